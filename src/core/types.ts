@@ -1,0 +1,281 @@
+// The domain of hitl-gate. Everything in src/core/ speaks these types; the shell (src/github/) fills
+// `PullRequestFacts` from GitHub and applies the `Effect`s that `plan` returns.
+
+export const TIERS = ['fyi', 'soft', 'hard'] as const;
+export type Tier = (typeof TIERS)[number];
+
+/** Tier order: a higher index asks more of a human. */
+export const tierRank = (tier: Tier): number => TIERS.indexOf(tier);
+export const maxTier = (a: Tier, b: Tier): Tier => (tierRank(a) >= tierRank(b) ? a : b);
+
+export const PERMISSIONS = ['read', 'triage', 'write', 'maintain', 'admin'] as const;
+export type Permission = (typeof PERMISSIONS)[number];
+
+export type MergeMethod = 'merge' | 'squash' | 'rebase';
+
+/** `ignored`: not an agent PR (or closed). The rest is the gate's verdict on the current head. */
+export type State = 'ignored' | 'ready' | 'waiting' | 'blocked';
+
+// ---------------------------------------------------------------------------------------------
+// Policy (`.github/hitl.yml`, normalised: every default filled in)
+
+export interface Rule {
+  name: string;
+  tier: Tier;
+  paths?: string[];
+  labels?: string[];
+  authors?: string[];
+  base?: string[];
+  /** Matches when added + deleted lines are MORE than this. */
+  changedLines?: number;
+  /** Matches when the number of changed files is MORE than this. */
+  changedFiles?: number;
+}
+
+export interface Policy {
+  version: 1;
+  agents: { authors: string[]; labels: string[]; branches: string[] };
+  reviewers: { users: string[]; teams: string[]; permission: Permission };
+  default: Tier;
+  tiers: {
+    fyi: { merge: boolean };
+    soft: { windowMs: number; merge: boolean };
+    hard: { approvals: number; merge: boolean; invalidateOnPush: boolean };
+  };
+  merge: { method: MergeMethod };
+  rules: Rule[];
+}
+
+/** One problem in a policy file, positioned for `FILE:LINE:COL: message` (1-based). */
+export interface PolicyError {
+  file: string;
+  line: number;
+  column: number;
+  message: string;
+}
+
+/** What the shell found at the policy path on the base branch. */
+export type PolicySource =
+  | { kind: 'missing'; path: string }
+  | { kind: 'text'; path: string; text: string }
+  /** GitHub would not give us the file (5xx, 403…): fail closed. */
+  | { kind: 'unreadable'; path: string; message: string };
+
+export type PolicyLoad =
+  | { kind: 'missing'; path: string }
+  | { kind: 'ok'; path: string; policy: Policy; hash: string }
+  | { kind: 'invalid'; path: string; errors: PolicyError[] };
+
+// ---------------------------------------------------------------------------------------------
+// Facts: what GitHub holds about one pull request, as plain data.
+
+export interface Actor {
+  login: string;
+  /** GitHub's account type: 'User', 'Bot', 'Organization', 'Mannequin'. */
+  type: string;
+}
+
+export interface ChangedFile {
+  filename: string;
+  /** Set for renames (and copies): the path the file had before. */
+  previousFilename?: string;
+  status: 'added' | 'removed' | 'modified' | 'renamed' | 'copied' | 'changed' | 'unchanged';
+  additions: number;
+  deletions: number;
+}
+
+export interface Commit {
+  sha: string;
+  /** GitHub logins linked to the commit's author and committer, when GitHub could link them. */
+  authorLogin?: string;
+  committerLogin?: string;
+}
+
+export interface IssueComment {
+  id: number;
+  author: Actor;
+  body: string;
+  createdAt: string;
+  updatedAt: string;
+  /** The app that posted it, when a GitHub App did. */
+  viaAppId?: number;
+}
+
+export interface Review {
+  id: number;
+  author: Actor;
+  /** APPROVED, CHANGES_REQUESTED, COMMENTED, DISMISSED, PENDING */
+  state: string;
+  body: string;
+  commitId: string;
+  submittedAt: string;
+}
+
+/** What the shell learned about one person who issued a command. */
+export interface Authorization {
+  /** Repository permission, or 'none'. 'error' when GitHub would not say: fail closed. */
+  permission: Permission | 'none' | 'error';
+  /** `org/slug` of every policy team the user is an active member of. */
+  teams: string[];
+  /** Teams whose membership could not be read: fail closed. */
+  teamErrors?: string[];
+}
+
+/** Kept by the App inside its own status comment, so that what GitHub forgets is not forgotten:
+ * a `/veto` comment that is later edited or deleted still holds, and an escalation stays. */
+export interface Ledger {
+  vetoes: VetoRecord[];
+  escalation?: Tier;
+}
+
+export interface VetoRecord {
+  by: string;
+  at: string;
+  commentId: number;
+  reason?: string;
+}
+
+export interface PullRequestFacts {
+  owner: string;
+  repo: string;
+  number: number;
+  title: string;
+  author: Actor;
+  state: 'open' | 'closed';
+  merged: boolean;
+  draft: boolean;
+  headSha: string;
+  headRef: string;
+  baseRef: string;
+  labels: string[];
+  additions: number;
+  deletions: number;
+  /** `changed_files` as GitHub counts it; more than `files.length` means the list was truncated. */
+  changedFiles: number;
+  files: ChangedFile[];
+  commits: Commit[];
+  comments: IssueComment[];
+  reviews: Review[];
+  /** Keyed by login (lower case). The shell fills it for everyone `commandAuthors` names. */
+  authorizations: Record<string, Authorization>;
+  /** The trusted time at which the gate first saw `headSha`: its own check run's `started_at`.
+   * Absent when no such check run exists yet (the gate is about to create it). */
+  headSeenAt?: string;
+  /** The ledger read back from the gate's own status comment, if there is one. */
+  ledger?: Ledger;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Decision: the result tree that feeds the check run, the status comment, the CLI and the logs.
+
+export type TierReason =
+  | { kind: 'rule'; rule: string; tier: Tier; files: string[]; detail: string }
+  | { kind: 'default'; tier: Tier; files: string[] }
+  | { kind: 'empty'; tier: Tier }
+  | { kind: 'floor'; tier: 'hard'; floor: 'policy-file' | 'workflows' | 'codeowners' | 'agent-instructions'; files: string[] }
+  | { kind: 'truncated'; tier: 'hard'; listed: number; changed: number }
+  | { kind: 'policy-error'; tier: 'hard'; errors: PolicyError[] }
+  | { kind: 'policy-unreadable'; tier: 'hard'; message: string }
+  | { kind: 'escalation'; tier: Tier; by: string; via: 'label' | 'command' | 'ledger' };
+
+export type GovernedReason =
+  | { kind: 'author'; login: string }
+  | { kind: 'label'; label: string }
+  | { kind: 'branch'; branch: string; pattern: string };
+
+export interface Classification {
+  governed: boolean;
+  governedBy: GovernedReason[];
+  tier: Tier;
+  reasons: TierReason[];
+}
+
+export type Command =
+  | { kind: 'approve' }
+  | { kind: 'approve-cancel' }
+  | { kind: 'veto'; reason?: string }
+  | { kind: 'veto-cancel' }
+  | { kind: 'escalate'; tier: Tier }
+  | { kind: 'explain' };
+
+export type RefusalReason =
+  | 'author'
+  | 'committer'
+  | 'agent'
+  | 'bot'
+  | 'not-reviewer'
+  | 'permission-error'
+  | 'edited'
+  | 'before-push'
+  | 'lowers-tier'
+  | 'nothing-to-cancel'
+  | 'unknown-command';
+
+export interface CommandVerdict {
+  /** The comment or review that carried it. */
+  source: { type: 'comment' | 'review'; id: number };
+  by: string;
+  at: string;
+  command: Command;
+  accepted: boolean;
+  refusal?: RefusalReason;
+  /** One sentence a person can read: why it was refused. */
+  message?: string;
+}
+
+export interface Approval {
+  by: string;
+  at: string;
+  via: 'comment' | 'review';
+  sourceId: number;
+}
+
+export interface Decision {
+  governed: boolean;
+  tier: Tier | 'none';
+  state: State;
+  classification: Classification;
+  /** Title of the check run: one short line that says the state. */
+  title: string;
+  /** Why the PR cannot merge now (empty when ready). */
+  blockers: string[];
+  approvals: Approval[];
+  approvalsRequired: number;
+  vetoes: VetoRecord[];
+  commands: CommandVerdict[];
+  /** Soft tier: when the veto window opened and closes (ISO). */
+  window?: { start: string; end: string };
+  /** Whether the gate should merge once GitHub reports the PR mergeable and checks green. */
+  merge: boolean;
+  mergeMethod: MergeMethod;
+  /** When to reconcile again without an event (the window's end), ISO. */
+  wakeAt?: string;
+  ledger: Ledger;
+  policy: { kind: PolicyLoad['kind']; path: string; errors?: PolicyError[] };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Plan: from a decision and what GitHub shows now, the writes that move GitHub toward it.
+
+/** What GitHub shows now that the plan must compare against (so effects are idempotent). */
+export interface GitHubView {
+  /** The gate's own check run on the head SHA, if any. */
+  checkRun?: { id: number; status: string; conclusion: string | null; title: string | null; summary: string | null };
+  /** The gate's own status comment, if any. */
+  statusComment?: { id: number; body: string };
+  /** Comment and review ids the gate has already answered (reaction or reply). */
+  answered: number[];
+  /** GitHub's view of mergeability: `mergeable` may be null while GitHub computes it. */
+  mergeable: boolean | null;
+  mergeableState: string;
+  /** Combined verdict of every other check and status on the head SHA. */
+  otherChecks: 'success' | 'pending' | 'failure' | 'none';
+}
+
+export type Effect =
+  | { kind: 'check-run'; id?: number; headSha: string; status: 'in_progress' | 'completed'; conclusion?: 'success' | 'failure' | 'action_required'; title: string; summary: string; text?: string }
+  | { kind: 'status-comment'; id?: number; body: string }
+  | { kind: 'react'; target: { type: 'comment' | 'review'; id: number }; content: '+1' | 'eyes' | 'confused' }
+  | { kind: 'reply'; inReplyTo: number; body: string }
+  | { kind: 'merge'; sha: string; method: MergeMethod }
+  | { kind: 'wake'; at: string };
