@@ -126,6 +126,8 @@ export interface Authorization {
 export interface Ledger {
   vetoes: VetoRecord[];
   escalation?: Tier;
+  /** Comment and review ids the gate has already answered (reaction or reply): answered once. */
+  answered: number[];
 }
 
 export interface VetoRecord {
@@ -263,8 +265,6 @@ export interface GitHubView {
   checkRun?: { id: number; status: string; conclusion: string | null; title: string | null; summary: string | null };
   /** The gate's own status comment, if any. */
   statusComment?: { id: number; body: string };
-  /** Comment and review ids the gate has already answered (reaction or reply). */
-  answered: number[];
   /** GitHub's view of mergeability: `mergeable` may be null while GitHub computes it. */
   mergeable: boolean | null;
   mergeableState: string;
