@@ -1,0 +1,7 @@
+// The shell over GitHub, shared by the App and the Action.
+export type { GitHubClient } from './client.js';
+export type { GateIdentity } from './identity.js';
+export { isOwnCheckRun, isOwnComment } from './identity.js';
+export type { PullRequestRef, RepositoryRef, ReconcileOptions, ReconcileOutcome, ReconcileLog, SweepOptions } from './types.js';
+export { reconcile } from './reconcile.js';
+export { sweep } from './sweep.js';

@@ -1,0 +1,53 @@
+// The shell's public contract: what the App and the Action pass to reconcile and sweep, and what they get back.
+import type { Decision, Effect } from '../core/types.js';
+import type { GateIdentity } from './identity.js';
+
+export interface PullRequestRef {
+  owner: string;
+  repo: string;
+  number: number;
+}
+
+export interface RepositoryRef {
+  owner: string;
+  repo: string;
+}
+
+export interface ReconcileLog {
+  info(o: object, m?: string): void;
+  warn(o: object, m?: string): void;
+  error(o: object, m?: string): void;
+}
+
+export interface ReconcileOptions {
+  /** `check` reads and decides but writes nothing (the Action's defence-in-depth mode). */
+  mode: 'full' | 'check';
+  identity: GateIdentity;
+  /** Default `.github/hitl.yml`. */
+  policyPath?: string;
+  /** Default: the real clock (the shell owns the clock; the core takes time as an argument). */
+  now?: () => Date;
+  log?: ReconcileLog;
+  /** The webhook's `pull_request` object, to save the GET when it is fresh. */
+  pullRequest?: unknown;
+  /** The Action may only be able to write a commit status. Default `check-run`. */
+  checkRunAs?: 'check-run' | 'status';
+}
+
+export interface ReconcileOutcome {
+  ref: PullRequestRef;
+  decision: Decision;
+  /** What `plan` asked for. */
+  effects: Effect[];
+  /** The effects that were applied successfully (a `wake` counts as applied: the caller schedules it). */
+  applied: Effect[];
+  /** When the caller should reconcile this PR again without an event. */
+  wakeAt?: string;
+  merged: boolean;
+  /** REST requests made (tests and benchmarks count them). */
+  requests: number;
+  /** Set when GitHub failed us: the caller should retry later. Nothing was merged. */
+  error?: string;
+}
+
+export type SweepOptions = Omit<ReconcileOptions, 'pullRequest'>;
