@@ -1,0 +1,134 @@
+// The job summary: the same explanation a person gets in the gate's status comment, plus what this run
+// did. A summary that cannot be rendered must never hide the verdict, so the header is built here.
+import { renderStatusComment } from '../src/core/render.js';
+import type { Decision, Effect, PullRequestFacts } from '../src/core/types.js';
+import type { ReconcileOutcome } from '../src/github/index.js';
+import type { Mode } from './inputs.js';
+
+/** The facts behind a decision, when the engine hands them back (they are needed to render the comment). */
+type OutcomeWithFacts = ReconcileOutcome & { facts?: PullRequestFacts };
+
+export function buildPullRequestSummary(outcome: OutcomeWithFacts, mode: Mode, now: Date): string {
+  const { decision, ref } = outcome;
+  const lines = [
+    `## hitl-gate: #${ref.number} is ${decision.state}`,
+    '',
+    `| tier | state | verdict |`,
+    `| --- | --- | --- |`,
+    `| \`${decision.tier}\` | \`${decision.state}\` | ${cell(decision.title)} |`,
+    '',
+  ];
+  if (outcome.error) lines.push(`> [!CAUTION]`, `> GitHub failed us: ${outcome.error}. Nothing was merged; the next run tries again.`, '');
+  lines.push(explanation(outcome, now), '');
+  lines.push(`### This run (${mode} mode)`, '', ...describeRun(outcome, mode), '');
+  return lines.join('\n');
+}
+
+export function buildSweepSummary(outcomes: ReconcileOutcome[], failures: { number?: number; message: string }[]): string {
+  const lines = ['## hitl-gate sweep', ''];
+  if (outcomes.length === 0 && failures.length === 0) {
+    lines.push('No open pull request to reconcile.', '');
+    return lines.join('\n');
+  }
+  lines.push('| pull request | tier | state | verdict | this run |', '| --- | --- | --- | --- | --- |');
+  for (const outcome of [...outcomes].sort((a, b) => a.ref.number - b.ref.number)) {
+    const { decision } = outcome;
+    lines.push(`| #${outcome.ref.number} | \`${decision.tier}\` | \`${decision.state}\` | ${cell(decision.title)} | ${cell(sweepAction(outcome))} |`);
+  }
+  lines.push('');
+  for (const failure of failures) {
+    lines.push(`- ${failure.number === undefined ? 'sweep' : `#${failure.number}`}: ${failure.message}`);
+  }
+  const merged = outcomes.filter((o) => o.merged).length;
+  lines.push('', `${outcomes.length} reconciled, ${merged} merged, ${failures.length + outcomes.filter((o) => o.error).length} failed.`, '');
+  return lines.join('\n');
+}
+
+function explanation(outcome: OutcomeWithFacts, now: Date): string {
+  if (outcome.facts) {
+    try {
+      return renderStatusComment(outcome.decision, outcome.facts, now);
+    } catch {
+      // fall through to the plain rendering below: the verdict is what matters.
+    }
+  }
+  const fromEffects = outcome.effects.find((e): e is Extract<Effect, { kind: 'status-comment' }> => e.kind === 'status-comment');
+  return fromEffects ? fromEffects.body : plainExplanation(outcome.decision);
+}
+
+/** The decision in words, without the core's renderer (used when the facts are not at hand). */
+export function plainExplanation(decision: Decision): string {
+  const lines: string[] = [];
+  if (decision.blockers.length > 0) {
+    lines.push('**Why it cannot merge now**', '', ...decision.blockers.map((b) => `- ${b}`), '');
+  }
+  const reasons = decision.classification.reasons;
+  if (reasons.length > 0) {
+    lines.push('**Why this tier**', '', ...reasons.map((r) => `- ${describeReason(r)}`), '');
+  }
+  if (decision.window) lines.push(`Veto window: ${decision.window.start} to ${decision.window.end}.`, '');
+  if (decision.approvalsRequired > 0) {
+    const who = decision.approvals.map((a) => `@${a.by}`).join(', ') || 'none yet';
+    lines.push(`Approvals: ${decision.approvals.length} of ${decision.approvalsRequired} (${who}).`, '');
+  }
+  for (const veto of decision.vetoes) lines.push(`Vetoed by @${veto.by} at ${veto.at}${veto.reason ? `: ${veto.reason}` : ''}.`);
+  return lines.join('\n').trim();
+}
+
+function describeReason(reason: Decision['classification']['reasons'][number]): string {
+  switch (reason.kind) {
+    case 'rule':
+      return `rule "${reason.rule}" → \`${reason.tier}\`${reason.detail ? ` (${reason.detail})` : ''}`;
+    case 'default':
+      return `${reason.files.length} file(s) no rule covers → default \`${reason.tier}\``;
+    case 'empty':
+      return `no changed files → default \`${reason.tier}\``;
+    case 'floor':
+      return `changes ${reason.floor} (${reason.files.join(', ')}) → \`hard\``;
+    case 'truncated':
+      return `GitHub listed ${reason.listed} of ${reason.changed} changed files → \`hard\``;
+    case 'policy-error':
+      return `the policy has ${reason.errors.length} error(s) → \`hard\``;
+    case 'policy-unreadable':
+      return `the policy could not be read (${reason.message}) → \`hard\``;
+    case 'escalation':
+      return `escalated to \`${reason.tier}\` by @${reason.by} (${reason.via})`;
+  }
+}
+
+function describeRun(outcome: ReconcileOutcome, mode: Mode): string[] {
+  if (mode === 'check') return ['Read-only: nothing was written to GitHub.'];
+  if (outcome.applied.length === 0 && !outcome.merged) return ['Nothing to change: GitHub already shows this decision.'];
+  const lines = outcome.applied.map((effect) => `- ${describeEffect(effect)}`);
+  if (outcome.merged && !outcome.applied.some((e) => e.kind === 'merge')) lines.push('- merged');
+  return lines;
+}
+
+function describeEffect(effect: Effect): string {
+  switch (effect.kind) {
+    case 'check-run':
+      return `${effect.id === undefined ? 'created' : 'updated'} the \`hitl\` check (${effect.conclusion ?? effect.status}): ${effect.title}`;
+    case 'status-comment':
+      return `${effect.id === undefined ? 'posted' : 'updated'} the status comment`;
+    case 'react':
+      return `reacted ${effect.content} to ${effect.target.type} ${effect.target.id}`;
+    case 'reply':
+      return `answered comment ${effect.inReplyTo}`;
+    case 'merge':
+      return `merged ${effect.sha.slice(0, 7)} (${effect.method})`;
+    case 'wake':
+      return `next look at ${effect.at} (the next scheduled sweep picks it up)`;
+  }
+}
+
+function sweepAction(outcome: ReconcileOutcome): string {
+  if (outcome.error) return `failed: ${outcome.error}`;
+  if (outcome.merged) return 'merged';
+  if (outcome.wakeAt) return `next look at ${outcome.wakeAt}`;
+  return outcome.applied.length > 0 ? `${outcome.applied.length} update(s)` : 'no change';
+}
+
+/** Table cells hold one line and no pipes. */
+function cell(text: string): string {
+  return text.replace(/\r?\n/g, ' ').replace(/\|/g, '\\|');
+}

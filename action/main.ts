@@ -1,0 +1,129 @@
+// The Action's orchestration: event -> target -> reconcile (or sweep) -> a report of outputs,
+// annotations, summary and failure. It writes nothing to the runner itself (run.ts does), so it can be
+// tested in-process; everything it knows about GitHub comes through the client it is given.
+import type { GitHubClient, ReconcileLog, ReconcileOutcome, SweepOptions, ReconcileOptions, PullRequestRef, RepositoryRef } from '../src/github/index.js';
+import { annotatePolicy, type Annotation } from './annotate-policy.js';
+import { buildPullRequestSummary, buildSweepSummary } from './build-summary.js';
+import { findPullRequest, type Target } from './find-pull-request.js';
+import type { ActionEnvironment, ActionInputs } from './inputs.js';
+import { resolveIdentity } from './resolve-identity.js';
+
+export interface Engine {
+  reconcile(client: GitHubClient, ref: PullRequestRef, options: ReconcileOptions): Promise<ReconcileOutcome>;
+  sweep(client: GitHubClient, repo: RepositoryRef, options: SweepOptions): Promise<ReconcileOutcome[]>;
+}
+
+export interface MainDependencies {
+  client: GitHubClient;
+  engine: Engine;
+  now: () => Date;
+  log: ReconcileLog;
+}
+
+export interface ActionReport {
+  /** Not set in sweep mode, nor when the event is not about a pull request. */
+  outputs: { tier?: string; state?: string };
+  annotations: Annotation[];
+  summary?: string;
+  /** Set when the step must fail. */
+  failure?: string;
+}
+
+export async function main(inputs: ActionInputs, environment: ActionEnvironment, deps: MainDependencies): Promise<ActionReport> {
+  const target = findPullRequest(environment.event, inputs.mode);
+  if (target.kind === 'nothing') {
+    return { outputs: {}, annotations: [{ level: 'notice', message: target.notice, title: 'hitl-gate' }] };
+  }
+  try {
+    return await gate(target, inputs, environment, deps);
+  } catch (error) {
+    // GitHub (or the engine) failed before there was a verdict: fail closed, never read as a pass.
+    const message = error instanceof Error ? error.message : String(error);
+    const failure = target.kind === 'pull-request' ? `#${target.number}: ${message}` : `The sweep failed: ${message}`;
+    return {
+      outputs: target.kind === 'pull-request' ? { tier: 'hard', state: 'blocked' } : {},
+      annotations: [],
+      summary: `## hitl-gate\n\n> [!CAUTION]\n> ${failure}\n\nNothing was merged. The next run tries again.\n`,
+      failure,
+    };
+  }
+}
+
+async function gate(target: Exclude<Target, { kind: 'nothing' }>, inputs: ActionInputs, environment: ActionEnvironment, deps: MainDependencies): Promise<ActionReport> {
+  const identity = await resolveIdentity(deps.client, inputs.appSlug, environment.apiUrl);
+  const base = { identity, policyPath: inputs.policyPath, now: deps.now, log: deps.log };
+  const repository = { owner: environment.owner, repo: environment.repo };
+
+  if (target.kind === 'repository') {
+    const run = (checkRunAs: 'check-run' | 'status') => deps.engine.sweep(deps.client, repository, { ...base, mode: 'full', checkRunAs });
+    const { result: outcomes, annotations } = await withCheckFallback(run, (list) => list.some(cannotWriteChecks));
+    return reportSweep(outcomes, annotations);
+  }
+
+  const ref = { ...repository, number: target.number };
+  if (inputs.mode === 'check') {
+    const outcome = await deps.engine.reconcile(deps.client, ref, { ...base, mode: 'check' });
+    return reportPullRequest(outcome, inputs, deps.now(), []);
+  }
+  const run = (checkRunAs: 'check-run' | 'status') => deps.engine.reconcile(deps.client, ref, { ...base, mode: 'full', checkRunAs });
+  const { result: outcome, annotations } = await withCheckFallback(run, cannotWriteChecks);
+  return reportPullRequest(outcome, inputs, deps.now(), annotations);
+}
+
+function reportPullRequest(outcome: ReconcileOutcome, inputs: ActionInputs, now: Date, extra: Annotation[]): ActionReport {
+  const { decision } = outcome;
+  const report: ActionReport = {
+    outputs: { tier: decision.tier, state: decision.state },
+    annotations: [...annotatePolicy(decision), ...extra],
+    summary: buildPullRequestSummary(outcome, inputs.mode, now),
+  };
+  if (outcome.error) {
+    // GitHub failed us part-way: the verdict may rest on missing facts, so it must not read as a pass.
+    report.outputs = { tier: decision.tier === 'none' ? 'hard' : decision.tier, state: 'blocked' };
+    report.failure = `#${outcome.ref.number}: GitHub failed us: ${outcome.error}`;
+  } else if (inputs.mode === 'check' && decision.state === 'blocked') {
+    report.failure = `#${outcome.ref.number} is blocked: ${decision.title}${decision.blockers.length ? ` (${decision.blockers.join('; ')})` : ''}`;
+  }
+  return report;
+}
+
+function reportSweep(outcomes: ReconcileOutcome[], extra: Annotation[]): ActionReport {
+  const failed = outcomes.filter((o) => o.error);
+  const annotations = [...extra];
+  for (const outcome of outcomes) {
+    for (const a of annotatePolicy(outcome.decision)) {
+      // The same broken policy blocks every PR: annotate it once.
+      if (!annotations.some((b) => b.message === a.message && b.file === a.file && b.startLine === a.startLine)) annotations.push(a);
+    }
+  }
+  const report: ActionReport = { outputs: {}, annotations, summary: buildSweepSummary(outcomes, []) };
+  if (failed.length > 0) {
+    report.failure = `The sweep could not reconcile ${failed.map((o) => `#${o.ref.number} (${o.error})`).join(', ')}.`;
+  }
+  return report;
+}
+
+/**
+ * A workflow token without `checks: write` cannot create the `hitl` check run. Rather than leave the
+ * PR without a verdict, report it as a commit status (same name, same meaning) and say how to upgrade.
+ */
+async function withCheckFallback<T>(run: (as: 'check-run' | 'status') => Promise<T>, refused: (result: T) => boolean): Promise<{ result: T; annotations: Annotation[] }> {
+  const first = await run('check-run');
+  if (!refused(first)) return { result: first, annotations: [] };
+  const result = await run('status');
+  return {
+    result,
+    annotations: [{
+      level: 'warning',
+      title: 'hitl-gate',
+      message: 'The token cannot write check runs, so the verdict is a commit status named `hitl`. Grant `checks: write` to get the check run.',
+    }],
+  };
+}
+
+function cannotWriteChecks(outcome: ReconcileOutcome): boolean {
+  if (!outcome.error) return false;
+  const planned = outcome.effects.some((e) => e.kind === 'check-run');
+  const applied = outcome.applied.some((e) => e.kind === 'check-run');
+  return planned && !applied && /\b403\b|not accessible by integration/i.test(outcome.error);
+}

@@ -1,0 +1,44 @@
+// Bundles the Action's entry (action/index.ts) with everything it imports into one ESM file that runs
+// under plain `node` 20 or 24 with no node_modules: action/dist/index.js, committed, run by action.yml.
+// `node scripts/bundle-action.mjs [OUTDIR]` writes elsewhere (the bundle check compares the two).
+import { build } from 'esbuild';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+
+export async function bundleAction(outdir = join(root, 'action', 'dist')) {
+  mkdirSync(outdir, { recursive: true });
+  const result = await build({
+    absWorkingDir: root,
+    entryPoints: ['action/index.ts'],
+    outfile: join(outdir, 'index.js'),
+    bundle: true,
+    platform: 'node',
+    format: 'esm',
+    target: 'node20',
+    // Readable in a stack trace (one statement a line, real names); only syntax is compacted.
+    minifySyntax: true,
+    legalComments: 'none',
+    sourcemap: false,
+    charset: 'utf8',
+    logLevel: 'warning',
+    metafile: true,
+    // Some bundled CommonJS dependencies call require() for Node built-ins; ESM has no require.
+    banner: { js: "import { createRequire as __hitlCreateRequire } from 'node:module'; const require = __hitlCreateRequire(import.meta.url);" },
+  });
+  // A licence notice for what the bundle redistributes, in a stable order (deterministic output).
+  const packages = new Set();
+  for (const input of Object.keys(result.metafile.inputs)) {
+    const match = /node_modules\/((?:@[^/]+\/)?[^/]+)\//.exec(input);
+    if (match) packages.add(match[1]);
+  }
+  writeFileSync(join(outdir, 'licenses.txt'), `Bundled packages (see each package's licence in its repository):\n${[...packages].sort().join('\n')}\n`);
+  return result;
+}
+
+if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  const outdir = process.argv[2] ? resolve(process.argv[2]) : undefined;
+  await bundleAction(outdir);
+}
