@@ -1,6 +1,363 @@
-// CONTRACT STUB — to be implemented (the decision).
-import type { Decision, PolicyLoad, PullRequestFacts } from './types.js';
+// The decision: from the policy, what GitHub holds about a PR and the time, whether the PR may merge
+// now, and why. Pure. It replays the PR's command timeline (comments and reviews, oldest first)
+// against the gate's own ledger, so the same facts always give the same decision.
+import { classify, type ClassifyInput, type Escalation } from './classify.js';
+import { isPermissive } from './commands.js';
+import { standing, type Standing } from './authorize.js';
+import { formatUtc, parseTime } from './time.js';
+import { timeline, type TimelineEntry } from './timeline.js';
+import type {
+  Approval,
+  Classification,
+  Command,
+  CommandVerdict,
+  Decision,
+  Ledger,
+  Policy,
+  PolicyLoad,
+  PullRequestFacts,
+  RefusalReason,
+  Tier,
+  VetoRecord,
+} from './types.js';
+import { maxTier, tierRank } from './types.js';
 
-export function decide(_load: PolicyLoad, _facts: PullRequestFacts, _now: Date): Decision {
-  throw new Error('not implemented');
+/** A veto reason is the vetoer's words, but it is kept in the ledger: bound its size. */
+const MAX_REASON = 300;
+
+export function classifyInput(facts: PullRequestFacts): ClassifyInput {
+  return {
+    author: facts.author,
+    labels: facts.labels,
+    headRef: facts.headRef,
+    baseRef: facts.baseRef,
+    files: facts.files,
+    changedFiles: facts.changedFiles,
+    additions: facts.additions,
+    deletions: facts.deletions,
+  };
 }
+
+const shortSha = (sha: string): string => sha.slice(0, 7);
+const plural = (n: number, word: string): string => `${n} ${word}${n === 1 ? '' : 's'}`;
+const mentions = (logins: string[]): string => {
+  const at = logins.map((l) => `@${l}`);
+  return at.length <= 2 ? at.join(' and ') : `${at.slice(0, -1).join(', ')} and ${at[at.length - 1]}`;
+};
+
+interface ActiveVeto {
+  record: VetoRecord;
+  login: string;
+  atMs: number | undefined;
+  /** Persist it in the ledger: it came from the ledger, or from a reviewer positively authorized. */
+  keep: boolean;
+}
+
+export function decide(load: PolicyLoad, facts: PullRequestFacts, now: Date): Decision {
+  const nowMs = now.getTime();
+  const policy = load.kind === 'ok' ? load.policy : undefined;
+  const previous: Ledger = facts.ledger ?? { vetoes: [], answered: [] };
+  const entries = timeline(facts);
+  const input = classifyInput(facts);
+  const ledgerEscalations: Escalation[] = previous.escalation ? [{ tier: previous.escalation, by: 'an earlier command', via: 'ledger' }] : [];
+
+  const base: Decision = {
+    governed: false,
+    tier: 'none',
+    state: 'ignored',
+    classification: { governed: false, governedBy: [], tier: 'fyi', reasons: [] },
+    title: '',
+    blockers: [],
+    approvals: [],
+    approvalsRequired: 0,
+    vetoes: [],
+    commands: [],
+    merge: false,
+    mergeMethod: policy?.merge.method ?? 'merge',
+    ledger: { vetoes: previous.vetoes, answered: previous.answered, ...(previous.escalation ? { escalation: previous.escalation } : {}) },
+    policy: { kind: load.kind, path: load.path, ...(load.kind === 'invalid' ? { errors: load.errors } : {}) },
+  };
+
+  if (facts.merged || facts.state !== 'open') {
+    return { ...base, title: facts.merged ? 'Merged: nothing to gate' : 'Closed: nothing to gate' };
+  }
+
+  let classification: Classification;
+  const verdicts = new Map<TimelineEntry, CommandVerdict>();
+  let escalation = previous.escalation;
+  try {
+    // Escalations first: they can only raise the tier, and every other verdict depends on the tier.
+    const before = classify(load, input, ledgerEscalations);
+    const raised: Escalation[] = [];
+    for (const e of entries) {
+      if (e.command.kind !== 'escalate') continue;
+      const command = e.command;
+      if (tierRank(command.tier) < tierRank(before.tier)) {
+        verdicts.set(e, refused(e, command, 'lowers-tier', `\`/escalate ${command.tier}\` cannot lower the tier: this PR is already ${before.tier}, and tiers can only be raised.`));
+      } else {
+        verdicts.set(e, { ...verdictBase(e, command), accepted: true });
+        raised.push({ tier: command.tier, by: e.actor.login, via: 'command' });
+        escalation = escalation ? maxTier(escalation, command.tier) : command.tier;
+      }
+    }
+    classification = raised.length ? classify(load, input, [...ledgerEscalations, ...raised]) : before;
+  } catch (error) {
+    // A bug in classification must not open the gate: treat the PR as governed, hard and blocked.
+    const message = `the gate could not classify this PR (${error instanceof Error ? error.message : String(error)})`;
+    classification = { governed: true, governedBy: [], tier: 'hard', reasons: [{ kind: 'policy-unreadable', tier: 'hard', message }] };
+  }
+
+  if (!classification.governed) {
+    const title = load.kind === 'missing' ? `No policy at ${load.path}: nothing to gate` : 'Not an agent PR: nothing to gate';
+    return { ...base, classification, title };
+  }
+
+  const tier = classification.tier;
+  const tierPolicy = policy?.tiers;
+  // Approvals bind to the commit they were given on (invariant 3). Soft always binds: a push restarts
+  // the window, so an approval of older code must not end the new window early.
+  const binds = tier !== 'hard' || (tierPolicy?.hard.invalidateOnPush ?? true);
+  const headSeenMs = parseTime(facts.headSeenAt);
+
+  const approvals = new Map<string, Approval & { atMs: number }>();
+  const everApproved = new Set<string>();
+  const vetoes = new Map<number, ActiveVeto>();
+  const ledgerQueue = [...previous.vetoes]
+    .map((record) => ({ record, atMs: parseTime(record.at) }))
+    .sort((a, b) => (a.atMs ?? Infinity) - (b.atMs ?? Infinity) || a.record.commentId - b.record.commentId);
+  const flushLedger = (upTo: TimelineEntry | undefined) => {
+    while (ledgerQueue.length) {
+      const next = ledgerQueue[0]!;
+      if (upTo) {
+        const a = next.atMs ?? Infinity;
+        const b = upTo.atMs ?? Infinity;
+        if (a > b || (a === b && next.record.commentId > upTo.source.id)) return;
+      }
+      ledgerQueue.shift();
+      if (!vetoes.has(next.record.commentId)) {
+        vetoes.set(next.record.commentId, { record: next.record, login: next.record.by.toLowerCase(), atMs: next.atMs, keep: true });
+      }
+    }
+  };
+
+  for (const e of entries) {
+    flushLedger(e);
+    const command = e.command;
+    const login = e.actor.login.toLowerCase();
+    if (command.kind === 'withdraw') {
+      // A reviewer who now requests changes no longer approves, whatever they said before.
+      approvals.delete(login);
+      continue;
+    }
+    if (command.kind === 'escalate') continue; // decided above
+    if (command.kind === 'explain') {
+      verdicts.set(e, { ...verdictBase(e, command), accepted: true });
+      continue;
+    }
+    const who = standing(e.actor, facts, policy);
+    const verdict = judge(e, command, who, {
+      valid: () => validForHead(e, binds, headSeenMs, facts.headSha),
+      hasApproved: () => everApproved.has(login),
+      hasVetoed: () => [...vetoes.values()].some((v) => v.login === login),
+    });
+    verdicts.set(e, verdict);
+    if (command.kind === 'approve' && who.kind === 'reviewer') everApproved.add(login);
+    if (!verdict.accepted) continue;
+    if (command.kind === 'approve') {
+      approvals.set(login, { by: e.actor.login, at: e.at, via: e.source.type, sourceId: e.source.id, atMs: e.atMs ?? 0 });
+    } else if (command.kind === 'approve-cancel') {
+      approvals.delete(login);
+    } else if (command.kind === 'veto') {
+      const existing = vetoes.get(e.source.id);
+      const reason = command.reason?.slice(0, MAX_REASON);
+      const record: VetoRecord = existing?.record ?? { by: e.actor.login, at: e.at, commentId: e.source.id, ...(reason ? { reason } : {}) };
+      vetoes.set(e.source.id, { record, login, atMs: e.atMs, keep: (existing?.keep ?? false) || who.kind === 'reviewer' });
+    } else if (command.kind === 'veto-cancel') {
+      // Every earlier veto of this person, including ones only the ledger remembers.
+      for (const [id, v] of vetoes) if (v.login === login) vetoes.delete(id);
+    }
+  }
+  flushLedger(undefined);
+
+  // A veto stands until overruled by enough approvals for the current head given after it.
+  const overruleCount = Math.max(1, tierPolicy?.hard.approvals ?? 1);
+  const approvalList = [...approvals.values()];
+  const active = [...vetoes.values()].filter((v) => {
+    if (!policy || v.atMs === undefined) return true;
+    const vetoMs = v.atMs;
+    return approvalList.filter((a) => a.atMs > vetoMs).length < overruleCount;
+  });
+
+  const approvalsOut: Approval[] = approvalList.map(({ atMs: _atMs, ...a }) => a);
+  const commands = entries.flatMap((e) => {
+    const v = verdicts.get(e);
+    return v ? [v] : [];
+  });
+  const ledger: Ledger = {
+    // Overruled vetoes stay in the ledger: a push invalidates the approvals that overruled them.
+    vetoes: [...vetoes.values()].filter((v) => v.keep).map((v) => v.record),
+    answered: previous.answered,
+    ...(escalation ? { escalation } : {}),
+  };
+
+  const outcome = stateOf({ facts, policy, load, classification, tier, approvals: approvalsOut, vetoes: active.map((v) => v.record), nowMs });
+  return {
+    ...base,
+    governed: true,
+    tier,
+    classification,
+    ...outcome,
+    approvals: approvalsOut,
+    approvalsRequired: tier === 'hard' ? (tierPolicy?.hard.approvals ?? 0) : 0,
+    vetoes: active.map((v) => v.record),
+    commands,
+    ledger,
+  };
+}
+
+function verdictBase(e: TimelineEntry, command: Command): Omit<CommandVerdict, 'accepted'> {
+  return { source: e.source, by: e.actor.login, at: e.at, command };
+}
+
+function refused(e: TimelineEntry, command: Command, refusal: RefusalReason, message: string): CommandVerdict {
+  return { ...verdictBase(e, command), accepted: false, refusal, message };
+}
+
+function validForHead(e: TimelineEntry, binds: boolean, headSeenMs: number | undefined, headSha: string): boolean {
+  if (!binds) return true;
+  if (e.source.type === 'review') return e.commitId === headSha;
+  // Comments carry no commit: they count only when made after the gate first saw this head. Without
+  // that trusted time (the gate is only now creating its check run) nothing is known to be after it.
+  return headSeenMs !== undefined && e.atMs !== undefined && e.atMs >= headSeenMs;
+}
+
+interface History {
+  valid: () => boolean;
+  hasApproved: () => boolean;
+  hasVetoed: () => boolean;
+}
+
+function judge(e: TimelineEntry, command: Exclude<Command, { kind: 'escalate' | 'explain' }>, who: Standing, history: History): CommandVerdict {
+  const name = commandText(command);
+  if (who.kind === 'excluded') return refused(e, command, who.reason, who.message);
+  // Only created comments count. An edited comment may have gained its command after the fact, so its
+  // permissive commands are refused; its `/veto` (and `/approve cancel`, `/escalate`) still count: we
+  // cannot tell they were not there at creation, and they only make the gate stricter.
+  if (isPermissive(command) && (e.edited || e.unverifiable)) {
+    const message = e.edited
+      ? `This comment was edited, and only commands present when a comment is created count: post \`${name}\` in a new comment.`
+      : `A review's text can be edited without a trace, so \`${name}\` there does not count: approve the review itself or post a new comment.`;
+    return refused(e, command, 'edited', message);
+  }
+  if (who.kind === 'not-reviewer') return refused(e, command, 'not-reviewer', who.message);
+  if (who.kind === 'unknown') {
+    // Fail closed in the strict direction: a veto of someone we cannot check still counts.
+    if (command.kind === 'veto') return { ...verdictBase(e, command), accepted: true, message: `Counted although ${who.message}` };
+    return refused(e, command, 'permission-error', `Not counted: ${who.message} The gate will check again on the next update.`);
+  }
+  switch (command.kind) {
+    case 'approve':
+      if (!history.valid()) {
+        const message = e.source.type === 'review'
+          ? `This approval was given on ${shortSha(e.commitId ?? '')}, not on the current head; approve the latest commit again.`
+          : `This approval was given before the gate saw the current head; comment \`/approve\` again to approve it.`;
+        return refused(e, command, 'before-push', message);
+      }
+      break;
+    case 'approve-cancel':
+      if (!history.hasApproved()) return refused(e, command, 'nothing-to-cancel', `There was no earlier approval of @${e.actor.login} to cancel.`);
+      break;
+    case 'veto-cancel':
+      if (!history.hasVetoed()) return refused(e, command, 'nothing-to-cancel', `There was no earlier veto of @${e.actor.login} to cancel.`);
+      break;
+    case 'veto':
+      break;
+  }
+  return { ...verdictBase(e, command), accepted: true };
+}
+
+export function commandText(command: Command): string {
+  switch (command.kind) {
+    case 'approve': return '/approve';
+    case 'approve-cancel': return '/approve cancel';
+    case 'veto': return '/veto';
+    case 'veto-cancel': return '/veto cancel';
+    case 'escalate': return `/escalate ${command.tier}`;
+    case 'explain': return '/hitl explain';
+  }
+}
+
+interface StateInput {
+  facts: PullRequestFacts;
+  policy: Policy | undefined;
+  load: PolicyLoad;
+  classification: Classification;
+  tier: Tier;
+  approvals: Approval[];
+  vetoes: VetoRecord[];
+  nowMs: number;
+}
+
+type Outcome = Pick<Decision, 'state' | 'title' | 'blockers' | 'merge' | 'window' | 'wakeAt'>;
+
+function stateOf(s: StateInput): Outcome {
+  const { facts, policy, classification, tier, approvals, vetoes, nowMs } = s;
+  const blocked = (title: string, blockers: string[]): Outcome => ({ state: 'blocked', title, blockers, merge: false });
+
+  const policyError = policyProblem(s.load, classification);
+  if (policyError || !policy) {
+    const problem = policyError ?? 'the policy could not be used';
+    return blocked(`Blocked: ${problem}`, [`Fix ${s.load.path}: ${problem}.`]);
+  }
+  if (vetoes.length) {
+    const by = [...new Set(vetoes.map((v) => v.by))];
+    return blocked(`Blocked: vetoed by ${mentions(by)}`, vetoes.map((v) => `Vetoed by @${v.by}${v.reason ? `: ${v.reason}` : ''}.`));
+  }
+  const mergeSetting = policy.tiers[tier].merge;
+  const ready = (title: string): Outcome => ({ state: 'ready', title, blockers: [], merge: mergeSetting });
+  const readyTitle = (prefix: string) => (mergeSetting ? `${prefix}ready to merge (${tier})` : `${prefix}ready; merging is left to a person (${tier})`);
+
+  let outcome: Outcome;
+  if (tier === 'hard') {
+    const missing = policy.tiers.hard.approvals - approvals.length;
+    outcome = missing > 0
+      ? blocked(`Blocked: needs ${plural(missing, 'more approval')} (hard)`, [`Needs ${plural(missing, 'more approval')} from an authorized reviewer.`])
+      : ready(readyTitle(approvals.length ? `Approved by ${mentions(approvals.map((a) => a.by))}: ` : ''));
+  } else if (tier === 'soft') {
+    const startMs = parseTime(facts.headSeenAt) ?? nowMs;
+    const endMs = startMs + policy.tiers.soft.windowMs;
+    const window = { start: new Date(startMs).toISOString(), end: new Date(endMs).toISOString() };
+    if (approvals.length) outcome = { ...ready(readyTitle(`Approved by ${mentions(approvals.map((a) => a.by))}: `)), window };
+    else if (nowMs < endMs) {
+      const at = formatUtc(endMs, nowMs);
+      const title = mergeSetting ? `Merges at ${at} unless someone vetoes (soft)` : `Veto window ends at ${at} (soft)`;
+      outcome = { state: 'waiting', title, blockers: [`Veto window open until ${at}.`], merge: false, window, wakeAt: window.end };
+    } else outcome = { ...ready(readyTitle('Veto window over: ')), window };
+  } else {
+    outcome = ready(readyTitle(''));
+  }
+  if (facts.draft && outcome.state !== 'blocked') {
+    // A draft is not up for review: nothing merges, and the window is no reason to wake up.
+    const { wakeAt: _wakeAt, ...rest } = outcome;
+    return { ...rest, state: 'waiting', title: `Draft: waiting until ready for review (${tier})`, blockers: ['The PR is a draft.', ...outcome.blockers], merge: false };
+  }
+  return { ...outcome, title: capitalize(outcome.title) };
+}
+
+const capitalize = (s: string): string => s.charAt(0).toUpperCase() + s.slice(1);
+
+function policyProblem(load: PolicyLoad, classification: Classification): string | undefined {
+  if (load.kind === 'invalid') {
+    const first = load.errors[0];
+    return first ? `policy error at ${first.file}:${first.line}:${first.column}` : `policy error in ${load.path}`;
+  }
+  for (const r of classification.reasons) {
+    if (r.kind === 'policy-error') {
+      const first = r.errors[0];
+      return first ? `policy error at ${first.file}:${first.line}:${first.column}` : `policy error in ${load.path}`;
+    }
+    if (r.kind === 'policy-unreadable') return `policy unreadable (${r.message})`;
+  }
+  return undefined;
+}
+

@@ -1,0 +1,42 @@
+// The PR's command history as one ordered timeline: every command in every comment and review
+// body, every review verdict, in the order GitHub recorded them. `decide` replays it.
+import { parseCommands, wasEdited } from './commands.js';
+import { parseTime } from './time.js';
+import type { Actor, Command, PullRequestFacts } from './types.js';
+
+export interface TimelineEntry {
+  source: { type: 'comment' | 'review'; id: number };
+  actor: Actor;
+  /** When GitHub says it happened (comment created, review submitted). */
+  at: string;
+  atMs: number | undefined;
+  /** `withdraw`: a CHANGES_REQUESTED review, which replaces the reviewer's earlier approving review. */
+  command: Command | { kind: 'withdraw' };
+  /** The comment was edited after it was created. */
+  edited: boolean;
+  /** Text whose history GitHub does not expose (a review's body), so it may have been edited silently. */
+  unverifiable: boolean;
+  /** For review verdicts: the commit the review was made on. */
+  commitId?: string;
+}
+
+export function timeline(facts: Pick<PullRequestFacts, 'comments' | 'reviews'>): TimelineEntry[] {
+  const entries: TimelineEntry[] = [];
+  for (const c of facts.comments) {
+    for (const command of parseCommands(c.body)) {
+      entries.push({ source: { type: 'comment', id: c.id }, actor: c.author, at: c.createdAt, atMs: parseTime(c.createdAt), command, edited: wasEdited(c), unverifiable: false });
+    }
+  }
+  for (const r of facts.reviews) {
+    if (r.state === 'PENDING') continue; // not submitted: nobody else can see it
+    const base = { source: { type: 'review' as const, id: r.id }, actor: r.author, at: r.submittedAt, atMs: parseTime(r.submittedAt), edited: false };
+    for (const command of parseCommands(r.body)) entries.push({ ...base, command, unverifiable: true });
+    if (r.state === 'APPROVED') entries.push({ ...base, command: { kind: 'approve' }, unverifiable: false, commitId: r.commitId });
+    if (r.state === 'CHANGES_REQUESTED') entries.push({ ...base, command: { kind: 'withdraw' }, unverifiable: false, commitId: r.commitId });
+  }
+  // Stable sort: same instant keeps comment order and line order. Unparseable times sort last.
+  return entries
+    .map((e, i) => ({ e, i }))
+    .sort((a, b) => (a.e.atMs ?? Number.POSITIVE_INFINITY) - (b.e.atMs ?? Number.POSITIVE_INFINITY) || a.i - b.i)
+    .map(({ e }) => e);
+}
