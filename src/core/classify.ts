@@ -1,5 +1,22 @@
-// CONTRACT STUB — to be implemented (agent detection, tier and every reason).
-import type { Actor, ChangedFile, Classification, PolicyLoad, Tier } from './types.js';
+// Classification: is this PR an agent's, and which tier does it deserve? Pure: (policy, facts) ->
+// governed + tier + every reason. When in doubt it errs toward more human attention.
+import { FAIL_CLOSED_AGENTS } from './agents.js';
+import { compileAgents, compilePolicy, floorsOf, type CompiledAgents, type CompiledPolicy } from './compile.js';
+import { matchesAnyLogin } from './match.js';
+import type { InvalidPolicyLoad } from './policy/load.js';
+import { parsePolicy } from './policy/parse.js';
+import {
+  maxTier,
+  TIERS,
+  type Actor,
+  type ChangedFile,
+  type Classification,
+  type GovernedReason,
+  type Policy,
+  type PolicyLoad,
+  type Tier,
+  type TierReason,
+} from './types.js';
 
 export interface ClassifyInput {
   author: Actor;
@@ -20,6 +37,183 @@ export interface Escalation {
   via: 'command' | 'ledger';
 }
 
-export function classify(_load: PolicyLoad, _input: ClassifyInput, _escalations: Escalation[] = []): Classification {
-  throw new Error('not implemented');
+/** Labels anyone may add to raise the tier. */
+export const ESCALATION_LABEL_PREFIX = 'hitl:';
+
+export function classify(load: PolicyLoad, input: ClassifyInput, escalations: Escalation[] = []): Classification {
+  const reasons: TierReason[] = [];
+  let governedBy: GovernedReason[];
+
+  if (load.kind === 'ok') {
+    const compiled = compilePolicy(load.policy);
+    governedBy = governedReasons(compiled.agents, input);
+    reasons.push(...ruleReasons(compiled, input));
+  } else if (load.kind === 'missing') {
+    // Nothing is governed, but `explain` still shows what the built-in defaults would say.
+    governedBy = [];
+    reasons.push(...ruleReasons(compilePolicy(builtinPolicy()), input));
+  } else {
+    const invalid = load as InvalidPolicyLoad;
+    governedBy = governedReasons(invalid.agents ? compileAgents(invalid.agents) : failClosedAgents(), input);
+    reasons.push(
+      invalid.unreadable !== undefined
+        ? { kind: 'policy-unreadable', tier: 'hard', message: invalid.unreadable }
+        : { kind: 'policy-error', tier: 'hard', errors: load.errors },
+    );
+  }
+
+  reasons.unshift(...floorReasons(input, load.path));
+  if (input.changedFiles > input.files.length) {
+    reasons.unshift({ kind: 'truncated', tier: 'hard', listed: input.files.length, changed: input.changedFiles });
+  }
+  reasons.push(...escalationReasons(input.labels, escalations));
+
+  // Policy problems first: they explain everything else.
+  reasons.sort((a, b) => Number(b.kind.startsWith('policy-')) - Number(a.kind.startsWith('policy-')));
+  const tier = reasons.reduce<Tier>((t, r) => maxTier(t, r.tier), 'fyi');
+  return { governed: governedBy.length > 0, governedBy, tier, reasons };
+}
+
+// -------------------------------------------------------------------------------------------
+// Governed: author, labels, head branch. Hints (labels, branches) may only add PRs.
+
+function governedReasons(agents: CompiledAgents, input: ClassifyInput): GovernedReason[] {
+  const out: GovernedReason[] = [];
+  if (matchesAnyLogin(input.author.login, agents.authors)) out.push({ kind: 'author', login: input.author.login });
+  for (const label of input.labels) {
+    if (agents.labels.has(label.toLowerCase())) out.push({ kind: 'label', label });
+  }
+  for (const { pattern, mm } of agents.branches) {
+    if (mm.match(input.headRef)) {
+      out.push({ kind: 'branch', branch: input.headRef, pattern });
+      break;
+    }
+  }
+  return out;
+}
+
+let failClosed: CompiledAgents | undefined;
+const failClosedAgents = (): CompiledAgents => (failClosed ??= compileAgents(FAIL_CLOSED_AGENTS));
+
+let builtin: Policy | undefined;
+/** The policy an empty file would give: every default, no rules. */
+function builtinPolicy(): Policy {
+  return (builtin ??= parsePolicy('version: 1\n', '(built-in)').policy as Policy);
+}
+
+// -------------------------------------------------------------------------------------------
+// Rules and `default`
+
+/** Each path a file counts under: both sides of a rename. */
+function pathsOf(file: ChangedFile): string[] {
+  return file.previousFilename !== undefined && file.previousFilename !== file.filename
+    ? [file.filename, file.previousFilename]
+    : [file.filename];
+}
+
+/** How a file is shown in a reason: renames as `old -> new`. */
+export function showFile(file: ChangedFile): string {
+  return file.previousFilename !== undefined && file.previousFilename !== file.filename
+    ? `${file.previousFilename} -> ${file.filename}`
+    : file.filename;
+}
+
+function ruleReasons(compiled: CompiledPolicy, input: ClassifyInput): TierReason[] {
+  const { policy, rules } = compiled;
+  // Per path: the rules whose globs match it. Per rule: the files that hit it.
+  const pathRules = input.files.map((file) => pathsOf(file).map((p) => compiled.paths.owners(p)));
+  const hits = new Map<number, Set<number>>();
+  pathRules.forEach((perPath, fileIndex) => {
+    for (const owners of perPath) {
+      for (const r of owners) {
+        const set = hits.get(r);
+        if (set) set.add(fileIndex);
+        else hits.set(r, new Set([fileIndex]));
+      }
+    }
+  });
+
+  const lines = input.additions + input.deletions;
+  const fileCount = Math.max(input.changedFiles, input.files.length);
+  const matched = new Set<number>();
+  const reasons: TierReason[] = [];
+
+  for (const c of rules) {
+    const { rule } = c;
+    const detail: string[] = [];
+    const fileHits = hits.get(c.index);
+    if (rule.paths) {
+      if (!fileHits) continue;
+      detail.push(`${fileHits.size} ${fileHits.size === 1 ? 'file matches' : 'files match'} ${rule.paths.join(', ')}`);
+    }
+    if (c.labels) {
+      const label = input.labels.find((l) => c.labels?.has(l.toLowerCase()));
+      if (label === undefined) continue;
+      detail.push(`label "${label}"`);
+    }
+    if (c.authors) {
+      if (!matchesAnyLogin(input.author.login, c.authors)) continue;
+      detail.push(`author ${input.author.login}`);
+    }
+    if (c.base) {
+      if (!c.base.some((mm) => mm.match(input.baseRef))) continue;
+      detail.push(`base branch ${input.baseRef}`);
+    }
+    if (rule.changedLines !== undefined) {
+      if (!(lines > rule.changedLines)) continue;
+      detail.push(`${lines} changed lines (more than ${rule.changedLines})`);
+    }
+    if (rule.changedFiles !== undefined) {
+      if (!(fileCount > rule.changedFiles)) continue;
+      detail.push(`${fileCount} changed files (more than ${rule.changedFiles})`);
+    }
+    matched.add(c.index);
+    const files = fileHits ? [...fileHits].sort((a, b) => a - b).map((i) => showFile(input.files[i] as ChangedFile)) : [];
+    reasons.push({ kind: 'rule', rule: rule.name, tier: rule.tier, files, detail: detail.join('; ') });
+  }
+
+  if (input.files.length === 0) {
+    reasons.push({ kind: 'empty', tier: policy.default });
+    return reasons;
+  }
+  // A file is covered when every path it counts under is matched by a matching `paths` rule: a
+  // rename out of a covered directory into an uncovered one still falls under `default`.
+  const uncovered = input.files.filter((_, i) =>
+    (pathRules[i] as number[][]).some((owners) => !owners.some((r) => matched.has(r))),
+  );
+  if (uncovered.length > 0) reasons.push({ kind: 'default', tier: policy.default, files: uncovered.map(showFile) });
+  return reasons;
+}
+
+// -------------------------------------------------------------------------------------------
+// Built-in floors (invariant 1) and escalations (invariant 5)
+
+function floorReasons(input: ClassifyInput, policyPath: string): TierReason[] {
+  const byFloor = new Map<Extract<TierReason, { kind: 'floor' }>['floor'], string[]>();
+  const policyFile = policyPath.replace(/^\.?\//, '').toLowerCase();
+  for (const file of input.files) {
+    const floors = new Set(pathsOf(file).flatMap((p) => floorsOf(p)));
+    // A policy kept at a custom path guards itself like the default one.
+    if (pathsOf(file).some((p) => p.toLowerCase() === policyFile)) floors.add('policy-file');
+    for (const floor of floors) {
+      const list = byFloor.get(floor);
+      if (list) list.push(showFile(file));
+      else byFloor.set(floor, [showFile(file)]);
+    }
+  }
+  return [...byFloor].map(([floor, files]) => ({ kind: 'floor', tier: 'hard', floor, files }));
+}
+
+function escalationReasons(labels: string[], escalations: Escalation[]): TierReason[] {
+  const out: TierReason[] = [];
+  for (const label of labels) {
+    const lower = label.toLowerCase();
+    if (!lower.startsWith(ESCALATION_LABEL_PREFIX)) continue;
+    const tier = TIERS.find((t) => t === lower.slice(ESCALATION_LABEL_PREFIX.length).trim());
+    if (tier) out.push({ kind: 'escalation', tier, by: label, via: 'label' });
+  }
+  for (const e of escalations) {
+    if (TIERS.includes(e.tier)) out.push({ kind: 'escalation', tier: e.tier, by: e.by, via: e.via });
+  }
+  return out;
 }

@@ -1,14 +1,8 @@
-// CONTRACT STUB — to be implemented (policy loading, validation, defaults, caching).
-import type { Policy, PolicyError, PolicyLoad, PolicySource } from './types.js';
+// The policy: `.github/hitl.yml` parsed, validated against one JSON Schema, normalised, cached.
+export { POLICY_SCHEMA, SCHEMA_ID } from './policy/schema.js';
+export { parsePolicy, MAX_POLICY_BYTES, type ParsedPolicy } from './policy/parse.js';
+export { loadPolicy, policyHash, type InvalidPolicyLoad } from './policy/load.js';
+export { parseDuration, formatDuration } from './duration.js';
+export { KNOWN_AGENTS, FAIL_CLOSED_AGENTS } from './agents.js';
 
 export const POLICY_PATH = '.github/hitl.yml';
-
-/** Parse and validate policy text. Errors carry 1-based line and column inside `file`. */
-export function parsePolicy(_text: string, _file: string): { policy?: Policy; errors: PolicyError[] } {
-  throw new Error('not implemented');
-}
-
-/** Load what the shell found at the policy path; cached by content hash so globs compile once. */
-export function loadPolicy(_source: PolicySource): PolicyLoad {
-  throw new Error('not implemented');
-}

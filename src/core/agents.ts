@@ -1,0 +1,28 @@
+// Accounts and branch prefixes of well-known AI coding agents. Used as the default `agents` section
+// when a policy has none, and (plus every `*[bot]` account) to recognise agent PRs when the policy
+// itself is broken or unreadable, so that they are blocked rather than waved through.
+import type { Policy } from './types.js';
+
+export const KNOWN_AGENTS: Policy['agents'] = {
+  authors: [
+    'Copilot',
+    'copilot-swe-agent[bot]',
+    'devin-ai-integration[bot]',
+    'chatgpt-codex-connector[bot]',
+    'claude[bot]',
+    'cursor[bot]',
+    'google-labs-jules[bot]',
+    'amazon-q-developer[bot]',
+    'sweep-ai[bot]',
+    'codegen-sh[bot]',
+  ],
+  labels: [],
+  branches: ['copilot/**', 'codex/**', 'claude/**', 'cursor/**', 'devin/**', 'jules/**'],
+};
+
+/** When the policy cannot say who is an agent: every known agent and every app account. Broader
+ * than the default on purpose (a broken policy must not let an agent PR through). */
+export const FAIL_CLOSED_AGENTS: Policy['agents'] = {
+  ...KNOWN_AGENTS,
+  authors: [...KNOWN_AGENTS.authors, '*[bot]'],
+};

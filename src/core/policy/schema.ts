@@ -1,0 +1,145 @@
+// The JSON Schema of `.github/hitl.yml`: the single source of editor validation (the committed
+// `schema/hitl.schema.json` is generated from this object) and of runtime validation (ajv).
+// It lives as a module, not a file, because the core never reads files.
+//
+// Draft-07 because it is what editors (yaml-language-server, VS Code) support best.
+import { KNOWN_AGENTS } from '../agents.js';
+
+export const SCHEMA_ID = 'https://raw.githubusercontent.com/hitl-gate/hitl-gate/main/schema/hitl.schema.json';
+
+/** `30s`, `15m`, `2h`, `1d`: a positive whole number and a unit. */
+export const DURATION_PATTERN = '^[1-9][0-9]{0,5}[smhd]$';
+
+const TIER_NAMES = ['fyi', 'soft', 'hard'];
+
+const stringList = (description: string, extra: Record<string, unknown> = {}) => ({
+  description,
+  type: 'array',
+  items: { type: 'string', minLength: 1, maxLength: 1024, ...extra },
+});
+
+const globList = (description: string) => stringList(`${description} Minimatch globs; dotfiles match too.`);
+
+const loginList = (description: string) =>
+  stringList(`${description} GitHub logins, case-insensitive; \`*\` is the only wildcard and \`[bot]\` is literal.`);
+
+/** No `agents` section: the well-known agents (see agents.ts). */
+export const DEFAULT_AGENTS = KNOWN_AGENTS;
+
+export const POLICY_SCHEMA = {
+  $schema: 'http://json-schema.org/draft-07/schema#',
+  $id: SCHEMA_ID,
+  title: 'hitl-gate policy (.github/hitl.yml)',
+  description:
+    'Which pull requests opened by AI coding agents a human must see (fyi), may veto (soft) or must approve (hard).',
+  type: 'object',
+  additionalProperties: false,
+  required: ['version'],
+  properties: {
+    _extends: {
+      description: 'Inherit from another repository\'s policy (Probot config inheritance, e.g. "org/.github").',
+      type: 'string',
+      minLength: 1,
+    },
+    version: { description: 'Format version of this file. Only 1 exists.', enum: [1] },
+    agents: {
+      description: 'Who counts as an agent. PRs by anyone else get a passing `hitl` check and nothing else.',
+      type: 'object',
+      additionalProperties: false,
+      default: { authors: [...DEFAULT_AGENTS.authors], labels: [], branches: [...DEFAULT_AGENTS.branches] },
+      properties: {
+        authors: { ...loginList('PR authors that are agents.'), default: [] },
+        labels: { ...stringList('A PR carrying one of these labels is governed (labels only add PRs).'), default: [] },
+        branches: { ...globList('A PR whose head branch matches one of these is governed (branches only add PRs).'), default: [] },
+      },
+    },
+    reviewers: {
+      description: 'Who may /approve and /veto (never the PR author, a committer, an agent or a bot).',
+      type: 'object',
+      additionalProperties: false,
+      default: { users: [], teams: [], permission: 'write' },
+      properties: {
+        users: { ...loginList('Reviewers by login.'), default: [] },
+        teams: { ...stringList('Reviewers by team, as org/team-slug.', { pattern: '^[^/\\s]+/[^/\\s]+$' }), default: [] },
+        permission: {
+          description: 'Anyone with at least this repository permission may decide.',
+          enum: ['read', 'triage', 'write', 'maintain', 'admin'],
+          default: 'write',
+        },
+      },
+    },
+    default: {
+      description: 'Tier of a changed file that no matching path rule covers (and of a PR with no files).',
+      enum: TIER_NAMES,
+      default: 'soft',
+    },
+    tiers: {
+      description: 'What each tier asks.',
+      type: 'object',
+      additionalProperties: false,
+      default: {},
+      properties: {
+        fyi: {
+          type: 'object',
+          additionalProperties: false,
+          default: {},
+          properties: { merge: { description: 'Merge once the other checks pass.', type: 'boolean', default: true } },
+        },
+        soft: {
+          type: 'object',
+          additionalProperties: false,
+          default: {},
+          properties: {
+            window: {
+              description: 'Veto window: a number and s, m, h or d (e.g. 15m).',
+              type: 'string',
+              pattern: DURATION_PATTERN,
+              default: '15m',
+            },
+            merge: { description: 'Merge when the veto window ends without a veto.', type: 'boolean', default: true },
+          },
+        },
+        hard: {
+          type: 'object',
+          additionalProperties: false,
+          default: {},
+          properties: {
+            approvals: { description: 'Approvals needed.', type: 'integer', minimum: 1, maximum: 100, default: 1 },
+            merge: { description: 'Merge once approved.', type: 'boolean', default: true },
+            invalidate_on_push: { description: 'A push discards earlier approvals.', type: 'boolean', default: true },
+          },
+        },
+      },
+    },
+    merge: {
+      type: 'object',
+      additionalProperties: false,
+      default: {},
+      properties: {
+        method: { description: 'How the gate merges.', enum: ['merge', 'squash', 'rebase'], default: 'squash' },
+      },
+    },
+    rules: {
+      description: "The PR's tier is the highest among matching rules, `default` for uncovered files, and the built-in floors.",
+      type: 'array',
+      default: [],
+      items: {
+        type: 'object',
+        additionalProperties: false,
+        required: ['name', 'tier'],
+        // A rule without a condition would match every PR silently.
+        anyOf: ['paths', 'labels', 'authors', 'base', 'changed_lines', 'changed_files'].map((k) => ({ required: [k] })),
+        properties: {
+          name: { description: 'Shown in the check run and the status comment.', type: 'string', minLength: 1, maxLength: 200 },
+          tier: { enum: TIER_NAMES },
+          paths: { ...globList('Holds when at least one changed path (old or new, for renames) matches.'), minItems: 1 },
+          labels: { ...stringList('Holds when the PR has one of these labels.'), minItems: 1 },
+          authors: { ...loginList('Holds when the PR author matches.'), minItems: 1 },
+          base: { ...globList('Holds when the target branch matches.'), minItems: 1 },
+          changed_lines: { description: 'Holds when added + deleted lines are MORE than this.', type: 'integer', minimum: 0 },
+          changed_files: { description: 'Holds when the number of changed files is MORE than this.', type: 'integer', minimum: 0 },
+        },
+      },
+    },
+  },
+} as const;
