@@ -21,10 +21,15 @@ export interface CommentAuthor {
   performed_via_github_app?: { id: number } | null;
 }
 
-/** A check run is ours only when GitHub says our app created it. Without an app id we cannot tell: not ours. */
+/**
+ * A check run is ours only when GitHub says our app created it: by app id, or (the Action, which
+ * does not know the id of the GitHub Actions app up front) by the app's slug matching our bot login.
+ */
 export function isOwnCheckRun(run: CheckRunAuthor, identity: GateIdentity): boolean {
-  if (identity.appId === undefined) return false;
-  return run.app?.id === identity.appId;
+  if (!run.app) return false;
+  if (identity.appId !== undefined) return run.app.id === identity.appId;
+  const slug = run.app.slug;
+  return !!slug && `${slug}[bot]`.toLowerCase() === identity.login.toLowerCase();
 }
 
 /**

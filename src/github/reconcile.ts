@@ -1,7 +1,173 @@
-// Reconcile one pull request: gather facts -> decide -> plan -> apply. Safe to call any number of times.
+// Reconcile one pull request: gather facts -> decide -> plan -> apply. Every call re-derives the PR
+// from GitHub, so calling it again (a replayed webhook, a timer, the sweep) is harmless.
+import { classify } from '../core/classify.js';
+import { commandAuthors } from '../core/commands.js';
+import { decide } from '../core/decide.js';
+import { plan } from '../core/plan.js';
+import { loadPolicy, POLICY_PATH } from '../core/policy.js';
+import type { Decision, Effect, GitHubView, PolicyLoad, PullRequestFacts } from '../core/types.js';
+import { applyEffects, REEVALUATE_MS } from './apply-effects.js';
 import type { GitHubClient } from './client.js';
+import { describeError } from './errors.js';
+import { findGateCheckRun, findGateStatus, type GateCheck } from './find-gate-check.js';
+import { findPullRequest, type PullRequestSnapshot } from './find-pull-request.js';
+import { findStatusComment, type StatusComment } from './find-status-comment.js';
+import { gatherAuthorizations } from './gather-authorizations.js';
+import { gatherCommits, gatherComments, gatherReviews, type RawComment } from './gather-conversation.js';
+import { gatherFiles } from './gather-files.js';
+import { gatherMergeView } from './gather-merge-view.js';
+import { readPolicy } from './read-policy.js';
+import { openSession, type Session } from './session.js';
 import type { PullRequestRef, ReconcileOptions, ReconcileOutcome } from './types.js';
+import { unavailableDecision } from './unavailable-decision.js';
 
-export async function reconcile(_client: GitHubClient, _ref: PullRequestRef, _options: ReconcileOptions): Promise<ReconcileOutcome> {
-  throw new Error('not implemented');
+/** Until GitHub has seen the gate's check on a head, mergeability and checks are not worth asking. */
+const NOT_YET: Pick<GitHubView, 'mergeable' | 'mergeableState' | 'otherChecks'> = {
+  mergeable: null, mergeableState: 'unknown', otherChecks: 'pending',
+};
+
+const earliest = (...times: (string | undefined)[]): string | undefined =>
+  times.filter((t): t is string => t !== undefined).sort()[0];
+
+function logDecision(session: Session, ref: PullRequestRef, decision: Decision): void {
+  session.log.info({
+    pr: `${ref.owner}/${ref.repo}#${ref.number}`,
+    tier: decision.tier,
+    state: decision.state,
+    reasons: decision.classification.reasons.map((r) => ('rule' in r ? `${r.kind}:${r.rule}` : r.kind)),
+    blockers: decision.blockers,
+    approvals: decision.approvals.map((a) => a.by),
+    vetoes: decision.vetoes.map((v) => v.by),
+  }, 'decision');
+}
+
+interface Gathered {
+  facts: PullRequestFacts;
+  load: PolicyLoad;
+  pr: PullRequestSnapshot;
+  gate: GateCheck;
+  statusComment?: StatusComment;
+  /** The policy could not be read: decided (fail closed) but the caller should retry. */
+  policyError?: string;
+}
+
+async function gather(session: Session, ref: PullRequestRef, options: ReconcileOptions): Promise<Gathered> {
+  const pr = await findPullRequest(session, ref, options.pullRequest);
+  const policyRead = await readPolicy(session, ref, pr.baseRef, options.policyPath ?? POLICY_PATH);
+  const load = policyRead.remap(loadPolicy(policyRead.source));
+  const policyError = policyRead.source.kind === 'unreadable' ? policyRead.source.message : undefined;
+
+  const base: PullRequestFacts = {
+    owner: ref.owner, repo: ref.repo, number: pr.number, title: pr.title, author: pr.author, state: pr.state,
+    merged: pr.merged, draft: pr.draft, headSha: pr.headSha, headRef: pr.headRef, baseRef: pr.baseRef,
+    labels: pr.labels, additions: pr.additions, deletions: pr.deletions, changedFiles: pr.changedFiles,
+    files: [], commits: [], comments: [], reviews: [], authorizations: {},
+  };
+  // Agent detection does not depend on files: ask the core whether this PR is governed at all
+  // before paying for its files, comments and reviews.
+  const governed = classify(load, { ...base, files: [], changedFiles: 0, additions: 0, deletions: 0 }).governed;
+  const extra = policyError ? { policyError } : {};
+
+  if (!governed) {
+    const skipLookup = options.mode === 'check' || (options.headIsNew === true && options.checkRunAs !== 'status');
+    const gate: GateCheck = skipLookup ? { seenBefore: false } : await findCheck(session, ref, pr.headSha, options);
+    return { facts: base, load, pr, gate, ...extra };
+  }
+
+  const gate = await findCheck(session, ref, pr.headSha, options);
+  const files = await gatherFiles(session, ref);
+  // A comment count of 0 is trusted only if it cannot be stale: read just now, or the gate has not
+  // yet acted on this head (so it cannot have posted its status comment since the event).
+  const noComments = pr.comments === 0 && (pr.source === 'api' || !gate.seenBefore);
+  const rawComments: RawComment[] = noComments ? [] : await gatherComments(session, ref);
+  const reviews = await gatherReviews(session, ref);
+  const statusComment = findStatusComment(rawComments, options.identity);
+  const comments = rawComments.map(({ user: _u, performed_via_github_app: _p, ...c }) => c);
+  const facts: PullRequestFacts = {
+    ...base, files, comments, reviews,
+    ...(gate.headSeenAt ? { headSeenAt: gate.headSeenAt } : {}),
+    ...(statusComment?.ledger ? { ledger: statusComment.ledger } : {}),
+  };
+  const authors = commandAuthors(facts);
+  if (authors.length > 0) {
+    facts.commits = await gatherCommits(session, ref);
+    facts.authorizations = await gatherAuthorizations(session, ref, authors, load.kind === 'ok' ? load.policy.reviewers : undefined);
+  }
+  return { facts, load, pr, gate, ...(statusComment ? { statusComment } : {}), ...extra };
+}
+
+function findCheck(session: Session, ref: PullRequestRef, headSha: string, options: ReconcileOptions): Promise<GateCheck> {
+  return options.checkRunAs === 'status'
+    ? findGateStatus(session, ref, headSha, options.identity)
+    : findGateCheckRun(session, ref, headSha, options.identity);
+}
+
+export async function reconcile(client: GitHubClient, ref: PullRequestRef, options: ReconcileOptions): Promise<ReconcileOutcome> {
+  const now = options.now ? options.now() : new Date();
+  const session = openSession(client, now, options.log);
+  const policyPath = options.policyPath ?? POLICY_PATH;
+  const failed = (error: unknown, effects: Effect[] = [], applied: Effect[] = []): ReconcileOutcome => {
+    const message = describeError(error);
+    session.log.error({ pr: `${ref.owner}/${ref.repo}#${ref.number}`, error: message }, 'reconcile failed; nothing merged');
+    return {
+      ref, decision: unavailableDecision(message, policyPath), effects, applied, merged: false,
+      requests: session.requests, error: message, wakeAt: new Date(now.getTime() + REEVALUATE_MS).toISOString(),
+    };
+  };
+
+  let g: Gathered;
+  let decision: Decision;
+  try {
+    g = await gather(session, ref, options);
+    decision = decide(g.load, g.facts, now);
+  } catch (error) {
+    return failed(error);
+  }
+  logDecision(session, ref, decision);
+
+  let mergeView = NOT_YET;
+  let extraWake: string | undefined;
+  try {
+    const wantsMerge = options.mode === 'full' && decision.merge && decision.state === 'ready';
+    if (wantsMerge && g.gate.seenBefore) {
+      const m = await gatherMergeView(session, ref, g.pr, options.identity, options.checkRunAs === 'status');
+      if (m.currentHeadSha !== undefined && m.currentHeadSha !== g.pr.headSha) {
+        session.log.warn({ pr: ref, decidedOn: g.pr.headSha, now: m.currentHeadSha }, 'head moved while deciding; re-evaluating');
+        extraWake = new Date(now.getTime() + REEVALUATE_MS).toISOString();
+      } else {
+        mergeView = m.view;
+        if (m.view.mergeable === null && m.view.otherChecks === 'success') extraWake = new Date(now.getTime() + REEVALUATE_MS).toISOString();
+      }
+    } else if (wantsMerge) {
+      // First sight of this head: the gate's own check is only being written now. Look again shortly.
+      extraWake = new Date(now.getTime() + REEVALUATE_MS).toISOString();
+    }
+  } catch (error) {
+    return { ...failed(error), decision };
+  }
+
+  // A governed PR never reuses a check run written while it was ungoverned: its window starts now.
+  const checkRun = decision.governed ? g.gate.checkRun : g.gate.anyRun;
+  const view: GitHubView = {
+    ...(checkRun ? { checkRun } : {}),
+    ...(g.statusComment ? { statusComment: { id: g.statusComment.id, body: g.statusComment.body } } : {}),
+    ...mergeView,
+  };
+
+  let effects: Effect[];
+  try {
+    effects = plan(decision, g.facts, view, now, { mode: options.mode });
+  } catch (error) {
+    return { ...failed(error), decision };
+  }
+  // Check mode never writes, whatever the plan says: defence in depth for the read-only Action.
+  const toApply = options.mode === 'check' ? effects.filter((e) => e.kind === 'wake') : effects;
+  const result = await applyEffects(session, { ref, checkRunAs: options.checkRunAs ?? 'check-run', governed: decision.governed }, toApply);
+
+  const error = result.error ?? g.policyError;
+  const wakeAt = earliest(result.wakeAt, decision.wakeAt, extraWake, error ? new Date(now.getTime() + REEVALUATE_MS).toISOString() : undefined);
+  return {
+    ref, decision, effects, applied: result.applied, merged: result.merged, requests: session.requests,
+    ...(wakeAt ? { wakeAt } : {}), ...(error ? { error } : {}),
+  };
 }

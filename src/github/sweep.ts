@@ -1,7 +1,60 @@
-// Reconcile every open governed pull request of one repository: webhooks get lost, timers die with processes.
+// Reconcile every open governed pull request of one repository. Webhooks get lost and timers die
+// with their process; the sweep is what makes veto windows restart-safe.
+import { classify } from '../core/classify.js';
+import { loadPolicy, POLICY_PATH } from '../core/policy.js';
 import type { GitHubClient } from './client.js';
+import { describeError } from './errors.js';
+import { readPullRequest } from './find-pull-request.js';
+import { readPolicy } from './read-policy.js';
+import { reconcile } from './reconcile.js';
+import { openSession } from './session.js';
 import type { ReconcileOutcome, RepositoryRef, SweepOptions } from './types.js';
 
-export async function sweep(_client: GitHubClient, _repo: RepositoryRef, _options: SweepOptions): Promise<ReconcileOutcome[]> {
-  throw new Error('not implemented');
+/**
+ * Lists open PRs (100 per page) and reconciles those that may be governed. The list has no files, so
+ * the policy of each distinct base branch is loaded once and only its agent detection (author, labels,
+ * head branch) is used to skip PRs; an unreadable or broken policy skips nothing (fail closed).
+ * PRs are reconciled one after another: a sweep must not spend the installation's rate limit in a burst.
+ */
+export async function sweep(client: GitHubClient, repo: RepositoryRef, options: SweepOptions): Promise<ReconcileOutcome[]> {
+  const now = options.now ? options.now() : new Date();
+  const session = openSession(client, now, options.log);
+  const policyPath = options.policyPath ?? POLICY_PATH;
+  const governedByBase = new Map<string, ReturnType<typeof loadPolicy>>();
+  const outcomes: ReconcileOutcome[] = [];
+  let listed = 0;
+  let skipped = 0;
+
+  const pages = client.paginate.iterator(client.rest.pulls.list, { owner: repo.owner, repo: repo.repo, state: 'open', per_page: 100 });
+  try {
+    for await (const page of pages) {
+      session.requests += 1;
+      for (const item of page.data) {
+        listed += 1;
+        // The list omits counts (additions, changed_files): fill zeros just to read agent detection.
+        const pr = readPullRequest({ ...item, additions: 0, deletions: 0, changed_files: 0 }, 'payload');
+        if (!pr) {
+          // Unreadable list entry: reconcile it anyway (it reads the full PR) rather than skip it.
+          const number = (item as { number?: unknown }).number;
+          if (typeof number === 'number') outcomes.push(await reconcile(client, { ...repo, number }, options));
+          continue;
+        }
+        let load = governedByBase.get(pr.baseRef);
+        if (!load) {
+          const read = await readPolicy(session, repo, pr.baseRef, policyPath);
+          load = read.remap(loadPolicy(read.source));
+          governedByBase.set(pr.baseRef, load);
+        }
+        const { governed } = classify(load, { author: pr.author, labels: pr.labels, headRef: pr.headRef, baseRef: pr.baseRef, files: [], changedFiles: 0, additions: 0, deletions: 0 });
+        if (!governed) { skipped += 1; continue; }
+        // No payload: the list is not the full PR (no counts, no mergeability), so reconcile reads it.
+        outcomes.push(await reconcile(client, { ...repo, number: pr.number }, options));
+      }
+    }
+  } catch (error) {
+    session.log.error({ repo, error: describeError(error) }, 'sweep could not list pull requests');
+    throw error;
+  }
+  session.log.info({ repo, listed, skipped, reconciled: outcomes.length, requests: session.requests + outcomes.reduce((n, o) => n + o.requests, 0) }, 'sweep');
+  return outcomes;
 }

@@ -32,6 +32,12 @@ export interface ReconcileOptions {
   pullRequest?: unknown;
   /** The Action may only be able to write a commit status. Default `check-run`. */
   checkRunAs?: 'check-run' | 'status';
+  /**
+   * The event says this head SHA was just pushed (`opened`, `synchronize`): for a PR the policy does
+   * not govern, the gate then writes its passing check without first looking for an earlier one
+   * (a replayed event may leave a duplicate passing check; it never hides a failing one).
+   */
+  headIsNew?: boolean;
 }
 
 export interface ReconcileOutcome {

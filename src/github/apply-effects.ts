@@ -1,0 +1,135 @@
+// Apply the plan's effects in order. Stops at the first write GitHub refuses, so nothing after it
+// (above all a merge) happens on a GitHub that does not look the way the plan assumed.
+import type { Effect } from '../core/types.js';
+import { describeError, httpStatus } from './errors.js';
+import { CHECK_NAME, EXTERNAL_ID } from './find-gate-check.js';
+import { request, type Session } from './session.js';
+import type { PullRequestRef } from './types.js';
+
+/** GitHub's limits: 65535 characters for check run summary/text, 65536 for a comment body. */
+const MAX_TEXT = 65_000;
+const clip = (s: string): string => (s.length <= MAX_TEXT ? s : `${s.slice(0, MAX_TEXT)}\n\n… (truncated)`);
+/** Commit status descriptions are at most 140 characters. */
+const clipDescription = (s: string): string => (s.length <= 140 ? s : `${s.slice(0, 139)}…`);
+
+/** How soon to look again after GitHub refused a merge because something moved. */
+export const REEVALUATE_MS = 30_000;
+
+export interface ApplyContext {
+  ref: PullRequestRef;
+  checkRunAs: 'check-run' | 'status';
+  /** Recorded in the check run's external_id, see EXTERNAL_ID. */
+  governed: boolean;
+}
+
+export interface ApplyResult {
+  applied: Effect[];
+  merged: boolean;
+  wakeAt?: string;
+  error?: string;
+}
+
+type CheckRunEffect = Extract<Effect, { kind: 'check-run' }>;
+
+function statusState(e: CheckRunEffect): 'pending' | 'success' | 'failure' {
+  if (e.status !== 'completed') return 'pending';
+  return e.conclusion === 'success' ? 'success' : 'failure';
+}
+
+async function applyCheckRun(session: Session, ctx: ApplyContext, e: CheckRunEffect): Promise<void> {
+  const { owner, repo } = ctx.ref;
+  if (ctx.checkRunAs === 'status') {
+    await request(session, (c) => c.rest.repos.createCommitStatus({
+      owner, repo, sha: e.headSha, context: CHECK_NAME, state: statusState(e), description: clipDescription(e.title),
+    }));
+    return;
+  }
+  const output = { title: e.title, summary: clip(e.summary), ...(e.text !== undefined ? { text: clip(e.text) } : {}) };
+  const conclusion = e.status === 'completed' ? { conclusion: e.conclusion ?? 'failure' } : {};
+  const externalId = ctx.governed ? EXTERNAL_ID.governed : EXTERNAL_ID.ignored;
+  if (e.id !== undefined) {
+    const id = e.id;
+    // started_at is left alone: it is the trusted start of the veto window (invariant 6).
+    await request(session, (c) => c.rest.checks.update({
+      owner, repo, check_run_id: id, status: e.status, ...conclusion, output, external_id: externalId,
+    }));
+  } else {
+    await request(session, (c) => c.rest.checks.create({
+      owner, repo, name: CHECK_NAME, head_sha: e.headSha, status: e.status, ...conclusion, output, external_id: externalId,
+    }));
+  }
+}
+
+/** Returns false when the effect has no REST counterpart (a review cannot carry reactions). */
+async function applyOne(session: Session, ctx: ApplyContext, e: Exclude<Effect, { kind: 'merge' | 'wake' }>): Promise<boolean> {
+  const { owner, repo, number } = ctx.ref;
+  switch (e.kind) {
+    case 'check-run':
+      await applyCheckRun(session, ctx, e);
+      return true;
+    case 'status-comment': {
+      const body = clip(e.body);
+      if (e.id !== undefined) {
+        const id = e.id;
+        await request(session, (c) => c.rest.issues.updateComment({ owner, repo, comment_id: id, body }));
+      } else {
+        await request(session, (c) => c.rest.issues.createComment({ owner, repo, issue_number: number, body }));
+      }
+      return true;
+    }
+    case 'react':
+      if (e.target.type !== 'comment') return false;
+      await request(session, (c) => c.rest.reactions.createForIssueComment({ owner, repo, comment_id: e.target.id, content: e.content }));
+      return true;
+    case 'reply':
+      await request(session, (c) => c.rest.issues.createComment({ owner, repo, issue_number: number, body: clip(e.body) }));
+      return true;
+  }
+}
+
+const soon = (session: Session): string => new Date(session.now.getTime() + REEVALUATE_MS).toISOString();
+const earliest = (a: string | undefined, b: string): string => (a !== undefined && a < b ? a : b);
+
+export async function applyEffects(session: Session, ctx: ApplyContext, effects: Effect[]): Promise<ApplyResult> {
+  const result: ApplyResult = { applied: [], merged: false };
+  for (const e of effects) {
+    if (e.kind === 'wake') {
+      result.wakeAt = earliest(result.wakeAt, e.at);
+      result.applied.push(e);
+      continue;
+    }
+    if (e.kind === 'merge') {
+      try {
+        const { data } = await request(session, (c) => c.rest.pulls.merge({
+          owner: ctx.ref.owner, repo: ctx.ref.repo, pull_number: ctx.ref.number, sha: e.sha, merge_method: e.method,
+        }));
+        result.merged = data.merged === true;
+        if (!result.merged) throw Object.assign(new Error(data.message || 'GitHub did not merge'), { status: 405 });
+        result.applied.push(e);
+        session.log.info({ pr: ctx.ref, sha: e.sha, method: e.method }, 'merged');
+      } catch (error) {
+        const status = httpStatus(error);
+        if (status === 405 || status === 409) {
+          // 405: not mergeable now; 409: the head moved. Either way the facts are stale: look again
+          // soon rather than retry a merge decided on a world that no longer exists.
+          session.log.warn({ pr: ctx.ref, sha: e.sha, status, error: describeError(error) }, 'merge refused; re-evaluating');
+          result.wakeAt = earliest(result.wakeAt, soon(session));
+        } else {
+          result.error = `merge failed: ${describeError(error)}`;
+          session.log.error({ pr: ctx.ref, sha: e.sha, status, error: describeError(error) }, 'merge failed');
+        }
+        return result;
+      }
+      continue;
+    }
+    try {
+      if (await applyOne(session, ctx, e)) result.applied.push(e);
+      else session.log.info({ pr: ctx.ref, effect: e.kind }, 'effect has no GitHub counterpart; skipped');
+    } catch (error) {
+      result.error = `${e.kind} failed: ${describeError(error)}`;
+      session.log.error({ pr: ctx.ref, effect: e.kind, error: describeError(error) }, 'effect failed; stopping');
+      return result;
+    }
+  }
+  return result;
+}

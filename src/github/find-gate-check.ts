@@ -1,0 +1,84 @@
+// The gate's own `hitl` check run (or commit status) on the head SHA: the trusted clock of the veto
+// window (invariant 6) and what the plan compares against so writes are idempotent.
+import type { GitHubView } from '../core/types.js';
+import { reading } from './errors.js';
+import { isOwnCheckRun, type GateIdentity } from './identity.js';
+import { request, type Session } from './session.js';
+
+export const CHECK_NAME = 'hitl';
+
+/** Written into `external_id` so the gate can tell, later, whether a run was for a governed PR.
+ * Only the app that created a check run can set it, so it is as trustworthy as the run itself. */
+export const EXTERNAL_ID = { governed: 'hitl-gate:governed', ignored: 'hitl-gate:ignored' } as const;
+
+export interface GateCheck {
+  /** The run the plan should update; for a governed PR never an "ignored" one. */
+  checkRun?: GitHubView['checkRun'];
+  /** The newest own run of any kind (for an ungoverned PR). */
+  anyRun?: GitHubView['checkRun'];
+  /** `started_at` of the governed run: when the gate first saw this head as governed. */
+  headSeenAt?: string;
+  /** Whether the gate had already written anything for this head. */
+  seenBefore: boolean;
+}
+
+interface RunLike {
+  id: number;
+  status: string;
+  conclusion: string | null;
+  started_at?: string | null;
+  external_id?: string | null;
+  app?: { id: number; slug?: string } | null;
+  output?: { title?: string | null; summary?: string | null };
+}
+
+const toView = (r: RunLike): NonNullable<GitHubView['checkRun']> => ({
+  id: r.id,
+  status: r.status,
+  conclusion: r.conclusion,
+  title: r.output?.title ?? null,
+  summary: r.output?.summary ?? null,
+});
+
+const newestFirst = (a: RunLike, b: RunLike) => (b.started_at ?? '').localeCompare(a.started_at ?? '') || b.id - a.id;
+
+export async function findGateCheckRun(session: Session, repo: { owner: string; repo: string }, headSha: string, identity: GateIdentity): Promise<GateCheck> {
+  return reading('the hitl check run', async () => {
+    const { data } = await request(session, (c) =>
+      c.rest.checks.listForRef({
+        owner: repo.owner, repo: repo.repo, ref: headSha, check_name: CHECK_NAME, filter: 'all', per_page: 100,
+        ...(identity.appId !== undefined ? { app_id: identity.appId } : {}),
+      }),
+    );
+    const own = (data.check_runs as RunLike[]).filter((r) => isOwnCheckRun(r, identity)).sort(newestFirst);
+    const governed = own.find((r) => r.external_id !== EXTERNAL_ID.ignored);
+    return {
+      ...(governed ? { checkRun: toView(governed), ...(governed.started_at ? { headSeenAt: governed.started_at } : {}) } : {}),
+      ...(own[0] ? { anyRun: toView(own[0]) } : {}),
+      seenBefore: own.length > 0,
+    };
+  });
+}
+
+/** The Action's fallback when it may only write commit statuses: statuses with context `hitl` by the gate's login. */
+export async function findGateStatus(session: Session, repo: { owner: string; repo: string }, headSha: string, identity: GateIdentity): Promise<GateCheck> {
+  return reading('the hitl commit status', async () => {
+    const { data } = await request(session, (c) =>
+      c.rest.repos.listCommitStatusesForRef({ owner: repo.owner, repo: repo.repo, ref: headSha, per_page: 100 }),
+    );
+    const own = data
+      .filter((s) => s.context === CHECK_NAME && s.creator?.login.toLowerCase() === identity.login.toLowerCase())
+      .sort((a, b) => b.created_at.localeCompare(a.created_at) || b.id - a.id);
+    const newest = own[0];
+    const oldest = own[own.length - 1];
+    if (!newest || !oldest) return { seenBefore: false };
+    const view: NonNullable<GitHubView['checkRun']> = {
+      id: newest.id,
+      status: newest.state === 'pending' ? 'in_progress' : 'completed',
+      conclusion: newest.state === 'pending' ? null : newest.state === 'success' ? 'success' : 'failure',
+      title: newest.description ?? null,
+      summary: null,
+    };
+    return { checkRun: view, anyRun: view, headSeenAt: oldest.created_at, seenBefore: true };
+  });
+}

@@ -1,0 +1,76 @@
+// What GitHub says about merging right now: read only when the decision wants to merge (invariant 7:
+// never bypass the repository's own protections, so the gate looks before it merges).
+import type { GitHubView } from '../core/types.js';
+import { reading } from './errors.js';
+import { CHECK_NAME } from './find-gate-check.js';
+import { fetchPullRequest, type PullRequestSnapshot } from './find-pull-request.js';
+import { isOwnCheckRun, type GateIdentity } from './identity.js';
+import { request, type Session } from './session.js';
+import type { PullRequestRef } from './types.js';
+
+type Verdict = GitHubView['otherChecks'];
+
+const FAILED = new Set(['failure', 'cancelled', 'timed_out', 'action_required', 'stale', 'startup_failure']);
+
+/** Worst of two verdicts: failure > pending > success > none. */
+function worst(a: Verdict, b: Verdict): Verdict {
+  const order: Verdict[] = ['none', 'success', 'pending', 'failure'];
+  return order.indexOf(a) >= order.indexOf(b) ? a : b;
+}
+
+async function otherCheckRuns(session: Session, ref: PullRequestRef, sha: string, identity: GateIdentity): Promise<Verdict> {
+  let verdict: Verdict = 'none';
+  const pages = session.client.paginate.iterator(session.client.rest.checks.listForRef, {
+    owner: ref.owner, repo: ref.repo, ref: sha, per_page: 100,
+  });
+  for await (const page of pages) {
+    session.requests += 1;
+    for (const run of page.data) {
+      if (run.name === CHECK_NAME && isOwnCheckRun(run, identity)) continue;
+      if (run.status !== 'completed') verdict = worst(verdict, 'pending');
+      else verdict = worst(verdict, run.conclusion && FAILED.has(run.conclusion) ? 'failure' : 'success');
+    }
+    if (verdict === 'failure') break; // nothing later can make it better
+  }
+  return verdict;
+}
+
+async function otherStatuses(session: Session, ref: PullRequestRef, sha: string, ownStatus: boolean): Promise<Verdict> {
+  const { data } = await request(session, (c) =>
+    c.rest.repos.getCombinedStatusForRef({ owner: ref.owner, repo: ref.repo, ref: sha, per_page: 100 }),
+  );
+  let verdict: Verdict = 'none';
+  for (const s of data.statuses) {
+    // The combined view has no creator: when the gate itself writes a `hitl` status, that context is ours.
+    if (ownStatus && s.context === CHECK_NAME) continue;
+    verdict = worst(verdict, s.state === 'success' ? 'success' : s.state === 'pending' ? 'pending' : 'failure');
+  }
+  if (data.total_count > data.statuses.length) verdict = worst(verdict, 'pending'); // unseen contexts: not known to pass
+  return verdict;
+}
+
+export interface MergeView {
+  view: Pick<GitHubView, 'mergeable' | 'mergeableState' | 'otherChecks'>;
+  /** The head GitHub reports now, when it was re-read; a different head means the facts are stale. */
+  currentHeadSha?: string;
+}
+
+/** Cheapest verdict first: other checks, then statuses, then (only if both pass) a fresh mergeability. */
+export async function gatherMergeView(
+  session: Session, ref: PullRequestRef, pr: PullRequestSnapshot, identity: GateIdentity, ownStatus: boolean,
+): Promise<MergeView> {
+  return reading('the mergeability and other checks', async () => {
+    const runs = await otherCheckRuns(session, ref, pr.headSha, identity);
+    const notYet = { mergeable: null, mergeableState: 'unknown' };
+    if (runs === 'failure' || runs === 'pending') return { view: { ...notYet, otherChecks: runs } };
+    const statuses = await otherStatuses(session, ref, pr.headSha, ownStatus);
+    const otherChecks = worst(runs, statuses);
+    if (otherChecks === 'failure' || otherChecks === 'pending') return { view: { ...notYet, otherChecks } };
+    // A payload's mergeability is as old as the event; a pulls.get in this reconcile is current.
+    const fresh = pr.source === 'api' && pr.mergeable !== null ? pr : await fetchPullRequest(session, ref);
+    return {
+      view: { mergeable: fresh.mergeable, mergeableState: fresh.mergeableState, otherChecks },
+      currentHeadSha: fresh.headSha,
+    };
+  });
+}

@@ -1,0 +1,23 @@
+// The decision reported when no decision could be made (GitHub failed while facts were gathered, or
+// the engine threw): governed, hard, blocked, merging nothing. Callers that only look at `state`
+// (the Action's check mode) therefore fail closed.
+import type { Decision } from '../core/types.js';
+
+export function unavailableDecision(reason: string, policyPath: string): Decision {
+  return {
+    governed: true,
+    tier: 'hard',
+    state: 'blocked',
+    classification: { governed: true, governedBy: [], tier: 'hard', reasons: [] },
+    title: 'hitl could not decide: GitHub did not answer',
+    blockers: [reason],
+    approvals: [],
+    approvalsRequired: 0,
+    vetoes: [],
+    commands: [],
+    merge: false,
+    mergeMethod: 'merge',
+    ledger: { vetoes: [], answered: [] },
+    policy: { kind: 'invalid', path: policyPath },
+  };
+}
