@@ -1,11 +1,119 @@
-// CONTRACT STUB — to be implemented (effects that move GitHub toward the decision).
-import type { Decision, Effect, GitHubView, PullRequestFacts } from './types.js';
+// The plan: the writes that move GitHub from what it shows now (`view`) to the decision. Every
+// effect is compared against the view or the ledger first, so planning again against the state the
+// previous plan produced yields no writes: replaying any event is harmless.
+import { isBot } from './commands.js';
+import { renderCheckRun, renderReply, renderStatusComment } from './render.js';
+import type { Actor, CommandVerdict, Decision, Effect, GitHubView, PullRequestFacts } from './types.js';
 
 export interface PlanOptions {
   /** `check` plans nothing that writes (the Action's read-only mode). */
   mode: 'full' | 'check';
 }
 
-export function plan(_decision: Decision, _facts: PullRequestFacts, _view: GitHubView, _now: Date, _options: PlanOptions): Effect[] {
-  throw new Error('not implemented');
+type CheckRunEffect = Extract<Effect, { kind: 'check-run' }>;
+
+/** Never `neutral` or `skipped` for a PR that may not merge: GitHub treats both as passing. */
+function checkStatus(decision: Decision): Pick<CheckRunEffect, 'status' | 'conclusion'> {
+  switch (decision.state) {
+    case 'ready':
+    case 'ignored':
+      return { status: 'completed', conclusion: 'success' };
+    case 'waiting':
+      return { status: 'in_progress' };
+    case 'blocked':
+      return { status: 'completed', conclusion: 'failure' };
+  }
+}
+
+function checkRunEffect(decision: Decision, facts: PullRequestFacts, view: GitHubView, now: Date): CheckRunEffect | undefined {
+  const { title, summary, text } = renderCheckRun(decision, facts, now);
+  const status = checkStatus(decision);
+  const current = view.checkRun;
+  if (current && current.status === status.status && (current.conclusion ?? null) === (status.conclusion ?? null) && current.title === title && current.summary === summary) {
+    return undefined;
+  }
+  return { kind: 'check-run', ...(current ? { id: current.id } : {}), headSha: facts.headSha, ...status, title, summary, ...(text ? { text } : {}) };
+}
+
+function authorOf(facts: PullRequestFacts, source: CommandVerdict['source']): Actor | undefined {
+  return source.type === 'comment' ? facts.comments.find((c) => c.id === source.id)?.author : facts.reviews.find((r) => r.id === source.id)?.author;
+}
+
+/** Verdicts grouped by the comment or review that carried them, in timeline order. */
+function bySource(verdicts: CommandVerdict[]): CommandVerdict[][] {
+  const groups = new Map<string, CommandVerdict[]>();
+  for (const v of verdicts) {
+    const key = `${v.source.type}:${v.source.id}`;
+    const group = groups.get(key);
+    if (group) group.push(v);
+    else groups.set(key, [v]);
+  }
+  return [...groups.values()];
+}
+
+/** Reactions and replies for commands not answered yet; and the ids this plan answers. */
+function answers(decision: Decision, facts: PullRequestFacts, now: Date): { effects: Effect[]; answered: number[] } {
+  const done = new Set(decision.ledger.answered);
+  const effects: Effect[] = [];
+  const answered: number[] = [];
+  for (const group of bySource(decision.commands)) {
+    const source = group[0]!.source;
+    if (done.has(source.id)) continue;
+    const author = authorOf(facts, source);
+    // Never answer a bot: two bots answering each other is an endless loop.
+    if (!author || isBot(author)) continue;
+    // A failed permission lookup is transient: answer once GitHub tells us, not with a refusal now.
+    if (group.some((v) => v.refusal === 'permission-error')) continue;
+    const acted = group.some((v) => v.accepted && v.command.kind !== 'explain');
+    const needsReply = group.some((v) => !v.accepted || v.command.kind === 'explain');
+    // GitHub has no reactions on reviews: an accepted review is answered by the status comment itself.
+    if (acted && source.type === 'comment') effects.push({ kind: 'react', target: source, content: '+1' });
+    if (needsReply) effects.push({ kind: 'reply', inReplyTo: source.id, body: renderReply(group, decision, facts, now) });
+    answered.push(source.id);
+  }
+  return { effects, answered };
+}
+
+export function plan(decision: Decision, facts: PullRequestFacts, view: GitHubView, now: Date, options: PlanOptions): Effect[] {
+  if (options.mode === 'check') return [];
+  // A closed or merged PR keeps whatever GitHub shows: turning its check green could let a reopened
+  // PR merge before it is decided again.
+  if (facts.state !== 'open' || facts.merged) return [];
+
+  const effects: Effect[] = [];
+  const checkRun = checkRunEffect(decision, facts, view, now);
+  if (checkRun) effects.push(checkRun);
+
+  if (decision.governed) {
+    const { effects: replies, answered } = answers(decision, facts, now);
+    effects.push(...replies);
+    // The status comment records what was answered, so it comes after the answers: if it fails,
+    // the worst case is an answer given twice, never a command left unanswered.
+    const ledger = { ...decision.ledger, answered: [...decision.ledger.answered, ...answered] };
+    const body = renderStatusComment({ ...decision, ledger }, facts, now);
+    if (!view.statusComment) effects.push({ kind: 'status-comment', body });
+    else if (view.statusComment.body !== body) effects.push({ kind: 'status-comment', id: view.statusComment.id, body });
+  }
+
+  if (decision.wakeAt) effects.push({ kind: 'wake', at: decision.wakeAt });
+
+  if (shouldMerge(decision, facts, view, checkRun)) {
+    effects.push({ kind: 'merge', sha: facts.headSha, method: decision.mergeMethod });
+  }
+  return effects;
+}
+
+/**
+ * Merge only what the gate decided on (`sha` = the decided head) and only when GitHub itself says the
+ * PR can merge with every other check green (invariant 7). `blocked` is accepted only when this very
+ * plan turns the gate's own check green: a required `hitl` check is then what GitHub was waiting for,
+ * and GitHub still enforces every other protection when the merge is requested.
+ */
+function shouldMerge(decision: Decision, facts: PullRequestFacts, view: GitHubView, checkRun: CheckRunEffect | undefined): boolean {
+  if (!decision.merge || decision.state !== 'ready' || facts.draft) return false;
+  if (view.mergeable !== true) return false;
+  if (view.otherChecks !== 'success' && view.otherChecks !== 'none') return false;
+  if (view.mergeableState === 'clean' || view.mergeableState === 'has_hooks') return true;
+  const turnsGreen = checkRun?.conclusion === 'success' && !(view.checkRun?.status === 'completed' && view.checkRun.conclusion === 'success');
+  return view.mergeableState === 'blocked' && turnsGreen;
 }

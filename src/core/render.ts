@@ -1,15 +1,240 @@
-// CONTRACT STUB — to be implemented (status comment, check run text, ledger marker).
-import type { Decision, Ledger, PullRequestFacts } from './types.js';
+// What people read: the status comment (understood in five seconds, details folded away), the check
+// run's output, replies to commands. Every command the text shows is inside a code span, and every
+// string the gate did not write is escaped, so nothing the gate posts can parse as a command.
+import { commandText } from './decide.js';
+import { ledgerMarker } from './ledger.js';
+import { code, escapeText, oneLine, person } from './markdown.js';
+import { formatUtc, formatWhen, parseTime } from './time.js';
+import type { CommandVerdict, Decision, GovernedReason, PolicyError, PullRequestFacts, TierReason } from './types.js';
 
-export function renderStatusComment(_decision: Decision, _facts: PullRequestFacts, _now: Date): string {
-  throw new Error('not implemented');
+export { readLedger, ledgerMarker } from './ledger.js';
+
+/** GitHub refuses comments over 65536 characters and check-run fields over 65535. */
+export const COMMENT_LIMIT = 65_536;
+export const CHECK_RUN_LIMIT = 65_535;
+
+const ICON: Record<Decision['state'], string> = { ready: '🟢', waiting: '🟡', blocked: '🔴', ignored: '⚪' };
+const FLOOR: Record<string, string> = {
+  'policy-file': 'changes the hitl policy',
+  workflows: 'changes CI workflows',
+  codeowners: 'changes CODEOWNERS',
+  'agent-instructions': 'changes agent instruction files',
+};
+
+export function fileList(files: string[], max: number): string {
+  if (files.length === 0) return '';
+  const shown = files.slice(0, max).map((f) => code(f, 120));
+  const more = files.length - shown.length;
+  return more > 0 ? `${shown.join(', ')} and ${more} more` : shown.join(', ');
 }
 
-export function renderCheckRun(_decision: Decision, _facts: PullRequestFacts, _now: Date): { title: string; summary: string; text: string } {
-  throw new Error('not implemented');
+export function describeReason(r: TierReason, maxFiles: number): string {
+  const files = (list: string[]) => (list.length ? `: ${fileList(list, maxFiles)}` : '');
+  switch (r.kind) {
+    case 'rule':
+      return `rule **${escapeText(r.rule, 80)}** → ${r.tier}${r.detail ? ` (${escapeText(r.detail, 120)})` : ''}${files(r.files)}`;
+    case 'default':
+      return `files no rule covers → default ${r.tier}${files(r.files)}`;
+    case 'empty':
+      return `no changed files → default ${r.tier}`;
+    case 'floor':
+      return `${FLOOR[r.floor] ?? r.floor} → always hard${files(r.files)}`;
+    case 'truncated':
+      return `GitHub listed only ${r.listed} of ${r.changed} changed files, so unseen files may matter → hard`;
+    case 'policy-error':
+      return `the policy has ${r.errors.length} error${r.errors.length === 1 ? '' : 's'} → hard`;
+    case 'policy-unreadable':
+      return `the policy could not be read (${escapeText(r.message, 200)}) → hard`;
+    case 'escalation': {
+      const by = r.via === 'label' ? `label ${code(`hitl:${r.tier}`)}` : r.via === 'command' ? `${person(r.by)} (${code(`/escalate ${r.tier}`)})` : 'an earlier escalation';
+      return `escalated to ${r.tier} by ${by}`;
+    }
+  }
 }
 
-/** The ledger the gate wrote into its own status comment, or undefined. */
-export function readLedger(_body: string): Ledger | undefined {
-  throw new Error('not implemented');
+function describeGoverned(g: GovernedReason): string {
+  switch (g.kind) {
+    case 'author': return `author ${person(g.login)} is an agent`;
+    case 'label': return `label ${code(g.label)}`;
+    case 'branch': return `branch ${code(g.branch)} matches ${code(g.pattern)}`;
+  }
+}
+
+function policyErrorLine(e: PolicyError): string {
+  return `${code(`${e.file}:${e.line}:${e.column}`)} ${escapeText(e.message, 300)}`;
+}
+
+/** The reasons that set the tier, strongest first. */
+function decisive(decision: Decision): TierReason[] {
+  const reasons = decision.classification.reasons;
+  const top = reasons.filter((r) => r.tier === decision.classification.tier);
+  return top.length ? top : reasons;
+}
+
+function why(decision: Decision): string {
+  const reasons = decisive(decision);
+  const shown = reasons.slice(0, 4).map((r) => describeReason(r, 5));
+  const more = reasons.length - shown.length;
+  return shown.join('; ') + (more > 0 ? `; and ${more} more` : '');
+}
+
+function nextStep(decision: Decision, facts: PullRequestFacts, nowMs: number, relative: boolean): string {
+  const head = code(facts.headSha.slice(0, 7));
+  if (decision.policy.kind === 'invalid' || decision.classification.reasons.some((r) => r.kind === 'policy-error' || r.kind === 'policy-unreadable')) {
+    return `Nothing merges until the policy at ${code(decision.policy.path)} on the base branch is fixed (errors below).`;
+  }
+  if (decision.vetoes.length) {
+    const who = [...new Set(decision.vetoes.map((v) => v.by))].map(person).join(', ');
+    return `Blocked until ${who} withdraws the veto with ${code('/veto cancel')}, or enough authorized approvals given after the veto overrule it.`;
+  }
+  if (facts.draft) return 'This is a draft: nothing happens until it is marked ready for review.';
+  if (decision.state === 'blocked') {
+    const missing = decision.approvalsRequired - decision.approvals.length;
+    return `Needs ${missing} more approval${missing === 1 ? '' : 's'} from an authorized reviewer: comment ${code('/approve')} or approve in a review. Only approvals of the current commit ${head} count.`;
+  }
+  if (decision.state === 'waiting' && decision.window) {
+    const end = parseTime(decision.window.end) ?? nowMs;
+    const when = `**at ${relative ? formatWhen(end, nowMs) : formatUtc(end, nowMs)}**`;
+    return decision.title.startsWith('Merges')
+      ? `Merges ${when} unless an authorized reviewer comments ${code('/veto [reason]')}; ${code('/approve')} merges it sooner.`
+      : `The veto window closes ${when}.`;
+  }
+  if (decision.state === 'ready') {
+    return decision.merge
+      ? 'Merges as soon as GitHub reports it mergeable and the other checks pass.'
+      : `Ready; the policy leaves merging ${decision.tier} PRs to a person.`;
+  }
+  return '';
+}
+
+function approvalsLine(decision: Decision, nowMs: number): string {
+  const required = decision.approvalsRequired ? ` of ${decision.approvalsRequired} needed` : '';
+  const list = decision.approvals.map((a) => `${person(a.by)} (${a.via}, ${formatUtc(parseTime(a.at) ?? nowMs, nowMs)})`);
+  return `**Approvals:** ${list.length}${required}${list.length ? `: ${list.slice(0, 10).join(', ')}${list.length > 10 ? ` and ${list.length - 10} more` : ''}` : ''}`;
+}
+
+function vetoesLine(decision: Decision, nowMs: number): string {
+  const active = decision.vetoes.map((v) => `${person(v.by)} (${formatUtc(parseTime(v.at) ?? nowMs, nowMs)})${v.reason ? `: ${code(v.reason, 120)}` : ''}`);
+  const activeIds = new Set(decision.vetoes.map((v) => v.commentId));
+  const overruled = decision.ledger.vetoes.filter((v) => !activeIds.has(v.commentId)).map((v) => `${person(v.by)} (overruled by later approvals)`);
+  const all = [...active, ...overruled];
+  return `**Vetoes:** ${all.length ? `${all.slice(0, 10).join(', ')}${all.length > 10 ? ` and ${all.length - 10} more` : ''}` : 'none'}`;
+}
+
+const COMMANDS_HELP =
+  `${code('/approve')} · ${code('/approve cancel')} · ${code('/veto [reason]')} · ${code('/veto cancel')} · ` +
+  `${code('/escalate fyi|soft|hard')} (raise only, anyone) · ${code('/hitl explain')}`;
+
+/** The five-second part: what state, which tier and why, what happens next, who may act. */
+function headline(decision: Decision, facts: PullRequestFacts, nowMs: number, relative: boolean): string[] {
+  return [
+    `### ${ICON[decision.state]} ${escapeText(decision.title, 200)}`,
+    '',
+    `**Tier ${decision.tier}** because ${why(decision)}.`,
+    '',
+    `**Next:** ${nextStep(decision, facts, nowMs, relative)}`,
+    '',
+    `**Who may act:** the reviewers named by ${code('reviewers')} in ${code(decision.policy.path)} (users, teams, or a minimum repository permission), ` +
+      'never the PR author, its committers, agent accounts or bots. Comment one command per line: ' + COMMANDS_HELP + '.',
+    '',
+    `${approvalsLine(decision, nowMs)} · ${vetoesLine(decision, nowMs)}`,
+  ];
+}
+
+function verdictLine(v: CommandVerdict, nowMs: number): string {
+  const what = `${person(v.by)} ${code(v.command.kind === 'veto' && v.command.reason ? `/veto ${v.command.reason}` : commandText(v.command), 80)} (${v.source.type}, ${formatUtc(parseTime(v.at) ?? nowMs, nowMs)})`;
+  return v.accepted
+    ? `- ✅ ${what}${v.message ? `: ${escapeText(v.message, 300)}` : ''}`
+    : `- ❌ ${what}: ${v.refusal}: ${escapeText(v.message ?? '', 300)}`;
+}
+
+/** Every reason, every policy error, every command: lines appended while they fit in `budget`. */
+function detailLines(decision: Decision, nowMs: number, budget: number): string[] {
+  const groups: Array<[string, string[]]> = [
+    ['Governed because', decision.classification.governedBy.map((g) => `- ${describeGoverned(g)}`)],
+    ['Every reason', decision.classification.reasons.map((r) => `- ${describeReason(r, 20)}`)],
+    ['Policy errors', (decision.policy.errors ?? []).map((e) => `- ${policyErrorLine(e)}`)],
+    ['Blockers', decision.blockers.map((b) => `- ${escapeText(b, 300)}`)],
+    ['Commands', decision.commands.map((v) => verdictLine(v, nowMs))],
+  ];
+  const out: string[] = [];
+  let used = 0;
+  for (const [title, lines] of groups) {
+    if (lines.length === 0) continue;
+    const heading = `**${title}**`;
+    out.push(heading);
+    used += heading.length + 1;
+    let shown = 0;
+    for (const line of lines) {
+      if (used + line.length + 1 > budget) break;
+      out.push(line);
+      used += line.length + 1;
+      shown += 1;
+    }
+    if (shown < lines.length) {
+      const more = `- and ${lines.length - shown} more`;
+      out.push(more);
+      used += more.length + 1;
+    }
+    out.push('');
+  }
+  return out;
+}
+
+function fit(text: string, limit: number): string {
+  if (text.length <= limit) return text;
+  const note = '\n\n… (truncated)';
+  return text.slice(0, limit - note.length) + note;
+}
+
+/** The explanation without the ledger: the status comment's text and the `/hitl explain` reply. */
+export function renderExplanation(decision: Decision, facts: PullRequestFacts, now: Date, budget = 40_000): string {
+  const nowMs = now.getTime();
+  const head = headline(decision, facts, nowMs, true).join('\n');
+  const details = detailLines(decision, nowMs, Math.max(1_000, budget - head.length - 200));
+  return [head, '', '<details><summary>Details: every reason and command</summary>', '', ...details, '</details>', '', `<sub>Decided on commit ${code(facts.headSha.slice(0, 7))}.</sub>`].join('\n');
+}
+
+export function renderStatusComment(decision: Decision, facts: PullRequestFacts, now: Date): string {
+  const marker = ledgerMarker(decision.ledger);
+  const body = renderExplanation(decision, facts, now, COMMENT_LIMIT - marker.length - 2_000);
+  return `${fit(body, COMMENT_LIMIT - marker.length - 2)}\n\n${marker}`;
+}
+
+export function renderCheckRun(decision: Decision, facts: PullRequestFacts, now: Date): { title: string; summary: string; text: string } {
+  const nowMs = now.getTime();
+  // The title is plain text, not Markdown.
+  const title = oneLine(decision.title, 200);
+  if (!decision.governed) {
+    const summary = decision.policy.kind === 'missing'
+      ? `There is no policy at ${code(decision.policy.path)} on the base branch, so hitl-gate governs no pull request here. Add one to put agent PRs through a tier (\`fyi\`, \`soft\` or \`hard\`); \`hitl-gate schema\` prints its JSON Schema.`
+      : `This pull request is not from an agent under ${code(decision.policy.path)} (${code('agents')}: authors, labels, branches), so hitl-gate does not gate it.`;
+    return { title, summary, text: '' };
+  }
+  const rows = decision.classification.reasons.slice(0, 50).map((r) => {
+    const name = r.kind === 'rule' ? escapeText(r.rule, 80) : r.kind;
+    const files = 'files' in r ? fileList(r.files, 10) : '';
+    return `| ${name.replace(/\|/g, '\\|')} | ${r.tier} | ${files.replace(/\|/g, '\\|')} |`;
+  });
+  const more = decision.classification.reasons.length - rows.length;
+  const table = ['| rule | tier | files |', '|---|---|---|', ...rows, ...(more > 0 ? [`| and ${more} more | | |`] : [])].join('\n');
+  // No relative times here: the summary must not change (and cost an update) as the clock moves.
+  const summary = fit([...headline(decision, facts, nowMs, false), '', table].join('\n'), CHECK_RUN_LIMIT);
+  const text = fit(detailLines(decision, nowMs, CHECK_RUN_LIMIT - 100).join('\n'), CHECK_RUN_LIMIT);
+  return { title, summary, text };
+}
+
+/** One reply for one comment: why each refused command was refused, and the explanation if asked. */
+export function renderReply(verdicts: CommandVerdict[], decision: Decision, facts: PullRequestFacts, now: Date): string {
+  const by = verdicts[0]?.by ?? '';
+  const lines: string[] = [];
+  for (const v of verdicts) {
+    if (v.accepted || !v.message) continue;
+    lines.push(`- ${code(commandText(v.command))} was not counted: ${escapeText(v.message, 400)}`);
+  }
+  const explain = verdicts.some((v) => v.accepted && v.command.kind === 'explain');
+  const parts = [`@${by.replace(/[^A-Za-z0-9\-[\]]/g, '')}`];
+  if (lines.length) parts.push(lines.join('\n'));
+  if (explain) parts.push(renderExplanation(decision, facts, now, 40_000));
+  return fit(parts.join('\n\n'), COMMENT_LIMIT);
 }

@@ -1,0 +1,73 @@
+// The ledger travels inside the gate's own status comment as a hidden HTML comment holding base64
+// JSON: the alphabet of base64 cannot close the HTML comment, so no text around it can break it.
+// Reading is defensive: anything malformed or oversized reads as "no ledger", never as an exception.
+import type { Ledger, VetoRecord } from './types.js';
+import { TIERS } from './types.js';
+
+const MARKER = 'hitl-gate:ledger v1';
+const MARKER_RE = /<!-- hitl-gate:ledger v1 ([A-Za-z0-9+/=]*) -->/g;
+/** Encoded size we ever write or accept: the comment must stay under GitHub's 65536 characters. */
+export const MAX_LEDGER_CHARS = 24_000;
+const MAX_REASON = 300;
+
+const encode = (ledger: Ledger): string => Buffer.from(JSON.stringify(ledger), 'utf8').toString('base64');
+
+/**
+ * The marker for a ledger, within `MAX_LEDGER_CHARS`. Vetoes are never dropped (a lost veto is the
+ * worst bug); when space runs out the oldest answered ids go first, then veto reasons are shortened.
+ */
+export function ledgerMarker(ledger: Ledger): string {
+  let fitted: Ledger = {
+    // A stable order, so that the same ledger always renders the same comment (no needless edits).
+    vetoes: [...ledger.vetoes].sort((a, b) => Date.parse(a.at) - Date.parse(b.at) || a.commentId - b.commentId).map((v) => ({ ...v, ...(v.reason !== undefined ? { reason: v.reason.slice(0, MAX_REASON) } : {}) })),
+    answered: [...new Set(ledger.answered)].sort((a, b) => a - b),
+    ...(ledger.escalation ? { escalation: ledger.escalation } : {}),
+  };
+  let encoded = encode(fitted);
+  while (encoded.length > MAX_LEDGER_CHARS && fitted.answered.length > 0) {
+    const excess = Math.ceil((encoded.length - MAX_LEDGER_CHARS) / 12) + 1;
+    fitted = { ...fitted, answered: fitted.answered.slice(Math.min(excess, fitted.answered.length)) };
+    encoded = encode(fitted);
+  }
+  if (encoded.length > MAX_LEDGER_CHARS) {
+    fitted = { ...fitted, vetoes: fitted.vetoes.map(({ reason: _reason, ...v }) => v) };
+    encoded = encode(fitted);
+  }
+  return `<!-- ${MARKER} ${encoded} -->`;
+}
+
+const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+const isId = (v: unknown): v is number => typeof v === 'number' && Number.isSafeInteger(v) && v >= 0;
+
+function vetoRecord(v: unknown): VetoRecord | undefined {
+  if (!isObject(v)) return undefined;
+  const { by, at, commentId, reason } = v;
+  if (typeof by !== 'string' || by === '' || typeof at !== 'string' || !Number.isFinite(Date.parse(at)) || !isId(commentId)) return undefined;
+  if (reason !== undefined && typeof reason !== 'string') return undefined;
+  return { by, at, commentId, ...(reason !== undefined ? { reason } : {}) };
+}
+
+/** The ledger the gate wrote into its own status comment, or undefined. Never throws. */
+export function readLedger(body: string): Ledger | undefined {
+  if (typeof body !== 'string') return undefined;
+  let last: string | undefined;
+  for (const m of body.matchAll(MARKER_RE)) last = m[1];
+  if (last === undefined || last.length > MAX_LEDGER_CHARS) return undefined;
+  let data: unknown;
+  try {
+    data = JSON.parse(Buffer.from(last, 'base64').toString('utf8'));
+  } catch {
+    return undefined;
+  }
+  if (!isObject(data) || !Array.isArray(data.vetoes) || !Array.isArray(data.answered)) return undefined;
+  const vetoes = data.vetoes.map(vetoRecord);
+  if (vetoes.some((v) => v === undefined)) return undefined;
+  if (!data.answered.every(isId)) return undefined;
+  const escalation = data.escalation;
+  if (escalation !== undefined && !(TIERS as readonly unknown[]).includes(escalation)) return undefined;
+  return {
+    vetoes: vetoes as VetoRecord[],
+    answered: data.answered as number[],
+    ...(escalation !== undefined ? { escalation: escalation as Ledger['escalation'] & string } : {}),
+  };
+}

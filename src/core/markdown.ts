@@ -1,0 +1,38 @@
+// Safe Markdown for text the gate did not write (file names, veto reasons, rule names, logins): it
+// must not break the comment's layout, ping anyone, or form a line that parses as a command.
+
+/** One line, no control characters, at most `max` characters (with an ellipsis). */
+export function oneLine(text: string, max = 200): string {
+  // eslint-disable-next-line no-control-regex
+  const flat = text.replace(/[\u0000-\u001f\u007f\u2028\u2029]+/g, ' ').trim();
+  return flat.length > max ? `${flat.slice(0, max - 1)}…` : flat;
+}
+
+/** An inline code span that holds any text: the fence is longer than any backtick run inside. */
+export function code(text: string, max = 200): string {
+  const t = oneLine(text, max);
+  const longest = Math.max(0, ...(t.match(/`+/g) ?? []).map((run) => run.length));
+  const fence = '`'.repeat(longest + 1);
+  const pad = t.startsWith('`') || t.endsWith('`') || t === '' ? ' ' : '';
+  return `${fence}${pad}${t}${pad}${fence}`;
+}
+
+/** Plain text with Markdown and HTML neutralised; `@` cannot mention anyone. */
+export function escapeText(text: string, max = 200): string {
+  return oneLine(text, max)
+    .replace(/&/g, '&amp;')
+    .replace(/</g, '&lt;')
+    .replace(/>/g, '&gt;')
+    .replace(/([\\`*_{}[\]()#+\-.!|~/])/g, '\\$1')
+    .replace(/@/g, '@\u200b');
+}
+
+/** A login shown without notifying its owner (the status comment is edited often). */
+export function person(login: string): string {
+  return `**${escapeText(login, 60)}**`;
+}
+
+/** A table cell: no pipes or line breaks can escape it. */
+export function cell(text: string): string {
+  return text.replace(/\|/g, '\\|');
+}
