@@ -1,0 +1,267 @@
+// The app: webhooks in, "reconcile PR X" out. Handlers only enqueue and return (GitHub gives a
+// webhook 10 s); the queue serializes and coalesces per PR, timers wake a PR when its veto window
+// ends, and the sweep re-derives everything from GitHub so nothing depends on this process surviving.
+import type { Probot } from 'probot';
+import { reconcile as defaultReconcile, sweep as defaultSweep, isOwnCheckRun, isOwnComment } from '../github/index.js';
+import type { GateIdentity, GitHubClient, ReconcileOutcome } from '../github/index.js';
+import { MemoryQueue, type ReconcileJob, type ReconcileQueue, type ReconcileWork, type RepoRef } from './queue.js';
+import { MemoryTimers, type Timers, type WakeHandler } from './timers.js';
+import { Sweeper, every, type SweepLease, type SweepReport } from './sweeper.js';
+import { Metrics } from './metrics.js';
+import { describePull, type PullRef } from './pull-ref.js';
+import { errorMessage, type Log } from './log.js';
+
+export const PULL_REQUEST_EVENTS = [
+  'pull_request.opened',
+  'pull_request.reopened',
+  'pull_request.synchronize',
+  'pull_request.edited',
+  'pull_request.labeled',
+  'pull_request.unlabeled',
+  'pull_request.ready_for_review',
+] as const;
+export const COMMENT_EVENTS = ['issue_comment.created', 'issue_comment.edited', 'issue_comment.deleted'] as const;
+export const REVIEW_EVENTS = ['pull_request_review.submitted', 'pull_request_review.dismissed'] as const;
+/** Installation events after which the app may see repositories (and PRs) it could not see before. */
+export const INSTALLATION_EVENTS = ['installation.created', 'installation.new_permissions_accepted', 'installation.unsuspend'] as const;
+
+export interface GateOptions {
+  reconcile?: typeof defaultReconcile;
+  sweep?: typeof defaultSweep;
+  /** Known when the server read APP_ID; otherwise read from `GET /app` on first use. */
+  identity?: GateIdentity;
+  /** Default: in memory. The Redis implementation is given here by the server. */
+  queue?: (work: ReconcileWork, log: Log) => ReconcileQueue;
+  timers?: (onWake: WakeHandler) => Timers;
+  sweepLease?: SweepLease;
+  /** Periodic sweep; 0 disables it (and the start-up sweep). */
+  sweepIntervalMs?: number;
+  /** Delay of the start-up sweep (default: up to a second, jittered). */
+  firstSweepDelayMs?: number;
+  sweepConcurrency?: number;
+  queueConcurrency?: number;
+  maxRetries?: number;
+  retryBaseMs?: number;
+  metrics?: Metrics;
+  now?: () => Date;
+  log?: Log;
+}
+
+export interface Gate {
+  queue: ReconcileQueue;
+  timers: Timers;
+  metrics: Metrics;
+  sweepAll(): Promise<SweepReport | undefined>;
+  /** Resolves once no reconcile waits or runs (tests). */
+  idle(): Promise<void>;
+  /** Stops sweeps and timers, lets reconciles in flight finish (at most `timeoutMs`). */
+  close(timeoutMs?: number): Promise<void>;
+  closed: boolean;
+}
+
+type InstallationPayload = { installation?: { id: number } };
+type RepositoryPayload = { repository: { name: string; owner: { login: string } } };
+
+export function createGate(app: Probot, options: GateOptions = {}): Gate {
+  const log: Log = options.log ?? app.log.child({ name: 'hitl-gate' });
+  const reconcileFn = options.reconcile ?? defaultReconcile;
+  const sweepFn = options.sweep ?? defaultSweep;
+  const metrics = options.metrics ?? new Metrics();
+  const now = options.now ?? (() => new Date());
+
+  let identityPromise: Promise<GateIdentity> | undefined;
+  let knownIdentity: GateIdentity | undefined = options.identity;
+  const identity = (): Promise<GateIdentity> => {
+    if (options.identity) return Promise.resolve(options.identity);
+    identityPromise ??= (async () => {
+      const client = await app.auth();
+      const { data } = await client.rest.apps.getAuthenticated();
+      if (!data?.slug) throw new Error('GET /app did not say who the app is');
+      knownIdentity = { appId: data.id, login: `${data.slug}[bot]` };
+      return knownIdentity;
+    })().catch((error: unknown) => {
+      identityPromise = undefined;
+      throw error;
+    });
+    return identityPromise;
+  };
+
+  const afterOutcome = async (outcome: ReconcileOutcome, ref: PullRef): Promise<void> => {
+    metrics.recordOutcome(outcome);
+    log.info(
+      { pull: describePull(ref), tier: outcome.decision.tier, state: outcome.decision.state, merged: outcome.merged, wakeAt: outcome.wakeAt, requests: outcome.requests, error: outcome.error },
+      'reconciled',
+    );
+    if (outcome.wakeAt) await timers.at(ref, new Date(outcome.wakeAt));
+    else if (!outcome.error) await timers.cancel(ref);
+  };
+
+  const work: ReconcileWork = async (job: ReconcileJob) => {
+    const ref: PullRef = { installationId: job.installationId, owner: job.owner, repo: job.repo, number: job.number };
+    let outcome: ReconcileOutcome;
+    try {
+      const gateIdentity = await identity();
+      const client = (await app.auth(job.installationId)) as unknown as GitHubClient;
+      outcome = await reconcileFn(client, { owner: job.owner, repo: job.repo, number: job.number }, {
+        mode: 'full',
+        identity: gateIdentity,
+        now,
+        log,
+        ...(job.pullRequest ? { pullRequest: job.pullRequest } : {}),
+      });
+    } catch (error) {
+      metrics.reconciles.inc({ outcome: 'exception' });
+      throw error;
+    }
+    await afterOutcome(outcome, ref);
+    if (outcome.error) throw new Error(`GitHub failed the reconcile: ${outcome.error}`);
+  };
+
+  const queue = options.queue
+    ? options.queue(work, log)
+    : new MemoryQueue({ work, log, concurrency: options.queueConcurrency, maxRetries: options.maxRetries, retryBaseMs: options.retryBaseMs });
+
+  const enqueue = (job: ReconcileJob): Promise<void> =>
+    queue.enqueue(job).catch((error: unknown) => {
+      // Redis may be down; the sweep still finds this PR.
+      log.error({ pull: describePull(job), err: errorMessage(error) }, 'could not enqueue a reconcile');
+    });
+
+  const timers = options.timers
+    ? options.timers((ref, lateMs) => {
+        metrics.timerLateness.observe(lateMs / 1000);
+        void enqueue({ ...ref, reason: 'timer' });
+      })
+    : new MemoryTimers({
+        onWake: (ref, lateMs) => {
+          metrics.timerLateness.observe(lateMs / 1000);
+          void enqueue({ ...ref, reason: 'timer' });
+        },
+      });
+  metrics.watch({ queueDepth: () => queue.depth(), pendingTimers: () => timers.pending() });
+
+  const sweepRepo = async (repo: RepoRef): Promise<void> => {
+    const failed: PullRef[] = [];
+    await queue.exclusive(repo, async () => {
+      const gateIdentity = await identity();
+      const client = (await app.auth(repo.installationId)) as unknown as GitHubClient;
+      const outcomes = await sweepFn(client, { owner: repo.owner, repo: repo.repo }, { mode: 'full', identity: gateIdentity, now, log });
+      for (const outcome of outcomes) {
+        const ref = { installationId: repo.installationId, owner: outcome.ref.owner, repo: outcome.ref.repo, number: outcome.ref.number };
+        await afterOutcome(outcome, ref);
+        if (outcome.error) failed.push(ref);
+      }
+    });
+    for (const ref of failed) await enqueue({ ...ref, reason: 'sweep-retry' });
+  };
+
+  const sweeper = new Sweeper({
+    app,
+    sweepRepo,
+    lease: options.sweepLease,
+    concurrency: options.sweepConcurrency,
+    log,
+    onDone: (result, seconds) => {
+      metrics.sweeps.inc({ result });
+      if (result !== 'skipped') metrics.sweepSeconds.observe(seconds);
+    },
+  });
+
+  const repoOf = (payload: InstallationPayload & RepositoryPayload) => {
+    const installationId = payload.installation?.id;
+    if (!installationId) return undefined;
+    return { installationId, owner: payload.repository.owner.login, repo: payload.repository.name };
+  };
+
+  const pull = (payload: InstallationPayload & RepositoryPayload, number: number, reason: string, pullRequest?: ReconcileJob['pullRequest']): Promise<void> => {
+    const repo = repoOf(payload);
+    if (!repo) {
+      log.warn({ reason }, 'event without an installation: ignored');
+      return Promise.resolve();
+    }
+    return enqueue({ ...repo, number, reason, ...(pullRequest ? { pullRequest } : {}) });
+  };
+
+  const sweepInBackground = (repos: RepoRef[], reason: string) => {
+    if (repos.length === 0) return;
+    log.info({ reason, repositories: repos.length }, 'sweeping repositories');
+    void sweeper.sweepRepos(repos);
+  };
+
+  app.on([...PULL_REQUEST_EVENTS], async (context) => {
+    const { payload } = context;
+    await pull(payload, payload.pull_request.number, `pull_request.${payload.action}`, payload.pull_request as unknown as ReconcileJob['pullRequest']);
+  });
+
+  app.on([...COMMENT_EVENTS], async (context) => {
+    const { payload } = context;
+    if (!payload.issue.pull_request) return; // a comment on an issue, not on a pull request
+    // Our own status comment being written or edited by us: reconciling again would only loop.
+    // A human editing or deleting it is not ignored.
+    if (knownIdentity && isOwnComment(payload.comment, knownIdentity) && payload.sender.login.toLowerCase() === knownIdentity.login.toLowerCase()) return;
+    await pull(payload, payload.issue.number, `issue_comment.${payload.action}`);
+  });
+
+  app.on([...REVIEW_EVENTS], async (context) => {
+    const { payload } = context;
+    await pull(payload, payload.pull_request.number, `pull_request_review.${payload.action}`);
+  });
+
+  app.on('check_run.rerequested', async (context) => {
+    const { payload } = context;
+    if (knownIdentity && !isOwnCheckRun(payload.check_run, knownIdentity)) return;
+    const numbers = payload.check_run.pull_requests.map((p) => p.number);
+    if (numbers.length === 0) {
+      // GitHub lists no PR for check runs of forks: sweep the repository instead.
+      const repo = repoOf(payload);
+      if (repo) sweepInBackground([repo], 'check_run.rerequested');
+      return;
+    }
+    for (const number of numbers) await pull(payload, number, 'check_run.rerequested');
+  });
+
+  app.on('check_suite.rerequested', async (context) => {
+    const { payload } = context;
+    if (knownIdentity?.appId !== undefined && payload.check_suite.app?.id !== knownIdentity.appId) return;
+    const numbers = payload.check_suite.pull_requests.map((p) => p.number);
+    if (numbers.length === 0) {
+      const repo = repoOf(payload);
+      if (repo) sweepInBackground([repo], 'check_suite.rerequested');
+      return;
+    }
+    for (const number of numbers) await pull(payload, number, 'check_suite.rerequested');
+  });
+
+  app.on([...INSTALLATION_EVENTS], async (context) => {
+    const { payload } = context;
+    const installationId = payload.installation.id;
+    const repos = (payload.repositories ?? []).map((r) => ({ installationId, owner: r.full_name.split('/')[0]!, repo: r.name }));
+    sweepInBackground(repos, `installation.${payload.action}`);
+  });
+
+  app.on('installation_repositories.added', async (context) => {
+    const { payload } = context;
+    const installationId = payload.installation.id;
+    const repos = payload.repositories_added.map((r) => ({ installationId, owner: r.full_name.split('/')[0]!, repo: r.name }));
+    sweepInBackground(repos, 'installation_repositories.added');
+  });
+
+  const intervalMs = options.sweepIntervalMs ?? 5 * 60_000;
+  const stopSweeping = intervalMs > 0 ? every(intervalMs, () => sweeper.sweepAll(), { firstDelayMs: options.firstSweepDelayMs }) : () => undefined;
+
+  const gate: Gate = {
+    queue,
+    timers,
+    metrics,
+    closed: false,
+    sweepAll: () => sweeper.sweepAll(),
+    idle: () => queue.idle(),
+    async close(timeoutMs = 25_000) {
+      gate.closed = true;
+      stopSweeping();
+      await timers.close();
+      await queue.close(timeoutMs);
+    },
+  };
+  return gate;
+}

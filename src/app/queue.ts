@@ -1,0 +1,244 @@
+// Per-PR serialization and coalescing. Every event only says "PR X may have changed", so N events
+// for one PR that arrive while it waits or runs collapse into at most one more reconcile: a burst
+// of 15 webhooks costs one or two reconciles, never 15. Different PRs run concurrently up to a bound.
+import { pullKey, describePull, type PullRef } from './pull-ref.js';
+import { errorMessage, silentLog, type Log } from './log.js';
+
+export interface ReconcileJob extends PullRef {
+  /** Why: the event name, `timer`, `sweep`, `retry`. For logs only. */
+  reason: string;
+  /** The `pull_request` of the webhook, when there was one: saves a request. Never used on retries. */
+  pullRequest?: { updated_at?: string | null } & Record<string, unknown>;
+}
+
+/** Runs one reconcile; throwing means "retry later". */
+export type ReconcileWork = (job: ReconcileJob) => Promise<void>;
+
+export interface ReconcileQueue {
+  enqueue(job: ReconcileJob): Promise<void>;
+  /** PRs waiting or running. */
+  depth(): number | Promise<number>;
+  /** Resolves once nothing is waiting, running or backing off (tests, shutdown). */
+  idle(): Promise<void>;
+  /** Runs `fn` (a sweep of one repository, which reconciles its PRs itself) while no reconcile of
+   * that repository runs; events that arrive meanwhile wait and run after it. */
+  exclusive<T>(repo: RepoRef, fn: () => Promise<T>): Promise<T>;
+  /** Stops taking work and waits at most `timeoutMs` for reconciles in flight. */
+  close(timeoutMs: number): Promise<void>;
+}
+
+export interface RepoRef {
+  installationId: number;
+  owner: string;
+  repo: string;
+}
+
+export function repoKey(ref: RepoRef): string {
+  return `${ref.installationId}/${ref.owner.toLowerCase()}/${ref.repo.toLowerCase()}`;
+}
+
+export interface MemoryQueueOptions {
+  work: ReconcileWork;
+  /** PRs reconciled at the same time. */
+  concurrency?: number;
+  /** Retries after a failure; after that the periodic sweep is the safety net. */
+  maxRetries?: number;
+  /** First backoff; doubled per attempt, with jitter. */
+  retryBaseMs?: number;
+  log?: Log;
+  random?: () => number;
+}
+
+interface Entry {
+  repo: string;
+  /** The job to run next; undefined while running with nothing new. */
+  next?: ReconcileJob;
+  running: boolean;
+  queued: boolean;
+  attempt: number;
+  backoff?: NodeJS.Timeout;
+}
+
+/** Keeps the newest `pull_request` payload: events may arrive out of order. */
+function merge(older: ReconcileJob | undefined, newer: ReconcileJob): ReconcileJob {
+  if (!older) return newer;
+  const a = older.pullRequest?.updated_at ?? '';
+  const b = newer.pullRequest?.updated_at ?? '';
+  const pullRequest = !newer.pullRequest ? older.pullRequest : !older.pullRequest ? newer.pullRequest : b >= a ? newer.pullRequest : older.pullRequest;
+  return { ...newer, reason: older.reason === newer.reason ? newer.reason : `${older.reason}+${newer.reason}`, ...(pullRequest ? { pullRequest } : {}) };
+}
+
+export class MemoryQueue implements ReconcileQueue {
+  readonly #entries = new Map<string, Entry>();
+  readonly #ready: string[] = [];
+  #running = 0;
+  /** Running reconciles per repository key. */
+  readonly #runningByRepo = new Map<string, number>();
+  /** Repositories being swept, and who waits for their last reconcile to finish. */
+  readonly #exclusive = new Map<string, { drained?: () => void }>();
+  /** Keys held back while their repository is swept. */
+  #held: string[] = [];
+  #closed = false;
+  #idleWaiters: Array<() => void> = [];
+  readonly #work: ReconcileWork;
+  readonly #concurrency: number;
+  readonly #maxRetries: number;
+  readonly #retryBaseMs: number;
+  readonly #log: Log;
+  readonly #random: () => number;
+
+  constructor(options: MemoryQueueOptions) {
+    this.#work = options.work;
+    this.#concurrency = Math.max(1, options.concurrency ?? 8);
+    this.#maxRetries = Math.max(0, options.maxRetries ?? 4);
+    this.#retryBaseMs = options.retryBaseMs ?? 2_000;
+    this.#log = options.log ?? silentLog;
+    this.#random = options.random ?? Math.random;
+  }
+
+  async enqueue(job: ReconcileJob): Promise<void> {
+    if (this.#closed) {
+      this.#log.warn({ pull: describePull(job) }, 'shutting down: event left to the next sweep');
+      return;
+    }
+    const key = pullKey(job);
+    const entry = this.#entries.get(key);
+    if (!entry) {
+      this.#entries.set(key, { repo: repoKey(job), next: job, running: false, queued: true, attempt: 0 });
+      this.#ready.push(key);
+      this.#pump();
+      return;
+    }
+    entry.next = merge(entry.next, job);
+    if (entry.backoff) {
+      // A fresh event is a better retry than waiting out the backoff.
+      clearTimeout(entry.backoff);
+      entry.backoff = undefined;
+      this.#schedule(key, entry);
+    } else if (!entry.running && !entry.queued) {
+      this.#schedule(key, entry);
+    }
+  }
+
+  depth(): number {
+    let n = 0;
+    for (const entry of this.#entries.values()) if (entry.running || entry.queued || entry.backoff) n++;
+    return n;
+  }
+
+  idle(): Promise<void> {
+    if (this.#entries.size === 0) return Promise.resolve();
+    return new Promise((resolve) => this.#idleWaiters.push(resolve));
+  }
+
+  async close(timeoutMs: number): Promise<void> {
+    this.#closed = true;
+    // Work that has not started is dropped: GitHub holds the truth and the next sweep redoes it.
+    this.#ready.length = 0;
+    this.#held = [];
+    for (const [key, entry] of this.#entries) {
+      if (entry.backoff) clearTimeout(entry.backoff);
+      entry.backoff = undefined;
+      entry.queued = false;
+      entry.next = undefined;
+      if (!entry.running) this.#entries.delete(key);
+    }
+    this.#checkIdle();
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<void>((resolve) => {
+      timer = setTimeout(resolve, timeoutMs);
+      timer.unref();
+    });
+    await Promise.race([this.idle(), timeout]);
+    clearTimeout(timer);
+  }
+
+  async exclusive<T>(repo: RepoRef, fn: () => Promise<T>): Promise<T> {
+    const rk = repoKey(repo);
+    // One sweep per repository at a time: wait for an earlier one to end.
+    while (this.#exclusive.has(rk)) await new Promise((resolve) => setTimeout(resolve, 50));
+    const slot: { drained?: () => void } = {};
+    this.#exclusive.set(rk, slot);
+    try {
+      if ((this.#runningByRepo.get(rk) ?? 0) > 0) await new Promise<void>((resolve) => (slot.drained = resolve));
+      return await fn();
+    } finally {
+      this.#exclusive.delete(rk);
+      const held = this.#held;
+      this.#held = [];
+      this.#ready.unshift(...held);
+      this.#pump();
+    }
+  }
+
+  #schedule(key: string, entry: Entry): void {
+    if (this.#closed) return;
+    entry.queued = true;
+    this.#ready.push(key);
+    this.#pump();
+  }
+
+  #pump(): void {
+    while (this.#running < this.#concurrency && this.#ready.length > 0) {
+      const key = this.#ready.shift()!;
+      const entry = this.#entries.get(key);
+      if (!entry?.queued || entry.running || !entry.next) continue;
+      if (this.#exclusive.has(entry.repo)) {
+        this.#held.push(key);
+        continue;
+      }
+      entry.queued = false;
+      this.#runningByRepo.set(entry.repo, (this.#runningByRepo.get(entry.repo) ?? 0) + 1);
+      entry.running = true;
+      const job = entry.next;
+      entry.next = undefined;
+      this.#running++;
+      void this.#run(key, entry, job);
+    }
+  }
+
+  async #run(key: string, entry: Entry, job: ReconcileJob): Promise<void> {
+    try {
+      await this.#work(job);
+      entry.attempt = 0;
+    } catch (error) {
+      entry.attempt++;
+      const pull = describePull(job);
+      if (entry.next) {
+        this.#log.warn({ pull, err: errorMessage(error) }, 'reconcile failed; a newer event runs it again');
+      } else if (entry.attempt <= this.#maxRetries && !this.#closed) {
+        const delay = Math.round(this.#retryBaseMs * 2 ** (entry.attempt - 1) * (0.75 + this.#random() * 0.5));
+        this.#log.warn({ pull, attempt: entry.attempt, retryInMs: delay, err: errorMessage(error) }, 'reconcile failed; retrying');
+        // A retry reads everything fresh from GitHub.
+        entry.next = { installationId: job.installationId, owner: job.owner, repo: job.repo, number: job.number, reason: 'retry' };
+        entry.backoff = setTimeout(() => {
+          entry.backoff = undefined;
+          this.#schedule(key, entry);
+        }, delay);
+        entry.backoff.unref();
+      } else {
+        this.#log.error({ pull, attempts: entry.attempt, err: errorMessage(error) }, 'reconcile failed; giving up until the next sweep');
+      }
+    } finally {
+      entry.running = false;
+      this.#running--;
+      const left = (this.#runningByRepo.get(entry.repo) ?? 1) - 1;
+      if (left > 0) this.#runningByRepo.set(entry.repo, left);
+      else {
+        this.#runningByRepo.delete(entry.repo);
+        this.#exclusive.get(entry.repo)?.drained?.();
+      }
+      if (entry.next && !entry.backoff && !this.#closed) this.#schedule(key, entry);
+      else if (!entry.backoff && !entry.queued) this.#entries.delete(key);
+      this.#pump();
+      this.#checkIdle();
+    }
+  }
+
+  #checkIdle(): void {
+    if (this.#entries.size > 0) return;
+    const waiters = this.#idleWaiters;
+    this.#idleWaiters = [];
+    for (const resolve of waiters) resolve();
+  }
+}

@@ -1,0 +1,238 @@
+// Scale-out with REDIS_URL: the queue and the timers live in Redis (BullMQ), so any replica can run
+// any reconcile and a veto window is scheduled once however many replicas saw the event.
+//
+// - Coalescing: a short-lived `pending` key per PR; while one is set, more events for that PR add no
+//   job. The worker deletes it when it starts, so events during a run add exactly one more job.
+// - Serialization: a per-PR lock (SET NX PX, released only by its holder); a job that finds the lock
+//   taken is delayed, never run beside the other.
+// - Sweeps: one repository at a time holds a repository lock and waits for its PRs' locks; workers
+//   that see the repository lock step back. The sweep of all installations is elected by a lease.
+// - Timers: one delayed job per PR with jobId `wake-<pr>`; `at` moves it instead of adding a second.
+import { randomUUID } from 'node:crypto';
+import { Redis } from 'ioredis';
+import { DelayedError, Queue, Worker, type Job } from 'bullmq';
+import type { ReconcileJob, ReconcileQueue, ReconcileWork, RepoRef } from './queue.js';
+import { repoKey } from './queue.js';
+import type { Timers, WakeHandler } from './timers.js';
+import { parsePullKey, pullKey, describePull, type PullRef } from './pull-ref.js';
+import { errorMessage, silentLog, type Log } from './log.js';
+import type { GateOptions } from './gate.js';
+
+export interface RedisBackendOptions {
+  /** Key and queue prefix: replicas that share it share the work. */
+  prefix?: string;
+  concurrency?: number;
+  maxRetries?: number;
+  retryBaseMs?: number;
+  /** The sweep lease lasts a little less than an interval, so one replica sweeps per interval. */
+  sweepIntervalMs?: number;
+  /** How long a PR lock survives a crashed holder. */
+  lockTtlMs?: number;
+  log?: Log;
+}
+
+type JobData = { kind: 'reconcile'; job: ReconcileJob } | { kind: 'wake'; key: string; when: number };
+
+const RELEASE = `if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) else return 0 end`;
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+export class RedisBackend implements ReconcileQueue, Timers {
+  readonly redis: Redis;
+  readonly queue: Queue<JobData>;
+  #worker: Worker<JobData> | undefined;
+  #work: ReconcileWork | undefined;
+  #onWake: WakeHandler | undefined;
+  #closed = false;
+  readonly #prefix: string;
+  readonly #options: RedisBackendOptions;
+  readonly #log: Log;
+  readonly #replica = randomUUID();
+
+  constructor(url: string, options: RedisBackendOptions = {}) {
+    this.#options = options;
+    this.#prefix = options.prefix ?? 'hitl';
+    this.#log = options.log ?? silentLog;
+    // BullMQ needs maxRetriesPerRequest: null for its blocking connection.
+    this.redis = new Redis(url, { maxRetriesPerRequest: null, lazyConnect: false });
+    this.redis.on('error', (error) => this.#log.error({ err: errorMessage(error) }, 'redis connection error'));
+    this.queue = new Queue<JobData>(`${this.#prefix}-reconcile`, { connection: this.redis, prefix: `{${this.#prefix}}` });
+  }
+
+  #key(kind: string, id: string): string {
+    return `${this.#prefix}:${kind}:${id}`;
+  }
+
+  // ----- ReconcileQueue
+
+  start(work: ReconcileWork): void {
+    this.#work = work;
+    if (this.#worker) return;
+    this.#worker = new Worker<JobData>(`${this.#prefix}-reconcile`, (job, token) => this.#process(job, token), {
+      connection: this.redis.duplicate(),
+      prefix: `{${this.#prefix}}`,
+      concurrency: this.#options.concurrency ?? 8,
+    });
+    this.#worker.on('error', (error) => this.#log.error({ err: errorMessage(error) }, 'reconcile worker error'));
+    this.#worker.on('failed', (job, error) => {
+      if (!job || job.data.kind !== 'reconcile') return;
+      const exhausted = job.attemptsMade >= (job.opts.attempts ?? 1);
+      this.#log[exhausted ? 'error' : 'warn']({ pull: describePull(job.data.job), attempt: job.attemptsMade, err: errorMessage(error) }, exhausted ? 'reconcile failed; giving up until the next sweep' : 'reconcile failed; retrying');
+    });
+  }
+
+  async enqueue(job: ReconcileJob): Promise<void> {
+    if (this.#closed) return;
+    const key = pullKey(job);
+    // Ten minutes: if this process dies between SET and add, the PR is deaf to events for at most
+    // that long, and the sweep covers it meanwhile.
+    const first = await this.redis.set(this.#key('pending', key), '1', 'PX', 600_000, 'NX');
+    if (first !== 'OK') return;
+    await this.queue.add('reconcile', { kind: 'reconcile', job }, {
+      jobId: `r-${key}-${randomUUID()}`,
+      attempts: (this.#options.maxRetries ?? 4) + 1,
+      backoff: { type: 'exponential', delay: this.#options.retryBaseMs ?? 2_000 },
+      removeOnComplete: true,
+      removeOnFail: 1000,
+    });
+  }
+
+  async #process(job: Job<JobData>, token?: string): Promise<void> {
+    const data = job.data;
+    if (data.kind === 'wake') {
+      const ref = parsePullKey(data.key);
+      if (ref) this.#onWake?.(ref, Date.now() - data.when);
+      return;
+    }
+    const ref = data.job;
+    const key = pullKey(ref);
+    // From here on, a new event must add a new job: this one may already have read GitHub.
+    if (job.attemptsMade === 0) await this.redis.del(this.#key('pending', key));
+    const lock = this.#key('lock', key);
+    const mine = randomUUID();
+    const got = await this.redis.set(lock, mine, 'PX', this.#options.lockTtlMs ?? 300_000, 'NX');
+    const swept = got === 'OK' && (await this.redis.exists(this.#key('sweeping', repoKey(ref)))) === 1;
+    if (got !== 'OK' || swept) {
+      if (swept) await this.redis.eval(RELEASE, 1, lock, mine);
+      // Another replica (or a sweep) has this PR: come back shortly instead of running beside it.
+      await job.moveToDelayed(Date.now() + 250 + Math.round(Math.random() * 500), token);
+      throw new DelayedError();
+    }
+    try {
+      if (!this.#work) throw new Error('no reconcile function');
+      // A retry reads everything fresh from GitHub.
+      await this.#work(job.attemptsMade > 0 ? { ...ref, pullRequest: undefined, reason: 'retry' } : ref);
+    } finally {
+      await this.redis.eval(RELEASE, 1, lock, mine);
+    }
+  }
+
+  async depth(): Promise<number> {
+    const counts = await this.queue.getJobCounts('waiting', 'active', 'prioritized');
+    return (counts.waiting ?? 0) + (counts.active ?? 0) + (counts.prioritized ?? 0);
+  }
+
+  async idle(): Promise<void> {
+    for (;;) {
+      const counts = await this.queue.getJobCounts('waiting', 'active', 'prioritized');
+      const delayed = await this.queue.getDelayed();
+      const retrying = delayed.filter((j) => j.data.kind === 'reconcile').length;
+      if ((counts.waiting ?? 0) + (counts.active ?? 0) + (counts.prioritized ?? 0) + retrying === 0) return;
+      await sleep(25);
+    }
+  }
+
+  async exclusive<T>(repo: RepoRef, fn: () => Promise<T>): Promise<T> {
+    const rk = repoKey(repo);
+    const lock = this.#key('sweeping', rk);
+    const mine = randomUUID();
+    while ((await this.redis.set(lock, mine, 'PX', 600_000, 'NX')) !== 'OK') await sleep(200);
+    try {
+      // Wait for reconciles of this repository that started before the lock to end (bounded by the lock TTL).
+      const deadline = Date.now() + (this.#options.lockTtlMs ?? 300_000);
+      for (;;) {
+        const [, keys] = await this.redis.scan(0, 'MATCH', `${this.#key('lock', rk)}#*`, 'COUNT', 1000);
+        if (keys.length === 0 || Date.now() > deadline) break;
+        await sleep(100);
+      }
+      return await fn();
+    } finally {
+      await this.redis.eval(RELEASE, 1, lock, mine);
+    }
+  }
+
+  /** One replica per interval runs the sweep of all installations. */
+  async sweepLease(): Promise<boolean> {
+    const ttl = Math.max(5_000, Math.round((this.#options.sweepIntervalMs ?? 300_000) * 0.9));
+    return (await this.redis.set(this.#key('lease', 'sweep'), this.#replica, 'PX', ttl, 'NX')) === 'OK';
+  }
+
+  // ----- Timers
+
+  watch(onWake: WakeHandler): void {
+    this.#onWake = onWake;
+  }
+
+  async at(ref: PullRef, when: Date): Promise<void> {
+    if (this.#closed || !Number.isFinite(when.getTime())) return;
+    const key = pullKey(ref);
+    const id = `wake-${key}`;
+    const delay = Math.max(0, when.getTime() - Date.now());
+    const existing = await this.queue.getJob(id);
+    if (existing) {
+      if (existing.data.kind === 'wake' && existing.data.when === when.getTime()) return; // already scheduled
+      const state = await existing.getState();
+      if (state === 'delayed') {
+        const data: JobData = { kind: 'wake', key, when: when.getTime() };
+        await (existing as Job<JobData>).updateData(data);
+        await existing.changeDelay(delay);
+        return;
+      }
+      // Firing right now (active): it removes itself when done; the reconcile it starts sets the next wake.
+      if (state === 'active') return;
+      await existing.remove().catch(() => undefined);
+    }
+    await this.queue.add('wake', { kind: 'wake', key, when: when.getTime() }, { jobId: id, delay, removeOnComplete: true, removeOnFail: true });
+  }
+
+  async cancel(ref: PullRef): Promise<void> {
+    const job = await this.queue.getJob(`wake-${pullKey(ref)}`);
+    if (job && (await job.getState()) === 'delayed') await job.remove().catch(() => undefined);
+  }
+
+  async pending(): Promise<number> {
+    const delayed = await this.queue.getDelayed();
+    return delayed.filter((j) => j.data.kind === 'wake').length;
+  }
+
+  async close(timeoutMs = 25_000): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    if (this.#worker) {
+      const worker = this.#worker;
+      const graceful = worker.close();
+      const timedOut = await Promise.race([graceful.then(() => false), sleep(timeoutMs).then(() => true)]);
+      if (timedOut) await worker.close(true);
+    }
+    await this.queue.close();
+    await this.redis.quit().catch(() => undefined);
+  }
+}
+
+/** The gate's queue, timers and sweep lease backed by one Redis. */
+export async function redisBackends(url: string, options: RedisBackendOptions = {}): Promise<Pick<GateOptions, 'queue' | 'timers' | 'sweepLease'> & { backend: RedisBackend }> {
+  const backend = new RedisBackend(url, options);
+  await backend.redis.ping();
+  return {
+    backend,
+    queue: (work) => {
+      backend.start(work);
+      return backend;
+    },
+    timers: (onWake) => {
+      backend.watch(onWake);
+      // The queue's close already closes the shared connection.
+      return { at: (r, w) => backend.at(r, w), cancel: (r) => backend.cancel(r), pending: () => backend.pending(), close: async () => undefined };
+    },
+    sweepLease: () => backend.sweepLease(),
+  };
+}

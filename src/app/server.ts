@@ -1,0 +1,99 @@
+// `npm start`: the hitl-gate GitHub App server. Probot's standard environment plus
+// HITL_SWEEP_INTERVAL and REDIS_URL; see docs/app.md.
+import { realpathSync } from 'node:fs';
+import { pathToFileURL } from 'node:url';
+import { pino } from 'pino';
+import { Probot, Server } from 'probot';
+import { readServerConfig, type ServerConfig } from './config.js';
+import { gateOctokit } from './octokit.js';
+import hitlGateApp from './index.js';
+import type { Gate } from './gate.js';
+import { errorMessage } from './log.js';
+
+/** How long shutdown waits for reconciles in flight (Kubernetes gives 30 s by default). */
+const DRAIN_MS = 20_000;
+
+export interface RunningServer {
+  server: Server;
+  gate: Gate;
+  port: number;
+  stop(): Promise<void>;
+}
+
+export async function startServer(config: ServerConfig, env: NodeJS.ProcessEnv = process.env): Promise<RunningServer> {
+  const log = pino({
+    name: 'hitl-gate',
+    level: config.logLevel,
+    ...(config.logFormat === 'pretty' ? { transport: { target: 'pino-pretty', options: { colorize: true } } } : {}),
+  });
+  const server = new Server({
+    Probot: Probot.defaults({
+      appId: config.appId,
+      privateKey: config.privateKey,
+      secret: config.webhookSecret,
+      log,
+      Octokit: gateOctokit(),
+      ...(config.baseUrl ? { baseUrl: config.baseUrl } : {}),
+      // Probot clusters its rate limiter in the same Redis the gate scales out with.
+      ...(config.redisUrl ? { redisConfig: config.redisUrl } : {}),
+    }),
+    port: config.port,
+    ...(config.host ? { host: config.host } : {}),
+    ...(config.webhookPath ? { webhookPath: config.webhookPath } : {}),
+    ...(config.webhookProxy ? { webhookProxy: config.webhookProxy } : {}),
+    log,
+  });
+  let gate: Gate | undefined;
+  await server.load(async (app, options) => {
+    gate = await hitlGateApp(app, { ...options, env });
+  });
+  if (!gate) throw new Error('the app did not load');
+  const loaded = gate;
+  await server.start();
+  let stopping: Promise<void> | undefined;
+  return {
+    server,
+    gate: loaded,
+    port: server.port,
+    stop() {
+      stopping ??= (async () => {
+        loaded.closed = true; // /healthz answers 503 while we drain
+        // Stop taking webhooks first, then let reconciles in flight finish (bounded): a merge
+        // half-done is redone by the next sweep anyway, but finishing it is kinder.
+        await Promise.race([server.stop(), new Promise((resolve) => setTimeout(resolve, 5_000).unref())]);
+        await loaded.close(DRAIN_MS);
+      })();
+      return stopping;
+    },
+  };
+}
+
+async function main(): Promise<void> {
+  const config = readServerConfig(process.env);
+  if (!config.ok) {
+    console.error(`hitl-gate: cannot start: ${config.errors.join('; ')}`);
+    process.exit(1);
+  }
+  let running: RunningServer;
+  try {
+    running = await startServer(config.value);
+  } catch (error) {
+    console.error(`hitl-gate: cannot start: ${errorMessage(error)}`);
+    process.exit(1);
+  }
+  const shutdown = (signal: string) => {
+    console.error(`hitl-gate: ${signal}: finishing reconciles in flight`);
+    running.stop().then(
+      () => process.exit(0),
+      (error: unknown) => {
+        console.error(`hitl-gate: shutdown: ${errorMessage(error)}`);
+        process.exit(1);
+      },
+    );
+  };
+  process.once('SIGTERM', () => shutdown('SIGTERM'));
+  process.once('SIGINT', () => shutdown('SIGINT'));
+}
+
+// Run only as the entry point (`node dist/src/app/server.js`), not when a test imports startServer.
+if (process.argv[1] && import.meta.url === pathToFileURL(realpathSync(process.argv[1])).href) void main();
