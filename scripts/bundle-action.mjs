@@ -1,3 +1,4 @@
+/* global process */
 // Bundles the Action's entry (action/index.ts) with everything it imports into one ESM file that runs
 // under plain `node` 20 or 24 with no node_modules: action/dist/index.js, committed, run by action.yml.
 // `node scripts/bundle-action.mjs [OUTDIR]` writes elsewhere (the bundle check compares the two).

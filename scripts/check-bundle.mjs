@@ -1,3 +1,4 @@
+/* global process, console */
 // Fails when the committed Action bundle (action/dist/) is not what the current source builds: a stale
 // bundle would run old code in every workflow that uses the Action. Rebuilds into a temporary directory
 // and compares file by file.

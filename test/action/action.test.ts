@@ -1,0 +1,247 @@
+// The bundled Action, run as a runner runs it (`node index.js`), against a local GitHub that records
+// every request. What is asserted is what a workflow author sees: outputs, exit code, job summary,
+// annotations, and what changed on GitHub.
+import { rmSync } from 'node:fs';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { FakeGitHub, GITHUB_ACTIONS_APP, type FakeRepository } from './fake-github.js';
+import { issueCommentEvent, pullRequestCommentEvent, pullRequestEvent, reviewEvent, workflowDispatchEvent } from './payloads.js';
+import { runAction, buildBundle, type RunOptions } from './run-action.js';
+import { ALICE, BROKEN_LINE, BROKEN_POLICY, PULLS, scenario } from './scenario.js';
+
+let bundle: { entry: string; dir: string };
+let github: FakeGitHub | undefined;
+
+beforeAll(async () => {
+  bundle = await buildBundle();
+});
+afterAll(() => rmSync(bundle.dir, { recursive: true, force: true }));
+afterEach(async () => {
+  await github?.stop();
+  github = undefined;
+});
+
+async function start(repository: FakeRepository): Promise<FakeGitHub> {
+  github = new FakeGitHub(repository);
+  await github.start();
+  return github;
+}
+
+function run(fake: FakeGitHub, options: Omit<RunOptions, 'entry' | 'apiUrl'>) {
+  return runAction({ entry: bundle.entry, apiUrl: fake.url, ...options });
+}
+
+const minutesAgo = (m: number): string => new Date(Date.now() - m * 60_000).toISOString();
+
+/** The gate's own check run on a head, started `minutes` ago: the trusted start of the veto window. */
+function gateCheckRun(headSha: string, minutes: number) {
+  return { id: 7001, head_sha: headSha, name: 'hitl', status: 'in_progress', conclusion: null, started_at: minutesAgo(minutes), app: GITHUB_ACTIONS_APP, output: { title: 'Veto window open', summary: '' } };
+}
+
+describe('check mode (read-only)', () => {
+  it('passes an fyi PR, says why in the summary and writes nothing', async () => {
+    const fake = await start(scenario());
+    const result = await run(fake, { eventName: 'pull_request', payload: pullRequestEvent(PULLS.fyi), inputs: { mode: 'check' } });
+    expect(result.stderr).toBe('');
+    expect(result.outputs).toEqual({ tier: 'fyi', state: 'ready' });
+    expect(result.code).toBe(0);
+    expect(result.summary).toContain('#1');
+    expect(result.summary).toContain('fyi');
+    expect(result.summary).toContain('Documentation');
+    expect(fake.writes()).toEqual([]);
+    expect(fake.unhandled()).toEqual([]);
+    // The token went to the API given in GITHUB_API_URL, as a token, and nowhere else.
+    expect(fake.requests.length).toBeGreaterThan(0);
+    expect(fake.requests.every((r) => r.authorization === 'token ghs_workflowtoken')).toBe(true);
+    expect(result.stdout).not.toContain('ghs_workflowtoken');
+  });
+
+  it('lets a soft PR wait out its window without failing the step', async () => {
+    const fake = await start(scenario());
+    const result = await run(fake, { eventName: 'pull_request_target', payload: pullRequestEvent(PULLS.soft, 'synchronize') });
+    expect(result.outputs.tier).toBe('soft');
+    expect(result.outputs.state).toBe('waiting');
+    expect(result.code).toBe(0);
+    expect(result.summary).toMatch(/veto/i);
+    expect(fake.writes()).toEqual([]);
+  });
+
+  it('fails the step on a hard PR that nobody approved', async () => {
+    const fake = await start(scenario());
+    const result = await run(fake, { eventName: 'pull_request', payload: pullRequestEvent(PULLS.hard) });
+    expect(result.outputs).toEqual({ tier: 'hard', state: 'blocked' });
+    expect(result.code).toBe(1);
+    expect(result.summary).toContain('Database migrations');
+    expect(result.annotations.some((a) => a.level === 'error' && a.message.includes('#3 is blocked'))).toBe(true);
+    expect(fake.writes()).toEqual([]);
+  });
+
+  it('passes the same hard PR once an authorized reviewer approved its head', async () => {
+    const repository = scenario();
+    const pull = repository.pulls.find((p) => p.number === 3)!;
+    pull.comments = [{ id: 601, user: ALICE, body: '/approve', created_at: minutesAgo(1) }];
+    const fake = await start(repository);
+    const result = await run(fake, { eventName: 'pull_request_review', payload: reviewEvent(PULLS.hard) });
+    expect(result.outputs).toEqual({ tier: 'hard', state: 'ready' });
+    expect(result.code).toBe(0);
+    expect(result.summary).toContain('alice');
+  });
+
+  it('fails the step on a vetoed PR, named in the comment that triggered the run', async () => {
+    const fake = await start(scenario());
+    const result = await run(fake, { eventName: 'issue_comment', payload: pullRequestCommentEvent(PULLS.vetoed, '/veto this breaks the retry logic', 'alice') });
+    expect(result.outputs.state).toBe('blocked');
+    expect(result.outputs.tier).toBe('soft');
+    expect(result.code).toBe(1);
+    expect(result.summary).toContain('alice');
+    expect(fake.writes()).toEqual([]);
+  });
+
+  it('ignores a human PR: tier none, state ignored, step passes', async () => {
+    const fake = await start(scenario());
+    const result = await run(fake, { eventName: 'pull_request', payload: pullRequestEvent(PULLS.ungoverned) });
+    expect(result.outputs).toEqual({ tier: 'none', state: 'ignored' });
+    expect(result.code).toBe(0);
+    expect(fake.writes()).toEqual([]);
+  });
+
+  it('blocks an agent PR under a broken policy and annotates the policy line', async () => {
+    const fake = await start(scenario({ policy: BROKEN_POLICY }));
+    const result = await run(fake, { eventName: 'pull_request', payload: pullRequestEvent(PULLS.fyi) });
+    expect(result.outputs).toEqual({ tier: 'hard', state: 'blocked' });
+    expect(result.code).toBe(1);
+    const onPolicy = result.annotations.filter((a) => a.level === 'error' && a.properties.file === '.github/hitl.yml');
+    expect(onPolicy.length).toBeGreaterThan(0);
+    expect(onPolicy[0]!.properties.line).toBe(String(BROKEN_LINE));
+    expect(onPolicy[0]!.properties.col).toMatch(/^\d+$/);
+    expect(fake.writes()).toEqual([]);
+  });
+
+  it('reads the policy at the path the `policy` input names, from the base branch', async () => {
+    const repository = scenario();
+    repository.branches.main = { 'config/gate.yml': repository.branches.main!['.github/hitl.yml']! };
+    const fake = await start(repository);
+    const result = await run(fake, { eventName: 'pull_request', payload: pullRequestEvent(PULLS.fyi), inputs: { policy: 'config/gate.yml' } });
+    expect(result.outputs).toEqual({ tier: 'fyi', state: 'ready' });
+    const policyReads = fake.requests.filter((r) => r.path.includes('/contents/'));
+    expect(policyReads.map((r) => [r.path, r.query.ref])).toEqual([['/repos/Codertocat/Hello-World/contents/config/gate.yml', 'main']]);
+  });
+});
+
+describe('full mode (what the App does)', () => {
+  it('merges a soft PR whose window, started by its own check run, has elapsed, at the decided head', async () => {
+    const repository = scenario();
+    repository.checkRuns.push(gateCheckRun(PULLS.soft.headSha, 20));
+    const fake = await start(repository);
+    const result = await run(fake, { eventName: 'pull_request', payload: pullRequestEvent(PULLS.soft, 'synchronize'), inputs: { mode: 'full' } });
+    expect(result.code).toBe(0);
+    const merges = fake.writes().filter((r) => r.method === 'PUT');
+    expect(merges).toHaveLength(1);
+    expect(merges[0]!.path).toBe('/repos/Codertocat/Hello-World/pulls/2/merge');
+    expect(merges[0]!.body).toMatchObject({ sha: PULLS.soft.headSha, merge_method: 'squash' });
+    expect(repository.pulls.find((p) => p.number === 2)!.merged).toBe(true);
+  });
+
+  it('holds a hard PR: one status comment, a non-success hitl check, no merge, and a second run adds no noise', async () => {
+    const repository = scenario();
+    const fake = await start(repository);
+    const first = await run(fake, { eventName: 'pull_request', payload: pullRequestEvent(PULLS.hard), inputs: { mode: 'full' } });
+    expect(first.code).toBe(0);
+    expect(first.outputs).toEqual({ tier: 'hard', state: 'blocked' });
+    const pull = repository.pulls.find((p) => p.number === 3)!;
+    const own = (pull.comments ?? []).filter((c) => c.user.login === 'github-actions[bot]');
+    expect(own).toHaveLength(1);
+    expect(own[0]!.body).toContain('Database migrations');
+    const checks = repository.checkRuns.filter((r) => r.head_sha === PULLS.hard.headSha && r.name === 'hitl');
+    expect(checks).toHaveLength(1);
+    expect(checks[0]!.conclusion).not.toBe('success');
+    expect(fake.writes().some((r) => r.method === 'PUT')).toBe(false);
+
+    const writesBefore = fake.writes().length;
+    const second = await run(fake, { eventName: 'issue_comment', payload: pullRequestCommentEvent(PULLS.hard, 'looks scary', 'octocat'), inputs: { mode: 'full' } });
+    expect(second.code).toBe(0);
+    expect((pull.comments ?? []).filter((c) => c.user.login === 'github-actions[bot]')).toHaveLength(1);
+    expect(repository.checkRuns.filter((r) => r.head_sha === PULLS.hard.headSha && r.name === 'hitl')).toHaveLength(1);
+    expect(fake.writes().slice(writesBefore).filter((r) => r.method === 'POST')).toEqual([]);
+  });
+
+  it('never merges a vetoed PR, even after its window', async () => {
+    const repository = scenario();
+    repository.checkRuns.push(gateCheckRun(PULLS.vetoed.headSha, 60));
+    const fake = await start(repository);
+    const result = await run(fake, { eventName: 'pull_request', payload: pullRequestEvent(PULLS.vetoed), inputs: { mode: 'full' } });
+    expect(result.outputs).toEqual({ tier: 'soft', state: 'blocked' });
+    expect(result.summary).toContain('alice');
+    expect(fake.writes().some((r) => r.method === 'PUT')).toBe(false);
+  });
+
+  it('reports as a commit status when the token cannot write checks', async () => {
+    const repository = scenario();
+    repository.canWriteChecks = false;
+    const fake = await start(repository);
+    const result = await run(fake, { eventName: 'pull_request', payload: pullRequestEvent(PULLS.hard), inputs: { mode: 'full' } });
+    expect(result.code).toBe(0);
+    const statuses = repository.statuses.filter((s) => s.sha === PULLS.hard.headSha);
+    expect(statuses.length).toBeGreaterThan(0);
+    expect(statuses.at(-1)!.state).not.toBe('success');
+    expect(result.annotations.some((a) => a.level === 'warning' && a.message.includes('checks: write'))).toBe(true);
+  });
+});
+
+describe('sweep mode', () => {
+  it('merges the PRs whose window elapsed, holds the rest, and tables them all', async () => {
+    const repository = scenario();
+    repository.checkRuns.push(gateCheckRun(PULLS.soft.headSha, 20));
+    const fake = await start(repository);
+    const result = await run(fake, { eventName: 'schedule', inputs: { mode: 'sweep' } });
+    expect(result.code).toBe(0);
+    expect(result.outputs).toEqual({});
+    const merged = fake.writes().filter((r) => r.method === 'PUT').map((r) => r.path);
+    expect(merged).toContain('/repos/Codertocat/Hello-World/pulls/2/merge');
+    expect(merged).not.toContain('/repos/Codertocat/Hello-World/pulls/3/merge');
+    expect(merged).not.toContain('/repos/Codertocat/Hello-World/pulls/4/merge');
+    for (const number of [2, 3, 4]) expect(result.summary).toContain(`| #${number} |`);
+    expect(result.summary).toMatch(/\| #2 \|.*\| merged \|/);
+  });
+
+  it('runs on workflow_dispatch too', async () => {
+    const fake = await start(scenario({ pulls: [] }));
+    const result = await run(fake, { eventName: 'workflow_dispatch', payload: workflowDispatchEvent(), inputs: { mode: 'sweep' } });
+    expect(result.code).toBe(0);
+    expect(result.summary).toContain('No open pull request');
+  });
+});
+
+describe('events and inputs', () => {
+  it('notes a comment on a plain issue and exits 0 without calling GitHub', async () => {
+    const fake = await start(scenario());
+    const result = await run(fake, { eventName: 'issue_comment', payload: issueCommentEvent() });
+    expect(result.code).toBe(0);
+    expect(result.annotations).toEqual([expect.objectContaining({ level: 'notice', message: expect.stringContaining('not on a pull request') })]);
+    expect(result.outputs).toEqual({});
+    expect(fake.requests).toEqual([]);
+  });
+
+  it('fails clearly on an event it does not handle', async () => {
+    const fake = await start(scenario());
+    const result = await run(fake, { eventName: 'push', payload: {} });
+    expect(result.code).toBe(1);
+    expect(result.annotations[0]!.message).toContain('does not handle the `push` event');
+    expect(fake.requests).toEqual([]);
+  });
+
+  it('fails clearly on a mode it does not know', async () => {
+    const fake = await start(scenario());
+    const result = await run(fake, { eventName: 'pull_request', payload: pullRequestEvent(PULLS.fyi), inputs: { mode: 'merge-everything' } });
+    expect(result.code).toBe(1);
+    expect(result.annotations[0]!.message).toContain('expected one of: check, full, sweep');
+    expect(fake.requests).toEqual([]);
+  });
+
+  it('fails closed when GitHub is down: blocked, not ready', async () => {
+    const fake = await start(scenario());
+    const result = await run(fake, { eventName: 'pull_request', payload: pullRequestEvent(PULLS.fyi), repository: 'Codertocat/Gone' });
+    expect(result.code).toBe(1);
+    expect(result.outputs.state).toBe('blocked');
+    expect(fake.writes()).toEqual([]);
+  });
+});
