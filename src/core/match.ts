@@ -26,7 +26,7 @@ const MAX_EXPANSIONS = 256;
 export function globProblem(pattern: string): string | undefined {
   const p = normaliseGlob(pattern);
   if (p === '') return 'empty glob';
-  if (p.startsWith('!')) return `negated glob "${pattern}" is not supported (it would match almost every file)`;
+  if (p.startsWith('!') && !p.startsWith('!(')) return `negated glob "${pattern}" is not supported (it would match almost every file)`;
   const balance = bracketProblem(p);
   if (balance) return `bad glob "${pattern}": ${balance}`;
   if (estimateExpansions(p) > MAX_EXPANSIONS) {

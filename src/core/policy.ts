@@ -1,5 +1,5 @@
 // The policy: `.github/hitl.yml` parsed, validated against one JSON Schema, normalised, cached.
-export { POLICY_SCHEMA, SCHEMA_ID } from './policy/schema.js';
+export { POLICY_SCHEMA } from './policy/schema.js';
 export { parsePolicy, MAX_POLICY_BYTES, type ParsedPolicy } from './policy/parse.js';
 export { loadPolicy, policyHash, type InvalidPolicyLoad } from './policy/load.js';
 export { parseDuration, formatDuration } from './duration.js';

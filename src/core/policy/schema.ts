@@ -5,8 +5,6 @@
 // Draft-07 because it is what editors (yaml-language-server, VS Code) support best.
 import { KNOWN_AGENTS } from '../agents.js';
 
-export const SCHEMA_ID = 'https://raw.githubusercontent.com/hitl-gate/hitl-gate/main/schema/hitl.schema.json';
-
 /** `30s`, `15m`, `2h`, `1d`: a positive whole number and a unit. */
 export const DURATION_PATTERN = '^[1-9][0-9]{0,5}[smhd]$';
 
@@ -28,7 +26,6 @@ export const DEFAULT_AGENTS = KNOWN_AGENTS;
 
 export const POLICY_SCHEMA = {
   $schema: 'http://json-schema.org/draft-07/schema#',
-  $id: SCHEMA_ID,
   title: 'hitl-gate policy (.github/hitl.yml)',
   description:
     'Which pull requests opened by AI coding agents a human must see (fyi), may veto (soft) or must approve (hard).',

@@ -1,0 +1,115 @@
+// `hitl-gate`: validate a policy, explain a pull request's tier, print the policy's JSON Schema.
+import { readFileSync, realpathSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { POLICY_SCHEMA } from '../core/policy.js';
+import { explain } from './explain.js';
+import { processIO, UsageError, type CliIO } from './io.js';
+import { validate } from './validate.js';
+
+export const HELP = `Usage: hitl-gate <command> [options]
+
+Commands:
+  validate [FILE...]     Check policy files (default .github/hitl.yml). Exit 0 when all are
+                         valid, else 1 with one FILE:LINE:COL: message line per problem.
+  explain [options]      The tier a pull request would get, and why.
+      --policy FILE          policy to use (default .github/hitl.yml)
+      --files-from FILE|-    changed files: the JSON of GET /repos/{o}/{r}/pulls/{n}/files
+                             (gh api --paginate output too) or one path per line ("old -> new"
+                             for a rename); - reads stdin
+      --file PATH            a changed file (repeatable)
+      --label NAME           a label on the PR (repeatable)
+      --author LOGIN         the PR author
+      --base BRANCH          the target branch (default main)
+      --head BRANCH          the head branch
+      --changed-files N      how many files GitHub counts (more than listed = truncated)
+      --changed-lines N      added + deleted lines (default: summed from --files-from JSON)
+      --json                 print a JSON object: tier, governed, rules, reasons, governedBy
+                         Without --author, --label or --head the PR is taken to be an agent's.
+  schema                 Print the JSON Schema of the policy file.
+
+Options:
+  -h, --help             Show this help.
+  -v, --version          Show the version.
+
+Exit status: 0 ok, 1 invalid policy, 2 usage error (unknown flag, unreadable file, bad JSON).
+`;
+
+export function version(): string {
+  // Walk up from this module (src/cli or dist/src/cli) to the package's own package.json.
+  let dir = dirname(fileURLToPath(import.meta.url));
+  for (let i = 0; i < 5; i++) {
+    try {
+      const pkg = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as { name?: string; version?: string };
+      if (pkg.name === 'hitl-gate' && pkg.version) return pkg.version;
+    } catch {
+      // not here: keep walking up
+    }
+    dir = dirname(dir);
+  }
+  return 'unknown';
+}
+
+export function schemaText(): string {
+  return `${JSON.stringify(POLICY_SCHEMA, null, 2)}\n`;
+}
+
+/** Runs one command; returns the exit status. Never throws. */
+export async function main(argv: string[], io: CliIO): Promise<number> {
+  const [command, ...rest] = argv;
+  try {
+    switch (command) {
+      case undefined:
+      case '-h':
+      case '--help':
+      case 'help':
+        io.stdout(HELP);
+        return command === undefined ? 2 : 0;
+      case '-v':
+      case '--version':
+        io.stdout(`${version()}\n`);
+        return 0;
+      case 'validate':
+        if (rest.includes('--help') || rest.includes('-h')) return help(io);
+        return await validate(rest, io);
+      case 'explain':
+        if (rest.includes('--help') || rest.includes('-h')) return help(io);
+        return await explain(rest, io);
+      case 'schema':
+        if (rest.length > 0) throw new UsageError(`schema takes no arguments, got "${rest[0]}"`);
+        io.stdout(schemaText());
+        return 0;
+      default:
+        throw new UsageError(`unknown command "${command}" (expected validate, explain or schema; see --help)`);
+    }
+  } catch (e) {
+    const err = e as Error & { code?: string };
+    // parseArgs reports unknown flags and missing values with ERR_PARSE_ARGS_* codes.
+    if (e instanceof UsageError || err.code?.startsWith('ERR_PARSE_ARGS')) {
+      io.stderr(`hitl-gate: ${err.message}\n`);
+      return 2;
+    }
+    io.stderr(`hitl-gate: internal error: ${err.message ?? String(e)}\n`);
+    return 2;
+  }
+}
+
+function help(io: CliIO): number {
+  io.stdout(HELP);
+  return 0;
+}
+
+export async function run(argv: string[] = process.argv.slice(2)): Promise<void> {
+  process.exitCode = await main(argv, processIO());
+}
+
+// Run when executed directly (`node --import tsx src/cli/main.ts`); bin/hitl-gate.js calls run().
+function isEntry(): boolean {
+  try {
+    const entry = process.argv[1];
+    return entry !== undefined && realpathSync(entry) === realpathSync(fileURLToPath(import.meta.url));
+  } catch {
+    return false;
+  }
+}
+if (isEntry()) await run();
