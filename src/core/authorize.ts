@@ -1,6 +1,7 @@
 // Who may decide (DESIGN.md invariant 2): never the PR author, a committer on the PR, an agent
 // account or a bot; then only people the policy's `reviewers` name, by login, team or permission.
 // A failed lookup is reported as such so that callers can fail closed in the right direction.
+import { FAIL_CLOSED_AGENTS } from './agents.js';
 import { isBot } from './commands.js';
 import type { Actor, Permission, Policy, PullRequestFacts } from './types.js';
 import { PERMISSIONS } from './types.js';
@@ -36,7 +37,9 @@ export function standing(actor: Actor, facts: Pick<PullRequestFacts, 'author' | 
   if (login === facts.author.login.toLowerCase()) {
     return { kind: 'excluded', reason: 'author', message: `${at} opened this pull request; its author cannot approve or veto it.` };
   }
-  if (policy?.agents.authors.some((p) => matchesLogin(p, login))) {
+  // Without a usable policy, every known agent (and every app) counts as one: fail closed.
+  const agents = policy?.agents.authors ?? FAIL_CLOSED_AGENTS.authors;
+  if (agents.some((p) => matchesLogin(p, login))) {
     return { kind: 'excluded', reason: 'agent', message: `${at} is an agent account in the policy's \`agents.authors\`; agents cannot approve or veto.` };
   }
   if (isCommitter(login, facts)) {
