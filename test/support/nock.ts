@@ -1,0 +1,72 @@
+// A nock-backed GitHub REST API for integration tests: no network, every request recorded (with its
+// JSON body), and `done()` fails when an expected request was not made or an unexpected one was.
+import nock from 'nock';
+import { ProbotOctokit } from 'probot';
+import { expect } from 'vitest';
+import type { GitHubClient } from '../../src/github/index.js';
+
+export const API = 'https://api.github.com';
+
+export interface RecordedRequest {
+  method: string;
+  /** Path with query string, as sent (`/repos/o/r/contents/.github%2Fhitl.yml?ref=main`). */
+  path: string;
+  body?: unknown;
+}
+
+export interface MockGitHub {
+  /** Define expected requests on it (`api.scope.get(...).reply(...)`). */
+  scope: nock.Scope;
+  requests: RecordedRequest[];
+  /** Requests nock could not match: each is a failure of the test. */
+  unmatched: string[];
+  /** Every request that is not a GET. */
+  writes(): RecordedRequest[];
+  /** Asserts every expected request was made and nothing else was asked. */
+  done(): void;
+  /** Removes interceptors and listeners; call in afterEach. */
+  cleanup(): void;
+}
+
+function parseBody(body: unknown): unknown {
+  if (typeof body !== 'string' || body === '') return undefined;
+  try {
+    return JSON.parse(body);
+  } catch {
+    return body;
+  }
+}
+
+export function mockGitHub(): MockGitHub {
+  nock.disableNetConnect();
+  const requests: RecordedRequest[] = [];
+  const unmatched: string[] = [];
+  const onNoMatch = (req: { method?: string; path?: string; url?: string }) => {
+    unmatched.push(`${req.method ?? '?'} ${req.path ?? req.url ?? '?'}`);
+  };
+  nock.emitter.on('no match', onNoMatch);
+  const scope = nock(API);
+  scope.on('request', (req: { method: string; path: string }, _interceptor: unknown, body: string) => {
+    const parsed = parseBody(body);
+    requests.push({ method: req.method, path: req.path, ...(parsed !== undefined ? { body: parsed } : {}) });
+  });
+  return {
+    scope,
+    requests,
+    unmatched,
+    writes: () => requests.filter((r) => r.method !== 'GET'),
+    done() {
+      expect(unmatched, 'requests nobody expected').toEqual([]);
+      expect(scope.pendingMocks(), 'expected requests that were not made').toEqual([]);
+    },
+    cleanup() {
+      nock.emitter.removeListener('no match', onNoMatch);
+      nock.cleanAll();
+    },
+  };
+}
+
+/** The client the App hands to reconcile, with retries and throttling off so a 500 stays a 500. */
+export function testClient(): GitHubClient {
+  return new ProbotOctokit({ auth: { token: 'test' }, retry: { enabled: false }, throttle: { enabled: false } });
+}
