@@ -59,6 +59,11 @@ interface Entry {
   backoff?: NodeJS.Timeout;
 }
 
+/** Remembered `updated_at` of the newest payload used per PR: a late, older delivery must not
+ * make a reconcile decide on a state GitHub has already moved past. Bounded; when forgotten, the
+ * worst case is one reconcile on a stale payload whose merge GitHub refuses (the merge names the SHA). */
+const SEEN_LIMIT = 20_000;
+
 /** Keeps the newest `pull_request` payload: events may arrive out of order. */
 function merge(older: ReconcileJob | undefined, newer: ReconcileJob): ReconcileJob {
   if (!older) return newer;
@@ -70,6 +75,7 @@ function merge(older: ReconcileJob | undefined, newer: ReconcileJob): ReconcileJ
 
 export class MemoryQueue implements ReconcileQueue {
   readonly #entries = new Map<string, Entry>();
+  readonly #seen = new Map<string, string>();
   readonly #ready: string[] = [];
   #running = 0;
   /** Running reconciles per repository key. */
@@ -102,6 +108,8 @@ export class MemoryQueue implements ReconcileQueue {
       return;
     }
     const key = pullKey(job);
+    const seen = this.#seen.get(key);
+    if (job.pullRequest && seen !== undefined && (job.pullRequest.updated_at ?? '') < seen) job = { ...job, pullRequest: undefined };
     const entry = this.#entries.get(key);
     if (!entry) {
       this.#entries.set(key, { repo: repoKey(job), next: job, running: false, queued: true, attempt: 0 });
@@ -171,6 +179,16 @@ export class MemoryQueue implements ReconcileQueue {
     }
   }
 
+  #remember(key: string, job: ReconcileJob): void {
+    const updatedAt = job.pullRequest?.updated_at;
+    if (!updatedAt) return;
+    const seen = this.#seen.get(key);
+    if (seen !== undefined && seen >= updatedAt) return;
+    this.#seen.delete(key);
+    this.#seen.set(key, updatedAt);
+    if (this.#seen.size > SEEN_LIMIT) this.#seen.delete(this.#seen.keys().next().value!);
+  }
+
   #schedule(key: string, entry: Entry): void {
     if (this.#closed) return;
     entry.queued = true;
@@ -192,6 +210,7 @@ export class MemoryQueue implements ReconcileQueue {
       entry.running = true;
       const job = entry.next;
       entry.next = undefined;
+      this.#remember(key, job);
       this.#running++;
       void this.#run(key, entry, job);
     }

@@ -87,7 +87,10 @@ export class RedisBackend implements ReconcileQueue, Timers {
     // that long, and the sweep covers it meanwhile.
     const first = await this.redis.set(this.#key('pending', key), '1', 'PX', 600_000, 'NX');
     if (first !== 'OK') return;
-    await this.queue.add('reconcile', { kind: 'reconcile', job }, {
+    // The job carries no webhook payload: later events of a burst are coalesced into this job, so
+    // its first payload could be older than GitHub's state when it runs. The reconcile reads afresh.
+    const { pullRequest: _payload, ...ref } = job;
+    await this.queue.add('reconcile', { kind: 'reconcile', job: ref }, {
       jobId: `r-${key}-${randomUUID()}`,
       attempts: (this.#options.maxRetries ?? 4) + 1,
       backoff: { type: 'exponential', delay: this.#options.retryBaseMs ?? 2_000 },
