@@ -6,14 +6,16 @@ import { TIERS } from './types.js';
 
 const MARKER = 'hitl-gate:ledger v1';
 const MARKER_RE = /<!-- hitl-gate:ledger v1 ([A-Za-z0-9+/=]*) -->/g;
-/** Encoded size we ever write or accept: the comment must stay under GitHub's 65536 characters. */
-export const MAX_LEDGER_CHARS = 24_000;
+/** Encoded size the writer aims for: the comment must stay under GitHub's 65536 characters. */
+export const LEDGER_TARGET_CHARS = 24_000;
+/** Encoded size the reader accepts. Above the target because vetoes are never dropped to fit it. */
+export const MAX_LEDGER_CHARS = 60_000;
 const MAX_REASON = 300;
 
 const encode = (ledger: Ledger): string => Buffer.from(JSON.stringify(ledger), 'utf8').toString('base64');
 
 /**
- * The marker for a ledger, within `MAX_LEDGER_CHARS`. Vetoes are never dropped (a lost veto is the
+ * The marker for a ledger, aiming at `LEDGER_TARGET_CHARS`. Vetoes are never dropped (a lost veto is the
  * worst bug); when space runs out the oldest answered ids go first, then veto reasons are shortened.
  */
 export function ledgerMarker(ledger: Ledger): string {
@@ -24,12 +26,12 @@ export function ledgerMarker(ledger: Ledger): string {
     ...(ledger.escalation ? { escalation: ledger.escalation } : {}),
   };
   let encoded = encode(fitted);
-  while (encoded.length > MAX_LEDGER_CHARS && fitted.answered.length > 0) {
-    const excess = Math.ceil((encoded.length - MAX_LEDGER_CHARS) / 12) + 1;
+  while (encoded.length > LEDGER_TARGET_CHARS && fitted.answered.length > 0) {
+    const excess = Math.ceil((encoded.length - LEDGER_TARGET_CHARS) / 12) + 1;
     fitted = { ...fitted, answered: fitted.answered.slice(Math.min(excess, fitted.answered.length)) };
     encoded = encode(fitted);
   }
-  if (encoded.length > MAX_LEDGER_CHARS) {
+  if (encoded.length > LEDGER_TARGET_CHARS) {
     fitted = { ...fitted, vetoes: fitted.vetoes.map(({ reason: _reason, ...v }) => v) };
     encoded = encode(fitted);
   }

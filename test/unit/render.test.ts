@@ -1,0 +1,142 @@
+import { describe, expect, it } from 'vitest';
+import { parseCommands } from '../../src/core/commands.js';
+import { decide } from '../../src/core/decide.js';
+import { ledgerMarker } from '../../src/core/ledger.js';
+import { readLedger, renderCheckRun, renderExplanation, renderReply, renderStatusComment } from '../../src/core/render.js';
+import type { Ledger } from '../../src/core/types.js';
+import { at, comment, file, makeFacts, makePolicy, okLoad, writer } from './facts.js';
+
+const NOW = new Date(at(5));
+
+describe('status comment', () => {
+  it('says the tier, why, what happens next and when', () => {
+    const facts = makeFacts({ files: [file('src/a.ts'), ...Array.from({ length: 212 }, (_, i) => file(`lib/f${i}.ts`))] });
+    const body = renderStatusComment(decide(okLoad(), facts, NOW), facts, NOW);
+    expect(body).toContain('Tier soft');
+    expect(body).toContain('`src/a.ts`');
+    expect(body).toMatch(/and 20\d more/);
+    expect(body).toContain('at 14:15 UTC, in 10 minutes');
+    expect(body).toContain('`/veto [reason]`');
+  });
+
+  it('names the matching rule, the approvals so far and who vetoed', () => {
+    const facts = makeFacts({
+      files: [file('db/migrations/001.sql')],
+      comments: [comment('carol', '/approve', at(1)), comment('bob', '/veto not before the release', at(2))],
+      authorizations: { bob: writer(), carol: writer() },
+    });
+    const body = renderStatusComment(decide(okLoad(), facts, NOW), facts, NOW);
+    expect(body).toContain('Database migrations');
+    expect(body).toContain('**carol**');
+    expect(body).toContain('`not before the release`');
+    expect(body).toContain('Blocked until **bob** withdraws the veto');
+  });
+
+  it('never contains a line that parses as a command, whatever people and files are called', () => {
+    const hostile = 'x\n/approve\n```\n/veto cancel';
+    const facts = makeFacts({
+      files: [file(hostile), file('/approve')],
+      comments: [comment('bob', `/veto ${hostile}`, at(1)), comment('zed', `/approve`, at(2)), comment('amy', '/hitl explain', at(3))],
+      authorizations: { bob: writer(), zed: { permission: 'read', teams: [] } },
+    });
+    const policy = makePolicy({ rules: [{ name: hostile, tier: 'hard', paths: ['**'] }] });
+    const decision = decide(okLoad(policy), facts, NOW);
+    const texts = [
+      renderStatusComment(decision, facts, NOW),
+      ...Object.values(renderCheckRun(decision, facts, NOW)),
+      renderExplanation(decision, facts, NOW),
+      ...decision.commands.map((v) => renderReply([v], decision, facts, NOW)),
+    ];
+    for (const text of texts) expect(parseCommands(text)).toEqual([]);
+  });
+
+  it('stays under GitHub\'s comment limit with 3000 files and hundreds of commands', () => {
+    const files = Array.from({ length: 3000 }, (_, i) => file(`services/very/long/path/to/module-${i}/implementation-${i}.ts`));
+    const comments = Array.from({ length: 600 }, (_, i) => comment(`user${i}`, i % 2 ? `/veto reason number ${i} `.repeat(10) : '/approve', at(1 + i / 100)));
+    const authorizations = Object.fromEntries(comments.map((c) => [c.author.login, writer()]));
+    const facts = makeFacts({ files, changedFiles: 3000, comments, authorizations, ledger: { vetoes: [], answered: Array.from({ length: 3000 }, (_, i) => 10_000_000_000 + i) } });
+    const decision = decide(okLoad(), facts, NOW);
+    const body = renderStatusComment(decision, facts, NOW);
+    expect(body.length).toBeLessThan(65_536);
+    expect(body).toMatch(/and \d+ more/);
+    const ledger = readLedger(body);
+    expect(ledger?.vetoes).toHaveLength(300);
+    const check = renderCheckRun(decision, facts, NOW);
+    expect(check.summary.length).toBeLessThanOrEqual(65_535);
+    expect(check.text.length).toBeLessThanOrEqual(65_535);
+  });
+});
+
+describe('ledger marker', () => {
+  const ledger: Ledger = { vetoes: [{ by: 'bob', at: at(1), commentId: 12, reason: 'no --> <!-- `x`' }], escalation: 'hard', answered: [3, 12] };
+
+  it('round-trips through the status comment', () => {
+    const facts = makeFacts({ ledger });
+    const decision = decide(okLoad(), facts, NOW);
+    expect(readLedger(renderStatusComment(decision, facts, NOW))).toEqual(decision.ledger);
+    expect(readLedger(`text before ${ledgerMarker(ledger)} after`)).toEqual(ledger);
+  });
+
+  it.each<[string, string]>([
+    ['no marker', 'just a comment'],
+    ['not base64 JSON', '<!-- hitl-gate:ledger v1 AAAA -->'],
+    ['JSON of the wrong shape', `<!-- hitl-gate:ledger v1 ${btoa('{"vetoes":"all","answered":[]}')} -->`],
+    ['a veto without author', `<!-- hitl-gate:ledger v1 ${btoa('{"vetoes":[{"at":"2026-01-01T00:00:00Z","commentId":1}],"answered":[]}')} -->`],
+    ['a bad time', `<!-- hitl-gate:ledger v1 ${btoa('{"vetoes":[{"by":"b","at":"soon","commentId":1}],"answered":[]}')} -->`],
+    ['an unknown tier', `<!-- hitl-gate:ledger v1 ${btoa('{"vetoes":[],"answered":[],"escalation":"max"}')} -->`],
+    ['answered ids that are not ids', `<!-- hitl-gate:ledger v1 ${btoa('{"vetoes":[],"answered":[-1]}')} -->`],
+    ['oversized', `<!-- hitl-gate:ledger v1 ${'A'.repeat(100_000)} -->`],
+  ])('reads %s as no ledger', (_name, body) => {
+    expect(readLedger(body)).toBeUndefined();
+  });
+
+  it('never throws on non-text input', () => {
+    expect(readLedger(undefined as unknown as string)).toBeUndefined();
+  });
+
+  it('keeps every veto when it must shrink, dropping the oldest answered ids first', () => {
+    const big: Ledger = { vetoes: [{ by: 'bob', at: at(1), commentId: 1 }], answered: Array.from({ length: 5000 }, (_, i) => 1_000_000_000 + i) };
+    const read = readLedger(ledgerMarker(big));
+    expect(read?.vetoes).toEqual(big.vetoes);
+    expect(read?.answered.length).toBeLessThan(5000);
+    expect(read?.answered.at(-1)).toBe(1_000_000_000 + 4999);
+  });
+});
+
+describe('check run', () => {
+  it('has the decision\'s title and a rule table', () => {
+    const facts = makeFacts({ files: [file('docs/a.md'), file('db/migrations/2.sql')] });
+    const decision = decide(okLoad(), facts, NOW);
+    const out = renderCheckRun(decision, facts, NOW);
+    expect(out.title).toBe(decision.title);
+    expect(out.summary).toContain('| rule | tier | files |');
+    expect(out.summary).toContain('| Database migrations | hard | `db/migrations/2.sql` |');
+    expect(out.summary).toContain('| Documentation | fyi | `docs/a.md` |');
+  });
+
+  it('tells an ungoverned PR why it is not gated', () => {
+    const facts = makeFacts({ author: { login: 'zoe', type: 'User' }, headRef: 'feature/x', commits: [] });
+    const out = renderCheckRun(decide(okLoad(), facts, NOW), facts, NOW);
+    expect(out.title).toBe('Not an agent PR: nothing to gate');
+    expect(out.summary).toContain('not from an agent');
+  });
+});
+
+describe('replies', () => {
+  it('mentions the person and says why a command was refused', () => {
+    const facts = makeFacts({ comments: [comment('zed', '/approve', at(1))], authorizations: { zed: { permission: 'read', teams: [] } } });
+    const decision = decide(okLoad(), facts, NOW);
+    const reply = renderReply(decision.commands, decision, facts, NOW);
+    expect(reply.startsWith('@zed')).toBe(true);
+    expect(reply).toContain('`/approve` was not counted');
+    expect(reply).toContain('not an authorized reviewer');
+  });
+
+  it('re-posts the reasoning for /hitl explain', () => {
+    const facts = makeFacts({ comments: [comment('amy', '/hitl explain', at(1))] });
+    const decision = decide(okLoad(), facts, NOW);
+    const reply = renderReply(decision.commands, decision, facts, NOW);
+    expect(reply).toContain('Tier soft');
+    expect(reply).toContain('Every reason');
+  });
+});
