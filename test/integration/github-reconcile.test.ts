@@ -1,5 +1,6 @@
 // Reconcile against a recorded GitHub: the request budget, idempotent replays and the merge.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { ledgerMarker } from '../../src/core/ledger.js';
 import { reconcile, type ReconcileOptions } from '../../src/github/index.js';
 import { at, expectGitHub, HEAD, IDENTITY, NOW, POLICY as POLICY_TEXT, pullRequest, REF } from '../fixtures/github/github.js';
 import { mockGitHub, testClient, type MockGitHub } from '../support/nock.js';
@@ -57,3 +58,232 @@ describe('reconcile: an agent PR is opened', () => {
     })]);
   });
 });
+
+describe('reconcile: replaying the same event', () => {
+  it('writes nothing the second time: it finds its own check run and status comment by identity', async () => {
+    gh.policy(POLICY_TEXT);
+    gh.checkRuns([]);
+    gh.files([{ filename: 'src/widget.ts' }]);
+    gh.reviews([]);
+    gh.createCheckRun(555);
+    gh.createComment(777);
+    const payload = pullRequest();
+    await reconcile(testClient(), REF, full({ pullRequest: payload }));
+    api.done();
+    const [check, comment] = api.writes() as { body: { output: { title: string; summary: string } } & { body: string } }[];
+
+    // The same payload again (its comment count still says 0): GitHub now holds what the first run wrote.
+    api.requests.length = 0;
+    gh.policy(POLICY_TEXT);
+    gh.checkRuns([{ id: 555, started_at: NOW.toISOString(), status: 'in_progress', title: check!.body.output.title, summary: check!.body.output.summary }]);
+    gh.files([{ filename: 'src/widget.ts' }]);
+    gh.comments([{ id: 777, login: 'hitl-gate[bot]', app_id: 4242, body: comment!.body.body, created_at: NOW.toISOString() }]);
+    gh.reviews([]);
+    const again = await reconcile(testClient(), REF, full({ pullRequest: payload }));
+
+    api.done();
+    expect(again.error).toBeUndefined();
+    expect(api.writes()).toEqual([]);
+    expect(again.decision.state).toBe('waiting');
+    expect(again.wakeAt).toBe(at(15));
+  });
+
+  it('does not take a copied status comment from a human for its own', async () => {
+    gh.policy(POLICY_TEXT);
+    gh.checkRuns([{ id: 555, started_at: at(-1), status: 'in_progress', title: 'x', summary: 'y' }]);
+    gh.files([{ filename: 'src/widget.ts' }]);
+    // Same text a gate would write, but posted by a person: never the gate's comment to edit.
+    gh.comments([{ id: 901, login: 'mallory', body: `Status\n${ledgerMarker({ vetoes: [], answered: [] })}`, created_at: at(-1) }]);
+    gh.reviews([]);
+    gh.updateCheckRun(555);
+    gh.createComment(778);
+
+    const outcome = await reconcile(testClient(), REF, full({ pullRequest: pullRequest({ comments: 1 }) }));
+
+    api.done();
+    expect(outcome.error).toBeUndefined();
+    expect(api.writes().map((w) => `${w.method} ${w.path}`)).toEqual([
+      'PATCH /repos/acme/widgets/check-runs/555',
+      'POST /repos/acme/widgets/issues/7/comments',
+    ]);
+  });
+});
+
+describe('reconcile: merging', () => {
+  const elapsed = { id: 555, started_at: at(-20), status: 'in_progress', title: 'Merges at 14:00 UTC unless someone vetoes (soft)', summary: 'old' };
+  const ourComment = { id: 777, login: 'hitl-gate[bot]', app_id: 4242, body: 'old status', created_at: at(-20) };
+
+  function soakedPR() {
+    gh.pull({ comments: 1, mergeable: true, mergeableState: 'blocked' });
+    gh.policy(POLICY_TEXT);
+    gh.checkRuns([elapsed]);
+    gh.files([{ filename: 'src/widget.ts' }]);
+    gh.comments([ourComment]);
+    gh.reviews([]);
+  }
+
+  it('merges the decided head with `sha` once the window is over, GitHub says mergeable and the other checks passed', async () => {
+    soakedPR();
+    gh.otherChecks([{ name: 'build', status: 'completed', conclusion: 'success' }, { name: 'lint', status: 'completed', conclusion: 'skipped' }]);
+    gh.statuses([{ context: 'ci/legacy', state: 'success' }]);
+    gh.updateCheckRun(555);
+    gh.updateComment(777);
+    gh.merge(200);
+
+    const outcome = await reconcile(testClient(), REF, full());
+
+    api.done();
+    expect(outcome.error).toBeUndefined();
+    expect(outcome.merged).toBe(true);
+    const writes = api.writes();
+    expect(writes.map((w) => `${w.method} ${w.path}`)).toEqual([
+      'PATCH /repos/acme/widgets/check-runs/555',
+      'PATCH /repos/acme/widgets/issues/comments/777',
+      'PUT /repos/acme/widgets/pulls/7/merge',
+    ]);
+    expect(writes[0]!.body).toMatchObject({ status: 'completed', conclusion: 'success' });
+    expect(writes[0]!.body).not.toHaveProperty('started_at');
+    expect(writes[2]!.body).toEqual({ sha: HEAD, merge_method: 'squash' });
+  });
+
+  it('re-reads mergeability when it only has the event payload, and does not merge a head that moved meanwhile', async () => {
+    gh.policy(POLICY_TEXT);
+    gh.checkRuns([elapsed]);
+    gh.files([{ filename: 'src/widget.ts' }]);
+    gh.comments([ourComment]);
+    gh.reviews([]);
+    gh.otherChecks([{ name: 'build', status: 'completed', conclusion: 'success' }]);
+    gh.statuses([]);
+    gh.pull({ headSha: 'd'.repeat(40), mergeable: true, mergeableState: 'clean' });
+    gh.updateCheckRun(555);
+    gh.updateComment(777);
+
+    const outcome = await reconcile(testClient(), REF, full({ pullRequest: pullRequest({ comments: 1, mergeable: true, mergeableState: 'clean' }) }));
+
+    api.done();
+    expect(outcome.merged).toBe(false);
+    expect(api.writes().some((w) => w.path.endsWith('/merge'))).toBe(false);
+    expect(outcome.wakeAt).toBe(new Date(NOW.getTime() + 30_000).toISOString());
+  });
+
+  it('does not merge while another check is still running, and does not ask GitHub about mergeability then', async () => {
+    soakedPR();
+    gh.otherChecks([{ name: 'build', status: 'in_progress', conclusion: null }]);
+    gh.updateCheckRun(555);
+    gh.updateComment(777);
+
+    const outcome = await reconcile(testClient(), REF, full());
+
+    api.done();
+    expect(outcome.merged).toBe(false);
+    expect(api.writes().some((w) => w.path.endsWith('/merge'))).toBe(false);
+  });
+
+  it('does not merge when another check failed', async () => {
+    soakedPR();
+    gh.otherChecks([{ name: 'build', status: 'completed', conclusion: 'failure' }]);
+    gh.updateCheckRun(555);
+    gh.updateComment(777);
+
+    const outcome = await reconcile(testClient(), REF, full());
+
+    api.done();
+    expect(outcome.merged).toBe(false);
+  });
+
+  it('on 409 (head moved) does not retry: merged false, and asks to be woken soon to re-evaluate', async () => {
+    soakedPR();
+    gh.otherChecks([]);
+    gh.statuses([]);
+    gh.updateCheckRun(555);
+    gh.updateComment(777);
+    gh.merge(409);
+
+    const outcome = await reconcile(testClient(), REF, full());
+
+    api.done();
+    expect(outcome.merged).toBe(false);
+    expect(outcome.error).toBeUndefined();
+    expect(api.writes().filter((w) => w.path.endsWith('/merge'))).toHaveLength(1);
+    expect(outcome.wakeAt).toBe(new Date(NOW.getTime() + 30_000).toISOString());
+  });
+
+  it('on 405 (not mergeable) does not retry either', async () => {
+    soakedPR();
+    gh.otherChecks([]);
+    gh.statuses([]);
+    gh.updateCheckRun(555);
+    gh.updateComment(777);
+    gh.merge(405);
+
+    const outcome = await reconcile(testClient(), REF, full());
+
+    api.done();
+    expect(outcome.merged).toBe(false);
+    expect(api.writes().filter((w) => w.path.endsWith('/merge'))).toHaveLength(1);
+  });
+
+  it('a 422 on merge is a clear error', async () => {
+    soakedPR();
+    gh.otherChecks([]);
+    gh.statuses([]);
+    gh.updateCheckRun(555);
+    gh.updateComment(777);
+    gh.merge(422);
+
+    const outcome = await reconcile(testClient(), REF, full());
+
+    api.done();
+    expect(outcome.merged).toBe(false);
+    expect(outcome.error).toMatch(/merge failed: GitHub answered 422/);
+  });
+});
+
+describe('reconcile: GitHub fails while facts are gathered', () => {
+  it('a 500 on the file list: no write at all, no merge, an error outcome with a blocked decision', async () => {
+    gh.pull({ comments: 1, mergeable: true, mergeableState: 'clean' });
+    gh.policy(POLICY_TEXT);
+    gh.checkRuns([{ id: 555, started_at: at(-20), status: 'in_progress' }]);
+    api.scope.get('/repos/acme/widgets/pulls/7/files').query(true).reply(500, { message: 'Server Error' });
+
+    const outcome = await reconcile(testClient(), REF, full());
+
+    api.done();
+    expect(outcome.merged).toBe(false);
+    expect(outcome.error).toMatch(/could not read the changed files: GitHub answered 500/);
+    expect(outcome.decision).toMatchObject({ state: 'blocked', merge: false });
+    expect(outcome.applied).toEqual([]);
+    expect(api.writes()).toEqual([]);
+    expect(outcome.wakeAt).toBeDefined();
+  });
+
+  it('a 500 on the pull request itself: same', async () => {
+    gh.pullFails(502);
+    const outcome = await reconcile(testClient(), REF, full());
+    api.done();
+    expect(outcome.error).toMatch(/GitHub answered 502/);
+    expect(outcome.decision.state).toBe('blocked');
+    expect(api.writes()).toEqual([]);
+  });
+
+  it('a 500 on the other checks before a merge: nothing merged', async () => {
+    soakedPRFor(gh);
+    api.scope.get('/repos/acme/widgets/commits/' + HEAD + '/check-runs').query({ per_page: '100' }).reply(500, { message: 'x' });
+
+    const outcome = await reconcile(testClient(), REF, full());
+
+    api.done();
+    expect(outcome.merged).toBe(false);
+    expect(outcome.error).toMatch(/mergeability and other checks/);
+    expect(api.writes()).toEqual([]);
+  });
+});
+
+function soakedPRFor(g: ReturnType<typeof expectGitHub>) {
+  g.pull({ comments: 1, mergeable: true, mergeableState: 'clean' });
+  g.policy(POLICY_TEXT);
+  g.checkRuns([{ id: 555, started_at: at(-20), status: 'in_progress', title: 'x', summary: 'y' }]);
+  g.files([{ filename: 'src/widget.ts' }]);
+  g.comments([{ id: 777, login: 'hitl-gate[bot]', app_id: 4242, body: 'old status', created_at: at(-20) }]);
+  g.reviews([]);
+}
