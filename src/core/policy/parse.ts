@@ -49,10 +49,10 @@ export function parsePolicy(text: string, file: string): ParsedPolicy {
     return { errors: [at(second.range?.[0] ?? 0, 'more than one YAML document in the policy (remove the "---" separator)')] };
   }
   const doc = docs[0] as Document;
-  const yamlErrors = [...doc.errors, ...doc.warnings].map((e) => at(e.pos[0], yamlMessage(e.code, e.message)));
+  const yamlErrors = [...doc.errors, ...doc.warnings].map((e) => at(yamlErrorOffset(text, e.code, e.message, e.pos[0]), yamlMessage(e.code, e.message)));
   if (yamlErrors.length > 0) return { errors: yamlErrors };
 
-  const shape = shapeErrors(doc, at);
+  const shape = shapeErrors(doc, text, at);
   if (shape.length > 0) return { errors: shape };
   const root = doc.contents;
   if (!isMap(root)) {
@@ -114,6 +114,18 @@ function positioner(text: string, file: string): At {
   };
 }
 
+/** Where a person should look: an unclosed quote is reported by yaml at the end of the text, but the
+ * mistake is the opening quote. */
+function yamlErrorOffset(text: string, code: string, message: string, offset: number): number {
+  if (code === 'MISSING_CHAR' && /quote/.test(message)) {
+    const quote = message.includes('"quote') ? '"' : "'";
+    for (let i = Math.min(offset, text.length) - 1; i >= 0; i--) {
+      if (text[i] === quote && text[i - 1] !== '\\') return i;
+    }
+  }
+  return offset;
+}
+
 function yamlMessage(code: string, message: string): string {
   if (code === 'DUPLICATE_KEY') return 'duplicate key (each key may appear once in a mapping)';
   if (code === 'TAG_RESOLVE_FAILED') return `${message} (YAML tags are not allowed in a policy)`;
@@ -122,7 +134,7 @@ function yamlMessage(code: string, message: string): string {
 
 /** What the schema cannot see: explicit tags (`!!binary`, `!foo`) and nesting deeper than any
  * policy needs. Walked with an explicit stack so a hostile document cannot exhaust ours. */
-function shapeErrors(doc: Document, at: At): PolicyError[] {
+function shapeErrors(doc: Document, text: string, at: At): PolicyError[] {
   const errors: PolicyError[] = [];
   const stack: { node: unknown; depth: number }[] = [{ node: doc.contents, depth: 1 }];
   while (stack.length > 0) {
@@ -130,14 +142,19 @@ function shapeErrors(doc: Document, at: At): PolicyError[] {
     if (!node || isAlias(node)) continue;
     const n = node as Node;
     if (n.tag && (isScalar(n) || isMap(n) || isSeq(n))) {
-      errors.push(at(n.range?.[0] ?? 0, `YAML tag ${n.tag.replace('tag:yaml.org,2002:', '!!')} is not allowed in a policy`));
+      const start = n.range?.[0] ?? 0;
+      // The node's range starts after its tag: point at the tag itself when it is on the same line.
+      let bang = text.lastIndexOf('!', start);
+      while (bang > 0 && text[bang - 1] === '!') bang--;
+      const tagAt = bang !== -1 && !text.slice(bang, start).includes('\n') ? bang : start;
+      errors.push(at(tagAt, `YAML tag ${n.tag.replace('tag:yaml.org,2002:', '!!')} is not allowed in a policy`));
     }
     if (depth > MAX_NESTING) {
       errors.push(at(n.range?.[0] ?? 0, `nesting deeper than ${MAX_NESTING} levels (a policy needs at most 5)`));
       break;
     }
     if (isMap(n)) {
-      for (const pair of n.items) stack.push({ node: pair.value, depth: depth + 1 }, { node: pair.key, depth: depth + 1 });
+      for (const pair of [...n.items].reverse()) stack.push({ node: pair.value, depth: depth + 1 }, { node: pair.key, depth: depth + 1 });
     } else if (isSeq(n)) {
       for (let i = n.items.length - 1; i >= 0; i--) stack.push({ node: n.items[i], depth: depth + 1 });
     }
@@ -167,7 +184,8 @@ function firstAlias(doc: Document): Alias | undefined {
   while (stack.length > 0) {
     const node = stack.pop();
     if (isAlias(node)) return node;
-    if (isMap(node)) for (const p of node.items) stack.push(p.value, p.key);
+    // Pushed in reverse so that the first alias in reading order is popped first.
+    if (isMap(node)) for (const p of [...node.items].reverse()) stack.push(p.value, p.key);
     else if (isSeq(node)) stack.push(...[...node.items].reverse());
   }
   return undefined;
