@@ -100,7 +100,11 @@ export function decide(load: PolicyLoad, facts: PullRequestFacts, now: Date): De
         escalation = escalation ? maxTier(escalation, command.tier) : command.tier;
       }
     }
-    classification = raised.length ? classify(load, input, [...ledgerEscalations, ...raised]) : before;
+    // The ledger only remembers escalations whose command may be gone: when a command still says as
+    // much, leave the ledger's copy out, so the explanation does not change once it is recorded.
+    const top = raised.reduce<Tier | undefined>((t, r) => (t ? maxTier(t, r.tier) : r.tier), undefined);
+    const remembered = ledgerEscalations.filter((l) => !top || tierRank(l.tier) > tierRank(top));
+    classification = raised.length ? classify(load, input, [...remembered, ...raised]) : before;
   } catch (error) {
     // A bug in classification must not open the gate: treat the PR as governed, hard and blocked.
     const message = `the gate could not classify this PR (${error instanceof Error ? error.message : String(error)})`;
