@@ -32,7 +32,7 @@ function applied(facts: PullRequestFacts, view: GitHubView, effects: Effect[]): 
 }
 
 describe('plan: the check run', () => {
-  it.each<[string, PullRequestFacts, Partial<Effect>]>([
+  it.each<[string, PullRequestFacts, Partial<Extract<Effect, { kind: 'check-run' }>>]>([
     ['ready', makeFacts({ files: docs }), { status: 'completed', conclusion: 'success', title: 'Ready to merge (fyi)' }],
     ['waiting', makeFacts(), { status: 'in_progress' }],
     ['blocked', makeFacts({ files: [file('db/migrations/1.sql')] }), { status: 'completed', conclusion: 'failure' }],
