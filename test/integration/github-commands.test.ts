@@ -1,0 +1,186 @@
+// Commands through the shell: who may decide (invariant 2) and approvals bound to a commit (invariant 3).
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { reconcile, type ReconcileOptions, type ReconcileOutcome } from '../../src/github/index.js';
+import { at, expectGitHub, HEAD, IDENTITY, NEW_HEAD, NOW, POLICY, pullRequest, REF, type CommentSpec } from '../fixtures/github/github.js';
+import { mockGitHub, testClient, type MockGitHub } from '../support/nock.js';
+
+let api: MockGitHub;
+let gh: ReturnType<typeof expectGitHub>;
+beforeEach(() => {
+  api = mockGitHub();
+  gh = expectGitHub(api);
+});
+afterEach(() => api.cleanup());
+
+const full = (over: Partial<ReconcileOptions> = {}): ReconcileOptions => ({ mode: 'full', identity: IDENTITY, now: () => NOW, ...over });
+const STATUS = { id: 777, login: 'hitl-gate[bot]', app_id: 4242, body: 'old status', created_at: at(-30) };
+const MIGRATION = [{ filename: 'db/migrations/0042_drop_users.sql' }];
+
+/** A hard-tier PR (it touches db/migrations/) the gate has known since 30 minutes, with these comments. */
+function hardPR(comments: CommentSpec[], pr: Parameters<typeof pullRequest>[0] = {}) {
+  gh.policy(POLICY);
+  gh.checkRuns([{ id: 555, started_at: at(-30), status: 'completed', conclusion: 'failure', title: 'x', summary: 'y' }]);
+  gh.files(MIGRATION);
+  gh.comments([STATUS, ...comments]);
+  gh.reviews([]);
+  return pullRequest({ comments: comments.length + 1, ...pr });
+}
+
+/** The rest of the writes are the check run and status comment; returns the replies. */
+function expectAnswerWrites(replies: number, reactions: number[] = []) {
+  gh.updateCheckRun(555);
+  for (const id of reactions) gh.react(id);
+  for (let i = 0; i < replies; i++) gh.createComment(800 + i);
+  gh.updateComment(777);
+}
+
+const replies = () => api.writes().filter((w) => w.method === 'POST' && w.path === '/repos/acme/widgets/issues/7/comments').map((w) => (w.body as { body: string }).body);
+const verdicts = (o: ReconcileOutcome) => o.decision.commands.map((c) => ({ by: c.by, kind: c.command.kind, accepted: c.accepted, refusal: c.refusal }));
+
+describe('only authorized humans decide', () => {
+  it('refuses the PR author approving their own PR, and says why', async () => {
+    const payload = hardPR([{ id: 10, login: 'carol', body: '/approve', created_at: at(-10) }], { author: 'carol', labels: ['ai-generated'], headRef: 'feature/x' });
+    expectAnswerWrites(1);
+
+    const outcome = await reconcile(testClient(), REF, full({ pullRequest: payload }));
+
+    api.done();
+    expect(verdicts(outcome)).toEqual([{ by: 'carol', kind: 'approve', accepted: false, refusal: 'author' }]);
+    expect(outcome.decision).toMatchObject({ tier: 'hard', state: 'blocked' });
+    expect(replies()).toHaveLength(1);
+    expect(replies()[0]).toMatch(/opened this pull request/);
+    expect(outcome.merged).toBe(false);
+  });
+
+  it('refuses a bot, and does not answer it (bots answering bots never end)', async () => {
+    const payload = hardPR([{ id: 11, login: 'renovate[bot]', body: '/approve', created_at: at(-10) }]);
+    gh.updateCheckRun(555);
+    gh.updateComment(777);
+
+    const outcome = await reconcile(testClient(), REF, full({ pullRequest: payload }));
+
+    api.done();
+    expect(verdicts(outcome)).toEqual([{ by: 'renovate[bot]', kind: 'approve', accepted: false, refusal: 'bot' }]);
+    expect(outcome.decision.state).toBe('blocked');
+    expect(replies()).toEqual([]);
+  });
+
+  it('refuses someone who committed to the PR (read from the PR\'s commits)', async () => {
+    const payload = hardPR([{ id: 12, login: 'dave', body: '/approve', created_at: at(-10) }]);
+    gh.commits([{ sha: HEAD, author: 'copilot-swe-agent[bot]', committer: 'dave' }]);
+    gh.permission('dave', 'write');
+    expectAnswerWrites(1);
+
+    const outcome = await reconcile(testClient(), REF, full({ pullRequest: payload }));
+
+    api.done();
+    expect(verdicts(outcome)).toEqual([{ by: 'dave', kind: 'approve', accepted: false, refusal: 'committer' }]);
+    expect(outcome.decision.state).toBe('blocked');
+    expect(replies()[0]).toMatch(/committed/);
+  });
+
+  it('refuses a reader who is in no reviewer team', async () => {
+    const payload = hardPR([{ id: 13, login: 'erin', body: '/approve', created_at: at(-10) }]);
+    gh.commits([{ sha: HEAD, author: 'copilot-swe-agent[bot]', committer: 'web-flow' }]);
+    gh.permission('erin', 'read');
+    gh.teamMembership('acme/maintainers', 'erin', 404);
+    expectAnswerWrites(1);
+
+    const outcome = await reconcile(testClient(), REF, full({ pullRequest: payload }));
+
+    api.done();
+    expect(verdicts(outcome)).toEqual([{ by: 'erin', kind: 'approve', accepted: false, refusal: 'not-reviewer' }]);
+    expect(replies()[0]).toMatch(/not an authorized reviewer/);
+  });
+
+  it('a failed team lookup is never read as membership: the approval does not count', async () => {
+    const payload = hardPR([{ id: 14, login: 'frank', body: '/approve', created_at: at(-10) }]);
+    gh.commits([{ sha: HEAD, author: 'copilot-swe-agent[bot]' }]);
+    gh.permission('frank', 'read');
+    gh.teamMembership('acme/maintainers', 'frank', 500);
+    gh.updateCheckRun(555);
+    gh.updateComment(777);
+
+    const outcome = await reconcile(testClient(), REF, full({ pullRequest: payload }));
+
+    api.done();
+    expect(verdicts(outcome)).toEqual([{ by: 'frank', kind: 'approve', accepted: false, refusal: 'permission-error' }]);
+    expect(outcome.decision.state).toBe('blocked');
+  });
+
+  it('accepts a team member with read permission, reacts to the comment, and the hard PR becomes ready', async () => {
+    const payload = hardPR([{ id: 15, login: 'grace', body: 'Looks right.\n/approve', created_at: at(-10) }]);
+    gh.commits([{ sha: HEAD, author: 'copilot-swe-agent[bot]' }]);
+    gh.permission('grace', 'read');
+    gh.teamMembership('acme/maintainers', 'grace', 'active');
+    gh.otherChecks([{ name: 'build', status: 'in_progress', conclusion: null }]);
+    expectAnswerWrites(0, [15]);
+
+    const outcome = await reconcile(testClient(), REF, full({ pullRequest: payload }));
+
+    api.done();
+    expect(verdicts(outcome)).toEqual([{ by: 'grace', kind: 'approve', accepted: true, refusal: undefined }]);
+    expect(outcome.decision.state).toBe('ready');
+    expect(api.writes().find((w) => w.path.endsWith('/reactions'))?.body).toEqual({ content: '+1' });
+  });
+});
+
+describe('what counts as a command', () => {
+  it('an edited comment does not approve; a quoted or fenced /approve is no command at all', async () => {
+    const payload = hardPR([
+      { id: 20, login: 'alice', body: '/approve', created_at: at(-10), updated_at: at(-5) },
+      { id: 21, login: 'alice', body: '> /approve\nI would not.', created_at: at(-9) },
+      { id: 22, login: 'alice', body: 'Type this:\n```\n/approve\n```', created_at: at(-8) },
+    ]);
+    // Nothing there could approve, so nobody's permission is looked up.
+    expectAnswerWrites(1);
+
+    const outcome = await reconcile(testClient(), REF, full({ pullRequest: payload }));
+
+    api.done();
+    expect(verdicts(outcome)).toEqual([{ by: 'alice', kind: 'approve', accepted: false, refusal: 'edited' }]);
+    expect(outcome.decision.state).toBe('blocked');
+    expect(replies()[0]).toMatch(/edited/);
+  });
+});
+
+describe('approvals bind to a commit', () => {
+  it('after a push, an approval given before it no longer counts', async () => {
+    gh.policy(POLICY);
+    gh.checkRuns([], NEW_HEAD); // the gate has not seen the new head yet
+    gh.files(MIGRATION);
+    gh.comments([STATUS, { id: 30, login: 'alice', body: '/approve', created_at: at(-10) }]);
+    gh.reviews([{ id: 31, login: 'alice', state: 'APPROVED', commit_id: HEAD, submitted_at: at(-9) }]);
+    gh.commits([{ sha: NEW_HEAD, author: 'copilot-swe-agent[bot]' }]);
+    gh.permission('alice', 'write');
+    gh.createCheckRun(556);
+    gh.createComment(801);
+    gh.createComment(802);
+    gh.updateComment(777);
+
+    const outcome = await reconcile(testClient(), REF, full({ pullRequest: pullRequest({ headSha: NEW_HEAD, comments: 2 }) }));
+
+    api.done();
+    expect(outcome.decision).toMatchObject({ tier: 'hard', state: 'blocked', approvals: [] });
+    expect(verdicts(outcome).map((v) => v.refusal)).toEqual(['before-push', 'before-push']);
+    const check = api.writes().find((w) => w.path === '/repos/acme/widgets/check-runs');
+    expect(check?.body).toMatchObject({ head_sha: NEW_HEAD, status: 'completed', conclusion: 'failure' });
+  });
+
+  it('after a push, the veto window of a soft PR starts again from when the gate saw the new head', async () => {
+    gh.policy(POLICY);
+    gh.checkRuns([], NEW_HEAD);
+    gh.files([{ filename: 'src/widget.ts' }]);
+    gh.comments([STATUS]);
+    gh.reviews([]);
+    gh.createCheckRun(556);
+    gh.updateComment(777);
+
+    const outcome = await reconcile(testClient(), REF, full({ pullRequest: pullRequest({ headSha: NEW_HEAD, comments: 1 }) }));
+
+    api.done();
+    expect(outcome.decision).toMatchObject({ tier: 'soft', state: 'waiting', window: { start: NOW.toISOString(), end: at(15) } });
+    expect(outcome.wakeAt).toBe(at(15));
+    expect(outcome.merged).toBe(false);
+  });
+});
