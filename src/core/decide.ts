@@ -49,8 +49,6 @@ interface ActiveVeto {
   record: VetoRecord;
   login: string;
   atMs: number | undefined;
-  /** Persist it in the ledger: it came from the ledger, or from a reviewer positively authorized. */
-  keep: boolean;
 }
 
 export function decide(load: PolicyLoad, facts: PullRequestFacts, now: Date): Decision {
@@ -139,7 +137,7 @@ export function decide(load: PolicyLoad, facts: PullRequestFacts, now: Date): De
       }
       ledgerQueue.shift();
       if (!vetoes.has(next.record.commentId)) {
-        vetoes.set(next.record.commentId, { record: next.record, login: next.record.by.toLowerCase(), atMs: next.atMs, keep: true });
+        vetoes.set(next.record.commentId, { record: next.record, login: next.record.by.toLowerCase(), atMs: next.atMs });
       }
     }
   };
@@ -175,7 +173,9 @@ export function decide(load: PolicyLoad, facts: PullRequestFacts, now: Date): De
       const existing = vetoes.get(e.source.id);
       const reason = command.reason?.slice(0, MAX_REASON);
       const record: VetoRecord = existing?.record ?? { by: e.actor.login, at: e.at, commentId: e.source.id, ...(reason ? { reason } : {}) };
-      vetoes.set(e.source.id, { record, login, atMs: e.atMs, keep: (existing?.keep ?? false) || who.kind === 'reviewer' });
+      // Every counted veto goes to the ledger, also one counted only because a lookup failed: once
+      // counted, editing or deleting its comment must not lift it.
+      vetoes.set(e.source.id, { record, login, atMs: e.atMs });
     } else if (command.kind === 'veto-cancel') {
       // Every earlier veto of this person, including ones only the ledger remembers.
       for (const [id, v] of vetoes) if (v.login === login) vetoes.delete(id);
@@ -199,7 +199,7 @@ export function decide(load: PolicyLoad, facts: PullRequestFacts, now: Date): De
   });
   const ledger: Ledger = {
     // Overruled vetoes stay in the ledger: a push invalidates the approvals that overruled them.
-    vetoes: [...vetoes.values()].filter((v) => v.keep).map((v) => v.record),
+    vetoes: [...vetoes.values()].map((v) => v.record),
     answered: previous.answered,
     ...(escalation ? { escalation } : {}),
   };

@@ -10,7 +10,8 @@ export interface TimelineEntry {
   /** When GitHub says it happened (comment created, review submitted). */
   at: string;
   atMs: number | undefined;
-  /** `withdraw`: a CHANGES_REQUESTED review, which replaces the reviewer's earlier approving review. */
+  /** `withdraw`: what may have withdrawn the person's earlier approvals without being a command now:
+   * a CHANGES_REQUESTED review, or an edited comment (it may have said `/approve cancel` when created). */
   command: Command | { kind: 'withdraw' };
   /** The comment was edited after it was created. */
   edited: boolean;
@@ -23,6 +24,12 @@ export interface TimelineEntry {
 export function timeline(facts: Pick<PullRequestFacts, 'comments' | 'reviews'>): TimelineEntry[] {
   const entries: TimelineEntry[] = [];
   for (const c of facts.comments) {
+    if (wasEdited(c)) {
+      // We cannot see what an edited comment said when it was created. Had it said `/approve cancel`,
+      // editing that away would bring an approval back: so an edit withdraws the author's earlier
+      // approvals (they approve again), and no edit can ever turn a decision toward merging.
+      entries.push({ source: { type: 'comment', id: c.id }, actor: c.author, at: c.createdAt, atMs: parseTime(c.createdAt), command: { kind: 'withdraw' }, edited: true, unverifiable: false });
+    }
     for (const command of parseCommands(c.body)) {
       entries.push({ source: { type: 'comment', id: c.id }, actor: c.author, at: c.createdAt, atMs: parseTime(c.createdAt), command, edited: wasEdited(c), unverifiable: false });
     }

@@ -220,6 +220,18 @@ describe('decide: approvals bind to the head', () => {
     expect(decide(okLoad(), changes, NOW).state).toBe('blocked');
   });
 
+  it('withdraws approvals given before a comment the same person later edited', () => {
+    // The edited comment might have said `/approve cancel` when it was created.
+    const facts = makeFacts({
+      files: hardFiles,
+      comments: [comment('alice', '/approve', at(1)), comment('alice', 'typo fixed', at(2), { updatedAt: at(3) })],
+      authorizations: auth,
+    });
+    expect(decide(okLoad(), facts, NOW).state).toBe('blocked');
+    const again = makeFacts({ ...facts, comments: [...facts.comments, comment('alice', '/approve', at(4))] });
+    expect(decide(okLoad(), again, NOW).state).toBe('ready');
+  });
+
   it('does not count /approve written in a review body', () => {
     const facts = makeFacts({ files: hardFiles, reviews: [review('alice', 'COMMENTED', HEAD, at(1), { body: '/approve' })], authorizations: auth });
     expect(verdictOf(facts)).toEqual(['edited']);
