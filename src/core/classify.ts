@@ -135,7 +135,7 @@ function ruleReasons(compiled: CompiledPolicy, input: ClassifyInput): TierReason
 
   const lines = input.additions + input.deletions;
   const fileCount = Math.max(input.changedFiles, input.files.length);
-  const matched = new Set<number>();
+  const covering = new Set<number>();
   const reasons: TierReason[] = [];
 
   for (const c of rules) {
@@ -167,7 +167,7 @@ function ruleReasons(compiled: CompiledPolicy, input: ClassifyInput): TierReason
       if (!(fileCount > rule.changedFiles)) continue;
       detail.push(`${fileCount} changed files (more than ${rule.changedFiles})`);
     }
-    matched.add(c.index);
+    if (c.covers) covering.add(c.index);
     const files = fileHits ? [...fileHits].sort((a, b) => a - b).map((i) => showFile(input.files[i] as ChangedFile)) : [];
     reasons.push({ kind: 'rule', rule: rule.name, tier: rule.tier, files, detail: detail.join('; ') });
   }
@@ -176,10 +176,10 @@ function ruleReasons(compiled: CompiledPolicy, input: ClassifyInput): TierReason
     reasons.push({ kind: 'empty', tier: policy.default });
     return reasons;
   }
-  // A file is covered when every path it counts under is matched by a matching `paths` rule: a
-  // rename out of a covered directory into an uncovered one still falls under `default`.
+  // A file is covered when every path it counts under is matched by a matching, covering `paths`
+  // rule: a rename out of a covered directory into an uncovered one still falls under `default`.
   const uncovered = input.files.filter((_, i) =>
-    (pathRules[i] as number[][]).some((owners) => !owners.some((r) => matched.has(r))),
+    (pathRules[i] as number[][]).some((owners) => !owners.some((r) => covering.has(r))),
   );
   if (uncovered.length > 0) reasons.push({ kind: 'default', tier: policy.default, files: uncovered.map(showFile) });
   return reasons;

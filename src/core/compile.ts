@@ -12,6 +12,11 @@ export interface CompiledRule {
   /** Lower-cased: GitHub label names are unique regardless of case. */
   labels?: Set<string>;
   base?: Minimatch[];
+  /** Whether the files this rule's `paths` match leave `default` when it matches. Not when it also
+   * has `labels`, `changed_lines` or `changed_files`: the PR author controls those (an agent can
+   * add a label or a file), and nothing the author controls may lower a tier (invariant 5), so
+   * such rules only ever add their tier. */
+  covers: boolean;
 }
 
 export interface CompiledAgents {
@@ -38,6 +43,10 @@ export function compileAgents(agents: Policy['agents']): CompiledAgents {
   };
 }
 
+/** Rules with conditions the PR author controls can raise the tier but never lower it. */
+export const raisesOnly = (rule: Rule): boolean =>
+  rule.labels !== undefined || rule.changedLines !== undefined || rule.changedFiles !== undefined;
+
 const compiled = new WeakMap<Policy, CompiledPolicy>();
 
 export function compilePolicy(policy: Policy): CompiledPolicy {
@@ -52,6 +61,7 @@ export function compilePolicy(policy: Policy): CompiledPolicy {
       authors: rule.authors?.map(compileLogin),
       labels: rule.labels ? new Set(rule.labels.map((l) => l.toLowerCase())) : undefined,
       base: rule.base?.map((b) => new Minimatch(normaliseGlob(b), GLOB_OPTIONS)),
+      covers: raisesOnly(rule) === false && rule.paths !== undefined,
     };
   });
   const result: CompiledPolicy = { policy, agents: compileAgents(policy.agents), rules, paths };

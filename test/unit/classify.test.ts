@@ -116,6 +116,37 @@ describe('classify: the tier DESIGN.md demands', () => {
   });
 });
 
+describe('classify: conditions the PR author controls only raise the tier (invariant 5)', () => {
+  const p = load(`version: 1
+default: hard
+rules:
+  - {name: Docs, tier: fyi, paths: ["docs/**"]}
+  - {name: Trivial code, tier: soft, paths: ["src/**"], labels: [trivial]}
+  - {name: Many files, tier: soft, paths: ["**"], changed_files: 3}
+`);
+
+  it('a label does not take files out of default', () => {
+    const without = classify(p, pr([file('src/a.ts')]));
+    const withLabel = classify(p, pr([file('src/a.ts')], { labels: ['trivial'] }));
+    expect(without.tier).toBe('hard');
+    expect(withLabel.tier).toBe('hard');
+    expect(kinds(withLabel.reasons)).toEqual(['rule:Trivial code', 'default']);
+  });
+
+  it('adding files to pass a changed_files threshold does not take files out of default', () => {
+    const files = [file('src/a.ts'), file('src/b.ts'), file('src/c.ts'), file('src/d.ts')];
+    const c = classify(p, pr(files));
+    expect(c.tier).toBe('hard');
+    expect(kinds(c.reasons)).toEqual(['rule:Many files', 'default']);
+  });
+
+  it('such a rule still raises', () => {
+    const low = load('version: 1\ndefault: fyi\nrules:\n  - {name: Risky, tier: hard, paths: ["src/**"], labels: [risky]}\n');
+    expect(classify(low, pr([file('src/a.ts')], { labels: ['risky'] })).tier).toBe('hard');
+    expect(classify(low, pr([file('src/a.ts')])).tier).toBe('fyi');
+  });
+});
+
 describe('classify: built-in floors are hard whatever the policy says', () => {
   const lenient = load('version: 1\ndefault: fyi\nrules:\n  - {name: Everything, tier: fyi, paths: ["**"]}\n');
   it.each<[string, string, string]>([

@@ -174,6 +174,12 @@ describe('parsePolicy: errors point at the offending key or value', () => {
     }
   });
 
+  it('a fyi rule with a condition the author controls has no effect, and says so', () => {
+    expect(errorsOf('version: 1\nrules:\n  - name: Trivial docs\n    tier: fyi\n    paths: ["docs/**"]\n    labels: [trivial]\n')).toEqual([
+      '4:11: rules[0].tier: rule "Trivial docs" has no effect: a rule with labels only raises the tier (the PR author can add labels and files, so they must never lower it), and fyi raises nothing',
+    ]);
+  });
+
   it('duplicate rule names are errors (reasons name rules)', () => {
     expect(errorsOf('version: 1\nrules:\n  - {name: A, tier: hard, labels: [x]}\n  - {name: a, tier: fyi, labels: [y]}\n')[0]).toMatch(
       /^4:12: rules\[1\]\.name: duplicate rule name "a"/,

@@ -74,7 +74,7 @@ export function parsePolicy(text: string, file: string): ParsedPolicy {
     for (const e of describeAjvErrors(validate.errors ?? [])) errors.push(at(offsetOf(doc, e.path, e.atKey), e.message));
   }
   const raw = data as Raw;
-  errors.push(...globErrors(doc, raw, at), ...ruleNameErrors(doc, raw, at));
+  errors.push(...globErrors(doc, raw, at), ...ruleNameErrors(doc, raw, at), ...noEffectErrors(doc, raw, at));
   errors.sort((a, b) => a.line - b.line || a.column - b.column);
 
   const agentsValid = !errors.some((e) => e.message.startsWith('agents'));
@@ -417,6 +417,27 @@ function ruleNameErrors(doc: Document, raw: Raw, at: At): PolicyError[] {
       const message = `rules[${i}].name: duplicate rule name "${rule.name}" (also rules[${earlier}]); reasons name rules, so names must be unique`;
       errors.push(at(offsetOf(doc, ['rules', i, 'name']), message));
     }
+  });
+  return errors;
+}
+
+/** `labels`, `changed_lines` and `changed_files` are in the PR author's hands, so a rule with one of
+ * them only raises the tier (see compile.ts). At `fyi` it would raise nothing: say so rather than
+ * let someone believe that "docs labelled trivial are fyi" works. */
+function noEffectErrors(doc: Document, raw: Raw, at: At): PolicyError[] {
+  if (!Array.isArray(raw.rules)) return [];
+  const errors: PolicyError[] = [];
+  raw.rules.forEach((rule, i) => {
+    if (!isRecord(rule) || rule.tier !== 'fyi') return;
+    const raising = ['labels', 'changed_lines', 'changed_files'].filter((k) => rule[k] !== undefined);
+    if (raising.length === 0) return;
+    const name = typeof rule.name === 'string' ? ` "${rule.name}"` : '';
+    errors.push(
+      at(
+        offsetOf(doc, ['rules', i, 'tier']),
+        `rules[${i}].tier: rule${name} has no effect: a rule with ${orList(raising)} only raises the tier (the PR author can add labels and files, so they must never lower it), and fyi raises nothing`,
+      ),
+    );
   });
   return errors;
 }
