@@ -107,7 +107,7 @@ export function createGate(app: Probot, options: GateOptions = {}): Gate {
         identity: gateIdentity,
         now,
         log,
-        ...(job.pullRequest ? { pullRequest: job.pullRequest } : {}),
+        ...(job.pullRequest ? { pullRequest: job.pullRequest, headIsNew: job.headIsNew === true } : {}),
       });
     } catch (error) {
       metrics.reconciles.inc({ outcome: 'exception' });
@@ -173,13 +173,13 @@ export function createGate(app: Probot, options: GateOptions = {}): Gate {
     return { installationId, owner: payload.repository.owner.login, repo: payload.repository.name };
   };
 
-  const pull = (payload: InstallationPayload & RepositoryPayload, number: number, reason: string, pullRequest?: ReconcileJob['pullRequest']): Promise<void> => {
+  const pull = (payload: InstallationPayload & RepositoryPayload, number: number, reason: string, pullRequest?: ReconcileJob['pullRequest'], headIsNew = false): Promise<void> => {
     const repo = repoOf(payload);
     if (!repo) {
       log.warn({ reason }, 'event without an installation: ignored');
       return Promise.resolve();
     }
-    return enqueue({ ...repo, number, reason, ...(pullRequest ? { pullRequest } : {}) });
+    return enqueue({ ...repo, number, reason, ...(pullRequest ? { pullRequest, headIsNew } : {}) });
   };
 
   const sweepInBackground = (repos: RepoRef[], reason: string) => {
@@ -190,7 +190,8 @@ export function createGate(app: Probot, options: GateOptions = {}): Gate {
 
   app.on([...PULL_REQUEST_EVENTS], async (context) => {
     const { payload } = context;
-    await pull(payload, payload.pull_request.number, `pull_request.${payload.action}`, payload.pull_request as unknown as ReconcileJob['pullRequest']);
+    const headIsNew = payload.action === 'opened' || payload.action === 'synchronize';
+    await pull(payload, payload.pull_request.number, `pull_request.${payload.action}`, payload.pull_request as unknown as ReconcileJob['pullRequest'], headIsNew);
   });
 
   app.on([...COMMENT_EVENTS], async (context) => {

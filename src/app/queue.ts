@@ -9,6 +9,14 @@ export interface ReconcileJob extends PullRef {
   reason: string;
   /** The `pull_request` of the webhook, when there was one: saves a request. Never used on retries. */
   pullRequest?: { updated_at?: string | null } & Record<string, unknown>;
+  /** The payload's event pushed a new head (opened, synchronize): lets reconcile skip a lookup.
+   * Travels with the payload it describes. */
+  headIsNew?: boolean;
+}
+
+function withoutPayload(job: ReconcileJob): ReconcileJob {
+  const { pullRequest: _p, headIsNew: _h, ...rest } = job;
+  return rest;
 }
 
 /** Runs one reconcile; throwing means "retry later". */
@@ -69,8 +77,9 @@ function merge(older: ReconcileJob | undefined, newer: ReconcileJob): ReconcileJ
   if (!older) return newer;
   const a = older.pullRequest?.updated_at ?? '';
   const b = newer.pullRequest?.updated_at ?? '';
-  const pullRequest = !newer.pullRequest ? older.pullRequest : !older.pullRequest ? newer.pullRequest : b >= a ? newer.pullRequest : older.pullRequest;
-  return { ...newer, reason: older.reason === newer.reason ? newer.reason : `${older.reason}+${newer.reason}`, ...(pullRequest ? { pullRequest } : {}) };
+  const source = !newer.pullRequest ? older : !older.pullRequest ? newer : b >= a ? newer : older;
+  const reason = older.reason === newer.reason ? newer.reason : `${older.reason}+${newer.reason}`;
+  return { ...withoutPayload(newer), reason, ...(source.pullRequest ? { pullRequest: source.pullRequest, headIsNew: source.headIsNew } : {}) };
 }
 
 export class MemoryQueue implements ReconcileQueue {
@@ -109,7 +118,7 @@ export class MemoryQueue implements ReconcileQueue {
     }
     const key = pullKey(job);
     const seen = this.#seen.get(key);
-    if (job.pullRequest && seen !== undefined && (job.pullRequest.updated_at ?? '') < seen) job = { ...job, pullRequest: undefined };
+    if (job.pullRequest && seen !== undefined && (job.pullRequest.updated_at ?? '') < seen) job = withoutPayload(job);
     const entry = this.#entries.get(key);
     if (!entry) {
       this.#entries.set(key, { repo: repoKey(job), next: job, running: false, queued: true, attempt: 0 });
@@ -229,7 +238,7 @@ export class MemoryQueue implements ReconcileQueue {
         const delay = Math.round(this.#retryBaseMs * 2 ** (entry.attempt - 1) * (0.75 + this.#random() * 0.5));
         this.#log.warn({ pull, attempt: entry.attempt, retryInMs: delay, err: errorMessage(error) }, 'reconcile failed; retrying');
         // A retry reads everything fresh from GitHub.
-        entry.next = { installationId: job.installationId, owner: job.owner, repo: job.repo, number: job.number, reason: 'retry' };
+        entry.next = { ...withoutPayload(job), reason: 'retry' };
         entry.backoff = setTimeout(() => {
           entry.backoff = undefined;
           this.#schedule(key, entry);

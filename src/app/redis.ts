@@ -89,7 +89,7 @@ export class RedisBackend implements ReconcileQueue, Timers {
     if (first !== 'OK') return;
     // The job carries no webhook payload: later events of a burst are coalesced into this job, so
     // its first payload could be older than GitHub's state when it runs. The reconcile reads afresh.
-    const { pullRequest: _payload, ...ref } = job;
+    const { pullRequest: _payload, headIsNew: _new, ...ref } = job;
     await this.queue.add('reconcile', { kind: 'reconcile', job: ref }, {
       jobId: `r-${key}-${randomUUID()}`,
       attempts: (this.#options.maxRetries ?? 4) + 1,
@@ -123,7 +123,7 @@ export class RedisBackend implements ReconcileQueue, Timers {
     try {
       if (!this.#work) throw new Error('no reconcile function');
       // A retry reads everything fresh from GitHub.
-      await this.#work(job.attemptsMade > 0 ? { ...ref, pullRequest: undefined, reason: 'retry' } : ref);
+      await this.#work(job.attemptsMade > 0 ? { ...ref, reason: 'retry' } : ref);
     } finally {
       await this.redis.eval(RELEASE, 1, lock, mine);
     }
