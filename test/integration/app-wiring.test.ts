@@ -312,7 +312,7 @@ describe('veto windows', () => {
     const second = await start({ reconcile: pr.reconcile, sweep: sweep as never, sweepIntervalMs: 60_000, firstSweepDelayMs: 0 });
     const app = second.probot as unknown as { auth: (id?: number) => Promise<unknown> };
     app.auth = async (id?: number) => ({
-      paginate: async (method: unknown) => (id === undefined ? [{ id: INSTALLATION, suspended_at: null }] : [{ name: 'widgets', owner: { login: 'acme' }, archived: false }]),
+      paginate: async () => (id === undefined ? [{ id: INSTALLATION, suspended_at: null }] : [{ name: 'widgets', owner: { login: 'acme' }, archived: false }]),
       rest: { apps: { listInstallations: 'installations', listReposAccessibleToInstallation: 'repos' } },
     });
     await expect.poll(() => pr.state.merges, { timeout: 2000 }).toBe(1);
