@@ -23,7 +23,8 @@ export function annotatePolicy(decision: Decision): Annotation[] {
     title: 'hitl-gate policy error',
   }));
   for (const reason of decision.classification.reasons) {
-    if (reason.kind === 'policy-unreadable') {
+    // An unreadable policy may already be reported as an error at its first line; say it once.
+    if (reason.kind === 'policy-unreadable' && !annotations.some((a) => a.message.includes(reason.message))) {
       annotations.push({ level: 'error', message: `${decision.policy.path}: ${reason.message}`, title: 'hitl-gate policy unreadable' });
     }
   }

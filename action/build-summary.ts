@@ -72,6 +72,10 @@ export function plainExplanation(decision: Decision): string {
     lines.push(`Approvals: ${decision.approvals.length} of ${decision.approvalsRequired} (${who}).`, '');
   }
   for (const veto of decision.vetoes) lines.push(`Vetoed by @${veto.by} at ${veto.at}${veto.reason ? `: ${veto.reason}` : ''}.`);
+  const refused = decision.commands.filter((c) => !c.accepted);
+  if (refused.length > 0) {
+    lines.push('', '**Commands that did not count**', '', ...refused.map((c) => `- \`/${c.command.kind.replace('-', ' ')}\` by @${c.by}: ${c.message ?? c.refusal ?? 'refused'}`));
+  }
   return lines.join('\n').trim();
 }
 
@@ -124,8 +128,26 @@ function describeEffect(effect: Effect): string {
 function sweepAction(outcome: ReconcileOutcome): string {
   if (outcome.error) return `failed: ${outcome.error}`;
   if (outcome.merged) return 'merged';
-  if (outcome.wakeAt) return `next look at ${outcome.wakeAt}`;
-  return outcome.applied.length > 0 ? `${outcome.applied.length} update(s)` : 'no change';
+  const writes = outcome.applied.filter((e) => e.kind !== 'wake').map(shortEffect);
+  const done = writes.length > 0 ? [...new Set(writes)].join(', ') : 'no change';
+  return outcome.wakeAt ? `${done}; next look at ${outcome.wakeAt}` : done;
+}
+
+function shortEffect(effect: Effect): string {
+  switch (effect.kind) {
+    case 'check-run':
+      return effect.id === undefined ? 'hitl check created' : 'hitl check updated';
+    case 'status-comment':
+      return effect.id === undefined ? 'status comment posted' : 'status comment updated';
+    case 'react':
+      return 'command acknowledged';
+    case 'reply':
+      return 'command answered';
+    case 'merge':
+      return 'merged';
+    case 'wake':
+      return 'wake';
+  }
 }
 
 /** Table cells hold one line and no pipes. */

@@ -52,7 +52,8 @@ describe('check mode (read-only)', () => {
     // The token went to the API given in GITHUB_API_URL, as a token, and nowhere else.
     expect(fake.requests.length).toBeGreaterThan(0);
     expect(fake.requests.every((r) => r.authorization === 'token ghs_workflowtoken')).toBe(true);
-    expect(result.stdout).not.toContain('ghs_workflowtoken');
+    // The runner is told to mask it; no other line carries it.
+    expect(result.stdout.split('\n').filter((l) => l.includes('ghs_workflowtoken'))).toEqual(['::add-mask::ghs_workflowtoken']);
   });
 
   it('lets a soft PR wait out its window without failing the step', async () => {
@@ -75,15 +76,26 @@ describe('check mode (read-only)', () => {
     expect(fake.writes()).toEqual([]);
   });
 
-  it('passes the same hard PR once an authorized reviewer approved its head', async () => {
+  it('passes the same hard PR once an authorized reviewer approved the head the gate saw', async () => {
     const repository = scenario();
-    const pull = repository.pulls.find((p) => p.number === 3)!;
-    pull.comments = [{ id: 601, user: ALICE, body: '/approve', created_at: minutesAgo(1) }];
+    repository.checkRuns.push(gateCheckRun(PULLS.hard.headSha, 5));
+    repository.pulls.find((p) => p.number === 3)!.comments = [{ id: 601, user: ALICE, body: '/approve', created_at: minutesAgo(1) }];
     const fake = await start(repository);
     const result = await run(fake, { eventName: 'pull_request_review', payload: reviewEvent(PULLS.hard) });
     expect(result.outputs).toEqual({ tier: 'hard', state: 'ready' });
     expect(result.code).toBe(0);
-    expect(result.summary).toContain('alice');
+    expect(result.summary).toContain('@alice');
+  });
+
+  it('does not count an approval given before the gate saw the head, and says why', async () => {
+    const repository = scenario();
+    repository.checkRuns.push(gateCheckRun(PULLS.hard.headSha, 5));
+    repository.pulls.find((p) => p.number === 3)!.comments = [{ id: 601, user: ALICE, body: '/approve', created_at: minutesAgo(30) }];
+    const fake = await start(repository);
+    const result = await run(fake, { eventName: 'issue_comment', payload: pullRequestCommentEvent(PULLS.hard, '/approve', 'alice') });
+    expect(result.outputs).toEqual({ tier: 'hard', state: 'blocked' });
+    expect(result.code).toBe(1);
+    expect(result.summary).toMatch(/@alice.*approve.*again/i);
   });
 
   it('fails the step on a vetoed PR, named in the comment that triggered the run', async () => {

@@ -121,8 +121,9 @@ export function emptyRepository(overrides: Partial<FakeRepository> = {}): FakeRe
   };
 }
 
-type Reply = { status: number; body?: unknown; headers?: Record<string, string> };
-type Handler = (match: RegExpExecArray, request: { query: URLSearchParams; body: unknown }) => Reply;
+/** `raw` is sent as is (a file's bytes under the raw media type); `body` as JSON. */
+type Reply = { status: number; body?: unknown; raw?: string; headers?: Record<string, string> };
+type Handler = (match: RegExpExecArray, request: { query: URLSearchParams; body: unknown; accept: string }) => Reply;
 
 export class FakeGitHub {
   readonly requests: RecordedRequest[] = [];
@@ -172,7 +173,7 @@ export class FakeGitHub {
     const method = req.method ?? 'GET';
     let reply: Reply;
     try {
-      reply = this.route(method, decodeURIComponent(url.pathname), url.searchParams, body);
+      reply = this.route(method, decodeURIComponent(url.pathname), url.searchParams, body, req.headers.accept ?? '');
     } catch (error) {
       reply = { status: 500, body: { message: (error as Error).message } };
     }
@@ -184,11 +185,17 @@ export class FakeGitHub {
       authorization: req.headers.authorization,
       status: reply.status,
     });
+    if (reply.raw !== undefined) {
+      // What GitHub answers for the raw media type.
+      res.writeHead(reply.status, { 'content-type': 'text/plain; charset=utf-8', ...reply.headers });
+      res.end(reply.raw);
+      return;
+    }
     res.writeHead(reply.status, { 'content-type': 'application/json; charset=utf-8', ...reply.headers });
     res.end(reply.body === undefined ? '' : JSON.stringify(reply.body));
   }
 
-  private route(method: string, path: string, query: URLSearchParams, body: unknown): Reply {
+  private route(method: string, path: string, query: URLSearchParams, body: unknown, accept: string): Reply {
     const repoPath = `/repos/${this.repository.owner}/${this.repository.repo}`;
     const routes: [string, RegExp, Handler][] = [
       ['GET', /^\/apps\/([^/]+)$/, (m) => this.getApp(m[1]!)],
@@ -205,7 +212,7 @@ export class FakeGitHub {
       ['GET', re(repoPath, '/issues/(\\d+)/labels'), (m) => this.withPull(m[1]!, (p) => ({ status: 200, body: (p.labels ?? []).map(labelShape) }))],
       ['POST', re(repoPath, '/issues/comments/(\\d+)/reactions'), () => ({ status: 201, body: { id: this.id(), content: '+1' } })],
       ['POST', re(repoPath, '/pulls/(\\d+)/reviews/(\\d+)/reactions'), () => ({ status: 201, body: { id: this.id(), content: '+1' } })],
-      ['GET', re(repoPath, '/contents/(.+)'), (m, r) => this.getContent(m[1]!, r.query.get('ref') ?? this.repository.defaultBranch)],
+      ['GET', re(repoPath, '/contents/(.+)'), (m, r) => this.getContent(m[1]!, r.query.get('ref') ?? this.repository.defaultBranch, r.accept)],
       ['GET', re(repoPath, '/collaborators/([^/]+)/permission'), (m) => this.getPermission(m[1]!)],
       ['GET', /^\/orgs\/([^/]+)\/teams\/([^/]+)\/memberships\/([^/]+)$/, () => ({ status: 404, body: { message: 'Not Found' } })],
       ['GET', re(repoPath, '/commits/([^/]+)/check-runs'), (m, r) => this.listCheckRuns(m[1]!, r.query)],
@@ -220,7 +227,7 @@ export class FakeGitHub {
     for (const [verb, pattern, handler] of routes) {
       if (verb !== method) continue;
       const match = pattern.exec(path);
-      if (match) return handler(match, { query, body });
+      if (match) return handler(match, { query, body, accept });
     }
     return { status: 404, body: { message: 'Not Found', documentation_url: 'https://docs.github.com/rest' } };
   }
@@ -305,9 +312,10 @@ export class FakeGitHub {
     return { status: 200, body: commentShape(comment) };
   }
 
-  private getContent(path: string, ref: string): Reply {
+  private getContent(path: string, ref: string, accept: string): Reply {
     const text = this.repository.branches[ref]?.[path];
     if (text === undefined) return { status: 404, body: { message: 'Not Found' } };
+    if (/application\/vnd\.github(\.v3)?\.raw/.test(accept)) return { status: 200, raw: text };
     return {
       status: 200,
       body: { type: 'file', encoding: 'base64', size: Buffer.byteLength(text), name: path.split('/').pop(), path, sha: 'c'.repeat(40), content: Buffer.from(text).toString('base64') },
