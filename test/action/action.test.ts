@@ -34,7 +34,7 @@ const minutesAgo = (m: number): string => new Date(Date.now() - m * 60_000).toIS
 
 /** The gate's own check run on a head, started `minutes` ago: the trusted start of the veto window. */
 function gateCheckRun(headSha: string, minutes: number) {
-  return { id: 7001, head_sha: headSha, name: 'hitl', status: 'in_progress', conclusion: null, started_at: minutesAgo(minutes), app: GITHUB_ACTIONS_APP, output: { title: 'Veto window open', summary: '' } };
+  return { id: 7001, head_sha: headSha, name: 'hitl', status: 'in_progress', conclusion: null, started_at: minutesAgo(minutes), external_id: 'hitl-gate:governed', app: GITHUB_ACTIONS_APP, output: { title: 'Veto window open', summary: '' } };
 }
 
 describe('check mode (read-only)', () => {
@@ -174,6 +174,18 @@ describe('full mode (what the App does)', () => {
     expect((pull.comments ?? []).filter((c) => c.user.login === 'github-actions[bot]')).toHaveLength(1);
     expect(repository.checkRuns.filter((r) => r.head_sha === PULLS.hard.headSha && r.name === 'hitl')).toHaveLength(1);
     expect(fake.writes().slice(writesBefore).filter((r) => r.method === 'POST')).toEqual([]);
+  });
+
+  it('does not mistake a workflow job named hitl for its own check: the window starts now, nothing merges', async () => {
+    const repository = scenario();
+    // Any job of any workflow writes check runs as the GitHub Actions app, under its job's name.
+    repository.checkRuns.push({ ...gateCheckRun(PULLS.soft.headSha, 60), external_id: null, status: 'completed', conclusion: 'success' });
+    const fake = await start(repository);
+    const result = await run(fake, { eventName: 'pull_request', payload: pullRequestEvent(PULLS.soft), inputs: { mode: 'full' } });
+    expect(result.code).toBe(0);
+    expect(result.outputs).toEqual({ tier: 'soft', state: 'waiting' });
+    expect(fake.writes().some((r) => r.method === 'PUT')).toBe(false);
+    expect(fake.writes().some((r) => r.method === 'PATCH' && r.path.endsWith('/check-runs/7001'))).toBe(false);
   });
 
   it('never merges a vetoed PR, even after its window', async () => {

@@ -61,6 +61,7 @@ export interface FakeCheckRun {
   conclusion: string | null;
   started_at: string;
   completed_at?: string | null;
+  external_id?: string | null;
   app: { id: number; slug: string };
   output: { title: string | null; summary: string | null; text?: string | null };
 }
@@ -349,6 +350,7 @@ export class FakeGitHub {
       status: String(b.status ?? 'queued'),
       conclusion: (b.conclusion as string | undefined) ?? null,
       started_at: typeof b.started_at === 'string' ? b.started_at : new Date().toISOString(),
+      external_id: typeof b.external_id === 'string' ? b.external_id : null,
       app: { id: this.repository.actor.appId, slug: this.repository.actor.appSlug },
       output: { title: output.title ?? null, summary: output.summary ?? null, text: output.text ?? null },
     };
@@ -363,6 +365,7 @@ export class FakeGitHub {
     const b = body as Record<string, unknown>;
     if (typeof b.status === 'string') run.status = b.status;
     if (typeof b.conclusion === 'string') run.conclusion = b.conclusion;
+    if (typeof b.external_id === 'string') run.external_id = b.external_id;
     if (b.output) Object.assign(run.output, b.output);
     return { status: 200, body: checkRunShape(run) };
   }
@@ -471,6 +474,7 @@ function checkRunShape(r: FakeCheckRun): Record<string, unknown> {
     conclusion: r.conclusion,
     started_at: r.started_at,
     completed_at: r.completed_at ?? (r.status === 'completed' ? r.started_at : null),
+    external_id: r.external_id ?? null,
     output: { title: r.output.title, summary: r.output.summary, text: r.output.text ?? null, annotations_count: 0 },
     app: { id: r.app.id, slug: r.app.slug, name: r.app.slug, owner: { login: 'github', type: 'Organization' } },
     pull_requests: [],
