@@ -2,14 +2,13 @@
 // window (invariant 6) and what the plan compares against so writes are idempotent.
 import type { GitHubView } from '../core/types.js';
 import { reading } from './errors.js';
-import { isOwnCheckRun, type GateIdentity } from './identity.js';
+import { EXTERNAL_ID, isOwnCheckRun, type GateIdentity } from './identity.js';
 import { request, type Session } from './session.js';
 
 export const CHECK_NAME = 'hitl';
 
-/** Written into `external_id` so the gate can tell, later, whether a run was for a governed PR.
- * Only the app that created a check run can set it, so it is as trustworthy as the run itself. */
-export const EXTERNAL_ID = { governed: 'hitl-gate:governed', ignored: 'hitl-gate:ignored' } as const;
+/** `external_id` tells, later, whether a run was written for a governed PR (see identity.ts). */
+export { EXTERNAL_ID };
 
 export interface GateCheck {
   /** The run the plan should update; for a governed PR never an "ignored" one. */
