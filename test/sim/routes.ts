@@ -1,0 +1,461 @@
+// The REST endpoints hitl-gate uses, each with GitHub's semantics (pagination, caps, status codes).
+import { randomBytes } from 'node:crypto';
+import { newSha, type SimCheckRun, type SimComment, type SimPull, type SimRepo, type SimStatus, type SimUser, type World } from './model.js';
+import type { Notify } from './notify.js';
+import { HttpError, type Reply, type Route, type SimRequest } from './rest.js';
+import * as shape from './shapes.js';
+
+/** GitHub lists at most this many files of a pull request. */
+export const PR_FILES_CAP = 3000;
+
+function paginate<T>(req: SimRequest, items: T[], cap = Infinity): { items: T[]; headers: Record<string, string> } {
+  const perPage = Math.min(100, Math.max(1, Number(req.query.get('per_page') ?? 30) || 30));
+  const pageNo = Math.max(1, Number(req.query.get('page') ?? 1) || 1);
+  const total = Math.min(items.length, cap);
+  const last = Math.max(1, Math.ceil(total / perPage));
+  const slice = items.slice((pageNo - 1) * perPage, Math.min(pageNo * perPage, total));
+  const link = (p: number, rel: string): string => {
+    const u = new URL(req.self);
+    u.searchParams.set('page', String(p));
+    return `<${u.toString()}>; rel="${rel}"`;
+  };
+  const links: string[] = [];
+  if (pageNo > 1) links.push(link(Math.min(pageNo - 1, last), 'prev'));
+  if (pageNo < last) links.push(link(pageNo + 1, 'next'), link(last, 'last'));
+  if (pageNo > 1) links.push(link(1, 'first'));
+  return { items: slice, headers: links.length > 0 ? { link: links.join(', ') } : {} };
+}
+
+function list<T>(req: SimRequest, items: T[], toJson: (t: T) => unknown, cap?: number): Reply {
+  const p = paginate(req, items, cap);
+  return { status: 200, body: p.items.map(toJson), headers: p.headers };
+}
+
+export function buildRoutes(world: World, notify: Notify): Route[] {
+  /** The repository named in the path, if this installation may see it (else 404, as GitHub answers). */
+  const repoOf = (req: SimRequest): SimRepo => {
+    const repo = world.findRepo(req.params.owner ?? '', req.params.repo ?? '');
+    if (!repo || (req.installationId !== undefined && repo.installationId !== req.installationId)) throw new HttpError(404, 'Not Found');
+    return repo;
+  };
+  const pullOf = (req: SimRequest, repo: SimRepo): SimPull => {
+    const pr = repo.pulls.get(Number(req.params.pull_number ?? req.params.issue_number));
+    if (!pr) throw new HttpError(404, 'Not Found');
+    return pr;
+  };
+  const commentOf = (req: SimRequest, repo: SimRepo): SimComment => {
+    const c = repo.comments.get(Number(req.params.comment_id));
+    if (!c) throw new HttpError(404, 'Not Found');
+    return c;
+  };
+  const actor = (): SimUser => world.app.bot;
+  const resolveRef = (repo: SimRepo, ref: string): string | undefined => {
+    const name = ref.replace(/^refs\/heads\//, '');
+    if (repo.branches.has(name)) return repo.branches.get(name);
+    if (repo.commits.has(ref)) return ref;
+    return undefined;
+  };
+  const requireString = (body: Record<string, unknown>, key: string): string => {
+    const v = body[key];
+    if (typeof v !== 'string' || v.length === 0) throw new HttpError(422, `Invalid request.\n\n"${key}" wasn't supplied.`);
+    return v;
+  };
+
+  const routes: Route[] = [
+    // --- App (JWT) ---------------------------------------------------------------------------
+    { method: 'GET', path: '/app', auth: 'app', handle: (req) => ({ status: 200, body: { ...shape.appShape(world.app, req.urls, '2024-01-01T00:00:00Z'), installations_count: world.installations.size } }) },
+    { method: 'GET', path: '/app/installations', auth: 'app', handle: (req) => list(req, [...world.installations.values()], (i) => shape.installationShape(i, world, req.urls)) },
+    {
+      method: 'GET', path: '/app/installations/{installation_id}', auth: 'app', handle: (req) => {
+        const inst = world.installations.get(Number(req.params.installation_id));
+        if (!inst) throw new HttpError(404, 'Not Found');
+        return { status: 200, body: shape.installationShape(inst, world, req.urls) };
+      },
+    },
+    {
+      method: 'POST', path: '/app/installations/{installation_id}/access_tokens', auth: 'app', handle: (req) => {
+        const inst = world.installations.get(Number(req.params.installation_id));
+        if (!inst) throw new HttpError(404, 'Not Found');
+        const token = `ghs_${randomBytes(18).toString('base64url')}`;
+        const expiresAt = Date.now() + 3600_000;
+        world.tokens.set(token, { token, installationId: inst.id, expiresAt });
+        return { status: 201, body: { token, expires_at: new Date(expiresAt).toISOString().replace(/\.\d{3}Z$/, 'Z'), permissions: { checks: 'write', contents: 'write', issues: 'write', pull_requests: 'write', metadata: 'read' }, repository_selection: 'selected' } };
+      },
+    },
+    {
+      method: 'GET', path: '/repos/{owner}/{repo}/installation', auth: 'app', handle: (req) => {
+        const repo = repoOf(req);
+        const inst = world.installations.get(repo.installationId);
+        if (!inst) throw new HttpError(404, 'Not Found');
+        return { status: 200, body: shape.installationShape(inst, world, req.urls) };
+      },
+    },
+    // --- Installation ------------------------------------------------------------------------
+    {
+      method: 'GET', path: '/installation/repositories', auth: 'installation', handle: (req) => {
+        const repos = [...world.repos.values()].filter((r) => r.installationId === req.installationId);
+        const p = paginate(req, repos);
+        return { status: 200, body: { total_count: repos.length, repository_selection: 'selected', repositories: p.items.map((r) => shape.repoShape(r, req.urls)) }, headers: p.headers };
+      },
+    },
+    {
+      method: 'GET', path: '/rate_limit', auth: 'installation', handle: () => {
+        const core = { limit: 5000, used: 0, remaining: 5000, reset: Math.ceil(Date.now() / 1000) + 3600 };
+        return { status: 200, body: { resources: { core, search: { ...core, limit: 30, remaining: 30 } }, rate: core } };
+      },
+    },
+    { method: 'GET', path: '/repos/{owner}/{repo}', auth: 'installation', handle: (req) => ({ status: 200, body: shape.repoShape(repoOf(req), req.urls, true) }) },
+    {
+      method: 'GET', path: '/repos/{owner}/{repo}/contents/{path}', auth: 'installation', handle: (req) => {
+        const repo = repoOf(req);
+        const ref = req.query.get('ref') ?? repo.defaultBranch;
+        const sha = resolveRef(repo, ref);
+        if (!sha) throw new HttpError(404, `No commit found for the ref ${ref}`);
+        const path = (req.params.path ?? '').replace(/^\/+/, '');
+        const content = repo.commits.get(sha)?.tree.get(path);
+        if (content === undefined) throw new HttpError(404, 'Not Found');
+        return { status: 200, body: shape.contentShape(repo, path, content, ref, req.urls) };
+      },
+    },
+    // --- Pull requests -----------------------------------------------------------------------
+    {
+      method: 'GET', path: '/repos/{owner}/{repo}/pulls', auth: 'installation', handle: (req) => {
+        const repo = repoOf(req);
+        const state = req.query.get('state') ?? 'open';
+        const base = req.query.get('base');
+        const head = req.query.get('head');
+        let pulls = [...repo.pulls.values()].filter((p) => state === 'all' || p.state === state);
+        if (base) pulls = pulls.filter((p) => p.baseRef === base);
+        if (head) pulls = pulls.filter((p) => `${repo.owner.login}:${p.headRef}` === head);
+        const asc = req.query.get('direction') === 'asc';
+        pulls.sort((a, b) => (asc ? a.number - b.number : b.number - a.number));
+        return list(req, pulls, (p) => shape.pullListShape(world, repo, p, req.urls));
+      },
+    },
+    {
+      method: 'GET', path: '/repos/{owner}/{repo}/pulls/{pull_number}', auth: 'installation', handle: (req) => {
+        const repo = repoOf(req);
+        const pr = pullOf(req, repo);
+        const body = shape.pullShape(world, repo, pr, req.urls);
+        if (pr.state === 'open' && pr.unknownReads > 0) {
+          pr.unknownReads -= 1;
+          Object.assign(body, { mergeable: null, rebaseable: null, mergeable_state: 'unknown' });
+        }
+        return { status: 200, body };
+      },
+    },
+    {
+      method: 'GET', path: '/repos/{owner}/{repo}/pulls/{pull_number}/files', auth: 'installation', handle: (req) => {
+        const repo = repoOf(req);
+        const pr = pullOf(req, repo);
+        return list(req, pr.files, (f) => shape.fileShape(repo, pr.headSha, f, req.urls), PR_FILES_CAP);
+      },
+    },
+    {
+      method: 'GET', path: '/repos/{owner}/{repo}/pulls/{pull_number}/commits', auth: 'installation', handle: (req) => {
+        const repo = repoOf(req);
+        const pr = pullOf(req, repo);
+        // GitHub lists at most 250 commits of a pull request.
+        return list(req, pr.commits.map((sha) => repo.commits.get(sha)!), (c) => shape.commitShape(repo, c, req.urls), 250);
+      },
+    },
+    {
+      method: 'GET', path: '/repos/{owner}/{repo}/pulls/{pull_number}/reviews', auth: 'installation', handle: (req) => {
+        const repo = repoOf(req);
+        const pr = pullOf(req, repo);
+        return list(req, pr.reviews, (r) => shape.reviewShape(world, repo, pr, r, req.urls));
+      },
+    },
+    { method: 'PUT', path: '/repos/{owner}/{repo}/pulls/{pull_number}/merge', auth: 'installation', handle: (req) => merge(req) },
+    // --- Issues: the PR's conversation, labels and reactions -------------------------------------
+    {
+      method: 'GET', path: '/repos/{owner}/{repo}/issues/{issue_number}', auth: 'installation', handle: (req) => {
+        const repo = repoOf(req);
+        return { status: 200, body: shape.issueShape(world, repo, pullOf(req, repo), req.urls) };
+      },
+    },
+    {
+      method: 'GET', path: '/repos/{owner}/{repo}/issues/{issue_number}/comments', auth: 'installation', handle: (req) => {
+        const repo = repoOf(req);
+        const pr = pullOf(req, repo);
+        const since = req.query.get('since');
+        const comments = [...repo.comments.values()].filter((c) => c.number === pr.number && (!since || c.updatedAt >= since)).sort((a, b) => a.id - b.id);
+        return list(req, comments, (c) => shape.commentShape(world, repo, c, req.urls));
+      },
+    },
+    {
+      method: 'POST', path: '/repos/{owner}/{repo}/issues/{issue_number}/comments', auth: 'installation', handle: (req) => {
+        const repo = repoOf(req);
+        const pr = pullOf(req, repo);
+        const body = requireString(req.body, 'body');
+        if (body.length > 65536) throw new HttpError(422, 'Validation Failed: body is too long (maximum is 65536 characters)');
+        const now = world.now();
+        const c: SimComment = { id: world.ids.next('comment'), number: pr.number, body, user: actor(), createdAt: now, updatedAt: now, viaApp: world.app, reactions: [] };
+        repo.comments.set(c.id, c);
+        notify.timeline({ actor: actor(), repo, number: pr.number, kind: 'commented', detail: firstLine(body), data: { commentId: c.id, body } });
+        notify.issueComment('created', repo, pr, c, actor());
+        return { status: 201, body: shape.commentShape(world, repo, c, req.urls), headers: { location: `${req.urls.api}/repos/${repo.fullName}/issues/comments/${c.id}` } };
+      },
+    },
+    { method: 'GET', path: '/repos/{owner}/{repo}/issues/comments/{comment_id}', auth: 'installation', handle: (req) => { const repo = repoOf(req); return { status: 200, body: shape.commentShape(world, repo, commentOf(req, repo), req.urls) }; } },
+    {
+      method: 'PATCH', path: '/repos/{owner}/{repo}/issues/comments/{comment_id}', auth: 'installation', handle: (req) => {
+        const repo = repoOf(req);
+        // An App with issues:write may edit anyone's comment on GitHub; the timeline shows whose it was.
+        const c = commentOf(req, repo);
+        const body = requireString(req.body, 'body');
+        const from = c.body;
+        c.body = body;
+        c.updatedAt = world.now();
+        const pr = repo.pulls.get(c.number)!;
+        notify.timeline({ actor: actor(), repo, number: c.number, kind: 'comment-edited', detail: firstLine(body), data: { commentId: c.id, body, author: c.user.login } });
+        notify.issueComment('edited', repo, pr, c, actor(), { changes: { body: { from } } });
+        return { status: 200, body: shape.commentShape(world, repo, c, req.urls) };
+      },
+    },
+    {
+      method: 'DELETE', path: '/repos/{owner}/{repo}/issues/comments/{comment_id}', auth: 'installation', handle: (req) => {
+        const repo = repoOf(req);
+        const c = commentOf(req, repo);
+        repo.comments.delete(c.id);
+        notify.timeline({ actor: actor(), repo, number: c.number, kind: 'comment-deleted', detail: firstLine(c.body), data: { commentId: c.id, author: c.user.login } });
+        notify.issueComment('deleted', repo, repo.pulls.get(c.number)!, c, actor());
+        return { status: 204 };
+      },
+    },
+    {
+      method: 'GET', path: '/repos/{owner}/{repo}/issues/comments/{comment_id}/reactions', auth: 'installation', handle: (req) => {
+        const repo = repoOf(req);
+        const content = req.query.get('content');
+        return list(req, commentOf(req, repo).reactions.filter((r) => !content || r.content === content), (r) => shape.reactionShape(r, req.urls));
+      },
+    },
+    {
+      method: 'POST', path: '/repos/{owner}/{repo}/issues/comments/{comment_id}/reactions', auth: 'installation', handle: (req) => {
+        const repo = repoOf(req);
+        const c = commentOf(req, repo);
+        const content = requireString(req.body, 'content');
+        if (!['+1', '-1', 'laugh', 'confused', 'heart', 'hooray', 'rocket', 'eyes'].includes(content)) throw new HttpError(422, 'Validation Failed: content is not included in the list');
+        const existing = c.reactions.find((r) => r.user.id === actor().id && r.content === content);
+        if (existing) return { status: 200, body: shape.reactionShape(existing, req.urls) };
+        const r = { id: world.ids.next('reaction'), content, user: actor(), createdAt: world.now() };
+        c.reactions.push(r);
+        notify.timeline({ actor: actor(), repo, number: c.number, kind: 'reaction', detail: `:${content}: on comment ${c.id}`, data: { commentId: c.id, content } });
+        return { status: 201, body: shape.reactionShape(r, req.urls) };
+      },
+    },
+    {
+      method: 'GET', path: '/repos/{owner}/{repo}/issues/{issue_number}/labels', auth: 'installation', handle: (req) => {
+        const repo = repoOf(req);
+        return list(req, pullOf(req, repo).labels, (name) => shape.labelShape(repo, world.label(repo, name), req.urls));
+      },
+    },
+    {
+      method: 'POST', path: '/repos/{owner}/{repo}/issues/{issue_number}/labels', auth: 'installation', handle: (req) => {
+        const repo = repoOf(req);
+        const pr = pullOf(req, repo);
+        const names = Array.isArray(req.body.labels) ? (req.body.labels as unknown[]) : [];
+        for (const n of names) {
+          if (typeof n !== 'string') throw new HttpError(422, 'Validation Failed');
+          if (pr.labels.some((l) => l.toLowerCase() === n.toLowerCase())) continue;
+          pr.labels.push(world.label(repo, n).name);
+          notify.timeline({ actor: actor(), repo, number: pr.number, kind: 'labeled', detail: n });
+          notify.pullRequest('labeled', repo, pr, actor(), { label: shape.labelShape(repo, world.label(repo, n), req.urls) });
+        }
+        return { status: 200, body: pr.labels.map((n) => shape.labelShape(repo, world.label(repo, n), req.urls)) };
+      },
+    },
+    {
+      method: 'DELETE', path: '/repos/{owner}/{repo}/issues/{issue_number}/labels/{name}', auth: 'installation', handle: (req) => {
+        const repo = repoOf(req);
+        const pr = pullOf(req, repo);
+        const name = req.params.name ?? '';
+        const i = pr.labels.findIndex((l) => l.toLowerCase() === name.toLowerCase());
+        if (i < 0) throw new HttpError(404, 'Label does not exist');
+        pr.labels.splice(i, 1);
+        notify.timeline({ actor: actor(), repo, number: pr.number, kind: 'unlabeled', detail: name });
+        notify.pullRequest('unlabeled', repo, pr, actor(), { label: shape.labelShape(repo, world.label(repo, name), req.urls) });
+        return { status: 200, body: pr.labels.map((n) => shape.labelShape(repo, world.label(repo, n), req.urls)) };
+      },
+    },
+    // --- Checks and statuses -----------------------------------------------------------------
+    {
+      method: 'POST', path: '/repos/{owner}/{repo}/check-runs', auth: 'installation', handle: (req) => {
+        const repo = repoOf(req);
+        const name = requireString(req.body, 'name');
+        const headSha = requireString(req.body, 'head_sha');
+        if (!repo.commits.has(headSha)) throw new HttpError(422, 'Validation Failed: No commit found for SHA: ' + headSha);
+        const now = world.now();
+        const run: SimCheckRun = { id: world.ids.next('check'), name, headSha, status: 'queued', conclusion: null, startedAt: now, completedAt: null, output: { title: null, summary: null, text: null }, externalId: '', detailsUrl: null, app: world.app };
+        applyCheckRun(run, req.body, now);
+        repo.checkRuns.push(run);
+        notify.timeline({ actor: actor(), repo, kind: 'check-run', detail: describeRun(run), data: { checkRunId: run.id, name, headSha, status: run.status, conclusion: run.conclusion, title: run.output.title } });
+        notify.checkRun('created', repo, run, actor());
+        if (run.status === 'completed') notify.checkRun('completed', repo, run, actor());
+        return { status: 201, body: shape.checkRunShape(repo, run, req.urls) };
+      },
+    },
+    {
+      method: 'PATCH', path: '/repos/{owner}/{repo}/check-runs/{check_run_id}', auth: 'installation', handle: (req) => {
+        const repo = repoOf(req);
+        const run = repo.checkRuns.find((r) => r.id === Number(req.params.check_run_id));
+        if (!run) throw new HttpError(404, 'Not Found');
+        if (run.app.id !== world.app.id) throw new HttpError(403, 'Invalid app_id `' + world.app.id + '` - check run can only be modified by the GitHub App that created it.');
+        const wasCompleted = run.status === 'completed';
+        applyCheckRun(run, req.body, world.now());
+        notify.timeline({ actor: actor(), repo, kind: 'check-run', detail: describeRun(run), data: { checkRunId: run.id, name: run.name, headSha: run.headSha, status: run.status, conclusion: run.conclusion, title: run.output.title } });
+        if (run.status === 'completed' && !wasCompleted) notify.checkRun('completed', repo, run, actor());
+        return { status: 200, body: shape.checkRunShape(repo, run, req.urls) };
+      },
+    },
+    {
+      method: 'GET', path: '/repos/{owner}/{repo}/check-runs/{check_run_id}', auth: 'installation', handle: (req) => {
+        const repo = repoOf(req);
+        const run = repo.checkRuns.find((r) => r.id === Number(req.params.check_run_id));
+        if (!run) throw new HttpError(404, 'Not Found');
+        return { status: 200, body: shape.checkRunShape(repo, run, req.urls) };
+      },
+    },
+    {
+      method: 'GET', path: '/repos/{owner}/{repo}/commits/{ref}/check-runs', auth: 'installation', handle: (req) => {
+        const repo = repoOf(req);
+        const sha = resolveRef(repo, req.params.ref ?? '');
+        if (!sha) throw new HttpError(422, `No commit found for SHA: ${req.params.ref}`);
+        const name = req.query.get('check_name');
+        const appId = req.query.get('app_id');
+        const status = req.query.get('status');
+        let runs = repo.checkRuns.filter((r) => r.headSha === sha && (!name || r.name === name) && (!appId || String(r.app.id) === appId) && (!status || r.status === status));
+        runs.sort((a, b) => b.id - a.id);
+        if ((req.query.get('filter') ?? 'latest') === 'latest') {
+          const seen = new Set<string>();
+          runs = runs.filter((r) => !seen.has(`${r.app.id}/${r.name}`) && seen.add(`${r.app.id}/${r.name}`));
+        }
+        const p = paginate(req, runs);
+        return { status: 200, body: { total_count: runs.length, check_runs: p.items.map((r) => shape.checkRunShape(repo, r, req.urls)) }, headers: p.headers };
+      },
+    },
+    {
+      method: 'GET', path: '/repos/{owner}/{repo}/commits/{ref}/status', auth: 'installation', handle: (req) => {
+        const repo = repoOf(req);
+        const sha = resolveRef(repo, req.params.ref ?? '');
+        if (!sha) throw new HttpError(404, `No commit found for SHA: ${req.params.ref}`);
+        const latest = latestStatuses(repo, sha);
+        const state = latest.length === 0 ? 'pending' : latest.some((s) => s.state === 'error' || s.state === 'failure') ? 'failure' : latest.some((s) => s.state === 'pending') ? 'pending' : 'success';
+        const p = paginate(req, latest);
+        return {
+          status: 200,
+          body: { state, statuses: p.items.map((s) => shape.statusShape(s, req.urls)), sha, total_count: latest.length, repository: shape.repoShape(repo, req.urls), commit_url: `${req.urls.api}/repos/${repo.fullName}/commits/${sha}`, url: `${req.urls.api}/repos/${repo.fullName}/commits/${sha}/status` },
+          headers: p.headers,
+        };
+      },
+    },
+    {
+      method: 'GET', path: '/repos/{owner}/{repo}/commits/{ref}/statuses', auth: 'installation', handle: (req) => {
+        const repo = repoOf(req);
+        const sha = resolveRef(repo, req.params.ref ?? '');
+        if (!sha) throw new HttpError(404, `No commit found for SHA: ${req.params.ref}`);
+        return list(req, repo.statuses.filter((s) => s.sha === sha).sort((a, b) => b.id - a.id), (s) => shape.statusShape(s, req.urls));
+      },
+    },
+    {
+      method: 'POST', path: '/repos/{owner}/{repo}/statuses/{sha}', auth: 'installation', handle: (req) => {
+        const repo = repoOf(req);
+        const sha = req.params.sha ?? '';
+        if (!repo.commits.has(sha)) throw new HttpError(422, `No commit found for SHA: ${sha}`);
+        const state = requireString(req.body, 'state');
+        if (!['error', 'failure', 'pending', 'success'].includes(state)) throw new HttpError(422, 'Validation Failed: state is not included in the list');
+        const s = createStatus(world, repo, sha, actor(), { state: state as SimStatus['state'], context: typeof req.body.context === 'string' ? req.body.context : 'default', description: typeof req.body.description === 'string' ? req.body.description : null, targetUrl: typeof req.body.target_url === 'string' ? req.body.target_url : null });
+        notify.timeline({ actor: actor(), repo, kind: 'status', detail: `${s.context}: ${s.state}`, data: { sha, context: s.context, state: s.state } });
+        notify.status(repo, s, actor());
+        return { status: 201, body: shape.statusShape(s, req.urls) };
+      },
+    },
+    // --- Who may decide ----------------------------------------------------------------------
+    {
+      method: 'GET', path: '/repos/{owner}/{repo}/collaborators/{username}/permission', auth: 'installation', handle: (req) => {
+        const repo = repoOf(req);
+        const login = req.params.username ?? '';
+        const u = world.users.get(login.toLowerCase());
+        if (!u) throw new HttpError(404, `${login} is not a user`);
+        const role = world.permissionOf(repo, login);
+        // `permission` is the legacy field: maintain reads as write, triage as read.
+        const permission = role === 'maintain' ? 'write' : role === 'triage' ? 'read' : role;
+        return { status: 200, body: { permission, role_name: role, user: { ...shape.userShape(u, req.urls), permissions: { admin: role === 'admin', maintain: ['admin', 'maintain'].includes(role), push: ['admin', 'maintain', 'write'].includes(role), triage: role !== 'read' && role !== 'none', pull: role !== 'none' }, role_name: role } } };
+      },
+    },
+    {
+      method: 'GET', path: '/orgs/{org}/teams/{team_slug}/memberships/{username}', auth: 'installation', handle: (req) => {
+        const team = world.teams.get(`${req.params.org}/${req.params.team_slug}`.toLowerCase());
+        const state = team?.members.get((req.params.username ?? '').toLowerCase());
+        if (!team || !state) throw new HttpError(404, 'Not Found');
+        return { status: 200, body: { url: `${req.urls.api}/organizations/1/team/1/memberships/${req.params.username}`, role: 'member', state } };
+      },
+    },
+  ];
+
+  function merge(req: SimRequest): Reply {
+    const repo = repoOf(req);
+    const pr = pullOf(req, repo);
+    const method = (req.body.merge_method as string | undefined) ?? 'merge';
+    const refuse = (status: number, message: string): never => {
+      notify.timeline({ actor: actor(), repo, number: pr.number, kind: 'merge-refused', detail: `${status} ${message}`, data: { status, sha: req.body.sha } });
+      throw new HttpError(status, message);
+    };
+    if (!['merge', 'squash', 'rebase'].includes(method)) refuse(422, 'Validation Failed: merge_method is not included in the list');
+    if (pr.state !== 'open') refuse(405, 'Pull Request is not mergeable');
+    if (typeof req.body.sha === 'string' && req.body.sha !== pr.headSha) refuse(409, 'Head branch was modified. Review and try the merge again.');
+    if (pr.mergeable !== true || pr.draft) refuse(405, 'Pull Request is not mergeable');
+    const checks = shape.checksFor(repo, pr.headSha);
+    for (const name of repo.requiredChecks) {
+      const v = checks.get(name);
+      if (v !== 'success') refuse(405, `Required status check "${name}" is ${v === undefined ? 'expected' : v === 'pending' ? 'in progress' : 'failing'}.`);
+    }
+    const head = repo.commits.get(pr.headSha)!;
+    const sha = newSha(`merge:${repo.fullName}#${pr.number}`);
+    const now = world.now();
+    repo.commits.set(sha, { sha, parents: [pr.baseSha, pr.headSha], message: `${pr.title} (#${pr.number})`, author: pr.user, committer: world.user('web-flow'), date: now, tree: new Map(head.tree) });
+    repo.branches.set(pr.baseRef, sha);
+    Object.assign(pr, { state: 'closed', merged: true, mergedAt: now, mergedBy: actor(), mergeCommitSha: sha, closedAt: now, updatedAt: now });
+    notify.timeline({ actor: actor(), repo, number: pr.number, kind: 'merged', detail: `${method} of ${pr.headSha.slice(0, 7)}`, data: { sha: pr.headSha, mergeCommitSha: sha, method } });
+    notify.pullRequest('closed', repo, pr, actor());
+    return { status: 200, body: { sha, merged: true, message: 'Pull Request successfully merged' } };
+  }
+
+  return routes;
+}
+
+function applyCheckRun(run: SimCheckRun, body: Record<string, unknown>, now: string): void {
+  if (typeof body.status === 'string') run.status = body.status as SimCheckRun['status'];
+  if (typeof body.conclusion === 'string') {
+    run.conclusion = body.conclusion;
+    run.status = 'completed';
+  }
+  if (typeof body.started_at === 'string') run.startedAt = body.started_at;
+  if (run.status === 'completed') run.completedAt = typeof body.completed_at === 'string' ? body.completed_at : (run.completedAt ?? now);
+  if (typeof body.external_id === 'string') run.externalId = body.external_id;
+  if (typeof body.details_url === 'string') run.detailsUrl = body.details_url;
+  const out = body.output as { title?: string; summary?: string; text?: string } | undefined;
+  if (out) run.output = { title: out.title ?? run.output.title, summary: out.summary ?? run.output.summary, text: out.text ?? run.output.text };
+}
+
+function describeRun(run: SimCheckRun): string {
+  return `${run.name} ${run.status === 'completed' ? run.conclusion : run.status}${run.output.title ? `: ${run.output.title}` : ''}`;
+}
+
+export function latestStatuses(repo: SimRepo, sha: string): SimStatus[] {
+  const byContext = new Map<string, SimStatus>();
+  for (const s of repo.statuses) if (s.sha === sha) byContext.set(s.context, s);
+  return [...byContext.values()];
+}
+
+export function createStatus(world: World, repo: SimRepo, sha: string, creator: SimUser, s: Pick<SimStatus, 'state' | 'context' | 'description' | 'targetUrl'>): SimStatus {
+  const now = world.now();
+  const status: SimStatus = { id: world.ids.next('status'), sha, creator, createdAt: now, updatedAt: now, ...s };
+  repo.statuses.push(status);
+  return status;
+}
+
+export function firstLine(text: string): string {
+  const line = text.split('\n').find((l) => l.trim().length > 0 && !l.startsWith('<!--')) ?? '';
+  return line.length > 100 ? `${line.slice(0, 97)}...` : line;
+}
