@@ -176,6 +176,17 @@ describe('full mode (what the App does)', () => {
     expect(fake.writes().slice(writesBefore).filter((r) => r.method === 'POST')).toEqual([]);
   });
 
+  it('does not merge while another check on the head is still running (its own job included)', async () => {
+    const repository = scenario();
+    repository.checkRuns.push(gateCheckRun(PULLS.soft.headSha, 20));
+    repository.checkRuns.push({ ...gateCheckRun(PULLS.soft.headSha, 1), id: 7002, name: 'gate', external_id: null });
+    const fake = await start(repository);
+    const result = await run(fake, { eventName: 'pull_request', payload: pullRequestEvent(PULLS.soft, 'synchronize'), inputs: { mode: 'full' } });
+    expect(result.code).toBe(0);
+    expect(result.outputs).toEqual({ tier: 'soft', state: 'ready' });
+    expect(fake.writes().some((r) => r.method === 'PUT')).toBe(false);
+  });
+
   it('does not mistake a workflow job named hitl for its own check: the window starts now, nothing merges', async () => {
     const repository = scenario();
     // Any job of any workflow writes check runs as the GitHub Actions app, under its job's name.
