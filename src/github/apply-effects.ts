@@ -36,6 +36,17 @@ function statusState(e: CheckRunEffect): 'pending' | 'success' | 'failure' {
   return e.conclusion === 'success' ? 'success' : 'failure';
 }
 
+/**
+ * A commit status has no summary to compare, so the plan cannot see that it is unchanged: the same
+ * state and description as the gate's latest status is a write with no effect. Leave it out.
+ */
+export function isUnchangedStatus(e: Effect, current: { status: string; conclusion: string | null; title: string | null } | undefined): boolean {
+  if (e.kind !== 'check-run' || !current) return false;
+  const state = statusState(e);
+  const currentState = current.status !== 'completed' ? 'pending' : current.conclusion === 'success' ? 'success' : 'failure';
+  return state === currentState && clipDescription(e.title) === current.title;
+}
+
 async function applyCheckRun(session: Session, ctx: ApplyContext, e: CheckRunEffect): Promise<void> {
   const { owner, repo } = ctx.ref;
   if (ctx.checkRunAs === 'status') {

@@ -6,7 +6,7 @@ import { decide } from '../core/decide.js';
 import { plan } from '../core/plan.js';
 import { loadPolicy, POLICY_PATH } from '../core/policy.js';
 import type { Decision, Effect, GitHubView, PolicyLoad, PullRequestFacts } from '../core/types.js';
-import { applyEffects, REEVALUATE_MS } from './apply-effects.js';
+import { applyEffects, isUnchangedStatus, REEVALUATE_MS } from './apply-effects.js';
 import type { GitHubClient } from './client.js';
 import { describeError } from './errors.js';
 import { findGateCheckRun, findGateStatus, type GateCheck } from './find-gate-check.js';
@@ -160,6 +160,7 @@ export async function reconcile(client: GitHubClient, ref: PullRequestRef, optio
   } catch (error) {
     return { ...failed(error), decision };
   }
+  if (options.checkRunAs === 'status') effects = effects.filter((e) => !isUnchangedStatus(e, view.checkRun));
   // Check mode never writes, whatever the plan says: defence in depth for the read-only Action.
   const toApply = options.mode === 'check' ? effects.filter((e) => e.kind === 'wake') : effects;
   const result = await applyEffects(session, { ref, checkRunAs: options.checkRunAs ?? 'check-run', governed: decision.governed }, toApply);
