@@ -26,6 +26,9 @@ export async function bundleAction(outdir = join(root, 'action', 'dist')) {
     charset: 'utf8',
     logLevel: 'warning',
     metafile: true,
+    // Paths in the bundle's comments stay `node_modules/...` even when node_modules is a symlink
+    // (a CI cache): the same source gives the same bytes wherever it is built.
+    preserveSymlinks: true,
     // Some bundled CommonJS dependencies call require() for Node built-ins; ESM has no require.
     banner: { js: "import { createRequire as __hitlCreateRequire } from 'node:module'; const require = __hitlCreateRequire(import.meta.url);" },
   });
