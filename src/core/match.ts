@@ -96,10 +96,12 @@ function estimateExpansions(p: string): number {
   return product;
 }
 
-/** One glob, compiled: the regex that decides and the keys that let an index skip it. */
+/** One glob, compiled: the matcher that decides and the keys that let an index skip it. */
 export interface CompiledGlob {
   pattern: string;
-  re: RegExp;
+  /** minimatch's own `match`, not `makeRe().test`: the two disagree at the edges (`src/**` does
+   * not match the file `src` by `match`, as `minimatch()` says, but does by the regex). */
+  test: (path: string) => boolean;
   /** Index keys; undefined when any path could match (the glob must always be tried). */
   keys?: string[];
 }
@@ -108,16 +110,16 @@ const EXT_PART = /^\*(\.[^*?[\]{}()!+@\\/]+)$/;
 
 export function compileGlob(pattern: string, options: MinimatchOptions = GLOB_OPTIONS): CompiledGlob {
   const mm = new Minimatch(normaliseGlob(pattern), options);
-  const re = mm.makeRe();
   // Validation (globProblem) runs before compilation; a glob that still fails matches nothing.
-  if (re === false) return { pattern, re: /$.^/, keys: [] };
+  if (mm.makeRe() === false) return { pattern, test: () => false, keys: [] };
+  const test = (path: string): boolean => mm.match(path);
   const keys = new Set<string>();
   for (const parts of mm.set) {
-    const key = expansionKey(parts);
-    if (key === undefined) return { pattern, re };
+    const key = expansionKey(parts as Part[]);
+    if (key === undefined) return { pattern, test };
     keys.add(key);
   }
-  return { pattern, re, keys: [...keys] };
+  return { pattern, test, keys: [...keys] };
 }
 
 type Part = string | typeof GLOBSTAR | (RegExp & { _glob?: string });
@@ -177,7 +179,7 @@ export class PathIndex<Owner> {
     const seen = new Set<Owner>();
     for (const id of [...ids].sort((a, b) => a - b)) {
       const { glob, owner } = this.globs[id] as { glob: CompiledGlob; owner: Owner };
-      if (!seen.has(owner) && glob.re.test(path)) {
+      if (!seen.has(owner) && glob.test(path)) {
         seen.add(owner);
         found.push(owner);
       }
