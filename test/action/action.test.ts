@@ -87,6 +87,15 @@ describe('check mode (read-only)', () => {
     expect(result.summary).toContain('@alice');
   });
 
+  it('counts an approving review of the head commit even where no gate has seen the head yet', async () => {
+    const repository = scenario();
+    repository.pulls.find((p) => p.number === 3)!.reviews = [{ id: 801, user: ALICE, state: 'APPROVED', body: '', commit_id: PULLS.hard.headSha, submitted_at: minutesAgo(1) }];
+    const fake = await start(repository);
+    const result = await run(fake, { eventName: 'pull_request_review', payload: reviewEvent(PULLS.hard) });
+    expect(result.outputs).toEqual({ tier: 'hard', state: 'ready' });
+    expect(result.code).toBe(0);
+  });
+
   it('does not count an approval given before the gate saw the head, and says why', async () => {
     const repository = scenario();
     repository.checkRuns.push(gateCheckRun(PULLS.hard.headSha, 5));
