@@ -16,7 +16,7 @@ import { gatherAuthorizations } from './gather-authorizations.js';
 import { gatherCommits, gatherComments, gatherReviews, type RawComment } from './gather-conversation.js';
 import { gatherFiles } from './gather-files.js';
 import { gatherMergeView } from './gather-merge-view.js';
-import { readPolicy } from './read-policy.js';
+import { readPolicy, type PolicyRead } from './read-policy.js';
 import { openSession, type Session } from './session.js';
 import type { PullRequestRef, ReconcileOptions, ReconcileOutcome } from './types.js';
 import { unavailableDecision } from './unavailable-decision.js';
@@ -51,9 +51,12 @@ interface Gathered {
   policyError?: string;
 }
 
-async function gather(session: Session, ref: PullRequestRef, options: ReconcileOptions): Promise<Gathered> {
+/** Policies already read in this pass (the sweep's), by base branch. Only successful reads are kept. */
+export type PolicyReads = Map<string, PolicyRead>;
+
+async function gather(session: Session, ref: PullRequestRef, options: ReconcileOptions, policies?: PolicyReads): Promise<Gathered> {
   const pr = await findPullRequest(session, ref, options.pullRequest);
-  const policyRead = await readPolicy(session, ref, pr.baseRef, options.policyPath ?? POLICY_PATH);
+  const policyRead = policies?.get(pr.baseRef) ?? await readPolicy(session, ref, pr.baseRef, options.policyPath ?? POLICY_PATH);
   const load = policyRead.remap(loadPolicy(policyRead.source));
   const policyError = policyRead.source.kind === 'unreadable' ? policyRead.source.message : undefined;
 
@@ -102,7 +105,12 @@ function findCheck(session: Session, ref: PullRequestRef, headSha: string, optio
     : findGateCheckRun(session, ref, headSha, options.identity);
 }
 
-export async function reconcile(client: GitHubClient, ref: PullRequestRef, options: ReconcileOptions): Promise<ReconcileOutcome> {
+export function reconcile(client: GitHubClient, ref: PullRequestRef, options: ReconcileOptions): Promise<ReconcileOutcome> {
+  return reconcileWith(client, ref, options);
+}
+
+/** `reconcile`, reusing policies the caller read moments ago (the sweep reads each base's once). */
+export async function reconcileWith(client: GitHubClient, ref: PullRequestRef, options: ReconcileOptions, policies?: PolicyReads): Promise<ReconcileOutcome> {
   const now = options.now ? options.now() : new Date();
   const session = openSession(client, now, options.log);
   const policyPath = options.policyPath ?? POLICY_PATH;
@@ -118,7 +126,7 @@ export async function reconcile(client: GitHubClient, ref: PullRequestRef, optio
   let g: Gathered;
   let decision: Decision;
   try {
-    g = await gather(session, ref, options);
+    g = await gather(session, ref, options, policies);
     decision = decide(g.load, g.facts, now);
   } catch (error) {
     return failed(error);

@@ -2,11 +2,12 @@
 // with their process; the sweep is what makes veto windows restart-safe.
 import { classify } from '../core/classify.js';
 import { loadPolicy, POLICY_PATH } from '../core/policy.js';
+import type { PolicyLoad } from '../core/types.js';
 import type { GitHubClient } from './client.js';
 import { describeError } from './errors.js';
 import { readPullRequest } from './find-pull-request.js';
 import { readPolicy } from './read-policy.js';
-import { reconcile } from './reconcile.js';
+import { reconcileWith, type PolicyReads } from './reconcile.js';
 import { openSession } from './session.js';
 import type { ReconcileOutcome, RepositoryRef, SweepOptions } from './types.js';
 
@@ -20,7 +21,8 @@ export async function sweep(client: GitHubClient, repo: RepositoryRef, options: 
   const now = options.now ? options.now() : new Date();
   const session = openSession(client, now, options.log);
   const policyPath = options.policyPath ?? POLICY_PATH;
-  const governedByBase = new Map<string, ReturnType<typeof loadPolicy>>();
+  const loads = new Map<string, PolicyLoad>();
+  const policies: PolicyReads = new Map();
   const outcomes: ReconcileOutcome[] = [];
   let listed = 0;
   let skipped = 0;
@@ -36,19 +38,21 @@ export async function sweep(client: GitHubClient, repo: RepositoryRef, options: 
         if (!pr) {
           // Unreadable list entry: reconcile it anyway (it reads the full PR) rather than skip it.
           const number = (item as { number?: unknown }).number;
-          if (typeof number === 'number') outcomes.push(await reconcile(client, { ...repo, number }, options));
+          if (typeof number === 'number') outcomes.push(await reconcileWith(client, { ...repo, number }, options, policies));
           continue;
         }
-        let load = governedByBase.get(pr.baseRef);
+        let load = loads.get(pr.baseRef);
         if (!load) {
           const read = await readPolicy(session, repo, pr.baseRef, policyPath);
           load = read.remap(loadPolicy(read.source));
-          governedByBase.set(pr.baseRef, load);
+          loads.set(pr.baseRef, load);
+          // An unreadable policy is read again by each reconcile: GitHub may answer this time.
+          if (read.source.kind !== 'unreadable') policies.set(pr.baseRef, read);
         }
         const { governed } = classify(load, { author: pr.author, labels: pr.labels, headRef: pr.headRef, baseRef: pr.baseRef, files: [], changedFiles: 0, additions: 0, deletions: 0 });
         if (!governed) { skipped += 1; continue; }
         // No payload: the list is not the full PR (no counts, no mergeability), so reconcile reads it.
-        outcomes.push(await reconcile(client, { ...repo, number: pr.number }, options));
+        outcomes.push(await reconcileWith(client, { ...repo, number: pr.number }, options, policies));
       }
     }
   } catch (error) {
