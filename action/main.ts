@@ -106,11 +106,22 @@ function reportSweep(outcomes: ReconcileOutcome[], extra: Annotation[]): ActionR
 /**
  * A workflow token without `checks: write` cannot create the `hitl` check run. Rather than leave the
  * PR without a verdict, report it as a commit status (same name, same meaning) and say how to upgrade.
+ * A token that cannot write the status either is read-only (a `pull_request` run from a fork): say so.
  */
 async function withCheckFallback<T>(run: (as: 'check-run' | 'status') => Promise<T>, refused: (result: T) => boolean): Promise<{ result: T; annotations: Annotation[] }> {
   const first = await run('check-run');
   if (!refused(first)) return { result: first, annotations: [] };
   const result = await run('status');
+  if (refused(result)) {
+    return {
+      result,
+      annotations: [{
+        level: 'error',
+        title: 'hitl-gate',
+        message: 'The token may not write to this repository (a `pull_request` run from a fork gets a read-only token). Run full mode on `pull_request_target` with the permissions in the docs.',
+      }],
+    };
+  }
   return {
     result,
     annotations: [{
@@ -121,6 +132,7 @@ async function withCheckFallback<T>(run: (as: 'check-run' | 'status') => Promise
   };
 }
 
+/** GitHub refused the gate's verdict (check run, or commit status on the retry) for lack of permission. */
 function cannotWriteChecks(outcome: ReconcileOutcome): boolean {
   if (!outcome.error) return false;
   const planned = outcome.effects.some((e) => e.kind === 'check-run');

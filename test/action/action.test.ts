@@ -229,6 +229,17 @@ describe('full mode (what the App does)', () => {
     expect(statuses.at(-1)!.state).not.toBe('success');
     expect(result.annotations.some((a) => a.level === 'warning' && a.message.includes('checks: write'))).toBe(true);
   });
+
+  it('fails with a way out when the token is read-only (a pull_request run from a fork)', async () => {
+    const repository = scenario();
+    repository.readOnly = true;
+    const fake = await start(repository);
+    const result = await run(fake, { eventName: 'pull_request', payload: pullRequestEvent(PULLS.hard), inputs: { mode: 'full' } });
+    expect(result.code).toBe(1);
+    expect(result.outputs.state).toBe('blocked');
+    expect(result.annotations.some((a) => a.level === 'error' && a.message.includes('pull_request_target'))).toBe(true);
+    expect(fake.writes().every((r) => r.status === 403)).toBe(true);
+  });
 });
 
 describe('sweep mode', () => {

@@ -93,6 +93,8 @@ export interface FakeRepository {
   actor: FakeUser & { appId: number; appSlug: string };
   /** The token's `checks` permission: without it POST /check-runs answers 403 like GitHub does. */
   canWriteChecks: boolean;
+  /** A read-only token (a `pull_request` run from a fork): every write answers 403. */
+  readOnly?: boolean;
 }
 
 export interface RecordedRequest {
@@ -198,6 +200,7 @@ export class FakeGitHub {
 
   private route(method: string, path: string, query: URLSearchParams, body: unknown, accept: string): Reply {
     const repoPath = `/repos/${this.repository.owner}/${this.repository.repo}`;
+    if (this.repository.readOnly && method !== 'GET') return { status: 403, body: { message: 'Resource not accessible by integration' } };
     const routes: [string, RegExp, Handler][] = [
       ['GET', /^\/apps\/([^/]+)$/, (m) => this.getApp(m[1]!)],
       ['GET', /^\/user$/, () => ({ status: 403, body: { message: 'Resource not accessible by integration' } })],

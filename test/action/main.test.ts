@@ -133,6 +133,15 @@ describe('full mode', () => {
     expect(report.annotations.map((a) => a.level)).toEqual(['warning']);
   });
 
+  it('says the token is read-only when the commit status is refused too', async () => {
+    const check: Effect = { kind: 'check-run', headSha: 'a'.repeat(40), status: 'completed', conclusion: 'action_required', title: 'Needs approval', summary: '' };
+    const forbidden = outcome(decision({ state: 'blocked' }), { effects: [check], applied: [], error: 'check-run failed: GitHub answered 403: Resource not accessible by integration' });
+    const report = await main(inputs('full'), prEvent, deps(engine(() => forbidden)));
+    expect(report.failure).toContain('403');
+    expect(report.outputs.state).toBe('blocked');
+    expect(report.annotations).toEqual([expect.objectContaining({ level: 'error', message: expect.stringContaining('pull_request_target') })]);
+  });
+
   it('does not retry other failures', async () => {
     const calls: ReconcileOptions[] = [];
     const report = await main(inputs('full'), prEvent, deps(engine(() => outcome(decision(), { error: 'GitHub answered 500' }), calls)));
