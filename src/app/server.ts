@@ -20,7 +20,14 @@ export interface RunningServer {
   stop(): Promise<void>;
 }
 
-export async function startServer(config: ServerConfig, env: NodeJS.ProcessEnv = process.env): Promise<RunningServer> {
+export interface StartOptions {
+  env?: NodeJS.ProcessEnv;
+  /** Tests shrink retry waits and write pacing; production uses `gateOctokit()`. */
+  Octokit?: ReturnType<typeof gateOctokit>;
+}
+
+export async function startServer(config: ServerConfig, options: StartOptions = {}): Promise<RunningServer> {
+  const env = options.env ?? process.env;
   const log = pino({
     name: 'hitl-gate',
     level: config.logLevel,
@@ -32,7 +39,7 @@ export async function startServer(config: ServerConfig, env: NodeJS.ProcessEnv =
       privateKey: config.privateKey,
       secret: config.webhookSecret,
       log,
-      Octokit: gateOctokit(),
+      Octokit: options.Octokit ?? gateOctokit(),
       ...(config.baseUrl ? { baseUrl: config.baseUrl } : {}),
       // Probot clusters its rate limiter in the same Redis the gate scales out with.
       ...(config.redisUrl ? { redisConfig: config.redisUrl } : {}),
