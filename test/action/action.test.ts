@@ -125,6 +125,15 @@ describe('check mode (read-only)', () => {
     expect(fake.writes()).toEqual([]);
   });
 
+  it('governs nothing without a policy file, and says where one would go', async () => {
+    const fake = await start(scenario({ policy: null }));
+    const result = await run(fake, { eventName: 'pull_request', payload: pullRequestEvent(PULLS.hard) });
+    expect(result.outputs).toEqual({ tier: 'none', state: 'ignored' });
+    expect(result.code).toBe(0);
+    expect(result.summary).toContain('.github/hitl.yml');
+    expect(fake.writes()).toEqual([]);
+  });
+
   it('blocks an agent PR under a broken policy and annotates the policy line', async () => {
     const fake = await start(scenario({ policy: BROKEN_POLICY }));
     const result = await run(fake, { eventName: 'pull_request', payload: pullRequestEvent(PULLS.fyi) });
