@@ -117,11 +117,15 @@ export function decide(load: PolicyLoad, facts: PullRequestFacts, now: Date): De
   const tier = classification.tier;
   const tierPolicy = policy?.tiers;
   // Approvals bind to the commit they were given on (invariant 3). Soft always binds: a push restarts
-  // the window, so an approval of older code must not end the new window early.
-  const binds = tier !== 'hard' || (tierPolicy?.hard.invalidateOnPush ?? true);
+  // the window, so an approval of older code must not end the new window early. `invalidate_on_push:
+  // false` applies only to PRs that the policy itself makes hard: a raise to hard (which anyone may
+  // ask for) must never let older approvals count that the lower tier would have ignored.
+  const policyTier = classification.reasons.filter((r) => r.kind !== 'escalation').reduce<Tier>((t, r) => maxTier(t, r.tier), 'fyi');
+  const binds = policyTier !== 'hard' || (tierPolicy?.hard.invalidateOnPush ?? true);
   const headSeenMs = parseTime(facts.headSeenAt);
 
-  const approvals = new Map<string, Approval & { atMs: number }>();
+  /** `bound`: given on the current head (only those can overrule a veto, whatever the policy says). */
+  const approvals = new Map<string, Approval & { atMs: number; bound: boolean }>();
   const everApproved = new Set<string>();
   const vetoes = new Map<number, ActiveVeto>();
   const ledgerQueue = [...previous.vetoes]
@@ -166,7 +170,8 @@ export function decide(load: PolicyLoad, facts: PullRequestFacts, now: Date): De
     if (command.kind === 'approve' && who.kind === 'reviewer') everApproved.add(login);
     if (!verdict.accepted) continue;
     if (command.kind === 'approve') {
-      approvals.set(login, { by: e.actor.login, at: e.at, via: e.source.type, sourceId: e.source.id, atMs: e.atMs ?? 0 });
+      const bound = validForHead(e, true, headSeenMs, facts.headSha);
+      approvals.set(login, { by: e.actor.login, at: e.at, via: e.source.type, sourceId: e.source.id, atMs: e.atMs ?? 0, bound });
     } else if (command.kind === 'approve-cancel') {
       approvals.delete(login);
     } else if (command.kind === 'veto') {
@@ -184,15 +189,15 @@ export function decide(load: PolicyLoad, facts: PullRequestFacts, now: Date): De
   flushLedger(undefined);
 
   // A veto stands until overruled by enough approvals for the current head given after it.
-  const overruleCount = Math.max(1, tierPolicy?.hard.approvals ?? 1);
+  const overruleCount = requiredApprovals(policy);
   const approvalList = [...approvals.values()];
   const active = [...vetoes.values()].filter((v) => {
     if (!policy || v.atMs === undefined) return true;
     const vetoMs = v.atMs;
-    return approvalList.filter((a) => a.atMs > vetoMs).length < overruleCount;
+    return approvalList.filter((a) => a.bound && a.atMs > vetoMs).length < overruleCount;
   });
 
-  const approvalsOut: Approval[] = approvalList.map(({ atMs: _atMs, ...a }) => a);
+  const approvalsOut: Approval[] = approvalList.map(({ atMs: _atMs, bound: _bound, ...a }) => a);
   const commands = entries.flatMap((e) => {
     const v = verdicts.get(e);
     return v ? [v] : [];
@@ -212,11 +217,17 @@ export function decide(load: PolicyLoad, facts: PullRequestFacts, now: Date): De
     classification,
     ...outcome,
     approvals: approvalsOut,
-    approvalsRequired: tier === 'hard' ? (tierPolicy?.hard.approvals ?? 0) : 0,
+    approvalsRequired: tier === 'hard' ? requiredApprovals(policy) : 0,
     vetoes: active.map((v) => v.record),
     commands,
     ledger,
   };
+}
+
+/** A hard PR always needs a person: even a policy that asks for 0 approvals gets 1. Otherwise a raise
+ * to hard (which anyone may ask for) could skip a soft veto window. */
+function requiredApprovals(policy: Policy | undefined): number {
+  return Math.max(1, policy?.tiers.hard.approvals ?? 1);
 }
 
 function verdictBase(e: TimelineEntry, command: Command): Omit<CommandVerdict, 'accepted'> {
@@ -323,7 +334,7 @@ function stateOf(s: StateInput): Outcome {
 
   let outcome: Outcome;
   if (tier === 'hard') {
-    const missing = policy.tiers.hard.approvals - approvals.length;
+    const missing = requiredApprovals(policy) - approvals.length;
     outcome = missing > 0
       ? blocked(`Blocked: needs ${plural(missing, 'more approval')} (hard)`, [`Needs ${plural(missing, 'more approval')} from an authorized reviewer.`])
       : ready(readyTitle(approvals.length ? `Approved by ${mentions(approvals.map((a) => a.by))}: ` : ''));

@@ -210,6 +210,19 @@ describe('decide: approvals bind to the head', () => {
     expect(decide(okLoad(policy), facts, NOW).state).toBe('ready');
   });
 
+  it('lets only the policy\'s own hard PRs keep older approvals, never a raise to hard', () => {
+    const policy = makePolicy({ tiers: { ...makePolicy().tiers, hard: { approvals: 1, merge: true, invalidateOnPush: false } } });
+    const old = comment('alice', '/approve', at(-60));
+    const raised = makeFacts({ comments: [old, comment(AGENT, '/escalate hard', at(1))], authorizations: auth });
+    expect(decide(okLoad(policy), raised, NOW)).toMatchObject({ tier: 'hard', state: 'blocked' });
+  });
+
+  it('overrules a veto only with approvals of the current head, whatever the policy keeps', () => {
+    const policy = makePolicy({ tiers: { ...makePolicy().tiers, hard: { approvals: 1, merge: true, invalidateOnPush: false } } });
+    const facts = makeFacts({ files: hardFiles, comments: [comment('bob', '/veto', at(-90))], reviews: [review('alice', 'APPROVED', OTHER, at(-60))], authorizations: auth });
+    expect(decide(okLoad(policy), facts, NOW)).toMatchObject({ state: 'blocked', title: 'Blocked: vetoed by @bob' });
+  });
+
   it('withdraws approvals on /approve cancel and on a later change request', () => {
     const cancel = makeFacts({ files: hardFiles, comments: [comment('alice', '/approve', at(1)), comment('alice', '/approve cancel', at(2))], authorizations: auth });
     expect(verdictOf(cancel)).toEqual(['accepted', 'accepted']);
