@@ -15,6 +15,10 @@ export interface PullRequestSnapshot {
   headSha: string;
   headRef: string;
   baseRef: string;
+  /** Base commit, for the compare fallback when a PR has more commits than GitHub lists. */
+  baseSha?: string;
+  /** GitHub's count of the PR's commits, when the source says. */
+  commitCount?: number;
   labels: string[];
   additions: number;
   deletions: number;
@@ -63,6 +67,8 @@ export function readPullRequest(raw: unknown, source: PullRequestSnapshot['sourc
     headSha,
     headRef,
     baseRef,
+    ...(str(raw.base.sha) ? { baseSha: str(raw.base.sha) } : {}),
+    ...(num(raw.commits) !== undefined ? { commitCount: num(raw.commits) } : {}),
     labels,
     additions,
     deletions,

@@ -2,7 +2,7 @@
 // never approve their own work).
 import type { Commit, IssueComment, Review } from '../core/types.js';
 import { reading } from './errors.js';
-import type { Session } from './session.js';
+import { request, type Session } from './session.js';
 import type { PullRequestRef } from './types.js';
 
 /** An issue comment with the raw fields identity checks need. */
@@ -63,7 +63,26 @@ export async function gatherReviews(session: Session, ref: PullRequestRef): Prom
   });
 }
 
-export async function gatherCommits(session: Session, ref: PullRequestRef): Promise<Commit[]> {
+/** GitHub lists at most 250 commits of a pull request. */
+const LISTED_COMMITS = 250;
+const MAX_COMPARE_PAGES = 100;
+
+/** The GitHub accounts linked to a commit (GitHub sends `{}` or null when it could link none). */
+const loginOf = (account: unknown): string | undefined =>
+  typeof account === 'object' && account !== null && 'login' in account && typeof account.login === 'string' ? account.login : undefined;
+
+const toCommit = (c: { sha: string; author?: unknown; committer?: unknown }): Commit => {
+  const authorLogin = loginOf(c.author);
+  const committerLogin = loginOf(c.committer);
+  return { sha: c.sha, ...(authorLogin ? { authorLogin } : {}), ...(committerLogin ? { committerLogin } : {}) };
+};
+
+/**
+ * Every commit of the PR, for its committers (who may never approve their own work). Past GitHub's
+ * 250, the compare API pages through the rest; if even that falls short, the reconcile stops rather
+ * than let an unlisted committer approve.
+ */
+export async function gatherCommits(session: Session, ref: PullRequestRef, pr: { baseSha?: string; headSha: string; commitCount?: number }): Promise<Commit[]> {
   return reading('the commits', async () => {
     const commits: Commit[] = [];
     const pages = session.client.paginate.iterator(session.client.rest.pulls.listCommits, {
@@ -71,14 +90,20 @@ export async function gatherCommits(session: Session, ref: PullRequestRef): Prom
     });
     for await (const page of pages) {
       session.requests += 1;
-      for (const c of page.data) {
-        commits.push({
-          sha: c.sha,
-          ...(c.author?.login ? { authorLogin: c.author.login } : {}),
-          ...(c.committer?.login ? { committerLogin: c.committer.login } : {}),
-        });
-      }
+      commits.push(...page.data.map(toCommit));
     }
-    return commits;
+    const expected = pr.commitCount;
+    if (expected === undefined || commits.length >= expected || commits.length < LISTED_COMMITS) return commits;
+    if (!pr.baseSha) throw new Error(`the PR has ${expected} commits, GitHub listed ${commits.length}, and its base commit is unknown`);
+    const all: Commit[] = [];
+    for (let page = 1; page <= MAX_COMPARE_PAGES && all.length < expected; page++) {
+      const { data } = await request(session, (c) => c.rest.repos.compareCommitsWithBasehead({
+        owner: ref.owner, repo: ref.repo, basehead: `${pr.baseSha}...${pr.headSha}`, per_page: 100, page,
+      }));
+      if (data.commits.length === 0) break;
+      all.push(...data.commits.map(toCommit));
+    }
+    if (all.length < expected) throw new Error(`the PR has ${expected} commits but GitHub listed only ${all.length}`);
+    return all;
   });
 }

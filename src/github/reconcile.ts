@@ -93,7 +93,7 @@ async function gather(session: Session, ref: PullRequestRef, options: ReconcileO
   };
   const authors = commandAuthors(facts);
   if (authors.length > 0) {
-    facts.commits = await gatherCommits(session, ref);
+    facts.commits = await gatherCommits(session, ref, pr);
     facts.authorizations = await gatherAuthorizations(session, ref, authors, load.kind === 'ok' ? load.policy.reviewers : undefined);
   }
   return { facts, load, pr, gate, ...(statusComment ? { statusComment } : {}), ...extra };

@@ -184,3 +184,29 @@ describe('approvals bind to a commit', () => {
     expect(outcome.merged).toBe(false);
   });
 });
+
+describe('committers beyond the 250 commits GitHub lists', () => {
+  it('pages through the compare API so a committer of commit 280 still cannot approve', async () => {
+    const base = 'e'.repeat(40);
+    const commit = (i: number) => ({ sha: i.toString(16).padStart(40, '0'), commit: { message: 'c' }, author: { login: 'copilot-swe-agent[bot]', type: 'Bot' }, committer: i === 280 ? { login: 'zed', type: 'User' } : {} });
+    const payload = hardPR([{ id: 40, login: 'zed', body: '/approve', created_at: at(-10) }]);
+    (payload as { commits: number }).commits = 300;
+    (payload as { base: { sha: string } }).base.sha = base;
+    const link = (p: number) => ({ link: `<https://api.github.com/repos/acme/widgets/pulls/7/commits?per_page=100&page=${p}>; rel="next"` });
+    api.scope.get('/repos/acme/widgets/pulls/7/commits').query({ per_page: '100' }).reply(200, Array.from({ length: 100 }, (_, i) => commit(i)), link(2));
+    api.scope.get('/repos/acme/widgets/pulls/7/commits').query({ per_page: '100', page: '2' }).reply(200, Array.from({ length: 100 }, (_, i) => commit(100 + i)), link(3));
+    api.scope.get('/repos/acme/widgets/pulls/7/commits').query({ per_page: '100', page: '3' }).reply(200, Array.from({ length: 50 }, (_, i) => commit(200 + i)));
+    for (const p of [1, 2, 3]) {
+      api.scope.get(`/repos/acme/widgets/compare/${base}...${HEAD}`).query({ per_page: '100', page: String(p) })
+        .reply(200, { commits: Array.from({ length: 100 }, (_, i) => commit((p - 1) * 100 + i)), files: [] });
+    }
+    gh.permission('zed', 'admin');
+    expectAnswerWrites(1);
+
+    const outcome = await reconcile(testClient(), REF, full({ pullRequest: payload }));
+
+    api.done();
+    expect(verdicts(outcome)).toEqual([{ by: 'zed', kind: 'approve', accepted: false, refusal: 'committer' }]);
+    expect(outcome.decision.state).toBe('blocked');
+  });
+});
