@@ -32,6 +32,8 @@ export interface SimRequest {
 export interface Reply {
   status: number;
   body?: unknown;
+  /** Sent as-is instead of JSON (the `raw` media type). */
+  text?: string;
   headers?: Record<string, string>;
 }
 
@@ -172,7 +174,7 @@ export class RestServer {
       reply = { status: err.status, body: { message: err.message, documentation_url: 'https://docs.github.com/rest', status: String(err.status) }, headers: err.headers };
     }
     const headers: Record<string, string> = { 'content-type': 'application/json; charset=utf-8', 'x-github-media-type': 'github.v3; format=json', 'x-github-request-id': `SIM:${this.requests.length + 1}`, ...(reply.headers ?? {}) };
-    let payload = reply.body === undefined ? '' : JSON.stringify(reply.body);
+    let payload = reply.text ?? (reply.body === undefined ? '' : JSON.stringify(reply.body));
     let status = reply.status;
     if (method === 'GET' && status === 200) {
       const etag = `W/"${createHash('sha1').update(payload).digest('hex')}"`;

@@ -114,6 +114,10 @@ export function buildRoutes(world: World, notify: Notify): Route[] {
         const path = (req.params.path ?? '').replace(/^\/+/, '');
         const content = repo.commits.get(sha)?.tree.get(path);
         if (content === undefined) throw new HttpError(404, 'Not Found');
+        // `Accept: application/vnd.github.raw` (Octokit's `mediaType: { format: 'raw' }`) gets the bytes.
+        if (/application\/vnd\.github(\.v3)?\.raw/.test(String(req.headers.accept ?? ''))) {
+          return { status: 200, text: content, headers: { 'content-type': 'application/vnd.github.raw; charset=utf-8' } };
+        }
         return { status: 200, body: shape.contentShape(repo, path, content, ref, req.urls) };
       },
     },
