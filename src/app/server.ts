@@ -7,7 +7,7 @@ import { Probot, Server } from 'probot';
 import { readServerConfig, type ServerConfig } from './config.js';
 import { gateOctokit } from './octokit.js';
 import hitlGateApp from './index.js';
-import type { Gate } from './gate.js';
+import type { Gate, GateOptions } from './gate.js';
 import { errorMessage } from './log.js';
 
 /** How long shutdown waits for reconciles in flight (Kubernetes gives 30 s by default). */
@@ -24,6 +24,8 @@ export interface StartOptions {
   env?: NodeJS.ProcessEnv;
   /** Tests shrink retry waits and write pacing; production uses `gateOctokit()`. */
   Octokit?: ReturnType<typeof gateOctokit>;
+  /** Overrides of the gate's collaborators and settings (tests). */
+  gate?: GateOptions;
 }
 
 export async function startServer(config: ServerConfig, options: StartOptions = {}): Promise<RunningServer> {
@@ -51,8 +53,8 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
     log,
   });
   let gate: Gate | undefined;
-  await server.load(async (app, options) => {
-    gate = await hitlGateApp(app, { ...options, env });
+  await server.load(async (app, appOptions) => {
+    gate = await hitlGateApp(app, { ...appOptions, env, ...(options.gate ? { hitl: options.gate } : {}) });
   });
   if (!gate) throw new Error('the app did not load');
   const loaded = gate;

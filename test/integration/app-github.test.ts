@@ -337,7 +337,8 @@ describe('the HTTP server', () => {
   async function serve() {
     const port = await freePort();
     const config: ServerConfig = { appId: APP_ID, privateKey, webhookSecret: SECRET, port, host: '127.0.0.1', logLevel: 'silent', logFormat: 'json', sweepIntervalMs: 3_600_000 };
-    running = await startServer(config, { env: { HITL_SWEEP_INTERVAL: '1h' }, Octokit: fastOctokit() });
+    // No sweep here: these tests look at what one webhook causes.
+    running = await startServer(config, { env: { HITL_SWEEP_INTERVAL: '1h' }, Octokit: fastOctokit(), gate: { sweepIntervalMs: 0 } });
     return `http://127.0.0.1:${port}`;
   }
 
