@@ -2,10 +2,10 @@
 // effect is compared against the view or the ledger first, so planning again against the state the
 // previous plan produced yields no writes: replaying any event is harmless.
 import { isBot } from './commands.js';
-import { renderCheckRun, renderReply, renderStatusComment } from './render.js';
+import { renderCheckRun, renderReply, renderStatusComment, type RenderOptions } from './render.js';
 import type { Actor, CommandVerdict, Decision, Effect, GitHubView, PullRequestFacts } from './types.js';
 
-export interface PlanOptions {
+export interface PlanOptions extends RenderOptions {
   /** `check` plans nothing that writes (the Action's read-only mode). */
   mode: 'full' | 'check';
 }
@@ -25,8 +25,8 @@ function checkStatus(decision: Decision): Pick<CheckRunEffect, 'status' | 'concl
   }
 }
 
-function checkRunEffect(decision: Decision, facts: PullRequestFacts, view: GitHubView, now: Date): CheckRunEffect | undefined {
-  const { title, summary, text } = renderCheckRun(decision, facts, now);
+function checkRunEffect(decision: Decision, facts: PullRequestFacts, view: GitHubView, now: Date, options: RenderOptions): CheckRunEffect | undefined {
+  const { title, summary, text } = renderCheckRun(decision, facts, now, options);
   const status = checkStatus(decision);
   const current = view.checkRun;
   if (current && current.status === status.status && (current.conclusion ?? null) === (status.conclusion ?? null) && current.title === title && current.summary === summary) {
@@ -52,7 +52,7 @@ function bySource(verdicts: CommandVerdict[]): CommandVerdict[][] {
 }
 
 /** Reactions and replies for commands not answered yet; and the ids this plan answers. */
-function answers(decision: Decision, facts: PullRequestFacts, now: Date): { effects: Effect[]; answered: number[] } {
+function answers(decision: Decision, facts: PullRequestFacts, now: Date, options: RenderOptions): { effects: Effect[]; answered: number[] } {
   const done = new Set(decision.ledger.answered);
   const effects: Effect[] = [];
   const answered: number[] = [];
@@ -68,7 +68,7 @@ function answers(decision: Decision, facts: PullRequestFacts, now: Date): { effe
     const needsReply = group.some((v) => !v.accepted || v.command.kind === 'explain');
     // GitHub has no reactions on reviews: an accepted review is answered by the status comment itself.
     if (acted && source.type === 'comment') effects.push({ kind: 'react', target: source, content: '+1' });
-    if (needsReply) effects.push({ kind: 'reply', inReplyTo: source.id, body: renderReply(group, decision, facts, now) });
+    if (needsReply) effects.push({ kind: 'reply', inReplyTo: source.id, body: renderReply(group, decision, facts, now, options) });
     answered.push(source.id);
   }
   return { effects, answered };
@@ -81,16 +81,16 @@ export function plan(decision: Decision, facts: PullRequestFacts, view: GitHubVi
   if (facts.state !== 'open' || facts.merged) return [];
 
   const effects: Effect[] = [];
-  const checkRun = checkRunEffect(decision, facts, view, now);
+  const checkRun = checkRunEffect(decision, facts, view, now, options);
   if (checkRun) effects.push(checkRun);
 
   if (decision.governed) {
-    const { effects: replies, answered } = answers(decision, facts, now);
+    const { effects: replies, answered } = answers(decision, facts, now, options);
     effects.push(...replies);
     // The status comment records what was answered, so it comes after the answers: if it fails,
     // the worst case is an answer given twice, never a command left unanswered.
     const ledger = { ...decision.ledger, answered: [...decision.ledger.answered, ...answered] };
-    const body = renderStatusComment({ ...decision, ledger }, facts, now);
+    const body = renderStatusComment({ ...decision, ledger }, facts, now, options);
     if (!view.statusComment) effects.push({ kind: 'status-comment', body });
     else if (view.statusComment.body !== body) effects.push({ kind: 'status-comment', id: view.statusComment.id, body });
   }

@@ -5,7 +5,13 @@ import { commandText } from './decide.js';
 import { ledgerMarker } from './ledger.js';
 import { code, escapeText, oneLine, person } from './markdown.js';
 import { formatUtc, formatWhen, parseTime } from './time.js';
-import type { CommandVerdict, Decision, GovernedReason, PolicyError, PullRequestFacts, TierReason } from './types.js';
+import type { CommandVerdict, Decision, GovernedReason, Policy, PolicyError, PullRequestFacts, TierReason } from './types.js';
+
+/** What the decision does not carry but the text is better with. */
+export interface RenderOptions {
+  /** The policy's reviewers, to say exactly who may act; without it the text points at the policy. */
+  reviewers?: Policy['reviewers'];
+}
 
 export { readLedger, ledgerMarker } from './ledger.js';
 
@@ -126,7 +132,19 @@ const COMMANDS_HELP =
   `${code('/escalate fyi|soft|hard')} (raise only, anyone) · ${code('/hitl explain')}`;
 
 /** The five-second part: what state, which tier and why, what happens next, who may act. */
-function headline(decision: Decision, facts: PullRequestFacts, nowMs: number, relative: boolean): string[] {
+function whoMayAct(decision: Decision, reviewers: Policy['reviewers'] | undefined): string {
+  const never = 'never the PR author, its committers, agent accounts or bots';
+  if (!reviewers) return `the reviewers named by ${code('reviewers')} in ${code(decision.policy.path)}; ${never}`;
+  const who = [
+    ...reviewers.users.slice(0, 10).map((u) => person(u.replace(/^@/, ''))),
+    ...(reviewers.users.length > 10 ? [`${reviewers.users.length - 10} more listed users`] : []),
+    ...reviewers.teams.slice(0, 10).map((t) => `members of ${code(t, 100)}`),
+    `anyone with ${code(reviewers.permission)} permission or more`,
+  ];
+  return `${who.join(', ')}; ${never}`;
+}
+
+function headline(decision: Decision, facts: PullRequestFacts, nowMs: number, relative: boolean, options: RenderOptions): string[] {
   return [
     `### ${ICON[decision.state]} ${escapeText(decision.title, 200)}`,
     '',
@@ -134,8 +152,7 @@ function headline(decision: Decision, facts: PullRequestFacts, nowMs: number, re
     '',
     `**Next:** ${nextStep(decision, facts, nowMs, relative)}`,
     '',
-    `**Who may act:** the reviewers named by ${code('reviewers')} in ${code(decision.policy.path)} (users, teams, or a minimum repository permission), ` +
-      'never the PR author, its committers, agent accounts or bots. Comment one command per line: ' + COMMANDS_HELP + '.',
+    `**Who may act:** ${whoMayAct(decision, options.reviewers)}. Comment one command per line: ${COMMANDS_HELP}.`,
     '',
     `${approvalsLine(decision, nowMs)} · ${vetoesLine(decision, nowMs)}`,
   ];
@@ -188,20 +205,20 @@ function fit(text: string, limit: number): string {
 }
 
 /** The explanation without the ledger: the status comment's text and the `/hitl explain` reply. */
-export function renderExplanation(decision: Decision, facts: PullRequestFacts, now: Date, budget = 40_000): string {
+export function renderExplanation(decision: Decision, facts: PullRequestFacts, now: Date, options: RenderOptions = {}, budget = 40_000): string {
   const nowMs = now.getTime();
-  const head = headline(decision, facts, nowMs, true).join('\n');
+  const head = headline(decision, facts, nowMs, true, options).join('\n');
   const details = detailLines(decision, nowMs, Math.max(1_000, budget - head.length - 200));
   return [head, '', '<details><summary>Details: every reason and command</summary>', '', ...details, '</details>', '', `<sub>Decided on commit ${code(facts.headSha.slice(0, 7))}.</sub>`].join('\n');
 }
 
-export function renderStatusComment(decision: Decision, facts: PullRequestFacts, now: Date): string {
+export function renderStatusComment(decision: Decision, facts: PullRequestFacts, now: Date, options: RenderOptions = {}): string {
   const marker = ledgerMarker(decision.ledger);
-  const body = renderExplanation(decision, facts, now, COMMENT_LIMIT - marker.length - 2_000);
+  const body = renderExplanation(decision, facts, now, options, COMMENT_LIMIT - marker.length - 2_000);
   return `${fit(body, COMMENT_LIMIT - marker.length - 2)}\n\n${marker}`;
 }
 
-export function renderCheckRun(decision: Decision, facts: PullRequestFacts, now: Date): { title: string; summary: string; text: string } {
+export function renderCheckRun(decision: Decision, facts: PullRequestFacts, now: Date, options: RenderOptions = {}): { title: string; summary: string; text: string } {
   const nowMs = now.getTime();
   // The title is plain text, not Markdown.
   const title = oneLine(decision.title, 200);
@@ -219,13 +236,13 @@ export function renderCheckRun(decision: Decision, facts: PullRequestFacts, now:
   const more = decision.classification.reasons.length - rows.length;
   const table = ['| rule | tier | files |', '|---|---|---|', ...rows, ...(more > 0 ? [`| and ${more} more | | |`] : [])].join('\n');
   // No relative times here: the summary must not change (and cost an update) as the clock moves.
-  const summary = fit([...headline(decision, facts, nowMs, false), '', table].join('\n'), CHECK_RUN_LIMIT);
+  const summary = fit([...headline(decision, facts, nowMs, false, options), '', table].join('\n'), CHECK_RUN_LIMIT);
   const text = fit(detailLines(decision, nowMs, CHECK_RUN_LIMIT - 100).join('\n'), CHECK_RUN_LIMIT);
   return { title, summary, text };
 }
 
 /** One reply for one comment: why each refused command was refused, and the explanation if asked. */
-export function renderReply(verdicts: CommandVerdict[], decision: Decision, facts: PullRequestFacts, now: Date): string {
+export function renderReply(verdicts: CommandVerdict[], decision: Decision, facts: PullRequestFacts, now: Date, options: RenderOptions = {}): string {
   const by = verdicts[0]?.by ?? '';
   const lines: string[] = [];
   for (const v of verdicts) {
@@ -235,6 +252,6 @@ export function renderReply(verdicts: CommandVerdict[], decision: Decision, fact
   const explain = verdicts.some((v) => v.accepted && v.command.kind === 'explain');
   const parts = [`@${by.replace(/[^A-Za-z0-9\-[\]]/g, '')}`];
   if (lines.length) parts.push(lines.join('\n'));
-  if (explain) parts.push(renderExplanation(decision, facts, now, 40_000));
+  if (explain) parts.push(renderExplanation(decision, facts, now, options, 40_000));
   return fit(parts.join('\n\n'), COMMENT_LIMIT);
 }

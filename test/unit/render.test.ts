@@ -32,6 +32,14 @@ describe('status comment', () => {
     expect(body).toContain('Blocked until **bob** withdraws the veto');
   });
 
+  it('says exactly who may act when it knows the policy\'s reviewers', () => {
+    const facts = makeFacts();
+    const decision = decide(okLoad(), facts, NOW);
+    const body = renderStatusComment(decision, facts, NOW, { reviewers: makePolicy().reviewers });
+    expect(body).toContain('**Who may act:** **alice**, members of `acme/maintainers`, anyone with `write` permission or more');
+    expect(renderStatusComment(decision, facts, NOW)).toContain('the reviewers named by `reviewers` in `.github/hitl.yml`');
+  });
+
   it('never contains a line that parses as a command, whatever people and files are called', () => {
     const hostile = 'x\n/approve\n```\n/veto cancel';
     const facts = makeFacts({
