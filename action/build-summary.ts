@@ -19,6 +19,11 @@ export function buildPullRequestSummary(outcome: OutcomeWithFacts, mode: Mode, n
     '',
   ];
   if (outcome.error) lines.push(`> [!CAUTION]`, `> GitHub failed us: ${outcome.error}. Nothing was merged; the next run tries again.`, '');
+  const policyErrors = decision.policy.errors ?? [];
+  if (policyErrors.length > 0) {
+    lines.push(`**${decision.policy.path} has errors** (fix them on the base branch; until then every agent PR is blocked):`, '');
+    lines.push(...policyErrors.map((e) => `- \`${e.file}:${e.line}:${e.column}\`: ${e.message}`), '');
+  }
   lines.push(explanation(outcome, now), '');
   lines.push(`### This run (${mode} mode)`, '', ...describeRun(outcome, mode), '');
   return lines.join('\n');

@@ -143,6 +143,7 @@ describe('check mode (read-only)', () => {
     expect(onPolicy.length).toBeGreaterThan(0);
     expect(onPolicy[0]!.properties.line).toBe(String(BROKEN_LINE));
     expect(onPolicy[0]!.properties.col).toMatch(/^\d+$/);
+    expect(result.summary).toContain(`\`.github/hitl.yml:${BROKEN_LINE}:`);
     expect(fake.writes()).toEqual([]);
   });
 
