@@ -174,3 +174,22 @@ describe('Probot conventions: the organisation default and _extends', () => {
   });
 });
 
+
+describe('conditional policy reads', () => {
+  it('asks with the ETag it was given; a 304 reuses the text GitHub sent before', async () => {
+    const path = '/repos/acme/widgets/contents/.github%2Fhitl.yml';
+    api.scope.get(path).query({ ref: 'main' }).reply(200, POLICY.replace('window: 15m', 'window: 40m'), { etag: '"v1"' });
+    firstSight([{ filename: 'src/a.ts' }]);
+    const first = await reconcile(testClient(), REF, full({ pullRequest: pullRequest() }));
+    api.done();
+
+    api.scope.get(path).query({ ref: 'main' }).matchHeader('if-none-match', '"v1"').reply(304);
+    firstSight([{ filename: 'src/a.ts' }]);
+    const second = await reconcile(testClient(), REF, full({ pullRequest: pullRequest() }));
+
+    api.done();
+    expect(first.decision.window?.end).toBe(new Date(NOW.getTime() + 40 * 60_000).toISOString());
+    expect(second.decision.window?.end).toBe(first.decision.window?.end);
+    expect(second.error).toBeUndefined();
+  });
+});
