@@ -2,7 +2,7 @@
 // effect is compared against the view or the ledger first, so planning again against the state the
 // previous plan produced yields no writes: replaying any event is harmless.
 import { isBot } from './commands.js';
-import { renderCheckRun, renderReply, renderStatusComment, type RenderOptions } from './render.js';
+import { renderCheckRun, renderExplanation, renderReply, renderStatusComment, type RenderOptions } from './render.js';
 import type { Actor, CommandVerdict, Decision, Effect, GitHubView, PullRequestFacts } from './types.js';
 
 export interface PlanOptions extends RenderOptions {
@@ -35,10 +35,6 @@ function checkRunEffect(decision: Decision, facts: PullRequestFacts, view: GitHu
   return { kind: 'check-run', ...(current ? { id: current.id } : {}), headSha: facts.headSha, ...status, title, summary, ...(text ? { text } : {}) };
 }
 
-function authorOf(facts: PullRequestFacts, source: CommandVerdict['source']): Actor | undefined {
-  return source.type === 'comment' ? facts.comments.find((c) => c.id === source.id)?.author : facts.reviews.find((r) => r.id === source.id)?.author;
-}
-
 /** Verdicts grouped by the comment or review that carried them, in timeline order. */
 function bySource(verdicts: CommandVerdict[]): CommandVerdict[][] {
   const groups = new Map<string, CommandVerdict[]>();
@@ -54,12 +50,18 @@ function bySource(verdicts: CommandVerdict[]): CommandVerdict[][] {
 /** Reactions and replies for commands not answered yet; and the ids this plan answers. */
 function answers(decision: Decision, facts: PullRequestFacts, now: Date, options: RenderOptions): { effects: Effect[]; answered: number[] } {
   const done = new Set(decision.ledger.answered);
+  let explanation: string | undefined;
+  // Rendered once however many people ask: the reasoning is the same for all of them.
+  const explain = () => (explanation ??= renderExplanation(decision, facts, now, options, 40_000));
+  const authors = new Map<string, Actor>();
+  for (const c of facts.comments) authors.set(`comment:${c.id}`, c.author);
+  for (const r of facts.reviews) authors.set(`review:${r.id}`, r.author);
   const effects: Effect[] = [];
   const answered: number[] = [];
   for (const group of bySource(decision.commands)) {
     const source = group[0]!.source;
     if (done.has(source.id)) continue;
-    const author = authorOf(facts, source);
+    const author = authors.get(`${source.type}:${source.id}`);
     // Never answer a bot: two bots answering each other is an endless loop.
     if (!author || isBot(author)) continue;
     // A failed permission lookup is transient: answer once GitHub tells us, not with a refusal now.
@@ -68,7 +70,7 @@ function answers(decision: Decision, facts: PullRequestFacts, now: Date, options
     const needsReply = group.some((v) => !v.accepted || v.command.kind === 'explain');
     // GitHub has no reactions on reviews: an accepted review is answered by the status comment itself.
     if (acted && source.type === 'comment') effects.push({ kind: 'react', target: source, content: '+1' });
-    if (needsReply) effects.push({ kind: 'reply', inReplyTo: source.id, body: renderReply(group, decision, facts, now, options) });
+    if (needsReply) effects.push({ kind: 'reply', inReplyTo: source.id, body: renderReply(group, decision, facts, now, options, explain) });
     answered.push(source.id);
   }
   return { effects, answered };

@@ -242,7 +242,7 @@ export function renderCheckRun(decision: Decision, facts: PullRequestFacts, now:
 }
 
 /** One reply for one comment: why each refused command was refused, and the explanation if asked. */
-export function renderReply(verdicts: CommandVerdict[], decision: Decision, facts: PullRequestFacts, now: Date, options: RenderOptions = {}): string {
+export function renderReply(verdicts: CommandVerdict[], decision: Decision, facts: PullRequestFacts, now: Date, options: RenderOptions = {}, explanation?: () => string): string {
   const by = verdicts[0]?.by ?? '';
   const lines: string[] = [];
   for (const v of verdicts) {
@@ -252,6 +252,6 @@ export function renderReply(verdicts: CommandVerdict[], decision: Decision, fact
   const explain = verdicts.some((v) => v.accepted && v.command.kind === 'explain');
   const parts = [`@${by.replace(/[^A-Za-z0-9\-[\]]/g, '')}`];
   if (lines.length) parts.push(lines.join('\n'));
-  if (explain) parts.push(renderExplanation(decision, facts, now, options, 40_000));
+  if (explain) parts.push(explanation ? explanation() : renderExplanation(decision, facts, now, options, 40_000));
   return fit(parts.join('\n\n'), COMMENT_LIMIT);
 }
