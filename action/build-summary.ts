@@ -29,9 +29,9 @@ export function buildPullRequestSummary(outcome: OutcomeWithFacts, mode: Mode, n
   return lines.join('\n');
 }
 
-export function buildSweepSummary(outcomes: ReconcileOutcome[], failures: { number?: number; message: string }[]): string {
+export function buildSweepSummary(outcomes: ReconcileOutcome[]): string {
   const lines = ['## hitl-gate sweep', ''];
-  if (outcomes.length === 0 && failures.length === 0) {
+  if (outcomes.length === 0) {
     lines.push('No open pull request to reconcile.', '');
     return lines.join('\n');
   }
@@ -40,12 +40,9 @@ export function buildSweepSummary(outcomes: ReconcileOutcome[], failures: { numb
     const { decision } = outcome;
     lines.push(`| #${outcome.ref.number} | \`${decision.tier}\` | \`${decision.state}\` | ${cell(decision.title)} | ${cell(sweepAction(outcome))} |`);
   }
-  lines.push('');
-  for (const failure of failures) {
-    lines.push(`- ${failure.number === undefined ? 'sweep' : `#${failure.number}`}: ${failure.message}`);
-  }
   const merged = outcomes.filter((o) => o.merged).length;
-  lines.push('', `${outcomes.length} reconciled, ${merged} merged, ${failures.length + outcomes.filter((o) => o.error).length} failed.`, '');
+  const failed = outcomes.filter((o) => o.error).length;
+  lines.push('', `${outcomes.length} reconciled, ${merged} merged, ${failed} failed.`, '');
   return lines.join('\n');
 }
 

@@ -96,7 +96,7 @@ function reportSweep(outcomes: ReconcileOutcome[], extra: Annotation[]): ActionR
       if (!annotations.some((b) => b.message === a.message && b.file === a.file && b.startLine === a.startLine)) annotations.push(a);
     }
   }
-  const report: ActionReport = { outputs: {}, annotations, summary: buildSweepSummary(outcomes, []) };
+  const report: ActionReport = { outputs: {}, annotations, summary: buildSweepSummary(outcomes) };
   if (failed.length > 0) {
     report.failure = `The sweep could not reconcile ${failed.map((o) => `#${o.ref.number} (${o.error})`).join(', ')}.`;
   }
