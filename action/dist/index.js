@@ -10803,7 +10803,7 @@ var require_cache = __commonJS({
        * @returns {requestResponseList}
        */
       #batchCacheOperations(operations) {
-        let cache2 = this.#relevantRequestResponseList, backupCache = [...cache2], addedItems = [], resultList = [];
+        let cache3 = this.#relevantRequestResponseList, backupCache = [...cache3], addedItems = [], resultList = [];
         try {
           for (let operation of operations) {
             if (operation.type !== "delete" && operation.type !== "put")
@@ -10823,8 +10823,8 @@ var require_cache = __commonJS({
               if (requestResponses = this.#queryCache(operation.request, operation.options), requestResponses.length === 0)
                 return [];
               for (let requestResponse of requestResponses) {
-                let idx = cache2.indexOf(requestResponse);
-                assert(idx !== -1), cache2.splice(idx, 1);
+                let idx = cache3.indexOf(requestResponse);
+                assert(idx !== -1), cache3.splice(idx, 1);
               }
             } else if (operation.type === "put") {
               if (operation.response == null)
@@ -10850,10 +10850,10 @@ var require_cache = __commonJS({
                 });
               requestResponses = this.#queryCache(operation.request);
               for (let requestResponse of requestResponses) {
-                let idx = cache2.indexOf(requestResponse);
-                assert(idx !== -1), cache2.splice(idx, 1);
+                let idx = cache3.indexOf(requestResponse);
+                assert(idx !== -1), cache3.splice(idx, 1);
               }
-              cache2.push([operation.request, operation.response]), addedItems.push([operation.request, operation.response]);
+              cache3.push([operation.request, operation.response]), addedItems.push([operation.request, operation.response]);
             }
             resultList.push([operation.request, operation.response]);
           }
@@ -11019,11 +11019,11 @@ var require_cachestorage = __commonJS({
         webidl.brandCheck(this, _CacheStorage);
         let prefix = "CacheStorage.open";
         if (webidl.argumentLengthCheck(arguments, 1, prefix), cacheName = webidl.converters.DOMString(cacheName, prefix, "cacheName"), this.#caches.has(cacheName)) {
-          let cache3 = this.#caches.get(cacheName);
-          return new Cache(kConstruct, cache3);
+          let cache4 = this.#caches.get(cacheName);
+          return new Cache(kConstruct, cache4);
         }
-        let cache2 = [];
-        return this.#caches.set(cacheName, cache2), new Cache(kConstruct, cache2);
+        let cache3 = [];
+        return this.#caches.set(cacheName, cache3), new Cache(kConstruct, cache3);
       }
       /**
        * @see https://w3c.github.io/ServiceWorker/#cache-storage-delete
@@ -17066,8 +17066,8 @@ var require_core = __commonJS({
             return typeof sch == "object" && this._cache.delete(sch.schema), delete this.schemas[schemaKeyRef], delete this.refs[schemaKeyRef], this;
           }
           case "object": {
-            let cacheKey = schemaKeyRef;
-            this._cache.delete(cacheKey);
+            let cacheKey2 = schemaKeyRef;
+            this._cache.delete(cacheKey2);
             let id = schemaKeyRef[this.opts.schemaId];
             return id && (id = (0, resolve_1.normalizeId)(id), delete this.schemas[id], delete this.refs[id]), this;
           }
@@ -28052,20 +28052,20 @@ var handler = {
   set(target, methodName, value) {
     return target.cache[methodName] = value;
   },
-  get({ octokit, scope, cache: cache2 }, methodName) {
-    if (cache2[methodName])
-      return cache2[methodName];
+  get({ octokit, scope, cache: cache3 }, methodName) {
+    if (cache3[methodName])
+      return cache3[methodName];
     let method = endpointMethodsMap.get(scope).get(methodName);
     if (!method)
       return;
     let { endpointDefaults, decorations } = method;
-    return decorations ? cache2[methodName] = decorate(
+    return decorations ? cache3[methodName] = decorate(
       octokit,
       scope,
       methodName,
       endpointDefaults,
       decorations
-    ) : cache2[methodName] = octokit.request.defaults(endpointDefaults), cache2[methodName];
+    ) : cache3[methodName] = octokit.request.defaults(endpointDefaults), cache3[methodName];
   }
 };
 function endpointsToMethods(octokit) {
@@ -28216,20 +28216,6 @@ var context2 = new Context();
 function getOctokit(token, options, ...additionalPlugins) {
   let GitHubWithPlugins = GitHub.plugin(...additionalPlugins);
   return new GitHubWithPlugins(getOctokitOptions(token, options));
-}
-
-// src/github/identity.ts
-function isOwnCheckRun(run2, identity2) {
-  if (!run2.app) return !1;
-  if (identity2.appId !== void 0) return run2.app.id === identity2.appId;
-  let slug = run2.app.slug;
-  return !!slug && `${slug}[bot]`.toLowerCase() === identity2.login.toLowerCase();
-}
-function isOwnComment(comment, identity2) {
-  let viaApp = comment.performed_via_github_app?.id;
-  if (identity2.appId !== void 0 && viaApp !== void 0 && viaApp === identity2.appId) return !0;
-  let login = comment.user?.login;
-  return !login || !identity2.login.endsWith("[bot]") ? !1 : login.toLowerCase() === identity2.login.toLowerCase() && comment.user?.type === "Bot";
 }
 
 // src/core/agents.ts
@@ -29579,15 +29565,15 @@ function estimateExpansions(p) {
 }
 var EXT_PART = /^\*(\.[^*?[\]{}()!+@\\/]+)$/;
 function compileGlob(pattern, options = GLOB_OPTIONS) {
-  let mm = new Minimatch(normaliseGlob(pattern), options), re = mm.makeRe();
-  if (re === !1) return { pattern, re: /$.^/, keys: [] };
-  let keys = /* @__PURE__ */ new Set();
+  let mm = new Minimatch(normaliseGlob(pattern), options);
+  if (mm.makeRe() === !1) return { pattern, test: () => !1, keys: [] };
+  let test = (path2) => mm.match(path2), keys = /* @__PURE__ */ new Set();
   for (let parts of mm.set) {
     let key = expansionKey(parts);
-    if (key === void 0) return { pattern, re };
+    if (key === void 0) return { pattern, test };
     keys.add(key);
   }
-  return { pattern, re, keys: [...keys] };
+  return { pattern, test, keys: [...keys] };
 }
 function expansionKey(parts) {
   let first = parts[0];
@@ -29629,7 +29615,7 @@ var PathIndex = class {
     let found = [], seen = /* @__PURE__ */ new Set();
     for (let id of [...ids].sort((a, b) => a - b)) {
       let { glob, owner } = this.globs[id];
-      !seen.has(owner) && glob.re.test(path2) && (seen.add(owner), found.push(owner));
+      !seen.has(owner) && glob.test(path2) && (seen.add(owner), found.push(owner));
     }
     return found;
   }
@@ -30481,7 +30467,7 @@ function decide(load, facts, now) {
     let title = load.kind === "missing" ? `No policy at ${load.path}: nothing to gate` : "Not an agent PR: nothing to gate";
     return { ...base, classification, title };
   }
-  let tier = classification.tier, tierPolicy = policy?.tiers, binds = tier !== "hard" || (tierPolicy?.hard.invalidateOnPush ?? !0), headSeenMs = parseTime(facts.headSeenAt), approvals = /* @__PURE__ */ new Map(), everApproved = /* @__PURE__ */ new Set(), vetoes = /* @__PURE__ */ new Map(), ledgerQueue = [...previous.vetoes].map((record) => ({ record, atMs: parseTime(record.at) })).sort((a, b) => (a.atMs ?? 1 / 0) - (b.atMs ?? 1 / 0) || a.record.commentId - b.record.commentId), flushLedger = (upTo) => {
+  let tier = classification.tier, tierPolicy = policy?.tiers, binds = classification.reasons.filter((r) => r.kind !== "escalation").reduce((t, r) => maxTier(t, r.tier), "fyi") !== "hard" || (tierPolicy?.hard.invalidateOnPush ?? !0), headSeenMs = parseTime(facts.headSeenAt), approvals = /* @__PURE__ */ new Map(), everApproved = /* @__PURE__ */ new Set(), vetoes = /* @__PURE__ */ new Map(), ledgerQueue = [...previous.vetoes].map((record) => ({ record, atMs: parseTime(record.at) })).sort((a, b) => (a.atMs ?? 1 / 0) - (b.atMs ?? 1 / 0) || a.record.commentId - b.record.commentId), flushLedger = (upTo) => {
     for (; ledgerQueue.length; ) {
       let next = ledgerQueue[0];
       if (upTo) {
@@ -30509,9 +30495,10 @@ function decide(load, facts, now) {
       hasVetoed: () => [...vetoes.values()].some((v) => v.login === login)
     });
     if (verdicts.set(e, verdict), command.kind === "approve" && who.kind === "reviewer" && everApproved.add(login), !!verdict.accepted) {
-      if (command.kind === "approve")
-        approvals.set(login, { by: e.actor.login, at: e.at, via: e.source.type, sourceId: e.source.id, atMs: e.atMs ?? 0 });
-      else if (command.kind === "approve-cancel")
+      if (command.kind === "approve") {
+        let bound2 = validForHead(e, !0, headSeenMs, facts.headSha);
+        approvals.set(login, { by: e.actor.login, at: e.at, via: e.source.type, sourceId: e.source.id, atMs: e.atMs ?? 0, bound: bound2 });
+      } else if (command.kind === "approve-cancel")
         approvals.delete(login);
       else if (command.kind === "veto") {
         let existing = vetoes.get(e.source.id), reason = command.reason?.slice(0, MAX_REASON), record = existing?.record ?? { by: e.actor.login, at: e.at, commentId: e.source.id, ...reason ? { reason } : {} };
@@ -30521,11 +30508,11 @@ function decide(load, facts, now) {
     }
   }
   flushLedger(void 0);
-  let overruleCount = Math.max(1, tierPolicy?.hard.approvals ?? 1), approvalList = [...approvals.values()], active = [...vetoes.values()].filter((v) => {
+  let overruleCount = requiredApprovals(policy), approvalList = [...approvals.values()], active = [...vetoes.values()].filter((v) => {
     if (!policy || v.atMs === void 0) return !0;
     let vetoMs = v.atMs;
-    return approvalList.filter((a) => a.atMs > vetoMs).length < overruleCount;
-  }), approvalsOut = approvalList.map(({ atMs: _atMs, ...a }) => a), commands = entries.flatMap((e) => {
+    return approvalList.filter((a) => a.bound && a.atMs > vetoMs).length < overruleCount;
+  }), approvalsOut = approvalList.map(({ atMs: _atMs, bound: _bound, ...a }) => a), commands = entries.flatMap((e) => {
     let v = verdicts.get(e);
     return v ? [v] : [];
   }), ledger = {
@@ -30541,11 +30528,14 @@ function decide(load, facts, now) {
     classification,
     ...outcome,
     approvals: approvalsOut,
-    approvalsRequired: tier === "hard" ? tierPolicy?.hard.approvals ?? 0 : 0,
+    approvalsRequired: tier === "hard" ? requiredApprovals(policy) : 0,
     vetoes: active.map((v) => v.record),
     commands,
     ledger
   };
+}
+function requiredApprovals(policy) {
+  return Math.max(1, policy?.tiers.hard.approvals ?? 1);
 }
 function verdictBase(e, command) {
   return { source: e.source, by: e.actor.login, at: e.at, command };
@@ -30612,7 +30602,7 @@ function stateOf(s) {
   }
   let mergeSetting = policy.tiers[tier].merge, ready = (title) => ({ state: "ready", title, blockers: [], merge: mergeSetting }), readyTitle = (prefix) => mergeSetting ? `${prefix}ready to merge (${tier})` : `${prefix}ready; merging is left to a person (${tier})`, outcome;
   if (tier === "hard") {
-    let missing = policy.tiers.hard.approvals - approvals.length;
+    let missing = requiredApprovals(policy) - approvals.length;
     outcome = missing > 0 ? blocked(`Blocked: needs ${plural(missing, "more approval")} (hard)`, [`Needs ${plural(missing, "more approval")} from an authorized reviewer.`]) : ready(readyTitle(approvals.length ? `Approved by ${mentions(approvals.map((a) => a.by))}: ` : ""));
   } else if (tier === "soft") {
     let startMs = parseTime(facts.headSeenAt) ?? nowMs, endMs = startMs + policy.tiers.soft.windowMs, window = { start: new Date(startMs).toISOString(), end: new Date(endMs).toISOString() };
@@ -30787,7 +30777,16 @@ function vetoesLine(decision, nowMs) {
   return `**Vetoes:** ${all.length ? `${all.slice(0, 10).join(", ")}${all.length > 10 ? ` and ${all.length - 10} more` : ""}` : "none"}`;
 }
 var COMMANDS_HELP = `${code("/approve")} · ${code("/approve cancel")} · ${code("/veto [reason]")} · ${code("/veto cancel")} · ${code("/escalate fyi|soft|hard")} (raise only, anyone) · ${code("/hitl explain")}`;
-function headline(decision, facts, nowMs, relative) {
+function whoMayAct(decision, reviewers) {
+  let never = "never the PR author, its committers, agent accounts or bots";
+  return reviewers ? `${[
+    ...reviewers.users.slice(0, 10).map((u) => person(u.replace(/^@/, ""))),
+    ...reviewers.users.length > 10 ? [`${reviewers.users.length - 10} more listed users`] : [],
+    ...reviewers.teams.slice(0, 10).map((t) => `members of ${code(t, 100)}`),
+    `anyone with ${code(reviewers.permission)} permission or more`
+  ].join(", ")}; ${never}` : `the reviewers named by ${code("reviewers")} in ${code(decision.policy.path)}; ${never}`;
+}
+function headline(decision, facts, nowMs, relative, options) {
   return [
     `### ${ICON[decision.state]} ${escapeText(decision.title, 200)}`,
     "",
@@ -30795,7 +30794,7 @@ function headline(decision, facts, nowMs, relative) {
     "",
     `**Next:** ${nextStep(decision, facts, nowMs, relative)}`,
     "",
-    `**Who may act:** the reviewers named by ${code("reviewers")} in ${code(decision.policy.path)} (users, teams, or a minimum repository permission), never the PR author, its committers, agent accounts or bots. Comment one command per line: ` + COMMANDS_HELP + ".",
+    `**Who may act:** ${whoMayAct(decision, options.reviewers)}. Comment one command per line: ${COMMANDS_HELP}.`,
     "",
     `${approvalsLine(decision, nowMs)} · ${vetoesLine(decision, nowMs)}`
   ];
@@ -30836,19 +30835,19 @@ function fit(text, limit) {
 … (truncated)`;
   return text.slice(0, limit - note.length) + note;
 }
-function renderExplanation(decision, facts, now, budget = 4e4) {
-  let nowMs = now.getTime(), head = headline(decision, facts, nowMs, !0).join(`
+function renderExplanation(decision, facts, now, options = {}, budget = 4e4) {
+  let nowMs = now.getTime(), head = headline(decision, facts, nowMs, !0, options).join(`
 `), details = detailLines(decision, nowMs, Math.max(1e3, budget - head.length - 200));
   return [head, "", "<details><summary>Details: every reason and command</summary>", "", ...details, "</details>", "", `<sub>Decided on commit ${code(facts.headSha.slice(0, 7))}.</sub>`].join(`
 `);
 }
-function renderStatusComment(decision, facts, now) {
-  let marker = ledgerMarker(decision.ledger), body = renderExplanation(decision, facts, now, COMMENT_LIMIT - marker.length - 2e3);
+function renderStatusComment(decision, facts, now, options = {}) {
+  let marker = ledgerMarker(decision.ledger), body = renderExplanation(decision, facts, now, options, COMMENT_LIMIT - marker.length - 2e3);
   return `${fit(body, COMMENT_LIMIT - marker.length - 2)}
 
 ${marker}`;
 }
-function renderCheckRun(decision, facts, now) {
+function renderCheckRun(decision, facts, now, options = {}) {
   let nowMs = now.getTime(), title = oneLine(decision.title, 200);
   if (!decision.governed) {
     let summary3 = decision.policy.kind === "missing" ? `There is no policy at ${code(decision.policy.path)} on the base branch, so hitl-gate governs no pull request here. Add one to put agent PRs through a tier (\`fyi\`, \`soft\` or \`hard\`); \`hitl-gate schema\` prints its JSON Schema.` : `This pull request is not from an agent under ${code(decision.policy.path)} (${code("agents")}: authors, labels, branches), so hitl-gate does not gate it.`;
@@ -30858,20 +30857,36 @@ function renderCheckRun(decision, facts, now) {
     let name = r.kind === "rule" ? escapeText(r.rule, 80) : r.kind, files = "files" in r ? fileList(r.files, 10) : "";
     return `| ${name.replace(/\|/g, "\\|")} | ${r.tier} | ${files.replace(/\|/g, "\\|")} |`;
   }), more = decision.classification.reasons.length - rows.length, table = ["| rule | tier | files |", "|---|---|---|", ...rows, ...more > 0 ? [`| and ${more} more | | |`] : []].join(`
-`), summary2 = fit([...headline(decision, facts, nowMs, !1), "", table].join(`
+`), summary2 = fit([...headline(decision, facts, nowMs, !1, options), "", table].join(`
 `), CHECK_RUN_LIMIT), text = fit(detailLines(decision, nowMs, CHECK_RUN_LIMIT - 100).join(`
 `), CHECK_RUN_LIMIT);
   return { title, summary: summary2, text };
 }
-function renderReply(verdicts, decision, facts, now) {
+function renderReply(verdicts, decision, facts, now, options = {}, explanation2) {
   let by = verdicts[0]?.by ?? "", lines = [];
   for (let v of verdicts)
     v.accepted || !v.message || lines.push(`- ${code(commandText(v.command))} was not counted: ${escapeText(v.message, 400)}`);
   let explain = verdicts.some((v) => v.accepted && v.command.kind === "explain"), parts = [`@${by.replace(/[^A-Za-z0-9\-[\]]/g, "")}`];
   return lines.length && parts.push(lines.join(`
-`)), explain && parts.push(renderExplanation(decision, facts, now, 4e4)), fit(parts.join(`
+`)), explain && parts.push(explanation2 ? explanation2() : renderExplanation(decision, facts, now, options, 4e4)), fit(parts.join(`
 
 `), COMMENT_LIMIT);
+}
+
+// src/github/identity.ts
+var EXTERNAL_ID = { governed: "hitl-gate:governed", ignored: "hitl-gate:ignored" }, OUR_EXTERNAL_IDS = Object.values(EXTERNAL_ID);
+function isSharedIdentity(identity2) {
+  return identity2.login.toLowerCase() === "github-actions[bot]";
+}
+function appMatches(app, identity2) {
+  return app ? identity2.appId !== void 0 ? app.id === identity2.appId : !!app.slug && `${app.slug}[bot]`.toLowerCase() === identity2.login.toLowerCase() : !1;
+}
+function isOwnCheckRun(run2, identity2) {
+  return appMatches(run2.app, identity2) ? !isSharedIdentity(identity2) || !!run2.external_id && OUR_EXTERNAL_IDS.includes(run2.external_id) : !1;
+}
+function isOwnComment(comment, identity2) {
+  let viaApp = comment.performed_via_github_app?.id, login = comment.user?.login, byApp = identity2.appId !== void 0 && viaApp !== void 0 && viaApp === identity2.appId, byLogin = !!login && identity2.login.endsWith("[bot]") && comment.user?.type === "Bot" && login.toLowerCase() === identity2.login.toLowerCase();
+  return !byApp && !byLogin ? !1 : !isSharedIdentity(identity2) || readLedger(comment.body ?? "") !== void 0;
 }
 
 // src/core/plan.ts
@@ -30886,13 +30901,10 @@ function checkStatus(decision) {
       return { status: "completed", conclusion: "failure" };
   }
 }
-function checkRunEffect(decision, facts, view, now) {
-  let { title, summary: summary2, text } = renderCheckRun(decision, facts, now), status = checkStatus(decision), current = view.checkRun;
+function checkRunEffect(decision, facts, view, now, options) {
+  let { title, summary: summary2, text } = renderCheckRun(decision, facts, now, options), status = checkStatus(decision), current = view.checkRun;
   if (!(current && current.status === status.status && (current.conclusion ?? null) === (status.conclusion ?? null) && current.title === title && current.summary === summary2))
     return { kind: "check-run", ...current ? { id: current.id } : {}, headSha: facts.headSha, ...status, title, summary: summary2, ...text ? { text } : {} };
-}
-function authorOf(facts, source) {
-  return source.type === "comment" ? facts.comments.find((c) => c.id === source.id)?.author : facts.reviews.find((r) => r.id === source.id)?.author;
 }
 function bySource(verdicts) {
   let groups = /* @__PURE__ */ new Map();
@@ -30902,26 +30914,29 @@ function bySource(verdicts) {
   }
   return [...groups.values()];
 }
-function answers(decision, facts, now) {
-  let done = new Set(decision.ledger.answered), effects = [], answered = [];
+function answers(decision, facts, now, options) {
+  let done = new Set(decision.ledger.answered), explanation2, explain = () => explanation2 ??= renderExplanation(decision, facts, now, options, 4e4), authors = /* @__PURE__ */ new Map();
+  for (let c of facts.comments) authors.set(`comment:${c.id}`, c.author);
+  for (let r of facts.reviews) authors.set(`review:${r.id}`, r.author);
+  let effects = [], answered = [];
   for (let group of bySource(decision.commands)) {
     let source = group[0].source;
     if (done.has(source.id)) continue;
-    let author = authorOf(facts, source);
+    let author = authors.get(`${source.type}:${source.id}`);
     if (!author || isBot(author) || group.some((v) => v.refusal === "permission-error")) continue;
     let acted = group.some((v) => v.accepted && v.command.kind !== "explain"), needsReply = group.some((v) => !v.accepted || v.command.kind === "explain");
-    acted && source.type === "comment" && effects.push({ kind: "react", target: source, content: "+1" }), needsReply && effects.push({ kind: "reply", inReplyTo: source.id, body: renderReply(group, decision, facts, now) }), answered.push(source.id);
+    acted && source.type === "comment" && effects.push({ kind: "react", target: source, content: "+1" }), needsReply && effects.push({ kind: "reply", inReplyTo: source.id, body: renderReply(group, decision, facts, now, options, explain) }), answered.push(source.id);
   }
   return { effects, answered };
 }
 function plan(decision, facts, view, now, options) {
   if (options.mode === "check") return [];
   if (facts.state !== "open" || facts.merged) return [];
-  let effects = [], checkRun = checkRunEffect(decision, facts, view, now);
+  let effects = [], checkRun = checkRunEffect(decision, facts, view, now, options);
   if (checkRun && effects.push(checkRun), decision.governed) {
-    let { effects: replies, answered } = answers(decision, facts, now);
+    let { effects: replies, answered } = answers(decision, facts, now, options);
     effects.push(...replies);
-    let ledger = { ...decision.ledger, answered: [...decision.ledger.answered, ...answered] }, body = renderStatusComment({ ...decision, ledger }, facts, now);
+    let ledger = { ...decision.ledger, answered: [...decision.ledger.answered, ...answered] }, body = renderStatusComment({ ...decision, ledger }, facts, now, options);
     view.statusComment ? view.statusComment.body !== body && effects.push({ kind: "status-comment", id: view.statusComment.id, body }) : effects.push({ kind: "status-comment", body });
   }
   return decision.wakeAt && effects.push({ kind: "wake", at: decision.wakeAt }), shouldMerge(decision, facts, view, checkRun) && effects.push({ kind: "merge", sha: facts.headSha, method: decision.mergeMethod }), effects;
@@ -31008,7 +31023,8 @@ async function request2(session, call) {
 }
 
 // src/github/find-gate-check.ts
-var CHECK_NAME = "hitl", EXTERNAL_ID = { governed: "hitl-gate:governed", ignored: "hitl-gate:ignored" }, toView = (r) => ({
+var CHECK_NAME = "hitl";
+var toView = (r) => ({
   id: r.id,
   status: r.status,
   conclusion: r.conclusion,
@@ -31060,6 +31076,11 @@ var MAX_TEXT = 65e3, clip = (s) => s.length <= MAX_TEXT ? s : `${s.slice(0, MAX_
 … (truncated)`, clipDescription = (s) => s.length <= 140 ? s : `${s.slice(0, 139)}…`, REEVALUATE_MS = 3e4;
 function statusState(e) {
   return e.status !== "completed" ? "pending" : e.conclusion === "success" ? "success" : "failure";
+}
+function isUnchangedStatus(e, current) {
+  if (e.kind !== "check-run" || !current) return !1;
+  let state = statusState(e), currentState = current.status !== "completed" ? "pending" : current.conclusion === "success" ? "success" : "failure";
+  return state === currentState && clipDescription(e.title) === current.title;
 }
 async function applyCheckRun(session, ctx, e) {
   let { owner, repo } = ctx.ref;
@@ -31169,6 +31190,8 @@ function readPullRequest(raw, source) {
     headSha,
     headRef,
     baseRef,
+    ...str(raw.base.sha) ? { baseSha: str(raw.base.sha) } : {},
+    ...num(raw.commits) !== void 0 ? { commitCount: num(raw.commits) } : {},
     labels,
     additions,
     deletions,
@@ -31197,12 +31220,10 @@ async function findPullRequest(session, ref, payload) {
 
 // src/github/find-status-comment.ts
 function findStatusComment(comments, identity2) {
-  let sharedIdentity = identity2.appId === void 0, ours = comments.filter((c) => isOwnComment(c, identity2)).sort((a, b) => a.createdAt.localeCompare(b.createdAt) || a.id - b.id);
-  for (let c of ours) {
-    let ledger = readLedger(c.body);
-    if (!(sharedIdentity && ledger === void 0))
-      return { id: c.id, body: c.body, ...ledger ? { ledger } : {} };
-  }
+  let ours = comments.filter((c) => isOwnComment(c, identity2)).sort((a, b) => a.createdAt.localeCompare(b.createdAt) || a.id - b.id)[0];
+  if (!ours) return;
+  let ledger = readLedger(ours.body);
+  return { id: ours.id, body: ours.body, ...ledger ? { ledger } : {} };
 }
 
 // src/github/gather-authorizations.ts
@@ -31300,7 +31321,11 @@ async function gatherReviews(session, ref) {
     return reviews;
   });
 }
-async function gatherCommits(session, ref) {
+var LISTED_COMMITS = 250, MAX_COMPARE_PAGES = 100, loginOf = (account) => typeof account == "object" && account !== null && "login" in account && typeof account.login == "string" ? account.login : void 0, toCommit = (c) => {
+  let authorLogin = loginOf(c.author), committerLogin = loginOf(c.committer);
+  return { sha: c.sha, ...authorLogin ? { authorLogin } : {}, ...committerLogin ? { committerLogin } : {} };
+};
+async function gatherCommits(session, ref, pr) {
   return reading("the commits", async () => {
     let commits = [], pages = session.client.paginate.iterator(session.client.rest.pulls.listCommits, {
       owner: ref.owner,
@@ -31308,16 +31333,25 @@ async function gatherCommits(session, ref) {
       pull_number: ref.number,
       per_page: 100
     });
-    for await (let page of pages) {
-      session.requests += 1;
-      for (let c of page.data)
-        commits.push({
-          sha: c.sha,
-          ...c.author?.login ? { authorLogin: c.author.login } : {},
-          ...c.committer?.login ? { committerLogin: c.committer.login } : {}
-        });
+    for await (let page of pages)
+      session.requests += 1, commits.push(...page.data.map(toCommit));
+    let expected = pr.commitCount;
+    if (expected === void 0 || commits.length >= expected || commits.length < LISTED_COMMITS) return commits;
+    if (!pr.baseSha) throw new Error(`the PR has ${expected} commits, GitHub listed ${commits.length}, and its base commit is unknown`);
+    let all = [];
+    for (let page = 1; page <= MAX_COMPARE_PAGES && all.length < expected; page++) {
+      let { data } = await request2(session, (c) => c.rest.repos.compareCommitsWithBasehead({
+        owner: ref.owner,
+        repo: ref.repo,
+        basehead: `${pr.baseSha}...${pr.headSha}`,
+        per_page: 100,
+        page
+      }));
+      if (data.commits.length === 0) break;
+      all.push(...data.commits.map(toCommit));
     }
-    return commits;
+    if (all.length < expected) throw new Error(`the PR has ${expected} commits but GitHub listed only ${all.length}`);
+    return all;
   });
 }
 
@@ -31394,23 +31428,30 @@ async function gatherMergeView(session, ref, pr, identity2, ownStatus) {
 // src/github/read-policy.ts
 var import_yaml2 = __toESM(require_dist(), 1);
 var EXTENDS = /^(?:([a-z\d](?:[a-z\d]|-(?=[a-z\d])){0,38})\/)?([-_.\w\d]+)(?::([-_./\w\d]+\.ya?ml))?$/i, MAX_EXTENDS = 5, identity = (load) => load, label = (f, local) => f.owner === local.owner && f.repo === local.repo ? f.path : `${f.owner}/${f.repo}:${f.path}`, Unreadable = class extends Error {
-};
+}, MAX_CACHED = 500, cache2 = /* @__PURE__ */ new Map(), cacheKey = (f) => `${f.owner}/${f.repo}\0${f.path}\0${f.ref ?? ""}`.toLowerCase();
+function remember(key, etag, text) {
+  cache2.delete(key), etag && (cache2.set(key, { etag, text }), cache2.size > MAX_CACHED && cache2.delete(cache2.keys().next().value));
+}
 async function readText(session, file) {
+  let key = cacheKey(file), cached = cache2.get(key);
   try {
-    let { data } = await request2(
+    let { data, headers } = await request2(
       session,
       (c) => c.rest.repos.getContent({
         owner: file.owner,
         repo: file.repo,
         path: file.path,
         ...file.ref ? { ref: file.ref } : {},
-        mediaType: { format: "raw" }
+        mediaType: { format: "raw" },
+        ...cached ? { headers: { "if-none-match": cached.etag } } : {}
       })
     );
     if (typeof data != "string") throw new Unreadable(`${file.path} is not a file`);
-    return data;
+    return remember(key, headers.etag, data), data;
   } catch (error2) {
-    if (httpStatus(error2) === 404) return;
+    let status = httpStatus(error2);
+    if (status === 304 && cached) return cached.text;
+    if (cache2.delete(key), status === 404) return;
     throw error2;
   }
 }
@@ -31527,8 +31568,8 @@ function logDecision(session, ref, decision) {
     vetoes: decision.vetoes.map((v) => v.by)
   }, "decision");
 }
-async function gather2(session, ref, options) {
-  let pr = await findPullRequest(session, ref, options.pullRequest), policyRead = await readPolicy(session, ref, pr.baseRef, options.policyPath ?? POLICY_PATH), load = policyRead.remap(loadPolicy(policyRead.source)), policyError = policyRead.source.kind === "unreadable" ? policyRead.source.message : void 0, base = {
+async function gather2(session, ref, options, policies) {
+  let pr = await findPullRequest(session, ref, options.pullRequest), policyRead = policies?.get(pr.baseRef) ?? await readPolicy(session, ref, pr.baseRef, options.policyPath ?? POLICY_PATH), load = policyRead.remap(loadPolicy(policyRead.source)), policyError = policyRead.source.kind === "unreadable" ? policyRead.source.message : void 0, base = {
     owner: ref.owner,
     repo: ref.repo,
     number: pr.number,
@@ -31562,12 +31603,15 @@ async function gather2(session, ref, options) {
     ...gate2.headSeenAt ? { headSeenAt: gate2.headSeenAt } : {},
     ...statusComment?.ledger ? { ledger: statusComment.ledger } : {}
   }, authors = commandAuthors(facts);
-  return authors.length > 0 && (facts.commits = await gatherCommits(session, ref), facts.authorizations = await gatherAuthorizations(session, ref, authors, load.kind === "ok" ? load.policy.reviewers : void 0)), { facts, load, pr, gate: gate2, ...statusComment ? { statusComment } : {}, ...extra };
+  return authors.length > 0 && (facts.commits = await gatherCommits(session, ref, pr), facts.authorizations = await gatherAuthorizations(session, ref, authors, load.kind === "ok" ? load.policy.reviewers : void 0)), { facts, load, pr, gate: gate2, ...statusComment ? { statusComment } : {}, ...extra };
 }
 function findCheck(session, ref, headSha, options) {
   return options.checkRunAs === "status" ? findGateStatus(session, ref, headSha, options.identity) : findGateCheckRun(session, ref, headSha, options.identity);
 }
-async function reconcile(client, ref, options) {
+function reconcile(client, ref, options) {
+  return reconcileWith(client, ref, options);
+}
+async function reconcileWith(client, ref, options, policies) {
   let now = options.now ? options.now() : /* @__PURE__ */ new Date(), session = openSession(client, now, options.log), policyPath = options.policyPath ?? POLICY_PATH, failed = (error3, effects2 = [], applied = []) => {
     let message = describeError(error3);
     return session.log.error({ pr: `${ref.owner}/${ref.repo}#${ref.number}`, error: message }, "reconcile failed; nothing merged"), {
@@ -31582,7 +31626,7 @@ async function reconcile(client, ref, options) {
     };
   }, g, decision;
   try {
-    g = await gather2(session, ref, options), decision = decide(g.load, g.facts, now);
+    g = await gather2(session, ref, options, policies), decision = decide(g.load, g.facts, now);
   } catch (error3) {
     return failed(error3);
   }
@@ -31607,6 +31651,7 @@ async function reconcile(client, ref, options) {
   } catch (error3) {
     return { ...failed(error3), decision };
   }
+  options.checkRunAs === "status" && (effects = effects.filter((e) => !isUnchangedStatus(e, view.checkRun)));
   let toApply = options.mode === "check" ? effects.filter((e) => e.kind === "wake") : effects, result = await applyEffects(session, { ref, checkRunAs: options.checkRunAs ?? "check-run", governed: decision.governed }, toApply), error2 = result.error ?? g.policyError, wakeAt = earliest2(result.wakeAt, decision.wakeAt, extraWake, error2 ? new Date(now.getTime() + REEVALUATE_MS).toISOString() : void 0);
   return {
     ref,
@@ -31622,7 +31667,7 @@ async function reconcile(client, ref, options) {
 
 // src/github/sweep.ts
 async function sweep(client, repo, options) {
-  let now = options.now ? options.now() : /* @__PURE__ */ new Date(), session = openSession(client, now, options.log), policyPath = options.policyPath ?? POLICY_PATH, governedByBase = /* @__PURE__ */ new Map(), outcomes = [], listed = 0, skipped = 0, pages = client.paginate.iterator(client.rest.pulls.list, { owner: repo.owner, repo: repo.repo, state: "open", per_page: 100 });
+  let now = options.now ? options.now() : /* @__PURE__ */ new Date(), session = openSession(client, now, options.log), policyPath = options.policyPath ?? POLICY_PATH, loads = /* @__PURE__ */ new Map(), policies = /* @__PURE__ */ new Map(), outcomes = [], listed = 0, skipped = 0, pages = client.paginate.iterator(client.rest.pulls.list, { owner: repo.owner, repo: repo.repo, state: "open", per_page: 100 });
   try {
     for await (let page of pages) {
       session.requests += 1;
@@ -31631,20 +31676,20 @@ async function sweep(client, repo, options) {
         let pr = readPullRequest({ ...item, additions: 0, deletions: 0, changed_files: 0 }, "payload");
         if (!pr) {
           let number = item.number;
-          typeof number == "number" && outcomes.push(await reconcile(client, { ...repo, number }, options));
+          typeof number == "number" && outcomes.push(await reconcileWith(client, { ...repo, number }, options, policies));
           continue;
         }
-        let load = governedByBase.get(pr.baseRef);
+        let load = loads.get(pr.baseRef);
         if (!load) {
           let read = await readPolicy(session, repo, pr.baseRef, policyPath);
-          load = read.remap(loadPolicy(read.source)), governedByBase.set(pr.baseRef, load);
+          load = read.remap(loadPolicy(read.source)), loads.set(pr.baseRef, load), read.source.kind !== "unreadable" && policies.set(pr.baseRef, read);
         }
         let { governed } = classify(load, { author: pr.author, labels: pr.labels, headRef: pr.headRef, baseRef: pr.baseRef, files: [], changedFiles: 0, additions: 0, deletions: 0 });
         if (!governed) {
           skipped += 1;
           continue;
         }
-        outcomes.push(await reconcile(client, { ...repo, number: pr.number }, options));
+        outcomes.push(await reconcileWith(client, { ...repo, number: pr.number }, options, policies));
       }
     }
   } catch (error2) {
@@ -31729,12 +31774,14 @@ function buildPullRequestSummary(outcome, mode, now) {
     `| \`${decision.tier}\` | \`${decision.state}\` | ${cell(decision.title)} |`,
     ""
   ];
-  return outcome.error && lines.push("> [!CAUTION]", `> GitHub failed us: ${outcome.error}. Nothing was merged; the next run tries again.`, ""), lines.push(explanation(outcome, now), ""), lines.push(`### This run (${mode} mode)`, "", ...describeRun(outcome, mode), ""), lines.join(`
+  outcome.error && lines.push("> [!CAUTION]", `> GitHub failed us: ${outcome.error}. Nothing was merged; the next run tries again.`, "");
+  let policyErrors = decision.policy.errors ?? [];
+  return policyErrors.length > 0 && (lines.push(`**${decision.policy.path} has errors** (fix them on the base branch; until then every agent PR is blocked):`, ""), lines.push(...policyErrors.map((e) => `- \`${e.file}:${e.line}:${e.column}\`: ${e.message}`), "")), lines.push(explanation(outcome, now), ""), lines.push(`### This run (${mode} mode)`, "", ...describeRun(outcome, mode), ""), lines.join(`
 `);
 }
-function buildSweepSummary(outcomes, failures) {
+function buildSweepSummary(outcomes) {
   let lines = ["## hitl-gate sweep", ""];
-  if (outcomes.length === 0 && failures.length === 0)
+  if (outcomes.length === 0)
     return lines.push("No open pull request to reconcile.", ""), lines.join(`
 `);
   lines.push("| pull request | tier | state | verdict | this run |", "| --- | --- | --- | --- | --- |");
@@ -31742,11 +31789,8 @@ function buildSweepSummary(outcomes, failures) {
     let { decision } = outcome;
     lines.push(`| #${outcome.ref.number} | \`${decision.tier}\` | \`${decision.state}\` | ${cell(decision.title)} | ${cell(sweepAction(outcome))} |`);
   }
-  lines.push("");
-  for (let failure of failures)
-    lines.push(`- ${failure.number === void 0 ? "sweep" : `#${failure.number}`}: ${failure.message}`);
-  let merged = outcomes.filter((o) => o.merged).length;
-  return lines.push("", `${outcomes.length} reconciled, ${merged} merged, ${failures.length + outcomes.filter((o) => o.error).length} failed.`, ""), lines.join(`
+  let merged = outcomes.filter((o) => o.merged).length, failed = outcomes.filter((o) => o.error).length;
+  return lines.push("", `${outcomes.length} reconciled, ${merged} merged, ${failed} failed.`, ""), lines.join(`
 `);
 }
 function explanation(outcome, now) {
@@ -31932,19 +31976,28 @@ function reportSweep(outcomes, extra) {
   for (let outcome of outcomes)
     for (let a of annotatePolicy(outcome.decision))
       annotations.some((b) => b.message === a.message && b.file === a.file && b.startLine === a.startLine) || annotations.push(a);
-  let report = { outputs: {}, annotations, summary: buildSweepSummary(outcomes, []) };
+  let report = { outputs: {}, annotations, summary: buildSweepSummary(outcomes) };
   return failed.length > 0 && (report.failure = `The sweep could not reconcile ${failed.map((o) => `#${o.ref.number} (${o.error})`).join(", ")}.`), report;
 }
 async function withCheckFallback(run2, refused2) {
   let first = await run2("check-run");
-  return refused2(first) ? {
-    result: await run2("status"),
+  if (!refused2(first)) return { result: first, annotations: [] };
+  let result = await run2("status");
+  return refused2(result) ? {
+    result,
+    annotations: [{
+      level: "error",
+      title: "hitl-gate",
+      message: "The token may not write to this repository (a `pull_request` run from a fork gets a read-only token). Run full mode on `pull_request_target` with the permissions in the docs."
+    }]
+  } : {
+    result,
     annotations: [{
       level: "warning",
       title: "hitl-gate",
       message: "The token cannot write check runs, so the verdict is a commit status named `hitl`. Grant `checks: write` to get the check run."
     }]
-  } : { result: first, annotations: [] };
+  };
 }
 function cannotWriteChecks(outcome) {
   if (!outcome.error) return !1;
