@@ -1,0 +1,106 @@
+// `npm run demo`: a local GitHub (the simulator), the real App server pointed at it, and agent PRs of
+// every tier. Prints what happens as it happens, then a summary; exits 0 only when every PR ended the
+// way the policy says it must.
+import { GitHubSimulator, type TimelineEntry } from '../test/sim/index.js';
+import { registerApp, startApp, type AppProcess } from '../test/sim/app-process.js';
+import { formatLine, plain, table } from './report.js';
+import { AGENT, openPulls, REPO, setUp, WINDOW_SECONDS, type DemoPull } from './scenario.js';
+
+const DEADLINE_MS = 50_000;
+
+async function main(): Promise<number> {
+  const sim = await new GitHubSimulator().start();
+  const credentials = registerApp(sim);
+  setUp(sim);
+  console.log(`hitl-gate demo
+  local GitHub   ${sim.apiUrl} (repository ${REPO}, policy .github/hitl.yml: docs fyi, code soft with a ${WINDOW_SECONDS}s veto window, migrations hard)
+  people         alice (named reviewer), bob (write access), eve (read access), ${AGENT} (the agent)`);
+  let app: AppProcess | undefined;
+  try {
+    app = await startApp(sim, { credentials, logLevel: 'warn', sweepInterval: '10s' });
+    console.log(`  App server     ${app.baseUrl} (the code \`npm start\` runs; webhooks signed with a fresh secret, key generated now)\n`);
+    return await story(sim, app);
+  } finally {
+    await app?.stop();
+    await sim.stop();
+  }
+}
+
+async function story(sim: GitHubSimulator, app: AppProcess): Promise<number> {
+  const t0 = Date.now();
+  const names = new Map<number, string>();
+  const labels = { pr: (n: number | undefined) => (n === undefined ? '' : (names.get(n) ?? `#${n}`)) };
+  const seen = new Set<TimelineEntry>();
+  const print = (e: TimelineEntry): void => {
+    if (seen.has(e)) return;
+    seen.add(e);
+    // Check runs are recorded without a PR number; the head SHA says whose they are.
+    if (e.number === undefined && typeof e.data?.headSha === 'string') {
+      for (const p of sim.world.repo(REPO).pulls.values()) if (p.commits.includes(e.data.headSha)) e.number = p.number;
+    }
+    const line = formatLine(e, t0, sim, labels);
+    if (line) console.log(line);
+  };
+  sim.on('entry', print);
+
+  const { pulls } = openPulls(sim);
+  for (const p of Object.values(pulls)) names.set(p.number, `#${p.number} ${p.tier}`);
+  const gateSaw = (p: DemoPull) => sim.waitFor((e) => e.kind === 'check-run' && e.actor === sim.app.botLogin && e.data?.headSha === sim.pull(REPO, p.number).headSha, 20_000, `gate check on #${p.number}`);
+
+  // bob vetoes the second code change while its window is open.
+  await gateSaw(pulls.vetoed);
+  const vetoAt = Date.now();
+  sim.comment(REPO, pulls.vetoed.number, 'bob', '/veto a one-day price cache shows stale prices after a sale');
+  // eve, who can only read, tries to approve the migration; then alice, a named reviewer, approves it.
+  await gateSaw(pulls.hard);
+  const eveComment = sim.comment(REPO, pulls.hard.number, 'eve', '/approve');
+  await sim.waitFor((e) => e.kind === 'commented' && e.actor === sim.app.botLogin && e.number === pulls.hard.number && typeof e.data?.body === 'string' && !e.data.body.includes('hitl-gate:ledger'), 20_000, 'the answer to eve').catch(() => undefined);
+  const approvedAt = Date.now();
+  sim.comment(REPO, pulls.hard.number, 'alice', '/approve');
+
+  const mustMerge = Object.values(pulls).filter((p) => p.expect === 'merged');
+  await sim.until(() => mustMerge.every((p) => sim.pull(REPO, p.number).merged), DEADLINE_MS - (Date.now() - t0), 'every expected merge').catch(() => undefined);
+  // The vetoed PR's window is long over by now: it must still be open.
+  await sim.webhooks.settled();
+
+  const problems: string[] = [];
+  const rows: string[][] = [['PR', 'title', 'tier', 'outcome', 'merged at']];
+  for (const p of Object.values(pulls)) {
+    const pr = sim.pull(REPO, p.number);
+    const check = sim.checkRuns(REPO, pr.headSha, 'hitl').filter((r) => r.app.id === sim.app.id).at(-1);
+    const status = sim.appComments(REPO, p.number).filter((c) => c.body.includes('hitl-gate:ledger'));
+    const tier = /^\*\*Tier (fyi|soft|hard)\b/m.exec(status[0]?.body ?? '')?.[1] ?? '?';
+    const mergedAt = pr.merged ? sim.merges(REPO).find((m) => m.number === p.number)?.at : undefined;
+    rows.push([`#${p.number}`, p.title, tier, pr.merged ? 'merged' : plain(check?.output.title ?? 'no decision'), mergedAt ? `+${((mergedAt - t0) / 1000).toFixed(1)}s` : '-']);
+    if (tier !== p.tier) problems.push(`#${p.number}: tier ${tier}, expected ${p.tier}`);
+    if (pr.merged !== (p.expect === 'merged')) problems.push(`#${p.number}: ${pr.merged ? 'merged' : 'not merged'}, expected ${p.expect}`);
+    if (status.length !== 1) problems.push(`#${p.number}: ${status.length} status comments, expected exactly one`);
+  }
+  const softMerge = sim.merges(REPO).find((m) => m.number === pulls.soft.number);
+  if (softMerge && softMerge.at - t0 < WINDOW_SECONDS * 1000) problems.push(`#${pulls.soft.number} merged before its ${WINDOW_SECONDS}s veto window ended`);
+  const hardMerge = sim.merges(REPO).find((m) => m.number === pulls.hard.number);
+  if (hardMerge && hardMerge.at < approvedAt) problems.push(`#${pulls.hard.number} merged before alice approved it`);
+  if (Date.now() - vetoAt < WINDOW_SECONDS * 1000) problems.push(`#${pulls.vetoed.number}: the demo ended before its window would have`);
+  const eveAnswered = sim.appComments(REPO, pulls.hard.number).some((c) => !c.body.includes('hitl-gate:ledger') && c.body.includes('eve'));
+  if (!eveAnswered) problems.push(`eve's /approve (comment ${eveComment}) got no answer saying why it does not count`);
+  if (sim.merges(REPO).length !== mustMerge.length) problems.push(`${sim.merges(REPO).length} merges, expected ${mustMerge.length}`);
+
+  sim.off('entry', print);
+  console.log(`\n${table(rows)}\n`);
+  const requests = sim.requests.length;
+  console.log(`${requests} REST requests to the local GitHub, ${sim.deliveries.length} webhooks delivered, ${((Date.now() - t0) / 1000).toFixed(1)}s.`);
+  if (problems.length > 0) {
+    console.log(`\nUNEXPECTED:\n${problems.map((p) => `  - ${p}`).join('\n')}\n\nLast lines of the App server:\n${app.lines.slice(-15).join('\n')}`);
+    return 1;
+  }
+  console.log('Every PR ended as the policy says: the docs merged, the code merged after its window, the vetoed change waits for bob, the migration merged after alice approved (eve could not).');
+  return 0;
+}
+
+main().then(
+  (code) => process.exit(code),
+  (error: unknown) => {
+    console.error(`demo failed: ${error instanceof Error ? error.stack : String(error)}`);
+    process.exit(1);
+  },
+);

@@ -1,0 +1,71 @@
+// The demo's story: one repository, a policy with a short veto window, four agent PRs and three
+// people (one who may decide, one who vetoes, one who may not).
+import type { GitHubSimulator } from '../test/sim/index.js';
+
+export const REPO = 'acme/shop';
+export const AGENT = 'copilot-swe-agent[bot]';
+export const WINDOW_SECONDS = 5;
+
+export const POLICY = `# The design's example policy, with a ${WINDOW_SECONDS}-second veto window so the demo is quick.
+version: 1
+agents:
+  authors: ["${AGENT}", "devin-ai-integration[bot]"]
+  labels: [ai-generated]
+  branches: ["copilot/**", "codex/**", "claude/**"]
+reviewers:
+  users: [alice]
+  permission: write
+default: soft
+tiers:
+  fyi:  { merge: true }
+  soft: { window: ${WINDOW_SECONDS}s, merge: true }
+  hard: { approvals: 1, merge: true, invalidate_on_push: true }
+merge:
+  method: squash
+rules:
+  - name: Documentation
+    tier: fyi
+    paths: ["docs/**", "**/*.md"]
+  - name: Database migrations
+    tier: hard
+    paths: ["db/migrations/**"]
+`;
+
+export interface DemoPull {
+  number: number;
+  title: string;
+  tier: 'fyi' | 'soft' | 'hard';
+  /** What must have happened by the end. */
+  expect: 'merged' | 'blocked';
+}
+
+export interface Cast {
+  pulls: { fyi: DemoPull; soft: DemoPull; vetoed: DemoPull; hard: DemoPull };
+}
+
+export function setUp(sim: GitHubSimulator): void {
+  sim.createRepo({
+    name: REPO,
+    policy: POLICY,
+    files: { 'README.md': '# shop\n', 'src/cart.ts': 'export const cart = [];\n', 'db/migrations/001_init.sql': 'create table cart (id int);\n' },
+    // alice is named by the policy; bob may decide through his write permission; eve only reads.
+    collaborators: { alice: 'write', bob: 'write', eve: 'read' },
+  });
+}
+
+export function openPulls(sim: GitHubSimulator): Cast {
+  const open = (title: string, head: string, files: { path: string; content: string }[], tier: DemoPull['tier'], expect: DemoPull['expect']): DemoPull => ({
+    number: sim.openPullRequest(REPO, { author: AGENT, title, head, files }),
+    title,
+    tier,
+    expect,
+  });
+  return {
+    pulls: {
+      fyi: open('Fix typos in the setup guide', 'copilot/docs-typos', [{ path: 'docs/setup.md', content: '# Setup\n\nRun npm ci.\n' }], 'fyi', 'merged'),
+      soft: open('Round cart totals to cents', 'copilot/cart-rounding', [{ path: 'src/cart.ts', content: 'export const cart: number[] = [];\nexport const total = () => Math.round(cart.reduce((a, b) => a + b, 0) * 100) / 100;\n' }], 'soft', 'merged'),
+      vetoed: open('Cache prices for a day', 'copilot/price-cache', [{ path: 'src/prices.ts', content: 'export const TTL = 86_400;\n' }], 'soft', 'blocked'),
+      hard: open('Add a discount column', 'copilot/discounts', [{ path: 'db/migrations/002_discount.sql', content: 'alter table cart add column discount int;\n' }], 'hard', 'merged'),
+    },
+  };
+}
