@@ -71,6 +71,10 @@ async function gather(session: Session, ref: PullRequestRef, options: ReconcileO
   const governed = classify(load, { ...base, files: [], changedFiles: 0, additions: 0, deletions: 0 }).governed;
   const extra = policyError ? { policyError } : {};
 
+  if (pr.state !== 'open' || pr.merged) {
+    // Nothing is decided for a closed PR, and nothing is written to it: its facts are not worth a request.
+    return { facts: base, load, pr, gate: { seenBefore: false }, ...extra };
+  }
   if (!governed) {
     const skipLookup = options.mode === 'check' || (options.headIsNew === true && options.checkRunAs !== 'status');
     const gate: GateCheck = skipLookup ? { seenBefore: false } : await findCheck(session, ref, pr.headSha, options);

@@ -287,3 +287,47 @@ function soakedPRFor(g: ReturnType<typeof expectGitHub>) {
   g.comments([{ id: 777, login: 'hitl-gate[bot]', app_id: 4242, body: 'old status', created_at: at(-20) }]);
   g.reviews([]);
 }
+
+describe('reconcile: edges of a PR\'s life', () => {
+  it('a closed PR costs the policy read and writes nothing', async () => {
+    gh.policy(POLICY_TEXT);
+    const outcome = await reconcile(testClient(), REF, full({ pullRequest: { ...pullRequest(), state: 'closed' } }));
+    api.done();
+    expect(outcome.decision.state).toBe('ignored');
+    expect(outcome.requests).toBe(1);
+    expect(api.writes()).toEqual([]);
+  });
+
+  it('a PR that becomes governed (label added) gets a fresh check run: its window starts now, not when the gate first passed it', async () => {
+    gh.policy(POLICY_TEXT);
+    gh.checkRuns([{ id: 550, started_at: at(-60), status: 'completed', conclusion: 'success', title: 'Not an agent PR: nothing to gate', summary: 's', external_id: 'hitl-gate:ignored' }]);
+    gh.files([{ filename: 'src/widget.ts' }]);
+    gh.comments([]); // the gate wrote on this head before, so a comment count of 0 in the payload may be stale
+    gh.reviews([]);
+    gh.createCheckRun(551);
+    gh.createComment(777);
+
+    const outcome = await reconcile(testClient(), REF, full({ pullRequest: pullRequest({ author: 'bob', headRef: 'feature/x', labels: ['ai-generated'] }) }));
+
+    api.done();
+    expect(outcome.decision).toMatchObject({ governed: true, tier: 'soft', state: 'waiting', window: { start: NOW.toISOString(), end: at(15) } });
+    expect(api.writes()[0]).toMatchObject({ method: 'POST', path: '/repos/acme/widgets/check-runs', body: { external_id: 'hitl-gate:governed' } });
+  });
+
+  it('a fyi PR seen for the first time is not merged in the same breath: the gate looks again shortly', async () => {
+    gh.policy(POLICY_TEXT);
+    gh.checkRuns([]);
+    gh.files([{ filename: 'docs/guide.md' }]);
+    gh.reviews([]);
+    gh.createCheckRun(555);
+    gh.createComment(777);
+
+    const outcome = await reconcile(testClient(), REF, full({ pullRequest: pullRequest({ mergeable: true, mergeableState: 'clean' }) }));
+
+    api.done();
+    expect(outcome.decision).toMatchObject({ tier: 'fyi', state: 'ready', merge: true });
+    expect(outcome.merged).toBe(false);
+    expect(outcome.requests).toBeLessThanOrEqual(6);
+    expect(outcome.wakeAt).toBe(new Date(NOW.getTime() + 30_000).toISOString());
+  });
+});
