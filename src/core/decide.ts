@@ -109,7 +109,11 @@ export function decide(load: PolicyLoad, facts: PullRequestFacts, now: Date): De
     classification = { governed: true, governedBy: [], tier: 'hard', reasons: [{ kind: 'policy-unreadable', tier: 'hard', message }] };
   }
 
-  if (!classification.governed) {
+  // Once the gate has posted its status comment (the ledger is in it), the PR stays governed: labels
+  // and branch names that made it an agent PR are hints anyone can remove, and removing one must not
+  // wave the PR through (invariant 5). Only removing the policy itself ends governance.
+  const wasGoverned = facts.ledger !== undefined && load.kind !== 'missing';
+  if (!classification.governed && !wasGoverned) {
     const title = load.kind === 'missing' ? `No policy at ${load.path}: nothing to gate` : 'Not an agent PR: nothing to gate';
     return { ...base, classification, title };
   }

@@ -168,7 +168,9 @@ function verdictLine(v: CommandVerdict, nowMs: number): string {
 /** Every reason, every policy error, every command: lines appended while they fit in `budget`. */
 function detailLines(decision: Decision, nowMs: number, budget: number): string[] {
   const groups: Array<[string, string[]]> = [
-    ['Governed because', decision.classification.governedBy.map((g) => `- ${describeGoverned(g)}`)],
+    ['Governed because', decision.classification.governedBy.length
+      ? decision.classification.governedBy.map((g) => `- ${describeGoverned(g)}`)
+      : ['- the gate already governed this PR: a PR stays governed once it was, even if the label or branch that made it an agent PR is gone']],
     ['Every reason', decision.classification.reasons.map((r) => `- ${describeReason(r, 20)}`)],
     ['Policy errors', (decision.policy.errors ?? []).map((e) => `- ${policyErrorLine(e)}`)],
     ['Blockers', decision.blockers.map((b) => `- ${escapeText(b, 300)}`)],

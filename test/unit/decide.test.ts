@@ -20,6 +20,13 @@ describe('decide: tiers and states', () => {
     expect(d).toMatchObject({ governed: false, tier: 'none', state: 'ignored', merge: false, title: 'Not an agent PR: nothing to gate' });
   });
 
+  it('keeps governing a PR once its status comment exists, even when the agent label is removed', () => {
+    const labelled = makeFacts({ author: human('zoe'), headRef: 'feature/x', commits: [], labels: ['ai-generated'] });
+    expect(decide(okLoad(), labelled, NOW)).toMatchObject({ governed: true, tier: 'soft', state: 'waiting' });
+    const removed = { ...labelled, labels: [], ledger: { vetoes: [], answered: [] } };
+    expect(decide(okLoad(), removed, NOW)).toMatchObject({ governed: true, tier: 'soft', state: 'waiting' });
+  });
+
   it('ignores closed and merged PRs', () => {
     expect(decide(okLoad(), makeFacts({ state: 'closed' }), NOW)).toMatchObject({ state: 'ignored', tier: 'none', merge: false });
     expect(decide(okLoad(), makeFacts({ state: 'closed', merged: true }), NOW)).toMatchObject({ state: 'ignored', merge: false });
