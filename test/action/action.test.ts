@@ -20,8 +20,8 @@ afterEach(async () => {
   github = undefined;
 });
 
-async function start(repository: FakeRepository): Promise<FakeGitHub> {
-  github = new FakeGitHub(repository);
+async function start(repository: FakeRepository, prefix = ''): Promise<FakeGitHub> {
+  github = new FakeGitHub(repository, prefix);
   await github.start();
   return github;
 }
@@ -284,6 +284,15 @@ describe('events and inputs', () => {
     expect(result.annotations).toEqual([expect.objectContaining({ level: 'notice', message: expect.stringContaining('not on a pull request') })]);
     expect(result.outputs).toEqual({});
     expect(fake.requests).toEqual([]);
+  });
+
+  it('talks to GitHub Enterprise Server at GITHUB_API_URL, path included', async () => {
+    const fake = await start(scenario(), '/api/v3');
+    const result = await run(fake, { eventName: 'pull_request', payload: pullRequestEvent(PULLS.hard) });
+    expect(result.outputs).toEqual({ tier: 'hard', state: 'blocked' });
+    expect(result.summary).toContain('Database migrations');
+    expect(fake.requests.length).toBeGreaterThan(0);
+    expect(fake.requests.every((r) => r.status !== 404 || r.path.includes('/contents/'))).toBe(true);
   });
 
   it('fails clearly on an event it does not handle', async () => {

@@ -134,13 +134,14 @@ export class FakeGitHub {
   private nextId = 9000;
   url = '';
 
-  constructor(readonly repository: FakeRepository) {}
+  /** `prefix` serves the API under a path, as GitHub Enterprise Server does (`/api/v3`). */
+  constructor(readonly repository: FakeRepository, private readonly prefix = '') {}
 
   async start(): Promise<string> {
     this.server = createServer((req, res) => void this.handle(req, res));
     await new Promise<void>((resolve) => this.server!.listen(0, '127.0.0.1', resolve));
     const { port } = this.server.address() as AddressInfo;
-    this.url = `http://127.0.0.1:${port}`;
+    this.url = `http://127.0.0.1:${port}${this.prefix}`;
     return this.url;
   }
 
@@ -172,17 +173,20 @@ export class FakeGitHub {
         body = raw;
       }
     }
-    const url = new URL(req.url ?? '/', this.url);
+    const url = new URL(req.url ?? '/', 'http://127.0.0.1');
     const method = req.method ?? 'GET';
+    const path = decodeURIComponent(url.pathname);
     let reply: Reply;
     try {
-      reply = this.route(method, decodeURIComponent(url.pathname), url.searchParams, body, req.headers.accept ?? '');
+      reply = path.startsWith(`${this.prefix}/`)
+        ? this.route(method, path.slice(this.prefix.length), url.searchParams, body, req.headers.accept ?? '')
+        : { status: 404, body: { message: 'Not Found' } };
     } catch (error) {
       reply = { status: 500, body: { message: (error as Error).message } };
     }
     this.requests.push({
       method,
-      path: decodeURIComponent(url.pathname),
+      path: path.slice(path.startsWith(`${this.prefix}/`) ? this.prefix.length : 0),
       query: Object.fromEntries(url.searchParams),
       body,
       authorization: req.headers.authorization,
