@@ -87,7 +87,10 @@ function why(decision: Decision): string {
 function nextStep(decision: Decision, facts: PullRequestFacts, nowMs: number, relative: boolean): string {
   const head = code(facts.headSha.slice(0, 7));
   if (decision.policy.kind === 'invalid' || decision.classification.reasons.some((r) => r.kind === 'policy-error' || r.kind === 'policy-unreadable')) {
-    return `Nothing merges until the policy at ${code(decision.policy.path)} on the base branch is fixed (errors below).`;
+    const errors = decision.policy.errors ?? decision.classification.reasons.flatMap((r) => (r.kind === 'policy-error' ? r.errors : []));
+    const shown = errors.slice(0, 3).map(policyErrorLine).join('; ');
+    const more = errors.length > 3 ? `; and ${errors.length - 3} more below` : '';
+    return `Nothing merges until the policy at ${code(decision.policy.path)} on the base branch is fixed${shown ? `: ${shown}${more}` : ''}.`;
   }
   if (decision.vetoes.length) {
     const who = [...new Set(decision.vetoes.map((v) => v.by))].map(person).join(', ');

@@ -75,6 +75,16 @@ describe('status comment', () => {
   });
 });
 
+describe('policy errors', () => {
+  it('shows where the policy is broken', () => {
+    const facts = makeFacts();
+    const load = { kind: 'invalid' as const, path: '.github/hitl.yml', errors: [{ file: '.github/hitl.yml', line: 4, column: 7, message: 'unknown key "tierz"' }] };
+    const body = renderStatusComment(decide(load, facts, NOW), facts, NOW);
+    expect(body).toContain('`.github/hitl.yml:4:7` unknown key');
+    expect(body).toContain('Nothing merges until the policy');
+  });
+});
+
 describe('ledger marker', () => {
   const ledger: Ledger = { vetoes: [{ by: 'bob', at: at(1), commentId: 12, reason: 'no --> <!-- `x`' }], escalation: 'hard', answered: [3, 12] };
 
