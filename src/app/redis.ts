@@ -134,12 +134,16 @@ export class RedisBackend implements ReconcileQueue, Timers {
     return (counts.waiting ?? 0) + (counts.active ?? 0) + (counts.prioritized ?? 0);
   }
 
+  /** Resolves once no reconcile job waits, runs or backs off (tests, shutdown). A job moves between
+   * states between two reads, so "idle" must be seen twice in a row. */
   async idle(): Promise<void> {
-    for (;;) {
+    let quiet = 0;
+    while (quiet < 2) {
       const counts = await this.queue.getJobCounts('waiting', 'active', 'prioritized');
       const delayed = await this.queue.getDelayed();
       const retrying = delayed.filter((j) => j.data.kind === 'reconcile').length;
-      if ((counts.waiting ?? 0) + (counts.active ?? 0) + (counts.prioritized ?? 0) + retrying === 0) return;
+      const busy = (counts.waiting ?? 0) + (counts.active ?? 0) + (counts.prioritized ?? 0) + retrying > 0;
+      quiet = busy ? 0 : quiet + 1;
       await sleep(25);
     }
   }

@@ -1,0 +1,190 @@
+// Scale-out through Redis (BullMQ): two replicas share one queue, one set of timers and one sweep.
+// Runs only when a Redis server is reachable (REDIS_URL); CI starts one.
+import { randomUUID } from 'node:crypto';
+import { afterEach, describe, expect, it } from 'vitest';
+import { RedisBackend } from '../../src/app/redis.js';
+import type { ReconcileJob } from '../../src/app/queue.js';
+import type { PullRef } from '../../src/app/pull-ref.js';
+
+const url = process.env.REDIS_URL;
+const pr = (number: number): ReconcileJob => ({ installationId: 1, owner: 'acme', repo: 'widgets', number, reason: 'test' });
+
+const backends: RedisBackend[] = [];
+afterEach(async () => {
+  await Promise.all(backends.splice(0).map((b) => b.close(2000)));
+});
+
+/** N replicas sharing a fresh prefix, each with its own connection and worker. */
+function replicas(n: number, work: (job: ReconcileJob, replica: number) => Promise<void>, options: { maxRetries?: number } = {}) {
+  const prefix = `hitl-test-${randomUUID()}`;
+  return Array.from({ length: n }, (_, i) => {
+    const backend = new RedisBackend(url!, { prefix, retryBaseMs: 20, sweepIntervalMs: 60_000, ...options });
+    backends.push(backend);
+    backend.start((job) => work(job, i));
+    return backend;
+  });
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+describe.skipIf(!url)('Redis scale-out', () => {
+  it('coalesces a burst of 15 events sent to two replicas into at most 2 reconciles, never two at once', async () => {
+    let inFlight = 0;
+    let maxInFlight = 0;
+    const runs: number[] = [];
+    const [a, b] = replicas(2, async (_job, replica) => {
+      runs.push(replica);
+      maxInFlight = Math.max(maxInFlight, ++inFlight);
+      await sleep(100);
+      inFlight--;
+    });
+    await Promise.all(Array.from({ length: 15 }, (_, i) => (i % 2 ? a! : b!).enqueue(pr(7))));
+    await sleep(50);
+    await a!.idle();
+    expect(runs.length).toBeGreaterThanOrEqual(1);
+    expect(runs.length).toBeLessThanOrEqual(2);
+    expect(maxInFlight).toBe(1);
+  });
+
+  it('an event during a run causes exactly one more run, never a parallel one, whichever replica takes it', async () => {
+    let inFlight = 0;
+    let maxInFlight = 0;
+    let runs = 0;
+    const [a, b] = replicas(2, async () => {
+      runs++;
+      maxInFlight = Math.max(maxInFlight, ++inFlight);
+      await sleep(150);
+      inFlight--;
+    });
+    await a!.enqueue(pr(7));
+    await expect.poll(() => runs).toBe(1); // running now
+    await b!.enqueue(pr(7));
+    await a!.enqueue(pr(7));
+    await sleep(50);
+    await a!.idle();
+    expect(runs).toBe(2);
+    expect(maxInFlight).toBe(1);
+  });
+
+  it('runs different PRs concurrently across replicas', async () => {
+    let inFlight = 0;
+    let maxInFlight = 0;
+    const [a, b] = replicas(2, async () => {
+      maxInFlight = Math.max(maxInFlight, ++inFlight);
+      await sleep(150);
+      inFlight--;
+    });
+    await Promise.all([1, 2, 3, 4, 5, 6].map((n) => (n % 2 ? a! : b!).enqueue(pr(n))));
+    await sleep(50);
+    await a!.idle();
+    expect(maxInFlight).toBeGreaterThanOrEqual(3);
+  });
+
+  it('retries a failing reconcile with backoff, a bounded number of times', async () => {
+    let runs = 0;
+    const [a] = replicas(1, async () => {
+      runs++;
+      throw new Error('GitHub 502');
+    }, { maxRetries: 2 });
+    await a!.enqueue(pr(9));
+    await sleep(50);
+    await a!.idle();
+    await sleep(100);
+    expect(runs).toBe(3);
+  });
+
+  it('schedules a veto window once across replicas, moves it on a second `at`, and fires it once', async () => {
+    const woke: Array<[number, number]> = [];
+    const [a, b] = replicas(2, async () => undefined);
+    a!.watch((ref: PullRef) => woke.push([ref.number, 0]));
+    b!.watch((ref: PullRef) => woke.push([ref.number, 1]));
+    const ref = pr(11);
+    await a!.at(ref, new Date(Date.now() + 5_000));
+    await b!.at(ref, new Date(Date.now() + 5_000));
+    await b!.at(ref, new Date(Date.now() + 300)); // the same PR's window moved: replaced, not added
+    expect(await a!.pending()).toBe(1);
+    await sleep(1_500);
+    expect(woke.map(([n]) => n)).toEqual([11]);
+    expect(await a!.pending()).toBe(0);
+  });
+
+  it('cancel removes the wake-up', async () => {
+    const woke: number[] = [];
+    const [a] = replicas(1, async () => undefined);
+    a!.watch((ref: PullRef) => woke.push(ref.number));
+    await a!.at(pr(12), new Date(Date.now() + 300));
+    await a!.cancel(pr(12));
+    await sleep(800);
+    expect(woke).toEqual([]);
+  });
+
+  it('elects one replica to sweep per interval', async () => {
+    const all = replicas(3, async () => undefined);
+    const won = await Promise.all(all.map((r) => r.sweepLease()));
+    expect(won.filter(Boolean)).toHaveLength(1);
+  });
+
+  it('a repository sweep waits for running reconciles of that repository, and holds new ones until it ends', async () => {
+    const order: string[] = [];
+    const [a, b] = replicas(2, async (job) => {
+      order.push(`start ${job.number}`);
+      await sleep(job.number === 1 ? 200 : 10);
+      order.push(`end ${job.number}`);
+    });
+    await a!.enqueue(pr(1));
+    await expect.poll(() => order.length).toBe(1);
+    const sweep = b!.exclusive({ installationId: 1, owner: 'acme', repo: 'widgets' }, async () => {
+      order.push('sweep');
+      await a!.enqueue(pr(2));
+      await sleep(300);
+      order.push('sweep end');
+    });
+    await sweep;
+    await expect.poll(() => order.length, { timeout: 3000 }).toBe(6);
+    expect(order).toEqual(['start 1', 'end 1', 'sweep', 'sweep end', 'start 2', 'end 2']);
+  });
+});
+
+describe.skipIf(!url)('two app replicas on one Redis', () => {
+  it('a soft window opened through one replica merges once, whichever replica the timer fires on', async () => {
+    const { Probot } = await import('probot');
+    const { pino } = await import('pino');
+    const { generateKeyPairSync } = await import('node:crypto');
+    const { createGate } = await import('../../src/app/gate.js');
+    const { redisBackends } = await import('../../src/app/redis.js');
+    const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048, privateKeyEncoding: { type: 'pkcs1', format: 'pem' }, publicKeyEncoding: { type: 'spki', format: 'pem' } });
+    const state = { windowEnd: 0, merges: 0, runs: 0 };
+    const reconcile = async (_c: unknown, ref: { owner: string; repo: string; number: number }) => {
+      state.runs++;
+      const now = Date.now();
+      const base = { ref, effects: [], applied: [], requests: 1, merged: false, decision: { state: 'waiting', tier: 'soft' } };
+      if (state.merges > 0) return { ...base, decision: { state: 'ignored', tier: 'soft' } };
+      if (state.windowEnd === 0) state.windowEnd = now + 400;
+      if (now < state.windowEnd) return { ...base, wakeAt: new Date(state.windowEnd).toISOString() };
+      state.merges++;
+      return { ...base, merged: true, decision: { state: 'ready', tier: 'soft' } };
+    };
+    const prefix = `hitl-test-${randomUUID()}`;
+    const start = async () => {
+      const probot = new Probot({ appId: 4242, privateKey, secret: 's', log: pino({ level: 'silent' }) });
+      const scaleOut = await redisBackends(url!, { prefix, retryBaseMs: 20 });
+      backends.push(scaleOut.backend);
+      const gate = createGate(probot, { ...scaleOut, reconcile: reconcile as never, identity: { appId: 4242, login: 'hitl-gate[bot]' }, sweepIntervalMs: 0, log: pino({ level: 'silent' }) });
+      return { probot, gate };
+    };
+    const [a] = [await start(), await start()];
+    const payload = {
+      action: 'labeled',
+      installation: { id: 1 },
+      repository: { name: 'widgets', owner: { login: 'acme' } },
+      pull_request: { number: 7, updated_at: '2026-11-22T14:00:00Z' },
+      label: { name: 'x' },
+      sender: { login: 'alice', type: 'User' },
+    };
+    await a!.probot.receive({ id: 'd1', name: 'pull_request', payload } as never);
+    await expect.poll(() => state.merges, { timeout: 5000 }).toBe(1);
+    await sleep(300);
+    expect(state.merges).toBe(1);
+    expect(state.runs).toBe(2);
+  });
+});
