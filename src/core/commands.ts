@@ -1,8 +1,8 @@
 // Commands in PR comments and review bodies. A command is a whole line (surrounding whitespace
 // trimmed), matched case-insensitively. Text that is not the commenter's own words is never a
 // command: quoted lines (`> /approve`, however deeply nested) and code (fenced with ``` or ~~~, or
-// indented by four spaces or a tab) are skipped, so copying someone else's `/approve` or showing the
-// syntax in a code block decides nothing.
+// indented by four spaces or a tab) are skipped, and so are HTML comments, which nobody can see: copying
+// someone else's `/approve` or showing the syntax in a code block decides nothing.
 //
 // Deliberate simplifications of CommonMark, each on the side of counting fewer lines:
 // - a line indented by four or more columns is never a command, even where CommonMark would read it
@@ -56,12 +56,22 @@ function closesFence(line: string, fence: Fence): boolean {
 export function commandLines(body: string): string[] {
   const out: string[] = [];
   let fence: Fence | undefined;
+  let hidden = false;
   for (const line of body.split(/\r\n|\r|\n/)) {
     if (fence) {
       if (closesFence(line, fence)) fence = undefined;
       continue;
     }
+    // An HTML comment block (`<!--` ... `-->`) is invisible on GitHub: nobody can see a command there.
+    if (hidden) {
+      if (line.includes('-->')) hidden = false;
+      continue;
+    }
     if (indentWidth(line) >= 4) continue;
+    if (line.trimStart().startsWith('<!--')) {
+      hidden = !line.slice(line.indexOf('<!--') + 4).includes('-->');
+      continue;
+    }
     const opened = openingFence(line);
     if (opened) {
       fence = opened;

@@ -44,6 +44,8 @@ describe('parseCommands', () => {
     ['after a closed fence', '```\ncode\n```\n/approve', [approve]],
     ['list item is not a command', '- /approve', []],
     ['empty body', '', []],
+    ['hidden in an HTML comment', '<!--\n/approve\n-->\n/veto', [{ kind: 'veto' }]],
+    ['one-line HTML comment', '<!-- /approve -->\n/approve', [approve]],
   ])('%s', (_name, body, expected) => {
     expect(parseCommands(body)).toEqual(expected);
   });
