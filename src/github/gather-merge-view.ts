@@ -51,8 +51,21 @@ async function otherStatuses(session: Session, ref: PullRequestRef, sha: string,
 
 export interface MergeView {
   view: Pick<GitHubView, 'mergeable' | 'mergeableState' | 'otherChecks'>;
-  /** The head GitHub reports now, when it was re-read; a different head means the facts are stale. */
-  currentHeadSha?: string;
+  /** The PR as GitHub reports it now, when it was re-read: if it differs from what was decided on, the
+   * decision is stale (a push, a label, a retarget since the event). */
+  current?: PullRequestSnapshot;
+}
+
+/** Whether the fresh PR differs from the decided one in anything the decision depends on. */
+export function changedSince(decided: PullRequestSnapshot, now: PullRequestSnapshot): string | undefined {
+  const labels = (p: PullRequestSnapshot) => [...new Set(p.labels.map((l) => l.toLowerCase()))].sort().join('\n');
+  if (now.headSha !== decided.headSha) return 'head';
+  if (now.baseRef !== decided.baseRef) return 'base';
+  if (labels(now) !== labels(decided)) return 'labels';
+  if (now.state !== decided.state || now.merged !== decided.merged || now.draft !== decided.draft) return 'state';
+  if (now.author.login !== decided.author.login || now.headRef !== decided.headRef) return 'author';
+  if (now.changedFiles !== decided.changedFiles || now.additions !== decided.additions || now.deletions !== decided.deletions) return 'size';
+  return undefined;
 }
 
 /** Cheapest verdict first: other checks, then statuses, then (only if both pass) a fresh mergeability. */
@@ -70,7 +83,7 @@ export async function gatherMergeView(
     const fresh = pr.source === 'api' && pr.mergeable !== null ? pr : await fetchPullRequest(session, ref);
     return {
       view: { mergeable: fresh.mergeable, mergeableState: fresh.mergeableState, otherChecks },
-      currentHeadSha: fresh.headSha,
+      current: fresh,
     };
   });
 }

@@ -15,7 +15,7 @@ import { findStatusComment, type StatusComment } from './find-status-comment.js'
 import { gatherAuthorizations } from './gather-authorizations.js';
 import { gatherCommits, gatherComments, gatherReviews, type RawComment } from './gather-conversation.js';
 import { gatherFiles } from './gather-files.js';
-import { gatherMergeView } from './gather-merge-view.js';
+import { changedSince, gatherMergeView } from './gather-merge-view.js';
 import { readPolicy, type PolicyRead } from './read-policy.js';
 import { openSession, type Session } from './session.js';
 import type { PullRequestRef, ReconcileOptions, ReconcileOutcome } from './types.js';
@@ -143,8 +143,11 @@ export async function reconcileWith(client: GitHubClient, ref: PullRequestRef, o
     const wantsMerge = options.mode === 'full' && decision.merge && decision.state === 'ready';
     if (wantsMerge && g.gate.seenBefore) {
       const m = await gatherMergeView(session, ref, g.pr, options.identity, options.checkRunAs === 'status');
-      if (m.currentHeadSha !== undefined && m.currentHeadSha !== g.pr.headSha) {
-        session.log.warn({ pr: ref, decidedOn: g.pr.headSha, now: m.currentHeadSha }, 'head moved while deciding; re-evaluating');
+      const changed = m.current ? changedSince(g.pr, m.current) : undefined;
+      if (changed) {
+        // The event's payload is older than GitHub: never merge on it (a label that escalated the tier
+        // may be missing from it). Decide again from a fresh read shortly.
+        session.log.warn({ pr: ref, changed, decidedOn: g.pr.headSha, now: m.current?.headSha }, 'pull request changed since the event; re-evaluating');
         extraWake = new Date(now.getTime() + REEVALUATE_MS).toISOString();
       } else {
         mergeView = m.view;

@@ -166,6 +166,26 @@ describe('reconcile: merging', () => {
     expect(outcome.wakeAt).toBe(new Date(NOW.getTime() + 30_000).toISOString());
   });
 
+  it('does not merge on a stale payload: GitHub now shows a label the event did not carry', async () => {
+    gh.policy(POLICY_TEXT);
+    gh.checkRuns([elapsed]);
+    gh.files([{ filename: 'src/widget.ts' }]);
+    gh.comments([ourComment]);
+    gh.reviews([]);
+    gh.otherChecks([]);
+    gh.statuses([]);
+    gh.pull({ labels: ['irreversible'], mergeable: true, mergeableState: 'clean' });
+    gh.updateCheckRun(555);
+    gh.updateComment(777);
+
+    const outcome = await reconcile(testClient(), REF, full({ pullRequest: pullRequest({ comments: 1 }) }));
+
+    api.done();
+    expect(outcome.merged).toBe(false);
+    expect(api.writes().some((w) => w.path.endsWith('/merge'))).toBe(false);
+    expect(outcome.wakeAt).toBe(new Date(NOW.getTime() + 30_000).toISOString());
+  });
+
   it('does not merge while another check is still running, and does not ask GitHub about mergeability then', async () => {
     soakedPR();
     gh.otherChecks([{ name: 'build', status: 'in_progress', conclusion: null }]);
