@@ -89,11 +89,18 @@ export async function fetchPullRequest(session: Session, ref: PullRequestRef): P
   });
 }
 
+/** A payload that names its repository must name this one (a PR number alone is not an identity). */
+function sameRepository(raw: unknown, ref: PullRequestRef): boolean {
+  const base = isRecord(raw) && isRecord(raw.base) ? raw.base : undefined;
+  const fullName = base && isRecord(base.repo) ? str(base.repo.full_name) : undefined;
+  return fullName === undefined || fullName.toLowerCase() === `${ref.owner}/${ref.repo}`.toLowerCase();
+}
+
 /** The payload when it is usable and about this PR, else a fresh `pulls.get`. */
 export async function findPullRequest(session: Session, ref: PullRequestRef, payload: unknown): Promise<PullRequestSnapshot> {
   if (payload !== undefined) {
     const pr = readPullRequest(payload, 'payload');
-    if (pr && pr.number === ref.number) return pr;
+    if (pr && pr.number === ref.number && sameRepository(payload, ref)) return pr;
     session.log.warn({ pr: ref }, 'pull_request payload unusable; fetching the pull request');
   }
   return fetchPullRequest(session, ref);

@@ -351,3 +351,18 @@ describe('reconcile: edges of a PR\'s life', () => {
     expect(outcome.wakeAt).toBe(new Date(NOW.getTime() + 30_000).toISOString());
   });
 });
+
+describe('reconcile: the payload', () => {
+  it('a payload of another repository\'s PR with the same number is not trusted: the PR is read', async () => {
+    const foreign = pullRequest({ labels: [] }) as { base: { repo: Record<string, unknown> } };
+    foreign.base.repo = { ...foreign.base.repo, full_name: 'evil/widgets' };
+    gh.pull({ author: 'bob', headRef: 'feature/x' });
+    gh.policy(POLICY_TEXT);
+    gh.createCheckRun(556);
+
+    const outcome = await reconcile(testClient(), REF, full({ pullRequest: foreign, headIsNew: true }));
+
+    api.done();
+    expect(outcome.decision.state).toBe('ignored');
+  });
+});
