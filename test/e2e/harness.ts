@@ -1,0 +1,110 @@
+// End-to-end harness: the simulator plus the real App server process. Every scenario gets its own
+// organisation (so its own installation and its own write pacing) and says what a user would see.
+import { GitHubSimulator, type TimelineEntry } from '../sim/index.js';
+import { registerApp, startApp, type AppCredentials, type AppProcess } from '../sim/app-process.js';
+
+export const AGENT = 'copilot-swe-agent[bot]';
+export const LEDGER = 'hitl-gate:ledger';
+
+export function policy(windowSeconds: number): string {
+  return `version: 1
+agents:
+  authors: ["${AGENT}"]
+  labels: [ai-generated]
+reviewers:
+  users: [alice]
+  permission: write
+default: soft
+tiers:
+  fyi:  { merge: true }
+  soft: { window: ${windowSeconds}s, merge: true }
+  hard: { approvals: 1, merge: true, invalidate_on_push: true }
+merge:
+  method: squash
+rules:
+  - name: Documentation
+    tier: fyi
+    paths: ["docs/**", "**/*.md"]
+  - name: Database migrations
+    tier: hard
+    paths: ["db/migrations/**"]
+`;
+}
+
+export const FILES = {
+  fyi: [{ path: 'docs/guide.md', content: '# Guide\n' }],
+  soft: [{ path: 'src/app.ts', content: 'export const x = 1;\n' }],
+  hard: [{ path: 'db/migrations/002_add.sql', content: 'alter table t add c int;\n' }],
+} as const;
+
+export interface Gate {
+  sim: GitHubSimulator;
+  app: AppProcess;
+  credentials: AppCredentials;
+  /** Kill (SIGKILL) or stop the current server and start a new one on the same port. */
+  restart(how: 'kill' | 'stop'): Promise<void>;
+  close(): Promise<void>;
+}
+
+export async function startGate(options: { seed?: number; sweepInterval?: string } = {}): Promise<Gate> {
+  const sim = await new GitHubSimulator({ seed: options.seed ?? 7 }).start();
+  const credentials = registerApp(sim);
+  const launch = (port?: number): Promise<AppProcess> => startApp(sim, { credentials, logLevel: 'warn', sweepInterval: options.sweepInterval ?? '10s', ...(port ? { port } : {}) });
+  const gate: Gate = {
+    sim,
+    app: await launch(),
+    credentials,
+    async restart(how) {
+      const port = gate.app.port;
+      await (how === 'kill' ? gate.app.kill() : gate.app.stop());
+      gate.app = await launch(port);
+    },
+    async close() {
+      await gate.app.stop();
+      await sim.stop();
+    },
+  };
+  return gate;
+}
+
+/** A repository in its own organisation, with the test policy and alice / bob (write) / eve (read). */
+export function repoFor(sim: GitHubSimulator, org: string, windowSeconds = 4): string {
+  return sim.createRepo({ name: `${org}/app`, policy: policy(windowSeconds), files: { 'README.md': '# app\n', 'src/app.ts': 'export const x = 0;\n' }, collaborators: { alice: 'write', bob: 'write', dave: 'write', eve: 'read', 'renovate[bot]': 'write' } });
+}
+
+export function openAgentPr(sim: GitHubSimulator, repo: string, tier: keyof typeof FILES): number {
+  return sim.openPullRequest(repo, { author: AGENT, title: `${tier} change`, files: FILES[tier].map((f) => ({ ...f })) });
+}
+
+/** The gate's check run entries for the PR's current head (or a given head), in order. */
+export function gateChecks(sim: GitHubSimulator, repo: string, sha: string): TimelineEntry[] {
+  return sim.timeline.filter((e) => e.repo === repo && e.kind === 'check-run' && e.actor === sim.app.botLogin && e.data?.headSha === sha);
+}
+
+/** Waits for the gate's check on `sha` to reach a state matching `match` (by status/conclusion/title). */
+export function gateCheck(sim: GitHubSimulator, repo: string, sha: string, match: (c: { status: string; conclusion: string | null; title: string }) => boolean, timeoutMs = 30_000): Promise<TimelineEntry> {
+  return sim.waitFor(
+    (e) => e.repo === repo && e.kind === 'check-run' && e.actor === sim.app.botLogin && e.data?.headSha === sha && match({ status: String(e.data?.status), conclusion: (e.data?.conclusion as string | null) ?? null, title: String(e.data?.title ?? '') }),
+    timeoutMs,
+    `gate check on ${repo}@${sha.slice(0, 7)}`,
+  );
+}
+
+export function merged(sim: GitHubSimulator, repo: string, number: number, timeoutMs = 45_000): Promise<TimelineEntry> {
+  return sim.waitFor((e) => e.kind === 'merged' && e.repo === repo && e.number === number, timeoutMs, `merge of ${repo}#${number}`);
+}
+
+export function statusComments(sim: GitHubSimulator, repo: string, number: number): string[] {
+  return sim.appComments(repo, number).filter((c) => c.body.includes(LEDGER)).map((c) => c.body);
+}
+
+/** Comments of the gate that answer someone (not its status comment). */
+export function replies(sim: GitHubSimulator, repo: string, number: number): string[] {
+  return sim.appComments(repo, number).filter((c) => !c.body.includes(LEDGER)).map((c) => c.body);
+}
+
+export function mergesOf(sim: GitHubSimulator, repo: string, number: number): TimelineEntry[] {
+  return sim.merges(repo).filter((m) => m.number === number);
+}
+
+export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
