@@ -2,7 +2,9 @@
 // invariants people rely on hold (DESIGN.md invariants 2, 3 and 5).
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { parseCommands } from '../../src/core/commands.js';
 import { decide } from '../../src/core/decide.js';
+import { readLedger, renderCheckRun, renderReply, renderStatusComment } from '../../src/core/render.js';
 import type { Actor, Authorization, Decision, IssueComment, Policy, PullRequestFacts, Review, Tier } from '../../src/core/types.js';
 import { PERMISSIONS } from '../../src/core/types.js';
 import { AGENT, HEAD, at, comment, file, makeFacts, makePolicy, okLoad, review } from './facts.js';
@@ -192,6 +194,51 @@ describe('decision properties', () => {
         expect(again.tier).toBe(d.tier);
       }),
       { numRuns: 200 },
+    );
+  });
+});
+
+describe('rendering properties', () => {
+  const text = fc.string({ unit: 'grapheme', maxLength: 60 }).map((s) => s.replace(/^$/, 'x'));
+  const lines = fc.array(fc.oneof(text, fc.constantFrom('/approve', '/veto cancel', '```', '> ', '<!--', '-->', '    ')), { minLength: 1, maxLength: 5 }).map((parts) => parts.join('\n'));
+
+  it('nothing the gate writes parses as a command, whatever files, reasons and rules are called', () => {
+    fc.assert(
+      fc.property(scenarioArb, lines, lines, lines, (s, fileName, reason, ruleName) => {
+        const facts = factsOf(s);
+        const now = new Date(at(s.nowMinute));
+        const withHostile: PullRequestFacts = {
+          ...facts,
+          files: [...facts.files, file(fileName)],
+          changedFiles: facts.files.length + 1,
+          comments: [...facts.comments, comment('alice', `/veto ${reason.split('\n').join(' ')}`, at(1)), comment('zed', '/approve\n/hitl explain', at(2))],
+        };
+        const policy = { ...s.policy, rules: [...s.policy.rules, { name: ruleName, tier: 'soft' as const, paths: ['**'] }] };
+        const decision = decide(okLoad(policy), withHostile, now);
+        const written = [
+          renderStatusComment(decision, withHostile, now, { reviewers: policy.reviewers }),
+          ...Object.values(renderCheckRun(decision, withHostile, now)),
+          ...decision.commands.map((v) => renderReply([v], decision, withHostile, now)),
+        ];
+        for (const w of written) expect(parseCommands(w)).toEqual([]);
+        expect(readLedger(written[0]!)).toEqual(decision.ledger);
+      }),
+      { numRuns: 150 },
+    );
+  });
+
+  it('reading a ledger never throws, whatever the comment says', () => {
+    const payload = fc.oneof(fc.base64String({ maxLength: 200 }), fc.json().map((j) => Buffer.from(j, 'utf8').toString('base64')));
+    fc.assert(
+      fc.property(fc.string(), payload, fc.string(), (before, data, after) => {
+        const body = `${before}<!-- hitl-gate:ledger v1 ${data} -->${after}`;
+        const read = readLedger(body);
+        if (read) {
+          expect(Array.isArray(read.vetoes) && Array.isArray(read.answered)).toBe(true);
+        }
+        expect(readLedger(before)).toBeUndefined();
+      }),
+      { numRuns: 300 },
     );
   });
 });
