@@ -1,6 +1,6 @@
 // The job summary: the same explanation a person gets in the gate's status comment, plus what this run
 // did. A summary that cannot be rendered must never hide the verdict, so the header is built here.
-import { renderStatusComment } from '../src/core/render.js';
+import { renderExplanation } from '../src/core/render.js';
 import type { Decision, Effect, PullRequestFacts } from '../src/core/types.js';
 import type { ReconcileOutcome } from '../src/github/index.js';
 import type { Mode } from './inputs.js';
@@ -49,13 +49,14 @@ export function buildSweepSummary(outcomes: ReconcileOutcome[]): string {
 function explanation(outcome: OutcomeWithFacts, now: Date): string {
   if (outcome.facts) {
     try {
-      return renderStatusComment(outcome.decision, outcome.facts, now);
+      return renderExplanation(outcome.decision, outcome.facts, now);
     } catch {
-      // fall through to the plain rendering below: the verdict is what matters.
+      // fall through to the renderings below: the verdict is what matters.
     }
   }
   const fromEffects = outcome.effects.find((e): e is Extract<Effect, { kind: 'status-comment' }> => e.kind === 'status-comment');
-  return fromEffects ? fromEffects.body : plainExplanation(outcome.decision);
+  // The status comment's text, without the ledger it carries for the gate (not for this page).
+  return fromEffects ? fromEffects.body.replace(/\s*<!--\s*hitl-gate:ledger[\s\S]*?-->\s*$/, '') : plainExplanation(outcome.decision);
 }
 
 /** The decision in words, without the core's renderer (used when the facts are not at hand). */

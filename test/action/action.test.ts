@@ -187,6 +187,10 @@ describe('full mode (what the App does)', () => {
     expect(checks[0]!.conclusion).not.toBe('success');
     expect(fake.writes().some((r) => r.method === 'PUT')).toBe(false);
 
+    // The job summary explains like the comment does, without the gate's ledger.
+    expect(first.summary).toContain('Database migrations');
+    expect(first.summary).not.toContain('hitl-gate:ledger');
+
     const writesBefore = fake.writes().length;
     const second = await run(fake, { eventName: 'issue_comment', payload: pullRequestCommentEvent(PULLS.hard, 'looks scary', 'octocat'), inputs: { mode: 'full' } });
     expect(second.code).toBe(0);

@@ -1,7 +1,7 @@
 // main in-process, with a scripted engine: how outcomes become outputs, failures and annotations, and
 // that whatever goes wrong reads as blocked, never as ready.
 import { describe, expect, it } from 'vitest';
-import type { Decision, Effect } from '../../src/core/types.js';
+import type { Decision, Effect, PullRequestFacts } from '../../src/core/types.js';
 import type { GitHubClient, ReconcileOptions, ReconcileOutcome } from '../../src/github/index.js';
 import type { ActionEnvironment, ActionInputs } from '../../action/inputs.js';
 import { main, type Engine } from '../../action/main.js';
@@ -85,6 +85,26 @@ describe('check mode', () => {
     const report = await main(inputs('check'), prEvent, deps(engine(() => outcome(d))));
     expect(report.annotations).toEqual([{ level: 'error', message: errors[0]!.message, file: '.github/hitl.yml', startLine: 9, startColumn: 10, title: 'hitl-gate policy error' }]);
     expect(report.failure).toContain('the policy is invalid');
+  });
+});
+
+describe('job summary', () => {
+  it('explains with the core renderer when the engine hands back the facts', async () => {
+    const facts: PullRequestFacts = {
+      owner: 'acme', repo: 'widgets', number: 12, title: 'Refactor', author: { login: 'copilot-swe-agent[bot]', type: 'Bot' }, state: 'open',
+      merged: false, draft: false, headSha: 'abcdef1234567890abcdef1234567890abcdef12', headRef: 'copilot/x', baseRef: 'main', labels: [],
+      additions: 3, deletions: 0, changedFiles: 1, files: [{ filename: 'src/a.ts', status: 'modified', additions: 3, deletions: 0 }],
+      commits: [], comments: [], reviews: [], authorizations: {},
+    };
+    const report = await main(inputs('check'), prEvent, deps(engine(() => ({ ...outcome(decision()), facts }))));
+    // The core's renderer names the commit it decided on; the Action's own fallback does not.
+    expect(report.summary).toContain('abcdef1');
+  });
+
+  it('still explains without them', async () => {
+    const report = await main(inputs('check'), prEvent, deps(engine(() => outcome(decision({ blockers: ['Vetoed by @alice'] })))));
+    expect(report.summary).toContain('Vetoed by @alice');
+    expect(report.summary).toContain('`soft`');
   });
 });
 
