@@ -23,14 +23,9 @@ export interface MemoryTimersOptions {
 // Node clamps longer delays to 1 ms; a far wake-up re-arms when the long timer fires.
 const MAX_DELAY_MS = 2 ** 31 - 1;
 
-interface Slot {
-  when: number;
-  seq: number;
-}
-
 export class MemoryTimers implements Timers {
   /** The live wake-up per PR key; heap entries whose seq differs are stale and skipped. */
-  readonly #live = new Map<string, Slot>();
+  readonly #live = new Map<string, number>();
   // Parallel arrays: a heap of 100k objects would cost more memory than three flat arrays.
   #whens: number[] = [];
   #seqs: number[] = [];
@@ -52,7 +47,7 @@ export class MemoryTimers implements Timers {
     if (this.#closed || !Number.isFinite(time)) return;
     const key = pullKey(ref);
     const seq = ++this.#seq;
-    this.#live.set(key, { when: time, seq });
+    this.#live.set(key, seq);
     this.#push(time, seq, key);
     // Replacements leave stale heap entries behind; rebuild before they outnumber the live ones.
     if (this.#whens.length > 2 * this.#live.size + 1024) this.#compact();
@@ -101,7 +96,7 @@ export class MemoryTimers implements Timers {
       const seq = this.#seqs[0]!;
       const key = this.#keys[0]!;
       this.#pop();
-      if (this.#live.get(key)?.seq !== seq) continue;
+      if (this.#live.get(key) !== seq) continue;
       this.#live.delete(key);
       due.push([key, now - when]);
     }
@@ -113,15 +108,17 @@ export class MemoryTimers implements Timers {
   }
 
   #dropStaleTop(): void {
-    while (this.#whens.length > 0 && this.#live.get(this.#keys[0]!)?.seq !== this.#seqs[0]) this.#pop();
+    while (this.#whens.length > 0 && this.#live.get(this.#keys[0]!) !== this.#seqs[0]) this.#pop();
   }
 
   #compact(): void {
-    const entries = [...this.#live].sort((a, b) => a[1].when - b[1].when || a[1].seq - b[1].seq);
+    const order: number[] = [];
+    for (let i = 0; i < this.#whens.length; i++) if (this.#live.get(this.#keys[i]!) === this.#seqs[i]) order.push(i);
+    order.sort((a, b) => this.#whens[a]! - this.#whens[b]! || this.#seqs[a]! - this.#seqs[b]!);
     // A sorted array is a valid min-heap.
-    this.#whens = entries.map(([, s]) => s.when);
-    this.#seqs = entries.map(([, s]) => s.seq);
-    this.#keys = entries.map(([k]) => k);
+    this.#whens = order.map((i) => this.#whens[i]!);
+    this.#seqs = order.map((i) => this.#seqs[i]!);
+    this.#keys = order.map((i) => this.#keys[i]!);
   }
 
   #swap(i: number, j: number): void {

@@ -74,6 +74,19 @@ describe('MemoryTimers', () => {
     expect(new Set(woke).size).toBe(n);
   });
 
+  it('stays correct when many reschedules force the heap to be rebuilt', async () => {
+    const woke: number[] = [];
+    const timers = new MemoryTimers({ onWake: (ref) => woke.push(ref.number) });
+    for (let round = 0; round < 30; round++) {
+      for (let i = 0; i < 100; i++) await timers.at(pr(i), new Date(T0 + 10_000 + ((i * 37 + round * 11) % 100) * 100));
+    }
+    // The last round decides: PR i wakes at 10 s + ((37 i + 319) mod 100) * 100 ms.
+    const expected = Array.from({ length: 100 }, (_, i) => i).sort((a, b) => ((a * 37 + 319) % 100) - ((b * 37 + 319) % 100));
+    await vi.advanceTimersByTimeAsync(30_000);
+    expect(woke).toEqual(expected);
+    expect(timers.pending()).toBe(0);
+  });
+
   it('wakes at once for a time already past, reporting how late it is', async () => {
     const late: number[] = [];
     const timers = new MemoryTimers({ onWake: (_ref, ms) => late.push(ms) });

@@ -1,0 +1,67 @@
+// The App's scheduling costs: 100k pending veto windows in the in-memory timers (memory, insert and
+// replace time, against 100k plain setTimeouts), and how a webhook storm coalesces in the queue.
+import { MemoryTimers } from '../src/app/timers.js';
+import { MemoryQueue } from '../src/app/queue.js';
+
+const N = 100_000;
+const mb = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(1)} MB`;
+const settle = async () => {
+  (globalThis as { gc?: () => void }).gc?.();
+  await new Promise((r) => setTimeout(r, 50));
+};
+const ref = (i: number) => ({ installationId: 1000 + (i % 50), owner: `org-${i % 50}`, repo: `repo-${i % 400}`, number: i });
+
+async function timers(): Promise<void> {
+  await settle();
+  const before = process.memoryUsage();
+  const timers = new MemoryTimers({ onWake: () => undefined });
+  const now = Date.now();
+  let t = performance.now();
+  for (let i = 0; i < N; i++) await timers.at(ref(i), new Date(now + 60_000 + ((i * 7919) % 3_600_000)));
+  const insertMs = performance.now() - t;
+  await settle();
+  const inserted = process.memoryUsage();
+  console.log(`timers: ${N} pending windows after insert: +${mb(inserted.heapUsed - before.heapUsed)} heap, +${mb(inserted.rss - before.rss)} RSS`);
+  t = performance.now();
+  for (let i = 0; i < N; i++) await timers.at(ref(i), new Date(now + 120_000 + ((i * 104729) % 3_600_000)));
+  const replaceMs = performance.now() - t;
+  await settle();
+  const after = process.memoryUsage();
+  console.log(`timers: after replacing every window once: +${mb(after.heapUsed - before.heapUsed)} heap, +${mb(after.rss - before.rss)} RSS (RSS now ${mb(after.rss)}), pending=${timers.pending()}`);
+  console.log(`timers: insert ${(insertMs / N * 1000).toFixed(2)} µs each, replace ${(replaceMs / N * 1000).toFixed(2)} µs each`);
+  await timers.close();
+
+  await settle();
+  const b2 = process.memoryUsage();
+  const handles: NodeJS.Timeout[] = [];
+  t = performance.now();
+  for (let i = 0; i < N; i++) handles.push(setTimeout(() => undefined, 60_000 + ((i * 7919) % 3_600_000)));
+  const naiveMs = performance.now() - t;
+  await settle();
+  const a2 = process.memoryUsage();
+  console.log(`baseline: ${N} plain setTimeouts: +${mb(a2.heapUsed - b2.heapUsed)} heap, +${mb(a2.rss - b2.rss)} RSS, ${(naiveMs / N * 1000).toFixed(2)} µs each`);
+  for (const h of handles) clearTimeout(h);
+}
+
+async function storm(): Promise<void> {
+  const prs = 200;
+  const eventsPerPr = 15;
+  let runs = 0;
+  const queue = new MemoryQueue({
+    concurrency: 8,
+    work: async () => {
+      runs++;
+      await new Promise((r) => setTimeout(r, 5)); // a reconcile's GitHub round trips, shrunk
+    },
+  });
+  const t = performance.now();
+  for (let e = 0; e < eventsPerPr; e++) for (let p = 0; p < prs; p++) await queue.enqueue({ ...ref(p), reason: 'bench' });
+  await queue.idle();
+  const ms = performance.now() - t;
+  console.log(`queue: ${prs * eventsPerPr} events for ${prs} PRs -> ${runs} reconciles (${(runs / prs).toFixed(2)} per PR) in ${ms.toFixed(0)} ms at concurrency 8`);
+}
+
+export default async function (): Promise<void> {
+  await timers();
+  await storm();
+}
