@@ -118,11 +118,11 @@ export async function reconcileWith(client: GitHubClient, ref: PullRequestRef, o
   const now = options.now ? options.now() : new Date();
   const session = openSession(client, now, options.log);
   const policyPath = options.policyPath ?? POLICY_PATH;
-  const failed = (error: unknown, effects: Effect[] = [], applied: Effect[] = []): ReconcileOutcome => {
+  const failed = (error: unknown): ReconcileOutcome => {
     const message = describeError(error);
     session.log.error({ pr: `${ref.owner}/${ref.repo}#${ref.number}`, error: message }, 'reconcile failed; nothing merged');
     return {
-      ref, decision: unavailableDecision(message, policyPath), effects, applied, merged: false,
+      ref, decision: unavailableDecision(message, policyPath), effects: [], applied: [], merged: false,
       requests: session.requests, error: message, wakeAt: new Date(now.getTime() + REEVALUATE_MS).toISOString(),
     };
   };
