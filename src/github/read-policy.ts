@@ -109,6 +109,11 @@ function topLevelBlocks(text: string, file: string): { blocks: Block[]; extendsV
   return { blocks, extendsValue };
 }
 
+function isFlowMapping(text: string): boolean {
+  const doc = parseDocument(text);
+  return doc.errors.length === 0 && isMap(doc.contents) && !!doc.contents.flow;
+}
+
 /** Does the text declare `_extends` at its top level? (Cheap test before any stitching.) */
 function declaresExtends(text: string): boolean {
   return /^_extends\s*:/m.test(text) || /^\s*\{[^]*\b_extends\b/.test(text);
@@ -142,21 +147,27 @@ function stitch(chain: { file: string; blocks: Block[] }[], localPath: string): 
   };
 }
 
+const keyOf = (f: FileRef): string => `${f.owner}/${f.repo}:${f.path}`.toLowerCase();
+
 async function resolveExtends(session: Session, first: { ref: FileRef; text: string }, local: FileRef): Promise<PolicyRead> {
   const chain: { file: string; blocks: Block[] }[] = [];
   const seen = new Set<string>();
   let current: { ref: FileRef; text: string } | undefined = first;
   while (current) {
     const name = label(current.ref, local);
-    const key = `${current.ref.owner}/${current.ref.repo}:${current.ref.path}`.toLowerCase();
-    if (seen.has(key)) throw new Unreadable(`_extends loops back to ${name}`);
-    seen.add(key);
+    seen.add(keyOf(current.ref));
     if (seen.size > MAX_EXTENDS) throw new Unreadable(`more than ${MAX_EXTENDS} files chained by _extends`);
     const parsed = topLevelBlocks(current.text, name);
-    if (!parsed) throw new Unreadable(`${name} uses _extends (or is extended) but is not a valid block-style YAML mapping`);
+    if (!parsed) {
+      // Not a block mapping (a YAML error, most likely): validate this file alone, so its errors keep
+      // their own file, line and column. It blocks the PR either way.
+      if (isFlowMapping(current.text)) throw new Unreadable(`${name}: write the policy as a block mapping (one key per line) to use _extends`);
+      return { source: { kind: 'text', path: name, text: current.text }, remap: identity };
+    }
     chain.unshift({ file: name, blocks: parsed.blocks });
     if (parsed.extendsValue === undefined) break;
     const next = parseExtends(parsed.extendsValue, current.ref, local);
+    if (seen.has(keyOf(next))) throw new Unreadable(`_extends in ${name} loops back to ${label(next, local)}`);
     const text = await readText(session, next);
     if (text === undefined) throw new Unreadable(`${name} extends ${label(next, local)}, which does not exist`);
     current = { ref: next, text };

@@ -193,3 +193,29 @@ describe('conditional policy reads', () => {
     expect(second.error).toBeUndefined();
   });
 });
+
+describe('_extends: what cannot be stitched', () => {
+  it('a YAML error in a file that uses _extends keeps its own line and column', async () => {
+    gh.policy('_extends: .github\ndefault: [hard\n');
+    firstSight([{ filename: 'src/a.ts' }]);
+
+    const outcome = await reconcile(testClient(), REF, full({ pullRequest: pullRequest() }));
+
+    api.done();
+    expect(outcome.decision.state).toBe('blocked');
+    expect(outcome.decision.policy.errors?.[0]).toMatchObject({ file: '.github/hitl.yml', line: expect.any(Number) });
+    expect(outcome.decision.policy.errors?.[0]?.line).toBeGreaterThan(1);
+  });
+
+  it('a loop of _extends fails closed and says so', async () => {
+    gh.policy('_extends: a\n');
+    gh.policy('_extends: widgets\nversion: 1\n', { repo: 'a', ref: null });
+    firstSight([{ filename: 'docs/a.md' }]);
+
+    const outcome = await reconcile(testClient(), REF, full({ pullRequest: pullRequest() }));
+
+    api.done();
+    expect(outcome.decision).toMatchObject({ tier: 'hard', state: 'blocked' });
+    expect(outcome.error).toMatch(/loops back/);
+  });
+});
