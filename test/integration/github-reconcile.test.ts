@@ -34,12 +34,15 @@ describe('reconcile: an agent PR is opened', () => {
     expect(outcome.merged).toBe(false);
     expect(outcome.wakeAt).toBe(at(15));
     const [check, comment] = api.writes();
-    expect(check).toMatchObject({
+    expect(check).toEqual({
       method: 'POST', path: '/repos/acme/widgets/check-runs',
-      body: { name: 'hitl', head_sha: HEAD, status: 'in_progress', external_id: 'hitl-gate:governed' },
+      body: {
+        name: 'hitl', head_sha: HEAD, status: 'in_progress', external_id: 'hitl-gate:governed',
+        output: expect.objectContaining({ title: 'Merges at 14:15 UTC unless someone vetoes (soft)', summary: expect.any(String) }),
+      },
     });
-    expect((check?.body as { output: { title: string } }).output.title).toMatch(/unless someone vetoes/);
-    expect(comment).toMatchObject({ method: 'POST', path: '/repos/acme/widgets/issues/7/comments' });
+    // One status comment, carrying the gate's ledger so that a later edit or deletion of a veto is not lost.
+    expect(comment).toEqual({ method: 'POST', path: '/repos/acme/widgets/issues/7/comments', body: { body: expect.stringContaining('<!-- hitl-gate:ledger v1 ') } });
     expect(api.writes()).toHaveLength(2);
   });
 
