@@ -199,6 +199,46 @@ describe('full mode (what the App does)', () => {
     expect(fake.writes().slice(writesBefore).filter((r) => r.method === 'POST')).toEqual([]);
   });
 
+  it('merges an fyi PR on the run after the one that first saw its head', async () => {
+    const repository = scenario();
+    const fake = await start(repository);
+    const first = await run(fake, { eventName: 'pull_request', payload: pullRequestEvent(PULLS.fyi), inputs: { mode: 'full' } });
+    expect(first.code).toBe(0);
+    expect(first.outputs).toEqual({ tier: 'fyi', state: 'ready' });
+    expect(repository.checkRuns.filter((r) => r.head_sha === PULLS.fyi.headSha && r.name === 'hitl')).toHaveLength(1);
+    expect(fake.writes().some((r) => r.method === 'PUT')).toBe(false);
+
+    const second = await run(fake, { eventName: 'schedule', inputs: { mode: 'sweep' } });
+    expect(second.code).toBe(0);
+    expect(fake.writes().filter((r) => r.method === 'PUT').map((r) => [r.path, (r.body as { sha?: string }).sha]))
+      .toContainEqual(['/repos/Codertocat/Hello-World/pulls/1/merge', PULLS.fyi.headSha]);
+  });
+
+  it('gives a human PR a passing hitl check and nothing else', async () => {
+    const repository = scenario();
+    const fake = await start(repository);
+    const result = await run(fake, { eventName: 'pull_request', payload: pullRequestEvent(PULLS.ungoverned), inputs: { mode: 'full' } });
+    expect(result.code).toBe(0);
+    expect(result.outputs).toEqual({ tier: 'none', state: 'ignored' });
+    const checks = repository.checkRuns.filter((r) => r.head_sha === PULLS.ungoverned.headSha && r.name === 'hitl');
+    expect(checks.map((r) => r.conclusion)).toEqual(['success']);
+    expect(repository.pulls.find((p) => p.number === 5)!.comments ?? []).toEqual([]);
+    expect(fake.writes().some((r) => r.method === 'PUT')).toBe(false);
+  });
+
+  it('holds every agent PR under a broken policy and points at the line in the check, comment and annotations', async () => {
+    const repository = scenario({ policy: BROKEN_POLICY });
+    const fake = await start(repository);
+    const result = await run(fake, { eventName: 'pull_request', payload: pullRequestEvent(PULLS.fyi), inputs: { mode: 'full' } });
+    expect(result.outputs).toEqual({ tier: 'hard', state: 'blocked' });
+    expect(result.annotations.some((a) => a.properties.file === '.github/hitl.yml' && a.properties.line === String(BROKEN_LINE))).toBe(true);
+    const check = repository.checkRuns.find((r) => r.head_sha === PULLS.fyi.headSha && r.name === 'hitl')!;
+    expect(check.conclusion).not.toBe('success');
+    const comment = repository.pulls.find((p) => p.number === 1)!.comments!.find((c) => c.user.login === 'github-actions[bot]')!;
+    expect(comment.body).toContain(`.github/hitl.yml:${BROKEN_LINE}`);
+    expect(fake.writes().some((r) => r.method === 'PUT')).toBe(false);
+  });
+
   it('does not merge while another check on the head is still running (its own job included)', async () => {
     const repository = scenario();
     repository.checkRuns.push(gateCheckRun(PULLS.soft.headSha, 20));
@@ -270,6 +310,21 @@ describe('sweep mode', () => {
     expect(merged).not.toContain('/repos/Codertocat/Hello-World/pulls/4/merge');
     for (const number of [2, 3, 4]) expect(result.summary).toContain(`| #${number} |`);
     expect(result.summary).toMatch(/\| #2 \|.*\| merged \|/);
+    // The human PR is not the gate's business: not reconciled, not listed.
+    expect(result.summary).not.toContain('| #5 |');
+    expect(fake.requests.some((r) => r.path.endsWith('/pulls/5'))).toBe(false);
+  });
+
+  it('blocks every agent PR under a broken policy and annotates the policy once', async () => {
+    const repository = scenario({ policy: BROKEN_POLICY });
+    repository.checkRuns.push(gateCheckRun(PULLS.soft.headSha, 20));
+    const fake = await start(repository);
+    const result = await run(fake, { eventName: 'schedule', inputs: { mode: 'sweep' } });
+    expect(result.code).toBe(0);
+    expect(fake.writes().some((r) => r.method === 'PUT')).toBe(false);
+    for (const number of [1, 2, 3, 4]) expect(result.summary).toMatch(new RegExp(`\\| #${number} \\| \`hard\` \\| \`blocked\` \\|`));
+    const onLine = result.annotations.filter((a) => a.properties.file === '.github/hitl.yml' && a.properties.line === String(BROKEN_LINE));
+    expect(onLine).toHaveLength(1);
   });
 
   it('runs on workflow_dispatch too', async () => {
