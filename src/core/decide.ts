@@ -355,8 +355,9 @@ function stateOf(s: StateInput): Outcome {
   } else {
     outcome = ready(readyTitle(''));
   }
-  if (facts.draft && outcome.state !== 'blocked') {
-    // A draft is not up for review: nothing merges, and the window is no reason to wake up.
+  if (facts.draft) {
+    // A draft is not up for review: nothing merges, and the window is no reason to wake up. (Vetoes
+    // and policy errors were reported above: they block drafts too.)
     const { wakeAt: _wakeAt, ...rest } = outcome;
     return { ...rest, state: 'waiting', title: `Draft: waiting until ready for review (${tier})`, blockers: ['The PR is a draft.', ...outcome.blockers], merge: false };
   }

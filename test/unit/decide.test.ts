@@ -78,6 +78,10 @@ describe('decide: tiers and states', () => {
     const d = decide(okLoad(), makeFacts({ draft: true, files: [file('docs/a.md')] }), NOW);
     expect(d).toMatchObject({ state: 'waiting', merge: false });
     expect(d.wakeAt).toBeUndefined();
+    expect(decide(okLoad(), makeFacts({ draft: true, files: hardFiles }), NOW)).toMatchObject({ state: 'waiting', merge: false, title: 'Draft: waiting until ready for review (hard)' });
+    expect(decide(okLoad(), makeFacts({ draft: true }), NOW).wakeAt).toBeUndefined();
+    const vetoed = makeFacts({ draft: true, comments: [comment('bob', '/veto', at(1))], authorizations: auth });
+    expect(decide(okLoad(), vetoed, NOW).state).toBe('blocked');
   });
 
   it('does not merge when the tier says people merge', () => {
