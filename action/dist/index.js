@@ -30264,13 +30264,21 @@ function closesFence(line2, fence) {
   return !0;
 }
 function commandLines(body) {
-  let out = [], fence;
+  let out = [], fence, hidden = !1;
   for (let line2 of body.split(/\r\n|\r|\n/)) {
     if (fence) {
       closesFence(line2, fence) && (fence = void 0);
       continue;
     }
+    if (hidden) {
+      line2.includes("-->") && (hidden = !1);
+      continue;
+    }
     if (indentWidth(line2) >= 4) continue;
+    if (line2.trimStart().startsWith("<!--")) {
+      hidden = !line2.slice(line2.indexOf("<!--") + 4).includes("-->");
+      continue;
+    }
     let opened = openingFence(line2);
     if (opened) {
       fence = opened;
@@ -30463,7 +30471,8 @@ function decide(load, facts, now) {
     let message = `the gate could not classify this PR (${error2 instanceof Error ? error2.message : String(error2)})`;
     classification = { governed: !0, governedBy: [], tier: "hard", reasons: [{ kind: "policy-unreadable", tier: "hard", message }] };
   }
-  if (!classification.governed) {
+  let wasGoverned = facts.ledger !== void 0 && load.kind !== "missing";
+  if (!classification.governed && !wasGoverned) {
     let title = load.kind === "missing" ? `No policy at ${load.path}: nothing to gate` : "Not an agent PR: nothing to gate";
     return { ...base, classification, title };
   }
@@ -30613,7 +30622,7 @@ function stateOf(s) {
     } else outcome = { ...ready(readyTitle("Veto window over: ")), window };
   } else
     outcome = ready(readyTitle(""));
-  if (facts.draft && outcome.state !== "blocked") {
+  if (facts.draft) {
     let { wakeAt: _wakeAt, ...rest } = outcome;
     return { ...rest, state: "waiting", title: `Draft: waiting until ready for review (${tier})`, blockers: ["The PR is a draft.", ...outcome.blockers], merge: !1 };
   }
@@ -30753,8 +30762,10 @@ function why(decision) {
 }
 function nextStep(decision, facts, nowMs, relative) {
   let head = code(facts.headSha.slice(0, 7));
-  if (decision.policy.kind === "invalid" || decision.classification.reasons.some((r) => r.kind === "policy-error" || r.kind === "policy-unreadable"))
-    return `Nothing merges until the policy at ${code(decision.policy.path)} on the base branch is fixed (errors below).`;
+  if (decision.policy.kind === "invalid" || decision.classification.reasons.some((r) => r.kind === "policy-error" || r.kind === "policy-unreadable")) {
+    let errors = decision.policy.errors ?? decision.classification.reasons.flatMap((r) => r.kind === "policy-error" ? r.errors : []), shown = errors.slice(0, 3).map(policyErrorLine).join("; "), more = errors.length > 3 ? `; and ${errors.length - 3} more below` : "";
+    return `Nothing merges until the policy at ${code(decision.policy.path)} on the base branch is fixed${shown ? `: ${shown}${more}` : ""}.`;
+  }
   if (decision.vetoes.length)
     return `Blocked until ${[...new Set(decision.vetoes.map((v) => v.by))].map(person).join(", ")} withdraws the veto with ${code("/veto cancel")}, or enough authorized approvals given after the veto overrule it.`;
   if (facts.draft) return "This is a draft: nothing happens until it is marked ready for review.";
@@ -30805,7 +30816,7 @@ function verdictLine(v, nowMs) {
 }
 function detailLines(decision, nowMs, budget) {
   let groups = [
-    ["Governed because", decision.classification.governedBy.map((g) => `- ${describeGoverned(g)}`)],
+    ["Governed because", decision.classification.governedBy.length ? decision.classification.governedBy.map((g) => `- ${describeGoverned(g)}`) : ["- the gate already governed this PR: a PR stays governed once it was, even if the label or branch that made it an agent PR is gone"]],
     ["Every reason", decision.classification.reasons.map((r) => `- ${describeReason(r, 20)}`)],
     ["Policy errors", (decision.policy.errors ?? []).map((e) => `- ${policyErrorLine(e)}`)],
     ["Blockers", decision.blockers.map((b) => `- ${escapeText(b, 300)}`)],
@@ -31209,10 +31220,14 @@ async function fetchPullRequest(session, ref) {
     return pr;
   });
 }
+function sameRepository(raw, ref) {
+  let base = isRecord2(raw) && isRecord2(raw.base) ? raw.base : void 0, fullName = base && isRecord2(base.repo) ? str(base.repo.full_name) : void 0;
+  return fullName === void 0 || fullName.toLowerCase() === `${ref.owner}/${ref.repo}`.toLowerCase();
+}
 async function findPullRequest(session, ref, payload) {
   if (payload !== void 0) {
     let pr = readPullRequest(payload, "payload");
-    if (pr && pr.number === ref.number) return pr;
+    if (pr && pr.number === ref.number && sameRepository(payload, ref)) return pr;
     session.log.warn({ pr: ref }, "pull_request payload unusable; fetching the pull request");
   }
   return fetchPullRequest(session, ref);
@@ -31411,6 +31426,16 @@ async function otherStatuses(session, ref, sha, ownStatus) {
     ownStatus && s.context === CHECK_NAME || (verdict = worst(verdict, s.state === "success" ? "success" : s.state === "pending" ? "pending" : "failure"));
   return data.total_count > data.statuses.length && (verdict = worst(verdict, "pending")), verdict;
 }
+function changedSince(decided, now) {
+  let labels = (p) => [...new Set(p.labels.map((l) => l.toLowerCase()))].sort().join(`
+`);
+  if (now.headSha !== decided.headSha) return "head";
+  if (now.baseRef !== decided.baseRef) return "base";
+  if (labels(now) !== labels(decided)) return "labels";
+  if (now.state !== decided.state || now.merged !== decided.merged || now.draft !== decided.draft) return "state";
+  if (now.author.login !== decided.author.login || now.headRef !== decided.headRef) return "author";
+  if (now.changedFiles !== decided.changedFiles || now.additions !== decided.additions || now.deletions !== decided.deletions) return "size";
+}
 async function gatherMergeView(session, ref, pr, identity2, ownStatus) {
   return reading("the mergeability and other checks", async () => {
     let runs = await otherCheckRuns(session, ref, pr.headSha, identity2), notYet = { mergeable: null, mergeableState: "unknown" };
@@ -31420,7 +31445,7 @@ async function gatherMergeView(session, ref, pr, identity2, ownStatus) {
     let fresh = pr.source === "api" && pr.mergeable !== null ? pr : await fetchPullRequest(session, ref);
     return {
       view: { mergeable: fresh.mergeable, mergeableState: fresh.mergeableState, otherChecks },
-      currentHeadSha: fresh.headSha
+      current: fresh
     };
   });
 }
@@ -31469,6 +31494,10 @@ function topLevelBlocks(text, file) {
     return { key: s.key, lines: lines.slice(s.line - 1, end), firstLine: s.line, file };
   }), extendsValue };
 }
+function isFlowMapping(text) {
+  let doc = (0, import_yaml2.parseDocument)(text);
+  return doc.errors.length === 0 && (0, import_yaml2.isMap)(doc.contents) && !!doc.contents.flow;
+}
 function declaresExtends(text) {
   return /^_extends\s*:/m.test(text) || /^\s*\{[^]*\b_extends\b/.test(text);
 }
@@ -31498,16 +31527,21 @@ function stitch(chain, localPath) {
     remap: (load) => load.kind === "invalid" ? { ...load, errors: load.errors.map(remapError) } : load
   };
 }
+var keyOf = (f) => `${f.owner}/${f.repo}:${f.path}`.toLowerCase();
 async function resolveExtends(session, first, local) {
   let chain = [], seen = /* @__PURE__ */ new Set(), current = first;
   for (; current; ) {
-    let name = label(current.ref, local), key = `${current.ref.owner}/${current.ref.repo}:${current.ref.path}`.toLowerCase();
-    if (seen.has(key)) throw new Unreadable(`_extends loops back to ${name}`);
-    if (seen.add(key), seen.size > MAX_EXTENDS) throw new Unreadable(`more than ${MAX_EXTENDS} files chained by _extends`);
+    let name = label(current.ref, local);
+    if (seen.add(keyOf(current.ref)), seen.size > MAX_EXTENDS) throw new Unreadable(`more than ${MAX_EXTENDS} files chained by _extends`);
     let parsed = topLevelBlocks(current.text, name);
-    if (!parsed) throw new Unreadable(`${name} uses _extends (or is extended) but is not a valid block-style YAML mapping`);
+    if (!parsed) {
+      if (isFlowMapping(current.text)) throw new Unreadable(`${name}: write the policy as a block mapping (one key per line) to use _extends`);
+      return { source: { kind: "text", path: name, text: current.text }, remap: identity };
+    }
     if (chain.unshift({ file: name, blocks: parsed.blocks }), parsed.extendsValue === void 0) break;
-    let next = parseExtends(parsed.extendsValue, current.ref, local), text = await readText(session, next);
+    let next = parseExtends(parsed.extendsValue, current.ref, local);
+    if (seen.has(keyOf(next))) throw new Unreadable(`_extends in ${name} loops back to ${label(next, local)}`);
+    let text = await readText(session, next);
     if (text === void 0) throw new Unreadable(`${name} extends ${label(next, local)}, which does not exist`);
     current = { ref: next, text };
   }
@@ -31591,6 +31625,8 @@ async function gather2(session, ref, options, policies) {
     reviews: [],
     authorizations: {}
   }, governed = classify(load, { ...base, files: [], changedFiles: 0, additions: 0, deletions: 0 }).governed, extra = policyError ? { policyError } : {};
+  if (pr.state !== "open" || pr.merged)
+    return { facts: base, load, pr, gate: { seenBefore: !1 }, ...extra };
   if (!governed) {
     let gate3 = options.mode === "check" || options.headIsNew === !0 && options.checkRunAs !== "status" ? { seenBefore: !1 } : await findCheck(session, ref, pr.headSha, options);
     return { facts: base, load, pr, gate: gate3, ...extra };
@@ -31612,13 +31648,13 @@ function reconcile(client, ref, options) {
   return reconcileWith(client, ref, options);
 }
 async function reconcileWith(client, ref, options, policies) {
-  let now = options.now ? options.now() : /* @__PURE__ */ new Date(), session = openSession(client, now, options.log), policyPath = options.policyPath ?? POLICY_PATH, failed = (error3, effects2 = [], applied = []) => {
+  let now = options.now ? options.now() : /* @__PURE__ */ new Date(), session = openSession(client, now, options.log), policyPath = options.policyPath ?? POLICY_PATH, failed = (error3) => {
     let message = describeError(error3);
     return session.log.error({ pr: `${ref.owner}/${ref.repo}#${ref.number}`, error: message }, "reconcile failed; nothing merged"), {
       ref,
       decision: unavailableDecision(message, policyPath),
-      effects: effects2,
-      applied,
+      effects: [],
+      applied: [],
       merged: !1,
       requests: session.requests,
       error: message,
@@ -31635,8 +31671,8 @@ async function reconcileWith(client, ref, options, policies) {
   try {
     let wantsMerge = options.mode === "full" && decision.merge && decision.state === "ready";
     if (wantsMerge && g.gate.seenBefore) {
-      let m = await gatherMergeView(session, ref, g.pr, options.identity, options.checkRunAs === "status");
-      m.currentHeadSha !== void 0 && m.currentHeadSha !== g.pr.headSha ? (session.log.warn({ pr: ref, decidedOn: g.pr.headSha, now: m.currentHeadSha }, "head moved while deciding; re-evaluating"), extraWake = new Date(now.getTime() + REEVALUATE_MS).toISOString()) : (mergeView = m.view, m.view.mergeable === null && m.view.otherChecks === "success" && (extraWake = new Date(now.getTime() + REEVALUATE_MS).toISOString()));
+      let m = await gatherMergeView(session, ref, g.pr, options.identity, options.checkRunAs === "status"), changed = m.current ? changedSince(g.pr, m.current) : void 0;
+      changed ? (session.log.warn({ pr: ref, changed, decidedOn: g.pr.headSha, now: m.current?.headSha }, "pull request changed since the event; re-evaluating"), extraWake = new Date(now.getTime() + REEVALUATE_MS).toISOString()) : (mergeView = m.view, m.view.mergeable === null && m.view.otherChecks === "success" && (extraWake = new Date(now.getTime() + REEVALUATE_MS).toISOString()));
     } else wantsMerge && (extraWake = new Date(now.getTime() + REEVALUATE_MS).toISOString());
   } catch (error3) {
     return { ...failed(error3), decision };
@@ -31796,11 +31832,11 @@ function buildSweepSummary(outcomes) {
 function explanation(outcome, now) {
   if (outcome.facts)
     try {
-      return renderStatusComment(outcome.decision, outcome.facts, now);
+      return renderExplanation(outcome.decision, outcome.facts, now);
     } catch {
     }
   let fromEffects = outcome.effects.find((e) => e.kind === "status-comment");
-  return fromEffects ? fromEffects.body : plainExplanation(outcome.decision);
+  return fromEffects ? fromEffects.body.replace(/\s*<!--\s*hitl-gate:ledger[\s\S]*?-->\s*$/, "") : plainExplanation(outcome.decision);
 }
 function plainExplanation(decision) {
   let lines = [];
