@@ -1,6 +1,6 @@
 // `npm start`: the hitl-gate GitHub App server. Probot's standard environment plus
 // HITL_SWEEP_INTERVAL and REDIS_URL; see docs/app.md.
-import { realpathSync } from 'node:fs';
+import { existsSync, realpathSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
 import { pino } from 'pino';
 import { Probot, Server } from 'probot';
@@ -77,14 +77,28 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
   };
 }
 
+/** Node's fetch (which Probot's Octokit uses) ignores HTTPS_PROXY; route it through the proxy,
+ * honouring NO_PROXY. */
+async function useProxyFromEnv(env: NodeJS.ProcessEnv): Promise<string | undefined> {
+  const proxy = env.HTTPS_PROXY || env.https_proxy || env.HTTP_PROXY || env.http_proxy;
+  if (!proxy) return undefined;
+  const { EnvHttpProxyAgent, setGlobalDispatcher } = await import('undici');
+  setGlobalDispatcher(new EnvHttpProxyAgent());
+  return proxy.replace(/\/\/[^@/]*@/, '//***@');
+}
+
 async function main(): Promise<void> {
+  // Like Probot's own runner (and what `npm run setup` writes): `.env` in the working directory.
+  if (existsSync('.env')) process.loadEnvFile('.env');
   const config = readServerConfig(process.env);
   if (!config.ok) {
-    console.error(`hitl-gate: cannot start: ${config.errors.join('; ')}`);
+    console.error(`hitl-gate: cannot start: ${config.errors.join('; ')} (see docs/app.md; \`npm run setup\` registers a new App)`);
     process.exit(1);
   }
   let running: RunningServer;
   try {
+    const proxy = await useProxyFromEnv(process.env);
+    if (proxy) console.error(`hitl-gate: GitHub requests go through the proxy ${proxy}`);
     running = await startServer(config.value);
   } catch (error) {
     console.error(`hitl-gate: cannot start: ${errorMessage(error)}`);

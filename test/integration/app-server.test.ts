@@ -1,7 +1,7 @@
 // `npm start` as an operator meets it: the real entry point in a child process.
 import { spawn } from 'node:child_process';
 import { generateKeyPairSync } from 'node:crypto';
-import { createServer } from 'node:net';
+import { createServer, type Socket } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 
@@ -53,5 +53,28 @@ describe('npm start', () => {
     expect(health?.status).toBe(200);
     p.child.kill('SIGTERM');
     expect(await p.exited).toBe(0);
+  });
+});
+
+describe('behind a proxy', () => {
+  it('sends GitHub requests through HTTPS_PROXY (Node\'s fetch alone would ignore it)', async () => {
+    const seen: string[] = [];
+    const proxy = createServer((socket: Socket) => {
+      socket.once('data', (chunk) => {
+        seen.push(String(chunk).split('\r\n')[0]!);
+        socket.end('HTTP/1.1 502 Bad Gateway\r\ncontent-length: 0\r\n\r\n');
+      });
+    });
+    await new Promise<void>((resolve) => proxy.listen(0, '127.0.0.1', resolve));
+    const proxyPort = (proxy.address() as { port: number }).port;
+    const port = await freePort();
+    // The start-up sweep is the first GitHub request; GitHub itself is never reached.
+    const p = run({ APP_ID: '4242', PRIVATE_KEY: privateKey, WEBHOOK_SECRET: 'x', PORT: String(port), HOST: '127.0.0.1', GHE_HOST: 'github.example.com', HTTPS_PROXY: `http://127.0.0.1:${proxyPort}`, LOG_LEVEL: 'warn' });
+    await expect.poll(() => seen.length, { timeout: 10_000 }).toBeGreaterThan(0);
+    expect(seen[0]).toBe('CONNECT github.example.com:443 HTTP/1.1');
+    expect(p.err()).toContain(`through the proxy http://127.0.0.1:${proxyPort}`);
+    p.child.kill('SIGTERM');
+    await p.exited;
+    proxy.close();
   });
 });
