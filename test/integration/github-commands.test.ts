@@ -210,3 +210,43 @@ describe('committers beyond the 250 commits GitHub lists', () => {
     expect(outcome.decision.state).toBe('blocked');
   });
 });
+
+describe('a veto is never lost', () => {
+  it('a veto whose comment is later deleted still blocks: the gate kept it in its status comment', async () => {
+    const veto = { id: 50, login: 'alice', body: '/veto this drops a column we still read', created_at: at(-2) };
+    const soft = { id: 555, started_at: at(-20), status: 'in_progress', title: 'x', summary: 'y' };
+    gh.policy(POLICY);
+    gh.checkRuns([soft]);
+    gh.files([{ filename: 'src/widget.ts' }]);
+    gh.comments([STATUS, veto]);
+    gh.reviews([]);
+    gh.commits([{ sha: HEAD, author: 'copilot-swe-agent[bot]' }]);
+    gh.permission('alice', 'write');
+    gh.updateCheckRun(555);
+    gh.react(50);
+    gh.updateComment(777);
+    const first = await reconcile(testClient(), REF, full({ pullRequest: pullRequest({ comments: 2 }) }));
+    api.done();
+    expect(first.decision).toMatchObject({ state: 'blocked', vetoes: [expect.objectContaining({ by: 'alice', commentId: 50 })] });
+    const written = api.writes().find((w) => w.path === '/repos/acme/widgets/issues/comments/777')?.body as { body: string };
+    const check = api.writes().find((w) => w.path === '/repos/acme/widgets/check-runs/555')?.body as { status: string; conclusion: string; output: { title: string; summary: string } };
+
+    // Alice's comment is deleted. Twenty minutes later the window is long over.
+    api.requests.length = 0;
+    gh.policy(POLICY);
+    gh.checkRuns([{ ...soft, status: check.status, conclusion: check.conclusion, title: check.output.title, summary: check.output.summary }]);
+    gh.files([{ filename: 'src/widget.ts' }]);
+    gh.comments([{ ...STATUS, body: written.body }]);
+    gh.reviews([]);
+    gh.updateComment(777); // the comment now says the veto stands though its comment is gone
+    const later = new Date(NOW.getTime() + 20 * 60_000);
+    const second = await reconcile(testClient(), REF, full({ now: () => later, pullRequest: pullRequest({ comments: 1 }) }));
+
+    api.done();
+    expect(second.decision).toMatchObject({ state: 'blocked', merge: false, vetoes: [expect.objectContaining({ by: 'alice' })] });
+    expect(second.merged).toBe(false);
+    expect(api.writes().some((w) => w.path.endsWith('/merge'))).toBe(false);
+    const status = api.writes().find((w) => w.path === '/repos/acme/widgets/issues/comments/777')?.body as { body: string };
+    expect(status.body).toMatch(/@alice/);
+  });
+});

@@ -56,8 +56,9 @@ export function mockGitHub(): MockGitHub {
     unmatched,
     writes: () => requests.filter((r) => r.method !== 'GET'),
     done() {
-      expect(unmatched, 'requests nobody expected').toEqual([]);
-      expect(scope.pendingMocks(), 'expected requests that were not made').toEqual([]);
+      expect(unmatched, `requests nobody expected: ${unmatched.join(', ')}`).toEqual([]);
+      const pending = scope.pendingMocks();
+      expect(pending, `expected requests that were not made: ${pending.join(', ')}`).toEqual([]);
     },
     cleanup() {
       nock.emitter.removeListener('no match', onNoMatch);
