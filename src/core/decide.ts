@@ -98,11 +98,15 @@ export function decide(load: PolicyLoad, facts: PullRequestFacts, now: Date): De
         escalation = escalation ? maxTier(escalation, command.tier) : command.tier;
       }
     }
-    // The ledger only remembers escalations whose command may be gone: when a command still says as
-    // much, leave the ledger's copy out, so the explanation does not change once it is recorded.
-    const top = raised.reduce<Tier | undefined>((t, r) => (t ? maxTier(t, r.tier) : r.tier), undefined);
-    const remembered = ledgerEscalations.filter((l) => !top || tierRank(l.tier) > tierRank(top));
-    classification = raised.length ? classify(load, input, [...remembered, ...raised]) : before;
+    // A `hitl:<tier>` label is an escalation too, and labels can be removed (by the agent as well):
+    // the ledger remembers the highest one, so that taking the label off never lowers the tier.
+    const labelled = before.reasons.flatMap((r) => (r.kind === 'escalation' && r.via === 'label' ? [r.tier] : []));
+    for (const t of labelled) escalation = escalation ? maxTier(escalation, t) : t;
+    // The ledger only stands in for escalations whose label or command is gone: while one still says
+    // as much, leave the ledger's copy out, so the explanation does not change once it is recorded.
+    const visible = [...labelled, ...raised.map((r) => r.tier)].reduce<Tier | undefined>((t, r) => (t ? maxTier(t, r) : r), undefined);
+    const remembered = ledgerEscalations.filter((l) => !visible || tierRank(l.tier) > tierRank(visible));
+    classification = raised.length || remembered.length !== ledgerEscalations.length ? classify(load, input, [...remembered, ...raised]) : before;
   } catch (error) {
     // A bug in classification must not open the gate: treat the PR as governed, hard and blocked.
     const message = `the gate could not classify this PR (${error instanceof Error ? error.message : String(error)})`;

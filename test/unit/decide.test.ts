@@ -271,6 +271,13 @@ describe('decide: escalation', () => {
     expect(remembered.tier).toBe('hard');
   });
 
+  it('remembers a hitl:hard label, so that removing it does not lower the tier', () => {
+    const labelled = decide(okLoad(), makeFacts({ labels: ['hitl:hard'] }), NOW);
+    expect(labelled).toMatchObject({ tier: 'hard', ledger: { escalation: 'hard' } });
+    const removed = decide(okLoad(), makeFacts({ labels: [], ledger: labelled.ledger }), NOW);
+    expect(removed).toMatchObject({ tier: 'hard', state: 'blocked' });
+  });
+
   it('refuses to lower a tier', () => {
     const d = decide(okLoad(), makeFacts({ comments: [comment('alice', '/escalate fyi', at(1))] }), NOW);
     expect(d.tier).toBe('soft');

@@ -161,6 +161,7 @@ describe('plan: replays', () => {
     ['hard approved', makeFacts({ files: [file('db/migrations/1.sql')], comments: [comment('alice', '/approve', at(1))], authorizations: auth })],
     ['vetoed', makeFacts({ files: docs, comments: [comment('bob', '/veto nope', at(1))], authorizations: auth })],
     ['ignored', makeFacts({ author: human('zoe'), headRef: 'fix', commits: [], comments: [comment('bob', '/approve', at(1))] })],
+    ['escalated by label', makeFacts({ labels: ['hitl:hard'], comments: [comment(AGENT, '/escalate soft', at(1))] })],
   ];
   it.each(scenarios)('%s: planning against what the last plan produced writes nothing', (_name, facts) => {
     const view: GitHubView = { ...FRESH, otherChecks: 'pending' };
