@@ -30465,8 +30465,10 @@ function decide(load, facts, now) {
       let command = e.command;
       tierRank(command.tier) < tierRank(before.tier) ? verdicts.set(e, refused(e, command, "lowers-tier", `\`/escalate ${command.tier}\` cannot lower the tier: this PR is already ${before.tier}, and tiers can only be raised.`)) : (verdicts.set(e, { ...verdictBase(e, command), accepted: !0 }), raised.push({ tier: command.tier, by: e.actor.login, via: "command" }), escalation = escalation ? maxTier(escalation, command.tier) : command.tier);
     }
-    let top = raised.reduce((t, r) => t ? maxTier(t, r.tier) : r.tier, void 0), remembered = ledgerEscalations.filter((l) => !top || tierRank(l.tier) > tierRank(top));
-    classification = raised.length ? classify(load, input, [...remembered, ...raised]) : before;
+    let labelled = before.reasons.flatMap((r) => r.kind === "escalation" && r.via === "label" ? [r.tier] : []);
+    for (let t of labelled) escalation = escalation ? maxTier(escalation, t) : t;
+    let visible = [...labelled, ...raised.map((r) => r.tier)].reduce((t, r) => t ? maxTier(t, r) : r, void 0), remembered = ledgerEscalations.filter((l) => !visible || tierRank(l.tier) > tierRank(visible));
+    classification = raised.length || remembered.length !== ledgerEscalations.length ? classify(load, input, [...remembered, ...raised]) : before;
   } catch (error2) {
     let message = `the gate could not classify this PR (${error2 instanceof Error ? error2.message : String(error2)})`;
     classification = { governed: !0, governedBy: [], tier: "hard", reasons: [{ kind: "policy-unreadable", tier: "hard", message }] };
