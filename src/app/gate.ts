@@ -25,6 +25,8 @@ export const REVIEW_EVENTS = ['pull_request_review.submitted', 'pull_request_rev
 /** Installation events after which the app may see repositories (and PRs) it could not see before. */
 export const INSTALLATION_EVENTS = ['installation.created', 'installation.new_permissions_accepted', 'installation.unsuspend'] as const;
 
+const MIN_WAKE_DELAY_MS = 1_000;
+
 export interface GateOptions {
   reconcile?: typeof defaultReconcile;
   sweep?: typeof defaultSweep;
@@ -92,8 +94,13 @@ export function createGate(app: Probot, options: GateOptions = {}): Gate {
       { pull: describePull(ref), tier: outcome.decision.tier, state: outcome.decision.state, merged: outcome.merged, wakeAt: outcome.wakeAt, requests: outcome.requests, error: outcome.error },
       'reconciled',
     );
-    if (outcome.wakeAt) await timers.at(ref, new Date(outcome.wakeAt));
-    else if (!outcome.error) await timers.cancel(ref);
+    if (outcome.wakeAt) {
+      // At least a second away: a decision that keeps asking to be woken "now" must not spin
+      // against GitHub's rate limit. A window's end is late by at most that second.
+      const when = Math.max(Date.parse(outcome.wakeAt), Date.now() + MIN_WAKE_DELAY_MS);
+      if (Number.isFinite(when)) await timers.at(ref, new Date(when));
+      else log.error({ pull: describePull(ref), wakeAt: outcome.wakeAt }, 'unreadable wake-up time; the sweep will reconcile this PR');
+    } else if (!outcome.error) await timers.cancel(ref);
   };
 
   const work: ReconcileWork = async (job: ReconcileJob) => {
@@ -246,6 +253,9 @@ export function createGate(app: Probot, options: GateOptions = {}): Gate {
     const repos = payload.repositories_added.map((r) => ({ installationId, owner: r.full_name.split('/')[0]!, repo: r.name }));
     sweepInBackground(repos, 'installation_repositories.added');
   });
+
+  // Learn who we are now, so the first webhooks can already recognise the gate's own comments.
+  if (!options.identity) identity().catch((error: unknown) => log.warn({ err: errorMessage(error) }, 'could not read the app identity yet (GET /app); retrying with the first reconcile'));
 
   const intervalMs = options.sweepIntervalMs ?? 5 * 60_000;
   const stopSweeping = intervalMs > 0 ? every(intervalMs, () => sweeper.sweepAll(), { firstDelayMs: options.firstSweepDelayMs }) : () => undefined;

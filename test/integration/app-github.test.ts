@@ -137,8 +137,8 @@ function pullRequest(author: string, headRef: string): Json {
     draft: false,
     user: { login: author, id: 9, type: author.endsWith('[bot]') ? 'Bot' : 'User' },
     labels: [],
-    head: { ...pr.head, ref: headRef, sha: HEAD },
-    base: { ...pr.base, ref: 'main' },
+    head: { ...pr.head, ref: headRef, sha: HEAD, repo: { ...pr.head.repo, name: 'widgets', full_name: 'acme/widgets' } },
+    base: { ...pr.base, ref: 'main', repo: { ...pr.base.repo, name: 'widgets', full_name: 'acme/widgets' } },
     comments: 0,
     changed_files: 1,
     additions: 3,
@@ -188,7 +188,7 @@ describe('an agent PR is opened', () => {
     const { probot, gate } = startApp();
     await probot.receive({ id: 'd1', name: 'pull_request', payload: openedEvent(github) } as never);
     await gate.idle();
-    expect(github.repoRequests().length).toBeLessThanOrEqual(6);
+    expect(github.repoRequests().length, github.repoRequests().join('\n')).toBeLessThanOrEqual(6);
     expect(github.state.checkRuns).toHaveLength(1);
     expect(github.state.checkRuns[0]).toMatchObject({ name: 'hitl', head_sha: HEAD, status: 'in_progress' });
     expect(github.state.comments).toHaveLength(1);
@@ -200,7 +200,7 @@ describe('an agent PR is opened', () => {
     const { probot, gate } = startApp();
     await probot.receive({ id: 'd1', name: 'pull_request', payload: openedEvent(github) } as never);
     await gate.idle();
-    expect(github.repoRequests().length).toBeLessThanOrEqual(2);
+    expect(github.repoRequests().length, github.repoRequests().join('\n')).toBeLessThanOrEqual(2);
     expect(github.state.checkRuns).toEqual([expect.objectContaining({ status: 'completed', conclusion: 'success' })]);
     expect(github.state.comments).toHaveLength(0);
   });
