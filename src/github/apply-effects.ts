@@ -20,6 +20,8 @@ export interface ApplyContext {
   checkRunAs: 'check-run' | 'status';
   /** Recorded in the check run's external_id, see EXTERNAL_ID. */
   governed: boolean;
+  /** The gate's check run as GitHub shows it now (what the plan compared against). */
+  currentCheckRun?: { id: number; status: string; conclusion: string | null };
 }
 
 export interface ApplyResult {
@@ -47,6 +49,16 @@ export function isUnchangedStatus(e: Effect, current: { status: string; conclusi
   return state === currentState && clipDescription(e.title) === current.title;
 }
 
+/**
+ * GitHub does not let a completed check run change its status or conclusion (and marks runs left in
+ * progress for 14 days `stale`, which is completed too). Such a change is a new run on the same head;
+ * the window's start stays with the first run (see find-gate-check.ts).
+ */
+function mustReplace(e: CheckRunEffect, current: ApplyContext['currentCheckRun']): boolean {
+  if (!current || current.id !== e.id || current.status !== 'completed') return false;
+  return e.status !== 'completed' || (e.conclusion ?? 'failure') !== current.conclusion;
+}
+
 async function applyCheckRun(session: Session, ctx: ApplyContext, e: CheckRunEffect): Promise<void> {
   const { owner, repo } = ctx.ref;
   if (ctx.checkRunAs === 'status') {
@@ -58,7 +70,7 @@ async function applyCheckRun(session: Session, ctx: ApplyContext, e: CheckRunEff
   const output = { title: e.title, summary: clip(e.summary), ...(e.text !== undefined ? { text: clip(e.text) } : {}) };
   const conclusion = e.status === 'completed' ? { conclusion: e.conclusion ?? 'failure' } : {};
   const externalId = ctx.governed ? EXTERNAL_ID.governed : EXTERNAL_ID.ignored;
-  if (e.id !== undefined) {
+  if (e.id !== undefined && !mustReplace(e, ctx.currentCheckRun)) {
     const id = e.id;
     // started_at is left alone: it is the trusted start of the veto window (invariant 6).
     await request(session, (c) => c.rest.checks.update({

@@ -15,7 +15,7 @@ export interface GateCheck {
   checkRun?: GitHubView['checkRun'];
   /** The newest own run of any kind (for an ungoverned PR). */
   anyRun?: GitHubView['checkRun'];
-  /** `started_at` of the governed run: when the gate first saw this head as governed. */
+  /** `started_at` of the oldest governed run: when the gate first saw this head as governed. */
   headSeenAt?: string;
   /** Whether the gate had already written anything for this head. */
   seenBefore: boolean;
@@ -50,9 +50,14 @@ export async function findGateCheckRun(session: Session, repo: { owner: string; 
       }),
     );
     const own = (data.check_runs as RunLike[]).filter((r) => isOwnCheckRun(r, identity)).sort(newestFirst);
-    const governed = own.find((r) => r.external_id !== EXTERNAL_ID.ignored);
+    const governedRuns = own.filter((r) => r.external_id !== EXTERNAL_ID.ignored);
+    const newest = governedRuns[0];
+    // The window starts when the gate FIRST saw this head as governed. A completed run cannot change its
+    // conclusion, so later verdicts may live in newer runs; they must not move the start.
+    const first = governedRuns.filter((r) => r.started_at).at(-1);
     return {
-      ...(governed ? { checkRun: toView(governed), ...(governed.started_at ? { headSeenAt: governed.started_at } : {}) } : {}),
+      ...(newest ? { checkRun: toView(newest) } : {}),
+      ...(first?.started_at ? { headSeenAt: first.started_at } : {}),
       ...(own[0] ? { anyRun: toView(own[0]) } : {}),
       seenBefore: own.length > 0,
     };

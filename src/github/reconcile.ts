@@ -178,7 +178,9 @@ export async function reconcileWith(client: GitHubClient, ref: PullRequestRef, o
   if (options.checkRunAs === 'status') effects = effects.filter((e) => !isUnchangedStatus(e, view.checkRun));
   // Check mode never writes, whatever the plan says: defence in depth for the read-only Action.
   const toApply = options.mode === 'check' ? effects.filter((e) => e.kind === 'wake') : effects;
-  const result = await applyEffects(session, { ref, checkRunAs: options.checkRunAs ?? 'check-run', governed: decision.governed }, toApply);
+  const result = await applyEffects(session, {
+    ref, checkRunAs: options.checkRunAs ?? 'check-run', governed: decision.governed, ...(view.checkRun ? { currentCheckRun: view.checkRun } : {}),
+  }, toApply);
 
   const error = result.error ?? g.policyError;
   const wakeAt = earliest(result.wakeAt, decision.wakeAt, extraWake, error ? new Date(now.getTime() + REEVALUATE_MS).toISOString() : undefined);

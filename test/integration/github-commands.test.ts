@@ -114,7 +114,10 @@ describe('only authorized humans decide', () => {
     gh.permission('grace', 'read');
     gh.teamMembership('acme/maintainers', 'grace', 'active');
     gh.otherChecks([{ name: 'build', status: 'in_progress', conclusion: null }]);
-    expectAnswerWrites(0, [15]);
+    // The failed run cannot turn green (GitHub keeps a completed run's conclusion): a new run replaces it.
+    gh.createCheckRun(556);
+    gh.react(15);
+    gh.updateComment(777);
 
     const outcome = await reconcile(testClient(), REF, full({ pullRequest: payload }));
 
@@ -122,6 +125,30 @@ describe('only authorized humans decide', () => {
     expect(verdicts(outcome)).toEqual([{ by: 'grace', kind: 'approve', accepted: true, refusal: undefined }]);
     expect(outcome.decision.state).toBe('ready');
     expect(api.writes().find((w) => w.path.endsWith('/reactions'))?.body).toEqual({ content: '+1' });
+    expect(api.writes().find((w) => w.path === '/repos/acme/widgets/check-runs')?.body).toMatchObject({ head_sha: HEAD, status: 'completed', conclusion: 'success' });
+  });
+
+  it('a replacement check run does not move the window: approvals after the first sight of the head still count', async () => {
+    gh.policy(POLICY);
+    gh.checkRuns([
+      { id: 556, started_at: at(-5), status: 'completed', conclusion: 'success', title: 'x', summary: 'y' },
+      { id: 555, started_at: at(-30), status: 'completed', conclusion: 'failure', title: 'x', summary: 'y' },
+    ]);
+    gh.files(MIGRATION);
+    gh.comments([STATUS, { id: 16, login: 'alice', body: '/approve', created_at: at(-10) }]);
+    gh.reviews([]);
+    gh.commits([{ sha: HEAD, author: 'copilot-swe-agent[bot]' }]);
+    gh.permission('alice', 'write');
+    gh.otherChecks([{ name: 'build', status: 'in_progress', conclusion: null }]);
+    gh.updateCheckRun(556);
+    gh.react(16);
+    gh.updateComment(777);
+
+    const outcome = await reconcile(testClient(), REF, full({ pullRequest: pullRequest({ comments: 2 }) }));
+
+    api.done();
+    expect(outcome.decision).toMatchObject({ state: 'ready', approvals: [expect.objectContaining({ by: 'alice' })] });
+    expect(api.writes()[0]?.body).toMatchObject({ status: 'completed', conclusion: 'success' });
   });
 });
 
