@@ -122,20 +122,22 @@ function ruleReasons(compiled: CompiledPolicy, input: ClassifyInput): TierReason
   const { policy, rules } = compiled;
   // Per path: the rules whose globs match it. Per rule: the files that hit it.
   const pathRules = input.files.map((file) => pathsOf(file).map((p) => compiled.paths.owners(p)));
-  const hits = new Map<number, Set<number>>();
+  // File indexes arrive in increasing order, so each list is sorted and a repeat (both sides of a
+  // rename) can only be the last element.
+  const hits = new Map<number, number[]>();
   pathRules.forEach((perPath, fileIndex) => {
     for (const owners of perPath) {
       for (const r of owners) {
-        const set = hits.get(r);
-        if (set) set.add(fileIndex);
-        else hits.set(r, new Set([fileIndex]));
+        const list = hits.get(r);
+        if (!list) hits.set(r, [fileIndex]);
+        else if (list[list.length - 1] !== fileIndex) list.push(fileIndex);
       }
     }
   });
 
   const lines = input.additions + input.deletions;
   const fileCount = Math.max(input.changedFiles, input.files.length);
-  const covering = new Set<number>();
+  const covering = new Uint8Array(rules.length);
   const reasons: TierReason[] = [];
 
   for (const c of rules) {
@@ -144,7 +146,7 @@ function ruleReasons(compiled: CompiledPolicy, input: ClassifyInput): TierReason
     const fileHits = hits.get(c.index);
     if (rule.paths) {
       if (!fileHits) continue;
-      detail.push(`${fileHits.size} ${fileHits.size === 1 ? 'file matches' : 'files match'} ${rule.paths.join(', ')}`);
+      detail.push(`${fileHits.length} ${fileHits.length === 1 ? 'file matches' : 'files match'} ${rule.paths.join(', ')}`);
     }
     if (c.labels) {
       const label = input.labels.find((l) => c.labels?.has(l.toLowerCase()));
@@ -167,8 +169,8 @@ function ruleReasons(compiled: CompiledPolicy, input: ClassifyInput): TierReason
       if (!(fileCount > rule.changedFiles)) continue;
       detail.push(`${fileCount} changed files (more than ${rule.changedFiles})`);
     }
-    if (c.covers) covering.add(c.index);
-    const files = fileHits ? [...fileHits].sort((a, b) => a - b).map((i) => showFile(input.files[i] as ChangedFile)) : [];
+    if (c.covers) covering[c.index] = 1;
+    const files = fileHits ? fileHits.map((i) => showFile(input.files[i] as ChangedFile)) : [];
     reasons.push({ kind: 'rule', rule: rule.name, tier: rule.tier, files, detail: detail.join('; ') });
   }
 
@@ -179,7 +181,7 @@ function ruleReasons(compiled: CompiledPolicy, input: ClassifyInput): TierReason
   // A file is covered when every path it counts under is matched by a matching, covering `paths`
   // rule: a rename out of a covered directory into an uncovered one still falls under `default`.
   const uncovered = input.files.filter((_, i) =>
-    (pathRules[i] as number[][]).some((owners) => !owners.some((r) => covering.has(r))),
+    (pathRules[i] as number[][]).some((owners) => !owners.some((r) => covering[r] === 1)),
   );
   if (uncovered.length > 0) reasons.push({ kind: 'default', tier: policy.default, files: uncovered.map(showFile) });
   return reasons;

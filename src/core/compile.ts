@@ -90,8 +90,13 @@ export const FLOOR_GLOBS: Record<Floor, string[]> = {
 
 let floorIndex: PathIndex<Floor> | undefined;
 
+/** Cheap test that a path could fall under a floor at all: most paths cannot. Must be at least as
+ * broad as FLOOR_GLOBS (a test checks every floor path passes it). */
+const MAYBE_FLOOR = /(^|\/)(agents|claude)\.md$|^\.github\/|^\.cursor|codeowners$/i;
+
 /** The floors a path falls under (compared in lower case, globs compiled once per process). */
 export function floorsOf(path: string): Floor[] {
+  if (!MAYBE_FLOOR.test(path)) return [];
   if (!floorIndex) {
     floorIndex = new PathIndex<Floor>();
     for (const [floor, globs] of Object.entries(FLOOR_GLOBS) as [Floor, string[]][]) {

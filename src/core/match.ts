@@ -96,14 +96,21 @@ function estimateExpansions(p: string): number {
   return product;
 }
 
+// An index key of a glob. `exact` when carrying the key already proves the match (`dir/**`,
+// `**/*.ext`, `**/name`, a literal path), so the glob need not be tested at all.
+export interface GlobKey {
+  key: string;
+  exact: boolean;
+}
+
 /** One glob, compiled: the matcher that decides and the keys that let an index skip it. */
 export interface CompiledGlob {
   pattern: string;
-  /** minimatch's own `match`, not `makeRe().test`: the two disagree at the edges (`src/**` does
-   * not match the file `src` by `match`, as `minimatch()` says, but does by the regex). */
+  /** minimatch's own `match` (what `minimatch()` answers). Not `makeRe().test`: the two disagree at
+   * the edges (the regex of `src/**` matches the file `src`, `minimatch()` does not). */
   test: (path: string) => boolean;
-  /** Index keys; undefined when any path could match (the glob must always be tried). */
-  keys?: string[];
+  /** Index keys, one per brace expansion; undefined when any path could match. */
+  keys?: GlobKey[];
 }
 
 const EXT_PART = /^\*(\.[^*?[\]{}()!+@\\/]+)$/;
@@ -113,46 +120,99 @@ export function compileGlob(pattern: string, options: MinimatchOptions = GLOB_OP
   // Validation (globProblem) runs before compilation; a glob that still fails matches nothing.
   if (mm.makeRe() === false) return { pattern, test: () => false, keys: [] };
   const test = (path: string): boolean => mm.match(path);
-  const keys = new Set<string>();
+  // Keys compare exact strings and the exact shapes assume `**` crosses dot directories: other
+  // options get no keys (the glob is tried against every path).
+  if (options.nocase || !options.dot) return { pattern, test };
+  const keys: GlobKey[] = [];
   for (const parts of mm.set) {
     const key = expansionKey(parts as Part[]);
     if (key === undefined) return { pattern, test };
-    keys.add(key);
+    keys.push(key);
   }
-  return { pattern, test, keys: [...keys] };
+  return { pattern, test, keys };
 }
 
 type Part = string | typeof GLOBSTAR | (RegExp & { _glob?: string });
 
-/** A key every path this expansion matches must carry (see pathKeys), if there is one. */
-function expansionKey(parts: Part[]): string | undefined {
-  const first = parts[0];
-  if (typeof first === 'string' && first !== '') return `s:${first}`;
+/** A key every path this expansion matches must carry (see pathKeys), if there is one. String parts
+ * of minimatch's parsed pattern are literal segments, matched exactly. The `exact` shapes rely on
+ * paths as GitHub lists them: no empty, `.` or `..` segments. */
+function expansionKey(parts: Part[]): GlobKey | undefined {
+  const literal = (p: Part | undefined): p is string => typeof p === 'string' && p !== '';
   const last = parts[parts.length - 1];
-  if (typeof last === 'string' && last !== '') return `b:${last}`;
-  if (last instanceof RegExp && typeof last._glob === 'string') {
-    const ext = EXT_PART.exec(last._glob);
-    if (ext) return `x:${ext[1]}`;
+  const extOf = (p: Part | undefined): string | undefined =>
+    p instanceof RegExp && typeof p._glob === 'string' ? EXT_PART.exec(p._glob)?.[1] : undefined;
+  // The leading literal segments (`services/api/**` -> `services/api`): the most selective key.
+  let n = 0;
+  while (literal(parts[n])) n++;
+  if (n > 0) {
+    const prefix = parts.slice(0, n).join('/');
+    if (n === parts.length) return { key: `f:${prefix}`, exact: true };
+    if (n === parts.length - 1 && last === GLOBSTAR) return { key: `d:${prefix}`, exact: true };
+    return { key: `p:${prefix}`, exact: false };
   }
-  return undefined;
+  const tailOnly = parts.length === 2 && parts[0] === GLOBSTAR;
+  if (literal(last)) return { key: `b:${last}`, exact: tailOnly };
+  const ext = extOf(last);
+  if (ext !== undefined) return { key: `x:${ext}`, exact: tailOnly };
+  // A literal segment somewhere in the middle (`**/node_modules/**`).
+  const middle = parts.find(literal);
+  return middle === undefined ? undefined : { key: `g:${middle}`, exact: false };
 }
 
-/** The keys of a path: its first segment, its basename and every suffix of the basename that starts
- * at a dot (`a.test.ts` -> `.test.ts`, `.ts`). A glob keyed by one of them may match; no other can. */
-export function pathKeys(path: string): string[] {
-  const slash = path.indexOf('/');
+type KeyKind = 'f' | 'd' | 'p' | 'b' | 'x' | 'g';
+
+/** The keys of a path: `f:` itself, `d:` each directory it is under, `p:` each leading run of
+ * segments, `b:` its basename, `x:` every suffix of the basename that starts at a dot
+ * (`a.test.ts` -> `.test.ts`, `.ts`), `g:` each segment. A glob keyed by one of them may match;
+ * no other glob can. Calls `visit(kind, value)` for each, without building key strings. */
+export function visitPathKeys(path: string, visit: (kind: KeyKind, value: string) => void): void {
+  visit('f', path);
   const base = path.slice(path.lastIndexOf('/') + 1);
-  const keys = [`s:${slash === -1 ? path : path.slice(0, slash)}`, `b:${base}`];
-  for (let i = base.indexOf('.'); i !== -1; i = base.indexOf('.', i + 1)) keys.push(`x:${base.slice(i)}`);
+  visit('b', base);
+  for (let i = base.indexOf('.'); i !== -1; i = base.indexOf('.', i + 1)) visit('x', base.slice(i));
+  let from = 0;
+  for (;;) {
+    const end = path.indexOf('/', from);
+    const prefix = end === -1 ? path : path.slice(0, end);
+    visit('p', prefix);
+    visit('g', end === -1 ? path.slice(from) : path.slice(from, end));
+    if (end === -1) break;
+    visit('d', prefix);
+    from = end + 1;
+  }
+}
+
+/** The keys of a path as `kind:value` strings (see visitPathKeys). */
+export function pathKeys(path: string): string[] {
+  const keys: string[] = [];
+  visitPathKeys(path, (kind, value) => keys.push(`${kind}:${value}`));
   return keys;
 }
 
+interface Entry {
+  id: number;
+  exact: boolean;
+}
+
 /** Globs grouped by owner (a rule, a floor), indexed so that a path is only tested against globs
- * that could match it. */
+ * that could match it, and not at all when its key proves the match. */
 export class PathIndex<Owner> {
-  private readonly keyed = new Map<string, number[]>();
+  /** One map per key kind, keyed by the bare value: no `kind:value` string per lookup. */
+  private readonly keyed: Record<KeyKind, Map<string, Entry[]>> = {
+    f: new Map(),
+    d: new Map(),
+    p: new Map(),
+    b: new Map(),
+    x: new Map(),
+    g: new Map(),
+  };
   private readonly always: number[] = [];
   private readonly globs: { glob: CompiledGlob; owner: Owner }[] = [];
+  /** `decided[id] === epoch` when glob `id` was already decided for the current path: no Set per
+   * path (classification calls this for every path of every PR). */
+  private decided = new Uint32Array(0);
+  private epoch = 0;
 
   add(glob: CompiledGlob, owner: Owner): void {
     const id = this.globs.push({ glob, owner }) - 1;
@@ -160,10 +220,15 @@ export class PathIndex<Owner> {
       this.always.push(id);
       return;
     }
-    for (const key of glob.keys) {
-      const list = this.keyed.get(key);
-      if (list) list.push(id);
-      else this.keyed.set(key, [id]);
+    const seen = new Set<string>();
+    for (const { key, exact } of glob.keys) {
+      if (seen.has(key)) continue;
+      seen.add(key);
+      const map = this.keyed[key[0] as KeyKind];
+      const value = key.slice(2);
+      const list = map.get(value);
+      if (list) list.push({ id, exact });
+      else map.set(value, [{ id, exact }]);
     }
   }
 
@@ -173,16 +238,51 @@ export class PathIndex<Owner> {
 
   /** Every owner with a glob that matches `path`, each once, in the order globs were added. */
   owners(path: string): Owner[] {
-    const ids = new Set<number>(this.always);
-    for (const key of pathKeys(path)) for (const id of this.keyed.get(key) ?? []) ids.add(id);
-    const found: Owner[] = [];
-    const seen = new Set<Owner>();
-    for (const id of [...ids].sort((a, b) => a - b)) {
-      const { glob, owner } = this.globs[id] as { glob: CompiledGlob; owner: Owner };
-      if (!seen.has(owner) && glob.test(path)) {
-        seen.add(owner);
-        found.push(owner);
+    if (this.decided.length < this.globs.length || this.epoch === 0xffffffff) {
+      this.decided = new Uint32Array(this.globs.length);
+      this.epoch = 0;
+    }
+    const epoch = ++this.epoch;
+    const decided = this.decided;
+    const matched: number[] = [];
+    const lists: Entry[][] = [];
+    const keyed = this.keyed;
+    visitPathKeys(path, (kind, value) => {
+      const map = keyed[kind];
+      if (map.size === 0) return;
+      const list = map.get(value);
+      if (list) lists.push(list);
+    });
+    // Exact keys first: a glob they prove is never tested.
+    for (const list of lists) {
+      for (const e of list) {
+        if (e.exact && decided[e.id] !== epoch) {
+          decided[e.id] = epoch;
+          matched.push(e.id);
+        }
       }
+    }
+    // Then minimatch decides the rest.
+    for (const list of lists) {
+      for (const e of list) {
+        if (decided[e.id] !== epoch) {
+          decided[e.id] = epoch;
+          if ((this.globs[e.id] as { glob: CompiledGlob }).glob.test(path)) matched.push(e.id);
+        }
+      }
+    }
+    for (const id of this.always) {
+      if (decided[id] !== epoch) {
+        decided[id] = epoch;
+        if ((this.globs[id] as { glob: CompiledGlob }).glob.test(path)) matched.push(id);
+      }
+    }
+    if (matched.length === 0) return [];
+    if (matched.length > 1) matched.sort((a, b) => a - b);
+    const found: Owner[] = [];
+    for (const id of matched) {
+      const { owner } = this.globs[id] as { owner: Owner };
+      if (!found.includes(owner)) found.push(owner);
     }
     return found;
   }

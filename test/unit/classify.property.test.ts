@@ -25,6 +25,9 @@ const glob = fc.oneof(
   ext.map((e) => `?*.${e}`),
   fc.constant('@(src|lib)/**'),
   fc.tuple(segment, ext).map(([s, e]) => `**/${s}/*.{${e},md}`),
+  fc.tuple(segment, segment).map(([a, b]) => `${a}/${b}/**`),
+  segment.map((s) => `**/${s}/**`),
+  fc.tuple(segment, segment, ext).map(([a, b, e]) => `${a}/**/${b}/*.${e}`),
   segment,
 );
 

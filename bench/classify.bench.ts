@@ -1,0 +1,153 @@
+// classify: a PR of 3000 changed files against a policy of 1000 rules. The compiled, cached policy
+// (globs compiled once, indexed by first segment, basename and extension) against the same
+// classification done by calling minimatch(file, glob) afresh for every (file, glob) pair.
+import { minimatch } from 'minimatch';
+import { stringify } from 'yaml';
+import { classify, type ClassifyInput } from '../src/core/classify.js';
+import { loadPolicy } from '../src/core/policy.js';
+import { maxTier, type ChangedFile, type Policy, type Tier } from '../src/core/types.js';
+
+const FILES = 3000;
+const RULES = 1000;
+const RUNS = 50;
+const WARMUP = 5;
+
+/** Deterministic, so that every run measures the same work. */
+function prng(seed: number): () => number {
+  let s = seed >>> 0;
+  return () => {
+    s = (s + 0x6d2b79f5) >>> 0;
+    let t = s;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+const EXTS = ['ts', 'tsx', 'js', 'md', 'json', 'yml', 'sql', 'go', 'py', 'rs', 'css', 'html', 'tf', 'sh', 'proto', 'graphql', 'txt', 'lock', 'toml', 'java'];
+
+function glob(r: () => number): string {
+  const n = Math.floor(r() * 400);
+  const ext = EXTS[Math.floor(r() * EXTS.length)] as string;
+  const forms = [
+    `services/svc-${n}/**`,
+    `packages/pkg-${n}/src/**/*.{ts,tsx}`,
+    `apps/app-${n}/{src,test}/**`,
+    `docs/section-${n}/**/*.md`,
+    `**/*.${ext}`,
+    `libs/lib-${n}/*.${ext}`,
+    `infra/${['prod', 'staging', 'dev'][n % 3]}/**`,
+    `**/module-${n}/**`,
+    `**/Dockerfile`,
+    `services/svc-${n}/migrations/**`,
+  ];
+  // Mostly directory globs, some extension globs, a few that must be tried against every path.
+  const weights = [25, 15, 12, 10, 8, 10, 5, 3, 2, 10];
+  let pick = r() * weights.reduce((a, b) => a + b, 0);
+  for (let i = 0; i < forms.length; i++) {
+    pick -= weights[i] as number;
+    if (pick < 0) return forms[i] as string;
+  }
+  return forms[0] as string;
+}
+
+function policyText(r: () => number): string {
+  const tiers: Tier[] = ['fyi', 'soft', 'hard'];
+  const rules = Array.from({ length: RULES }, (_, i) => ({
+    name: `Rule ${i}`,
+    tier: tiers[Math.floor(r() * 3)],
+    paths: Array.from({ length: 1 + Math.floor(r() * 3) }, () => glob(r)),
+  }));
+  return stringify({ version: 1, default: 'soft', rules });
+}
+
+function files(r: () => number): ChangedFile[] {
+  return Array.from({ length: FILES }, (_, i) => {
+    const n = Math.floor(r() * 400);
+    const ext = EXTS[Math.floor(r() * EXTS.length)] as string;
+    const dirs = [`services/svc-${n}/src`, `packages/pkg-${n}/src/components`, `apps/app-${n}/src/pages`, `docs/section-${n}/guides`, `libs/lib-${n}`, `tools/scripts`, `services/svc-${n}/migrations`];
+    const dir = dirs[Math.floor(r() * dirs.length)] as string;
+    return { filename: `${dir}/file-${i}.${ext}`, status: 'modified', additions: 3, deletions: 1 };
+  });
+}
+
+/** The same semantics without compilation or indexing: minimatch(file, glob) for every pair. */
+function naiveTier(policy: Policy, input: ClassifyInput): Tier {
+  let tier: Tier = 'fyi';
+  const covered = new Set<string>();
+  for (const rule of policy.rules) {
+    let hit = false;
+    for (const f of input.files) {
+      for (const g of rule.paths ?? []) {
+        if (minimatch(f.filename, g, { dot: true })) {
+          hit = true;
+          covered.add(f.filename);
+        }
+      }
+    }
+    if (hit) tier = maxTier(tier, rule.tier);
+  }
+  if (input.files.some((f) => !covered.has(f.filename))) tier = maxTier(tier, policy.default);
+  return tier;
+}
+
+const percentile = (sorted: number[], p: number): number => sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] as number;
+const ms = (n: number): string => `${n.toFixed(2)} ms`;
+
+export default async function (): Promise<void> {
+  const r = prng(42);
+  const text = policyText(r);
+  const changed = files(r);
+  const input: ClassifyInput = {
+    author: { login: 'copilot-swe-agent[bot]', type: 'Bot' },
+    labels: [],
+    headRef: 'copilot/bench',
+    baseRef: 'main',
+    files: changed,
+    changedFiles: changed.length,
+    additions: 3 * changed.length,
+    deletions: changed.length,
+  };
+
+  const t0 = performance.now();
+  const load = loadPolicy({ kind: 'text', path: '.github/hitl.yml', text });
+  const firstLoad = performance.now() - t0;
+  if (load.kind !== 'ok') throw new Error(`benchmark policy is invalid: ${JSON.stringify(load)}`);
+  const globs = load.policy.rules.reduce((n, rule) => n + (rule.paths?.length ?? 0), 0);
+
+  const t1 = performance.now();
+  loadPolicy({ kind: 'text', path: '.github/hitl.yml', text });
+  const cachedLoad = performance.now() - t1;
+
+  // Wall time, and CPU time of this process (on a shared machine the wall clock also counts the
+  // time other processes had the CPU).
+  const times: number[] = [];
+  const cpu: number[] = [];
+  let tier: Tier = 'fyi';
+  for (let i = 0; i < WARMUP + RUNS; i++) {
+    const cpu0 = process.cpuUsage();
+    const start = performance.now();
+    tier = classify(load, input).tier;
+    const wall = performance.now() - start;
+    const used = process.cpuUsage(cpu0);
+    if (i >= WARMUP) {
+      times.push(wall);
+      cpu.push((used.user + used.system) / 1000);
+    }
+  }
+  times.sort((a, b) => a - b);
+  cpu.sort((a, b) => a - b);
+  const median = percentile(times, 50);
+
+  // Every pair through minimatch() is slow (millions of calls): one run is the measurement.
+  const n0 = performance.now();
+  const naive = naiveTier(load.policy, input);
+  const naiveMs = performance.now() - n0;
+
+  console.log(`policy: ${RULES} rules, ${globs} globs (${(text.length / 1024).toFixed(0)} KiB); PR: ${FILES} files`);
+  console.log(`load (parse + validate + compile), first time: ${ms(firstLoad)}; again (cache hit): ${ms(cachedLoad)}`);
+  console.log(`classify, compiled + cached policy: median ${ms(median)}, p95 ${ms(percentile(times, 95))}, min ${ms(times[0] as number)} over ${RUNS} runs after ${WARMUP} warm-up (target < 20 ms)`);
+  console.log(`  CPU time of the same runs: median ${ms(percentile(cpu, 50))}, p95 ${ms(percentile(cpu, 95))}`);
+  console.log(`same classification, minimatch(file, glob) per pair (${(FILES * globs / 1e6).toFixed(1)}M calls, 1 run): ${ms(naiveMs)}`);
+  console.log(`ratio: ${(naiveMs / median).toFixed(0)}x faster compiled; tiers agree: ${tier === naive ? 'yes' : `NO (${tier} vs ${naive})`}`);
+}
