@@ -277,3 +277,24 @@ describe('a veto is never lost', () => {
     expect(status.body).toMatch(/vetoed by @.?alice/u); // (render may keep the @ from notifying)
   });
 });
+
+describe('reviews', () => {
+  it('an approving review of the current head by a reviewer counts (no reaction: GitHub has none for reviews)', async () => {
+    gh.policy(POLICY);
+    gh.checkRuns([{ id: 555, started_at: at(-30), status: 'in_progress', title: 'x', summary: 'y' }]);
+    gh.files(MIGRATION);
+    gh.comments([STATUS]);
+    gh.reviews([{ id: 60, login: 'alice', state: 'APPROVED', commit_id: HEAD, submitted_at: at(-3) }, { id: 61, login: 'bob', state: 'PENDING', commit_id: HEAD, submitted_at: at(-2) }]);
+    gh.commits([{ sha: HEAD, author: 'copilot-swe-agent[bot]' }]);
+    gh.permission('alice', 'write');
+    gh.otherChecks([{ name: 'build', status: 'in_progress', conclusion: null }]);
+    gh.updateCheckRun(555);
+    gh.updateComment(777);
+
+    const outcome = await reconcile(testClient(), REF, full({ pullRequest: pullRequest({ comments: 1 }) }));
+
+    api.done();
+    expect(outcome.decision).toMatchObject({ tier: 'hard', state: 'ready', approvals: [expect.objectContaining({ by: 'alice', via: 'review' })] });
+    expect(api.writes().some((w) => w.path.includes('/reactions'))).toBe(false);
+  });
+});

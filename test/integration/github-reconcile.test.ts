@@ -369,3 +369,24 @@ describe('reconcile: the payload', () => {
     expect(outcome.decision.state).toBe('ignored');
   });
 });
+
+describe('reconcile: PRs the policy does not govern', () => {
+  it('on later events it looks for its passing check first and, finding it, writes nothing', async () => {
+    const human = pullRequest({ author: 'bob', headRef: 'feature/x', comments: 3 });
+    gh.policy(POLICY_TEXT);
+    gh.createCheckRun(550);
+    await reconcile(testClient(), REF, full({ pullRequest: human, headIsNew: true }));
+    api.done();
+    const written = api.writes()[0]!.body as { status: string; conclusion: string; output: { title: string; summary: string } };
+
+    api.requests.length = 0;
+    gh.policy(POLICY_TEXT);
+    gh.checkRuns([{ id: 550, started_at: at(-60), status: written.status, conclusion: written.conclusion, title: written.output.title, summary: written.output.summary, external_id: 'hitl-gate:ignored' }]);
+    const outcome = await reconcile(testClient(), REF, full({ pullRequest: human }));
+
+    api.done();
+    expect(outcome.decision.state).toBe('ignored');
+    expect(api.writes()).toEqual([]);
+    expect(outcome.requests).toBe(2);
+  });
+});
