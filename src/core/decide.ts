@@ -2,6 +2,7 @@
 // now, and why. Pure. It replays the PR's command timeline (comments and reviews, oldest first)
 // against the gate's own ledger, so the same facts always give the same decision.
 import { classify, type ClassifyInput, type Escalation } from './classify.js';
+import { withdrawalsOf, type GateLedger, type WithdrawalRecord } from './ledger.js';
 import { isPermissive } from './commands.js';
 import { standing, type Standing } from './authorize.js';
 import { formatUtc, parseTime } from './time.js';
@@ -72,7 +73,7 @@ export function decide(load: PolicyLoad, facts: PullRequestFacts, now: Date): De
     commands: [],
     merge: false,
     mergeMethod: policy?.merge.method ?? 'merge',
-    ledger: { vetoes: previous.vetoes, answered: previous.answered, ...(previous.escalation ? { escalation: previous.escalation } : {}) },
+    ledger: { ...previous },
     policy: { kind: load.kind, path: load.path, ...(load.kind === 'invalid' ? { errors: load.errors } : {}) },
   };
 
@@ -136,21 +137,29 @@ export function decide(load: PolicyLoad, facts: PullRequestFacts, now: Date): De
   const approvals = new Map<string, Approval & { atMs: number; bound: boolean }>();
   const everApproved = new Set<string>();
   const vetoes = new Map<number, ActiveVeto>();
-  const ledgerQueue = [...previous.vetoes]
-    .map((record) => ({ record, atMs: parseTime(record.at) }))
-    .sort((a, b) => (a.atMs ?? Infinity) - (b.atMs ?? Infinity) || a.record.commentId - b.record.commentId);
+  const withdrawals = new Map<string, WithdrawalRecord>();
+  const withdraw = (record: WithdrawalRecord, keep: boolean) => {
+    const login = record.by.toLowerCase();
+    if (keep || everApproved.has(login)) withdrawals.set(`${record.sourceId}:${login}`, record);
+    approvals.delete(login);
+  };
+  // What only the ledger remembers (vetoes and withdrawals whose comment was edited, deleted or
+  // dismissed) is replayed at the moment it happened, among the live entries.
+  const ledgerQueue = [
+    ...previous.vetoes.map((veto) => ({ atMs: parseTime(veto.at), id: veto.commentId, veto })),
+    ...withdrawalsOf(facts.ledger).map((withdrawal) => ({ atMs: parseTime(withdrawal.at), id: withdrawal.sourceId, withdrawal })),
+  ].sort((a, b) => (a.atMs ?? Infinity) - (b.atMs ?? Infinity) || a.id - b.id);
   const flushLedger = (upTo: TimelineEntry | undefined) => {
     while (ledgerQueue.length) {
       const next = ledgerQueue[0]!;
       if (upTo) {
         const a = next.atMs ?? Infinity;
         const b = upTo.atMs ?? Infinity;
-        if (a > b || (a === b && next.record.commentId > upTo.source.id)) return;
+        if (a > b || (a === b && next.id > upTo.source.id)) return;
       }
       ledgerQueue.shift();
-      if (!vetoes.has(next.record.commentId)) {
-        vetoes.set(next.record.commentId, { record: next.record, login: next.record.by.toLowerCase(), atMs: next.atMs });
-      }
+      if ('withdrawal' in next) withdraw(next.withdrawal, true);
+      else if (!vetoes.has(next.id)) vetoes.set(next.id, { record: next.veto, login: next.veto.by.toLowerCase(), atMs: next.atMs });
     }
   };
 
@@ -158,9 +167,10 @@ export function decide(load: PolicyLoad, facts: PullRequestFacts, now: Date): De
     flushLedger(e);
     const command = e.command;
     const login = e.actor.login.toLowerCase();
+    const asWithdrawal = (): WithdrawalRecord => ({ by: e.actor.login, at: e.at, sourceId: e.source.id });
     if (command.kind === 'withdraw') {
-      // A reviewer who now requests changes no longer approves, whatever they said before.
-      approvals.delete(login);
+      // Requesting changes, or a comment edited since (it may have said `/approve cancel`).
+      withdraw(asWithdrawal(), false);
       continue;
     }
     if (command.kind === 'escalate') continue; // decided above
@@ -181,7 +191,7 @@ export function decide(load: PolicyLoad, facts: PullRequestFacts, now: Date): De
       const bound = validForHead(e, true, headSeenMs, facts.headSha);
       approvals.set(login, { by: e.actor.login, at: e.at, via: e.source.type, sourceId: e.source.id, atMs: e.atMs ?? 0, bound });
     } else if (command.kind === 'approve-cancel') {
-      approvals.delete(login);
+      withdraw(asWithdrawal(), false);
     } else if (command.kind === 'veto') {
       const existing = vetoes.get(e.source.id);
       const reason = command.reason?.slice(0, MAX_REASON);
@@ -210,11 +220,12 @@ export function decide(load: PolicyLoad, facts: PullRequestFacts, now: Date): De
     const v = verdicts.get(e);
     return v ? [v] : [];
   });
-  const ledger: Ledger = {
+  const ledger: GateLedger = {
     // Overruled vetoes stay in the ledger: a push invalidates the approvals that overruled them.
     vetoes: [...vetoes.values()].map((v) => v.record),
     answered: previous.answered,
     ...(escalation ? { escalation } : {}),
+    ...(withdrawals.size ? { withdrawals: [...withdrawals.values()] } : {}),
   };
 
   const outcome = stateOf({ facts, policy, load, classification, tier, approvals: approvalsOut, vetoes: active.map((v) => v.record), nowMs });

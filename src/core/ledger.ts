@@ -4,6 +4,25 @@
 import type { Ledger, VetoRecord } from './types.js';
 import { TIERS } from './types.js';
 
+/** Something that withdrew a person's earlier approvals: an `/approve cancel`, a change request, an
+ * edited comment. Kept so that deleting that comment or dismissing that review (which anyone with
+ * write access can do, an agent too) never brings an approval back. */
+export interface WithdrawalRecord {
+  by: string;
+  at: string;
+  sourceId: number;
+}
+
+/** The ledger as the gate writes it: the shared `Ledger` plus what only the decision reads. */
+export interface GateLedger extends Ledger {
+  withdrawals?: WithdrawalRecord[];
+}
+
+/** The withdrawals a ledger read back from a status comment carries (none for a plain `Ledger`). */
+export function withdrawalsOf(ledger: Ledger | undefined): WithdrawalRecord[] {
+  return (ledger as GateLedger | undefined)?.withdrawals ?? [];
+}
+
 const MARKER = 'hitl-gate:ledger v1';
 const MARKER_RE = /<!-- hitl-gate:ledger v1 ([A-Za-z0-9+/=]*) -->/g;
 /** Encoded size the writer aims for: the comment must stay under GitHub's 65536 characters. */
@@ -12,18 +31,22 @@ export const LEDGER_TARGET_CHARS = 24_000;
 export const MAX_LEDGER_CHARS = 60_000;
 const MAX_REASON = 300;
 
-const encode = (ledger: Ledger): string => Buffer.from(JSON.stringify(ledger), 'utf8').toString('base64');
+const byTime = <T extends { at: string }>(key: (t: T) => number) => (a: T, b: T): number => Date.parse(a.at) - Date.parse(b.at) || key(a) - key(b);
+
+const encode = (ledger: GateLedger): string => Buffer.from(JSON.stringify(ledger), 'utf8').toString('base64');
 
 /**
  * The marker for a ledger, aiming at `LEDGER_TARGET_CHARS`. Vetoes are never dropped (a lost veto is the
  * worst bug); when space runs out the oldest answered ids go first, then veto reasons are shortened.
  */
 export function ledgerMarker(ledger: Ledger): string {
-  let fitted: Ledger = {
+  const withdrawals = withdrawalsOf(ledger);
+  let fitted: GateLedger = {
     // A stable order, so that the same ledger always renders the same comment (no needless edits).
-    vetoes: [...ledger.vetoes].sort((a, b) => Date.parse(a.at) - Date.parse(b.at) || a.commentId - b.commentId).map((v) => ({ ...v, ...(v.reason !== undefined ? { reason: v.reason.slice(0, MAX_REASON) } : {}) })),
+    vetoes: [...ledger.vetoes].sort(byTime((v) => v.commentId)).map((v) => ({ ...v, ...(v.reason !== undefined ? { reason: v.reason.slice(0, MAX_REASON) } : {}) })),
     answered: [...new Set(ledger.answered)].sort((a, b) => a - b),
     ...(ledger.escalation ? { escalation: ledger.escalation } : {}),
+    ...(withdrawals.length ? { withdrawals: [...withdrawals].sort(byTime((w) => w.sourceId)) } : {}),
   };
   let encoded = encode(fitted);
   while (encoded.length > LEDGER_TARGET_CHARS && fitted.answered.length > 0) {
@@ -49,8 +72,15 @@ function vetoRecord(v: unknown): VetoRecord | undefined {
   return { by, at, commentId, ...(reason !== undefined ? { reason } : {}) };
 }
 
+function withdrawalRecord(v: unknown): WithdrawalRecord | undefined {
+  if (!isObject(v)) return undefined;
+  const { by, at, sourceId } = v;
+  if (typeof by !== 'string' || by === '' || typeof at !== 'string' || !Number.isFinite(Date.parse(at)) || !isId(sourceId)) return undefined;
+  return { by, at, sourceId };
+}
+
 /** The ledger the gate wrote into its own status comment, or undefined. Never throws. */
-export function readLedger(body: string): Ledger | undefined {
+export function readLedger(body: string): GateLedger | undefined {
   if (typeof body !== 'string') return undefined;
   let last: string | undefined;
   for (const m of body.matchAll(MARKER_RE)) last = m[1];
@@ -67,9 +97,13 @@ export function readLedger(body: string): Ledger | undefined {
   if (!data.answered.every(isId)) return undefined;
   const escalation = data.escalation;
   if (escalation !== undefined && !(TIERS as readonly unknown[]).includes(escalation)) return undefined;
+  if (data.withdrawals !== undefined && !Array.isArray(data.withdrawals)) return undefined;
+  const withdrawals = (data.withdrawals ?? []).map(withdrawalRecord);
+  if (withdrawals.some((w) => w === undefined)) return undefined;
   return {
     vetoes: vetoes as VetoRecord[],
     answered: data.answered as number[],
     ...(escalation !== undefined ? { escalation: escalation as Ledger['escalation'] & string } : {}),
+    ...(withdrawals.length ? { withdrawals: withdrawals as WithdrawalRecord[] } : {}),
   };
 }

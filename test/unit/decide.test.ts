@@ -256,6 +256,21 @@ describe('decide: approvals bind to the head', () => {
     expect(decide(okLoad(), again, NOW).state).toBe('ready');
   });
 
+  it('remembers withdrawals, so deleting a cancel or dismissing a change request brings no approval back', () => {
+    const approve = comment('alice', '/approve', at(1));
+    const cancel = comment('alice', '/approve cancel', at(2));
+    const first = decide(okLoad(), makeFacts({ files: hardFiles, comments: [approve, cancel], authorizations: auth }), NOW);
+    expect(first.state).toBe('blocked');
+    const deleted = makeFacts({ files: hardFiles, comments: [approve], authorizations: auth, ledger: first.ledger });
+    expect(decide(okLoad(), deleted, NOW).state).toBe('blocked');
+
+    const approved = review('bob', 'APPROVED', HEAD, at(1));
+    const changes = review('bob', 'CHANGES_REQUESTED', HEAD, at(2));
+    const requested = decide(okLoad(), makeFacts({ files: hardFiles, reviews: [approved, changes], authorizations: auth }), NOW);
+    const dismissed = makeFacts({ files: hardFiles, reviews: [approved, { ...changes, state: 'DISMISSED' }], authorizations: auth, ledger: requested.ledger });
+    expect(decide(okLoad(), dismissed, NOW).state).toBe('blocked');
+  });
+
   it('does not count /approve written in a review body', () => {
     const facts = makeFacts({ files: hardFiles, reviews: [review('alice', 'COMMENTED', HEAD, at(1), { body: '/approve' })], authorizations: auth });
     expect(verdictOf(facts)).toEqual(['edited']);

@@ -152,6 +152,25 @@ describe('decision properties', () => {
     );
   });
 
+  it('deleting comments or dismissing reviews never turns a decision that was not ready into a ready one', () => {
+    fc.assert(
+      fc.property(fc.oneof(scenarioArb, busyArb), fc.array(fc.nat(), { minLength: 1, maxLength: 3 }), (s, picks) => {
+        fc.pre(s.comments.length + s.reviews.length > 0);
+        const facts = factsOf(s);
+        const now = new Date(at(s.nowMinute));
+        const first = decide(okLoad(s.policy), facts, now);
+        const recorded = { ...facts, ledger: first.ledger };
+        fc.pre(decide(okLoad(s.policy), recorded, now).state !== 'ready');
+        const targets = new Set(picks.map((p) => p % (facts.comments.length + facts.reviews.length)));
+        const comments = facts.comments.filter((_, i) => !targets.has(i));
+        const reviews = facts.reviews.map((r, i) => (targets.has(facts.comments.length + i) ? { ...r, state: 'DISMISSED' } : r));
+        const after = decide(okLoad(s.policy), { ...recorded, comments, reviews }, now);
+        expect(after.state).not.toBe('ready');
+      }),
+      { numRuns: 500 },
+    );
+  });
+
   it('raising the tier never turns a decision that was not ready into a ready one', () => {
     fc.assert(
       fc.property(fc.oneof(scenarioArb, busyArb), tier, fc.constantFrom(...PEOPLE.map((l): Actor => ({ login: l, type: 'User' })), ...EXCLUDED), fc.integer({ min: -30, max: 30 }), (s, raise, who, minute) => {

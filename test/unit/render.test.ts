@@ -103,6 +103,7 @@ describe('ledger marker', () => {
     ['a bad time', `<!-- hitl-gate:ledger v1 ${btoa('{"vetoes":[{"by":"b","at":"soon","commentId":1}],"answered":[]}')} -->`],
     ['an unknown tier', `<!-- hitl-gate:ledger v1 ${btoa('{"vetoes":[],"answered":[],"escalation":"max"}')} -->`],
     ['answered ids that are not ids', `<!-- hitl-gate:ledger v1 ${btoa('{"vetoes":[],"answered":[-1]}')} -->`],
+    ['a withdrawal without time', `<!-- hitl-gate:ledger v1 ${btoa('{"vetoes":[],"answered":[],"withdrawals":[{"by":"b","sourceId":3}]}')} -->`],
     ['oversized', `<!-- hitl-gate:ledger v1 ${'A'.repeat(100_000)} -->`],
   ])('reads %s as no ledger', (_name, body) => {
     expect(readLedger(body)).toBeUndefined();
