@@ -112,10 +112,18 @@ export class RedisBackend implements ReconcileQueue, Timers {
     if (job.attemptsMade === 0) await this.redis.del(this.#key('pending', key));
     const lock = this.#key('lock', key);
     const mine = randomUUID();
-    const got = await this.redis.set(lock, mine, 'PX', this.#options.lockTtlMs ?? 300_000, 'NX');
+    const ttl = this.#options.lockTtlMs ?? 300_000;
+    const got = await this.redis.set(lock, mine, 'PX', ttl, 'NX');
+    const running = this.#key('running', repoKey(ref));
+    // Announce the run to a sweep of this repository before looking for one (the sweep does the
+    // reverse), so at least one of the two sees the other. Scored by expiry: a crash cannot block sweeps.
+    if (got === 'OK') await this.redis.zadd(running, Date.now() + ttl, key);
     const swept = got === 'OK' && (await this.redis.exists(this.#key('sweeping', repoKey(ref)))) === 1;
     if (got !== 'OK' || swept) {
-      if (swept) await this.redis.eval(RELEASE, 1, lock, mine);
+      if (swept) {
+        await this.redis.zrem(running, key);
+        await this.redis.eval(RELEASE, 1, lock, mine);
+      }
       // Another replica (or a sweep) has this PR: come back shortly instead of running beside it.
       await job.moveToDelayed(Date.now() + 250 + Math.round(Math.random() * 500), token);
       throw new DelayedError();
@@ -125,6 +133,7 @@ export class RedisBackend implements ReconcileQueue, Timers {
       // A retry reads everything fresh from GitHub.
       await this.#work(job.attemptsMade > 0 ? { ...ref, reason: 'retry' } : ref);
     } finally {
+      await this.redis.zrem(running, key);
       await this.redis.eval(RELEASE, 1, lock, mine);
     }
   }
@@ -154,11 +163,12 @@ export class RedisBackend implements ReconcileQueue, Timers {
     const mine = randomUUID();
     while ((await this.redis.set(lock, mine, 'PX', 600_000, 'NX')) !== 'OK') await sleep(200);
     try {
-      // Wait for reconciles of this repository that started before the lock to end (bounded by the lock TTL).
-      const deadline = Date.now() + (this.#options.lockTtlMs ?? 300_000);
+      // Wait for reconciles of this repository that started before the lock to end; a crashed
+      // holder's entry expires with its lock.
+      const running = this.#key('running', rk);
       for (;;) {
-        const [, keys] = await this.redis.scan(0, 'MATCH', `${this.#key('lock', rk)}#*`, 'COUNT', 1000);
-        if (keys.length === 0 || Date.now() > deadline) break;
+        await this.redis.zremrangebyscore(running, '-inf', Date.now());
+        if ((await this.redis.zcard(running)) === 0) break;
         await sleep(100);
       }
       return await fn();
