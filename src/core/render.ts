@@ -252,7 +252,8 @@ export function renderReply(verdicts: CommandVerdict[], decision: Decision, fact
   const lines: string[] = [];
   for (const v of verdicts) {
     if (v.accepted || !v.message) continue;
-    lines.push(`- ${code(commandText(v.command))} was not counted: ${escapeText(v.message, 400)}`);
+    const what = v.source.type === 'review' && v.command.kind === 'approve' && v.refusal !== 'edited' ? 'Your approving review' : code(commandText(v.command));
+    lines.push(`- ${what} was not counted: ${escapeText(v.message, 400)}`);
   }
   const explain = verdicts.some((v) => v.accepted && v.command.kind === 'explain');
   const parts = [`@${by.replace(/[^A-Za-z0-9\-[\]]/g, '')}`];

@@ -4,7 +4,7 @@ import { decide } from '../../src/core/decide.js';
 import { ledgerMarker } from '../../src/core/ledger.js';
 import { readLedger, renderCheckRun, renderExplanation, renderReply, renderStatusComment } from '../../src/core/render.js';
 import type { Ledger } from '../../src/core/types.js';
-import { at, comment, file, makeFacts, makePolicy, okLoad, writer } from './facts.js';
+import { HEAD, at, comment, file, makeFacts, makePolicy, okLoad, review, writer } from './facts.js';
 
 const NOW = new Date(at(5));
 
@@ -149,6 +149,14 @@ describe('replies', () => {
     expect(reply.startsWith('@zed')).toBe(true);
     expect(reply).toContain('`/approve` was not counted');
     expect(reply).toContain('not an authorized reviewer');
+  });
+
+  it('speaks of an approving review, not of a command, when a review is refused', () => {
+    const facts = makeFacts({ reviews: [review('mallory', 'APPROVED', HEAD, at(1))], commits: [{ sha: HEAD, committerLogin: 'mallory' }], authorizations: { mallory: writer() } });
+    const decision = decide(okLoad(), facts, NOW);
+    const reply = renderReply(decision.commands, decision, facts, NOW);
+    expect(reply).toContain('Your approving review was not counted');
+    expect(reply).toContain('committed');
   });
 
   it('re-posts the reasoning for /hitl explain', () => {
