@@ -165,6 +165,33 @@ describe('which webhooks reconcile which PR', () => {
     expect(calls.map((c) => c.ref.number)).toEqual([7]);
   });
 
+  it('check_suite.rerequested of the gate\'s suite reconciles its PRs', async () => {
+    const { calls, reconcile } = recorder();
+    const { gate, receive } = await start({ reconcile });
+    const rerun = (appId: number) => example('check_suite', 'rerequested', (p) => {
+      p.check_suite.app = { ...p.check_suite.app, id: appId };
+      p.check_suite.pull_requests = [{ number: 8, id: 1, url: 'x', head: { ref: 'h', sha: 'a', repo: {} }, base: { ref: 'main', sha: 'b', repo: {} } }];
+    });
+    await receive('check_suite', rerun(4242));
+    await receive('check_suite', rerun(15368));
+    await gate.idle();
+    expect(calls.map((c) => c.ref.number)).toEqual([8]);
+  });
+
+  it('installation.created sweeps the repositories it was installed on', async () => {
+    const swept: RepositoryRef[] = [];
+    const sweep = async (_c: unknown, repo: RepositoryRef): Promise<ReconcileOutcome[]> => {
+      swept.push(repo);
+      return [];
+    };
+    const { receive } = await start({ sweep: sweep as never });
+    const payload = example('installation', 'created');
+    expect(payload.repositories.length).toBeGreaterThan(0);
+    await receive('installation', payload);
+    await expect.poll(() => swept.length).toBe(payload.repositories.length);
+    expect(swept).toEqual(payload.repositories.map((r: Payload) => ({ owner: r.full_name.split('/')[0], repo: r.name })));
+  });
+
   it('installation_repositories.added sweeps exactly the added repositories', async () => {
     const swept: Array<RepositoryRef & { installationId?: number }> = [];
     const sweep = async (_c: unknown, repo: RepositoryRef, _o: SweepOptions): Promise<ReconcileOutcome[]> => {
