@@ -56,6 +56,7 @@ export class RedisBackend implements ReconcileQueue, Timers {
     this.redis = new Redis(url, { maxRetriesPerRequest: null, lazyConnect: false });
     this.redis.on('error', (error) => this.#log.error({ err: errorMessage(error) }, 'redis connection error'));
     this.queue = new Queue<JobData>(`${this.#prefix}-reconcile`, { connection: this.redis, prefix: `{${this.#prefix}}` });
+    this.queue.on('error', (error) => this.#log.error({ err: errorMessage(error) }, 'reconcile queue error'));
   }
 
   #key(kind: string, id: string): string {

@@ -114,6 +114,9 @@ async function main(): Promise<void> {
       },
     );
   };
+  // A bug in one reconcile must not take down every other PR's gate: log it; GitHub still holds the
+  // truth and the next sweep redoes whatever was interrupted.
+  process.on('unhandledRejection', (reason) => console.error(`hitl-gate: unhandled rejection: ${errorMessage(reason)}`));
   process.once('SIGTERM', () => shutdown('SIGTERM'));
   process.once('SIGINT', () => shutdown('SIGINT'));
 }

@@ -70,11 +70,11 @@ export class Sweeper {
   async #sweepAll(): Promise<SweepReport | undefined> {
     const started = Date.now();
     const done = (result: 'done' | 'failed' | 'skipped') => this.#options.onDone?.(result, (Date.now() - started) / 1000);
-    if (this.#options.lease && !(await this.#options.lease())) {
-      done('skipped');
-      return undefined;
-    }
     try {
+      if (this.#options.lease && !(await this.#options.lease())) {
+        done('skipped');
+        return undefined;
+      }
       const appClient = await this.#options.app.auth();
       const installations = await appClient.paginate(appClient.rest.apps.listInstallations, { per_page: 100 });
       const repos: RepoRef[] = [];
@@ -111,12 +111,10 @@ export function every(intervalMs: number, tick: () => Promise<unknown>, options:
   let stopped = false;
   const schedule = (delay: number) => {
     if (stopped) return;
-    timer = setTimeout(async () => {
-      try {
-        await tick();
-      } finally {
-        schedule(intervalMs + Math.round(random() * intervalMs * 0.1));
-      }
+    timer = setTimeout(() => {
+      tick()
+        .catch(() => undefined) // the tick logs its own failures; the next one still comes
+        .finally(() => schedule(intervalMs + Math.round(random() * intervalMs * 0.1)));
     }, delay);
     timer.unref();
   };
