@@ -382,6 +382,9 @@ function stateOf(s: StateInput): Outcome {
 const capitalize = (s: string): string => s.charAt(0).toUpperCase() + s.slice(1);
 
 function policyProblem(load: PolicyLoad, classification: Classification): string | undefined {
+  // An unreadable policy also loads as `invalid`; say what really happened, not "error at 1:1".
+  const unreadable = classification.reasons.find((r) => r.kind === 'policy-unreadable');
+  if (unreadable) return `policy unreadable (${unreadable.message})`;
   if (load.kind === 'invalid') {
     const first = load.errors[0];
     return first ? `policy error at ${first.file}:${first.line}:${first.column}` : `policy error in ${load.path}`;

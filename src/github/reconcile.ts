@@ -171,7 +171,10 @@ export async function reconcileWith(client: GitHubClient, ref: PullRequestRef, o
 
   let effects: Effect[];
   try {
-    effects = plan(decision, g.facts, view, now, { mode: options.mode });
+    effects = plan(decision, g.facts, view, now, {
+      mode: options.mode,
+      ...(g.load.kind === 'ok' ? { reviewers: g.load.policy.reviewers } : {}),
+    });
   } catch (error) {
     return { ...failed(error), decision };
   }
@@ -185,7 +188,7 @@ export async function reconcileWith(client: GitHubClient, ref: PullRequestRef, o
   const error = result.error ?? g.policyError;
   const wakeAt = earliest(result.wakeAt, decision.wakeAt, extraWake, error ? new Date(now.getTime() + REEVALUATE_MS).toISOString() : undefined);
   return {
-    ref, decision, effects, applied: result.applied, merged: result.merged, requests: session.requests,
+    ref, decision, facts: g.facts, effects, applied: result.applied, merged: result.merged, requests: session.requests,
     ...(wakeAt ? { wakeAt } : {}), ...(error ? { error } : {}),
   };
 }

@@ -1,5 +1,5 @@
 // The shell's public contract: what the App and the Action pass to reconcile and sweep, and what they get back.
-import type { Decision, Effect } from '../core/types.js';
+import type { Decision, Effect, PullRequestFacts } from '../core/types.js';
 import type { GateIdentity } from './identity.js';
 
 export interface PullRequestRef {
@@ -43,6 +43,8 @@ export interface ReconcileOptions {
 export interface ReconcileOutcome {
   ref: PullRequestRef;
   decision: Decision;
+  /** The facts the decision was made on (absent when GitHub failed before they were gathered). */
+  facts?: PullRequestFacts;
   /** What `plan` asked for. */
   effects: Effect[];
   /** The effects that were applied successfully (a `wake` counts as applied: the caller schedules it). */

@@ -101,6 +101,8 @@ describe('a policy that cannot be used blocks, and says where', () => {
     expect(outcome.error).toMatch(/could not read .github\/hitl.yml from main: GitHub answered 500/);
     const shown = `${checkRunBody().output.title}\n${checkRunBody().output.summary}\n${checkRunBody().output.text ?? ''}`;
     expect(shown).toMatch(/the policy could not be read \(could not read .*hitl.*from main: GitHub answered 500/);
+    // The title says the file could not be read, not that it has an error at some line.
+    expect(checkRunBody().output.title).toMatch(/^Blocked: policy unreadable \(/);
     expect(outcome.wakeAt).toBe(new Date(NOW.getTime() + 30_000).toISOString());
     expect(outcome.merged).toBe(false);
   });
