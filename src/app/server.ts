@@ -31,7 +31,7 @@ export interface StartOptions {
 export async function startServer(config: ServerConfig, options: StartOptions = {}): Promise<RunningServer> {
   const env = options.env ?? process.env;
   const log = pino({
-    name: 'hitl-gate',
+    // No `name` here: Probot's child loggers set their own (`probot`, `http`, `hitl-gate`).
     level: config.logLevel,
     ...(config.logFormat === 'pretty' ? { transport: { target: 'pino-pretty', options: { colorize: true } } } : {}),
   });

@@ -188,3 +188,33 @@ describe.skipIf(!url)('two app replicas on one Redis', () => {
     expect(state.runs).toBe(2);
   });
 });
+
+describe.skipIf(!url)('the app function with REDIS_URL', () => {
+  it('puts its queue, timers and sweep lease in Redis', async () => {
+    const { Probot } = await import('probot');
+    const { pino } = await import('pino');
+    const { generateKeyPairSync } = await import('node:crypto');
+    const { default: hitlGateApp } = await import('../../src/app/index.js');
+    const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048, privateKeyEncoding: { type: 'pkcs1', format: 'pem' }, publicKeyEncoding: { type: 'spki', format: 'pem' } });
+    const probot = new Probot({ appId: 4242, privateKey, secret: 's', log: pino({ level: 'silent' }) });
+    const handlers: unknown[] = [];
+    const gate = await hitlGateApp(probot, { cwd: process.cwd(), addHandler: (h) => void handlers.push(h), env: { REDIS_URL: url!, HITL_SWEEP_INTERVAL: '1h' }, hitl: { identity: { appId: 4242, login: 'hitl-gate[bot]' }, sweepIntervalMs: 0 } });
+    try {
+      expect(gate.queue).toBeInstanceOf(RedisBackend);
+      expect(handlers).toHaveLength(1); // /healthz and /metrics
+      await gate.timers.at({ installationId: 1, owner: 'acme', repo: 'widgets', number: 99 }, new Date(Date.now() + 60_000));
+      expect(await gate.timers.pending()).toBeGreaterThanOrEqual(1);
+      await gate.timers.cancel({ installationId: 1, owner: 'acme', repo: 'widgets', number: 99 });
+    } finally {
+      await gate.close(1000);
+    }
+  });
+
+  it('refuses a malformed REDIS_URL or sweep interval with a message naming it', async () => {
+    const { Probot } = await import('probot');
+    const { pino } = await import('pino');
+    const { default: hitlGateApp } = await import('../../src/app/index.js');
+    const probot = new Probot({ githubToken: 'x', log: pino({ level: 'silent' }) });
+    await expect(hitlGateApp(probot, { cwd: '.', addHandler: () => undefined, env: { REDIS_URL: 'localhost:6379' } })).rejects.toThrow(/REDIS_URL/);
+  });
+});
