@@ -240,6 +240,15 @@ export function createGate(app: Probot, options: GateOptions = {}): Gate {
     for (const number of numbers) await pull(payload, number, 'check_suite.rerequested');
   });
 
+  // Another app's checks finished (CI): a PR that only waited for them may merge now instead of at
+  // the next sweep. Same event type as above, so no extra subscription. The gate's own suite
+  // completing is its own doing and is skipped.
+  app.on('check_suite.completed', async (context) => {
+    const { payload } = context;
+    if (knownIdentity?.appId !== undefined && payload.check_suite.app?.id === knownIdentity.appId) return;
+    for (const p of payload.check_suite.pull_requests) await pull(payload, p.number, 'check_suite.completed');
+  });
+
   app.on([...INSTALLATION_EVENTS], async (context) => {
     const { payload } = context;
     const installationId = payload.installation.id;

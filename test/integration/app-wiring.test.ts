@@ -178,6 +178,19 @@ describe('which webhooks reconcile which PR', () => {
     expect(calls.map((c) => c.ref.number)).toEqual([8]);
   });
 
+  it('check_suite.completed of CI reconciles its PRs (they may merge now); the gate\'s own suite completing does not', async () => {
+    const { calls, reconcile } = recorder();
+    const { gate, receive } = await start({ reconcile });
+    const completed = (appId: number, number: number) => example('check_suite', 'completed', (p) => {
+      p.check_suite.app = { ...p.check_suite.app, id: appId };
+      p.check_suite.pull_requests = [{ number, id: 1, url: 'x', head: { ref: 'h', sha: 'a', repo: {} }, base: { ref: 'main', sha: 'b', repo: {} } }];
+    });
+    await receive('check_suite', completed(15368, 9));
+    await receive('check_suite', completed(4242, 10));
+    await gate.idle();
+    expect(calls.map((c) => c.ref.number)).toEqual([9]);
+  });
+
   it('installation.created sweeps the repositories it was installed on', async () => {
     const swept: RepositoryRef[] = [];
     const sweep = async (_c: unknown, repo: RepositoryRef): Promise<ReconcileOutcome[]> => {
