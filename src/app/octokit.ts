@@ -7,6 +7,7 @@
 // The app therefore never writes through `context.octokit`: every reconcile runs on `app.auth(id)`,
 // so writes are paced per installation (across replicas too when Probot clusters the limiter in Redis).
 import { ProbotOctokit } from 'probot';
+import type { Octokit } from '@octokit/core';
 
 type Options = ConstructorParameters<typeof ProbotOctokit>[0] & Record<string, unknown>;
 
@@ -27,12 +28,26 @@ export interface GateOctokitOptions {
   throttle?: Record<string, unknown>;
 }
 
+/**
+ * A POST that failed with a 5xx may have been applied anyway (a status comment posted twice is
+ * noise on every PR). The client does not repeat it; the reconcile fails instead, and its retry
+ * re-reads GitHub first, so it only writes what is still missing. Rate-limit answers (403/429 with
+ * `retry-after`) are still waited out and repeated by the throttling plugin: GitHub did not apply
+ * them. Token requests are safe to repeat.
+ */
+function noBlindPostRetries(octokit: Octokit): void {
+  octokit.hook.before('request', (options) => {
+    if (options.method !== 'POST' || /\/access_tokens$/.test(String(options.url))) return;
+    options.request = { ...options.request, retries: 0 };
+  });
+}
+
 export function gateOctokit(options: GateOctokitOptions = {}): typeof ProbotOctokit {
   const base = options.retryAfterBaseMs ?? 1000;
   const retries = options.retries ?? 3;
   const maxWait = options.maxRetryAfterSeconds ?? 120;
   const retryLimited = (retryAfter: number, request: ThrottledRequest): boolean => request.request.retryCount < 2 && retryAfter <= maxWait;
-  return ProbotOctokit.defaults((instance: Options) => {
+  return ProbotOctokit.plugin(noBlindPostRetries).defaults((instance: Options) => {
     const throttle = (instance.throttle ?? {}) as Record<string, unknown>;
     return {
       ...instance,

@@ -38,6 +38,8 @@ interface Fault {
   status: number;
   headers?: Record<string, string>;
   message?: string;
+  /** GitHub did the work but the answer was lost (a proxy's 502 after the write). */
+  applied?: boolean;
 }
 
 /** GitHub as far as the gate sees it, for one repository with one PR; every REST call recorded. */
@@ -65,6 +67,7 @@ function fakeGitHub(options: { author?: string; headRef?: string } = {}) {
       const fault = state.faults.find((f) => f.method === method.toUpperCase() && f.path.test(uri) && f.times > 0);
       if (fault) {
         fault.times--;
+        if (fault.applied) reply(uri, (typeof body === 'string' && body ? JSON.parse(body) : body) as Json);
         return [fault.status, { message: fault.message ?? 'Server Error' }, fault.headers ?? {}];
       }
       return reply(uri, (typeof body === 'string' && body ? JSON.parse(body) : body) as Json);
@@ -257,7 +260,7 @@ describe('GitHub failing', () => {
   it('5xx answers are retried by the client and the outcome is unchanged', async () => {
     const github = fakeGitHub();
     github.state.faults.push({ method: 'GET', path: /contents\//, times: 2, status: 502 });
-    github.state.faults.push({ method: 'POST', path: /check-runs$/, times: 1, status: 500 });
+    github.state.faults.push({ method: 'PATCH', path: /check-runs\/\d+$/, times: 1, status: 503 });
     const { probot, gate } = startApp();
     await probot.receive({ id: 'd1', name: 'pull_request', payload: openedEvent(github) } as never);
     await gate.idle();
@@ -266,14 +269,27 @@ describe('GitHub failing', () => {
     expect(github.state.comments).toHaveLength(1);
   });
 
+  it('a POST answered 5xx after GitHub applied it is not repeated blindly: still one status comment', async () => {
+    const github = fakeGitHub();
+    github.state.faults.push({ method: 'POST', path: /issues\/7\/comments$/, times: 1, status: 502, applied: true });
+    github.state.faults.push({ method: 'POST', path: /check-runs$/, times: 1, status: 500 });
+    const { probot, gate } = startApp();
+    await probot.receive({ id: 'd1', name: 'pull_request', payload: openedEvent(github) } as never);
+    await gate.idle();
+    expect(github.state.comments).toHaveLength(1);
+    expect(github.state.checkRuns).toHaveLength(1);
+  });
+
   it('429 with retry-after (secondary rate limit) is waited out and retried; the outcome is unchanged', async () => {
     const github = fakeGitHub();
     github.state.faults.push({ method: 'GET', path: /pulls\/7\/files/, times: 1, status: 429, headers: { 'retry-after': '1' }, message: 'You have exceeded a secondary rate limit' });
-    github.state.faults.push({ method: 'POST', path: /issues\/7\/comments$/, times: 1, status: 429, headers: { 'retry-after': '2' } });
+    github.state.faults.push({ method: 'POST', path: /issues\/7\/comments$/, times: 1, status: 429, headers: { 'retry-after': '2' }, message: 'You have exceeded a secondary rate limit' });
     const { probot, gate } = startApp();
     await probot.receive({ id: 'd1', name: 'pull_request', payload: openedEvent(github) } as never);
     await gate.idle();
     expect(github.state.requests.filter((r) => r.includes('/pulls/7/files'))).toHaveLength(2);
+    expect(github.state.requests.filter((r) => r.startsWith('POST') && r.includes('/issues/7/comments'))).toHaveLength(2);
+    expect(await gate.metrics.registry.getSingleMetricAsString('hitl_reconciles_total')).not.toMatch(/outcome="error"/);
     expect(github.state.checkRuns).toHaveLength(1);
     expect(github.state.comments).toHaveLength(1);
   });
