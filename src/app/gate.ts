@@ -134,17 +134,11 @@ export function createGate(app: Probot, options: GateOptions = {}): Gate {
       log.error({ pull: describePull(job), err: errorMessage(error) }, 'could not enqueue a reconcile');
     });
 
-  const timers = options.timers
-    ? options.timers((ref, lateMs) => {
-        metrics.timerLateness.observe(lateMs / 1000);
-        void enqueue({ ...ref, reason: 'timer' });
-      })
-    : new MemoryTimers({
-        onWake: (ref, lateMs) => {
-          metrics.timerLateness.observe(lateMs / 1000);
-          void enqueue({ ...ref, reason: 'timer' });
-        },
-      });
+  const onWake: WakeHandler = (ref, lateMs) => {
+    metrics.timerLateness.observe(lateMs / 1000);
+    void enqueue({ ...ref, reason: 'timer' });
+  };
+  const timers = options.timers ? options.timers(onWake) : new MemoryTimers({ onWake });
   metrics.watch({ queueDepth: () => queue.depth(), pendingTimers: () => timers.pending() });
 
   const sweepRepo = async (repo: RepoRef): Promise<void> => {
