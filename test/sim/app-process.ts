@@ -44,6 +44,8 @@ export interface AppProcessOptions {
   /** `source` runs src/app/server.ts through tsx; `dist` runs the build (`npm start`). Default: dist when
    * it is newer than every source file, else source. */
   from?: 'source' | 'dist';
+  /** Node arguments that start the server instead of the standard entry (benchmarks use their own). */
+  args?: string[];
   /** Called with every line the server prints (JSON log lines). */
   onLine?: (line: string) => void;
 }
@@ -82,7 +84,7 @@ export async function startApp(sim: GitHubSimulator, options: AppProcessOptions)
   const baseUrl = `http://127.0.0.1:${port}`;
   const webhookUrl = `${baseUrl}/api/github/webhooks`;
   const from = options.from ?? (distIsFresh() ? 'dist' : 'source');
-  const args = from === 'dist' ? [join(root, 'dist', 'src', 'app', 'server.js')] : ['--import', 'tsx', join(root, 'src', 'app', 'server.ts')];
+  const args = options.args ?? (from === 'dist' ? [join(root, 'dist', 'src', 'app', 'server.js')] : ['--import', 'tsx', join(root, 'src', 'app', 'server.ts')]);
   const env: Record<string, string> = {
     PATH: process.env.PATH ?? '',
     HOME: process.env.HOME ?? '',

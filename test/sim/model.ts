@@ -178,7 +178,7 @@ export interface SimToken {
 export class Ids {
   private readonly counters = new Map<string, number>();
   next(kind: string): number {
-    const base = { user: 1_000, repo: 50_000, installation: 700, pull: 900_000, comment: 2_000_000, review: 3_000_000, check: 4_000_000, status: 5_000_000, reaction: 6_000_000, label: 7_000_000 }[kind] ?? 10_000_000;
+    const base = { user: 1_000, repo: 50_000, installation: 700, pull: 900_000, comment: 2_000_000, review: 3_000_000, check: 4_000_000, status: 5_000_000, reaction: 6_000_000, label: 7_000_000, suite: 8_000_000 }[kind] ?? 10_000_000;
     const n = (this.counters.get(kind) ?? base) + 1;
     this.counters.set(kind, n);
     return n;
@@ -199,6 +199,8 @@ export class World {
   readonly installations = new Map<number, SimInstallation>();
   readonly teams = new Map<string, SimTeam>();
   readonly tokens = new Map<string, SimToken>();
+  /** A check suite per App and head SHA, as GitHub groups check runs. */
+  private readonly suites = new Map<string, number>();
   app: SimApp;
   /** Another App, standing for CI, that owns the check runs people's workflows create. */
   readonly ciApp: SimApp;
@@ -207,6 +209,16 @@ export class World {
     const owner = this.user('hitl-gate-dev', 'Organization');
     this.app = { id: appId, slug: appSlug, name: appSlug, owner, bot: this.user(`${appSlug}[bot]`, 'Bot') };
     this.ciApp = { id: 15368, slug: 'github-actions', name: 'GitHub Actions', owner: this.user('github', 'Organization'), bot: this.user('github-actions[bot]', 'Bot') };
+  }
+
+  suiteId(appId: number, sha: string): number {
+    const key = `${appId}:${sha}`;
+    let id = this.suites.get(key);
+    if (id === undefined) {
+      id = this.ids.next('suite');
+      this.suites.set(key, id);
+    }
+    return id;
   }
 
   now(): string {

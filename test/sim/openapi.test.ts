@@ -199,7 +199,7 @@ describe('webhooks', () => {
       expect(webhookErrors(d.event, d.action, d.payload), key).toEqual([]);
       expect(d.payload).toMatchObject({ installation: { id: installationId } });
     }
-    for (const key of ['pull_request.opened', 'pull_request.synchronize', 'issue_comment.created', 'issue_comment.edited', 'pull_request_review.submitted', 'check_run.created', 'check_run.completed', 'status.', 'pull_request.labeled', 'pull_request.closed']) expect(seen, key).toContain(key);
+    for (const key of ['pull_request.opened', 'pull_request.synchronize', 'issue_comment.created', 'issue_comment.edited', 'pull_request_review.submitted', 'check_run.created', 'check_run.completed', 'check_suite.completed', 'status.', 'pull_request.labeled', 'pull_request.closed']) expect(seen, key).toContain(key);
     expect(new Set(received.map((r) => r.delivery)).size).toBe(received.length);
   });
 });

@@ -296,7 +296,7 @@ export function buildRoutes(world: World, notify: Notify): Route[] {
         notify.timeline({ actor: actor(), repo, kind: 'check-run', detail: describeRun(run), data: { checkRunId: run.id, name, headSha, status: run.status, conclusion: run.conclusion, title: run.output.title } });
         notify.checkRun('created', repo, run, actor());
         if (run.status === 'completed') notify.checkRun('completed', repo, run, actor());
-        return { status: 201, body: shape.checkRunShape(repo, run, req.urls) };
+        return { status: 201, body: shape.checkRunShape(repo, run, req.urls, world.suiteId(run.app.id, run.headSha)) };
       },
     },
     {
@@ -309,7 +309,7 @@ export function buildRoutes(world: World, notify: Notify): Route[] {
         applyCheckRun(run, req.body, world.now());
         notify.timeline({ actor: actor(), repo, kind: 'check-run', detail: describeRun(run), data: { checkRunId: run.id, name: run.name, headSha: run.headSha, status: run.status, conclusion: run.conclusion, title: run.output.title } });
         if (run.status === 'completed' && !wasCompleted) notify.checkRun('completed', repo, run, actor());
-        return { status: 200, body: shape.checkRunShape(repo, run, req.urls) };
+        return { status: 200, body: shape.checkRunShape(repo, run, req.urls, world.suiteId(run.app.id, run.headSha)) };
       },
     },
     {
@@ -317,7 +317,7 @@ export function buildRoutes(world: World, notify: Notify): Route[] {
         const repo = repoOf(req);
         const run = repo.checkRuns.find((r) => r.id === Number(req.params.check_run_id));
         if (!run) throw new HttpError(404, 'Not Found');
-        return { status: 200, body: shape.checkRunShape(repo, run, req.urls) };
+        return { status: 200, body: shape.checkRunShape(repo, run, req.urls, world.suiteId(run.app.id, run.headSha)) };
       },
     },
     {
@@ -335,7 +335,7 @@ export function buildRoutes(world: World, notify: Notify): Route[] {
           runs = runs.filter((r) => !seen.has(`${r.app.id}/${r.name}`) && seen.add(`${r.app.id}/${r.name}`));
         }
         const p = paginate(req, runs);
-        return { status: 200, body: { total_count: runs.length, check_runs: p.items.map((r) => shape.checkRunShape(repo, r, req.urls)) }, headers: p.headers };
+        return { status: 200, body: { total_count: runs.length, check_runs: p.items.map((r) => shape.checkRunShape(repo, r, req.urls, world.suiteId(r.app.id, r.headSha))) }, headers: p.headers };
       },
     },
     {

@@ -423,7 +423,7 @@ export function commitShape(repo: SimRepo, c: SimCommit, urls: Urls): Record<str
   };
 }
 
-export function checkRunShape(repo: SimRepo, run: SimCheckRun, urls: Urls): Record<string, unknown> {
+export function checkRunShape(repo: SimRepo, run: SimCheckRun, urls: Urls, suiteId: number): Record<string, unknown> {
   const api = `${urls.api}/repos/${repo.fullName}`;
   const prs = [...repo.pulls.values()].filter((p) => p.state === 'open' && p.headSha === run.headSha);
   return {
@@ -440,15 +440,52 @@ export function checkRunShape(repo: SimRepo, run: SimCheckRun, urls: Urls): Reco
     completed_at: run.completedAt,
     output: { title: run.output.title, summary: run.output.summary, text: run.output.text, annotations_count: 0, annotations_url: `${api}/check-runs/${run.id}/annotations` },
     name: run.name,
-    check_suite: { id: run.id + 100_000_000 },
+    check_suite: { id: suiteId },
     app: appShape(run.app, urls, repo.createdAt),
-    pull_requests: prs.map((p) => ({
+    pull_requests: prRefs(repo, prs, api),
+  };
+}
+
+function prRefs(repo: SimRepo, prs: SimPull[], api: string): Record<string, unknown>[] {
+  return prs.map((p) => ({
       url: `${api}/pulls/${p.number}`,
       id: p.id,
       number: p.number,
       head: { ref: p.headRef, sha: p.headSha, repo: { id: repo.id, url: api, name: repo.name } },
       base: { ref: p.baseRef, sha: p.baseSha, repo: { id: repo.id, url: api, name: repo.name } },
-    })),
+  }));
+}
+
+const CONCLUSION_ORDER = ['action_required', 'cancelled', 'timed_out', 'failure', 'neutral', 'skipped', 'stale', 'startup_failure', 'success'];
+
+/** A check suite: the check runs of one App on one commit; its conclusion is the most severe of theirs. */
+export function checkSuiteShape(repo: SimRepo, app: SimApp, sha: string, runs: SimCheckRun[], suiteId: number, urls: Urls): Record<string, unknown> {
+  const api = `${urls.api}/repos/${repo.fullName}`;
+  const done = runs.every((r) => r.status === 'completed');
+  const conclusion = done ? [...runs.map((r) => r.conclusion ?? 'success')].sort((a, b) => CONCLUSION_ORDER.indexOf(a) - CONCLUSION_ORDER.indexOf(b))[0] ?? null : null;
+  const prs = [...repo.pulls.values()].filter((p) => p.state === 'open' && p.headSha === sha);
+  const commit = repo.commits.get(sha);
+  const created = runs[0]?.startedAt ?? repo.createdAt;
+  const person = (u: SimUser | null | undefined) => ({ name: u?.login ?? 'someone', email: `${u?.id ?? 0}+${u?.login ?? 'someone'}@users.noreply.github.com` });
+  return {
+    id: suiteId,
+    node_id: nodeId('CheckSuite', suiteId),
+    head_branch: prs[0]?.headRef ?? null,
+    head_sha: sha,
+    status: done ? 'completed' : 'in_progress',
+    conclusion,
+    url: `${api}/check-suites/${suiteId}`,
+    before: commit?.parents[0] ?? null,
+    after: sha,
+    pull_requests: prRefs(repo, prs, api),
+    app: appShape(app, urls, repo.createdAt),
+    created_at: created,
+    updated_at: runs.map((r) => r.completedAt ?? r.startedAt).sort().at(-1) ?? created,
+    latest_check_runs_count: runs.length,
+    check_runs_url: `${api}/check-suites/${suiteId}/check-runs`,
+    rerequestable: true,
+    runs_rerequestable: true,
+    head_commit: { id: sha, tree_id: createHash('sha1').update(`tree:${sha}`).digest('hex'), message: commit?.message ?? '', timestamp: commit?.date ?? created, author: person(commit?.author), committer: person(commit?.committer) },
   };
 }
 

@@ -437,7 +437,12 @@ export class GitHubSimulator extends EventEmitter {
       },
       checkRun: (action, repo, run, sender) => {
         if (!this.checkRunWebhooks) return;
-        hooks.send('check_run', action, repo, sender, { check_run: { ...shape.checkRunShape(repo, run, urls()), check_suite: { id: run.id + 100_000_000, head_sha: run.headSha, head_branch: null, status: run.status, conclusion: run.conclusion, app: shape.appShape(run.app, urls(), repo.createdAt), pull_requests: [] } } });
+        const suiteId = w.suiteId(run.app.id, run.headSha);
+        const suiteRuns = repo.checkRuns.filter((r) => r.app.id === run.app.id && r.headSha === run.headSha);
+        const suite = shape.checkSuiteShape(repo, run.app, run.headSha, suiteRuns, suiteId, urls());
+        hooks.send('check_run', action, repo, sender, { check_run: { ...shape.checkRunShape(repo, run, urls(), suiteId), check_suite: suite } });
+        // GitHub completes the suite when its last run completes, and says so.
+        if (action === 'completed' && suite.status === 'completed') hooks.send('check_suite', 'completed', repo, sender, { check_suite: suite });
       },
       status: (repo, s, sender) => {
         hooks.send('status', undefined, repo, sender, { id: s.id, sha: s.sha, name: repo.fullName, target_url: s.targetUrl, context: s.context, description: s.description, state: s.state, commit: shape.commitShape(repo, repo.commits.get(s.sha)!, urls()), branches: [], created_at: s.createdAt, updated_at: s.updatedAt });
