@@ -124,12 +124,12 @@ function ruleReasons(compiled: CompiledPolicy, input: ClassifyInput): TierReason
   const pathRules = input.files.map((file) => pathsOf(file).map((p) => compiled.paths.owners(p)));
   // File indexes arrive in increasing order, so each list is sorted and a repeat (both sides of a
   // rename) can only be the last element.
-  const hits = new Map<number, number[]>();
+  const hits: (number[] | undefined)[] = new Array<number[] | undefined>(rules.length);
   pathRules.forEach((perPath, fileIndex) => {
     for (const owners of perPath) {
       for (const r of owners) {
-        const list = hits.get(r);
-        if (!list) hits.set(r, [fileIndex]);
+        const list = hits[r];
+        if (!list) hits[r] = [fileIndex];
         else if (list[list.length - 1] !== fileIndex) list.push(fileIndex);
       }
     }
@@ -143,7 +143,7 @@ function ruleReasons(compiled: CompiledPolicy, input: ClassifyInput): TierReason
   for (const c of rules) {
     const { rule } = c;
     const detail: string[] = [];
-    const fileHits = hits.get(c.index);
+    const fileHits = hits[c.index];
     if (rule.paths) {
       if (!fileHits) continue;
       detail.push(`${fileHits.length} ${fileHits.length === 1 ? 'file matches' : 'files match'} ${rule.paths.join(', ')}`);

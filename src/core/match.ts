@@ -134,7 +134,7 @@ export function compileGlob(pattern: string, options: MinimatchOptions = GLOB_OP
 
 type Part = string | typeof GLOBSTAR | (RegExp & { _glob?: string });
 
-/** A key every path this expansion matches must carry (see pathKeys), if there is one. String parts
+/** A key every path this expansion matches must carry (see PathIndex.owners), if there is one. String parts
  * of minimatch's parsed pattern are literal segments, matched exactly. The `exact` shapes rely on
  * paths as GitHub lists them: no empty, `.` or `..` segments. */
 function expansionKey(parts: Part[]): GlobKey | undefined {
@@ -162,41 +162,14 @@ function expansionKey(parts: Part[]): GlobKey | undefined {
 
 type KeyKind = 'f' | 'd' | 'p' | 'b' | 'x' | 'g';
 
-/** The keys of a path: `f:` itself, `d:` each directory it is under, `p:` each leading run of
- * segments, `b:` its basename, `x:` every suffix of the basename that starts at a dot
- * (`a.test.ts` -> `.test.ts`, `.ts`), `g:` each segment. A glob keyed by one of them may match;
- * no other glob can. Calls `visit(kind, value)` for each, without building key strings. */
-export function visitPathKeys(path: string, visit: (kind: KeyKind, value: string) => void): void {
-  visit('f', path);
-  const base = path.slice(path.lastIndexOf('/') + 1);
-  visit('b', base);
-  for (let i = base.indexOf('.'); i !== -1; i = base.indexOf('.', i + 1)) visit('x', base.slice(i));
-  let from = 0;
-  for (;;) {
-    const end = path.indexOf('/', from);
-    const prefix = end === -1 ? path : path.slice(0, end);
-    visit('p', prefix);
-    visit('g', end === -1 ? path.slice(from) : path.slice(from, end));
-    if (end === -1) break;
-    visit('d', prefix);
-    from = end + 1;
-  }
-}
-
-/** The keys of a path as `kind:value` strings (see visitPathKeys). */
-export function pathKeys(path: string): string[] {
-  const keys: string[] = [];
-  visitPathKeys(path, (kind, value) => keys.push(`${kind}:${value}`));
-  return keys;
-}
-
 interface Entry {
   id: number;
   exact: boolean;
 }
 
 /** Globs grouped by owner (a rule, a floor), indexed so that a path is only tested against globs
- * that could match it, and not at all when its key proves the match. */
+ * that could match it, and not at all when its key proves the match. `owners` runs for every path
+ * of every PR: it allocates nothing but its result and the key strings. */
 export class PathIndex<Owner> {
   /** One map per key kind, keyed by the bare value: no `kind:value` string per lookup. */
   private readonly keyed: Record<KeyKind, Map<string, Entry[]>> = {
@@ -208,14 +181,26 @@ export class PathIndex<Owner> {
     g: new Map(),
   };
   private readonly always: number[] = [];
-  private readonly globs: { glob: CompiledGlob; owner: Owner }[] = [];
-  /** `decided[id] === epoch` when glob `id` was already decided for the current path: no Set per
-   * path (classification calls this for every path of every PR). */
-  private decided = new Uint32Array(0);
+  private readonly globs: CompiledGlob[] = [];
+  /** Per glob, the slot of its owner in `ownerList`. */
+  private readonly slotOf: number[] = [];
+  private readonly ownerList: Owner[] = [];
+  private readonly slots = new Map<Owner, number>();
+  /** `globEpoch[id] === epoch` when glob `id` was decided for the current path, `ownerEpoch[slot]`
+   * when its owner was found: no Set per path. */
+  private globEpoch = new Uint32Array(0);
+  private ownerEpoch = new Uint32Array(0);
   private epoch = 0;
+  private readonly pending: number[] = [];
 
   add(glob: CompiledGlob, owner: Owner): void {
-    const id = this.globs.push({ glob, owner }) - 1;
+    const id = this.globs.push(glob) - 1;
+    let slot = this.slots.get(owner);
+    if (slot === undefined) {
+      slot = this.ownerList.push(owner) - 1;
+      this.slots.set(owner, slot);
+    }
+    this.slotOf.push(slot);
     if (glob.keys === undefined) {
       this.always.push(id);
       return;
@@ -236,55 +221,65 @@ export class PathIndex<Owner> {
     return this.globs.length;
   }
 
-  /** Every owner with a glob that matches `path`, each once, in the order globs were added. */
+  /** Every owner with a glob that matches `path`, each once (in no particular order). */
   owners(path: string): Owner[] {
-    if (this.decided.length < this.globs.length || this.epoch === 0xffffffff) {
-      this.decided = new Uint32Array(this.globs.length);
+    if (this.globEpoch.length < this.globs.length || this.ownerEpoch.length < this.ownerList.length || this.epoch === 0xffffffff) {
+      this.globEpoch = new Uint32Array(this.globs.length);
+      this.ownerEpoch = new Uint32Array(this.ownerList.length);
       this.epoch = 0;
     }
     const epoch = ++this.epoch;
-    const decided = this.decided;
-    const matched: number[] = [];
-    const lists: Entry[][] = [];
-    const keyed = this.keyed;
-    visitPathKeys(path, (kind, value) => {
-      const map = keyed[kind];
-      if (map.size === 0) return;
-      const list = map.get(value);
-      if (list) lists.push(list);
-    });
-    // Exact keys first: a glob they prove is never tested.
-    for (const list of lists) {
-      for (const e of list) {
-        if (e.exact && decided[e.id] !== epoch) {
-          decided[e.id] = epoch;
-          matched.push(e.id);
-        }
-      }
-    }
-    // Then minimatch decides the rest.
-    for (const list of lists) {
-      for (const e of list) {
-        if (decided[e.id] !== epoch) {
-          decided[e.id] = epoch;
-          if ((this.globs[e.id] as { glob: CompiledGlob }).glob.test(path)) matched.push(e.id);
-        }
-      }
-    }
-    for (const id of this.always) {
-      if (decided[id] !== epoch) {
-        decided[id] = epoch;
-        if ((this.globs[id] as { glob: CompiledGlob }).glob.test(path)) matched.push(id);
-      }
-    }
-    if (matched.length === 0) return [];
-    if (matched.length > 1) matched.sort((a, b) => a - b);
     const found: Owner[] = [];
-    for (const id of matched) {
-      const { owner } = this.globs[id] as { owner: Owner };
-      if (!found.includes(owner)) found.push(owner);
+    this.pending.length = 0;
+    const { f, d, p, b, x, g } = this.keyed;
+    // The keys of a path: `f:` itself, `b:` its basename, `x:` every suffix of the basename that
+    // starts at a dot (`a.test.ts` -> `.test.ts`, `.ts`), `p:` each leading run of segments, `g:`
+    // each segment, `d:` each directory it is under. A glob keyed by one of them may match; no
+    // other glob can. Exact entries are owners at once, the rest wait for minimatch.
+    if (f.size > 0) this.take(f.get(path), epoch, found);
+    const base = path.slice(path.lastIndexOf('/') + 1);
+    if (b.size > 0) this.take(b.get(base), epoch, found);
+    if (x.size > 0) for (let i = base.indexOf('.'); i !== -1; i = base.indexOf('.', i + 1)) this.take(x.get(base.slice(i)), epoch, found);
+    if (d.size > 0 || p.size > 0 || g.size > 0) {
+      let from = 0;
+      for (;;) {
+        const end = path.indexOf('/', from);
+        const prefix = end === -1 ? path : path.slice(0, end);
+        if (p.size > 0) this.take(p.get(prefix), epoch, found);
+        if (g.size > 0) this.take(g.get(end === -1 ? path.slice(from) : path.slice(from, end)), epoch, found);
+        if (end === -1) break;
+        if (d.size > 0) this.take(d.get(prefix), epoch, found);
+        from = end + 1;
+      }
+    }
+    for (const id of this.always) this.pending.push(id);
+    // Then minimatch decides the rest, unless the owner is already found or the glob decided.
+    for (const id of this.pending) {
+      const slot = this.slotOf[id] as number;
+      if (this.globEpoch[id] === epoch || this.ownerEpoch[slot] === epoch) continue;
+      this.globEpoch[id] = epoch;
+      if ((this.globs[id] as CompiledGlob).test(path)) {
+        this.ownerEpoch[slot] = epoch;
+        found.push(this.ownerList[slot] as Owner);
+      }
     }
     return found;
+  }
+
+  private take(list: Entry[] | undefined, epoch: number, found: Owner[]): void {
+    if (list === undefined) return;
+    for (const e of list) {
+      if (!e.exact) {
+        this.pending.push(e.id);
+        continue;
+      }
+      const slot = this.slotOf[e.id] as number;
+      this.globEpoch[e.id] = epoch;
+      if (this.ownerEpoch[slot] !== epoch) {
+        this.ownerEpoch[slot] = epoch;
+        found.push(this.ownerList[slot] as Owner);
+      }
+    }
   }
 }
 
