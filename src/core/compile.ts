@@ -91,7 +91,7 @@ export const FLOOR_GLOBS: Record<Floor, string[]> = {
 let floorIndex: PathIndex<Floor> | undefined;
 
 /** Cheap test that a path could fall under a floor at all: most paths cannot. Must be at least as
- * broad as FLOOR_GLOBS (a test checks every floor path passes it). */
+ * broad as FLOOR_GLOBS (the floor table in the classify tests checks every floor). */
 const MAYBE_FLOOR = /(^|\/)(agents|claude)\.md$|^\.github\/|^\.cursor|codeowners$/i;
 
 /** The floors a path falls under (compared in lower case, globs compiled once per process). */
