@@ -219,6 +219,14 @@ describe('parsePolicy: hostile YAML gives a clear error, never a hang or a crash
     expect(errors[0]).toMatch(/nesting deeper than 32 levels/);
   });
 
+  it('garbage gives a bounded list of errors', () => {
+    const errors = errorsOf('version: 1\n' + Array.from({ length: 300 }, (_, i) => `k${i}: [\n`).join(''));
+    expect(errors.length).toBeLessThanOrEqual(51);
+    const many = errorsOf('version: 1\n' + Array.from({ length: 300 }, (_, i) => `k${i}: 1\n`).join(''));
+    expect(many).toHaveLength(51);
+    expect(many[50]).toMatch(/…and 250 more errors$/);
+  });
+
   it.each([
     ['a list', '- a\n- b\n', '1:1: policy must be a mapping of keys (version, agents, rules…), found a list'],
     ['a scalar', 'hello\n', '1:1: policy must be a mapping of keys (version, agents, rules…), found a single value'],

@@ -29,7 +29,25 @@ const validate = ajv.compile(POLICY_SCHEMA);
 
 type Raw = Record<string, unknown>;
 
+/** More errors than this are one more line saying how many were left out. */
+export const MAX_ERRORS = 50;
+
 export function parsePolicy(text: string, file: string): ParsedPolicy {
+  let parsed: ParsedPolicy;
+  try {
+    parsed = parse(text, file);
+  } catch (e) {
+    // A bug here must block agent PRs with a message, not crash the server (fail closed).
+    return { errors: [{ file, line: 1, column: 1, message: `the policy could not be checked: ${(e as Error).message}` }] };
+  }
+  if (parsed.errors.length <= MAX_ERRORS) return parsed;
+  const shown = parsed.errors.slice(0, MAX_ERRORS);
+  const last = shown[shown.length - 1] as PolicyError;
+  shown.push({ ...last, message: `…and ${parsed.errors.length - MAX_ERRORS} more errors` });
+  return { ...parsed, errors: shown };
+}
+
+function parse(text: string, file: string): ParsedPolicy {
   const at = positioner(text, file);
   const size = new TextEncoder().encode(text).length;
   if (size > MAX_POLICY_BYTES) {
