@@ -2,6 +2,7 @@
 // replace time, against 100k plain setTimeouts), and how a webhook storm coalesces in the queue.
 import { MemoryTimers } from '../src/app/timers.js';
 import { MemoryQueue } from '../src/app/queue.js';
+import { RedisBackend } from '../src/app/redis.js';
 
 const N = 100_000;
 const mb = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(1)} MB`;
@@ -84,8 +85,28 @@ async function storm(): Promise<void> {
   console.log(`queue: ${prs * eventsPerPr} events for ${prs} PRs -> ${runs} reconciles (${(runs / prs).toFixed(2)} per PR) in ${ms.toFixed(0)} ms at concurrency 8`);
 }
 
+/** With REDIS_URL: what a pending window costs in Redis (one delayed BullMQ job per PR). */
+async function redisWindows(url: string): Promise<void> {
+  const n = 20_000;
+  const backend = new RedisBackend(url, { prefix: `hitl-bench-${Date.now()}` });
+  const used = async () => Number(/used_memory:(\d+)/.exec(await backend.redis.info('memory'))![1]);
+  const before = await used();
+  const now = Date.now();
+  const t = performance.now();
+  const batch = 200;
+  for (let i = 0; i < n; i += batch) {
+    await Promise.all(Array.from({ length: batch }, (_, j) => backend.at(ref(i + j), new Date(now + 3_600_000 + (i + j) * 10))));
+  }
+  const ms = performance.now() - t;
+  const after = await used();
+  console.log(`redis: ${n} pending windows: +${mb(after - before)} in Redis (${Math.round((after - before) / n)} bytes each), ${(ms / n * 1000).toFixed(0)} µs per at() with ${batch} in flight`);
+  await backend.queue.obliterate({ force: true });
+  await backend.close(1000);
+}
+
 export default async function (): Promise<void> {
   await timers();
   await lateness();
   await storm();
+  if (process.env.REDIS_URL) await redisWindows(process.env.REDIS_URL);
 }
