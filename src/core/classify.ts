@@ -53,7 +53,7 @@ export function classify(load: PolicyLoad, input: ClassifyInput, escalations: Es
     governedBy = [];
     reasons.push(...ruleReasons(compilePolicy(builtinPolicy()), input));
   } else {
-    const invalid = load as InvalidPolicyLoad;
+    const invalid: InvalidPolicyLoad = load;
     governedBy = governedReasons(invalid.agents ? compileAgents(invalid.agents) : failClosedAgents(), input);
     reasons.push(
       invalid.unreadable !== undefined

@@ -64,7 +64,15 @@ export type PolicySource =
 export type PolicyLoad =
   | { kind: 'missing'; path: string }
   | { kind: 'ok'; path: string; policy: Policy; hash: string }
-  | { kind: 'invalid'; path: string; errors: PolicyError[] };
+  | {
+      kind: 'invalid';
+      path: string;
+      errors: PolicyError[];
+      /** The `agents` section, when it was valid on its own: who is governed while the rest is broken. */
+      agents?: Policy['agents'];
+      /** Set when GitHub would not give us the file at all (as opposed to a file with errors). */
+      unreadable?: string;
+    };
 
 // ---------------------------------------------------------------------------------------------
 // Facts: what GitHub holds about one pull request, as plain data.

@@ -5,12 +5,7 @@ import { compilePolicy } from '../compile.js';
 import type { Policy, PolicyLoad, PolicySource } from '../types.js';
 import { parsePolicy } from './parse.js';
 
-/** An invalid load as this module produces it: `agents` when that section was valid on its own,
- * `unreadable` when GitHub would not give us the file at all (both optional, for classify). */
-export type InvalidPolicyLoad = Extract<PolicyLoad, { kind: 'invalid' }> & {
-  agents?: Policy['agents'];
-  unreadable?: string;
-};
+export type InvalidPolicyLoad = Extract<PolicyLoad, { kind: 'invalid' }>;
 
 const CACHE_SIZE = 256;
 const cache = new Map<string, PolicyLoad>();
