@@ -104,7 +104,7 @@ describe('check mode (read-only)', () => {
     const result = await run(fake, { eventName: 'issue_comment', payload: pullRequestCommentEvent(PULLS.hard, '/approve', 'alice') });
     expect(result.outputs).toEqual({ tier: 'hard', state: 'blocked' });
     expect(result.code).toBe(1);
-    expect(result.summary).toMatch(/@alice.*approve.*again/i);
+    expect(result.summary).toMatch(/alice.*approve.*again/i);
   });
 
   it('fails the step on a vetoed PR, named in the comment that triggered the run', async () => {
