@@ -1,7 +1,7 @@
 // A flaky, rate-limited GitHub and duplicated, reordered webhooks must change no outcome: one
 // status comment, at most one merge, nothing merged that nobody saw.
-import { afterEach, describe, expect, it } from 'vitest';
-import { gateCheck, merged, mergesOf, openAgentPr, repoFor, sleep, startGate, statusComments, type Gate } from './harness.js';
+import { afterEach, describe, expect, it, onTestFailed } from 'vitest';
+import { gateCheck, merged, mergesOf, openAgentPr, repoFor, sleep, startGate, statusComments, story, type Gate } from './harness.js';
 
 let gate: Gate | undefined;
 afterEach(async () => {
@@ -16,6 +16,8 @@ describe('chaos', () => {
     sim.setRestFaults({ errorRate: 0.2, latencyMs: { min: 5, max: 40 } });
     sim.setWebhookFaults({ duplicateRate: 0.3, reorderRate: 0.3, reorderDelayMs: 400 });
     const repos = { fyi: repoFor(sim, 'chaos-fyi', 4), soft: repoFor(sim, 'chaos-soft', 4), hard: repoFor(sim, 'chaos-hard', 4) };
+    const current = gate;
+    onTestFailed(() => console.log(story(current, Object.values(repos))));
     const prs = { fyi: openAgentPr(sim, repos.fyi, 'fyi'), soft: openAgentPr(sim, repos.soft, 'soft'), hard: openAgentPr(sim, repos.hard, 'hard') };
     await sleep(1_500);
     sim.rateLimitEpisode({ kind: 'secondary', requests: 6, retryAfterSeconds: 2 });

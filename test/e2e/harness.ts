@@ -108,3 +108,13 @@ export function mergesOf(sim: GitHubSimulator, repo: string, number: number): Ti
 }
 
 export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+/** What happened, for a failing test's report: the timeline of these repositories and the server's last log lines. */
+export function story(gate: Gate, repos: string[]): string {
+  const t0 = gate.sim.timeline[0]?.at ?? Date.now();
+  const lines = gate.sim.timeline
+    .filter((e) => repos.includes(e.repo))
+    .map((e) => `+${((e.at - t0) / 1000).toFixed(2)}s ${e.repo}#${e.number ?? ''} ${e.actor} ${e.kind} ${e.detail}${e.data?.commentId ? ` [comment ${String(e.data.commentId)}]` : ''}`);
+  const faults = gate.sim.requests.filter((r) => r.fault && repos.some((repo) => r.path.startsWith(`/repos/${repo}/`))).map((r) => `+${((r.at - t0) / 1000).toFixed(2)}s fault ${r.fault} ${r.kind}`);
+  return [...lines, ...faults].sort((a, b) => parseFloat(a.slice(1)) - parseFloat(b.slice(1))).join('\n') + `\n--- App server, last lines ---\n${gate.app.lines.slice(-40).join('\n')}`;
+}
