@@ -65,6 +65,8 @@ describe.concurrent('tier lifecycles', () => {
     await sleep(3_000);
     const pushedAt = Date.now();
     const second = sim.push(repo, n, { files: [{ path: 'src/app.ts', content: 'export const x = 2;\n' }] });
+    // As on GitHub, mergeability is recomputed after a push: the next reads say null.
+    sim.setMergeableComputing(repo, n, 2);
     await gateCheck(sim, repo, second, (c) => c.status === 'in_progress');
     const m = await merged(sim, repo, n);
     expect(m.data?.sha).toBe(second);
