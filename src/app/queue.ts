@@ -45,9 +45,13 @@ export function repoKey(ref: RepoRef): string {
   return `${ref.installationId}/${ref.owner.toLowerCase()}/${ref.repo.toLowerCase()}`;
 }
 
+export const DEFAULT_CONCURRENCY = 64;
+
 export interface MemoryQueueOptions {
   work: ReconcileWork;
-  /** PRs reconciled at the same time. */
+  /** PRs reconciled at the same time (default 64). A reconcile spends most of its time waiting: on
+   * GitHub, and on its installation's write pacing (a second between writes), so a small bound caps
+   * throughput at a few reconciles a second however many installations are busy. */
   concurrency?: number;
   /** Retries after a failure; after that the periodic sweep is the safety net. */
   maxRetries?: number;
@@ -104,7 +108,7 @@ export class MemoryQueue implements ReconcileQueue {
 
   constructor(options: MemoryQueueOptions) {
     this.#work = options.work;
-    this.#concurrency = Math.max(1, options.concurrency ?? 8);
+    this.#concurrency = Math.max(1, options.concurrency ?? DEFAULT_CONCURRENCY);
     this.#maxRetries = Math.max(0, options.maxRetries ?? 4);
     this.#retryBaseMs = options.retryBaseMs ?? 2_000;
     this.#log = options.log ?? silentLog;

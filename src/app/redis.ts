@@ -12,7 +12,7 @@ import { randomUUID } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { DelayedError, Queue, Worker, type Job } from 'bullmq';
 import type { ReconcileJob, ReconcileQueue, ReconcileWork, RepoRef } from './queue.js';
-import { repoKey } from './queue.js';
+import { DEFAULT_CONCURRENCY, repoKey } from './queue.js';
 import type { Timers, WakeHandler } from './timers.js';
 import { parsePullKey, pullKey, describePull, type PullRef } from './pull-ref.js';
 import { errorMessage, silentLog, type Log } from './log.js';
@@ -71,7 +71,7 @@ export class RedisBackend implements ReconcileQueue, Timers {
     this.#worker = new Worker<JobData>(`${this.#prefix}-reconcile`, (job, token) => this.#process(job, token), {
       connection: this.redis.duplicate(),
       prefix: `{${this.#prefix}}`,
-      concurrency: this.#options.concurrency ?? 8,
+      concurrency: this.#options.concurrency ?? DEFAULT_CONCURRENCY,
     });
     this.#worker.on('error', (error) => this.#log.error({ err: errorMessage(error) }, 'reconcile worker error'));
     this.#worker.on('failed', (job, error) => {

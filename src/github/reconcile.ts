@@ -81,13 +81,17 @@ async function gather(session: Session, ref: PullRequestRef, options: ReconcileO
     return { facts: base, load, pr, gate, ...extra };
   }
 
-  const gate = await findCheck(session, ref, pr.headSha, options);
-  const files = await gatherFiles(session, ref);
+  // The reads below do not depend on each other, so they go out together: a reconcile's latency is
+  // then its slowest read, not the sum of them.
+  const gateRead = findCheck(session, ref, pr.headSha, options);
   // A comment count of 0 is trusted only if it cannot be stale: read just now, or the gate has not
   // yet acted on this head (so it cannot have posted its status comment since the event).
-  const noComments = pr.comments === 0 && (pr.source === 'api' || !gate.seenBefore);
-  const rawComments: RawComment[] = noComments ? [] : await gatherComments(session, ref);
-  const reviews = await gatherReviews(session, ref);
+  const commentsRead: Promise<RawComment[]> = pr.comments === undefined || pr.comments > 0
+    ? gatherComments(session, ref)
+    : pr.source === 'api'
+      ? Promise.resolve([])
+      : gateRead.then((gate) => (gate.seenBefore ? gatherComments(session, ref) : []));
+  const [gate, files, rawComments, reviews] = await settleAll([gateRead, gatherFiles(session, ref), commentsRead, gatherReviews(session, ref)]);
   const statusComment = findStatusComment(rawComments, options.identity);
   const comments = rawComments.map(({ user: _u, performed_via_github_app: _p, ...c }) => c);
   const facts: PullRequestFacts = {
@@ -97,10 +101,21 @@ async function gather(session: Session, ref: PullRequestRef, options: ReconcileO
   };
   const authors = commandAuthors(facts);
   if (authors.length > 0) {
-    facts.commits = await gatherCommits(session, ref, pr);
-    facts.authorizations = await gatherAuthorizations(session, ref, authors, load.kind === 'ok' ? load.policy.reviewers : undefined);
+    [facts.commits, facts.authorizations] = await settleAll([
+      gatherCommits(session, ref, pr),
+      gatherAuthorizations(session, ref, authors, load.kind === 'ok' ? load.policy.reviewers : undefined),
+    ]);
   }
   return { facts, load, pr, gate, ...(statusComment ? { statusComment } : {}), ...extra };
+}
+
+/** Like Promise.all, but waits for every read to finish before failing, so no request of this
+ * reconcile is still in flight (and counted) after it has returned. */
+async function settleAll<T extends readonly unknown[]>(reads: { [K in keyof T]: Promise<T[K]> }): Promise<T> {
+  const settled = await Promise.allSettled(reads);
+  const failure = settled.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+  if (failure) throw failure.reason;
+  return settled.map((r) => (r as PromiseFulfilledResult<unknown>).value) as unknown as T;
 }
 
 function findCheck(session: Session, ref: PullRequestRef, headSha: string, options: ReconcileOptions): Promise<GateCheck> {
