@@ -135,7 +135,7 @@ async function burst(sim: GitHubSimulator, app: AppProcess, secret: string, name
 
 async function serverRun(paced: boolean): Promise<void> {
   const label = paced
-    ? 'PACED: the production server (`npm start` code, default settings: >= 1 s between writes of one installation, 8 reconciles at a time)'
+    ? 'PACED: the production server (`npm start` code and default settings: >= 1 s between writes of one installation)'
     : `HEADROOM: write pacing OFF and ${process.env.HITL_BENCH_CONCURRENCY ?? 256} reconciles at a time (CPU headroom only, not how production runs)`;
   const INSTALLATIONS = installationsFor(paced);
   console.log(`\n-- server run: ${label}; ${INSTALLATIONS} installations, one repository and one agent PR each`);
@@ -215,7 +215,7 @@ async function serverRun(paced: boolean): Promise<void> {
     for (const list of writes.values()) for (let i = 1; i < list.length; i++) gaps.push(list[i]! - list[i - 1]!);
     gaps.sort((a, b) => a - b);
     const tooClose = gaps.filter((g) => g < 950).length;
-    console.log(`write pacing: ${gaps.length} gaps between writes of one installation; shortest ${ms(gaps[0] ?? NaN)}, p50 ${ms(quantile(gaps, 0.5))}; ${tooClose} under 950 ms${paced ? '' : ' (pacing is off in this run)'}`);
+    console.log(`write pacing, as GitHub sees it (arrival times): ${gaps.length} gaps between writes of one installation; shortest ${ms(gaps[0] ?? NaN)}, p50 ${ms(quantile(gaps, 0.5))}; ${tooClose} under 950 ms${paced ? '' : ' (pacing is off in this run)'}`);
     console.log(`App server RSS at the end: ${mb(rssOf(app.child.pid))} (${INSTALLATIONS} installations, ${INSTALLATIONS} open PRs with pending windows)`);
   } finally {
     await app?.stop();
