@@ -84,14 +84,17 @@ async function gather(session: Session, ref: PullRequestRef, options: ReconcileO
   // The reads below do not depend on each other, so they go out together: a reconcile's latency is
   // then its slowest read, not the sum of them.
   const gateRead = findCheck(session, ref, pr.headSha, options);
-  // A comment count of 0 is trusted only if it cannot be stale: read just now, or the gate has not
-  // yet acted on this head (so it cannot have posted its status comment since the event).
-  const commentsRead: Promise<RawComment[]> = pr.comments === undefined || pr.comments > 0
-    ? gatherComments(session, ref)
-    : pr.source === 'api'
-      ? Promise.resolve([])
-      : gateRead.then((gate) => (gate.seenBefore ? gatherComments(session, ref) : []));
-  const [gate, files, rawComments, reviews] = await settleAll([gateRead, gatherFiles(session, ref), commentsRead, gatherReviews(session, ref)]);
+  // Comments are always listed unless GitHub said "none" just now: a webhook's count is a snapshot
+  // from before the event, and the gate may have posted its status comment since (a push racing the
+  // first reconcile). Trusting it would post a second status comment.
+  const commentsRead: Promise<RawComment[]> = pr.source === 'api' && pr.comments === 0 ? Promise.resolve([]) : gatherComments(session, ref);
+  // On the gate's first sight of a head that an `opened`/`synchronize` event just created, no review of
+  // it can count yet, and this pass never merges (a first sight only writes the check run and looks
+  // again): the reviews are read from the next pass on. Any other event reads them.
+  const reviewsRead: Promise<PullRequestFacts['reviews']> = options.headIsNew
+    ? gateRead.then((gate) => (gate.seenBefore ? gatherReviews(session, ref) : []))
+    : gatherReviews(session, ref);
+  const [gate, files, rawComments, reviews] = await settleAll([gateRead, gatherFiles(session, ref), commentsRead, reviewsRead]);
   const statusComment = findStatusComment(rawComments, options.identity);
   const comments = rawComments.map(({ user: _u, performed_via_github_app: _p, ...c }) => c);
   const facts: PullRequestFacts = {

@@ -74,6 +74,7 @@ describe('the Action', () => {
       check_runs: [{ id: 1, name: 'hitl', status: 'in_progress', conclusion: null, started_at: at(-60), external_id: '6f1c', app: { id: 15368, slug: 'github-actions' }, output: { title: null, summary: null } }],
     });
     gh.files([{ filename: 'src/a.ts' }]);
+    gh.comments([]);
     gh.reviews([]);
     gh.createCheckRun(2);
     gh.createComment(3);

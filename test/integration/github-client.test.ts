@@ -27,6 +27,7 @@ describe('the client\'s own retries', () => {
     gh.checkRuns([]);
     api.scope.get('/repos/acme/widgets/pulls/7/files').query({ per_page: '100' }).reply(502, { message: 'Bad Gateway' });
     gh.files([{ filename: 'src/a.ts' }]);
+    gh.comments([]);
     gh.reviews([]);
     gh.createCheckRun();
     gh.createComment();

@@ -21,6 +21,7 @@ const checkRunBody = (): CheckBody => api.writes().find((w) => w.path.endsWith('
 function firstSight(files: Parameters<ReturnType<typeof expectGitHub>['files']>[0]) {
   gh.checkRuns([]);
   gh.files(files);
+  gh.comments([]);
   gh.reviews([]);
   gh.createCheckRun(555);
   gh.createComment(777);

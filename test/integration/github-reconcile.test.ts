@@ -16,15 +16,17 @@ afterEach(() => api.cleanup());
 const full = (over: Partial<ReconcileOptions> = {}): ReconcileOptions => ({ mode: 'full', identity: IDENTITY, now: () => NOW, ...over });
 
 describe('reconcile: an agent PR is opened', () => {
-  it('costs at most 6 requests for a governed PR: policy from the base branch, check, files, reviews, then two writes', async () => {
+  it('costs at most 6 requests for a governed PR: policy from the base branch, check, files, comments, then two writes', async () => {
     gh.policy(POLICY_TEXT);
     gh.checkRuns([]);
     gh.files([{ filename: 'src/widget.ts' }]);
-    gh.reviews([]);
+    // Comments are listed even though the payload counts none (the count may predate the gate's own
+    // comment); reviews are not: no review of a head this new can count, and a first sight never merges.
+    gh.comments([]);
     gh.createCheckRun(555);
     gh.createComment(777);
 
-    const outcome = await reconcile(testClient(), REF, full({ pullRequest: pullRequest() }));
+    const outcome = await reconcile(testClient(), REF, full({ pullRequest: pullRequest(), headIsNew: true }));
 
     api.done();
     expect(outcome.error).toBeUndefined();
@@ -62,11 +64,31 @@ describe('reconcile: an agent PR is opened', () => {
   });
 });
 
+describe('reconcile: a push racing the first reconcile', () => {
+  it('a new head whose payload still counts no comments finds and edits the existing status comment: never a second one', async () => {
+    const NEW_HEAD = 'b'.repeat(40);
+    gh.policy(POLICY_TEXT);
+    gh.checkRuns([], NEW_HEAD); // the gate has not seen this head yet
+    gh.files([{ filename: 'src/widget.ts' }]);
+    // The synchronize payload was made before the gate posted its comment for the first head.
+    gh.comments([{ id: 777, login: 'hitl-gate[bot]', app_id: 4242, body: `Status of the first head\n${ledgerMarker({ vetoes: [], answered: [] })}`, created_at: at(-1) }]);
+    gh.createCheckRun(556);
+    gh.updateComment(777);
+
+    const outcome = await reconcile(testClient(), REF, full({ pullRequest: pullRequest({ headSha: NEW_HEAD, comments: 0 }), headIsNew: true }));
+
+    api.done();
+    expect(outcome.error).toBeUndefined();
+    expect(api.writes().map((w) => `${w.method} ${w.path}`)).toEqual(['POST /repos/acme/widgets/check-runs', 'PATCH /repos/acme/widgets/issues/comments/777']);
+  });
+});
+
 describe('reconcile: replaying the same event', () => {
   it('writes nothing the second time: it finds its own check run and status comment by identity', async () => {
     gh.policy(POLICY_TEXT);
     gh.checkRuns([]);
     gh.files([{ filename: 'src/widget.ts' }]);
+    gh.comments([]);
     gh.reviews([]);
     gh.createCheckRun(555);
     gh.createComment(777);
@@ -344,11 +366,11 @@ describe('reconcile: edges of a PR\'s life', () => {
     gh.policy(POLICY_TEXT);
     gh.checkRuns([]);
     gh.files([{ filename: 'docs/guide.md' }]);
-    gh.reviews([]);
+    gh.comments([]);
     gh.createCheckRun(555);
     gh.createComment(777);
 
-    const outcome = await reconcile(testClient(), REF, full({ pullRequest: pullRequest({ mergeable: true, mergeableState: 'clean' }) }));
+    const outcome = await reconcile(testClient(), REF, full({ pullRequest: pullRequest({ mergeable: true, mergeableState: 'clean' }), headIsNew: true }));
 
     api.done();
     expect(outcome.decision).toMatchObject({ tier: 'fyi', state: 'ready', merge: true });
