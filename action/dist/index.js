@@ -16607,7 +16607,7 @@ var require_fast_uri = __commonJS({
     function normalize(uri, options) {
       return typeof uri == "string" ? uri = /** @type {T} */
       normalizeString(uri, options) : typeof uri == "object" && (uri = /** @type {T} */
-      parse3(serialize(uri, options), options)), uri;
+      parse4(serialize(uri, options), options)), uri;
     }
     function resolve(baseURI, relativeURI, options) {
       let schemelessOptions = options ? Object.assign({ scheme: "null" }, options) : { scheme: "null" }, {
@@ -16638,7 +16638,7 @@ var require_fast_uri = __commonJS({
     }
     function resolveComponent(base, relative, options, skipNormalization) {
       let target = {};
-      if (skipNormalization || (base = parse3(serialize(base, options), options), relative = parse3(serialize(relative, options), options)), options = options || {}, !options.tolerant && relative.scheme)
+      if (skipNormalization || (base = parse4(serialize(base, options), options), relative = parse4(serialize(relative, options), options)), options = options || {}, !options.tolerant && relative.scheme)
         target.scheme = relative.scheme, target.userinfo = relative.userinfo, target.host = relative.host, target.port = relative.port, target.path = removeDotSegments(relative.path || ""), target.query = relative.query;
       else {
         if (relative.userinfo !== void 0 || relative.host !== void 0 || relative.port !== void 0)
@@ -16779,7 +16779,7 @@ var require_fast_uri = __commonJS({
         parsed.error = parsed.error || "URI can not be parsed.";
       return { parsed, malformedAuthorityOrPort, malformedPercentEncoding, malformedSchemeSpecific, malformedHost, malformedScheme };
     }
-    function parse3(uri, opts) {
+    function parse4(uri, opts) {
       return parseWithStatus(uri, opts).parsed;
     }
     function normalizeString(uri, opts) {
@@ -16815,7 +16815,7 @@ var require_fast_uri = __commonJS({
       resolveComponent,
       equal,
       serialize,
-      parse: parse3
+      parse: parse4
     };
     module.exports = fastUri;
     module.exports.default = fastUri;
@@ -24255,7 +24255,7 @@ var require_public_api = __commonJS({
         }
       return prettyErrors && lineCounter2 && (doc.errors.forEach(errors.prettifyError(source, lineCounter2)), doc.warnings.forEach(errors.prettifyError(source, lineCounter2))), doc;
     }
-    function parse3(src, reviver, options) {
+    function parse4(src, reviver, options) {
       let _reviver;
       typeof reviver == "function" ? _reviver = reviver : options === void 0 && reviver && typeof reviver == "object" && (options = reviver);
       let doc = parseDocument2(src, options);
@@ -24281,7 +24281,7 @@ var require_public_api = __commonJS({
       }
       return identity2.isDocument(value) && !_replacer ? value.toString(options) : new Document.Document(value, _replacer, options).toString(options);
     }
-    exports.parse = parse3;
+    exports.parse = parse4;
     exports.parseAllDocuments = parseAllDocuments2;
     exports.parseDocument = parseDocument2;
     exports.stringify = stringify;
@@ -29567,57 +29567,103 @@ var EXT_PART = /^\*(\.[^*?[\]{}()!+@\\/]+)$/;
 function compileGlob(pattern, options = GLOB_OPTIONS) {
   let mm = new Minimatch(normaliseGlob(pattern), options);
   if (mm.makeRe() === !1) return { pattern, test: () => !1, keys: [] };
-  let test = (path2) => mm.match(path2), keys = /* @__PURE__ */ new Set();
+  let test = (path2) => mm.match(path2);
+  if (options.nocase || !options.dot) return { pattern, test };
+  let keys = [];
   for (let parts of mm.set) {
     let key = expansionKey(parts);
     if (key === void 0) return { pattern, test };
-    keys.add(key);
+    keys.push(key);
   }
-  return { pattern, test, keys: [...keys] };
+  return { pattern, test, keys };
 }
 function expansionKey(parts) {
-  let first = parts[0];
-  if (typeof first == "string" && first !== "") return `s:${first}`;
-  let last = parts[parts.length - 1];
-  if (typeof last == "string" && last !== "") return `b:${last}`;
-  if (last instanceof RegExp && typeof last._glob == "string") {
-    let ext2 = EXT_PART.exec(last._glob);
-    if (ext2) return `x:${ext2[1]}`;
+  let literal = (p) => typeof p == "string" && p !== "", last = parts[parts.length - 1], extOf = (p) => p instanceof RegExp && typeof p._glob == "string" ? EXT_PART.exec(p._glob)?.[1] : void 0, n = 0;
+  for (; literal(parts[n]); ) n++;
+  if (n > 0) {
+    let prefix = parts.slice(0, n).join("/");
+    return n === parts.length ? { key: `f:${prefix}`, exact: !0 } : n === parts.length - 1 && last === GLOBSTAR ? { key: `d:${prefix}`, exact: !0 } : { key: `p:${prefix}`, exact: !1 };
   }
-}
-function pathKeys(path2) {
-  let slash = path2.indexOf("/"), base = path2.slice(path2.lastIndexOf("/") + 1), keys = [`s:${slash === -1 ? path2 : path2.slice(0, slash)}`, `b:${base}`];
-  for (let i = base.indexOf("."); i !== -1; i = base.indexOf(".", i + 1)) keys.push(`x:${base.slice(i)}`);
-  return keys;
+  let tailOnly = parts.length === 2 && parts[0] === GLOBSTAR;
+  if (literal(last)) return { key: `b:${last}`, exact: tailOnly };
+  let ext2 = extOf(last);
+  if (ext2 !== void 0) return { key: `x:${ext2}`, exact: tailOnly };
+  let middle = parts.find(literal);
+  return middle === void 0 ? void 0 : { key: `g:${middle}`, exact: !1 };
 }
 var PathIndex = class {
-  keyed = /* @__PURE__ */ new Map();
+  /** One map per key kind, keyed by the bare value: no `kind:value` string per lookup. */
+  keyed = {
+    f: /* @__PURE__ */ new Map(),
+    d: /* @__PURE__ */ new Map(),
+    p: /* @__PURE__ */ new Map(),
+    b: /* @__PURE__ */ new Map(),
+    x: /* @__PURE__ */ new Map(),
+    g: /* @__PURE__ */ new Map()
+  };
   always = [];
   globs = [];
+  /** Per glob, the slot of its owner in `ownerList`. */
+  slotOf = [];
+  ownerList = [];
+  slots = /* @__PURE__ */ new Map();
+  /** `globEpoch[id] === epoch` when glob `id` was decided for the current path, `ownerEpoch[slot]`
+   * when its owner was found: no Set per path. */
+  globEpoch = new Uint32Array(0);
+  ownerEpoch = new Uint32Array(0);
+  epoch = 0;
+  pending = [];
   add(glob, owner) {
-    let id = this.globs.push({ glob, owner }) - 1;
-    if (glob.keys === void 0) {
+    let id = this.globs.push(glob) - 1, slot = this.slots.get(owner);
+    if (slot === void 0 && (slot = this.ownerList.push(owner) - 1, this.slots.set(owner, slot)), this.slotOf.push(slot), glob.keys === void 0) {
       this.always.push(id);
       return;
     }
-    for (let key of glob.keys) {
-      let list = this.keyed.get(key);
-      list ? list.push(id) : this.keyed.set(key, [id]);
+    let seen = /* @__PURE__ */ new Set();
+    for (let { key, exact } of glob.keys) {
+      if (seen.has(key)) continue;
+      seen.add(key);
+      let map = this.keyed[key[0]], value = key.slice(2), list = map.get(value);
+      list ? list.push({ id, exact }) : map.set(value, [{ id, exact }]);
     }
   }
   get size() {
     return this.globs.length;
   }
-  /** Every owner with a glob that matches `path`, each once, in the order globs were added. */
+  /** Every owner with a glob that matches `path`, each once (in no particular order). */
   owners(path2) {
-    let ids = new Set(this.always);
-    for (let key of pathKeys(path2)) for (let id of this.keyed.get(key) ?? []) ids.add(id);
-    let found = [], seen = /* @__PURE__ */ new Set();
-    for (let id of [...ids].sort((a, b) => a - b)) {
-      let { glob, owner } = this.globs[id];
-      !seen.has(owner) && glob.test(path2) && (seen.add(owner), found.push(owner));
+    (this.globEpoch.length < this.globs.length || this.ownerEpoch.length < this.ownerList.length || this.epoch === 4294967295) && (this.globEpoch = new Uint32Array(this.globs.length), this.ownerEpoch = new Uint32Array(this.ownerList.length), this.epoch = 0);
+    let epoch = ++this.epoch, found = [];
+    this.pending.length = 0;
+    let { f, d, p, b, x, g } = this.keyed;
+    f.size > 0 && this.take(f.get(path2), epoch, found);
+    let base = path2.slice(path2.lastIndexOf("/") + 1);
+    if (b.size > 0 && this.take(b.get(base), epoch, found), x.size > 0) for (let i = base.indexOf("."); i !== -1; i = base.indexOf(".", i + 1)) this.take(x.get(base.slice(i)), epoch, found);
+    if (d.size > 0 || p.size > 0 || g.size > 0) {
+      let from = 0;
+      for (; ; ) {
+        let end = path2.indexOf("/", from), prefix = end === -1 ? path2 : path2.slice(0, end);
+        if (p.size > 0 && this.take(p.get(prefix), epoch, found), g.size > 0 && this.take(g.get(end === -1 ? path2.slice(from) : path2.slice(from, end)), epoch, found), end === -1) break;
+        d.size > 0 && this.take(d.get(prefix), epoch, found), from = end + 1;
+      }
+    }
+    for (let id of this.always) this.pending.push(id);
+    for (let id of this.pending) {
+      let slot = this.slotOf[id];
+      this.globEpoch[id] === epoch || this.ownerEpoch[slot] === epoch || (this.globEpoch[id] = epoch, this.globs[id].test(path2) && (this.ownerEpoch[slot] = epoch, found.push(this.ownerList[slot])));
     }
     return found;
+  }
+  take(list, epoch, found) {
+    if (list !== void 0)
+      for (let e of list) {
+        if (!e.exact) {
+          this.pending.push(e.id);
+          continue;
+        }
+        let slot = this.slotOf[e.id];
+        this.globEpoch[e.id] = epoch, this.ownerEpoch[slot] !== epoch && (this.ownerEpoch[slot] = epoch, found.push(this.ownerList[slot]));
+      }
   }
 };
 function compileLogin(pattern) {
@@ -29666,8 +29712,9 @@ var FLOOR_GLOBS = {
     ".github/copilot-instructions.md",
     ".github/instructions/**"
   ]
-}, floorIndex;
+}, floorIndex, MAYBE_FLOOR = /(^|\/)(agents|claude)\.md$|^\.github\/|^\.cursor|codeowners$/i;
 function floorsOf(path2) {
+  if (!MAYBE_FLOOR.test(path2)) return [];
   if (!floorIndex) {
     floorIndex = new PathIndex();
     for (let [floor, globs] of Object.entries(FLOOR_GLOBS))
@@ -29809,8 +29856,19 @@ var DURATION_PATTERN = "^[1-9][0-9]{0,5}[smhd]$", TIER_NAMES = ["fyi", "soft", "
 };
 
 // src/core/policy/parse.ts
-var MAX_POLICY_BYTES = 256 * 1024, MAX_NESTING = 32, MAX_ALIASES = 100, ajv = new import_ajv.Ajv({ allErrors: !0, useDefaults: !0, verbose: !0, strict: !0, strictRequired: !1 }), validate = ajv.compile(POLICY_SCHEMA);
+var MAX_POLICY_BYTES = 256 * 1024, MAX_NESTING = 32, MAX_ALIASES = 100, ajv = new import_ajv.Ajv({ allErrors: !0, useDefaults: !0, verbose: !0, strict: !0, strictRequired: !1 }), validate = ajv.compile(POLICY_SCHEMA), MAX_ERRORS = 50;
 function parsePolicy(text, file) {
+  let parsed;
+  try {
+    parsed = parse3(text, file);
+  } catch (e) {
+    return { errors: [{ file, line: 1, column: 1, message: `the policy could not be checked: ${e.message}` }] };
+  }
+  if (parsed.errors.length <= MAX_ERRORS) return parsed;
+  let shown = parsed.errors.slice(0, MAX_ERRORS), last = shown[shown.length - 1];
+  return shown.push({ ...last, message: `…and ${parsed.errors.length - MAX_ERRORS} more errors` }), { ...parsed, errors: shown };
+}
+function parse3(text, file) {
   let at = positioner(text, file), size = new TextEncoder().encode(text).length;
   if (size > MAX_POLICY_BYTES)
     return { errors: [at(0, `policy is ${Math.ceil(size / 1024)} KiB; the limit is ${MAX_POLICY_BYTES / 1024} KiB`)] };
@@ -30164,20 +30222,20 @@ function showFile(file) {
   return file.previousFilename !== void 0 && file.previousFilename !== file.filename ? `${file.previousFilename} -> ${file.filename}` : file.filename;
 }
 function ruleReasons(compiled2, input) {
-  let { policy, rules } = compiled2, pathRules = input.files.map((file) => pathsOf(file).map((p) => compiled2.paths.owners(p))), hits = /* @__PURE__ */ new Map();
+  let { policy, rules } = compiled2, pathRules = input.files.map((file) => pathsOf(file).map((p) => compiled2.paths.owners(p))), hits = new Array(rules.length);
   pathRules.forEach((perPath, fileIndex) => {
     for (let owners of perPath)
       for (let r of owners) {
-        let set = hits.get(r);
-        set ? set.add(fileIndex) : hits.set(r, /* @__PURE__ */ new Set([fileIndex]));
+        let list = hits[r];
+        list ? list[list.length - 1] !== fileIndex && list.push(fileIndex) : hits[r] = [fileIndex];
       }
   });
-  let lines = input.additions + input.deletions, fileCount = Math.max(input.changedFiles, input.files.length), covering = /* @__PURE__ */ new Set(), reasons = [];
+  let lines = input.additions + input.deletions, fileCount = Math.max(input.changedFiles, input.files.length), covering = new Uint8Array(rules.length), reasons = [];
   for (let c of rules) {
-    let { rule } = c, detail = [], fileHits = hits.get(c.index);
+    let { rule } = c, detail = [], fileHits = hits[c.index];
     if (rule.paths) {
       if (!fileHits) continue;
-      detail.push(`${fileHits.size} ${fileHits.size === 1 ? "file matches" : "files match"} ${rule.paths.join(", ")}`);
+      detail.push(`${fileHits.length} ${fileHits.length === 1 ? "file matches" : "files match"} ${rule.paths.join(", ")}`);
     }
     if (c.labels) {
       let label2 = input.labels.find((l) => c.labels?.has(l.toLowerCase()));
@@ -30200,14 +30258,14 @@ function ruleReasons(compiled2, input) {
       if (!(fileCount > rule.changedFiles)) continue;
       detail.push(`${fileCount} changed files (more than ${rule.changedFiles})`);
     }
-    c.covers && covering.add(c.index);
-    let files = fileHits ? [...fileHits].sort((a, b) => a - b).map((i) => showFile(input.files[i])) : [];
+    c.covers && (covering[c.index] = 1);
+    let files = fileHits ? fileHits.map((i) => showFile(input.files[i])) : [];
     reasons.push({ kind: "rule", rule: rule.name, tier: rule.tier, files, detail: detail.join("; ") });
   }
   if (input.files.length === 0)
     return reasons.push({ kind: "empty", tier: policy.default }), reasons;
   let uncovered = input.files.filter(
-    (_, i) => pathRules[i].some((owners) => !owners.some((r) => covering.has(r)))
+    (_, i) => pathRules[i].some((owners) => !owners.some((r) => covering[r] === 1))
   );
   return uncovered.length > 0 && reasons.push({ kind: "default", tier: policy.default, files: uncovered.map(showFile) }), reasons;
 }
@@ -30234,6 +30292,64 @@ function escalationReasons(labels, escalations) {
   for (let e of escalations)
     TIERS.includes(e.tier) && out.push({ kind: "escalation", tier: e.tier, by: e.by, via: e.via });
   return out;
+}
+
+// src/core/ledger.ts
+function withdrawalsOf(ledger) {
+  return ledger?.withdrawals ?? [];
+}
+var MARKER = "hitl-gate:ledger v1", MARKER_RE = /<!-- hitl-gate:ledger v1 ([A-Za-z0-9+/=]*) -->/g, LEDGER_TARGET_CHARS = 24e3, MAX_LEDGER_CHARS = 6e4, MAX_REASON = 300, byTime = (key) => (a, b) => Date.parse(a.at) - Date.parse(b.at) || key(a) - key(b), encode = (ledger) => Buffer.from(JSON.stringify(ledger), "utf8").toString("base64");
+function ledgerMarker(ledger) {
+  let withdrawals = withdrawalsOf(ledger), fitted = {
+    // A stable order, so that the same ledger always renders the same comment (no needless edits).
+    vetoes: [...ledger.vetoes].sort(byTime((v) => v.commentId)).map((v) => ({ ...v, ...v.reason !== void 0 ? { reason: v.reason.slice(0, MAX_REASON) } : {} })),
+    answered: [...new Set(ledger.answered)].sort((a, b) => a - b),
+    ...ledger.escalation ? { escalation: ledger.escalation } : {},
+    ...withdrawals.length ? { withdrawals: [...withdrawals].sort(byTime((w) => w.sourceId)) } : {}
+  }, encoded = encode(fitted);
+  for (; encoded.length > LEDGER_TARGET_CHARS && fitted.answered.length > 0; ) {
+    let excess = Math.ceil((encoded.length - LEDGER_TARGET_CHARS) / 12) + 1;
+    fitted = { ...fitted, answered: fitted.answered.slice(Math.min(excess, fitted.answered.length)) }, encoded = encode(fitted);
+  }
+  return encoded.length > LEDGER_TARGET_CHARS && (fitted = { ...fitted, vetoes: fitted.vetoes.map(({ reason: _reason, ...v }) => v) }, encoded = encode(fitted)), `<!-- ${MARKER} ${encoded} -->`;
+}
+var isObject = (v) => typeof v == "object" && v !== null && !Array.isArray(v), isId = (v) => typeof v == "number" && Number.isSafeInteger(v) && v >= 0;
+function vetoRecord(v) {
+  if (!isObject(v)) return;
+  let { by, at, commentId, reason } = v;
+  if (!(typeof by != "string" || by === "" || typeof at != "string" || !Number.isFinite(Date.parse(at)) || !isId(commentId)) && !(reason !== void 0 && typeof reason != "string"))
+    return { by, at, commentId, ...reason !== void 0 ? { reason } : {} };
+}
+function withdrawalRecord(v) {
+  if (!isObject(v)) return;
+  let { by, at, sourceId } = v;
+  if (!(typeof by != "string" || by === "" || typeof at != "string" || !Number.isFinite(Date.parse(at)) || !isId(sourceId)))
+    return { by, at, sourceId };
+}
+function readLedger(body) {
+  if (typeof body != "string") return;
+  let last;
+  for (let m of body.matchAll(MARKER_RE)) last = m[1];
+  if (last === void 0 || last.length > MAX_LEDGER_CHARS) return;
+  let data;
+  try {
+    data = JSON.parse(Buffer.from(last, "base64").toString("utf8"));
+  } catch {
+    return;
+  }
+  if (!isObject(data) || !Array.isArray(data.vetoes) || !Array.isArray(data.answered)) return;
+  let vetoes = data.vetoes.map(vetoRecord);
+  if (vetoes.some((v) => v === void 0) || !data.answered.every(isId)) return;
+  let escalation = data.escalation;
+  if (escalation !== void 0 && !TIERS.includes(escalation) || data.withdrawals !== void 0 && !Array.isArray(data.withdrawals)) return;
+  let withdrawals = (data.withdrawals ?? []).map(withdrawalRecord);
+  if (!withdrawals.some((w) => w === void 0))
+    return {
+      vetoes,
+      answered: data.answered,
+      ...escalation !== void 0 ? { escalation } : {},
+      ...withdrawals.length ? { withdrawals } : {}
+    };
 }
 
 // src/core/commands.ts
@@ -30421,7 +30537,7 @@ function timeline(facts) {
 }
 
 // src/core/decide.ts
-var MAX_REASON = 300;
+var MAX_REASON2 = 300;
 function classifyInput(facts) {
   return {
     author: facts.author,
@@ -30452,7 +30568,7 @@ function decide(load, facts, now) {
     commands: [],
     merge: !1,
     mergeMethod: policy?.merge.method ?? "merge",
-    ledger: { vetoes: previous.vetoes, answered: previous.answered, ...previous.escalation ? { escalation: previous.escalation } : {} },
+    ledger: { ...previous },
     policy: { kind: load.kind, path: load.path, ...load.kind === "invalid" ? { errors: load.errors } : {} }
   };
   if (facts.merged || facts.state !== "open")
@@ -30478,21 +30594,27 @@ function decide(load, facts, now) {
     let title = load.kind === "missing" ? `No policy at ${load.path}: nothing to gate` : "Not an agent PR: nothing to gate";
     return { ...base, classification, title };
   }
-  let tier = classification.tier, tierPolicy = policy?.tiers, binds = classification.reasons.filter((r) => r.kind !== "escalation").reduce((t, r) => maxTier(t, r.tier), "fyi") !== "hard" || (tierPolicy?.hard.invalidateOnPush ?? !0), headSeenMs = parseTime(facts.headSeenAt), approvals = /* @__PURE__ */ new Map(), everApproved = /* @__PURE__ */ new Set(), vetoes = /* @__PURE__ */ new Map(), ledgerQueue = [...previous.vetoes].map((record) => ({ record, atMs: parseTime(record.at) })).sort((a, b) => (a.atMs ?? 1 / 0) - (b.atMs ?? 1 / 0) || a.record.commentId - b.record.commentId), flushLedger = (upTo) => {
+  let tier = classification.tier, tierPolicy = policy?.tiers, binds = classification.reasons.filter((r) => r.kind !== "escalation").reduce((t, r) => maxTier(t, r.tier), "fyi") !== "hard" || (tierPolicy?.hard.invalidateOnPush ?? !0), headSeenMs = parseTime(facts.headSeenAt), approvals = /* @__PURE__ */ new Map(), everApproved = /* @__PURE__ */ new Set(), vetoes = /* @__PURE__ */ new Map(), withdrawals = /* @__PURE__ */ new Map(), withdraw = (record, keep) => {
+    let login = record.by.toLowerCase();
+    (keep || everApproved.has(login)) && withdrawals.set(`${record.sourceId}:${login}`, record), approvals.delete(login);
+  }, ledgerQueue = [
+    ...previous.vetoes.map((veto) => ({ atMs: parseTime(veto.at), id: veto.commentId, veto })),
+    ...withdrawalsOf(facts.ledger).map((withdrawal) => ({ atMs: parseTime(withdrawal.at), id: withdrawal.sourceId, withdrawal }))
+  ].sort((a, b) => (a.atMs ?? 1 / 0) - (b.atMs ?? 1 / 0) || a.id - b.id), flushLedger = (upTo) => {
     for (; ledgerQueue.length; ) {
       let next = ledgerQueue[0];
       if (upTo) {
         let a = next.atMs ?? 1 / 0, b = upTo.atMs ?? 1 / 0;
-        if (a > b || a === b && next.record.commentId > upTo.source.id) return;
+        if (a > b || a === b && next.id > upTo.source.id) return;
       }
-      ledgerQueue.shift(), vetoes.has(next.record.commentId) || vetoes.set(next.record.commentId, { record: next.record, login: next.record.by.toLowerCase(), atMs: next.atMs });
+      ledgerQueue.shift(), "withdrawal" in next ? withdraw(next.withdrawal, !0) : vetoes.has(next.id) || vetoes.set(next.id, { record: next.veto, login: next.veto.by.toLowerCase(), atMs: next.atMs });
     }
   };
   for (let e of entries) {
     flushLedger(e);
-    let command = e.command, login = e.actor.login.toLowerCase();
+    let command = e.command, login = e.actor.login.toLowerCase(), asWithdrawal = () => ({ by: e.actor.login, at: e.at, sourceId: e.source.id });
     if (command.kind === "withdraw") {
-      approvals.delete(login);
+      withdraw(asWithdrawal(), !1);
       continue;
     }
     if (command.kind === "escalate") continue;
@@ -30510,9 +30632,9 @@ function decide(load, facts, now) {
         let bound2 = validForHead(e, !0, headSeenMs, facts.headSha);
         approvals.set(login, { by: e.actor.login, at: e.at, via: e.source.type, sourceId: e.source.id, atMs: e.atMs ?? 0, bound: bound2 });
       } else if (command.kind === "approve-cancel")
-        approvals.delete(login);
+        withdraw(asWithdrawal(), !1);
       else if (command.kind === "veto") {
-        let existing = vetoes.get(e.source.id), reason = command.reason?.slice(0, MAX_REASON), record = existing?.record ?? { by: e.actor.login, at: e.at, commentId: e.source.id, ...reason ? { reason } : {} };
+        let existing = vetoes.get(e.source.id), reason = command.reason?.slice(0, MAX_REASON2), record = existing?.record ?? { by: e.actor.login, at: e.at, commentId: e.source.id, ...reason ? { reason } : {} };
         vetoes.set(e.source.id, { record, login, atMs: e.atMs });
       } else if (command.kind === "veto-cancel")
         for (let [id, v] of vetoes) v.login === login && vetoes.delete(id);
@@ -30530,7 +30652,8 @@ function decide(load, facts, now) {
     // Overruled vetoes stay in the ledger: a push invalidates the approvals that overruled them.
     vetoes: [...vetoes.values()].map((v) => v.record),
     answered: previous.answered,
-    ...escalation ? { escalation } : {}
+    ...escalation ? { escalation } : {},
+    ...withdrawals.size ? { withdrawals: [...withdrawals.values()] } : {}
   }, outcome = stateOf({ facts, policy, load, classification, tier, approvals: approvalsOut, vetoes: active.map((v) => v.record), nowMs });
   return {
     ...base,
@@ -30632,6 +30755,8 @@ function stateOf(s) {
 }
 var capitalize = (s) => s.charAt(0).toUpperCase() + s.slice(1);
 function policyProblem(load, classification) {
+  let unreadable = classification.reasons.find((r) => r.kind === "policy-unreadable");
+  if (unreadable) return `policy unreadable (${unreadable.message})`;
   if (load.kind === "invalid") {
     let first = load.errors[0];
     return first ? `policy error at ${first.file}:${first.line}:${first.column}` : `policy error in ${load.path}`;
@@ -30643,51 +30768,6 @@ function policyProblem(load, classification) {
     }
     if (r.kind === "policy-unreadable") return `policy unreadable (${r.message})`;
   }
-}
-
-// src/core/ledger.ts
-var MARKER = "hitl-gate:ledger v1", MARKER_RE = /<!-- hitl-gate:ledger v1 ([A-Za-z0-9+/=]*) -->/g, LEDGER_TARGET_CHARS = 24e3, MAX_LEDGER_CHARS = 6e4, MAX_REASON2 = 300, encode = (ledger) => Buffer.from(JSON.stringify(ledger), "utf8").toString("base64");
-function ledgerMarker(ledger) {
-  let fitted = {
-    // A stable order, so that the same ledger always renders the same comment (no needless edits).
-    vetoes: [...ledger.vetoes].sort((a, b) => Date.parse(a.at) - Date.parse(b.at) || a.commentId - b.commentId).map((v) => ({ ...v, ...v.reason !== void 0 ? { reason: v.reason.slice(0, MAX_REASON2) } : {} })),
-    answered: [...new Set(ledger.answered)].sort((a, b) => a - b),
-    ...ledger.escalation ? { escalation: ledger.escalation } : {}
-  }, encoded = encode(fitted);
-  for (; encoded.length > LEDGER_TARGET_CHARS && fitted.answered.length > 0; ) {
-    let excess = Math.ceil((encoded.length - LEDGER_TARGET_CHARS) / 12) + 1;
-    fitted = { ...fitted, answered: fitted.answered.slice(Math.min(excess, fitted.answered.length)) }, encoded = encode(fitted);
-  }
-  return encoded.length > LEDGER_TARGET_CHARS && (fitted = { ...fitted, vetoes: fitted.vetoes.map(({ reason: _reason, ...v }) => v) }, encoded = encode(fitted)), `<!-- ${MARKER} ${encoded} -->`;
-}
-var isObject = (v) => typeof v == "object" && v !== null && !Array.isArray(v), isId = (v) => typeof v == "number" && Number.isSafeInteger(v) && v >= 0;
-function vetoRecord(v) {
-  if (!isObject(v)) return;
-  let { by, at, commentId, reason } = v;
-  if (!(typeof by != "string" || by === "" || typeof at != "string" || !Number.isFinite(Date.parse(at)) || !isId(commentId)) && !(reason !== void 0 && typeof reason != "string"))
-    return { by, at, commentId, ...reason !== void 0 ? { reason } : {} };
-}
-function readLedger(body) {
-  if (typeof body != "string") return;
-  let last;
-  for (let m of body.matchAll(MARKER_RE)) last = m[1];
-  if (last === void 0 || last.length > MAX_LEDGER_CHARS) return;
-  let data;
-  try {
-    data = JSON.parse(Buffer.from(last, "base64").toString("utf8"));
-  } catch {
-    return;
-  }
-  if (!isObject(data) || !Array.isArray(data.vetoes) || !Array.isArray(data.answered)) return;
-  let vetoes = data.vetoes.map(vetoRecord);
-  if (vetoes.some((v) => v === void 0) || !data.answered.every(isId)) return;
-  let escalation = data.escalation;
-  if (!(escalation !== void 0 && !TIERS.includes(escalation)))
-    return {
-      vetoes,
-      answered: data.answered,
-      ...escalation !== void 0 ? { escalation } : {}
-    };
 }
 
 // src/core/markdown.ts
@@ -30877,8 +30957,11 @@ function renderCheckRun(decision, facts, now, options = {}) {
 }
 function renderReply(verdicts, decision, facts, now, options = {}, explanation2) {
   let by = verdicts[0]?.by ?? "", lines = [];
-  for (let v of verdicts)
-    v.accepted || !v.message || lines.push(`- ${code(commandText(v.command))} was not counted: ${escapeText(v.message, 400)}`);
+  for (let v of verdicts) {
+    if (v.accepted || !v.message) continue;
+    let what = v.source.type === "review" && v.command.kind === "approve" && v.refusal !== "edited" ? "Your approving review" : code(commandText(v.command));
+    lines.push(`- ${what} was not counted: ${escapeText(v.message, 400)}`);
+  }
   let explain = verdicts.some((v) => v.accepted && v.command.kind === "explain"), parts = [`@${by.replace(/[^A-Za-z0-9\-[\]]/g, "")}`];
   return lines.length && parts.push(lines.join(`
 `)), explain && parts.push(explanation2 ? explanation2() : renderExplanation(decision, facts, now, options, 4e4)), fit(parts.join(`
@@ -31057,9 +31140,10 @@ async function findGateCheckRun(session, repo, headSha, identity2) {
         per_page: 100,
         ...identity2.appId !== void 0 ? { app_id: identity2.appId } : {}
       })
-    ), own = data.check_runs.filter((r) => isOwnCheckRun(r, identity2)).sort(newestFirst), governed = own.find((r) => r.external_id !== EXTERNAL_ID.ignored);
+    ), own = data.check_runs.filter((r) => isOwnCheckRun(r, identity2)).sort(newestFirst), governedRuns = own.filter((r) => r.external_id !== EXTERNAL_ID.ignored), newest = governedRuns[0], first = governedRuns.filter((r) => r.started_at).at(-1);
     return {
-      ...governed ? { checkRun: toView(governed), ...governed.started_at ? { headSeenAt: governed.started_at } : {} } : {},
+      ...newest ? { checkRun: toView(newest) } : {},
+      ...first?.started_at ? { headSeenAt: first.started_at } : {},
       ...own[0] ? { anyRun: toView(own[0]) } : {},
       seenBefore: own.length > 0
     };
@@ -31095,6 +31179,9 @@ function isUnchangedStatus(e, current) {
   let state = statusState(e), currentState = current.status !== "completed" ? "pending" : current.conclusion === "success" ? "success" : "failure";
   return state === currentState && clipDescription(e.title) === current.title;
 }
+function mustReplace(e, current) {
+  return !current || current.id !== e.id || current.status !== "completed" ? !1 : e.status !== "completed" || (e.conclusion ?? "failure") !== current.conclusion;
+}
 async function applyCheckRun(session, ctx, e) {
   let { owner, repo } = ctx.ref;
   if (ctx.checkRunAs === "status") {
@@ -31109,7 +31196,7 @@ async function applyCheckRun(session, ctx, e) {
     return;
   }
   let output = { title: e.title, summary: clip(e.summary), ...e.text !== void 0 ? { text: clip(e.text) } : {} }, conclusion = e.status === "completed" ? { conclusion: e.conclusion ?? "failure" } : {}, externalId = ctx.governed ? EXTERNAL_ID.governed : EXTERNAL_ID.ignored;
-  if (e.id !== void 0) {
+  if (e.id !== void 0 && !mustReplace(e, ctx.currentCheckRun)) {
     let id = e.id;
     await request2(session, (c) => c.rest.checks.update({
       owner,
@@ -31633,7 +31720,7 @@ async function gather2(session, ref, options, policies) {
     let gate3 = options.mode === "check" || options.headIsNew === !0 && options.checkRunAs !== "status" ? { seenBefore: !1 } : await findCheck(session, ref, pr.headSha, options);
     return { facts: base, load, pr, gate: gate3, ...extra };
   }
-  let gate2 = await findCheck(session, ref, pr.headSha, options), files = await gatherFiles(session, ref), rawComments = pr.comments === 0 && (pr.source === "api" || !gate2.seenBefore) ? [] : await gatherComments(session, ref), reviews = await gatherReviews(session, ref), statusComment = findStatusComment(rawComments, options.identity), comments = rawComments.map(({ user: _u, performed_via_github_app: _p, ...c }) => c), facts = {
+  let gateRead = findCheck(session, ref, pr.headSha, options), commentsRead = pr.source === "api" && pr.comments === 0 ? Promise.resolve([]) : gatherComments(session, ref), reviewsRead = options.headIsNew ? gateRead.then((gate3) => gate3.seenBefore ? gatherReviews(session, ref) : []) : gatherReviews(session, ref), [gate2, files, rawComments, reviews] = await settleAll([gateRead, gatherFiles(session, ref), commentsRead, reviewsRead]), statusComment = findStatusComment(rawComments, options.identity), comments = rawComments.map(({ user: _u, performed_via_github_app: _p, ...c }) => c), facts = {
     ...base,
     files,
     comments,
@@ -31641,7 +31728,15 @@ async function gather2(session, ref, options, policies) {
     ...gate2.headSeenAt ? { headSeenAt: gate2.headSeenAt } : {},
     ...statusComment?.ledger ? { ledger: statusComment.ledger } : {}
   }, authors = commandAuthors(facts);
-  return authors.length > 0 && (facts.commits = await gatherCommits(session, ref, pr), facts.authorizations = await gatherAuthorizations(session, ref, authors, load.kind === "ok" ? load.policy.reviewers : void 0)), { facts, load, pr, gate: gate2, ...statusComment ? { statusComment } : {}, ...extra };
+  return authors.length > 0 && ([facts.commits, facts.authorizations] = await settleAll([
+    gatherCommits(session, ref, pr),
+    gatherAuthorizations(session, ref, authors, load.kind === "ok" ? load.policy.reviewers : void 0)
+  ])), { facts, load, pr, gate: gate2, ...statusComment ? { statusComment } : {}, ...extra };
+}
+async function settleAll(reads) {
+  let settled = await Promise.allSettled(reads), failure = settled.find((r) => r.status === "rejected");
+  if (failure) throw failure.reason;
+  return settled.map((r) => r.value);
 }
 function findCheck(session, ref, headSha, options) {
   return options.checkRunAs === "status" ? findGateStatus(session, ref, headSha, options.identity) : findGateCheckRun(session, ref, headSha, options.identity);
@@ -31685,15 +31780,24 @@ async function reconcileWith(client, ref, options, policies) {
     ...mergeView
   }, effects;
   try {
-    effects = plan(decision, g.facts, view, now, { mode: options.mode });
+    effects = plan(decision, g.facts, view, now, {
+      mode: options.mode,
+      ...g.load.kind === "ok" ? { reviewers: g.load.policy.reviewers } : {}
+    });
   } catch (error3) {
     return { ...failed(error3), decision };
   }
   options.checkRunAs === "status" && (effects = effects.filter((e) => !isUnchangedStatus(e, view.checkRun)));
-  let toApply = options.mode === "check" ? effects.filter((e) => e.kind === "wake") : effects, result = await applyEffects(session, { ref, checkRunAs: options.checkRunAs ?? "check-run", governed: decision.governed }, toApply), error2 = result.error ?? g.policyError, wakeAt = earliest2(result.wakeAt, decision.wakeAt, extraWake, error2 ? new Date(now.getTime() + REEVALUATE_MS).toISOString() : void 0);
+  let toApply = options.mode === "check" ? effects.filter((e) => e.kind === "wake") : effects, result = await applyEffects(session, {
+    ref,
+    checkRunAs: options.checkRunAs ?? "check-run",
+    governed: decision.governed,
+    ...view.checkRun ? { currentCheckRun: view.checkRun } : {}
+  }, toApply), error2 = result.error ?? g.policyError, wakeAt = earliest2(result.wakeAt, decision.wakeAt, extraWake, error2 ? new Date(now.getTime() + REEVALUATE_MS).toISOString() : void 0);
   return {
     ref,
     decision,
+    facts: g.facts,
     effects,
     applied: result.applied,
     merged: result.merged,
