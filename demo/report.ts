@@ -3,9 +3,10 @@ import type { GitHubSimulator, TimelineEntry } from '../test/sim/index.js';
 
 /** GitHub markdown escapes in the gate's comments, removed for a terminal. */
 export function plain(markdown: string): string {
+  // Bold markers go first: an escaped glob such as `docs/\*\*` must survive as `docs/**`.
   return markdown
+    .replace(/(?<!\\)\*\*/g, '')
     .replace(/\\([\\`*_{}[\]()#+\-.!|>~/])/g, '$1')
-    .replace(/\*\*/g, '')
     .replace(/\u200b/g, '')
     .replace(/^#+\s*/, '')
     .trim();
