@@ -6,6 +6,7 @@
 // webhook's `context.octokit` shares the id "no-id" and so would pace every installation together.
 // The app therefore never writes through `context.octokit`: every reconcile runs on `app.auth(id)`,
 // so writes are paced per installation (across replicas too when Probot clusters the limiter in Redis).
+import { createPrivateKey, sign, type KeyObject } from 'node:crypto';
 import { ProbotOctokit } from 'probot';
 import type { Octokit } from '@octokit/core';
 
@@ -42,6 +43,58 @@ function noBlindPostRetries(octokit: Octokit): void {
   });
 }
 
+/** How long one app JWT (valid about ten minutes) is handed out again. */
+const JWT_REUSE_SECONDS = 60;
+
+export type CreateJwt = (appId: number | string, timeDifference?: number) => Promise<{ jwt: string; expiresAt: string }>;
+
+const base64url = (data: string | Buffer): string => Buffer.from(data).toString('base64url');
+
+/**
+ * The app's JWT (RS256; `iat` 30 s in the past, `exp` ten minutes after it, as
+ * `universal-github-app-jwt` makes them) from a key parsed once, reused for a minute. By default
+ * `@octokit/auth-app` re-imports the private key and signs a new JWT for every token request; on a
+ * burst of new installations that was ~2 ms of CPU per token, twice per event. `timeDifference`
+ * (GitHub's clock skew, learnt from a refused JWT) always gets a JWT of its own.
+ */
+export function appJwt(privateKey: string, now: () => number = Date.now): CreateJwt {
+  let key: KeyObject | undefined;
+  let last: { appId: string; timeDifference: number; at: number; jwt: string; expiresAt: string } | undefined;
+  return async (appId, timeDifference = 0) => {
+    const at = Math.floor(now() / 1000);
+    if (last && last.appId === String(appId) && last.timeDifference === timeDifference && at - last.at < JWT_REUSE_SECONDS && at >= last.at) {
+      return { jwt: last.jwt, expiresAt: last.expiresAt };
+    }
+    // Keys in environment variables often carry escaped line breaks (as universal-github-app-jwt allows).
+    key ??= createPrivateKey(privateKey.replace(/\\n/g, '\n'));
+    const iat = at + timeDifference - 30;
+    const exp = iat + 10 * 60;
+    const unsigned = `${base64url(JSON.stringify({ alg: 'RS256', typ: 'JWT' }))}.${base64url(JSON.stringify({ iat, exp, iss: appId }))}`;
+    const jwt = `${unsigned}.${base64url(sign('sha256', Buffer.from(unsigned), key))}`;
+    last = { appId: String(appId), timeDifference, at, jwt, expiresAt: new Date(exp * 1000).toISOString() };
+    return { jwt, expiresAt: last.expiresAt };
+  };
+}
+
+/** One JWT maker per private key, shared by every client Probot builds (app, installations, events). */
+const jwtMakers = new Map<string, CreateJwt>();
+
+/** App credentials (Probot passes `appId` + `privateKey`) get `createJwt` instead of the key (the
+ * two are exclusive; Probot merges its key back into the options of every client it derives, so
+ * the key wins and gets its shared JWT maker); token authentication (`githubToken`) and options
+ * without a key are left alone. */
+function withCachedJwt(auth: unknown): unknown {
+  if (!auth || typeof auth !== 'object') return auth;
+  const { privateKey, ...rest } = auth as { privateKey?: unknown; appId?: unknown; createJwt?: unknown };
+  if (typeof privateKey !== 'string' || !rest.appId) return auth;
+  let createJwt = jwtMakers.get(privateKey);
+  if (!createJwt) {
+    createJwt = appJwt(privateKey);
+    jwtMakers.set(privateKey, createJwt);
+  }
+  return { ...rest, createJwt };
+}
+
 export function gateOctokit(options: GateOctokitOptions = {}): typeof ProbotOctokit {
   const base = options.retryAfterBaseMs ?? 1000;
   const retries = options.retries ?? 3;
@@ -51,6 +104,7 @@ export function gateOctokit(options: GateOctokitOptions = {}): typeof ProbotOcto
     const throttle = (instance.throttle ?? {}) as Record<string, unknown>;
     return {
       ...instance,
+      ...(instance.auth ? { auth: withCachedJwt(instance.auth) } : {}),
       retry: { retries, retryAfterBaseValue: base, ...(instance.retry as object | undefined) },
       throttle: {
         ...throttle,
