@@ -19,6 +19,9 @@ const installationsFor = (paced: boolean): number => Number(process.env.HITL_BEN
 /** Steady-state pushes per second: what each server can sustain (the paced one reconciles ~8 at a time). */
 const steadyRate = (paced: boolean): number => Number(process.env.HITL_BENCH_RATE ?? (paced ? 5 : 100));
 const STEADY_SECONDS = 5;
+/** HITL_BENCH_CPU_PROF=DIR: the App server writes a V8 CPU profile into DIR when it stops. */
+const profileArgs = (): string[] => (process.env.HITL_BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.HITL_BENCH_CPU_PROF}`] : []);
+const serverEntry = fileURLToPath(new URL('../src/app/server.ts', import.meta.url));
 
 const POLICY = `version: 1
 reviewers:
@@ -148,7 +151,11 @@ async function serverRun(paced: boolean): Promise<void> {
       credentials,
       logLevel: 'error',
       sweepInterval: '1h',
-      ...(paced ? {} : { args: ['--import', 'tsx', self], env: { HITL_BENCH_ROLE: 'server-headroom' } }),
+      ...(paced
+        ? process.env.HITL_BENCH_CPU_PROF
+          ? { args: [...profileArgs(), '--import', 'tsx', serverEntry] }
+          : {}
+        : { args: [...profileArgs(), '--import', 'tsx', self], env: { HITL_BENCH_ROLE: 'server-headroom' } }),
     });
     await new Promise((r) => setTimeout(r, 1500)); // the start-up sweep runs over an empty GitHub
     const requestsBefore = sim.requests.length;
@@ -220,6 +227,93 @@ async function serverRun(paced: boolean): Promise<void> {
   } finally {
     await app?.stop();
     await sim.stop();
+  }
+}
+
+/** Webhook intake alone: the production server (`startServer`, default settings) with the reconcile
+ * queue replaced by a counter, so no reconcile competes for the CPU. Signed deliveries are sent once
+ * from this process (which also runs the simulator, as in the bursts above) and then from a separate
+ * sender process. The simulator counts GitHub requests: accepting a webhook makes none. */
+async function intakeRun(): Promise<void> {
+  const INSTALLATIONS = installationsFor(false);
+  const ROUNDS = 3;
+  console.log(`\n-- intake run: the production server, reconcile queue replaced by a counter; ${INSTALLATIONS} installations, an opened and a synchronize delivery each`);
+  const sim = await new GitHubSimulator({ seed: 3 }).start();
+  const credentials = registerApp(sim);
+  let app: AppProcess | undefined;
+  try {
+    app = await startApp(sim, { credentials, logLevel: 'error', args: [...profileArgs(), '--import', 'tsx', self], env: { HITL_BENCH_ROLE: 'server-intake' } });
+    for (let i = 0; i < INSTALLATIONS; i++) {
+      const repo = sim.createRepo({ name: `org-${i}/service`, policy: POLICY, collaborators: { alice: 'write' } });
+      const number = sim.openPullRequest(repo, { author: 'copilot-swe-agent[bot]', head: `copilot/task-${i}`, files: [{ path: `src/mod-${i}.ts`, content: 'export {};\n' }] });
+      sim.push(repo, number, { files: [{ path: `src/mod-${i}.ts`, content: 'export const v = 2;\n' }] });
+    }
+    const deliveries = sim.deliveries.filter((d) => d.event === 'pull_request').map((d) => ({ id: d.id, event: d.event, payload: d.payload }));
+    const requestsBefore = sim.requests.length;
+    const report = (who: string, round: number, seconds: number, statuses: Map<number, number>, cpu: number): void => {
+      const accepted = [...statuses].filter(([st]) => st >= 200 && st < 300).reduce((n, [, c]) => n + c, 0);
+      const perWebhook = Number.isNaN(cpu) ? '' : `; App CPU ${((cpu * 1000) / deliveries.length).toFixed(2)} ms per webhook`;
+      console.log(`  ${who}, round ${round}: ${accepted}/${deliveries.length} accepted in ${seconds.toFixed(2)} s = ${(accepted / seconds).toFixed(0)} webhooks/s${perWebhook}`);
+    };
+    for (let round = 1; round <= ROUNDS; round++) {
+      const cpu = cpuSecondsOf(app.child.pid);
+      const sent = await blast(app.webhookUrl, credentials.webhookSecret, deliveries, 64);
+      report('sender in the simulator process', round, sent.seconds, sent.statuses, cpuSecondsOf(app.child.pid) - cpu);
+    }
+    // One sender process for all rounds, so that its own warm-up (JIT, connections) is round 1 only.
+    const cpu = cpuSecondsOf(app.child.pid);
+    const child = spawn(process.execPath, ['--import', 'tsx', self], { env: { ...process.env, HITL_BENCH_ROLE: 'sender' }, stdio: ['pipe', 'pipe', 'inherit'] });
+    let text = '';
+    child.stdout.on('data', (c: Buffer) => (text += c.toString()));
+    child.stdin.end(JSON.stringify({ url: app.webhookUrl, secret: credentials.webhookSecret, deliveries, rounds: ROUNDS }));
+    await new Promise((r) => child.once('exit', r));
+    const rounds = text.trim().split('\n').map((line) => JSON.parse(line) as { seconds: number; statuses: [number, number][] });
+    const appCpu = cpuSecondsOf(app.child.pid) - cpu;
+    rounds.forEach((r, i) => report('separate sender process', i + 1, r.seconds, new Map(r.statuses), NaN));
+    console.log(`  separate sender process: App CPU ${((appCpu * 1000) / (deliveries.length * rounds.length)).toFixed(2)} ms per webhook over the ${rounds.length} rounds`);
+    console.log(`  GitHub requests made while accepting: ${sim.requests.length - requestsBefore}`);
+  } finally {
+    await app?.stop();
+    await sim.stop();
+  }
+}
+
+/** Child process: the production server with the reconcile queue replaced by a counter (intake run). */
+async function intakeServerChild(): Promise<void> {
+  const { readServerConfig } = await import('../src/app/config.js');
+  const { startServer } = await import('../src/app/server.js');
+  const config = readServerConfig(process.env);
+  if (!config.ok) throw new Error(config.errors.join('; '));
+  let enqueued = 0;
+  const running = await startServer(config.value, {
+    gate: {
+      sweepIntervalMs: 0,
+      identity: { appId: config.value.appId, login: 'hitl-gate[bot]' },
+      queue: () => ({
+        enqueue: async () => {
+          enqueued++;
+        },
+        depth: () => 0,
+        idle: async () => undefined,
+        exclusive: (_repo, fn) => fn(),
+        close: async () => undefined,
+      }),
+    },
+  });
+  process.once('SIGTERM', () => {
+    console.error(`intake server: ${enqueued} reconciles enqueued`);
+    void running.stop().then(() => process.exit(0));
+  });
+}
+
+/** Child process: sends the deliveries it reads on stdin, `rounds` times (intake run); prints a line per round. */
+async function senderChild(): Promise<void> {
+  let text = '';
+  for await (const chunk of process.stdin) text += (chunk as Buffer).toString();
+  const { url, secret, deliveries, rounds } = JSON.parse(text) as { url: string; secret: string; deliveries: { id: string; event: string; payload: unknown }[]; rounds: number };
+  for (let i = 0; i < rounds; i++) {
+    const sent = await blast(url, secret, deliveries, 64);
+    console.log(JSON.stringify({ seconds: sent.seconds, statuses: [...sent.statuses] }));
   }
 }
 
@@ -302,9 +396,10 @@ async function headroomServerChild(): Promise<void> {
 export default async function loadBench(): Promise<void> {
   const cpu = cpus();
   console.log(`machine: ${cpu.length} × ${cpu[0]?.model ?? 'cpu'}, ${(totalmem() / 2 ** 30).toFixed(0)} GB RAM, Node ${process.version}; simulator and App server share these cores`);
-  // HITL_BENCH_PHASES picks phases (default all): timers, paced, headroom.
-  const phases = (process.env.HITL_BENCH_PHASES ?? 'timers,paced,headroom').split(',');
+  // HITL_BENCH_PHASES picks phases (default all): timers, intake, paced, headroom.
+  const phases = (process.env.HITL_BENCH_PHASES ?? 'timers,intake,paced,headroom').split(',');
   if (phases.includes('timers')) await timersRun();
+  if (phases.includes('intake')) await intakeRun();
   if (phases.includes('paced')) await serverRun(true);
   if (phases.includes('headroom')) await serverRun(false);
 }
@@ -312,3 +407,5 @@ export default async function loadBench(): Promise<void> {
 const role = process.env.HITL_BENCH_ROLE;
 if (role === 'timers') await timersChild();
 else if (role === 'server-headroom') await headroomServerChild();
+else if (role === 'server-intake') await intakeServerChild();
+else if (role === 'sender') await senderChild();
