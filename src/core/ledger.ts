@@ -39,6 +39,12 @@ const encode = (ledger: GateLedger): string => Buffer.from(JSON.stringify(ledger
  * The marker for a ledger, aiming at `LEDGER_TARGET_CHARS`. Vetoes are never dropped (a lost veto is the
  * worst bug); when space runs out the oldest answered ids go first, then veto reasons are shortened.
  */
+/** Whether a comment is a status comment at all (it carries a ledger marker, readable or not). Among
+ * the gate's own comments this tells the status comment from its replies. */
+export function hasLedgerMarker(body: string): boolean {
+  return body.includes(`<!-- ${MARKER} `);
+}
+
 export function ledgerMarker(ledger: Ledger): string {
   const withdrawals = withdrawalsOf(ledger);
   let fitted: GateLedger = {

@@ -1,5 +1,6 @@
 // Commands through the shell: who may decide (invariant 2) and approvals bound to a commit (invariant 3).
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { ledgerMarker } from '../../src/core/ledger.js';
 import { reconcile, type ReconcileOptions, type ReconcileOutcome } from '../../src/github/index.js';
 import { at, expectGitHub, HEAD, IDENTITY, NEW_HEAD, NOW, POLICY, pullRequest, REF, type CommentSpec } from '../fixtures/github/github.js';
 import { mockGitHub, testClient, type MockGitHub } from '../support/nock.js';
@@ -13,7 +14,7 @@ beforeEach(() => {
 afterEach(() => api.cleanup());
 
 const full = (over: Partial<ReconcileOptions> = {}): ReconcileOptions => ({ mode: 'full', identity: IDENTITY, now: () => NOW, ...over });
-const STATUS = { id: 777, login: 'hitl-gate[bot]', app_id: 4242, body: 'old status', created_at: at(-30) };
+const STATUS = { id: 777, login: 'hitl-gate[bot]', app_id: 4242, body: `old status\n${ledgerMarker({ vetoes: [], answered: [] })}`, created_at: at(-30) };
 const MIGRATION = [{ filename: 'db/migrations/0042_drop_users.sql' }];
 
 /** A hard-tier PR (it touches db/migrations/) the gate has known since 30 minutes, with these comments. */

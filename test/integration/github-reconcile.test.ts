@@ -134,9 +134,33 @@ describe('reconcile: replaying the same event', () => {
   });
 });
 
+describe('reconcile: the gate\'s replies are not its status comment', () => {
+  it('a reply the gate posted before its status comment (GitHub failed that write) is never edited into one', async () => {
+    gh.policy(POLICY_TEXT);
+    gh.checkRuns([{ id: 555, started_at: at(-1), status: 'in_progress', title: 'x', summary: 'y' }]);
+    gh.files([{ filename: 'src/widget.ts' }]);
+    gh.comments([
+      { id: 801, login: 'hitl-gate[bot]', app_id: 4242, body: '@eve - `/approve` was not counted: @eve is not an authorized reviewer.', created_at: at(-1) },
+      { id: 802, login: 'hitl-gate[bot]', app_id: 4242, body: `Status\n${ledgerMarker({ vetoes: [], answered: [801] })}`, created_at: at(0) },
+    ]);
+    gh.reviews([]);
+    gh.updateCheckRun(555);
+    gh.updateComment(802);
+
+    const outcome = await reconcile(testClient(), REF, full({ pullRequest: pullRequest({ comments: 2 }) }));
+
+    api.done();
+    expect(outcome.error).toBeUndefined();
+    expect(api.writes().map((w) => `${w.method} ${w.path}`)).toEqual([
+      'PATCH /repos/acme/widgets/check-runs/555',
+      'PATCH /repos/acme/widgets/issues/comments/802',
+    ]);
+  });
+});
+
 describe('reconcile: merging', () => {
   const elapsed = { id: 555, started_at: at(-20), status: 'in_progress', title: 'Merges at 14:00 UTC unless someone vetoes (soft)', summary: 'old' };
-  const ourComment = { id: 777, login: 'hitl-gate[bot]', app_id: 4242, body: 'old status', created_at: at(-20) };
+  const ourComment = { id: 777, login: 'hitl-gate[bot]', app_id: 4242, body: `old status\n${ledgerMarker({ vetoes: [], answered: [] })}`, created_at: at(-20) };
 
   function soakedPR() {
     gh.pull({ comments: 1, mergeable: true, mergeableState: 'blocked' });
@@ -332,7 +356,7 @@ function soakedPRFor(g: ReturnType<typeof expectGitHub>) {
   g.policy(POLICY_TEXT);
   g.checkRuns([{ id: 555, started_at: at(-20), status: 'in_progress', title: 'x', summary: 'y' }]);
   g.files([{ filename: 'src/widget.ts' }]);
-  g.comments([{ id: 777, login: 'hitl-gate[bot]', app_id: 4242, body: 'old status', created_at: at(-20) }]);
+  g.comments([{ id: 777, login: 'hitl-gate[bot]', app_id: 4242, body: `old status\n${ledgerMarker({ vetoes: [], answered: [] })}`, created_at: at(-20) }]);
   g.reviews([]);
 }
 
