@@ -30299,6 +30299,9 @@ function withdrawalsOf(ledger) {
   return ledger?.withdrawals ?? [];
 }
 var MARKER = "hitl-gate:ledger v1", MARKER_RE = /<!-- hitl-gate:ledger v1 ([A-Za-z0-9+/=]*) -->/g, LEDGER_TARGET_CHARS = 24e3, MAX_LEDGER_CHARS = 6e4, MAX_REASON = 300, byTime = (key) => (a, b) => Date.parse(a.at) - Date.parse(b.at) || key(a) - key(b), encode = (ledger) => Buffer.from(JSON.stringify(ledger), "utf8").toString("base64");
+function hasLedgerMarker(body) {
+  return body.includes(`<!-- ${MARKER} `);
+}
 function ledgerMarker(ledger) {
   let withdrawals = withdrawalsOf(ledger), fitted = {
     // A stable order, so that the same ledger always renders the same comment (no needless edits).
@@ -31324,7 +31327,7 @@ async function findPullRequest(session, ref, payload) {
 
 // src/github/find-status-comment.ts
 function findStatusComment(comments, identity2) {
-  let ours = comments.filter((c) => isOwnComment(c, identity2)).sort((a, b) => a.createdAt.localeCompare(b.createdAt) || a.id - b.id)[0];
+  let ours = comments.filter((c) => isOwnComment(c, identity2) && hasLedgerMarker(c.body ?? "")).sort((a, b) => a.createdAt.localeCompare(b.createdAt) || a.id - b.id)[0];
   if (!ours) return;
   let ledger = readLedger(ours.body);
   return { id: ours.id, body: ours.body, ...ledger ? { ledger } : {} };
