@@ -1,5 +1,5 @@
-// The Octokit class the app hands to Probot: Probot's own (throttling, paginate; retries by our own hook
-// instead of plugin-retry, same rules) with the limits this app needs.
+// The Octokit class the app hands to Probot: Probot's own (retry, throttling, paginate) with the
+// limits this app needs.
 //
 // Pacing writes: @octokit/plugin-throttling keeps one write limiter (1 write per second, one at a
 // time) per `throttle.id`. Probot sets that id to the installation id only in `app.auth(id)`; the
@@ -95,64 +95,17 @@ function withCachedJwt(auth: unknown): unknown {
   return { ...rest, createJwt };
 }
 
-interface RetrySettings {
-  retries: number;
-  retryAfterBaseValue: number;
-  doNotRetry: number[];
-}
-
-const DO_NOT_RETRY = [400, 401, 403, 404, 410, 422, 451];
-
-type RequestFailure = Error & { status?: number; request?: { request?: unknown } };
-
-/**
- * `@octokit/plugin-retry`'s behaviour without its Bottleneck. Probot's retry plugin schedules every
- * request through a Bottleneck made for that request, whose datastore yields to the event loop with
- * `setTimeout` at each step: about 6 ms of waiting per request (p50 17.6 ms per request through
- * Probot's client against the simulator, 1 ms through a bare `@octokit/core`). Same rules: a failed
- * request (status >= 400 and not one of 400, 401, 403, 404, 410, 422, 451; a network failure is a
- * 500) is repeated up to `request.retries` times (default `retries`), after (n + 1)² ×
- * `retryAfterBaseValue` ms, with `request.retryCount` set to n + 1; a GraphQL answer "Something went
- * wrong while executing your query" counts as a 500. Rate limits are the throttling plugin's (inside).
- */
-function retryWithoutBottleneck(octokit: Octokit, octokitOptions: Record<string, unknown>): void {
-  const settings = octokitOptions.gateRetry as RetrySettings | undefined;
-  if (!settings) return;
-  octokit.hook.wrap('request', async (request, options) => {
-    const perRequest = options.request as { retries?: number; retryCount?: number } | undefined;
-    for (let attempt = 0; ; attempt++) {
-      let failure: RequestFailure;
-      try {
-        const response = await request(options);
-        const errors = (response.data as { errors?: { message?: string }[] } | undefined)?.errors;
-        if (!errors?.length || !/Something went wrong while executing your query/.test(String(errors[0]!.message))) return response;
-        failure = Object.assign(new Error(String(errors[0]!.message)), { name: 'HttpError', status: 500, request: options, response });
-      } catch (error) {
-        failure = error as RequestFailure;
-      }
-      const status = failure.status;
-      if (failure.request === undefined || !failure.request.request || status === undefined || status < 400 || settings.doNotRetry.includes(status)) throw failure;
-      const retries = perRequest?.retries ?? settings.retries;
-      if (attempt >= retries) throw failure;
-      options.request = { ...options.request, retryCount: attempt + 1 };
-      await new Promise((resolve) => setTimeout(resolve, (attempt + 1) ** 2 * settings.retryAfterBaseValue));
-    }
-  });
-}
-
 export function gateOctokit(options: GateOctokitOptions = {}): typeof ProbotOctokit {
   const base = options.retryAfterBaseMs ?? 1000;
   const retries = options.retries ?? 3;
   const maxWait = options.maxRetryAfterSeconds ?? 120;
   const retryLimited = (retryAfter: number, request: ThrottledRequest): boolean => request.request.retryCount < 2 && retryAfter <= maxWait;
-  return ProbotOctokit.plugin(retryWithoutBottleneck, noBlindPostRetries).defaults((instance: Options) => {
+  return ProbotOctokit.plugin(noBlindPostRetries).defaults((instance: Options) => {
     const throttle = (instance.throttle ?? {}) as Record<string, unknown>;
     return {
       ...instance,
       ...(instance.auth ? { auth: withCachedJwt(instance.auth) } : {}),
-      // Probot's retry plugin is off; retryWithoutBottleneck does the same without its waits.
-      retry: { ...(instance.retry as object | undefined), enabled: false },
-      gateRetry: { retries, retryAfterBaseValue: base, doNotRetry: DO_NOT_RETRY, ...(instance.gateRetry as object | undefined) },
+      retry: { retries, retryAfterBaseValue: base, ...(instance.retry as object | undefined) },
       throttle: {
         ...throttle,
         retryAfterBaseValue: base,

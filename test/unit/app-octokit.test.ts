@@ -1,6 +1,6 @@
 import { createPublicKey, generateKeyPairSync, verify } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { appJwt, gateOctokit } from '../../src/app/octokit.js';
+import { appJwt } from '../../src/app/octokit.js';
 
 const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048, privateKeyEncoding: { type: 'pkcs8', format: 'pem' }, publicKeyEncoding: { type: 'spki', format: 'pem' } });
 
@@ -57,53 +57,5 @@ describe('appJwt', () => {
   it('reads a key whose line breaks are escaped, as in environment variables', async () => {
     const { jwt } = await appJwt(privateKey.replace(/\n/g, '\\n'))(42);
     expect(decode(jwt).valid).toBe(true);
-  });
-});
-
-describe('gateOctokit retries (plugin-retry rules, without its Bottleneck)', () => {
-  const client = (answers: Array<number | (() => Response)>, seen: string[]) => {
-    const Client = gateOctokit({ retryAfterBaseMs: 1, throttle: { enabled: false } });
-    let i = 0;
-    const fetch = async (url: string, init: { method: string }) => {
-      seen.push(`${init.method} ${new URL(url).pathname}`);
-      const answer = answers[Math.min(i++, answers.length - 1)]!;
-      if (typeof answer === 'function') return answer();
-      return new Response(JSON.stringify(answer < 400 ? { ok: true } : { message: `status ${answer}` }), { status: answer, headers: { 'content-type': 'application/json' } });
-    };
-    return new Client({ request: { fetch } });
-  };
-
-  it('repeats a GET that failed with a 5xx, up to three times, and returns the answer that worked', async () => {
-    const seen: string[] = [];
-    const res = await client([502, 500, 200], seen).request('GET /repos/{owner}/{repo}', { owner: 'o', repo: 'r' });
-    expect(res.status).toBe(200);
-    expect(seen).toEqual(['GET /repos/o/r', 'GET /repos/o/r', 'GET /repos/o/r']);
-  });
-
-  it('gives up after three repeats', async () => {
-    const seen: string[] = [];
-    await expect(client([503], seen).request('GET /repos/{owner}/{repo}', { owner: 'o', repo: 'r' })).rejects.toMatchObject({ status: 503 });
-    expect(seen).toHaveLength(4);
-  });
-
-  it('does not repeat answers that will not change (404, 422, 403) nor a POST that failed', async () => {
-    for (const status of [404, 422, 403]) {
-      const seen: string[] = [];
-      await expect(client([status, 200], seen).request('GET /repos/{owner}/{repo}', { owner: 'o', repo: 'r' })).rejects.toMatchObject({ status });
-      expect(seen).toHaveLength(1);
-    }
-    const seen: string[] = [];
-    await expect(client([502, 201], seen).request('POST /repos/{owner}/{repo}/check-runs', { owner: 'o', repo: 'r', name: 'x', head_sha: 'a' })).rejects.toMatchObject({ status: 502 });
-    expect(seen).toHaveLength(1);
-  });
-
-  it('repeats a request that failed on the network', async () => {
-    const seen: string[] = [];
-    const fail = () => {
-      throw new TypeError('fetch failed');
-    };
-    const res = await client([fail, 200], seen).request('GET /repos/{owner}/{repo}', { owner: 'o', repo: 'r' });
-    expect(res.status).toBe(200);
-    expect(seen).toHaveLength(2);
   });
 });
