@@ -1,28 +1,16 @@
 // The pull request itself: from the webhook payload when the caller has one, else `pulls.get`.
-import type { Actor } from '../core/types.js';
+import type { PullRequestFacts } from '../core/types.js';
 import { reading } from './errors.js';
 import { request, type Session } from './session.js';
 import type { PullRequestRef } from './types.js';
 
-/** What the gate needs from GitHub's pull request object. */
-export interface PullRequestSnapshot {
-  number: number;
-  title: string;
-  author: Actor;
-  state: 'open' | 'closed';
-  merged: boolean;
-  draft: boolean;
-  headSha: string;
-  headRef: string;
-  baseRef: string;
+/** What the gate needs from GitHub's pull request object: the facts' own fields, and a few more. */
+export interface PullRequestSnapshot extends Pick<PullRequestFacts,
+  'number' | 'title' | 'author' | 'state' | 'merged' | 'draft' | 'headSha' | 'headRef' | 'baseRef' | 'labels' | 'additions' | 'deletions' | 'changedFiles'> {
   /** Base commit, for the compare fallback when a PR has more commits than GitHub lists. */
   baseSha?: string;
   /** GitHub's count of the PR's commits, when the source says. */
   commitCount?: number;
-  labels: string[];
-  additions: number;
-  deletions: number;
-  changedFiles: number;
   /** Issue comments on the PR; undefined when the source did not say (then they are listed). */
   comments?: number;
   mergeable: boolean | null;
