@@ -31719,11 +31719,12 @@ async function gather2(session, ref, options, policies) {
   }, governed = classify(load, { ...base, files: [], changedFiles: 0, additions: 0, deletions: 0 }).governed, extra = policyError ? { policyError } : {};
   if (pr.state !== "open" || pr.merged)
     return { facts: base, load, pr, gate: { seenBefore: !1 }, ...extra };
-  if (!governed) {
+  let earlierComments;
+  if (!governed && (earlierComments = load.kind === "missing" || pr.comments === 0 && (pr.source === "api" || options.headIsNew === !0) ? [] : await gatherComments(session, ref), !findStatusComment(earlierComments, options.identity))) {
     let gate3 = options.mode === "check" || options.headIsNew === !0 && options.checkRunAs !== "status" ? { seenBefore: !1 } : await findCheck(session, ref, pr.headSha, options);
     return { facts: base, load, pr, gate: gate3, ...extra };
   }
-  let gateRead = findCheck(session, ref, pr.headSha, options), commentsRead = pr.source === "api" && pr.comments === 0 ? Promise.resolve([]) : gatherComments(session, ref), reviewsRead = options.headIsNew ? gateRead.then((gate3) => gate3.seenBefore ? gatherReviews(session, ref) : []) : gatherReviews(session, ref), [gate2, files, rawComments, reviews] = await settleAll([gateRead, gatherFiles(session, ref), commentsRead, reviewsRead]), statusComment = findStatusComment(rawComments, options.identity), comments = rawComments.map(({ user: _u, performed_via_github_app: _p, ...c }) => c), facts = {
+  let gateRead = findCheck(session, ref, pr.headSha, options), commentsRead = earlierComments ? Promise.resolve(earlierComments) : pr.source === "api" && pr.comments === 0 ? Promise.resolve([]) : gatherComments(session, ref), reviewsRead = options.headIsNew ? gateRead.then((gate3) => gate3.seenBefore ? gatherReviews(session, ref) : []) : gatherReviews(session, ref), [gate2, files, rawComments, reviews] = await settleAll([gateRead, gatherFiles(session, ref), commentsRead, reviewsRead]), statusComment = findStatusComment(rawComments, options.identity), comments = rawComments.map(({ user: _u, performed_via_github_app: _p, ...c }) => c), facts = {
     ...base,
     files,
     comments,

@@ -75,10 +75,21 @@ async function gather(session: Session, ref: PullRequestRef, options: ReconcileO
     // Nothing is decided for a closed PR, and nothing is written to it: its facts are not worth a request.
     return { facts: base, load, pr, gate: { seenBefore: false }, ...extra };
   }
+  // A PR the gate has governed before keeps its status comment (and in it the ledger), and stays
+  // governed: the label or branch that made it an agent PR is a hint the agent can remove (invariant 5).
+  // So a PR that does not look governed is only waved through once its comments show no status comment;
+  // the look is skipped only when it cannot find one (no comments, as GitHub says now or as a brand-new
+  // head's event says).
+  let earlierComments: RawComment[] | undefined;
   if (!governed) {
-    const skipLookup = options.mode === 'check' || (options.headIsNew === true && options.checkRunAs !== 'status');
-    const gate: GateCheck = skipLookup ? { seenBefore: false } : await findCheck(session, ref, pr.headSha, options);
-    return { facts: base, load, pr, gate, ...extra };
+    // Without a policy nothing is governed, whatever the PR once was: no need to look.
+    const noComments = load.kind === 'missing' || (pr.comments === 0 && (pr.source === 'api' || options.headIsNew === true));
+    earlierComments = noComments ? [] : await gatherComments(session, ref);
+    if (!findStatusComment(earlierComments, options.identity)) {
+      const skipLookup = options.mode === 'check' || (options.headIsNew === true && options.checkRunAs !== 'status');
+      const gate: GateCheck = skipLookup ? { seenBefore: false } : await findCheck(session, ref, pr.headSha, options);
+      return { facts: base, load, pr, gate, ...extra };
+    }
   }
 
   // The reads below do not depend on each other, so they go out together: a reconcile's latency is
@@ -87,7 +98,9 @@ async function gather(session: Session, ref: PullRequestRef, options: ReconcileO
   // Comments are always listed unless GitHub said "none" just now: a webhook's count is a snapshot
   // from before the event, and the gate may have posted its status comment since (a push racing the
   // first reconcile). Trusting it would post a second status comment.
-  const commentsRead: Promise<RawComment[]> = pr.source === 'api' && pr.comments === 0 ? Promise.resolve([]) : gatherComments(session, ref);
+  const commentsRead: Promise<RawComment[]> = earlierComments
+    ? Promise.resolve(earlierComments)
+    : pr.source === 'api' && pr.comments === 0 ? Promise.resolve([]) : gatherComments(session, ref);
   // On the gate's first sight of a head that an `opened`/`synchronize` event just created, no review of
   // it can count yet, and this pass never merges (a first sight only writes the check run and looks
   // again): the reviews are read from the next pass on. Any other event reads them.

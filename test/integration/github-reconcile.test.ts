@@ -421,8 +421,10 @@ describe('reconcile: the payload', () => {
 
 describe('reconcile: PRs the policy does not govern', () => {
   it('on later events it looks for its passing check first and, finding it, writes nothing', async () => {
-    const human = pullRequest({ author: 'bob', headRef: 'feature/x', comments: 3 });
+    const human = pullRequest({ author: 'bob', headRef: 'feature/x', comments: 1 });
+    const discussion = [{ id: 301, login: 'carol', body: 'Looks good to me', created_at: at(-61) }];
     gh.policy(POLICY_TEXT);
+    gh.comments(discussion); // no status comment of the gate: never governed before
     gh.createCheckRun(550);
     await reconcile(testClient(), REF, full({ pullRequest: human, headIsNew: true }));
     api.done();
@@ -430,12 +432,32 @@ describe('reconcile: PRs the policy does not govern', () => {
 
     api.requests.length = 0;
     gh.policy(POLICY_TEXT);
+    gh.comments(discussion);
     gh.checkRuns([{ id: 550, started_at: at(-60), status: written.status, conclusion: written.conclusion, title: written.output.title, summary: written.output.summary, external_id: 'hitl-gate:ignored' }]);
     const outcome = await reconcile(testClient(), REF, full({ pullRequest: human }));
 
     api.done();
     expect(outcome.decision.state).toBe('ignored');
     expect(api.writes()).toEqual([]);
-    expect(outcome.requests).toBe(2);
+    expect(outcome.requests).toBe(3);
+  });
+
+  it('a PR the gate governed stays governed when the agent label is taken off: its check does not turn green', async () => {
+    // Governed only by the `ai-generated` label, which someone has now removed.
+    const unlabeled = pullRequest({ author: 'bob', headRef: 'feature/x', labels: [], comments: 1 });
+    gh.policy(POLICY_TEXT);
+    gh.comments([{ id: 777, login: 'hitl-gate[bot]', app_id: 4242, body: `Status\n${ledgerMarker({ vetoes: [], answered: [] })}`, created_at: at(-10) }]);
+    gh.checkRuns([{ id: 555, started_at: at(-10), status: 'completed', conclusion: 'failure', title: 'Blocked: needs 1 more approval (hard)', summary: 'old' }]);
+    gh.files([{ filename: 'db/migrations/0042_drop_users.sql' }]);
+    gh.reviews([]);
+    gh.updateCheckRun(555);
+    gh.updateComment(777);
+
+    const outcome = await reconcile(testClient(), REF, full({ pullRequest: unlabeled }));
+
+    api.done();
+    expect(outcome.decision).toMatchObject({ governed: true, tier: 'hard', state: 'blocked', merge: false });
+    const checks = api.writes().filter((w) => w.path.includes('check-runs'));
+    expect(checks.map((w) => (w.body as { conclusion?: string }).conclusion)).not.toContain('success');
   });
 });
