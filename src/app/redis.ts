@@ -40,6 +40,7 @@ export class RedisBackend implements ReconcileQueue, Timers {
   readonly redis: Redis;
   readonly queue: Queue<JobData>;
   #worker: Worker<JobData> | undefined;
+  #workerConnection: Redis | undefined;
   #work: ReconcileWork | undefined;
   #onWake: WakeHandler | undefined;
   #closed = false;
@@ -68,8 +69,11 @@ export class RedisBackend implements ReconcileQueue, Timers {
   start(work: ReconcileWork): void {
     this.#work = work;
     if (this.#worker) return;
+    // The worker's own connection: BullMQ treats a passed instance as shared and never closes it.
+    this.#workerConnection = this.redis.duplicate();
+    this.#workerConnection.on('error', (error) => this.#log.error({ err: errorMessage(error) }, 'redis connection error'));
     this.#worker = new Worker<JobData>(`${this.#prefix}-reconcile`, (job, token) => this.#process(job, token), {
-      connection: this.redis.duplicate(),
+      connection: this.#workerConnection,
       prefix: `{${this.#prefix}}`,
       concurrency: this.#options.concurrency ?? DEFAULT_CONCURRENCY,
     });
@@ -226,6 +230,9 @@ export class RedisBackend implements ReconcileQueue, Timers {
   async close(timeoutMs = 25_000): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
+    // BullMQ does not wait for its start-up commands on a shared connection; quitting under them
+    // would reject them with nobody listening.
+    await Promise.allSettled([this.queue.waitUntilReady(), this.#worker?.waitUntilReady()]);
     if (this.#worker) {
       const worker = this.#worker;
       const graceful = worker.close();
@@ -233,6 +240,7 @@ export class RedisBackend implements ReconcileQueue, Timers {
       if (timedOut) await worker.close(true);
     }
     await this.queue.close();
+    await this.#workerConnection?.quit().catch(() => undefined);
     await this.redis.quit().catch(() => undefined);
   }
 }

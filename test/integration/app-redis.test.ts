@@ -118,6 +118,23 @@ describe.skipIf(!url)('Redis scale-out', () => {
     expect(woke).toEqual([]);
   });
 
+  it('replicas closed right after they start leave no stray rejection behind (one would crash the server)', async () => {
+    const stray: unknown[] = [];
+    const onStray = (error: unknown) => stray.push(error);
+    process.on('unhandledRejection', onStray);
+    try {
+      for (let round = 0; round < 20; round++) {
+        const all = replicas(3, async () => undefined);
+        await Promise.all(all.map((r) => r.sweepLease()));
+        await Promise.all(backends.splice(0).map((b) => b.close(2000)));
+      }
+      await sleep(200);
+    } finally {
+      process.off('unhandledRejection', onStray);
+    }
+    expect(stray.map(String)).toEqual([]);
+  });
+
   it('elects one replica to sweep per interval', async () => {
     const all = replicas(3, async () => undefined);
     const won = await Promise.all(all.map((r) => r.sweepLease()));
