@@ -381,7 +381,7 @@ async function headroomServerChild(): Promise<void> {
   const c = config.value;
   const log = pino({ level: c.logLevel });
   const server = new Server({
-    Probot: Probot.defaults({ appId: c.appId, privateKey: c.privateKey, secret: c.webhookSecret, log, Octokit: gateOctokit({ throttle: { enabled: false } }), ...(c.baseUrl ? { baseUrl: c.baseUrl } : {}) }),
+    Probot: Probot.defaults({ appId: c.appId, privateKey: c.privateKey, secret: c.webhookSecret, log, Octokit: gateOctokit({ writeIntervalMs: 0 }), ...(c.baseUrl ? { baseUrl: c.baseUrl } : {}) }),
     port: c.port,
     ...(c.host ? { host: c.host } : {}),
     log,

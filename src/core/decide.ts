@@ -189,7 +189,11 @@ export function decide(load: PolicyLoad, facts: PullRequestFacts, now: Date): De
     if (!verdict.accepted) continue;
     if (command.kind === 'approve') {
       const bound = validForHead(e, true, headSeenMs, facts.headSha);
-      approvals.set(login, { by: e.actor.login, at: e.at, via: e.source.type, sourceId: e.source.id, atMs: e.atMs ?? 0, bound });
+      // One approval per person: the latest, except that an approval of an older commit never
+      // displaces one of the current head (approvals do not cancel each other; withdrawals do).
+      if (bound || !approvals.get(login)?.bound) {
+        approvals.set(login, { by: e.actor.login, at: e.at, via: e.source.type, sourceId: e.source.id, atMs: e.atMs ?? 0, bound });
+      }
     } else if (command.kind === 'approve-cancel') {
       withdraw(asWithdrawal(), false);
     } else if (command.kind === 'veto') {

@@ -1,6 +1,6 @@
 // The one thing the shell needs from GitHub: an Octokit with the REST endpoint methods and paginate.
 // Probot's per-installation octokit and @actions/github's getOctokit() both satisfy it, so the App and
-// the Action hand their own client in and keep their own retry and throttling plugins.
+// the Action hand their own client in and keep their own retries and pacing.
 import type { Octokit } from '@octokit/core';
 import type { Api } from '@octokit/plugin-rest-endpoint-methods';
 import type { PaginateInterface } from '@octokit/plugin-paginate-rest';

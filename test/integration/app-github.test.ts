@@ -10,7 +10,6 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import nock from 'nock';
 import { pino } from 'pino';
 import { Probot } from 'probot';
-import Bottleneck from 'bottleneck';
 import { sign } from '@octokit/webhooks-methods';
 import type { WebhookDefinition } from '@octokit/webhooks-examples';
 import { createGate, type Gate, type GateOptions } from '../../src/app/gate.js';
@@ -165,10 +164,7 @@ function openedEvent(github: ReturnType<typeof fakeGitHub>): Json {
 
 /** Probot's octokit as the server configures it, with waits shrunk so tests stay fast. */
 const fastOctokit = () =>
-  gateOctokit({
-    retryAfterBaseMs: 1,
-    throttle: { write: new Bottleneck.Group({ maxConcurrent: 1, minTime: 5 }), notifications: new Bottleneck.Group({ maxConcurrent: 1, minTime: 5 }) },
-  });
+  gateOctokit({ retryAfterBaseMs: 1, writeIntervalMs: 5 });
 
 const gates: Gate[] = [];
 function startApp(options: GateOptions = {}) {
@@ -310,7 +306,7 @@ describe('GitHub failing', () => {
 });
 
 describe('writes are paced per installation', () => {
-  it('keeps a second between writes of one installation (Probot\'s limiter keyed by installation)', async () => {
+  it('keeps a second between writes of one installation (one limiter per installation)', async () => {
     const github = fakeGitHub();
     const times: number[] = [];
     const probot = new Probot({ appId: APP_ID, privateKey, secret: SECRET, log: pino({ level: 'silent' }), Octokit: gateOctokit({ retryAfterBaseMs: 1 }) });

@@ -235,3 +235,31 @@ describe.skipIf(!url)('the app function with REDIS_URL', () => {
     await expect(hitlGateApp(probot, { cwd: '.', addHandler: () => undefined, env: { REDIS_URL: 'localhost:6379' } })).rejects.toThrow(/REDIS_URL/);
   });
 });
+
+describe.skipIf(!url)('write pacing across replicas', () => {
+  it('two replicas writing for one installation keep a second between their writes', async () => {
+    const nock = (await import('nock')).default;
+    const Bottleneck = (await import('bottleneck')).default;
+    const { Redis } = await import('ioredis');
+    const { gateOctokit } = await import('../../src/app/octokit.js');
+    const arrivals: number[] = [];
+    nock('https://api.github.com').post(/\/repos\/acme\/widgets\/issues\/\d+\/labels/).times(4).reply(200, () => {
+      arrivals.push(Date.now());
+      return [];
+    });
+    // What Probot builds from REDIS_URL and hands to every client in `throttle.connection`; one per replica.
+    const connections = [0, 1].map(() => new Bottleneck.IORedisConnection({ client: new Redis(url!) }));
+    try {
+      const replicas = connections.map((connection) => new (gateOctokit())({ auth: { token: 'ghs_test' }, throttle: { connection } } as never));
+      await Promise.all(replicas.flatMap((octokit, i) => [1, 2].map((n) => octokit.rest.issues.addLabels({ owner: 'acme', repo: 'widgets', issue_number: i * 10 + n, labels: ['x'] }))));
+    } finally {
+      await Promise.all(connections.map((c) => c.disconnect(true)));
+      nock.cleanAll();
+    }
+    arrivals.sort((a, b) => a - b);
+    const gaps = arrivals.slice(1).map((t, i) => t - arrivals[i]!);
+    expect(arrivals).toHaveLength(4);
+    // Bottleneck spaces the starts; arrival jitters by a few milliseconds.
+    expect(Math.min(...gaps)).toBeGreaterThanOrEqual(900);
+  }, 15_000);
+});

@@ -234,6 +234,18 @@ describe('decide: approvals bind to the head', () => {
     expect(decide(okLoad(policy), facts, NOW)).toMatchObject({ state: 'blocked', title: 'Blocked: vetoed by @bob' });
   });
 
+  it('keeps a person\'s approval of the current head when they later approve an older commit', () => {
+    // Found by the property test: the stale review replaced the live approval, and dismissing the
+    // review then turned a blocked PR ready.
+    const policy = makePolicy({ tiers: { ...makePolicy().tiers, hard: { approvals: 1, merge: true, invalidateOnPush: false } } });
+    const history = { files: hardFiles, comments: [comment('bob', '/veto', at(1)), comment('alice', '/approve', at(2))], authorizations: auth };
+    const stale = review('alice', 'APPROVED', OTHER, at(3));
+    const withReview = decide(okLoad(policy), makeFacts({ ...history, reviews: [stale] }), NOW);
+    const dismissed = decide(okLoad(policy), makeFacts({ ...history, reviews: [{ ...stale, state: 'DISMISSED' }] }), NOW);
+    expect(withReview).toMatchObject({ state: 'ready', approvals: [{ by: 'alice', via: 'comment' }] });
+    expect(dismissed.state).toBe(withReview.state);
+  });
+
   it('withdraws approvals on /approve cancel and on a later change request', () => {
     const cancel = makeFacts({ files: hardFiles, comments: [comment('alice', '/approve', at(1)), comment('alice', '/approve cancel', at(2))], authorizations: auth });
     expect(verdictOf(cancel)).toEqual(['accepted', 'accepted']);
