@@ -230,6 +230,97 @@ async function serverRun(paced: boolean): Promise<void> {
   }
 }
 
+/** Waits until the gate's check run is on every head of `heads` (scanning the timeline from `from`);
+ * returns when each got it. */
+async function checksOn(sim: GitHubSimulator, heads: Set<string>, from: number, timeoutMs: number): Promise<Map<string, number>> {
+  const effect = new Map<string, number>();
+  let scanned = from;
+  const deadline = Date.now() + timeoutMs;
+  while (effect.size < heads.size && Date.now() < deadline) {
+    await new Promise((r) => setTimeout(r, 100));
+    for (; scanned < sim.timeline.length; scanned++) {
+      const e = sim.timeline[scanned]!;
+      const head = e.data?.headSha;
+      if (e.kind === 'check-run' && e.actor === sim.app.botLogin && typeof head === 'string' && heads.has(head) && !effect.has(head)) effect.set(head, e.at);
+    }
+  }
+  return effect;
+}
+
+/** Events well above what the App can reconcile one by one: pushes to agent PRs at
+ * HITL_BENCH_STREAM_RATE (default 1,000/s) for 10 s against the production server. Each push is made
+ * live in the simulator and delivered as GitHub would, and each changes the PR's head, so no event is
+ * "already seen": the App has to absorb them all and coalesce. What counts is that every event is
+ * accepted and every PR ends up with the gate's check run on its last head; how many reconciles that
+ * took shows the coalescing. */
+async function streamRun(): Promise<void> {
+  const INSTALLATIONS = Number(process.env.HITL_BENCH_INSTALLATIONS ?? 500);
+  const RATE = Number(process.env.HITL_BENCH_STREAM_RATE ?? 1000);
+  const SECONDS = 10;
+  console.log(`\n-- stream run: the production server (default settings, paced writes); ${INSTALLATIONS} installations, one agent PR each; ${RATE} pushes/s for ${SECONDS} s`);
+  const sim = await new GitHubSimulator({ seed: 5 }).start();
+  const credentials = registerApp(sim);
+  let app: AppProcess | undefined;
+  try {
+    const nodeFlags = (process.env.HITL_BENCH_NODE_FLAGS ?? '').split(' ').filter(Boolean);
+    app = await startApp(sim, { credentials, logLevel: 'error', sweepInterval: '1h', ...(process.env.HITL_BENCH_CPU_PROF || nodeFlags.length ? { args: [...nodeFlags, ...profileArgs(), '--import', 'tsx', serverEntry] } : {}) });
+    await new Promise((r) => setTimeout(r, 1500));
+    const pulls: { repo: string; number: number }[] = [];
+    const openedFrom = sim.timeline.length;
+    for (let i = 0; i < INSTALLATIONS; i++) {
+      const repo = sim.createRepo({ name: `org-${i}/service`, policy: POLICY, collaborators: { alice: 'write' } });
+      pulls.push({ repo, number: sim.openPullRequest(repo, { author: 'copilot-swe-agent[bot]', head: `copilot/task-${i}`, files: [{ path: `src/mod-${i}.ts`, content: 'export {};\n' }] }) });
+    }
+    await checksOn(sim, new Set(pulls.map((p) => sim.pull(p.repo, p.number).headSha)), openedFrom, 120_000);
+    await quiet(sim, 1500, 60_000);
+
+    const deliveriesFrom = sim.deliveries.length;
+    const requestsFrom = sim.requests.length;
+    const timelineFrom = sim.timeline.length;
+    const cpuBefore = { sim: process.cpuUsage(), app: cpuSecondsOf(app.child.pid) };
+    const last = new Map<number, { head: string; at: number }>();
+    const total = RATE * SECONDS;
+    const start = Date.now();
+    for (let i = 0; i < total; i++) {
+      const wait = start + (i * 1000) / RATE - Date.now();
+      if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+      const k = i % pulls.length;
+      const p = pulls[k]!;
+      last.set(k, { head: sim.push(p.repo, p.number, { files: [{ path: `src/stream-${i}.ts`, content: 'export {};\n' }] }), at: Date.now() });
+    }
+    const offeredSeconds = (Date.now() - start) / 1000;
+    await sim.webhooks.settled();
+    const deliveries = sim.deliveries.slice(deliveriesFrom);
+    const accepted = deliveries.filter((d) => d.responses.some((st) => st >= 200 && st < 300)).length;
+    const deliveredSeconds = (Math.max(...deliveries.map((d) => d.queuedAt + (d.durations.at(-1) ?? 0))) - start) / 1000;
+    const outcomes = new Map<string, number>();
+    for (const d of deliveries) {
+      const k = d.responses.length ? d.responses.join('+') : d.error ? `error: ${d.error}` : d.dropped ? 'dropped' : 'unsent';
+      outcomes.set(k, (outcomes.get(k) ?? 0) + 1);
+    }
+    console.log(`delivery outcomes: ${[...outcomes].map(([k, n]) => `${k} x${n}`).join(', ')}; events: ${[...new Set(deliveries.map((d) => `${d.event}.${d.action}`))].join(', ')}`);
+    const finals = new Map([...last.values()].map((l) => [l.head, l.at]));
+    const effect = await checksOn(sim, new Set(finals.keys()), timelineFrom, 180_000);
+    const wall = (Math.max(...effect.values()) - start) / 1000;
+    const appCpu = cpuSecondsOf(app.child.pid) - cpuBefore.app;
+    const simCpu = process.cpuUsage(cpuBefore.sim);
+    const lat = [...effect].map(([h, at]) => at - finals.get(h)!).sort((a, b) => a - b);
+    await quiet(sim, 1500, 120_000);
+    const counts = sim.requestCounts(requestsFrom);
+    const requests = [...counts.values()].reduce((a, b) => a + b, 0);
+    const reconciles = counts.get('GET /repos/{owner}/{repo}/pulls/{pull_number}/files') ?? 0;
+    const headsChecked = new Set(sim.timeline.slice(timelineFrom).filter((e) => e.kind === 'check-run' && e.actor === sim.app.botLogin).map((e) => e.data?.headSha)).size;
+    console.log(`offered: ${total} pushes in ${offeredSeconds.toFixed(1)} s = ${(total / offeredSeconds).toFixed(0)} events/s (each a new head of a governed PR, delivered by the simulator as it happens)`);
+    console.log(`accepted (signature verified, 2xx): ${accepted}/${deliveries.length}, all answered within ${deliveredSeconds.toFixed(1)} s of the first = ${(accepted / deliveredSeconds).toFixed(0)} events/s`);
+    console.log(`reconciles: ${reconciles} (one per ${(total / Math.max(1, reconciles)).toFixed(1)} events: the rest coalesced into a reconcile that was already queued or ran after them); ${headsChecked} heads got a check run on the way`);
+    console.log(`every PR reflects its last push: ${effect.size}/${finals.size} final heads carry the gate's check run, ${wall.toFixed(1)} s after the stream began; last push -> its check run p50 ${ms(quantile(lat, 0.5))}, p99 ${ms(quantile(lat, 0.99))}, max ${ms(lat.at(-1) ?? NaN)}`);
+    console.log(`REST requests: ${requests} = ${(requests / total).toFixed(2)} per event; CPU: App server ${appCpu.toFixed(1)} s, simulator ${((simCpu.user + simCpu.system) / 1e6).toFixed(1)} s, over ${wall.toFixed(1)} s of wall time; App RSS ${mb(rssOf(app.child.pid))}`);
+  } finally {
+    await app?.stop();
+    await sim.stop();
+  }
+}
+
 /** Webhook intake alone: the production server (`startServer`, default settings) with the reconcile
  * queue replaced by a counter, so no reconcile competes for the CPU. Signed deliveries are sent once
  * from this process (which also runs the simulator, as in the bursts above) and then from a separate
@@ -396,11 +487,12 @@ async function headroomServerChild(): Promise<void> {
 export default async function loadBench(): Promise<void> {
   const cpu = cpus();
   console.log(`machine: ${cpu.length} × ${cpu[0]?.model ?? 'cpu'}, ${(totalmem() / 2 ** 30).toFixed(0)} GB RAM, Node ${process.version}; simulator and App server share these cores`);
-  // HITL_BENCH_PHASES picks phases (default all): timers, intake, paced, headroom.
-  const phases = (process.env.HITL_BENCH_PHASES ?? 'timers,intake,paced,headroom').split(',');
+  // HITL_BENCH_PHASES picks phases (default all): timers, intake, paced, stream, headroom.
+  const phases = (process.env.HITL_BENCH_PHASES ?? 'timers,intake,paced,stream,headroom').split(',');
   if (phases.includes('timers')) await timersRun();
   if (phases.includes('intake')) await intakeRun();
   if (phases.includes('paced')) await serverRun(true);
+  if (phases.includes('stream')) await streamRun();
   if (phases.includes('headroom')) await serverRun(false);
 }
 

@@ -5,12 +5,17 @@ import { getPrivateKey } from '@probot/get-private-key';
 import { parseDuration } from './duration.js';
 
 export const DEFAULT_SWEEP_INTERVAL = '5m';
+/** Reconciles one process runs at once. Most of a reconcile is waiting (GitHub's answers, and a
+ * second between writes of one installation), so the width, not the CPU, bounded throughput at 64. */
+export const DEFAULT_CONCURRENCY = 256;
 const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
 
 /** The gate's own settings (also read by the app function when Probot's `run` loads it). */
 export interface GateEnv {
   sweepIntervalMs: number;
+  /** Reconciles at a time in this process (`HITL_CONCURRENCY`). */
+  concurrency: number;
   redisUrl?: string;
 }
 
@@ -35,10 +40,13 @@ export function readGateEnv(env: NodeJS.ProcessEnv): Result<GateEnv> {
   const interval = parseDuration(env.HITL_SWEEP_INTERVAL?.trim() || DEFAULT_SWEEP_INTERVAL);
   if (!interval.ok) errors.push(`HITL_SWEEP_INTERVAL: ${interval.message}`);
   else if (interval.ms < 10_000) errors.push('HITL_SWEEP_INTERVAL: must be at least 10s (every sweep costs API requests)');
+  const concurrencyText = env.HITL_CONCURRENCY?.trim() || String(DEFAULT_CONCURRENCY);
+  const concurrency = Number(concurrencyText);
+  if (!/^\d+$/.test(concurrencyText) || concurrency < 1 || concurrency > 4096) errors.push(`HITL_CONCURRENCY: "${concurrencyText}" must be a whole number from 1 to 4096`);
   const redisUrl = env.REDIS_URL?.trim() || undefined;
   if (redisUrl && !/^rediss?:\/\//.test(redisUrl)) errors.push('REDIS_URL: must start with redis:// or rediss://');
   if (errors.length > 0) return { ok: false, errors };
-  return { ok: true, value: { sweepIntervalMs: interval.ok ? interval.ms : 0, ...(redisUrl ? { redisUrl } : {}) } };
+  return { ok: true, value: { sweepIntervalMs: interval.ok ? interval.ms : 0, concurrency, ...(redisUrl ? { redisUrl } : {}) } };
 }
 
 export function readServerConfig(env: NodeJS.ProcessEnv): Result<ServerConfig> {

@@ -116,10 +116,23 @@ export function trafficPlugin(options: TrafficOptions = {}) {
     writes ??= new Bottleneck.Group({
       id: 'hitl-write',
       maxConcurrent: 1,
-      minTime: writeIntervalMs,
       ...(connection ? { connection: connection as Bottleneck.IORedisConnection } : {}),
     });
     return writes.key(key);
+  }
+
+  /** One write at a time per installation, and the next one starts a full interval after this one
+   * was answered: spacing the starts (Bottleneck's `minTime`) let a slow request and a fast one
+   * reach GitHub under a second apart. The caller has its answer at once; the slot is held on. */
+  function paced<T>(key: string, connection: unknown, run: () => Promise<T>): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
+      writeLimiter(key, connection)
+        .schedule(async () => {
+          await run().then(resolve, reject);
+          await sleep(writeIntervalMs);
+        })
+        .catch(reject);
+    });
   }
 
   return function traffic(octokit: Octokit, clientOptions: Record<string, unknown>): void {
@@ -130,7 +143,7 @@ export function trafficPlugin(options: TrafficOptions = {}) {
     octokit.hook.wrap('request', (request, requestOptions) => {
       const opts = requestOptions as unknown as RequestOptions;
       const once = () => send(key, async () => request(requestOptions));
-      const attempt = writeIntervalMs > 0 && isWrite(opts) ? () => writeLimiter(key, connection).schedule(once) : once;
+      const attempt = writeIntervalMs > 0 && isWrite(opts) ? () => paced(key, connection, once) : once;
       let waited = false;
       let rateLimited = 0;
       return pRetry(attempt, {

@@ -3,6 +3,7 @@
 // of 15 webhooks costs one or two reconciles, never 15. Different PRs run concurrently up to a bound.
 import { pullKey, describePull, type PullRef } from './pull-ref.js';
 import { errorMessage, silentLog, type Log } from './log.js';
+import { DEFAULT_CONCURRENCY } from './config.js';
 
 export interface ReconcileJob extends PullRef {
   /** Why: the event name, `timer`, `sweep`, `retry`. For logs only. */
@@ -45,7 +46,7 @@ export function repoKey(ref: RepoRef): string {
   return `${ref.installationId}/${ref.owner.toLowerCase()}/${ref.repo.toLowerCase()}`;
 }
 
-export const DEFAULT_CONCURRENCY = 64;
+export { DEFAULT_CONCURRENCY } from './config.js';
 
 export interface MemoryQueueOptions {
   work: ReconcileWork;

@@ -210,16 +210,19 @@ function fit(text: string, limit: number): string {
 }
 
 /** The explanation without the ledger: the status comment's text and the `/hitl explain` reply. */
-export function renderExplanation(decision: Decision, facts: PullRequestFacts, now: Date, options: RenderOptions = {}, budget = 40_000): string {
+/** `relative` adds "in 12 minutes" to times: right for a one-off reply, wrong for a text that stays up
+ * (it goes stale, and keeping it true would mean an edit at every look). */
+export function renderExplanation(decision: Decision, facts: PullRequestFacts, now: Date, options: RenderOptions = {}, budget = 40_000, relative = true): string {
   const nowMs = now.getTime();
-  const head = headline(decision, facts, nowMs, true, options).join('\n');
+  const head = headline(decision, facts, nowMs, relative, options).join('\n');
   const details = detailLines(decision, nowMs, Math.max(1_000, budget - head.length - 200));
   return [head, '', '<details><summary>Details: every reason and command</summary>', '', ...details, '</details>', '', `<sub>Decided on commit ${code(facts.headSha.slice(0, 7))}.</sub>`].join('\n');
 }
 
 export function renderStatusComment(decision: Decision, facts: PullRequestFacts, now: Date, options: RenderOptions = {}): string {
   const marker = ledgerMarker(decision.ledger);
-  const body = renderExplanation(decision, facts, now, options, COMMENT_LIMIT - marker.length - 2_000);
+  // Absolute times only: the comment is edited when the decision changes, not when the clock moves.
+  const body = renderExplanation(decision, facts, now, options, COMMENT_LIMIT - marker.length - 2_000, false);
   return `${fit(body, COMMENT_LIMIT - marker.length - 2)}\n\n${marker}`;
 }
 

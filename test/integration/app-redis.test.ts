@@ -259,7 +259,6 @@ describe.skipIf(!url)('write pacing across replicas', () => {
     arrivals.sort((a, b) => a - b);
     const gaps = arrivals.slice(1).map((t, i) => t - arrivals[i]!);
     expect(arrivals).toHaveLength(4);
-    // Bottleneck spaces the starts; arrival jitters by a few milliseconds.
-    expect(Math.min(...gaps)).toBeGreaterThanOrEqual(900);
+    expect(Math.min(...gaps)).toBeGreaterThanOrEqual(1000);
   }, 15_000);
 });

@@ -95,6 +95,7 @@ export class GitHubSimulator extends EventEmitter {
 
   async stop(): Promise<void> {
     await this.webhooks.settled();
+    this.webhooks.close();
     await this.rest.close();
   }
 

@@ -24,8 +24,14 @@ describe('parseDuration', () => {
 });
 
 describe('readGateEnv', () => {
-  it('defaults the sweep to 5 minutes', () => {
-    expect(readGateEnv({})).toEqual({ ok: true, value: { sweepIntervalMs: 300_000 } });
+  it('defaults the sweep to 5 minutes and runs 256 reconciles at a time', () => {
+    expect(readGateEnv({})).toEqual({ ok: true, value: { sweepIntervalMs: 300_000, concurrency: 256 } });
+  });
+  it('takes HITL_CONCURRENCY as a whole number from 1 to 4096, and names it otherwise', () => {
+    expect(readGateEnv({ HITL_CONCURRENCY: '32' })).toMatchObject({ ok: true, value: { concurrency: 32 } });
+    for (const bad of ['0', '-1', '1.5', 'many', '5000']) {
+      expect(readGateEnv({ HITL_CONCURRENCY: bad })).toMatchObject({ ok: false, errors: [expect.stringContaining('HITL_CONCURRENCY')] });
+    }
   });
   it('names the variable when the interval is wrong or too short', () => {
     expect(readGateEnv({ HITL_SWEEP_INTERVAL: 'often' })).toMatchObject({ ok: false, errors: [expect.stringContaining('HITL_SWEEP_INTERVAL')] });

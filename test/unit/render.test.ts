@@ -15,8 +15,17 @@ describe('status comment', () => {
     expect(body).toContain('Tier soft');
     expect(body).toContain('`src/a.ts`');
     expect(body).toMatch(/and 20\d more/);
-    expect(body).toContain('at 14:15 UTC, in 10 minutes');
+    expect(body).toContain('at 14:15 UTC**');
     expect(body).toContain('`/veto [reason]`');
+  });
+
+  it('is the same text five minutes later when nothing changed, so the gate does not edit it', () => {
+    const facts = makeFacts();
+    const later = new Date(NOW.getTime() + 5 * 60_000);
+    const first = renderStatusComment(decide(okLoad(), facts, NOW), facts, NOW);
+    expect(renderStatusComment(decide(okLoad(), facts, later), facts, later)).toBe(first);
+    // A one-off explanation may say how long is left.
+    expect(renderExplanation(decide(okLoad(), facts, NOW), facts, NOW)).toContain('at 14:15 UTC, in 10 minutes');
   });
 
   it('names the matching rule, the approvals so far and who vetoed', () => {
