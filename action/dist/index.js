@@ -30633,7 +30633,7 @@ function decide(load, facts, now) {
     if (verdicts.set(e, verdict), command.kind === "approve" && who.kind === "reviewer" && everApproved.add(login), !!verdict.accepted) {
       if (command.kind === "approve") {
         let bound2 = validForHead(e, !0, headSeenMs, facts.headSha);
-        approvals.set(login, { by: e.actor.login, at: e.at, via: e.source.type, sourceId: e.source.id, atMs: e.atMs ?? 0, bound: bound2 });
+        (bound2 || !approvals.get(login)?.bound) && approvals.set(login, { by: e.actor.login, at: e.at, via: e.source.type, sourceId: e.source.id, atMs: e.atMs ?? 0, bound: bound2 });
       } else if (command.kind === "approve-cancel")
         withdraw(asWithdrawal(), !1);
       else if (command.kind === "veto") {
@@ -30931,14 +30931,14 @@ function fit(text, limit) {
 … (truncated)`;
   return text.slice(0, limit - note.length) + note;
 }
-function renderExplanation(decision, facts, now, options = {}, budget = 4e4) {
-  let nowMs = now.getTime(), head = headline(decision, facts, nowMs, !0, options).join(`
+function renderExplanation(decision, facts, now, options = {}, budget = 4e4, relative = !0) {
+  let nowMs = now.getTime(), head = headline(decision, facts, nowMs, relative, options).join(`
 `), details = detailLines(decision, nowMs, Math.max(1e3, budget - head.length - 200));
   return [head, "", "<details><summary>Details: every reason and command</summary>", "", ...details, "</details>", "", `<sub>Decided on commit ${code(facts.headSha.slice(0, 7))}.</sub>`].join(`
 `);
 }
 function renderStatusComment(decision, facts, now, options = {}) {
-  let marker = ledgerMarker(decision.ledger), body = renderExplanation(decision, facts, now, options, COMMENT_LIMIT - marker.length - 2e3);
+  let marker = ledgerMarker(decision.ledger), body = renderExplanation(decision, facts, now, options, COMMENT_LIMIT - marker.length - 2e3, !1);
   return `${fit(body, COMMENT_LIMIT - marker.length - 2)}
 
 ${marker}`;
