@@ -30409,22 +30409,51 @@ function commandLines(body) {
   return out;
 }
 var TIER_WORDS = { fyi: "fyi", soft: "soft", hard: "hard" };
+function typoDistance(a, b) {
+  let d = Array.from({ length: a.length + 1 }, (_, i) => Array.from({ length: b.length + 1 }, (_2, j) => i === 0 ? j : j === 0 ? i : 0));
+  for (let i = 1; i <= a.length; i++)
+    for (let j = 1; j <= b.length; j++) {
+      let cost = a[i - 1] === b[j - 1] ? 0 : 1;
+      d[i][j] = Math.min(d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + cost), i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1] && (d[i][j] = Math.min(d[i][j], d[i - 2][j - 2] + 1));
+    }
+  return d[a.length][b.length];
+}
+var NEAR = [["approve", 2], ["escalate", 2], ["veto", 1], ["hitl", 1]];
+function nearest(word) {
+  return NEAR.find(([w, edits]) => word !== w && typoDistance(word, w) <= edits)?.[0];
+}
+function misspelled(t, words) {
+  let head = (words[0] ?? "").slice(1).replace(/[:,.;!]+$/, ""), rest = t.replace(/^\S+\s*/, ""), text = t.length > 80 ? `${t.slice(0, 77)}...` : t, word = head === "approve" || head === "escalate" || head === "hitl" ? head : nearest(head);
+  if (word === "veto") return { kind: "veto", readFrom: text, ...rest ? { reason: rest } : {} };
+  if (word === "approve") {
+    let cancel = words.length === 2 && typoDistance(words[1] ?? "", "cancel") <= 2;
+    return { kind: "unrecognized", text, suggestion: cancel ? "/approve cancel" : "/approve" };
+  }
+  if (word === "escalate") {
+    let tier = words.length === 2 ? Object.keys(TIER_WORDS).find((w) => typoDistance(words[1] ?? "", w) <= 1) : void 0;
+    return { kind: "unrecognized", text, suggestion: tier ? `/escalate ${tier}` : "/escalate fyi|soft|hard" };
+  }
+  if (word === "hitl") return { kind: "unrecognized", text, suggestion: "/hitl explain" };
+}
 function parseCommandLine(line2) {
   let t = line2.trim();
   if (!t.startsWith("/")) return;
   let words = t.toLowerCase().split(/\s+/), head = words[0];
   if (head === "/approve")
-    return words.length === 1 ? { kind: "approve" } : words.length === 2 && words[1] === "cancel" ? { kind: "approve-cancel" } : void 0;
-  if (head === "/escalate" && words.length === 2) {
-    let tier = TIER_WORDS[words[1] ?? ""];
-    return tier ? { kind: "escalate", tier } : void 0;
+    return words.length === 1 ? { kind: "approve" } : words.length === 2 && words[1] === "cancel" ? { kind: "approve-cancel" } : misspelled(t, words);
+  if (head === "/escalate") {
+    let tier = words.length === 2 ? TIER_WORDS[words[1] ?? ""] : void 0;
+    return tier ? { kind: "escalate", tier } : misspelled(t, words);
   }
-  if (head === "/hitl" && words.length === 2 && words[1] === "explain") return { kind: "explain" };
+  if (head === "/hitl") return words.length === 2 && words[1] === "explain" ? { kind: "explain" } : misspelled(t, words);
   let veto = /^\/veto(?:$|[\s:,.;!-]+([\s\S]*)$)/i.exec(t);
   if (veto) {
     let reason = (veto[1] ?? "").trim();
-    return words.length === 2 && words[1] === "cancel" ? { kind: "veto-cancel" } : reason === "" ? { kind: "veto" } : { kind: "veto", reason };
+    if (words.length === 2 && words[1] === "cancel") return { kind: "veto-cancel" };
+    let nearCancel = words.length === 2 && typoDistance(words[1] ?? "", "cancel") <= 2, base = reason === "" ? { kind: "veto" } : { kind: "veto", reason };
+    return nearCancel ? { ...base, readFrom: t } : base;
   }
+  return misspelled(t, words);
 }
 function parseCommands(body) {
   let commands = [];
@@ -30625,6 +30654,11 @@ function decide(load, facts, now) {
       verdicts.set(e, { ...verdictBase(e, command), accepted: !0 });
       continue;
     }
+    if (command.kind === "unrecognized") {
+      let message = `hitl-gate does not know this command: did you mean \`${command.suggestion}\`? A command must be alone on its line.`;
+      verdicts.set(e, { ...verdictBase(e, command), accepted: !1, refusal: "unknown-command", message });
+      continue;
+    }
     let who = standing(e.actor, facts, policy), verdict = judge(e, command, who, {
       valid: () => validForHead(e, binds, headSeenMs, facts.headSha),
       hasApproved: () => everApproved.has(login),
@@ -30725,6 +30759,8 @@ function commandText(command) {
       return `/escalate ${command.tier}`;
     case "explain":
       return "/hitl explain";
+    case "unrecognized":
+      return command.text;
   }
 }
 function stateOf(s) {
@@ -30961,8 +30997,13 @@ function renderCheckRun(decision, facts, now, options = {}) {
 function renderReply(verdicts, decision, facts, now, options = {}, explanation2) {
   let by = verdicts[0]?.by ?? "", lines = [];
   for (let v of verdicts) {
+    let readFrom = v.command.kind === "veto" ? v.command.readFrom : void 0;
+    if (v.accepted && readFrom !== void 0) {
+      lines.push(`- ${code(readFrom, 80)} was read as ${code("/veto")}: this pull request is held until you comment ${code("/veto cancel")}.`);
+      continue;
+    }
     if (v.accepted || !v.message) continue;
-    let what = v.source.type === "review" && v.command.kind === "approve" && v.refusal !== "edited" ? "Your approving review" : code(commandText(v.command));
+    let what = v.source.type === "review" && v.command.kind === "approve" && v.refusal !== "edited" ? "Your approving review" : readFrom !== void 0 ? `${code(readFrom, 80)} (read as ${code("/veto")})` : code(commandText(v.command), 80);
     lines.push(`- ${what} was not counted: ${escapeText(v.message, 400)}`);
   }
   let explain = verdicts.some((v) => v.accepted && v.command.kind === "explain"), parts = [`@${by.replace(/[^A-Za-z0-9\-[\]]/g, "")}`];
@@ -31023,7 +31064,7 @@ function answers(decision, facts, now, options) {
     if (done.has(source.id)) continue;
     let author = authors.get(`${source.type}:${source.id}`);
     if (!author || isBot(author) || group.some((v) => v.refusal === "permission-error")) continue;
-    let acted = group.some((v) => v.accepted && v.command.kind !== "explain"), needsReply = group.some((v) => !v.accepted || v.command.kind === "explain");
+    let acted = group.some((v) => v.accepted && v.command.kind !== "explain"), needsReply = group.some((v) => !v.accepted || v.command.kind === "explain" || v.command.kind === "veto" && v.command.readFrom !== void 0);
     acted && source.type === "comment" && effects.push({ kind: "react", target: source, content: "+1" }), needsReply && effects.push({ kind: "reply", inReplyTo: source.id, body: renderReply(group, decision, facts, now, options, explain) }), answered.push(source.id);
   }
   return { effects, answered };

@@ -86,6 +86,46 @@ export function commandLines(body: string): string[] {
 
 const TIER_WORDS: Record<string, Tier> = { fyi: 'fyi', soft: 'soft', hard: 'hard' };
 
+/** Edits (insert, delete, substitute, swap two neighbours) between two short words. */
+export function typoDistance(a: string, b: string): number {
+  const d: number[][] = Array.from({ length: a.length + 1 }, (_, i) => Array.from({ length: b.length + 1 }, (_, j) => (i === 0 ? j : j === 0 ? i : 0)));
+  for (let i = 1; i <= a.length; i++) {
+    for (let j = 1; j <= b.length; j++) {
+      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
+      d[i]![j] = Math.min(d[i - 1]![j]! + 1, d[i]![j - 1]! + 1, d[i - 1]![j - 1]! + cost);
+      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) d[i]![j] = Math.min(d[i]![j]!, d[i - 2]![j - 2]! + 1);
+    }
+  }
+  return d[a.length]![b.length]!;
+}
+
+/** How far a word may be from each command word and still be read as a typo of it. Short words get
+ * one edit, so other tools' commands (`/assign`, `/retest`, `/lgtm`, `/hold`) stay theirs. */
+const NEAR: [word: string, edits: number][] = [['approve', 2], ['escalate', 2], ['veto', 1], ['hitl', 1]];
+
+function nearest(word: string): string | undefined {
+  return NEAR.find(([w, edits]) => word !== w && typoDistance(word, w) <= edits)?.[0];
+}
+
+/** A line that is not a command but was surely meant as one of ours; undefined for anything else. */
+function misspelled(t: string, words: string[]): Command | undefined {
+  const head = (words[0] ?? '').slice(1).replace(/[:,.;!]+$/, '');
+  const rest = t.replace(/^\S+\s*/, '');
+  const text = t.length > 80 ? `${t.slice(0, 77)}...` : t;
+  const word = head === 'approve' || head === 'escalate' || head === 'hitl' ? head : nearest(head);
+  if (word === 'veto') return { kind: 'veto', readFrom: text, ...(rest ? { reason: rest } : {}) };
+  if (word === 'approve') {
+    const cancel = words.length === 2 && typoDistance(words[1] ?? '', 'cancel') <= 2;
+    return { kind: 'unrecognized', text, suggestion: cancel ? '/approve cancel' : '/approve' };
+  }
+  if (word === 'escalate') {
+    const tier = words.length === 2 ? Object.keys(TIER_WORDS).find((w) => typoDistance(words[1] ?? '', w) <= 1) : undefined;
+    return { kind: 'unrecognized', text, suggestion: tier ? `/escalate ${tier}` : '/escalate fyi|soft|hard' };
+  }
+  if (word === 'hitl') return { kind: 'unrecognized', text, suggestion: '/hitl explain' };
+  return undefined;
+}
+
 /** One trimmed line to a command, or undefined. */
 export function parseCommandLine(line: string): Command | undefined {
   const t = line.trim();
@@ -95,22 +135,25 @@ export function parseCommandLine(line: string): Command | undefined {
   if (head === '/approve') {
     if (words.length === 1) return { kind: 'approve' };
     if (words.length === 2 && words[1] === 'cancel') return { kind: 'approve-cancel' };
-    // `/approve this later` is not an approval: permissive commands must be exact.
-    return undefined;
+    // `/approve this later` is not an approval: permissive commands must be exact (its author is told).
+    return misspelled(t, words);
   }
-  if (head === '/escalate' && words.length === 2) {
-    const tier = TIER_WORDS[words[1] ?? ''];
-    return tier ? { kind: 'escalate', tier } : undefined;
+  if (head === '/escalate') {
+    const tier = words.length === 2 ? TIER_WORDS[words[1] ?? ''] : undefined;
+    return tier ? { kind: 'escalate', tier } : misspelled(t, words);
   }
-  if (head === '/hitl' && words.length === 2 && words[1] === 'explain') return { kind: 'explain' };
+  if (head === '/hitl') return words.length === 2 && words[1] === 'explain' ? { kind: 'explain' } : misspelled(t, words);
   // A veto is read generously (`/veto: too risky`, `/veto!`): losing a veto is worse than an extra one.
   const veto = /^\/veto(?:$|[\s:,.;!-]+([\s\S]*)$)/i.exec(t);
   if (veto) {
     const reason = (veto[1] ?? '').trim();
     if (words.length === 2 && words[1] === 'cancel') return { kind: 'veto-cancel' };
-    return reason === '' ? { kind: 'veto' } : { kind: 'veto', reason };
+    // `/veto cancle` is still a veto (lifting one must be exact), but its author meant to lift theirs.
+    const nearCancel = words.length === 2 && typoDistance(words[1] ?? '', 'cancel') <= 2;
+    const base: Command = reason === '' ? { kind: 'veto' } : { kind: 'veto', reason };
+    return nearCancel ? { ...base, readFrom: t } : base;
   }
-  return undefined;
+  return misspelled(t, words);
 }
 
 /** Commands in a comment body: whole lines, case-insensitive, never inside quotes or code. */

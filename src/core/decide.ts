@@ -178,6 +178,11 @@ export function decide(load: PolicyLoad, facts: PullRequestFacts, now: Date): De
       verdicts.set(e, { ...verdictBase(e, command), accepted: true });
       continue;
     }
+    if (command.kind === 'unrecognized') {
+      const message = `hitl-gate does not know this command: did you mean \`${command.suggestion}\`? A command must be alone on its line.`;
+      verdicts.set(e, { ...verdictBase(e, command), accepted: false, refusal: 'unknown-command', message });
+      continue;
+    }
     const who = standing(e.actor, facts, policy);
     const verdict = judge(e, command, who, {
       valid: () => validForHead(e, binds, headSeenMs, facts.headSha),
@@ -275,7 +280,7 @@ interface History {
   hasVetoed: () => boolean;
 }
 
-function judge(e: TimelineEntry, command: Exclude<Command, { kind: 'escalate' | 'explain' }>, who: Standing, history: History): CommandVerdict {
+function judge(e: TimelineEntry, command: Exclude<Command, { kind: 'escalate' | 'explain' | 'unrecognized' }>, who: Standing, history: History): CommandVerdict {
   const name = commandText(command);
   if (who.kind === 'excluded') return refused(e, command, who.reason, who.message);
   // Only created comments count. An edited comment may have gained its command after the fact, so its
@@ -322,6 +327,7 @@ export function commandText(command: Command): string {
     case 'veto-cancel': return '/veto cancel';
     case 'escalate': return `/escalate ${command.tier}`;
     case 'explain': return '/hitl explain';
+    case 'unrecognized': return command.text;
   }
 }
 

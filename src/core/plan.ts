@@ -67,7 +67,8 @@ function answers(decision: Decision, facts: PullRequestFacts, now: Date, options
     // A failed permission lookup is transient: answer once GitHub tells us, not with a refusal now.
     if (group.some((v) => v.refusal === 'permission-error')) continue;
     const acted = group.some((v) => v.accepted && v.command.kind !== 'explain');
-    const needsReply = group.some((v) => !v.accepted || v.command.kind === 'explain');
+    // A veto read from a typo is answered too: its author must learn that it counts, and how to lift it.
+    const needsReply = group.some((v) => !v.accepted || v.command.kind === 'explain' || (v.command.kind === 'veto' && v.command.readFrom !== undefined));
     // GitHub has no reactions on reviews: an accepted review is answered by the status comment itself.
     if (acted && source.type === 'comment') effects.push({ kind: 'react', target: source, content: '+1' });
     if (needsReply) effects.push({ kind: 'reply', inReplyTo: source.id, body: renderReply(group, decision, facts, now, options, explain) });

@@ -254,8 +254,15 @@ export function renderReply(verdicts: CommandVerdict[], decision: Decision, fact
   const by = verdicts[0]?.by ?? '';
   const lines: string[] = [];
   for (const v of verdicts) {
+    const readFrom = v.command.kind === 'veto' ? v.command.readFrom : undefined;
+    if (v.accepted && readFrom !== undefined) {
+      lines.push(`- ${code(readFrom, 80)} was read as ${code('/veto')}: this pull request is held until you comment ${code('/veto cancel')}.`);
+      continue;
+    }
     if (v.accepted || !v.message) continue;
-    const what = v.source.type === 'review' && v.command.kind === 'approve' && v.refusal !== 'edited' ? 'Your approving review' : code(commandText(v.command));
+    const what = v.source.type === 'review' && v.command.kind === 'approve' && v.refusal !== 'edited'
+      ? 'Your approving review'
+      : readFrom !== undefined ? `${code(readFrom, 80)} (read as ${code('/veto')})` : code(commandText(v.command), 80);
     lines.push(`- ${what} was not counted: ${escapeText(v.message, 400)}`);
   }
   const explain = verdicts.some((v) => v.accepted && v.command.kind === 'explain');

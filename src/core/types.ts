@@ -203,10 +203,15 @@ export interface Classification {
 export type Command =
   | { kind: 'approve' }
   | { kind: 'approve-cancel' }
-  | { kind: 'veto'; reason?: string }
+  /** `readFrom`: the words as written when they were read as a veto without being exactly `/veto`
+   * (`/vetoo`, `/veto cancle`): a likely veto counts, and its author is told how it was read. */
+  | { kind: 'veto'; reason?: string; readFrom?: string }
   | { kind: 'veto-cancel' }
   | { kind: 'escalate'; tier: Tier }
-  | { kind: 'explain' };
+  | { kind: 'explain' }
+  /** A line that looks like a mistyped command (`/aprove`, `/approve please`): it decides nothing,
+   * and its author is told what to type instead of being left to think it counted. */
+  | { kind: 'unrecognized'; text: string; suggestion: string };
 
 export type RefusalReason =
   | 'author'

@@ -93,6 +93,33 @@ describe('plan: answering commands', () => {
     expect(ledger?.answered).toEqual([approve!.id, refused!.id].sort((a, b) => a - b));
   });
 
+  it('holds a PR on a mistyped veto and tells its author how it was read and how to lift it', () => {
+    const typo = comment('alice', '/vetoo not yet', at(1));
+    const facts = makeFacts({ comments: [typo], authorizations: auth });
+    const decision = decide(okLoad(), facts, NOW);
+    expect(decision).toMatchObject({ state: 'blocked', vetoes: [{ by: 'alice', reason: 'not yet' }] });
+    const effects = planFor(facts);
+    expect(effects.filter((e) => e.kind === 'react')).toEqual([{ kind: 'react', target: { type: 'comment', id: typo.id }, content: '+1' }]);
+    const replies = effects.filter((e) => e.kind === 'reply') as { body: string }[];
+    expect(replies).toHaveLength(1);
+    expect(replies[0]!.body).toContain('`/vetoo not yet` was read as `/veto`');
+    expect(replies[0]!.body).toContain('`/veto cancel`');
+  });
+
+  it('answers a mistyped /approve once with what to type, and counts nothing; other tools\' commands get no answer', () => {
+    const typo = comment('alice', '/aprove', at(1));
+    const facts = makeFacts({ files: [file('db/migrations/001.sql')], comments: [typo, comment('bob', '/assign @alice\n/retest', at(2))], authorizations: auth });
+    expect(decide(okLoad(), facts, NOW)).toMatchObject({ state: 'blocked', approvals: [] });
+    const effects = planFor(facts);
+    const replies = effects.filter((e) => e.kind === 'reply') as { inReplyTo: number; body: string }[];
+    expect(replies.map((r) => r.inReplyTo)).toEqual([typo.id]);
+    // Markdown-escaped in the reply, as every message is.
+    expect(replies[0]!.body.replace(/\\/g, '')).toContain('did you mean `/approve`?');
+    expect(kinds(effects)).not.toContain('react');
+    const next = applied(facts, FRESH, effects);
+    expect(kinds(planFor(next.facts, next.view))).not.toContain('reply');
+  });
+
   it('never answers a bot, and answers nothing twice', () => {
     const bot = comment({ login: 'ci[bot]', type: 'Bot' }, '/approve\n/hitl explain', at(1));
     expect(kinds(planFor(makeFacts({ comments: [bot] })))).not.toContain('reply');
