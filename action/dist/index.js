@@ -30623,6 +30623,8 @@ function decide(load, facts, now) {
   }
   let wasGoverned = facts.ledger !== void 0 && load.kind !== "missing";
   if (!classification.governed && !wasGoverned) {
+    if (classification.reasons.some((r) => r.kind === "policy-unreadable"))
+      return { ...base, classification, state: "waiting", title: "Policy unreadable: not decided yet" };
     let title = load.kind === "missing" ? `No policy at ${load.path}: nothing to gate` : "Not an agent PR: nothing to gate";
     return { ...base, classification, title };
   }
@@ -30982,6 +30984,11 @@ ${marker}`;
 function renderCheckRun(decision, facts, now, options = {}) {
   let nowMs = now.getTime(), title = oneLine(decision.title, 200);
   if (!decision.governed) {
+    let unreadable = decision.classification.reasons.find((r) => r.kind === "policy-unreadable");
+    if (unreadable) {
+      let summary4 = `hitl-gate could not read the policy at ${code(decision.policy.path)} (${escapeText(unreadable.message, 300)}). Only the policy says which accounts, labels and branches belong to agents, so this check stays pending until it can be read; the gate tries again shortly.`;
+      return { title, summary: summary4, text: "" };
+    }
     let summary3 = decision.policy.kind === "missing" ? `There is no policy at ${code(decision.policy.path)} on the base branch, so hitl-gate governs no pull request here. Add one to put agent PRs through a tier (\`fyi\`, \`soft\` or \`hard\`); \`hitl-gate schema\` prints its JSON Schema.` : `This pull request is not from an agent under ${code(decision.policy.path)} (${code("agents")}: authors, labels, branches), so hitl-gate does not gate it.`;
     return { title, summary: summary3, text: "" };
   }

@@ -119,6 +119,11 @@ export function decide(load: PolicyLoad, facts: PullRequestFacts, now: Date): De
   // wave the PR through (invariant 5). Only removing the policy itself ends governance.
   const wasGoverned = facts.ledger !== undefined && load.kind !== 'missing';
   if (!classification.governed && !wasGoverned) {
+    // Only the policy knows every agent (its own accounts, labels and branches). Without it, a green
+    // check could wave an agent PR through branch protection: hold it pending until the policy is read.
+    if (classification.reasons.some((r) => r.kind === 'policy-unreadable')) {
+      return { ...base, classification, state: 'waiting', title: 'Policy unreadable: not decided yet' };
+    }
     const title = load.kind === 'missing' ? `No policy at ${load.path}: nothing to gate` : 'Not an agent PR: nothing to gate';
     return { ...base, classification, title };
   }

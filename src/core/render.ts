@@ -231,6 +231,11 @@ export function renderCheckRun(decision: Decision, facts: PullRequestFacts, now:
   // The title is plain text, not Markdown.
   const title = oneLine(decision.title, 200);
   if (!decision.governed) {
+    const unreadable = decision.classification.reasons.find((r) => r.kind === 'policy-unreadable');
+    if (unreadable) {
+      const summary = `hitl-gate could not read the policy at ${code(decision.policy.path)} (${escapeText(unreadable.message, 300)}). Only the policy says which accounts, labels and branches belong to agents, so this check stays pending until it can be read; the gate tries again shortly.`;
+      return { title, summary, text: '' };
+    }
     const summary = decision.policy.kind === 'missing'
       ? `There is no policy at ${code(decision.policy.path)} on the base branch, so hitl-gate governs no pull request here. Add one to put agent PRs through a tier (\`fyi\`, \`soft\` or \`hard\`); \`hitl-gate schema\` prints its JSON Schema.`
       : `This pull request is not from an agent under ${code(decision.policy.path)} (${code('agents')}: authors, labels, branches), so hitl-gate does not gate it.`;

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { decide } from '../../src/core/decide.js';
+import { loadPolicy } from '../../src/core/policy.js';
 import { plan } from '../../src/core/plan.js';
 import { readLedger } from '../../src/core/render.js';
 import type { Effect, GitHubView, PullRequestFacts } from '../../src/core/types.js';
@@ -72,6 +73,23 @@ describe('plan: the status comment', () => {
     expect(created).not.toHaveProperty('id');
     const view: GitHubView = { ...FRESH, statusComment: { id: 9, body: 'old text' } };
     expect(planFor(facts, view).find((e) => e.kind === 'status-comment')).toMatchObject({ id: 9 });
+  });
+});
+
+describe('plan: an unreadable policy', () => {
+  it('keeps the check pending on a PR it cannot tell from an agent\'s, instead of passing it', () => {
+    // An agent known only to the policy (its own account, label or branch) looks like a person's PR
+    // while the policy cannot be read.
+    const unreadable = loadPolicy({ kind: 'unreadable', path: '.github/hitl.yml', message: 'HTTP 502' });
+    const facts = makeFacts({ author: human('acme-agent'), headRef: 'feature/x' });
+    const decision = decide(unreadable, facts, NOW);
+    expect(decision).toMatchObject({ governed: false, state: 'waiting' });
+    const effects = plan(decision, facts, FRESH, NOW, { mode: 'full' });
+    expect(effects).toHaveLength(1);
+    expect(effects[0]).toMatchObject({ kind: 'check-run', status: 'in_progress', title: 'Policy unreadable: not decided yet' });
+    expect((effects[0] as { summary: string }).summary).toContain('HTTP 502');
+    // Once the policy reads again and says it is not an agent's, the check passes.
+    expect(planFor(facts)[0]).toMatchObject({ kind: 'check-run', status: 'completed', conclusion: 'success' });
   });
 });
 
