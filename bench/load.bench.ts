@@ -108,17 +108,7 @@ async function burst(sim: GitHubSimulator, app: AppProcess, secret: string, name
   const sent = await blast(app.webhookUrl, secret, deliveries, 64);
   const accepted = [...sent.statuses].filter(([st]) => st >= 200 && st < 300).reduce((n, [, c]) => n + c, 0);
   const index = new Map(heads.map((h, i) => [h, i]));
-  const effect = new Map<string, number>();
-  let scanned = timelineBefore;
-  const deadline = Date.now() + 300_000;
-  while (effect.size < heads.length && Date.now() < deadline) {
-    await new Promise((r) => setTimeout(r, 100));
-    for (; scanned < sim.timeline.length; scanned++) {
-      const e = sim.timeline[scanned]!;
-      const head = e.data?.headSha;
-      if (e.kind === 'check-run' && e.actor === sim.app.botLogin && typeof head === 'string' && index.has(head) && !effect.has(head)) effect.set(head, e.at);
-    }
-  }
+  const effect = await checksOn(sim, new Set(heads), timelineBefore, 300_000);
   const t0 = Math.min(...sent.sentAt);
   const wall = (Math.max(...effect.values()) - t0) / 1000;
   const simCpu = process.cpuUsage(cpuBefore.sim);
@@ -195,17 +185,7 @@ async function serverRun(paced: boolean): Promise<void> {
       const p = pulls[i % pulls.length]!;
       sent.set(sim.push(p.repo, p.number, { files: [{ path: `src/steady-${i}.ts`, content: 'export {};\n' }] }), Date.now());
     }
-    const effect = new Map<string, number>();
-    let scanned = steadyFrom;
-    const steadyDeadline = Date.now() + 90_000;
-    while (effect.size < sent.size && Date.now() < steadyDeadline) {
-      await new Promise((r) => setTimeout(r, 100));
-      for (; scanned < sim.timeline.length; scanned++) {
-        const e = sim.timeline[scanned]!;
-        const head = e.data?.headSha;
-        if (e.kind === 'check-run' && e.actor === sim.app.botLogin && typeof head === 'string' && sent.has(head) && !effect.has(head)) effect.set(head, e.at);
-      }
-    }
+    const effect = await checksOn(sim, new Set(sent.keys()), steadyFrom, 90_000);
     const lat = [...effect].map(([h, at]) => at - sent.get(h)!).sort((a, b) => a - b);
     console.log(`steady: ${rate} pushes/s for ${STEADY_SECONDS} s spread over the installations: delivery -> first effect p50 ${ms(quantile(lat, 0.5))}, p99 ${ms(quantile(lat, 0.99))}, max ${ms(lat.at(-1) ?? NaN)} (${effect.size}/${sent.size} heads got the gate's check)`);
     await quiet(sim, 1500, 90_000);
