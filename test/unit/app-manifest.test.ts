@@ -1,5 +1,5 @@
 // The App manifest asks for exactly what the App uses.
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { COMMENT_EVENTS, PULL_REQUEST_EVENTS, REVIEW_EVENTS } from '../../src/app/gate.js';
@@ -13,6 +13,63 @@ describe('app.yml', () => {
   });
 
   it('asks for the least permissions: read everywhere except checks, comments, and contents to merge', () => {
-    expect(manifest.default_permissions).toEqual({ checks: 'write', contents: 'write', issues: 'write', pull_requests: 'write', members: 'read', metadata: 'read' });
+    // statuses: read, because the merge waits for other CI's commit statuses (the combined status needs it).
+    expect(manifest.default_permissions).toEqual({ checks: 'write', contents: 'write', issues: 'write', pull_requests: 'write', statuses: 'read', members: 'read', metadata: 'read' });
+  });
+});
+
+/** The permission GitHub's REST reference names for each method the shell calls ("Permissions
+ * required for GitHub Apps"; `apps.*` run on the App's JWT or need none). `action` marks the commit
+ * status fallback only the Action uses; the App always writes check runs. */
+const REQUIRED: Record<string, { permission?: [string, 'read' | 'write']; action?: true }> = {
+  'apps.getAuthenticated': {},
+  'apps.listInstallations': {},
+  'apps.listReposAccessibleToInstallation': {},
+  'checks.create': { permission: ['checks', 'write'] },
+  'checks.listForRef': { permission: ['checks', 'read'] },
+  'checks.update': { permission: ['checks', 'write'] },
+  'issues.createComment': { permission: ['issues', 'write'] },
+  'issues.listComments': { permission: ['issues', 'read'] },
+  'issues.updateComment': { permission: ['issues', 'write'] },
+  'pulls.get': { permission: ['pull_requests', 'read'] },
+  'pulls.list': { permission: ['pull_requests', 'read'] },
+  'pulls.listCommits': { permission: ['pull_requests', 'read'] },
+  'pulls.listFiles': { permission: ['pull_requests', 'read'] },
+  'pulls.listReviews': { permission: ['pull_requests', 'read'] },
+  'pulls.merge': { permission: ['contents', 'write'] },
+  'reactions.createForIssueComment': { permission: ['issues', 'write'] },
+  'repos.compareCommitsWithBasehead': { permission: ['contents', 'read'] },
+  'repos.createCommitStatus': { permission: ['statuses', 'write'], action: true },
+  'repos.getCollaboratorPermissionLevel': { permission: ['metadata', 'read'] },
+  'repos.getCombinedStatusForRef': { permission: ['statuses', 'read'] },
+  'repos.getContent': { permission: ['contents', 'read'] },
+  'repos.listCommitStatusesForRef': { permission: ['statuses', 'read'], action: true },
+  'teams.getMembershipForUserInOrg': { permission: ['members', 'read'] },
+};
+
+describe('app.yml permissions against the REST methods the App calls', () => {
+  const called = new Set<string>();
+  for (const dir of ['src/github', 'src/app']) {
+    for (const file of readdirSync(new URL(`../../${dir}/`, import.meta.url))) {
+      if (!file.endsWith('.ts')) continue;
+      const text = readFileSync(new URL(`../../${dir}/${file}`, import.meta.url), 'utf8');
+      for (const m of text.matchAll(/\brest\.(\w+)\.(\w+)/g)) called.add(`${m[1]}.${m[2]}`);
+    }
+  }
+
+  it('knows the permission of every method the shell calls (a new one must be added here)', () => {
+    expect([...called].filter((m) => !(m in REQUIRED))).toEqual([]);
+  });
+
+  it('grants each of them, so GitHub does not answer 403 on a private repository', () => {
+    const level = { read: 1, write: 2 } as const;
+    const missing = [...called].flatMap((m) => {
+      const need = REQUIRED[m];
+      if (!need?.permission || need.action) return [];
+      const [name, wanted] = need.permission;
+      const granted = manifest.default_permissions[name] as 'read' | 'write' | undefined;
+      return granted && level[granted] >= level[wanted] ? [] : [`${m} needs ${name}: ${wanted}`];
+    });
+    expect(missing).toEqual([]);
   });
 });
