@@ -10,6 +10,7 @@ import { Sweeper, every, type SweepLease, type SweepReport } from './sweeper.js'
 import { Metrics } from './metrics.js';
 import { describePull, type PullRef } from './pull-ref.js';
 import { errorMessage, type Log } from './log.js';
+import { AwaitingChecks } from './awaiting-checks.js';
 
 export const PULL_REQUEST_EVENTS = [
   'pull_request.opened',
@@ -88,8 +89,11 @@ export function createGate(app: Probot, options: GateOptions = {}): Gate {
     return identityPromise;
   };
 
+  const awaitingChecks = new AwaitingChecks();
+
   const afterOutcome = async (outcome: ReconcileOutcome, ref: PullRef): Promise<void> => {
     metrics.recordOutcome(outcome);
+    awaitingChecks.record(outcome, ref);
     log.info(
       { pull: describePull(ref), tier: outcome.decision.tier, state: outcome.decision.state, merged: outcome.merged, wakeAt: outcome.wakeAt, requests: outcome.requests, error: outcome.error },
       'reconciled',
@@ -241,6 +245,15 @@ export function createGate(app: Probot, options: GateOptions = {}): Gate {
     const { payload } = context;
     if (knownIdentity?.appId !== undefined && payload.check_suite.app?.id === knownIdentity.appId) return;
     for (const p of payload.check_suite.pull_requests) await pull(payload, p.number, 'check_suite.completed');
+  });
+
+  // Another CI's commit status reached a final state on a head the gate is waiting to merge: that PR
+  // may merge now rather than at the next sweep. Pending statuses change nothing.
+  app.on('status', async (context) => {
+    const { payload } = context;
+    if (payload.state === 'pending') return;
+    const ref = awaitingChecks.find(payload.repository.owner.login, payload.repository.name, payload.sha);
+    if (ref) await enqueue({ ...ref, reason: `status.${payload.state}` });
   });
 
   app.on([...INSTALLATION_EVENTS], async (context) => {

@@ -53,6 +53,15 @@ const prComment = (action: string, over: { login?: string; type?: string; viaApp
     p.sender = { ...p.sender, login: over.sender ?? over.login ?? 'alice', type: over.type ?? 'User' };
   });
 
+/** A commit status of another CI (the example has no action) on `sha` of acme/widgets. */
+function statusEvent(sha: string, state: string): Payload {
+  const payload = structuredClone(definitions.find((d) => d.name === 'status')!.examples[0]) as Payload;
+  payload.installation = { id: INSTALLATION, node_id: 'x' };
+  Object.assign(payload.repository, { name: 'widgets', full_name: 'acme/widgets' });
+  payload.repository.owner.login = 'acme';
+  return { ...payload, sha, state };
+}
+
 function decision(state: Decision['state']): Decision {
   return { governed: true, tier: 'soft', state, classification: { governed: true, governedBy: [], tier: 'soft', reasons: [] }, title: state, blockers: [], approvals: [], approvalsRequired: 0, vetoes: [], commands: [], merge: true, mergeMethod: 'squash', ledger: { vetoes: [], answered: [] }, policy: { kind: 'ok', path: '.github/hitl.yml' } };
 }
@@ -189,6 +198,35 @@ describe('which webhooks reconcile which PR', () => {
     await receive('check_suite', completed(4242, 10));
     await gate.idle();
     expect(calls.map((c) => c.ref.number)).toEqual([9]);
+  });
+
+  it('a final commit status on a head the gate waits to merge reconciles that PR; pending ones and other commits do not', async () => {
+    const head = 'c0ffee'.padEnd(40, '0');
+    // Decided "merge" but not merged: waiting for other CI (the recorder's outcome is ready, merge: true).
+    const { calls, reconcile } = recorder(() => ({ facts: { headSha: head } as ReconcileOutcome['facts'] }));
+    const { gate, receive } = await start({ reconcile });
+    await receive('pull_request', pullRequestEvent('labeled'));
+    await gate.idle();
+    await receive('status', statusEvent(head, 'pending'));
+    await receive('status', statusEvent('d'.repeat(40), 'success'));
+    await gate.idle();
+    expect(calls).toHaveLength(1);
+    await receive('status', statusEvent(head, 'success'));
+    await gate.idle();
+    expect(calls.map((c) => c.ref.number)).toEqual([7, 7]);
+  });
+
+  it('forgets a head once its PR merged: a later status of it reconciles nothing', async () => {
+    const head = 'beef'.padEnd(40, '0');
+    const { calls, reconcile } = recorder((_call, n) => ({ facts: { headSha: head } as ReconcileOutcome['facts'], merged: n === 2 }));
+    const { gate, receive } = await start({ reconcile });
+    await receive('pull_request', pullRequestEvent('labeled'));
+    await gate.idle();
+    await receive('status', statusEvent(head, 'success')); // reconciles, and this time it merges
+    await gate.idle();
+    await receive('status', statusEvent(head, 'failure'));
+    await gate.idle();
+    expect(calls).toHaveLength(2);
   });
 
   it('installation.created sweeps the repositories it was installed on', async () => {

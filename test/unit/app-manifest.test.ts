@@ -8,7 +8,7 @@ const manifest = parse(readFileSync(new URL('../../app.yml', import.meta.url), '
 
 describe('app.yml', () => {
   it('subscribes to exactly the events the App handles (installation events come to every App)', () => {
-    const handled = new Set([...PULL_REQUEST_EVENTS, ...COMMENT_EVENTS, ...REVIEW_EVENTS, 'check_run.rerequested', 'check_suite.rerequested', 'check_suite.completed'].map((e) => e.split('.')[0]));
+    const handled = new Set([...PULL_REQUEST_EVENTS, ...COMMENT_EVENTS, ...REVIEW_EVENTS, 'check_run.rerequested', 'check_suite.rerequested', 'check_suite.completed', 'status'].map((e) => e.split('.')[0]));
     expect(new Set(manifest.default_events)).toEqual(handled);
   });
 
