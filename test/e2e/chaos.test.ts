@@ -1,17 +1,13 @@
 // A flaky, rate-limited GitHub and duplicated, reordered webhooks must change no outcome: one
 // status comment, at most one merge, nothing merged that nobody saw.
-import { afterEach, describe, expect, it, onTestFailed } from 'vitest';
-import { gateCheck, merged, mergesOf, openAgentPr, repoFor, sleep, startGate, statusComments, story, type Gate } from './harness.js';
+import { describe, expect, it, onTestFailed } from 'vitest';
+import { gateCheck, gatePerTest, merged, mergesOf, openAgentPr, repoFor, sleep, statusComments, story } from './harness.js';
 
-let gate: Gate | undefined;
-afterEach(async () => {
-  await gate?.close();
-  gate = undefined;
-});
+const start = gatePerTest();
 
 describe('chaos', () => {
   it('20% server errors, a rate-limit episode and duplicated, reordered webhooks change no outcome', { timeout: 120_000 }, async () => {
-    gate = await startGate({ seed: 20 });
+    const gate = await start({ seed: 20 });
     const { sim } = gate;
     sim.setRestFaults({ errorRate: 0.2, latencyMs: { min: 5, max: 40 } });
     sim.setWebhookFaults({ duplicateRate: 0.3, reorderRate: 0.3, reorderDelayMs: 400 });

@@ -1,5 +1,6 @@
 // End-to-end harness: the simulator plus the real App server process. Every scenario gets its own
 // organisation (so its own installation and its own write pacing) and says what a user would see.
+import { afterEach } from 'vitest';
 import { GitHubSimulator, type TimelineEntry } from '../sim/index.js';
 import { registerApp, startApp, type AppCredentials, type AppProcess } from '../sim/app-process.js';
 
@@ -65,6 +66,17 @@ export async function startGate(options: { seed?: number; sweepInterval?: string
     },
   };
   return gate;
+}
+
+/** For a file whose tests each start their own gate: a starter, and the gate it started is closed
+ * after each test, whatever happened in it. */
+export function gatePerTest(): (options?: Parameters<typeof startGate>[0]) => Promise<Gate> {
+  let current: Gate | undefined;
+  afterEach(async () => {
+    await current?.close();
+    current = undefined;
+  });
+  return async (options) => (current = await startGate(options));
 }
 
 /** A repository in its own organisation, with the test policy and alice / bob (write) / eve (read). */

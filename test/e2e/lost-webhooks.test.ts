@@ -1,16 +1,12 @@
 // GitHub does not redeliver failed webhooks: the periodic sweep must make up for every lost one.
-import { afterEach, describe, expect, it } from 'vitest';
-import { gateCheck, merged, mergesOf, openAgentPr, repoFor, startGate, statusComments, type Gate } from './harness.js';
+import { describe, expect, it } from 'vitest';
+import { gateCheck, gatePerTest, merged, mergesOf, openAgentPr, repoFor, statusComments } from './harness.js';
 
-let gate: Gate | undefined;
-afterEach(async () => {
-  await gate?.close();
-  gate = undefined;
-});
+const start = gatePerTest();
 
 describe('lost webhooks', () => {
   it('webhooks that never arrive are made up for by the sweep', { timeout: 90_000 }, async () => {
-    gate = await startGate();
+    const gate = await start();
     const { sim } = gate;
     const repo = repoFor(sim, 'lost-org', 3);
     sim.setWebhookFaults({ dropRate: 1 });

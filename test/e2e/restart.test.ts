@@ -1,16 +1,12 @@
 // A server killed mid-window (SIGKILL: no drain, no goodbye) must not lose or double a merge.
-import { afterEach, describe, expect, it } from 'vitest';
-import { gateCheck, merged, mergesOf, openAgentPr, repoFor, sleep, startGate, statusComments, type Gate } from './harness.js';
+import { describe, expect, it } from 'vitest';
+import { gateCheck, gatePerTest, merged, mergesOf, openAgentPr, repoFor, sleep, statusComments } from './harness.js';
 
-let gate: Gate | undefined;
-afterEach(async () => {
-  await gate?.close();
-  gate = undefined;
-});
+const start = gatePerTest();
 
 describe('restart', () => {
   it('a server killed mid-window is restarted and the PR still merges exactly once, after the window', { timeout: 90_000 }, async () => {
-    gate = await startGate();
+    const gate = await start();
     const { sim } = gate;
     const repo = repoFor(sim, 'restart-org', 8);
     const opened = Date.now();
@@ -33,7 +29,7 @@ describe('restart', () => {
   });
 
   it('a merge that GitHub performed but answered with a 502 is not repeated', { timeout: 90_000 }, async () => {
-    gate = await startGate();
+    const gate = await start();
     const { sim } = gate;
     const repo = repoFor(sim, 'merge-502-org', 3);
     // Every merge takes effect and is then answered 502, as GitHub does now and then.

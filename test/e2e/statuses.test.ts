@@ -1,18 +1,14 @@
 // Other CI that reports commit statuses (Jenkins, older integrations) rather than check runs: a PR the
 // gate has decided to merge waits for them, and merges once they pass, without waiting for a sweep.
-import { afterEach, describe, expect, it } from 'vitest';
-import { gateCheck, merged, mergesOf, openAgentPr, repoFor, sleep, startGate, type Gate } from './harness.js';
+import { describe, expect, it } from 'vitest';
+import { gateCheck, gatePerTest, merged, mergesOf, openAgentPr, repoFor, sleep } from './harness.js';
 
-let gate: Gate | undefined;
-afterEach(async () => {
-  await gate?.close();
-  gate = undefined;
-});
+const start = gatePerTest();
 
 describe('commit statuses of other CI', () => {
   it('an fyi PR waits for a pending Jenkins status and merges moments after it passes', { timeout: 60_000 }, async () => {
     // The sweep is an hour away, and the gate's own look-again after first sight is 30 s away.
-    gate = await startGate({ sweepInterval: '1h' });
+    const gate = await start({ sweepInterval: '1h' });
     const { sim } = gate;
     const repo = repoFor(sim, 'status-org');
     const n = openAgentPr(sim, repo, 'fyi');
