@@ -10,6 +10,8 @@ export interface ActionInputs {
   mode: Mode;
   policyPath: string;
   appSlug: string;
+  /** The running job's own check run (`job.check_run_id`): not one of the "other checks" a merge waits for. */
+  jobCheckRunId?: number;
 }
 
 export interface ActionEvent {
@@ -48,7 +50,11 @@ export function readInputs(getInput: InputReader): ActionInputs {
   if (!/^[a-z0-9][a-z0-9-]*$/i.test(appSlug)) {
     throw new ConfigurationError(`Input \`app-slug\` is "${appSlug}"; expected a GitHub App slug such as github-actions.`);
   }
-  return { token, mode: rawMode, policyPath, appSlug };
+  const rawJob = getInput('job-check-run-id').trim();
+  if (rawJob && !/^[1-9]\d{0,18}$/.test(rawJob)) {
+    throw new ConfigurationError(`Input \`job-check-run-id\` is "${rawJob}"; expected the number \`\${{ job.check_run_id }}\` gives, or nothing.`);
+  }
+  return { token, mode: rawMode, policyPath, appSlug, ...(rawJob ? { jobCheckRunId: Number(rawJob) } : {}) };
 }
 
 function isMode(value: string): value is Mode {

@@ -51,7 +51,10 @@ export async function main(inputs: ActionInputs, environment: ActionEnvironment,
 
 async function gate(target: Exclude<Target, { kind: 'nothing' }>, inputs: ActionInputs, environment: ActionEnvironment, deps: MainDependencies): Promise<ActionReport> {
   const identity = await resolveIdentity(deps.client, inputs.appSlug, environment.apiUrl);
-  const base = { identity, policyPath: inputs.policyPath, now: deps.now, log: deps.log };
+  const base = {
+    identity, policyPath: inputs.policyPath, now: deps.now, log: deps.log,
+    ...(inputs.jobCheckRunId !== undefined ? { ignoreCheckRunIds: [inputs.jobCheckRunId] } : {}),
+  };
   const repository = { owner: environment.owner, repo: environment.repo };
 
   if (target.kind === 'repository') {

@@ -31542,7 +31542,7 @@ function worst(a, b) {
   let order = ["none", "success", "pending", "failure"];
   return order.indexOf(a) >= order.indexOf(b) ? a : b;
 }
-async function otherCheckRuns(session, ref, sha, identity2) {
+async function otherCheckRuns(session, ref, sha, identity2, ignore) {
   let verdict = "none", pages = session.client.paginate.iterator(session.client.rest.checks.listForRef, {
     owner: ref.owner,
     repo: ref.repo,
@@ -31552,7 +31552,7 @@ async function otherCheckRuns(session, ref, sha, identity2) {
   for await (let page of pages) {
     session.requests += 1;
     for (let run2 of page.data)
-      run2.name === CHECK_NAME && isOwnCheckRun(run2, identity2) || (run2.status !== "completed" ? verdict = worst(verdict, "pending") : verdict = worst(verdict, run2.conclusion && FAILED.has(run2.conclusion) ? "failure" : "success"));
+      run2.name === CHECK_NAME && isOwnCheckRun(run2, identity2) || ignore.includes(run2.id) || (run2.status !== "completed" ? verdict = worst(verdict, "pending") : verdict = worst(verdict, run2.conclusion && FAILED.has(run2.conclusion) ? "failure" : "success"));
     if (verdict === "failure") break;
   }
   return verdict;
@@ -31576,9 +31576,9 @@ function changedSince(decided, now) {
   if (now.author.login !== decided.author.login || now.headRef !== decided.headRef) return "author";
   if (now.changedFiles !== decided.changedFiles || now.additions !== decided.additions || now.deletions !== decided.deletions) return "size";
 }
-async function gatherMergeView(session, ref, pr, identity2, ownStatus) {
+async function gatherMergeView(session, ref, pr, identity2, ownStatus, ignoreCheckRunIds = []) {
   return reading("the mergeability and other checks", async () => {
-    let runs = await otherCheckRuns(session, ref, pr.headSha, identity2), notYet = { mergeable: null, mergeableState: "unknown" };
+    let runs = await otherCheckRuns(session, ref, pr.headSha, identity2, ignoreCheckRunIds), notYet = { mergeable: null, mergeableState: "unknown" };
     if (runs === "failure" || runs === "pending") return { view: { ...notYet, otherChecks: runs } };
     let statuses = await otherStatuses(session, ref, pr.headSha, ownStatus), otherChecks = worst(runs, statuses);
     if (otherChecks === "failure" || otherChecks === "pending") return { view: { ...notYet, otherChecks } };
@@ -31820,7 +31820,7 @@ async function reconcileWith(client, ref, options, policies) {
   try {
     let wantsMerge = options.mode === "full" && decision.merge && decision.state === "ready";
     if (wantsMerge && g.gate.seenBefore) {
-      let m = await gatherMergeView(session, ref, g.pr, options.identity, options.checkRunAs === "status"), changed = m.current ? changedSince(g.pr, m.current) : void 0;
+      let m = await gatherMergeView(session, ref, g.pr, options.identity, options.checkRunAs === "status", options.ignoreCheckRunIds), changed = m.current ? changedSince(g.pr, m.current) : void 0;
       changed ? (session.log.warn({ pr: ref, changed, decidedOn: g.pr.headSha, now: m.current?.headSha }, "pull request changed since the event; re-evaluating"), extraWake = new Date(now.getTime() + REEVALUATE_MS).toISOString()) : (mergeView = m.view, m.view.mergeable === null && m.view.otherChecks === "success" && (extraWake = new Date(now.getTime() + REEVALUATE_MS).toISOString()));
     } else wantsMerge && (extraWake = new Date(now.getTime() + REEVALUATE_MS).toISOString());
   } catch (error3) {
@@ -31910,7 +31910,10 @@ function readInputs(getInput2) {
   let appSlug = getInput2("app-slug").trim() || "github-actions";
   if (!/^[a-z0-9][a-z0-9-]*$/i.test(appSlug))
     throw new ConfigurationError(`Input \`app-slug\` is "${appSlug}"; expected a GitHub App slug such as github-actions.`);
-  return { token, mode: rawMode, policyPath, appSlug };
+  let rawJob = getInput2("job-check-run-id").trim();
+  if (rawJob && !/^[1-9]\d{0,18}$/.test(rawJob))
+    throw new ConfigurationError(`Input \`job-check-run-id\` is "${rawJob}"; expected the number \`\${{ job.check_run_id }}\` gives, or nothing.`);
+  return { token, mode: rawMode, policyPath, appSlug, ...rawJob ? { jobCheckRunId: Number(rawJob) } : {} };
 }
 function isMode(value) {
   return MODES.includes(value);
@@ -32144,7 +32147,13 @@ Nothing was merged. The next run tries again.
   }
 }
 async function gate(target, inputs, environment, deps) {
-  let base = { identity: await resolveIdentity(deps.client, inputs.appSlug, environment.apiUrl), policyPath: inputs.policyPath, now: deps.now, log: deps.log }, repository = { owner: environment.owner, repo: environment.repo };
+  let base = {
+    identity: await resolveIdentity(deps.client, inputs.appSlug, environment.apiUrl),
+    policyPath: inputs.policyPath,
+    now: deps.now,
+    log: deps.log,
+    ...inputs.jobCheckRunId !== void 0 ? { ignoreCheckRunIds: [inputs.jobCheckRunId] } : {}
+  }, repository = { owner: environment.owner, repo: environment.repo };
   if (target.kind === "repository") {
     let run3 = (checkRunAs) => deps.engine.sweep(deps.client, repository, { ...base, mode: "full", checkRunAs }), { result: outcomes, annotations: annotations2 } = await withCheckFallback(run3, (list) => list.some(cannotWriteChecks));
     return reportSweep(outcomes, annotations2);

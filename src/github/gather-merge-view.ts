@@ -18,7 +18,7 @@ function worst(a: Verdict, b: Verdict): Verdict {
   return order.indexOf(a) >= order.indexOf(b) ? a : b;
 }
 
-async function otherCheckRuns(session: Session, ref: PullRequestRef, sha: string, identity: GateIdentity): Promise<Verdict> {
+async function otherCheckRuns(session: Session, ref: PullRequestRef, sha: string, identity: GateIdentity, ignore: readonly number[]): Promise<Verdict> {
   let verdict: Verdict = 'none';
   const pages = session.client.paginate.iterator(session.client.rest.checks.listForRef, {
     owner: ref.owner, repo: ref.repo, ref: sha, per_page: 100,
@@ -27,6 +27,7 @@ async function otherCheckRuns(session: Session, ref: PullRequestRef, sha: string
     session.requests += 1;
     for (const run of page.data) {
       if (run.name === CHECK_NAME && isOwnCheckRun(run, identity)) continue;
+      if (ignore.includes(run.id)) continue;
       if (run.status !== 'completed') verdict = worst(verdict, 'pending');
       else verdict = worst(verdict, run.conclusion && FAILED.has(run.conclusion) ? 'failure' : 'success');
     }
@@ -70,10 +71,10 @@ export function changedSince(decided: PullRequestSnapshot, now: PullRequestSnaps
 
 /** Cheapest verdict first: other checks, then statuses, then (only if both pass) a fresh mergeability. */
 export async function gatherMergeView(
-  session: Session, ref: PullRequestRef, pr: PullRequestSnapshot, identity: GateIdentity, ownStatus: boolean,
+  session: Session, ref: PullRequestRef, pr: PullRequestSnapshot, identity: GateIdentity, ownStatus: boolean, ignoreCheckRunIds: readonly number[] = [],
 ): Promise<MergeView> {
   return reading('the mergeability and other checks', async () => {
-    const runs = await otherCheckRuns(session, ref, pr.headSha, identity);
+    const runs = await otherCheckRuns(session, ref, pr.headSha, identity, ignoreCheckRunIds);
     const notYet = { mergeable: null, mergeableState: 'unknown' };
     if (runs === 'failure' || runs === 'pending') return { view: { ...notYet, otherChecks: runs } };
     const statuses = await otherStatuses(session, ref, pr.headSha, ownStatus);

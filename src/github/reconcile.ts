@@ -173,7 +173,7 @@ export async function reconcileWith(client: GitHubClient, ref: PullRequestRef, o
   try {
     const wantsMerge = options.mode === 'full' && decision.merge && decision.state === 'ready';
     if (wantsMerge && g.gate.seenBefore) {
-      const m = await gatherMergeView(session, ref, g.pr, options.identity, options.checkRunAs === 'status');
+      const m = await gatherMergeView(session, ref, g.pr, options.identity, options.checkRunAs === 'status', options.ignoreCheckRunIds);
       const changed = m.current ? changedSince(g.pr, m.current) : undefined;
       if (changed) {
         // The event's payload is older than GitHub: never merge on it (a label that escalated the tier

@@ -32,6 +32,8 @@ export interface ReconcileOptions {
   pullRequest?: unknown;
   /** The Action may only be able to write a commit status. Default `check-run`. */
   checkRunAs?: 'check-run' | 'status';
+  /** Check runs that are not "other checks" a merge waits for: the Action's own running job. */
+  ignoreCheckRunIds?: readonly number[];
   /**
    * The event says this head SHA was just pushed (`opened`, `synchronize`): for a PR the policy does
    * not govern, the gate then writes its passing check without first looking for an earlier one

@@ -250,6 +250,25 @@ describe('full mode (what the App does)', () => {
     expect(fake.writes().some((r) => r.method === 'PUT')).toBe(false);
   });
 
+  it('leaves its own running job out of the other checks when told its id, and merges; other running jobs still hold it', async () => {
+    const own = 7002;
+    const setUp = (otherJobRunning: boolean) => {
+      const repository = scenario();
+      repository.checkRuns.push(gateCheckRun(PULLS.soft.headSha, 20));
+      repository.checkRuns.push({ ...gateCheckRun(PULLS.soft.headSha, 1), id: own, name: 'gate', external_id: null });
+      if (otherJobRunning) repository.checkRuns.push({ ...gateCheckRun(PULLS.soft.headSha, 1), id: 7003, name: 'tests', external_id: null });
+      return repository;
+    };
+    const merges = async (otherJobRunning: boolean) => {
+      const fake = await start(setUp(otherJobRunning));
+      const result = await run(fake, { eventName: 'pull_request', payload: pullRequestEvent(PULLS.soft, 'synchronize'), inputs: { mode: 'full', 'job-check-run-id': String(own) } });
+      expect(result.code).toBe(0);
+      return fake.writes().filter((r) => r.method === 'PUT').map((r) => [r.path, (r.body as { sha?: string }).sha]);
+    };
+    expect(await merges(false)).toEqual([['/repos/Codertocat/Hello-World/pulls/2/merge', PULLS.soft.headSha]]);
+    expect(await merges(true)).toEqual([]);
+  });
+
   it('does not mistake a workflow job named hitl for its own check: the window starts now, nothing merges', async () => {
     const repository = scenario();
     // Any job of any workflow writes check runs as the GitHub Actions app, under its job's name.

@@ -36,6 +36,14 @@ describe('readInputs', () => {
   it('rejects an app slug that is not one', () => {
     expect(() => readInputs(inputs({ token: 't', 'app-slug': 'my app/../x' }))).toThrow(/app-slug/);
   });
+
+  it('takes the job\'s own check run id as a number, and refuses anything else with what to write', () => {
+    expect(readInputs(inputs({ token: 't', 'job-check-run-id': '51725241954' })).jobCheckRunId).toBe(51725241954);
+    expect(readInputs(inputs({ token: 't' })).jobCheckRunId).toBeUndefined();
+    for (const bad of ['abc', '-4', '0', '1.5', '${{ job.check_run_id }}']) {
+      expect(() => readInputs(inputs({ token: 't', 'job-check-run-id': bad }))).toThrow(/job\.check_run_id/);
+    }
+  });
 });
 
 describe('readEnvironment', () => {
