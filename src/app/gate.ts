@@ -213,29 +213,27 @@ export function createGate(app: Probot, options: GateOptions = {}): Gate {
     await pull(payload, payload.pull_request.number, `pull_request_review.${payload.action}`);
   });
 
+  /** "Re-run" on the gate's check or suite: reconcile the PRs GitHub lists, or, for forks (GitHub
+   * lists none), sweep the repository. */
+  const rerun = async (payload: InstallationPayload & RepositoryPayload, pulls: { number: number }[], reason: string): Promise<void> => {
+    if (pulls.length === 0) {
+      const repo = repoOf(payload);
+      if (repo) sweepInBackground([repo], reason);
+      return;
+    }
+    for (const p of pulls) await pull(payload, p.number, reason);
+  };
+
   app.on('check_run.rerequested', async (context) => {
     const { payload } = context;
     if (knownIdentity && !isOwnCheckRun(payload.check_run, knownIdentity)) return;
-    const numbers = payload.check_run.pull_requests.map((p) => p.number);
-    if (numbers.length === 0) {
-      // GitHub lists no PR for check runs of forks: sweep the repository instead.
-      const repo = repoOf(payload);
-      if (repo) sweepInBackground([repo], 'check_run.rerequested');
-      return;
-    }
-    for (const number of numbers) await pull(payload, number, 'check_run.rerequested');
+    await rerun(payload, payload.check_run.pull_requests, 'check_run.rerequested');
   });
 
   app.on('check_suite.rerequested', async (context) => {
     const { payload } = context;
     if (knownIdentity?.appId !== undefined && payload.check_suite.app?.id !== knownIdentity.appId) return;
-    const numbers = payload.check_suite.pull_requests.map((p) => p.number);
-    if (numbers.length === 0) {
-      const repo = repoOf(payload);
-      if (repo) sweepInBackground([repo], 'check_suite.rerequested');
-      return;
-    }
-    for (const number of numbers) await pull(payload, number, 'check_suite.rerequested');
+    await rerun(payload, payload.check_suite.pull_requests, 'check_suite.rerequested');
   });
 
   // Another app's checks finished (CI): a PR that only waited for them may merge now instead of at

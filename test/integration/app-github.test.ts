@@ -354,10 +354,10 @@ describe('the HTTP server', () => {
     return `http://127.0.0.1:${port}`;
   }
 
-  const post = async (base: string, body: string, signature: string) =>
+  const post = async (base: string, body: string, signature: string, event = 'pull_request') =>
     fetch(`${base}/api/github/webhooks`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json', 'x-github-event': 'pull_request', 'x-github-delivery': 'd-http', 'x-hub-signature-256': signature },
+      headers: { 'content-type': 'application/json', 'x-github-event': event, 'x-github-delivery': `d-http-${Math.random()}`, 'x-hub-signature-256': signature },
       body,
     });
 
@@ -382,6 +382,31 @@ describe('the HTTP server', () => {
     await new Promise((r) => setTimeout(r, 50));
     await running!.gate.idle();
     expect(github.repoRequests()).toEqual([]);
+  });
+
+  it('answers a signed webhook that lacks what its event promises with an error, touches nothing, and keeps serving', async () => {
+    const github = fakeGitHub();
+    const base = await serve();
+    const installation = { id: INSTALLATION };
+    const repository = { name: 'widgets', owner: { login: 'acme' } };
+    const broken: [string, unknown][] = [
+      ['pull_request', { action: 'opened', installation, repository }],
+      ['status', { state: 'success', installation, repository }],
+      ['issue_comment', { action: 'created', installation }],
+      ['check_suite', { action: 'completed', installation, repository, check_suite: {} }],
+    ];
+    for (const [event, payload] of broken) {
+      const body = JSON.stringify(payload);
+      const res = await post(base, body, await sign(SECRET, body), event);
+      expect(res.status, event).toBeGreaterThanOrEqual(400);
+    }
+    await running!.gate.idle();
+    expect(github.repoRequests()).toEqual([]);
+    // Still serving: a good webhook after them is reconciled.
+    const body = JSON.stringify(openedEvent(github));
+    expect((await post(base, body, await sign(SECRET, body))).status).toBeLessThan(300);
+    await running!.gate.idle();
+    await expect.poll(() => github.state.checkRuns.length).toBe(1);
   });
 
   it('serves /healthz and Prometheus /metrics', async () => {

@@ -229,6 +229,27 @@ describe('which webhooks reconcile which PR', () => {
     expect(calls).toHaveLength(2);
   });
 
+  it('a re-run of the gate\'s check or suite on a fork\'s PR (GitHub lists no PR) sweeps the repository instead', async () => {
+    const swept: RepositoryRef[] = [];
+    const sweep = async (_c: unknown, repo: RepositoryRef): Promise<ReconcileOutcome[]> => {
+      swept.push(repo);
+      return [];
+    };
+    const { calls, reconcile } = recorder();
+    const { receive } = await start({ sweep: sweep as never, reconcile });
+    await receive('check_run', example('check_run', 'rerequested', (p) => {
+      p.check_run.app = { ...p.check_run.app, id: IDENTITY.appId };
+      p.check_run.pull_requests = [];
+    }));
+    await receive('check_suite', example('check_suite', 'rerequested', (p) => {
+      p.check_suite.app = { ...p.check_suite.app, id: IDENTITY.appId };
+      p.check_suite.pull_requests = [];
+    }));
+    await expect.poll(() => swept.length).toBe(2);
+    expect(swept).toEqual([{ owner: 'acme', repo: 'widgets' }, { owner: 'acme', repo: 'widgets' }]);
+    expect(calls).toHaveLength(0);
+  });
+
   it('installation.created sweeps the repositories it was installed on', async () => {
     const swept: RepositoryRef[] = [];
     const sweep = async (_c: unknown, repo: RepositoryRef): Promise<ReconcileOutcome[]> => {
