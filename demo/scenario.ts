@@ -1,5 +1,6 @@
 // The demo's story: one repository, a policy with a short veto window, four agent PRs and three
 // people (one who may decide, one who vetoes, one who may not).
+import { examplePolicy } from '../test/fixtures/example-policy.js';
 import type { GitHubSimulator } from '../test/sim/index.js';
 
 export const REPO = 'acme/shop';
@@ -7,29 +8,7 @@ export const AGENT = 'copilot-swe-agent[bot]';
 export const WINDOW_SECONDS = 5;
 
 export const POLICY = `# The design's example policy, with a ${WINDOW_SECONDS}-second veto window so the demo is quick.
-version: 1
-agents:
-  authors: ["${AGENT}", "devin-ai-integration[bot]"]
-  labels: [ai-generated]
-  branches: ["copilot/**", "codex/**", "claude/**"]
-reviewers:
-  users: [alice]
-  permission: write
-default: soft
-tiers:
-  fyi:  { merge: true }
-  soft: { window: ${WINDOW_SECONDS}s, merge: true }
-  hard: { approvals: 1, merge: true, invalidate_on_push: true }
-merge:
-  method: squash
-rules:
-  - name: Documentation
-    tier: fyi
-    paths: ["docs/**", "**/*.md"]
-  - name: Database migrations
-    tier: hard
-    paths: ["db/migrations/**"]
-`;
+${examplePolicy({ window: `${WINDOW_SECONDS}s`, authors: [AGENT, 'devin-ai-integration[bot]'], branches: ['copilot/**', 'codex/**', 'claude/**'] })}`;
 
 export interface DemoPull {
   number: number;

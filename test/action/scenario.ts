@@ -1,30 +1,9 @@
 // The repository every Action test starts from: a policy on the base branch and one pull request of
 // each kind the gate tells apart. Tests copy it, change what they need and hand it to FakeGitHub.
+import { examplePolicy } from '../fixtures/example-policy.js';
 import { emptyRepository, type FakeComment, type FakePull, type FakeRepository } from './fake-github.js';
 
-export const POLICY = `version: 1
-agents:
-  authors: ["copilot-swe-agent[bot]"]
-  labels: [ai-generated]
-  branches: ["copilot/**"]
-reviewers:
-  users: [alice]
-  permission: write
-default: soft
-tiers:
-  fyi: { merge: true }
-  soft: { window: 15m, merge: true }
-  hard: { approvals: 1, merge: true, invalidate_on_push: true }
-merge:
-  method: squash
-rules:
-  - name: Documentation
-    tier: fyi
-    paths: ["docs/**", "**/*.md"]
-  - name: Database migrations
-    tier: hard
-    paths: ["db/migrations/**"]
-`;
+export const POLICY = examplePolicy({ window: '15m', authors: ['copilot-swe-agent[bot]'], branches: ['copilot/**'] });
 
 /** `default` names a tier that does not exist: an error on line 9, column 10. */
 export const BROKEN_POLICY = POLICY.replace('default: soft', 'default: medium');

@@ -3,33 +3,13 @@
 import { afterEach } from 'vitest';
 import { GitHubSimulator, type TimelineEntry } from '../sim/index.js';
 import { registerApp, startApp, type AppCredentials, type AppProcess } from '../sim/app-process.js';
+import { examplePolicy } from '../fixtures/example-policy.js';
 
 export const AGENT = 'copilot-swe-agent[bot]';
 export const LEDGER = 'hitl-gate:ledger';
 
 export function policy(windowSeconds: number): string {
-  return `version: 1
-agents:
-  authors: ["${AGENT}"]
-  labels: [ai-generated]
-reviewers:
-  users: [alice]
-  permission: write
-default: soft
-tiers:
-  fyi:  { merge: true }
-  soft: { window: ${windowSeconds}s, merge: true }
-  hard: { approvals: 1, merge: true, invalidate_on_push: true }
-merge:
-  method: squash
-rules:
-  - name: Documentation
-    tier: fyi
-    paths: ["docs/**", "**/*.md"]
-  - name: Database migrations
-    tier: hard
-    paths: ["db/migrations/**"]
-`;
+  return examplePolicy({ window: `${windowSeconds}s`, authors: [AGENT] });
 }
 
 export const FILES = {
