@@ -1,21 +1,20 @@
 // The Action's face of reconcile: it runs as `github-actions[bot]`, an identity every workflow of the
 // repository shares, may only be allowed to write a commit status, and in check mode writes nothing.
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { ledgerMarker } from '../../src/core/ledger.js';
 import { isOwnCheckRun, isOwnComment, reconcile, type GateIdentity, type ReconcileOptions } from '../../src/github/index.js';
-import { at, expectGitHub, HEAD, NOW, POLICY, pullRequest, REF } from '../fixtures/github/github.js';
-import { mockGitHub, testClient, type MockGitHub } from '../support/nock.js';
+import { at, eachTestGitHub, type ExpectGitHub, HEAD, NOW, POLICY, pullRequest, REF } from '../fixtures/github/github.js';
+import { testClient, type MockGitHub } from '../support/nock.js';
 
 const ACTIONS: GateIdentity = { appId: 15368, login: 'github-actions[bot]' };
 const APP: GateIdentity = { appId: 4242, login: 'hitl-gate[bot]' };
 
 let api: MockGitHub;
-let gh: ReturnType<typeof expectGitHub>;
-beforeEach(() => {
-  api = mockGitHub();
-  gh = expectGitHub(api);
+let gh: ExpectGitHub;
+eachTestGitHub((a, g) => {
+  api = a;
+  gh = g;
 });
-afterEach(() => api.cleanup());
 
 const bot = (login: string) => ({ login, type: 'Bot' });
 

@@ -1,19 +1,17 @@
 // Commands through the shell: who may decide (invariant 2) and approvals bound to a commit (invariant 3).
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { ledgerMarker } from '../../src/core/ledger.js';
-import { reconcile, type ReconcileOptions, type ReconcileOutcome } from '../../src/github/index.js';
-import { at, expectGitHub, HEAD, IDENTITY, NEW_HEAD, NOW, POLICY, pullRequest, REF, type CommentSpec } from '../fixtures/github/github.js';
-import { mockGitHub, testClient, type MockGitHub } from '../support/nock.js';
+import { reconcile, type ReconcileOutcome } from '../../src/github/index.js';
+import { at, type CommentSpec, eachTestGitHub, type ExpectGitHub, fullOptions, HEAD, NEW_HEAD, NOW, POLICY, pullRequest, REF } from '../fixtures/github/github.js';
+import { testClient, type MockGitHub } from '../support/nock.js';
 
 let api: MockGitHub;
-let gh: ReturnType<typeof expectGitHub>;
-beforeEach(() => {
-  api = mockGitHub();
-  gh = expectGitHub(api);
+let gh: ExpectGitHub;
+eachTestGitHub((a, g) => {
+  api = a;
+  gh = g;
 });
-afterEach(() => api.cleanup());
 
-const full = (over: Partial<ReconcileOptions> = {}): ReconcileOptions => ({ mode: 'full', identity: IDENTITY, now: () => NOW, ...over });
 const STATUS = { id: 777, login: 'hitl-gate[bot]', app_id: 4242, body: `old status\n${ledgerMarker({ vetoes: [], answered: [] })}`, created_at: at(-30) };
 const MIGRATION = [{ filename: 'db/migrations/0042_drop_users.sql' }];
 
@@ -43,7 +41,7 @@ describe('only authorized humans decide', () => {
     const payload = hardPR([{ id: 10, login: 'carol', body: '/approve', created_at: at(-10) }], { author: 'carol', labels: ['ai-generated'], headRef: 'feature/x' });
     expectAnswerWrites(1);
 
-    const outcome = await reconcile(testClient(), REF, full({ pullRequest: payload }));
+    const outcome = await reconcile(testClient(), REF, fullOptions({ pullRequest: payload }));
 
     api.done();
     expect(verdicts(outcome)).toEqual([{ by: 'carol', kind: 'approve', accepted: false, refusal: 'author' }]);
@@ -58,7 +56,7 @@ describe('only authorized humans decide', () => {
     gh.updateCheckRun(555);
     gh.updateComment(777);
 
-    const outcome = await reconcile(testClient(), REF, full({ pullRequest: payload }));
+    const outcome = await reconcile(testClient(), REF, fullOptions({ pullRequest: payload }));
 
     api.done();
     expect(verdicts(outcome)).toEqual([{ by: 'renovate[bot]', kind: 'approve', accepted: false, refusal: 'bot' }]);
@@ -72,7 +70,7 @@ describe('only authorized humans decide', () => {
     gh.permission('dave', 'write');
     expectAnswerWrites(1);
 
-    const outcome = await reconcile(testClient(), REF, full({ pullRequest: payload }));
+    const outcome = await reconcile(testClient(), REF, fullOptions({ pullRequest: payload }));
 
     api.done();
     expect(verdicts(outcome)).toEqual([{ by: 'dave', kind: 'approve', accepted: false, refusal: 'committer' }]);
@@ -87,7 +85,7 @@ describe('only authorized humans decide', () => {
     gh.teamMembership('acme/maintainers', 'erin', 404);
     expectAnswerWrites(1);
 
-    const outcome = await reconcile(testClient(), REF, full({ pullRequest: payload }));
+    const outcome = await reconcile(testClient(), REF, fullOptions({ pullRequest: payload }));
 
     api.done();
     expect(verdicts(outcome)).toEqual([{ by: 'erin', kind: 'approve', accepted: false, refusal: 'not-reviewer' }]);
@@ -102,7 +100,7 @@ describe('only authorized humans decide', () => {
     gh.updateCheckRun(555);
     gh.updateComment(777);
 
-    const outcome = await reconcile(testClient(), REF, full({ pullRequest: payload }));
+    const outcome = await reconcile(testClient(), REF, fullOptions({ pullRequest: payload }));
 
     api.done();
     expect(verdicts(outcome)).toEqual([{ by: 'frank', kind: 'approve', accepted: false, refusal: 'permission-error' }]);
@@ -120,7 +118,7 @@ describe('only authorized humans decide', () => {
     gh.react(15);
     gh.updateComment(777);
 
-    const outcome = await reconcile(testClient(), REF, full({ pullRequest: payload }));
+    const outcome = await reconcile(testClient(), REF, fullOptions({ pullRequest: payload }));
 
     api.done();
     expect(verdicts(outcome)).toEqual([{ by: 'grace', kind: 'approve', accepted: true, refusal: undefined }]);
@@ -145,7 +143,7 @@ describe('only authorized humans decide', () => {
     gh.react(16);
     gh.updateComment(777);
 
-    const outcome = await reconcile(testClient(), REF, full({ pullRequest: pullRequest({ comments: 2 }) }));
+    const outcome = await reconcile(testClient(), REF, fullOptions({ pullRequest: pullRequest({ comments: 2 }) }));
 
     api.done();
     expect(outcome.decision).toMatchObject({ state: 'ready', approvals: [expect.objectContaining({ by: 'alice' })] });
@@ -163,7 +161,7 @@ describe('what counts as a command', () => {
     // Nothing there could approve, so nobody's permission is looked up.
     expectAnswerWrites(1);
 
-    const outcome = await reconcile(testClient(), REF, full({ pullRequest: payload }));
+    const outcome = await reconcile(testClient(), REF, fullOptions({ pullRequest: payload }));
 
     api.done();
     expect(verdicts(outcome)).toEqual([{ by: 'alice', kind: 'approve', accepted: false, refusal: 'edited' }]);
@@ -186,7 +184,7 @@ describe('approvals bind to a commit', () => {
     gh.createComment(802);
     gh.updateComment(777);
 
-    const outcome = await reconcile(testClient(), REF, full({ pullRequest: pullRequest({ headSha: NEW_HEAD, comments: 2 }) }));
+    const outcome = await reconcile(testClient(), REF, fullOptions({ pullRequest: pullRequest({ headSha: NEW_HEAD, comments: 2 }) }));
 
     api.done();
     expect(outcome.decision).toMatchObject({ tier: 'hard', state: 'blocked', approvals: [] });
@@ -204,7 +202,7 @@ describe('approvals bind to a commit', () => {
     gh.createCheckRun(556);
     gh.updateComment(777);
 
-    const outcome = await reconcile(testClient(), REF, full({ pullRequest: pullRequest({ headSha: NEW_HEAD, comments: 1 }) }));
+    const outcome = await reconcile(testClient(), REF, fullOptions({ pullRequest: pullRequest({ headSha: NEW_HEAD, comments: 1 }) }));
 
     api.done();
     expect(outcome.decision).toMatchObject({ tier: 'soft', state: 'waiting', window: { start: NOW.toISOString(), end: at(15) } });
@@ -231,7 +229,7 @@ describe('committers beyond the 250 commits GitHub lists', () => {
     gh.permission('zed', 'admin');
     expectAnswerWrites(1);
 
-    const outcome = await reconcile(testClient(), REF, full({ pullRequest: payload }));
+    const outcome = await reconcile(testClient(), REF, fullOptions({ pullRequest: payload }));
 
     api.done();
     expect(verdicts(outcome)).toEqual([{ by: 'zed', kind: 'approve', accepted: false, refusal: 'committer' }]);
@@ -253,7 +251,7 @@ describe('a veto is never lost', () => {
     gh.updateCheckRun(555);
     gh.react(50);
     gh.updateComment(777);
-    const first = await reconcile(testClient(), REF, full({ pullRequest: pullRequest({ comments: 2 }) }));
+    const first = await reconcile(testClient(), REF, fullOptions({ pullRequest: pullRequest({ comments: 2 }) }));
     api.done();
     expect(first.decision).toMatchObject({ state: 'blocked', vetoes: [expect.objectContaining({ by: 'alice', commentId: 50 })] });
     const written = api.writes().find((w) => w.path === '/repos/acme/widgets/issues/comments/777')?.body as { body: string };
@@ -268,7 +266,7 @@ describe('a veto is never lost', () => {
     gh.reviews([]);
     gh.updateComment(777); // the comment now says the veto stands though its comment is gone
     const later = new Date(NOW.getTime() + 20 * 60_000);
-    const second = await reconcile(testClient(), REF, full({ now: () => later, pullRequest: pullRequest({ comments: 1 }) }));
+    const second = await reconcile(testClient(), REF, fullOptions({ now: () => later, pullRequest: pullRequest({ comments: 1 }) }));
 
     api.done();
     expect(second.decision).toMatchObject({ state: 'blocked', merge: false, vetoes: [expect.objectContaining({ by: 'alice' })] });
@@ -292,7 +290,7 @@ describe('reviews', () => {
     gh.updateCheckRun(555);
     gh.updateComment(777);
 
-    const outcome = await reconcile(testClient(), REF, full({ pullRequest: pullRequest({ comments: 1 }) }));
+    const outcome = await reconcile(testClient(), REF, fullOptions({ pullRequest: pullRequest({ comments: 1 }) }));
 
     api.done();
     expect(outcome.decision).toMatchObject({ tier: 'hard', state: 'ready', approvals: [expect.objectContaining({ by: 'alice', via: 'review' })] });

@@ -1,19 +1,17 @@
 // The policy as the shell reads it: from the base branch (invariant 1), failing closed (invariant 4),
 // and the tier floors that depend on the file list GitHub gives.
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { reconcile, type ReconcileOptions } from '../../src/github/index.js';
-import { expectGitHub, IDENTITY, NOW, POLICY, pullRequest, REF } from '../fixtures/github/github.js';
-import { mockGitHub, testClient, type MockGitHub } from '../support/nock.js';
+import { describe, expect, it } from 'vitest';
+import { reconcile } from '../../src/github/index.js';
+import { eachTestGitHub, type ExpectGitHub, expectGitHub, fullOptions, NOW, POLICY, pullRequest, REF } from '../fixtures/github/github.js';
+import { testClient, type MockGitHub } from '../support/nock.js';
 
 let api: MockGitHub;
-let gh: ReturnType<typeof expectGitHub>;
-beforeEach(() => {
-  api = mockGitHub();
-  gh = expectGitHub(api);
+let gh: ExpectGitHub;
+eachTestGitHub((a, g) => {
+  api = a;
+  gh = g;
 });
-afterEach(() => api.cleanup());
 
-const full = (over: Partial<ReconcileOptions> = {}): ReconcileOptions => ({ mode: 'full', identity: IDENTITY, now: () => NOW, ...over });
 type CheckBody = { status: string; conclusion?: string; output: { title: string; summary: string; text?: string } };
 const checkRunBody = (): CheckBody => api.writes().find((w) => w.path.endsWith('/check-runs'))?.body as CheckBody;
 
@@ -32,7 +30,7 @@ describe('the policy comes from the base branch', () => {
     gh.policy(POLICY); // only ever asked with ref=main: the PR's head is never read
     firstSight([{ filename: '.github/hitl.yml', additions: 3, deletions: 30 }, { filename: 'docs/readme.md' }]);
 
-    const outcome = await reconcile(testClient(), REF, full({ pullRequest: pullRequest({ changedFiles: 2 }) }));
+    const outcome = await reconcile(testClient(), REF, fullOptions({ pullRequest: pullRequest({ changedFiles: 2 }) }));
 
     api.done();
     expect(outcome.decision).toMatchObject({ governed: true, tier: 'hard', state: 'blocked' });
@@ -44,7 +42,7 @@ describe('the policy comes from the base branch', () => {
   it('a custom policy path is read from the base branch too', async () => {
     gh.policy(POLICY, { path: 'config/hitl.yml' });
     firstSight([{ filename: 'src/a.ts' }]);
-    const outcome = await reconcile(testClient(), REF, full({ policyPath: 'config/hitl.yml', pullRequest: pullRequest() }));
+    const outcome = await reconcile(testClient(), REF, fullOptions({ policyPath: 'config/hitl.yml', pullRequest: pullRequest() }));
     api.done();
     expect(outcome.decision.tier).toBe('soft');
   });
@@ -55,7 +53,7 @@ describe('tiers that depend on the file list', () => {
     gh.policy(POLICY);
     firstSight([{ filename: 'archive/0001_init.sql', previous_filename: 'db/migrations/0001_init.sql', status: 'renamed', additions: 0, deletions: 0 }]);
 
-    const outcome = await reconcile(testClient(), REF, full({ pullRequest: pullRequest() }));
+    const outcome = await reconcile(testClient(), REF, fullOptions({ pullRequest: pullRequest() }));
 
     api.done();
     expect(outcome.decision).toMatchObject({ tier: 'hard', state: 'blocked' });
@@ -67,7 +65,7 @@ describe('tiers that depend on the file list', () => {
     gh.policy(POLICY);
     firstSight(listed);
 
-    const outcome = await reconcile(testClient(), REF, full({ pullRequest: pullRequest({ changedFiles: 3400, additions: 3400, deletions: 0 }) }));
+    const outcome = await reconcile(testClient(), REF, fullOptions({ pullRequest: pullRequest({ changedFiles: 3400, additions: 3400, deletions: 0 }) }));
 
     api.done();
     expect(api.requests.filter((r) => r.path.includes('/files'))).toHaveLength(30);
@@ -82,7 +80,7 @@ describe('a policy that cannot be used blocks, and says where', () => {
     gh.policy(POLICY.replace('default: soft', 'default: medium'));
     firstSight([{ filename: 'docs/a.md' }]);
 
-    const outcome = await reconcile(testClient(), REF, full({ pullRequest: pullRequest() }));
+    const outcome = await reconcile(testClient(), REF, fullOptions({ pullRequest: pullRequest() }));
 
     api.done();
     expect(outcome.decision).toMatchObject({ governed: true, tier: 'hard', state: 'blocked', merge: false });
@@ -95,7 +93,7 @@ describe('a policy that cannot be used blocks, and says where', () => {
     gh.policy(500);
     firstSight([{ filename: 'docs/a.md' }]);
 
-    const outcome = await reconcile(testClient(), REF, full({ pullRequest: pullRequest() }));
+    const outcome = await reconcile(testClient(), REF, fullOptions({ pullRequest: pullRequest() }));
 
     api.done();
     expect(outcome.decision).toMatchObject({ tier: 'hard', state: 'blocked', merge: false });
@@ -114,7 +112,7 @@ describe('a policy that cannot be used blocks, and says where', () => {
     gh.checkRuns([]);
     gh.createCheckRun(555);
 
-    const outcome = await reconcile(testClient(), REF, full({ pullRequest: pullRequest() }));
+    const outcome = await reconcile(testClient(), REF, fullOptions({ pullRequest: pullRequest() }));
 
     api.done();
     expect(outcome.decision).toMatchObject({ governed: false, state: 'ignored' });
@@ -130,7 +128,7 @@ describe('Probot conventions: the organisation default and _extends', () => {
     gh.policy(POLICY, { repo: '.github', ref: null });
     firstSight([{ filename: 'src/a.ts' }]);
 
-    const outcome = await reconcile(testClient(), REF, full({ pullRequest: pullRequest() }));
+    const outcome = await reconcile(testClient(), REF, fullOptions({ pullRequest: pullRequest() }));
 
     api.done();
     expect(outcome.decision).toMatchObject({ governed: true, tier: 'soft' });
@@ -144,7 +142,7 @@ describe('Probot conventions: the organisation default and _extends', () => {
     gh.policy(broken, { repo: '.github', ref: null });
     firstSight([{ filename: 'src/a.ts' }]);
 
-    const outcome = await reconcile(testClient(), REF, full({ pullRequest: pullRequest() }));
+    const outcome = await reconcile(testClient(), REF, fullOptions({ pullRequest: pullRequest() }));
 
     api.done();
     expect(outcome.decision.state).toBe('blocked');
@@ -158,7 +156,7 @@ describe('Probot conventions: the organisation default and _extends', () => {
     gh.policy(POLICY, { repo: 'policies', path: 'hitl/base.yml', ref: null });
     firstSight([{ filename: 'src/a.ts' }]);
 
-    const outcome = await reconcile(testClient(), REF, full({ pullRequest: pullRequest() }));
+    const outcome = await reconcile(testClient(), REF, fullOptions({ pullRequest: pullRequest() }));
 
     api.done();
     expect(outcome.decision).toMatchObject({ governed: true, tier: 'hard', state: 'blocked' });
@@ -169,7 +167,7 @@ describe('Probot conventions: the organisation default and _extends', () => {
     gh.policy(404, { repo: 'nowhere', ref: null });
     firstSight([{ filename: 'docs/a.md' }]);
 
-    const outcome = await reconcile(testClient(), REF, full({ pullRequest: pullRequest() }));
+    const outcome = await reconcile(testClient(), REF, fullOptions({ pullRequest: pullRequest() }));
 
     api.done();
     expect(outcome.decision).toMatchObject({ tier: 'hard', state: 'blocked' });
@@ -177,18 +175,17 @@ describe('Probot conventions: the organisation default and _extends', () => {
   });
 });
 
-
 describe('conditional policy reads', () => {
   it('asks with the ETag it was given; a 304 reuses the text GitHub sent before', async () => {
     const path = '/repos/acme/widgets/contents/.github%2Fhitl.yml';
     api.scope.get(path).query({ ref: 'main' }).reply(200, POLICY.replace('window: 15m', 'window: 40m'), { etag: '"v1"' });
     firstSight([{ filename: 'src/a.ts' }]);
-    const first = await reconcile(testClient(), REF, full({ pullRequest: pullRequest() }));
+    const first = await reconcile(testClient(), REF, fullOptions({ pullRequest: pullRequest() }));
     api.done();
 
     api.scope.get(path).query({ ref: 'main' }).matchHeader('if-none-match', '"v1"').reply(304);
     firstSight([{ filename: 'src/a.ts' }]);
-    const second = await reconcile(testClient(), REF, full({ pullRequest: pullRequest() }));
+    const second = await reconcile(testClient(), REF, fullOptions({ pullRequest: pullRequest() }));
 
     api.done();
     expect(first.decision.window?.end).toBe(new Date(NOW.getTime() + 40 * 60_000).toISOString());
@@ -202,7 +199,7 @@ describe('_extends: what cannot be stitched', () => {
     gh.policy('_extends: .github\ndefault: [hard\n');
     firstSight([{ filename: 'src/a.ts' }]);
 
-    const outcome = await reconcile(testClient(), REF, full({ pullRequest: pullRequest() }));
+    const outcome = await reconcile(testClient(), REF, fullOptions({ pullRequest: pullRequest() }));
 
     api.done();
     expect(outcome.decision.state).toBe('blocked');
@@ -215,7 +212,7 @@ describe('_extends: what cannot be stitched', () => {
     gh.policy('_extends: widgets\nversion: 1\n', { repo: 'a', ref: null });
     firstSight([{ filename: 'docs/a.md' }]);
 
-    const outcome = await reconcile(testClient(), REF, full({ pullRequest: pullRequest() }));
+    const outcome = await reconcile(testClient(), REF, fullOptions({ pullRequest: pullRequest() }));
 
     api.done();
     expect(outcome.decision).toMatchObject({ tier: 'hard', state: 'blocked' });

@@ -1,19 +1,17 @@
 // Reconcile against a recorded GitHub: the request budget, idempotent replays and the merge.
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { ledgerMarker } from '../../src/core/ledger.js';
-import { reconcile, type ReconcileOptions } from '../../src/github/index.js';
-import { at, expectGitHub, HEAD, IDENTITY, NOW, POLICY as POLICY_TEXT, pullRequest, REF } from '../fixtures/github/github.js';
-import { mockGitHub, testClient, type MockGitHub } from '../support/nock.js';
+import { reconcile } from '../../src/github/index.js';
+import { at, eachTestGitHub, type ExpectGitHub, expectGitHub, fullOptions, HEAD, NOW, POLICY as POLICY_TEXT, pullRequest, REF } from '../fixtures/github/github.js';
+import { testClient, type MockGitHub } from '../support/nock.js';
 
 let api: MockGitHub;
-let gh: ReturnType<typeof expectGitHub>;
-beforeEach(() => {
-  api = mockGitHub();
-  gh = expectGitHub(api);
+let gh: ExpectGitHub;
+eachTestGitHub((a, g) => {
+  api = a;
+  gh = g;
 });
-afterEach(() => api.cleanup());
 
-const full = (over: Partial<ReconcileOptions> = {}): ReconcileOptions => ({ mode: 'full', identity: IDENTITY, now: () => NOW, ...over });
 
 describe('reconcile: an agent PR is opened', () => {
   it('costs at most 6 requests for a governed PR: policy from the base branch, check, files, comments, then two writes', async () => {
@@ -26,7 +24,7 @@ describe('reconcile: an agent PR is opened', () => {
     gh.createCheckRun(555);
     gh.createComment(777);
 
-    const outcome = await reconcile(testClient(), REF, full({ pullRequest: pullRequest(), headIsNew: true }));
+    const outcome = await reconcile(testClient(), REF, fullOptions({ pullRequest: pullRequest(), headIsNew: true }));
 
     api.done();
     expect(outcome.error).toBeUndefined();
@@ -52,7 +50,7 @@ describe('reconcile: an agent PR is opened', () => {
     gh.policy(POLICY_TEXT);
     gh.createCheckRun(556);
 
-    const outcome = await reconcile(testClient(), REF, full({ pullRequest: pullRequest({ author: 'bob', headRef: 'feature/x' }), headIsNew: true }));
+    const outcome = await reconcile(testClient(), REF, fullOptions({ pullRequest: pullRequest({ author: 'bob', headRef: 'feature/x' }), headIsNew: true }));
 
     api.done();
     expect(outcome.decision).toMatchObject({ governed: false, state: 'ignored' });
@@ -75,7 +73,7 @@ describe('reconcile: a push racing the first reconcile', () => {
     gh.createCheckRun(556);
     gh.updateComment(777);
 
-    const outcome = await reconcile(testClient(), REF, full({ pullRequest: pullRequest({ headSha: NEW_HEAD, comments: 0 }), headIsNew: true }));
+    const outcome = await reconcile(testClient(), REF, fullOptions({ pullRequest: pullRequest({ headSha: NEW_HEAD, comments: 0 }), headIsNew: true }));
 
     api.done();
     expect(outcome.error).toBeUndefined();
@@ -93,7 +91,7 @@ describe('reconcile: replaying the same event', () => {
     gh.createCheckRun(555);
     gh.createComment(777);
     const payload = pullRequest();
-    await reconcile(testClient(), REF, full({ pullRequest: payload }));
+    await reconcile(testClient(), REF, fullOptions({ pullRequest: payload }));
     api.done();
     const [check, comment] = api.writes() as { body: { output: { title: string; summary: string } } & { body: string } }[];
 
@@ -104,7 +102,7 @@ describe('reconcile: replaying the same event', () => {
     gh.files([{ filename: 'src/widget.ts' }]);
     gh.comments([{ id: 777, login: 'hitl-gate[bot]', app_id: 4242, body: comment!.body.body, created_at: NOW.toISOString() }]);
     gh.reviews([]);
-    const again = await reconcile(testClient(), REF, full({ pullRequest: payload }));
+    const again = await reconcile(testClient(), REF, fullOptions({ pullRequest: payload }));
 
     api.done();
     expect(again.error).toBeUndefined();
@@ -123,7 +121,7 @@ describe('reconcile: replaying the same event', () => {
     gh.updateCheckRun(555);
     gh.createComment(778);
 
-    const outcome = await reconcile(testClient(), REF, full({ pullRequest: pullRequest({ comments: 1 }) }));
+    const outcome = await reconcile(testClient(), REF, fullOptions({ pullRequest: pullRequest({ comments: 1 }) }));
 
     api.done();
     expect(outcome.error).toBeUndefined();
@@ -147,7 +145,7 @@ describe('reconcile: the gate\'s replies are not its status comment', () => {
     gh.updateCheckRun(555);
     gh.updateComment(802);
 
-    const outcome = await reconcile(testClient(), REF, full({ pullRequest: pullRequest({ comments: 2 }) }));
+    const outcome = await reconcile(testClient(), REF, fullOptions({ pullRequest: pullRequest({ comments: 2 }) }));
 
     api.done();
     expect(outcome.error).toBeUndefined();
@@ -179,7 +177,7 @@ describe('reconcile: merging', () => {
     gh.updateComment(777);
     gh.merge(200);
 
-    const outcome = await reconcile(testClient(), REF, full());
+    const outcome = await reconcile(testClient(), REF, fullOptions());
 
     api.done();
     expect(outcome.error).toBeUndefined();
@@ -207,7 +205,7 @@ describe('reconcile: merging', () => {
     gh.updateCheckRun(555);
     gh.updateComment(777);
 
-    const outcome = await reconcile(testClient(), REF, full({ pullRequest: pullRequest({ comments: 1, mergeable: true, mergeableState: 'clean' }) }));
+    const outcome = await reconcile(testClient(), REF, fullOptions({ pullRequest: pullRequest({ comments: 1, mergeable: true, mergeableState: 'clean' }) }));
 
     api.done();
     expect(outcome.merged).toBe(false);
@@ -227,7 +225,7 @@ describe('reconcile: merging', () => {
     gh.updateCheckRun(555);
     gh.updateComment(777);
 
-    const outcome = await reconcile(testClient(), REF, full({ pullRequest: pullRequest({ comments: 1 }) }));
+    const outcome = await reconcile(testClient(), REF, fullOptions({ pullRequest: pullRequest({ comments: 1 }) }));
 
     api.done();
     expect(outcome.merged).toBe(false);
@@ -241,7 +239,7 @@ describe('reconcile: merging', () => {
     gh.updateCheckRun(555);
     gh.updateComment(777);
 
-    const outcome = await reconcile(testClient(), REF, full());
+    const outcome = await reconcile(testClient(), REF, fullOptions());
 
     api.done();
     expect(outcome.merged).toBe(false);
@@ -254,7 +252,7 @@ describe('reconcile: merging', () => {
     gh.updateCheckRun(555);
     gh.updateComment(777);
 
-    const outcome = await reconcile(testClient(), REF, full());
+    const outcome = await reconcile(testClient(), REF, fullOptions());
 
     api.done();
     expect(outcome.merged).toBe(false);
@@ -268,7 +266,7 @@ describe('reconcile: merging', () => {
     gh.updateComment(777);
     gh.merge(409);
 
-    const outcome = await reconcile(testClient(), REF, full());
+    const outcome = await reconcile(testClient(), REF, fullOptions());
 
     api.done();
     expect(outcome.merged).toBe(false);
@@ -285,7 +283,7 @@ describe('reconcile: merging', () => {
     gh.updateComment(777);
     gh.merge(405);
 
-    const outcome = await reconcile(testClient(), REF, full());
+    const outcome = await reconcile(testClient(), REF, fullOptions());
 
     api.done();
     expect(outcome.merged).toBe(false);
@@ -300,7 +298,7 @@ describe('reconcile: merging', () => {
     gh.updateComment(777);
     gh.merge(422);
 
-    const outcome = await reconcile(testClient(), REF, full());
+    const outcome = await reconcile(testClient(), REF, fullOptions());
 
     api.done();
     expect(outcome.merged).toBe(false);
@@ -318,7 +316,7 @@ describe('reconcile: GitHub fails while facts are gathered', () => {
     gh.comments([]);
     gh.reviews([]);
 
-    const outcome = await reconcile(testClient(), REF, full());
+    const outcome = await reconcile(testClient(), REF, fullOptions());
 
     api.done();
     expect(outcome.merged).toBe(false);
@@ -331,7 +329,7 @@ describe('reconcile: GitHub fails while facts are gathered', () => {
 
   it('a 500 on the pull request itself: same', async () => {
     gh.pullFails(502);
-    const outcome = await reconcile(testClient(), REF, full());
+    const outcome = await reconcile(testClient(), REF, fullOptions());
     api.done();
     expect(outcome.error).toMatch(/GitHub answered 502/);
     expect(outcome.decision.state).toBe('blocked');
@@ -342,7 +340,7 @@ describe('reconcile: GitHub fails while facts are gathered', () => {
     soakedPRFor(gh);
     api.scope.get('/repos/acme/widgets/commits/' + HEAD + '/check-runs').query({ per_page: '100' }).reply(500, { message: 'x' });
 
-    const outcome = await reconcile(testClient(), REF, full());
+    const outcome = await reconcile(testClient(), REF, fullOptions());
 
     api.done();
     expect(outcome.merged).toBe(false);
@@ -363,7 +361,7 @@ function soakedPRFor(g: ReturnType<typeof expectGitHub>) {
 describe('reconcile: edges of a PR\'s life', () => {
   it('a closed PR costs the policy read and writes nothing', async () => {
     gh.policy(POLICY_TEXT);
-    const outcome = await reconcile(testClient(), REF, full({ pullRequest: { ...pullRequest(), state: 'closed' } }));
+    const outcome = await reconcile(testClient(), REF, fullOptions({ pullRequest: { ...pullRequest(), state: 'closed' } }));
     api.done();
     expect(outcome.decision.state).toBe('ignored');
     expect(outcome.requests).toBe(1);
@@ -379,7 +377,7 @@ describe('reconcile: edges of a PR\'s life', () => {
     gh.createCheckRun(551);
     gh.createComment(777);
 
-    const outcome = await reconcile(testClient(), REF, full({ pullRequest: pullRequest({ author: 'bob', headRef: 'feature/x', labels: ['ai-generated'] }) }));
+    const outcome = await reconcile(testClient(), REF, fullOptions({ pullRequest: pullRequest({ author: 'bob', headRef: 'feature/x', labels: ['ai-generated'] }) }));
 
     api.done();
     expect(outcome.decision).toMatchObject({ governed: true, tier: 'soft', state: 'waiting', window: { start: NOW.toISOString(), end: at(15) } });
@@ -394,7 +392,7 @@ describe('reconcile: edges of a PR\'s life', () => {
     gh.createCheckRun(555);
     gh.createComment(777);
 
-    const outcome = await reconcile(testClient(), REF, full({ pullRequest: pullRequest({ mergeable: true, mergeableState: 'clean' }), headIsNew: true }));
+    const outcome = await reconcile(testClient(), REF, fullOptions({ pullRequest: pullRequest({ mergeable: true, mergeableState: 'clean' }), headIsNew: true }));
 
     api.done();
     expect(outcome.decision).toMatchObject({ tier: 'fyi', state: 'ready', merge: true });
@@ -412,7 +410,7 @@ describe('reconcile: the payload', () => {
     gh.policy(POLICY_TEXT);
     gh.createCheckRun(556);
 
-    const outcome = await reconcile(testClient(), REF, full({ pullRequest: foreign, headIsNew: true }));
+    const outcome = await reconcile(testClient(), REF, fullOptions({ pullRequest: foreign, headIsNew: true }));
 
     api.done();
     expect(outcome.decision.state).toBe('ignored');
@@ -426,7 +424,7 @@ describe('reconcile: PRs the policy does not govern', () => {
     gh.policy(POLICY_TEXT);
     gh.comments(discussion); // no status comment of the gate: never governed before
     gh.createCheckRun(550);
-    await reconcile(testClient(), REF, full({ pullRequest: human, headIsNew: true }));
+    await reconcile(testClient(), REF, fullOptions({ pullRequest: human, headIsNew: true }));
     api.done();
     const written = api.writes()[0]!.body as { status: string; conclusion: string; output: { title: string; summary: string } };
 
@@ -434,7 +432,7 @@ describe('reconcile: PRs the policy does not govern', () => {
     gh.policy(POLICY_TEXT);
     gh.comments(discussion);
     gh.checkRuns([{ id: 550, started_at: at(-60), status: written.status, conclusion: written.conclusion, title: written.output.title, summary: written.output.summary, external_id: 'hitl-gate:ignored' }]);
-    const outcome = await reconcile(testClient(), REF, full({ pullRequest: human }));
+    const outcome = await reconcile(testClient(), REF, fullOptions({ pullRequest: human }));
 
     api.done();
     expect(outcome.decision.state).toBe('ignored');
@@ -453,7 +451,7 @@ describe('reconcile: PRs the policy does not govern', () => {
     gh.updateCheckRun(555);
     gh.updateComment(777);
 
-    const outcome = await reconcile(testClient(), REF, full({ pullRequest: unlabeled }));
+    const outcome = await reconcile(testClient(), REF, fullOptions({ pullRequest: unlabeled }));
 
     api.done();
     expect(outcome.decision).toMatchObject({ governed: true, tier: 'hard', state: 'blocked', merge: false });
