@@ -6,23 +6,13 @@ import { stringify } from 'yaml';
 import { classify, type ClassifyInput } from '../src/core/classify.js';
 import { loadPolicy } from '../src/core/policy.js';
 import { maxTier, type ChangedFile, type Policy, type Tier } from '../src/core/types.js';
+import { seededRandom } from '../test/sim/random.js';
 
 const FILES = 3000;
 const RULES = 1000;
 const RUNS = 50;
 const WARMUP = 5;
 
-/** Deterministic, so that every run measures the same work. */
-function prng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const EXTS = ['ts', 'tsx', 'js', 'md', 'json', 'yml', 'sql', 'go', 'py', 'rs', 'css', 'html', 'tf', 'sh', 'proto', 'graphql', 'txt', 'lock', 'toml', 'java'];
 
@@ -95,7 +85,8 @@ const percentile = (sorted: number[], p: number): number => sorted[Math.min(sort
 const ms = (n: number): string => `${n.toFixed(2)} ms`;
 
 export default async function (): Promise<void> {
-  const r = prng(42);
+  // Deterministic, so that every run measures the same work.
+  const r = seededRandom(42);
   const text = policyText(r);
   const changed = files(r);
   const input: ClassifyInput = {
