@@ -4,6 +4,7 @@
 // `context.octokit` included, is limited and paced under that installation's key.
 import { createPrivateKey, sign, type KeyObject } from 'node:crypto';
 import { ProbotOctokit } from 'probot';
+import { httpFetch } from './http-fetch.js';
 import { trafficPlugin, type TrafficClientOptions } from './octokit-traffic.js';
 
 type Options = ConstructorParameters<typeof ProbotOctokit>[0] & Record<string, unknown>;
@@ -17,6 +18,9 @@ export interface GateOctokitOptions {
   maxRetryAfterSeconds?: number;
   /** Milliseconds between writes of one installation (GitHub asks for 1000); 0 switches pacing off. */
   writeIntervalMs?: number;
+  /** What requests are sent with. Default: `httpFetch()` (./http-fetch.ts says why); behind a proxy,
+   * Node's fetch, which the server routes through it. */
+  fetch?: typeof fetch;
 }
 
 /** How long one app JWT (valid about ten minutes) is handed out again. */
@@ -80,6 +84,7 @@ export function gateOctokit(options: GateOctokitOptions = {}): typeof ProbotOcto
     maxRetryAfterSeconds: options.maxRetryAfterSeconds ?? 120,
     writeIntervalMs: options.writeIntervalMs ?? 1000,
   });
+  const send = options.fetch ?? httpFetch();
   return ProbotOctokit.plugin(traffic).defaults((instance: Options) => {
     // Probot puts its Redis connection (REDIS_URL) into the throttle options; the traffic plugin
     // paces writes with it. Clients Probot derives for installations carry it on in `traffic`.
@@ -87,6 +92,7 @@ export function gateOctokit(options: GateOctokitOptions = {}): typeof ProbotOcto
     return {
       ...instance,
       ...(instance.auth ? { auth: withCachedJwt(instance.auth) } : {}),
+      request: { ...(instance.request as object | undefined), fetch: (instance.request as { fetch?: typeof fetch } | undefined)?.fetch ?? send },
       retry: { enabled: false },
       throttle: { enabled: false },
       ...(connection ? { traffic: { connection } satisfies TrafficClientOptions } : {}),

@@ -41,7 +41,8 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
       privateKey: config.privateKey,
       secret: config.webhookSecret,
       log,
-      Octokit: options.Octokit ?? gateOctokit(),
+      // Behind a proxy, Node's fetch: `main` routes it through the proxy.
+      Octokit: options.Octokit ?? gateOctokit(proxyFrom(env) ? { fetch: globalThis.fetch } : {}),
       ...(config.baseUrl ? { baseUrl: config.baseUrl } : {}),
       // Probot clusters its rate limiter in the same Redis the gate scales out with.
       ...(config.redisUrl ? { redisConfig: config.redisUrl } : {}),
@@ -79,8 +80,10 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
 
 /** Node's fetch (which Probot's Octokit uses) ignores HTTPS_PROXY; route it through the proxy,
  * honouring NO_PROXY. */
+const proxyFrom = (env: NodeJS.ProcessEnv): string | undefined => env.HTTPS_PROXY || env.https_proxy || env.HTTP_PROXY || env.http_proxy || undefined;
+
 async function useProxyFromEnv(env: NodeJS.ProcessEnv): Promise<string | undefined> {
-  const proxy = env.HTTPS_PROXY || env.https_proxy || env.HTTP_PROXY || env.http_proxy;
+  const proxy = proxyFrom(env);
   if (!proxy) return undefined;
   const { EnvHttpProxyAgent, setGlobalDispatcher } = await import('undici');
   setGlobalDispatcher(new EnvHttpProxyAgent());
