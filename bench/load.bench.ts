@@ -243,7 +243,8 @@ async function streamRun(): Promise<void> {
   let app: AppProcess | undefined;
   try {
     const nodeFlags = (process.env.HITL_BENCH_NODE_FLAGS ?? '').split(' ').filter(Boolean);
-    app = await startApp(sim, { credentials, logLevel: 'error', sweepInterval: '1h', ...(process.env.HITL_BENCH_CPU_PROF || nodeFlags.length ? { args: [...nodeFlags, ...profileArgs(), '--import', 'tsx', serverEntry] } : {}) });
+    const serverEnv = process.env.HITL_CONCURRENCY ? { env: { HITL_CONCURRENCY: process.env.HITL_CONCURRENCY } } : {};
+    app = await startApp(sim, { credentials, logLevel: 'error', sweepInterval: '1h', ...serverEnv, ...(process.env.HITL_BENCH_CPU_PROF || nodeFlags.length ? { args: [...nodeFlags, ...profileArgs(), '--import', 'tsx', serverEntry] } : {}) });
     await new Promise((r) => setTimeout(r, 1500));
     const pulls: { repo: string; number: number }[] = [];
     const openedFrom = sim.timeline.length;

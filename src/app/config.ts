@@ -14,7 +14,7 @@ export type LogLevel = (typeof LOG_LEVELS)[number];
 /** The gate's own settings (also read by the app function when Probot's `run` loads it). */
 export interface GateEnv {
   sweepIntervalMs: number;
-  /** Reconciles at a time in this process (`HITL_CONCURRENCY`). */
+  /** The most reconciles at a time in this process (`HITL_CONCURRENCY`); see ./queue-width.ts. */
   concurrency: number;
   redisUrl?: string;
 }

@@ -11,6 +11,8 @@ import { Metrics } from './metrics.js';
 import { describePull, type PullRef } from './pull-ref.js';
 import { errorMessage, type Log } from './log.js';
 import { AwaitingChecks } from './awaiting-checks.js';
+import { QueueWidth } from './queue-width.js';
+import { DEFAULT_CONCURRENCY } from './config.js';
 
 export const PULL_REQUEST_EVENTS = [
   'pull_request.opened',
@@ -34,7 +36,7 @@ export interface GateOptions {
   /** Known when the server read APP_ID; otherwise read from `GET /app` on first use. */
   identity?: GateIdentity;
   /** Default: in memory. The Redis implementation is given here by the server. */
-  queue?: (work: ReconcileWork, log: Log) => ReconcileQueue;
+  queue?: (work: ReconcileWork, log: Log, width: QueueWidth) => ReconcileQueue;
   timers?: (onWake: WakeHandler) => Timers;
   sweepLease?: SweepLease;
   /** Periodic sweep; 0 disables it (and the start-up sweep). */
@@ -42,7 +44,10 @@ export interface GateOptions {
   /** Delay of the start-up sweep (default: up to a second, jittered). */
   firstSweepDelayMs?: number;
   sweepConcurrency?: number;
+  /** The most reconciles at a time (HITL_CONCURRENCY); fewer while the process is saturated. */
   queueConcurrency?: number;
+  /** How the queue's width follows load (tests fix it or drive it). */
+  queueWidth?: QueueWidth;
   maxRetries?: number;
   retryBaseMs?: number;
   metrics?: Metrics;
@@ -128,9 +133,11 @@ export function createGate(app: Probot, options: GateOptions = {}): Gate {
     if (outcome.error) throw new Error(`GitHub failed the reconcile: ${outcome.error}`);
   };
 
+  const width = options.queueWidth ?? new QueueWidth({ max: options.queueConcurrency ?? DEFAULT_CONCURRENCY });
+  width.start();
   const queue = options.queue
-    ? options.queue(work, log)
-    : new MemoryQueue({ work, log, concurrency: options.queueConcurrency, maxRetries: options.maxRetries, retryBaseMs: options.retryBaseMs });
+    ? options.queue(work, log, width)
+    : new MemoryQueue({ work, log, width, maxRetries: options.maxRetries, retryBaseMs: options.retryBaseMs });
 
   const enqueue = (job: ReconcileJob): Promise<void> =>
     queue.enqueue(job).catch((error: unknown) => {
@@ -143,7 +150,7 @@ export function createGate(app: Probot, options: GateOptions = {}): Gate {
     void enqueue({ ...ref, reason: 'timer' });
   };
   const timers = options.timers ? options.timers(onWake) : new MemoryTimers({ onWake });
-  metrics.watch({ queueDepth: () => queue.depth(), pendingTimers: () => timers.pending() });
+  metrics.watch({ queueDepth: () => queue.depth(), queueWidth: () => width.current, pendingTimers: () => timers.pending() });
 
   const sweepRepo = async (repo: RepoRef): Promise<void> => {
     const failed: PullRef[] = [];
@@ -284,6 +291,7 @@ export function createGate(app: Probot, options: GateOptions = {}): Gate {
     async close(timeoutMs = 25_000) {
       gate.closed = true;
       stopSweeping();
+      width.stop();
       await timers.close();
       await queue.close(timeoutMs);
     },

@@ -5,6 +5,8 @@ import type { ReconcileOutcome } from '../github/index.js';
 
 export interface MetricsSources {
   queueDepth: () => number | Promise<number>;
+  /** Reconciles allowed at once now: below HITL_CONCURRENCY while the process is saturated. */
+  queueWidth?: () => number;
   pendingTimers: () => number | Promise<number>;
 }
 
@@ -41,6 +43,15 @@ export class Metrics {
       registers,
       async collect() {
         this.set(await sources().queueDepth());
+      },
+    });
+    new Gauge({
+      name: 'hitl_queue_width',
+      help: 'Reconciles allowed at once: HITL_CONCURRENCY, narrowed while the event loop is saturated.',
+      registers,
+      collect() {
+        const width = sources().queueWidth;
+        if (width) this.set(width());
       },
     });
     new Gauge({

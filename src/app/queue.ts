@@ -4,6 +4,7 @@
 import { pullKey, describePull, type PullRef } from './pull-ref.js';
 import { errorMessage, silentLog, type Log } from './log.js';
 import { DEFAULT_CONCURRENCY } from './config.js';
+import { QueueWidth } from './queue-width.js';
 
 export interface ReconcileJob extends PullRef {
   /** Why: the event name, `timer`, `sweep`, `retry`. For logs only. */
@@ -50,10 +51,12 @@ export { DEFAULT_CONCURRENCY } from './config.js';
 
 export interface MemoryQueueOptions {
   work: ReconcileWork;
-  /** PRs reconciled at the same time (default 64). A reconcile spends most of its time waiting: on
+  /** PRs reconciled at the same time (default 256). A reconcile spends most of its time waiting: on
    * GitHub, and on its installation's write pacing (a second between writes), so a small bound caps
    * throughput at a few reconciles a second however many installations are busy. */
   concurrency?: number;
+  /** A width that changes with load (./queue-width.ts); replaces `concurrency`. */
+  width?: QueueWidth;
   /** Retries after a failure; after that the periodic sweep is the safety net. */
   maxRetries?: number;
   /** First backoff; doubled per attempt, with jitter. */
@@ -101,7 +104,7 @@ export class MemoryQueue implements ReconcileQueue {
   #closed = false;
   #idleWaiters: Array<() => void> = [];
   readonly #work: ReconcileWork;
-  readonly #concurrency: number;
+  readonly #width: QueueWidth;
   readonly #maxRetries: number;
   readonly #retryBaseMs: number;
   readonly #log: Log;
@@ -109,7 +112,10 @@ export class MemoryQueue implements ReconcileQueue {
 
   constructor(options: MemoryQueueOptions) {
     this.#work = options.work;
-    this.#concurrency = Math.max(1, options.concurrency ?? DEFAULT_CONCURRENCY);
+    const fixed = Math.max(1, options.concurrency ?? DEFAULT_CONCURRENCY);
+    this.#width = options.width ?? new QueueWidth({ max: fixed, min: fixed });
+    // A wider queue may start what waits at once; a narrower one lets running reconciles finish.
+    this.#width.onChange(() => this.#pump());
     this.#maxRetries = Math.max(0, options.maxRetries ?? 4);
     this.#retryBaseMs = options.retryBaseMs ?? 2_000;
     this.#log = options.log ?? silentLog;
@@ -211,7 +217,7 @@ export class MemoryQueue implements ReconcileQueue {
   }
 
   #pump(): void {
-    while (this.#running < this.#concurrency && this.#ready.length > 0) {
+    while (this.#running < this.#width.current && this.#ready.length > 0) {
       const key = this.#ready.shift()!;
       const entry = this.#entries.get(key);
       if (!entry?.queued || entry.running || !entry.next) continue;

@@ -17,6 +17,7 @@ import type { Timers, WakeHandler } from './timers.js';
 import { parsePullKey, pullKey, describePull, type PullRef } from './pull-ref.js';
 import { errorMessage, silentLog, type Log } from './log.js';
 import type { GateOptions } from './gate.js';
+import type { QueueWidth } from './queue-width.js';
 
 export interface RedisBackendOptions {
   /** Key and queue prefix: replicas that share it share the work. */
@@ -66,7 +67,8 @@ export class RedisBackend implements ReconcileQueue, Timers {
 
   // ----- ReconcileQueue
 
-  start(work: ReconcileWork): void {
+  /** `width`, when given, sets how many jobs this replica's worker runs at once, as it changes. */
+  start(work: ReconcileWork, width?: QueueWidth): void {
     this.#work = work;
     if (this.#worker) return;
     // The worker's own connection: BullMQ treats a passed instance as shared and never closes it.
@@ -75,7 +77,10 @@ export class RedisBackend implements ReconcileQueue, Timers {
     this.#worker = new Worker<JobData>(`${this.#prefix}-reconcile`, (job, token) => this.#process(job, token), {
       connection: this.#workerConnection,
       prefix: `{${this.#prefix}}`,
-      concurrency: this.#options.concurrency ?? DEFAULT_CONCURRENCY,
+      concurrency: width?.current ?? this.#options.concurrency ?? DEFAULT_CONCURRENCY,
+    });
+    width?.onChange((n) => {
+      if (this.#worker && !this.#closed) this.#worker.concurrency = n;
     });
     this.#worker.on('error', (error) => this.#log.error({ err: errorMessage(error) }, 'reconcile worker error'));
     this.#worker.on('failed', (job, error) => {
@@ -251,8 +256,8 @@ export async function redisBackends(url: string, options: RedisBackendOptions = 
   await backend.redis.ping();
   return {
     backend,
-    queue: (work) => {
-      backend.start(work);
+    queue: (work, _log, width) => {
+      backend.start(work, width);
       return backend;
     },
     timers: (onWake) => {

@@ -422,6 +422,10 @@ describe('the HTTP server', () => {
     expect(metrics).toMatch(/hitl_reconciles_total\{outcome="waiting"\} 1/);
     expect(metrics).toMatch(/hitl_pending_timers 1/);
     expect(metrics).toMatch(/hitl_queue_depth 0/);
+    // At most HITL_CONCURRENCY (256 by default), at least 16: it narrows while the process is saturated.
+    const width = Number(/hitl_queue_width (\d+)/.exec(metrics)?.[1]);
+    expect(width).toBeGreaterThanOrEqual(16);
+    expect(width).toBeLessThanOrEqual(256);
     expect(metrics).toMatch(/hitl_github_requests_total \d+/);
   });
 });

@@ -3,6 +3,7 @@
 import { randomUUID } from 'node:crypto';
 import { afterEach, describe, expect, it } from 'vitest';
 import { RedisBackend } from '../../src/app/redis.js';
+import { QueueWidth } from '../../src/app/queue-width.js';
 import type { ReconcileJob } from '../../src/app/queue.js';
 import type { PullRef } from '../../src/app/pull-ref.js';
 
@@ -135,6 +136,42 @@ describe.skipIf(!url)('Redis scale-out', () => {
     expect(stray.map(String)).toEqual([]);
   });
 
+  it('a replica runs as many jobs at once as its width allows, following it as it narrows and widens', async () => {
+    let used = 1;
+    const width = new QueueWidth({ max: 8, min: 1, utilization: () => used });
+    for (let i = 0; i < 5; i++) width.sample(); // saturated: 8 -> 6 -> 4 -> 3 -> 2 -> 1
+    expect(width.current).toBe(1);
+    const backend = new RedisBackend(url!, { prefix: `hitl-test-${randomUUID()}`, retryBaseMs: 20, sweepIntervalMs: 60_000 });
+    backends.push(backend);
+    let running = 0;
+    let most = 0;
+    const release: Array<() => void> = [];
+    backend.start(async () => {
+      most = Math.max(most, ++running);
+      await new Promise<void>((r) => release.push(r));
+      running--;
+    }, width);
+    try {
+      for (let n = 1; n <= 4; n++) await backend.enqueue(pr(n));
+      await expect.poll(() => running).toBe(1);
+      await sleep(300);
+      expect(most).toBe(1);
+
+      used = 0;
+      width.sample(); // room again: 2. BullMQ takes up the new width when a job ends.
+      release.shift()!();
+      await expect.poll(() => running).toBe(2);
+      await sleep(300);
+      expect(most).toBe(2);
+    } finally {
+      while (running > 0 || release.length > 0) {
+        release.splice(0).forEach((r) => r());
+        await sleep(20);
+      }
+    }
+    await backend.idle();
+  });
+
   it('elects one replica to sweep per interval', async () => {
     const all = replicas(3, async () => undefined);
     const won = await Promise.all(all.map((r) => r.sweepLease()));
@@ -248,10 +285,17 @@ describe.skipIf(!url)('write pacing across replicas', () => {
       return [];
     });
     // What Probot builds from REDIS_URL and hands to every client in `throttle.connection`; one per replica.
+    // A run stopped while a write's interval was held leaves that slot taken until Bottleneck's client
+    // time-out (10 s); start from a clean limiter so this test does not wait for it.
+    const cleaner = new Redis(url!);
+    const stale = await cleaner.keys('b_hitl-write-app_*');
+    if (stale.length > 0) await cleaner.del(...stale);
+    await cleaner.quit();
     const connections = [0, 1].map(() => new Bottleneck.IORedisConnection({ client: new Redis(url!) }));
     try {
       const replicas = connections.map((connection) => new (gateOctokit())({ auth: { token: 'ghs_test' }, throttle: { connection } } as never));
       await Promise.all(replicas.flatMap((octokit, i) => [1, 2].map((n) => octokit.rest.issues.addLabels({ owner: 'acme', repo: 'widgets', issue_number: i * 10 + n, labels: ['x'] }))));
+      await sleep(1100); // the last write's interval ends before its replica goes away
     } finally {
       await Promise.all(connections.map((c) => c.disconnect(true)));
       nock.cleanAll();
