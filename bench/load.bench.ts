@@ -129,7 +129,7 @@ async function burst(sim: GitHubSimulator, app: AppProcess, secret: string, name
 async function serverRun(paced: boolean): Promise<void> {
   const label = paced
     ? 'PACED: the production server (`npm start` code and default settings: >= 1 s between writes of one installation)'
-    : `HEADROOM: write pacing OFF and ${process.env.HITL_BENCH_CONCURRENCY ?? 256} reconciles at a time (CPU headroom only, not how production runs)`;
+    : `HEADROOM: write pacing OFF and at most ${process.env.HITL_BENCH_CONCURRENCY ?? 256} reconciles at a time (CPU headroom only, not how production runs)`;
   const INSTALLATIONS = installationsFor(paced);
   console.log(`\n-- server run: ${label}; ${INSTALLATIONS} installations, one repository and one agent PR each`);
   const sim = await new GitHubSimulator({ seed: 3 }).start();
