@@ -67,7 +67,8 @@ export class RedisBackend implements ReconcileQueue, Timers {
 
   // ----- ReconcileQueue
 
-  /** `width`, when given, sets how many jobs this replica's worker runs at once, as it changes. */
+  /** `width`, when given, sets how many jobs this replica's worker runs at once, as it changes (a
+   * wider worker fetches more once one of its jobs ends). */
   start(work: ReconcileWork, width?: QueueWidth): void {
     this.#work = work;
     if (this.#worker) return;
