@@ -120,12 +120,29 @@ describe('the fetch the App sends GitHub requests with', () => {
     await expect(httpFetch({ timeoutMs: 100 })(`${base}/slow`)).rejects.toThrow(/no answer from 127\.0\.0\.1:\d+ within 0\.1 s/);
   });
 
-  it('stops when the caller aborts', async () => {
-    handler = () => undefined;
-    const abort = new AbortController();
-    const pending = httpFetch()(`${base}/slow`, { signal: abort.signal });
-    setTimeout(() => abort.abort(), 20);
-    await expect(pending).rejects.toMatchObject({ name: 'AbortError' });
+  it('fails an answer cut off half-way, or stalled half-way, instead of waiting for the rest', async () => {
+    handler = (req, _body, res) => {
+      res.writeHead(200, { 'content-type': 'application/json', 'content-length': '1000' });
+      res.write('{"partial":');
+      if (req.url === '/cut') setTimeout(() => res.socket?.destroy(), 20);
+    };
+    await expect(httpFetch()(`${base}/cut`)).rejects.toThrow();
+    await expect(httpFetch({ timeoutMs: 100 })(`${base}/stalled`)).rejects.toThrow(/within 0\.1 s/);
+  });
+
+  it('stops when the caller aborts, also while the answer is arriving', async () => {
+    handler = (req, _body, res) => {
+      if (req.url === '/started') {
+        res.writeHead(200, { 'content-type': 'application/json', 'content-length': '1000' });
+        res.write('{"partial":');
+      }
+    };
+    for (const path of ['/slow', '/started']) {
+      const abort = new AbortController();
+      const pending = httpFetch()(`${base}${path}`, { signal: abort.signal });
+      setTimeout(() => abort.abort(), 20);
+      await expect(pending).rejects.toMatchObject({ name: 'AbortError' });
+    }
   });
 
   it('reports a refused connection as a 500 that the client may retry, and not as a crash', async () => {

@@ -84,6 +84,16 @@ function recorder(behave: (call: Call, n: number) => Promise<Partial<ReconcileOu
   return { calls, reconcile: reconcile as unknown as GateOptions['reconcile'] & object };
 }
 
+/** A sweep that records the repositories it is asked to sweep, and reconciles nothing. */
+function sweepRecorder() {
+  const swept: RepositoryRef[] = [];
+  const sweep = async (_c: unknown, repo: RepositoryRef): Promise<ReconcileOutcome[]> => {
+    swept.push(repo);
+    return [];
+  };
+  return { swept, sweep };
+}
+
 const gates: Gate[] = [];
 async function start(options: GateOptions) {
   const probot = new Probot({ appId: IDENTITY.appId, privateKey, secret: 'test-secret', log: pino({ level: 'silent' }) });
@@ -230,11 +240,7 @@ describe('which webhooks reconcile which PR', () => {
   });
 
   it('a re-run of the gate\'s check or suite on a fork\'s PR (GitHub lists no PR) sweeps the repository instead', async () => {
-    const swept: RepositoryRef[] = [];
-    const sweep = async (_c: unknown, repo: RepositoryRef): Promise<ReconcileOutcome[]> => {
-      swept.push(repo);
-      return [];
-    };
+    const { swept, sweep } = sweepRecorder();
     const { calls, reconcile } = recorder();
     const { receive } = await start({ sweep: sweep as never, reconcile });
     await receive('check_run', example('check_run', 'rerequested', (p) => {
@@ -251,11 +257,7 @@ describe('which webhooks reconcile which PR', () => {
   });
 
   it('installation.created sweeps the repositories it was installed on', async () => {
-    const swept: RepositoryRef[] = [];
-    const sweep = async (_c: unknown, repo: RepositoryRef): Promise<ReconcileOutcome[]> => {
-      swept.push(repo);
-      return [];
-    };
+    const { swept, sweep } = sweepRecorder();
     const { receive } = await start({ sweep: sweep as never });
     const payload = example('installation', 'created');
     expect(payload.repositories.length).toBeGreaterThan(0);
