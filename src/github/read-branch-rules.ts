@@ -1,0 +1,75 @@
+// The rules GitHub applies to a base branch (rulesets at every level), read with metadata permission
+// only. Rules change rarely and are read whenever the gate is about to merge, so every read is
+// conditional: a 304 costs nothing against the rate limit. The sweep re-reads (conditionally) on each
+// pass, so a ruleset an admin changes is seen within one sweep.
+import { rulesetIds, summarizeBranchRules, type BranchRules, type RawBranchRule, type RulesetInfo } from '../core/branch-rules.js';
+import { httpStatus } from './errors.js';
+import { request, type Session } from './session.js';
+import type { RepositoryRef } from './types.js';
+
+const MAX_CACHED = 500;
+/** Only what GitHub sent, with its ETag; losing an entry only costs a full read. */
+const cache = new Map<string, { etag: string; data: unknown }>();
+
+function remember(key: string, etag: string | undefined, data: unknown): void {
+  cache.delete(key);
+  if (!etag) return;
+  cache.set(key, { etag, data });
+  if (cache.size > MAX_CACHED) cache.delete(cache.keys().next().value as string);
+}
+
+/** GET with If-None-Match; the cached body on 304. `undefined` on 404. */
+async function conditionalGet(session: Session, key: string, route: string, params: Record<string, unknown>): Promise<unknown> {
+  const cached = cache.get(key);
+  try {
+    const { data, headers } = await request(session, (c) =>
+      c.request(route, { ...params, ...(cached ? { headers: { 'if-none-match': cached.etag } } : {}) }),
+    );
+    remember(key, typeof headers.etag === 'string' ? headers.etag : undefined, data);
+    return data;
+  } catch (error) {
+    const status = httpStatus(error);
+    if (status === 304 && cached) return cached.data;
+    cache.delete(key);
+    if (status === 404) return undefined;
+    throw error;
+  }
+}
+
+async function readRuleset(session: Session, repo: RepositoryRef, id: number): Promise<RulesetInfo | undefined> {
+  const key = `${repo.owner}/${repo.repo}\0ruleset\0${id}`.toLowerCase();
+  try {
+    const data = await conditionalGet(session, key, 'GET /repos/{owner}/{repo}/rulesets/{ruleset_id}', { owner: repo.owner, repo: repo.repo, ruleset_id: id });
+    if (typeof data !== 'object' || data === null) return undefined;
+    const r = data as { name?: unknown; current_user_can_bypass?: unknown };
+    return {
+      id,
+      name: typeof r.name === 'string' ? r.name : `ruleset ${id}`,
+      ...(typeof r.current_user_can_bypass === 'string' ? { bypass: r.current_user_can_bypass } : {}),
+    };
+  } catch (error) {
+    // A ruleset we cannot read only costs its name and any bypass (which then counts as none).
+    session.log.warn({ repo, ruleset: id, status: httpStatus(error) }, 'ruleset unreadable; assuming no bypass');
+    return undefined;
+  }
+}
+
+/**
+ * What `branch` demands. Throws when GitHub will not list the rules (the caller then merges nothing
+ * it could not explain, and says so); a repository without rulesets answers an empty list.
+ */
+export async function readBranchRules(session: Session, repo: RepositoryRef, branch: string): Promise<BranchRules> {
+  const key = `${repo.owner}/${repo.repo}\0rules\0${branch}`.toLowerCase();
+  const data = await conditionalGet(session, key, 'GET /repos/{owner}/{repo}/rules/branches/{branch}', {
+    owner: repo.owner, repo: repo.repo, branch, per_page: 100,
+  });
+  const raw = Array.isArray(data) ? (data as RawBranchRule[]) : [];
+  const infos = await Promise.all(rulesetIds(raw).map((id) => readRuleset(session, repo, id)));
+  const rulesets = new Map(infos.filter((i): i is RulesetInfo => i !== undefined).map((i) => [i.id, i]));
+  return summarizeBranchRules(raw, rulesets);
+}
+
+/** Tests start from a cold cache. */
+export function forgetBranchRules(): void {
+  cache.clear();
+}
