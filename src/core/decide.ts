@@ -5,8 +5,9 @@ import { classify, type ClassifyInput, type Escalation } from './classify.js';
 import { withdrawalsOf, type GateLedger, type WithdrawalRecord } from './ledger.js';
 import { isPermissive } from './commands.js';
 import { standing, type Standing } from './authorize.js';
-import { formatUtc, parseTime } from './time.js';
+import { parseTime } from './time.js';
 import { timeline, type TimelineEntry } from './timeline.js';
+import { delayEnd, formatDeadline } from './working-hours.js';
 import type {
   Approval,
   Classification,
@@ -374,11 +375,12 @@ function stateOf(s: StateInput): Outcome {
       : ready(readyTitle(approvals.length ? `Approved by ${mentions(approvals.map((a) => a.by))}: ` : ''));
   } else if (tier === 'soft') {
     const startMs = parseTime(facts.headSeenAt) ?? nowMs;
-    const endMs = startMs + policy.tiers.soft.windowMs;
-    const window = { start: new Date(startMs).toISOString(), end: new Date(endMs).toISOString() };
+    const hours = policy.workingHours;
+    const endMs = delayEnd(startMs, policy.tiers.soft.windowMs, hours);
+    const window = { start: new Date(startMs).toISOString(), end: new Date(endMs).toISOString(), ...(hours ? { timezone: hours.timezone } : {}) };
     if (approvals.length) outcome = { ...ready(readyTitle(`Approved by ${mentions(approvals.map((a) => a.by))}: `)), window };
     else if (nowMs < endMs) {
-      const at = formatUtc(endMs, nowMs);
+      const at = formatDeadline(endMs, nowMs, hours?.timezone);
       const title = mergeSetting ? `Merges at ${at} unless someone vetoes (soft)` : `Veto window ends at ${at} (soft)`;
       outcome = { state: 'waiting', title, blockers: [`Veto window open until ${at}.`], merge: false, window, wakeAt: window.end };
     } else outcome = { ...ready(readyTitle('Veto window over: ')), window };

@@ -5,6 +5,7 @@ import { commandText } from './decide.js';
 import { ledgerMarker } from './ledger.js';
 import { code, escapeText, oneLine, person } from './markdown.js';
 import { formatUtc, formatWhen, parseTime } from './time.js';
+import { formatLocal } from './working-hours.js';
 import type { CommandVerdict, Decision, GovernedReason, Policy, PolicyError, PullRequestFacts, TierReason } from './types.js';
 
 /** What the decision does not carry but the text is better with. */
@@ -103,7 +104,8 @@ function nextStep(decision: Decision, facts: PullRequestFacts, nowMs: number, re
   }
   if (decision.state === 'waiting' && decision.window) {
     const end = parseTime(decision.window.end) ?? nowMs;
-    const when = `**at ${relative ? formatWhen(end, nowMs) : formatUtc(end, nowMs)}**`;
+    const local = decision.window.timezone ? ` (${formatLocal(end, decision.window.timezone)}, counted in working hours)` : '';
+    const when = `**at ${relative ? formatWhen(end, nowMs) : formatUtc(end, nowMs)}${local}**`;
     return decision.title.startsWith('Merges')
       ? `Merges ${when} unless an authorized reviewer comments ${code('/veto [reason]')}; ${code('/approve')} merges it sooner.`
       : `The veto window closes ${when}.`;

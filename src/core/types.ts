@@ -1,6 +1,8 @@
 // The domain of hitl-gate. Everything in src/core/ speaks these types; the shell (src/github/) fills
 // `PullRequestFacts` from GitHub and applies the `Effect`s that `plan` returns.
 
+import type { WorkingHours } from './working-hours.js';
+
 export const TIERS = ['fyi', 'soft', 'hard'] as const;
 export type Tier = (typeof TIERS)[number];
 
@@ -30,6 +32,18 @@ export interface Rule {
   changedLines?: number;
   /** Matches when the number of changed files is MORE than this. */
   changedFiles?: number;
+  /** Hard rules only: who must approve a PR this rule matches (instead of the top-level `reviewers`). */
+  reviewers?: RuleReviewers;
+  /** How many approvals from `reviewers` (default: `tiers.hard.approvals`). */
+  approvals?: number;
+}
+
+/** A rule's own approvers. Unlike the top-level `reviewers`, `permission` has no default: a rule
+ * that names a team means that team, not everyone with write access. */
+export interface RuleReviewers {
+  users: string[];
+  teams: string[];
+  permission?: Permission;
 }
 
 export interface Policy {
@@ -40,10 +54,22 @@ export interface Policy {
   tiers: {
     fyi: { merge: boolean };
     soft: { windowMs: number; merge: boolean };
-    hard: { approvals: number; merge: boolean; invalidateOnPush: boolean };
+    hard: {
+      approvals: number;
+      merge: boolean;
+      invalidateOnPush: boolean;
+      /** Request reviews from who may approve (default true). */
+      requestReview?: boolean;
+      /** Reminder delays from when the PR started waiting for approvals, increasing (ms). */
+      remindMs?: number[];
+      /** Asked (review request and mention) after the last reminder. */
+      escalateTo?: { users: string[]; teams: string[] };
+    };
   };
   merge: { method: MergeMethod };
   rules: Rule[];
+  /** Veto windows and reminder delays count only working time (see working-hours.ts). */
+  workingHours?: WorkingHours;
 }
 
 /** One problem in a policy file, positioned for `FILE:LINE:COL: message` (1-based). */
@@ -259,7 +285,7 @@ export interface Decision {
   vetoes: VetoRecord[];
   commands: CommandVerdict[];
   /** Soft tier: when the veto window opened and closes (ISO). */
-  window?: { start: string; end: string };
+  window?: { start: string; end: string; /** The policy's working-hours time zone, to show the end in it too. */ timezone?: string };
   /** Whether the gate should merge once GitHub reports the PR mergeable and checks green. */
   merge: boolean;
   mergeMethod: MergeMethod;
