@@ -8,6 +8,7 @@ import { standing, type Standing } from './authorize.js';
 import { parseTime } from './time.js';
 import { timeline, type TimelineEntry } from './timeline.js';
 import { delayEnd, formatDeadline } from './working-hours.js';
+import { approverGroups, approverStatus, missingLines, type ApproverStatus } from './approvers.js';
 import type {
   Approval,
   Classification,
@@ -243,7 +244,8 @@ export function decide(load: PolicyLoad, facts: PullRequestFacts, now: Date): De
     ...(withdrawals.size ? { withdrawals: [...withdrawals.values()] } : {}),
   };
 
-  const outcome = stateOf({ facts, policy, load, classification, tier, approvals: approvalsOut, vetoes: active.map((v) => v.record), nowMs });
+  const approvers = policy ? approverStatus(approverGroups(policy, classification), approvalsOut, facts.authorizations) : [];
+  const outcome = stateOf({ facts, policy, load, classification, tier, approvals: approvalsOut, vetoes: active.map((v) => v.record), nowMs, approvers });
   return {
     ...base,
     governed: true,
@@ -251,10 +253,11 @@ export function decide(load: PolicyLoad, facts: PullRequestFacts, now: Date): De
     classification,
     ...outcome,
     approvals: approvalsOut,
-    approvalsRequired: tier === 'hard' ? requiredApprovals(policy) : 0,
+    approvalsRequired: tier === 'hard' ? Math.max(requiredApprovals(policy), ...approvers.map((g) => g.required)) : 0,
     vetoes: active.map((v) => v.record),
     commands,
     ledger,
+    ...(approvers.length ? { approvers } : {}),
   };
 }
 
@@ -346,6 +349,7 @@ interface StateInput {
   approvals: Approval[];
   vetoes: VetoRecord[];
   nowMs: number;
+  approvers: ApproverStatus[];
 }
 
 type Outcome = Pick<Decision, 'state' | 'title' | 'blockers' | 'merge' | 'window' | 'wakeAt'>;
@@ -369,9 +373,13 @@ function stateOf(s: StateInput): Outcome {
 
   let outcome: Outcome;
   if (tier === 'hard') {
-    const missing = requiredApprovals(policy) - approvals.length;
+    // Per approver group (rules that name their own approvers, and the top-level reviewers).
+    const missing = Math.max(0, ...s.approvers.map((g) => g.missing));
+    const onlyTopLevel = s.approvers.every((g) => g.rule === undefined);
     outcome = missing > 0
-      ? blocked(`Blocked: needs ${plural(missing, 'more approval')} (hard)`, [`Needs ${plural(missing, 'more approval')} from an authorized reviewer.`])
+      ? onlyTopLevel
+        ? blocked(`Blocked: needs ${plural(missing, 'more approval')} (hard)`, [`Needs ${plural(missing, 'more approval')} from an authorized reviewer.`])
+        : blocked(`Blocked: needs approval for ${s.approvers.filter((g) => g.missing > 0).map((g) => g.rule ?? 'the hard tier').join(', ')} (hard)`, missingLines(s.approvers))
       : ready(readyTitle(approvals.length ? `Approved by ${mentions(approvals.map((a) => a.by))}: ` : ''));
   } else if (tier === 'soft') {
     const startMs = parseTime(facts.headSeenAt) ?? nowMs;

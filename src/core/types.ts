@@ -2,6 +2,7 @@
 // `PullRequestFacts` from GitHub and applies the `Effect`s that `plan` returns.
 
 import type { WorkingHours } from './working-hours.js';
+import type { ApproverStatus } from './approvers.js';
 
 export const TIERS = ['fyi', 'soft', 'hard'] as const;
 export type Tier = (typeof TIERS)[number];
@@ -293,6 +294,8 @@ export interface Decision {
   wakeAt?: string;
   ledger: Ledger;
   policy: { kind: PolicyLoad['kind']; path: string; errors?: PolicyError[] };
+  /** Hard tier: every approver group (per rule that names approvers, and the top-level reviewers). */
+  approvers?: ApproverStatus[];
 }
 
 // ---------------------------------------------------------------------------------------------
