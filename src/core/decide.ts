@@ -9,6 +9,7 @@ import { parseTime } from './time.js';
 import { timeline, type TimelineEntry } from './timeline.js';
 import { delayEnd, formatDeadline } from './working-hours.js';
 import { approverGroups, approverStatus, missingLines, type ApproverStatus } from './approvers.js';
+import { attentionFor, keepAttention, nextReminder } from './attention.js';
 import type {
   Approval,
   Classification,
@@ -242,10 +243,14 @@ export function decide(load: PolicyLoad, facts: PullRequestFacts, now: Date): De
     answered: previous.answered,
     ...(escalation ? { escalation } : {}),
     ...(withdrawals.size ? { withdrawals: [...withdrawals.values()] } : {}),
+    ...keepAttention(previous),
   };
 
   const approvers = policy ? approverStatus(approverGroups(policy, classification), approvalsOut, facts.authorizations) : [];
   const outcome = stateOf({ facts, policy, load, classification, tier, approvals: approvalsOut, vetoes: active.map((v) => v.record), nowMs, approvers });
+  const attention = policy ? attentionFor(policy, facts, { tier, state: outcome.state, vetoes: active.map((v) => v.record), approvals: approvalsOut }, approvers, nowMs) : undefined;
+  const reminderAt = nextReminder(attention, ledger, facts.headSha, nowMs);
+  if (reminderAt && (!outcome.wakeAt || reminderAt < outcome.wakeAt)) outcome.wakeAt = reminderAt;
   return {
     ...base,
     governed: true,
@@ -258,6 +263,7 @@ export function decide(load: PolicyLoad, facts: PullRequestFacts, now: Date): De
     commands,
     ledger,
     ...(approvers.length ? { approvers } : {}),
+    ...(attention ? { attention } : {}),
   };
 }
 

@@ -3,6 +3,7 @@
 
 import type { WorkingHours } from './working-hours.js';
 import type { ApproverStatus } from './approvers.js';
+import type { Attention } from './attention.js';
 
 export const TIERS = ['fyi', 'soft', 'hard'] as const;
 export type Tier = (typeof TIERS)[number];
@@ -163,6 +164,10 @@ export interface Ledger {
   escalation?: Tier;
   /** Comment and review ids the gate has already answered (reaction or reply): answered once. */
   answered: number[];
+  /** Review requests already made for a head: asked once per head (see attention.ts). */
+  requested?: { head: string; users: string[]; teams: string[] };
+  /** Reminder steps already posted for a head: never repeated; a push starts the ladder over. */
+  reminded?: { head: string; steps: number };
 }
 
 export interface VetoRecord {
@@ -296,6 +301,8 @@ export interface Decision {
   policy: { kind: PolicyLoad['kind']; path: string; errors?: PolicyError[] };
   /** Hard tier: every approver group (per rule that names approvers, and the top-level reviewers). */
   approvers?: ApproverStatus[];
+  /** Hard PR waiting for approvals: whom to ask and when to remind (see attention.ts). */
+  attention?: Attention;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -320,4 +327,9 @@ export type Effect =
   | { kind: 'react'; target: { type: 'comment' | 'review'; id: number }; content: '+1' | 'eyes' | 'confused' }
   | { kind: 'reply'; inReplyTo: number; body: string }
   | { kind: 'merge'; sha: string; method: MergeMethod }
-  | { kind: 'wake'; at: string };
+  | { kind: 'wake'; at: string }
+  /** Ask for reviews (`POST …/pulls/{n}/requested_reviewers`); teams as org/slug. A failure never blocks. */
+  | { kind: 'request-reviews'; users: string[]; teams: string[]; reason: 'approvers' | 'escalation' }
+  /** A new comment for reminder `step` of `steps` (a stale hard PR); after the last one, `requestReviewers`
+   * are asked too. The step is what a chat `stale` notification would carry. */
+  | { kind: 'reminder'; step: number; steps: number; body: string; requestReviewers?: { users: string[]; teams: string[] } };
