@@ -1,7 +1,8 @@
 // Human attention through the real server: review requests go to exactly the people who may approve,
 // once per head; veto windows count working hours only; reminders survive a restart without repeating.
-import { describe, expect, it } from 'vitest';
-import type { GitHubSimulator } from '../sim/index.js';
+import { afterEach, describe, expect, it } from 'vitest';
+import { registerApp, startApp, type AppProcess } from '../sim/app-process.js';
+import { GitHubSimulator } from '../sim/index.js';
 import { AGENT, FILES, gateCheck, gatePerTest, merged, replies, sleep, statusComments, story } from './harness.js';
 
 const start = gatePerTest();
@@ -115,5 +116,32 @@ describe('reminders', () => {
     expect(reminders(sim, repo, n, 1)).toHaveLength(1);
     expect(reminders(sim, repo, n, 2)).toHaveLength(1);
     expect(requests(sim, repo, n)).toHaveLength(2);
+  });
+});
+
+const redisUrl = process.env.REDIS_URL;
+const replicas: AppProcess[] = [];
+let replicaSim: GitHubSimulator | undefined;
+afterEach(async () => {
+  await Promise.all(replicas.splice(0).map((a) => a.stop()));
+  await replicaSim?.stop();
+  replicaSim = undefined;
+});
+
+describe.skipIf(!redisUrl)('reminders with two replicas on one Redis', () => {
+  it('each step is posted once, whichever replica wakes for it', { timeout: 120_000 }, async () => {
+    const sim = (replicaSim = await new GitHubSimulator({ seed: 13 }).start());
+    const credentials = registerApp(sim);
+    // Both replicas sweep (at start-up and every 10s) and share delayed jobs: both look at the PR.
+    for (let i = 0; i < 2; i++) replicas.push(await startApp(sim, { credentials, logLevel: 'warn', sweepInterval: '10s', env: { REDIS_URL: redisUrl! } }));
+    const org = 'replica-remind-org';
+    const repo = repoWith(sim, org, hardPolicy(', remind: [4s, 9s], escalate_to: { users: [dave] }').replace('ORG', org));
+    const n = sim.openPullRequest(repo, { author: AGENT, title: 'migration', files: FILES.hard.map((f) => ({ ...f })) });
+    await sim.until(() => reminders(sim, repo, n, 2).length > 0, 40_000, 'reminder 2');
+    await sleep(12_000); // both replicas sweep again: nothing is repeated
+    expect(reminders(sim, repo, n, 1)).toHaveLength(1);
+    expect(reminders(sim, repo, n, 2)).toHaveLength(1);
+    expect(requests(sim, repo, n)).toHaveLength(2); // the approvers once, the escalation once
+    expect(statusComments(sim, repo, n)).toHaveLength(1);
   });
 });
