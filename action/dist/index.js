@@ -36246,6 +36246,22 @@ function timeline(facts) {
   return entries.map((e, i) => ({ e, i })).sort((a, b) => (a.e.atMs ?? Number.POSITIVE_INFINITY) - (b.e.atMs ?? Number.POSITIVE_INFINITY) || a.i - b.i).map(({ e }) => e);
 }
 
+// src/core/markdown.ts
+function oneLine(text, max = 200) {
+  let flat = text.replace(/[\u0000-\u001f\u007f\u2028\u2029]+/g, " ").trim();
+  return flat.length > max ? `${flat.slice(0, max - 1)}…` : flat;
+}
+function code(text, max = 200) {
+  let t = oneLine(text, max), longest = Math.max(0, ...(t.match(/`+/g) ?? []).map((run2) => run2.length)), fence = "`".repeat(longest + 1), pad2 = t.startsWith("`") || t.endsWith("`") || t === "" ? " " : "";
+  return `${fence}${pad2}${t}${pad2}${fence}`;
+}
+function escapeText(text, max = 200) {
+  return oneLine(text, max).replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/([\\`*_{}[\]()#+\-.!|~/])/g, "\\$1").replace(/@/g, "@​");
+}
+function person(login) {
+  return `**${escapeText(login, 60)}**`;
+}
+
 // src/core/attention.ts
 var lower = (s2) => s2.toLowerCase(), uniq = (list) => {
   let seen = /* @__PURE__ */ new Map();
@@ -36284,9 +36300,12 @@ function keepAttention(ledger) {
   let l2 = ledger ?? {};
   return { ...l2.requested ? { requested: l2.requested } : {}, ...l2.reminded ? { reminded: l2.reminded } : {} };
 }
-var minus = (want, done) => want.filter((w) => !done.some((d) => lower(d) === lower(w))), mention = (p) => [...p.users.map((u) => `@${u}`), ...p.teams.map((t) => `@${t}`)];
+var minus = (want, done) => want.filter((w) => !done.some((d) => lower(d) === lower(w))), mention = (p) => [
+  ...p.users.map((u) => `@${u.replace(/[^A-Za-z0-9\-[\]]/g, "")}`),
+  ...p.teams.map((t) => `@${t.replace(/[^A-Za-z0-9\-_./]/g, "")}`)
+];
 function reminderBody(step, attention, decision, facts, nowMs, escalate) {
-  let since = parseTime(facts.headSeenAt) ?? nowMs, who = mention(attention.candidates), what = decision.approvers?.filter((g) => g.missing > 0).map((g) => g.rule ? `"${g.rule}"` : "the hard tier").join(", ") ?? "approval", lines = [
+  let since = parseTime(facts.headSeenAt) ?? nowMs, who = mention(attention.candidates), what = decision.approvers?.filter((g) => g.missing > 0).map((g) => g.rule ? `"${escapeText(g.rule, 80)}"` : "the hard tier").join(", ") ?? "approval", lines = [
     `⏰ Reminder ${step} of ${attention.reminders.length}: this pull request has been waiting for approval (${what}) since ${formatDeadline(since, nowMs, attention.timezone)}.`,
     who.length ? `${who.join(" ")}: please review and comment \`/approve\` (or \`/veto\`).` : "Anyone the policy authorizes may comment `/approve` (or `/veto`)."
   ], wider = escalate ? mention(escalate) : [];
@@ -36560,22 +36579,6 @@ function policyProblem(load, classification) {
     }
     if (r.kind === "policy-unreadable") return `policy unreadable (${r.message})`;
   }
-}
-
-// src/core/markdown.ts
-function oneLine(text, max = 200) {
-  let flat = text.replace(/[\u0000-\u001f\u007f\u2028\u2029]+/g, " ").trim();
-  return flat.length > max ? `${flat.slice(0, max - 1)}…` : flat;
-}
-function code(text, max = 200) {
-  let t = oneLine(text, max), longest = Math.max(0, ...(t.match(/`+/g) ?? []).map((run2) => run2.length)), fence = "`".repeat(longest + 1), pad2 = t.startsWith("`") || t.endsWith("`") || t === "" ? " " : "";
-  return `${fence}${pad2}${t}${pad2}${fence}`;
-}
-function escapeText(text, max = 200) {
-  return oneLine(text, max).replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/([\\`*_{}[\]()#+\-.!|~/])/g, "\\$1").replace(/@/g, "@​");
-}
-function person(login) {
-  return `**${escapeText(login, 60)}**`;
 }
 
 // src/core/render.ts

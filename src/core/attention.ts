@@ -6,6 +6,7 @@
 // push starts over. Pure: the decision and the time in, effects and ledger fields out.
 import { standing } from './authorize.js';
 import type { ApproverStatus } from './approvers.js';
+import { escapeText } from './markdown.js';
 import { parseTime } from './time.js';
 import type { Decision, Effect, Ledger, Policy, PullRequestFacts } from './types.js';
 import { delayEnd, formatDeadline } from './working-hours.js';
@@ -90,12 +91,17 @@ export function keepAttention(ledger: Ledger | undefined): AttentionLedger {
 
 const minus = (want: string[], done: string[]): string[] => want.filter((w) => !done.some((d) => lower(d) === lower(w)));
 
-const mention = (p: People): string[] => [...p.users.map((u) => `@${u}`), ...p.teams.map((t) => `@${t}`)];
+// The only mentions the gate ever writes: of logins and teams the policy names, reduced to the
+// characters GitHub allows in them, so a name cannot carry Markdown or a command.
+const mention = (p: People): string[] => [
+  ...p.users.map((u) => `@${u.replace(/[^A-Za-z0-9\-[\]]/g, '')}`),
+  ...p.teams.map((t) => `@${t.replace(/[^A-Za-z0-9\-_./]/g, '')}`),
+];
 
 function reminderBody(step: number, attention: Attention, decision: Decision, facts: PullRequestFacts, nowMs: number, escalate: People | undefined): string {
   const since = parseTime(facts.headSeenAt) ?? nowMs;
   const who = mention(attention.candidates);
-  const what = decision.approvers?.filter((g) => g.missing > 0).map((g) => (g.rule ? `"${g.rule}"` : 'the hard tier')).join(', ') ?? 'approval';
+  const what = decision.approvers?.filter((g) => g.missing > 0).map((g) => (g.rule ? `"${escapeText(g.rule, 80)}"` : 'the hard tier')).join(', ') ?? 'approval';
   const lines = [
     `⏰ Reminder ${step} of ${attention.reminders.length}: this pull request has been waiting for approval (${what}) since ${formatDeadline(since, nowMs, attention.timezone)}.`,
     who.length ? `${who.join(' ')}: please review and comment \`/approve\` (or \`/veto\`).` : 'Anyone the policy authorizes may comment `/approve` (or `/veto`).',

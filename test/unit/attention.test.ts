@@ -103,6 +103,15 @@ describe('reminders and escalation', () => {
     expect(of(step(p, last.facts, last.view, 48 * HOUR).effects, 'reminder')).toEqual([]);
   });
 
+  it('a rule name cannot mention anyone or carry Markdown into a reminder', () => {
+    const sneaky = withLadder(makePolicy({ rules: [{ ...DBA, name: 'Ping @everyone **now**' }] }));
+    const start = step(sneaky, hardFacts, VIEW, 1);
+    const [r] = of(step(sneaky, start.facts, start.view, 4 * HOUR).effects, 'reminder');
+    expect(r?.body).not.toContain('@everyone');
+    expect(r?.body).not.toContain('**now**');
+    expect(r?.body).toContain('@dana @acme/dba');
+  });
+
   it('steps missed while the gate was down come as one comment for the latest step', () => {
     const start = step(p, hardFacts, VIEW, 1);
     const late = step(p, start.facts, start.view, 30 * HOUR);
