@@ -36169,7 +36169,7 @@ function approverGroups(policy, classification) {
   for (let reason of classification.reasons) {
     if (reason.tier !== "hard") continue;
     let rule = reason.kind === "rule" ? policy.rules.find((r) => r.name === reason.rule) : void 0;
-    rule?.reviewers ? groups.some((g) => g.rule === rule.name) || groups.push({ rule: rule.name, reviewers: rule.reviewers, required: Math.max(1, rule.approvals ?? general) }) : needsGeneral = !0;
+    rule?.reviewers ? groups.some((g) => g.rule === rule.name) || groups.push({ rule: rule.name, reviewers: rule.reviewers, required: Math.max(1, rule.approvals ?? general) }) : (needsGeneral = !0, rule?.approvals !== void 0 && !groups.some((g) => g.rule === rule.name) && groups.push({ rule: rule.name, reviewers: policy.reviewers, required: Math.max(1, rule.approvals) }));
   }
   return (needsGeneral || groups.length === 0) && groups.unshift({ reviewers: policy.reviewers, required: general }), groups;
 }

@@ -61,7 +61,13 @@ export function approverGroups(policy: Policy, classification: Classification): 
     const rule = reason.kind === 'rule' ? policy.rules.find((r) => r.name === reason.rule) : undefined;
     if (rule?.reviewers) {
       if (!groups.some((g) => g.rule === rule.name)) groups.push({ rule: rule.name, reviewers: rule.reviewers, required: Math.max(1, rule.approvals ?? general) });
-    } else needsGeneral = true;
+    } else {
+      needsGeneral = true;
+      // A rule that asks for its own number of approvals, from the top-level reviewers.
+      if (rule?.approvals !== undefined && !groups.some((g) => g.rule === rule.name)) {
+        groups.push({ rule: rule.name, reviewers: policy.reviewers, required: Math.max(1, rule.approvals) });
+      }
+    }
   }
   if (needsGeneral || groups.length === 0) groups.unshift({ reviewers: policy.reviewers, required: general });
   return groups;

@@ -58,6 +58,16 @@ describe('per-rule approvers', () => {
     expect(both.state).toBe('ready');
   });
 
+  it('a rule without its own reviewers may still ask the top-level reviewers for more approvals', () => {
+    const twoForMigrations = makePolicy({ rules: [{ name: 'Database migrations', tier: 'hard', paths: ['db/migrations/**'], approvals: 2 }] });
+    const facts = { ...migration, comments: [approve('alice')], authorizations: { alice: writer() } };
+    const one = decide(okLoad(twoForMigrations), facts, now);
+    expect(one.state).toBe('blocked');
+    expect(one.blockers).toEqual(['Rule "Database migrations": needs 1 more approval from @alice, members of acme/maintainers or anyone with write permission or more.']);
+    const two = decide(okLoad(twoForMigrations), { ...facts, comments: [approve('alice'), approve('bob', 11)], authorizations: { alice: writer(), bob: writer() } }, now);
+    expect(two.state).toBe('ready');
+  });
+
   it('vetoes stay open to every authorized reviewer, a rule approver included', () => {
     const soft = makeFacts({ files: [file('src/a.ts')], comments: [comment('dana', '/veto wait', at(5))], authorizations: { dana: reader(['acme/dba']) } });
     const d = decide(okLoad(policy), soft, now);
