@@ -125,6 +125,10 @@ function describeEffect(effect: Effect): string {
       return `merged ${effect.sha.slice(0, 7)} (${effect.method})`;
     case 'wake':
       return `next look at ${effect.at} (the next scheduled sweep picks it up)`;
+    case 'request-reviews':
+      return `requested reviews from ${[...effect.users.map((u) => `@${u}`), ...effect.teams].join(', ')}`;
+    case 'reminder':
+      return `posted reminder ${effect.step} of ${effect.steps}`;
   }
 }
 
@@ -150,6 +154,10 @@ function shortEffect(effect: Effect): string {
       return 'merged';
     case 'wake':
       return 'wake';
+    case 'request-reviews':
+      return 'reviews requested';
+    case 'reminder':
+      return 'reminder posted';
   }
 }
 

@@ -49,6 +49,8 @@ export function describe(e: TimelineEntry, sim: GitHubSimulator): string | undef
       return `reviews: ${e.detail}`;
     case 'labeled':
       return `adds label ${e.detail}`;
+    case 'review-requested':
+      return `requests a review from ${e.detail} (GitHub notifies them)`;
     case 'status':
     case 'permission':
     case 'mergeable':

@@ -83,6 +83,8 @@ async function story(sim: GitHubSimulator, app: AppProcess): Promise<number> {
   if (Date.now() - vetoAt < WINDOW_SECONDS * 1000) problems.push(`#${pulls.vetoed.number}: the demo ended before its window would have`);
   const eveAnswered = sim.appComments(REPO, pulls.hard.number).some((c) => !c.body.includes('hitl-gate:ledger') && c.body.includes('eve'));
   if (!eveAnswered) problems.push(`eve's /approve (comment ${eveComment}) got no answer saying why it does not count`);
+  const asked = sim.timeline.filter((e) => e.kind === 'review-requested' && e.number === pulls.hard.number);
+  if (asked.length !== 1 || !(asked[0]?.data?.users as string[] | undefined)?.includes('alice')) problems.push(`#${pulls.hard.number}: ${asked.length} review requests, expected exactly one, of alice`);
   if (sim.merges(REPO).length !== mustMerge.length) problems.push(`${sim.merges(REPO).length} merges, expected ${mustMerge.length}`);
 
   sim.off('entry', print);
@@ -93,7 +95,7 @@ async function story(sim: GitHubSimulator, app: AppProcess): Promise<number> {
     console.log(`\nUNEXPECTED:\n${problems.map((p) => `  - ${p}`).join('\n')}\n\nLast lines of the App server:\n${app.lines.slice(-15).join('\n')}`);
     return 1;
   }
-  console.log('Every PR ended as the policy says: the docs merged, the code merged after its window, the vetoed change waits for bob, the migration merged after alice approved (eve could not).');
+  console.log('Every PR ended as the policy says: the docs merged, the code merged after its window, the vetoed change waits for bob, the migration asked alice for a review and merged after she approved (eve could not).');
   return 0;
 }
 

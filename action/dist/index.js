@@ -318,7 +318,7 @@ var require_errors = __commonJS({
         return instance && instance[kResponseStatusCodeError] === !0;
       }
       [kResponseStatusCodeError] = !0;
-    }, kInvalidArgumentError = /* @__PURE__ */ Symbol.for("undici.error.UND_ERR_INVALID_ARG"), InvalidArgumentError = class extends UndiciError {
+    }, kInvalidArgumentError = /* @__PURE__ */ Symbol.for("undici.error.UND_ERR_INVALID_ARG"), InvalidArgumentError2 = class extends UndiciError {
       constructor(message) {
         super(message), this.name = "InvalidArgumentError", this.message = message || "Invalid Argument Error", this.code = "UND_ERR_INVALID_ARG";
       }
@@ -475,7 +475,7 @@ var require_errors = __commonJS({
       RequestContentLengthMismatchError,
       ConnectTimeoutError,
       ResponseStatusCodeError,
-      InvalidArgumentError,
+      InvalidArgumentError: InvalidArgumentError2,
       InvalidReturnValueError,
       RequestAbortedError,
       ClientDestroyedError,
@@ -728,7 +728,7 @@ var require_tree = __commonJS({
 var require_util = __commonJS({
   "node_modules/undici/lib/core/util.js"(exports, module) {
     "use strict";
-    var assert = __require("node:assert"), { kDestroyed, kBodyUsed, kListeners, kBody } = require_symbols(), { IncomingMessage } = __require("node:http"), stream = __require("node:stream"), net = __require("node:net"), { Blob: Blob2 } = __require("node:buffer"), nodeUtil = __require("node:util"), { stringify } = __require("node:querystring"), { EventEmitter: EE } = __require("node:events"), { InvalidArgumentError } = require_errors(), { headerNameLowerCasedRecord } = require_constants(), { tree } = require_tree(), [nodeMajor, nodeMinor] = process.versions.node.split(".").map((v) => Number(v)), BodyAsyncIterable = class {
+    var assert = __require("node:assert"), { kDestroyed, kBodyUsed, kListeners, kBody } = require_symbols(), { IncomingMessage } = __require("node:http"), stream = __require("node:stream"), net = __require("node:net"), { Blob: Blob2 } = __require("node:buffer"), nodeUtil = __require("node:util"), { stringify } = __require("node:querystring"), { EventEmitter: EE } = __require("node:events"), { InvalidArgumentError: InvalidArgumentError2 } = require_errors(), { headerNameLowerCasedRecord } = require_constants(), { tree } = require_tree(), [nodeMajor, nodeMinor] = process.versions.node.split(".").map((v) => Number(v)), BodyAsyncIterable = class {
       constructor(body) {
         this[kBody] = body, this[kBodyUsed] = !1;
       }
@@ -776,34 +776,34 @@ var require_util = __commonJS({
     function parseURL(url) {
       if (typeof url == "string") {
         if (url = new URL(url), !isHttpOrHttpsPrefixed(url.origin || url.protocol))
-          throw new InvalidArgumentError("Invalid URL protocol: the URL must start with `http:` or `https:`.");
+          throw new InvalidArgumentError2("Invalid URL protocol: the URL must start with `http:` or `https:`.");
         return url;
       }
       if (!url || typeof url != "object")
-        throw new InvalidArgumentError("Invalid URL: The URL argument must be a non-null object.");
+        throw new InvalidArgumentError2("Invalid URL: The URL argument must be a non-null object.");
       if (!(url instanceof URL)) {
         if (url.port != null && url.port !== "" && isValidPort(url.port) === !1)
-          throw new InvalidArgumentError("Invalid URL: port must be a valid integer or a string representation of an integer.");
+          throw new InvalidArgumentError2("Invalid URL: port must be a valid integer or a string representation of an integer.");
         if (url.path != null && typeof url.path != "string")
-          throw new InvalidArgumentError("Invalid URL path: the path must be a string or null/undefined.");
+          throw new InvalidArgumentError2("Invalid URL path: the path must be a string or null/undefined.");
         if (url.pathname != null && typeof url.pathname != "string")
-          throw new InvalidArgumentError("Invalid URL pathname: the pathname must be a string or null/undefined.");
+          throw new InvalidArgumentError2("Invalid URL pathname: the pathname must be a string or null/undefined.");
         if (url.hostname != null && typeof url.hostname != "string")
-          throw new InvalidArgumentError("Invalid URL hostname: the hostname must be a string or null/undefined.");
+          throw new InvalidArgumentError2("Invalid URL hostname: the hostname must be a string or null/undefined.");
         if (url.origin != null && typeof url.origin != "string")
-          throw new InvalidArgumentError("Invalid URL origin: the origin must be a string or null/undefined.");
+          throw new InvalidArgumentError2("Invalid URL origin: the origin must be a string or null/undefined.");
         if (!isHttpOrHttpsPrefixed(url.origin || url.protocol))
-          throw new InvalidArgumentError("Invalid URL protocol: the URL must start with `http:` or `https:`.");
+          throw new InvalidArgumentError2("Invalid URL protocol: the URL must start with `http:` or `https:`.");
         let port = url.port != null ? url.port : url.protocol === "https:" ? 443 : 80, origin = url.origin != null ? url.origin : `${url.protocol || ""}//${url.hostname || ""}:${port}`, path2 = url.path != null ? url.path : `${url.pathname || ""}${url.search || ""}`;
         return origin[origin.length - 1] === "/" && (origin = origin.slice(0, origin.length - 1)), path2 && path2[0] !== "/" && (path2 = `/${path2}`), new URL(`${origin}${path2}`);
       }
       if (!isHttpOrHttpsPrefixed(url.origin || url.protocol))
-        throw new InvalidArgumentError("Invalid URL protocol: the URL must start with `http:` or `https:`.");
+        throw new InvalidArgumentError2("Invalid URL protocol: the URL must start with `http:` or `https:`.");
       return url;
     }
     function parseOrigin(url) {
       if (url = parseURL(url), url.pathname !== "/" || url.search || url.hash)
-        throw new InvalidArgumentError("invalid url");
+        throw new InvalidArgumentError2("invalid url");
       return url;
     }
     function getHostname(host) {
@@ -878,8 +878,8 @@ var require_util = __commonJS({
     }
     function parseRawHeaders(headers) {
       let len = headers.length, ret = new Array(len), hasContentLength = !1, contentDispositionIdx = -1, key, val, kLen = 0;
-      for (let n = 0; n < headers.length; n += 2)
-        key = headers[n], val = headers[n + 1], typeof key != "string" && (key = key.toString()), typeof val != "string" && (val = val.toString("utf8")), kLen = key.length, kLen === 14 && key[7] === "-" && (key === "content-length" || key.toLowerCase() === "content-length") ? hasContentLength = !0 : kLen === 19 && key[7] === "-" && (key === "content-disposition" || key.toLowerCase() === "content-disposition") && (contentDispositionIdx = n + 1), ret[n] = key, ret[n + 1] = val;
+      for (let n2 = 0; n2 < headers.length; n2 += 2)
+        key = headers[n2], val = headers[n2 + 1], typeof key != "string" && (key = key.toString()), typeof val != "string" && (val = val.toString("utf8")), kLen = key.length, kLen === 14 && key[7] === "-" && (key === "content-length" || key.toLowerCase() === "content-length") ? hasContentLength = !0 : kLen === 19 && key[7] === "-" && (key === "content-disposition" || key.toLowerCase() === "content-disposition") && (contentDispositionIdx = n2 + 1), ret[n2] = key, ret[n2 + 1] = val;
       return hasContentLength && contentDispositionIdx !== -1 && (ret[contentDispositionIdx] = Buffer.from(ret[contentDispositionIdx]).toString("latin1")), ret;
     }
     function isBuffer(buffer) {
@@ -887,23 +887,23 @@ var require_util = __commonJS({
     }
     function validateHandler(handler2, method, upgrade) {
       if (!handler2 || typeof handler2 != "object")
-        throw new InvalidArgumentError("handler must be an object");
+        throw new InvalidArgumentError2("handler must be an object");
       if (typeof handler2.onConnect != "function")
-        throw new InvalidArgumentError("invalid onConnect method");
+        throw new InvalidArgumentError2("invalid onConnect method");
       if (typeof handler2.onError != "function")
-        throw new InvalidArgumentError("invalid onError method");
+        throw new InvalidArgumentError2("invalid onError method");
       if (typeof handler2.onBodySent != "function" && handler2.onBodySent !== void 0)
-        throw new InvalidArgumentError("invalid onBodySent method");
+        throw new InvalidArgumentError2("invalid onBodySent method");
       if (upgrade || method === "CONNECT") {
         if (typeof handler2.onUpgrade != "function")
-          throw new InvalidArgumentError("invalid onUpgrade method");
+          throw new InvalidArgumentError2("invalid onUpgrade method");
       } else {
         if (typeof handler2.onHeaders != "function")
-          throw new InvalidArgumentError("invalid onHeaders method");
+          throw new InvalidArgumentError2("invalid onHeaders method");
         if (typeof handler2.onData != "function")
-          throw new InvalidArgumentError("invalid onData method");
+          throw new InvalidArgumentError2("invalid onData method");
         if (typeof handler2.onComplete != "function")
-          throw new InvalidArgumentError("invalid onComplete method");
+          throw new InvalidArgumentError2("invalid onComplete method");
       }
     }
     function isDisturbed(body) {
@@ -1268,7 +1268,7 @@ var require_request = __commonJS({
   "node_modules/undici/lib/core/request.js"(exports, module) {
     "use strict";
     var {
-      InvalidArgumentError,
+      InvalidArgumentError: InvalidArgumentError2,
       NotSupportedError
     } = require_errors(), assert = __require("node:assert"), {
       isValidHTTPToken,
@@ -1301,27 +1301,27 @@ var require_request = __commonJS({
         servername
       }, handler2) {
         if (typeof path2 != "string")
-          throw new InvalidArgumentError("path must be a string");
+          throw new InvalidArgumentError2("path must be a string");
         if (path2[0] !== "/" && !(path2.startsWith("http://") || path2.startsWith("https://")) && method !== "CONNECT")
-          throw new InvalidArgumentError("path must be an absolute URL or start with a slash");
+          throw new InvalidArgumentError2("path must be an absolute URL or start with a slash");
         if (invalidPathRegex.test(path2))
-          throw new InvalidArgumentError("invalid request path");
+          throw new InvalidArgumentError2("invalid request path");
         if (typeof method != "string")
-          throw new InvalidArgumentError("method must be a string");
+          throw new InvalidArgumentError2("method must be a string");
         if (normalizedMethodRecords[method] === void 0 && !isValidHTTPToken(method))
-          throw new InvalidArgumentError("invalid request method");
+          throw new InvalidArgumentError2("invalid request method");
         if (upgrade && typeof upgrade != "string")
-          throw new InvalidArgumentError("upgrade must be a string");
+          throw new InvalidArgumentError2("upgrade must be a string");
         if (upgrade && !isValidHeaderValue(upgrade))
-          throw new InvalidArgumentError("invalid upgrade header");
+          throw new InvalidArgumentError2("invalid upgrade header");
         if (headersTimeout != null && (!Number.isFinite(headersTimeout) || headersTimeout < 0))
-          throw new InvalidArgumentError("invalid headersTimeout");
+          throw new InvalidArgumentError2("invalid headersTimeout");
         if (bodyTimeout != null && (!Number.isFinite(bodyTimeout) || bodyTimeout < 0))
-          throw new InvalidArgumentError("invalid bodyTimeout");
+          throw new InvalidArgumentError2("invalid bodyTimeout");
         if (reset != null && typeof reset != "boolean")
-          throw new InvalidArgumentError("invalid reset");
+          throw new InvalidArgumentError2("invalid reset");
         if (expectContinue != null && typeof expectContinue != "boolean")
-          throw new InvalidArgumentError("invalid expectContinue");
+          throw new InvalidArgumentError2("invalid expectContinue");
         if (this.headersTimeout = headersTimeout, this.bodyTimeout = bodyTimeout, this.throwOnError = throwOnError === !0, this.method = method, this.abort = null, body == null)
           this.body = null;
         else if (isStream(body)) {
@@ -1343,17 +1343,17 @@ var require_request = __commonJS({
         else if (isFormDataLike(body) || isIterable(body) || isBlobLike(body))
           this.body = body;
         else
-          throw new InvalidArgumentError("body must be a string, a Buffer, a Readable stream, an iterable, or an async iterable");
+          throw new InvalidArgumentError2("body must be a string, a Buffer, a Readable stream, an iterable, or an async iterable");
         if (this.completed = !1, this.aborted = !1, this.upgrade = upgrade || null, this.path = query ? buildURL(path2, query) : path2, this.origin = origin, this.idempotent = idempotent ?? (method === "HEAD" || method === "GET"), this.blocking = blocking ?? !1, this.reset = reset ?? null, this.host = null, this.contentLength = null, this.contentType = null, this.headers = [], this.expectContinue = expectContinue ?? !1, Array.isArray(headers)) {
           if (headers.length % 2 !== 0)
-            throw new InvalidArgumentError("headers array must be even");
+            throw new InvalidArgumentError2("headers array must be even");
           for (let i = 0; i < headers.length; i += 2)
             processHeader(this, headers[i], headers[i + 1]);
         } else if (headers && typeof headers == "object")
           if (headers[Symbol.iterator])
             for (let header of headers) {
               if (!Array.isArray(header) || header.length !== 2)
-                throw new InvalidArgumentError("headers must be in key-value pair format");
+                throw new InvalidArgumentError2("headers must be in key-value pair format");
               processHeader(this, header[0], header[1]);
             }
           else {
@@ -1362,7 +1362,7 @@ var require_request = __commonJS({
               processHeader(this, keys[i], headers[keys[i]]);
           }
         else if (headers != null)
-          throw new InvalidArgumentError("headers must be an object or an array");
+          throw new InvalidArgumentError2("headers must be an object or an array");
         validateHandler(handler2, method, upgrade), this.servername = servername || getServerName(this.host), this[kHandler] = handler2, channels.create.hasSubscribers && channels.create.publish({ request: this });
       }
       onBodySent(chunk) {
@@ -1464,59 +1464,59 @@ var require_request = __commonJS({
     };
     function processHeader(request3, key, val) {
       if (val && typeof val == "object" && !Array.isArray(val))
-        throw new InvalidArgumentError(`invalid ${key} header`);
+        throw new InvalidArgumentError2(`invalid ${key} header`);
       if (val === void 0)
         return;
       let headerName = headerNameLowerCasedRecord[key];
       if (headerName === void 0 && (headerName = key.toLowerCase(), headerNameLowerCasedRecord[headerName] === void 0 && !isValidHTTPToken(headerName)))
-        throw new InvalidArgumentError("invalid header key");
+        throw new InvalidArgumentError2("invalid header key");
       if (Array.isArray(val)) {
         let arr = [];
         for (let i = 0; i < val.length; i++)
           if (typeof val[i] == "string") {
             if (!isValidHeaderValue(val[i]))
-              throw new InvalidArgumentError(`invalid ${key} header`);
+              throw new InvalidArgumentError2(`invalid ${key} header`);
             arr.push(val[i]);
           } else if (val[i] === null)
             arr.push("");
           else {
             if (typeof val[i] == "object")
-              throw new InvalidArgumentError(`invalid ${key} header`);
+              throw new InvalidArgumentError2(`invalid ${key} header`);
             {
               let str2 = `${val[i]}`;
               if (!isValidHeaderValue(str2))
-                throw new InvalidArgumentError(`invalid ${key} header`);
+                throw new InvalidArgumentError2(`invalid ${key} header`);
               arr.push(str2);
             }
           }
         val = arr;
       } else if (typeof val == "string") {
         if (!isValidHeaderValue(val))
-          throw new InvalidArgumentError(`invalid ${key} header`);
+          throw new InvalidArgumentError2(`invalid ${key} header`);
       } else if (val === null)
         val = "";
       else if (val = `${val}`, !isValidHeaderValue(val))
-        throw new InvalidArgumentError(`invalid ${key} header`);
+        throw new InvalidArgumentError2(`invalid ${key} header`);
       if (headerName === "host") {
         if (request3.host !== null)
-          throw new InvalidArgumentError("duplicate host header");
+          throw new InvalidArgumentError2("duplicate host header");
         if (typeof val != "string")
-          throw new InvalidArgumentError("invalid host header");
+          throw new InvalidArgumentError2("invalid host header");
         request3.host = val;
       } else if (headerName === "content-length") {
         if (request3.contentLength !== null)
-          throw new InvalidArgumentError("duplicate content-length header");
+          throw new InvalidArgumentError2("duplicate content-length header");
         if (request3.contentLength = parseInt(val, 10), !Number.isFinite(request3.contentLength))
-          throw new InvalidArgumentError("invalid content-length header");
+          throw new InvalidArgumentError2("invalid content-length header");
       } else if (request3.contentType === null && headerName === "content-type")
         request3.contentType = val, request3.headers.push(key, val);
       else {
         if (headerName === "transfer-encoding" || headerName === "keep-alive" || headerName === "upgrade")
-          throw new InvalidArgumentError(`invalid ${headerName} header`);
+          throw new InvalidArgumentError2(`invalid ${headerName} header`);
         if (headerName === "connection") {
           let value = typeof val == "string" ? val.toLowerCase() : null;
           if (value !== "close" && value !== "keep-alive")
-            throw new InvalidArgumentError("invalid connection header");
+            throw new InvalidArgumentError2("invalid connection header");
           value === "close" && (request3.reset = !0);
         } else {
           if (headerName === "expect")
@@ -1581,7 +1581,7 @@ var require_dispatcher_base = __commonJS({
     var buffer = __require("node:buffer"), Dispatcher = require_dispatcher(), {
       ClientDestroyedError,
       ClientClosedError,
-      InvalidArgumentError
+      InvalidArgumentError: InvalidArgumentError2
     } = require_errors(), { kDestroy, kClose, kClosed, kDestroyed, kDispatch, kInterceptors } = require_symbols(), kOnDestroyed = /* @__PURE__ */ Symbol("onDestroyed"), kOnClosed = /* @__PURE__ */ Symbol("onClosed"), kInterceptedDispatch = /* @__PURE__ */ Symbol("Intercepted Dispatch"), kWebSocketOptions = /* @__PURE__ */ Symbol("webSocketOptions"), kEventSourceOptions = /* @__PURE__ */ Symbol("eventSourceOptions"), DispatcherBase = class extends Dispatcher {
       constructor(opts) {
         super(), this[kDestroyed] = !1, this[kOnDestroyed] = null, this[kClosed] = !1, this[kOnClosed] = [], this[kWebSocketOptions] = opts?.webSocket ?? {}, this[kEventSourceOptions] = opts?.eventSource ?? {};
@@ -1610,7 +1610,7 @@ var require_dispatcher_base = __commonJS({
         if (newInterceptors) {
           for (let i = newInterceptors.length - 1; i >= 0; i--)
             if (typeof this[kInterceptors][i] != "function")
-              throw new InvalidArgumentError("interceptor must be an function");
+              throw new InvalidArgumentError2("interceptor must be an function");
         }
         this[kInterceptors] = newInterceptors;
       }
@@ -1620,7 +1620,7 @@ var require_dispatcher_base = __commonJS({
             this.close((err, data) => err ? reject(err) : resolve(data));
           });
         if (typeof callback != "function")
-          throw new InvalidArgumentError("invalid callback");
+          throw new InvalidArgumentError2("invalid callback");
         if (this[kDestroyed]) {
           queueMicrotask(() => callback(new ClientDestroyedError(), null));
           return;
@@ -1649,7 +1649,7 @@ var require_dispatcher_base = __commonJS({
             ) : resolve(data));
           });
         if (typeof callback != "function")
-          throw new InvalidArgumentError("invalid callback");
+          throw new InvalidArgumentError2("invalid callback");
         if (this[kDestroyed]) {
           this[kOnDestroyed] ? this[kOnDestroyed].push(callback) : queueMicrotask(() => callback(null, null));
           return;
@@ -1675,10 +1675,10 @@ var require_dispatcher_base = __commonJS({
       }
       dispatch(opts, handler2) {
         if (!handler2 || typeof handler2 != "object")
-          throw new InvalidArgumentError("handler must be an object");
+          throw new InvalidArgumentError2("handler must be an object");
         try {
           if (!opts || typeof opts != "object")
-            throw new InvalidArgumentError("opts must be an object.");
+            throw new InvalidArgumentError2("opts must be an object.");
           if (this[kDestroyed] || this[kOnDestroyed])
             throw new ClientDestroyedError();
           if (this[kClosed])
@@ -1686,7 +1686,7 @@ var require_dispatcher_base = __commonJS({
           return this[kInterceptedDispatch](opts, handler2);
         } catch (err) {
           if (typeof handler2.onError != "function")
-            throw new InvalidArgumentError("invalid onError method");
+            throw new InvalidArgumentError2("invalid onError method");
           return handler2.onError(err), !1;
         }
       }
@@ -1875,7 +1875,7 @@ var require_timers = __commonJS({
 var require_connect = __commonJS({
   "node_modules/undici/lib/core/connect.js"(exports, module) {
     "use strict";
-    var net = __require("node:net"), assert = __require("node:assert"), util = require_util(), { InvalidArgumentError, ConnectTimeoutError } = require_errors(), timers = require_timers();
+    var net = __require("node:net"), assert = __require("node:assert"), util = require_util(), { InvalidArgumentError: InvalidArgumentError2, ConnectTimeoutError } = require_errors(), timers = require_timers();
     function noop3() {
     }
     var tls, SessionCache;
@@ -1914,7 +1914,7 @@ var require_connect = __commonJS({
     };
     function buildConnector({ allowH2, maxCachedSessions, socketPath, timeout, session: customSession, ...opts }) {
       if (maxCachedSessions != null && (!Number.isInteger(maxCachedSessions) || maxCachedSessions < 0))
-        throw new InvalidArgumentError("maxCachedSessions must be a positive integer or zero");
+        throw new InvalidArgumentError2("maxCachedSessions must be a positive integer or zero");
       let options = { path: socketPath, ...opts }, sessionCache = new SessionCache(maxCachedSessions ?? 100);
       return timeout = timeout ?? 1e4, allowH2 = allowH2 ?? !1, function({ hostname, host, protocol, port, servername, localAddress, httpSocket }, callback) {
         let socket;
@@ -2739,7 +2739,7 @@ var require_webidl = __commonJS({
       return new TypeError(`${message.header}: ${message.message}`);
     };
     webidl.errors.conversionFailed = function(context3) {
-      let plural2 = context3.types.length === 1 ? "" : " one of", message = `${context3.argument} could not be converted to${plural2}: ${context3.types.join(", ")}.`;
+      let plural3 = context3.types.length === 1 ? "" : " one of", message = `${context3.argument} could not be converted to${plural3}: ${context3.types.join(", ")}.`;
       return webidl.errors.exception({
         header: context3.prefix,
         message
@@ -2815,9 +2815,9 @@ var require_webidl = __commonJS({
       }
       return !Number.isNaN(x) && opts?.clamp === !0 ? (x = Math.min(Math.max(x, lowerBound), upperBound), Math.floor(x) % 2 === 0 ? x = Math.floor(x) : x = Math.ceil(x), x) : Number.isNaN(x) || x === 0 && Object.is(0, x) || x === Number.POSITIVE_INFINITY || x === Number.NEGATIVE_INFINITY ? 0 : (x = webidl.util.IntegerPart(x), x = x % Math.pow(2, bitLength), signedness === "signed" && x >= Math.pow(2, bitLength) - 1 ? x - Math.pow(2, bitLength) : x);
     };
-    webidl.util.IntegerPart = function(n) {
-      let r = Math.floor(Math.abs(n));
-      return n < 0 ? -1 * r : r;
+    webidl.util.IntegerPart = function(n2) {
+      let r = Math.floor(Math.abs(n2));
+      return n2 < 0 ? -1 * r : r;
     };
     webidl.util.Stringify = function(V) {
       switch (webidl.util.Type(V)) {
@@ -3699,10 +3699,10 @@ var require_file = __commonJS({
     "use strict";
     var { Blob: Blob2, File } = __require("node:buffer"), { kState } = require_symbols2(), { webidl } = require_webidl(), FileLike = class _FileLike {
       constructor(blobLike, fileName, options = {}) {
-        let n = fileName, t = options.type, d = options.lastModified ?? Date.now();
+        let n2 = fileName, t = options.type, d = options.lastModified ?? Date.now();
         this[kState] = {
           blobLike,
-          name: n,
+          name: n2,
           type: t,
           lastModified: d
         };
@@ -4220,7 +4220,7 @@ var require_client_h1 = __commonJS({
       RequestContentLengthMismatchError,
       ResponseContentLengthMismatchError,
       RequestAbortedError,
-      InvalidArgumentError,
+      InvalidArgumentError: InvalidArgumentError2,
       HeadersTimeoutError,
       HeadersOverflowError,
       SocketError,
@@ -4332,9 +4332,9 @@ var require_client_h1 = __commonJS({
           } finally {
             currentParser = null, currentBufferRef = null;
           }
-          let offset = llhttp.llhttp_get_error_pos(this.ptr) - currentBufferPtr;
+          let offset2 = llhttp.llhttp_get_error_pos(this.ptr) - currentBufferPtr;
           if (ret !== constants3.ERROR.OK) {
-            let body = data.subarray(offset);
+            let body = data.subarray(offset2);
             if (ret === constants3.ERROR.PAUSED_UPGRADE)
               this.onUpgrade(body);
             else if (ret === constants3.ERROR.PAUSED)
@@ -4586,7 +4586,7 @@ var require_client_h1 = __commonJS({
         if (contentType) {
           let contentTypeValue = `${contentType}`;
           if (!util.isValidHeaderValue(contentTypeValue))
-            return util.errorRequest(client, request3, new InvalidArgumentError("invalid content-type header")), !1;
+            return util.errorRequest(client, request3, new InvalidArgumentError2("invalid content-type header")), !1;
           headers.push("content-type", contentTypeValue);
         }
       }
@@ -4624,8 +4624,8 @@ upgrade: ${upgrade}\r
 ` : client[kPipelining] && !socket[kReset] ? header += `connection: keep-alive\r
 ` : header += `connection: close\r
 `, Array.isArray(headers))
-        for (let n = 0; n < headers.length; n += 2) {
-          let key = headers[n + 0], val = headers[n + 1];
+        for (let n2 = 0; n2 < headers.length; n2 += 2) {
+          let key = headers[n2 + 0], val = headers[n2 + 1];
           if (Array.isArray(val))
             for (let i = 0; i < val.length; i++)
               header += `${key}: ${val[i]}\r
@@ -4914,8 +4914,8 @@ var require_client_h2 = __commonJS({
       if (upgrade)
         return util.errorRequest(client, request3, new Error("Upgrade not supported for H2")), !1;
       let headers = {};
-      for (let n = 0; n < reqHeaders.length; n += 2) {
-        let key = reqHeaders[n + 0], val = reqHeaders[n + 1];
+      for (let n2 = 0; n2 < reqHeaders.length; n2 += 2) {
+        let key = reqHeaders[n2 + 0], val = reqHeaders[n2 + 1];
         if (Array.isArray(val))
           for (let i = 0; i < val.length; i++)
             headers[key] ? headers[key] += `,${val[i]}` : headers[key] = val[i];
@@ -5122,7 +5122,7 @@ var require_client_h2 = __commonJS({
 var require_redirect_handler = __commonJS({
   "node_modules/undici/lib/handler/redirect-handler.js"(exports, module) {
     "use strict";
-    var util = require_util(), { kBodyUsed } = require_symbols(), assert = __require("node:assert"), { InvalidArgumentError } = require_errors(), EE = __require("node:events"), redirectableStatusCodes = [300, 301, 302, 303, 307, 308], kBody = /* @__PURE__ */ Symbol("body"), BodyAsyncIterable = class {
+    var util = require_util(), { kBodyUsed } = require_symbols(), assert = __require("node:assert"), { InvalidArgumentError: InvalidArgumentError2 } = require_errors(), EE = __require("node:events"), redirectableStatusCodes = [300, 301, 302, 303, 307, 308], kBody = /* @__PURE__ */ Symbol("body"), BodyAsyncIterable = class {
       constructor(body) {
         this[kBody] = body, this[kBodyUsed] = !1;
       }
@@ -5132,7 +5132,7 @@ var require_redirect_handler = __commonJS({
     }, RedirectHandler = class {
       constructor(dispatch, maxRedirections, opts, handler2) {
         if (maxRedirections != null && (!Number.isInteger(maxRedirections) || maxRedirections < 0))
-          throw new InvalidArgumentError("maxRedirections must be a positive number");
+          throw new InvalidArgumentError2("maxRedirections must be a positive number");
         util.validateHandler(handler2, opts.method, opts.upgrade), this.dispatch = dispatch, this.location = null, this.abort = null, this.opts = { ...opts, maxRedirections: 0 }, this.maxRedirections = maxRedirections, this.handler = handler2, this.history = [], this.redirectionLimitReached = !1, util.isStream(this.opts.body) ? (util.bodyLength(this.opts.body) === 0 && this.opts.body.on("data", function() {
           assert(!1);
         }), typeof this.opts.body.readableDidRead != "boolean" && (this.opts.body[kBodyUsed] = !1, EE.prototype.on.call(this.opts.body, "data", function() {
@@ -5226,7 +5226,7 @@ var require_client = __commonJS({
   "node_modules/undici/lib/dispatcher/client.js"(exports, module) {
     "use strict";
     var assert = __require("node:assert"), net = __require("node:net"), http = __require("node:http"), util = require_util(), { channels } = require_diagnostics(), Request = require_request(), DispatcherBase = require_dispatcher_base(), {
-      InvalidArgumentError,
+      InvalidArgumentError: InvalidArgumentError2,
       InformationalError,
       ClientDestroyedError
     } = require_errors(), buildConnector = require_connect(), {
@@ -5314,47 +5314,47 @@ var require_client = __commonJS({
         eventSource
       } = {}) {
         if (super({ webSocket, eventSource }), keepAlive !== void 0)
-          throw new InvalidArgumentError("unsupported keepAlive, use pipelining=0 instead");
+          throw new InvalidArgumentError2("unsupported keepAlive, use pipelining=0 instead");
         if (socketTimeout !== void 0)
-          throw new InvalidArgumentError("unsupported socketTimeout, use headersTimeout & bodyTimeout instead");
+          throw new InvalidArgumentError2("unsupported socketTimeout, use headersTimeout & bodyTimeout instead");
         if (requestTimeout !== void 0)
-          throw new InvalidArgumentError("unsupported requestTimeout, use headersTimeout & bodyTimeout instead");
+          throw new InvalidArgumentError2("unsupported requestTimeout, use headersTimeout & bodyTimeout instead");
         if (idleTimeout !== void 0)
-          throw new InvalidArgumentError("unsupported idleTimeout, use keepAliveTimeout instead");
+          throw new InvalidArgumentError2("unsupported idleTimeout, use keepAliveTimeout instead");
         if (maxKeepAliveTimeout !== void 0)
-          throw new InvalidArgumentError("unsupported maxKeepAliveTimeout, use keepAliveMaxTimeout instead");
+          throw new InvalidArgumentError2("unsupported maxKeepAliveTimeout, use keepAliveMaxTimeout instead");
         if (maxHeaderSize != null && !Number.isFinite(maxHeaderSize))
-          throw new InvalidArgumentError("invalid maxHeaderSize");
+          throw new InvalidArgumentError2("invalid maxHeaderSize");
         if (socketPath != null && typeof socketPath != "string")
-          throw new InvalidArgumentError("invalid socketPath");
+          throw new InvalidArgumentError2("invalid socketPath");
         if (connectTimeout != null && (!Number.isFinite(connectTimeout) || connectTimeout < 0))
-          throw new InvalidArgumentError("invalid connectTimeout");
+          throw new InvalidArgumentError2("invalid connectTimeout");
         if (keepAliveTimeout != null && (!Number.isFinite(keepAliveTimeout) || keepAliveTimeout <= 0))
-          throw new InvalidArgumentError("invalid keepAliveTimeout");
+          throw new InvalidArgumentError2("invalid keepAliveTimeout");
         if (keepAliveMaxTimeout != null && (!Number.isFinite(keepAliveMaxTimeout) || keepAliveMaxTimeout <= 0))
-          throw new InvalidArgumentError("invalid keepAliveMaxTimeout");
+          throw new InvalidArgumentError2("invalid keepAliveMaxTimeout");
         if (keepAliveTimeoutThreshold != null && !Number.isFinite(keepAliveTimeoutThreshold))
-          throw new InvalidArgumentError("invalid keepAliveTimeoutThreshold");
+          throw new InvalidArgumentError2("invalid keepAliveTimeoutThreshold");
         if (headersTimeout != null && (!Number.isInteger(headersTimeout) || headersTimeout < 0))
-          throw new InvalidArgumentError("headersTimeout must be a positive integer or zero");
+          throw new InvalidArgumentError2("headersTimeout must be a positive integer or zero");
         if (bodyTimeout != null && (!Number.isInteger(bodyTimeout) || bodyTimeout < 0))
-          throw new InvalidArgumentError("bodyTimeout must be a positive integer or zero");
+          throw new InvalidArgumentError2("bodyTimeout must be a positive integer or zero");
         if (connect2 != null && typeof connect2 != "function" && typeof connect2 != "object")
-          throw new InvalidArgumentError("connect must be a function or an object");
+          throw new InvalidArgumentError2("connect must be a function or an object");
         if (maxRedirections != null && (!Number.isInteger(maxRedirections) || maxRedirections < 0))
-          throw new InvalidArgumentError("maxRedirections must be a positive number");
+          throw new InvalidArgumentError2("maxRedirections must be a positive number");
         if (maxRequestsPerClient != null && (!Number.isInteger(maxRequestsPerClient) || maxRequestsPerClient < 0))
-          throw new InvalidArgumentError("maxRequestsPerClient must be a positive number");
+          throw new InvalidArgumentError2("maxRequestsPerClient must be a positive number");
         if (localAddress != null && (typeof localAddress != "string" || net.isIP(localAddress) === 0))
-          throw new InvalidArgumentError("localAddress must be valid string IP address");
+          throw new InvalidArgumentError2("localAddress must be valid string IP address");
         if (maxResponseSize != null && (!Number.isInteger(maxResponseSize) || maxResponseSize < -1))
-          throw new InvalidArgumentError("maxResponseSize must be a positive number");
+          throw new InvalidArgumentError2("maxResponseSize must be a positive number");
         if (autoSelectFamilyAttemptTimeout != null && (!Number.isInteger(autoSelectFamilyAttemptTimeout) || autoSelectFamilyAttemptTimeout < -1))
-          throw new InvalidArgumentError("autoSelectFamilyAttemptTimeout must be a positive number");
+          throw new InvalidArgumentError2("autoSelectFamilyAttemptTimeout must be a positive number");
         if (allowH2 != null && typeof allowH2 != "boolean")
-          throw new InvalidArgumentError("allowH2 must be a valid boolean value");
+          throw new InvalidArgumentError2("allowH2 must be a valid boolean value");
         if (maxConcurrentStreams != null && (typeof maxConcurrentStreams != "number" || maxConcurrentStreams < 1))
-          throw new InvalidArgumentError("maxConcurrentStreams must be a positive integer, greater than 0");
+          throw new InvalidArgumentError2("maxConcurrentStreams must be a positive integer, greater than 0");
         typeof connect2 != "function" && (connect2 = buildConnector({
           ...tls,
           maxCachedSessions,
@@ -5734,7 +5734,7 @@ var require_pool = __commonJS({
       kAddClient,
       kGetDispatcher
     } = require_pool_base(), Client = require_client(), {
-      InvalidArgumentError
+      InvalidArgumentError: InvalidArgumentError2
     } = require_errors(), util = require_util(), { kUrl, kInterceptors } = require_symbols(), buildConnector = require_connect(), kOptions = /* @__PURE__ */ Symbol("options"), kConnections = /* @__PURE__ */ Symbol("connections"), kFactory = /* @__PURE__ */ Symbol("factory");
     function defaultFactory(origin, opts) {
       return new Client(origin, opts);
@@ -5754,11 +5754,11 @@ var require_pool = __commonJS({
         ...options
       } = {}) {
         if (connections != null && (!Number.isFinite(connections) || connections < 0))
-          throw new InvalidArgumentError("invalid connections");
+          throw new InvalidArgumentError2("invalid connections");
         if (typeof factory != "function")
-          throw new InvalidArgumentError("factory must be a function.");
+          throw new InvalidArgumentError2("factory must be a function.");
         if (connect != null && typeof connect != "function" && typeof connect != "object")
-          throw new InvalidArgumentError("connect must be a function or an object");
+          throw new InvalidArgumentError2("connect must be a function or an object");
         typeof connect != "function" && (connect = buildConnector({
           ...tls,
           maxCachedSessions,
@@ -5794,7 +5794,7 @@ var require_balanced_pool = __commonJS({
     "use strict";
     var {
       BalancedPoolMissingUpstreamError,
-      InvalidArgumentError
+      InvalidArgumentError: InvalidArgumentError2
     } = require_errors(), {
       PoolBase,
       kClients,
@@ -5817,7 +5817,7 @@ var require_balanced_pool = __commonJS({
     var BalancedPool = class extends PoolBase {
       constructor(upstreams = [], { factory = defaultFactory, ...opts } = {}) {
         if (super(), this[kOptions] = opts, this[kIndex] = -1, this[kCurrentWeight] = 0, this[kMaxWeightPerServer] = this[kOptions].maxWeightPerServer || 100, this[kErrorPenalty] = this[kOptions].errorPenalty || 15, Array.isArray(upstreams) || (upstreams = [upstreams]), typeof factory != "function")
-          throw new InvalidArgumentError("factory must be a function.");
+          throw new InvalidArgumentError2("factory must be a function.");
         this[kInterceptors] = opts.interceptors?.BalancedPool && Array.isArray(opts.interceptors.BalancedPool) ? opts.interceptors.BalancedPool : [], this[kFactory] = factory;
         for (let upstream of upstreams)
           this.addUpstream(upstream);
@@ -5876,18 +5876,18 @@ var require_balanced_pool = __commonJS({
 var require_agent = __commonJS({
   "node_modules/undici/lib/dispatcher/agent.js"(exports, module) {
     "use strict";
-    var { InvalidArgumentError } = require_errors(), { kClients, kRunning, kClose, kDestroy, kDispatch, kInterceptors } = require_symbols(), DispatcherBase = require_dispatcher_base(), Pool = require_pool(), Client = require_client(), util = require_util(), createRedirectInterceptor = require_redirect_interceptor(), kOnConnect = /* @__PURE__ */ Symbol("onConnect"), kOnDisconnect = /* @__PURE__ */ Symbol("onDisconnect"), kOnConnectionError = /* @__PURE__ */ Symbol("onConnectionError"), kMaxRedirections = /* @__PURE__ */ Symbol("maxRedirections"), kOnDrain = /* @__PURE__ */ Symbol("onDrain"), kFactory = /* @__PURE__ */ Symbol("factory"), kOptions = /* @__PURE__ */ Symbol("options");
+    var { InvalidArgumentError: InvalidArgumentError2 } = require_errors(), { kClients, kRunning, kClose, kDestroy, kDispatch, kInterceptors } = require_symbols(), DispatcherBase = require_dispatcher_base(), Pool = require_pool(), Client = require_client(), util = require_util(), createRedirectInterceptor = require_redirect_interceptor(), kOnConnect = /* @__PURE__ */ Symbol("onConnect"), kOnDisconnect = /* @__PURE__ */ Symbol("onDisconnect"), kOnConnectionError = /* @__PURE__ */ Symbol("onConnectionError"), kMaxRedirections = /* @__PURE__ */ Symbol("maxRedirections"), kOnDrain = /* @__PURE__ */ Symbol("onDrain"), kFactory = /* @__PURE__ */ Symbol("factory"), kOptions = /* @__PURE__ */ Symbol("options");
     function defaultFactory(origin, opts) {
       return opts && opts.connections === 1 ? new Client(origin, opts) : new Pool(origin, opts);
     }
     var Agent = class extends DispatcherBase {
       constructor({ factory = defaultFactory, maxRedirections = 0, connect, tls, ...options } = {}) {
         if (typeof factory != "function")
-          throw new InvalidArgumentError("factory must be a function.");
+          throw new InvalidArgumentError2("factory must be a function.");
         if (connect != null && typeof connect != "function" && typeof connect != "object")
-          throw new InvalidArgumentError("connect must be a function or an object");
+          throw new InvalidArgumentError2("connect must be a function or an object");
         if (!Number.isInteger(maxRedirections) || maxRedirections < 0)
-          throw new InvalidArgumentError("maxRedirections must be a positive number");
+          throw new InvalidArgumentError2("maxRedirections must be a positive number");
         super(options), connect && typeof connect != "function" && (connect = { ...connect }), tls && typeof tls != "function" && (tls = { ...tls }), this[kInterceptors] = options.interceptors?.Agent && Array.isArray(options.interceptors.Agent) ? options.interceptors.Agent : [createRedirectInterceptor({ maxRedirections })], this[kOptions] = { ...util.deepClone(options), connect, tls }, this[kOptions].interceptors = options.interceptors ? { ...options.interceptors } : void 0, this[kMaxRedirections] = maxRedirections, this[kFactory] = factory, this[kClients] = /* @__PURE__ */ new Map(), this[kOnDrain] = (origin, targets) => {
           this.emit("drain", origin, [this, ...targets]);
         }, this[kOnConnect] = (origin, targets) => {
@@ -5909,7 +5909,7 @@ var require_agent = __commonJS({
         if (opts.origin && (typeof opts.origin == "string" || opts.origin instanceof URL))
           key = String(opts.origin);
         else
-          throw new InvalidArgumentError("opts.origin must be a non-empty string or URL.");
+          throw new InvalidArgumentError2("opts.origin must be a non-empty string or URL.");
         let dispatcher = this[kClients].get(key);
         return dispatcher || (dispatcher = this[kFactory](opts.origin, this[kOptions]).on("drain", this[kOnDrain]).on("connect", this[kOnConnect]).on("disconnect", this[kOnDisconnect]).on("connectionError", this[kOnConnectionError]), this[kClients].set(key, dispatcher)), dispatcher.dispatch(opts, handler2);
       }
@@ -5934,7 +5934,7 @@ var require_agent = __commonJS({
 var require_proxy_agent = __commonJS({
   "node_modules/undici/lib/dispatcher/proxy-agent.js"(exports, module) {
     "use strict";
-    var { kProxy, kClose, kDestroy, kDispatch, kInterceptors } = require_symbols(), { URL: URL2 } = __require("node:url"), Agent = require_agent(), Pool = require_pool(), DispatcherBase = require_dispatcher_base(), { InvalidArgumentError, RequestAbortedError, SecureProxyConnectionError } = require_errors(), buildConnector = require_connect(), Client = require_client(), kAgent = /* @__PURE__ */ Symbol("proxy agent"), kClient = /* @__PURE__ */ Symbol("proxy client"), kProxyHeaders = /* @__PURE__ */ Symbol("proxy headers"), kRequestTls = /* @__PURE__ */ Symbol("request tls settings"), kProxyTls = /* @__PURE__ */ Symbol("proxy tls settings"), kConnectEndpoint = /* @__PURE__ */ Symbol("connect endpoint function"), kTunnelProxy = /* @__PURE__ */ Symbol("tunnel proxy");
+    var { kProxy, kClose, kDestroy, kDispatch, kInterceptors } = require_symbols(), { URL: URL2 } = __require("node:url"), Agent = require_agent(), Pool = require_pool(), DispatcherBase = require_dispatcher_base(), { InvalidArgumentError: InvalidArgumentError2, RequestAbortedError, SecureProxyConnectionError } = require_errors(), buildConnector = require_connect(), Client = require_client(), kAgent = /* @__PURE__ */ Symbol("proxy agent"), kClient = /* @__PURE__ */ Symbol("proxy client"), kProxyHeaders = /* @__PURE__ */ Symbol("proxy headers"), kRequestTls = /* @__PURE__ */ Symbol("request tls settings"), kProxyTls = /* @__PURE__ */ Symbol("proxy tls settings"), kConnectEndpoint = /* @__PURE__ */ Symbol("connect endpoint function"), kTunnelProxy = /* @__PURE__ */ Symbol("tunnel proxy");
     function defaultProtocolPort(protocol) {
       return protocol === "https:" ? 443 : 80;
     }
@@ -5950,14 +5950,14 @@ var require_proxy_agent = __commonJS({
       #client;
       constructor(proxyUrl, { headers = {}, connect, factory }) {
         if (super(), !proxyUrl)
-          throw new InvalidArgumentError("Proxy URL is mandatory");
+          throw new InvalidArgumentError2("Proxy URL is mandatory");
         this[kProxyHeaders] = headers, factory ? this.#client = factory(proxyUrl, { connect }) : this.#client = new Client(proxyUrl, { connect });
       }
       [kDispatch](opts, handler2) {
         let onHeaders = handler2.onHeaders;
         handler2.onHeaders = function(statusCode, data, resume) {
           if (statusCode === 407) {
-            typeof handler2.onError == "function" && handler2.onError(new InvalidArgumentError("Proxy Authentication Required (407)"));
+            typeof handler2.onError == "function" && handler2.onError(new InvalidArgumentError2("Proxy Authentication Required (407)"));
             return;
           }
           onHeaders && onHeaders.call(this, statusCode, data, resume);
@@ -5982,13 +5982,13 @@ var require_proxy_agent = __commonJS({
     }, ProxyAgent2 = class extends DispatcherBase {
       constructor(opts) {
         if (super(), !opts || typeof opts == "object" && !(opts instanceof URL2) && !opts.uri)
-          throw new InvalidArgumentError("Proxy uri is mandatory");
+          throw new InvalidArgumentError2("Proxy uri is mandatory");
         let { clientFactory = defaultFactory } = opts;
         if (typeof clientFactory != "function")
-          throw new InvalidArgumentError("Proxy opts.clientFactory must be a function.");
+          throw new InvalidArgumentError2("Proxy opts.clientFactory must be a function.");
         let { proxyTunnel = !0 } = opts, url = this.#getUrl(opts), { href, origin, port, protocol, username, password, hostname: proxyHostname } = url;
         if (this[kProxy] = { uri: href, protocol }, this[kInterceptors] = opts.interceptors?.ProxyAgent && Array.isArray(opts.interceptors.ProxyAgent) ? opts.interceptors.ProxyAgent : [], this[kRequestTls] = opts.requestTls, this[kProxyTls] = opts.proxyTls, this[kProxyHeaders] = opts.headers || {}, this[kTunnelProxy] = proxyTunnel, opts.auth && opts.token)
-          throw new InvalidArgumentError("opts.auth cannot be used in combination with opts.token");
+          throw new InvalidArgumentError2("opts.auth cannot be used in combination with opts.token");
         opts.auth ? this[kProxyHeaders]["proxy-authorization"] = `Basic ${opts.auth}` : opts.token ? this[kProxyHeaders]["proxy-authorization"] = opts.token : username && password && (this[kProxyHeaders]["proxy-authorization"] = `Basic ${Buffer.from(`${decodeURIComponent(username)}:${decodeURIComponent(password)}`).toString("base64")}`);
         let connect = buildConnector({ ...opts.proxyTls });
         this[kConnectEndpoint] = buildConnector({ ...opts.requestTls });
@@ -6069,7 +6069,7 @@ var require_proxy_agent = __commonJS({
     }
     function throwIfProxyAuthIsSent(headers) {
       if (headers && Object.keys(headers).find((key) => key.toLowerCase() === "proxy-authorization"))
-        throw new InvalidArgumentError("Proxy-Authorization should be sent in ProxyAgent constructor");
+        throw new InvalidArgumentError2("Proxy-Authorization should be sent in ProxyAgent constructor");
     }
     module.exports = ProxyAgent2;
   }
@@ -6440,7 +6440,7 @@ var require_retry_agent = __commonJS({
 var require_readable = __commonJS({
   "node_modules/undici/lib/api/readable.js"(exports, module) {
     "use strict";
-    var assert = __require("node:assert"), { Readable } = __require("node:stream"), { RequestAbortedError, NotSupportedError, InvalidArgumentError, AbortError } = require_errors(), util = require_util(), { ReadableStreamFrom } = require_util(), kConsume = /* @__PURE__ */ Symbol("kConsume"), kReading = /* @__PURE__ */ Symbol("kReading"), kBody = /* @__PURE__ */ Symbol("kBody"), kAbort = /* @__PURE__ */ Symbol("kAbort"), kContentType = /* @__PURE__ */ Symbol("kContentType"), kContentLength = /* @__PURE__ */ Symbol("kContentLength"), noop3 = () => {
+    var assert = __require("node:assert"), { Readable } = __require("node:stream"), { RequestAbortedError, NotSupportedError, InvalidArgumentError: InvalidArgumentError2, AbortError } = require_errors(), util = require_util(), { ReadableStreamFrom } = require_util(), kConsume = /* @__PURE__ */ Symbol("kConsume"), kReading = /* @__PURE__ */ Symbol("kReading"), kBody = /* @__PURE__ */ Symbol("kBody"), kAbort = /* @__PURE__ */ Symbol("kAbort"), kContentType = /* @__PURE__ */ Symbol("kContentType"), kContentLength = /* @__PURE__ */ Symbol("kContentLength"), noop3 = () => {
     }, BodyReadable = class extends Readable {
       constructor({
         resume,
@@ -6515,7 +6515,7 @@ var require_readable = __commonJS({
       async dump(opts) {
         let limit = Number.isFinite(opts?.limit) ? opts.limit : 131072, signal = opts?.signal;
         if (signal != null && (typeof signal != "object" || !("aborted" in signal)))
-          throw new InvalidArgumentError("signal must be an AbortSignal");
+          throw new InvalidArgumentError2("signal must be an AbortSignal");
         return signal?.throwIfAborted(), this._readableState.closeEmitted ? null : await new Promise((resolve, reject) => {
           this[kContentLength] > limit && this.destroy(new AbortError());
           let onAbort = () => {
@@ -6567,8 +6567,8 @@ var require_readable = __commonJS({
       let { _readableState: state } = consume2.stream;
       if (state.bufferIndex) {
         let start = state.bufferIndex, end = state.buffer.length;
-        for (let n = start; n < end; n++)
-          consumePush(consume2, state.buffer[n]);
+        for (let n2 = start; n2 < end; n2++)
+          consumePush(consume2, state.buffer[n2]);
       } else
         for (let chunk of state.buffer)
           consumePush(consume2, chunk);
@@ -6588,10 +6588,10 @@ var require_readable = __commonJS({
         return new Uint8Array(0);
       if (chunks.length === 1)
         return new Uint8Array(chunks[0]);
-      let buffer = new Uint8Array(Buffer.allocUnsafeSlow(length).buffer), offset = 0;
+      let buffer = new Uint8Array(Buffer.allocUnsafeSlow(length).buffer), offset2 = 0;
       for (let i = 0; i < chunks.length; ++i) {
         let chunk = chunks[i];
-        buffer.set(chunk, offset), offset += chunk.length;
+        buffer.set(chunk, offset2), offset2 += chunk.length;
       }
       return buffer;
     }
@@ -6660,22 +6660,22 @@ var require_util3 = __commonJS({
 var require_api_request = __commonJS({
   "node_modules/undici/lib/api/api-request.js"(exports, module) {
     "use strict";
-    var assert = __require("node:assert"), { Readable } = require_readable(), { InvalidArgumentError, RequestAbortedError } = require_errors(), util = require_util(), { getResolveErrorBodyCallback } = require_util3(), { AsyncResource } = __require("node:async_hooks"), RequestHandler = class extends AsyncResource {
+    var assert = __require("node:assert"), { Readable } = require_readable(), { InvalidArgumentError: InvalidArgumentError2, RequestAbortedError } = require_errors(), util = require_util(), { getResolveErrorBodyCallback } = require_util3(), { AsyncResource } = __require("node:async_hooks"), RequestHandler = class extends AsyncResource {
       constructor(opts, callback) {
         if (!opts || typeof opts != "object")
-          throw new InvalidArgumentError("invalid opts");
+          throw new InvalidArgumentError2("invalid opts");
         let { signal, method, opaque, body, onInfo, responseHeaders, throwOnError, highWaterMark } = opts;
         try {
           if (typeof callback != "function")
-            throw new InvalidArgumentError("invalid callback");
+            throw new InvalidArgumentError2("invalid callback");
           if (highWaterMark && (typeof highWaterMark != "number" || highWaterMark < 0))
-            throw new InvalidArgumentError("invalid highWaterMark");
+            throw new InvalidArgumentError2("invalid highWaterMark");
           if (signal && typeof signal.on != "function" && typeof signal.addEventListener != "function")
-            throw new InvalidArgumentError("signal must be an EventEmitter or EventTarget");
+            throw new InvalidArgumentError2("signal must be an EventEmitter or EventTarget");
           if (method === "CONNECT")
-            throw new InvalidArgumentError("invalid method");
+            throw new InvalidArgumentError2("invalid method");
           if (onInfo && typeof onInfo != "function")
-            throw new InvalidArgumentError("invalid onInfo callback");
+            throw new InvalidArgumentError2("invalid onInfo callback");
           super("UNDICI_REQUEST");
         } catch (err) {
           throw util.isStream(body) && util.destroy(body.on("error", util.nop), err), err;
@@ -6785,22 +6785,22 @@ var require_abort_signal = __commonJS({
 var require_api_stream = __commonJS({
   "node_modules/undici/lib/api/api-stream.js"(exports, module) {
     "use strict";
-    var assert = __require("node:assert"), { finished, PassThrough } = __require("node:stream"), { InvalidArgumentError, InvalidReturnValueError } = require_errors(), util = require_util(), { getResolveErrorBodyCallback } = require_util3(), { AsyncResource } = __require("node:async_hooks"), { addSignal, removeSignal } = require_abort_signal(), StreamHandler = class extends AsyncResource {
+    var assert = __require("node:assert"), { finished, PassThrough } = __require("node:stream"), { InvalidArgumentError: InvalidArgumentError2, InvalidReturnValueError } = require_errors(), util = require_util(), { getResolveErrorBodyCallback } = require_util3(), { AsyncResource } = __require("node:async_hooks"), { addSignal, removeSignal } = require_abort_signal(), StreamHandler = class extends AsyncResource {
       constructor(opts, factory, callback) {
         if (!opts || typeof opts != "object")
-          throw new InvalidArgumentError("invalid opts");
+          throw new InvalidArgumentError2("invalid opts");
         let { signal, method, opaque, body, onInfo, responseHeaders, throwOnError } = opts;
         try {
           if (typeof callback != "function")
-            throw new InvalidArgumentError("invalid callback");
+            throw new InvalidArgumentError2("invalid callback");
           if (typeof factory != "function")
-            throw new InvalidArgumentError("invalid factory");
+            throw new InvalidArgumentError2("invalid factory");
           if (signal && typeof signal.on != "function" && typeof signal.addEventListener != "function")
-            throw new InvalidArgumentError("signal must be an EventEmitter or EventTarget");
+            throw new InvalidArgumentError2("signal must be an EventEmitter or EventTarget");
           if (method === "CONNECT")
-            throw new InvalidArgumentError("invalid method");
+            throw new InvalidArgumentError2("invalid method");
           if (onInfo && typeof onInfo != "function")
-            throw new InvalidArgumentError("invalid onInfo callback");
+            throw new InvalidArgumentError2("invalid onInfo callback");
           super("UNDICI_STREAM");
         } catch (err) {
           throw util.isStream(body) && util.destroy(body.on("error", util.nop), err), err;
@@ -6890,7 +6890,7 @@ var require_api_pipeline = __commonJS({
       Duplex,
       PassThrough
     } = __require("node:stream"), {
-      InvalidArgumentError,
+      InvalidArgumentError: InvalidArgumentError2,
       InvalidReturnValueError,
       RequestAbortedError
     } = require_errors(), util = require_util(), { AsyncResource } = __require("node:async_hooks"), { addSignal, removeSignal } = require_abort_signal(), assert = __require("node:assert"), kResume = /* @__PURE__ */ Symbol("resume"), PipelineRequest = class extends Readable {
@@ -6917,16 +6917,16 @@ var require_api_pipeline = __commonJS({
     }, PipelineHandler = class extends AsyncResource {
       constructor(opts, handler2) {
         if (!opts || typeof opts != "object")
-          throw new InvalidArgumentError("invalid opts");
+          throw new InvalidArgumentError2("invalid opts");
         if (typeof handler2 != "function")
-          throw new InvalidArgumentError("invalid handler");
+          throw new InvalidArgumentError2("invalid handler");
         let { signal, method, opaque, onInfo, responseHeaders } = opts;
         if (signal && typeof signal.on != "function" && typeof signal.addEventListener != "function")
-          throw new InvalidArgumentError("signal must be an EventEmitter or EventTarget");
+          throw new InvalidArgumentError2("signal must be an EventEmitter or EventTarget");
         if (method === "CONNECT")
-          throw new InvalidArgumentError("invalid method");
+          throw new InvalidArgumentError2("invalid method");
         if (onInfo && typeof onInfo != "function")
-          throw new InvalidArgumentError("invalid onInfo callback");
+          throw new InvalidArgumentError2("invalid onInfo callback");
         super("UNDICI_PIPELINE"), this.opaque = opaque || null, this.responseHeaders = responseHeaders || null, this.handler = handler2, this.abort = null, this.context = null, this.onInfo = onInfo || null, this.req = new PipelineRequest().on("error", util.nop), this.ret = new Duplex({
           readableObjectMode: opts.objectMode,
           autoDestroy: !0,
@@ -7024,15 +7024,15 @@ var require_api_pipeline = __commonJS({
 var require_api_upgrade = __commonJS({
   "node_modules/undici/lib/api/api-upgrade.js"(exports, module) {
     "use strict";
-    var { InvalidArgumentError, SocketError } = require_errors(), { AsyncResource } = __require("node:async_hooks"), util = require_util(), { addSignal, removeSignal } = require_abort_signal(), assert = __require("node:assert"), UpgradeHandler = class extends AsyncResource {
+    var { InvalidArgumentError: InvalidArgumentError2, SocketError } = require_errors(), { AsyncResource } = __require("node:async_hooks"), util = require_util(), { addSignal, removeSignal } = require_abort_signal(), assert = __require("node:assert"), UpgradeHandler = class extends AsyncResource {
       constructor(opts, callback) {
         if (!opts || typeof opts != "object")
-          throw new InvalidArgumentError("invalid opts");
+          throw new InvalidArgumentError2("invalid opts");
         if (typeof callback != "function")
-          throw new InvalidArgumentError("invalid callback");
+          throw new InvalidArgumentError2("invalid callback");
         let { signal, opaque, responseHeaders } = opts;
         if (signal && typeof signal.on != "function" && typeof signal.addEventListener != "function")
-          throw new InvalidArgumentError("signal must be an EventEmitter or EventTarget");
+          throw new InvalidArgumentError2("signal must be an EventEmitter or EventTarget");
         super("UNDICI_UPGRADE"), this.responseHeaders = responseHeaders || null, this.opaque = opaque || null, this.callback = callback, this.abort = null, this.context = null, addSignal(this, signal);
       }
       onConnect(abort, context3) {
@@ -7091,15 +7091,15 @@ var require_api_upgrade = __commonJS({
 var require_api_connect = __commonJS({
   "node_modules/undici/lib/api/api-connect.js"(exports, module) {
     "use strict";
-    var assert = __require("node:assert"), { AsyncResource } = __require("node:async_hooks"), { InvalidArgumentError, SocketError } = require_errors(), util = require_util(), { addSignal, removeSignal } = require_abort_signal(), ConnectHandler = class extends AsyncResource {
+    var assert = __require("node:assert"), { AsyncResource } = __require("node:async_hooks"), { InvalidArgumentError: InvalidArgumentError2, SocketError } = require_errors(), util = require_util(), { addSignal, removeSignal } = require_abort_signal(), ConnectHandler = class extends AsyncResource {
       constructor(opts, callback) {
         if (!opts || typeof opts != "object")
-          throw new InvalidArgumentError("invalid opts");
+          throw new InvalidArgumentError2("invalid opts");
         if (typeof callback != "function")
-          throw new InvalidArgumentError("invalid callback");
+          throw new InvalidArgumentError2("invalid callback");
         let { signal, opaque, responseHeaders } = opts;
         if (signal && typeof signal.on != "function" && typeof signal.addEventListener != "function")
-          throw new InvalidArgumentError("signal must be an EventEmitter or EventTarget");
+          throw new InvalidArgumentError2("signal must be an EventEmitter or EventTarget");
         super("UNDICI_CONNECT"), this.opaque = opaque || null, this.responseHeaders = responseHeaders || null, this.callback = callback, this.abort = null, addSignal(this, signal);
       }
       onConnect(abort, context3) {
@@ -7224,8 +7224,8 @@ var require_mock_utils = __commonJS({
         isPromise
       }
     } = __require("node:util");
-    function matchValue(match2, value) {
-      return typeof match2 == "string" ? match2 === value : match2 instanceof RegExp ? match2.test(value) : typeof match2 == "function" ? match2(value) === !0 : !1;
+    function matchValue(match3, value) {
+      return typeof match3 == "string" ? match3 === value : match3 instanceof RegExp ? match3.test(value) : typeof match3 == "function" ? match3(value) === !0 : !1;
     }
     function lowerCaseEntries(headers) {
       return Object.fromEntries(
@@ -7241,9 +7241,9 @@ var require_mock_utils = __commonJS({
       } else return typeof headers.get == "function" ? headers.get(key) : lowerCaseEntries(headers)[key.toLocaleLowerCase()];
     }
     function buildHeadersFromArray(headers) {
-      let clone = headers.slice(), entries = [];
-      for (let index = 0; index < clone.length; index += 2)
-        entries.push([clone[index], clone[index + 1]]);
+      let clone2 = headers.slice(), entries = [];
+      for (let index = 0; index < clone2.length; index += 2)
+        entries.push([clone2[index], clone2[index + 1]]);
       return Object.fromEntries(entries);
     }
     function matchHeaders(mockDispatch2, headers) {
@@ -7414,7 +7414,7 @@ var require_mock_interceptor = __commonJS({
       kDefaultTrailers,
       kContentLength,
       kMockDispatch
-    } = require_mock_symbols(), { InvalidArgumentError } = require_errors(), { buildURL } = require_util(), MockScope = class {
+    } = require_mock_symbols(), { InvalidArgumentError: InvalidArgumentError2 } = require_errors(), { buildURL } = require_util(), MockScope = class {
       constructor(mockDispatch) {
         this[kMockDispatch] = mockDispatch;
       }
@@ -7423,7 +7423,7 @@ var require_mock_interceptor = __commonJS({
        */
       delay(waitInMs) {
         if (typeof waitInMs != "number" || !Number.isInteger(waitInMs) || waitInMs <= 0)
-          throw new InvalidArgumentError("waitInMs must be a valid integer > 0");
+          throw new InvalidArgumentError2("waitInMs must be a valid integer > 0");
         return this[kMockDispatch].delay = waitInMs, this;
       }
       /**
@@ -7437,15 +7437,15 @@ var require_mock_interceptor = __commonJS({
        */
       times(repeatTimes) {
         if (typeof repeatTimes != "number" || !Number.isInteger(repeatTimes) || repeatTimes <= 0)
-          throw new InvalidArgumentError("repeatTimes must be a valid integer > 0");
+          throw new InvalidArgumentError2("repeatTimes must be a valid integer > 0");
         return this[kMockDispatch].times = repeatTimes, this;
       }
     }, MockInterceptor = class {
       constructor(opts, mockDispatches) {
         if (typeof opts != "object")
-          throw new InvalidArgumentError("opts must be an object");
+          throw new InvalidArgumentError2("opts must be an object");
         if (typeof opts.path > "u")
-          throw new InvalidArgumentError("opts.path must be defined");
+          throw new InvalidArgumentError2("opts.path must be defined");
         if (typeof opts.method > "u" && (opts.method = "GET"), typeof opts.path == "string")
           if (opts.query)
             opts.path = buildURL(opts.path, opts.query);
@@ -7461,9 +7461,9 @@ var require_mock_interceptor = __commonJS({
       }
       validateReplyParameters(replyParameters) {
         if (typeof replyParameters.statusCode > "u")
-          throw new InvalidArgumentError("statusCode must be defined");
+          throw new InvalidArgumentError2("statusCode must be defined");
         if (typeof replyParameters.responseOptions != "object" || replyParameters.responseOptions === null)
-          throw new InvalidArgumentError("responseOptions must be an object");
+          throw new InvalidArgumentError2("responseOptions must be an object");
       }
       /**
        * Mock an undici request with a defined reply.
@@ -7473,7 +7473,7 @@ var require_mock_interceptor = __commonJS({
           let wrappedDefaultsCallback = (opts) => {
             let resolvedData = replyOptionsCallbackOrStatusCode(opts);
             if (typeof resolvedData != "object" || resolvedData === null)
-              throw new InvalidArgumentError("reply options callback must return an object");
+              throw new InvalidArgumentError2("reply options callback must return an object");
             let replyParameters2 = { data: "", responseOptions: {}, ...resolvedData };
             return this.validateReplyParameters(replyParameters2), {
               ...this.createMockScopeDispatchData(replyParameters2)
@@ -7495,7 +7495,7 @@ var require_mock_interceptor = __commonJS({
        */
       replyWithError(error2) {
         if (typeof error2 > "u")
-          throw new InvalidArgumentError("error must be defined");
+          throw new InvalidArgumentError2("error must be defined");
         let newMockDispatch = addMockDispatch(this[kDispatches], this[kDispatchKey], { error: error2 });
         return new MockScope(newMockDispatch);
       }
@@ -7504,7 +7504,7 @@ var require_mock_interceptor = __commonJS({
        */
       defaultReplyHeaders(headers) {
         if (typeof headers > "u")
-          throw new InvalidArgumentError("headers must be defined");
+          throw new InvalidArgumentError2("headers must be defined");
         return this[kDefaultHeaders] = headers, this;
       }
       /**
@@ -7512,7 +7512,7 @@ var require_mock_interceptor = __commonJS({
        */
       defaultReplyTrailers(trailers) {
         if (typeof trailers > "u")
-          throw new InvalidArgumentError("trailers must be defined");
+          throw new InvalidArgumentError2("trailers must be defined");
         return this[kDefaultTrailers] = trailers, this;
       }
       /**
@@ -7539,10 +7539,10 @@ var require_mock_client = __commonJS({
       kOrigin,
       kOriginalDispatch,
       kConnected
-    } = require_mock_symbols(), { MockInterceptor } = require_mock_interceptor(), Symbols = require_symbols(), { InvalidArgumentError } = require_errors(), MockClient = class extends Client {
+    } = require_mock_symbols(), { MockInterceptor } = require_mock_interceptor(), Symbols = require_symbols(), { InvalidArgumentError: InvalidArgumentError2 } = require_errors(), MockClient = class extends Client {
       constructor(origin, opts) {
         if (super(origin, opts), !opts || !opts.agent || typeof opts.agent.dispatch != "function")
-          throw new InvalidArgumentError("Argument opts.agent must implement Agent");
+          throw new InvalidArgumentError2("Argument opts.agent must implement Agent");
         this[kMockAgent] = opts.agent, this[kOrigin] = origin, this[kDispatches] = [], this[kConnected] = 1, this[kOriginalDispatch] = this.dispatch, this[kOriginalClose] = this.close.bind(this), this.dispatch = buildMockDispatch.call(this), this.close = this[kClose];
       }
       get [Symbols.kConnected]() {
@@ -7574,10 +7574,10 @@ var require_mock_pool = __commonJS({
       kOrigin,
       kOriginalDispatch,
       kConnected
-    } = require_mock_symbols(), { MockInterceptor } = require_mock_interceptor(), Symbols = require_symbols(), { InvalidArgumentError } = require_errors(), MockPool = class extends Pool {
+    } = require_mock_symbols(), { MockInterceptor } = require_mock_interceptor(), Symbols = require_symbols(), { InvalidArgumentError: InvalidArgumentError2 } = require_errors(), MockPool = class extends Pool {
       constructor(origin, opts) {
         if (super(origin, opts), !opts || !opts.agent || typeof opts.agent.dispatch != "function")
-          throw new InvalidArgumentError("Argument opts.agent must implement Agent");
+          throw new InvalidArgumentError2("Argument opts.agent must implement Agent");
         this[kMockAgent] = opts.agent, this[kOrigin] = origin, this[kDispatches] = [], this[kConnected] = 1, this[kOriginalDispatch] = this.dispatch, this[kOriginalClose] = this.close.bind(this), this.dispatch = buildMockDispatch.call(this), this.close = this[kClose];
       }
       get [Symbols.kConnected]() {
@@ -7613,8 +7613,8 @@ var require_pluralizer = __commonJS({
       this: "these"
     };
     module.exports = class {
-      constructor(singular, plural2) {
-        this.singular = singular, this.plural = plural2;
+      constructor(singular, plural3) {
+        this.singular = singular, this.plural = plural3;
       }
       pluralize(count) {
         let one = count === 1, keys = one ? singulars : plurals, noun = one ? this.singular : this.plural;
@@ -7674,10 +7674,10 @@ var require_mock_agent = __commonJS({
       kGetNetConnect,
       kOptions,
       kFactory
-    } = require_mock_symbols(), MockClient = require_mock_client(), MockPool = require_mock_pool(), { matchValue, buildMockOptions } = require_mock_utils(), { InvalidArgumentError, UndiciError } = require_errors(), Dispatcher = require_dispatcher(), Pluralizer = require_pluralizer(), PendingInterceptorsFormatter = require_pending_interceptors_formatter(), MockAgent = class extends Dispatcher {
+    } = require_mock_symbols(), MockClient = require_mock_client(), MockPool = require_mock_pool(), { matchValue, buildMockOptions } = require_mock_utils(), { InvalidArgumentError: InvalidArgumentError2, UndiciError } = require_errors(), Dispatcher = require_dispatcher(), Pluralizer = require_pluralizer(), PendingInterceptorsFormatter = require_pending_interceptors_formatter(), MockAgent = class extends Dispatcher {
       constructor(opts) {
         if (super(opts), this[kNetConnect] = !0, this[kIsMockActive] = !0, opts?.agent && typeof opts.agent.dispatch != "function")
-          throw new InvalidArgumentError("Argument opts.agent must implement Agent");
+          throw new InvalidArgumentError2("Argument opts.agent must implement Agent");
         let agent = opts?.agent ? opts.agent : new Agent(opts);
         this[kAgent] = agent, this[kClients] = agent[kClients], this[kOptions] = buildMockOptions(opts);
       }
@@ -7703,7 +7703,7 @@ var require_mock_agent = __commonJS({
         else if (typeof matcher > "u")
           this[kNetConnect] = !0;
         else
-          throw new InvalidArgumentError("Unsupported matcher. Must be one of String|Function|RegExp.");
+          throw new InvalidArgumentError2("Unsupported matcher. Must be one of String|Function|RegExp.");
       }
       disableNetConnect() {
         this[kNetConnect] = !1;
@@ -7761,11 +7761,11 @@ ${pendingInterceptorsFormatter.format(pending)}
 var require_global2 = __commonJS({
   "node_modules/undici/lib/global.js"(exports, module) {
     "use strict";
-    var globalDispatcher = /* @__PURE__ */ Symbol.for("undici.globalDispatcher.1"), { InvalidArgumentError } = require_errors(), Agent = require_agent();
+    var globalDispatcher = /* @__PURE__ */ Symbol.for("undici.globalDispatcher.1"), { InvalidArgumentError: InvalidArgumentError2 } = require_errors(), Agent = require_agent();
     getGlobalDispatcher() === void 0 && setGlobalDispatcher(new Agent());
     function setGlobalDispatcher(agent) {
       if (!agent || typeof agent.dispatch != "function")
-        throw new InvalidArgumentError("Argument agent must implement Agent");
+        throw new InvalidArgumentError2("Argument agent must implement Agent");
       Object.defineProperty(globalThis, globalDispatcher, {
         value: agent,
         writable: !0,
@@ -7869,7 +7869,7 @@ var require_retry = __commonJS({
 var require_dump = __commonJS({
   "node_modules/undici/lib/interceptor/dump.js"(exports, module) {
     "use strict";
-    var util = require_util(), { InvalidArgumentError, RequestAbortedError } = require_errors(), DecoratorHandler = require_decorator_handler(), DumpHandler = class extends DecoratorHandler {
+    var util = require_util(), { InvalidArgumentError: InvalidArgumentError2, RequestAbortedError } = require_errors(), DecoratorHandler = require_decorator_handler(), DumpHandler = class extends DecoratorHandler {
       #maxSize = 1024 * 1024;
       #abort = null;
       #dumped = !1;
@@ -7879,7 +7879,7 @@ var require_dump = __commonJS({
       #handler = null;
       constructor({ maxSize }, handler2) {
         if (super(handler2), maxSize != null && (!Number.isFinite(maxSize) || maxSize < 1))
-          throw new InvalidArgumentError("maxSize must be a number greater than 0");
+          throw new InvalidArgumentError2("maxSize must be a number greater than 0");
         this.#maxSize = maxSize ?? this.#maxSize, this.#handler = handler2;
       }
       onConnect(abort) {
@@ -7937,7 +7937,7 @@ var require_dump = __commonJS({
 var require_dns = __commonJS({
   "node_modules/undici/lib/interceptor/dns.js"(exports, module) {
     "use strict";
-    var { isIP } = __require("node:net"), { lookup } = __require("node:dns"), DecoratorHandler = require_decorator_handler(), { InvalidArgumentError, InformationalError } = require_errors(), maxInt = Math.pow(2, 31) - 1, DNSInstance = class {
+    var { isIP } = __require("node:net"), { lookup } = __require("node:dns"), DecoratorHandler = require_decorator_handler(), { InvalidArgumentError: InvalidArgumentError2, InformationalError } = require_errors(), maxInt = Math.pow(2, 31) - 1, DNSInstance = class {
       #maxTTL = 0;
       #maxItems = 0;
       #records = /* @__PURE__ */ new Map();
@@ -8019,8 +8019,8 @@ var require_dns = __commonJS({
         );
       }
       #defaultPick(origin, hostnameRecords, affinity) {
-        let ip = null, { records, offset } = hostnameRecords, family;
-        if (this.dualStack ? (affinity == null && (offset == null || offset === maxInt ? (hostnameRecords.offset = 0, affinity = 4) : (hostnameRecords.offset++, affinity = (hostnameRecords.offset & 1) === 1 ? 6 : 4)), records[affinity] != null && records[affinity].ips.length > 0 ? family = records[affinity] : family = records[affinity === 4 ? 6 : 4]) : family = records[affinity], family == null || family.ips.length === 0)
+        let ip = null, { records, offset: offset2 } = hostnameRecords, family;
+        if (this.dualStack ? (affinity == null && (offset2 == null || offset2 === maxInt ? (hostnameRecords.offset = 0, affinity = 4) : (hostnameRecords.offset++, affinity = (hostnameRecords.offset & 1) === 1 ? 6 : 4)), records[affinity] != null && records[affinity].ips.length > 0 ? family = records[affinity] : family = records[affinity === 4 ? 6 : 4]) : family = records[affinity], family == null || family.ips.length === 0)
           return ip;
         family.offset == null || family.offset === maxInt ? family.offset = 0 : family.offset++;
         let position = family.offset % family.ips.length;
@@ -8077,19 +8077,19 @@ var require_dns = __commonJS({
     };
     module.exports = (interceptorOpts) => {
       if (interceptorOpts?.maxTTL != null && (typeof interceptorOpts?.maxTTL != "number" || interceptorOpts?.maxTTL < 0))
-        throw new InvalidArgumentError("Invalid maxTTL. Must be a positive number");
+        throw new InvalidArgumentError2("Invalid maxTTL. Must be a positive number");
       if (interceptorOpts?.maxItems != null && (typeof interceptorOpts?.maxItems != "number" || interceptorOpts?.maxItems < 1))
-        throw new InvalidArgumentError(
+        throw new InvalidArgumentError2(
           "Invalid maxItems. Must be a positive number and greater than zero"
         );
       if (interceptorOpts?.affinity != null && interceptorOpts?.affinity !== 4 && interceptorOpts?.affinity !== 6)
-        throw new InvalidArgumentError("Invalid affinity. Must be either 4 or 6");
+        throw new InvalidArgumentError2("Invalid affinity. Must be either 4 or 6");
       if (interceptorOpts?.dualStack != null && typeof interceptorOpts?.dualStack != "boolean")
-        throw new InvalidArgumentError("Invalid dualStack. Must be a boolean");
+        throw new InvalidArgumentError2("Invalid dualStack. Must be a boolean");
       if (interceptorOpts?.lookup != null && typeof interceptorOpts?.lookup != "function")
-        throw new InvalidArgumentError("Invalid lookup. Must be a function");
+        throw new InvalidArgumentError2("Invalid lookup. Must be a function");
       if (interceptorOpts?.pick != null && typeof interceptorOpts?.pick != "function")
-        throw new InvalidArgumentError("Invalid pick. Must be a function");
+        throw new InvalidArgumentError2("Invalid pick. Must be a function");
       let dualStack = interceptorOpts?.dualStack ?? !0, affinity;
       dualStack ? affinity = interceptorOpts?.affinity ?? null : affinity = interceptorOpts?.affinity ?? 4;
       let opts = {
@@ -10350,8 +10350,8 @@ var require_util4 = __commonJS({
       return a === 239 && b === 187 && c === 191 ? "UTF-8" : a === 254 && b === 255 ? "UTF-16BE" : a === 255 && b === 254 ? "UTF-16LE" : null;
     }
     function combineByteSequences(sequences) {
-      let size = sequences.reduce((a, b) => a + b.byteLength, 0), offset = 0;
-      return sequences.reduce((a, b) => (a.set(b, offset), offset += b.byteLength, a), new Uint8Array(size));
+      let size = sequences.reduce((a, b) => a + b.byteLength, 0), offset2 = 0;
+      return sequences.reduce((a, b) => (a.set(b, offset2), offset2 += b.byteLength, a), new Uint8Array(size));
     }
     module.exports = {
       staticPropertyDescriptors,
@@ -11867,13 +11867,13 @@ var require_frame = __commonJS({
         this.frameData = data;
       }
       createFrame(opcode) {
-        let frameData = this.frameData, maskKey = generateMask(), bodyLength = frameData?.byteLength ?? 0, payloadLength = bodyLength, offset = 6;
-        bodyLength > maxUnsigned16Bit ? (offset += 8, payloadLength = 127) : bodyLength > 125 && (offset += 2, payloadLength = 126);
-        let buffer2 = Buffer.allocUnsafe(bodyLength + offset);
+        let frameData = this.frameData, maskKey = generateMask(), bodyLength = frameData?.byteLength ?? 0, payloadLength = bodyLength, offset2 = 6;
+        bodyLength > maxUnsigned16Bit ? (offset2 += 8, payloadLength = 127) : bodyLength > 125 && (offset2 += 2, payloadLength = 126);
+        let buffer2 = Buffer.allocUnsafe(bodyLength + offset2);
         buffer2[0] = buffer2[1] = 0, buffer2[0] |= 128, buffer2[0] = (buffer2[0] & 240) + opcode;
-        buffer2[offset - 4] = maskKey[0], buffer2[offset - 3] = maskKey[1], buffer2[offset - 2] = maskKey[2], buffer2[offset - 1] = maskKey[3], buffer2[1] = payloadLength, payloadLength === 126 ? buffer2.writeUInt16BE(bodyLength, 2) : payloadLength === 127 && (buffer2[2] = buffer2[3] = 0, buffer2.writeUIntBE(bodyLength, 4, 6)), buffer2[1] |= 128;
+        buffer2[offset2 - 4] = maskKey[0], buffer2[offset2 - 3] = maskKey[1], buffer2[offset2 - 2] = maskKey[2], buffer2[offset2 - 1] = maskKey[3], buffer2[1] = payloadLength, payloadLength === 126 ? buffer2.writeUInt16BE(bodyLength, 2) : payloadLength === 127 && (buffer2[2] = buffer2[3] = 0, buffer2.writeUIntBE(bodyLength, 4, 6)), buffer2[1] |= 128;
         for (let i = 0; i < bodyLength; ++i)
-          buffer2[offset + i] = frameData[i] ^ maskKey[i & 3];
+          buffer2[offset2 + i] = frameData[i] ^ maskKey[i & 3];
         return buffer2;
       }
     };
@@ -12170,12 +12170,12 @@ var require_receiver = __commonJS({
           } else if (this.#state === parserStates.PAYLOADLENGTH_64) {
             if (this.#byteOffset < 8)
               return callback();
-            let buffer = this.consume(8), upper = buffer.readUInt32BE(0), lower = buffer.readUInt32BE(4);
-            if (upper !== 0 || lower > 2 ** 31 - 1) {
+            let buffer = this.consume(8), upper = buffer.readUInt32BE(0), lower2 = buffer.readUInt32BE(4);
+            if (upper !== 0 || lower2 > 2 ** 31 - 1) {
               failWebsocketConnection(this.ws, "Received payload length > 2^31 bytes.");
               return;
             }
-            if (this.#info.payloadLength = lower, this.#state = parserStates.READ_DATA, !this.#validatePayloadLength())
+            if (this.#info.payloadLength = lower2, this.#state = parserStates.READ_DATA, !this.#validatePayloadLength())
               return;
           } else if (this.#state === parserStates.READ_DATA) {
             if (this.#byteOffset < this.#info.payloadLength)
@@ -12230,26 +12230,26 @@ var require_receiver = __commonJS({
        * @param {number} n
        * @returns {Buffer}
        */
-      consume(n) {
-        if (n > this.#byteOffset)
+      consume(n2) {
+        if (n2 > this.#byteOffset)
           throw new Error("Called consume() before buffers satiated.");
-        if (n === 0)
+        if (n2 === 0)
           return emptyBuffer;
-        if (this.#buffers[0].length === n)
+        if (this.#buffers[0].length === n2)
           return this.#byteOffset -= this.#buffers[0].length, this.#buffers.shift();
-        let buffer = Buffer.allocUnsafe(n), offset = 0;
-        for (; offset !== n; ) {
+        let buffer = Buffer.allocUnsafe(n2), offset2 = 0;
+        for (; offset2 !== n2; ) {
           let next = this.#buffers[0], { length } = next;
-          if (length + offset === n) {
-            buffer.set(this.#buffers.shift(), offset);
+          if (length + offset2 === n2) {
+            buffer.set(this.#buffers.shift(), offset2);
             break;
-          } else if (length + offset > n) {
-            buffer.set(next.subarray(0, n - offset), offset), this.#buffers[0] = next.subarray(n - offset);
+          } else if (length + offset2 > n2) {
+            buffer.set(next.subarray(0, n2 - offset2), offset2), this.#buffers[0] = next.subarray(n2 - offset2);
             break;
           } else
-            buffer.set(this.#buffers.shift(), offset), offset += next.length;
+            buffer.set(this.#buffers.shift(), offset2), offset2 += next.length;
         }
-        return this.#byteOffset -= n, buffer;
+        return this.#byteOffset -= n2, buffer;
       }
       writeFragments(fragment) {
         return this.#maxFragments > 0 && this.#fragments.length === this.#maxFragments ? (failWebsocketConnectionWithCode(this.ws, 1008, "Too many message fragments"), !1) : (this.#fragmentsBytes += fragment.length, this.#fragments.push(fragment), !0);
@@ -12897,13 +12897,13 @@ ${value}`, this.dataLineCount++;
         }
         return Buffer.concat(chunks, length);
       }
-      peekBufferedByte(offset) {
+      peekBufferedByte(offset2) {
         let chunkIndex = this.lineChunkIndex, pos = this.linePos;
         for (; chunkIndex < this.chunks.length; ) {
           let chunk = this.chunks[chunkIndex], remaining = chunk.length - pos;
-          if (offset < remaining)
-            return chunk[pos + offset];
-          offset -= remaining, chunkIndex++, pos = 0;
+          if (offset2 < remaining)
+            return chunk[pos + offset2];
+          offset2 -= remaining, chunkIndex++, pos = 0;
         }
       }
       discardLeadingBytes(count) {
@@ -13135,7 +13135,7 @@ var require_eventsource = __commonJS({
 var require_undici = __commonJS({
   "node_modules/undici/index.js"(exports, module) {
     "use strict";
-    var Client = require_client(), Dispatcher = require_dispatcher(), Pool = require_pool(), BalancedPool = require_balanced_pool(), Agent = require_agent(), ProxyAgent2 = require_proxy_agent(), EnvHttpProxyAgent = require_env_http_proxy_agent(), RetryAgent = require_retry_agent(), errors = require_errors(), util = require_util(), { InvalidArgumentError } = errors, api = require_api(), buildConnector = require_connect(), MockClient = require_mock_client(), MockAgent = require_mock_agent(), MockPool = require_mock_pool(), mockErrors = require_mock_errors(), RetryHandler = require_retry_handler(), { getGlobalDispatcher, setGlobalDispatcher } = require_global2(), DecoratorHandler = require_decorator_handler(), RedirectHandler = require_redirect_handler(), createRedirectInterceptor = require_redirect_interceptor();
+    var Client = require_client(), Dispatcher = require_dispatcher(), Pool = require_pool(), BalancedPool = require_balanced_pool(), Agent = require_agent(), ProxyAgent2 = require_proxy_agent(), EnvHttpProxyAgent = require_env_http_proxy_agent(), RetryAgent = require_retry_agent(), errors = require_errors(), util = require_util(), { InvalidArgumentError: InvalidArgumentError2 } = errors, api = require_api(), buildConnector = require_connect(), MockClient = require_mock_client(), MockAgent = require_mock_agent(), MockPool = require_mock_pool(), mockErrors = require_mock_errors(), RetryHandler = require_retry_handler(), { getGlobalDispatcher, setGlobalDispatcher } = require_global2(), DecoratorHandler = require_decorator_handler(), RedirectHandler = require_redirect_handler(), createRedirectInterceptor = require_redirect_interceptor();
     Object.assign(Dispatcher.prototype, api);
     module.exports.Dispatcher = Dispatcher;
     module.exports.Client = Client;
@@ -13164,19 +13164,19 @@ var require_undici = __commonJS({
     function makeDispatcher(fn) {
       return (url, opts, handler2) => {
         if (typeof opts == "function" && (handler2 = opts, opts = null), !url || typeof url != "string" && typeof url != "object" && !(url instanceof URL))
-          throw new InvalidArgumentError("invalid url");
+          throw new InvalidArgumentError2("invalid url");
         if (opts != null && typeof opts != "object")
-          throw new InvalidArgumentError("invalid opts");
+          throw new InvalidArgumentError2("invalid opts");
         if (opts && opts.path != null) {
           if (typeof opts.path != "string")
-            throw new InvalidArgumentError("invalid opts.path");
+            throw new InvalidArgumentError2("invalid opts.path");
           let path2 = opts.path;
           opts.path.startsWith("/") || (path2 = `/${path2}`), url = new URL(util.parseOrigin(url).origin + path2);
         } else
           opts || (opts = typeof url == "object" ? url : {}), url = util.parseURL(url);
         let { agent, dispatcher = getGlobalDispatcher() } = opts;
         if (agent)
-          throw new InvalidArgumentError("unsupported opts.agent. Did you mean opts.client?");
+          throw new InvalidArgumentError2("unsupported opts.agent. Did you mean opts.client?");
         return fn.call(dispatcher, {
           ...opts,
           origin: url.origin,
@@ -13741,10 +13741,10 @@ var require_code = __commonJS({
     exports._CodeOrName = _CodeOrName;
     exports.IDENTIFIER = /^[a-z$_][a-z$_0-9]*$/i;
     var Name = class extends _CodeOrName {
-      constructor(s) {
-        if (super(), !exports.IDENTIFIER.test(s))
+      constructor(s2) {
+        if (super(), !exports.IDENTIFIER.test(s2))
           throw new Error("CodeGen: name must be a valid identifier");
-        this.str = s;
+        this.str = s2;
       }
       toString() {
         return this.str;
@@ -13772,7 +13772,7 @@ var require_code = __commonJS({
       }
       get str() {
         var _a2;
-        return (_a2 = this._str) !== null && _a2 !== void 0 ? _a2 : this._str = this._items.reduce((s, c) => `${s}${c}`, "");
+        return (_a2 = this._str) !== null && _a2 !== void 0 ? _a2 : this._str = this._items.reduce((s2, c) => `${s2}${c}`, "");
       }
       get names() {
         var _a2;
@@ -13928,8 +13928,8 @@ var require_scope = __commonJS({
         } else
           vs = this._values[prefix] = /* @__PURE__ */ new Map();
         vs.set(valueKey, name);
-        let s = this._scope[prefix] || (this._scope[prefix] = []), itemIndex = s.length;
-        return s[itemIndex] = value.ref, name.setValue(value, { property: prefix, itemIndex }), name;
+        let s2 = this._scope[prefix] || (this._scope[prefix] = []), itemIndex = s2.length;
+        return s2[itemIndex] = value.ref, name.setValue(value, { property: prefix, itemIndex }), name;
       }
       getValue(prefix, keyOrRef) {
         let vs = this._values[prefix];
@@ -14124,26 +14124,26 @@ var require_codegen = __commonJS({
         super(), this.nodes = nodes;
       }
       render(opts) {
-        return this.nodes.reduce((code2, n) => code2 + n.render(opts), "");
+        return this.nodes.reduce((code2, n2) => code2 + n2.render(opts), "");
       }
       optimizeNodes() {
         let { nodes } = this, i = nodes.length;
         for (; i--; ) {
-          let n = nodes[i].optimizeNodes();
-          Array.isArray(n) ? nodes.splice(i, 1, ...n) : n ? nodes[i] = n : nodes.splice(i, 1);
+          let n2 = nodes[i].optimizeNodes();
+          Array.isArray(n2) ? nodes.splice(i, 1, ...n2) : n2 ? nodes[i] = n2 : nodes.splice(i, 1);
         }
         return nodes.length > 0 ? this : void 0;
       }
       optimizeNames(names, constants3) {
         let { nodes } = this, i = nodes.length;
         for (; i--; ) {
-          let n = nodes[i];
-          n.optimizeNames(names, constants3) || (subtractNames(names, n.names), nodes.splice(i, 1));
+          let n2 = nodes[i];
+          n2.optimizeNames(names, constants3) || (subtractNames(names, n2.names), nodes.splice(i, 1));
         }
         return nodes.length > 0 ? this : void 0;
       }
       get names() {
-        return this.nodes.reduce((names, n) => addNames(names, n.names), {});
+        return this.nodes.reduce((names, n2) => addNames(names, n2.names), {});
       }
     }, BlockNode = class extends ParentNode {
       render(opts) {
@@ -14453,8 +14453,8 @@ var require_codegen = __commonJS({
       endFunc() {
         return this._endBlockNode(Func);
       }
-      optimize(n = 1) {
-        for (; n-- > 0; )
+      optimize(n2 = 1) {
+        for (; n2-- > 0; )
           this._root.optimizeNodes(), this._root.optimizeNames(this._root.names, this._constants);
       }
       _leafNode(node) {
@@ -14464,16 +14464,16 @@ var require_codegen = __commonJS({
         this._currNode.nodes.push(node), this._nodes.push(node);
       }
       _endBlockNode(N1, N2) {
-        let n = this._currNode;
-        if (n instanceof N1 || N2 && n instanceof N2)
+        let n2 = this._currNode;
+        if (n2 instanceof N1 || N2 && n2 instanceof N2)
           return this._nodes.pop(), this;
         throw new Error(`CodeGen: not in block "${N2 ? `${N1.kind}/${N2.kind}` : N1.kind}"`);
       }
       _elseNode(node) {
-        let n = this._currNode;
-        if (!(n instanceof If))
+        let n2 = this._currNode;
+        if (!(n2 instanceof If))
           throw new Error('CodeGen: "else" without "if"');
-        return this._currNode = n.else = node, this;
+        return this._currNode = n2.else = node, this;
       }
       get _root() {
         return this._nodes[0];
@@ -14489,8 +14489,8 @@ var require_codegen = __commonJS({
     };
     exports.CodeGen = CodeGen;
     function addNames(names, from) {
-      for (let n in from)
-        names[n] = (names[n] || 0) + (from[n] || 0);
+      for (let n2 in from)
+        names[n2] = (names[n2] || 0) + (from[n2] || 0);
       return names;
     }
     function addExprNames(names, from) {
@@ -14502,17 +14502,17 @@ var require_codegen = __commonJS({
       if (!canOptimize(expr))
         return expr;
       return new code_1._Code(expr._items.reduce((items, c) => (c instanceof code_1.Name && (c = replaceName(c)), c instanceof code_1._Code ? items.push(...c._items) : items.push(c), items), []));
-      function replaceName(n) {
-        let c = constants3[n.str];
-        return c === void 0 || names[n.str] !== 1 ? n : (delete names[n.str], c);
+      function replaceName(n2) {
+        let c = constants3[n2.str];
+        return c === void 0 || names[n2.str] !== 1 ? n2 : (delete names[n2.str], c);
       }
       function canOptimize(e) {
         return e instanceof code_1._Code && e._items.some((c) => c instanceof code_1.Name && names[c.str] === 1 && constants3[c.str] !== void 0);
       }
     }
     function subtractNames(names, from) {
-      for (let n in from)
-        names[n] = (names[n] || 0) - (from[n] || 0);
+      for (let n2 in from)
+        names[n2] = (names[n2] || 0) - (from[n2] || 0);
     }
     function not(x) {
       return typeof x == "boolean" || typeof x == "number" || x === null ? !x : (0, code_1._)`!${par(x)}`;
@@ -14665,8 +14665,8 @@ var require_util9 = __commonJS({
     })(Type || (exports.Type = Type = {}));
     function getErrorPath(dataProp, dataPropType, jsPropertySyntax) {
       if (dataProp instanceof codegen_1.Name) {
-        let isNumber = dataPropType === Type.Num;
-        return jsPropertySyntax ? isNumber ? (0, codegen_1._)`"[" + ${dataProp} + "]"` : (0, codegen_1._)`"['" + ${dataProp} + "']"` : isNumber ? (0, codegen_1._)`"/" + ${dataProp}` : (0, codegen_1._)`"/" + ${dataProp}.replace(/~/g, "~0").replace(/\\//g, "~1")`;
+        let isNumber2 = dataPropType === Type.Num;
+        return jsPropertySyntax ? isNumber2 ? (0, codegen_1._)`"[" + ${dataProp} + "]"` : (0, codegen_1._)`"['" + ${dataProp} + "']"` : isNumber2 ? (0, codegen_1._)`"/" + ${dataProp}` : (0, codegen_1._)`"/" + ${dataProp}.replace(/~/g, "~0").replace(/\\//g, "~1")`;
       }
       return jsPropertySyntax ? (0, codegen_1.getProperty)(dataProp).toString() : "/" + escapeJsonPointer(dataProp);
     }
@@ -16607,7 +16607,7 @@ var require_fast_uri = __commonJS({
     function normalize(uri, options) {
       return typeof uri == "string" ? uri = /** @type {T} */
       normalizeString(uri, options) : typeof uri == "object" && (uri = /** @type {T} */
-      parse4(serialize(uri, options), options)), uri;
+      parse5(serialize(uri, options), options)), uri;
     }
     function resolve(baseURI, relativeURI, options) {
       let schemelessOptions = options ? Object.assign({ scheme: "null" }, options) : { scheme: "null" }, {
@@ -16638,7 +16638,7 @@ var require_fast_uri = __commonJS({
     }
     function resolveComponent(base, relative, options, skipNormalization) {
       let target = {};
-      if (skipNormalization || (base = parse4(serialize(base, options), options), relative = parse4(serialize(relative, options), options)), options = options || {}, !options.tolerant && relative.scheme)
+      if (skipNormalization || (base = parse5(serialize(base, options), options), relative = parse5(serialize(relative, options), options)), options = options || {}, !options.tolerant && relative.scheme)
         target.scheme = relative.scheme, target.userinfo = relative.userinfo, target.host = relative.host, target.port = relative.port, target.path = removeDotSegments(relative.path || ""), target.query = relative.query;
       else {
         if (relative.userinfo !== void 0 || relative.host !== void 0 || relative.port !== void 0)
@@ -16689,8 +16689,8 @@ var require_fast_uri = __commonJS({
       component.path !== void 0 && (options.skipEscape ? component.path = normalizePercentEncoding(component.path) : component.path = serializePathEncoding(component.path, pathNoScheme)), options.reference !== "suffix" && component.scheme && (component.scheme = validateScheme(component.scheme), uriTokens.push(component.scheme, ":"));
       let authority = recomposeAuthority(component);
       if (authority !== void 0 && (options.reference !== "suffix" && uriTokens.push("//"), uriTokens.push(authority), component.path && component.path[0] !== "/" && uriTokens.push("/")), component.path !== void 0) {
-        let s = component.path;
-        !options.absolutePath && (!schemeHandler || !schemeHandler.absolutePath) && (s = schemelessReference && s[0] !== "/" ? removeDotSegmentsRelative(s) : removeDotSegments(s)), schemelessReference && (s = serializePathEncoding(s, !0)), authority === void 0 && s[0] === "/" && s[1] === "/" && (s = "/%2F" + s.slice(2)), uriTokens.push(s);
+        let s2 = component.path;
+        !options.absolutePath && (!schemeHandler || !schemeHandler.absolutePath) && (s2 = schemelessReference && s2[0] !== "/" ? removeDotSegmentsRelative(s2) : removeDotSegments(s2)), schemelessReference && (s2 = serializePathEncoding(s2, !0)), authority === void 0 && s2[0] === "/" && s2[1] === "/" && (s2 = "/%2F" + s2.slice(2)), uriTokens.push(s2);
       }
       return component.query !== void 0 && uriTokens.push("?", encodeQuery(component.query)), component.fragment !== void 0 && uriTokens.push("#", encodeFragment(component.fragment)), uriTokens.join("");
     }
@@ -16779,7 +16779,7 @@ var require_fast_uri = __commonJS({
         parsed.error = parsed.error || "URI can not be parsed.";
       return { parsed, malformedAuthorityOrPort, malformedPercentEncoding, malformedSchemeSpecific, malformedHost, malformedScheme };
     }
-    function parse4(uri, opts) {
+    function parse5(uri, opts) {
       return parseWithStatus(uri, opts).parsed;
     }
     function normalizeString(uri, opts) {
@@ -16815,7 +16815,7 @@ var require_fast_uri = __commonJS({
       resolveComponent,
       equal,
       serialize,
-      parse: parse4
+      parse: parse5
     };
     module.exports = fastUri;
     module.exports.default = fastUri;
@@ -16902,13 +16902,13 @@ var require_core = __commonJS({
     }, MAX_EXPRESSION = 200;
     function requiredOptions(o) {
       var _a2, _b, _c, _d, _e, _f, _g, _h, _j, _k, _l, _m, _o, _p, _q, _r, _s, _t, _u, _v, _w, _x, _y, _z, _0;
-      let s = o.strict, _optz = (_a2 = o.code) === null || _a2 === void 0 ? void 0 : _a2.optimize, optimize = _optz === !0 || _optz === void 0 ? 1 : _optz || 0, regExp = (_c = (_b = o.code) === null || _b === void 0 ? void 0 : _b.regExp) !== null && _c !== void 0 ? _c : defaultRegExp, uriResolver = (_d = o.uriResolver) !== null && _d !== void 0 ? _d : uri_1.default;
+      let s2 = o.strict, _optz = (_a2 = o.code) === null || _a2 === void 0 ? void 0 : _a2.optimize, optimize = _optz === !0 || _optz === void 0 ? 1 : _optz || 0, regExp = (_c = (_b = o.code) === null || _b === void 0 ? void 0 : _b.regExp) !== null && _c !== void 0 ? _c : defaultRegExp, uriResolver = (_d = o.uriResolver) !== null && _d !== void 0 ? _d : uri_1.default;
       return {
-        strictSchema: (_f = (_e = o.strictSchema) !== null && _e !== void 0 ? _e : s) !== null && _f !== void 0 ? _f : !0,
-        strictNumbers: (_h = (_g = o.strictNumbers) !== null && _g !== void 0 ? _g : s) !== null && _h !== void 0 ? _h : !0,
-        strictTypes: (_k = (_j = o.strictTypes) !== null && _j !== void 0 ? _j : s) !== null && _k !== void 0 ? _k : "log",
-        strictTuples: (_m = (_l = o.strictTuples) !== null && _l !== void 0 ? _l : s) !== null && _m !== void 0 ? _m : "log",
-        strictRequired: (_p = (_o = o.strictRequired) !== null && _o !== void 0 ? _o : s) !== null && _p !== void 0 ? _p : !1,
+        strictSchema: (_f = (_e = o.strictSchema) !== null && _e !== void 0 ? _e : s2) !== null && _f !== void 0 ? _f : !0,
+        strictNumbers: (_h = (_g = o.strictNumbers) !== null && _g !== void 0 ? _g : s2) !== null && _h !== void 0 ? _h : !0,
+        strictTypes: (_k = (_j = o.strictTypes) !== null && _j !== void 0 ? _j : s2) !== null && _k !== void 0 ? _k : "log",
+        strictTuples: (_m = (_l = o.strictTuples) !== null && _l !== void 0 ? _l : s2) !== null && _m !== void 0 ? _m : "log",
+        strictRequired: (_p = (_o = o.strictRequired) !== null && _o !== void 0 ? _o : s2) !== null && _p !== void 0 ? _p : !1,
         code: o.code ? { ...o.code, optimize, regExp } : { optimize, regExp },
         loopRequired: (_q = o.loopRequired) !== null && _q !== void 0 ? _q : MAX_EXPRESSION,
         loopEnum: (_r = o.loopEnum) !== null && _r !== void 0 ? _r : MAX_EXPRESSION,
@@ -17865,9 +17865,9 @@ var require_items = __commonJS({
         }, valid)), cxt.ok(valid));
       });
       function checkStrictTuple(sch) {
-        let { opts, errSchemaPath } = it, l = schArr.length, fullTuple = l === sch.minItems && (l === sch.maxItems || sch[extraItems] === !1);
+        let { opts, errSchemaPath } = it, l2 = schArr.length, fullTuple = l2 === sch.minItems && (l2 === sch.maxItems || sch[extraItems] === !1);
         if (opts.strictTuples && !fullTuple) {
-          let msg = `"${keyword}" is ${l}-tuple, but minItems or maxItems/${extraItems} are not specified or different at path "${errSchemaPath}"`;
+          let msg = `"${keyword}" is ${l2}-tuple, but minItems or maxItems/${extraItems} are not specified or different at path "${errSchemaPath}"`;
           (0, util_1.checkStrictMode)(it, msg, opts.strictTuples);
         }
       }
@@ -18594,7 +18594,7 @@ var require_discriminator = __commonJS({
       schemaType: "object",
       error: error2,
       code(cxt) {
-        let { gen, data, schema, parentSchema, it } = cxt, { oneOf } = parentSchema;
+        let { gen, data, schema, parentSchema, it } = cxt, { oneOf: oneOf2 } = parentSchema;
         if (!it.opts.discriminator)
           throw new Error("discriminator: requires discriminator option");
         let tagName = schema.propertyName;
@@ -18602,7 +18602,7 @@ var require_discriminator = __commonJS({
           throw new Error("discriminator: requires propertyName");
         if (schema.mapping)
           throw new Error("discriminator: mapping is not supported");
-        if (!oneOf)
+        if (!oneOf2)
           throw new Error("discriminator: requires oneOf keyword");
         let valid = gen.let("valid", !1), tag = gen.const("tag", (0, codegen_1._)`${data}${(0, codegen_1.getProperty)(tagName)}`);
         gen.if((0, codegen_1._)`typeof ${tag} == "string"`, () => validateMapping(), () => cxt.error(!1, { discrError: types_1.DiscrError.Tag, tag, tagName })), cxt.ok(valid);
@@ -18620,8 +18620,8 @@ var require_discriminator = __commonJS({
         function getMapping() {
           var _a2;
           let oneOfMapping = {}, topRequired = hasRequired(parentSchema), tagRequired = !0;
-          for (let i = 0; i < oneOf.length; i++) {
-            let sch = oneOf[i];
+          for (let i = 0; i < oneOf2.length; i++) {
+            let sch = oneOf2[i];
             if (sch?.$ref && !(0, util_1.schemaHasRulesButRef)(sch, it.self.RULES)) {
               let ref = sch.$ref;
               if (sch = compile_1.resolveRef.call(it.self, it.schemaEnv.root, it.baseId, ref), sch instanceof compile_1.SchemaEnv && (sch = sch.schema), sch === void 0)
@@ -19444,7 +19444,7 @@ var require_createNode = __commonJS({
     var Alias2 = require_Alias(), identity2 = require_identity(), Scalar = require_Scalar(), defaultTagPrefix = "tag:yaml.org,2002:";
     function findTagObject(value, tagName, tags) {
       if (tagName) {
-        let match2 = tags.filter((t) => t.tag === tagName), tagObj = match2.find((t) => !t.format) ?? match2[0];
+        let match3 = tags.filter((t) => t.tag === tagName), tagObj = match3.find((t) => !t.format) ?? match3[0];
         if (!tagObj)
           throw new Error(`Tag ${tagName} not found`);
         return tagObj;
@@ -19569,8 +19569,8 @@ var require_Collection = __commonJS({
         return this.items.every((node) => {
           if (!identity2.isPair(node))
             return !1;
-          let n = node.value;
-          return n == null || allowScalar && identity2.isScalar(n) && n.value == null && !n.commentBefore && !n.comment && !n.tag;
+          let n2 = node.value;
+          return n2 == null || allowScalar && identity2.isScalar(n2) && n2.value == null && !n2.commentBefore && !n2.comment && !n2.tag;
         });
       }
       /**
@@ -19980,19 +19980,19 @@ var require_stringify = __commonJS({
     }
     function getTagObject(tags, item) {
       if (item.tag) {
-        let match2 = tags.filter((t) => t.tag === item.tag);
-        if (match2.length > 0)
-          return match2.find((t) => t.format === item.format) ?? match2[0];
+        let match3 = tags.filter((t) => t.tag === item.tag);
+        if (match3.length > 0)
+          return match3.find((t) => t.format === item.format) ?? match3[0];
       }
       let tagObj, obj;
       if (identity2.isScalar(item)) {
         obj = item.value;
-        let match2 = tags.filter((t) => t.identify?.(obj));
-        if (match2.length > 1) {
-          let testMatch = match2.filter((t) => t.test);
-          testMatch.length > 0 && (match2 = testMatch);
+        let match3 = tags.filter((t) => t.identify?.(obj));
+        if (match3.length > 1) {
+          let testMatch = match3.filter((t) => t.test);
+          testMatch.length > 0 && (match3 = testMatch);
         }
-        tagObj = match2.find((t) => t.format === item.format) ?? match2.find((t) => !t.format);
+        tagObj = match3.find((t) => t.format === item.format) ?? match3.find((t) => !t.format);
       } else
         obj = item, tagObj = tags.find((t) => t.nodeClass && obj instanceof t.nodeClass);
       if (!tagObj) {
@@ -20639,15 +20639,15 @@ var require_stringifyNumber = __commonJS({
       let num2 = typeof value == "number" ? value : Number(value);
       if (!isFinite(num2))
         return isNaN(num2) ? ".nan" : num2 < 0 ? "-.inf" : ".inf";
-      let n = Object.is(value, -0) ? "-0" : JSON.stringify(value);
-      if (!format && minFractionDigits && (!tag || tag === "tag:yaml.org,2002:float") && /^-?\d/.test(n) && !n.includes("e")) {
-        let i = n.indexOf(".");
-        i < 0 && (i = n.length, n += ".");
-        let d = minFractionDigits - (n.length - i - 1);
+      let n2 = Object.is(value, -0) ? "-0" : JSON.stringify(value);
+      if (!format && minFractionDigits && (!tag || tag === "tag:yaml.org,2002:float") && /^-?\d/.test(n2) && !n2.includes("e")) {
+        let i = n2.indexOf(".");
+        i < 0 && (i = n2.length, n2 += ".");
+        let d = minFractionDigits - (n2.length - i - 1);
         for (; d-- > 0; )
-          n += "0";
+          n2 += "0";
       }
-      return n;
+      return n2;
     }
     exports.stringifyNumber = stringifyNumber;
   }
@@ -20696,7 +20696,7 @@ var require_float = __commonJS({
 var require_int = __commonJS({
   "node_modules/yaml/dist/schema/core/int.js"(exports) {
     "use strict";
-    var stringifyNumber = require_stringifyNumber(), intIdentify = (value) => typeof value == "bigint" || Number.isInteger(value), intResolve = (str2, offset, radix, { intAsBigInt }) => intAsBigInt ? BigInt(str2) : parseInt(str2.substring(offset), radix);
+    var stringifyNumber = require_stringifyNumber(), intIdentify = (value) => typeof value == "bigint" || Number.isInteger(value), intResolve = (str2, offset2, radix, { intAsBigInt }) => intAsBigInt ? BigInt(str2) : parseInt(str2.substring(offset2), radix);
     function intStringify(node, radix, prefix) {
       let { value } = node;
       return intIdentify(value) && value >= 0 ? prefix + value.toString(radix) : stringifyNumber.stringifyNumber(node);
@@ -20709,7 +20709,7 @@ var require_int = __commonJS({
       test: /^0o[0-7]+$/,
       resolve: (str2, _onError, opt) => intResolve(str2, 2, 8, opt),
       stringify: (node) => intStringify(node, 8, "0o")
-    }, int = {
+    }, int2 = {
       identify: intIdentify,
       default: !0,
       tag: "tag:yaml.org,2002:int",
@@ -20725,7 +20725,7 @@ var require_int = __commonJS({
       resolve: (str2, _onError, opt) => intResolve(str2, 2, 16, opt),
       stringify: (node) => intStringify(node, 16, "0x")
     };
-    exports.int = int;
+    exports.int = int2;
     exports.intHex = intHex;
     exports.intOct = intOct;
   }
@@ -20735,15 +20735,15 @@ var require_int = __commonJS({
 var require_schema = __commonJS({
   "node_modules/yaml/dist/schema/core/schema.js"(exports) {
     "use strict";
-    var map = require_map(), _null = require_null(), seq = require_seq(), string = require_string(), bool = require_bool(), float = require_float(), int = require_int(), schema = [
+    var map = require_map(), _null = require_null(), seq = require_seq(), string = require_string(), bool = require_bool(), float = require_float(), int2 = require_int(), schema = [
       map.map,
       seq.seq,
       string.string,
       _null.nullTag,
       bool.boolTag,
-      int.intOct,
-      int.int,
-      int.intHex,
+      int2.intOct,
+      int2.int,
+      int2.intHex,
       float.floatNaN,
       float.floatExp,
       float.float
@@ -20848,15 +20848,15 @@ var require_binary = __commonJS({
         if (typeof node_buffer.Buffer == "function")
           str2 = buf instanceof node_buffer.Buffer ? buf.toString("base64") : node_buffer.Buffer.from(buf.buffer).toString("base64");
         else if (typeof btoa == "function") {
-          let s = "";
+          let s2 = "";
           for (let i = 0; i < buf.length; ++i)
-            s += String.fromCharCode(buf[i]);
-          str2 = btoa(s);
+            s2 += String.fromCharCode(buf[i]);
+          str2 = btoa(s2);
         } else
           throw new Error("This environment does not support writing binary tags; either Buffer or btoa is required");
         if (type ?? (type = Scalar.Scalar.BLOCK_LITERAL), type !== Scalar.Scalar.QUOTE_DOUBLE) {
-          let lineWidth = Math.max(ctx.options.lineWidth - ctx.indent.length, ctx.options.minContentWidth), n = Math.ceil(str2.length / lineWidth), lines = new Array(n);
-          for (let i = 0, o = 0; i < n; ++i, o += lineWidth)
+          let lineWidth = Math.max(ctx.options.lineWidth - ctx.indent.length, ctx.options.minContentWidth), n2 = Math.ceil(str2.length / lineWidth), lines = new Array(n2);
+          for (let i = 0, o = 0; i < n2; ++i, o += lineWidth)
             lines[i] = str2.substr(o, lineWidth);
           str2 = lines.join(type === Scalar.Scalar.BLOCK_LITERAL ? `
 ` : " ");
@@ -21060,9 +21060,9 @@ var require_int2 = __commonJS({
   "node_modules/yaml/dist/schema/yaml-1.1/int.js"(exports) {
     "use strict";
     var stringifyNumber = require_stringifyNumber(), intIdentify = (value) => typeof value == "bigint" || Number.isInteger(value);
-    function intResolve(str2, offset, radix, { intAsBigInt }) {
+    function intResolve(str2, offset2, radix, { intAsBigInt }) {
       let sign = str2[0];
-      if ((sign === "-" || sign === "+") && (offset += 1), str2 = str2.substring(offset).replace(/_/g, ""), intAsBigInt) {
+      if ((sign === "-" || sign === "+") && (offset2 += 1), str2 = str2.substring(offset2).replace(/_/g, ""), intAsBigInt) {
         switch (radix) {
           case 2:
             str2 = `0b${str2}`;
@@ -21074,11 +21074,11 @@ var require_int2 = __commonJS({
             str2 = `0x${str2}`;
             break;
         }
-        let n2 = BigInt(str2);
-        return sign === "-" ? BigInt(-1) * n2 : n2;
+        let n3 = BigInt(str2);
+        return sign === "-" ? BigInt(-1) * n3 : n3;
       }
-      let n = parseInt(str2, radix);
-      return sign === "-" ? -1 * n : n;
+      let n2 = parseInt(str2, radix);
+      return sign === "-" ? -1 * n2 : n2;
     }
     function intStringify(node, radix, prefix) {
       let { value } = node;
@@ -21104,7 +21104,7 @@ var require_int2 = __commonJS({
       test: /^[-+]?0[0-7_]+$/,
       resolve: (str2, _onError, opt) => intResolve(str2, 1, 8, opt),
       stringify: (node) => intStringify(node, 8, "0")
-    }, int = {
+    }, int2 = {
       identify: intIdentify,
       default: !0,
       tag: "tag:yaml.org,2002:int",
@@ -21120,7 +21120,7 @@ var require_int2 = __commonJS({
       resolve: (str2, _onError, opt) => intResolve(str2, 2, 16, opt),
       stringify: (node) => intStringify(node, 16, "0x")
     };
-    exports.int = int;
+    exports.int = int2;
     exports.intBin = intBin;
     exports.intHex = intHex;
     exports.intOct = intOct;
@@ -21200,19 +21200,19 @@ var require_timestamp = __commonJS({
     "use strict";
     var stringifyNumber = require_stringifyNumber();
     function parseSexagesimal(str2, asBigInt) {
-      let sign = str2[0], parts = sign === "-" || sign === "+" ? str2.substring(1) : str2, num2 = (n) => asBigInt ? BigInt(n) : Number(n), res = parts.replace(/_/g, "").split(":").reduce((res2, p) => res2 * num2(60) + num2(p), num2(0));
+      let sign = str2[0], parts = sign === "-" || sign === "+" ? str2.substring(1) : str2, num2 = (n2) => asBigInt ? BigInt(n2) : Number(n2), res = parts.replace(/_/g, "").split(":").reduce((res2, p) => res2 * num2(60) + num2(p), num2(0));
       return sign === "-" ? num2(-1) * res : res;
     }
     function stringifySexagesimal(node) {
-      let { value } = node, num2 = (n) => n;
+      let { value } = node, num2 = (n2) => n2;
       if (typeof value == "bigint")
-        num2 = (n) => BigInt(n);
+        num2 = (n2) => BigInt(n2);
       else if (isNaN(value) || !isFinite(value))
         return stringifyNumber.stringifyNumber(node);
       let sign = "";
       value < 0 && (sign = "-", value *= num2(-1));
       let _60 = num2(60), parts = [value % _60];
-      return value < 60 ? parts.unshift(0) : (value = (value - parts[0]) / _60, parts.unshift(value % _60), value >= 60 && (value = (value - parts[0]) / _60, parts.unshift(value))), sign + parts.map((n) => String(n).padStart(2, "0")).join(":").replace(/000000\d*$/, "");
+      return value < 60 ? parts.unshift(0) : (value = (value - parts[0]) / _60, parts.unshift(value % _60), value >= 60 && (value = (value - parts[0]) / _60, parts.unshift(value))), sign + parts.map((n2) => String(n2).padStart(2, "0")).join(":").replace(/000000\d*$/, "");
     }
     var intTime = {
       identify: (value) => typeof value == "bigint" || Number.isInteger(value),
@@ -21239,10 +21239,10 @@ var require_timestamp = __commonJS({
       // assumed to be 00:00:00Z (start of day, UTC).
       test: RegExp("^([0-9]{4})-([0-9]{1,2})-([0-9]{1,2})(?:(?:t|T|[ \\t]+)([0-9]{1,2}):([0-9]{1,2}):([0-9]{1,2}(\\.[0-9]+)?)(?:[ \\t]*(Z|[-+][012]?[0-9](?::[0-9]{2})?))?)?$"),
       resolve(str2) {
-        let match2 = str2.match(timestamp.test);
-        if (!match2)
+        let match3 = str2.match(timestamp.test);
+        if (!match3)
           throw new Error("!!timestamp expects a date, starting with yyyy-mm-dd");
-        let [, year, month, day, hour, minute, second] = match2.map(Number), millisec = match2[7] ? Number((match2[7] + "00").substr(1, 3)) : 0, date = Date.UTC(year, month - 1, day, hour || 0, minute || 0, second || 0, millisec), tz = match2[8];
+        let [, year, month, day, hour, minute, second] = match3.map(Number), millisec = match3[7] ? Number((match3[7] + "00").substr(1, 3)) : 0, date = Date.UTC(year, month - 1, day, hour || 0, minute || 0, second || 0, millisec), tz = match3[8];
         if (tz && tz !== "Z") {
           let d = parseSexagesimal(tz, !1);
           Math.abs(d) < 30 && (d *= 60), date -= 6e4 * d;
@@ -21261,17 +21261,17 @@ var require_timestamp = __commonJS({
 var require_schema3 = __commonJS({
   "node_modules/yaml/dist/schema/yaml-1.1/schema.js"(exports) {
     "use strict";
-    var map = require_map(), _null = require_null(), seq = require_seq(), string = require_string(), binary = require_binary(), bool = require_bool2(), float = require_float2(), int = require_int2(), merge2 = require_merge(), omap = require_omap(), pairs = require_pairs(), set = require_set(), timestamp = require_timestamp(), schema = [
+    var map = require_map(), _null = require_null(), seq = require_seq(), string = require_string(), binary = require_binary(), bool = require_bool2(), float = require_float2(), int2 = require_int2(), merge2 = require_merge(), omap = require_omap(), pairs = require_pairs(), set = require_set(), timestamp = require_timestamp(), schema = [
       map.map,
       seq.seq,
       string.string,
       _null.nullTag,
       bool.trueTag,
       bool.falseTag,
-      int.intBin,
-      int.intOct,
-      int.int,
-      int.intHex,
+      int2.intBin,
+      int2.intOct,
+      int2.int,
+      int2.intHex,
       float.floatNaN,
       float.floatExp,
       float.float,
@@ -21292,7 +21292,7 @@ var require_schema3 = __commonJS({
 var require_tags = __commonJS({
   "node_modules/yaml/dist/schema/tags.js"(exports) {
     "use strict";
-    var map = require_map(), _null = require_null(), seq = require_seq(), string = require_string(), bool = require_bool(), float = require_float(), int = require_int(), schema = require_schema(), schema$1 = require_schema2(), binary = require_binary(), merge2 = require_merge(), omap = require_omap(), pairs = require_pairs(), schema$2 = require_schema3(), set = require_set(), timestamp = require_timestamp(), schemas = /* @__PURE__ */ new Map([
+    var map = require_map(), _null = require_null(), seq = require_seq(), string = require_string(), bool = require_bool(), float = require_float(), int2 = require_int(), schema = require_schema(), schema$1 = require_schema2(), binary = require_binary(), merge2 = require_merge(), omap = require_omap(), pairs = require_pairs(), schema$2 = require_schema3(), set = require_set(), timestamp = require_timestamp(), schemas = /* @__PURE__ */ new Map([
       ["core", schema.schema],
       ["failsafe", [map.map, seq.seq, string.string]],
       ["json", schema$1.schema],
@@ -21305,9 +21305,9 @@ var require_tags = __commonJS({
       floatExp: float.floatExp,
       floatNaN: float.floatNaN,
       floatTime: timestamp.floatTime,
-      int: int.int,
-      intHex: int.intHex,
-      intOct: int.intOct,
+      int: int2.int,
+      intHex: int2.intHex,
+      intOct: int2.intOct,
       intTime: timestamp.intTime,
       map: map.map,
       merge: merge2.merge,
@@ -21630,8 +21630,8 @@ var require_Document = __commonJS({
         if (this.errors.length > 0)
           throw new Error("Document with errors cannot be stringified");
         if ("indent" in options && (!Number.isInteger(options.indent) || Number(options.indent) <= 0)) {
-          let s = JSON.stringify(options.indent);
-          throw new Error(`"indent" option must be a positive integer, not ${s}`);
+          let s2 = JSON.stringify(options.indent);
+          throw new Error(`"indent" option must be a positive integer, not ${s2}`);
         }
         return stringifyDocument.stringifyDocument(this, options);
       }
@@ -21699,7 +21699,7 @@ ${pointer}
 var require_resolve_props = __commonJS({
   "node_modules/yaml/dist/compose/resolve-props.js"(exports) {
     "use strict";
-    function resolveProps(tokens, { flow, indicator, next, offset, onError, parentIndent, startOnNewline }) {
+    function resolveProps(tokens, { flow, indicator, next, offset: offset2, onError, parentIndent, startOnNewline }) {
       let spaceBefore = !1, atNewline = startOnNewline, hasSpace = startOnNewline, comment = "", commentSep = "", hasNewline = !1, reqSpace = !1, tab = null, anchor = null, tag = null, newlineAfterProp = null, comma = null, found = null, start = null;
       for (let token of tokens)
         switch (reqSpace && (token.type !== "space" && token.type !== "newline" && token.type !== "comma" && onError(token.offset, "MISSING_CHAR", "Tags and anchors must be separated from the next token by white space"), reqSpace = !1), tab && (atNewline && token.type !== "comment" && token.type !== "newline" && onError(tab, "TAB_AS_INDENT", "Tabs are not allowed as indentation"), tab = null), token.type) {
@@ -21734,7 +21734,7 @@ var require_resolve_props = __commonJS({
           default:
             onError(token, "UNEXPECTED_TOKEN", `Unexpected ${token.type} token`), atNewline = !1, hasSpace = !1;
         }
-      let last = tokens[tokens.length - 1], end = last ? last.offset + last.source.length : offset;
+      let last = tokens[tokens.length - 1], end = last ? last.offset + last.source.length : offset2;
       return reqSpace && next && next.type !== "space" && next.type !== "newline" && next.type !== "comma" && (next.type !== "scalar" || next.source !== "") && onError(next.offset, "MISSING_CHAR", "Tags and anchors must be separated from the next token by white space"), tab && (atNewline && tab.indent <= parentIndent || next?.type === "block-map" || next?.type === "block-seq") && onError(tab, "TAB_AS_INDENT", "Tabs are not allowed as indentation"), {
         comma,
         found,
@@ -21834,24 +21834,24 @@ var require_resolve_block_map = __commonJS({
     function resolveBlockMap({ composeNode, composeEmptyNode }, ctx, bm, onError, tag) {
       let NodeClass = tag?.nodeClass ?? YAMLMap.YAMLMap, map = new NodeClass(ctx.schema);
       ctx.atRoot && (ctx.atRoot = !1);
-      let offset = bm.offset, commentEnd = null;
+      let offset2 = bm.offset, commentEnd = null;
       for (let collItem of bm.items) {
         let { start, key, sep: sep3, value } = collItem, keyProps = resolveProps.resolveProps(start, {
           indicator: "explicit-key-ind",
           next: key ?? sep3?.[0],
-          offset,
+          offset: offset2,
           onError,
           parentIndent: bm.indent,
           startOnNewline: !0
         }), implicitKey = !keyProps.found;
         if (implicitKey) {
-          if (key && (key.type === "block-seq" ? onError(offset, "BLOCK_AS_IMPLICIT_KEY", "A block sequence may not be used as an implicit map key") : "indent" in key && key.indent !== bm.indent && onError(offset, "BAD_INDENT", startColMsg)), !keyProps.anchor && !keyProps.tag && !sep3) {
+          if (key && (key.type === "block-seq" ? onError(offset2, "BLOCK_AS_IMPLICIT_KEY", "A block sequence may not be used as an implicit map key") : "indent" in key && key.indent !== bm.indent && onError(offset2, "BAD_INDENT", startColMsg)), !keyProps.anchor && !keyProps.tag && !sep3) {
             commentEnd = keyProps.end, keyProps.comment && (map.comment ? map.comment += `
 ` + keyProps.comment : map.comment = keyProps.comment);
             continue;
           }
           (keyProps.newlineAfterProp || utilContainsNewline.containsNewline(key)) && onError(key ?? start[start.length - 1], "MULTILINE_IMPLICIT_KEY", "Implicit keys need to be on a single line");
-        } else keyProps.found?.indent !== bm.indent && onError(offset, "BAD_INDENT", startColMsg);
+        } else keyProps.found?.indent !== bm.indent && onError(offset2, "BAD_INDENT", startColMsg);
         ctx.atKey = !0;
         let keyStart = keyProps.end, keyNode = key ? composeNode(ctx, key, keyProps, onError) : composeEmptyNode(ctx, keyStart, start, null, keyProps, onError);
         ctx.schema.compat && utilFlowIndentCheck.flowIndentCheck(bm.indent, key, onError), ctx.atKey = !1, utilMapIncludes.mapIncludes(ctx, map.items, keyNode) && onError(keyStart, "DUPLICATE_KEY", "Map keys must be unique");
@@ -21863,10 +21863,10 @@ var require_resolve_block_map = __commonJS({
           parentIndent: bm.indent,
           startOnNewline: !key || key.type === "block-scalar"
         });
-        if (offset = valueProps.end, valueProps.found) {
-          implicitKey && (value?.type === "block-map" && !valueProps.hasNewline && onError(offset, "BLOCK_AS_IMPLICIT_KEY", "Nested mappings are not allowed in compact mappings"), ctx.options.strict && keyProps.start < valueProps.found.offset - 1024 && onError(keyNode.range, "KEY_OVER_1024_CHARS", "The : indicator must be at most 1024 chars after the start of an implicit block mapping key"));
-          let valueNode = value ? composeNode(ctx, value, valueProps, onError) : composeEmptyNode(ctx, offset, sep3, null, valueProps, onError);
-          ctx.schema.compat && utilFlowIndentCheck.flowIndentCheck(bm.indent, value, onError), offset = valueNode.range[2];
+        if (offset2 = valueProps.end, valueProps.found) {
+          implicitKey && (value?.type === "block-map" && !valueProps.hasNewline && onError(offset2, "BLOCK_AS_IMPLICIT_KEY", "Nested mappings are not allowed in compact mappings"), ctx.options.strict && keyProps.start < valueProps.found.offset - 1024 && onError(keyNode.range, "KEY_OVER_1024_CHARS", "The : indicator must be at most 1024 chars after the start of an implicit block mapping key"));
+          let valueNode = value ? composeNode(ctx, value, valueProps, onError) : composeEmptyNode(ctx, offset2, sep3, null, valueProps, onError);
+          ctx.schema.compat && utilFlowIndentCheck.flowIndentCheck(bm.indent, value, onError), offset2 = valueNode.range[2];
           let pair = new Pair.Pair(keyNode, valueNode);
           ctx.options.keepSourceTokens && (pair.srcToken = collItem), map.items.push(pair);
         } else {
@@ -21876,7 +21876,7 @@ var require_resolve_block_map = __commonJS({
           ctx.options.keepSourceTokens && (pair.srcToken = collItem), map.items.push(pair);
         }
       }
-      return commentEnd && commentEnd < offset && onError(commentEnd, "IMPOSSIBLE", "Map comment with trailing content"), map.range = [bm.offset, offset, commentEnd ?? offset], map;
+      return commentEnd && commentEnd < offset2 && onError(commentEnd, "IMPOSSIBLE", "Map comment with trailing content"), map.range = [bm.offset, offset2, commentEnd ?? offset2], map;
     }
     exports.resolveBlockMap = resolveBlockMap;
   }
@@ -21890,27 +21890,27 @@ var require_resolve_block_seq = __commonJS({
     function resolveBlockSeq({ composeNode, composeEmptyNode }, ctx, bs, onError, tag) {
       let NodeClass = tag?.nodeClass ?? YAMLSeq.YAMLSeq, seq = new NodeClass(ctx.schema);
       ctx.atRoot && (ctx.atRoot = !1), ctx.atKey && (ctx.atKey = !1);
-      let offset = bs.offset, commentEnd = null;
+      let offset2 = bs.offset, commentEnd = null;
       for (let { start, value } of bs.items) {
         let props = resolveProps.resolveProps(start, {
           indicator: "seq-item-ind",
           next: value,
-          offset,
+          offset: offset2,
           onError,
           parentIndent: bs.indent,
           startOnNewline: !0
         });
         if (!props.found)
           if (props.anchor || props.tag || value)
-            value?.type === "block-seq" ? onError(props.end, "BAD_INDENT", "All sequence items must start at the same column") : onError(offset, "MISSING_CHAR", "Sequence item without - indicator");
+            value?.type === "block-seq" ? onError(props.end, "BAD_INDENT", "All sequence items must start at the same column") : onError(offset2, "MISSING_CHAR", "Sequence item without - indicator");
           else {
             commentEnd = props.end, props.comment && (seq.comment = props.comment);
             continue;
           }
         let node = value ? composeNode(ctx, value, props, onError) : composeEmptyNode(ctx, props.end, start, null, props, onError);
-        ctx.schema.compat && utilFlowIndentCheck.flowIndentCheck(bs.indent, value, onError), offset = node.range[2], seq.items.push(node);
+        ctx.schema.compat && utilFlowIndentCheck.flowIndentCheck(bs.indent, value, onError), offset2 = node.range[2], seq.items.push(node);
       }
-      return seq.range = [bs.offset, offset, commentEnd ?? offset], seq;
+      return seq.range = [bs.offset, offset2, commentEnd ?? offset2], seq;
     }
     exports.resolveBlockSeq = resolveBlockSeq;
   }
@@ -21920,7 +21920,7 @@ var require_resolve_block_seq = __commonJS({
 var require_resolve_end = __commonJS({
   "node_modules/yaml/dist/compose/resolve-end.js"(exports) {
     "use strict";
-    function resolveEnd(end, offset, reqSpace, onError) {
+    function resolveEnd(end, offset2, reqSpace, onError) {
       let comment = "";
       if (end) {
         let hasSpace = !1, sep3 = "";
@@ -21942,10 +21942,10 @@ var require_resolve_end = __commonJS({
             default:
               onError(token, "UNEXPECTED_TOKEN", `Unexpected ${type} at node end`);
           }
-          offset += source.length;
+          offset2 += source.length;
         }
       }
-      return { comment, offset };
+      return { comment, offset: offset2 };
     }
     exports.resolveEnd = resolveEnd;
   }
@@ -21961,13 +21961,13 @@ var require_resolve_flow_collection = __commonJS({
       coll.flow = !0;
       let atRoot = ctx.atRoot;
       atRoot && (ctx.atRoot = !1), ctx.atKey && (ctx.atKey = !1);
-      let offset = fc.offset + fc.start.source.length;
+      let offset2 = fc.offset + fc.start.source.length;
       for (let i = 0; i < fc.items.length; ++i) {
         let collItem = fc.items[i], { start, key, sep: sep3, value } = collItem, props = resolveProps.resolveProps(start, {
           flow: fcName,
           indicator: "explicit-key-ind",
           next: key ?? sep3?.[0],
-          offset,
+          offset: offset2,
           onError,
           parentIndent: fc.indent,
           startOnNewline: !1
@@ -21975,7 +21975,7 @@ var require_resolve_flow_collection = __commonJS({
         if (!props.found) {
           if (!props.anchor && !props.tag && !sep3 && !value) {
             i === 0 && props.comma ? onError(props.comma, "UNEXPECTED_TOKEN", `Unexpected , in ${fcName}`) : i < fc.items.length - 1 && onError(props.start, "UNEXPECTED_TOKEN", `Unexpected empty item in ${fcName}`), props.comment && (coll.comment ? coll.comment += `
-` + props.comment : coll.comment = props.comment), offset = props.end;
+` + props.comment : coll.comment = props.comment), offset2 = props.end;
             continue;
           }
           !isMap3 && ctx.options.strict && utilContainsNewline.containsNewline(key) && onError(
@@ -22008,7 +22008,7 @@ var require_resolve_flow_collection = __commonJS({
         }
         if (!isMap3 && !sep3 && !props.found) {
           let valueNode = value ? composeNode(ctx, value, props, onError) : composeEmptyNode(ctx, props.end, sep3, null, props, onError);
-          coll.items.push(valueNode), offset = valueNode.range[2], isBlock(value) && onError(valueNode.range, "BLOCK_IN_FLOW", blockMsg);
+          coll.items.push(valueNode), offset2 = valueNode.range[2], isBlock(value) && onError(valueNode.range, "BLOCK_IN_FLOW", blockMsg);
         } else {
           ctx.atKey = !0;
           let keyStart = props.end, keyNode = key ? composeNode(ctx, key, props, onError) : composeEmptyNode(ctx, keyStart, start, null, props, onError);
@@ -22049,15 +22049,15 @@ var require_resolve_flow_collection = __commonJS({
             let endRange = (valueNode ?? keyNode).range;
             map.range = [keyNode.range[0], endRange[1], endRange[2]], coll.items.push(map);
           }
-          offset = valueNode ? valueNode.range[2] : valueProps.end;
+          offset2 = valueNode ? valueNode.range[2] : valueProps.end;
         }
       }
-      let expectedEnd = isMap3 ? "}" : "]", [ce, ...ee] = fc.end, cePos = offset;
+      let expectedEnd = isMap3 ? "}" : "]", [ce, ...ee] = fc.end, cePos = offset2;
       if (ce?.source === expectedEnd)
         cePos = ce.offset + ce.source.length;
       else {
         let name = fcName[0].toUpperCase() + fcName.substring(1), msg = atRoot ? `${name} must end with a ${expectedEnd}` : `${name} in block collection must be sufficiently indented and end with a ${expectedEnd}`;
-        onError(offset, atRoot ? "MISSING_CHAR" : "BAD_INDENT", msg), ce && ce.source.length !== 1 && ee.unshift(ce);
+        onError(offset2, atRoot ? "MISSING_CHAR" : "BAD_INDENT", msg), ce && ce.source.length !== 1 && ee.unshift(ce);
       }
       if (ee.length > 0) {
         let end = resolveEnd.resolveEnd(ee, cePos, ctx.options.strict, onError);
@@ -22126,16 +22126,16 @@ var require_resolve_block_scalar = __commonJS({
 `.repeat(Math.max(1, lines.length - 1)) : "", end2 = start + header.length;
         return scalar.source && (end2 += scalar.source.length), { value: value2, type, comment: header.comment, range: [start, end2, end2] };
       }
-      let trimIndent = scalar.indent + header.indent, offset = scalar.offset + header.length, contentStart = 0;
+      let trimIndent = scalar.indent + header.indent, offset2 = scalar.offset + header.length, contentStart = 0;
       for (let i = 0; i < chompStart; ++i) {
         let [indent, content] = lines[i];
         if (content === "" || content === "\r")
           header.indent === 0 && indent.length > trimIndent && (trimIndent = indent.length);
         else {
-          indent.length < trimIndent && onError(offset + indent.length, "MISSING_CHAR", "Block scalars with more-indented leading empty lines must use an explicit indentation indicator"), header.indent === 0 && (trimIndent = indent.length), contentStart = i, trimIndent === 0 && !ctx.atRoot && onError(offset, "BAD_INDENT", "Block scalar values in collections must be indented");
+          indent.length < trimIndent && onError(offset2 + indent.length, "MISSING_CHAR", "Block scalars with more-indented leading empty lines must use an explicit indentation indicator"), header.indent === 0 && (trimIndent = indent.length), contentStart = i, trimIndent === 0 && !ctx.atRoot && onError(offset2, "BAD_INDENT", "Block scalar values in collections must be indented");
           break;
         }
-        offset += indent.length + content.length + 1;
+        offset2 += indent.length + content.length + 1;
       }
       for (let i = lines.length - 1; i >= chompStart; --i)
         lines[i][0].length > trimIndent && (chompStart = i + 1);
@@ -22145,11 +22145,11 @@ var require_resolve_block_scalar = __commonJS({
 `;
       for (let i = contentStart; i < chompStart; ++i) {
         let [indent, content] = lines[i];
-        offset += indent.length + content.length + 1;
+        offset2 += indent.length + content.length + 1;
         let crlf = content[content.length - 1] === "\r";
         if (crlf && (content = content.slice(0, -1)), content && indent.length < trimIndent) {
           let message = `Block scalar lines must not be less indented than their ${header.indent ? "explicit indentation indicator" : "first line"}`;
-          onError(offset - content.length - (crlf ? 2 : 1), "BAD_INDENT", message), indent = "";
+          onError(offset2 - content.length - (crlf ? 2 : 1), "BAD_INDENT", message), indent = "";
         }
         type === Scalar.Scalar.BLOCK_LITERAL ? (value += sep3 + indent.slice(trimIndent) + content, sep3 = `
 `) : indent.length > trimIndent || content[0] === "	" ? (sep3 === " " ? sep3 = `
@@ -22180,7 +22180,7 @@ var require_resolve_block_scalar = __commonJS({
       let end = start + header.length + scalar.source.length;
       return { value, type, comment: header.comment, range: [start, end, end] };
     }
-    function parseBlockScalarHeader({ offset, props }, strict, onError) {
+    function parseBlockScalarHeader({ offset: offset2, props }, strict, onError) {
       if (props[0].type !== "block-scalar-header")
         return onError(props[0], "IMPOSSIBLE", "Block scalar header not found"), null;
       let { source } = props[0], mode = source[0], indent = 0, chomp = "", error2 = -1;
@@ -22189,8 +22189,8 @@ var require_resolve_block_scalar = __commonJS({
         if (!chomp && (ch === "-" || ch === "+"))
           chomp = ch;
         else {
-          let n = Number(ch);
-          !indent && n ? indent = n : error2 === -1 && (error2 = offset + i);
+          let n2 = Number(ch);
+          !indent && n2 ? indent = n2 : error2 === -1 && (error2 = offset2 + i);
         }
       }
       error2 !== -1 && onError(error2, "UNEXPECTED_TOKEN", `Block scalar header includes extra characters: ${source}`);
@@ -22237,7 +22237,7 @@ var require_resolve_flow_scalar = __commonJS({
     "use strict";
     var Scalar = require_Scalar(), resolveEnd = require_resolve_end();
     function resolveFlowScalar(scalar, strict, onError) {
-      let { offset, type, source, end } = scalar, _type, value, _onError = (rel, code2, msg) => onError(offset + rel, code2, msg);
+      let { offset: offset2, type, source, end } = scalar, _type, value, _onError = (rel, code2, msg) => onError(offset2 + rel, code2, msg);
       switch (type) {
         case "scalar":
           _type = Scalar.Scalar.PLAIN, value = plainValue(source, _onError);
@@ -22254,15 +22254,15 @@ var require_resolve_flow_scalar = __commonJS({
             value: "",
             type: null,
             comment: "",
-            range: [offset, offset + source.length, offset + source.length]
+            range: [offset2, offset2 + source.length, offset2 + source.length]
           };
       }
-      let valueEnd = offset + source.length, re = resolveEnd.resolveEnd(end, valueEnd, strict, onError);
+      let valueEnd = offset2 + source.length, re = resolveEnd.resolveEnd(end, valueEnd, strict, onError);
       return {
         value,
         type: _type,
         comment: re.comment,
-        range: [offset, valueEnd, re.offset]
+        range: [offset2, valueEnd, re.offset]
       };
     }
     function plainValue(source, onError) {
@@ -22295,8 +22295,8 @@ var require_resolve_flow_scalar = __commonJS({
       return (source[source.length - 1] !== "'" || source.length === 1) && onError(source.length, "MISSING_CHAR", "Missing closing 'quote"), unfoldLines(source.slice(1, -1)).replace(/''/g, "'");
     }
     function unfoldLines(source) {
-      let line2 = /(.*?)\r?\n/sy, match2 = line2.exec(source);
-      if (!match2)
+      let line2 = /(.*?)\r?\n/sy, match3 = line2.exec(source);
+      if (!match3)
         return source;
       let trimEnd, trimBoth;
       try {
@@ -22304,15 +22304,15 @@ var require_resolve_flow_scalar = __commonJS({
       } catch {
         trimEnd = /[ \t]+$/, trimBoth = /^[ \t]+|[ \t]+$/g;
       }
-      let res = match2[1].replace(trimEnd, ""), sep3 = " ", pos = line2.lastIndex;
-      for (; match2 = line2.exec(source); ) {
-        let lm = match2[1].replace(trimBoth, "");
+      let res = match3[1].replace(trimEnd, ""), sep3 = " ", pos = line2.lastIndex;
+      for (; match3 = line2.exec(source); ) {
+        let lm = match3[1].replace(trimBoth, "");
         lm === "" ? sep3 === `
 ` ? res += sep3 : sep3 = `
 ` : (res += sep3 + lm, sep3 = " "), pos = line2.lastIndex;
       }
       let last = /[ \t]*(.*)/sy;
-      return last.lastIndex = pos, match2 = last.exec(source), res + sep3 + (match2?.[1] ?? "");
+      return last.lastIndex = pos, match3 = last.exec(source), res + sep3 + (match3?.[1] ?? "");
     }
     function doubleQuotedValue(source, onError) {
       let res = "";
@@ -22322,8 +22322,8 @@ var require_resolve_flow_scalar = __commonJS({
 `))
           if (ch === `
 `) {
-            let { fold, offset } = foldNewline(source, i);
-            res += fold, i = offset;
+            let { fold, offset: offset2 } = foldNewline(source, i);
+            res += fold, i = offset2;
           } else if (ch === "\\") {
             let next = source[++i], cc = escapeCodes[next];
             if (cc)
@@ -22355,15 +22355,15 @@ var require_resolve_flow_scalar = __commonJS({
       }
       return (source[source.length - 1] !== '"' || source.length === 1) && onError(source.length, "MISSING_CHAR", 'Missing closing "quote'), res;
     }
-    function foldNewline(source, offset) {
-      let fold = "", ch = source[offset + 1];
+    function foldNewline(source, offset2) {
+      let fold = "", ch = source[offset2 + 1];
       for (; (ch === " " || ch === "	" || ch === `
-` || ch === "\r") && !(ch === "\r" && source[offset + 2] !== `
+` || ch === "\r") && !(ch === "\r" && source[offset2 + 2] !== `
 `); )
         ch === `
 ` && (fold += `
-`), offset += 1, ch = source[offset + 1];
-      return fold || (fold = " "), { fold, offset };
+`), offset2 += 1, ch = source[offset2 + 1];
+      return fold || (fold = " "), { fold, offset: offset2 };
     }
     var escapeCodes = {
       0: "\0",
@@ -22399,13 +22399,13 @@ var require_resolve_flow_scalar = __commonJS({
       "\\": "\\",
       "	": "	"
     };
-    function parseCharCode(source, offset, length, onError) {
-      let cc = source.substr(offset, length), code2 = cc.length === length && /^[0-9a-fA-F]+$/.test(cc) ? parseInt(cc, 16) : NaN;
+    function parseCharCode(source, offset2, length, onError) {
+      let cc = source.substr(offset2, length), code2 = cc.length === length && /^[0-9a-fA-F]+$/.test(cc) ? parseInt(cc, 16) : NaN;
       try {
         return String.fromCodePoint(code2);
       } catch {
-        let raw = source.substr(offset - 2, length + 2);
-        return onError(offset - 2, "BAD_DQ_ESCAPE", `Invalid escape sequence ${raw}`), raw;
+        let raw = source.substr(offset2 - 2, length + 2);
+        return onError(offset2 - 2, "BAD_DQ_ESCAPE", `Invalid escape sequence ${raw}`), raw;
       }
     }
     exports.resolveFlowScalar = resolveFlowScalar;
@@ -22465,7 +22465,7 @@ var require_compose_scalar = __commonJS({
 var require_util_empty_scalar_position = __commonJS({
   "node_modules/yaml/dist/compose/util-empty-scalar-position.js"(exports) {
     "use strict";
-    function emptyScalarPosition(offset, before, pos) {
+    function emptyScalarPosition(offset2, before, pos) {
       if (before) {
         pos ?? (pos = before.length);
         for (let i = pos - 1; i >= 0; --i) {
@@ -22474,15 +22474,15 @@ var require_util_empty_scalar_position = __commonJS({
             case "space":
             case "comment":
             case "newline":
-              offset -= st.source.length;
+              offset2 -= st.source.length;
               continue;
           }
           for (st = before[++i]; st?.type === "space"; )
-            offset += st.source.length, st = before[++i];
+            offset2 += st.source.length, st = before[++i];
           break;
         }
       }
-      return offset;
+      return offset2;
     }
     exports.emptyScalarPosition = emptyScalarPosition;
   }
@@ -22522,20 +22522,20 @@ var require_compose_node = __commonJS({
       }
       return node ?? (node = composeEmptyNode(ctx, token.offset, void 0, null, props, onError)), anchor && node.anchor === "" && onError(anchor, "BAD_ALIAS", "Anchor cannot be an empty string"), atKey && ctx.options.stringKeys && (!identity2.isScalar(node) || typeof node.value != "string" || node.tag && node.tag !== "tag:yaml.org,2002:str") && onError(tag ?? token, "NON_STRING_KEY", "With stringKeys, all keys must be strings"), spaceBefore && (node.spaceBefore = !0), comment && (token.type === "scalar" && token.source === "" ? node.comment = comment : node.commentBefore = comment), ctx.options.keepSourceTokens && isSrcToken && (node.srcToken = token), node;
     }
-    function composeEmptyNode(ctx, offset, before, pos, { spaceBefore, comment, anchor, tag, end }, onError) {
+    function composeEmptyNode(ctx, offset2, before, pos, { spaceBefore, comment, anchor, tag, end }, onError) {
       let token = {
         type: "scalar",
-        offset: utilEmptyScalarPosition.emptyScalarPosition(offset, before, pos),
+        offset: utilEmptyScalarPosition.emptyScalarPosition(offset2, before, pos),
         indent: -1,
         source: ""
       }, node = composeScalar.composeScalar(ctx, token, tag, onError);
       return anchor && (node.anchor = anchor.source.substring(1), node.anchor === "" && onError(anchor, "BAD_ALIAS", "Anchor cannot be an empty string")), spaceBefore && (node.spaceBefore = !0), comment && (node.comment = comment, node.range[2] = end), node;
     }
-    function composeAlias({ options }, { offset, source, end }, onError) {
+    function composeAlias({ options }, { offset: offset2, source, end }, onError) {
       let alias = new Alias2.Alias(source.substring(1));
-      alias.source === "" && onError(offset, "BAD_ALIAS", "Alias cannot be an empty string"), alias.source.endsWith(":") && onError(offset + source.length - 1, "BAD_ALIAS", "Alias ending in : is ambiguous", !0);
-      let valueEnd = offset + source.length, re = resolveEnd.resolveEnd(end, valueEnd, options.strict, onError);
-      return alias.range = [offset, valueEnd, re.offset], re.comment && (alias.comment = re.comment), alias;
+      alias.source === "" && onError(offset2, "BAD_ALIAS", "Alias cannot be an empty string"), alias.source.endsWith(":") && onError(offset2 + source.length - 1, "BAD_ALIAS", "Alias ending in : is ambiguous", !0);
+      let valueEnd = offset2 + source.length, re = resolveEnd.resolveEnd(end, valueEnd, options.strict, onError);
+      return alias.range = [offset2, valueEnd, re.offset], re.comment && (alias.comment = re.comment), alias;
     }
     exports.composeEmptyNode = composeEmptyNode;
     exports.composeNode = composeNode;
@@ -22547,7 +22547,7 @@ var require_compose_doc = __commonJS({
   "node_modules/yaml/dist/compose/compose-doc.js"(exports) {
     "use strict";
     var Document = require_Document(), composeNode = require_compose_node(), resolveEnd = require_resolve_end(), resolveProps = require_resolve_props();
-    function composeDoc(options, directives, { offset, start, value, end }, onError) {
+    function composeDoc(options, directives, { offset: offset2, start, value, end }, onError) {
       let opts = Object.assign({ _directives: directives }, options), doc = new Document.Document(void 0, opts), ctx = {
         atKey: !1,
         atRoot: !0,
@@ -22557,14 +22557,14 @@ var require_compose_doc = __commonJS({
       }, props = resolveProps.resolveProps(start, {
         indicator: "doc-start",
         next: value ?? end?.[0],
-        offset,
+        offset: offset2,
         onError,
         parentIndent: 0,
         startOnNewline: !0
       });
       props.found && (doc.directives.docStart = !0, value && (value.type === "block-map" || value.type === "block-seq") && !props.hasNewline && onError(props.end, "MISSING_CHAR", "Block collection cannot start on same line with directives-end marker")), doc.contents = value ? composeNode.composeNode(ctx, value, props, onError) : composeNode.composeEmptyNode(ctx, props.end, start, null, props, onError);
       let contentEnd = doc.contents.range[2], re = resolveEnd.resolveEnd(end, contentEnd, !1, onError);
-      return re.comment && (doc.comment = re.comment), doc.range = [offset, contentEnd, re.offset], doc;
+      return re.comment && (doc.comment = re.comment), doc.range = [offset2, contentEnd, re.offset], doc;
     }
     exports.composeDoc = composeDoc;
   }
@@ -22580,8 +22580,8 @@ var require_composer = __commonJS({
         return [src, src + 1];
       if (Array.isArray(src))
         return src.length === 2 ? src : [src[0], src[1]];
-      let { offset, source } = src;
-      return [offset, offset + (typeof source == "string" ? source.length : 1)];
+      let { offset: offset2, source } = src;
+      return [offset2, offset2 + (typeof source == "string" ? source.length : 1)];
     }
     function parsePrelude(prelude) {
       let comment = "", atComment = !1, afterEmptyLine = !1;
@@ -22668,9 +22668,9 @@ ${cb}` : comment;
       *next(token) {
         switch (node_process.env.LOG_STREAM && console.dir(token, { depth: null }), token.type) {
           case "directive":
-            this.directives.add(token.source, (offset, message, warning2) => {
+            this.directives.add(token.source, (offset2, message, warning2) => {
               let pos = getErrorPos(token);
-              pos[0] += offset, this.onError(pos, "BAD_DIRECTIVE", message, warning2);
+              pos[0] += offset2, this.onError(pos, "BAD_DIRECTIVE", message, warning2);
             }), this.prelude.push(token.source), this.atDirectives = !0;
             break;
           case "document": {
@@ -22737,11 +22737,11 @@ var require_cst_scalar = __commonJS({
     function resolveAsScalar(token, strict = !0, onError) {
       if (token) {
         let _onError = (pos, code2, message) => {
-          let offset = typeof pos == "number" ? pos : Array.isArray(pos) ? pos[0] : pos.offset;
+          let offset2 = typeof pos == "number" ? pos : Array.isArray(pos) ? pos[0] : pos.offset;
           if (onError)
-            onError(offset, code2, message);
+            onError(offset2, code2, message);
           else
-            throw new errors.YAMLParseError([offset, offset + 1], code2, message);
+            throw new errors.YAMLParseError([offset2, offset2 + 1], code2, message);
         };
         switch (token.type) {
           case "scalar":
@@ -22755,7 +22755,7 @@ var require_cst_scalar = __commonJS({
       return null;
     }
     function createScalarToken(value, context3) {
-      let { implicitKey = !1, indent, inFlow = !1, offset = -1, type = "PLAIN" } = context3, source = stringifyString.stringifyString({ type, value }, {
+      let { implicitKey = !1, indent, inFlow = !1, offset: offset2 = -1, type = "PLAIN" } = context3, source = stringifyString.stringifyString({ type, value }, {
         implicitKey,
         indent: indent > 0 ? " ".repeat(indent) : "",
         inFlow,
@@ -22770,17 +22770,17 @@ var require_cst_scalar = __commonJS({
           let he = source.indexOf(`
 `), head = source.substring(0, he), body = source.substring(he + 1) + `
 `, props = [
-            { type: "block-scalar-header", offset, indent, source: head }
+            { type: "block-scalar-header", offset: offset2, indent, source: head }
           ];
           return addEndtoBlockProps(props, end) || props.push({ type: "newline", offset: -1, indent, source: `
-` }), { type: "block-scalar", offset, indent, props, source: body };
+` }), { type: "block-scalar", offset: offset2, indent, props, source: body };
         }
         case '"':
-          return { type: "double-quoted-scalar", offset, indent, source, end };
+          return { type: "double-quoted-scalar", offset: offset2, indent, source, end };
         case "'":
-          return { type: "single-quoted-scalar", offset, indent, source, end };
+          return { type: "single-quoted-scalar", offset: offset2, indent, source, end };
         default:
-          return { type: "scalar", offset, indent, source, end };
+          return { type: "scalar", offset: offset2, indent, source, end };
       }
     }
     function setScalarValue(token, value, context3 = {}) {
@@ -22834,8 +22834,8 @@ var require_cst_scalar = __commonJS({
           throw new Error("Invalid block scalar header");
         header.source = head, token.source = body;
       } else {
-        let { offset } = token, indent = "indent" in token ? token.indent : -1, props = [
-          { type: "block-scalar-header", offset, indent, source: head }
+        let { offset: offset2 } = token, indent = "indent" in token ? token.indent : -1, props = [
+          { type: "block-scalar-header", offset: offset2, indent, source: head }
         ];
         addEndtoBlockProps(props, "end" in token ? token.end : void 0) || props.push({ type: "newline", offset: -1, indent, source: `
 ` });
@@ -23148,44 +23148,44 @@ var require_lexer = __commonJS({
 ` ? !0 : ch === "\r" ? this.buffer[i + 1] === `
 ` : !1;
       }
-      charAt(n) {
-        return this.buffer[this.pos + n];
+      charAt(n2) {
+        return this.buffer[this.pos + n2];
       }
-      continueScalar(offset) {
-        let ch = this.buffer[offset];
+      continueScalar(offset2) {
+        let ch = this.buffer[offset2];
         if (this.indentNext > 0) {
           let indent = 0;
           for (; ch === " "; )
-            ch = this.buffer[++indent + offset];
+            ch = this.buffer[++indent + offset2];
           if (ch === "\r") {
-            let next = this.buffer[indent + offset + 1];
+            let next = this.buffer[indent + offset2 + 1];
             if (next === `
 ` || !next && !this.atEnd)
-              return offset + indent + 1;
+              return offset2 + indent + 1;
           }
           return ch === `
-` || indent >= this.indentNext || !ch && !this.atEnd ? offset + indent : -1;
+` || indent >= this.indentNext || !ch && !this.atEnd ? offset2 + indent : -1;
         }
         if (ch === "-" || ch === ".") {
-          let dt = this.buffer.substr(offset, 3);
-          if ((dt === "---" || dt === "...") && isEmpty(this.buffer[offset + 3]))
+          let dt = this.buffer.substr(offset2, 3);
+          if ((dt === "---" || dt === "...") && isEmpty(this.buffer[offset2 + 3]))
             return -1;
         }
-        return offset;
+        return offset2;
       }
       getLine() {
         let end = this.lineEndPos;
         return (typeof end != "number" || end !== -1 && end < this.pos) && (end = this.buffer.indexOf(`
 `, this.pos), this.lineEndPos = end), end === -1 ? this.atEnd ? this.buffer.substring(this.pos) : null : (this.buffer[end - 1] === "\r" && (end -= 1), this.buffer.substring(this.pos, end));
       }
-      hasChars(n) {
-        return this.pos + n <= this.buffer.length;
+      hasChars(n2) {
+        return this.pos + n2 <= this.buffer.length;
       }
       setNext(state) {
         return this.buffer = this.buffer.substring(this.pos), this.pos = 0, this.lineEndPos = null, this.next = state, null;
       }
-      peek(n) {
-        return this.buffer.substr(this.pos, n);
+      peek(n2) {
+        return this.buffer.substr(this.pos, n2);
       }
       *parseNext(next) {
         switch (next) {
@@ -23228,8 +23228,8 @@ var require_lexer = __commonJS({
             else
               break;
           }
-          let n = (yield* this.pushCount(dirEnd)) + (yield* this.pushSpaces(!0));
-          return yield* this.pushCount(line2.length - n), this.pushNewline(), "stream";
+          let n2 = (yield* this.pushCount(dirEnd)) + (yield* this.pushSpaces(!0));
+          return yield* this.pushCount(line2.length - n2), this.pushNewline(), "stream";
         }
         if (this.atLineEnd()) {
           let sp = yield* this.pushSpaces(!0);
@@ -23244,9 +23244,9 @@ var require_lexer = __commonJS({
         if (ch === "-" || ch === ".") {
           if (!this.atEnd && !this.hasChars(4))
             return this.setNext("line-start");
-          let s = this.peek(3);
-          if ((s === "---" || s === "...") && isEmpty(this.charAt(3)))
-            return yield* this.pushCount(3), this.indentValue = 0, this.indentNext = 0, s === "---" ? "doc" : "stream";
+          let s2 = this.peek(3);
+          if ((s2 === "---" || s2 === "...") && isEmpty(this.charAt(3)))
+            return yield* this.pushCount(3), this.indentValue = 0, this.indentNext = 0, s2 === "---" ? "doc" : "stream";
         }
         return this.indentValue = yield* this.pushSpaces(!1), this.indentNext > this.indentValue && !isEmpty(this.charAt(1)) && (this.indentNext = this.indentValue), yield* this.parseBlockStart();
       }
@@ -23255,8 +23255,8 @@ var require_lexer = __commonJS({
         if (!ch1 && !this.atEnd)
           return this.setNext("block-start");
         if ((ch0 === "-" || ch0 === "?" || ch0 === ":") && isEmpty(ch1)) {
-          let n = (yield* this.pushCount(1)) + (yield* this.pushSpaces(!0));
-          return this.indentNext = this.indentValue + 1, this.indentValue += n, "block-start";
+          let n2 = (yield* this.pushCount(1)) + (yield* this.pushSpaces(!0));
+          return this.indentNext = this.indentValue + 1, this.indentValue += n2, "block-start";
         }
         return "doc";
       }
@@ -23265,10 +23265,10 @@ var require_lexer = __commonJS({
         let line2 = this.getLine();
         if (line2 === null)
           return this.setNext("doc");
-        let n = yield* this.pushIndicators();
-        switch (line2[n]) {
+        let n2 = yield* this.pushIndicators();
+        switch (line2[n2]) {
           case "#":
-            yield* this.pushCount(line2.length - n);
+            yield* this.pushCount(line2.length - n2);
           // fallthrough
           case void 0:
             return yield* this.pushNewline(), yield* this.parseLineStart();
@@ -23285,7 +23285,7 @@ var require_lexer = __commonJS({
             return yield* this.parseQuotedScalar();
           case "|":
           case ">":
-            return n += yield* this.parseBlockScalarHeader(), n += yield* this.pushSpaces(!0), yield* this.pushCount(line2.length - n), yield* this.pushNewline(), yield* this.parseBlockScalar();
+            return n2 += yield* this.parseBlockScalarHeader(), n2 += yield* this.pushSpaces(!0), yield* this.pushCount(line2.length - n2), yield* this.pushNewline(), yield* this.parseBlockScalar();
           default:
             return yield* this.parsePlainScalar();
         }
@@ -23300,14 +23300,14 @@ var require_lexer = __commonJS({
           return this.setNext("flow");
         if ((indent !== -1 && indent < this.indentNext && line2[0] !== "#" || indent === 0 && (line2.startsWith("---") || line2.startsWith("...")) && isEmpty(line2[3])) && !(indent === this.indentNext - 1 && this.flowLevel === 1 && (line2[0] === "]" || line2[0] === "}")))
           return this.flowLevel = 0, yield cst.FLOW_END, yield* this.parseLineStart();
-        let n = 0;
-        for (; line2[n] === ","; )
-          n += yield* this.pushCount(1), n += yield* this.pushSpaces(!0), this.flowKey = !1;
-        switch (n += yield* this.pushIndicators(), line2[n]) {
+        let n2 = 0;
+        for (; line2[n2] === ","; )
+          n2 += yield* this.pushCount(1), n2 += yield* this.pushSpaces(!0), this.flowKey = !1;
+        switch (n2 += yield* this.pushIndicators(), line2[n2]) {
           case void 0:
             return "flow";
           case "#":
-            return yield* this.pushCount(line2.length - n), "flow";
+            return yield* this.pushCount(line2.length - n2), "flow";
           case "{":
           case "[":
             return yield* this.pushCount(1), this.flowKey = !1, this.flowLevel += 1, "flow";
@@ -23336,10 +23336,10 @@ var require_lexer = __commonJS({
             end = this.buffer.indexOf("'", end + 2);
         else
           for (; end !== -1; ) {
-            let n = 0;
-            for (; this.buffer[end - 1 - n] === "\\"; )
-              n += 1;
-            if (n % 2 === 0)
+            let n2 = 0;
+            for (; this.buffer[end - 1 - n2] === "\\"; )
+              n2 += 1;
+            if (n2 % 2 === 0)
               break;
             end = this.buffer.indexOf('"', end + 1);
           }
@@ -23467,22 +23467,22 @@ var require_lexer = __commonJS({
           }
         return !ch && !this.atEnd ? this.setNext("plain-scalar") : (yield cst.SCALAR, yield* this.pushToIndex(end + 1, !0), inFlow ? "flow" : "doc");
       }
-      *pushCount(n) {
-        return n > 0 ? (yield this.buffer.substr(this.pos, n), this.pos += n, n) : 0;
+      *pushCount(n2) {
+        return n2 > 0 ? (yield this.buffer.substr(this.pos, n2), this.pos += n2, n2) : 0;
       }
       *pushToIndex(i, allowEmpty) {
-        let s = this.buffer.slice(this.pos, i);
-        return s ? (yield s, this.pos += s.length, s.length) : (allowEmpty && (yield ""), 0);
+        let s2 = this.buffer.slice(this.pos, i);
+        return s2 ? (yield s2, this.pos += s2.length, s2.length) : (allowEmpty && (yield ""), 0);
       }
       *pushIndicators() {
-        let n = 0;
+        let n2 = 0;
         loop: for (; ; ) {
           switch (this.charAt(0)) {
             case "!":
-              n += yield* this.pushTag(), n += yield* this.pushSpaces(!0);
+              n2 += yield* this.pushTag(), n2 += yield* this.pushSpaces(!0);
               continue loop;
             case "&":
-              n += yield* this.pushUntil(isNotAnchorChar), n += yield* this.pushSpaces(!0);
+              n2 += yield* this.pushUntil(isNotAnchorChar), n2 += yield* this.pushSpaces(!0);
               continue loop;
             case "-":
             // this is an error
@@ -23491,14 +23491,14 @@ var require_lexer = __commonJS({
             case ":": {
               let inFlow = this.flowLevel > 0, ch1 = this.charAt(1);
               if (isEmpty(ch1) || inFlow && flowIndicatorChars.has(ch1)) {
-                inFlow ? this.flowKey && (this.flowKey = !1) : this.indentNext = this.indentValue + 1, n += yield* this.pushCount(1), n += yield* this.pushSpaces(!0);
+                inFlow ? this.flowKey && (this.flowKey = !1) : this.indentNext = this.indentValue + 1, n2 += yield* this.pushCount(1), n2 += yield* this.pushSpaces(!0);
                 continue loop;
               }
             }
           }
           break loop;
         }
-        return n;
+        return n2;
       }
       *pushTag() {
         if (this.charAt(1) === "<") {
@@ -23529,8 +23529,8 @@ var require_lexer = __commonJS({
         do
           ch = this.buffer[++i];
         while (ch === " " || allowTabs && ch === "	");
-        let n = i - this.pos;
-        return n > 0 && (yield this.buffer.substr(this.pos, n), this.pos = i), n;
+        let n2 = i - this.pos;
+        return n2 > 0 && (yield this.buffer.substr(this.pos, n2), this.pos = i), n2;
       }
       *pushUntil(test) {
         let i = this.pos, ch = this.buffer[i];
@@ -23549,18 +23549,18 @@ var require_line_counter = __commonJS({
     "use strict";
     var LineCounter3 = class {
       constructor() {
-        this.lineStarts = [], this.addNewLine = (offset) => this.lineStarts.push(offset), this.linePos = (offset) => {
+        this.lineStarts = [], this.addNewLine = (offset2) => this.lineStarts.push(offset2), this.linePos = (offset2) => {
           let low = 0, high = this.lineStarts.length;
           for (; low < high; ) {
             let mid = low + high >> 1;
-            this.lineStarts[mid] < offset ? low = mid + 1 : high = mid;
+            this.lineStarts[mid] < offset2 ? low = mid + 1 : high = mid;
           }
-          if (this.lineStarts[low] === offset)
+          if (this.lineStarts[low] === offset2)
             return { line: low + 1, col: 1 };
           if (low === 0)
-            return { line: 0, col: offset };
+            return { line: 0, col: offset2 };
           let start = this.lineStarts[low - 1];
-          return { line: low, col: offset - start + 1 };
+          return { line: low, col: offset2 - start + 1 };
         };
       }
     };
@@ -23755,8 +23755,8 @@ var require_parser = __commonJS({
         }
         yield* this.pop();
       }
-      peek(n) {
-        return this.stack[this.stack.length - n];
+      peek(n2) {
+        return this.stack[this.stack.length - n2];
       }
       *pop(error2) {
         let token = error2 ?? this.stack.pop();
@@ -24255,7 +24255,7 @@ var require_public_api = __commonJS({
         }
       return prettyErrors && lineCounter2 && (doc.errors.forEach(errors.prettifyError(source, lineCounter2)), doc.warnings.forEach(errors.prettifyError(source, lineCounter2))), doc;
     }
-    function parse4(src, reviver, options) {
+    function parse5(src, reviver, options) {
       let _reviver;
       typeof reviver == "function" ? _reviver = reviver : options === void 0 && reviver && typeof reviver == "object" && (options = reviver);
       let doc = parseDocument2(src, options);
@@ -24281,7 +24281,7 @@ var require_public_api = __commonJS({
       }
       return identity2.isDocument(value) && !_replacer ? value.toString(options) : new Document.Document(value, _replacer, options).toString(options);
     }
-    exports.parse = parse4;
+    exports.parse = parse5;
     exports.parseAllDocuments = parseAllDocuments2;
     exports.parseDocument = parseDocument2;
     exports.stringify = stringify;
@@ -24366,11 +24366,11 @@ var CMD_STRING = "::", Command = class {
     return cmdStr += `${CMD_STRING}${escapeData(this.message)}`, cmdStr;
   }
 };
-function escapeData(s) {
-  return toCommandValue(s).replace(/%/g, "%25").replace(/\r/g, "%0D").replace(/\n/g, "%0A");
+function escapeData(s2) {
+  return toCommandValue(s2).replace(/%/g, "%25").replace(/\r/g, "%0D").replace(/\n/g, "%0A");
 }
-function escapeProperty(s) {
-  return toCommandValue(s).replace(/%/g, "%25").replace(/\r/g, "%0D").replace(/\n/g, "%0A").replace(/:/g, "%3A").replace(/,/g, "%2C");
+function escapeProperty(s2) {
+  return toCommandValue(s2).replace(/%/g, "%25").replace(/\r/g, "%0D").replace(/\n/g, "%0A").replace(/:/g, "%3A").replace(/,/g, "%2C");
 }
 
 // node_modules/@actions/core/lib/file-command.js
@@ -25291,7 +25291,7 @@ var intRegex = /^-?\d+$/, noiseValue = /^-?\d+n+$/, originalStringify = JSON.str
     return featureCache.set(parseFingerprint, !1), !1;
   }
 }, convertMarkedBigIntsReviver = (key, value, context3, userReviver) => typeof value == "string" && customFormat.test(value) ? BigInt(value.slice(0, -1)) : typeof value == "string" && noiseValue.test(value) ? value.slice(0, -1) : typeof userReviver == "function" ? userReviver(key, value, context3) : value, JSONParseV2 = (text, reviver) => JSON.parse(text, (key, value, context3) => {
-  let isNumber = typeof value == "number", isOutOfBounds = value > Number.MAX_SAFE_INTEGER || value < Number.MIN_SAFE_INTEGER, isBigNumber = isNumber && isOutOfBounds, isInt = context3 && intRegex.test(context3.source);
+  let isNumber2 = typeof value == "number", isOutOfBounds = value > Number.MAX_SAFE_INTEGER || value < Number.MIN_SAFE_INTEGER, isBigNumber = isNumber2 && isOutOfBounds, isInt = context3 && intRegex.test(context3.source);
   return isBigNumber && isInt ? BigInt(context3.source) : typeof reviver == "function" ? reviver(key, value, context3) : value;
 }), MAX_INT = Number.MAX_SAFE_INTEGER.toString(), MAX_DIGITS = MAX_INT.length, stringsOrLargeNumbers = /"(?:[^"\\]|\\.)*"|-?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?/g, noiseValueWithQuotes = /^"-?\d+n+"$/, applyReviverIteratively = (parsed, userReviver) => {
   let rootHolder = { "": parsed }, stack = [{ parent: rootHolder, key: "", visited: !1 }];
@@ -25313,11 +25313,11 @@ var intRegex = /^-?\d+$/, noiseValue = /^-?\d+n+$/, originalStringify = JSON.str
   return rootHolder[""];
 }, serializeBigInts = (text) => text.replace(
   stringsOrLargeNumbers,
-  (match2, digits, fractional, exponential) => {
-    let isString = match2[0] === '"';
-    if (isString && noiseValueWithQuotes.test(match2)) return match2.substring(0, match2.length - 1) + 'n"';
+  (match3, digits, fractional, exponential) => {
+    let isString2 = match3[0] === '"';
+    if (isString2 && noiseValueWithQuotes.test(match3)) return match3.substring(0, match3.length - 1) + 'n"';
     let hasFractionalOrExponential = fractional || exponential, isLessThanMaxSafeInt = digits && (digits.length < MAX_DIGITS || digits.length === MAX_DIGITS && digits <= MAX_INT);
-    return isString || hasFractionalOrExponential || isLessThanMaxSafeInt ? match2 : '"' + match2 + 'n"';
+    return isString2 || hasFractionalOrExponential || isLessThanMaxSafeInt ? match3 : '"' + match3 + 'n"';
   }
 ), JSONParse = (text, reviver) => {
   if (!text) return originalParse(text, reviver);
@@ -28371,12 +28371,12 @@ function combine(acc, pre, values, max, maxLength, dropEmpties, budget) {
   return budget.remaining -= out.length, out;
 }
 function expandSequence(body, isAlphaSequence, max, maxLength, budget) {
-  let n = body.split(/\.\./), N = [];
-  if (n[0] === void 0 || n[1] === void 0)
+  let n2 = body.split(/\.\./), N = [];
+  if (n2[0] === void 0 || n2[1] === void 0)
     return N;
-  let x = numeric(n[0]), y = numeric(n[1]), width = Math.max(n[0].length, n[1].length), incr = n.length === 3 && n[2] !== void 0 ? Math.max(Math.abs(numeric(n[2])), 1) : 1, test = lte;
+  let x = numeric(n2[0]), y = numeric(n2[1]), width = Math.max(n2[0].length, n2[1].length), incr = n2.length === 3 && n2[2] !== void 0 ? Math.max(Math.abs(numeric(n2[2])), 1) : 1, test = lte;
   y < x && (incr *= -1, test = gte);
-  let pad2 = n.some(isPadded), cost = pad2 ? width : 1, length = 0;
+  let pad2 = n2.some(isPadded), cost = pad2 ? width : 1, length = 0;
   for (let i = x; test(i, y) && N.length < max; i += incr) {
     if (budget.remaining -= cost, budget.remaining < 0)
       return;
@@ -28426,14 +28426,14 @@ function expand_(str2, max, maxLength, maxDepth, depth, maxRewrites, budget, isT
       if (values = expandSequence(m.body, isAlphaSequence, max, maxLength, budget), !values)
         return literal();
     } else {
-      let n = parseCommaParts(m.body, budget);
-      if (!n)
+      let n2 = parseCommaParts(m.body, budget);
+      if (!n2)
         return literal();
-      if (n.length === 1 && n[0] !== void 0) {
-        if (n = expand_(n[0], max, maxLength, maxDepth, depth + 1, maxRewrites, budget, !1).map(embrace), budget.remaining < 0)
+      if (n2.length === 1 && n2[0] !== void 0) {
+        if (n2 = expand_(n2[0], max, maxLength, maxDepth, depth + 1, maxRewrites, budget, !1).map(embrace), budget.remaining < 0)
           return literal();
-        if (n.length === 1) {
-          let next2 = combine(acc, pre + n[0], [""], max, maxLength, dropEmpties && !m.post.length, budget);
+        if (n2.length === 1) {
+          let next2 = combine(acc, pre + n2[0], [""], max, maxLength, dropEmpties && !m.post.length, budget);
           if (budget.remaining < 0)
             return literal();
           if (acc = next2, !m.post.length)
@@ -28447,8 +28447,8 @@ function expand_(str2, max, maxLength, maxDepth, depth, maxRewrites, budget, isT
         acc[d] && (dropsEmpties = !1);
       values = [];
       let valuesLength = 0;
-      outer: for (let j = 0; j < n.length; j++) {
-        let expanded = expand_(n[j], max, maxLength, maxDepth, depth + 1, maxRewrites, budget, !1);
+      outer: for (let j = 0; j < n2.length; j++) {
+        let expanded = expand_(n2[j], max, maxLength, maxDepth, depth + 1, maxRewrites, budget, !1);
         if (budget.remaining < 0)
           return literal();
         for (let k = 0; k < expanded.length; k++) {
@@ -28495,7 +28495,7 @@ var posixClasses = {
   "[:upper:]": ["\\p{Lu}", !0],
   "[:word:]": ["\\p{L}\\p{Nl}\\p{Nd}\\p{Pc}", !0],
   "[:xdigit:]": ["A-Fa-f0-9", !1]
-}, braceEscape = (s) => s.replace(/[[\]\\-]/g, "\\$&"), regexpEscape = (s) => s.replace(/[-[\]{}()*+?.,\\^$|#\s]/g, "\\$&"), rangesToString = (ranges) => ranges.join(""), parseClass = (glob, position) => {
+}, braceEscape = (s2) => s2.replace(/[[\]\\-]/g, "\\$&"), regexpEscape = (s2) => s2.replace(/[-[\]{}()*+?.,\\^$|#\s]/g, "\\$&"), rangesToString = (ranges) => ranges.join(""), parseClass = (glob, position) => {
   let pos = position;
   if (glob.charAt(pos) !== "[")
     throw new Error("not in a brace expression");
@@ -28550,7 +28550,7 @@ var posixClasses = {
 };
 
 // node_modules/minimatch/dist/esm/unescape.js
-var unescape = (s, { windowsPathsNoEscape = !1, magicalBraces = !0 } = {}) => magicalBraces ? windowsPathsNoEscape ? s.replace(/\[([^/\\])\]/g, "$1") : s.replace(/((?!\\).|^)\[([^/\\])\]/g, "$1$2").replace(/\\([^/])/g, "$1") : windowsPathsNoEscape ? s.replace(/\[([^/\\{}])\]/g, "$1") : s.replace(/((?!\\).|^)\[([^/\\{}])\]/g, "$1$2").replace(/\\([^/{}])/g, "$1");
+var unescape = (s2, { windowsPathsNoEscape = !1, magicalBraces = !0 } = {}) => magicalBraces ? windowsPathsNoEscape ? s2.replace(/\[([^/\\])\]/g, "$1") : s2.replace(/((?!\\).|^)\[([^/\\])\]/g, "$1$2").replace(/\\([^/])/g, "$1") : windowsPathsNoEscape ? s2.replace(/\[([^/\\{}])\]/g, "$1") : s2.replace(/((?!\\).|^)\[([^/\\{}])\]/g, "$1$2").replace(/\\([^/{}])/g, "$1");
 
 // node_modules/minimatch/dist/esm/ast.js
 var _a, types = /* @__PURE__ */ new Set(["!", "?", "+", "*", "@"]), isExtglobType = (c) => types.has(c), isExtglobAST = (c) => isExtglobType(c.type), adoptionMap = /* @__PURE__ */ new Map([
@@ -28595,7 +28595,7 @@ var _a, types = /* @__PURE__ */ new Set(["!", "?", "+", "*", "@"]), isExtglobTyp
       ["*", "*"]
     ])
   ]
-]), startNoTraversal = "(?!(?:^|/)\\.\\.?(?:$|/))", startNoDot = "(?!\\.)", addPatternStart = /* @__PURE__ */ new Set(["[", "."]), justDots = /* @__PURE__ */ new Set(["..", "."]), reSpecials = new Set("().*{}+?[]^$\\!"), regExpEscape = (s) => s.replace(/[-[\]{}()*+?.,\\^$|#\s]/g, "\\$&"), qmark = "[^/]", star = qmark + "*?", starNoEmpty = qmark + "+?", ID = 0, AST = class {
+]), startNoTraversal = "(?!(?:^|/)\\.\\.?(?:$|/))", startNoDot = "(?!\\.)", addPatternStart = /* @__PURE__ */ new Set(["[", "."]), justDots = /* @__PURE__ */ new Set(["..", "."]), reSpecials = new Set("().*{}+?[]^$\\!"), regExpEscape = (s2) => s2.replace(/[-[\]{}()*+?.,\\^$|#\s]/g, "\\$&"), qmark = "[^/]", star = qmark + "*?", starNoEmpty = qmark + "+?", ID = 0, AST = class {
   type;
   #root;
   #hasMagic;
@@ -28647,14 +28647,14 @@ var _a, types = /* @__PURE__ */ new Set(["!", "?", "+", "*", "@"]), isExtglobTyp
     if (this.#filledNegs)
       return this;
     this.toString(), this.#filledNegs = !0;
-    let n;
-    for (; n = this.#negs.pop(); ) {
-      if (n.type !== "!")
+    let n2;
+    for (; n2 = this.#negs.pop(); ) {
+      if (n2.type !== "!")
         continue;
-      let p = n, pp = p.#parent;
+      let p = n2, pp = p.#parent;
       for (; pp; ) {
         for (let i = p.#parentIndex + 1; !pp.type && i < pp.#parts.length; i++)
-          for (let part of n.#parts) {
+          for (let part of n2.#parts) {
             if (typeof part == "string")
               throw new Error("string part in extglob AST??");
             part.copyIn(pp.#parts[i]);
@@ -28903,7 +28903,7 @@ var _a, types = /* @__PURE__ */ new Set(["!", "?", "+", "*", "@"]), isExtglobTyp
   toRegExpSource(allowDot) {
     let dot = allowDot ?? !!this.#options.dot;
     if (this.#root === this && (this.#flatten(), this.#fillNegs()), !isExtglobAST(this)) {
-      let noEmpty = this.isStart() && this.isEnd() && !this.#parts.some((s) => typeof s != "string"), src = this.#parts.map((p) => {
+      let noEmpty = this.isStart() && this.isEnd() && !this.#parts.some((s2) => typeof s2 != "string"), src = this.#parts.map((p) => {
         let [re, _, hasMagic, uflag] = typeof p == "string" ? _a.#parseGlob(p, this.#hasMagic, noEmpty) : p.toRegExpSource(allowDot);
         return this.#hasMagic = this.#hasMagic || hasMagic, this.#uflag = this.#uflag || uflag, re;
       }).join(""), start2 = "";
@@ -28926,8 +28926,8 @@ var _a, types = /* @__PURE__ */ new Set(["!", "?", "+", "*", "@"]), isExtglobTyp
     }
     let repeated = this.type === "*" || this.type === "+", start = this.type === "!" ? "(?:(?!(?:" : "(?:", body = this.#partsToRegExp(dot);
     if (this.isStart() && this.isEnd() && !body && this.type !== "!") {
-      let s = this.toString(), me = this;
-      return me.#parts = [s], me.type = null, me.#hasMagic = void 0, [s, unescape(this.toString()), !1, !1];
+      let s2 = this.toString(), me = this;
+      return me.#parts = [s2], me.type = null, me.#hasMagic = void 0, [s2, unescape(this.toString()), !1, !1];
     }
     let bodyDotAllowed = !repeated || allowDot || dot || !startNoDot ? "" : this.#partsToRegExp(!0);
     bodyDotAllowed === body && (bodyDotAllowed = ""), bodyDotAllowed && (body = `(?:${body})(?:${bodyDotAllowed})*?`);
@@ -29009,7 +29009,7 @@ var _a, types = /* @__PURE__ */ new Set(["!", "?", "+", "*", "@"]), isExtglobTyp
 _a = AST;
 
 // node_modules/minimatch/dist/esm/escape.js
-var escape2 = (s, { windowsPathsNoEscape = !1, magicalBraces = !1 } = {}) => magicalBraces ? windowsPathsNoEscape ? s.replace(/[?*()[\]{}]/g, "[$&]") : s.replace(/[?*()[\]\\{}]/g, "\\$&") : windowsPathsNoEscape ? s.replace(/[?*()[\]]/g, "[$&]") : s.replace(/[?*()[\]\\]/g, "\\$&");
+var escape2 = (s2, { windowsPathsNoEscape = !1, magicalBraces = !1 } = {}) => magicalBraces ? windowsPathsNoEscape ? s2.replace(/[?*()[\]{}]/g, "[$&]") : s2.replace(/[?*()[\]\\{}]/g, "\\$&") : windowsPathsNoEscape ? s2.replace(/[?*()[\]]/g, "[$&]") : s2.replace(/[?*()[\]\\]/g, "\\$&");
 
 // node_modules/minimatch/dist/esm/index.js
 var minimatch = (p, pattern, options = {}) => (assertValidPattern(pattern), !options.nocomment && pattern.charAt(0) === "#" ? !1 : new Minimatch(pattern, options).match(p)), starDotExtRE = /^\*+([^+@!?*[(]*)$/, starDotExtTest = (ext2) => (f) => !f.startsWith(".") && f.endsWith(ext2), starDotExtTestDot = (ext2) => (f) => f.endsWith(ext2), starDotExtTestNocase = (ext2) => (ext2 = ext2.toLowerCase(), (f) => !f.startsWith(".") && f.toLowerCase().endsWith(ext2)), starDotExtTestNocaseDot = (ext2) => (ext2 = ext2.toLowerCase(), (f) => f.toLowerCase().endsWith(ext2)), starDotStarRE = /^\*+\.\*+$/, starDotStarTest = (f) => !f.startsWith(".") && f.includes("."), starDotStarTestDot = (f) => f !== "." && f !== ".." && f.includes("."), dotStarRE = /^\.\*+$/, dotStarTest = (f) => f !== "." && f !== ".." && f.startsWith("."), starRE = /^\*+$/, starTest = (f) => f.length !== 0 && !f.startsWith("."), starTestDot = (f) => f.length !== 0 && f !== "." && f !== "..", qmarksRE = /^\?+([^+@!?*[(]*)?$/, qmarksTestNocase = ([$0, ext2 = ""]) => {
@@ -29062,8 +29062,8 @@ var ext = (a, b = {}) => Object.assign({}, a, b), defaults2 = (def) => {
         return orig.AST.fromGlob(pattern, ext(def, options));
       }
     },
-    unescape: (s, options = {}) => orig.unescape(s, ext(def, options)),
-    escape: (s, options = {}) => orig.escape(s, ext(def, options)),
+    unescape: (s2, options = {}) => orig.unescape(s2, ext(def, options)),
+    escape: (s2, options = {}) => orig.escape(s2, ext(def, options)),
     filter: (pattern, options = {}) => orig.filter(pattern, ext(def, options)),
     defaults: (options) => orig.defaults(ext(def, options)),
     makeRe: (pattern, options = {}) => orig.makeRe(pattern, ext(def, options)),
@@ -29083,7 +29083,7 @@ var match = (list, pattern, options = {}) => {
   return list = list.filter((f) => mm.match(f)), mm.options.nonull && !list.length && list.push(pattern), list;
 };
 minimatch.match = match;
-var globMagic = /[?*]|[+@!]\(.*?\)|\[|\]/, regExpEscape2 = (s) => s.replace(/[-[\]{}()*+?.,\\^$|#\s]/g, "\\$&"), Minimatch = class {
+var globMagic = /[?*]|[+@!]\(.*?\)|\[|\]/, regExpEscape2 = (s2) => s2.replace(/[-[\]{}()*+?.,\\^$|#\s]/g, "\\$&"), Minimatch = class {
   options;
   set;
   pattern;
@@ -29129,22 +29129,22 @@ var globMagic = /[?*]|[+@!]\(.*?\)|\[|\]/, regExpEscape2 = (s) => s.replace(/[-[
       return;
     }
     this.parseNegate(), this.globSet = [...new Set(this.braceExpand())], options.debug && (this.debug = (...args) => console.error(...args)), this.debug(this.pattern, this.globSet);
-    let rawGlobParts = this.globSet.map((s) => this.slashSplit(s));
+    let rawGlobParts = this.globSet.map((s2) => this.slashSplit(s2));
     this.globParts = this.preprocess(rawGlobParts), this.debug(this.pattern, this.globParts);
-    let set = this.globParts.map((s, _, __) => {
+    let set = this.globParts.map((s2, _, __) => {
       if (this.isWindows && this.windowsNoMagicRoot) {
-        let isUNC = s[0] === "" && s[1] === "" && (s[2] === "?" || !globMagic.test(s[2])) && !globMagic.test(s[3]), isDrive = /^[a-z]:/i.test(s[0]);
+        let isUNC = s2[0] === "" && s2[1] === "" && (s2[2] === "?" || !globMagic.test(s2[2])) && !globMagic.test(s2[3]), isDrive = /^[a-z]:/i.test(s2[0]);
         if (isUNC)
           return [
-            ...s.slice(0, 4),
-            ...s.slice(4).map((ss) => this.parse(ss))
+            ...s2.slice(0, 4),
+            ...s2.slice(4).map((ss) => this.parse(ss))
           ];
         if (isDrive)
-          return [s[0], ...s.slice(1).map((ss) => this.parse(ss))];
+          return [s2[0], ...s2.slice(1).map((ss) => this.parse(ss))];
       }
-      return s.map((ss) => this.parse(ss));
+      return s2.map((ss) => this.parse(ss));
     });
-    if (this.debug(this.pattern, set), this.set = set.filter((s) => s.indexOf(!1) === -1), this.isWindows)
+    if (this.debug(this.pattern, set), this.set = set.filter((s2) => s2.indexOf(!1) === -1), this.isWindows)
       for (let i = 0; i < this.set.length; i++) {
         let p = this.set[i];
         p[0] === "" && p[1] === "" && this.globParts[i][2] === "?" && typeof p[3] == "string" && /^[a-z]:$/i.test(p[3]) && (p[2] = "?");
@@ -29578,11 +29578,11 @@ function compileGlob(pattern, options = GLOB_OPTIONS) {
   return { pattern, test, keys };
 }
 function expansionKey(parts) {
-  let literal = (p) => typeof p == "string" && p !== "", last = parts[parts.length - 1], extOf = (p) => p instanceof RegExp && typeof p._glob == "string" ? EXT_PART.exec(p._glob)?.[1] : void 0, n = 0;
-  for (; literal(parts[n]); ) n++;
-  if (n > 0) {
-    let prefix = parts.slice(0, n).join("/");
-    return n === parts.length ? { key: `f:${prefix}`, exact: !0 } : n === parts.length - 1 && last === GLOBSTAR ? { key: `d:${prefix}`, exact: !0 } : { key: `p:${prefix}`, exact: !1 };
+  let literal = (p) => typeof p == "string" && p !== "", last = parts[parts.length - 1], extOf = (p) => p instanceof RegExp && typeof p._glob == "string" ? EXT_PART.exec(p._glob)?.[1] : void 0, n2 = 0;
+  for (; literal(parts[n2]); ) n2++;
+  if (n2 > 0) {
+    let prefix = parts.slice(0, n2).join("/");
+    return n2 === parts.length ? { key: `f:${prefix}`, exact: !0 } : n2 === parts.length - 1 && last === GLOBSTAR ? { key: `d:${prefix}`, exact: !0 } : { key: `p:${prefix}`, exact: !1 };
   }
   let tailOnly = parts.length === 2 && parts[0] === GLOBSTAR;
   if (literal(last)) return { key: `b:${last}`, exact: tailOnly };
@@ -29667,7 +29667,7 @@ var PathIndex = class {
   }
 };
 function compileLogin(pattern) {
-  let body = pattern.trim().split("*").map((s) => s.replace(/[.*+?^${}()|[\]\\/]/g, "\\$&")).join(".*");
+  let body = pattern.trim().split("*").map((s2) => s2.replace(/[.*+?^${}()|[\]\\/]/g, "\\$&")).join(".*");
   return new RegExp(`^${body}$`, "i");
 }
 function matchesAnyLogin(login, patterns) {
@@ -29679,7 +29679,7 @@ function compileAgents(agents) {
   return {
     authors: agents.authors.map(compileLogin),
     authorPatterns: [...agents.authors],
-    labels: new Map(agents.labels.map((l) => [l.toLowerCase(), l])),
+    labels: new Map(agents.labels.map((l2) => [l2.toLowerCase(), l2])),
     branches: agents.branches.map((pattern) => ({ pattern, mm: new Minimatch(normaliseGlob(pattern), GLOB_OPTIONS) }))
   };
 }
@@ -29693,7 +29693,7 @@ function compilePolicy(policy) {
       rule,
       index,
       authors: rule.authors?.map(compileLogin),
-      labels: rule.labels ? new Set(rule.labels.map((l) => l.toLowerCase())) : void 0,
+      labels: rule.labels ? new Set(rule.labels.map((l2) => l2.toLowerCase())) : void 0,
       base: rule.base?.map((b) => new Minimatch(normaliseGlob(b), GLOB_OPTIONS)),
       covers: raisesOnly(rule) === !1 && rule.paths !== void 0
     };
@@ -29735,7 +29735,7 @@ function parseDuration(text) {
 }
 
 // src/core/policy/schema.ts
-var DURATION_PATTERN = "^[1-9][0-9]{0,5}[smhd]$", TIER_NAMES = ["fyi", "soft", "hard"], stringList = (description, extra = {}) => ({
+var DURATION_PATTERN = "^[1-9][0-9]{0,5}[smhd]$", TIER_NAMES = ["fyi", "soft", "hard"], TEAM_PATTERN = "^[^/\\s]+/[^/\\s]+$", CLOCK_PATTERN = "^([01][0-9]|2[0-3]):[0-5][0-9]$|^24:00$", stringList = (description, extra = {}) => ({
   description,
   type: "array",
   items: { type: "string", minLength: 1, maxLength: 1024, ...extra }
@@ -29817,7 +29817,28 @@ var DURATION_PATTERN = "^[1-9][0-9]{0,5}[smhd]$", TIER_NAMES = ["fyi", "soft", "
           properties: {
             approvals: { description: "Approvals needed.", type: "integer", minimum: 1, maximum: 100, default: 1 },
             merge: { description: "Merge once approved.", type: "boolean", default: !0 },
-            invalidate_on_push: { description: "A push discards earlier approvals.", type: "boolean", default: !0 }
+            invalidate_on_push: { description: "A push discards earlier approvals.", type: "boolean", default: !0 },
+            request_review: {
+              description: "Request reviews (GitHub review queue and notification) from the users and teams who may approve, once per head.",
+              type: "boolean",
+              default: !0
+            },
+            remind: {
+              description: "Reminders while approvals are missing, measured from when the PR started waiting (in working time when working_hours is set); increasing.",
+              type: "array",
+              minItems: 1,
+              maxItems: 10,
+              items: { type: "string", pattern: DURATION_PATTERN }
+            },
+            escalate_to: {
+              description: "After the last reminder, also request review from and mention these.",
+              type: "object",
+              additionalProperties: !1,
+              properties: {
+                users: { ...loginList("Users."), default: [] },
+                teams: { ...stringList("Teams, as org/team-slug.", { pattern: TEAM_PATTERN }), default: [] }
+              }
+            }
           }
         }
       }
@@ -29828,6 +29849,30 @@ var DURATION_PATTERN = "^[1-9][0-9]{0,5}[smhd]$", TIER_NAMES = ["fyi", "soft", "
       default: {},
       properties: {
         method: { description: "How the gate merges.", enum: ["merge", "squash", "rebase"], default: "squash" }
+      }
+    },
+    working_hours: {
+      description: "Veto windows and reminder delays count only working time.",
+      type: "object",
+      additionalProperties: !1,
+      required: ["timezone", "days", "from", "to"],
+      properties: {
+        timezone: { description: "IANA time zone name, e.g. Europe/Berlin.", type: "string", minLength: 1 },
+        days: {
+          description: "Working days.",
+          type: "array",
+          minItems: 1,
+          uniqueItems: !0,
+          items: { enum: ["mon", "tue", "wed", "thu", "fri", "sat", "sun"] }
+        },
+        from: { description: "Start of the working day, HH:MM local time.", type: "string", pattern: CLOCK_PATTERN },
+        to: { description: "End of the working day, HH:MM local time (24:00 for midnight); after from.", type: "string", pattern: CLOCK_PATTERN },
+        holidays: {
+          description: "Local dates (YYYY-MM-DD) that are not working days.",
+          type: "array",
+          default: [],
+          items: { type: "string", pattern: "^[0-9]{4}-[0-9]{2}-[0-9]{2}$" }
+        }
       }
     },
     rules: {
@@ -29848,19 +29893,5618 @@ var DURATION_PATTERN = "^[1-9][0-9]{0,5}[smhd]$", TIER_NAMES = ["fyi", "soft", "
           authors: { ...loginList("Holds when the PR author matches."), minItems: 1 },
           base: { ...globList("Holds when the target branch matches."), minItems: 1 },
           changed_lines: { description: "Holds when added + deleted lines are MORE than this.", type: "integer", minimum: 0 },
-          changed_files: { description: "Holds when the number of changed files is MORE than this.", type: "integer", minimum: 0 }
+          changed_files: { description: "Holds when the number of changed files is MORE than this.", type: "integer", minimum: 0 },
+          reviewers: {
+            description: "Hard rules: who must approve a PR this rule matches (instead of the top-level reviewers). No default permission.",
+            type: "object",
+            additionalProperties: !1,
+            properties: {
+              users: { ...loginList("Approvers by login."), default: [] },
+              teams: { ...stringList("Approvers by team, as org/team-slug.", { pattern: TEAM_PATTERN }), default: [] },
+              permission: { description: "Anyone with at least this repository permission.", enum: ["read", "triage", "write", "maintain", "admin"] }
+            }
+          },
+          approvals: { description: "Approvals needed from this rule's reviewers (default: tiers.hard.approvals).", type: "integer", minimum: 1, maximum: 100 }
         }
       }
     }
   }
 };
 
+// node_modules/luxon/build/es6/luxon.mjs
+var LuxonError = class extends Error {
+}, InvalidDateTimeError = class extends LuxonError {
+  constructor(reason) {
+    super(`Invalid DateTime: ${reason.toMessage()}`);
+  }
+}, InvalidIntervalError = class extends LuxonError {
+  constructor(reason) {
+    super(`Invalid Interval: ${reason.toMessage()}`);
+  }
+}, InvalidDurationError = class extends LuxonError {
+  constructor(reason) {
+    super(`Invalid Duration: ${reason.toMessage()}`);
+  }
+}, ConflictingSpecificationError = class extends LuxonError {
+}, InvalidUnitError = class extends LuxonError {
+  constructor(unit) {
+    super(`Invalid unit ${unit}`);
+  }
+}, InvalidArgumentError = class extends LuxonError {
+}, ZoneIsAbstractError = class extends LuxonError {
+  constructor() {
+    super("Zone is an abstract class");
+  }
+}, n = "numeric", s = "short", l = "long", DATE_SHORT = {
+  year: n,
+  month: n,
+  day: n
+}, DATE_MED = {
+  year: n,
+  month: s,
+  day: n
+}, DATE_MED_WITH_WEEKDAY = {
+  year: n,
+  month: s,
+  day: n,
+  weekday: s
+}, DATE_FULL = {
+  year: n,
+  month: l,
+  day: n
+}, DATE_HUGE = {
+  year: n,
+  month: l,
+  day: n,
+  weekday: l
+}, TIME_SIMPLE = {
+  hour: n,
+  minute: n
+}, TIME_WITH_SECONDS = {
+  hour: n,
+  minute: n,
+  second: n
+}, TIME_WITH_SHORT_OFFSET = {
+  hour: n,
+  minute: n,
+  second: n,
+  timeZoneName: s
+}, TIME_WITH_LONG_OFFSET = {
+  hour: n,
+  minute: n,
+  second: n,
+  timeZoneName: l
+}, TIME_24_SIMPLE = {
+  hour: n,
+  minute: n,
+  hourCycle: "h23"
+}, TIME_24_WITH_SECONDS = {
+  hour: n,
+  minute: n,
+  second: n,
+  hourCycle: "h23"
+}, TIME_24_WITH_SHORT_OFFSET = {
+  hour: n,
+  minute: n,
+  second: n,
+  hourCycle: "h23",
+  timeZoneName: s
+}, TIME_24_WITH_LONG_OFFSET = {
+  hour: n,
+  minute: n,
+  second: n,
+  hourCycle: "h23",
+  timeZoneName: l
+}, DATETIME_SHORT = {
+  year: n,
+  month: n,
+  day: n,
+  hour: n,
+  minute: n
+}, DATETIME_SHORT_WITH_SECONDS = {
+  year: n,
+  month: n,
+  day: n,
+  hour: n,
+  minute: n,
+  second: n
+}, DATETIME_MED = {
+  year: n,
+  month: s,
+  day: n,
+  hour: n,
+  minute: n
+}, DATETIME_MED_WITH_SECONDS = {
+  year: n,
+  month: s,
+  day: n,
+  hour: n,
+  minute: n,
+  second: n
+}, DATETIME_MED_WITH_WEEKDAY = {
+  year: n,
+  month: s,
+  day: n,
+  weekday: s,
+  hour: n,
+  minute: n
+}, DATETIME_FULL = {
+  year: n,
+  month: l,
+  day: n,
+  hour: n,
+  minute: n,
+  timeZoneName: s
+}, DATETIME_FULL_WITH_SECONDS = {
+  year: n,
+  month: l,
+  day: n,
+  hour: n,
+  minute: n,
+  second: n,
+  timeZoneName: s
+}, DATETIME_HUGE = {
+  year: n,
+  month: l,
+  day: n,
+  weekday: l,
+  hour: n,
+  minute: n,
+  timeZoneName: l
+}, DATETIME_HUGE_WITH_SECONDS = {
+  year: n,
+  month: l,
+  day: n,
+  weekday: l,
+  hour: n,
+  minute: n,
+  second: n,
+  timeZoneName: l
+}, Zone = class {
+  /**
+   * The type of zone
+   * @abstract
+   * @type {string}
+   */
+  get type() {
+    throw new ZoneIsAbstractError();
+  }
+  /**
+   * The name of this zone.
+   * @abstract
+   * @type {string}
+   */
+  get name() {
+    throw new ZoneIsAbstractError();
+  }
+  /**
+   * The IANA name of this zone.
+   * Defaults to `name` if not overwritten by a subclass.
+   * @abstract
+   * @type {string}
+   */
+  get ianaName() {
+    return this.name;
+  }
+  /**
+   * Returns whether the offset is known to be fixed for the whole year.
+   * @abstract
+   * @type {boolean}
+   */
+  get isUniversal() {
+    throw new ZoneIsAbstractError();
+  }
+  /**
+   * Returns the offset's common name (such as EST) at the specified timestamp
+   * @abstract
+   * @param {number} ts - Epoch milliseconds for which to get the name
+   * @param {Object} opts - Options to affect the format
+   * @param {string} opts.format - What style of offset to return. Accepts 'long' or 'short'.
+   * @param {string} opts.locale - What locale to return the offset name in.
+   * @return {string}
+   */
+  offsetName(ts, opts) {
+    throw new ZoneIsAbstractError();
+  }
+  /**
+   * Returns the offset's value as a string
+   * @abstract
+   * @param {number} ts - Epoch milliseconds for which to get the offset
+   * @param {string} format - What style of offset to return.
+   *                          Accepts 'narrow', 'short', or 'techie'. Returning '+6', '+06:00', or '+0600' respectively
+   * @return {string}
+   */
+  formatOffset(ts, format) {
+    throw new ZoneIsAbstractError();
+  }
+  /**
+   * Return the offset in minutes for this zone at the specified timestamp.
+   * @abstract
+   * @param {number} ts - Epoch milliseconds for which to compute the offset
+   * @return {number}
+   */
+  offset(ts) {
+    throw new ZoneIsAbstractError();
+  }
+  /**
+   * Return whether this Zone is equal to another zone
+   * @abstract
+   * @param {Zone} otherZone - the zone to compare
+   * @return {boolean}
+   */
+  equals(otherZone) {
+    throw new ZoneIsAbstractError();
+  }
+  /**
+   * Return whether this Zone is valid.
+   * @abstract
+   * @type {boolean}
+   */
+  get isValid() {
+    throw new ZoneIsAbstractError();
+  }
+}, singleton$1 = null, SystemZone = class _SystemZone extends Zone {
+  /**
+   * Get a singleton instance of the local zone
+   * @return {SystemZone}
+   */
+  static get instance() {
+    return singleton$1 === null && (singleton$1 = new _SystemZone()), singleton$1;
+  }
+  /** @override **/
+  get type() {
+    return "system";
+  }
+  /** @override **/
+  get name() {
+    return new Intl.DateTimeFormat().resolvedOptions().timeZone;
+  }
+  /** @override **/
+  get isUniversal() {
+    return !1;
+  }
+  /** @override **/
+  offsetName(ts, { format, locale }) {
+    return parseZoneInfo(ts, format, locale);
+  }
+  /** @override **/
+  formatOffset(ts, format) {
+    return formatOffset(this.offset(ts), format);
+  }
+  /** @override **/
+  offset(ts) {
+    return -new Date(ts).getTimezoneOffset();
+  }
+  /** @override **/
+  equals(otherZone) {
+    return otherZone.type === "system";
+  }
+  /** @override **/
+  get isValid() {
+    return !0;
+  }
+}, dtfCache = /* @__PURE__ */ new Map();
+function makeDTF(zoneName) {
+  let dtf = dtfCache.get(zoneName);
+  return dtf === void 0 && (dtf = new Intl.DateTimeFormat("en-US", {
+    hour12: !1,
+    timeZone: zoneName,
+    year: "numeric",
+    month: "2-digit",
+    day: "2-digit",
+    hour: "2-digit",
+    minute: "2-digit",
+    second: "2-digit",
+    era: "short"
+  }), dtfCache.set(zoneName, dtf)), dtf;
+}
+var typeToPos = {
+  year: 0,
+  month: 1,
+  day: 2,
+  era: 3,
+  hour: 4,
+  minute: 5,
+  second: 6
+};
+function hackyOffset(dtf, date) {
+  let formatted = dtf.format(date).replace(/\u200E/g, ""), parsed = /(\d+)\/(\d+)\/(\d+) (AD|BC),? (\d+):(\d+):(\d+)/.exec(formatted), [, fMonth, fDay, fYear, fadOrBc, fHour, fMinute, fSecond] = parsed;
+  return [fYear, fMonth, fDay, fadOrBc, fHour, fMinute, fSecond];
+}
+function partsOffset(dtf, date) {
+  let formatted = dtf.formatToParts(date), filled = [];
+  for (let i = 0; i < formatted.length; i++) {
+    let { type, value } = formatted[i], pos = typeToPos[type];
+    type === "era" ? filled[pos] = value : isUndefined(pos) || (filled[pos] = parseInt(value, 10));
+  }
+  return filled;
+}
+var ianaZoneCache = /* @__PURE__ */ new Map(), IANAZone = class _IANAZone extends Zone {
+  /**
+   * @param {string} name - Zone name
+   * @return {IANAZone}
+   */
+  static create(name) {
+    let zone = ianaZoneCache.get(name);
+    return zone === void 0 && ianaZoneCache.set(name, zone = new _IANAZone(name)), zone;
+  }
+  /**
+   * Reset local caches. Should only be necessary in testing scenarios.
+   * @return {void}
+   */
+  static resetCache() {
+    ianaZoneCache.clear(), dtfCache.clear();
+  }
+  /**
+   * Returns whether the provided string is a valid specifier. This only checks the string's format, not that the specifier identifies a known zone; see isValidZone for that.
+   * @param {string} s - The string to check validity on
+   * @example IANAZone.isValidSpecifier("America/New_York") //=> true
+   * @example IANAZone.isValidSpecifier("Sport~~blorp") //=> false
+   * @deprecated For backward compatibility, this forwards to isValidZone, better use `isValidZone()` directly instead.
+   * @return {boolean}
+   */
+  static isValidSpecifier(s2) {
+    return this.isValidZone(s2);
+  }
+  /**
+   * Returns whether the provided string identifies a real zone
+   * @param {string} zone - The string to check
+   * @example IANAZone.isValidZone("America/New_York") //=> true
+   * @example IANAZone.isValidZone("Fantasia/Castle") //=> false
+   * @example IANAZone.isValidZone("Sport~~blorp") //=> false
+   * @return {boolean}
+   */
+  static isValidZone(zone) {
+    if (!zone)
+      return !1;
+    try {
+      return new Intl.DateTimeFormat("en-US", { timeZone: zone }).format(), !0;
+    } catch {
+      return !1;
+    }
+  }
+  constructor(name) {
+    super(), this.zoneName = name, this.valid = _IANAZone.isValidZone(name);
+  }
+  /**
+   * The type of zone. `iana` for all instances of `IANAZone`.
+   * @override
+   * @type {string}
+   */
+  get type() {
+    return "iana";
+  }
+  /**
+   * The name of this zone (i.e. the IANA zone name).
+   * @override
+   * @type {string}
+   */
+  get name() {
+    return this.zoneName;
+  }
+  /**
+   * Returns whether the offset is known to be fixed for the whole year:
+   * Always returns false for all IANA zones.
+   * @override
+   * @type {boolean}
+   */
+  get isUniversal() {
+    return !1;
+  }
+  /**
+   * Returns the offset's common name (such as EST) at the specified timestamp
+   * @override
+   * @param {number} ts - Epoch milliseconds for which to get the name
+   * @param {Object} opts - Options to affect the format
+   * @param {string} opts.format - What style of offset to return. Accepts 'long' or 'short'.
+   * @param {string} opts.locale - What locale to return the offset name in.
+   * @return {string}
+   */
+  offsetName(ts, { format, locale }) {
+    return parseZoneInfo(ts, format, locale, this.name);
+  }
+  /**
+   * Returns the offset's value as a string
+   * @override
+   * @param {number} ts - Epoch milliseconds for which to get the offset
+   * @param {string} format - What style of offset to return.
+   *                          Accepts 'narrow', 'short', or 'techie'. Returning '+6', '+06:00', or '+0600' respectively
+   * @return {string}
+   */
+  formatOffset(ts, format) {
+    return formatOffset(this.offset(ts), format);
+  }
+  /**
+   * Return the offset in minutes for this zone at the specified timestamp.
+   * @override
+   * @param {number} ts - Epoch milliseconds for which to compute the offset
+   * @return {number}
+   */
+  offset(ts) {
+    if (!this.valid) return NaN;
+    let date = new Date(ts);
+    if (isNaN(date)) return NaN;
+    let dtf = makeDTF(this.name), [year, month, day, adOrBc, hour, minute, second] = dtf.formatToParts ? partsOffset(dtf, date) : hackyOffset(dtf, date);
+    adOrBc === "BC" && (year = -Math.abs(year) + 1);
+    let asUTC = objToLocalTS({
+      year,
+      month,
+      day,
+      hour: hour === 24 ? 0 : hour,
+      minute,
+      second,
+      millisecond: 0
+    }), asTS = +date, over = asTS % 1e3;
+    return asTS -= over >= 0 ? over : 1e3 + over, (asUTC - asTS) / (60 * 1e3);
+  }
+  /**
+   * Return whether this Zone is equal to another zone
+   * @override
+   * @param {Zone} otherZone - the zone to compare
+   * @return {boolean}
+   */
+  equals(otherZone) {
+    return otherZone.type === "iana" && otherZone.name === this.name;
+  }
+  /**
+   * Return whether this Zone is valid.
+   * @override
+   * @type {boolean}
+   */
+  get isValid() {
+    return this.valid;
+  }
+}, intlLFCache = {};
+function getCachedLF(locString, opts = {}) {
+  let key = JSON.stringify([locString, opts]), dtf = intlLFCache[key];
+  return dtf || (dtf = new Intl.ListFormat(locString, opts), intlLFCache[key] = dtf), dtf;
+}
+var intlDTCache = /* @__PURE__ */ new Map();
+function getCachedDTF(locString, opts = {}) {
+  let key = JSON.stringify([locString, opts]), dtf = intlDTCache.get(key);
+  return dtf === void 0 && (dtf = new Intl.DateTimeFormat(locString, opts), intlDTCache.set(key, dtf)), dtf;
+}
+var intlNumCache = /* @__PURE__ */ new Map();
+function getCachedINF(locString, opts = {}) {
+  let key = JSON.stringify([locString, opts]), inf = intlNumCache.get(key);
+  return inf === void 0 && (inf = new Intl.NumberFormat(locString, opts), intlNumCache.set(key, inf)), inf;
+}
+var intlRelCache = /* @__PURE__ */ new Map();
+function getCachedRTF(locString, opts = {}) {
+  let { base, ...cacheKeyOpts } = opts, key = JSON.stringify([locString, cacheKeyOpts]), inf = intlRelCache.get(key);
+  return inf === void 0 && (inf = new Intl.RelativeTimeFormat(locString, opts), intlRelCache.set(key, inf)), inf;
+}
+var sysLocaleCache = null;
+function systemLocale() {
+  return sysLocaleCache || (sysLocaleCache = new Intl.DateTimeFormat().resolvedOptions().locale, sysLocaleCache);
+}
+var intlResolvedOptionsCache = /* @__PURE__ */ new Map();
+function getCachedIntResolvedOptions(locString) {
+  let opts = intlResolvedOptionsCache.get(locString);
+  return opts === void 0 && (opts = new Intl.DateTimeFormat(locString).resolvedOptions(), intlResolvedOptionsCache.set(locString, opts)), opts;
+}
+var weekInfoCache = /* @__PURE__ */ new Map();
+function getCachedWeekInfo(locString) {
+  let data = weekInfoCache.get(locString);
+  if (!data) {
+    let locale = new Intl.Locale(locString);
+    data = "getWeekInfo" in locale ? locale.getWeekInfo() : locale.weekInfo, "minimalDays" in data || (data = { ...fallbackWeekSettings, ...data }), weekInfoCache.set(locString, data);
+  }
+  return data;
+}
+function parseLocaleString(localeStr) {
+  let xIndex = localeStr.indexOf("-x-");
+  xIndex !== -1 && (localeStr = localeStr.substring(0, xIndex));
+  let uIndex = localeStr.indexOf("-u-");
+  if (uIndex === -1)
+    return [localeStr];
+  {
+    let options, selectedStr;
+    try {
+      options = getCachedDTF(localeStr).resolvedOptions(), selectedStr = localeStr;
+    } catch {
+      let smaller = localeStr.substring(0, uIndex);
+      options = getCachedDTF(smaller).resolvedOptions(), selectedStr = smaller;
+    }
+    let { numberingSystem, calendar } = options;
+    return [selectedStr, numberingSystem, calendar];
+  }
+}
+function intlConfigString(localeStr, numberingSystem, outputCalendar) {
+  return (outputCalendar || numberingSystem) && (localeStr.includes("-u-") || (localeStr += "-u"), outputCalendar && (localeStr += `-ca-${outputCalendar}`), numberingSystem && (localeStr += `-nu-${numberingSystem}`)), localeStr;
+}
+function mapMonths(f) {
+  let ms = [];
+  for (let i = 1; i <= 12; i++) {
+    let dt = DateTime.utc(2009, i, 1);
+    ms.push(f(dt));
+  }
+  return ms;
+}
+function mapWeekdays(f) {
+  let ms = [];
+  for (let i = 1; i <= 7; i++) {
+    let dt = DateTime.utc(2016, 11, 13 + i);
+    ms.push(f(dt));
+  }
+  return ms;
+}
+function listStuff(loc, length, englishFn, intlFn) {
+  let mode = loc.listingMode();
+  return mode === "error" ? null : mode === "en" ? englishFn(length) : intlFn(length);
+}
+function supportsFastNumbers(loc) {
+  return loc.numberingSystem && loc.numberingSystem !== "latn" ? !1 : loc.numberingSystem === "latn" || !loc.locale || loc.locale.startsWith("en") || getCachedIntResolvedOptions(loc.locale).numberingSystem === "latn";
+}
+var PolyNumberFormatter = class {
+  constructor(intl, forceSimple, opts) {
+    this.padTo = opts.padTo || 0, this.floor = opts.floor || !1;
+    let { padTo, floor, ...otherOpts } = opts;
+    if (!forceSimple || Object.keys(otherOpts).length > 0) {
+      let intlOpts = { useGrouping: !1, ...opts };
+      opts.padTo > 0 && (intlOpts.minimumIntegerDigits = opts.padTo), this.inf = getCachedINF(intl, intlOpts);
+    }
+  }
+  format(i) {
+    if (this.inf) {
+      let fixed = this.floor ? Math.floor(i) : i;
+      return this.inf.format(fixed);
+    } else {
+      let fixed = this.floor ? Math.floor(i) : roundTo(i, 3);
+      return padStart(fixed, this.padTo);
+    }
+  }
+}, PolyDateFormatter = class {
+  constructor(dt, intl, opts) {
+    this.opts = opts, this.originalZone = void 0;
+    let z;
+    if (this.opts.timeZone)
+      this.dt = dt;
+    else if (dt.zone.type === "fixed") {
+      let gmtOffset = -1 * (dt.offset / 60), offsetZ = gmtOffset >= 0 ? `Etc/GMT+${gmtOffset}` : `Etc/GMT${gmtOffset}`;
+      dt.offset !== 0 && IANAZone.create(offsetZ).valid ? (z = offsetZ, this.dt = dt) : (z = "UTC", this.dt = dt.offset === 0 ? dt : dt.setZone("UTC").plus({ minutes: dt.offset }), this.originalZone = dt.zone);
+    } else dt.zone.type === "system" ? this.dt = dt : dt.zone.type === "iana" ? (this.dt = dt, z = dt.zone.name) : (z = "UTC", this.dt = dt.setZone("UTC").plus({ minutes: dt.offset }), this.originalZone = dt.zone);
+    let intlOpts = { ...this.opts };
+    intlOpts.timeZone = intlOpts.timeZone || z, this.dtf = getCachedDTF(intl, intlOpts);
+  }
+  format() {
+    return this.originalZone ? this.formatToParts().map(({ value }) => value).join("") : this.dtf.format(this.dt.toJSDate());
+  }
+  formatToParts() {
+    let parts = this.dtf.formatToParts(this.dt.toJSDate());
+    return this.originalZone ? parts.map((part) => {
+      if (part.type === "timeZoneName") {
+        let offsetName = this.originalZone.offsetName(this.dt.ts, {
+          locale: this.dt.locale,
+          format: this.opts.timeZoneName
+        });
+        return {
+          ...part,
+          value: offsetName
+        };
+      } else
+        return part;
+    }) : parts;
+  }
+  resolvedOptions() {
+    return this.dtf.resolvedOptions();
+  }
+}, PolyRelFormatter = class {
+  constructor(intl, isEnglish, opts) {
+    this.opts = { style: "long", ...opts }, !isEnglish && hasRelative() && (this.rtf = getCachedRTF(intl, opts));
+  }
+  format(count, unit) {
+    return this.rtf ? this.rtf.format(count, unit) : formatRelativeTime(unit, count, this.opts.numeric, this.opts.style !== "long");
+  }
+  formatToParts(count, unit) {
+    return this.rtf ? this.rtf.formatToParts(count, unit) : [];
+  }
+}, fallbackWeekSettings = {
+  firstDay: 1,
+  minimalDays: 4,
+  weekend: [6, 7]
+}, Locale = class _Locale {
+  static fromOpts(opts) {
+    return _Locale.create(
+      opts.locale,
+      opts.numberingSystem,
+      opts.outputCalendar,
+      opts.weekSettings,
+      opts.defaultToEN
+    );
+  }
+  static create(locale, numberingSystem, outputCalendar, weekSettings, defaultToEN = !1) {
+    let specifiedLocale = locale || Settings.defaultLocale, localeR = specifiedLocale || (defaultToEN ? "en-US" : systemLocale()), numberingSystemR = numberingSystem || Settings.defaultNumberingSystem, outputCalendarR = outputCalendar || Settings.defaultOutputCalendar, weekSettingsR = validateWeekSettings(weekSettings) || Settings.defaultWeekSettings;
+    return new _Locale(localeR, numberingSystemR, outputCalendarR, weekSettingsR, specifiedLocale);
+  }
+  static resetCache() {
+    sysLocaleCache = null, intlDTCache.clear(), intlNumCache.clear(), intlRelCache.clear(), intlResolvedOptionsCache.clear(), weekInfoCache.clear();
+  }
+  static fromObject({ locale, numberingSystem, outputCalendar, weekSettings } = {}) {
+    return _Locale.create(locale, numberingSystem, outputCalendar, weekSettings);
+  }
+  constructor(locale, numbering, outputCalendar, weekSettings, specifiedLocale) {
+    let [parsedLocale, parsedNumberingSystem, parsedOutputCalendar] = parseLocaleString(locale);
+    this.locale = parsedLocale, this.numberingSystem = numbering || parsedNumberingSystem || null, this.outputCalendar = outputCalendar || parsedOutputCalendar || null, this.weekSettings = weekSettings, this.intl = intlConfigString(this.locale, this.numberingSystem, this.outputCalendar), this.weekdaysCache = { format: {}, standalone: {} }, this.monthsCache = { format: {}, standalone: {} }, this.meridiemCache = null, this.eraCache = {}, this.specifiedLocale = specifiedLocale, this.fastNumbersCached = null;
+  }
+  get fastNumbers() {
+    return this.fastNumbersCached == null && (this.fastNumbersCached = supportsFastNumbers(this)), this.fastNumbersCached;
+  }
+  listingMode() {
+    let isActuallyEn = this.isEnglish(), hasNoWeirdness = (this.numberingSystem === null || this.numberingSystem === "latn") && (this.outputCalendar === null || this.outputCalendar === "gregory");
+    return isActuallyEn && hasNoWeirdness ? "en" : "intl";
+  }
+  clone(alts) {
+    return !alts || Object.getOwnPropertyNames(alts).length === 0 ? this : _Locale.create(
+      alts.locale || this.specifiedLocale,
+      alts.numberingSystem || this.numberingSystem,
+      alts.outputCalendar || this.outputCalendar,
+      validateWeekSettings(alts.weekSettings) || this.weekSettings,
+      alts.defaultToEN || !1
+    );
+  }
+  redefaultToEN(alts = {}) {
+    return this.clone({ ...alts, defaultToEN: !0 });
+  }
+  redefaultToSystem(alts = {}) {
+    return this.clone({ ...alts, defaultToEN: !1 });
+  }
+  months(length, format = !1) {
+    return listStuff(this, length, months, () => {
+      let monthSpecialCase = this.intl === "ja" || this.intl.startsWith("ja-");
+      format &= !monthSpecialCase;
+      let intl = format ? { month: length, day: "numeric" } : { month: length }, formatStr = format ? "format" : "standalone";
+      if (!this.monthsCache[formatStr][length]) {
+        let mapper = monthSpecialCase ? (dt) => this.dtFormatter(dt, intl).format() : (dt) => this.extract(dt, intl, "month");
+        this.monthsCache[formatStr][length] = mapMonths(mapper);
+      }
+      return this.monthsCache[formatStr][length];
+    });
+  }
+  weekdays(length, format = !1) {
+    return listStuff(this, length, weekdays, () => {
+      let intl = format ? { weekday: length, year: "numeric", month: "long", day: "numeric" } : { weekday: length }, formatStr = format ? "format" : "standalone";
+      return this.weekdaysCache[formatStr][length] || (this.weekdaysCache[formatStr][length] = mapWeekdays(
+        (dt) => this.extract(dt, intl, "weekday")
+      )), this.weekdaysCache[formatStr][length];
+    });
+  }
+  meridiems() {
+    return listStuff(
+      this,
+      void 0,
+      () => meridiems,
+      () => {
+        if (!this.meridiemCache) {
+          let intl = { hour: "numeric", hourCycle: "h12" };
+          this.meridiemCache = [DateTime.utc(2016, 11, 13, 9), DateTime.utc(2016, 11, 13, 19)].map(
+            (dt) => this.extract(dt, intl, "dayperiod")
+          );
+        }
+        return this.meridiemCache;
+      }
+    );
+  }
+  eras(length) {
+    return listStuff(this, length, eras, () => {
+      let intl = { era: length };
+      return this.eraCache[length] || (this.eraCache[length] = [DateTime.utc(-40, 1, 1), DateTime.utc(2017, 1, 1)].map(
+        (dt) => this.extract(dt, intl, "era")
+      )), this.eraCache[length];
+    });
+  }
+  extract(dt, intlOpts, field) {
+    let df = this.dtFormatter(dt, intlOpts), results = df.formatToParts(), matching = results.find((m) => m.type.toLowerCase() === field);
+    return matching ? matching.value : null;
+  }
+  numberFormatter(opts = {}) {
+    return new PolyNumberFormatter(this.intl, opts.forceSimple || this.fastNumbers, opts);
+  }
+  dtFormatter(dt, intlOpts = {}) {
+    return new PolyDateFormatter(dt, this.intl, intlOpts);
+  }
+  relFormatter(opts = {}) {
+    return new PolyRelFormatter(this.intl, this.isEnglish(), opts);
+  }
+  listFormatter(opts = {}) {
+    return getCachedLF(this.intl, opts);
+  }
+  isEnglish() {
+    return this.locale === "en" || this.locale.toLowerCase() === "en-us" || getCachedIntResolvedOptions(this.intl).locale.startsWith("en-us");
+  }
+  getWeekSettings() {
+    return this.weekSettings ? this.weekSettings : hasLocaleWeekInfo() ? getCachedWeekInfo(this.locale) : fallbackWeekSettings;
+  }
+  getStartOfWeek() {
+    return this.getWeekSettings().firstDay;
+  }
+  getMinDaysInFirstWeek() {
+    return this.getWeekSettings().minimalDays;
+  }
+  getWeekendDays() {
+    return this.getWeekSettings().weekend;
+  }
+  equals(other) {
+    return this.locale === other.locale && this.numberingSystem === other.numberingSystem && this.outputCalendar === other.outputCalendar;
+  }
+  toString() {
+    return `Locale(${this.locale}, ${this.numberingSystem}, ${this.outputCalendar})`;
+  }
+}, singleton = null, FixedOffsetZone = class _FixedOffsetZone extends Zone {
+  /**
+   * Get a singleton instance of UTC
+   * @return {FixedOffsetZone}
+   */
+  static get utcInstance() {
+    return singleton === null && (singleton = new _FixedOffsetZone(0)), singleton;
+  }
+  /**
+   * Get an instance with a specified offset
+   * @param {number} offset - The offset in minutes
+   * @return {FixedOffsetZone}
+   */
+  static instance(offset2) {
+    return offset2 === 0 ? _FixedOffsetZone.utcInstance : new _FixedOffsetZone(offset2);
+  }
+  /**
+   * Get an instance of FixedOffsetZone from a UTC offset string, like "UTC+6"
+   * @param {string} s - The offset string to parse
+   * @example FixedOffsetZone.parseSpecifier("UTC+6")
+   * @example FixedOffsetZone.parseSpecifier("UTC+06")
+   * @example FixedOffsetZone.parseSpecifier("UTC-6:00")
+   * @return {FixedOffsetZone}
+   */
+  static parseSpecifier(s2) {
+    if (s2) {
+      let r = s2.match(/^utc(?:([+-]\d{1,2})(?::(\d{2}))?)?$/i);
+      if (r)
+        return new _FixedOffsetZone(signedOffset(r[1], r[2]));
+    }
+    return null;
+  }
+  constructor(offset2) {
+    super(), this.fixed = offset2;
+  }
+  /**
+   * The type of zone. `fixed` for all instances of `FixedOffsetZone`.
+   * @override
+   * @type {string}
+   */
+  get type() {
+    return "fixed";
+  }
+  /**
+   * The name of this zone.
+   * All fixed zones' names always start with "UTC" (plus optional offset)
+   * @override
+   * @type {string}
+   */
+  get name() {
+    return this.fixed === 0 ? "UTC" : `UTC${formatOffset(this.fixed, "narrow")}`;
+  }
+  /**
+   * The IANA name of this zone, i.e. `Etc/UTC` or `Etc/GMT+/-nn`
+   *
+   * @override
+   * @type {string}
+   */
+  get ianaName() {
+    return this.fixed === 0 ? "Etc/UTC" : `Etc/GMT${formatOffset(-this.fixed, "narrow")}`;
+  }
+  /**
+   * Returns the offset's common name at the specified timestamp.
+   *
+   * For fixed offset zones this equals to the zone name.
+   * @override
+   */
+  offsetName() {
+    return this.name;
+  }
+  /**
+   * Returns the offset's value as a string
+   * @override
+   * @param {number} ts - Epoch milliseconds for which to get the offset
+   * @param {string} format - What style of offset to return.
+   *                          Accepts 'narrow', 'short', or 'techie'. Returning '+6', '+06:00', or '+0600' respectively
+   * @return {string}
+   */
+  formatOffset(ts, format) {
+    return formatOffset(this.fixed, format);
+  }
+  /**
+   * Returns whether the offset is known to be fixed for the whole year:
+   * Always returns true for all fixed offset zones.
+   * @override
+   * @type {boolean}
+   */
+  get isUniversal() {
+    return !0;
+  }
+  /**
+   * Return the offset in minutes for this zone at the specified timestamp.
+   *
+   * For fixed offset zones, this is constant and does not depend on a timestamp.
+   * @override
+   * @return {number}
+   */
+  offset() {
+    return this.fixed;
+  }
+  /**
+   * Return whether this Zone is equal to another zone (i.e. also fixed and same offset)
+   * @override
+   * @param {Zone} otherZone - the zone to compare
+   * @return {boolean}
+   */
+  equals(otherZone) {
+    return otherZone.type === "fixed" && otherZone.fixed === this.fixed;
+  }
+  /**
+   * Return whether this Zone is valid:
+   * All fixed offset zones are valid.
+   * @override
+   * @type {boolean}
+   */
+  get isValid() {
+    return !0;
+  }
+}, InvalidZone = class extends Zone {
+  constructor(zoneName) {
+    super(), this.zoneName = zoneName;
+  }
+  /** @override **/
+  get type() {
+    return "invalid";
+  }
+  /** @override **/
+  get name() {
+    return this.zoneName;
+  }
+  /** @override **/
+  get isUniversal() {
+    return !1;
+  }
+  /** @override **/
+  offsetName() {
+    return null;
+  }
+  /** @override **/
+  formatOffset() {
+    return "";
+  }
+  /** @override **/
+  offset() {
+    return NaN;
+  }
+  /** @override **/
+  equals() {
+    return !1;
+  }
+  /** @override **/
+  get isValid() {
+    return !1;
+  }
+};
+function normalizeZone(input, defaultZone2) {
+  if (isUndefined(input) || input === null)
+    return defaultZone2;
+  if (input instanceof Zone)
+    return input;
+  if (isString(input)) {
+    let lowered = input.toLowerCase();
+    return lowered === "default" ? defaultZone2 : lowered === "local" || lowered === "system" ? SystemZone.instance : lowered === "utc" || lowered === "gmt" ? FixedOffsetZone.utcInstance : FixedOffsetZone.parseSpecifier(lowered) || IANAZone.create(input);
+  } else return isNumber(input) ? FixedOffsetZone.instance(input) : typeof input == "object" && "offset" in input && typeof input.offset == "function" ? input : new InvalidZone(input);
+}
+var numberingSystems = {
+  arab: "[٠-٩]",
+  arabext: "[۰-۹]",
+  bali: "[᭐-᭙]",
+  beng: "[০-৯]",
+  deva: "[०-९]",
+  fullwide: "[０-９]",
+  gujr: "[૦-૯]",
+  hanidec: "[〇|一|二|三|四|五|六|七|八|九]",
+  khmr: "[០-៩]",
+  knda: "[೦-೯]",
+  laoo: "[໐-໙]",
+  limb: "[᥆-᥏]",
+  mlym: "[൦-൯]",
+  mong: "[᠐-᠙]",
+  mymr: "[၀-၉]",
+  orya: "[୦-୯]",
+  tamldec: "[௦-௯]",
+  telu: "[౦-౯]",
+  thai: "[๐-๙]",
+  tibt: "[༠-༩]",
+  latn: "\\d"
+}, numberingSystemsUTF16 = {
+  arab: [1632, 1641],
+  arabext: [1776, 1785],
+  bali: [6992, 7001],
+  beng: [2534, 2543],
+  deva: [2406, 2415],
+  fullwide: [65296, 65303],
+  gujr: [2790, 2799],
+  khmr: [6112, 6121],
+  knda: [3302, 3311],
+  laoo: [3792, 3801],
+  limb: [6470, 6479],
+  mlym: [3430, 3439],
+  mong: [6160, 6169],
+  mymr: [4160, 4169],
+  orya: [2918, 2927],
+  tamldec: [3046, 3055],
+  telu: [3174, 3183],
+  thai: [3664, 3673],
+  tibt: [3872, 3881]
+}, hanidecChars = numberingSystems.hanidec.replace(/[\[|\]]/g, "").split("");
+function parseDigits(str2) {
+  let value = parseInt(str2, 10);
+  if (isNaN(value)) {
+    value = "";
+    for (let i = 0; i < str2.length; i++) {
+      let code2 = str2.charCodeAt(i);
+      if (str2[i].search(numberingSystems.hanidec) !== -1)
+        value += hanidecChars.indexOf(str2[i]);
+      else
+        for (let key in numberingSystemsUTF16) {
+          let [min, max] = numberingSystemsUTF16[key];
+          code2 >= min && code2 <= max && (value += code2 - min);
+        }
+    }
+    return parseInt(value, 10);
+  } else
+    return value;
+}
+var digitRegexCache = /* @__PURE__ */ new Map();
+function resetDigitRegexCache() {
+  digitRegexCache.clear();
+}
+function digitRegex({ numberingSystem }, append = "") {
+  let ns = numberingSystem || "latn", appendCache = digitRegexCache.get(ns);
+  appendCache === void 0 && (appendCache = /* @__PURE__ */ new Map(), digitRegexCache.set(ns, appendCache));
+  let regex = appendCache.get(append);
+  return regex === void 0 && (regex = new RegExp(`${numberingSystems[ns]}${append}`), appendCache.set(append, regex)), regex;
+}
+var now = () => Date.now(), defaultZone = "system", defaultLocale = null, defaultNumberingSystem = null, defaultOutputCalendar = null, twoDigitCutoffYear = 60, throwOnInvalid, defaultWeekSettings = null, Settings = class {
+  /**
+   * Get the callback for returning the current timestamp.
+   * @type {function}
+   */
+  static get now() {
+    return now;
+  }
+  /**
+   * Set the callback for returning the current timestamp.
+   * The function should return a number, which will be interpreted as an Epoch millisecond count
+   * @type {function}
+   * @example Settings.now = () => Date.now() + 3000 // pretend it is 3 seconds in the future
+   * @example Settings.now = () => 0 // always pretend it's Jan 1, 1970 at midnight in UTC time
+   */
+  static set now(n2) {
+    now = n2;
+  }
+  /**
+   * Set the default time zone to create DateTimes in. Does not affect existing instances.
+   * Use the value "system" to reset this value to the system's time zone.
+   * @type {string}
+   */
+  static set defaultZone(zone) {
+    defaultZone = zone;
+  }
+  /**
+   * Get the default time zone object currently used to create DateTimes. Does not affect existing instances.
+   * The default value is the system's time zone (the one set on the machine that runs this code).
+   * @type {Zone}
+   */
+  static get defaultZone() {
+    return normalizeZone(defaultZone, SystemZone.instance);
+  }
+  /**
+   * Get the default locale to create DateTimes with. Does not affect existing instances.
+   * @type {string}
+   */
+  static get defaultLocale() {
+    return defaultLocale;
+  }
+  /**
+   * Set the default locale to create DateTimes with. Does not affect existing instances.
+   * @type {string}
+   */
+  static set defaultLocale(locale) {
+    defaultLocale = locale;
+  }
+  /**
+   * Get the default numbering system to create DateTimes with. Does not affect existing instances.
+   * @type {string}
+   */
+  static get defaultNumberingSystem() {
+    return defaultNumberingSystem;
+  }
+  /**
+   * Set the default numbering system to create DateTimes with. Does not affect existing instances.
+   * @type {string}
+   */
+  static set defaultNumberingSystem(numberingSystem) {
+    defaultNumberingSystem = numberingSystem;
+  }
+  /**
+   * Get the default output calendar to create DateTimes with. Does not affect existing instances.
+   * @type {string}
+   */
+  static get defaultOutputCalendar() {
+    return defaultOutputCalendar;
+  }
+  /**
+   * Set the default output calendar to create DateTimes with. Does not affect existing instances.
+   * @type {string}
+   */
+  static set defaultOutputCalendar(outputCalendar) {
+    defaultOutputCalendar = outputCalendar;
+  }
+  /**
+   * @typedef {Object} WeekSettings
+   * @property {number} firstDay
+   * @property {number} minimalDays
+   * @property {number[]} weekend
+   */
+  /**
+   * @return {WeekSettings|null}
+   */
+  static get defaultWeekSettings() {
+    return defaultWeekSettings;
+  }
+  /**
+   * Allows overriding the default locale week settings, i.e. the start of the week, the weekend and
+   * how many days are required in the first week of a year.
+   * Does not affect existing instances.
+   *
+   * @param {WeekSettings|null} weekSettings
+   */
+  static set defaultWeekSettings(weekSettings) {
+    defaultWeekSettings = validateWeekSettings(weekSettings);
+  }
+  /**
+   * Get the cutoff year for whether a 2-digit year string is interpreted in the current or previous century. Numbers higher than the cutoff will be considered to mean 19xx and numbers lower or equal to the cutoff will be considered 20xx.
+   * @type {number}
+   */
+  static get twoDigitCutoffYear() {
+    return twoDigitCutoffYear;
+  }
+  /**
+   * Set the cutoff year for whether a 2-digit year string is interpreted in the current or previous century. Numbers higher than the cutoff will be considered to mean 19xx and numbers lower or equal to the cutoff will be considered 20xx.
+   * @type {number}
+   * @example Settings.twoDigitCutoffYear = 0 // all 'yy' are interpreted as 20th century
+   * @example Settings.twoDigitCutoffYear = 99 // all 'yy' are interpreted as 21st century
+   * @example Settings.twoDigitCutoffYear = 50 // '49' -> 2049; '50' -> 1950
+   * @example Settings.twoDigitCutoffYear = 1950 // interpreted as 50
+   * @example Settings.twoDigitCutoffYear = 2050 // ALSO interpreted as 50
+   */
+  static set twoDigitCutoffYear(cutoffYear) {
+    twoDigitCutoffYear = cutoffYear % 100;
+  }
+  /**
+   * Get whether Luxon will throw when it encounters invalid DateTimes, Durations, or Intervals
+   * @type {boolean}
+   */
+  static get throwOnInvalid() {
+    return throwOnInvalid;
+  }
+  /**
+   * Set whether Luxon will throw when it encounters invalid DateTimes, Durations, or Intervals
+   * @type {boolean}
+   */
+  static set throwOnInvalid(t) {
+    throwOnInvalid = t;
+  }
+  /**
+   * Reset Luxon's global caches. Should only be necessary in testing scenarios.
+   * @return {void}
+   */
+  static resetCaches() {
+    Locale.resetCache(), IANAZone.resetCache(), DateTime.resetCache(), resetDigitRegexCache();
+  }
+}, Invalid = class {
+  constructor(reason, explanation2) {
+    this.reason = reason, this.explanation = explanation2;
+  }
+  toMessage() {
+    return this.explanation ? `${this.reason}: ${this.explanation}` : this.reason;
+  }
+}, nonLeapLadder = [0, 31, 59, 90, 120, 151, 181, 212, 243, 273, 304, 334], leapLadder = [0, 31, 60, 91, 121, 152, 182, 213, 244, 274, 305, 335];
+function unitOutOfRange(unit, value) {
+  return new Invalid(
+    "unit out of range",
+    `you specified ${value} (of type ${typeof value}) as a ${unit}, which is invalid`
+  );
+}
+function dayOfWeek(year, month, day) {
+  let d = new Date(Date.UTC(year, month - 1, day));
+  year < 100 && year >= 0 && d.setUTCFullYear(d.getUTCFullYear() - 1900);
+  let js = d.getUTCDay();
+  return js === 0 ? 7 : js;
+}
+function computeOrdinal(year, month, day) {
+  return day + (isLeapYear(year) ? leapLadder : nonLeapLadder)[month - 1];
+}
+function uncomputeOrdinal(year, ordinal) {
+  let table = isLeapYear(year) ? leapLadder : nonLeapLadder, month0 = table.findIndex((i) => i < ordinal), day = ordinal - table[month0];
+  return { month: month0 + 1, day };
+}
+function isoWeekdayToLocal(isoWeekday, startOfWeek) {
+  return (isoWeekday - startOfWeek + 7) % 7 + 1;
+}
+function gregorianToWeek(gregObj, minDaysInFirstWeek = 4, startOfWeek = 1) {
+  let { year, month, day } = gregObj, ordinal = computeOrdinal(year, month, day), weekday = isoWeekdayToLocal(dayOfWeek(year, month, day), startOfWeek), weekNumber = Math.floor((ordinal - weekday + 14 - minDaysInFirstWeek) / 7), weekYear;
+  return weekNumber < 1 ? (weekYear = year - 1, weekNumber = weeksInWeekYear(weekYear, minDaysInFirstWeek, startOfWeek)) : weekNumber > weeksInWeekYear(year, minDaysInFirstWeek, startOfWeek) ? (weekYear = year + 1, weekNumber = 1) : weekYear = year, { weekYear, weekNumber, weekday, ...timeObject(gregObj) };
+}
+function weekToGregorian(weekData, minDaysInFirstWeek = 4, startOfWeek = 1) {
+  let { weekYear, weekNumber, weekday } = weekData, weekdayOfJan4 = isoWeekdayToLocal(dayOfWeek(weekYear, 1, minDaysInFirstWeek), startOfWeek), yearInDays = daysInYear(weekYear), ordinal = weekNumber * 7 + weekday - weekdayOfJan4 - 7 + minDaysInFirstWeek, year;
+  ordinal < 1 ? (year = weekYear - 1, ordinal += daysInYear(year)) : ordinal > yearInDays ? (year = weekYear + 1, ordinal -= daysInYear(weekYear)) : year = weekYear;
+  let { month, day } = uncomputeOrdinal(year, ordinal);
+  return { year, month, day, ...timeObject(weekData) };
+}
+function gregorianToOrdinal(gregData) {
+  let { year, month, day } = gregData, ordinal = computeOrdinal(year, month, day);
+  return { year, ordinal, ...timeObject(gregData) };
+}
+function ordinalToGregorian(ordinalData) {
+  let { year, ordinal } = ordinalData, { month, day } = uncomputeOrdinal(year, ordinal);
+  return { year, month, day, ...timeObject(ordinalData) };
+}
+function usesLocalWeekValues(obj, loc) {
+  if (!isUndefined(obj.localWeekday) || !isUndefined(obj.localWeekNumber) || !isUndefined(obj.localWeekYear)) {
+    if (!isUndefined(obj.weekday) || !isUndefined(obj.weekNumber) || !isUndefined(obj.weekYear))
+      throw new ConflictingSpecificationError(
+        "Cannot mix locale-based week fields with ISO-based week fields"
+      );
+    return isUndefined(obj.localWeekday) || (obj.weekday = obj.localWeekday), isUndefined(obj.localWeekNumber) || (obj.weekNumber = obj.localWeekNumber), isUndefined(obj.localWeekYear) || (obj.weekYear = obj.localWeekYear), delete obj.localWeekday, delete obj.localWeekNumber, delete obj.localWeekYear, {
+      minDaysInFirstWeek: loc.getMinDaysInFirstWeek(),
+      startOfWeek: loc.getStartOfWeek()
+    };
+  } else
+    return { minDaysInFirstWeek: 4, startOfWeek: 1 };
+}
+function hasInvalidWeekData(obj, minDaysInFirstWeek = 4, startOfWeek = 1) {
+  let validYear = isInteger(obj.weekYear), validWeek = integerBetween(
+    obj.weekNumber,
+    1,
+    weeksInWeekYear(obj.weekYear, minDaysInFirstWeek, startOfWeek)
+  ), validWeekday = integerBetween(obj.weekday, 1, 7);
+  return validYear ? validWeek ? validWeekday ? !1 : unitOutOfRange("weekday", obj.weekday) : unitOutOfRange("week", obj.weekNumber) : unitOutOfRange("weekYear", obj.weekYear);
+}
+function hasInvalidOrdinalData(obj) {
+  let validYear = isInteger(obj.year), validOrdinal = integerBetween(obj.ordinal, 1, daysInYear(obj.year));
+  return validYear ? validOrdinal ? !1 : unitOutOfRange("ordinal", obj.ordinal) : unitOutOfRange("year", obj.year);
+}
+function hasInvalidGregorianData(obj) {
+  let validYear = isInteger(obj.year), validMonth = integerBetween(obj.month, 1, 12), validDay = integerBetween(obj.day, 1, daysInMonth(obj.year, obj.month));
+  return validYear ? validMonth ? validDay ? !1 : unitOutOfRange("day", obj.day) : unitOutOfRange("month", obj.month) : unitOutOfRange("year", obj.year);
+}
+function hasInvalidTimeData(obj) {
+  let { hour, minute, second, millisecond } = obj, validHour = integerBetween(hour, 0, 23) || hour === 24 && minute === 0 && second === 0 && millisecond === 0, validMinute = integerBetween(minute, 0, 59), validSecond = integerBetween(second, 0, 59), validMillisecond = integerBetween(millisecond, 0, 999);
+  return validHour ? validMinute ? validSecond ? validMillisecond ? !1 : unitOutOfRange("millisecond", millisecond) : unitOutOfRange("second", second) : unitOutOfRange("minute", minute) : unitOutOfRange("hour", hour);
+}
+function isUndefined(o) {
+  return typeof o > "u";
+}
+function isNumber(o) {
+  return typeof o == "number";
+}
+function isInteger(o) {
+  return typeof o == "number" && o % 1 === 0;
+}
+function isString(o) {
+  return typeof o == "string";
+}
+function isDate(o) {
+  return Object.prototype.toString.call(o) === "[object Date]";
+}
+function hasRelative() {
+  try {
+    return typeof Intl < "u" && !!Intl.RelativeTimeFormat;
+  } catch {
+    return !1;
+  }
+}
+function hasLocaleWeekInfo() {
+  try {
+    return typeof Intl < "u" && !!Intl.Locale && ("weekInfo" in Intl.Locale.prototype || "getWeekInfo" in Intl.Locale.prototype);
+  } catch {
+    return !1;
+  }
+}
+function maybeArray(thing) {
+  return Array.isArray(thing) ? thing : [thing];
+}
+function bestBy(arr, by, compare) {
+  if (arr.length !== 0)
+    return arr.reduce((best, next) => {
+      let pair = [by(next), next];
+      return best && compare(best[0], pair[0]) === best[0] ? best : pair;
+    }, null)[1];
+}
+function pick(obj, keys) {
+  return keys.reduce((a, k) => (a[k] = obj[k], a), {});
+}
+function hasOwnProperty(obj, prop) {
+  return Object.prototype.hasOwnProperty.call(obj, prop);
+}
+function validateWeekSettings(settings) {
+  if (settings == null)
+    return null;
+  if (typeof settings != "object")
+    throw new InvalidArgumentError("Week settings must be an object");
+  if (!integerBetween(settings.firstDay, 1, 7) || !integerBetween(settings.minimalDays, 1, 7) || !Array.isArray(settings.weekend) || settings.weekend.some((v) => !integerBetween(v, 1, 7)))
+    throw new InvalidArgumentError("Invalid week settings");
+  return {
+    firstDay: settings.firstDay,
+    minimalDays: settings.minimalDays,
+    weekend: Array.from(settings.weekend)
+  };
+}
+function integerBetween(thing, bottom, top) {
+  return isInteger(thing) && thing >= bottom && thing <= top;
+}
+function floorMod(x, n2) {
+  return x - n2 * Math.floor(x / n2);
+}
+function padStart(input, n2 = 2) {
+  let isNeg = input < 0, padded;
+  return isNeg ? padded = "-" + ("" + -input).padStart(n2, "0") : padded = ("" + input).padStart(n2, "0"), padded;
+}
+function parseInteger(string) {
+  if (!(isUndefined(string) || string === null || string === ""))
+    return parseInt(string, 10);
+}
+function parseFloating(string) {
+  if (!(isUndefined(string) || string === null || string === ""))
+    return parseFloat(string);
+}
+function parseMillis(fraction) {
+  if (!(isUndefined(fraction) || fraction === null || fraction === "")) {
+    let f = parseFloat("0." + fraction) * 1e3;
+    return Math.floor(f);
+  }
+}
+function roundTo(number, digits, rounding = "round") {
+  let factor = 10 ** digits;
+  switch (rounding) {
+    case "expand":
+      return number > 0 ? Math.ceil(number * factor) / factor : Math.floor(number * factor) / factor;
+    case "trunc":
+      return Math.trunc(number * factor) / factor;
+    case "round":
+      return Math.round(number * factor) / factor;
+    case "floor":
+      return Math.floor(number * factor) / factor;
+    case "ceil":
+      return Math.ceil(number * factor) / factor;
+    default:
+      throw new RangeError(`Value rounding ${rounding} is out of range`);
+  }
+}
+function isLeapYear(year) {
+  return year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0);
+}
+function daysInYear(year) {
+  return isLeapYear(year) ? 366 : 365;
+}
+function daysInMonth(year, month) {
+  let modMonth = floorMod(month - 1, 12) + 1, modYear = year + (month - modMonth) / 12;
+  return modMonth === 2 ? isLeapYear(modYear) ? 29 : 28 : [31, null, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31][modMonth - 1];
+}
+function objToLocalTS(obj) {
+  let d = Date.UTC(
+    obj.year,
+    obj.month - 1,
+    obj.day,
+    obj.hour,
+    obj.minute,
+    obj.second,
+    obj.millisecond
+  );
+  return obj.year < 100 && obj.year >= 0 && (d = new Date(d), d.setUTCFullYear(obj.year, obj.month - 1, obj.day)), +d;
+}
+function firstWeekOffset(year, minDaysInFirstWeek, startOfWeek) {
+  return -isoWeekdayToLocal(dayOfWeek(year, 1, minDaysInFirstWeek), startOfWeek) + minDaysInFirstWeek - 1;
+}
+function weeksInWeekYear(weekYear, minDaysInFirstWeek = 4, startOfWeek = 1) {
+  let weekOffset = firstWeekOffset(weekYear, minDaysInFirstWeek, startOfWeek), weekOffsetNext = firstWeekOffset(weekYear + 1, minDaysInFirstWeek, startOfWeek);
+  return (daysInYear(weekYear) - weekOffset + weekOffsetNext) / 7;
+}
+function untruncateYear(year) {
+  return year > 99 ? year : year > Settings.twoDigitCutoffYear ? 1900 + year : 2e3 + year;
+}
+function parseZoneInfo(ts, offsetFormat, locale, timeZone = null) {
+  let date = new Date(ts), intlOpts = {
+    hourCycle: "h23",
+    year: "numeric",
+    month: "2-digit",
+    day: "2-digit",
+    hour: "2-digit",
+    minute: "2-digit"
+  };
+  timeZone && (intlOpts.timeZone = timeZone);
+  let modified = { timeZoneName: offsetFormat, ...intlOpts }, parsed = new Intl.DateTimeFormat(locale, modified).formatToParts(date).find((m) => m.type.toLowerCase() === "timezonename");
+  return parsed ? parsed.value : null;
+}
+function signedOffset(offHourStr, offMinuteStr) {
+  let offHour = parseInt(offHourStr, 10);
+  Number.isNaN(offHour) && (offHour = 0);
+  let offMin = parseInt(offMinuteStr, 10) || 0, offMinSigned = offHour < 0 || Object.is(offHour, -0) ? -offMin : offMin;
+  return offHour * 60 + offMinSigned;
+}
+function asNumber(value) {
+  let numericValue = Number(value);
+  if (typeof value == "boolean" || value === "" || !Number.isFinite(numericValue))
+    throw new InvalidArgumentError(`Invalid unit value ${value}`);
+  return numericValue;
+}
+function normalizeObject(obj, normalizer) {
+  let normalized = {};
+  for (let u in obj)
+    if (hasOwnProperty(obj, u)) {
+      let v = obj[u];
+      if (v == null) continue;
+      normalized[normalizer(u)] = asNumber(v);
+    }
+  return normalized;
+}
+function formatOffset(offset2, format) {
+  let hours = Math.trunc(Math.abs(offset2 / 60)), minutes = Math.trunc(Math.abs(offset2 % 60)), sign = offset2 >= 0 ? "+" : "-";
+  switch (format) {
+    case "short":
+      return `${sign}${padStart(hours, 2)}:${padStart(minutes, 2)}`;
+    case "narrow":
+      return `${sign}${hours}${minutes > 0 ? `:${minutes}` : ""}`;
+    case "techie":
+      return `${sign}${padStart(hours, 2)}${padStart(minutes, 2)}`;
+    default:
+      throw new RangeError(`Value format ${format} is out of range for property format`);
+  }
+}
+function timeObject(obj) {
+  return pick(obj, ["hour", "minute", "second", "millisecond"]);
+}
+var monthsLong = [
+  "January",
+  "February",
+  "March",
+  "April",
+  "May",
+  "June",
+  "July",
+  "August",
+  "September",
+  "October",
+  "November",
+  "December"
+], monthsShort = [
+  "Jan",
+  "Feb",
+  "Mar",
+  "Apr",
+  "May",
+  "Jun",
+  "Jul",
+  "Aug",
+  "Sep",
+  "Oct",
+  "Nov",
+  "Dec"
+], monthsNarrow = ["J", "F", "M", "A", "M", "J", "J", "A", "S", "O", "N", "D"];
+function months(length) {
+  switch (length) {
+    case "narrow":
+      return [...monthsNarrow];
+    case "short":
+      return [...monthsShort];
+    case "long":
+      return [...monthsLong];
+    case "numeric":
+      return ["1", "2", "3", "4", "5", "6", "7", "8", "9", "10", "11", "12"];
+    case "2-digit":
+      return ["01", "02", "03", "04", "05", "06", "07", "08", "09", "10", "11", "12"];
+    default:
+      return null;
+  }
+}
+var weekdaysLong = [
+  "Monday",
+  "Tuesday",
+  "Wednesday",
+  "Thursday",
+  "Friday",
+  "Saturday",
+  "Sunday"
+], weekdaysShort = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"], weekdaysNarrow = ["M", "T", "W", "T", "F", "S", "S"];
+function weekdays(length) {
+  switch (length) {
+    case "narrow":
+      return [...weekdaysNarrow];
+    case "short":
+      return [...weekdaysShort];
+    case "long":
+      return [...weekdaysLong];
+    case "numeric":
+      return ["1", "2", "3", "4", "5", "6", "7"];
+    default:
+      return null;
+  }
+}
+var meridiems = ["AM", "PM"], erasLong = ["Before Christ", "Anno Domini"], erasShort = ["BC", "AD"], erasNarrow = ["B", "A"];
+function eras(length) {
+  switch (length) {
+    case "narrow":
+      return [...erasNarrow];
+    case "short":
+      return [...erasShort];
+    case "long":
+      return [...erasLong];
+    default:
+      return null;
+  }
+}
+function meridiemForDateTime(dt) {
+  return meridiems[dt.hour < 12 ? 0 : 1];
+}
+function weekdayForDateTime(dt, length) {
+  return weekdays(length)[dt.weekday - 1];
+}
+function monthForDateTime(dt, length) {
+  return months(length)[dt.month - 1];
+}
+function eraForDateTime(dt, length) {
+  return eras(length)[dt.year < 0 ? 0 : 1];
+}
+function formatRelativeTime(unit, count, numeric2 = "always", narrow = !1) {
+  let units = {
+    years: ["year", "yr."],
+    quarters: ["quarter", "qtr."],
+    months: ["month", "mo."],
+    weeks: ["week", "wk."],
+    days: ["day", "day", "days"],
+    hours: ["hour", "hr."],
+    minutes: ["minute", "min."],
+    seconds: ["second", "sec."]
+  }, lastable = ["hours", "minutes", "seconds"].indexOf(unit) === -1;
+  if (numeric2 === "auto" && lastable) {
+    let isDay = unit === "days";
+    switch (count) {
+      case 1:
+        return isDay ? "tomorrow" : `next ${units[unit][0]}`;
+      case -1:
+        return isDay ? "yesterday" : `last ${units[unit][0]}`;
+      case 0:
+        return isDay ? "today" : `this ${units[unit][0]}`;
+    }
+  }
+  let isInPast = Object.is(count, -0) || count < 0, fmtValue = Math.abs(count), singular = fmtValue === 1, lilUnits = units[unit], fmtUnit = narrow ? singular ? lilUnits[1] : lilUnits[2] || lilUnits[1] : singular ? units[unit][0] : unit;
+  return isInPast ? `${fmtValue} ${fmtUnit} ago` : `in ${fmtValue} ${fmtUnit}`;
+}
+function stringifyTokens(splits, tokenToString) {
+  let s2 = "";
+  for (let token of splits)
+    token.literal ? s2 += token.val : s2 += tokenToString(token.val);
+  return s2;
+}
+var macroTokenToFormatOpts = {
+  D: DATE_SHORT,
+  DD: DATE_MED,
+  DDD: DATE_FULL,
+  DDDD: DATE_HUGE,
+  t: TIME_SIMPLE,
+  tt: TIME_WITH_SECONDS,
+  ttt: TIME_WITH_SHORT_OFFSET,
+  tttt: TIME_WITH_LONG_OFFSET,
+  T: TIME_24_SIMPLE,
+  TT: TIME_24_WITH_SECONDS,
+  TTT: TIME_24_WITH_SHORT_OFFSET,
+  TTTT: TIME_24_WITH_LONG_OFFSET,
+  f: DATETIME_SHORT,
+  ff: DATETIME_MED,
+  fff: DATETIME_FULL,
+  ffff: DATETIME_HUGE,
+  F: DATETIME_SHORT_WITH_SECONDS,
+  FF: DATETIME_MED_WITH_SECONDS,
+  FFF: DATETIME_FULL_WITH_SECONDS,
+  FFFF: DATETIME_HUGE_WITH_SECONDS
+}, Formatter = class _Formatter {
+  static create(locale, opts = {}) {
+    return new _Formatter(locale, opts);
+  }
+  static parseFormat(fmt) {
+    let current = null, currentFull = "", bracketed = !1, splits = [];
+    for (let i = 0; i < fmt.length; i++) {
+      let c = fmt.charAt(i);
+      c === "'" ? ((currentFull.length > 0 || bracketed) && splits.push({
+        literal: bracketed || /^\s+$/.test(currentFull),
+        val: currentFull === "" ? "'" : currentFull
+      }), current = null, currentFull = "", bracketed = !bracketed) : bracketed || c === current ? currentFull += c : (currentFull.length > 0 && splits.push({ literal: /^\s+$/.test(currentFull), val: currentFull }), currentFull = c, current = c);
+    }
+    return currentFull.length > 0 && splits.push({ literal: bracketed || /^\s+$/.test(currentFull), val: currentFull }), splits;
+  }
+  static macroTokenToFormatOpts(token) {
+    return macroTokenToFormatOpts[token];
+  }
+  constructor(locale, formatOpts) {
+    this.opts = formatOpts, this.loc = locale, this.systemLoc = null;
+  }
+  formatWithSystemDefault(dt, opts) {
+    return this.systemLoc === null && (this.systemLoc = this.loc.redefaultToSystem()), this.systemLoc.dtFormatter(dt, { ...this.opts, ...opts }).format();
+  }
+  dtFormatter(dt, opts = {}) {
+    return this.loc.dtFormatter(dt, { ...this.opts, ...opts });
+  }
+  formatDateTime(dt, opts) {
+    return this.dtFormatter(dt, opts).format();
+  }
+  formatDateTimeParts(dt, opts) {
+    return this.dtFormatter(dt, opts).formatToParts();
+  }
+  formatInterval(interval, opts) {
+    return this.dtFormatter(interval.start, opts).dtf.formatRange(interval.start.toJSDate(), interval.end.toJSDate());
+  }
+  resolvedOptions(dt, opts) {
+    return this.dtFormatter(dt, opts).resolvedOptions();
+  }
+  num(n2, p = 0, signDisplay = void 0) {
+    if (this.opts.forceSimple)
+      return padStart(n2, p);
+    let opts = { ...this.opts };
+    return p > 0 && (opts.padTo = p), signDisplay && (opts.signDisplay = signDisplay), this.loc.numberFormatter(opts).format(n2);
+  }
+  formatDateTimeFromString(dt, fmt) {
+    let knownEnglish = this.loc.listingMode() === "en", useDateTimeFormatter = this.loc.outputCalendar && this.loc.outputCalendar !== "gregory", string = (opts, extract) => this.loc.extract(dt, opts, extract), formatOffset2 = (opts) => dt.isOffsetFixed && dt.offset === 0 && opts.allowZ ? "Z" : dt.isValid ? dt.zone.formatOffset(dt.ts, opts.format) : "", meridiem = () => knownEnglish ? meridiemForDateTime(dt) : string({ hour: "numeric", hourCycle: "h12" }, "dayperiod"), month = (length, standalone) => knownEnglish ? monthForDateTime(dt, length) : string(standalone ? { month: length } : { month: length, day: "numeric" }, "month"), weekday = (length, standalone) => knownEnglish ? weekdayForDateTime(dt, length) : string(
+      standalone ? { weekday: length } : { weekday: length, month: "long", day: "numeric" },
+      "weekday"
+    ), maybeMacro = (token) => {
+      let formatOpts = _Formatter.macroTokenToFormatOpts(token);
+      return formatOpts ? this.formatWithSystemDefault(dt, formatOpts) : token;
+    }, era = (length) => knownEnglish ? eraForDateTime(dt, length) : string({ era: length }, "era"), tokenToString = (token) => {
+      switch (token) {
+        // ms
+        case "S":
+          return this.num(dt.millisecond);
+        case "u":
+        // falls through
+        case "SSS":
+          return this.num(dt.millisecond, 3);
+        // seconds
+        case "s":
+          return this.num(dt.second);
+        case "ss":
+          return this.num(dt.second, 2);
+        // fractional seconds
+        case "uu":
+          return this.num(Math.floor(dt.millisecond / 10), 2);
+        case "uuu":
+          return this.num(Math.floor(dt.millisecond / 100));
+        // minutes
+        case "m":
+          return this.num(dt.minute);
+        case "mm":
+          return this.num(dt.minute, 2);
+        // hours
+        case "h":
+          return this.num(dt.hour % 12 === 0 ? 12 : dt.hour % 12);
+        case "hh":
+          return this.num(dt.hour % 12 === 0 ? 12 : dt.hour % 12, 2);
+        case "H":
+          return this.num(dt.hour);
+        case "HH":
+          return this.num(dt.hour, 2);
+        // offset
+        case "Z":
+          return formatOffset2({ format: "narrow", allowZ: this.opts.allowZ });
+        case "ZZ":
+          return formatOffset2({ format: "short", allowZ: this.opts.allowZ });
+        case "ZZZ":
+          return formatOffset2({ format: "techie", allowZ: this.opts.allowZ });
+        case "ZZZZ":
+          return dt.zone.offsetName(dt.ts, { format: "short", locale: this.loc.locale });
+        case "ZZZZZ":
+          return dt.zone.offsetName(dt.ts, { format: "long", locale: this.loc.locale });
+        // zone
+        case "z":
+          return dt.zoneName;
+        // meridiems
+        case "a":
+          return meridiem();
+        // dates
+        case "d":
+          return useDateTimeFormatter ? string({ day: "numeric" }, "day") : this.num(dt.day);
+        case "dd":
+          return useDateTimeFormatter ? string({ day: "2-digit" }, "day") : this.num(dt.day, 2);
+        // weekdays - standalone
+        case "c":
+          return this.num(dt.weekday);
+        case "ccc":
+          return weekday("short", !0);
+        case "cccc":
+          return weekday("long", !0);
+        case "ccccc":
+          return weekday("narrow", !0);
+        // weekdays - format
+        case "E":
+          return this.num(dt.weekday);
+        case "EEE":
+          return weekday("short", !1);
+        case "EEEE":
+          return weekday("long", !1);
+        case "EEEEE":
+          return weekday("narrow", !1);
+        // months - standalone
+        case "L":
+          return useDateTimeFormatter ? string({ month: "numeric", day: "numeric" }, "month") : this.num(dt.month);
+        case "LL":
+          return useDateTimeFormatter ? string({ month: "2-digit", day: "numeric" }, "month") : this.num(dt.month, 2);
+        case "LLL":
+          return month("short", !0);
+        case "LLLL":
+          return month("long", !0);
+        case "LLLLL":
+          return month("narrow", !0);
+        // months - format
+        case "M":
+          return useDateTimeFormatter ? string({ month: "numeric" }, "month") : this.num(dt.month);
+        case "MM":
+          return useDateTimeFormatter ? string({ month: "2-digit" }, "month") : this.num(dt.month, 2);
+        case "MMM":
+          return month("short", !1);
+        case "MMMM":
+          return month("long", !1);
+        case "MMMMM":
+          return month("narrow", !1);
+        // years
+        case "y":
+          return useDateTimeFormatter ? string({ year: "numeric" }, "year") : this.num(dt.year);
+        case "yy":
+          return useDateTimeFormatter ? string({ year: "2-digit" }, "year") : this.num(dt.year.toString().slice(-2), 2);
+        case "yyyy":
+          return useDateTimeFormatter ? string({ year: "numeric" }, "year") : this.num(dt.year, 4);
+        case "yyyyyy":
+          return useDateTimeFormatter ? string({ year: "numeric" }, "year") : this.num(dt.year, 6);
+        // eras
+        case "G":
+          return era("short");
+        case "GG":
+          return era("long");
+        case "GGGGG":
+          return era("narrow");
+        case "kk":
+          return this.num(dt.weekYear.toString().slice(-2), 2);
+        case "kkkk":
+          return this.num(dt.weekYear, 4);
+        case "W":
+          return this.num(dt.weekNumber);
+        case "WW":
+          return this.num(dt.weekNumber, 2);
+        case "n":
+          return this.num(dt.localWeekNumber);
+        case "nn":
+          return this.num(dt.localWeekNumber, 2);
+        case "ii":
+          return this.num(dt.localWeekYear.toString().slice(-2), 2);
+        case "iiii":
+          return this.num(dt.localWeekYear, 4);
+        case "o":
+          return this.num(dt.ordinal);
+        case "ooo":
+          return this.num(dt.ordinal, 3);
+        case "q":
+          return this.num(dt.quarter);
+        case "qq":
+          return this.num(dt.quarter, 2);
+        case "X":
+          return this.num(Math.floor(dt.ts / 1e3));
+        case "x":
+          return this.num(dt.ts);
+        default:
+          return maybeMacro(token);
+      }
+    };
+    return stringifyTokens(_Formatter.parseFormat(fmt), tokenToString);
+  }
+  formatDurationFromString(dur, fmt) {
+    let invertLargest = this.opts.signMode === "negativeLargestOnly" ? -1 : 1, tokenToField = (token) => {
+      switch (token[0]) {
+        case "S":
+          return "milliseconds";
+        case "s":
+          return "seconds";
+        case "m":
+          return "minutes";
+        case "h":
+          return "hours";
+        case "d":
+          return "days";
+        case "w":
+          return "weeks";
+        case "M":
+          return "months";
+        case "y":
+          return "years";
+        default:
+          return null;
+      }
+    }, tokenToString = (lildur, info2) => (token) => {
+      let mapped = tokenToField(token);
+      if (mapped) {
+        let inversionFactor = info2.isNegativeDuration && mapped !== info2.largestUnit ? invertLargest : 1, signDisplay;
+        return this.opts.signMode === "negativeLargestOnly" && mapped !== info2.largestUnit ? signDisplay = "never" : this.opts.signMode === "all" ? signDisplay = "always" : signDisplay = "auto", this.num(lildur.get(mapped) * inversionFactor, token.length, signDisplay);
+      } else
+        return token;
+    }, tokens = _Formatter.parseFormat(fmt), realTokens = tokens.reduce(
+      (found, { literal, val }) => literal ? found : found.concat(val),
+      []
+    ), collapsed = dur.shiftTo(...realTokens.map(tokenToField).filter((t) => t)), durationInfo = {
+      isNegativeDuration: collapsed < 0,
+      // this relies on "collapsed" being based on "shiftTo", which builds up the object
+      // in order
+      largestUnit: Object.keys(collapsed.values)[0]
+    };
+    return stringifyTokens(tokens, tokenToString(collapsed, durationInfo));
+  }
+}, ianaRegex = /[A-Za-z_+-]{1,256}(?::?\/[A-Za-z0-9_+-]{1,256}(?:\/[A-Za-z0-9_+-]{1,256})?)?/;
+function combineRegexes(...regexes) {
+  let full = regexes.reduce((f, r) => f + r.source, "");
+  return RegExp(`^${full}$`);
+}
+function combineExtractors(...extractors) {
+  return (m) => extractors.reduce(
+    ([mergedVals, mergedZone, cursor], ex) => {
+      let [val, zone, next] = ex(m, cursor);
+      return [{ ...mergedVals, ...val }, zone || mergedZone, next];
+    },
+    [{}, null, 1]
+  ).slice(0, 2);
+}
+function parse3(s2, ...patterns) {
+  if (s2 == null)
+    return [null, null];
+  for (let [regex, extractor] of patterns) {
+    let m = regex.exec(s2);
+    if (m)
+      return extractor(m);
+  }
+  return [null, null];
+}
+function simpleParse(...keys) {
+  return (match3, cursor) => {
+    let ret = {}, i;
+    for (i = 0; i < keys.length; i++)
+      ret[keys[i]] = parseInteger(match3[cursor + i]);
+    return [ret, null, cursor + i];
+  };
+}
+var offsetRegex = /(?:([Zz])|([+-]\d\d)(?::?(\d\d))?)/, isoExtendedZone = `(?:${offsetRegex.source}?(?:\\[(${ianaRegex.source})\\])?)?`, isoTimeBaseRegex = /(\d\d)(?::?(\d\d)(?::?(\d\d)(?:[.,](\d{1,30}))?)?)?/, isoTimeRegex = RegExp(`${isoTimeBaseRegex.source}${isoExtendedZone}`), isoTimeExtensionRegex = RegExp(`(?:[Tt]${isoTimeRegex.source})?`), isoYmdRegex = /([+-]\d{6}|\d{4})(?:-?(\d\d)(?:-?(\d\d))?)?/, isoWeekRegex = /(\d{4})-?W(\d\d)(?:-?(\d))?/, isoOrdinalRegex = /(\d{4})-?(\d{3})/, extractISOWeekData = simpleParse("weekYear", "weekNumber", "weekDay"), extractISOOrdinalData = simpleParse("year", "ordinal"), sqlYmdRegex = /(\d{4})-(\d\d)-(\d\d)/, sqlTimeRegex = RegExp(
+  `${isoTimeBaseRegex.source} ?(?:${offsetRegex.source}|(${ianaRegex.source}))?`
+), sqlTimeExtensionRegex = RegExp(`(?: ${sqlTimeRegex.source})?`);
+function int(match3, pos, fallback) {
+  let m = match3[pos];
+  return isUndefined(m) ? fallback : parseInteger(m);
+}
+function extractISOYmd(match3, cursor) {
+  return [{
+    year: int(match3, cursor),
+    month: int(match3, cursor + 1, 1),
+    day: int(match3, cursor + 2, 1)
+  }, null, cursor + 3];
+}
+function extractISOTime(match3, cursor) {
+  return [{
+    hours: int(match3, cursor, 0),
+    minutes: int(match3, cursor + 1, 0),
+    seconds: int(match3, cursor + 2, 0),
+    milliseconds: parseMillis(match3[cursor + 3])
+  }, null, cursor + 4];
+}
+function extractISOOffset(match3, cursor) {
+  let local = !match3[cursor] && !match3[cursor + 1], fullOffset = signedOffset(match3[cursor + 1], match3[cursor + 2]), zone = local ? null : FixedOffsetZone.instance(fullOffset);
+  return [{}, zone, cursor + 3];
+}
+function extractIANAZone(match3, cursor) {
+  let zone = match3[cursor] ? IANAZone.create(match3[cursor]) : null;
+  return [{}, zone, cursor + 1];
+}
+var isoTimeOnly = RegExp(`^T?${isoTimeBaseRegex.source}$`), isoDuration = /^-?P(?:(?:(-?\d{1,20}(?:\.\d{1,20})?)Y)?(?:(-?\d{1,20}(?:\.\d{1,20})?)M)?(?:(-?\d{1,20}(?:\.\d{1,20})?)W)?(?:(-?\d{1,20}(?:\.\d{1,20})?)D)?(?:T(?:(-?\d{1,20}(?:\.\d{1,20})?)H)?(?:(-?\d{1,20}(?:\.\d{1,20})?)M)?(?:(-?\d{1,20})(?:[.,](-?\d{1,20}))?S)?)?)$/;
+function extractISODuration(match3) {
+  let [s2, yearStr, monthStr, weekStr, dayStr, hourStr, minuteStr, secondStr, millisecondsStr] = match3, hasNegativePrefix = s2[0] === "-", negativeSeconds = secondStr && secondStr[0] === "-", maybeNegate = (num2, force = !1) => num2 !== void 0 && (force || num2 && hasNegativePrefix) ? -num2 : num2;
+  return [
+    {
+      years: maybeNegate(parseFloating(yearStr)),
+      months: maybeNegate(parseFloating(monthStr)),
+      weeks: maybeNegate(parseFloating(weekStr)),
+      days: maybeNegate(parseFloating(dayStr)),
+      hours: maybeNegate(parseFloating(hourStr)),
+      minutes: maybeNegate(parseFloating(minuteStr)),
+      seconds: maybeNegate(parseFloating(secondStr), secondStr === "-0"),
+      milliseconds: maybeNegate(parseMillis(millisecondsStr), negativeSeconds)
+    }
+  ];
+}
+var obsOffsets = {
+  GMT: 0,
+  EDT: -240,
+  EST: -300,
+  CDT: -300,
+  CST: -360,
+  MDT: -360,
+  MST: -420,
+  PDT: -420,
+  PST: -480
+};
+function fromStrings(weekdayStr, yearStr, monthStr, dayStr, hourStr, minuteStr, secondStr) {
+  let result = {
+    year: yearStr.length === 2 ? untruncateYear(parseInteger(yearStr)) : parseInteger(yearStr),
+    month: monthsShort.indexOf(monthStr) + 1,
+    day: parseInteger(dayStr),
+    hour: parseInteger(hourStr),
+    minute: parseInteger(minuteStr)
+  };
+  return secondStr && (result.second = parseInteger(secondStr)), weekdayStr && (result.weekday = weekdayStr.length > 3 ? weekdaysLong.indexOf(weekdayStr) + 1 : weekdaysShort.indexOf(weekdayStr) + 1), result;
+}
+var rfc2822 = /^(?:(Mon|Tue|Wed|Thu|Fri|Sat|Sun),\s)?(\d{1,2})\s(Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)\s(\d{2,4})\s(\d\d):(\d\d)(?::(\d\d))?\s(?:(UT|GMT|[ECMP][SD]T)|([Zz])|(?:([+-]\d\d)(\d\d)))$/;
+function extractRFC2822(match3) {
+  let [
+    ,
+    weekdayStr,
+    dayStr,
+    monthStr,
+    yearStr,
+    hourStr,
+    minuteStr,
+    secondStr,
+    obsOffset,
+    milOffset,
+    offHourStr,
+    offMinuteStr
+  ] = match3, result = fromStrings(weekdayStr, yearStr, monthStr, dayStr, hourStr, minuteStr, secondStr), offset2;
+  return obsOffset ? offset2 = obsOffsets[obsOffset] : milOffset ? offset2 = 0 : offset2 = signedOffset(offHourStr, offMinuteStr), [result, new FixedOffsetZone(offset2)];
+}
+function preprocessRFC2822(s2) {
+  return s2.replace(/\([^()]*\)|[\n\t]/g, " ").replace(/(\s\s+)/g, " ").trim();
+}
+var rfc1123 = /^(Mon|Tue|Wed|Thu|Fri|Sat|Sun), (\d\d) (Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) (\d{4}) (\d\d):(\d\d):(\d\d) GMT$/, rfc850 = /^(Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday), (\d\d)-(Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)-(\d\d) (\d\d):(\d\d):(\d\d) GMT$/, ascii = /^(Mon|Tue|Wed|Thu|Fri|Sat|Sun) (Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) ( \d|\d\d) (\d\d):(\d\d):(\d\d) (\d{4})$/;
+function extractRFC1123Or850(match3) {
+  let [, weekdayStr, dayStr, monthStr, yearStr, hourStr, minuteStr, secondStr] = match3;
+  return [fromStrings(weekdayStr, yearStr, monthStr, dayStr, hourStr, minuteStr, secondStr), FixedOffsetZone.utcInstance];
+}
+function extractASCII(match3) {
+  let [, weekdayStr, monthStr, dayStr, hourStr, minuteStr, secondStr, yearStr] = match3;
+  return [fromStrings(weekdayStr, yearStr, monthStr, dayStr, hourStr, minuteStr, secondStr), FixedOffsetZone.utcInstance];
+}
+var isoYmdWithTimeExtensionRegex = combineRegexes(isoYmdRegex, isoTimeExtensionRegex), isoWeekWithTimeExtensionRegex = combineRegexes(isoWeekRegex, isoTimeExtensionRegex), isoOrdinalWithTimeExtensionRegex = combineRegexes(isoOrdinalRegex, isoTimeExtensionRegex), isoTimeCombinedRegex = combineRegexes(isoTimeRegex), extractISOYmdTimeAndOffset = combineExtractors(
+  extractISOYmd,
+  extractISOTime,
+  extractISOOffset,
+  extractIANAZone
+), extractISOWeekTimeAndOffset = combineExtractors(
+  extractISOWeekData,
+  extractISOTime,
+  extractISOOffset,
+  extractIANAZone
+), extractISOOrdinalDateAndTime = combineExtractors(
+  extractISOOrdinalData,
+  extractISOTime,
+  extractISOOffset,
+  extractIANAZone
+), extractISOTimeAndOffset = combineExtractors(
+  extractISOTime,
+  extractISOOffset,
+  extractIANAZone
+);
+function parseISODate(s2) {
+  return parse3(
+    s2,
+    [isoYmdWithTimeExtensionRegex, extractISOYmdTimeAndOffset],
+    [isoWeekWithTimeExtensionRegex, extractISOWeekTimeAndOffset],
+    [isoOrdinalWithTimeExtensionRegex, extractISOOrdinalDateAndTime],
+    [isoTimeCombinedRegex, extractISOTimeAndOffset]
+  );
+}
+function parseRFC2822Date(s2) {
+  return parse3(preprocessRFC2822(s2), [rfc2822, extractRFC2822]);
+}
+function parseHTTPDate(s2) {
+  return parse3(
+    s2,
+    [rfc1123, extractRFC1123Or850],
+    [rfc850, extractRFC1123Or850],
+    [ascii, extractASCII]
+  );
+}
+function parseISODuration(s2) {
+  return parse3(s2, [isoDuration, extractISODuration]);
+}
+var extractISOTimeOnly = combineExtractors(extractISOTime);
+function parseISOTimeOnly(s2) {
+  return parse3(s2, [isoTimeOnly, extractISOTimeOnly]);
+}
+var sqlYmdWithTimeExtensionRegex = combineRegexes(sqlYmdRegex, sqlTimeExtensionRegex), sqlTimeCombinedRegex = combineRegexes(sqlTimeRegex), extractISOTimeOffsetAndIANAZone = combineExtractors(
+  extractISOTime,
+  extractISOOffset,
+  extractIANAZone
+);
+function parseSQL(s2) {
+  return parse3(
+    s2,
+    [sqlYmdWithTimeExtensionRegex, extractISOYmdTimeAndOffset],
+    [sqlTimeCombinedRegex, extractISOTimeOffsetAndIANAZone]
+  );
+}
+var INVALID$2 = "Invalid Duration", lowOrderMatrix = {
+  weeks: {
+    days: 7,
+    hours: 168,
+    minutes: 10080,
+    seconds: 10080 * 60,
+    milliseconds: 10080 * 60 * 1e3
+  },
+  days: {
+    hours: 24,
+    minutes: 1440,
+    seconds: 1440 * 60,
+    milliseconds: 1440 * 60 * 1e3
+  },
+  hours: { minutes: 60, seconds: 3600, milliseconds: 3600 * 1e3 },
+  minutes: { seconds: 60, milliseconds: 60 * 1e3 },
+  seconds: { milliseconds: 1e3 }
+}, casualMatrix = {
+  years: {
+    quarters: 4,
+    months: 12,
+    weeks: 52,
+    days: 365,
+    hours: 365 * 24,
+    minutes: 365 * 24 * 60,
+    seconds: 365 * 24 * 60 * 60,
+    milliseconds: 365 * 24 * 60 * 60 * 1e3
+  },
+  quarters: {
+    months: 3,
+    weeks: 13,
+    days: 91,
+    hours: 2184,
+    minutes: 2184 * 60,
+    seconds: 2184 * 60 * 60,
+    milliseconds: 2184 * 60 * 60 * 1e3
+  },
+  months: {
+    weeks: 4,
+    days: 30,
+    hours: 720,
+    minutes: 720 * 60,
+    seconds: 720 * 60 * 60,
+    milliseconds: 720 * 60 * 60 * 1e3
+  },
+  ...lowOrderMatrix
+}, daysInYearAccurate = 146097 / 400, daysInMonthAccurate = 146097 / 4800, accurateMatrix = {
+  years: {
+    quarters: 4,
+    months: 12,
+    weeks: daysInYearAccurate / 7,
+    days: daysInYearAccurate,
+    hours: daysInYearAccurate * 24,
+    minutes: daysInYearAccurate * 24 * 60,
+    seconds: daysInYearAccurate * 24 * 60 * 60,
+    milliseconds: daysInYearAccurate * 24 * 60 * 60 * 1e3
+  },
+  quarters: {
+    months: 3,
+    weeks: daysInYearAccurate / 28,
+    days: daysInYearAccurate / 4,
+    hours: daysInYearAccurate * 24 / 4,
+    minutes: daysInYearAccurate * 24 * 60 / 4,
+    seconds: daysInYearAccurate * 24 * 60 * 60 / 4,
+    milliseconds: daysInYearAccurate * 24 * 60 * 60 * 1e3 / 4
+  },
+  months: {
+    weeks: daysInMonthAccurate / 7,
+    days: daysInMonthAccurate,
+    hours: daysInMonthAccurate * 24,
+    minutes: daysInMonthAccurate * 24 * 60,
+    seconds: daysInMonthAccurate * 24 * 60 * 60,
+    milliseconds: daysInMonthAccurate * 24 * 60 * 60 * 1e3
+  },
+  ...lowOrderMatrix
+}, orderedUnits$1 = [
+  "years",
+  "quarters",
+  "months",
+  "weeks",
+  "days",
+  "hours",
+  "minutes",
+  "seconds",
+  "milliseconds"
+], reverseUnits = orderedUnits$1.slice(0).reverse();
+function clone$1(dur, alts, clear = !1) {
+  let conf = {
+    values: clear ? alts.values : { ...dur.values, ...alts.values || {} },
+    loc: dur.loc.clone(alts.loc),
+    conversionAccuracy: alts.conversionAccuracy || dur.conversionAccuracy,
+    matrix: alts.matrix || dur.matrix
+  };
+  return new Duration(conf);
+}
+function durationToMillis(matrix, vals) {
+  let sum = vals.milliseconds ?? 0;
+  for (let unit of reverseUnits.slice(1))
+    vals[unit] && (sum += vals[unit] * matrix[unit].milliseconds);
+  return sum;
+}
+function normalizeValues(matrix, vals) {
+  let factor = durationToMillis(matrix, vals) < 0 ? -1 : 1;
+  orderedUnits$1.reduceRight((previous, current) => {
+    if (isUndefined(vals[current]))
+      return previous;
+    if (previous) {
+      let previousVal = vals[previous] * factor, conv = matrix[current][previous], rollUp = Math.floor(previousVal / conv);
+      vals[current] += rollUp * factor, vals[previous] -= rollUp * conv * factor;
+    }
+    return current;
+  }, null), orderedUnits$1.reduce((previous, current) => {
+    if (isUndefined(vals[current]))
+      return previous;
+    if (previous) {
+      let fraction = vals[previous] % 1;
+      vals[previous] -= fraction, vals[current] += fraction * matrix[previous][current];
+    }
+    return current;
+  }, null);
+}
+function removeZeroes(vals) {
+  let newVals = {};
+  for (let [key, value] of Object.entries(vals))
+    value !== 0 && (newVals[key] = value);
+  return newVals;
+}
+var Duration = class _Duration {
+  /**
+   * @private
+   */
+  constructor(config) {
+    let accurate = config.conversionAccuracy === "longterm" || !1, matrix = accurate ? accurateMatrix : casualMatrix;
+    config.matrix && (matrix = config.matrix), this.values = config.values, this.loc = config.loc || Locale.create(), this.conversionAccuracy = accurate ? "longterm" : "casual", this.invalid = config.invalid || null, this.matrix = matrix, this.isLuxonDuration = !0;
+  }
+  /**
+   * Create Duration from a number of milliseconds.
+   * @param {number} count of milliseconds
+   * @param {Object} opts - options for parsing
+   * @param {string} [opts.locale='en-US'] - the locale to use
+   * @param {string} opts.numberingSystem - the numbering system to use
+   * @param {string} [opts.conversionAccuracy='casual'] - the conversion system to use
+   * @return {Duration}
+   */
+  static fromMillis(count, opts) {
+    return _Duration.fromObject({ milliseconds: count }, opts);
+  }
+  /**
+   * Create a Duration from a JavaScript object with keys like 'years' and 'hours'.
+   * If this object is empty then a zero milliseconds duration is returned.
+   * @param {Object} obj - the object to create the DateTime from
+   * @param {number} obj.years
+   * @param {number} obj.quarters
+   * @param {number} obj.months
+   * @param {number} obj.weeks
+   * @param {number} obj.days
+   * @param {number} obj.hours
+   * @param {number} obj.minutes
+   * @param {number} obj.seconds
+   * @param {number} obj.milliseconds
+   * @param {Object} [opts=[]] - options for creating this Duration
+   * @param {string} [opts.locale='en-US'] - the locale to use
+   * @param {string} opts.numberingSystem - the numbering system to use
+   * @param {string} [opts.conversionAccuracy='casual'] - the preset conversion system to use
+   * @param {string} [opts.matrix=Object] - the custom conversion system to use
+   * @return {Duration}
+   */
+  static fromObject(obj, opts = {}) {
+    if (obj == null || typeof obj != "object")
+      throw new InvalidArgumentError(
+        `Duration.fromObject: argument expected to be an object, got ${obj === null ? "null" : typeof obj}`
+      );
+    return new _Duration({
+      values: normalizeObject(obj, _Duration.normalizeUnit),
+      loc: Locale.fromObject(opts),
+      conversionAccuracy: opts.conversionAccuracy,
+      matrix: opts.matrix
+    });
+  }
+  /**
+   * Create a Duration from DurationLike.
+   *
+   * @param {Object | number | Duration} durationLike
+   * One of:
+   * - object with keys like 'years' and 'hours'.
+   * - number representing milliseconds
+   * - Duration instance
+   * @return {Duration}
+   */
+  static fromDurationLike(durationLike) {
+    if (isNumber(durationLike))
+      return _Duration.fromMillis(durationLike);
+    if (_Duration.isDuration(durationLike))
+      return durationLike;
+    if (typeof durationLike == "object")
+      return _Duration.fromObject(durationLike);
+    throw new InvalidArgumentError(
+      `Unknown duration argument ${durationLike} of type ${typeof durationLike}`
+    );
+  }
+  /**
+   * Create a Duration from an ISO 8601 duration string.
+   * @param {string} text - text to parse
+   * @param {Object} opts - options for parsing
+   * @param {string} [opts.locale='en-US'] - the locale to use
+   * @param {string} opts.numberingSystem - the numbering system to use
+   * @param {string} [opts.conversionAccuracy='casual'] - the preset conversion system to use
+   * @param {string} [opts.matrix=Object] - the preset conversion system to use
+   * @see https://en.wikipedia.org/wiki/ISO_8601#Durations
+   * @example Duration.fromISO('P3Y6M1W4DT12H30M5S').toObject() //=> { years: 3, months: 6, weeks: 1, days: 4, hours: 12, minutes: 30, seconds: 5 }
+   * @example Duration.fromISO('PT23H').toObject() //=> { hours: 23 }
+   * @example Duration.fromISO('P5Y3M').toObject() //=> { years: 5, months: 3 }
+   * @return {Duration}
+   */
+  static fromISO(text, opts) {
+    let [parsed] = parseISODuration(text);
+    return parsed ? _Duration.fromObject(parsed, opts) : _Duration.invalid("unparsable", `the input "${text}" can't be parsed as ISO 8601`);
+  }
+  /**
+   * Create a Duration from an ISO 8601 time string.
+   * @param {string} text - text to parse
+   * @param {Object} opts - options for parsing
+   * @param {string} [opts.locale='en-US'] - the locale to use
+   * @param {string} opts.numberingSystem - the numbering system to use
+   * @param {string} [opts.conversionAccuracy='casual'] - the preset conversion system to use
+   * @param {string} [opts.matrix=Object] - the conversion system to use
+   * @see https://en.wikipedia.org/wiki/ISO_8601#Times
+   * @example Duration.fromISOTime('11:22:33.444').toObject() //=> { hours: 11, minutes: 22, seconds: 33, milliseconds: 444 }
+   * @example Duration.fromISOTime('11:00').toObject() //=> { hours: 11, minutes: 0, seconds: 0 }
+   * @example Duration.fromISOTime('T11:00').toObject() //=> { hours: 11, minutes: 0, seconds: 0 }
+   * @example Duration.fromISOTime('1100').toObject() //=> { hours: 11, minutes: 0, seconds: 0 }
+   * @example Duration.fromISOTime('T1100').toObject() //=> { hours: 11, minutes: 0, seconds: 0 }
+   * @return {Duration}
+   */
+  static fromISOTime(text, opts) {
+    let [parsed] = parseISOTimeOnly(text);
+    return parsed ? _Duration.fromObject(parsed, opts) : _Duration.invalid("unparsable", `the input "${text}" can't be parsed as ISO 8601`);
+  }
+  /**
+   * Create an invalid Duration.
+   * @param {string} reason - simple string of why this datetime is invalid. Should not contain parameters or anything else data-dependent
+   * @param {string} [explanation=null] - longer explanation, may include parameters and other useful debugging information
+   * @return {Duration}
+   */
+  static invalid(reason, explanation2 = null) {
+    if (!reason)
+      throw new InvalidArgumentError("need to specify a reason the Duration is invalid");
+    let invalid = reason instanceof Invalid ? reason : new Invalid(reason, explanation2);
+    if (Settings.throwOnInvalid)
+      throw new InvalidDurationError(invalid);
+    return new _Duration({ invalid });
+  }
+  /**
+   * @private
+   */
+  static normalizeUnit(unit) {
+    let normalized = {
+      year: "years",
+      years: "years",
+      quarter: "quarters",
+      quarters: "quarters",
+      month: "months",
+      months: "months",
+      week: "weeks",
+      weeks: "weeks",
+      day: "days",
+      days: "days",
+      hour: "hours",
+      hours: "hours",
+      minute: "minutes",
+      minutes: "minutes",
+      second: "seconds",
+      seconds: "seconds",
+      millisecond: "milliseconds",
+      milliseconds: "milliseconds"
+    }[unit && unit.toLowerCase()];
+    if (!normalized) throw new InvalidUnitError(unit);
+    return normalized;
+  }
+  /**
+   * Check if an object is a Duration. Works across context boundaries
+   * @param {object} o
+   * @return {boolean}
+   */
+  static isDuration(o) {
+    return o && o.isLuxonDuration || !1;
+  }
+  /**
+   * Get  the locale of a Duration, such 'en-GB'
+   * @type {string}
+   */
+  get locale() {
+    return this.isValid ? this.loc.locale : null;
+  }
+  /**
+   * Get the numbering system of a Duration, such 'beng'. The numbering system is used when formatting the Duration
+   *
+   * @type {string}
+   */
+  get numberingSystem() {
+    return this.isValid ? this.loc.numberingSystem : null;
+  }
+  /**
+   * Returns a string representation of this Duration formatted according to the specified format string. You may use these tokens:
+   * * `S` for milliseconds
+   * * `s` for seconds
+   * * `m` for minutes
+   * * `h` for hours
+   * * `d` for days
+   * * `w` for weeks
+   * * `M` for months
+   * * `y` for years
+   * Notes:
+   * * Add padding by repeating the token, e.g. "yy" pads the years to two digits, "hhhh" pads the hours out to four digits
+   * * Tokens can be escaped by wrapping with single quotes.
+   * * The duration will be converted to the set of units in the format string using {@link Duration#shiftTo} and the Durations's conversion accuracy setting.
+   * @param {string} fmt - the format string
+   * @param {Object} opts - options
+   * @param {boolean} [opts.floor=true] - floor numerical values
+   * @param {'negative'|'all'|'negativeLargestOnly'} [opts.signMode=negative] - How to handle signs
+   * @example Duration.fromObject({ years: 1, days: 6, seconds: 2 }).toFormat("y d s") //=> "1 6 2"
+   * @example Duration.fromObject({ years: 1, days: 6, seconds: 2 }).toFormat("yy dd sss") //=> "01 06 002"
+   * @example Duration.fromObject({ years: 1, days: 6, seconds: 2 }).toFormat("M S") //=> "12 518402000"
+   * @example Duration.fromObject({ days: 6, seconds: 2 }).toFormat("d s", { signMode: "all" }) //=> "+6 +2"
+   * @example Duration.fromObject({ days: -6, seconds: -2 }).toFormat("d s", { signMode: "all" }) //=> "-6 -2"
+   * @example Duration.fromObject({ days: -6, seconds: -2 }).toFormat("d s", { signMode: "negativeLargestOnly" }) //=> "-6 2"
+   * @return {string}
+   */
+  toFormat(fmt, opts = {}) {
+    let fmtOpts = {
+      ...opts,
+      floor: opts.round !== !1 && opts.floor !== !1
+    };
+    return this.isValid ? Formatter.create(this.loc, fmtOpts).formatDurationFromString(this, fmt) : INVALID$2;
+  }
+  /**
+   * Returns a string representation of a Duration with all units included.
+   * To modify its behavior, use `listStyle` and any Intl.NumberFormat option, though `unitDisplay` is especially relevant.
+   * @see https://developer.mozilla.org/en-US/docs/Web/JavaScript/Reference/Global_Objects/Intl/NumberFormat/NumberFormat#options
+   * @param {Object} opts - Formatting options. Accepts the same keys as the options parameter of the native `Intl.NumberFormat` constructor, as well as `listStyle`.
+   * @param {string} [opts.listStyle='narrow'] - How to format the merged list. Corresponds to the `style` property of the options parameter of the native `Intl.ListFormat` constructor.
+   * @param {boolean} [opts.showZeros=true] - Show all units previously used by the duration even if they are zero
+   * @example
+   * ```js
+   * var dur = Duration.fromObject({ months: 1, weeks: 0, hours: 5, minutes: 6 })
+   * dur.toHuman() //=> '1 month, 0 weeks, 5 hours, 6 minutes'
+   * dur.toHuman({ listStyle: "long" }) //=> '1 month, 0 weeks, 5 hours, and 6 minutes'
+   * dur.toHuman({ unitDisplay: "short" }) //=> '1 mth, 0 wks, 5 hr, 6 min'
+   * dur.toHuman({ showZeros: false }) //=> '1 month, 5 hours, 6 minutes'
+   * ```
+   */
+  toHuman(opts = {}) {
+    if (!this.isValid) return INVALID$2;
+    let showZeros = opts.showZeros !== !1, l2 = orderedUnits$1.map((unit) => {
+      let val = this.values[unit];
+      return isUndefined(val) || val === 0 && !showZeros ? null : this.loc.numberFormatter({ style: "unit", unitDisplay: "long", ...opts, unit: unit.slice(0, -1) }).format(val);
+    }).filter((n2) => n2);
+    return this.loc.listFormatter({ type: "conjunction", style: opts.listStyle || "narrow", ...opts }).format(l2);
+  }
+  /**
+   * Returns a JavaScript object with this Duration's values.
+   * @example Duration.fromObject({ years: 1, days: 6, seconds: 2 }).toObject() //=> { years: 1, days: 6, seconds: 2 }
+   * @return {Object}
+   */
+  toObject() {
+    return this.isValid ? { ...this.values } : {};
+  }
+  /**
+   * Returns an ISO 8601-compliant string representation of this Duration.
+   * @see https://en.wikipedia.org/wiki/ISO_8601#Durations
+   * @example Duration.fromObject({ years: 3, seconds: 45 }).toISO() //=> 'P3YT45S'
+   * @example Duration.fromObject({ months: 4, seconds: 45 }).toISO() //=> 'P4MT45S'
+   * @example Duration.fromObject({ months: 5 }).toISO() //=> 'P5M'
+   * @example Duration.fromObject({ minutes: 5 }).toISO() //=> 'PT5M'
+   * @example Duration.fromObject({ milliseconds: 6 }).toISO() //=> 'PT0.006S'
+   * @return {string}
+   */
+  toISO() {
+    if (!this.isValid) return null;
+    let s2 = "P";
+    return this.years !== 0 && (s2 += this.years + "Y"), (this.months !== 0 || this.quarters !== 0) && (s2 += this.months + this.quarters * 3 + "M"), this.weeks !== 0 && (s2 += this.weeks + "W"), this.days !== 0 && (s2 += this.days + "D"), (this.hours !== 0 || this.minutes !== 0 || this.seconds !== 0 || this.milliseconds !== 0) && (s2 += "T"), this.hours !== 0 && (s2 += this.hours + "H"), this.minutes !== 0 && (s2 += this.minutes + "M"), (this.seconds !== 0 || this.milliseconds !== 0) && (s2 += roundTo(this.seconds + this.milliseconds / 1e3, 3) + "S"), s2 === "P" && (s2 += "T0S"), s2;
+  }
+  /**
+   * Returns an ISO 8601-compliant string representation of this Duration, formatted as a time of day.
+   * Note that this will return null if the duration is invalid, negative, or equal to or greater than 24 hours.
+   * @see https://en.wikipedia.org/wiki/ISO_8601#Times
+   * @param {Object} opts - options
+   * @param {boolean} [opts.suppressMilliseconds=false] - exclude milliseconds from the format if they're 0
+   * @param {boolean} [opts.suppressSeconds=false] - exclude seconds from the format if they're 0
+   * @param {boolean} [opts.includePrefix=false] - include the `T` prefix
+   * @param {string} [opts.format='extended'] - choose between the basic and extended format
+   * @example Duration.fromObject({ hours: 11 }).toISOTime() //=> '11:00:00.000'
+   * @example Duration.fromObject({ hours: 11 }).toISOTime({ suppressMilliseconds: true }) //=> '11:00:00'
+   * @example Duration.fromObject({ hours: 11 }).toISOTime({ suppressSeconds: true }) //=> '11:00'
+   * @example Duration.fromObject({ hours: 11 }).toISOTime({ includePrefix: true }) //=> 'T11:00:00.000'
+   * @example Duration.fromObject({ hours: 11 }).toISOTime({ format: 'basic' }) //=> '110000.000'
+   * @return {string}
+   */
+  toISOTime(opts = {}) {
+    if (!this.isValid) return null;
+    let millis = this.toMillis();
+    return millis < 0 || millis >= 864e5 ? null : (opts = {
+      suppressMilliseconds: !1,
+      suppressSeconds: !1,
+      includePrefix: !1,
+      format: "extended",
+      ...opts,
+      includeOffset: !1
+    }, DateTime.fromMillis(millis, { zone: "UTC" }).toISOTime(opts));
+  }
+  /**
+   * Returns an ISO 8601 representation of this Duration appropriate for use in JSON.
+   * @return {string}
+   */
+  toJSON() {
+    return this.toISO();
+  }
+  /**
+   * Returns an ISO 8601 representation of this Duration appropriate for use in debugging.
+   * @return {string}
+   */
+  toString() {
+    return this.toISO();
+  }
+  /**
+   * Returns a string representation of this Duration appropriate for the REPL.
+   * @return {string}
+   */
+  [/* @__PURE__ */ Symbol.for("nodejs.util.inspect.custom")]() {
+    return this.isValid ? `Duration { values: ${JSON.stringify(this.values)} }` : `Duration { Invalid, reason: ${this.invalidReason} }`;
+  }
+  /**
+   * Returns an milliseconds value of this Duration.
+   * @return {number}
+   */
+  toMillis() {
+    return this.isValid ? durationToMillis(this.matrix, this.values) : NaN;
+  }
+  /**
+   * Returns an milliseconds value of this Duration. Alias of {@link toMillis}
+   * @return {number}
+   */
+  valueOf() {
+    return this.toMillis();
+  }
+  /**
+   * Make this Duration longer by the specified amount. Return a newly-constructed Duration.
+   * @param {Duration|Object|number} duration - The amount to add. Either a Luxon Duration, a number of milliseconds, the object argument to Duration.fromObject()
+   * @return {Duration}
+   */
+  plus(duration) {
+    if (!this.isValid) return this;
+    let dur = _Duration.fromDurationLike(duration), result = {};
+    for (let k of orderedUnits$1)
+      (hasOwnProperty(dur.values, k) || hasOwnProperty(this.values, k)) && (result[k] = dur.get(k) + this.get(k));
+    return clone$1(this, { values: result }, !0);
+  }
+  /**
+   * Make this Duration shorter by the specified amount. Return a newly-constructed Duration.
+   * @param {Duration|Object|number} duration - The amount to subtract. Either a Luxon Duration, a number of milliseconds, the object argument to Duration.fromObject()
+   * @return {Duration}
+   */
+  minus(duration) {
+    if (!this.isValid) return this;
+    let dur = _Duration.fromDurationLike(duration);
+    return this.plus(dur.negate());
+  }
+  /**
+   * Scale this Duration by the specified amount. Return a newly-constructed Duration.
+   * @param {function} fn - The function to apply to each unit. Arity is 1 or 2: the value of the unit and, optionally, the unit name. Must return a number.
+   * @example Duration.fromObject({ hours: 1, minutes: 30 }).mapUnits(x => x * 2) //=> { hours: 2, minutes: 60 }
+   * @example Duration.fromObject({ hours: 1, minutes: 30 }).mapUnits((x, u) => u === "hours" ? x * 2 : x) //=> { hours: 2, minutes: 30 }
+   * @return {Duration}
+   */
+  mapUnits(fn) {
+    if (!this.isValid) return this;
+    let result = {};
+    for (let k of Object.keys(this.values))
+      result[k] = asNumber(fn(this.values[k], k));
+    return clone$1(this, { values: result }, !0);
+  }
+  /**
+   * Get the value of unit.
+   * @param {string} unit - a unit such as 'minute' or 'day'
+   * @example Duration.fromObject({years: 2, days: 3}).get('years') //=> 2
+   * @example Duration.fromObject({years: 2, days: 3}).get('months') //=> 0
+   * @example Duration.fromObject({years: 2, days: 3}).get('days') //=> 3
+   * @return {number}
+   */
+  get(unit) {
+    return this[_Duration.normalizeUnit(unit)];
+  }
+  /**
+   * "Set" the values of specified units. Return a newly-constructed Duration.
+   * @param {Object} values - a mapping of units to numbers
+   * @example dur.set({ years: 2017 })
+   * @example dur.set({ hours: 8, minutes: 30 })
+   * @return {Duration}
+   */
+  set(values) {
+    if (!this.isValid) return this;
+    let mixed = { ...this.values, ...normalizeObject(values, _Duration.normalizeUnit) };
+    return clone$1(this, { values: mixed });
+  }
+  /**
+   * "Set" the locale and/or numberingSystem.  Returns a newly-constructed Duration.
+   * @example dur.reconfigure({ locale: 'en-GB' })
+   * @return {Duration}
+   */
+  reconfigure({ locale, numberingSystem, conversionAccuracy, matrix } = {}) {
+    let opts = { loc: this.loc.clone({ locale, numberingSystem }), matrix, conversionAccuracy };
+    return clone$1(this, opts);
+  }
+  /**
+   * Return the length of the duration in the specified unit.
+   * @param {string} unit - a unit such as 'minutes' or 'days'
+   * @example Duration.fromObject({years: 1}).as('days') //=> 365
+   * @example Duration.fromObject({years: 1}).as('months') //=> 12
+   * @example Duration.fromObject({hours: 60}).as('days') //=> 2.5
+   * @return {number}
+   */
+  as(unit) {
+    return this.isValid ? this.shiftTo(unit).get(unit) : NaN;
+  }
+  /**
+   * Reduce this Duration to its canonical representation in its current units.
+   * Assuming the overall value of the Duration is positive, this means:
+   * - excessive values for lower-order units are converted to higher-order units (if possible, see first and second example)
+   * - negative lower-order units are converted to higher order units (there must be such a higher order unit, otherwise
+   *   the overall value would be negative, see third example)
+   * - fractional values for higher-order units are converted to lower-order units (if possible, see fourth example)
+   *
+   * If the overall value is negative, the result of this method is equivalent to `this.negate().normalize().negate()`.
+   * @example Duration.fromObject({ years: 2, days: 5000 }).normalize().toObject() //=> { years: 15, days: 255 }
+   * @example Duration.fromObject({ days: 5000 }).normalize().toObject() //=> { days: 5000 }
+   * @example Duration.fromObject({ hours: 12, minutes: -45 }).normalize().toObject() //=> { hours: 11, minutes: 15 }
+   * @example Duration.fromObject({ years: 2.5, days: 0, hours: 0 }).normalize().toObject() //=> { years: 2, days: 182, hours: 12 }
+   * @return {Duration}
+   */
+  normalize() {
+    if (!this.isValid) return this;
+    let vals = this.toObject();
+    return normalizeValues(this.matrix, vals), clone$1(this, { values: vals }, !0);
+  }
+  /**
+   * Rescale units to its largest representation
+   * @example Duration.fromObject({ milliseconds: 90000 }).rescale().toObject() //=> { minutes: 1, seconds: 30 }
+   * @return {Duration}
+   */
+  rescale() {
+    if (!this.isValid) return this;
+    let vals = removeZeroes(this.normalize().shiftToAll().toObject());
+    return clone$1(this, { values: vals }, !0);
+  }
+  /**
+   * Convert this Duration into its representation in a different set of units.
+   * @example Duration.fromObject({ hours: 1, seconds: 30 }).shiftTo('minutes', 'milliseconds').toObject() //=> { minutes: 60, milliseconds: 30000 }
+   * @return {Duration}
+   */
+  shiftTo(...units) {
+    if (!this.isValid) return this;
+    if (units.length === 0)
+      return this;
+    units = units.map((u) => _Duration.normalizeUnit(u));
+    let built = {}, accumulated = {}, vals = this.toObject(), lastUnit;
+    for (let k of orderedUnits$1)
+      if (units.indexOf(k) >= 0) {
+        lastUnit = k;
+        let own = 0;
+        for (let ak in accumulated)
+          own += this.matrix[ak][k] * accumulated[ak], accumulated[ak] = 0;
+        isNumber(vals[k]) && (own += vals[k]);
+        let i = Math.trunc(own);
+        built[k] = i, accumulated[k] = (own * 1e3 - i * 1e3) / 1e3;
+      } else isNumber(vals[k]) && (accumulated[k] = vals[k]);
+    for (let key in accumulated)
+      accumulated[key] !== 0 && (built[lastUnit] += key === lastUnit ? accumulated[key] : accumulated[key] / this.matrix[lastUnit][key]);
+    return normalizeValues(this.matrix, built), clone$1(this, { values: built }, !0);
+  }
+  /**
+   * Shift this Duration to all available units.
+   * Same as shiftTo("years", "months", "weeks", "days", "hours", "minutes", "seconds", "milliseconds")
+   * @return {Duration}
+   */
+  shiftToAll() {
+    return this.isValid ? this.shiftTo(
+      "years",
+      "months",
+      "weeks",
+      "days",
+      "hours",
+      "minutes",
+      "seconds",
+      "milliseconds"
+    ) : this;
+  }
+  /**
+   * Return the negative of this Duration.
+   * @example Duration.fromObject({ hours: 1, seconds: 30 }).negate().toObject() //=> { hours: -1, seconds: -30 }
+   * @return {Duration}
+   */
+  negate() {
+    if (!this.isValid) return this;
+    let negated = {};
+    for (let k of Object.keys(this.values))
+      negated[k] = this.values[k] === 0 ? 0 : -this.values[k];
+    return clone$1(this, { values: negated }, !0);
+  }
+  /**
+   * Removes all units with values equal to 0 from this Duration.
+   * @example Duration.fromObject({ years: 2, days: 0, hours: 0, minutes: 0 }).removeZeros().toObject() //=> { years: 2 }
+   * @return {Duration}
+   */
+  removeZeros() {
+    if (!this.isValid) return this;
+    let vals = removeZeroes(this.values);
+    return clone$1(this, { values: vals }, !0);
+  }
+  /**
+   * Get the years.
+   * @type {number}
+   */
+  get years() {
+    return this.isValid ? this.values.years || 0 : NaN;
+  }
+  /**
+   * Get the quarters.
+   * @type {number}
+   */
+  get quarters() {
+    return this.isValid ? this.values.quarters || 0 : NaN;
+  }
+  /**
+   * Get the months.
+   * @type {number}
+   */
+  get months() {
+    return this.isValid ? this.values.months || 0 : NaN;
+  }
+  /**
+   * Get the weeks
+   * @type {number}
+   */
+  get weeks() {
+    return this.isValid ? this.values.weeks || 0 : NaN;
+  }
+  /**
+   * Get the days.
+   * @type {number}
+   */
+  get days() {
+    return this.isValid ? this.values.days || 0 : NaN;
+  }
+  /**
+   * Get the hours.
+   * @type {number}
+   */
+  get hours() {
+    return this.isValid ? this.values.hours || 0 : NaN;
+  }
+  /**
+   * Get the minutes.
+   * @type {number}
+   */
+  get minutes() {
+    return this.isValid ? this.values.minutes || 0 : NaN;
+  }
+  /**
+   * Get the seconds.
+   * @return {number}
+   */
+  get seconds() {
+    return this.isValid ? this.values.seconds || 0 : NaN;
+  }
+  /**
+   * Get the milliseconds.
+   * @return {number}
+   */
+  get milliseconds() {
+    return this.isValid ? this.values.milliseconds || 0 : NaN;
+  }
+  /**
+   * Returns whether the Duration is invalid. Invalid durations are returned by diff operations
+   * on invalid DateTimes or Intervals.
+   * @return {boolean}
+   */
+  get isValid() {
+    return this.invalid === null;
+  }
+  /**
+   * Returns an error code if this Duration became invalid, or null if the Duration is valid
+   * @return {string}
+   */
+  get invalidReason() {
+    return this.invalid ? this.invalid.reason : null;
+  }
+  /**
+   * Returns an explanation of why this Duration became invalid, or null if the Duration is valid
+   * @type {string}
+   */
+  get invalidExplanation() {
+    return this.invalid ? this.invalid.explanation : null;
+  }
+  /**
+   * Equality check
+   * Two Durations are equal iff they have the same units and the same values for each unit.
+   * @param {Duration} other
+   * @return {boolean}
+   */
+  equals(other) {
+    if (!this.isValid || !other.isValid || !this.loc.equals(other.loc))
+      return !1;
+    function eq(v1, v2) {
+      return v1 === void 0 || v1 === 0 ? v2 === void 0 || v2 === 0 : v1 === v2;
+    }
+    for (let u of orderedUnits$1)
+      if (!eq(this.values[u], other.values[u]))
+        return !1;
+    return !0;
+  }
+}, INVALID$1 = "Invalid Interval";
+function validateStartEnd(start, end) {
+  return !start || !start.isValid ? Interval.invalid("missing or invalid start") : !end || !end.isValid ? Interval.invalid("missing or invalid end") : end < start ? Interval.invalid(
+    "end before start",
+    `The end of an interval must be after its start, but you had start=${start.toISO()} and end=${end.toISO()}`
+  ) : null;
+}
+var Interval = class _Interval {
+  /**
+   * @private
+   */
+  constructor(config) {
+    this.s = config.start, this.e = config.end, this.invalid = config.invalid || null, this.isLuxonInterval = !0;
+  }
+  /**
+   * Create an invalid Interval.
+   * @param {string} reason - simple string of why this Interval is invalid. Should not contain parameters or anything else data-dependent
+   * @param {string} [explanation=null] - longer explanation, may include parameters and other useful debugging information
+   * @return {Interval}
+   */
+  static invalid(reason, explanation2 = null) {
+    if (!reason)
+      throw new InvalidArgumentError("need to specify a reason the Interval is invalid");
+    let invalid = reason instanceof Invalid ? reason : new Invalid(reason, explanation2);
+    if (Settings.throwOnInvalid)
+      throw new InvalidIntervalError(invalid);
+    return new _Interval({ invalid });
+  }
+  /**
+   * Create an Interval from a start DateTime and an end DateTime. Inclusive of the start but not the end.
+   * @param {DateTime|Date|Object} start
+   * @param {DateTime|Date|Object} end
+   * @return {Interval}
+   */
+  static fromDateTimes(start, end) {
+    let builtStart = friendlyDateTime(start), builtEnd = friendlyDateTime(end), validateError = validateStartEnd(builtStart, builtEnd);
+    return validateError ?? new _Interval({
+      start: builtStart,
+      end: builtEnd
+    });
+  }
+  /**
+   * Create an Interval from a start DateTime and a Duration to extend to.
+   * @param {DateTime|Date|Object} start
+   * @param {Duration|Object|number} duration - the length of the Interval.
+   * @return {Interval}
+   */
+  static after(start, duration) {
+    let dur = Duration.fromDurationLike(duration), dt = friendlyDateTime(start);
+    return _Interval.fromDateTimes(dt, dt.plus(dur));
+  }
+  /**
+   * Create an Interval from an end DateTime and a Duration to extend backwards to.
+   * @param {DateTime|Date|Object} end
+   * @param {Duration|Object|number} duration - the length of the Interval.
+   * @return {Interval}
+   */
+  static before(end, duration) {
+    let dur = Duration.fromDurationLike(duration), dt = friendlyDateTime(end);
+    return _Interval.fromDateTimes(dt.minus(dur), dt);
+  }
+  /**
+   * Create an Interval from an ISO 8601 string.
+   * Accepts `<start>/<end>`, `<start>/<duration>`, and `<duration>/<end>` formats.
+   * @param {string} text - the ISO string to parse
+   * @param {Object} [opts] - options to pass {@link DateTime#fromISO} and optionally {@link Duration#fromISO}
+   * @see https://en.wikipedia.org/wiki/ISO_8601#Time_intervals
+   * @return {Interval}
+   */
+  static fromISO(text, opts) {
+    let [s2, e] = (text || "").split("/", 2);
+    if (s2 && e) {
+      let start, startIsValid;
+      try {
+        start = DateTime.fromISO(s2, opts), startIsValid = start.isValid;
+      } catch {
+        startIsValid = !1;
+      }
+      let end, endIsValid;
+      try {
+        end = DateTime.fromISO(e, opts), endIsValid = end.isValid;
+      } catch {
+        endIsValid = !1;
+      }
+      if (startIsValid && endIsValid)
+        return _Interval.fromDateTimes(start, end);
+      if (startIsValid) {
+        let dur = Duration.fromISO(e, opts);
+        if (dur.isValid)
+          return _Interval.after(start, dur);
+      } else if (endIsValid) {
+        let dur = Duration.fromISO(s2, opts);
+        if (dur.isValid)
+          return _Interval.before(end, dur);
+      }
+    }
+    return _Interval.invalid("unparsable", `the input "${text}" can't be parsed as ISO 8601`);
+  }
+  /**
+   * Check if an object is an Interval. Works across context boundaries
+   * @param {object} o
+   * @return {boolean}
+   */
+  static isInterval(o) {
+    return o && o.isLuxonInterval || !1;
+  }
+  /**
+   * Returns the start of the Interval
+   * @type {DateTime}
+   */
+  get start() {
+    return this.isValid ? this.s : null;
+  }
+  /**
+   * Returns the end of the Interval. This is the first instant which is not part of the interval
+   * (Interval is half-open).
+   * @type {DateTime}
+   */
+  get end() {
+    return this.isValid ? this.e : null;
+  }
+  /**
+   * Returns the last DateTime included in the interval (since end is not part of the interval)
+   * @type {DateTime}
+   */
+  get lastDateTime() {
+    return this.isValid && this.e ? this.e.minus(1) : null;
+  }
+  /**
+   * Returns whether this Interval's end is at least its start, meaning that the Interval isn't 'backwards'.
+   * @type {boolean}
+   */
+  get isValid() {
+    return this.invalidReason === null;
+  }
+  /**
+   * Returns an error code if this Interval is invalid, or null if the Interval is valid
+   * @type {string}
+   */
+  get invalidReason() {
+    return this.invalid ? this.invalid.reason : null;
+  }
+  /**
+   * Returns an explanation of why this Interval became invalid, or null if the Interval is valid
+   * @type {string}
+   */
+  get invalidExplanation() {
+    return this.invalid ? this.invalid.explanation : null;
+  }
+  /**
+   * Returns the length of the Interval in the specified unit.
+   * @param {string} unit - the unit (such as 'hours' or 'days') to return the length in.
+   * @return {number}
+   */
+  length(unit = "milliseconds") {
+    return this.isValid ? this.toDuration(unit).get(unit) : NaN;
+  }
+  /**
+   * Returns the count of minutes, hours, days, months, or years included in the Interval, even in part.
+   * Unlike {@link Interval#length} this counts sections of the calendar, not periods of time, e.g. specifying 'day'
+   * asks 'what dates are included in this interval?', not 'how many days long is this interval?'
+   * @param {string} [unit='milliseconds'] - the unit of time to count.
+   * @param {Object} opts - options
+   * @param {boolean} [opts.useLocaleWeeks=false] - If true, use weeks based on the locale, i.e. use the locale-dependent start of the week; this operation will always use the locale of the start DateTime
+   * @return {number}
+   */
+  count(unit = "milliseconds", opts) {
+    if (!this.isValid) return NaN;
+    let start = this.start.startOf(unit, opts), end;
+    return opts?.useLocaleWeeks ? end = this.end.reconfigure({ locale: start.locale }) : end = this.end, end = end.startOf(unit, opts), Math.floor(end.diff(start, unit).get(unit)) + (end.valueOf() !== this.end.valueOf());
+  }
+  /**
+   * Returns whether this Interval's start and end are both in the same unit of time
+   * @param {string} unit - the unit of time to check sameness on
+   * @return {boolean}
+   */
+  hasSame(unit) {
+    return this.isValid ? this.isEmpty() || this.e.minus(1).hasSame(this.s, unit) : !1;
+  }
+  /**
+   * Return whether this Interval has the same start and end DateTimes.
+   * @return {boolean}
+   */
+  isEmpty() {
+    return this.s.valueOf() === this.e.valueOf();
+  }
+  /**
+   * Return whether this Interval's start is after the specified DateTime.
+   * @param {DateTime} dateTime
+   * @return {boolean}
+   */
+  isAfter(dateTime) {
+    return this.isValid ? this.s > dateTime : !1;
+  }
+  /**
+   * Return whether this Interval's end is before the specified DateTime.
+   * @param {DateTime} dateTime
+   * @return {boolean}
+   */
+  isBefore(dateTime) {
+    return this.isValid ? this.e <= dateTime : !1;
+  }
+  /**
+   * Return whether this Interval contains the specified DateTime.
+   * @param {DateTime} dateTime
+   * @return {boolean}
+   */
+  contains(dateTime) {
+    return this.isValid ? this.s <= dateTime && this.e > dateTime : !1;
+  }
+  /**
+   * "Sets" the start and/or end dates. Returns a newly-constructed Interval.
+   * @param {Object} values - the values to set
+   * @param {DateTime} values.start - the starting DateTime
+   * @param {DateTime} values.end - the ending DateTime
+   * @return {Interval}
+   */
+  set({ start, end } = {}) {
+    return this.isValid ? _Interval.fromDateTimes(start || this.s, end || this.e) : this;
+  }
+  /**
+   * Split this Interval at each of the specified DateTimes
+   * @param {...DateTime} dateTimes - the unit of time to count.
+   * @return {Array}
+   */
+  splitAt(...dateTimes) {
+    if (!this.isValid) return [];
+    let sorted = dateTimes.map(friendlyDateTime).filter((d) => this.contains(d)).sort((a, b) => a.toMillis() - b.toMillis()), results = [], { s: s2 } = this, i = 0;
+    for (; s2 < this.e; ) {
+      let added = sorted[i] || this.e, next = +added > +this.e ? this.e : added;
+      results.push(_Interval.fromDateTimes(s2, next)), s2 = next, i += 1;
+    }
+    return results;
+  }
+  /**
+   * Split this Interval into smaller Intervals, each of the specified length.
+   * Left over time is grouped into a smaller interval
+   * @param {Duration|Object|number} duration - The length of each resulting interval.
+   * @return {Array}
+   */
+  splitBy(duration) {
+    let dur = Duration.fromDurationLike(duration);
+    if (!this.isValid || !dur.isValid || dur.as("milliseconds") === 0)
+      return [];
+    let { s: s2 } = this, idx = 1, next, results = [];
+    for (; s2 < this.e; ) {
+      let added = this.start.plus(dur.mapUnits((x) => x * idx));
+      next = +added > +this.e ? this.e : added, results.push(_Interval.fromDateTimes(s2, next)), s2 = next, idx += 1;
+    }
+    return results;
+  }
+  /**
+   * Split this Interval into the specified number of smaller intervals.
+   * @param {number} numberOfParts - The number of Intervals to divide the Interval into.
+   * @return {Array}
+   */
+  divideEqually(numberOfParts) {
+    return this.isValid ? this.splitBy(this.length() / numberOfParts).slice(0, numberOfParts) : [];
+  }
+  /**
+   * Return whether this Interval overlaps with the specified Interval
+   * @param {Interval} other
+   * @return {boolean}
+   */
+  overlaps(other) {
+    return this.e > other.s && this.s < other.e;
+  }
+  /**
+   * Return whether this Interval's end is adjacent to the specified Interval's start.
+   * @param {Interval} other
+   * @return {boolean}
+   */
+  abutsStart(other) {
+    return this.isValid ? +this.e == +other.s : !1;
+  }
+  /**
+   * Return whether this Interval's start is adjacent to the specified Interval's end.
+   * @param {Interval} other
+   * @return {boolean}
+   */
+  abutsEnd(other) {
+    return this.isValid ? +other.e == +this.s : !1;
+  }
+  /**
+   * Returns true if this Interval fully contains the specified Interval, specifically if the intersect (of this Interval and the other Interval) is equal to the other Interval; false otherwise.
+   * @param {Interval} other
+   * @return {boolean}
+   */
+  engulfs(other) {
+    return this.isValid ? this.s <= other.s && this.e >= other.e : !1;
+  }
+  /**
+   * Return whether this Interval has the same start and end as the specified Interval.
+   * @param {Interval} other
+   * @return {boolean}
+   */
+  equals(other) {
+    return !this.isValid || !other.isValid ? !1 : this.s.equals(other.s) && this.e.equals(other.e);
+  }
+  /**
+   * Return an Interval representing the intersection of this Interval and the specified Interval.
+   * Specifically, the resulting Interval has the maximum start time and the minimum end time of the two Intervals.
+   * Returns null if the intersection is empty, meaning, the intervals don't intersect.
+   * @param {Interval} other
+   * @return {Interval}
+   */
+  intersection(other) {
+    if (!this.isValid) return this;
+    let s2 = this.s > other.s ? this.s : other.s, e = this.e < other.e ? this.e : other.e;
+    return s2 >= e ? null : _Interval.fromDateTimes(s2, e);
+  }
+  /**
+   * Return an Interval representing the union of this Interval and the specified Interval.
+   * Specifically, the resulting Interval has the minimum start time and the maximum end time of the two Intervals.
+   * @param {Interval} other
+   * @return {Interval}
+   */
+  union(other) {
+    if (!this.isValid) return this;
+    let s2 = this.s < other.s ? this.s : other.s, e = this.e > other.e ? this.e : other.e;
+    return _Interval.fromDateTimes(s2, e);
+  }
+  /**
+   * Merge an array of Intervals into an equivalent minimal set of Intervals.
+   * Combines overlapping and adjacent Intervals.
+   * The resulting array will contain the Intervals in ascending order, that is, starting with the earliest Interval
+   * and ending with the latest.
+   *
+   * @param {Array} intervals
+   * @return {Array}
+   */
+  static merge(intervals) {
+    let [found, final] = intervals.sort((a, b) => a.s - b.s).reduce(
+      ([sofar, current], item) => current ? current.overlaps(item) || current.abutsStart(item) ? [sofar, current.union(item)] : [sofar.concat([current]), item] : [sofar, item],
+      [[], null]
+    );
+    return final && found.push(final), found;
+  }
+  /**
+   * Return an array of Intervals representing the spans of time that only appear in one of the specified Intervals.
+   * @param {Array} intervals
+   * @return {Array}
+   */
+  static xor(intervals) {
+    let start = null, currentCount = 0, results = [], ends = intervals.map((i) => [
+      { time: i.s, type: "s" },
+      { time: i.e, type: "e" }
+    ]), flattened = Array.prototype.concat(...ends), arr = flattened.sort((a, b) => a.time - b.time);
+    for (let i of arr)
+      currentCount += i.type === "s" ? 1 : -1, currentCount === 1 ? start = i.time : (start && +start != +i.time && results.push(_Interval.fromDateTimes(start, i.time)), start = null);
+    return _Interval.merge(results);
+  }
+  /**
+   * Return an Interval representing the span of time in this Interval that doesn't overlap with any of the specified Intervals.
+   * @param {...Interval} intervals
+   * @return {Array}
+   */
+  difference(...intervals) {
+    return _Interval.xor([this].concat(intervals)).map((i) => this.intersection(i)).filter((i) => i && !i.isEmpty());
+  }
+  /**
+   * Returns a string representation of this Interval appropriate for debugging.
+   * @return {string}
+   */
+  toString() {
+    return this.isValid ? `[${this.s.toISO()} – ${this.e.toISO()})` : INVALID$1;
+  }
+  /**
+   * Returns a string representation of this Interval appropriate for the REPL.
+   * @return {string}
+   */
+  [/* @__PURE__ */ Symbol.for("nodejs.util.inspect.custom")]() {
+    return this.isValid ? `Interval { start: ${this.s.toISO()}, end: ${this.e.toISO()} }` : `Interval { Invalid, reason: ${this.invalidReason} }`;
+  }
+  /**
+   * Returns a localized string representing this Interval. Accepts the same options as the
+   * Intl.DateTimeFormat constructor and any presets defined by Luxon, such as
+   * {@link DateTime.DATE_FULL} or {@link DateTime.TIME_SIMPLE}. The exact behavior of this method
+   * is browser-specific, but in general it will return an appropriate representation of the
+   * Interval in the assigned locale. Defaults to the system's locale if no locale has been
+   * specified.
+   * @see https://developer.mozilla.org/en-US/docs/Web/JavaScript/Reference/Global_Objects/DateTimeFormat
+   * @param {Object} [formatOpts=DateTime.DATE_SHORT] - Either a DateTime preset or
+   * Intl.DateTimeFormat constructor options.
+   * @param {Object} opts - Options to override the configuration of the start DateTime.
+   * @example Interval.fromISO('2022-11-07T09:00Z/2022-11-08T09:00Z').toLocaleString(); //=> 11/7/2022 – 11/8/2022
+   * @example Interval.fromISO('2022-11-07T09:00Z/2022-11-08T09:00Z').toLocaleString(DateTime.DATE_FULL); //=> November 7 – 8, 2022
+   * @example Interval.fromISO('2022-11-07T09:00Z/2022-11-08T09:00Z').toLocaleString(DateTime.DATE_FULL, { locale: 'fr-FR' }); //=> 7–8 novembre 2022
+   * @example Interval.fromISO('2022-11-07T17:00Z/2022-11-07T19:00Z').toLocaleString(DateTime.TIME_SIMPLE); //=> 6:00 – 8:00 PM
+   * @example Interval.fromISO('2022-11-07T17:00Z/2022-11-07T19:00Z').toLocaleString({ weekday: 'short', month: 'short', day: '2-digit', hour: '2-digit', minute: '2-digit' }); //=> Mon, Nov 07, 6:00 – 8:00 p
+   * @return {string}
+   */
+  toLocaleString(formatOpts = DATE_SHORT, opts = {}) {
+    return this.isValid ? Formatter.create(this.s.loc.clone(opts), formatOpts).formatInterval(this) : INVALID$1;
+  }
+  /**
+   * Returns an ISO 8601-compliant string representation of this Interval.
+   * @see https://en.wikipedia.org/wiki/ISO_8601#Time_intervals
+   * @param {Object} opts - The same options as {@link DateTime#toISO}
+   * @return {string}
+   */
+  toISO(opts) {
+    return this.isValid ? `${this.s.toISO(opts)}/${this.e.toISO(opts)}` : INVALID$1;
+  }
+  /**
+   * Returns an ISO 8601-compliant string representation of date of this Interval.
+   * The time components are ignored.
+   * @see https://en.wikipedia.org/wiki/ISO_8601#Time_intervals
+   * @return {string}
+   */
+  toISODate() {
+    return this.isValid ? `${this.s.toISODate()}/${this.e.toISODate()}` : INVALID$1;
+  }
+  /**
+   * Returns an ISO 8601-compliant string representation of time of this Interval.
+   * The date components are ignored.
+   * @see https://en.wikipedia.org/wiki/ISO_8601#Time_intervals
+   * @param {Object} opts - The same options as {@link DateTime#toISO}
+   * @return {string}
+   */
+  toISOTime(opts) {
+    return this.isValid ? `${this.s.toISOTime(opts)}/${this.e.toISOTime(opts)}` : INVALID$1;
+  }
+  /**
+   * Returns a string representation of this Interval formatted according to the specified format
+   * string. **You may not want this.** See {@link Interval#toLocaleString} for a more flexible
+   * formatting tool.
+   * @param {string} dateFormat - The format string. This string formats the start and end time.
+   * See {@link DateTime#toFormat} for details.
+   * @param {Object} opts - Options.
+   * @param {string} [opts.separator =  ' – '] - A separator to place between the start and end
+   * representations.
+   * @return {string}
+   */
+  toFormat(dateFormat, { separator = " – " } = {}) {
+    return this.isValid ? `${this.s.toFormat(dateFormat)}${separator}${this.e.toFormat(dateFormat)}` : INVALID$1;
+  }
+  /**
+   * Return a Duration representing the time spanned by this interval.
+   * @param {string|string[]} [unit=['milliseconds']] - the unit or units (such as 'hours' or 'days') to include in the duration.
+   * @param {Object} opts - options that affect the creation of the Duration
+   * @param {string} [opts.conversionAccuracy='casual'] - the conversion system to use
+   * @example Interval.fromDateTimes(dt1, dt2).toDuration().toObject() //=> { milliseconds: 88489257 }
+   * @example Interval.fromDateTimes(dt1, dt2).toDuration('days').toObject() //=> { days: 1.0241812152777778 }
+   * @example Interval.fromDateTimes(dt1, dt2).toDuration(['hours', 'minutes']).toObject() //=> { hours: 24, minutes: 34.82095 }
+   * @example Interval.fromDateTimes(dt1, dt2).toDuration(['hours', 'minutes', 'seconds']).toObject() //=> { hours: 24, minutes: 34, seconds: 49.257 }
+   * @example Interval.fromDateTimes(dt1, dt2).toDuration('seconds').toObject() //=> { seconds: 88489.257 }
+   * @return {Duration}
+   */
+  toDuration(unit, opts) {
+    return this.isValid ? this.e.diff(this.s, unit, opts) : Duration.invalid(this.invalidReason);
+  }
+  /**
+   * Run mapFn on the interval start and end, returning a new Interval from the resulting DateTimes
+   * @param {function} mapFn
+   * @return {Interval}
+   * @example Interval.fromDateTimes(dt1, dt2).mapEndpoints(endpoint => endpoint.toUTC())
+   * @example Interval.fromDateTimes(dt1, dt2).mapEndpoints(endpoint => endpoint.plus({ hours: 2 }))
+   */
+  mapEndpoints(mapFn) {
+    return _Interval.fromDateTimes(mapFn(this.s), mapFn(this.e));
+  }
+}, Info = class {
+  /**
+   * Return whether the specified zone contains a DST.
+   * @param {string|Zone} [zone='local'] - Zone to check. Defaults to the environment's local zone.
+   * @return {boolean}
+   */
+  static hasDST(zone = Settings.defaultZone) {
+    let proto = DateTime.now().setZone(zone).set({ month: 12 });
+    return !zone.isUniversal && proto.offset !== proto.set({ month: 6 }).offset;
+  }
+  /**
+   * Return whether the specified zone is a valid IANA specifier.
+   * @param {string} zone - Zone to check
+   * @return {boolean}
+   */
+  static isValidIANAZone(zone) {
+    return IANAZone.isValidZone(zone);
+  }
+  /**
+   * Converts the input into a {@link Zone} instance.
+   *
+   * * If `input` is already a Zone instance, it is returned unchanged.
+   * * If `input` is a string containing a valid time zone name, a Zone instance
+   *   with that name is returned.
+   * * If `input` is a string that doesn't refer to a known time zone, a Zone
+   *   instance with {@link Zone#isValid} == false is returned.
+   * * If `input is a number, a Zone instance with the specified fixed offset
+   *   in minutes is returned.
+   * * If `input` is `null` or `undefined`, the default zone is returned.
+   * @param {string|Zone|number} [input] - the value to be converted
+   * @return {Zone}
+   */
+  static normalizeZone(input) {
+    return normalizeZone(input, Settings.defaultZone);
+  }
+  /**
+   * Get the weekday on which the week starts according to the given locale.
+   * @param {Object} opts - options
+   * @param {string} [opts.locale] - the locale code
+   * @param {string} [opts.locObj=null] - an existing locale object to use
+   * @returns {number} the start of the week, 1 for Monday through 7 for Sunday
+   */
+  static getStartOfWeek({ locale = null, locObj = null } = {}) {
+    return (locObj || Locale.create(locale)).getStartOfWeek();
+  }
+  /**
+   * Get the minimum number of days necessary in a week before it is considered part of the next year according
+   * to the given locale.
+   * @param {Object} opts - options
+   * @param {string} [opts.locale] - the locale code
+   * @param {string} [opts.locObj=null] - an existing locale object to use
+   * @returns {number}
+   */
+  static getMinimumDaysInFirstWeek({ locale = null, locObj = null } = {}) {
+    return (locObj || Locale.create(locale)).getMinDaysInFirstWeek();
+  }
+  /**
+   * Get the weekdays, which are considered the weekend according to the given locale
+   * @param {Object} opts - options
+   * @param {string} [opts.locale] - the locale code
+   * @param {string} [opts.locObj=null] - an existing locale object to use
+   * @returns {number[]} an array of weekdays, 1 for Monday through 7 for Sunday
+   */
+  static getWeekendWeekdays({ locale = null, locObj = null } = {}) {
+    return (locObj || Locale.create(locale)).getWeekendDays().slice();
+  }
+  /**
+   * Return an array of standalone month names.
+   * @see https://developer.mozilla.org/en-US/docs/Web/JavaScript/Reference/Global_Objects/DateTimeFormat
+   * @param {string} [length='long'] - the length of the month representation, such as "numeric", "2-digit", "narrow", "short", "long"
+   * @param {Object} opts - options
+   * @param {string} [opts.locale] - the locale code
+   * @param {string} [opts.numberingSystem=null] - the numbering system
+   * @param {string} [opts.locObj=null] - an existing locale object to use
+   * @param {string} [opts.outputCalendar='gregory'] - the calendar
+   * @example Info.months()[0] //=> 'January'
+   * @example Info.months('short')[0] //=> 'Jan'
+   * @example Info.months('numeric')[0] //=> '1'
+   * @example Info.months('short', { locale: 'fr-CA' } )[0] //=> 'janv.'
+   * @example Info.months('numeric', { locale: 'ar' })[0] //=> '١'
+   * @example Info.months('long', { outputCalendar: 'islamic' })[0] //=> 'Rabiʻ I'
+   * @return {Array}
+   */
+  static months(length = "long", { locale = null, numberingSystem = null, locObj = null, outputCalendar = "gregory" } = {}) {
+    return (locObj || Locale.create(locale, numberingSystem, outputCalendar)).months(length);
+  }
+  /**
+   * Return an array of format month names.
+   * Format months differ from standalone months in that they're meant to appear next to the day of the month. In some languages, that
+   * changes the string.
+   * See {@link Info#months}
+   * @param {string} [length='long'] - the length of the month representation, such as "numeric", "2-digit", "narrow", "short", "long"
+   * @param {Object} opts - options
+   * @param {string} [opts.locale] - the locale code
+   * @param {string} [opts.numberingSystem=null] - the numbering system
+   * @param {string} [opts.locObj=null] - an existing locale object to use
+   * @param {string} [opts.outputCalendar='gregory'] - the calendar
+   * @return {Array}
+   */
+  static monthsFormat(length = "long", { locale = null, numberingSystem = null, locObj = null, outputCalendar = "gregory" } = {}) {
+    return (locObj || Locale.create(locale, numberingSystem, outputCalendar)).months(length, !0);
+  }
+  /**
+   * Return an array of standalone week names.
+   * @see https://developer.mozilla.org/en-US/docs/Web/JavaScript/Reference/Global_Objects/DateTimeFormat
+   * @param {string} [length='long'] - the length of the weekday representation, such as "narrow", "short", "long".
+   * @param {Object} opts - options
+   * @param {string} [opts.locale] - the locale code
+   * @param {string} [opts.numberingSystem=null] - the numbering system
+   * @param {string} [opts.locObj=null] - an existing locale object to use
+   * @example Info.weekdays()[0] //=> 'Monday'
+   * @example Info.weekdays('short')[0] //=> 'Mon'
+   * @example Info.weekdays('short', { locale: 'fr-CA' })[0] //=> 'lun.'
+   * @example Info.weekdays('short', { locale: 'ar' })[0] //=> 'الاثنين'
+   * @return {Array}
+   */
+  static weekdays(length = "long", { locale = null, numberingSystem = null, locObj = null } = {}) {
+    return (locObj || Locale.create(locale, numberingSystem, null)).weekdays(length);
+  }
+  /**
+   * Return an array of format week names.
+   * Format weekdays differ from standalone weekdays in that they're meant to appear next to more date information. In some languages, that
+   * changes the string.
+   * See {@link Info#weekdays}
+   * @param {string} [length='long'] - the length of the month representation, such as "narrow", "short", "long".
+   * @param {Object} opts - options
+   * @param {string} [opts.locale=null] - the locale code
+   * @param {string} [opts.numberingSystem=null] - the numbering system
+   * @param {string} [opts.locObj=null] - an existing locale object to use
+   * @return {Array}
+   */
+  static weekdaysFormat(length = "long", { locale = null, numberingSystem = null, locObj = null } = {}) {
+    return (locObj || Locale.create(locale, numberingSystem, null)).weekdays(length, !0);
+  }
+  /**
+   * Return an array of meridiems.
+   * @param {Object} opts - options
+   * @param {string} [opts.locale] - the locale code
+   * @example Info.meridiems() //=> [ 'AM', 'PM' ]
+   * @example Info.meridiems({ locale: 'my' }) //=> [ 'နံနက်', 'ညနေ' ]
+   * @return {Array}
+   */
+  static meridiems({ locale = null } = {}) {
+    return Locale.create(locale).meridiems();
+  }
+  /**
+   * Return an array of eras, such as ['BC', 'AD']. The locale can be specified, but the calendar system is always Gregorian.
+   * @param {string} [length='short'] - the length of the era representation, such as "short" or "long".
+   * @param {Object} opts - options
+   * @param {string} [opts.locale] - the locale code
+   * @example Info.eras() //=> [ 'BC', 'AD' ]
+   * @example Info.eras('long') //=> [ 'Before Christ', 'Anno Domini' ]
+   * @example Info.eras('long', { locale: 'fr' }) //=> [ 'avant Jésus-Christ', 'après Jésus-Christ' ]
+   * @return {Array}
+   */
+  static eras(length = "short", { locale = null } = {}) {
+    return Locale.create(locale, null, "gregory").eras(length);
+  }
+  /**
+   * Return the set of available features in this environment.
+   * Some features of Luxon are not available in all environments. For example, on older browsers, relative time formatting support is not available. Use this function to figure out if that's the case.
+   * Keys:
+   * * `relative`: whether this environment supports relative time formatting
+   * * `localeWeek`: whether this environment supports different weekdays for the start of the week based on the locale
+   * @example Info.features() //=> { relative: false, localeWeek: true }
+   * @return {Object}
+   */
+  static features() {
+    return { relative: hasRelative(), localeWeek: hasLocaleWeekInfo() };
+  }
+};
+function dayDiff(earlier, later) {
+  let utcDayStart = (dt) => dt.toUTC(0, { keepLocalTime: !0 }).startOf("day").valueOf(), ms = utcDayStart(later) - utcDayStart(earlier);
+  return Math.floor(Duration.fromMillis(ms).as("days"));
+}
+function highOrderDiffs(cursor, later, units) {
+  let differs = [
+    ["years", (a, b) => b.year - a.year],
+    ["quarters", (a, b) => b.quarter - a.quarter + (b.year - a.year) * 4],
+    ["months", (a, b) => b.month - a.month + (b.year - a.year) * 12],
+    [
+      "weeks",
+      (a, b) => {
+        let days = dayDiff(a, b);
+        return (days - days % 7) / 7;
+      }
+    ],
+    ["days", dayDiff]
+  ], results = {}, earlier = cursor, lowestOrder, highWater;
+  for (let [unit, differ] of differs)
+    units.indexOf(unit) >= 0 && (lowestOrder = unit, results[unit] = differ(cursor, later), highWater = earlier.plus(results), highWater > later ? (results[unit]--, cursor = earlier.plus(results), cursor > later && (highWater = cursor, results[unit]--, cursor = earlier.plus(results))) : cursor = highWater);
+  return [cursor, results, highWater, lowestOrder];
+}
+function diff(earlier, later, units, opts) {
+  let [cursor, results, highWater, lowestOrder] = highOrderDiffs(earlier, later, units), remainingMillis = later - cursor, lowerOrderUnits = units.filter(
+    (u) => ["hours", "minutes", "seconds", "milliseconds"].indexOf(u) >= 0
+  );
+  lowerOrderUnits.length === 0 && (highWater < later && (highWater = cursor.plus({ [lowestOrder]: 1 })), highWater !== cursor && (results[lowestOrder] = (results[lowestOrder] || 0) + remainingMillis / (highWater - cursor)));
+  let duration = Duration.fromObject(results, opts);
+  return lowerOrderUnits.length > 0 ? Duration.fromMillis(remainingMillis, opts).shiftTo(...lowerOrderUnits).plus(duration) : duration;
+}
+var MISSING_FTP = "missing Intl.DateTimeFormat.formatToParts support";
+function intUnit(regex, post = (i) => i) {
+  return { regex, deser: ([s2]) => post(parseDigits(s2)) };
+}
+var NBSP = " ", spaceOrNBSP = `[ ${NBSP}]`, spaceOrNBSPRegExp = new RegExp(spaceOrNBSP, "g");
+function fixListRegex(s2) {
+  return s2.replace(/\./g, "\\.?").replace(spaceOrNBSPRegExp, spaceOrNBSP);
+}
+function stripInsensitivities(s2) {
+  return s2.replace(/\./g, "").replace(spaceOrNBSPRegExp, " ").toLowerCase();
+}
+function oneOf(strings2, startIndex) {
+  return strings2 === null ? null : {
+    regex: RegExp(strings2.map(fixListRegex).join("|")),
+    deser: ([s2]) => strings2.findIndex((i) => stripInsensitivities(s2) === stripInsensitivities(i)) + startIndex
+  };
+}
+function offset(regex, groups) {
+  return { regex, deser: ([, h, m]) => signedOffset(h, m), groups };
+}
+function simple(regex) {
+  return { regex, deser: ([s2]) => s2 };
+}
+function escapeToken(value) {
+  return value.replace(/[\-\[\]{}()*+?.,\\\^$|#\s]/g, "\\$&");
+}
+function unitForToken(token, loc) {
+  let one = digitRegex(loc), two = digitRegex(loc, "{2}"), three = digitRegex(loc, "{3}"), four = digitRegex(loc, "{4}"), six = digitRegex(loc, "{6}"), oneOrTwo = digitRegex(loc, "{1,2}"), oneToThree = digitRegex(loc, "{1,3}"), oneToSix = digitRegex(loc, "{1,6}"), oneToNine = digitRegex(loc, "{1,9}"), twoToFour = digitRegex(loc, "{2,4}"), fourToSix = digitRegex(loc, "{4,6}"), literal = (t) => ({ regex: RegExp(escapeToken(t.val)), deser: ([s2]) => s2, literal: !0 }), unit = ((t) => {
+    if (token.literal)
+      return literal(t);
+    switch (t.val) {
+      // era
+      case "G":
+        return oneOf(loc.eras("short"), 0);
+      case "GG":
+        return oneOf(loc.eras("long"), 0);
+      // years
+      case "y":
+        return intUnit(oneToSix);
+      case "yy":
+        return intUnit(twoToFour, untruncateYear);
+      case "yyyy":
+        return intUnit(four);
+      case "yyyyy":
+        return intUnit(fourToSix);
+      case "yyyyyy":
+        return intUnit(six);
+      // months
+      case "M":
+        return intUnit(oneOrTwo);
+      case "MM":
+        return intUnit(two);
+      case "MMM":
+        return oneOf(loc.months("short", !0), 1);
+      case "MMMM":
+        return oneOf(loc.months("long", !0), 1);
+      case "L":
+        return intUnit(oneOrTwo);
+      case "LL":
+        return intUnit(two);
+      case "LLL":
+        return oneOf(loc.months("short", !1), 1);
+      case "LLLL":
+        return oneOf(loc.months("long", !1), 1);
+      // dates
+      case "d":
+        return intUnit(oneOrTwo);
+      case "dd":
+        return intUnit(two);
+      // ordinals
+      case "o":
+        return intUnit(oneToThree);
+      case "ooo":
+        return intUnit(three);
+      // time
+      case "HH":
+        return intUnit(two);
+      case "H":
+        return intUnit(oneOrTwo);
+      case "hh":
+        return intUnit(two);
+      case "h":
+        return intUnit(oneOrTwo);
+      case "mm":
+        return intUnit(two);
+      case "m":
+        return intUnit(oneOrTwo);
+      case "q":
+        return intUnit(oneOrTwo);
+      case "qq":
+        return intUnit(two);
+      case "s":
+        return intUnit(oneOrTwo);
+      case "ss":
+        return intUnit(two);
+      case "S":
+        return intUnit(oneToThree);
+      case "SSS":
+        return intUnit(three);
+      case "u":
+        return simple(oneToNine);
+      case "uu":
+        return simple(oneOrTwo);
+      case "uuu":
+        return intUnit(one);
+      // meridiem
+      case "a":
+        return oneOf(loc.meridiems(), 0);
+      // weekYear (k)
+      case "kkkk":
+        return intUnit(four);
+      case "kk":
+        return intUnit(twoToFour, untruncateYear);
+      // weekNumber (W)
+      case "W":
+        return intUnit(oneOrTwo);
+      case "WW":
+        return intUnit(two);
+      // weekdays
+      case "E":
+      case "c":
+        return intUnit(one);
+      case "EEE":
+        return oneOf(loc.weekdays("short", !1), 1);
+      case "EEEE":
+        return oneOf(loc.weekdays("long", !1), 1);
+      case "ccc":
+        return oneOf(loc.weekdays("short", !0), 1);
+      case "cccc":
+        return oneOf(loc.weekdays("long", !0), 1);
+      // offset/zone
+      case "Z":
+      case "ZZ":
+        return offset(new RegExp(`([+-]${oneOrTwo.source})(?::(${two.source}))?`), 2);
+      case "ZZZ":
+        return offset(new RegExp(`([+-]${oneOrTwo.source})(${two.source})?`), 2);
+      // we don't support ZZZZ (PST) or ZZZZZ (Pacific Standard Time) in parsing
+      // because we don't have any way to figure out what they are
+      case "z":
+        return simple(/[a-z_+-/]{1,256}?/i);
+      // this special-case "token" represents a place where a macro-token expanded into a white-space literal
+      // in this case we accept any non-newline white-space
+      case " ":
+        return simple(/[^\S\n\r]/);
+      default:
+        return literal(t);
+    }
+  })(token) || {
+    invalidReason: MISSING_FTP
+  };
+  return unit.token = token, unit;
+}
+var partTypeStyleToTokenVal = {
+  year: {
+    "2-digit": "yy",
+    numeric: "yyyyy"
+  },
+  month: {
+    numeric: "M",
+    "2-digit": "MM",
+    short: "MMM",
+    long: "MMMM"
+  },
+  day: {
+    numeric: "d",
+    "2-digit": "dd"
+  },
+  weekday: {
+    short: "EEE",
+    long: "EEEE"
+  },
+  dayperiod: "a",
+  dayPeriod: "a",
+  hour12: {
+    numeric: "h",
+    "2-digit": "hh"
+  },
+  hour24: {
+    numeric: "H",
+    "2-digit": "HH"
+  },
+  minute: {
+    numeric: "m",
+    "2-digit": "mm"
+  },
+  second: {
+    numeric: "s",
+    "2-digit": "ss"
+  },
+  timeZoneName: {
+    long: "ZZZZZ",
+    short: "ZZZ"
+  }
+};
+function tokenForPart(part, formatOpts, resolvedOpts) {
+  let { type, value } = part;
+  if (type === "literal") {
+    let isSpace = /^\s+$/.test(value);
+    return {
+      literal: !isSpace,
+      val: isSpace ? " " : value
+    };
+  }
+  let style = formatOpts[type], actualType = type;
+  type === "hour" && (formatOpts.hour12 != null ? actualType = formatOpts.hour12 ? "hour12" : "hour24" : formatOpts.hourCycle != null ? formatOpts.hourCycle === "h11" || formatOpts.hourCycle === "h12" ? actualType = "hour12" : actualType = "hour24" : actualType = resolvedOpts.hour12 ? "hour12" : "hour24");
+  let val = partTypeStyleToTokenVal[actualType];
+  if (typeof val == "object" && (val = val[style]), val)
+    return {
+      literal: !1,
+      val
+    };
+}
+function buildRegex(units) {
+  return [`^${units.map((u) => u.regex).reduce((f, r) => `${f}(${r.source})`, "")}$`, units];
+}
+function match2(input, regex, handlers) {
+  let matches = input.match(regex);
+  if (matches) {
+    let all = {}, matchIndex = 1;
+    for (let i in handlers)
+      if (hasOwnProperty(handlers, i)) {
+        let h = handlers[i], groups = h.groups ? h.groups + 1 : 1;
+        !h.literal && h.token && (all[h.token.val[0]] = h.deser(matches.slice(matchIndex, matchIndex + groups))), matchIndex += groups;
+      }
+    return [matches, all];
+  } else
+    return [matches, {}];
+}
+function dateTimeFromMatches(matches) {
+  let toField = (token) => {
+    switch (token) {
+      case "S":
+        return "millisecond";
+      case "s":
+        return "second";
+      case "m":
+        return "minute";
+      case "h":
+      case "H":
+        return "hour";
+      case "d":
+        return "day";
+      case "o":
+        return "ordinal";
+      case "L":
+      case "M":
+        return "month";
+      case "y":
+        return "year";
+      case "E":
+      case "c":
+        return "weekday";
+      case "W":
+        return "weekNumber";
+      case "k":
+        return "weekYear";
+      case "q":
+        return "quarter";
+      default:
+        return null;
+    }
+  }, zone = null, specificOffset;
+  return isUndefined(matches.z) || (zone = IANAZone.create(matches.z)), isUndefined(matches.Z) || (zone || (zone = new FixedOffsetZone(matches.Z)), specificOffset = matches.Z), isUndefined(matches.q) || (matches.M = (matches.q - 1) * 3 + 1), isUndefined(matches.h) || (matches.h < 12 && matches.a === 1 ? matches.h += 12 : matches.h === 12 && matches.a === 0 && (matches.h = 0)), matches.G === 0 && matches.y && (matches.y = -matches.y), isUndefined(matches.u) || (matches.S = parseMillis(matches.u)), [Object.keys(matches).reduce((r, k) => {
+    let f = toField(k);
+    return f && (r[f] = matches[k]), r;
+  }, {}), zone, specificOffset];
+}
+var dummyDateTimeCache = null;
+function getDummyDateTime() {
+  return dummyDateTimeCache || (dummyDateTimeCache = DateTime.fromMillis(1555555555555)), dummyDateTimeCache;
+}
+function maybeExpandMacroToken(token, locale) {
+  if (token.literal)
+    return token;
+  let formatOpts = Formatter.macroTokenToFormatOpts(token.val), tokens = formatOptsToTokens(formatOpts, locale);
+  return tokens == null || tokens.includes(void 0) ? token : tokens;
+}
+function expandMacroTokens(tokens, locale) {
+  return Array.prototype.concat(...tokens.map((t) => maybeExpandMacroToken(t, locale)));
+}
+var TokenParser = class {
+  constructor(locale, format) {
+    if (this.locale = locale, this.format = format, this.tokens = expandMacroTokens(Formatter.parseFormat(format), locale), this.units = this.tokens.map((t) => unitForToken(t, locale)), this.disqualifyingUnit = this.units.find((t) => t.invalidReason), !this.disqualifyingUnit) {
+      let [regexString, handlers] = buildRegex(this.units);
+      this.regex = RegExp(regexString, "i"), this.handlers = handlers;
+    }
+  }
+  explainFromTokens(input) {
+    if (this.isValid) {
+      let [rawMatches, matches] = match2(input, this.regex, this.handlers), [result, zone, specificOffset] = matches ? dateTimeFromMatches(matches) : [null, null, void 0];
+      if (hasOwnProperty(matches, "a") && hasOwnProperty(matches, "H"))
+        throw new ConflictingSpecificationError(
+          "Can't include meridiem when specifying 24-hour format"
+        );
+      return {
+        input,
+        tokens: this.tokens,
+        regex: this.regex,
+        rawMatches,
+        matches,
+        result,
+        zone,
+        specificOffset
+      };
+    } else
+      return { input, tokens: this.tokens, invalidReason: this.invalidReason };
+  }
+  get isValid() {
+    return !this.disqualifyingUnit;
+  }
+  get invalidReason() {
+    return this.disqualifyingUnit ? this.disqualifyingUnit.invalidReason : null;
+  }
+};
+function explainFromTokens(locale, input, format) {
+  return new TokenParser(locale, format).explainFromTokens(input);
+}
+function parseFromTokens(locale, input, format) {
+  let { result, zone, specificOffset, invalidReason } = explainFromTokens(locale, input, format);
+  return [result, zone, specificOffset, invalidReason];
+}
+function formatOptsToTokens(formatOpts, locale) {
+  if (!formatOpts)
+    return null;
+  let df = Formatter.create(locale, formatOpts).dtFormatter(getDummyDateTime()), parts = df.formatToParts(), resolvedOpts = df.resolvedOptions();
+  return parts.map((p) => tokenForPart(p, formatOpts, resolvedOpts));
+}
+var INVALID = "Invalid DateTime", MAX_DATE = 864e13;
+function unsupportedZone(zone) {
+  return new Invalid("unsupported zone", `the zone "${zone.name}" is not supported`);
+}
+function possiblyCachedWeekData(dt) {
+  return dt.weekData === null && (dt.weekData = gregorianToWeek(dt.c)), dt.weekData;
+}
+function possiblyCachedLocalWeekData(dt) {
+  return dt.localWeekData === null && (dt.localWeekData = gregorianToWeek(
+    dt.c,
+    dt.loc.getMinDaysInFirstWeek(),
+    dt.loc.getStartOfWeek()
+  )), dt.localWeekData;
+}
+function clone(inst, alts) {
+  let current = {
+    ts: inst.ts,
+    zone: inst.zone,
+    c: inst.c,
+    o: inst.o,
+    loc: inst.loc,
+    invalid: inst.invalid
+  };
+  return new DateTime({ ...current, ...alts, old: current });
+}
+function fixOffset(localTS, o, tz) {
+  let utcGuess = localTS - o * 60 * 1e3, o2 = tz.offset(utcGuess);
+  if (o === o2)
+    return [utcGuess, o];
+  utcGuess -= (o2 - o) * 60 * 1e3;
+  let o3 = tz.offset(utcGuess);
+  return o2 === o3 ? [utcGuess, o2] : [localTS - Math.min(o2, o3) * 60 * 1e3, Math.max(o2, o3)];
+}
+function tsToObj(ts, offset2) {
+  ts += offset2 * 60 * 1e3;
+  let d = new Date(ts);
+  return {
+    year: d.getUTCFullYear(),
+    month: d.getUTCMonth() + 1,
+    day: d.getUTCDate(),
+    hour: d.getUTCHours(),
+    minute: d.getUTCMinutes(),
+    second: d.getUTCSeconds(),
+    millisecond: d.getUTCMilliseconds()
+  };
+}
+function objToTS(obj, offset2, zone) {
+  return fixOffset(objToLocalTS(obj), offset2, zone);
+}
+function adjustTime(inst, dur) {
+  let oPre = inst.o, year = inst.c.year + Math.trunc(dur.years), month = inst.c.month + Math.trunc(dur.months) + Math.trunc(dur.quarters) * 3, c = {
+    ...inst.c,
+    year,
+    month,
+    day: Math.min(inst.c.day, daysInMonth(year, month)) + Math.trunc(dur.days) + Math.trunc(dur.weeks) * 7
+  }, millisToAdd = Duration.fromObject({
+    years: dur.years - Math.trunc(dur.years),
+    quarters: dur.quarters - Math.trunc(dur.quarters),
+    months: dur.months - Math.trunc(dur.months),
+    weeks: dur.weeks - Math.trunc(dur.weeks),
+    days: dur.days - Math.trunc(dur.days),
+    hours: dur.hours,
+    minutes: dur.minutes,
+    seconds: dur.seconds,
+    milliseconds: dur.milliseconds
+  }).as("milliseconds"), localTS = objToLocalTS(c), [ts, o] = fixOffset(localTS, oPre, inst.zone);
+  return millisToAdd !== 0 && (ts += millisToAdd, o = inst.zone.offset(ts)), { ts, o };
+}
+function parseDataToDateTime(parsed, parsedZone, opts, format, text, specificOffset) {
+  let { setZone, zone } = opts;
+  if (parsed && Object.keys(parsed).length !== 0 || parsedZone) {
+    let interpretationZone = parsedZone || zone, inst = DateTime.fromObject(parsed, {
+      ...opts,
+      zone: interpretationZone,
+      specificOffset
+    });
+    return setZone ? inst : inst.setZone(zone);
+  } else
+    return DateTime.invalid(
+      new Invalid("unparsable", `the input "${text}" can't be parsed as ${format}`)
+    );
+}
+function toTechFormat(dt, format, allowZ = !0) {
+  return dt.isValid ? Formatter.create(Locale.create("en-US"), {
+    allowZ,
+    forceSimple: !0
+  }).formatDateTimeFromString(dt, format) : null;
+}
+function toISODate(o, extended, precision) {
+  let longFormat = o.c.year > 9999 || o.c.year < 0, c = "";
+  if (longFormat && o.c.year >= 0 && (c += "+"), c += padStart(o.c.year, longFormat ? 6 : 4), precision === "year") return c;
+  if (extended) {
+    if (c += "-", c += padStart(o.c.month), precision === "month") return c;
+    c += "-";
+  } else if (c += padStart(o.c.month), precision === "month") return c;
+  return c += padStart(o.c.day), c;
+}
+function toISOTime(o, extended, suppressSeconds, suppressMilliseconds, includeOffset, extendedZone, precision) {
+  let showSeconds = !suppressSeconds || o.c.millisecond !== 0 || o.c.second !== 0, c = "";
+  switch (precision) {
+    case "day":
+    case "month":
+    case "year":
+      break;
+    default:
+      if (c += padStart(o.c.hour), precision === "hour") break;
+      if (extended) {
+        if (c += ":", c += padStart(o.c.minute), precision === "minute") break;
+        showSeconds && (c += ":", c += padStart(o.c.second));
+      } else {
+        if (c += padStart(o.c.minute), precision === "minute") break;
+        showSeconds && (c += padStart(o.c.second));
+      }
+      if (precision === "second") break;
+      showSeconds && (!suppressMilliseconds || o.c.millisecond !== 0) && (c += ".", c += padStart(o.c.millisecond, 3));
+  }
+  return includeOffset && (o.isOffsetFixed && o.offset === 0 && !extendedZone ? c += "Z" : o.o < 0 ? (c += "-", c += padStart(Math.trunc(-o.o / 60)), c += ":", c += padStart(Math.trunc(-o.o % 60))) : (c += "+", c += padStart(Math.trunc(o.o / 60)), c += ":", c += padStart(Math.trunc(o.o % 60)))), extendedZone && (c += "[" + o.zone.ianaName + "]"), c;
+}
+var defaultUnitValues = {
+  month: 1,
+  day: 1,
+  hour: 0,
+  minute: 0,
+  second: 0,
+  millisecond: 0
+}, defaultWeekUnitValues = {
+  weekNumber: 1,
+  weekday: 1,
+  hour: 0,
+  minute: 0,
+  second: 0,
+  millisecond: 0
+}, defaultOrdinalUnitValues = {
+  ordinal: 1,
+  hour: 0,
+  minute: 0,
+  second: 0,
+  millisecond: 0
+}, orderedUnits = ["year", "month", "day", "hour", "minute", "second", "millisecond"], orderedWeekUnits = [
+  "weekYear",
+  "weekNumber",
+  "weekday",
+  "hour",
+  "minute",
+  "second",
+  "millisecond"
+], orderedOrdinalUnits = ["year", "ordinal", "hour", "minute", "second", "millisecond"];
+function normalizeUnit(unit) {
+  let normalized = {
+    year: "year",
+    years: "year",
+    month: "month",
+    months: "month",
+    day: "day",
+    days: "day",
+    hour: "hour",
+    hours: "hour",
+    minute: "minute",
+    minutes: "minute",
+    quarter: "quarter",
+    quarters: "quarter",
+    second: "second",
+    seconds: "second",
+    millisecond: "millisecond",
+    milliseconds: "millisecond",
+    weekday: "weekday",
+    weekdays: "weekday",
+    weeknumber: "weekNumber",
+    weeksnumber: "weekNumber",
+    weeknumbers: "weekNumber",
+    weekyear: "weekYear",
+    weekyears: "weekYear",
+    ordinal: "ordinal"
+  }[unit.toLowerCase()];
+  if (!normalized) throw new InvalidUnitError(unit);
+  return normalized;
+}
+function normalizeUnitWithLocalWeeks(unit) {
+  switch (unit.toLowerCase()) {
+    case "localweekday":
+    case "localweekdays":
+      return "localWeekday";
+    case "localweeknumber":
+    case "localweeknumbers":
+      return "localWeekNumber";
+    case "localweekyear":
+    case "localweekyears":
+      return "localWeekYear";
+    default:
+      return normalizeUnit(unit);
+  }
+}
+function guessOffsetForZone(zone) {
+  if (zoneOffsetTs === void 0 && (zoneOffsetTs = Settings.now()), zone.type !== "iana")
+    return zone.offset(zoneOffsetTs);
+  let zoneName = zone.name, offsetGuess = zoneOffsetGuessCache.get(zoneName);
+  return offsetGuess === void 0 && (offsetGuess = zone.offset(zoneOffsetTs), zoneOffsetGuessCache.set(zoneName, offsetGuess)), offsetGuess;
+}
+function quickDT(obj, opts) {
+  let zone = normalizeZone(opts.zone, Settings.defaultZone);
+  if (!zone.isValid)
+    return DateTime.invalid(unsupportedZone(zone));
+  let loc = Locale.fromObject(opts), ts, o;
+  if (isUndefined(obj.year))
+    ts = Settings.now();
+  else {
+    for (let u of orderedUnits)
+      isUndefined(obj[u]) && (obj[u] = defaultUnitValues[u]);
+    let invalid = hasInvalidGregorianData(obj) || hasInvalidTimeData(obj);
+    if (invalid)
+      return DateTime.invalid(invalid);
+    let offsetProvis = guessOffsetForZone(zone);
+    [ts, o] = objToTS(obj, offsetProvis, zone);
+  }
+  return new DateTime({ ts, zone, loc, o });
+}
+function diffRelative(start, end, opts) {
+  let round = isUndefined(opts.round) ? !0 : opts.round, rounding = isUndefined(opts.rounding) ? "trunc" : opts.rounding, format = (c, unit) => (c = roundTo(c, round || opts.calendary ? 0 : 2, opts.calendary ? "round" : rounding), end.loc.clone(opts).relFormatter(opts).format(c, unit)), differ = (unit) => opts.calendary ? end.hasSame(start, unit) ? 0 : end.startOf(unit).diff(start.startOf(unit), unit).get(unit) : end.diff(start, unit).get(unit);
+  if (opts.unit)
+    return format(differ(opts.unit), opts.unit);
+  for (let unit of opts.units) {
+    let count = differ(unit);
+    if (Math.abs(count) >= 1)
+      return format(count, unit);
+  }
+  return format(start > end ? -0 : 0, opts.units[opts.units.length - 1]);
+}
+function lastOpts(argList) {
+  let opts = {}, args;
+  return argList.length > 0 && typeof argList[argList.length - 1] == "object" ? (opts = argList[argList.length - 1], args = Array.from(argList).slice(0, argList.length - 1)) : args = Array.from(argList), [opts, args];
+}
+var zoneOffsetTs, zoneOffsetGuessCache = /* @__PURE__ */ new Map(), DateTime = class _DateTime {
+  /**
+   * @access private
+   */
+  constructor(config) {
+    let zone = config.zone || Settings.defaultZone, invalid = config.invalid || (Number.isNaN(config.ts) ? new Invalid("invalid input") : null) || (zone.isValid ? null : unsupportedZone(zone));
+    this.ts = isUndefined(config.ts) ? Settings.now() : config.ts;
+    let c = null, o = null;
+    if (!invalid)
+      if (config.old && config.old.ts === this.ts && config.old.zone.equals(zone))
+        [c, o] = [config.old.c, config.old.o];
+      else {
+        let ot = isNumber(config.o) && !config.old ? config.o : zone.offset(this.ts);
+        c = tsToObj(this.ts, ot), invalid = Number.isNaN(c.year) ? new Invalid("invalid input") : null, c = invalid ? null : c, o = invalid ? null : ot;
+      }
+    this._zone = zone, this.loc = config.loc || Locale.create(), this.invalid = invalid, this.weekData = null, this.localWeekData = null, this.c = c, this.o = o, this.isLuxonDateTime = !0;
+  }
+  // CONSTRUCT
+  /**
+   * Create a DateTime for the current instant, in the system's time zone.
+   *
+   * Use Settings to override these default values if needed.
+   * @example DateTime.now().toISO() //~> now in the ISO format
+   * @return {DateTime}
+   */
+  static now() {
+    return new _DateTime({});
+  }
+  /**
+   * Create a local DateTime
+   * @param {number} [year] - The calendar year. If omitted (as in, call `local()` with no arguments), the current time will be used
+   * @param {number} [month=1] - The month, 1-indexed
+   * @param {number} [day=1] - The day of the month, 1-indexed
+   * @param {number} [hour=0] - The hour of the day, in 24-hour time
+   * @param {number} [minute=0] - The minute of the hour, meaning a number between 0 and 59
+   * @param {number} [second=0] - The second of the minute, meaning a number between 0 and 59
+   * @param {number} [millisecond=0] - The millisecond of the second, meaning a number between 0 and 999
+   * @example DateTime.local()                                  //~> now
+   * @example DateTime.local({ zone: "America/New_York" })      //~> now, in US east coast time
+   * @example DateTime.local(2017)                              //~> 2017-01-01T00:00:00
+   * @example DateTime.local(2017, 3)                           //~> 2017-03-01T00:00:00
+   * @example DateTime.local(2017, 3, 12, { locale: "fr" })     //~> 2017-03-12T00:00:00, with a French locale
+   * @example DateTime.local(2017, 3, 12, 5)                    //~> 2017-03-12T05:00:00
+   * @example DateTime.local(2017, 3, 12, 5, { zone: "utc" })   //~> 2017-03-12T05:00:00, in UTC
+   * @example DateTime.local(2017, 3, 12, 5, 45)                //~> 2017-03-12T05:45:00
+   * @example DateTime.local(2017, 3, 12, 5, 45, 10)            //~> 2017-03-12T05:45:10
+   * @example DateTime.local(2017, 3, 12, 5, 45, 10, 765)       //~> 2017-03-12T05:45:10.765
+   * @return {DateTime}
+   */
+  static local() {
+    let [opts, args] = lastOpts(arguments), [year, month, day, hour, minute, second, millisecond] = args;
+    return quickDT({ year, month, day, hour, minute, second, millisecond }, opts);
+  }
+  /**
+   * Create a DateTime in UTC
+   * @param {number} [year] - The calendar year. If omitted (as in, call `utc()` with no arguments), the current time will be used
+   * @param {number} [month=1] - The month, 1-indexed
+   * @param {number} [day=1] - The day of the month
+   * @param {number} [hour=0] - The hour of the day, in 24-hour time
+   * @param {number} [minute=0] - The minute of the hour, meaning a number between 0 and 59
+   * @param {number} [second=0] - The second of the minute, meaning a number between 0 and 59
+   * @param {number} [millisecond=0] - The millisecond of the second, meaning a number between 0 and 999
+   * @param {Object} options - configuration options for the DateTime
+   * @param {string} [options.locale] - a locale to set on the resulting DateTime instance
+   * @param {string} [options.outputCalendar] - the output calendar to set on the resulting DateTime instance
+   * @param {string} [options.numberingSystem] - the numbering system to set on the resulting DateTime instance
+   * @param {string} [options.weekSettings] - the week settings to set on the resulting DateTime instance
+   * @example DateTime.utc()                                              //~> now
+   * @example DateTime.utc(2017)                                          //~> 2017-01-01T00:00:00Z
+   * @example DateTime.utc(2017, 3)                                       //~> 2017-03-01T00:00:00Z
+   * @example DateTime.utc(2017, 3, 12)                                   //~> 2017-03-12T00:00:00Z
+   * @example DateTime.utc(2017, 3, 12, 5)                                //~> 2017-03-12T05:00:00Z
+   * @example DateTime.utc(2017, 3, 12, 5, 45)                            //~> 2017-03-12T05:45:00Z
+   * @example DateTime.utc(2017, 3, 12, 5, 45, { locale: "fr" })          //~> 2017-03-12T05:45:00Z with a French locale
+   * @example DateTime.utc(2017, 3, 12, 5, 45, 10)                        //~> 2017-03-12T05:45:10Z
+   * @example DateTime.utc(2017, 3, 12, 5, 45, 10, 765, { locale: "fr" }) //~> 2017-03-12T05:45:10.765Z with a French locale
+   * @return {DateTime}
+   */
+  static utc() {
+    let [opts, args] = lastOpts(arguments), [year, month, day, hour, minute, second, millisecond] = args;
+    return opts.zone = FixedOffsetZone.utcInstance, quickDT({ year, month, day, hour, minute, second, millisecond }, opts);
+  }
+  /**
+   * Create a DateTime from a JavaScript Date object. Uses the default zone.
+   * @param {Date} date - a JavaScript Date object
+   * @param {Object} options - configuration options for the DateTime
+   * @param {string|Zone} [options.zone='local'] - the zone to place the DateTime into
+   * @return {DateTime}
+   */
+  static fromJSDate(date, options = {}) {
+    let ts = isDate(date) ? date.valueOf() : NaN;
+    if (Number.isNaN(ts))
+      return _DateTime.invalid("invalid input");
+    let zoneToUse = normalizeZone(options.zone, Settings.defaultZone);
+    return zoneToUse.isValid ? new _DateTime({
+      ts,
+      zone: zoneToUse,
+      loc: Locale.fromObject(options)
+    }) : _DateTime.invalid(unsupportedZone(zoneToUse));
+  }
+  /**
+   * Create a DateTime from a number of milliseconds since the epoch (meaning since 1 January 1970 00:00:00 UTC). Uses the default zone.
+   * @param {number} milliseconds - a number of milliseconds since 1970 UTC
+   * @param {Object} options - configuration options for the DateTime
+   * @param {string|Zone} [options.zone='local'] - the zone to place the DateTime into
+   * @param {string} [options.locale] - a locale to set on the resulting DateTime instance
+   * @param {string} options.outputCalendar - the output calendar to set on the resulting DateTime instance
+   * @param {string} options.numberingSystem - the numbering system to set on the resulting DateTime instance
+   * @param {string} options.weekSettings - the week settings to set on the resulting DateTime instance
+   * @return {DateTime}
+   */
+  static fromMillis(milliseconds, options = {}) {
+    if (isNumber(milliseconds))
+      return milliseconds < -MAX_DATE || milliseconds > MAX_DATE ? _DateTime.invalid("Timestamp out of range") : new _DateTime({
+        ts: milliseconds,
+        zone: normalizeZone(options.zone, Settings.defaultZone),
+        loc: Locale.fromObject(options)
+      });
+    throw new InvalidArgumentError(
+      `fromMillis requires a numerical input, but received a ${typeof milliseconds} with value ${milliseconds}`
+    );
+  }
+  /**
+   * Create a DateTime from a number of seconds since the epoch (meaning since 1 January 1970 00:00:00 UTC). Uses the default zone.
+   * @param {number} seconds - a number of seconds since 1970 UTC
+   * @param {Object} options - configuration options for the DateTime
+   * @param {string|Zone} [options.zone='local'] - the zone to place the DateTime into
+   * @param {string} [options.locale] - a locale to set on the resulting DateTime instance
+   * @param {string} options.outputCalendar - the output calendar to set on the resulting DateTime instance
+   * @param {string} options.numberingSystem - the numbering system to set on the resulting DateTime instance
+   * @param {string} options.weekSettings - the week settings to set on the resulting DateTime instance
+   * @return {DateTime}
+   */
+  static fromSeconds(seconds, options = {}) {
+    if (isNumber(seconds))
+      return new _DateTime({
+        ts: seconds * 1e3,
+        zone: normalizeZone(options.zone, Settings.defaultZone),
+        loc: Locale.fromObject(options)
+      });
+    throw new InvalidArgumentError("fromSeconds requires a numerical input");
+  }
+  /**
+   * Create a DateTime from a JavaScript object with keys like 'year' and 'hour' with reasonable defaults.
+   * @param {Object} obj - the object to create the DateTime from
+   * @param {number} obj.year - a year, such as 1987
+   * @param {number} obj.month - a month, 1-12
+   * @param {number} obj.day - a day of the month, 1-31, depending on the month
+   * @param {number} obj.ordinal - day of the year, 1-365 or 366
+   * @param {number} obj.weekYear - an ISO week year
+   * @param {number} obj.weekNumber - an ISO week number, between 1 and 52 or 53, depending on the year
+   * @param {number} obj.weekday - an ISO weekday, 1-7, where 1 is Monday and 7 is Sunday
+   * @param {number} obj.localWeekYear - a week year, according to the locale
+   * @param {number} obj.localWeekNumber - a week number, between 1 and 52 or 53, depending on the year, according to the locale
+   * @param {number} obj.localWeekday - a weekday, 1-7, where 1 is the first and 7 is the last day of the week, according to the locale
+   * @param {number} obj.hour - hour of the day, 0-23
+   * @param {number} obj.minute - minute of the hour, 0-59
+   * @param {number} obj.second - second of the minute, 0-59
+   * @param {number} obj.millisecond - millisecond of the second, 0-999
+   * @param {Object} opts - options for creating this DateTime
+   * @param {string|Zone} [opts.zone='local'] - interpret the numbers in the context of a particular zone. Can take any value taken as the first argument to setZone()
+   * @param {string} [opts.locale='system\'s locale'] - a locale to set on the resulting DateTime instance
+   * @param {string} opts.outputCalendar - the output calendar to set on the resulting DateTime instance
+   * @param {string} opts.numberingSystem - the numbering system to set on the resulting DateTime instance
+   * @param {string} opts.weekSettings - the week settings to set on the resulting DateTime instance
+   * @example DateTime.fromObject({ year: 1982, month: 5, day: 25}).toISODate() //=> '1982-05-25'
+   * @example DateTime.fromObject({ year: 1982 }).toISODate() //=> '1982-01-01'
+   * @example DateTime.fromObject({ hour: 10, minute: 26, second: 6 }) //~> today at 10:26:06
+   * @example DateTime.fromObject({ hour: 10, minute: 26, second: 6 }, { zone: 'utc' }),
+   * @example DateTime.fromObject({ hour: 10, minute: 26, second: 6 }, { zone: 'local' })
+   * @example DateTime.fromObject({ hour: 10, minute: 26, second: 6 }, { zone: 'America/New_York' })
+   * @example DateTime.fromObject({ weekYear: 2016, weekNumber: 2, weekday: 3 }).toISODate() //=> '2016-01-13'
+   * @example DateTime.fromObject({ localWeekYear: 2022, localWeekNumber: 1, localWeekday: 1 }, { locale: "en-US" }).toISODate() //=> '2021-12-26'
+   * @return {DateTime}
+   */
+  static fromObject(obj, opts = {}) {
+    obj = obj || {};
+    let zoneToUse = normalizeZone(opts.zone, Settings.defaultZone);
+    if (!zoneToUse.isValid)
+      return _DateTime.invalid(unsupportedZone(zoneToUse));
+    let loc = Locale.fromObject(opts), normalized = normalizeObject(obj, normalizeUnitWithLocalWeeks), { minDaysInFirstWeek, startOfWeek } = usesLocalWeekValues(normalized, loc), tsNow = Settings.now(), offsetProvis = isUndefined(opts.specificOffset) ? zoneToUse.offset(tsNow) : opts.specificOffset, containsOrdinal = !isUndefined(normalized.ordinal), containsGregorYear = !isUndefined(normalized.year), containsGregorMD = !isUndefined(normalized.month) || !isUndefined(normalized.day), containsGregor = containsGregorYear || containsGregorMD, definiteWeekDef = normalized.weekYear || normalized.weekNumber;
+    if ((containsGregor || containsOrdinal) && definiteWeekDef)
+      throw new ConflictingSpecificationError(
+        "Can't mix weekYear/weekNumber units with year/month/day or ordinals"
+      );
+    if (containsGregorMD && containsOrdinal)
+      throw new ConflictingSpecificationError("Can't mix ordinal dates with month/day");
+    let useWeekData = definiteWeekDef || normalized.weekday && !containsGregor, units, defaultValues, objNow = tsToObj(tsNow, offsetProvis);
+    useWeekData ? (units = orderedWeekUnits, defaultValues = defaultWeekUnitValues, objNow = gregorianToWeek(objNow, minDaysInFirstWeek, startOfWeek)) : containsOrdinal ? (units = orderedOrdinalUnits, defaultValues = defaultOrdinalUnitValues, objNow = gregorianToOrdinal(objNow)) : (units = orderedUnits, defaultValues = defaultUnitValues);
+    let foundFirst = !1;
+    for (let u of units) {
+      let v = normalized[u];
+      isUndefined(v) ? foundFirst ? normalized[u] = defaultValues[u] : normalized[u] = objNow[u] : foundFirst = !0;
+    }
+    let higherOrderInvalid = useWeekData ? hasInvalidWeekData(normalized, minDaysInFirstWeek, startOfWeek) : containsOrdinal ? hasInvalidOrdinalData(normalized) : hasInvalidGregorianData(normalized), invalid = higherOrderInvalid || hasInvalidTimeData(normalized);
+    if (invalid)
+      return _DateTime.invalid(invalid);
+    let gregorian = useWeekData ? weekToGregorian(normalized, minDaysInFirstWeek, startOfWeek) : containsOrdinal ? ordinalToGregorian(normalized) : normalized, [tsFinal, offsetFinal] = objToTS(gregorian, offsetProvis, zoneToUse), inst = new _DateTime({
+      ts: tsFinal,
+      zone: zoneToUse,
+      o: offsetFinal,
+      loc
+    });
+    return normalized.weekday && containsGregor && obj.weekday !== inst.weekday ? _DateTime.invalid(
+      "mismatched weekday",
+      `you can't specify both a weekday of ${normalized.weekday} and a date of ${inst.toISO()}`
+    ) : inst.isValid ? inst : _DateTime.invalid(inst.invalid);
+  }
+  /**
+   * Create a DateTime from an ISO 8601 string
+   * @param {string} text - the ISO string
+   * @param {Object} opts - options to affect the creation
+   * @param {string|Zone} [opts.zone='local'] - use this zone if no offset is specified in the input string itself. Will also convert the time to this zone
+   * @param {boolean} [opts.setZone=false] - override the zone with a fixed-offset zone specified in the string itself, if it specifies one
+   * @param {string} [opts.locale='system's locale'] - a locale to set on the resulting DateTime instance
+   * @param {string} [opts.outputCalendar] - the output calendar to set on the resulting DateTime instance
+   * @param {string} [opts.numberingSystem] - the numbering system to set on the resulting DateTime instance
+   * @param {string} [opts.weekSettings] - the week settings to set on the resulting DateTime instance
+   * @example DateTime.fromISO('2016-05-25T09:08:34.123')
+   * @example DateTime.fromISO('2016-05-25T09:08:34.123+06:00')
+   * @example DateTime.fromISO('2016-05-25T09:08:34.123+06:00', {setZone: true})
+   * @example DateTime.fromISO('2016-05-25T09:08:34.123', {zone: 'utc'})
+   * @example DateTime.fromISO('2016-W05-4')
+   * @return {DateTime}
+   */
+  static fromISO(text, opts = {}) {
+    let [vals, parsedZone] = parseISODate(text);
+    return parseDataToDateTime(vals, parsedZone, opts, "ISO 8601", text);
+  }
+  /**
+   * Create a DateTime from an RFC 2822 string
+   * @param {string} text - the RFC 2822 string
+   * @param {Object} opts - options to affect the creation
+   * @param {string|Zone} [opts.zone='local'] - convert the time to this zone. Since the offset is always specified in the string itself, this has no effect on the interpretation of string, merely the zone the resulting DateTime is expressed in.
+   * @param {boolean} [opts.setZone=false] - override the zone with a fixed-offset zone specified in the string itself, if it specifies one
+   * @param {string} [opts.locale='system's locale'] - a locale to set on the resulting DateTime instance
+   * @param {string} opts.outputCalendar - the output calendar to set on the resulting DateTime instance
+   * @param {string} opts.numberingSystem - the numbering system to set on the resulting DateTime instance
+   * @param {string} opts.weekSettings - the week settings to set on the resulting DateTime instance
+   * @example DateTime.fromRFC2822('25 Nov 2016 13:23:12 GMT')
+   * @example DateTime.fromRFC2822('Fri, 25 Nov 2016 13:23:12 +0600')
+   * @example DateTime.fromRFC2822('25 Nov 2016 13:23 Z')
+   * @return {DateTime}
+   */
+  static fromRFC2822(text, opts = {}) {
+    let [vals, parsedZone] = parseRFC2822Date(text);
+    return parseDataToDateTime(vals, parsedZone, opts, "RFC 2822", text);
+  }
+  /**
+   * Create a DateTime from an HTTP header date
+   * @see https://www.w3.org/Protocols/rfc2616/rfc2616-sec3.html#sec3.3.1
+   * @param {string} text - the HTTP header date
+   * @param {Object} opts - options to affect the creation
+   * @param {string|Zone} [opts.zone='local'] - convert the time to this zone. Since HTTP dates are always in UTC, this has no effect on the interpretation of string, merely the zone the resulting DateTime is expressed in.
+   * @param {boolean} [opts.setZone=false] - override the zone with the fixed-offset zone specified in the string. For HTTP dates, this is always UTC, so this option is equivalent to setting the `zone` option to 'utc', but this option is included for consistency with similar methods.
+   * @param {string} [opts.locale='system's locale'] - a locale to set on the resulting DateTime instance
+   * @param {string} opts.outputCalendar - the output calendar to set on the resulting DateTime instance
+   * @param {string} opts.numberingSystem - the numbering system to set on the resulting DateTime instance
+   * @param {string} opts.weekSettings - the week settings to set on the resulting DateTime instance
+   * @example DateTime.fromHTTP('Sun, 06 Nov 1994 08:49:37 GMT')
+   * @example DateTime.fromHTTP('Sunday, 06-Nov-94 08:49:37 GMT')
+   * @example DateTime.fromHTTP('Sun Nov  6 08:49:37 1994')
+   * @return {DateTime}
+   */
+  static fromHTTP(text, opts = {}) {
+    let [vals, parsedZone] = parseHTTPDate(text);
+    return parseDataToDateTime(vals, parsedZone, opts, "HTTP", opts);
+  }
+  /**
+   * Create a DateTime from an input string and format string.
+   * Defaults to en-US if no locale has been specified, regardless of the system's locale. For a table of tokens and their interpretations, see [here](https://moment.github.io/luxon/#/parsing?id=table-of-tokens).
+   * @param {string} text - the string to parse
+   * @param {string} fmt - the format the string is expected to be in (see the link below for the formats)
+   * @param {Object} opts - options to affect the creation
+   * @param {string|Zone} [opts.zone='local'] - use this zone if no offset is specified in the input string itself. Will also convert the DateTime to this zone
+   * @param {boolean} [opts.setZone=false] - override the zone with a zone specified in the string itself, if it specifies one
+   * @param {string} [opts.locale='en-US'] - a locale string to use when parsing. Will also set the DateTime to this locale
+   * @param {string} opts.numberingSystem - the numbering system to use when parsing. Will also set the resulting DateTime to this numbering system
+   * @param {string} opts.weekSettings - the week settings to set on the resulting DateTime instance
+   * @param {string} opts.outputCalendar - the output calendar to set on the resulting DateTime instance
+   * @return {DateTime}
+   */
+  static fromFormat(text, fmt, opts = {}) {
+    if (isUndefined(text) || isUndefined(fmt))
+      throw new InvalidArgumentError("fromFormat requires an input string and a format");
+    let { locale = null, numberingSystem = null } = opts, localeToUse = Locale.fromOpts({
+      locale,
+      numberingSystem,
+      defaultToEN: !0
+    }), [vals, parsedZone, specificOffset, invalid] = parseFromTokens(localeToUse, text, fmt);
+    return invalid ? _DateTime.invalid(invalid) : parseDataToDateTime(vals, parsedZone, opts, `format ${fmt}`, text, specificOffset);
+  }
+  /**
+   * @deprecated use fromFormat instead
+   */
+  static fromString(text, fmt, opts = {}) {
+    return _DateTime.fromFormat(text, fmt, opts);
+  }
+  /**
+   * Create a DateTime from a SQL date, time, or datetime
+   * Defaults to en-US if no locale has been specified, regardless of the system's locale
+   * @param {string} text - the string to parse
+   * @param {Object} opts - options to affect the creation
+   * @param {string|Zone} [opts.zone='local'] - use this zone if no offset is specified in the input string itself. Will also convert the DateTime to this zone
+   * @param {boolean} [opts.setZone=false] - override the zone with a zone specified in the string itself, if it specifies one
+   * @param {string} [opts.locale='en-US'] - a locale string to use when parsing. Will also set the DateTime to this locale
+   * @param {string} opts.numberingSystem - the numbering system to use when parsing. Will also set the resulting DateTime to this numbering system
+   * @param {string} opts.weekSettings - the week settings to set on the resulting DateTime instance
+   * @param {string} opts.outputCalendar - the output calendar to set on the resulting DateTime instance
+   * @example DateTime.fromSQL('2017-05-15')
+   * @example DateTime.fromSQL('2017-05-15 09:12:34')
+   * @example DateTime.fromSQL('2017-05-15 09:12:34.342')
+   * @example DateTime.fromSQL('2017-05-15 09:12:34.342+06:00')
+   * @example DateTime.fromSQL('2017-05-15 09:12:34.342 America/Los_Angeles')
+   * @example DateTime.fromSQL('2017-05-15 09:12:34.342 America/Los_Angeles', { setZone: true })
+   * @example DateTime.fromSQL('2017-05-15 09:12:34.342', { zone: 'America/Los_Angeles' })
+   * @example DateTime.fromSQL('09:12:34.342')
+   * @return {DateTime}
+   */
+  static fromSQL(text, opts = {}) {
+    let [vals, parsedZone] = parseSQL(text);
+    return parseDataToDateTime(vals, parsedZone, opts, "SQL", text);
+  }
+  /**
+   * Create an invalid DateTime.
+   * @param {string} reason - simple string of why this DateTime is invalid. Should not contain parameters or anything else data-dependent.
+   * @param {string} [explanation=null] - longer explanation, may include parameters and other useful debugging information
+   * @return {DateTime}
+   */
+  static invalid(reason, explanation2 = null) {
+    if (!reason)
+      throw new InvalidArgumentError("need to specify a reason the DateTime is invalid");
+    let invalid = reason instanceof Invalid ? reason : new Invalid(reason, explanation2);
+    if (Settings.throwOnInvalid)
+      throw new InvalidDateTimeError(invalid);
+    return new _DateTime({ invalid });
+  }
+  /**
+   * Check if an object is an instance of DateTime. Works across context boundaries
+   * @param {object} o
+   * @return {boolean}
+   */
+  static isDateTime(o) {
+    return o && o.isLuxonDateTime || !1;
+  }
+  /**
+   * Produce the format string for a set of options
+   * @param formatOpts
+   * @param localeOpts
+   * @returns {string}
+   */
+  static parseFormatForOpts(formatOpts, localeOpts = {}) {
+    let tokenList = formatOptsToTokens(formatOpts, Locale.fromObject(localeOpts));
+    return tokenList ? tokenList.map((t) => t ? t.val : null).join("") : null;
+  }
+  /**
+   * Produce the the fully expanded format token for the locale
+   * Does NOT quote characters, so quoted tokens will not round trip correctly
+   * @param fmt
+   * @param localeOpts
+   * @returns {string}
+   */
+  static expandFormat(fmt, localeOpts = {}) {
+    return expandMacroTokens(Formatter.parseFormat(fmt), Locale.fromObject(localeOpts)).map((t) => t.val).join("");
+  }
+  static resetCache() {
+    zoneOffsetTs = void 0, zoneOffsetGuessCache.clear();
+  }
+  // INFO
+  /**
+   * Get the value of unit.
+   * @param {string} unit - a unit such as 'minute' or 'day'
+   * @example DateTime.local(2017, 7, 4).get('month'); //=> 7
+   * @example DateTime.local(2017, 7, 4).get('day'); //=> 4
+   * @return {number}
+   */
+  get(unit) {
+    return this[unit];
+  }
+  /**
+   * Returns whether the DateTime is valid. Invalid DateTimes occur when:
+   * * The DateTime was created from invalid calendar information, such as the 13th month or February 30
+   * * The DateTime was created by an operation on another invalid date
+   * @type {boolean}
+   */
+  get isValid() {
+    return this.invalid === null;
+  }
+  /**
+   * Returns an error code if this DateTime is invalid, or null if the DateTime is valid
+   * @type {string}
+   */
+  get invalidReason() {
+    return this.invalid ? this.invalid.reason : null;
+  }
+  /**
+   * Returns an explanation of why this DateTime became invalid, or null if the DateTime is valid
+   * @type {string}
+   */
+  get invalidExplanation() {
+    return this.invalid ? this.invalid.explanation : null;
+  }
+  /**
+   * Get the locale of a DateTime, such 'en-GB'. The locale is used when formatting the DateTime
+   *
+   * @type {string}
+   */
+  get locale() {
+    return this.isValid ? this.loc.locale : null;
+  }
+  /**
+   * Get the numbering system of a DateTime, such 'beng'. The numbering system is used when formatting the DateTime
+   *
+   * @type {string}
+   */
+  get numberingSystem() {
+    return this.isValid ? this.loc.numberingSystem : null;
+  }
+  /**
+   * Get the output calendar of a DateTime, such 'islamic'. The output calendar is used when formatting the DateTime
+   *
+   * @type {string}
+   */
+  get outputCalendar() {
+    return this.isValid ? this.loc.outputCalendar : null;
+  }
+  /**
+   * Get the time zone associated with this DateTime.
+   * @type {Zone}
+   */
+  get zone() {
+    return this._zone;
+  }
+  /**
+   * Get the name of the time zone.
+   * @type {string}
+   */
+  get zoneName() {
+    return this.isValid ? this.zone.name : null;
+  }
+  /**
+   * Get the year
+   * @example DateTime.local(2017, 5, 25).year //=> 2017
+   * @type {number}
+   */
+  get year() {
+    return this.isValid ? this.c.year : NaN;
+  }
+  /**
+   * Get the quarter
+   * @example DateTime.local(2017, 5, 25).quarter //=> 2
+   * @type {number}
+   */
+  get quarter() {
+    return this.isValid ? Math.ceil(this.c.month / 3) : NaN;
+  }
+  /**
+   * Get the month (1-12).
+   * @example DateTime.local(2017, 5, 25).month //=> 5
+   * @type {number}
+   */
+  get month() {
+    return this.isValid ? this.c.month : NaN;
+  }
+  /**
+   * Get the day of the month (1-30ish).
+   * @example DateTime.local(2017, 5, 25).day //=> 25
+   * @type {number}
+   */
+  get day() {
+    return this.isValid ? this.c.day : NaN;
+  }
+  /**
+   * Get the hour of the day (0-23).
+   * @example DateTime.local(2017, 5, 25, 9).hour //=> 9
+   * @type {number}
+   */
+  get hour() {
+    return this.isValid ? this.c.hour : NaN;
+  }
+  /**
+   * Get the minute of the hour (0-59).
+   * @example DateTime.local(2017, 5, 25, 9, 30).minute //=> 30
+   * @type {number}
+   */
+  get minute() {
+    return this.isValid ? this.c.minute : NaN;
+  }
+  /**
+   * Get the second of the minute (0-59).
+   * @example DateTime.local(2017, 5, 25, 9, 30, 52).second //=> 52
+   * @type {number}
+   */
+  get second() {
+    return this.isValid ? this.c.second : NaN;
+  }
+  /**
+   * Get the millisecond of the second (0-999).
+   * @example DateTime.local(2017, 5, 25, 9, 30, 52, 654).millisecond //=> 654
+   * @type {number}
+   */
+  get millisecond() {
+    return this.isValid ? this.c.millisecond : NaN;
+  }
+  /**
+   * Get the week year
+   * @see https://en.wikipedia.org/wiki/ISO_week_date
+   * @example DateTime.local(2014, 12, 31).weekYear //=> 2015
+   * @type {number}
+   */
+  get weekYear() {
+    return this.isValid ? possiblyCachedWeekData(this).weekYear : NaN;
+  }
+  /**
+   * Get the week number of the week year (1-52ish).
+   * @see https://en.wikipedia.org/wiki/ISO_week_date
+   * @example DateTime.local(2017, 5, 25).weekNumber //=> 21
+   * @type {number}
+   */
+  get weekNumber() {
+    return this.isValid ? possiblyCachedWeekData(this).weekNumber : NaN;
+  }
+  /**
+   * Get the day of the week.
+   * 1 is Monday and 7 is Sunday
+   * @see https://en.wikipedia.org/wiki/ISO_week_date
+   * @example DateTime.local(2014, 11, 31).weekday //=> 4
+   * @type {number}
+   */
+  get weekday() {
+    return this.isValid ? possiblyCachedWeekData(this).weekday : NaN;
+  }
+  /**
+   * Returns true if this date is on a weekend according to the locale, false otherwise
+   * @returns {boolean}
+   */
+  get isWeekend() {
+    return this.isValid && this.loc.getWeekendDays().includes(this.weekday);
+  }
+  /**
+   * Get the day of the week according to the locale.
+   * 1 is the first day of the week and 7 is the last day of the week.
+   * If the locale assigns Sunday as the first day of the week, then a date which is a Sunday will return 1,
+   * @returns {number}
+   */
+  get localWeekday() {
+    return this.isValid ? possiblyCachedLocalWeekData(this).weekday : NaN;
+  }
+  /**
+   * Get the week number of the week year according to the locale. Different locales assign week numbers differently,
+   * because the week can start on different days of the week (see localWeekday) and because a different number of days
+   * is required for a week to count as the first week of a year.
+   * @returns {number}
+   */
+  get localWeekNumber() {
+    return this.isValid ? possiblyCachedLocalWeekData(this).weekNumber : NaN;
+  }
+  /**
+   * Get the week year according to the locale. Different locales assign week numbers (and therefor week years)
+   * differently, see localWeekNumber.
+   * @returns {number}
+   */
+  get localWeekYear() {
+    return this.isValid ? possiblyCachedLocalWeekData(this).weekYear : NaN;
+  }
+  /**
+   * Get the ordinal (meaning the day of the year)
+   * @example DateTime.local(2017, 5, 25).ordinal //=> 145
+   * @type {number|DateTime}
+   */
+  get ordinal() {
+    return this.isValid ? gregorianToOrdinal(this.c).ordinal : NaN;
+  }
+  /**
+   * Get the human readable short month name, such as 'Oct'.
+   * Defaults to the system's locale if no locale has been specified
+   * @example DateTime.local(2017, 10, 30).monthShort //=> Oct
+   * @type {string}
+   */
+  get monthShort() {
+    return this.isValid ? Info.months("short", { locObj: this.loc })[this.month - 1] : null;
+  }
+  /**
+   * Get the human readable long month name, such as 'October'.
+   * Defaults to the system's locale if no locale has been specified
+   * @example DateTime.local(2017, 10, 30).monthLong //=> October
+   * @type {string}
+   */
+  get monthLong() {
+    return this.isValid ? Info.months("long", { locObj: this.loc })[this.month - 1] : null;
+  }
+  /**
+   * Get the human readable short weekday, such as 'Mon'.
+   * Defaults to the system's locale if no locale has been specified
+   * @example DateTime.local(2017, 10, 30).weekdayShort //=> Mon
+   * @type {string}
+   */
+  get weekdayShort() {
+    return this.isValid ? Info.weekdays("short", { locObj: this.loc })[this.weekday - 1] : null;
+  }
+  /**
+   * Get the human readable long weekday, such as 'Monday'.
+   * Defaults to the system's locale if no locale has been specified
+   * @example DateTime.local(2017, 10, 30).weekdayLong //=> Monday
+   * @type {string}
+   */
+  get weekdayLong() {
+    return this.isValid ? Info.weekdays("long", { locObj: this.loc })[this.weekday - 1] : null;
+  }
+  /**
+   * Get the UTC offset of this DateTime in minutes
+   * @example DateTime.now().offset //=> -240
+   * @example DateTime.utc().offset //=> 0
+   * @type {number}
+   */
+  get offset() {
+    return this.isValid ? +this.o : NaN;
+  }
+  /**
+   * Get the short human name for the zone's current offset, for example "EST" or "EDT".
+   * Defaults to the system's locale if no locale has been specified
+   * @type {string}
+   */
+  get offsetNameShort() {
+    return this.isValid ? this.zone.offsetName(this.ts, {
+      format: "short",
+      locale: this.locale
+    }) : null;
+  }
+  /**
+   * Get the long human name for the zone's current offset, for example "Eastern Standard Time" or "Eastern Daylight Time".
+   * Defaults to the system's locale if no locale has been specified
+   * @type {string}
+   */
+  get offsetNameLong() {
+    return this.isValid ? this.zone.offsetName(this.ts, {
+      format: "long",
+      locale: this.locale
+    }) : null;
+  }
+  /**
+   * Get whether this zone's offset ever changes, as in a DST.
+   * @type {boolean}
+   */
+  get isOffsetFixed() {
+    return this.isValid ? this.zone.isUniversal : null;
+  }
+  /**
+   * Get whether the DateTime is in a DST.
+   * @type {boolean}
+   */
+  get isInDST() {
+    return this.isOffsetFixed ? !1 : this.offset > this.set({ month: 1, day: 1 }).offset || this.offset > this.set({ month: 5 }).offset;
+  }
+  /**
+   * Get those DateTimes which have the same local time as this DateTime, but a different offset from UTC
+   * in this DateTime's zone. During DST changes local time can be ambiguous, for example
+   * `2023-10-29T02:30:00` in `Europe/Berlin` can have offset `+01:00` or `+02:00`.
+   * This method will return both possible DateTimes if this DateTime's local time is ambiguous.
+   * @returns {DateTime[]}
+   */
+  getPossibleOffsets() {
+    if (!this.isValid || this.isOffsetFixed)
+      return [this];
+    let dayMs = 864e5, minuteMs = 6e4, localTS = objToLocalTS(this.c), oEarlier = this.zone.offset(localTS - dayMs), oLater = this.zone.offset(localTS + dayMs), o1 = this.zone.offset(localTS - oEarlier * minuteMs), o2 = this.zone.offset(localTS - oLater * minuteMs);
+    if (o1 === o2)
+      return [this];
+    let ts1 = localTS - o1 * minuteMs, ts2 = localTS - o2 * minuteMs, c1 = tsToObj(ts1, o1), c2 = tsToObj(ts2, o2);
+    return c1.hour === c2.hour && c1.minute === c2.minute && c1.second === c2.second && c1.millisecond === c2.millisecond ? [clone(this, { ts: ts1 }), clone(this, { ts: ts2 })] : [this];
+  }
+  /**
+   * Returns true if this DateTime is in a leap year, false otherwise
+   * @example DateTime.local(2016).isInLeapYear //=> true
+   * @example DateTime.local(2013).isInLeapYear //=> false
+   * @type {boolean}
+   */
+  get isInLeapYear() {
+    return isLeapYear(this.year);
+  }
+  /**
+   * Returns the number of days in this DateTime's month
+   * @example DateTime.local(2016, 2).daysInMonth //=> 29
+   * @example DateTime.local(2016, 3).daysInMonth //=> 31
+   * @type {number}
+   */
+  get daysInMonth() {
+    return daysInMonth(this.year, this.month);
+  }
+  /**
+   * Returns the number of days in this DateTime's year
+   * @example DateTime.local(2016).daysInYear //=> 366
+   * @example DateTime.local(2013).daysInYear //=> 365
+   * @type {number}
+   */
+  get daysInYear() {
+    return this.isValid ? daysInYear(this.year) : NaN;
+  }
+  /**
+   * Returns the number of weeks in this DateTime's year
+   * @see https://en.wikipedia.org/wiki/ISO_week_date
+   * @example DateTime.local(2004).weeksInWeekYear //=> 53
+   * @example DateTime.local(2013).weeksInWeekYear //=> 52
+   * @type {number}
+   */
+  get weeksInWeekYear() {
+    return this.isValid ? weeksInWeekYear(this.weekYear) : NaN;
+  }
+  /**
+   * Returns the number of weeks in this DateTime's local week year
+   * @example DateTime.local(2020, 6, {locale: 'en-US'}).weeksInLocalWeekYear //=> 52
+   * @example DateTime.local(2020, 6, {locale: 'de-DE'}).weeksInLocalWeekYear //=> 53
+   * @type {number}
+   */
+  get weeksInLocalWeekYear() {
+    return this.isValid ? weeksInWeekYear(
+      this.localWeekYear,
+      this.loc.getMinDaysInFirstWeek(),
+      this.loc.getStartOfWeek()
+    ) : NaN;
+  }
+  /**
+   * Returns the resolved Intl options for this DateTime.
+   * This is useful in understanding the behavior of formatting methods
+   * @param {Object} opts - the same options as toLocaleString
+   * @return {Object}
+   */
+  resolvedLocaleOptions(opts = {}) {
+    let { locale, numberingSystem, calendar } = Formatter.create(
+      this.loc.clone(opts),
+      opts
+    ).resolvedOptions(this);
+    return { locale, numberingSystem, outputCalendar: calendar };
+  }
+  // TRANSFORM
+  /**
+   * "Set" the DateTime's zone to UTC. Returns a newly-constructed DateTime.
+   *
+   * Equivalent to {@link DateTime#setZone}('utc')
+   * @param {number} [offset=0] - optionally, an offset from UTC in minutes
+   * @param {Object} [opts={}] - options to pass to `setZone()`
+   * @return {DateTime}
+   */
+  toUTC(offset2 = 0, opts = {}) {
+    return this.setZone(FixedOffsetZone.instance(offset2), opts);
+  }
+  /**
+   * "Set" the DateTime's zone to the host's local zone. Returns a newly-constructed DateTime.
+   *
+   * Equivalent to `setZone('local')`
+   * @return {DateTime}
+   */
+  toLocal() {
+    return this.setZone(Settings.defaultZone);
+  }
+  /**
+   * "Set" the DateTime's zone to specified zone. Returns a newly-constructed DateTime.
+   *
+   * By default, the setter keeps the underlying time the same (as in, the same timestamp), but the new instance will report different local times and consider DSTs when making computations, as with {@link DateTime#plus}. You may wish to use {@link DateTime#toLocal} and {@link DateTime#toUTC} which provide simple convenience wrappers for commonly used zones.
+   * @param {string|Zone} [zone='local'] - a zone identifier. As a string, that can be any IANA zone supported by the host environment, or a fixed-offset name of the form 'UTC+3', or the strings 'local' or 'utc'. You may also supply an instance of a {@link DateTime#Zone} class.
+   * @param {Object} opts - options
+   * @param {boolean} [opts.keepLocalTime=false] - If true, adjust the underlying time so that the local time stays the same, but in the target zone. You should rarely need this.
+   * @return {DateTime}
+   */
+  setZone(zone, { keepLocalTime = !1, keepCalendarTime = !1 } = {}) {
+    if (zone = normalizeZone(zone, Settings.defaultZone), zone.equals(this.zone))
+      return this;
+    if (zone.isValid) {
+      let newTS = this.ts;
+      if (keepLocalTime || keepCalendarTime) {
+        let offsetGuess = zone.offset(this.ts), asObj = this.toObject();
+        [newTS] = objToTS(asObj, offsetGuess, zone);
+      }
+      return clone(this, { ts: newTS, zone });
+    } else
+      return _DateTime.invalid(unsupportedZone(zone));
+  }
+  /**
+   * "Set" the locale, numberingSystem, or outputCalendar. Returns a newly-constructed DateTime.
+   * @param {Object} properties - the properties to set
+   * @example DateTime.local(2017, 5, 25).reconfigure({ locale: 'en-GB' })
+   * @return {DateTime}
+   */
+  reconfigure({ locale, numberingSystem, outputCalendar } = {}) {
+    let loc = this.loc.clone({ locale, numberingSystem, outputCalendar });
+    return clone(this, { loc });
+  }
+  /**
+   * "Set" the locale. Returns a newly-constructed DateTime.
+   * Just a convenient alias for reconfigure({ locale })
+   * @example DateTime.local(2017, 5, 25).setLocale('en-GB')
+   * @return {DateTime}
+   */
+  setLocale(locale) {
+    return this.reconfigure({ locale });
+  }
+  /**
+   * "Set" the values of specified units. Returns a newly-constructed DateTime.
+   * You can only set units with this method; for "setting" metadata, see {@link DateTime#reconfigure} and {@link DateTime#setZone}.
+   *
+   * This method also supports setting locale-based week units, i.e. `localWeekday`, `localWeekNumber` and `localWeekYear`.
+   * They cannot be mixed with ISO-week units like `weekday`.
+   * @param {Object} values - a mapping of units to numbers
+   * @example dt.set({ year: 2017 })
+   * @example dt.set({ hour: 8, minute: 30 })
+   * @example dt.set({ weekday: 5 })
+   * @example dt.set({ year: 2005, ordinal: 234 })
+   * @return {DateTime}
+   */
+  set(values) {
+    if (!this.isValid) return this;
+    let normalized = normalizeObject(values, normalizeUnitWithLocalWeeks), { minDaysInFirstWeek, startOfWeek } = usesLocalWeekValues(normalized, this.loc), settingWeekStuff = !isUndefined(normalized.weekYear) || !isUndefined(normalized.weekNumber) || !isUndefined(normalized.weekday), containsOrdinal = !isUndefined(normalized.ordinal), containsGregorYear = !isUndefined(normalized.year), containsGregorMD = !isUndefined(normalized.month) || !isUndefined(normalized.day), containsGregor = containsGregorYear || containsGregorMD, definiteWeekDef = normalized.weekYear || normalized.weekNumber;
+    if ((containsGregor || containsOrdinal) && definiteWeekDef)
+      throw new ConflictingSpecificationError(
+        "Can't mix weekYear/weekNumber units with year/month/day or ordinals"
+      );
+    if (containsGregorMD && containsOrdinal)
+      throw new ConflictingSpecificationError("Can't mix ordinal dates with month/day");
+    let mixed;
+    settingWeekStuff ? mixed = weekToGregorian(
+      { ...gregorianToWeek(this.c, minDaysInFirstWeek, startOfWeek), ...normalized },
+      minDaysInFirstWeek,
+      startOfWeek
+    ) : isUndefined(normalized.ordinal) ? (mixed = { ...this.toObject(), ...normalized }, isUndefined(normalized.day) && (mixed.day = Math.min(daysInMonth(mixed.year, mixed.month), mixed.day))) : mixed = ordinalToGregorian({ ...gregorianToOrdinal(this.c), ...normalized });
+    let [ts, o] = objToTS(mixed, this.o, this.zone);
+    return clone(this, { ts, o });
+  }
+  /**
+   * Add a period of time to this DateTime and return the resulting DateTime
+   *
+   * Adding hours, minutes, seconds, or milliseconds increases the timestamp by the right number of milliseconds. Adding days, months, or years shifts the calendar, accounting for DSTs and leap years along the way. Thus, `dt.plus({ hours: 24 })` may result in a different time than `dt.plus({ days: 1 })` if there's a DST shift in between.
+   * @param {Duration|Object|number} duration - The amount to add. Either a Luxon Duration, a number of milliseconds, the object argument to Duration.fromObject()
+   * @example DateTime.now().plus(123) //~> in 123 milliseconds
+   * @example DateTime.now().plus({ minutes: 15 }) //~> in 15 minutes
+   * @example DateTime.now().plus({ days: 1 }) //~> this time tomorrow
+   * @example DateTime.now().plus({ days: -1 }) //~> this time yesterday
+   * @example DateTime.now().plus({ hours: 3, minutes: 13 }) //~> in 3 hr, 13 min
+   * @example DateTime.now().plus(Duration.fromObject({ hours: 3, minutes: 13 })) //~> in 3 hr, 13 min
+   * @return {DateTime}
+   */
+  plus(duration) {
+    if (!this.isValid) return this;
+    let dur = Duration.fromDurationLike(duration);
+    return clone(this, adjustTime(this, dur));
+  }
+  /**
+   * Subtract a period of time to this DateTime and return the resulting DateTime
+   * See {@link DateTime#plus}
+   * @param {Duration|Object|number} duration - The amount to subtract. Either a Luxon Duration, a number of milliseconds, the object argument to Duration.fromObject()
+   @return {DateTime}
+   */
+  minus(duration) {
+    if (!this.isValid) return this;
+    let dur = Duration.fromDurationLike(duration).negate();
+    return clone(this, adjustTime(this, dur));
+  }
+  /**
+   * "Set" this DateTime to the beginning of a unit of time.
+   * @param {string} unit - The unit to go to the beginning of. Can be 'year', 'quarter', 'month', 'week', 'day', 'hour', 'minute', 'second', or 'millisecond'.
+   * @param {Object} opts - options
+   * @param {boolean} [opts.useLocaleWeeks=false] - If true, use weeks based on the locale, i.e. use the locale-dependent start of the week
+   * @example DateTime.local(2014, 3, 3).startOf('month').toISODate(); //=> '2014-03-01'
+   * @example DateTime.local(2014, 3, 3).startOf('year').toISODate(); //=> '2014-01-01'
+   * @example DateTime.local(2014, 3, 3).startOf('week').toISODate(); //=> '2014-03-03', weeks always start on Mondays
+   * @example DateTime.local(2014, 3, 3, 5, 30).startOf('day').toISOTime(); //=> '00:00.000-05:00'
+   * @example DateTime.local(2014, 3, 3, 5, 30).startOf('hour').toISOTime(); //=> '05:00:00.000-05:00'
+   * @return {DateTime}
+   */
+  startOf(unit, { useLocaleWeeks = !1 } = {}) {
+    if (!this.isValid) return this;
+    let o = {}, normalizedUnit = Duration.normalizeUnit(unit);
+    switch (normalizedUnit) {
+      case "years":
+        o.month = 1;
+      // falls through
+      case "quarters":
+      case "months":
+        o.day = 1;
+      // falls through
+      case "weeks":
+      case "days":
+        o.hour = 0;
+      // falls through
+      case "hours":
+        o.minute = 0;
+      // falls through
+      case "minutes":
+        o.second = 0;
+      // falls through
+      case "seconds":
+        o.millisecond = 0;
+        break;
+    }
+    if (normalizedUnit === "weeks")
+      if (useLocaleWeeks) {
+        let startOfWeek = this.loc.getStartOfWeek(), { weekday } = this;
+        weekday < startOfWeek && (o.weekNumber = this.weekNumber - 1), o.weekday = startOfWeek;
+      } else
+        o.weekday = 1;
+    if (normalizedUnit === "quarters") {
+      let q = Math.ceil(this.month / 3);
+      o.month = (q - 1) * 3 + 1;
+    }
+    return this.set(o);
+  }
+  /**
+   * "Set" this DateTime to the end (meaning the last millisecond) of a unit of time
+   * @param {string} unit - The unit to go to the end of. Can be 'year', 'quarter', 'month', 'week', 'day', 'hour', 'minute', 'second', or 'millisecond'.
+   * @param {Object} opts - options
+   * @param {boolean} [opts.useLocaleWeeks=false] - If true, use weeks based on the locale, i.e. use the locale-dependent start of the week
+   * @example DateTime.local(2014, 3, 3).endOf('month').toISO(); //=> '2014-03-31T23:59:59.999-05:00'
+   * @example DateTime.local(2014, 3, 3).endOf('year').toISO(); //=> '2014-12-31T23:59:59.999-05:00'
+   * @example DateTime.local(2014, 3, 3).endOf('week').toISO(); // => '2014-03-09T23:59:59.999-05:00', weeks start on Mondays
+   * @example DateTime.local(2014, 3, 3, 5, 30).endOf('day').toISO(); //=> '2014-03-03T23:59:59.999-05:00'
+   * @example DateTime.local(2014, 3, 3, 5, 30).endOf('hour').toISO(); //=> '2014-03-03T05:59:59.999-05:00'
+   * @return {DateTime}
+   */
+  endOf(unit, opts) {
+    return this.isValid ? this.plus({ [unit]: 1 }).startOf(unit, opts).minus(1) : this;
+  }
+  // OUTPUT
+  /**
+   * Returns a string representation of this DateTime formatted according to the specified format string.
+   * **You may not want this.** See {@link DateTime#toLocaleString} for a more flexible formatting tool. For a table of tokens and their interpretations, see [here](https://moment.github.io/luxon/#/formatting?id=table-of-tokens).
+   * Defaults to en-US if no locale has been specified, regardless of the system's locale.
+   * @param {string} fmt - the format string
+   * @param {Object} opts - opts to override the configuration options on this DateTime
+   * @example DateTime.now().toFormat('yyyy LLL dd') //=> '2017 Apr 22'
+   * @example DateTime.now().setLocale('fr').toFormat('yyyy LLL dd') //=> '2017 avr. 22'
+   * @example DateTime.now().toFormat('yyyy LLL dd', { locale: "fr" }) //=> '2017 avr. 22'
+   * @example DateTime.now().toFormat("HH 'hours and' mm 'minutes'") //=> '20 hours and 55 minutes'
+   * @return {string}
+   */
+  toFormat(fmt, opts = {}) {
+    return this.isValid ? Formatter.create(this.loc.redefaultToEN(opts)).formatDateTimeFromString(this, fmt) : INVALID;
+  }
+  /**
+   * Returns a localized string representing this date. Accepts the same options as the Intl.DateTimeFormat constructor and any presets defined by Luxon, such as `DateTime.DATE_FULL` or `DateTime.TIME_SIMPLE`.
+   * The exact behavior of this method is browser-specific, but in general it will return an appropriate representation
+   * of the DateTime in the assigned locale.
+   * Defaults to the system's locale if no locale has been specified
+   * @see https://developer.mozilla.org/en-US/docs/Web/JavaScript/Reference/Global_Objects/DateTimeFormat
+   * @param formatOpts {Object} - Intl.DateTimeFormat constructor options and configuration options
+   * @param {Object} opts - opts to override the configuration options on this DateTime
+   * @example DateTime.now().toLocaleString(); //=> 4/20/2017
+   * @example DateTime.now().setLocale('en-gb').toLocaleString(); //=> '20/04/2017'
+   * @example DateTime.now().toLocaleString(DateTime.DATE_FULL); //=> 'April 20, 2017'
+   * @example DateTime.now().toLocaleString(DateTime.DATE_FULL, { locale: 'fr' }); //=> '28 août 2022'
+   * @example DateTime.now().toLocaleString(DateTime.TIME_SIMPLE); //=> '11:32 AM'
+   * @example DateTime.now().toLocaleString(DateTime.DATETIME_SHORT); //=> '4/20/2017, 11:32 AM'
+   * @example DateTime.now().toLocaleString({ weekday: 'long', month: 'long', day: '2-digit' }); //=> 'Thursday, April 20'
+   * @example DateTime.now().toLocaleString({ weekday: 'short', month: 'short', day: '2-digit', hour: '2-digit', minute: '2-digit' }); //=> 'Thu, Apr 20, 11:27 AM'
+   * @example DateTime.now().toLocaleString({ hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }); //=> '11:32'
+   * @return {string}
+   */
+  toLocaleString(formatOpts = DATE_SHORT, opts = {}) {
+    return this.isValid ? Formatter.create(this.loc.clone(opts), formatOpts).formatDateTime(this) : INVALID;
+  }
+  /**
+   * Returns an array of format "parts", meaning individual tokens along with metadata. This is allows callers to post-process individual sections of the formatted output.
+   * Defaults to the system's locale if no locale has been specified
+   * @see https://developer.mozilla.org/en-US/docs/Web/JavaScript/Reference/Global_Objects/DateTimeFormat/formatToParts
+   * @param opts {Object} - Intl.DateTimeFormat constructor options, same as `toLocaleString`.
+   * @example DateTime.now().toLocaleParts(); //=> [
+   *                                   //=>   { type: 'day', value: '25' },
+   *                                   //=>   { type: 'literal', value: '/' },
+   *                                   //=>   { type: 'month', value: '05' },
+   *                                   //=>   { type: 'literal', value: '/' },
+   *                                   //=>   { type: 'year', value: '1982' }
+   *                                   //=> ]
+   */
+  toLocaleParts(opts = {}) {
+    return this.isValid ? Formatter.create(this.loc.clone(opts), opts).formatDateTimeParts(this) : [];
+  }
+  /**
+   * Returns an ISO 8601-compliant string representation of this DateTime
+   * @param {Object} opts - options
+   * @param {boolean} [opts.suppressMilliseconds=false] - exclude milliseconds from the format if they're 0
+   * @param {boolean} [opts.suppressSeconds=false] - exclude seconds from the format if they're 0
+   * @param {boolean} [opts.includeOffset=true] - include the offset, such as 'Z' or '-04:00'
+   * @param {boolean} [opts.extendedZone=false] - add the time zone format extension
+   * @param {string} [opts.format='extended'] - choose between the basic and extended format
+   * @param {string} [opts.precision='milliseconds'] - truncate output to desired presicion: 'years', 'months', 'days', 'hours', 'minutes', 'seconds' or 'milliseconds'. When precision and suppressSeconds or suppressMilliseconds are used together, precision sets the maximum unit shown in the output, however seconds or milliseconds will still be suppressed if they are 0.
+   * @example DateTime.utc(1983, 5, 25).toISO() //=> '1982-05-25T00:00:00.000Z'
+   * @example DateTime.now().toISO() //=> '2017-04-22T20:47:05.335-04:00'
+   * @example DateTime.now().toISO({ includeOffset: false }) //=> '2017-04-22T20:47:05.335'
+   * @example DateTime.now().toISO({ format: 'basic' }) //=> '20170422T204705.335-0400'
+   * @example DateTime.now().toISO({ precision: 'day' }) //=> '2017-04-22Z'
+   * @example DateTime.now().toISO({ precision: 'minute' }) //=> '2017-04-22T20:47Z'
+   * @return {string|null}
+   */
+  toISO({
+    format = "extended",
+    suppressSeconds = !1,
+    suppressMilliseconds = !1,
+    includeOffset = !0,
+    extendedZone = !1,
+    precision = "milliseconds"
+  } = {}) {
+    if (!this.isValid)
+      return null;
+    precision = normalizeUnit(precision);
+    let ext2 = format === "extended", c = toISODate(this, ext2, precision);
+    return orderedUnits.indexOf(precision) >= 3 && (c += "T"), c += toISOTime(
+      this,
+      ext2,
+      suppressSeconds,
+      suppressMilliseconds,
+      includeOffset,
+      extendedZone,
+      precision
+    ), c;
+  }
+  /**
+   * Returns an ISO 8601-compliant string representation of this DateTime's date component
+   * @param {Object} opts - options
+   * @param {string} [opts.format='extended'] - choose between the basic and extended format
+   * @param {string} [opts.precision='day'] - truncate output to desired precision: 'years', 'months', or 'days'.
+   * @example DateTime.utc(1982, 5, 25).toISODate() //=> '1982-05-25'
+   * @example DateTime.utc(1982, 5, 25).toISODate({ format: 'basic' }) //=> '19820525'
+   * @example DateTime.utc(1982, 5, 25).toISODate({ precision: 'month' }) //=> '1982-05'
+   * @return {string|null}
+   */
+  toISODate({ format = "extended", precision = "day" } = {}) {
+    return this.isValid ? toISODate(this, format === "extended", normalizeUnit(precision)) : null;
+  }
+  /**
+   * Returns an ISO 8601-compliant string representation of this DateTime's week date
+   * @example DateTime.utc(1982, 5, 25).toISOWeekDate() //=> '1982-W21-2'
+   * @return {string}
+   */
+  toISOWeekDate() {
+    return toTechFormat(this, "kkkk-'W'WW-c");
+  }
+  /**
+   * Returns an ISO 8601-compliant string representation of this DateTime's time component
+   * @param {Object} opts - options
+   * @param {boolean} [opts.suppressMilliseconds=false] - exclude milliseconds from the format if they're 0
+   * @param {boolean} [opts.suppressSeconds=false] - exclude seconds from the format if they're 0
+   * @param {boolean} [opts.includeOffset=true] - include the offset, such as 'Z' or '-04:00'
+   * @param {boolean} [opts.extendedZone=true] - add the time zone format extension
+   * @param {boolean} [opts.includePrefix=false] - include the `T` prefix
+   * @param {string} [opts.format='extended'] - choose between the basic and extended format
+   * @param {string} [opts.precision='milliseconds'] - truncate output to desired presicion: 'hours', 'minutes', 'seconds' or 'milliseconds'. When precision and suppressSeconds or suppressMilliseconds are used together, precision sets the maximum unit shown in the output, however seconds or milliseconds will still be suppressed if they are 0.
+   * @example DateTime.utc().set({ hour: 7, minute: 34 }).toISOTime() //=> '07:34:19.361Z'
+   * @example DateTime.utc().set({ hour: 7, minute: 34, seconds: 0, milliseconds: 0 }).toISOTime({ suppressSeconds: true }) //=> '07:34Z'
+   * @example DateTime.utc().set({ hour: 7, minute: 34 }).toISOTime({ format: 'basic' }) //=> '073419.361Z'
+   * @example DateTime.utc().set({ hour: 7, minute: 34 }).toISOTime({ includePrefix: true }) //=> 'T07:34:19.361Z'
+   * @example DateTime.utc().set({ hour: 7, minute: 34, second: 56 }).toISOTime({ precision: 'minute' }) //=> '07:34Z'
+   * @return {string}
+   */
+  toISOTime({
+    suppressMilliseconds = !1,
+    suppressSeconds = !1,
+    includeOffset = !0,
+    includePrefix = !1,
+    extendedZone = !1,
+    format = "extended",
+    precision = "milliseconds"
+  } = {}) {
+    return this.isValid ? (precision = normalizeUnit(precision), (includePrefix && orderedUnits.indexOf(precision) >= 3 ? "T" : "") + toISOTime(
+      this,
+      format === "extended",
+      suppressSeconds,
+      suppressMilliseconds,
+      includeOffset,
+      extendedZone,
+      precision
+    )) : null;
+  }
+  /**
+   * Returns an RFC 2822-compatible string representation of this DateTime
+   * @example DateTime.utc(2014, 7, 13).toRFC2822() //=> 'Sun, 13 Jul 2014 00:00:00 +0000'
+   * @example DateTime.local(2014, 7, 13).toRFC2822() //=> 'Sun, 13 Jul 2014 00:00:00 -0400'
+   * @return {string}
+   */
+  toRFC2822() {
+    return toTechFormat(this, "EEE, dd LLL yyyy HH:mm:ss ZZZ", !1);
+  }
+  /**
+   * Returns a string representation of this DateTime appropriate for use in HTTP headers. The output is always expressed in GMT.
+   * Specifically, the string conforms to RFC 1123.
+   * @see https://www.w3.org/Protocols/rfc2616/rfc2616-sec3.html#sec3.3.1
+   * @example DateTime.utc(2014, 7, 13).toHTTP() //=> 'Sun, 13 Jul 2014 00:00:00 GMT'
+   * @example DateTime.utc(2014, 7, 13, 19).toHTTP() //=> 'Sun, 13 Jul 2014 19:00:00 GMT'
+   * @return {string}
+   */
+  toHTTP() {
+    return toTechFormat(this.toUTC(), "EEE, dd LLL yyyy HH:mm:ss 'GMT'");
+  }
+  /**
+   * Returns a string representation of this DateTime appropriate for use in SQL Date
+   * @example DateTime.utc(2014, 7, 13).toSQLDate() //=> '2014-07-13'
+   * @return {string|null}
+   */
+  toSQLDate() {
+    return this.isValid ? toISODate(this, !0) : null;
+  }
+  /**
+   * Returns a string representation of this DateTime appropriate for use in SQL Time
+   * @param {Object} opts - options
+   * @param {boolean} [opts.includeZone=false] - include the zone, such as 'America/New_York'. Overrides includeOffset.
+   * @param {boolean} [opts.includeOffset=true] - include the offset, such as 'Z' or '-04:00'
+   * @param {boolean} [opts.includeOffsetSpace=true] - include the space between the time and the offset, such as '05:15:16.345 -04:00'
+   * @example DateTime.utc().toSQL() //=> '05:15:16.345'
+   * @example DateTime.now().toSQL() //=> '05:15:16.345 -04:00'
+   * @example DateTime.now().toSQL({ includeOffset: false }) //=> '05:15:16.345'
+   * @example DateTime.now().toSQL({ includeZone: false }) //=> '05:15:16.345 America/New_York'
+   * @return {string}
+   */
+  toSQLTime({ includeOffset = !0, includeZone = !1, includeOffsetSpace = !0 } = {}) {
+    let fmt = "HH:mm:ss.SSS";
+    return (includeZone || includeOffset) && (includeOffsetSpace && (fmt += " "), includeZone ? fmt += "z" : includeOffset && (fmt += "ZZ")), toTechFormat(this, fmt, !0);
+  }
+  /**
+   * Returns a string representation of this DateTime appropriate for use in SQL DateTime
+   * @param {Object} opts - options
+   * @param {boolean} [opts.includeZone=false] - include the zone, such as 'America/New_York'. Overrides includeOffset.
+   * @param {boolean} [opts.includeOffset=true] - include the offset, such as 'Z' or '-04:00'
+   * @param {boolean} [opts.includeOffsetSpace=true] - include the space between the time and the offset, such as '05:15:16.345 -04:00'
+   * @example DateTime.utc(2014, 7, 13).toSQL() //=> '2014-07-13 00:00:00.000 Z'
+   * @example DateTime.local(2014, 7, 13).toSQL() //=> '2014-07-13 00:00:00.000 -04:00'
+   * @example DateTime.local(2014, 7, 13).toSQL({ includeOffset: false }) //=> '2014-07-13 00:00:00.000'
+   * @example DateTime.local(2014, 7, 13).toSQL({ includeZone: true }) //=> '2014-07-13 00:00:00.000 America/New_York'
+   * @return {string}
+   */
+  toSQL(opts = {}) {
+    return this.isValid ? `${this.toSQLDate()} ${this.toSQLTime(opts)}` : null;
+  }
+  /**
+   * Returns a string representation of this DateTime appropriate for debugging
+   * @return {string}
+   */
+  toString() {
+    return this.isValid ? this.toISO() : INVALID;
+  }
+  /**
+   * Returns a string representation of this DateTime appropriate for the REPL.
+   * @return {string}
+   */
+  [/* @__PURE__ */ Symbol.for("nodejs.util.inspect.custom")]() {
+    return this.isValid ? `DateTime { ts: ${this.toISO()}, zone: ${this.zone.name}, locale: ${this.locale} }` : `DateTime { Invalid, reason: ${this.invalidReason} }`;
+  }
+  /**
+   * Returns the epoch milliseconds of this DateTime. Alias of {@link DateTime#toMillis}
+   * @return {number}
+   */
+  valueOf() {
+    return this.toMillis();
+  }
+  /**
+   * Returns the epoch milliseconds of this DateTime.
+   * @return {number}
+   */
+  toMillis() {
+    return this.isValid ? this.ts : NaN;
+  }
+  /**
+   * Returns the epoch seconds (including milliseconds in the fractional part) of this DateTime.
+   * @return {number}
+   */
+  toSeconds() {
+    return this.isValid ? this.ts / 1e3 : NaN;
+  }
+  /**
+   * Returns the epoch seconds (as a whole number) of this DateTime.
+   * @return {number}
+   */
+  toUnixInteger() {
+    return this.isValid ? Math.floor(this.ts / 1e3) : NaN;
+  }
+  /**
+   * Returns an ISO 8601 representation of this DateTime appropriate for use in JSON.
+   * @return {string}
+   */
+  toJSON() {
+    return this.toISO();
+  }
+  /**
+   * Returns a BSON serializable equivalent to this DateTime.
+   * @return {Date}
+   */
+  toBSON() {
+    return this.toJSDate();
+  }
+  /**
+   * Returns a JavaScript object with this DateTime's year, month, day, and so on.
+   * @param opts - options for generating the object
+   * @param {boolean} [opts.includeConfig=false] - include configuration attributes in the output
+   * @example DateTime.now().toObject() //=> { year: 2017, month: 4, day: 22, hour: 20, minute: 49, second: 42, millisecond: 268 }
+   * @return {Object}
+   */
+  toObject(opts = {}) {
+    if (!this.isValid) return {};
+    let base = { ...this.c };
+    return opts.includeConfig && (base.outputCalendar = this.outputCalendar, base.numberingSystem = this.loc.numberingSystem, base.locale = this.loc.locale), base;
+  }
+  /**
+   * Returns a JavaScript Date equivalent to this DateTime.
+   * @return {Date}
+   */
+  toJSDate() {
+    return new Date(this.isValid ? this.ts : NaN);
+  }
+  // COMPARE
+  /**
+   * Return the difference between two DateTimes as a Duration.
+   * @param {DateTime} otherDateTime - the DateTime to compare this one to
+   * @param {string|string[]} [unit=['milliseconds']] - the unit or array of units (such as 'hours' or 'days') to include in the duration.
+   * @param {Object} opts - options that affect the creation of the Duration
+   * @param {string} [opts.conversionAccuracy='casual'] - the conversion system to use
+   * @example
+   * var i1 = DateTime.fromISO('1982-05-25T09:45'),
+   *     i2 = DateTime.fromISO('1983-10-14T10:30');
+   * i2.diff(i1).toObject() //=> { milliseconds: 43807500000 }
+   * i2.diff(i1, 'hours').toObject() //=> { hours: 12168.75 }
+   * i2.diff(i1, ['months', 'days']).toObject() //=> { months: 16, days: 19.03125 }
+   * i2.diff(i1, ['months', 'days', 'hours']).toObject() //=> { months: 16, days: 19, hours: 0.75 }
+   * @return {Duration}
+   */
+  diff(otherDateTime, unit = "milliseconds", opts = {}) {
+    if (!this.isValid || !otherDateTime.isValid)
+      return Duration.invalid("created by diffing an invalid DateTime");
+    let durOpts = { locale: this.locale, numberingSystem: this.numberingSystem, ...opts }, units = maybeArray(unit).map(Duration.normalizeUnit), otherIsLater = otherDateTime.valueOf() > this.valueOf(), earlier = otherIsLater ? this : otherDateTime, later = otherIsLater ? otherDateTime : this, diffed = diff(earlier, later, units, durOpts);
+    return otherIsLater ? diffed.negate() : diffed;
+  }
+  /**
+   * Return the difference between this DateTime and right now.
+   * See {@link DateTime#diff}
+   * @param {string|string[]} [unit=['milliseconds']] - the unit or units units (such as 'hours' or 'days') to include in the duration
+   * @param {Object} opts - options that affect the creation of the Duration
+   * @param {string} [opts.conversionAccuracy='casual'] - the conversion system to use
+   * @return {Duration}
+   */
+  diffNow(unit = "milliseconds", opts = {}) {
+    return this.diff(_DateTime.now(), unit, opts);
+  }
+  /**
+   * Return an Interval spanning between this DateTime and another DateTime
+   * @param {DateTime} otherDateTime - the other end point of the Interval
+   * @return {Interval|DateTime}
+   */
+  until(otherDateTime) {
+    return this.isValid ? Interval.fromDateTimes(this, otherDateTime) : this;
+  }
+  /**
+   * Return whether this DateTime is in the same unit of time as another DateTime.
+   * Higher-order units must also be identical for this function to return `true`.
+   * Note that time zones are **ignored** in this comparison, which compares the **local** calendar time. Use {@link DateTime#setZone} to convert one of the dates if needed.
+   * @param {DateTime} otherDateTime - the other DateTime
+   * @param {string} unit - the unit of time to check sameness on
+   * @param {Object} opts - options
+   * @param {boolean} [opts.useLocaleWeeks=false] - If true, use weeks based on the locale, i.e. use the locale-dependent start of the week; only the locale of this DateTime is used
+   * @example DateTime.now().hasSame(otherDT, 'day'); //~> true if otherDT is in the same current calendar day
+   * @return {boolean}
+   */
+  hasSame(otherDateTime, unit, opts) {
+    if (!this.isValid) return !1;
+    let inputMs = otherDateTime.valueOf(), adjustedToZone = this.setZone(otherDateTime.zone, { keepLocalTime: !0 });
+    return adjustedToZone.startOf(unit, opts) <= inputMs && inputMs <= adjustedToZone.endOf(unit, opts);
+  }
+  /**
+   * Equality check
+   * Two DateTimes are equal if and only if they represent the same millisecond, have the same zone and location, and are both valid.
+   * To compare just the millisecond values, use `+dt1 === +dt2`.
+   * @param {DateTime} other - the other DateTime
+   * @return {boolean}
+   */
+  equals(other) {
+    return this.isValid && other.isValid && this.valueOf() === other.valueOf() && this.zone.equals(other.zone) && this.loc.equals(other.loc);
+  }
+  /**
+   * Returns a string representation of a this time relative to now, such as "in two days". Can only internationalize if your
+   * platform supports Intl.RelativeTimeFormat. Rounds towards zero by default.
+   * @param {Object} options - options that affect the output
+   * @param {DateTime} [options.base=DateTime.now()] - the DateTime to use as the basis to which this time is compared. Defaults to now.
+   * @param {string} [options.style="long"] - the style of units, must be "long", "short", or "narrow"
+   * @param {string|string[]} options.unit - use a specific unit or array of units; if omitted, or an array, the method will pick the best unit. Use an array or one of "years", "quarters", "months", "weeks", "days", "hours", "minutes", or "seconds"
+   * @param {boolean} [options.round=true] - whether to round the numbers in the output.
+   * @param {string} [options.rounding="trunc"] - rounding method to use when rounding the numbers in the output. Can be "trunc" (toward zero), "expand" (away from zero), "round", "floor", or "ceil".
+   * @param {number} [options.padding=0] - padding in milliseconds. This allows you to round up the result if it fits inside the threshold. Don't use in combination with {round: false} because the decimal output will include the padding.
+   * @param {string} options.locale - override the locale of this DateTime
+   * @param {string} options.numberingSystem - override the numberingSystem of this DateTime. The Intl system may choose not to honor this
+   * @example DateTime.now().plus({ days: 1 }).toRelative() //=> "in 1 day"
+   * @example DateTime.now().setLocale("es").toRelative({ days: 1 }) //=> "dentro de 1 día"
+   * @example DateTime.now().plus({ days: 1 }).toRelative({ locale: "fr" }) //=> "dans 23 heures"
+   * @example DateTime.now().minus({ days: 2 }).toRelative() //=> "2 days ago"
+   * @example DateTime.now().minus({ days: 2 }).toRelative({ unit: "hours" }) //=> "48 hours ago"
+   * @example DateTime.now().minus({ hours: 36 }).toRelative({ round: false }) //=> "1.5 days ago"
+   */
+  toRelative(options = {}) {
+    if (!this.isValid) return null;
+    let base = options.base || _DateTime.fromObject({}, { zone: this.zone }), padding = options.padding ? this < base ? -options.padding : options.padding : 0, units = ["years", "months", "days", "hours", "minutes", "seconds"], unit = options.unit;
+    return Array.isArray(options.unit) && (units = options.unit, unit = void 0), diffRelative(base, this.plus(padding), {
+      ...options,
+      numeric: "always",
+      units,
+      unit
+    });
+  }
+  /**
+   * Returns a string representation of this date relative to today, such as "yesterday" or "next month".
+   * Only internationalizes on platforms that supports Intl.RelativeTimeFormat.
+   * @param {Object} options - options that affect the output
+   * @param {DateTime} [options.base=DateTime.now()] - the DateTime to use as the basis to which this time is compared. Defaults to now.
+   * @param {string} options.locale - override the locale of this DateTime
+   * @param {string} options.unit - use a specific unit; if omitted, the method will pick the unit. Use one of "years", "quarters", "months", "weeks", or "days"
+   * @param {string} options.numberingSystem - override the numberingSystem of this DateTime. The Intl system may choose not to honor this
+   * @example DateTime.now().plus({ days: 1 }).toRelativeCalendar() //=> "tomorrow"
+   * @example DateTime.now().setLocale("es").plus({ days: 1 }).toRelative() //=> ""mañana"
+   * @example DateTime.now().plus({ days: 1 }).toRelativeCalendar({ locale: "fr" }) //=> "demain"
+   * @example DateTime.now().minus({ days: 2 }).toRelativeCalendar() //=> "2 days ago"
+   */
+  toRelativeCalendar(options = {}) {
+    return this.isValid ? diffRelative(options.base || _DateTime.fromObject({}, { zone: this.zone }), this, {
+      ...options,
+      numeric: "auto",
+      units: ["years", "months", "days"],
+      calendary: !0
+    }) : null;
+  }
+  /**
+   * Return the min of several date times
+   * @param {...DateTime} dateTimes - the DateTimes from which to choose the minimum
+   * @return {DateTime} the min DateTime, or undefined if called with no argument
+   */
+  static min(...dateTimes) {
+    if (!dateTimes.every(_DateTime.isDateTime))
+      throw new InvalidArgumentError("min requires all arguments be DateTimes");
+    return bestBy(dateTimes, (i) => i.valueOf(), Math.min);
+  }
+  /**
+   * Return the max of several date times
+   * @param {...DateTime} dateTimes - the DateTimes from which to choose the maximum
+   * @return {DateTime} the max DateTime, or undefined if called with no argument
+   */
+  static max(...dateTimes) {
+    if (!dateTimes.every(_DateTime.isDateTime))
+      throw new InvalidArgumentError("max requires all arguments be DateTimes");
+    return bestBy(dateTimes, (i) => i.valueOf(), Math.max);
+  }
+  // MISC
+  /**
+   * Explain how a string would be parsed by fromFormat()
+   * @param {string} text - the string to parse
+   * @param {string} fmt - the format the string is expected to be in (see description)
+   * @param {Object} options - options taken by fromFormat()
+   * @return {Object}
+   */
+  static fromFormatExplain(text, fmt, options = {}) {
+    let { locale = null, numberingSystem = null } = options, localeToUse = Locale.fromOpts({
+      locale,
+      numberingSystem,
+      defaultToEN: !0
+    });
+    return explainFromTokens(localeToUse, text, fmt);
+  }
+  /**
+   * @deprecated use fromFormatExplain instead
+   */
+  static fromStringExplain(text, fmt, options = {}) {
+    return _DateTime.fromFormatExplain(text, fmt, options);
+  }
+  /**
+   * Build a parser for `fmt` using the given locale. This parser can be passed
+   * to {@link DateTime.fromFormatParser} to a parse a date in this format. This
+   * can be used to optimize cases where many dates need to be parsed in a
+   * specific format.
+   *
+   * @param {String} fmt - the format the string is expected to be in (see
+   * description)
+   * @param {Object} options - options used to set locale and numberingSystem
+   * for parser
+   * @returns {TokenParser} - opaque object to be used
+   */
+  static buildFormatParser(fmt, options = {}) {
+    let { locale = null, numberingSystem = null } = options, localeToUse = Locale.fromOpts({
+      locale,
+      numberingSystem,
+      defaultToEN: !0
+    });
+    return new TokenParser(localeToUse, fmt);
+  }
+  /**
+   * Create a DateTime from an input string and format parser.
+   *
+   * The format parser must have been created with the same locale as this call.
+   *
+   * @param {String} text - the string to parse
+   * @param {TokenParser} formatParser - parser from {@link DateTime.buildFormatParser}
+   * @param {Object} opts - options taken by fromFormat()
+   * @returns {DateTime}
+   */
+  static fromFormatParser(text, formatParser, opts = {}) {
+    if (isUndefined(text) || isUndefined(formatParser))
+      throw new InvalidArgumentError(
+        "fromFormatParser requires an input string and a format parser"
+      );
+    let { locale = null, numberingSystem = null } = opts, localeToUse = Locale.fromOpts({
+      locale,
+      numberingSystem,
+      defaultToEN: !0
+    });
+    if (!localeToUse.equals(formatParser.locale))
+      throw new InvalidArgumentError(
+        `fromFormatParser called with a locale of ${localeToUse}, but the format parser was created for ${formatParser.locale}`
+      );
+    let { result, zone, specificOffset, invalidReason } = formatParser.explainFromTokens(text);
+    return invalidReason ? _DateTime.invalid(invalidReason) : parseDataToDateTime(
+      result,
+      zone,
+      opts,
+      `format ${formatParser.format}`,
+      text,
+      specificOffset
+    );
+  }
+  // FORMAT PRESETS
+  /**
+   * {@link DateTime#toLocaleString} format like 10/14/1983
+   * @type {Object}
+   */
+  static get DATE_SHORT() {
+    return DATE_SHORT;
+  }
+  /**
+   * {@link DateTime#toLocaleString} format like 'Oct 14, 1983'
+   * @type {Object}
+   */
+  static get DATE_MED() {
+    return DATE_MED;
+  }
+  /**
+   * {@link DateTime#toLocaleString} format like 'Fri, Oct 14, 1983'
+   * @type {Object}
+   */
+  static get DATE_MED_WITH_WEEKDAY() {
+    return DATE_MED_WITH_WEEKDAY;
+  }
+  /**
+   * {@link DateTime#toLocaleString} format like 'October 14, 1983'
+   * @type {Object}
+   */
+  static get DATE_FULL() {
+    return DATE_FULL;
+  }
+  /**
+   * {@link DateTime#toLocaleString} format like 'Tuesday, October 14, 1983'
+   * @type {Object}
+   */
+  static get DATE_HUGE() {
+    return DATE_HUGE;
+  }
+  /**
+   * {@link DateTime#toLocaleString} format like '09:30 AM'. Only 12-hour if the locale is.
+   * @type {Object}
+   */
+  static get TIME_SIMPLE() {
+    return TIME_SIMPLE;
+  }
+  /**
+   * {@link DateTime#toLocaleString} format like '09:30:23 AM'. Only 12-hour if the locale is.
+   * @type {Object}
+   */
+  static get TIME_WITH_SECONDS() {
+    return TIME_WITH_SECONDS;
+  }
+  /**
+   * {@link DateTime#toLocaleString} format like '09:30:23 AM EDT'. Only 12-hour if the locale is.
+   * @type {Object}
+   */
+  static get TIME_WITH_SHORT_OFFSET() {
+    return TIME_WITH_SHORT_OFFSET;
+  }
+  /**
+   * {@link DateTime#toLocaleString} format like '09:30:23 AM Eastern Daylight Time'. Only 12-hour if the locale is.
+   * @type {Object}
+   */
+  static get TIME_WITH_LONG_OFFSET() {
+    return TIME_WITH_LONG_OFFSET;
+  }
+  /**
+   * {@link DateTime#toLocaleString} format like '09:30', always 24-hour.
+   * @type {Object}
+   */
+  static get TIME_24_SIMPLE() {
+    return TIME_24_SIMPLE;
+  }
+  /**
+   * {@link DateTime#toLocaleString} format like '09:30:23', always 24-hour.
+   * @type {Object}
+   */
+  static get TIME_24_WITH_SECONDS() {
+    return TIME_24_WITH_SECONDS;
+  }
+  /**
+   * {@link DateTime#toLocaleString} format like '09:30:23 EDT', always 24-hour.
+   * @type {Object}
+   */
+  static get TIME_24_WITH_SHORT_OFFSET() {
+    return TIME_24_WITH_SHORT_OFFSET;
+  }
+  /**
+   * {@link DateTime#toLocaleString} format like '09:30:23 Eastern Daylight Time', always 24-hour.
+   * @type {Object}
+   */
+  static get TIME_24_WITH_LONG_OFFSET() {
+    return TIME_24_WITH_LONG_OFFSET;
+  }
+  /**
+   * {@link DateTime#toLocaleString} format like '10/14/1983, 9:30 AM'. Only 12-hour if the locale is.
+   * @type {Object}
+   */
+  static get DATETIME_SHORT() {
+    return DATETIME_SHORT;
+  }
+  /**
+   * {@link DateTime#toLocaleString} format like '10/14/1983, 9:30:33 AM'. Only 12-hour if the locale is.
+   * @type {Object}
+   */
+  static get DATETIME_SHORT_WITH_SECONDS() {
+    return DATETIME_SHORT_WITH_SECONDS;
+  }
+  /**
+   * {@link DateTime#toLocaleString} format like 'Oct 14, 1983, 9:30 AM'. Only 12-hour if the locale is.
+   * @type {Object}
+   */
+  static get DATETIME_MED() {
+    return DATETIME_MED;
+  }
+  /**
+   * {@link DateTime#toLocaleString} format like 'Oct 14, 1983, 9:30:33 AM'. Only 12-hour if the locale is.
+   * @type {Object}
+   */
+  static get DATETIME_MED_WITH_SECONDS() {
+    return DATETIME_MED_WITH_SECONDS;
+  }
+  /**
+   * {@link DateTime#toLocaleString} format like 'Fri, 14 Oct 1983, 9:30 AM'. Only 12-hour if the locale is.
+   * @type {Object}
+   */
+  static get DATETIME_MED_WITH_WEEKDAY() {
+    return DATETIME_MED_WITH_WEEKDAY;
+  }
+  /**
+   * {@link DateTime#toLocaleString} format like 'October 14, 1983, 9:30 AM EDT'. Only 12-hour if the locale is.
+   * @type {Object}
+   */
+  static get DATETIME_FULL() {
+    return DATETIME_FULL;
+  }
+  /**
+   * {@link DateTime#toLocaleString} format like 'October 14, 1983, 9:30:33 AM EDT'. Only 12-hour if the locale is.
+   * @type {Object}
+   */
+  static get DATETIME_FULL_WITH_SECONDS() {
+    return DATETIME_FULL_WITH_SECONDS;
+  }
+  /**
+   * {@link DateTime#toLocaleString} format like 'Friday, October 14, 1983, 9:30 AM Eastern Daylight Time'. Only 12-hour if the locale is.
+   * @type {Object}
+   */
+  static get DATETIME_HUGE() {
+    return DATETIME_HUGE;
+  }
+  /**
+   * {@link DateTime#toLocaleString} format like 'Friday, October 14, 1983, 9:30:33 AM Eastern Daylight Time'. Only 12-hour if the locale is.
+   * @type {Object}
+   */
+  static get DATETIME_HUGE_WITH_SECONDS() {
+    return DATETIME_HUGE_WITH_SECONDS;
+  }
+};
+function friendlyDateTime(dateTimeish) {
+  if (DateTime.isDateTime(dateTimeish))
+    return dateTimeish;
+  if (dateTimeish && dateTimeish.valueOf && isNumber(dateTimeish.valueOf()))
+    return DateTime.fromJSDate(dateTimeish);
+  if (dateTimeish && typeof dateTimeish == "object")
+    return DateTime.fromObject(dateTimeish);
+  throw new InvalidArgumentError(
+    `Unknown datetime argument: ${dateTimeish}, of type ${typeof dateTimeish}`
+  );
+}
+
+// src/core/time.ts
+function parseTime(iso) {
+  if (iso === void 0) return;
+  let ms = Date.parse(iso);
+  return Number.isFinite(ms) ? ms : void 0;
+}
+var MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"], pad = (n2) => String(n2).padStart(2, "0");
+function formatUtc(ms, nowMs) {
+  let d = new Date(ms), n2 = new Date(nowMs), clock = `${pad(d.getUTCHours())}:${pad(d.getUTCMinutes())} UTC`;
+  if (d.getUTCFullYear() === n2.getUTCFullYear() && d.getUTCMonth() === n2.getUTCMonth() && d.getUTCDate() === n2.getUTCDate()) return clock;
+  let year = d.getUTCFullYear() === n2.getUTCFullYear() ? "" : ` ${d.getUTCFullYear()}`;
+  return `${MONTHS[d.getUTCMonth()]} ${d.getUTCDate()}${year} ${clock}`;
+}
+function amount(n2, unit) {
+  return `${n2} ${unit}${n2 === 1 ? "" : "s"}`;
+}
+function formatRelative(ms, nowMs) {
+  let delta = ms - nowMs, abs = Math.abs(delta), span;
+  return abs < 6e4 ? delta >= 0 ? "in less than a minute" : "less than a minute ago" : (abs < 36e5 ? span = amount(Math.round(abs / 6e4), "minute") : abs < 864e5 ? span = amount(Math.round(abs / 36e5), "hour") : span = amount(Math.round(abs / 864e5), "day"), delta >= 0 ? `in ${span}` : `${span} ago`);
+}
+function formatWhen(ms, nowMs) {
+  return `${formatUtc(ms, nowMs)}, ${formatRelative(ms, nowMs)}`;
+}
+
+// src/core/working-hours.ts
+var WEEKDAYS = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"], MAX_DAYS = 3 * 366;
+function isValidTimeZone(name) {
+  return IANAZone.isValidZone(name);
+}
+function parseClock(text) {
+  let m = /^([01][0-9]|2[0-4]):([0-5][0-9])$/.exec(text);
+  if (!m) return;
+  let minutes = Number(m[1]) * 60 + Number(m[2]);
+  return minutes <= 1440 ? minutes : void 0;
+}
+function dayAt(local, hours) {
+  let midnight = local.startOf("day"), next = midnight.plus({ days: 1 }).toMillis(), weekday = WEEKDAYS[midnight.weekday - 1], date = midnight.toISODate() ?? "";
+  if (!hours.days.includes(weekday) || hours.holidays.includes(date)) return { next };
+  let at = (minutes) => minutes >= 1440 ? next : midnight.set({ hour: Math.floor(minutes / 60), minute: minutes % 60 }).toMillis(), start = at(hours.fromMinutes), end = at(hours.toMinutes);
+  return end > start ? { work: { start, end }, next } : { next };
+}
+function addWorkingTime(startMs, durationMs, hours) {
+  let cursor = startMs, remaining = durationMs, local = DateTime.fromMillis(startMs, { zone: hours.timezone });
+  for (let i = 0; i < MAX_DAYS; i++) {
+    let day = dayAt(local, hours);
+    if (day.work && cursor < day.work.end) {
+      let from = Math.max(cursor, day.work.start), available = day.work.end - from;
+      if (remaining <= available) return from + remaining;
+      remaining -= available;
+    }
+    cursor = day.next, local = DateTime.fromMillis(day.next, { zone: hours.timezone });
+  }
+  return startMs + MAX_DAYS * 864e5;
+}
+function delayEnd(startMs, durationMs, hours) {
+  return hours ? addWorkingTime(startMs, durationMs, hours) : startMs + durationMs;
+}
+function formatLocal(ms, timezone) {
+  return `${DateTime.fromMillis(ms, { zone: timezone }).setLocale("en-US").toFormat("ccc LLL d HH:mm")} ${timezone}`;
+}
+function formatDeadline(ms, nowMs, timezone) {
+  return timezone ? `${formatUtc(ms, nowMs)} (${formatLocal(ms, timezone)})` : formatUtc(ms, nowMs);
+}
+
+// src/core/policy/check-attention.ts
+var isRecord = (v) => typeof v == "object" && v !== null && !Array.isArray(v);
+function attentionErrors(raw, report) {
+  workingHoursErrors(raw.working_hours, report);
+  let hard = isRecord(raw.tiers) && isRecord(raw.tiers.hard) ? raw.tiers.hard : void 0;
+  remindErrors(hard?.remind, report), Array.isArray(raw.rules) && raw.rules.forEach((rule, i) => ruleApproverErrors(rule, i, report));
+}
+function workingHoursErrors(wh, report) {
+  if (!isRecord(wh)) return;
+  typeof wh.timezone == "string" && wh.timezone !== "" && !isValidTimeZone(wh.timezone) && report(["working_hours", "timezone"], `working_hours.timezone: unknown time zone "${wh.timezone}" (expected an IANA name such as Europe/Berlin, America/New_York or UTC)`);
+  let from = typeof wh.from == "string" ? parseClock(wh.from) : void 0, to = typeof wh.to == "string" ? parseClock(wh.to) : void 0;
+  from !== void 0 && to !== void 0 && from >= to && report(["working_hours", "to"], `working_hours: "to" (${String(wh.to)}) must be after "from" (${String(wh.from)}); a working day cannot span midnight`), Array.isArray(wh.holidays) && wh.holidays.forEach((d, j) => {
+    if (typeof d != "string" || !/^[0-9]{4}-[0-9]{2}-[0-9]{2}$/.test(d)) return;
+    let date = /* @__PURE__ */ new Date(`${d}T00:00:00Z`);
+    (!Number.isFinite(date.getTime()) || date.toISOString().slice(0, 10) !== d) && report(["working_hours", "holidays", j], `working_hours.holidays[${j}]: "${d}" is not a calendar date`);
+  });
+}
+function remindErrors(remind, report) {
+  if (!Array.isArray(remind)) return;
+  let previous;
+  remind.forEach((d, j) => {
+    let ms = typeof d == "string" ? parseDuration(d) : void 0;
+    ms !== void 0 && (previous !== void 0 && ms <= previous && report(["tiers", "hard", "remind", j], `tiers.hard.remind[${j}]: ${d} is not after the reminder before it; reminders must be increasing (e.g. [4h, 1d])`), previous = ms);
+  });
+}
+function ruleApproverErrors(rule, i, report) {
+  if (!isRecord(rule)) return;
+  let name = typeof rule.name == "string" ? ` "${rule.name}"` : "";
+  for (let key of ["reviewers", "approvals"])
+    rule[key] !== void 0 && rule.tier !== void 0 && rule.tier !== "hard" && report(["rules", i, key], `rules[${i}].${key}: rule${name} is ${String(rule.tier)}, and only hard rules ask for approvals (make it hard or remove ${key})`);
+  let reviewers = rule.reviewers;
+  if (isRecord(reviewers)) {
+    let none = (k) => !Array.isArray(reviewers[k]) || reviewers[k].length === 0;
+    none("users") && none("teams") && reviewers.permission === void 0 && report(["rules", i, "reviewers"], `rules[${i}].reviewers: names nobody (give users, teams or permission), so nobody could approve a PR this rule matches`);
+  }
+}
+
+// src/core/policy/normalise-attention.ts
+var isRecord2 = (v) => typeof v == "object" && v !== null && !Array.isArray(v), strings = (v) => Array.isArray(v) ? v.filter((s2) => typeof s2 == "string") : [];
+function normaliseAttention(raw, policy) {
+  let hard = raw.tiers.hard, escalate = isRecord2(hard.escalate_to) ? hard.escalate_to : void 0, wh = isRecord2(raw.working_hours) ? raw.working_hours : void 0, rawRules = Array.isArray(raw.rules) ? raw.rules : [];
+  return {
+    ...policy,
+    tiers: {
+      ...policy.tiers,
+      hard: {
+        ...policy.tiers.hard,
+        // Absent means true: written only when a policy turns review requests off.
+        ...hard.request_review === !1 ? { requestReview: !1 } : {},
+        ...Array.isArray(hard.remind) ? { remindMs: strings(hard.remind).map((d) => parseDuration(d)) } : {},
+        ...escalate ? { escalateTo: { users: strings(escalate.users), teams: strings(escalate.teams) } } : {}
+      }
+    },
+    rules: policy.rules.map((rule, i) => withApprovers(rule, rawRules[i])),
+    ...wh ? {
+      workingHours: {
+        timezone: wh.timezone,
+        days: strings(wh.days),
+        fromMinutes: parseClock(wh.from),
+        toMinutes: parseClock(wh.to),
+        holidays: strings(wh.holidays)
+      }
+    } : {}
+  };
+}
+function withApprovers(rule, raw) {
+  if (!isRecord2(raw)) return rule;
+  let out = { ...rule };
+  if (isRecord2(raw.reviewers)) {
+    let reviewers = { users: strings(raw.reviewers.users), teams: strings(raw.reviewers.teams) };
+    typeof raw.reviewers.permission == "string" && (reviewers.permission = raw.reviewers.permission), out.reviewers = reviewers;
+  }
+  return typeof raw.approvals == "number" && (out.approvals = raw.approvals), out;
+}
+
 // src/core/policy/parse.ts
 var MAX_POLICY_BYTES = 256 * 1024, MAX_NESTING = 32, MAX_ALIASES = 100, ajv = new import_ajv.Ajv({ allErrors: !0, useDefaults: !0, verbose: !0, strict: !0, strictRequired: !1 }), validate = ajv.compile(POLICY_SCHEMA), MAX_ERRORS = 50;
 function parsePolicy(text, file) {
   let parsed;
   try {
-    parsed = parse3(text, file);
+    parsed = parse4(text, file);
   } catch (e) {
     return { errors: [{ file, line: 1, column: 1, message: `the policy could not be checked: ${e.message}` }] };
   }
@@ -29868,7 +35512,7 @@ function parsePolicy(text, file) {
   let shown = parsed.errors.slice(0, MAX_ERRORS), last = shown[shown.length - 1];
   return shown.push({ ...last, message: `…and ${parsed.errors.length - MAX_ERRORS} more errors` }), { ...parsed, errors: shown };
 }
-function parse3(text, file) {
+function parse4(text, file) {
   let at = positioner(text, file), size = new TextEncoder().encode(text).length;
   if (size > MAX_POLICY_BYTES)
     return { errors: [at(0, `policy is ${Math.ceil(size / 1024)} KiB; the limit is ${MAX_POLICY_BYTES / 1024} KiB`)] };
@@ -29897,21 +35541,21 @@ function parse3(text, file) {
     let alias = firstAlias(doc);
     return { errors: [at(alias?.range?.[0] ?? 0, `too many alias expansions (${e.message})`)] };
   }
-  let errors = [], wroteAgents = isRecord(data) && isRecord(data.agents);
+  let errors = [], wroteAgents = isRecord3(data) && isRecord3(data.agents);
   if (!validate(data))
     for (let e of describeAjvErrors(validate.errors ?? [])) errors.push(at(offsetOf(doc, e.path, e.atKey), e.message));
   let raw = data;
-  errors.push(...globErrors(doc, raw, at), ...ruleNameErrors(doc, raw, at), ...noEffectErrors(doc, raw, at)), errors.sort((a, b) => a.line - b.line || a.column - b.column);
-  let agents = !errors.some((e) => e.message.startsWith("agents")) && wroteAgents && isRecord(raw.agents) ? normaliseAgents(raw.agents) : void 0;
+  errors.push(...globErrors(doc, raw, at), ...ruleNameErrors(doc, raw, at), ...noEffectErrors(doc, raw, at)), attentionErrors(raw, (path2, message) => errors.push(at(offsetOf(doc, path2), message))), errors.sort((a, b) => a.line - b.line || a.column - b.column);
+  let agents = !errors.some((e) => e.message.startsWith("agents")) && wroteAgents && isRecord3(raw.agents) ? normaliseAgents(raw.agents) : void 0;
   return errors.length > 0 ? agents ? { errors, agents } : { errors } : { policy: deepFreeze(normalise(raw)), errors: [] };
 }
 function positioner(text, file) {
   let lines = text.split(`
 `);
   lines.length > 1 && lines[lines.length - 1] === "" && lines.pop();
-  let starts = [], offset = 0;
-  for (let l of lines)
-    starts.push(offset), offset += l.length + 1;
+  let starts = [], offset2 = 0;
+  for (let l2 of lines)
+    starts.push(offset2), offset2 += l2.length + 1;
   return (off, message) => {
     let o = Math.max(0, Math.min(off, text.length)), lo = 0, hi = starts.length - 1;
     for (; lo < hi; ) {
@@ -29922,13 +35566,13 @@ function positioner(text, file) {
     return { file, line: lo + 1, column, message };
   };
 }
-function yamlErrorOffset(text, code2, message, offset) {
+function yamlErrorOffset(text, code2, message, offset2) {
   if (code2 === "MISSING_CHAR" && /quote/.test(message)) {
     let quote = message.includes('"quote') ? '"' : "'";
-    for (let i = Math.min(offset, text.length) - 1; i >= 0; i--)
+    for (let i = Math.min(offset2, text.length) - 1; i >= 0; i--)
       if (text[i] === quote && text[i - 1] !== "\\") return i;
   }
-  return offset;
+  return offset2;
 }
 function yamlMessage(code2, message) {
   return code2 === "DUPLICATE_KEY" ? "duplicate key (each key may appear once in a mapping)" : code2 === "TAG_RESOLVE_FAILED" ? `${message} (YAML tags are not allowed in a policy)` : `YAML syntax error: ${message}`;
@@ -29938,33 +35582,33 @@ function shapeErrors(doc, text, at) {
   for (; stack.length > 0; ) {
     let { node, depth } = stack.pop();
     if (!node || (0, import_yaml.isAlias)(node)) continue;
-    let n = node;
-    if (n.tag && ((0, import_yaml.isScalar)(n) || (0, import_yaml.isMap)(n) || (0, import_yaml.isSeq)(n))) {
-      let start = n.range?.[0] ?? 0, bang = text.lastIndexOf("!", start);
+    let n2 = node;
+    if (n2.tag && ((0, import_yaml.isScalar)(n2) || (0, import_yaml.isMap)(n2) || (0, import_yaml.isSeq)(n2))) {
+      let start = n2.range?.[0] ?? 0, bang = text.lastIndexOf("!", start);
       for (; bang > 0 && text[bang - 1] === "!"; ) bang--;
       let tagAt = bang !== -1 && !text.slice(bang, start).includes(`
 `) ? bang : start;
-      errors.push(at(tagAt, `YAML tag ${n.tag.replace("tag:yaml.org,2002:", "!!")} is not allowed in a policy`));
+      errors.push(at(tagAt, `YAML tag ${n2.tag.replace("tag:yaml.org,2002:", "!!")} is not allowed in a policy`));
     }
     if (depth > MAX_NESTING) {
-      errors.push(at(n.range?.[0] ?? 0, `nesting deeper than ${MAX_NESTING} levels (a policy needs at most 5)`));
+      errors.push(at(n2.range?.[0] ?? 0, `nesting deeper than ${MAX_NESTING} levels (a policy needs at most 5)`));
       break;
     }
-    if ((0, import_yaml.isMap)(n))
-      for (let pair of [...n.items].reverse()) stack.push({ node: pair.value, depth: depth + 1 }, { node: pair.key, depth: depth + 1 });
-    else if ((0, import_yaml.isSeq)(n))
-      for (let i = n.items.length - 1; i >= 0; i--) stack.push({ node: n.items[i], depth: depth + 1 });
+    if ((0, import_yaml.isMap)(n2))
+      for (let pair of [...n2.items].reverse()) stack.push({ node: pair.value, depth: depth + 1 }, { node: pair.key, depth: depth + 1 });
+    else if ((0, import_yaml.isSeq)(n2))
+      for (let i = n2.items.length - 1; i >= 0; i--) stack.push({ node: n2.items[i], depth: depth + 1 });
   }
   return errors.slice(0, 20);
 }
 function flowTooDeep(text) {
-  let depth = 0, offset = 0;
+  let depth = 0, offset2 = 0;
   for (let token of new import_yaml.Lexer().lex(text))
     if (!(token === import_yaml.CST.DOCUMENT || token === import_yaml.CST.FLOW_END || token === import_yaml.CST.SCALAR)) {
       if (token === "[" || token === "{") {
-        if (depth++, depth > MAX_NESTING) return offset;
+        if (depth++, depth > MAX_NESTING) return offset2;
       } else (token === "]" || token === "}") && (depth = Math.max(0, depth - 1));
-      offset += token.length;
+      offset2 += token.length;
     }
 }
 function firstAlias(doc) {
@@ -30007,17 +35651,17 @@ var NOUN = {
   number: "a number"
 };
 function segments(instancePath) {
-  return instancePath === "" ? [] : instancePath.slice(1).split("/").map((s) => s.replace(/~1/g, "/").replace(/~0/g, "~")).map((s) => /^\d+$/.test(s) ? Number(s) : s);
+  return instancePath === "" ? [] : instancePath.slice(1).split("/").map((s2) => s2.replace(/~1/g, "/").replace(/~0/g, "~")).map((s2) => /^\d+$/.test(s2) ? Number(s2) : s2);
 }
 function dotted(path2) {
-  return path2.map((s, i) => typeof s == "number" ? `[${s}]` : i === 0 ? s : `.${s}`).join("") || "policy";
+  return path2.map((s2, i) => typeof s2 == "number" ? `[${s2}]` : i === 0 ? s2 : `.${s2}`).join("") || "policy";
 }
 function describeValue(v) {
   return v == null ? "nothing" : Array.isArray(v) ? "a list" : typeof v == "object" ? "a mapping" : typeof v == "string" ? `"${v.length > 40 ? `${v.slice(0, 40)}…` : v}"` : String(v);
 }
 function orList(values) {
-  let s = values.map(String);
-  return s.length <= 1 ? s.join("") : `${s.slice(0, -1).join(", ")} or ${s[s.length - 1]}`;
+  let s2 = values.map(String);
+  return s2.length <= 1 ? s2.join("") : `${s2.slice(0, -1).join(", ")} or ${s2[s2.length - 1]}`;
 }
 function closest(word, options) {
   let d = (a, b) => {
@@ -30074,11 +35718,15 @@ function describeAjvErrors(errors) {
         break;
       }
       case "pattern": {
-        let message = last === "window" ? `${where}: bad duration ${describeValue(e.data)} (expected a whole number and s, m, h or d, e.g. 30s, 15m, 2h, 1d)` : path2.includes("teams") ? `${where}: bad team ${describeValue(e.data)} (expected org/team-slug)` : `${where}: ${describeValue(e.data)} ${e.message ?? "is invalid"}`;
+        let message = last === "window" || path2.includes("remind") ? `${where}: bad duration ${describeValue(e.data)} (expected a whole number and s, m, h or d, e.g. 30s, 15m, 2h, 1d)` : path2.includes("teams") ? `${where}: bad team ${describeValue(e.data)} (expected org/team-slug)` : last === "from" || last === "to" ? `${where}: bad time ${describeValue(e.data)} (expected HH:MM, 24-hour, e.g. 09:00 or 18:30)` : path2.includes("holidays") ? `${where}: bad date ${describeValue(e.data)} (expected YYYY-MM-DD)` : `${where}: ${describeValue(e.data)} ${e.message ?? "is invalid"}`;
         d = { path: path2, atKey: !1, message };
         break;
       }
       case "minItems":
+        if (last === "days") {
+          d = { path: path2, atKey: !1, message: `${where} must name at least one working day (mon, tue, wed, thu, fri, sat or sun)` };
+          break;
+        }
         d = { path: path2, atKey: !1, message: `${where} must not be an empty list (an empty condition matches nothing; remove it instead)` };
         break;
       case "minLength":
@@ -30099,14 +35747,14 @@ function describeAjvErrors(errors) {
   }
   return out;
 }
-var isRecord = (v) => typeof v == "object" && v !== null && !Array.isArray(v);
+var isRecord3 = (v) => typeof v == "object" && v !== null && !Array.isArray(v);
 function globErrors(doc, raw, at) {
   let lists = [["agents", "branches"]];
   Array.isArray(raw.rules) && raw.rules.forEach((_, i) => lists.push(["rules", i, "paths"], ["rules", i, "base"]));
   let errors = [];
   for (let listPath of lists) {
     let list = raw;
-    for (let seg of listPath) list = isRecord(list) || Array.isArray(list) ? list[seg] : void 0;
+    for (let seg of listPath) list = isRecord3(list) || Array.isArray(list) ? list[seg] : void 0;
     Array.isArray(list) && list.forEach((glob, j) => {
       if (typeof glob != "string" || glob === "") return;
       let problem = globProblem(glob);
@@ -30119,7 +35767,7 @@ function ruleNameErrors(doc, raw, at) {
   if (!Array.isArray(raw.rules)) return [];
   let first = /* @__PURE__ */ new Map(), errors = [];
   return raw.rules.forEach((rule, i) => {
-    if (!isRecord(rule) || typeof rule.name != "string") return;
+    if (!isRecord3(rule) || typeof rule.name != "string") return;
     let name = rule.name.trim().toLowerCase(), earlier = first.get(name);
     if (earlier === void 0) first.set(name, i);
     else {
@@ -30132,7 +35780,7 @@ function noEffectErrors(doc, raw, at) {
   if (!Array.isArray(raw.rules)) return [];
   let errors = [];
   return raw.rules.forEach((rule, i) => {
-    if (!isRecord(rule) || rule.tier !== "fyi") return;
+    if (!isRecord3(rule) || rule.tier !== "fyi") return;
     let raising = ["labels", "changed_lines", "changed_files"].filter((k) => rule[k] !== void 0);
     if (raising.length === 0) return;
     let name = typeof rule.name == "string" ? ` "${rule.name}"` : "";
@@ -30145,12 +35793,11 @@ function noEffectErrors(doc, raw, at) {
   }), errors;
 }
 function normaliseAgents(a) {
-  let list = (v) => Array.isArray(v) ? v.filter((s) => typeof s == "string") : [];
+  let list = (v) => Array.isArray(v) ? v.filter((s2) => typeof s2 == "string") : [];
   return { authors: list(a.authors), labels: list(a.labels), branches: list(a.branches) };
 }
 function normalise(raw) {
-  let r = raw;
-  return {
+  let r = raw, policy = {
     version: 1,
     agents: normaliseAgents(r.agents),
     reviewers: { users: r.reviewers.users, teams: r.reviewers.teams, permission: r.reviewers.permission },
@@ -30163,6 +35810,7 @@ function normalise(raw) {
     merge: { method: r.merge.method },
     rules: r.rules.map(normaliseRule)
   };
+  return normaliseAttention(raw, policy);
 }
 function normaliseRule(r) {
   let rule = { name: r.name, tier: r.tier };
@@ -30238,7 +35886,7 @@ function ruleReasons(compiled2, input) {
       detail.push(`${fileHits.length} ${fileHits.length === 1 ? "file matches" : "files match"} ${rule.paths.join(", ")}`);
     }
     if (c.labels) {
-      let label2 = input.labels.find((l) => c.labels?.has(l.toLowerCase()));
+      let label2 = input.labels.find((l2) => c.labels?.has(l2.toLowerCase()));
       if (label2 === void 0) continue;
       detail.push(`label "${label2}"`);
     }
@@ -30284,9 +35932,9 @@ function floorReasons(input, policyPath) {
 function escalationReasons(labels, escalations) {
   let out = [];
   for (let label2 of labels) {
-    let lower = label2.toLowerCase();
-    if (!lower.startsWith(ESCALATION_LABEL_PREFIX)) continue;
-    let tier = TIERS.find((t) => t === lower.slice(ESCALATION_LABEL_PREFIX.length).trim());
+    let lower2 = label2.toLowerCase();
+    if (!lower2.startsWith(ESCALATION_LABEL_PREFIX)) continue;
+    let tier = TIERS.find((t) => t === lower2.slice(ESCALATION_LABEL_PREFIX.length).trim());
     tier && out.push({ kind: "escalation", tier, by: label2, via: "label" });
   }
   for (let e of escalations)
@@ -30308,7 +35956,8 @@ function ledgerMarker(ledger) {
     vetoes: [...ledger.vetoes].sort(byTime((v) => v.commentId)).map((v) => ({ ...v, ...v.reason !== void 0 ? { reason: v.reason.slice(0, MAX_REASON) } : {} })),
     answered: [...new Set(ledger.answered)].sort((a, b) => a - b),
     ...ledger.escalation ? { escalation: ledger.escalation } : {},
-    ...withdrawals.length ? { withdrawals: [...withdrawals].sort(byTime((w) => w.sourceId)) } : {}
+    ...withdrawals.length ? { withdrawals: [...withdrawals].sort(byTime((w) => w.sourceId)) } : {},
+    ...attentionRecords(ledger)
   }, encoded = encode(fitted);
   for (; encoded.length > LEDGER_TARGET_CHARS && fitted.answered.length > 0; ) {
     let excess = Math.ceil((encoded.length - LEDGER_TARGET_CHARS) / 12) + 1;
@@ -30351,8 +36000,13 @@ function readLedger(body) {
       vetoes,
       answered: data.answered,
       ...escalation !== void 0 ? { escalation } : {},
-      ...withdrawals.length ? { withdrawals } : {}
+      ...withdrawals.length ? { withdrawals } : {},
+      ...attentionRecords(data)
     };
+}
+function attentionRecords(data) {
+  let out = {}, strings2 = (v) => Array.isArray(v) && v.length <= 200 && v.every((s2) => typeof s2 == "string" && s2.length <= 200), { requested, reminded } = data;
+  return isObject(requested) && typeof requested.head == "string" && strings2(requested.users) && strings2(requested.teams) && (out.requested = { head: requested.head, users: requested.users, teams: requested.teams }), isObject(reminded) && typeof reminded.head == "string" && isId(reminded.steps) && (out.reminded = { head: reminded.head, steps: reminded.steps }), out;
 }
 
 // src/core/commands.ts
@@ -30490,16 +36144,64 @@ function commandAuthors(facts) {
   return [...logins].sort();
 }
 
+// src/core/approvers.ts
+var rank = (p) => PERMISSIONS.indexOf(p);
+function authorizedReviewers(policy) {
+  let users = /* @__PURE__ */ new Map(), teams = /* @__PURE__ */ new Map(), permission = policy.reviewers.permission, add = (r) => {
+    for (let u of r.users) users.set(u.replace(/^@/, "").toLowerCase(), u);
+    for (let t of r.teams) teams.set(t.toLowerCase(), t);
+    r.permission && rank(r.permission) < rank(permission) && (permission = r.permission);
+  };
+  add(policy.reviewers);
+  for (let rule of policy.rules) rule.reviewers && add(rule.reviewers);
+  return { users: [...users.values()], teams: [...teams.values()], permission };
+}
+function ruleTeams(policy) {
+  return [...new Set((policy?.rules ?? []).flatMap((r) => r.reviewers?.teams ?? []))];
+}
+function meets(login, auth2, reviewers) {
+  let l2 = login.toLowerCase();
+  return reviewers.users.some((u) => u.replace(/^@/, "").toLowerCase() === l2) ? !0 : auth2 ? auth2.teams.some((t) => reviewers.teams.some((r) => r.toLowerCase() === t.toLowerCase())) ? !0 : reviewers.permission !== void 0 && rank(auth2.permission) >= rank(reviewers.permission) : !1;
+}
+function approverGroups(policy, classification) {
+  if (classification.tier !== "hard") return [];
+  let general = Math.max(1, policy.tiers.hard.approvals), groups = [], needsGeneral = policy.default === "hard";
+  for (let reason of classification.reasons) {
+    if (reason.tier !== "hard") continue;
+    let rule = reason.kind === "rule" ? policy.rules.find((r) => r.name === reason.rule) : void 0;
+    rule?.reviewers ? groups.some((g) => g.rule === rule.name) || groups.push({ rule: rule.name, reviewers: rule.reviewers, required: Math.max(1, rule.approvals ?? general) }) : (needsGeneral = !0, rule?.approvals !== void 0 && !groups.some((g) => g.rule === rule.name) && groups.push({ rule: rule.name, reviewers: policy.reviewers, required: Math.max(1, rule.approvals) }));
+  }
+  return (needsGeneral || groups.length === 0) && groups.unshift({ reviewers: policy.reviewers, required: general }), groups;
+}
+function approverStatus(groups, approvals, authorizations) {
+  return groups.map((g) => {
+    let by = approvals.filter((a) => meets(a.by, authorizations[a.by.toLowerCase()], g.reviewers)).map((a) => a.by);
+    return { ...g, by, missing: Math.max(0, g.required - by.length) };
+  });
+}
+function describeApprovers(r) {
+  let parts = [
+    ...r.users.map((u) => `@${u.replace(/^@/, "")}`),
+    ...r.teams.map((t) => `members of ${t}`),
+    ...r.permission ? [`anyone with ${r.permission} permission or more`] : []
+  ];
+  return parts.length <= 1 ? parts.join("") : `${parts.slice(0, -1).join(", ")} or ${parts[parts.length - 1]}`;
+}
+var plural = (n2, word) => `${n2} ${word}${n2 === 1 ? "" : "s"}`;
+function missingLines(status) {
+  return status.filter((g) => g.missing > 0).map((g) => `${g.rule ? `Rule "${g.rule}"` : "Hard tier"}: needs ${plural(g.missing, "more approval")} from ${describeApprovers(g.reviewers)}.`);
+}
+
 // src/core/authorize.ts
 function matchesLogin(pattern, login) {
   let source = pattern.toLowerCase().split("*").map((part) => part.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")).join(".*");
   return new RegExp(`^${source}$`).test(login.toLowerCase());
 }
 function isCommitter(login, facts) {
-  let l = login.toLowerCase();
-  return facts.commits.some((c) => c.authorLogin?.toLowerCase() === l || c.committerLogin?.toLowerCase() === l);
+  let l2 = login.toLowerCase();
+  return facts.commits.some((c) => c.authorLogin?.toLowerCase() === l2 || c.committerLogin?.toLowerCase() === l2);
 }
-var rank = (p) => PERMISSIONS.indexOf(p);
+var rank2 = (p) => PERMISSIONS.indexOf(p);
 function standing(actor, facts, policy) {
   let login = actor.login.toLowerCase(), at = `@${actor.login}`;
   if (isBot(actor)) return { kind: "excluded", reason: "bot", message: `${at} is a bot; only people may approve or veto.` };
@@ -30510,13 +36212,13 @@ function standing(actor, facts, policy) {
   if (isCommitter(login, facts))
     return { kind: "excluded", reason: "committer", message: `${at} authored or committed commits on this pull request; people who wrote the change cannot approve or veto it.` };
   if (!policy) return { kind: "unknown", message: `the policy could not be read, so the gate cannot tell whether ${at} is a reviewer.` };
-  let { users, teams, permission } = policy.reviewers;
+  let { users, teams, permission } = authorizedReviewers(policy);
   if (users.some((u) => u.replace(/^@/, "").toLowerCase() === login)) return { kind: "reviewer", via: "user", detail: "listed in reviewers.users" };
   let auth2 = facts.authorizations[login];
   if (!auth2) return { kind: "unknown", message: `the gate has no permission information for ${at} yet.` };
   let team = auth2.teams.find((t) => teams.some((p) => p.toLowerCase() === t.toLowerCase()));
   if (team) return { kind: "reviewer", via: "team", detail: `member of ${team}` };
-  if (rank(auth2.permission) >= rank(permission)) return { kind: "reviewer", via: "permission", detail: `${auth2.permission} permission` };
+  if (rank2(auth2.permission) >= rank2(permission)) return { kind: "reviewer", via: "permission", detail: `${auth2.permission} permission` };
   if (auth2.permission === "error" || (auth2.teamErrors?.length ?? 0) > 0)
     return { kind: "unknown", message: `GitHub would not tell the gate whether ${at} may review here (permission or team lookup failed).` };
   let accepted = [
@@ -30525,30 +36227,6 @@ function standing(actor, facts, policy) {
     `people with ${permission} permission or more`
   ];
   return { kind: "not-reviewer", message: `${at} is not an authorized reviewer: the policy accepts ${accepted.join(", ")}.` };
-}
-
-// src/core/time.ts
-function parseTime(iso) {
-  if (iso === void 0) return;
-  let ms = Date.parse(iso);
-  return Number.isFinite(ms) ? ms : void 0;
-}
-var MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"], pad = (n) => String(n).padStart(2, "0");
-function formatUtc(ms, nowMs) {
-  let d = new Date(ms), n = new Date(nowMs), clock = `${pad(d.getUTCHours())}:${pad(d.getUTCMinutes())} UTC`;
-  if (d.getUTCFullYear() === n.getUTCFullYear() && d.getUTCMonth() === n.getUTCMonth() && d.getUTCDate() === n.getUTCDate()) return clock;
-  let year = d.getUTCFullYear() === n.getUTCFullYear() ? "" : ` ${d.getUTCFullYear()}`;
-  return `${MONTHS[d.getUTCMonth()]} ${d.getUTCDate()}${year} ${clock}`;
-}
-function amount(n, unit) {
-  return `${n} ${unit}${n === 1 ? "" : "s"}`;
-}
-function formatRelative(ms, nowMs) {
-  let delta = ms - nowMs, abs = Math.abs(delta), span;
-  return abs < 6e4 ? delta >= 0 ? "in less than a minute" : "less than a minute ago" : (abs < 36e5 ? span = amount(Math.round(abs / 6e4), "minute") : abs < 864e5 ? span = amount(Math.round(abs / 36e5), "hour") : span = amount(Math.round(abs / 864e5), "day"), delta >= 0 ? `in ${span}` : `${span} ago`);
-}
-function formatWhen(ms, nowMs) {
-  return `${formatUtc(ms, nowMs)}, ${formatRelative(ms, nowMs)}`;
 }
 
 // src/core/timeline.ts
@@ -30568,6 +36246,95 @@ function timeline(facts) {
   return entries.map((e, i) => ({ e, i })).sort((a, b) => (a.e.atMs ?? Number.POSITIVE_INFINITY) - (b.e.atMs ?? Number.POSITIVE_INFINITY) || a.i - b.i).map(({ e }) => e);
 }
 
+// src/core/markdown.ts
+function oneLine(text, max = 200) {
+  let flat = text.replace(/[\u0000-\u001f\u007f\u2028\u2029]+/g, " ").trim();
+  return flat.length > max ? `${flat.slice(0, max - 1)}…` : flat;
+}
+function code(text, max = 200) {
+  let t = oneLine(text, max), longest = Math.max(0, ...(t.match(/`+/g) ?? []).map((run2) => run2.length)), fence = "`".repeat(longest + 1), pad2 = t.startsWith("`") || t.endsWith("`") || t === "" ? " " : "";
+  return `${fence}${pad2}${t}${pad2}${fence}`;
+}
+function escapeText(text, max = 200) {
+  return oneLine(text, max).replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/([\\`*_{}[\]()#+\-.!|~/])/g, "\\$1").replace(/@/g, "@​");
+}
+function person(login) {
+  return `**${escapeText(login, 60)}**`;
+}
+
+// src/core/attention.ts
+var lower = (s2) => s2.toLowerCase(), uniq = (list) => {
+  let seen = /* @__PURE__ */ new Map();
+  for (let s2 of list) seen.has(lower(s2)) || seen.set(lower(s2), s2);
+  return [...seen.values()];
+};
+function askable(logins, facts, policy, approved) {
+  return uniq(logins.map((u) => u.replace(/^@/, ""))).filter((login) => {
+    if (approved.has(lower(login))) return !1;
+    let type = /\[bot\]$/i.test(login) ? "Bot" : "User";
+    return standing({ login, type }, facts, policy).kind !== "excluded";
+  });
+}
+function attentionFor(policy, facts, decision, approvers, nowMs) {
+  let missing = approvers.filter((g) => g.missing > 0);
+  if (decision.tier !== "hard" || decision.state !== "blocked" || decision.vetoes.length > 0 || facts.draft || missing.length === 0) return;
+  let approved = new Set(decision.approvals.map((a) => lower(a.by))), candidates = {
+    users: askable(missing.flatMap((g) => g.reviewers.users), facts, policy, approved),
+    teams: uniq(missing.flatMap((g) => g.reviewers.teams))
+  }, hard = policy.tiers.hard, since = parseTime(facts.headSeenAt) ?? nowMs, reminders = (hard.remindMs ?? []).map((ms) => new Date(delayEnd(since, ms, policy.workingHours)).toISOString()), escalateTo = hard.escalateTo ? { users: askable(hard.escalateTo.users, facts, policy, /* @__PURE__ */ new Set()), teams: uniq(hard.escalateTo.teams) } : void 0;
+  return {
+    candidates,
+    requestReview: hard.requestReview !== !1,
+    reminders,
+    ...escalateTo ? { escalateTo } : {},
+    ...policy.workingHours ? { timezone: policy.workingHours.timezone } : {}
+  };
+}
+var stepsDone = (ledger, head) => ledger.reminded?.head === head ? ledger.reminded.steps : 0;
+function nextReminder(attention, ledger, head, nowMs) {
+  if (!attention) return;
+  let done = stepsDone(ledger, head);
+  return attention.reminders.slice(done).find((at) => (parseTime(at) ?? 0) > nowMs);
+}
+function keepAttention(ledger) {
+  let l2 = ledger ?? {};
+  return { ...l2.requested ? { requested: l2.requested } : {}, ...l2.reminded ? { reminded: l2.reminded } : {} };
+}
+var minus = (want, done) => want.filter((w) => !done.some((d) => lower(d) === lower(w))), mention = (p) => [
+  ...p.users.map((u) => `@${u.replace(/[^A-Za-z0-9\-[\]]/g, "")}`),
+  ...p.teams.map((t) => `@${t.replace(/[^A-Za-z0-9\-_./]/g, "")}`)
+];
+function reminderBody(step, attention, decision, facts, nowMs, escalate) {
+  let since = parseTime(facts.headSeenAt) ?? nowMs, who = mention(attention.candidates), what = decision.approvers?.filter((g) => g.missing > 0).map((g) => g.rule ? `"${escapeText(g.rule, 80)}"` : "the hard tier").join(", ") ?? "approval", lines = [
+    `⏰ Reminder ${step} of ${attention.reminders.length}: this pull request has been waiting for approval (${what}) since ${formatDeadline(since, nowMs, attention.timezone)}.`,
+    who.length ? `${who.join(" ")}: please review and comment \`/approve\` (or \`/veto\`).` : "Anyone the policy authorizes may comment `/approve` (or `/veto`)."
+  ], wider = escalate ? mention(escalate) : [];
+  return wider.length && lines.push(`Escalating to ${wider.join(" ")}: no approval yet after the last reminder.`), lines.join(`
+
+`);
+}
+function planAttention(decision, facts, now2) {
+  let previous = keepAttention(decision.ledger), attention = decision.attention;
+  if (!attention) return { effects: [], ledger: previous };
+  let nowMs = now2.getTime(), head = facts.headSha, effects = [], ledger = { ...previous };
+  if (attention.requestReview) {
+    let done2 = previous.requested?.head === head ? previous.requested : { users: [], teams: [] }, users = minus(attention.candidates.users, done2.users), teams = minus(attention.candidates.teams, done2.teams);
+    (users.length || teams.length) && (effects.push({ kind: "request-reviews", users, teams, reason: "approvers" }), ledger.requested = { head, users: [...done2.users, ...users], teams: [...done2.teams, ...teams] });
+  }
+  let done = stepsDone(previous, head), due = attention.reminders.filter((at) => (parseTime(at) ?? 1 / 0) <= nowMs).length;
+  if (due > done) {
+    let escalate = due === attention.reminders.length && attention.escalateTo && (attention.escalateTo.users.length || attention.escalateTo.teams.length) ? attention.escalateTo : void 0;
+    effects.push({
+      kind: "reminder",
+      step: due,
+      steps: attention.reminders.length,
+      body: reminderBody(due, attention, decision, facts, nowMs, escalate),
+      ...escalate ? { requestReviewers: escalate } : {}
+    }), ledger.reminded = { head, steps: due };
+  }
+  return { effects, ledger };
+}
+
 // src/core/decide.ts
 var MAX_REASON2 = 300;
 function classifyInput(facts) {
@@ -30582,12 +36349,12 @@ function classifyInput(facts) {
     deletions: facts.deletions
   };
 }
-var shortSha = (sha) => sha.slice(0, 7), plural = (n, word) => `${n} ${word}${n === 1 ? "" : "s"}`, mentions = (logins) => {
-  let at = logins.map((l) => `@${l}`);
+var shortSha = (sha) => sha.slice(0, 7), plural2 = (n2, word) => `${n2} ${word}${n2 === 1 ? "" : "s"}`, mentions = (logins) => {
+  let at = logins.map((l2) => `@${l2}`);
   return at.length <= 2 ? at.join(" and ") : `${at.slice(0, -1).join(", ")} and ${at[at.length - 1]}`;
 };
-function decide(load, facts, now) {
-  let nowMs = now.getTime(), policy = load.kind === "ok" ? load.policy : void 0, previous = facts.ledger ?? { vetoes: [], answered: [] }, entries = timeline(facts), input = classifyInput(facts), ledgerEscalations = previous.escalation ? [{ tier: previous.escalation, by: "an earlier command", via: "ledger" }] : [], base = {
+function decide(load, facts, now2) {
+  let nowMs = now2.getTime(), policy = load.kind === "ok" ? load.policy : void 0, previous = facts.ledger ?? { vetoes: [], answered: [] }, entries = timeline(facts), input = classifyInput(facts), ledgerEscalations = previous.escalation ? [{ tier: previous.escalation, by: "an earlier command", via: "ledger" }] : [], base = {
     governed: !1,
     tier: "none",
     state: "ignored",
@@ -30615,7 +36382,7 @@ function decide(load, facts, now) {
     }
     let labelled = before.reasons.flatMap((r) => r.kind === "escalation" && r.via === "label" ? [r.tier] : []);
     for (let t of labelled) escalation = escalation ? maxTier(escalation, t) : t;
-    let visible = [...labelled, ...raised.map((r) => r.tier)].reduce((t, r) => t ? maxTier(t, r) : r, void 0), remembered = ledgerEscalations.filter((l) => !visible || tierRank(l.tier) > tierRank(visible));
+    let visible = [...labelled, ...raised.map((r) => r.tier)].reduce((t, r) => t ? maxTier(t, r) : r, void 0), remembered = ledgerEscalations.filter((l2) => !visible || tierRank(l2.tier) > tierRank(visible));
     classification = raised.length || remembered.length !== ledgerEscalations.length ? classify(load, input, [...remembered, ...raised]) : before;
   } catch (error2) {
     let message = `the gate could not classify this PR (${error2 instanceof Error ? error2.message : String(error2)})`;
@@ -30692,19 +36459,22 @@ function decide(load, facts, now) {
     vetoes: [...vetoes.values()].map((v) => v.record),
     answered: previous.answered,
     ...escalation ? { escalation } : {},
-    ...withdrawals.size ? { withdrawals: [...withdrawals.values()] } : {}
-  }, outcome = stateOf({ facts, policy, load, classification, tier, approvals: approvalsOut, vetoes: active.map((v) => v.record), nowMs });
-  return {
+    ...withdrawals.size ? { withdrawals: [...withdrawals.values()] } : {},
+    ...keepAttention(previous)
+  }, approvers = policy ? approverStatus(approverGroups(policy, classification), approvalsOut, facts.authorizations) : [], outcome = stateOf({ facts, policy, load, classification, tier, approvals: approvalsOut, vetoes: active.map((v) => v.record), nowMs, approvers }), attention = policy ? attentionFor(policy, facts, { tier, state: outcome.state, vetoes: active.map((v) => v.record), approvals: approvalsOut }, approvers, nowMs) : void 0, reminderAt = nextReminder(attention, ledger, facts.headSha, nowMs);
+  return reminderAt && (!outcome.wakeAt || reminderAt < outcome.wakeAt) && (outcome.wakeAt = reminderAt), {
     ...base,
     governed: !0,
     tier,
     classification,
     ...outcome,
     approvals: approvalsOut,
-    approvalsRequired: tier === "hard" ? requiredApprovals(policy) : 0,
+    approvalsRequired: tier === "hard" ? Math.max(requiredApprovals(policy), ...approvers.map((g) => g.required)) : 0,
     vetoes: active.map((v) => v.record),
     commands,
-    ledger
+    ledger,
+    ...approvers.length ? { approvers } : {},
+    ...attention ? { attention } : {}
   };
 }
 function requiredApprovals(policy) {
@@ -30765,11 +36535,11 @@ function commandText(command) {
       return command.text;
   }
 }
-function stateOf(s) {
-  let { facts, policy, classification, tier, approvals, vetoes, nowMs } = s, blocked = (title, blockers) => ({ state: "blocked", title, blockers, merge: !1 }), policyError = policyProblem(s.load, classification);
+function stateOf(s2) {
+  let { facts, policy, classification, tier, approvals, vetoes, nowMs } = s2, blocked = (title, blockers) => ({ state: "blocked", title, blockers, merge: !1 }), policyError = policyProblem(s2.load, classification);
   if (policyError || !policy) {
     let problem = policyError ?? "the policy could not be used";
-    return blocked(`Blocked: ${problem}`, [`Fix ${s.load.path}: ${problem}.`]);
+    return blocked(`Blocked: ${problem}`, [`Fix ${s2.load.path}: ${problem}.`]);
   }
   if (vetoes.length) {
     let by = [...new Set(vetoes.map((v) => v.by))];
@@ -30777,13 +36547,13 @@ function stateOf(s) {
   }
   let mergeSetting = policy.tiers[tier].merge, ready = (title) => ({ state: "ready", title, blockers: [], merge: mergeSetting }), readyTitle = (prefix) => mergeSetting ? `${prefix}ready to merge (${tier})` : `${prefix}ready; merging is left to a person (${tier})`, outcome;
   if (tier === "hard") {
-    let missing = requiredApprovals(policy) - approvals.length;
-    outcome = missing > 0 ? blocked(`Blocked: needs ${plural(missing, "more approval")} (hard)`, [`Needs ${plural(missing, "more approval")} from an authorized reviewer.`]) : ready(readyTitle(approvals.length ? `Approved by ${mentions(approvals.map((a) => a.by))}: ` : ""));
+    let missing = Math.max(0, ...s2.approvers.map((g) => g.missing)), onlyTopLevel = s2.approvers.every((g) => g.rule === void 0);
+    outcome = missing > 0 ? onlyTopLevel ? blocked(`Blocked: needs ${plural2(missing, "more approval")} (hard)`, [`Needs ${plural2(missing, "more approval")} from an authorized reviewer.`]) : blocked(`Blocked: needs approval for ${s2.approvers.filter((g) => g.missing > 0).map((g) => g.rule ?? "the hard tier").join(", ")} (hard)`, missingLines(s2.approvers)) : ready(readyTitle(approvals.length ? `Approved by ${mentions(approvals.map((a) => a.by))}: ` : ""));
   } else if (tier === "soft") {
-    let startMs = parseTime(facts.headSeenAt) ?? nowMs, endMs = startMs + policy.tiers.soft.windowMs, window = { start: new Date(startMs).toISOString(), end: new Date(endMs).toISOString() };
+    let startMs = parseTime(facts.headSeenAt) ?? nowMs, hours = policy.workingHours, endMs = delayEnd(startMs, policy.tiers.soft.windowMs, hours), window = { start: new Date(startMs).toISOString(), end: new Date(endMs).toISOString(), ...hours ? { timezone: hours.timezone } : {} };
     if (approvals.length) outcome = { ...ready(readyTitle(`Approved by ${mentions(approvals.map((a) => a.by))}: `)), window };
     else if (nowMs < endMs) {
-      let at = formatUtc(endMs, nowMs);
+      let at = formatDeadline(endMs, nowMs, hours?.timezone);
       outcome = { state: "waiting", title: mergeSetting ? `Merges at ${at} unless someone vetoes (soft)` : `Veto window ends at ${at} (soft)`, blockers: [`Veto window open until ${at}.`], merge: !1, window, wakeAt: window.end };
     } else outcome = { ...ready(readyTitle("Veto window over: ")), window };
   } else
@@ -30794,7 +36564,7 @@ function stateOf(s) {
   }
   return { ...outcome, title: capitalize(outcome.title) };
 }
-var capitalize = (s) => s.charAt(0).toUpperCase() + s.slice(1);
+var capitalize = (s2) => s2.charAt(0).toUpperCase() + s2.slice(1);
 function policyProblem(load, classification) {
   let unreadable = classification.reasons.find((r) => r.kind === "policy-unreadable");
   if (unreadable) return `policy unreadable (${unreadable.message})`;
@@ -30809,22 +36579,6 @@ function policyProblem(load, classification) {
     }
     if (r.kind === "policy-unreadable") return `policy unreadable (${r.message})`;
   }
-}
-
-// src/core/markdown.ts
-function oneLine(text, max = 200) {
-  let flat = text.replace(/[\u0000-\u001f\u007f\u2028\u2029]+/g, " ").trim();
-  return flat.length > max ? `${flat.slice(0, max - 1)}…` : flat;
-}
-function code(text, max = 200) {
-  let t = oneLine(text, max), longest = Math.max(0, ...(t.match(/`+/g) ?? []).map((run2) => run2.length)), fence = "`".repeat(longest + 1), pad2 = t.startsWith("`") || t.endsWith("`") || t === "" ? " " : "";
-  return `${fence}${pad2}${t}${pad2}${fence}`;
-}
-function escapeText(text, max = 200) {
-  return oneLine(text, max).replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/([\\`*_{}[\]()#+\-.!|~/])/g, "\\$1").replace(/@/g, "@​");
-}
-function person(login) {
-  return `**${escapeText(login, 60)}**`;
 }
 
 // src/core/render.ts
@@ -30893,17 +36647,20 @@ function nextStep(decision, facts, nowMs, relative) {
     return `Blocked until ${[...new Set(decision.vetoes.map((v) => v.by))].map(person).join(", ")} withdraws the veto with ${code("/veto cancel")}, or enough authorized approvals given after the veto overrule it.`;
   if (facts.draft) return "This is a draft: nothing happens until it is marked ready for review.";
   if (decision.state === "blocked") {
+    let perRule = decision.approvers?.some((g) => g.rule !== void 0) ? missingApprovers(decision.approvers) : [];
+    if (perRule.length)
+      return `${perRule.join(" ")} Comment ${code("/approve")} or approve in a review. Only approvals of the current commit ${head} count.`;
     let missing = decision.approvalsRequired - decision.approvals.length;
     return `Needs ${missing} more approval${missing === 1 ? "" : "s"} from an authorized reviewer: comment ${code("/approve")} or approve in a review. Only approvals of the current commit ${head} count.`;
   }
   if (decision.state === "waiting" && decision.window) {
-    let end = parseTime(decision.window.end) ?? nowMs, when = `**at ${relative ? formatWhen(end, nowMs) : formatUtc(end, nowMs)}**`;
+    let end = parseTime(decision.window.end) ?? nowMs, local = decision.window.timezone ? ` (${formatLocal(end, decision.window.timezone)}, counted in working hours)` : "", when = `**at ${relative ? formatWhen(end, nowMs) : formatUtc(end, nowMs)}${local}**`;
     return decision.title.startsWith("Merges") ? `Merges ${when} unless an authorized reviewer comments ${code("/veto [reason]")}; ${code("/approve")} merges it sooner.` : `The veto window closes ${when}.`;
   }
   return decision.state === "ready" ? decision.merge ? "Merges as soon as GitHub reports it mergeable and the other checks pass." : `Ready; the policy leaves merging ${decision.tier} PRs to a person.` : "";
 }
 function approvalsLine(decision, nowMs) {
-  let required = decision.approvalsRequired ? ` of ${decision.approvalsRequired} needed` : "", list = decision.approvals.map((a) => `${person(a.by)} (${a.via}, ${formatUtc(parseTime(a.at) ?? nowMs, nowMs)})`);
+  let perRule = decision.approvers?.some((g) => g.rule !== void 0) ?? !1, required = decision.approvalsRequired && !perRule ? ` of ${decision.approvalsRequired} needed` : "", list = decision.approvals.map((a) => `${person(a.by)} (${a.via}, ${formatUtc(parseTime(a.at) ?? nowMs, nowMs)})`);
   return `**Approvals:** ${list.length}${required}${list.length ? `: ${list.slice(0, 10).join(", ")}${list.length > 10 ? ` and ${list.length - 10} more` : ""}` : ""}`;
 }
 function vetoesLine(decision, nowMs) {
@@ -30969,20 +36726,20 @@ function fit(text, limit) {
 … (truncated)`;
   return text.slice(0, limit - note.length) + note;
 }
-function renderExplanation(decision, facts, now, options = {}, budget = 4e4, relative = !0) {
-  let nowMs = now.getTime(), head = headline(decision, facts, nowMs, relative, options).join(`
+function renderExplanation(decision, facts, now2, options = {}, budget = 4e4, relative = !0) {
+  let nowMs = now2.getTime(), head = headline(decision, facts, nowMs, relative, options).join(`
 `), details = detailLines(decision, nowMs, Math.max(1e3, budget - head.length - 200));
   return [head, "", "<details><summary>Details: every reason and command</summary>", "", ...details, "</details>", "", `<sub>Decided on commit ${code(facts.headSha.slice(0, 7))}.</sub>`].join(`
 `);
 }
-function renderStatusComment(decision, facts, now, options = {}) {
-  let marker = ledgerMarker(decision.ledger), body = renderExplanation(decision, facts, now, options, COMMENT_LIMIT - marker.length - 2e3, !1);
+function renderStatusComment(decision, facts, now2, options = {}) {
+  let marker = ledgerMarker(decision.ledger), body = renderExplanation(decision, facts, now2, options, COMMENT_LIMIT - marker.length - 2e3, !1);
   return `${fit(body, COMMENT_LIMIT - marker.length - 2)}
 
 ${marker}`;
 }
-function renderCheckRun(decision, facts, now, options = {}) {
-  let nowMs = now.getTime(), title = oneLine(decision.title, 200);
+function renderCheckRun(decision, facts, now2, options = {}) {
+  let nowMs = now2.getTime(), title = oneLine(decision.title, 200);
   if (!decision.governed) {
     let unreadable = decision.classification.reasons.find((r) => r.kind === "policy-unreadable");
     if (unreadable) {
@@ -31001,7 +36758,7 @@ function renderCheckRun(decision, facts, now, options = {}) {
 `), CHECK_RUN_LIMIT);
   return { title, summary: summary2, text };
 }
-function renderReply(verdicts, decision, facts, now, options = {}, explanation2) {
+function renderReply(verdicts, decision, facts, now2, options = {}, explanation2) {
   let by = verdicts[0]?.by ?? "", lines = [];
   for (let v of verdicts) {
     let readFrom = v.command.kind === "veto" ? v.command.readFrom : void 0;
@@ -31015,9 +36772,19 @@ function renderReply(verdicts, decision, facts, now, options = {}, explanation2)
   }
   let explain = verdicts.some((v) => v.accepted && v.command.kind === "explain"), parts = [`@${by.replace(/[^A-Za-z0-9\-[\]]/g, "")}`];
   return lines.length && parts.push(lines.join(`
-`)), explain && parts.push(explanation2 ? explanation2() : renderExplanation(decision, facts, now, options, 4e4)), fit(parts.join(`
+`)), explain && parts.push(explanation2 ? explanation2() : renderExplanation(decision, facts, now2, options, 4e4)), fit(parts.join(`
 
 `), COMMENT_LIMIT);
+}
+function missingApprovers(groups) {
+  return groups.filter((g) => g.missing > 0).map((g) => {
+    let who = [
+      ...g.reviewers.users.slice(0, 10).map((u) => person(u.replace(/^@/, ""))),
+      ...g.reviewers.teams.slice(0, 10).map((t) => `members of ${code(t, 100)}`),
+      ...g.reviewers.permission ? [`anyone with ${code(g.reviewers.permission)} permission or more`] : []
+    ], list = who.length <= 1 ? who.join("") : `${who.slice(0, -1).join(", ")} or ${who[who.length - 1]}`;
+    return `${g.rule ? `Rule **${escapeText(g.rule, 80)}**` : "The hard tier"} needs ${g.missing} more approval${g.missing === 1 ? "" : "s"} from ${list}.`;
+  });
 }
 
 // src/github/identity.ts
@@ -31048,8 +36815,8 @@ function checkStatus(decision) {
       return { status: "completed", conclusion: "failure" };
   }
 }
-function checkRunEffect(decision, facts, view, now, options) {
-  let { title, summary: summary2, text } = renderCheckRun(decision, facts, now, options), status = checkStatus(decision), current = view.checkRun;
+function checkRunEffect(decision, facts, view, now2, options) {
+  let { title, summary: summary2, text } = renderCheckRun(decision, facts, now2, options), status = checkStatus(decision), current = view.checkRun;
   if (!(current && current.status === status.status && (current.conclusion ?? null) === (status.conclusion ?? null) && current.title === title && current.summary === summary2))
     return { kind: "check-run", ...current ? { id: current.id } : {}, headSha: facts.headSha, ...status, title, summary: summary2, ...text ? { text } : {} };
 }
@@ -31061,8 +36828,8 @@ function bySource(verdicts) {
   }
   return [...groups.values()];
 }
-function answers(decision, facts, now, options) {
-  let done = new Set(decision.ledger.answered), explanation2, explain = () => explanation2 ??= renderExplanation(decision, facts, now, options, 4e4), authors = /* @__PURE__ */ new Map();
+function answers(decision, facts, now2, options) {
+  let done = new Set(decision.ledger.answered), explanation2, explain = () => explanation2 ??= renderExplanation(decision, facts, now2, options, 4e4), authors = /* @__PURE__ */ new Map();
   for (let c of facts.comments) authors.set(`comment:${c.id}`, c.author);
   for (let r of facts.reviews) authors.set(`review:${r.id}`, r.author);
   let effects = [], answered = [];
@@ -31072,19 +36839,19 @@ function answers(decision, facts, now, options) {
     let author = authors.get(`${source.type}:${source.id}`);
     if (!author || isBot(author) || group.some((v) => v.refusal === "permission-error")) continue;
     let acted = group.some((v) => v.accepted && v.command.kind !== "explain"), needsReply = group.some((v) => !v.accepted || v.command.kind === "explain" || v.command.kind === "veto" && v.command.readFrom !== void 0);
-    acted && source.type === "comment" && effects.push({ kind: "react", target: source, content: "+1" }), needsReply && effects.push({ kind: "reply", inReplyTo: source.id, body: renderReply(group, decision, facts, now, options, explain) }), answered.push(source.id);
+    acted && source.type === "comment" && effects.push({ kind: "react", target: source, content: "+1" }), needsReply && effects.push({ kind: "reply", inReplyTo: source.id, body: renderReply(group, decision, facts, now2, options, explain) }), answered.push(source.id);
   }
   return { effects, answered };
 }
-function plan(decision, facts, view, now, options) {
+function plan(decision, facts, view, now2, options) {
   if (options.mode === "check") return [];
   if (facts.state !== "open" || facts.merged) return [];
-  let effects = [], checkRun = checkRunEffect(decision, facts, view, now, options);
+  let effects = [], checkRun = checkRunEffect(decision, facts, view, now2, options);
   if (checkRun && effects.push(checkRun), decision.governed) {
-    let { effects: replies, answered } = answers(decision, facts, now, options);
+    let { effects: replies, answered } = answers(decision, facts, now2, options);
     effects.push(...replies);
-    let ledger = { ...decision.ledger, answered: [...decision.ledger.answered, ...answered] }, body = renderStatusComment({ ...decision, ledger }, facts, now, options);
-    view.statusComment ? view.statusComment.body !== body && effects.push({ kind: "status-comment", id: view.statusComment.id, body }) : effects.push({ kind: "status-comment", body });
+    let attention = planAttention(decision, facts, now2), ledger = { ...decision.ledger, ...attention.ledger, answered: [...decision.ledger.answered, ...answered] }, body = renderStatusComment({ ...decision, ledger }, facts, now2, options);
+    view.statusComment ? view.statusComment.body !== body && effects.push({ kind: "status-comment", id: view.statusComment.id, body }) : effects.push({ kind: "status-comment", body }), effects.push(...attention.effects);
   }
   return decision.wakeAt && effects.push({ kind: "wake", at: decision.wakeAt }), shouldMerge(decision, facts, view, checkRun) && effects.push({ kind: "merge", sha: facts.headSha, method: decision.mergeMethod }), effects;
 }
@@ -31162,8 +36929,8 @@ var silent = { info() {
 }, warn() {
 }, error() {
 } };
-function openSession(client, now, log) {
-  return { client, requests: 0, now, log: log ?? silent };
+function openSession(client, now2, log) {
+  return { client, requests: 0, now: now2, log: log ?? silent };
 }
 async function request2(session, call) {
   return session.requests += 1, call(session.client);
@@ -31205,7 +36972,7 @@ async function findGateStatus(session, repo, headSha, identity2) {
     let { data } = await request2(
       session,
       (c) => c.rest.repos.listCommitStatusesForRef({ owner: repo.owner, repo: repo.repo, ref: headSha, per_page: 100 })
-    ), own = data.filter((s) => s.context === CHECK_NAME && s.creator?.login.toLowerCase() === identity2.login.toLowerCase()).sort((a, b) => b.created_at.localeCompare(a.created_at) || b.id - a.id), newest = own[0], oldest = own[own.length - 1];
+    ), own = data.filter((s2) => s2.context === CHECK_NAME && s2.creator?.login.toLowerCase() === identity2.login.toLowerCase()).sort((a, b) => b.created_at.localeCompare(a.created_at) || b.id - a.id), newest = own[0], oldest = own[own.length - 1];
     if (!newest || !oldest) return { seenBefore: !1 };
     let view = {
       id: newest.id,
@@ -31218,10 +36985,56 @@ async function findGateStatus(session, repo, headSha, identity2) {
   });
 }
 
-// src/github/apply-effects.ts
-var MAX_TEXT = 65e3, clip = (s) => s.length <= MAX_TEXT ? s : `${s.slice(0, MAX_TEXT)}
+// src/github/request-reviews.ts
+function teamSlugs(ref, teams) {
+  let slugs = [], foreign = [];
+  for (let t of teams) {
+    let [org, slug] = t.split("/");
+    org && slug && org.toLowerCase() === ref.owner.toLowerCase() ? slugs.push(slug) : foreign.push(t);
+  }
+  return { slugs, foreign };
+}
+async function requestReviews(session, ref, wanted) {
+  let { slugs, foreign } = teamSlugs(ref, wanted.teams);
+  foreign.length && session.log.warn({ pr: ref, teams: foreign }, "review requests: teams of another organisation cannot be requested; skipped");
+  let ask = async (reviewers, teamReviewers) => {
+    try {
+      return await request2(session, (c) => c.rest.pulls.requestReviewers({
+        owner: ref.owner,
+        repo: ref.repo,
+        pull_number: ref.number,
+        reviewers,
+        team_reviewers: teamReviewers
+      })), !0;
+    } catch (error2) {
+      return session.log.warn({ pr: ref, reviewers, teams: teamReviewers, status: httpStatus(error2), error: describeError(error2) }, "review request refused; the decision is unaffected"), !1;
+    }
+  };
+  if (wanted.users.length + slugs.length === 0) return { users: [], teams: [] };
+  if (await ask(wanted.users, slugs)) return { users: wanted.users, teams: slugs };
+  let done = { users: [], teams: [] };
+  if (wanted.users.length + slugs.length === 1) return done;
+  for (let u of wanted.users) await ask([u], []) && done.users.push(u);
+  for (let t of slugs) await ask([], [t]) && done.teams.push(t);
+  return done;
+}
+async function applyAttention(session, ref, e) {
+  if (e.kind === "request-reviews") {
+    let done = await requestReviews(session, ref, e);
+    return (done.users.length || done.teams.length) && session.log.info({ pr: ref, users: done.users, teams: done.teams, reason: e.reason }, "review requested"), done.users.length + done.teams.length > 0;
+  }
+  try {
+    await request2(session, (c) => c.rest.issues.createComment({ owner: ref.owner, repo: ref.repo, issue_number: ref.number, body: e.body })), session.log.info({ pr: ref, step: e.step, steps: e.steps }, "reminder posted");
+  } catch (error2) {
+    return session.log.warn({ pr: ref, step: e.step, error: describeError(error2) }, "reminder could not be posted; the step stays recorded and is not repeated"), !1;
+  }
+  return e.requestReviewers && await requestReviews(session, ref, e.requestReviewers), !0;
+}
 
-… (truncated)`, clipDescription = (s) => s.length <= 140 ? s : `${s.slice(0, 139)}…`, REEVALUATE_MS = 3e4;
+// src/github/apply-effects.ts
+var MAX_TEXT = 65e3, clip = (s2) => s2.length <= MAX_TEXT ? s2 : `${s2.slice(0, MAX_TEXT)}
+
+… (truncated)`, clipDescription = (s2) => s2.length <= 140 ? s2 : `${s2.slice(0, 139)}…`, REEVALUATE_MS = 3e4;
 function statusState(e) {
   return e.status !== "completed" ? "pending" : e.conclusion === "success" ? "success" : "failure";
 }
@@ -31298,6 +37111,10 @@ async function applyEffects(session, ctx, effects) {
       result.wakeAt = earliest(result.wakeAt, e.at), result.applied.push(e);
       continue;
     }
+    if (e.kind === "request-reviews" || e.kind === "reminder") {
+      await applyAttention(session, ctx.ref, e) && result.applied.push(e);
+      continue;
+    }
     if (e.kind === "merge") {
       try {
         let { data } = await request2(session, (c) => c.rest.pulls.merge({
@@ -31325,12 +37142,12 @@ async function applyEffects(session, ctx, effects) {
 }
 
 // src/github/find-pull-request.ts
-var isRecord2 = (v) => typeof v == "object" && v !== null, str = (v) => typeof v == "string" ? v : void 0, num = (v) => typeof v == "number" && Number.isFinite(v) ? v : void 0;
+var isRecord4 = (v) => typeof v == "object" && v !== null, str = (v) => typeof v == "string" ? v : void 0, num = (v) => typeof v == "number" && Number.isFinite(v) ? v : void 0;
 function readPullRequest(raw, source) {
-  if (!isRecord2(raw) || !isRecord2(raw.user) || !isRecord2(raw.head) || !isRecord2(raw.base)) return;
+  if (!isRecord4(raw) || !isRecord4(raw.user) || !isRecord4(raw.head) || !isRecord4(raw.base)) return;
   let number = num(raw.number), login = str(raw.user.login), headSha = str(raw.head.sha), headRef = str(raw.head.ref), baseRef = str(raw.base.ref), state = raw.state === "open" || raw.state === "closed" ? raw.state : void 0, additions = num(raw.additions), deletions = num(raw.deletions), changedFiles = num(raw.changed_files);
   if (number === void 0 || !login || !headSha || !headRef || !baseRef || !state || additions === void 0 || deletions === void 0 || changedFiles === void 0) return;
-  let labels = Array.isArray(raw.labels) ? raw.labels.map((l) => isRecord2(l) ? str(l.name) : str(l)).filter((l) => !!l) : [];
+  let labels = Array.isArray(raw.labels) ? raw.labels.map((l2) => isRecord4(l2) ? str(l2.name) : str(l2)).filter((l2) => !!l2) : [];
   return {
     number,
     title: str(raw.title) ?? "",
@@ -31361,7 +37178,7 @@ async function fetchPullRequest(session, ref) {
   });
 }
 function sameRepository(raw, ref) {
-  let base = isRecord2(raw) && isRecord2(raw.base) ? raw.base : void 0, fullName = base && isRecord2(base.repo) ? str(base.repo.full_name) : void 0;
+  let base = isRecord4(raw) && isRecord4(raw.base) ? raw.base : void 0, fullName = base && isRecord4(base.repo) ? str(base.repo.full_name) : void 0;
   return fullName === void 0 || fullName.toLowerCase() === `${ref.owner}/${ref.repo}`.toLowerCase();
 }
 async function findPullRequest(session, ref, payload) {
@@ -31382,7 +37199,7 @@ function findStatusComment(comments, identity2) {
 }
 
 // src/github/gather-authorizations.ts
-var rank2 = (p) => PERMISSIONS.indexOf(p), isPermission = (v) => typeof v == "string" && PERMISSIONS.includes(v);
+var rank3 = (p) => PERMISSIONS.indexOf(p), isPermission = (v) => typeof v == "string" && PERMISSIONS.includes(v);
 async function permissionOf(session, repo, login) {
   try {
     let { data } = await request2(
@@ -31408,17 +37225,16 @@ async function isTeamMember(session, team, login) {
     throw error2;
   }
 }
-async function gatherAuthorizations(session, repo, logins, reviewers) {
+async function gatherAuthorizations(session, repo, logins, reviewers, ruleTeams2 = []) {
   let result = {}, users = new Set((reviewers?.users ?? []).map((u) => u.toLowerCase()));
-  for (let raw of new Set(logins.map((l) => l.toLowerCase()))) {
-    let permission = await permissionOf(session, repo, raw), auth2 = { permission, teams: [] };
-    if (!(users.has(raw) || permission !== "error" && permission !== "none" && reviewers !== void 0 && rank2(permission) >= rank2(reviewers.permission)))
-      for (let team of reviewers?.teams ?? [])
-        try {
-          await isTeamMember(session, team, raw) && auth2.teams.push(team);
-        } catch (error2) {
-          session.log.warn({ login: raw, team, error: describeError(error2) }, "team membership lookup failed"), (auth2.teamErrors ??= []).push(team);
-        }
+  for (let raw of new Set(logins.map((l2) => l2.toLowerCase()))) {
+    let permission = await permissionOf(session, repo, raw), auth2 = { permission, teams: [] }, enough = users.has(raw) || permission !== "error" && permission !== "none" && reviewers !== void 0 && rank3(permission) >= rank3(reviewers.permission), teams = [.../* @__PURE__ */ new Set([...enough ? [] : reviewers?.teams ?? [], ...ruleTeams2])];
+    for (let team of teams)
+      try {
+        await isTeamMember(session, team, raw) && auth2.teams.push(team);
+      } catch (error2) {
+        session.log.warn({ login: raw, team, error: describeError(error2) }, "team membership lookup failed"), (auth2.teamErrors ??= []).push(team);
+      }
     result[raw] = auth2;
   }
   return result;
@@ -31562,19 +37378,19 @@ async function otherStatuses(session, ref, sha, ownStatus) {
     session,
     (c) => c.rest.repos.getCombinedStatusForRef({ owner: ref.owner, repo: ref.repo, ref: sha, per_page: 100 })
   ), verdict = "none";
-  for (let s of data.statuses)
-    ownStatus && s.context === CHECK_NAME || (verdict = worst(verdict, s.state === "success" ? "success" : s.state === "pending" ? "pending" : "failure"));
+  for (let s2 of data.statuses)
+    ownStatus && s2.context === CHECK_NAME || (verdict = worst(verdict, s2.state === "success" ? "success" : s2.state === "pending" ? "pending" : "failure"));
   return data.total_count > data.statuses.length && (verdict = worst(verdict, "pending")), verdict;
 }
-function changedSince(decided, now) {
-  let labels = (p) => [...new Set(p.labels.map((l) => l.toLowerCase()))].sort().join(`
+function changedSince(decided, now2) {
+  let labels = (p) => [...new Set(p.labels.map((l2) => l2.toLowerCase()))].sort().join(`
 `);
-  if (now.headSha !== decided.headSha) return "head";
-  if (now.baseRef !== decided.baseRef) return "base";
-  if (labels(now) !== labels(decided)) return "labels";
-  if (now.state !== decided.state || now.merged !== decided.merged || now.draft !== decided.draft) return "state";
-  if (now.author.login !== decided.author.login || now.headRef !== decided.headRef) return "author";
-  if (now.changedFiles !== decided.changedFiles || now.additions !== decided.additions || now.deletions !== decided.deletions) return "size";
+  if (now2.headSha !== decided.headSha) return "head";
+  if (now2.baseRef !== decided.baseRef) return "base";
+  if (labels(now2) !== labels(decided)) return "labels";
+  if (now2.state !== decided.state || now2.merged !== decided.merged || now2.draft !== decided.draft) return "state";
+  if (now2.author.login !== decided.author.login || now2.headRef !== decided.headRef) return "author";
+  if (now2.changedFiles !== decided.changedFiles || now2.additions !== decided.additions || now2.deletions !== decided.deletions) return "size";
 }
 async function gatherMergeView(session, ref, pr, identity2, ownStatus, ignoreCheckRunIds = []) {
   return reading("the mergeability and other checks", async () => {
@@ -31629,9 +37445,9 @@ function topLevelBlocks(text, file) {
     let key = String(pair.key.value);
     key === "_extends" && (extendsValue = (0, import_yaml2.isScalar)(pair.value) ? pair.value.value : pair.value), starts.push({ key, line: lineCounter.linePos(pair.key.range[0]).line });
   }
-  return { blocks: starts.map((s, i) => {
+  return { blocks: starts.map((s2, i) => {
     let end = (starts[i + 1]?.line ?? lines.length + 1) - 1;
-    return { key: s.key, lines: lines.slice(s.line - 1, end), firstLine: s.line, file };
+    return { key: s2.key, lines: lines.slice(s2.line - 1, end), firstLine: s2.line, file };
   }), extendsValue };
 }
 function isFlowMapping(text) {
@@ -31652,8 +37468,8 @@ function stitch(chain, localPath) {
   for (let { blocks } of chain) for (let b of blocks) b.key !== "_extends" && (byKey.delete(b.key), byKey.set(b.key, b));
   let text = [], origin = [];
   for (let b of byKey.values())
-    b.lines.forEach((l, i) => {
-      text.push(l), origin.push({ file: b.file, line: b.firstLine + i });
+    b.lines.forEach((l2, i) => {
+      text.push(l2), origin.push({ file: b.file, line: b.firstLine + i });
     });
   let stitched = text.join(`
 `) + `
@@ -31782,7 +37598,7 @@ async function gather2(session, ref, options, policies) {
   }, authors = commandAuthors(facts);
   return authors.length > 0 && ([facts.commits, facts.authorizations] = await settleAll([
     gatherCommits(session, ref, pr),
-    gatherAuthorizations(session, ref, authors, load.kind === "ok" ? load.policy.reviewers : void 0)
+    gatherAuthorizations(session, ref, authors, load.kind === "ok" ? load.policy.reviewers : void 0, ruleTeams(load.kind === "ok" ? load.policy : void 0))
   ])), { facts, load, pr, gate: gate2, ...statusComment ? { statusComment } : {}, ...extra };
 }
 async function settleAll(reads) {
@@ -31797,7 +37613,7 @@ function reconcile(client, ref, options) {
   return reconcileWith(client, ref, options);
 }
 async function reconcileWith(client, ref, options, policies) {
-  let now = options.now ? options.now() : /* @__PURE__ */ new Date(), session = openSession(client, now, options.log), policyPath = options.policyPath ?? POLICY_PATH, failed = (error3) => {
+  let now2 = options.now ? options.now() : /* @__PURE__ */ new Date(), session = openSession(client, now2, options.log), policyPath = options.policyPath ?? POLICY_PATH, failed = (error3) => {
     let message = describeError(error3);
     return session.log.error({ pr: `${ref.owner}/${ref.repo}#${ref.number}`, error: message }, "reconcile failed; nothing merged"), {
       ref,
@@ -31807,11 +37623,11 @@ async function reconcileWith(client, ref, options, policies) {
       merged: !1,
       requests: session.requests,
       error: message,
-      wakeAt: new Date(now.getTime() + REEVALUATE_MS).toISOString()
+      wakeAt: new Date(now2.getTime() + REEVALUATE_MS).toISOString()
     };
   }, g, decision;
   try {
-    g = await gather2(session, ref, options, policies), decision = decide(g.load, g.facts, now);
+    g = await gather2(session, ref, options, policies), decision = decide(g.load, g.facts, now2);
   } catch (error3) {
     return failed(error3);
   }
@@ -31821,8 +37637,8 @@ async function reconcileWith(client, ref, options, policies) {
     let wantsMerge = options.mode === "full" && decision.merge && decision.state === "ready";
     if (wantsMerge && g.gate.seenBefore) {
       let m = await gatherMergeView(session, ref, g.pr, options.identity, options.checkRunAs === "status", options.ignoreCheckRunIds), changed = m.current ? changedSince(g.pr, m.current) : void 0;
-      changed ? (session.log.warn({ pr: ref, changed, decidedOn: g.pr.headSha, now: m.current?.headSha }, "pull request changed since the event; re-evaluating"), extraWake = new Date(now.getTime() + REEVALUATE_MS).toISOString()) : (mergeView = m.view, m.view.mergeable === null && m.view.otherChecks === "success" && (extraWake = new Date(now.getTime() + REEVALUATE_MS).toISOString()));
-    } else wantsMerge && (extraWake = new Date(now.getTime() + REEVALUATE_MS).toISOString());
+      changed ? (session.log.warn({ pr: ref, changed, decidedOn: g.pr.headSha, now: m.current?.headSha }, "pull request changed since the event; re-evaluating"), extraWake = new Date(now2.getTime() + REEVALUATE_MS).toISOString()) : (mergeView = m.view, m.view.mergeable === null && m.view.otherChecks === "success" && (extraWake = new Date(now2.getTime() + REEVALUATE_MS).toISOString()));
+    } else wantsMerge && (extraWake = new Date(now2.getTime() + REEVALUATE_MS).toISOString());
   } catch (error3) {
     return { ...failed(error3), decision };
   }
@@ -31832,9 +37648,9 @@ async function reconcileWith(client, ref, options, policies) {
     ...mergeView
   }, effects;
   try {
-    effects = plan(decision, g.facts, view, now, {
+    effects = plan(decision, g.facts, view, now2, {
       mode: options.mode,
-      ...g.load.kind === "ok" ? { reviewers: g.load.policy.reviewers } : {}
+      ...g.load.kind === "ok" ? { reviewers: authorizedReviewers(g.load.policy) } : {}
     });
   } catch (error3) {
     return { ...failed(error3), decision };
@@ -31845,7 +37661,7 @@ async function reconcileWith(client, ref, options, policies) {
     checkRunAs: options.checkRunAs ?? "check-run",
     governed: decision.governed,
     ...view.checkRun ? { currentCheckRun: view.checkRun } : {}
-  }, toApply), error2 = result.error ?? g.policyError, wakeAt = earliest2(result.wakeAt, decision.wakeAt, extraWake, error2 ? new Date(now.getTime() + REEVALUATE_MS).toISOString() : void 0);
+  }, toApply), error2 = result.error ?? g.policyError, wakeAt = earliest2(result.wakeAt, decision.wakeAt, extraWake, error2 ? new Date(now2.getTime() + REEVALUATE_MS).toISOString() : void 0);
   return {
     ref,
     decision,
@@ -31861,7 +37677,7 @@ async function reconcileWith(client, ref, options, policies) {
 
 // src/github/sweep.ts
 async function sweep(client, repo, options) {
-  let now = options.now ? options.now() : /* @__PURE__ */ new Date(), session = openSession(client, now, options.log), policyPath = options.policyPath ?? POLICY_PATH, loads = /* @__PURE__ */ new Map(), policies = /* @__PURE__ */ new Map(), outcomes = [], listed = 0, skipped = 0, pages = client.paginate.iterator(client.rest.pulls.list, { owner: repo.owner, repo: repo.repo, state: "open", per_page: 100 });
+  let now2 = options.now ? options.now() : /* @__PURE__ */ new Date(), session = openSession(client, now2, options.log), policyPath = options.policyPath ?? POLICY_PATH, loads = /* @__PURE__ */ new Map(), policies = /* @__PURE__ */ new Map(), outcomes = [], listed = 0, skipped = 0, pages = client.paginate.iterator(client.rest.pulls.list, { owner: repo.owner, repo: repo.repo, state: "open", per_page: 100 });
   try {
     for await (let page of pages) {
       session.requests += 1;
@@ -31889,7 +37705,7 @@ async function sweep(client, repo, options) {
   } catch (error2) {
     throw session.log.error({ repo, error: describeError(error2) }, "sweep could not list pull requests"), error2;
   }
-  return session.log.info({ repo, listed, skipped, reconciled: outcomes.length, requests: session.requests + outcomes.reduce((n, o) => n + o.requests, 0) }, "sweep"), outcomes;
+  return session.log.info({ repo, listed, skipped, reconciled: outcomes.length, requests: session.requests + outcomes.reduce((n2, o) => n2 + o.requests, 0) }, "sweep"), outcomes;
 }
 
 // action/inputs.ts
@@ -31921,10 +37737,10 @@ function isMode(value) {
 function readEnvironment(env) {
   let name = env.GITHUB_EVENT_NAME?.trim();
   if (!name) throw new ConfigurationError("GITHUB_EVENT_NAME is not set: this Action runs inside a GitHub Actions workflow.");
-  let repository = env.GITHUB_REPOSITORY?.trim() ?? "", match2 = /^([^/\s]+)\/([^/\s]+)$/.exec(repository);
-  if (!match2) throw new ConfigurationError(`GITHUB_REPOSITORY is "${repository}"; expected owner/repo.`);
+  let repository = env.GITHUB_REPOSITORY?.trim() ?? "", match3 = /^([^/\s]+)\/([^/\s]+)$/.exec(repository);
+  if (!match3) throw new ConfigurationError(`GITHUB_REPOSITORY is "${repository}"; expected owner/repo.`);
   let apiUrl = (env.GITHUB_API_URL?.trim() || "https://api.github.com").replace(/\/+$/, "");
-  return { event: { name, payload: readPayload(env.GITHUB_EVENT_PATH) }, owner: match2[1], repo: match2[2], apiUrl };
+  return { event: { name, payload: readPayload(env.GITHUB_EVENT_PATH) }, owner: match3[1], repo: match3[2], apiUrl };
 }
 function readPayload(path2) {
   if (!path2) return {};
@@ -31962,7 +37778,7 @@ function annotatePolicy(decision) {
 }
 
 // action/build-summary.ts
-function buildPullRequestSummary(outcome, mode, now) {
+function buildPullRequestSummary(outcome, mode, now2) {
   let { decision, ref } = outcome, lines = [
     `## hitl-gate: #${ref.number} is ${decision.state}`,
     "",
@@ -31973,7 +37789,7 @@ function buildPullRequestSummary(outcome, mode, now) {
   ];
   outcome.error && lines.push("> [!CAUTION]", `> GitHub failed us: ${outcome.error}. Nothing was merged; the next run tries again.`, "");
   let policyErrors = decision.policy.errors ?? [];
-  return policyErrors.length > 0 && (lines.push(`**${decision.policy.path} has errors** (fix them on the base branch; until then every agent PR is blocked):`, ""), lines.push(...policyErrors.map((e) => `- \`${e.file}:${e.line}:${e.column}\`: ${e.message}`), "")), lines.push(explanation(outcome, now), ""), lines.push(`### This run (${mode} mode)`, "", ...describeRun(outcome, mode), ""), lines.join(`
+  return policyErrors.length > 0 && (lines.push(`**${decision.policy.path} has errors** (fix them on the base branch; until then every agent PR is blocked):`, ""), lines.push(...policyErrors.map((e) => `- \`${e.file}:${e.line}:${e.column}\`: ${e.message}`), "")), lines.push(explanation(outcome, now2), ""), lines.push(`### This run (${mode} mode)`, "", ...describeRun(outcome, mode), ""), lines.join(`
 `);
 }
 function buildSweepSummary(outcomes) {
@@ -31990,10 +37806,10 @@ function buildSweepSummary(outcomes) {
   return lines.push("", `${outcomes.length} reconciled, ${merged} merged, ${failed} failed.`, ""), lines.join(`
 `);
 }
-function explanation(outcome, now) {
+function explanation(outcome, now2) {
   if (outcome.facts)
     try {
-      return renderExplanation(outcome.decision, outcome.facts, now);
+      return renderExplanation(outcome.decision, outcome.facts, now2);
     } catch {
     }
   let fromEffects = outcome.effects.find((e) => e.kind === "status-comment");
@@ -32052,6 +37868,10 @@ function describeEffect(effect) {
       return `merged ${effect.sha.slice(0, 7)} (${effect.method})`;
     case "wake":
       return `next look at ${effect.at} (the next scheduled sweep picks it up)`;
+    case "request-reviews":
+      return `requested reviews from ${[...effect.users.map((u) => `@${u}`), ...effect.teams].join(", ")}`;
+    case "reminder":
+      return `posted reminder ${effect.step} of ${effect.steps}`;
   }
 }
 function sweepAction(outcome) {
@@ -32074,6 +37894,10 @@ function shortEffect(effect) {
       return "merged";
     case "wake":
       return "wake";
+    case "request-reviews":
+      return "reviews requested";
+    case "reminder":
+      return "reminder posted";
   }
 }
 function cell(text) {
@@ -32166,11 +37990,11 @@ async function gate(target, inputs, environment, deps) {
   let run2 = (checkRunAs) => deps.engine.reconcile(deps.client, ref, { ...base, mode: "full", checkRunAs }), { result: outcome, annotations } = await withCheckFallback(run2, cannotWriteChecks);
   return reportPullRequest(outcome, inputs, deps.now(), annotations);
 }
-function reportPullRequest(outcome, inputs, now, extra) {
+function reportPullRequest(outcome, inputs, now2, extra) {
   let { decision } = outcome, report = {
     outputs: { tier: decision.tier, state: decision.state },
     annotations: [...annotatePolicy(decision), ...extra],
-    summary: buildPullRequestSummary(outcome, inputs.mode, now)
+    summary: buildPullRequestSummary(outcome, inputs.mode, now2)
   };
   return outcome.error ? (report.outputs = { tier: decision.tier === "none" ? "hard" : decision.tier, state: "blocked" }, report.failure = `#${outcome.ref.number}: GitHub failed us: ${outcome.error}`) : inputs.mode === "check" && decision.state === "blocked" && (report.failure = `#${outcome.ref.number} is blocked: ${decision.title}${decision.blockers.length ? ` (${decision.blockers.join("; ")})` : ""}`), report;
 }

@@ -1,5 +1,6 @@
 // `hitl-gate explain`: the tier a pull request would get, and why, without touching GitHub.
 import { parseArgs } from 'node:util';
+import { approverGroups, describeApprovers, type ApproverGroup } from '../core/approvers.js';
 import { classify, type ClassifyInput } from '../core/classify.js';
 import { loadPolicy, POLICY_PATH } from '../core/policy.js';
 import type { ChangedFile, Classification, GovernedReason, PolicyLoad, TierReason } from '../core/types.js';
@@ -30,6 +31,8 @@ export interface Explanation {
   rules: string[];
   reasons: TierReason[];
   policy: { path: string; kind: PolicyLoad['kind']; errors?: Extract<PolicyLoad, { kind: 'invalid' }>['errors'] };
+  /** Hard tier: who must approve, per rule that names its own approvers and for the top-level reviewers. */
+  approvers?: ApproverGroup[];
 }
 
 const count = (flag: string, value: string | undefined): number | undefined => {
@@ -74,6 +77,7 @@ export async function explain(args: string[], io: CliIO): Promise<number> {
     rules: c.reasons.flatMap((r) => (r.kind === 'rule' ? [r.rule] : [])),
     reasons: c.reasons,
     policy: load.kind === 'invalid' ? { path: load.path, kind: load.kind, errors: load.errors } : { path: load.path, kind: load.kind },
+    ...(load.kind === 'ok' && c.tier === 'hard' ? { approvers: approverGroups(load.policy, c) } : {}),
   };
   io.stdout(values.json ? `${JSON.stringify(result, null, 2)}\n` : human(result));
   return load.kind === 'invalid' ? 1 : 0;
@@ -130,5 +134,8 @@ function human(e: Explanation): string {
     lines.push('governed: no (not an agent\'s PR: the gate would pass it without asking anyone)');
   }
   for (const r of e.reasons) lines.push(`  ${r.tier.padEnd(4)}  ${reasonLine(r)}`);
+  for (const g of e.approvers ?? []) {
+    lines.push(`approvals: ${g.required} from ${describeApprovers(g.reviewers) || 'nobody named'}${g.rule ? ` (rule "${g.rule}")` : ' (reviewers)'}`);
+  }
   return `${lines.join('\n')}\n`;
 }

@@ -3,6 +3,7 @@
 // A failed lookup is reported as such so that callers can fail closed in the right direction.
 import { FAIL_CLOSED_AGENTS } from './agents.js';
 import { isBot } from './commands.js';
+import { authorizedReviewers } from './approvers.js';
 import type { Actor, Permission, Policy, PullRequestFacts } from './types.js';
 import { PERMISSIONS } from './types.js';
 
@@ -47,7 +48,8 @@ export function standing(actor: Actor, facts: Pick<PullRequestFacts, 'author' | 
   }
   if (!policy) return { kind: 'unknown', message: `the policy could not be read, so the gate cannot tell whether ${at} is a reviewer.` };
 
-  const { users, teams, permission } = policy.reviewers;
+  // The top-level reviewers and every rule's own approvers: all of them may approve and veto.
+  const { users, teams, permission } = authorizedReviewers(policy);
   if (users.some((u) => u.replace(/^@/, '').toLowerCase() === login)) return { kind: 'reviewer', via: 'user', detail: `listed in reviewers.users` };
   const auth = facts.authorizations[login];
   if (!auth) return { kind: 'unknown', message: `the gate has no permission information for ${at} yet.` };

@@ -5,8 +5,11 @@ import { classify, type ClassifyInput, type Escalation } from './classify.js';
 import { withdrawalsOf, type GateLedger, type WithdrawalRecord } from './ledger.js';
 import { isPermissive } from './commands.js';
 import { standing, type Standing } from './authorize.js';
-import { formatUtc, parseTime } from './time.js';
+import { parseTime } from './time.js';
 import { timeline, type TimelineEntry } from './timeline.js';
+import { delayEnd, formatDeadline } from './working-hours.js';
+import { approverGroups, approverStatus, missingLines, type ApproverStatus } from './approvers.js';
+import { attentionFor, keepAttention, nextReminder } from './attention.js';
 import type {
   Approval,
   Classification,
@@ -240,9 +243,14 @@ export function decide(load: PolicyLoad, facts: PullRequestFacts, now: Date): De
     answered: previous.answered,
     ...(escalation ? { escalation } : {}),
     ...(withdrawals.size ? { withdrawals: [...withdrawals.values()] } : {}),
+    ...keepAttention(previous),
   };
 
-  const outcome = stateOf({ facts, policy, load, classification, tier, approvals: approvalsOut, vetoes: active.map((v) => v.record), nowMs });
+  const approvers = policy ? approverStatus(approverGroups(policy, classification), approvalsOut, facts.authorizations) : [];
+  const outcome = stateOf({ facts, policy, load, classification, tier, approvals: approvalsOut, vetoes: active.map((v) => v.record), nowMs, approvers });
+  const attention = policy ? attentionFor(policy, facts, { tier, state: outcome.state, vetoes: active.map((v) => v.record), approvals: approvalsOut }, approvers, nowMs) : undefined;
+  const reminderAt = nextReminder(attention, ledger, facts.headSha, nowMs);
+  if (reminderAt && (!outcome.wakeAt || reminderAt < outcome.wakeAt)) outcome.wakeAt = reminderAt;
   return {
     ...base,
     governed: true,
@@ -250,10 +258,12 @@ export function decide(load: PolicyLoad, facts: PullRequestFacts, now: Date): De
     classification,
     ...outcome,
     approvals: approvalsOut,
-    approvalsRequired: tier === 'hard' ? requiredApprovals(policy) : 0,
+    approvalsRequired: tier === 'hard' ? Math.max(requiredApprovals(policy), ...approvers.map((g) => g.required)) : 0,
     vetoes: active.map((v) => v.record),
     commands,
     ledger,
+    ...(approvers.length ? { approvers } : {}),
+    ...(attention ? { attention } : {}),
   };
 }
 
@@ -345,6 +355,7 @@ interface StateInput {
   approvals: Approval[];
   vetoes: VetoRecord[];
   nowMs: number;
+  approvers: ApproverStatus[];
 }
 
 type Outcome = Pick<Decision, 'state' | 'title' | 'blockers' | 'merge' | 'window' | 'wakeAt'>;
@@ -368,17 +379,22 @@ function stateOf(s: StateInput): Outcome {
 
   let outcome: Outcome;
   if (tier === 'hard') {
-    const missing = requiredApprovals(policy) - approvals.length;
+    // Per approver group (rules that name their own approvers, and the top-level reviewers).
+    const missing = Math.max(0, ...s.approvers.map((g) => g.missing));
+    const onlyTopLevel = s.approvers.every((g) => g.rule === undefined);
     outcome = missing > 0
-      ? blocked(`Blocked: needs ${plural(missing, 'more approval')} (hard)`, [`Needs ${plural(missing, 'more approval')} from an authorized reviewer.`])
+      ? onlyTopLevel
+        ? blocked(`Blocked: needs ${plural(missing, 'more approval')} (hard)`, [`Needs ${plural(missing, 'more approval')} from an authorized reviewer.`])
+        : blocked(`Blocked: needs approval for ${s.approvers.filter((g) => g.missing > 0).map((g) => g.rule ?? 'the hard tier').join(', ')} (hard)`, missingLines(s.approvers))
       : ready(readyTitle(approvals.length ? `Approved by ${mentions(approvals.map((a) => a.by))}: ` : ''));
   } else if (tier === 'soft') {
     const startMs = parseTime(facts.headSeenAt) ?? nowMs;
-    const endMs = startMs + policy.tiers.soft.windowMs;
-    const window = { start: new Date(startMs).toISOString(), end: new Date(endMs).toISOString() };
+    const hours = policy.workingHours;
+    const endMs = delayEnd(startMs, policy.tiers.soft.windowMs, hours);
+    const window = { start: new Date(startMs).toISOString(), end: new Date(endMs).toISOString(), ...(hours ? { timezone: hours.timezone } : {}) };
     if (approvals.length) outcome = { ...ready(readyTitle(`Approved by ${mentions(approvals.map((a) => a.by))}: `)), window };
     else if (nowMs < endMs) {
-      const at = formatUtc(endMs, nowMs);
+      const at = formatDeadline(endMs, nowMs, hours?.timezone);
       const title = mergeSetting ? `Merges at ${at} unless someone vetoes (soft)` : `Veto window ends at ${at} (soft)`;
       outcome = { state: 'waiting', title, blockers: [`Veto window open until ${at}.`], merge: false, window, wakeAt: window.end };
     } else outcome = { ...ready(readyTitle('Veto window over: ')), window };

@@ -53,6 +53,7 @@ export function ledgerMarker(ledger: Ledger): string {
     answered: [...new Set(ledger.answered)].sort((a, b) => a - b),
     ...(ledger.escalation ? { escalation: ledger.escalation } : {}),
     ...(withdrawals.length ? { withdrawals: [...withdrawals].sort(byTime((w) => w.sourceId)) } : {}),
+    ...attentionRecords(ledger),
   };
   let encoded = encode(fitted);
   while (encoded.length > LEDGER_TARGET_CHARS && fitted.answered.length > 0) {
@@ -111,5 +112,19 @@ export function readLedger(body: string): GateLedger | undefined {
     answered: data.answered as number[],
     ...(escalation !== undefined ? { escalation: escalation as Ledger['escalation'] & string } : {}),
     ...(withdrawals.length ? { withdrawals: withdrawals as WithdrawalRecord[] } : {}),
+    ...attentionRecords(data),
   };
+}
+
+/** The review requests and reminder steps done for a head; anything malformed is dropped (at worst a
+ * request or a reminder is made again, never a veto lost). */
+function attentionRecords(data: Record<string, unknown> | Ledger): Pick<Ledger, 'requested' | 'reminded'> {
+  const out: Pick<Ledger, 'requested' | 'reminded'> = {};
+  const strings = (v: unknown): v is string[] => Array.isArray(v) && v.length <= 200 && v.every((s) => typeof s === 'string' && s.length <= 200);
+  const { requested, reminded } = data as Record<string, unknown>;
+  if (isObject(requested) && typeof requested.head === 'string' && strings(requested.users) && strings(requested.teams)) {
+    out.requested = { head: requested.head, users: requested.users, teams: requested.teams };
+  }
+  if (isObject(reminded) && typeof reminded.head === 'string' && isId(reminded.steps)) out.reminded = { head: reminded.head, steps: reminded.steps };
+  return out;
 }

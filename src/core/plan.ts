@@ -1,6 +1,7 @@
 // The plan: the writes that move GitHub from what it shows now (`view`) to the decision. Every
 // effect is compared against the view or the ledger first, so planning again against the state the
 // previous plan produced yields no writes: replaying any event is harmless.
+import { planAttention } from './attention.js';
 import { isBot } from './commands.js';
 import { renderCheckRun, renderExplanation, renderReply, renderStatusComment, type RenderOptions } from './render.js';
 import type { Actor, CommandVerdict, Decision, Effect, GitHubView, PullRequestFacts } from './types.js';
@@ -92,10 +93,14 @@ export function plan(decision: Decision, facts: PullRequestFacts, view: GitHubVi
     effects.push(...replies);
     // The status comment records what was answered, so it comes after the answers: if it fails,
     // the worst case is an answer given twice, never a command left unanswered.
-    const ledger = { ...decision.ledger, answered: [...decision.ledger.answered, ...answered] };
+    // Review requests and reminders are recorded in the ledger first and applied after the status
+    // comment: a crash in between loses a step, never repeats one.
+    const attention = planAttention(decision, facts, now);
+    const ledger = { ...decision.ledger, ...attention.ledger, answered: [...decision.ledger.answered, ...answered] };
     const body = renderStatusComment({ ...decision, ledger }, facts, now, options);
     if (!view.statusComment) effects.push({ kind: 'status-comment', body });
     else if (view.statusComment.body !== body) effects.push({ kind: 'status-comment', id: view.statusComment.id, body });
+    effects.push(...attention.effects);
   }
 
   if (decision.wakeAt) effects.push({ kind: 'wake', at: decision.wakeAt });

@@ -5,6 +5,8 @@ import { commandText } from './decide.js';
 import { ledgerMarker } from './ledger.js';
 import { code, escapeText, oneLine, person } from './markdown.js';
 import { formatUtc, formatWhen, parseTime } from './time.js';
+import { formatLocal } from './working-hours.js';
+import type { ApproverStatus } from './approvers.js';
 import type { CommandVerdict, Decision, GovernedReason, Policy, PolicyError, PullRequestFacts, TierReason } from './types.js';
 
 /** What the decision does not carry but the text is better with. */
@@ -98,12 +100,17 @@ function nextStep(decision: Decision, facts: PullRequestFacts, nowMs: number, re
   }
   if (facts.draft) return 'This is a draft: nothing happens until it is marked ready for review.';
   if (decision.state === 'blocked') {
+    const perRule = decision.approvers?.some((g) => g.rule !== undefined) ? missingApprovers(decision.approvers) : [];
+    if (perRule.length) {
+      return `${perRule.join(' ')} Comment ${code('/approve')} or approve in a review. Only approvals of the current commit ${head} count.`;
+    }
     const missing = decision.approvalsRequired - decision.approvals.length;
     return `Needs ${missing} more approval${missing === 1 ? '' : 's'} from an authorized reviewer: comment ${code('/approve')} or approve in a review. Only approvals of the current commit ${head} count.`;
   }
   if (decision.state === 'waiting' && decision.window) {
     const end = parseTime(decision.window.end) ?? nowMs;
-    const when = `**at ${relative ? formatWhen(end, nowMs) : formatUtc(end, nowMs)}**`;
+    const local = decision.window.timezone ? ` (${formatLocal(end, decision.window.timezone)}, counted in working hours)` : '';
+    const when = `**at ${relative ? formatWhen(end, nowMs) : formatUtc(end, nowMs)}${local}**`;
     return decision.title.startsWith('Merges')
       ? `Merges ${when} unless an authorized reviewer comments ${code('/veto [reason]')}; ${code('/approve')} merges it sooner.`
       : `The veto window closes ${when}.`;
@@ -117,7 +124,8 @@ function nextStep(decision: Decision, facts: PullRequestFacts, nowMs: number, re
 }
 
 function approvalsLine(decision: Decision, nowMs: number): string {
-  const required = decision.approvalsRequired ? ` of ${decision.approvalsRequired} needed` : '';
+  const perRule = decision.approvers?.some((g) => g.rule !== undefined) ?? false;
+  const required = decision.approvalsRequired && !perRule ? ` of ${decision.approvalsRequired} needed` : '';
   const list = decision.approvals.map((a) => `${person(a.by)} (${a.via}, ${formatUtc(parseTime(a.at) ?? nowMs, nowMs)})`);
   return `**Approvals:** ${list.length}${required}${list.length ? `: ${list.slice(0, 10).join(', ')}${list.length > 10 ? ` and ${list.length - 10} more` : ''}` : ''}`;
 }
@@ -275,4 +283,19 @@ export function renderReply(verdicts: CommandVerdict[], decision: Decision, fact
   if (lines.length) parts.push(lines.join('\n'));
   if (explain) parts.push(explanation ? explanation() : renderExplanation(decision, facts, now, options, 40_000));
   return fit(parts.join('\n\n'), COMMENT_LIMIT);
+}
+
+/** Per approver group still missing approvals: "Rule **Database migrations** needs 1 more approval
+ * from members of `acme/dba`." Logins are shown without mentioning anyone. */
+export function missingApprovers(groups: ApproverStatus[]): string[] {
+  return groups.filter((g) => g.missing > 0).map((g) => {
+    const who = [
+      ...g.reviewers.users.slice(0, 10).map((u) => person(u.replace(/^@/, ''))),
+      ...g.reviewers.teams.slice(0, 10).map((t) => `members of ${code(t, 100)}`),
+      ...(g.reviewers.permission ? [`anyone with ${code(g.reviewers.permission)} permission or more`] : []),
+    ];
+    const list = who.length <= 1 ? who.join('') : `${who.slice(0, -1).join(', ')} or ${who[who.length - 1]}`;
+    const what = g.rule ? `Rule **${escapeText(g.rule, 80)}**` : 'The hard tier';
+    return `${what} needs ${g.missing} more approval${g.missing === 1 ? '' : 's'} from ${list}.`;
+  });
 }

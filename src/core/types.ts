@@ -1,6 +1,10 @@
 // The domain of hitl-gate. Everything in src/core/ speaks these types; the shell (src/github/) fills
 // `PullRequestFacts` from GitHub and applies the `Effect`s that `plan` returns.
 
+import type { WorkingHours } from './working-hours.js';
+import type { ApproverStatus } from './approvers.js';
+import type { Attention } from './attention.js';
+
 export const TIERS = ['fyi', 'soft', 'hard'] as const;
 export type Tier = (typeof TIERS)[number];
 
@@ -30,6 +34,18 @@ export interface Rule {
   changedLines?: number;
   /** Matches when the number of changed files is MORE than this. */
   changedFiles?: number;
+  /** Hard rules only: who must approve a PR this rule matches (instead of the top-level `reviewers`). */
+  reviewers?: RuleReviewers;
+  /** How many approvals from `reviewers` (default: `tiers.hard.approvals`). */
+  approvals?: number;
+}
+
+/** A rule's own approvers. Unlike the top-level `reviewers`, `permission` has no default: a rule
+ * that names a team means that team, not everyone with write access. */
+export interface RuleReviewers {
+  users: string[];
+  teams: string[];
+  permission?: Permission;
 }
 
 export interface Policy {
@@ -40,10 +56,22 @@ export interface Policy {
   tiers: {
     fyi: { merge: boolean };
     soft: { windowMs: number; merge: boolean };
-    hard: { approvals: number; merge: boolean; invalidateOnPush: boolean };
+    hard: {
+      approvals: number;
+      merge: boolean;
+      invalidateOnPush: boolean;
+      /** Request reviews from who may approve (default true). */
+      requestReview?: boolean;
+      /** Reminder delays from when the PR started waiting for approvals, increasing (ms). */
+      remindMs?: number[];
+      /** Asked (review request and mention) after the last reminder. */
+      escalateTo?: { users: string[]; teams: string[] };
+    };
   };
   merge: { method: MergeMethod };
   rules: Rule[];
+  /** Veto windows and reminder delays count only working time (see working-hours.ts). */
+  workingHours?: WorkingHours;
 }
 
 /** One problem in a policy file, positioned for `FILE:LINE:COL: message` (1-based). */
@@ -136,6 +164,10 @@ export interface Ledger {
   escalation?: Tier;
   /** Comment and review ids the gate has already answered (reaction or reply): answered once. */
   answered: number[];
+  /** Review requests already made for a head: asked once per head (see attention.ts). */
+  requested?: { head: string; users: string[]; teams: string[] };
+  /** Reminder steps already posted for a head: never repeated; a push starts the ladder over. */
+  reminded?: { head: string; steps: number };
 }
 
 export interface VetoRecord {
@@ -259,7 +291,7 @@ export interface Decision {
   vetoes: VetoRecord[];
   commands: CommandVerdict[];
   /** Soft tier: when the veto window opened and closes (ISO). */
-  window?: { start: string; end: string };
+  window?: { start: string; end: string; /** The policy's working-hours time zone, to show the end in it too. */ timezone?: string };
   /** Whether the gate should merge once GitHub reports the PR mergeable and checks green. */
   merge: boolean;
   mergeMethod: MergeMethod;
@@ -267,6 +299,10 @@ export interface Decision {
   wakeAt?: string;
   ledger: Ledger;
   policy: { kind: PolicyLoad['kind']; path: string; errors?: PolicyError[] };
+  /** Hard tier: every approver group (per rule that names approvers, and the top-level reviewers). */
+  approvers?: ApproverStatus[];
+  /** Hard PR waiting for approvals: whom to ask and when to remind (see attention.ts). */
+  attention?: Attention;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -291,4 +327,9 @@ export type Effect =
   | { kind: 'react'; target: { type: 'comment' | 'review'; id: number }; content: '+1' | 'eyes' | 'confused' }
   | { kind: 'reply'; inReplyTo: number; body: string }
   | { kind: 'merge'; sha: string; method: MergeMethod }
-  | { kind: 'wake'; at: string };
+  | { kind: 'wake'; at: string }
+  /** Ask for reviews (`POST …/pulls/{n}/requested_reviewers`); teams as org/slug. A failure never blocks. */
+  | { kind: 'request-reviews'; users: string[]; teams: string[]; reason: 'approvers' | 'escalation' }
+  /** A new comment for reminder `step` of `steps` (a stale hard PR); after the last one, `requestReviewers`
+   * are asked too. The step is what a chat `stale` notification would carry. */
+  | { kind: 'reminder'; step: number; steps: number; body: string; requestReviewers?: { users: string[]; teams: string[] } };

@@ -3,6 +3,7 @@
 import type { Effect } from '../core/types.js';
 import { describeError, httpStatus } from './errors.js';
 import { CHECK_NAME, EXTERNAL_ID } from './find-gate-check.js';
+import { applyAttention } from './request-reviews.js';
 import { request, type Session } from './session.js';
 import type { PullRequestRef } from './types.js';
 
@@ -84,7 +85,7 @@ async function applyCheckRun(session: Session, ctx: ApplyContext, e: CheckRunEff
 }
 
 /** Returns false when the effect has no REST counterpart (a review cannot carry reactions). */
-async function applyOne(session: Session, ctx: ApplyContext, e: Exclude<Effect, { kind: 'merge' | 'wake' }>): Promise<boolean> {
+async function applyOne(session: Session, ctx: ApplyContext, e: Exclude<Effect, { kind: 'merge' | 'wake' | 'request-reviews' | 'reminder' }>): Promise<boolean> {
   const { owner, repo, number } = ctx.ref;
   switch (e.kind) {
     case 'check-run':
@@ -119,6 +120,11 @@ export async function applyEffects(session: Session, ctx: ApplyContext, effects:
     if (e.kind === 'wake') {
       result.wakeAt = earliest(result.wakeAt, e.at);
       result.applied.push(e);
+      continue;
+    }
+    if (e.kind === 'request-reviews' || e.kind === 'reminder') {
+      // Asking people never blocks what comes after, nor the decision (request-reviews.ts).
+      if (await applyAttention(session, ctx.ref, e)) result.applied.push(e);
       continue;
     }
     if (e.kind === 'merge') {

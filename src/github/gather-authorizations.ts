@@ -46,6 +46,8 @@ export async function gatherAuthorizations(
   repo: { owner: string; repo: string },
   logins: string[],
   reviewers: Policy['reviewers'] | undefined,
+  /** Teams of rules' own approvers: looked up for everyone, since a rule asks for its team by name. */
+  ruleTeams: string[] = [],
 ): Promise<Record<string, Authorization>> {
   const result: Record<string, Authorization> = {};
   const users = new Set((reviewers?.users ?? []).map((u) => u.toLowerCase()));
@@ -53,14 +55,13 @@ export async function gatherAuthorizations(
     const permission = await permissionOf(session, repo, raw);
     const auth: Authorization = { permission, teams: [] };
     const enough = users.has(raw) || (permission !== 'error' && permission !== 'none' && reviewers !== undefined && rank(permission) >= rank(reviewers.permission));
-    if (!enough) {
-      for (const team of reviewers?.teams ?? []) {
-        try {
-          if (await isTeamMember(session, team, raw)) auth.teams.push(team);
-        } catch (error) {
-          session.log.warn({ login: raw, team, error: describeError(error) }, 'team membership lookup failed');
-          (auth.teamErrors ??= []).push(team);
-        }
+    const teams = [...new Set([...(enough ? [] : reviewers?.teams ?? []), ...ruleTeams])];
+    for (const team of teams) {
+      try {
+        if (await isTeamMember(session, team, raw)) auth.teams.push(team);
+      } catch (error) {
+        session.log.warn({ login: raw, team, error: describeError(error) }, 'team membership lookup failed');
+        (auth.teamErrors ??= []).push(team);
       }
     }
     result[raw] = auth;

@@ -1,5 +1,6 @@
 // Reconcile one pull request: gather facts -> decide -> plan -> apply. Every call re-derives the PR
 // from GitHub, so calling it again (a replayed webhook, a timer, the sweep) is harmless.
+import { authorizedReviewers, ruleTeams } from '../core/approvers.js';
 import { classify } from '../core/classify.js';
 import { commandAuthors } from '../core/commands.js';
 import { decide } from '../core/decide.js';
@@ -119,7 +120,7 @@ async function gather(session: Session, ref: PullRequestRef, options: ReconcileO
   if (authors.length > 0) {
     [facts.commits, facts.authorizations] = await settleAll([
       gatherCommits(session, ref, pr),
-      gatherAuthorizations(session, ref, authors, load.kind === 'ok' ? load.policy.reviewers : undefined),
+      gatherAuthorizations(session, ref, authors, load.kind === 'ok' ? load.policy.reviewers : undefined, ruleTeams(load.kind === 'ok' ? load.policy : undefined)),
     ]);
   }
   return { facts, load, pr, gate, ...(statusComment ? { statusComment } : {}), ...extra };
@@ -204,7 +205,7 @@ export async function reconcileWith(client: GitHubClient, ref: PullRequestRef, o
   try {
     effects = plan(decision, g.facts, view, now, {
       mode: options.mode,
-      ...(g.load.kind === 'ok' ? { reviewers: g.load.policy.reviewers } : {}),
+      ...(g.load.kind === 'ok' ? { reviewers: authorizedReviewers(g.load.policy) } : {}),
     });
   } catch (error) {
     return { ...failed(error), decision };

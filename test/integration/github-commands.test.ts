@@ -12,7 +12,8 @@ eachTestGitHub((a, g) => {
   gh = g;
 });
 
-const STATUS = { id: 777, login: 'hitl-gate[bot]', app_id: 4242, body: `old status\n${ledgerMarker({ vetoes: [], answered: [] })}`, created_at: at(-30) };
+// Known for 30 minutes: the reviewers of this head were asked then.
+const STATUS = { id: 777, login: 'hitl-gate[bot]', app_id: 4242, body: `old status\n${ledgerMarker({ vetoes: [], answered: [], requested: { head: HEAD, users: ['alice'], teams: ['acme/maintainers'] } })}`, created_at: at(-30) };
 const MIGRATION = [{ filename: 'db/migrations/0042_drop_users.sql' }];
 
 /** A hard-tier PR (it touches db/migrations/) the gate has known since 30 minutes, with these comments. */
@@ -183,6 +184,7 @@ describe('approvals bind to a commit', () => {
     gh.createComment(801);
     gh.createComment(802);
     gh.updateComment(777);
+    gh.requestReviewers(); // the reviewers were asked for the old head; the new one is asked again
 
     const outcome = await reconcile(testClient(), REF, fullOptions({ pullRequest: pullRequest({ headSha: NEW_HEAD, comments: 2 }) }));
 

@@ -29,6 +29,7 @@ describe('the policy comes from the base branch', () => {
   it('a PR that rewrites the policy to wave itself through is judged by the base policy, and is hard', async () => {
     gh.policy(POLICY); // only ever asked with ref=main: the PR's head is never read
     firstSight([{ filename: '.github/hitl.yml', additions: 3, deletions: 30 }, { filename: 'docs/readme.md' }]);
+    gh.requestReviewers(); // hard: the base policy's reviewers are asked
 
     const outcome = await reconcile(testClient(), REF, fullOptions({ pullRequest: pullRequest({ changedFiles: 2 }) }));
 
@@ -52,6 +53,7 @@ describe('tiers that depend on the file list', () => {
   it('moving a file out of db/migrations/ is hard (the old path counts)', async () => {
     gh.policy(POLICY);
     firstSight([{ filename: 'archive/0001_init.sql', previous_filename: 'db/migrations/0001_init.sql', status: 'renamed', additions: 0, deletions: 0 }]);
+    gh.requestReviewers();
 
     const outcome = await reconcile(testClient(), REF, fullOptions({ pullRequest: pullRequest() }));
 
@@ -64,6 +66,7 @@ describe('tiers that depend on the file list', () => {
     const listed = Array.from({ length: 3000 }, (_, i) => ({ filename: `docs/page-${i}.md` }));
     gh.policy(POLICY);
     firstSight(listed);
+    gh.requestReviewers();
 
     const outcome = await reconcile(testClient(), REF, fullOptions({ pullRequest: pullRequest({ changedFiles: 3400, additions: 3400, deletions: 0 }) }));
 
@@ -155,6 +158,7 @@ describe('Probot conventions: the organisation default and _extends', () => {
     gh.policy('_extends: acme/policies:hitl/base.yml\ndefault: hard\n');
     gh.policy(POLICY, { repo: 'policies', path: 'hitl/base.yml', ref: null });
     firstSight([{ filename: 'src/a.ts' }]);
+    gh.requestReviewers(); // the reviewers come from the base the policy extends
 
     const outcome = await reconcile(testClient(), REF, fullOptions({ pullRequest: pullRequest() }));
 

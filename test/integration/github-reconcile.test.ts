@@ -450,6 +450,7 @@ describe('reconcile: PRs the policy does not govern', () => {
     gh.reviews([]);
     gh.updateCheckRun(555);
     gh.updateComment(777);
+    gh.requestReviewers(); // still hard and waiting: its reviewers are asked (once for this head)
 
     const outcome = await reconcile(testClient(), REF, fullOptions({ pullRequest: unlabeled }));
 

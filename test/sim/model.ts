@@ -122,6 +122,9 @@ export interface SimPull {
   /** GitHub answers `mergeable: null` to the first reads after a push while it computes; this counts them down. */
   unknownReads: number;
   reviews: SimReview[];
+  /** Logins and team keys (org/slug, lower case) whose review is requested (POST …/requested_reviewers). */
+  requestedReviewers?: string[];
+  requestedTeams?: string[];
 }
 
 export interface SimLabel {

@@ -9,7 +9,8 @@ export interface TimelineEntry {
   number?: number;
   kind:
     | 'opened' | 'pushed' | 'commented' | 'comment-edited' | 'comment-deleted' | 'reviewed' | 'labeled' | 'unlabeled'
-    | 'check-run' | 'status' | 'merged' | 'merge-refused' | 'reaction' | 'closed' | 'permission' | 'mergeable';
+    | 'check-run' | 'status' | 'merged' | 'merge-refused' | 'reaction' | 'closed' | 'permission' | 'mergeable'
+    | 'review-requested';
   detail: string;
   /** Ids and values tests may want (comment id, check run conclusion, merge sha...). */
   data?: Record<string, unknown>;

@@ -169,6 +169,19 @@ describe('REST answers match GitHub OpenAPI description', () => {
     await expectDocumented('GET', '/orgs/{org}/teams/{team_slug}/memberships/{username}', { org: 'acme', team_slug: 'maintainers', username: 'mallory' }, 404);
   });
 
+  it('review requests: 201 with the requested users and teams, 422 for the author or a non-collaborator', async () => {
+    sim.addTeamMember('acme/dba', 'alice');
+    const n = sim.openPullRequest(REPO, { author: 'copilot-swe-agent[bot]', files: [{ path: 'src/r.ts', content: 'r\n' }] });
+    const ok = await expectDocumented('POST', '/repos/{owner}/{repo}/pulls/{pull_number}/requested_reviewers', { owner: 'acme', repo: 'widgets', pull_number: n, reviewers: ['bob'], team_reviewers: ['dba'] }, 201);
+    expect(ok.data).toMatchObject({ number: n, requested_reviewers: [{ login: 'bob' }], requested_teams: [{ slug: 'dba' }] });
+    const pull = await expectDocumented('GET', '/repos/{owner}/{repo}/pulls/{pull_number}', { owner: 'acme', repo: 'widgets', pull_number: n }, 200);
+    expect(pull.data).toMatchObject({ requested_reviewers: [{ login: 'bob' }], requested_teams: [{ slug: 'dba' }] });
+    await expectDocumented('POST', '/repos/{owner}/{repo}/pulls/{pull_number}/requested_reviewers', { owner: 'acme', repo: 'widgets', pull_number: n, reviewers: ['copilot-swe-agent[bot]'] }, 422);
+    await expectDocumented('POST', '/repos/{owner}/{repo}/pulls/{pull_number}/requested_reviewers', { owner: 'acme', repo: 'widgets', pull_number: n, reviewers: ['stranger'] }, 422);
+    await expectDocumented('POST', '/repos/{owner}/{repo}/pulls/{pull_number}/requested_reviewers', { owner: 'acme', repo: 'widgets', pull_number: n, team_reviewers: ['nobody'] }, 422);
+    expect(sim.pull(REPO, n).requestedReviewers).toEqual(['bob']);
+  });
+
   it('merge: 409 when the head moved, 405 when not mergeable, 200 once, 405 after', async () => {
     const n = sim.openPullRequest(REPO, { author: 'copilot-swe-agent[bot]', files: [{ path: 'src/c.ts', content: 'c\n' }] });
     const first = sim.pull(REPO, n).headSha;

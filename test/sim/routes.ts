@@ -374,6 +374,27 @@ export function buildRoutes(world: World, notify: Notify): Route[] {
         return { status: 201, body: shape.statusShape(s, req.urls) };
       },
     },
+    {
+      // GitHub refuses the whole request (422) when one reviewer cannot be asked: the author, a user
+      // who is not a collaborator, a team that does not exist in the repository's organisation.
+      method: 'POST', path: '/repos/{owner}/{repo}/pulls/{pull_number}/requested_reviewers', auth: 'installation', handle: (req) => {
+        const repo = repoOf(req);
+        const pr = pullOf(req, repo);
+        const strings = (v: unknown): string[] => (Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string') : []);
+        const users = strings(req.body.reviewers);
+        const teams = strings(req.body.team_reviewers);
+        if (users.length + teams.length === 0) throw new HttpError(422, 'Invalid request.\n\nNo subschema in "anyOf" matched.');
+        if (users.some((u) => u.toLowerCase() === pr.user.login.toLowerCase())) throw new HttpError(422, 'Review cannot be requested from pull request author.');
+        const notCollaborator = 'Reviews may only be requested from collaborators. One or more of the users or teams you specified is not a collaborator of the ' + repo.fullName + ' repository.';
+        if (users.some((u) => world.permissionOf(repo, u) === 'none')) throw new HttpError(422, notCollaborator);
+        const teamKeys = teams.map((slug) => `${repo.owner.login}/${slug}`.toLowerCase());
+        if (teamKeys.some((k) => !world.teams.has(k))) throw new HttpError(422, notCollaborator);
+        pr.requestedReviewers = [...new Set([...(pr.requestedReviewers ?? []), ...users.map((u) => world.user(u).login)])];
+        pr.requestedTeams = [...new Set([...(pr.requestedTeams ?? []), ...teamKeys])];
+        notify.timeline({ actor: actor(), repo, number: pr.number, kind: 'review-requested', detail: [...users.map((u) => `@${u}`), ...teamKeys].join(' '), data: { users, teams: teamKeys } });
+        return { status: 201, body: shape.pullListShape(world, repo, pr, req.urls) };
+      },
+    },
     // --- Who may decide ----------------------------------------------------------------------
     {
       method: 'GET', path: '/repos/{owner}/{repo}/collaborators/{username}/permission', auth: 'installation', handle: (req) => {

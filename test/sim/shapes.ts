@@ -252,8 +252,8 @@ export function pullShape(world: World, repo: SimRepo, pr: SimPull, urls: Urls):
     merge_commit_sha: pr.mergeCommitSha,
     assignee: null,
     assignees: [],
-    requested_reviewers: [],
-    requested_teams: [],
+    requested_reviewers: (pr.requestedReviewers ?? []).map((login) => userShape(world.user(login), urls)),
+    requested_teams: (pr.requestedTeams ?? []).map((key) => teamShape(world, key, urls)),
     head: branchShape(repo, pr.headRef, pr.headSha, urls),
     base: branchShape(repo, pr.baseRef, pr.baseSha, urls),
     _links: {
@@ -523,5 +523,29 @@ export function contentShape(repo: SimRepo, path: string, content: string, ref: 
     html_url: `${urls.web}/${repo.fullName}/blob/${ref}/${path}`,
     download_url: `${urls.web}/${repo.fullName}/raw/${ref}/${path}`,
     _links: { self, git: `${api}/git/blobs/${sha}`, html: `${urls.web}/${repo.fullName}/blob/${ref}/${path}` },
+  };
+}
+
+/** A team as GitHub shows it in a pull request's `requested_teams`. */
+export function teamShape(world: World, key: string, urls: Urls): Record<string, unknown> {
+  const team = world.teams.get(key);
+  const [org, slug] = key.split('/') as [string, string];
+  const id = 90_000 + [...world.teams.keys()].indexOf(key);
+  const api = `${urls.api}/organizations/1/team/${id}`;
+  return {
+    id,
+    node_id: `T_${id}`,
+    url: api,
+    html_url: `${urls.web}/orgs/${team?.org ?? org}/teams/${team?.slug ?? slug}`,
+    name: team?.slug ?? slug,
+    slug: team?.slug ?? slug,
+    description: null,
+    privacy: 'closed',
+    notification_setting: 'notifications_enabled',
+    permission: 'pull',
+    members_url: `${api}/members{/member}`,
+    repositories_url: `${api}/repos`,
+    parent: null,
+    type: 'organization',
   };
 }

@@ -132,9 +132,19 @@ describe('hitl-gate explain (human output)', () => {
 
 describe('hitl-gate validate', () => {
   it('passes every example', async () => {
-    const r = await cli(['validate', 'examples/hitl.yml', 'examples/minimal.yml', 'examples/monorepo-strict.yml', 'examples/teams-and-branches.yml']);
+    const r = await cli(['validate', 'examples/hitl.yml', 'examples/minimal.yml', 'examples/monorepo-strict.yml', 'examples/teams-and-branches.yml', 'examples/human-attention.yml']);
     expect(r).toMatchObject({ code: 0, stderr: '' });
-    expect(r.stdout.trim().split('\n')).toHaveLength(4);
+    expect(r.stdout.trim().split('\n')).toHaveLength(5);
+  });
+
+  it('explain names who must approve a hard PR, per rule', async () => {
+    const r = await cli(['explain', '--policy', 'examples/human-attention.yml', '--file', 'db/migrations/1.sql', '--file', 'infra/main.tf']);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain('approvals: 1 from members of acme/dba (rule "Database migrations")');
+    expect(r.stdout).toContain('approvals: 2 from @ivan, @irene or members of acme/platform (rule "Infrastructure")');
+    expect(r.stdout).not.toContain('(reviewers)');
+    const json = await cli(['explain', '--policy', 'examples/human-attention.yml', '--json', '--file', 'src/a.ts', '--label', 'hitl:hard']);
+    expect((JSON.parse(json.stdout) as Explanation).approvers).toEqual([{ reviewers: { users: [], teams: ['acme/maintainers'], permission: 'write' }, required: 1 }]);
   });
 
   it.each([

@@ -8,6 +8,8 @@ import { parseDuration } from '../duration.js';
 import { globProblem } from '../match.js';
 import type { Policy, PolicyError, Rule } from '../types.js';
 import { POLICY_SCHEMA } from './schema.js';
+import { attentionErrors } from './check-attention.js';
+import { normaliseAttention } from './normalise-attention.js';
 
 /** Policies are small; anything larger is a mistake or an attack. */
 export const MAX_POLICY_BYTES = 256 * 1024;
@@ -93,6 +95,7 @@ function parse(text: string, file: string): ParsedPolicy {
   }
   const raw = data as Raw;
   errors.push(...globErrors(doc, raw, at), ...ruleNameErrors(doc, raw, at), ...noEffectErrors(doc, raw, at));
+  attentionErrors(raw, (path, message) => errors.push(at(offsetOf(doc, path), message)));
   errors.sort((a, b) => a.line - b.line || a.column - b.column);
 
   const agentsValid = !errors.some((e) => e.message.startsWith('agents'));
@@ -365,15 +368,23 @@ function describeAjvErrors(errors: ErrorObject[]): Described[] {
       }
       case 'pattern': {
         const message =
-          last === 'window'
+          last === 'window' || path.includes('remind')
             ? `${where}: bad duration ${describeValue(e.data)} (expected a whole number and s, m, h or d, e.g. 30s, 15m, 2h, 1d)`
             : path.includes('teams')
               ? `${where}: bad team ${describeValue(e.data)} (expected org/team-slug)`
+              : last === 'from' || last === 'to'
+                ? `${where}: bad time ${describeValue(e.data)} (expected HH:MM, 24-hour, e.g. 09:00 or 18:30)`
+                : path.includes('holidays')
+                  ? `${where}: bad date ${describeValue(e.data)} (expected YYYY-MM-DD)`
               : `${where}: ${describeValue(e.data)} ${e.message ?? 'is invalid'}`;
         d = { path, atKey: false, message };
         break;
       }
       case 'minItems':
+        if (last === 'days') {
+          d = { path, atKey: false, message: `${where} must name at least one working day (mon, tue, wed, thu, fri, sat or sun)` };
+          break;
+        }
         d = { path, atKey: false, message: `${where} must not be an empty list (an empty condition matches nothing; remove it instead)` };
         break;
       case 'minLength':
@@ -481,7 +492,7 @@ function normalise(raw: Raw): Policy {
     merge: { method: Policy['merge']['method'] };
     rules: Raw[];
   };
-  return {
+  const policy = {
     version: 1,
     agents: normaliseAgents(r.agents),
     reviewers: { users: r.reviewers.users, teams: r.reviewers.teams, permission: r.reviewers.permission },
@@ -493,7 +504,8 @@ function normalise(raw: Raw): Policy {
     },
     merge: { method: r.merge.method },
     rules: r.rules.map(normaliseRule),
-  };
+  } satisfies Policy;
+  return normaliseAttention(raw, policy);
 }
 
 function normaliseRule(r: Raw): Rule {

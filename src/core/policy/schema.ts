@@ -10,6 +10,11 @@ export const DURATION_PATTERN = '^[1-9][0-9]{0,5}[smhd]$';
 
 const TIER_NAMES = ['fyi', 'soft', 'hard'];
 
+/** `org/team-slug`. */
+const TEAM_PATTERN = '^[^/\\s]+/[^/\\s]+$';
+/** `09:00`, `24:00`. */
+const CLOCK_PATTERN = '^([01][0-9]|2[0-3]):[0-5][0-9]$|^24:00$';
+
 const stringList = (description: string, extra: Record<string, unknown> = {}) => ({
   description,
   type: 'array',
@@ -104,6 +109,27 @@ export const POLICY_SCHEMA = {
             approvals: { description: 'Approvals needed.', type: 'integer', minimum: 1, maximum: 100, default: 1 },
             merge: { description: 'Merge once approved.', type: 'boolean', default: true },
             invalidate_on_push: { description: 'A push discards earlier approvals.', type: 'boolean', default: true },
+            request_review: {
+              description: 'Request reviews (GitHub review queue and notification) from the users and teams who may approve, once per head.',
+              type: 'boolean',
+              default: true,
+            },
+            remind: {
+              description: 'Reminders while approvals are missing, measured from when the PR started waiting (in working time when working_hours is set); increasing.',
+              type: 'array',
+              minItems: 1,
+              maxItems: 10,
+              items: { type: 'string', pattern: DURATION_PATTERN },
+            },
+            escalate_to: {
+              description: 'After the last reminder, also request review from and mention these.',
+              type: 'object',
+              additionalProperties: false,
+              properties: {
+                users: { ...loginList('Users.'), default: [] },
+                teams: { ...stringList('Teams, as org/team-slug.', { pattern: TEAM_PATTERN }), default: [] },
+              },
+            },
           },
         },
       },
@@ -114,6 +140,30 @@ export const POLICY_SCHEMA = {
       default: {},
       properties: {
         method: { description: 'How the gate merges.', enum: ['merge', 'squash', 'rebase'], default: 'squash' },
+      },
+    },
+    working_hours: {
+      description: 'Veto windows and reminder delays count only working time.',
+      type: 'object',
+      additionalProperties: false,
+      required: ['timezone', 'days', 'from', 'to'],
+      properties: {
+        timezone: { description: 'IANA time zone name, e.g. Europe/Berlin.', type: 'string', minLength: 1 },
+        days: {
+          description: 'Working days.',
+          type: 'array',
+          minItems: 1,
+          uniqueItems: true,
+          items: { enum: ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'] },
+        },
+        from: { description: 'Start of the working day, HH:MM local time.', type: 'string', pattern: CLOCK_PATTERN },
+        to: { description: 'End of the working day, HH:MM local time (24:00 for midnight); after from.', type: 'string', pattern: CLOCK_PATTERN },
+        holidays: {
+          description: 'Local dates (YYYY-MM-DD) that are not working days.',
+          type: 'array',
+          default: [],
+          items: { type: 'string', pattern: '^[0-9]{4}-[0-9]{2}-[0-9]{2}$' },
+        },
       },
     },
     rules: {
@@ -135,6 +185,17 @@ export const POLICY_SCHEMA = {
           base: { ...globList('Holds when the target branch matches.'), minItems: 1 },
           changed_lines: { description: 'Holds when added + deleted lines are MORE than this.', type: 'integer', minimum: 0 },
           changed_files: { description: 'Holds when the number of changed files is MORE than this.', type: 'integer', minimum: 0 },
+          reviewers: {
+            description: 'Hard rules: who must approve a PR this rule matches (instead of the top-level reviewers). No default permission.',
+            type: 'object',
+            additionalProperties: false,
+            properties: {
+              users: { ...loginList('Approvers by login.'), default: [] },
+              teams: { ...stringList('Approvers by team, as org/team-slug.', { pattern: TEAM_PATTERN }), default: [] },
+              permission: { description: 'Anyone with at least this repository permission.', enum: ['read', 'triage', 'write', 'maintain', 'admin'] },
+            },
+          },
+          approvals: { description: 'Approvals needed from this rule\'s reviewers (default: tiers.hard.approvals).', type: 'integer', minimum: 1, maximum: 100 },
         },
       },
     },
