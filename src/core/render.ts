@@ -2,6 +2,7 @@
 // run's output, replies to commands. Every command the text shows is inside a code span, and every
 // string the gate did not write is escaped, so nothing the gate posts can parse as a command.
 import { commandText } from './decide.js';
+import { decisionMarker, decisionRecord } from './decision-record.js';
 import { ledgerMarker } from './ledger.js';
 import { code, escapeText, oneLine, person } from './markdown.js';
 import { formatUtc, formatWhen, parseTime } from './time.js';
@@ -250,7 +251,10 @@ export function renderCheckRun(decision: Decision, facts: PullRequestFacts, now:
   const table = ['| rule | tier | files |', '|---|---|---|', ...rows, ...(more > 0 ? [`| and ${more} more | | |`] : [])].join('\n');
   // No relative times here: the summary must not change (and cost an update) as the clock moves.
   const summary = fit([...headline(decision, facts, nowMs, false, options), '', table].join('\n'), CHECK_RUN_LIMIT);
-  const text = fit(detailLines(decision, nowMs, CHECK_RUN_LIMIT - 100).join('\n'), CHECK_RUN_LIMIT);
+  // The decision as evidence for `hitl-gate audit`, hidden at the end of the details.
+  const record = decisionRecord(decision, facts);
+  const marker = record ? `\n\n${decisionMarker(record)}` : '';
+  const text = fit(detailLines(decision, nowMs, CHECK_RUN_LIMIT - 100 - marker.length).join('\n'), CHECK_RUN_LIMIT - marker.length) + marker;
   return { title, summary, text };
 }
 

@@ -266,7 +266,8 @@ export interface Decision {
   /** When to reconcile again without an event (the window's end), ISO. */
   wakeAt?: string;
   ledger: Ledger;
-  policy: { kind: PolicyLoad['kind']; path: string; errors?: PolicyError[] };
+  /** `hash`: SHA-256 of the policy text decided with (when it was valid), for the audit trail. */
+  policy: { kind: PolicyLoad['kind']; path: string; errors?: PolicyError[]; hash?: string };
 }
 
 // ---------------------------------------------------------------------------------------------
