@@ -4,6 +4,7 @@
 import { commandText } from './decide.js';
 import { decisionMarker, decisionRecord } from './decision-record.js';
 import { ledgerMarker } from './ledger.js';
+import { describeRisk } from './risk.js';
 import { code, escapeText, oneLine, person } from './markdown.js';
 import { formatUtc, formatWhen, parseTime } from './time.js';
 import type { CommandVerdict, Decision, GovernedReason, Policy, PolicyError, PullRequestFacts, TierReason } from './types.js';
@@ -56,6 +57,8 @@ export function describeReason(r: TierReason, maxFiles: number): string {
       const by = r.via === 'label' ? `label ${code(`hitl:${r.tier}`)}` : r.via === 'command' ? `${person(r.by)} (${code(`/escalate ${r.tier}`)})` : 'an earlier escalation';
       return `escalated to ${r.tier} by ${by}`;
     }
+    case 'risk':
+      return `${describeRisk(r)} → ${r.tier}`;
   }
 }
 

@@ -30,6 +30,8 @@ export interface Rule {
   changedLines?: number;
   /** Matches when the number of changed files is MORE than this. */
   changedFiles?: number;
+  /** Weight this rule adds to the risk score when it matches (see risk.ts). */
+  risk?: number;
 }
 
 export interface Policy {
@@ -44,6 +46,8 @@ export interface Policy {
   };
   merge: { method: MergeMethod };
   rules: Rule[];
+  /** Risk-score thresholds: a score at or above one makes the PR at least that tier. */
+  risk?: { soft?: number; hard?: number };
 }
 
 /** One problem in a policy file, positioned for `FILE:LINE:COL: message` (1-based). */
@@ -186,7 +190,16 @@ export type TierReason =
   | { kind: 'truncated'; tier: 'hard'; listed: number; changed: number }
   | { kind: 'policy-error'; tier: 'hard'; errors: PolicyError[] }
   | { kind: 'policy-unreadable'; tier: 'hard'; message: string }
-  | { kind: 'escalation'; tier: Tier; by: string; via: 'label' | 'command' | 'ledger' };
+  | { kind: 'escalation'; tier: Tier; by: string; via: 'label' | 'command' | 'ledger' }
+  /** The policy's `risk` thresholds: `tier` is the one the score reaches (`fyi` when it reaches none). */
+  | { kind: 'risk'; tier: Tier; score: number; factors: RiskFactor[]; soft?: number; hard?: number };
+
+/** One signal of the risk score: its raw value and what it adds to the score. */
+export interface RiskFactor {
+  name: string;
+  value: number;
+  contribution: number;
+}
 
 export type GovernedReason =
   | { kind: 'author'; login: string }

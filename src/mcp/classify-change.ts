@@ -1,6 +1,6 @@
 // `classify_change`: the tier a change would get before the PR exists, so an agent can split a risky
 // change from a safe one. The policy is the text given, or the repository's as its base branch holds it.
-import { reasonLine } from '../cli/explain.js';
+import { reasonLine, riskOf } from '../cli/explain.js';
 import { classify, type ClassifyInput } from '../core/classify.js';
 import { loadPolicy, POLICY_PATH } from '../core/policy.js';
 import type { ChangedFile, PolicyLoad, TierReason } from '../core/types.js';
@@ -26,6 +26,7 @@ export interface ChangeClassification {
   rules: string[];
   reasons: string[];
   details: TierReason[];
+  risk?: { score: number; factors: { name: string; value: number; contribution: number }[] };
   policy: { source: 'input' | 'repository'; path: string; kind: PolicyLoad['kind']; ref?: string; errors?: string[] };
 }
 
@@ -78,6 +79,7 @@ export async function classifyChange(client: GitHubClient | undefined, input: Ch
     rules: c.reasons.flatMap((r) => (r.kind === 'rule' ? [r.rule] : [])),
     reasons: c.reasons.map((r) => `${r.tier}: ${reasonLine(r)}`),
     details: c.reasons,
+    ...riskOf(c.reasons),
     policy: {
       source: input.policy !== undefined ? 'input' : 'repository',
       path: load.path,

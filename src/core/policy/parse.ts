@@ -446,7 +446,8 @@ function noEffectErrors(doc: Document, raw: Raw, at: At): PolicyError[] {
   if (!Array.isArray(raw.rules)) return [];
   const errors: PolicyError[] = [];
   raw.rules.forEach((rule, i) => {
-    if (!isRecord(rule) || rule.tier !== 'fyi') return;
+    // A risk weight is an effect of its own.
+    if (!isRecord(rule) || rule.tier !== 'fyi' || (typeof rule.risk === 'number' && rule.risk > 0)) return;
     const raising = ['labels', 'changed_lines', 'changed_files'].filter((k) => rule[k] !== undefined);
     if (raising.length === 0) return;
     const name = typeof rule.name === 'string' ? ` "${rule.name}"` : '';
@@ -480,6 +481,7 @@ function normalise(raw: Raw): Policy {
     };
     merge: { method: Policy['merge']['method'] };
     rules: Raw[];
+    risk?: { soft?: number; hard?: number };
   };
   return {
     version: 1,
@@ -493,6 +495,7 @@ function normalise(raw: Raw): Policy {
     },
     merge: { method: r.merge.method },
     rules: r.rules.map(normaliseRule),
+    ...(r.risk ? { risk: { ...(r.risk.soft !== undefined ? { soft: r.risk.soft } : {}), ...(r.risk.hard !== undefined ? { hard: r.risk.hard } : {}) } } : {}),
   };
 }
 
@@ -504,6 +507,7 @@ function normaliseRule(r: Raw): Rule {
   if (r.base !== undefined) rule.base = r.base as string[];
   if (r.changed_lines !== undefined) rule.changedLines = r.changed_lines as number;
   if (r.changed_files !== undefined) rule.changedFiles = r.changed_files as number;
+  if (r.risk !== undefined) rule.risk = r.risk as number;
   return rule;
 }
 

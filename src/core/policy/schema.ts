@@ -135,7 +135,17 @@ export const POLICY_SCHEMA = {
           base: { ...globList('Holds when the target branch matches.'), minItems: 1 },
           changed_lines: { description: 'Holds when added + deleted lines are MORE than this.', type: 'integer', minimum: 0 },
           changed_files: { description: 'Holds when the number of changed files is MORE than this.', type: 'integer', minimum: 0 },
+          risk: { description: 'Weight (0 to 1) this rule adds to the risk score when it matches; needs a `risk` section to have an effect.', type: 'number', minimum: 0, maximum: 1 },
         },
+      },
+    },
+    risk: {
+      description: 'Risk-score thresholds. The score (0 to 1) sums documented signals of the change (size, breadth, deletions, dependency manifests, untested source, binaries, rule weights); it only raises the tier.',
+      type: 'object',
+      additionalProperties: false,
+      properties: {
+        soft: { description: 'A score at or above this makes the PR at least soft.', type: 'number', minimum: 0, maximum: 1 },
+        hard: { description: 'A score at or above this makes the PR hard.', type: 'number', minimum: 0, maximum: 1 },
       },
     },
   },
