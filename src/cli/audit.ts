@@ -3,6 +3,7 @@
 import { createWriteStream, type WriteStream } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { stringify } from 'csv-stringify/sync';
+import { describeError } from '../github/errors.js';
 import { gatherAuditRecords, type AuditRecord } from '../github/gather-audit-records.js';
 import { githubAccess, githubClient, NO_TOKEN, resolveGateIdentity } from './github-client.js';
 import { UsageError, type CliIO } from './io.js';
@@ -81,7 +82,7 @@ export async function audit(args: string[], io: CliIO, options: AuditEnv = {}): 
       write(format === 'csv' ? stringify([AUDIT_FIELDS.map((f) => cell(record[f]))]) : `${JSON.stringify(record)}\n`);
     }
   } catch (error) {
-    failure = error instanceof Error ? error.message : String(error);
+    failure = describeError(error);
   } finally {
     if (tty) io.stderr('\n');
     if (file) await new Promise<void>((resolve, reject) => file?.end((e?: Error | null) => (e ? reject(e) : resolve())));

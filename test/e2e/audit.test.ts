@@ -16,12 +16,12 @@ let repo: string;
 const numbers: Record<string, number> = {};
 const heads: Record<string, string> = {};
 
-function run(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+function run(args: string[], stderrIsTTY = false): Promise<{ code: number; stdout: string; stderr: string }> {
   let stdout = '';
   let stderr = '';
   const io: CliIO = { stdout: (t) => void (stdout += t), stderr: (t) => void (stderr += t), readStdin: () => Promise.resolve(''), readFile: () => Promise.reject(new Error('unused')) };
   const env = { GITHUB_TOKEN: gate.sim.personalToken('auditor'), GITHUB_API_URL: gate.sim.apiUrl, HITL_APP_SLUG: gate.sim.app.slug };
-  return audit(args, io, { env, stderrIsTTY: false }).then((code) => ({ code, stdout, stderr }));
+  return audit(args, io, { env, stderrIsTTY }).then((code) => ({ code, stdout, stderr }));
 }
 const records = (jsonl: string): AuditRecord[] => jsonl.trim().split('\n').filter(Boolean).map((l) => JSON.parse(l) as AuditRecord);
 const byPr = (list: AuditRecord[], n: number): AuditRecord | undefined => list.find((r) => r.pr === n);
@@ -130,6 +130,16 @@ describe('hitl-gate audit', () => {
     } finally {
       gate.sim.clearFaults();
     }
+  });
+
+  it('draws a progress line on stderr only when it is a terminal, and names a repository GitHub does not know', async () => {
+    expect((await run([repo])).stderr).not.toContain('pull requests read');
+    const tty = await run([repo], true);
+    expect(tty.stderr).toMatch(/\r\d+ pull requests read, 4 governed/);
+    expect(records(tty.stdout)).toHaveLength(4);
+    const missing = await run(['nobody/nothing']);
+    expect(missing.code).toBe(1);
+    expect(missing.stderr).toMatch(/404/);
   });
 
   it('refuses bad input with a usage error', async () => {
