@@ -24,6 +24,46 @@ const REPO = z.string().describe('The repository, "owner/name"');
 const PR = z.number().int().positive().describe('The pull request number');
 const TIER = z.enum(['fyi', 'soft', 'hard']);
 
+const STATE = z.enum(['ready', 'waiting', 'blocked', 'ignored', 'merged', 'closed']);
+const RESULT_TIER = z.enum(['fyi', 'soft', 'hard', 'none']).describe('`none`: the gate does not govern this PR');
+
+const STATUS_OUTPUT = {
+  repo: z.string(),
+  pr: z.number(),
+  url: z.string(),
+  title: z.string(),
+  headSha: z.string(),
+  tier: RESULT_TIER,
+  state: STATE,
+  governed: z.boolean(),
+  reasons: z.array(z.string()),
+  approvals: z.array(z.object({ by: z.string(), at: z.string(), via: z.enum(['comment', 'review']) })),
+  vetoes: z.array(z.object({ by: z.string(), at: z.string(), reason: z.string().optional() })),
+  deadline: z.string().optional().describe('End of the veto window (ISO 8601), while one runs'),
+  next: z.string().describe('What happens next, in one sentence'),
+};
+
+const REVIEW_OUTPUT = {
+  commentUrl: z.string(),
+  commentId: z.number(),
+  requestedTier: TIER,
+  tier: RESULT_TIER.optional(),
+  state: STATE.optional(),
+  next: z.string().optional(),
+  statusError: z.string().optional().describe('Set when the comment was posted but the status could not be read'),
+};
+
+const CLASSIFY_OUTPUT = {
+  tier: TIER,
+  governed: z.boolean(),
+  assumedAgent: z.boolean(),
+  rules: z.array(z.string()),
+  reasons: z.array(z.string()),
+  details: z.array(z.object({ kind: z.string(), tier: TIER }).passthrough()),
+  risk: z.object({ score: z.number(), factors: z.array(z.object({ name: z.string(), value: z.number(), contribution: z.number() })) }).optional(),
+  policy: z.object({ source: z.enum(['input', 'repository']), path: z.string(), kind: z.enum(['ok', 'missing', 'invalid']), ref: z.string().optional(), errors: z.array(z.string()).optional() }),
+};
+
 function ok(text: string, data: object): CallToolResult {
   return { content: [{ type: 'text', text }], structuredContent: data as Record<string, unknown> };
 }
@@ -66,6 +106,7 @@ export function createMcpServer(deps: McpDeps): McpServer {
       message: z.string().min(1).max(MAX_MESSAGE).describe('What the reviewer should look at and why, in a few sentences'),
       context: z.string().max(MAX_CONTEXT).optional().describe('Longer background (logs, reasoning), folded in the comment'),
     },
+    outputSchema: REVIEW_OUTPUT,
     annotations: { destructiveHint: false, idempotentHint: false, openWorldHint: true },
   }, (args) => answer(async () => {
     const ref = { ...parseRepo(args.repo), number: args.pr };
@@ -101,6 +142,7 @@ export function createMcpServer(deps: McpDeps): McpServer {
     title: 'What the gate decides about a pull request now',
     description: 'The tier, state (ready, waiting, blocked, ignored, merged, closed), reasons, approvals, vetoes, the veto window\'s end and the next step, derived read-only by the same engine as the gate itself.',
     inputSchema: { repo: REPO, pr: PR },
+    outputSchema: STATUS_OUTPUT,
     annotations: { readOnlyHint: true, openWorldHint: true },
   }, (args) => answer(async () => {
     const status = await reviewStatus(statusDeps(), { ...parseRepo(args.repo), number: args.pr });
@@ -118,6 +160,7 @@ export function createMcpServer(deps: McpDeps): McpServer {
       base: z.string().optional().describe('The target branch'),
       policy: z.string().optional().describe('Policy text (.github/hitl.yml) to use instead of the repository\'s'),
     },
+    outputSchema: CLASSIFY_OUTPUT,
     annotations: { readOnlyHint: true, openWorldHint: true },
   }, (args) => answer(async () => {
     const c = await classifyChange(deps.client, args, deps.now());

@@ -44,12 +44,18 @@ describe('hitl-gate mcp', () => {
     const review = tools.find((t) => t.name === 'request_human_review');
     expect(review?.inputSchema.required).toEqual(expect.arrayContaining(['repo', 'pr', 'tier', 'message']));
     expect((review?.inputSchema.properties as Record<string, { enum?: string[] }>).tier?.enum).toEqual(['fyi', 'soft', 'hard']);
+    // Structured results have schemas too (the client validates them).
+    for (const t of tools) expect(t.outputSchema?.type, t.name).toBe('object');
+    expect(tools.find((t) => t.name === 'get_review_status')?.outputSchema?.required).toEqual(expect.arrayContaining(['tier', 'state', 'governed', 'reasons', 'approvals', 'vetoes', 'next']));
   });
 
   it('classify_change: the tier under a policy text, and under the repository\'s own policy', async () => {
     const given = await call(agent, 'classify_change', { files: ['docs/intro.md'], policy: policy(60) });
     expect(given.isError).toBeFalsy();
     expect(given.structuredContent).toMatchObject({ tier: 'fyi', rules: ['Documentation'], policy: { source: 'input', kind: 'ok' } });
+    expect(given.structuredContent?.risk).toBeUndefined();
+    const risky = await call(agent, 'classify_change', { files: ['package.json', 'yarn.lock', 'docs/a.md'], policy: `${policy(60)}risk:\n  soft: 0.1\n` });
+    expect(risky.structuredContent).toMatchObject({ tier: 'soft', risk: { factors: expect.arrayContaining([{ name: 'dependencies', value: 2, contribution: expect.any(Number) }]) } });
 
     const repo = repoFor(gate.sim, 'mcp-classify');
     const fromRepo = await call(agent, 'classify_change', { repo, files: ['db/migrations/003.sql', 'src/app.ts'] });
