@@ -30003,7 +30003,7 @@ function parse3(text, file) {
   if (!validate(data))
     for (let e of describeAjvErrors(validate.errors ?? [])) errors.push(at(offsetOf(doc, e.path, e.atKey), e.message));
   let raw = data;
-  errors.push(...globErrors(doc, raw, at), ...ruleNameErrors(doc, raw, at), ...noEffectErrors(doc, raw, at)), errors.sort((a, b) => a.line - b.line || a.column - b.column);
+  errors.push(...globErrors(doc, raw, at), ...ruleNameErrors(doc, raw, at), ...noEffectErrors(doc, raw, at), ...riskErrors(doc, raw, at)), errors.sort((a, b) => a.line - b.line || a.column - b.column);
   let agents = !errors.some((e) => e.message.startsWith("agents")) && wroteAgents && isRecord(raw.agents) ? normaliseAgents(raw.agents) : void 0;
   return errors.length > 0 ? agents ? { errors, agents } : { errors } : { policy: deepFreeze(normalise(raw)), errors: [] };
 }
@@ -30245,6 +30245,10 @@ function noEffectErrors(doc, raw, at) {
       )
     );
   }), errors;
+}
+function riskErrors(doc, raw, at) {
+  let risk = raw.risk;
+  return !isRecord(risk) || typeof risk.soft != "number" || typeof risk.hard != "number" || risk.soft <= risk.hard ? [] : [at(offsetOf(doc, ["risk", "soft"]), `risk.soft (${risk.soft}) is above risk.hard (${risk.hard}): a score reaching soft would already be hard`)];
 }
 function normaliseAgents(a) {
   let list = (v) => Array.isArray(v) ? v.filter((s) => typeof s == "string") : [];

@@ -140,6 +140,8 @@ describe('risk in the policy and wherever the tier is explained', () => {
   it('rejects thresholds outside [0, 1]', () => {
     const load = loadPolicy({ kind: 'text', path: '.github/hitl.yml', text: `${POLICY}risk:\n  hard: 1.5\n` });
     expect(load.kind).toBe('invalid');
+    const swapped = loadPolicy({ kind: 'text', path: '.github/hitl.yml', text: `${POLICY}risk:\n  soft: 0.9\n  hard: 0.5\n` });
+    expect(swapped.kind === 'invalid' && swapped.errors.map((e) => e.message)).toEqual([expect.stringMatching(/risk.soft \(0.9\) is above risk.hard \(0.5\)/)]);
   });
 
   it('explain --json has risk exactly when the policy has a risk section', async () => {

@@ -92,7 +92,7 @@ function parse(text: string, file: string): ParsedPolicy {
     for (const e of describeAjvErrors(validate.errors ?? [])) errors.push(at(offsetOf(doc, e.path, e.atKey), e.message));
   }
   const raw = data as Raw;
-  errors.push(...globErrors(doc, raw, at), ...ruleNameErrors(doc, raw, at), ...noEffectErrors(doc, raw, at));
+  errors.push(...globErrors(doc, raw, at), ...ruleNameErrors(doc, raw, at), ...noEffectErrors(doc, raw, at), ...riskErrors(doc, raw, at));
   errors.sort((a, b) => a.line - b.line || a.column - b.column);
 
   const agentsValid = !errors.some((e) => e.message.startsWith('agents'));
@@ -459,6 +459,13 @@ function noEffectErrors(doc: Document, raw: Raw, at: At): PolicyError[] {
     );
   });
   return errors;
+}
+
+/** `risk.soft` above `risk.hard` would never make anything soft: surely a mix-up, so say so. */
+function riskErrors(doc: Document, raw: Raw, at: At): PolicyError[] {
+  const risk = raw.risk;
+  if (!isRecord(risk) || typeof risk.soft !== 'number' || typeof risk.hard !== 'number' || risk.soft <= risk.hard) return [];
+  return [at(offsetOf(doc, ['risk', 'soft']), `risk.soft (${risk.soft}) is above risk.hard (${risk.hard}): a score reaching soft would already be hard`)];
 }
 
 // -------------------------------------------------------------------------------------------
