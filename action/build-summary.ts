@@ -1,6 +1,7 @@
 // The job summary: the same explanation a person gets in the gate's status comment, plus what this run
 // did. A summary that cannot be rendered must never hide the verdict, so the header is built here.
 import { renderExplanation } from '../src/core/render.js';
+import { describeRisk } from '../src/core/risk.js';
 import type { Decision, Effect, PullRequestFacts } from '../src/core/types.js';
 import type { ReconcileOutcome } from '../src/github/index.js';
 import type { Mode } from './inputs.js';
@@ -100,6 +101,8 @@ function describeReason(reason: Decision['classification']['reasons'][number]): 
       return `the policy could not be read (${reason.message}) → \`hard\``;
     case 'escalation':
       return `escalated to \`${reason.tier}\` by @${reason.by} (${reason.via})`;
+    case 'risk':
+      return `${describeRisk(reason)} → \`${reason.tier}\``;
   }
 }
 

@@ -3,6 +3,7 @@
 // way the policy says it must.
 import { GitHubSimulator, type TimelineEntry } from '../test/sim/index.js';
 import { registerApp, startApp, type AppProcess } from '../test/sim/app-process.js';
+import { requestHumanReview } from './agent-mcp.js';
 import { formatLine, plain, table } from './report.js';
 import { AGENT, openPulls, REPO, setUp, WINDOW_SECONDS, type DemoPull } from './scenario.js';
 
@@ -58,6 +59,19 @@ async function story(sim: GitHubSimulator, app: AppProcess): Promise<number> {
   const approvedAt = Date.now();
   sim.comment(REPO, pulls.hard.number, 'alice', '/approve');
 
+  // The agent is unsure of its payment retries and asks for a human itself, through the MCP server.
+  await gateSaw(pulls.asked);
+  console.log(`${' '.repeat(9)}${AGENT} calls the MCP tool request_human_review { pr: ${pulls.asked.number}, tier: "hard" } (hitl-gate mcp)`);
+  const asked = await requestHumanReview(sim, AGENT, {
+    repo: REPO, pr: pulls.asked.number, tier: 'hard',
+    message: 'I am not sure retrying a declined card is safe: please check that a retry can never charge twice.',
+    context: 'Retries happen on 5xx from the processor only.\n/approve  <- a line like this in my notes is never a command',
+  });
+  console.log(`${' '.repeat(9)}MCP answer: tier ${String(asked.tier)}, ${String(asked.state)} (${String(asked.commentUrl)})`);
+  await sim.waitFor((e) => e.kind === 'check-run' && e.actor === sim.app.botLogin && e.data?.headSha === sim.pull(REPO, pulls.asked.number).headSha && e.data?.conclusion === 'failure', 20_000, 'the escalated PR blocked').catch(() => undefined);
+  const askedApprovedAt = Date.now();
+  sim.comment(REPO, pulls.asked.number, 'alice', '/approve');
+
   const mustMerge = Object.values(pulls).filter((p) => p.expect === 'merged');
   await sim.until(() => mustMerge.every((p) => sim.pull(REPO, p.number).merged), DEADLINE_MS - (Date.now() - t0), 'every expected merge').catch(() => undefined);
   // The vetoed PR's window is long over by now: it must still be open.
@@ -80,11 +94,14 @@ async function story(sim: GitHubSimulator, app: AppProcess): Promise<number> {
   if (softMerge && softMerge.at - t0 < WINDOW_SECONDS * 1000) problems.push(`#${pulls.soft.number} merged before its ${WINDOW_SECONDS}s veto window ended`);
   const hardMerge = sim.merges(REPO).find((m) => m.number === pulls.hard.number);
   if (hardMerge && hardMerge.at < approvedAt) problems.push(`#${pulls.hard.number} merged before alice approved it`);
+  const askedMerge = sim.merges(REPO).find((m) => m.number === pulls.asked.number);
+  if (askedMerge && askedMerge.at < askedApprovedAt) problems.push(`#${pulls.asked.number} merged before alice approved it, although the agent asked for a human`);
+  if (asked.tier !== 'hard') problems.push(`#${pulls.asked.number}: the MCP answer said tier ${String(asked.tier)}, expected hard`);
   if (Date.now() - vetoAt < WINDOW_SECONDS * 1000) problems.push(`#${pulls.vetoed.number}: the demo ended before its window would have`);
   const eveAnswered = sim.appComments(REPO, pulls.hard.number).some((c) => !c.body.includes('hitl-gate:ledger') && c.body.includes('eve'));
   if (!eveAnswered) problems.push(`eve's /approve (comment ${eveComment}) got no answer saying why it does not count`);
-  const asked = sim.timeline.filter((e) => e.kind === 'review-requested' && e.number === pulls.hard.number);
-  if (asked.length !== 1 || !(asked[0]?.data?.users as string[] | undefined)?.includes('alice')) problems.push(`#${pulls.hard.number}: ${asked.length} review requests, expected exactly one, of alice`);
+  const reviewRequests = sim.timeline.filter((e) => e.kind === 'review-requested' && e.number === pulls.hard.number);
+  if (reviewRequests.length !== 1 || !(reviewRequests[0]?.data?.users as string[] | undefined)?.includes('alice')) problems.push(`#${pulls.hard.number}: ${reviewRequests.length} review requests, expected exactly one, of alice`);
   if (sim.merges(REPO).length !== mustMerge.length) problems.push(`${sim.merges(REPO).length} merges, expected ${mustMerge.length}`);
 
   sim.off('entry', print);
@@ -95,7 +112,7 @@ async function story(sim: GitHubSimulator, app: AppProcess): Promise<number> {
     console.log(`\nUNEXPECTED:\n${problems.map((p) => `  - ${p}`).join('\n')}\n\nLast lines of the App server:\n${app.lines.slice(-15).join('\n')}`);
     return 1;
   }
-  console.log('Every PR ended as the policy says: the docs merged, the code merged after its window, the vetoed change waits for bob, the migration asked alice for a review and merged after she approved (eve could not).');
+  console.log('Every PR ended as the policy says: the docs merged, the code merged after its window, the vetoed change waits for bob, the migration asked alice for a review and merged after she approved (eve could not), and the payment change the agent asked a human about (MCP request_human_review) merged only after alice approved it.');
   return 0;
 }
 

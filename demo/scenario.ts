@@ -19,7 +19,7 @@ export interface DemoPull {
 }
 
 export interface Cast {
-  pulls: { fyi: DemoPull; soft: DemoPull; vetoed: DemoPull; hard: DemoPull };
+  pulls: { fyi: DemoPull; soft: DemoPull; vetoed: DemoPull; hard: DemoPull; asked: DemoPull };
 }
 
 export function setUp(sim: GitHubSimulator): void {
@@ -45,6 +45,8 @@ export function openPulls(sim: GitHubSimulator): Cast {
       soft: open('Round cart totals to cents', 'copilot/cart-rounding', [{ path: 'src/cart.ts', content: 'export const cart: number[] = [];\nexport const total = () => Math.round(cart.reduce((a, b) => a + b, 0) * 100) / 100;\n' }], 'soft', 'merged'),
       vetoed: open('Cache prices for a day', 'copilot/price-cache', [{ path: 'src/prices.ts', content: 'export const TTL = 86_400;\n' }], 'soft', 'blocked'),
       hard: open('Add a discount column', 'copilot/discounts', [{ path: 'db/migrations/002_discount.sql', content: 'alter table cart add column discount int;\n' }], 'hard', 'merged'),
+      // Code, so soft by the policy; the agent itself asks for a human (MCP) and makes it hard.
+      asked: open('Retry failed card payments', 'copilot/payment-retry', [{ path: 'src/payments.ts', content: 'export const MAX_RETRIES = 3;\n' }], 'hard', 'merged'),
     },
   };
 }

@@ -13278,8 +13278,8 @@ var require_proxy = __commonJS({
       return hostLower === "localhost" || hostLower.startsWith("127.") || hostLower.startsWith("[::1]") || hostLower.startsWith("[0:0:0:0:0:0:0:1]");
     }
     var DecodedURL = class extends URL {
-      constructor(url, base) {
-        super(url, base), this._decodedUsername = decodeURIComponent(super.username), this._decodedPassword = decodeURIComponent(super.password);
+      constructor(url, base2) {
+        super(url, base2), this._decodedUsername = decodeURIComponent(super.username), this._decodedPassword = decodeURIComponent(super.password);
       }
       get username() {
         return this._decodedUsername;
@@ -16636,28 +16636,28 @@ var require_fast_uri = __commonJS({
         throw new Error(resolved.error);
       return schemelessOptions.skipEscape = !0, serialize(resolved, schemelessOptions);
     }
-    function resolveComponent(base, relative, options, skipNormalization) {
+    function resolveComponent(base2, relative, options, skipNormalization) {
       let target = {};
-      if (skipNormalization || (base = parse5(serialize(base, options), options), relative = parse5(serialize(relative, options), options)), options = options || {}, !options.tolerant && relative.scheme)
+      if (skipNormalization || (base2 = parse5(serialize(base2, options), options), relative = parse5(serialize(relative, options), options)), options = options || {}, !options.tolerant && relative.scheme)
         target.scheme = relative.scheme, target.userinfo = relative.userinfo, target.host = relative.host, target.port = relative.port, target.path = removeDotSegments(relative.path || ""), target.query = relative.query;
       else {
         if (relative.userinfo !== void 0 || relative.host !== void 0 || relative.port !== void 0)
           target.userinfo = relative.userinfo, target.host = relative.host, target.port = relative.port, target.path = removeDotSegments(relative.path || ""), target.query = relative.query;
         else {
           if (!relative.path)
-            target.path = base.path, relative.query !== void 0 ? target.query = relative.query : target.query = base.query;
+            target.path = base2.path, relative.query !== void 0 ? target.query = relative.query : target.query = base2.query;
           else {
             if (relative.path[0] === "/")
               target.path = removeDotSegments(relative.path);
             else {
-              let baseHasAuthority = base.userinfo !== void 0 || base.host !== void 0 || base.port !== void 0;
-              baseHasAuthority && !base.path ? target.path = "/" + relative.path : base.path ? target.path = base.path.slice(0, base.path.lastIndexOf("/") + 1) + relative.path : target.path = relative.path, target.path = base.scheme === void 0 && !baseHasAuthority && target.path[0] !== "/" ? removeDotSegmentsRelative(target.path) : removeDotSegments(target.path);
+              let baseHasAuthority = base2.userinfo !== void 0 || base2.host !== void 0 || base2.port !== void 0;
+              baseHasAuthority && !base2.path ? target.path = "/" + relative.path : base2.path ? target.path = base2.path.slice(0, base2.path.lastIndexOf("/") + 1) + relative.path : target.path = relative.path, target.path = base2.scheme === void 0 && !baseHasAuthority && target.path[0] !== "/" ? removeDotSegmentsRelative(target.path) : removeDotSegments(target.path);
             }
             target.query = relative.query;
           }
-          target.userinfo = base.userinfo, target.host = base.host, target.port = base.port;
+          target.userinfo = base2.userinfo, target.host = base2.host, target.port = base2.port;
         }
-        target.scheme = base.scheme;
+        target.scheme = base2.scheme;
       }
       return target.fragment = relative.fragment, target;
     }
@@ -21380,8 +21380,8 @@ var require_stringifyDocument = __commonJS({
     function stringifyDocument(doc, options) {
       let lines = [], hasDirectives = options.directives === !0;
       if (options.directives !== !1 && doc.directives) {
-        let dir = doc.directives.toString(doc);
-        dir ? (lines.push(dir), hasDirectives = !0) : doc.directives.docStart && (hasDirectives = !0);
+        let dir2 = doc.directives.toString(doc);
+        dir2 ? (lines.push(dir2), hasDirectives = !0) : doc.directives.docStart && (hasDirectives = !0);
       }
       hasDirectives && lines.push("---");
       let ctx = stringify.createStringifyContext(doc, options), { commentString } = ctx.options;
@@ -29637,8 +29637,8 @@ var PathIndex = class {
     this.pending.length = 0;
     let { f, d, p, b, x, g } = this.keyed;
     f.size > 0 && this.take(f.get(path2), epoch, found);
-    let base = path2.slice(path2.lastIndexOf("/") + 1);
-    if (b.size > 0 && this.take(b.get(base), epoch, found), x.size > 0) for (let i = base.indexOf("."); i !== -1; i = base.indexOf(".", i + 1)) this.take(x.get(base.slice(i)), epoch, found);
+    let base2 = path2.slice(path2.lastIndexOf("/") + 1);
+    if (b.size > 0 && this.take(b.get(base2), epoch, found), x.size > 0) for (let i = base2.indexOf("."); i !== -1; i = base2.indexOf(".", i + 1)) this.take(x.get(base2.slice(i)), epoch, found);
     if (d.size > 0 || p.size > 0 || g.size > 0) {
       let from = 0;
       for (; ; ) {
@@ -29687,8 +29687,8 @@ var raisesOnly = (rule) => rule.labels !== void 0 || rule.changedLines !== void 
 function compilePolicy(policy) {
   let hit = compiled.get(policy);
   if (hit) return hit;
-  let paths = new PathIndex(), rules = policy.rules.map((rule, index) => {
-    for (let glob of rule.paths ?? []) paths.add(compileGlob(glob), index);
+  let paths2 = new PathIndex(), rules = policy.rules.map((rule, index) => {
+    for (let glob of rule.paths ?? []) paths2.add(compileGlob(glob), index);
     return {
       rule,
       index,
@@ -29697,7 +29697,7 @@ function compilePolicy(policy) {
       base: rule.base?.map((b) => new Minimatch(normaliseGlob(b), GLOB_OPTIONS)),
       covers: raisesOnly(rule) === !1 && rule.paths !== void 0
     };
-  }), result = { policy, agents: compileAgents(policy.agents), rules, paths };
+  }), result = { policy, agents: compileAgents(policy.agents), rules, paths: paths2 };
   return compiled.set(policy, result), result;
 }
 var FLOOR_GLOBS = {
@@ -29721,6 +29721,98 @@ function floorsOf(path2) {
       for (let g of globs) floorIndex.add(compileGlob(g.toLowerCase()), floor);
   }
   return floorIndex.owners(path2.toLowerCase());
+}
+
+// src/core/risk.ts
+var RISK_SIGNALS = {
+  size: { weight: 0.35, half: 600, about: "changed lines (added + deleted)" },
+  breadth: { weight: 0.2, half: 5, about: "directories touched beyond the first" },
+  files: { weight: 0.15, half: 30, about: "changed files beyond the first" },
+  deletions: { weight: 0.25, half: 300, about: "deleted lines" },
+  dependencies: { weight: 0.25, half: 0.5, about: "dependency manifests and lock files changed" },
+  untested: { weight: 0.1, half: 3, about: "source files changed while no test file is" },
+  binary: { weight: 0.1, half: 2, about: "binary files changed" },
+  rules: { weight: 1, half: 0, about: "sum of the matching rules' `risk` weights" }
+}, MANIFESTS = /* @__PURE__ */ new Set([
+  "package.json",
+  "npm-shrinkwrap.json",
+  "package-lock.json",
+  "yarn.lock",
+  "pnpm-lock.yaml",
+  "bun.lockb",
+  "bun.lock",
+  "go.mod",
+  "go.sum",
+  "cargo.toml",
+  "cargo.lock",
+  "requirements.txt",
+  "pipfile",
+  "pipfile.lock",
+  "pyproject.toml",
+  "poetry.lock",
+  "uv.lock",
+  "setup.py",
+  "setup.cfg",
+  "gemfile",
+  "gemfile.lock",
+  "composer.json",
+  "composer.lock",
+  "pom.xml",
+  "build.gradle",
+  "build.gradle.kts",
+  "gradle.lockfile",
+  "packages.lock.json",
+  "directory.packages.props",
+  "mix.exs",
+  "mix.lock",
+  "pubspec.yaml",
+  "pubspec.lock",
+  "podfile",
+  "podfile.lock",
+  "package.swift",
+  "package.resolved",
+  "flake.lock",
+  "deno.json",
+  "deno.lock"
+]), MANIFEST_PATTERNS = [/^requirements[-.\w]*\.txt$/, /\.csproj$/, /\.gemspec$/], SOURCE = /\.(ts|tsx|js|jsx|mjs|cjs|py|go|rs|java|kt|kts|scala|rb|php|cs|fs|c|cc|cpp|cxx|h|hpp|m|mm|swift|dart|ex|exs|erl|clj|lua|pl|sh|bash|sql|vue|svelte)$/i, TEST = /(^|\/)(tests?|__tests__|spec|specs|e2e)\/|[._-](test|spec)\.[^/]+$|_test\.go$|(^|\/)test_[^/]+\.py$/i, BINARY = /\.(png|jpe?g|gif|bmp|ico|webp|tiff?|psd|pdf|zip|gz|tgz|bz2|xz|7z|rar|jar|war|ear|class|exe|dll|so|dylib|a|o|obj|lib|bin|wasm|woff2?|ttf|otf|eot|mp3|mp4|mov|avi|webm|ogg|wav|flac|sqlite|db|pyc|pkl|onnx|pt|h5|parquet)$/i, base = (path2) => (path2.split("/").pop() ?? path2).toLowerCase(), dir = (path2) => path2.includes("/") ? path2.slice(0, path2.lastIndexOf("/")) : "", isManifest = (path2) => MANIFESTS.has(base(path2)) || MANIFEST_PATTERNS.some((p) => p.test(base(path2))), isTest = (path2) => TEST.test(path2), isSource = (path2) => SOURCE.test(path2) && !isTest(path2), isBinary = (path2) => BINARY.test(path2);
+function paths(files) {
+  return files.flatMap((f) => f.previousFilename !== void 0 && f.previousFilename !== f.filename ? [f.filename, f.previousFilename] : [f.filename]);
+}
+function riskSignals(input) {
+  let all = paths(input.files), tested = all.some(isTest);
+  return {
+    size: Math.max(0, input.additions) + Math.max(0, input.deletions),
+    breadth: Math.max(0, new Set(all.map(dir)).size - 1),
+    files: Math.max(0, Math.max(input.changedFiles, input.files.length) - 1),
+    deletions: Math.max(0, input.deletions),
+    dependencies: input.files.filter((f) => isManifest(f.filename) || f.previousFilename !== void 0 && isManifest(f.previousFilename)).length,
+    untested: tested ? 0 : input.files.filter((f) => isSource(f.filename)).length,
+    binary: input.files.filter((f) => isBinary(f.filename)).length,
+    rules: Math.max(0, input.ruleWeight)
+  };
+}
+var round = (n2) => Math.round(n2 * 1e3) / 1e3;
+function contribution(signal, value) {
+  let { weight, half } = RISK_SIGNALS[signal];
+  return value > 0 ? signal === "rules" ? Math.min(1, value) : weight * value / (value + half) : 0;
+}
+function riskScore(input) {
+  let values = riskSignals(input), factors = Object.keys(RISK_SIGNALS).map((name) => ({
+    name,
+    value: values[name],
+    contribution: round(contribution(name, values[name]))
+  })), sum = Object.keys(RISK_SIGNALS).reduce((s2, name) => s2 + contribution(name, values[name]), 0);
+  return { score: round(Math.min(1, sum)), factors };
+}
+function describeRisk(r) {
+  let reached = r.tier === "hard" ? ` ≥ hard ${r.hard}` : r.tier === "soft" ? ` ≥ soft ${r.soft}` : "", limits = [r.soft !== void 0 ? `soft at ${r.soft}` : "", r.hard !== void 0 ? `hard at ${r.hard}` : ""].filter(Boolean).join(", "), shown = r.factors.filter((f) => f.contribution > 0).map((f) => `${f.name} ${f.value} +${f.contribution}`);
+  return `risk score ${r.score}${reached} (${limits || "no thresholds"})${shown.length ? `: ${shown.join(", ")}` : ": no risk signal"}`;
+}
+
+// src/core/risk-reason.ts
+function riskReason(policy, input, reasons) {
+  let thresholds = policy.risk ?? {}, matched = new Set(reasons.flatMap((r) => r.kind === "rule" ? [r.rule] : [])), ruleWeight = policy.rules.filter((r) => r.risk !== void 0 && matched.has(r.name)).reduce((sum, r) => sum + (r.risk ?? 0), 0), { score, factors } = riskScore({ files: input.files, changedFiles: input.changedFiles, additions: input.additions, deletions: input.deletions, ruleWeight });
+  return { kind: "risk", tier: thresholds.hard !== void 0 && score >= thresholds.hard ? "hard" : thresholds.soft !== void 0 && score >= thresholds.soft ? "soft" : "fyi", score, factors, ...thresholds };
 }
 
 // src/core/policy/parse.ts
@@ -29904,8 +29996,18 @@ var DURATION_PATTERN = "^[1-9][0-9]{0,5}[smhd]$", TIER_NAMES = ["fyi", "soft", "
               permission: { description: "Anyone with at least this repository permission.", enum: ["read", "triage", "write", "maintain", "admin"] }
             }
           },
-          approvals: { description: "Approvals needed from this rule's reviewers (default: tiers.hard.approvals).", type: "integer", minimum: 1, maximum: 100 }
+          approvals: { description: "Approvals needed from this rule's reviewers (default: tiers.hard.approvals).", type: "integer", minimum: 1, maximum: 100 },
+          risk: { description: "Weight (0 to 1) this rule adds to the risk score when it matches; needs a `risk` section to have an effect.", type: "number", minimum: 0, maximum: 1 }
         }
+      }
+    },
+    risk: {
+      description: "Risk-score thresholds. The score (0 to 1) sums documented signals of the change (size, breadth, deletions, dependency manifests, untested source, binaries, rule weights); it only raises the tier.",
+      type: "object",
+      additionalProperties: !1,
+      properties: {
+        soft: { description: "A score at or above this makes the PR at least soft.", type: "number", minimum: 0, maximum: 1 },
+        hard: { description: "A score at or above this makes the PR hard.", type: "number", minimum: 0, maximum: 1 }
       }
     }
   }
@@ -30371,7 +30473,7 @@ function getCachedINF(locString, opts = {}) {
 }
 var intlRelCache = /* @__PURE__ */ new Map();
 function getCachedRTF(locString, opts = {}) {
-  let { base, ...cacheKeyOpts } = opts, key = JSON.stringify([locString, cacheKeyOpts]), inf = intlRelCache.get(key);
+  let { base: base2, ...cacheKeyOpts } = opts, key = JSON.stringify([locString, cacheKeyOpts]), inf = intlRelCache.get(key);
   return inf === void 0 && (inf = new Intl.RelativeTimeFormat(locString, opts), intlRelCache.set(key, inf)), inf;
 }
 var sysLocaleCache = null;
@@ -33762,7 +33864,7 @@ function quickDT(obj, opts) {
   return new DateTime({ ts, zone, loc, o });
 }
 function diffRelative(start, end, opts) {
-  let round = isUndefined(opts.round) ? !0 : opts.round, rounding = isUndefined(opts.rounding) ? "trunc" : opts.rounding, format = (c, unit) => (c = roundTo(c, round || opts.calendary ? 0 : 2, opts.calendary ? "round" : rounding), end.loc.clone(opts).relFormatter(opts).format(c, unit)), differ = (unit) => opts.calendary ? end.hasSame(start, unit) ? 0 : end.startOf(unit).diff(start.startOf(unit), unit).get(unit) : end.diff(start, unit).get(unit);
+  let round2 = isUndefined(opts.round) ? !0 : opts.round, rounding = isUndefined(opts.rounding) ? "trunc" : opts.rounding, format = (c, unit) => (c = roundTo(c, round2 || opts.calendary ? 0 : 2, opts.calendary ? "round" : rounding), end.loc.clone(opts).relFormatter(opts).format(c, unit)), differ = (unit) => opts.calendary ? end.hasSame(start, unit) ? 0 : end.startOf(unit).diff(start.startOf(unit), unit).get(unit) : end.diff(start, unit).get(unit);
   if (opts.unit)
     return format(differ(opts.unit), opts.unit);
   for (let unit of opts.units) {
@@ -34969,8 +35071,8 @@ var zoneOffsetTs, zoneOffsetGuessCache = /* @__PURE__ */ new Map(), DateTime = c
    */
   toObject(opts = {}) {
     if (!this.isValid) return {};
-    let base = { ...this.c };
-    return opts.includeConfig && (base.outputCalendar = this.outputCalendar, base.numberingSystem = this.loc.numberingSystem, base.locale = this.loc.locale), base;
+    let base2 = { ...this.c };
+    return opts.includeConfig && (base2.outputCalendar = this.outputCalendar, base2.numberingSystem = this.loc.numberingSystem, base2.locale = this.loc.locale), base2;
   }
   /**
    * Returns a JavaScript Date equivalent to this DateTime.
@@ -35067,8 +35169,8 @@ var zoneOffsetTs, zoneOffsetGuessCache = /* @__PURE__ */ new Map(), DateTime = c
    */
   toRelative(options = {}) {
     if (!this.isValid) return null;
-    let base = options.base || _DateTime.fromObject({}, { zone: this.zone }), padding = options.padding ? this < base ? -options.padding : options.padding : 0, units = ["years", "months", "days", "hours", "minutes", "seconds"], unit = options.unit;
-    return Array.isArray(options.unit) && (units = options.unit, unit = void 0), diffRelative(base, this.plus(padding), {
+    let base2 = options.base || _DateTime.fromObject({}, { zone: this.zone }), padding = options.padding ? this < base2 ? -options.padding : options.padding : 0, units = ["years", "months", "days", "hours", "minutes", "seconds"], unit = options.unit;
+    return Array.isArray(options.unit) && (units = options.unit, unit = void 0), diffRelative(base2, this.plus(padding), {
       ...options,
       numeric: "always",
       units,
@@ -35545,7 +35647,7 @@ function parse4(text, file) {
   if (!validate(data))
     for (let e of describeAjvErrors(validate.errors ?? [])) errors.push(at(offsetOf(doc, e.path, e.atKey), e.message));
   let raw = data;
-  errors.push(...globErrors(doc, raw, at), ...ruleNameErrors(doc, raw, at), ...noEffectErrors(doc, raw, at)), attentionErrors(raw, (path2, message) => errors.push(at(offsetOf(doc, path2), message))), errors.sort((a, b) => a.line - b.line || a.column - b.column);
+  errors.push(...globErrors(doc, raw, at), ...ruleNameErrors(doc, raw, at), ...noEffectErrors(doc, raw, at), ...riskErrors(doc, raw, at)), attentionErrors(raw, (path2, message) => errors.push(at(offsetOf(doc, path2), message))), errors.sort((a, b) => a.line - b.line || a.column - b.column);
   let agents = !errors.some((e) => e.message.startsWith("agents")) && wroteAgents && isRecord3(raw.agents) ? normaliseAgents(raw.agents) : void 0;
   return errors.length > 0 ? agents ? { errors, agents } : { errors } : { policy: deepFreeze(normalise(raw)), errors: [] };
 }
@@ -35780,7 +35882,7 @@ function noEffectErrors(doc, raw, at) {
   if (!Array.isArray(raw.rules)) return [];
   let errors = [];
   return raw.rules.forEach((rule, i) => {
-    if (!isRecord3(rule) || rule.tier !== "fyi") return;
+    if (!isRecord3(rule) || rule.tier !== "fyi" || typeof rule.risk == "number" && rule.risk > 0) return;
     let raising = ["labels", "changed_lines", "changed_files"].filter((k) => rule[k] !== void 0);
     if (raising.length === 0) return;
     let name = typeof rule.name == "string" ? ` "${rule.name}"` : "";
@@ -35791,6 +35893,10 @@ function noEffectErrors(doc, raw, at) {
       )
     );
   }), errors;
+}
+function riskErrors(doc, raw, at) {
+  let risk = raw.risk;
+  return !isRecord3(risk) || typeof risk.soft != "number" || typeof risk.hard != "number" || risk.soft <= risk.hard ? [] : [at(offsetOf(doc, ["risk", "soft"]), `risk.soft (${risk.soft}) is above risk.hard (${risk.hard}): a score reaching soft would already be hard`)];
 }
 function normaliseAgents(a) {
   let list = (v) => Array.isArray(v) ? v.filter((s2) => typeof s2 == "string") : [];
@@ -35808,13 +35914,14 @@ function normalise(raw) {
       hard: { approvals: r.tiers.hard.approvals, merge: r.tiers.hard.merge, invalidateOnPush: r.tiers.hard.invalidate_on_push }
     },
     merge: { method: r.merge.method },
-    rules: r.rules.map(normaliseRule)
+    rules: r.rules.map(normaliseRule),
+    ...r.risk ? { risk: { ...r.risk.soft !== void 0 ? { soft: r.risk.soft } : {}, ...r.risk.hard !== void 0 ? { hard: r.risk.hard } : {} } } : {}
   };
   return normaliseAttention(raw, policy);
 }
 function normaliseRule(r) {
   let rule = { name: r.name, tier: r.tier };
-  return r.paths !== void 0 && (rule.paths = r.paths), r.labels !== void 0 && (rule.labels = r.labels), r.authors !== void 0 && (rule.authors = r.authors), r.base !== void 0 && (rule.base = r.base), r.changed_lines !== void 0 && (rule.changedLines = r.changed_lines), r.changed_files !== void 0 && (rule.changedFiles = r.changed_files), rule;
+  return r.paths !== void 0 && (rule.paths = r.paths), r.labels !== void 0 && (rule.labels = r.labels), r.authors !== void 0 && (rule.authors = r.authors), r.base !== void 0 && (rule.base = r.base), r.changed_lines !== void 0 && (rule.changedLines = r.changed_lines), r.changed_files !== void 0 && (rule.changedFiles = r.changed_files), r.risk !== void 0 && (rule.risk = r.risk), rule;
 }
 function deepFreeze(value) {
   if (typeof value == "object" && value !== null && !Object.isFrozen(value)) {
@@ -35833,7 +35940,7 @@ function classify(load, input, escalations = []) {
   let reasons = [], governedBy;
   if (load.kind === "ok") {
     let compiled2 = compilePolicy(load.policy);
-    governedBy = governedReasons(compiled2.agents, input), reasons.push(...ruleReasons(compiled2, input));
+    governedBy = governedReasons(compiled2.agents, input), reasons.push(...ruleReasons(compiled2, input)), load.policy.risk && reasons.push(riskReason(load.policy, input, reasons));
   } else if (load.kind === "missing")
     governedBy = [], reasons.push(...ruleReasons(compilePolicy(builtinPolicy()), input));
   else {
@@ -36104,8 +36211,8 @@ function parseCommandLine(line2) {
   if (veto) {
     let reason = (veto[1] ?? "").trim();
     if (words.length === 2 && words[1] === "cancel") return { kind: "veto-cancel" };
-    let nearCancel = words.length === 2 && typoDistance(words[1] ?? "", "cancel") <= 2, base = reason === "" ? { kind: "veto" } : { kind: "veto", reason };
-    return nearCancel ? { ...base, readFrom: t } : base;
+    let nearCancel = words.length === 2 && typoDistance(words[1] ?? "", "cancel") <= 2, base2 = reason === "" ? { kind: "veto" } : { kind: "veto", reason };
+    return nearCancel ? { ...base2, readFrom: t } : base2;
   }
   return misspelled(t, words);
 }
@@ -36239,9 +36346,9 @@ function timeline(facts) {
   }
   for (let r of facts.reviews) {
     if (r.state === "PENDING") continue;
-    let base = { source: { type: "review", id: r.id }, actor: r.author, at: r.submittedAt, atMs: parseTime(r.submittedAt), edited: !1 };
-    for (let command of parseCommands(r.body)) entries.push({ ...base, command, unverifiable: !0 });
-    r.state === "APPROVED" && entries.push({ ...base, command: { kind: "approve" }, unverifiable: !1, commitId: r.commitId }), r.state === "CHANGES_REQUESTED" && entries.push({ ...base, command: { kind: "withdraw" }, unverifiable: !1, commitId: r.commitId });
+    let base2 = { source: { type: "review", id: r.id }, actor: r.author, at: r.submittedAt, atMs: parseTime(r.submittedAt), edited: !1 };
+    for (let command of parseCommands(r.body)) entries.push({ ...base2, command, unverifiable: !0 });
+    r.state === "APPROVED" && entries.push({ ...base2, command: { kind: "approve" }, unverifiable: !1, commitId: r.commitId }), r.state === "CHANGES_REQUESTED" && entries.push({ ...base2, command: { kind: "withdraw" }, unverifiable: !1, commitId: r.commitId });
   }
   return entries.map((e, i) => ({ e, i })).sort((a, b) => (a.e.atMs ?? Number.POSITIVE_INFINITY) - (b.e.atMs ?? Number.POSITIVE_INFINITY) || a.i - b.i).map(({ e }) => e);
 }
@@ -36354,7 +36461,7 @@ var shortSha = (sha) => sha.slice(0, 7), plural2 = (n2, word) => `${n2} ${word}$
   return at.length <= 2 ? at.join(" and ") : `${at.slice(0, -1).join(", ")} and ${at[at.length - 1]}`;
 };
 function decide(load, facts, now2) {
-  let nowMs = now2.getTime(), policy = load.kind === "ok" ? load.policy : void 0, previous = facts.ledger ?? { vetoes: [], answered: [] }, entries = timeline(facts), input = classifyInput(facts), ledgerEscalations = previous.escalation ? [{ tier: previous.escalation, by: "an earlier command", via: "ledger" }] : [], base = {
+  let nowMs = now2.getTime(), policy = load.kind === "ok" ? load.policy : void 0, previous = facts.ledger ?? { vetoes: [], answered: [] }, entries = timeline(facts), input = classifyInput(facts), ledgerEscalations = previous.escalation ? [{ tier: previous.escalation, by: "an earlier command", via: "ledger" }] : [], base2 = {
     governed: !1,
     tier: "none",
     state: "ignored",
@@ -36368,10 +36475,10 @@ function decide(load, facts, now2) {
     merge: !1,
     mergeMethod: policy?.merge.method ?? "merge",
     ledger: { ...previous },
-    policy: { kind: load.kind, path: load.path, ...load.kind === "invalid" ? { errors: load.errors } : {} }
+    policy: { kind: load.kind, path: load.path, ...load.kind === "invalid" ? { errors: load.errors } : {}, ...load.kind === "ok" ? { hash: load.hash } : {} }
   };
   if (facts.merged || facts.state !== "open")
-    return { ...base, title: facts.merged ? "Merged: nothing to gate" : "Closed: nothing to gate" };
+    return { ...base2, title: facts.merged ? "Merged: nothing to gate" : "Closed: nothing to gate" };
   let classification, verdicts = /* @__PURE__ */ new Map(), escalation = previous.escalation;
   try {
     let before = classify(load, input, ledgerEscalations), raised = [];
@@ -36391,9 +36498,9 @@ function decide(load, facts, now2) {
   let wasGoverned = facts.ledger !== void 0 && load.kind !== "missing";
   if (!classification.governed && !wasGoverned) {
     if (classification.reasons.some((r) => r.kind === "policy-unreadable"))
-      return { ...base, classification, state: "waiting", title: "Policy unreadable: not decided yet" };
+      return { ...base2, classification, state: "waiting", title: "Policy unreadable: not decided yet" };
     let title = load.kind === "missing" ? `No policy at ${load.path}: nothing to gate` : "Not an agent PR: nothing to gate";
-    return { ...base, classification, title };
+    return { ...base2, classification, title };
   }
   let tier = classification.tier, tierPolicy = policy?.tiers, binds = classification.reasons.filter((r) => r.kind !== "escalation").reduce((t, r) => maxTier(t, r.tier), "fyi") !== "hard" || (tierPolicy?.hard.invalidateOnPush ?? !0), headSeenMs = parseTime(facts.headSeenAt), approvals = /* @__PURE__ */ new Map(), everApproved = /* @__PURE__ */ new Set(), vetoes = /* @__PURE__ */ new Map(), withdrawals = /* @__PURE__ */ new Map(), withdraw = (record, keep) => {
     let login = record.by.toLowerCase();
@@ -36463,7 +36570,7 @@ function decide(load, facts, now2) {
     ...keepAttention(previous)
   }, approvers = policy ? approverStatus(approverGroups(policy, classification), approvalsOut, facts.authorizations) : [], outcome = stateOf({ facts, policy, load, classification, tier, approvals: approvalsOut, vetoes: active.map((v) => v.record), nowMs, approvers }), attention = policy ? attentionFor(policy, facts, { tier, state: outcome.state, vetoes: active.map((v) => v.record), approvals: approvalsOut }, approvers, nowMs) : void 0, reminderAt = nextReminder(attention, ledger, facts.headSha, nowMs);
   return reminderAt && (!outcome.wakeAt || reminderAt < outcome.wakeAt) && (outcome.wakeAt = reminderAt), {
-    ...base,
+    ...base2,
     governed: !0,
     tier,
     classification,
@@ -36581,6 +36688,43 @@ function policyProblem(load, classification) {
   }
 }
 
+// src/core/decision-record.ts
+var MAX_ENTRIES = 100, MAX_REASON3 = 300, MAX_CHARS = 4e4;
+function decisionRecord(decision, facts) {
+  if (!decision.governed || decision.tier === "none") return;
+  let seenMs = facts.headSeenAt !== void 0 ? Date.parse(facts.headSeenAt) : NaN, approvals = decision.approvals.slice(0, MAX_ENTRIES).map((a) => {
+    let review = a.via === "review" ? facts.reviews.find((r) => r.id === a.sourceId) : void 0, sha = review ? review.commitId : Date.parse(a.at) >= seenMs ? facts.headSha : null;
+    return { by: a.by, at: a.at, via: a.via, sha: sha || null };
+  });
+  return {
+    tier: decision.tier,
+    state: decision.state,
+    rules: decision.classification.reasons.flatMap((r) => r.kind === "rule" ? [r.rule] : []),
+    approvals,
+    vetoes: vetoHistory(decision).slice(0, MAX_ENTRIES),
+    window: decision.window ? { start: decision.window.start, end: decision.window.end } : null,
+    policy: { path: decision.policy.path, sha256: decision.policy.hash ?? null }
+  };
+}
+function vetoHistory(decision) {
+  let out = [];
+  for (let v of decision.commands)
+    !v.accepted || v.command.kind !== "veto" || out.push({ by: v.by, at: v.at, reason: v.command.reason?.slice(0, MAX_REASON3) ?? null, withdrawnAt: null, login: v.by.toLowerCase(), id: v.source.id });
+  for (let r of decision.ledger.vetoes)
+    out.some((v) => v.id === r.commentId) || out.push({ by: r.by, at: r.at, reason: r.reason?.slice(0, MAX_REASON3) ?? null, withdrawnAt: null, login: r.by.toLowerCase(), id: r.commentId });
+  let cancels = decision.commands.filter((v) => v.accepted && v.command.kind === "veto-cancel");
+  for (let veto of out) {
+    let at = Date.parse(veto.at), cancel = cancels.find((c) => c.by.toLowerCase() === veto.login && Date.parse(c.at) > at);
+    cancel && (veto.withdrawnAt = cancel.at);
+  }
+  let active = new Set(decision.vetoes.map((v) => v.commentId));
+  return out.map(({ login: _l, id, ...v }) => active.has(id) ? { ...v, withdrawnAt: null } : v).sort((a, b) => a.at.localeCompare(b.at));
+}
+function decisionMarker(record) {
+  let fitted = record, encoded = Buffer.from(JSON.stringify(fitted), "utf8").toString("base64");
+  return encoded.length > MAX_CHARS && (fitted = { ...record, vetoes: record.vetoes.map((v) => ({ ...v, reason: null })) }, encoded = Buffer.from(JSON.stringify(fitted), "utf8").toString("base64")), `<!-- hitl-gate:decision v1 ${encoded} -->`;
+}
+
 // src/core/render.ts
 var COMMENT_LIMIT = 65536, CHECK_RUN_LIMIT = 65535, ICON = { ready: "🟢", waiting: "🟡", blocked: "🔴", ignored: "⚪" }, FLOOR = {
   "policy-file": "changes the hitl policy",
@@ -36614,6 +36758,8 @@ function describeReason(r, maxFiles) {
       let by = r.via === "label" ? `label ${code(`hitl:${r.tier}`)}` : r.via === "command" ? `${person(r.by)} (${code(`/escalate ${r.tier}`)})` : "an earlier escalation";
       return `escalated to ${r.tier} by ${by}`;
     }
+    case "risk":
+      return `${describeRisk(r)} → ${r.tier}`;
   }
 }
 function describeGoverned(g) {
@@ -36754,8 +36900,10 @@ function renderCheckRun(decision, facts, now2, options = {}) {
     return `| ${name.replace(/\|/g, "\\|")} | ${r.tier} | ${files.replace(/\|/g, "\\|")} |`;
   }), more = decision.classification.reasons.length - rows.length, table = ["| rule | tier | files |", "|---|---|---|", ...rows, ...more > 0 ? [`| and ${more} more | | |`] : []].join(`
 `), summary2 = fit([...headline(decision, facts, nowMs, !1, options), "", table].join(`
-`), CHECK_RUN_LIMIT), text = fit(detailLines(decision, nowMs, CHECK_RUN_LIMIT - 100).join(`
-`), CHECK_RUN_LIMIT);
+`), CHECK_RUN_LIMIT), record = decisionRecord(decision, facts), marker = record ? `
+
+${decisionMarker(record)}` : "", text = fit(detailLines(decision, nowMs, CHECK_RUN_LIMIT - 100 - marker.length).join(`
+`), CHECK_RUN_LIMIT - marker.length) + marker;
   return { title, summary: summary2, text };
 }
 function renderReply(verdicts, decision, facts, now2, options = {}, explanation2) {
@@ -37178,7 +37326,7 @@ async function fetchPullRequest(session, ref) {
   });
 }
 function sameRepository(raw, ref) {
-  let base = isRecord4(raw) && isRecord4(raw.base) ? raw.base : void 0, fullName = base && isRecord4(base.repo) ? str(base.repo.full_name) : void 0;
+  let base2 = isRecord4(raw) && isRecord4(raw.base) ? raw.base : void 0, fullName = base2 && isRecord4(base2.repo) ? str(base2.repo.full_name) : void 0;
   return fullName === void 0 || fullName.toLowerCase() === `${ref.owner}/${ref.repo}`.toLowerCase();
 }
 async function findPullRequest(session, ref, payload) {
@@ -37559,7 +37707,7 @@ function logDecision(session, ref, decision) {
   }, "decision");
 }
 async function gather2(session, ref, options, policies) {
-  let pr = await findPullRequest(session, ref, options.pullRequest), policyRead = policies?.get(pr.baseRef) ?? await readPolicy(session, ref, pr.baseRef, options.policyPath ?? POLICY_PATH), load = policyRead.remap(loadPolicy(policyRead.source)), policyError = policyRead.source.kind === "unreadable" ? policyRead.source.message : void 0, base = {
+  let pr = await findPullRequest(session, ref, options.pullRequest), policyRead = policies?.get(pr.baseRef) ?? await readPolicy(session, ref, pr.baseRef, options.policyPath ?? POLICY_PATH), load = policyRead.remap(loadPolicy(policyRead.source)), policyError = policyRead.source.kind === "unreadable" ? policyRead.source.message : void 0, base2 = {
     owner: ref.owner,
     repo: ref.repo,
     number: pr.number,
@@ -37580,16 +37728,16 @@ async function gather2(session, ref, options, policies) {
     comments: [],
     reviews: [],
     authorizations: {}
-  }, governed = classify(load, { ...base, files: [], changedFiles: 0, additions: 0, deletions: 0 }).governed, extra = policyError ? { policyError } : {};
+  }, governed = classify(load, { ...base2, files: [], changedFiles: 0, additions: 0, deletions: 0 }).governed, extra = policyError ? { policyError } : {};
   if (pr.state !== "open" || pr.merged)
-    return { facts: base, load, pr, gate: { seenBefore: !1 }, ...extra };
+    return { facts: base2, load, pr, gate: { seenBefore: !1 }, ...extra };
   let earlierComments;
   if (!governed && (earlierComments = load.kind === "missing" || pr.comments === 0 && (pr.source === "api" || options.headIsNew === !0) ? [] : await gatherComments(session, ref), !findStatusComment(earlierComments, options.identity))) {
     let gate3 = options.mode === "check" || options.headIsNew === !0 && options.checkRunAs !== "status" ? { seenBefore: !1 } : await findCheck(session, ref, pr.headSha, options);
-    return { facts: base, load, pr, gate: gate3, ...extra };
+    return { facts: base2, load, pr, gate: gate3, ...extra };
   }
   let gateRead = findCheck(session, ref, pr.headSha, options), commentsRead = earlierComments ? Promise.resolve(earlierComments) : pr.source === "api" && pr.comments === 0 ? Promise.resolve([]) : gatherComments(session, ref), reviewsRead = options.headIsNew ? gateRead.then((gate3) => gate3.seenBefore ? gatherReviews(session, ref) : []) : gatherReviews(session, ref), [gate2, files, rawComments, reviews] = await settleAll([gateRead, gatherFiles(session, ref), commentsRead, reviewsRead]), statusComment = findStatusComment(rawComments, options.identity), comments = rawComments.map(({ user: _u, performed_via_github_app: _p, ...c }) => c), facts = {
-    ...base,
+    ...base2,
     files,
     comments,
     reviews,
@@ -37846,6 +37994,8 @@ function describeReason2(reason) {
       return `the policy could not be read (${reason.message}) → \`hard\``;
     case "escalation":
       return `escalated to \`${reason.tier}\` by @${reason.by} (${reason.via})`;
+    case "risk":
+      return `${describeRisk(reason)} → \`${reason.tier}\``;
   }
 }
 function describeRun(outcome, mode) {
@@ -37971,7 +38121,7 @@ Nothing was merged. The next run tries again.
   }
 }
 async function gate(target, inputs, environment, deps) {
-  let base = {
+  let base2 = {
     identity: await resolveIdentity(deps.client, inputs.appSlug, environment.apiUrl),
     policyPath: inputs.policyPath,
     now: deps.now,
@@ -37979,15 +38129,15 @@ async function gate(target, inputs, environment, deps) {
     ...inputs.jobCheckRunId !== void 0 ? { ignoreCheckRunIds: [inputs.jobCheckRunId] } : {}
   }, repository = { owner: environment.owner, repo: environment.repo };
   if (target.kind === "repository") {
-    let run3 = (checkRunAs) => deps.engine.sweep(deps.client, repository, { ...base, mode: "full", checkRunAs }), { result: outcomes, annotations: annotations2 } = await withCheckFallback(run3, (list) => list.some(cannotWriteChecks));
+    let run3 = (checkRunAs) => deps.engine.sweep(deps.client, repository, { ...base2, mode: "full", checkRunAs }), { result: outcomes, annotations: annotations2 } = await withCheckFallback(run3, (list) => list.some(cannotWriteChecks));
     return reportSweep(outcomes, annotations2);
   }
   let ref = { ...repository, number: target.number };
   if (inputs.mode === "check") {
-    let outcome2 = await deps.engine.reconcile(deps.client, ref, { ...base, mode: "check" });
+    let outcome2 = await deps.engine.reconcile(deps.client, ref, { ...base2, mode: "check" });
     return reportPullRequest(outcome2, inputs, deps.now(), []);
   }
-  let run2 = (checkRunAs) => deps.engine.reconcile(deps.client, ref, { ...base, mode: "full", checkRunAs }), { result: outcome, annotations } = await withCheckFallback(run2, cannotWriteChecks);
+  let run2 = (checkRunAs) => deps.engine.reconcile(deps.client, ref, { ...base2, mode: "full", checkRunAs }), { result: outcome, annotations } = await withCheckFallback(run2, cannotWriteChecks);
   return reportPullRequest(outcome, inputs, deps.now(), annotations);
 }
 function reportPullRequest(outcome, inputs, now2, extra) {

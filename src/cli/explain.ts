@@ -3,7 +3,8 @@ import { parseArgs } from 'node:util';
 import { approverGroups, describeApprovers, type ApproverGroup } from '../core/approvers.js';
 import { classify, type ClassifyInput } from '../core/classify.js';
 import { loadPolicy, POLICY_PATH } from '../core/policy.js';
-import type { ChangedFile, Classification, GovernedReason, PolicyLoad, TierReason } from '../core/types.js';
+import type { ChangedFile, Classification, GovernedReason, PolicyLoad, RiskFactor, TierReason } from '../core/types.js';
+import { describeRisk } from '../core/risk.js';
 import { parseFileList, pathLine } from './files.js';
 import { readUserFile, UsageError, type CliIO } from './io.js';
 
@@ -33,6 +34,8 @@ export interface Explanation {
   policy: { path: string; kind: PolicyLoad['kind']; errors?: Extract<PolicyLoad, { kind: 'invalid' }>['errors'] };
   /** Hard tier: who must approve, per rule that names its own approvers and for the top-level reviewers. */
   approvers?: ApproverGroup[];
+  /** Present whenever the policy has a `risk` section: the score and what each signal added. */
+  risk?: { score: number; factors: RiskFactor[] };
 }
 
 const count = (flag: string, value: string | undefined): number | undefined => {
@@ -78,9 +81,15 @@ export async function explain(args: string[], io: CliIO): Promise<number> {
     reasons: c.reasons,
     policy: load.kind === 'invalid' ? { path: load.path, kind: load.kind, errors: load.errors } : { path: load.path, kind: load.kind },
     ...(load.kind === 'ok' && c.tier === 'hard' ? { approvers: approverGroups(load.policy, c) } : {}),
+    ...riskOf(c.reasons),
   };
   io.stdout(values.json ? `${JSON.stringify(result, null, 2)}\n` : human(result));
   return load.kind === 'invalid' ? 1 : 0;
+}
+
+export function riskOf(reasons: TierReason[]): { risk?: { score: number; factors: RiskFactor[] } } {
+  const r = reasons.find((x) => x.kind === 'risk');
+  return r ? { risk: { score: r.score, factors: r.factors } } : {};
 }
 
 const MAX_FILES_SHOWN = 5;
@@ -120,6 +129,8 @@ export function reasonLine(r: TierReason): string {
       return `the policy could not be read: ${r.message}`;
     case 'escalation':
       return `escalated by ${r.via === 'label' ? `label ${r.by}` : `${r.by} (${r.via})`}`;
+    case 'risk':
+      return describeRisk(r);
   }
 }
 

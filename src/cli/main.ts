@@ -27,6 +27,15 @@ Commands:
       --json                 print a JSON object: tier, governed, rules, reasons, governedBy
                          Without --author, --label or --head the PR is taken to be an agent's.
   schema                 Print the JSON Schema of the policy file.
+  mcp                    Serve the MCP tools request_human_review, get_review_status and
+                         classify_change on stdio (for coding agents). Uses GITHUB_TOKEN or
+                         GH_TOKEN, GITHUB_API_URL and HITL_APP_SLUG (default hitl-gate).
+  audit OWNER/REPO [options]
+                         The approval log of governed PRs updated in a period, as evidence.
+      --since YYYY-MM-DD     first day (UTC) of the period
+      --until YYYY-MM-DD     last day (UTC) of the period
+      --format jsonl|csv     default jsonl
+      --out FILE             write there instead of stdout
 
 Options:
   -h, --help             Show this help.
@@ -75,12 +84,18 @@ export async function main(argv: string[], io: CliIO): Promise<number> {
       case 'explain':
         if (rest.includes('--help') || rest.includes('-h')) return help(io);
         return await explain(rest, io);
+      case 'mcp':
+        if (rest.includes('--help') || rest.includes('-h')) return help(io);
+        return await (await import('./mcp.js')).mcp(rest, io, version());
+      case 'audit':
+        if (rest.includes('--help') || rest.includes('-h')) return help(io);
+        return await (await import('./audit.js')).audit(rest, io);
       case 'schema':
         if (rest.length > 0) throw new UsageError(`schema takes no arguments, got "${rest[0]}"`);
         io.stdout(schemaText());
         return 0;
       default:
-        throw new UsageError(`unknown command "${command}" (expected validate, explain or schema; see --help)`);
+        throw new UsageError(`unknown command "${command}" (expected validate, explain, schema, mcp or audit; see --help)`);
     }
   } catch (e) {
     const err = e as Error & { code?: string };

@@ -3,6 +3,7 @@
 import { FAIL_CLOSED_AGENTS } from './agents.js';
 import { compileAgents, compilePolicy, floorsOf, type CompiledAgents, type CompiledPolicy } from './compile.js';
 import { matchesAnyLogin } from './match.js';
+import { riskReason } from './risk-reason.js';
 import type { InvalidPolicyLoad } from './policy/load.js';
 import { parsePolicy } from './policy/parse.js';
 import {
@@ -48,6 +49,7 @@ export function classify(load: PolicyLoad, input: ClassifyInput, escalations: Es
     const compiled = compilePolicy(load.policy);
     governedBy = governedReasons(compiled.agents, input);
     reasons.push(...ruleReasons(compiled, input));
+    if (load.policy.risk) reasons.push(riskReason(load.policy, input, reasons));
   } else if (load.kind === 'missing') {
     // Nothing is governed, but `explain` still shows what the built-in defaults would say.
     governedBy = [];

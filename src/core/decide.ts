@@ -77,7 +77,7 @@ export function decide(load: PolicyLoad, facts: PullRequestFacts, now: Date): De
     merge: false,
     mergeMethod: policy?.merge.method ?? 'merge',
     ledger: { ...previous },
-    policy: { kind: load.kind, path: load.path, ...(load.kind === 'invalid' ? { errors: load.errors } : {}) },
+    policy: { kind: load.kind, path: load.path, ...(load.kind === 'invalid' ? { errors: load.errors } : {}), ...(load.kind === 'ok' ? { hash: load.hash } : {}) },
   };
 
   if (facts.merged || facts.state !== 'open') {

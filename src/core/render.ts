@@ -2,7 +2,9 @@
 // run's output, replies to commands. Every command the text shows is inside a code span, and every
 // string the gate did not write is escaped, so nothing the gate posts can parse as a command.
 import { commandText } from './decide.js';
+import { decisionMarker, decisionRecord } from './decision-record.js';
 import { ledgerMarker } from './ledger.js';
+import { describeRisk } from './risk.js';
 import { code, escapeText, oneLine, person } from './markdown.js';
 import { formatUtc, formatWhen, parseTime } from './time.js';
 import { formatLocal } from './working-hours.js';
@@ -57,6 +59,8 @@ export function describeReason(r: TierReason, maxFiles: number): string {
       const by = r.via === 'label' ? `label ${code(`hitl:${r.tier}`)}` : r.via === 'command' ? `${person(r.by)} (${code(`/escalate ${r.tier}`)})` : 'an earlier escalation';
       return `escalated to ${r.tier} by ${by}`;
     }
+    case 'risk':
+      return `${describeRisk(r)} → ${r.tier}`;
   }
 }
 
@@ -258,7 +262,10 @@ export function renderCheckRun(decision: Decision, facts: PullRequestFacts, now:
   const table = ['| rule | tier | files |', '|---|---|---|', ...rows, ...(more > 0 ? [`| and ${more} more | | |`] : [])].join('\n');
   // No relative times here: the summary must not change (and cost an update) as the clock moves.
   const summary = fit([...headline(decision, facts, nowMs, false, options), '', table].join('\n'), CHECK_RUN_LIMIT);
-  const text = fit(detailLines(decision, nowMs, CHECK_RUN_LIMIT - 100).join('\n'), CHECK_RUN_LIMIT);
+  // The decision as evidence for `hitl-gate audit`, hidden at the end of the details.
+  const record = decisionRecord(decision, facts);
+  const marker = record ? `\n\n${decisionMarker(record)}` : '';
+  const text = fit(detailLines(decision, nowMs, CHECK_RUN_LIMIT - 100 - marker.length).join('\n'), CHECK_RUN_LIMIT - marker.length) + marker;
   return { title, summary, text };
 }
 

@@ -38,6 +38,8 @@ export interface Rule {
   reviewers?: RuleReviewers;
   /** How many approvals from `reviewers` (default: `tiers.hard.approvals`). */
   approvals?: number;
+  /** Weight this rule adds to the risk score when it matches (see risk.ts). */
+  risk?: number;
 }
 
 /** A rule's own approvers. Unlike the top-level `reviewers`, `permission` has no default: a rule
@@ -72,6 +74,8 @@ export interface Policy {
   rules: Rule[];
   /** Veto windows and reminder delays count only working time (see working-hours.ts). */
   workingHours?: WorkingHours;
+  /** Risk-score thresholds: a score at or above one makes the PR at least that tier. */
+  risk?: { soft?: number; hard?: number };
 }
 
 /** One problem in a policy file, positioned for `FILE:LINE:COL: message` (1-based). */
@@ -218,7 +222,16 @@ export type TierReason =
   | { kind: 'truncated'; tier: 'hard'; listed: number; changed: number }
   | { kind: 'policy-error'; tier: 'hard'; errors: PolicyError[] }
   | { kind: 'policy-unreadable'; tier: 'hard'; message: string }
-  | { kind: 'escalation'; tier: Tier; by: string; via: 'label' | 'command' | 'ledger' };
+  | { kind: 'escalation'; tier: Tier; by: string; via: 'label' | 'command' | 'ledger' }
+  /** The policy's `risk` thresholds: `tier` is the one the score reaches (`fyi` when it reaches none). */
+  | { kind: 'risk'; tier: Tier; score: number; factors: RiskFactor[]; soft?: number; hard?: number };
+
+/** One signal of the risk score: its raw value and what it adds to the score. */
+export interface RiskFactor {
+  name: string;
+  value: number;
+  contribution: number;
+}
 
 export type GovernedReason =
   | { kind: 'author'; login: string }
@@ -298,7 +311,8 @@ export interface Decision {
   /** When to reconcile again without an event (the window's end), ISO. */
   wakeAt?: string;
   ledger: Ledger;
-  policy: { kind: PolicyLoad['kind']; path: string; errors?: PolicyError[] };
+  /** `hash`: SHA-256 of the policy text decided with (when it was valid), for the audit trail. */
+  policy: { kind: PolicyLoad['kind']; path: string; errors?: PolicyError[]; hash?: string };
   /** Hard tier: every approver group (per rule that names approvers, and the top-level reviewers). */
   approvers?: ApproverStatus[];
   /** Hard PR waiting for approvals: whom to ask and when to remind (see attention.ts). */

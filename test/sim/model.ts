@@ -202,6 +202,8 @@ export class World {
   readonly installations = new Map<number, SimInstallation>();
   readonly teams = new Map<string, SimTeam>();
   readonly tokens = new Map<string, SimToken>();
+  /** Personal access tokens: what people (and their agents) use outside the App. Token -> user. */
+  readonly personalTokens = new Map<string, SimUser>();
   /** A check suite per App and head SHA, as GitHub groups check runs. */
   private readonly suites = new Map<string, number>();
   app: SimApp;

@@ -4,7 +4,7 @@ import { createHash, createPublicKey, createVerify, type KeyObject } from 'node:
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { pickLatency, type Faults } from './faults.js';
-import type { World } from './model.js';
+import type { SimUser, World } from './model.js';
 import type { Random } from './random.js';
 import type { Urls } from './shapes.js';
 
@@ -24,6 +24,8 @@ export interface SimRequest {
   headers: IncomingMessage['headers'];
   /** Set for installation-token requests. */
   installationId?: number;
+  /** Set for personal-access-token requests: who is acting. */
+  user?: SimUser;
   urls: Urls;
   /** The full URL of this request, for `Link` headers. */
   self: URL;
@@ -135,6 +137,7 @@ export class RestServer {
     const record: RecordedRequest = { at: Date.now(), method, kind: `${method} ${path}`, path, query: self.search, body: undefined, status: 0, ghes };
     let reply: Reply;
     let installationId: number | undefined;
+    let rateKey: string | undefined;
     try {
       let body: Record<string, unknown> = {};
       if (raw.length > 0) {
@@ -153,7 +156,8 @@ export class RestServer {
       const subject = !faults.rest.only || faults.rest.only(method, route.path);
       const latency = subject ? pickLatency(faults.rest, this.options.random) : 0;
       if (latency > 0) await new Promise((r) => setTimeout(r, latency));
-      installationId = this.authenticate(route.auth, req.headers.authorization);
+      const person = this.personOf(route.auth, req.headers.authorization);
+      installationId = person ? undefined : this.authenticate(route.auth, req.headers.authorization);
       record.installationId = installationId;
       if (subject && faults.rateLimit && faults.rateLimit.requests > 0) {
         faults.rateLimit.requests -= 1;
@@ -164,7 +168,8 @@ export class RestServer {
         record.fault = 'error';
         throw new HttpError(this.options.random() < 0.5 ? 502 : 500, 'Server Error');
       }
-      reply = await route.handle({ method, path, params, query: self.searchParams, body, headers: req.headers, installationId, urls, self });
+      reply = await route.handle({ method, path, params, query: self.searchParams, body, headers: req.headers, installationId, ...(person ? { user: person } : {}), urls, self });
+      if (person) rateKey = `user:${person.login}`;
       if (subject && method !== 'GET' && (faults.rest.errorAfterWriteRate ?? 0) > 0 && this.options.random() < (faults.rest.errorAfterWriteRate ?? 0)) {
         record.fault = 'error-after-write';
         throw new HttpError(502, 'Server Error');
@@ -184,7 +189,8 @@ export class RestServer {
         payload = '';
       }
     }
-    if (installationId !== undefined && !('x-ratelimit-remaining' in headers)) Object.assign(headers, this.rateHeaders(`installation:${installationId}`, status !== 304));
+    if (installationId !== undefined) rateKey = `installation:${installationId}`;
+    if (rateKey !== undefined && !('x-ratelimit-remaining' in headers)) Object.assign(headers, this.rateHeaders(rateKey, status !== 304));
     record.status = status;
     this.requests.push(record);
     res.writeHead(status, headers);
@@ -220,6 +226,13 @@ export class RestServer {
     }
     if (count) u.used += 1;
     return { 'x-ratelimit-limit': String(RATE_LIMIT), 'x-ratelimit-remaining': String(Math.max(0, RATE_LIMIT - u.used)), 'x-ratelimit-reset': String(u.reset), 'x-ratelimit-used': String(u.used), 'x-ratelimit-resource': 'core' };
+  }
+
+  /** The person a personal access token belongs to; it may call whatever an installation token may. */
+  private personOf(auth: Auth, header: string | undefined): SimUser | undefined {
+    if (auth !== 'installation') return undefined;
+    const m = /^(?:token|bearer)\s+(\S+)$/i.exec(header ?? '');
+    return m?.[1] ? this.options.world.personalTokens.get(m[1]) : undefined;
   }
 
   /** Returns the installation id for token requests; throws 401 like GitHub on a bad credential. */

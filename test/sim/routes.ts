@@ -63,6 +63,14 @@ export function buildRoutes(world: World, notify: Notify): Route[] {
 
   const routes: Route[] = [
     // --- App (JWT) ---------------------------------------------------------------------------
+    {
+      // Public: anyone may look an App up by its slug (the CLI resolves the gate's identity this way).
+      method: 'GET', path: '/apps/{app_slug}', auth: 'none', handle: (req) => {
+        const app = [world.app, world.ciApp].find((a) => a.slug === req.params.app_slug);
+        if (!app) throw new HttpError(404, 'Not Found');
+        return { status: 200, body: shape.appShape(app, req.urls, '2024-01-01T00:00:00Z') };
+      },
+    },
     { method: 'GET', path: '/app', auth: 'app', handle: (req) => ({ status: 200, body: { ...shape.appShape(world.app, req.urls, '2024-01-01T00:00:00Z'), installations_count: world.installations.size } }) },
     { method: 'GET', path: '/app/installations', auth: 'app', handle: (req) => list(req, [...world.installations.values()], (i) => shape.installationShape(i, world, req.urls)) },
     {
@@ -132,7 +140,8 @@ export function buildRoutes(world: World, notify: Notify): Route[] {
         if (base) pulls = pulls.filter((p) => p.baseRef === base);
         if (head) pulls = pulls.filter((p) => `${repo.owner.login}:${p.headRef}` === head);
         const asc = req.query.get('direction') === 'asc';
-        pulls.sort((a, b) => (asc ? a.number - b.number : b.number - a.number));
+        if (req.query.get('sort') === 'updated') pulls.sort((a, b) => (asc ? 1 : -1) * (a.updatedAt.localeCompare(b.updatedAt) || a.number - b.number));
+        else pulls.sort((a, b) => (asc ? a.number - b.number : b.number - a.number));
         return list(req, pulls, (p) => shape.pullListShape(world, repo, p, req.urls));
       },
     },
@@ -194,10 +203,12 @@ export function buildRoutes(world: World, notify: Notify): Route[] {
         const body = requireString(req.body, 'body');
         if (body.length > 65536) throw new HttpError(422, 'Validation Failed: body is too long (maximum is 65536 characters)');
         const now = world.now();
-        const c: SimComment = { id: world.ids.next('comment'), number: pr.number, body, user: actor(), createdAt: now, updatedAt: now, viaApp: world.app, reactions: [] };
+        // A personal token comments as its person; an installation token as the App's bot.
+        const by = req.user ?? actor();
+        const c: SimComment = { id: world.ids.next('comment'), number: pr.number, body, user: by, createdAt: now, updatedAt: now, ...(req.user ? {} : { viaApp: world.app }), reactions: [] };
         repo.comments.set(c.id, c);
-        notify.timeline({ actor: actor(), repo, number: pr.number, kind: 'commented', detail: firstLine(body), data: { commentId: c.id, body } });
-        notify.issueComment('created', repo, pr, c, actor());
+        notify.timeline({ actor: by, repo, number: pr.number, kind: 'commented', detail: firstLine(body), data: { commentId: c.id, body } });
+        notify.issueComment('created', repo, pr, c, by);
         return { status: 201, body: shape.commentShape(world, repo, c, req.urls), headers: { location: `${req.urls.api}/repos/${repo.fullName}/issues/comments/${c.id}` } };
       },
     },

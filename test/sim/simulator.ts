@@ -2,7 +2,7 @@
 // state and act as people through this class; the App talks to it over HTTP like to GitHub (Enterprise
 // Server), and every state change is delivered to the App as a signed webhook.
 import { EventEmitter } from 'node:events';
-import type { KeyObject } from 'node:crypto';
+import { randomBytes, type KeyObject } from 'node:crypto';
 import type { Faults, RateLimitEpisode, RestFaults, WebhookFaults } from './faults.js';
 import { newSha, World, type SimCheckRun, type SimComment, type SimFileChange, type SimPermission, type SimPull, type SimRepo, type SimReview, type SimStatus, type SimUser } from './model.js';
 import type { Notify, TimelineEntry } from './notify.js';
@@ -118,6 +118,14 @@ export class GitHubSimulator extends EventEmitter {
   }
   get app(): { id: number; slug: string; botLogin: string } {
     return { id: this.world.app.id, slug: this.world.app.slug, botLogin: this.world.app.bot.login };
+  }
+
+  /** A personal access token acting as `login` (created on first mention): comments it posts are that
+   * person's, as with `gh` or an agent's own token. */
+  personalToken(login: string): string {
+    const token = `ghp_sim${randomBytes(12).toString('hex')}`;
+    this.world.personalTokens.set(token, this.world.user(login));
+    return token;
   }
 
   configureApp(o: { webhookUrl?: string; webhookSecret?: string; publicKey?: KeyObject | string }): void {

@@ -133,13 +133,13 @@ describe('parsePolicy: errors point at the offending key or value', () => {
     expect(errorsOf(text)).toEqual([
       '2:10: default: unknown tier "sofft" (expected fyi, soft or hard)',
       '4:11: merge.method: unknown merge method "fast" (expected merge, squash or rebase)',
-      '8:5: rules[0]: unknown key "pathss" (did you mean "paths"?) (expected name, tier, paths, labels, authors, base, changed_lines, changed_files, reviewers or approvals)',
+      '8:5: rules[0]: unknown key "pathss" (did you mean "paths"?) (expected name, tier, paths, labels, authors, base, changed_lines, changed_files, reviewers, approvals or risk)',
     ]);
   });
 
   it('an unknown top-level key names the key and points at it', () => {
     expect(errorsOf('version: 1\nrulez: []\n')).toEqual([
-      '2:1: unknown key "rulez" (did you mean "rules"?) (expected _extends, version, agents, reviewers, default, tiers, merge, working_hours or rules)',
+      '2:1: unknown key "rulez" (did you mean "rules"?) (expected _extends, version, agents, reviewers, default, tiers, merge, working_hours, rules or risk)',
     ]);
   });
 

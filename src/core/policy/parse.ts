@@ -94,7 +94,7 @@ function parse(text: string, file: string): ParsedPolicy {
     for (const e of describeAjvErrors(validate.errors ?? [])) errors.push(at(offsetOf(doc, e.path, e.atKey), e.message));
   }
   const raw = data as Raw;
-  errors.push(...globErrors(doc, raw, at), ...ruleNameErrors(doc, raw, at), ...noEffectErrors(doc, raw, at));
+  errors.push(...globErrors(doc, raw, at), ...ruleNameErrors(doc, raw, at), ...noEffectErrors(doc, raw, at), ...riskErrors(doc, raw, at));
   attentionErrors(raw, (path, message) => errors.push(at(offsetOf(doc, path), message)));
   errors.sort((a, b) => a.line - b.line || a.column - b.column);
 
@@ -457,7 +457,8 @@ function noEffectErrors(doc: Document, raw: Raw, at: At): PolicyError[] {
   if (!Array.isArray(raw.rules)) return [];
   const errors: PolicyError[] = [];
   raw.rules.forEach((rule, i) => {
-    if (!isRecord(rule) || rule.tier !== 'fyi') return;
+    // A risk weight is an effect of its own.
+    if (!isRecord(rule) || rule.tier !== 'fyi' || (typeof rule.risk === 'number' && rule.risk > 0)) return;
     const raising = ['labels', 'changed_lines', 'changed_files'].filter((k) => rule[k] !== undefined);
     if (raising.length === 0) return;
     const name = typeof rule.name === 'string' ? ` "${rule.name}"` : '';
@@ -469,6 +470,13 @@ function noEffectErrors(doc: Document, raw: Raw, at: At): PolicyError[] {
     );
   });
   return errors;
+}
+
+/** `risk.soft` above `risk.hard` would never make anything soft: surely a mix-up, so say so. */
+function riskErrors(doc: Document, raw: Raw, at: At): PolicyError[] {
+  const risk = raw.risk;
+  if (!isRecord(risk) || typeof risk.soft !== 'number' || typeof risk.hard !== 'number' || risk.soft <= risk.hard) return [];
+  return [at(offsetOf(doc, ['risk', 'soft']), `risk.soft (${risk.soft}) is above risk.hard (${risk.hard}): a score reaching soft would already be hard`)];
 }
 
 // -------------------------------------------------------------------------------------------
@@ -491,6 +499,7 @@ function normalise(raw: Raw): Policy {
     };
     merge: { method: Policy['merge']['method'] };
     rules: Raw[];
+    risk?: { soft?: number; hard?: number };
   };
   const policy = {
     version: 1,
@@ -504,6 +513,7 @@ function normalise(raw: Raw): Policy {
     },
     merge: { method: r.merge.method },
     rules: r.rules.map(normaliseRule),
+    ...(r.risk ? { risk: { ...(r.risk.soft !== undefined ? { soft: r.risk.soft } : {}), ...(r.risk.hard !== undefined ? { hard: r.risk.hard } : {}) } } : {}),
   } satisfies Policy;
   return normaliseAttention(raw, policy);
 }
@@ -516,6 +526,7 @@ function normaliseRule(r: Raw): Rule {
   if (r.base !== undefined) rule.base = r.base as string[];
   if (r.changed_lines !== undefined) rule.changedLines = r.changed_lines as number;
   if (r.changed_files !== undefined) rule.changedFiles = r.changed_files as number;
+  if (r.risk !== undefined) rule.risk = r.risk as number;
   return rule;
 }
 

@@ -196,7 +196,17 @@ export const POLICY_SCHEMA = {
             },
           },
           approvals: { description: 'Approvals needed from this rule\'s reviewers (default: tiers.hard.approvals).', type: 'integer', minimum: 1, maximum: 100 },
+          risk: { description: 'Weight (0 to 1) this rule adds to the risk score when it matches; needs a `risk` section to have an effect.', type: 'number', minimum: 0, maximum: 1 },
         },
+      },
+    },
+    risk: {
+      description: 'Risk-score thresholds. The score (0 to 1) sums documented signals of the change (size, breadth, deletions, dependency manifests, untested source, binaries, rule weights); it only raises the tier.',
+      type: 'object',
+      additionalProperties: false,
+      properties: {
+        soft: { description: 'A score at or above this makes the PR at least soft.', type: 'number', minimum: 0, maximum: 1 },
+        hard: { description: 'A score at or above this makes the PR hard.', type: 'number', minimum: 0, maximum: 1 },
       },
     },
   },

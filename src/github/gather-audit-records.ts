@@ -1,0 +1,160 @@
+// The approval log, rebuilt from GitHub alone: for every governed PR updated in a period, what the
+// gate decided (the record it keeps in its own check run on the PR's head), the vetoes its status
+// comment's ledger remembers, and how the PR ended (merged, by whom, which commit). Nothing is
+// guessed: what GitHub does not show is null.
+import { readDecisionRecord, type DecisionRecord } from '../core/decision-record.js';
+import type { Tier } from '../core/types.js';
+import type { GitHubClient } from './client.js';
+import { reading } from './errors.js';
+import { CHECK_NAME, EXTERNAL_ID } from './find-gate-check.js';
+import { findStatusComment } from './find-status-comment.js';
+import { gatherComments } from './gather-conversation.js';
+import { isOwnCheckRun, type GateIdentity } from './identity.js';
+import { openSession, request, type Session } from './session.js';
+import type { RepositoryRef } from './types.js';
+
+/** One governed pull request, as `hitl-gate audit` prints it. Field names are an interface. */
+export interface AuditRecord {
+  repo: string;
+  pr: number;
+  url: string;
+  title: string;
+  author: string | null;
+  head_sha: string;
+  tier: Tier | null;
+  /** `merged`, `closed`, or the gate's last verdict on the open PR's head (`ready`, `waiting`, `blocked`). */
+  state: 'merged' | 'closed' | 'ready' | 'waiting' | 'blocked' | null;
+  rules: string[] | null;
+  approvals: { by: string; at: string; via: 'comment' | 'review'; sha: string | null }[] | null;
+  vetoes: { by: string; at: string; reason: string | null; withdrawn_at: string | null }[] | null;
+  window_start: string | null;
+  window_end: string | null;
+  merged: boolean;
+  merge_sha: string | null;
+  merged_at: string | null;
+  merged_by: string | null;
+  merged_by_gate: boolean | null;
+  /** SHA-256 of the policy text the gate decided with (`sha256sum` of the file at that commit). */
+  policy_sha: string | null;
+}
+
+export interface AuditPeriod {
+  /** Inclusive, ms since the epoch. */
+  since?: number;
+  /** Exclusive, ms since the epoch. */
+  until?: number;
+}
+
+export interface AuditProgress {
+  /** Pull requests looked at, and how many of them the gate governs. */
+  seen: number;
+  governed: number;
+}
+
+interface ListedPull {
+  number: number;
+  html_url: string;
+  title: string;
+  state: string;
+  updated_at: string;
+  merged_at: string | null;
+  merge_commit_sha: string | null;
+  user: { login: string } | null;
+  head: { sha: string };
+}
+
+interface RunLike {
+  id: number;
+  started_at?: string | null;
+  external_id?: string | null;
+  app?: { id: number; slug?: string } | null;
+  output?: { summary?: string | null; text?: string | null };
+}
+
+/** The gate's newest run for a governed head, if any. */
+async function gateRun(session: Session, repo: RepositoryRef, headSha: string, identity: GateIdentity): Promise<RunLike | undefined> {
+  return reading(`the hitl check runs of ${headSha.slice(0, 7)}`, async () => {
+    const { data } = await request(session, (c) => c.rest.checks.listForRef({
+      owner: repo.owner, repo: repo.repo, ref: headSha, check_name: CHECK_NAME, filter: 'all', per_page: 100,
+      ...(identity.appId !== undefined ? { app_id: identity.appId } : {}),
+    }));
+    return (data.check_runs as RunLike[])
+      .filter((r) => isOwnCheckRun(r, identity) && r.external_id !== EXTERNAL_ID.ignored)
+      .sort((a, b) => (b.started_at ?? '').localeCompare(a.started_at ?? '') || b.id - a.id)[0];
+  });
+}
+
+/** A run written before the gate kept its record still says the tier in its summary. */
+function tierOfSummary(summary: string | null | undefined): Tier | null {
+  const m = /\*\*Tier (fyi|soft|hard)\*\*/.exec(summary ?? '');
+  return m ? (m[1] as Tier) : null;
+}
+
+async function auditOne(session: Session, repo: RepositoryRef, pull: ListedPull, identity: GateIdentity): Promise<AuditRecord | undefined> {
+  const ref = { ...repo, number: pull.number };
+  const [run, comments] = await Promise.all([gateRun(session, repo, pull.head.sha, identity), gatherComments(session, ref)]);
+  const status = findStatusComment(comments, identity);
+  if (!run && !status) return undefined;
+
+  const record: DecisionRecord | undefined = readDecisionRecord(run?.output?.text);
+  const merged = pull.merged_at !== null;
+  let mergedBy: string | null = null;
+  if (merged) {
+    // The list does not say who merged: the PR itself does.
+    const { data } = await reading(`pull request #${pull.number}`, () => request(session, (c) => c.rest.pulls.get({ ...ref, pull_number: pull.number })));
+    mergedBy = data.merged_by?.login ?? null;
+  }
+  // Vetoes: the record's history, plus any the ledger remembers that the record does not (a record
+  // written before the veto, or no record at all).
+  let vetoes: AuditRecord['vetoes'] = record ? record.vetoes.map((v) => ({ by: v.by, at: v.at, reason: v.reason, withdrawn_at: v.withdrawnAt })) : null;
+  if (status?.ledger) {
+    vetoes ??= [];
+    for (const v of status.ledger.vetoes) {
+      if (!vetoes.some((r) => r.by.toLowerCase() === v.by.toLowerCase() && r.at === v.at)) vetoes.push({ by: v.by, at: v.at, reason: v.reason ?? null, withdrawn_at: null });
+    }
+    vetoes.sort((a, b) => a.at.localeCompare(b.at));
+  }
+  return {
+    repo: `${repo.owner}/${repo.repo}`,
+    pr: pull.number,
+    url: pull.html_url,
+    title: pull.title,
+    author: pull.user?.login ?? null,
+    head_sha: pull.head.sha,
+    tier: record?.tier ?? tierOfSummary(run?.output?.summary),
+    state: merged ? 'merged' : pull.state === 'closed' ? 'closed' : record && record.state !== 'ignored' ? record.state : null,
+    rules: record ? record.rules : null,
+    approvals: record ? record.approvals : null,
+    vetoes,
+    window_start: record?.window?.start ?? null,
+    window_end: record?.window?.end ?? null,
+    merged,
+    merge_sha: merged ? pull.merge_commit_sha : null,
+    merged_at: pull.merged_at,
+    merged_by: mergedBy,
+    merged_by_gate: merged ? (mergedBy === null ? null : mergedBy.toLowerCase() === identity.login.toLowerCase()) : false,
+    policy_sha: record?.policy.sha256 ?? null,
+  };
+}
+
+/**
+ * Every governed PR of the repository updated in the period, newest update first. Pages through the
+ * PRs sorted by update time and stops at the first one older than the period.
+ */
+export async function* gatherAuditRecords(client: GitHubClient, repo: RepositoryRef, identity: GateIdentity, period: AuditPeriod, progress?: (p: AuditProgress) => void): AsyncGenerator<AuditRecord> {
+  const session = openSession(client, new Date(), undefined);
+  const counts: AuditProgress = { seen: 0, governed: 0 };
+  const pages = client.paginate.iterator(client.rest.pulls.list, { owner: repo.owner, repo: repo.repo, state: 'all', sort: 'updated', direction: 'desc', per_page: 100 });
+  for await (const page of pages) {
+    for (const pull of page.data as unknown as ListedPull[]) {
+      const updated = Date.parse(pull.updated_at);
+      if (period.since !== undefined && updated < period.since) return;
+      if (period.until !== undefined && updated >= period.until) continue;
+      counts.seen += 1;
+      const record = await auditOne(session, repo, pull, identity);
+      if (record) counts.governed += 1;
+      progress?.({ ...counts });
+      if (record) yield record;
+    }
+  }
+}

@@ -1,0 +1,91 @@
+// `classify_change`: the tier a change would get before the PR exists, so an agent can split a risky
+// change from a safe one. The policy is the text given, or the repository's as its base branch holds it.
+import { reasonLine, riskOf } from '../cli/explain.js';
+import { classify, type ClassifyInput } from '../core/classify.js';
+import { loadPolicy, POLICY_PATH } from '../core/policy.js';
+import type { ChangedFile, PolicyLoad, TierReason } from '../core/types.js';
+import type { GitHubClient } from '../github/client.js';
+import { readPolicy } from '../github/read-policy.js';
+import { openSession } from '../github/session.js';
+import { gitHubRefusal, parseRepo, ToolError } from './tool-error.js';
+
+export interface ChangeInput {
+  repo?: string;
+  files: string[];
+  labels?: string[];
+  author?: string;
+  base?: string;
+  policy?: string;
+}
+
+export interface ChangeClassification {
+  tier: 'fyi' | 'soft' | 'hard';
+  governed: boolean;
+  /** No author, label or agent branch was given, so the change was taken to be an agent's. */
+  assumedAgent: boolean;
+  rules: string[];
+  reasons: string[];
+  details: TierReason[];
+  risk?: { score: number; factors: { name: string; value: number; contribution: number }[] };
+  policy: { source: 'input' | 'repository'; path: string; kind: PolicyLoad['kind']; ref?: string; errors?: string[] };
+}
+
+/** `path`, or `old -> new` for a rename (as `hitl-gate explain --file`). */
+function changedFile(line: string): ChangedFile {
+  const rename = /^(.+?)\s+->\s+(.+)$/.exec(line);
+  if (rename) return { filename: (rename[2] as string).trim(), previousFilename: (rename[1] as string).trim(), status: 'renamed', additions: 0, deletions: 0 };
+  return { filename: line.trim(), status: 'modified', additions: 0, deletions: 0 };
+}
+
+async function repositoryPolicy(client: GitHubClient | undefined, repo: string, base: string | undefined, now: Date): Promise<{ load: PolicyLoad; ref: string }> {
+  if (!client) throw new ToolError('reading the policy from a repository needs a GitHub token (GITHUB_TOKEN or GH_TOKEN); or pass the policy text as "policy"');
+  const ref = parseRepo(repo);
+  let branch = base;
+  if (branch === undefined) {
+    try {
+      branch = (await client.rest.repos.get({ owner: ref.owner, repo: ref.repo })).data.default_branch;
+    } catch (error) {
+      throw gitHubRefusal(error, `repository ${repo}`);
+    }
+  }
+  const read = await readPolicy(openSession(client, now, undefined), ref, branch, POLICY_PATH);
+  // The gate blocks on an unreadable policy; planning cannot go on without one either.
+  if (read.source.kind === 'unreadable') throw new ToolError(`could not read ${POLICY_PATH} of ${repo}@${branch}: ${read.source.message}`);
+  return { load: read.remap(loadPolicy(read.source)), ref: branch };
+}
+
+export async function classifyChange(client: GitHubClient | undefined, input: ChangeInput, now: Date): Promise<ChangeClassification> {
+  if (input.policy === undefined && input.repo === undefined) throw new ToolError('give "repo" (to read its policy) or "policy" (the policy text)');
+  const { load, ref } = input.policy !== undefined
+    ? { load: loadPolicy({ kind: 'text', path: POLICY_PATH, text: input.policy }), ref: undefined }
+    : await repositoryPolicy(client, input.repo as string, input.base, now);
+  const files = input.files.filter((f) => f.trim() !== '').map(changedFile);
+  const assumedAgent = input.author === undefined && (input.labels ?? []).length === 0;
+  const classifyInput: ClassifyInput = {
+    author: input.author !== undefined ? { login: input.author, type: input.author.toLowerCase().endsWith('[bot]') ? 'Bot' : 'User' } : { login: '', type: 'Bot' },
+    labels: input.labels ?? [],
+    headRef: '',
+    baseRef: input.base ?? ref ?? 'main',
+    files,
+    changedFiles: files.length,
+    additions: 0,
+    deletions: 0,
+  };
+  const c = classify(load, classifyInput);
+  return {
+    tier: c.tier,
+    governed: assumedAgent || c.governed,
+    assumedAgent,
+    rules: c.reasons.flatMap((r) => (r.kind === 'rule' ? [r.rule] : [])),
+    reasons: c.reasons.map((r) => `${r.tier}: ${reasonLine(r)}`),
+    details: c.reasons,
+    ...riskOf(c.reasons),
+    policy: {
+      source: input.policy !== undefined ? 'input' : 'repository',
+      path: load.path,
+      kind: load.kind,
+      ...(ref !== undefined ? { ref } : {}),
+      ...(load.kind === 'invalid' ? { errors: load.errors.map((e) => `${e.file}:${e.line}:${e.column}: ${e.message}`) } : {}),
+    },
+  };
+}

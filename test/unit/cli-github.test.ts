@@ -1,0 +1,40 @@
+// The commands that talk to GitHub read their access as GitHub Actions names it, and refuse clearly without it.
+import { describe, expect, it } from 'vitest';
+import { audit } from '../../src/cli/audit.js';
+import { DEFAULT_API_URL, githubAccess } from '../../src/cli/github-client.js';
+import { main } from '../../src/cli/main.js';
+import type { CliIO } from '../../src/cli/io.js';
+
+function io(): CliIO & { out: string; err: string } {
+  const o = { out: '', err: '' } as CliIO & { out: string; err: string };
+  o.stdout = (t) => void (o.out += t);
+  o.stderr = (t) => void (o.err += t);
+  o.readStdin = () => Promise.resolve('');
+  o.readFile = () => Promise.reject(new Error('unused'));
+  return o;
+}
+
+describe('GitHub access from the environment', () => {
+  it('GITHUB_TOKEN first, then GH_TOKEN; GITHUB_API_URL without its trailing slash; the default App slug', () => {
+    expect(githubAccess({ GITHUB_TOKEN: 'a', GH_TOKEN: 'b' })).toEqual({ token: 'a', apiUrl: DEFAULT_API_URL, appSlug: 'hitl-gate' });
+    expect(githubAccess({ GITHUB_TOKEN: ' ', GH_TOKEN: 'b', GITHUB_API_URL: 'https://ghe.example.com/api/v3/', HITL_APP_SLUG: 'gate' })).toEqual({ token: 'b', apiUrl: 'https://ghe.example.com/api/v3', appSlug: 'gate' });
+    expect(githubAccess({}).token).toBeUndefined();
+  });
+
+  it('audit without a token is a usage error that names the variables', async () => {
+    await expect(audit(['acme/shop'], io(), { env: {} })).rejects.toThrow(/GITHUB_TOKEN \(or GH_TOKEN\)/);
+  });
+
+  it('the new commands are listed in the help and reachable from main', async () => {
+    const help = io();
+    expect(await main(['--help'], help)).toBe(0);
+    expect(help.out).toMatch(/^ {2}mcp /m);
+    expect(help.out).toMatch(/^ {2}audit OWNER\/REPO/m);
+    const bad = io();
+    expect(await main(['audit', 'acme/shop', '--format', 'xml'], bad)).toBe(2);
+    expect(bad.err).toBe('hitl-gate: --format expects jsonl or csv, got "xml"\n');
+    const extra = io();
+    expect(await main(['mcp', 'now'], extra)).toBe(2);
+    expect(extra.err).toMatch(/mcp takes no arguments/);
+  });
+});
