@@ -3,6 +3,7 @@
 // Reading is defensive: anything malformed or oversized reads as "no ledger", never as an exception.
 import type { Ledger, VetoRecord } from './types.js';
 import { TIERS } from './types.js';
+import { CLICK_ACTIONS, type ClickRecord } from './clicks.js';
 
 /** Something that withdrew a person's earlier approvals: an `/approve cancel`, a change request, an
  * edited comment. Kept so that deleting that comment or dismissing that review (which anyone with
@@ -16,6 +17,8 @@ export interface WithdrawalRecord {
 /** The ledger as the gate writes it: the shared `Ledger` plus what only the decision reads. */
 export interface GateLedger extends Ledger {
   withdrawals?: WithdrawalRecord[];
+  /** One-click decisions on the check run (clicks.ts), recorded before they count. */
+  clicks?: ClickRecord[];
 }
 
 /** The withdrawals a ledger read back from a status comment carries (none for a plain `Ledger`). */
@@ -53,6 +56,7 @@ export function ledgerMarker(ledger: Ledger): string {
     answered: [...new Set(ledger.answered)].sort((a, b) => a - b),
     ...(ledger.escalation ? { escalation: ledger.escalation } : {}),
     ...(withdrawals.length ? { withdrawals: [...withdrawals].sort(byTime((w) => w.sourceId)) } : {}),
+    ...(clicksIn(ledger).length ? { clicks: [...clicksIn(ledger)].sort(byTime((c) => c.id)) } : {}),
   };
   let encoded = encode(fitted);
   while (encoded.length > LEDGER_TARGET_CHARS && fitted.answered.length > 0) {
@@ -85,6 +89,16 @@ function withdrawalRecord(v: unknown): WithdrawalRecord | undefined {
   return { by, at, sourceId };
 }
 
+const clicksIn = (ledger: Ledger): ClickRecord[] => (ledger as GateLedger).clicks ?? [];
+
+function clickRecord(v: unknown): ClickRecord | undefined {
+  if (!isObject(v)) return undefined;
+  const { id, by, byType, at, action, headSha, checkRunId } = v;
+  if (!isId(id) || typeof by !== 'string' || by === '' || typeof byType !== 'string' || typeof at !== 'string' || !Number.isFinite(Date.parse(at))) return undefined;
+  if (!(CLICK_ACTIONS as readonly unknown[]).includes(action) || typeof headSha !== 'string' || !/^[0-9a-f]{7,64}$/i.test(headSha) || !isId(checkRunId)) return undefined;
+  return { id, by, byType, at, action: action as ClickRecord['action'], headSha, checkRunId };
+}
+
 /** The ledger the gate wrote into its own status comment, or undefined. Never throws. */
 export function readLedger(body: string): GateLedger | undefined {
   if (typeof body !== 'string') return undefined;
@@ -106,10 +120,14 @@ export function readLedger(body: string): GateLedger | undefined {
   if (data.withdrawals !== undefined && !Array.isArray(data.withdrawals)) return undefined;
   const withdrawals = (data.withdrawals ?? []).map(withdrawalRecord);
   if (withdrawals.some((w) => w === undefined)) return undefined;
+  if (data.clicks !== undefined && !Array.isArray(data.clicks)) return undefined;
+  const clicks = (data.clicks ?? []).map(clickRecord);
+  if (clicks.some((c) => c === undefined)) return undefined;
   return {
     vetoes: vetoes as VetoRecord[],
     answered: data.answered as number[],
     ...(escalation !== undefined ? { escalation: escalation as Ledger['escalation'] & string } : {}),
     ...(withdrawals.length ? { withdrawals: withdrawals as WithdrawalRecord[] } : {}),
+    ...(clicks.length ? { clicks: clicks as ClickRecord[] } : {}),
   };
 }

@@ -162,7 +162,9 @@ function headline(decision: Decision, facts: PullRequestFacts, nowMs: number, re
 }
 
 function verdictLine(v: CommandVerdict, nowMs: number): string {
-  const what = `${person(v.by)} ${code(v.command.kind === 'veto' && v.command.reason ? `/veto ${v.command.reason}` : commandText(v.command), 80)} (${v.source.type}, ${formatUtc(parseTime(v.at) ?? nowMs, nowMs)})`;
+  const what = v.source.type === 'click'
+    ? `${person(v.by)} clicked **${v.command.kind === 'approve' ? 'Approve' : 'Veto'}** on the check (${formatUtc(parseTime(v.at) ?? nowMs, nowMs)})`
+    : `${person(v.by)} ${code(v.command.kind === 'veto' && v.command.reason ? `/veto ${v.command.reason}` : commandText(v.command), 80)} (${v.source.type}, ${formatUtc(parseTime(v.at) ?? nowMs, nowMs)})`;
   return v.accepted
     ? `- ✅ ${what}${v.message ? `: ${escapeText(v.message, 300)}` : ''}`
     : `- ❌ ${what}: ${v.refusal}: ${escapeText(v.message ?? '', 300)}`;
@@ -265,7 +267,9 @@ export function renderReply(verdicts: CommandVerdict[], decision: Decision, fact
       continue;
     }
     if (v.accepted || !v.message) continue;
-    const what = v.source.type === 'review' && v.command.kind === 'approve' && v.refusal !== 'edited'
+    const what = v.source.type === 'click'
+      ? `Your click on **${v.command.kind === 'approve' ? 'Approve' : 'Veto'}** on the ${code('hitl')} check`
+      : v.source.type === 'review' && v.command.kind === 'approve' && v.refusal !== 'edited'
       ? 'Your approving review'
       : readFrom !== undefined ? `${code(readFrom, 80)} (read as ${code('/veto')})` : code(commandText(v.command), 80);
     lines.push(`- ${what} was not counted: ${escapeText(v.message, 400)}`);

@@ -227,8 +227,8 @@ export type RefusalReason =
   | 'unknown-command';
 
 export interface CommandVerdict {
-  /** The comment or review that carried it. */
-  source: { type: 'comment' | 'review'; id: number };
+  /** The comment or review that carried it, or the click on the check run (clicks.ts). */
+  source: { type: 'comment' | 'review' | 'click'; id: number };
   by: string;
   at: string;
   command: Command;
@@ -241,7 +241,7 @@ export interface CommandVerdict {
 export interface Approval {
   by: string;
   at: string;
-  via: 'comment' | 'review';
+  via: 'comment' | 'review' | 'click';
   sourceId: number;
 }
 
@@ -286,7 +286,9 @@ export interface GitHubView {
 }
 
 export type Effect =
-  | { kind: 'check-run'; id?: number; headSha: string; status: 'in_progress' | 'completed'; conclusion?: 'success' | 'failure' | 'action_required'; title: string; summary: string; text?: string }
+  | { kind: 'check-run'; id?: number; headSha: string; status: 'in_progress' | 'completed'; conclusion?: 'success' | 'failure' | 'action_required'; title: string; summary: string; text?: string;
+      /** One-click buttons on the check run (clicks.ts); set only when the plan offers them. */
+      actions?: { label: string; description: string; identifier: string }[] }
   | { kind: 'status-comment'; id?: number; body: string }
   | { kind: 'react'; target: { type: 'comment' | 'review'; id: number }; content: '+1' | 'eyes' | 'confused' }
   | { kind: 'reply'; inReplyTo: number; body: string }

@@ -1,6 +1,7 @@
 // Reconcile one pull request: gather facts -> decide -> plan -> apply. Every call re-derives the PR
 // from GitHub, so calling it again (a replayed webhook, a timer, the sweep) is harmless.
 import { classify } from '../core/classify.js';
+import { clickAuthors } from '../core/clicks.js';
 import { commandAuthors } from '../core/commands.js';
 import { decide } from '../core/decide.js';
 import { plan } from '../core/plan.js';
@@ -115,7 +116,7 @@ async function gather(session: Session, ref: PullRequestRef, options: ReconcileO
     ...(gate.headSeenAt ? { headSeenAt: gate.headSeenAt } : {}),
     ...(statusComment?.ledger ? { ledger: statusComment.ledger } : {}),
   };
-  const authors = commandAuthors(facts);
+  const authors = [...new Set([...commandAuthors(facts), ...clickAuthors(facts)])].sort();
   if (authors.length > 0) {
     [facts.commits, facts.authorizations] = await settleAll([
       gatherCommits(session, ref, pr),
@@ -204,6 +205,7 @@ export async function reconcileWith(client: GitHubClient, ref: PullRequestRef, o
   try {
     effects = plan(decision, g.facts, view, now, {
       mode: options.mode,
+      ...(options.checkRunActions ? { checkRunActions: true } : {}),
       ...(g.load.kind === 'ok' ? { reviewers: g.load.policy.reviewers } : {}),
     });
   } catch (error) {

@@ -32,6 +32,8 @@ export interface ReconcileOptions {
   pullRequest?: unknown;
   /** The Action may only be able to write a commit status. Default `check-run`. */
   checkRunAs?: 'check-run' | 'status';
+  /** Offer one-click `Approve` / `Veto` on the check run (the App, which receives the clicks). */
+  checkRunActions?: boolean;
   /** Check runs that are not "other checks" a merge waits for: the Action's own running job. */
   ignoreCheckRunIds?: readonly number[];
   /**
