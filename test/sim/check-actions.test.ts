@@ -54,7 +54,7 @@ afterAll(async () => {
 
 describe('check-run actions', () => {
   it('are taken on create and update, as GitHub documents the requests and answers', async () => {
-    const create = { owner: 'acme', repo: 'buttons', name: 'hitl', head_sha: headSha, status: 'completed', conclusion: 'failure', output: { title: 'Blocked', summary: 's' }, actions: ACTIONS };
+    const create = { owner: 'acme', repo: 'buttons', name: 'hitl', head_sha: headSha, status: 'completed' as const, conclusion: 'failure' as const, output: { title: 'Blocked', summary: 's' }, actions: ACTIONS };
     expect(requestErrors('POST', '/repos/{owner}/{repo}/check-runs', { ...create, owner: undefined, repo: undefined })).toEqual([]);
     const res = await gh.request('POST /repos/{owner}/{repo}/check-runs', create);
     expect(responseErrors('POST', '/repos/{owner}/{repo}/check-runs', res.status, res.data)).toEqual([]);
