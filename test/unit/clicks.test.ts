@@ -4,7 +4,7 @@ import { decide } from '../../src/core/decide.js';
 import { ledgerMarker, readLedger, type GateLedger } from '../../src/core/ledger.js';
 import { plan } from '../../src/core/plan.js';
 import type { Effect, GitHubView, PullRequestFacts } from '../../src/core/types.js';
-import { HEAD, at, comment, file, makeFacts, okLoad, writer } from './facts.js';
+import { HEAD, at, comment, file, makeFacts, makePolicy, okLoad, writer } from './facts.js';
 
 const NOW = new Date(at(5));
 const OLD = 'b'.repeat(40);
@@ -56,7 +56,7 @@ describe('one-click decisions: a click counts like the command from who clicked'
     expect(vetoed.commands[0]?.message).toContain(OLD.slice(0, 7));
 
     // Even where the policy keeps approvals across pushes, a click stays bound to its check's head.
-    const keep = okLoad({ ...(okLoad() as { policy: never }).policy, tiers: { fyi: { merge: true }, soft: { windowMs: 900_000, merge: true }, hard: { approvals: 1, merge: true, invalidateOnPush: false } } });
+    const keep = okLoad(makePolicy({ tiers: { fyi: { merge: true }, soft: { windowMs: 900_000, merge: true }, hard: { approvals: 1, merge: true, invalidateOnPush: false } } }));
     const approved = decide(keep, facts([click('bob', 'approve', at(2), OLD)]), NOW);
     expect(approved).toMatchObject({ state: 'blocked', approvals: [] });
   });
