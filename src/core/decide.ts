@@ -244,6 +244,8 @@ export function decide(load: PolicyLoad, facts: PullRequestFacts, now: Date): De
     ...(escalation ? { escalation } : {}),
     ...(withdrawals.size ? { withdrawals: [...withdrawals.values()] } : {}),
     ...(clicks.length ? { clicks } : {}),
+    // Chat messages sent so far are the shell's business (notify.ts); the decision only keeps them.
+    ...((previous as GateLedger).notified ? { notified: (previous as GateLedger).notified } : {}),
   };
 
   const outcome = stateOf({ facts, policy, load, classification, tier, approvals: approvalsOut, vetoes: active.map((v) => v.record), nowMs });

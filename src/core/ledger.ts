@@ -4,6 +4,7 @@
 import type { Ledger, VetoRecord } from './types.js';
 import { TIERS } from './types.js';
 import { CLICK_ACTIONS, type ClickRecord } from './clicks.js';
+import type { NotifiedRecord } from './notify.js';
 
 /** Something that withdrew a person's earlier approvals: an `/approve cancel`, a change request, an
  * edited comment. Kept so that deleting that comment or dismissing that review (which anyone with
@@ -19,6 +20,8 @@ export interface GateLedger extends Ledger {
   withdrawals?: WithdrawalRecord[];
   /** One-click decisions on the check run (clicks.ts), recorded before they count. */
   clicks?: ClickRecord[];
+  /** Chat messages already sent, and the PR's Slack thread (notify.ts). */
+  notified?: NotifiedRecord;
 }
 
 /** The withdrawals a ledger read back from a status comment carries (none for a plain `Ledger`). */
@@ -57,6 +60,7 @@ export function ledgerMarker(ledger: Ledger): string {
     ...(ledger.escalation ? { escalation: ledger.escalation } : {}),
     ...(withdrawals.length ? { withdrawals: [...withdrawals].sort(byTime((w) => w.sourceId)) } : {}),
     ...(clicksIn(ledger).length ? { clicks: [...clicksIn(ledger)].sort(byTime((c) => c.id)) } : {}),
+    ...((ledger as GateLedger).notified ? { notified: (ledger as GateLedger).notified } : {}),
   };
   let encoded = encode(fitted);
   while (encoded.length > LEDGER_TARGET_CHARS && fitted.answered.length > 0) {
@@ -99,6 +103,25 @@ function clickRecord(v: unknown): ClickRecord | undefined {
   return { id, by, byType, at, action: action as ClickRecord['action'], headSha, checkRunId };
 }
 
+const keys = (v: unknown): string[] | undefined => (Array.isArray(v) && v.every((k) => typeof k === 'string' && k.length <= 40) ? v.slice(0, 50) : undefined);
+
+/** What was sent to chat. A malformed record reads as "nothing sent" rather than losing the ledger:
+ * at worst a message is sent again, never is a veto lost. */
+function notifiedRecord(v: unknown): NotifiedRecord | undefined {
+  if (!isObject(v)) return undefined;
+  const out: NotifiedRecord = {};
+  if (isObject(v.slack)) {
+    const sent = keys(v.slack.sent);
+    const { channel, ts } = v.slack;
+    if (sent) out.slack = { sent, ...(typeof channel === 'string' ? { channel } : {}), ...(typeof ts === 'string' && ts.length <= 40 ? { ts } : {}) };
+  }
+  if (isObject(v.webhook)) {
+    const sent = keys(v.webhook.sent);
+    if (sent) out.webhook = { sent };
+  }
+  return out.slack || out.webhook ? out : undefined;
+}
+
 /** The ledger the gate wrote into its own status comment, or undefined. Never throws. */
 export function readLedger(body: string): GateLedger | undefined {
   if (typeof body !== 'string') return undefined;
@@ -129,5 +152,6 @@ export function readLedger(body: string): GateLedger | undefined {
     ...(escalation !== undefined ? { escalation: escalation as Ledger['escalation'] & string } : {}),
     ...(withdrawals.length ? { withdrawals: withdrawals as WithdrawalRecord[] } : {}),
     ...(clicks.length ? { clicks: clicks as ClickRecord[] } : {}),
+    ...(notifiedRecord(data.notified) ? { notified: notifiedRecord(data.notified) } : {}),
   };
 }

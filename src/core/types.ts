@@ -44,6 +44,8 @@ export interface Policy {
   };
   merge: { method: MergeMethod };
   rules: Rule[];
+  /** Chat (notify.ts): which events go to Slack and to the signed webhook. Absent: no chat. */
+  notify?: import('./notify.js').NotifyPolicy;
 }
 
 /** One problem in a policy file, positioned for `FILE:LINE:COL: message` (1-based). */

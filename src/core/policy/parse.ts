@@ -7,6 +7,7 @@ import { Alias, CST, isAlias, isMap, isPair, isScalar, isSeq, Lexer, LineCounter
 import { parseDuration } from '../duration.js';
 import { globProblem } from '../match.js';
 import type { Policy, PolicyError, Rule } from '../types.js';
+import type { NotifyEvent, NotifyPolicy } from '../notify.js';
 import { POLICY_SCHEMA } from './schema.js';
 
 /** Policies are small; anything larger is a mistake or an attack. */
@@ -493,6 +494,17 @@ function normalise(raw: Raw): Policy {
     },
     merge: { method: r.merge.method },
     rules: r.rules.map(normaliseRule),
+    ...(isNotify(raw.notify) ? { notify: normaliseNotify(raw.notify) } : {}),
+  };
+}
+
+type RawNotify = { slack?: { channel: string; on: NotifyEvent[] }; webhook?: { on: NotifyEvent[] } };
+const isNotify = (v: unknown): v is RawNotify => typeof v === 'object' && v !== null;
+
+function normaliseNotify(n: RawNotify): NotifyPolicy {
+  return {
+    ...(n.slack ? { slack: { channel: n.slack.channel, on: [...n.slack.on] } } : {}),
+    ...(n.webhook ? { webhook: { on: [...n.webhook.on] } } : {}),
   };
 }
 

@@ -9,6 +9,15 @@ import { KNOWN_AGENTS } from '../agents.js';
 export const DURATION_PATTERN = '^[1-9][0-9]{0,5}[smhd]$';
 
 const TIER_NAMES = ['fyi', 'soft', 'hard'];
+const NOTIFY_EVENT_NAMES = ['hard', 'soft', 'veto', 'merged', 'stale'];
+
+const notifyEvents = {
+  description: 'Events that send a message: hard (a PR starts waiting for approvals), soft (a veto window opens), veto, merged, stale (a reminder step).',
+  type: 'array',
+  uniqueItems: true,
+  minItems: 1,
+  items: { enum: NOTIFY_EVENT_NAMES },
+};
 
 const stringList = (description: string, extra: Record<string, unknown> = {}) => ({
   description,
@@ -135,6 +144,30 @@ export const POLICY_SCHEMA = {
           base: { ...globList('Holds when the target branch matches.'), minItems: 1 },
           changed_lines: { description: 'Holds when added + deleted lines are MORE than this.', type: 'integer', minimum: 0 },
           changed_files: { description: 'Holds when the number of changed files is MORE than this.', type: 'integer', minimum: 0 },
+        },
+      },
+    },
+    notify: {
+      description: 'Chat messages, one per PR per event (docs/notify.md). Credentials come from the App\'s environment (SLACK_BOT_TOKEN, HITL_NOTIFY_URL, HITL_NOTIFY_SECRET), never from this file.',
+      type: 'object',
+      additionalProperties: false,
+      properties: {
+        slack: {
+          description: 'Post to Slack with the App\'s SLACK_BOT_TOKEN; later events of a PR go into its thread.',
+          type: 'object',
+          additionalProperties: false,
+          required: ['channel', 'on'],
+          properties: {
+            channel: { description: 'Channel name (#agent-prs) or id (C0123456789).', type: 'string', pattern: '^(#[a-z0-9][a-z0-9._-]{0,79}|[CGD][A-Z0-9]{6,})$' },
+            on: notifyEvents,
+          },
+        },
+        webhook: {
+          description: 'POST a JSON body signed with HITL_NOTIFY_SECRET to the App\'s HITL_NOTIFY_URL.',
+          type: 'object',
+          additionalProperties: false,
+          required: ['on'],
+          properties: { on: notifyEvents },
         },
       },
     },
