@@ -4,6 +4,8 @@
 import type { Probot } from 'probot';
 import { reconcile as defaultReconcile, sweep as defaultSweep, isOwnCheckRun, isOwnComment } from '../github/index.js';
 import { recordClick } from '../github/record-click.js';
+import { gateNotifier, type GateNotifyOptions } from './gate-notify.js';
+import type { Notifier } from './notifier.js';
 import type { GateIdentity, GitHubClient, ReconcileOutcome } from '../github/index.js';
 import { MemoryQueue, type ReconcileJob, type ReconcileQueue, type ReconcileWork, type RepoRef } from './queue.js';
 import { MemoryTimers, type Timers, type WakeHandler } from './timers.js';
@@ -54,12 +56,16 @@ export interface GateOptions {
   metrics?: Metrics;
   now?: () => Date;
   log?: Log;
+  /** Chat (Slack, signed webhook) from the App's environment; absent: no chat. */
+  notify?: GateNotifyOptions;
 }
 
 export interface Gate {
   queue: ReconcileQueue;
   timers: Timers;
   metrics: Metrics;
+  /** Chat, when configured. */
+  notifier?: Notifier;
   sweepAll(): Promise<SweepReport | undefined>;
   /** Resolves once no reconcile waits or runs (tests). */
   idle(): Promise<void>;
@@ -96,10 +102,20 @@ export function createGate(app: Probot, options: GateOptions = {}): Gate {
   };
 
   const awaitingChecks = new AwaitingChecks();
+  const notifier = options.notify
+    ? gateNotifier(options.notify, {
+        metrics, log, now, identity,
+        queue: () => queue,
+        auth: async (installationId) => (await app.auth(installationId)) as unknown as GitHubClient,
+      })
+    : undefined;
+  const chat = notifier && notifier.channels.length ? { notify: { channels: notifier.channels, webUrl: notifier.webUrl } } : {};
 
   const afterOutcome = async (outcome: ReconcileOutcome, ref: PullRef): Promise<void> => {
     metrics.recordOutcome(outcome);
     awaitingChecks.record(outcome, ref);
+    // Chat goes out after the reconcile and is never awaited: it cannot delay or change a decision.
+    if (notifier && outcome.notifications?.length) notifier.dispatch(ref, outcome.notifications);
     log.info(
       { pull: describePull(ref), tier: outcome.decision.tier, state: outcome.decision.state, merged: outcome.merged, wakeAt: outcome.wakeAt, requests: outcome.requests, error: outcome.error },
       'reconciled',
@@ -125,6 +141,7 @@ export function createGate(app: Probot, options: GateOptions = {}): Gate {
         now,
         log,
         checkRunActions: true,
+        ...chat,
         ...(job.pullRequest ? { pullRequest: job.pullRequest, headIsNew: job.headIsNew === true } : {}),
       });
     } catch (error) {
@@ -159,7 +176,7 @@ export function createGate(app: Probot, options: GateOptions = {}): Gate {
     await queue.exclusive(repo, async () => {
       const gateIdentity = await identity();
       const client = (await app.auth(repo.installationId)) as unknown as GitHubClient;
-      const outcomes = await sweepFn(client, { owner: repo.owner, repo: repo.repo }, { mode: 'full', identity: gateIdentity, now, log, checkRunActions: true });
+      const outcomes = await sweepFn(client, { owner: repo.owner, repo: repo.repo }, { mode: 'full', identity: gateIdentity, now, log, checkRunActions: true, ...chat });
       for (const outcome of outcomes) {
         const ref = { installationId: repo.installationId, owner: outcome.ref.owner, repo: outcome.ref.repo, number: outcome.ref.number };
         await afterOutcome(outcome, ref);
@@ -323,6 +340,7 @@ export function createGate(app: Probot, options: GateOptions = {}): Gate {
     queue,
     timers,
     metrics,
+    ...(notifier ? { notifier } : {}),
     closed: false,
     sweepAll: () => sweeper.sweepAll(),
     idle: () => queue.idle(),

@@ -3,6 +3,7 @@
 import { classify } from '../core/classify.js';
 import { clickAuthors } from '../core/clicks.js';
 import { commandAuthors } from '../core/commands.js';
+import { claimNotifications, mergedNotifications, type Notification } from '../core/notify.js';
 import { decide } from '../core/decide.js';
 import { plan } from '../core/plan.js';
 import { loadPolicy, POLICY_PATH } from '../core/policy.js';
@@ -167,6 +168,15 @@ export async function reconcileWith(client: GitHubClient, ref: PullRequestRef, o
   } catch (error) {
     return failed(error);
   }
+  // Chat messages due now are claimed in the ledger the plan writes: sent only once that write is on GitHub.
+  let claimed: Notification[] = [];
+  const notifyPolicy = g.load.kind === 'ok' ? g.load.policy.notify : undefined;
+  const prUrl = options.notify ? `${options.notify.webUrl.replace(/\/+$/, '')}/${ref.owner}/${ref.repo}/pull/${ref.number}` : '';
+  if (options.notify && options.mode === 'full' && decision.governed && notifyPolicy) {
+    const claim = claimNotifications({ decision, facts: g.facts, policy: notifyPolicy, available: options.notify.channels, url: prUrl, now });
+    decision = { ...decision, ledger: claim.ledger };
+    claimed = claim.notifications;
+  }
   logDecision(session, ref, decision);
 
   let mergeView = NOT_YET;
@@ -218,10 +228,15 @@ export async function reconcileWith(client: GitHubClient, ref: PullRequestRef, o
     ref, checkRunAs: options.checkRunAs ?? 'check-run', governed: decision.governed, ...(view.checkRun ? { currentCheckRun: view.checkRun } : {}),
   }, toApply);
 
+  const statusWritten = result.applied.some((e) => e.kind === 'status-comment');
+  const notifications = [
+    ...(statusWritten ? claimed : []),
+    ...(result.merged && options.notify && notifyPolicy ? mergedNotifications({ decision, facts: g.facts, policy: notifyPolicy, available: options.notify.channels, url: prUrl, now }) : []),
+  ];
   const error = result.error ?? g.policyError;
   const wakeAt = earliest(result.wakeAt, decision.wakeAt, extraWake, error ? new Date(now.getTime() + REEVALUATE_MS).toISOString() : undefined);
   return {
     ref, decision, facts: g.facts, effects, applied: result.applied, merged: result.merged, requests: session.requests,
-    ...(wakeAt ? { wakeAt } : {}), ...(error ? { error } : {}),
+    ...(wakeAt ? { wakeAt } : {}), ...(error ? { error } : {}), ...(notifications.length ? { notifications } : {}),
   };
 }

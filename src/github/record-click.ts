@@ -33,7 +33,7 @@ export function isClickAction(identifier: string): identifier is ClickAction {
 const MARKER_RE = /<!-- hitl-gate:ledger v1 [A-Za-z0-9+/=]* -->/g;
 
 /** The status comment's body with its (last) ledger replaced; the text above it is left as it is. */
-function withLedger(body: string, ledger: GateLedger): string {
+export function withLedger(body: string, ledger: GateLedger): string {
   const matches = [...body.matchAll(MARKER_RE)];
   const last = matches[matches.length - 1];
   if (!last || last.index === undefined) return `${body}\n\n${ledgerMarker(ledger)}`;
