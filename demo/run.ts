@@ -1,10 +1,10 @@
 // `npm run demo`: a local GitHub (the simulator), the real App server pointed at it, and agent PRs of
 // every tier. Prints what happens as it happens, then a summary; exits 0 only when every PR ended the
 // way the policy says it must.
-import { GitHubSimulator, type TimelineEntry } from '../test/sim/index.js';
+import { GitHubSimulator, SlackSimulator, type TimelineEntry } from '../test/sim/index.js';
 import { registerApp, startApp, type AppProcess } from '../test/sim/app-process.js';
 import { formatLine, plain, table } from './report.js';
-import { AGENT, openPulls, REPO, setUp, WINDOW_SECONDS, type DemoPull } from './scenario.js';
+import { AGENT, buttonOn, openPulls, REPO, setUp, slackEnv, WINDOW_SECONDS, type DemoPull } from './scenario.js';
 
 const DEADLINE_MS = 50_000;
 
@@ -12,21 +12,24 @@ async function main(): Promise<number> {
   const sim = await new GitHubSimulator().start();
   const credentials = registerApp(sim);
   setUp(sim);
+  const slack = await new SlackSimulator().start();
   console.log(`hitl-gate demo
   local GitHub   ${sim.apiUrl} (repository ${REPO}, policy .github/hitl.yml: docs fyi, code soft with a ${WINDOW_SECONDS}s veto window, migrations hard)
   people         alice (named reviewer), bob (write access), eve (read access), ${AGENT} (the agent)`);
   let app: AppProcess | undefined;
   try {
-    app = await startApp(sim, { credentials, logLevel: 'warn', sweepInterval: '10s' });
-    console.log(`  App server     ${app.baseUrl} (the code \`npm start\` runs; webhooks signed with a fresh secret, key generated now)\n`);
-    return await story(sim, app);
+    app = await startApp(sim, { credentials, logLevel: 'warn', sweepInterval: '10s', env: slackEnv(slack) });
+    console.log(`  App server     ${app.baseUrl} (the code \`npm start\` runs; webhooks signed with a fresh secret, key generated now)
+  Slack          ${slack.apiUrl} (a local Web API endpoint; the policy sends hard, veto and merged to #agent-prs)\n`);
+    return await story(sim, app, slack);
   } finally {
     await app?.stop();
     await sim.stop();
+    await slack.stop();
   }
 }
 
-async function story(sim: GitHubSimulator, app: AppProcess): Promise<number> {
+async function story(sim: GitHubSimulator, app: AppProcess, slack: SlackSimulator): Promise<number> {
   const t0 = Date.now();
   const names = new Map<number, string>();
   const labels = { pr: (n: number | undefined) => (n === undefined ? '' : (names.get(n) ?? `#${n}`)) };
@@ -42,6 +45,14 @@ async function story(sim: GitHubSimulator, app: AppProcess): Promise<number> {
     if (line) console.log(line);
   };
   sim.on('entry', print);
+  const slackSeen = new Set<number>();
+  const printSlack = setInterval(() => {
+    slack.posts.forEach((p, i) => {
+      if (slackSeen.has(i)) return;
+      slackSeen.add(i);
+      console.log(`${`+${((p.at - t0) / 1000).toFixed(1)}s`.padStart(7)}  slack ${p.channel}${p.threadTs ? ' (thread)' : ''}: ${p.text.split('\n').join(' / ')}`);
+    });
+  }, 100);
 
   const { pulls } = openPulls(sim);
   for (const p of Object.values(pulls)) names.set(p.number, `#${p.number} ${p.tier}`);
@@ -55,8 +66,10 @@ async function story(sim: GitHubSimulator, app: AppProcess): Promise<number> {
   await gateSaw(pulls.hard);
   const eveComment = sim.comment(REPO, pulls.hard.number, 'eve', '/approve');
   await sim.waitFor((e) => e.kind === 'commented' && e.actor === sim.app.botLogin && e.number === pulls.hard.number && typeof e.data?.body === 'string' && !e.data.body.includes('hitl-gate:ledger'), 20_000, 'the answer to eve').catch(() => undefined);
+  // alice approves with one click on the check's Approve button.
+  const button = await buttonOn(sim, pulls.hard.number, 'approve');
   const approvedAt = Date.now();
-  sim.comment(REPO, pulls.hard.number, 'alice', '/approve');
+  sim.clickCheckRunAction(REPO, button, 'alice', 'approve');
 
   const mustMerge = Object.values(pulls).filter((p) => p.expect === 'merged');
   await sim.until(() => mustMerge.every((p) => sim.pull(REPO, p.number).merged), DEADLINE_MS - (Date.now() - t0), 'every expected merge').catch(() => undefined);
@@ -85,6 +98,10 @@ async function story(sim: GitHubSimulator, app: AppProcess): Promise<number> {
   if (!eveAnswered) problems.push(`eve's /approve (comment ${eveComment}) got no answer saying why it does not count`);
   if (sim.merges(REPO).length !== mustMerge.length) problems.push(`${sim.merges(REPO).length} merges, expected ${mustMerge.length}`);
 
+  const announced = slack.posts.some((p) => p.text.includes(`${REPO}#${pulls.hard.number}`) && p.text.includes('needs approval'));
+  if (!announced) problems.push(`#${pulls.hard.number} was not announced in Slack`);
+  await new Promise((r) => setTimeout(r, 300));
+  clearInterval(printSlack);
   sim.off('entry', print);
   console.log(`\n${table(rows)}\n`);
   const requests = sim.requests.length;
@@ -93,7 +110,7 @@ async function story(sim: GitHubSimulator, app: AppProcess): Promise<number> {
     console.log(`\nUNEXPECTED:\n${problems.map((p) => `  - ${p}`).join('\n')}\n\nLast lines of the App server:\n${app.lines.slice(-15).join('\n')}`);
     return 1;
   }
-  console.log('Every PR ended as the policy says: the docs merged, the code merged after its window, the vetoed change waits for bob, the migration merged after alice approved (eve could not).');
+  console.log('Every PR ended as the policy says: the docs merged, the code merged after its window, the vetoed change waits for bob, the migration merged after alice approved it with one click (eve could not), and Slack heard of it.');
   return 0;
 }
 

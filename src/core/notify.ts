@@ -67,7 +67,14 @@ export function dueEvents(decision: Decision): NotifyEvent[] {
   return due;
 }
 
-const plain = (s: string): string => s.replace(/[`*_\\]/g, '').replace(/\s+/g, ' ').trim();
+/** The gate's Markdown (bold markers, code spans, backslash escapes) as plain text. */
+const plain = (s: string): string => s
+  .replace(/(?<!\\)\*\*/g, '')
+  .replace(/(?<!\\)`/g, '')
+  .replace(/\\([\\`*_{}[\]()#+\-.!|>~/])/g, '$1')
+  .replace(/\u200b/g, '')
+  .replace(/\s+/g, ' ')
+  .trim();
 
 function reasonsLine(decision: Decision): string {
   const top = decision.classification.reasons.filter((r) => r.tier === decision.classification.tier);

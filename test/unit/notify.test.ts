@@ -86,3 +86,11 @@ describe('notify: the policy key', () => {
     expect(none.kind === 'ok' && none.policy.notify).toBeUndefined();
   });
 });
+
+describe('notify: the reasons line', () => {
+  it('is plain text that keeps globs and file names as written', () => {
+    const facts = makeFacts({ files: [file('db/migrations/002_add_discount.sql')] });
+    const { notifications } = claimNotifications({ decision: decide(okLoad(), facts, NOW), facts, policy: POLICY, available: ['slack'], url: URL, now: NOW });
+    expect(notifications[0]!.message.reasons).toBe('rule Database migrations → hard (1 file matches db/migrations/**): db/migrations/002_add_discount.sql');
+  });
+});
