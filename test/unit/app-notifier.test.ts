@@ -21,7 +21,7 @@ async function count(metrics: Metrics, labels: string): Promise<number> {
   return line ? Number(line.split(' ').at(-1)) : 0;
 }
 
-function notifier(o: { slack?: Partial<SlackSender>; webhook?: WebhookSender; recordThread?: ReturnType<typeof vi.fn> }) {
+function notifier(o: { slack?: Partial<SlackSender>; webhook?: WebhookSender; recordThread?: NotifierOptions['recordThread'] }) {
   const metrics = new Metrics({ defaultMetrics: false });
   const n = new Notifier({ ...(o.slack ? { slack: o.slack as SlackSender } : {}), ...(o.webhook ? { webhook: o.webhook } : {}), webUrl: 'https://github.com', metrics, log: silentLog, retries: 3, minBackoffMs: 5, maxBackoffMs: 10, ...(o.recordThread ? { recordThread: o.recordThread } : {}) });
   return { n, metrics };
