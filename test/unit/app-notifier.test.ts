@@ -5,7 +5,7 @@ import { describe, expect, it, vi } from 'vitest';
 import type { Notification, NotifyMessage } from '../../src/core/notify.js';
 import { Metrics } from '../../src/app/metrics.js';
 import { silentLog } from '../../src/app/log.js';
-import { Notifier } from '../../src/app/notifier.js';
+import { Notifier, type NotifierOptions } from '../../src/app/notifier.js';
 import { readNotifyEnv } from '../../src/app/notify-config.js';
 import type { SlackSender } from '../../src/app/notify-slack.js';
 import { WebhookSender } from '../../src/app/notify-webhook.js';
