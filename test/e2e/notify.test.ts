@@ -84,6 +84,20 @@ describe('chat', () => {
     expect(notifiedOf(readLedger(statusComments(sim, repo, n)[0] ?? ''))?.slack).toMatchObject({ ts: first!.ts, sent: ['hard'] });
   });
 
+  it('a restart does not announce a PR again: what was sent is in the ledger', { timeout: 90_000 }, async () => {
+    const { sim } = gate;
+    const repo = repoWithChat(sim, 'restart-chat-org', '  slack: { channel: "#agent-prs", on: [hard] }\n  webhook: { on: [hard] }\n');
+    const n = sim.openPullRequest(repo, { author: AGENT, title: 'Drop a column', files: FILES.hard.map((f) => ({ ...f })) });
+    await sim.until(() => postsFor(repo, n).length === 1 && hooksFor(repo, n).length === 1, 30_000, 'the hard announcements');
+    await gate.restart('kill');
+    // The new process sweeps every governed PR at start-up; let it, and a periodic sweep, pass.
+    const reconciled = sim.requests.length;
+    await sim.until(() => sim.requests.some((r, i) => i >= reconciled && r.path.startsWith(`/repos/${repo}/issues/${n}/comments`)), 30_000, 'a reconcile after the restart');
+    await sleep(3_000);
+    expect(postsFor(repo, n)).toHaveLength(1);
+    expect(hooksFor(repo, n)).toHaveLength(1);
+  });
+
   it('a Slack outage (5xx, then down) during a merge neither delays nor stops it', { timeout: 90_000 }, async () => {
     const { sim } = gate;
     const repo = repoWithChat(sim, 'outage-org', '  slack: { channel: "#agent-prs", on: [soft, merged] }\n', 4);
