@@ -28218,6 +28218,50 @@ function getOctokit(token, options, ...additionalPlugins) {
   return new GitHubWithPlugins(getOctokitOptions(token, options));
 }
 
+// src/core/clicks.ts
+var CLICK_ACTIONS = ["approve", "veto"], CHECK_RUN_ACTIONS = {
+  approve: { label: "Approve", description: "Approve this commit (as /approve)", identifier: "approve" },
+  veto: { label: "Veto", description: "Hold this PR (as /veto)", identifier: "veto" }
+}, MAX_CLICKS = 50;
+function clicksOf(ledger) {
+  return ledger?.clicks ?? [];
+}
+function keptClicks(ledger, headSha) {
+  let answered = new Set(ledger?.answered ?? []), kept = clicksOf(ledger).filter((c) => c.headSha === headSha || !answered.has(c.id)), excess = kept.length - MAX_CLICKS;
+  return excess <= 0 ? kept : kept.filter((c) => excess > 0 && answered.has(c.id) ? (excess -= 1, !1) : !0);
+}
+function clickEntries(clicks) {
+  return clicks.map((c) => {
+    let atMs = Date.parse(c.at), command = { kind: c.action };
+    return {
+      source: { type: "click", id: c.id },
+      actor: { login: c.by, type: c.byType },
+      at: c.at,
+      atMs: Number.isFinite(atMs) ? atMs : void 0,
+      command,
+      edited: !1,
+      unverifiable: !1,
+      commitId: c.headSha
+    };
+  });
+}
+function withClicks(entries, clicks) {
+  return clicks.length === 0 ? entries : [...entries, ...clickEntries(clicks)].map((e, i) => ({ e, i })).sort((a, b) => (a.e.atMs ?? Number.POSITIVE_INFINITY) - (b.e.atMs ?? Number.POSITIVE_INFINITY) || a.i - b.i).map(({ e }) => e);
+}
+function clickAuthors(facts) {
+  let author = facts.author.login.toLowerCase(), logins = /* @__PURE__ */ new Set();
+  for (let c of keptClicks(facts.ledger, facts.headSha)) {
+    let login = c.by.toLowerCase();
+    login !== author && c.byType !== "Bot" && !login.endsWith("[bot]") && logins.add(login);
+  }
+  return [...logins];
+}
+function checkRunActions(decision) {
+  if (!decision.governed || decision.policy.kind !== "ok") return [];
+  let actions = [];
+  return decision.tier === "hard" ? (decision.state === "blocked" && decision.vetoes.length === 0 && decision.approvals.length < decision.approvalsRequired && actions.push(CHECK_RUN_ACTIONS.approve), actions.push(CHECK_RUN_ACTIONS.veto)) : decision.tier === "soft" && decision.state === "waiting" && decision.window && actions.push(CHECK_RUN_ACTIONS.veto), actions;
+}
+
 // src/core/agents.ts
 var KNOWN_AGENTS = {
   authors: [
@@ -30332,50 +30376,6 @@ function escalationReasons(labels, escalations) {
   return out;
 }
 
-// src/core/clicks.ts
-var CLICK_ACTIONS = ["approve", "veto"], CHECK_RUN_ACTIONS = {
-  approve: { label: "Approve", description: "Approve this commit (as /approve)", identifier: "approve" },
-  veto: { label: "Veto", description: "Hold this PR (as /veto)", identifier: "veto" }
-}, MAX_CLICKS = 50;
-function clicksOf(ledger) {
-  return ledger?.clicks ?? [];
-}
-function keptClicks(ledger, headSha) {
-  let answered = new Set(ledger?.answered ?? []), kept = clicksOf(ledger).filter((c) => c.headSha === headSha || !answered.has(c.id)), excess = kept.length - MAX_CLICKS;
-  return excess <= 0 ? kept : kept.filter((c) => excess > 0 && answered.has(c.id) ? (excess -= 1, !1) : !0);
-}
-function clickEntries(clicks) {
-  return clicks.map((c) => {
-    let atMs = Date.parse(c.at), command = { kind: c.action };
-    return {
-      source: { type: "click", id: c.id },
-      actor: { login: c.by, type: c.byType },
-      at: c.at,
-      atMs: Number.isFinite(atMs) ? atMs : void 0,
-      command,
-      edited: !1,
-      unverifiable: !1,
-      commitId: c.headSha
-    };
-  });
-}
-function withClicks(entries, clicks) {
-  return clicks.length === 0 ? entries : [...entries, ...clickEntries(clicks)].map((e, i) => ({ e, i })).sort((a, b) => (a.e.atMs ?? Number.POSITIVE_INFINITY) - (b.e.atMs ?? Number.POSITIVE_INFINITY) || a.i - b.i).map(({ e }) => e);
-}
-function clickAuthors(facts) {
-  let author = facts.author.login.toLowerCase(), logins = /* @__PURE__ */ new Set();
-  for (let c of keptClicks(facts.ledger, facts.headSha)) {
-    let login = c.by.toLowerCase();
-    login !== author && c.byType !== "Bot" && !login.endsWith("[bot]") && logins.add(login);
-  }
-  return [...logins];
-}
-function checkRunActions(decision) {
-  if (!decision.governed || decision.policy.kind !== "ok") return [];
-  let actions = [];
-  return decision.tier === "hard" ? (decision.state === "blocked" && decision.vetoes.length === 0 && decision.approvals.length < decision.approvalsRequired && actions.push(CHECK_RUN_ACTIONS.approve), actions.push(CHECK_RUN_ACTIONS.veto)) : decision.tier === "soft" && decision.state === "waiting" && decision.window && actions.push(CHECK_RUN_ACTIONS.veto), actions;
-}
-
 // src/core/ledger.ts
 function withdrawalsOf(ledger) {
   return ledger?.withdrawals ?? [];
@@ -31018,6 +31018,10 @@ function nextStep(decision, facts, nowMs, relative) {
   }
   return decision.state === "ready" ? decision.merge ? "Merges as soon as GitHub reports it mergeable and the other checks pass." : `Ready; the policy leaves merging ${decision.tier} PRs to a person.` : "";
 }
+function buttonsHint(decision) {
+  let labels = checkRunActions(decision).map((a) => `**${a.label}**`);
+  return labels.length ? ` Reviewers can also click ${labels.join(" or ")} on the ${code("hitl")} check.` : "";
+}
 function approvalsLine(decision, nowMs) {
   let required = decision.approvalsRequired ? ` of ${decision.approvalsRequired} needed` : "", list = decision.approvals.map((a) => `${person(a.by)} (${a.via}, ${formatUtc(parseTime(a.at) ?? nowMs, nowMs)})`);
   return `**Approvals:** ${list.length}${required}${list.length ? `: ${list.slice(0, 10).join(", ")}${list.length > 10 ? ` and ${list.length - 10} more` : ""}` : ""}`;
@@ -31042,7 +31046,7 @@ function headline(decision, facts, nowMs, relative, options) {
     "",
     `**Tier ${decision.tier}** because ${why(decision)}.`,
     "",
-    `**Next:** ${nextStep(decision, facts, nowMs, relative)}`,
+    `**Next:** ${nextStep(decision, facts, nowMs, relative)}${options.checkRunActions ? buttonsHint(decision) : ""}`,
     "",
     `**Who may act:** ${whoMayAct(decision, options.reviewers)}. Comment one command per line: ${COMMANDS_HELP}.`,
     "",

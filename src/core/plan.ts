@@ -9,9 +9,8 @@ import type { Actor, CommandVerdict, Decision, Effect, GitHubView, PullRequestFa
 export interface PlanOptions extends RenderOptions {
   /** `check` plans nothing that writes (the Action's read-only mode). */
   mode: 'full' | 'check';
-  /** Offer the one-click `Approve` / `Veto` actions on the check run (the App, which receives the
-   * clicks; not the Action). */
-  checkRunActions?: boolean;
+  /* `checkRunActions` (RenderOptions): offer the one-click Approve / Veto on the check run (the App,
+   * which receives the clicks; not the Action). */
 }
 
 type CheckRunEffect = Extract<Effect, { kind: 'check-run' }>;

@@ -1,6 +1,7 @@
 // What people read: the status comment (understood in five seconds, details folded away), the check
 // run's output, replies to commands. Every command the text shows is inside a code span, and every
 // string the gate did not write is escaped, so nothing the gate posts can parse as a command.
+import { checkRunActions } from './clicks.js';
 import { commandText } from './decide.js';
 import { ledgerMarker } from './ledger.js';
 import { code, escapeText, oneLine, person } from './markdown.js';
@@ -11,6 +12,8 @@ import type { CommandVerdict, Decision, GovernedReason, Policy, PolicyError, Pul
 export interface RenderOptions {
   /** The policy's reviewers, to say exactly who may act; without it the text points at the policy. */
   reviewers?: Policy['reviewers'];
+  /** The check run carries one-click Approve / Veto buttons (the App): say so where they help. */
+  checkRunActions?: boolean;
 }
 
 export { readLedger, ledgerMarker } from './ledger.js';
@@ -116,6 +119,12 @@ function nextStep(decision: Decision, facts: PullRequestFacts, nowMs: number, re
   return '';
 }
 
+/** One sentence on the check run's buttons, when the state offers them (see clicks.ts). */
+function buttonsHint(decision: Decision): string {
+  const labels = checkRunActions(decision).map((a) => `**${a.label}**`);
+  return labels.length ? ` Reviewers can also click ${labels.join(' or ')} on the ${code('hitl')} check.` : '';
+}
+
 function approvalsLine(decision: Decision, nowMs: number): string {
   const required = decision.approvalsRequired ? ` of ${decision.approvalsRequired} needed` : '';
   const list = decision.approvals.map((a) => `${person(a.by)} (${a.via}, ${formatUtc(parseTime(a.at) ?? nowMs, nowMs)})`);
@@ -153,7 +162,7 @@ function headline(decision: Decision, facts: PullRequestFacts, nowMs: number, re
     '',
     `**Tier ${decision.tier}** because ${why(decision)}.`,
     '',
-    `**Next:** ${nextStep(decision, facts, nowMs, relative)}`,
+    `**Next:** ${nextStep(decision, facts, nowMs, relative)}${options.checkRunActions ? buttonsHint(decision) : ''}`,
     '',
     `**Who may act:** ${whoMayAct(decision, options.reviewers)}. Comment one command per line: ${COMMANDS_HELP}.`,
     '',

@@ -137,6 +137,12 @@ describe('one-click decisions: answers and the ledger', () => {
     expect(action && 'actions' in action).toBe(false);
   });
 
+  it('tells reviewers about the buttons only where the check run carries them', () => {
+    const body = (checkRunActions: boolean) => (plan(decide(okLoad(), facts([]), NOW), facts([]), FRESH, NOW, { mode: 'full', checkRunActions }).find((e) => e.kind === 'status-comment') as { body: string }).body;
+    expect(body(true)).toContain('Reviewers can also click **Approve** or **Veto** on the `hitl` check.');
+    expect(body(false)).not.toContain('click');
+  });
+
   it('round-trips clicks through the ledger marker and rejects a malformed one', () => {
     const c = click('bob', 'veto', at(2));
     const ledger: GateLedger = { vetoes: [], answered: [], clicks: [c] };
