@@ -1,16 +1,17 @@
 // `npm run sim`: the demo's local GitHub and the real App server, driven by you. Type commands to open
 // agent PRs, push, comment as anyone, inject faults; the timeline prints what the gate does.
 import { createInterface } from 'node:readline/promises';
-import { GitHubSimulator } from '../test/sim/index.js';
+import { GitHubSimulator, SlackSimulator } from '../test/sim/index.js';
 import { registerApp, startApp } from '../test/sim/app-process.js';
 import { formatLine, plain, table } from './report.js';
-import { AGENT, REPO, setUp, WINDOW_SECONDS } from './scenario.js';
+import { AGENT, buttonOn, REPO, setUp, slackEnv, WINDOW_SECONDS } from './scenario.js';
 
 const HELP = `commands:
   open fyi|soft|hard [AUTHOR]     an agent PR (docs, code or a migration); AUTHOR defaults to ${AGENT}
   push N                          a new commit on PR #N
   comment N USER TEXT...          USER comments on PR #N (e.g. comment 2 alice /veto too risky)
   review N USER approve|changes   a review
+  click N USER approve|veto       USER clicks a button on the hitl check of PR #N
   label N USER NAME               a label (e.g. hitl:hard, ai-generated)
   perm USER read|write|admin|none repository permission
   faults 5xx RATE | drop RATE | ratelimit N | off
@@ -27,8 +28,10 @@ async function main(): Promise<void> {
   const sim = await new GitHubSimulator().start();
   const credentials = registerApp(sim);
   setUp(sim);
-  const app = await startApp(sim, { credentials, logLevel: 'warn', sweepInterval: '10s' });
   const t0 = Date.now();
+  // What the gate would post to Slack, printed as it is posted.
+  const slack = await new SlackSimulator({ onPost: (p) => console.log(`${`+${((p.at - t0) / 1000).toFixed(1)}s`.padStart(7)}  slack ${p.channel}${p.threadTs ? ' (thread)' : ''}: ${p.text.split('\n').join(' / ')}`) }).start();
+  const app = await startApp(sim, { credentials, logLevel: 'warn', sweepInterval: '10s', env: slackEnv(slack) });
   const labels = { pr: (n: number | undefined) => (n === undefined ? '' : `#${n}`) };
   sim.on('entry', (e) => {
     if (e.number === undefined && typeof e.data?.headSha === 'string') {
@@ -54,6 +57,7 @@ async function main(): Promise<void> {
       } else if (cmd === 'push') sim.push(REPO, n, { files: [...sim.pull(REPO, n).files.map((f) => ({ path: f.filename, content: `${f.content ?? ''}// again\n` }))] });
       else if (cmd === 'comment') sim.comment(REPO, n, args[1] ?? 'alice', args.slice(2).join(' '));
       else if (cmd === 'review') sim.review(REPO, n, args[1] ?? 'alice', args[2] === 'changes' ? 'CHANGES_REQUESTED' : 'APPROVED');
+      else if (cmd === 'click') sim.clickCheckRunAction(REPO, await buttonOn(sim, n, args[2] === 'veto' ? 'veto' : 'approve', 2_000), args[1] ?? 'alice', args[2] === 'veto' ? 'veto' : 'approve');
       else if (cmd === 'label') sim.label(REPO, n, args[1] ?? 'alice', args[2] ?? '');
       else if (cmd === 'perm') sim.setPermission(REPO, args[0] ?? '', (args[1] ?? 'none') as 'read' | 'write' | 'admin' | 'none');
       else if (cmd === 'faults') {
@@ -76,6 +80,7 @@ async function main(): Promise<void> {
   }
   await app.stop();
   await sim.stop();
+  await slack.stop();
 }
 
 main().then(

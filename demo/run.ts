@@ -1,11 +1,11 @@
 // `npm run demo`: a local GitHub (the simulator), the real App server pointed at it, and agent PRs of
 // every tier. Prints what happens as it happens, then a summary; exits 0 only when every PR ended the
 // way the policy says it must.
-import { GitHubSimulator, type TimelineEntry } from '../test/sim/index.js';
+import { GitHubSimulator, SlackSimulator, type TimelineEntry } from '../test/sim/index.js';
 import { registerApp, startApp, type AppProcess } from '../test/sim/app-process.js';
 import { requestHumanReview } from './agent-mcp.js';
 import { formatLine, plain, table } from './report.js';
-import { AGENT, openPulls, REPO, setUp, WINDOW_SECONDS, type DemoPull } from './scenario.js';
+import { AGENT, buttonOn, openPulls, REPO, setUp, slackEnv, WINDOW_SECONDS, type DemoPull } from './scenario.js';
 
 const DEADLINE_MS = 50_000;
 
@@ -13,21 +13,24 @@ async function main(): Promise<number> {
   const sim = await new GitHubSimulator().start();
   const credentials = registerApp(sim);
   setUp(sim);
+  const slack = await new SlackSimulator().start();
   console.log(`hitl-gate demo
   local GitHub   ${sim.apiUrl} (repository ${REPO}, policy .github/hitl.yml: docs fyi, code soft with a ${WINDOW_SECONDS}s veto window, migrations hard)
   people         alice (named reviewer), bob (write access), eve (read access), ${AGENT} (the agent)`);
   let app: AppProcess | undefined;
   try {
-    app = await startApp(sim, { credentials, logLevel: 'warn', sweepInterval: '10s' });
-    console.log(`  App server     ${app.baseUrl} (the code \`npm start\` runs; webhooks signed with a fresh secret, key generated now)\n`);
-    return await story(sim, app);
+    app = await startApp(sim, { credentials, logLevel: 'warn', sweepInterval: '10s', env: slackEnv(slack) });
+    console.log(`  App server     ${app.baseUrl} (the code \`npm start\` runs; webhooks signed with a fresh secret, key generated now)
+  Slack          ${slack.apiUrl} (a local Web API endpoint; the policy sends hard, veto and merged to #agent-prs)\n`);
+    return await story(sim, app, slack);
   } finally {
     await app?.stop();
     await sim.stop();
+    await slack.stop();
   }
 }
 
-async function story(sim: GitHubSimulator, app: AppProcess): Promise<number> {
+async function story(sim: GitHubSimulator, app: AppProcess, slack: SlackSimulator): Promise<number> {
   const t0 = Date.now();
   const names = new Map<number, string>();
   const labels = { pr: (n: number | undefined) => (n === undefined ? '' : (names.get(n) ?? `#${n}`)) };
@@ -43,6 +46,14 @@ async function story(sim: GitHubSimulator, app: AppProcess): Promise<number> {
     if (line) console.log(line);
   };
   sim.on('entry', print);
+  const slackSeen = new Set<number>();
+  const printSlack = setInterval(() => {
+    slack.posts.forEach((p, i) => {
+      if (slackSeen.has(i)) return;
+      slackSeen.add(i);
+      console.log(`${`+${((p.at - t0) / 1000).toFixed(1)}s`.padStart(7)}  slack ${p.channel}${p.threadTs ? ' (thread)' : ''}: ${p.text.split('\n').join(' / ')}`);
+    });
+  }, 100);
 
   const { pulls } = openPulls(sim);
   for (const p of Object.values(pulls)) names.set(p.number, `#${p.number} ${p.tier}`);
@@ -56,8 +67,10 @@ async function story(sim: GitHubSimulator, app: AppProcess): Promise<number> {
   await gateSaw(pulls.hard);
   const eveComment = sim.comment(REPO, pulls.hard.number, 'eve', '/approve');
   await sim.waitFor((e) => e.kind === 'commented' && e.actor === sim.app.botLogin && e.number === pulls.hard.number && typeof e.data?.body === 'string' && !e.data.body.includes('hitl-gate:ledger'), 20_000, 'the answer to eve').catch(() => undefined);
+  // alice approves with one click on the check's Approve button.
+  const button = await buttonOn(sim, pulls.hard.number, 'approve');
   const approvedAt = Date.now();
-  sim.comment(REPO, pulls.hard.number, 'alice', '/approve');
+  sim.clickCheckRunAction(REPO, button, 'alice', 'approve');
 
   // The agent is unsure of its payment retries and asks for a human itself, through the MCP server.
   await gateSaw(pulls.asked);
@@ -104,6 +117,10 @@ async function story(sim: GitHubSimulator, app: AppProcess): Promise<number> {
   if (reviewRequests.length !== 1 || !(reviewRequests[0]?.data?.users as string[] | undefined)?.includes('alice')) problems.push(`#${pulls.hard.number}: ${reviewRequests.length} review requests, expected exactly one, of alice`);
   if (sim.merges(REPO).length !== mustMerge.length) problems.push(`${sim.merges(REPO).length} merges, expected ${mustMerge.length}`);
 
+  const announced = slack.posts.some((p) => p.text.includes(`${REPO}#${pulls.hard.number}`) && p.text.includes('needs approval'));
+  if (!announced) problems.push(`#${pulls.hard.number} was not announced in Slack`);
+  await new Promise((r) => setTimeout(r, 300));
+  clearInterval(printSlack);
   sim.off('entry', print);
   console.log(`\n${table(rows)}\n`);
   const requests = sim.requests.length;
@@ -112,7 +129,7 @@ async function story(sim: GitHubSimulator, app: AppProcess): Promise<number> {
     console.log(`\nUNEXPECTED:\n${problems.map((p) => `  - ${p}`).join('\n')}\n\nLast lines of the App server:\n${app.lines.slice(-15).join('\n')}`);
     return 1;
   }
-  console.log('Every PR ended as the policy says: the docs merged, the code merged after its window, the vetoed change waits for bob, the migration asked alice for a review and merged after she approved (eve could not), and the payment change the agent asked a human about (MCP request_human_review) merged only after alice approved it.');
+  console.log('Every PR ended as the policy says: the docs merged, the code merged after its window, the vetoed change waits for bob, the migration asked alice for a review and merged after she approved it with one click (eve could not), the payment change the agent asked a human about (MCP request_human_review) merged only after alice approved it, and Slack heard of it.');
   return 0;
 }
 

@@ -8,7 +8,22 @@ export const AGENT = 'copilot-swe-agent[bot]';
 export const WINDOW_SECONDS = 5;
 
 export const POLICY = `# The design's example policy, with a ${WINDOW_SECONDS}-second veto window so the demo is quick.
-${examplePolicy({ window: `${WINDOW_SECONDS}s`, authors: [AGENT, 'devin-ai-integration[bot]'], branches: ['copilot/**', 'codex/**', 'claude/**'] })}`;
+${examplePolicy({ window: `${WINDOW_SECONDS}s`, authors: [AGENT, 'devin-ai-integration[bot]'], branches: ['copilot/**', 'codex/**', 'claude/**'] })}
+notify:
+  slack: { channel: "#agent-prs", on: [hard, veto, merged] }
+`;
+
+/** The App's chat environment for a local Slack endpoint (test/sim/slack.ts). */
+export function slackEnv(slack: { token: string; apiUrl: string }): Record<string, string> {
+  return { SLACK_BOT_TOKEN: slack.token, SLACK_API_URL: slack.apiUrl };
+}
+
+/** The id of the gate's latest check run on the PR's head once it shows the button, for a click. */
+export async function buttonOn(sim: GitHubSimulator, number: number, identifier: 'approve' | 'veto', timeoutMs = 20_000): Promise<number> {
+  const runs = () => sim.checkRuns(REPO, sim.pull(REPO, number).headSha, 'hitl').filter((r) => r.app.id === sim.app.id && (r.actions ?? []).some((a) => a.identifier === identifier));
+  await sim.until(() => runs().length > 0, timeoutMs, `the ${identifier} button on #${number}`);
+  return runs().at(-1)!.id;
+}
 
 export interface DemoPull {
   number: number;

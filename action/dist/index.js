@@ -169,8 +169,8 @@ var require_tunnel = __commonJS({
       for (var i = 1, len = arguments.length; i < len; ++i) {
         var overrides = arguments[i];
         if (typeof overrides == "object")
-          for (var keys = Object.keys(overrides), j = 0, keyLen = keys.length; j < keyLen; ++j) {
-            var k = keys[j];
+          for (var keys2 = Object.keys(overrides), j = 0, keyLen = keys2.length; j < keyLen; ++j) {
+            var k = keys2[j];
             overrides[k] !== void 0 && (target[k] = overrides[k]);
           }
       }
@@ -1357,9 +1357,9 @@ var require_request = __commonJS({
               processHeader(this, header[0], header[1]);
             }
           else {
-            let keys = Object.keys(headers);
-            for (let i = 0; i < keys.length; ++i)
-              processHeader(this, keys[i], headers[keys[i]]);
+            let keys2 = Object.keys(headers);
+            for (let i = 0; i < keys2.length; ++i)
+              processHeader(this, keys2[i], headers[keys2[i]]);
           }
         else if (headers != null)
           throw new InvalidArgumentError2("headers must be an object or an array");
@@ -2862,15 +2862,15 @@ var require_webidl = __commonJS({
           });
         let result = {};
         if (!types2.isProxy(O)) {
-          let keys2 = [...Object.getOwnPropertyNames(O), ...Object.getOwnPropertySymbols(O)];
-          for (let key of keys2) {
+          let keys3 = [...Object.getOwnPropertyNames(O), ...Object.getOwnPropertySymbols(O)];
+          for (let key of keys3) {
             let typedKey = keyConverter(key, prefix, argument), typedValue = valueConverter(O[key], prefix, argument);
             result[typedKey] = typedValue;
           }
           return result;
         }
-        let keys = Reflect.ownKeys(O);
-        for (let key of keys)
+        let keys2 = Reflect.ownKeys(O);
+        for (let key of keys2)
           if (Reflect.getOwnPropertyDescriptor(O, key)?.enumerable) {
             let typedKey = keyConverter(key, prefix, argument), typedValue = valueConverter(O[key], prefix, argument);
             result[typedKey] = typedValue;
@@ -7309,9 +7309,9 @@ var require_mock_utils = __commonJS({
       };
     }
     function generateKeyValues(data) {
-      let keys = Object.keys(data), result = [];
-      for (let i = 0; i < keys.length; ++i) {
-        let key = keys[i], value = data[key], name = Buffer.from(`${key}`);
+      let keys2 = Object.keys(data), result = [];
+      for (let i = 0; i < keys2.length; ++i) {
+        let key = keys2[i], value = data[key], name = Buffer.from(`${key}`);
         if (Array.isArray(value))
           for (let j = 0; j < value.length; ++j)
             result.push(name, Buffer.from(`${value[j]}`));
@@ -7617,8 +7617,8 @@ var require_pluralizer = __commonJS({
         this.singular = singular, this.plural = plural3;
       }
       pluralize(count) {
-        let one = count === 1, keys = one ? singulars : plurals, noun = one ? this.singular : this.plural;
-        return { ...keys, count, noun };
+        let one = count === 1, keys2 = one ? singulars : plurals, noun = one ? this.singular : this.plural;
+        return { ...keys2, count, noun };
       }
     };
   }
@@ -8156,9 +8156,9 @@ var require_headers = __commonJS({
           appendHeader(headers, header[0], header[1]);
         }
       else if (typeof object == "object" && object !== null) {
-        let keys = Object.keys(object);
-        for (let i = 0; i < keys.length; ++i)
-          appendHeader(headers, keys[i], object[keys[i]]);
+        let keys2 = Object.keys(object);
+        for (let i = 0; i < keys2.length; ++i)
+          appendHeader(headers, keys2[i], object[keys2[i]]);
       } else
         throw webidl.errors.conversionFailed({
           prefix: "Headers constructor",
@@ -15340,7 +15340,7 @@ var require_fast_deep_equal = __commonJS({
       if (a === b) return !0;
       if (a && b && typeof a == "object" && typeof b == "object") {
         if (a.constructor !== b.constructor) return !1;
-        var length, i, keys;
+        var length, i, keys2;
         if (Array.isArray(a)) {
           if (length = a.length, length != b.length) return !1;
           for (i = length; i-- !== 0; )
@@ -15350,11 +15350,11 @@ var require_fast_deep_equal = __commonJS({
         if (a.constructor === RegExp) return a.source === b.source && a.flags === b.flags;
         if (a.valueOf !== Object.prototype.valueOf) return a.valueOf() === b.valueOf();
         if (a.toString !== Object.prototype.toString) return a.toString() === b.toString();
-        if (keys = Object.keys(a), length = keys.length, length !== Object.keys(b).length) return !1;
+        if (keys2 = Object.keys(a), length = keys2.length, length !== Object.keys(b).length) return !1;
         for (i = length; i-- !== 0; )
-          if (!Object.prototype.hasOwnProperty.call(b, keys[i])) return !1;
+          if (!Object.prototype.hasOwnProperty.call(b, keys2[i])) return !1;
         for (i = length; i-- !== 0; ) {
-          var key = keys[i];
+          var key = keys2[i];
           if (!equal(a[key], b[key])) return !1;
         }
         return !0;
@@ -20910,11 +20910,11 @@ ${cn.comment}` : item.comment;
             else
               throw new TypeError(`Expected [key, value] tuple: ${it}`);
           else if (it && it instanceof Object) {
-            let keys = Object.keys(it);
-            if (keys.length === 1)
-              key = keys[0], value = it[key];
+            let keys2 = Object.keys(it);
+            if (keys2.length === 1)
+              key = keys2[0], value = it[key];
             else
-              throw new TypeError(`Expected tuple with one key, not ${keys.length} keys`);
+              throw new TypeError(`Expected tuple with one key, not ${keys2.length} keys`);
           } else
             key = it;
           pairs2.items.push(Pair.createPair(key, value, ctx));
@@ -21334,8 +21334,8 @@ var require_tags = __commonJS({
         if (Array.isArray(customTags))
           tags = [];
         else {
-          let keys = Array.from(schemas.keys()).filter((key) => key !== "yaml11").map((key) => JSON.stringify(key)).join(", ");
-          throw new Error(`Unknown schema "${schemaName}"; use one of ${keys} or define customTags array`);
+          let keys2 = Array.from(schemas.keys()).filter((key) => key !== "yaml11").map((key) => JSON.stringify(key)).join(", ");
+          throw new Error(`Unknown schema "${schemaName}"; use one of ${keys2} or define customTags array`);
         }
       if (Array.isArray(customTags))
         for (let tag of customTags)
@@ -21344,8 +21344,8 @@ var require_tags = __commonJS({
       return addMergeTag && (tags = tags.concat(merge2.merge)), tags.reduce((tags2, tag) => {
         let tagObj = typeof tag == "string" ? tagsByName[tag] : tag;
         if (!tagObj) {
-          let tagName = JSON.stringify(tag), keys = Object.keys(tagsByName).map((key) => JSON.stringify(key)).join(", ");
-          throw new Error(`Unknown custom tag ${tagName}; use one of ${keys}`);
+          let tagName = JSON.stringify(tag), keys2 = Object.keys(tagsByName).map((key) => JSON.stringify(key)).join(", ");
+          throw new Error(`Unknown custom tag ${tagName}; use one of ${keys2}`);
         }
         return tags2.includes(tagObj) || tags2.push(tagObj), tags2;
       }, []);
@@ -25304,9 +25304,9 @@ var intRegex = /^-?\d+$/, noiseValue = /^-?\d+n+$/, originalStringify = JSON.str
       node.visited = !0;
       let value = node.parent[node.key];
       if (value !== null && typeof value == "object") {
-        let keys = Object.keys(value);
-        for (let i = keys.length - 1; i >= 0; i--)
-          stack.push({ parent: value, key: keys[i], visited: !1 });
+        let keys2 = Object.keys(value);
+        for (let i = keys2.length - 1; i >= 0; i--)
+          stack.push({ parent: value, key: keys2[i], visited: !1 });
       }
     }
   }
@@ -28218,6 +28218,50 @@ function getOctokit(token, options, ...additionalPlugins) {
   return new GitHubWithPlugins(getOctokitOptions(token, options));
 }
 
+// src/core/clicks.ts
+var CLICK_ACTIONS = ["approve", "veto"], CHECK_RUN_ACTIONS = {
+  approve: { label: "Approve", description: "Approve this commit (as /approve)", identifier: "approve" },
+  veto: { label: "Veto", description: "Hold this PR (as /veto)", identifier: "veto" }
+}, MAX_CLICKS = 50;
+function clicksOf(ledger) {
+  return ledger?.clicks ?? [];
+}
+function keptClicks(ledger, headSha) {
+  let answered = new Set(ledger?.answered ?? []), kept = clicksOf(ledger).filter((c) => c.headSha === headSha || !answered.has(c.id)), excess = kept.length - MAX_CLICKS;
+  return excess <= 0 ? kept : kept.filter((c) => excess > 0 && answered.has(c.id) ? (excess -= 1, !1) : !0);
+}
+function clickEntries(clicks) {
+  return clicks.map((c) => {
+    let atMs = Date.parse(c.at), command = { kind: c.action };
+    return {
+      source: { type: "click", id: c.id },
+      actor: { login: c.by, type: c.byType },
+      at: c.at,
+      atMs: Number.isFinite(atMs) ? atMs : void 0,
+      command,
+      edited: !1,
+      unverifiable: !1,
+      commitId: c.headSha
+    };
+  });
+}
+function withClicks(entries, clicks) {
+  return clicks.length === 0 ? entries : [...entries, ...clickEntries(clicks)].map((e, i) => ({ e, i })).sort((a, b) => (a.e.atMs ?? Number.POSITIVE_INFINITY) - (b.e.atMs ?? Number.POSITIVE_INFINITY) || a.i - b.i).map(({ e }) => e);
+}
+function clickAuthors(facts) {
+  let author = facts.author.login.toLowerCase(), logins = /* @__PURE__ */ new Set();
+  for (let c of keptClicks(facts.ledger, facts.headSha)) {
+    let login = c.by.toLowerCase();
+    login !== author && c.byType !== "Bot" && !login.endsWith("[bot]") && logins.add(login);
+  }
+  return [...logins];
+}
+function checkRunActions(decision) {
+  if (!decision.governed || decision.policy.kind !== "ok") return [];
+  let actions = [];
+  return decision.tier === "hard" ? (decision.state === "blocked" && decision.vetoes.length === 0 && decision.approvals.length < decision.approvalsRequired && actions.push(CHECK_RUN_ACTIONS.approve), actions.push(CHECK_RUN_ACTIONS.veto)) : decision.tier === "soft" && decision.state === "waiting" && decision.window && actions.push(CHECK_RUN_ACTIONS.veto), actions;
+}
+
 // src/core/agents.ts
 var KNOWN_AGENTS = {
   authors: [
@@ -29569,13 +29613,13 @@ function compileGlob(pattern, options = GLOB_OPTIONS) {
   if (mm.makeRe() === !1) return { pattern, test: () => !1, keys: [] };
   let test = (path2) => mm.match(path2);
   if (options.nocase || !options.dot) return { pattern, test };
-  let keys = [];
+  let keys2 = [];
   for (let parts of mm.set) {
     let key = expansionKey(parts);
     if (key === void 0) return { pattern, test };
-    keys.push(key);
+    keys2.push(key);
   }
-  return { pattern, test, keys };
+  return { pattern, test, keys: keys2 };
 }
 function expansionKey(parts) {
   let literal = (p) => typeof p == "string" && p !== "", last = parts[parts.length - 1], extOf = (p) => p instanceof RegExp && typeof p._glob == "string" ? EXT_PART.exec(p._glob)?.[1] : void 0, n2 = 0;
@@ -29827,7 +29871,13 @@ function parseDuration(text) {
 }
 
 // src/core/policy/schema.ts
-var DURATION_PATTERN = "^[1-9][0-9]{0,5}[smhd]$", TIER_NAMES = ["fyi", "soft", "hard"], TEAM_PATTERN = "^[^/\\s]+/[^/\\s]+$", CLOCK_PATTERN = "^([01][0-9]|2[0-3]):[0-5][0-9]$|^24:00$", stringList = (description, extra = {}) => ({
+var DURATION_PATTERN = "^[1-9][0-9]{0,5}[smhd]$", TIER_NAMES = ["fyi", "soft", "hard"], NOTIFY_EVENT_NAMES = ["hard", "soft", "veto", "merged", "stale"], notifyEvents = {
+  description: "Events that send a message: hard (a PR starts waiting for approvals), soft (a veto window opens), veto, merged, stale (a reminder step).",
+  type: "array",
+  uniqueItems: !0,
+  minItems: 1,
+  items: { enum: NOTIFY_EVENT_NAMES }
+}, TEAM_PATTERN = "^[^/\\s]+/[^/\\s]+$", CLOCK_PATTERN = "^([01][0-9]|2[0-3]):[0-5][0-9]$|^24:00$", stringList = (description, extra = {}) => ({
   description,
   type: "array",
   items: { type: "string", minLength: 1, maxLength: 1024, ...extra }
@@ -30008,6 +30058,30 @@ var DURATION_PATTERN = "^[1-9][0-9]{0,5}[smhd]$", TIER_NAMES = ["fyi", "soft", "
       properties: {
         soft: { description: "A score at or above this makes the PR at least soft.", type: "number", minimum: 0, maximum: 1 },
         hard: { description: "A score at or above this makes the PR hard.", type: "number", minimum: 0, maximum: 1 }
+      }
+    },
+    notify: {
+      description: "Chat messages, one per PR per event (docs/notify.md). Credentials come from the App's environment (SLACK_BOT_TOKEN, HITL_NOTIFY_URL, HITL_NOTIFY_SECRET), never from this file.",
+      type: "object",
+      additionalProperties: !1,
+      properties: {
+        slack: {
+          description: "Post to Slack with the App's SLACK_BOT_TOKEN; later events of a PR go into its thread.",
+          type: "object",
+          additionalProperties: !1,
+          required: ["channel", "on"],
+          properties: {
+            channel: { description: "Channel name (#agent-prs) or id (C0123456789).", type: "string", pattern: "^(#[a-z0-9][a-z0-9._-]{0,79}|[CGD][A-Z0-9]{6,})$" },
+            on: notifyEvents
+          }
+        },
+        webhook: {
+          description: "POST a JSON body signed with HITL_NOTIFY_SECRET to the App's HITL_NOTIFY_URL.",
+          type: "object",
+          additionalProperties: !1,
+          required: ["on"],
+          properties: { on: notifyEvents }
+        }
       }
     }
   }
@@ -31226,8 +31300,8 @@ function bestBy(arr, by, compare) {
       return best && compare(best[0], pair[0]) === best[0] ? best : pair;
     }, null)[1];
 }
-function pick(obj, keys) {
-  return keys.reduce((a, k) => (a[k] = obj[k], a), {});
+function pick(obj, keys2) {
+  return keys2.reduce((a, k) => (a[k] = obj[k], a), {});
 }
 function hasOwnProperty(obj, prop) {
   return Object.prototype.hasOwnProperty.call(obj, prop);
@@ -31773,11 +31847,11 @@ function parse3(s2, ...patterns) {
   }
   return [null, null];
 }
-function simpleParse(...keys) {
+function simpleParse(...keys2) {
   return (match3, cursor) => {
     let ret = {}, i;
-    for (i = 0; i < keys.length; i++)
-      ret[keys[i]] = parseInteger(match3[cursor + i]);
+    for (i = 0; i < keys2.length; i++)
+      ret[keys2[i]] = parseInteger(match3[cursor + i]);
     return [ret, null, cursor + i];
   };
 }
@@ -35915,9 +35989,17 @@ function normalise(raw) {
     },
     merge: { method: r.merge.method },
     rules: r.rules.map(normaliseRule),
-    ...r.risk ? { risk: { ...r.risk.soft !== void 0 ? { soft: r.risk.soft } : {}, ...r.risk.hard !== void 0 ? { hard: r.risk.hard } : {} } } : {}
+    ...r.risk ? { risk: { ...r.risk.soft !== void 0 ? { soft: r.risk.soft } : {}, ...r.risk.hard !== void 0 ? { hard: r.risk.hard } : {} } } : {},
+    ...isNotify(raw.notify) ? { notify: normaliseNotify(raw.notify) } : {}
   };
   return normaliseAttention(raw, policy);
+}
+var isNotify = (v) => typeof v == "object" && v !== null;
+function normaliseNotify(n2) {
+  return {
+    ...n2.slack ? { slack: { channel: n2.slack.channel, on: [...n2.slack.on] } } : {},
+    ...n2.webhook ? { webhook: { on: [...n2.webhook.on] } } : {}
+  };
 }
 function normaliseRule(r) {
   let rule = { name: r.name, tier: r.tier };
@@ -36064,7 +36146,9 @@ function ledgerMarker(ledger) {
     answered: [...new Set(ledger.answered)].sort((a, b) => a - b),
     ...ledger.escalation ? { escalation: ledger.escalation } : {},
     ...withdrawals.length ? { withdrawals: [...withdrawals].sort(byTime((w) => w.sourceId)) } : {},
-    ...attentionRecords(ledger)
+    ...attentionRecords(ledger),
+    ...clicksIn(ledger).length ? { clicks: [...clicksIn(ledger)].sort(byTime((c) => c.id)) } : {},
+    ...ledger.notified ? { notified: ledger.notified } : {}
   }, encoded = encode(fitted);
   for (; encoded.length > LEDGER_TARGET_CHARS && fitted.answered.length > 0; ) {
     let excess = Math.ceil((encoded.length - LEDGER_TARGET_CHARS) / 12) + 1;
@@ -36085,6 +36169,27 @@ function withdrawalRecord(v) {
   if (!(typeof by != "string" || by === "" || typeof at != "string" || !Number.isFinite(Date.parse(at)) || !isId(sourceId)))
     return { by, at, sourceId };
 }
+var clicksIn = (ledger) => ledger.clicks ?? [];
+function clickRecord(v) {
+  if (!isObject(v)) return;
+  let { id, by, byType, at, action, headSha, checkRunId } = v;
+  if (!(!isId(id) || typeof by != "string" || by === "" || typeof byType != "string" || typeof at != "string" || !Number.isFinite(Date.parse(at))) && !(!CLICK_ACTIONS.includes(action) || typeof headSha != "string" || !/^[0-9a-f]{7,64}$/i.test(headSha) || !isId(checkRunId)))
+    return { id, by, byType, at, action, headSha, checkRunId };
+}
+var keys = (v) => Array.isArray(v) && v.every((k) => typeof k == "string" && k.length <= 40) ? v.slice(0, 50) : void 0;
+function notifiedRecord(v) {
+  if (!isObject(v)) return;
+  let out = {};
+  if (isObject(v.slack)) {
+    let sent = keys(v.slack.sent), { channel, ts } = v.slack;
+    sent && (out.slack = { sent, ...typeof channel == "string" ? { channel } : {}, ...typeof ts == "string" && ts.length <= 40 ? { ts } : {} });
+  }
+  if (isObject(v.webhook)) {
+    let sent = keys(v.webhook.sent);
+    sent && (out.webhook = { sent });
+  }
+  return out.slack || out.webhook ? out : void 0;
+}
 function readLedger(body) {
   if (typeof body != "string") return;
   let last;
@@ -36102,13 +36207,17 @@ function readLedger(body) {
   let escalation = data.escalation;
   if (escalation !== void 0 && !TIERS.includes(escalation) || data.withdrawals !== void 0 && !Array.isArray(data.withdrawals)) return;
   let withdrawals = (data.withdrawals ?? []).map(withdrawalRecord);
-  if (!withdrawals.some((w) => w === void 0))
+  if (withdrawals.some((w) => w === void 0) || data.clicks !== void 0 && !Array.isArray(data.clicks)) return;
+  let clicks = (data.clicks ?? []).map(clickRecord);
+  if (!clicks.some((c) => c === void 0))
     return {
       vetoes,
       answered: data.answered,
       ...escalation !== void 0 ? { escalation } : {},
       ...withdrawals.length ? { withdrawals } : {},
-      ...attentionRecords(data)
+      ...attentionRecords(data),
+      ...clicks.length ? { clicks } : {},
+      ...notifiedRecord(data.notified) ? { notified: notifiedRecord(data.notified) } : {}
     };
 }
 function attentionRecords(data) {
@@ -36461,7 +36570,7 @@ var shortSha = (sha) => sha.slice(0, 7), plural2 = (n2, word) => `${n2} ${word}$
   return at.length <= 2 ? at.join(" and ") : `${at.slice(0, -1).join(", ")} and ${at[at.length - 1]}`;
 };
 function decide(load, facts, now2) {
-  let nowMs = now2.getTime(), policy = load.kind === "ok" ? load.policy : void 0, previous = facts.ledger ?? { vetoes: [], answered: [] }, entries = timeline(facts), input = classifyInput(facts), ledgerEscalations = previous.escalation ? [{ tier: previous.escalation, by: "an earlier command", via: "ledger" }] : [], base2 = {
+  let nowMs = now2.getTime(), policy = load.kind === "ok" ? load.policy : void 0, previous = facts.ledger ?? { vetoes: [], answered: [] }, clicks = keptClicks(facts.ledger, facts.headSha), entries = withClicks(timeline(facts), clicks), input = classifyInput(facts), ledgerEscalations = previous.escalation ? [{ tier: previous.escalation, by: "an earlier command", via: "ledger" }] : [], base2 = {
     governed: !1,
     tier: "none",
     state: "ignored",
@@ -36567,7 +36676,10 @@ function decide(load, facts, now2) {
     answered: previous.answered,
     ...escalation ? { escalation } : {},
     ...withdrawals.size ? { withdrawals: [...withdrawals.values()] } : {},
-    ...keepAttention(previous)
+    ...keepAttention(previous),
+    ...clicks.length ? { clicks } : {},
+    // Chat messages sent so far are the shell's business (notify.ts); the decision only keeps them.
+    ...previous.notified ? { notified: previous.notified } : {}
   }, approvers = policy ? approverStatus(approverGroups(policy, classification), approvalsOut, facts.authorizations) : [], outcome = stateOf({ facts, policy, load, classification, tier, approvals: approvalsOut, vetoes: active.map((v) => v.record), nowMs, approvers }), attention = policy ? attentionFor(policy, facts, { tier, state: outcome.state, vetoes: active.map((v) => v.record), approvals: approvalsOut }, approvers, nowMs) : void 0, reminderAt = nextReminder(attention, ledger, facts.headSha, nowMs);
   return reminderAt && (!outcome.wakeAt || reminderAt < outcome.wakeAt) && (outcome.wakeAt = reminderAt), {
     ...base2,
@@ -36594,7 +36706,7 @@ function refused(e, command, refusal, message) {
   return { ...verdictBase(e, command), accepted: !1, refusal, message };
 }
 function validForHead(e, binds, headSeenMs, headSha) {
-  return binds ? e.source.type === "review" ? e.commitId === headSha : headSeenMs !== void 0 && e.atMs !== void 0 && e.atMs >= headSeenMs : !0;
+  return e.source.type === "click" ? e.commitId === headSha : binds ? e.source.type === "review" ? e.commitId === headSha : headSeenMs !== void 0 && e.atMs !== void 0 && e.atMs >= headSeenMs : !0;
 }
 function judge(e, command, who, history) {
   let name = commandText(command);
@@ -36604,6 +36716,10 @@ function judge(e, command, who, history) {
     return refused(e, command, "edited", message);
   }
   if (who.kind === "not-reviewer") return refused(e, command, "not-reviewer", who.message);
+  if (e.source.type === "click" && !history.valid()) {
+    let message = `You clicked on the check of ${shortSha(e.commitId ?? "")}, an older commit of this pull request, so the click counts for nothing; click again on the current check or comment \`${name}\`.`;
+    return refused(e, command, "before-push", message);
+  }
   if (who.kind === "unknown")
     return command.kind === "veto" ? { ...verdictBase(e, command), accepted: !0, message: `Counted although ${who.message}` } : refused(e, command, "permission-error", `Not counted: ${who.message} The gate will check again on the next update.`);
   switch (command.kind) {
@@ -36805,6 +36921,10 @@ function nextStep(decision, facts, nowMs, relative) {
   }
   return decision.state === "ready" ? decision.merge ? "Merges as soon as GitHub reports it mergeable and the other checks pass." : `Ready; the policy leaves merging ${decision.tier} PRs to a person.` : "";
 }
+function buttonsHint(decision) {
+  let labels = checkRunActions(decision).map((a) => `**${a.label}**`);
+  return labels.length ? ` Reviewers can also click ${labels.join(" or ")} on the ${code("hitl")} check.` : "";
+}
 function approvalsLine(decision, nowMs) {
   let perRule = decision.approvers?.some((g) => g.rule !== void 0) ?? !1, required = decision.approvalsRequired && !perRule ? ` of ${decision.approvalsRequired} needed` : "", list = decision.approvals.map((a) => `${person(a.by)} (${a.via}, ${formatUtc(parseTime(a.at) ?? nowMs, nowMs)})`);
   return `**Approvals:** ${list.length}${required}${list.length ? `: ${list.slice(0, 10).join(", ")}${list.length > 10 ? ` and ${list.length - 10} more` : ""}` : ""}`;
@@ -36829,7 +36949,7 @@ function headline(decision, facts, nowMs, relative, options) {
     "",
     `**Tier ${decision.tier}** because ${why(decision)}.`,
     "",
-    `**Next:** ${nextStep(decision, facts, nowMs, relative)}`,
+    `**Next:** ${nextStep(decision, facts, nowMs, relative)}${options.checkRunActions ? buttonsHint(decision) : ""}`,
     "",
     `**Who may act:** ${whoMayAct(decision, options.reviewers)}. Comment one command per line: ${COMMANDS_HELP}.`,
     "",
@@ -36837,7 +36957,7 @@ function headline(decision, facts, nowMs, relative, options) {
   ];
 }
 function verdictLine(v, nowMs) {
-  let what = `${person(v.by)} ${code(v.command.kind === "veto" && v.command.reason ? `/veto ${v.command.reason}` : commandText(v.command), 80)} (${v.source.type}, ${formatUtc(parseTime(v.at) ?? nowMs, nowMs)})`;
+  let what = v.source.type === "click" ? `${person(v.by)} clicked **${v.command.kind === "approve" ? "Approve" : "Veto"}** on the check (${formatUtc(parseTime(v.at) ?? nowMs, nowMs)})` : `${person(v.by)} ${code(v.command.kind === "veto" && v.command.reason ? `/veto ${v.command.reason}` : commandText(v.command), 80)} (${v.source.type}, ${formatUtc(parseTime(v.at) ?? nowMs, nowMs)})`;
   return v.accepted ? `- ✅ ${what}${v.message ? `: ${escapeText(v.message, 300)}` : ""}` : `- ❌ ${what}: ${v.refusal}: ${escapeText(v.message ?? "", 300)}`;
 }
 function detailLines(decision, nowMs, budget) {
@@ -36915,7 +37035,7 @@ function renderReply(verdicts, decision, facts, now2, options = {}, explanation2
       continue;
     }
     if (v.accepted || !v.message) continue;
-    let what = v.source.type === "review" && v.command.kind === "approve" && v.refusal !== "edited" ? "Your approving review" : readFrom !== void 0 ? `${code(readFrom, 80)} (read as ${code("/veto")})` : code(commandText(v.command), 80);
+    let what = v.source.type === "click" ? `Your click on **${v.command.kind === "approve" ? "Approve" : "Veto"}** on the ${code("hitl")} check` : v.source.type === "review" && v.command.kind === "approve" && v.refusal !== "edited" ? "Your approving review" : readFrom !== void 0 ? `${code(readFrom, 80)} (read as ${code("/veto")})` : code(commandText(v.command), 80);
     lines.push(`- ${what} was not counted: ${escapeText(v.message, 400)}`);
   }
   let explain = verdicts.some((v) => v.accepted && v.command.kind === "explain"), parts = [`@${by.replace(/[^A-Za-z0-9\-[\]]/g, "")}`];
@@ -36951,6 +37071,82 @@ function isOwnComment(comment, identity2) {
   return !byApp && !byLogin ? !1 : !isSharedIdentity(identity2) || readLedger(comment.body ?? "") !== void 0;
 }
 
+// src/core/notify.ts
+function notifiedOf(ledger) {
+  return ledger?.notified;
+}
+function dueEvents(decision) {
+  if (!decision.governed || decision.state === "ignored") return [];
+  let due = [];
+  return decision.tier === "hard" && decision.state === "blocked" && decision.vetoes.length === 0 && decision.approvals.length < decision.approvalsRequired && decision.policy.kind === "ok" && due.push("hard"), decision.tier === "soft" && decision.state === "waiting" && decision.window && decision.wakeAt && due.push("soft"), decision.vetoes.length > 0 && due.push("veto"), due;
+}
+var plain = (s2) => s2.replace(/(?<!\\)\*\*/g, "").replace(/(?<!\\)`/g, "").replace(/\\([\\`*_{}[\]()#+\-.!|>~/])/g, "$1").replace(/\u200b/g, "").replace(/\s+/g, " ").trim();
+function reasonsLine(decision) {
+  let top = decision.classification.reasons.filter((r) => r.tier === decision.classification.tier), shown = (top.length ? top : decision.classification.reasons).slice(0, 3).map((r) => plain(describeReason(r, 2))), more = decision.classification.reasons.length - shown.length;
+  return `${shown.join("; ")}${more > 0 && top.length > shown.length ? `; and ${top.length - shown.length} more` : ""}`.slice(0, 300);
+}
+function actionLine(event, decision, now2) {
+  let nowMs = now2.getTime();
+  switch (event) {
+    case "hard":
+    case "stale": {
+      let missing = Math.max(1, decision.approvalsRequired - decision.approvals.length);
+      return `Needs ${missing} approval${missing === 1 ? "" : "s"}: an authorized reviewer comments /approve or clicks Approve on the hitl check.`;
+    }
+    case "soft": {
+      let end = parseTime(decision.window?.end);
+      return `Merges at ${end !== void 0 ? formatUtc(end, nowMs) : "the end of its window"} unless an authorized reviewer comments /veto or clicks Veto.`;
+    }
+    case "veto":
+      return `Vetoed by ${[...new Set(decision.vetoes.map((v) => `@${v.by}`))].join(", ")}; held until the veto is withdrawn (/veto cancel) or overruled by approvals.`;
+    case "merged":
+      return "Merged by hitl-gate; nothing to do.";
+  }
+}
+function renderNotification(event, decision, facts, url, now2) {
+  let deadline = event === "soft" ? decision.window?.end : void 0;
+  return {
+    event,
+    repository: `${facts.owner}/${facts.repo}`,
+    number: facts.number,
+    url,
+    title: facts.title.slice(0, 200),
+    tier: decision.tier,
+    state: event === "merged" ? "ready" : decision.state,
+    reasons: reasonsLine(decision),
+    ...deadline ? { deadline } : {},
+    action: actionLine(event, decision, now2),
+    headSha: facts.headSha
+  };
+}
+function channelsFor(event, policy, available) {
+  if (!policy) return [];
+  let out = [];
+  return policy.slack?.on.includes(event) && available.includes("slack") && out.push("slack"), policy.webhook?.on.includes(event) && available.includes("webhook") && out.push("webhook"), out;
+}
+function claimNotifications(input) {
+  let { decision, facts, policy, available, url, now: now2 } = input, previous = notifiedOf(facts.ledger), record = structuredClone(previous ?? {}), notifications = [], moments = [...dueEvents(decision).map((event) => ({ event, key: event })), ...input.extra ?? []];
+  for (let { event, key } of moments)
+    for (let channel of channelsFor(event, policy, available)) {
+      let slot = channel === "slack" ? record.slack ??= { sent: [] } : record.webhook ??= { sent: [] };
+      if (slot.sent.includes(key)) continue;
+      slot.sent.push(key);
+      let slack = channel === "slack" ? { slackChannel: policy?.slack?.channel ?? "", ...record.slack?.ts ? { threadTs: record.slack.ts } : {} } : {};
+      notifications.push({ channel, event, key, ...slack, message: renderNotification(event, decision, facts, url, now2) });
+    }
+  return { ledger: notifications.length > 0 || previous !== void 0 ? { ...decision.ledger, notified: record } : decision.ledger, notifications };
+}
+function mergedNotifications(input) {
+  let { decision, facts, policy, available, url, now: now2 } = input, ts = notifiedOf(facts.ledger)?.slack?.ts;
+  return channelsFor("merged", policy, available).map((channel) => ({
+    channel,
+    event: "merged",
+    key: "merged",
+    ...channel === "slack" ? { slackChannel: policy?.slack?.channel ?? "", ...ts ? { threadTs: ts } : {} } : {},
+    message: renderNotification("merged", decision, facts, url, now2)
+  }));
+}
+
 // src/core/plan.ts
 function checkStatus(decision) {
   switch (decision.state) {
@@ -36965,8 +37161,10 @@ function checkStatus(decision) {
 }
 function checkRunEffect(decision, facts, view, now2, options) {
   let { title, summary: summary2, text } = renderCheckRun(decision, facts, now2, options), status = checkStatus(decision), current = view.checkRun;
-  if (!(current && current.status === status.status && (current.conclusion ?? null) === (status.conclusion ?? null) && current.title === title && current.summary === summary2))
-    return { kind: "check-run", ...current ? { id: current.id } : {}, headSha: facts.headSha, ...status, title, summary: summary2, ...text ? { text } : {} };
+  if (current && current.status === status.status && (current.conclusion ?? null) === (status.conclusion ?? null) && current.title === title && current.summary === summary2)
+    return;
+  let actions = options.checkRunActions ? { actions: checkRunActions(decision).map((a) => ({ ...a })) } : {};
+  return { kind: "check-run", ...current ? { id: current.id } : {}, headSha: facts.headSha, ...status, title, summary: summary2, ...text ? { text } : {}, ...actions };
 }
 function bySource(verdicts) {
   let groups = /* @__PURE__ */ new Map();
@@ -36980,14 +37178,23 @@ function answers(decision, facts, now2, options) {
   let done = new Set(decision.ledger.answered), explanation2, explain = () => explanation2 ??= renderExplanation(decision, facts, now2, options, 4e4), authors = /* @__PURE__ */ new Map();
   for (let c of facts.comments) authors.set(`comment:${c.id}`, c.author);
   for (let r of facts.reviews) authors.set(`review:${r.id}`, r.author);
-  let effects = [], answered = [];
+  for (let c of clicksOf(decision.ledger)) authors.set(`click:${c.id}`, { login: c.by, type: c.byType });
+  let effects = [], answered = [], toldAboutClick = /* @__PURE__ */ new Set(), clickKey = (v) => `${v.by.toLowerCase()}:${v.command.kind}:${v.refusal ?? ""}`;
   for (let group of bySource(decision.commands)) {
     let source = group[0].source;
+    if (source.type === "click" && !group[0].accepted && group[0].refusal !== "permission-error") {
+      let key = clickKey(group[0]);
+      if (toldAboutClick.has(key) && !done.has(source.id)) {
+        answered.push(source.id);
+        continue;
+      }
+      toldAboutClick.add(key);
+    }
     if (done.has(source.id)) continue;
     let author = authors.get(`${source.type}:${source.id}`);
     if (!author || isBot(author) || group.some((v) => v.refusal === "permission-error")) continue;
     let acted = group.some((v) => v.accepted && v.command.kind !== "explain"), needsReply = group.some((v) => !v.accepted || v.command.kind === "explain" || v.command.kind === "veto" && v.command.readFrom !== void 0);
-    acted && source.type === "comment" && effects.push({ kind: "react", target: source, content: "+1" }), needsReply && effects.push({ kind: "reply", inReplyTo: source.id, body: renderReply(group, decision, facts, now2, options, explain) }), answered.push(source.id);
+    acted && source.type === "comment" && effects.push({ kind: "react", target: { type: "comment", id: source.id }, content: "+1" }), needsReply && effects.push({ kind: "reply", inReplyTo: source.id, body: renderReply(group, decision, facts, now2, options, explain) }), answered.push(source.id);
   }
   return { effects, answered };
 }
@@ -37207,7 +37414,7 @@ async function applyCheckRun(session, ctx, e) {
     }));
     return;
   }
-  let output = { title: e.title, summary: clip(e.summary), ...e.text !== void 0 ? { text: clip(e.text) } : {} }, conclusion = e.status === "completed" ? { conclusion: e.conclusion ?? "failure" } : {}, externalId = ctx.governed ? EXTERNAL_ID.governed : EXTERNAL_ID.ignored;
+  let output = { title: e.title, summary: clip(e.summary), ...e.text !== void 0 ? { text: clip(e.text) } : {} }, conclusion = e.status === "completed" ? { conclusion: e.conclusion ?? "failure" } : {}, externalId = ctx.governed ? EXTERNAL_ID.governed : EXTERNAL_ID.ignored, actions = e.actions ? { actions: e.actions } : {};
   if (e.id !== void 0 && !mustReplace(e, ctx.currentCheckRun)) {
     let id = e.id;
     await request2(session, (c) => c.rest.checks.update({
@@ -37217,7 +37424,8 @@ async function applyCheckRun(session, ctx, e) {
       status: e.status,
       ...conclusion,
       output,
-      external_id: externalId
+      external_id: externalId,
+      ...actions
     }));
   } else
     await request2(session, (c) => c.rest.checks.create({
@@ -37228,7 +37436,8 @@ async function applyCheckRun(session, ctx, e) {
       status: e.status,
       ...conclusion,
       output,
-      external_id: externalId
+      external_id: externalId,
+      ...actions
     }));
 }
 async function applyOne(session, ctx, e) {
@@ -37743,7 +37952,7 @@ async function gather2(session, ref, options, policies) {
     reviews,
     ...gate2.headSeenAt ? { headSeenAt: gate2.headSeenAt } : {},
     ...statusComment?.ledger ? { ledger: statusComment.ledger } : {}
-  }, authors = commandAuthors(facts);
+  }, authors = [.../* @__PURE__ */ new Set([...commandAuthors(facts), ...clickAuthors(facts)])].sort();
   return authors.length > 0 && ([facts.commits, facts.authorizations] = await settleAll([
     gatherCommits(session, ref, pr),
     gatherAuthorizations(session, ref, authors, load.kind === "ok" ? load.policy.reviewers : void 0, ruleTeams(load.kind === "ok" ? load.policy : void 0))
@@ -37779,6 +37988,11 @@ async function reconcileWith(client, ref, options, policies) {
   } catch (error3) {
     return failed(error3);
   }
+  let claimed = [], notifyPolicy = g.load.kind === "ok" ? g.load.policy.notify : void 0, prUrl = options.notify ? `${options.notify.webUrl.replace(/\/+$/, "")}/${ref.owner}/${ref.repo}/pull/${ref.number}` : "";
+  if (options.notify && options.mode === "full" && decision.governed && notifyPolicy) {
+    let claim = claimNotifications({ decision, facts: g.facts, policy: notifyPolicy, available: options.notify.channels, url: prUrl, now: now2 });
+    decision = { ...decision, ledger: claim.ledger }, claimed = claim.notifications;
+  }
   logDecision(session, ref, decision);
   let mergeView = NOT_YET, extraWake;
   try {
@@ -37798,6 +38012,7 @@ async function reconcileWith(client, ref, options, policies) {
   try {
     effects = plan(decision, g.facts, view, now2, {
       mode: options.mode,
+      ...options.checkRunActions ? { checkRunActions: !0 } : {},
       ...g.load.kind === "ok" ? { reviewers: authorizedReviewers(g.load.policy) } : {}
     });
   } catch (error3) {
@@ -37809,7 +38024,10 @@ async function reconcileWith(client, ref, options, policies) {
     checkRunAs: options.checkRunAs ?? "check-run",
     governed: decision.governed,
     ...view.checkRun ? { currentCheckRun: view.checkRun } : {}
-  }, toApply), error2 = result.error ?? g.policyError, wakeAt = earliest2(result.wakeAt, decision.wakeAt, extraWake, error2 ? new Date(now2.getTime() + REEVALUATE_MS).toISOString() : void 0);
+  }, toApply), notifications = [
+    ...result.applied.some((e) => e.kind === "status-comment") ? claimed : [],
+    ...result.merged && options.notify && notifyPolicy ? mergedNotifications({ decision, facts: g.facts, policy: notifyPolicy, available: options.notify.channels, url: prUrl, now: now2 }) : []
+  ], error2 = result.error ?? g.policyError, wakeAt = earliest2(result.wakeAt, decision.wakeAt, extraWake, error2 ? new Date(now2.getTime() + REEVALUATE_MS).toISOString() : void 0);
   return {
     ref,
     decision,
@@ -37819,7 +38037,8 @@ async function reconcileWith(client, ref, options, policies) {
     merged: result.merged,
     requests: session.requests,
     ...wakeAt ? { wakeAt } : {},
-    ...error2 ? { error: error2 } : {}
+    ...error2 ? { error: error2 } : {},
+    ...notifications.length ? { notifications } : {}
   };
 }
 

@@ -3,6 +3,9 @@
 // ends, and the sweep re-derives everything from GitHub so nothing depends on this process surviving.
 import type { Probot } from 'probot';
 import { reconcile as defaultReconcile, sweep as defaultSweep, isOwnCheckRun, isOwnComment } from '../github/index.js';
+import { recordClick } from '../github/record-click.js';
+import { gateNotifier, type GateNotifyOptions } from './gate-notify.js';
+import type { Notifier } from './notifier.js';
 import type { GateIdentity, GitHubClient, ReconcileOutcome } from '../github/index.js';
 import { MemoryQueue, type ReconcileJob, type ReconcileQueue, type ReconcileWork, type RepoRef } from './queue.js';
 import { MemoryTimers, type Timers, type WakeHandler } from './timers.js';
@@ -53,12 +56,16 @@ export interface GateOptions {
   metrics?: Metrics;
   now?: () => Date;
   log?: Log;
+  /** Chat (Slack, signed webhook) from the App's environment; absent: no chat. */
+  notify?: GateNotifyOptions;
 }
 
 export interface Gate {
   queue: ReconcileQueue;
   timers: Timers;
   metrics: Metrics;
+  /** Chat, when configured. */
+  notifier?: Notifier;
   sweepAll(): Promise<SweepReport | undefined>;
   /** Resolves once no reconcile waits or runs (tests). */
   idle(): Promise<void>;
@@ -95,10 +102,20 @@ export function createGate(app: Probot, options: GateOptions = {}): Gate {
   };
 
   const awaitingChecks = new AwaitingChecks();
+  const notifier = options.notify
+    ? gateNotifier(options.notify, {
+        metrics, log, now, identity,
+        queue: () => queue,
+        auth: async (installationId) => (await app.auth(installationId)) as unknown as GitHubClient,
+      })
+    : undefined;
+  const chat = notifier && notifier.channels.length ? { notify: { channels: notifier.channels, webUrl: notifier.webUrl } } : {};
 
   const afterOutcome = async (outcome: ReconcileOutcome, ref: PullRef): Promise<void> => {
     metrics.recordOutcome(outcome);
     awaitingChecks.record(outcome, ref);
+    // Chat goes out after the reconcile and is never awaited: it cannot delay or change a decision.
+    if (notifier && outcome.notifications?.length) notifier.dispatch(ref, outcome.notifications);
     log.info(
       { pull: describePull(ref), tier: outcome.decision.tier, state: outcome.decision.state, merged: outcome.merged, wakeAt: outcome.wakeAt, requests: outcome.requests, error: outcome.error },
       'reconciled',
@@ -123,6 +140,8 @@ export function createGate(app: Probot, options: GateOptions = {}): Gate {
         identity: gateIdentity,
         now,
         log,
+        checkRunActions: true,
+        ...chat,
         ...(job.pullRequest ? { pullRequest: job.pullRequest, headIsNew: job.headIsNew === true } : {}),
       });
     } catch (error) {
@@ -157,7 +176,7 @@ export function createGate(app: Probot, options: GateOptions = {}): Gate {
     await queue.exclusive(repo, async () => {
       const gateIdentity = await identity();
       const client = (await app.auth(repo.installationId)) as unknown as GitHubClient;
-      const outcomes = await sweepFn(client, { owner: repo.owner, repo: repo.repo }, { mode: 'full', identity: gateIdentity, now, log });
+      const outcomes = await sweepFn(client, { owner: repo.owner, repo: repo.repo }, { mode: 'full', identity: gateIdentity, now, log, checkRunActions: true, ...chat });
       for (const outcome of outcomes) {
         const ref = { installationId: repo.installationId, owner: outcome.ref.owner, repo: outcome.ref.repo, number: outcome.ref.number };
         await afterOutcome(outcome, ref);
@@ -237,6 +256,42 @@ export function createGate(app: Probot, options: GateOptions = {}): Gate {
     await rerun(payload, payload.check_run.pull_requests, 'check_run.rerequested');
   });
 
+  // A click on the check run's `Approve` / `Veto`: recorded in the PR's ledger while no reconcile of
+  // the repository runs (a reconcile rewrites the status comment from what it read), then decided
+  // like the command. If the record cannot be written the click does not count, and the delivery fails.
+  app.on('check_run.requested_action', async (context) => {
+    const { payload } = context;
+    const gateIdentity = await identity();
+    const identifier = payload.requested_action?.identifier ?? '';
+    // A metrics label never carries what a payload says verbatim.
+    const action = identifier === 'approve' || identifier === 'veto' ? identifier : 'other';
+    if (!isOwnCheckRun(payload.check_run, gateIdentity) || payload.check_run.name !== 'hitl') return;
+    const repo = repoOf(payload);
+    if (!repo) return;
+    if (payload.check_run.pull_requests.length === 0) {
+      metrics.clicks.inc({ action, result: 'ignored' });
+      log.warn({ repo: `${repo.owner}/${repo.repo}`, checkRun: payload.check_run.id }, 'a click on a check run GitHub links to no pull request (a fork?): not counted');
+      return;
+    }
+    const failures: string[] = [];
+    for (const p of payload.check_run.pull_requests) {
+      const ref = { owner: repo.owner, repo: repo.repo, number: p.number };
+      const result = await queue.exclusive(repo, async () => {
+        const client = (await app.auth(repo.installationId)) as unknown as GitHubClient;
+        return recordClick(client, ref, {
+          identifier,
+          sender: { login: payload.sender.login, type: payload.sender.type },
+          checkRun: { id: payload.check_run.id, headSha: payload.check_run.head_sha },
+        }, { identity: gateIdentity, now: now(), log });
+      });
+      metrics.clicks.inc({ action, result: result.kind });
+      if (result.kind === 'failed') failures.push(result.reason);
+      else if (result.kind === 'ignored') log.info({ pull: describePull({ ...repo, number: p.number }), reason: result.reason }, 'click ignored');
+      else await pull(payload, p.number, 'check_run.requested_action');
+    }
+    if (failures.length) throw new Error(`click not recorded, so not counted: ${failures.join('; ')}`);
+  });
+
   app.on('check_suite.rerequested', async (context) => {
     const { payload } = context;
     if (knownIdentity?.appId !== undefined && payload.check_suite.app?.id !== knownIdentity.appId) return;
@@ -285,6 +340,7 @@ export function createGate(app: Probot, options: GateOptions = {}): Gate {
     queue,
     timers,
     metrics,
+    ...(notifier ? { notifier } : {}),
     closed: false,
     sweepAll: () => sweeper.sweepAll(),
     idle: () => queue.idle(),

@@ -4,6 +4,7 @@
 import type { ApplicationFunctionOptions, Probot } from 'probot';
 import { createGate, type Gate, type GateOptions } from './gate.js';
 import { readGateEnv } from './config.js';
+import { chatSenders } from './notify-env.js';
 import { gateRoutes } from './http.js';
 
 export { createGate } from './gate.js';
@@ -17,12 +18,13 @@ export default async function hitlGateApp(app: Probot, options: HitlAppOptions):
   const env = options.env ?? process.env;
   const config = readGateEnv(env);
   if (!config.ok) throw new Error(`hitl-gate configuration: ${config.errors.join('; ')}`);
+  const notify = chatSenders(env);
   let scaleOut: Partial<GateOptions> = {};
   if (config.value.redisUrl && !options.hitl?.queue) {
     const { redisBackends } = await import('./redis.js');
     scaleOut = await redisBackends(config.value.redisUrl, { sweepIntervalMs: config.value.sweepIntervalMs, concurrency: config.value.concurrency, log: app.log });
   }
-  const gate = createGate(app, { sweepIntervalMs: config.value.sweepIntervalMs, queueConcurrency: config.value.concurrency, ...scaleOut, ...options.hitl });
+  const gate = createGate(app, { sweepIntervalMs: config.value.sweepIntervalMs, queueConcurrency: config.value.concurrency, ...(notify ? { notify } : {}), ...scaleOut, ...options.hitl });
   options.addHandler(gateRoutes(gate));
   return gate;
 }

@@ -17,6 +17,8 @@ export class Metrics {
   readonly timerLateness: Histogram;
   readonly sweeps: Counter<'result'>;
   readonly sweepSeconds: Histogram;
+  readonly clicks: Counter<'action' | 'result'>;
+  readonly notifications: Counter<'channel' | 'event' | 'result'>;
   #sources: MetricsSources = { queueDepth: () => 0, pendingTimers: () => 0 };
 
   constructor(options: { defaultMetrics?: boolean } = {}) {
@@ -36,6 +38,8 @@ export class Metrics {
     });
     this.sweeps = new Counter({ name: 'hitl_sweeps_total', help: 'Sweeps of all installations by result: done, failed, skipped (another replica or sweep holds it).', labelNames: ['result'], registers });
     this.sweepSeconds = new Histogram({ name: 'hitl_sweep_duration_seconds', help: 'Duration of a sweep of all installations.', buckets: [1, 5, 15, 60, 300, 900], registers });
+    this.clicks = new Counter({ name: 'hitl_clicks_total', help: 'Clicks on the check run\'s Approve / Veto by result: recorded, ignored, failed (not recorded, so not counted).', labelNames: ['action', 'result'], registers });
+    this.notifications = new Counter({ name: 'hitl_notifications_total', help: 'Chat notifications by channel (slack, webhook), event and result: sent, retried, failed (given up after retries), skipped.', labelNames: ['channel', 'event', 'result'], registers });
     const sources = () => this.#sources;
     new Gauge({
       name: 'hitl_queue_depth',

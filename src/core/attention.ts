@@ -111,6 +111,16 @@ function reminderBody(step: number, attention: Attention, decision: Decision, fa
   return lines.join('\n\n');
 }
 
+/** The reminder step `planAttention` posts now, if one is due and not yet in the ledger for this head.
+ * Chat hears of the same step as a `stale` event. */
+export function dueReminderStep(decision: Decision, facts: PullRequestFacts, now: Date): number | undefined {
+  const attention = decision.attention;
+  if (!attention) return undefined;
+  const done = stepsDone(keepAttention(decision.ledger), facts.headSha);
+  const due = attention.reminders.filter((at) => (parseTime(at) ?? Infinity) <= now.getTime()).length;
+  return due > done ? due : undefined;
+}
+
 /**
  * The review requests and the reminder step due now, and the ledger records that say they were done.
  * The caller writes the ledger (the status comment) BEFORE applying these effects, so a crash between
@@ -135,9 +145,8 @@ export function planAttention(decision: Decision, facts: PullRequestFacts, now: 
     }
   }
 
-  const done = stepsDone(previous, head);
-  const due = attention.reminders.filter((at) => (parseTime(at) ?? Infinity) <= nowMs).length;
-  if (due > done) {
+  const due = dueReminderStep(decision, facts, now);
+  if (due !== undefined) {
     // Steps missed while nobody looked are not posted one by one: one comment, for the latest step.
     const last = due === attention.reminders.length;
     const escalate = last && attention.escalateTo && (attention.escalateTo.users.length || attention.escalateTo.teams.length) ? attention.escalateTo : undefined;

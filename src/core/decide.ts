@@ -2,6 +2,7 @@
 // now, and why. Pure. It replays the PR's command timeline (comments and reviews, oldest first)
 // against the gate's own ledger, so the same facts always give the same decision.
 import { classify, type ClassifyInput, type Escalation } from './classify.js';
+import { keptClicks, withClicks } from './clicks.js';
 import { withdrawalsOf, type GateLedger, type WithdrawalRecord } from './ledger.js';
 import { isPermissive } from './commands.js';
 import { standing, type Standing } from './authorize.js';
@@ -59,7 +60,9 @@ export function decide(load: PolicyLoad, facts: PullRequestFacts, now: Date): De
   const nowMs = now.getTime();
   const policy = load.kind === 'ok' ? load.policy : undefined;
   const previous: Ledger = facts.ledger ?? { vetoes: [], answered: [] };
-  const entries = timeline(facts);
+  // Clicks on the check run are commands too, read from the ledger where the shell recorded them.
+  const clicks = keptClicks(facts.ledger, facts.headSha);
+  const entries = withClicks(timeline(facts), clicks);
   const input = classifyInput(facts);
   const ledgerEscalations: Escalation[] = previous.escalation ? [{ tier: previous.escalation, by: 'an earlier command', via: 'ledger' }] : [];
 
@@ -244,6 +247,9 @@ export function decide(load: PolicyLoad, facts: PullRequestFacts, now: Date): De
     ...(escalation ? { escalation } : {}),
     ...(withdrawals.size ? { withdrawals: [...withdrawals.values()] } : {}),
     ...keepAttention(previous),
+    ...(clicks.length ? { clicks } : {}),
+    // Chat messages sent so far are the shell's business (notify.ts); the decision only keeps them.
+    ...((previous as GateLedger).notified ? { notified: (previous as GateLedger).notified } : {}),
   };
 
   const approvers = policy ? approverStatus(approverGroups(policy, classification), approvalsOut, facts.authorizations) : [];
@@ -282,6 +288,8 @@ function refused(e: TimelineEntry, command: Command, refusal: RefusalReason, mes
 }
 
 function validForHead(e: TimelineEntry, binds: boolean, headSeenMs: number | undefined, headSha: string): boolean {
+  // A click always binds to the head of the check run it was made on, whatever the policy says.
+  if (e.source.type === 'click') return e.commitId === headSha;
   if (!binds) return true;
   if (e.source.type === 'review') return e.commitId === headSha;
   // Comments carry no commit: they count only when made after the gate first saw this head. Without
@@ -308,6 +316,11 @@ function judge(e: TimelineEntry, command: Exclude<Command, { kind: 'escalate' | 
     return refused(e, command, 'edited', message);
   }
   if (who.kind === 'not-reviewer') return refused(e, command, 'not-reviewer', who.message);
+  if (e.source.type === 'click' && !history.valid()) {
+    // The person saw an older commit: their click decides nothing about code they did not see.
+    const message = `You clicked on the check of ${shortSha(e.commitId ?? '')}, an older commit of this pull request, so the click counts for nothing; click again on the current check or comment \`${name}\`.`;
+    return refused(e, command, 'before-push', message);
+  }
   if (who.kind === 'unknown') {
     // Fail closed in the strict direction: a veto of someone we cannot check still counts.
     if (command.kind === 'veto') return { ...verdictBase(e, command), accepted: true, message: `Counted although ${who.message}` };

@@ -4,11 +4,12 @@
 // as base64 JSON inside an HTML comment, and reading it never throws.
 import type { Decision, PullRequestFacts, Tier } from './types.js';
 import { TIERS } from './types.js';
+import { clicksOf } from './clicks.js';
 
 export interface RecordedApproval {
   by: string;
   at: string;
-  via: 'comment' | 'review';
+  via: 'comment' | 'review' | 'click';
   /** The commit approved: a review's own commit; a comment's when it came after the gate first saw the head. */
   sha: string | null;
 }
@@ -40,7 +41,9 @@ export function decisionRecord(decision: Decision, facts: PullRequestFacts): Dec
   const seenMs = facts.headSeenAt !== undefined ? Date.parse(facts.headSeenAt) : NaN;
   const approvals = decision.approvals.slice(0, MAX_ENTRIES).map((a): RecordedApproval => {
     const review = a.via === 'review' ? facts.reviews.find((r) => r.id === a.sourceId) : undefined;
-    const sha = review ? review.commitId : Date.parse(a.at) >= seenMs ? facts.headSha : null;
+    const click = a.via === 'click' ? clicksOf(facts.ledger).find((c) => c.id === a.sourceId) : undefined;
+    // A click names the head of the check it was made on; a comment only shows when it was made.
+    const sha = review ? review.commitId : click ? click.headSha : Date.parse(a.at) >= seenMs ? facts.headSha : null;
     return { by: a.by, at: a.at, via: a.via, sha: sha || null };
   });
   return {
@@ -113,7 +116,7 @@ export function readDecisionRecord(text: string | null | undefined): DecisionRec
     tier: data.tier as Tier,
     state: (['ready', 'waiting', 'blocked', 'ignored'] as const).find((s) => s === data.state) ?? 'blocked',
     rules: Array.isArray(data.rules) ? data.rules.filter((r): r is string => typeof r === 'string') : [],
-    approvals: list(data.approvals).flatMap((a) => (str(a.by) && str(a.at) && (a.via === 'comment' || a.via === 'review')
+    approvals: list(data.approvals).flatMap((a) => (str(a.by) && str(a.at) && (a.via === 'comment' || a.via === 'review' || a.via === 'click')
       ? [{ by: str(a.by) as string, at: str(a.at) as string, via: a.via, sha: str(a.sha) }] : [])),
     vetoes: list(data.vetoes).flatMap((v) => (str(v.by) && str(v.at) ? [{ by: str(v.by) as string, at: str(v.at) as string, reason: str(v.reason), withdrawnAt: str(v.withdrawnAt) }] : [])),
     window,

@@ -3,6 +3,8 @@
 // Reading is defensive: anything malformed or oversized reads as "no ledger", never as an exception.
 import type { Ledger, VetoRecord } from './types.js';
 import { TIERS } from './types.js';
+import { CLICK_ACTIONS, type ClickRecord } from './clicks.js';
+import type { NotifiedRecord } from './notify.js';
 
 /** Something that withdrew a person's earlier approvals: an `/approve cancel`, a change request, an
  * edited comment. Kept so that deleting that comment or dismissing that review (which anyone with
@@ -16,6 +18,10 @@ export interface WithdrawalRecord {
 /** The ledger as the gate writes it: the shared `Ledger` plus what only the decision reads. */
 export interface GateLedger extends Ledger {
   withdrawals?: WithdrawalRecord[];
+  /** One-click decisions on the check run (clicks.ts), recorded before they count. */
+  clicks?: ClickRecord[];
+  /** Chat messages already sent, and the PR's Slack thread (notify.ts). */
+  notified?: NotifiedRecord;
 }
 
 /** The withdrawals a ledger read back from a status comment carries (none for a plain `Ledger`). */
@@ -54,6 +60,8 @@ export function ledgerMarker(ledger: Ledger): string {
     ...(ledger.escalation ? { escalation: ledger.escalation } : {}),
     ...(withdrawals.length ? { withdrawals: [...withdrawals].sort(byTime((w) => w.sourceId)) } : {}),
     ...attentionRecords(ledger),
+    ...(clicksIn(ledger).length ? { clicks: [...clicksIn(ledger)].sort(byTime((c) => c.id)) } : {}),
+    ...((ledger as GateLedger).notified ? { notified: (ledger as GateLedger).notified } : {}),
   };
   let encoded = encode(fitted);
   while (encoded.length > LEDGER_TARGET_CHARS && fitted.answered.length > 0) {
@@ -86,6 +94,35 @@ function withdrawalRecord(v: unknown): WithdrawalRecord | undefined {
   return { by, at, sourceId };
 }
 
+const clicksIn = (ledger: Ledger): ClickRecord[] => (ledger as GateLedger).clicks ?? [];
+
+function clickRecord(v: unknown): ClickRecord | undefined {
+  if (!isObject(v)) return undefined;
+  const { id, by, byType, at, action, headSha, checkRunId } = v;
+  if (!isId(id) || typeof by !== 'string' || by === '' || typeof byType !== 'string' || typeof at !== 'string' || !Number.isFinite(Date.parse(at))) return undefined;
+  if (!(CLICK_ACTIONS as readonly unknown[]).includes(action) || typeof headSha !== 'string' || !/^[0-9a-f]{7,64}$/i.test(headSha) || !isId(checkRunId)) return undefined;
+  return { id, by, byType, at, action: action as ClickRecord['action'], headSha, checkRunId };
+}
+
+const keys = (v: unknown): string[] | undefined => (Array.isArray(v) && v.every((k) => typeof k === 'string' && k.length <= 40) ? v.slice(0, 50) : undefined);
+
+/** What was sent to chat. A malformed record reads as "nothing sent" rather than losing the ledger:
+ * at worst a message is sent again, never is a veto lost. */
+function notifiedRecord(v: unknown): NotifiedRecord | undefined {
+  if (!isObject(v)) return undefined;
+  const out: NotifiedRecord = {};
+  if (isObject(v.slack)) {
+    const sent = keys(v.slack.sent);
+    const { channel, ts } = v.slack;
+    if (sent) out.slack = { sent, ...(typeof channel === 'string' ? { channel } : {}), ...(typeof ts === 'string' && ts.length <= 40 ? { ts } : {}) };
+  }
+  if (isObject(v.webhook)) {
+    const sent = keys(v.webhook.sent);
+    if (sent) out.webhook = { sent };
+  }
+  return out.slack || out.webhook ? out : undefined;
+}
+
 /** The ledger the gate wrote into its own status comment, or undefined. Never throws. */
 export function readLedger(body: string): GateLedger | undefined {
   if (typeof body !== 'string') return undefined;
@@ -107,12 +144,17 @@ export function readLedger(body: string): GateLedger | undefined {
   if (data.withdrawals !== undefined && !Array.isArray(data.withdrawals)) return undefined;
   const withdrawals = (data.withdrawals ?? []).map(withdrawalRecord);
   if (withdrawals.some((w) => w === undefined)) return undefined;
+  if (data.clicks !== undefined && !Array.isArray(data.clicks)) return undefined;
+  const clicks = (data.clicks ?? []).map(clickRecord);
+  if (clicks.some((c) => c === undefined)) return undefined;
   return {
     vetoes: vetoes as VetoRecord[],
     answered: data.answered as number[],
     ...(escalation !== undefined ? { escalation: escalation as Ledger['escalation'] & string } : {}),
     ...(withdrawals.length ? { withdrawals: withdrawals as WithdrawalRecord[] } : {}),
     ...attentionRecords(data),
+    ...(clicks.length ? { clicks: clicks as ClickRecord[] } : {}),
+    ...(notifiedRecord(data.notified) ? { notified: notifiedRecord(data.notified) } : {}),
   };
 }
 

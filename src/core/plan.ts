@@ -3,12 +3,15 @@
 // previous plan produced yields no writes: replaying any event is harmless.
 import { planAttention } from './attention.js';
 import { isBot } from './commands.js';
+import { checkRunActions, clicksOf } from './clicks.js';
 import { renderCheckRun, renderExplanation, renderReply, renderStatusComment, type RenderOptions } from './render.js';
 import type { Actor, CommandVerdict, Decision, Effect, GitHubView, PullRequestFacts } from './types.js';
 
 export interface PlanOptions extends RenderOptions {
   /** `check` plans nothing that writes (the Action's read-only mode). */
   mode: 'full' | 'check';
+  /* `checkRunActions` (RenderOptions): offer the one-click Approve / Veto on the check run (the App,
+   * which receives the clicks; not the Action). */
 }
 
 type CheckRunEffect = Extract<Effect, { kind: 'check-run' }>;
@@ -26,14 +29,17 @@ function checkStatus(decision: Decision): Pick<CheckRunEffect, 'status' | 'concl
   }
 }
 
-function checkRunEffect(decision: Decision, facts: PullRequestFacts, view: GitHubView, now: Date, options: RenderOptions): CheckRunEffect | undefined {
+function checkRunEffect(decision: Decision, facts: PullRequestFacts, view: GitHubView, now: Date, options: PlanOptions): CheckRunEffect | undefined {
   const { title, summary, text } = renderCheckRun(decision, facts, now, options);
   const status = checkStatus(decision);
   const current = view.checkRun;
   if (current && current.status === status.status && (current.conclusion ?? null) === (status.conclusion ?? null) && current.title === title && current.summary === summary) {
     return undefined;
   }
-  return { kind: 'check-run', ...(current ? { id: current.id } : {}), headSha: facts.headSha, ...status, title, summary, ...(text ? { text } : {}) };
+  // GitHub does not return a check run's actions, so they are not compared: they follow the state,
+  // and the title changes whenever the state does.
+  const actions = options.checkRunActions ? { actions: checkRunActions(decision).map((a) => ({ ...a })) } : {};
+  return { kind: 'check-run', ...(current ? { id: current.id } : {}), headSha: facts.headSha, ...status, title, summary, ...(text ? { text } : {}), ...actions };
 }
 
 /** Verdicts grouped by the comment or review that carried them, in timeline order. */
@@ -57,10 +63,22 @@ function answers(decision: Decision, facts: PullRequestFacts, now: Date, options
   const authors = new Map<string, Actor>();
   for (const c of facts.comments) authors.set(`comment:${c.id}`, c.author);
   for (const r of facts.reviews) authors.set(`review:${r.id}`, r.author);
+  for (const c of clicksOf(decision.ledger)) authors.set(`click:${c.id}`, { login: c.by, type: c.byType });
   const effects: Effect[] = [];
   const answered: number[] = [];
+  // A person who clicks a refused button again is told once, not once per click.
+  const toldAboutClick = new Set<string>();
+  const clickKey = (v: CommandVerdict) => `${v.by.toLowerCase()}:${v.command.kind}:${v.refusal ?? ''}`;
   for (const group of bySource(decision.commands)) {
     const source = group[0]!.source;
+    if (source.type === 'click' && !group[0]!.accepted && group[0]!.refusal !== 'permission-error') {
+      const key = clickKey(group[0]!);
+      if (toldAboutClick.has(key) && !done.has(source.id)) {
+        answered.push(source.id);
+        continue;
+      }
+      toldAboutClick.add(key);
+    }
     if (done.has(source.id)) continue;
     const author = authors.get(`${source.type}:${source.id}`);
     // Never answer a bot: two bots answering each other is an endless loop.
@@ -71,7 +89,7 @@ function answers(decision: Decision, facts: PullRequestFacts, now: Date, options
     // A veto read from a typo is answered too: its author must learn that it counts, and how to lift it.
     const needsReply = group.some((v) => !v.accepted || v.command.kind === 'explain' || (v.command.kind === 'veto' && v.command.readFrom !== undefined));
     // GitHub has no reactions on reviews: an accepted review is answered by the status comment itself.
-    if (acted && source.type === 'comment') effects.push({ kind: 'react', target: source, content: '+1' });
+    if (acted && source.type === 'comment') effects.push({ kind: 'react', target: { type: 'comment', id: source.id }, content: '+1' });
     if (needsReply) effects.push({ kind: 'reply', inReplyTo: source.id, body: renderReply(group, decision, facts, now, options, explain) });
     answered.push(source.id);
   }

@@ -1,6 +1,7 @@
 // What people read: the status comment (understood in five seconds, details folded away), the check
 // run's output, replies to commands. Every command the text shows is inside a code span, and every
 // string the gate did not write is escaped, so nothing the gate posts can parse as a command.
+import { checkRunActions } from './clicks.js';
 import { commandText } from './decide.js';
 import { decisionMarker, decisionRecord } from './decision-record.js';
 import { ledgerMarker } from './ledger.js';
@@ -15,6 +16,8 @@ import type { CommandVerdict, Decision, GovernedReason, Policy, PolicyError, Pul
 export interface RenderOptions {
   /** The policy's reviewers, to say exactly who may act; without it the text points at the policy. */
   reviewers?: Policy['reviewers'];
+  /** The check run carries one-click Approve / Veto buttons (the App): say so where they help. */
+  checkRunActions?: boolean;
 }
 
 export { readLedger, ledgerMarker } from './ledger.js';
@@ -127,6 +130,12 @@ function nextStep(decision: Decision, facts: PullRequestFacts, nowMs: number, re
   return '';
 }
 
+/** One sentence on the check run's buttons, when the state offers them (see clicks.ts). */
+function buttonsHint(decision: Decision): string {
+  const labels = checkRunActions(decision).map((a) => `**${a.label}**`);
+  return labels.length ? ` Reviewers can also click ${labels.join(' or ')} on the ${code('hitl')} check.` : '';
+}
+
 function approvalsLine(decision: Decision, nowMs: number): string {
   const perRule = decision.approvers?.some((g) => g.rule !== undefined) ?? false;
   const required = decision.approvalsRequired && !perRule ? ` of ${decision.approvalsRequired} needed` : '';
@@ -165,7 +174,7 @@ function headline(decision: Decision, facts: PullRequestFacts, nowMs: number, re
     '',
     `**Tier ${decision.tier}** because ${why(decision)}.`,
     '',
-    `**Next:** ${nextStep(decision, facts, nowMs, relative)}`,
+    `**Next:** ${nextStep(decision, facts, nowMs, relative)}${options.checkRunActions ? buttonsHint(decision) : ''}`,
     '',
     `**Who may act:** ${whoMayAct(decision, options.reviewers)}. Comment one command per line: ${COMMANDS_HELP}.`,
     '',
@@ -174,7 +183,9 @@ function headline(decision: Decision, facts: PullRequestFacts, nowMs: number, re
 }
 
 function verdictLine(v: CommandVerdict, nowMs: number): string {
-  const what = `${person(v.by)} ${code(v.command.kind === 'veto' && v.command.reason ? `/veto ${v.command.reason}` : commandText(v.command), 80)} (${v.source.type}, ${formatUtc(parseTime(v.at) ?? nowMs, nowMs)})`;
+  const what = v.source.type === 'click'
+    ? `${person(v.by)} clicked **${v.command.kind === 'approve' ? 'Approve' : 'Veto'}** on the check (${formatUtc(parseTime(v.at) ?? nowMs, nowMs)})`
+    : `${person(v.by)} ${code(v.command.kind === 'veto' && v.command.reason ? `/veto ${v.command.reason}` : commandText(v.command), 80)} (${v.source.type}, ${formatUtc(parseTime(v.at) ?? nowMs, nowMs)})`;
   return v.accepted
     ? `- ✅ ${what}${v.message ? `: ${escapeText(v.message, 300)}` : ''}`
     : `- ❌ ${what}: ${v.refusal}: ${escapeText(v.message ?? '', 300)}`;
@@ -280,7 +291,9 @@ export function renderReply(verdicts: CommandVerdict[], decision: Decision, fact
       continue;
     }
     if (v.accepted || !v.message) continue;
-    const what = v.source.type === 'review' && v.command.kind === 'approve' && v.refusal !== 'edited'
+    const what = v.source.type === 'click'
+      ? `Your click on **${v.command.kind === 'approve' ? 'Approve' : 'Veto'}** on the ${code('hitl')} check`
+      : v.source.type === 'review' && v.command.kind === 'approve' && v.refusal !== 'edited'
       ? 'Your approving review'
       : readFrom !== undefined ? `${code(readFrom, 80)} (read as ${code('/veto')})` : code(commandText(v.command), 80);
     lines.push(`- ${what} was not counted: ${escapeText(v.message, 400)}`);

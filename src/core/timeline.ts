@@ -5,7 +5,7 @@ import { parseTime } from './time.js';
 import type { Actor, Command, PullRequestFacts } from './types.js';
 
 export interface TimelineEntry {
-  source: { type: 'comment' | 'review'; id: number };
+  source: { type: 'comment' | 'review' | 'click'; id: number };
   actor: Actor;
   /** When GitHub says it happened (comment created, review submitted). */
   at: string;
@@ -17,7 +17,7 @@ export interface TimelineEntry {
   edited: boolean;
   /** Text whose history GitHub does not expose (a review's body), so it may have been edited silently. */
   unverifiable: boolean;
-  /** For review verdicts: the commit the review was made on. */
+  /** For review verdicts: the commit the review was made on; for clicks, the clicked check's head. */
   commitId?: string;
 }
 

@@ -76,6 +76,8 @@ export interface Policy {
   workingHours?: WorkingHours;
   /** Risk-score thresholds: a score at or above one makes the PR at least that tier. */
   risk?: { soft?: number; hard?: number };
+  /** Chat (notify.ts): which events go to Slack and to the signed webhook. Absent: no chat. */
+  notify?: import('./notify.js').NotifyPolicy;
 }
 
 /** One problem in a policy file, positioned for `FILE:LINE:COL: message` (1-based). */
@@ -272,8 +274,8 @@ export type RefusalReason =
   | 'unknown-command';
 
 export interface CommandVerdict {
-  /** The comment or review that carried it. */
-  source: { type: 'comment' | 'review'; id: number };
+  /** The comment or review that carried it, or the click on the check run (clicks.ts). */
+  source: { type: 'comment' | 'review' | 'click'; id: number };
   by: string;
   at: string;
   command: Command;
@@ -286,7 +288,7 @@ export interface CommandVerdict {
 export interface Approval {
   by: string;
   at: string;
-  via: 'comment' | 'review';
+  via: 'comment' | 'review' | 'click';
   sourceId: number;
 }
 
@@ -336,7 +338,9 @@ export interface GitHubView {
 }
 
 export type Effect =
-  | { kind: 'check-run'; id?: number; headSha: string; status: 'in_progress' | 'completed'; conclusion?: 'success' | 'failure' | 'action_required'; title: string; summary: string; text?: string }
+  | { kind: 'check-run'; id?: number; headSha: string; status: 'in_progress' | 'completed'; conclusion?: 'success' | 'failure' | 'action_required'; title: string; summary: string; text?: string;
+      /** One-click buttons on the check run (clicks.ts); set only when the plan offers them. */
+      actions?: { label: string; description: string; identifier: string }[] }
   | { kind: 'status-comment'; id?: number; body: string }
   | { kind: 'react'; target: { type: 'comment' | 'review'; id: number }; content: '+1' | 'eyes' | 'confused' }
   | { kind: 'reply'; inReplyTo: number; body: string }

@@ -71,15 +71,16 @@ async function applyCheckRun(session: Session, ctx: ApplyContext, e: CheckRunEff
   const output = { title: e.title, summary: clip(e.summary), ...(e.text !== undefined ? { text: clip(e.text) } : {}) };
   const conclusion = e.status === 'completed' ? { conclusion: e.conclusion ?? 'failure' } : {};
   const externalId = ctx.governed ? EXTERNAL_ID.governed : EXTERNAL_ID.ignored;
+  const actions = e.actions ? { actions: e.actions } : {};
   if (e.id !== undefined && !mustReplace(e, ctx.currentCheckRun)) {
     const id = e.id;
     // started_at is left alone: it is the trusted start of the veto window (invariant 6).
     await request(session, (c) => c.rest.checks.update({
-      owner, repo, check_run_id: id, status: e.status, ...conclusion, output, external_id: externalId,
+      owner, repo, check_run_id: id, status: e.status, ...conclusion, output, external_id: externalId, ...actions,
     }));
   } else {
     await request(session, (c) => c.rest.checks.create({
-      owner, repo, name: CHECK_NAME, head_sha: e.headSha, status: e.status, ...conclusion, output, external_id: externalId,
+      owner, repo, name: CHECK_NAME, head_sha: e.headSha, status: e.status, ...conclusion, output, external_id: externalId, ...actions,
     }));
   }
 }

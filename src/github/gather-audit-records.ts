@@ -25,7 +25,7 @@ export interface AuditRecord {
   /** `merged`, `closed`, or the gate's last verdict on the open PR's head (`ready`, `waiting`, `blocked`). */
   state: 'merged' | 'closed' | 'ready' | 'waiting' | 'blocked' | null;
   rules: string[] | null;
-  approvals: { by: string; at: string; via: 'comment' | 'review'; sha: string | null }[] | null;
+  approvals: { by: string; at: string; via: 'comment' | 'review' | 'click'; sha: string | null }[] | null;
   vetoes: { by: string; at: string; reason: string | null; withdrawn_at: string | null }[] | null;
   window_start: string | null;
   window_end: string | null;

@@ -2,7 +2,10 @@
 // from GitHub, so calling it again (a replayed webhook, a timer, the sweep) is harmless.
 import { authorizedReviewers, ruleTeams } from '../core/approvers.js';
 import { classify } from '../core/classify.js';
+import { clickAuthors } from '../core/clicks.js';
 import { commandAuthors } from '../core/commands.js';
+import { dueReminderStep } from '../core/attention.js';
+import { claimNotifications, mergedNotifications, type Notification } from '../core/notify.js';
 import { decide } from '../core/decide.js';
 import { plan } from '../core/plan.js';
 import { loadPolicy, POLICY_PATH } from '../core/policy.js';
@@ -116,7 +119,7 @@ async function gather(session: Session, ref: PullRequestRef, options: ReconcileO
     ...(gate.headSeenAt ? { headSeenAt: gate.headSeenAt } : {}),
     ...(statusComment?.ledger ? { ledger: statusComment.ledger } : {}),
   };
-  const authors = commandAuthors(facts);
+  const authors = [...new Set([...commandAuthors(facts), ...clickAuthors(facts)])].sort();
   if (authors.length > 0) {
     [facts.commits, facts.authorizations] = await settleAll([
       gatherCommits(session, ref, pr),
@@ -167,6 +170,18 @@ export async function reconcileWith(client: GitHubClient, ref: PullRequestRef, o
   } catch (error) {
     return failed(error);
   }
+  // Chat messages due now are claimed in the ledger the plan writes: sent only once that write is on GitHub.
+  let claimed: Notification[] = [];
+  const notifyPolicy = g.load.kind === 'ok' ? g.load.policy.notify : undefined;
+  const prUrl = options.notify ? `${options.notify.webUrl.replace(/\/+$/, '')}/${ref.owner}/${ref.repo}/pull/${ref.number}` : '';
+  if (options.notify && options.mode === 'full' && decision.governed && notifyPolicy) {
+    // A reminder step posted by this reconcile is a `stale` moment, once per step of each head.
+    const step = dueReminderStep(decision, g.facts, now);
+    const extra = step !== undefined ? [{ event: 'stale' as const, key: `stale:${g.facts.headSha.slice(0, 12)}:${step}` }] : [];
+    const claim = claimNotifications({ decision, facts: g.facts, policy: notifyPolicy, available: options.notify.channels, url: prUrl, now, extra });
+    decision = { ...decision, ledger: claim.ledger };
+    claimed = claim.notifications;
+  }
   logDecision(session, ref, decision);
 
   let mergeView = NOT_YET;
@@ -205,6 +220,7 @@ export async function reconcileWith(client: GitHubClient, ref: PullRequestRef, o
   try {
     effects = plan(decision, g.facts, view, now, {
       mode: options.mode,
+      ...(options.checkRunActions ? { checkRunActions: true } : {}),
       ...(g.load.kind === 'ok' ? { reviewers: authorizedReviewers(g.load.policy) } : {}),
     });
   } catch (error) {
@@ -217,10 +233,15 @@ export async function reconcileWith(client: GitHubClient, ref: PullRequestRef, o
     ref, checkRunAs: options.checkRunAs ?? 'check-run', governed: decision.governed, ...(view.checkRun ? { currentCheckRun: view.checkRun } : {}),
   }, toApply);
 
+  const statusWritten = result.applied.some((e) => e.kind === 'status-comment');
+  const notifications = [
+    ...(statusWritten ? claimed : []),
+    ...(result.merged && options.notify && notifyPolicy ? mergedNotifications({ decision, facts: g.facts, policy: notifyPolicy, available: options.notify.channels, url: prUrl, now }) : []),
+  ];
   const error = result.error ?? g.policyError;
   const wakeAt = earliest(result.wakeAt, decision.wakeAt, extraWake, error ? new Date(now.getTime() + REEVALUATE_MS).toISOString() : undefined);
   return {
     ref, decision, facts: g.facts, effects, applied: result.applied, merged: result.merged, requests: session.requests,
-    ...(wakeAt ? { wakeAt } : {}), ...(error ? { error } : {}),
+    ...(wakeAt ? { wakeAt } : {}), ...(error ? { error } : {}), ...(notifications.length ? { notifications } : {}),
   };
 }

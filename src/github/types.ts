@@ -1,4 +1,5 @@
 // The shell's public contract: what the App and the Action pass to reconcile and sweep, and what they get back.
+import type { Notification, NotifyChannel } from '../core/notify.js';
 import type { Decision, Effect, PullRequestFacts } from '../core/types.js';
 import type { GateIdentity } from './identity.js';
 
@@ -32,6 +33,14 @@ export interface ReconcileOptions {
   pullRequest?: unknown;
   /** The Action may only be able to write a commit status. Default `check-run`. */
   checkRunAs?: 'check-run' | 'status';
+  /** Chat (core/notify.ts): the channels the App can send on and the web address of GitHub (for
+   * PR links). Absent: nothing is claimed for chat (the Action). */
+  notify?: {
+    channels: readonly NotifyChannel[];
+    webUrl: string;
+  };
+  /** Offer one-click `Approve` / `Veto` on the check run (the App, which receives the clicks). */
+  checkRunActions?: boolean;
   /** Check runs that are not "other checks" a merge waits for: the Action's own running job. */
   ignoreCheckRunIds?: readonly number[];
   /**
@@ -56,6 +65,9 @@ export interface ReconcileOutcome {
   merged: boolean;
   /** REST requests made (tests and benchmarks count them). */
   requests: number;
+  /** Chat messages to send now: claimed in the ledger this pass wrote, or `merged`. The caller sends
+   * them after the reconcile, never before or instead of it. */
+  notifications?: Notification[];
   /** Set when GitHub failed us: the caller should retry later. Nothing was merged. */
   error?: string;
 }

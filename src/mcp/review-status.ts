@@ -20,7 +20,7 @@ export interface ReviewStatus {
   state: Decision['state'] | 'merged' | 'closed';
   governed: boolean;
   reasons: string[];
-  approvals: { by: string; at: string; via: 'comment' | 'review' }[];
+  approvals: { by: string; at: string; via: 'comment' | 'review' | 'click' }[];
   vetoes: { by: string; at: string; reason?: string }[];
   /** End of the veto window (ISO), while one runs. */
   deadline?: string;

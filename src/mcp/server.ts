@@ -37,7 +37,7 @@ const STATUS_OUTPUT = {
   state: STATE,
   governed: z.boolean(),
   reasons: z.array(z.string()),
-  approvals: z.array(z.object({ by: z.string(), at: z.string(), via: z.enum(['comment', 'review']) })),
+  approvals: z.array(z.object({ by: z.string(), at: z.string(), via: z.enum(['comment', 'review', 'click']) })),
   vetoes: z.array(z.object({ by: z.string(), at: z.string(), reason: z.string().optional() })),
   deadline: z.string().optional().describe('End of the veto window (ISO 8601), while one runs'),
   next: z.string().describe('What happens next, in one sentence'),

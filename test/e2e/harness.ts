@@ -27,10 +27,10 @@ export interface Gate {
   close(): Promise<void>;
 }
 
-export async function startGate(options: { seed?: number; sweepInterval?: string } = {}): Promise<Gate> {
+export async function startGate(options: { seed?: number; sweepInterval?: string; env?: Record<string, string> } = {}): Promise<Gate> {
   const sim = await new GitHubSimulator({ seed: options.seed ?? 7 }).start();
   const credentials = registerApp(sim);
-  const launch = (port?: number): Promise<AppProcess> => startApp(sim, { credentials, logLevel: 'warn', sweepInterval: options.sweepInterval ?? '10s', ...(port ? { port } : {}) });
+  const launch = (port?: number): Promise<AppProcess> => startApp(sim, { credentials, logLevel: 'warn', sweepInterval: options.sweepInterval ?? '10s', ...(options.env ? { env: options.env } : {}), ...(port ? { port } : {}) });
   const gate: Gate = {
     sim,
     app: await launch(),

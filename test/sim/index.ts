@@ -5,3 +5,4 @@ export type { RecordedRequest } from './rest.js';
 export type { Delivery } from './webhooks.js';
 export type { Faults, RateLimitEpisode, RestFaults, WebhookFaults } from './faults.js';
 export { sign } from './webhooks.js';
+export { SlackSimulator, type SlackPost } from './slack.js';

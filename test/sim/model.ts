@@ -79,6 +79,8 @@ export interface SimCheckRun {
   externalId: string | null;
   detailsUrl: string | null;
   app: SimApp;
+  /** Buttons the App asked for (check-run `actions`), which people may click. */
+  actions?: { label: string; description: string; identifier: string }[];
 }
 
 export interface SimStatus {

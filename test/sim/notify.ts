@@ -9,7 +9,7 @@ export interface TimelineEntry {
   number?: number;
   kind:
     | 'opened' | 'pushed' | 'commented' | 'comment-edited' | 'comment-deleted' | 'reviewed' | 'labeled' | 'unlabeled'
-    | 'check-run' | 'status' | 'merged' | 'merge-refused' | 'reaction' | 'closed' | 'permission' | 'mergeable'
+    | 'check-run' | 'status' | 'merged' | 'merge-refused' | 'reaction' | 'closed' | 'permission' | 'mergeable' | 'clicked'
     | 'review-requested';
   detail: string;
   /** Ids and values tests may want (comment id, check run conclusion, merge sha...). */
@@ -22,5 +22,7 @@ export interface Notify {
   issueComment(action: 'created' | 'edited' | 'deleted', repo: SimRepo, pr: SimPull, comment: SimComment, sender: SimUser, extra?: Record<string, unknown>): void;
   review(action: 'submitted' | 'dismissed' | 'edited', repo: SimRepo, pr: SimPull, review: SimReview, sender: SimUser): void;
   checkRun(action: 'created' | 'completed' | 'rerequested', repo: SimRepo, run: SimCheckRun, sender: SimUser): void;
+  /** A person clicked one of a check run's actions: `check_run.requested_action`. */
+  requestedAction?(repo: SimRepo, run: SimCheckRun, identifier: string, sender: SimUser): void;
   status(repo: SimRepo, status: SimStatus, sender: SimUser): void;
 }

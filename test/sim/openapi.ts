@@ -93,3 +93,14 @@ export function webhookErrors(event: string, action: string | undefined, payload
   const v = compile(`webhook ${key}`, schema);
   return v(payload) ? [] : format(v);
 }
+
+/** Errors of a REST request body against the documented schema (what GitHub would refuse with 422). */
+export function requestErrors(method: string, template: string, body: unknown): string[] {
+  const { spec } = load();
+  const op = spec.paths[template]?.[method.toLowerCase()];
+  if (!op) throw new Error(`GitHub documents no ${method} ${template}`);
+  const schema = op.requestBody?.content?.['application/json']?.schema;
+  if (!schema) throw new Error(`GitHub documents no body for ${method} ${template}`);
+  const v = compile(`request ${method} ${template}`, schema);
+  return v(body) ? [] : format(v);
+}

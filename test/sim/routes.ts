@@ -460,7 +460,24 @@ export function buildRoutes(world: World, notify: Notify): Route[] {
   return routes;
 }
 
+/** GitHub's limits on check-run actions: at most 3; label <= 20, description <= 40, identifier <= 20. */
+function checkRunActions(value: unknown): SimCheckRun['actions'] {
+  if (!Array.isArray(value)) throw new HttpError(422, 'Invalid request.\n\nFor \'properties/actions\', it is not an array.');
+  if (value.length > 3) throw new HttpError(422, 'Invalid request.\n\nFor \'properties/actions\', it has more than 3 items.');
+  return value.map((a: unknown) => {
+    const { label, description, identifier } = (a ?? {}) as Record<string, unknown>;
+    for (const [key, v, max] of [['label', label, 20], ['description', description, 40], ['identifier', identifier, 20]] as const) {
+      if (typeof v !== 'string' || v.length === 0) throw new HttpError(422, `Invalid request.\n\n"${key}" wasn't supplied.`);
+      if (v.length > max) throw new HttpError(422, `Invalid request.\n\nFor 'items/${key}', ${JSON.stringify(v)} is longer than ${max} characters.`);
+    }
+    return { label: label as string, description: description as string, identifier: identifier as string };
+  });
+}
+
 function applyCheckRun(run: SimCheckRun, body: Record<string, unknown>, now: string): void {
+  // Validated before anything changes: a refused request leaves the run as it was.
+  const actions = body.actions !== undefined ? checkRunActions(body.actions) : undefined;
+  if (actions) run.actions = actions;
   if (typeof body.status === 'string') run.status = body.status as SimCheckRun['status'];
   if (typeof body.conclusion === 'string') {
     run.conclusion = body.conclusion;

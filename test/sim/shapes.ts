@@ -425,7 +425,9 @@ export function commitShape(repo: SimRepo, c: SimCommit, urls: Urls): Record<str
 
 export function checkRunShape(repo: SimRepo, run: SimCheckRun, urls: Urls, suiteId: number): Record<string, unknown> {
   const api = `${urls.api}/repos/${repo.fullName}`;
-  const prs = [...repo.pulls.values()].filter((p) => p.state === 'open' && p.headSha === run.headSha);
+  // As GitHub: open PRs whose head SHA or head branch matches the check, so a check on an older
+  // commit of a PR's branch still names that PR (with its current head).
+  const prs = [...repo.pulls.values()].filter((p) => p.state === 'open' && (p.headSha === run.headSha || p.commits.includes(run.headSha)));
   return {
     id: run.id,
     head_sha: run.headSha,

@@ -331,6 +331,19 @@ export class GitHubSimulator extends EventEmitter {
     return run.id;
   }
 
+  /** A person clicks one of the buttons (actions) the App put on a check run: GitHub sends the App
+   * `check_run.requested_action`. Only buttons the run shows can be clicked. */
+  clickCheckRunAction(repoName: string, checkRunId: number, login: string, identifier: string): void {
+    const repo = this.world.repo(repoName);
+    const run = repo.checkRuns.find((r) => r.id === checkRunId);
+    if (!run) throw new Error(`no check run ${checkRunId} in ${repoName}`);
+    if (!(run.actions ?? []).some((a) => a.identifier === identifier)) throw new Error(`check run ${checkRunId} shows no button ${identifier}`);
+    const user = this.world.user(login);
+    const pr = [...repo.pulls.values()].find((p) => p.headSha === run.headSha);
+    this.record({ actor: user, repo, ...(pr ? { number: pr.number } : {}), kind: 'clicked', detail: `${identifier} on ${run.name}`, data: { checkRunId, identifier, headSha: run.headSha } });
+    this.notifier().requestedAction?.(repo, run, identifier, user);
+  }
+
   /** A commit status from some CI (`POST /statuses/{sha}` by a person's token). */
   commitStatus(repoName: string, sha: string, context: string, state: SimStatus['state'], by = 'ci-bot[bot]'): void {
     const repo = this.world.repo(repoName);
@@ -452,6 +465,12 @@ export class GitHubSimulator extends EventEmitter {
         hooks.send('check_run', action, repo, sender, { check_run: { ...shape.checkRunShape(repo, run, urls(), suiteId), check_suite: suite } });
         // GitHub completes the suite when its last run completes, and says so.
         if (action === 'completed' && suite.status === 'completed') hooks.send('check_suite', 'completed', repo, sender, { check_suite: suite });
+      },
+      requestedAction: (repo, run, identifier, sender) => {
+        const suiteId = w.suiteId(run.app.id, run.headSha);
+        const suiteRuns = repo.checkRuns.filter((r) => r.app.id === run.app.id && r.headSha === run.headSha);
+        const suite = shape.checkSuiteShape(repo, run.app, run.headSha, suiteRuns, suiteId, urls());
+        hooks.send('check_run', 'requested_action', repo, sender, { check_run: { ...shape.checkRunShape(repo, run, urls(), suiteId), check_suite: suite }, requested_action: { identifier } });
       },
       status: (repo, s, sender) => {
         hooks.send('status', undefined, repo, sender, { id: s.id, sha: s.sha, name: repo.fullName, target_url: s.targetUrl, context: s.context, description: s.description, state: s.state, commit: shape.commitShape(repo, repo.commits.get(s.sha)!, urls()), branches: [], created_at: s.createdAt, updated_at: s.updatedAt });

@@ -139,7 +139,7 @@ describe('parsePolicy: errors point at the offending key or value', () => {
 
   it('an unknown top-level key names the key and points at it', () => {
     expect(errorsOf('version: 1\nrulez: []\n')).toEqual([
-      '2:1: unknown key "rulez" (did you mean "rules"?) (expected _extends, version, agents, reviewers, default, tiers, merge, working_hours, rules or risk)',
+      '2:1: unknown key "rulez" (did you mean "rules"?) (expected _extends, version, agents, reviewers, default, tiers, merge, working_hours, rules, risk or notify)',
     ]);
   });
 

@@ -7,6 +7,7 @@ import { Alias, CST, isAlias, isMap, isPair, isScalar, isSeq, Lexer, LineCounter
 import { parseDuration } from '../duration.js';
 import { globProblem } from '../match.js';
 import type { Policy, PolicyError, Rule } from '../types.js';
+import type { NotifyEvent, NotifyPolicy } from '../notify.js';
 import { POLICY_SCHEMA } from './schema.js';
 import { attentionErrors } from './check-attention.js';
 import { normaliseAttention } from './normalise-attention.js';
@@ -514,8 +515,19 @@ function normalise(raw: Raw): Policy {
     merge: { method: r.merge.method },
     rules: r.rules.map(normaliseRule),
     ...(r.risk ? { risk: { ...(r.risk.soft !== undefined ? { soft: r.risk.soft } : {}), ...(r.risk.hard !== undefined ? { hard: r.risk.hard } : {}) } } : {}),
+    ...(isNotify(raw.notify) ? { notify: normaliseNotify(raw.notify) } : {}),
   } satisfies Policy;
   return normaliseAttention(raw, policy);
+}
+
+type RawNotify = { slack?: { channel: string; on: NotifyEvent[] }; webhook?: { on: NotifyEvent[] } };
+const isNotify = (v: unknown): v is RawNotify => typeof v === 'object' && v !== null;
+
+function normaliseNotify(n: RawNotify): NotifyPolicy {
+  return {
+    ...(n.slack ? { slack: { channel: n.slack.channel, on: [...n.slack.on] } } : {}),
+    ...(n.webhook ? { webhook: { on: [...n.webhook.on] } } : {}),
+  };
 }
 
 function normaliseRule(r: Raw): Rule {

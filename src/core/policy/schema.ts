@@ -9,6 +9,15 @@ import { KNOWN_AGENTS } from '../agents.js';
 export const DURATION_PATTERN = '^[1-9][0-9]{0,5}[smhd]$';
 
 const TIER_NAMES = ['fyi', 'soft', 'hard'];
+const NOTIFY_EVENT_NAMES = ['hard', 'soft', 'veto', 'merged', 'stale'];
+
+const notifyEvents = {
+  description: 'Events that send a message: hard (a PR starts waiting for approvals), soft (a veto window opens), veto, merged, stale (a reminder step).',
+  type: 'array',
+  uniqueItems: true,
+  minItems: 1,
+  items: { enum: NOTIFY_EVENT_NAMES },
+};
 
 /** `org/team-slug`. */
 const TEAM_PATTERN = '^[^/\\s]+/[^/\\s]+$';
@@ -207,6 +216,30 @@ export const POLICY_SCHEMA = {
       properties: {
         soft: { description: 'A score at or above this makes the PR at least soft.', type: 'number', minimum: 0, maximum: 1 },
         hard: { description: 'A score at or above this makes the PR hard.', type: 'number', minimum: 0, maximum: 1 },
+      },
+    },
+    notify: {
+      description: 'Chat messages, one per PR per event (docs/notify.md). Credentials come from the App\'s environment (SLACK_BOT_TOKEN, HITL_NOTIFY_URL, HITL_NOTIFY_SECRET), never from this file.',
+      type: 'object',
+      additionalProperties: false,
+      properties: {
+        slack: {
+          description: 'Post to Slack with the App\'s SLACK_BOT_TOKEN; later events of a PR go into its thread.',
+          type: 'object',
+          additionalProperties: false,
+          required: ['channel', 'on'],
+          properties: {
+            channel: { description: 'Channel name (#agent-prs) or id (C0123456789).', type: 'string', pattern: '^(#[a-z0-9][a-z0-9._-]{0,79}|[CGD][A-Z0-9]{6,})$' },
+            on: notifyEvents,
+          },
+        },
+        webhook: {
+          description: 'POST a JSON body signed with HITL_NOTIFY_SECRET to the App\'s HITL_NOTIFY_URL.',
+          type: 'object',
+          additionalProperties: false,
+          required: ['on'],
+          properties: { on: notifyEvents },
+        },
       },
     },
   },
