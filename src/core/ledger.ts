@@ -16,7 +16,23 @@ export interface WithdrawalRecord {
 /** The ledger as the gate writes it: the shared `Ledger` plus what only the decision reads. */
 export interface GateLedger extends Ledger {
   withdrawals?: WithdrawalRecord[];
+  /** The last merge GitHub refused for a reason waiting will not fix, with its head: GitHub keeps no
+   * record of a refused merge, and asking again on every look would cost a write to learn nothing. */
+  mergeRefusal?: MergeRefusalRecord;
 }
+
+export interface MergeRefusalRecord {
+  sha: string;
+  message: string;
+  at: string;
+}
+
+/** The merge refusal a ledger carries, if any. */
+export function mergeRefusalOf(ledger: Ledger | undefined): MergeRefusalRecord | undefined {
+  return (ledger as GateLedger | undefined)?.mergeRefusal;
+}
+
+const MAX_REFUSAL = 500;
 
 /** The withdrawals a ledger read back from a status comment carries (none for a plain `Ledger`). */
 export function withdrawalsOf(ledger: Ledger | undefined): WithdrawalRecord[] {
@@ -47,12 +63,14 @@ export function hasLedgerMarker(body: string): boolean {
 
 export function ledgerMarker(ledger: Ledger): string {
   const withdrawals = withdrawalsOf(ledger);
+  const refusal = mergeRefusalOf(ledger);
   let fitted: GateLedger = {
     // A stable order, so that the same ledger always renders the same comment (no needless edits).
     vetoes: [...ledger.vetoes].sort(byTime((v) => v.commentId)).map((v) => ({ ...v, ...(v.reason !== undefined ? { reason: v.reason.slice(0, MAX_REASON) } : {}) })),
     answered: [...new Set(ledger.answered)].sort((a, b) => a - b),
     ...(ledger.escalation ? { escalation: ledger.escalation } : {}),
     ...(withdrawals.length ? { withdrawals: [...withdrawals].sort(byTime((w) => w.sourceId)) } : {}),
+    ...(refusal ? { mergeRefusal: { ...refusal, message: refusal.message.slice(0, MAX_REFUSAL) } } : {}),
   };
   let encoded = encode(fitted);
   while (encoded.length > LEDGER_TARGET_CHARS && fitted.answered.length > 0) {
@@ -85,6 +103,13 @@ function withdrawalRecord(v: unknown): WithdrawalRecord | undefined {
   return { by, at, sourceId };
 }
 
+function mergeRefusalRecord(v: unknown): MergeRefusalRecord | undefined {
+  if (!isObject(v)) return undefined;
+  const { sha, message, at } = v;
+  if (typeof sha !== 'string' || !/^[0-9a-f]{40}$/.test(sha) || typeof message !== 'string' || typeof at !== 'string' || !Number.isFinite(Date.parse(at))) return undefined;
+  return { sha, message: message.slice(0, MAX_REFUSAL), at };
+}
+
 /** The ledger the gate wrote into its own status comment, or undefined. Never throws. */
 export function readLedger(body: string): GateLedger | undefined {
   if (typeof body !== 'string') return undefined;
@@ -104,6 +129,7 @@ export function readLedger(body: string): GateLedger | undefined {
   const escalation = data.escalation;
   if (escalation !== undefined && !(TIERS as readonly unknown[]).includes(escalation)) return undefined;
   if (data.withdrawals !== undefined && !Array.isArray(data.withdrawals)) return undefined;
+  const mergeRefusal = mergeRefusalRecord(data.mergeRefusal);
   const withdrawals = (data.withdrawals ?? []).map(withdrawalRecord);
   if (withdrawals.some((w) => w === undefined)) return undefined;
   return {
@@ -111,5 +137,7 @@ export function readLedger(body: string): GateLedger | undefined {
     answered: data.answered as number[],
     ...(escalation !== undefined ? { escalation: escalation as Ledger['escalation'] & string } : {}),
     ...(withdrawals.length ? { withdrawals: withdrawals as WithdrawalRecord[] } : {}),
+    // A malformed refusal is only forgotten: it never makes the gate more permissive.
+    ...(mergeRefusal ? { mergeRefusal } : {}),
   };
 }

@@ -2,12 +2,21 @@
 // effect is compared against the view or the ledger first, so planning again against the state the
 // previous plan produced yields no writes: replaying any event is harmless.
 import { isBot } from './commands.js';
+import type { GateLedger } from './ledger.js';
+import { assessMerge, describeNeed, type MergeAssessment, type MergeSettings } from './merge-blockers.js';
 import { renderCheckRun, renderExplanation, renderReply, renderStatusComment, type RenderOptions } from './render.js';
 import type { Actor, CommandVerdict, Decision, Effect, GitHubView, PullRequestFacts } from './types.js';
 
 export interface PlanOptions extends RenderOptions {
   /** `check` plans nothing that writes (the Action's read-only mode). */
   mode: 'full' | 'check';
+  /** The policy's `merge:` settings (default: the decision's method, no branch updates). */
+  merge?: MergeSettings;
+}
+
+/** How the gate would merge now and what GitHub still needs: the plan's merge step, and the log's. */
+export function mergeAssessment(decision: Decision, facts: PullRequestFacts, view: GitHubView, settings?: MergeSettings): MergeAssessment {
+  return assessMerge(decision, facts, view, settings ?? { methods: [decision.mergeMethod], updateBranch: false });
 }
 
 type CheckRunEffect = Extract<Effect, { kind: 'check-run' }>;
@@ -84,39 +93,28 @@ export function plan(decision: Decision, facts: PullRequestFacts, view: GitHubVi
   if (facts.state !== 'open' || facts.merged) return [];
 
   const effects: Effect[] = [];
-  const checkRun = checkRunEffect(decision, facts, view, now, options);
+  const merging = mergeAssessment(decision, facts, view, options.merge);
+  const rendering: RenderOptions = merging.needs.length > 0 ? { ...options, githubNeeds: merging.needs.map((n) => describeNeed(n, facts.baseRef)) } : options;
+  const checkRun = checkRunEffect(decision, facts, view, now, rendering);
   if (checkRun) effects.push(checkRun);
 
   if (decision.governed) {
-    const { effects: replies, answered } = answers(decision, facts, now, options);
+    const { effects: replies, answered } = answers(decision, facts, now, rendering);
     effects.push(...replies);
     // The status comment records what was answered, so it comes after the answers: if it fails,
     // the worst case is an answer given twice, never a command left unanswered.
-    const ledger = { ...decision.ledger, answered: [...decision.ledger.answered, ...answered] };
-    const body = renderStatusComment({ ...decision, ledger }, facts, now, options);
+    // A refusal of this head stays on record (GitHub keeps none) while the policy still lets it merge.
+    const refusal = merging.needs.some((n) => n.kind === 'refused') ? view.base?.refusal : undefined;
+    const ledger: GateLedger = { ...decision.ledger, answered: [...decision.ledger.answered, ...answered], ...(refusal ? { mergeRefusal: refusal } : {}) };
+    const body = renderStatusComment({ ...decision, ledger }, facts, now, rendering);
     if (!view.statusComment) effects.push({ kind: 'status-comment', body });
     else if (view.statusComment.body !== body) effects.push({ kind: 'status-comment', id: view.statusComment.id, body });
   }
 
   if (decision.wakeAt) effects.push({ kind: 'wake', at: decision.wakeAt });
 
-  if (shouldMerge(decision, facts, view, checkRun)) {
-    effects.push({ kind: 'merge', sha: facts.headSha, method: decision.mergeMethod });
-  }
+  // The merge step: one place chooses the method and the way (merge, update the branch, or wait).
+  if (merging.way.kind === 'merge') effects.push({ kind: 'merge', sha: facts.headSha, method: merging.way.method });
+  else if (merging.way.kind === 'update-branch') effects.push({ kind: 'update-branch', expectedHeadSha: facts.headSha });
   return effects;
-}
-
-/**
- * Merge only what the gate decided on (`sha` = the decided head) and only when GitHub itself says the
- * PR can merge with every other check green (invariant 7). `blocked` is accepted only when this very
- * plan turns the gate's own check green: a required `hitl` check is then what GitHub was waiting for,
- * and GitHub still enforces every other protection when the merge is requested.
- */
-function shouldMerge(decision: Decision, facts: PullRequestFacts, view: GitHubView, checkRun: CheckRunEffect | undefined): boolean {
-  if (!decision.merge || decision.state !== 'ready' || facts.draft) return false;
-  if (view.mergeable !== true) return false;
-  if (view.otherChecks !== 'success' && view.otherChecks !== 'none') return false;
-  if (view.mergeableState === 'clean' || view.mergeableState === 'has_hooks') return true;
-  const turnsGreen = checkRun?.conclusion === 'success' && !(view.checkRun?.status === 'completed' && view.checkRun.conclusion === 'success');
-  return view.mergeableState === 'blocked' && turnsGreen;
 }

@@ -3,6 +3,7 @@
 // string the gate did not write is escaped, so nothing the gate posts can parse as a command.
 import { commandText } from './decide.js';
 import { ledgerMarker } from './ledger.js';
+import { PROTECTED_BRANCHES_DOCS } from './merge-blockers.js';
 import { code, escapeText, oneLine, person } from './markdown.js';
 import { formatUtc, formatWhen, parseTime } from './time.js';
 import type { CommandVerdict, Decision, GovernedReason, Policy, PolicyError, PullRequestFacts, TierReason } from './types.js';
@@ -11,6 +12,8 @@ import type { CommandVerdict, Decision, GovernedReason, Policy, PolicyError, Pul
 export interface RenderOptions {
   /** The policy's reviewers, to say exactly who may act; without it the text points at the policy. */
   reviewers?: Policy['reviewers'];
+  /** What GitHub still needs before it merges what the policy lets through (see merge-blockers.ts). */
+  githubNeeds?: string[];
 }
 
 export { readLedger, ledgerMarker } from './ledger.js';
@@ -155,9 +158,22 @@ function headline(decision: Decision, facts: PullRequestFacts, nowMs: number, re
     '',
     `**Next:** ${nextStep(decision, facts, nowMs, relative)}`,
     '',
+    ...githubNeedsLines(options.githubNeeds),
     `**Who may act:** ${whoMayAct(decision, options.reviewers)}. Comment one command per line: ${COMMANDS_HELP}.`,
     '',
     `${approvalsLine(decision, nowMs)} · ${vetoesLine(decision, nowMs)}`,
+  ];
+}
+
+/** The policy lets it merge but GitHub will not yet: say what GitHub still needs (never a silent stall). */
+function githubNeedsLines(needs: string[] | undefined): string[] {
+  if (!needs || needs.length === 0) return [];
+  const shown = needs.slice(0, 10).map((n) => `- ${n}`);
+  return [
+    `**GitHub still needs** (the policy lets this merge; see \`${PROTECTED_BRANCHES_DOCS}\` in hitl-gate's documentation for how to set up the base branch):`,
+    ...shown,
+    ...(needs.length > shown.length ? [`- and ${needs.length - shown.length} more`] : []),
+    '',
   ];
 }
 

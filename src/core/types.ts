@@ -1,5 +1,6 @@
 // The domain of hitl-gate. Everything in src/core/ speaks these types; the shell (src/github/) fills
 // `PullRequestFacts` from GitHub and applies the `Effect`s that `plan` returns.
+import type { BaseBranchView } from './merge-blockers.js';
 
 export const TIERS = ['fyi', 'soft', 'hard'] as const;
 export type Tier = (typeof TIERS)[number];
@@ -42,7 +43,13 @@ export interface Policy {
     soft: { windowMs: number; merge: boolean };
     hard: { approvals: number; merge: boolean; invalidateOnPush: boolean };
   };
-  merge: { method: MergeMethod };
+  merge: {
+    method: MergeMethod;
+    /** Every method in order of preference (`method: [squash, rebase]`); `method` is the first. */
+    methods?: MergeMethod[];
+    /** Bring a branch that is behind its base up to date before merging. Default false. */
+    updateBranch?: boolean;
+  };
   rules: Rule[];
 }
 
@@ -283,6 +290,8 @@ export interface GitHubView {
   mergeableState: string;
   /** Combined verdict of every other check and status on the head SHA. */
   otherChecks: 'success' | 'pending' | 'failure' | 'none';
+  /** What the base branch demands and GitHub's last refusal: read only when the gate wants to merge. */
+  base?: BaseBranchView;
 }
 
 export type Effect =
@@ -291,4 +300,6 @@ export type Effect =
   | { kind: 'react'; target: { type: 'comment' | 'review'; id: number }; content: '+1' | 'eyes' | 'confused' }
   | { kind: 'reply'; inReplyTo: number; body: string }
   | { kind: 'merge'; sha: string; method: MergeMethod }
+  /** `PUT …/update-branch` with `expected_head_sha`: the branch is behind and must be up to date. */
+  | { kind: 'update-branch'; expectedHeadSha: string }
   | { kind: 'wake'; at: string };
