@@ -84,7 +84,7 @@ describe('assessMerge: required reviews', () => {
     expect(a).toEqual({ way: { kind: 'merge', method: 'squash', bypass: 'main' }, needs: [] });
   });
   it('(b) ... but never while a required check is not green, verified by the gate itself', () => {
-    for (const checks of [{ build: 'pending' as const }, { build: 'failure' as const }, {}]) {
+    for (const checks of [{ build: 'pending' }, { build: 'failure' }, {}] as Record<string, 'pending' | 'failure'>[]) {
       const a = assess(view('blocked', { rules: rules([reviewsRule(1), checksRule('build')], MAIN_BYPASS), checks }));
       expect(a.way.kind).toBe('wait');
       expect(words(a)[0]).toMatch(/the required check \*build\* (failed|has not reported on this commit)|waiting for the required check \*build\*/);
