@@ -93,3 +93,14 @@ export function webhookErrors(event: string, action: string | undefined, payload
   const v = compile(`webhook ${key}`, schema);
   return v(payload) ? [] : format(v);
 }
+
+/** Errors of a request body the product sends, against the documented request schema. */
+export function requestErrors(method: string, template: string, body: unknown): string[] {
+  const { spec } = load();
+  const op = spec.paths[template]?.[method.toLowerCase()];
+  if (!op) throw new Error(`GitHub documents no ${method} ${template}`);
+  const schema = op.requestBody?.content?.['application/json']?.schema;
+  if (!schema) return body === undefined ? [] : [`GitHub documents no body for ${method} ${template}`];
+  const v = compile(`request ${method} ${template}`, schema);
+  return v(body) ? [] : format(v);
+}
