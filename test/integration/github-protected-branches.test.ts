@@ -34,6 +34,23 @@ const reviews = (bypass: string) => {
 };
 const merges = () => api.writes().filter((w) => w.path.endsWith('/merge'));
 
+describe('the gate\'s own check is the only thing not green', () => {
+  it('unstable (a non-required `hitl` still in progress): merges in the same pass as the check turns green', async () => {
+    soakedPR('unstable');
+    gh.branchRules([]);
+    gh.repository({ merge: true, squash: true, rebase: true });
+    gh.otherChecks([{ name: 'build', status: 'completed', conclusion: 'success' }]);
+    gh.statuses([]);
+    gh.merge(200);
+
+    const outcome = await reconcile(testClient(), REF, fullOptions());
+
+    api.done();
+    expect(outcome.merged).toBe(true);
+    expect(api.writes().map((w) => w.method)).toEqual(['PATCH', 'PATCH', 'PUT']);
+  });
+});
+
 describe('setup b: the gate is a ruleset bypass actor for pull requests', () => {
   it('merges past the missing review once every required check is green', async () => {
     soakedPR('blocked');
