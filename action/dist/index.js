@@ -30876,7 +30876,11 @@ function person(login) {
 }
 
 // src/core/merge-blockers.ts
-var GATE_CHECK = "hitl", WRITE = /* @__PURE__ */ new Set(["write", "maintain", "admin"]);
+var GATE_CHECK = "hitl";
+function pinnedCheck(name, appId) {
+  return appId === void 0 ? void 0 : `${name}\0app:${appId}`;
+}
+var isPinnedKey = (key) => key.includes("\0"), WRITE = /* @__PURE__ */ new Set(["write", "maintain", "admin"]);
 function countedApprovals(facts, dismissStale) {
   let latest = /* @__PURE__ */ new Map(), ordered = [...facts.reviews].sort((a, b) => Date.parse(a.submittedAt) - Date.parse(b.submittedAt));
   for (let r of ordered)
@@ -30902,11 +30906,11 @@ function assessMerge(decision, facts, view, settings) {
   for (let rc of rules?.requiredChecks ?? []) {
     if (rc.context === GATE_CHECK || required.has(rc.context)) continue;
     required.add(rc.context);
-    let v = checks?.[rc.context];
+    let v = checks?.[rc.integrationId !== void 0 ? pinnedCheck(rc.context, rc.integrationId) : rc.context];
     v !== "success" && (requiredGreen = !1, base && needs.push({ kind: "check", name: rc.context, state: v ?? "missing", ruleset: rc.ruleset.name }));
   }
   if (view.otherChecks === "failure" && base) {
-    let names = Object.entries(checks ?? {}).filter(([n, v]) => !required.has(n) && v === "failure").map(([n]) => n).sort();
+    let names = Object.entries(checks ?? {}).filter(([n, v]) => !isPinnedKey(n) && !required.has(n) && v === "failure").map(([n]) => n).sort();
     (names.length > 0 || !needs.some((n) => n.kind === "check" && n.state === "failure")) && needs.push({ kind: "other-checks", state: "failure", names });
   }
   view.mergeable === !1 && needs.push({ kind: "conflict" }), state === "behind" && needs.push({ kind: "behind", updating: settings.updateBranch });
@@ -31871,6 +31875,8 @@ async function otherCheckRuns(session, ref, sha, identity2, ignore, named = {}) 
       if (run2.name === CHECK_NAME && isOwnCheckRun(run2, identity2) || ignore.includes(run2.id)) continue;
       let v = run2.status !== "completed" ? "pending" : run2.conclusion && FAILED.has(run2.conclusion) ? "failure" : "success";
       verdict = worst(verdict, v), named[run2.name] = worst(named[run2.name] ?? "none", v);
+      let pinned = pinnedCheck(run2.name, run2.app?.id);
+      pinned && (named[pinned] = worst(named[pinned] ?? "none", v));
     }
     if (verdict === "failure") break;
   }

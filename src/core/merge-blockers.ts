@@ -15,6 +15,14 @@ import type { Decision, GitHubView, MergeMethod, PullRequestFacts } from './type
 /** The gate's own check: never a requirement it waits for (it writes it). */
 const GATE_CHECK = 'hitl';
 
+/** The key under which a check run is also known by the app that reported it: a required check pinned
+ * to an app (`integration_id`) is satisfied only by that app's run, never by a same-named status anyone
+ * with write access could post (which matters most when the gate merges as a bypass actor). */
+export function pinnedCheck(name: string, appId: number | undefined): string | undefined {
+  return appId === undefined ? undefined : `${name}\u0000app:${appId}`;
+}
+const isPinnedKey = (key: string): boolean => key.includes('\u0000');
+
 /** A merge GitHub refused, as the gate recorded it in its status comment's ledger. */
 export interface MergeRefusal {
   sha: string;
@@ -118,7 +126,7 @@ export function assessMerge(decision: Decision, facts: PullRequestFacts, view: G
   for (const rc of rules?.requiredChecks ?? []) {
     if (rc.context === GATE_CHECK || required.has(rc.context)) continue;
     required.add(rc.context);
-    const v = checks?.[rc.context];
+    const v = checks?.[rc.integrationId !== undefined ? pinnedCheck(rc.context, rc.integrationId)! : rc.context];
     if (v === 'success') continue;
     requiredGreen = false;
     if (base) needs.push({ kind: 'check', name: rc.context, state: v ?? 'missing', ruleset: rc.ruleset.name });
@@ -126,7 +134,7 @@ export function assessMerge(decision: Decision, facts: PullRequestFacts, view: G
   // Checks still running are what "merges as soon as the other checks pass" already says; a failed one
   // is a stall a maintainer must hear about.
   if (view.otherChecks === 'failure' && base) {
-    const names = Object.entries(checks ?? {}).filter(([n, v]) => !required.has(n) && v === 'failure').map(([n]) => n).sort();
+    const names = Object.entries(checks ?? {}).filter(([n, v]) => !isPinnedKey(n) && !required.has(n) && v === 'failure').map(([n]) => n).sort();
     if (names.length > 0 || !needs.some((n) => n.kind === 'check' && n.state === 'failure')) needs.push({ kind: 'other-checks', state: 'failure', names });
   }
   if (view.mergeable === false) needs.push({ kind: 'conflict' });

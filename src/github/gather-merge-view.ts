@@ -1,5 +1,6 @@
 // What GitHub says about merging right now: read only when the decision wants to merge (invariant 7:
 // never bypass the repository's own protections, so the gate looks before it merges).
+import { pinnedCheck } from '../core/merge-blockers.js';
 import type { GitHubView } from '../core/types.js';
 import { reading } from './errors.js';
 import { CHECK_NAME } from './find-gate-check.js';
@@ -34,6 +35,9 @@ async function otherCheckRuns(session: Session, ref: PullRequestRef, sha: string
       verdict = worst(verdict, v);
       // Two runs of one name (two apps): the worse one is what a required check of that name sees.
       named[run.name] = worst(named[run.name] ?? 'none', v) as Named[string];
+      // A required check may be pinned to the app that must report it (`integration_id`).
+      const pinned = pinnedCheck(run.name, run.app?.id);
+      if (pinned) named[pinned] = worst(named[pinned] ?? 'none', v) as Named[string];
     }
     if (verdict === 'failure') break; // nothing later can make it better
   }

@@ -3,7 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import { summarizeBranchRules, type RawBranchRule, type RulesetInfo } from '../../src/core/branch-rules.js';
 import { decide } from '../../src/core/decide.js';
-import { assessMerge, countedApprovals, describeNeed, type BaseBranchView, type MergeSettings } from '../../src/core/merge-blockers.js';
+import { assessMerge, countedApprovals, describeNeed, pinnedCheck, type BaseBranchView, type MergeSettings } from '../../src/core/merge-blockers.js';
 import { chooseMergeMethod, methodsRefusedIn } from '../../src/core/merge-method.js';
 import type { GitHubView, PullRequestFacts } from '../../src/core/types.js';
 import { HEAD, at, file, makeFacts, okLoad, review, writer } from './facts.js';
@@ -89,6 +89,19 @@ describe('assessMerge: required reviews', () => {
       expect(a.way.kind).toBe('wait');
       expect(words(a)[0]).toMatch(/the required check \*build\* (failed|has not reported on this commit)|waiting for the required check \*build\*/);
     }
+  });
+});
+
+describe('assessMerge: a required check pinned to an app', () => {
+  const pinned = rules([reviewsRule(1), { type: 'required_status_checks', ruleset_id: 1, parameters: { required_status_checks: [{ context: 'build', integration_id: 15368 }] } }], MAIN_BYPASS);
+  it('(b) a same-named status anyone could post does not satisfy it: no bypass merge', () => {
+    const a = assess(view('blocked', { rules: pinned, checks: { build: 'success' } }));
+    expect(a.way.kind).toBe('wait');
+    expect(words(a)).toEqual(['the required check *build* has not reported on this commit']);
+  });
+  it('(b) the pinned app\'s own run does', () => {
+    const a = assess(view('blocked', { rules: pinned, checks: { build: 'success', [pinnedCheck('build', 15368)!]: 'success' } }));
+    expect(a.way).toEqual({ kind: 'merge', method: 'squash', bypass: 'main' });
   });
 });
 
