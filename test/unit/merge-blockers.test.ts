@@ -173,3 +173,38 @@ describe('describeNeed escapes what the gate did not write', () => {
     expect(text).not.toContain('\n');
   });
 });
+
+describe('plan: what GitHub still needs, in the check and the comment, written once', () => {
+  it('appears in both, keeps the check green, keeps a refusal in the ledger, and planning again writes nothing', async () => {
+    const { plan } = await import('../../src/core/plan.js');
+    const { readLedger } = await import('../../src/core/ledger.js');
+    const facts = ready;
+    const decision = decide(okLoad(), facts, NOW);
+    const refusal = { sha: HEAD, message: 'At least 1 approving review is required by reviewers with write access.', at: at(1) };
+    const first: GitHubView = { mergeable: true, mergeableState: 'blocked', otherChecks: 'success', base: { rules: rules([]), refusal } };
+    const effects = plan(decision, facts, first, NOW, { mode: 'full', merge: SQUASH });
+    const check = effects.find((e) => e.kind === 'check-run')!;
+    const comment = effects.find((e) => e.kind === 'status-comment')!;
+    expect(effects.some((e) => e.kind === 'merge')).toBe(false);
+    expect(check).toMatchObject({ conclusion: 'success' });
+    for (const text of [check.kind === 'check-run' ? check.summary : '', comment.kind === 'status-comment' ? comment.body : '']) {
+      expect(text).toContain('**GitHub still needs**');
+      expect(text).toContain('GitHub refused the merge');
+      expect(text).toContain('docs/protected-branches.md');
+    }
+    const body = comment.kind === 'status-comment' ? comment.body : '';
+    expect(readLedger(body)?.mergeRefusal).toEqual(refusal);
+    // The next reconcile reads back what this one wrote: nothing to write again.
+    const c = check.kind === 'check-run' ? check : undefined;
+    const again: GitHubView = { ...first, checkRun: { id: 1, status: c!.status, conclusion: c!.conclusion ?? null, title: c!.title, summary: c!.summary }, statusComment: { id: 2, body } };
+    const next = plan(decide(okLoad(), { ...facts, ledger: readLedger(body)! }, NOW), { ...facts, ledger: readLedger(body)! }, again, NOW, { mode: 'full', merge: SQUASH });
+    expect(next.filter((e) => e.kind !== 'wake')).toEqual([]);
+  });
+
+  it('nothing in the way: no such block at all', async () => {
+    const { plan } = await import('../../src/core/plan.js');
+    const effects = plan(decide(okLoad(), ready, NOW), ready, { mergeable: true, mergeableState: 'clean', otherChecks: 'success', base: {} }, NOW, { mode: 'full' });
+    expect(effects.map((e) => e.kind)).toContain('merge');
+    for (const e of effects) if (e.kind === 'status-comment') expect(e.body).not.toContain('GitHub still needs');
+  });
+});
