@@ -30926,7 +30926,7 @@ function assessMerge(decision, facts, view, settings) {
   if (view.otherChecks !== "success" && view.otherChecks !== "none") return ways({ kind: "wait" });
   if (!requiredGreen) return ways({ kind: "wait" });
   let method = choice.method;
-  return ways(state === "clean" || state === "has_hooks" ? { kind: "merge", method } : state === "behind" ? settings.updateBranch ? { kind: "update-branch" } : { kind: "wait" } : refusal ? { kind: "wait" } : (state === "blocked" || state === "unstable") && turnsGreen && !reviewsMissing ? { kind: "merge", method } : state === "blocked" && bypass && rules ? { kind: "merge", method, bypass } : { kind: "wait" });
+  return state === "clean" || state === "has_hooks" ? ways({ kind: "merge", method }) : state === "behind" ? ways(settings.updateBranch ? { kind: "update-branch" } : { kind: "wait" }) : refusal ? ways({ kind: "wait" }) : (state === "blocked" || state === "unstable") && turnsGreen && !reviewsMissing ? ways({ kind: "merge", method }) : state === "blocked" && bypass && rules ? ways({ kind: "merge", method, bypass }) : state === "blocked" && needs.length === 1 && needs[0].kind === "blocked" ? ways({ kind: "merge", method, probe: !0 }) : ways({ kind: "wait" });
 }
 var METHOD_WORDS = { merge: "merge commits", squash: "squash merges", rebase: "rebase merges" }, italic = (name) => `*${escapeText(name, 100)}*`, plural2 = (n, word) => `${n} ${word}${n === 1 ? "" : "s"}`;
 function describeMethod(v) {
@@ -32173,8 +32173,8 @@ async function reconcileWith(client, ref, options, policies) {
   }, effects;
   try {
     effects = plan(decision, g.facts, view, now, planOptions);
-    let needs = base ? mergeAssessment(decision, g.facts, view, settings).needs : [];
-    needs.length > 0 && session.log.info({ pr: `${ref.owner}/${ref.repo}#${ref.number}`, githubNeeds: needs.map((n) => n.kind), detail: needs }, "policy lets it merge; GitHub does not yet");
+    let { way, needs } = base ? mergeAssessment(decision, g.facts, view, settings) : { way: void 0, needs: [] };
+    needs.length > 0 && session.log.info({ pr: `${ref.owner}/${ref.repo}#${ref.number}`, githubNeeds: needs.map((n) => n.kind), detail: needs }, "policy lets it merge; GitHub does not yet"), way?.kind === "merge" && (way.bypass || way.probe) && session.log.info({ pr: `${ref.owner}/${ref.repo}#${ref.number}`, method: way.method, ...way.bypass ? { bypassRuleset: way.bypass } : { probe: !0 } }, way.bypass ? "merging as a ruleset bypass actor, every required check green" : "GitHub says blocked for a reason the gate cannot read; asking once");
   } catch (error3) {
     return { ...failed(error3), decision };
   }

@@ -64,7 +64,15 @@ export type MergeNeed =
   | { kind: 'refused'; message: string };
 
 export type MergeWay =
-  | { kind: 'merge'; method: MergeMethod; /** The ruleset the gate merges past as a bypass actor. */ bypass?: string }
+  | {
+    kind: 'merge';
+    method: MergeMethod;
+    /** The ruleset the gate merges past as a bypass actor. */
+    bypass?: string;
+    /** GitHub says `blocked` for a reason the gate cannot read (classic protection): asked once, so
+     * that GitHub's own refusal says why. GitHub still enforces every rule on it. */
+    probe?: true;
+  }
   | { kind: 'update-branch' }
   | { kind: 'wait' };
 
@@ -170,6 +178,11 @@ export function assessMerge(decision: Decision, facts: PullRequestFacts, view: G
   // An admin made the gate a bypass actor of the ruleset that requires reviews: it merges what its
   // policy allows, with every required check green (checked above, not left to GitHub).
   if (state === 'blocked' && bypass && rules) return ways({ kind: 'merge', method, bypass });
+  // Blocked by something the gate cannot read (classic branch protection is not readable without
+  // administration permission): ask once. GitHub enforces every protection on the request, and its
+  // refusal, kept in the ledger for this head, then says why; it is not asked again until GitHub's
+  // view changes.
+  if (state === 'blocked' && needs.length === 1 && needs[0]!.kind === 'blocked') return ways({ kind: 'merge', method, probe: true });
   return ways({ kind: 'wait' });
 }
 

@@ -222,8 +222,11 @@ export async function reconcileWith(client: GitHubClient, ref: PullRequestRef, o
   let effects: Effect[];
   try {
     effects = plan(decision, g.facts, view, now, planOptions);
-    const needs = base ? mergeAssessment(decision, g.facts, view, settings).needs : [];
+    const { way, needs } = base ? mergeAssessment(decision, g.facts, view, settings) : { way: undefined, needs: [] };
     if (needs.length > 0) session.log.info({ pr: `${ref.owner}/${ref.repo}#${ref.number}`, githubNeeds: needs.map((n) => n.kind), detail: needs }, 'policy lets it merge; GitHub does not yet');
+    if (way?.kind === 'merge' && (way.bypass || way.probe)) {
+      session.log.info({ pr: `${ref.owner}/${ref.repo}#${ref.number}`, method: way.method, ...(way.bypass ? { bypassRuleset: way.bypass } : { probe: true }) }, way.bypass ? 'merging as a ruleset bypass actor, every required check green' : 'GitHub says blocked for a reason the gate cannot read; asking once');
+    }
   } catch (error) {
     return { ...failed(error), decision };
   }

@@ -109,6 +109,22 @@ describe.concurrent('the three setups', () => {
     sim.review(repo, n, 'alice', 'APPROVED');
     await merged(sim, repo, n);
   });
+
+  it('classic protection, CI finishing after the window: GitHub is asked once and its refusal is said', { timeout: 60_000 }, async () => {
+    const { sim } = gate;
+    const repo = protectedRepo('classic-late-ci', { classic: { requiredReviews: 1 } });
+    const n = openAgentPr(sim, repo, 'soft');
+    const head = sim.pull(repo, n).headSha;
+    sim.ciCheck(repo, head, 'build', null);
+    // The window ends while CI still runs: the gate's check turns green, nothing merges yet.
+    await gateCheck(sim, repo, head, (c) => c.conclusion === 'success');
+    await sleep(1_000);
+    sim.ciCheck(repo, head, 'build', 'success');
+    await until('the refusal is in the status comment', () => lastStatus(repo, n).includes('At least 1 approving review is required'));
+    expect(sim.timeline.filter((e) => e.repo === repo && e.kind === 'merge-refused')).toHaveLength(1);
+    sim.review(repo, n, 'alice', 'APPROVED');
+    await merged(sim, repo, n);
+  });
 });
 
 describe.concurrent('merge methods', () => {

@@ -54,10 +54,15 @@ describe('assessMerge: the gate\'s own check is the only thing not green (item: 
   it('unstable because `hitl` is still in progress and not required: merges too (the sweep does not wait a pass)', () => {
     expect(assess(view('unstable', {}, { checkRun: inProgress })).way).toEqual({ kind: 'merge', method: 'squash' });
   });
-  it('blocked while the gate\'s check is already green: something else blocks, and it is said', () => {
+  it('blocked while the gate\'s check is already green, by nothing the rules explain: asks GitHub once, to learn why', () => {
     const a = assess(view('blocked', { rules: rules([]) }));
-    expect(a.way.kind).toBe('wait');
-    expect(words(a)[0]).toMatch(/blocked by a protection the gate cannot read \(classic branch protection\)/);
+    expect(a.way).toEqual({ kind: 'merge', method: 'squash', probe: true });
+    // Once refused, that refusal is on record for this head: not asked again while GitHub still says blocked.
+    const after = assess(view('blocked', { rules: rules([]), refusal: { sha: HEAD, message: 'At least 1 approving review is required by reviewers with write access.', at: at(1) } }));
+    expect(after.way.kind).toBe('wait');
+  });
+  it('blocked with the rules unreadable: no probe, nothing merges', () => {
+    expect(assess(view('blocked', { rulesError: 'boom' })).way.kind).toBe('wait');
   });
 });
 
