@@ -349,6 +349,30 @@ describe('sweep mode', () => {
     expect(writes.slice(0, merge).some((r) => (r.body as { conclusion?: string }).conclusion === 'success')).toBe(true);
   });
 
+  it('a merge classic protection refuses: said in the check and the comment, and not asked again by the next sweep', async () => {
+    const repository = scenario();
+    repository.checkRuns.push(gateCheckRun(PULLS.soft.headSha, 20));
+    const pull = repository.pulls.find((p) => p.number === 2)!;
+    pull.mergeableState = 'blocked';
+    pull.mergeRefusal = 'At least 1 approving review is required by reviewers with write access.';
+    const fake = await start(repository);
+    const first = await run(fake, { eventName: 'schedule', inputs: { mode: 'sweep' } });
+    expect(first.code).toBe(0);
+    const merges = () => fake.writes().filter((r) => r.path.endsWith('/pulls/2/merge'));
+    expect(merges()).toHaveLength(1);
+    const check = repository.checkRuns.filter((r) => r.head_sha === PULLS.soft.headSha && r.name === 'hitl').at(-1)!;
+    expect(check.conclusion).toBe('success');
+    expect(check.output.summary).toContain('At least 1 approving review is required');
+    const own = (pull.comments ?? []).filter((c) => c.user.login === 'github-actions[bot]');
+    expect(own).toHaveLength(1);
+    expect(own[0]!.body).toContain('GitHub still needs');
+    expect(fake.unhandled()).toEqual([]);
+
+    const second = await run(fake, { eventName: 'schedule', inputs: { mode: 'sweep' } });
+    expect(second.code).toBe(0);
+    expect(merges()).toHaveLength(1);
+  });
+
   it('blocks every agent PR under a broken policy and annotates the policy once', async () => {
     const repository = scenario({ policy: BROKEN_POLICY });
     repository.checkRuns.push(gateCheckRun(PULLS.soft.headSha, 20));
