@@ -126,6 +126,8 @@ function describeEffect(effect: Effect): string {
       return `answered comment ${effect.inReplyTo}`;
     case 'merge':
       return `merged ${effect.sha.slice(0, 7)} (${effect.method})`;
+    case 'update-branch':
+      return `asked GitHub to bring ${effect.expectedHeadSha.slice(0, 7)} up to date with its base`;
     case 'wake':
       return `next look at ${effect.at} (the next scheduled sweep picks it up)`;
     case 'request-reviews':
@@ -155,6 +157,8 @@ function shortEffect(effect: Effect): string {
       return 'command answered';
     case 'merge':
       return 'merged';
+    case 'update-branch':
+      return 'branch update requested';
     case 'wake':
       return 'wake';
     case 'request-reviews':

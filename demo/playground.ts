@@ -4,6 +4,7 @@ import { createInterface } from 'node:readline/promises';
 import { GitHubSimulator, SlackSimulator } from '../test/sim/index.js';
 import { registerApp, startApp } from '../test/sim/app-process.js';
 import { formatLine, plain, table } from './report.js';
+import { PROTECTIONS } from './protections.js';
 import { AGENT, buttonOn, REPO, setUp, slackEnv, WINDOW_SECONDS } from './scenario.js';
 
 const HELP = `commands:
@@ -14,6 +15,9 @@ const HELP = `commands:
   click N USER approve|veto       USER clicks a button on the hitl check of PR #N
   label N USER NAME               a label (e.g. hitl:hard, ai-generated)
   perm USER read|write|admin|none repository permission
+  ci N NAME success|failure|pending  another check on PR #N's head (e.g. ci 1 build success)
+  protect ${Object.keys(PROTECTIONS).join('|')}   protect main (see docs/protected-branches.md)
+  advance                         a commit lands on main: open PRs fall behind
   faults 5xx RATE | drop RATE | ratelimit N | off
   show                            every PR: tier, state, merged
   help | quit`;
@@ -28,6 +32,11 @@ async function main(): Promise<void> {
   const sim = await new GitHubSimulator().start();
   const credentials = registerApp(sim);
   setUp(sim);
+  // `npm run sim -- --protected b` starts with main protected (setups of docs/protected-branches.md).
+  const protectedArg = process.argv.indexOf('--protected');
+  const preset = protectedArg >= 0 ? PROTECTIONS[process.argv[protectedArg + 1] ?? ''] : undefined;
+  if (protectedArg >= 0 && !preset) throw new Error(`--protected takes one of: ${Object.keys(PROTECTIONS).join(', ')}`);
+  if (preset) sim.protect(REPO, preset.protection);
   const t0 = Date.now();
   // What the gate would post to Slack, printed as it is posted.
   const slack = await new SlackSimulator({ onPost: (p) => console.log(`${`+${((p.at - t0) / 1000).toFixed(1)}s`.padStart(7)}  slack ${p.channel}${p.threadTs ? ' (thread)' : ''}: ${p.text.split('\n').join(' / ')}`) }).start();
@@ -40,7 +49,7 @@ async function main(): Promise<void> {
     const line = formatLine(e, t0, sim, labels);
     if (line) console.log(line);
   });
-  console.log(`local GitHub ${sim.apiUrl}, App server ${app.baseUrl}; repository ${REPO} (docs fyi, code soft with a ${WINDOW_SECONDS}s window, migrations hard); alice may decide, bob has write, eve reads.\n${HELP}`);
+  console.log(`local GitHub ${sim.apiUrl}, App server ${app.baseUrl}; repository ${REPO} (docs fyi, code soft with a ${WINDOW_SECONDS}s window, migrations hard); alice may decide, bob has write, eve reads.${preset ? `\nmain is protected: ${preset.about}.` : ''}\n${HELP}`);
 
   const rl = createInterface({ input: process.stdin, output: process.stdout, terminal: false });
   let count = 0;
@@ -59,6 +68,17 @@ async function main(): Promise<void> {
       else if (cmd === 'review') sim.review(REPO, n, args[1] ?? 'alice', args[2] === 'changes' ? 'CHANGES_REQUESTED' : 'APPROVED');
       else if (cmd === 'click') sim.clickCheckRunAction(REPO, await buttonOn(sim, n, args[2] === 'veto' ? 'veto' : 'approve', 2_000), args[1] ?? 'alice', args[2] === 'veto' ? 'veto' : 'approve');
       else if (cmd === 'label') sim.label(REPO, n, args[1] ?? 'alice', args[2] ?? '');
+      else if (cmd === 'ci') {
+        const state = args[2] === 'pending' ? null : args[2] === 'failure' ? 'failure' : 'success';
+        sim.ciCheck(REPO, sim.pull(REPO, n).headSha, args[1] ?? 'build', state);
+      } else if (cmd === 'protect') {
+        const p = PROTECTIONS[args[0] ?? ''];
+        if (!p) console.log(`protect takes one of: ${Object.keys(PROTECTIONS).join(', ')}`);
+        else {
+          sim.protect(REPO, p.protection);
+          console.log(`main is protected: ${p.about}.`);
+        }
+      } else if (cmd === 'advance') sim.advanceBase(REPO);
       else if (cmd === 'perm') sim.setPermission(REPO, args[0] ?? '', (args[1] ?? 'none') as 'read' | 'write' | 'admin' | 'none');
       else if (cmd === 'faults') {
         const rate = Number(args[1]);

@@ -2038,69 +2038,69 @@ var require_constants2 = __commonJS({
     (function(LENIENT_FLAGS2) {
       LENIENT_FLAGS2[LENIENT_FLAGS2.HEADERS = 1] = "HEADERS", LENIENT_FLAGS2[LENIENT_FLAGS2.CHUNKED_LENGTH = 2] = "CHUNKED_LENGTH", LENIENT_FLAGS2[LENIENT_FLAGS2.KEEP_ALIVE = 4] = "KEEP_ALIVE";
     })(LENIENT_FLAGS = exports.LENIENT_FLAGS || (exports.LENIENT_FLAGS = {}));
-    var METHODS;
-    (function(METHODS2) {
-      METHODS2[METHODS2.DELETE = 0] = "DELETE", METHODS2[METHODS2.GET = 1] = "GET", METHODS2[METHODS2.HEAD = 2] = "HEAD", METHODS2[METHODS2.POST = 3] = "POST", METHODS2[METHODS2.PUT = 4] = "PUT", METHODS2[METHODS2.CONNECT = 5] = "CONNECT", METHODS2[METHODS2.OPTIONS = 6] = "OPTIONS", METHODS2[METHODS2.TRACE = 7] = "TRACE", METHODS2[METHODS2.COPY = 8] = "COPY", METHODS2[METHODS2.LOCK = 9] = "LOCK", METHODS2[METHODS2.MKCOL = 10] = "MKCOL", METHODS2[METHODS2.MOVE = 11] = "MOVE", METHODS2[METHODS2.PROPFIND = 12] = "PROPFIND", METHODS2[METHODS2.PROPPATCH = 13] = "PROPPATCH", METHODS2[METHODS2.SEARCH = 14] = "SEARCH", METHODS2[METHODS2.UNLOCK = 15] = "UNLOCK", METHODS2[METHODS2.BIND = 16] = "BIND", METHODS2[METHODS2.REBIND = 17] = "REBIND", METHODS2[METHODS2.UNBIND = 18] = "UNBIND", METHODS2[METHODS2.ACL = 19] = "ACL", METHODS2[METHODS2.REPORT = 20] = "REPORT", METHODS2[METHODS2.MKACTIVITY = 21] = "MKACTIVITY", METHODS2[METHODS2.CHECKOUT = 22] = "CHECKOUT", METHODS2[METHODS2.MERGE = 23] = "MERGE", METHODS2[METHODS2["M-SEARCH"] = 24] = "M-SEARCH", METHODS2[METHODS2.NOTIFY = 25] = "NOTIFY", METHODS2[METHODS2.SUBSCRIBE = 26] = "SUBSCRIBE", METHODS2[METHODS2.UNSUBSCRIBE = 27] = "UNSUBSCRIBE", METHODS2[METHODS2.PATCH = 28] = "PATCH", METHODS2[METHODS2.PURGE = 29] = "PURGE", METHODS2[METHODS2.MKCALENDAR = 30] = "MKCALENDAR", METHODS2[METHODS2.LINK = 31] = "LINK", METHODS2[METHODS2.UNLINK = 32] = "UNLINK", METHODS2[METHODS2.SOURCE = 33] = "SOURCE", METHODS2[METHODS2.PRI = 34] = "PRI", METHODS2[METHODS2.DESCRIBE = 35] = "DESCRIBE", METHODS2[METHODS2.ANNOUNCE = 36] = "ANNOUNCE", METHODS2[METHODS2.SETUP = 37] = "SETUP", METHODS2[METHODS2.PLAY = 38] = "PLAY", METHODS2[METHODS2.PAUSE = 39] = "PAUSE", METHODS2[METHODS2.TEARDOWN = 40] = "TEARDOWN", METHODS2[METHODS2.GET_PARAMETER = 41] = "GET_PARAMETER", METHODS2[METHODS2.SET_PARAMETER = 42] = "SET_PARAMETER", METHODS2[METHODS2.REDIRECT = 43] = "REDIRECT", METHODS2[METHODS2.RECORD = 44] = "RECORD", METHODS2[METHODS2.FLUSH = 45] = "FLUSH";
-    })(METHODS = exports.METHODS || (exports.METHODS = {}));
+    var METHODS2;
+    (function(METHODS3) {
+      METHODS3[METHODS3.DELETE = 0] = "DELETE", METHODS3[METHODS3.GET = 1] = "GET", METHODS3[METHODS3.HEAD = 2] = "HEAD", METHODS3[METHODS3.POST = 3] = "POST", METHODS3[METHODS3.PUT = 4] = "PUT", METHODS3[METHODS3.CONNECT = 5] = "CONNECT", METHODS3[METHODS3.OPTIONS = 6] = "OPTIONS", METHODS3[METHODS3.TRACE = 7] = "TRACE", METHODS3[METHODS3.COPY = 8] = "COPY", METHODS3[METHODS3.LOCK = 9] = "LOCK", METHODS3[METHODS3.MKCOL = 10] = "MKCOL", METHODS3[METHODS3.MOVE = 11] = "MOVE", METHODS3[METHODS3.PROPFIND = 12] = "PROPFIND", METHODS3[METHODS3.PROPPATCH = 13] = "PROPPATCH", METHODS3[METHODS3.SEARCH = 14] = "SEARCH", METHODS3[METHODS3.UNLOCK = 15] = "UNLOCK", METHODS3[METHODS3.BIND = 16] = "BIND", METHODS3[METHODS3.REBIND = 17] = "REBIND", METHODS3[METHODS3.UNBIND = 18] = "UNBIND", METHODS3[METHODS3.ACL = 19] = "ACL", METHODS3[METHODS3.REPORT = 20] = "REPORT", METHODS3[METHODS3.MKACTIVITY = 21] = "MKACTIVITY", METHODS3[METHODS3.CHECKOUT = 22] = "CHECKOUT", METHODS3[METHODS3.MERGE = 23] = "MERGE", METHODS3[METHODS3["M-SEARCH"] = 24] = "M-SEARCH", METHODS3[METHODS3.NOTIFY = 25] = "NOTIFY", METHODS3[METHODS3.SUBSCRIBE = 26] = "SUBSCRIBE", METHODS3[METHODS3.UNSUBSCRIBE = 27] = "UNSUBSCRIBE", METHODS3[METHODS3.PATCH = 28] = "PATCH", METHODS3[METHODS3.PURGE = 29] = "PURGE", METHODS3[METHODS3.MKCALENDAR = 30] = "MKCALENDAR", METHODS3[METHODS3.LINK = 31] = "LINK", METHODS3[METHODS3.UNLINK = 32] = "UNLINK", METHODS3[METHODS3.SOURCE = 33] = "SOURCE", METHODS3[METHODS3.PRI = 34] = "PRI", METHODS3[METHODS3.DESCRIBE = 35] = "DESCRIBE", METHODS3[METHODS3.ANNOUNCE = 36] = "ANNOUNCE", METHODS3[METHODS3.SETUP = 37] = "SETUP", METHODS3[METHODS3.PLAY = 38] = "PLAY", METHODS3[METHODS3.PAUSE = 39] = "PAUSE", METHODS3[METHODS3.TEARDOWN = 40] = "TEARDOWN", METHODS3[METHODS3.GET_PARAMETER = 41] = "GET_PARAMETER", METHODS3[METHODS3.SET_PARAMETER = 42] = "SET_PARAMETER", METHODS3[METHODS3.REDIRECT = 43] = "REDIRECT", METHODS3[METHODS3.RECORD = 44] = "RECORD", METHODS3[METHODS3.FLUSH = 45] = "FLUSH";
+    })(METHODS2 = exports.METHODS || (exports.METHODS = {}));
     exports.METHODS_HTTP = [
-      METHODS.DELETE,
-      METHODS.GET,
-      METHODS.HEAD,
-      METHODS.POST,
-      METHODS.PUT,
-      METHODS.CONNECT,
-      METHODS.OPTIONS,
-      METHODS.TRACE,
-      METHODS.COPY,
-      METHODS.LOCK,
-      METHODS.MKCOL,
-      METHODS.MOVE,
-      METHODS.PROPFIND,
-      METHODS.PROPPATCH,
-      METHODS.SEARCH,
-      METHODS.UNLOCK,
-      METHODS.BIND,
-      METHODS.REBIND,
-      METHODS.UNBIND,
-      METHODS.ACL,
-      METHODS.REPORT,
-      METHODS.MKACTIVITY,
-      METHODS.CHECKOUT,
-      METHODS.MERGE,
-      METHODS["M-SEARCH"],
-      METHODS.NOTIFY,
-      METHODS.SUBSCRIBE,
-      METHODS.UNSUBSCRIBE,
-      METHODS.PATCH,
-      METHODS.PURGE,
-      METHODS.MKCALENDAR,
-      METHODS.LINK,
-      METHODS.UNLINK,
-      METHODS.PRI,
+      METHODS2.DELETE,
+      METHODS2.GET,
+      METHODS2.HEAD,
+      METHODS2.POST,
+      METHODS2.PUT,
+      METHODS2.CONNECT,
+      METHODS2.OPTIONS,
+      METHODS2.TRACE,
+      METHODS2.COPY,
+      METHODS2.LOCK,
+      METHODS2.MKCOL,
+      METHODS2.MOVE,
+      METHODS2.PROPFIND,
+      METHODS2.PROPPATCH,
+      METHODS2.SEARCH,
+      METHODS2.UNLOCK,
+      METHODS2.BIND,
+      METHODS2.REBIND,
+      METHODS2.UNBIND,
+      METHODS2.ACL,
+      METHODS2.REPORT,
+      METHODS2.MKACTIVITY,
+      METHODS2.CHECKOUT,
+      METHODS2.MERGE,
+      METHODS2["M-SEARCH"],
+      METHODS2.NOTIFY,
+      METHODS2.SUBSCRIBE,
+      METHODS2.UNSUBSCRIBE,
+      METHODS2.PATCH,
+      METHODS2.PURGE,
+      METHODS2.MKCALENDAR,
+      METHODS2.LINK,
+      METHODS2.UNLINK,
+      METHODS2.PRI,
       // TODO(indutny): should we allow it with HTTP?
-      METHODS.SOURCE
+      METHODS2.SOURCE
     ];
     exports.METHODS_ICE = [
-      METHODS.SOURCE
+      METHODS2.SOURCE
     ];
     exports.METHODS_RTSP = [
-      METHODS.OPTIONS,
-      METHODS.DESCRIBE,
-      METHODS.ANNOUNCE,
-      METHODS.SETUP,
-      METHODS.PLAY,
-      METHODS.PAUSE,
-      METHODS.TEARDOWN,
-      METHODS.GET_PARAMETER,
-      METHODS.SET_PARAMETER,
-      METHODS.REDIRECT,
-      METHODS.RECORD,
-      METHODS.FLUSH,
+      METHODS2.OPTIONS,
+      METHODS2.DESCRIBE,
+      METHODS2.ANNOUNCE,
+      METHODS2.SETUP,
+      METHODS2.PLAY,
+      METHODS2.PAUSE,
+      METHODS2.TEARDOWN,
+      METHODS2.GET_PARAMETER,
+      METHODS2.SET_PARAMETER,
+      METHODS2.REDIRECT,
+      METHODS2.RECORD,
+      METHODS2.FLUSH,
       // For AirPlay
-      METHODS.GET,
-      METHODS.POST
+      METHODS2.GET,
+      METHODS2.POST
     ];
-    exports.METHOD_MAP = utils_1.enumToMap(METHODS);
+    exports.METHOD_MAP = utils_1.enumToMap(METHODS2);
     exports.H_METHOD_MAP = {};
     Object.keys(exports.METHOD_MAP).forEach((key) => {
       /^H/.test(key) && (exports.H_METHOD_MAP[key] = exports.METHOD_MAP[key]);
@@ -2739,7 +2739,7 @@ var require_webidl = __commonJS({
       return new TypeError(`${message.header}: ${message.message}`);
     };
     webidl.errors.conversionFailed = function(context3) {
-      let plural3 = context3.types.length === 1 ? "" : " one of", message = `${context3.argument} could not be converted to${plural3}: ${context3.types.join(", ")}.`;
+      let plural4 = context3.types.length === 1 ? "" : " one of", message = `${context3.argument} could not be converted to${plural4}: ${context3.types.join(", ")}.`;
       return webidl.errors.exception({
         header: context3.prefix,
         message
@@ -7613,8 +7613,8 @@ var require_pluralizer = __commonJS({
       this: "these"
     };
     module.exports = class {
-      constructor(singular, plural3) {
-        this.singular = singular, this.plural = plural3;
+      constructor(singular, plural4) {
+        this.singular = singular, this.plural = plural4;
       }
       pluralize(count) {
         let one = count === 1, keys2 = one ? singulars : plurals, noun = one ? this.singular : this.plural;
@@ -10803,7 +10803,7 @@ var require_cache = __commonJS({
        * @returns {requestResponseList}
        */
       #batchCacheOperations(operations) {
-        let cache3 = this.#relevantRequestResponseList, backupCache = [...cache3], addedItems = [], resultList = [];
+        let cache4 = this.#relevantRequestResponseList, backupCache = [...cache4], addedItems = [], resultList = [];
         try {
           for (let operation of operations) {
             if (operation.type !== "delete" && operation.type !== "put")
@@ -10823,8 +10823,8 @@ var require_cache = __commonJS({
               if (requestResponses = this.#queryCache(operation.request, operation.options), requestResponses.length === 0)
                 return [];
               for (let requestResponse of requestResponses) {
-                let idx = cache3.indexOf(requestResponse);
-                assert(idx !== -1), cache3.splice(idx, 1);
+                let idx = cache4.indexOf(requestResponse);
+                assert(idx !== -1), cache4.splice(idx, 1);
               }
             } else if (operation.type === "put") {
               if (operation.response == null)
@@ -10850,10 +10850,10 @@ var require_cache = __commonJS({
                 });
               requestResponses = this.#queryCache(operation.request);
               for (let requestResponse of requestResponses) {
-                let idx = cache3.indexOf(requestResponse);
-                assert(idx !== -1), cache3.splice(idx, 1);
+                let idx = cache4.indexOf(requestResponse);
+                assert(idx !== -1), cache4.splice(idx, 1);
               }
-              cache3.push([operation.request, operation.response]), addedItems.push([operation.request, operation.response]);
+              cache4.push([operation.request, operation.response]), addedItems.push([operation.request, operation.response]);
             }
             resultList.push([operation.request, operation.response]);
           }
@@ -11019,11 +11019,11 @@ var require_cachestorage = __commonJS({
         webidl.brandCheck(this, _CacheStorage);
         let prefix = "CacheStorage.open";
         if (webidl.argumentLengthCheck(arguments, 1, prefix), cacheName = webidl.converters.DOMString(cacheName, prefix, "cacheName"), this.#caches.has(cacheName)) {
-          let cache4 = this.#caches.get(cacheName);
-          return new Cache(kConstruct, cache4);
+          let cache5 = this.#caches.get(cacheName);
+          return new Cache(kConstruct, cache5);
         }
-        let cache3 = [];
-        return this.#caches.set(cacheName, cache3), new Cache(kConstruct, cache3);
+        let cache4 = [];
+        return this.#caches.set(cacheName, cache4), new Cache(kConstruct, cache4);
       }
       /**
        * @see https://w3c.github.io/ServiceWorker/#cache-storage-delete
@@ -28052,20 +28052,20 @@ var handler = {
   set(target, methodName, value) {
     return target.cache[methodName] = value;
   },
-  get({ octokit, scope, cache: cache3 }, methodName) {
-    if (cache3[methodName])
-      return cache3[methodName];
+  get({ octokit, scope, cache: cache4 }, methodName) {
+    if (cache4[methodName])
+      return cache4[methodName];
     let method = endpointMethodsMap.get(scope).get(methodName);
     if (!method)
       return;
     let { endpointDefaults, decorations } = method;
-    return decorations ? cache3[methodName] = decorate(
+    return decorations ? cache4[methodName] = decorate(
       octokit,
       scope,
       methodName,
       endpointDefaults,
       decorations
-    ) : cache3[methodName] = octokit.request.defaults(endpointDefaults), cache3[methodName];
+    ) : cache4[methodName] = octokit.request.defaults(endpointDefaults), cache4[methodName];
   }
 };
 function endpointsToMethods(octokit) {
@@ -29877,7 +29877,7 @@ var DURATION_PATTERN = "^[1-9][0-9]{0,5}[smhd]$", TIER_NAMES = ["fyi", "soft", "
   uniqueItems: !0,
   minItems: 1,
   items: { enum: NOTIFY_EVENT_NAMES }
-}, TEAM_PATTERN = "^[^/\\s]+/[^/\\s]+$", CLOCK_PATTERN = "^([01][0-9]|2[0-3]):[0-5][0-9]$|^24:00$", stringList = (description, extra = {}) => ({
+}, TEAM_PATTERN = "^[^/\\s]+/[^/\\s]+$", CLOCK_PATTERN = "^([01][0-9]|2[0-3]):[0-5][0-9]$|^24:00$", MERGE_METHODS = ["merge", "squash", "rebase"], stringList = (description, extra = {}) => ({
   description,
   type: "array",
   items: { type: "string", minLength: 1, maxLength: 1024, ...extra }
@@ -29990,7 +29990,19 @@ var DURATION_PATTERN = "^[1-9][0-9]{0,5}[smhd]$", TIER_NAMES = ["fyi", "soft", "
       additionalProperties: !1,
       default: {},
       properties: {
-        method: { description: "How the gate merges.", enum: ["merge", "squash", "rebase"], default: "squash" }
+        method: {
+          description: "How the gate merges: one method, or a list in order of preference (the first one the repository and the base branch's rules allow; `required_linear_history` rules out `merge`).",
+          anyOf: [
+            { enum: MERGE_METHODS },
+            { type: "array", items: { enum: MERGE_METHODS }, minItems: 1, uniqueItems: !0 }
+          ],
+          default: "squash"
+        },
+        update_branch: {
+          description: "When the base branch requires branches to be up to date and this one is behind, ask GitHub to update it (`PUT …/update-branch`). The update is a new head: it is decided again (docs/protected-branches.md).",
+          type: "boolean",
+          default: !1
+        }
       }
     },
     working_hours: {
@@ -35885,6 +35897,11 @@ function describeAjvErrors(errors) {
         break;
       }
       case "anyOf": {
+        if (path2.length === 2 && path2[0] === "merge" && path2[1] === "method") {
+          let given = typeof e.data == "string" ? `unknown merge method ${describeValue(e.data)}` : Array.isArray(e.data) ? `bad list of merge methods ${JSON.stringify(e.data).slice(0, 80)} (none, unknown or repeated)` : `bad merge method ${describeValue(e.data)}`;
+          d = { path: path2, atKey: !1, message: `${where}: ${given} (expected merge, squash or rebase, or a list of them in order of preference, e.g. [squash, rebase])` };
+          break;
+        }
         let rule = e.data, name = typeof rule?.name == "string" ? ` "${rule.name}"` : "";
         d = {
           path: path2,
@@ -35987,7 +36004,7 @@ function normalise(raw) {
       soft: { windowMs: parseDuration(r.tiers.soft.window), merge: r.tiers.soft.merge },
       hard: { approvals: r.tiers.hard.approvals, merge: r.tiers.hard.merge, invalidateOnPush: r.tiers.hard.invalidate_on_push }
     },
-    merge: { method: r.merge.method },
+    merge: normaliseMerge(r.merge),
     rules: r.rules.map(normaliseRule),
     ...r.risk ? { risk: { ...r.risk.soft !== void 0 ? { soft: r.risk.soft } : {}, ...r.risk.hard !== void 0 ? { hard: r.risk.hard } : {} } } : {},
     ...isNotify(raw.notify) ? { notify: normaliseNotify(raw.notify) } : {}
@@ -36000,6 +36017,10 @@ function normaliseNotify(n2) {
     ...n2.slack ? { slack: { channel: n2.slack.channel, on: [...n2.slack.on] } } : {},
     ...n2.webhook ? { webhook: { on: [...n2.webhook.on] } } : {}
   };
+}
+function normaliseMerge(m) {
+  let methods = Array.isArray(m.method) ? m.method : [m.method];
+  return { method: methods[0] ?? "squash", methods, updateBranch: m.update_branch === !0 };
 }
 function normaliseRule(r) {
   let rule = { name: r.name, tier: r.tier };
@@ -36132,6 +36153,10 @@ function escalationReasons(labels, escalations) {
 }
 
 // src/core/ledger.ts
+function mergeRefusalOf(ledger) {
+  return ledger?.mergeRefusal;
+}
+var MAX_REFUSAL = 500;
 function withdrawalsOf(ledger) {
   return ledger?.withdrawals ?? [];
 }
@@ -36140,7 +36165,7 @@ function hasLedgerMarker(body) {
   return body.includes(`<!-- ${MARKER} `);
 }
 function ledgerMarker(ledger) {
-  let withdrawals = withdrawalsOf(ledger), fitted = {
+  let withdrawals = withdrawalsOf(ledger), refusal = mergeRefusalOf(ledger), fitted = {
     // A stable order, so that the same ledger always renders the same comment (no needless edits).
     vetoes: [...ledger.vetoes].sort(byTime((v) => v.commentId)).map((v) => ({ ...v, ...v.reason !== void 0 ? { reason: v.reason.slice(0, MAX_REASON) } : {} })),
     answered: [...new Set(ledger.answered)].sort((a, b) => a - b),
@@ -36148,7 +36173,8 @@ function ledgerMarker(ledger) {
     ...withdrawals.length ? { withdrawals: [...withdrawals].sort(byTime((w) => w.sourceId)) } : {},
     ...attentionRecords(ledger),
     ...clicksIn(ledger).length ? { clicks: [...clicksIn(ledger)].sort(byTime((c) => c.id)) } : {},
-    ...ledger.notified ? { notified: ledger.notified } : {}
+    ...ledger.notified ? { notified: ledger.notified } : {},
+    ...refusal ? { mergeRefusal: { ...refusal, message: refusal.message.slice(0, MAX_REFUSAL) } } : {}
   }, encoded = encode(fitted);
   for (; encoded.length > LEDGER_TARGET_CHARS && fitted.answered.length > 0; ) {
     let excess = Math.ceil((encoded.length - LEDGER_TARGET_CHARS) / 12) + 1;
@@ -36190,6 +36216,12 @@ function notifiedRecord(v) {
   }
   return out.slack || out.webhook ? out : void 0;
 }
+function mergeRefusalRecord(v) {
+  if (!isObject(v)) return;
+  let { sha, message, at } = v;
+  if (!(typeof sha != "string" || !/^[0-9a-f]{40}$/.test(sha) || typeof message != "string" || typeof at != "string" || !Number.isFinite(Date.parse(at))))
+    return { sha, message: message.slice(0, MAX_REFUSAL), at };
+}
 function readLedger(body) {
   if (typeof body != "string") return;
   let last;
@@ -36206,7 +36238,7 @@ function readLedger(body) {
   if (vetoes.some((v) => v === void 0) || !data.answered.every(isId)) return;
   let escalation = data.escalation;
   if (escalation !== void 0 && !TIERS.includes(escalation) || data.withdrawals !== void 0 && !Array.isArray(data.withdrawals)) return;
-  let withdrawals = (data.withdrawals ?? []).map(withdrawalRecord);
+  let mergeRefusal = mergeRefusalRecord(data.mergeRefusal), withdrawals = (data.withdrawals ?? []).map(withdrawalRecord);
   if (withdrawals.some((w) => w === void 0) || data.clicks !== void 0 && !Array.isArray(data.clicks)) return;
   let clicks = (data.clicks ?? []).map(clickRecord);
   if (!clicks.some((c) => c === void 0))
@@ -36217,7 +36249,9 @@ function readLedger(body) {
       ...withdrawals.length ? { withdrawals } : {},
       ...attentionRecords(data),
       ...clicks.length ? { clicks } : {},
-      ...notifiedRecord(data.notified) ? { notified: notifiedRecord(data.notified) } : {}
+      ...notifiedRecord(data.notified) ? { notified: notifiedRecord(data.notified) } : {},
+      // A malformed refusal is only forgotten: it never makes the gate more permissive.
+      ...mergeRefusal ? { mergeRefusal } : {}
     };
 }
 function attentionRecords(data) {
@@ -36529,16 +36563,22 @@ function reminderBody(step, attention, decision, facts, nowMs, escalate) {
 
 `);
 }
+function dueReminderStep(decision, facts, now2) {
+  let attention = decision.attention;
+  if (!attention) return;
+  let done = stepsDone(keepAttention(decision.ledger), facts.headSha), due = attention.reminders.filter((at) => (parseTime(at) ?? 1 / 0) <= now2.getTime()).length;
+  return due > done ? due : void 0;
+}
 function planAttention(decision, facts, now2) {
   let previous = keepAttention(decision.ledger), attention = decision.attention;
   if (!attention) return { effects: [], ledger: previous };
   let nowMs = now2.getTime(), head = facts.headSha, effects = [], ledger = { ...previous };
   if (attention.requestReview) {
-    let done2 = previous.requested?.head === head ? previous.requested : { users: [], teams: [] }, users = minus(attention.candidates.users, done2.users), teams = minus(attention.candidates.teams, done2.teams);
-    (users.length || teams.length) && (effects.push({ kind: "request-reviews", users, teams, reason: "approvers" }), ledger.requested = { head, users: [...done2.users, ...users], teams: [...done2.teams, ...teams] });
+    let done = previous.requested?.head === head ? previous.requested : { users: [], teams: [] }, users = minus(attention.candidates.users, done.users), teams = minus(attention.candidates.teams, done.teams);
+    (users.length || teams.length) && (effects.push({ kind: "request-reviews", users, teams, reason: "approvers" }), ledger.requested = { head, users: [...done.users, ...users], teams: [...done.teams, ...teams] });
   }
-  let done = stepsDone(previous, head), due = attention.reminders.filter((at) => (parseTime(at) ?? 1 / 0) <= nowMs).length;
-  if (due > done) {
+  let due = dueReminderStep(decision, facts, now2);
+  if (due !== void 0) {
     let escalate = due === attention.reminders.length && attention.escalateTo && (attention.escalateTo.users.length || attention.escalateTo.teams.length) ? attention.escalateTo : void 0;
     effects.push({
       kind: "reminder",
@@ -36809,7 +36849,7 @@ var MAX_ENTRIES = 100, MAX_REASON3 = 300, MAX_CHARS = 4e4;
 function decisionRecord(decision, facts) {
   if (!decision.governed || decision.tier === "none") return;
   let seenMs = facts.headSeenAt !== void 0 ? Date.parse(facts.headSeenAt) : NaN, approvals = decision.approvals.slice(0, MAX_ENTRIES).map((a) => {
-    let review = a.via === "review" ? facts.reviews.find((r) => r.id === a.sourceId) : void 0, sha = review ? review.commitId : Date.parse(a.at) >= seenMs ? facts.headSha : null;
+    let review = a.via === "review" ? facts.reviews.find((r) => r.id === a.sourceId) : void 0, click = a.via === "click" ? clicksOf(facts.ledger).find((c) => c.id === a.sourceId) : void 0, sha = review ? review.commitId : click ? click.headSha : Date.parse(a.at) >= seenMs ? facts.headSha : null;
     return { by: a.by, at: a.at, via: a.via, sha: sha || null };
   });
   return {
@@ -36840,6 +36880,116 @@ function decisionMarker(record) {
   let fitted = record, encoded = Buffer.from(JSON.stringify(fitted), "utf8").toString("base64");
   return encoded.length > MAX_CHARS && (fitted = { ...record, vetoes: record.vetoes.map((v) => ({ ...v, reason: null })) }, encoded = Buffer.from(JSON.stringify(fitted), "utf8").toString("base64")), `<!-- hitl-gate:decision v1 ${encoded} -->`;
 }
+
+// src/core/merge-method.ts
+var REFUSAL = {
+  merge: /merge commits are not allowed/i,
+  squash: /squash merges are not allowed/i,
+  rebase: /rebase merges are not allowed/i
+};
+function methodsRefusedIn(message) {
+  return message ? Object.keys(REFUSAL).filter((m) => REFUSAL[m].test(message)) : [];
+}
+function chooseMergeMethod(preferences, repository, rules, refusedByGitHub = []) {
+  let verdicts = [...new Set(preferences)].map((method) => repository && !repository.includes(method) ? { method, refusedBy: "repository" } : rules?.allowedMethods && !rules.allowedMethods.includes(method) ? { method, refusedBy: "ruleset", ...rules.allowedMethodsFrom ? { ruleset: rules.allowedMethodsFrom.name } : {} } : method === "merge" && rules?.linearHistory ? { method, refusedBy: "linear-history", ruleset: rules.linearHistory.name } : refusedByGitHub.includes(method) ? { method, refusedBy: "github" } : { method }), chosen = verdicts.find((v) => v.refusedBy === void 0);
+  return { ...chosen ? { method: chosen.method } : {}, verdicts };
+}
+
+// src/core/merge-blockers.ts
+var GATE_CHECK = "hitl";
+function pinnedCheck(name, appId) {
+  return appId === void 0 ? void 0 : `${name}\0app:${appId}`;
+}
+var isPinnedKey = (key) => key.includes("\0"), WRITE = /* @__PURE__ */ new Set(["write", "maintain", "admin"]);
+function countedApprovals(facts, dismissStale) {
+  let latest = /* @__PURE__ */ new Map(), ordered = [...facts.reviews].sort((a, b) => Date.parse(a.submittedAt) - Date.parse(b.submittedAt));
+  for (let r of ordered)
+    ["APPROVED", "CHANGES_REQUESTED", "DISMISSED"].includes(r.state) && latest.set(r.author.login.toLowerCase(), r);
+  let n2 = 0;
+  for (let [login, r] of latest) {
+    if (r.state !== "APPROVED" || r.author.type !== "User" || login === facts.author.login.toLowerCase()) continue;
+    let permission = facts.authorizations[login]?.permission;
+    permission !== void 0 && !WRITE.has(permission) || dismissStale && r.commitId !== facts.headSha || (n2 += 1);
+  }
+  return n2;
+}
+function gateCheckTurnsGreen(decision, view) {
+  let green = decision.state === "ready" || decision.state === "ignored", wasGreen = view.checkRun?.status === "completed" && view.checkRun.conclusion === "success";
+  return green && !wasGreen;
+}
+function assessMerge(decision, facts, view, settings) {
+  let wait = { way: { kind: "wait" }, needs: [] };
+  if (!decision.merge || decision.state !== "ready" || facts.draft || facts.state !== "open" || facts.merged) return wait;
+  let base2 = view.base, rules = base2?.rules, refusal = base2?.refusal && base2.refusal.sha === facts.headSha ? base2.refusal : void 0, state = view.mergeableState, turnsGreen = gateCheckTurnsGreen(decision, view), needs = [], choice = chooseMergeMethod(settings.methods, base2?.repositoryMethods, rules, methodsRefusedIn(refusal?.message));
+  choice.method || needs.push({ kind: "method", verdicts: choice.verdicts }), base2?.rulesError && needs.push({ kind: "rules-unreadable", message: base2.rulesError });
+  let checks = base2?.checks, requiredGreen = !0, required = /* @__PURE__ */ new Set();
+  for (let rc of rules?.requiredChecks ?? []) {
+    if (rc.context === GATE_CHECK || required.has(rc.context)) continue;
+    required.add(rc.context);
+    let v = checks?.[rc.integrationId !== void 0 ? pinnedCheck(rc.context, rc.integrationId) : rc.context];
+    v !== "success" && (requiredGreen = !1, base2 && needs.push({ kind: "check", name: rc.context, state: v ?? "missing", ruleset: rc.ruleset.name }));
+  }
+  if (view.otherChecks === "failure" && base2) {
+    let names = Object.entries(checks ?? {}).filter(([n2, v]) => !isPinnedKey(n2) && !required.has(n2) && v === "failure").map(([n2]) => n2).sort();
+    (names.length > 0 || !needs.some((n2) => n2.kind === "check" && n2.state === "failure")) && needs.push({ kind: "other-checks", state: "failure", names });
+  }
+  view.mergeable === !1 && needs.push({ kind: "conflict" }), state === "behind" && needs.push({ kind: "behind", updating: settings.updateBranch });
+  let bypass = rules?.reviews?.ruleset.canBypass ? rules.reviews.ruleset.name : void 0, reviewsMissing = !1;
+  if (rules?.reviews && !bypass && !["clean", "has_hooks", "unstable"].includes(state)) {
+    let counted = countedApprovals(facts, rules.reviews.dismissStaleOnPush);
+    counted < rules.reviews.count && (reviewsMissing = !0, needs.push({ kind: "reviews", missing: rules.reviews.count - counted, required: rules.reviews.count, ruleset: rules.reviews.ruleset.name }));
+  }
+  refusal ? needs.push({ kind: "refused", message: refusal.message }) : base2 && state === "blocked" && !turnsGreen && !bypass && needs.length === 0 && needs.push({ kind: "blocked", unknownRules: [...new Set((rules?.other ?? []).map((o) => o.type))] });
+  let ways = (way) => ({ way, needs: way.kind === "merge" ? [] : needs });
+  if (!choice.method || base2?.rulesError) return ways({ kind: "wait" });
+  if (view.mergeable !== !0) return ways({ kind: "wait" });
+  if (view.otherChecks !== "success" && view.otherChecks !== "none") return ways({ kind: "wait" });
+  if (!requiredGreen) return ways({ kind: "wait" });
+  let method = choice.method;
+  return state === "clean" || state === "has_hooks" ? ways({ kind: "merge", method }) : state === "behind" ? ways(settings.updateBranch ? { kind: "update-branch" } : { kind: "wait" }) : refusal ? ways({ kind: "wait" }) : (state === "blocked" || state === "unstable") && turnsGreen && !reviewsMissing ? ways({ kind: "merge", method }) : state === "blocked" && bypass && rules ? ways({ kind: "merge", method, bypass }) : state === "blocked" && needs.length === 1 && needs[0].kind === "blocked" ? ways({ kind: "merge", method, probe: !0 }) : ways({ kind: "wait" });
+}
+var METHOD_WORDS = { merge: "merge commits", squash: "squash merges", rebase: "rebase merges" }, italic = (name) => `*${escapeText(name, 100)}*`, plural3 = (n2, word) => `${n2} ${word}${n2 === 1 ? "" : "s"}`;
+function describeMethod(v) {
+  let what = METHOD_WORDS[v.method];
+  switch (v.refusedBy) {
+    case "repository":
+      return `${what} are not allowed here (repository settings)`;
+    case "ruleset":
+      return `${what} are not allowed here (ruleset ${italic(v.ruleset ?? "a ruleset")})`;
+    case "linear-history":
+      return `${what} are not allowed here: ruleset ${italic(v.ruleset ?? "a ruleset")} requires a linear history`;
+    case "github":
+      return `${what} are not allowed here (GitHub refused one)`;
+    default:
+      return `${what} are allowed`;
+  }
+}
+function describeNeed(need, baseRef) {
+  let base2 = escapeText(baseRef, 100);
+  switch (need.kind) {
+    case "reviews":
+      return `GitHub still requires ${plural3(need.missing, "approving review")} (ruleset ${italic(need.ruleset)}) from someone with write access; approvals by apps do not count`;
+    case "check":
+      return need.state === "pending" ? `waiting for the required check ${italic(need.name)}` : need.state === "failure" ? `the required check ${italic(need.name)} failed` : `the required check ${italic(need.name)} has not reported on this commit`;
+    case "other-checks": {
+      let names = need.names.length ? `: ${need.names.slice(0, 10).map(italic).join(", ")}` : "";
+      return need.state === "pending" ? `waiting for other checks${names}` : `other checks failed${names}`;
+    }
+    case "behind":
+      return `the branch is behind ${base2} and must be up to date${need.updating ? "; the gate updates it" : " (update it, or set `merge.update_branch: true`)"}`;
+    case "method":
+      return `none of the policy's merge methods can be used: ${need.verdicts.map(describeMethod).join("; ")}`;
+    case "conflict":
+      return `the branch has conflicts with ${base2} that must be resolved`;
+    case "rules-unreadable":
+      return `the rules of ${base2} could not be read (${escapeText(need.message, 200)}); the gate merges nothing it cannot explain and looks again`;
+    case "blocked":
+      return `GitHub reports the merge blocked by a protection the gate cannot read (classic branch protection${need.unknownRules.length ? ` or the rules ${need.unknownRules.map(italic).join(", ")}` : ""})`;
+    case "refused":
+      return `GitHub refused the merge: “${escapeText(need.message, 300)}”`;
+  }
+}
+var PROTECTED_BRANCHES_DOCS = "docs/protected-branches.md";
 
 // src/core/render.ts
 var COMMENT_LIMIT = 65536, CHECK_RUN_LIMIT = 65535, ICON = { ready: "🟢", waiting: "🟡", blocked: "🔴", ignored: "⚪" }, FLOOR = {
@@ -36951,9 +37101,20 @@ function headline(decision, facts, nowMs, relative, options) {
     "",
     `**Next:** ${nextStep(decision, facts, nowMs, relative)}${options.checkRunActions ? buttonsHint(decision) : ""}`,
     "",
+    ...githubNeedsLines(options.githubNeeds),
     `**Who may act:** ${whoMayAct(decision, options.reviewers)}. Comment one command per line: ${COMMANDS_HELP}.`,
     "",
     `${approvalsLine(decision, nowMs)} · ${vetoesLine(decision, nowMs)}`
+  ];
+}
+function githubNeedsLines(needs) {
+  if (!needs || needs.length === 0) return [];
+  let shown = needs.slice(0, 10).map((n2) => `- ${n2}`);
+  return [
+    `**GitHub still needs** (the policy lets this merge; see \`${PROTECTED_BRANCHES_DOCS}\` in hitl-gate's documentation for how to set up the base branch):`,
+    ...shown,
+    ...needs.length > shown.length ? [`- and ${needs.length - shown.length} more`] : [],
+    ""
   ];
 }
 function verdictLine(v, nowMs) {
@@ -37148,6 +37309,9 @@ function mergedNotifications(input) {
 }
 
 // src/core/plan.ts
+function mergeAssessment(decision, facts, view, settings) {
+  return assessMerge(decision, facts, view, settings ?? { methods: [decision.mergeMethod], updateBranch: !1 });
+}
 function checkStatus(decision) {
   switch (decision.state) {
     case "ready":
@@ -37201,20 +37365,14 @@ function answers(decision, facts, now2, options) {
 function plan(decision, facts, view, now2, options) {
   if (options.mode === "check") return [];
   if (facts.state !== "open" || facts.merged) return [];
-  let effects = [], checkRun = checkRunEffect(decision, facts, view, now2, options);
+  let effects = [], merging = mergeAssessment(decision, facts, view, options.merge), rendering = merging.needs.length > 0 ? { ...options, githubNeeds: merging.needs.map((n2) => describeNeed(n2, facts.baseRef)) } : options, checkRun = checkRunEffect(decision, facts, view, now2, rendering);
   if (checkRun && effects.push(checkRun), decision.governed) {
-    let { effects: replies, answered } = answers(decision, facts, now2, options);
+    let { effects: replies, answered } = answers(decision, facts, now2, rendering);
     effects.push(...replies);
-    let attention = planAttention(decision, facts, now2), ledger = { ...decision.ledger, ...attention.ledger, answered: [...decision.ledger.answered, ...answered] }, body = renderStatusComment({ ...decision, ledger }, facts, now2, options);
+    let attention = planAttention(decision, facts, now2), refusal = merging.needs.some((n2) => n2.kind === "refused") ? view.base?.refusal : void 0, ledger = { ...decision.ledger, ...attention.ledger, answered: [...decision.ledger.answered, ...answered], ...refusal ? { mergeRefusal: refusal } : {} }, body = renderStatusComment({ ...decision, ledger }, facts, now2, rendering);
     view.statusComment ? view.statusComment.body !== body && effects.push({ kind: "status-comment", id: view.statusComment.id, body }) : effects.push({ kind: "status-comment", body }), effects.push(...attention.effects);
   }
-  return decision.wakeAt && effects.push({ kind: "wake", at: decision.wakeAt }), shouldMerge(decision, facts, view, checkRun) && effects.push({ kind: "merge", sha: facts.headSha, method: decision.mergeMethod }), effects;
-}
-function shouldMerge(decision, facts, view, checkRun) {
-  if (!decision.merge || decision.state !== "ready" || facts.draft || view.mergeable !== !0 || view.otherChecks !== "success" && view.otherChecks !== "none") return !1;
-  if (view.mergeableState === "clean" || view.mergeableState === "has_hooks") return !0;
-  let turnsGreen = checkRun?.conclusion === "success" && !(view.checkRun?.status === "completed" && view.checkRun.conclusion === "success");
-  return view.mergeableState === "blocked" && turnsGreen;
+  return decision.wakeAt && effects.push({ kind: "wake", at: decision.wakeAt }), merging.way.kind === "merge" ? effects.push({ kind: "merge", sha: facts.headSha, method: merging.way.method }) : merging.way.kind === "update-branch" && effects.push({ kind: "update-branch", expectedHeadSha: facts.headSha }), effects;
 }
 
 // src/core/policy/load.ts
@@ -37390,6 +37548,13 @@ async function applyAttention(session, ref, e) {
 var MAX_TEXT = 65e3, clip = (s2) => s2.length <= MAX_TEXT ? s2 : `${s2.slice(0, MAX_TEXT)}
 
 … (truncated)`, clipDescription = (s2) => s2.length <= 140 ? s2 : `${s2.slice(0, 139)}…`, REEVALUATE_MS = 3e4;
+function isTransientRefusal(status, message) {
+  return status === 409 || /was modified/i.test(message);
+}
+function refusalMessage(error2) {
+  let data = error2.response?.data;
+  return typeof data?.message == "string" && data.message.trim() ? data.message.trim() : error2 instanceof Error ? error2.message : String(error2);
+}
 function statusState(e) {
   return e.status !== "completed" ? "pending" : e.conclusion === "success" ? "success" : "failure";
 }
@@ -37417,7 +37582,7 @@ async function applyCheckRun(session, ctx, e) {
   let output = { title: e.title, summary: clip(e.summary), ...e.text !== void 0 ? { text: clip(e.text) } : {} }, conclusion = e.status === "completed" ? { conclusion: e.conclusion ?? "failure" } : {}, externalId = ctx.governed ? EXTERNAL_ID.governed : EXTERNAL_ID.ignored, actions = e.actions ? { actions: e.actions } : {};
   if (e.id !== void 0 && !mustReplace(e, ctx.currentCheckRun)) {
     let id = e.id;
-    await request2(session, (c) => c.rest.checks.update({
+    return await request2(session, (c) => c.rest.checks.update({
       owner,
       repo,
       check_run_id: id,
@@ -37426,32 +37591,37 @@ async function applyCheckRun(session, ctx, e) {
       output,
       external_id: externalId,
       ...actions
-    }));
-  } else
-    await request2(session, (c) => c.rest.checks.create({
-      owner,
-      repo,
-      name: CHECK_NAME,
-      head_sha: e.headSha,
-      status: e.status,
-      ...conclusion,
-      output,
-      external_id: externalId,
-      ...actions
-    }));
+    })), id;
+  }
+  let { data } = await request2(session, (c) => c.rest.checks.create({
+    owner,
+    repo,
+    name: CHECK_NAME,
+    head_sha: e.headSha,
+    status: e.status,
+    ...conclusion,
+    output,
+    external_id: externalId,
+    ...actions
+  }));
+  return typeof data?.id == "number" ? data.id : void 0;
 }
-async function applyOne(session, ctx, e) {
+async function applyOne(session, ctx, e, written) {
   let { owner, repo, number } = ctx.ref;
   switch (e.kind) {
-    case "check-run":
-      return await applyCheckRun(session, ctx, e), !0;
+    case "check-run": {
+      let id = await applyCheckRun(session, ctx, e);
+      return id !== void 0 && (written.checkRunId = id), !0;
+    }
     case "status-comment": {
       let body = clip(e.body);
       if (e.id !== void 0) {
         let id = e.id;
-        await request2(session, (c) => c.rest.issues.updateComment({ owner, repo, comment_id: id, body }));
-      } else
-        await request2(session, (c) => c.rest.issues.createComment({ owner, repo, issue_number: number, body }));
+        await request2(session, (c) => c.rest.issues.updateComment({ owner, repo, comment_id: id, body })), written.statusCommentId = id;
+      } else {
+        let { data } = await request2(session, (c) => c.rest.issues.createComment({ owner, repo, issue_number: number, body }));
+        typeof data?.id == "number" && (written.statusCommentId = data.id);
+      }
       return !0;
     }
     case "react":
@@ -37462,7 +37632,7 @@ async function applyOne(session, ctx, e) {
 }
 var soon = (session) => new Date(session.now.getTime() + REEVALUATE_MS).toISOString(), earliest = (a, b) => a !== void 0 && a < b ? a : b;
 async function applyEffects(session, ctx, effects) {
-  let result = { applied: [], merged: !1 };
+  let result = { applied: [], merged: !1, written: {} };
   for (let e of effects) {
     if (e.kind === "wake") {
       result.wakeAt = earliest(result.wakeAt, e.at), result.applied.push(e);
@@ -37484,13 +37654,27 @@ async function applyEffects(session, ctx, effects) {
         if (result.merged = data.merged === !0, !result.merged) throw Object.assign(new Error(data.message || "GitHub did not merge"), { status: 405 });
         result.applied.push(e), session.log.info({ pr: ctx.ref, sha: e.sha, method: e.method }, "merged");
       } catch (error2) {
+        let status = httpStatus(error2), message = refusalMessage(error2);
+        return (status === 405 || status === 409) && isTransientRefusal(status, message) ? (session.log.warn({ pr: ctx.ref, sha: e.sha, status, error: describeError(error2) }, "merge refused; re-evaluating"), result.wakeAt = earliest(result.wakeAt, soon(session))) : status === 405 ? (session.log.warn({ pr: ctx.ref, sha: e.sha, method: e.method, status, refusal: message }, "merge refused by GitHub; waiting for a change"), result.refusal = { sha: e.sha, message }) : (result.error = `merge failed: ${describeError(error2)}`, session.log.error({ pr: ctx.ref, sha: e.sha, status, error: describeError(error2) }, "merge failed")), result;
+      }
+      continue;
+    }
+    if (e.kind === "update-branch") {
+      try {
+        await request2(session, (c) => c.rest.pulls.updateBranch({
+          owner: ctx.ref.owner,
+          repo: ctx.ref.repo,
+          pull_number: ctx.ref.number,
+          expected_head_sha: e.expectedHeadSha
+        })), result.applied.push(e), session.log.info({ pr: ctx.ref, from: e.expectedHeadSha }, "branch update requested");
+      } catch (error2) {
         let status = httpStatus(error2);
-        return status === 405 || status === 409 ? (session.log.warn({ pr: ctx.ref, sha: e.sha, status, error: describeError(error2) }, "merge refused; re-evaluating"), result.wakeAt = earliest(result.wakeAt, soon(session))) : (result.error = `merge failed: ${describeError(error2)}`, session.log.error({ pr: ctx.ref, sha: e.sha, status, error: describeError(error2) }, "merge failed")), result;
+        return status === 422 || status === 409 ? (session.log.warn({ pr: ctx.ref, sha: e.expectedHeadSha, status, error: refusalMessage(error2) }, "branch update refused; re-evaluating"), result.wakeAt = earliest(result.wakeAt, soon(session))) : (result.error = `update-branch failed: ${describeError(error2)}`, session.log.error({ pr: ctx.ref, status, error: describeError(error2) }, "branch update failed")), result;
       }
       continue;
     }
     try {
-      await applyOne(session, ctx, e) ? result.applied.push(e) : session.log.info({ pr: ctx.ref, effect: e.kind }, "effect has no GitHub counterpart; skipped");
+      await applyOne(session, ctx, e, result.written) ? result.applied.push(e) : session.log.info({ pr: ctx.ref, effect: e.kind }, "effect has no GitHub counterpart; skipped");
     } catch (error2) {
       return result.error = `${e.kind} failed: ${describeError(error2)}`, session.log.error({ pr: ctx.ref, effect: e.kind, error: describeError(error2) }, "effect failed; stopping"), result;
     }
@@ -37595,6 +37779,148 @@ async function gatherAuthorizations(session, repo, logins, reviewers, ruleTeams2
     result[raw] = auth2;
   }
   return result;
+}
+
+// src/core/branch-rules.ts
+var METHODS = ["merge", "squash", "rebase"], isMethod = (v) => typeof v == "string" && METHODS.includes(v), isRecord5 = (v) => typeof v == "object" && v !== null;
+function rulesetOf(rule, rulesets) {
+  let id = rule.ruleset_id ?? 0, info2 = rulesets.get(id);
+  return {
+    id,
+    name: info2?.name ?? (id ? `ruleset ${id}` : "a ruleset"),
+    // Only an explicit grant counts: an unknown answer is no bypass (fail closed).
+    canBypass: info2?.bypass === "always" || info2?.bypass === "pull_requests_only" || info2?.bypass === "exempt"
+  };
+}
+function summarizeBranchRules(raw, rulesets = /* @__PURE__ */ new Map()) {
+  let out = { requiredChecks: [], other: [] };
+  for (let rule of raw) {
+    if (!isRecord5(rule) || typeof rule.type != "string") continue;
+    let p = isRecord5(rule.parameters) ? rule.parameters : {}, ruleset = rulesetOf(rule, rulesets);
+    switch (rule.type) {
+      case "pull_request": {
+        let count = typeof p.required_approving_review_count == "number" ? p.required_approving_review_count : 0;
+        if (count > 0 && (!out.reviews || count > out.reviews.count) && (out.reviews = {
+          count,
+          ruleset,
+          dismissStaleOnPush: p.dismiss_stale_reviews_on_push === !0,
+          codeOwners: p.require_code_owner_review === !0,
+          lastPushApproval: p.require_last_push_approval === !0,
+          threadResolution: p.required_review_thread_resolution === !0
+        }), Array.isArray(p.allowed_merge_methods)) {
+          let allowed = p.allowed_merge_methods.filter(isMethod);
+          out.allowedMethods = out.allowedMethods ? out.allowedMethods.filter((m) => allowed.includes(m)) : allowed, out.allowedMethodsFrom ??= ruleset;
+        }
+        break;
+      }
+      case "required_status_checks": {
+        let checks = Array.isArray(p.required_status_checks) ? p.required_status_checks : [];
+        for (let c of checks)
+          !isRecord5(c) || typeof c.context != "string" || out.requiredChecks.push({ context: c.context, ...typeof c.integration_id == "number" ? { integrationId: c.integration_id } : {}, ruleset });
+        p.strict_required_status_checks_policy === !0 && (out.upToDate ??= ruleset);
+        break;
+      }
+      case "required_linear_history":
+        out.linearHistory ??= ruleset;
+        break;
+      case "merge_queue": {
+        let method = typeof p.merge_method == "string" ? p.merge_method.toLowerCase() : void 0;
+        out.mergeQueue ??= { ruleset, ...isMethod(method) ? { method } : {} };
+        break;
+      }
+      case "required_signatures":
+        out.signatures ??= ruleset;
+        break;
+      // Rules about pushes, not merges of pull requests: nothing the gate can wait for.
+      case "creation":
+      case "update":
+      case "deletion":
+      case "non_fast_forward":
+        break;
+      default:
+        out.other.push({ type: rule.type, ruleset });
+    }
+  }
+  return out;
+}
+function rulesetIds(raw) {
+  return [...new Set(raw.map((r) => r.ruleset_id).filter((id) => typeof id == "number"))];
+}
+
+// src/github/read-branch-rules.ts
+var MAX_CACHED = 500, cache2 = /* @__PURE__ */ new Map();
+function remember(key, etag, data) {
+  cache2.delete(key), etag && (cache2.set(key, { etag, data }), cache2.size > MAX_CACHED && cache2.delete(cache2.keys().next().value));
+}
+async function conditionalGet(session, key, route, params) {
+  let cached = cache2.get(key);
+  try {
+    let { data, headers } = await request2(
+      session,
+      (c) => c.request(route, { ...params, ...cached ? { headers: { "if-none-match": cached.etag } } : {} })
+    );
+    return remember(key, typeof headers.etag == "string" ? headers.etag : void 0, data), data;
+  } catch (error2) {
+    let status = httpStatus(error2);
+    if (status === 304 && cached) return cached.data;
+    if (cache2.delete(key), status === 404) return;
+    throw error2;
+  }
+}
+async function readRuleset(session, repo, id) {
+  let key = `${repo.owner}/${repo.repo}\0ruleset\0${id}`.toLowerCase();
+  try {
+    let data = await conditionalGet(session, key, "GET /repos/{owner}/{repo}/rulesets/{ruleset_id}", { owner: repo.owner, repo: repo.repo, ruleset_id: id });
+    if (typeof data != "object" || data === null) return;
+    let r = data;
+    return {
+      id,
+      name: typeof r.name == "string" ? r.name : `ruleset ${id}`,
+      ...typeof r.current_user_can_bypass == "string" ? { bypass: r.current_user_can_bypass } : {}
+    };
+  } catch (error2) {
+    session.log.warn({ repo, ruleset: id, status: httpStatus(error2) }, "ruleset unreadable; assuming no bypass");
+    return;
+  }
+}
+async function readBranchRules(session, repo, branch) {
+  let key = `${repo.owner}/${repo.repo}\0rules\0${branch}`.toLowerCase(), data = await conditionalGet(session, key, "GET /repos/{owner}/{repo}/rules/branches/{branch}", {
+    owner: repo.owner,
+    repo: repo.repo,
+    branch,
+    per_page: 100
+  }), raw = Array.isArray(data) ? data : [], infos = await Promise.all(rulesetIds(raw).map((id) => readRuleset(session, repo, id))), rulesets = new Map(infos.filter((i) => i !== void 0).map((i) => [i.id, i]));
+  return summarizeBranchRules(raw, rulesets);
+}
+async function readMergeSettings(session, repo) {
+  let key = `${repo.owner}/${repo.repo}\0repository`.toLowerCase();
+  try {
+    let data = await conditionalGet(session, key, "GET /repos/{owner}/{repo}", { owner: repo.owner, repo: repo.repo });
+    if (typeof data != "object" || data === null) return;
+    let r = data, flags = [["merge", r.allow_merge_commit], ["squash", r.allow_squash_merge], ["rebase", r.allow_rebase_merge]];
+    return flags.some(([, v]) => typeof v != "boolean") ? void 0 : flags.filter(([, v]) => v === !0).map(([m]) => m);
+  } catch (error2) {
+    session.log.warn({ repo, status: httpStatus(error2) }, "repository settings unreadable; merge methods unknown");
+    return;
+  }
+}
+
+// src/github/gather-base-branch.ts
+function needsBranchRules(view, settings) {
+  return settings.methods.length > 1 ? !0 : view.mergeable === null ? !1 : !["clean", "has_hooks"].includes(view.mergeableState);
+}
+async function gatherBaseBranch(session, ref, target, merge2, settings) {
+  let refusal = mergeRefusalOf(target.ledger), base2 = { checks: merge2.checks, ...refusal && refusal.sha === target.headSha ? { refusal } : {} };
+  if (!needsBranchRules(merge2.view, settings)) return base2;
+  let repo = { owner: ref.owner, repo: ref.repo }, [rules, repositoryMethods] = await Promise.all([
+    readBranchRules(session, repo, target.baseRef).then((r) => ({ rules: r }), (error2) => ({ error: describeError(error2) })),
+    readMergeSettings(session, repo)
+  ]);
+  return "error" in rules && session.log.warn({ pr: ref, base: target.baseRef, error: rules.error }, "branch rules unreadable; not merging"), {
+    ...base2,
+    ..."rules" in rules ? { rules: rules.rules } : { rulesError: rules.error },
+    ...repositoryMethods ? { repositoryMethods } : {}
+  };
 }
 
 // src/github/gather-conversation.ts
@@ -37715,7 +38041,7 @@ function worst(a, b) {
   let order = ["none", "success", "pending", "failure"];
   return order.indexOf(a) >= order.indexOf(b) ? a : b;
 }
-async function otherCheckRuns(session, ref, sha, identity2, ignore) {
+async function otherCheckRuns(session, ref, sha, identity2, ignore, named = {}) {
   let verdict = "none", pages = session.client.paginate.iterator(session.client.rest.checks.listForRef, {
     owner: ref.owner,
     repo: ref.repo,
@@ -37724,19 +38050,27 @@ async function otherCheckRuns(session, ref, sha, identity2, ignore) {
   });
   for await (let page of pages) {
     session.requests += 1;
-    for (let run2 of page.data)
-      run2.name === CHECK_NAME && isOwnCheckRun(run2, identity2) || ignore.includes(run2.id) || (run2.status !== "completed" ? verdict = worst(verdict, "pending") : verdict = worst(verdict, run2.conclusion && FAILED.has(run2.conclusion) ? "failure" : "success"));
+    for (let run2 of page.data) {
+      if (run2.name === CHECK_NAME && isOwnCheckRun(run2, identity2) || ignore.includes(run2.id)) continue;
+      let v = run2.status !== "completed" ? "pending" : run2.conclusion && FAILED.has(run2.conclusion) ? "failure" : "success";
+      verdict = worst(verdict, v), named[run2.name] = worst(named[run2.name] ?? "none", v);
+      let pinned = pinnedCheck(run2.name, run2.app?.id);
+      pinned && (named[pinned] = worst(named[pinned] ?? "none", v));
+    }
     if (verdict === "failure") break;
   }
   return verdict;
 }
-async function otherStatuses(session, ref, sha, ownStatus) {
+async function otherStatuses(session, ref, sha, ownStatus, named = {}) {
   let { data } = await request2(
     session,
     (c) => c.rest.repos.getCombinedStatusForRef({ owner: ref.owner, repo: ref.repo, ref: sha, per_page: 100 })
   ), verdict = "none";
-  for (let s2 of data.statuses)
-    ownStatus && s2.context === CHECK_NAME || (verdict = worst(verdict, s2.state === "success" ? "success" : s2.state === "pending" ? "pending" : "failure"));
+  for (let s2 of data.statuses) {
+    if (ownStatus && s2.context === CHECK_NAME) continue;
+    let v = s2.state === "success" ? "success" : s2.state === "pending" ? "pending" : "failure";
+    verdict = worst(verdict, v), named[s2.context] = worst(named[s2.context] ?? "none", v);
+  }
   return data.total_count > data.statuses.length && (verdict = worst(verdict, "pending")), verdict;
 }
 function changedSince(decided, now2) {
@@ -37751,14 +38085,15 @@ function changedSince(decided, now2) {
 }
 async function gatherMergeView(session, ref, pr, identity2, ownStatus, ignoreCheckRunIds = []) {
   return reading("the mergeability and other checks", async () => {
-    let runs = await otherCheckRuns(session, ref, pr.headSha, identity2, ignoreCheckRunIds), notYet = { mergeable: null, mergeableState: "unknown" };
-    if (runs === "failure" || runs === "pending") return { view: { ...notYet, otherChecks: runs } };
-    let statuses = await otherStatuses(session, ref, pr.headSha, ownStatus), otherChecks = worst(runs, statuses);
-    if (otherChecks === "failure" || otherChecks === "pending") return { view: { ...notYet, otherChecks } };
+    let checks = {}, runs = await otherCheckRuns(session, ref, pr.headSha, identity2, ignoreCheckRunIds, checks), notYet = { mergeable: null, mergeableState: "unknown" };
+    if (runs === "failure" || runs === "pending") return { view: { ...notYet, otherChecks: runs }, checks };
+    let statuses = await otherStatuses(session, ref, pr.headSha, ownStatus, checks), otherChecks = worst(runs, statuses);
+    if (otherChecks === "failure" || otherChecks === "pending") return { view: { ...notYet, otherChecks }, checks };
     let fresh = pr.source === "api" && pr.mergeable !== null ? pr : await fetchPullRequest(session, ref);
     return {
       view: { mergeable: fresh.mergeable, mergeableState: fresh.mergeableState, otherChecks },
-      current: fresh
+      current: fresh,
+      checks
     };
   });
 }
@@ -37766,12 +38101,12 @@ async function gatherMergeView(session, ref, pr, identity2, ownStatus, ignoreChe
 // src/github/read-policy.ts
 var import_yaml2 = __toESM(require_dist(), 1);
 var EXTENDS = /^(?:([a-z\d](?:[a-z\d]|-(?=[a-z\d])){0,38})\/)?([-_.\w\d]+)(?::([-_./\w\d]+\.ya?ml))?$/i, MAX_EXTENDS = 5, identity = (load) => load, label = (f, local) => f.owner === local.owner && f.repo === local.repo ? f.path : `${f.owner}/${f.repo}:${f.path}`, Unreadable = class extends Error {
-}, MAX_CACHED = 500, cache2 = /* @__PURE__ */ new Map(), cacheKey = (f) => `${f.owner}/${f.repo}\0${f.path}\0${f.ref ?? ""}`.toLowerCase();
-function remember(key, etag, text) {
-  cache2.delete(key), etag && (cache2.set(key, { etag, text }), cache2.size > MAX_CACHED && cache2.delete(cache2.keys().next().value));
+}, MAX_CACHED2 = 500, cache3 = /* @__PURE__ */ new Map(), cacheKey = (f) => `${f.owner}/${f.repo}\0${f.path}\0${f.ref ?? ""}`.toLowerCase();
+function remember2(key, etag, text) {
+  cache3.delete(key), etag && (cache3.set(key, { etag, text }), cache3.size > MAX_CACHED2 && cache3.delete(cache3.keys().next().value));
 }
 async function readText(session, file) {
-  let key = cacheKey(file), cached = cache2.get(key);
+  let key = cacheKey(file), cached = cache3.get(key);
   try {
     let { data, headers } = await request2(
       session,
@@ -37785,11 +38120,11 @@ async function readText(session, file) {
       })
     );
     if (typeof data != "string") throw new Unreadable(`${file.path} is not a file`);
-    return remember(key, headers.etag, data), data;
+    return remember2(key, headers.etag, data), data;
   } catch (error2) {
     let status = httpStatus(error2);
     if (status === 304 && cached) return cached.text;
-    if (cache2.delete(key), status === 404) return;
+    if (cache3.delete(key), status === 404) return;
     throw error2;
   }
 }
@@ -37903,7 +38238,13 @@ var NOT_YET = {
   mergeable: null,
   mergeableState: "unknown",
   otherChecks: "pending"
-}, earliest2 = (...times) => times.filter((t) => t !== void 0).sort()[0];
+};
+function mergeSettings(load) {
+  if (load.kind !== "ok") return;
+  let m = load.policy.merge;
+  return { methods: m.methods?.length ? m.methods : [m.method], updateBranch: m.updateBranch ?? !1 };
+}
+var earliest2 = (...times) => times.filter((t) => t !== void 0).sort()[0];
 function logDecision(session, ref, decision) {
   session.log.info({
     pr: `${ref.owner}/${ref.repo}#${ref.number}`,
@@ -37990,16 +38331,16 @@ async function reconcileWith(client, ref, options, policies) {
   }
   let claimed = [], notifyPolicy = g.load.kind === "ok" ? g.load.policy.notify : void 0, prUrl = options.notify ? `${options.notify.webUrl.replace(/\/+$/, "")}/${ref.owner}/${ref.repo}/pull/${ref.number}` : "";
   if (options.notify && options.mode === "full" && decision.governed && notifyPolicy) {
-    let claim = claimNotifications({ decision, facts: g.facts, policy: notifyPolicy, available: options.notify.channels, url: prUrl, now: now2 });
+    let step = dueReminderStep(decision, g.facts, now2), extra = step !== void 0 ? [{ event: "stale", key: `stale:${g.facts.headSha.slice(0, 12)}:${step}` }] : [], claim = claimNotifications({ decision, facts: g.facts, policy: notifyPolicy, available: options.notify.channels, url: prUrl, now: now2, extra });
     decision = { ...decision, ledger: claim.ledger }, claimed = claim.notifications;
   }
   logDecision(session, ref, decision);
-  let mergeView = NOT_YET, extraWake;
+  let mergeView = NOT_YET, base2, extraWake, settings = mergeSettings(g.load);
   try {
     let wantsMerge = options.mode === "full" && decision.merge && decision.state === "ready";
     if (wantsMerge && g.gate.seenBefore) {
       let m = await gatherMergeView(session, ref, g.pr, options.identity, options.checkRunAs === "status", options.ignoreCheckRunIds), changed = m.current ? changedSince(g.pr, m.current) : void 0;
-      changed ? (session.log.warn({ pr: ref, changed, decidedOn: g.pr.headSha, now: m.current?.headSha }, "pull request changed since the event; re-evaluating"), extraWake = new Date(now2.getTime() + REEVALUATE_MS).toISOString()) : (mergeView = m.view, m.view.mergeable === null && m.view.otherChecks === "success" && (extraWake = new Date(now2.getTime() + REEVALUATE_MS).toISOString()));
+      changed ? (session.log.warn({ pr: ref, changed, decidedOn: g.pr.headSha, now: m.current?.headSha }, "pull request changed since the event; re-evaluating"), extraWake = new Date(now2.getTime() + REEVALUATE_MS).toISOString()) : (mergeView = m.view, m.view.mergeable === null && m.view.otherChecks === "success" && (extraWake = new Date(now2.getTime() + REEVALUATE_MS).toISOString()), base2 = await gatherBaseBranch(session, ref, g.facts, m, settings ?? { methods: [decision.mergeMethod], updateBranch: !1 }), base2.rulesError && (extraWake = new Date(now2.getTime() + REEVALUATE_MS).toISOString()));
     } else wantsMerge && (extraWake = new Date(now2.getTime() + REEVALUATE_MS).toISOString());
   } catch (error3) {
     return { ...failed(error3), decision };
@@ -38007,14 +38348,18 @@ async function reconcileWith(client, ref, options, policies) {
   let checkRun = decision.governed ? g.gate.checkRun : g.gate.anyRun, view = {
     ...checkRun ? { checkRun } : {},
     ...g.statusComment ? { statusComment: { id: g.statusComment.id, body: g.statusComment.body } } : {},
-    ...mergeView
+    ...mergeView,
+    ...base2 ? { base: base2 } : {}
+  }, planOptions = {
+    mode: options.mode,
+    ...options.checkRunActions ? { checkRunActions: !0 } : {},
+    ...g.load.kind === "ok" ? { reviewers: authorizedReviewers(g.load.policy) } : {},
+    ...settings ? { merge: settings } : {}
   }, effects;
   try {
-    effects = plan(decision, g.facts, view, now2, {
-      mode: options.mode,
-      ...options.checkRunActions ? { checkRunActions: !0 } : {},
-      ...g.load.kind === "ok" ? { reviewers: authorizedReviewers(g.load.policy) } : {}
-    });
+    effects = plan(decision, g.facts, view, now2, planOptions);
+    let { way, needs } = base2 ? mergeAssessment(decision, g.facts, view, settings) : { way: void 0, needs: [] };
+    needs.length > 0 && session.log.info({ pr: `${ref.owner}/${ref.repo}#${ref.number}`, githubNeeds: needs.map((n2) => n2.kind), detail: needs }, "policy lets it merge; GitHub does not yet"), way?.kind === "merge" && (way.bypass || way.probe) && session.log.info({ pr: `${ref.owner}/${ref.repo}#${ref.number}`, method: way.method, ...way.bypass ? { bypassRuleset: way.bypass } : { probe: !0 } }, way.bypass ? "merging as a ruleset bypass actor, every required check green" : "GitHub says blocked for a reason the gate cannot read; asking once");
   } catch (error3) {
     return { ...failed(error3), decision };
   }
@@ -38024,7 +38369,27 @@ async function reconcileWith(client, ref, options, policies) {
     checkRunAs: options.checkRunAs ?? "check-run",
     governed: decision.governed,
     ...view.checkRun ? { currentCheckRun: view.checkRun } : {}
-  }, toApply), notifications = [
+  }, toApply);
+  if (result.refusal && decision.governed && options.mode === "full") {
+    let written = result.written ?? {}, applied = (kind) => result.applied.find((e) => e.kind === kind), run2 = applied("check-run"), comment = applied("status-comment"), checkRunId = run2?.id ?? written.checkRunId, statusCommentId = comment?.id ?? written.statusCommentId, after = {
+      ...view,
+      ...run2 && checkRunId !== void 0 ? { checkRun: { id: checkRunId, status: run2.status, conclusion: run2.conclusion ?? null, title: run2.title, summary: run2.summary } } : {},
+      ...comment && statusCommentId !== void 0 ? { statusComment: { id: statusCommentId, body: comment.body } } : {},
+      base: { ...view.base, refusal: { ...result.refusal, at: now2.toISOString() } }
+    };
+    try {
+      let again = plan(decision, g.facts, after, now2, planOptions).filter((e) => e.kind === "status-comment" || e.kind === "check-run" && options.checkRunAs !== "status"), told = await applyEffects(session, {
+        ref,
+        checkRunAs: options.checkRunAs ?? "check-run",
+        governed: decision.governed,
+        ...after.checkRun ? { currentCheckRun: after.checkRun } : {}
+      }, again);
+      result.applied.push(...told.applied), told.error && (result.error = told.error);
+    } catch (error3) {
+      result.error = `explaining the refused merge failed: ${describeError(error3)}`;
+    }
+  }
+  let notifications = [
     ...result.applied.some((e) => e.kind === "status-comment") ? claimed : [],
     ...result.merged && options.notify && notifyPolicy ? mergedNotifications({ decision, facts: g.facts, policy: notifyPolicy, available: options.notify.channels, url: prUrl, now: now2 }) : []
   ], error2 = result.error ?? g.policyError, wakeAt = earliest2(result.wakeAt, decision.wakeAt, extraWake, error2 ? new Date(now2.getTime() + REEVALUATE_MS).toISOString() : void 0);
@@ -38235,6 +38600,8 @@ function describeEffect(effect) {
       return `answered comment ${effect.inReplyTo}`;
     case "merge":
       return `merged ${effect.sha.slice(0, 7)} (${effect.method})`;
+    case "update-branch":
+      return `asked GitHub to bring ${effect.expectedHeadSha.slice(0, 7)} up to date with its base`;
     case "wake":
       return `next look at ${effect.at} (the next scheduled sweep picks it up)`;
     case "request-reviews":
@@ -38261,6 +38628,8 @@ function shortEffect(effect) {
       return "command answered";
     case "merge":
       return "merged";
+    case "update-branch":
+      return "branch update requested";
     case "wake":
       return "wake";
     case "request-reviews":

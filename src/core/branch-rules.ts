@@ -48,6 +48,8 @@ export interface BranchRules {
   linearHistory?: RulesetRef;
   /** Merge methods every `pull_request` rule allows; undefined = no rule restricts them. */
   allowedMethods?: MergeMethod[];
+  /** The (first) ruleset that restricts the merge methods. */
+  allowedMethodsFrom?: RulesetRef;
   /** Merges go through a merge queue: the gate enqueues instead of merging. */
   mergeQueue?: { ruleset: RulesetRef; method?: MergeMethod };
   /** Commits must be signed (a merge by the API is signed by GitHub; a rebase may not be). */
@@ -95,6 +97,7 @@ export function summarizeBranchRules(raw: readonly RawBranchRule[], rulesets: Re
         if (Array.isArray(p.allowed_merge_methods)) {
           const allowed = p.allowed_merge_methods.filter(isMethod);
           out.allowedMethods = out.allowedMethods ? out.allowedMethods.filter((m) => allowed.includes(m)) : allowed;
+          out.allowedMethodsFrom ??= ruleset;
         }
         break;
       }

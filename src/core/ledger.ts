@@ -22,7 +22,23 @@ export interface GateLedger extends Ledger {
   clicks?: ClickRecord[];
   /** Chat messages already sent, and the PR's Slack thread (notify.ts). */
   notified?: NotifiedRecord;
+  /** The last merge GitHub refused for a reason waiting will not fix, with its head: GitHub keeps no
+   * record of a refused merge, and asking again on every look would cost a write to learn nothing. */
+  mergeRefusal?: MergeRefusalRecord;
 }
+
+export interface MergeRefusalRecord {
+  sha: string;
+  message: string;
+  at: string;
+}
+
+/** The merge refusal a ledger carries, if any. */
+export function mergeRefusalOf(ledger: Ledger | undefined): MergeRefusalRecord | undefined {
+  return (ledger as GateLedger | undefined)?.mergeRefusal;
+}
+
+const MAX_REFUSAL = 500;
 
 /** The withdrawals a ledger read back from a status comment carries (none for a plain `Ledger`). */
 export function withdrawalsOf(ledger: Ledger | undefined): WithdrawalRecord[] {
@@ -53,6 +69,7 @@ export function hasLedgerMarker(body: string): boolean {
 
 export function ledgerMarker(ledger: Ledger): string {
   const withdrawals = withdrawalsOf(ledger);
+  const refusal = mergeRefusalOf(ledger);
   let fitted: GateLedger = {
     // A stable order, so that the same ledger always renders the same comment (no needless edits).
     vetoes: [...ledger.vetoes].sort(byTime((v) => v.commentId)).map((v) => ({ ...v, ...(v.reason !== undefined ? { reason: v.reason.slice(0, MAX_REASON) } : {}) })),
@@ -62,6 +79,7 @@ export function ledgerMarker(ledger: Ledger): string {
     ...attentionRecords(ledger),
     ...(clicksIn(ledger).length ? { clicks: [...clicksIn(ledger)].sort(byTime((c) => c.id)) } : {}),
     ...((ledger as GateLedger).notified ? { notified: (ledger as GateLedger).notified } : {}),
+    ...(refusal ? { mergeRefusal: { ...refusal, message: refusal.message.slice(0, MAX_REFUSAL) } } : {}),
   };
   let encoded = encode(fitted);
   while (encoded.length > LEDGER_TARGET_CHARS && fitted.answered.length > 0) {
@@ -123,6 +141,13 @@ function notifiedRecord(v: unknown): NotifiedRecord | undefined {
   return out.slack || out.webhook ? out : undefined;
 }
 
+function mergeRefusalRecord(v: unknown): MergeRefusalRecord | undefined {
+  if (!isObject(v)) return undefined;
+  const { sha, message, at } = v;
+  if (typeof sha !== 'string' || !/^[0-9a-f]{40}$/.test(sha) || typeof message !== 'string' || typeof at !== 'string' || !Number.isFinite(Date.parse(at))) return undefined;
+  return { sha, message: message.slice(0, MAX_REFUSAL), at };
+}
+
 /** The ledger the gate wrote into its own status comment, or undefined. Never throws. */
 export function readLedger(body: string): GateLedger | undefined {
   if (typeof body !== 'string') return undefined;
@@ -142,6 +167,7 @@ export function readLedger(body: string): GateLedger | undefined {
   const escalation = data.escalation;
   if (escalation !== undefined && !(TIERS as readonly unknown[]).includes(escalation)) return undefined;
   if (data.withdrawals !== undefined && !Array.isArray(data.withdrawals)) return undefined;
+  const mergeRefusal = mergeRefusalRecord(data.mergeRefusal);
   const withdrawals = (data.withdrawals ?? []).map(withdrawalRecord);
   if (withdrawals.some((w) => w === undefined)) return undefined;
   if (data.clicks !== undefined && !Array.isArray(data.clicks)) return undefined;
@@ -155,6 +181,8 @@ export function readLedger(body: string): GateLedger | undefined {
     ...attentionRecords(data),
     ...(clicks.length ? { clicks: clicks as ClickRecord[] } : {}),
     ...(notifiedRecord(data.notified) ? { notified: notifiedRecord(data.notified) } : {}),
+    // A malformed refusal is only forgotten: it never makes the gate more permissive.
+    ...(mergeRefusal ? { mergeRefusal } : {}),
   };
 }
 

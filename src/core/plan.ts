@@ -4,6 +4,8 @@
 import { planAttention } from './attention.js';
 import { isBot } from './commands.js';
 import { checkRunActions, clicksOf } from './clicks.js';
+import type { GateLedger } from './ledger.js';
+import { assessMerge, describeNeed, type MergeAssessment, type MergeSettings } from './merge-blockers.js';
 import { renderCheckRun, renderExplanation, renderReply, renderStatusComment, type RenderOptions } from './render.js';
 import type { Actor, CommandVerdict, Decision, Effect, GitHubView, PullRequestFacts } from './types.js';
 
@@ -12,6 +14,13 @@ export interface PlanOptions extends RenderOptions {
   mode: 'full' | 'check';
   /* `checkRunActions` (RenderOptions): offer the one-click Approve / Veto on the check run (the App,
    * which receives the clicks; not the Action). */
+  /** The policy's `merge:` settings (default: the decision's method, no branch updates). */
+  merge?: MergeSettings;
+}
+
+/** How the gate would merge now and what GitHub still needs: the plan's merge step, and the log's. */
+export function mergeAssessment(decision: Decision, facts: PullRequestFacts, view: GitHubView, settings?: MergeSettings): MergeAssessment {
+  return assessMerge(decision, facts, view, settings ?? { methods: [decision.mergeMethod], updateBranch: false });
 }
 
 type CheckRunEffect = Extract<Effect, { kind: 'check-run' }>;
@@ -29,7 +38,7 @@ function checkStatus(decision: Decision): Pick<CheckRunEffect, 'status' | 'concl
   }
 }
 
-function checkRunEffect(decision: Decision, facts: PullRequestFacts, view: GitHubView, now: Date, options: PlanOptions): CheckRunEffect | undefined {
+function checkRunEffect(decision: Decision, facts: PullRequestFacts, view: GitHubView, now: Date, options: RenderOptions): CheckRunEffect | undefined {
   const { title, summary, text } = renderCheckRun(decision, facts, now, options);
   const status = checkStatus(decision);
   const current = view.checkRun;
@@ -103,19 +112,23 @@ export function plan(decision: Decision, facts: PullRequestFacts, view: GitHubVi
   if (facts.state !== 'open' || facts.merged) return [];
 
   const effects: Effect[] = [];
-  const checkRun = checkRunEffect(decision, facts, view, now, options);
+  const merging = mergeAssessment(decision, facts, view, options.merge);
+  const rendering: RenderOptions = merging.needs.length > 0 ? { ...options, githubNeeds: merging.needs.map((n) => describeNeed(n, facts.baseRef)) } : options;
+  const checkRun = checkRunEffect(decision, facts, view, now, rendering);
   if (checkRun) effects.push(checkRun);
 
   if (decision.governed) {
-    const { effects: replies, answered } = answers(decision, facts, now, options);
+    const { effects: replies, answered } = answers(decision, facts, now, rendering);
     effects.push(...replies);
     // The status comment records what was answered, so it comes after the answers: if it fails,
     // the worst case is an answer given twice, never a command left unanswered.
     // Review requests and reminders are recorded in the ledger first and applied after the status
     // comment: a crash in between loses a step, never repeats one.
     const attention = planAttention(decision, facts, now);
-    const ledger = { ...decision.ledger, ...attention.ledger, answered: [...decision.ledger.answered, ...answered] };
-    const body = renderStatusComment({ ...decision, ledger }, facts, now, options);
+    // A refusal of this head stays on record (GitHub keeps none) while the policy still lets it merge.
+    const refusal = merging.needs.some((n) => n.kind === 'refused') ? view.base?.refusal : undefined;
+    const ledger: GateLedger = { ...decision.ledger, ...attention.ledger, answered: [...decision.ledger.answered, ...answered], ...(refusal ? { mergeRefusal: refusal } : {}) };
+    const body = renderStatusComment({ ...decision, ledger }, facts, now, rendering);
     if (!view.statusComment) effects.push({ kind: 'status-comment', body });
     else if (view.statusComment.body !== body) effects.push({ kind: 'status-comment', id: view.statusComment.id, body });
     effects.push(...attention.effects);
@@ -123,23 +136,8 @@ export function plan(decision: Decision, facts: PullRequestFacts, view: GitHubVi
 
   if (decision.wakeAt) effects.push({ kind: 'wake', at: decision.wakeAt });
 
-  if (shouldMerge(decision, facts, view, checkRun)) {
-    effects.push({ kind: 'merge', sha: facts.headSha, method: decision.mergeMethod });
-  }
+  // The merge step: one place chooses the method and the way (merge, update the branch, or wait).
+  if (merging.way.kind === 'merge') effects.push({ kind: 'merge', sha: facts.headSha, method: merging.way.method });
+  else if (merging.way.kind === 'update-branch') effects.push({ kind: 'update-branch', expectedHeadSha: facts.headSha });
   return effects;
-}
-
-/**
- * Merge only what the gate decided on (`sha` = the decided head) and only when GitHub itself says the
- * PR can merge with every other check green (invariant 7). `blocked` is accepted only when this very
- * plan turns the gate's own check green: a required `hitl` check is then what GitHub was waiting for,
- * and GitHub still enforces every other protection when the merge is requested.
- */
-function shouldMerge(decision: Decision, facts: PullRequestFacts, view: GitHubView, checkRun: CheckRunEffect | undefined): boolean {
-  if (!decision.merge || decision.state !== 'ready' || facts.draft) return false;
-  if (view.mergeable !== true) return false;
-  if (view.otherChecks !== 'success' && view.otherChecks !== 'none') return false;
-  if (view.mergeableState === 'clean' || view.mergeableState === 'has_hooks') return true;
-  const turnsGreen = checkRun?.conclusion === 'success' && !(view.checkRun?.status === 'completed' && view.checkRun.conclusion === 'success');
-  return view.mergeableState === 'blocked' && turnsGreen;
 }

@@ -6,6 +6,7 @@ import { commandText } from './decide.js';
 import { decisionMarker, decisionRecord } from './decision-record.js';
 import { ledgerMarker } from './ledger.js';
 import { describeRisk } from './risk.js';
+import { PROTECTED_BRANCHES_DOCS } from './merge-blockers.js';
 import { code, escapeText, oneLine, person } from './markdown.js';
 import { formatUtc, formatWhen, parseTime } from './time.js';
 import { formatLocal } from './working-hours.js';
@@ -18,6 +19,8 @@ export interface RenderOptions {
   reviewers?: Policy['reviewers'];
   /** The check run carries one-click Approve / Veto buttons (the App): say so where they help. */
   checkRunActions?: boolean;
+  /** What GitHub still needs before it merges what the policy lets through (see merge-blockers.ts). */
+  githubNeeds?: string[];
 }
 
 export { readLedger, ledgerMarker } from './ledger.js';
@@ -176,9 +179,22 @@ function headline(decision: Decision, facts: PullRequestFacts, nowMs: number, re
     '',
     `**Next:** ${nextStep(decision, facts, nowMs, relative)}${options.checkRunActions ? buttonsHint(decision) : ''}`,
     '',
+    ...githubNeedsLines(options.githubNeeds),
     `**Who may act:** ${whoMayAct(decision, options.reviewers)}. Comment one command per line: ${COMMANDS_HELP}.`,
     '',
     `${approvalsLine(decision, nowMs)} · ${vetoesLine(decision, nowMs)}`,
+  ];
+}
+
+/** The policy lets it merge but GitHub will not yet: say what GitHub still needs (never a silent stall). */
+function githubNeedsLines(needs: string[] | undefined): string[] {
+  if (!needs || needs.length === 0) return [];
+  const shown = needs.slice(0, 10).map((n) => `- ${n}`);
+  return [
+    `**GitHub still needs** (the policy lets this merge; see \`${PROTECTED_BRANCHES_DOCS}\` in hitl-gate's documentation for how to set up the base branch):`,
+    ...shown,
+    ...(needs.length > shown.length ? [`- and ${needs.length - shown.length} more`] : []),
+    '',
   ];
 }
 

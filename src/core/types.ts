@@ -1,5 +1,6 @@
 // The domain of hitl-gate. Everything in src/core/ speaks these types; the shell (src/github/) fills
 // `PullRequestFacts` from GitHub and applies the `Effect`s that `plan` returns.
+import type { BaseBranchView } from './merge-blockers.js';
 
 import type { WorkingHours } from './working-hours.js';
 import type { ApproverStatus } from './approvers.js';
@@ -70,7 +71,13 @@ export interface Policy {
       escalateTo?: { users: string[]; teams: string[] };
     };
   };
-  merge: { method: MergeMethod };
+  merge: {
+    method: MergeMethod;
+    /** Every method in order of preference (`method: [squash, rebase]`); `method` is the first. */
+    methods?: MergeMethod[];
+    /** Bring a branch that is behind its base up to date before merging. Default false. */
+    updateBranch?: boolean;
+  };
   rules: Rule[];
   /** Veto windows and reminder delays count only working time (see working-hours.ts). */
   workingHours?: WorkingHours;
@@ -335,6 +342,8 @@ export interface GitHubView {
   mergeableState: string;
   /** Combined verdict of every other check and status on the head SHA. */
   otherChecks: 'success' | 'pending' | 'failure' | 'none';
+  /** What the base branch demands and GitHub's last refusal: read only when the gate wants to merge. */
+  base?: BaseBranchView;
 }
 
 export type Effect =
@@ -345,6 +354,8 @@ export type Effect =
   | { kind: 'react'; target: { type: 'comment' | 'review'; id: number }; content: '+1' | 'eyes' | 'confused' }
   | { kind: 'reply'; inReplyTo: number; body: string }
   | { kind: 'merge'; sha: string; method: MergeMethod }
+  /** `PUT …/update-branch` with `expected_head_sha`: the branch is behind and must be up to date. */
+  | { kind: 'update-branch'; expectedHeadSha: string }
   | { kind: 'wake'; at: string }
   /** Ask for reviews (`POST …/pulls/{n}/requested_reviewers`); teams as org/slug. A failure never blocks. */
   | { kind: 'request-reviews'; users: string[]; teams: string[]; reason: 'approvers' | 'escalation' }

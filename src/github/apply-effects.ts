@@ -30,6 +30,23 @@ export interface ApplyResult {
   merged: boolean;
   wakeAt?: string;
   error?: string;
+  /** GitHub refused the merge for a reason that waiting will not fix: said in the status comment and
+   * the check, and asked again only when something changes (an event, the sweep), never on a timer. */
+  refusal?: { sha: string; message: string };
+  /** Ids of the check run and status comment this apply wrote (to plan against them again). */
+  written?: { checkRunId?: number; statusCommentId?: number };
+}
+
+/** A refusal that says the facts moved under the merge (a push, a base that moved): look again soon. */
+export function isTransientRefusal(status: number | undefined, message: string): boolean {
+  return status === 409 || /was modified/i.test(message);
+}
+
+/** GitHub's own words from a refused request. */
+function refusalMessage(error: unknown): string {
+  const data = (error as { response?: { data?: { message?: unknown } } }).response?.data;
+  if (typeof data?.message === 'string' && data.message.trim()) return data.message.trim();
+  return error instanceof Error ? error.message : String(error);
 }
 
 type CheckRunEffect = Extract<Effect, { kind: 'check-run' }>;
@@ -60,13 +77,13 @@ function mustReplace(e: CheckRunEffect, current: ApplyContext['currentCheckRun']
   return e.status !== 'completed' || (e.conclusion ?? 'failure') !== current.conclusion;
 }
 
-async function applyCheckRun(session: Session, ctx: ApplyContext, e: CheckRunEffect): Promise<void> {
+async function applyCheckRun(session: Session, ctx: ApplyContext, e: CheckRunEffect): Promise<number | undefined> {
   const { owner, repo } = ctx.ref;
   if (ctx.checkRunAs === 'status') {
     await request(session, (c) => c.rest.repos.createCommitStatus({
       owner, repo, sha: e.headSha, context: CHECK_NAME, state: statusState(e), description: clipDescription(e.title),
     }));
-    return;
+    return undefined;
   }
   const output = { title: e.title, summary: clip(e.summary), ...(e.text !== undefined ? { text: clip(e.text) } : {}) };
   const conclusion = e.status === 'completed' ? { conclusion: e.conclusion ?? 'failure' } : {};
@@ -78,27 +95,32 @@ async function applyCheckRun(session: Session, ctx: ApplyContext, e: CheckRunEff
     await request(session, (c) => c.rest.checks.update({
       owner, repo, check_run_id: id, status: e.status, ...conclusion, output, external_id: externalId, ...actions,
     }));
-  } else {
-    await request(session, (c) => c.rest.checks.create({
-      owner, repo, name: CHECK_NAME, head_sha: e.headSha, status: e.status, ...conclusion, output, external_id: externalId, ...actions,
-    }));
+    return id;
   }
+  const { data } = await request(session, (c) => c.rest.checks.create({
+    owner, repo, name: CHECK_NAME, head_sha: e.headSha, status: e.status, ...conclusion, output, external_id: externalId, ...actions,
+  }));
+  return typeof data?.id === 'number' ? data.id : undefined;
 }
 
 /** Returns false when the effect has no REST counterpart (a review cannot carry reactions). */
-async function applyOne(session: Session, ctx: ApplyContext, e: Exclude<Effect, { kind: 'merge' | 'wake' | 'request-reviews' | 'reminder' }>): Promise<boolean> {
+async function applyOne(session: Session, ctx: ApplyContext, e: Exclude<Effect, { kind: 'merge' | 'wake' | 'update-branch' | 'request-reviews' | 'reminder' }>, written: NonNullable<ApplyResult['written']>): Promise<boolean> {
   const { owner, repo, number } = ctx.ref;
   switch (e.kind) {
-    case 'check-run':
-      await applyCheckRun(session, ctx, e);
+    case 'check-run': {
+      const id = await applyCheckRun(session, ctx, e);
+      if (id !== undefined) written.checkRunId = id;
       return true;
+    }
     case 'status-comment': {
       const body = clip(e.body);
       if (e.id !== undefined) {
         const id = e.id;
         await request(session, (c) => c.rest.issues.updateComment({ owner, repo, comment_id: id, body }));
+        written.statusCommentId = id;
       } else {
-        await request(session, (c) => c.rest.issues.createComment({ owner, repo, issue_number: number, body }));
+        const { data } = await request(session, (c) => c.rest.issues.createComment({ owner, repo, issue_number: number, body }));
+        if (typeof data?.id === 'number') written.statusCommentId = data.id;
       }
       return true;
     }
@@ -116,7 +138,7 @@ const soon = (session: Session): string => new Date(session.now.getTime() + REEV
 const earliest = (a: string | undefined, b: string): string => (a !== undefined && a < b ? a : b);
 
 export async function applyEffects(session: Session, ctx: ApplyContext, effects: Effect[]): Promise<ApplyResult> {
-  const result: ApplyResult = { applied: [], merged: false };
+  const result: ApplyResult = { applied: [], merged: false, written: {} };
   for (const e of effects) {
     if (e.kind === 'wake') {
       result.wakeAt = earliest(result.wakeAt, e.at);
@@ -139,11 +161,17 @@ export async function applyEffects(session: Session, ctx: ApplyContext, effects:
         session.log.info({ pr: ctx.ref, sha: e.sha, method: e.method }, 'merged');
       } catch (error) {
         const status = httpStatus(error);
-        if (status === 405 || status === 409) {
-          // 405: not mergeable now; 409: the head moved. Either way the facts are stale: look again
-          // soon rather than retry a merge decided on a world that no longer exists.
+        const message = refusalMessage(error);
+        if ((status === 405 || status === 409) && isTransientRefusal(status, message)) {
+          // The head or the base moved: the facts are stale. Look again soon rather than retry a merge
+          // decided on a world that no longer exists.
           session.log.warn({ pr: ctx.ref, sha: e.sha, status, error: describeError(error) }, 'merge refused; re-evaluating');
           result.wakeAt = earliest(result.wakeAt, soon(session));
+        } else if (status === 405) {
+          // A protection stands in the way (reviews, a rule, a merge method). Waiting will not fix it:
+          // the caller records it and says so; the next event or sweep looks again.
+          session.log.warn({ pr: ctx.ref, sha: e.sha, method: e.method, status, refusal: message }, 'merge refused by GitHub; waiting for a change');
+          result.refusal = { sha: e.sha, message };
         } else {
           result.error = `merge failed: ${describeError(error)}`;
           session.log.error({ pr: ctx.ref, sha: e.sha, status, error: describeError(error) }, 'merge failed');
@@ -152,8 +180,30 @@ export async function applyEffects(session: Session, ctx: ApplyContext, effects:
       }
       continue;
     }
+    if (e.kind === 'update-branch') {
+      try {
+        await request(session, (c) => c.rest.pulls.updateBranch({
+          owner: ctx.ref.owner, repo: ctx.ref.repo, pull_number: ctx.ref.number, expected_head_sha: e.expectedHeadSha,
+        }));
+        result.applied.push(e);
+        session.log.info({ pr: ctx.ref, from: e.expectedHeadSha }, 'branch update requested');
+      } catch (error) {
+        const status = httpStatus(error);
+        if (status === 422 || status === 409) {
+          // The head moved since it was decided on (GitHub checks `expected_head_sha`), or GitHub cannot
+          // update it (a conflict): look again soon, on fresh facts.
+          session.log.warn({ pr: ctx.ref, sha: e.expectedHeadSha, status, error: refusalMessage(error) }, 'branch update refused; re-evaluating');
+          result.wakeAt = earliest(result.wakeAt, soon(session));
+        } else {
+          result.error = `update-branch failed: ${describeError(error)}`;
+          session.log.error({ pr: ctx.ref, status, error: describeError(error) }, 'branch update failed');
+        }
+        return result;
+      }
+      continue;
+    }
     try {
-      if (await applyOne(session, ctx, e)) result.applied.push(e);
+      if (await applyOne(session, ctx, e, result.written!)) result.applied.push(e);
       else session.log.info({ pr: ctx.ref, effect: e.kind }, 'effect has no GitHub counterpart; skipped');
     } catch (error) {
       result.error = `${e.kind} failed: ${describeError(error)}`;

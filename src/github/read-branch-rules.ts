@@ -3,6 +3,7 @@
 // conditional: a 304 costs nothing against the rate limit. The sweep re-reads (conditionally) on each
 // pass, so a ruleset an admin changes is seen within one sweep.
 import { rulesetIds, summarizeBranchRules, type BranchRules, type RawBranchRule, type RulesetInfo } from '../core/branch-rules.js';
+import type { MergeMethod } from '../core/types.js';
 import { httpStatus } from './errors.js';
 import { request, type Session } from './session.js';
 import type { RepositoryRef } from './types.js';
@@ -67,6 +68,26 @@ export async function readBranchRules(session: Session, repo: RepositoryRef, bra
   const infos = await Promise.all(rulesetIds(raw).map((id) => readRuleset(session, repo, id)));
   const rulesets = new Map(infos.filter((i): i is RulesetInfo => i !== undefined).map((i) => [i.id, i]));
   return summarizeBranchRules(raw, rulesets);
+}
+
+/**
+ * The merge methods the repository allows (`allow_merge_commit`, `allow_squash_merge`,
+ * `allow_rebase_merge`). GitHub returns them only to a token with contents write: the App has it, an
+ * Action's `GITHUB_TOKEN` may not. Unknown is `undefined`: the gate then learns from a refused merge.
+ */
+export async function readMergeSettings(session: Session, repo: RepositoryRef): Promise<MergeMethod[] | undefined> {
+  const key = `${repo.owner}/${repo.repo}\0repository`.toLowerCase();
+  try {
+    const data = await conditionalGet(session, key, 'GET /repos/{owner}/{repo}', { owner: repo.owner, repo: repo.repo });
+    if (typeof data !== 'object' || data === null) return undefined;
+    const r = data as { allow_merge_commit?: unknown; allow_squash_merge?: unknown; allow_rebase_merge?: unknown };
+    const flags: [MergeMethod, unknown][] = [['merge', r.allow_merge_commit], ['squash', r.allow_squash_merge], ['rebase', r.allow_rebase_merge]];
+    if (flags.some(([, v]) => typeof v !== 'boolean')) return undefined;
+    return flags.filter(([, v]) => v === true).map(([m]) => m);
+  } catch (error) {
+    session.log.warn({ repo, status: httpStatus(error) }, 'repository settings unreadable; merge methods unknown');
+    return undefined;
+  }
 }
 
 /** Tests start from a cold cache. */

@@ -7,7 +7,8 @@ import { commandAuthors } from '../core/commands.js';
 import { dueReminderStep } from '../core/attention.js';
 import { claimNotifications, mergedNotifications, type Notification } from '../core/notify.js';
 import { decide } from '../core/decide.js';
-import { plan } from '../core/plan.js';
+import type { BaseBranchView, MergeSettings } from '../core/merge-blockers.js';
+import { mergeAssessment, plan } from '../core/plan.js';
 import { loadPolicy, POLICY_PATH } from '../core/policy.js';
 import type { Decision, Effect, GitHubView, PolicyLoad, PullRequestFacts } from '../core/types.js';
 import { applyEffects, isUnchangedStatus, REEVALUATE_MS } from './apply-effects.js';
@@ -17,6 +18,7 @@ import { findGateCheckRun, findGateStatus, type GateCheck } from './find-gate-ch
 import { findPullRequest, type PullRequestSnapshot } from './find-pull-request.js';
 import { findStatusComment, type StatusComment } from './find-status-comment.js';
 import { gatherAuthorizations } from './gather-authorizations.js';
+import { gatherBaseBranch } from './gather-base-branch.js';
 import { gatherCommits, gatherComments, gatherReviews, type RawComment } from './gather-conversation.js';
 import { gatherFiles } from './gather-files.js';
 import { changedSince, gatherMergeView } from './gather-merge-view.js';
@@ -29,6 +31,13 @@ import { unavailableDecision } from './unavailable-decision.js';
 const NOT_YET: Pick<GitHubView, 'mergeable' | 'mergeableState' | 'otherChecks'> = {
   mergeable: null, mergeableState: 'unknown', otherChecks: 'pending',
 };
+
+/** The policy's `merge:` settings, as the merge step reads them. */
+function mergeSettings(load: PolicyLoad): MergeSettings | undefined {
+  if (load.kind !== 'ok') return undefined;
+  const m = load.policy.merge;
+  return { methods: m.methods?.length ? m.methods : [m.method], updateBranch: m.updateBranch ?? false };
+}
 
 const earliest = (...times: (string | undefined)[]): string | undefined =>
   times.filter((t): t is string => t !== undefined).sort()[0];
@@ -185,7 +194,9 @@ export async function reconcileWith(client: GitHubClient, ref: PullRequestRef, o
   logDecision(session, ref, decision);
 
   let mergeView = NOT_YET;
+  let base: BaseBranchView | undefined;
   let extraWake: string | undefined;
+  const settings = mergeSettings(g.load);
   try {
     const wantsMerge = options.mode === 'full' && decision.merge && decision.state === 'ready';
     if (wantsMerge && g.gate.seenBefore) {
@@ -199,6 +210,8 @@ export async function reconcileWith(client: GitHubClient, ref: PullRequestRef, o
       } else {
         mergeView = m.view;
         if (m.view.mergeable === null && m.view.otherChecks === 'success') extraWake = new Date(now.getTime() + REEVALUATE_MS).toISOString();
+        base = await gatherBaseBranch(session, ref, g.facts, m, settings ?? { methods: [decision.mergeMethod], updateBranch: false });
+        if (base.rulesError) extraWake = new Date(now.getTime() + REEVALUATE_MS).toISOString();
       }
     } else if (wantsMerge) {
       // First sight of this head: the gate's own check is only being written now. Look again shortly.
@@ -214,15 +227,23 @@ export async function reconcileWith(client: GitHubClient, ref: PullRequestRef, o
     ...(checkRun ? { checkRun } : {}),
     ...(g.statusComment ? { statusComment: { id: g.statusComment.id, body: g.statusComment.body } } : {}),
     ...mergeView,
+    ...(base ? { base } : {}),
+  };
+  const planOptions = {
+    mode: options.mode,
+    ...(options.checkRunActions ? { checkRunActions: true } : {}),
+    ...(g.load.kind === 'ok' ? { reviewers: authorizedReviewers(g.load.policy) } : {}),
+    ...(settings ? { merge: settings } : {}),
   };
 
   let effects: Effect[];
   try {
-    effects = plan(decision, g.facts, view, now, {
-      mode: options.mode,
-      ...(options.checkRunActions ? { checkRunActions: true } : {}),
-      ...(g.load.kind === 'ok' ? { reviewers: authorizedReviewers(g.load.policy) } : {}),
-    });
+    effects = plan(decision, g.facts, view, now, planOptions);
+    const { way, needs } = base ? mergeAssessment(decision, g.facts, view, settings) : { way: undefined, needs: [] };
+    if (needs.length > 0) session.log.info({ pr: `${ref.owner}/${ref.repo}#${ref.number}`, githubNeeds: needs.map((n) => n.kind), detail: needs }, 'policy lets it merge; GitHub does not yet');
+    if (way?.kind === 'merge' && (way.bypass || way.probe)) {
+      session.log.info({ pr: `${ref.owner}/${ref.repo}#${ref.number}`, method: way.method, ...(way.bypass ? { bypassRuleset: way.bypass } : { probe: true }) }, way.bypass ? 'merging as a ruleset bypass actor, every required check green' : 'GitHub says blocked for a reason the gate cannot read; asking once');
+    }
   } catch (error) {
     return { ...failed(error), decision };
   }
@@ -232,6 +253,33 @@ export async function reconcileWith(client: GitHubClient, ref: PullRequestRef, o
   const result = await applyEffects(session, {
     ref, checkRunAs: options.checkRunAs ?? 'check-run', governed: decision.governed, ...(view.checkRun ? { currentCheckRun: view.checkRun } : {}),
   }, toApply);
+
+  if (result.refusal && decision.governed && options.mode === 'full') {
+    // GitHub refused the merge for a reason waiting will not fix: say so now, in the check and the status
+    // comment (where the refusal is kept, bound to this head), instead of looking again on a timer.
+    const written = result.written ?? {};
+    const applied = (kind: 'check-run' | 'status-comment') => result.applied.find((e) => e.kind === kind);
+    const run = applied('check-run') as Extract<Effect, { kind: 'check-run' }> | undefined;
+    const comment = applied('status-comment') as Extract<Effect, { kind: 'status-comment' }> | undefined;
+    const checkRunId = run?.id ?? written.checkRunId;
+    const statusCommentId = comment?.id ?? written.statusCommentId;
+    const after: GitHubView = {
+      ...view,
+      ...(run && checkRunId !== undefined ? { checkRun: { id: checkRunId, status: run.status, conclusion: run.conclusion ?? null, title: run.title, summary: run.summary } } : {}),
+      ...(comment && statusCommentId !== undefined ? { statusComment: { id: statusCommentId, body: comment.body } } : {}),
+      base: { ...view.base, refusal: { ...result.refusal, at: now.toISOString() } },
+    };
+    try {
+      const again = plan(decision, g.facts, after, now, planOptions).filter((e) => e.kind === 'status-comment' || (e.kind === 'check-run' && options.checkRunAs !== 'status'));
+      const told = await applyEffects(session, {
+        ref, checkRunAs: options.checkRunAs ?? 'check-run', governed: decision.governed, ...(after.checkRun ? { currentCheckRun: after.checkRun } : {}),
+      }, again);
+      result.applied.push(...told.applied);
+      if (told.error) result.error = told.error;
+    } catch (error) {
+      result.error = `explaining the refused merge failed: ${describeError(error)}`;
+    }
+  }
 
   const statusWritten = result.applied.some((e) => e.kind === 'status-comment');
   const notifications = [

@@ -334,6 +334,45 @@ describe('sweep mode', () => {
     expect(fake.requests.some((r) => r.path.endsWith('/pulls/5'))).toBe(false);
   });
 
+  it.each(['unstable', 'blocked'])('merges a soft PR whose window elapsed in this very run when GitHub says %s only because of the gate\'s own check', async (state) => {
+    // `unstable`: `hitl` is not a required check but still in progress; `blocked`: it is required.
+    const repository = scenario();
+    repository.checkRuns.push(gateCheckRun(PULLS.soft.headSha, 20));
+    repository.pulls.find((p) => p.number === 2)!.mergeableState = state;
+    const fake = await start(repository);
+    const result = await run(fake, { eventName: 'schedule', inputs: { mode: 'sweep' } });
+    expect(result.code).toBe(0);
+    const writes = fake.writes().filter((r) => r.path.includes('/check-runs') || r.path.endsWith('/pulls/2/merge'));
+    const merge = writes.findIndex((r) => r.path.endsWith('/pulls/2/merge'));
+    expect(merge).toBeGreaterThan(0);
+    // The gate's check turned green before the merge, in the same run.
+    expect(writes.slice(0, merge).some((r) => (r.body as { conclusion?: string }).conclusion === 'success')).toBe(true);
+  });
+
+  it('a merge classic protection refuses: said in the check and the comment, and not asked again by the next sweep', async () => {
+    const repository = scenario();
+    repository.checkRuns.push(gateCheckRun(PULLS.soft.headSha, 20));
+    const pull = repository.pulls.find((p) => p.number === 2)!;
+    pull.mergeableState = 'blocked';
+    pull.mergeRefusal = 'At least 1 approving review is required by reviewers with write access.';
+    const fake = await start(repository);
+    const first = await run(fake, { eventName: 'schedule', inputs: { mode: 'sweep' } });
+    expect(first.code).toBe(0);
+    const merges = () => fake.writes().filter((r) => r.path.endsWith('/pulls/2/merge'));
+    expect(merges()).toHaveLength(1);
+    const check = repository.checkRuns.filter((r) => r.head_sha === PULLS.soft.headSha && r.name === 'hitl').at(-1)!;
+    expect(check.conclusion).toBe('success');
+    expect(check.output.summary).toContain('At least 1 approving review is required');
+    const own = (pull.comments ?? []).filter((c) => c.user.login === 'github-actions[bot]');
+    expect(own).toHaveLength(1);
+    expect(own[0]!.body).toContain('GitHub still needs');
+    expect(fake.unhandled()).toEqual([]);
+
+    const second = await run(fake, { eventName: 'schedule', inputs: { mode: 'sweep' } });
+    expect(second.code).toBe(0);
+    expect(merges()).toHaveLength(1);
+  });
+
   it('blocks every agent PR under a broken policy and annotates the policy once', async () => {
     const repository = scenario({ policy: BROKEN_POLICY });
     repository.checkRuns.push(gateCheckRun(PULLS.soft.headSha, 20));

@@ -51,6 +51,8 @@ export interface FakePull {
   reviews?: FakeReview[];
   mergeable?: boolean | null;
   mergeableState?: string;
+  /** GitHub refuses to merge it (405) with this message: a protection the workflow token cannot read. */
+  mergeRefusal?: string;
 }
 
 export interface FakeCheckRun {
@@ -230,7 +232,10 @@ export class FakeGitHub {
       ['GET', re(repoPath, '/commits/([^/]+)/status'), (m) => this.combinedStatus(m[1]!)],
       ['GET', re(repoPath, '/commits/([^/]+)/statuses'), (m) => ({ status: 200, body: this.statusesFor(m[1]!).map(statusShape) })],
       ['POST', re(repoPath, '/statuses/([0-9a-f]+)'), (m, r) => this.createStatus(m[1]!, r.body)],
+      ['POST', re(repoPath, '/pulls/(\\d+)/requested_reviewers'), (m) => this.withPull(m[1]!, (p) => ({ status: 201, body: this.pullShape(p) }))],
       ['PUT', re(repoPath, '/pulls/(\\d+)/merge'), (m, r) => this.withPull(m[1]!, (p) => this.merge(p, r.body))],
+      // No rulesets here: what classic protection demands shows only in `mergeable_state` and refusals.
+      ['GET', re(repoPath, '/rules/branches/(.+)'), () => ({ status: 200, body: [] })],
     ];
     for (const [verb, pattern, handler] of routes) {
       if (verb !== method) continue;
@@ -412,6 +417,7 @@ export class FakeGitHub {
     const b = (body ?? {}) as Record<string, unknown>;
     if (pull.merged) return { status: 405, body: { message: 'Pull Request is not mergeable' } };
     if (b.sha !== undefined && b.sha !== pull.headSha) return { status: 409, body: { message: 'Head branch was modified. Review and try the merge again.' } };
+    if (pull.mergeRefusal) return { status: 405, body: { message: pull.mergeRefusal } };
     pull.merged = true;
     pull.state = 'closed';
     return { status: 200, body: { sha: 'd'.repeat(40), merged: true, message: 'Pull Request successfully merged' } };

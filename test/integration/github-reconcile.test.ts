@@ -1,6 +1,6 @@
 // Reconcile against a recorded GitHub: the request budget, idempotent replays and the merge.
 import { describe, expect, it } from 'vitest';
-import { ledgerMarker } from '../../src/core/ledger.js';
+import { ledgerMarker, readLedger } from '../../src/core/ledger.js';
 import { reconcile } from '../../src/github/index.js';
 import { at, eachTestGitHub, type ExpectGitHub, expectGitHub, fullOptions, HEAD, NOW, POLICY as POLICY_TEXT, pullRequest, REF } from '../fixtures/github/github.js';
 import { testClient, type MockGitHub } from '../support/nock.js';
@@ -168,9 +168,15 @@ describe('reconcile: merging', () => {
     gh.comments([ourComment]);
     gh.reviews([]);
   }
+  /** GitHub says `blocked`: the gate reads what the base branch demands before merging. */
+  function requiredHitl() {
+    gh.branchRules([{ type: 'required_status_checks', ruleset_id: 1, parameters: { strict_required_status_checks_policy: false, required_status_checks: [{ context: 'hitl' }] } }], [{ id: 1, name: 'main', current_user_can_bypass: 'never' }]);
+    gh.repository({ merge: true, squash: true, rebase: true });
+  }
 
   it('merges the decided head with `sha` once the window is over, GitHub says mergeable and the other checks passed', async () => {
     soakedPR();
+    requiredHitl();
     gh.otherChecks([{ name: 'build', status: 'completed', conclusion: 'success' }, { name: 'lint', status: 'completed', conclusion: 'skipped' }]);
     gh.statuses([{ context: 'ci/legacy', state: 'success' }]);
     gh.updateCheckRun(555);
@@ -260,6 +266,7 @@ describe('reconcile: merging', () => {
 
   it('on 409 (head moved) does not retry: merged false, and asks to be woken soon to re-evaluate', async () => {
     soakedPR();
+    requiredHitl();
     gh.otherChecks([]);
     gh.statuses([]);
     gh.updateCheckRun(555);
@@ -275,23 +282,63 @@ describe('reconcile: merging', () => {
     expect(outcome.wakeAt).toBe(new Date(NOW.getTime() + 30_000).toISOString());
   });
 
-  it('on 405 (not mergeable) does not retry either', async () => {
+  it('on 405 for a reason waiting will not fix: no retry on a timer, and the check and comment say what GitHub answered', async () => {
     soakedPR();
+    requiredHitl();
     gh.otherChecks([]);
     gh.statuses([]);
     gh.updateCheckRun(555);
     gh.updateComment(777);
-    gh.merge(405);
+    gh.merge(405, 'At least 1 approving review is required by reviewers with write access.');
+    gh.updateCheckRun(555);
+    gh.updateComment(777);
 
     const outcome = await reconcile(testClient(), REF, fullOptions());
 
     api.done();
     expect(outcome.merged).toBe(false);
-    expect(api.writes().filter((w) => w.path.endsWith('/merge'))).toHaveLength(1);
+    expect(outcome.error).toBeUndefined();
+    const writes = api.writes();
+    expect(writes.filter((w) => w.path.endsWith('/merge'))).toHaveLength(1);
+    // Said at once, in GitHub's words, in the check's summary and the status comment (which keeps it).
+    const check = writes[3]!.body as { conclusion: string; output: { summary: string } };
+    expect(check.conclusion).toBe('success');
+    expect(check.output.summary).toContain('GitHub still needs');
+    expect(check.output.summary).toContain('At least 1 approving review is required');
+    const comment = (writes[4]!.body as { body: string }).body;
+    expect(comment).toContain('GitHub refused the merge');
+    expect(readLedger(comment)?.mergeRefusal).toMatchObject({ sha: HEAD, message: 'At least 1 approving review is required by reviewers with write access.' });
+    // Not every 30 s: the window's end is past, so nothing asks to be woken soon.
+    expect(outcome.wakeAt === undefined || outcome.wakeAt > new Date(NOW.getTime() + 60_000).toISOString()).toBe(true);
+  });
+
+  it('a refusal already on record for this head: no second merge request while GitHub still says blocked', async () => {
+    const refused = { ...ourComment, body: `old\n${ledgerMarker({ vetoes: [], answered: [], mergeRefusal: { sha: HEAD, message: 'At least 1 approving review is required by reviewers with write access.', at: at(-1) } } as never)}` };
+    gh.pull({ comments: 1, mergeable: true, mergeableState: 'blocked' });
+    gh.policy(POLICY_TEXT);
+    gh.checkRuns([{ ...elapsed, status: 'completed', conclusion: 'success' } as never]);
+    gh.files([{ filename: 'src/widget.ts' }]);
+    gh.comments([refused]);
+    gh.reviews([]);
+    requiredHitl();
+    gh.otherChecks([]);
+    gh.statuses([]);
+    gh.updateCheckRun(555);
+    gh.updateComment(777);
+
+    const outcome = await reconcile(testClient(), REF, fullOptions());
+
+    api.done();
+    expect(outcome.merged).toBe(false);
+    expect(api.writes().some((w) => w.path.endsWith('/merge'))).toBe(false);
+    const comment = (api.writes().find((w) => w.path.includes('/issues/comments/'))!.body as { body: string }).body;
+    expect(comment).toContain('At least 1 approving review is required');
+    expect(readLedger(comment)?.mergeRefusal?.sha).toBe(HEAD);
   });
 
   it('a 422 on merge is a clear error', async () => {
     soakedPR();
+    requiredHitl();
     gh.otherChecks([]);
     gh.statuses([]);
     gh.updateCheckRun(555);

@@ -7,7 +7,7 @@ import type { AddressInfo } from 'node:net';
 import { verify } from '@octokit/webhooks-methods';
 import { Probot, ProbotOctokit } from 'probot';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { responseErrors, webhookErrors } from './openapi.js';
+import { requestErrors, responseErrors, webhookErrors } from './openapi.js';
 import { GitHubSimulator } from './simulator.js';
 
 type Octokit = Awaited<ReturnType<Probot['auth']>>;
@@ -196,6 +196,61 @@ describe('REST answers match GitHub OpenAPI description', () => {
     expect(sim.merges(REPO).filter((m) => m.number === n)).toHaveLength(1);
     const after = await gh.request('GET /repos/{owner}/{repo}/contents/{path}', { owner: 'acme', repo: 'widgets', path: 'src/c.ts' });
     expect(Buffer.from((after.data as { content: string }).content, 'base64').toString()).toBe('c2\n');
+  });
+});
+
+describe('protected branches: rules, rulesets, refused merges, update-branch', () => {
+  it('answer as documented, and the gate\'s request bodies are documented ones', async () => {
+    const guarded = sim.createRepo({
+      name: 'acme/guarded', policy: 'version: 1\n', collaborators: { alice: 'write' },
+      protection: {
+        rulesets: [
+          { id: 71, name: 'main', rules: [{ type: 'pull_request', parameters: { required_approving_review_count: 1, allowed_merge_methods: ['squash', 'rebase'] } }, { type: 'required_status_checks', parameters: { strict_required_status_checks_policy: true, required_status_checks: [{ context: 'build' }] } }, { type: 'required_linear_history' }] },
+          { id: 72, name: 'bypassed', appBypass: true, rules: [{ type: 'deletion' }] },
+        ],
+        methods: { merge: false, squash: true, rebase: true },
+      },
+    });
+    const params = { owner: 'acme', repo: 'guarded' };
+    const rules = await expectDocumented('GET', '/repos/{owner}/{repo}/rules/branches/{branch}', { ...params, branch: 'main', per_page: 100 }, 200);
+    expect((rules.data as { type: string; ruleset_id: number }[]).map((r) => `${r.type}:${r.ruleset_id}`)).toEqual(['pull_request:71', 'required_status_checks:71', 'required_linear_history:71', 'deletion:72']);
+    await expectDocumented('GET', '/repos/{owner}/{repo}/rules/branches/{branch}', { ...params, branch: 'other' }, 200);
+    const rs = await expectDocumented('GET', '/repos/{owner}/{repo}/rulesets/{ruleset_id}', { ...params, ruleset_id: 71 }, 200);
+    expect(rs.data).toMatchObject({ name: 'main', current_user_can_bypass: 'never' });
+    const bypass = await expectDocumented('GET', '/repos/{owner}/{repo}/rulesets/{ruleset_id}', { ...params, ruleset_id: 72 }, 200);
+    expect(bypass.data).toMatchObject({ current_user_can_bypass: 'pull_requests_only' });
+    await expectDocumented('GET', '/repos/{owner}/{repo}/rulesets/{ruleset_id}', { ...params, ruleset_id: 99 }, 404);
+    const repo = await expectDocumented('GET', '/repos/{owner}/{repo}', params, 200);
+    expect(repo.data).toMatchObject({ allow_merge_commit: false, allow_squash_merge: true, allow_rebase_merge: true });
+
+    const n = sim.openPullRequest(guarded, { author: 'copilot-swe-agent[bot]', files: [{ path: 'src/g.ts', content: 'g\n' }] });
+    const head = sim.pull(guarded, n).headSha;
+    const pull = await expectDocumented('GET', '/repos/{owner}/{repo}/pulls/{pull_number}', { ...params, pull_number: n }, 200);
+    expect(pull.data).toMatchObject({ mergeable_state: 'blocked' });
+    const merge = { sha: head, merge_method: 'merge' };
+    expect(requestErrors('PUT', '/repos/{owner}/{repo}/pulls/{pull_number}/merge', merge)).toEqual([]);
+    const refusedMethod = await expectDocumented('PUT', '/repos/{owner}/{repo}/pulls/{pull_number}/merge', { ...params, pull_number: n, ...merge }, 405);
+    expect((refusedMethod.data as { message: string }).message).toBe('Merge commits are not allowed on this repository.');
+    const refusedReview = await expectDocumented('PUT', '/repos/{owner}/{repo}/pulls/{pull_number}/merge', { ...params, pull_number: n, sha: head, merge_method: 'squash' }, 405);
+    expect((refusedReview.data as { message: string }).message).toMatch(/At least 1 approving review is required by reviewers with write access/);
+    // An App's approving review does not count; a writer's does.
+    sim.review(guarded, n, 'helper-app[bot]', 'APPROVED');
+    expect(sim.pull(guarded, n).reviews).toHaveLength(1);
+    sim.review(guarded, n, 'alice', 'APPROVED');
+    const needsCheck = await expectDocumented('PUT', '/repos/{owner}/{repo}/pulls/{pull_number}/merge', { ...params, pull_number: n, sha: head, merge_method: 'squash' }, 405);
+    expect((needsCheck.data as { message: string }).message).toMatch(/Required status check "build" is expected/);
+    sim.ciCheck(guarded, head, 'build', 'success');
+    sim.advanceBase(guarded);
+    const behind = await expectDocumented('GET', '/repos/{owner}/{repo}/pulls/{pull_number}', { ...params, pull_number: n }, 200);
+    expect(behind.data).toMatchObject({ mergeable_state: 'behind' });
+
+    const update = { expected_head_sha: 'f'.repeat(40) };
+    expect(requestErrors('PUT', '/repos/{owner}/{repo}/pulls/{pull_number}/update-branch', update)).toEqual([]);
+    await expectDocumented('PUT', '/repos/{owner}/{repo}/pulls/{pull_number}/update-branch', { ...params, pull_number: n, ...update }, 422);
+    await expectDocumented('PUT', '/repos/{owner}/{repo}/pulls/{pull_number}/update-branch', { ...params, pull_number: n, expected_head_sha: head }, 202);
+    const updated = sim.pull(guarded, n);
+    expect(updated.headSha).not.toBe(head);
+    expect(sim.world.repo(guarded).commits.get(updated.headSha)?.parents).toEqual([head, sim.world.repo(guarded).branches.get('main')]);
   });
 });
 

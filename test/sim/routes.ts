@@ -3,6 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { newSha, type SimCheckRun, type SimComment, type SimPull, type SimRepo, type SimStatus, type SimUser, type World } from './model.js';
 import type { Notify } from './notify.js';
 import { HttpError, type Reply, type Route, type SimRequest } from './rest.js';
+import { mergeRefusal, protectionOf, rulesetShape, rulesForBranch, type SimMergeMethod } from './protection.js';
 import * as shape from './shapes.js';
 
 /** GitHub lists at most this many files of a pull request. */
@@ -180,6 +181,17 @@ export function buildRoutes(world: World, notify: Notify): Route[] {
       },
     },
     { method: 'PUT', path: '/repos/{owner}/{repo}/pulls/{pull_number}/merge', auth: 'installation', handle: (req) => merge(req) },
+    { method: 'PUT', path: '/repos/{owner}/{repo}/pulls/{pull_number}/update-branch', auth: 'installation', handle: (req) => updateBranch(req) },
+    // --- What the base branch demands (metadata read) ------------------------------------------
+    { method: 'GET', path: '/repos/{owner}/{repo}/rules/branches/{branch}', auth: 'installation', handle: (req) => list(req, rulesForBranch(repoOf(req), req.params.branch ?? ''), (r) => r) },
+    {
+      method: 'GET', path: '/repos/{owner}/{repo}/rulesets/{ruleset_id}', auth: 'installation', handle: (req) => {
+        const repo = repoOf(req);
+        const rs = protectionOf(repo).rulesets.find((r) => r.id === Number(req.params.ruleset_id));
+        if (!rs) throw new HttpError(404, 'Not Found');
+        return { status: 200, body: rulesetShape(repo, rs, req.urls.api, true) };
+      },
+    },
     // --- Issues: the PR's conversation, labels and reactions -------------------------------------
     {
       method: 'GET', path: '/repos/{owner}/{repo}/issues/{issue_number}', auth: 'installation', handle: (req) => {
@@ -441,11 +453,9 @@ export function buildRoutes(world: World, notify: Notify): Route[] {
     if (pr.state !== 'open') refuse(405, 'Pull Request is not mergeable');
     if (typeof req.body.sha === 'string' && req.body.sha !== pr.headSha) refuse(409, 'Head branch was modified. Review and try the merge again.');
     if (pr.mergeable !== true || pr.draft) refuse(405, 'Pull Request is not mergeable');
-    const checks = shape.checksFor(repo, pr.headSha);
-    for (const name of repo.requiredChecks) {
-      const v = checks.get(name);
-      if (v !== 'success') refuse(405, `Required status check "${name}" is ${v === undefined ? 'expected' : v === 'pending' ? 'in progress' : 'failing'}.`);
-    }
+    // Classic protection, rulesets (a bypass actor skips its rulesets' rules) and the allowed methods.
+    const refusal = mergeRefusal(world, repo, pr, method as SimMergeMethod, true);
+    if (refusal) refuse(405, refusal);
     const head = repo.commits.get(pr.headSha)!;
     const sha = newSha(`merge:${repo.fullName}#${pr.number}`);
     const now = world.now();
@@ -455,6 +465,35 @@ export function buildRoutes(world: World, notify: Notify): Route[] {
     notify.timeline({ actor: actor(), repo, number: pr.number, kind: 'merged', detail: `${method} of ${pr.headSha.slice(0, 7)}`, data: { sha: pr.headSha, mergeCommitSha: sha, method } });
     notify.pullRequest('closed', repo, pr, actor());
     return { status: 200, body: { sha, merged: true, message: 'Pull Request successfully merged' } };
+  }
+
+  /** GitHub merges the base into the head (a new head, committed by GitHub for the caller) when the head
+   * is still `expected_head_sha`; the PR gets a `synchronize` like any push. */
+  function updateBranch(req: SimRequest): Reply {
+    const repo = repoOf(req);
+    const pr = pullOf(req, repo);
+    const expected = req.body.expected_head_sha;
+    if (pr.state !== 'open') throw new HttpError(422, 'Validation Failed: pull request is closed');
+    if (typeof expected === 'string' && expected !== pr.headSha) throw new HttpError(422, 'expected head sha didn’t match current head ref.');
+    const baseSha = repo.branches.get(pr.baseRef)!;
+    if (baseSha === pr.baseSha) throw new HttpError(422, 'There are no new commits on the base branch.');
+    const tree = new Map(repo.commits.get(baseSha)!.tree);
+    const head = repo.commits.get(pr.headSha)!;
+    for (const f of pr.files) {
+      if (f.previousFilename) tree.delete(f.previousFilename);
+      if (f.status === 'removed') tree.delete(f.filename);
+      else tree.set(f.filename, head.tree.get(f.filename) ?? '');
+    }
+    const before = pr.headSha;
+    const sha = newSha(`update:${repo.fullName}#${pr.number}`);
+    const now = world.now();
+    repo.commits.set(sha, { sha, parents: [before, baseSha], message: `Merge branch '${pr.baseRef}' into ${pr.headRef}`, author: actor(), committer: world.user('web-flow'), date: now, tree });
+    repo.branches.set(pr.headRef, sha);
+    Object.assign(pr, { headSha: sha, baseSha, updatedAt: now });
+    pr.commits.push(sha);
+    notify.timeline({ actor: actor(), repo, number: pr.number, kind: 'pushed', detail: `update-branch ${before.slice(0, 7)} -> ${sha.slice(0, 7)}`, data: { before, after: sha, updateBranch: true } });
+    notify.pullRequest('synchronize', repo, pr, actor(), { before, after: sha });
+    return { status: 202, body: { message: 'Updating pull request branch.', url: `${req.urls.web}/${repo.fullName}/pull/${pr.number}` } };
   }
 
   return routes;

@@ -2,6 +2,7 @@
 // payloads, and the simulator's own tests validate them against GitHub's OpenAPI description.
 import { createHash } from 'node:crypto';
 import type { SimApp, SimCheckRun, SimComment, SimCommit, SimFileChange, SimInstallation, SimLabel, SimPull, SimReaction, SimRepo, SimReview, SimStatus, SimUser, World } from './model.js';
+import { protectionOf, protectionState } from './protection.js';
 
 /** Where the simulated GitHub lives: `api` is the REST root (with `/api/v3` for GHES), `web` the HTML root. */
 export interface Urls {
@@ -172,9 +173,9 @@ export function repoShape(repo: SimRepo, urls: Urls, full = false): Record<strin
     Object.assign(shape, {
       network_count: 0,
       subscribers_count: 0,
-      allow_squash_merge: true,
-      allow_merge_commit: true,
-      allow_rebase_merge: true,
+      allow_squash_merge: protectionOf(repo).methods.squash,
+      allow_merge_commit: protectionOf(repo).methods.merge,
+      allow_rebase_merge: protectionOf(repo).methods.rebase,
       allow_auto_merge: false,
       delete_branch_on_merge: false,
       permissions: { admin: false, maintain: false, push: true, triage: true, pull: true },
@@ -197,7 +198,10 @@ export function mergeableState(world: World, repo: SimRepo, pr: SimPull): string
   if (pr.mergeable === false) return 'dirty';
   if (pr.draft) return 'draft';
   const checks = checksFor(repo, pr.headSha);
+  const protection = protectionState(world, repo, pr);
+  if (protection === 'behind') return 'behind';
   if (repo.requiredChecks.some((name) => checks.get(name) !== 'success')) return 'blocked';
+  if (protection === 'blocked') return 'blocked';
   if ([...checks.values()].some((c) => c !== 'success')) return 'unstable';
   void world;
   return 'clean';

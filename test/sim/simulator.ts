@@ -6,6 +6,7 @@ import { randomBytes, type KeyObject } from 'node:crypto';
 import type { Faults, RateLimitEpisode, RestFaults, WebhookFaults } from './faults.js';
 import { newSha, World, type SimCheckRun, type SimComment, type SimFileChange, type SimPermission, type SimPull, type SimRepo, type SimReview, type SimStatus, type SimUser } from './model.js';
 import type { Notify, TimelineEntry } from './notify.js';
+import { protectionOf, type SimProtection } from './protection.js';
 import { seededRandom } from './random.js';
 import { RestServer, type RecordedRequest } from './rest.js';
 import { buildRoutes, createStatus, firstLine } from './routes.js';
@@ -49,6 +50,8 @@ export interface RepoSpec {
   /** Checks that branch protection requires before a merge. */
   requiredChecks?: string[];
   ownerType?: 'User' | 'Organization';
+  /** Rulesets, classic protection beyond `requiredChecks`, allowed merge methods (see protection.ts). */
+  protection?: Partial<SimProtection>;
 }
 
 export interface PullSpec {
@@ -171,7 +174,30 @@ export class GitHubSimulator extends EventEmitter {
     for (const login of Object.keys(spec.collaborators ?? {})) this.world.user(login);
     this.world.repos.set(repo.fullName.toLowerCase(), repo);
     inst.repos.add(repo.id);
+    if (spec.protection) this.protect(repo.fullName, spec.protection);
     return repo.fullName;
+  }
+
+  /** Replace parts of the repository's protection (rulesets, classic protection, merge methods). */
+  protect(repoName: string, p: Partial<SimProtection>): void {
+    const current = protectionOf(this.world.repo(repoName));
+    if (p.rulesets) current.rulesets = p.rulesets;
+    if (p.classic) current.classic = p.classic;
+    if (p.methods) current.methods = p.methods;
+  }
+
+  /** Someone pushes to the base branch: open PRs on it fall behind. */
+  advanceBase(repoName: string, o: { branch?: string; by?: string; files?: FileSpec[] } = {}): string {
+    const repo = this.world.repo(repoName);
+    const branch = o.branch ?? repo.defaultBranch;
+    const parent = repo.branches.get(branch);
+    if (!parent) throw new Error(`simulator: no branch ${branch}`);
+    const by = this.world.user(o.by ?? repo.owner.login);
+    const files = (o.files ?? [{ path: `base-${Date.now()}.txt`, content: 'moved\n' }]).map((f) => this.fileChange(repo, parent, f));
+    const sha = this.commit(repo, parent, files, `Move ${branch}`, by, by);
+    repo.branches.set(branch, sha);
+    this.record({ actor: by, repo, kind: 'pushed', detail: `${branch} ${parent.slice(0, 7)} -> ${sha.slice(0, 7)}`, data: { branch, before: parent, after: sha } });
+    return sha;
   }
 
   setPermission(repo: string, login: string, permission: SimPermission | 'none'): void {

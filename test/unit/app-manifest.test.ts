@@ -38,6 +38,7 @@ const REQUIRED: Record<string, { permission?: [string, 'read' | 'write']; action
   'pulls.listReviews': { permission: ['pull_requests', 'read'] },
   'pulls.merge': { permission: ['contents', 'write'] },
   'pulls.requestReviewers': { permission: ['pull_requests', 'write'] },
+  'pulls.updateBranch': { permission: ['pull_requests', 'write'] },
   'reactions.createForIssueComment': { permission: ['issues', 'write'] },
   'repos.compareCommitsWithBasehead': { permission: ['contents', 'read'] },
   'repos.createCommitStatus': { permission: ['statuses', 'write'], action: true },

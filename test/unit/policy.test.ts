@@ -30,7 +30,7 @@ describe('parsePolicy: a valid policy', () => {
         soft: { windowMs: 15 * 60_000, merge: true },
         hard: { approvals: 1, merge: true, invalidateOnPush: true },
       },
-      merge: { method: 'squash' },
+      merge: { method: 'squash', methods: ['squash'], updateBranch: false },
       rules: [],
     });
   });
@@ -132,7 +132,7 @@ describe('parsePolicy: errors point at the offending key or value', () => {
     const text = 'version: 1\ndefault: sofft\nmerge:\n  method: fast\nrules:\n  - name: X\n    tier: hard\n    pathss: [a]\n';
     expect(errorsOf(text)).toEqual([
       '2:10: default: unknown tier "sofft" (expected fyi, soft or hard)',
-      '4:11: merge.method: unknown merge method "fast" (expected merge, squash or rebase)',
+      '4:11: merge.method: unknown merge method "fast" (expected merge, squash or rebase, or a list of them in order of preference, e.g. [squash, rebase])',
       '8:5: rules[0]: unknown key "pathss" (did you mean "paths"?) (expected name, tier, paths, labels, authors, base, changed_lines, changed_files, reviewers, approvals or risk)',
     ]);
   });
@@ -287,5 +287,30 @@ describe('loadPolicy', () => {
     const load = loadPolicy({ kind: 'text', path: 'f', text: 'version: 1\nagents: {authors: bob}\n' }) as InvalidPolicyLoad;
     expect(load.agents).toBeUndefined();
     expect(FAIL_CLOSED_AGENTS.authors).toContain('*[bot]');
+  });
+});
+
+describe('parsePolicy: merge methods in order of preference, and update_branch', () => {
+  it('one method is a list of one; update_branch is off by default', () => {
+    const { policy } = parsePolicy('version: 1\nmerge:\n  method: rebase\n', 'hitl.yml');
+    expect(policy?.merge).toEqual({ method: 'rebase', methods: ['rebase'], updateBranch: false });
+  });
+  it('a list keeps its order; the first is the method', () => {
+    const { policy, errors } = parsePolicy('version: 1\nmerge:\n  method: [squash, rebase]\n  update_branch: true\n', 'hitl.yml');
+    expect(errors).toEqual([]);
+    expect(policy?.merge).toEqual({ method: 'squash', methods: ['squash', 'rebase'], updateBranch: true });
+  });
+  it.each([
+    ['method: [squash, fast]'],
+    ['method: []'],
+    ['method: [squash, squash]'],
+    ['method: fast'],
+  ])('%s is an error at the key, with what is expected', (line) => {
+    expect(errorsOf(`version: 1\nmerge:\n  ${line}\n`)).toEqual([
+      expect.stringMatching(/^3:11: merge\.method: (unknown merge method|bad list of merge methods) .*\(expected merge, squash or rebase, or a list of them in order of preference/),
+    ]);
+  });
+  it('update_branch must be a boolean', () => {
+    expect(errorsOf('version: 1\nmerge:\n  update_branch: yes\n')).toEqual(['3:18: merge.update_branch must be true or false, found "yes"']);
   });
 });

@@ -358,6 +358,11 @@ function describeAjvErrors(errors: ErrorObject[]): Described[] {
         break;
       }
       case 'anyOf': {
+        if (path.length === 2 && path[0] === 'merge' && path[1] === 'method') {
+          const given = typeof e.data === 'string' ? `unknown merge method ${describeValue(e.data)}` : Array.isArray(e.data) ? `bad list of merge methods ${JSON.stringify(e.data).slice(0, 80)} (none, unknown or repeated)` : `bad merge method ${describeValue(e.data)}`;
+          d = { path, atKey: false, message: `${where}: ${given} (expected merge, squash or rebase, or a list of them in order of preference, e.g. [squash, rebase])` };
+          break;
+        }
         const rule = e.data as { name?: unknown };
         const name = typeof rule?.name === 'string' ? ` "${rule.name}"` : '';
         d = {
@@ -498,7 +503,7 @@ function normalise(raw: Raw): Policy {
       soft: { window: string; merge: boolean };
       hard: { approvals: number; merge: boolean; invalidate_on_push: boolean };
     };
-    merge: { method: Policy['merge']['method'] };
+    merge: { method: Policy['merge']['method'] | Policy['merge']['method'][]; update_branch: boolean };
     rules: Raw[];
     risk?: { soft?: number; hard?: number };
   };
@@ -512,7 +517,7 @@ function normalise(raw: Raw): Policy {
       soft: { windowMs: parseDuration(r.tiers.soft.window) as number, merge: r.tiers.soft.merge },
       hard: { approvals: r.tiers.hard.approvals, merge: r.tiers.hard.merge, invalidateOnPush: r.tiers.hard.invalidate_on_push },
     },
-    merge: { method: r.merge.method },
+    merge: normaliseMerge(r.merge),
     rules: r.rules.map(normaliseRule),
     ...(r.risk ? { risk: { ...(r.risk.soft !== undefined ? { soft: r.risk.soft } : {}), ...(r.risk.hard !== undefined ? { hard: r.risk.hard } : {}) } } : {}),
     ...(isNotify(raw.notify) ? { notify: normaliseNotify(raw.notify) } : {}),
@@ -528,6 +533,11 @@ function normaliseNotify(n: RawNotify): NotifyPolicy {
     ...(n.slack ? { slack: { channel: n.slack.channel, on: [...n.slack.on] } } : {}),
     ...(n.webhook ? { webhook: { on: [...n.webhook.on] } } : {}),
   };
+}
+
+function normaliseMerge(m: { method: Policy['merge']['method'] | Policy['merge']['method'][]; update_branch: boolean }): Policy['merge'] {
+  const methods = Array.isArray(m.method) ? m.method : [m.method];
+  return { method: methods[0] ?? 'squash', methods, updateBranch: m.update_branch === true };
 }
 
 function normaliseRule(r: Raw): Rule {

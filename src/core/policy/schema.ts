@@ -24,6 +24,8 @@ const TEAM_PATTERN = '^[^/\\s]+/[^/\\s]+$';
 /** `09:00`, `24:00`. */
 const CLOCK_PATTERN = '^([01][0-9]|2[0-3]):[0-5][0-9]$|^24:00$';
 
+const MERGE_METHODS = ['merge', 'squash', 'rebase'];
+
 const stringList = (description: string, extra: Record<string, unknown> = {}) => ({
   description,
   type: 'array',
@@ -148,7 +150,19 @@ export const POLICY_SCHEMA = {
       additionalProperties: false,
       default: {},
       properties: {
-        method: { description: 'How the gate merges.', enum: ['merge', 'squash', 'rebase'], default: 'squash' },
+        method: {
+          description: 'How the gate merges: one method, or a list in order of preference (the first one the repository and the base branch\'s rules allow; `required_linear_history` rules out `merge`).',
+          anyOf: [
+            { enum: MERGE_METHODS },
+            { type: 'array', items: { enum: MERGE_METHODS }, minItems: 1, uniqueItems: true },
+          ],
+          default: 'squash',
+        },
+        update_branch: {
+          description: 'When the base branch requires branches to be up to date and this one is behind, ask GitHub to update it (`PUT …/update-branch`). The update is a new head: it is decided again (docs/protected-branches.md).',
+          type: 'boolean',
+          default: false,
+        },
       },
     },
     working_hours: {
