@@ -40,6 +40,11 @@ export interface ReconcileOptions {
    * (a replayed event may leave a duplicate passing check; it never hides a failing one).
    */
   headIsNew?: boolean;
+  /**
+   * The event says the PR's place in a merge queue may have changed (it was queued, its head moved, a
+   * merge group went away): the gate asks GitHub whether it is queued even if it never said "ready".
+   */
+  mergeQueueHint?: boolean;
 }
 
 export interface ReconcileOutcome {
@@ -56,6 +61,8 @@ export interface ReconcileOutcome {
   merged: boolean;
   /** REST requests made (tests and benchmarks count them). */
   requests: number;
+  /** The gate added the PR to its base branch's merge queue, or took it out, in this reconcile. */
+  mergeQueue?: 'enqueued' | 'dequeued';
   /** Set when GitHub failed us: the caller should retry later. Nothing was merged. */
   error?: string;
 }
