@@ -9,7 +9,8 @@ export interface TimelineEntry {
   number?: number;
   kind:
     | 'opened' | 'pushed' | 'commented' | 'comment-edited' | 'comment-deleted' | 'reviewed' | 'labeled' | 'unlabeled'
-    | 'check-run' | 'status' | 'merged' | 'merge-refused' | 'reaction' | 'closed' | 'permission' | 'mergeable';
+    | 'check-run' | 'status' | 'merged' | 'merge-refused' | 'reaction' | 'closed' | 'permission' | 'mergeable'
+    | 'enqueued' | 'dequeued' | 'merge-group';
   detail: string;
   /** Ids and values tests may want (comment id, check run conclusion, merge sha...). */
   data?: Record<string, unknown>;
@@ -22,4 +23,6 @@ export interface Notify {
   review(action: 'submitted' | 'dismissed' | 'edited', repo: SimRepo, pr: SimPull, review: SimReview, sender: SimUser): void;
   checkRun(action: 'created' | 'completed' | 'rerequested', repo: SimRepo, run: SimCheckRun, sender: SimUser): void;
   status(repo: SimRepo, status: SimStatus, sender: SimUser): void;
+  /** `merge_group` webhooks: `checks_requested` when a group is built, `destroyed` (with a reason) when it goes. */
+  mergeGroup(action: 'checks_requested' | 'destroyed', repo: SimRepo, group: Record<string, unknown>, sender: SimUser, extra?: Record<string, unknown>): void;
 }

@@ -2,6 +2,7 @@
 import { randomBytes } from 'node:crypto';
 import { newSha, type SimCheckRun, type SimComment, type SimPull, type SimRepo, type SimStatus, type SimUser, type World } from './model.js';
 import type { Notify } from './notify.js';
+import { mergeQueueRoutes, type MergeQueues } from './merge-queue.js';
 import { HttpError, type Reply, type Route, type SimRequest } from './rest.js';
 import * as shape from './shapes.js';
 
@@ -31,7 +32,7 @@ function list<T>(req: SimRequest, items: T[], toJson: (t: T) => unknown, cap?: n
   return { status: 200, body: p.items.map(toJson), headers: p.headers };
 }
 
-export function buildRoutes(world: World, notify: Notify): Route[] {
+export function buildRoutes(world: World, notify: Notify, queues?: MergeQueues): Route[] {
   /** The repository named in the path, if this installation may see it (else 404, as GitHub answers). */
   const repoOf = (req: SimRequest): SimRepo => {
     const repo = world.findRepo(req.params.owner ?? '', req.params.repo ?? '');
@@ -397,6 +398,8 @@ export function buildRoutes(world: World, notify: Notify): Route[] {
     },
   ];
 
+  if (queues) routes.push(...mergeQueueRoutes(world, queues, repoOf));
+
   function merge(req: SimRequest): Reply {
     const repo = repoOf(req);
     const pr = pullOf(req, repo);
@@ -409,6 +412,8 @@ export function buildRoutes(world: World, notify: Notify): Route[] {
     if (pr.state !== 'open') refuse(405, 'Pull Request is not mergeable');
     if (typeof req.body.sha === 'string' && req.body.sha !== pr.headSha) refuse(409, 'Head branch was modified. Review and try the merge again.');
     if (pr.mergeable !== true || pr.draft) refuse(405, 'Pull Request is not mergeable');
+    // A branch whose rules include `merge_queue` takes no direct merge, as on GitHub.
+    if (queues?.queueOf(repo, pr.baseRef)) refuse(405, 'Repository rule violations found\n\nChanges must be made through the merge queue\n\n');
     const checks = shape.checksFor(repo, pr.headSha);
     for (const name of repo.requiredChecks) {
       const v = checks.get(name);

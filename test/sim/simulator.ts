@@ -7,6 +7,7 @@ import type { Faults, RateLimitEpisode, RestFaults, WebhookFaults } from './faul
 import { newSha, World, type SimCheckRun, type SimComment, type SimFileChange, type SimPermission, type SimPull, type SimRepo, type SimReview, type SimStatus, type SimUser } from './model.js';
 import type { Notify, TimelineEntry } from './notify.js';
 import { seededRandom } from './random.js';
+import { MergeQueues, type QueueMergeMethod, type SimQueueEntry } from './merge-queue.js';
 import { RestServer, type RecordedRequest } from './rest.js';
 import { buildRoutes, createStatus, firstLine } from './routes.js';
 import * as shape from './shapes.js';
@@ -48,6 +49,8 @@ export interface RepoSpec {
   collaborators?: Record<string, SimPermission>;
   /** Checks that branch protection requires before a merge. */
   requiredChecks?: string[];
+  /** A ruleset with a `merge_queue` rule on the default branch: merges go through the queue. */
+  mergeQueue?: { method?: QueueMergeMethod };
   ownerType?: 'User' | 'Organization';
 }
 
@@ -73,6 +76,7 @@ export class GitHubSimulator extends EventEmitter {
   private secret: string;
   private webhookUrl?: string;
   private readonly checkRunWebhooks: boolean;
+  readonly queues: MergeQueues;
   /** Webhook payload URLs follow the App's API root; GHES puts it under /api/v3. */
   ghes = true;
 
@@ -85,7 +89,8 @@ export class GitHubSimulator extends EventEmitter {
     this.checkRunWebhooks = options.checkRunWebhooks ?? true;
     const random = seededRandom(options.seed ?? 1);
     this.webhooks = new Webhooks({ world: this.world, secret: () => this.secret, url: () => this.webhookUrl, urls: () => this.urls(), faults: () => this.faults.webhooks, random });
-    this.rest = new RestServer({ world: this.world, routes: buildRoutes(this.world, this.notifier()), faults: () => this.faults, random, appPublicKey: options.appPublicKey });
+    this.queues = new MergeQueues(this.world, this.notifier());
+    this.rest = new RestServer({ world: this.world, routes: buildRoutes(this.world, this.notifier(), this.queues), faults: () => this.faults, random, appPublicKey: options.appPublicKey });
   }
 
   async start(): Promise<this> {
@@ -159,6 +164,7 @@ export class GitHubSimulator extends EventEmitter {
       branches: new Map([[branch, sha]]), commits: new Map([[sha, { sha, parents: [], message: 'Initial commit', author: owner, committer: owner, date: now, tree }]]),
       collaborators: new Map(Object.entries(spec.collaborators ?? {}).map(([login, p]) => [login.toLowerCase(), p])),
       labels: new Map(), pulls: new Map(), comments: new Map(), checkRuns: [], statuses: [], requiredChecks: spec.requiredChecks ?? [], nextNumber: 1,
+      ...(spec.mergeQueue ? { mergeQueue: { branch, method: spec.mergeQueue.method ?? 'SQUASH', rulesetId: this.world.ids.next('ruleset'), entries: [] } } : {}),
     };
     for (const login of Object.keys(spec.collaborators ?? {})) this.world.user(login);
     this.world.repos.set(repo.fullName.toLowerCase(), repo);
@@ -332,6 +338,21 @@ export class GitHubSimulator extends EventEmitter {
     this.notifier().status(repo, s, creator);
   }
 
+  /** A person adds the PR to its base branch's merge queue. `force`: an admin bypassing its requirements. */
+  enqueue(repoName: string, number: number, login: string, o: { force?: boolean } = {}): SimQueueEntry {
+    return this.queues.enqueue(this.world.repo(repoName), this.world.pull(repoName, number), this.world.user(login), o);
+  }
+
+  /** A person removes the PR from the merge queue. */
+  dequeue(repoName: string, number: number, login: string): void {
+    this.queues.dequeue(this.world.repo(repoName), this.world.pull(repoName, number), this.world.user(login), `removed by ${login}`);
+  }
+
+  /** The merge queue's entries, front first. */
+  mergeQueue(repoName: string): SimQueueEntry[] {
+    return [...(this.world.repo(repoName).mergeQueue?.entries ?? [])];
+  }
+
   // --- Looking at the result ---------------------------------------------------------------------
   pull(repo: string, number: number): SimPull {
     return this.world.pull(repo, number);
@@ -395,6 +416,8 @@ export class GitHubSimulator extends EventEmitter {
     const entry: TimelineEntry = { ...e, at: Date.now(), actor: e.actor.login, repo: e.repo.fullName };
     this.timeline.push(entry);
     this.emit('entry', entry);
+    // A check or status may complete a merge group's required checks (or fail them).
+    if (e.kind === 'check-run' || e.kind === 'status') this.queues.advance(e.repo);
   }
 
   private fileChange(repo: SimRepo, baseSha: string, f: FileSpec): SimFileChange {
@@ -444,6 +467,9 @@ export class GitHubSimulator extends EventEmitter {
         hooks.send('check_run', action, repo, sender, { check_run: { ...shape.checkRunShape(repo, run, urls(), suiteId), check_suite: suite } });
         // GitHub completes the suite when its last run completes, and says so.
         if (action === 'completed' && suite.status === 'completed') hooks.send('check_suite', 'completed', repo, sender, { check_suite: suite });
+      },
+      mergeGroup: (action, repo, group, sender, extra = {}) => {
+        hooks.send('merge_group', action, repo, sender, { merge_group: group, ...extra });
       },
       status: (repo, s, sender) => {
         hooks.send('status', undefined, repo, sender, { id: s.id, sha: s.sha, name: repo.fullName, target_url: s.targetUrl, context: s.context, description: s.description, state: s.state, commit: shape.commitShape(repo, repo.commits.get(s.sha)!, urls()), branches: [], created_at: s.createdAt, updated_at: s.updatedAt });
