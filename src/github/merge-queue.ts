@@ -97,3 +97,6 @@ export async function listMergeQueue(session: Session, repo: RepositoryRef, bran
   }
   return out.sort((a, b) => a.position - b.position);
 }
+
+/** Every GraphQL document the gate sends (tests validate them against GitHub's published schema). */
+export const QUEUE_OPERATIONS = { PULL_REQUEST_QUEUE, ENQUEUE, DEQUEUE, QUEUE_ENTRIES } as const;

@@ -80,7 +80,7 @@ export function buildRoutes(world: World, notify: Notify, queues?: MergeQueues):
         const token = `ghs_${randomBytes(18).toString('base64url')}`;
         const expiresAt = Date.now() + 3600_000;
         world.tokens.set(token, { token, installationId: inst.id, expiresAt });
-        return { status: 201, body: { token, expires_at: new Date(expiresAt).toISOString().replace(/\.\d{3}Z$/, 'Z'), permissions: { checks: 'write', contents: 'write', issues: 'write', pull_requests: 'write', statuses: 'read', members: 'read', metadata: 'read' }, repository_selection: 'selected' } };
+        return { status: 201, body: { token, expires_at: new Date(expiresAt).toISOString().replace(/\.\d{3}Z$/, 'Z'), permissions: { checks: 'write', contents: 'write', issues: 'write', pull_requests: 'write', statuses: 'read', members: 'read', metadata: 'read', merge_queues: 'write' }, repository_selection: 'selected' } };
       },
     },
     {
