@@ -78,6 +78,11 @@ export async function applyQueueStep(session: Session, ref: PullRequestRef, look
       session.log.error({ pr: ref, sha: step.expectedHeadOid, error: message }, 'enqueue refused');
       return { error: `enqueue failed: ${message}` };
     }
+    if (/not in the merge queue/i.test(message)) {
+      // It left the queue between the look and the dequeue (its group failed, someone removed it): done.
+      session.log.info({ pr: ref }, 'already out of the merge queue');
+      return {};
+    }
     session.log.error({ pr: ref, error: describeError(error) }, 'could not remove the pull request from the merge queue');
     return { error: `dequeue failed: ${message}` };
   }
