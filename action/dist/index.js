@@ -1483,10 +1483,10 @@ var require_request = __commonJS({
             if (typeof val[i] == "object")
               throw new InvalidArgumentError(`invalid ${key} header`);
             {
-              let str2 = `${val[i]}`;
-              if (!isValidHeaderValue(str2))
+              let str3 = `${val[i]}`;
+              if (!isValidHeaderValue(str3))
                 throw new InvalidArgumentError(`invalid ${key} header`);
-              arr.push(str2);
+              arr.push(str3);
             }
           }
         val = arr;
@@ -2038,69 +2038,69 @@ var require_constants2 = __commonJS({
     (function(LENIENT_FLAGS2) {
       LENIENT_FLAGS2[LENIENT_FLAGS2.HEADERS = 1] = "HEADERS", LENIENT_FLAGS2[LENIENT_FLAGS2.CHUNKED_LENGTH = 2] = "CHUNKED_LENGTH", LENIENT_FLAGS2[LENIENT_FLAGS2.KEEP_ALIVE = 4] = "KEEP_ALIVE";
     })(LENIENT_FLAGS = exports.LENIENT_FLAGS || (exports.LENIENT_FLAGS = {}));
-    var METHODS;
-    (function(METHODS2) {
-      METHODS2[METHODS2.DELETE = 0] = "DELETE", METHODS2[METHODS2.GET = 1] = "GET", METHODS2[METHODS2.HEAD = 2] = "HEAD", METHODS2[METHODS2.POST = 3] = "POST", METHODS2[METHODS2.PUT = 4] = "PUT", METHODS2[METHODS2.CONNECT = 5] = "CONNECT", METHODS2[METHODS2.OPTIONS = 6] = "OPTIONS", METHODS2[METHODS2.TRACE = 7] = "TRACE", METHODS2[METHODS2.COPY = 8] = "COPY", METHODS2[METHODS2.LOCK = 9] = "LOCK", METHODS2[METHODS2.MKCOL = 10] = "MKCOL", METHODS2[METHODS2.MOVE = 11] = "MOVE", METHODS2[METHODS2.PROPFIND = 12] = "PROPFIND", METHODS2[METHODS2.PROPPATCH = 13] = "PROPPATCH", METHODS2[METHODS2.SEARCH = 14] = "SEARCH", METHODS2[METHODS2.UNLOCK = 15] = "UNLOCK", METHODS2[METHODS2.BIND = 16] = "BIND", METHODS2[METHODS2.REBIND = 17] = "REBIND", METHODS2[METHODS2.UNBIND = 18] = "UNBIND", METHODS2[METHODS2.ACL = 19] = "ACL", METHODS2[METHODS2.REPORT = 20] = "REPORT", METHODS2[METHODS2.MKACTIVITY = 21] = "MKACTIVITY", METHODS2[METHODS2.CHECKOUT = 22] = "CHECKOUT", METHODS2[METHODS2.MERGE = 23] = "MERGE", METHODS2[METHODS2["M-SEARCH"] = 24] = "M-SEARCH", METHODS2[METHODS2.NOTIFY = 25] = "NOTIFY", METHODS2[METHODS2.SUBSCRIBE = 26] = "SUBSCRIBE", METHODS2[METHODS2.UNSUBSCRIBE = 27] = "UNSUBSCRIBE", METHODS2[METHODS2.PATCH = 28] = "PATCH", METHODS2[METHODS2.PURGE = 29] = "PURGE", METHODS2[METHODS2.MKCALENDAR = 30] = "MKCALENDAR", METHODS2[METHODS2.LINK = 31] = "LINK", METHODS2[METHODS2.UNLINK = 32] = "UNLINK", METHODS2[METHODS2.SOURCE = 33] = "SOURCE", METHODS2[METHODS2.PRI = 34] = "PRI", METHODS2[METHODS2.DESCRIBE = 35] = "DESCRIBE", METHODS2[METHODS2.ANNOUNCE = 36] = "ANNOUNCE", METHODS2[METHODS2.SETUP = 37] = "SETUP", METHODS2[METHODS2.PLAY = 38] = "PLAY", METHODS2[METHODS2.PAUSE = 39] = "PAUSE", METHODS2[METHODS2.TEARDOWN = 40] = "TEARDOWN", METHODS2[METHODS2.GET_PARAMETER = 41] = "GET_PARAMETER", METHODS2[METHODS2.SET_PARAMETER = 42] = "SET_PARAMETER", METHODS2[METHODS2.REDIRECT = 43] = "REDIRECT", METHODS2[METHODS2.RECORD = 44] = "RECORD", METHODS2[METHODS2.FLUSH = 45] = "FLUSH";
-    })(METHODS = exports.METHODS || (exports.METHODS = {}));
+    var METHODS2;
+    (function(METHODS3) {
+      METHODS3[METHODS3.DELETE = 0] = "DELETE", METHODS3[METHODS3.GET = 1] = "GET", METHODS3[METHODS3.HEAD = 2] = "HEAD", METHODS3[METHODS3.POST = 3] = "POST", METHODS3[METHODS3.PUT = 4] = "PUT", METHODS3[METHODS3.CONNECT = 5] = "CONNECT", METHODS3[METHODS3.OPTIONS = 6] = "OPTIONS", METHODS3[METHODS3.TRACE = 7] = "TRACE", METHODS3[METHODS3.COPY = 8] = "COPY", METHODS3[METHODS3.LOCK = 9] = "LOCK", METHODS3[METHODS3.MKCOL = 10] = "MKCOL", METHODS3[METHODS3.MOVE = 11] = "MOVE", METHODS3[METHODS3.PROPFIND = 12] = "PROPFIND", METHODS3[METHODS3.PROPPATCH = 13] = "PROPPATCH", METHODS3[METHODS3.SEARCH = 14] = "SEARCH", METHODS3[METHODS3.UNLOCK = 15] = "UNLOCK", METHODS3[METHODS3.BIND = 16] = "BIND", METHODS3[METHODS3.REBIND = 17] = "REBIND", METHODS3[METHODS3.UNBIND = 18] = "UNBIND", METHODS3[METHODS3.ACL = 19] = "ACL", METHODS3[METHODS3.REPORT = 20] = "REPORT", METHODS3[METHODS3.MKACTIVITY = 21] = "MKACTIVITY", METHODS3[METHODS3.CHECKOUT = 22] = "CHECKOUT", METHODS3[METHODS3.MERGE = 23] = "MERGE", METHODS3[METHODS3["M-SEARCH"] = 24] = "M-SEARCH", METHODS3[METHODS3.NOTIFY = 25] = "NOTIFY", METHODS3[METHODS3.SUBSCRIBE = 26] = "SUBSCRIBE", METHODS3[METHODS3.UNSUBSCRIBE = 27] = "UNSUBSCRIBE", METHODS3[METHODS3.PATCH = 28] = "PATCH", METHODS3[METHODS3.PURGE = 29] = "PURGE", METHODS3[METHODS3.MKCALENDAR = 30] = "MKCALENDAR", METHODS3[METHODS3.LINK = 31] = "LINK", METHODS3[METHODS3.UNLINK = 32] = "UNLINK", METHODS3[METHODS3.SOURCE = 33] = "SOURCE", METHODS3[METHODS3.PRI = 34] = "PRI", METHODS3[METHODS3.DESCRIBE = 35] = "DESCRIBE", METHODS3[METHODS3.ANNOUNCE = 36] = "ANNOUNCE", METHODS3[METHODS3.SETUP = 37] = "SETUP", METHODS3[METHODS3.PLAY = 38] = "PLAY", METHODS3[METHODS3.PAUSE = 39] = "PAUSE", METHODS3[METHODS3.TEARDOWN = 40] = "TEARDOWN", METHODS3[METHODS3.GET_PARAMETER = 41] = "GET_PARAMETER", METHODS3[METHODS3.SET_PARAMETER = 42] = "SET_PARAMETER", METHODS3[METHODS3.REDIRECT = 43] = "REDIRECT", METHODS3[METHODS3.RECORD = 44] = "RECORD", METHODS3[METHODS3.FLUSH = 45] = "FLUSH";
+    })(METHODS2 = exports.METHODS || (exports.METHODS = {}));
     exports.METHODS_HTTP = [
-      METHODS.DELETE,
-      METHODS.GET,
-      METHODS.HEAD,
-      METHODS.POST,
-      METHODS.PUT,
-      METHODS.CONNECT,
-      METHODS.OPTIONS,
-      METHODS.TRACE,
-      METHODS.COPY,
-      METHODS.LOCK,
-      METHODS.MKCOL,
-      METHODS.MOVE,
-      METHODS.PROPFIND,
-      METHODS.PROPPATCH,
-      METHODS.SEARCH,
-      METHODS.UNLOCK,
-      METHODS.BIND,
-      METHODS.REBIND,
-      METHODS.UNBIND,
-      METHODS.ACL,
-      METHODS.REPORT,
-      METHODS.MKACTIVITY,
-      METHODS.CHECKOUT,
-      METHODS.MERGE,
-      METHODS["M-SEARCH"],
-      METHODS.NOTIFY,
-      METHODS.SUBSCRIBE,
-      METHODS.UNSUBSCRIBE,
-      METHODS.PATCH,
-      METHODS.PURGE,
-      METHODS.MKCALENDAR,
-      METHODS.LINK,
-      METHODS.UNLINK,
-      METHODS.PRI,
+      METHODS2.DELETE,
+      METHODS2.GET,
+      METHODS2.HEAD,
+      METHODS2.POST,
+      METHODS2.PUT,
+      METHODS2.CONNECT,
+      METHODS2.OPTIONS,
+      METHODS2.TRACE,
+      METHODS2.COPY,
+      METHODS2.LOCK,
+      METHODS2.MKCOL,
+      METHODS2.MOVE,
+      METHODS2.PROPFIND,
+      METHODS2.PROPPATCH,
+      METHODS2.SEARCH,
+      METHODS2.UNLOCK,
+      METHODS2.BIND,
+      METHODS2.REBIND,
+      METHODS2.UNBIND,
+      METHODS2.ACL,
+      METHODS2.REPORT,
+      METHODS2.MKACTIVITY,
+      METHODS2.CHECKOUT,
+      METHODS2.MERGE,
+      METHODS2["M-SEARCH"],
+      METHODS2.NOTIFY,
+      METHODS2.SUBSCRIBE,
+      METHODS2.UNSUBSCRIBE,
+      METHODS2.PATCH,
+      METHODS2.PURGE,
+      METHODS2.MKCALENDAR,
+      METHODS2.LINK,
+      METHODS2.UNLINK,
+      METHODS2.PRI,
       // TODO(indutny): should we allow it with HTTP?
-      METHODS.SOURCE
+      METHODS2.SOURCE
     ];
     exports.METHODS_ICE = [
-      METHODS.SOURCE
+      METHODS2.SOURCE
     ];
     exports.METHODS_RTSP = [
-      METHODS.OPTIONS,
-      METHODS.DESCRIBE,
-      METHODS.ANNOUNCE,
-      METHODS.SETUP,
-      METHODS.PLAY,
-      METHODS.PAUSE,
-      METHODS.TEARDOWN,
-      METHODS.GET_PARAMETER,
-      METHODS.SET_PARAMETER,
-      METHODS.REDIRECT,
-      METHODS.RECORD,
-      METHODS.FLUSH,
+      METHODS2.OPTIONS,
+      METHODS2.DESCRIBE,
+      METHODS2.ANNOUNCE,
+      METHODS2.SETUP,
+      METHODS2.PLAY,
+      METHODS2.PAUSE,
+      METHODS2.TEARDOWN,
+      METHODS2.GET_PARAMETER,
+      METHODS2.SET_PARAMETER,
+      METHODS2.REDIRECT,
+      METHODS2.RECORD,
+      METHODS2.FLUSH,
       // For AirPlay
-      METHODS.GET,
-      METHODS.POST
+      METHODS2.GET,
+      METHODS2.POST
     ];
-    exports.METHOD_MAP = utils_1.enumToMap(METHODS);
+    exports.METHOD_MAP = utils_1.enumToMap(METHODS2);
     exports.H_METHOD_MAP = {};
     Object.keys(exports.METHOD_MAP).forEach((key) => {
       /^H/.test(key) && (exports.H_METHOD_MAP[key] = exports.METHOD_MAP[key]);
@@ -2653,22 +2653,22 @@ var require_data_url = __commonJS({
     function isHTTPWhiteSpace(char) {
       return char === 13 || char === 10 || char === 9 || char === 32;
     }
-    function removeHTTPWhitespace(str2, leading = !0, trailing = !0) {
-      return removeChars(str2, leading, trailing, isHTTPWhiteSpace);
+    function removeHTTPWhitespace(str3, leading = !0, trailing = !0) {
+      return removeChars(str3, leading, trailing, isHTTPWhiteSpace);
     }
     function isASCIIWhitespace(char) {
       return char === 13 || char === 10 || char === 9 || char === 12 || char === 32;
     }
-    function removeASCIIWhitespace(str2, leading = !0, trailing = !0) {
-      return removeChars(str2, leading, trailing, isASCIIWhitespace);
+    function removeASCIIWhitespace(str3, leading = !0, trailing = !0) {
+      return removeChars(str3, leading, trailing, isASCIIWhitespace);
     }
-    function removeChars(str2, leading, trailing, predicate) {
-      let lead = 0, trail = str2.length - 1;
+    function removeChars(str3, leading, trailing, predicate) {
+      let lead = 0, trail = str3.length - 1;
       if (leading)
-        for (; lead < str2.length && predicate(str2.charCodeAt(lead)); ) lead++;
+        for (; lead < str3.length && predicate(str3.charCodeAt(lead)); ) lead++;
       if (trailing)
-        for (; trail > 0 && predicate(str2.charCodeAt(trail)); ) trail--;
-      return lead === 0 && trail === str2.length - 1 ? str2 : str2.slice(lead, trail + 1);
+        for (; trail > 0 && predicate(str3.charCodeAt(trail)); ) trail--;
+      return lead === 0 && trail === str3.length - 1 ? str3 : str3.slice(lead, trail + 1);
     }
     function isomorphicDecode(input) {
       let length = input.length;
@@ -4051,7 +4051,7 @@ var require_body = __commonJS({
       else if (util.isFormDataLike(object)) {
         let boundary = `----formdata-undici-0${`${random(1e11)}`.padStart(11, "0")}`, prefix = `--${boundary}\r
 Content-Disposition: form-data`;
-        let escape3 = (str2) => str2.replace(/\n/g, "%0A").replace(/\r/g, "%0D").replace(/"/g, "%22"), normalizeLinefeeds = (value) => value.replace(/\r?\n|\r/g, `\r
+        let escape3 = (str3) => str3.replace(/\n/g, "%0A").replace(/\r/g, "%0D").replace(/"/g, "%22"), normalizeLinefeeds = (value) => value.replace(/\r?\n|\r/g, `\r
 `), blobParts = [], rn = new Uint8Array([13, 10]);
         length = 0;
         let hasUnknownSizeValue = !1;
@@ -10803,7 +10803,7 @@ var require_cache = __commonJS({
        * @returns {requestResponseList}
        */
       #batchCacheOperations(operations) {
-        let cache3 = this.#relevantRequestResponseList, backupCache = [...cache3], addedItems = [], resultList = [];
+        let cache4 = this.#relevantRequestResponseList, backupCache = [...cache4], addedItems = [], resultList = [];
         try {
           for (let operation of operations) {
             if (operation.type !== "delete" && operation.type !== "put")
@@ -10823,8 +10823,8 @@ var require_cache = __commonJS({
               if (requestResponses = this.#queryCache(operation.request, operation.options), requestResponses.length === 0)
                 return [];
               for (let requestResponse of requestResponses) {
-                let idx = cache3.indexOf(requestResponse);
-                assert(idx !== -1), cache3.splice(idx, 1);
+                let idx = cache4.indexOf(requestResponse);
+                assert(idx !== -1), cache4.splice(idx, 1);
               }
             } else if (operation.type === "put") {
               if (operation.response == null)
@@ -10850,10 +10850,10 @@ var require_cache = __commonJS({
                 });
               requestResponses = this.#queryCache(operation.request);
               for (let requestResponse of requestResponses) {
-                let idx = cache3.indexOf(requestResponse);
-                assert(idx !== -1), cache3.splice(idx, 1);
+                let idx = cache4.indexOf(requestResponse);
+                assert(idx !== -1), cache4.splice(idx, 1);
               }
-              cache3.push([operation.request, operation.response]), addedItems.push([operation.request, operation.response]);
+              cache4.push([operation.request, operation.response]), addedItems.push([operation.request, operation.response]);
             }
             resultList.push([operation.request, operation.response]);
           }
@@ -11019,11 +11019,11 @@ var require_cachestorage = __commonJS({
         webidl.brandCheck(this, _CacheStorage);
         let prefix = "CacheStorage.open";
         if (webidl.argumentLengthCheck(arguments, 1, prefix), cacheName = webidl.converters.DOMString(cacheName, prefix, "cacheName"), this.#caches.has(cacheName)) {
-          let cache4 = this.#caches.get(cacheName);
-          return new Cache(kConstruct, cache4);
+          let cache5 = this.#caches.get(cacheName);
+          return new Cache(kConstruct, cache5);
         }
-        let cache3 = [];
-        return this.#caches.set(cacheName, cache3), new Cache(kConstruct, cache3);
+        let cache4 = [];
+        return this.#caches.set(cacheName, cache4), new Cache(kConstruct, cache4);
       }
       /**
        * @see https://w3c.github.io/ServiceWorker/#cache-storage-delete
@@ -11339,8 +11339,8 @@ var require_cookies = __commonJS({
     }
     function setCookie(headers, cookie) {
       webidl.argumentLengthCheck(arguments, 2, "setCookie"), webidl.brandCheck(headers, Headers2, { strict: !1 }), cookie = webidl.converters.Cookie(cookie);
-      let str2 = stringify(cookie);
-      str2 && headers.append("Set-Cookie", str2);
+      let str3 = stringify(cookie);
+      str3 && headers.append("Set-Cookie", str3);
     }
     webidl.converters.DeleteCookieAttributes = webidl.dictionaryConverter([
       {
@@ -13789,13 +13789,13 @@ var require_code = __commonJS({
     }
     exports._ = _;
     var plus = new _Code("+");
-    function str2(strs, ...args) {
+    function str3(strs, ...args) {
       let expr = [safeStringify(strs[0])], i = 0;
       for (; i < args.length; )
         expr.push(plus), addCodeArg(expr, args[i]), expr.push(plus, safeStringify(strs[++i]));
       return optimize(expr), new _Code(expr);
     }
-    exports.str = str2;
+    exports.str = str3;
     function addCodeArg(code2, arg) {
       arg instanceof _Code ? code2.push(...arg._items) : arg instanceof Name ? code2.push(arg) : code2.push(interpolate(arg));
     }
@@ -13825,7 +13825,7 @@ var require_code = __commonJS({
         return `"${a}${b.slice(1)}`;
     }
     function strConcat(c1, c2) {
-      return c2.emptyStr() ? c1 : c1.emptyStr() ? c2 : str2`${c1}${c2}`;
+      return c2.emptyStr() ? c1 : c1.emptyStr() ? c2 : str3`${c1}${c2}`;
     }
     exports.strConcat = strConcat;
     function interpolate(x) {
@@ -14592,20 +14592,20 @@ var require_util9 = __commonJS({
       return (0, codegen_1._)`${topSchemaRef}${schemaPath}${(0, codegen_1.getProperty)(keyword)}`;
     }
     exports.schemaRefOrVal = schemaRefOrVal;
-    function unescapeFragment(str2) {
-      return unescapeJsonPointer(decodeURIComponent(str2));
+    function unescapeFragment(str3) {
+      return unescapeJsonPointer(decodeURIComponent(str3));
     }
     exports.unescapeFragment = unescapeFragment;
-    function escapeFragment(str2) {
-      return encodeURIComponent(escapeJsonPointer(str2));
+    function escapeFragment(str3) {
+      return encodeURIComponent(escapeJsonPointer(str3));
     }
     exports.escapeFragment = escapeFragment;
-    function escapeJsonPointer(str2) {
-      return typeof str2 == "number" ? `${str2}` : str2.replace(/~/g, "~0").replace(/\//g, "~1");
+    function escapeJsonPointer(str3) {
+      return typeof str3 == "number" ? `${str3}` : str3.replace(/~/g, "~0").replace(/\//g, "~1");
     }
     exports.escapeJsonPointer = escapeJsonPointer;
-    function unescapeJsonPointer(str2) {
-      return str2.replace(/~1/g, "/").replace(/~0/g, "~");
+    function unescapeJsonPointer(str3) {
+      return str3.replace(/~1/g, "/").replace(/~0/g, "~");
     }
     exports.unescapeJsonPointer = unescapeJsonPointer;
     function eachItem(xs, f) {
@@ -15437,8 +15437,8 @@ var require_json_schema_traverse = __commonJS({
         post(schema, jsonPtr, rootSchema, parentJsonPtr, parentKeyword, parentSchema, keyIndex);
       }
     }
-    function escapeJsonPtr(str2) {
-      return str2.replace(/~/g, "~0").replace(/\//g, "~1");
+    function escapeJsonPtr(str3) {
+      return str3.replace(/~/g, "~0").replace(/\//g, "~1");
     }
   }
 });
@@ -16171,10 +16171,10 @@ var require_utils2 = __commonJS({
         isIPV6: !0
       };
     }
-    function findToken(str2, token) {
+    function findToken(str3, token) {
       let ind = 0;
-      for (let i = 0; i < str2.length; i++)
-        str2[i] === token && ind++;
+      for (let i = 0; i < str3.length; i++)
+        str3[i] === token && ind++;
       return ind;
     }
     function removeDotSegments(path2) {
@@ -16863,7 +16863,7 @@ var require_core = __commonJS({
     Object.defineProperty(exports, "CodeGen", { enumerable: !0, get: function() {
       return codegen_1.CodeGen;
     } });
-    var validation_error_1 = require_validation_error(), ref_error_1 = require_ref_error(), rules_1 = require_rules(), compile_1 = require_compile(), codegen_2 = require_codegen(), resolve_1 = require_resolve(), dataType_1 = require_dataType(), util_1 = require_util9(), $dataRefSchema = require_data(), uri_1 = require_uri(), defaultRegExp = (str2, flags) => new RegExp(str2, flags);
+    var validation_error_1 = require_validation_error(), ref_error_1 = require_ref_error(), rules_1 = require_rules(), compile_1 = require_compile(), codegen_2 = require_codegen(), resolve_1 = require_resolve(), dataType_1 = require_dataType(), util_1 = require_util9(), $dataRefSchema = require_data(), uri_1 = require_uri(), defaultRegExp = (str3, flags) => new RegExp(str3, flags);
     defaultRegExp.code = "new RegExp";
     var META_IGNORE_OPTIONS = ["removeAdditional", "useDefaults", "coerceTypes"], EXT_SCOPE_NAMES = /* @__PURE__ */ new Set([
       "validate",
@@ -17465,10 +17465,10 @@ var require_ucs2length = __commonJS({
   "node_modules/ajv/dist/runtime/ucs2length.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: !0 });
-    function ucs2length(str2) {
-      let len = str2.length, length = 0, pos = 0, value;
+    function ucs2length(str3) {
+      let len = str3.length, length = 0, pos = 0, value;
       for (; pos < len; )
-        length++, value = str2.charCodeAt(pos++), value >= 55296 && value <= 56319 && pos < len && (value = str2.charCodeAt(pos), (value & 64512) === 56320 && pos++);
+        length++, value = str3.charCodeAt(pos++), value >= 55296 && value <= 56319 && pos < len && (value = str3.charCodeAt(pos), (value & 64512) === 56320 && pos++);
       return length;
     }
     exports.default = ucs2length;
@@ -19612,14 +19612,14 @@ var require_Collection = __commonJS({
 var require_stringifyComment = __commonJS({
   "node_modules/yaml/dist/stringify/stringifyComment.js"(exports) {
     "use strict";
-    var stringifyComment = (str2) => str2.replace(/^(?!$)(?: $)?/gm, "#");
+    var stringifyComment = (str3) => str3.replace(/^(?!$)(?: $)?/gm, "#");
     function indentComment(comment, indent) {
       return /^\n+$/.test(comment) ? comment.substring(1) : indent ? comment.replace(/^(?! *$)/gm, indent) : comment;
     }
-    var lineComment = (str2, indent, comment) => str2.endsWith(`
+    var lineComment = (str3, indent, comment) => str3.endsWith(`
 `) ? indentComment(comment, indent) : comment.includes(`
 `) ? `
-` + indentComment(comment, indent) : (str2.endsWith(" ") ? "" : " ") + comment;
+` + indentComment(comment, indent) : (str3.endsWith(" ") ? "" : " ") + comment;
     exports.indentComment = indentComment;
     exports.lineComment = lineComment;
     exports.stringifyComment = stringifyComment;
@@ -19725,15 +19725,15 @@ var require_stringifyString = __commonJS({
       indentAtStart: isBlock ? ctx.indent.length : ctx.indentAtStart,
       lineWidth: ctx.options.lineWidth,
       minContentWidth: ctx.options.minContentWidth
-    }), containsDocumentMarker = (str2) => /^(%|---|\.\.\.)/m.test(str2);
-    function lineLengthOverLimit(str2, lineWidth, indentLength) {
+    }), containsDocumentMarker = (str3) => /^(%|---|\.\.\.)/m.test(str3);
+    function lineLengthOverLimit(str3, lineWidth, indentLength) {
       if (!lineWidth || lineWidth < 0)
         return !1;
-      let limit = lineWidth - indentLength, strLen = str2.length;
+      let limit = lineWidth - indentLength, strLen = str3.length;
       if (strLen <= limit)
         return !1;
       for (let i = 0, start = 0; i < strLen; ++i)
-        if (str2[i] === `
+        if (str3[i] === `
 `) {
           if (i - start > limit)
             return !0;
@@ -19746,41 +19746,41 @@ var require_stringifyString = __commonJS({
       let json = JSON.stringify(value);
       if (ctx.options.doubleQuotedAsJSON)
         return json;
-      let { implicitKey } = ctx, minMultiLineLength = ctx.options.doubleQuotedMinMultiLineLength, indent = ctx.indent || (containsDocumentMarker(value) ? "  " : ""), str2 = "", start = 0;
+      let { implicitKey } = ctx, minMultiLineLength = ctx.options.doubleQuotedMinMultiLineLength, indent = ctx.indent || (containsDocumentMarker(value) ? "  " : ""), str3 = "", start = 0;
       for (let i = 0, ch = json[i]; ch; ch = json[++i])
-        if (ch === " " && json[i + 1] === "\\" && json[i + 2] === "n" && (str2 += json.slice(start, i) + "\\ ", i += 1, start = i, ch = "\\"), ch === "\\")
+        if (ch === " " && json[i + 1] === "\\" && json[i + 2] === "n" && (str3 += json.slice(start, i) + "\\ ", i += 1, start = i, ch = "\\"), ch === "\\")
           switch (json[i + 1]) {
             case "u":
               {
-                str2 += json.slice(start, i);
+                str3 += json.slice(start, i);
                 let code2 = json.substr(i + 2, 4);
                 switch (code2) {
                   case "0000":
-                    str2 += "\\0";
+                    str3 += "\\0";
                     break;
                   case "0007":
-                    str2 += "\\a";
+                    str3 += "\\a";
                     break;
                   case "000b":
-                    str2 += "\\v";
+                    str3 += "\\v";
                     break;
                   case "001b":
-                    str2 += "\\e";
+                    str3 += "\\e";
                     break;
                   case "0085":
-                    str2 += "\\N";
+                    str3 += "\\N";
                     break;
                   case "00a0":
-                    str2 += "\\_";
+                    str3 += "\\_";
                     break;
                   case "2028":
-                    str2 += "\\L";
+                    str3 += "\\L";
                     break;
                   case "2029":
-                    str2 += "\\P";
+                    str3 += "\\P";
                     break;
                   default:
-                    code2.substr(0, 2) === "00" ? str2 += "\\x" + code2.substr(2) : str2 += json.substr(i, 6);
+                    code2.substr(0, 2) === "00" ? str3 += "\\x" + code2.substr(2) : str3 += json.substr(i, 6);
                 }
                 i += 5, start = i + 1;
               }
@@ -19789,18 +19789,18 @@ var require_stringifyString = __commonJS({
               if (implicitKey || json[i + 2] === '"' || json.length < minMultiLineLength)
                 i += 1;
               else {
-                for (str2 += json.slice(start, i) + `
+                for (str3 += json.slice(start, i) + `
 
 `; json[i + 2] === "\\" && json[i + 3] === "n" && json[i + 4] !== '"'; )
-                  str2 += `
+                  str3 += `
 `, i += 2;
-                str2 += indent, json[i + 2] === " " && (str2 += "\\"), i += 1, start = i + 1;
+                str3 += indent, json[i + 2] === " " && (str3 += "\\"), i += 1, start = i + 1;
               }
               break;
             default:
               i += 1;
           }
-      return str2 = start ? str2 + json.slice(start) : json, implicitKey ? str2 : foldFlowLines.foldFlowLines(str2, indent, foldFlowLines.FOLD_QUOTED, getFoldOptions(ctx, !1));
+      return str3 = start ? str3 + json.slice(start) : json, implicitKey ? str3 : foldFlowLines.foldFlowLines(str3, indent, foldFlowLines.FOLD_QUOTED, getFoldOptions(ctx, !1));
     }
     function singleQuotedString(value, ctx) {
       if (ctx.options.singleQuote === !1 || ctx.implicitKey && value.includes(`
@@ -19894,14 +19894,14 @@ ${indent}${start}${value}${end}`;
         if (implicitKey && indent === indentStep)
           return quotedString(value, ctx);
       }
-      let str2 = value.replace(/\n+/g, `$&
+      let str3 = value.replace(/\n+/g, `$&
 ${indent}`);
       if (actualString) {
-        let test = (tag) => tag.default && tag.tag !== "tag:yaml.org,2002:str" && tag.test?.test(str2), { compat, tags } = ctx.doc.schema;
+        let test = (tag) => tag.default && tag.tag !== "tag:yaml.org,2002:str" && tag.test?.test(str3), { compat, tags } = ctx.doc.schema;
         if (tags.some(test) || compat?.some(test))
           return quotedString(value, ctx);
       }
-      return implicitKey ? str2 : foldFlowLines.foldFlowLines(str2, indent, foldFlowLines.FOLD_FLOW, getFoldOptions(ctx, !1));
+      return implicitKey ? str3 : foldFlowLines.foldFlowLines(str3, indent, foldFlowLines.FOLD_FLOW, getFoldOptions(ctx, !1));
     }
     function stringifyString(item, ctx, onComment, onChompKeep) {
       let { implicitKey, inFlow } = ctx, ss = typeof item.value == "string" ? item : Object.assign({}, item, { value: String(item.value) }), { type } = item;
@@ -20023,9 +20023,9 @@ var require_stringify = __commonJS({
       tagObj ?? (tagObj = getTagObject(ctx.doc.schema.tags, node));
       let props = stringifyProps(node, tagObj, ctx);
       props.length > 0 && (ctx.indentAtStart = (ctx.indentAtStart ?? 0) + props.length + 1);
-      let str2 = typeof tagObj.stringify == "function" ? tagObj.stringify(node, ctx, onComment, onChompKeep) : identity2.isScalar(node) ? stringifyString.stringifyString(node, ctx, onComment, onChompKeep) : node.toString(ctx, onComment, onChompKeep);
-      return props ? identity2.isScalar(node) || str2[0] === "{" || str2[0] === "[" ? `${props} ${str2}` : `${props}
-${ctx.indent}${str2}` : str2;
+      let str3 = typeof tagObj.stringify == "function" ? tagObj.stringify(node, ctx, onComment, onChompKeep) : identity2.isScalar(node) ? stringifyString.stringifyString(node, ctx, onComment, onChompKeep) : node.toString(ctx, onComment, onChompKeep);
+      return props ? identity2.isScalar(node) || str3[0] === "{" || str3[0] === "[" ? `${props} ${str3}` : `${props}
+${ctx.indent}${str3}` : str3;
     }
     exports.createStringifyContext = createStringifyContext;
     exports.stringify = stringify;
@@ -20053,21 +20053,21 @@ var require_stringifyPair = __commonJS({
         implicitKey: !explicitKey && (simpleKeys || !allNullValues),
         indent: indent + indentStep
       });
-      let keyCommentDone = !1, chompKeep = !1, str2 = stringify.stringify(key, ctx, () => keyCommentDone = !0, () => chompKeep = !0);
-      if (!explicitKey && !ctx.inFlow && str2.length > 1024) {
+      let keyCommentDone = !1, chompKeep = !1, str3 = stringify.stringify(key, ctx, () => keyCommentDone = !0, () => chompKeep = !0);
+      if (!explicitKey && !ctx.inFlow && str3.length > 1024) {
         if (simpleKeys)
           throw new Error("With simple keys, single line scalar must not span more than 1024 characters");
         explicitKey = !0;
       }
       if (ctx.inFlow) {
         if (allNullValues || value == null)
-          return keyCommentDone && onComment && onComment(), str2 === "" ? "?" : explicitKey ? `? ${str2}` : str2;
+          return keyCommentDone && onComment && onComment(), str3 === "" ? "?" : explicitKey ? `? ${str3}` : str3;
       } else if (allNullValues && !simpleKeys || value == null && explicitKey)
-        return str2 = `? ${str2}`, keyComment && !keyCommentDone ? str2 += stringifyComment.lineComment(str2, ctx.indent, commentString(keyComment)) : chompKeep && onChompKeep && onChompKeep(), str2;
-      keyCommentDone && (keyComment = null), explicitKey ? (keyComment && (str2 += stringifyComment.lineComment(str2, ctx.indent, commentString(keyComment))), str2 = `? ${str2}
-${indent}:`) : (str2 = `${str2}:`, keyComment && (str2 += stringifyComment.lineComment(str2, ctx.indent, commentString(keyComment))));
+        return str3 = `? ${str3}`, keyComment && !keyCommentDone ? str3 += stringifyComment.lineComment(str3, ctx.indent, commentString(keyComment)) : chompKeep && onChompKeep && onChompKeep(), str3;
+      keyCommentDone && (keyComment = null), explicitKey ? (keyComment && (str3 += stringifyComment.lineComment(str3, ctx.indent, commentString(keyComment))), str3 = `? ${str3}
+${indent}:`) : (str3 = `${str3}:`, keyComment && (str3 += stringifyComment.lineComment(str3, ctx.indent, commentString(keyComment))));
       let vsb, vcb, valueComment;
-      identity2.isNode(value) ? (vsb = !!value.spaceBefore, vcb = value.commentBefore, valueComment = value.comment) : (vsb = !1, vcb = null, valueComment = null, value && typeof value == "object" && (value = doc.createNode(value))), ctx.implicitKey = !1, !explicitKey && !keyComment && identity2.isScalar(value) && (ctx.indentAtStart = str2.length + 1), chompKeep = !1, !indentSeq && indentStep.length >= 2 && !ctx.inFlow && !explicitKey && identity2.isSeq(value) && !value.flow && !value.tag && !value.anchor && (ctx.indent = ctx.indent.substring(2));
+      identity2.isNode(value) ? (vsb = !!value.spaceBefore, vcb = value.commentBefore, valueComment = value.comment) : (vsb = !1, vcb = null, valueComment = null, value && typeof value == "object" && (value = doc.createNode(value))), ctx.implicitKey = !1, !explicitKey && !keyComment && identity2.isScalar(value) && (ctx.indentAtStart = str3.length + 1), chompKeep = !1, !indentSeq && indentStep.length >= 2 && !ctx.inFlow && !explicitKey && identity2.isSeq(value) && !value.flow && !value.tag && !value.anchor && (ctx.indent = ctx.indent.substring(2));
       let valueCommentDone = !1, valueStr = stringify.stringify(value, ctx, () => valueCommentDone = !0, () => chompKeep = !0), ws = " ";
       if (keyComment || vsb || vcb) {
         if (ws = vsb ? `
@@ -20095,7 +20095,7 @@ ${ctx.indent}`);
         }
       } else (valueStr === "" || valueStr[0] === `
 `) && (ws = "");
-      return str2 += ws + valueStr, ctx.inFlow ? valueCommentDone && onComment && onComment() : valueComment && !valueCommentDone ? str2 += stringifyComment.lineComment(str2, ctx.indent, commentString(valueComment)) : chompKeep && onChompKeep && onChompKeep(), str2;
+      return str3 += ws + valueStr, ctx.inFlow ? valueCommentDone && onComment && onComment() : valueComment && !valueCommentDone ? str3 += stringifyComment.lineComment(str3, ctx.indent, commentString(valueComment)) : chompKeep && onChompKeep && onChompKeep(), str3;
     }
     exports.stringifyPair = stringifyPair;
   }
@@ -20266,23 +20266,23 @@ var require_stringifyCollection = __commonJS({
           ik && (!chompKeep && ik.spaceBefore && lines.push(""), addCommentBefore(ctx, lines, ik.commentBefore, chompKeep));
         }
         chompKeep = !1;
-        let str3 = stringify.stringify(item, itemCtx, () => comment2 = null, () => chompKeep = !0);
-        comment2 && (str3 += stringifyComment.lineComment(str3, itemIndent, commentString(comment2))), chompKeep && comment2 && (chompKeep = !1), lines.push(blockItemPrefix + str3);
+        let str4 = stringify.stringify(item, itemCtx, () => comment2 = null, () => chompKeep = !0);
+        comment2 && (str4 += stringifyComment.lineComment(str4, itemIndent, commentString(comment2))), chompKeep && comment2 && (chompKeep = !1), lines.push(blockItemPrefix + str4);
       }
-      let str2;
+      let str3;
       if (lines.length === 0)
-        str2 = flowChars.start + flowChars.end;
+        str3 = flowChars.start + flowChars.end;
       else {
-        str2 = lines[0];
+        str3 = lines[0];
         for (let i = 1; i < lines.length; ++i) {
           let line2 = lines[i];
-          str2 += line2 ? `
+          str3 += line2 ? `
 ${indent}${line2}` : `
 `;
         }
       }
-      return comment ? (str2 += `
-` + stringifyComment.indentComment(commentString(comment), indent), onComment && onComment()) : chompKeep && onChompKeep && onChompKeep(), str2;
+      return comment ? (str3 += `
+` + stringifyComment.indentComment(commentString(comment), indent), onComment && onComment()) : chompKeep && onChompKeep && onChompKeep(), str3;
     }
     function stringifyFlowCollection({ items }, ctx, { flowChars, itemIndent }) {
       let { indent, indentStep, flowCollectionPadding: fcPadding, options: { commentString } } = ctx;
@@ -20303,9 +20303,9 @@ ${indent}${line2}` : `
           iv ? (iv.comment && (comment = iv.comment), iv.commentBefore && (reqNewline = !0)) : item.value == null && ik?.comment && (comment = ik.comment);
         }
         comment && (reqNewline = !0);
-        let str2 = stringify.stringify(item, itemCtx, () => comment = null);
-        reqNewline || (reqNewline = lines.length > linesAtValue || str2.includes(`
-`)), i < items.length - 1 ? str2 += "," : ctx.options.trailingComma && (ctx.options.lineWidth > 0 && (reqNewline || (reqNewline = lines.reduce((sum, line2) => sum + line2.length + 2, 2) + (str2.length + 2) > ctx.options.lineWidth)), reqNewline && (str2 += ",")), comment && (str2 += stringifyComment.lineComment(str2, itemIndent, commentString(comment))), lines.push(str2), linesAtValue = lines.length;
+        let str3 = stringify.stringify(item, itemCtx, () => comment = null);
+        reqNewline || (reqNewline = lines.length > linesAtValue || str3.includes(`
+`)), i < items.length - 1 ? str3 += "," : ctx.options.trailingComma && (ctx.options.lineWidth > 0 && (reqNewline || (reqNewline = lines.reduce((sum, line2) => sum + line2.length + 2, 2) + (str3.length + 2) > ctx.options.lineWidth)), reqNewline && (str3 += ",")), comment && (str3 += stringifyComment.lineComment(str3, itemIndent, commentString(comment))), lines.push(str3), linesAtValue = lines.length;
       }
       let { start, end } = flowChars;
       if (lines.length === 0)
@@ -20315,12 +20315,12 @@ ${indent}${line2}` : `
         reqNewline = ctx.options.lineWidth > 0 && len > ctx.options.lineWidth;
       }
       if (reqNewline) {
-        let str2 = start;
+        let str3 = start;
         for (let line2 of lines)
-          str2 += line2 ? `
+          str3 += line2 ? `
 ${indentStep}${indent}${line2}` : `
 `;
-        return `${str2}
+        return `${str3}
 ${indent}${end}`;
       } else
         return `${start}${fcPadding}${lines.join(" ")}${fcPadding}${end}`;
@@ -20580,7 +20580,7 @@ var require_string = __commonJS({
       identify: (value) => typeof value == "string",
       default: !0,
       tag: "tag:yaml.org,2002:str",
-      resolve: (str2) => str2,
+      resolve: (str3) => str3,
       stringify(item, ctx, onComment, onChompKeep) {
         return ctx = Object.assign({ actualString: !0 }, ctx), stringifyString.stringifyString(item, ctx, onComment, onChompKeep);
       }
@@ -20615,7 +20615,7 @@ var require_bool = __commonJS({
       default: !0,
       tag: "tag:yaml.org,2002:bool",
       test: /^(?:[Tt]rue|TRUE|[Ff]alse|FALSE)$/,
-      resolve: (str2) => new Scalar.Scalar(str2[0] === "t" || str2[0] === "T"),
+      resolve: (str3) => new Scalar.Scalar(str3[0] === "t" || str3[0] === "T"),
       stringify({ source, value }, ctx) {
         if (source && boolTag.test.test(source)) {
           let sv = source[0] === "t" || source[0] === "T";
@@ -20662,7 +20662,7 @@ var require_float = __commonJS({
       default: !0,
       tag: "tag:yaml.org,2002:float",
       test: /^(?:[-+]?\.(?:inf|Inf|INF)|\.nan|\.NaN|\.NAN)$/,
-      resolve: (str2) => str2.slice(-3).toLowerCase() === "nan" ? NaN : str2[0] === "-" ? Number.NEGATIVE_INFINITY : Number.POSITIVE_INFINITY,
+      resolve: (str3) => str3.slice(-3).toLowerCase() === "nan" ? NaN : str3[0] === "-" ? Number.NEGATIVE_INFINITY : Number.POSITIVE_INFINITY,
       stringify: stringifyNumber.stringifyNumber
     }, floatExp = {
       identify: (value) => typeof value == "number",
@@ -20670,7 +20670,7 @@ var require_float = __commonJS({
       tag: "tag:yaml.org,2002:float",
       format: "EXP",
       test: /^[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)[eE][-+]?[0-9]+$/,
-      resolve: (str2) => parseFloat(str2),
+      resolve: (str3) => parseFloat(str3),
       stringify(node) {
         let num2 = Number(node.value);
         return isFinite(num2) ? num2.toExponential() : stringifyNumber.stringifyNumber(node);
@@ -20680,9 +20680,9 @@ var require_float = __commonJS({
       default: !0,
       tag: "tag:yaml.org,2002:float",
       test: /^[-+]?(?:\.[0-9]+|[0-9]+\.[0-9]*)$/,
-      resolve(str2) {
-        let node = new Scalar.Scalar(parseFloat(str2)), dot = str2.indexOf(".");
-        return dot !== -1 && str2[str2.length - 1] === "0" && (node.minFractionDigits = str2.length - dot - 1), node;
+      resolve(str3) {
+        let node = new Scalar.Scalar(parseFloat(str3)), dot = str3.indexOf(".");
+        return dot !== -1 && str3[str3.length - 1] === "0" && (node.minFractionDigits = str3.length - dot - 1), node;
       },
       stringify: stringifyNumber.stringifyNumber
     };
@@ -20696,7 +20696,7 @@ var require_float = __commonJS({
 var require_int = __commonJS({
   "node_modules/yaml/dist/schema/core/int.js"(exports) {
     "use strict";
-    var stringifyNumber = require_stringifyNumber(), intIdentify = (value) => typeof value == "bigint" || Number.isInteger(value), intResolve = (str2, offset, radix, { intAsBigInt }) => intAsBigInt ? BigInt(str2) : parseInt(str2.substring(offset), radix);
+    var stringifyNumber = require_stringifyNumber(), intIdentify = (value) => typeof value == "bigint" || Number.isInteger(value), intResolve = (str3, offset, radix, { intAsBigInt }) => intAsBigInt ? BigInt(str3) : parseInt(str3.substring(offset), radix);
     function intStringify(node, radix, prefix) {
       let { value } = node;
       return intIdentify(value) && value >= 0 ? prefix + value.toString(radix) : stringifyNumber.stringifyNumber(node);
@@ -20707,14 +20707,14 @@ var require_int = __commonJS({
       tag: "tag:yaml.org,2002:int",
       format: "OCT",
       test: /^0o[0-7]+$/,
-      resolve: (str2, _onError, opt) => intResolve(str2, 2, 8, opt),
+      resolve: (str3, _onError, opt) => intResolve(str3, 2, 8, opt),
       stringify: (node) => intStringify(node, 8, "0o")
     }, int = {
       identify: intIdentify,
       default: !0,
       tag: "tag:yaml.org,2002:int",
       test: /^[-+]?[0-9]+$/,
-      resolve: (str2, _onError, opt) => intResolve(str2, 0, 10, opt),
+      resolve: (str3, _onError, opt) => intResolve(str3, 0, 10, opt),
       stringify: stringifyNumber.stringifyNumber
     }, intHex = {
       identify: (value) => intIdentify(value) && value >= 0,
@@ -20722,7 +20722,7 @@ var require_int = __commonJS({
       tag: "tag:yaml.org,2002:int",
       format: "HEX",
       test: /^0x[0-9a-fA-F]+$/,
-      resolve: (str2, _onError, opt) => intResolve(str2, 2, 16, opt),
+      resolve: (str3, _onError, opt) => intResolve(str3, 2, 16, opt),
       stringify: (node) => intStringify(node, 16, "0x")
     };
     exports.int = int;
@@ -20765,7 +20765,7 @@ var require_schema2 = __commonJS({
         identify: (value) => typeof value == "string",
         default: !0,
         tag: "tag:yaml.org,2002:str",
-        resolve: (str2) => str2,
+        resolve: (str3) => str3,
         stringify: stringifyJSON
       },
       {
@@ -20782,7 +20782,7 @@ var require_schema2 = __commonJS({
         default: !0,
         tag: "tag:yaml.org,2002:bool",
         test: /^true$|^false$/,
-        resolve: (str2) => str2 === "true",
+        resolve: (str3) => str3 === "true",
         stringify: stringifyJSON
       },
       {
@@ -20790,7 +20790,7 @@ var require_schema2 = __commonJS({
         default: !0,
         tag: "tag:yaml.org,2002:int",
         test: /^-?(?:0|[1-9][0-9]*)$/,
-        resolve: (str2, _onError, { intAsBigInt }) => intAsBigInt ? BigInt(str2) : parseInt(str2, 10),
+        resolve: (str3, _onError, { intAsBigInt }) => intAsBigInt ? BigInt(str3) : parseInt(str3, 10),
         stringify: ({ value }) => intIdentify(value) ? value.toString() : JSON.stringify(value)
       },
       {
@@ -20798,15 +20798,15 @@ var require_schema2 = __commonJS({
         default: !0,
         tag: "tag:yaml.org,2002:float",
         test: /^-?(?:0|[1-9][0-9]*)(?:\.[0-9]*)?(?:[eE][-+]?[0-9]+)?$/,
-        resolve: (str2) => parseFloat(str2),
+        resolve: (str3) => parseFloat(str3),
         stringify: stringifyJSON
       }
     ], jsonError = {
       default: !0,
       tag: "",
       test: /^/,
-      resolve(str2, onError) {
-        return onError(`Unresolved plain scalar ${JSON.stringify(str2)}`), str2;
+      resolve(str3, onError) {
+        return onError(`Unresolved plain scalar ${JSON.stringify(str3)}`), str3;
       }
     }, schema = [map.map, seq.seq].concat(jsonScalars, jsonError);
     exports.schema = schema;
@@ -20834,9 +20834,9 @@ var require_binary = __commonJS({
         if (typeof node_buffer.Buffer == "function")
           return node_buffer.Buffer.from(src, "base64");
         if (typeof atob == "function") {
-          let str2 = atob(src.replace(/[\n\r]/g, "")), buffer = new Uint8Array(str2.length);
-          for (let i = 0; i < str2.length; ++i)
-            buffer[i] = str2.charCodeAt(i);
+          let str3 = atob(src.replace(/[\n\r]/g, "")), buffer = new Uint8Array(str3.length);
+          for (let i = 0; i < str3.length; ++i)
+            buffer[i] = str3.charCodeAt(i);
           return buffer;
         } else
           return onError("This environment does not support reading binary tags; either Buffer or atob is required"), src;
@@ -20844,24 +20844,24 @@ var require_binary = __commonJS({
       stringify({ comment, type, value }, ctx, onComment, onChompKeep) {
         if (!value)
           return "";
-        let buf = value, str2;
+        let buf = value, str3;
         if (typeof node_buffer.Buffer == "function")
-          str2 = buf instanceof node_buffer.Buffer ? buf.toString("base64") : node_buffer.Buffer.from(buf.buffer).toString("base64");
+          str3 = buf instanceof node_buffer.Buffer ? buf.toString("base64") : node_buffer.Buffer.from(buf.buffer).toString("base64");
         else if (typeof btoa == "function") {
           let s = "";
           for (let i = 0; i < buf.length; ++i)
             s += String.fromCharCode(buf[i]);
-          str2 = btoa(s);
+          str3 = btoa(s);
         } else
           throw new Error("This environment does not support writing binary tags; either Buffer or btoa is required");
         if (type ?? (type = Scalar.Scalar.BLOCK_LITERAL), type !== Scalar.Scalar.QUOTE_DOUBLE) {
-          let lineWidth = Math.max(ctx.options.lineWidth - ctx.indent.length, ctx.options.minContentWidth), n = Math.ceil(str2.length / lineWidth), lines = new Array(n);
+          let lineWidth = Math.max(ctx.options.lineWidth - ctx.indent.length, ctx.options.minContentWidth), n = Math.ceil(str3.length / lineWidth), lines = new Array(n);
           for (let i = 0, o = 0; i < n; ++i, o += lineWidth)
-            lines[i] = str2.substr(o, lineWidth);
-          str2 = lines.join(type === Scalar.Scalar.BLOCK_LITERAL ? `
+            lines[i] = str3.substr(o, lineWidth);
+          str3 = lines.join(type === Scalar.Scalar.BLOCK_LITERAL ? `
 ` : " ");
         }
-        return stringifyString.stringifyString({ comment, type, value: str2 }, ctx, onComment, onChompKeep);
+        return stringifyString.stringifyString({ comment, type, value: str3 }, ctx, onComment, onChompKeep);
       }
     };
     exports.binary = binary;
@@ -21021,7 +21021,7 @@ var require_float2 = __commonJS({
       default: !0,
       tag: "tag:yaml.org,2002:float",
       test: /^(?:[-+]?\.(?:inf|Inf|INF)|\.nan|\.NaN|\.NAN)$/,
-      resolve: (str2) => str2.slice(-3).toLowerCase() === "nan" ? NaN : str2[0] === "-" ? Number.NEGATIVE_INFINITY : Number.POSITIVE_INFINITY,
+      resolve: (str3) => str3.slice(-3).toLowerCase() === "nan" ? NaN : str3[0] === "-" ? Number.NEGATIVE_INFINITY : Number.POSITIVE_INFINITY,
       stringify: stringifyNumber.stringifyNumber
     }, floatExp = {
       identify: (value) => typeof value == "number",
@@ -21029,7 +21029,7 @@ var require_float2 = __commonJS({
       tag: "tag:yaml.org,2002:float",
       format: "EXP",
       test: /^[-+]?(?:[0-9][0-9_]*)?(?:\.[0-9_]*)?[eE][-+]?[0-9]+$/,
-      resolve: (str2) => parseFloat(str2.replace(/_/g, "")),
+      resolve: (str3) => parseFloat(str3.replace(/_/g, "")),
       stringify(node) {
         let num2 = Number(node.value);
         return isFinite(num2) ? num2.toExponential() : stringifyNumber.stringifyNumber(node);
@@ -21039,10 +21039,10 @@ var require_float2 = __commonJS({
       default: !0,
       tag: "tag:yaml.org,2002:float",
       test: /^[-+]?(?:[0-9][0-9_]*)?\.[0-9_]*$/,
-      resolve(str2) {
-        let node = new Scalar.Scalar(parseFloat(str2.replace(/_/g, ""))), dot = str2.indexOf(".");
+      resolve(str3) {
+        let node = new Scalar.Scalar(parseFloat(str3.replace(/_/g, ""))), dot = str3.indexOf(".");
         if (dot !== -1) {
-          let f = str2.substring(dot + 1).replace(/_/g, "");
+          let f = str3.substring(dot + 1).replace(/_/g, "");
           f[f.length - 1] === "0" && (node.minFractionDigits = f.length);
         }
         return node;
@@ -21060,31 +21060,31 @@ var require_int2 = __commonJS({
   "node_modules/yaml/dist/schema/yaml-1.1/int.js"(exports) {
     "use strict";
     var stringifyNumber = require_stringifyNumber(), intIdentify = (value) => typeof value == "bigint" || Number.isInteger(value);
-    function intResolve(str2, offset, radix, { intAsBigInt }) {
-      let sign = str2[0];
-      if ((sign === "-" || sign === "+") && (offset += 1), str2 = str2.substring(offset).replace(/_/g, ""), intAsBigInt) {
+    function intResolve(str3, offset, radix, { intAsBigInt }) {
+      let sign = str3[0];
+      if ((sign === "-" || sign === "+") && (offset += 1), str3 = str3.substring(offset).replace(/_/g, ""), intAsBigInt) {
         switch (radix) {
           case 2:
-            str2 = `0b${str2}`;
+            str3 = `0b${str3}`;
             break;
           case 8:
-            str2 = `0o${str2}`;
+            str3 = `0o${str3}`;
             break;
           case 16:
-            str2 = `0x${str2}`;
+            str3 = `0x${str3}`;
             break;
         }
-        let n2 = BigInt(str2);
+        let n2 = BigInt(str3);
         return sign === "-" ? BigInt(-1) * n2 : n2;
       }
-      let n = parseInt(str2, radix);
+      let n = parseInt(str3, radix);
       return sign === "-" ? -1 * n : n;
     }
     function intStringify(node, radix, prefix) {
       let { value } = node;
       if (intIdentify(value)) {
-        let str2 = value.toString(radix);
-        return value < 0 ? "-" + prefix + str2.substr(1) : prefix + str2;
+        let str3 = value.toString(radix);
+        return value < 0 ? "-" + prefix + str3.substr(1) : prefix + str3;
       }
       return stringifyNumber.stringifyNumber(node);
     }
@@ -21094,7 +21094,7 @@ var require_int2 = __commonJS({
       tag: "tag:yaml.org,2002:int",
       format: "BIN",
       test: /^[-+]?0b[0-1_]+$/,
-      resolve: (str2, _onError, opt) => intResolve(str2, 2, 2, opt),
+      resolve: (str3, _onError, opt) => intResolve(str3, 2, 2, opt),
       stringify: (node) => intStringify(node, 2, "0b")
     }, intOct = {
       identify: intIdentify,
@@ -21102,14 +21102,14 @@ var require_int2 = __commonJS({
       tag: "tag:yaml.org,2002:int",
       format: "OCT",
       test: /^[-+]?0[0-7_]+$/,
-      resolve: (str2, _onError, opt) => intResolve(str2, 1, 8, opt),
+      resolve: (str3, _onError, opt) => intResolve(str3, 1, 8, opt),
       stringify: (node) => intStringify(node, 8, "0")
     }, int = {
       identify: intIdentify,
       default: !0,
       tag: "tag:yaml.org,2002:int",
       test: /^[-+]?[0-9][0-9_]*$/,
-      resolve: (str2, _onError, opt) => intResolve(str2, 0, 10, opt),
+      resolve: (str3, _onError, opt) => intResolve(str3, 0, 10, opt),
       stringify: stringifyNumber.stringifyNumber
     }, intHex = {
       identify: intIdentify,
@@ -21117,7 +21117,7 @@ var require_int2 = __commonJS({
       tag: "tag:yaml.org,2002:int",
       format: "HEX",
       test: /^[-+]?0x[0-9a-fA-F_]+$/,
-      resolve: (str2, _onError, opt) => intResolve(str2, 2, 16, opt),
+      resolve: (str3, _onError, opt) => intResolve(str3, 2, 16, opt),
       stringify: (node) => intStringify(node, 16, "0x")
     };
     exports.int = int;
@@ -21199,8 +21199,8 @@ var require_timestamp = __commonJS({
   "node_modules/yaml/dist/schema/yaml-1.1/timestamp.js"(exports) {
     "use strict";
     var stringifyNumber = require_stringifyNumber();
-    function parseSexagesimal(str2, asBigInt) {
-      let sign = str2[0], parts = sign === "-" || sign === "+" ? str2.substring(1) : str2, num2 = (n) => asBigInt ? BigInt(n) : Number(n), res = parts.replace(/_/g, "").split(":").reduce((res2, p) => res2 * num2(60) + num2(p), num2(0));
+    function parseSexagesimal(str3, asBigInt) {
+      let sign = str3[0], parts = sign === "-" || sign === "+" ? str3.substring(1) : str3, num2 = (n) => asBigInt ? BigInt(n) : Number(n), res = parts.replace(/_/g, "").split(":").reduce((res2, p) => res2 * num2(60) + num2(p), num2(0));
       return sign === "-" ? num2(-1) * res : res;
     }
     function stringifySexagesimal(node) {
@@ -21220,7 +21220,7 @@ var require_timestamp = __commonJS({
       tag: "tag:yaml.org,2002:int",
       format: "TIME",
       test: /^[-+]?[0-9][0-9_]*(?::[0-5]?[0-9])+$/,
-      resolve: (str2, _onError, { intAsBigInt }) => parseSexagesimal(str2, intAsBigInt),
+      resolve: (str3, _onError, { intAsBigInt }) => parseSexagesimal(str3, intAsBigInt),
       stringify: stringifySexagesimal
     }, floatTime = {
       identify: (value) => typeof value == "number",
@@ -21228,7 +21228,7 @@ var require_timestamp = __commonJS({
       tag: "tag:yaml.org,2002:float",
       format: "TIME",
       test: /^[-+]?[0-9][0-9_]*(?::[0-5]?[0-9])+\.[0-9_]*$/,
-      resolve: (str2) => parseSexagesimal(str2, !1),
+      resolve: (str3) => parseSexagesimal(str3, !1),
       stringify: stringifySexagesimal
     }, timestamp = {
       identify: (value) => value instanceof Date,
@@ -21238,8 +21238,8 @@ var require_timestamp = __commonJS({
       // may be omitted altogether, resulting in a date format. In such a case, the time part is
       // assumed to be 00:00:00Z (start of day, UTC).
       test: RegExp("^([0-9]{4})-([0-9]{1,2})-([0-9]{1,2})(?:(?:t|T|[ \\t]+)([0-9]{1,2}):([0-9]{1,2}):([0-9]{1,2}(\\.[0-9]+)?)(?:[ \\t]*(Z|[-+][012]?[0-9](?::[0-9]{2})?))?)?$"),
-      resolve(str2) {
-        let match2 = str2.match(timestamp.test);
+      resolve(str3) {
+        let match2 = str3.match(timestamp.test);
         if (!match2)
           throw new Error("!!timestamp expects a date, starting with yyyy-mm-dd");
         let [, year, month, day, hour, minute, second] = match2.map(Number), millisec = match2[7] ? Number((match2[7] + "00").substr(1, 3)) : 0, date = Date.UTC(year, month - 1, day, hour || 0, minute || 0, second || 0, millisec), tz = match2[8];
@@ -24950,13 +24950,13 @@ function omit(object, keysToOmit) {
     keysToOmit.indexOf(key) === -1 && (result[key] = object[key]);
   return result;
 }
-function encodeReserved(str2) {
-  return str2.split(/(%[0-9A-Fa-f]{2})/g).map(function(part) {
+function encodeReserved(str3) {
+  return str3.split(/(%[0-9A-Fa-f]{2})/g).map(function(part) {
     return /%[0-9A-Fa-f]/.test(part) || (part = encodeURI(part).replace(/%5B/g, "[").replace(/%5D/g, "]")), part;
   }).join("");
 }
-function encodeUnreserved(str2) {
-  return encodeURIComponent(str2).replace(/[!'()*]/g, function(c) {
+function encodeUnreserved(str3) {
+  return encodeURIComponent(str3).replace(/[!'()*]/g, function(c) {
     return "%" + c.charCodeAt(0).toString(16).toUpperCase();
   });
 }
@@ -25167,11 +25167,11 @@ function parseParameters(header, type, index, len, stopFlags) {
   }
   return { type, index, parameters };
 }
-function unescapeQuotedPairs(str2, start, end) {
+function unescapeQuotedPairs(str3, start, end) {
   let result = "";
   for (let index = start; index < end; index++)
-    str2.charCodeAt(index) === 92 && (result += str2.slice(start, index), start = ++index);
-  return result + str2.slice(start, end);
+    str3.charCodeAt(index) === 92 && (result += str3.slice(start, index), start = ++index);
+  return result + str3.slice(start, end);
 }
 
 // node_modules/json-with-bigint/json-with-bigint.js
@@ -28052,20 +28052,20 @@ var handler = {
   set(target, methodName, value) {
     return target.cache[methodName] = value;
   },
-  get({ octokit, scope, cache: cache3 }, methodName) {
-    if (cache3[methodName])
-      return cache3[methodName];
+  get({ octokit, scope, cache: cache4 }, methodName) {
+    if (cache4[methodName])
+      return cache4[methodName];
     let method = endpointMethodsMap.get(scope).get(methodName);
     if (!method)
       return;
     let { endpointDefaults, decorations } = method;
-    return decorations ? cache3[methodName] = decorate(
+    return decorations ? cache4[methodName] = decorate(
       octokit,
       scope,
       methodName,
       endpointDefaults,
       decorations
-    ) : cache3[methodName] = octokit.request.defaults(endpointDefaults), cache3[methodName];
+    ) : cache4[methodName] = octokit.request.defaults(endpointDefaults), cache4[methodName];
   }
 };
 function endpointsToMethods(octokit) {
@@ -28240,19 +28240,19 @@ var KNOWN_AGENTS = {
 };
 
 // node_modules/balanced-match/dist/esm/index.js
-var range = (a, b, str2) => {
-  let begs, beg, left, right, result, ai = str2.indexOf(a), bi = str2.indexOf(b, ai + 1), i = ai;
+var range = (a, b, str3) => {
+  let begs, beg, left, right, result, ai = str3.indexOf(a), bi = str3.indexOf(b, ai + 1), i = ai;
   if (ai >= 0 && bi > 0) {
     if (a === b)
       return [ai, bi];
-    for (begs = [], left = str2.length; i >= 0 && !result; ) {
+    for (begs = [], left = str3.length; i >= 0 && !result; ) {
       if (i === ai)
-        begs.push(i), ai = str2.indexOf(a, i + 1);
+        begs.push(i), ai = str3.indexOf(a, i + 1);
       else if (begs.length === 1) {
         let r = begs.pop();
         r !== void 0 && (result = [r, bi]);
       } else
-        beg = begs.pop(), beg !== void 0 && beg < left && (left = beg, right = bi), bi = str2.indexOf(b, i + 1);
+        beg = begs.pop(), beg !== void 0 && beg < left && (left = beg, right = bi), bi = str3.indexOf(b, i + 1);
       i = ai < bi && ai >= 0 ? ai : bi;
     }
     begs.length && right !== void 0 && (result = [left, right]);
@@ -28262,29 +28262,29 @@ var range = (a, b, str2) => {
 
 // node_modules/brace-expansion/dist/esm/index.js
 var escSlash = "\0SLASH" + Math.random().toFixed(16) + "\0", escOpen = "\0OPEN" + Math.random().toFixed(16) + "\0", escClose = "\0CLOSE" + Math.random().toFixed(16) + "\0", escComma = "\0COMMA" + Math.random().toFixed(16) + "\0", escPeriod = "\0PERIOD" + Math.random().toFixed(16) + "\0", escSlashPattern = new RegExp(escSlash, "g"), escOpenPattern = new RegExp(escOpen, "g"), escClosePattern = new RegExp(escClose, "g"), escCommaPattern = new RegExp(escComma, "g"), escPeriodPattern = new RegExp(escPeriod, "g"), slashPattern = /\\\\/g, openPattern = /\\{/g, closePattern = /\\}/g, commaPattern = /\\,/g, periodPattern = /\\\./g, EXPANSION_MAX = 1e5, EXPANSION_MAX_LENGTH = 4e6, EXPANSION_MAX_DEPTH = 1e3, EXPANSION_MAX_REWRITES = 1e3, EXPANSION_MAX_STEPS = 2e7, CALL_STEPS = 16;
-function numeric(str2) {
-  return isNaN(str2) ? str2.charCodeAt(0) : parseInt(str2, 10);
+function numeric(str3) {
+  return isNaN(str3) ? str3.charCodeAt(0) : parseInt(str3, 10);
 }
-function escapeBraces(str2) {
-  return str2.replace(slashPattern, escSlash).replace(openPattern, escOpen).replace(closePattern, escClose).replace(commaPattern, escComma).replace(periodPattern, escPeriod);
+function escapeBraces(str3) {
+  return str3.replace(slashPattern, escSlash).replace(openPattern, escOpen).replace(closePattern, escClose).replace(commaPattern, escComma).replace(periodPattern, escPeriod);
 }
-function unescapeBraces(str2) {
-  return str2.replace(escSlashPattern, "\\").replace(escOpenPattern, "{").replace(escClosePattern, "}").replace(escCommaPattern, ",").replace(escPeriodPattern, ".");
+function unescapeBraces(str3) {
+  return str3.replace(escSlashPattern, "\\").replace(escOpenPattern, "{").replace(escClosePattern, "}").replace(escCommaPattern, ",").replace(escPeriodPattern, ".");
 }
 function pushAll(target, items) {
   for (let i = 0; i < items.length; i++)
     target.push(items[i]);
 }
-function balancedWithBudget(str2, masked, budget) {
+function balancedWithBudget(str3, masked, budget) {
   if (budget.remaining < 0)
     return;
   let r = range("{", "}", masked), unmatched = r !== void 0 && masked.indexOf("{") < r[0];
-  if (budget.remaining -= r && !unmatched ? r[1] + 1 : str2.length, !(!r || budget.remaining < 0))
+  if (budget.remaining -= r && !unmatched ? r[1] + 1 : str3.length, !(!r || budget.remaining < 0))
     return {
       end: r[1],
-      pre: str2.slice(0, r[0]),
-      body: str2.slice(r[0] + 1, r[1]),
-      post: str2.slice(r[1] + 1),
+      pre: str3.slice(0, r[0]),
+      body: str3.slice(r[0] + 1, r[1]),
+      post: str3.slice(r[1] + 1),
       unmatched
     };
 }
@@ -28302,48 +28302,48 @@ function maskUnmatchedOpens(masked, budget) {
   }
   return out + masked.slice(last);
 }
-function commaSetFollows(str2, budget) {
-  if (budget.remaining -= str2.length, budget.remaining < 0)
+function commaSetFollows(str3, budget) {
+  if (budget.remaining -= str3.length, budget.remaining < 0)
     return !1;
   let close = !1;
-  for (let i = str2.length - 1; i >= 0; i--) {
-    let c = str2.charCodeAt(i);
+  for (let i = str3.length - 1; i >= 0; i--) {
+    let c = str3.charCodeAt(i);
     if (c === 125)
       close = !0;
     else if (c === 10 || c === 13 || c === 8232 || c === 8233)
       close = !1;
-    else if (c === 44 && close && str2.charCodeAt(i + 1) !== 44)
+    else if (c === 44 && close && str3.charCodeAt(i + 1) !== 44)
       return !0;
   }
   return !1;
 }
-function parseCommaParts(str2, budget) {
+function parseCommaParts(str3, budget) {
   let parts = [], carry = "";
   for (; ; ) {
-    let m = balancedWithBudget(str2, str2, budget);
+    let m = balancedWithBudget(str3, str3, budget);
     if (budget.remaining < 0)
       return;
     if (!m) {
-      let tail = str2.split(",");
+      let tail = str3.split(",");
       return tail[0] = carry + tail[0], pushAll(parts, tail), parts;
     }
     let { pre, body, post } = m, p = pre.split(",");
     if (p[0] = carry + p[0], p[p.length - 1] += "{" + body + "}", !post.length)
       return pushAll(parts, p), parts;
-    carry = p.pop(), pushAll(parts, p), str2 = post;
+    carry = p.pop(), pushAll(parts, p), str3 = post;
   }
 }
 function bound(value, fallback) {
   return value === void 0 || isNaN(value) ? fallback : value;
 }
-function expand2(str2, options = {}) {
-  if (!str2)
+function expand2(str3, options = {}) {
+  if (!str3)
     return [];
   let max = bound(options.max, EXPANSION_MAX), maxLength = bound(options.maxLength, EXPANSION_MAX_LENGTH), maxDepth = bound(options.maxDepth, EXPANSION_MAX_DEPTH), maxRewrites = bound(options.maxRewrites, EXPANSION_MAX_REWRITES), maxSteps = bound(options.maxSteps, EXPANSION_MAX_STEPS);
-  return str2.slice(0, 2) === "{}" && (str2 = "\\{\\}" + str2.slice(2)), expand_(escapeBraces(str2), max, maxLength, maxDepth, 0, maxRewrites, { remaining: maxSteps }, !0).map(unescapeBraces);
+  return str3.slice(0, 2) === "{}" && (str3 = "\\{\\}" + str3.slice(2)), expand_(escapeBraces(str3), max, maxLength, maxDepth, 0, maxRewrites, { remaining: maxSteps }, !0).map(unescapeBraces);
 }
-function embrace(str2) {
-  return "{" + str2 + "}";
+function embrace(str3) {
+  return "{" + str3 + "}";
 }
 function isPadded(el) {
   return /^-?0\d/.test(el);
@@ -28396,26 +28396,26 @@ function expandSequence(body, isAlphaSequence, max, maxLength, budget) {
   }
   return N;
 }
-function expand_(str2, max, maxLength, maxDepth, depth, maxRewrites, budget, isTop) {
+function expand_(str3, max, maxLength, maxDepth, depth, maxRewrites, budget, isTop) {
   if (budget.remaining -= CALL_STEPS, depth > maxDepth)
-    return [str2];
-  let acc = [""], rewrites = 0, dropEmpties = !1, firstGroup = !0, masked = str2;
+    return [str3];
+  let acc = [""], rewrites = 0, dropEmpties = !1, firstGroup = !0, masked = str3;
   for (; ; ) {
-    let m = balancedWithBudget(str2, masked, budget);
+    let m = balancedWithBudget(str3, masked, budget);
     if (!m)
-      return combine(acc, str2, [""], max, maxLength, dropEmpties, budget);
+      return combine(acc, str3, [""], max, maxLength, dropEmpties, budget);
     m.unmatched && (masked = maskUnmatchedOpens(masked, budget));
     let pre = m.pre, literal = () => combine(acc, pre + "{" + m.body + "}" + m.post, [""], max, maxLength, dropEmpties, budget);
     if (/\$$/.test(pre)) {
       if (acc = combine(acc, pre + "{" + m.body + "}", [""], max, maxLength, dropEmpties && !m.post.length, budget), firstGroup = !1, !m.post.length)
         break;
-      str2 = m.post, masked = masked.slice(m.end + 1);
+      str3 = m.post, masked = masked.slice(m.end + 1);
       continue;
     }
     let isNumericSequence = /^-?\d+\.\.-?\d+(?:\.\.-?\d+)?$/.test(m.body), isAlphaSequence = /^[a-zA-Z]\.\.[a-zA-Z](?:\.\.-?\d+)?$/.test(m.body), isSequence = isNumericSequence || isAlphaSequence, isOptions = m.body.indexOf(",") >= 0;
     if (!isSequence && !isOptions) {
       if (rewrites < maxRewrites && commaSetFollows(m.post, budget)) {
-        rewrites++, str2 = m.pre + "{" + m.body + escClose + m.post, masked = masked.slice(0, m.end) + escClose + masked.slice(m.end + 1), isTop = !0;
+        rewrites++, str3 = m.pre + "{" + m.body + escClose + m.post, masked = masked.slice(0, m.end) + escClose + masked.slice(m.end + 1), isTop = !0;
         continue;
       }
       return literal();
@@ -28438,7 +28438,7 @@ function expand_(str2, max, maxLength, maxDepth, depth, maxRewrites, budget, isT
             return literal();
           if (acc = next2, !m.post.length)
             break;
-          str2 = m.post, masked = masked.slice(m.end + 1);
+          str3 = m.post, masked = masked.slice(m.end + 1);
           continue;
         }
       }
@@ -28466,7 +28466,7 @@ function expand_(str2, max, maxLength, maxDepth, depth, maxRewrites, budget, isT
       return literal();
     if (acc = next, !m.post.length)
       break;
-    str2 = m.post, masked = masked.slice(m.end + 1);
+    str3 = m.post, masked = masked.slice(m.end + 1);
   }
   return acc;
 }
@@ -28710,12 +28710,12 @@ var _a, types = /* @__PURE__ */ new Set(["!", "?", "+", "*", "@"]), isExtglobTyp
       c.copyIn(p);
     return c;
   }
-  static #parseAST(str2, ast, pos, opt, extDepth) {
+  static #parseAST(str3, ast, pos, opt, extDepth) {
     let maxDepth = opt.maxExtglobRecursion ?? 2, escaping = !1, inBrace = !1, braceStart = -1, braceNeg = !1;
     if (ast.type === null) {
       let i2 = pos, acc2 = "";
-      for (; i2 < str2.length; ) {
-        let c = str2.charAt(i2++);
+      for (; i2 < str3.length; ) {
+        let c = str3.charAt(i2++);
         if (escaping || c === "\\") {
           escaping = !escaping, acc2 += c;
           continue;
@@ -28727,10 +28727,10 @@ var _a, types = /* @__PURE__ */ new Set(["!", "?", "+", "*", "@"]), isExtglobTyp
           inBrace = !0, braceStart = i2, braceNeg = !1, acc2 += c;
           continue;
         }
-        if (!opt.noext && isExtglobType(c) && str2.charAt(i2) === "(" && extDepth <= maxDepth) {
+        if (!opt.noext && isExtglobType(c) && str3.charAt(i2) === "(" && extDepth <= maxDepth) {
           ast.push(acc2), acc2 = "";
           let ext2 = new _a(c, ast);
-          i2 = _a.#parseAST(str2, ext2, i2, opt, extDepth + 1), ast.push(ext2);
+          i2 = _a.#parseAST(str3, ext2, i2, opt, extDepth + 1), ast.push(ext2);
           continue;
         }
         acc2 += c;
@@ -28738,8 +28738,8 @@ var _a, types = /* @__PURE__ */ new Set(["!", "?", "+", "*", "@"]), isExtglobTyp
       return ast.push(acc2), i2;
     }
     let i = pos + 1, part = new _a(null, ast), parts = [], acc = "";
-    for (; i < str2.length; ) {
-      let c = str2.charAt(i++);
+    for (; i < str3.length; ) {
+      let c = str3.charAt(i++);
       if (escaping || c === "\\") {
         escaping = !escaping, acc += c;
         continue;
@@ -28751,12 +28751,12 @@ var _a, types = /* @__PURE__ */ new Set(["!", "?", "+", "*", "@"]), isExtglobTyp
         inBrace = !0, braceStart = i, braceNeg = !1, acc += c;
         continue;
       }
-      if (!opt.noext && isExtglobType(c) && str2.charAt(i) === "(" && /* c8 ignore start - the maxDepth is sufficient here */
+      if (!opt.noext && isExtglobType(c) && str3.charAt(i) === "(" && /* c8 ignore start - the maxDepth is sufficient here */
       (extDepth <= maxDepth || ast && ast.#canAdoptType(c))) {
         let depthAdd = ast && ast.#canAdoptType(c) ? 0 : 1;
         part.push(acc), acc = "";
         let ext2 = new _a(c, part);
-        part.push(ext2), i = _a.#parseAST(str2, ext2, i, opt, extDepth + depthAdd);
+        part.push(ext2), i = _a.#parseAST(str3, ext2, i, opt, extDepth + depthAdd);
         continue;
       }
       if (c === "|") {
@@ -28767,7 +28767,7 @@ var _a, types = /* @__PURE__ */ new Set(["!", "?", "+", "*", "@"]), isExtglobTyp
         return acc === "" && ast.#parts.length === 0 && (ast.#emptyExt = !0), part.push(acc), acc = "", ast.push(...parts, part), i;
       acc += c;
     }
-    return ast.type = null, ast.#hasMagic = void 0, ast.#parts = [str2.substring(pos - 1)], i;
+    return ast.type = null, ast.#hasMagic = void 0, ast.#parts = [str3.substring(pos - 1)], i;
   }
   #canAdoptWithSpace(child) {
     return this.#canAdopt(child, adoptionWithSpaceMap);
@@ -31381,6 +31381,258 @@ function findStatusComment(comments, identity2) {
   return { id: ours.id, body: ours.body, ...ledger ? { ledger } : {} };
 }
 
+// src/core/merge-group.ts
+var GROUP_REF = /^(?:refs\/heads\/)?gh-readonly-queue\/(.+)\/pr-(\d+)-([0-9a-f]{40})$/;
+function parseMergeGroupRef(headRef) {
+  let m = GROUP_REF.exec(headRef);
+  if (!m) return;
+  let number = Number(m[2]);
+  if (!(!Number.isSafeInteger(number) || number <= 0))
+    return { base: m[1], number, headSha: m[3] };
+}
+function groupMembers(ref, headSha, entries) {
+  if (!ref) return { kind: "unknown", reason: "its head ref is not a merge queue branch (`gh-readonly-queue/<base>/pr-<number>-<sha>`)" };
+  let own = entries.find((e) => e.groupHeadSha === headSha);
+  return own ? own.number !== ref.number ? { kind: "unknown", reason: `its head ref names #${ref.number} but GitHub's queue entry for it is #${own.number}` } : { kind: "known", numbers: entries.filter((e) => e.position <= own.position).sort((a, b) => a.position - b.position).map((e) => e.number) } : { kind: "unknown", reason: `GitHub no longer lists a queue entry for its head ${headSha.slice(0, 7)} (the group was probably replaced)` };
+}
+function wouldMerge(decision) {
+  return decision ? decision.governed ? decision.state === "ready" && decision.merge : decision.state === "ignored" : !1;
+}
+function memberLine(m) {
+  if (m.error !== void 0) return `- #${m.number}: could not be decided: ${m.error}`;
+  let d = m.decision;
+  if (!d.governed) return `- #${m.number}: not governed by the policy`;
+  if (wouldMerge(d)) return `- #${m.number} (${d.tier}): ${d.title}`;
+  let why2 = d.blockers.length > 0 ? d.blockers.join("; ") : d.title;
+  return `- #${m.number} (${d.tier}): **not mergeable now**: ${why2}`;
+}
+function mergeGroupVerdict(members, verdicts) {
+  if (members.kind === "unknown")
+    return {
+      conclusion: "failure",
+      title: "Cannot tell which pull requests this merge group adds",
+      summary: `hitl-gate could not determine the pull requests in this merge group: ${members.reason}. It passes only a group whose every pull request it has checked, so this group fails; the queue builds a new group.`
+    };
+  let blocked = verdicts.filter((v) => !wouldMerge(v.decision) || v.error !== void 0), missing = members.numbers.filter((n) => !verdicts.some((v) => v.number === n)), lines = verdicts.map(memberLine).join(`
+`);
+  if (blocked.length === 0 && missing.length === 0 && verdicts.length > 0)
+    return { conclusion: "success", title: `The policy lets ${verdicts.map((v) => `#${v.number}`).join(", ")} merge`, summary: `Every pull request this merge group adds may merge now:
+
+${lines}
+` };
+  let names = [...blocked.map((v) => `#${v.number}`), ...missing.map((n) => `#${n}`)], first = blocked[0], title = first?.decision && first.error === void 0 ? `#${first.number} may not merge: ${first.decision.title}` : `${names.join(", ")} ${names.length === 1 ? "was" : "were"} not checked`;
+  return {
+    conclusion: "failure",
+    title: title.length > 200 ? `${title.slice(0, 199)}…` : title,
+    summary: `This merge group adds ${names.length === 1 ? "a pull request" : "pull requests"} the policy does not let merge now (${names.join(", ")}), so it must not merge. A person who queued it by hand must get it through the gate first (see the PR's \`hitl\` check).
+
+${lines}${missing.length ? `
+- ${missing.map((n) => `#${n}`).join(", ")}: not decided` : ""}
+`
+  };
+}
+function queueStep(decision, state, merge2) {
+  return state.required ? merge2 ? state.queued ? { kind: "none" } : { kind: "enqueue", expectedHeadOid: merge2.sha } : state.queued && decision.governed && !(decision.state === "ready" && decision.merge) ? { kind: "dequeue", reason: decision.blockers[0] ?? decision.title } : { kind: "none" } : { kind: "none" };
+}
+function withDequeueNote(decision, step) {
+  return step.kind !== "dequeue" ? decision : { ...decision, blockers: [...decision.blockers, "Removed from the merge queue by hitl-gate: the policy does not let this head merge now."] };
+}
+
+// src/github/merge-queue.ts
+var isRecord3 = (v) => typeof v == "object" && v !== null, str2 = (v) => typeof v == "string" && v.length > 0 ? v : void 0;
+function describeGraphqlError(error2) {
+  if (isRecord3(error2) && Array.isArray(error2.errors)) {
+    let messages = error2.errors.map((e) => isRecord3(e) && typeof e.message == "string" ? e.message : "").filter(Boolean);
+    if (messages.length > 0) return `GitHub refused: ${messages.join("; ")}`;
+  }
+  return describeError(error2);
+}
+var PULL_REQUEST_QUEUE = `query hitlPullRequestQueue($owner: String!, $repo: String!, $number: Int!) {
+  repository(owner: $owner, name: $repo) {
+    pullRequest(number: $number) { id headRefOid isInMergeQueue mergeQueueEntry { id state } }
+  }
+}`;
+async function readPullRequestQueue(session, ref) {
+  let data = await request2(session, (c) => c.graphql(PULL_REQUEST_QUEUE, { owner: ref.owner, repo: ref.repo, number: ref.number })), pr = isRecord3(data) && isRecord3(data.repository) ? data.repository.pullRequest : void 0;
+  if (!isRecord3(pr) || !str2(pr.id) || !str2(pr.headRefOid) || typeof pr.isInMergeQueue != "boolean")
+    throw new Error(`GitHub did not say whether #${ref.number} is in the merge queue`);
+  return { id: pr.id, headSha: pr.headRefOid, queued: pr.isInMergeQueue || isRecord3(pr.mergeQueueEntry) };
+}
+var ENQUEUE = `mutation hitlEnqueue($id: ID!, $head: GitObjectID!) {
+  enqueuePullRequest(input: { pullRequestId: $id, expectedHeadOid: $head }) { mergeQueueEntry { id position state } }
+}`, DEQUEUE = `mutation hitlDequeue($id: ID!) {
+  dequeuePullRequest(input: { id: $id }) { mergeQueueEntry { id } }
+}`;
+async function enqueuePullRequest(session, pullRequestId, expectedHeadOid) {
+  let data = await request2(session, (c) => c.graphql(ENQUEUE, { id: pullRequestId, head: expectedHeadOid })), entry = isRecord3(data) && isRecord3(data.enqueuePullRequest) ? data.enqueuePullRequest.mergeQueueEntry : void 0;
+  if (!isRecord3(entry)) throw new Error("GitHub did not return a merge queue entry");
+  return typeof entry.position == "number" ? { position: entry.position } : {};
+}
+async function dequeuePullRequest(session, pullRequestId) {
+  await request2(session, (c) => c.graphql(DEQUEUE, { id: pullRequestId }));
+}
+var QUEUE_ENTRIES = `query hitlMergeQueue($owner: String!, $repo: String!, $branch: String!) {
+  repository(owner: $owner, name: $repo) {
+    mergeQueue(branch: $branch) {
+      entries(first: 100) { totalCount nodes { position headCommit { oid } pullRequest { number headRefOid } } }
+    }
+  }
+}`;
+async function listMergeQueue(session, repo, branch) {
+  let data = await request2(session, (c) => c.graphql(QUEUE_ENTRIES, { owner: repo.owner, repo: repo.repo, branch })), queue = isRecord3(data) && isRecord3(data.repository) ? data.repository.mergeQueue : void 0;
+  if (!isRecord3(queue)) throw new Error(`GitHub lists no merge queue for ${branch}`);
+  let entries = isRecord3(queue.entries) ? queue.entries : void 0, nodes = entries && Array.isArray(entries.nodes) ? entries.nodes : void 0;
+  if (!entries || !nodes) throw new Error(`GitHub did not list the merge queue of ${branch}`);
+  if (typeof entries.totalCount == "number" && entries.totalCount > nodes.length) throw new Error(`the merge queue of ${branch} holds more than ${nodes.length} entries`);
+  let out = [];
+  for (let n of nodes) {
+    if (!isRecord3(n) || typeof n.position != "number" || !isRecord3(n.pullRequest) || typeof n.pullRequest.number != "number" || !str2(n.pullRequest.headRefOid))
+      throw new Error(`GitHub listed a merge queue entry of ${branch} without its pull request`);
+    out.push({
+      number: n.pullRequest.number,
+      position: n.position,
+      prHeadSha: n.pullRequest.headRefOid,
+      groupHeadSha: isRecord3(n.headCommit) ? str2(n.headCommit.oid) ?? null : null
+    });
+  }
+  return out.sort((a, b) => a.position - b.position);
+}
+
+// src/core/branch-rules.ts
+var METHODS = ["merge", "squash", "rebase"], isMethod = (v) => typeof v == "string" && METHODS.includes(v), isRecord4 = (v) => typeof v == "object" && v !== null;
+function rulesetOf(rule, rulesets) {
+  let id = rule.ruleset_id ?? 0, info2 = rulesets.get(id);
+  return {
+    id,
+    name: info2?.name ?? (id ? `ruleset ${id}` : "a ruleset"),
+    // Only an explicit grant counts: an unknown answer is no bypass (fail closed).
+    canBypass: info2?.bypass === "always" || info2?.bypass === "pull_requests_only" || info2?.bypass === "exempt"
+  };
+}
+function summarizeBranchRules(raw, rulesets = /* @__PURE__ */ new Map()) {
+  let out = { requiredChecks: [], other: [] };
+  for (let rule of raw) {
+    if (!isRecord4(rule) || typeof rule.type != "string") continue;
+    let p = isRecord4(rule.parameters) ? rule.parameters : {}, ruleset = rulesetOf(rule, rulesets);
+    switch (rule.type) {
+      case "pull_request": {
+        let count = typeof p.required_approving_review_count == "number" ? p.required_approving_review_count : 0;
+        if (count > 0 && (!out.reviews || count > out.reviews.count) && (out.reviews = {
+          count,
+          ruleset,
+          dismissStaleOnPush: p.dismiss_stale_reviews_on_push === !0,
+          codeOwners: p.require_code_owner_review === !0,
+          lastPushApproval: p.require_last_push_approval === !0,
+          threadResolution: p.required_review_thread_resolution === !0
+        }), Array.isArray(p.allowed_merge_methods)) {
+          let allowed = p.allowed_merge_methods.filter(isMethod);
+          out.allowedMethods = out.allowedMethods ? out.allowedMethods.filter((m) => allowed.includes(m)) : allowed;
+        }
+        break;
+      }
+      case "required_status_checks": {
+        let checks = Array.isArray(p.required_status_checks) ? p.required_status_checks : [];
+        for (let c of checks)
+          !isRecord4(c) || typeof c.context != "string" || out.requiredChecks.push({ context: c.context, ...typeof c.integration_id == "number" ? { integrationId: c.integration_id } : {}, ruleset });
+        p.strict_required_status_checks_policy === !0 && (out.upToDate ??= ruleset);
+        break;
+      }
+      case "required_linear_history":
+        out.linearHistory ??= ruleset;
+        break;
+      case "merge_queue": {
+        let method = typeof p.merge_method == "string" ? p.merge_method.toLowerCase() : void 0;
+        out.mergeQueue ??= { ruleset, ...isMethod(method) ? { method } : {} };
+        break;
+      }
+      case "required_signatures":
+        out.signatures ??= ruleset;
+        break;
+      // Rules about pushes, not merges of pull requests: nothing the gate can wait for.
+      case "creation":
+      case "update":
+      case "deletion":
+      case "non_fast_forward":
+        break;
+      default:
+        out.other.push({ type: rule.type, ruleset });
+    }
+  }
+  return out;
+}
+function rulesetIds(raw) {
+  return [...new Set(raw.map((r) => r.ruleset_id).filter((id) => typeof id == "number"))];
+}
+
+// src/github/read-branch-rules.ts
+var MAX_CACHED = 500, cache2 = /* @__PURE__ */ new Map();
+function remember(key, etag, data) {
+  cache2.delete(key), etag && (cache2.set(key, { etag, data }), cache2.size > MAX_CACHED && cache2.delete(cache2.keys().next().value));
+}
+async function conditionalGet(session, key, route, params) {
+  let cached = cache2.get(key);
+  try {
+    let { data, headers } = await request2(
+      session,
+      (c) => c.request(route, { ...params, ...cached ? { headers: { "if-none-match": cached.etag } } : {} })
+    );
+    return remember(key, typeof headers.etag == "string" ? headers.etag : void 0, data), data;
+  } catch (error2) {
+    let status = httpStatus(error2);
+    if (status === 304 && cached) return cached.data;
+    if (cache2.delete(key), status === 404) return;
+    throw error2;
+  }
+}
+async function readRuleset(session, repo, id) {
+  let key = `${repo.owner}/${repo.repo}\0ruleset\0${id}`.toLowerCase();
+  try {
+    let data = await conditionalGet(session, key, "GET /repos/{owner}/{repo}/rulesets/{ruleset_id}", { owner: repo.owner, repo: repo.repo, ruleset_id: id });
+    if (typeof data != "object" || data === null) return;
+    let r = data;
+    return {
+      id,
+      name: typeof r.name == "string" ? r.name : `ruleset ${id}`,
+      ...typeof r.current_user_can_bypass == "string" ? { bypass: r.current_user_can_bypass } : {}
+    };
+  } catch (error2) {
+    session.log.warn({ repo, ruleset: id, status: httpStatus(error2) }, "ruleset unreadable; assuming no bypass");
+    return;
+  }
+}
+async function readBranchRules(session, repo, branch) {
+  let key = `${repo.owner}/${repo.repo}\0rules\0${branch}`.toLowerCase(), data = await conditionalGet(session, key, "GET /repos/{owner}/{repo}/rules/branches/{branch}", {
+    owner: repo.owner,
+    repo: repo.repo,
+    branch,
+    per_page: 100
+  }), raw = Array.isArray(data) ? data : [], infos = await Promise.all(rulesetIds(raw).map((id) => readRuleset(session, repo, id))), rulesets = new Map(infos.filter((i) => i !== void 0).map((i) => [i.id, i]));
+  return summarizeBranchRules(raw, rulesets);
+}
+
+// src/github/follow-merge-queue.ts
+function mustLookAtQueue(decision, merge2, view, hint) {
+  return merge2 ? !0 : !decision.governed || decision.state === "ready" && decision.merge ? !1 : view.checkRun?.status === "completed" && view.checkRun.conclusion === "success" || hint;
+}
+async function lookAtQueue(session, ref, baseRef, decision, merge2, readRules = readBranchRules) {
+  if (!(await readRules(session, { owner: ref.owner, repo: ref.repo }, baseRef)).mergeQueue) return { required: !1, step: { kind: "none" } };
+  let pr = await readPullRequestQueue(session, ref), decided = merge2 && pr.headSha === merge2.sha ? merge2 : void 0;
+  return { required: !0, step: queueStep(decision, { required: !0, queued: pr.queued }, decided), pullRequestId: pr.id };
+}
+async function applyQueueStep(session, ref, look) {
+  let { step, pullRequestId } = look;
+  if (step.kind === "none" || !pullRequestId) return {};
+  try {
+    if (step.kind === "dequeue")
+      return await dequeuePullRequest(session, pullRequestId), session.log.info({ pr: ref, reason: step.reason }, "removed from the merge queue"), { applied: "dequeued" };
+    let { position } = await enqueuePullRequest(session, pullRequestId, step.expectedHeadOid);
+    return session.log.info({ pr: ref, sha: step.expectedHeadOid, position }, "added to the merge queue"), { applied: "enqueued" };
+  } catch (error2) {
+    let message = describeGraphqlError(error2);
+    return step.kind === "enqueue" && /head (branch|sha|oid)|modified|expected/i.test(message) ? (session.log.warn({ pr: ref, sha: step.expectedHeadOid, error: message }, "enqueue refused, the head moved; re-evaluating"), { retrySoon: !0 }) : step.kind === "enqueue" ? (session.log.error({ pr: ref, sha: step.expectedHeadOid, error: message }, "enqueue refused"), { error: `enqueue failed: ${message}` }) : /not in the merge queue/i.test(message) ? (session.log.info({ pr: ref }, "already out of the merge queue"), {}) : (session.log.error({ pr: ref, error: describeError(error2) }, "could not remove the pull request from the merge queue"), { error: `dequeue failed: ${message}` });
+  }
+}
+
 // src/github/gather-authorizations.ts
 var rank2 = (p) => PERMISSIONS.indexOf(p), isPermission = (v) => typeof v == "string" && PERMISSIONS.includes(v);
 async function permissionOf(session, repo, login) {
@@ -31593,12 +31845,12 @@ async function gatherMergeView(session, ref, pr, identity2, ownStatus, ignoreChe
 // src/github/read-policy.ts
 var import_yaml2 = __toESM(require_dist(), 1);
 var EXTENDS = /^(?:([a-z\d](?:[a-z\d]|-(?=[a-z\d])){0,38})\/)?([-_.\w\d]+)(?::([-_./\w\d]+\.ya?ml))?$/i, MAX_EXTENDS = 5, identity = (load) => load, label = (f, local) => f.owner === local.owner && f.repo === local.repo ? f.path : `${f.owner}/${f.repo}:${f.path}`, Unreadable = class extends Error {
-}, MAX_CACHED = 500, cache2 = /* @__PURE__ */ new Map(), cacheKey = (f) => `${f.owner}/${f.repo}\0${f.path}\0${f.ref ?? ""}`.toLowerCase();
-function remember(key, etag, text) {
-  cache2.delete(key), etag && (cache2.set(key, { etag, text }), cache2.size > MAX_CACHED && cache2.delete(cache2.keys().next().value));
+}, MAX_CACHED2 = 500, cache3 = /* @__PURE__ */ new Map(), cacheKey = (f) => `${f.owner}/${f.repo}\0${f.path}\0${f.ref ?? ""}`.toLowerCase();
+function remember2(key, etag, text) {
+  cache3.delete(key), etag && (cache3.set(key, { etag, text }), cache3.size > MAX_CACHED2 && cache3.delete(cache3.keys().next().value));
 }
 async function readText(session, file) {
-  let key = cacheKey(file), cached = cache2.get(key);
+  let key = cacheKey(file), cached = cache3.get(key);
   try {
     let { data, headers } = await request2(
       session,
@@ -31612,11 +31864,11 @@ async function readText(session, file) {
       })
     );
     if (typeof data != "string") throw new Unreadable(`${file.path} is not a file`);
-    return remember(key, headers.etag, data), data;
+    return remember2(key, headers.etag, data), data;
   } catch (error2) {
     let status = httpStatus(error2);
     if (status === 304 && cached) return cached.text;
-    if (cache2.delete(key), status === 404) return;
+    if (cache3.delete(key), status === 404) return;
     throw error2;
   }
 }
@@ -31839,13 +32091,33 @@ async function reconcileWith(client, ref, options, policies) {
   } catch (error3) {
     return { ...failed(error3), decision };
   }
+  let queue, queueResult = {}, mergeEffect = effects.find((e) => e.kind === "merge");
+  if (options.mode === "full" && g.pr.state === "open" && !g.pr.merged && mustLookAtQueue(decision, mergeEffect, view, options.mergeQueueHint === !0)) {
+    try {
+      queue = await lookAtQueue(session, ref, g.pr.baseRef, decision, mergeEffect);
+    } catch (error3) {
+      if (mergeEffect) return { ...failed(error3), decision };
+      session.log.warn({ pr: ref, error: describeError(error3) }, "could not read the merge queue; nothing dequeued now"), queueResult = { retrySoon: !0 };
+    }
+    if (queue?.step.kind === "dequeue" && (queueResult = await applyQueueStep(session, ref, queue), queueResult.applied === "dequeued")) {
+      decision = withDequeueNote(decision, queue.step);
+      try {
+        effects = plan(decision, g.facts, view, now, { mode: options.mode, ...g.load.kind === "ok" ? { reviewers: g.load.policy.reviewers } : {} });
+      } catch (error3) {
+        return { ...failed(error3), decision };
+      }
+    }
+    queue?.required && (effects = effects.filter((e) => e.kind !== "merge"));
+  }
   options.checkRunAs === "status" && (effects = effects.filter((e) => !isUnchangedStatus(e, view.checkRun)));
   let toApply = options.mode === "check" ? effects.filter((e) => e.kind === "wake") : effects, result = await applyEffects(session, {
     ref,
     checkRunAs: options.checkRunAs ?? "check-run",
     governed: decision.governed,
     ...view.checkRun ? { currentCheckRun: view.checkRun } : {}
-  }, toApply), error2 = result.error ?? g.policyError, wakeAt = earliest2(result.wakeAt, decision.wakeAt, extraWake, error2 ? new Date(now.getTime() + REEVALUATE_MS).toISOString() : void 0);
+  }, toApply);
+  queue?.step.kind === "enqueue" && !result.error && (queueResult = await applyQueueStep(session, ref, queue));
+  let error2 = result.error ?? queueResult.error ?? g.policyError, queueWake = queueResult.retrySoon ? new Date(now.getTime() + REEVALUATE_MS).toISOString() : void 0, wakeAt = earliest2(result.wakeAt, decision.wakeAt, extraWake, queueWake, error2 ? new Date(now.getTime() + REEVALUATE_MS).toISOString() : void 0);
   return {
     ref,
     decision,
@@ -31854,6 +32126,7 @@ async function reconcileWith(client, ref, options, policies) {
     applied: result.applied,
     merged: result.merged,
     requests: session.requests,
+    ...queueResult.applied ? { mergeQueue: queueResult.applied } : {},
     ...wakeAt ? { wakeAt } : {},
     ...error2 ? { error: error2 } : {}
   };
@@ -31890,6 +32163,60 @@ async function sweep(client, repo, options) {
     throw session.log.error({ repo, error: describeError(error2) }, "sweep could not list pull requests"), error2;
   }
   return session.log.info({ repo, listed, skipped, reconciled: outcomes.length, requests: session.requests + outcomes.reduce((n, o) => n + o.requests, 0) }, "sweep"), outcomes;
+}
+
+// src/github/answer-merge-group.ts
+var SHA = /^[0-9a-f]{40}$/;
+async function answerMergeGroup(client, repo, group, options) {
+  let now = options.now ? options.now() : /* @__PURE__ */ new Date(), session = openSession(client, now, options.log), headSha = typeof group.head_sha == "string" && SHA.test(group.head_sha) ? group.head_sha : void 0, headRef = typeof group.head_ref == "string" ? group.head_ref : "", ref = parseMergeGroupRef(headRef), baseRef = typeof group.base_ref == "string" ? group.base_ref.replace(/^refs\/heads\//, "") : ref?.base, members, entries = [];
+  if (!headSha || !baseRef)
+    members = { kind: "unknown", reason: "the event does not name the group's head commit and base branch" };
+  else
+    try {
+      entries = await listMergeQueue(session, repo, baseRef), members = groupMembers(ref, headSha, entries);
+    } catch (error2) {
+      members = { kind: "unknown", reason: `GitHub would not list the merge queue of ${baseRef}: ${describeGraphqlError(error2)}` };
+    }
+  let verdicts = [], decided = 0;
+  if (members.kind === "known")
+    for (let number of members.numbers) {
+      let outcome = await (options.reconcile ?? reconcile)(client, { ...repo, number }, {
+        mode: "check",
+        identity: options.identity,
+        ...options.policyPath ? { policyPath: options.policyPath } : {},
+        ...options.now ? { now: options.now } : {},
+        ...options.log ? { log: options.log } : {}
+      });
+      decided += outcome.requests;
+      let current = outcome.facts?.headSha, queued = number === ref?.number ? ref.headSha : entries.find((e) => e.number === number)?.prHeadSha, error2 = outcome.error;
+      !error2 && outcome.facts && outcome.facts.state !== "open" && (error2 = "it is no longer open"), !error2 && current && queued && current !== queued && (error2 = `its head moved to ${current.slice(0, 7)} after ${queued.slice(0, 7)} was queued`), verdicts.push({ number, decision: outcome.decision, ...current ? { headSha: current } : {}, ...error2 ? { error: error2 } : {} });
+    }
+  let verdict = mergeGroupVerdict(members, verdicts);
+  session.log.info({ repo, group: headRef, members: members.kind === "known" ? members.numbers : members.reason, conclusion: verdict.conclusion }, "merge group answered");
+  let answer = (more = {}) => ({
+    ...headSha ? { headSha } : {},
+    members,
+    verdicts,
+    verdict,
+    written: !1,
+    ...more,
+    requests: session.requests + decided
+  });
+  if (options.mode !== "full" || !headSha) return answer();
+  try {
+    return await request2(session, (c) => c.rest.checks.create({
+      owner: repo.owner,
+      repo: repo.repo,
+      name: CHECK_NAME,
+      head_sha: headSha,
+      status: "completed",
+      conclusion: verdict.conclusion,
+      output: { title: verdict.title, summary: verdict.summary },
+      external_id: EXTERNAL_ID.governed
+    })), answer({ written: !0 });
+  } catch (error2) {
+    return session.log.error({ repo, group: headRef, error: describeError(error2) }, "could not write the check on the merge group"), answer({ error: `check-run failed: ${describeError(error2)}` });
+  }
 }
 
 // action/inputs.ts
@@ -32081,12 +32408,16 @@ function cell(text) {
 }
 
 // action/find-pull-request.ts
-var PULL_REQUEST_EVENTS = ["pull_request", "pull_request_target", "pull_request_review", "issue_comment"], REPOSITORY_EVENTS = ["schedule", "workflow_dispatch"];
+var PULL_REQUEST_EVENTS = ["pull_request", "pull_request_target", "pull_request_review", "issue_comment"], REPOSITORY_EVENTS = ["schedule", "workflow_dispatch"], MERGE_GROUP_EVENT = "merge_group";
 function findPullRequest2(event, mode) {
-  if (![...PULL_REQUEST_EVENTS, ...REPOSITORY_EVENTS].includes(event.name))
+  if (![...PULL_REQUEST_EVENTS, ...REPOSITORY_EVENTS, MERGE_GROUP_EVENT].includes(event.name))
     throw new ConfigurationError(
-      `hitl-gate does not handle the \`${event.name}\` event. Run it on ${PULL_REQUEST_EVENTS.join(", ")} (mode check or full) or on ${REPOSITORY_EVENTS.join(", ")} (mode sweep).`
+      `hitl-gate does not handle the \`${event.name}\` event. Run it on ${PULL_REQUEST_EVENTS.join(", ")} or ${MERGE_GROUP_EVENT} (mode check or full) or on ${REPOSITORY_EVENTS.join(", ")} (mode sweep).`
     );
+  if (event.name === MERGE_GROUP_EVENT) {
+    if (mode === "sweep") throw new ConfigurationError(`Mode \`sweep\` does not answer a merge queue. Use \`mode: check\` or \`mode: full\` on ${MERGE_GROUP_EVENT}.`);
+    return { kind: "merge-group", group: asObject(event.payload.merge_group) ?? {} };
+  }
   if (mode === "sweep") return { kind: "repository" };
   if (REPOSITORY_EVENTS.includes(event.name))
     throw new ConfigurationError(
@@ -32131,7 +32462,7 @@ async function main(inputs, environment, deps) {
   try {
     return await gate(target, inputs, environment, deps);
   } catch (error2) {
-    let message = error2 instanceof Error ? error2.message : String(error2), failure = target.kind === "pull-request" ? `#${target.number}: ${message}` : `The sweep failed: ${message}`;
+    let message = error2 instanceof Error ? error2.message : String(error2), failure = target.kind === "pull-request" ? `#${target.number}: ${message}` : target.kind === "merge-group" ? `The merge group could not be judged: ${message}` : `The sweep failed: ${message}`;
     return {
       outputs: target.kind === "pull-request" ? { tier: "hard", state: "blocked" } : {},
       annotations: [],
@@ -32154,6 +32485,10 @@ async function gate(target, inputs, environment, deps) {
     log: deps.log,
     ...inputs.jobCheckRunId !== void 0 ? { ignoreCheckRunIds: [inputs.jobCheckRunId] } : {}
   }, repository = { owner: environment.owner, repo: environment.repo };
+  if (target.kind === "merge-group") {
+    let result = await (deps.engine.answerMergeGroup ?? answerMergeGroup)(deps.client, repository, target.group, { ...base, mode: inputs.mode === "full" ? "full" : "check", reconcile: deps.engine.reconcile });
+    return reportMergeGroup(result, inputs);
+  }
   if (target.kind === "repository") {
     let run3 = (checkRunAs) => deps.engine.sweep(deps.client, repository, { ...base, mode: "full", checkRunAs }), { result: outcomes, annotations: annotations2 } = await withCheckFallback(run3, (list) => list.some(cannotWriteChecks));
     return reportSweep(outcomes, annotations2);
@@ -32173,6 +32508,13 @@ function reportPullRequest(outcome, inputs, now, extra) {
     summary: buildPullRequestSummary(outcome, inputs.mode, now)
   };
   return outcome.error ? (report.outputs = { tier: decision.tier === "none" ? "hard" : decision.tier, state: "blocked" }, report.failure = `#${outcome.ref.number}: GitHub failed us: ${outcome.error}`) : inputs.mode === "check" && decision.state === "blocked" && (report.failure = `#${outcome.ref.number} is blocked: ${decision.title}${decision.blockers.length ? ` (${decision.blockers.join("; ")})` : ""}`), report;
+}
+function reportMergeGroup(answer, inputs) {
+  let { verdict } = answer, head = answer.headSha ? ` ${answer.headSha.slice(0, 7)}` : "", lines = [`## hitl-gate: merge group${head} ${verdict.conclusion === "success" ? "may merge" : "must not merge"}`, "", `**${verdict.title}**`, "", verdict.summary, ""];
+  inputs.mode === "full" && lines.push(answer.written ? "The `hitl` check on the group says so." : `The \`hitl\` check on the group could not be written${answer.error ? `: ${answer.error}` : ""}.`, "");
+  let report = { outputs: {}, annotations: [], summary: lines.join(`
+`) };
+  return verdict.conclusion !== "success" ? report.failure = `Merge group${head}: ${verdict.title}` : answer.error && (report.failure = `Merge group${head}: ${answer.error}`), report;
 }
 function reportSweep(outcomes, extra) {
   let failed = outcomes.filter((o) => o.error), annotations = [...extra];

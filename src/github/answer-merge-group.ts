@@ -11,7 +11,7 @@ import { EXTERNAL_ID } from './identity.js';
 import { describeGraphqlError, listMergeQueue } from './merge-queue.js';
 import { reconcile } from './reconcile.js';
 import { openSession, request } from './session.js';
-import type { ReconcileOptions, RepositoryRef } from './types.js';
+import type { PullRequestRef, ReconcileOptions, ReconcileOutcome, RepositoryRef } from './types.js';
 
 /** The merge group as the webhook gives it (`merge_group` of the payload). */
 export interface MergeGroupPayload {
@@ -36,6 +36,8 @@ export interface MergeGroupAnswer {
 export type MergeGroupOptions = Pick<ReconcileOptions, 'identity' | 'policyPath' | 'now' | 'log'> & {
   /** `full` writes the `hitl` check run on the group's head; `check` only answers (the Action fails its step). */
   mode: 'full' | 'check';
+  /** How each PR is decided (default: `reconcile`, always in `check` mode here). */
+  reconcile?: (client: GitHubClient, ref: PullRequestRef, options: ReconcileOptions) => Promise<ReconcileOutcome>;
 };
 
 const SHA = /^[0-9a-f]{40}$/;
@@ -65,7 +67,7 @@ export async function answerMergeGroup(client: GitHubClient, repo: RepositoryRef
   let decided = 0;
   if (members.kind === 'known') {
     for (const number of members.numbers) {
-      const outcome = await reconcile(client, { ...repo, number }, {
+      const outcome = await (options.reconcile ?? reconcile)(client, { ...repo, number }, {
         mode: 'check', identity: options.identity, ...(options.policyPath ? { policyPath: options.policyPath } : {}), ...(options.now ? { now: options.now } : {}), ...(options.log ? { log: options.log } : {}),
       });
       decided += outcome.requests;
