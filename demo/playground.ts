@@ -13,6 +13,8 @@ const HELP = `commands:
   review N USER approve|changes   a review
   label N USER NAME               a label (e.g. hitl:hard, ai-generated)
   perm USER read|write|admin|none repository permission
+  queue N [USER]                  USER adds PR #N to the merge queue by hand, bypassing its requirements (with --merge-queue)
+  dequeue N [USER]                USER takes PR #N out of the merge queue
   faults 5xx RATE | drop RATE | ratelimit N | off
   show                            every PR: tier, state, merged
   help | quit`;
@@ -26,7 +28,9 @@ const FILES = {
 async function main(): Promise<void> {
   const sim = await new GitHubSimulator().start();
   const credentials = registerApp(sim);
-  setUp(sim);
+  // `npm run sim -- --merge-queue`: main has a merge queue (the gate enqueues, and answers merge groups).
+  const mergeQueue = process.argv.includes('--merge-queue');
+  setUp(sim, { mergeQueue });
   const app = await startApp(sim, { credentials, logLevel: 'warn', sweepInterval: '10s' });
   const t0 = Date.now();
   const labels = { pr: (n: number | undefined) => (n === undefined ? '' : `#${n}`) };
@@ -37,7 +41,7 @@ async function main(): Promise<void> {
     const line = formatLine(e, t0, sim, labels);
     if (line) console.log(line);
   });
-  console.log(`local GitHub ${sim.apiUrl}, App server ${app.baseUrl}; repository ${REPO} (docs fyi, code soft with a ${WINDOW_SECONDS}s window, migrations hard); alice may decide, bob has write, eve reads.\n${HELP}`);
+  console.log(`local GitHub ${sim.apiUrl}, App server ${app.baseUrl}; repository ${REPO} (docs fyi, code soft with a ${WINDOW_SECONDS}s window, migrations hard)${mergeQueue ? ', main has a merge queue' : ''}; alice may decide, bob has write, eve reads.\n${HELP}`);
 
   const rl = createInterface({ input: process.stdin, output: process.stdout, terminal: false });
   let count = 0;
@@ -55,6 +59,8 @@ async function main(): Promise<void> {
       else if (cmd === 'comment') sim.comment(REPO, n, args[1] ?? 'alice', args.slice(2).join(' '));
       else if (cmd === 'review') sim.review(REPO, n, args[1] ?? 'alice', args[2] === 'changes' ? 'CHANGES_REQUESTED' : 'APPROVED');
       else if (cmd === 'label') sim.label(REPO, n, args[1] ?? 'alice', args[2] ?? '');
+      else if (cmd === 'queue') sim.enqueue(REPO, n, args[1] ?? 'alice', { force: true });
+      else if (cmd === 'dequeue') sim.dequeue(REPO, n, args[1] ?? 'alice');
       else if (cmd === 'perm') sim.setPermission(REPO, args[0] ?? '', (args[1] ?? 'none') as 'read' | 'write' | 'admin' | 'none');
       else if (cmd === 'faults') {
         const rate = Number(args[1]);
