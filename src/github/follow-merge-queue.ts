@@ -17,6 +17,8 @@ export interface QueueLook {
   step: QueueStep;
   /** The PR's node id, when the queue was asked about it. */
   pullRequestId?: string;
+  /** GitHub's head is not the decided one: nothing was enqueued; decide again soon. */
+  headMoved?: boolean;
 }
 
 type MergeEffect = Extract<Effect, { kind: 'merge' }>;
@@ -44,7 +46,7 @@ export async function lookAtQueue(
   // The queue is asked about the head GitHub has now: if it is not the decided one, enqueue nothing.
   const decided = merge && pr.headSha === merge.sha ? merge : undefined;
   const step = queueStep(decision, { required: true, queued: pr.queued }, decided);
-  return { required: true, step, pullRequestId: pr.id };
+  return { required: true, step, pullRequestId: pr.id, ...(merge && !decided ? { headMoved: true } : {}) };
 }
 
 export interface QueueResult {

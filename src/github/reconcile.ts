@@ -237,6 +237,7 @@ export async function reconcileWith(client: GitHubClient, ref: PullRequestRef, o
         }
       }
     }
+    if (queue?.headMoved) queueResult = { retrySoon: true };
     if (queue?.required) effects = effects.filter((e) => e.kind !== 'merge');
   }
   if (options.checkRunAs === 'status') effects = effects.filter((e) => !isUnchangedStatus(e, view.checkRun));
