@@ -31617,7 +31617,7 @@ function mustLookAtQueue(decision, merge2, view, hint) {
 async function lookAtQueue(session, ref, baseRef, decision, merge2, readRules = readBranchRules) {
   if (!(await readRules(session, { owner: ref.owner, repo: ref.repo }, baseRef)).mergeQueue) return { required: !1, step: { kind: "none" } };
   let pr = await readPullRequestQueue(session, ref), decided = merge2 && pr.headSha === merge2.sha ? merge2 : void 0;
-  return { required: !0, step: queueStep(decision, { required: !0, queued: pr.queued }, decided), pullRequestId: pr.id };
+  return { required: !0, step: queueStep(decision, { required: !0, queued: pr.queued }, decided), pullRequestId: pr.id, ...merge2 && !decided ? { headMoved: !0 } : {} };
 }
 async function applyQueueStep(session, ref, look) {
   let { step, pullRequestId } = look;
@@ -32107,7 +32107,7 @@ async function reconcileWith(client, ref, options, policies) {
         return { ...failed(error3), decision };
       }
     }
-    queue?.required && (effects = effects.filter((e) => e.kind !== "merge"));
+    queue?.headMoved && (queueResult = { retrySoon: !0 }), queue?.required && (effects = effects.filter((e) => e.kind !== "merge"));
   }
   options.checkRunAs === "status" && (effects = effects.filter((e) => !isUnchangedStatus(e, view.checkRun)));
   let toApply = options.mode === "check" ? effects.filter((e) => e.kind === "wake") : effects, result = await applyEffects(session, {
