@@ -215,6 +215,16 @@ describe('merge_group', () => {
     expect(writes).toMatchObject([{ name: 'hitl', head_sha: SHA('9'), status: 'completed', conclusion: 'success' }]);
   });
 
+  it('fails when the group\'s own PR has a newer head than the one that was queued (nobody decided on the queued one here)', async () => {
+    const moved: Engine = {
+      reconcile: async (_c, ref) => outcome(decision({ state: 'ready' }), { ref, facts: { headSha: ref.number === 13 ? SHA('c') : SHA('b'), state: 'open' } as PullRequestFacts }),
+      sweep: async () => [],
+    };
+    const report = await main(inputs('check'), groupEvent({ merge_group: group(13) }), deps(moved, queueClient()));
+    expect(report.failure).toMatch(/#13/);
+    expect(report.summary).toMatch(/head moved/);
+  });
+
   it('a group whose PRs cannot be told fails; sweep mode refuses the event', async () => {
     const report = await main(inputs('check'), groupEvent({ merge_group: { head_sha: SHA('9'), head_ref: 'refs/heads/main' } }), deps(decideEach({}), queueClient()));
     expect(report.failure).toMatch(/Cannot tell/);
