@@ -31632,6 +31632,19 @@ async function applyQueueStep(session, ref, look) {
     return step.kind === "enqueue" && /head (branch|sha|oid)|modified|expected/i.test(message) ? (session.log.warn({ pr: ref, sha: step.expectedHeadOid, error: message }, "enqueue refused, the head moved; re-evaluating"), { retrySoon: !0 }) : step.kind === "enqueue" ? (session.log.error({ pr: ref, sha: step.expectedHeadOid, error: message }, "enqueue refused"), { error: `enqueue failed: ${message}` }) : /not in the merge queue/i.test(message) ? (session.log.info({ pr: ref }, "already out of the merge queue"), {}) : (session.log.error({ pr: ref, error: describeError(error2) }, "could not remove the pull request from the merge queue"), { error: `dequeue failed: ${message}` });
   }
 }
+async function followMergeQueue(session, ref, baseRef, decision, effects, view, hint, replan) {
+  let merge2 = effects.find((e) => e.kind === "merge");
+  if (!mustLookAtQueue(decision, merge2, view, hint)) return { decision, effects, result: {} };
+  let look;
+  try {
+    look = await lookAtQueue(session, ref, baseRef, decision, merge2);
+  } catch (error2) {
+    if (merge2) throw error2;
+    return session.log.warn({ pr: ref, error: describeError(error2) }, "could not read the merge queue; nothing dequeued now"), { decision, effects, result: { retrySoon: !0 } };
+  }
+  let result = look.headMoved ? { retrySoon: !0 } : {};
+  return look.step.kind === "dequeue" && (result = await applyQueueStep(session, ref, look), result.applied === "dequeued" && (decision = withDequeueNote(decision, look.step), effects = replan(decision))), look.required && (effects = effects.filter((e) => e.kind !== "merge")), { decision, effects, look, result };
+}
 
 // src/github/gather-authorizations.ts
 var rank2 = (p) => PERMISSIONS.indexOf(p), isPermission = (v) => typeof v == "string" && PERMISSIONS.includes(v);
@@ -32091,33 +32104,21 @@ async function reconcileWith(client, ref, options, policies) {
   } catch (error3) {
     return { ...failed(error3), decision };
   }
-  let queue, queueResult = {}, mergeEffect = effects.find((e) => e.kind === "merge");
-  if (options.mode === "full" && g.pr.state === "open" && !g.pr.merged && mustLookAtQueue(decision, mergeEffect, view, options.mergeQueueHint === !0)) {
+  let queue = { decision, effects, result: {} };
+  if (options.mode === "full" && g.pr.state === "open" && !g.pr.merged)
     try {
-      queue = await lookAtQueue(session, ref, g.pr.baseRef, decision, mergeEffect);
+      let replan = (d) => plan(d, g.facts, view, now, { mode: options.mode, ...g.load.kind === "ok" ? { reviewers: g.load.policy.reviewers } : {} });
+      queue = await followMergeQueue(session, ref, g.pr.baseRef, decision, effects, view, options.mergeQueueHint === !0, replan), { decision, effects } = queue;
     } catch (error3) {
-      if (mergeEffect) return { ...failed(error3), decision };
-      session.log.warn({ pr: ref, error: describeError(error3) }, "could not read the merge queue; nothing dequeued now"), queueResult = { retrySoon: !0 };
+      return { ...failed(error3), decision };
     }
-    if (queue?.step.kind === "dequeue" && (queueResult = await applyQueueStep(session, ref, queue), queueResult.applied === "dequeued")) {
-      decision = withDequeueNote(decision, queue.step);
-      try {
-        effects = plan(decision, g.facts, view, now, { mode: options.mode, ...g.load.kind === "ok" ? { reviewers: g.load.policy.reviewers } : {} });
-      } catch (error3) {
-        return { ...failed(error3), decision };
-      }
-    }
-    queue?.headMoved && (queueResult = { retrySoon: !0 }), queue?.required && (effects = effects.filter((e) => e.kind !== "merge"));
-  }
   options.checkRunAs === "status" && (effects = effects.filter((e) => !isUnchangedStatus(e, view.checkRun)));
   let toApply = options.mode === "check" ? effects.filter((e) => e.kind === "wake") : effects, result = await applyEffects(session, {
     ref,
     checkRunAs: options.checkRunAs ?? "check-run",
     governed: decision.governed,
     ...view.checkRun ? { currentCheckRun: view.checkRun } : {}
-  }, toApply);
-  queue?.step.kind === "enqueue" && !result.error && (queueResult = await applyQueueStep(session, ref, queue));
-  let error2 = result.error ?? queueResult.error ?? g.policyError, queueWake = queueResult.retrySoon ? new Date(now.getTime() + REEVALUATE_MS).toISOString() : void 0, wakeAt = earliest2(result.wakeAt, decision.wakeAt, extraWake, queueWake, error2 ? new Date(now.getTime() + REEVALUATE_MS).toISOString() : void 0);
+  }, toApply), queueResult = queue.look?.step.kind === "enqueue" && !result.error ? await applyQueueStep(session, ref, queue.look) : queue.result, error2 = result.error ?? queueResult.error ?? g.policyError, queueWake = queueResult.retrySoon ? new Date(now.getTime() + REEVALUATE_MS).toISOString() : void 0, wakeAt = earliest2(result.wakeAt, decision.wakeAt, extraWake, queueWake, error2 ? new Date(now.getTime() + REEVALUATE_MS).toISOString() : void 0);
   return {
     ref,
     decision,

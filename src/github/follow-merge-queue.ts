@@ -3,7 +3,7 @@
 // when it would no longer merge it (a veto, a push, an escalation). Whether a PR is queued is asked of
 // GitHub every time, never remembered.
 import type { BranchRules } from '../core/branch-rules.js';
-import { queueStep, type QueueStep } from '../core/merge-group.js';
+import { queueStep, withDequeueNote, type QueueStep } from '../core/merge-group.js';
 import type { Decision, Effect, GitHubView } from '../core/types.js';
 import { describeError } from './errors.js';
 import { describeGraphqlError, dequeuePullRequest, enqueuePullRequest, readPullRequestQueue } from './merge-queue.js';
@@ -88,4 +88,44 @@ export async function applyQueueStep(session: Session, ref: PullRequestRef, look
     session.log.error({ pr: ref, error: describeError(error) }, 'could not remove the pull request from the merge queue');
     return { error: `dequeue failed: ${message}` };
   }
+}
+
+export interface QueueFollow {
+  decision: Decision;
+  effects: Effect[];
+  /** Set when the queue was looked at. */
+  look?: QueueLook;
+  result: QueueResult;
+}
+
+/**
+ * The reconcile's merge queue step, between the plan and its writes: on a queue branch the merge
+ * effect is dropped (the caller enqueues once every other write went through), a queued PR the gate
+ * would no longer merge is dequeued first, and `replan` renders the decision that says so. Throws
+ * when the rules cannot be read before a merge (nothing is merged then).
+ */
+export async function followMergeQueue(
+  session: Session, ref: PullRequestRef, baseRef: string, decision: Decision, effects: Effect[], view: Pick<GitHubView, 'checkRun'>, hint: boolean, replan: (decision: Decision) => Effect[],
+): Promise<QueueFollow> {
+  const merge = effects.find((e): e is MergeEffect => e.kind === 'merge');
+  if (!mustLookAtQueue(decision, merge, view, hint)) return { decision, effects, result: {} };
+  let look: QueueLook;
+  try {
+    look = await lookAtQueue(session, ref, baseRef, decision, merge);
+  } catch (error) {
+    if (merge) throw error;
+    // Nothing is dequeued now; the gate's check on the merge group still stops a PR it would not merge.
+    session.log.warn({ pr: ref, error: describeError(error) }, 'could not read the merge queue; nothing dequeued now');
+    return { decision, effects, result: { retrySoon: true } };
+  }
+  let result: QueueResult = look.headMoved ? { retrySoon: true } : {};
+  if (look.step.kind === 'dequeue') {
+    result = await applyQueueStep(session, ref, look);
+    if (result.applied === 'dequeued') {
+      decision = withDequeueNote(decision, look.step);
+      effects = replan(decision);
+    }
+  }
+  if (look.required) effects = effects.filter((e) => e.kind !== 'merge');
+  return { decision, effects, look, result };
 }

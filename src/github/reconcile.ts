@@ -12,8 +12,7 @@ import { describeError } from './errors.js';
 import { findGateCheckRun, findGateStatus, type GateCheck } from './find-gate-check.js';
 import { findPullRequest, type PullRequestSnapshot } from './find-pull-request.js';
 import { findStatusComment, type StatusComment } from './find-status-comment.js';
-import { applyQueueStep, lookAtQueue, mustLookAtQueue, type QueueLook, type QueueResult } from './follow-merge-queue.js';
-import { withDequeueNote } from '../core/merge-group.js';
+import { applyQueueStep, followMergeQueue, type QueueFollow } from './follow-merge-queue.js';
 import { gatherAuthorizations } from './gather-authorizations.js';
 import { gatherCommits, gatherComments, gatherReviews, type RawComment } from './gather-conversation.js';
 import { gatherFiles } from './gather-files.js';
@@ -211,34 +210,17 @@ export async function reconcileWith(client: GitHubClient, ref: PullRequestRef, o
   } catch (error) {
     return { ...failed(error), decision };
   }
-  // A base branch with a merge queue (follow-merge-queue.ts): enqueue instead of merging, dequeue what
-  // the gate would no longer merge, and say so in the check and the status comment.
-  let queue: QueueLook | undefined;
-  let queueResult: QueueResult = {};
-  const mergeEffect = effects.find((e): e is Extract<Effect, { kind: 'merge' }> => e.kind === 'merge');
-  if (options.mode === 'full' && g.pr.state === 'open' && !g.pr.merged && mustLookAtQueue(decision, mergeEffect, view, options.mergeQueueHint === true)) {
+  // A base branch with a merge queue: enqueue instead of merging, dequeue what the gate would no
+  // longer merge, and say so (follow-merge-queue.ts).
+  let queue: QueueFollow = { decision, effects, result: {} };
+  if (options.mode === 'full' && g.pr.state === 'open' && !g.pr.merged) {
     try {
-      queue = await lookAtQueue(session, ref, g.pr.baseRef, decision, mergeEffect);
+      const replan = (d: Decision) => plan(d, g.facts, view, now, { mode: options.mode, ...(g.load.kind === 'ok' ? { reviewers: g.load.policy.reviewers } : {}) });
+      queue = await followMergeQueue(session, ref, g.pr.baseRef, decision, effects, view, options.mergeQueueHint === true, replan);
+      ({ decision, effects } = queue);
     } catch (error) {
-      // Without the rules nothing is merged; without the queue's answer nothing is dequeued now (the
-      // gate's check on the merge group still stops a PR it would not merge).
-      if (mergeEffect) return { ...failed(error), decision };
-      session.log.warn({ pr: ref, error: describeError(error) }, 'could not read the merge queue; nothing dequeued now');
-      queueResult = { retrySoon: true };
+      return { ...failed(error), decision };
     }
-    if (queue?.step.kind === 'dequeue') {
-      queueResult = await applyQueueStep(session, ref, queue);
-      if (queueResult.applied === 'dequeued') {
-        decision = withDequeueNote(decision, queue.step);
-        try {
-          effects = plan(decision, g.facts, view, now, { mode: options.mode, ...(g.load.kind === 'ok' ? { reviewers: g.load.policy.reviewers } : {}) });
-        } catch (error) {
-          return { ...failed(error), decision };
-        }
-      }
-    }
-    if (queue?.headMoved) queueResult = { retrySoon: true };
-    if (queue?.required) effects = effects.filter((e) => e.kind !== 'merge');
   }
   if (options.checkRunAs === 'status') effects = effects.filter((e) => !isUnchangedStatus(e, view.checkRun));
   // Check mode never writes, whatever the plan says: defence in depth for the read-only Action.
@@ -247,7 +229,7 @@ export async function reconcileWith(client: GitHubClient, ref: PullRequestRef, o
     ref, checkRunAs: options.checkRunAs ?? 'check-run', governed: decision.governed, ...(view.checkRun ? { currentCheckRun: view.checkRun } : {}),
   }, toApply);
   // Enqueued last, like a merge, and only when every write before it went through.
-  if (queue?.step.kind === 'enqueue' && !result.error) queueResult = await applyQueueStep(session, ref, queue);
+  const queueResult = queue.look?.step.kind === 'enqueue' && !result.error ? await applyQueueStep(session, ref, queue.look) : queue.result;
 
   const error = result.error ?? queueResult.error ?? g.policyError;
   const queueWake = queueResult.retrySoon ? new Date(now.getTime() + REEVALUATE_MS).toISOString() : undefined;
