@@ -31431,11 +31431,22 @@ ${lines}${missing.length ? `
 `
   };
 }
-function queueStep(decision, state, merge2) {
-  return state.required ? merge2 ? state.queued ? { kind: "none" } : { kind: "enqueue", expectedHeadOid: merge2.sha } : state.queued && decision.governed && !(decision.state === "ready" && decision.merge) ? { kind: "dequeue", reason: decision.blockers[0] ?? decision.title } : { kind: "none" } : { kind: "none" };
+function undoneEnqueue(history, head, gate2) {
+  let own = (e) => (e.actor ?? "").toLowerCase() === gate2.toLowerCase(), sorted = [...history].sort((a, b) => a.at.localeCompare(b.at)), queuedByGate = !1, undone;
+  for (let e of sorted)
+    e.kind === "added" ? queuedByGate = own(e) : queuedByGate && e.headSha === head && !own(e) && (undone = e);
+  return undone;
+}
+function queueStep(decision, state, merge2, undone) {
+  if (!state.required) return { kind: "none" };
+  if (merge2 && !state.queued && undone) {
+    let by = undone.actor ? ` by ${undone.actor}` : "", why2 = undone.reason ? ` (${undone.reason.toLowerCase().replace(/_/g, " ")})` : "";
+    return { kind: "hold", reason: `This head was taken out of the merge queue${by}${why2}; hitl-gate does not queue it again. Queue it by hand, or push a new commit.` };
+  }
+  return merge2 ? state.queued ? { kind: "none" } : { kind: "enqueue", expectedHeadOid: merge2.sha } : state.queued && decision.governed && !(decision.state === "ready" && decision.merge) ? { kind: "dequeue", reason: decision.blockers[0] ?? decision.title } : { kind: "none" };
 }
 function withDequeueNote(decision, step) {
-  return step.kind !== "dequeue" ? decision : { ...decision, blockers: [...decision.blockers, "Removed from the merge queue by hitl-gate: the policy does not let this head merge now."] };
+  return step.kind === "hold" ? { ...decision, blockers: [...decision.blockers, step.reason] } : step.kind !== "dequeue" ? decision : { ...decision, blockers: [...decision.blockers, "Removed from the merge queue by hitl-gate: the policy does not let this head merge now."] };
 }
 
 // src/github/merge-queue.ts
@@ -31449,14 +31460,34 @@ function describeGraphqlError(error2) {
 }
 var PULL_REQUEST_QUEUE = `query hitlPullRequestQueue($owner: String!, $repo: String!, $number: Int!) {
   repository(owner: $owner, name: $repo) {
-    pullRequest(number: $number) { id headRefOid isInMergeQueue mergeQueueEntry { id state } }
+    pullRequest(number: $number) {
+      id headRefOid isInMergeQueue mergeQueueEntry { id state }
+      timelineItems(last: 50, itemTypes: [ADDED_TO_MERGE_QUEUE_EVENT, REMOVED_FROM_MERGE_QUEUE_EVENT]) {
+        nodes {
+          __typename
+          ... on AddedToMergeQueueEvent { createdAt actor { login } }
+          ... on RemovedFromMergeQueueEvent { createdAt actor { login } beforeCommit { oid } reason }
+        }
+      }
+    }
   }
 }`;
+function readHistory(items) {
+  let nodes = isRecord3(items) && Array.isArray(items.nodes) ? items.nodes : [], out = [];
+  for (let n of nodes) {
+    if (!isRecord3(n) || !str2(n.createdAt)) continue;
+    let kind = n.__typename === "AddedToMergeQueueEvent" ? "added" : n.__typename === "RemovedFromMergeQueueEvent" ? "removed" : void 0;
+    if (!kind) continue;
+    let actor = isRecord3(n.actor) ? str2(n.actor.login) : void 0, headSha = isRecord3(n.beforeCommit) ? str2(n.beforeCommit.oid) : void 0, reason = str2(n.reason);
+    out.push({ kind, at: n.createdAt, ...actor ? { actor } : {}, ...headSha ? { headSha } : {}, ...reason ? { reason } : {} });
+  }
+  return out;
+}
 async function readPullRequestQueue(session, ref) {
   let data = await request2(session, (c) => c.graphql(PULL_REQUEST_QUEUE, { owner: ref.owner, repo: ref.repo, number: ref.number })), pr = isRecord3(data) && isRecord3(data.repository) ? data.repository.pullRequest : void 0;
   if (!isRecord3(pr) || !str2(pr.id) || !str2(pr.headRefOid) || typeof pr.isInMergeQueue != "boolean")
     throw new Error(`GitHub did not say whether #${ref.number} is in the merge queue`);
-  return { id: pr.id, headSha: pr.headRefOid, queued: pr.isInMergeQueue || isRecord3(pr.mergeQueueEntry) };
+  return { id: pr.id, headSha: pr.headRefOid, queued: pr.isInMergeQueue || isRecord3(pr.mergeQueueEntry), history: readHistory(pr.timelineItems) };
 }
 var ENQUEUE = `mutation hitlEnqueue($id: ID!, $head: GitObjectID!) {
   enqueuePullRequest(input: { pullRequestId: $id, expectedHeadOid: $head }) { mergeQueueEntry { id position state } }
@@ -31614,14 +31645,14 @@ async function readBranchRules(session, repo, branch) {
 function mustLookAtQueue(decision, merge2, view, hint) {
   return merge2 ? !0 : !decision.governed || decision.state === "ready" && decision.merge ? !1 : view.checkRun?.status === "completed" && view.checkRun.conclusion === "success" || hint;
 }
-async function lookAtQueue(session, ref, baseRef, decision, merge2, readRules = readBranchRules) {
+async function lookAtQueue(session, ref, baseRef, decision, merge2, gate2, readRules = readBranchRules) {
   if (!(await readRules(session, { owner: ref.owner, repo: ref.repo }, baseRef)).mergeQueue) return { required: !1, step: { kind: "none" } };
   let pr = await readPullRequestQueue(session, ref), decided = merge2 && pr.headSha === merge2.sha ? merge2 : void 0;
-  return { required: !0, step: queueStep(decision, { required: !0, queued: pr.queued }, decided), pullRequestId: pr.id, ...merge2 && !decided ? { headMoved: !0 } : {} };
+  return { required: !0, step: queueStep(decision, { required: !0, queued: pr.queued }, decided, decided ? undoneEnqueue(pr.history, decided.sha, gate2) : void 0), pullRequestId: pr.id, ...merge2 && !decided ? { headMoved: !0 } : {} };
 }
 async function applyQueueStep(session, ref, look) {
   let { step, pullRequestId } = look;
-  if (step.kind === "none" || !pullRequestId) return {};
+  if (step.kind === "none" || step.kind === "hold" || !pullRequestId) return {};
   try {
     if (step.kind === "dequeue")
       return await dequeuePullRequest(session, pullRequestId), session.log.info({ pr: ref, reason: step.reason }, "removed from the merge queue"), { applied: "dequeued" };
@@ -31632,18 +31663,18 @@ async function applyQueueStep(session, ref, look) {
     return step.kind === "enqueue" && /head (branch|sha|oid)|modified|expected/i.test(message) ? (session.log.warn({ pr: ref, sha: step.expectedHeadOid, error: message }, "enqueue refused, the head moved; re-evaluating"), { retrySoon: !0 }) : step.kind === "enqueue" ? (session.log.error({ pr: ref, sha: step.expectedHeadOid, error: message }, "enqueue refused"), { error: `enqueue failed: ${message}` }) : /not in the merge queue/i.test(message) ? (session.log.info({ pr: ref }, "already out of the merge queue"), {}) : (session.log.error({ pr: ref, error: describeError(error2) }, "could not remove the pull request from the merge queue"), { error: `dequeue failed: ${message}` });
   }
 }
-async function followMergeQueue(session, ref, baseRef, decision, effects, view, hint, replan) {
+async function followMergeQueue(session, ref, baseRef, decision, effects, view, hint, replan, gate2) {
   let merge2 = effects.find((e) => e.kind === "merge");
   if (!mustLookAtQueue(decision, merge2, view, hint)) return { decision, effects, result: {} };
   let look;
   try {
-    look = await lookAtQueue(session, ref, baseRef, decision, merge2);
+    look = await lookAtQueue(session, ref, baseRef, decision, merge2, gate2);
   } catch (error2) {
     if (merge2) throw error2;
     return session.log.warn({ pr: ref, error: describeError(error2) }, "could not read the merge queue; nothing dequeued now"), { decision, effects, result: { retrySoon: !0 } };
   }
   let result = look.headMoved ? { retrySoon: !0 } : {};
-  return look.step.kind === "dequeue" && (result = await applyQueueStep(session, ref, look), result.applied === "dequeued" && (decision = withDequeueNote(decision, look.step), effects = replan(decision))), look.required && (effects = effects.filter((e) => e.kind !== "merge")), { decision, effects, look, result };
+  return look.step.kind === "hold" && (session.log.info({ pr: ref, reason: look.step.reason }, "not queued again"), decision = withDequeueNote(decision, look.step), effects = replan(decision)), look.step.kind === "dequeue" && (result = await applyQueueStep(session, ref, look), result.applied === "dequeued" && (decision = withDequeueNote(decision, look.step), effects = replan(decision))), look.required && (effects = effects.filter((e) => e.kind !== "merge")), { decision, effects, look, result };
 }
 
 // src/github/gather-authorizations.ts
@@ -32108,7 +32139,7 @@ async function reconcileWith(client, ref, options, policies) {
   if (options.mode === "full" && g.pr.state === "open" && !g.pr.merged)
     try {
       let replan = (d) => plan(d, g.facts, view, now, { mode: options.mode, ...g.load.kind === "ok" ? { reviewers: g.load.policy.reviewers } : {} });
-      queue = await followMergeQueue(session, ref, g.pr.baseRef, decision, effects, view, options.mergeQueueHint === !0, replan), { decision, effects } = queue;
+      queue = await followMergeQueue(session, ref, g.pr.baseRef, decision, effects, view, options.mergeQueueHint === !0, replan, options.identity.login), { decision, effects } = queue;
     } catch (error3) {
       return { ...failed(error3), decision };
     }

@@ -126,15 +126,49 @@ export interface QueueState {
 export type QueueStep =
   | { kind: 'none' }
   | { kind: 'enqueue'; expectedHeadOid: string }
-  | { kind: 'dequeue'; reason: string };
+  | { kind: 'dequeue'; reason: string }
+  /** The gate queued this head once and someone (a person, a failed merge group) took it out: not again. */
+  | { kind: 'hold'; reason: string };
+
+/** One `added_to_merge_queue` / `removed_from_merge_queue` event of the PR's timeline. */
+export interface QueueHistoryEvent {
+  kind: 'added' | 'removed';
+  at: string;
+  actor?: string;
+  /** For a removal: the PR's head when it left the queue. */
+  headSha?: string;
+  reason?: string;
+}
+
+/**
+ * Whether the gate's own enqueue of `head` was undone by someone else: then queueing the same head
+ * again would only loop (a merge group that keeps failing) or overrule a person who took it out.
+ * A removal by the gate itself (a veto, since lifted) does not count.
+ */
+export function undoneEnqueue(history: readonly QueueHistoryEvent[], head: string, gate: string): QueueHistoryEvent | undefined {
+  const own = (e: QueueHistoryEvent) => (e.actor ?? '').toLowerCase() === gate.toLowerCase();
+  const sorted = [...history].sort((a, b) => a.at.localeCompare(b.at));
+  let queuedByGate = false;
+  let undone: QueueHistoryEvent | undefined;
+  for (const e of sorted) {
+    if (e.kind === 'added') queuedByGate = own(e);
+    else if (queuedByGate && e.headSha === head && !own(e)) undone = e;
+  }
+  return undone;
+}
 
 /**
  * What the gate does about the queue. `merge`: the plan asked to merge this head (the same conditions
  * as a direct merge); with a queue that is an enqueue of exactly the decided head. A queued PR the gate
  * would not merge now (a veto, a push, an escalation) leaves the queue.
  */
-export function queueStep(decision: Pick<Decision, 'governed' | 'state' | 'merge' | 'title' | 'blockers'>, state: QueueState, merge: { sha: string } | undefined): QueueStep {
+export function queueStep(decision: Pick<Decision, 'governed' | 'state' | 'merge' | 'title' | 'blockers'>, state: QueueState, merge: { sha: string } | undefined, undone?: QueueHistoryEvent): QueueStep {
   if (!state.required) return { kind: 'none' };
+  if (merge && !state.queued && undone) {
+    const by = undone.actor ? ` by ${undone.actor}` : '';
+    const why = undone.reason ? ` (${undone.reason.toLowerCase().replace(/_/g, ' ')})` : '';
+    return { kind: 'hold', reason: `This head was taken out of the merge queue${by}${why}; hitl-gate does not queue it again. Queue it by hand, or push a new commit.` };
+  }
   if (merge) return state.queued ? { kind: 'none' } : { kind: 'enqueue', expectedHeadOid: merge.sha };
   if (state.queued && decision.governed && !(decision.state === 'ready' && decision.merge)) {
     return { kind: 'dequeue', reason: decision.blockers[0] ?? decision.title };
@@ -144,6 +178,7 @@ export function queueStep(decision: Pick<Decision, 'governed' | 'state' | 'merge
 
 /** The decision as the check and status comment show it once the gate took the PR out of the queue. */
 export function withDequeueNote<D extends Pick<Decision, 'blockers'>>(decision: D, step: QueueStep): D {
+  if (step.kind === 'hold') return { ...decision, blockers: [...decision.blockers, step.reason] };
   if (step.kind !== 'dequeue') return decision;
   return { ...decision, blockers: [...decision.blockers, 'Removed from the merge queue by hitl-gate: the policy does not let this head merge now.'] };
 }

@@ -3,7 +3,7 @@
 // when it would no longer merge it (a veto, a push, an escalation). Whether a PR is queued is asked of
 // GitHub every time, never remembered.
 import type { BranchRules } from '../core/branch-rules.js';
-import { queueStep, withDequeueNote, type QueueStep } from '../core/merge-group.js';
+import { queueStep, undoneEnqueue, withDequeueNote, type QueueStep } from '../core/merge-group.js';
 import type { Decision, Effect, GitHubView } from '../core/types.js';
 import { describeError } from './errors.js';
 import { describeGraphqlError, dequeuePullRequest, enqueuePullRequest, readPullRequestQueue } from './merge-queue.js';
@@ -37,7 +37,7 @@ export function mustLookAtQueue(decision: Pick<Decision, 'governed' | 'state' | 
 
 /** Read the base's rules and, when it has a queue, the PR's place in it; decide the step. */
 export async function lookAtQueue(
-  session: Session, ref: PullRequestRef, baseRef: string, decision: Pick<Decision, 'governed' | 'state' | 'merge' | 'title' | 'blockers'>, merge: MergeEffect | undefined,
+  session: Session, ref: PullRequestRef, baseRef: string, decision: Pick<Decision, 'governed' | 'state' | 'merge' | 'title' | 'blockers'>, merge: MergeEffect | undefined, gate: string,
   readRules: (session: Session, repo: { owner: string; repo: string }, branch: string) => Promise<BranchRules> = readBranchRules,
 ): Promise<QueueLook> {
   const rules = await readRules(session, { owner: ref.owner, repo: ref.repo }, baseRef);
@@ -45,7 +45,7 @@ export async function lookAtQueue(
   const pr = await readPullRequestQueue(session, ref);
   // The queue is asked about the head GitHub has now: if it is not the decided one, enqueue nothing.
   const decided = merge && pr.headSha === merge.sha ? merge : undefined;
-  const step = queueStep(decision, { required: true, queued: pr.queued }, decided);
+  const step = queueStep(decision, { required: true, queued: pr.queued }, decided, decided ? undoneEnqueue(pr.history, decided.sha, gate) : undefined);
   return { required: true, step, pullRequestId: pr.id, ...(merge && !decided ? { headMoved: true } : {}) };
 }
 
@@ -59,7 +59,7 @@ export interface QueueResult {
 /** Apply the step. An enqueue GitHub refuses is never retried blindly: the gate decides again. */
 export async function applyQueueStep(session: Session, ref: PullRequestRef, look: QueueLook): Promise<QueueResult> {
   const { step, pullRequestId } = look;
-  if (step.kind === 'none' || !pullRequestId) return {};
+  if (step.kind === 'none' || step.kind === 'hold' || !pullRequestId) return {};
   try {
     if (step.kind === 'dequeue') {
       await dequeuePullRequest(session, pullRequestId);
@@ -105,13 +105,13 @@ export interface QueueFollow {
  * when the rules cannot be read before a merge (nothing is merged then).
  */
 export async function followMergeQueue(
-  session: Session, ref: PullRequestRef, baseRef: string, decision: Decision, effects: Effect[], view: Pick<GitHubView, 'checkRun'>, hint: boolean, replan: (decision: Decision) => Effect[],
+  session: Session, ref: PullRequestRef, baseRef: string, decision: Decision, effects: Effect[], view: Pick<GitHubView, 'checkRun'>, hint: boolean, replan: (decision: Decision) => Effect[], gate: string,
 ): Promise<QueueFollow> {
   const merge = effects.find((e): e is MergeEffect => e.kind === 'merge');
   if (!mustLookAtQueue(decision, merge, view, hint)) return { decision, effects, result: {} };
   let look: QueueLook;
   try {
-    look = await lookAtQueue(session, ref, baseRef, decision, merge);
+    look = await lookAtQueue(session, ref, baseRef, decision, merge, gate);
   } catch (error) {
     if (merge) throw error;
     // Nothing is dequeued now; the gate's check on the merge group still stops a PR it would not merge.
@@ -119,6 +119,11 @@ export async function followMergeQueue(
     return { decision, effects, result: { retrySoon: true } };
   }
   let result: QueueResult = look.headMoved ? { retrySoon: true } : {};
+  if (look.step.kind === 'hold') {
+    session.log.info({ pr: ref, reason: look.step.reason }, 'not queued again');
+    decision = withDequeueNote(decision, look.step);
+    effects = replan(decision);
+  }
   if (look.step.kind === 'dequeue') {
     result = await applyQueueStep(session, ref, look);
     if (result.applied === 'dequeued') {

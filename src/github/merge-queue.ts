@@ -1,6 +1,6 @@
 // GitHub's merge queue over GraphQL: GitHub has no REST endpoint to enqueue, dequeue or list a queue,
 // so this is the one place the gate speaks GraphQL. Every answer is read as untrusted data.
-import type { QueueEntry } from '../core/merge-group.js';
+import type { QueueEntry, QueueHistoryEvent } from '../core/merge-group.js';
 import { describeError } from './errors.js';
 import { request, type Session } from './session.js';
 import type { PullRequestRef, RepositoryRef } from './types.js';
@@ -22,13 +22,39 @@ export interface PullRequestQueueState {
   id: string;
   headSha: string;
   queued: boolean;
+  /** The PR's latest entries into and removals from the queue. */
+  history: QueueHistoryEvent[];
 }
 
 const PULL_REQUEST_QUEUE = `query hitlPullRequestQueue($owner: String!, $repo: String!, $number: Int!) {
   repository(owner: $owner, name: $repo) {
-    pullRequest(number: $number) { id headRefOid isInMergeQueue mergeQueueEntry { id state } }
+    pullRequest(number: $number) {
+      id headRefOid isInMergeQueue mergeQueueEntry { id state }
+      timelineItems(last: 50, itemTypes: [ADDED_TO_MERGE_QUEUE_EVENT, REMOVED_FROM_MERGE_QUEUE_EVENT]) {
+        nodes {
+          __typename
+          ... on AddedToMergeQueueEvent { createdAt actor { login } }
+          ... on RemovedFromMergeQueueEvent { createdAt actor { login } beforeCommit { oid } reason }
+        }
+      }
+    }
   }
 }`;
+
+function readHistory(items: unknown): QueueHistoryEvent[] {
+  const nodes = isRecord(items) && Array.isArray(items.nodes) ? items.nodes : [];
+  const out: QueueHistoryEvent[] = [];
+  for (const n of nodes) {
+    if (!isRecord(n) || !str(n.createdAt)) continue;
+    const kind = n.__typename === 'AddedToMergeQueueEvent' ? 'added' : n.__typename === 'RemovedFromMergeQueueEvent' ? 'removed' : undefined;
+    if (!kind) continue;
+    const actor = isRecord(n.actor) ? str(n.actor.login) : undefined;
+    const headSha = isRecord(n.beforeCommit) ? str(n.beforeCommit.oid) : undefined;
+    const reason = str(n.reason);
+    out.push({ kind, at: n.createdAt as string, ...(actor ? { actor } : {}), ...(headSha ? { headSha } : {}), ...(reason ? { reason } : {}) });
+  }
+  return out;
+}
 
 /** Whether GitHub has the PR in its base branch's merge queue now. Throws when GitHub will not say. */
 export async function readPullRequestQueue(session: Session, ref: PullRequestRef): Promise<PullRequestQueueState> {
@@ -37,7 +63,7 @@ export async function readPullRequestQueue(session: Session, ref: PullRequestRef
   if (!isRecord(pr) || !str(pr.id) || !str(pr.headRefOid) || typeof pr.isInMergeQueue !== 'boolean') {
     throw new Error(`GitHub did not say whether #${ref.number} is in the merge queue`);
   }
-  return { id: pr.id as string, headSha: pr.headRefOid as string, queued: pr.isInMergeQueue || isRecord(pr.mergeQueueEntry) };
+  return { id: pr.id as string, headSha: pr.headRefOid as string, queued: pr.isInMergeQueue || isRecord(pr.mergeQueueEntry), history: readHistory(pr.timelineItems) };
 }
 
 const ENQUEUE = `mutation hitlEnqueue($id: ID!, $head: GitObjectID!) {

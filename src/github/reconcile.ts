@@ -216,7 +216,7 @@ export async function reconcileWith(client: GitHubClient, ref: PullRequestRef, o
   if (options.mode === 'full' && g.pr.state === 'open' && !g.pr.merged) {
     try {
       const replan = (d: Decision) => plan(d, g.facts, view, now, { mode: options.mode, ...(g.load.kind === 'ok' ? { reviewers: g.load.policy.reviewers } : {}) });
-      queue = await followMergeQueue(session, ref, g.pr.baseRef, decision, effects, view, options.mergeQueueHint === true, replan);
+      queue = await followMergeQueue(session, ref, g.pr.baseRef, decision, effects, view, options.mergeQueueHint === true, replan, options.identity.login);
       ({ decision, effects } = queue);
     } catch (error) {
       return { ...failed(error), decision };

@@ -111,6 +111,23 @@ describe.concurrent('merge queue', () => {
     expect(sim.timeline.some((e) => e.kind === 'merged' && e.data?.sha === first)).toBe(false);
   });
 
+  it('a merge group that fails CI takes the PR out; the gate does not queue the same head again and says so', { timeout: 60_000 }, async () => {
+    const { sim } = gate;
+    const repo = queueRepo(sim, 'mq-ci-org', { windowSeconds: 2, build: true });
+    const n = openAgentPr(sim, repo, 'soft');
+    const head = sim.pull(repo, n).headSha;
+    sim.ciCheck(repo, head, 'build', 'success');
+    await sim.waitFor((e) => e.repo === repo && e.number === n && e.kind === 'enqueued', 30_000, 'the enqueue');
+    await groupCheck(sim, repo, n, 'success');
+    // The change breaks the build once combined with main: the queue drops it.
+    sim.ciCheck(repo, sim.mergeQueue(repo)[0]!.groupHeadSha, 'build', 'failure');
+    expect(sim.mergeQueue(repo)).toEqual([]);
+    await sim.until(() => sim.timeline.some((e) => e.repo === repo && e.kind === 'comment-edited' && e.actor === sim.app.botLogin && /does not queue it again/.test(String(e.data?.body))), 20_000, 'the status comment saying so');
+    await sleep(4_000);
+    expect(byGate(sim, repo, n, 'enqueued')).toHaveLength(1);
+    expect(sim.pull(repo, n).merged).toBe(false);
+  });
+
   it('an unapproved hard PR queued by hand gets a failing hitl check on its merge group and does not merge', { timeout: 60_000 }, async () => {
     const { sim } = gate;
     const repo = queueRepo(sim, 'mq-hand-org');

@@ -23,8 +23,11 @@ function queueRules(): void {
   api.scope.get('/repos/acme/widgets/rulesets/42').reply(200, { id: 42, name: 'main', current_user_can_bypass: 'never' });
 }
 
-function prQueue(o: { head?: string; queued?: boolean } = {}): void {
-  gh.graphql({ data: { repository: { pullRequest: { id: NODE_ID, headRefOid: o.head ?? HEAD, isInMergeQueue: o.queued ?? false, mergeQueueEntry: o.queued ? { id: 'MQE_1', state: 'AWAITING_CHECKS' } : null } } } });
+function prQueue(o: { head?: string; queued?: boolean; history?: unknown[] } = {}): void {
+  gh.graphql({ data: { repository: { pullRequest: {
+    id: NODE_ID, headRefOid: o.head ?? HEAD, isInMergeQueue: o.queued ?? false, mergeQueueEntry: o.queued ? { id: 'MQE_1', state: 'AWAITING_CHECKS' } : null,
+    timelineItems: { nodes: o.history ?? [] },
+  } } } });
 }
 
 /** A soft PR whose window is over, GitHub mergeable, other checks green: the gate would merge it now. */
@@ -145,6 +148,27 @@ describe('reconcile: a base branch with a merge queue', () => {
     expect(graphqlBodies()[1]!.query).toMatch(/dequeuePullRequest/);
     expect(JSON.stringify(writes[2]!.body)).toMatch(/Removed from the merge queue/);
     expect(String((writes[4]!.body as { body: string }).body)).toMatch(/Removed from the merge queue/);
+  });
+
+  it('a head the gate queued and a failed merge group took out is not queued again: the comment says so, once', async () => {
+    soakedPR();
+    gh.updateCheckRun(555);
+    gh.updateComment(777);
+    queueRules();
+    prQueue({ history: [
+      { __typename: 'AddedToMergeQueueEvent', createdAt: at(-5), actor: { login: 'hitl-gate[bot]' } },
+      { __typename: 'RemovedFromMergeQueueEvent', createdAt: at(-2), actor: { login: 'github-merge-queue[bot]' }, beforeCommit: { oid: HEAD }, reason: 'CI_FAILURE' },
+    ] });
+
+    const outcome = await reconcile(testClient(), REF, fullOptions());
+
+    api.done();
+    expect(outcome.error).toBeUndefined();
+    expect(graphqlBodies().some((b) => b.query.includes('enqueuePullRequest'))).toBe(false);
+    const comment = api.writes().find((w) => w.path.endsWith('/issues/comments/777'))!;
+    expect(String((comment.body as { body: string }).body)).toMatch(/does not queue it again/);
+    // A reason waiting will not fix: no wake-up to try again in 30 s.
+    expect(outcome.wakeAt).toBeUndefined();
   });
 
   it('without a merge queue rule a blocked PR costs no queue read, and a ready one merges directly', async () => {

@@ -31,6 +31,19 @@ export interface SimMergeQueue {
   method: QueueMergeMethod;
   rulesetId: number;
   entries: SimQueueEntry[];
+  /** Every PR's entries into and removals from the queue: its timeline's merge queue events. */
+  history: SimQueueEvent[];
+}
+
+export interface SimQueueEvent {
+  id: number;
+  number: number;
+  kind: 'added' | 'removed';
+  at: string;
+  actor: SimUser;
+  /** The PR's queued head (for a removal: GraphQL `beforeCommit`). */
+  headSha: string;
+  reason?: string;
 }
 
 const nodeId = (kind: string, id: number | string): string => Buffer.from(`0${kind.length}:${kind}${id}`).toString('base64');
@@ -72,6 +85,7 @@ export class MergeQueues {
     }
     const entry: SimQueueEntry = { id: nodeId('MergeQueueEntry', `${repo.id}:${pr.number}:${pr.headSha}`), number: pr.number, prHeadSha: pr.headSha, groupHeadSha: '', groupRef: '', groupBaseSha: '', enqueuer: by, enqueuedAt: this.world.now() };
     queue.entries.push(entry);
+    queue.history.push({ id: this.world.ids.next('queue-event'), number: pr.number, kind: 'added', at: entry.enqueuedAt, actor: by, headSha: pr.headSha });
     this.notify.timeline({ actor: by, repo, number: pr.number, kind: 'enqueued', detail: `queued ${pr.headSha.slice(0, 7)} (position ${queue.entries.length})`, data: { sha: pr.headSha, expectedHeadOid: o.expectedHeadOid, position: queue.entries.length } });
     this.notify.pullRequest('enqueued', repo, pr, by);
     this.build(repo, queue, entry);
@@ -124,6 +138,7 @@ export class MergeQueues {
     queue.entries.splice(i, 1);
     repo.branches.delete(entry.groupRef.replace(/^refs\/heads\//, ''));
     const pr = repo.pulls.get(entry.number)!;
+    queue.history.push({ id: this.world.ids.next('queue-event'), number: entry.number, kind: 'removed', at: this.world.now(), actor: by, headSha: entry.prHeadSha, reason: code });
     this.notify.timeline({ actor: by, repo, number: entry.number, kind: 'dequeued', detail: why, data: { sha: entry.prHeadSha, groupHeadSha: entry.groupHeadSha } });
     this.notify.mergeGroup('destroyed', repo, this.group(repo, queue, entry), by, { reason: 'dequeued' });
     this.notify.pullRequest('dequeued', repo, pr, by, { reason: code });
@@ -225,6 +240,19 @@ export function mergeQueueRoutes(world: World, queues: MergeQueues, repoOf: (req
     return {
       id: pullNodeId(pr), number: pr.number, headRefOid: pr.headSha, baseRefName: pr.baseRef, state: pr.merged ? 'MERGED' : pr.state.toUpperCase(),
       isInMergeQueue: entry !== undefined, mergeQueueEntry: entry && queue ? entryNode(repo, queue, entry) : null,
+      timelineItems: ({ last, first, itemTypes }: { last?: number; first?: number; itemTypes?: string[] }) => {
+        const wanted = (t: string) => !itemTypes || itemTypes.includes(t);
+        const events = (queue?.history ?? []).filter((e) => e.number === pr.number)
+          .filter((e) => wanted(e.kind === 'added' ? 'ADDED_TO_MERGE_QUEUE_EVENT' : 'REMOVED_FROM_MERGE_QUEUE_EVENT'));
+        const nodes = (last !== undefined ? events.slice(-last) : events.slice(0, first ?? 100)).map((e) => ({
+          __typename: e.kind === 'added' ? 'AddedToMergeQueueEvent' : 'RemovedFromMergeQueueEvent',
+          id: nodeId(e.kind === 'added' ? 'AddedToMergeQueueEvent' : 'RemovedFromMergeQueueEvent', e.id),
+          createdAt: e.at,
+          actor: { __typename: e.actor.type === 'Bot' ? 'Bot' : 'User', login: e.actor.login },
+          ...(e.kind === 'removed' ? { beforeCommit: { oid: e.headSha }, reason: e.reason ?? null } : {}),
+        }));
+        return { totalCount: events.length, nodes };
+      },
     };
   };
 

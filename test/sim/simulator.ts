@@ -164,7 +164,7 @@ export class GitHubSimulator extends EventEmitter {
       branches: new Map([[branch, sha]]), commits: new Map([[sha, { sha, parents: [], message: 'Initial commit', author: owner, committer: owner, date: now, tree }]]),
       collaborators: new Map(Object.entries(spec.collaborators ?? {}).map(([login, p]) => [login.toLowerCase(), p])),
       labels: new Map(), pulls: new Map(), comments: new Map(), checkRuns: [], statuses: [], requiredChecks: spec.requiredChecks ?? [], nextNumber: 1,
-      ...(spec.mergeQueue ? { mergeQueue: { branch, method: spec.mergeQueue.method ?? 'SQUASH', rulesetId: this.world.ids.next('ruleset'), entries: [] } } : {}),
+      ...(spec.mergeQueue ? { mergeQueue: { branch, method: spec.mergeQueue.method ?? 'SQUASH', rulesetId: this.world.ids.next('ruleset'), entries: [], history: [] } } : {}),
     };
     for (const login of Object.keys(spec.collaborators ?? {})) this.world.user(login);
     this.world.repos.set(repo.fullName.toLowerCase(), repo);

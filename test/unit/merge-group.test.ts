@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { decide } from '../../src/core/decide.js';
-import { groupMembers, mergeGroupVerdict, parseMergeGroupRef, queueStep, withDequeueNote, wouldMerge, type QueueEntry } from '../../src/core/merge-group.js';
+import { groupMembers, mergeGroupVerdict, parseMergeGroupRef, queueStep, undoneEnqueue, withDequeueNote, wouldMerge, type QueueEntry, type QueueHistoryEvent } from '../../src/core/merge-group.js';
 import { at, comment, file, makeFacts, okLoad, writer } from './facts.js';
 
 const SHA = (c: string) => c.repeat(40);
@@ -105,5 +105,31 @@ describe('queueStep', () => {
     expect(withDequeueNote(vetoed, step).blockers.at(-1)).toMatch(/Removed from the merge queue/);
     expect(queueStep(vetoed, { required: true, queued: false }, undefined)).toEqual({ kind: 'none' });
     expect(queueStep(ready, { required: true, queued: true }, undefined)).toEqual({ kind: 'none' });
+  });
+});
+
+describe('undoneEnqueue: the gate does not queue again a head someone else took out', () => {
+  const GATE = 'hitl-gate[bot]';
+  const added = (actor: string, at: string): QueueHistoryEvent => ({ kind: 'added', at, actor });
+  const removed = (actor: string, at: string, headSha = SHA('a'), reason = 'MANUAL'): QueueHistoryEvent => ({ kind: 'removed', at, actor, headSha, reason });
+
+  it('holds a head the gate queued and a person or a failed group took out', () => {
+    expect(undoneEnqueue([added(GATE, at(1)), removed('alice', at(2))], SHA('a'), GATE)?.actor).toBe('alice');
+    expect(undoneEnqueue([added(GATE, at(1)), removed('github-merge-queue[bot]', at(2), SHA('a'), 'CI_FAILURE')], SHA('a'), GATE)?.reason).toBe('CI_FAILURE');
+  });
+
+  it('does not hold a head the gate took out itself (a veto since lifted), a newer head, or one a person queued', () => {
+    expect(undoneEnqueue([added(GATE, at(1)), removed(GATE, at(2))], SHA('a'), GATE)).toBeUndefined();
+    expect(undoneEnqueue([added(GATE, at(1)), removed('alice', at(2))], SHA('b'), GATE)).toBeUndefined();
+    expect(undoneEnqueue([added('root', at(1)), removed('github-merge-queue[bot]', at(2))], SHA('a'), GATE)).toBeUndefined();
+    expect(undoneEnqueue([], SHA('a'), GATE)).toBeUndefined();
+  });
+
+  it('a held head is not enqueued, and the decision says why and what to do', () => {
+    const now = new Date(at(60));
+    const ready = decide(okLoad(), makeFacts({ files: [file('src/a.ts')], headSeenAt: at(0) }), now);
+    const step = queueStep(ready, { required: true, queued: false }, { sha: SHA('a') }, removed('alice', at(2)));
+    expect(step.kind).toBe('hold');
+    expect(withDequeueNote(ready, step).blockers.at(-1)).toMatch(/taken out of the merge queue by alice.*does not queue it again.*push a new commit/);
   });
 });
