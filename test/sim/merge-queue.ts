@@ -187,7 +187,8 @@ export class MergeQueues {
 
 // --- REST: the rules of a branch with a merge queue --------------------------------------------------
 
-function mergeQueueRules(repo: SimRepo, branch: string): unknown[] {
+/** The `merge_queue` rule (and the required checks beside it) as `rules/branches/{branch}` lists them: [] elsewhere. */
+export function mergeQueueRules(repo: SimRepo, branch: string): unknown[] {
   const queue = repo.mergeQueue;
   if (!queue || queue.branch !== branch) return [];
   const source = { ruleset_source_type: 'Repository', ruleset_source: repo.fullName, ruleset_id: queue.rulesetId };
