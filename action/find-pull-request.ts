@@ -5,20 +5,30 @@ import { ConfigurationError, type ActionEvent, type Mode } from './inputs.js';
 
 export const PULL_REQUEST_EVENTS = ['pull_request', 'pull_request_target', 'pull_request_review', 'issue_comment'] as const;
 export const REPOSITORY_EVENTS = ['schedule', 'workflow_dispatch'] as const;
+/** A merge queue asks for checks on a group: the gate says whether every PR it adds may merge now. */
+export const MERGE_GROUP_EVENT = 'merge_group';
 
 export type Target =
   | { kind: 'pull-request'; number: number }
   | { kind: 'repository' }
+  /** A merge queue's group (`merge_group` of the payload): judged PR by PR. */
+  | { kind: 'merge-group'; group: Record<string, unknown> }
   /** The event is about something the gate does not govern (a comment on a plain issue): say so and stop. */
   | { kind: 'nothing'; notice: string };
 
 export function findPullRequest(event: ActionEvent, mode: Mode): Target {
-  const supported = [...PULL_REQUEST_EVENTS, ...REPOSITORY_EVENTS] as readonly string[];
+  const supported = [...PULL_REQUEST_EVENTS, ...REPOSITORY_EVENTS, MERGE_GROUP_EVENT] as readonly string[];
   if (!supported.includes(event.name)) {
     throw new ConfigurationError(
-      `hitl-gate does not handle the \`${event.name}\` event. Run it on ${PULL_REQUEST_EVENTS.join(', ')} ` +
+      `hitl-gate does not handle the \`${event.name}\` event. Run it on ${PULL_REQUEST_EVENTS.join(', ')} or ${MERGE_GROUP_EVENT} ` +
         `(mode check or full) or on ${REPOSITORY_EVENTS.join(', ')} (mode sweep).`,
     );
+  }
+  if (event.name === MERGE_GROUP_EVENT) {
+    if (mode === 'sweep') throw new ConfigurationError(`Mode \`sweep\` does not answer a merge queue. Use \`mode: check\` or \`mode: full\` on ${MERGE_GROUP_EVENT}.`);
+    const group = asObject(event.payload.merge_group);
+    // A group whose payload says nothing usable is still judged (and fails): never a silent pass.
+    return { kind: 'merge-group', group: group ?? {} };
   }
   if (mode === 'sweep') return { kind: 'repository' };
   if ((REPOSITORY_EVENTS as readonly string[]).includes(event.name)) {

@@ -1,7 +1,7 @@
 // The Action's orchestration: event -> target -> reconcile (or sweep) -> a report of outputs,
 // annotations, summary and failure. It writes nothing to the runner itself (run.ts does), so it can be
 // tested in-process; everything it knows about GitHub comes through the client it is given.
-import type { GitHubClient, ReconcileLog, ReconcileOutcome, SweepOptions, ReconcileOptions, PullRequestRef, RepositoryRef } from '../src/github/index.js';
+import { answerMergeGroup, type GitHubClient, type MergeGroupAnswer, type MergeGroupOptions, type MergeGroupPayload, type ReconcileLog, type ReconcileOutcome, type SweepOptions, type ReconcileOptions, type PullRequestRef, type RepositoryRef } from '../src/github/index.js';
 import { annotatePolicy, type Annotation } from './annotate-policy.js';
 import { buildPullRequestSummary, buildSweepSummary } from './build-summary.js';
 import { findPullRequest, type Target } from './find-pull-request.js';
@@ -11,6 +11,8 @@ import { resolveIdentity } from './resolve-identity.js';
 export interface Engine {
   reconcile(client: GitHubClient, ref: PullRequestRef, options: ReconcileOptions): Promise<ReconcileOutcome>;
   sweep(client: GitHubClient, repo: RepositoryRef, options: SweepOptions): Promise<ReconcileOutcome[]>;
+  /** Default: the shell's own (it decides each PR of the group with `reconcile` in check mode). */
+  answerMergeGroup?(client: GitHubClient, repo: RepositoryRef, group: MergeGroupPayload, options: MergeGroupOptions): Promise<MergeGroupAnswer>;
 }
 
 export interface MainDependencies {
@@ -39,7 +41,7 @@ export async function main(inputs: ActionInputs, environment: ActionEnvironment,
   } catch (error) {
     // GitHub (or the engine) failed before there was a verdict: fail closed, never read as a pass.
     const message = error instanceof Error ? error.message : String(error);
-    const failure = target.kind === 'pull-request' ? `#${target.number}: ${message}` : `The sweep failed: ${message}`;
+    const failure = target.kind === 'pull-request' ? `#${target.number}: ${message}` : target.kind === 'merge-group' ? `The merge group could not be judged: ${message}` : `The sweep failed: ${message}`;
     return {
       outputs: target.kind === 'pull-request' ? { tier: 'hard', state: 'blocked' } : {},
       annotations: [],
@@ -56,6 +58,12 @@ async function gate(target: Exclude<Target, { kind: 'nothing' }>, inputs: Action
     ...(inputs.jobCheckRunId !== undefined ? { ignoreCheckRunIds: [inputs.jobCheckRunId] } : {}),
   };
   const repository = { owner: environment.owner, repo: environment.repo };
+
+  if (target.kind === 'merge-group') {
+    const answer = deps.engine.answerMergeGroup ?? answerMergeGroup;
+    const result = await answer(deps.client, repository, target.group, { ...base, mode: inputs.mode === 'full' ? 'full' : 'check', reconcile: deps.engine.reconcile });
+    return reportMergeGroup(result, inputs);
+  }
 
   if (target.kind === 'repository') {
     const run = (checkRunAs: 'check-run' | 'status') => deps.engine.sweep(deps.client, repository, { ...base, mode: 'full', checkRunAs });
@@ -87,6 +95,18 @@ function reportPullRequest(outcome: ReconcileOutcome, inputs: ActionInputs, now:
   } else if (inputs.mode === 'check' && decision.state === 'blocked') {
     report.failure = `#${outcome.ref.number} is blocked: ${decision.title}${decision.blockers.length ? ` (${decision.blockers.join('; ')})` : ''}`;
   }
+  return report;
+}
+
+/** The step fails exactly when the group adds a PR the gate would not merge now (or it cannot tell). */
+function reportMergeGroup(answer: MergeGroupAnswer, inputs: ActionInputs): ActionReport {
+  const { verdict } = answer;
+  const head = answer.headSha ? ` ${answer.headSha.slice(0, 7)}` : '';
+  const lines = [`## hitl-gate: merge group${head} ${verdict.conclusion === 'success' ? 'may merge' : 'must not merge'}`, '', `**${verdict.title}**`, '', verdict.summary, ''];
+  if (inputs.mode === 'full') lines.push(answer.written ? 'The `hitl` check on the group says so.' : `The \`hitl\` check on the group could not be written${answer.error ? `: ${answer.error}` : ''}.`, '');
+  const report: ActionReport = { outputs: {}, annotations: [], summary: lines.join('\n') };
+  if (verdict.conclusion !== 'success') report.failure = `Merge group${head}: ${verdict.title}`;
+  else if (answer.error) report.failure = `Merge group${head}: ${answer.error}`;
   return report;
 }
 

@@ -18,6 +18,8 @@ const HELP = `commands:
   ci N NAME success|failure|pending  another check on PR #N's head (e.g. ci 1 build success)
   protect ${Object.keys(PROTECTIONS).join('|')}   protect main (see docs/protected-branches.md)
   advance                         a commit lands on main: open PRs fall behind
+  queue N [USER]                  USER adds PR #N to the merge queue by hand, bypassing its requirements (with --merge-queue)
+  dequeue N [USER]                USER takes PR #N out of the merge queue
   faults 5xx RATE | drop RATE | ratelimit N | off
   show                            every PR: tier, state, merged
   help | quit`;
@@ -31,7 +33,9 @@ const FILES = {
 async function main(): Promise<void> {
   const sim = await new GitHubSimulator().start();
   const credentials = registerApp(sim);
-  setUp(sim);
+  // `npm run sim -- --merge-queue`: main has a merge queue (the gate enqueues, and answers merge groups).
+  const mergeQueue = process.argv.includes('--merge-queue');
+  setUp(sim, { mergeQueue });
   // `npm run sim -- --protected b` starts with main protected (setups of docs/protected-branches.md).
   const protectedArg = process.argv.indexOf('--protected');
   const preset = protectedArg >= 0 ? PROTECTIONS[process.argv[protectedArg + 1] ?? ''] : undefined;
@@ -49,7 +53,7 @@ async function main(): Promise<void> {
     const line = formatLine(e, t0, sim, labels);
     if (line) console.log(line);
   });
-  console.log(`local GitHub ${sim.apiUrl}, App server ${app.baseUrl}; repository ${REPO} (docs fyi, code soft with a ${WINDOW_SECONDS}s window, migrations hard); alice may decide, bob has write, eve reads.${preset ? `\nmain is protected: ${preset.about}.` : ''}\n${HELP}`);
+  console.log(`local GitHub ${sim.apiUrl}, App server ${app.baseUrl}; repository ${REPO} (docs fyi, code soft with a ${WINDOW_SECONDS}s window, migrations hard)${mergeQueue ? ', main has a merge queue' : ''}; alice may decide, bob has write, eve reads.${preset ? `\nmain is protected: ${preset.about}.` : ''}\n${HELP}`);
 
   const rl = createInterface({ input: process.stdin, output: process.stdout, terminal: false });
   let count = 0;
@@ -79,6 +83,8 @@ async function main(): Promise<void> {
           console.log(`main is protected: ${p.about}.`);
         }
       } else if (cmd === 'advance') sim.advanceBase(REPO);
+      else if (cmd === 'queue') sim.enqueue(REPO, n, args[1] ?? 'alice', { force: true });
+      else if (cmd === 'dequeue') sim.dequeue(REPO, n, args[1] ?? 'alice');
       else if (cmd === 'perm') sim.setPermission(REPO, args[0] ?? '', (args[1] ?? 'none') as 'read' | 'write' | 'admin' | 'none');
       else if (cmd === 'faults') {
         const rate = Number(args[1]);

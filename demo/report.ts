@@ -45,6 +45,12 @@ export function describe(e: TimelineEntry, sim: GitHubSimulator): string | undef
       return `MERGES (${e.detail})`;
     case 'merge-refused':
       return `merge refused by GitHub: ${e.detail}`;
+    case 'enqueued':
+      return `adds it to the merge queue: ${e.detail}`;
+    case 'dequeued':
+      return `takes it out of the merge queue: ${e.detail}`;
+    case 'merge-group':
+      return `builds a merge group: ${e.detail}`;
     case 'reviewed':
       return `reviews: ${e.detail}`;
     case 'labeled':

@@ -37,8 +37,10 @@ export interface Cast {
   pulls: { fyi: DemoPull; soft: DemoPull; vetoed: DemoPull; hard: DemoPull; asked: DemoPull };
 }
 
-export function setUp(sim: GitHubSimulator): void {
+/** `mergeQueue`: `main` has a merge queue that requires the `hitl` check (the gate enqueues instead of merging). */
+export function setUp(sim: GitHubSimulator, o: { mergeQueue?: boolean } = {}): void {
   sim.createRepo({
+    ...(o.mergeQueue ? { mergeQueue: { method: 'SQUASH' as const }, requiredChecks: ['hitl'] } : {}),
     name: REPO,
     policy: POLICY,
     files: { 'README.md': '# shop\n', 'src/cart.ts': 'export const cart = [];\n', 'db/migrations/001_init.sql': 'create table cart (id int);\n' },

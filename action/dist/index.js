@@ -1483,10 +1483,10 @@ var require_request = __commonJS({
             if (typeof val[i] == "object")
               throw new InvalidArgumentError2(`invalid ${key} header`);
             {
-              let str2 = `${val[i]}`;
-              if (!isValidHeaderValue(str2))
+              let str3 = `${val[i]}`;
+              if (!isValidHeaderValue(str3))
                 throw new InvalidArgumentError2(`invalid ${key} header`);
-              arr.push(str2);
+              arr.push(str3);
             }
           }
         val = arr;
@@ -2653,22 +2653,22 @@ var require_data_url = __commonJS({
     function isHTTPWhiteSpace(char) {
       return char === 13 || char === 10 || char === 9 || char === 32;
     }
-    function removeHTTPWhitespace(str2, leading = !0, trailing = !0) {
-      return removeChars(str2, leading, trailing, isHTTPWhiteSpace);
+    function removeHTTPWhitespace(str3, leading = !0, trailing = !0) {
+      return removeChars(str3, leading, trailing, isHTTPWhiteSpace);
     }
     function isASCIIWhitespace(char) {
       return char === 13 || char === 10 || char === 9 || char === 12 || char === 32;
     }
-    function removeASCIIWhitespace(str2, leading = !0, trailing = !0) {
-      return removeChars(str2, leading, trailing, isASCIIWhitespace);
+    function removeASCIIWhitespace(str3, leading = !0, trailing = !0) {
+      return removeChars(str3, leading, trailing, isASCIIWhitespace);
     }
-    function removeChars(str2, leading, trailing, predicate) {
-      let lead = 0, trail = str2.length - 1;
+    function removeChars(str3, leading, trailing, predicate) {
+      let lead = 0, trail = str3.length - 1;
       if (leading)
-        for (; lead < str2.length && predicate(str2.charCodeAt(lead)); ) lead++;
+        for (; lead < str3.length && predicate(str3.charCodeAt(lead)); ) lead++;
       if (trailing)
-        for (; trail > 0 && predicate(str2.charCodeAt(trail)); ) trail--;
-      return lead === 0 && trail === str2.length - 1 ? str2 : str2.slice(lead, trail + 1);
+        for (; trail > 0 && predicate(str3.charCodeAt(trail)); ) trail--;
+      return lead === 0 && trail === str3.length - 1 ? str3 : str3.slice(lead, trail + 1);
     }
     function isomorphicDecode(input) {
       let length = input.length;
@@ -4051,7 +4051,7 @@ var require_body = __commonJS({
       else if (util.isFormDataLike(object)) {
         let boundary = `----formdata-undici-0${`${random(1e11)}`.padStart(11, "0")}`, prefix = `--${boundary}\r
 Content-Disposition: form-data`;
-        let escape3 = (str2) => str2.replace(/\n/g, "%0A").replace(/\r/g, "%0D").replace(/"/g, "%22"), normalizeLinefeeds = (value) => value.replace(/\r?\n|\r/g, `\r
+        let escape3 = (str3) => str3.replace(/\n/g, "%0A").replace(/\r/g, "%0D").replace(/"/g, "%22"), normalizeLinefeeds = (value) => value.replace(/\r?\n|\r/g, `\r
 `), blobParts = [], rn = new Uint8Array([13, 10]);
         length = 0;
         let hasUnknownSizeValue = !1;
@@ -11339,8 +11339,8 @@ var require_cookies = __commonJS({
     }
     function setCookie(headers, cookie) {
       webidl.argumentLengthCheck(arguments, 2, "setCookie"), webidl.brandCheck(headers, Headers2, { strict: !1 }), cookie = webidl.converters.Cookie(cookie);
-      let str2 = stringify(cookie);
-      str2 && headers.append("Set-Cookie", str2);
+      let str3 = stringify(cookie);
+      str3 && headers.append("Set-Cookie", str3);
     }
     webidl.converters.DeleteCookieAttributes = webidl.dictionaryConverter([
       {
@@ -13789,13 +13789,13 @@ var require_code = __commonJS({
     }
     exports._ = _;
     var plus = new _Code("+");
-    function str2(strs, ...args) {
+    function str3(strs, ...args) {
       let expr = [safeStringify(strs[0])], i = 0;
       for (; i < args.length; )
         expr.push(plus), addCodeArg(expr, args[i]), expr.push(plus, safeStringify(strs[++i]));
       return optimize(expr), new _Code(expr);
     }
-    exports.str = str2;
+    exports.str = str3;
     function addCodeArg(code2, arg) {
       arg instanceof _Code ? code2.push(...arg._items) : arg instanceof Name ? code2.push(arg) : code2.push(interpolate(arg));
     }
@@ -13825,7 +13825,7 @@ var require_code = __commonJS({
         return `"${a}${b.slice(1)}`;
     }
     function strConcat(c1, c2) {
-      return c2.emptyStr() ? c1 : c1.emptyStr() ? c2 : str2`${c1}${c2}`;
+      return c2.emptyStr() ? c1 : c1.emptyStr() ? c2 : str3`${c1}${c2}`;
     }
     exports.strConcat = strConcat;
     function interpolate(x) {
@@ -14592,20 +14592,20 @@ var require_util9 = __commonJS({
       return (0, codegen_1._)`${topSchemaRef}${schemaPath}${(0, codegen_1.getProperty)(keyword)}`;
     }
     exports.schemaRefOrVal = schemaRefOrVal;
-    function unescapeFragment(str2) {
-      return unescapeJsonPointer(decodeURIComponent(str2));
+    function unescapeFragment(str3) {
+      return unescapeJsonPointer(decodeURIComponent(str3));
     }
     exports.unescapeFragment = unescapeFragment;
-    function escapeFragment(str2) {
-      return encodeURIComponent(escapeJsonPointer(str2));
+    function escapeFragment(str3) {
+      return encodeURIComponent(escapeJsonPointer(str3));
     }
     exports.escapeFragment = escapeFragment;
-    function escapeJsonPointer(str2) {
-      return typeof str2 == "number" ? `${str2}` : str2.replace(/~/g, "~0").replace(/\//g, "~1");
+    function escapeJsonPointer(str3) {
+      return typeof str3 == "number" ? `${str3}` : str3.replace(/~/g, "~0").replace(/\//g, "~1");
     }
     exports.escapeJsonPointer = escapeJsonPointer;
-    function unescapeJsonPointer(str2) {
-      return str2.replace(/~1/g, "/").replace(/~0/g, "~");
+    function unescapeJsonPointer(str3) {
+      return str3.replace(/~1/g, "/").replace(/~0/g, "~");
     }
     exports.unescapeJsonPointer = unescapeJsonPointer;
     function eachItem(xs, f) {
@@ -15437,8 +15437,8 @@ var require_json_schema_traverse = __commonJS({
         post(schema, jsonPtr, rootSchema, parentJsonPtr, parentKeyword, parentSchema, keyIndex);
       }
     }
-    function escapeJsonPtr(str2) {
-      return str2.replace(/~/g, "~0").replace(/\//g, "~1");
+    function escapeJsonPtr(str3) {
+      return str3.replace(/~/g, "~0").replace(/\//g, "~1");
     }
   }
 });
@@ -16171,10 +16171,10 @@ var require_utils2 = __commonJS({
         isIPV6: !0
       };
     }
-    function findToken(str2, token) {
+    function findToken(str3, token) {
       let ind = 0;
-      for (let i = 0; i < str2.length; i++)
-        str2[i] === token && ind++;
+      for (let i = 0; i < str3.length; i++)
+        str3[i] === token && ind++;
       return ind;
     }
     function removeDotSegments(path2) {
@@ -16863,7 +16863,7 @@ var require_core = __commonJS({
     Object.defineProperty(exports, "CodeGen", { enumerable: !0, get: function() {
       return codegen_1.CodeGen;
     } });
-    var validation_error_1 = require_validation_error(), ref_error_1 = require_ref_error(), rules_1 = require_rules(), compile_1 = require_compile(), codegen_2 = require_codegen(), resolve_1 = require_resolve(), dataType_1 = require_dataType(), util_1 = require_util9(), $dataRefSchema = require_data(), uri_1 = require_uri(), defaultRegExp = (str2, flags) => new RegExp(str2, flags);
+    var validation_error_1 = require_validation_error(), ref_error_1 = require_ref_error(), rules_1 = require_rules(), compile_1 = require_compile(), codegen_2 = require_codegen(), resolve_1 = require_resolve(), dataType_1 = require_dataType(), util_1 = require_util9(), $dataRefSchema = require_data(), uri_1 = require_uri(), defaultRegExp = (str3, flags) => new RegExp(str3, flags);
     defaultRegExp.code = "new RegExp";
     var META_IGNORE_OPTIONS = ["removeAdditional", "useDefaults", "coerceTypes"], EXT_SCOPE_NAMES = /* @__PURE__ */ new Set([
       "validate",
@@ -17465,10 +17465,10 @@ var require_ucs2length = __commonJS({
   "node_modules/ajv/dist/runtime/ucs2length.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: !0 });
-    function ucs2length(str2) {
-      let len = str2.length, length = 0, pos = 0, value;
+    function ucs2length(str3) {
+      let len = str3.length, length = 0, pos = 0, value;
       for (; pos < len; )
-        length++, value = str2.charCodeAt(pos++), value >= 55296 && value <= 56319 && pos < len && (value = str2.charCodeAt(pos), (value & 64512) === 56320 && pos++);
+        length++, value = str3.charCodeAt(pos++), value >= 55296 && value <= 56319 && pos < len && (value = str3.charCodeAt(pos), (value & 64512) === 56320 && pos++);
       return length;
     }
     exports.default = ucs2length;
@@ -19612,14 +19612,14 @@ var require_Collection = __commonJS({
 var require_stringifyComment = __commonJS({
   "node_modules/yaml/dist/stringify/stringifyComment.js"(exports) {
     "use strict";
-    var stringifyComment = (str2) => str2.replace(/^(?!$)(?: $)?/gm, "#");
+    var stringifyComment = (str3) => str3.replace(/^(?!$)(?: $)?/gm, "#");
     function indentComment(comment, indent) {
       return /^\n+$/.test(comment) ? comment.substring(1) : indent ? comment.replace(/^(?! *$)/gm, indent) : comment;
     }
-    var lineComment = (str2, indent, comment) => str2.endsWith(`
+    var lineComment = (str3, indent, comment) => str3.endsWith(`
 `) ? indentComment(comment, indent) : comment.includes(`
 `) ? `
-` + indentComment(comment, indent) : (str2.endsWith(" ") ? "" : " ") + comment;
+` + indentComment(comment, indent) : (str3.endsWith(" ") ? "" : " ") + comment;
     exports.indentComment = indentComment;
     exports.lineComment = lineComment;
     exports.stringifyComment = stringifyComment;
@@ -19725,15 +19725,15 @@ var require_stringifyString = __commonJS({
       indentAtStart: isBlock ? ctx.indent.length : ctx.indentAtStart,
       lineWidth: ctx.options.lineWidth,
       minContentWidth: ctx.options.minContentWidth
-    }), containsDocumentMarker = (str2) => /^(%|---|\.\.\.)/m.test(str2);
-    function lineLengthOverLimit(str2, lineWidth, indentLength) {
+    }), containsDocumentMarker = (str3) => /^(%|---|\.\.\.)/m.test(str3);
+    function lineLengthOverLimit(str3, lineWidth, indentLength) {
       if (!lineWidth || lineWidth < 0)
         return !1;
-      let limit = lineWidth - indentLength, strLen = str2.length;
+      let limit = lineWidth - indentLength, strLen = str3.length;
       if (strLen <= limit)
         return !1;
       for (let i = 0, start = 0; i < strLen; ++i)
-        if (str2[i] === `
+        if (str3[i] === `
 `) {
           if (i - start > limit)
             return !0;
@@ -19746,41 +19746,41 @@ var require_stringifyString = __commonJS({
       let json = JSON.stringify(value);
       if (ctx.options.doubleQuotedAsJSON)
         return json;
-      let { implicitKey } = ctx, minMultiLineLength = ctx.options.doubleQuotedMinMultiLineLength, indent = ctx.indent || (containsDocumentMarker(value) ? "  " : ""), str2 = "", start = 0;
+      let { implicitKey } = ctx, minMultiLineLength = ctx.options.doubleQuotedMinMultiLineLength, indent = ctx.indent || (containsDocumentMarker(value) ? "  " : ""), str3 = "", start = 0;
       for (let i = 0, ch = json[i]; ch; ch = json[++i])
-        if (ch === " " && json[i + 1] === "\\" && json[i + 2] === "n" && (str2 += json.slice(start, i) + "\\ ", i += 1, start = i, ch = "\\"), ch === "\\")
+        if (ch === " " && json[i + 1] === "\\" && json[i + 2] === "n" && (str3 += json.slice(start, i) + "\\ ", i += 1, start = i, ch = "\\"), ch === "\\")
           switch (json[i + 1]) {
             case "u":
               {
-                str2 += json.slice(start, i);
+                str3 += json.slice(start, i);
                 let code2 = json.substr(i + 2, 4);
                 switch (code2) {
                   case "0000":
-                    str2 += "\\0";
+                    str3 += "\\0";
                     break;
                   case "0007":
-                    str2 += "\\a";
+                    str3 += "\\a";
                     break;
                   case "000b":
-                    str2 += "\\v";
+                    str3 += "\\v";
                     break;
                   case "001b":
-                    str2 += "\\e";
+                    str3 += "\\e";
                     break;
                   case "0085":
-                    str2 += "\\N";
+                    str3 += "\\N";
                     break;
                   case "00a0":
-                    str2 += "\\_";
+                    str3 += "\\_";
                     break;
                   case "2028":
-                    str2 += "\\L";
+                    str3 += "\\L";
                     break;
                   case "2029":
-                    str2 += "\\P";
+                    str3 += "\\P";
                     break;
                   default:
-                    code2.substr(0, 2) === "00" ? str2 += "\\x" + code2.substr(2) : str2 += json.substr(i, 6);
+                    code2.substr(0, 2) === "00" ? str3 += "\\x" + code2.substr(2) : str3 += json.substr(i, 6);
                 }
                 i += 5, start = i + 1;
               }
@@ -19789,18 +19789,18 @@ var require_stringifyString = __commonJS({
               if (implicitKey || json[i + 2] === '"' || json.length < minMultiLineLength)
                 i += 1;
               else {
-                for (str2 += json.slice(start, i) + `
+                for (str3 += json.slice(start, i) + `
 
 `; json[i + 2] === "\\" && json[i + 3] === "n" && json[i + 4] !== '"'; )
-                  str2 += `
+                  str3 += `
 `, i += 2;
-                str2 += indent, json[i + 2] === " " && (str2 += "\\"), i += 1, start = i + 1;
+                str3 += indent, json[i + 2] === " " && (str3 += "\\"), i += 1, start = i + 1;
               }
               break;
             default:
               i += 1;
           }
-      return str2 = start ? str2 + json.slice(start) : json, implicitKey ? str2 : foldFlowLines.foldFlowLines(str2, indent, foldFlowLines.FOLD_QUOTED, getFoldOptions(ctx, !1));
+      return str3 = start ? str3 + json.slice(start) : json, implicitKey ? str3 : foldFlowLines.foldFlowLines(str3, indent, foldFlowLines.FOLD_QUOTED, getFoldOptions(ctx, !1));
     }
     function singleQuotedString(value, ctx) {
       if (ctx.options.singleQuote === !1 || ctx.implicitKey && value.includes(`
@@ -19894,14 +19894,14 @@ ${indent}${start}${value}${end}`;
         if (implicitKey && indent === indentStep)
           return quotedString(value, ctx);
       }
-      let str2 = value.replace(/\n+/g, `$&
+      let str3 = value.replace(/\n+/g, `$&
 ${indent}`);
       if (actualString) {
-        let test = (tag) => tag.default && tag.tag !== "tag:yaml.org,2002:str" && tag.test?.test(str2), { compat, tags } = ctx.doc.schema;
+        let test = (tag) => tag.default && tag.tag !== "tag:yaml.org,2002:str" && tag.test?.test(str3), { compat, tags } = ctx.doc.schema;
         if (tags.some(test) || compat?.some(test))
           return quotedString(value, ctx);
       }
-      return implicitKey ? str2 : foldFlowLines.foldFlowLines(str2, indent, foldFlowLines.FOLD_FLOW, getFoldOptions(ctx, !1));
+      return implicitKey ? str3 : foldFlowLines.foldFlowLines(str3, indent, foldFlowLines.FOLD_FLOW, getFoldOptions(ctx, !1));
     }
     function stringifyString(item, ctx, onComment, onChompKeep) {
       let { implicitKey, inFlow } = ctx, ss = typeof item.value == "string" ? item : Object.assign({}, item, { value: String(item.value) }), { type } = item;
@@ -20023,9 +20023,9 @@ var require_stringify = __commonJS({
       tagObj ?? (tagObj = getTagObject(ctx.doc.schema.tags, node));
       let props = stringifyProps(node, tagObj, ctx);
       props.length > 0 && (ctx.indentAtStart = (ctx.indentAtStart ?? 0) + props.length + 1);
-      let str2 = typeof tagObj.stringify == "function" ? tagObj.stringify(node, ctx, onComment, onChompKeep) : identity2.isScalar(node) ? stringifyString.stringifyString(node, ctx, onComment, onChompKeep) : node.toString(ctx, onComment, onChompKeep);
-      return props ? identity2.isScalar(node) || str2[0] === "{" || str2[0] === "[" ? `${props} ${str2}` : `${props}
-${ctx.indent}${str2}` : str2;
+      let str3 = typeof tagObj.stringify == "function" ? tagObj.stringify(node, ctx, onComment, onChompKeep) : identity2.isScalar(node) ? stringifyString.stringifyString(node, ctx, onComment, onChompKeep) : node.toString(ctx, onComment, onChompKeep);
+      return props ? identity2.isScalar(node) || str3[0] === "{" || str3[0] === "[" ? `${props} ${str3}` : `${props}
+${ctx.indent}${str3}` : str3;
     }
     exports.createStringifyContext = createStringifyContext;
     exports.stringify = stringify;
@@ -20053,21 +20053,21 @@ var require_stringifyPair = __commonJS({
         implicitKey: !explicitKey && (simpleKeys || !allNullValues),
         indent: indent + indentStep
       });
-      let keyCommentDone = !1, chompKeep = !1, str2 = stringify.stringify(key, ctx, () => keyCommentDone = !0, () => chompKeep = !0);
-      if (!explicitKey && !ctx.inFlow && str2.length > 1024) {
+      let keyCommentDone = !1, chompKeep = !1, str3 = stringify.stringify(key, ctx, () => keyCommentDone = !0, () => chompKeep = !0);
+      if (!explicitKey && !ctx.inFlow && str3.length > 1024) {
         if (simpleKeys)
           throw new Error("With simple keys, single line scalar must not span more than 1024 characters");
         explicitKey = !0;
       }
       if (ctx.inFlow) {
         if (allNullValues || value == null)
-          return keyCommentDone && onComment && onComment(), str2 === "" ? "?" : explicitKey ? `? ${str2}` : str2;
+          return keyCommentDone && onComment && onComment(), str3 === "" ? "?" : explicitKey ? `? ${str3}` : str3;
       } else if (allNullValues && !simpleKeys || value == null && explicitKey)
-        return str2 = `? ${str2}`, keyComment && !keyCommentDone ? str2 += stringifyComment.lineComment(str2, ctx.indent, commentString(keyComment)) : chompKeep && onChompKeep && onChompKeep(), str2;
-      keyCommentDone && (keyComment = null), explicitKey ? (keyComment && (str2 += stringifyComment.lineComment(str2, ctx.indent, commentString(keyComment))), str2 = `? ${str2}
-${indent}:`) : (str2 = `${str2}:`, keyComment && (str2 += stringifyComment.lineComment(str2, ctx.indent, commentString(keyComment))));
+        return str3 = `? ${str3}`, keyComment && !keyCommentDone ? str3 += stringifyComment.lineComment(str3, ctx.indent, commentString(keyComment)) : chompKeep && onChompKeep && onChompKeep(), str3;
+      keyCommentDone && (keyComment = null), explicitKey ? (keyComment && (str3 += stringifyComment.lineComment(str3, ctx.indent, commentString(keyComment))), str3 = `? ${str3}
+${indent}:`) : (str3 = `${str3}:`, keyComment && (str3 += stringifyComment.lineComment(str3, ctx.indent, commentString(keyComment))));
       let vsb, vcb, valueComment;
-      identity2.isNode(value) ? (vsb = !!value.spaceBefore, vcb = value.commentBefore, valueComment = value.comment) : (vsb = !1, vcb = null, valueComment = null, value && typeof value == "object" && (value = doc.createNode(value))), ctx.implicitKey = !1, !explicitKey && !keyComment && identity2.isScalar(value) && (ctx.indentAtStart = str2.length + 1), chompKeep = !1, !indentSeq && indentStep.length >= 2 && !ctx.inFlow && !explicitKey && identity2.isSeq(value) && !value.flow && !value.tag && !value.anchor && (ctx.indent = ctx.indent.substring(2));
+      identity2.isNode(value) ? (vsb = !!value.spaceBefore, vcb = value.commentBefore, valueComment = value.comment) : (vsb = !1, vcb = null, valueComment = null, value && typeof value == "object" && (value = doc.createNode(value))), ctx.implicitKey = !1, !explicitKey && !keyComment && identity2.isScalar(value) && (ctx.indentAtStart = str3.length + 1), chompKeep = !1, !indentSeq && indentStep.length >= 2 && !ctx.inFlow && !explicitKey && identity2.isSeq(value) && !value.flow && !value.tag && !value.anchor && (ctx.indent = ctx.indent.substring(2));
       let valueCommentDone = !1, valueStr = stringify.stringify(value, ctx, () => valueCommentDone = !0, () => chompKeep = !0), ws = " ";
       if (keyComment || vsb || vcb) {
         if (ws = vsb ? `
@@ -20095,7 +20095,7 @@ ${ctx.indent}`);
         }
       } else (valueStr === "" || valueStr[0] === `
 `) && (ws = "");
-      return str2 += ws + valueStr, ctx.inFlow ? valueCommentDone && onComment && onComment() : valueComment && !valueCommentDone ? str2 += stringifyComment.lineComment(str2, ctx.indent, commentString(valueComment)) : chompKeep && onChompKeep && onChompKeep(), str2;
+      return str3 += ws + valueStr, ctx.inFlow ? valueCommentDone && onComment && onComment() : valueComment && !valueCommentDone ? str3 += stringifyComment.lineComment(str3, ctx.indent, commentString(valueComment)) : chompKeep && onChompKeep && onChompKeep(), str3;
     }
     exports.stringifyPair = stringifyPair;
   }
@@ -20266,23 +20266,23 @@ var require_stringifyCollection = __commonJS({
           ik && (!chompKeep && ik.spaceBefore && lines.push(""), addCommentBefore(ctx, lines, ik.commentBefore, chompKeep));
         }
         chompKeep = !1;
-        let str3 = stringify.stringify(item, itemCtx, () => comment2 = null, () => chompKeep = !0);
-        comment2 && (str3 += stringifyComment.lineComment(str3, itemIndent, commentString(comment2))), chompKeep && comment2 && (chompKeep = !1), lines.push(blockItemPrefix + str3);
+        let str4 = stringify.stringify(item, itemCtx, () => comment2 = null, () => chompKeep = !0);
+        comment2 && (str4 += stringifyComment.lineComment(str4, itemIndent, commentString(comment2))), chompKeep && comment2 && (chompKeep = !1), lines.push(blockItemPrefix + str4);
       }
-      let str2;
+      let str3;
       if (lines.length === 0)
-        str2 = flowChars.start + flowChars.end;
+        str3 = flowChars.start + flowChars.end;
       else {
-        str2 = lines[0];
+        str3 = lines[0];
         for (let i = 1; i < lines.length; ++i) {
           let line2 = lines[i];
-          str2 += line2 ? `
+          str3 += line2 ? `
 ${indent}${line2}` : `
 `;
         }
       }
-      return comment ? (str2 += `
-` + stringifyComment.indentComment(commentString(comment), indent), onComment && onComment()) : chompKeep && onChompKeep && onChompKeep(), str2;
+      return comment ? (str3 += `
+` + stringifyComment.indentComment(commentString(comment), indent), onComment && onComment()) : chompKeep && onChompKeep && onChompKeep(), str3;
     }
     function stringifyFlowCollection({ items }, ctx, { flowChars, itemIndent }) {
       let { indent, indentStep, flowCollectionPadding: fcPadding, options: { commentString } } = ctx;
@@ -20303,9 +20303,9 @@ ${indent}${line2}` : `
           iv ? (iv.comment && (comment = iv.comment), iv.commentBefore && (reqNewline = !0)) : item.value == null && ik?.comment && (comment = ik.comment);
         }
         comment && (reqNewline = !0);
-        let str2 = stringify.stringify(item, itemCtx, () => comment = null);
-        reqNewline || (reqNewline = lines.length > linesAtValue || str2.includes(`
-`)), i < items.length - 1 ? str2 += "," : ctx.options.trailingComma && (ctx.options.lineWidth > 0 && (reqNewline || (reqNewline = lines.reduce((sum, line2) => sum + line2.length + 2, 2) + (str2.length + 2) > ctx.options.lineWidth)), reqNewline && (str2 += ",")), comment && (str2 += stringifyComment.lineComment(str2, itemIndent, commentString(comment))), lines.push(str2), linesAtValue = lines.length;
+        let str3 = stringify.stringify(item, itemCtx, () => comment = null);
+        reqNewline || (reqNewline = lines.length > linesAtValue || str3.includes(`
+`)), i < items.length - 1 ? str3 += "," : ctx.options.trailingComma && (ctx.options.lineWidth > 0 && (reqNewline || (reqNewline = lines.reduce((sum, line2) => sum + line2.length + 2, 2) + (str3.length + 2) > ctx.options.lineWidth)), reqNewline && (str3 += ",")), comment && (str3 += stringifyComment.lineComment(str3, itemIndent, commentString(comment))), lines.push(str3), linesAtValue = lines.length;
       }
       let { start, end } = flowChars;
       if (lines.length === 0)
@@ -20315,12 +20315,12 @@ ${indent}${line2}` : `
         reqNewline = ctx.options.lineWidth > 0 && len > ctx.options.lineWidth;
       }
       if (reqNewline) {
-        let str2 = start;
+        let str3 = start;
         for (let line2 of lines)
-          str2 += line2 ? `
+          str3 += line2 ? `
 ${indentStep}${indent}${line2}` : `
 `;
-        return `${str2}
+        return `${str3}
 ${indent}${end}`;
       } else
         return `${start}${fcPadding}${lines.join(" ")}${fcPadding}${end}`;
@@ -20580,7 +20580,7 @@ var require_string = __commonJS({
       identify: (value) => typeof value == "string",
       default: !0,
       tag: "tag:yaml.org,2002:str",
-      resolve: (str2) => str2,
+      resolve: (str3) => str3,
       stringify(item, ctx, onComment, onChompKeep) {
         return ctx = Object.assign({ actualString: !0 }, ctx), stringifyString.stringifyString(item, ctx, onComment, onChompKeep);
       }
@@ -20615,7 +20615,7 @@ var require_bool = __commonJS({
       default: !0,
       tag: "tag:yaml.org,2002:bool",
       test: /^(?:[Tt]rue|TRUE|[Ff]alse|FALSE)$/,
-      resolve: (str2) => new Scalar.Scalar(str2[0] === "t" || str2[0] === "T"),
+      resolve: (str3) => new Scalar.Scalar(str3[0] === "t" || str3[0] === "T"),
       stringify({ source, value }, ctx) {
         if (source && boolTag.test.test(source)) {
           let sv = source[0] === "t" || source[0] === "T";
@@ -20662,7 +20662,7 @@ var require_float = __commonJS({
       default: !0,
       tag: "tag:yaml.org,2002:float",
       test: /^(?:[-+]?\.(?:inf|Inf|INF)|\.nan|\.NaN|\.NAN)$/,
-      resolve: (str2) => str2.slice(-3).toLowerCase() === "nan" ? NaN : str2[0] === "-" ? Number.NEGATIVE_INFINITY : Number.POSITIVE_INFINITY,
+      resolve: (str3) => str3.slice(-3).toLowerCase() === "nan" ? NaN : str3[0] === "-" ? Number.NEGATIVE_INFINITY : Number.POSITIVE_INFINITY,
       stringify: stringifyNumber.stringifyNumber
     }, floatExp = {
       identify: (value) => typeof value == "number",
@@ -20670,7 +20670,7 @@ var require_float = __commonJS({
       tag: "tag:yaml.org,2002:float",
       format: "EXP",
       test: /^[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)[eE][-+]?[0-9]+$/,
-      resolve: (str2) => parseFloat(str2),
+      resolve: (str3) => parseFloat(str3),
       stringify(node) {
         let num2 = Number(node.value);
         return isFinite(num2) ? num2.toExponential() : stringifyNumber.stringifyNumber(node);
@@ -20680,9 +20680,9 @@ var require_float = __commonJS({
       default: !0,
       tag: "tag:yaml.org,2002:float",
       test: /^[-+]?(?:\.[0-9]+|[0-9]+\.[0-9]*)$/,
-      resolve(str2) {
-        let node = new Scalar.Scalar(parseFloat(str2)), dot = str2.indexOf(".");
-        return dot !== -1 && str2[str2.length - 1] === "0" && (node.minFractionDigits = str2.length - dot - 1), node;
+      resolve(str3) {
+        let node = new Scalar.Scalar(parseFloat(str3)), dot = str3.indexOf(".");
+        return dot !== -1 && str3[str3.length - 1] === "0" && (node.minFractionDigits = str3.length - dot - 1), node;
       },
       stringify: stringifyNumber.stringifyNumber
     };
@@ -20696,7 +20696,7 @@ var require_float = __commonJS({
 var require_int = __commonJS({
   "node_modules/yaml/dist/schema/core/int.js"(exports) {
     "use strict";
-    var stringifyNumber = require_stringifyNumber(), intIdentify = (value) => typeof value == "bigint" || Number.isInteger(value), intResolve = (str2, offset2, radix, { intAsBigInt }) => intAsBigInt ? BigInt(str2) : parseInt(str2.substring(offset2), radix);
+    var stringifyNumber = require_stringifyNumber(), intIdentify = (value) => typeof value == "bigint" || Number.isInteger(value), intResolve = (str3, offset2, radix, { intAsBigInt }) => intAsBigInt ? BigInt(str3) : parseInt(str3.substring(offset2), radix);
     function intStringify(node, radix, prefix) {
       let { value } = node;
       return intIdentify(value) && value >= 0 ? prefix + value.toString(radix) : stringifyNumber.stringifyNumber(node);
@@ -20707,14 +20707,14 @@ var require_int = __commonJS({
       tag: "tag:yaml.org,2002:int",
       format: "OCT",
       test: /^0o[0-7]+$/,
-      resolve: (str2, _onError, opt) => intResolve(str2, 2, 8, opt),
+      resolve: (str3, _onError, opt) => intResolve(str3, 2, 8, opt),
       stringify: (node) => intStringify(node, 8, "0o")
     }, int2 = {
       identify: intIdentify,
       default: !0,
       tag: "tag:yaml.org,2002:int",
       test: /^[-+]?[0-9]+$/,
-      resolve: (str2, _onError, opt) => intResolve(str2, 0, 10, opt),
+      resolve: (str3, _onError, opt) => intResolve(str3, 0, 10, opt),
       stringify: stringifyNumber.stringifyNumber
     }, intHex = {
       identify: (value) => intIdentify(value) && value >= 0,
@@ -20722,7 +20722,7 @@ var require_int = __commonJS({
       tag: "tag:yaml.org,2002:int",
       format: "HEX",
       test: /^0x[0-9a-fA-F]+$/,
-      resolve: (str2, _onError, opt) => intResolve(str2, 2, 16, opt),
+      resolve: (str3, _onError, opt) => intResolve(str3, 2, 16, opt),
       stringify: (node) => intStringify(node, 16, "0x")
     };
     exports.int = int2;
@@ -20765,7 +20765,7 @@ var require_schema2 = __commonJS({
         identify: (value) => typeof value == "string",
         default: !0,
         tag: "tag:yaml.org,2002:str",
-        resolve: (str2) => str2,
+        resolve: (str3) => str3,
         stringify: stringifyJSON
       },
       {
@@ -20782,7 +20782,7 @@ var require_schema2 = __commonJS({
         default: !0,
         tag: "tag:yaml.org,2002:bool",
         test: /^true$|^false$/,
-        resolve: (str2) => str2 === "true",
+        resolve: (str3) => str3 === "true",
         stringify: stringifyJSON
       },
       {
@@ -20790,7 +20790,7 @@ var require_schema2 = __commonJS({
         default: !0,
         tag: "tag:yaml.org,2002:int",
         test: /^-?(?:0|[1-9][0-9]*)$/,
-        resolve: (str2, _onError, { intAsBigInt }) => intAsBigInt ? BigInt(str2) : parseInt(str2, 10),
+        resolve: (str3, _onError, { intAsBigInt }) => intAsBigInt ? BigInt(str3) : parseInt(str3, 10),
         stringify: ({ value }) => intIdentify(value) ? value.toString() : JSON.stringify(value)
       },
       {
@@ -20798,15 +20798,15 @@ var require_schema2 = __commonJS({
         default: !0,
         tag: "tag:yaml.org,2002:float",
         test: /^-?(?:0|[1-9][0-9]*)(?:\.[0-9]*)?(?:[eE][-+]?[0-9]+)?$/,
-        resolve: (str2) => parseFloat(str2),
+        resolve: (str3) => parseFloat(str3),
         stringify: stringifyJSON
       }
     ], jsonError = {
       default: !0,
       tag: "",
       test: /^/,
-      resolve(str2, onError) {
-        return onError(`Unresolved plain scalar ${JSON.stringify(str2)}`), str2;
+      resolve(str3, onError) {
+        return onError(`Unresolved plain scalar ${JSON.stringify(str3)}`), str3;
       }
     }, schema = [map.map, seq.seq].concat(jsonScalars, jsonError);
     exports.schema = schema;
@@ -20834,9 +20834,9 @@ var require_binary = __commonJS({
         if (typeof node_buffer.Buffer == "function")
           return node_buffer.Buffer.from(src, "base64");
         if (typeof atob == "function") {
-          let str2 = atob(src.replace(/[\n\r]/g, "")), buffer = new Uint8Array(str2.length);
-          for (let i = 0; i < str2.length; ++i)
-            buffer[i] = str2.charCodeAt(i);
+          let str3 = atob(src.replace(/[\n\r]/g, "")), buffer = new Uint8Array(str3.length);
+          for (let i = 0; i < str3.length; ++i)
+            buffer[i] = str3.charCodeAt(i);
           return buffer;
         } else
           return onError("This environment does not support reading binary tags; either Buffer or atob is required"), src;
@@ -20844,24 +20844,24 @@ var require_binary = __commonJS({
       stringify({ comment, type, value }, ctx, onComment, onChompKeep) {
         if (!value)
           return "";
-        let buf = value, str2;
+        let buf = value, str3;
         if (typeof node_buffer.Buffer == "function")
-          str2 = buf instanceof node_buffer.Buffer ? buf.toString("base64") : node_buffer.Buffer.from(buf.buffer).toString("base64");
+          str3 = buf instanceof node_buffer.Buffer ? buf.toString("base64") : node_buffer.Buffer.from(buf.buffer).toString("base64");
         else if (typeof btoa == "function") {
           let s2 = "";
           for (let i = 0; i < buf.length; ++i)
             s2 += String.fromCharCode(buf[i]);
-          str2 = btoa(s2);
+          str3 = btoa(s2);
         } else
           throw new Error("This environment does not support writing binary tags; either Buffer or btoa is required");
         if (type ?? (type = Scalar.Scalar.BLOCK_LITERAL), type !== Scalar.Scalar.QUOTE_DOUBLE) {
-          let lineWidth = Math.max(ctx.options.lineWidth - ctx.indent.length, ctx.options.minContentWidth), n2 = Math.ceil(str2.length / lineWidth), lines = new Array(n2);
+          let lineWidth = Math.max(ctx.options.lineWidth - ctx.indent.length, ctx.options.minContentWidth), n2 = Math.ceil(str3.length / lineWidth), lines = new Array(n2);
           for (let i = 0, o = 0; i < n2; ++i, o += lineWidth)
-            lines[i] = str2.substr(o, lineWidth);
-          str2 = lines.join(type === Scalar.Scalar.BLOCK_LITERAL ? `
+            lines[i] = str3.substr(o, lineWidth);
+          str3 = lines.join(type === Scalar.Scalar.BLOCK_LITERAL ? `
 ` : " ");
         }
-        return stringifyString.stringifyString({ comment, type, value: str2 }, ctx, onComment, onChompKeep);
+        return stringifyString.stringifyString({ comment, type, value: str3 }, ctx, onComment, onChompKeep);
       }
     };
     exports.binary = binary;
@@ -21021,7 +21021,7 @@ var require_float2 = __commonJS({
       default: !0,
       tag: "tag:yaml.org,2002:float",
       test: /^(?:[-+]?\.(?:inf|Inf|INF)|\.nan|\.NaN|\.NAN)$/,
-      resolve: (str2) => str2.slice(-3).toLowerCase() === "nan" ? NaN : str2[0] === "-" ? Number.NEGATIVE_INFINITY : Number.POSITIVE_INFINITY,
+      resolve: (str3) => str3.slice(-3).toLowerCase() === "nan" ? NaN : str3[0] === "-" ? Number.NEGATIVE_INFINITY : Number.POSITIVE_INFINITY,
       stringify: stringifyNumber.stringifyNumber
     }, floatExp = {
       identify: (value) => typeof value == "number",
@@ -21029,7 +21029,7 @@ var require_float2 = __commonJS({
       tag: "tag:yaml.org,2002:float",
       format: "EXP",
       test: /^[-+]?(?:[0-9][0-9_]*)?(?:\.[0-9_]*)?[eE][-+]?[0-9]+$/,
-      resolve: (str2) => parseFloat(str2.replace(/_/g, "")),
+      resolve: (str3) => parseFloat(str3.replace(/_/g, "")),
       stringify(node) {
         let num2 = Number(node.value);
         return isFinite(num2) ? num2.toExponential() : stringifyNumber.stringifyNumber(node);
@@ -21039,10 +21039,10 @@ var require_float2 = __commonJS({
       default: !0,
       tag: "tag:yaml.org,2002:float",
       test: /^[-+]?(?:[0-9][0-9_]*)?\.[0-9_]*$/,
-      resolve(str2) {
-        let node = new Scalar.Scalar(parseFloat(str2.replace(/_/g, ""))), dot = str2.indexOf(".");
+      resolve(str3) {
+        let node = new Scalar.Scalar(parseFloat(str3.replace(/_/g, ""))), dot = str3.indexOf(".");
         if (dot !== -1) {
-          let f = str2.substring(dot + 1).replace(/_/g, "");
+          let f = str3.substring(dot + 1).replace(/_/g, "");
           f[f.length - 1] === "0" && (node.minFractionDigits = f.length);
         }
         return node;
@@ -21060,31 +21060,31 @@ var require_int2 = __commonJS({
   "node_modules/yaml/dist/schema/yaml-1.1/int.js"(exports) {
     "use strict";
     var stringifyNumber = require_stringifyNumber(), intIdentify = (value) => typeof value == "bigint" || Number.isInteger(value);
-    function intResolve(str2, offset2, radix, { intAsBigInt }) {
-      let sign = str2[0];
-      if ((sign === "-" || sign === "+") && (offset2 += 1), str2 = str2.substring(offset2).replace(/_/g, ""), intAsBigInt) {
+    function intResolve(str3, offset2, radix, { intAsBigInt }) {
+      let sign = str3[0];
+      if ((sign === "-" || sign === "+") && (offset2 += 1), str3 = str3.substring(offset2).replace(/_/g, ""), intAsBigInt) {
         switch (radix) {
           case 2:
-            str2 = `0b${str2}`;
+            str3 = `0b${str3}`;
             break;
           case 8:
-            str2 = `0o${str2}`;
+            str3 = `0o${str3}`;
             break;
           case 16:
-            str2 = `0x${str2}`;
+            str3 = `0x${str3}`;
             break;
         }
-        let n3 = BigInt(str2);
+        let n3 = BigInt(str3);
         return sign === "-" ? BigInt(-1) * n3 : n3;
       }
-      let n2 = parseInt(str2, radix);
+      let n2 = parseInt(str3, radix);
       return sign === "-" ? -1 * n2 : n2;
     }
     function intStringify(node, radix, prefix) {
       let { value } = node;
       if (intIdentify(value)) {
-        let str2 = value.toString(radix);
-        return value < 0 ? "-" + prefix + str2.substr(1) : prefix + str2;
+        let str3 = value.toString(radix);
+        return value < 0 ? "-" + prefix + str3.substr(1) : prefix + str3;
       }
       return stringifyNumber.stringifyNumber(node);
     }
@@ -21094,7 +21094,7 @@ var require_int2 = __commonJS({
       tag: "tag:yaml.org,2002:int",
       format: "BIN",
       test: /^[-+]?0b[0-1_]+$/,
-      resolve: (str2, _onError, opt) => intResolve(str2, 2, 2, opt),
+      resolve: (str3, _onError, opt) => intResolve(str3, 2, 2, opt),
       stringify: (node) => intStringify(node, 2, "0b")
     }, intOct = {
       identify: intIdentify,
@@ -21102,14 +21102,14 @@ var require_int2 = __commonJS({
       tag: "tag:yaml.org,2002:int",
       format: "OCT",
       test: /^[-+]?0[0-7_]+$/,
-      resolve: (str2, _onError, opt) => intResolve(str2, 1, 8, opt),
+      resolve: (str3, _onError, opt) => intResolve(str3, 1, 8, opt),
       stringify: (node) => intStringify(node, 8, "0")
     }, int2 = {
       identify: intIdentify,
       default: !0,
       tag: "tag:yaml.org,2002:int",
       test: /^[-+]?[0-9][0-9_]*$/,
-      resolve: (str2, _onError, opt) => intResolve(str2, 0, 10, opt),
+      resolve: (str3, _onError, opt) => intResolve(str3, 0, 10, opt),
       stringify: stringifyNumber.stringifyNumber
     }, intHex = {
       identify: intIdentify,
@@ -21117,7 +21117,7 @@ var require_int2 = __commonJS({
       tag: "tag:yaml.org,2002:int",
       format: "HEX",
       test: /^[-+]?0x[0-9a-fA-F_]+$/,
-      resolve: (str2, _onError, opt) => intResolve(str2, 2, 16, opt),
+      resolve: (str3, _onError, opt) => intResolve(str3, 2, 16, opt),
       stringify: (node) => intStringify(node, 16, "0x")
     };
     exports.int = int2;
@@ -21199,8 +21199,8 @@ var require_timestamp = __commonJS({
   "node_modules/yaml/dist/schema/yaml-1.1/timestamp.js"(exports) {
     "use strict";
     var stringifyNumber = require_stringifyNumber();
-    function parseSexagesimal(str2, asBigInt) {
-      let sign = str2[0], parts = sign === "-" || sign === "+" ? str2.substring(1) : str2, num2 = (n2) => asBigInt ? BigInt(n2) : Number(n2), res = parts.replace(/_/g, "").split(":").reduce((res2, p) => res2 * num2(60) + num2(p), num2(0));
+    function parseSexagesimal(str3, asBigInt) {
+      let sign = str3[0], parts = sign === "-" || sign === "+" ? str3.substring(1) : str3, num2 = (n2) => asBigInt ? BigInt(n2) : Number(n2), res = parts.replace(/_/g, "").split(":").reduce((res2, p) => res2 * num2(60) + num2(p), num2(0));
       return sign === "-" ? num2(-1) * res : res;
     }
     function stringifySexagesimal(node) {
@@ -21220,7 +21220,7 @@ var require_timestamp = __commonJS({
       tag: "tag:yaml.org,2002:int",
       format: "TIME",
       test: /^[-+]?[0-9][0-9_]*(?::[0-5]?[0-9])+$/,
-      resolve: (str2, _onError, { intAsBigInt }) => parseSexagesimal(str2, intAsBigInt),
+      resolve: (str3, _onError, { intAsBigInt }) => parseSexagesimal(str3, intAsBigInt),
       stringify: stringifySexagesimal
     }, floatTime = {
       identify: (value) => typeof value == "number",
@@ -21228,7 +21228,7 @@ var require_timestamp = __commonJS({
       tag: "tag:yaml.org,2002:float",
       format: "TIME",
       test: /^[-+]?[0-9][0-9_]*(?::[0-5]?[0-9])+\.[0-9_]*$/,
-      resolve: (str2) => parseSexagesimal(str2, !1),
+      resolve: (str3) => parseSexagesimal(str3, !1),
       stringify: stringifySexagesimal
     }, timestamp = {
       identify: (value) => value instanceof Date,
@@ -21238,8 +21238,8 @@ var require_timestamp = __commonJS({
       // may be omitted altogether, resulting in a date format. In such a case, the time part is
       // assumed to be 00:00:00Z (start of day, UTC).
       test: RegExp("^([0-9]{4})-([0-9]{1,2})-([0-9]{1,2})(?:(?:t|T|[ \\t]+)([0-9]{1,2}):([0-9]{1,2}):([0-9]{1,2}(\\.[0-9]+)?)(?:[ \\t]*(Z|[-+][012]?[0-9](?::[0-9]{2})?))?)?$"),
-      resolve(str2) {
-        let match3 = str2.match(timestamp.test);
+      resolve(str3) {
+        let match3 = str3.match(timestamp.test);
         if (!match3)
           throw new Error("!!timestamp expects a date, starting with yyyy-mm-dd");
         let [, year, month, day, hour, minute, second] = match3.map(Number), millisec = match3[7] ? Number((match3[7] + "00").substr(1, 3)) : 0, date = Date.UTC(year, month - 1, day, hour || 0, minute || 0, second || 0, millisec), tz = match3[8];
@@ -24950,13 +24950,13 @@ function omit(object, keysToOmit) {
     keysToOmit.indexOf(key) === -1 && (result[key] = object[key]);
   return result;
 }
-function encodeReserved(str2) {
-  return str2.split(/(%[0-9A-Fa-f]{2})/g).map(function(part) {
+function encodeReserved(str3) {
+  return str3.split(/(%[0-9A-Fa-f]{2})/g).map(function(part) {
     return /%[0-9A-Fa-f]/.test(part) || (part = encodeURI(part).replace(/%5B/g, "[").replace(/%5D/g, "]")), part;
   }).join("");
 }
-function encodeUnreserved(str2) {
-  return encodeURIComponent(str2).replace(/[!'()*]/g, function(c) {
+function encodeUnreserved(str3) {
+  return encodeURIComponent(str3).replace(/[!'()*]/g, function(c) {
     return "%" + c.charCodeAt(0).toString(16).toUpperCase();
   });
 }
@@ -25167,11 +25167,11 @@ function parseParameters(header, type, index, len, stopFlags) {
   }
   return { type, index, parameters };
 }
-function unescapeQuotedPairs(str2, start, end) {
+function unescapeQuotedPairs(str3, start, end) {
   let result = "";
   for (let index = start; index < end; index++)
-    str2.charCodeAt(index) === 92 && (result += str2.slice(start, index), start = ++index);
-  return result + str2.slice(start, end);
+    str3.charCodeAt(index) === 92 && (result += str3.slice(start, index), start = ++index);
+  return result + str3.slice(start, end);
 }
 
 // node_modules/json-with-bigint/json-with-bigint.js
@@ -28284,19 +28284,19 @@ var KNOWN_AGENTS = {
 };
 
 // node_modules/balanced-match/dist/esm/index.js
-var range = (a, b, str2) => {
-  let begs, beg, left, right, result, ai = str2.indexOf(a), bi = str2.indexOf(b, ai + 1), i = ai;
+var range = (a, b, str3) => {
+  let begs, beg, left, right, result, ai = str3.indexOf(a), bi = str3.indexOf(b, ai + 1), i = ai;
   if (ai >= 0 && bi > 0) {
     if (a === b)
       return [ai, bi];
-    for (begs = [], left = str2.length; i >= 0 && !result; ) {
+    for (begs = [], left = str3.length; i >= 0 && !result; ) {
       if (i === ai)
-        begs.push(i), ai = str2.indexOf(a, i + 1);
+        begs.push(i), ai = str3.indexOf(a, i + 1);
       else if (begs.length === 1) {
         let r = begs.pop();
         r !== void 0 && (result = [r, bi]);
       } else
-        beg = begs.pop(), beg !== void 0 && beg < left && (left = beg, right = bi), bi = str2.indexOf(b, i + 1);
+        beg = begs.pop(), beg !== void 0 && beg < left && (left = beg, right = bi), bi = str3.indexOf(b, i + 1);
       i = ai < bi && ai >= 0 ? ai : bi;
     }
     begs.length && right !== void 0 && (result = [left, right]);
@@ -28306,29 +28306,29 @@ var range = (a, b, str2) => {
 
 // node_modules/brace-expansion/dist/esm/index.js
 var escSlash = "\0SLASH" + Math.random().toFixed(16) + "\0", escOpen = "\0OPEN" + Math.random().toFixed(16) + "\0", escClose = "\0CLOSE" + Math.random().toFixed(16) + "\0", escComma = "\0COMMA" + Math.random().toFixed(16) + "\0", escPeriod = "\0PERIOD" + Math.random().toFixed(16) + "\0", escSlashPattern = new RegExp(escSlash, "g"), escOpenPattern = new RegExp(escOpen, "g"), escClosePattern = new RegExp(escClose, "g"), escCommaPattern = new RegExp(escComma, "g"), escPeriodPattern = new RegExp(escPeriod, "g"), slashPattern = /\\\\/g, openPattern = /\\{/g, closePattern = /\\}/g, commaPattern = /\\,/g, periodPattern = /\\\./g, EXPANSION_MAX = 1e5, EXPANSION_MAX_LENGTH = 4e6, EXPANSION_MAX_DEPTH = 1e3, EXPANSION_MAX_REWRITES = 1e3, EXPANSION_MAX_STEPS = 2e7, CALL_STEPS = 16;
-function numeric(str2) {
-  return isNaN(str2) ? str2.charCodeAt(0) : parseInt(str2, 10);
+function numeric(str3) {
+  return isNaN(str3) ? str3.charCodeAt(0) : parseInt(str3, 10);
 }
-function escapeBraces(str2) {
-  return str2.replace(slashPattern, escSlash).replace(openPattern, escOpen).replace(closePattern, escClose).replace(commaPattern, escComma).replace(periodPattern, escPeriod);
+function escapeBraces(str3) {
+  return str3.replace(slashPattern, escSlash).replace(openPattern, escOpen).replace(closePattern, escClose).replace(commaPattern, escComma).replace(periodPattern, escPeriod);
 }
-function unescapeBraces(str2) {
-  return str2.replace(escSlashPattern, "\\").replace(escOpenPattern, "{").replace(escClosePattern, "}").replace(escCommaPattern, ",").replace(escPeriodPattern, ".");
+function unescapeBraces(str3) {
+  return str3.replace(escSlashPattern, "\\").replace(escOpenPattern, "{").replace(escClosePattern, "}").replace(escCommaPattern, ",").replace(escPeriodPattern, ".");
 }
 function pushAll(target, items) {
   for (let i = 0; i < items.length; i++)
     target.push(items[i]);
 }
-function balancedWithBudget(str2, masked, budget) {
+function balancedWithBudget(str3, masked, budget) {
   if (budget.remaining < 0)
     return;
   let r = range("{", "}", masked), unmatched = r !== void 0 && masked.indexOf("{") < r[0];
-  if (budget.remaining -= r && !unmatched ? r[1] + 1 : str2.length, !(!r || budget.remaining < 0))
+  if (budget.remaining -= r && !unmatched ? r[1] + 1 : str3.length, !(!r || budget.remaining < 0))
     return {
       end: r[1],
-      pre: str2.slice(0, r[0]),
-      body: str2.slice(r[0] + 1, r[1]),
-      post: str2.slice(r[1] + 1),
+      pre: str3.slice(0, r[0]),
+      body: str3.slice(r[0] + 1, r[1]),
+      post: str3.slice(r[1] + 1),
       unmatched
     };
 }
@@ -28346,48 +28346,48 @@ function maskUnmatchedOpens(masked, budget) {
   }
   return out + masked.slice(last);
 }
-function commaSetFollows(str2, budget) {
-  if (budget.remaining -= str2.length, budget.remaining < 0)
+function commaSetFollows(str3, budget) {
+  if (budget.remaining -= str3.length, budget.remaining < 0)
     return !1;
   let close = !1;
-  for (let i = str2.length - 1; i >= 0; i--) {
-    let c = str2.charCodeAt(i);
+  for (let i = str3.length - 1; i >= 0; i--) {
+    let c = str3.charCodeAt(i);
     if (c === 125)
       close = !0;
     else if (c === 10 || c === 13 || c === 8232 || c === 8233)
       close = !1;
-    else if (c === 44 && close && str2.charCodeAt(i + 1) !== 44)
+    else if (c === 44 && close && str3.charCodeAt(i + 1) !== 44)
       return !0;
   }
   return !1;
 }
-function parseCommaParts(str2, budget) {
+function parseCommaParts(str3, budget) {
   let parts = [], carry = "";
   for (; ; ) {
-    let m = balancedWithBudget(str2, str2, budget);
+    let m = balancedWithBudget(str3, str3, budget);
     if (budget.remaining < 0)
       return;
     if (!m) {
-      let tail = str2.split(",");
+      let tail = str3.split(",");
       return tail[0] = carry + tail[0], pushAll(parts, tail), parts;
     }
     let { pre, body, post } = m, p = pre.split(",");
     if (p[0] = carry + p[0], p[p.length - 1] += "{" + body + "}", !post.length)
       return pushAll(parts, p), parts;
-    carry = p.pop(), pushAll(parts, p), str2 = post;
+    carry = p.pop(), pushAll(parts, p), str3 = post;
   }
 }
 function bound(value, fallback) {
   return value === void 0 || isNaN(value) ? fallback : value;
 }
-function expand2(str2, options = {}) {
-  if (!str2)
+function expand2(str3, options = {}) {
+  if (!str3)
     return [];
   let max = bound(options.max, EXPANSION_MAX), maxLength = bound(options.maxLength, EXPANSION_MAX_LENGTH), maxDepth = bound(options.maxDepth, EXPANSION_MAX_DEPTH), maxRewrites = bound(options.maxRewrites, EXPANSION_MAX_REWRITES), maxSteps = bound(options.maxSteps, EXPANSION_MAX_STEPS);
-  return str2.slice(0, 2) === "{}" && (str2 = "\\{\\}" + str2.slice(2)), expand_(escapeBraces(str2), max, maxLength, maxDepth, 0, maxRewrites, { remaining: maxSteps }, !0).map(unescapeBraces);
+  return str3.slice(0, 2) === "{}" && (str3 = "\\{\\}" + str3.slice(2)), expand_(escapeBraces(str3), max, maxLength, maxDepth, 0, maxRewrites, { remaining: maxSteps }, !0).map(unescapeBraces);
 }
-function embrace(str2) {
-  return "{" + str2 + "}";
+function embrace(str3) {
+  return "{" + str3 + "}";
 }
 function isPadded(el) {
   return /^-?0\d/.test(el);
@@ -28440,26 +28440,26 @@ function expandSequence(body, isAlphaSequence, max, maxLength, budget) {
   }
   return N;
 }
-function expand_(str2, max, maxLength, maxDepth, depth, maxRewrites, budget, isTop) {
+function expand_(str3, max, maxLength, maxDepth, depth, maxRewrites, budget, isTop) {
   if (budget.remaining -= CALL_STEPS, depth > maxDepth)
-    return [str2];
-  let acc = [""], rewrites = 0, dropEmpties = !1, firstGroup = !0, masked = str2;
+    return [str3];
+  let acc = [""], rewrites = 0, dropEmpties = !1, firstGroup = !0, masked = str3;
   for (; ; ) {
-    let m = balancedWithBudget(str2, masked, budget);
+    let m = balancedWithBudget(str3, masked, budget);
     if (!m)
-      return combine(acc, str2, [""], max, maxLength, dropEmpties, budget);
+      return combine(acc, str3, [""], max, maxLength, dropEmpties, budget);
     m.unmatched && (masked = maskUnmatchedOpens(masked, budget));
     let pre = m.pre, literal = () => combine(acc, pre + "{" + m.body + "}" + m.post, [""], max, maxLength, dropEmpties, budget);
     if (/\$$/.test(pre)) {
       if (acc = combine(acc, pre + "{" + m.body + "}", [""], max, maxLength, dropEmpties && !m.post.length, budget), firstGroup = !1, !m.post.length)
         break;
-      str2 = m.post, masked = masked.slice(m.end + 1);
+      str3 = m.post, masked = masked.slice(m.end + 1);
       continue;
     }
     let isNumericSequence = /^-?\d+\.\.-?\d+(?:\.\.-?\d+)?$/.test(m.body), isAlphaSequence = /^[a-zA-Z]\.\.[a-zA-Z](?:\.\.-?\d+)?$/.test(m.body), isSequence = isNumericSequence || isAlphaSequence, isOptions = m.body.indexOf(",") >= 0;
     if (!isSequence && !isOptions) {
       if (rewrites < maxRewrites && commaSetFollows(m.post, budget)) {
-        rewrites++, str2 = m.pre + "{" + m.body + escClose + m.post, masked = masked.slice(0, m.end) + escClose + masked.slice(m.end + 1), isTop = !0;
+        rewrites++, str3 = m.pre + "{" + m.body + escClose + m.post, masked = masked.slice(0, m.end) + escClose + masked.slice(m.end + 1), isTop = !0;
         continue;
       }
       return literal();
@@ -28482,7 +28482,7 @@ function expand_(str2, max, maxLength, maxDepth, depth, maxRewrites, budget, isT
             return literal();
           if (acc = next2, !m.post.length)
             break;
-          str2 = m.post, masked = masked.slice(m.end + 1);
+          str3 = m.post, masked = masked.slice(m.end + 1);
           continue;
         }
       }
@@ -28510,7 +28510,7 @@ function expand_(str2, max, maxLength, maxDepth, depth, maxRewrites, budget, isT
       return literal();
     if (acc = next, !m.post.length)
       break;
-    str2 = m.post, masked = masked.slice(m.end + 1);
+    str3 = m.post, masked = masked.slice(m.end + 1);
   }
   return acc;
 }
@@ -28754,12 +28754,12 @@ var _a, types = /* @__PURE__ */ new Set(["!", "?", "+", "*", "@"]), isExtglobTyp
       c.copyIn(p);
     return c;
   }
-  static #parseAST(str2, ast, pos, opt, extDepth) {
+  static #parseAST(str3, ast, pos, opt, extDepth) {
     let maxDepth = opt.maxExtglobRecursion ?? 2, escaping = !1, inBrace = !1, braceStart = -1, braceNeg = !1;
     if (ast.type === null) {
       let i2 = pos, acc2 = "";
-      for (; i2 < str2.length; ) {
-        let c = str2.charAt(i2++);
+      for (; i2 < str3.length; ) {
+        let c = str3.charAt(i2++);
         if (escaping || c === "\\") {
           escaping = !escaping, acc2 += c;
           continue;
@@ -28771,10 +28771,10 @@ var _a, types = /* @__PURE__ */ new Set(["!", "?", "+", "*", "@"]), isExtglobTyp
           inBrace = !0, braceStart = i2, braceNeg = !1, acc2 += c;
           continue;
         }
-        if (!opt.noext && isExtglobType(c) && str2.charAt(i2) === "(" && extDepth <= maxDepth) {
+        if (!opt.noext && isExtglobType(c) && str3.charAt(i2) === "(" && extDepth <= maxDepth) {
           ast.push(acc2), acc2 = "";
           let ext2 = new _a(c, ast);
-          i2 = _a.#parseAST(str2, ext2, i2, opt, extDepth + 1), ast.push(ext2);
+          i2 = _a.#parseAST(str3, ext2, i2, opt, extDepth + 1), ast.push(ext2);
           continue;
         }
         acc2 += c;
@@ -28782,8 +28782,8 @@ var _a, types = /* @__PURE__ */ new Set(["!", "?", "+", "*", "@"]), isExtglobTyp
       return ast.push(acc2), i2;
     }
     let i = pos + 1, part = new _a(null, ast), parts = [], acc = "";
-    for (; i < str2.length; ) {
-      let c = str2.charAt(i++);
+    for (; i < str3.length; ) {
+      let c = str3.charAt(i++);
       if (escaping || c === "\\") {
         escaping = !escaping, acc += c;
         continue;
@@ -28795,12 +28795,12 @@ var _a, types = /* @__PURE__ */ new Set(["!", "?", "+", "*", "@"]), isExtglobTyp
         inBrace = !0, braceStart = i, braceNeg = !1, acc += c;
         continue;
       }
-      if (!opt.noext && isExtglobType(c) && str2.charAt(i) === "(" && /* c8 ignore start - the maxDepth is sufficient here */
+      if (!opt.noext && isExtglobType(c) && str3.charAt(i) === "(" && /* c8 ignore start - the maxDepth is sufficient here */
       (extDepth <= maxDepth || ast && ast.#canAdoptType(c))) {
         let depthAdd = ast && ast.#canAdoptType(c) ? 0 : 1;
         part.push(acc), acc = "";
         let ext2 = new _a(c, part);
-        part.push(ext2), i = _a.#parseAST(str2, ext2, i, opt, extDepth + depthAdd);
+        part.push(ext2), i = _a.#parseAST(str3, ext2, i, opt, extDepth + depthAdd);
         continue;
       }
       if (c === "|") {
@@ -28811,7 +28811,7 @@ var _a, types = /* @__PURE__ */ new Set(["!", "?", "+", "*", "@"]), isExtglobTyp
         return acc === "" && ast.#parts.length === 0 && (ast.#emptyExt = !0), part.push(acc), acc = "", ast.push(...parts, part), i;
       acc += c;
     }
-    return ast.type = null, ast.#hasMagic = void 0, ast.#parts = [str2.substring(pos - 1)], i;
+    return ast.type = null, ast.#hasMagic = void 0, ast.#parts = [str3.substring(pos - 1)], i;
   }
   #canAdoptWithSpace(child) {
     return this.#canAdopt(child, adoptionWithSpaceMap);
@@ -31026,14 +31026,14 @@ var numberingSystems = {
   thai: [3664, 3673],
   tibt: [3872, 3881]
 }, hanidecChars = numberingSystems.hanidec.replace(/[\[|\]]/g, "").split("");
-function parseDigits(str2) {
-  let value = parseInt(str2, 10);
+function parseDigits(str3) {
+  let value = parseInt(str3, 10);
   if (isNaN(value)) {
     value = "";
-    for (let i = 0; i < str2.length; i++) {
-      let code2 = str2.charCodeAt(i);
-      if (str2[i].search(numberingSystems.hanidec) !== -1)
-        value += hanidecChars.indexOf(str2[i]);
+    for (let i = 0; i < str3.length; i++) {
+      let code2 = str3.charCodeAt(i);
+      if (str3[i].search(numberingSystems.hanidec) !== -1)
+        value += hanidecChars.indexOf(str3[i]);
       else
         for (let key in numberingSystemsUTF16) {
           let [min, max] = numberingSystemsUTF16[key];
@@ -37739,50 +37739,156 @@ function findStatusComment(comments, identity2) {
   return { id: ours.id, body: ours.body, ...ledger ? { ledger } : {} };
 }
 
-// src/github/gather-authorizations.ts
-var rank3 = (p) => PERMISSIONS.indexOf(p), isPermission = (v) => typeof v == "string" && PERMISSIONS.includes(v);
-async function permissionOf(session, repo, login) {
-  try {
-    let { data } = await request2(
-      session,
-      (c) => c.rest.repos.getCollaboratorPermissionLevel({ owner: repo.owner, repo: repo.repo, username: login })
-    );
-    return isPermission(data.role_name) ? data.role_name : isPermission(data.permission) ? data.permission : "none";
-  } catch (error2) {
-    return httpStatus(error2) === 404 ? "none" : (session.log.warn({ login, error: describeError(error2) }, "permission lookup failed"), "error");
-  }
+// src/core/merge-group.ts
+var GROUP_REF = /^(?:refs\/heads\/)?gh-readonly-queue\/(.+)\/pr-(\d+)-([0-9a-f]{40})$/;
+function parseMergeGroupRef(headRef) {
+  let m = GROUP_REF.exec(headRef);
+  if (!m) return;
+  let number = Number(m[2]);
+  if (!(!Number.isSafeInteger(number) || number <= 0))
+    return { base: m[1], number, headSha: m[3] };
 }
-async function isTeamMember(session, team, login) {
-  let [org, slug, ...rest] = team.split("/");
-  if (!org || !slug || rest.length > 0) throw new Error(`"${team}" is not org/team-slug`);
-  try {
-    let { data } = await request2(
-      session,
-      (c) => c.rest.teams.getMembershipForUserInOrg({ org, team_slug: slug, username: login })
-    );
-    return data.state === "active";
-  } catch (error2) {
-    if (httpStatus(error2) === 404) return !1;
-    throw error2;
-  }
+function groupMembers(ref, headSha, entries) {
+  if (!ref) return { kind: "unknown", reason: "its head ref is not a merge queue branch (`gh-readonly-queue/<base>/pr-<number>-<sha>`)" };
+  let own = entries.find((e) => e.groupHeadSha === headSha);
+  return own ? own.number !== ref.number ? { kind: "unknown", reason: `its head ref names #${ref.number} but GitHub's queue entry for it is #${own.number}` } : { kind: "known", numbers: entries.filter((e) => e.position <= own.position).sort((a, b) => a.position - b.position).map((e) => e.number) } : { kind: "unknown", reason: `GitHub no longer lists a queue entry for its head ${headSha.slice(0, 7)} (the group was probably replaced)` };
 }
-async function gatherAuthorizations(session, repo, logins, reviewers, ruleTeams2 = []) {
-  let result = {}, users = new Set((reviewers?.users ?? []).map((u) => u.toLowerCase()));
-  for (let raw of new Set(logins.map((l2) => l2.toLowerCase()))) {
-    let permission = await permissionOf(session, repo, raw), auth2 = { permission, teams: [] }, enough = users.has(raw) || permission !== "error" && permission !== "none" && reviewers !== void 0 && rank3(permission) >= rank3(reviewers.permission), teams = [.../* @__PURE__ */ new Set([...enough ? [] : reviewers?.teams ?? [], ...ruleTeams2])];
-    for (let team of teams)
-      try {
-        await isTeamMember(session, team, raw) && auth2.teams.push(team);
-      } catch (error2) {
-        session.log.warn({ login: raw, team, error: describeError(error2) }, "team membership lookup failed"), (auth2.teamErrors ??= []).push(team);
+function wouldMerge(decision) {
+  return decision ? decision.governed ? decision.state === "ready" && decision.merge : decision.state === "ignored" : !1;
+}
+function memberLine(m) {
+  if (m.error !== void 0) return `- #${m.number}: could not be decided: ${m.error}`;
+  let d = m.decision;
+  if (!d.governed) return `- #${m.number}: not governed by the policy`;
+  if (wouldMerge(d)) return `- #${m.number} (${d.tier}): ${d.title}`;
+  let why2 = d.blockers.length > 0 ? d.blockers.join("; ") : d.title;
+  return `- #${m.number} (${d.tier}): **not mergeable now**: ${why2}`;
+}
+function mergeGroupVerdict(members, verdicts) {
+  if (members.kind === "unknown")
+    return {
+      conclusion: "failure",
+      title: "Cannot tell which pull requests this merge group adds",
+      summary: `hitl-gate could not determine the pull requests in this merge group: ${members.reason}. It passes only a group whose every pull request it has checked, so this group fails; the queue builds a new group.`
+    };
+  let blocked = verdicts.filter((v) => !wouldMerge(v.decision) || v.error !== void 0), missing = members.numbers.filter((n2) => !verdicts.some((v) => v.number === n2)), lines = verdicts.map(memberLine).join(`
+`);
+  if (blocked.length === 0 && missing.length === 0 && verdicts.length > 0)
+    return { conclusion: "success", title: `The policy lets ${verdicts.map((v) => `#${v.number}`).join(", ")} merge`, summary: `Every pull request this merge group adds may merge now:
+
+${lines}
+` };
+  let names = [...blocked.map((v) => `#${v.number}`), ...missing.map((n2) => `#${n2}`)], first = blocked[0], title = first?.decision && first.error === void 0 ? `#${first.number} may not merge: ${first.decision.title}` : `${names.join(", ")} ${names.length === 1 ? "was" : "were"} not checked`;
+  return {
+    conclusion: "failure",
+    title: title.length > 200 ? `${title.slice(0, 199)}…` : title,
+    summary: `This merge group adds ${names.length === 1 ? "a pull request" : "pull requests"} the policy does not let merge now (${names.join(", ")}), so it must not merge. A person who queued it by hand must get it through the gate first (see the PR's \`hitl\` check).
+
+${lines}${missing.length ? `
+- ${missing.map((n2) => `#${n2}`).join(", ")}: not decided` : ""}
+`
+  };
+}
+function undoneEnqueue(history, head, gate2) {
+  let own = (e) => (e.actor ?? "").toLowerCase() === gate2.toLowerCase(), sorted = [...history].sort((a, b) => a.at.localeCompare(b.at)), queuedByGate = !1, undone;
+  for (let e of sorted)
+    e.kind === "added" ? queuedByGate = own(e) : queuedByGate && e.headSha === head && !own(e) && (undone = e);
+  return undone;
+}
+function queueStep(decision, state, merge2, undone) {
+  if (!state.required) return { kind: "none" };
+  if (merge2 && !state.queued && undone) {
+    let by = undone.actor ? ` by ${undone.actor}` : "", why2 = undone.reason ? ` (${undone.reason.toLowerCase().replace(/_/g, " ")})` : "";
+    return { kind: "hold", reason: `This head was taken out of the merge queue${by}${why2}; hitl-gate does not queue it again. Queue it by hand, or push a new commit.` };
+  }
+  return merge2 ? state.queued ? { kind: "none" } : { kind: "enqueue", expectedHeadOid: merge2.sha } : state.queued && decision.governed && !(decision.state === "ready" && decision.merge) ? { kind: "dequeue", reason: decision.blockers[0] ?? decision.title } : { kind: "none" };
+}
+function withDequeueNote(decision, step) {
+  return step.kind === "hold" ? { ...decision, blockers: [...decision.blockers, step.reason] } : step.kind !== "dequeue" ? decision : { ...decision, blockers: [...decision.blockers, "Removed from the merge queue by hitl-gate: the policy does not let this head merge now."] };
+}
+
+// src/github/merge-queue.ts
+var isRecord5 = (v) => typeof v == "object" && v !== null, str2 = (v) => typeof v == "string" && v.length > 0 ? v : void 0;
+function describeGraphqlError(error2) {
+  if (isRecord5(error2) && Array.isArray(error2.errors)) {
+    let messages = error2.errors.map((e) => isRecord5(e) && typeof e.message == "string" ? e.message : "").filter(Boolean);
+    if (messages.length > 0) return `GitHub refused: ${messages.join("; ")}`;
+  }
+  return describeError(error2);
+}
+var PULL_REQUEST_QUEUE = `query hitlPullRequestQueue($owner: String!, $repo: String!, $number: Int!) {
+  repository(owner: $owner, name: $repo) {
+    pullRequest(number: $number) {
+      id headRefOid isInMergeQueue mergeQueueEntry { id state }
+      timelineItems(last: 50, itemTypes: [ADDED_TO_MERGE_QUEUE_EVENT, REMOVED_FROM_MERGE_QUEUE_EVENT]) {
+        nodes {
+          __typename
+          ... on AddedToMergeQueueEvent { createdAt actor { login } }
+          ... on RemovedFromMergeQueueEvent { createdAt actor { login } beforeCommit { oid } reason }
+        }
       }
-    result[raw] = auth2;
+    }
   }
-  return result;
+}`;
+function readHistory(items) {
+  let nodes = isRecord5(items) && Array.isArray(items.nodes) ? items.nodes : [], out = [];
+  for (let n2 of nodes) {
+    if (!isRecord5(n2) || !str2(n2.createdAt)) continue;
+    let kind = n2.__typename === "AddedToMergeQueueEvent" ? "added" : n2.__typename === "RemovedFromMergeQueueEvent" ? "removed" : void 0;
+    if (!kind) continue;
+    let actor = isRecord5(n2.actor) ? str2(n2.actor.login) : void 0, headSha = isRecord5(n2.beforeCommit) ? str2(n2.beforeCommit.oid) : void 0, reason = str2(n2.reason);
+    out.push({ kind, at: n2.createdAt, ...actor ? { actor } : {}, ...headSha ? { headSha } : {}, ...reason ? { reason } : {} });
+  }
+  return out;
+}
+async function readPullRequestQueue(session, ref) {
+  let data = await request2(session, (c) => c.graphql(PULL_REQUEST_QUEUE, { owner: ref.owner, repo: ref.repo, number: ref.number })), pr = isRecord5(data) && isRecord5(data.repository) ? data.repository.pullRequest : void 0;
+  if (!isRecord5(pr) || !str2(pr.id) || !str2(pr.headRefOid) || typeof pr.isInMergeQueue != "boolean")
+    throw new Error(`GitHub did not say whether #${ref.number} is in the merge queue`);
+  return { id: pr.id, headSha: pr.headRefOid, queued: pr.isInMergeQueue || isRecord5(pr.mergeQueueEntry), history: readHistory(pr.timelineItems) };
+}
+var ENQUEUE = `mutation hitlEnqueue($id: ID!, $head: GitObjectID!) {
+  enqueuePullRequest(input: { pullRequestId: $id, expectedHeadOid: $head }) { mergeQueueEntry { id position state } }
+}`, DEQUEUE = `mutation hitlDequeue($id: ID!) {
+  dequeuePullRequest(input: { id: $id }) { mergeQueueEntry { id } }
+}`;
+async function enqueuePullRequest(session, pullRequestId, expectedHeadOid) {
+  let data = await request2(session, (c) => c.graphql(ENQUEUE, { id: pullRequestId, head: expectedHeadOid })), entry = isRecord5(data) && isRecord5(data.enqueuePullRequest) ? data.enqueuePullRequest.mergeQueueEntry : void 0;
+  if (!isRecord5(entry)) throw new Error("GitHub did not return a merge queue entry");
+  return typeof entry.position == "number" ? { position: entry.position } : {};
+}
+async function dequeuePullRequest(session, pullRequestId) {
+  await request2(session, (c) => c.graphql(DEQUEUE, { id: pullRequestId }));
+}
+var QUEUE_ENTRIES = `query hitlMergeQueue($owner: String!, $repo: String!, $branch: String!) {
+  repository(owner: $owner, name: $repo) {
+    mergeQueue(branch: $branch) {
+      entries(first: 100) { totalCount nodes { position headCommit { oid } pullRequest { number headRefOid } } }
+    }
+  }
+}`;
+async function listMergeQueue(session, repo, branch) {
+  let data = await request2(session, (c) => c.graphql(QUEUE_ENTRIES, { owner: repo.owner, repo: repo.repo, branch })), queue = isRecord5(data) && isRecord5(data.repository) ? data.repository.mergeQueue : void 0;
+  if (!isRecord5(queue)) throw new Error(`GitHub lists no merge queue for ${branch}`);
+  let entries = isRecord5(queue.entries) ? queue.entries : void 0, nodes = entries && Array.isArray(entries.nodes) ? entries.nodes : void 0;
+  if (!entries || !nodes) throw new Error(`GitHub did not list the merge queue of ${branch}`);
+  if (typeof entries.totalCount == "number" && entries.totalCount > nodes.length) throw new Error(`the merge queue of ${branch} holds more than ${nodes.length} entries`);
+  let out = [];
+  for (let n2 of nodes) {
+    if (!isRecord5(n2) || typeof n2.position != "number" || !isRecord5(n2.pullRequest) || typeof n2.pullRequest.number != "number" || !str2(n2.pullRequest.headRefOid))
+      throw new Error(`GitHub listed a merge queue entry of ${branch} without its pull request`);
+    out.push({
+      number: n2.pullRequest.number,
+      position: n2.position,
+      prHeadSha: n2.pullRequest.headRefOid,
+      groupHeadSha: isRecord5(n2.headCommit) ? str2(n2.headCommit.oid) ?? null : null
+    });
+  }
+  return out.sort((a, b) => a.position - b.position);
 }
 
 // src/core/branch-rules.ts
-var METHODS = ["merge", "squash", "rebase"], isMethod = (v) => typeof v == "string" && METHODS.includes(v), isRecord5 = (v) => typeof v == "object" && v !== null;
+var METHODS = ["merge", "squash", "rebase"], isMethod = (v) => typeof v == "string" && METHODS.includes(v), isRecord6 = (v) => typeof v == "object" && v !== null;
 function rulesetOf(rule, rulesets) {
   let id = rule.ruleset_id ?? 0, info2 = rulesets.get(id);
   return {
@@ -37795,8 +37901,8 @@ function rulesetOf(rule, rulesets) {
 function summarizeBranchRules(raw, rulesets = /* @__PURE__ */ new Map()) {
   let out = { requiredChecks: [], other: [] };
   for (let rule of raw) {
-    if (!isRecord5(rule) || typeof rule.type != "string") continue;
-    let p = isRecord5(rule.parameters) ? rule.parameters : {}, ruleset = rulesetOf(rule, rulesets);
+    if (!isRecord6(rule) || typeof rule.type != "string") continue;
+    let p = isRecord6(rule.parameters) ? rule.parameters : {}, ruleset = rulesetOf(rule, rulesets);
     switch (rule.type) {
       case "pull_request": {
         let count = typeof p.required_approving_review_count == "number" ? p.required_approving_review_count : 0;
@@ -37816,7 +37922,7 @@ function summarizeBranchRules(raw, rulesets = /* @__PURE__ */ new Map()) {
       case "required_status_checks": {
         let checks = Array.isArray(p.required_status_checks) ? p.required_status_checks : [];
         for (let c of checks)
-          !isRecord5(c) || typeof c.context != "string" || out.requiredChecks.push({ context: c.context, ...typeof c.integration_id == "number" ? { integrationId: c.integration_id } : {}, ruleset });
+          !isRecord6(c) || typeof c.context != "string" || out.requiredChecks.push({ context: c.context, ...typeof c.integration_id == "number" ? { integrationId: c.integration_id } : {}, ruleset });
         p.strict_required_status_checks_policy === !0 && (out.upToDate ??= ruleset);
         break;
       }
@@ -37903,6 +38009,84 @@ async function readMergeSettings(session, repo) {
     session.log.warn({ repo, status: httpStatus(error2) }, "repository settings unreadable; merge methods unknown");
     return;
   }
+}
+
+// src/github/follow-merge-queue.ts
+function mustLookAtQueue(decision, merge2, view, hint) {
+  return merge2 ? !0 : !decision.governed || decision.state === "ready" && decision.merge ? !1 : view.checkRun?.status === "completed" && view.checkRun.conclusion === "success" || hint;
+}
+async function lookAtQueue(session, ref, baseRef, decision, merge2, gate2, readRules = readBranchRules) {
+  if (!(await readRules(session, { owner: ref.owner, repo: ref.repo }, baseRef)).mergeQueue) return { required: !1, step: { kind: "none" } };
+  let pr = await readPullRequestQueue(session, ref), decided = merge2 && pr.headSha === merge2.sha ? merge2 : void 0;
+  return { required: !0, step: queueStep(decision, { required: !0, queued: pr.queued }, decided, decided ? undoneEnqueue(pr.history, decided.sha, gate2) : void 0), pullRequestId: pr.id, ...merge2 && !decided ? { headMoved: !0 } : {} };
+}
+async function applyQueueStep(session, ref, look) {
+  let { step, pullRequestId } = look;
+  if (step.kind === "none" || step.kind === "hold" || !pullRequestId) return {};
+  try {
+    if (step.kind === "dequeue")
+      return await dequeuePullRequest(session, pullRequestId), session.log.info({ pr: ref, reason: step.reason }, "removed from the merge queue"), { applied: "dequeued" };
+    let { position } = await enqueuePullRequest(session, pullRequestId, step.expectedHeadOid);
+    return session.log.info({ pr: ref, sha: step.expectedHeadOid, position }, "added to the merge queue"), { applied: "enqueued" };
+  } catch (error2) {
+    let message = describeGraphqlError(error2);
+    return step.kind === "enqueue" && /head (branch|sha|oid)|modified|expected/i.test(message) ? (session.log.warn({ pr: ref, sha: step.expectedHeadOid, error: message }, "enqueue refused, the head moved; re-evaluating"), { retrySoon: !0 }) : step.kind === "enqueue" ? (session.log.error({ pr: ref, sha: step.expectedHeadOid, error: message }, "enqueue refused"), { error: `enqueue failed: ${message}` }) : /not in the merge queue/i.test(message) ? (session.log.info({ pr: ref }, "already out of the merge queue"), {}) : (session.log.error({ pr: ref, error: describeError(error2) }, "could not remove the pull request from the merge queue"), { error: `dequeue failed: ${message}` });
+  }
+}
+async function followMergeQueue(session, ref, baseRef, decision, effects, view, hint, replan, gate2) {
+  let merge2 = effects.find((e) => e.kind === "merge");
+  if (!mustLookAtQueue(decision, merge2, view, hint)) return { decision, effects, result: {} };
+  let look;
+  try {
+    look = await lookAtQueue(session, ref, baseRef, decision, merge2, gate2);
+  } catch (error2) {
+    if (merge2) throw error2;
+    return session.log.warn({ pr: ref, error: describeError(error2) }, "could not read the merge queue; nothing dequeued now"), { decision, effects, result: { retrySoon: !0 } };
+  }
+  let result = look.headMoved ? { retrySoon: !0 } : {};
+  return look.step.kind === "hold" && (session.log.info({ pr: ref, reason: look.step.reason }, "not queued again"), decision = withDequeueNote(decision, look.step), effects = replan(decision)), look.step.kind === "dequeue" && (result = await applyQueueStep(session, ref, look), result.applied === "dequeued" && (decision = withDequeueNote(decision, look.step), effects = replan(decision))), look.required && (effects = effects.filter((e) => e.kind !== "merge")), { decision, effects, look, result };
+}
+
+// src/github/gather-authorizations.ts
+var rank3 = (p) => PERMISSIONS.indexOf(p), isPermission = (v) => typeof v == "string" && PERMISSIONS.includes(v);
+async function permissionOf(session, repo, login) {
+  try {
+    let { data } = await request2(
+      session,
+      (c) => c.rest.repos.getCollaboratorPermissionLevel({ owner: repo.owner, repo: repo.repo, username: login })
+    );
+    return isPermission(data.role_name) ? data.role_name : isPermission(data.permission) ? data.permission : "none";
+  } catch (error2) {
+    return httpStatus(error2) === 404 ? "none" : (session.log.warn({ login, error: describeError(error2) }, "permission lookup failed"), "error");
+  }
+}
+async function isTeamMember(session, team, login) {
+  let [org, slug, ...rest] = team.split("/");
+  if (!org || !slug || rest.length > 0) throw new Error(`"${team}" is not org/team-slug`);
+  try {
+    let { data } = await request2(
+      session,
+      (c) => c.rest.teams.getMembershipForUserInOrg({ org, team_slug: slug, username: login })
+    );
+    return data.state === "active";
+  } catch (error2) {
+    if (httpStatus(error2) === 404) return !1;
+    throw error2;
+  }
+}
+async function gatherAuthorizations(session, repo, logins, reviewers, ruleTeams2 = []) {
+  let result = {}, users = new Set((reviewers?.users ?? []).map((u) => u.toLowerCase()));
+  for (let raw of new Set(logins.map((l2) => l2.toLowerCase()))) {
+    let permission = await permissionOf(session, repo, raw), auth2 = { permission, teams: [] }, enough = users.has(raw) || permission !== "error" && permission !== "none" && reviewers !== void 0 && rank3(permission) >= rank3(reviewers.permission), teams = [.../* @__PURE__ */ new Set([...enough ? [] : reviewers?.teams ?? [], ...ruleTeams2])];
+    for (let team of teams)
+      try {
+        await isTeamMember(session, team, raw) && auth2.teams.push(team);
+      } catch (error2) {
+        session.log.warn({ login: raw, team, error: describeError(error2) }, "team membership lookup failed"), (auth2.teamErrors ??= []).push(team);
+      }
+    result[raw] = auth2;
+  }
+  return result;
 }
 
 // src/github/gather-base-branch.ts
@@ -38363,13 +38547,21 @@ async function reconcileWith(client, ref, options, policies) {
   } catch (error3) {
     return { ...failed(error3), decision };
   }
+  let queue = { decision, effects, result: {} };
+  if (options.mode === "full" && g.pr.state === "open" && !g.pr.merged)
+    try {
+      let replan = (d) => plan(d, g.facts, view, now2, planOptions);
+      queue = await followMergeQueue(session, ref, g.pr.baseRef, decision, effects, view, options.mergeQueueHint === !0, replan, options.identity.login), { decision, effects } = queue;
+    } catch (error3) {
+      return { ...failed(error3), decision };
+    }
   options.checkRunAs === "status" && (effects = effects.filter((e) => !isUnchangedStatus(e, view.checkRun)));
   let toApply = options.mode === "check" ? effects.filter((e) => e.kind === "wake") : effects, result = await applyEffects(session, {
     ref,
     checkRunAs: options.checkRunAs ?? "check-run",
     governed: decision.governed,
     ...view.checkRun ? { currentCheckRun: view.checkRun } : {}
-  }, toApply);
+  }, toApply), queueResult = queue.look?.step.kind === "enqueue" && !result.error ? await applyQueueStep(session, ref, queue.look) : queue.result;
   if (result.refusal && decision.governed && options.mode === "full") {
     let written = result.written ?? {}, applied = (kind) => result.applied.find((e) => e.kind === kind), run2 = applied("check-run"), comment = applied("status-comment"), checkRunId = run2?.id ?? written.checkRunId, statusCommentId = comment?.id ?? written.statusCommentId, after = {
       ...view,
@@ -38392,7 +38584,7 @@ async function reconcileWith(client, ref, options, policies) {
   let notifications = [
     ...result.applied.some((e) => e.kind === "status-comment") ? claimed : [],
     ...result.merged && options.notify && notifyPolicy ? mergedNotifications({ decision, facts: g.facts, policy: notifyPolicy, available: options.notify.channels, url: prUrl, now: now2 }) : []
-  ], error2 = result.error ?? g.policyError, wakeAt = earliest2(result.wakeAt, decision.wakeAt, extraWake, error2 ? new Date(now2.getTime() + REEVALUATE_MS).toISOString() : void 0);
+  ], error2 = result.error ?? queueResult.error ?? g.policyError, queueWake = queueResult.retrySoon ? new Date(now2.getTime() + REEVALUATE_MS).toISOString() : void 0, wakeAt = earliest2(result.wakeAt, decision.wakeAt, extraWake, queueWake, error2 ? new Date(now2.getTime() + REEVALUATE_MS).toISOString() : void 0);
   return {
     ref,
     decision,
@@ -38401,6 +38593,7 @@ async function reconcileWith(client, ref, options, policies) {
     applied: result.applied,
     merged: result.merged,
     requests: session.requests,
+    ...queueResult.applied ? { mergeQueue: queueResult.applied } : {},
     ...wakeAt ? { wakeAt } : {},
     ...error2 ? { error: error2 } : {},
     ...notifications.length ? { notifications } : {}
@@ -38438,6 +38631,60 @@ async function sweep(client, repo, options) {
     throw session.log.error({ repo, error: describeError(error2) }, "sweep could not list pull requests"), error2;
   }
   return session.log.info({ repo, listed, skipped, reconciled: outcomes.length, requests: session.requests + outcomes.reduce((n2, o) => n2 + o.requests, 0) }, "sweep"), outcomes;
+}
+
+// src/github/answer-merge-group.ts
+var SHA = /^[0-9a-f]{40}$/;
+async function answerMergeGroup(client, repo, group, options) {
+  let now2 = options.now ? options.now() : /* @__PURE__ */ new Date(), session = openSession(client, now2, options.log), headSha = typeof group.head_sha == "string" && SHA.test(group.head_sha) ? group.head_sha : void 0, headRef = typeof group.head_ref == "string" ? group.head_ref : "", ref = parseMergeGroupRef(headRef), baseRef = typeof group.base_ref == "string" ? group.base_ref.replace(/^refs\/heads\//, "") : ref?.base, members, entries = [];
+  if (!headSha || !baseRef)
+    members = { kind: "unknown", reason: "the event does not name the group's head commit and base branch" };
+  else
+    try {
+      entries = await listMergeQueue(session, repo, baseRef), members = groupMembers(ref, headSha, entries);
+    } catch (error2) {
+      members = { kind: "unknown", reason: `GitHub would not list the merge queue of ${baseRef}: ${describeGraphqlError(error2)}` };
+    }
+  let verdicts = [], decided = 0;
+  if (members.kind === "known")
+    for (let number of members.numbers) {
+      let outcome = await (options.reconcile ?? reconcile)(client, { ...repo, number }, {
+        mode: "check",
+        identity: options.identity,
+        ...options.policyPath ? { policyPath: options.policyPath } : {},
+        ...options.now ? { now: options.now } : {},
+        ...options.log ? { log: options.log } : {}
+      });
+      decided += outcome.requests;
+      let current = outcome.facts?.headSha, queued = number === ref?.number ? ref.headSha : entries.find((e) => e.number === number)?.prHeadSha, error2 = outcome.error;
+      !error2 && outcome.facts && outcome.facts.state !== "open" && (error2 = "it is no longer open"), !error2 && current && queued && current !== queued && (error2 = `its head moved to ${current.slice(0, 7)} after ${queued.slice(0, 7)} was queued`), verdicts.push({ number, decision: outcome.decision, ...current ? { headSha: current } : {}, ...error2 ? { error: error2 } : {} });
+    }
+  let verdict = mergeGroupVerdict(members, verdicts);
+  session.log.info({ repo, group: headRef, members: members.kind === "known" ? members.numbers : members.reason, conclusion: verdict.conclusion }, "merge group answered");
+  let answer = (more = {}) => ({
+    ...headSha ? { headSha } : {},
+    members,
+    verdicts,
+    verdict,
+    written: !1,
+    ...more,
+    requests: session.requests + decided
+  });
+  if (options.mode !== "full" || !headSha) return answer();
+  try {
+    return await request2(session, (c) => c.rest.checks.create({
+      owner: repo.owner,
+      repo: repo.repo,
+      name: CHECK_NAME,
+      head_sha: headSha,
+      status: "completed",
+      conclusion: verdict.conclusion,
+      output: { title: verdict.title, summary: verdict.summary },
+      external_id: EXTERNAL_ID.governed
+    })), answer({ written: !0 });
+  } catch (error2) {
+    return session.log.error({ repo, group: headRef, error: describeError(error2) }, "could not write the check on the merge group"), answer({ error: `check-run failed: ${describeError(error2)}` });
+  }
 }
 
 // action/inputs.ts
@@ -38643,12 +38890,16 @@ function cell(text) {
 }
 
 // action/find-pull-request.ts
-var PULL_REQUEST_EVENTS = ["pull_request", "pull_request_target", "pull_request_review", "issue_comment"], REPOSITORY_EVENTS = ["schedule", "workflow_dispatch"];
+var PULL_REQUEST_EVENTS = ["pull_request", "pull_request_target", "pull_request_review", "issue_comment"], REPOSITORY_EVENTS = ["schedule", "workflow_dispatch"], MERGE_GROUP_EVENT = "merge_group";
 function findPullRequest2(event, mode) {
-  if (![...PULL_REQUEST_EVENTS, ...REPOSITORY_EVENTS].includes(event.name))
+  if (![...PULL_REQUEST_EVENTS, ...REPOSITORY_EVENTS, MERGE_GROUP_EVENT].includes(event.name))
     throw new ConfigurationError(
-      `hitl-gate does not handle the \`${event.name}\` event. Run it on ${PULL_REQUEST_EVENTS.join(", ")} (mode check or full) or on ${REPOSITORY_EVENTS.join(", ")} (mode sweep).`
+      `hitl-gate does not handle the \`${event.name}\` event. Run it on ${PULL_REQUEST_EVENTS.join(", ")} or ${MERGE_GROUP_EVENT} (mode check or full) or on ${REPOSITORY_EVENTS.join(", ")} (mode sweep).`
     );
+  if (event.name === MERGE_GROUP_EVENT) {
+    if (mode === "sweep") throw new ConfigurationError(`Mode \`sweep\` does not answer a merge queue. Use \`mode: check\` or \`mode: full\` on ${MERGE_GROUP_EVENT}.`);
+    return { kind: "merge-group", group: asObject(event.payload.merge_group) ?? {} };
+  }
   if (mode === "sweep") return { kind: "repository" };
   if (REPOSITORY_EVENTS.includes(event.name))
     throw new ConfigurationError(
@@ -38693,7 +38944,7 @@ async function main(inputs, environment, deps) {
   try {
     return await gate(target, inputs, environment, deps);
   } catch (error2) {
-    let message = error2 instanceof Error ? error2.message : String(error2), failure = target.kind === "pull-request" ? `#${target.number}: ${message}` : `The sweep failed: ${message}`;
+    let message = error2 instanceof Error ? error2.message : String(error2), failure = target.kind === "pull-request" ? `#${target.number}: ${message}` : target.kind === "merge-group" ? `The merge group could not be judged: ${message}` : `The sweep failed: ${message}`;
     return {
       outputs: target.kind === "pull-request" ? { tier: "hard", state: "blocked" } : {},
       annotations: [],
@@ -38716,6 +38967,10 @@ async function gate(target, inputs, environment, deps) {
     log: deps.log,
     ...inputs.jobCheckRunId !== void 0 ? { ignoreCheckRunIds: [inputs.jobCheckRunId] } : {}
   }, repository = { owner: environment.owner, repo: environment.repo };
+  if (target.kind === "merge-group") {
+    let result = await (deps.engine.answerMergeGroup ?? answerMergeGroup)(deps.client, repository, target.group, { ...base2, mode: inputs.mode === "full" ? "full" : "check", reconcile: deps.engine.reconcile });
+    return reportMergeGroup(result, inputs);
+  }
   if (target.kind === "repository") {
     let run3 = (checkRunAs) => deps.engine.sweep(deps.client, repository, { ...base2, mode: "full", checkRunAs }), { result: outcomes, annotations: annotations2 } = await withCheckFallback(run3, (list) => list.some(cannotWriteChecks));
     return reportSweep(outcomes, annotations2);
@@ -38735,6 +38990,13 @@ function reportPullRequest(outcome, inputs, now2, extra) {
     summary: buildPullRequestSummary(outcome, inputs.mode, now2)
   };
   return outcome.error ? (report.outputs = { tier: decision.tier === "none" ? "hard" : decision.tier, state: "blocked" }, report.failure = `#${outcome.ref.number}: GitHub failed us: ${outcome.error}`) : inputs.mode === "check" && decision.state === "blocked" && (report.failure = `#${outcome.ref.number} is blocked: ${decision.title}${decision.blockers.length ? ` (${decision.blockers.join("; ")})` : ""}`), report;
+}
+function reportMergeGroup(answer, inputs) {
+  let { verdict } = answer, head = answer.headSha ? ` ${answer.headSha.slice(0, 7)}` : "", lines = [`## hitl-gate: merge group${head} ${verdict.conclusion === "success" ? "may merge" : "must not merge"}`, "", `**${verdict.title}**`, "", verdict.summary, ""];
+  inputs.mode === "full" && lines.push(answer.written ? "The `hitl` check on the group says so." : `The \`hitl\` check on the group could not be written${answer.error ? `: ${answer.error}` : ""}.`, "");
+  let report = { outputs: {}, annotations: [], summary: lines.join(`
+`) };
+  return verdict.conclusion !== "success" ? report.failure = `Merge group${head}: ${verdict.title}` : answer.error && (report.failure = `Merge group${head}: ${answer.error}`), report;
 }
 function reportSweep(outcomes, extra) {
   let failed = outcomes.filter((o) => o.error), annotations = [...extra];

@@ -2,9 +2,11 @@
 // webhook 10 s); the queue serializes and coalesces per PR, timers wake a PR when its veto window
 // ends, and the sweep re-derives everything from GitHub so nothing depends on this process surviving.
 import type { Probot } from 'probot';
-import { reconcile as defaultReconcile, sweep as defaultSweep, isOwnCheckRun, isOwnComment } from '../github/index.js';
+import { parseMergeGroupRef } from '../core/merge-group.js';
+import { reconcile as defaultReconcile, sweep as defaultSweep, answerMergeGroup as defaultAnswerMergeGroup, isOwnCheckRun, isOwnComment } from '../github/index.js';
 import { recordClick } from '../github/record-click.js';
 import { gateNotifier, type GateNotifyOptions } from './gate-notify.js';
+import { answerMergeGroupEvent } from './merge-group.js';
 import type { Notifier } from './notifier.js';
 import type { GateIdentity, GitHubClient, ReconcileOutcome } from '../github/index.js';
 import { MemoryQueue, type ReconcileJob, type ReconcileQueue, type ReconcileWork, type RepoRef } from './queue.js';
@@ -28,6 +30,10 @@ export const PULL_REQUEST_EVENTS = [
 ] as const;
 export const COMMENT_EVENTS = ['issue_comment.created', 'issue_comment.edited', 'issue_comment.deleted'] as const;
 export const REVIEW_EVENTS = ['pull_request_review.submitted', 'pull_request_review.dismissed'] as const;
+/** A PR entered or left a merge queue (delivered with the `pull_request` subscription). */
+export const QUEUE_EVENTS = ['pull_request.enqueued', 'pull_request.dequeued'] as const;
+/** The merge queue built a group (the gate answers with its `hitl` check) or removed one. */
+export const MERGE_GROUP_EVENTS = ['merge_group.checks_requested', 'merge_group.destroyed'] as const;
 /** Installation events after which the app may see repositories (and PRs) it could not see before. */
 export const INSTALLATION_EVENTS = ['installation.created', 'installation.new_permissions_accepted', 'installation.unsuspend'] as const;
 
@@ -36,6 +42,7 @@ const MIN_WAKE_DELAY_MS = 1_000;
 export interface GateOptions {
   reconcile?: typeof defaultReconcile;
   sweep?: typeof defaultSweep;
+  answerMergeGroup?: typeof defaultAnswerMergeGroup;
   /** Known when the server read APP_ID; otherwise read from `GET /app` on first use. */
   identity?: GateIdentity;
   /** Default: in memory. The Redis implementation is given here by the server. */
@@ -143,6 +150,7 @@ export function createGate(app: Probot, options: GateOptions = {}): Gate {
         checkRunActions: true,
         ...chat,
         ...(job.pullRequest ? { pullRequest: job.pullRequest, headIsNew: job.headIsNew === true } : {}),
+        ...(job.mergeQueueHint ? { mergeQueueHint: true } : {}),
       });
     } catch (error) {
       metrics.reconciles.inc({ outcome: 'exception' });
@@ -204,13 +212,13 @@ export function createGate(app: Probot, options: GateOptions = {}): Gate {
     return { installationId, owner: payload.repository.owner.login, repo: payload.repository.name };
   };
 
-  const pull = (payload: InstallationPayload & RepositoryPayload, number: number, reason: string, pullRequest?: ReconcileJob['pullRequest'], headIsNew = false): Promise<void> => {
+  const pull = (payload: InstallationPayload & RepositoryPayload, number: number, reason: string, pullRequest?: ReconcileJob['pullRequest'], headIsNew = false, mergeQueueHint = false): Promise<void> => {
     const repo = repoOf(payload);
     if (!repo) {
       log.warn({ reason }, 'event without an installation: ignored');
       return Promise.resolve();
     }
-    return enqueue({ ...repo, number, reason, ...(pullRequest ? { pullRequest, headIsNew } : {}) });
+    return enqueue({ ...repo, number, reason, ...(pullRequest ? { pullRequest, headIsNew } : {}), ...(mergeQueueHint ? { mergeQueueHint } : {}) });
   };
 
   const sweepInBackground = (repos: RepoRef[], reason: string) => {
@@ -222,7 +230,35 @@ export function createGate(app: Probot, options: GateOptions = {}): Gate {
   app.on([...PULL_REQUEST_EVENTS], async (context) => {
     const { payload } = context;
     const headIsNew = payload.action === 'opened' || payload.action === 'synchronize';
-    await pull(payload, payload.pull_request.number, `pull_request.${payload.action}`, payload.pull_request as unknown as ReconcileJob['pullRequest'], headIsNew);
+    // A push to a queued PR: the queued head is no longer the PR's, so the gate asks about the queue.
+    await pull(payload, payload.pull_request.number, `pull_request.${payload.action}`, payload.pull_request as unknown as ReconcileJob['pullRequest'], headIsNew, payload.action === 'synchronize');
+  });
+
+  // Someone (or the gate) queued the PR, or GitHub took it out: a PR the gate would not merge leaves the queue.
+  app.on([...QUEUE_EVENTS], async (context) => {
+    const { payload } = context;
+    await pull(payload, payload.pull_request.number, `pull_request.${payload.action}`, undefined, false, true);
+  });
+
+  // Answered outside the PR queue (the group's check is a write of its own, on a commit no PR owns),
+  // and in the background: the webhook is acknowledged at once.
+  app.on([...MERGE_GROUP_EVENTS], async (context) => {
+    const { payload } = context;
+    const repository = payload.repository;
+    const repo = repository ? repoOf({ ...payload, repository }) : undefined;
+    if (!repo || !repository) {
+      log.warn({ event: `merge_group.${payload.action}` }, 'event without an installation or repository: ignored');
+      return;
+    }
+    if (payload.action === 'destroyed') {
+      // The PR the group was built for may have left the queue: its check and status comment follow.
+      const number = parseMergeGroupRef(payload.merge_group.head_ref)?.number;
+      if (number !== undefined) await pull({ ...payload, repository }, number, 'merge_group.destroyed', undefined, false, true);
+      return;
+    }
+    void answerMergeGroupEvent({
+      app, repo, group: payload.merge_group, identity, log, now, answer: options.answerMergeGroup ?? defaultAnswerMergeGroup, metrics,
+    });
   });
 
   app.on([...COMMENT_EVENTS], async (context) => {

@@ -14,6 +14,9 @@ export interface ReconcileJob extends PullRef {
   /** The payload's event pushed a new head (opened, synchronize): lets reconcile skip a lookup.
    * Travels with the payload it describes. */
   headIsNew?: boolean;
+  /** The PR's place in a merge queue may have changed (queued, pushed, group gone): reconcile asks
+   * GitHub whether it is queued. Kept when events are coalesced. */
+  mergeQueueHint?: boolean;
 }
 
 function withoutPayload(job: ReconcileJob): ReconcileJob {
@@ -87,7 +90,8 @@ function merge(older: ReconcileJob | undefined, newer: ReconcileJob): ReconcileJ
   const b = newer.pullRequest?.updated_at ?? '';
   const source = !newer.pullRequest ? older : !older.pullRequest ? newer : b >= a ? newer : older;
   const reason = older.reason === newer.reason ? newer.reason : `${older.reason}+${newer.reason}`;
-  return { ...withoutPayload(newer), reason, ...(source.pullRequest ? { pullRequest: source.pullRequest, headIsNew: source.headIsNew } : {}) };
+  const hint = older.mergeQueueHint === true || newer.mergeQueueHint === true ? { mergeQueueHint: true } : {};
+  return { ...withoutPayload(newer), reason, ...hint, ...(source.pullRequest ? { pullRequest: source.pullRequest, headIsNew: source.headIsNew } : {}) };
 }
 
 export class MemoryQueue implements ReconcileQueue {

@@ -94,6 +94,8 @@ export class RedisBackend implements ReconcileQueue, Timers {
   async enqueue(job: ReconcileJob): Promise<void> {
     if (this.#closed) return;
     const key = pullKey(job);
+    // An event coalesced into a pending job still says "look at the merge queue" (see ReconcileJob).
+    if (job.mergeQueueHint) await this.redis.set(this.#key('queue-hint', key), '1', 'PX', 600_000);
     // Ten minutes: if this process dies between SET and add, the PR is deaf to events for at most
     // that long, and the sweep covers it meanwhile.
     const first = await this.redis.set(this.#key('pending', key), '1', 'PX', 600_000, 'NX');
@@ -142,7 +144,9 @@ export class RedisBackend implements ReconcileQueue, Timers {
     try {
       if (!this.#work) throw new Error('no reconcile function');
       // A retry reads everything fresh from GitHub.
-      await this.#work(job.attemptsMade > 0 ? { ...ref, reason: 'retry' } : ref);
+      // Taken only by the run that reconciles, so a job moved aside for another replica does not eat it.
+      const hint = (await this.redis.del(this.#key('queue-hint', key))) === 1 || ref.mergeQueueHint ? { mergeQueueHint: true } : {};
+      await this.#work(job.attemptsMade > 0 ? { ...ref, ...hint, reason: 'retry' } : { ...ref, ...hint });
     } finally {
       await this.redis.zrem(running, key);
       await this.redis.eval(RELEASE, 1, lock, mine);

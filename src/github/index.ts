@@ -5,3 +5,5 @@ export { isOwnCheckRun, isOwnComment } from './identity.js';
 export type { PullRequestRef, RepositoryRef, ReconcileOptions, ReconcileOutcome, ReconcileLog, SweepOptions } from './types.js';
 export { reconcile } from './reconcile.js';
 export { sweep } from './sweep.js';
+export { answerMergeGroup, type MergeGroupAnswer, type MergeGroupOptions, type MergeGroupPayload } from './answer-merge-group.js';
+export { parseMergeGroupRef } from '../core/merge-group.js';

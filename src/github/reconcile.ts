@@ -17,6 +17,7 @@ import { describeError } from './errors.js';
 import { findGateCheckRun, findGateStatus, type GateCheck } from './find-gate-check.js';
 import { findPullRequest, type PullRequestSnapshot } from './find-pull-request.js';
 import { findStatusComment, type StatusComment } from './find-status-comment.js';
+import { applyQueueStep, followMergeQueue, type QueueFollow } from './follow-merge-queue.js';
 import { gatherAuthorizations } from './gather-authorizations.js';
 import { gatherBaseBranch } from './gather-base-branch.js';
 import { gatherCommits, gatherComments, gatherReviews, type RawComment } from './gather-conversation.js';
@@ -247,12 +248,26 @@ export async function reconcileWith(client: GitHubClient, ref: PullRequestRef, o
   } catch (error) {
     return { ...failed(error), decision };
   }
+  // A base branch with a merge queue: enqueue instead of merging, dequeue what the gate would no
+  // longer merge, and say so (follow-merge-queue.ts).
+  let queue: QueueFollow = { decision, effects, result: {} };
+  if (options.mode === 'full' && g.pr.state === 'open' && !g.pr.merged) {
+    try {
+      const replan = (d: Decision) => plan(d, g.facts, view, now, planOptions);
+      queue = await followMergeQueue(session, ref, g.pr.baseRef, decision, effects, view, options.mergeQueueHint === true, replan, options.identity.login);
+      ({ decision, effects } = queue);
+    } catch (error) {
+      return { ...failed(error), decision };
+    }
+  }
   if (options.checkRunAs === 'status') effects = effects.filter((e) => !isUnchangedStatus(e, view.checkRun));
   // Check mode never writes, whatever the plan says: defence in depth for the read-only Action.
   const toApply = options.mode === 'check' ? effects.filter((e) => e.kind === 'wake') : effects;
   const result = await applyEffects(session, {
     ref, checkRunAs: options.checkRunAs ?? 'check-run', governed: decision.governed, ...(view.checkRun ? { currentCheckRun: view.checkRun } : {}),
   }, toApply);
+  // Enqueued last, like a merge, and only when every write before it went through.
+  const queueResult = queue.look?.step.kind === 'enqueue' && !result.error ? await applyQueueStep(session, ref, queue.look) : queue.result;
 
   if (result.refusal && decision.governed && options.mode === 'full') {
     // GitHub refused the merge for a reason waiting will not fix: say so now, in the check and the status
@@ -286,10 +301,12 @@ export async function reconcileWith(client: GitHubClient, ref: PullRequestRef, o
     ...(statusWritten ? claimed : []),
     ...(result.merged && options.notify && notifyPolicy ? mergedNotifications({ decision, facts: g.facts, policy: notifyPolicy, available: options.notify.channels, url: prUrl, now }) : []),
   ];
-  const error = result.error ?? g.policyError;
-  const wakeAt = earliest(result.wakeAt, decision.wakeAt, extraWake, error ? new Date(now.getTime() + REEVALUATE_MS).toISOString() : undefined);
+  const error = result.error ?? queueResult.error ?? g.policyError;
+  const queueWake = queueResult.retrySoon ? new Date(now.getTime() + REEVALUATE_MS).toISOString() : undefined;
+  const wakeAt = earliest(result.wakeAt, decision.wakeAt, extraWake, queueWake, error ? new Date(now.getTime() + REEVALUATE_MS).toISOString() : undefined);
   return {
     ref, decision, facts: g.facts, effects, applied: result.applied, merged: result.merged, requests: session.requests,
+    ...(queueResult.applied ? { mergeQueue: queueResult.applied } : {}),
     ...(wakeAt ? { wakeAt } : {}), ...(error ? { error } : {}), ...(notifications.length ? { notifications } : {}),
   };
 }

@@ -49,6 +49,11 @@ export interface ReconcileOptions {
    * (a replayed event may leave a duplicate passing check; it never hides a failing one).
    */
   headIsNew?: boolean;
+  /**
+   * The event says the PR's place in a merge queue may have changed (it was queued, its head moved, a
+   * merge group went away): the gate asks GitHub whether it is queued even if it never said "ready".
+   */
+  mergeQueueHint?: boolean;
 }
 
 export interface ReconcileOutcome {
@@ -68,6 +73,8 @@ export interface ReconcileOutcome {
   /** Chat messages to send now: claimed in the ledger this pass wrote, or `merged`. The caller sends
    * them after the reconcile, never before or instead of it. */
   notifications?: Notification[];
+  /** The gate added the PR to its base branch's merge queue, or took it out, in this reconcile. */
+  mergeQueue?: 'enqueued' | 'dequeued';
   /** Set when GitHub failed us: the caller should retry later. Nothing was merged. */
   error?: string;
 }

@@ -178,3 +178,56 @@ describe('sweep mode', () => {
     expect(report.summary).toContain('| #12 |');
   });
 });
+
+describe('merge_group', () => {
+  const SHA = (c: string) => c.repeat(40);
+  const group = (n: number) => ({ head_sha: SHA('9'), head_ref: `refs/heads/gh-readonly-queue/main/pr-${n}-${SHA('a')}`, base_ref: 'refs/heads/main', base_sha: SHA('0') });
+  const groupEvent = (payload: Record<string, unknown>): ActionEnvironment => ({ ...prEvent, event: { name: 'merge_group', payload } });
+  /** A client that knows the App and lists a queue of #12 (ahead) and #13 (the group's own entry). */
+  function queueClient(writes: unknown[] = []): GitHubClient {
+    const base = client() as unknown as { rest: Record<string, unknown> };
+    const graphql = async () => ({ repository: { mergeQueue: { entries: { totalCount: 2, nodes: [
+      { position: 1, headCommit: { oid: SHA('8') }, pullRequest: { number: 12, headRefOid: SHA('b') } },
+      { position: 2, headCommit: { oid: SHA('9') }, pullRequest: { number: 13, headRefOid: SHA('a') } },
+    ] } } } });
+    const create = async (params: unknown) => { writes.push(params); return { data: { id: 1 } }; };
+    return { ...base, rest: { ...base.rest, checks: { create } }, graphql } as unknown as GitHubClient;
+  }
+  const decideEach = (states: Record<number, Decision['state']>): Engine => ({
+    reconcile: async (_c, ref) => outcome(decision({ state: states[ref.number]!, title: `#${ref.number} is ${states[ref.number]}` }), {
+      ref, facts: { headSha: ref.number === 13 ? SHA('a') : SHA('b'), state: 'open' } as PullRequestFacts,
+    }),
+    sweep: async () => [],
+  });
+
+  it('check mode fails the step when the group adds a PR the gate would not merge, and names it', async () => {
+    const report = await main(inputs('check'), groupEvent({ merge_group: group(13) }), deps(decideEach({ 12: 'ready', 13: 'blocked' }), queueClient()));
+    expect(report.failure).toMatch(/#13 may not merge/);
+    expect(report.summary).toMatch(/must not merge/);
+  });
+
+  it('check mode passes a group whose every PR (the one ahead included) may merge; full mode writes the hitl check on its head', async () => {
+    expect((await main(inputs('check'), groupEvent({ merge_group: group(13) }), deps(decideEach({ 12: 'ready', 13: 'ready' }), queueClient()))).failure).toBeUndefined();
+    expect((await main(inputs('check'), groupEvent({ merge_group: group(13) }), deps(decideEach({ 12: 'waiting', 13: 'ready' }), queueClient()))).failure).toMatch(/#12/);
+    const writes: unknown[] = [];
+    const full = await main(inputs('full'), groupEvent({ merge_group: group(13) }), deps(decideEach({ 12: 'ready', 13: 'ready' }), queueClient(writes)));
+    expect(full.failure).toBeUndefined();
+    expect(writes).toMatchObject([{ name: 'hitl', head_sha: SHA('9'), status: 'completed', conclusion: 'success' }]);
+  });
+
+  it('fails when the group\'s own PR has a newer head than the one that was queued (nobody decided on the queued one here)', async () => {
+    const moved: Engine = {
+      reconcile: async (_c, ref) => outcome(decision({ state: 'ready' }), { ref, facts: { headSha: ref.number === 13 ? SHA('c') : SHA('b'), state: 'open' } as PullRequestFacts }),
+      sweep: async () => [],
+    };
+    const report = await main(inputs('check'), groupEvent({ merge_group: group(13) }), deps(moved, queueClient()));
+    expect(report.failure).toMatch(/#13/);
+    expect(report.summary).toMatch(/head moved/);
+  });
+
+  it('a group whose PRs cannot be told fails; sweep mode refuses the event', async () => {
+    const report = await main(inputs('check'), groupEvent({ merge_group: { head_sha: SHA('9'), head_ref: 'refs/heads/main' } }), deps(decideEach({}), queueClient()));
+    expect(report.failure).toMatch(/Cannot tell/);
+    await expect(main(inputs('sweep'), groupEvent({ merge_group: group(13) }), deps(decideEach({}), queueClient()))).rejects.toThrow(/sweep/);
+  });
+});

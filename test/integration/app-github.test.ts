@@ -112,6 +112,7 @@ function fakeGitHub(options: { author?: string; headRef?: string } = {}) {
     Object.assign(comment, { body: body.body, updated_at: now() });
     return [200, comment];
   });
+  route('get', new RegExp(`^${R}/rules/branches/main`), () => [200, []]);
   route('put', new RegExp(`^${R}/pulls/7/merge$`), (_u, body) => {
     if (pr.merged) return [405, { message: 'Pull Request is not mergeable' }];
     if (body.sha !== pr.head.sha) return [409, { message: 'Head branch was modified. Review and try the merge again.' }];

@@ -67,6 +67,23 @@ describe.skipIf(!url)('Redis scale-out', () => {
     expect(maxInFlight).toBe(1);
   });
 
+  it('an event coalesced into a pending job keeps its merge queue hint', async () => {
+    const runs: ReconcileJob[] = [];
+    const [a, b] = replicas(2, async (job) => {
+      runs.push(job);
+      await sleep(150);
+    });
+    await a!.enqueue(pr(9));
+    await expect.poll(() => runs.length).toBe(1); // running now
+    await b!.enqueue(pr(9)); // the pending job
+    await a!.enqueue({ ...pr(9), reason: 'pull_request.synchronize', mergeQueueHint: true }); // coalesced into it
+    await sleep(50);
+    await a!.idle();
+    expect(runs).toHaveLength(2);
+    expect(runs[0]!.mergeQueueHint).toBeUndefined();
+    expect(runs[1]!.mergeQueueHint).toBe(true);
+  });
+
   it('runs different PRs concurrently across replicas', async () => {
     let inFlight = 0;
     let maxInFlight = 0;

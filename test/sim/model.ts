@@ -1,6 +1,7 @@
 // The simulator's state: what a GitHub instance holds for the endpoints hitl-gate uses. Plain data,
 // mutated by the control API (people acting) and by the REST handlers (the App acting).
 import { createHash } from 'node:crypto';
+import type { SimMergeQueue } from './merge-queue.js';
 
 export type SimPermission = 'read' | 'triage' | 'write' | 'maintain' | 'admin';
 
@@ -157,6 +158,8 @@ export interface SimRepo {
   /** Branch protection on the default branch: contexts that must succeed before a merge. */
   requiredChecks: string[];
   nextNumber: number;
+  /** A ruleset's `merge_queue` rule on one branch: merges into it go through the queue (merge-queue.ts). */
+  mergeQueue?: SimMergeQueue;
 }
 
 export interface SimInstallation {

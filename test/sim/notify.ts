@@ -10,7 +10,7 @@ export interface TimelineEntry {
   kind:
     | 'opened' | 'pushed' | 'commented' | 'comment-edited' | 'comment-deleted' | 'reviewed' | 'labeled' | 'unlabeled'
     | 'check-run' | 'status' | 'merged' | 'merge-refused' | 'reaction' | 'closed' | 'permission' | 'mergeable' | 'clicked'
-    | 'review-requested';
+    | 'review-requested' | 'enqueued' | 'dequeued' | 'merge-group';
   detail: string;
   /** Ids and values tests may want (comment id, check run conclusion, merge sha...). */
   data?: Record<string, unknown>;
@@ -25,4 +25,6 @@ export interface Notify {
   /** A person clicked one of a check run's actions: `check_run.requested_action`. */
   requestedAction?(repo: SimRepo, run: SimCheckRun, identifier: string, sender: SimUser): void;
   status(repo: SimRepo, status: SimStatus, sender: SimUser): void;
+  /** `merge_group` webhooks: `checks_requested` when a group is built, `destroyed` (with a reason) when it goes. */
+  mergeGroup(action: 'checks_requested' | 'destroyed', repo: SimRepo, group: Record<string, unknown>, sender: SimUser, extra?: Record<string, unknown>): void;
 }

@@ -2,6 +2,7 @@
 import { randomBytes } from 'node:crypto';
 import { newSha, type SimCheckRun, type SimComment, type SimPull, type SimRepo, type SimStatus, type SimUser, type World } from './model.js';
 import type { Notify } from './notify.js';
+import { mergeQueueRoutes, mergeQueueRules, mergeQueueRuleset, type MergeQueues } from './merge-queue.js';
 import { HttpError, type Reply, type Route, type SimRequest } from './rest.js';
 import { mergeRefusal, protectionOf, rulesetShape, rulesForBranch, type SimMergeMethod } from './protection.js';
 import * as shape from './shapes.js';
@@ -32,7 +33,7 @@ function list<T>(req: SimRequest, items: T[], toJson: (t: T) => unknown, cap?: n
   return { status: 200, body: p.items.map(toJson), headers: p.headers };
 }
 
-export function buildRoutes(world: World, notify: Notify): Route[] {
+export function buildRoutes(world: World, notify: Notify, queues?: MergeQueues): Route[] {
   /** The repository named in the path, if this installation may see it (else 404, as GitHub answers). */
   const repoOf = (req: SimRequest): SimRepo => {
     const repo = world.findRepo(req.params.owner ?? '', req.params.repo ?? '');
@@ -88,7 +89,7 @@ export function buildRoutes(world: World, notify: Notify): Route[] {
         const token = `ghs_${randomBytes(18).toString('base64url')}`;
         const expiresAt = Date.now() + 3600_000;
         world.tokens.set(token, { token, installationId: inst.id, expiresAt });
-        return { status: 201, body: { token, expires_at: new Date(expiresAt).toISOString().replace(/\.\d{3}Z$/, 'Z'), permissions: { checks: 'write', contents: 'write', issues: 'write', pull_requests: 'write', statuses: 'read', members: 'read', metadata: 'read' }, repository_selection: 'selected' } };
+        return { status: 201, body: { token, expires_at: new Date(expiresAt).toISOString().replace(/\.\d{3}Z$/, 'Z'), permissions: { checks: 'write', contents: 'write', issues: 'write', pull_requests: 'write', statuses: 'read', members: 'read', metadata: 'read', merge_queues: 'write' }, repository_selection: 'selected' } };
       },
     },
     {
@@ -183,11 +184,13 @@ export function buildRoutes(world: World, notify: Notify): Route[] {
     { method: 'PUT', path: '/repos/{owner}/{repo}/pulls/{pull_number}/merge', auth: 'installation', handle: (req) => merge(req) },
     { method: 'PUT', path: '/repos/{owner}/{repo}/pulls/{pull_number}/update-branch', auth: 'installation', handle: (req) => updateBranch(req) },
     // --- What the base branch demands (metadata read) ------------------------------------------
-    { method: 'GET', path: '/repos/{owner}/{repo}/rules/branches/{branch}', auth: 'installation', handle: (req) => list(req, rulesForBranch(repoOf(req), req.params.branch ?? ''), (r) => r) },
+    { method: 'GET', path: '/repos/{owner}/{repo}/rules/branches/{branch}', auth: 'installation', handle: (req) => list(req, [...rulesForBranch(repoOf(req), req.params.branch ?? ''), ...mergeQueueRules(repoOf(req), req.params.branch ?? '')], (r) => r) },
     {
       method: 'GET', path: '/repos/{owner}/{repo}/rulesets/{ruleset_id}', auth: 'installation', handle: (req) => {
         const repo = repoOf(req);
         const rs = protectionOf(repo).rulesets.find((r) => r.id === Number(req.params.ruleset_id));
+        const queue = rs ? undefined : mergeQueueRuleset(repo, Number(req.params.ruleset_id));
+        if (queue) return { status: 200, body: queue };
         if (!rs) throw new HttpError(404, 'Not Found');
         return { status: 200, body: rulesetShape(repo, rs, req.urls.api, true) };
       },
@@ -441,6 +444,8 @@ export function buildRoutes(world: World, notify: Notify): Route[] {
     },
   ];
 
+  if (queues) routes.push(...mergeQueueRoutes(world, queues));
+
   function merge(req: SimRequest): Reply {
     const repo = repoOf(req);
     const pr = pullOf(req, repo);
@@ -453,6 +458,8 @@ export function buildRoutes(world: World, notify: Notify): Route[] {
     if (pr.state !== 'open') refuse(405, 'Pull Request is not mergeable');
     if (typeof req.body.sha === 'string' && req.body.sha !== pr.headSha) refuse(409, 'Head branch was modified. Review and try the merge again.');
     if (pr.mergeable !== true || pr.draft) refuse(405, 'Pull Request is not mergeable');
+    // A branch whose rules include `merge_queue` takes no direct merge, as on GitHub.
+    if (queues?.queueOf(repo, pr.baseRef)) refuse(405, 'Repository rule violations found\n\nChanges must be made through the merge queue\n\n');
     // Classic protection, rulesets (a bypass actor skips its rulesets' rules) and the allowed methods.
     const refusal = mergeRefusal(world, repo, pr, method as SimMergeMethod, true);
     if (refusal) refuse(405, refusal);

@@ -8,6 +8,7 @@ import { newSha, World, type SimCheckRun, type SimComment, type SimFileChange, t
 import type { Notify, TimelineEntry } from './notify.js';
 import { protectionOf, type SimProtection } from './protection.js';
 import { seededRandom } from './random.js';
+import { MergeQueues, type QueueMergeMethod, type SimQueueEntry } from './merge-queue.js';
 import { RestServer, type RecordedRequest } from './rest.js';
 import { buildRoutes, createStatus, firstLine } from './routes.js';
 import * as shape from './shapes.js';
@@ -49,6 +50,8 @@ export interface RepoSpec {
   collaborators?: Record<string, SimPermission>;
   /** Checks that branch protection requires before a merge. */
   requiredChecks?: string[];
+  /** A ruleset with a `merge_queue` rule on the default branch: merges go through the queue. */
+  mergeQueue?: { method?: QueueMergeMethod };
   ownerType?: 'User' | 'Organization';
   /** Rulesets, classic protection beyond `requiredChecks`, allowed merge methods (see protection.ts). */
   protection?: Partial<SimProtection>;
@@ -76,6 +79,7 @@ export class GitHubSimulator extends EventEmitter {
   private secret: string;
   private webhookUrl?: string;
   private readonly checkRunWebhooks: boolean;
+  readonly queues: MergeQueues;
   /** Webhook payload URLs follow the App's API root; GHES puts it under /api/v3. */
   ghes = true;
 
@@ -88,7 +92,8 @@ export class GitHubSimulator extends EventEmitter {
     this.checkRunWebhooks = options.checkRunWebhooks ?? true;
     const random = seededRandom(options.seed ?? 1);
     this.webhooks = new Webhooks({ world: this.world, secret: () => this.secret, url: () => this.webhookUrl, urls: () => this.urls(), faults: () => this.faults.webhooks, random });
-    this.rest = new RestServer({ world: this.world, routes: buildRoutes(this.world, this.notifier()), faults: () => this.faults, random, appPublicKey: options.appPublicKey });
+    this.queues = new MergeQueues(this.world, this.notifier());
+    this.rest = new RestServer({ world: this.world, routes: buildRoutes(this.world, this.notifier(), this.queues), faults: () => this.faults, random, appPublicKey: options.appPublicKey });
   }
 
   async start(): Promise<this> {
@@ -170,6 +175,7 @@ export class GitHubSimulator extends EventEmitter {
       branches: new Map([[branch, sha]]), commits: new Map([[sha, { sha, parents: [], message: 'Initial commit', author: owner, committer: owner, date: now, tree }]]),
       collaborators: new Map(Object.entries(spec.collaborators ?? {}).map(([login, p]) => [login.toLowerCase(), p])),
       labels: new Map(), pulls: new Map(), comments: new Map(), checkRuns: [], statuses: [], requiredChecks: spec.requiredChecks ?? [], nextNumber: 1,
+      ...(spec.mergeQueue ? { mergeQueue: { branch, method: spec.mergeQueue.method ?? 'SQUASH', rulesetId: this.world.ids.next('ruleset'), entries: [], history: [] } } : {}),
     };
     for (const login of Object.keys(spec.collaborators ?? {})) this.world.user(login);
     this.world.repos.set(repo.fullName.toLowerCase(), repo);
@@ -379,6 +385,21 @@ export class GitHubSimulator extends EventEmitter {
     this.notifier().status(repo, s, creator);
   }
 
+  /** A person adds the PR to its base branch's merge queue. `force`: an admin bypassing its requirements. */
+  enqueue(repoName: string, number: number, login: string, o: { force?: boolean } = {}): SimQueueEntry {
+    return this.queues.enqueue(this.world.repo(repoName), this.world.pull(repoName, number), this.world.user(login), o);
+  }
+
+  /** A person removes the PR from the merge queue. */
+  dequeue(repoName: string, number: number, login: string): void {
+    this.queues.dequeue(this.world.repo(repoName), this.world.pull(repoName, number), this.world.user(login), `removed by ${login}`);
+  }
+
+  /** The merge queue's entries, front first. */
+  mergeQueue(repoName: string): SimQueueEntry[] {
+    return [...(this.world.repo(repoName).mergeQueue?.entries ?? [])];
+  }
+
   // --- Looking at the result ---------------------------------------------------------------------
   pull(repo: string, number: number): SimPull {
     return this.world.pull(repo, number);
@@ -442,6 +463,8 @@ export class GitHubSimulator extends EventEmitter {
     const entry: TimelineEntry = { ...e, at: Date.now(), actor: e.actor.login, repo: e.repo.fullName };
     this.timeline.push(entry);
     this.emit('entry', entry);
+    // A check or status may complete a merge group's required checks (or fail them).
+    if (e.kind === 'check-run' || e.kind === 'status') this.queues.advance(e.repo);
   }
 
   private fileChange(repo: SimRepo, baseSha: string, f: FileSpec): SimFileChange {
@@ -497,6 +520,9 @@ export class GitHubSimulator extends EventEmitter {
         const suiteRuns = repo.checkRuns.filter((r) => r.app.id === run.app.id && r.headSha === run.headSha);
         const suite = shape.checkSuiteShape(repo, run.app, run.headSha, suiteRuns, suiteId, urls());
         hooks.send('check_run', 'requested_action', repo, sender, { check_run: { ...shape.checkRunShape(repo, run, urls(), suiteId), check_suite: suite }, requested_action: { identifier } });
+      },
+      mergeGroup: (action, repo, group, sender, extra = {}) => {
+        hooks.send('merge_group', action, repo, sender, { merge_group: group, ...extra });
       },
       status: (repo, s, sender) => {
         hooks.send('status', undefined, repo, sender, { id: s.id, sha: s.sha, name: repo.fullName, target_url: s.targetUrl, context: s.context, description: s.description, state: s.state, commit: shape.commitShape(repo, repo.commits.get(s.sha)!, urls()), branches: [], created_at: s.createdAt, updated_at: s.updatedAt });

@@ -2,19 +2,20 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { COMMENT_EVENTS, PULL_REQUEST_EVENTS, REVIEW_EVENTS } from '../../src/app/gate.js';
+import { COMMENT_EVENTS, MERGE_GROUP_EVENTS, PULL_REQUEST_EVENTS, QUEUE_EVENTS, REVIEW_EVENTS } from '../../src/app/gate.js';
 
 const manifest = parse(readFileSync(new URL('../../app.yml', import.meta.url), 'utf8')) as { default_events: string[]; default_permissions: Record<string, string> };
 
 describe('app.yml', () => {
   it('subscribes to exactly the events the App handles (installation events come to every App)', () => {
-    const handled = new Set([...PULL_REQUEST_EVENTS, ...COMMENT_EVENTS, ...REVIEW_EVENTS, 'check_run.rerequested', 'check_suite.rerequested', 'check_suite.completed', 'status'].map((e) => e.split('.')[0]));
+    const handled = new Set([...PULL_REQUEST_EVENTS, ...QUEUE_EVENTS, ...MERGE_GROUP_EVENTS, ...COMMENT_EVENTS, ...REVIEW_EVENTS, 'check_run.rerequested', 'check_suite.rerequested', 'check_suite.completed', 'status'].map((e) => e.split('.')[0]));
     expect(new Set(manifest.default_events)).toEqual(handled);
   });
 
   it('asks for the least permissions: read everywhere except checks, comments, and contents to merge', () => {
     // statuses: read, because the merge waits for other CI's commit statuses (the combined status needs it).
-    expect(manifest.default_permissions).toEqual({ checks: 'write', contents: 'write', issues: 'write', pull_requests: 'write', statuses: 'read', members: 'read', metadata: 'read' });
+    // merge_queues: write, to enqueue and dequeue on a branch with a merge queue (and read its merge_group events).
+    expect(manifest.default_permissions).toEqual({ checks: 'write', contents: 'write', issues: 'write', pull_requests: 'write', statuses: 'read', members: 'read', metadata: 'read', merge_queues: 'write' });
   });
 });
 
@@ -73,5 +74,29 @@ describe('app.yml permissions against the REST methods the App calls', () => {
       return granted && level[granted] >= level[wanted] ? [] : [`${m} needs ${name}: ${wanted}`];
     });
     expect(missing).toEqual([]);
+  });
+});
+
+describe('GraphQL', () => {
+  it('is spoken for the merge queue only, with the merge_queues permission', () => {
+    const users: string[] = [];
+    for (const dir of ['src/github', 'src/app', 'src/core']) {
+      for (const file of readdirSync(new URL(`../../${dir}/`, import.meta.url))) {
+        if (!file.endsWith('.ts')) continue;
+        const text = readFileSync(new URL(`../../${dir}/${file}`, import.meta.url), 'utf8');
+        if (/\.graphql\b\s*[<(]/.test(text)) users.push(`${dir}/${file}`);
+      }
+    }
+    expect(users).toEqual(['src/github/merge-queue.ts']);
+    expect(manifest.default_permissions.merge_queues).toBe('write');
+    expect(manifest.default_events).toContain('merge_group');
+  });
+
+  it('every document the gate sends is valid against GitHub\'s published schema', async () => {
+    const { validate } = await import('@octokit/graphql-schema');
+    const { QUEUE_OPERATIONS } = await import('../../src/github/merge-queue.js');
+    for (const [name, document] of Object.entries(QUEUE_OPERATIONS)) expect(validate(document).map((e) => e.message), name).toEqual([]);
+    // The check can fail: a field GitHub does not have is caught.
+    expect(validate('query { repository(owner: "o", name: "r") { pullRequest(number: 1) { inMergeQueue } } }')).not.toEqual([]);
   });
 });

@@ -73,6 +73,25 @@ describe('MemoryQueue', () => {
     expect(runs).toBe(2);
   });
 
+  it('keeps the merge queue hint of any coalesced event (a push while queued must not be lost to a later comment)', async () => {
+    const runs: ReconcileJob[] = [];
+    const gate = deferred();
+    const queue = new MemoryQueue({
+      work: async (job) => {
+        runs.push(job);
+        if (runs.length === 1) await gate.promise;
+      },
+    });
+    await queue.enqueue(pr(3));
+    await new Promise((r) => setTimeout(r, 5)); // now running
+    await queue.enqueue(pr(3, { reason: 'pull_request.synchronize', mergeQueueHint: true }));
+    await queue.enqueue(pr(3, { reason: 'issue_comment.created' }));
+    gate.resolve();
+    await queue.idle();
+    expect(runs).toHaveLength(2);
+    expect(runs[1]).toMatchObject({ mergeQueueHint: true });
+  });
+
   it('treats owner and repository names case-insensitively (same PR)', async () => {
     let runs = 0;
     const gate = deferred();

@@ -1,0 +1,184 @@
+// The merge queue, as plain data: which pull requests a merge group adds, whether the gate would let
+// each of them merge, and what the gate does about a PR's place in the queue. The shell reads the
+// queue from GitHub (GraphQL: GitHub has no REST endpoint for it) and applies the step.
+import type { Decision } from './types.js';
+
+/** What a merge group's head ref says: `refs/heads/gh-readonly-queue/<base>/pr-<number>-<head sha>`. */
+export interface MergeGroupRef {
+  base: string;
+  /** The PR whose entry this group was built for: the last PR the group adds. */
+  number: number;
+  /** That PR's head when it was queued. */
+  headSha: string;
+}
+
+const GROUP_REF = /^(?:refs\/heads\/)?gh-readonly-queue\/(.+)\/pr-(\d+)-([0-9a-f]{40})$/;
+
+/** Undefined when the ref is not a merge queue branch (a caller must then fail closed). */
+export function parseMergeGroupRef(headRef: string): MergeGroupRef | undefined {
+  const m = GROUP_REF.exec(headRef);
+  if (!m) return undefined;
+  const number = Number(m[2]);
+  if (!Number.isSafeInteger(number) || number <= 0) return undefined;
+  return { base: m[1]!, number, headSha: m[3]! };
+}
+
+/** One entry of a branch's merge queue, as GitHub lists it (`MergeQueue.entries`). */
+export interface QueueEntry {
+  /** The PR's number. */
+  number: number;
+  /** The head commit of the merge group built for this entry (null until GitHub builds it). */
+  groupHeadSha: string | null;
+  /** 1-based, front of the queue first. */
+  position: number;
+  /** The PR's head commit as GitHub reports it now. */
+  prHeadSha: string;
+}
+
+export type GroupMembers =
+  | { kind: 'known'; numbers: number[] }
+  | { kind: 'unknown'; reason: string };
+
+/**
+ * The PRs a merge group adds to its base: the entry whose group head is `headSha`, and every entry
+ * ahead of it in the queue (a group's commit holds their changes too, and a passing group lets GitHub
+ * merge all of them). The head ref must name that same entry: two sources that disagree, or a group
+ * GitHub no longer lists, leave the members unknown, and an unknown group never passes.
+ */
+export function groupMembers(ref: MergeGroupRef | undefined, headSha: string, entries: readonly QueueEntry[]): GroupMembers {
+  if (!ref) return { kind: 'unknown', reason: 'its head ref is not a merge queue branch (`gh-readonly-queue/<base>/pr-<number>-<sha>`)' };
+  const own = entries.find((e) => e.groupHeadSha === headSha);
+  if (!own) return { kind: 'unknown', reason: `GitHub no longer lists a queue entry for its head ${headSha.slice(0, 7)} (the group was probably replaced)` };
+  if (own.number !== ref.number) return { kind: 'unknown', reason: `its head ref names #${ref.number} but GitHub's queue entry for it is #${own.number}` };
+  const numbers = entries.filter((e) => e.position <= own.position).sort((a, b) => a.position - b.position).map((e) => e.number);
+  return { kind: 'known', numbers };
+}
+
+/** The gate's verdict on one PR of a group. */
+export interface MemberVerdict {
+  number: number;
+  /** The decision on the PR's current head; undefined when it could not be decided. */
+  decision?: Pick<Decision, 'governed' | 'state' | 'merge' | 'title' | 'blockers' | 'tier'>;
+  /** Why it could not be decided (GitHub failed, the PR is gone). */
+  error?: string;
+  /** The PR's current head, when known. */
+  headSha?: string;
+}
+
+/** Whether the gate would let this PR merge now: ungoverned, or governed, ready and set to merge. */
+export function wouldMerge(decision: MemberVerdict['decision']): boolean {
+  if (!decision) return false;
+  if (!decision.governed) return decision.state === 'ignored';
+  return decision.state === 'ready' && decision.merge;
+}
+
+export interface GroupVerdict {
+  conclusion: 'success' | 'failure';
+  title: string;
+  summary: string;
+}
+
+function memberLine(m: MemberVerdict): string {
+  if (m.error !== undefined) return `- #${m.number}: could not be decided: ${m.error}`;
+  const d = m.decision!;
+  if (!d.governed) return `- #${m.number}: not governed by the policy`;
+  if (wouldMerge(d)) return `- #${m.number} (${d.tier}): ${d.title}`;
+  const why = d.blockers.length > 0 ? d.blockers.join('; ') : d.title;
+  return `- #${m.number} (${d.tier}): **not mergeable now**: ${why}`;
+}
+
+/** The `hitl` check on a merge group's head: success only when every PR it adds would merge now. */
+export function mergeGroupVerdict(members: GroupMembers, verdicts: readonly MemberVerdict[]): GroupVerdict {
+  if (members.kind === 'unknown') {
+    return {
+      conclusion: 'failure',
+      title: 'Cannot tell which pull requests this merge group adds',
+      summary: `hitl-gate could not determine the pull requests in this merge group: ${members.reason}. It passes only a group whose every pull request it has checked, so this group fails; the queue builds a new group.`,
+    };
+  }
+  const blocked = verdicts.filter((v) => !wouldMerge(v.decision) || v.error !== undefined);
+  const missing = members.numbers.filter((n) => !verdicts.some((v) => v.number === n));
+  const lines = verdicts.map(memberLine).join('\n');
+  if (blocked.length === 0 && missing.length === 0 && verdicts.length > 0) {
+    const list = verdicts.map((v) => `#${v.number}`).join(', ');
+    return { conclusion: 'success', title: `The policy lets ${list} merge`, summary: `Every pull request this merge group adds may merge now:\n\n${lines}\n` };
+  }
+  const names = [...blocked.map((v) => `#${v.number}`), ...missing.map((n) => `#${n}`)];
+  const first = blocked[0];
+  const title = first?.decision && first.error === undefined
+    ? `#${first.number} may not merge: ${first.decision.title}`
+    : `${names.join(', ')} ${names.length === 1 ? 'was' : 'were'} not checked`;
+  return {
+    conclusion: 'failure',
+    title: title.length > 200 ? `${title.slice(0, 199)}…` : title,
+    summary: `This merge group adds ${names.length === 1 ? 'a pull request' : 'pull requests'} the policy does not let merge now (${names.join(', ')}), so it must not merge. A person who queued it by hand must get it through the gate first (see the PR's \`hitl\` check).\n\n${lines}${missing.length ? `\n- ${missing.map((n) => `#${n}`).join(', ')}: not decided` : ''}\n`,
+  };
+}
+
+/** The PR's place in its base branch's merge queue, read from GitHub. */
+export interface QueueState {
+  /** The base branch's rules include `merge_queue`. */
+  required: boolean;
+  /** GitHub's `isInMergeQueue`. */
+  queued: boolean;
+}
+
+export type QueueStep =
+  | { kind: 'none' }
+  | { kind: 'enqueue'; expectedHeadOid: string }
+  | { kind: 'dequeue'; reason: string }
+  /** The gate queued this head once and someone (a person, a failed merge group) took it out: not again. */
+  | { kind: 'hold'; reason: string };
+
+/** One `added_to_merge_queue` / `removed_from_merge_queue` event of the PR's timeline. */
+export interface QueueHistoryEvent {
+  kind: 'added' | 'removed';
+  at: string;
+  actor?: string;
+  /** For a removal: the PR's head when it left the queue. */
+  headSha?: string;
+  reason?: string;
+}
+
+/**
+ * Whether the gate's own enqueue of `head` was undone by someone else: then queueing the same head
+ * again would only loop (a merge group that keeps failing) or overrule a person who took it out.
+ * A removal by the gate itself (a veto, since lifted) does not count.
+ */
+export function undoneEnqueue(history: readonly QueueHistoryEvent[], head: string, gate: string): QueueHistoryEvent | undefined {
+  const own = (e: QueueHistoryEvent) => (e.actor ?? '').toLowerCase() === gate.toLowerCase();
+  const sorted = [...history].sort((a, b) => a.at.localeCompare(b.at));
+  let queuedByGate = false;
+  let undone: QueueHistoryEvent | undefined;
+  for (const e of sorted) {
+    if (e.kind === 'added') queuedByGate = own(e);
+    else if (queuedByGate && e.headSha === head && !own(e)) undone = e;
+  }
+  return undone;
+}
+
+/**
+ * What the gate does about the queue. `merge`: the plan asked to merge this head (the same conditions
+ * as a direct merge); with a queue that is an enqueue of exactly the decided head. A queued PR the gate
+ * would not merge now (a veto, a push, an escalation) leaves the queue.
+ */
+export function queueStep(decision: Pick<Decision, 'governed' | 'state' | 'merge' | 'title' | 'blockers'>, state: QueueState, merge: { sha: string } | undefined, undone?: QueueHistoryEvent): QueueStep {
+  if (!state.required) return { kind: 'none' };
+  if (merge && !state.queued && undone) {
+    const by = undone.actor ? ` by ${undone.actor}` : '';
+    const why = undone.reason ? ` (${undone.reason.toLowerCase().replace(/_/g, ' ')})` : '';
+    return { kind: 'hold', reason: `This head was taken out of the merge queue${by}${why}; hitl-gate does not queue it again. Queue it by hand, or push a new commit.` };
+  }
+  if (merge) return state.queued ? { kind: 'none' } : { kind: 'enqueue', expectedHeadOid: merge.sha };
+  if (state.queued && decision.governed && !(decision.state === 'ready' && decision.merge)) {
+    return { kind: 'dequeue', reason: decision.blockers[0] ?? decision.title };
+  }
+  return { kind: 'none' };
+}
+
+/** The decision as the check and status comment show it once the gate took the PR out of the queue. */
+export function withDequeueNote<D extends Pick<Decision, 'blockers'>>(decision: D, step: QueueStep): D {
+  if (step.kind === 'hold') return { ...decision, blockers: [...decision.blockers, step.reason] };
+  if (step.kind !== 'dequeue') return decision;
+  return { ...decision, blockers: [...decision.blockers, 'Removed from the merge queue by hitl-gate: the policy does not let this head merge now.'] };
+}
