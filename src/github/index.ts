@@ -5,3 +5,4 @@ export { isOwnCheckRun, isOwnComment } from './identity.js';
 export type { PullRequestRef, RepositoryRef, ReconcileOptions, ReconcileOutcome, ReconcileLog, SweepOptions } from './types.js';
 export { reconcile } from './reconcile.js';
 export { sweep } from './sweep.js';
+export type { SweepMemo, QuietPullsOptions } from './quiet-pulls.js';

@@ -1,6 +1,7 @@
 // The shell's public contract: what the App and the Action pass to reconcile and sweep, and what they get back.
 import type { Decision, Effect, PullRequestFacts } from '../core/types.js';
 import type { GateIdentity } from './identity.js';
+import type { QuietPullsOptions, SweepMemo } from './quiet-pulls.js';
 
 export interface PullRequestRef {
   owner: string;
@@ -60,4 +61,8 @@ export interface ReconcileOutcome {
   error?: string;
 }
 
-export type SweepOptions = Omit<ReconcileOptions, 'pullRequest'>;
+export type SweepOptions = Omit<ReconcileOptions, 'pullRequest'> & {
+  /** Remembers which PRs were quiet at the last sweep, so an unchanged one is passed over (quiet-pulls.ts). */
+  memo?: SweepMemo;
+  quiet?: QuietPullsOptions;
+};

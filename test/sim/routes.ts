@@ -196,6 +196,7 @@ export function buildRoutes(world: World, notify: Notify): Route[] {
         const now = world.now();
         const c: SimComment = { id: world.ids.next('comment'), number: pr.number, body, user: actor(), createdAt: now, updatedAt: now, viaApp: world.app, reactions: [] };
         repo.comments.set(c.id, c);
+        pr.updatedAt = now;
         notify.timeline({ actor: actor(), repo, number: pr.number, kind: 'commented', detail: firstLine(body), data: { commentId: c.id, body } });
         notify.issueComment('created', repo, pr, c, actor());
         return { status: 201, body: shape.commentShape(world, repo, c, req.urls), headers: { location: `${req.urls.api}/repos/${repo.fullName}/issues/comments/${c.id}` } };

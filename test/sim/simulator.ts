@@ -240,6 +240,7 @@ export class GitHubSimulator extends EventEmitter {
     const now = this.world.now();
     const c: SimComment = { id: this.world.ids.next('comment'), number, body, user, createdAt: now, updatedAt: now, reactions: [] };
     repo.comments.set(c.id, c);
+    pr.updatedAt = now; // GitHub moves a PR's updated_at on a new comment, review or label (not on checks)
     this.record({ actor: user, repo, number, kind: 'commented', detail: firstLine(body), data: { commentId: c.id, body } });
     this.notifier().issueComment('created', repo, pr, c, user);
     return c.id;
@@ -270,6 +271,7 @@ export class GitHubSimulator extends EventEmitter {
     const user = this.world.user(login);
     const r: SimReview = { id: this.world.ids.next('review'), user, body, state, commitId: pr.headSha, submittedAt: this.world.now() };
     pr.reviews.push(r);
+    pr.updatedAt = r.submittedAt;
     this.record({ actor: user, repo, number, kind: 'reviewed', detail: `${state}${body ? `: ${firstLine(body)}` : ''}`, data: { reviewId: r.id, state } });
     this.notifier().review('submitted', repo, pr, r, user);
     return r.id;
@@ -282,6 +284,7 @@ export class GitHubSimulator extends EventEmitter {
     if (pr.labels.some((l) => l.toLowerCase() === name.toLowerCase())) return;
     const l = this.world.label(repo, name);
     pr.labels.push(l.name);
+    pr.updatedAt = this.world.now();
     this.record({ actor: user, repo, number, kind: 'labeled', detail: name });
     this.notifier().pullRequest('labeled', repo, pr, user, { label: shape.labelShape(repo, l, this.urls()) });
   }
@@ -293,6 +296,7 @@ export class GitHubSimulator extends EventEmitter {
     const i = pr.labels.findIndex((l) => l.toLowerCase() === name.toLowerCase());
     if (i < 0) return;
     pr.labels.splice(i, 1);
+    pr.updatedAt = this.world.now();
     this.record({ actor: user, repo, number, kind: 'unlabeled', detail: name });
     this.notifier().pullRequest('unlabeled', repo, pr, user, { label: shape.labelShape(repo, this.world.label(repo, name), this.urls()) });
   }
@@ -350,6 +354,12 @@ export class GitHubSimulator extends EventEmitter {
   merges(repo?: string): TimelineEntry[] {
     return this.timeline.filter((e) => e.kind === 'merged' && (!repo || e.repo.toLowerCase() === repo.toLowerCase()));
   }
+  /** Requests GitHub charges to an installation's rate limit since a point in the log: every
+   * installation request but a 304 answer to a conditional one. */
+  chargedRequests(since = 0): number {
+    return this.rest.requests.slice(since).filter((r) => r.installationId !== undefined && r.status !== 304).length;
+  }
+
   /** REST requests by kind (`METHOD /template`), optionally only since a point in the log. */
   requestCounts(since = 0): Map<string, number> {
     const out = new Map<string, number>();
