@@ -8,6 +8,7 @@ import { conditionalReadsPlugin } from './conditional-reads.js';
 import { httpFetch } from './http-fetch.js';
 import { trafficPlugin, type TrafficClientOptions } from './octokit-traffic.js';
 import { SharedCache } from './shared-cache.js';
+import type { WriteLimit } from './write-budget.js';
 
 type Options = ConstructorParameters<typeof ProbotOctokit>[0] & Record<string, unknown>;
 
@@ -27,6 +28,8 @@ export interface GateOctokitOptions {
    * in-memory cache, shared through Redis when Probot has a Redis connection; `false` switches
    * conditional reads off. */
   readCache?: SharedCache | false;
+  /** Content-creating requests per installation per window (default GitHub's 80/min, 500/h). */
+  writeLimits?: readonly WriteLimit[];
 }
 
 /** How long one app JWT (valid about ten minutes) is handed out again. */
@@ -89,6 +92,7 @@ export function gateOctokit(options: GateOctokitOptions = {}): typeof ProbotOcto
     retryAfterBaseMs: base,
     maxRetryAfterSeconds: options.maxRetryAfterSeconds ?? 120,
     writeIntervalMs: options.writeIntervalMs ?? 1000,
+    ...(options.writeLimits ? { writeLimits: options.writeLimits } : {}),
   });
   const send = options.fetch ?? httpFetch();
   const readCache = options.readCache ?? new SharedCache({ prefix: 'hitl:read:' });

@@ -9,6 +9,7 @@ import type { Notify, TimelineEntry } from './notify.js';
 import { seededRandom } from './random.js';
 import { RestServer, type RecordedRequest } from './rest.js';
 import { buildRoutes, createStatus, firstLine } from './routes.js';
+import { GITHUB_CONTENT_LIMITS, type ContentLimits } from './content-limits.js';
 import * as shape from './shapes.js';
 import { Webhooks, type Delivery } from './webhooks.js';
 
@@ -26,6 +27,9 @@ export interface SimulatorOptions {
   clock?: () => Date;
   /** Deliver webhooks for check runs (GitHub does, also for the App's own). Default true. */
   checkRunWebhooks?: boolean;
+  /** Secondary limits on content-creating requests per installation (default GitHub's 80 a minute
+   * and 500 an hour); `false` does not enforce them. */
+  contentLimits?: ContentLimits | false;
 }
 
 export interface FileSpec {
@@ -73,6 +77,7 @@ export class GitHubSimulator extends EventEmitter {
   private secret: string;
   private webhookUrl?: string;
   private readonly checkRunWebhooks: boolean;
+  private contentLimits: ContentLimits | false;
   /** Webhook payload URLs follow the App's API root; GHES puts it under /api/v3. */
   ghes = true;
 
@@ -83,9 +88,10 @@ export class GitHubSimulator extends EventEmitter {
     this.secret = options.webhookSecret ?? 'sim-secret';
     this.webhookUrl = options.webhookUrl;
     this.checkRunWebhooks = options.checkRunWebhooks ?? true;
+    this.contentLimits = options.contentLimits ?? GITHUB_CONTENT_LIMITS;
     const random = seededRandom(options.seed ?? 1);
     this.webhooks = new Webhooks({ world: this.world, secret: () => this.secret, url: () => this.webhookUrl, urls: () => this.urls(), faults: () => this.faults.webhooks, random });
-    this.rest = new RestServer({ world: this.world, routes: buildRoutes(this.world, this.notifier()), faults: () => this.faults, random, appPublicKey: options.appPublicKey });
+    this.rest = new RestServer({ world: this.world, routes: buildRoutes(this.world, this.notifier()), faults: () => this.faults, random, appPublicKey: options.appPublicKey, contentLimits: () => this.contentLimits || undefined });
   }
 
   async start(): Promise<this> {
@@ -137,6 +143,15 @@ export class GitHubSimulator extends EventEmitter {
   rateLimitEpisode(e: RateLimitEpisode): void {
     this.faults.rateLimit = { ...e };
   }
+  /** Secondary limits on content-creating requests from now on (`false`: not enforced). */
+  setContentLimits(limits: ContentLimits | false): void {
+    this.contentLimits = limits;
+  }
+  /** Secondary-limit answers (403 with retry-after) given so far. */
+  get secondaryLimitAnswers(): number {
+    return this.rest.content.refused;
+  }
+
   clearFaults(): void {
     this.faults.rest = {};
     this.faults.webhooks = {};
