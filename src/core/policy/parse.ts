@@ -2,12 +2,12 @@
 // Validation is the JSON Schema (schema.ts) run by ajv; this file only turns ajv's answers into
 // messages a person can act on, adds what a schema cannot say (globs, durations, hostile YAML),
 // and fills the defaults (ajv's useDefaults, from the schema's `default`s).
-import { Ajv, type ErrorObject } from 'ajv';
+import type { ErrorObject, ValidateFunction } from 'ajv';
 import { Alias, CST, isAlias, isMap, isPair, isScalar, isSeq, Lexer, LineCounter, parseAllDocuments, type Document, type Node } from 'yaml';
 import { parseDuration } from '../duration.js';
 import { globProblem } from '../match.js';
 import type { Policy, PolicyError, Rule } from '../types.js';
-import { POLICY_SCHEMA } from './schema.js';
+import { validate as validatePolicy } from './validate-policy.generated.js';
 
 /** Policies are small; anything larger is a mistake or an attack. */
 export const MAX_POLICY_BYTES = 256 * 1024;
@@ -24,8 +24,8 @@ export interface ParsedPolicy {
   agents?: Policy['agents'];
 }
 
-const ajv = new Ajv({ allErrors: true, useDefaults: true, verbose: true, strict: true, strictRequired: false });
-const validate = ajv.compile(POLICY_SCHEMA);
+/** The schema's validator, compiled ahead of time (validator-source.ts): no start-up compile. */
+const validate = validatePolicy as unknown as ValidateFunction;
 
 type Raw = Record<string, unknown>;
 
