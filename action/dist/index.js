@@ -4301,7 +4301,7 @@ var require_client_h1 = __commonJS({
     }
     var llhttpInstance = null, llhttpPromise = lazyllhttp();
     llhttpPromise.catch();
-    var currentParser = null, currentBufferRef = null, currentBufferSize = 0, currentBufferPtr = null, USE_NATIVE_TIMER = 0, USE_FAST_TIMER = 1, TIMEOUT_HEADERS = 2 | USE_FAST_TIMER, TIMEOUT_BODY = 4 | USE_FAST_TIMER, TIMEOUT_KEEP_ALIVE = 8 | USE_NATIVE_TIMER, Parser = class {
+    var currentParser = null, currentBufferRef = null, currentBufferSize = 0, currentBufferPtr = null, USE_NATIVE_TIMER = 0, USE_FAST_TIMER = 1, TIMEOUT_HEADERS = 2 | USE_FAST_TIMER, TIMEOUT_BODY = 4 | USE_FAST_TIMER, TIMEOUT_KEEP_ALIVE = 8 | USE_NATIVE_TIMER, Parser2 = class {
       constructor(client, socket, { exports: exports2 }) {
         assert(Number.isFinite(client[kMaxHeadersSize]) && client[kMaxHeadersSize] > 0), this.llhttp = exports2, this.ptr = this.llhttp.llhttp_alloc(constants3.TYPE.RESPONSE), this.client = client, this.socket = socket, this.timeout = null, this.timeoutValue = null, this.timeoutType = null, this.statusCode = null, this.statusText = "", this.upgrade = !1, this.headers = [], this.headersSize = 0, this.headersMaxSize = client[kMaxHeadersSize], this.shouldKeepAlive = !1, this.paused = !1, this.resume = this.resume.bind(this), this.bytesRead = 0, this.keepAlive = "", this.contentLength = "", this.connection = "", this.maxResponseSize = client[kMaxResponseSize];
       }
@@ -4486,7 +4486,7 @@ var require_client_h1 = __commonJS({
       timeoutType === TIMEOUT_HEADERS ? (!socket[kWriting] || socket.writableNeedDrain || client[kRunning] > 1) && (assert(!paused, "cannot be paused while waiting for headers"), util.destroy(socket, new HeadersTimeoutError())) : timeoutType === TIMEOUT_BODY ? paused || util.destroy(socket, new BodyTimeoutError()) : timeoutType === TIMEOUT_KEEP_ALIVE && (assert(client[kRunning] === 0 && client[kKeepAliveTimeoutValue]), util.destroy(socket, new InformationalError("socket idle timeout")));
     }
     async function connectH1(client, socket) {
-      client[kSocket] = socket, llhttpInstance || (llhttpInstance = await llhttpPromise, llhttpPromise = null), socket[kNoRef] = !1, socket[kWriting] = !1, socket[kReset] = !1, socket[kBlocking] = !1, socket[kIdleSocketValidation] = 0, socket[kIdleSocketValidationTimeout] = null, socket[kSocketUsed] = !1, socket[kParser] = new Parser(client, socket, llhttpInstance), addListener(socket, "error", function(err) {
+      client[kSocket] = socket, llhttpInstance || (llhttpInstance = await llhttpPromise, llhttpPromise = null), socket[kNoRef] = !1, socket[kWriting] = !1, socket[kReset] = !1, socket[kBlocking] = !1, socket[kIdleSocketValidation] = 0, socket[kIdleSocketValidationTimeout] = null, socket[kSocketUsed] = !1, socket[kParser] = new Parser2(client, socket, llhttpInstance), addListener(socket, "error", function(err) {
         let parser = this[kParser];
         if (err.code === "ECONNRESET" && parser.statusCode && !parser.shouldKeepAlive) {
           let parserErr = parser.finish();
@@ -17458,7 +17458,7 @@ var require_composer = __commonJS({
       }
       return { comment, afterEmptyLine };
     }
-    var Composer = class {
+    var Composer2 = class {
       constructor(options = {}) {
         this.doc = null, this.atDirectives = !1, this.prelude = [], this.errors = [], this.warnings = [], this.onError = (source, code2, message, warning2) => {
           let pos = getErrorPos(source);
@@ -17580,7 +17580,7 @@ ${end.comment}` : end.comment;
         }
       }
     };
-    exports.Composer = Composer;
+    exports.Composer = Composer2;
   }
 });
 
@@ -18502,7 +18502,7 @@ var require_parser = __commonJS({
         for (let it of fc.items)
           it.sep && !it.value && !includesToken(it.start, "explicit-key-ind") && !includesToken(it.sep, "map-value-ind") && (it.key && (it.value = it.key), delete it.key, isFlowToken(it.value) ? it.value.end ? arrayPushArray(it.value.end, it.sep) : it.value.end = it.sep : arrayPushArray(it.start, it.sep), delete it.sep);
     }
-    var Parser = class {
+    var Parser2 = class {
       /**
        * @param onNewLine - If defined, called separately with the start position of
        *   each new line (in `parse()`, including the start of input).
@@ -19079,7 +19079,7 @@ var require_parser = __commonJS({
         }
       }
     };
-    exports.Parser = Parser;
+    exports.Parser = Parser2;
   }
 });
 
@@ -19092,7 +19092,7 @@ var require_public_api = __commonJS({
       let prettyErrors = options.prettyErrors !== !1;
       return { lineCounter: options.lineCounter || prettyErrors && new lineCounter.LineCounter() || null, prettyErrors };
     }
-    function parseAllDocuments2(source, options = {}) {
+    function parseAllDocuments(source, options = {}) {
       let { lineCounter: lineCounter2, prettyErrors } = parseOptions(options), parser$1 = new parser.Parser(lineCounter2?.addNewLine), composer$1 = new composer.Composer(options), docs = Array.from(composer$1.compose(parser$1.parse(source)));
       if (prettyErrors && lineCounter2)
         for (let doc of docs)
@@ -19137,7 +19137,7 @@ var require_public_api = __commonJS({
       return identity2.isDocument(value) && !_replacer ? value.toString(options) : new Document.Document(value, _replacer, options).toString(options);
     }
     exports.parse = parse4;
-    exports.parseAllDocuments = parseAllDocuments2;
+    exports.parseAllDocuments = parseAllDocuments;
     exports.parseDocument = parseDocument2;
     exports.stringify = stringify;
   }
@@ -25171,11 +25171,10 @@ function parse3(text, file) {
   let at = positioner(text, file), size = new TextEncoder().encode(text).length;
   if (size > MAX_POLICY_BYTES)
     return { errors: [at(0, `policy is ${Math.ceil(size / 1024)} KiB; the limit is ${MAX_POLICY_BYTES / 1024} KiB`)] };
-  let tooDeep = flowTooDeep(text);
-  if (tooDeep !== void 0)
-    return { errors: [at(tooDeep, `nesting deeper than ${MAX_NESTING} levels (a policy needs at most 5)`)] };
-  let lineCounter = new import_yaml.LineCounter(), docs = (0, import_yaml.parseAllDocuments)(text, { lineCounter, prettyErrors: !1, uniqueKeys: !0, strict: !0 });
-  if (!Array.isArray(docs) || docs.length === 0) return { errors: [at(0, 'policy is empty (expected at least "version: 1")')] };
+  let lineCounter = new import_yaml.LineCounter(), docs = parseDocuments(text, lineCounter, { prettyErrors: !1, uniqueKeys: !0, strict: !0 });
+  if (!Array.isArray(docs))
+    return { errors: [at(docs.tooDeep, `nesting deeper than ${MAX_NESTING} levels (a policy needs at most 5)`)] };
+  if (docs.length === 0) return { errors: [at(0, 'policy is empty (expected at least "version: 1")')] };
   if (docs.length > 1) {
     let second = docs[1];
     return { errors: [at(second.range?.[0] ?? 0, 'more than one YAML document in the policy (remove the "---" separator)')] };
@@ -25256,15 +25255,27 @@ function shapeErrors(doc, text, at) {
   }
   return errors.slice(0, 20);
 }
-function flowTooDeep(text) {
-  let depth = 0, offset = 0;
-  for (let token of new import_yaml.Lexer().lex(text))
-    if (!(token === import_yaml.CST.DOCUMENT || token === import_yaml.CST.FLOW_END || token === import_yaml.CST.SCALAR)) {
-      if (token === "[" || token === "{") {
-        if (depth++, depth > MAX_NESTING) return offset;
-      } else (token === "]" || token === "}") && (depth = Math.max(0, depth - 1));
-      offset += token.length;
+function parseDocuments(text, lineCounter, options) {
+  let parser = new import_yaml.Parser(lineCounter.addNewLine), tooDeep;
+  function* tokens() {
+    lineCounter.addNewLine(0);
+    let depth = 0, offset = 0;
+    for (let token of new import_yaml.Lexer().lex(text)) {
+      if (token !== import_yaml.CST.DOCUMENT && token !== import_yaml.CST.FLOW_END && token !== import_yaml.CST.SCALAR) {
+        if (token === "[" || token === "{") {
+          if (depth++, depth > MAX_NESTING) {
+            tooDeep = offset;
+            return;
+          }
+        } else (token === "]" || token === "}") && (depth = Math.max(0, depth - 1));
+        offset += token.length;
+      }
+      yield* parser.next(token);
     }
+    yield* parser.end();
+  }
+  let docs = Array.from(new import_yaml.Composer({ lineCounter, ...options }).compose(tokens()));
+  return tooDeep === void 0 ? docs : { tooDeep };
 }
 function firstAlias(doc) {
   let stack = [doc.contents];
