@@ -2,7 +2,10 @@
 // (not charged by GitHub) is answered with the kept body. Kept per installation, bounded, and shared
 // through Redis when there is one.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import Bottleneck from 'bottleneck';
+import { Redis } from 'ioredis';
 import { Octokit } from '@octokit/core';
+import { gateOctokit } from '../../src/app/octokit.js';
 import { conditionalReadsPlugin } from '../../src/app/conditional-reads.js';
 import { SharedCache, type RedisText } from '../../src/app/shared-cache.js';
 import { GitHubSimulator } from '../sim/index.js';
@@ -79,5 +82,23 @@ describe('conditional reads', () => {
     expect(cache.size.bytes).toBeLessThanOrEqual(20_000);
     expect(cache.size.entries).toBeGreaterThan(0);
     expect(cache.size.entries).toBeLessThan(20);
+  });
+});
+
+describe.skipIf(!process.env.REDIS_URL)('conditional reads across replicas on a real Redis', () => {
+  it('a second replica (its own process cache) asks with the ETag the first one kept in Redis', async () => {
+    // What Probot builds from REDIS_URL and hands every client in `throttle.connection`; one per replica.
+    const connections = [0, 1].map(() => new Bottleneck.IORedisConnection({ client: new Redis(process.env.REDIS_URL!) }));
+    try {
+      const [one, two] = connections.map((connection) => new (gateOctokit({ fetch: globalThis.fetch, writeIntervalMs: 0 }))({ baseUrl: sim.apiUrl, auth: { token }, throttle: { connection } } as never));
+      const path = { owner: 'etag-org', repo: 'app', per_page: 7 + (Date.now() % 1000) }; // a resource no earlier run kept
+      await one!.request('GET /repos/{owner}/{repo}/pulls', path);
+      await new Promise((r) => setTimeout(r, 100)); // the cache writes to Redis in the background
+      const from = sim.requests.length;
+      await two!.request('GET /repos/{owner}/{repo}/pulls', path);
+      expect(sim.requests.slice(from).map((r) => r.status)).toEqual([304]);
+    } finally {
+      await Promise.all(connections.map((c) => c.disconnect(true)));
+    }
   });
 });
