@@ -41,7 +41,7 @@ function glob(r: () => number): string {
   return forms[0] as string;
 }
 
-function policyText(r: () => number): string {
+export function policyText(r: () => number): string {
   const tiers: Tier[] = ['fyi', 'soft', 'hard'];
   const rules = Array.from({ length: RULES }, (_, i) => ({
     name: `Rule ${i}`,
@@ -51,8 +51,8 @@ function policyText(r: () => number): string {
   return stringify({ version: 1, default: 'soft', rules });
 }
 
-function files(r: () => number): ChangedFile[] {
-  return Array.from({ length: FILES }, (_, i) => {
+export function files(r: () => number, count = FILES): ChangedFile[] {
+  return Array.from({ length: count }, (_, i) => {
     const n = Math.floor(r() * 400);
     const ext = EXTS[Math.floor(r() * EXTS.length)] as string;
     const dirs = [`services/svc-${n}/src`, `packages/pkg-${n}/src/components`, `apps/app-${n}/src/pages`, `docs/section-${n}/guides`, `libs/lib-${n}`, `tools/scripts`, `services/svc-${n}/migrations`];

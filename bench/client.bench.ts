@@ -1,6 +1,7 @@
 // What one REST request costs inside the App's client, against a loopback server that answers at once:
 // Probot's stock client (retry and throttling through Bottleneck, Node's fetch) beside the gate's
-// (traffic plugin, node:http fetch), and the gate's on Node's fetch to show what the fetch adds.
+// (traffic plugin, undici's request API over a kept-alive pool), and the gate's on Node's fetch to
+// show what the fetch adds.
 // Sequential requests show the added wait (a reconcile's reads and first write are a short chain of
 // them); eight at a time show throughput and CPU per request (the server's share included).
 import { createServer } from 'node:http';
@@ -38,7 +39,7 @@ export default async function (): Promise<void> {
   const baseUrl = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
   const clients: [string, () => Client][] = [
     ["Probot's client (plugin-retry + plugin-throttling)", () => new ProbotOctokit({ baseUrl, auth: { token: 't' } } as never)],
-    ["the gate's client (traffic plugin, node:http)", () => new (gateOctokit())({ baseUrl, auth: { token: 't' } } as never)],
+    ["the gate's client (traffic plugin, undici request)", () => new (gateOctokit())({ baseUrl, auth: { token: 't' } } as never)],
     ["the gate's client on Node's fetch", () => new (gateOctokit({ fetch: globalThis.fetch }))({ baseUrl, auth: { token: 't' } } as never)],
     ['Probot\'s client with both plugins off (floor)', () => new ProbotOctokit({ baseUrl, auth: { token: 't' }, retry: { enabled: false }, throttle: { enabled: false } } as never)],
   ];

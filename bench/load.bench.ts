@@ -4,6 +4,7 @@
 // windows and timer lateness. Production paces writes (>= 1 s apart per installation); a second run
 // with pacing switched off measures CPU headroom only, and is labelled so.
 import { spawn } from 'node:child_process';
+import { createServer, request as httpRequest, type Server } from 'node:http';
 import { readFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 
@@ -236,15 +237,39 @@ async function checksOn(sim: GitHubSimulator, heads: Set<string>, from: number, 
 async function streamRun(): Promise<void> {
   const INSTALLATIONS = Number(process.env.HITL_BENCH_INSTALLATIONS ?? 500);
   const RATE = Number(process.env.HITL_BENCH_STREAM_RATE ?? 1000);
-  const SECONDS = 10;
-  console.log(`\n-- stream run: the production server (default settings, paced writes); ${INSTALLATIONS} installations, one agent PR each; ${RATE} pushes/s for ${SECONDS} s`);
+  const SECONDS = Number(process.env.HITL_BENCH_STREAM_SECONDS ?? 10);
+  // HITL_BENCH_REPLICAS=2 with REDIS_URL: that many servers on one Redis behind a round-robin balancer.
+  const REPLICAS = Math.max(1, Number(process.env.HITL_BENCH_REPLICAS ?? 1));
+  const redisUrl = process.env.REDIS_URL;
+  if (REPLICAS > 1 && !redisUrl) throw new Error('HITL_BENCH_REPLICAS > 1 needs REDIS_URL');
+  console.log(`\n-- stream run: the production server (default settings, paced writes)${redisUrl ? `, ${REPLICAS} replica${REPLICAS > 1 ? 's' : ''} on one Redis` : ''}; ${INSTALLATIONS} installations, one agent PR each; ${RATE} pushes/s for ${SECONDS} s`);
   const sim = await new GitHubSimulator({ seed: 5 }).start();
   const credentials = registerApp(sim);
   let app: AppProcess | undefined;
+  const others: AppProcess[] = [];
+  let balancer: Server | undefined;
   try {
     const nodeFlags = (process.env.HITL_BENCH_NODE_FLAGS ?? '').split(' ').filter(Boolean);
-    const serverEnv = process.env.HITL_CONCURRENCY ? { env: { HITL_CONCURRENCY: process.env.HITL_CONCURRENCY } } : {};
-    app = await startApp(sim, { credentials, logLevel: 'error', sweepInterval: '1h', ...serverEnv, ...(process.env.HITL_BENCH_CPU_PROF || nodeFlags.length ? { args: [...nodeFlags, ...profileArgs(), '--import', 'tsx', serverEntry] } : {}) });
+    const env = { ...(process.env.HITL_CONCURRENCY ? { HITL_CONCURRENCY: process.env.HITL_CONCURRENCY } : {}), ...(redisUrl ? { REDIS_URL: redisUrl } : {}) };
+    const launch = () => startApp(sim, { credentials, logLevel: 'error', sweepInterval: '1h', env, ...(process.env.HITL_BENCH_CPU_PROF || nodeFlags.length ? { args: [...nodeFlags, ...profileArgs(), '--import', 'tsx', serverEntry] } : {}) });
+    app = await launch();
+    for (let i = 1; i < REPLICAS; i++) others.push(await launch());
+    if (others.length > 0) {
+      const targets = [app, ...others].map((a) => new URL(a.webhookUrl));
+      let next = 0;
+      balancer = createServer((req, res) => {
+        const target = targets[next++ % targets.length]!;
+        const forward = httpRequest({ host: target.hostname, port: target.port, path: target.pathname, method: req.method, headers: req.headers }, (answer) => {
+          res.writeHead(answer.statusCode ?? 502, answer.headers);
+          answer.pipe(res);
+        });
+        forward.on('error', () => res.writeHead(502).end());
+        req.pipe(forward);
+      });
+      await new Promise<void>((resolve) => balancer!.listen(0, '127.0.0.1', resolve));
+      sim.configureApp({ webhookUrl: `http://127.0.0.1:${(balancer.address() as { port: number }).port}/api/github/webhooks` });
+    }
+    const appCpuSeconds = (): number => [app!, ...others].reduce((n, a) => n + cpuSecondsOf(a.child.pid), 0);
     await new Promise((r) => setTimeout(r, 1500));
     const pulls: { repo: string; number: number }[] = [];
     const openedFrom = sim.timeline.length;
@@ -258,7 +283,7 @@ async function streamRun(): Promise<void> {
     const deliveriesFrom = sim.deliveries.length;
     const requestsFrom = sim.requests.length;
     const timelineFrom = sim.timeline.length;
-    const cpuBefore = { sim: process.cpuUsage(), app: cpuSecondsOf(app.child.pid) };
+    const cpuBefore = { sim: process.cpuUsage(), app: appCpuSeconds() };
     const last = new Map<number, { head: string; at: number }>();
     const total = RATE * SECONDS;
     const start = Date.now();
@@ -283,7 +308,7 @@ async function streamRun(): Promise<void> {
     const finals = new Map([...last.values()].map((l) => [l.head, l.at]));
     const effect = await checksOn(sim, new Set(finals.keys()), timelineFrom, 180_000);
     const wall = (Math.max(...effect.values()) - start) / 1000;
-    const appCpu = cpuSecondsOf(app.child.pid) - cpuBefore.app;
+    const appCpu = appCpuSeconds() - cpuBefore.app;
     const simCpu = process.cpuUsage(cpuBefore.sim);
     const lat = [...effect].map(([h, at]) => at - finals.get(h)!).sort((a, b) => a - b);
     await quiet(sim, 1500, 120_000);
@@ -295,8 +320,10 @@ async function streamRun(): Promise<void> {
     console.log(`accepted (signature verified, 2xx): ${accepted}/${deliveries.length}, all answered within ${deliveredSeconds.toFixed(1)} s of the first = ${(accepted / deliveredSeconds).toFixed(0)} events/s`);
     console.log(`reconciles: ${reconciles} (one per ${(total / Math.max(1, reconciles)).toFixed(1)} events: the rest coalesced into a reconcile that was already queued or ran after them); ${headsChecked} heads got a check run on the way`);
     console.log(`every PR reflects its last push: ${effect.size}/${finals.size} final heads carry the gate's check run, ${wall.toFixed(1)} s after the stream began; last push -> its check run p50 ${ms(quantile(lat, 0.5))}, p99 ${ms(quantile(lat, 0.99))}, max ${ms(lat.at(-1) ?? NaN)}`);
-    console.log(`REST requests: ${requests} = ${(requests / total).toFixed(2)} per event; CPU: App server ${appCpu.toFixed(1)} s, simulator ${((simCpu.user + simCpu.system) / 1e6).toFixed(1)} s, over ${wall.toFixed(1)} s of wall time; App RSS ${mb(rssOf(app.child.pid))}`);
+    console.log(`REST requests: ${requests} = ${(requests / total).toFixed(2)} per event; CPU: App server${others.length ? 's' : ''} ${appCpu.toFixed(1)} s, simulator ${((simCpu.user + simCpu.system) / 1e6).toFixed(1)} s, over ${wall.toFixed(1)} s of wall time; App RSS ${mb(rssOf(app.child.pid))}${others.length ? ' (first replica)' : ''}`);
   } finally {
+    balancer?.close();
+    await Promise.all(others.map((o) => o.stop()));
     await app?.stop();
     await sim.stop();
   }

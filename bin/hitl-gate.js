@@ -1,5 +1,14 @@
 #!/usr/bin/env node
-// The `hitl-gate` command: the built CLI (`npm run build` writes dist/).
-import { run } from '../dist/src/cli/main.js';
-
-await run();
+// The `hitl-gate` command: the built CLI. `npm ci` builds it (the package's `prepare` script), so a
+/* global URL, console, process */
+// fresh clone runs the README's lines as printed; the compiled code is what the package ships.
+const entry = new URL('../dist/src/cli/main.js', import.meta.url);
+let cli;
+try {
+  cli = await import(entry.href);
+} catch (error) {
+  if (error?.code !== 'ERR_MODULE_NOT_FOUND' || !String(error.message).includes(entry.pathname)) throw error;
+  console.error('hitl-gate: the CLI is not built yet (dist/ is missing). Run `npm run build` (or `npm ci`, which builds it) and try again.');
+  process.exit(2);
+}
+await cli.run();

@@ -4,6 +4,8 @@
 import { getPrivateKey } from '@probot/get-private-key';
 import { parseDuration } from './duration.js';
 
+import { parseWriteLimits, type WriteLimit } from './write-budget.js';
+
 export const DEFAULT_SWEEP_INTERVAL = '5m';
 /** Reconciles one process runs at once. Most of a reconcile is waiting (GitHub's answers, and a
  * second between writes of one installation), so the width, not the CPU, bounded throughput at 64. */
@@ -16,6 +18,9 @@ export interface GateEnv {
   sweepIntervalMs: number;
   /** The most reconciles at a time in this process (`HITL_CONCURRENCY`); see ./queue-width.ts. */
   concurrency: number;
+  /** Content-creating requests per installation per window (`HITL_WRITE_LIMITS`, default GitHub's
+   * `80/1m,500/1h`; a GitHub Enterprise Server admin may have set others). */
+  writeLimits?: WriteLimit[];
   redisUrl?: string;
 }
 
@@ -46,7 +51,11 @@ export function readGateEnv(env: NodeJS.ProcessEnv): Result<GateEnv> {
   const redisUrl = env.REDIS_URL?.trim() || undefined;
   if (redisUrl && !/^rediss?:\/\//.test(redisUrl)) errors.push('REDIS_URL: must start with redis:// or rediss://');
   if (errors.length > 0) return { ok: false, errors };
-  return { ok: true, value: { sweepIntervalMs: interval.ok ? interval.ms : 0, concurrency, ...(redisUrl ? { redisUrl } : {}) } };
+  const limitsText = env.HITL_WRITE_LIMITS?.trim();
+  const writeLimits = limitsText ? parseWriteLimits(limitsText) : undefined;
+  if (limitsText && !writeLimits) errors.push(`HITL_WRITE_LIMITS: "${limitsText}" must be COUNT/DURATION pairs like 80/1m,500/1h`);
+  if (errors.length > 0) return { ok: false, errors };
+  return { ok: true, value: { sweepIntervalMs: interval.ok ? interval.ms : 0, concurrency, ...(redisUrl ? { redisUrl } : {}), ...(writeLimits ? { writeLimits } : {}) } };
 }
 
 export function readServerConfig(env: NodeJS.ProcessEnv): Result<ServerConfig> {

@@ -8,7 +8,8 @@ import { recordClick } from '../github/record-click.js';
 import { gateNotifier, type GateNotifyOptions } from './gate-notify.js';
 import { answerMergeGroupEvent } from './merge-group.js';
 import type { Notifier } from './notifier.js';
-import type { GateIdentity, GitHubClient, ReconcileOutcome } from '../github/index.js';
+import type { GateIdentity, GitHubClient, ReconcileOutcome, SweepMemo } from '../github/index.js';
+import { SharedCache } from './shared-cache.js';
 import { MemoryQueue, type ReconcileJob, type ReconcileQueue, type ReconcileWork, type RepoRef } from './queue.js';
 import { MemoryTimers, type Timers, type WakeHandler } from './timers.js';
 import { Sweeper, every, type SweepLease, type SweepReport } from './sweeper.js';
@@ -54,6 +55,8 @@ export interface GateOptions {
   /** Delay of the start-up sweep (default: up to a second, jittered). */
   firstSweepDelayMs?: number;
   sweepConcurrency?: number;
+  /** Which PRs were quiet at the last sweep (default: in memory; the Redis backend shares it). */
+  sweepMemo?: SweepMemo;
   /** The most reconciles at a time (HITL_CONCURRENCY); fewer while the process is saturated. */
   queueConcurrency?: number;
   /** How the queue's width follows load (tests fix it or drive it). */
@@ -90,6 +93,7 @@ export function createGate(app: Probot, options: GateOptions = {}): Gate {
   const sweepFn = options.sweep ?? defaultSweep;
   const metrics = options.metrics ?? new Metrics();
   const now = options.now ?? (() => new Date());
+  const sweepMemo = options.sweepMemo ?? new SharedCache({ maxBytes: 16 * 2 ** 20 });
 
   let identityPromise: Promise<GateIdentity> | undefined;
   let knownIdentity: GateIdentity | undefined = options.identity;
@@ -184,7 +188,7 @@ export function createGate(app: Probot, options: GateOptions = {}): Gate {
     await queue.exclusive(repo, async () => {
       const gateIdentity = await identity();
       const client = (await app.auth(repo.installationId)) as unknown as GitHubClient;
-      const outcomes = await sweepFn(client, { owner: repo.owner, repo: repo.repo }, { mode: 'full', identity: gateIdentity, now, log, checkRunActions: true, ...chat });
+      const outcomes = await sweepFn(client, { owner: repo.owner, repo: repo.repo }, { mode: 'full', identity: gateIdentity, now, log, checkRunActions: true, ...chat, memo: sweepMemo });
       for (const outcome of outcomes) {
         const ref = { installationId: repo.installationId, owner: outcome.ref.owner, repo: outcome.ref.repo, number: outcome.ref.number };
         await afterOutcome(outcome, ref);

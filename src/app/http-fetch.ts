@@ -1,17 +1,15 @@
-// The `fetch` the App's Octokit sends its requests with: node:http(s) over kept-alive connections.
-// Node's own fetch (undici behind WHATWG streams, abort signals and header guards) cost about a
-// quarter more CPU per request (`npm run bench -- client`: 0.59 against 0.46 ms, the loopback
-// server's share included); a reconcile makes six requests, and under load the App makes thousands
-// a second on the thread that must also answer webhooks within GitHub's 10 s.
+// The `fetch` the App's Octokit sends its requests with: undici's own `request` API over a kept-alive
+// connection pool (undici is what Node's fetch is built on, without the WHATWG streams, abort-signal
+// and header-guard layers that cost Node's fetch about a quarter more CPU per request; see
+// `npm run bench -- client` and docs/libraries.md). Redirects, and dropping credentials when one
+// leaves the origin, are undici's (its redirect handler); time-outs are the pool's.
 //
-// It answers what @octokit/request reads of a response (status, url, headers, text, arrayBuffer),
-// follows redirects as fetch does, and rejects as fetch would (Octokit turns a rejection into a 500
-// that the traffic plugin may retry). Anything it was not built for (a streamed body, `redirect`
-// other than "follow") goes to Node's fetch.
-import { request as httpRequest, Agent as HttpAgent, type IncomingMessage } from 'node:http';
-import { request as httpsRequest, Agent as HttpsAgent } from 'node:https';
+// It answers what @octokit/request reads of a response (status, url, headers, text, arrayBuffer) and
+// rejects as fetch would (Octokit turns a rejection into a 500 that the traffic plugin may retry).
+// Anything it was not built for (a streamed body, `redirect` other than "follow") goes to Node's fetch.
 import { Readable } from 'node:stream';
 import { createBrotliDecompress, createGunzip, createInflate } from 'node:zlib';
+import { Agent, errors, request } from 'undici';
 
 type FetchInit = {
   method?: string;
@@ -44,50 +42,26 @@ export interface HttpFetchOptions {
 
 const REDIRECTS = new Set([301, 302, 303, 307, 308]);
 
-function headersOf(message: IncomingMessage): HttpResponse['headers'] {
+function headersOf(raw: Record<string, string | string[] | undefined>): HttpResponse['headers'] {
   const entries: [string, string][] = [];
-  for (const [name, value] of Object.entries(message.headers)) {
+  for (const [name, value] of Object.entries(raw)) {
     if (value !== undefined) entries.push([name, Array.isArray(value) ? value.join(', ') : value]);
   }
-  const byName = new Map(entries);
-  return {
-    get: (name) => byName.get(name.toLowerCase()) ?? null,
-    has: (name) => byName.has(name.toLowerCase()),
-    [Symbol.iterator]: () => entries[Symbol.iterator](),
-  };
+  const map = new Map(entries);
+  return { get: (name) => map.get(name.toLowerCase()) ?? null, has: (name) => map.has(name.toLowerCase()), [Symbol.iterator]: () => map.entries() };
 }
 
-/** GitHub answers uncompressed unless asked; a server that compresses anyway is still read. */
-function decoded(message: IncomingMessage): Readable {
-  const encoding = (message.headers['content-encoding'] ?? '').trim().toLowerCase();
-  const decoder = encoding === 'gzip' || encoding === 'x-gzip' ? createGunzip() : encoding === 'deflate' ? createInflate() : encoding === 'br' ? createBrotliDecompress() : undefined;
-  if (!decoder) return message;
-  message.once('error', (error) => decoder.destroy(error));
-  return message.pipe(decoder);
-}
-
-function readAll(stream: Readable): Promise<Buffer> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    stream.on('data', (chunk: Buffer) => chunks.push(chunk));
-    stream.once('error', reject);
-    stream.once('end', () => resolve(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks)));
-  });
-}
-
-function responseOf(url: string, message: IncomingMessage, body: Buffer, redirected: boolean): HttpResponse {
-  const status = message.statusCode ?? 0;
-  let text: string | undefined;
-  const asText = () => (text ??= body.toString('utf8'));
+function responseOf(url: string, status: number, headers: HttpResponse['headers'], body: Buffer, redirected: boolean): HttpResponse {
   return {
     status,
-    statusText: message.statusMessage ?? '',
+    statusText: '',
+    // undici's request API does not say where redirects led: the URL asked for (Octokit only logs it).
     url,
     ok: status >= 200 && status < 300,
     redirected,
-    headers: headersOf(message),
-    text: async () => asText(),
-    json: async () => JSON.parse(asText()) as unknown,
+    headers,
+    text: async () => body.toString('utf8'),
+    json: async () => JSON.parse(body.toString('utf8')) as unknown,
     arrayBuffer: async () => body.buffer.slice(body.byteOffset, body.byteOffset + body.byteLength) as ArrayBuffer,
     get body() {
       return Readable.toWeb(Readable.from([body])) as ReadableStream<Uint8Array>;
@@ -95,60 +69,57 @@ function responseOf(url: string, message: IncomingMessage, body: Buffer, redirec
   };
 }
 
-/** Builds the fetch; each one has its own kept-alive connections. */
+/** The answer's bytes as sent, decoded when GitHub compressed them. */
+async function bytesOf(body: Readable, encoding: string | null): Promise<Buffer> {
+  const decoder = encoding === 'gzip' || encoding === 'x-gzip' ? createGunzip() : encoding === 'deflate' ? createInflate() : encoding === 'br' ? createBrotliDecompress() : undefined;
+  const stream = decoder ? body.pipe(decoder) : body;
+  if (decoder) body.once('error', (error) => decoder.destroy(error));
+  const chunks: Buffer[] = [];
+  for await (const chunk of stream) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks);
+}
+
+const abortError = (): Error => Object.assign(new Error('This operation was aborted'), { name: 'AbortError' });
+
 export function httpFetch(options: HttpFetchOptions = {}): typeof fetch {
   const timeoutMs = options.timeoutMs ?? 60_000;
   const maxRedirects = options.maxRedirects ?? 20;
-  // LIFO: the connection used last is the one least likely to have been closed by the other side.
-  const agents = {
-    'http:': new HttpAgent({ keepAlive: true, scheduling: 'lifo' }),
-    'https:': new HttpsAgent({ keepAlive: true, scheduling: 'lifo' }),
-  };
+  const pool = new Agent({ keepAliveTimeout: 60_000, headersTimeout: timeoutMs, bodyTimeout: timeoutMs });
 
-  const once = (url: URL, init: FetchInit, body: string | Buffer | undefined): Promise<{ message: IncomingMessage; body: Buffer }> =>
-    new Promise((resolve, reject) => {
-      const send = url.protocol === 'https:' ? httpsRequest : httpRequest;
-      const req = send(url, {
-        method: init.method ?? 'GET',
-        headers: init.headers,
-        agent: agents[url.protocol as keyof typeof agents],
-        timeout: timeoutMs,
-        ...(init.signal ? { signal: init.signal } : {}),
-      }, (message) => {
-        readAll(decoded(message)).then((data) => resolve({ message, body: data }), reject);
+  async function send(input: string, init: FetchInit): Promise<HttpResponse> {
+    const url = new URL(input);
+    const signal = init.signal ?? undefined;
+    if (signal?.aborted) throw abortError();
+    try {
+      const answer = await request(url, {
+        method: (init.method ?? 'GET') as 'GET',
+        headers: init.headers ?? {},
+        body: (init.body as string | Buffer | undefined) ?? null,
+        dispatcher: pool,
+        maxRedirections: maxRedirects,
+        ...(signal ? { signal } : {}),
       });
-      req.once('timeout', () => req.destroy(new Error(`no answer from ${url.host} within ${timeoutMs / 1000} s`)));
-      req.once('error', reject);
-      req.end(body);
-    });
-
-  const fetchOverHttp = async (input: string | URL, init: FetchInit = {}): Promise<HttpResponse> => {
-    let url = new URL(String(input));
-    let current = init;
-    let body = init.body as string | Buffer | undefined;
-    for (let redirects = 0; ; redirects++) {
-      const { message, body: data } = await once(url, current, body);
-      const status = message.statusCode ?? 0;
-      const location = message.headers.location;
-      if (!REDIRECTS.has(status) || !location) return responseOf(url.href, message, data, redirects > 0);
-      if (redirects >= maxRedirects) throw new TypeError(`more than ${maxRedirects} redirects from ${String(input)}`);
-      const next = new URL(location, url);
-      const headers = { ...current.headers };
-      // As fetch: credentials stay with the origin they were given for.
-      if (next.origin !== url.origin) for (const name of Object.keys(headers)) if (name.toLowerCase() === 'authorization') delete headers[name];
-      // As fetch: 303 (and 301/302 after a POST) continue as a GET without the body.
-      if (status === 303 || ((status === 301 || status === 302) && current.method === 'POST')) {
-        current = { ...current, method: 'GET', headers };
-        body = undefined;
-      } else current = { ...current, headers };
-      url = next;
+      const headers = headersOf(answer.headers);
+      // undici hands back the last redirect when there were more than it may follow.
+      if (REDIRECTS.has(answer.statusCode) && headers.has('location')) {
+        await answer.body.dump();
+        throw new TypeError(`more than ${maxRedirects} redirects from ${input}`);
+      }
+      const redirected = ((answer as { context?: { history?: unknown[] } }).context?.history?.length ?? 0) > 0;
+      return responseOf(url.href, answer.statusCode, headers, await bytesOf(answer.body, headers.get('content-encoding')), redirected);
+    } catch (error) {
+      if (signal?.aborted) throw abortError();
+      if (error instanceof errors.HeadersTimeoutError || error instanceof errors.BodyTimeoutError) {
+        throw new TypeError(`no answer from ${url.host} within ${timeoutMs / 1000} s`, { cause: error });
+      }
+      throw error;
     }
-  };
+  }
 
-  return ((input: string | URL, init?: FetchInit) => {
-    const body = init?.body;
-    const plain = body === undefined || body === null || typeof body === 'string' || Buffer.isBuffer(body);
-    if (!plain || (init?.redirect !== undefined && init.redirect !== 'follow')) return globalThis.fetch(input, init as RequestInit);
-    return fetchOverHttp(input, { ...init, body: body ?? undefined });
-  }) as unknown as typeof fetch;
+  const fetchLike = async (input: string | URL | Request, init?: FetchInit): Promise<HttpResponse> => {
+    const plain = (typeof input === 'string' || input instanceof URL) && (init?.body === undefined || init.body === null || typeof init.body === 'string' || Buffer.isBuffer(init.body));
+    if (!plain || (init?.redirect !== undefined && init.redirect !== 'follow')) return globalThis.fetch(input, init as RequestInit) as unknown as HttpResponse;
+    return send(String(input), init ?? {});
+  };
+  return fetchLike as unknown as typeof fetch;
 }

@@ -7,12 +7,14 @@
 // that was ~15 ms of waiting and ~0.7 ms of CPU per request: most of the delay between a webhook and
 // the gate's first write, and half of a reconcile's CPU. Here only writes meet a Bottleneck (to pace
 // them across replicas, clustered in Redis as Probot clusters its own); reads go straight out. A
-// single process paces on a plain promise chain per installation: Bottleneck there was 4% of the
-// App's CPU under a stream of pushes, for what a chain does.
+// single process paces on its own queue per installation: Bottleneck there was 4% of the App's CPU
+// under a stream of pushes, for what a queue does. Writes also stay within GitHub's content limits
+// (80 a minute, 500 an hour per installation; ./write-budget.ts), the most urgent first.
 import Bottleneck from 'bottleneck';
 import pLimit, { type LimitFunction } from 'p-limit';
 import pRetry from 'p-retry';
 import type { Octokit } from '@octokit/core';
+import { GITHUB_WRITE_LIMITS, LocalWriteBudget, RedisWriteBudget, writePriority, type RedisSortedSets, type WriteBudget, type WriteLimit } from './write-budget.js';
 
 export interface TrafficOptions {
   /** Retries of a 5xx (or a failed connection) for requests that are safe to repeat. */
@@ -30,6 +32,9 @@ export interface TrafficOptions {
   writeIntervalMs?: number;
   /** Requests of one installation in flight at once (GitHub's secondary limit counts concurrency). */
   concurrency?: number;
+  /** Content-creating requests per installation per window (default GitHub's: 80 a minute, 500 an
+   * hour). When the budget is short, writes wait, merges and answers to people first. */
+  writeLimits?: readonly WriteLimit[];
 }
 
 /** What the App keeps in each client's options: Probot's Redis connection for its rate limiter. */
@@ -78,7 +83,6 @@ function isWrite(options: RequestOptions): boolean {
 
 const transient = (error: unknown): boolean => ((error as Failure)?.status ?? 500) >= 500;
 
-const noop = (): void => undefined;
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -92,6 +96,24 @@ export function trafficPlugin(options: TrafficOptions = {}) {
   const rateLimitRetries = options.rateLimitRetries ?? 2;
   const writeIntervalMs = options.writeIntervalMs ?? 1000;
   const concurrency = options.concurrency ?? 10;
+  const writeLimits = options.writeLimits ?? GITHUB_WRITE_LIMITS;
+  const localBudget = new LocalWriteBudget(writeLimits);
+  let sharedBudget: WriteBudget | undefined;
+  /** Replicas share the budget through Probot's Redis connection (its ioredis client). */
+  const budgetFor = (connection: unknown): WriteBudget => {
+    const client = (connection as { client?: Partial<RedisSortedSets> } | undefined)?.client;
+    if (!client || typeof client.zadd !== 'function') return localBudget;
+    return (sharedBudget ??= new RedisWriteBudget(client as RedisSortedSets, writeLimits));
+  };
+
+  /** Waits until the installation's budget has room for one more write. */
+  async function withinBudget(budget: WriteBudget, key: string): Promise<void> {
+    for (;;) {
+      const wait = await budget.waitMs(key, Date.now());
+      if (wait <= 0) return;
+      await sleep(wait);
+    }
+  }
 
   const inFlight = new Map<string, LimitFunction>();
   let writes: Bottleneck.Group | undefined;
@@ -121,31 +143,55 @@ export function trafficPlugin(options: TrafficOptions = {}) {
     return writes.key(key);
   }
 
-  /** Per installation, the end of the interval after its last write: its next write starts then. */
-  const turns = new Map<string, Promise<void>>();
+  interface PendingWrite {
+    priority: number;
+    /** Sends the write; resolves once it is answered (and logged in the budget). */
+    start: () => Promise<void>;
+  }
+  /** Per installation, the writes waiting for their turn, most urgent first (then oldest first). */
+  const lanes = new Map<string, PendingWrite[]>();
 
-  function pacedHere<T>(key: string, run: () => Promise<T>): Promise<T> {
-    const result = (turns.get(key) ?? Promise.resolve()).then(run);
-    const turn = result.then(noop, noop).then(async () => {
+  async function drain(key: string, lane: PendingWrite[]): Promise<void> {
+    while (lane.length > 0) {
+      await withinBudget(localBudget, key);
+      // Chosen only now: a merge that arrived while the budget was short goes before older writes.
+      await lane.shift()!.start();
       await sleep(writeIntervalMs);
+    }
+    lanes.delete(key);
+  }
+
+  function pacedHere<T>(key: string, priority: number, run: () => Promise<T>): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
+      let lane = lanes.get(key);
+      const fresh = !lane;
+      if (!lane) {
+        lane = [];
+        lanes.set(key, lane);
+      }
+      const write: PendingWrite = {
+        priority,
+        start: () => run().then(resolve, reject).finally(() => localBudget.record(key, Date.now())),
+      };
+      const at = lane.findIndex((w) => w.priority > priority);
+      if (at < 0) lane.push(write);
+      else lane.splice(at, 0, write);
+      if (fresh) void drain(key, lane);
     });
-    turns.set(key, turn);
-    // Forget an installation once its interval has passed with no write behind it.
-    void turn.then(() => {
-      if (turns.get(key) === turn) turns.delete(key);
-    });
-    return result;
   }
 
   /** One write at a time per installation, and the next one starts a full interval after this one
    * was answered: spacing the starts (Bottleneck's `minTime`) let a slow request and a fast one
    * reach GitHub under a second apart. The caller has its answer at once; the slot is held on. */
-  function paced<T>(key: string, connection: unknown, run: () => Promise<T>): Promise<T> {
-    if (!connection) return pacedHere(key, run);
+  function paced<T>(key: string, connection: unknown, priority: number, run: () => Promise<T>): Promise<T> {
+    if (!connection) return pacedHere(key, priority, run);
+    const budget = budgetFor(connection);
     return new Promise<T>((resolve, reject) => {
       writeLimiter(key, connection)
-        .schedule(async () => {
+        .schedule({ priority }, async () => {
+          await withinBudget(budget, key);
           await run().then(resolve, reject);
+          await budget.record(key, Date.now()).catch(() => undefined);
           await sleep(writeIntervalMs);
         })
         .catch(reject);
@@ -160,7 +206,8 @@ export function trafficPlugin(options: TrafficOptions = {}) {
     octokit.hook.wrap('request', (request, requestOptions) => {
       const opts = requestOptions as unknown as RequestOptions;
       const once = () => send(key, async () => request(requestOptions));
-      const attempt = writeIntervalMs > 0 && isWrite(opts) ? () => paced(key, connection, once) : once;
+      const priority = () => writePriority(String(opts.method), String(opts.url), opts);
+      const attempt = writeIntervalMs > 0 && isWrite(opts) ? () => paced(key, connection, priority(), once) : once;
       let waited = false;
       let rateLimited = 0;
       return pRetry(attempt, {

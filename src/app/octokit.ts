@@ -4,8 +4,11 @@
 // `context.octokit` included, is limited and paced under that installation's key.
 import { createPrivateKey, sign, type KeyObject } from 'node:crypto';
 import { ProbotOctokit } from 'probot';
+import { conditionalReadsPlugin } from './conditional-reads.js';
 import { httpFetch } from './http-fetch.js';
 import { trafficPlugin, type TrafficClientOptions } from './octokit-traffic.js';
+import { SharedCache } from './shared-cache.js';
+import type { WriteLimit } from './write-budget.js';
 
 type Options = ConstructorParameters<typeof ProbotOctokit>[0] & Record<string, unknown>;
 
@@ -21,6 +24,12 @@ export interface GateOctokitOptions {
   /** What requests are sent with. Default: `httpFetch()` (./http-fetch.ts says why); behind a proxy,
    * Node's fetch, which the server routes through it. */
   fetch?: typeof fetch;
+  /** Answers kept with their ETags for conditional reads (./conditional-reads.ts). Default: a new
+   * in-memory cache, shared through Redis when Probot has a Redis connection; `false` switches
+   * conditional reads off. */
+  readCache?: SharedCache | false;
+  /** Content-creating requests per installation per window (default GitHub's 80/min, 500/h). */
+  writeLimits?: readonly WriteLimit[];
 }
 
 /** How long one app JWT (valid about ten minutes) is handed out again. */
@@ -83,9 +92,12 @@ export function gateOctokit(options: GateOctokitOptions = {}): typeof ProbotOcto
     retryAfterBaseMs: base,
     maxRetryAfterSeconds: options.maxRetryAfterSeconds ?? 120,
     writeIntervalMs: options.writeIntervalMs ?? 1000,
+    ...(options.writeLimits ? { writeLimits: options.writeLimits } : {}),
   });
   const send = options.fetch ?? httpFetch();
-  return ProbotOctokit.plugin(traffic).defaults((instance: Options) => {
+  const readCache = options.readCache ?? new SharedCache({ prefix: 'hitl:read:' });
+  const plugins = readCache ? [traffic, conditionalReadsPlugin(readCache)] : [traffic];
+  return ProbotOctokit.plugin(...plugins).defaults((instance: Options) => {
     // Probot puts its Redis connection (REDIS_URL) into the throttle options; the traffic plugin
     // paces writes with it. Clients Probot derives for installations carry it on in `traffic`.
     const connection = (instance.throttle as { connection?: unknown } | undefined)?.connection ?? (instance.traffic as TrafficClientOptions | undefined)?.connection;

@@ -18,6 +18,7 @@ import { parsePullKey, pullKey, describePull, type PullRef } from './pull-ref.js
 import { errorMessage, silentLog, type Log } from './log.js';
 import type { GateOptions } from './gate.js';
 import type { QueueWidth } from './queue-width.js';
+import { SharedCache } from './shared-cache.js';
 
 export interface RedisBackendOptions {
   /** Key and queue prefix: replicas that share it share the work. */
@@ -256,7 +257,7 @@ export class RedisBackend implements ReconcileQueue, Timers {
 }
 
 /** The gate's queue, timers and sweep lease backed by one Redis. */
-export async function redisBackends(url: string, options: RedisBackendOptions = {}): Promise<Pick<GateOptions, 'queue' | 'timers' | 'sweepLease'> & { backend: RedisBackend }> {
+export async function redisBackends(url: string, options: RedisBackendOptions = {}): Promise<Pick<GateOptions, 'queue' | 'timers' | 'sweepLease' | 'sweepMemo'> & { backend: RedisBackend }> {
   const backend = new RedisBackend(url, options);
   await backend.redis.ping();
   return {
@@ -271,5 +272,7 @@ export async function redisBackends(url: string, options: RedisBackendOptions = 
       return { at: (r, w) => backend.at(r, w), cancel: (r) => backend.cancel(r), pending: () => backend.pending(), close: async () => undefined };
     },
     sweepLease: () => backend.sweepLease(),
+    // Any replica may sweep next: it should pass over the PRs the last one found quiet.
+    sweepMemo: new SharedCache({ redis: backend.redis, prefix: `${options.prefix ?? 'hitl'}:quiet:`, maxBytes: 16 * 2 ** 20 }),
   };
 }

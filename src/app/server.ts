@@ -42,7 +42,7 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
       secret: config.webhookSecret,
       log,
       // Behind a proxy, Node's fetch: `main` routes it through the proxy.
-      Octokit: options.Octokit ?? gateOctokit(proxyFrom(env) ? { fetch: globalThis.fetch } : {}),
+      Octokit: options.Octokit ?? gateOctokit({ ...(proxyFrom(env) ? { fetch: globalThis.fetch } : {}), ...(config.writeLimits ? { writeLimits: config.writeLimits } : {}) }),
       ...(config.baseUrl ? { baseUrl: config.baseUrl } : {}),
       // Probot clusters its rate limiter in the same Redis the gate scales out with.
       ...(config.redisUrl ? { redisConfig: config.redisUrl } : {}),

@@ -34,7 +34,7 @@ export function globProblem(pattern: string): string | undefined {
   }
   let re: RegExp | false;
   try {
-    re = new Minimatch(p, GLOB_OPTIONS).makeRe();
+    re = minimatchOf(p).makeRe();
   } catch (e) {
     return `bad glob "${pattern}": ${(e as Error).message}`;
   }
@@ -115,8 +115,24 @@ export interface CompiledGlob {
 
 const EXT_PART = /^\*(\.[^*?[\]{}()!+@\\/]+)$/;
 
+/** Globs parsed with the policy's options, by pattern: validation and compilation parse each glob
+ * once between them (a policy of 1000 rules has thousands; parsing them was a third of the CLI's
+ * time). Bounded: cleared when full. */
+const parsedGlobs = new Map<string, Minimatch>();
+const MAX_PARSED_GLOBS = 20_000;
+
+function minimatchOf(normalised: string): Minimatch {
+  let mm = parsedGlobs.get(normalised);
+  if (!mm) {
+    mm = new Minimatch(normalised, GLOB_OPTIONS);
+    if (parsedGlobs.size >= MAX_PARSED_GLOBS) parsedGlobs.clear();
+    parsedGlobs.set(normalised, mm);
+  }
+  return mm;
+}
+
 export function compileGlob(pattern: string, options: MinimatchOptions = GLOB_OPTIONS): CompiledGlob {
-  const mm = new Minimatch(normaliseGlob(pattern), options);
+  const mm = options === GLOB_OPTIONS ? minimatchOf(normaliseGlob(pattern)) : new Minimatch(normaliseGlob(pattern), options);
   // Validation (globProblem) runs before compilation; a glob that still fails matches nothing.
   if (mm.makeRe() === false) return { pattern, test: () => false, keys: [] };
   const test = (path: string): boolean => mm.match(path);

@@ -8,6 +8,7 @@ import { describeError } from './errors.js';
 import { readPullRequest } from './find-pull-request.js';
 import { readPolicy } from './read-policy.js';
 import { reconcileWith, type PolicyReads } from './reconcile.js';
+import { QuietPulls } from './quiet-pulls.js';
 import { openSession } from './session.js';
 import type { ReconcileOutcome, RepositoryRef, SweepOptions } from './types.js';
 
@@ -23,6 +24,10 @@ export async function sweep(client: GitHubClient, repo: RepositoryRef, options: 
   const policyPath = options.policyPath ?? POLICY_PATH;
   const loads = new Map<string, PolicyLoad>();
   const policies: PolicyReads = new Map();
+  /** Each base's policy as read now (its text), so a changed policy wakes every quiet PR on it. */
+  const policyTexts = new Map<string, string>();
+  const quietPulls = options.memo ? new QuietPulls(options.memo, options.quiet) : undefined;
+  let quiet = 0;
   const outcomes: ReconcileOutcome[] = [];
   let listed = 0;
   let skipped = 0;
@@ -48,17 +53,23 @@ export async function sweep(client: GitHubClient, repo: RepositoryRef, options: 
           loads.set(pr.baseRef, load);
           // An unreadable policy is read again by each reconcile: GitHub may answer this time.
           if (read.source.kind !== 'unreadable') policies.set(pr.baseRef, read);
+          policyTexts.set(pr.baseRef, read.source.kind === 'text' ? read.source.text : read.source.kind);
         }
         const { governed } = classify(load, { author: pr.author, labels: pr.labels, headRef: pr.headRef, baseRef: pr.baseRef, files: [], changedFiles: 0, additions: 0, deletions: 0 });
         if (!governed) { skipped += 1; continue; }
+        const entry = { ...pr, state: pr.state as string, updatedAt: (item as { updated_at?: string }).updated_at };
+        const fingerprint = quietPulls && policies.has(pr.baseRef) ? QuietPulls.fingerprint(entry, policyTexts.get(pr.baseRef) ?? '') : undefined;
+        if (quietPulls && (await quietPulls.quiet(repo, pr.number, fingerprint, now))) { quiet += 1; continue; }
         // No payload: the list is not the full PR (no counts, no mergeability), so reconcile reads it.
-        outcomes.push(await reconcileWith(client, { ...repo, number: pr.number }, options, policies));
+        const outcome = await reconcileWith(client, { ...repo, number: pr.number }, options, policies);
+        outcomes.push(outcome);
+        quietPulls?.record(repo, entry, fingerprint, outcome, now);
       }
     }
   } catch (error) {
     session.log.error({ repo, error: describeError(error) }, 'sweep could not list pull requests');
     throw error;
   }
-  session.log.info({ repo, listed, skipped, reconciled: outcomes.length, requests: session.requests + outcomes.reduce((n, o) => n + o.requests, 0) }, 'sweep');
+  session.log.info({ repo, listed, skipped, quiet, reconciled: outcomes.length, requests: session.requests + outcomes.reduce((n, o) => n + o.requests, 0) }, 'sweep');
   return outcomes;
 }

@@ -2,6 +2,7 @@
 import type { Notification, NotifyChannel } from '../core/notify.js';
 import type { Decision, Effect, PullRequestFacts } from '../core/types.js';
 import type { GateIdentity } from './identity.js';
+import type { QuietPullsOptions, SweepMemo } from './quiet-pulls.js';
 
 export interface PullRequestRef {
   owner: string;
@@ -79,4 +80,8 @@ export interface ReconcileOutcome {
   error?: string;
 }
 
-export type SweepOptions = Omit<ReconcileOptions, 'pullRequest'>;
+export type SweepOptions = Omit<ReconcileOptions, 'pullRequest'> & {
+  /** Remembers which PRs were quiet at the last sweep, so an unchanged one is passed over (quiet-pulls.ts). */
+  memo?: SweepMemo;
+  quiet?: QuietPullsOptions;
+};

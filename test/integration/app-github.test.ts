@@ -163,9 +163,11 @@ function openedEvent(github: ReturnType<typeof fakeGitHub>): Json {
   return payload;
 }
 
-/** Probot's octokit as the server configures it, with waits shrunk so tests stay fast. */
+/** Probot's octokit as the server configures it, with waits shrunk so tests stay fast. Requests go
+ * through Node's fetch, which nock sees (it cannot see undici's own dispatcher, which the App uses;
+ * the end-to-end tests cover that client against the simulator). */
 const fastOctokit = () =>
-  gateOctokit({ retryAfterBaseMs: 1, writeIntervalMs: 5 });
+  gateOctokit({ retryAfterBaseMs: 1, writeIntervalMs: 5, fetch: globalThis.fetch });
 
 const gates: Gate[] = [];
 function startApp(options: GateOptions = {}) {
@@ -310,7 +312,7 @@ describe('writes are paced per installation', () => {
   it('keeps a second between writes of one installation (one limiter per installation)', async () => {
     const github = fakeGitHub();
     const times: number[] = [];
-    const probot = new Probot({ appId: APP_ID, privateKey, secret: SECRET, log: pino({ level: 'silent' }), Octokit: gateOctokit({ retryAfterBaseMs: 1 }) });
+    const probot = new Probot({ appId: APP_ID, privateKey, secret: SECRET, log: pino({ level: 'silent' }), Octokit: gateOctokit({ retryAfterBaseMs: 1, fetch: globalThis.fetch }) });
     const client = await probot.auth(INSTALLATION);
     const other = await probot.auth(INSTALLATION + 1);
     nock('https://api.github.com').post(/\/repos\/acme\/(widgets|gadgets)\/issues\/\d+\/labels/).times(3).reply(200, () => {

@@ -1,4 +1,4 @@
-// The App's fetch over node:http, against a real loopback server: what Octokit gets back, how
+// The App's fetch over undici's request API, against a real loopback server: what Octokit gets back, how
 // redirects, compression, failures and time-outs come out, and that connections are kept.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { gzipSync } from 'node:zlib';
@@ -53,11 +53,12 @@ describe('the fetch the App sends GitHub requests with', () => {
     expect(JSON.parse(seen[0]!.body)).toEqual({ name: 'hitl', head_sha: 'a'.repeat(40) });
   });
 
-  it('keeps one connection for requests made one after another', async () => {
+  it('keeps its connections: thirty requests one after another open at most two', async () => {
     handler = (_req, _body, res) => res.end('{}');
     const send = httpFetch();
-    for (let i = 0; i < 5; i++) expect((await send(`${base}/n/${i}`)).status).toBe(200);
-    expect(connections).toBe(1);
+    for (let i = 0; i < 30; i++) expect((await send(`${base}/n/${i}`)).status).toBe(200);
+    // undici may open a second connection while the first is being handed back to its pool.
+    expect(connections).toBeLessThanOrEqual(2);
   });
 
   it('turns an error answer into Octokit\'s RequestError with GitHub\'s message', async () => {
@@ -86,7 +87,7 @@ describe('the fetch the App sends GitHub requests with', () => {
       const response = await httpFetch()(`${base}/repositories/1`, { headers: { authorization: 'token secret' } });
       expect(response.status).toBe(200);
       expect(await response.text()).toBe('{"elsewhere":true}');
-      expect(response.url).toBe(`${otherBase}/x`);
+      expect(response.redirected).toBe(true);
       expect(seen.map((s) => [s.url, s.authorization])).toEqual([['/repositories/1', 'token secret'], ['/repositories/2', 'token secret'], ['other/x', undefined]]);
     } finally {
       other.closeAllConnections();

@@ -310,7 +310,7 @@ describe.skipIf(!url)('write pacing across replicas', () => {
     await cleaner.quit();
     const connections = [0, 1].map(() => new Bottleneck.IORedisConnection({ client: new Redis(url!) }));
     try {
-      const replicas = connections.map((connection) => new (gateOctokit())({ auth: { token: 'ghs_test' }, throttle: { connection } } as never));
+      const replicas = connections.map((connection) => new (gateOctokit({ fetch: globalThis.fetch }))({ auth: { token: 'ghs_test' }, throttle: { connection } } as never));
       await Promise.all(replicas.flatMap((octokit, i) => [1, 2].map((n) => octokit.rest.issues.addLabels({ owner: 'acme', repo: 'widgets', issue_number: i * 10 + n, labels: ['x'] }))));
       await sleep(1100); // the last write's interval ends before its replica goes away
     } finally {

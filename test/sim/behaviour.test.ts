@@ -94,11 +94,14 @@ describe('simulator behaviour', () => {
 
   it('injects 5xx at the configured rate, before any effect, and records which requests failed', async () => {
     sim.setRestFaults({ errorRate: 0.5 });
+    // 200 writes at once: far past GitHub's 80 a minute, which this test is not about.
+    sim.setContentLimits(false);
     const before = sim.requests.length;
     const n = sim.openPullRequest(REPO, { author: 'copilot-swe-agent[bot]', files: [{ path: 'a.ts' }] });
     const statuses: number[] = [];
     for (let i = 0; i < 200; i++) statuses.push((await api(`/repos/${REPO}/issues/${n}/comments`, { method: 'POST', body: JSON.stringify({ body: `try ${i}` }) })).status);
     sim.clearFaults();
+    sim.setContentLimits({ perMinute: 80, perHour: 500 });
     const failed = statuses.filter((s) => s >= 500).length;
     expect(failed).toBeGreaterThan(70);
     expect(failed).toBeLessThan(130);

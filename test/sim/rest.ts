@@ -3,6 +3,7 @@
 import { createHash, createPublicKey, createVerify, type KeyObject } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { ContentCounter, type ContentLimits } from './content-limits.js';
 import { pickLatency, type Faults } from './faults.js';
 import type { SimUser, World } from './model.js';
 import type { Random } from './random.js';
@@ -61,7 +62,7 @@ export interface RecordedRequest {
   installationId?: number;
   ghes: boolean;
   /** Why the simulator refused it, when a fault did. */
-  fault?: 'error' | 'error-after-write' | 'rate-limit';
+  fault?: 'error' | 'error-after-write' | 'rate-limit' | 'secondary-limit';
 }
 
 interface CompiledRoute extends Route {
@@ -86,6 +87,8 @@ export interface RestOptions {
   random: Random;
   /** The App's public key: JWTs are verified against it when given. */
   appPublicKey?: KeyObject | string;
+  /** Secondary limits on content-creating requests (undefined: not enforced). */
+  contentLimits?: () => ContentLimits | undefined;
 }
 
 const RATE_LIMIT = 5000;
@@ -96,6 +99,7 @@ export class RestServer {
   private readonly routes: CompiledRoute[];
   private publicKey?: KeyObject;
   private readonly usage = new Map<string, { used: number; reset: number }>();
+  readonly content = new ContentCounter();
   port = 0;
 
   constructor(private readonly options: RestOptions) {
@@ -163,6 +167,14 @@ export class RestServer {
         faults.rateLimit.requests -= 1;
         record.fault = 'rate-limit';
         throw this.rateLimited(faults.rateLimit.kind, faults.rateLimit.retryAfterSeconds, installationId);
+      }
+      const contentLimits = this.options.contentLimits?.();
+      if (contentLimits && installationId !== undefined && method !== 'GET' && method !== 'HEAD') {
+        const retryAfter = this.content.admit(installationId, contentLimits, Date.now());
+        if (retryAfter > 0) {
+          record.fault = 'secondary-limit';
+          throw new HttpError(403, 'You have exceeded a secondary rate limit. Please wait a few minutes before you try again.', { 'retry-after': String(retryAfter) });
+        }
       }
       if (subject && (faults.rest.errorRate ?? 0) > 0 && this.options.random() < (faults.rest.errorRate ?? 0)) {
         record.fault = 'error';

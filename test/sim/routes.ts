@@ -222,6 +222,7 @@ export function buildRoutes(world: World, notify: Notify, queues?: MergeQueues):
         const by = req.user ?? actor();
         const c: SimComment = { id: world.ids.next('comment'), number: pr.number, body, user: by, createdAt: now, updatedAt: now, ...(req.user ? {} : { viaApp: world.app }), reactions: [] };
         repo.comments.set(c.id, c);
+        pr.updatedAt = now;
         notify.timeline({ actor: by, repo, number: pr.number, kind: 'commented', detail: firstLine(body), data: { commentId: c.id, body } });
         notify.issueComment('created', repo, pr, c, by);
         return { status: 201, body: shape.commentShape(world, repo, c, req.urls), headers: { location: `${req.urls.api}/repos/${repo.fullName}/issues/comments/${c.id}` } };

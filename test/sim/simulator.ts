@@ -11,6 +11,7 @@ import { seededRandom } from './random.js';
 import { MergeQueues, type QueueMergeMethod, type SimQueueEntry } from './merge-queue.js';
 import { RestServer, type RecordedRequest } from './rest.js';
 import { buildRoutes, createStatus, firstLine } from './routes.js';
+import { GITHUB_CONTENT_LIMITS, type ContentLimits } from './content-limits.js';
 import * as shape from './shapes.js';
 import { Webhooks, type Delivery } from './webhooks.js';
 
@@ -28,6 +29,9 @@ export interface SimulatorOptions {
   clock?: () => Date;
   /** Deliver webhooks for check runs (GitHub does, also for the App's own). Default true. */
   checkRunWebhooks?: boolean;
+  /** Secondary limits on content-creating requests per installation (default GitHub's 80 a minute
+   * and 500 an hour); `false` does not enforce them. */
+  contentLimits?: ContentLimits | false;
 }
 
 export interface FileSpec {
@@ -80,6 +84,7 @@ export class GitHubSimulator extends EventEmitter {
   private webhookUrl?: string;
   private readonly checkRunWebhooks: boolean;
   readonly queues: MergeQueues;
+  private contentLimits: ContentLimits | false;
   /** Webhook payload URLs follow the App's API root; GHES puts it under /api/v3. */
   ghes = true;
 
@@ -90,10 +95,11 @@ export class GitHubSimulator extends EventEmitter {
     this.secret = options.webhookSecret ?? 'sim-secret';
     this.webhookUrl = options.webhookUrl;
     this.checkRunWebhooks = options.checkRunWebhooks ?? true;
+    this.contentLimits = options.contentLimits ?? GITHUB_CONTENT_LIMITS;
     const random = seededRandom(options.seed ?? 1);
     this.webhooks = new Webhooks({ world: this.world, secret: () => this.secret, url: () => this.webhookUrl, urls: () => this.urls(), faults: () => this.faults.webhooks, random });
     this.queues = new MergeQueues(this.world, this.notifier());
-    this.rest = new RestServer({ world: this.world, routes: buildRoutes(this.world, this.notifier(), this.queues), faults: () => this.faults, random, appPublicKey: options.appPublicKey });
+    this.rest = new RestServer({ world: this.world, routes: buildRoutes(this.world, this.notifier(), this.queues), faults: () => this.faults, random, appPublicKey: options.appPublicKey, contentLimits: () => this.contentLimits || undefined });
   }
 
   async start(): Promise<this> {
@@ -153,6 +159,15 @@ export class GitHubSimulator extends EventEmitter {
   rateLimitEpisode(e: RateLimitEpisode): void {
     this.faults.rateLimit = { ...e };
   }
+  /** Secondary limits on content-creating requests from now on (`false`: not enforced). */
+  setContentLimits(limits: ContentLimits | false): void {
+    this.contentLimits = limits;
+  }
+  /** Secondary-limit answers (403 with retry-after) given so far. */
+  get secondaryLimitAnswers(): number {
+    return this.rest.content.refused;
+  }
+
   clearFaults(): void {
     this.faults.rest = {};
     this.faults.webhooks = {};
@@ -280,6 +295,7 @@ export class GitHubSimulator extends EventEmitter {
     const now = this.world.now();
     const c: SimComment = { id: this.world.ids.next('comment'), number, body, user, createdAt: now, updatedAt: now, reactions: [] };
     repo.comments.set(c.id, c);
+    pr.updatedAt = now; // GitHub moves a PR's updated_at on a new comment, review or label (not on checks)
     this.record({ actor: user, repo, number, kind: 'commented', detail: firstLine(body), data: { commentId: c.id, body } });
     this.notifier().issueComment('created', repo, pr, c, user);
     return c.id;
@@ -310,6 +326,7 @@ export class GitHubSimulator extends EventEmitter {
     const user = this.world.user(login);
     const r: SimReview = { id: this.world.ids.next('review'), user, body, state, commitId: pr.headSha, submittedAt: this.world.now() };
     pr.reviews.push(r);
+    pr.updatedAt = r.submittedAt;
     this.record({ actor: user, repo, number, kind: 'reviewed', detail: `${state}${body ? `: ${firstLine(body)}` : ''}`, data: { reviewId: r.id, state } });
     this.notifier().review('submitted', repo, pr, r, user);
     return r.id;
@@ -322,6 +339,7 @@ export class GitHubSimulator extends EventEmitter {
     if (pr.labels.some((l) => l.toLowerCase() === name.toLowerCase())) return;
     const l = this.world.label(repo, name);
     pr.labels.push(l.name);
+    pr.updatedAt = this.world.now();
     this.record({ actor: user, repo, number, kind: 'labeled', detail: name });
     this.notifier().pullRequest('labeled', repo, pr, user, { label: shape.labelShape(repo, l, this.urls()) });
   }
@@ -333,6 +351,7 @@ export class GitHubSimulator extends EventEmitter {
     const i = pr.labels.findIndex((l) => l.toLowerCase() === name.toLowerCase());
     if (i < 0) return;
     pr.labels.splice(i, 1);
+    pr.updatedAt = this.world.now();
     this.record({ actor: user, repo, number, kind: 'unlabeled', detail: name });
     this.notifier().pullRequest('unlabeled', repo, pr, user, { label: shape.labelShape(repo, this.world.label(repo, name), this.urls()) });
   }
@@ -418,6 +437,12 @@ export class GitHubSimulator extends EventEmitter {
   merges(repo?: string): TimelineEntry[] {
     return this.timeline.filter((e) => e.kind === 'merged' && (!repo || e.repo.toLowerCase() === repo.toLowerCase()));
   }
+  /** Requests GitHub charges to an installation's rate limit since a point in the log: every
+   * installation request but a 304 answer to a conditional one. */
+  chargedRequests(since = 0): number {
+    return this.rest.requests.slice(since).filter((r) => r.installationId !== undefined && r.status !== 304).length;
+  }
+
   /** REST requests by kind (`METHOD /template`), optionally only since a point in the log. */
   requestCounts(since = 0): Map<string, number> {
     const out = new Map<string, number>();

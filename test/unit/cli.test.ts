@@ -169,9 +169,14 @@ describe('hitl-gate validate', () => {
 
   it('defaults to .github/hitl.yml', async () => {
     const r = await cli(['validate']);
-    // This repository has no policy of its own: that is a usage error, not a crash.
+    expect(r.code).toBe(0);
+    expect(r.stdout).toBe('.github/hitl.yml: valid\n');
+  });
+
+  it('a missing policy file is a usage error, not a crash', async () => {
+    const r = await cli(['validate', '.github/no-such-policy.yml']);
     expect(r.code).toBe(2);
-    expect(r.stderr).toBe('hitl-gate: cannot read policy .github/hitl.yml: no such file\n');
+    expect(r.stderr).toBe('hitl-gate: cannot read policy .github/no-such-policy.yml: no such file\n');
   });
 });
 
