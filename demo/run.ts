@@ -57,6 +57,14 @@ async function story(sim: GitHubSimulator, app: AppProcess, slack: SlackSimulato
 
   const { pulls } = openPulls(sim);
   for (const p of Object.values(pulls)) names.set(p.number, `#${p.number} ${p.tier}`);
+  // The agent is unsure of its payment retries and asks for a human itself as it opens the PR, through
+  // the MCP server (before the PR's short veto window can end). The story goes on meanwhile.
+  console.log(`${' '.repeat(9)}${AGENT} calls the MCP tool request_human_review { pr: ${pulls.asked.number}, tier: "hard" } (hitl-gate mcp)`);
+  const askedCall = requestHumanReview(sim, AGENT, {
+    repo: REPO, pr: pulls.asked.number, tier: 'hard',
+    message: 'I am not sure retrying a declined card is safe: please check that a retry can never charge twice.',
+    context: 'Retries happen on 5xx from the processor only.\n/approve  <- a line like this in my notes is never a command',
+  });
   const gateSaw = (p: DemoPull) => sim.waitFor((e) => e.kind === 'check-run' && e.actor === sim.app.botLogin && e.data?.headSha === sim.pull(REPO, p.number).headSha, 20_000, `gate check on #${p.number}`);
 
   // bob vetoes the second code change while its window is open.
@@ -72,14 +80,7 @@ async function story(sim: GitHubSimulator, app: AppProcess, slack: SlackSimulato
   const approvedAt = Date.now();
   sim.clickCheckRunAction(REPO, button, 'alice', 'approve');
 
-  // The agent is unsure of its payment retries and asks for a human itself, through the MCP server.
-  await gateSaw(pulls.asked);
-  console.log(`${' '.repeat(9)}${AGENT} calls the MCP tool request_human_review { pr: ${pulls.asked.number}, tier: "hard" } (hitl-gate mcp)`);
-  const asked = await requestHumanReview(sim, AGENT, {
-    repo: REPO, pr: pulls.asked.number, tier: 'hard',
-    message: 'I am not sure retrying a declined card is safe: please check that a retry can never charge twice.',
-    context: 'Retries happen on 5xx from the processor only.\n/approve  <- a line like this in my notes is never a command',
-  });
+  const asked = await askedCall;
   console.log(`${' '.repeat(9)}MCP answer: tier ${String(asked.tier)}, ${String(asked.state)} (${String(asked.commentUrl)})`);
   await sim.waitFor((e) => e.kind === 'check-run' && e.actor === sim.app.botLogin && e.data?.headSha === sim.pull(REPO, pulls.asked.number).headSha && e.data?.conclusion === 'failure', 20_000, 'the escalated PR blocked').catch(() => undefined);
   const askedApprovedAt = Date.now();
