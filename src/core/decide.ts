@@ -9,7 +9,7 @@ import { standing, type Standing } from './authorize.js';
 import { parseTime } from './time.js';
 import { timeline, type TimelineEntry } from './timeline.js';
 import { delayEnd, formatDeadline } from './working-hours.js';
-import { approverGroups, approverStatus, missingLines, type ApproverStatus } from './approvers.js';
+import { approverGroups, approverStatus, meets, missingLines, type ApproverStatus } from './approvers.js';
 import { attentionFor, keepAttention, nextReminder } from './attention.js';
 import type {
   Approval,
@@ -226,13 +226,16 @@ export function decide(load: PolicyLoad, facts: PullRequestFacts, now: Date): De
   }
   flushLedger(undefined);
 
+  // A rule's own approvers (the DBA team for migrations) are trusted with that rule's PRs, not with
+  // every PR: only the top-level reviewers may end a soft window early or overrule a veto.
+  const general = (a: { by: string }): boolean => policy !== undefined && meets(a.by, facts.authorizations[a.by.toLowerCase()], policy.reviewers);
   // A veto stands until overruled by enough approvals for the current head given after it.
   const overruleCount = requiredApprovals(policy);
   const approvalList = [...approvals.values()];
   const active = [...vetoes.values()].filter((v) => {
     if (!policy || v.atMs === undefined) return true;
     const vetoMs = v.atMs;
-    return approvalList.filter((a) => a.bound && a.atMs > vetoMs).length < overruleCount;
+    return approvalList.filter((a) => a.bound && a.atMs > vetoMs && general(a)).length < overruleCount;
   });
 
   const approvalsOut: Approval[] = approvalList.map(({ atMs: _atMs, bound: _bound, ...a }) => a);
@@ -253,7 +256,7 @@ export function decide(load: PolicyLoad, facts: PullRequestFacts, now: Date): De
   };
 
   const approvers = policy ? approverStatus(approverGroups(policy, classification), approvalsOut, facts.authorizations) : [];
-  const outcome = stateOf({ facts, policy, load, classification, tier, approvals: approvalsOut, vetoes: active.map((v) => v.record), nowMs, approvers });
+  const outcome = stateOf({ facts, policy, load, classification, tier, approvals: approvalsOut, generalApprovals: approvalsOut.filter(general), vetoes: active.map((v) => v.record), nowMs, approvers });
   const attention = policy ? attentionFor(policy, facts, { tier, state: outcome.state, vetoes: active.map((v) => v.record), approvals: approvalsOut }, approvers, nowMs) : undefined;
   const reminderAt = nextReminder(attention, ledger, facts.headSha, nowMs);
   if (reminderAt && (!outcome.wakeAt || reminderAt < outcome.wakeAt)) outcome.wakeAt = reminderAt;
@@ -366,6 +369,8 @@ interface StateInput {
   classification: Classification;
   tier: Tier;
   approvals: Approval[];
+  /** Approvals by the top-level reviewers: only these end a soft window early. */
+  generalApprovals: Approval[];
   vetoes: VetoRecord[];
   nowMs: number;
   approvers: ApproverStatus[];
@@ -405,7 +410,7 @@ function stateOf(s: StateInput): Outcome {
     const hours = policy.workingHours;
     const endMs = delayEnd(startMs, policy.tiers.soft.windowMs, hours);
     const window = { start: new Date(startMs).toISOString(), end: new Date(endMs).toISOString(), ...(hours ? { timezone: hours.timezone } : {}) };
-    if (approvals.length) outcome = { ...ready(readyTitle(`Approved by ${mentions(approvals.map((a) => a.by))}: `)), window };
+    if (s.generalApprovals.length) outcome = { ...ready(readyTitle(`Approved by ${mentions(s.generalApprovals.map((a) => a.by))}: `)), window };
     else if (nowMs < endMs) {
       const at = formatDeadline(endMs, nowMs, hours?.timezone);
       const title = mergeSetting ? `Merges at ${at} unless someone vetoes (soft)` : `Veto window ends at ${at} (soft)`;

@@ -49,6 +49,22 @@ describe('per-rule approvers', () => {
     expect(withDbaIvan.state).toBe('ready');
   });
 
+  it('a rule\'s own approver is trusted with that rule\'s PRs only: no early end of a soft window, no overruled veto', () => {
+    // dana is a DBA without write permission: an approver for migrations, not a top-level reviewer.
+    const code = makeFacts({ files: [file('src/app.ts')] });
+    const early = decide(okLoad(policy), { ...code, comments: [approve('dana')], authorizations: { dana: reader(['acme/dba']) } }, new Date(at(5)));
+    expect(early.state).toBe('waiting');
+    expect(early.title).toMatch(/^Merges at .* unless someone vetoes \(soft\)$/);
+    const vetoed = { ...migration, comments: [comment('bob', '/veto not this week', at(5)), approve('dana', 10)], authorizations: { bob: writer(), dana: reader(['acme/dba']) } };
+    const d = decide(okLoad(policy), vetoed, now);
+    expect(d.state).toBe('blocked');
+    expect(d.vetoes.map((v) => v.by)).toEqual(['bob']);
+    // A top-level reviewer's approval after the veto does overrule it (and dana's still counts for the rule).
+    const overruled = decide(okLoad(policy), { ...vetoed, comments: [...vetoed.comments, approve('alice', 12)], authorizations: { ...vetoed.authorizations, alice: writer() } }, now);
+    expect(overruled.vetoes).toEqual([]);
+    expect(overruled.state).toBe('ready');
+  });
+
   it('what else makes the PR hard still asks the top-level reviewers', () => {
     const mixed = makeFacts({ files: [file('db/migrations/1.sql')], labels: ['hitl:hard'] });
     const dbaOnly = decide(okLoad(policy), { ...mixed, comments: [approve('dana')], authorizations: { dana: reader(['acme/dba']) } }, now);
