@@ -32476,10 +32476,10 @@ function decide(load, facts, now2) {
     }
   }
   flushLedger(void 0);
-  let overruleCount = requiredApprovals(policy), approvalList = [...approvals.values()], active = [...vetoes.values()].filter((v) => {
+  let general = (a) => policy !== void 0 && meets(a.by, facts.authorizations[a.by.toLowerCase()], policy.reviewers), overruleCount = requiredApprovals(policy), approvalList = [...approvals.values()], active = [...vetoes.values()].filter((v) => {
     if (!policy || v.atMs === void 0) return !0;
     let vetoMs = v.atMs;
-    return approvalList.filter((a) => a.bound && a.atMs > vetoMs).length < overruleCount;
+    return approvalList.filter((a) => a.bound && a.atMs > vetoMs && general(a)).length < overruleCount;
   }), approvalsOut = approvalList.map(({ atMs: _atMs, bound: _bound, ...a }) => a), commands = entries.flatMap((e) => {
     let v = verdicts.get(e);
     return v ? [v] : [];
@@ -32493,7 +32493,7 @@ function decide(load, facts, now2) {
     ...clicks.length ? { clicks } : {},
     // Chat messages sent so far are the shell's business (notify.ts); the decision only keeps them.
     ...previous.notified ? { notified: previous.notified } : {}
-  }, approvers = policy ? approverStatus(approverGroups(policy, classification), approvalsOut, facts.authorizations) : [], outcome = stateOf({ facts, policy, load, classification, tier, approvals: approvalsOut, vetoes: active.map((v) => v.record), nowMs, approvers }), attention = policy ? attentionFor(policy, facts, { tier, state: outcome.state, vetoes: active.map((v) => v.record), approvals: approvalsOut }, approvers, nowMs) : void 0, reminderAt = nextReminder(attention, ledger, facts.headSha, nowMs);
+  }, approvers = policy ? approverStatus(approverGroups(policy, classification), approvalsOut, facts.authorizations) : [], outcome = stateOf({ facts, policy, load, classification, tier, approvals: approvalsOut, generalApprovals: approvalsOut.filter(general), vetoes: active.map((v) => v.record), nowMs, approvers }), attention = policy ? attentionFor(policy, facts, { tier, state: outcome.state, vetoes: active.map((v) => v.record), approvals: approvalsOut }, approvers, nowMs) : void 0, reminderAt = nextReminder(attention, ledger, facts.headSha, nowMs);
   return reminderAt && (!outcome.wakeAt || reminderAt < outcome.wakeAt) && (outcome.wakeAt = reminderAt), {
     ...base2,
     governed: !0,
@@ -32587,7 +32587,7 @@ function stateOf(s2) {
     outcome = missing > 0 ? onlyTopLevel ? blocked(`Blocked: needs ${plural2(missing, "more approval")} (hard)`, [`Needs ${plural2(missing, "more approval")} from an authorized reviewer.`]) : blocked(`Blocked: needs approval for ${s2.approvers.filter((g) => g.missing > 0).map((g) => g.rule ?? "the hard tier").join(", ")} (hard)`, missingLines(s2.approvers)) : ready(readyTitle(approvals.length ? `Approved by ${mentions(approvals.map((a) => a.by))}: ` : ""));
   } else if (tier === "soft") {
     let startMs = parseTime(facts.headSeenAt) ?? nowMs, hours = policy.workingHours, endMs = delayEnd(startMs, policy.tiers.soft.windowMs, hours), window = { start: new Date(startMs).toISOString(), end: new Date(endMs).toISOString(), ...hours ? { timezone: hours.timezone } : {} };
-    if (approvals.length) outcome = { ...ready(readyTitle(`Approved by ${mentions(approvals.map((a) => a.by))}: `)), window };
+    if (s2.generalApprovals.length) outcome = { ...ready(readyTitle(`Approved by ${mentions(s2.generalApprovals.map((a) => a.by))}: `)), window };
     else if (nowMs < endMs) {
       let at = formatDeadline(endMs, nowMs, hours?.timezone);
       outcome = { state: "waiting", title: mergeSetting ? `Merges at ${at} unless someone vetoes (soft)` : `Veto window ends at ${at} (soft)`, blockers: [`Veto window open until ${at}.`], merge: !1, window, wakeAt: window.end };
