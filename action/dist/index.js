@@ -33756,7 +33756,7 @@ function groupMembers(ref, headSha, entries) {
   return own ? own.number !== ref.number ? { kind: "unknown", reason: `its head ref names #${ref.number} but GitHub's queue entry for it is #${own.number}` } : { kind: "known", numbers: entries.filter((e) => e.position <= own.position).sort((a, b) => a.position - b.position).map((e) => e.number) } : { kind: "unknown", reason: `GitHub no longer lists a queue entry for its head ${headSha.slice(0, 7)} (the group was probably replaced)` };
 }
 function wouldMerge(decision) {
-  return decision ? decision.governed ? decision.state === "ready" && decision.merge : decision.state === "ignored" : !1;
+  return decision ? decision.governed ? decision.state === "ready" : decision.state === "ignored" : !1;
 }
 function memberLine(m) {
   if (m.error !== void 0) return `- #${m.number}: could not be decided: ${m.error}`;
@@ -33803,7 +33803,7 @@ function queueStep(decision, state, merge2, undone) {
     let by = undone.actor ? ` by ${undone.actor}` : "", why2 = undone.reason ? ` (${undone.reason.toLowerCase().replace(/_/g, " ")})` : "";
     return { kind: "hold", reason: `This head was taken out of the merge queue${by}${why2}; hitl-gate does not queue it again. Queue it by hand, or push a new commit.` };
   }
-  return merge2 ? state.queued ? { kind: "none" } : { kind: "enqueue", expectedHeadOid: merge2.sha } : state.queued && decision.governed && !(decision.state === "ready" && decision.merge) ? { kind: "dequeue", reason: decision.blockers[0] ?? decision.title } : { kind: "none" };
+  return merge2 ? state.queued ? { kind: "none" } : { kind: "enqueue", expectedHeadOid: merge2.sha } : state.queued && decision.governed && decision.state !== "ready" ? { kind: "dequeue", reason: decision.blockers[0] ?? decision.title } : { kind: "none" };
 }
 function withDequeueNote(decision, step) {
   return step.kind === "hold" ? { ...decision, blockers: [...decision.blockers, step.reason] } : step.kind !== "dequeue" ? decision : { ...decision, blockers: [...decision.blockers, "Removed from the merge queue by hitl-gate: the policy does not let this head merge now."] };
@@ -34015,7 +34015,7 @@ async function readMergeSettings(session, repo) {
 
 // src/github/follow-merge-queue.ts
 function mustLookAtQueue(decision, merge2, view, hint) {
-  return merge2 ? !0 : !decision.governed || decision.state === "ready" && decision.merge ? !1 : view.checkRun?.status === "completed" && view.checkRun.conclusion === "success" || hint;
+  return merge2 ? !0 : !decision.governed || decision.state === "ready" ? !1 : view.checkRun?.status === "completed" && view.checkRun.conclusion === "success" || hint;
 }
 async function lookAtQueue(session, ref, baseRef, decision, merge2, gate2, readRules = readBranchRules, known) {
   if (!(known ?? await readRules(session, { owner: ref.owner, repo: ref.repo }, baseRef)).mergeQueue) return { required: !1, step: { kind: "none" } };

@@ -65,11 +65,12 @@ export interface MemberVerdict {
   headSha?: string;
 }
 
-/** Whether the gate would let this PR merge now: ungoverned, or governed, ready and set to merge. */
+/** Whether the policy lets this PR merge now: ungoverned, or governed and ready. A tier whose merging is
+ * left to a person (`merge: false`) is ready too: the person who queued it is that person. */
 export function wouldMerge(decision: MemberVerdict['decision']): boolean {
   if (!decision) return false;
   if (!decision.governed) return decision.state === 'ignored';
-  return decision.state === 'ready' && decision.merge;
+  return decision.state === 'ready';
 }
 
 export interface GroupVerdict {
@@ -170,7 +171,7 @@ export function queueStep(decision: Pick<Decision, 'governed' | 'state' | 'merge
     return { kind: 'hold', reason: `This head was taken out of the merge queue${by}${why}; hitl-gate does not queue it again. Queue it by hand, or push a new commit.` };
   }
   if (merge) return state.queued ? { kind: 'none' } : { kind: 'enqueue', expectedHeadOid: merge.sha };
-  if (state.queued && decision.governed && !(decision.state === 'ready' && decision.merge)) {
+  if (state.queued && decision.governed && decision.state !== 'ready') {
     return { kind: 'dequeue', reason: decision.blockers[0] ?? decision.title };
   }
   return { kind: 'none' };

@@ -30,7 +30,7 @@ type MergeEffect = Extract<Effect, { kind: 'merge' }>;
  */
 export function mustLookAtQueue(decision: Pick<Decision, 'governed' | 'state' | 'merge'>, merge: MergeEffect | undefined, view: Pick<GitHubView, 'checkRun'>, hint: boolean): boolean {
   if (merge) return true;
-  if (!decision.governed || (decision.state === 'ready' && decision.merge)) return false;
+  if (!decision.governed || decision.state === 'ready') return false;
   const wasReady = view.checkRun?.status === 'completed' && view.checkRun.conclusion === 'success';
   return wasReady || hint;
 }

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { decide } from '../../src/core/decide.js';
 import { groupMembers, mergeGroupVerdict, parseMergeGroupRef, queueStep, undoneEnqueue, withDequeueNote, wouldMerge, type QueueEntry, type QueueHistoryEvent } from '../../src/core/merge-group.js';
-import { at, comment, file, makeFacts, okLoad, writer } from './facts.js';
+import { at, comment, file, makeFacts, makePolicy, okLoad, writer } from './facts.js';
 
 const SHA = (c: string) => c.repeat(40);
 
@@ -55,6 +55,16 @@ describe('mergeGroupVerdict', () => {
     ]);
     expect(v.conclusion).toBe('success');
     expect(v.summary).toContain('#1');
+  });
+
+  it('passes a PR the policy lets merge whose merging it leaves to a person (merge: false), and keeps it queued', () => {
+    const policy = makePolicy();
+    const manual = decide(okLoad({ ...policy, tiers: { ...policy.tiers, soft: { ...policy.tiers.soft, merge: false } } }), soft, now);
+    expect(manual.state).toBe('ready');
+    expect(manual.merge).toBe(false);
+    expect(mergeGroupVerdict({ kind: 'known', numbers: [1] }, [{ number: 1, decision: manual }]).conclusion).toBe('success');
+    // Queued by the person the policy leaves the merge to: the gate does not take it out.
+    expect(queueStep(manual, { required: true, queued: true }, undefined)).toEqual({ kind: 'none' });
   });
 
   it('fails a group that adds an unapproved hard PR, and names it', () => {
