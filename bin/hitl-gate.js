@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // The `hitl-gate` command: the built CLI. `npm ci` builds it (the package's `prepare` script), so a
-/* global URL, console, process */
 // fresh clone runs the README's lines as printed; the compiled code is what the package ships.
+/* global URL, console, process */
 const entry = new URL('../dist/src/cli/main.js', import.meta.url);
 let cli;
 try {
