@@ -32,6 +32,8 @@ export function globProblem(pattern: string): string | undefined {
   if (estimateExpansions(p) > MAX_EXPANSIONS) {
     return `bad glob "${pattern}": its braces expand to more than ${MAX_EXPANSIONS} alternatives`;
   }
+  // Literal text, `*`, `**` and flat braces: nothing minimatch could reject (see plainParts).
+  if (plainParts(p) !== undefined) return undefined;
   let re: RegExp | false;
   try {
     re = minimatchOf(p).makeRe();
@@ -132,6 +134,22 @@ function minimatchOf(normalised: string): Minimatch {
 }
 
 export function compileGlob(pattern: string, options: MinimatchOptions = GLOB_OPTIONS): CompiledGlob {
+  if (options === GLOB_OPTIONS) {
+    const normalised = normaliseGlob(pattern);
+    const plain = plainParts(normalised);
+    if (plain) {
+      // Built on the first path the index cannot decide by its keys alone, if any.
+      let mm: Minimatch | undefined;
+      const test = (path: string): boolean => (mm ??= minimatchOf(normalised)).match(path);
+      const keys: GlobKey[] = [];
+      for (const parts of plain) {
+        const key = expansionKey(parts);
+        if (key === undefined) return { pattern, test };
+        keys.push(key);
+      }
+      return { pattern, test, keys };
+    }
+  }
   const mm = options === GLOB_OPTIONS ? minimatchOf(normaliseGlob(pattern)) : new Minimatch(normaliseGlob(pattern), options);
   // Validation (globProblem) runs before compilation; a glob that still fails matches nothing.
   if (mm.makeRe() === false) return { pattern, test: () => false, keys: [] };
@@ -148,7 +166,45 @@ export function compileGlob(pattern: string, options: MinimatchOptions = GLOB_OP
   return { pattern, test, keys };
 }
 
-type Part = string | typeof GLOBSTAR | (RegExp & { _glob?: string });
+/** A segment as minimatch parses it: a literal string, GLOBSTAR, or a RegExp carrying its glob. */
+type Part = string | typeof GLOBSTAR | { _glob?: string };
+
+/** A glob of literal segments (letters, digits, `_`, `.`, `-`), `*` inside a segment, whole `**`
+ * segments and flat `{a,b}` braces of such text: the shape of nearly every glob in a real policy.
+ * Its segments, per brace expansion, follow from the text alone, exactly as minimatch parses them
+ * (no escapes, classes, extglobs, `?`, empty, `.` or `..` segments, nor repeated `**` to rewrite),
+ * and minimatch can reject none of them. So a policy of thousands of such globs needs no Minimatch
+ * to be validated and indexed; one is built for a glob only when the index must test a path
+ * against it (most keys decide alone). Anything else is left to minimatch (undefined). */
+const PLAIN_GLOB = /^(?:[\w.\-/*]|\{[\w.-]+(?:,[\w.-]+)+\})+$/;
+const MAX_PLAIN_GLOB = 1024;
+
+function plainParts(normalised: string): Part[][] | undefined {
+  if (normalised.length > MAX_PLAIN_GLOB || !PLAIN_GLOB.test(normalised)) return undefined;
+  let expansions = [''];
+  for (const piece of normalised.split(/(\{[^}]*\})/)) {
+    const alternatives = piece.startsWith('{') ? piece.slice(1, -1).split(',') : [piece];
+    if (expansions.length * alternatives.length > MAX_EXPANSIONS) return undefined;
+    expansions = expansions.flatMap((e) => alternatives.map((a) => e + a));
+  }
+  const out: Part[][] = [];
+  const seen = new Set<string>();
+  for (const expansion of expansions) {
+    if (seen.has(expansion)) continue;
+    seen.add(expansion);
+    const parts: Part[] = [];
+    for (const segment of expansion.split('/')) {
+      if (segment === '' || segment === '.' || segment === '..') return undefined;
+      if (segment === '**') {
+        if (parts[parts.length - 1] === GLOBSTAR) return undefined;
+        parts.push(GLOBSTAR);
+      } else if (segment.includes('**')) return undefined;
+      else parts.push(segment.includes('*') ? { _glob: segment } : segment);
+    }
+    out.push(parts);
+  }
+  return out;
+}
 
 /** A key every path this expansion matches must carry (see PathIndex.owners), if there is one. String parts
  * of minimatch's parsed pattern are literal segments, matched exactly. The `exact` shapes rely on
@@ -157,7 +213,7 @@ function expansionKey(parts: Part[]): GlobKey | undefined {
   const literal = (p: Part | undefined): p is string => typeof p === 'string' && p !== '';
   const last = parts[parts.length - 1];
   const extOf = (p: Part | undefined): string | undefined =>
-    p instanceof RegExp && typeof p._glob === 'string' ? EXT_PART.exec(p._glob)?.[1] : undefined;
+    typeof p === 'object' && typeof p._glob === 'string' ? EXT_PART.exec(p._glob)?.[1] : undefined;
   // The leading literal segments (`services/api/**` -> `services/api`): the most selective key.
   let n = 0;
   while (literal(parts[n])) n++;
