@@ -103,6 +103,9 @@ function estimateExpansions(p: string): number {
 export interface GlobKey {
   key: string;
   exact: boolean;
+  // With an exact key: the match also needs the basename to end with this (`.ext`), as in
+  // `dir/**/*.ext` (`d:` key) and `dir/*.ext` (`c:` key, the file's own directory).
+  ext?: string;
 }
 
 /** One glob, compiled: the matcher that decides and the keys that let an index skip it. */
@@ -221,6 +224,10 @@ function expansionKey(parts: Part[]): GlobKey | undefined {
     const prefix = parts.slice(0, n).join('/');
     if (n === parts.length) return { key: `f:${prefix}`, exact: true };
     if (n === parts.length - 1 && last === GLOBSTAR) return { key: `d:${prefix}`, exact: true };
+    // `dir/*.ext` and `dir/**/*.ext`: the directory key and the extension decide together.
+    const ext = extOf(last);
+    if (ext !== undefined && n === parts.length - 1) return { key: `c:${prefix}`, exact: true, ext };
+    if (ext !== undefined && n === parts.length - 2 && parts[n] === GLOBSTAR) return { key: `d:${prefix}`, exact: true, ext };
     return { key: `p:${prefix}`, exact: false };
   }
   const tailOnly = parts.length === 2 && parts[0] === GLOBSTAR;
@@ -232,11 +239,12 @@ function expansionKey(parts: Part[]): GlobKey | undefined {
   return middle === undefined ? undefined : { key: `g:${middle}`, exact: false };
 }
 
-type KeyKind = 'f' | 'd' | 'p' | 'b' | 'x' | 'g';
+type KeyKind = 'f' | 'd' | 'c' | 'p' | 'b' | 'x' | 'g';
 
 interface Entry {
   id: number;
   exact: boolean;
+  ext?: string;
 }
 
 /** Globs grouped by owner (a rule, a floor), indexed so that a path is only tested against globs
@@ -247,6 +255,7 @@ export class PathIndex<Owner> {
   private readonly keyed: Record<KeyKind, Map<string, Entry[]>> = {
     f: new Map(),
     d: new Map(),
+    c: new Map(),
     p: new Map(),
     b: new Map(),
     x: new Map(),
@@ -278,14 +287,16 @@ export class PathIndex<Owner> {
       return;
     }
     const seen = new Set<string>();
-    for (const { key, exact } of glob.keys) {
-      if (seen.has(key)) continue;
-      seen.add(key);
+    for (const { key, exact, ext } of glob.keys) {
+      const entry: Entry = ext === undefined ? { id, exact } : { id, exact, ext };
+      const unique = ext === undefined ? key : `${key}\0${ext}`;
+      if (seen.has(unique)) continue;
+      seen.add(unique);
       const map = this.keyed[key[0] as KeyKind];
       const value = key.slice(2);
       const list = map.get(value);
-      if (list) list.push({ id, exact });
-      else map.set(value, [{ id, exact }]);
+      if (list) list.push(entry);
+      else map.set(value, [entry]);
     }
   }
 
@@ -303,24 +314,27 @@ export class PathIndex<Owner> {
     const epoch = ++this.epoch;
     const found: Owner[] = [];
     this.pending.length = 0;
-    const { f, d, p, b, x, g } = this.keyed;
+    const { f, d, c, p, b, x, g } = this.keyed;
     // The keys of a path: `f:` itself, `b:` its basename, `x:` every suffix of the basename that
     // starts at a dot (`a.test.ts` -> `.test.ts`, `.ts`), `p:` each leading run of segments, `g:`
-    // each segment, `d:` each directory it is under. A glob keyed by one of them may match; no
-    // other glob can. Exact entries are owners at once, the rest wait for minimatch.
-    if (f.size > 0) this.take(f.get(path), epoch, found);
-    const base = path.slice(path.lastIndexOf('/') + 1);
-    if (b.size > 0) this.take(b.get(base), epoch, found);
-    if (x.size > 0) for (let i = base.indexOf('.'); i !== -1; i = base.indexOf('.', i + 1)) this.take(x.get(base.slice(i)), epoch, found);
+    // each segment, `d:` each directory it is under, `c:` the directory it is in. A glob keyed by one
+    // of them may match; no other glob can. Exact entries are owners at once (when the basename
+    // has their extension, if they name one), the rest wait for minimatch.
+    const slash = path.lastIndexOf('/');
+    const base = path.slice(slash + 1);
+    if (f.size > 0) this.take(f.get(path), epoch, found, base);
+    if (c.size > 0 && slash !== -1) this.take(c.get(path.slice(0, slash)), epoch, found, base);
+    if (b.size > 0) this.take(b.get(base), epoch, found, base);
+    if (x.size > 0) for (let i = base.indexOf('.'); i !== -1; i = base.indexOf('.', i + 1)) this.take(x.get(base.slice(i)), epoch, found, base);
     if (d.size > 0 || p.size > 0 || g.size > 0) {
       let from = 0;
       for (;;) {
         const end = path.indexOf('/', from);
         const prefix = end === -1 ? path : path.slice(0, end);
-        if (p.size > 0) this.take(p.get(prefix), epoch, found);
-        if (g.size > 0) this.take(g.get(end === -1 ? path.slice(from) : path.slice(from, end)), epoch, found);
+        if (p.size > 0) this.take(p.get(prefix), epoch, found, base);
+        if (g.size > 0) this.take(g.get(end === -1 ? path.slice(from) : path.slice(from, end)), epoch, found, base);
         if (end === -1) break;
-        if (d.size > 0) this.take(d.get(prefix), epoch, found);
+        if (d.size > 0) this.take(d.get(prefix), epoch, found, base);
         from = end + 1;
       }
     }
@@ -338,13 +352,15 @@ export class PathIndex<Owner> {
     return found;
   }
 
-  private take(list: Entry[] | undefined, epoch: number, found: Owner[]): void {
+  private take(list: Entry[] | undefined, epoch: number, found: Owner[], base: string): void {
     if (list === undefined) return;
     for (const e of list) {
       if (!e.exact) {
         this.pending.push(e.id);
         continue;
       }
+      // Another expansion of the same glob may still match: not decided, only not by this key.
+      if (e.ext !== undefined && !base.endsWith(e.ext)) continue;
       const slot = this.slotOf[e.id] as number;
       this.globEpoch[e.id] = epoch;
       if (this.ownerEpoch[slot] !== epoch) {

@@ -1,7 +1,8 @@
 // Plain globs (literal text, `*`, `**`, flat braces) are validated and indexed without minimatch;
 // they must get the very keys and matches minimatch's own parse gives them.
 import { describe, expect, it } from 'vitest';
-import { compileGlob, globProblem, GLOB_OPTIONS } from '../../src/core/match.js';
+import { minimatch } from 'minimatch';
+import { compileGlob, globProblem, GLOB_OPTIONS, normaliseGlob, PathIndex } from '../../src/core/match.js';
 
 const GLOBS = [
   'a/b', 'a/**', '**/x', '**/*.md', 'src/*', '*', '**', 'a/*/b/**/c.{js,ts}', '{a,b}/{c,d}/**', '.github/workflows/**',
@@ -31,5 +32,17 @@ describe('plain globs', () => {
     for (const glob of GLOBS.slice(0, 31)) expect(globProblem(glob)).toBeUndefined();
     expect(globProblem(`src/{${Array.from({ length: 300 }, (_, i) => `d${i}`).join(',')}}/**`)).toMatch(/more than 256 alternatives/);
     expect(globProblem(`${'a'.repeat(70_000)}/**`)).toMatch(/^bad glob/);
+  });
+});
+
+describe('the path index', () => {
+  it('finds, for every path, exactly the globs minimatch matches (keys that decide alone included)', () => {
+    const index = new PathIndex<string>();
+    for (const glob of GLOBS) index.add(compileGlob(glob), glob);
+    const extra = ['docs/x/y/z.md', 'docs/x.md', 'a/b.md', 'a/b/.md', 'libs/lib-1/a.lock.bak', 'packages/pkg-3/src/x.ts', 'packages/pkg-3/srcx/a.ts', 'x/a.b.c/y.test.ts'];
+    for (const path of [...PATHS, ...extra]) {
+      const expected = GLOBS.filter((g) => minimatch(path, normaliseGlob(g), GLOB_OPTIONS)).sort();
+      expect([path, index.owners(path).sort()]).toEqual([path, expected]);
+    }
   });
 });
