@@ -25,6 +25,9 @@ const MAX_EXPANSIONS = 256;
  * characters, which in a `hard` rule would quietly match nothing: we reject those too. */
 export function globProblem(pattern: string): string | undefined {
   const p = normaliseGlob(pattern);
+  // Literal text, `*`, `**` and at most 256 flat brace alternatives: none of the problems below
+  // can arise (see plainParts).
+  if (plainParts(p) !== undefined) return undefined;
   if (p === '') return 'empty glob';
   if (p.startsWith('!') && !p.startsWith('!(')) return `negated glob "${pattern}" is not supported (it would match almost every file)`;
   const balance = bracketProblem(p);
@@ -32,8 +35,6 @@ export function globProblem(pattern: string): string | undefined {
   if (estimateExpansions(p) > MAX_EXPANSIONS) {
     return `bad glob "${pattern}": its braces expand to more than ${MAX_EXPANSIONS} alternatives`;
   }
-  // Literal text, `*`, `**` and flat braces: nothing minimatch could reject (see plainParts).
-  if (plainParts(p) !== undefined) return undefined;
   let re: RegExp | false;
   try {
     re = minimatchOf(p).makeRe();
@@ -182,7 +183,20 @@ type Part = string | typeof GLOBSTAR | { _glob?: string };
 const PLAIN_GLOB = /^(?:[\w.\-/*]|\{[\w.-]+(?:,[\w.-]+)+\})+$/;
 const MAX_PLAIN_GLOB = 1024;
 
+/** Validation and compilation split each glob once between them. Bounded: cleared when full. */
+const plainCache = new Map<string, Part[][] | null>();
+
 function plainParts(normalised: string): Part[][] | undefined {
+  let parts = plainCache.get(normalised);
+  if (parts === undefined) {
+    parts = splitPlain(normalised) ?? null;
+    if (plainCache.size >= MAX_PARSED_GLOBS) plainCache.clear();
+    plainCache.set(normalised, parts);
+  }
+  return parts ?? undefined;
+}
+
+function splitPlain(normalised: string): Part[][] | undefined {
   if (normalised.length > MAX_PLAIN_GLOB || !PLAIN_GLOB.test(normalised)) return undefined;
   let expansions = [''];
   for (const piece of normalised.split(/(\{[^}]*\})/)) {
