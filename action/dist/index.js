@@ -24472,6 +24472,7 @@ function normaliseGlob(pattern) {
 var MAX_EXPANSIONS = 256;
 function globProblem(pattern) {
   let p = normaliseGlob(pattern);
+  if (plainParts(p) !== void 0) return;
   if (p === "") return "empty glob";
   if (p.startsWith("!") && !p.startsWith("!(")) return `negated glob "${pattern}" is not supported (it would match almost every file)`;
   let balance = bracketProblem(p);
@@ -24527,6 +24528,18 @@ function minimatchOf(normalised) {
   return mm || (mm = new Minimatch(normalised, GLOB_OPTIONS), parsedGlobs.size >= MAX_PARSED_GLOBS && parsedGlobs.clear(), parsedGlobs.set(normalised, mm)), mm;
 }
 function compileGlob(pattern, options = GLOB_OPTIONS) {
+  if (options === GLOB_OPTIONS) {
+    let normalised = normaliseGlob(pattern), plain2 = plainParts(normalised);
+    if (plain2) {
+      let mm2, test2 = (path2) => (mm2 ??= minimatchOf(normalised)).match(path2), keys3 = [];
+      for (let parts of plain2) {
+        let key = expansionKey(parts);
+        if (key === void 0) return { pattern, test: test2 };
+        keys3.push(key);
+      }
+      return { pattern, test: test2, keys: keys3 };
+    }
+  }
   let mm = options === GLOB_OPTIONS ? minimatchOf(normaliseGlob(pattern)) : new Minimatch(normaliseGlob(pattern), options);
   if (mm.makeRe() === !1) return { pattern, test: () => !1, keys: [] };
   let test = (path2) => mm.match(path2);
@@ -24539,12 +24552,47 @@ function compileGlob(pattern, options = GLOB_OPTIONS) {
   }
   return { pattern, test, keys: keys2 };
 }
+var PLAIN_GLOB = /^(?:[\w.\-/*]|\{[\w.-]+(?:,[\w.-]+)+\})+$/, MAX_PLAIN_GLOB = 1024, plainCache = /* @__PURE__ */ new Map();
+function plainParts(normalised) {
+  let parts = plainCache.get(normalised);
+  return parts === void 0 && (parts = splitPlain(normalised) ?? null, plainCache.size >= MAX_PARSED_GLOBS && plainCache.clear(), plainCache.set(normalised, parts)), parts ?? void 0;
+}
+function splitPlain(normalised) {
+  if (normalised.length > MAX_PLAIN_GLOB || !PLAIN_GLOB.test(normalised)) return;
+  let expansions = [""];
+  for (let piece of normalised.split(/(\{[^}]*\})/)) {
+    let alternatives = piece.startsWith("{") ? piece.slice(1, -1).split(",") : [piece];
+    if (expansions.length * alternatives.length > MAX_EXPANSIONS) return;
+    expansions = expansions.flatMap((e) => alternatives.map((a) => e + a));
+  }
+  let out = [], seen = /* @__PURE__ */ new Set();
+  for (let expansion of expansions) {
+    if (seen.has(expansion)) continue;
+    seen.add(expansion);
+    let parts = [];
+    for (let segment of expansion.split("/")) {
+      if (segment === "" || segment === "." || segment === "..") return;
+      if (segment === "**") {
+        if (parts[parts.length - 1] === GLOBSTAR) return;
+        parts.push(GLOBSTAR);
+      } else {
+        if (segment.includes("**")) return;
+        parts.push(segment.includes("*") ? { _glob: segment } : segment);
+      }
+    }
+    out.push(parts);
+  }
+  return out;
+}
 function expansionKey(parts) {
-  let literal = (p) => typeof p == "string" && p !== "", last = parts[parts.length - 1], extOf = (p) => p instanceof RegExp && typeof p._glob == "string" ? EXT_PART.exec(p._glob)?.[1] : void 0, n2 = 0;
+  let literal = (p) => typeof p == "string" && p !== "", last = parts[parts.length - 1], extOf = (p) => typeof p == "object" && typeof p._glob == "string" ? EXT_PART.exec(p._glob)?.[1] : void 0, n2 = 0;
   for (; literal(parts[n2]); ) n2++;
   if (n2 > 0) {
     let prefix = parts.slice(0, n2).join("/");
-    return n2 === parts.length ? { key: `f:${prefix}`, exact: !0 } : n2 === parts.length - 1 && last === GLOBSTAR ? { key: `d:${prefix}`, exact: !0 } : { key: `p:${prefix}`, exact: !1 };
+    if (n2 === parts.length) return { key: `f:${prefix}`, exact: !0 };
+    if (n2 === parts.length - 1 && last === GLOBSTAR) return { key: `d:${prefix}`, exact: !0 };
+    let ext3 = extOf(last);
+    return ext3 !== void 0 && n2 === parts.length - 1 ? { key: `c:${prefix}`, exact: !0, ext: ext3 } : ext3 !== void 0 && n2 === parts.length - 2 && parts[n2] === GLOBSTAR ? { key: `d:${prefix}`, exact: !0, ext: ext3 } : { key: `p:${prefix}`, exact: !1 };
   }
   let tailOnly = parts.length === 2 && parts[0] === GLOBSTAR;
   if (literal(last)) return { key: `b:${last}`, exact: tailOnly };
@@ -24558,6 +24606,7 @@ var PathIndex = class {
   keyed = {
     f: /* @__PURE__ */ new Map(),
     d: /* @__PURE__ */ new Map(),
+    c: /* @__PURE__ */ new Map(),
     p: /* @__PURE__ */ new Map(),
     b: /* @__PURE__ */ new Map(),
     x: /* @__PURE__ */ new Map(),
@@ -24582,11 +24631,12 @@ var PathIndex = class {
       return;
     }
     let seen = /* @__PURE__ */ new Set();
-    for (let { key, exact } of glob.keys) {
-      if (seen.has(key)) continue;
-      seen.add(key);
+    for (let { key, exact, ext: ext2 } of glob.keys) {
+      let entry = ext2 === void 0 ? { id, exact } : { id, exact, ext: ext2 }, unique = ext2 === void 0 ? key : `${key}\0${ext2}`;
+      if (seen.has(unique)) continue;
+      seen.add(unique);
       let map = this.keyed[key[0]], value = key.slice(2), list = map.get(value);
-      list ? list.push({ id, exact }) : map.set(value, [{ id, exact }]);
+      list ? list.push(entry) : map.set(value, [entry]);
     }
   }
   get size() {
@@ -24597,16 +24647,14 @@ var PathIndex = class {
     (this.globEpoch.length < this.globs.length || this.ownerEpoch.length < this.ownerList.length || this.epoch === 4294967295) && (this.globEpoch = new Uint32Array(this.globs.length), this.ownerEpoch = new Uint32Array(this.ownerList.length), this.epoch = 0);
     let epoch = ++this.epoch, found = [];
     this.pending.length = 0;
-    let { f, d, p, b, x, g } = this.keyed;
-    f.size > 0 && this.take(f.get(path2), epoch, found);
-    let base2 = path2.slice(path2.lastIndexOf("/") + 1);
-    if (b.size > 0 && this.take(b.get(base2), epoch, found), x.size > 0) for (let i = base2.indexOf("."); i !== -1; i = base2.indexOf(".", i + 1)) this.take(x.get(base2.slice(i)), epoch, found);
+    let { f, d, c, p, b, x, g } = this.keyed, slash = path2.lastIndexOf("/"), base2 = path2.slice(slash + 1);
+    if (f.size > 0 && this.take(f.get(path2), epoch, found, base2), c.size > 0 && slash !== -1 && this.take(c.get(path2.slice(0, slash)), epoch, found, base2), b.size > 0 && this.take(b.get(base2), epoch, found, base2), x.size > 0) for (let i = base2.indexOf("."); i !== -1; i = base2.indexOf(".", i + 1)) this.take(x.get(base2.slice(i)), epoch, found, base2);
     if (d.size > 0 || p.size > 0 || g.size > 0) {
       let from = 0;
       for (; ; ) {
         let end = path2.indexOf("/", from), prefix = end === -1 ? path2 : path2.slice(0, end);
-        if (p.size > 0 && this.take(p.get(prefix), epoch, found), g.size > 0 && this.take(g.get(end === -1 ? path2.slice(from) : path2.slice(from, end)), epoch, found), end === -1) break;
-        d.size > 0 && this.take(d.get(prefix), epoch, found), from = end + 1;
+        if (p.size > 0 && this.take(p.get(prefix), epoch, found, base2), g.size > 0 && this.take(g.get(end === -1 ? path2.slice(from) : path2.slice(from, end)), epoch, found, base2), end === -1) break;
+        d.size > 0 && this.take(d.get(prefix), epoch, found, base2), from = end + 1;
       }
     }
     for (let id of this.always) this.pending.push(id);
@@ -24616,13 +24664,14 @@ var PathIndex = class {
     }
     return found;
   }
-  take(list, epoch, found) {
+  take(list, epoch, found, base2) {
     if (list !== void 0)
       for (let e of list) {
         if (!e.exact) {
           this.pending.push(e.id);
           continue;
         }
+        if (e.ext !== void 0 && !base2.endsWith(e.ext)) continue;
         let slot = this.slotOf[e.id];
         this.globEpoch[e.id] = epoch, this.ownerEpoch[slot] !== epoch && (this.ownerEpoch[slot] = epoch, found.push(this.ownerList[slot]));
       }
@@ -24786,6 +24835,2015 @@ function parseDuration(text) {
   let m = DURATION.exec(text.trim());
   if (m)
     return Number(m[1]) * UNIT_MS[m[2]];
+}
+
+// src/core/time-zone.ts
+function isValidTimeZone(name) {
+  if (!name) return !1;
+  try {
+    return new Intl.DateTimeFormat("en-US", { timeZone: name }).format(), !0;
+  } catch {
+    return !1;
+  }
+}
+function parseClock(text) {
+  let m = /^([01][0-9]|2[0-4]):([0-5][0-9])$/.exec(text);
+  if (!m) return;
+  let minutes = Number(m[1]) * 60 + Number(m[2]);
+  return minutes <= 1440 ? minutes : void 0;
+}
+
+// src/core/policy/check-attention.ts
+var isRecord = (v) => typeof v == "object" && v !== null && !Array.isArray(v);
+function attentionErrors(raw, report) {
+  workingHoursErrors(raw.working_hours, report);
+  let hard = isRecord(raw.tiers) && isRecord(raw.tiers.hard) ? raw.tiers.hard : void 0;
+  remindErrors(hard?.remind, report), Array.isArray(raw.rules) && raw.rules.forEach((rule, i) => ruleApproverErrors(rule, i, report));
+}
+function workingHoursErrors(wh, report) {
+  if (!isRecord(wh)) return;
+  typeof wh.timezone == "string" && wh.timezone !== "" && !isValidTimeZone(wh.timezone) && report(["working_hours", "timezone"], `working_hours.timezone: unknown time zone "${wh.timezone}" (expected an IANA name such as Europe/Berlin, America/New_York or UTC)`);
+  let from = typeof wh.from == "string" ? parseClock(wh.from) : void 0, to = typeof wh.to == "string" ? parseClock(wh.to) : void 0;
+  from !== void 0 && to !== void 0 && from >= to && report(["working_hours", "to"], `working_hours: "to" (${String(wh.to)}) must be after "from" (${String(wh.from)}); a working day cannot span midnight`), Array.isArray(wh.holidays) && wh.holidays.forEach((d, j) => {
+    if (typeof d != "string" || !/^[0-9]{4}-[0-9]{2}-[0-9]{2}$/.test(d)) return;
+    let date = /* @__PURE__ */ new Date(`${d}T00:00:00Z`);
+    (!Number.isFinite(date.getTime()) || date.toISOString().slice(0, 10) !== d) && report(["working_hours", "holidays", j], `working_hours.holidays[${j}]: "${d}" is not a calendar date`);
+  });
+}
+function remindErrors(remind, report) {
+  if (!Array.isArray(remind)) return;
+  let previous;
+  remind.forEach((d, j) => {
+    let ms = typeof d == "string" ? parseDuration(d) : void 0;
+    ms !== void 0 && (previous !== void 0 && ms <= previous && report(["tiers", "hard", "remind", j], `tiers.hard.remind[${j}]: ${d} is not after the reminder before it; reminders must be increasing (e.g. [4h, 1d])`), previous = ms);
+  });
+}
+function ruleApproverErrors(rule, i, report) {
+  if (!isRecord(rule)) return;
+  let name = typeof rule.name == "string" ? ` "${rule.name}"` : "";
+  for (let key of ["reviewers", "approvals"])
+    rule[key] !== void 0 && rule.tier !== void 0 && rule.tier !== "hard" && report(["rules", i, key], `rules[${i}].${key}: rule${name} is ${String(rule.tier)}, and only hard rules ask for approvals (make it hard or remove ${key})`);
+  let reviewers = rule.reviewers;
+  if (isRecord(reviewers)) {
+    let none = (k) => !Array.isArray(reviewers[k]) || reviewers[k].length === 0;
+    none("users") && none("teams") && reviewers.permission === void 0 && report(["rules", i, "reviewers"], `rules[${i}].reviewers: names nobody (give users, teams or permission), so nobody could approve a PR this rule matches`);
+  }
+}
+
+// src/core/policy/normalise-attention.ts
+var isRecord2 = (v) => typeof v == "object" && v !== null && !Array.isArray(v), strings = (v) => Array.isArray(v) ? v.filter((s2) => typeof s2 == "string") : [];
+function normaliseAttention(raw, policy) {
+  let hard = raw.tiers.hard, escalate = isRecord2(hard.escalate_to) ? hard.escalate_to : void 0, wh = isRecord2(raw.working_hours) ? raw.working_hours : void 0, rawRules = Array.isArray(raw.rules) ? raw.rules : [];
+  return {
+    ...policy,
+    tiers: {
+      ...policy.tiers,
+      hard: {
+        ...policy.tiers.hard,
+        // Absent means true: written only when a policy turns review requests off.
+        ...hard.request_review === !1 ? { requestReview: !1 } : {},
+        ...Array.isArray(hard.remind) ? { remindMs: strings(hard.remind).map((d) => parseDuration(d)) } : {},
+        ...escalate ? { escalateTo: { users: strings(escalate.users), teams: strings(escalate.teams) } } : {}
+      }
+    },
+    rules: policy.rules.map((rule, i) => withApprovers(rule, rawRules[i])),
+    ...wh ? {
+      workingHours: {
+        timezone: wh.timezone,
+        days: strings(wh.days),
+        fromMinutes: parseClock(wh.from),
+        toMinutes: parseClock(wh.to),
+        holidays: strings(wh.holidays)
+      }
+    } : {}
+  };
+}
+function withApprovers(rule, raw) {
+  if (!isRecord2(raw)) return rule;
+  let out = { ...rule };
+  if (isRecord2(raw.reviewers)) {
+    let reviewers = { users: strings(raw.reviewers.users), teams: strings(raw.reviewers.teams) };
+    typeof raw.reviewers.permission == "string" && (reviewers.permission = raw.reviewers.permission), out.reviewers = reviewers;
+  }
+  return typeof raw.approvals == "number" && (out.approvals = raw.approvals), out;
+}
+
+// src/core/policy/validate-policy.generated.ts
+var runtime0 = __toESM(require_ucs2length(), 1), runtime1 = __toESM(require_equal(), 1), validate = validate10;
+var schema11 = { $schema: "http://json-schema.org/draft-07/schema#", title: "hitl-gate policy (.github/hitl.yml)", description: "Which pull requests opened by AI coding agents a human must see (fyi), may veto (soft) or must approve (hard).", type: "object", additionalProperties: !1, required: ["version"], properties: { _extends: { description: `Inherit from another repository's policy (Probot config inheritance, e.g. "org/.github").`, type: "string", minLength: 1 }, version: { description: "Format version of this file. Only 1 exists.", enum: [1] }, agents: { description: "Who counts as an agent. PRs by anyone else get a passing `hitl` check and nothing else.", type: "object", additionalProperties: !1, default: { authors: ["Copilot", "copilot-swe-agent[bot]", "devin-ai-integration[bot]", "chatgpt-codex-connector[bot]", "claude[bot]", "cursor[bot]", "google-labs-jules[bot]", "amazon-q-developer[bot]", "sweep-ai[bot]", "codegen-sh[bot]"], labels: [], branches: ["copilot/**", "codex/**", "claude/**", "cursor/**", "devin/**", "jules/**"] }, properties: { authors: { description: "PR authors that are agents. GitHub logins, case-insensitive; `*` is the only wildcard and `[bot]` is literal.", type: "array", items: { type: "string", minLength: 1, maxLength: 1024 }, default: [] }, labels: { description: "A PR carrying one of these labels is governed (labels only add PRs).", type: "array", items: { type: "string", minLength: 1, maxLength: 1024 }, default: [] }, branches: { description: "A PR whose head branch matches one of these is governed (branches only add PRs). Minimatch globs; dotfiles match too.", type: "array", items: { type: "string", minLength: 1, maxLength: 1024 }, default: [] } } }, reviewers: { description: "Who may /approve and /veto (never the PR author, a committer, an agent or a bot).", type: "object", additionalProperties: !1, default: { users: [], teams: [], permission: "write" }, properties: { users: { description: "Reviewers by login. GitHub logins, case-insensitive; `*` is the only wildcard and `[bot]` is literal.", type: "array", items: { type: "string", minLength: 1, maxLength: 1024 }, default: [] }, teams: { description: "Reviewers by team, as org/team-slug.", type: "array", items: { type: "string", minLength: 1, maxLength: 1024, pattern: "^[^/\\s]+/[^/\\s]+$" }, default: [] }, permission: { description: "Anyone with at least this repository permission may decide.", enum: ["read", "triage", "write", "maintain", "admin"], default: "write" } } }, default: { description: "Tier of a changed file that no matching path rule covers (and of a PR with no files).", enum: ["fyi", "soft", "hard"], default: "soft" }, tiers: { description: "What each tier asks.", type: "object", additionalProperties: !1, default: {}, properties: { fyi: { type: "object", additionalProperties: !1, default: {}, properties: { merge: { description: "Merge once the other checks pass.", type: "boolean", default: !0 } } }, soft: { type: "object", additionalProperties: !1, default: {}, properties: { window: { description: "Veto window: a number and s, m, h or d (e.g. 15m).", type: "string", pattern: "^[1-9][0-9]{0,5}[smhd]$", default: "15m" }, merge: { description: "Merge when the veto window ends without a veto.", type: "boolean", default: !0 } } }, hard: { type: "object", additionalProperties: !1, default: {}, properties: { approvals: { description: "Approvals needed.", type: "integer", minimum: 1, maximum: 100, default: 1 }, merge: { description: "Merge once approved.", type: "boolean", default: !0 }, invalidate_on_push: { description: "A push discards earlier approvals.", type: "boolean", default: !0 }, request_review: { description: "Request reviews (GitHub review queue and notification) from the users and teams who may approve, once per head.", type: "boolean", default: !0 }, remind: { description: "Reminders while approvals are missing, measured from when the PR started waiting (in working time when working_hours is set); increasing.", type: "array", minItems: 1, maxItems: 10, items: { type: "string", pattern: "^[1-9][0-9]{0,5}[smhd]$" } }, escalate_to: { description: "After the last reminder, also request review from and mention these.", type: "object", additionalProperties: !1, properties: { users: { description: "Users. GitHub logins, case-insensitive; `*` is the only wildcard and `[bot]` is literal.", type: "array", items: { type: "string", minLength: 1, maxLength: 1024 }, default: [] }, teams: { description: "Teams, as org/team-slug.", type: "array", items: { type: "string", minLength: 1, maxLength: 1024, pattern: "^[^/\\s]+/[^/\\s]+$" }, default: [] } } } } } } }, merge: { type: "object", additionalProperties: !1, default: {}, properties: { method: { description: "How the gate merges: one method, or a list in order of preference (the first one the repository and the base branch's rules allow; `required_linear_history` rules out `merge`).", anyOf: [{ enum: ["merge", "squash", "rebase"] }, { type: "array", items: { enum: ["merge", "squash", "rebase"] }, minItems: 1, uniqueItems: !0 }], default: "squash" }, update_branch: { description: "When the base branch requires branches to be up to date and this one is behind, ask GitHub to update it (`PUT …/update-branch`). The update is a new head: it is decided again (docs/protected-branches.md).", type: "boolean", default: !1 } } }, working_hours: { description: "Veto windows and reminder delays count only working time.", type: "object", additionalProperties: !1, required: ["timezone", "days", "from", "to"], properties: { timezone: { description: "IANA time zone name, e.g. Europe/Berlin.", type: "string", minLength: 1 }, days: { description: "Working days.", type: "array", minItems: 1, uniqueItems: !0, items: { enum: ["mon", "tue", "wed", "thu", "fri", "sat", "sun"] } }, from: { description: "Start of the working day, HH:MM local time.", type: "string", pattern: "^([01][0-9]|2[0-3]):[0-5][0-9]$|^24:00$" }, to: { description: "End of the working day, HH:MM local time (24:00 for midnight); after from.", type: "string", pattern: "^([01][0-9]|2[0-3]):[0-5][0-9]$|^24:00$" }, holidays: { description: "Local dates (YYYY-MM-DD) that are not working days.", type: "array", default: [], items: { type: "string", pattern: "^[0-9]{4}-[0-9]{2}-[0-9]{2}$" } } } }, rules: { description: "The PR's tier is the highest among matching rules, `default` for uncovered files, and the built-in floors.", type: "array", default: [], items: { type: "object", additionalProperties: !1, required: ["name", "tier"], anyOf: [{ required: ["paths"] }, { required: ["labels"] }, { required: ["authors"] }, { required: ["base"] }, { required: ["changed_lines"] }, { required: ["changed_files"] }], properties: { name: { description: "Shown in the check run and the status comment.", type: "string", minLength: 1, maxLength: 200 }, tier: { enum: ["fyi", "soft", "hard"] }, paths: { description: "Holds when at least one changed path (old or new, for renames) matches. Minimatch globs; dotfiles match too.", type: "array", items: { type: "string", minLength: 1, maxLength: 1024 }, minItems: 1 }, labels: { description: "Holds when the PR has one of these labels.", type: "array", items: { type: "string", minLength: 1, maxLength: 1024 }, minItems: 1 }, authors: { description: "Holds when the PR author matches. GitHub logins, case-insensitive; `*` is the only wildcard and `[bot]` is literal.", type: "array", items: { type: "string", minLength: 1, maxLength: 1024 }, minItems: 1 }, base: { description: "Holds when the target branch matches. Minimatch globs; dotfiles match too.", type: "array", items: { type: "string", minLength: 1, maxLength: 1024 }, minItems: 1 }, changed_lines: { description: "Holds when added + deleted lines are MORE than this.", type: "integer", minimum: 0 }, changed_files: { description: "Holds when the number of changed files is MORE than this.", type: "integer", minimum: 0 }, reviewers: { description: "Hard rules: who must approve a PR this rule matches (instead of the top-level reviewers). No default permission.", type: "object", additionalProperties: !1, properties: { users: { description: "Approvers by login. GitHub logins, case-insensitive; `*` is the only wildcard and `[bot]` is literal.", type: "array", items: { type: "string", minLength: 1, maxLength: 1024 }, default: [] }, teams: { description: "Approvers by team, as org/team-slug.", type: "array", items: { type: "string", minLength: 1, maxLength: 1024, pattern: "^[^/\\s]+/[^/\\s]+$" }, default: [] }, permission: { description: "Anyone with at least this repository permission.", enum: ["read", "triage", "write", "maintain", "admin"] } } }, approvals: { description: "Approvals needed from this rule's reviewers (default: tiers.hard.approvals).", type: "integer", minimum: 1, maximum: 100 }, risk: { description: "Weight (0 to 1) this rule adds to the risk score when it matches; needs a `risk` section to have an effect.", type: "number", minimum: 0, maximum: 1 } } } }, risk: { description: "Risk-score thresholds. The score (0 to 1) sums documented signals of the change (size, breadth, deletions, dependency manifests, untested source, binaries, rule weights); it only raises the tier.", type: "object", additionalProperties: !1, properties: { soft: { description: "A score at or above this makes the PR at least soft.", type: "number", minimum: 0, maximum: 1 }, hard: { description: "A score at or above this makes the PR hard.", type: "number", minimum: 0, maximum: 1 } } }, notify: { description: "Chat messages, one per PR per event (docs/notify.md). Credentials come from the App's environment (SLACK_BOT_TOKEN, HITL_NOTIFY_URL, HITL_NOTIFY_SECRET), never from this file.", type: "object", additionalProperties: !1, properties: { slack: { description: "Post to Slack with the App's SLACK_BOT_TOKEN; later events of a PR go into its thread.", type: "object", additionalProperties: !1, required: ["channel", "on"], properties: { channel: { description: "Channel name (#agent-prs) or id (C0123456789).", type: "string", pattern: "^(#[a-z0-9][a-z0-9._-]{0,79}|[CGD][A-Z0-9]{6,})$" }, on: { description: "Events that send a message: hard (a PR starts waiting for approvals), soft (a veto window opens), veto, merged, stale (a reminder step).", type: "array", uniqueItems: !0, minItems: 1, items: { enum: ["hard", "soft", "veto", "merged", "stale"] } } } }, webhook: { description: "POST a JSON body signed with HITL_NOTIFY_SECRET to the App's HITL_NOTIFY_URL.", type: "object", additionalProperties: !1, required: ["on"], properties: { on: { description: "Events that send a message: hard (a PR starts waiting for approvals), soft (a veto window opens), veto, merged, stale (a reminder step).", type: "array", uniqueItems: !0, minItems: 1, items: { enum: ["hard", "soft", "veto", "merged", "stale"] } } } } } } } }, func2 = Object.prototype.hasOwnProperty, func3 = (runtime0.default?.default !== void 0 ? runtime0.default : runtime0).default, func0 = (runtime1.default?.default !== void 0 ? runtime1.default : runtime1).default, pattern0 = new RegExp("^[^/\\s]+/[^/\\s]+$", "u"), pattern1 = new RegExp("^[1-9][0-9]{0,5}[smhd]$", "u"), pattern4 = new RegExp("^([01][0-9]|2[0-3]):[0-5][0-9]$|^24:00$", "u"), pattern6 = new RegExp("^[0-9]{4}-[0-9]{2}-[0-9]{2}$", "u"), pattern8 = new RegExp("^(#[a-z0-9][a-z0-9._-]{0,79}|[CGD][A-Z0-9]{6,})$", "u");
+function validate10(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
+  let vErrors = null, errors = 0;
+  if (data && typeof data == "object" && !Array.isArray(data)) {
+    if (data.agents === void 0 && (data.agents = { authors: ["Copilot", "copilot-swe-agent[bot]", "devin-ai-integration[bot]", "chatgpt-codex-connector[bot]", "claude[bot]", "cursor[bot]", "google-labs-jules[bot]", "amazon-q-developer[bot]", "sweep-ai[bot]", "codegen-sh[bot]"], labels: [], branches: ["copilot/**", "codex/**", "claude/**", "cursor/**", "devin/**", "jules/**"] }), data.reviewers === void 0 && (data.reviewers = { users: [], teams: [], permission: "write" }), data.default === void 0 && (data.default = "soft"), data.tiers === void 0 && (data.tiers = {}), data.merge === void 0 && (data.merge = {}), data.rules === void 0 && (data.rules = []), data.version === void 0) {
+      let err0 = { instancePath, schemaPath: "#/required", keyword: "required", params: { missingProperty: "version" }, message: "must have required property 'version'", schema: schema11.required, parentSchema: schema11, data };
+      vErrors === null ? vErrors = [err0] : vErrors.push(err0), errors++;
+    }
+    for (let key0 in data)
+      if (!func2.call(schema11.properties, key0)) {
+        let err1 = { instancePath, schemaPath: "#/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key0 }, message: "must NOT have additional properties", schema: !1, parentSchema: schema11, data };
+        vErrors === null ? vErrors = [err1] : vErrors.push(err1), errors++;
+      }
+    if (data._extends !== void 0) {
+      let data0 = data._extends;
+      if (typeof data0 == "string") {
+        if (func3(data0) < 1) {
+          let err2 = { instancePath: instancePath + "/_extends", schemaPath: "#/properties/_extends/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters", schema: 1, parentSchema: schema11.properties._extends, data: data0 };
+          vErrors === null ? vErrors = [err2] : vErrors.push(err2), errors++;
+        }
+      } else {
+        let err3 = { instancePath: instancePath + "/_extends", schemaPath: "#/properties/_extends/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema11.properties._extends.type, parentSchema: schema11.properties._extends, data: data0 };
+        vErrors === null ? vErrors = [err3] : vErrors.push(err3), errors++;
+      }
+    }
+    if (data.version !== void 0) {
+      let data1 = data.version;
+      if (data1 !== 1) {
+        let err4 = { instancePath: instancePath + "/version", schemaPath: "#/properties/version/enum", keyword: "enum", params: { allowedValues: schema11.properties.version.enum }, message: "must be equal to one of the allowed values", schema: schema11.properties.version.enum, parentSchema: schema11.properties.version, data: data1 };
+        vErrors === null ? vErrors = [err4] : vErrors.push(err4), errors++;
+      }
+    }
+    let data2 = data.agents;
+    if (data2 && typeof data2 == "object" && !Array.isArray(data2)) {
+      data2.authors === void 0 && (data2.authors = []), data2.labels === void 0 && (data2.labels = []), data2.branches === void 0 && (data2.branches = []);
+      for (let key1 in data2)
+        if (!(key1 === "authors" || key1 === "labels" || key1 === "branches")) {
+          let err5 = { instancePath: instancePath + "/agents", schemaPath: "#/properties/agents/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key1 }, message: "must NOT have additional properties", schema: !1, parentSchema: schema11.properties.agents, data: data2 };
+          vErrors === null ? vErrors = [err5] : vErrors.push(err5), errors++;
+        }
+      let data3 = data2.authors;
+      if (Array.isArray(data3)) {
+        let len0 = data3.length;
+        for (let i0 = 0; i0 < len0; i0++) {
+          let data4 = data3[i0];
+          if (typeof data4 == "string") {
+            if (func3(data4) > 1024) {
+              let err6 = { instancePath: instancePath + "/agents/authors/" + i0, schemaPath: "#/properties/agents/properties/authors/items/maxLength", keyword: "maxLength", params: { limit: 1024 }, message: "must NOT have more than 1024 characters", schema: 1024, parentSchema: schema11.properties.agents.properties.authors.items, data: data4 };
+              vErrors === null ? vErrors = [err6] : vErrors.push(err6), errors++;
+            }
+            if (func3(data4) < 1) {
+              let err7 = { instancePath: instancePath + "/agents/authors/" + i0, schemaPath: "#/properties/agents/properties/authors/items/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters", schema: 1, parentSchema: schema11.properties.agents.properties.authors.items, data: data4 };
+              vErrors === null ? vErrors = [err7] : vErrors.push(err7), errors++;
+            }
+          } else {
+            let err8 = { instancePath: instancePath + "/agents/authors/" + i0, schemaPath: "#/properties/agents/properties/authors/items/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema11.properties.agents.properties.authors.items.type, parentSchema: schema11.properties.agents.properties.authors.items, data: data4 };
+            vErrors === null ? vErrors = [err8] : vErrors.push(err8), errors++;
+          }
+        }
+      } else {
+        let err9 = { instancePath: instancePath + "/agents/authors", schemaPath: "#/properties/agents/properties/authors/type", keyword: "type", params: { type: "array" }, message: "must be array", schema: schema11.properties.agents.properties.authors.type, parentSchema: schema11.properties.agents.properties.authors, data: data3 };
+        vErrors === null ? vErrors = [err9] : vErrors.push(err9), errors++;
+      }
+      let data5 = data2.labels;
+      if (Array.isArray(data5)) {
+        let len1 = data5.length;
+        for (let i1 = 0; i1 < len1; i1++) {
+          let data6 = data5[i1];
+          if (typeof data6 == "string") {
+            if (func3(data6) > 1024) {
+              let err10 = { instancePath: instancePath + "/agents/labels/" + i1, schemaPath: "#/properties/agents/properties/labels/items/maxLength", keyword: "maxLength", params: { limit: 1024 }, message: "must NOT have more than 1024 characters", schema: 1024, parentSchema: schema11.properties.agents.properties.labels.items, data: data6 };
+              vErrors === null ? vErrors = [err10] : vErrors.push(err10), errors++;
+            }
+            if (func3(data6) < 1) {
+              let err11 = { instancePath: instancePath + "/agents/labels/" + i1, schemaPath: "#/properties/agents/properties/labels/items/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters", schema: 1, parentSchema: schema11.properties.agents.properties.labels.items, data: data6 };
+              vErrors === null ? vErrors = [err11] : vErrors.push(err11), errors++;
+            }
+          } else {
+            let err12 = { instancePath: instancePath + "/agents/labels/" + i1, schemaPath: "#/properties/agents/properties/labels/items/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema11.properties.agents.properties.labels.items.type, parentSchema: schema11.properties.agents.properties.labels.items, data: data6 };
+            vErrors === null ? vErrors = [err12] : vErrors.push(err12), errors++;
+          }
+        }
+      } else {
+        let err13 = { instancePath: instancePath + "/agents/labels", schemaPath: "#/properties/agents/properties/labels/type", keyword: "type", params: { type: "array" }, message: "must be array", schema: schema11.properties.agents.properties.labels.type, parentSchema: schema11.properties.agents.properties.labels, data: data5 };
+        vErrors === null ? vErrors = [err13] : vErrors.push(err13), errors++;
+      }
+      let data7 = data2.branches;
+      if (Array.isArray(data7)) {
+        let len2 = data7.length;
+        for (let i2 = 0; i2 < len2; i2++) {
+          let data8 = data7[i2];
+          if (typeof data8 == "string") {
+            if (func3(data8) > 1024) {
+              let err14 = { instancePath: instancePath + "/agents/branches/" + i2, schemaPath: "#/properties/agents/properties/branches/items/maxLength", keyword: "maxLength", params: { limit: 1024 }, message: "must NOT have more than 1024 characters", schema: 1024, parentSchema: schema11.properties.agents.properties.branches.items, data: data8 };
+              vErrors === null ? vErrors = [err14] : vErrors.push(err14), errors++;
+            }
+            if (func3(data8) < 1) {
+              let err15 = { instancePath: instancePath + "/agents/branches/" + i2, schemaPath: "#/properties/agents/properties/branches/items/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters", schema: 1, parentSchema: schema11.properties.agents.properties.branches.items, data: data8 };
+              vErrors === null ? vErrors = [err15] : vErrors.push(err15), errors++;
+            }
+          } else {
+            let err16 = { instancePath: instancePath + "/agents/branches/" + i2, schemaPath: "#/properties/agents/properties/branches/items/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema11.properties.agents.properties.branches.items.type, parentSchema: schema11.properties.agents.properties.branches.items, data: data8 };
+            vErrors === null ? vErrors = [err16] : vErrors.push(err16), errors++;
+          }
+        }
+      } else {
+        let err17 = { instancePath: instancePath + "/agents/branches", schemaPath: "#/properties/agents/properties/branches/type", keyword: "type", params: { type: "array" }, message: "must be array", schema: schema11.properties.agents.properties.branches.type, parentSchema: schema11.properties.agents.properties.branches, data: data7 };
+        vErrors === null ? vErrors = [err17] : vErrors.push(err17), errors++;
+      }
+    } else {
+      let err18 = { instancePath: instancePath + "/agents", schemaPath: "#/properties/agents/type", keyword: "type", params: { type: "object" }, message: "must be object", schema: schema11.properties.agents.type, parentSchema: schema11.properties.agents, data: data2 };
+      vErrors === null ? vErrors = [err18] : vErrors.push(err18), errors++;
+    }
+    let data9 = data.reviewers;
+    if (data9 && typeof data9 == "object" && !Array.isArray(data9)) {
+      data9.users === void 0 && (data9.users = []), data9.teams === void 0 && (data9.teams = []), data9.permission === void 0 && (data9.permission = "write");
+      for (let key2 in data9)
+        if (!(key2 === "users" || key2 === "teams" || key2 === "permission")) {
+          let err19 = { instancePath: instancePath + "/reviewers", schemaPath: "#/properties/reviewers/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key2 }, message: "must NOT have additional properties", schema: !1, parentSchema: schema11.properties.reviewers, data: data9 };
+          vErrors === null ? vErrors = [err19] : vErrors.push(err19), errors++;
+        }
+      let data10 = data9.users;
+      if (Array.isArray(data10)) {
+        let len3 = data10.length;
+        for (let i3 = 0; i3 < len3; i3++) {
+          let data11 = data10[i3];
+          if (typeof data11 == "string") {
+            if (func3(data11) > 1024) {
+              let err20 = { instancePath: instancePath + "/reviewers/users/" + i3, schemaPath: "#/properties/reviewers/properties/users/items/maxLength", keyword: "maxLength", params: { limit: 1024 }, message: "must NOT have more than 1024 characters", schema: 1024, parentSchema: schema11.properties.reviewers.properties.users.items, data: data11 };
+              vErrors === null ? vErrors = [err20] : vErrors.push(err20), errors++;
+            }
+            if (func3(data11) < 1) {
+              let err21 = { instancePath: instancePath + "/reviewers/users/" + i3, schemaPath: "#/properties/reviewers/properties/users/items/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters", schema: 1, parentSchema: schema11.properties.reviewers.properties.users.items, data: data11 };
+              vErrors === null ? vErrors = [err21] : vErrors.push(err21), errors++;
+            }
+          } else {
+            let err22 = { instancePath: instancePath + "/reviewers/users/" + i3, schemaPath: "#/properties/reviewers/properties/users/items/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema11.properties.reviewers.properties.users.items.type, parentSchema: schema11.properties.reviewers.properties.users.items, data: data11 };
+            vErrors === null ? vErrors = [err22] : vErrors.push(err22), errors++;
+          }
+        }
+      } else {
+        let err23 = { instancePath: instancePath + "/reviewers/users", schemaPath: "#/properties/reviewers/properties/users/type", keyword: "type", params: { type: "array" }, message: "must be array", schema: schema11.properties.reviewers.properties.users.type, parentSchema: schema11.properties.reviewers.properties.users, data: data10 };
+        vErrors === null ? vErrors = [err23] : vErrors.push(err23), errors++;
+      }
+      let data12 = data9.teams;
+      if (Array.isArray(data12)) {
+        let len4 = data12.length;
+        for (let i4 = 0; i4 < len4; i4++) {
+          let data13 = data12[i4];
+          if (typeof data13 == "string") {
+            if (func3(data13) > 1024) {
+              let err24 = { instancePath: instancePath + "/reviewers/teams/" + i4, schemaPath: "#/properties/reviewers/properties/teams/items/maxLength", keyword: "maxLength", params: { limit: 1024 }, message: "must NOT have more than 1024 characters", schema: 1024, parentSchema: schema11.properties.reviewers.properties.teams.items, data: data13 };
+              vErrors === null ? vErrors = [err24] : vErrors.push(err24), errors++;
+            }
+            if (func3(data13) < 1) {
+              let err25 = { instancePath: instancePath + "/reviewers/teams/" + i4, schemaPath: "#/properties/reviewers/properties/teams/items/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters", schema: 1, parentSchema: schema11.properties.reviewers.properties.teams.items, data: data13 };
+              vErrors === null ? vErrors = [err25] : vErrors.push(err25), errors++;
+            }
+            if (!pattern0.test(data13)) {
+              let err26 = { instancePath: instancePath + "/reviewers/teams/" + i4, schemaPath: "#/properties/reviewers/properties/teams/items/pattern", keyword: "pattern", params: { pattern: "^[^/\\s]+/[^/\\s]+$" }, message: 'must match pattern "^[^/\\s]+/[^/\\s]+$"', schema: "^[^/\\s]+/[^/\\s]+$", parentSchema: schema11.properties.reviewers.properties.teams.items, data: data13 };
+              vErrors === null ? vErrors = [err26] : vErrors.push(err26), errors++;
+            }
+          } else {
+            let err27 = { instancePath: instancePath + "/reviewers/teams/" + i4, schemaPath: "#/properties/reviewers/properties/teams/items/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema11.properties.reviewers.properties.teams.items.type, parentSchema: schema11.properties.reviewers.properties.teams.items, data: data13 };
+            vErrors === null ? vErrors = [err27] : vErrors.push(err27), errors++;
+          }
+        }
+      } else {
+        let err28 = { instancePath: instancePath + "/reviewers/teams", schemaPath: "#/properties/reviewers/properties/teams/type", keyword: "type", params: { type: "array" }, message: "must be array", schema: schema11.properties.reviewers.properties.teams.type, parentSchema: schema11.properties.reviewers.properties.teams, data: data12 };
+        vErrors === null ? vErrors = [err28] : vErrors.push(err28), errors++;
+      }
+      let data14 = data9.permission;
+      if (!(data14 === "read" || data14 === "triage" || data14 === "write" || data14 === "maintain" || data14 === "admin")) {
+        let err29 = { instancePath: instancePath + "/reviewers/permission", schemaPath: "#/properties/reviewers/properties/permission/enum", keyword: "enum", params: { allowedValues: schema11.properties.reviewers.properties.permission.enum }, message: "must be equal to one of the allowed values", schema: schema11.properties.reviewers.properties.permission.enum, parentSchema: schema11.properties.reviewers.properties.permission, data: data14 };
+        vErrors === null ? vErrors = [err29] : vErrors.push(err29), errors++;
+      }
+    } else {
+      let err30 = { instancePath: instancePath + "/reviewers", schemaPath: "#/properties/reviewers/type", keyword: "type", params: { type: "object" }, message: "must be object", schema: schema11.properties.reviewers.type, parentSchema: schema11.properties.reviewers, data: data9 };
+      vErrors === null ? vErrors = [err30] : vErrors.push(err30), errors++;
+    }
+    let data15 = data.default;
+    if (!(data15 === "fyi" || data15 === "soft" || data15 === "hard")) {
+      let err31 = { instancePath: instancePath + "/default", schemaPath: "#/properties/default/enum", keyword: "enum", params: { allowedValues: schema11.properties.default.enum }, message: "must be equal to one of the allowed values", schema: schema11.properties.default.enum, parentSchema: schema11.properties.default, data: data15 };
+      vErrors === null ? vErrors = [err31] : vErrors.push(err31), errors++;
+    }
+    let data16 = data.tiers;
+    if (data16 && typeof data16 == "object" && !Array.isArray(data16)) {
+      data16.fyi === void 0 && (data16.fyi = {}), data16.soft === void 0 && (data16.soft = {}), data16.hard === void 0 && (data16.hard = {});
+      for (let key3 in data16)
+        if (!(key3 === "fyi" || key3 === "soft" || key3 === "hard")) {
+          let err32 = { instancePath: instancePath + "/tiers", schemaPath: "#/properties/tiers/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key3 }, message: "must NOT have additional properties", schema: !1, parentSchema: schema11.properties.tiers, data: data16 };
+          vErrors === null ? vErrors = [err32] : vErrors.push(err32), errors++;
+        }
+      let data17 = data16.fyi;
+      if (data17 && typeof data17 == "object" && !Array.isArray(data17)) {
+        data17.merge === void 0 && (data17.merge = !0);
+        for (let key4 in data17)
+          if (key4 !== "merge") {
+            let err33 = { instancePath: instancePath + "/tiers/fyi", schemaPath: "#/properties/tiers/properties/fyi/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key4 }, message: "must NOT have additional properties", schema: !1, parentSchema: schema11.properties.tiers.properties.fyi, data: data17 };
+            vErrors === null ? vErrors = [err33] : vErrors.push(err33), errors++;
+          }
+        let data18 = data17.merge;
+        if (typeof data18 != "boolean") {
+          let err34 = { instancePath: instancePath + "/tiers/fyi/merge", schemaPath: "#/properties/tiers/properties/fyi/properties/merge/type", keyword: "type", params: { type: "boolean" }, message: "must be boolean", schema: schema11.properties.tiers.properties.fyi.properties.merge.type, parentSchema: schema11.properties.tiers.properties.fyi.properties.merge, data: data18 };
+          vErrors === null ? vErrors = [err34] : vErrors.push(err34), errors++;
+        }
+      } else {
+        let err35 = { instancePath: instancePath + "/tiers/fyi", schemaPath: "#/properties/tiers/properties/fyi/type", keyword: "type", params: { type: "object" }, message: "must be object", schema: schema11.properties.tiers.properties.fyi.type, parentSchema: schema11.properties.tiers.properties.fyi, data: data17 };
+        vErrors === null ? vErrors = [err35] : vErrors.push(err35), errors++;
+      }
+      let data19 = data16.soft;
+      if (data19 && typeof data19 == "object" && !Array.isArray(data19)) {
+        data19.window === void 0 && (data19.window = "15m"), data19.merge === void 0 && (data19.merge = !0);
+        for (let key5 in data19)
+          if (!(key5 === "window" || key5 === "merge")) {
+            let err36 = { instancePath: instancePath + "/tiers/soft", schemaPath: "#/properties/tiers/properties/soft/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key5 }, message: "must NOT have additional properties", schema: !1, parentSchema: schema11.properties.tiers.properties.soft, data: data19 };
+            vErrors === null ? vErrors = [err36] : vErrors.push(err36), errors++;
+          }
+        let data20 = data19.window;
+        if (typeof data20 == "string") {
+          if (!pattern1.test(data20)) {
+            let err37 = { instancePath: instancePath + "/tiers/soft/window", schemaPath: "#/properties/tiers/properties/soft/properties/window/pattern", keyword: "pattern", params: { pattern: "^[1-9][0-9]{0,5}[smhd]$" }, message: 'must match pattern "^[1-9][0-9]{0,5}[smhd]$"', schema: "^[1-9][0-9]{0,5}[smhd]$", parentSchema: schema11.properties.tiers.properties.soft.properties.window, data: data20 };
+            vErrors === null ? vErrors = [err37] : vErrors.push(err37), errors++;
+          }
+        } else {
+          let err38 = { instancePath: instancePath + "/tiers/soft/window", schemaPath: "#/properties/tiers/properties/soft/properties/window/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema11.properties.tiers.properties.soft.properties.window.type, parentSchema: schema11.properties.tiers.properties.soft.properties.window, data: data20 };
+          vErrors === null ? vErrors = [err38] : vErrors.push(err38), errors++;
+        }
+        let data21 = data19.merge;
+        if (typeof data21 != "boolean") {
+          let err39 = { instancePath: instancePath + "/tiers/soft/merge", schemaPath: "#/properties/tiers/properties/soft/properties/merge/type", keyword: "type", params: { type: "boolean" }, message: "must be boolean", schema: schema11.properties.tiers.properties.soft.properties.merge.type, parentSchema: schema11.properties.tiers.properties.soft.properties.merge, data: data21 };
+          vErrors === null ? vErrors = [err39] : vErrors.push(err39), errors++;
+        }
+      } else {
+        let err40 = { instancePath: instancePath + "/tiers/soft", schemaPath: "#/properties/tiers/properties/soft/type", keyword: "type", params: { type: "object" }, message: "must be object", schema: schema11.properties.tiers.properties.soft.type, parentSchema: schema11.properties.tiers.properties.soft, data: data19 };
+        vErrors === null ? vErrors = [err40] : vErrors.push(err40), errors++;
+      }
+      let data22 = data16.hard;
+      if (data22 && typeof data22 == "object" && !Array.isArray(data22)) {
+        data22.approvals === void 0 && (data22.approvals = 1), data22.merge === void 0 && (data22.merge = !0), data22.invalidate_on_push === void 0 && (data22.invalidate_on_push = !0), data22.request_review === void 0 && (data22.request_review = !0);
+        for (let key6 in data22)
+          if (!(key6 === "approvals" || key6 === "merge" || key6 === "invalidate_on_push" || key6 === "request_review" || key6 === "remind" || key6 === "escalate_to")) {
+            let err41 = { instancePath: instancePath + "/tiers/hard", schemaPath: "#/properties/tiers/properties/hard/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key6 }, message: "must NOT have additional properties", schema: !1, parentSchema: schema11.properties.tiers.properties.hard, data: data22 };
+            vErrors === null ? vErrors = [err41] : vErrors.push(err41), errors++;
+          }
+        let data23 = data22.approvals;
+        if (!(typeof data23 == "number" && !(data23 % 1) && !isNaN(data23) && isFinite(data23))) {
+          let err42 = { instancePath: instancePath + "/tiers/hard/approvals", schemaPath: "#/properties/tiers/properties/hard/properties/approvals/type", keyword: "type", params: { type: "integer" }, message: "must be integer", schema: schema11.properties.tiers.properties.hard.properties.approvals.type, parentSchema: schema11.properties.tiers.properties.hard.properties.approvals, data: data23 };
+          vErrors === null ? vErrors = [err42] : vErrors.push(err42), errors++;
+        }
+        if (typeof data23 == "number" && isFinite(data23)) {
+          if (data23 > 100 || isNaN(data23)) {
+            let err43 = { instancePath: instancePath + "/tiers/hard/approvals", schemaPath: "#/properties/tiers/properties/hard/properties/approvals/maximum", keyword: "maximum", params: { comparison: "<=", limit: 100 }, message: "must be <= 100", schema: 100, parentSchema: schema11.properties.tiers.properties.hard.properties.approvals, data: data23 };
+            vErrors === null ? vErrors = [err43] : vErrors.push(err43), errors++;
+          }
+          if (data23 < 1 || isNaN(data23)) {
+            let err44 = { instancePath: instancePath + "/tiers/hard/approvals", schemaPath: "#/properties/tiers/properties/hard/properties/approvals/minimum", keyword: "minimum", params: { comparison: ">=", limit: 1 }, message: "must be >= 1", schema: 1, parentSchema: schema11.properties.tiers.properties.hard.properties.approvals, data: data23 };
+            vErrors === null ? vErrors = [err44] : vErrors.push(err44), errors++;
+          }
+        }
+        let data24 = data22.merge;
+        if (typeof data24 != "boolean") {
+          let err45 = { instancePath: instancePath + "/tiers/hard/merge", schemaPath: "#/properties/tiers/properties/hard/properties/merge/type", keyword: "type", params: { type: "boolean" }, message: "must be boolean", schema: schema11.properties.tiers.properties.hard.properties.merge.type, parentSchema: schema11.properties.tiers.properties.hard.properties.merge, data: data24 };
+          vErrors === null ? vErrors = [err45] : vErrors.push(err45), errors++;
+        }
+        let data25 = data22.invalidate_on_push;
+        if (typeof data25 != "boolean") {
+          let err46 = { instancePath: instancePath + "/tiers/hard/invalidate_on_push", schemaPath: "#/properties/tiers/properties/hard/properties/invalidate_on_push/type", keyword: "type", params: { type: "boolean" }, message: "must be boolean", schema: schema11.properties.tiers.properties.hard.properties.invalidate_on_push.type, parentSchema: schema11.properties.tiers.properties.hard.properties.invalidate_on_push, data: data25 };
+          vErrors === null ? vErrors = [err46] : vErrors.push(err46), errors++;
+        }
+        let data26 = data22.request_review;
+        if (typeof data26 != "boolean") {
+          let err47 = { instancePath: instancePath + "/tiers/hard/request_review", schemaPath: "#/properties/tiers/properties/hard/properties/request_review/type", keyword: "type", params: { type: "boolean" }, message: "must be boolean", schema: schema11.properties.tiers.properties.hard.properties.request_review.type, parentSchema: schema11.properties.tiers.properties.hard.properties.request_review, data: data26 };
+          vErrors === null ? vErrors = [err47] : vErrors.push(err47), errors++;
+        }
+        if (data22.remind !== void 0) {
+          let data27 = data22.remind;
+          if (Array.isArray(data27)) {
+            if (data27.length > 10) {
+              let err48 = { instancePath: instancePath + "/tiers/hard/remind", schemaPath: "#/properties/tiers/properties/hard/properties/remind/maxItems", keyword: "maxItems", params: { limit: 10 }, message: "must NOT have more than 10 items", schema: 10, parentSchema: schema11.properties.tiers.properties.hard.properties.remind, data: data27 };
+              vErrors === null ? vErrors = [err48] : vErrors.push(err48), errors++;
+            }
+            if (data27.length < 1) {
+              let err49 = { instancePath: instancePath + "/tiers/hard/remind", schemaPath: "#/properties/tiers/properties/hard/properties/remind/minItems", keyword: "minItems", params: { limit: 1 }, message: "must NOT have fewer than 1 items", schema: 1, parentSchema: schema11.properties.tiers.properties.hard.properties.remind, data: data27 };
+              vErrors === null ? vErrors = [err49] : vErrors.push(err49), errors++;
+            }
+            let len5 = data27.length;
+            for (let i5 = 0; i5 < len5; i5++) {
+              let data28 = data27[i5];
+              if (typeof data28 == "string") {
+                if (!pattern1.test(data28)) {
+                  let err50 = { instancePath: instancePath + "/tiers/hard/remind/" + i5, schemaPath: "#/properties/tiers/properties/hard/properties/remind/items/pattern", keyword: "pattern", params: { pattern: "^[1-9][0-9]{0,5}[smhd]$" }, message: 'must match pattern "^[1-9][0-9]{0,5}[smhd]$"', schema: "^[1-9][0-9]{0,5}[smhd]$", parentSchema: schema11.properties.tiers.properties.hard.properties.remind.items, data: data28 };
+                  vErrors === null ? vErrors = [err50] : vErrors.push(err50), errors++;
+                }
+              } else {
+                let err51 = { instancePath: instancePath + "/tiers/hard/remind/" + i5, schemaPath: "#/properties/tiers/properties/hard/properties/remind/items/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema11.properties.tiers.properties.hard.properties.remind.items.type, parentSchema: schema11.properties.tiers.properties.hard.properties.remind.items, data: data28 };
+                vErrors === null ? vErrors = [err51] : vErrors.push(err51), errors++;
+              }
+            }
+          } else {
+            let err52 = { instancePath: instancePath + "/tiers/hard/remind", schemaPath: "#/properties/tiers/properties/hard/properties/remind/type", keyword: "type", params: { type: "array" }, message: "must be array", schema: schema11.properties.tiers.properties.hard.properties.remind.type, parentSchema: schema11.properties.tiers.properties.hard.properties.remind, data: data27 };
+            vErrors === null ? vErrors = [err52] : vErrors.push(err52), errors++;
+          }
+        }
+        if (data22.escalate_to !== void 0) {
+          let data29 = data22.escalate_to;
+          if (data29 && typeof data29 == "object" && !Array.isArray(data29)) {
+            data29.users === void 0 && (data29.users = []), data29.teams === void 0 && (data29.teams = []);
+            for (let key7 in data29)
+              if (!(key7 === "users" || key7 === "teams")) {
+                let err53 = { instancePath: instancePath + "/tiers/hard/escalate_to", schemaPath: "#/properties/tiers/properties/hard/properties/escalate_to/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key7 }, message: "must NOT have additional properties", schema: !1, parentSchema: schema11.properties.tiers.properties.hard.properties.escalate_to, data: data29 };
+                vErrors === null ? vErrors = [err53] : vErrors.push(err53), errors++;
+              }
+            let data30 = data29.users;
+            if (Array.isArray(data30)) {
+              let len6 = data30.length;
+              for (let i6 = 0; i6 < len6; i6++) {
+                let data31 = data30[i6];
+                if (typeof data31 == "string") {
+                  if (func3(data31) > 1024) {
+                    let err54 = { instancePath: instancePath + "/tiers/hard/escalate_to/users/" + i6, schemaPath: "#/properties/tiers/properties/hard/properties/escalate_to/properties/users/items/maxLength", keyword: "maxLength", params: { limit: 1024 }, message: "must NOT have more than 1024 characters", schema: 1024, parentSchema: schema11.properties.tiers.properties.hard.properties.escalate_to.properties.users.items, data: data31 };
+                    vErrors === null ? vErrors = [err54] : vErrors.push(err54), errors++;
+                  }
+                  if (func3(data31) < 1) {
+                    let err55 = { instancePath: instancePath + "/tiers/hard/escalate_to/users/" + i6, schemaPath: "#/properties/tiers/properties/hard/properties/escalate_to/properties/users/items/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters", schema: 1, parentSchema: schema11.properties.tiers.properties.hard.properties.escalate_to.properties.users.items, data: data31 };
+                    vErrors === null ? vErrors = [err55] : vErrors.push(err55), errors++;
+                  }
+                } else {
+                  let err56 = { instancePath: instancePath + "/tiers/hard/escalate_to/users/" + i6, schemaPath: "#/properties/tiers/properties/hard/properties/escalate_to/properties/users/items/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema11.properties.tiers.properties.hard.properties.escalate_to.properties.users.items.type, parentSchema: schema11.properties.tiers.properties.hard.properties.escalate_to.properties.users.items, data: data31 };
+                  vErrors === null ? vErrors = [err56] : vErrors.push(err56), errors++;
+                }
+              }
+            } else {
+              let err57 = { instancePath: instancePath + "/tiers/hard/escalate_to/users", schemaPath: "#/properties/tiers/properties/hard/properties/escalate_to/properties/users/type", keyword: "type", params: { type: "array" }, message: "must be array", schema: schema11.properties.tiers.properties.hard.properties.escalate_to.properties.users.type, parentSchema: schema11.properties.tiers.properties.hard.properties.escalate_to.properties.users, data: data30 };
+              vErrors === null ? vErrors = [err57] : vErrors.push(err57), errors++;
+            }
+            let data32 = data29.teams;
+            if (Array.isArray(data32)) {
+              let len7 = data32.length;
+              for (let i7 = 0; i7 < len7; i7++) {
+                let data33 = data32[i7];
+                if (typeof data33 == "string") {
+                  if (func3(data33) > 1024) {
+                    let err58 = { instancePath: instancePath + "/tiers/hard/escalate_to/teams/" + i7, schemaPath: "#/properties/tiers/properties/hard/properties/escalate_to/properties/teams/items/maxLength", keyword: "maxLength", params: { limit: 1024 }, message: "must NOT have more than 1024 characters", schema: 1024, parentSchema: schema11.properties.tiers.properties.hard.properties.escalate_to.properties.teams.items, data: data33 };
+                    vErrors === null ? vErrors = [err58] : vErrors.push(err58), errors++;
+                  }
+                  if (func3(data33) < 1) {
+                    let err59 = { instancePath: instancePath + "/tiers/hard/escalate_to/teams/" + i7, schemaPath: "#/properties/tiers/properties/hard/properties/escalate_to/properties/teams/items/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters", schema: 1, parentSchema: schema11.properties.tiers.properties.hard.properties.escalate_to.properties.teams.items, data: data33 };
+                    vErrors === null ? vErrors = [err59] : vErrors.push(err59), errors++;
+                  }
+                  if (!pattern0.test(data33)) {
+                    let err60 = { instancePath: instancePath + "/tiers/hard/escalate_to/teams/" + i7, schemaPath: "#/properties/tiers/properties/hard/properties/escalate_to/properties/teams/items/pattern", keyword: "pattern", params: { pattern: "^[^/\\s]+/[^/\\s]+$" }, message: 'must match pattern "^[^/\\s]+/[^/\\s]+$"', schema: "^[^/\\s]+/[^/\\s]+$", parentSchema: schema11.properties.tiers.properties.hard.properties.escalate_to.properties.teams.items, data: data33 };
+                    vErrors === null ? vErrors = [err60] : vErrors.push(err60), errors++;
+                  }
+                } else {
+                  let err61 = { instancePath: instancePath + "/tiers/hard/escalate_to/teams/" + i7, schemaPath: "#/properties/tiers/properties/hard/properties/escalate_to/properties/teams/items/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema11.properties.tiers.properties.hard.properties.escalate_to.properties.teams.items.type, parentSchema: schema11.properties.tiers.properties.hard.properties.escalate_to.properties.teams.items, data: data33 };
+                  vErrors === null ? vErrors = [err61] : vErrors.push(err61), errors++;
+                }
+              }
+            } else {
+              let err62 = { instancePath: instancePath + "/tiers/hard/escalate_to/teams", schemaPath: "#/properties/tiers/properties/hard/properties/escalate_to/properties/teams/type", keyword: "type", params: { type: "array" }, message: "must be array", schema: schema11.properties.tiers.properties.hard.properties.escalate_to.properties.teams.type, parentSchema: schema11.properties.tiers.properties.hard.properties.escalate_to.properties.teams, data: data32 };
+              vErrors === null ? vErrors = [err62] : vErrors.push(err62), errors++;
+            }
+          } else {
+            let err63 = { instancePath: instancePath + "/tiers/hard/escalate_to", schemaPath: "#/properties/tiers/properties/hard/properties/escalate_to/type", keyword: "type", params: { type: "object" }, message: "must be object", schema: schema11.properties.tiers.properties.hard.properties.escalate_to.type, parentSchema: schema11.properties.tiers.properties.hard.properties.escalate_to, data: data29 };
+            vErrors === null ? vErrors = [err63] : vErrors.push(err63), errors++;
+          }
+        }
+      } else {
+        let err64 = { instancePath: instancePath + "/tiers/hard", schemaPath: "#/properties/tiers/properties/hard/type", keyword: "type", params: { type: "object" }, message: "must be object", schema: schema11.properties.tiers.properties.hard.type, parentSchema: schema11.properties.tiers.properties.hard, data: data22 };
+        vErrors === null ? vErrors = [err64] : vErrors.push(err64), errors++;
+      }
+    } else {
+      let err65 = { instancePath: instancePath + "/tiers", schemaPath: "#/properties/tiers/type", keyword: "type", params: { type: "object" }, message: "must be object", schema: schema11.properties.tiers.type, parentSchema: schema11.properties.tiers, data: data16 };
+      vErrors === null ? vErrors = [err65] : vErrors.push(err65), errors++;
+    }
+    let data34 = data.merge;
+    if (data34 && typeof data34 == "object" && !Array.isArray(data34)) {
+      data34.method === void 0 && (data34.method = "squash"), data34.update_branch === void 0 && (data34.update_branch = !1);
+      for (let key8 in data34)
+        if (!(key8 === "method" || key8 === "update_branch")) {
+          let err66 = { instancePath: instancePath + "/merge", schemaPath: "#/properties/merge/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key8 }, message: "must NOT have additional properties", schema: !1, parentSchema: schema11.properties.merge, data: data34 };
+          vErrors === null ? vErrors = [err66] : vErrors.push(err66), errors++;
+        }
+      let data35 = data34.method, _errs78 = errors, valid25 = !1, _errs79 = errors;
+      if (!(data35 === "merge" || data35 === "squash" || data35 === "rebase")) {
+        let err67 = { instancePath: instancePath + "/merge/method", schemaPath: "#/properties/merge/properties/method/anyOf/0/enum", keyword: "enum", params: { allowedValues: schema11.properties.merge.properties.method.anyOf[0].enum }, message: "must be equal to one of the allowed values", schema: schema11.properties.merge.properties.method.anyOf[0].enum, parentSchema: schema11.properties.merge.properties.method.anyOf[0], data: data35 };
+        vErrors === null ? vErrors = [err67] : vErrors.push(err67), errors++;
+      }
+      var _valid0 = _errs79 === errors;
+      if (valid25 = valid25 || _valid0, !valid25) {
+        let _errs80 = errors;
+        if (Array.isArray(data35)) {
+          if (data35.length < 1) {
+            let err68 = { instancePath: instancePath + "/merge/method", schemaPath: "#/properties/merge/properties/method/anyOf/1/minItems", keyword: "minItems", params: { limit: 1 }, message: "must NOT have fewer than 1 items", schema: 1, parentSchema: schema11.properties.merge.properties.method.anyOf[1], data: data35 };
+            vErrors === null ? vErrors = [err68] : vErrors.push(err68), errors++;
+          }
+          let len8 = data35.length;
+          for (let i8 = 0; i8 < len8; i8++) {
+            let data36 = data35[i8];
+            if (!(data36 === "merge" || data36 === "squash" || data36 === "rebase")) {
+              let err69 = { instancePath: instancePath + "/merge/method/" + i8, schemaPath: "#/properties/merge/properties/method/anyOf/1/items/enum", keyword: "enum", params: { allowedValues: schema11.properties.merge.properties.method.anyOf[1].items.enum }, message: "must be equal to one of the allowed values", schema: schema11.properties.merge.properties.method.anyOf[1].items.enum, parentSchema: schema11.properties.merge.properties.method.anyOf[1].items, data: data36 };
+              vErrors === null ? vErrors = [err69] : vErrors.push(err69), errors++;
+            }
+          }
+          let i9 = data35.length, j0;
+          if (i9 > 1) {
+            outer0: for (; i9--; )
+              for (j0 = i9; j0--; )
+                if (func0(data35[i9], data35[j0])) {
+                  let err70 = { instancePath: instancePath + "/merge/method", schemaPath: "#/properties/merge/properties/method/anyOf/1/uniqueItems", keyword: "uniqueItems", params: { i: i9, j: j0 }, message: "must NOT have duplicate items (items ## " + j0 + " and " + i9 + " are identical)", schema: !0, parentSchema: schema11.properties.merge.properties.method.anyOf[1], data: data35 };
+                  vErrors === null ? vErrors = [err70] : vErrors.push(err70), errors++;
+                  break outer0;
+                }
+          }
+        } else {
+          let err71 = { instancePath: instancePath + "/merge/method", schemaPath: "#/properties/merge/properties/method/anyOf/1/type", keyword: "type", params: { type: "array" }, message: "must be array", schema: schema11.properties.merge.properties.method.anyOf[1].type, parentSchema: schema11.properties.merge.properties.method.anyOf[1], data: data35 };
+          vErrors === null ? vErrors = [err71] : vErrors.push(err71), errors++;
+        }
+        var _valid0 = _errs80 === errors;
+        valid25 = valid25 || _valid0;
+      }
+      if (valid25)
+        errors = _errs78, vErrors !== null && (_errs78 ? vErrors.length = _errs78 : vErrors = null);
+      else {
+        let err72 = { instancePath: instancePath + "/merge/method", schemaPath: "#/properties/merge/properties/method/anyOf", keyword: "anyOf", params: {}, message: "must match a schema in anyOf", schema: schema11.properties.merge.properties.method.anyOf, parentSchema: schema11.properties.merge.properties.method, data: data35 };
+        vErrors === null ? vErrors = [err72] : vErrors.push(err72), errors++;
+      }
+      let data37 = data34.update_branch;
+      if (typeof data37 != "boolean") {
+        let err73 = { instancePath: instancePath + "/merge/update_branch", schemaPath: "#/properties/merge/properties/update_branch/type", keyword: "type", params: { type: "boolean" }, message: "must be boolean", schema: schema11.properties.merge.properties.update_branch.type, parentSchema: schema11.properties.merge.properties.update_branch, data: data37 };
+        vErrors === null ? vErrors = [err73] : vErrors.push(err73), errors++;
+      }
+    } else {
+      let err74 = { instancePath: instancePath + "/merge", schemaPath: "#/properties/merge/type", keyword: "type", params: { type: "object" }, message: "must be object", schema: schema11.properties.merge.type, parentSchema: schema11.properties.merge, data: data34 };
+      vErrors === null ? vErrors = [err74] : vErrors.push(err74), errors++;
+    }
+    if (data.working_hours !== void 0) {
+      let data38 = data.working_hours;
+      if (data38 && typeof data38 == "object" && !Array.isArray(data38)) {
+        if (data38.holidays === void 0 && (data38.holidays = []), data38.timezone === void 0) {
+          let err75 = { instancePath: instancePath + "/working_hours", schemaPath: "#/properties/working_hours/required", keyword: "required", params: { missingProperty: "timezone" }, message: "must have required property 'timezone'", schema: schema11.properties.working_hours.required, parentSchema: schema11.properties.working_hours, data: data38 };
+          vErrors === null ? vErrors = [err75] : vErrors.push(err75), errors++;
+        }
+        if (data38.days === void 0) {
+          let err76 = { instancePath: instancePath + "/working_hours", schemaPath: "#/properties/working_hours/required", keyword: "required", params: { missingProperty: "days" }, message: "must have required property 'days'", schema: schema11.properties.working_hours.required, parentSchema: schema11.properties.working_hours, data: data38 };
+          vErrors === null ? vErrors = [err76] : vErrors.push(err76), errors++;
+        }
+        if (data38.from === void 0) {
+          let err77 = { instancePath: instancePath + "/working_hours", schemaPath: "#/properties/working_hours/required", keyword: "required", params: { missingProperty: "from" }, message: "must have required property 'from'", schema: schema11.properties.working_hours.required, parentSchema: schema11.properties.working_hours, data: data38 };
+          vErrors === null ? vErrors = [err77] : vErrors.push(err77), errors++;
+        }
+        if (data38.to === void 0) {
+          let err78 = { instancePath: instancePath + "/working_hours", schemaPath: "#/properties/working_hours/required", keyword: "required", params: { missingProperty: "to" }, message: "must have required property 'to'", schema: schema11.properties.working_hours.required, parentSchema: schema11.properties.working_hours, data: data38 };
+          vErrors === null ? vErrors = [err78] : vErrors.push(err78), errors++;
+        }
+        for (let key9 in data38)
+          if (!(key9 === "timezone" || key9 === "days" || key9 === "from" || key9 === "to" || key9 === "holidays")) {
+            let err79 = { instancePath: instancePath + "/working_hours", schemaPath: "#/properties/working_hours/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key9 }, message: "must NOT have additional properties", schema: !1, parentSchema: schema11.properties.working_hours, data: data38 };
+            vErrors === null ? vErrors = [err79] : vErrors.push(err79), errors++;
+          }
+        if (data38.timezone !== void 0) {
+          let data39 = data38.timezone;
+          if (typeof data39 == "string") {
+            if (func3(data39) < 1) {
+              let err80 = { instancePath: instancePath + "/working_hours/timezone", schemaPath: "#/properties/working_hours/properties/timezone/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters", schema: 1, parentSchema: schema11.properties.working_hours.properties.timezone, data: data39 };
+              vErrors === null ? vErrors = [err80] : vErrors.push(err80), errors++;
+            }
+          } else {
+            let err81 = { instancePath: instancePath + "/working_hours/timezone", schemaPath: "#/properties/working_hours/properties/timezone/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema11.properties.working_hours.properties.timezone.type, parentSchema: schema11.properties.working_hours.properties.timezone, data: data39 };
+            vErrors === null ? vErrors = [err81] : vErrors.push(err81), errors++;
+          }
+        }
+        if (data38.days !== void 0) {
+          let data40 = data38.days;
+          if (Array.isArray(data40)) {
+            if (data40.length < 1) {
+              let err82 = { instancePath: instancePath + "/working_hours/days", schemaPath: "#/properties/working_hours/properties/days/minItems", keyword: "minItems", params: { limit: 1 }, message: "must NOT have fewer than 1 items", schema: 1, parentSchema: schema11.properties.working_hours.properties.days, data: data40 };
+              vErrors === null ? vErrors = [err82] : vErrors.push(err82), errors++;
+            }
+            let len9 = data40.length;
+            for (let i10 = 0; i10 < len9; i10++) {
+              let data41 = data40[i10];
+              if (!(data41 === "mon" || data41 === "tue" || data41 === "wed" || data41 === "thu" || data41 === "fri" || data41 === "sat" || data41 === "sun")) {
+                let err83 = { instancePath: instancePath + "/working_hours/days/" + i10, schemaPath: "#/properties/working_hours/properties/days/items/enum", keyword: "enum", params: { allowedValues: schema11.properties.working_hours.properties.days.items.enum }, message: "must be equal to one of the allowed values", schema: schema11.properties.working_hours.properties.days.items.enum, parentSchema: schema11.properties.working_hours.properties.days.items, data: data41 };
+                vErrors === null ? vErrors = [err83] : vErrors.push(err83), errors++;
+              }
+            }
+            let i11 = data40.length, j1;
+            if (i11 > 1) {
+              outer1: for (; i11--; )
+                for (j1 = i11; j1--; )
+                  if (func0(data40[i11], data40[j1])) {
+                    let err84 = { instancePath: instancePath + "/working_hours/days", schemaPath: "#/properties/working_hours/properties/days/uniqueItems", keyword: "uniqueItems", params: { i: i11, j: j1 }, message: "must NOT have duplicate items (items ## " + j1 + " and " + i11 + " are identical)", schema: !0, parentSchema: schema11.properties.working_hours.properties.days, data: data40 };
+                    vErrors === null ? vErrors = [err84] : vErrors.push(err84), errors++;
+                    break outer1;
+                  }
+            }
+          } else {
+            let err85 = { instancePath: instancePath + "/working_hours/days", schemaPath: "#/properties/working_hours/properties/days/type", keyword: "type", params: { type: "array" }, message: "must be array", schema: schema11.properties.working_hours.properties.days.type, parentSchema: schema11.properties.working_hours.properties.days, data: data40 };
+            vErrors === null ? vErrors = [err85] : vErrors.push(err85), errors++;
+          }
+        }
+        if (data38.from !== void 0) {
+          let data42 = data38.from;
+          if (typeof data42 == "string") {
+            if (!pattern4.test(data42)) {
+              let err86 = { instancePath: instancePath + "/working_hours/from", schemaPath: "#/properties/working_hours/properties/from/pattern", keyword: "pattern", params: { pattern: "^([01][0-9]|2[0-3]):[0-5][0-9]$|^24:00$" }, message: 'must match pattern "^([01][0-9]|2[0-3]):[0-5][0-9]$|^24:00$"', schema: "^([01][0-9]|2[0-3]):[0-5][0-9]$|^24:00$", parentSchema: schema11.properties.working_hours.properties.from, data: data42 };
+              vErrors === null ? vErrors = [err86] : vErrors.push(err86), errors++;
+            }
+          } else {
+            let err87 = { instancePath: instancePath + "/working_hours/from", schemaPath: "#/properties/working_hours/properties/from/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema11.properties.working_hours.properties.from.type, parentSchema: schema11.properties.working_hours.properties.from, data: data42 };
+            vErrors === null ? vErrors = [err87] : vErrors.push(err87), errors++;
+          }
+        }
+        if (data38.to !== void 0) {
+          let data43 = data38.to;
+          if (typeof data43 == "string") {
+            if (!pattern4.test(data43)) {
+              let err88 = { instancePath: instancePath + "/working_hours/to", schemaPath: "#/properties/working_hours/properties/to/pattern", keyword: "pattern", params: { pattern: "^([01][0-9]|2[0-3]):[0-5][0-9]$|^24:00$" }, message: 'must match pattern "^([01][0-9]|2[0-3]):[0-5][0-9]$|^24:00$"', schema: "^([01][0-9]|2[0-3]):[0-5][0-9]$|^24:00$", parentSchema: schema11.properties.working_hours.properties.to, data: data43 };
+              vErrors === null ? vErrors = [err88] : vErrors.push(err88), errors++;
+            }
+          } else {
+            let err89 = { instancePath: instancePath + "/working_hours/to", schemaPath: "#/properties/working_hours/properties/to/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema11.properties.working_hours.properties.to.type, parentSchema: schema11.properties.working_hours.properties.to, data: data43 };
+            vErrors === null ? vErrors = [err89] : vErrors.push(err89), errors++;
+          }
+        }
+        let data44 = data38.holidays;
+        if (Array.isArray(data44)) {
+          let len10 = data44.length;
+          for (let i12 = 0; i12 < len10; i12++) {
+            let data45 = data44[i12];
+            if (typeof data45 == "string") {
+              if (!pattern6.test(data45)) {
+                let err90 = { instancePath: instancePath + "/working_hours/holidays/" + i12, schemaPath: "#/properties/working_hours/properties/holidays/items/pattern", keyword: "pattern", params: { pattern: "^[0-9]{4}-[0-9]{2}-[0-9]{2}$" }, message: 'must match pattern "^[0-9]{4}-[0-9]{2}-[0-9]{2}$"', schema: "^[0-9]{4}-[0-9]{2}-[0-9]{2}$", parentSchema: schema11.properties.working_hours.properties.holidays.items, data: data45 };
+                vErrors === null ? vErrors = [err90] : vErrors.push(err90), errors++;
+              }
+            } else {
+              let err91 = { instancePath: instancePath + "/working_hours/holidays/" + i12, schemaPath: "#/properties/working_hours/properties/holidays/items/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema11.properties.working_hours.properties.holidays.items.type, parentSchema: schema11.properties.working_hours.properties.holidays.items, data: data45 };
+              vErrors === null ? vErrors = [err91] : vErrors.push(err91), errors++;
+            }
+          }
+        } else {
+          let err92 = { instancePath: instancePath + "/working_hours/holidays", schemaPath: "#/properties/working_hours/properties/holidays/type", keyword: "type", params: { type: "array" }, message: "must be array", schema: schema11.properties.working_hours.properties.holidays.type, parentSchema: schema11.properties.working_hours.properties.holidays, data: data44 };
+          vErrors === null ? vErrors = [err92] : vErrors.push(err92), errors++;
+        }
+      } else {
+        let err93 = { instancePath: instancePath + "/working_hours", schemaPath: "#/properties/working_hours/type", keyword: "type", params: { type: "object" }, message: "must be object", schema: schema11.properties.working_hours.type, parentSchema: schema11.properties.working_hours, data: data38 };
+        vErrors === null ? vErrors = [err93] : vErrors.push(err93), errors++;
+      }
+    }
+    let data46 = data.rules;
+    if (Array.isArray(data46)) {
+      let len11 = data46.length;
+      for (let i13 = 0; i13 < len11; i13++) {
+        let data47 = data46[i13], _errs105 = errors, valid37 = !1, _errs106 = errors;
+        if (data47 && typeof data47 == "object" && !Array.isArray(data47) && data47.paths === void 0) {
+          let err94 = { instancePath: instancePath + "/rules/" + i13, schemaPath: "#/properties/rules/items/anyOf/0/required", keyword: "required", params: { missingProperty: "paths" }, message: "must have required property 'paths'", schema: schema11.properties.rules.items.anyOf[0].required, parentSchema: schema11.properties.rules.items.anyOf[0], data: data47 };
+          vErrors === null ? vErrors = [err94] : vErrors.push(err94), errors++;
+        }
+        var _valid1 = _errs106 === errors;
+        if (valid37 = valid37 || _valid1, !valid37) {
+          let _errs107 = errors;
+          if (data47 && typeof data47 == "object" && !Array.isArray(data47) && data47.labels === void 0) {
+            let err95 = { instancePath: instancePath + "/rules/" + i13, schemaPath: "#/properties/rules/items/anyOf/1/required", keyword: "required", params: { missingProperty: "labels" }, message: "must have required property 'labels'", schema: schema11.properties.rules.items.anyOf[1].required, parentSchema: schema11.properties.rules.items.anyOf[1], data: data47 };
+            vErrors === null ? vErrors = [err95] : vErrors.push(err95), errors++;
+          }
+          var _valid1 = _errs107 === errors;
+          if (valid37 = valid37 || _valid1, !valid37) {
+            let _errs108 = errors;
+            if (data47 && typeof data47 == "object" && !Array.isArray(data47) && data47.authors === void 0) {
+              let err96 = { instancePath: instancePath + "/rules/" + i13, schemaPath: "#/properties/rules/items/anyOf/2/required", keyword: "required", params: { missingProperty: "authors" }, message: "must have required property 'authors'", schema: schema11.properties.rules.items.anyOf[2].required, parentSchema: schema11.properties.rules.items.anyOf[2], data: data47 };
+              vErrors === null ? vErrors = [err96] : vErrors.push(err96), errors++;
+            }
+            var _valid1 = _errs108 === errors;
+            if (valid37 = valid37 || _valid1, !valid37) {
+              let _errs109 = errors;
+              if (data47 && typeof data47 == "object" && !Array.isArray(data47) && data47.base === void 0) {
+                let err97 = { instancePath: instancePath + "/rules/" + i13, schemaPath: "#/properties/rules/items/anyOf/3/required", keyword: "required", params: { missingProperty: "base" }, message: "must have required property 'base'", schema: schema11.properties.rules.items.anyOf[3].required, parentSchema: schema11.properties.rules.items.anyOf[3], data: data47 };
+                vErrors === null ? vErrors = [err97] : vErrors.push(err97), errors++;
+              }
+              var _valid1 = _errs109 === errors;
+              if (valid37 = valid37 || _valid1, !valid37) {
+                let _errs110 = errors;
+                if (data47 && typeof data47 == "object" && !Array.isArray(data47) && data47.changed_lines === void 0) {
+                  let err98 = { instancePath: instancePath + "/rules/" + i13, schemaPath: "#/properties/rules/items/anyOf/4/required", keyword: "required", params: { missingProperty: "changed_lines" }, message: "must have required property 'changed_lines'", schema: schema11.properties.rules.items.anyOf[4].required, parentSchema: schema11.properties.rules.items.anyOf[4], data: data47 };
+                  vErrors === null ? vErrors = [err98] : vErrors.push(err98), errors++;
+                }
+                var _valid1 = _errs110 === errors;
+                if (valid37 = valid37 || _valid1, !valid37) {
+                  let _errs111 = errors;
+                  if (data47 && typeof data47 == "object" && !Array.isArray(data47) && data47.changed_files === void 0) {
+                    let err99 = { instancePath: instancePath + "/rules/" + i13, schemaPath: "#/properties/rules/items/anyOf/5/required", keyword: "required", params: { missingProperty: "changed_files" }, message: "must have required property 'changed_files'", schema: schema11.properties.rules.items.anyOf[5].required, parentSchema: schema11.properties.rules.items.anyOf[5], data: data47 };
+                    vErrors === null ? vErrors = [err99] : vErrors.push(err99), errors++;
+                  }
+                  var _valid1 = _errs111 === errors;
+                  valid37 = valid37 || _valid1;
+                }
+              }
+            }
+          }
+        }
+        if (valid37)
+          errors = _errs105, vErrors !== null && (_errs105 ? vErrors.length = _errs105 : vErrors = null);
+        else {
+          let err100 = { instancePath: instancePath + "/rules/" + i13, schemaPath: "#/properties/rules/items/anyOf", keyword: "anyOf", params: {}, message: "must match a schema in anyOf", schema: schema11.properties.rules.items.anyOf, parentSchema: schema11.properties.rules.items, data: data47 };
+          vErrors === null ? vErrors = [err100] : vErrors.push(err100), errors++;
+        }
+        if (data47 && typeof data47 == "object" && !Array.isArray(data47)) {
+          if (data47.name === void 0) {
+            let err101 = { instancePath: instancePath + "/rules/" + i13, schemaPath: "#/properties/rules/items/required", keyword: "required", params: { missingProperty: "name" }, message: "must have required property 'name'", schema: schema11.properties.rules.items.required, parentSchema: schema11.properties.rules.items, data: data47 };
+            vErrors === null ? vErrors = [err101] : vErrors.push(err101), errors++;
+          }
+          if (data47.tier === void 0) {
+            let err102 = { instancePath: instancePath + "/rules/" + i13, schemaPath: "#/properties/rules/items/required", keyword: "required", params: { missingProperty: "tier" }, message: "must have required property 'tier'", schema: schema11.properties.rules.items.required, parentSchema: schema11.properties.rules.items, data: data47 };
+            vErrors === null ? vErrors = [err102] : vErrors.push(err102), errors++;
+          }
+          for (let key10 in data47)
+            if (!func2.call(schema11.properties.rules.items.properties, key10)) {
+              let err103 = { instancePath: instancePath + "/rules/" + i13, schemaPath: "#/properties/rules/items/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key10 }, message: "must NOT have additional properties", schema: !1, parentSchema: schema11.properties.rules.items, data: data47 };
+              vErrors === null ? vErrors = [err103] : vErrors.push(err103), errors++;
+            }
+          if (data47.name !== void 0) {
+            let data48 = data47.name;
+            if (typeof data48 == "string") {
+              if (func3(data48) > 200) {
+                let err104 = { instancePath: instancePath + "/rules/" + i13 + "/name", schemaPath: "#/properties/rules/items/properties/name/maxLength", keyword: "maxLength", params: { limit: 200 }, message: "must NOT have more than 200 characters", schema: 200, parentSchema: schema11.properties.rules.items.properties.name, data: data48 };
+                vErrors === null ? vErrors = [err104] : vErrors.push(err104), errors++;
+              }
+              if (func3(data48) < 1) {
+                let err105 = { instancePath: instancePath + "/rules/" + i13 + "/name", schemaPath: "#/properties/rules/items/properties/name/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters", schema: 1, parentSchema: schema11.properties.rules.items.properties.name, data: data48 };
+                vErrors === null ? vErrors = [err105] : vErrors.push(err105), errors++;
+              }
+            } else {
+              let err106 = { instancePath: instancePath + "/rules/" + i13 + "/name", schemaPath: "#/properties/rules/items/properties/name/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema11.properties.rules.items.properties.name.type, parentSchema: schema11.properties.rules.items.properties.name, data: data48 };
+              vErrors === null ? vErrors = [err106] : vErrors.push(err106), errors++;
+            }
+          }
+          if (data47.tier !== void 0) {
+            let data49 = data47.tier;
+            if (!(data49 === "fyi" || data49 === "soft" || data49 === "hard")) {
+              let err107 = { instancePath: instancePath + "/rules/" + i13 + "/tier", schemaPath: "#/properties/rules/items/properties/tier/enum", keyword: "enum", params: { allowedValues: schema11.properties.rules.items.properties.tier.enum }, message: "must be equal to one of the allowed values", schema: schema11.properties.rules.items.properties.tier.enum, parentSchema: schema11.properties.rules.items.properties.tier, data: data49 };
+              vErrors === null ? vErrors = [err107] : vErrors.push(err107), errors++;
+            }
+          }
+          if (data47.paths !== void 0) {
+            let data50 = data47.paths;
+            if (Array.isArray(data50)) {
+              if (data50.length < 1) {
+                let err108 = { instancePath: instancePath + "/rules/" + i13 + "/paths", schemaPath: "#/properties/rules/items/properties/paths/minItems", keyword: "minItems", params: { limit: 1 }, message: "must NOT have fewer than 1 items", schema: 1, parentSchema: schema11.properties.rules.items.properties.paths, data: data50 };
+                vErrors === null ? vErrors = [err108] : vErrors.push(err108), errors++;
+              }
+              let len12 = data50.length;
+              for (let i14 = 0; i14 < len12; i14++) {
+                let data51 = data50[i14];
+                if (typeof data51 == "string") {
+                  if (func3(data51) > 1024) {
+                    let err109 = { instancePath: instancePath + "/rules/" + i13 + "/paths/" + i14, schemaPath: "#/properties/rules/items/properties/paths/items/maxLength", keyword: "maxLength", params: { limit: 1024 }, message: "must NOT have more than 1024 characters", schema: 1024, parentSchema: schema11.properties.rules.items.properties.paths.items, data: data51 };
+                    vErrors === null ? vErrors = [err109] : vErrors.push(err109), errors++;
+                  }
+                  if (func3(data51) < 1) {
+                    let err110 = { instancePath: instancePath + "/rules/" + i13 + "/paths/" + i14, schemaPath: "#/properties/rules/items/properties/paths/items/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters", schema: 1, parentSchema: schema11.properties.rules.items.properties.paths.items, data: data51 };
+                    vErrors === null ? vErrors = [err110] : vErrors.push(err110), errors++;
+                  }
+                } else {
+                  let err111 = { instancePath: instancePath + "/rules/" + i13 + "/paths/" + i14, schemaPath: "#/properties/rules/items/properties/paths/items/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema11.properties.rules.items.properties.paths.items.type, parentSchema: schema11.properties.rules.items.properties.paths.items, data: data51 };
+                  vErrors === null ? vErrors = [err111] : vErrors.push(err111), errors++;
+                }
+              }
+            } else {
+              let err112 = { instancePath: instancePath + "/rules/" + i13 + "/paths", schemaPath: "#/properties/rules/items/properties/paths/type", keyword: "type", params: { type: "array" }, message: "must be array", schema: schema11.properties.rules.items.properties.paths.type, parentSchema: schema11.properties.rules.items.properties.paths, data: data50 };
+              vErrors === null ? vErrors = [err112] : vErrors.push(err112), errors++;
+            }
+          }
+          if (data47.labels !== void 0) {
+            let data52 = data47.labels;
+            if (Array.isArray(data52)) {
+              if (data52.length < 1) {
+                let err113 = { instancePath: instancePath + "/rules/" + i13 + "/labels", schemaPath: "#/properties/rules/items/properties/labels/minItems", keyword: "minItems", params: { limit: 1 }, message: "must NOT have fewer than 1 items", schema: 1, parentSchema: schema11.properties.rules.items.properties.labels, data: data52 };
+                vErrors === null ? vErrors = [err113] : vErrors.push(err113), errors++;
+              }
+              let len13 = data52.length;
+              for (let i15 = 0; i15 < len13; i15++) {
+                let data53 = data52[i15];
+                if (typeof data53 == "string") {
+                  if (func3(data53) > 1024) {
+                    let err114 = { instancePath: instancePath + "/rules/" + i13 + "/labels/" + i15, schemaPath: "#/properties/rules/items/properties/labels/items/maxLength", keyword: "maxLength", params: { limit: 1024 }, message: "must NOT have more than 1024 characters", schema: 1024, parentSchema: schema11.properties.rules.items.properties.labels.items, data: data53 };
+                    vErrors === null ? vErrors = [err114] : vErrors.push(err114), errors++;
+                  }
+                  if (func3(data53) < 1) {
+                    let err115 = { instancePath: instancePath + "/rules/" + i13 + "/labels/" + i15, schemaPath: "#/properties/rules/items/properties/labels/items/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters", schema: 1, parentSchema: schema11.properties.rules.items.properties.labels.items, data: data53 };
+                    vErrors === null ? vErrors = [err115] : vErrors.push(err115), errors++;
+                  }
+                } else {
+                  let err116 = { instancePath: instancePath + "/rules/" + i13 + "/labels/" + i15, schemaPath: "#/properties/rules/items/properties/labels/items/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema11.properties.rules.items.properties.labels.items.type, parentSchema: schema11.properties.rules.items.properties.labels.items, data: data53 };
+                  vErrors === null ? vErrors = [err116] : vErrors.push(err116), errors++;
+                }
+              }
+            } else {
+              let err117 = { instancePath: instancePath + "/rules/" + i13 + "/labels", schemaPath: "#/properties/rules/items/properties/labels/type", keyword: "type", params: { type: "array" }, message: "must be array", schema: schema11.properties.rules.items.properties.labels.type, parentSchema: schema11.properties.rules.items.properties.labels, data: data52 };
+              vErrors === null ? vErrors = [err117] : vErrors.push(err117), errors++;
+            }
+          }
+          if (data47.authors !== void 0) {
+            let data54 = data47.authors;
+            if (Array.isArray(data54)) {
+              if (data54.length < 1) {
+                let err118 = { instancePath: instancePath + "/rules/" + i13 + "/authors", schemaPath: "#/properties/rules/items/properties/authors/minItems", keyword: "minItems", params: { limit: 1 }, message: "must NOT have fewer than 1 items", schema: 1, parentSchema: schema11.properties.rules.items.properties.authors, data: data54 };
+                vErrors === null ? vErrors = [err118] : vErrors.push(err118), errors++;
+              }
+              let len14 = data54.length;
+              for (let i16 = 0; i16 < len14; i16++) {
+                let data55 = data54[i16];
+                if (typeof data55 == "string") {
+                  if (func3(data55) > 1024) {
+                    let err119 = { instancePath: instancePath + "/rules/" + i13 + "/authors/" + i16, schemaPath: "#/properties/rules/items/properties/authors/items/maxLength", keyword: "maxLength", params: { limit: 1024 }, message: "must NOT have more than 1024 characters", schema: 1024, parentSchema: schema11.properties.rules.items.properties.authors.items, data: data55 };
+                    vErrors === null ? vErrors = [err119] : vErrors.push(err119), errors++;
+                  }
+                  if (func3(data55) < 1) {
+                    let err120 = { instancePath: instancePath + "/rules/" + i13 + "/authors/" + i16, schemaPath: "#/properties/rules/items/properties/authors/items/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters", schema: 1, parentSchema: schema11.properties.rules.items.properties.authors.items, data: data55 };
+                    vErrors === null ? vErrors = [err120] : vErrors.push(err120), errors++;
+                  }
+                } else {
+                  let err121 = { instancePath: instancePath + "/rules/" + i13 + "/authors/" + i16, schemaPath: "#/properties/rules/items/properties/authors/items/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema11.properties.rules.items.properties.authors.items.type, parentSchema: schema11.properties.rules.items.properties.authors.items, data: data55 };
+                  vErrors === null ? vErrors = [err121] : vErrors.push(err121), errors++;
+                }
+              }
+            } else {
+              let err122 = { instancePath: instancePath + "/rules/" + i13 + "/authors", schemaPath: "#/properties/rules/items/properties/authors/type", keyword: "type", params: { type: "array" }, message: "must be array", schema: schema11.properties.rules.items.properties.authors.type, parentSchema: schema11.properties.rules.items.properties.authors, data: data54 };
+              vErrors === null ? vErrors = [err122] : vErrors.push(err122), errors++;
+            }
+          }
+          if (data47.base !== void 0) {
+            let data56 = data47.base;
+            if (Array.isArray(data56)) {
+              if (data56.length < 1) {
+                let err123 = { instancePath: instancePath + "/rules/" + i13 + "/base", schemaPath: "#/properties/rules/items/properties/base/minItems", keyword: "minItems", params: { limit: 1 }, message: "must NOT have fewer than 1 items", schema: 1, parentSchema: schema11.properties.rules.items.properties.base, data: data56 };
+                vErrors === null ? vErrors = [err123] : vErrors.push(err123), errors++;
+              }
+              let len15 = data56.length;
+              for (let i17 = 0; i17 < len15; i17++) {
+                let data57 = data56[i17];
+                if (typeof data57 == "string") {
+                  if (func3(data57) > 1024) {
+                    let err124 = { instancePath: instancePath + "/rules/" + i13 + "/base/" + i17, schemaPath: "#/properties/rules/items/properties/base/items/maxLength", keyword: "maxLength", params: { limit: 1024 }, message: "must NOT have more than 1024 characters", schema: 1024, parentSchema: schema11.properties.rules.items.properties.base.items, data: data57 };
+                    vErrors === null ? vErrors = [err124] : vErrors.push(err124), errors++;
+                  }
+                  if (func3(data57) < 1) {
+                    let err125 = { instancePath: instancePath + "/rules/" + i13 + "/base/" + i17, schemaPath: "#/properties/rules/items/properties/base/items/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters", schema: 1, parentSchema: schema11.properties.rules.items.properties.base.items, data: data57 };
+                    vErrors === null ? vErrors = [err125] : vErrors.push(err125), errors++;
+                  }
+                } else {
+                  let err126 = { instancePath: instancePath + "/rules/" + i13 + "/base/" + i17, schemaPath: "#/properties/rules/items/properties/base/items/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema11.properties.rules.items.properties.base.items.type, parentSchema: schema11.properties.rules.items.properties.base.items, data: data57 };
+                  vErrors === null ? vErrors = [err126] : vErrors.push(err126), errors++;
+                }
+              }
+            } else {
+              let err127 = { instancePath: instancePath + "/rules/" + i13 + "/base", schemaPath: "#/properties/rules/items/properties/base/type", keyword: "type", params: { type: "array" }, message: "must be array", schema: schema11.properties.rules.items.properties.base.type, parentSchema: schema11.properties.rules.items.properties.base, data: data56 };
+              vErrors === null ? vErrors = [err127] : vErrors.push(err127), errors++;
+            }
+          }
+          if (data47.changed_lines !== void 0) {
+            let data58 = data47.changed_lines;
+            if (!(typeof data58 == "number" && !(data58 % 1) && !isNaN(data58) && isFinite(data58))) {
+              let err128 = { instancePath: instancePath + "/rules/" + i13 + "/changed_lines", schemaPath: "#/properties/rules/items/properties/changed_lines/type", keyword: "type", params: { type: "integer" }, message: "must be integer", schema: schema11.properties.rules.items.properties.changed_lines.type, parentSchema: schema11.properties.rules.items.properties.changed_lines, data: data58 };
+              vErrors === null ? vErrors = [err128] : vErrors.push(err128), errors++;
+            }
+            if (typeof data58 == "number" && isFinite(data58) && (data58 < 0 || isNaN(data58))) {
+              let err129 = { instancePath: instancePath + "/rules/" + i13 + "/changed_lines", schemaPath: "#/properties/rules/items/properties/changed_lines/minimum", keyword: "minimum", params: { comparison: ">=", limit: 0 }, message: "must be >= 0", schema: 0, parentSchema: schema11.properties.rules.items.properties.changed_lines, data: data58 };
+              vErrors === null ? vErrors = [err129] : vErrors.push(err129), errors++;
+            }
+          }
+          if (data47.changed_files !== void 0) {
+            let data59 = data47.changed_files;
+            if (!(typeof data59 == "number" && !(data59 % 1) && !isNaN(data59) && isFinite(data59))) {
+              let err130 = { instancePath: instancePath + "/rules/" + i13 + "/changed_files", schemaPath: "#/properties/rules/items/properties/changed_files/type", keyword: "type", params: { type: "integer" }, message: "must be integer", schema: schema11.properties.rules.items.properties.changed_files.type, parentSchema: schema11.properties.rules.items.properties.changed_files, data: data59 };
+              vErrors === null ? vErrors = [err130] : vErrors.push(err130), errors++;
+            }
+            if (typeof data59 == "number" && isFinite(data59) && (data59 < 0 || isNaN(data59))) {
+              let err131 = { instancePath: instancePath + "/rules/" + i13 + "/changed_files", schemaPath: "#/properties/rules/items/properties/changed_files/minimum", keyword: "minimum", params: { comparison: ">=", limit: 0 }, message: "must be >= 0", schema: 0, parentSchema: schema11.properties.rules.items.properties.changed_files, data: data59 };
+              vErrors === null ? vErrors = [err131] : vErrors.push(err131), errors++;
+            }
+          }
+          if (data47.reviewers !== void 0) {
+            let data60 = data47.reviewers;
+            if (data60 && typeof data60 == "object" && !Array.isArray(data60)) {
+              data60.users === void 0 && (data60.users = []), data60.teams === void 0 && (data60.teams = []);
+              for (let key11 in data60)
+                if (!(key11 === "users" || key11 === "teams" || key11 === "permission")) {
+                  let err132 = { instancePath: instancePath + "/rules/" + i13 + "/reviewers", schemaPath: "#/properties/rules/items/properties/reviewers/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key11 }, message: "must NOT have additional properties", schema: !1, parentSchema: schema11.properties.rules.items.properties.reviewers, data: data60 };
+                  vErrors === null ? vErrors = [err132] : vErrors.push(err132), errors++;
+                }
+              let data61 = data60.users;
+              if (Array.isArray(data61)) {
+                let len16 = data61.length;
+                for (let i18 = 0; i18 < len16; i18++) {
+                  let data62 = data61[i18];
+                  if (typeof data62 == "string") {
+                    if (func3(data62) > 1024) {
+                      let err133 = { instancePath: instancePath + "/rules/" + i13 + "/reviewers/users/" + i18, schemaPath: "#/properties/rules/items/properties/reviewers/properties/users/items/maxLength", keyword: "maxLength", params: { limit: 1024 }, message: "must NOT have more than 1024 characters", schema: 1024, parentSchema: schema11.properties.rules.items.properties.reviewers.properties.users.items, data: data62 };
+                      vErrors === null ? vErrors = [err133] : vErrors.push(err133), errors++;
+                    }
+                    if (func3(data62) < 1) {
+                      let err134 = { instancePath: instancePath + "/rules/" + i13 + "/reviewers/users/" + i18, schemaPath: "#/properties/rules/items/properties/reviewers/properties/users/items/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters", schema: 1, parentSchema: schema11.properties.rules.items.properties.reviewers.properties.users.items, data: data62 };
+                      vErrors === null ? vErrors = [err134] : vErrors.push(err134), errors++;
+                    }
+                  } else {
+                    let err135 = { instancePath: instancePath + "/rules/" + i13 + "/reviewers/users/" + i18, schemaPath: "#/properties/rules/items/properties/reviewers/properties/users/items/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema11.properties.rules.items.properties.reviewers.properties.users.items.type, parentSchema: schema11.properties.rules.items.properties.reviewers.properties.users.items, data: data62 };
+                    vErrors === null ? vErrors = [err135] : vErrors.push(err135), errors++;
+                  }
+                }
+              } else {
+                let err136 = { instancePath: instancePath + "/rules/" + i13 + "/reviewers/users", schemaPath: "#/properties/rules/items/properties/reviewers/properties/users/type", keyword: "type", params: { type: "array" }, message: "must be array", schema: schema11.properties.rules.items.properties.reviewers.properties.users.type, parentSchema: schema11.properties.rules.items.properties.reviewers.properties.users, data: data61 };
+                vErrors === null ? vErrors = [err136] : vErrors.push(err136), errors++;
+              }
+              let data63 = data60.teams;
+              if (Array.isArray(data63)) {
+                let len17 = data63.length;
+                for (let i19 = 0; i19 < len17; i19++) {
+                  let data64 = data63[i19];
+                  if (typeof data64 == "string") {
+                    if (func3(data64) > 1024) {
+                      let err137 = { instancePath: instancePath + "/rules/" + i13 + "/reviewers/teams/" + i19, schemaPath: "#/properties/rules/items/properties/reviewers/properties/teams/items/maxLength", keyword: "maxLength", params: { limit: 1024 }, message: "must NOT have more than 1024 characters", schema: 1024, parentSchema: schema11.properties.rules.items.properties.reviewers.properties.teams.items, data: data64 };
+                      vErrors === null ? vErrors = [err137] : vErrors.push(err137), errors++;
+                    }
+                    if (func3(data64) < 1) {
+                      let err138 = { instancePath: instancePath + "/rules/" + i13 + "/reviewers/teams/" + i19, schemaPath: "#/properties/rules/items/properties/reviewers/properties/teams/items/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters", schema: 1, parentSchema: schema11.properties.rules.items.properties.reviewers.properties.teams.items, data: data64 };
+                      vErrors === null ? vErrors = [err138] : vErrors.push(err138), errors++;
+                    }
+                    if (!pattern0.test(data64)) {
+                      let err139 = { instancePath: instancePath + "/rules/" + i13 + "/reviewers/teams/" + i19, schemaPath: "#/properties/rules/items/properties/reviewers/properties/teams/items/pattern", keyword: "pattern", params: { pattern: "^[^/\\s]+/[^/\\s]+$" }, message: 'must match pattern "^[^/\\s]+/[^/\\s]+$"', schema: "^[^/\\s]+/[^/\\s]+$", parentSchema: schema11.properties.rules.items.properties.reviewers.properties.teams.items, data: data64 };
+                      vErrors === null ? vErrors = [err139] : vErrors.push(err139), errors++;
+                    }
+                  } else {
+                    let err140 = { instancePath: instancePath + "/rules/" + i13 + "/reviewers/teams/" + i19, schemaPath: "#/properties/rules/items/properties/reviewers/properties/teams/items/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema11.properties.rules.items.properties.reviewers.properties.teams.items.type, parentSchema: schema11.properties.rules.items.properties.reviewers.properties.teams.items, data: data64 };
+                    vErrors === null ? vErrors = [err140] : vErrors.push(err140), errors++;
+                  }
+                }
+              } else {
+                let err141 = { instancePath: instancePath + "/rules/" + i13 + "/reviewers/teams", schemaPath: "#/properties/rules/items/properties/reviewers/properties/teams/type", keyword: "type", params: { type: "array" }, message: "must be array", schema: schema11.properties.rules.items.properties.reviewers.properties.teams.type, parentSchema: schema11.properties.rules.items.properties.reviewers.properties.teams, data: data63 };
+                vErrors === null ? vErrors = [err141] : vErrors.push(err141), errors++;
+              }
+              if (data60.permission !== void 0) {
+                let data65 = data60.permission;
+                if (!(data65 === "read" || data65 === "triage" || data65 === "write" || data65 === "maintain" || data65 === "admin")) {
+                  let err142 = { instancePath: instancePath + "/rules/" + i13 + "/reviewers/permission", schemaPath: "#/properties/rules/items/properties/reviewers/properties/permission/enum", keyword: "enum", params: { allowedValues: schema11.properties.rules.items.properties.reviewers.properties.permission.enum }, message: "must be equal to one of the allowed values", schema: schema11.properties.rules.items.properties.reviewers.properties.permission.enum, parentSchema: schema11.properties.rules.items.properties.reviewers.properties.permission, data: data65 };
+                  vErrors === null ? vErrors = [err142] : vErrors.push(err142), errors++;
+                }
+              }
+            } else {
+              let err143 = { instancePath: instancePath + "/rules/" + i13 + "/reviewers", schemaPath: "#/properties/rules/items/properties/reviewers/type", keyword: "type", params: { type: "object" }, message: "must be object", schema: schema11.properties.rules.items.properties.reviewers.type, parentSchema: schema11.properties.rules.items.properties.reviewers, data: data60 };
+              vErrors === null ? vErrors = [err143] : vErrors.push(err143), errors++;
+            }
+          }
+          if (data47.approvals !== void 0) {
+            let data66 = data47.approvals;
+            if (!(typeof data66 == "number" && !(data66 % 1) && !isNaN(data66) && isFinite(data66))) {
+              let err144 = { instancePath: instancePath + "/rules/" + i13 + "/approvals", schemaPath: "#/properties/rules/items/properties/approvals/type", keyword: "type", params: { type: "integer" }, message: "must be integer", schema: schema11.properties.rules.items.properties.approvals.type, parentSchema: schema11.properties.rules.items.properties.approvals, data: data66 };
+              vErrors === null ? vErrors = [err144] : vErrors.push(err144), errors++;
+            }
+            if (typeof data66 == "number" && isFinite(data66)) {
+              if (data66 > 100 || isNaN(data66)) {
+                let err145 = { instancePath: instancePath + "/rules/" + i13 + "/approvals", schemaPath: "#/properties/rules/items/properties/approvals/maximum", keyword: "maximum", params: { comparison: "<=", limit: 100 }, message: "must be <= 100", schema: 100, parentSchema: schema11.properties.rules.items.properties.approvals, data: data66 };
+                vErrors === null ? vErrors = [err145] : vErrors.push(err145), errors++;
+              }
+              if (data66 < 1 || isNaN(data66)) {
+                let err146 = { instancePath: instancePath + "/rules/" + i13 + "/approvals", schemaPath: "#/properties/rules/items/properties/approvals/minimum", keyword: "minimum", params: { comparison: ">=", limit: 1 }, message: "must be >= 1", schema: 1, parentSchema: schema11.properties.rules.items.properties.approvals, data: data66 };
+                vErrors === null ? vErrors = [err146] : vErrors.push(err146), errors++;
+              }
+            }
+          }
+          if (data47.risk !== void 0) {
+            let data67 = data47.risk;
+            if (typeof data67 == "number" && isFinite(data67)) {
+              if (data67 > 1 || isNaN(data67)) {
+                let err147 = { instancePath: instancePath + "/rules/" + i13 + "/risk", schemaPath: "#/properties/rules/items/properties/risk/maximum", keyword: "maximum", params: { comparison: "<=", limit: 1 }, message: "must be <= 1", schema: 1, parentSchema: schema11.properties.rules.items.properties.risk, data: data67 };
+                vErrors === null ? vErrors = [err147] : vErrors.push(err147), errors++;
+              }
+              if (data67 < 0 || isNaN(data67)) {
+                let err148 = { instancePath: instancePath + "/rules/" + i13 + "/risk", schemaPath: "#/properties/rules/items/properties/risk/minimum", keyword: "minimum", params: { comparison: ">=", limit: 0 }, message: "must be >= 0", schema: 0, parentSchema: schema11.properties.rules.items.properties.risk, data: data67 };
+                vErrors === null ? vErrors = [err148] : vErrors.push(err148), errors++;
+              }
+            } else {
+              let err149 = { instancePath: instancePath + "/rules/" + i13 + "/risk", schemaPath: "#/properties/rules/items/properties/risk/type", keyword: "type", params: { type: "number" }, message: "must be number", schema: schema11.properties.rules.items.properties.risk.type, parentSchema: schema11.properties.rules.items.properties.risk, data: data67 };
+              vErrors === null ? vErrors = [err149] : vErrors.push(err149), errors++;
+            }
+          }
+        } else {
+          let err150 = { instancePath: instancePath + "/rules/" + i13, schemaPath: "#/properties/rules/items/type", keyword: "type", params: { type: "object" }, message: "must be object", schema: schema11.properties.rules.items.type, parentSchema: schema11.properties.rules.items, data: data47 };
+          vErrors === null ? vErrors = [err150] : vErrors.push(err150), errors++;
+        }
+      }
+    } else {
+      let err151 = { instancePath: instancePath + "/rules", schemaPath: "#/properties/rules/type", keyword: "type", params: { type: "array" }, message: "must be array", schema: schema11.properties.rules.type, parentSchema: schema11.properties.rules, data: data46 };
+      vErrors === null ? vErrors = [err151] : vErrors.push(err151), errors++;
+    }
+    if (data.risk !== void 0) {
+      let data68 = data.risk;
+      if (data68 && typeof data68 == "object" && !Array.isArray(data68)) {
+        for (let key12 in data68)
+          if (!(key12 === "soft" || key12 === "hard")) {
+            let err152 = { instancePath: instancePath + "/risk", schemaPath: "#/properties/risk/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key12 }, message: "must NOT have additional properties", schema: !1, parentSchema: schema11.properties.risk, data: data68 };
+            vErrors === null ? vErrors = [err152] : vErrors.push(err152), errors++;
+          }
+        if (data68.soft !== void 0) {
+          let data69 = data68.soft;
+          if (typeof data69 == "number" && isFinite(data69)) {
+            if (data69 > 1 || isNaN(data69)) {
+              let err153 = { instancePath: instancePath + "/risk/soft", schemaPath: "#/properties/risk/properties/soft/maximum", keyword: "maximum", params: { comparison: "<=", limit: 1 }, message: "must be <= 1", schema: 1, parentSchema: schema11.properties.risk.properties.soft, data: data69 };
+              vErrors === null ? vErrors = [err153] : vErrors.push(err153), errors++;
+            }
+            if (data69 < 0 || isNaN(data69)) {
+              let err154 = { instancePath: instancePath + "/risk/soft", schemaPath: "#/properties/risk/properties/soft/minimum", keyword: "minimum", params: { comparison: ">=", limit: 0 }, message: "must be >= 0", schema: 0, parentSchema: schema11.properties.risk.properties.soft, data: data69 };
+              vErrors === null ? vErrors = [err154] : vErrors.push(err154), errors++;
+            }
+          } else {
+            let err155 = { instancePath: instancePath + "/risk/soft", schemaPath: "#/properties/risk/properties/soft/type", keyword: "type", params: { type: "number" }, message: "must be number", schema: schema11.properties.risk.properties.soft.type, parentSchema: schema11.properties.risk.properties.soft, data: data69 };
+            vErrors === null ? vErrors = [err155] : vErrors.push(err155), errors++;
+          }
+        }
+        if (data68.hard !== void 0) {
+          let data70 = data68.hard;
+          if (typeof data70 == "number" && isFinite(data70)) {
+            if (data70 > 1 || isNaN(data70)) {
+              let err156 = { instancePath: instancePath + "/risk/hard", schemaPath: "#/properties/risk/properties/hard/maximum", keyword: "maximum", params: { comparison: "<=", limit: 1 }, message: "must be <= 1", schema: 1, parentSchema: schema11.properties.risk.properties.hard, data: data70 };
+              vErrors === null ? vErrors = [err156] : vErrors.push(err156), errors++;
+            }
+            if (data70 < 0 || isNaN(data70)) {
+              let err157 = { instancePath: instancePath + "/risk/hard", schemaPath: "#/properties/risk/properties/hard/minimum", keyword: "minimum", params: { comparison: ">=", limit: 0 }, message: "must be >= 0", schema: 0, parentSchema: schema11.properties.risk.properties.hard, data: data70 };
+              vErrors === null ? vErrors = [err157] : vErrors.push(err157), errors++;
+            }
+          } else {
+            let err158 = { instancePath: instancePath + "/risk/hard", schemaPath: "#/properties/risk/properties/hard/type", keyword: "type", params: { type: "number" }, message: "must be number", schema: schema11.properties.risk.properties.hard.type, parentSchema: schema11.properties.risk.properties.hard, data: data70 };
+            vErrors === null ? vErrors = [err158] : vErrors.push(err158), errors++;
+          }
+        }
+      } else {
+        let err159 = { instancePath: instancePath + "/risk", schemaPath: "#/properties/risk/type", keyword: "type", params: { type: "object" }, message: "must be object", schema: schema11.properties.risk.type, parentSchema: schema11.properties.risk, data: data68 };
+        vErrors === null ? vErrors = [err159] : vErrors.push(err159), errors++;
+      }
+    }
+    if (data.notify !== void 0) {
+      let data71 = data.notify;
+      if (data71 && typeof data71 == "object" && !Array.isArray(data71)) {
+        for (let key13 in data71)
+          if (!(key13 === "slack" || key13 === "webhook")) {
+            let err160 = { instancePath: instancePath + "/notify", schemaPath: "#/properties/notify/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key13 }, message: "must NOT have additional properties", schema: !1, parentSchema: schema11.properties.notify, data: data71 };
+            vErrors === null ? vErrors = [err160] : vErrors.push(err160), errors++;
+          }
+        if (data71.slack !== void 0) {
+          let data72 = data71.slack;
+          if (data72 && typeof data72 == "object" && !Array.isArray(data72)) {
+            if (data72.channel === void 0) {
+              let err161 = { instancePath: instancePath + "/notify/slack", schemaPath: "#/properties/notify/properties/slack/required", keyword: "required", params: { missingProperty: "channel" }, message: "must have required property 'channel'", schema: schema11.properties.notify.properties.slack.required, parentSchema: schema11.properties.notify.properties.slack, data: data72 };
+              vErrors === null ? vErrors = [err161] : vErrors.push(err161), errors++;
+            }
+            if (data72.on === void 0) {
+              let err162 = { instancePath: instancePath + "/notify/slack", schemaPath: "#/properties/notify/properties/slack/required", keyword: "required", params: { missingProperty: "on" }, message: "must have required property 'on'", schema: schema11.properties.notify.properties.slack.required, parentSchema: schema11.properties.notify.properties.slack, data: data72 };
+              vErrors === null ? vErrors = [err162] : vErrors.push(err162), errors++;
+            }
+            for (let key14 in data72)
+              if (!(key14 === "channel" || key14 === "on")) {
+                let err163 = { instancePath: instancePath + "/notify/slack", schemaPath: "#/properties/notify/properties/slack/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key14 }, message: "must NOT have additional properties", schema: !1, parentSchema: schema11.properties.notify.properties.slack, data: data72 };
+                vErrors === null ? vErrors = [err163] : vErrors.push(err163), errors++;
+              }
+            if (data72.channel !== void 0) {
+              let data73 = data72.channel;
+              if (typeof data73 == "string") {
+                if (!pattern8.test(data73)) {
+                  let err164 = { instancePath: instancePath + "/notify/slack/channel", schemaPath: "#/properties/notify/properties/slack/properties/channel/pattern", keyword: "pattern", params: { pattern: "^(#[a-z0-9][a-z0-9._-]{0,79}|[CGD][A-Z0-9]{6,})$" }, message: 'must match pattern "^(#[a-z0-9][a-z0-9._-]{0,79}|[CGD][A-Z0-9]{6,})$"', schema: "^(#[a-z0-9][a-z0-9._-]{0,79}|[CGD][A-Z0-9]{6,})$", parentSchema: schema11.properties.notify.properties.slack.properties.channel, data: data73 };
+                  vErrors === null ? vErrors = [err164] : vErrors.push(err164), errors++;
+                }
+              } else {
+                let err165 = { instancePath: instancePath + "/notify/slack/channel", schemaPath: "#/properties/notify/properties/slack/properties/channel/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema11.properties.notify.properties.slack.properties.channel.type, parentSchema: schema11.properties.notify.properties.slack.properties.channel, data: data73 };
+                vErrors === null ? vErrors = [err165] : vErrors.push(err165), errors++;
+              }
+            }
+            if (data72.on !== void 0) {
+              let data74 = data72.on;
+              if (Array.isArray(data74)) {
+                if (data74.length < 1) {
+                  let err166 = { instancePath: instancePath + "/notify/slack/on", schemaPath: "#/properties/notify/properties/slack/properties/on/minItems", keyword: "minItems", params: { limit: 1 }, message: "must NOT have fewer than 1 items", schema: 1, parentSchema: schema11.properties.notify.properties.slack.properties.on, data: data74 };
+                  vErrors === null ? vErrors = [err166] : vErrors.push(err166), errors++;
+                }
+                let len18 = data74.length;
+                for (let i20 = 0; i20 < len18; i20++) {
+                  let data75 = data74[i20];
+                  if (!(data75 === "hard" || data75 === "soft" || data75 === "veto" || data75 === "merged" || data75 === "stale")) {
+                    let err167 = { instancePath: instancePath + "/notify/slack/on/" + i20, schemaPath: "#/properties/notify/properties/slack/properties/on/items/enum", keyword: "enum", params: { allowedValues: schema11.properties.notify.properties.slack.properties.on.items.enum }, message: "must be equal to one of the allowed values", schema: schema11.properties.notify.properties.slack.properties.on.items.enum, parentSchema: schema11.properties.notify.properties.slack.properties.on.items, data: data75 };
+                    vErrors === null ? vErrors = [err167] : vErrors.push(err167), errors++;
+                  }
+                }
+                let i21 = data74.length, j2;
+                if (i21 > 1) {
+                  outer2: for (; i21--; )
+                    for (j2 = i21; j2--; )
+                      if (func0(data74[i21], data74[j2])) {
+                        let err168 = { instancePath: instancePath + "/notify/slack/on", schemaPath: "#/properties/notify/properties/slack/properties/on/uniqueItems", keyword: "uniqueItems", params: { i: i21, j: j2 }, message: "must NOT have duplicate items (items ## " + j2 + " and " + i21 + " are identical)", schema: !0, parentSchema: schema11.properties.notify.properties.slack.properties.on, data: data74 };
+                        vErrors === null ? vErrors = [err168] : vErrors.push(err168), errors++;
+                        break outer2;
+                      }
+                }
+              } else {
+                let err169 = { instancePath: instancePath + "/notify/slack/on", schemaPath: "#/properties/notify/properties/slack/properties/on/type", keyword: "type", params: { type: "array" }, message: "must be array", schema: schema11.properties.notify.properties.slack.properties.on.type, parentSchema: schema11.properties.notify.properties.slack.properties.on, data: data74 };
+                vErrors === null ? vErrors = [err169] : vErrors.push(err169), errors++;
+              }
+            }
+          } else {
+            let err170 = { instancePath: instancePath + "/notify/slack", schemaPath: "#/properties/notify/properties/slack/type", keyword: "type", params: { type: "object" }, message: "must be object", schema: schema11.properties.notify.properties.slack.type, parentSchema: schema11.properties.notify.properties.slack, data: data72 };
+            vErrors === null ? vErrors = [err170] : vErrors.push(err170), errors++;
+          }
+        }
+        if (data71.webhook !== void 0) {
+          let data76 = data71.webhook;
+          if (data76 && typeof data76 == "object" && !Array.isArray(data76)) {
+            if (data76.on === void 0) {
+              let err171 = { instancePath: instancePath + "/notify/webhook", schemaPath: "#/properties/notify/properties/webhook/required", keyword: "required", params: { missingProperty: "on" }, message: "must have required property 'on'", schema: schema11.properties.notify.properties.webhook.required, parentSchema: schema11.properties.notify.properties.webhook, data: data76 };
+              vErrors === null ? vErrors = [err171] : vErrors.push(err171), errors++;
+            }
+            for (let key15 in data76)
+              if (key15 !== "on") {
+                let err172 = { instancePath: instancePath + "/notify/webhook", schemaPath: "#/properties/notify/properties/webhook/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key15 }, message: "must NOT have additional properties", schema: !1, parentSchema: schema11.properties.notify.properties.webhook, data: data76 };
+                vErrors === null ? vErrors = [err172] : vErrors.push(err172), errors++;
+              }
+            if (data76.on !== void 0) {
+              let data77 = data76.on;
+              if (Array.isArray(data77)) {
+                if (data77.length < 1) {
+                  let err173 = { instancePath: instancePath + "/notify/webhook/on", schemaPath: "#/properties/notify/properties/webhook/properties/on/minItems", keyword: "minItems", params: { limit: 1 }, message: "must NOT have fewer than 1 items", schema: 1, parentSchema: schema11.properties.notify.properties.webhook.properties.on, data: data77 };
+                  vErrors === null ? vErrors = [err173] : vErrors.push(err173), errors++;
+                }
+                let len19 = data77.length;
+                for (let i22 = 0; i22 < len19; i22++) {
+                  let data78 = data77[i22];
+                  if (!(data78 === "hard" || data78 === "soft" || data78 === "veto" || data78 === "merged" || data78 === "stale")) {
+                    let err174 = { instancePath: instancePath + "/notify/webhook/on/" + i22, schemaPath: "#/properties/notify/properties/webhook/properties/on/items/enum", keyword: "enum", params: { allowedValues: schema11.properties.notify.properties.webhook.properties.on.items.enum }, message: "must be equal to one of the allowed values", schema: schema11.properties.notify.properties.webhook.properties.on.items.enum, parentSchema: schema11.properties.notify.properties.webhook.properties.on.items, data: data78 };
+                    vErrors === null ? vErrors = [err174] : vErrors.push(err174), errors++;
+                  }
+                }
+                let i23 = data77.length, j3;
+                if (i23 > 1) {
+                  outer3: for (; i23--; )
+                    for (j3 = i23; j3--; )
+                      if (func0(data77[i23], data77[j3])) {
+                        let err175 = { instancePath: instancePath + "/notify/webhook/on", schemaPath: "#/properties/notify/properties/webhook/properties/on/uniqueItems", keyword: "uniqueItems", params: { i: i23, j: j3 }, message: "must NOT have duplicate items (items ## " + j3 + " and " + i23 + " are identical)", schema: !0, parentSchema: schema11.properties.notify.properties.webhook.properties.on, data: data77 };
+                        vErrors === null ? vErrors = [err175] : vErrors.push(err175), errors++;
+                        break outer3;
+                      }
+                }
+              } else {
+                let err176 = { instancePath: instancePath + "/notify/webhook/on", schemaPath: "#/properties/notify/properties/webhook/properties/on/type", keyword: "type", params: { type: "array" }, message: "must be array", schema: schema11.properties.notify.properties.webhook.properties.on.type, parentSchema: schema11.properties.notify.properties.webhook.properties.on, data: data77 };
+                vErrors === null ? vErrors = [err176] : vErrors.push(err176), errors++;
+              }
+            }
+          } else {
+            let err177 = { instancePath: instancePath + "/notify/webhook", schemaPath: "#/properties/notify/properties/webhook/type", keyword: "type", params: { type: "object" }, message: "must be object", schema: schema11.properties.notify.properties.webhook.type, parentSchema: schema11.properties.notify.properties.webhook, data: data76 };
+            vErrors === null ? vErrors = [err177] : vErrors.push(err177), errors++;
+          }
+        }
+      } else {
+        let err178 = { instancePath: instancePath + "/notify", schemaPath: "#/properties/notify/type", keyword: "type", params: { type: "object" }, message: "must be object", schema: schema11.properties.notify.type, parentSchema: schema11.properties.notify, data: data71 };
+        vErrors === null ? vErrors = [err178] : vErrors.push(err178), errors++;
+      }
+    }
+  } else {
+    let err179 = { instancePath, schemaPath: "#/type", keyword: "type", params: { type: "object" }, message: "must be object", schema: schema11.type, parentSchema: schema11, data };
+    vErrors === null ? vErrors = [err179] : vErrors.push(err179), errors++;
+  }
+  return validate10.errors = vErrors, errors === 0;
+}
+
+// src/core/policy/parse.ts
+var MAX_POLICY_BYTES = 256 * 1024, MAX_NESTING = 32, MAX_ALIASES = 100, validate2 = validate, MAX_ERRORS = 50;
+function parsePolicy(text, file) {
+  let parsed;
+  try {
+    parsed = parse3(text, file);
+  } catch (e) {
+    return { errors: [{ file, line: 1, column: 1, message: `the policy could not be checked: ${e.message}` }] };
+  }
+  if (parsed.errors.length <= MAX_ERRORS) return parsed;
+  let shown = parsed.errors.slice(0, MAX_ERRORS), last = shown[shown.length - 1];
+  return shown.push({ ...last, message: `…and ${parsed.errors.length - MAX_ERRORS} more errors` }), { ...parsed, errors: shown };
+}
+function parse3(text, file) {
+  let at = positioner(text, file), size = new TextEncoder().encode(text).length;
+  if (size > MAX_POLICY_BYTES)
+    return { errors: [at(0, `policy is ${Math.ceil(size / 1024)} KiB; the limit is ${MAX_POLICY_BYTES / 1024} KiB`)] };
+  let lineCounter = new import_yaml.LineCounter(), docs = parseDocuments(text, lineCounter, { prettyErrors: !1, uniqueKeys: !0, strict: !0 });
+  if (!Array.isArray(docs))
+    return { errors: [at(docs.tooDeep, `nesting deeper than ${MAX_NESTING} levels (a policy needs at most 5)`)] };
+  if (docs.length === 0) return { errors: [at(0, 'policy is empty (expected at least "version: 1")')] };
+  if (docs.length > 1) {
+    let second = docs[1];
+    return { errors: [at(second.range?.[0] ?? 0, 'more than one YAML document in the policy (remove the "---" separator)')] };
+  }
+  let doc = docs[0], yamlErrors = [...doc.errors, ...doc.warnings].map((e) => at(yamlErrorOffset(text, e.code, e.message, e.pos[0]), yamlMessage(e.code, e.message)));
+  if (yamlErrors.length > 0) return { errors: yamlErrors };
+  let shape = shapeErrors(doc, text, at);
+  if (shape.length > 0) return { errors: shape };
+  let root = doc.contents;
+  if (!(0, import_yaml.isMap)(root)) {
+    let found = root === null || (0, import_yaml.isScalar)(root) && root.value === null ? "nothing" : (0, import_yaml.isSeq)(root) ? "a list" : "a single value";
+    return { errors: [at(root?.range?.[0] ?? 0, `policy must be a mapping of keys (version, agents, rules…), found ${found}`)] };
+  }
+  let data;
+  try {
+    data = doc.toJS({ maxAliasCount: MAX_ALIASES });
+  } catch (e) {
+    let alias = firstAlias(doc);
+    return { errors: [at(alias?.range?.[0] ?? 0, `too many alias expansions (${e.message})`)] };
+  }
+  let errors = [], wroteAgents = isRecord3(data) && isRecord3(data.agents);
+  if (!validate2(data))
+    for (let e of describeAjvErrors(validate2.errors ?? [])) errors.push(at(offsetOf(doc, e.path, e.atKey), e.message));
+  let raw = data;
+  errors.push(...globErrors(doc, raw, at), ...ruleNameErrors(doc, raw, at), ...noEffectErrors(doc, raw, at), ...riskErrors(doc, raw, at)), attentionErrors(raw, (path2, message) => errors.push(at(offsetOf(doc, path2), message))), errors.sort((a, b) => a.line - b.line || a.column - b.column);
+  let agents = !errors.some((e) => e.message.startsWith("agents")) && wroteAgents && isRecord3(raw.agents) ? normaliseAgents(raw.agents) : void 0;
+  return errors.length > 0 ? agents ? { errors, agents } : { errors } : { policy: deepFreeze(normalise(raw)), errors: [] };
+}
+function positioner(text, file) {
+  let lines = text.split(`
+`);
+  lines.length > 1 && lines[lines.length - 1] === "" && lines.pop();
+  let starts = [], offset2 = 0;
+  for (let l2 of lines)
+    starts.push(offset2), offset2 += l2.length + 1;
+  return (off, message) => {
+    let o = Math.max(0, Math.min(off, text.length)), lo = 0, hi = starts.length - 1;
+    for (; lo < hi; ) {
+      let mid = lo + hi + 1 >> 1;
+      starts[mid] <= o ? lo = mid : hi = mid - 1;
+    }
+    let lineText = (lines[lo] ?? "").replace(/\r$/, ""), column = Math.min(o - starts[lo], lineText.length) + 1;
+    return { file, line: lo + 1, column, message };
+  };
+}
+function yamlErrorOffset(text, code2, message, offset2) {
+  if (code2 === "MISSING_CHAR" && /quote/.test(message)) {
+    let quote = message.includes('"quote') ? '"' : "'";
+    for (let i = Math.min(offset2, text.length) - 1; i >= 0; i--)
+      if (text[i] === quote && text[i - 1] !== "\\") return i;
+  }
+  return offset2;
+}
+function yamlMessage(code2, message) {
+  return code2 === "DUPLICATE_KEY" ? "duplicate key (each key may appear once in a mapping)" : code2 === "TAG_RESOLVE_FAILED" ? `${message} (YAML tags are not allowed in a policy)` : `YAML syntax error: ${message}`;
+}
+function shapeErrors(doc, text, at) {
+  let errors = [], stack = [{ node: doc.contents, depth: 1 }];
+  for (; stack.length > 0; ) {
+    let { node, depth } = stack.pop();
+    if (!node || (0, import_yaml.isAlias)(node)) continue;
+    let n2 = node;
+    if (n2.tag && ((0, import_yaml.isScalar)(n2) || (0, import_yaml.isMap)(n2) || (0, import_yaml.isSeq)(n2))) {
+      let start = n2.range?.[0] ?? 0, bang = text.lastIndexOf("!", start);
+      for (; bang > 0 && text[bang - 1] === "!"; ) bang--;
+      let tagAt = bang !== -1 && !text.slice(bang, start).includes(`
+`) ? bang : start;
+      errors.push(at(tagAt, `YAML tag ${n2.tag.replace("tag:yaml.org,2002:", "!!")} is not allowed in a policy`));
+    }
+    if (depth > MAX_NESTING) {
+      errors.push(at(n2.range?.[0] ?? 0, `nesting deeper than ${MAX_NESTING} levels (a policy needs at most 5)`));
+      break;
+    }
+    if ((0, import_yaml.isMap)(n2))
+      for (let pair of [...n2.items].reverse()) stack.push({ node: pair.value, depth: depth + 1 }, { node: pair.key, depth: depth + 1 });
+    else if ((0, import_yaml.isSeq)(n2))
+      for (let i = n2.items.length - 1; i >= 0; i--) stack.push({ node: n2.items[i], depth: depth + 1 });
+  }
+  return errors.slice(0, 20);
+}
+function parseDocuments(text, lineCounter, options) {
+  let parser = new import_yaml.Parser(lineCounter.addNewLine), tooDeep;
+  function* tokens() {
+    lineCounter.addNewLine(0);
+    let depth = 0, offset2 = 0;
+    for (let token of new import_yaml.Lexer().lex(text)) {
+      if (token !== import_yaml.CST.DOCUMENT && token !== import_yaml.CST.FLOW_END && token !== import_yaml.CST.SCALAR) {
+        if (token === "[" || token === "{") {
+          if (depth++, depth > MAX_NESTING) {
+            tooDeep = offset2;
+            return;
+          }
+        } else (token === "]" || token === "}") && (depth = Math.max(0, depth - 1));
+        offset2 += token.length;
+      }
+      yield* parser.next(token);
+    }
+    yield* parser.end();
+  }
+  let docs = Array.from(new import_yaml.Composer({ lineCounter, ...options }).compose(tokens()));
+  return tooDeep === void 0 ? docs : { tooDeep };
+}
+function firstAlias(doc) {
+  let stack = [doc.contents];
+  for (; stack.length > 0; ) {
+    let node = stack.pop();
+    if ((0, import_yaml.isAlias)(node)) return node;
+    if ((0, import_yaml.isMap)(node)) for (let p of [...node.items].reverse()) stack.push(p.value, p.key);
+    else (0, import_yaml.isSeq)(node) && stack.push(...[...node.items].reverse());
+  }
+}
+function offsetOf(doc, path2, atKey = !1) {
+  let node = doc.contents, keyNode, best = node?.range?.[0] ?? 0;
+  for (let seg of path2)
+    if ((0, import_yaml.isAlias)(node) && (node = node.resolve(doc)), (0, import_yaml.isMap)(node)) {
+      let pair = node.items.find((p) => (0, import_yaml.isPair)(p) && (0, import_yaml.isScalar)(p.key) && String(p.key.value) === String(seg));
+      if (!pair) break;
+      keyNode = pair.key, node = pair.value, best = keyNode.range?.[0] ?? best;
+      let value = node;
+      !atKey && value?.range && !((0, import_yaml.isScalar)(value) && value.value === null && value.range[0] === value.range[1]) && (best = value.range[0]);
+    } else if ((0, import_yaml.isSeq)(node)) {
+      let item = node.items[Number(seg)];
+      if (!item) break;
+      keyNode = void 0, node = item, best = item.range?.[0] ?? best;
+    } else break;
+  return best;
+}
+var NOUN = {
+  tier: "tier",
+  default: "tier",
+  permission: "permission",
+  method: "merge method",
+  version: "version"
+}, TYPE_NOUN = {
+  object: "a mapping (key: value)",
+  array: "a list",
+  string: "a string",
+  boolean: "true or false",
+  integer: "a whole number",
+  number: "a number"
+};
+function segments(instancePath) {
+  return instancePath === "" ? [] : instancePath.slice(1).split("/").map((s2) => s2.replace(/~1/g, "/").replace(/~0/g, "~")).map((s2) => /^\d+$/.test(s2) ? Number(s2) : s2);
+}
+function dotted(path2) {
+  return path2.map((s2, i) => typeof s2 == "number" ? `[${s2}]` : i === 0 ? s2 : `.${s2}`).join("") || "policy";
+}
+function describeValue(v) {
+  return v == null ? "nothing" : Array.isArray(v) ? "a list" : typeof v == "object" ? "a mapping" : typeof v == "string" ? `"${v.length > 40 ? `${v.slice(0, 40)}…` : v}"` : String(v);
+}
+function orList(values) {
+  let s2 = values.map(String);
+  return s2.length <= 1 ? s2.join("") : `${s2.slice(0, -1).join(", ")} or ${s2[s2.length - 1]}`;
+}
+function closest(word, options) {
+  let d = (a, b) => {
+    let row = Array.from({ length: b.length + 1 }, (_, i) => i);
+    for (let i = 1; i <= a.length; i++) {
+      let prev = row[0];
+      row[0] = i;
+      for (let j = 1; j <= b.length; j++) {
+        let cur = row[j];
+        row[j] = Math.min(cur + 1, row[j - 1] + 1, prev + (a[i - 1] === b[j - 1] ? 0 : 1)), prev = cur;
+      }
+    }
+    return row[b.length];
+  }, best = options.map((o) => ({ o, dist: d(word.toLowerCase(), o) })).sort((a, b) => a.dist - b.dist)[0];
+  return best && best.dist <= 2 ? best.o : void 0;
+}
+function describeAjvErrors(errors) {
+  let out = [], seen = /* @__PURE__ */ new Set(), withUnknownKeys = new Set(errors.filter((e) => e.keyword === "additionalProperties").map((e) => e.instancePath));
+  for (let e of errors) {
+    if (e.schemaPath.includes("/anyOf/") || e.keyword === "anyOf" && withUnknownKeys.has(e.instancePath)) continue;
+    let path2 = segments(e.instancePath), where = dotted(path2), last = path2[path2.length - 1], d;
+    switch (e.keyword) {
+      case "additionalProperties": {
+        let key = String(e.params.additionalProperty), allowed = Object.keys(e.parentSchema?.properties ?? {}), hint = closest(key, allowed);
+        d = {
+          path: [...path2, key],
+          atKey: !0,
+          message: `${path2.length ? `${where}: ` : ""}unknown key "${key}"${hint ? ` (did you mean "${hint}"?)` : ""} (expected ${orList(allowed)})`
+        };
+        break;
+      }
+      case "enum": {
+        let allowed = e.params.allowedValues, noun = NOUN[String(last)] ?? "value", verb = noun === "version" ? "unsupported" : "unknown", given = e.data === null || e.data === void 0 ? `no ${noun} given` : `${verb} ${noun} ${describeValue(e.data)}`;
+        d = { path: path2, atKey: !1, message: `${where}: ${given} (expected ${orList(allowed)})` };
+        break;
+      }
+      case "type": {
+        let want = String(e.params.type);
+        d = { path: path2, atKey: !1, message: `${where} must be ${TYPE_NOUN[want] ?? want}, found ${describeValue(e.data)}` };
+        break;
+      }
+      case "required": {
+        let missing = String(e.params.missingProperty);
+        d = { path: path2, atKey: !1, message: `${where} is missing the required key "${missing}"${missing === "version" ? ' (add "version: 1")' : ""}` };
+        break;
+      }
+      case "anyOf": {
+        if (path2.length === 2 && path2[0] === "merge" && path2[1] === "method") {
+          let given = typeof e.data == "string" ? `unknown merge method ${describeValue(e.data)}` : Array.isArray(e.data) ? `bad list of merge methods ${JSON.stringify(e.data).slice(0, 80)} (none, unknown or repeated)` : `bad merge method ${describeValue(e.data)}`;
+          d = { path: path2, atKey: !1, message: `${where}: ${given} (expected merge, squash or rebase, or a list of them in order of preference, e.g. [squash, rebase])` };
+          break;
+        }
+        let rule = e.data, name = typeof rule?.name == "string" ? ` "${rule.name}"` : "";
+        d = {
+          path: path2,
+          atKey: !1,
+          message: `${where}: rule${name} has no condition (paths, labels, authors, base, changed_lines or changed_files), so it would match every pull request`
+        };
+        break;
+      }
+      case "pattern": {
+        let message = last === "window" || path2.includes("remind") ? `${where}: bad duration ${describeValue(e.data)} (expected a whole number and s, m, h or d, e.g. 30s, 15m, 2h, 1d)` : path2.includes("teams") ? `${where}: bad team ${describeValue(e.data)} (expected org/team-slug)` : last === "from" || last === "to" ? `${where}: bad time ${describeValue(e.data)} (expected HH:MM, 24-hour, e.g. 09:00 or 18:30)` : path2.includes("holidays") ? `${where}: bad date ${describeValue(e.data)} (expected YYYY-MM-DD)` : `${where}: ${describeValue(e.data)} ${e.message ?? "is invalid"}`;
+        d = { path: path2, atKey: !1, message };
+        break;
+      }
+      case "minItems":
+        if (last === "days") {
+          d = { path: path2, atKey: !1, message: `${where} must name at least one working day (mon, tue, wed, thu, fri, sat or sun)` };
+          break;
+        }
+        d = { path: path2, atKey: !1, message: `${where} must not be an empty list (an empty condition matches nothing; remove it instead)` };
+        break;
+      case "minLength":
+        d = { path: path2, atKey: !1, message: `${where} must not be empty` };
+        break;
+      case "maxLength":
+        d = { path: path2, atKey: !1, message: `${where} is too long (at most ${e.params.limit} characters)` };
+        break;
+      case "minimum":
+      case "maximum":
+        d = { path: path2, atKey: !1, message: `${where} ${e.message ?? "is out of range"}, found ${describeValue(e.data)}` };
+        break;
+      default:
+        d = { path: path2, atKey: !1, message: `${where} ${e.message ?? "is invalid"}` };
+    }
+    let id = `${d.path.join("/")}\0${d.message}`;
+    seen.has(id) || (seen.add(id), out.push(d));
+  }
+  return out;
+}
+var isRecord3 = (v) => typeof v == "object" && v !== null && !Array.isArray(v);
+function globErrors(doc, raw, at) {
+  let lists = [["agents", "branches"]];
+  Array.isArray(raw.rules) && raw.rules.forEach((_, i) => lists.push(["rules", i, "paths"], ["rules", i, "base"]));
+  let errors = [];
+  for (let listPath of lists) {
+    let list = raw;
+    for (let seg of listPath) list = isRecord3(list) || Array.isArray(list) ? list[seg] : void 0;
+    Array.isArray(list) && list.forEach((glob, j) => {
+      if (typeof glob != "string" || glob === "") return;
+      let problem = globProblem(glob);
+      problem && errors.push(at(offsetOf(doc, [...listPath, j]), `${dotted([...listPath, j])}: ${problem}`));
+    });
+  }
+  return errors;
+}
+function ruleNameErrors(doc, raw, at) {
+  if (!Array.isArray(raw.rules)) return [];
+  let first = /* @__PURE__ */ new Map(), errors = [];
+  return raw.rules.forEach((rule, i) => {
+    if (!isRecord3(rule) || typeof rule.name != "string") return;
+    let name = rule.name.trim().toLowerCase(), earlier = first.get(name);
+    if (earlier === void 0) first.set(name, i);
+    else {
+      let message = `rules[${i}].name: duplicate rule name "${rule.name}" (also rules[${earlier}]); reasons name rules, so names must be unique`;
+      errors.push(at(offsetOf(doc, ["rules", i, "name"]), message));
+    }
+  }), errors;
+}
+function noEffectErrors(doc, raw, at) {
+  if (!Array.isArray(raw.rules)) return [];
+  let errors = [];
+  return raw.rules.forEach((rule, i) => {
+    if (!isRecord3(rule) || rule.tier !== "fyi" || typeof rule.risk == "number" && rule.risk > 0) return;
+    let raising = ["labels", "changed_lines", "changed_files"].filter((k) => rule[k] !== void 0);
+    if (raising.length === 0) return;
+    let name = typeof rule.name == "string" ? ` "${rule.name}"` : "";
+    errors.push(
+      at(
+        offsetOf(doc, ["rules", i, "tier"]),
+        `rules[${i}].tier: rule${name} has no effect: a rule with ${orList(raising)} only raises the tier (the PR author can add labels and files, so they must never lower it), and fyi raises nothing`
+      )
+    );
+  }), errors;
+}
+function riskErrors(doc, raw, at) {
+  let risk = raw.risk;
+  return !isRecord3(risk) || typeof risk.soft != "number" || typeof risk.hard != "number" || risk.soft <= risk.hard ? [] : [at(offsetOf(doc, ["risk", "soft"]), `risk.soft (${risk.soft}) is above risk.hard (${risk.hard}): a score reaching soft would already be hard`)];
+}
+function normaliseAgents(a) {
+  let list = (v) => Array.isArray(v) ? v.filter((s2) => typeof s2 == "string") : [];
+  return { authors: list(a.authors), labels: list(a.labels), branches: list(a.branches) };
+}
+function normalise(raw) {
+  let r = raw, policy = {
+    version: 1,
+    agents: normaliseAgents(r.agents),
+    reviewers: { users: r.reviewers.users, teams: r.reviewers.teams, permission: r.reviewers.permission },
+    default: r.default,
+    tiers: {
+      fyi: { merge: r.tiers.fyi.merge },
+      soft: { windowMs: parseDuration(r.tiers.soft.window), merge: r.tiers.soft.merge },
+      hard: { approvals: r.tiers.hard.approvals, merge: r.tiers.hard.merge, invalidateOnPush: r.tiers.hard.invalidate_on_push }
+    },
+    merge: normaliseMerge(r.merge),
+    rules: r.rules.map(normaliseRule),
+    ...r.risk ? { risk: { ...r.risk.soft !== void 0 ? { soft: r.risk.soft } : {}, ...r.risk.hard !== void 0 ? { hard: r.risk.hard } : {} } } : {},
+    ...isNotify(raw.notify) ? { notify: normaliseNotify(raw.notify) } : {}
+  };
+  return normaliseAttention(raw, policy);
+}
+var isNotify = (v) => typeof v == "object" && v !== null;
+function normaliseNotify(n2) {
+  return {
+    ...n2.slack ? { slack: { channel: n2.slack.channel, on: [...n2.slack.on] } } : {},
+    ...n2.webhook ? { webhook: { on: [...n2.webhook.on] } } : {}
+  };
+}
+function normaliseMerge(m) {
+  let methods = Array.isArray(m.method) ? m.method : [m.method];
+  return { method: methods[0] ?? "squash", methods, updateBranch: m.update_branch === !0 };
+}
+function normaliseRule(r) {
+  let rule = { name: r.name, tier: r.tier };
+  return r.paths !== void 0 && (rule.paths = r.paths), r.labels !== void 0 && (rule.labels = r.labels), r.authors !== void 0 && (rule.authors = r.authors), r.base !== void 0 && (rule.base = r.base), r.changed_lines !== void 0 && (rule.changedLines = r.changed_lines), r.changed_files !== void 0 && (rule.changedFiles = r.changed_files), r.risk !== void 0 && (rule.risk = r.risk), rule;
+}
+function deepFreeze(value) {
+  if (typeof value == "object" && value !== null && !Object.isFrozen(value)) {
+    Object.freeze(value);
+    for (let v of Object.values(value)) deepFreeze(v);
+  }
+  return value;
+}
+
+// src/core/types.ts
+var TIERS = ["fyi", "soft", "hard"], tierRank = (tier) => TIERS.indexOf(tier), maxTier = (a, b) => tierRank(a) >= tierRank(b) ? a : b, PERMISSIONS = ["read", "triage", "write", "maintain", "admin"];
+
+// src/core/classify.ts
+var ESCALATION_LABEL_PREFIX = "hitl:";
+function classify(load, input, escalations = []) {
+  let reasons = [], governedBy;
+  if (load.kind === "ok") {
+    let compiled2 = compilePolicy(load.policy);
+    governedBy = governedReasons(compiled2.agents, input), reasons.push(...ruleReasons(compiled2, input)), load.policy.risk && reasons.push(riskReason(load.policy, input, reasons));
+  } else if (load.kind === "missing")
+    governedBy = [], reasons.push(...ruleReasons(compilePolicy(builtinPolicy()), input));
+  else {
+    let invalid = load;
+    governedBy = governedReasons(invalid.agents ? compileAgents(invalid.agents) : failClosedAgents(), input), reasons.push(
+      invalid.unreadable !== void 0 ? { kind: "policy-unreadable", tier: "hard", message: invalid.unreadable } : { kind: "policy-error", tier: "hard", errors: load.errors }
+    );
+  }
+  reasons.unshift(...floorReasons(input, load.path)), input.changedFiles > input.files.length && reasons.unshift({ kind: "truncated", tier: "hard", listed: input.files.length, changed: input.changedFiles }), reasons.push(...escalationReasons(input.labels, escalations)), reasons.sort((a, b) => Number(b.kind.startsWith("policy-")) - Number(a.kind.startsWith("policy-")));
+  let tier = reasons.reduce((t, r) => maxTier(t, r.tier), "fyi");
+  return { governed: governedBy.length > 0, governedBy, tier, reasons };
+}
+function governedReasons(agents, input) {
+  let out = [];
+  matchesAnyLogin(input.author.login, agents.authors) && out.push({ kind: "author", login: input.author.login });
+  for (let label2 of input.labels)
+    agents.labels.has(label2.toLowerCase()) && out.push({ kind: "label", label: label2 });
+  for (let { pattern, mm } of agents.branches)
+    if (mm.match(input.headRef)) {
+      out.push({ kind: "branch", branch: input.headRef, pattern });
+      break;
+    }
+  return out;
+}
+var failClosed, failClosedAgents = () => failClosed ??= compileAgents(FAIL_CLOSED_AGENTS), builtin;
+function builtinPolicy() {
+  return builtin ??= parsePolicy(`version: 1
+`, "(built-in)").policy;
+}
+function pathsOf(file) {
+  return file.previousFilename !== void 0 && file.previousFilename !== file.filename ? [file.filename, file.previousFilename] : [file.filename];
+}
+function showFile(file) {
+  return file.previousFilename !== void 0 && file.previousFilename !== file.filename ? `${file.previousFilename} -> ${file.filename}` : file.filename;
+}
+function ruleReasons(compiled2, input) {
+  let { policy, rules } = compiled2, pathRules = input.files.map((file) => pathsOf(file).map((p) => compiled2.paths.owners(p))), hits = new Array(rules.length);
+  pathRules.forEach((perPath, fileIndex) => {
+    for (let owners of perPath)
+      for (let r of owners) {
+        let list = hits[r];
+        list ? list[list.length - 1] !== fileIndex && list.push(fileIndex) : hits[r] = [fileIndex];
+      }
+  });
+  let lines = input.additions + input.deletions, fileCount = Math.max(input.changedFiles, input.files.length), covering = new Uint8Array(rules.length), reasons = [];
+  for (let c of rules) {
+    let { rule } = c, detail = [], fileHits = hits[c.index];
+    if (rule.paths) {
+      if (!fileHits) continue;
+      detail.push(`${fileHits.length} ${fileHits.length === 1 ? "file matches" : "files match"} ${rule.paths.join(", ")}`);
+    }
+    if (c.labels) {
+      let label2 = input.labels.find((l2) => c.labels?.has(l2.toLowerCase()));
+      if (label2 === void 0) continue;
+      detail.push(`label "${label2}"`);
+    }
+    if (c.authors) {
+      if (!matchesAnyLogin(input.author.login, c.authors)) continue;
+      detail.push(`author ${input.author.login}`);
+    }
+    if (c.base) {
+      if (!c.base.some((mm) => mm.match(input.baseRef))) continue;
+      detail.push(`base branch ${input.baseRef}`);
+    }
+    if (rule.changedLines !== void 0) {
+      if (!(lines > rule.changedLines)) continue;
+      detail.push(`${lines} changed lines (more than ${rule.changedLines})`);
+    }
+    if (rule.changedFiles !== void 0) {
+      if (!(fileCount > rule.changedFiles)) continue;
+      detail.push(`${fileCount} changed files (more than ${rule.changedFiles})`);
+    }
+    c.covers && (covering[c.index] = 1);
+    let files = fileHits ? fileHits.map((i) => showFile(input.files[i])) : [];
+    reasons.push({ kind: "rule", rule: rule.name, tier: rule.tier, files, detail: detail.join("; ") });
+  }
+  if (input.files.length === 0)
+    return reasons.push({ kind: "empty", tier: policy.default }), reasons;
+  let uncovered = input.files.filter(
+    (_, i) => pathRules[i].some((owners) => !owners.some((r) => covering[r] === 1))
+  );
+  return uncovered.length > 0 && reasons.push({ kind: "default", tier: policy.default, files: uncovered.map(showFile) }), reasons;
+}
+function floorReasons(input, policyPath) {
+  let byFloor = /* @__PURE__ */ new Map(), policyFile = policyPath.replace(/^\.?\//, "").toLowerCase();
+  for (let file of input.files) {
+    let floors = new Set(pathsOf(file).flatMap((p) => floorsOf(p)));
+    pathsOf(file).some((p) => p.toLowerCase() === policyFile) && floors.add("policy-file");
+    for (let floor of floors) {
+      let list = byFloor.get(floor);
+      list ? list.push(showFile(file)) : byFloor.set(floor, [showFile(file)]);
+    }
+  }
+  return [...byFloor].map(([floor, files]) => ({ kind: "floor", tier: "hard", floor, files }));
+}
+function escalationReasons(labels, escalations) {
+  let out = [];
+  for (let label2 of labels) {
+    let lower2 = label2.toLowerCase();
+    if (!lower2.startsWith(ESCALATION_LABEL_PREFIX)) continue;
+    let tier = TIERS.find((t) => t === lower2.slice(ESCALATION_LABEL_PREFIX.length).trim());
+    tier && out.push({ kind: "escalation", tier, by: label2, via: "label" });
+  }
+  for (let e of escalations)
+    TIERS.includes(e.tier) && out.push({ kind: "escalation", tier: e.tier, by: e.by, via: e.via });
+  return out;
+}
+
+// src/core/ledger.ts
+function mergeRefusalOf(ledger) {
+  return ledger?.mergeRefusal;
+}
+var MAX_REFUSAL = 500;
+function withdrawalsOf(ledger) {
+  return ledger?.withdrawals ?? [];
+}
+var MARKER = "hitl-gate:ledger v1", MARKER_RE = /<!-- hitl-gate:ledger v1 ([A-Za-z0-9+/=]*) -->/g, LEDGER_TARGET_CHARS = 24e3, MAX_LEDGER_CHARS = 6e4, MAX_REASON = 300, byTime = (key) => (a, b) => Date.parse(a.at) - Date.parse(b.at) || key(a) - key(b), encode = (ledger) => Buffer.from(JSON.stringify(ledger), "utf8").toString("base64");
+function hasLedgerMarker(body) {
+  return body.includes(`<!-- ${MARKER} `);
+}
+function ledgerMarker(ledger) {
+  let withdrawals = withdrawalsOf(ledger), refusal = mergeRefusalOf(ledger), fitted = {
+    // A stable order, so that the same ledger always renders the same comment (no needless edits).
+    vetoes: [...ledger.vetoes].sort(byTime((v) => v.commentId)).map((v) => ({ ...v, ...v.reason !== void 0 ? { reason: v.reason.slice(0, MAX_REASON) } : {} })),
+    answered: [...new Set(ledger.answered)].sort((a, b) => a - b),
+    ...ledger.escalation ? { escalation: ledger.escalation } : {},
+    ...withdrawals.length ? { withdrawals: [...withdrawals].sort(byTime((w) => w.sourceId)) } : {},
+    ...attentionRecords(ledger),
+    ...clicksIn(ledger).length ? { clicks: [...clicksIn(ledger)].sort(byTime((c) => c.id)) } : {},
+    ...ledger.notified ? { notified: ledger.notified } : {},
+    ...refusal ? { mergeRefusal: { ...refusal, message: refusal.message.slice(0, MAX_REFUSAL) } } : {}
+  }, encoded = encode(fitted);
+  for (; encoded.length > LEDGER_TARGET_CHARS && fitted.answered.length > 0; ) {
+    let excess = Math.ceil((encoded.length - LEDGER_TARGET_CHARS) / 12) + 1;
+    fitted = { ...fitted, answered: fitted.answered.slice(Math.min(excess, fitted.answered.length)) }, encoded = encode(fitted);
+  }
+  return encoded.length > LEDGER_TARGET_CHARS && (fitted = { ...fitted, vetoes: fitted.vetoes.map(({ reason: _reason, ...v }) => v) }, encoded = encode(fitted)), `<!-- ${MARKER} ${encoded} -->`;
+}
+var isObject = (v) => typeof v == "object" && v !== null && !Array.isArray(v), isId = (v) => typeof v == "number" && Number.isSafeInteger(v) && v >= 0;
+function vetoRecord(v) {
+  if (!isObject(v)) return;
+  let { by, at, commentId, reason } = v;
+  if (!(typeof by != "string" || by === "" || typeof at != "string" || !Number.isFinite(Date.parse(at)) || !isId(commentId)) && !(reason !== void 0 && typeof reason != "string"))
+    return { by, at, commentId, ...reason !== void 0 ? { reason } : {} };
+}
+function withdrawalRecord(v) {
+  if (!isObject(v)) return;
+  let { by, at, sourceId } = v;
+  if (!(typeof by != "string" || by === "" || typeof at != "string" || !Number.isFinite(Date.parse(at)) || !isId(sourceId)))
+    return { by, at, sourceId };
+}
+var clicksIn = (ledger) => ledger.clicks ?? [];
+function clickRecord(v) {
+  if (!isObject(v)) return;
+  let { id, by, byType, at, action, headSha, checkRunId } = v;
+  if (!(!isId(id) || typeof by != "string" || by === "" || typeof byType != "string" || typeof at != "string" || !Number.isFinite(Date.parse(at))) && !(!CLICK_ACTIONS.includes(action) || typeof headSha != "string" || !/^[0-9a-f]{7,64}$/i.test(headSha) || !isId(checkRunId)))
+    return { id, by, byType, at, action, headSha, checkRunId };
+}
+var keys = (v) => Array.isArray(v) && v.every((k) => typeof k == "string" && k.length <= 40) ? v.slice(0, 50) : void 0;
+function notifiedRecord(v) {
+  if (!isObject(v)) return;
+  let out = {};
+  if (isObject(v.slack)) {
+    let sent = keys(v.slack.sent), { channel, ts } = v.slack;
+    sent && (out.slack = { sent, ...typeof channel == "string" ? { channel } : {}, ...typeof ts == "string" && ts.length <= 40 ? { ts } : {} });
+  }
+  if (isObject(v.webhook)) {
+    let sent = keys(v.webhook.sent);
+    sent && (out.webhook = { sent });
+  }
+  return out.slack || out.webhook ? out : void 0;
+}
+function mergeRefusalRecord(v) {
+  if (!isObject(v)) return;
+  let { sha, message, at } = v;
+  if (!(typeof sha != "string" || !/^[0-9a-f]{40}$/.test(sha) || typeof message != "string" || typeof at != "string" || !Number.isFinite(Date.parse(at))))
+    return { sha, message: message.slice(0, MAX_REFUSAL), at };
+}
+function readLedger(body) {
+  if (typeof body != "string") return;
+  let last;
+  for (let m of body.matchAll(MARKER_RE)) last = m[1];
+  if (last === void 0 || last.length > MAX_LEDGER_CHARS) return;
+  let data;
+  try {
+    data = JSON.parse(Buffer.from(last, "base64").toString("utf8"));
+  } catch {
+    return;
+  }
+  if (!isObject(data) || !Array.isArray(data.vetoes) || !Array.isArray(data.answered)) return;
+  let vetoes = data.vetoes.map(vetoRecord);
+  if (vetoes.some((v) => v === void 0) || !data.answered.every(isId)) return;
+  let escalation = data.escalation;
+  if (escalation !== void 0 && !TIERS.includes(escalation) || data.withdrawals !== void 0 && !Array.isArray(data.withdrawals)) return;
+  let mergeRefusal = mergeRefusalRecord(data.mergeRefusal), withdrawals = (data.withdrawals ?? []).map(withdrawalRecord);
+  if (withdrawals.some((w) => w === void 0) || data.clicks !== void 0 && !Array.isArray(data.clicks)) return;
+  let clicks = (data.clicks ?? []).map(clickRecord);
+  if (!clicks.some((c) => c === void 0))
+    return {
+      vetoes,
+      answered: data.answered,
+      ...escalation !== void 0 ? { escalation } : {},
+      ...withdrawals.length ? { withdrawals } : {},
+      ...attentionRecords(data),
+      ...clicks.length ? { clicks } : {},
+      ...notifiedRecord(data.notified) ? { notified: notifiedRecord(data.notified) } : {},
+      // A malformed refusal is only forgotten: it never makes the gate more permissive.
+      ...mergeRefusal ? { mergeRefusal } : {}
+    };
+}
+function attentionRecords(data) {
+  let out = {}, strings2 = (v) => Array.isArray(v) && v.length <= 200 && v.every((s2) => typeof s2 == "string" && s2.length <= 200), { requested, reminded } = data;
+  return isObject(requested) && typeof requested.head == "string" && strings2(requested.users) && strings2(requested.teams) && (out.requested = { head: requested.head, users: requested.users, teams: requested.teams }), isObject(reminded) && typeof reminded.head == "string" && isId(reminded.steps) && (out.reminded = { head: reminded.head, steps: reminded.steps }), out;
+}
+
+// src/core/commands.ts
+var FENCE_OPEN = /^(?:(?:[-+*]|\d{1,9}[.)])[ \t]+)?(`{3,}|~{3,})(.*)$/;
+function indentWidth(line2) {
+  let width = 0;
+  for (let ch of line2)
+    if (ch === " ") width += 1;
+    else if (ch === "	") width += 4 - width % 4;
+    else break;
+  return width;
+}
+function openingFence(line2) {
+  let indent = indentWidth(line2);
+  if (indent > 3) return;
+  let rest = line2.trimStart(), m = FENCE_OPEN.exec(rest);
+  if (!m) return;
+  let marker = m[1] ?? "", info2 = m[2] ?? "";
+  if (marker[0] === "`" && info2.includes("`")) return;
+  let listMarkerWidth = rest.length - marker.length - info2.length;
+  return { char: marker[0], length: marker.length, column: indent + listMarkerWidth };
+}
+function closesFence(line2, fence) {
+  if (indentWidth(line2) > fence.column + 3) return !1;
+  let t = line2.trim();
+  if (t.length < fence.length) return !1;
+  for (let ch of t) if (ch !== fence.char) return !1;
+  return !0;
+}
+function commandLines(body) {
+  let out = [], fence, hidden = !1;
+  for (let line2 of body.split(/\r\n|\r|\n/)) {
+    if (fence) {
+      closesFence(line2, fence) && (fence = void 0);
+      continue;
+    }
+    if (hidden) {
+      line2.includes("-->") && (hidden = !1);
+      continue;
+    }
+    if (indentWidth(line2) >= 4) continue;
+    if (line2.trimStart().startsWith("<!--")) {
+      hidden = !line2.slice(line2.indexOf("<!--") + 4).includes("-->");
+      continue;
+    }
+    let opened = openingFence(line2);
+    if (opened) {
+      fence = opened;
+      continue;
+    }
+    let t = line2.trim();
+    t === "" || t.startsWith(">") || out.push(t);
+  }
+  return out;
+}
+var TIER_WORDS = { fyi: "fyi", soft: "soft", hard: "hard" };
+function typoDistance(a, b) {
+  let d = Array.from({ length: a.length + 1 }, (_, i) => Array.from({ length: b.length + 1 }, (_2, j) => i === 0 ? j : j === 0 ? i : 0));
+  for (let i = 1; i <= a.length; i++)
+    for (let j = 1; j <= b.length; j++) {
+      let cost = a[i - 1] === b[j - 1] ? 0 : 1;
+      d[i][j] = Math.min(d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + cost), i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1] && (d[i][j] = Math.min(d[i][j], d[i - 2][j - 2] + 1));
+    }
+  return d[a.length][b.length];
+}
+var NEAR = [["approve", 2], ["escalate", 2], ["veto", 1], ["hitl", 1]];
+function nearest(word) {
+  return NEAR.find(([w, edits]) => word !== w && typoDistance(word, w) <= edits)?.[0];
+}
+function misspelled(t, words) {
+  let head = (words[0] ?? "").slice(1).replace(/[:,.;!]+$/, ""), rest = t.replace(/^\S+\s*/, ""), text = t.length > 80 ? `${t.slice(0, 77)}...` : t, word = head === "approve" || head === "escalate" || head === "hitl" ? head : nearest(head);
+  if (word === "veto") return { kind: "veto", readFrom: text, ...rest ? { reason: rest } : {} };
+  if (word === "approve") {
+    let cancel = words.length === 2 && typoDistance(words[1] ?? "", "cancel") <= 2;
+    return { kind: "unrecognized", text, suggestion: cancel ? "/approve cancel" : "/approve" };
+  }
+  if (word === "escalate") {
+    let tier = words.length === 2 ? Object.keys(TIER_WORDS).find((w) => typoDistance(words[1] ?? "", w) <= 1) : void 0;
+    return { kind: "unrecognized", text, suggestion: tier ? `/escalate ${tier}` : "/escalate fyi|soft|hard" };
+  }
+  if (word === "hitl") return { kind: "unrecognized", text, suggestion: "/hitl explain" };
+}
+function parseCommandLine(line2) {
+  let t = line2.trim();
+  if (!t.startsWith("/")) return;
+  let words = t.toLowerCase().split(/\s+/), head = words[0];
+  if (head === "/approve")
+    return words.length === 1 ? { kind: "approve" } : words.length === 2 && words[1] === "cancel" ? { kind: "approve-cancel" } : misspelled(t, words);
+  if (head === "/escalate") {
+    let tier = words.length === 2 ? TIER_WORDS[words[1] ?? ""] : void 0;
+    return tier ? { kind: "escalate", tier } : misspelled(t, words);
+  }
+  if (head === "/hitl") return words.length === 2 && words[1] === "explain" ? { kind: "explain" } : misspelled(t, words);
+  let veto = /^\/veto(?:$|[\s:,.;!-]+([\s\S]*)$)/i.exec(t);
+  if (veto) {
+    let reason = (veto[1] ?? "").trim();
+    if (words.length === 2 && words[1] === "cancel") return { kind: "veto-cancel" };
+    let nearCancel = words.length === 2 && typoDistance(words[1] ?? "", "cancel") <= 2, base2 = reason === "" ? { kind: "veto" } : { kind: "veto", reason };
+    return nearCancel ? { ...base2, readFrom: t } : base2;
+  }
+  return misspelled(t, words);
+}
+function parseCommands(body) {
+  let commands = [];
+  for (let line2 of commandLines(body)) {
+    let command = parseCommandLine(line2);
+    command && commands.push(command);
+  }
+  return commands;
+}
+function isBot(actor) {
+  return actor.type === "Bot" || actor.login.toLowerCase().endsWith("[bot]");
+}
+function needsAuthorization(command) {
+  return command.kind === "approve" || command.kind === "approve-cancel" || command.kind === "veto" || command.kind === "veto-cancel";
+}
+function wasEdited(comment) {
+  return comment.updatedAt !== comment.createdAt;
+}
+function isPermissive(command) {
+  return command.kind === "approve" || command.kind === "veto-cancel";
+}
+function commandAuthors(facts) {
+  let author = facts.author.login.toLowerCase(), logins = /* @__PURE__ */ new Set(), consider = (actor, commands, verifiable) => {
+    let login = actor.login.toLowerCase();
+    if (login === author || isBot(actor)) return;
+    commands.some((c) => needsAuthorization(c) && (verifiable || !isPermissive(c))) && logins.add(login);
+  };
+  for (let comment of facts.comments) consider(comment.author, parseCommands(comment.body), !wasEdited(comment));
+  for (let review of facts.reviews) {
+    if (review.state === "PENDING") continue;
+    let commands = parseCommands(review.body);
+    review.state === "APPROVED" && commands.push({ kind: "approve" }), consider(review.author, commands, review.state === "APPROVED");
+  }
+  return [...logins].sort();
+}
+
+// src/core/approvers.ts
+var rank = (p) => PERMISSIONS.indexOf(p);
+function authorizedReviewers(policy) {
+  let users = /* @__PURE__ */ new Map(), teams = /* @__PURE__ */ new Map(), permission = policy.reviewers.permission, add = (r) => {
+    for (let u of r.users) users.set(u.replace(/^@/, "").toLowerCase(), u);
+    for (let t of r.teams) teams.set(t.toLowerCase(), t);
+    r.permission && rank(r.permission) < rank(permission) && (permission = r.permission);
+  };
+  add(policy.reviewers);
+  for (let rule of policy.rules) rule.reviewers && add(rule.reviewers);
+  return { users: [...users.values()], teams: [...teams.values()], permission };
+}
+function ruleTeams(policy) {
+  return [...new Set((policy?.rules ?? []).flatMap((r) => r.reviewers?.teams ?? []))];
+}
+function meets(login, auth2, reviewers) {
+  let l2 = login.toLowerCase();
+  return reviewers.users.some((u) => u.replace(/^@/, "").toLowerCase() === l2) ? !0 : auth2 ? auth2.teams.some((t) => reviewers.teams.some((r) => r.toLowerCase() === t.toLowerCase())) ? !0 : reviewers.permission !== void 0 && rank(auth2.permission) >= rank(reviewers.permission) : !1;
+}
+function approverGroups(policy, classification) {
+  if (classification.tier !== "hard") return [];
+  let general = Math.max(1, policy.tiers.hard.approvals), groups = [], needsGeneral = policy.default === "hard", byName = /* @__PURE__ */ new Map();
+  for (let r of policy.rules) byName.has(r.name) || byName.set(r.name, r);
+  for (let reason of classification.reasons) {
+    if (reason.tier !== "hard") continue;
+    let rule = reason.kind === "rule" ? byName.get(reason.rule) : void 0;
+    rule?.reviewers ? groups.some((g) => g.rule === rule.name) || groups.push({ rule: rule.name, reviewers: rule.reviewers, required: Math.max(1, rule.approvals ?? general) }) : (needsGeneral = !0, rule?.approvals !== void 0 && !groups.some((g) => g.rule === rule.name) && groups.push({ rule: rule.name, reviewers: policy.reviewers, required: Math.max(1, rule.approvals) }));
+  }
+  return (needsGeneral || groups.length === 0) && groups.unshift({ reviewers: policy.reviewers, required: general }), groups;
+}
+function approverStatus(groups, approvals, authorizations) {
+  return groups.map((g) => {
+    let by = approvals.filter((a) => meets(a.by, authorizations[a.by.toLowerCase()], g.reviewers)).map((a) => a.by);
+    return { ...g, by, missing: Math.max(0, g.required - by.length) };
+  });
+}
+function describeApprovers(r) {
+  let parts = [
+    ...r.users.map((u) => `@${u.replace(/^@/, "")}`),
+    ...r.teams.map((t) => `members of ${t}`),
+    ...r.permission ? [`anyone with ${r.permission} permission or more`] : []
+  ];
+  return parts.length <= 1 ? parts.join("") : `${parts.slice(0, -1).join(", ")} or ${parts[parts.length - 1]}`;
+}
+var plural = (n2, word) => `${n2} ${word}${n2 === 1 ? "" : "s"}`;
+function missingLines(status) {
+  return status.filter((g) => g.missing > 0).map((g) => `${g.rule ? `Rule "${g.rule}"` : "Hard tier"}: needs ${plural(g.missing, "more approval")} from ${describeApprovers(g.reviewers)}.`);
+}
+
+// src/core/authorize.ts
+function matchesLogin(pattern, login) {
+  let source = pattern.toLowerCase().split("*").map((part) => part.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")).join(".*");
+  return new RegExp(`^${source}$`).test(login.toLowerCase());
+}
+function isCommitter(login, facts) {
+  let l2 = login.toLowerCase();
+  return facts.commits.some((c) => c.authorLogin?.toLowerCase() === l2 || c.committerLogin?.toLowerCase() === l2);
+}
+var rank2 = (p) => PERMISSIONS.indexOf(p);
+function standing(actor, facts, policy) {
+  let login = actor.login.toLowerCase(), at = `@${actor.login}`;
+  if (isBot(actor)) return { kind: "excluded", reason: "bot", message: `${at} is a bot; only people may approve or veto.` };
+  if (login === facts.author.login.toLowerCase())
+    return { kind: "excluded", reason: "author", message: `${at} opened this pull request; its author cannot approve or veto it.` };
+  if ((policy?.agents.authors ?? FAIL_CLOSED_AGENTS.authors).some((p) => matchesLogin(p, login)))
+    return { kind: "excluded", reason: "agent", message: `${at} is an agent account in the policy's \`agents.authors\`; agents cannot approve or veto.` };
+  if (isCommitter(login, facts))
+    return { kind: "excluded", reason: "committer", message: `${at} authored or committed commits on this pull request; people who wrote the change cannot approve or veto it.` };
+  if (!policy) return { kind: "unknown", message: `the policy could not be read, so the gate cannot tell whether ${at} is a reviewer.` };
+  let { users, teams, permission } = authorizedReviewers(policy);
+  if (users.some((u) => u.replace(/^@/, "").toLowerCase() === login)) return { kind: "reviewer", via: "user", detail: "listed in reviewers.users" };
+  let auth2 = facts.authorizations[login];
+  if (!auth2) return { kind: "unknown", message: `the gate has no permission information for ${at} yet.` };
+  let team = auth2.teams.find((t) => teams.some((p) => p.toLowerCase() === t.toLowerCase()));
+  if (team) return { kind: "reviewer", via: "team", detail: `member of ${team}` };
+  if (rank2(auth2.permission) >= rank2(permission)) return { kind: "reviewer", via: "permission", detail: `${auth2.permission} permission` };
+  if (auth2.permission === "error" || (auth2.teamErrors?.length ?? 0) > 0)
+    return { kind: "unknown", message: `GitHub would not tell the gate whether ${at} may review here (permission or team lookup failed).` };
+  let accepted = [
+    ...users.length ? [`listed users (${users.map((u) => `@${u}`).join(", ")})`] : [],
+    ...teams.length ? [`members of ${teams.join(", ")}`] : [],
+    `people with ${permission} permission or more`
+  ];
+  return { kind: "not-reviewer", message: `${at} is not an authorized reviewer: the policy accepts ${accepted.join(", ")}.` };
+}
+
+// src/core/time.ts
+function parseTime(iso) {
+  if (iso === void 0) return;
+  let ms = Date.parse(iso);
+  return Number.isFinite(ms) ? ms : void 0;
+}
+var MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"], pad = (n2) => String(n2).padStart(2, "0");
+function formatUtc(ms, nowMs) {
+  let d = new Date(ms), n2 = new Date(nowMs), clock = `${pad(d.getUTCHours())}:${pad(d.getUTCMinutes())} UTC`;
+  if (d.getUTCFullYear() === n2.getUTCFullYear() && d.getUTCMonth() === n2.getUTCMonth() && d.getUTCDate() === n2.getUTCDate()) return clock;
+  let year = d.getUTCFullYear() === n2.getUTCFullYear() ? "" : ` ${d.getUTCFullYear()}`;
+  return `${MONTHS[d.getUTCMonth()]} ${d.getUTCDate()}${year} ${clock}`;
+}
+function amount(n2, unit) {
+  return `${n2} ${unit}${n2 === 1 ? "" : "s"}`;
+}
+function formatRelative(ms, nowMs) {
+  let delta = ms - nowMs, abs = Math.abs(delta), span;
+  return abs < 6e4 ? delta >= 0 ? "in less than a minute" : "less than a minute ago" : (abs < 36e5 ? span = amount(Math.round(abs / 6e4), "minute") : abs < 864e5 ? span = amount(Math.round(abs / 36e5), "hour") : span = amount(Math.round(abs / 864e5), "day"), delta >= 0 ? `in ${span}` : `${span} ago`);
+}
+function formatWhen(ms, nowMs) {
+  return `${formatUtc(ms, nowMs)}, ${formatRelative(ms, nowMs)}`;
+}
+
+// src/core/timeline.ts
+function timeline(facts) {
+  let entries = [];
+  for (let c of facts.comments) {
+    wasEdited(c) && entries.push({ source: { type: "comment", id: c.id }, actor: c.author, at: c.createdAt, atMs: parseTime(c.createdAt), command: { kind: "withdraw" }, edited: !0, unverifiable: !1 });
+    for (let command of parseCommands(c.body))
+      entries.push({ source: { type: "comment", id: c.id }, actor: c.author, at: c.createdAt, atMs: parseTime(c.createdAt), command, edited: wasEdited(c), unverifiable: !1 });
+  }
+  for (let r of facts.reviews) {
+    if (r.state === "PENDING") continue;
+    let base2 = { source: { type: "review", id: r.id }, actor: r.author, at: r.submittedAt, atMs: parseTime(r.submittedAt), edited: !1 };
+    for (let command of parseCommands(r.body)) entries.push({ ...base2, command, unverifiable: !0 });
+    r.state === "APPROVED" && entries.push({ ...base2, command: { kind: "approve" }, unverifiable: !1, commitId: r.commitId }), r.state === "CHANGES_REQUESTED" && entries.push({ ...base2, command: { kind: "withdraw" }, unverifiable: !1, commitId: r.commitId });
+  }
+  return entries.map((e, i) => ({ e, i })).sort((a, b) => (a.e.atMs ?? Number.POSITIVE_INFINITY) - (b.e.atMs ?? Number.POSITIVE_INFINITY) || a.i - b.i).map(({ e }) => e);
 }
 
 // node_modules/luxon/build/es6/luxon.mjs
@@ -26538,7 +28596,7 @@ function combineExtractors(...extractors) {
     [{}, null, 1]
   ).slice(0, 2);
 }
-function parse3(s2, ...patterns) {
+function parse4(s2, ...patterns) {
   if (s2 == null)
     return [null, null];
   for (let [regex, extractor] of patterns) {
@@ -26674,7 +28732,7 @@ var isoYmdWithTimeExtensionRegex = combineRegexes(isoYmdRegex, isoTimeExtensionR
   extractIANAZone
 );
 function parseISODate(s2) {
-  return parse3(
+  return parse4(
     s2,
     [isoYmdWithTimeExtensionRegex, extractISOYmdTimeAndOffset],
     [isoWeekWithTimeExtensionRegex, extractISOWeekTimeAndOffset],
@@ -26683,10 +28741,10 @@ function parseISODate(s2) {
   );
 }
 function parseRFC2822Date(s2) {
-  return parse3(preprocessRFC2822(s2), [rfc2822, extractRFC2822]);
+  return parse4(preprocessRFC2822(s2), [rfc2822, extractRFC2822]);
 }
 function parseHTTPDate(s2) {
-  return parse3(
+  return parse4(
     s2,
     [rfc1123, extractRFC1123Or850],
     [rfc850, extractRFC1123Or850],
@@ -26694,11 +28752,11 @@ function parseHTTPDate(s2) {
   );
 }
 function parseISODuration(s2) {
-  return parse3(s2, [isoDuration, extractISODuration]);
+  return parse4(s2, [isoDuration, extractISODuration]);
 }
 var extractISOTimeOnly = combineExtractors(extractISOTime);
 function parseISOTimeOnly(s2) {
-  return parse3(s2, [isoTimeOnly, extractISOTimeOnly]);
+  return parse4(s2, [isoTimeOnly, extractISOTimeOnly]);
 }
 var sqlYmdWithTimeExtensionRegex = combineRegexes(sqlYmdRegex, sqlTimeExtensionRegex), sqlTimeCombinedRegex = combineRegexes(sqlTimeRegex), extractISOTimeOffsetAndIANAZone = combineExtractors(
   extractISOTime,
@@ -26706,7 +28764,7 @@ var sqlYmdWithTimeExtensionRegex = combineRegexes(sqlYmdRegex, sqlTimeExtensionR
   extractIANAZone
 );
 function parseSQL(s2) {
-  return parse3(
+  return parse4(
     s2,
     [sqlYmdWithTimeExtensionRegex, extractISOYmdTimeAndOffset],
     [sqlTimeCombinedRegex, extractISOTimeOffsetAndIANAZone]
@@ -30237,41 +32295,8 @@ function friendlyDateTime(dateTimeish) {
   );
 }
 
-// src/core/time.ts
-function parseTime(iso) {
-  if (iso === void 0) return;
-  let ms = Date.parse(iso);
-  return Number.isFinite(ms) ? ms : void 0;
-}
-var MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"], pad = (n2) => String(n2).padStart(2, "0");
-function formatUtc(ms, nowMs) {
-  let d = new Date(ms), n2 = new Date(nowMs), clock = `${pad(d.getUTCHours())}:${pad(d.getUTCMinutes())} UTC`;
-  if (d.getUTCFullYear() === n2.getUTCFullYear() && d.getUTCMonth() === n2.getUTCMonth() && d.getUTCDate() === n2.getUTCDate()) return clock;
-  let year = d.getUTCFullYear() === n2.getUTCFullYear() ? "" : ` ${d.getUTCFullYear()}`;
-  return `${MONTHS[d.getUTCMonth()]} ${d.getUTCDate()}${year} ${clock}`;
-}
-function amount(n2, unit) {
-  return `${n2} ${unit}${n2 === 1 ? "" : "s"}`;
-}
-function formatRelative(ms, nowMs) {
-  let delta = ms - nowMs, abs = Math.abs(delta), span;
-  return abs < 6e4 ? delta >= 0 ? "in less than a minute" : "less than a minute ago" : (abs < 36e5 ? span = amount(Math.round(abs / 6e4), "minute") : abs < 864e5 ? span = amount(Math.round(abs / 36e5), "hour") : span = amount(Math.round(abs / 864e5), "day"), delta >= 0 ? `in ${span}` : `${span} ago`);
-}
-function formatWhen(ms, nowMs) {
-  return `${formatUtc(ms, nowMs)}, ${formatRelative(ms, nowMs)}`;
-}
-
 // src/core/working-hours.ts
 var WEEKDAYS = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"], MAX_DAYS = 3 * 366;
-function isValidTimeZone(name) {
-  return IANAZone.isValidZone(name);
-}
-function parseClock(text) {
-  let m = /^([01][0-9]|2[0-4]):([0-5][0-9])$/.exec(text);
-  if (!m) return;
-  let minutes = Number(m[1]) * 60 + Number(m[2]);
-  return minutes <= 1440 ? minutes : void 0;
-}
 function dayAt(local, hours) {
   let midnight = local.startOf("day"), next = midnight.plus({ days: 1 }).toMillis(), weekday = WEEKDAYS[midnight.weekday - 1], date = midnight.toISODate() ?? "";
   if (!hours.days.includes(weekday) || hours.holidays.includes(date)) return { next };
@@ -30299,1974 +32324,6 @@ function formatLocal(ms, timezone) {
 }
 function formatDeadline(ms, nowMs, timezone) {
   return timezone ? `${formatUtc(ms, nowMs)} (${formatLocal(ms, timezone)})` : formatUtc(ms, nowMs);
-}
-
-// src/core/policy/check-attention.ts
-var isRecord = (v) => typeof v == "object" && v !== null && !Array.isArray(v);
-function attentionErrors(raw, report) {
-  workingHoursErrors(raw.working_hours, report);
-  let hard = isRecord(raw.tiers) && isRecord(raw.tiers.hard) ? raw.tiers.hard : void 0;
-  remindErrors(hard?.remind, report), Array.isArray(raw.rules) && raw.rules.forEach((rule, i) => ruleApproverErrors(rule, i, report));
-}
-function workingHoursErrors(wh, report) {
-  if (!isRecord(wh)) return;
-  typeof wh.timezone == "string" && wh.timezone !== "" && !isValidTimeZone(wh.timezone) && report(["working_hours", "timezone"], `working_hours.timezone: unknown time zone "${wh.timezone}" (expected an IANA name such as Europe/Berlin, America/New_York or UTC)`);
-  let from = typeof wh.from == "string" ? parseClock(wh.from) : void 0, to = typeof wh.to == "string" ? parseClock(wh.to) : void 0;
-  from !== void 0 && to !== void 0 && from >= to && report(["working_hours", "to"], `working_hours: "to" (${String(wh.to)}) must be after "from" (${String(wh.from)}); a working day cannot span midnight`), Array.isArray(wh.holidays) && wh.holidays.forEach((d, j) => {
-    if (typeof d != "string" || !/^[0-9]{4}-[0-9]{2}-[0-9]{2}$/.test(d)) return;
-    let date = /* @__PURE__ */ new Date(`${d}T00:00:00Z`);
-    (!Number.isFinite(date.getTime()) || date.toISOString().slice(0, 10) !== d) && report(["working_hours", "holidays", j], `working_hours.holidays[${j}]: "${d}" is not a calendar date`);
-  });
-}
-function remindErrors(remind, report) {
-  if (!Array.isArray(remind)) return;
-  let previous;
-  remind.forEach((d, j) => {
-    let ms = typeof d == "string" ? parseDuration(d) : void 0;
-    ms !== void 0 && (previous !== void 0 && ms <= previous && report(["tiers", "hard", "remind", j], `tiers.hard.remind[${j}]: ${d} is not after the reminder before it; reminders must be increasing (e.g. [4h, 1d])`), previous = ms);
-  });
-}
-function ruleApproverErrors(rule, i, report) {
-  if (!isRecord(rule)) return;
-  let name = typeof rule.name == "string" ? ` "${rule.name}"` : "";
-  for (let key of ["reviewers", "approvals"])
-    rule[key] !== void 0 && rule.tier !== void 0 && rule.tier !== "hard" && report(["rules", i, key], `rules[${i}].${key}: rule${name} is ${String(rule.tier)}, and only hard rules ask for approvals (make it hard or remove ${key})`);
-  let reviewers = rule.reviewers;
-  if (isRecord(reviewers)) {
-    let none = (k) => !Array.isArray(reviewers[k]) || reviewers[k].length === 0;
-    none("users") && none("teams") && reviewers.permission === void 0 && report(["rules", i, "reviewers"], `rules[${i}].reviewers: names nobody (give users, teams or permission), so nobody could approve a PR this rule matches`);
-  }
-}
-
-// src/core/policy/normalise-attention.ts
-var isRecord2 = (v) => typeof v == "object" && v !== null && !Array.isArray(v), strings = (v) => Array.isArray(v) ? v.filter((s2) => typeof s2 == "string") : [];
-function normaliseAttention(raw, policy) {
-  let hard = raw.tiers.hard, escalate = isRecord2(hard.escalate_to) ? hard.escalate_to : void 0, wh = isRecord2(raw.working_hours) ? raw.working_hours : void 0, rawRules = Array.isArray(raw.rules) ? raw.rules : [];
-  return {
-    ...policy,
-    tiers: {
-      ...policy.tiers,
-      hard: {
-        ...policy.tiers.hard,
-        // Absent means true: written only when a policy turns review requests off.
-        ...hard.request_review === !1 ? { requestReview: !1 } : {},
-        ...Array.isArray(hard.remind) ? { remindMs: strings(hard.remind).map((d) => parseDuration(d)) } : {},
-        ...escalate ? { escalateTo: { users: strings(escalate.users), teams: strings(escalate.teams) } } : {}
-      }
-    },
-    rules: policy.rules.map((rule, i) => withApprovers(rule, rawRules[i])),
-    ...wh ? {
-      workingHours: {
-        timezone: wh.timezone,
-        days: strings(wh.days),
-        fromMinutes: parseClock(wh.from),
-        toMinutes: parseClock(wh.to),
-        holidays: strings(wh.holidays)
-      }
-    } : {}
-  };
-}
-function withApprovers(rule, raw) {
-  if (!isRecord2(raw)) return rule;
-  let out = { ...rule };
-  if (isRecord2(raw.reviewers)) {
-    let reviewers = { users: strings(raw.reviewers.users), teams: strings(raw.reviewers.teams) };
-    typeof raw.reviewers.permission == "string" && (reviewers.permission = raw.reviewers.permission), out.reviewers = reviewers;
-  }
-  return typeof raw.approvals == "number" && (out.approvals = raw.approvals), out;
-}
-
-// src/core/policy/validate-policy.generated.ts
-var runtime0 = __toESM(require_ucs2length(), 1), runtime1 = __toESM(require_equal(), 1), validate = validate10;
-var schema11 = { $schema: "http://json-schema.org/draft-07/schema#", title: "hitl-gate policy (.github/hitl.yml)", description: "Which pull requests opened by AI coding agents a human must see (fyi), may veto (soft) or must approve (hard).", type: "object", additionalProperties: !1, required: ["version"], properties: { _extends: { description: `Inherit from another repository's policy (Probot config inheritance, e.g. "org/.github").`, type: "string", minLength: 1 }, version: { description: "Format version of this file. Only 1 exists.", enum: [1] }, agents: { description: "Who counts as an agent. PRs by anyone else get a passing `hitl` check and nothing else.", type: "object", additionalProperties: !1, default: { authors: ["Copilot", "copilot-swe-agent[bot]", "devin-ai-integration[bot]", "chatgpt-codex-connector[bot]", "claude[bot]", "cursor[bot]", "google-labs-jules[bot]", "amazon-q-developer[bot]", "sweep-ai[bot]", "codegen-sh[bot]"], labels: [], branches: ["copilot/**", "codex/**", "claude/**", "cursor/**", "devin/**", "jules/**"] }, properties: { authors: { description: "PR authors that are agents. GitHub logins, case-insensitive; `*` is the only wildcard and `[bot]` is literal.", type: "array", items: { type: "string", minLength: 1, maxLength: 1024 }, default: [] }, labels: { description: "A PR carrying one of these labels is governed (labels only add PRs).", type: "array", items: { type: "string", minLength: 1, maxLength: 1024 }, default: [] }, branches: { description: "A PR whose head branch matches one of these is governed (branches only add PRs). Minimatch globs; dotfiles match too.", type: "array", items: { type: "string", minLength: 1, maxLength: 1024 }, default: [] } } }, reviewers: { description: "Who may /approve and /veto (never the PR author, a committer, an agent or a bot).", type: "object", additionalProperties: !1, default: { users: [], teams: [], permission: "write" }, properties: { users: { description: "Reviewers by login. GitHub logins, case-insensitive; `*` is the only wildcard and `[bot]` is literal.", type: "array", items: { type: "string", minLength: 1, maxLength: 1024 }, default: [] }, teams: { description: "Reviewers by team, as org/team-slug.", type: "array", items: { type: "string", minLength: 1, maxLength: 1024, pattern: "^[^/\\s]+/[^/\\s]+$" }, default: [] }, permission: { description: "Anyone with at least this repository permission may decide.", enum: ["read", "triage", "write", "maintain", "admin"], default: "write" } } }, default: { description: "Tier of a changed file that no matching path rule covers (and of a PR with no files).", enum: ["fyi", "soft", "hard"], default: "soft" }, tiers: { description: "What each tier asks.", type: "object", additionalProperties: !1, default: {}, properties: { fyi: { type: "object", additionalProperties: !1, default: {}, properties: { merge: { description: "Merge once the other checks pass.", type: "boolean", default: !0 } } }, soft: { type: "object", additionalProperties: !1, default: {}, properties: { window: { description: "Veto window: a number and s, m, h or d (e.g. 15m).", type: "string", pattern: "^[1-9][0-9]{0,5}[smhd]$", default: "15m" }, merge: { description: "Merge when the veto window ends without a veto.", type: "boolean", default: !0 } } }, hard: { type: "object", additionalProperties: !1, default: {}, properties: { approvals: { description: "Approvals needed.", type: "integer", minimum: 1, maximum: 100, default: 1 }, merge: { description: "Merge once approved.", type: "boolean", default: !0 }, invalidate_on_push: { description: "A push discards earlier approvals.", type: "boolean", default: !0 }, request_review: { description: "Request reviews (GitHub review queue and notification) from the users and teams who may approve, once per head.", type: "boolean", default: !0 }, remind: { description: "Reminders while approvals are missing, measured from when the PR started waiting (in working time when working_hours is set); increasing.", type: "array", minItems: 1, maxItems: 10, items: { type: "string", pattern: "^[1-9][0-9]{0,5}[smhd]$" } }, escalate_to: { description: "After the last reminder, also request review from and mention these.", type: "object", additionalProperties: !1, properties: { users: { description: "Users. GitHub logins, case-insensitive; `*` is the only wildcard and `[bot]` is literal.", type: "array", items: { type: "string", minLength: 1, maxLength: 1024 }, default: [] }, teams: { description: "Teams, as org/team-slug.", type: "array", items: { type: "string", minLength: 1, maxLength: 1024, pattern: "^[^/\\s]+/[^/\\s]+$" }, default: [] } } } } } } }, merge: { type: "object", additionalProperties: !1, default: {}, properties: { method: { description: "How the gate merges: one method, or a list in order of preference (the first one the repository and the base branch's rules allow; `required_linear_history` rules out `merge`).", anyOf: [{ enum: ["merge", "squash", "rebase"] }, { type: "array", items: { enum: ["merge", "squash", "rebase"] }, minItems: 1, uniqueItems: !0 }], default: "squash" }, update_branch: { description: "When the base branch requires branches to be up to date and this one is behind, ask GitHub to update it (`PUT …/update-branch`). The update is a new head: it is decided again (docs/protected-branches.md).", type: "boolean", default: !1 } } }, working_hours: { description: "Veto windows and reminder delays count only working time.", type: "object", additionalProperties: !1, required: ["timezone", "days", "from", "to"], properties: { timezone: { description: "IANA time zone name, e.g. Europe/Berlin.", type: "string", minLength: 1 }, days: { description: "Working days.", type: "array", minItems: 1, uniqueItems: !0, items: { enum: ["mon", "tue", "wed", "thu", "fri", "sat", "sun"] } }, from: { description: "Start of the working day, HH:MM local time.", type: "string", pattern: "^([01][0-9]|2[0-3]):[0-5][0-9]$|^24:00$" }, to: { description: "End of the working day, HH:MM local time (24:00 for midnight); after from.", type: "string", pattern: "^([01][0-9]|2[0-3]):[0-5][0-9]$|^24:00$" }, holidays: { description: "Local dates (YYYY-MM-DD) that are not working days.", type: "array", default: [], items: { type: "string", pattern: "^[0-9]{4}-[0-9]{2}-[0-9]{2}$" } } } }, rules: { description: "The PR's tier is the highest among matching rules, `default` for uncovered files, and the built-in floors.", type: "array", default: [], items: { type: "object", additionalProperties: !1, required: ["name", "tier"], anyOf: [{ required: ["paths"] }, { required: ["labels"] }, { required: ["authors"] }, { required: ["base"] }, { required: ["changed_lines"] }, { required: ["changed_files"] }], properties: { name: { description: "Shown in the check run and the status comment.", type: "string", minLength: 1, maxLength: 200 }, tier: { enum: ["fyi", "soft", "hard"] }, paths: { description: "Holds when at least one changed path (old or new, for renames) matches. Minimatch globs; dotfiles match too.", type: "array", items: { type: "string", minLength: 1, maxLength: 1024 }, minItems: 1 }, labels: { description: "Holds when the PR has one of these labels.", type: "array", items: { type: "string", minLength: 1, maxLength: 1024 }, minItems: 1 }, authors: { description: "Holds when the PR author matches. GitHub logins, case-insensitive; `*` is the only wildcard and `[bot]` is literal.", type: "array", items: { type: "string", minLength: 1, maxLength: 1024 }, minItems: 1 }, base: { description: "Holds when the target branch matches. Minimatch globs; dotfiles match too.", type: "array", items: { type: "string", minLength: 1, maxLength: 1024 }, minItems: 1 }, changed_lines: { description: "Holds when added + deleted lines are MORE than this.", type: "integer", minimum: 0 }, changed_files: { description: "Holds when the number of changed files is MORE than this.", type: "integer", minimum: 0 }, reviewers: { description: "Hard rules: who must approve a PR this rule matches (instead of the top-level reviewers). No default permission.", type: "object", additionalProperties: !1, properties: { users: { description: "Approvers by login. GitHub logins, case-insensitive; `*` is the only wildcard and `[bot]` is literal.", type: "array", items: { type: "string", minLength: 1, maxLength: 1024 }, default: [] }, teams: { description: "Approvers by team, as org/team-slug.", type: "array", items: { type: "string", minLength: 1, maxLength: 1024, pattern: "^[^/\\s]+/[^/\\s]+$" }, default: [] }, permission: { description: "Anyone with at least this repository permission.", enum: ["read", "triage", "write", "maintain", "admin"] } } }, approvals: { description: "Approvals needed from this rule's reviewers (default: tiers.hard.approvals).", type: "integer", minimum: 1, maximum: 100 }, risk: { description: "Weight (0 to 1) this rule adds to the risk score when it matches; needs a `risk` section to have an effect.", type: "number", minimum: 0, maximum: 1 } } } }, risk: { description: "Risk-score thresholds. The score (0 to 1) sums documented signals of the change (size, breadth, deletions, dependency manifests, untested source, binaries, rule weights); it only raises the tier.", type: "object", additionalProperties: !1, properties: { soft: { description: "A score at or above this makes the PR at least soft.", type: "number", minimum: 0, maximum: 1 }, hard: { description: "A score at or above this makes the PR hard.", type: "number", minimum: 0, maximum: 1 } } }, notify: { description: "Chat messages, one per PR per event (docs/notify.md). Credentials come from the App's environment (SLACK_BOT_TOKEN, HITL_NOTIFY_URL, HITL_NOTIFY_SECRET), never from this file.", type: "object", additionalProperties: !1, properties: { slack: { description: "Post to Slack with the App's SLACK_BOT_TOKEN; later events of a PR go into its thread.", type: "object", additionalProperties: !1, required: ["channel", "on"], properties: { channel: { description: "Channel name (#agent-prs) or id (C0123456789).", type: "string", pattern: "^(#[a-z0-9][a-z0-9._-]{0,79}|[CGD][A-Z0-9]{6,})$" }, on: { description: "Events that send a message: hard (a PR starts waiting for approvals), soft (a veto window opens), veto, merged, stale (a reminder step).", type: "array", uniqueItems: !0, minItems: 1, items: { enum: ["hard", "soft", "veto", "merged", "stale"] } } } }, webhook: { description: "POST a JSON body signed with HITL_NOTIFY_SECRET to the App's HITL_NOTIFY_URL.", type: "object", additionalProperties: !1, required: ["on"], properties: { on: { description: "Events that send a message: hard (a PR starts waiting for approvals), soft (a veto window opens), veto, merged, stale (a reminder step).", type: "array", uniqueItems: !0, minItems: 1, items: { enum: ["hard", "soft", "veto", "merged", "stale"] } } } } } } } }, func2 = Object.prototype.hasOwnProperty, func3 = (runtime0.default?.default !== void 0 ? runtime0.default : runtime0).default, func0 = (runtime1.default?.default !== void 0 ? runtime1.default : runtime1).default, pattern0 = new RegExp("^[^/\\s]+/[^/\\s]+$", "u"), pattern1 = new RegExp("^[1-9][0-9]{0,5}[smhd]$", "u"), pattern4 = new RegExp("^([01][0-9]|2[0-3]):[0-5][0-9]$|^24:00$", "u"), pattern6 = new RegExp("^[0-9]{4}-[0-9]{2}-[0-9]{2}$", "u"), pattern8 = new RegExp("^(#[a-z0-9][a-z0-9._-]{0,79}|[CGD][A-Z0-9]{6,})$", "u");
-function validate10(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
-  let vErrors = null, errors = 0;
-  if (data && typeof data == "object" && !Array.isArray(data)) {
-    if (data.agents === void 0 && (data.agents = { authors: ["Copilot", "copilot-swe-agent[bot]", "devin-ai-integration[bot]", "chatgpt-codex-connector[bot]", "claude[bot]", "cursor[bot]", "google-labs-jules[bot]", "amazon-q-developer[bot]", "sweep-ai[bot]", "codegen-sh[bot]"], labels: [], branches: ["copilot/**", "codex/**", "claude/**", "cursor/**", "devin/**", "jules/**"] }), data.reviewers === void 0 && (data.reviewers = { users: [], teams: [], permission: "write" }), data.default === void 0 && (data.default = "soft"), data.tiers === void 0 && (data.tiers = {}), data.merge === void 0 && (data.merge = {}), data.rules === void 0 && (data.rules = []), data.version === void 0) {
-      let err0 = { instancePath, schemaPath: "#/required", keyword: "required", params: { missingProperty: "version" }, message: "must have required property 'version'", schema: schema11.required, parentSchema: schema11, data };
-      vErrors === null ? vErrors = [err0] : vErrors.push(err0), errors++;
-    }
-    for (let key0 in data)
-      if (!func2.call(schema11.properties, key0)) {
-        let err1 = { instancePath, schemaPath: "#/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key0 }, message: "must NOT have additional properties", schema: !1, parentSchema: schema11, data };
-        vErrors === null ? vErrors = [err1] : vErrors.push(err1), errors++;
-      }
-    if (data._extends !== void 0) {
-      let data0 = data._extends;
-      if (typeof data0 == "string") {
-        if (func3(data0) < 1) {
-          let err2 = { instancePath: instancePath + "/_extends", schemaPath: "#/properties/_extends/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters", schema: 1, parentSchema: schema11.properties._extends, data: data0 };
-          vErrors === null ? vErrors = [err2] : vErrors.push(err2), errors++;
-        }
-      } else {
-        let err3 = { instancePath: instancePath + "/_extends", schemaPath: "#/properties/_extends/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema11.properties._extends.type, parentSchema: schema11.properties._extends, data: data0 };
-        vErrors === null ? vErrors = [err3] : vErrors.push(err3), errors++;
-      }
-    }
-    if (data.version !== void 0) {
-      let data1 = data.version;
-      if (data1 !== 1) {
-        let err4 = { instancePath: instancePath + "/version", schemaPath: "#/properties/version/enum", keyword: "enum", params: { allowedValues: schema11.properties.version.enum }, message: "must be equal to one of the allowed values", schema: schema11.properties.version.enum, parentSchema: schema11.properties.version, data: data1 };
-        vErrors === null ? vErrors = [err4] : vErrors.push(err4), errors++;
-      }
-    }
-    let data2 = data.agents;
-    if (data2 && typeof data2 == "object" && !Array.isArray(data2)) {
-      data2.authors === void 0 && (data2.authors = []), data2.labels === void 0 && (data2.labels = []), data2.branches === void 0 && (data2.branches = []);
-      for (let key1 in data2)
-        if (!(key1 === "authors" || key1 === "labels" || key1 === "branches")) {
-          let err5 = { instancePath: instancePath + "/agents", schemaPath: "#/properties/agents/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key1 }, message: "must NOT have additional properties", schema: !1, parentSchema: schema11.properties.agents, data: data2 };
-          vErrors === null ? vErrors = [err5] : vErrors.push(err5), errors++;
-        }
-      let data3 = data2.authors;
-      if (Array.isArray(data3)) {
-        let len0 = data3.length;
-        for (let i0 = 0; i0 < len0; i0++) {
-          let data4 = data3[i0];
-          if (typeof data4 == "string") {
-            if (func3(data4) > 1024) {
-              let err6 = { instancePath: instancePath + "/agents/authors/" + i0, schemaPath: "#/properties/agents/properties/authors/items/maxLength", keyword: "maxLength", params: { limit: 1024 }, message: "must NOT have more than 1024 characters", schema: 1024, parentSchema: schema11.properties.agents.properties.authors.items, data: data4 };
-              vErrors === null ? vErrors = [err6] : vErrors.push(err6), errors++;
-            }
-            if (func3(data4) < 1) {
-              let err7 = { instancePath: instancePath + "/agents/authors/" + i0, schemaPath: "#/properties/agents/properties/authors/items/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters", schema: 1, parentSchema: schema11.properties.agents.properties.authors.items, data: data4 };
-              vErrors === null ? vErrors = [err7] : vErrors.push(err7), errors++;
-            }
-          } else {
-            let err8 = { instancePath: instancePath + "/agents/authors/" + i0, schemaPath: "#/properties/agents/properties/authors/items/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema11.properties.agents.properties.authors.items.type, parentSchema: schema11.properties.agents.properties.authors.items, data: data4 };
-            vErrors === null ? vErrors = [err8] : vErrors.push(err8), errors++;
-          }
-        }
-      } else {
-        let err9 = { instancePath: instancePath + "/agents/authors", schemaPath: "#/properties/agents/properties/authors/type", keyword: "type", params: { type: "array" }, message: "must be array", schema: schema11.properties.agents.properties.authors.type, parentSchema: schema11.properties.agents.properties.authors, data: data3 };
-        vErrors === null ? vErrors = [err9] : vErrors.push(err9), errors++;
-      }
-      let data5 = data2.labels;
-      if (Array.isArray(data5)) {
-        let len1 = data5.length;
-        for (let i1 = 0; i1 < len1; i1++) {
-          let data6 = data5[i1];
-          if (typeof data6 == "string") {
-            if (func3(data6) > 1024) {
-              let err10 = { instancePath: instancePath + "/agents/labels/" + i1, schemaPath: "#/properties/agents/properties/labels/items/maxLength", keyword: "maxLength", params: { limit: 1024 }, message: "must NOT have more than 1024 characters", schema: 1024, parentSchema: schema11.properties.agents.properties.labels.items, data: data6 };
-              vErrors === null ? vErrors = [err10] : vErrors.push(err10), errors++;
-            }
-            if (func3(data6) < 1) {
-              let err11 = { instancePath: instancePath + "/agents/labels/" + i1, schemaPath: "#/properties/agents/properties/labels/items/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters", schema: 1, parentSchema: schema11.properties.agents.properties.labels.items, data: data6 };
-              vErrors === null ? vErrors = [err11] : vErrors.push(err11), errors++;
-            }
-          } else {
-            let err12 = { instancePath: instancePath + "/agents/labels/" + i1, schemaPath: "#/properties/agents/properties/labels/items/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema11.properties.agents.properties.labels.items.type, parentSchema: schema11.properties.agents.properties.labels.items, data: data6 };
-            vErrors === null ? vErrors = [err12] : vErrors.push(err12), errors++;
-          }
-        }
-      } else {
-        let err13 = { instancePath: instancePath + "/agents/labels", schemaPath: "#/properties/agents/properties/labels/type", keyword: "type", params: { type: "array" }, message: "must be array", schema: schema11.properties.agents.properties.labels.type, parentSchema: schema11.properties.agents.properties.labels, data: data5 };
-        vErrors === null ? vErrors = [err13] : vErrors.push(err13), errors++;
-      }
-      let data7 = data2.branches;
-      if (Array.isArray(data7)) {
-        let len2 = data7.length;
-        for (let i2 = 0; i2 < len2; i2++) {
-          let data8 = data7[i2];
-          if (typeof data8 == "string") {
-            if (func3(data8) > 1024) {
-              let err14 = { instancePath: instancePath + "/agents/branches/" + i2, schemaPath: "#/properties/agents/properties/branches/items/maxLength", keyword: "maxLength", params: { limit: 1024 }, message: "must NOT have more than 1024 characters", schema: 1024, parentSchema: schema11.properties.agents.properties.branches.items, data: data8 };
-              vErrors === null ? vErrors = [err14] : vErrors.push(err14), errors++;
-            }
-            if (func3(data8) < 1) {
-              let err15 = { instancePath: instancePath + "/agents/branches/" + i2, schemaPath: "#/properties/agents/properties/branches/items/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters", schema: 1, parentSchema: schema11.properties.agents.properties.branches.items, data: data8 };
-              vErrors === null ? vErrors = [err15] : vErrors.push(err15), errors++;
-            }
-          } else {
-            let err16 = { instancePath: instancePath + "/agents/branches/" + i2, schemaPath: "#/properties/agents/properties/branches/items/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema11.properties.agents.properties.branches.items.type, parentSchema: schema11.properties.agents.properties.branches.items, data: data8 };
-            vErrors === null ? vErrors = [err16] : vErrors.push(err16), errors++;
-          }
-        }
-      } else {
-        let err17 = { instancePath: instancePath + "/agents/branches", schemaPath: "#/properties/agents/properties/branches/type", keyword: "type", params: { type: "array" }, message: "must be array", schema: schema11.properties.agents.properties.branches.type, parentSchema: schema11.properties.agents.properties.branches, data: data7 };
-        vErrors === null ? vErrors = [err17] : vErrors.push(err17), errors++;
-      }
-    } else {
-      let err18 = { instancePath: instancePath + "/agents", schemaPath: "#/properties/agents/type", keyword: "type", params: { type: "object" }, message: "must be object", schema: schema11.properties.agents.type, parentSchema: schema11.properties.agents, data: data2 };
-      vErrors === null ? vErrors = [err18] : vErrors.push(err18), errors++;
-    }
-    let data9 = data.reviewers;
-    if (data9 && typeof data9 == "object" && !Array.isArray(data9)) {
-      data9.users === void 0 && (data9.users = []), data9.teams === void 0 && (data9.teams = []), data9.permission === void 0 && (data9.permission = "write");
-      for (let key2 in data9)
-        if (!(key2 === "users" || key2 === "teams" || key2 === "permission")) {
-          let err19 = { instancePath: instancePath + "/reviewers", schemaPath: "#/properties/reviewers/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key2 }, message: "must NOT have additional properties", schema: !1, parentSchema: schema11.properties.reviewers, data: data9 };
-          vErrors === null ? vErrors = [err19] : vErrors.push(err19), errors++;
-        }
-      let data10 = data9.users;
-      if (Array.isArray(data10)) {
-        let len3 = data10.length;
-        for (let i3 = 0; i3 < len3; i3++) {
-          let data11 = data10[i3];
-          if (typeof data11 == "string") {
-            if (func3(data11) > 1024) {
-              let err20 = { instancePath: instancePath + "/reviewers/users/" + i3, schemaPath: "#/properties/reviewers/properties/users/items/maxLength", keyword: "maxLength", params: { limit: 1024 }, message: "must NOT have more than 1024 characters", schema: 1024, parentSchema: schema11.properties.reviewers.properties.users.items, data: data11 };
-              vErrors === null ? vErrors = [err20] : vErrors.push(err20), errors++;
-            }
-            if (func3(data11) < 1) {
-              let err21 = { instancePath: instancePath + "/reviewers/users/" + i3, schemaPath: "#/properties/reviewers/properties/users/items/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters", schema: 1, parentSchema: schema11.properties.reviewers.properties.users.items, data: data11 };
-              vErrors === null ? vErrors = [err21] : vErrors.push(err21), errors++;
-            }
-          } else {
-            let err22 = { instancePath: instancePath + "/reviewers/users/" + i3, schemaPath: "#/properties/reviewers/properties/users/items/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema11.properties.reviewers.properties.users.items.type, parentSchema: schema11.properties.reviewers.properties.users.items, data: data11 };
-            vErrors === null ? vErrors = [err22] : vErrors.push(err22), errors++;
-          }
-        }
-      } else {
-        let err23 = { instancePath: instancePath + "/reviewers/users", schemaPath: "#/properties/reviewers/properties/users/type", keyword: "type", params: { type: "array" }, message: "must be array", schema: schema11.properties.reviewers.properties.users.type, parentSchema: schema11.properties.reviewers.properties.users, data: data10 };
-        vErrors === null ? vErrors = [err23] : vErrors.push(err23), errors++;
-      }
-      let data12 = data9.teams;
-      if (Array.isArray(data12)) {
-        let len4 = data12.length;
-        for (let i4 = 0; i4 < len4; i4++) {
-          let data13 = data12[i4];
-          if (typeof data13 == "string") {
-            if (func3(data13) > 1024) {
-              let err24 = { instancePath: instancePath + "/reviewers/teams/" + i4, schemaPath: "#/properties/reviewers/properties/teams/items/maxLength", keyword: "maxLength", params: { limit: 1024 }, message: "must NOT have more than 1024 characters", schema: 1024, parentSchema: schema11.properties.reviewers.properties.teams.items, data: data13 };
-              vErrors === null ? vErrors = [err24] : vErrors.push(err24), errors++;
-            }
-            if (func3(data13) < 1) {
-              let err25 = { instancePath: instancePath + "/reviewers/teams/" + i4, schemaPath: "#/properties/reviewers/properties/teams/items/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters", schema: 1, parentSchema: schema11.properties.reviewers.properties.teams.items, data: data13 };
-              vErrors === null ? vErrors = [err25] : vErrors.push(err25), errors++;
-            }
-            if (!pattern0.test(data13)) {
-              let err26 = { instancePath: instancePath + "/reviewers/teams/" + i4, schemaPath: "#/properties/reviewers/properties/teams/items/pattern", keyword: "pattern", params: { pattern: "^[^/\\s]+/[^/\\s]+$" }, message: 'must match pattern "^[^/\\s]+/[^/\\s]+$"', schema: "^[^/\\s]+/[^/\\s]+$", parentSchema: schema11.properties.reviewers.properties.teams.items, data: data13 };
-              vErrors === null ? vErrors = [err26] : vErrors.push(err26), errors++;
-            }
-          } else {
-            let err27 = { instancePath: instancePath + "/reviewers/teams/" + i4, schemaPath: "#/properties/reviewers/properties/teams/items/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema11.properties.reviewers.properties.teams.items.type, parentSchema: schema11.properties.reviewers.properties.teams.items, data: data13 };
-            vErrors === null ? vErrors = [err27] : vErrors.push(err27), errors++;
-          }
-        }
-      } else {
-        let err28 = { instancePath: instancePath + "/reviewers/teams", schemaPath: "#/properties/reviewers/properties/teams/type", keyword: "type", params: { type: "array" }, message: "must be array", schema: schema11.properties.reviewers.properties.teams.type, parentSchema: schema11.properties.reviewers.properties.teams, data: data12 };
-        vErrors === null ? vErrors = [err28] : vErrors.push(err28), errors++;
-      }
-      let data14 = data9.permission;
-      if (!(data14 === "read" || data14 === "triage" || data14 === "write" || data14 === "maintain" || data14 === "admin")) {
-        let err29 = { instancePath: instancePath + "/reviewers/permission", schemaPath: "#/properties/reviewers/properties/permission/enum", keyword: "enum", params: { allowedValues: schema11.properties.reviewers.properties.permission.enum }, message: "must be equal to one of the allowed values", schema: schema11.properties.reviewers.properties.permission.enum, parentSchema: schema11.properties.reviewers.properties.permission, data: data14 };
-        vErrors === null ? vErrors = [err29] : vErrors.push(err29), errors++;
-      }
-    } else {
-      let err30 = { instancePath: instancePath + "/reviewers", schemaPath: "#/properties/reviewers/type", keyword: "type", params: { type: "object" }, message: "must be object", schema: schema11.properties.reviewers.type, parentSchema: schema11.properties.reviewers, data: data9 };
-      vErrors === null ? vErrors = [err30] : vErrors.push(err30), errors++;
-    }
-    let data15 = data.default;
-    if (!(data15 === "fyi" || data15 === "soft" || data15 === "hard")) {
-      let err31 = { instancePath: instancePath + "/default", schemaPath: "#/properties/default/enum", keyword: "enum", params: { allowedValues: schema11.properties.default.enum }, message: "must be equal to one of the allowed values", schema: schema11.properties.default.enum, parentSchema: schema11.properties.default, data: data15 };
-      vErrors === null ? vErrors = [err31] : vErrors.push(err31), errors++;
-    }
-    let data16 = data.tiers;
-    if (data16 && typeof data16 == "object" && !Array.isArray(data16)) {
-      data16.fyi === void 0 && (data16.fyi = {}), data16.soft === void 0 && (data16.soft = {}), data16.hard === void 0 && (data16.hard = {});
-      for (let key3 in data16)
-        if (!(key3 === "fyi" || key3 === "soft" || key3 === "hard")) {
-          let err32 = { instancePath: instancePath + "/tiers", schemaPath: "#/properties/tiers/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key3 }, message: "must NOT have additional properties", schema: !1, parentSchema: schema11.properties.tiers, data: data16 };
-          vErrors === null ? vErrors = [err32] : vErrors.push(err32), errors++;
-        }
-      let data17 = data16.fyi;
-      if (data17 && typeof data17 == "object" && !Array.isArray(data17)) {
-        data17.merge === void 0 && (data17.merge = !0);
-        for (let key4 in data17)
-          if (key4 !== "merge") {
-            let err33 = { instancePath: instancePath + "/tiers/fyi", schemaPath: "#/properties/tiers/properties/fyi/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key4 }, message: "must NOT have additional properties", schema: !1, parentSchema: schema11.properties.tiers.properties.fyi, data: data17 };
-            vErrors === null ? vErrors = [err33] : vErrors.push(err33), errors++;
-          }
-        let data18 = data17.merge;
-        if (typeof data18 != "boolean") {
-          let err34 = { instancePath: instancePath + "/tiers/fyi/merge", schemaPath: "#/properties/tiers/properties/fyi/properties/merge/type", keyword: "type", params: { type: "boolean" }, message: "must be boolean", schema: schema11.properties.tiers.properties.fyi.properties.merge.type, parentSchema: schema11.properties.tiers.properties.fyi.properties.merge, data: data18 };
-          vErrors === null ? vErrors = [err34] : vErrors.push(err34), errors++;
-        }
-      } else {
-        let err35 = { instancePath: instancePath + "/tiers/fyi", schemaPath: "#/properties/tiers/properties/fyi/type", keyword: "type", params: { type: "object" }, message: "must be object", schema: schema11.properties.tiers.properties.fyi.type, parentSchema: schema11.properties.tiers.properties.fyi, data: data17 };
-        vErrors === null ? vErrors = [err35] : vErrors.push(err35), errors++;
-      }
-      let data19 = data16.soft;
-      if (data19 && typeof data19 == "object" && !Array.isArray(data19)) {
-        data19.window === void 0 && (data19.window = "15m"), data19.merge === void 0 && (data19.merge = !0);
-        for (let key5 in data19)
-          if (!(key5 === "window" || key5 === "merge")) {
-            let err36 = { instancePath: instancePath + "/tiers/soft", schemaPath: "#/properties/tiers/properties/soft/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key5 }, message: "must NOT have additional properties", schema: !1, parentSchema: schema11.properties.tiers.properties.soft, data: data19 };
-            vErrors === null ? vErrors = [err36] : vErrors.push(err36), errors++;
-          }
-        let data20 = data19.window;
-        if (typeof data20 == "string") {
-          if (!pattern1.test(data20)) {
-            let err37 = { instancePath: instancePath + "/tiers/soft/window", schemaPath: "#/properties/tiers/properties/soft/properties/window/pattern", keyword: "pattern", params: { pattern: "^[1-9][0-9]{0,5}[smhd]$" }, message: 'must match pattern "^[1-9][0-9]{0,5}[smhd]$"', schema: "^[1-9][0-9]{0,5}[smhd]$", parentSchema: schema11.properties.tiers.properties.soft.properties.window, data: data20 };
-            vErrors === null ? vErrors = [err37] : vErrors.push(err37), errors++;
-          }
-        } else {
-          let err38 = { instancePath: instancePath + "/tiers/soft/window", schemaPath: "#/properties/tiers/properties/soft/properties/window/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema11.properties.tiers.properties.soft.properties.window.type, parentSchema: schema11.properties.tiers.properties.soft.properties.window, data: data20 };
-          vErrors === null ? vErrors = [err38] : vErrors.push(err38), errors++;
-        }
-        let data21 = data19.merge;
-        if (typeof data21 != "boolean") {
-          let err39 = { instancePath: instancePath + "/tiers/soft/merge", schemaPath: "#/properties/tiers/properties/soft/properties/merge/type", keyword: "type", params: { type: "boolean" }, message: "must be boolean", schema: schema11.properties.tiers.properties.soft.properties.merge.type, parentSchema: schema11.properties.tiers.properties.soft.properties.merge, data: data21 };
-          vErrors === null ? vErrors = [err39] : vErrors.push(err39), errors++;
-        }
-      } else {
-        let err40 = { instancePath: instancePath + "/tiers/soft", schemaPath: "#/properties/tiers/properties/soft/type", keyword: "type", params: { type: "object" }, message: "must be object", schema: schema11.properties.tiers.properties.soft.type, parentSchema: schema11.properties.tiers.properties.soft, data: data19 };
-        vErrors === null ? vErrors = [err40] : vErrors.push(err40), errors++;
-      }
-      let data22 = data16.hard;
-      if (data22 && typeof data22 == "object" && !Array.isArray(data22)) {
-        data22.approvals === void 0 && (data22.approvals = 1), data22.merge === void 0 && (data22.merge = !0), data22.invalidate_on_push === void 0 && (data22.invalidate_on_push = !0), data22.request_review === void 0 && (data22.request_review = !0);
-        for (let key6 in data22)
-          if (!(key6 === "approvals" || key6 === "merge" || key6 === "invalidate_on_push" || key6 === "request_review" || key6 === "remind" || key6 === "escalate_to")) {
-            let err41 = { instancePath: instancePath + "/tiers/hard", schemaPath: "#/properties/tiers/properties/hard/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key6 }, message: "must NOT have additional properties", schema: !1, parentSchema: schema11.properties.tiers.properties.hard, data: data22 };
-            vErrors === null ? vErrors = [err41] : vErrors.push(err41), errors++;
-          }
-        let data23 = data22.approvals;
-        if (!(typeof data23 == "number" && !(data23 % 1) && !isNaN(data23) && isFinite(data23))) {
-          let err42 = { instancePath: instancePath + "/tiers/hard/approvals", schemaPath: "#/properties/tiers/properties/hard/properties/approvals/type", keyword: "type", params: { type: "integer" }, message: "must be integer", schema: schema11.properties.tiers.properties.hard.properties.approvals.type, parentSchema: schema11.properties.tiers.properties.hard.properties.approvals, data: data23 };
-          vErrors === null ? vErrors = [err42] : vErrors.push(err42), errors++;
-        }
-        if (typeof data23 == "number" && isFinite(data23)) {
-          if (data23 > 100 || isNaN(data23)) {
-            let err43 = { instancePath: instancePath + "/tiers/hard/approvals", schemaPath: "#/properties/tiers/properties/hard/properties/approvals/maximum", keyword: "maximum", params: { comparison: "<=", limit: 100 }, message: "must be <= 100", schema: 100, parentSchema: schema11.properties.tiers.properties.hard.properties.approvals, data: data23 };
-            vErrors === null ? vErrors = [err43] : vErrors.push(err43), errors++;
-          }
-          if (data23 < 1 || isNaN(data23)) {
-            let err44 = { instancePath: instancePath + "/tiers/hard/approvals", schemaPath: "#/properties/tiers/properties/hard/properties/approvals/minimum", keyword: "minimum", params: { comparison: ">=", limit: 1 }, message: "must be >= 1", schema: 1, parentSchema: schema11.properties.tiers.properties.hard.properties.approvals, data: data23 };
-            vErrors === null ? vErrors = [err44] : vErrors.push(err44), errors++;
-          }
-        }
-        let data24 = data22.merge;
-        if (typeof data24 != "boolean") {
-          let err45 = { instancePath: instancePath + "/tiers/hard/merge", schemaPath: "#/properties/tiers/properties/hard/properties/merge/type", keyword: "type", params: { type: "boolean" }, message: "must be boolean", schema: schema11.properties.tiers.properties.hard.properties.merge.type, parentSchema: schema11.properties.tiers.properties.hard.properties.merge, data: data24 };
-          vErrors === null ? vErrors = [err45] : vErrors.push(err45), errors++;
-        }
-        let data25 = data22.invalidate_on_push;
-        if (typeof data25 != "boolean") {
-          let err46 = { instancePath: instancePath + "/tiers/hard/invalidate_on_push", schemaPath: "#/properties/tiers/properties/hard/properties/invalidate_on_push/type", keyword: "type", params: { type: "boolean" }, message: "must be boolean", schema: schema11.properties.tiers.properties.hard.properties.invalidate_on_push.type, parentSchema: schema11.properties.tiers.properties.hard.properties.invalidate_on_push, data: data25 };
-          vErrors === null ? vErrors = [err46] : vErrors.push(err46), errors++;
-        }
-        let data26 = data22.request_review;
-        if (typeof data26 != "boolean") {
-          let err47 = { instancePath: instancePath + "/tiers/hard/request_review", schemaPath: "#/properties/tiers/properties/hard/properties/request_review/type", keyword: "type", params: { type: "boolean" }, message: "must be boolean", schema: schema11.properties.tiers.properties.hard.properties.request_review.type, parentSchema: schema11.properties.tiers.properties.hard.properties.request_review, data: data26 };
-          vErrors === null ? vErrors = [err47] : vErrors.push(err47), errors++;
-        }
-        if (data22.remind !== void 0) {
-          let data27 = data22.remind;
-          if (Array.isArray(data27)) {
-            if (data27.length > 10) {
-              let err48 = { instancePath: instancePath + "/tiers/hard/remind", schemaPath: "#/properties/tiers/properties/hard/properties/remind/maxItems", keyword: "maxItems", params: { limit: 10 }, message: "must NOT have more than 10 items", schema: 10, parentSchema: schema11.properties.tiers.properties.hard.properties.remind, data: data27 };
-              vErrors === null ? vErrors = [err48] : vErrors.push(err48), errors++;
-            }
-            if (data27.length < 1) {
-              let err49 = { instancePath: instancePath + "/tiers/hard/remind", schemaPath: "#/properties/tiers/properties/hard/properties/remind/minItems", keyword: "minItems", params: { limit: 1 }, message: "must NOT have fewer than 1 items", schema: 1, parentSchema: schema11.properties.tiers.properties.hard.properties.remind, data: data27 };
-              vErrors === null ? vErrors = [err49] : vErrors.push(err49), errors++;
-            }
-            let len5 = data27.length;
-            for (let i5 = 0; i5 < len5; i5++) {
-              let data28 = data27[i5];
-              if (typeof data28 == "string") {
-                if (!pattern1.test(data28)) {
-                  let err50 = { instancePath: instancePath + "/tiers/hard/remind/" + i5, schemaPath: "#/properties/tiers/properties/hard/properties/remind/items/pattern", keyword: "pattern", params: { pattern: "^[1-9][0-9]{0,5}[smhd]$" }, message: 'must match pattern "^[1-9][0-9]{0,5}[smhd]$"', schema: "^[1-9][0-9]{0,5}[smhd]$", parentSchema: schema11.properties.tiers.properties.hard.properties.remind.items, data: data28 };
-                  vErrors === null ? vErrors = [err50] : vErrors.push(err50), errors++;
-                }
-              } else {
-                let err51 = { instancePath: instancePath + "/tiers/hard/remind/" + i5, schemaPath: "#/properties/tiers/properties/hard/properties/remind/items/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema11.properties.tiers.properties.hard.properties.remind.items.type, parentSchema: schema11.properties.tiers.properties.hard.properties.remind.items, data: data28 };
-                vErrors === null ? vErrors = [err51] : vErrors.push(err51), errors++;
-              }
-            }
-          } else {
-            let err52 = { instancePath: instancePath + "/tiers/hard/remind", schemaPath: "#/properties/tiers/properties/hard/properties/remind/type", keyword: "type", params: { type: "array" }, message: "must be array", schema: schema11.properties.tiers.properties.hard.properties.remind.type, parentSchema: schema11.properties.tiers.properties.hard.properties.remind, data: data27 };
-            vErrors === null ? vErrors = [err52] : vErrors.push(err52), errors++;
-          }
-        }
-        if (data22.escalate_to !== void 0) {
-          let data29 = data22.escalate_to;
-          if (data29 && typeof data29 == "object" && !Array.isArray(data29)) {
-            data29.users === void 0 && (data29.users = []), data29.teams === void 0 && (data29.teams = []);
-            for (let key7 in data29)
-              if (!(key7 === "users" || key7 === "teams")) {
-                let err53 = { instancePath: instancePath + "/tiers/hard/escalate_to", schemaPath: "#/properties/tiers/properties/hard/properties/escalate_to/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key7 }, message: "must NOT have additional properties", schema: !1, parentSchema: schema11.properties.tiers.properties.hard.properties.escalate_to, data: data29 };
-                vErrors === null ? vErrors = [err53] : vErrors.push(err53), errors++;
-              }
-            let data30 = data29.users;
-            if (Array.isArray(data30)) {
-              let len6 = data30.length;
-              for (let i6 = 0; i6 < len6; i6++) {
-                let data31 = data30[i6];
-                if (typeof data31 == "string") {
-                  if (func3(data31) > 1024) {
-                    let err54 = { instancePath: instancePath + "/tiers/hard/escalate_to/users/" + i6, schemaPath: "#/properties/tiers/properties/hard/properties/escalate_to/properties/users/items/maxLength", keyword: "maxLength", params: { limit: 1024 }, message: "must NOT have more than 1024 characters", schema: 1024, parentSchema: schema11.properties.tiers.properties.hard.properties.escalate_to.properties.users.items, data: data31 };
-                    vErrors === null ? vErrors = [err54] : vErrors.push(err54), errors++;
-                  }
-                  if (func3(data31) < 1) {
-                    let err55 = { instancePath: instancePath + "/tiers/hard/escalate_to/users/" + i6, schemaPath: "#/properties/tiers/properties/hard/properties/escalate_to/properties/users/items/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters", schema: 1, parentSchema: schema11.properties.tiers.properties.hard.properties.escalate_to.properties.users.items, data: data31 };
-                    vErrors === null ? vErrors = [err55] : vErrors.push(err55), errors++;
-                  }
-                } else {
-                  let err56 = { instancePath: instancePath + "/tiers/hard/escalate_to/users/" + i6, schemaPath: "#/properties/tiers/properties/hard/properties/escalate_to/properties/users/items/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema11.properties.tiers.properties.hard.properties.escalate_to.properties.users.items.type, parentSchema: schema11.properties.tiers.properties.hard.properties.escalate_to.properties.users.items, data: data31 };
-                  vErrors === null ? vErrors = [err56] : vErrors.push(err56), errors++;
-                }
-              }
-            } else {
-              let err57 = { instancePath: instancePath + "/tiers/hard/escalate_to/users", schemaPath: "#/properties/tiers/properties/hard/properties/escalate_to/properties/users/type", keyword: "type", params: { type: "array" }, message: "must be array", schema: schema11.properties.tiers.properties.hard.properties.escalate_to.properties.users.type, parentSchema: schema11.properties.tiers.properties.hard.properties.escalate_to.properties.users, data: data30 };
-              vErrors === null ? vErrors = [err57] : vErrors.push(err57), errors++;
-            }
-            let data32 = data29.teams;
-            if (Array.isArray(data32)) {
-              let len7 = data32.length;
-              for (let i7 = 0; i7 < len7; i7++) {
-                let data33 = data32[i7];
-                if (typeof data33 == "string") {
-                  if (func3(data33) > 1024) {
-                    let err58 = { instancePath: instancePath + "/tiers/hard/escalate_to/teams/" + i7, schemaPath: "#/properties/tiers/properties/hard/properties/escalate_to/properties/teams/items/maxLength", keyword: "maxLength", params: { limit: 1024 }, message: "must NOT have more than 1024 characters", schema: 1024, parentSchema: schema11.properties.tiers.properties.hard.properties.escalate_to.properties.teams.items, data: data33 };
-                    vErrors === null ? vErrors = [err58] : vErrors.push(err58), errors++;
-                  }
-                  if (func3(data33) < 1) {
-                    let err59 = { instancePath: instancePath + "/tiers/hard/escalate_to/teams/" + i7, schemaPath: "#/properties/tiers/properties/hard/properties/escalate_to/properties/teams/items/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters", schema: 1, parentSchema: schema11.properties.tiers.properties.hard.properties.escalate_to.properties.teams.items, data: data33 };
-                    vErrors === null ? vErrors = [err59] : vErrors.push(err59), errors++;
-                  }
-                  if (!pattern0.test(data33)) {
-                    let err60 = { instancePath: instancePath + "/tiers/hard/escalate_to/teams/" + i7, schemaPath: "#/properties/tiers/properties/hard/properties/escalate_to/properties/teams/items/pattern", keyword: "pattern", params: { pattern: "^[^/\\s]+/[^/\\s]+$" }, message: 'must match pattern "^[^/\\s]+/[^/\\s]+$"', schema: "^[^/\\s]+/[^/\\s]+$", parentSchema: schema11.properties.tiers.properties.hard.properties.escalate_to.properties.teams.items, data: data33 };
-                    vErrors === null ? vErrors = [err60] : vErrors.push(err60), errors++;
-                  }
-                } else {
-                  let err61 = { instancePath: instancePath + "/tiers/hard/escalate_to/teams/" + i7, schemaPath: "#/properties/tiers/properties/hard/properties/escalate_to/properties/teams/items/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema11.properties.tiers.properties.hard.properties.escalate_to.properties.teams.items.type, parentSchema: schema11.properties.tiers.properties.hard.properties.escalate_to.properties.teams.items, data: data33 };
-                  vErrors === null ? vErrors = [err61] : vErrors.push(err61), errors++;
-                }
-              }
-            } else {
-              let err62 = { instancePath: instancePath + "/tiers/hard/escalate_to/teams", schemaPath: "#/properties/tiers/properties/hard/properties/escalate_to/properties/teams/type", keyword: "type", params: { type: "array" }, message: "must be array", schema: schema11.properties.tiers.properties.hard.properties.escalate_to.properties.teams.type, parentSchema: schema11.properties.tiers.properties.hard.properties.escalate_to.properties.teams, data: data32 };
-              vErrors === null ? vErrors = [err62] : vErrors.push(err62), errors++;
-            }
-          } else {
-            let err63 = { instancePath: instancePath + "/tiers/hard/escalate_to", schemaPath: "#/properties/tiers/properties/hard/properties/escalate_to/type", keyword: "type", params: { type: "object" }, message: "must be object", schema: schema11.properties.tiers.properties.hard.properties.escalate_to.type, parentSchema: schema11.properties.tiers.properties.hard.properties.escalate_to, data: data29 };
-            vErrors === null ? vErrors = [err63] : vErrors.push(err63), errors++;
-          }
-        }
-      } else {
-        let err64 = { instancePath: instancePath + "/tiers/hard", schemaPath: "#/properties/tiers/properties/hard/type", keyword: "type", params: { type: "object" }, message: "must be object", schema: schema11.properties.tiers.properties.hard.type, parentSchema: schema11.properties.tiers.properties.hard, data: data22 };
-        vErrors === null ? vErrors = [err64] : vErrors.push(err64), errors++;
-      }
-    } else {
-      let err65 = { instancePath: instancePath + "/tiers", schemaPath: "#/properties/tiers/type", keyword: "type", params: { type: "object" }, message: "must be object", schema: schema11.properties.tiers.type, parentSchema: schema11.properties.tiers, data: data16 };
-      vErrors === null ? vErrors = [err65] : vErrors.push(err65), errors++;
-    }
-    let data34 = data.merge;
-    if (data34 && typeof data34 == "object" && !Array.isArray(data34)) {
-      data34.method === void 0 && (data34.method = "squash"), data34.update_branch === void 0 && (data34.update_branch = !1);
-      for (let key8 in data34)
-        if (!(key8 === "method" || key8 === "update_branch")) {
-          let err66 = { instancePath: instancePath + "/merge", schemaPath: "#/properties/merge/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key8 }, message: "must NOT have additional properties", schema: !1, parentSchema: schema11.properties.merge, data: data34 };
-          vErrors === null ? vErrors = [err66] : vErrors.push(err66), errors++;
-        }
-      let data35 = data34.method, _errs78 = errors, valid25 = !1, _errs79 = errors;
-      if (!(data35 === "merge" || data35 === "squash" || data35 === "rebase")) {
-        let err67 = { instancePath: instancePath + "/merge/method", schemaPath: "#/properties/merge/properties/method/anyOf/0/enum", keyword: "enum", params: { allowedValues: schema11.properties.merge.properties.method.anyOf[0].enum }, message: "must be equal to one of the allowed values", schema: schema11.properties.merge.properties.method.anyOf[0].enum, parentSchema: schema11.properties.merge.properties.method.anyOf[0], data: data35 };
-        vErrors === null ? vErrors = [err67] : vErrors.push(err67), errors++;
-      }
-      var _valid0 = _errs79 === errors;
-      if (valid25 = valid25 || _valid0, !valid25) {
-        let _errs80 = errors;
-        if (Array.isArray(data35)) {
-          if (data35.length < 1) {
-            let err68 = { instancePath: instancePath + "/merge/method", schemaPath: "#/properties/merge/properties/method/anyOf/1/minItems", keyword: "minItems", params: { limit: 1 }, message: "must NOT have fewer than 1 items", schema: 1, parentSchema: schema11.properties.merge.properties.method.anyOf[1], data: data35 };
-            vErrors === null ? vErrors = [err68] : vErrors.push(err68), errors++;
-          }
-          let len8 = data35.length;
-          for (let i8 = 0; i8 < len8; i8++) {
-            let data36 = data35[i8];
-            if (!(data36 === "merge" || data36 === "squash" || data36 === "rebase")) {
-              let err69 = { instancePath: instancePath + "/merge/method/" + i8, schemaPath: "#/properties/merge/properties/method/anyOf/1/items/enum", keyword: "enum", params: { allowedValues: schema11.properties.merge.properties.method.anyOf[1].items.enum }, message: "must be equal to one of the allowed values", schema: schema11.properties.merge.properties.method.anyOf[1].items.enum, parentSchema: schema11.properties.merge.properties.method.anyOf[1].items, data: data36 };
-              vErrors === null ? vErrors = [err69] : vErrors.push(err69), errors++;
-            }
-          }
-          let i9 = data35.length, j0;
-          if (i9 > 1) {
-            outer0: for (; i9--; )
-              for (j0 = i9; j0--; )
-                if (func0(data35[i9], data35[j0])) {
-                  let err70 = { instancePath: instancePath + "/merge/method", schemaPath: "#/properties/merge/properties/method/anyOf/1/uniqueItems", keyword: "uniqueItems", params: { i: i9, j: j0 }, message: "must NOT have duplicate items (items ## " + j0 + " and " + i9 + " are identical)", schema: !0, parentSchema: schema11.properties.merge.properties.method.anyOf[1], data: data35 };
-                  vErrors === null ? vErrors = [err70] : vErrors.push(err70), errors++;
-                  break outer0;
-                }
-          }
-        } else {
-          let err71 = { instancePath: instancePath + "/merge/method", schemaPath: "#/properties/merge/properties/method/anyOf/1/type", keyword: "type", params: { type: "array" }, message: "must be array", schema: schema11.properties.merge.properties.method.anyOf[1].type, parentSchema: schema11.properties.merge.properties.method.anyOf[1], data: data35 };
-          vErrors === null ? vErrors = [err71] : vErrors.push(err71), errors++;
-        }
-        var _valid0 = _errs80 === errors;
-        valid25 = valid25 || _valid0;
-      }
-      if (valid25)
-        errors = _errs78, vErrors !== null && (_errs78 ? vErrors.length = _errs78 : vErrors = null);
-      else {
-        let err72 = { instancePath: instancePath + "/merge/method", schemaPath: "#/properties/merge/properties/method/anyOf", keyword: "anyOf", params: {}, message: "must match a schema in anyOf", schema: schema11.properties.merge.properties.method.anyOf, parentSchema: schema11.properties.merge.properties.method, data: data35 };
-        vErrors === null ? vErrors = [err72] : vErrors.push(err72), errors++;
-      }
-      let data37 = data34.update_branch;
-      if (typeof data37 != "boolean") {
-        let err73 = { instancePath: instancePath + "/merge/update_branch", schemaPath: "#/properties/merge/properties/update_branch/type", keyword: "type", params: { type: "boolean" }, message: "must be boolean", schema: schema11.properties.merge.properties.update_branch.type, parentSchema: schema11.properties.merge.properties.update_branch, data: data37 };
-        vErrors === null ? vErrors = [err73] : vErrors.push(err73), errors++;
-      }
-    } else {
-      let err74 = { instancePath: instancePath + "/merge", schemaPath: "#/properties/merge/type", keyword: "type", params: { type: "object" }, message: "must be object", schema: schema11.properties.merge.type, parentSchema: schema11.properties.merge, data: data34 };
-      vErrors === null ? vErrors = [err74] : vErrors.push(err74), errors++;
-    }
-    if (data.working_hours !== void 0) {
-      let data38 = data.working_hours;
-      if (data38 && typeof data38 == "object" && !Array.isArray(data38)) {
-        if (data38.holidays === void 0 && (data38.holidays = []), data38.timezone === void 0) {
-          let err75 = { instancePath: instancePath + "/working_hours", schemaPath: "#/properties/working_hours/required", keyword: "required", params: { missingProperty: "timezone" }, message: "must have required property 'timezone'", schema: schema11.properties.working_hours.required, parentSchema: schema11.properties.working_hours, data: data38 };
-          vErrors === null ? vErrors = [err75] : vErrors.push(err75), errors++;
-        }
-        if (data38.days === void 0) {
-          let err76 = { instancePath: instancePath + "/working_hours", schemaPath: "#/properties/working_hours/required", keyword: "required", params: { missingProperty: "days" }, message: "must have required property 'days'", schema: schema11.properties.working_hours.required, parentSchema: schema11.properties.working_hours, data: data38 };
-          vErrors === null ? vErrors = [err76] : vErrors.push(err76), errors++;
-        }
-        if (data38.from === void 0) {
-          let err77 = { instancePath: instancePath + "/working_hours", schemaPath: "#/properties/working_hours/required", keyword: "required", params: { missingProperty: "from" }, message: "must have required property 'from'", schema: schema11.properties.working_hours.required, parentSchema: schema11.properties.working_hours, data: data38 };
-          vErrors === null ? vErrors = [err77] : vErrors.push(err77), errors++;
-        }
-        if (data38.to === void 0) {
-          let err78 = { instancePath: instancePath + "/working_hours", schemaPath: "#/properties/working_hours/required", keyword: "required", params: { missingProperty: "to" }, message: "must have required property 'to'", schema: schema11.properties.working_hours.required, parentSchema: schema11.properties.working_hours, data: data38 };
-          vErrors === null ? vErrors = [err78] : vErrors.push(err78), errors++;
-        }
-        for (let key9 in data38)
-          if (!(key9 === "timezone" || key9 === "days" || key9 === "from" || key9 === "to" || key9 === "holidays")) {
-            let err79 = { instancePath: instancePath + "/working_hours", schemaPath: "#/properties/working_hours/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key9 }, message: "must NOT have additional properties", schema: !1, parentSchema: schema11.properties.working_hours, data: data38 };
-            vErrors === null ? vErrors = [err79] : vErrors.push(err79), errors++;
-          }
-        if (data38.timezone !== void 0) {
-          let data39 = data38.timezone;
-          if (typeof data39 == "string") {
-            if (func3(data39) < 1) {
-              let err80 = { instancePath: instancePath + "/working_hours/timezone", schemaPath: "#/properties/working_hours/properties/timezone/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters", schema: 1, parentSchema: schema11.properties.working_hours.properties.timezone, data: data39 };
-              vErrors === null ? vErrors = [err80] : vErrors.push(err80), errors++;
-            }
-          } else {
-            let err81 = { instancePath: instancePath + "/working_hours/timezone", schemaPath: "#/properties/working_hours/properties/timezone/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema11.properties.working_hours.properties.timezone.type, parentSchema: schema11.properties.working_hours.properties.timezone, data: data39 };
-            vErrors === null ? vErrors = [err81] : vErrors.push(err81), errors++;
-          }
-        }
-        if (data38.days !== void 0) {
-          let data40 = data38.days;
-          if (Array.isArray(data40)) {
-            if (data40.length < 1) {
-              let err82 = { instancePath: instancePath + "/working_hours/days", schemaPath: "#/properties/working_hours/properties/days/minItems", keyword: "minItems", params: { limit: 1 }, message: "must NOT have fewer than 1 items", schema: 1, parentSchema: schema11.properties.working_hours.properties.days, data: data40 };
-              vErrors === null ? vErrors = [err82] : vErrors.push(err82), errors++;
-            }
-            let len9 = data40.length;
-            for (let i10 = 0; i10 < len9; i10++) {
-              let data41 = data40[i10];
-              if (!(data41 === "mon" || data41 === "tue" || data41 === "wed" || data41 === "thu" || data41 === "fri" || data41 === "sat" || data41 === "sun")) {
-                let err83 = { instancePath: instancePath + "/working_hours/days/" + i10, schemaPath: "#/properties/working_hours/properties/days/items/enum", keyword: "enum", params: { allowedValues: schema11.properties.working_hours.properties.days.items.enum }, message: "must be equal to one of the allowed values", schema: schema11.properties.working_hours.properties.days.items.enum, parentSchema: schema11.properties.working_hours.properties.days.items, data: data41 };
-                vErrors === null ? vErrors = [err83] : vErrors.push(err83), errors++;
-              }
-            }
-            let i11 = data40.length, j1;
-            if (i11 > 1) {
-              outer1: for (; i11--; )
-                for (j1 = i11; j1--; )
-                  if (func0(data40[i11], data40[j1])) {
-                    let err84 = { instancePath: instancePath + "/working_hours/days", schemaPath: "#/properties/working_hours/properties/days/uniqueItems", keyword: "uniqueItems", params: { i: i11, j: j1 }, message: "must NOT have duplicate items (items ## " + j1 + " and " + i11 + " are identical)", schema: !0, parentSchema: schema11.properties.working_hours.properties.days, data: data40 };
-                    vErrors === null ? vErrors = [err84] : vErrors.push(err84), errors++;
-                    break outer1;
-                  }
-            }
-          } else {
-            let err85 = { instancePath: instancePath + "/working_hours/days", schemaPath: "#/properties/working_hours/properties/days/type", keyword: "type", params: { type: "array" }, message: "must be array", schema: schema11.properties.working_hours.properties.days.type, parentSchema: schema11.properties.working_hours.properties.days, data: data40 };
-            vErrors === null ? vErrors = [err85] : vErrors.push(err85), errors++;
-          }
-        }
-        if (data38.from !== void 0) {
-          let data42 = data38.from;
-          if (typeof data42 == "string") {
-            if (!pattern4.test(data42)) {
-              let err86 = { instancePath: instancePath + "/working_hours/from", schemaPath: "#/properties/working_hours/properties/from/pattern", keyword: "pattern", params: { pattern: "^([01][0-9]|2[0-3]):[0-5][0-9]$|^24:00$" }, message: 'must match pattern "^([01][0-9]|2[0-3]):[0-5][0-9]$|^24:00$"', schema: "^([01][0-9]|2[0-3]):[0-5][0-9]$|^24:00$", parentSchema: schema11.properties.working_hours.properties.from, data: data42 };
-              vErrors === null ? vErrors = [err86] : vErrors.push(err86), errors++;
-            }
-          } else {
-            let err87 = { instancePath: instancePath + "/working_hours/from", schemaPath: "#/properties/working_hours/properties/from/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema11.properties.working_hours.properties.from.type, parentSchema: schema11.properties.working_hours.properties.from, data: data42 };
-            vErrors === null ? vErrors = [err87] : vErrors.push(err87), errors++;
-          }
-        }
-        if (data38.to !== void 0) {
-          let data43 = data38.to;
-          if (typeof data43 == "string") {
-            if (!pattern4.test(data43)) {
-              let err88 = { instancePath: instancePath + "/working_hours/to", schemaPath: "#/properties/working_hours/properties/to/pattern", keyword: "pattern", params: { pattern: "^([01][0-9]|2[0-3]):[0-5][0-9]$|^24:00$" }, message: 'must match pattern "^([01][0-9]|2[0-3]):[0-5][0-9]$|^24:00$"', schema: "^([01][0-9]|2[0-3]):[0-5][0-9]$|^24:00$", parentSchema: schema11.properties.working_hours.properties.to, data: data43 };
-              vErrors === null ? vErrors = [err88] : vErrors.push(err88), errors++;
-            }
-          } else {
-            let err89 = { instancePath: instancePath + "/working_hours/to", schemaPath: "#/properties/working_hours/properties/to/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema11.properties.working_hours.properties.to.type, parentSchema: schema11.properties.working_hours.properties.to, data: data43 };
-            vErrors === null ? vErrors = [err89] : vErrors.push(err89), errors++;
-          }
-        }
-        let data44 = data38.holidays;
-        if (Array.isArray(data44)) {
-          let len10 = data44.length;
-          for (let i12 = 0; i12 < len10; i12++) {
-            let data45 = data44[i12];
-            if (typeof data45 == "string") {
-              if (!pattern6.test(data45)) {
-                let err90 = { instancePath: instancePath + "/working_hours/holidays/" + i12, schemaPath: "#/properties/working_hours/properties/holidays/items/pattern", keyword: "pattern", params: { pattern: "^[0-9]{4}-[0-9]{2}-[0-9]{2}$" }, message: 'must match pattern "^[0-9]{4}-[0-9]{2}-[0-9]{2}$"', schema: "^[0-9]{4}-[0-9]{2}-[0-9]{2}$", parentSchema: schema11.properties.working_hours.properties.holidays.items, data: data45 };
-                vErrors === null ? vErrors = [err90] : vErrors.push(err90), errors++;
-              }
-            } else {
-              let err91 = { instancePath: instancePath + "/working_hours/holidays/" + i12, schemaPath: "#/properties/working_hours/properties/holidays/items/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema11.properties.working_hours.properties.holidays.items.type, parentSchema: schema11.properties.working_hours.properties.holidays.items, data: data45 };
-              vErrors === null ? vErrors = [err91] : vErrors.push(err91), errors++;
-            }
-          }
-        } else {
-          let err92 = { instancePath: instancePath + "/working_hours/holidays", schemaPath: "#/properties/working_hours/properties/holidays/type", keyword: "type", params: { type: "array" }, message: "must be array", schema: schema11.properties.working_hours.properties.holidays.type, parentSchema: schema11.properties.working_hours.properties.holidays, data: data44 };
-          vErrors === null ? vErrors = [err92] : vErrors.push(err92), errors++;
-        }
-      } else {
-        let err93 = { instancePath: instancePath + "/working_hours", schemaPath: "#/properties/working_hours/type", keyword: "type", params: { type: "object" }, message: "must be object", schema: schema11.properties.working_hours.type, parentSchema: schema11.properties.working_hours, data: data38 };
-        vErrors === null ? vErrors = [err93] : vErrors.push(err93), errors++;
-      }
-    }
-    let data46 = data.rules;
-    if (Array.isArray(data46)) {
-      let len11 = data46.length;
-      for (let i13 = 0; i13 < len11; i13++) {
-        let data47 = data46[i13], _errs105 = errors, valid37 = !1, _errs106 = errors;
-        if (data47 && typeof data47 == "object" && !Array.isArray(data47) && data47.paths === void 0) {
-          let err94 = { instancePath: instancePath + "/rules/" + i13, schemaPath: "#/properties/rules/items/anyOf/0/required", keyword: "required", params: { missingProperty: "paths" }, message: "must have required property 'paths'", schema: schema11.properties.rules.items.anyOf[0].required, parentSchema: schema11.properties.rules.items.anyOf[0], data: data47 };
-          vErrors === null ? vErrors = [err94] : vErrors.push(err94), errors++;
-        }
-        var _valid1 = _errs106 === errors;
-        if (valid37 = valid37 || _valid1, !valid37) {
-          let _errs107 = errors;
-          if (data47 && typeof data47 == "object" && !Array.isArray(data47) && data47.labels === void 0) {
-            let err95 = { instancePath: instancePath + "/rules/" + i13, schemaPath: "#/properties/rules/items/anyOf/1/required", keyword: "required", params: { missingProperty: "labels" }, message: "must have required property 'labels'", schema: schema11.properties.rules.items.anyOf[1].required, parentSchema: schema11.properties.rules.items.anyOf[1], data: data47 };
-            vErrors === null ? vErrors = [err95] : vErrors.push(err95), errors++;
-          }
-          var _valid1 = _errs107 === errors;
-          if (valid37 = valid37 || _valid1, !valid37) {
-            let _errs108 = errors;
-            if (data47 && typeof data47 == "object" && !Array.isArray(data47) && data47.authors === void 0) {
-              let err96 = { instancePath: instancePath + "/rules/" + i13, schemaPath: "#/properties/rules/items/anyOf/2/required", keyword: "required", params: { missingProperty: "authors" }, message: "must have required property 'authors'", schema: schema11.properties.rules.items.anyOf[2].required, parentSchema: schema11.properties.rules.items.anyOf[2], data: data47 };
-              vErrors === null ? vErrors = [err96] : vErrors.push(err96), errors++;
-            }
-            var _valid1 = _errs108 === errors;
-            if (valid37 = valid37 || _valid1, !valid37) {
-              let _errs109 = errors;
-              if (data47 && typeof data47 == "object" && !Array.isArray(data47) && data47.base === void 0) {
-                let err97 = { instancePath: instancePath + "/rules/" + i13, schemaPath: "#/properties/rules/items/anyOf/3/required", keyword: "required", params: { missingProperty: "base" }, message: "must have required property 'base'", schema: schema11.properties.rules.items.anyOf[3].required, parentSchema: schema11.properties.rules.items.anyOf[3], data: data47 };
-                vErrors === null ? vErrors = [err97] : vErrors.push(err97), errors++;
-              }
-              var _valid1 = _errs109 === errors;
-              if (valid37 = valid37 || _valid1, !valid37) {
-                let _errs110 = errors;
-                if (data47 && typeof data47 == "object" && !Array.isArray(data47) && data47.changed_lines === void 0) {
-                  let err98 = { instancePath: instancePath + "/rules/" + i13, schemaPath: "#/properties/rules/items/anyOf/4/required", keyword: "required", params: { missingProperty: "changed_lines" }, message: "must have required property 'changed_lines'", schema: schema11.properties.rules.items.anyOf[4].required, parentSchema: schema11.properties.rules.items.anyOf[4], data: data47 };
-                  vErrors === null ? vErrors = [err98] : vErrors.push(err98), errors++;
-                }
-                var _valid1 = _errs110 === errors;
-                if (valid37 = valid37 || _valid1, !valid37) {
-                  let _errs111 = errors;
-                  if (data47 && typeof data47 == "object" && !Array.isArray(data47) && data47.changed_files === void 0) {
-                    let err99 = { instancePath: instancePath + "/rules/" + i13, schemaPath: "#/properties/rules/items/anyOf/5/required", keyword: "required", params: { missingProperty: "changed_files" }, message: "must have required property 'changed_files'", schema: schema11.properties.rules.items.anyOf[5].required, parentSchema: schema11.properties.rules.items.anyOf[5], data: data47 };
-                    vErrors === null ? vErrors = [err99] : vErrors.push(err99), errors++;
-                  }
-                  var _valid1 = _errs111 === errors;
-                  valid37 = valid37 || _valid1;
-                }
-              }
-            }
-          }
-        }
-        if (valid37)
-          errors = _errs105, vErrors !== null && (_errs105 ? vErrors.length = _errs105 : vErrors = null);
-        else {
-          let err100 = { instancePath: instancePath + "/rules/" + i13, schemaPath: "#/properties/rules/items/anyOf", keyword: "anyOf", params: {}, message: "must match a schema in anyOf", schema: schema11.properties.rules.items.anyOf, parentSchema: schema11.properties.rules.items, data: data47 };
-          vErrors === null ? vErrors = [err100] : vErrors.push(err100), errors++;
-        }
-        if (data47 && typeof data47 == "object" && !Array.isArray(data47)) {
-          if (data47.name === void 0) {
-            let err101 = { instancePath: instancePath + "/rules/" + i13, schemaPath: "#/properties/rules/items/required", keyword: "required", params: { missingProperty: "name" }, message: "must have required property 'name'", schema: schema11.properties.rules.items.required, parentSchema: schema11.properties.rules.items, data: data47 };
-            vErrors === null ? vErrors = [err101] : vErrors.push(err101), errors++;
-          }
-          if (data47.tier === void 0) {
-            let err102 = { instancePath: instancePath + "/rules/" + i13, schemaPath: "#/properties/rules/items/required", keyword: "required", params: { missingProperty: "tier" }, message: "must have required property 'tier'", schema: schema11.properties.rules.items.required, parentSchema: schema11.properties.rules.items, data: data47 };
-            vErrors === null ? vErrors = [err102] : vErrors.push(err102), errors++;
-          }
-          for (let key10 in data47)
-            if (!func2.call(schema11.properties.rules.items.properties, key10)) {
-              let err103 = { instancePath: instancePath + "/rules/" + i13, schemaPath: "#/properties/rules/items/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key10 }, message: "must NOT have additional properties", schema: !1, parentSchema: schema11.properties.rules.items, data: data47 };
-              vErrors === null ? vErrors = [err103] : vErrors.push(err103), errors++;
-            }
-          if (data47.name !== void 0) {
-            let data48 = data47.name;
-            if (typeof data48 == "string") {
-              if (func3(data48) > 200) {
-                let err104 = { instancePath: instancePath + "/rules/" + i13 + "/name", schemaPath: "#/properties/rules/items/properties/name/maxLength", keyword: "maxLength", params: { limit: 200 }, message: "must NOT have more than 200 characters", schema: 200, parentSchema: schema11.properties.rules.items.properties.name, data: data48 };
-                vErrors === null ? vErrors = [err104] : vErrors.push(err104), errors++;
-              }
-              if (func3(data48) < 1) {
-                let err105 = { instancePath: instancePath + "/rules/" + i13 + "/name", schemaPath: "#/properties/rules/items/properties/name/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters", schema: 1, parentSchema: schema11.properties.rules.items.properties.name, data: data48 };
-                vErrors === null ? vErrors = [err105] : vErrors.push(err105), errors++;
-              }
-            } else {
-              let err106 = { instancePath: instancePath + "/rules/" + i13 + "/name", schemaPath: "#/properties/rules/items/properties/name/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema11.properties.rules.items.properties.name.type, parentSchema: schema11.properties.rules.items.properties.name, data: data48 };
-              vErrors === null ? vErrors = [err106] : vErrors.push(err106), errors++;
-            }
-          }
-          if (data47.tier !== void 0) {
-            let data49 = data47.tier;
-            if (!(data49 === "fyi" || data49 === "soft" || data49 === "hard")) {
-              let err107 = { instancePath: instancePath + "/rules/" + i13 + "/tier", schemaPath: "#/properties/rules/items/properties/tier/enum", keyword: "enum", params: { allowedValues: schema11.properties.rules.items.properties.tier.enum }, message: "must be equal to one of the allowed values", schema: schema11.properties.rules.items.properties.tier.enum, parentSchema: schema11.properties.rules.items.properties.tier, data: data49 };
-              vErrors === null ? vErrors = [err107] : vErrors.push(err107), errors++;
-            }
-          }
-          if (data47.paths !== void 0) {
-            let data50 = data47.paths;
-            if (Array.isArray(data50)) {
-              if (data50.length < 1) {
-                let err108 = { instancePath: instancePath + "/rules/" + i13 + "/paths", schemaPath: "#/properties/rules/items/properties/paths/minItems", keyword: "minItems", params: { limit: 1 }, message: "must NOT have fewer than 1 items", schema: 1, parentSchema: schema11.properties.rules.items.properties.paths, data: data50 };
-                vErrors === null ? vErrors = [err108] : vErrors.push(err108), errors++;
-              }
-              let len12 = data50.length;
-              for (let i14 = 0; i14 < len12; i14++) {
-                let data51 = data50[i14];
-                if (typeof data51 == "string") {
-                  if (func3(data51) > 1024) {
-                    let err109 = { instancePath: instancePath + "/rules/" + i13 + "/paths/" + i14, schemaPath: "#/properties/rules/items/properties/paths/items/maxLength", keyword: "maxLength", params: { limit: 1024 }, message: "must NOT have more than 1024 characters", schema: 1024, parentSchema: schema11.properties.rules.items.properties.paths.items, data: data51 };
-                    vErrors === null ? vErrors = [err109] : vErrors.push(err109), errors++;
-                  }
-                  if (func3(data51) < 1) {
-                    let err110 = { instancePath: instancePath + "/rules/" + i13 + "/paths/" + i14, schemaPath: "#/properties/rules/items/properties/paths/items/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters", schema: 1, parentSchema: schema11.properties.rules.items.properties.paths.items, data: data51 };
-                    vErrors === null ? vErrors = [err110] : vErrors.push(err110), errors++;
-                  }
-                } else {
-                  let err111 = { instancePath: instancePath + "/rules/" + i13 + "/paths/" + i14, schemaPath: "#/properties/rules/items/properties/paths/items/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema11.properties.rules.items.properties.paths.items.type, parentSchema: schema11.properties.rules.items.properties.paths.items, data: data51 };
-                  vErrors === null ? vErrors = [err111] : vErrors.push(err111), errors++;
-                }
-              }
-            } else {
-              let err112 = { instancePath: instancePath + "/rules/" + i13 + "/paths", schemaPath: "#/properties/rules/items/properties/paths/type", keyword: "type", params: { type: "array" }, message: "must be array", schema: schema11.properties.rules.items.properties.paths.type, parentSchema: schema11.properties.rules.items.properties.paths, data: data50 };
-              vErrors === null ? vErrors = [err112] : vErrors.push(err112), errors++;
-            }
-          }
-          if (data47.labels !== void 0) {
-            let data52 = data47.labels;
-            if (Array.isArray(data52)) {
-              if (data52.length < 1) {
-                let err113 = { instancePath: instancePath + "/rules/" + i13 + "/labels", schemaPath: "#/properties/rules/items/properties/labels/minItems", keyword: "minItems", params: { limit: 1 }, message: "must NOT have fewer than 1 items", schema: 1, parentSchema: schema11.properties.rules.items.properties.labels, data: data52 };
-                vErrors === null ? vErrors = [err113] : vErrors.push(err113), errors++;
-              }
-              let len13 = data52.length;
-              for (let i15 = 0; i15 < len13; i15++) {
-                let data53 = data52[i15];
-                if (typeof data53 == "string") {
-                  if (func3(data53) > 1024) {
-                    let err114 = { instancePath: instancePath + "/rules/" + i13 + "/labels/" + i15, schemaPath: "#/properties/rules/items/properties/labels/items/maxLength", keyword: "maxLength", params: { limit: 1024 }, message: "must NOT have more than 1024 characters", schema: 1024, parentSchema: schema11.properties.rules.items.properties.labels.items, data: data53 };
-                    vErrors === null ? vErrors = [err114] : vErrors.push(err114), errors++;
-                  }
-                  if (func3(data53) < 1) {
-                    let err115 = { instancePath: instancePath + "/rules/" + i13 + "/labels/" + i15, schemaPath: "#/properties/rules/items/properties/labels/items/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters", schema: 1, parentSchema: schema11.properties.rules.items.properties.labels.items, data: data53 };
-                    vErrors === null ? vErrors = [err115] : vErrors.push(err115), errors++;
-                  }
-                } else {
-                  let err116 = { instancePath: instancePath + "/rules/" + i13 + "/labels/" + i15, schemaPath: "#/properties/rules/items/properties/labels/items/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema11.properties.rules.items.properties.labels.items.type, parentSchema: schema11.properties.rules.items.properties.labels.items, data: data53 };
-                  vErrors === null ? vErrors = [err116] : vErrors.push(err116), errors++;
-                }
-              }
-            } else {
-              let err117 = { instancePath: instancePath + "/rules/" + i13 + "/labels", schemaPath: "#/properties/rules/items/properties/labels/type", keyword: "type", params: { type: "array" }, message: "must be array", schema: schema11.properties.rules.items.properties.labels.type, parentSchema: schema11.properties.rules.items.properties.labels, data: data52 };
-              vErrors === null ? vErrors = [err117] : vErrors.push(err117), errors++;
-            }
-          }
-          if (data47.authors !== void 0) {
-            let data54 = data47.authors;
-            if (Array.isArray(data54)) {
-              if (data54.length < 1) {
-                let err118 = { instancePath: instancePath + "/rules/" + i13 + "/authors", schemaPath: "#/properties/rules/items/properties/authors/minItems", keyword: "minItems", params: { limit: 1 }, message: "must NOT have fewer than 1 items", schema: 1, parentSchema: schema11.properties.rules.items.properties.authors, data: data54 };
-                vErrors === null ? vErrors = [err118] : vErrors.push(err118), errors++;
-              }
-              let len14 = data54.length;
-              for (let i16 = 0; i16 < len14; i16++) {
-                let data55 = data54[i16];
-                if (typeof data55 == "string") {
-                  if (func3(data55) > 1024) {
-                    let err119 = { instancePath: instancePath + "/rules/" + i13 + "/authors/" + i16, schemaPath: "#/properties/rules/items/properties/authors/items/maxLength", keyword: "maxLength", params: { limit: 1024 }, message: "must NOT have more than 1024 characters", schema: 1024, parentSchema: schema11.properties.rules.items.properties.authors.items, data: data55 };
-                    vErrors === null ? vErrors = [err119] : vErrors.push(err119), errors++;
-                  }
-                  if (func3(data55) < 1) {
-                    let err120 = { instancePath: instancePath + "/rules/" + i13 + "/authors/" + i16, schemaPath: "#/properties/rules/items/properties/authors/items/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters", schema: 1, parentSchema: schema11.properties.rules.items.properties.authors.items, data: data55 };
-                    vErrors === null ? vErrors = [err120] : vErrors.push(err120), errors++;
-                  }
-                } else {
-                  let err121 = { instancePath: instancePath + "/rules/" + i13 + "/authors/" + i16, schemaPath: "#/properties/rules/items/properties/authors/items/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema11.properties.rules.items.properties.authors.items.type, parentSchema: schema11.properties.rules.items.properties.authors.items, data: data55 };
-                  vErrors === null ? vErrors = [err121] : vErrors.push(err121), errors++;
-                }
-              }
-            } else {
-              let err122 = { instancePath: instancePath + "/rules/" + i13 + "/authors", schemaPath: "#/properties/rules/items/properties/authors/type", keyword: "type", params: { type: "array" }, message: "must be array", schema: schema11.properties.rules.items.properties.authors.type, parentSchema: schema11.properties.rules.items.properties.authors, data: data54 };
-              vErrors === null ? vErrors = [err122] : vErrors.push(err122), errors++;
-            }
-          }
-          if (data47.base !== void 0) {
-            let data56 = data47.base;
-            if (Array.isArray(data56)) {
-              if (data56.length < 1) {
-                let err123 = { instancePath: instancePath + "/rules/" + i13 + "/base", schemaPath: "#/properties/rules/items/properties/base/minItems", keyword: "minItems", params: { limit: 1 }, message: "must NOT have fewer than 1 items", schema: 1, parentSchema: schema11.properties.rules.items.properties.base, data: data56 };
-                vErrors === null ? vErrors = [err123] : vErrors.push(err123), errors++;
-              }
-              let len15 = data56.length;
-              for (let i17 = 0; i17 < len15; i17++) {
-                let data57 = data56[i17];
-                if (typeof data57 == "string") {
-                  if (func3(data57) > 1024) {
-                    let err124 = { instancePath: instancePath + "/rules/" + i13 + "/base/" + i17, schemaPath: "#/properties/rules/items/properties/base/items/maxLength", keyword: "maxLength", params: { limit: 1024 }, message: "must NOT have more than 1024 characters", schema: 1024, parentSchema: schema11.properties.rules.items.properties.base.items, data: data57 };
-                    vErrors === null ? vErrors = [err124] : vErrors.push(err124), errors++;
-                  }
-                  if (func3(data57) < 1) {
-                    let err125 = { instancePath: instancePath + "/rules/" + i13 + "/base/" + i17, schemaPath: "#/properties/rules/items/properties/base/items/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters", schema: 1, parentSchema: schema11.properties.rules.items.properties.base.items, data: data57 };
-                    vErrors === null ? vErrors = [err125] : vErrors.push(err125), errors++;
-                  }
-                } else {
-                  let err126 = { instancePath: instancePath + "/rules/" + i13 + "/base/" + i17, schemaPath: "#/properties/rules/items/properties/base/items/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema11.properties.rules.items.properties.base.items.type, parentSchema: schema11.properties.rules.items.properties.base.items, data: data57 };
-                  vErrors === null ? vErrors = [err126] : vErrors.push(err126), errors++;
-                }
-              }
-            } else {
-              let err127 = { instancePath: instancePath + "/rules/" + i13 + "/base", schemaPath: "#/properties/rules/items/properties/base/type", keyword: "type", params: { type: "array" }, message: "must be array", schema: schema11.properties.rules.items.properties.base.type, parentSchema: schema11.properties.rules.items.properties.base, data: data56 };
-              vErrors === null ? vErrors = [err127] : vErrors.push(err127), errors++;
-            }
-          }
-          if (data47.changed_lines !== void 0) {
-            let data58 = data47.changed_lines;
-            if (!(typeof data58 == "number" && !(data58 % 1) && !isNaN(data58) && isFinite(data58))) {
-              let err128 = { instancePath: instancePath + "/rules/" + i13 + "/changed_lines", schemaPath: "#/properties/rules/items/properties/changed_lines/type", keyword: "type", params: { type: "integer" }, message: "must be integer", schema: schema11.properties.rules.items.properties.changed_lines.type, parentSchema: schema11.properties.rules.items.properties.changed_lines, data: data58 };
-              vErrors === null ? vErrors = [err128] : vErrors.push(err128), errors++;
-            }
-            if (typeof data58 == "number" && isFinite(data58) && (data58 < 0 || isNaN(data58))) {
-              let err129 = { instancePath: instancePath + "/rules/" + i13 + "/changed_lines", schemaPath: "#/properties/rules/items/properties/changed_lines/minimum", keyword: "minimum", params: { comparison: ">=", limit: 0 }, message: "must be >= 0", schema: 0, parentSchema: schema11.properties.rules.items.properties.changed_lines, data: data58 };
-              vErrors === null ? vErrors = [err129] : vErrors.push(err129), errors++;
-            }
-          }
-          if (data47.changed_files !== void 0) {
-            let data59 = data47.changed_files;
-            if (!(typeof data59 == "number" && !(data59 % 1) && !isNaN(data59) && isFinite(data59))) {
-              let err130 = { instancePath: instancePath + "/rules/" + i13 + "/changed_files", schemaPath: "#/properties/rules/items/properties/changed_files/type", keyword: "type", params: { type: "integer" }, message: "must be integer", schema: schema11.properties.rules.items.properties.changed_files.type, parentSchema: schema11.properties.rules.items.properties.changed_files, data: data59 };
-              vErrors === null ? vErrors = [err130] : vErrors.push(err130), errors++;
-            }
-            if (typeof data59 == "number" && isFinite(data59) && (data59 < 0 || isNaN(data59))) {
-              let err131 = { instancePath: instancePath + "/rules/" + i13 + "/changed_files", schemaPath: "#/properties/rules/items/properties/changed_files/minimum", keyword: "minimum", params: { comparison: ">=", limit: 0 }, message: "must be >= 0", schema: 0, parentSchema: schema11.properties.rules.items.properties.changed_files, data: data59 };
-              vErrors === null ? vErrors = [err131] : vErrors.push(err131), errors++;
-            }
-          }
-          if (data47.reviewers !== void 0) {
-            let data60 = data47.reviewers;
-            if (data60 && typeof data60 == "object" && !Array.isArray(data60)) {
-              data60.users === void 0 && (data60.users = []), data60.teams === void 0 && (data60.teams = []);
-              for (let key11 in data60)
-                if (!(key11 === "users" || key11 === "teams" || key11 === "permission")) {
-                  let err132 = { instancePath: instancePath + "/rules/" + i13 + "/reviewers", schemaPath: "#/properties/rules/items/properties/reviewers/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key11 }, message: "must NOT have additional properties", schema: !1, parentSchema: schema11.properties.rules.items.properties.reviewers, data: data60 };
-                  vErrors === null ? vErrors = [err132] : vErrors.push(err132), errors++;
-                }
-              let data61 = data60.users;
-              if (Array.isArray(data61)) {
-                let len16 = data61.length;
-                for (let i18 = 0; i18 < len16; i18++) {
-                  let data62 = data61[i18];
-                  if (typeof data62 == "string") {
-                    if (func3(data62) > 1024) {
-                      let err133 = { instancePath: instancePath + "/rules/" + i13 + "/reviewers/users/" + i18, schemaPath: "#/properties/rules/items/properties/reviewers/properties/users/items/maxLength", keyword: "maxLength", params: { limit: 1024 }, message: "must NOT have more than 1024 characters", schema: 1024, parentSchema: schema11.properties.rules.items.properties.reviewers.properties.users.items, data: data62 };
-                      vErrors === null ? vErrors = [err133] : vErrors.push(err133), errors++;
-                    }
-                    if (func3(data62) < 1) {
-                      let err134 = { instancePath: instancePath + "/rules/" + i13 + "/reviewers/users/" + i18, schemaPath: "#/properties/rules/items/properties/reviewers/properties/users/items/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters", schema: 1, parentSchema: schema11.properties.rules.items.properties.reviewers.properties.users.items, data: data62 };
-                      vErrors === null ? vErrors = [err134] : vErrors.push(err134), errors++;
-                    }
-                  } else {
-                    let err135 = { instancePath: instancePath + "/rules/" + i13 + "/reviewers/users/" + i18, schemaPath: "#/properties/rules/items/properties/reviewers/properties/users/items/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema11.properties.rules.items.properties.reviewers.properties.users.items.type, parentSchema: schema11.properties.rules.items.properties.reviewers.properties.users.items, data: data62 };
-                    vErrors === null ? vErrors = [err135] : vErrors.push(err135), errors++;
-                  }
-                }
-              } else {
-                let err136 = { instancePath: instancePath + "/rules/" + i13 + "/reviewers/users", schemaPath: "#/properties/rules/items/properties/reviewers/properties/users/type", keyword: "type", params: { type: "array" }, message: "must be array", schema: schema11.properties.rules.items.properties.reviewers.properties.users.type, parentSchema: schema11.properties.rules.items.properties.reviewers.properties.users, data: data61 };
-                vErrors === null ? vErrors = [err136] : vErrors.push(err136), errors++;
-              }
-              let data63 = data60.teams;
-              if (Array.isArray(data63)) {
-                let len17 = data63.length;
-                for (let i19 = 0; i19 < len17; i19++) {
-                  let data64 = data63[i19];
-                  if (typeof data64 == "string") {
-                    if (func3(data64) > 1024) {
-                      let err137 = { instancePath: instancePath + "/rules/" + i13 + "/reviewers/teams/" + i19, schemaPath: "#/properties/rules/items/properties/reviewers/properties/teams/items/maxLength", keyword: "maxLength", params: { limit: 1024 }, message: "must NOT have more than 1024 characters", schema: 1024, parentSchema: schema11.properties.rules.items.properties.reviewers.properties.teams.items, data: data64 };
-                      vErrors === null ? vErrors = [err137] : vErrors.push(err137), errors++;
-                    }
-                    if (func3(data64) < 1) {
-                      let err138 = { instancePath: instancePath + "/rules/" + i13 + "/reviewers/teams/" + i19, schemaPath: "#/properties/rules/items/properties/reviewers/properties/teams/items/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters", schema: 1, parentSchema: schema11.properties.rules.items.properties.reviewers.properties.teams.items, data: data64 };
-                      vErrors === null ? vErrors = [err138] : vErrors.push(err138), errors++;
-                    }
-                    if (!pattern0.test(data64)) {
-                      let err139 = { instancePath: instancePath + "/rules/" + i13 + "/reviewers/teams/" + i19, schemaPath: "#/properties/rules/items/properties/reviewers/properties/teams/items/pattern", keyword: "pattern", params: { pattern: "^[^/\\s]+/[^/\\s]+$" }, message: 'must match pattern "^[^/\\s]+/[^/\\s]+$"', schema: "^[^/\\s]+/[^/\\s]+$", parentSchema: schema11.properties.rules.items.properties.reviewers.properties.teams.items, data: data64 };
-                      vErrors === null ? vErrors = [err139] : vErrors.push(err139), errors++;
-                    }
-                  } else {
-                    let err140 = { instancePath: instancePath + "/rules/" + i13 + "/reviewers/teams/" + i19, schemaPath: "#/properties/rules/items/properties/reviewers/properties/teams/items/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema11.properties.rules.items.properties.reviewers.properties.teams.items.type, parentSchema: schema11.properties.rules.items.properties.reviewers.properties.teams.items, data: data64 };
-                    vErrors === null ? vErrors = [err140] : vErrors.push(err140), errors++;
-                  }
-                }
-              } else {
-                let err141 = { instancePath: instancePath + "/rules/" + i13 + "/reviewers/teams", schemaPath: "#/properties/rules/items/properties/reviewers/properties/teams/type", keyword: "type", params: { type: "array" }, message: "must be array", schema: schema11.properties.rules.items.properties.reviewers.properties.teams.type, parentSchema: schema11.properties.rules.items.properties.reviewers.properties.teams, data: data63 };
-                vErrors === null ? vErrors = [err141] : vErrors.push(err141), errors++;
-              }
-              if (data60.permission !== void 0) {
-                let data65 = data60.permission;
-                if (!(data65 === "read" || data65 === "triage" || data65 === "write" || data65 === "maintain" || data65 === "admin")) {
-                  let err142 = { instancePath: instancePath + "/rules/" + i13 + "/reviewers/permission", schemaPath: "#/properties/rules/items/properties/reviewers/properties/permission/enum", keyword: "enum", params: { allowedValues: schema11.properties.rules.items.properties.reviewers.properties.permission.enum }, message: "must be equal to one of the allowed values", schema: schema11.properties.rules.items.properties.reviewers.properties.permission.enum, parentSchema: schema11.properties.rules.items.properties.reviewers.properties.permission, data: data65 };
-                  vErrors === null ? vErrors = [err142] : vErrors.push(err142), errors++;
-                }
-              }
-            } else {
-              let err143 = { instancePath: instancePath + "/rules/" + i13 + "/reviewers", schemaPath: "#/properties/rules/items/properties/reviewers/type", keyword: "type", params: { type: "object" }, message: "must be object", schema: schema11.properties.rules.items.properties.reviewers.type, parentSchema: schema11.properties.rules.items.properties.reviewers, data: data60 };
-              vErrors === null ? vErrors = [err143] : vErrors.push(err143), errors++;
-            }
-          }
-          if (data47.approvals !== void 0) {
-            let data66 = data47.approvals;
-            if (!(typeof data66 == "number" && !(data66 % 1) && !isNaN(data66) && isFinite(data66))) {
-              let err144 = { instancePath: instancePath + "/rules/" + i13 + "/approvals", schemaPath: "#/properties/rules/items/properties/approvals/type", keyword: "type", params: { type: "integer" }, message: "must be integer", schema: schema11.properties.rules.items.properties.approvals.type, parentSchema: schema11.properties.rules.items.properties.approvals, data: data66 };
-              vErrors === null ? vErrors = [err144] : vErrors.push(err144), errors++;
-            }
-            if (typeof data66 == "number" && isFinite(data66)) {
-              if (data66 > 100 || isNaN(data66)) {
-                let err145 = { instancePath: instancePath + "/rules/" + i13 + "/approvals", schemaPath: "#/properties/rules/items/properties/approvals/maximum", keyword: "maximum", params: { comparison: "<=", limit: 100 }, message: "must be <= 100", schema: 100, parentSchema: schema11.properties.rules.items.properties.approvals, data: data66 };
-                vErrors === null ? vErrors = [err145] : vErrors.push(err145), errors++;
-              }
-              if (data66 < 1 || isNaN(data66)) {
-                let err146 = { instancePath: instancePath + "/rules/" + i13 + "/approvals", schemaPath: "#/properties/rules/items/properties/approvals/minimum", keyword: "minimum", params: { comparison: ">=", limit: 1 }, message: "must be >= 1", schema: 1, parentSchema: schema11.properties.rules.items.properties.approvals, data: data66 };
-                vErrors === null ? vErrors = [err146] : vErrors.push(err146), errors++;
-              }
-            }
-          }
-          if (data47.risk !== void 0) {
-            let data67 = data47.risk;
-            if (typeof data67 == "number" && isFinite(data67)) {
-              if (data67 > 1 || isNaN(data67)) {
-                let err147 = { instancePath: instancePath + "/rules/" + i13 + "/risk", schemaPath: "#/properties/rules/items/properties/risk/maximum", keyword: "maximum", params: { comparison: "<=", limit: 1 }, message: "must be <= 1", schema: 1, parentSchema: schema11.properties.rules.items.properties.risk, data: data67 };
-                vErrors === null ? vErrors = [err147] : vErrors.push(err147), errors++;
-              }
-              if (data67 < 0 || isNaN(data67)) {
-                let err148 = { instancePath: instancePath + "/rules/" + i13 + "/risk", schemaPath: "#/properties/rules/items/properties/risk/minimum", keyword: "minimum", params: { comparison: ">=", limit: 0 }, message: "must be >= 0", schema: 0, parentSchema: schema11.properties.rules.items.properties.risk, data: data67 };
-                vErrors === null ? vErrors = [err148] : vErrors.push(err148), errors++;
-              }
-            } else {
-              let err149 = { instancePath: instancePath + "/rules/" + i13 + "/risk", schemaPath: "#/properties/rules/items/properties/risk/type", keyword: "type", params: { type: "number" }, message: "must be number", schema: schema11.properties.rules.items.properties.risk.type, parentSchema: schema11.properties.rules.items.properties.risk, data: data67 };
-              vErrors === null ? vErrors = [err149] : vErrors.push(err149), errors++;
-            }
-          }
-        } else {
-          let err150 = { instancePath: instancePath + "/rules/" + i13, schemaPath: "#/properties/rules/items/type", keyword: "type", params: { type: "object" }, message: "must be object", schema: schema11.properties.rules.items.type, parentSchema: schema11.properties.rules.items, data: data47 };
-          vErrors === null ? vErrors = [err150] : vErrors.push(err150), errors++;
-        }
-      }
-    } else {
-      let err151 = { instancePath: instancePath + "/rules", schemaPath: "#/properties/rules/type", keyword: "type", params: { type: "array" }, message: "must be array", schema: schema11.properties.rules.type, parentSchema: schema11.properties.rules, data: data46 };
-      vErrors === null ? vErrors = [err151] : vErrors.push(err151), errors++;
-    }
-    if (data.risk !== void 0) {
-      let data68 = data.risk;
-      if (data68 && typeof data68 == "object" && !Array.isArray(data68)) {
-        for (let key12 in data68)
-          if (!(key12 === "soft" || key12 === "hard")) {
-            let err152 = { instancePath: instancePath + "/risk", schemaPath: "#/properties/risk/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key12 }, message: "must NOT have additional properties", schema: !1, parentSchema: schema11.properties.risk, data: data68 };
-            vErrors === null ? vErrors = [err152] : vErrors.push(err152), errors++;
-          }
-        if (data68.soft !== void 0) {
-          let data69 = data68.soft;
-          if (typeof data69 == "number" && isFinite(data69)) {
-            if (data69 > 1 || isNaN(data69)) {
-              let err153 = { instancePath: instancePath + "/risk/soft", schemaPath: "#/properties/risk/properties/soft/maximum", keyword: "maximum", params: { comparison: "<=", limit: 1 }, message: "must be <= 1", schema: 1, parentSchema: schema11.properties.risk.properties.soft, data: data69 };
-              vErrors === null ? vErrors = [err153] : vErrors.push(err153), errors++;
-            }
-            if (data69 < 0 || isNaN(data69)) {
-              let err154 = { instancePath: instancePath + "/risk/soft", schemaPath: "#/properties/risk/properties/soft/minimum", keyword: "minimum", params: { comparison: ">=", limit: 0 }, message: "must be >= 0", schema: 0, parentSchema: schema11.properties.risk.properties.soft, data: data69 };
-              vErrors === null ? vErrors = [err154] : vErrors.push(err154), errors++;
-            }
-          } else {
-            let err155 = { instancePath: instancePath + "/risk/soft", schemaPath: "#/properties/risk/properties/soft/type", keyword: "type", params: { type: "number" }, message: "must be number", schema: schema11.properties.risk.properties.soft.type, parentSchema: schema11.properties.risk.properties.soft, data: data69 };
-            vErrors === null ? vErrors = [err155] : vErrors.push(err155), errors++;
-          }
-        }
-        if (data68.hard !== void 0) {
-          let data70 = data68.hard;
-          if (typeof data70 == "number" && isFinite(data70)) {
-            if (data70 > 1 || isNaN(data70)) {
-              let err156 = { instancePath: instancePath + "/risk/hard", schemaPath: "#/properties/risk/properties/hard/maximum", keyword: "maximum", params: { comparison: "<=", limit: 1 }, message: "must be <= 1", schema: 1, parentSchema: schema11.properties.risk.properties.hard, data: data70 };
-              vErrors === null ? vErrors = [err156] : vErrors.push(err156), errors++;
-            }
-            if (data70 < 0 || isNaN(data70)) {
-              let err157 = { instancePath: instancePath + "/risk/hard", schemaPath: "#/properties/risk/properties/hard/minimum", keyword: "minimum", params: { comparison: ">=", limit: 0 }, message: "must be >= 0", schema: 0, parentSchema: schema11.properties.risk.properties.hard, data: data70 };
-              vErrors === null ? vErrors = [err157] : vErrors.push(err157), errors++;
-            }
-          } else {
-            let err158 = { instancePath: instancePath + "/risk/hard", schemaPath: "#/properties/risk/properties/hard/type", keyword: "type", params: { type: "number" }, message: "must be number", schema: schema11.properties.risk.properties.hard.type, parentSchema: schema11.properties.risk.properties.hard, data: data70 };
-            vErrors === null ? vErrors = [err158] : vErrors.push(err158), errors++;
-          }
-        }
-      } else {
-        let err159 = { instancePath: instancePath + "/risk", schemaPath: "#/properties/risk/type", keyword: "type", params: { type: "object" }, message: "must be object", schema: schema11.properties.risk.type, parentSchema: schema11.properties.risk, data: data68 };
-        vErrors === null ? vErrors = [err159] : vErrors.push(err159), errors++;
-      }
-    }
-    if (data.notify !== void 0) {
-      let data71 = data.notify;
-      if (data71 && typeof data71 == "object" && !Array.isArray(data71)) {
-        for (let key13 in data71)
-          if (!(key13 === "slack" || key13 === "webhook")) {
-            let err160 = { instancePath: instancePath + "/notify", schemaPath: "#/properties/notify/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key13 }, message: "must NOT have additional properties", schema: !1, parentSchema: schema11.properties.notify, data: data71 };
-            vErrors === null ? vErrors = [err160] : vErrors.push(err160), errors++;
-          }
-        if (data71.slack !== void 0) {
-          let data72 = data71.slack;
-          if (data72 && typeof data72 == "object" && !Array.isArray(data72)) {
-            if (data72.channel === void 0) {
-              let err161 = { instancePath: instancePath + "/notify/slack", schemaPath: "#/properties/notify/properties/slack/required", keyword: "required", params: { missingProperty: "channel" }, message: "must have required property 'channel'", schema: schema11.properties.notify.properties.slack.required, parentSchema: schema11.properties.notify.properties.slack, data: data72 };
-              vErrors === null ? vErrors = [err161] : vErrors.push(err161), errors++;
-            }
-            if (data72.on === void 0) {
-              let err162 = { instancePath: instancePath + "/notify/slack", schemaPath: "#/properties/notify/properties/slack/required", keyword: "required", params: { missingProperty: "on" }, message: "must have required property 'on'", schema: schema11.properties.notify.properties.slack.required, parentSchema: schema11.properties.notify.properties.slack, data: data72 };
-              vErrors === null ? vErrors = [err162] : vErrors.push(err162), errors++;
-            }
-            for (let key14 in data72)
-              if (!(key14 === "channel" || key14 === "on")) {
-                let err163 = { instancePath: instancePath + "/notify/slack", schemaPath: "#/properties/notify/properties/slack/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key14 }, message: "must NOT have additional properties", schema: !1, parentSchema: schema11.properties.notify.properties.slack, data: data72 };
-                vErrors === null ? vErrors = [err163] : vErrors.push(err163), errors++;
-              }
-            if (data72.channel !== void 0) {
-              let data73 = data72.channel;
-              if (typeof data73 == "string") {
-                if (!pattern8.test(data73)) {
-                  let err164 = { instancePath: instancePath + "/notify/slack/channel", schemaPath: "#/properties/notify/properties/slack/properties/channel/pattern", keyword: "pattern", params: { pattern: "^(#[a-z0-9][a-z0-9._-]{0,79}|[CGD][A-Z0-9]{6,})$" }, message: 'must match pattern "^(#[a-z0-9][a-z0-9._-]{0,79}|[CGD][A-Z0-9]{6,})$"', schema: "^(#[a-z0-9][a-z0-9._-]{0,79}|[CGD][A-Z0-9]{6,})$", parentSchema: schema11.properties.notify.properties.slack.properties.channel, data: data73 };
-                  vErrors === null ? vErrors = [err164] : vErrors.push(err164), errors++;
-                }
-              } else {
-                let err165 = { instancePath: instancePath + "/notify/slack/channel", schemaPath: "#/properties/notify/properties/slack/properties/channel/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema11.properties.notify.properties.slack.properties.channel.type, parentSchema: schema11.properties.notify.properties.slack.properties.channel, data: data73 };
-                vErrors === null ? vErrors = [err165] : vErrors.push(err165), errors++;
-              }
-            }
-            if (data72.on !== void 0) {
-              let data74 = data72.on;
-              if (Array.isArray(data74)) {
-                if (data74.length < 1) {
-                  let err166 = { instancePath: instancePath + "/notify/slack/on", schemaPath: "#/properties/notify/properties/slack/properties/on/minItems", keyword: "minItems", params: { limit: 1 }, message: "must NOT have fewer than 1 items", schema: 1, parentSchema: schema11.properties.notify.properties.slack.properties.on, data: data74 };
-                  vErrors === null ? vErrors = [err166] : vErrors.push(err166), errors++;
-                }
-                let len18 = data74.length;
-                for (let i20 = 0; i20 < len18; i20++) {
-                  let data75 = data74[i20];
-                  if (!(data75 === "hard" || data75 === "soft" || data75 === "veto" || data75 === "merged" || data75 === "stale")) {
-                    let err167 = { instancePath: instancePath + "/notify/slack/on/" + i20, schemaPath: "#/properties/notify/properties/slack/properties/on/items/enum", keyword: "enum", params: { allowedValues: schema11.properties.notify.properties.slack.properties.on.items.enum }, message: "must be equal to one of the allowed values", schema: schema11.properties.notify.properties.slack.properties.on.items.enum, parentSchema: schema11.properties.notify.properties.slack.properties.on.items, data: data75 };
-                    vErrors === null ? vErrors = [err167] : vErrors.push(err167), errors++;
-                  }
-                }
-                let i21 = data74.length, j2;
-                if (i21 > 1) {
-                  outer2: for (; i21--; )
-                    for (j2 = i21; j2--; )
-                      if (func0(data74[i21], data74[j2])) {
-                        let err168 = { instancePath: instancePath + "/notify/slack/on", schemaPath: "#/properties/notify/properties/slack/properties/on/uniqueItems", keyword: "uniqueItems", params: { i: i21, j: j2 }, message: "must NOT have duplicate items (items ## " + j2 + " and " + i21 + " are identical)", schema: !0, parentSchema: schema11.properties.notify.properties.slack.properties.on, data: data74 };
-                        vErrors === null ? vErrors = [err168] : vErrors.push(err168), errors++;
-                        break outer2;
-                      }
-                }
-              } else {
-                let err169 = { instancePath: instancePath + "/notify/slack/on", schemaPath: "#/properties/notify/properties/slack/properties/on/type", keyword: "type", params: { type: "array" }, message: "must be array", schema: schema11.properties.notify.properties.slack.properties.on.type, parentSchema: schema11.properties.notify.properties.slack.properties.on, data: data74 };
-                vErrors === null ? vErrors = [err169] : vErrors.push(err169), errors++;
-              }
-            }
-          } else {
-            let err170 = { instancePath: instancePath + "/notify/slack", schemaPath: "#/properties/notify/properties/slack/type", keyword: "type", params: { type: "object" }, message: "must be object", schema: schema11.properties.notify.properties.slack.type, parentSchema: schema11.properties.notify.properties.slack, data: data72 };
-            vErrors === null ? vErrors = [err170] : vErrors.push(err170), errors++;
-          }
-        }
-        if (data71.webhook !== void 0) {
-          let data76 = data71.webhook;
-          if (data76 && typeof data76 == "object" && !Array.isArray(data76)) {
-            if (data76.on === void 0) {
-              let err171 = { instancePath: instancePath + "/notify/webhook", schemaPath: "#/properties/notify/properties/webhook/required", keyword: "required", params: { missingProperty: "on" }, message: "must have required property 'on'", schema: schema11.properties.notify.properties.webhook.required, parentSchema: schema11.properties.notify.properties.webhook, data: data76 };
-              vErrors === null ? vErrors = [err171] : vErrors.push(err171), errors++;
-            }
-            for (let key15 in data76)
-              if (key15 !== "on") {
-                let err172 = { instancePath: instancePath + "/notify/webhook", schemaPath: "#/properties/notify/properties/webhook/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key15 }, message: "must NOT have additional properties", schema: !1, parentSchema: schema11.properties.notify.properties.webhook, data: data76 };
-                vErrors === null ? vErrors = [err172] : vErrors.push(err172), errors++;
-              }
-            if (data76.on !== void 0) {
-              let data77 = data76.on;
-              if (Array.isArray(data77)) {
-                if (data77.length < 1) {
-                  let err173 = { instancePath: instancePath + "/notify/webhook/on", schemaPath: "#/properties/notify/properties/webhook/properties/on/minItems", keyword: "minItems", params: { limit: 1 }, message: "must NOT have fewer than 1 items", schema: 1, parentSchema: schema11.properties.notify.properties.webhook.properties.on, data: data77 };
-                  vErrors === null ? vErrors = [err173] : vErrors.push(err173), errors++;
-                }
-                let len19 = data77.length;
-                for (let i22 = 0; i22 < len19; i22++) {
-                  let data78 = data77[i22];
-                  if (!(data78 === "hard" || data78 === "soft" || data78 === "veto" || data78 === "merged" || data78 === "stale")) {
-                    let err174 = { instancePath: instancePath + "/notify/webhook/on/" + i22, schemaPath: "#/properties/notify/properties/webhook/properties/on/items/enum", keyword: "enum", params: { allowedValues: schema11.properties.notify.properties.webhook.properties.on.items.enum }, message: "must be equal to one of the allowed values", schema: schema11.properties.notify.properties.webhook.properties.on.items.enum, parentSchema: schema11.properties.notify.properties.webhook.properties.on.items, data: data78 };
-                    vErrors === null ? vErrors = [err174] : vErrors.push(err174), errors++;
-                  }
-                }
-                let i23 = data77.length, j3;
-                if (i23 > 1) {
-                  outer3: for (; i23--; )
-                    for (j3 = i23; j3--; )
-                      if (func0(data77[i23], data77[j3])) {
-                        let err175 = { instancePath: instancePath + "/notify/webhook/on", schemaPath: "#/properties/notify/properties/webhook/properties/on/uniqueItems", keyword: "uniqueItems", params: { i: i23, j: j3 }, message: "must NOT have duplicate items (items ## " + j3 + " and " + i23 + " are identical)", schema: !0, parentSchema: schema11.properties.notify.properties.webhook.properties.on, data: data77 };
-                        vErrors === null ? vErrors = [err175] : vErrors.push(err175), errors++;
-                        break outer3;
-                      }
-                }
-              } else {
-                let err176 = { instancePath: instancePath + "/notify/webhook/on", schemaPath: "#/properties/notify/properties/webhook/properties/on/type", keyword: "type", params: { type: "array" }, message: "must be array", schema: schema11.properties.notify.properties.webhook.properties.on.type, parentSchema: schema11.properties.notify.properties.webhook.properties.on, data: data77 };
-                vErrors === null ? vErrors = [err176] : vErrors.push(err176), errors++;
-              }
-            }
-          } else {
-            let err177 = { instancePath: instancePath + "/notify/webhook", schemaPath: "#/properties/notify/properties/webhook/type", keyword: "type", params: { type: "object" }, message: "must be object", schema: schema11.properties.notify.properties.webhook.type, parentSchema: schema11.properties.notify.properties.webhook, data: data76 };
-            vErrors === null ? vErrors = [err177] : vErrors.push(err177), errors++;
-          }
-        }
-      } else {
-        let err178 = { instancePath: instancePath + "/notify", schemaPath: "#/properties/notify/type", keyword: "type", params: { type: "object" }, message: "must be object", schema: schema11.properties.notify.type, parentSchema: schema11.properties.notify, data: data71 };
-        vErrors === null ? vErrors = [err178] : vErrors.push(err178), errors++;
-      }
-    }
-  } else {
-    let err179 = { instancePath, schemaPath: "#/type", keyword: "type", params: { type: "object" }, message: "must be object", schema: schema11.type, parentSchema: schema11, data };
-    vErrors === null ? vErrors = [err179] : vErrors.push(err179), errors++;
-  }
-  return validate10.errors = vErrors, errors === 0;
-}
-
-// src/core/policy/parse.ts
-var MAX_POLICY_BYTES = 256 * 1024, MAX_NESTING = 32, MAX_ALIASES = 100, validate2 = validate, MAX_ERRORS = 50;
-function parsePolicy(text, file) {
-  let parsed;
-  try {
-    parsed = parse4(text, file);
-  } catch (e) {
-    return { errors: [{ file, line: 1, column: 1, message: `the policy could not be checked: ${e.message}` }] };
-  }
-  if (parsed.errors.length <= MAX_ERRORS) return parsed;
-  let shown = parsed.errors.slice(0, MAX_ERRORS), last = shown[shown.length - 1];
-  return shown.push({ ...last, message: `…and ${parsed.errors.length - MAX_ERRORS} more errors` }), { ...parsed, errors: shown };
-}
-function parse4(text, file) {
-  let at = positioner(text, file), size = new TextEncoder().encode(text).length;
-  if (size > MAX_POLICY_BYTES)
-    return { errors: [at(0, `policy is ${Math.ceil(size / 1024)} KiB; the limit is ${MAX_POLICY_BYTES / 1024} KiB`)] };
-  let lineCounter = new import_yaml.LineCounter(), docs = parseDocuments(text, lineCounter, { prettyErrors: !1, uniqueKeys: !0, strict: !0 });
-  if (!Array.isArray(docs))
-    return { errors: [at(docs.tooDeep, `nesting deeper than ${MAX_NESTING} levels (a policy needs at most 5)`)] };
-  if (docs.length === 0) return { errors: [at(0, 'policy is empty (expected at least "version: 1")')] };
-  if (docs.length > 1) {
-    let second = docs[1];
-    return { errors: [at(second.range?.[0] ?? 0, 'more than one YAML document in the policy (remove the "---" separator)')] };
-  }
-  let doc = docs[0], yamlErrors = [...doc.errors, ...doc.warnings].map((e) => at(yamlErrorOffset(text, e.code, e.message, e.pos[0]), yamlMessage(e.code, e.message)));
-  if (yamlErrors.length > 0) return { errors: yamlErrors };
-  let shape = shapeErrors(doc, text, at);
-  if (shape.length > 0) return { errors: shape };
-  let root = doc.contents;
-  if (!(0, import_yaml.isMap)(root)) {
-    let found = root === null || (0, import_yaml.isScalar)(root) && root.value === null ? "nothing" : (0, import_yaml.isSeq)(root) ? "a list" : "a single value";
-    return { errors: [at(root?.range?.[0] ?? 0, `policy must be a mapping of keys (version, agents, rules…), found ${found}`)] };
-  }
-  let data;
-  try {
-    data = doc.toJS({ maxAliasCount: MAX_ALIASES });
-  } catch (e) {
-    let alias = firstAlias(doc);
-    return { errors: [at(alias?.range?.[0] ?? 0, `too many alias expansions (${e.message})`)] };
-  }
-  let errors = [], wroteAgents = isRecord3(data) && isRecord3(data.agents);
-  if (!validate2(data))
-    for (let e of describeAjvErrors(validate2.errors ?? [])) errors.push(at(offsetOf(doc, e.path, e.atKey), e.message));
-  let raw = data;
-  errors.push(...globErrors(doc, raw, at), ...ruleNameErrors(doc, raw, at), ...noEffectErrors(doc, raw, at), ...riskErrors(doc, raw, at)), attentionErrors(raw, (path2, message) => errors.push(at(offsetOf(doc, path2), message))), errors.sort((a, b) => a.line - b.line || a.column - b.column);
-  let agents = !errors.some((e) => e.message.startsWith("agents")) && wroteAgents && isRecord3(raw.agents) ? normaliseAgents(raw.agents) : void 0;
-  return errors.length > 0 ? agents ? { errors, agents } : { errors } : { policy: deepFreeze(normalise(raw)), errors: [] };
-}
-function positioner(text, file) {
-  let lines = text.split(`
-`);
-  lines.length > 1 && lines[lines.length - 1] === "" && lines.pop();
-  let starts = [], offset2 = 0;
-  for (let l2 of lines)
-    starts.push(offset2), offset2 += l2.length + 1;
-  return (off, message) => {
-    let o = Math.max(0, Math.min(off, text.length)), lo = 0, hi = starts.length - 1;
-    for (; lo < hi; ) {
-      let mid = lo + hi + 1 >> 1;
-      starts[mid] <= o ? lo = mid : hi = mid - 1;
-    }
-    let lineText = (lines[lo] ?? "").replace(/\r$/, ""), column = Math.min(o - starts[lo], lineText.length) + 1;
-    return { file, line: lo + 1, column, message };
-  };
-}
-function yamlErrorOffset(text, code2, message, offset2) {
-  if (code2 === "MISSING_CHAR" && /quote/.test(message)) {
-    let quote = message.includes('"quote') ? '"' : "'";
-    for (let i = Math.min(offset2, text.length) - 1; i >= 0; i--)
-      if (text[i] === quote && text[i - 1] !== "\\") return i;
-  }
-  return offset2;
-}
-function yamlMessage(code2, message) {
-  return code2 === "DUPLICATE_KEY" ? "duplicate key (each key may appear once in a mapping)" : code2 === "TAG_RESOLVE_FAILED" ? `${message} (YAML tags are not allowed in a policy)` : `YAML syntax error: ${message}`;
-}
-function shapeErrors(doc, text, at) {
-  let errors = [], stack = [{ node: doc.contents, depth: 1 }];
-  for (; stack.length > 0; ) {
-    let { node, depth } = stack.pop();
-    if (!node || (0, import_yaml.isAlias)(node)) continue;
-    let n2 = node;
-    if (n2.tag && ((0, import_yaml.isScalar)(n2) || (0, import_yaml.isMap)(n2) || (0, import_yaml.isSeq)(n2))) {
-      let start = n2.range?.[0] ?? 0, bang = text.lastIndexOf("!", start);
-      for (; bang > 0 && text[bang - 1] === "!"; ) bang--;
-      let tagAt = bang !== -1 && !text.slice(bang, start).includes(`
-`) ? bang : start;
-      errors.push(at(tagAt, `YAML tag ${n2.tag.replace("tag:yaml.org,2002:", "!!")} is not allowed in a policy`));
-    }
-    if (depth > MAX_NESTING) {
-      errors.push(at(n2.range?.[0] ?? 0, `nesting deeper than ${MAX_NESTING} levels (a policy needs at most 5)`));
-      break;
-    }
-    if ((0, import_yaml.isMap)(n2))
-      for (let pair of [...n2.items].reverse()) stack.push({ node: pair.value, depth: depth + 1 }, { node: pair.key, depth: depth + 1 });
-    else if ((0, import_yaml.isSeq)(n2))
-      for (let i = n2.items.length - 1; i >= 0; i--) stack.push({ node: n2.items[i], depth: depth + 1 });
-  }
-  return errors.slice(0, 20);
-}
-function parseDocuments(text, lineCounter, options) {
-  let parser = new import_yaml.Parser(lineCounter.addNewLine), tooDeep;
-  function* tokens() {
-    lineCounter.addNewLine(0);
-    let depth = 0, offset2 = 0;
-    for (let token of new import_yaml.Lexer().lex(text)) {
-      if (token !== import_yaml.CST.DOCUMENT && token !== import_yaml.CST.FLOW_END && token !== import_yaml.CST.SCALAR) {
-        if (token === "[" || token === "{") {
-          if (depth++, depth > MAX_NESTING) {
-            tooDeep = offset2;
-            return;
-          }
-        } else (token === "]" || token === "}") && (depth = Math.max(0, depth - 1));
-        offset2 += token.length;
-      }
-      yield* parser.next(token);
-    }
-    yield* parser.end();
-  }
-  let docs = Array.from(new import_yaml.Composer({ lineCounter, ...options }).compose(tokens()));
-  return tooDeep === void 0 ? docs : { tooDeep };
-}
-function firstAlias(doc) {
-  let stack = [doc.contents];
-  for (; stack.length > 0; ) {
-    let node = stack.pop();
-    if ((0, import_yaml.isAlias)(node)) return node;
-    if ((0, import_yaml.isMap)(node)) for (let p of [...node.items].reverse()) stack.push(p.value, p.key);
-    else (0, import_yaml.isSeq)(node) && stack.push(...[...node.items].reverse());
-  }
-}
-function offsetOf(doc, path2, atKey = !1) {
-  let node = doc.contents, keyNode, best = node?.range?.[0] ?? 0;
-  for (let seg of path2)
-    if ((0, import_yaml.isAlias)(node) && (node = node.resolve(doc)), (0, import_yaml.isMap)(node)) {
-      let pair = node.items.find((p) => (0, import_yaml.isPair)(p) && (0, import_yaml.isScalar)(p.key) && String(p.key.value) === String(seg));
-      if (!pair) break;
-      keyNode = pair.key, node = pair.value, best = keyNode.range?.[0] ?? best;
-      let value = node;
-      !atKey && value?.range && !((0, import_yaml.isScalar)(value) && value.value === null && value.range[0] === value.range[1]) && (best = value.range[0]);
-    } else if ((0, import_yaml.isSeq)(node)) {
-      let item = node.items[Number(seg)];
-      if (!item) break;
-      keyNode = void 0, node = item, best = item.range?.[0] ?? best;
-    } else break;
-  return best;
-}
-var NOUN = {
-  tier: "tier",
-  default: "tier",
-  permission: "permission",
-  method: "merge method",
-  version: "version"
-}, TYPE_NOUN = {
-  object: "a mapping (key: value)",
-  array: "a list",
-  string: "a string",
-  boolean: "true or false",
-  integer: "a whole number",
-  number: "a number"
-};
-function segments(instancePath) {
-  return instancePath === "" ? [] : instancePath.slice(1).split("/").map((s2) => s2.replace(/~1/g, "/").replace(/~0/g, "~")).map((s2) => /^\d+$/.test(s2) ? Number(s2) : s2);
-}
-function dotted(path2) {
-  return path2.map((s2, i) => typeof s2 == "number" ? `[${s2}]` : i === 0 ? s2 : `.${s2}`).join("") || "policy";
-}
-function describeValue(v) {
-  return v == null ? "nothing" : Array.isArray(v) ? "a list" : typeof v == "object" ? "a mapping" : typeof v == "string" ? `"${v.length > 40 ? `${v.slice(0, 40)}…` : v}"` : String(v);
-}
-function orList(values) {
-  let s2 = values.map(String);
-  return s2.length <= 1 ? s2.join("") : `${s2.slice(0, -1).join(", ")} or ${s2[s2.length - 1]}`;
-}
-function closest(word, options) {
-  let d = (a, b) => {
-    let row = Array.from({ length: b.length + 1 }, (_, i) => i);
-    for (let i = 1; i <= a.length; i++) {
-      let prev = row[0];
-      row[0] = i;
-      for (let j = 1; j <= b.length; j++) {
-        let cur = row[j];
-        row[j] = Math.min(cur + 1, row[j - 1] + 1, prev + (a[i - 1] === b[j - 1] ? 0 : 1)), prev = cur;
-      }
-    }
-    return row[b.length];
-  }, best = options.map((o) => ({ o, dist: d(word.toLowerCase(), o) })).sort((a, b) => a.dist - b.dist)[0];
-  return best && best.dist <= 2 ? best.o : void 0;
-}
-function describeAjvErrors(errors) {
-  let out = [], seen = /* @__PURE__ */ new Set(), withUnknownKeys = new Set(errors.filter((e) => e.keyword === "additionalProperties").map((e) => e.instancePath));
-  for (let e of errors) {
-    if (e.schemaPath.includes("/anyOf/") || e.keyword === "anyOf" && withUnknownKeys.has(e.instancePath)) continue;
-    let path2 = segments(e.instancePath), where = dotted(path2), last = path2[path2.length - 1], d;
-    switch (e.keyword) {
-      case "additionalProperties": {
-        let key = String(e.params.additionalProperty), allowed = Object.keys(e.parentSchema?.properties ?? {}), hint = closest(key, allowed);
-        d = {
-          path: [...path2, key],
-          atKey: !0,
-          message: `${path2.length ? `${where}: ` : ""}unknown key "${key}"${hint ? ` (did you mean "${hint}"?)` : ""} (expected ${orList(allowed)})`
-        };
-        break;
-      }
-      case "enum": {
-        let allowed = e.params.allowedValues, noun = NOUN[String(last)] ?? "value", verb = noun === "version" ? "unsupported" : "unknown", given = e.data === null || e.data === void 0 ? `no ${noun} given` : `${verb} ${noun} ${describeValue(e.data)}`;
-        d = { path: path2, atKey: !1, message: `${where}: ${given} (expected ${orList(allowed)})` };
-        break;
-      }
-      case "type": {
-        let want = String(e.params.type);
-        d = { path: path2, atKey: !1, message: `${where} must be ${TYPE_NOUN[want] ?? want}, found ${describeValue(e.data)}` };
-        break;
-      }
-      case "required": {
-        let missing = String(e.params.missingProperty);
-        d = { path: path2, atKey: !1, message: `${where} is missing the required key "${missing}"${missing === "version" ? ' (add "version: 1")' : ""}` };
-        break;
-      }
-      case "anyOf": {
-        if (path2.length === 2 && path2[0] === "merge" && path2[1] === "method") {
-          let given = typeof e.data == "string" ? `unknown merge method ${describeValue(e.data)}` : Array.isArray(e.data) ? `bad list of merge methods ${JSON.stringify(e.data).slice(0, 80)} (none, unknown or repeated)` : `bad merge method ${describeValue(e.data)}`;
-          d = { path: path2, atKey: !1, message: `${where}: ${given} (expected merge, squash or rebase, or a list of them in order of preference, e.g. [squash, rebase])` };
-          break;
-        }
-        let rule = e.data, name = typeof rule?.name == "string" ? ` "${rule.name}"` : "";
-        d = {
-          path: path2,
-          atKey: !1,
-          message: `${where}: rule${name} has no condition (paths, labels, authors, base, changed_lines or changed_files), so it would match every pull request`
-        };
-        break;
-      }
-      case "pattern": {
-        let message = last === "window" || path2.includes("remind") ? `${where}: bad duration ${describeValue(e.data)} (expected a whole number and s, m, h or d, e.g. 30s, 15m, 2h, 1d)` : path2.includes("teams") ? `${where}: bad team ${describeValue(e.data)} (expected org/team-slug)` : last === "from" || last === "to" ? `${where}: bad time ${describeValue(e.data)} (expected HH:MM, 24-hour, e.g. 09:00 or 18:30)` : path2.includes("holidays") ? `${where}: bad date ${describeValue(e.data)} (expected YYYY-MM-DD)` : `${where}: ${describeValue(e.data)} ${e.message ?? "is invalid"}`;
-        d = { path: path2, atKey: !1, message };
-        break;
-      }
-      case "minItems":
-        if (last === "days") {
-          d = { path: path2, atKey: !1, message: `${where} must name at least one working day (mon, tue, wed, thu, fri, sat or sun)` };
-          break;
-        }
-        d = { path: path2, atKey: !1, message: `${where} must not be an empty list (an empty condition matches nothing; remove it instead)` };
-        break;
-      case "minLength":
-        d = { path: path2, atKey: !1, message: `${where} must not be empty` };
-        break;
-      case "maxLength":
-        d = { path: path2, atKey: !1, message: `${where} is too long (at most ${e.params.limit} characters)` };
-        break;
-      case "minimum":
-      case "maximum":
-        d = { path: path2, atKey: !1, message: `${where} ${e.message ?? "is out of range"}, found ${describeValue(e.data)}` };
-        break;
-      default:
-        d = { path: path2, atKey: !1, message: `${where} ${e.message ?? "is invalid"}` };
-    }
-    let id = `${d.path.join("/")}\0${d.message}`;
-    seen.has(id) || (seen.add(id), out.push(d));
-  }
-  return out;
-}
-var isRecord3 = (v) => typeof v == "object" && v !== null && !Array.isArray(v);
-function globErrors(doc, raw, at) {
-  let lists = [["agents", "branches"]];
-  Array.isArray(raw.rules) && raw.rules.forEach((_, i) => lists.push(["rules", i, "paths"], ["rules", i, "base"]));
-  let errors = [];
-  for (let listPath of lists) {
-    let list = raw;
-    for (let seg of listPath) list = isRecord3(list) || Array.isArray(list) ? list[seg] : void 0;
-    Array.isArray(list) && list.forEach((glob, j) => {
-      if (typeof glob != "string" || glob === "") return;
-      let problem = globProblem(glob);
-      problem && errors.push(at(offsetOf(doc, [...listPath, j]), `${dotted([...listPath, j])}: ${problem}`));
-    });
-  }
-  return errors;
-}
-function ruleNameErrors(doc, raw, at) {
-  if (!Array.isArray(raw.rules)) return [];
-  let first = /* @__PURE__ */ new Map(), errors = [];
-  return raw.rules.forEach((rule, i) => {
-    if (!isRecord3(rule) || typeof rule.name != "string") return;
-    let name = rule.name.trim().toLowerCase(), earlier = first.get(name);
-    if (earlier === void 0) first.set(name, i);
-    else {
-      let message = `rules[${i}].name: duplicate rule name "${rule.name}" (also rules[${earlier}]); reasons name rules, so names must be unique`;
-      errors.push(at(offsetOf(doc, ["rules", i, "name"]), message));
-    }
-  }), errors;
-}
-function noEffectErrors(doc, raw, at) {
-  if (!Array.isArray(raw.rules)) return [];
-  let errors = [];
-  return raw.rules.forEach((rule, i) => {
-    if (!isRecord3(rule) || rule.tier !== "fyi" || typeof rule.risk == "number" && rule.risk > 0) return;
-    let raising = ["labels", "changed_lines", "changed_files"].filter((k) => rule[k] !== void 0);
-    if (raising.length === 0) return;
-    let name = typeof rule.name == "string" ? ` "${rule.name}"` : "";
-    errors.push(
-      at(
-        offsetOf(doc, ["rules", i, "tier"]),
-        `rules[${i}].tier: rule${name} has no effect: a rule with ${orList(raising)} only raises the tier (the PR author can add labels and files, so they must never lower it), and fyi raises nothing`
-      )
-    );
-  }), errors;
-}
-function riskErrors(doc, raw, at) {
-  let risk = raw.risk;
-  return !isRecord3(risk) || typeof risk.soft != "number" || typeof risk.hard != "number" || risk.soft <= risk.hard ? [] : [at(offsetOf(doc, ["risk", "soft"]), `risk.soft (${risk.soft}) is above risk.hard (${risk.hard}): a score reaching soft would already be hard`)];
-}
-function normaliseAgents(a) {
-  let list = (v) => Array.isArray(v) ? v.filter((s2) => typeof s2 == "string") : [];
-  return { authors: list(a.authors), labels: list(a.labels), branches: list(a.branches) };
-}
-function normalise(raw) {
-  let r = raw, policy = {
-    version: 1,
-    agents: normaliseAgents(r.agents),
-    reviewers: { users: r.reviewers.users, teams: r.reviewers.teams, permission: r.reviewers.permission },
-    default: r.default,
-    tiers: {
-      fyi: { merge: r.tiers.fyi.merge },
-      soft: { windowMs: parseDuration(r.tiers.soft.window), merge: r.tiers.soft.merge },
-      hard: { approvals: r.tiers.hard.approvals, merge: r.tiers.hard.merge, invalidateOnPush: r.tiers.hard.invalidate_on_push }
-    },
-    merge: normaliseMerge(r.merge),
-    rules: r.rules.map(normaliseRule),
-    ...r.risk ? { risk: { ...r.risk.soft !== void 0 ? { soft: r.risk.soft } : {}, ...r.risk.hard !== void 0 ? { hard: r.risk.hard } : {} } } : {},
-    ...isNotify(raw.notify) ? { notify: normaliseNotify(raw.notify) } : {}
-  };
-  return normaliseAttention(raw, policy);
-}
-var isNotify = (v) => typeof v == "object" && v !== null;
-function normaliseNotify(n2) {
-  return {
-    ...n2.slack ? { slack: { channel: n2.slack.channel, on: [...n2.slack.on] } } : {},
-    ...n2.webhook ? { webhook: { on: [...n2.webhook.on] } } : {}
-  };
-}
-function normaliseMerge(m) {
-  let methods = Array.isArray(m.method) ? m.method : [m.method];
-  return { method: methods[0] ?? "squash", methods, updateBranch: m.update_branch === !0 };
-}
-function normaliseRule(r) {
-  let rule = { name: r.name, tier: r.tier };
-  return r.paths !== void 0 && (rule.paths = r.paths), r.labels !== void 0 && (rule.labels = r.labels), r.authors !== void 0 && (rule.authors = r.authors), r.base !== void 0 && (rule.base = r.base), r.changed_lines !== void 0 && (rule.changedLines = r.changed_lines), r.changed_files !== void 0 && (rule.changedFiles = r.changed_files), r.risk !== void 0 && (rule.risk = r.risk), rule;
-}
-function deepFreeze(value) {
-  if (typeof value == "object" && value !== null && !Object.isFrozen(value)) {
-    Object.freeze(value);
-    for (let v of Object.values(value)) deepFreeze(v);
-  }
-  return value;
-}
-
-// src/core/types.ts
-var TIERS = ["fyi", "soft", "hard"], tierRank = (tier) => TIERS.indexOf(tier), maxTier = (a, b) => tierRank(a) >= tierRank(b) ? a : b, PERMISSIONS = ["read", "triage", "write", "maintain", "admin"];
-
-// src/core/classify.ts
-var ESCALATION_LABEL_PREFIX = "hitl:";
-function classify(load, input, escalations = []) {
-  let reasons = [], governedBy;
-  if (load.kind === "ok") {
-    let compiled2 = compilePolicy(load.policy);
-    governedBy = governedReasons(compiled2.agents, input), reasons.push(...ruleReasons(compiled2, input)), load.policy.risk && reasons.push(riskReason(load.policy, input, reasons));
-  } else if (load.kind === "missing")
-    governedBy = [], reasons.push(...ruleReasons(compilePolicy(builtinPolicy()), input));
-  else {
-    let invalid = load;
-    governedBy = governedReasons(invalid.agents ? compileAgents(invalid.agents) : failClosedAgents(), input), reasons.push(
-      invalid.unreadable !== void 0 ? { kind: "policy-unreadable", tier: "hard", message: invalid.unreadable } : { kind: "policy-error", tier: "hard", errors: load.errors }
-    );
-  }
-  reasons.unshift(...floorReasons(input, load.path)), input.changedFiles > input.files.length && reasons.unshift({ kind: "truncated", tier: "hard", listed: input.files.length, changed: input.changedFiles }), reasons.push(...escalationReasons(input.labels, escalations)), reasons.sort((a, b) => Number(b.kind.startsWith("policy-")) - Number(a.kind.startsWith("policy-")));
-  let tier = reasons.reduce((t, r) => maxTier(t, r.tier), "fyi");
-  return { governed: governedBy.length > 0, governedBy, tier, reasons };
-}
-function governedReasons(agents, input) {
-  let out = [];
-  matchesAnyLogin(input.author.login, agents.authors) && out.push({ kind: "author", login: input.author.login });
-  for (let label2 of input.labels)
-    agents.labels.has(label2.toLowerCase()) && out.push({ kind: "label", label: label2 });
-  for (let { pattern, mm } of agents.branches)
-    if (mm.match(input.headRef)) {
-      out.push({ kind: "branch", branch: input.headRef, pattern });
-      break;
-    }
-  return out;
-}
-var failClosed, failClosedAgents = () => failClosed ??= compileAgents(FAIL_CLOSED_AGENTS), builtin;
-function builtinPolicy() {
-  return builtin ??= parsePolicy(`version: 1
-`, "(built-in)").policy;
-}
-function pathsOf(file) {
-  return file.previousFilename !== void 0 && file.previousFilename !== file.filename ? [file.filename, file.previousFilename] : [file.filename];
-}
-function showFile(file) {
-  return file.previousFilename !== void 0 && file.previousFilename !== file.filename ? `${file.previousFilename} -> ${file.filename}` : file.filename;
-}
-function ruleReasons(compiled2, input) {
-  let { policy, rules } = compiled2, pathRules = input.files.map((file) => pathsOf(file).map((p) => compiled2.paths.owners(p))), hits = new Array(rules.length);
-  pathRules.forEach((perPath, fileIndex) => {
-    for (let owners of perPath)
-      for (let r of owners) {
-        let list = hits[r];
-        list ? list[list.length - 1] !== fileIndex && list.push(fileIndex) : hits[r] = [fileIndex];
-      }
-  });
-  let lines = input.additions + input.deletions, fileCount = Math.max(input.changedFiles, input.files.length), covering = new Uint8Array(rules.length), reasons = [];
-  for (let c of rules) {
-    let { rule } = c, detail = [], fileHits = hits[c.index];
-    if (rule.paths) {
-      if (!fileHits) continue;
-      detail.push(`${fileHits.length} ${fileHits.length === 1 ? "file matches" : "files match"} ${rule.paths.join(", ")}`);
-    }
-    if (c.labels) {
-      let label2 = input.labels.find((l2) => c.labels?.has(l2.toLowerCase()));
-      if (label2 === void 0) continue;
-      detail.push(`label "${label2}"`);
-    }
-    if (c.authors) {
-      if (!matchesAnyLogin(input.author.login, c.authors)) continue;
-      detail.push(`author ${input.author.login}`);
-    }
-    if (c.base) {
-      if (!c.base.some((mm) => mm.match(input.baseRef))) continue;
-      detail.push(`base branch ${input.baseRef}`);
-    }
-    if (rule.changedLines !== void 0) {
-      if (!(lines > rule.changedLines)) continue;
-      detail.push(`${lines} changed lines (more than ${rule.changedLines})`);
-    }
-    if (rule.changedFiles !== void 0) {
-      if (!(fileCount > rule.changedFiles)) continue;
-      detail.push(`${fileCount} changed files (more than ${rule.changedFiles})`);
-    }
-    c.covers && (covering[c.index] = 1);
-    let files = fileHits ? fileHits.map((i) => showFile(input.files[i])) : [];
-    reasons.push({ kind: "rule", rule: rule.name, tier: rule.tier, files, detail: detail.join("; ") });
-  }
-  if (input.files.length === 0)
-    return reasons.push({ kind: "empty", tier: policy.default }), reasons;
-  let uncovered = input.files.filter(
-    (_, i) => pathRules[i].some((owners) => !owners.some((r) => covering[r] === 1))
-  );
-  return uncovered.length > 0 && reasons.push({ kind: "default", tier: policy.default, files: uncovered.map(showFile) }), reasons;
-}
-function floorReasons(input, policyPath) {
-  let byFloor = /* @__PURE__ */ new Map(), policyFile = policyPath.replace(/^\.?\//, "").toLowerCase();
-  for (let file of input.files) {
-    let floors = new Set(pathsOf(file).flatMap((p) => floorsOf(p)));
-    pathsOf(file).some((p) => p.toLowerCase() === policyFile) && floors.add("policy-file");
-    for (let floor of floors) {
-      let list = byFloor.get(floor);
-      list ? list.push(showFile(file)) : byFloor.set(floor, [showFile(file)]);
-    }
-  }
-  return [...byFloor].map(([floor, files]) => ({ kind: "floor", tier: "hard", floor, files }));
-}
-function escalationReasons(labels, escalations) {
-  let out = [];
-  for (let label2 of labels) {
-    let lower2 = label2.toLowerCase();
-    if (!lower2.startsWith(ESCALATION_LABEL_PREFIX)) continue;
-    let tier = TIERS.find((t) => t === lower2.slice(ESCALATION_LABEL_PREFIX.length).trim());
-    tier && out.push({ kind: "escalation", tier, by: label2, via: "label" });
-  }
-  for (let e of escalations)
-    TIERS.includes(e.tier) && out.push({ kind: "escalation", tier: e.tier, by: e.by, via: e.via });
-  return out;
-}
-
-// src/core/ledger.ts
-function mergeRefusalOf(ledger) {
-  return ledger?.mergeRefusal;
-}
-var MAX_REFUSAL = 500;
-function withdrawalsOf(ledger) {
-  return ledger?.withdrawals ?? [];
-}
-var MARKER = "hitl-gate:ledger v1", MARKER_RE = /<!-- hitl-gate:ledger v1 ([A-Za-z0-9+/=]*) -->/g, LEDGER_TARGET_CHARS = 24e3, MAX_LEDGER_CHARS = 6e4, MAX_REASON = 300, byTime = (key) => (a, b) => Date.parse(a.at) - Date.parse(b.at) || key(a) - key(b), encode = (ledger) => Buffer.from(JSON.stringify(ledger), "utf8").toString("base64");
-function hasLedgerMarker(body) {
-  return body.includes(`<!-- ${MARKER} `);
-}
-function ledgerMarker(ledger) {
-  let withdrawals = withdrawalsOf(ledger), refusal = mergeRefusalOf(ledger), fitted = {
-    // A stable order, so that the same ledger always renders the same comment (no needless edits).
-    vetoes: [...ledger.vetoes].sort(byTime((v) => v.commentId)).map((v) => ({ ...v, ...v.reason !== void 0 ? { reason: v.reason.slice(0, MAX_REASON) } : {} })),
-    answered: [...new Set(ledger.answered)].sort((a, b) => a - b),
-    ...ledger.escalation ? { escalation: ledger.escalation } : {},
-    ...withdrawals.length ? { withdrawals: [...withdrawals].sort(byTime((w) => w.sourceId)) } : {},
-    ...attentionRecords(ledger),
-    ...clicksIn(ledger).length ? { clicks: [...clicksIn(ledger)].sort(byTime((c) => c.id)) } : {},
-    ...ledger.notified ? { notified: ledger.notified } : {},
-    ...refusal ? { mergeRefusal: { ...refusal, message: refusal.message.slice(0, MAX_REFUSAL) } } : {}
-  }, encoded = encode(fitted);
-  for (; encoded.length > LEDGER_TARGET_CHARS && fitted.answered.length > 0; ) {
-    let excess = Math.ceil((encoded.length - LEDGER_TARGET_CHARS) / 12) + 1;
-    fitted = { ...fitted, answered: fitted.answered.slice(Math.min(excess, fitted.answered.length)) }, encoded = encode(fitted);
-  }
-  return encoded.length > LEDGER_TARGET_CHARS && (fitted = { ...fitted, vetoes: fitted.vetoes.map(({ reason: _reason, ...v }) => v) }, encoded = encode(fitted)), `<!-- ${MARKER} ${encoded} -->`;
-}
-var isObject = (v) => typeof v == "object" && v !== null && !Array.isArray(v), isId = (v) => typeof v == "number" && Number.isSafeInteger(v) && v >= 0;
-function vetoRecord(v) {
-  if (!isObject(v)) return;
-  let { by, at, commentId, reason } = v;
-  if (!(typeof by != "string" || by === "" || typeof at != "string" || !Number.isFinite(Date.parse(at)) || !isId(commentId)) && !(reason !== void 0 && typeof reason != "string"))
-    return { by, at, commentId, ...reason !== void 0 ? { reason } : {} };
-}
-function withdrawalRecord(v) {
-  if (!isObject(v)) return;
-  let { by, at, sourceId } = v;
-  if (!(typeof by != "string" || by === "" || typeof at != "string" || !Number.isFinite(Date.parse(at)) || !isId(sourceId)))
-    return { by, at, sourceId };
-}
-var clicksIn = (ledger) => ledger.clicks ?? [];
-function clickRecord(v) {
-  if (!isObject(v)) return;
-  let { id, by, byType, at, action, headSha, checkRunId } = v;
-  if (!(!isId(id) || typeof by != "string" || by === "" || typeof byType != "string" || typeof at != "string" || !Number.isFinite(Date.parse(at))) && !(!CLICK_ACTIONS.includes(action) || typeof headSha != "string" || !/^[0-9a-f]{7,64}$/i.test(headSha) || !isId(checkRunId)))
-    return { id, by, byType, at, action, headSha, checkRunId };
-}
-var keys = (v) => Array.isArray(v) && v.every((k) => typeof k == "string" && k.length <= 40) ? v.slice(0, 50) : void 0;
-function notifiedRecord(v) {
-  if (!isObject(v)) return;
-  let out = {};
-  if (isObject(v.slack)) {
-    let sent = keys(v.slack.sent), { channel, ts } = v.slack;
-    sent && (out.slack = { sent, ...typeof channel == "string" ? { channel } : {}, ...typeof ts == "string" && ts.length <= 40 ? { ts } : {} });
-  }
-  if (isObject(v.webhook)) {
-    let sent = keys(v.webhook.sent);
-    sent && (out.webhook = { sent });
-  }
-  return out.slack || out.webhook ? out : void 0;
-}
-function mergeRefusalRecord(v) {
-  if (!isObject(v)) return;
-  let { sha, message, at } = v;
-  if (!(typeof sha != "string" || !/^[0-9a-f]{40}$/.test(sha) || typeof message != "string" || typeof at != "string" || !Number.isFinite(Date.parse(at))))
-    return { sha, message: message.slice(0, MAX_REFUSAL), at };
-}
-function readLedger(body) {
-  if (typeof body != "string") return;
-  let last;
-  for (let m of body.matchAll(MARKER_RE)) last = m[1];
-  if (last === void 0 || last.length > MAX_LEDGER_CHARS) return;
-  let data;
-  try {
-    data = JSON.parse(Buffer.from(last, "base64").toString("utf8"));
-  } catch {
-    return;
-  }
-  if (!isObject(data) || !Array.isArray(data.vetoes) || !Array.isArray(data.answered)) return;
-  let vetoes = data.vetoes.map(vetoRecord);
-  if (vetoes.some((v) => v === void 0) || !data.answered.every(isId)) return;
-  let escalation = data.escalation;
-  if (escalation !== void 0 && !TIERS.includes(escalation) || data.withdrawals !== void 0 && !Array.isArray(data.withdrawals)) return;
-  let mergeRefusal = mergeRefusalRecord(data.mergeRefusal), withdrawals = (data.withdrawals ?? []).map(withdrawalRecord);
-  if (withdrawals.some((w) => w === void 0) || data.clicks !== void 0 && !Array.isArray(data.clicks)) return;
-  let clicks = (data.clicks ?? []).map(clickRecord);
-  if (!clicks.some((c) => c === void 0))
-    return {
-      vetoes,
-      answered: data.answered,
-      ...escalation !== void 0 ? { escalation } : {},
-      ...withdrawals.length ? { withdrawals } : {},
-      ...attentionRecords(data),
-      ...clicks.length ? { clicks } : {},
-      ...notifiedRecord(data.notified) ? { notified: notifiedRecord(data.notified) } : {},
-      // A malformed refusal is only forgotten: it never makes the gate more permissive.
-      ...mergeRefusal ? { mergeRefusal } : {}
-    };
-}
-function attentionRecords(data) {
-  let out = {}, strings2 = (v) => Array.isArray(v) && v.length <= 200 && v.every((s2) => typeof s2 == "string" && s2.length <= 200), { requested, reminded } = data;
-  return isObject(requested) && typeof requested.head == "string" && strings2(requested.users) && strings2(requested.teams) && (out.requested = { head: requested.head, users: requested.users, teams: requested.teams }), isObject(reminded) && typeof reminded.head == "string" && isId(reminded.steps) && (out.reminded = { head: reminded.head, steps: reminded.steps }), out;
-}
-
-// src/core/commands.ts
-var FENCE_OPEN = /^(?:(?:[-+*]|\d{1,9}[.)])[ \t]+)?(`{3,}|~{3,})(.*)$/;
-function indentWidth(line2) {
-  let width = 0;
-  for (let ch of line2)
-    if (ch === " ") width += 1;
-    else if (ch === "	") width += 4 - width % 4;
-    else break;
-  return width;
-}
-function openingFence(line2) {
-  let indent = indentWidth(line2);
-  if (indent > 3) return;
-  let rest = line2.trimStart(), m = FENCE_OPEN.exec(rest);
-  if (!m) return;
-  let marker = m[1] ?? "", info2 = m[2] ?? "";
-  if (marker[0] === "`" && info2.includes("`")) return;
-  let listMarkerWidth = rest.length - marker.length - info2.length;
-  return { char: marker[0], length: marker.length, column: indent + listMarkerWidth };
-}
-function closesFence(line2, fence) {
-  if (indentWidth(line2) > fence.column + 3) return !1;
-  let t = line2.trim();
-  if (t.length < fence.length) return !1;
-  for (let ch of t) if (ch !== fence.char) return !1;
-  return !0;
-}
-function commandLines(body) {
-  let out = [], fence, hidden = !1;
-  for (let line2 of body.split(/\r\n|\r|\n/)) {
-    if (fence) {
-      closesFence(line2, fence) && (fence = void 0);
-      continue;
-    }
-    if (hidden) {
-      line2.includes("-->") && (hidden = !1);
-      continue;
-    }
-    if (indentWidth(line2) >= 4) continue;
-    if (line2.trimStart().startsWith("<!--")) {
-      hidden = !line2.slice(line2.indexOf("<!--") + 4).includes("-->");
-      continue;
-    }
-    let opened = openingFence(line2);
-    if (opened) {
-      fence = opened;
-      continue;
-    }
-    let t = line2.trim();
-    t === "" || t.startsWith(">") || out.push(t);
-  }
-  return out;
-}
-var TIER_WORDS = { fyi: "fyi", soft: "soft", hard: "hard" };
-function typoDistance(a, b) {
-  let d = Array.from({ length: a.length + 1 }, (_, i) => Array.from({ length: b.length + 1 }, (_2, j) => i === 0 ? j : j === 0 ? i : 0));
-  for (let i = 1; i <= a.length; i++)
-    for (let j = 1; j <= b.length; j++) {
-      let cost = a[i - 1] === b[j - 1] ? 0 : 1;
-      d[i][j] = Math.min(d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + cost), i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1] && (d[i][j] = Math.min(d[i][j], d[i - 2][j - 2] + 1));
-    }
-  return d[a.length][b.length];
-}
-var NEAR = [["approve", 2], ["escalate", 2], ["veto", 1], ["hitl", 1]];
-function nearest(word) {
-  return NEAR.find(([w, edits]) => word !== w && typoDistance(word, w) <= edits)?.[0];
-}
-function misspelled(t, words) {
-  let head = (words[0] ?? "").slice(1).replace(/[:,.;!]+$/, ""), rest = t.replace(/^\S+\s*/, ""), text = t.length > 80 ? `${t.slice(0, 77)}...` : t, word = head === "approve" || head === "escalate" || head === "hitl" ? head : nearest(head);
-  if (word === "veto") return { kind: "veto", readFrom: text, ...rest ? { reason: rest } : {} };
-  if (word === "approve") {
-    let cancel = words.length === 2 && typoDistance(words[1] ?? "", "cancel") <= 2;
-    return { kind: "unrecognized", text, suggestion: cancel ? "/approve cancel" : "/approve" };
-  }
-  if (word === "escalate") {
-    let tier = words.length === 2 ? Object.keys(TIER_WORDS).find((w) => typoDistance(words[1] ?? "", w) <= 1) : void 0;
-    return { kind: "unrecognized", text, suggestion: tier ? `/escalate ${tier}` : "/escalate fyi|soft|hard" };
-  }
-  if (word === "hitl") return { kind: "unrecognized", text, suggestion: "/hitl explain" };
-}
-function parseCommandLine(line2) {
-  let t = line2.trim();
-  if (!t.startsWith("/")) return;
-  let words = t.toLowerCase().split(/\s+/), head = words[0];
-  if (head === "/approve")
-    return words.length === 1 ? { kind: "approve" } : words.length === 2 && words[1] === "cancel" ? { kind: "approve-cancel" } : misspelled(t, words);
-  if (head === "/escalate") {
-    let tier = words.length === 2 ? TIER_WORDS[words[1] ?? ""] : void 0;
-    return tier ? { kind: "escalate", tier } : misspelled(t, words);
-  }
-  if (head === "/hitl") return words.length === 2 && words[1] === "explain" ? { kind: "explain" } : misspelled(t, words);
-  let veto = /^\/veto(?:$|[\s:,.;!-]+([\s\S]*)$)/i.exec(t);
-  if (veto) {
-    let reason = (veto[1] ?? "").trim();
-    if (words.length === 2 && words[1] === "cancel") return { kind: "veto-cancel" };
-    let nearCancel = words.length === 2 && typoDistance(words[1] ?? "", "cancel") <= 2, base2 = reason === "" ? { kind: "veto" } : { kind: "veto", reason };
-    return nearCancel ? { ...base2, readFrom: t } : base2;
-  }
-  return misspelled(t, words);
-}
-function parseCommands(body) {
-  let commands = [];
-  for (let line2 of commandLines(body)) {
-    let command = parseCommandLine(line2);
-    command && commands.push(command);
-  }
-  return commands;
-}
-function isBot(actor) {
-  return actor.type === "Bot" || actor.login.toLowerCase().endsWith("[bot]");
-}
-function needsAuthorization(command) {
-  return command.kind === "approve" || command.kind === "approve-cancel" || command.kind === "veto" || command.kind === "veto-cancel";
-}
-function wasEdited(comment) {
-  return comment.updatedAt !== comment.createdAt;
-}
-function isPermissive(command) {
-  return command.kind === "approve" || command.kind === "veto-cancel";
-}
-function commandAuthors(facts) {
-  let author = facts.author.login.toLowerCase(), logins = /* @__PURE__ */ new Set(), consider = (actor, commands, verifiable) => {
-    let login = actor.login.toLowerCase();
-    if (login === author || isBot(actor)) return;
-    commands.some((c) => needsAuthorization(c) && (verifiable || !isPermissive(c))) && logins.add(login);
-  };
-  for (let comment of facts.comments) consider(comment.author, parseCommands(comment.body), !wasEdited(comment));
-  for (let review of facts.reviews) {
-    if (review.state === "PENDING") continue;
-    let commands = parseCommands(review.body);
-    review.state === "APPROVED" && commands.push({ kind: "approve" }), consider(review.author, commands, review.state === "APPROVED");
-  }
-  return [...logins].sort();
-}
-
-// src/core/approvers.ts
-var rank = (p) => PERMISSIONS.indexOf(p);
-function authorizedReviewers(policy) {
-  let users = /* @__PURE__ */ new Map(), teams = /* @__PURE__ */ new Map(), permission = policy.reviewers.permission, add = (r) => {
-    for (let u of r.users) users.set(u.replace(/^@/, "").toLowerCase(), u);
-    for (let t of r.teams) teams.set(t.toLowerCase(), t);
-    r.permission && rank(r.permission) < rank(permission) && (permission = r.permission);
-  };
-  add(policy.reviewers);
-  for (let rule of policy.rules) rule.reviewers && add(rule.reviewers);
-  return { users: [...users.values()], teams: [...teams.values()], permission };
-}
-function ruleTeams(policy) {
-  return [...new Set((policy?.rules ?? []).flatMap((r) => r.reviewers?.teams ?? []))];
-}
-function meets(login, auth2, reviewers) {
-  let l2 = login.toLowerCase();
-  return reviewers.users.some((u) => u.replace(/^@/, "").toLowerCase() === l2) ? !0 : auth2 ? auth2.teams.some((t) => reviewers.teams.some((r) => r.toLowerCase() === t.toLowerCase())) ? !0 : reviewers.permission !== void 0 && rank(auth2.permission) >= rank(reviewers.permission) : !1;
-}
-function approverGroups(policy, classification) {
-  if (classification.tier !== "hard") return [];
-  let general = Math.max(1, policy.tiers.hard.approvals), groups = [], needsGeneral = policy.default === "hard";
-  for (let reason of classification.reasons) {
-    if (reason.tier !== "hard") continue;
-    let rule = reason.kind === "rule" ? policy.rules.find((r) => r.name === reason.rule) : void 0;
-    rule?.reviewers ? groups.some((g) => g.rule === rule.name) || groups.push({ rule: rule.name, reviewers: rule.reviewers, required: Math.max(1, rule.approvals ?? general) }) : (needsGeneral = !0, rule?.approvals !== void 0 && !groups.some((g) => g.rule === rule.name) && groups.push({ rule: rule.name, reviewers: policy.reviewers, required: Math.max(1, rule.approvals) }));
-  }
-  return (needsGeneral || groups.length === 0) && groups.unshift({ reviewers: policy.reviewers, required: general }), groups;
-}
-function approverStatus(groups, approvals, authorizations) {
-  return groups.map((g) => {
-    let by = approvals.filter((a) => meets(a.by, authorizations[a.by.toLowerCase()], g.reviewers)).map((a) => a.by);
-    return { ...g, by, missing: Math.max(0, g.required - by.length) };
-  });
-}
-function describeApprovers(r) {
-  let parts = [
-    ...r.users.map((u) => `@${u.replace(/^@/, "")}`),
-    ...r.teams.map((t) => `members of ${t}`),
-    ...r.permission ? [`anyone with ${r.permission} permission or more`] : []
-  ];
-  return parts.length <= 1 ? parts.join("") : `${parts.slice(0, -1).join(", ")} or ${parts[parts.length - 1]}`;
-}
-var plural = (n2, word) => `${n2} ${word}${n2 === 1 ? "" : "s"}`;
-function missingLines(status) {
-  return status.filter((g) => g.missing > 0).map((g) => `${g.rule ? `Rule "${g.rule}"` : "Hard tier"}: needs ${plural(g.missing, "more approval")} from ${describeApprovers(g.reviewers)}.`);
-}
-
-// src/core/authorize.ts
-function matchesLogin(pattern, login) {
-  let source = pattern.toLowerCase().split("*").map((part) => part.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")).join(".*");
-  return new RegExp(`^${source}$`).test(login.toLowerCase());
-}
-function isCommitter(login, facts) {
-  let l2 = login.toLowerCase();
-  return facts.commits.some((c) => c.authorLogin?.toLowerCase() === l2 || c.committerLogin?.toLowerCase() === l2);
-}
-var rank2 = (p) => PERMISSIONS.indexOf(p);
-function standing(actor, facts, policy) {
-  let login = actor.login.toLowerCase(), at = `@${actor.login}`;
-  if (isBot(actor)) return { kind: "excluded", reason: "bot", message: `${at} is a bot; only people may approve or veto.` };
-  if (login === facts.author.login.toLowerCase())
-    return { kind: "excluded", reason: "author", message: `${at} opened this pull request; its author cannot approve or veto it.` };
-  if ((policy?.agents.authors ?? FAIL_CLOSED_AGENTS.authors).some((p) => matchesLogin(p, login)))
-    return { kind: "excluded", reason: "agent", message: `${at} is an agent account in the policy's \`agents.authors\`; agents cannot approve or veto.` };
-  if (isCommitter(login, facts))
-    return { kind: "excluded", reason: "committer", message: `${at} authored or committed commits on this pull request; people who wrote the change cannot approve or veto it.` };
-  if (!policy) return { kind: "unknown", message: `the policy could not be read, so the gate cannot tell whether ${at} is a reviewer.` };
-  let { users, teams, permission } = authorizedReviewers(policy);
-  if (users.some((u) => u.replace(/^@/, "").toLowerCase() === login)) return { kind: "reviewer", via: "user", detail: "listed in reviewers.users" };
-  let auth2 = facts.authorizations[login];
-  if (!auth2) return { kind: "unknown", message: `the gate has no permission information for ${at} yet.` };
-  let team = auth2.teams.find((t) => teams.some((p) => p.toLowerCase() === t.toLowerCase()));
-  if (team) return { kind: "reviewer", via: "team", detail: `member of ${team}` };
-  if (rank2(auth2.permission) >= rank2(permission)) return { kind: "reviewer", via: "permission", detail: `${auth2.permission} permission` };
-  if (auth2.permission === "error" || (auth2.teamErrors?.length ?? 0) > 0)
-    return { kind: "unknown", message: `GitHub would not tell the gate whether ${at} may review here (permission or team lookup failed).` };
-  let accepted = [
-    ...users.length ? [`listed users (${users.map((u) => `@${u}`).join(", ")})`] : [],
-    ...teams.length ? [`members of ${teams.join(", ")}`] : [],
-    `people with ${permission} permission or more`
-  ];
-  return { kind: "not-reviewer", message: `${at} is not an authorized reviewer: the policy accepts ${accepted.join(", ")}.` };
-}
-
-// src/core/timeline.ts
-function timeline(facts) {
-  let entries = [];
-  for (let c of facts.comments) {
-    wasEdited(c) && entries.push({ source: { type: "comment", id: c.id }, actor: c.author, at: c.createdAt, atMs: parseTime(c.createdAt), command: { kind: "withdraw" }, edited: !0, unverifiable: !1 });
-    for (let command of parseCommands(c.body))
-      entries.push({ source: { type: "comment", id: c.id }, actor: c.author, at: c.createdAt, atMs: parseTime(c.createdAt), command, edited: wasEdited(c), unverifiable: !1 });
-  }
-  for (let r of facts.reviews) {
-    if (r.state === "PENDING") continue;
-    let base2 = { source: { type: "review", id: r.id }, actor: r.author, at: r.submittedAt, atMs: parseTime(r.submittedAt), edited: !1 };
-    for (let command of parseCommands(r.body)) entries.push({ ...base2, command, unverifiable: !0 });
-    r.state === "APPROVED" && entries.push({ ...base2, command: { kind: "approve" }, unverifiable: !1, commitId: r.commitId }), r.state === "CHANGES_REQUESTED" && entries.push({ ...base2, command: { kind: "withdraw" }, unverifiable: !1, commitId: r.commitId });
-  }
-  return entries.map((e, i) => ({ e, i })).sort((a, b) => (a.e.atMs ?? Number.POSITIVE_INFINITY) - (b.e.atMs ?? Number.POSITIVE_INFINITY) || a.i - b.i).map(({ e }) => e);
 }
 
 // src/core/markdown.ts

@@ -57,6 +57,12 @@ function fromJson(value: unknown, source: string): ChangedFile[] {
 
 /** Every top-level JSON value in the text: `[...][...]` and `[...]\n[...]` included. */
 function jsonValues(text: string, source: string): unknown[] {
+  // One value (the usual case) is JSON.parse's alone: no scan of thousands of files char by char.
+  try {
+    return [JSON.parse(text)];
+  } catch {
+    // several values back to back, or bad JSON: the scan below finds which, and where
+  }
   const values: unknown[] = [];
   let depth = 0;
   let inString = false;

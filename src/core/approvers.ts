@@ -56,9 +56,13 @@ export function approverGroups(policy: Policy, classification: Classification): 
   const general = Math.max(1, policy.tiers.hard.approvals);
   const groups: ApproverGroup[] = [];
   let needsGeneral = policy.default === 'hard';
+  // Rules by name, the first of a name winning as `find` would: a policy of 1000 rules that a PR
+  // mostly hits would otherwise cost a scan of the rules per hard reason.
+  const byName = new Map<string, Policy['rules'][number]>();
+  for (const r of policy.rules) if (!byName.has(r.name)) byName.set(r.name, r);
   for (const reason of classification.reasons) {
     if (reason.tier !== 'hard') continue;
-    const rule = reason.kind === 'rule' ? policy.rules.find((r) => r.name === reason.rule) : undefined;
+    const rule = reason.kind === 'rule' ? byName.get(reason.rule) : undefined;
     if (rule?.reviewers) {
       if (!groups.some((g) => g.rule === rule.name)) groups.push({ rule: rule.name, reviewers: rule.reviewers, required: Math.max(1, rule.approvals ?? general) });
     } else {

@@ -25,6 +25,9 @@ const MAX_EXPANSIONS = 256;
  * characters, which in a `hard` rule would quietly match nothing: we reject those too. */
 export function globProblem(pattern: string): string | undefined {
   const p = normaliseGlob(pattern);
+  // Literal text, `*`, `**` and at most 256 flat brace alternatives: none of the problems below
+  // can arise (see plainParts).
+  if (plainParts(p) !== undefined) return undefined;
   if (p === '') return 'empty glob';
   if (p.startsWith('!') && !p.startsWith('!(')) return `negated glob "${pattern}" is not supported (it would match almost every file)`;
   const balance = bracketProblem(p);
@@ -101,6 +104,9 @@ function estimateExpansions(p: string): number {
 export interface GlobKey {
   key: string;
   exact: boolean;
+  // With an exact key: the match also needs the basename to end with this (`.ext`), as in
+  // `dir/**/*.ext` (`d:` key) and `dir/*.ext` (`c:` key, the file's own directory).
+  ext?: string;
 }
 
 /** One glob, compiled: the matcher that decides and the keys that let an index skip it. */
@@ -132,6 +138,22 @@ function minimatchOf(normalised: string): Minimatch {
 }
 
 export function compileGlob(pattern: string, options: MinimatchOptions = GLOB_OPTIONS): CompiledGlob {
+  if (options === GLOB_OPTIONS) {
+    const normalised = normaliseGlob(pattern);
+    const plain = plainParts(normalised);
+    if (plain) {
+      // Built on the first path the index cannot decide by its keys alone, if any.
+      let mm: Minimatch | undefined;
+      const test = (path: string): boolean => (mm ??= minimatchOf(normalised)).match(path);
+      const keys: GlobKey[] = [];
+      for (const parts of plain) {
+        const key = expansionKey(parts);
+        if (key === undefined) return { pattern, test };
+        keys.push(key);
+      }
+      return { pattern, test, keys };
+    }
+  }
   const mm = options === GLOB_OPTIONS ? minimatchOf(normaliseGlob(pattern)) : new Minimatch(normaliseGlob(pattern), options);
   // Validation (globProblem) runs before compilation; a glob that still fails matches nothing.
   if (mm.makeRe() === false) return { pattern, test: () => false, keys: [] };
@@ -148,7 +170,58 @@ export function compileGlob(pattern: string, options: MinimatchOptions = GLOB_OP
   return { pattern, test, keys };
 }
 
-type Part = string | typeof GLOBSTAR | (RegExp & { _glob?: string });
+/** A segment as minimatch parses it: a literal string, GLOBSTAR, or a RegExp carrying its glob. */
+type Part = string | typeof GLOBSTAR | { _glob?: string };
+
+/** A glob of literal segments (letters, digits, `_`, `.`, `-`), `*` inside a segment, whole `**`
+ * segments and flat `{a,b}` braces of such text: the shape of nearly every glob in a real policy.
+ * Its segments, per brace expansion, follow from the text alone, exactly as minimatch parses them
+ * (no escapes, classes, extglobs, `?`, empty, `.` or `..` segments, nor repeated `**` to rewrite),
+ * and minimatch can reject none of them. So a policy of thousands of such globs needs no Minimatch
+ * to be validated and indexed; one is built for a glob only when the index must test a path
+ * against it (most keys decide alone). Anything else is left to minimatch (undefined). */
+const PLAIN_GLOB = /^(?:[\w.\-/*]|\{[\w.-]+(?:,[\w.-]+)+\})+$/;
+const MAX_PLAIN_GLOB = 1024;
+
+/** Validation and compilation split each glob once between them. Bounded: cleared when full. */
+const plainCache = new Map<string, Part[][] | null>();
+
+function plainParts(normalised: string): Part[][] | undefined {
+  let parts = plainCache.get(normalised);
+  if (parts === undefined) {
+    parts = splitPlain(normalised) ?? null;
+    if (plainCache.size >= MAX_PARSED_GLOBS) plainCache.clear();
+    plainCache.set(normalised, parts);
+  }
+  return parts ?? undefined;
+}
+
+function splitPlain(normalised: string): Part[][] | undefined {
+  if (normalised.length > MAX_PLAIN_GLOB || !PLAIN_GLOB.test(normalised)) return undefined;
+  let expansions = [''];
+  for (const piece of normalised.split(/(\{[^}]*\})/)) {
+    const alternatives = piece.startsWith('{') ? piece.slice(1, -1).split(',') : [piece];
+    if (expansions.length * alternatives.length > MAX_EXPANSIONS) return undefined;
+    expansions = expansions.flatMap((e) => alternatives.map((a) => e + a));
+  }
+  const out: Part[][] = [];
+  const seen = new Set<string>();
+  for (const expansion of expansions) {
+    if (seen.has(expansion)) continue;
+    seen.add(expansion);
+    const parts: Part[] = [];
+    for (const segment of expansion.split('/')) {
+      if (segment === '' || segment === '.' || segment === '..') return undefined;
+      if (segment === '**') {
+        if (parts[parts.length - 1] === GLOBSTAR) return undefined;
+        parts.push(GLOBSTAR);
+      } else if (segment.includes('**')) return undefined;
+      else parts.push(segment.includes('*') ? { _glob: segment } : segment);
+    }
+    out.push(parts);
+  }
+  return out;
+}
 
 /** A key every path this expansion matches must carry (see PathIndex.owners), if there is one. String parts
  * of minimatch's parsed pattern are literal segments, matched exactly. The `exact` shapes rely on
@@ -157,7 +230,7 @@ function expansionKey(parts: Part[]): GlobKey | undefined {
   const literal = (p: Part | undefined): p is string => typeof p === 'string' && p !== '';
   const last = parts[parts.length - 1];
   const extOf = (p: Part | undefined): string | undefined =>
-    p instanceof RegExp && typeof p._glob === 'string' ? EXT_PART.exec(p._glob)?.[1] : undefined;
+    typeof p === 'object' && typeof p._glob === 'string' ? EXT_PART.exec(p._glob)?.[1] : undefined;
   // The leading literal segments (`services/api/**` -> `services/api`): the most selective key.
   let n = 0;
   while (literal(parts[n])) n++;
@@ -165,6 +238,10 @@ function expansionKey(parts: Part[]): GlobKey | undefined {
     const prefix = parts.slice(0, n).join('/');
     if (n === parts.length) return { key: `f:${prefix}`, exact: true };
     if (n === parts.length - 1 && last === GLOBSTAR) return { key: `d:${prefix}`, exact: true };
+    // `dir/*.ext` and `dir/**/*.ext`: the directory key and the extension decide together.
+    const ext = extOf(last);
+    if (ext !== undefined && n === parts.length - 1) return { key: `c:${prefix}`, exact: true, ext };
+    if (ext !== undefined && n === parts.length - 2 && parts[n] === GLOBSTAR) return { key: `d:${prefix}`, exact: true, ext };
     return { key: `p:${prefix}`, exact: false };
   }
   const tailOnly = parts.length === 2 && parts[0] === GLOBSTAR;
@@ -176,11 +253,12 @@ function expansionKey(parts: Part[]): GlobKey | undefined {
   return middle === undefined ? undefined : { key: `g:${middle}`, exact: false };
 }
 
-type KeyKind = 'f' | 'd' | 'p' | 'b' | 'x' | 'g';
+type KeyKind = 'f' | 'd' | 'c' | 'p' | 'b' | 'x' | 'g';
 
 interface Entry {
   id: number;
   exact: boolean;
+  ext?: string;
 }
 
 /** Globs grouped by owner (a rule, a floor), indexed so that a path is only tested against globs
@@ -191,6 +269,7 @@ export class PathIndex<Owner> {
   private readonly keyed: Record<KeyKind, Map<string, Entry[]>> = {
     f: new Map(),
     d: new Map(),
+    c: new Map(),
     p: new Map(),
     b: new Map(),
     x: new Map(),
@@ -222,14 +301,16 @@ export class PathIndex<Owner> {
       return;
     }
     const seen = new Set<string>();
-    for (const { key, exact } of glob.keys) {
-      if (seen.has(key)) continue;
-      seen.add(key);
+    for (const { key, exact, ext } of glob.keys) {
+      const entry: Entry = ext === undefined ? { id, exact } : { id, exact, ext };
+      const unique = ext === undefined ? key : `${key}\0${ext}`;
+      if (seen.has(unique)) continue;
+      seen.add(unique);
       const map = this.keyed[key[0] as KeyKind];
       const value = key.slice(2);
       const list = map.get(value);
-      if (list) list.push({ id, exact });
-      else map.set(value, [{ id, exact }]);
+      if (list) list.push(entry);
+      else map.set(value, [entry]);
     }
   }
 
@@ -247,24 +328,27 @@ export class PathIndex<Owner> {
     const epoch = ++this.epoch;
     const found: Owner[] = [];
     this.pending.length = 0;
-    const { f, d, p, b, x, g } = this.keyed;
+    const { f, d, c, p, b, x, g } = this.keyed;
     // The keys of a path: `f:` itself, `b:` its basename, `x:` every suffix of the basename that
     // starts at a dot (`a.test.ts` -> `.test.ts`, `.ts`), `p:` each leading run of segments, `g:`
-    // each segment, `d:` each directory it is under. A glob keyed by one of them may match; no
-    // other glob can. Exact entries are owners at once, the rest wait for minimatch.
-    if (f.size > 0) this.take(f.get(path), epoch, found);
-    const base = path.slice(path.lastIndexOf('/') + 1);
-    if (b.size > 0) this.take(b.get(base), epoch, found);
-    if (x.size > 0) for (let i = base.indexOf('.'); i !== -1; i = base.indexOf('.', i + 1)) this.take(x.get(base.slice(i)), epoch, found);
+    // each segment, `d:` each directory it is under, `c:` the directory it is in. A glob keyed by one
+    // of them may match; no other glob can. Exact entries are owners at once (when the basename
+    // has their extension, if they name one), the rest wait for minimatch.
+    const slash = path.lastIndexOf('/');
+    const base = path.slice(slash + 1);
+    if (f.size > 0) this.take(f.get(path), epoch, found, base);
+    if (c.size > 0 && slash !== -1) this.take(c.get(path.slice(0, slash)), epoch, found, base);
+    if (b.size > 0) this.take(b.get(base), epoch, found, base);
+    if (x.size > 0) for (let i = base.indexOf('.'); i !== -1; i = base.indexOf('.', i + 1)) this.take(x.get(base.slice(i)), epoch, found, base);
     if (d.size > 0 || p.size > 0 || g.size > 0) {
       let from = 0;
       for (;;) {
         const end = path.indexOf('/', from);
         const prefix = end === -1 ? path : path.slice(0, end);
-        if (p.size > 0) this.take(p.get(prefix), epoch, found);
-        if (g.size > 0) this.take(g.get(end === -1 ? path.slice(from) : path.slice(from, end)), epoch, found);
+        if (p.size > 0) this.take(p.get(prefix), epoch, found, base);
+        if (g.size > 0) this.take(g.get(end === -1 ? path.slice(from) : path.slice(from, end)), epoch, found, base);
         if (end === -1) break;
-        if (d.size > 0) this.take(d.get(prefix), epoch, found);
+        if (d.size > 0) this.take(d.get(prefix), epoch, found, base);
         from = end + 1;
       }
     }
@@ -282,13 +366,15 @@ export class PathIndex<Owner> {
     return found;
   }
 
-  private take(list: Entry[] | undefined, epoch: number, found: Owner[]): void {
+  private take(list: Entry[] | undefined, epoch: number, found: Owner[], base: string): void {
     if (list === undefined) return;
     for (const e of list) {
       if (!e.exact) {
         this.pending.push(e.id);
         continue;
       }
+      // Another expansion of the same glob may still match: not decided, only not by this key.
+      if (e.ext !== undefined && !base.endsWith(e.ext)) continue;
       const slot = this.slotOf[e.id] as number;
       this.globEpoch[e.id] = epoch;
       if (this.ownerEpoch[slot] !== epoch) {

@@ -2,7 +2,7 @@
 // time people are at work, so silence at 3 a.m. on a Sunday is never taken for consent. Pure: the
 // time zone rules come from luxon (the IANA database that ships with Node's Intl), the time is an
 // argument, never the clock.
-import { DateTime, IANAZone } from 'luxon';
+import { DateTime } from 'luxon';
 import { formatUtc } from './time.js';
 
 export const WEEKDAYS = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'] as const;
@@ -23,17 +23,7 @@ export interface WorkingHours {
  * day a holiday) ends here instead of looping: the window stays open, nothing merges (fail closed). */
 const MAX_DAYS = 3 * 366;
 
-export function isValidTimeZone(name: string): boolean {
-  return IANAZone.isValidZone(name);
-}
-
-/** `09:00` -> 540; `24:00` -> 1440; undefined for anything else. */
-export function parseClock(text: string): number | undefined {
-  const m = /^([01][0-9]|2[0-4]):([0-5][0-9])$/.exec(text);
-  if (!m) return undefined;
-  const minutes = Number(m[1]) * 60 + Number(m[2]);
-  return minutes <= 24 * 60 ? minutes : undefined;
-}
+export { isValidTimeZone, parseClock } from './time-zone.js';
 
 interface Day {
   /** Start and end of the working part of this local day, in ms (absent on days off). */

@@ -2,7 +2,7 @@
 // that end before they start, reminder ladders that go backwards, rule approvers on rules that ask
 // for no approval. Each problem is positioned at the offending value.
 import { parseDuration } from '../duration.js';
-import { isValidTimeZone, parseClock } from '../working-hours.js';
+import { isValidTimeZone, parseClock } from '../time-zone.js';
 
 type Raw = Record<string, unknown>;
 type Path = (string | number)[];

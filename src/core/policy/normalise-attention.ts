@@ -1,7 +1,8 @@
 // Normalisation of the keys that route human attention (the data is valid; ajv filled the defaults).
 import { parseDuration } from '../duration.js';
 import type { Policy, Rule, RuleReviewers } from '../types.js';
-import { parseClock, type Weekday } from '../working-hours.js';
+import { parseClock } from '../time-zone.js';
+import type { Weekday } from '../working-hours.js';
 
 type Raw = Record<string, unknown>;
 const isRecord = (v: unknown): v is Raw => typeof v === 'object' && v !== null && !Array.isArray(v);
