@@ -72,13 +72,19 @@ export function rateLimitWait(error: unknown, nowMs: number): number | undefined
  * so it is not repeated: the reconcile fails and its retry re-reads GitHub first. Token requests and
  * every other method are safe to repeat. */
 function repeatable(options: RequestOptions): boolean {
-  return options.method !== 'POST' || /\/access_tokens$/.test(String(options.url));
+  return options.method !== 'POST' || /\/access_tokens$/.test(String(options.url)) || isGraphqlQuery(options);
+}
+
+/** GraphQL is always a POST; only a mutation writes. A query (the merge queue's place, its entries) is a
+ * read: neither paced nor counted against the content-creating budget. */
+function isGraphqlQuery(options: RequestOptions): boolean {
+  return /\/graphql$/.test(String(options.url)) && typeof options.query === 'string' && !/^\s*mutation\b/.test(options.query);
 }
 
 /** Writes are what GitHub paces; a token request creates no content. */
 function isWrite(options: RequestOptions): boolean {
   const method = options.method ?? 'GET';
-  return method !== 'GET' && method !== 'HEAD' && !/\/access_tokens$/.test(String(options.url));
+  return method !== 'GET' && method !== 'HEAD' && !/\/access_tokens$/.test(String(options.url)) && !isGraphqlQuery(options);
 }
 
 const transient = (error: unknown): boolean => ((error as Failure)?.status ?? 500) >= 500;

@@ -118,7 +118,7 @@ export class RedisWriteBudget implements WriteBudget {
  */
 export function writePriority(method: string, url: string, body: unknown): number {
   if (method === 'PUT' && /\/pulls\/[^/]+\/merge$/.test(url)) return 0;
-  if (method === 'POST' && url.endsWith('/graphql')) return 0; // merge queue: enqueue or dequeue
+  if (method === 'POST' && url.endsWith('/graphql')) return 0; // merge queue mutations: enqueue or dequeue
   if (/\/reactions(\/|$)/.test(url)) return 1;
   if (method === 'POST' && /\/issues\/[^/]+\/comments$/.test(url)) {
     const text = typeof body === 'object' && body !== null ? String((body as { body?: unknown }).body ?? '') : '';

@@ -151,6 +151,19 @@ describe('pacing and concurrency, per installation', () => {
     expect(arrivals.map((a) => a.method)).toEqual(['POST', 'GET', 'POST']);
   });
 
+  it('paces a GraphQL mutation like any write, but a GraphQL query is a read that goes out at once', async () => {
+    const plugin = { ...FAST, writeIntervalMs: 300 };
+    const octokit = client(plugin, 1, baseUrl);
+    const mutations = [1, 2].map(() => octokit.request('POST /graphql', { query: 'mutation hitlDequeue($id: ID!) { dequeuePullRequest(input: { id: $id }) { clientMutationId } }', id: 'PR_1' }));
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    await octokit.request('POST /graphql', { query: 'query hitlPullRequestQueue { viewer { login } }' });
+    await Promise.all(mutations);
+    // Mutation, query, mutation: the query did not wait out the second mutation's interval.
+    expect(arrivals).toHaveLength(3);
+    expect(arrivals[2]!.at - arrivals[0]!.at).toBeGreaterThanOrEqual(300);
+    expect(arrivals[1]!.at - arrivals[0]!.at).toBeLessThan(300);
+  });
+
   it('has at most ten requests of one installation in flight; another installation is not held up', async () => {
     const Traffic = Octokit.plugin(trafficPlugin(FAST));
     const one = client(FAST, 1, baseUrl, Traffic);
