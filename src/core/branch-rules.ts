@@ -58,8 +58,6 @@ export interface BranchRules {
   other: { type: string; ruleset: RulesetRef }[];
 }
 
-export const NO_BRANCH_RULES: BranchRules = { requiredChecks: [], other: [] };
-
 const METHODS: readonly MergeMethod[] = ['merge', 'squash', 'rebase'];
 const isMethod = (v: unknown): v is MergeMethod => typeof v === 'string' && (METHODS as readonly string[]).includes(v);
 const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null;
