@@ -69,14 +69,20 @@ describe.skipIf(!url)('Redis scale-out', () => {
 
   it('an event coalesced into a pending job keeps its merge queue hint', async () => {
     const runs: ReconcileJob[] = [];
+    // The first run holds until both events are in: on a busy machine a fixed sleep could let it end
+    // first, and the second event would then be a job of its own instead of joining the pending one.
+    let release!: () => void;
+    const held = new Promise<void>((resolve) => (release = resolve));
     const [a, b] = replicas(2, async (job) => {
       runs.push(job);
-      await sleep(150);
+      if (runs.length === 1) await held;
     });
     await a!.enqueue(pr(9));
     await expect.poll(() => runs.length).toBe(1); // running now
     await b!.enqueue(pr(9)); // the pending job
     await a!.enqueue({ ...pr(9), reason: 'pull_request.synchronize', mergeQueueHint: true }); // coalesced into it
+    release();
+    await expect.poll(() => runs.length).toBe(2);
     await sleep(50);
     await a!.idle();
     expect(runs).toHaveLength(2);
