@@ -67,10 +67,9 @@ describe.skipIf(!url)('Redis scale-out', () => {
     expect(maxInFlight).toBe(1);
   });
 
-  it('an event coalesced into a pending job keeps its merge queue hint', async () => {
+  it('an event for a PR with a pending job brings its merge queue hint to the next run', async () => {
     const runs: ReconcileJob[] = [];
-    // The first run holds until both events are in: on a busy machine a fixed sleep could let it end
-    // first, and the second event would then be a job of its own instead of joining the pending one.
+    // The first run holds until both later events are in.
     let release!: () => void;
     const held = new Promise<void>((resolve) => (release = resolve));
     const [a, b] = replicas(2, async (job) => {
@@ -80,13 +79,17 @@ describe.skipIf(!url)('Redis scale-out', () => {
     await a!.enqueue(pr(9));
     await expect.poll(() => runs.length).toBe(1); // running now
     await b!.enqueue(pr(9)); // the pending job
-    await a!.enqueue({ ...pr(9), reason: 'pull_request.synchronize', mergeQueueHint: true }); // coalesced into it
+    // Coalesced into the pending job, or, when a replica has already taken that job up (and set it
+    // aside while the first run holds the PR), a job of its own: either way the hint must not be lost.
+    await a!.enqueue({ ...pr(9), reason: 'pull_request.synchronize', mergeQueueHint: true });
     release();
-    await expect.poll(() => runs.length).toBe(2);
+    await expect.poll(() => runs.length).toBeGreaterThanOrEqual(2);
     await sleep(50);
     await a!.idle();
-    expect(runs).toHaveLength(2);
+    await b!.idle();
+    expect(runs.length).toBeLessThanOrEqual(3);
     expect(runs[0]!.mergeQueueHint).toBeUndefined();
+    // The first run after the hinted event carries it.
     expect(runs[1]!.mergeQueueHint).toBe(true);
   });
 
