@@ -3,9 +3,10 @@
 // under plain `node` 20 or 24 with no node_modules: action/dist/index.js, committed, run by action.yml.
 // `node scripts/bundle-action.mjs [OUTDIR]` writes elsewhere (the bundle check compares the two).
 import { build } from 'esbuild';
-import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { licenseNotice } from './license-notice.mjs';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -32,26 +33,8 @@ export async function bundleAction(outdir = join(root, 'action', 'dist')) {
     // Some bundled CommonJS dependencies call require() for Node built-ins; ESM has no require.
     banner: { js: "import { createRequire as __hitlCreateRequire } from 'node:module'; const require = __hitlCreateRequire(import.meta.url);" },
   });
-  writeFileSync(join(outdir, 'licenses.txt'), licenseNotice(result.metafile));
+  writeFileSync(join(outdir, 'licenses.txt'), licenseNotice(root, result.metafile, "The Action's bundle (index.js)"));
   return result;
-}
-
-/** The licences of every package the bundle redistributes, in a stable order (deterministic output). */
-function licenseNotice(metafile) {
-  const packages = new Set();
-  for (const input of Object.keys(metafile.inputs)) {
-    // The innermost node_modules/<name> of each input file is the package it belongs to.
-    const matches = [...input.matchAll(/node_modules\/((?:@[^/]+\/)?[^/]+)/g)];
-    const last = matches.at(-1);
-    if (last) packages.add(input.slice(0, last.index + last[0].length));
-  }
-  const sections = [...packages].sort().map((dir) => {
-    const manifest = JSON.parse(readFileSync(join(root, dir, 'package.json'), 'utf8'));
-    const file = readdirSync(join(root, dir)).sort().find((f) => /^(licen[cs]e|copying)(\.|$)/i.test(f));
-    const text = file ? readFileSync(join(root, dir, file), 'utf8').trim() : `(no licence file; package.json says ${manifest.license ?? 'nothing'})`;
-    return `${manifest.name}@${manifest.version} (${manifest.license ?? 'unknown'})\n\n${text}\n`;
-  });
-  return `The Action's bundle (index.js) contains these packages.\n\n${sections.join('\n-----\n\n')}`;
 }
 
 if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
