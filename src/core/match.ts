@@ -26,8 +26,12 @@ const MAX_EXPANSIONS = 256;
 export function globProblem(pattern: string): string | undefined {
   const p = normaliseGlob(pattern);
   // Literal text, `*`, `**` and at most 256 flat brace alternatives: none of the problems below
-  // can arise (see plainParts).
-  if (plainParts(p) !== undefined) return undefined;
+  // can arise (see plainParts). Such a glob is compiled here and kept: a policy's globs are checked
+  // and compiled in one pass (compilePolicy then finds them compiled).
+  if (plainParts(p) !== undefined) {
+    compileGlob(pattern);
+    return undefined;
+  }
   if (p === '') return 'empty glob';
   if (p.startsWith('!') && !p.startsWith('!(')) return `negated glob "${pattern}" is not supported (it would match almost every file)`;
   const balance = bracketProblem(p);
@@ -137,21 +141,20 @@ function minimatchOf(normalised: string): Minimatch {
   return mm;
 }
 
+/** Plain globs compiled, by pattern as written. Bounded: cleared when full. */
+const compiledPlain = new Map<string, CompiledGlob>();
+
 export function compileGlob(pattern: string, options: MinimatchOptions = GLOB_OPTIONS): CompiledGlob {
   if (options === GLOB_OPTIONS) {
+    const kept = compiledPlain.get(pattern);
+    if (kept) return kept;
     const normalised = normaliseGlob(pattern);
     const plain = plainParts(normalised);
     if (plain) {
-      // Built on the first path the index cannot decide by its keys alone, if any.
-      let mm: Minimatch | undefined;
-      const test = (path: string): boolean => (mm ??= minimatchOf(normalised)).match(path);
-      const keys: GlobKey[] = [];
-      for (const parts of plain) {
-        const key = expansionKey(parts);
-        if (key === undefined) return { pattern, test };
-        keys.push(key);
-      }
-      return { pattern, test, keys };
+      const compiled = compilePlain(pattern, normalised, plain);
+      if (compiledPlain.size >= MAX_PARSED_GLOBS) compiledPlain.clear();
+      compiledPlain.set(pattern, compiled);
+      return compiled;
     }
   }
   const mm = options === GLOB_OPTIONS ? minimatchOf(normaliseGlob(pattern)) : new Minimatch(normaliseGlob(pattern), options);
@@ -164,6 +167,19 @@ export function compileGlob(pattern: string, options: MinimatchOptions = GLOB_OP
   const keys: GlobKey[] = [];
   for (const parts of mm.set) {
     const key = expansionKey(parts as Part[]);
+    if (key === undefined) return { pattern, test };
+    keys.push(key);
+  }
+  return { pattern, test, keys };
+}
+
+function compilePlain(pattern: string, normalised: string, plain: Part[][]): CompiledGlob {
+  // Built on the first path the index cannot decide by its keys alone, if any.
+  let mm: Minimatch | undefined;
+  const test = (path: string): boolean => (mm ??= minimatchOf(normalised)).match(path);
+  const keys: GlobKey[] = [];
+  for (const parts of plain) {
+    const key = expansionKey(parts);
     if (key === undefined) return { pattern, test };
     keys.push(key);
   }
@@ -198,29 +214,39 @@ function plainParts(normalised: string): Part[][] | undefined {
 
 function splitPlain(normalised: string): Part[][] | undefined {
   if (normalised.length > MAX_PLAIN_GLOB || !PLAIN_GLOB.test(normalised)) return undefined;
+  const expansions = normalised.includes('{') ? expandBraces(normalised) : [normalised];
+  if (expansions === undefined) return undefined;
+  const out: Part[][] = [];
+  for (const expansion of expansions) {
+    const parts = splitSegments(expansion);
+    if (parts === undefined) return undefined;
+    out.push(parts);
+  }
+  return out;
+}
+
+/** The distinct expansions of flat braces (`a/{b,c}/*.{ts,tsx}`), or undefined past MAX_EXPANSIONS. */
+function expandBraces(normalised: string): string[] | undefined {
   let expansions = [''];
   for (const piece of normalised.split(/(\{[^}]*\})/)) {
     const alternatives = piece.startsWith('{') ? piece.slice(1, -1).split(',') : [piece];
     if (expansions.length * alternatives.length > MAX_EXPANSIONS) return undefined;
     expansions = expansions.flatMap((e) => alternatives.map((a) => e + a));
   }
-  const out: Part[][] = [];
-  const seen = new Set<string>();
-  for (const expansion of expansions) {
-    if (seen.has(expansion)) continue;
-    seen.add(expansion);
-    const parts: Part[] = [];
-    for (const segment of expansion.split('/')) {
-      if (segment === '' || segment === '.' || segment === '..') return undefined;
-      if (segment === '**') {
-        if (parts[parts.length - 1] === GLOBSTAR) return undefined;
-        parts.push(GLOBSTAR);
-      } else if (segment.includes('**')) return undefined;
-      else parts.push(segment.includes('*') ? { _glob: segment } : segment);
-    }
-    out.push(parts);
+  return [...new Set(expansions)];
+}
+
+function splitSegments(expansion: string): Part[] | undefined {
+  const parts: Part[] = [];
+  for (const segment of expansion.split('/')) {
+    if (segment === '' || segment === '.' || segment === '..') return undefined;
+    if (segment === '**') {
+      if (parts[parts.length - 1] === GLOBSTAR) return undefined;
+      parts.push(GLOBSTAR);
+    } else if (segment.includes('**')) return undefined;
+    else parts.push(segment.includes('*') ? { _glob: segment } : segment);
   }
-  return out;
+  return parts;
 }
 
 /** A key every path this expansion matches must carry (see PathIndex.owners), if there is one. String parts
@@ -300,12 +326,15 @@ export class PathIndex<Owner> {
       this.always.push(id);
       return;
     }
-    const seen = new Set<string>();
+    // Two expansions may share a key (`{a,b}/x.ts` -> `b:x.ts` twice): one entry each.
+    const seen = glob.keys.length > 1 ? new Set<string>() : undefined;
     for (const { key, exact, ext } of glob.keys) {
       const entry: Entry = ext === undefined ? { id, exact } : { id, exact, ext };
-      const unique = ext === undefined ? key : `${key}\0${ext}`;
-      if (seen.has(unique)) continue;
-      seen.add(unique);
+      if (seen) {
+        const unique = ext === undefined ? key : `${key}\0${ext}`;
+        if (seen.has(unique)) continue;
+        seen.add(unique);
+      }
       const map = this.keyed[key[0] as KeyKind];
       const value = key.slice(2);
       const list = map.get(value);

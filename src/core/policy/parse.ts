@@ -3,7 +3,7 @@
 // messages a person can act on, adds what a schema cannot say (globs, durations, hostile YAML),
 // and fills the defaults (ajv's useDefaults, from the schema's `default`s).
 import type { ErrorObject, ValidateFunction } from 'ajv';
-import { Alias, Composer, CST, isAlias, isMap, isPair, isScalar, isSeq, Lexer, LineCounter, Parser, type Document, type Node } from 'yaml';
+import { Alias, Composer, CST, isAlias, isMap, isPair, isScalar, isSeq, Lexer, LineCounter, Parser, type Document, type Node, type Pair } from 'yaml';
 import { parseDuration } from '../duration.js';
 import { globProblem } from '../match.js';
 import type { Policy, PolicyError, Rule } from '../types.js';
@@ -156,9 +156,12 @@ function yamlMessage(code: string, message: string): string {
  * policy needs. Walked with an explicit stack so a hostile document cannot exhaust ours. */
 function shapeErrors(doc: Document, text: string, at: At): PolicyError[] {
   const errors: PolicyError[] = [];
-  const stack: { node: unknown; depth: number }[] = [{ node: doc.contents, depth: 1 }];
-  while (stack.length > 0) {
-    const { node, depth } = stack.pop() as { node: unknown; depth: number };
+  // Two parallel stacks, not an object per node: a policy of a thousand rules has tens of thousands.
+  const nodes: unknown[] = [doc.contents];
+  const depths: number[] = [1];
+  while (nodes.length > 0) {
+    const node = nodes.pop();
+    const depth = depths.pop() as number;
     if (!node || isAlias(node)) continue;
     const n = node as Node;
     if (n.tag && (isScalar(n) || isMap(n) || isSeq(n))) {
@@ -174,9 +177,16 @@ function shapeErrors(doc: Document, text: string, at: At): PolicyError[] {
       break;
     }
     if (isMap(n)) {
-      for (const pair of [...n.items].reverse()) stack.push({ node: pair.value, depth: depth + 1 }, { node: pair.key, depth: depth + 1 });
+      for (let i = n.items.length - 1; i >= 0; i--) {
+        const pair = n.items[i] as Pair;
+        nodes.push(pair.value, pair.key);
+        depths.push(depth + 1, depth + 1);
+      }
     } else if (isSeq(n)) {
-      for (let i = n.items.length - 1; i >= 0; i--) stack.push({ node: n.items[i], depth: depth + 1 });
+      for (let i = n.items.length - 1; i >= 0; i--) {
+        nodes.push(n.items[i]);
+        depths.push(depth + 1);
+      }
     }
   }
   return errors.slice(0, 20);
