@@ -24472,7 +24472,10 @@ function normaliseGlob(pattern) {
 var MAX_EXPANSIONS = 256;
 function globProblem(pattern) {
   let p = normaliseGlob(pattern);
-  if (plainParts(p) !== void 0) return;
+  if (plainParts(p) !== void 0) {
+    compileGlob(pattern);
+    return;
+  }
   if (p === "") return "empty glob";
   if (p.startsWith("!") && !p.startsWith("!(")) return `negated glob "${pattern}" is not supported (it would match almost every file)`;
   let balance = bracketProblem(p);
@@ -24527,17 +24530,15 @@ function minimatchOf(normalised) {
   let mm = parsedGlobs.get(normalised);
   return mm || (mm = new Minimatch(normalised, GLOB_OPTIONS), parsedGlobs.size >= MAX_PARSED_GLOBS && parsedGlobs.clear(), parsedGlobs.set(normalised, mm)), mm;
 }
+var compiledPlain = /* @__PURE__ */ new Map();
 function compileGlob(pattern, options = GLOB_OPTIONS) {
   if (options === GLOB_OPTIONS) {
+    let kept = compiledPlain.get(pattern);
+    if (kept) return kept;
     let normalised = normaliseGlob(pattern), plain2 = plainParts(normalised);
     if (plain2) {
-      let mm2, test2 = (path2) => (mm2 ??= minimatchOf(normalised)).match(path2), keys3 = [];
-      for (let parts of plain2) {
-        let key = expansionKey(parts);
-        if (key === void 0) return { pattern, test: test2 };
-        keys3.push(key);
-      }
-      return { pattern, test: test2, keys: keys3 };
+      let compiled2 = compilePlain(pattern, normalised, plain2);
+      return compiledPlain.size >= MAX_PARSED_GLOBS && compiledPlain.clear(), compiledPlain.set(pattern, compiled2), compiled2;
     }
   }
   let mm = options === GLOB_OPTIONS ? minimatchOf(normaliseGlob(pattern)) : new Minimatch(normaliseGlob(pattern), options);
@@ -24552,6 +24553,15 @@ function compileGlob(pattern, options = GLOB_OPTIONS) {
   }
   return { pattern, test, keys: keys2 };
 }
+function compilePlain(pattern, normalised, plain2) {
+  let mm, test = (path2) => (mm ??= minimatchOf(normalised)).match(path2), keys2 = [];
+  for (let parts of plain2) {
+    let key = expansionKey(parts);
+    if (key === void 0) return { pattern, test };
+    keys2.push(key);
+  }
+  return { pattern, test, keys: keys2 };
+}
 var PLAIN_GLOB = /^(?:[\w.\-/*]|\{[\w.-]+(?:,[\w.-]+)+\})+$/, MAX_PLAIN_GLOB = 1024, plainCache = /* @__PURE__ */ new Map();
 function plainParts(normalised) {
   let parts = plainCache.get(normalised);
@@ -24559,30 +24569,38 @@ function plainParts(normalised) {
 }
 function splitPlain(normalised) {
   if (normalised.length > MAX_PLAIN_GLOB || !PLAIN_GLOB.test(normalised)) return;
+  let expansions = normalised.includes("{") ? expandBraces(normalised) : [normalised];
+  if (expansions === void 0) return;
+  let out = [];
+  for (let expansion of expansions) {
+    let parts = splitSegments(expansion);
+    if (parts === void 0) return;
+    out.push(parts);
+  }
+  return out;
+}
+function expandBraces(normalised) {
   let expansions = [""];
   for (let piece of normalised.split(/(\{[^}]*\})/)) {
     let alternatives = piece.startsWith("{") ? piece.slice(1, -1).split(",") : [piece];
     if (expansions.length * alternatives.length > MAX_EXPANSIONS) return;
     expansions = expansions.flatMap((e) => alternatives.map((a) => e + a));
   }
-  let out = [], seen = /* @__PURE__ */ new Set();
-  for (let expansion of expansions) {
-    if (seen.has(expansion)) continue;
-    seen.add(expansion);
-    let parts = [];
-    for (let segment of expansion.split("/")) {
-      if (segment === "" || segment === "." || segment === "..") return;
-      if (segment === "**") {
-        if (parts[parts.length - 1] === GLOBSTAR) return;
-        parts.push(GLOBSTAR);
-      } else {
-        if (segment.includes("**")) return;
-        parts.push(segment.includes("*") ? { _glob: segment } : segment);
-      }
+  return [...new Set(expansions)];
+}
+function splitSegments(expansion) {
+  let parts = [];
+  for (let segment of expansion.split("/")) {
+    if (segment === "" || segment === "." || segment === "..") return;
+    if (segment === "**") {
+      if (parts[parts.length - 1] === GLOBSTAR) return;
+      parts.push(GLOBSTAR);
+    } else {
+      if (segment.includes("**")) return;
+      parts.push(segment.includes("*") ? { _glob: segment } : segment);
     }
-    out.push(parts);
   }
-  return out;
+  return parts;
 }
 function expansionKey(parts) {
   let literal = (p) => typeof p == "string" && p !== "", last = parts[parts.length - 1], extOf = (p) => typeof p == "object" && typeof p._glob == "string" ? EXT_PART.exec(p._glob)?.[1] : void 0, n2 = 0;
@@ -24630,11 +24648,14 @@ var PathIndex = class {
       this.always.push(id);
       return;
     }
-    let seen = /* @__PURE__ */ new Set();
+    let seen = glob.keys.length > 1 ? /* @__PURE__ */ new Set() : void 0;
     for (let { key, exact, ext: ext2 } of glob.keys) {
-      let entry = ext2 === void 0 ? { id, exact } : { id, exact, ext: ext2 }, unique = ext2 === void 0 ? key : `${key}\0${ext2}`;
-      if (seen.has(unique)) continue;
-      seen.add(unique);
+      let entry = ext2 === void 0 ? { id, exact } : { id, exact, ext: ext2 };
+      if (seen) {
+        let unique = ext2 === void 0 ? key : `${key}\0${ext2}`;
+        if (seen.has(unique)) continue;
+        seen.add(unique);
+      }
       let map = this.keyed[key[0]], value = key.slice(2), list = map.get(value);
       list ? list.push(entry) : map.set(value, [entry]);
     }
@@ -26079,9 +26100,9 @@ function yamlMessage(code2, message) {
   return code2 === "DUPLICATE_KEY" ? "duplicate key (each key may appear once in a mapping)" : code2 === "TAG_RESOLVE_FAILED" ? `${message} (YAML tags are not allowed in a policy)` : `YAML syntax error: ${message}`;
 }
 function shapeErrors(doc, text, at) {
-  let errors = [], stack = [{ node: doc.contents, depth: 1 }];
-  for (; stack.length > 0; ) {
-    let { node, depth } = stack.pop();
+  let errors = [], nodes = [doc.contents], depths = [1];
+  for (; nodes.length > 0; ) {
+    let node = nodes.pop(), depth = depths.pop();
     if (!node || (0, import_yaml.isAlias)(node)) continue;
     let n2 = node;
     if (n2.tag && ((0, import_yaml.isScalar)(n2) || (0, import_yaml.isMap)(n2) || (0, import_yaml.isSeq)(n2))) {
@@ -26096,9 +26117,13 @@ function shapeErrors(doc, text, at) {
       break;
     }
     if ((0, import_yaml.isMap)(n2))
-      for (let pair of [...n2.items].reverse()) stack.push({ node: pair.value, depth: depth + 1 }, { node: pair.key, depth: depth + 1 });
+      for (let i = n2.items.length - 1; i >= 0; i--) {
+        let pair = n2.items[i];
+        nodes.push(pair.value, pair.key), depths.push(depth + 1, depth + 1);
+      }
     else if ((0, import_yaml.isSeq)(n2))
-      for (let i = n2.items.length - 1; i >= 0; i--) stack.push({ node: n2.items[i], depth: depth + 1 });
+      for (let i = n2.items.length - 1; i >= 0; i--)
+        nodes.push(n2.items[i]), depths.push(depth + 1);
   }
   return errors.slice(0, 20);
 }
@@ -33862,6 +33887,9 @@ function queueStep(decision, state, merge2, undone) {
   }
   return merge2 ? state.queued ? { kind: "none" } : { kind: "enqueue", expectedHeadOid: merge2.sha } : state.queued && decision.governed && decision.state !== "ready" ? { kind: "dequeue", reason: decision.blockers[0] ?? decision.title } : { kind: "none" };
 }
+function withQueueNote(decision) {
+  return { ...decision, title: `${decision.title}, through the merge queue` };
+}
 function withDequeueNote(decision, step) {
   return step.kind === "hold" ? { ...decision, blockers: [...decision.blockers, step.reason] } : step.kind !== "dequeue" ? decision : { ...decision, blockers: [...decision.blockers, "Removed from the merge queue by hitl-gate: the policy does not let this head merge now."] };
 }
@@ -34103,7 +34131,7 @@ async function followMergeQueue(session, ref, baseRef, decision, effects, view, 
     return session.log.warn({ pr: ref, error: describeError(error2) }, "could not read the merge queue; nothing dequeued now"), { decision, effects, result: { retrySoon: !0 } };
   }
   let result = look.headMoved ? { retrySoon: !0 } : {};
-  return look.step.kind === "hold" && (session.log.info({ pr: ref, reason: look.step.reason }, "not queued again"), decision = withDequeueNote(decision, look.step), effects = replan(decision)), look.step.kind === "dequeue" && (result = await applyQueueStep(session, ref, look), result.applied === "dequeued" && (decision = withDequeueNote(decision, look.step), effects = replan(decision))), look.required && (effects = effects.filter((e) => e.kind !== "merge")), { decision, effects, look, result };
+  return merge2 && look.required && !look.headMoved && (look.step.kind === "enqueue" || look.step.kind === "none") && (decision = withQueueNote(decision), effects = replan(decision)), look.step.kind === "hold" && (session.log.info({ pr: ref, reason: look.step.reason }, "not queued again"), decision = withDequeueNote(decision, look.step), effects = replan(decision)), look.step.kind === "dequeue" && (result = await applyQueueStep(session, ref, look), result.applied === "dequeued" && (decision = withDequeueNote(decision, look.step), effects = replan(decision))), look.required && (effects = effects.filter((e) => e.kind !== "merge")), { decision, effects, look, result };
 }
 
 // src/github/gather-authorizations.ts

@@ -177,6 +177,14 @@ export function queueStep(decision: Pick<Decision, 'governed' | 'state' | 'merge
   return { kind: 'none' };
 }
 
+/** The decision as the check and status comment show it while the gate merges through the queue:
+ * a person reading "ready to merge" must not wonder why nothing merged yet. The note names the way,
+ * not whether GitHub already took the PR in, so it reads the same before and after the enqueue and
+ * the comment is not edited again for it. */
+export function withQueueNote<D extends Pick<Decision, 'title'>>(decision: D): D {
+  return { ...decision, title: `${decision.title}, through the merge queue` };
+}
+
 /** The decision as the check and status comment show it once the gate took the PR out of the queue. */
 export function withDequeueNote<D extends Pick<Decision, 'blockers'>>(decision: D, step: QueueStep): D {
   if (step.kind === 'hold') return { ...decision, blockers: [...decision.blockers, step.reason] };

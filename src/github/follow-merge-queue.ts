@@ -3,7 +3,7 @@
 // when it would no longer merge it (a veto, a push, an escalation). Whether a PR is queued is asked of
 // GitHub every time, never remembered.
 import type { BranchRules } from '../core/branch-rules.js';
-import { queueStep, undoneEnqueue, withDequeueNote, type QueueStep } from '../core/merge-group.js';
+import { queueStep, undoneEnqueue, withDequeueNote, withQueueNote, type QueueStep } from '../core/merge-group.js';
 import type { Decision, Effect, GitHubView } from '../core/types.js';
 import { describeError } from './errors.js';
 import { describeGraphqlError, dequeuePullRequest, enqueuePullRequest, readPullRequestQueue } from './merge-queue.js';
@@ -121,6 +121,10 @@ export async function followMergeQueue(
     return { decision, effects, result: { retrySoon: true } };
   }
   let result: QueueResult = look.headMoved ? { retrySoon: true } : {};
+  if (merge && look.required && !look.headMoved && (look.step.kind === 'enqueue' || look.step.kind === 'none')) {
+    decision = withQueueNote(decision);
+    effects = replan(decision);
+  }
   if (look.step.kind === 'hold') {
     session.log.info({ pr: ref, reason: look.step.reason }, 'not queued again');
     decision = withDequeueNote(decision, look.step);

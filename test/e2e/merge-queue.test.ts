@@ -63,6 +63,8 @@ describe.concurrent('merge queue', () => {
     await groupCheck(sim, repo, n, 'success');
     expect(mergesOf(sim, repo, n)).toHaveLength(1);
     expect(statusComments(sim, repo, n)).toHaveLength(1);
+    // Its status comment said how it merges, not only "ready to merge".
+    expect(statusComments(sim, repo, n)[0]).toMatch(/ready to merge \\\(soft\\\), through the merge queue/);
   });
 
   it('a veto while queued takes the PR out of the queue, says so, and nothing merges', { timeout: 60_000 }, async () => {
