@@ -279,9 +279,19 @@ export function createGate(app: Probot, options: GateOptions = {}): Gate {
     await pull(payload, payload.pull_request.number, `pull_request_review.${payload.action}`);
   });
 
-  /** "Re-run" on the gate's check or suite: reconcile the PRs GitHub lists, or, for forks (GitHub
-   * lists none), sweep the repository. */
-  const rerun = async (payload: InstallationPayload & RepositoryPayload, pulls: { number: number }[], reason: string): Promise<void> => {
+  /** "Re-run" on the gate's check or suite: reconcile the PRs GitHub lists; on a merge group's commit
+   * (GitHub lists no PR, the branch is the queue's), answer the group again; for forks (no PR
+   * listed either), sweep the repository. */
+  const rerun = async (payload: InstallationPayload & RepositoryPayload, pulls: { number: number }[], reason: string, commit: { sha: string; branch?: string | null }): Promise<void> => {
+    if (pulls.length === 0 && commit.branch && parseMergeGroupRef(commit.branch)) {
+      const repo = repoOf(payload);
+      if (!repo) return;
+      log.info({ repo: `${repo.owner}/${repo.repo}`, group: commit.branch, reason }, 'answering the merge group again');
+      void answerMergeGroupEvent({
+        app, repo, group: { head_sha: commit.sha, head_ref: commit.branch }, identity, log, now, answer: options.answerMergeGroup ?? defaultAnswerMergeGroup, metrics,
+      });
+      return;
+    }
     if (pulls.length === 0) {
       const repo = repoOf(payload);
       if (repo) sweepInBackground([repo], reason);
@@ -293,7 +303,7 @@ export function createGate(app: Probot, options: GateOptions = {}): Gate {
   app.on('check_run.rerequested', async (context) => {
     const { payload } = context;
     if (knownIdentity && !isOwnCheckRun(payload.check_run, knownIdentity)) return;
-    await rerun(payload, payload.check_run.pull_requests, 'check_run.rerequested');
+    await rerun(payload, payload.check_run.pull_requests, 'check_run.rerequested', { sha: payload.check_run.head_sha, branch: payload.check_run.check_suite?.head_branch });
   });
 
   // A click on the check run's `Approve` / `Veto`: recorded in the PR's ledger while no reconcile of
@@ -335,7 +345,7 @@ export function createGate(app: Probot, options: GateOptions = {}): Gate {
   app.on('check_suite.rerequested', async (context) => {
     const { payload } = context;
     if (knownIdentity?.appId !== undefined && payload.check_suite.app?.id !== knownIdentity.appId) return;
-    await rerun(payload, payload.check_suite.pull_requests, 'check_suite.rerequested');
+    await rerun(payload, payload.check_suite.pull_requests, 'check_suite.rerequested', { sha: payload.check_suite.head_sha, branch: payload.check_suite.head_branch });
   });
 
   // Another app's checks finished (CI): a PR that only waited for them may merge now instead of at

@@ -3,7 +3,7 @@
 // `hitl` check on a merge group stops a PR it would not merge, even one a person queued by hand.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { GitHubSimulator } from '../sim/index.js';
-import { gateCheck, merged, mergesOf, openAgentPr, policy, sleep, startGate, statusComments, type Gate } from './harness.js';
+import { gateCheck, gateChecks, merged, mergesOf, openAgentPr, policy, sleep, startGate, statusComments, type Gate } from './harness.js';
 
 let gate: Gate;
 beforeAll(async () => {
@@ -128,6 +128,22 @@ describe.concurrent('merge queue', () => {
     await sleep(4_000);
     expect(byGate(sim, repo, n, 'enqueued')).toHaveLength(1);
     expect(sim.pull(repo, n).merged).toBe(false);
+  });
+
+  it('"Re-run" on the gate\'s check of a merge group answers the group again', { timeout: 60_000 }, async () => {
+    const { sim } = gate;
+    const repo = queueRepo(sim, 'mq-rerun-org', { windowSeconds: 2, build: true });
+    const n = openAgentPr(sim, repo, 'soft');
+    sim.ciCheck(repo, sim.pull(repo, n).headSha, 'build', 'success');
+    const answered = await groupCheck(sim, repo, n, 'success');
+    const groupHead = String(answered.data?.headSha);
+    const before = gateChecks(sim, repo, groupHead).length;
+    // GitHub lists no pull request on a merge group's check: the gate must see the group in its branch.
+    sim.rerunCheckRun(repo, Number(answered.data?.checkRunId), 'alice');
+    await sim.until(() => gateChecks(sim, repo, groupHead).length > before, 20_000, 'the group answered again');
+    expect(gateChecks(sim, repo, groupHead).at(-1)?.data).toMatchObject({ conclusion: 'success' });
+    sim.ciCheck(repo, groupHead, 'build', 'success');
+    expect((await merged(sim, repo, n)).data).toMatchObject({ via: 'merge-queue' });
   });
 
   it('an unapproved hard PR queued by hand gets a failing hitl check on its merge group and does not merge', { timeout: 60_000 }, async () => {

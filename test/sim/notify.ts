@@ -9,7 +9,7 @@ export interface TimelineEntry {
   number?: number;
   kind:
     | 'opened' | 'pushed' | 'commented' | 'comment-edited' | 'comment-deleted' | 'reviewed' | 'labeled' | 'unlabeled'
-    | 'check-run' | 'status' | 'merged' | 'merge-refused' | 'reaction' | 'closed' | 'permission' | 'mergeable' | 'clicked'
+    | 'check-run' | 'status' | 'merged' | 'merge-refused' | 'reaction' | 'closed' | 'permission' | 'mergeable' | 'clicked' | 'rerun'
     | 'review-requested' | 'enqueued' | 'dequeued' | 'merge-group';
   detail: string;
   /** Ids and values tests may want (comment id, check run conclusion, merge sha...). */

@@ -476,7 +476,8 @@ export function checkSuiteShape(repo: SimRepo, app: SimApp, sha: string, runs: S
   return {
     id: suiteId,
     node_id: nodeId('CheckSuite', suiteId),
-    head_branch: prs[0]?.headRef ?? null,
+    // A merge group's suite is on its queue branch (`gh-readonly-queue/<base>/pr-<n>-<sha>`).
+    head_branch: prs[0]?.headRef ?? [...repo.branches].find(([name, head]) => head === sha && name.startsWith('gh-readonly-queue/'))?.[0] ?? null,
     head_sha: sha,
     status: done ? 'completed' : 'in_progress',
     conclusion,

@@ -395,6 +395,16 @@ export class GitHubSimulator extends EventEmitter {
     this.notifier().requestedAction?.(repo, run, identifier, user);
   }
 
+  /** A person clicks "Re-run" on a check run: GitHub sends its App `check_run.rerequested`. */
+  rerunCheckRun(repoName: string, checkRunId: number, login: string): void {
+    const repo = this.world.repo(repoName);
+    const run = repo.checkRuns.find((r) => r.id === checkRunId);
+    if (!run) throw new Error(`no check run ${checkRunId} in ${repoName}`);
+    const user = this.world.user(login);
+    this.record({ actor: user, repo, kind: 'rerun', detail: run.name, data: { checkRunId, headSha: run.headSha } });
+    this.notifier().checkRun('rerequested', repo, run, user);
+  }
+
   /** A commit status from some CI (`POST /statuses/{sha}` by a person's token). */
   commitStatus(repoName: string, sha: string, context: string, state: SimStatus['state'], by = 'ci-bot[bot]'): void {
     const repo = this.world.repo(repoName);
