@@ -70,6 +70,7 @@ export interface MemoryQueueOptions {
 
 interface Entry {
   repo: string;
+  installation: number;
   /** The job to run next; undefined while running with nothing new. */
   next?: ReconcileJob;
   running: boolean;
@@ -97,10 +98,12 @@ function merge(older: ReconcileJob | undefined, newer: ReconcileJob): ReconcileJ
 export class MemoryQueue implements ReconcileQueue {
   readonly #entries = new Map<string, Entry>();
   readonly #seen = new Map<string, string>();
-  readonly #ready: string[] = [];
+  #ready: string[] = [];
   #running = 0;
   /** Running reconciles per repository key. */
   readonly #runningByRepo = new Map<string, number>();
+  /** Running reconciles per installation: the share of the width each may take (see #pump). */
+  readonly #runningByInstallation = new Map<number, number>();
   /** Repositories being swept, and who waits for their last reconcile to finish. */
   readonly #exclusive = new Map<string, { drained?: () => void }>();
   /** Keys held back while their repository is swept. */
@@ -136,7 +139,7 @@ export class MemoryQueue implements ReconcileQueue {
     if (job.pullRequest && seen !== undefined && (job.pullRequest.updated_at ?? '') < seen) job = withoutPayload(job);
     const entry = this.#entries.get(key);
     if (!entry) {
-      this.#entries.set(key, { repo: repoKey(job), next: job, running: false, queued: true, attempt: 0 });
+      this.#entries.set(key, { repo: repoKey(job), installation: job.installationId, next: job, running: false, queued: true, attempt: 0 });
       this.#ready.push(key);
       this.#pump();
       return;
@@ -198,7 +201,7 @@ export class MemoryQueue implements ReconcileQueue {
       this.#exclusive.delete(rk);
       const held = this.#held;
       this.#held = [];
-      this.#ready.unshift(...held);
+      this.#ready = held.concat(this.#ready);
       this.#pump();
     }
   }
@@ -220,7 +223,27 @@ export class MemoryQueue implements ReconcileQueue {
     this.#pump();
   }
 
+  /**
+   * Starts what waits, oldest first, within the width. Installations share it: while several have
+   * work, one may hold at most its share of the places (the width divided among them), and what is
+   * over its share waits for a second pass that takes only places nobody else wants. Without this, a
+   * burst of one installation (a thousand new PRs, each waiting on its installation's write budget)
+   * would hold every place and put everyone else's events behind all of its own.
+   */
   #pump(): void {
+    if (this.#running >= this.#width.current || this.#ready.length === 0) return;
+    const installations = new Set(this.#runningByInstallation.keys());
+    for (const key of this.#ready) {
+      const entry = this.#entries.get(key);
+      if (entry) installations.add(entry.installation);
+    }
+    const share = Math.max(1, Math.floor(this.#width.current / Math.max(1, installations.size)));
+    if (installations.size > 1) this.#startWaiting(share);
+    this.#startWaiting(Infinity);
+  }
+
+  #startWaiting(share: number): void {
+    const over: string[] = [];
     while (this.#running < this.#width.current && this.#ready.length > 0) {
       const key = this.#ready.shift()!;
       const entry = this.#entries.get(key);
@@ -229,8 +252,13 @@ export class MemoryQueue implements ReconcileQueue {
         this.#held.push(key);
         continue;
       }
+      if ((this.#runningByInstallation.get(entry.installation) ?? 0) >= share) {
+        over.push(key);
+        continue;
+      }
       entry.queued = false;
       this.#runningByRepo.set(entry.repo, (this.#runningByRepo.get(entry.repo) ?? 0) + 1);
+      this.#runningByInstallation.set(entry.installation, (this.#runningByInstallation.get(entry.installation) ?? 0) + 1);
       entry.running = true;
       const job = entry.next;
       entry.next = undefined;
@@ -238,6 +266,8 @@ export class MemoryQueue implements ReconcileQueue {
       this.#running++;
       void this.#run(key, entry, job);
     }
+    // What was over its share keeps its place in line, ahead of what came after it.
+    if (over.length > 0) this.#ready = over.concat(this.#ready);
   }
 
   async #run(key: string, entry: Entry, job: ReconcileJob): Promise<void> {
@@ -265,6 +295,9 @@ export class MemoryQueue implements ReconcileQueue {
     } finally {
       entry.running = false;
       this.#running--;
+      const mine = (this.#runningByInstallation.get(entry.installation) ?? 1) - 1;
+      if (mine > 0) this.#runningByInstallation.set(entry.installation, mine);
+      else this.#runningByInstallation.delete(entry.installation);
       const left = (this.#runningByRepo.get(entry.repo) ?? 1) - 1;
       if (left > 0) this.#runningByRepo.set(entry.repo, left);
       else {

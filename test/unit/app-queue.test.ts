@@ -120,6 +120,37 @@ describe('MemoryQueue', () => {
     expect(maxInFlight).toBe(3);
   });
 
+  it("shares its places between installations: one installation's burst does not put another's event behind all of it", async () => {
+    const started: string[] = [];
+    const release = new Map<string, () => void>();
+    const queue = new MemoryQueue({
+      concurrency: 4,
+      work: (job) => {
+        const id = `${job.installationId}#${job.number}`;
+        started.push(id);
+        return new Promise<void>((resolve) => release.set(id, resolve));
+      },
+    });
+    // Installation 1 opens 20 PRs at once; every reconcile waits (on its write budget, say).
+    for (let n = 1; n <= 20; n++) await queue.enqueue(pr(n));
+    expect(started).toEqual(['1#1', '1#2', '1#3', '1#4']);
+    // Installation 2's event arrives behind sixteen of them.
+    await queue.enqueue(pr(1, { installationId: 2, owner: 'other', repo: 'app' }));
+    release.get('1#1')!();
+    await new Promise((r) => setTimeout(r, 0));
+    expect(started.at(-1)).toBe('2#1');
+    // With places to spare and nobody else waiting, installation 1 takes them all again.
+    release.get('2#1')!();
+    await new Promise((r) => setTimeout(r, 0));
+    expect(started.at(-1)).toBe('1#5');
+    // Everything runs, once.
+    const drain = setInterval(() => release.forEach((done) => done()), 1);
+    await queue.idle();
+    clearInterval(drain);
+    expect(started).toHaveLength(21);
+    expect(new Set(started).size).toBe(21);
+  });
+
   it('retries a failing reconcile with backoff a bounded number of times, then gives up without throwing', async () => {
     const times: number[] = [];
     const errors: string[] = [];
