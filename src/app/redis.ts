@@ -8,6 +8,9 @@
 // - Sweeps: one repository at a time holds a repository lock and waits for its PRs' locks; workers
 //   that see the repository lock step back. The sweep of all installations is elected by a lease.
 // - Timers: one delayed job per PR with jobId `wake-<pr>`; `at` moves it instead of adding a second.
+// - Sharing between installations: a job's BullMQ priority is how many jobs its installation already
+//   has waiting or running (a counter per installation), so the next event of a quiet installation
+//   goes ahead of the tail of another's burst instead of behind all of it.
 import { randomUUID } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { DelayedError, Queue, Worker, type Job } from 'bullmq';
@@ -36,6 +39,12 @@ export interface RedisBackendOptions {
 type JobData = { kind: 'reconcile'; job: ReconcileJob } | { kind: 'wake'; key: string; when: number };
 
 const RELEASE = `if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) else return 0 end`;
+/** One job of the installation ended; never below zero (a counter that expired meanwhile). */
+const UNLOAD = `local v = redis.call('decr', KEYS[1]) if v <= 0 then redis.call('del', KEYS[1]) end return v`;
+/** BullMQ's lowest priority. */
+const MAX_PRIORITY = 2_097_152;
+/** A counter left by a crashed replica stops weighing on its installation after this long idle. */
+const LOAD_TTL_MS = 600_000;
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 export class RedisBackend implements ReconcileQueue, Timers {
@@ -85,9 +94,13 @@ export class RedisBackend implements ReconcileQueue, Timers {
       if (this.#worker && !this.#closed) this.#worker.concurrency = n;
     });
     this.#worker.on('error', (error) => this.#log.error({ err: errorMessage(error) }, 'reconcile worker error'));
+    this.#worker.on('completed', (job) => {
+      if (job.data.kind === 'reconcile') void this.#unload(job.data.job.installationId);
+    });
     this.#worker.on('failed', (job, error) => {
       if (!job || job.data.kind !== 'reconcile') return;
       const exhausted = job.attemptsMade >= (job.opts.attempts ?? 1);
+      if (exhausted) void this.#unload(job.data.job.installationId);
       this.#log[exhausted ? 'error' : 'warn']({ pull: describePull(job.data.job), attempt: job.attemptsMade, err: errorMessage(error) }, exhausted ? 'reconcile failed; giving up until the next sweep' : 'reconcile failed; retrying');
     });
   }
@@ -104,8 +117,10 @@ export class RedisBackend implements ReconcileQueue, Timers {
     // The job carries no webhook payload: later events of a burst are coalesced into this job, so
     // its first payload could be older than GitHub's state when it runs. The reconcile reads afresh.
     const { pullRequest: _payload, headIsNew: _new, ...ref } = job;
+    const ahead = await this.#load(job.installationId);
     await this.queue.add('reconcile', { kind: 'reconcile', job: ref }, {
       jobId: `r-${key}-${randomUUID()}`,
+      priority: Math.min(Math.max(1, ahead), MAX_PRIORITY),
       attempts: (this.#options.maxRetries ?? 4) + 1,
       backoff: { type: 'exponential', delay: this.#options.retryBaseMs ?? 2_000 },
       removeOnComplete: true,
@@ -151,6 +166,28 @@ export class RedisBackend implements ReconcileQueue, Timers {
     } finally {
       await this.redis.zrem(running, key);
       await this.redis.eval(RELEASE, 1, lock, mine);
+    }
+  }
+
+  /** Counts one more job of the installation; its place among the installation's jobs (1 = first). */
+  async #load(installationId: number): Promise<number> {
+    const key = this.#key('load', String(installationId));
+    try {
+      const results = await this.redis.multi().incr(key).pexpire(key, LOAD_TTL_MS).exec();
+      return Number(results?.[0]?.[1]) || 1;
+    } catch (error) {
+      // Sharing is a courtesy; the job itself must not be lost to it.
+      this.#log.warn({ installationId, err: errorMessage(error) }, 'could not count the installation\'s jobs');
+      return 1;
+    }
+  }
+
+  async #unload(installationId: number): Promise<void> {
+    try {
+      await this.redis.eval(UNLOAD, 1, this.#key('load', String(installationId)));
+    } catch (error) {
+      // The counter expires on its own; until then the installation's next jobs wait a little longer.
+      this.#log.warn({ installationId, err: errorMessage(error) }, 'could not count down the installation\'s jobs');
     }
   }
 

@@ -107,6 +107,37 @@ describe.skipIf(!url)('Redis scale-out', () => {
     expect(maxInFlight).toBeGreaterThanOrEqual(3);
   });
 
+  it("shares the workers between installations: another installation's event goes ahead of the tail of a burst", async () => {
+    const started: string[] = [];
+    const release = new Map<string, () => void>();
+    const backend = new RedisBackend(url!, { prefix: `hitl-test-${randomUUID()}`, concurrency: 2, retryBaseMs: 20, sweepIntervalMs: 60_000 });
+    backends.push(backend);
+    backend.start((job) => {
+      const id = `${job.installationId}#${job.number}`;
+      started.push(id);
+      return new Promise<void>((resolve) => release.set(id, resolve));
+    });
+    const until = async (done: () => boolean) => {
+      for (let i = 0; i < 400 && !done(); i++) await sleep(25);
+      expect(done()).toBe(true);
+    };
+    // Installation 1 opens twelve PRs at once; two run, ten wait.
+    for (let n = 1; n <= 12; n++) await backend.enqueue(pr(n));
+    await until(() => started.length === 2);
+    // Installation 2's event arrives behind ten of them.
+    await backend.enqueue({ ...pr(1), installationId: 2, owner: 'other', repo: 'app' });
+    await sleep(100);
+    release.get(started[0]!)!();
+    await until(() => started.length === 3);
+    expect(started[2]).toBe('2#1');
+    // Everything runs, once.
+    const drain = setInterval(() => release.forEach((done) => done()), 10);
+    await until(() => started.length === 13);
+    await backend.idle();
+    clearInterval(drain);
+    expect(new Set(started).size).toBe(13);
+  });
+
   it('retries a failing reconcile with backoff, a bounded number of times', async () => {
     let runs = 0;
     const [a] = replicas(1, async () => {
