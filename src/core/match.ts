@@ -326,7 +326,7 @@ export class PathIndex<Owner> {
       this.always.push(id);
       return;
     }
-    // Two expansions may share a key (`{a,b}/x.ts` -> `b:x.ts` twice): one entry each.
+    // Two expansions may share a key (`**/{a,b}/x.ts` -> `b:x.ts` twice): one entry each.
     const seen = glob.keys.length > 1 ? new Set<string>() : undefined;
     for (const { key, exact, ext } of glob.keys) {
       const entry: Entry = ext === undefined ? { id, exact } : { id, exact, ext };
