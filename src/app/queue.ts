@@ -104,6 +104,8 @@ export class MemoryQueue implements ReconcileQueue {
   readonly #runningByRepo = new Map<string, number>();
   /** Running reconciles per installation: the share of the width each may take (see #pump). */
   readonly #runningByInstallation = new Map<number, number>();
+  /** PRs waiting for a place, per installation (kept as entries change, so #pump need not scan). */
+  readonly #queuedByInstallation = new Map<number, number>();
   /** Repositories being swept, and who waits for their last reconcile to finish. */
   readonly #exclusive = new Map<string, { drained?: () => void }>();
   /** Keys held back while their repository is swept. */
@@ -139,7 +141,9 @@ export class MemoryQueue implements ReconcileQueue {
     if (job.pullRequest && seen !== undefined && (job.pullRequest.updated_at ?? '') < seen) job = withoutPayload(job);
     const entry = this.#entries.get(key);
     if (!entry) {
-      this.#entries.set(key, { repo: repoKey(job), installation: job.installationId, next: job, running: false, queued: true, attempt: 0 });
+      const created: Entry = { repo: repoKey(job), installation: job.installationId, next: job, running: false, queued: false, attempt: 0 };
+      this.#entries.set(key, created);
+      this.#setQueued(created, true);
       this.#ready.push(key);
       this.#pump();
       return;
@@ -174,7 +178,7 @@ export class MemoryQueue implements ReconcileQueue {
     for (const [key, entry] of this.#entries) {
       if (entry.backoff) clearTimeout(entry.backoff);
       entry.backoff = undefined;
-      entry.queued = false;
+      this.#setQueued(entry, false);
       entry.next = undefined;
       if (!entry.running) this.#entries.delete(key);
     }
@@ -218,7 +222,7 @@ export class MemoryQueue implements ReconcileQueue {
 
   #schedule(key: string, entry: Entry): void {
     if (this.#closed) return;
-    entry.queued = true;
+    this.#setQueued(entry, true);
     this.#ready.push(key);
     this.#pump();
   }
@@ -232,19 +236,32 @@ export class MemoryQueue implements ReconcileQueue {
    */
   #pump(): void {
     if (this.#running >= this.#width.current || this.#ready.length === 0) return;
-    const installations = new Set(this.#runningByInstallation.keys());
-    for (const key of this.#ready) {
-      const entry = this.#entries.get(key);
-      if (entry) installations.add(entry.installation);
+    const installations = new Set([...this.#runningByInstallation.keys(), ...this.#queuedByInstallation.keys()]);
+    if (installations.size > 1) {
+      const share = Math.max(1, Math.floor(this.#width.current / installations.size));
+      // Only PRs of installations under their share may pass the rest in the first pass; once they
+      // are started it stops, so a long line of one installation is not walked for nothing.
+      let eligible = 0;
+      for (const [installation, waiting] of this.#queuedByInstallation) {
+        if ((this.#runningByInstallation.get(installation) ?? 0) < share) eligible += waiting;
+      }
+      if (eligible > 0) this.#startWaiting(share, eligible);
     }
-    const share = Math.max(1, Math.floor(this.#width.current / Math.max(1, installations.size)));
-    if (installations.size > 1) this.#startWaiting(share);
-    this.#startWaiting(Infinity);
+    this.#startWaiting(Infinity, Infinity);
   }
 
-  #startWaiting(share: number): void {
+  #setQueued(entry: Entry, queued: boolean): void {
+    if (entry.queued === queued) return;
+    entry.queued = queued;
+    const n = (this.#queuedByInstallation.get(entry.installation) ?? 0) + (queued ? 1 : -1);
+    if (n > 0) this.#queuedByInstallation.set(entry.installation, n);
+    else this.#queuedByInstallation.delete(entry.installation);
+  }
+
+  #startWaiting(share: number, eligible: number): void {
     const over: string[] = [];
-    while (this.#running < this.#width.current && this.#ready.length > 0) {
+    let started = 0;
+    while (this.#running < this.#width.current && this.#ready.length > 0 && started < eligible) {
       const key = this.#ready.shift()!;
       const entry = this.#entries.get(key);
       if (!entry?.queued || entry.running || !entry.next) continue;
@@ -256,7 +273,8 @@ export class MemoryQueue implements ReconcileQueue {
         over.push(key);
         continue;
       }
-      entry.queued = false;
+      started++;
+      this.#setQueued(entry, false);
       this.#runningByRepo.set(entry.repo, (this.#runningByRepo.get(entry.repo) ?? 0) + 1);
       this.#runningByInstallation.set(entry.installation, (this.#runningByInstallation.get(entry.installation) ?? 0) + 1);
       entry.running = true;
