@@ -153,7 +153,7 @@ export function createGate(app: Probot, options: GateOptions = {}): Gate {
         log,
         checkRunActions: true,
         ...chat,
-        ...(job.pullRequest ? { pullRequest: job.pullRequest, headIsNew: job.headIsNew === true } : {}),
+        ...(job.pullRequest ? { pullRequest: job.pullRequest, headIsNew: job.headIsNew === true, ...(job.firstHead ? { firstHead: job.firstHead } : {}) } : {}),
         ...(job.mergeQueueHint ? { mergeQueueHint: true } : {}),
       });
     } catch (error) {
@@ -216,13 +216,13 @@ export function createGate(app: Probot, options: GateOptions = {}): Gate {
     return { installationId, owner: payload.repository.owner.login, repo: payload.repository.name };
   };
 
-  const pull = (payload: InstallationPayload & RepositoryPayload, number: number, reason: string, pullRequest?: ReconcileJob['pullRequest'], headIsNew = false, mergeQueueHint = false): Promise<void> => {
+  const pull = (payload: InstallationPayload & RepositoryPayload, number: number, reason: string, pullRequest?: ReconcileJob['pullRequest'], headIsNew = false, mergeQueueHint = false, firstHead?: string): Promise<void> => {
     const repo = repoOf(payload);
     if (!repo) {
       log.warn({ reason }, 'event without an installation: ignored');
       return Promise.resolve();
     }
-    return enqueue({ ...repo, number, reason, ...(pullRequest ? { pullRequest, headIsNew } : {}), ...(mergeQueueHint ? { mergeQueueHint } : {}) });
+    return enqueue({ ...repo, number, reason, ...(pullRequest ? { pullRequest, headIsNew, ...(firstHead ? { firstHead } : {}) } : {}), ...(mergeQueueHint ? { mergeQueueHint } : {}) });
   };
 
   const sweepInBackground = (repos: RepoRef[], reason: string) => {
@@ -235,7 +235,9 @@ export function createGate(app: Probot, options: GateOptions = {}): Gate {
     const { payload } = context;
     const headIsNew = payload.action === 'opened' || payload.action === 'synchronize';
     // A push to a queued PR: the queued head is no longer the PR's, so the gate asks about the queue.
-    await pull(payload, payload.pull_request.number, `pull_request.${payload.action}`, payload.pull_request as unknown as ReconcileJob['pullRequest'], headIsNew, payload.action === 'synchronize');
+    // An opened PR's head is its first: no earlier head can carry a record of the gate's.
+    const firstHead = payload.action === 'opened' ? payload.pull_request.head.sha : undefined;
+    await pull(payload, payload.pull_request.number, `pull_request.${payload.action}`, payload.pull_request as unknown as ReconcileJob['pullRequest'], headIsNew, payload.action === 'synchronize', firstHead);
   });
 
   // Someone (or the gate) queued the PR, or GitHub took it out: a PR the gate would not merge leaves the queue.

@@ -19,6 +19,7 @@ export class Metrics {
   readonly sweepSeconds: Histogram;
   readonly clicks: Counter<'action' | 'result'>;
   readonly notifications: Counter<'channel' | 'event' | 'result'>;
+  readonly tampering: Counter<'kind'>;
   #sources: MetricsSources = { queueDepth: () => 0, pendingTimers: () => 0 };
 
   constructor(options: { defaultMetrics?: boolean } = {}) {
@@ -40,6 +41,7 @@ export class Metrics {
     this.sweepSeconds = new Histogram({ name: 'hitl_sweep_duration_seconds', help: 'Duration of a sweep of all installations.', buckets: [1, 5, 15, 60, 300, 900], registers });
     this.clicks = new Counter({ name: 'hitl_clicks_total', help: 'Clicks on the check run\'s Approve / Veto by result: recorded, ignored, failed (not recorded, so not counted).', labelNames: ['action', 'result'], registers });
     this.notifications = new Counter({ name: 'hitl_notifications_total', help: 'Chat notifications by channel (slack, webhook), event and result: sent, retried, failed (given up after retries), skipped.', labelNames: ['channel', 'event', 'result'], registers });
+    this.tampering = new Counter({ name: 'hitl_record_tampering_total', help: 'What the gate noticed about its status comment, by kind: comment-edited, comment-deleted (by someone else; restored), legacy-untrusted (an earlier version\'s ledger edited by someone else: the PR is held as hard).', labelNames: ['kind'], registers });
     const sources = () => this.#sources;
     new Gauge({
       name: 'hitl_queue_depth',
@@ -77,5 +79,6 @@ export class Metrics {
     const label = outcome.error ? 'error' : outcome.merged ? 'merged' : outcome.decision.state;
     this.reconciles.inc({ outcome: label });
     this.requests.inc(outcome.requests);
+    if (outcome.notice) this.tampering.inc({ kind: outcome.notice.kind });
   }
 }

@@ -14,13 +14,16 @@ export interface ReconcileJob extends PullRef {
   /** The payload's event pushed a new head (opened, synchronize): lets reconcile skip a lookup.
    * Travels with the payload it describes. */
   headIsNew?: boolean;
+  /** The payload's event opened the PR: its head is the PR's first, which cannot carry an earlier
+   * record (reconcile then skips the search). Travels with the payload it describes. */
+  firstHead?: string;
   /** The PR's place in a merge queue may have changed (queued, pushed, group gone): reconcile asks
    * GitHub whether it is queued. Kept when events are coalesced. */
   mergeQueueHint?: boolean;
 }
 
 function withoutPayload(job: ReconcileJob): ReconcileJob {
-  const { pullRequest: _p, headIsNew: _h, ...rest } = job;
+  const { pullRequest: _p, headIsNew: _h, firstHead: _f, ...rest } = job;
   return rest;
 }
 
@@ -92,7 +95,7 @@ function merge(older: ReconcileJob | undefined, newer: ReconcileJob): ReconcileJ
   const source = !newer.pullRequest ? older : !older.pullRequest ? newer : b >= a ? newer : older;
   const reason = older.reason === newer.reason ? newer.reason : `${older.reason}+${newer.reason}`;
   const hint = older.mergeQueueHint === true || newer.mergeQueueHint === true ? { mergeQueueHint: true } : {};
-  return { ...withoutPayload(newer), reason, ...hint, ...(source.pullRequest ? { pullRequest: source.pullRequest, headIsNew: source.headIsNew } : {}) };
+  return { ...withoutPayload(newer), reason, ...hint, ...(source.pullRequest ? { pullRequest: source.pullRequest, headIsNew: source.headIsNew, ...(source.firstHead ? { firstHead: source.firstHead } : {}) } : {}) };
 }
 
 export class MemoryQueue implements ReconcileQueue {

@@ -64,7 +64,12 @@ export function decide(load: PolicyLoad, facts: PullRequestFacts, now: Date): De
   const clicks = keptClicks(facts.ledger, facts.headSha);
   const entries = withClicks(timeline(facts), clicks);
   const input = classifyInput(facts);
-  const ledgerEscalations: Escalation[] = previous.escalation ? [{ tier: previous.escalation, by: 'an earlier command', via: 'ledger' }] : [];
+  // An earlier version's record the gate could not trust (its comment was edited by someone else) holds
+  // the PR as hard: fail closed, until approvals on the current head say otherwise.
+  const untrusted = ((previous as GateLedger).notices ?? []).some((n) => n.kind === 'legacy-untrusted');
+  const ledgerEscalations: Escalation[] = previous.escalation
+    ? [{ tier: previous.escalation, by: untrusted ? 'the gate: its earlier record was edited by someone else' : 'an earlier command', via: 'ledger' }]
+    : [];
 
   const base: Decision = {
     governed: false,
@@ -253,6 +258,8 @@ export function decide(load: PolicyLoad, facts: PullRequestFacts, now: Date): De
     ...(clicks.length ? { clicks } : {}),
     // Chat messages sent so far are the shell's business (notify.ts); the decision only keeps them.
     ...((previous as GateLedger).notified ? { notified: (previous as GateLedger).notified } : {}),
+    // What the gate noticed about its status comment stays said (the plan renews `comment`).
+    ...((previous as GateLedger).notices?.length ? { notices: (previous as GateLedger).notices } : {}),
   };
 
   const approvers = policy ? approverStatus(approverGroups(policy, classification), approvalsOut, facts.authorizations) : [];

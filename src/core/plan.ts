@@ -4,10 +4,10 @@
 import { planAttention } from './attention.js';
 import { isBot } from './commands.js';
 import { checkRunActions, clicksOf } from './clicks.js';
-import type { GateLedger } from './ledger.js';
+import { bodyDigest, recordMarker, type GateLedger } from './ledger.js';
 import { assessMerge, describeNeed, type MergeAssessment, type MergeSettings } from './merge-blockers.js';
 import { renderCheckRun, renderExplanation, renderReply, renderStatusComment, type RenderOptions } from './render.js';
-import type { Actor, CommandVerdict, Decision, Effect, GitHubView, PullRequestFacts } from './types.js';
+import type { Actor, CommandVerdict, Decision, Effect, GitHubView, PullRequestFacts, RecordToWrite } from './types.js';
 
 export interface PlanOptions extends RenderOptions {
   /** `check` plans nothing that writes (the Action's read-only mode). */
@@ -38,17 +38,27 @@ function checkStatus(decision: Decision): Pick<CheckRunEffect, 'status' | 'concl
   }
 }
 
-function checkRunEffect(decision: Decision, facts: PullRequestFacts, view: GitHubView, now: Date, options: RenderOptions): CheckRunEffect | undefined {
+function checkRunEffect(decision: Decision, facts: PullRequestFacts, view: GitHubView, now: Date, options: RenderOptions, record?: RecordToWrite): CheckRunEffect | undefined {
   const { title, summary, text } = renderCheckRun(decision, facts, now, options);
   const status = checkStatus(decision);
   const current = view.checkRun;
-  if (current && current.status === status.status && (current.conclusion ?? null) === (status.conclusion ?? null) && current.title === title && current.summary === summary) {
+  // The record is compared as it would be written, with the status comment it names.
+  const marker = record ? recordMarker(recordLedger(record, view.statusComment?.id), facts.number) : undefined;
+  if (current && current.status === status.status && (current.conclusion ?? null) === (status.conclusion ?? null) && current.title === title && current.summary === summary
+    && (record === undefined || (record.comment?.id !== undefined && current.record === marker))) {
     return undefined;
   }
   // GitHub does not return a check run's actions, so they are not compared: they follow the state,
   // and the title changes whenever the state does.
   const actions = options.checkRunActions ? { actions: checkRunActions(decision).map((a) => ({ ...a })) } : {};
-  return { kind: 'check-run', ...(current ? { id: current.id } : {}), headSha: facts.headSha, ...status, title, summary, ...(text ? { text } : {}), ...actions };
+  return { kind: 'check-run', ...(current ? { id: current.id } : {}), headSha: facts.headSha, ...status, title, summary, ...(text ? { text } : {}), ...actions, ...(record ? { record } : {}) };
+}
+
+/** The ledger a record carries once the status comment's id is known. */
+export function recordLedger(record: RecordToWrite, commentId: number | undefined): GateLedger {
+  const { comment: _c, ...ledger } = record.ledger as GateLedger;
+  const id = record.comment?.id ?? commentId;
+  return id !== undefined && record.comment ? { ...ledger, comment: { id, sha256: record.comment.sha256 } } : ledger;
 }
 
 /** Verdicts grouped by the comment or review that carried them, in timeline order. */
@@ -114,23 +124,30 @@ export function plan(decision: Decision, facts: PullRequestFacts, view: GitHubVi
   const effects: Effect[] = [];
   const merging = mergeAssessment(decision, facts, view, options.merge);
   const rendering: RenderOptions = merging.needs.length > 0 ? { ...options, githubNeeds: merging.needs.map((n) => describeNeed(n, facts.baseRef)) } : options;
-  const checkRun = checkRunEffect(decision, facts, view, now, rendering);
-  if (checkRun) effects.push(checkRun);
 
-  if (decision.governed) {
+  if (!decision.governed) {
+    const checkRun = checkRunEffect(decision, facts, view, now, rendering);
+    if (checkRun) effects.push(checkRun);
+  } else {
     const { effects: replies, answered } = answers(decision, facts, now, rendering);
     effects.push(...replies);
-    // The status comment records what was answered, so it comes after the answers: if it fails,
-    // the worst case is an answer given twice, never a command left unanswered.
-    // Review requests and reminders are recorded in the ledger first and applied after the status
-    // comment: a crash in between loses a step, never repeats one.
+    // Review requests and reminders are recorded first and applied after the record is written: a
+    // crash in between loses a step, never repeats one.
     const attention = planAttention(decision, facts, now);
     // A refusal of this head stays on record (GitHub keeps none) while the policy still lets it merge.
     const refusal = merging.needs.some((n) => n.kind === 'refused') ? view.base?.refusal : undefined;
     const ledger: GateLedger = { ...decision.ledger, ...attention.ledger, answered: [...decision.ledger.answered, ...answered], ...(refusal ? { mergeRefusal: refusal } : {}) };
     const body = renderStatusComment({ ...decision, ledger }, facts, now, rendering);
+    // The status comment is a view, written before the record that names it: the record then holds the
+    // digest of the body the gate wrote, so an edit by anyone else shows (find-status-comment.ts).
+    const commentId = view.statusComment?.id;
     if (!view.statusComment) effects.push({ kind: 'status-comment', body });
     else if (view.statusComment.body !== body) effects.push({ kind: 'status-comment', id: view.statusComment.id, body });
+    // The record comes after the answers: if it fails, the worst case is an answer given twice, never a
+    // command left unanswered.
+    const record: RecordToWrite = { ledger, comment: { ...(commentId !== undefined ? { id: commentId } : {}), sha256: bodyDigest(body) } };
+    const checkRun = checkRunEffect(decision, facts, view, now, rendering, record);
+    if (checkRun) effects.push(checkRun);
     effects.push(...attention.effects);
   }
 

@@ -4,7 +4,7 @@
 import { checkRunActions } from './clicks.js';
 import { commandText } from './decide.js';
 import { decisionMarker, decisionRecord } from './decision-record.js';
-import { ledgerMarker } from './ledger.js';
+import { LEDGER_TARGET_CHARS, STATUS_MARKER, type GateLedger } from './ledger.js';
 import { describeRisk } from './risk.js';
 import { PROTECTED_BRANCHES_DOCS } from './merge-blockers.js';
 import { code, escapeText, oneLine, person } from './markdown.js';
@@ -180,10 +180,31 @@ function headline(decision: Decision, facts: PullRequestFacts, nowMs: number, re
     `**Next:** ${nextStep(decision, facts, nowMs, relative)}${options.checkRunActions ? buttonsHint(decision) : ''}`,
     '',
     ...githubNeedsLines(options.githubNeeds),
+    ...noticeLines(decision, nowMs),
     `**Who may act:** ${whoMayAct(decision, options.reviewers)}. Comment one command per line: ${COMMANDS_HELP}.`,
     '',
     `${approvalsLine(decision, nowMs)} · ${vetoesLine(decision, nowMs)}`,
   ];
+}
+
+/** What the gate noticed about its status comment: said in the comment and the check, with who and
+ * when where GitHub says. Nothing it decides was read from the comment (docs/security.md). */
+function noticeLines(decision: Decision, nowMs: number): string[] {
+  const notices = (decision.ledger as GateLedger).notices ?? [];
+  if (notices.length === 0) return [];
+  const lines = notices.slice(-3).map((n) => {
+    const who = n.by ? ` by ${person(n.by)}` : '';
+    const when = formatUtc(parseTime(n.happenedAt ?? n.at) ?? nowMs, nowMs);
+    switch (n.kind) {
+      case 'comment-edited':
+        return `- ⚠️ This status comment was edited${who} (${when}). hitl-gate restored it: nothing it decides is read from a comment.`;
+      case 'comment-deleted':
+        return `- ⚠️ hitl-gate's status comment was deleted (noticed ${when}; GitHub does not say by whom). This is a new copy: nothing it decides is read from a comment.`;
+      case 'legacy-untrusted':
+        return `- ⚠️ The record an earlier version of hitl-gate kept in this comment was edited${who} (${when}), so it is not trusted: this PR is held as \`hard\` until it is approved.`;
+    }
+  });
+  return ['**Noticed:**', ...lines, ''];
 }
 
 /** The policy lets it merge but GitHub will not yet: say what GitHub still needs (never a silent stall). */
@@ -259,7 +280,8 @@ export function renderExplanation(decision: Decision, facts: PullRequestFacts, n
 }
 
 export function renderStatusComment(decision: Decision, facts: PullRequestFacts, now: Date, options: RenderOptions = {}): string {
-  const marker = ledgerMarker(decision.ledger);
+  // The comment is a view: its marker only tells it from the gate's replies. The record is in the check run.
+  const marker = STATUS_MARKER;
   // Absolute times only: the comment is edited when the decision changes, not when the clock moves.
   const body = renderExplanation(decision, facts, now, options, COMMENT_LIMIT - marker.length - 2_000, false);
   return `${fit(body, COMMENT_LIMIT - marker.length - 2)}\n\n${marker}`;
@@ -290,9 +312,12 @@ export function renderCheckRun(decision: Decision, facts: PullRequestFacts, now:
   // No relative times here: the summary must not change (and cost an update) as the clock moves.
   const summary = fit([...headline(decision, facts, nowMs, false, options), '', table].join('\n'), CHECK_RUN_LIMIT);
   // The decision as evidence for `hitl-gate audit`, hidden at the end of the details.
+  // Hidden markers come first, so that fitting the text to GitHub's limit only ever shortens the details;
+  // room is kept for the gate's record, which the shell puts in front of them (ledger.ts `withRecord`).
   const record = decisionRecord(decision, facts);
-  const marker = record ? `\n\n${decisionMarker(record)}` : '';
-  const text = fit(detailLines(decision, nowMs, CHECK_RUN_LIMIT - 100 - marker.length).join('\n'), CHECK_RUN_LIMIT - marker.length) + marker;
+  const marker = record ? `${decisionMarker(record)}\n\n` : '';
+  const room = CHECK_RUN_LIMIT - marker.length - LEDGER_TARGET_CHARS - 100;
+  const text = marker + fit(detailLines(decision, nowMs, Math.max(1_000, room - 100)).join('\n'), Math.max(1_000, room));
   return { title, summary, text };
 }
 

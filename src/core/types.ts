@@ -170,8 +170,9 @@ export interface Authorization {
   teamErrors?: string[];
 }
 
-/** Kept by the App inside its own status comment, so that what GitHub forgets is not forgotten:
- * a `/veto` comment that is later edited or deleted still holds, and an escalation stays. */
+/** The gate's record, kept in its own check runs so that what GitHub forgets is not forgotten (a
+ * `/veto` comment that is later edited or deleted still holds, an escalation stays) and nobody else
+ * can write it (ledger.ts, docs/security.md). */
 export interface Ledger {
   vetoes: VetoRecord[];
   escalation?: Tier;
@@ -216,7 +217,8 @@ export interface PullRequestFacts {
   /** The trusted time at which the gate first saw `headSha`: its own check run's `started_at`.
    * Absent when no such check run exists yet (the gate is about to create it). */
   headSeenAt?: string;
-  /** The ledger read back from the gate's own status comment, if there is one. */
+  /** The gate's record of this PR, read from its own check runs (only the gate can write them), if
+   * it has one: present exactly when the gate governed this PR on some head before. */
   ledger?: Ledger;
 }
 
@@ -334,7 +336,7 @@ export interface Decision {
 /** What GitHub shows now that the plan must compare against (so effects are idempotent). */
 export interface GitHubView {
   /** The gate's own check run on the head SHA, if any. */
-  checkRun?: { id: number; status: string; conclusion: string | null; title: string | null; summary: string | null };
+  checkRun?: { id: number; status: string; conclusion: string | null; title: string | null; summary: string | null; record?: string };
   /** The gate's own status comment, if any. */
   statusComment?: { id: number; body: string };
   /** GitHub's view of mergeability: `mergeable` may be null while GitHub computes it. */
@@ -346,10 +348,20 @@ export interface GitHubView {
   base?: BaseBranchView;
 }
 
+/** The record as the plan hands it to the shell: the status comment's id may only be known once the
+ * shell has created it. */
+export interface RecordToWrite {
+  ledger: Ledger;
+  comment?: { id?: number; sha256: string };
+}
+
 export type Effect =
   | { kind: 'check-run'; id?: number; headSha: string; status: 'in_progress' | 'completed'; conclusion?: 'success' | 'failure' | 'action_required'; title: string; summary: string; text?: string;
       /** One-click buttons on the check run (clicks.ts); set only when the plan offers them. */
-      actions?: { label: string; description: string; identifier: string }[] }
+      actions?: { label: string; description: string; identifier: string }[];
+      /** The gate's record of the PR, written into the run's text (ledger.ts); only for a governed PR.
+       * Its `comment` names the status comment this plan leaves (id absent: the one it creates now). */
+      record?: RecordToWrite }
   | { kind: 'status-comment'; id?: number; body: string }
   | { kind: 'react'; target: { type: 'comment' | 'review'; id: number }; content: '+1' | 'eyes' | 'confused' }
   | { kind: 'reply'; inReplyTo: number; body: string }

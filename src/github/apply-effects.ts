@@ -1,5 +1,7 @@
 // Apply the plan's effects in order. Stops at the first write GitHub refuses, so nothing after it
 // (above all a merge) happens on a GitHub that does not look the way the plan assumed.
+import { mergeRecords, readRecord, recordMarkerIn, withRecord } from '../core/ledger.js';
+import { recordLedger } from '../core/plan.js';
 import type { Effect } from '../core/types.js';
 import { describeError, httpStatus } from './errors.js';
 import { CHECK_NAME, EXTERNAL_ID } from './find-gate-check.js';
@@ -22,7 +24,7 @@ export interface ApplyContext {
   /** Recorded in the check run's external_id, see EXTERNAL_ID. */
   governed: boolean;
   /** The gate's check run as GitHub shows it now (what the plan compared against). */
-  currentCheckRun?: { id: number; status: string; conclusion: string | null };
+  currentCheckRun?: { id: number; status: string; conclusion: string | null; record?: string };
 }
 
 export interface ApplyResult {
@@ -77,7 +79,27 @@ function mustReplace(e: CheckRunEffect, current: ApplyContext['currentCheckRun']
   return e.status !== 'completed' || (e.conclusion ?? 'failure') !== current.conclusion;
 }
 
-async function applyCheckRun(session: Session, ctx: ApplyContext, e: CheckRunEffect): Promise<number | undefined> {
+/**
+ * The run's text with the record in it. Two writers of one PR's record (two replicas, the App and the
+ * Action) must never lose each other's entries: when the run's record is no longer the one this
+ * reconcile read, another writer came in between, and the two are merged (ledger.ts `mergeRecords`).
+ */
+async function textWithRecord(session: Session, ctx: ApplyContext, e: CheckRunEffect, written: NonNullable<ApplyResult['written']>, replacing: boolean): Promise<string | undefined> {
+  if (!e.record) return e.text;
+  let ledger = recordLedger(e.record, written.statusCommentId);
+  const current = ctx.currentCheckRun;
+  if (current !== undefined && e.id === current.id) {
+    const { data } = await request(session, (c) => c.rest.checks.get({ owner: ctx.ref.owner, repo: ctx.ref.repo, check_run_id: current.id }));
+    const now = recordMarkerIn(data.output?.text);
+    if (now !== current.record) {
+      ledger = mergeRecords(readRecord(data.output?.text, ctx.ref.number), ledger) ?? ledger;
+      session.log.warn({ pr: ctx.ref, checkRun: current.id, replacing }, 'the record changed since it was read: another writer; merged');
+    }
+  }
+  return withRecord(e.text, ledger, ctx.ref.number);
+}
+
+async function applyCheckRun(session: Session, ctx: ApplyContext, e: CheckRunEffect, written: NonNullable<ApplyResult['written']>): Promise<number | undefined> {
   const { owner, repo } = ctx.ref;
   if (ctx.checkRunAs === 'status') {
     await request(session, (c) => c.rest.repos.createCommitStatus({
@@ -85,11 +107,13 @@ async function applyCheckRun(session: Session, ctx: ApplyContext, e: CheckRunEff
     }));
     return undefined;
   }
-  const output = { title: e.title, summary: clip(e.summary), ...(e.text !== undefined ? { text: clip(e.text) } : {}) };
+  const replacing = mustReplace(e, ctx.currentCheckRun);
+  const text = await textWithRecord(session, ctx, e, written, replacing);
+  const output = { title: e.title, summary: clip(e.summary), ...(text !== undefined ? { text: clip(text) } : {}) };
   const conclusion = e.status === 'completed' ? { conclusion: e.conclusion ?? 'failure' } : {};
   const externalId = ctx.governed ? EXTERNAL_ID.governed : EXTERNAL_ID.ignored;
   const actions = e.actions ? { actions: e.actions } : {};
-  if (e.id !== undefined && !mustReplace(e, ctx.currentCheckRun)) {
+  if (e.id !== undefined && !replacing) {
     const id = e.id;
     // started_at is left alone: it is the trusted start of the veto window (invariant 6).
     await request(session, (c) => c.rest.checks.update({
@@ -108,7 +132,7 @@ async function applyOne(session: Session, ctx: ApplyContext, e: Exclude<Effect, 
   const { owner, repo, number } = ctx.ref;
   switch (e.kind) {
     case 'check-run': {
-      const id = await applyCheckRun(session, ctx, e);
+      const id = await applyCheckRun(session, ctx, e, written);
       if (id !== undefined) written.checkRunId = id;
       return true;
     }

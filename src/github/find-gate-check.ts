@@ -1,5 +1,6 @@
 // The gate's own `hitl` check run (or commit status) on the head SHA: the trusted clock of the veto
 // window (invariant 6) and what the plan compares against so writes are idempotent.
+import { mergeRecords, readRecord, recordMarkerIn, type GateLedger } from '../core/ledger.js';
 import type { GitHubView } from '../core/types.js';
 import { reading } from './errors.js';
 import { EXTERNAL_ID, isOwnCheckRun, type GateIdentity } from './identity.js';
@@ -19,29 +20,43 @@ export interface GateCheck {
   headSeenAt?: string;
   /** Whether the gate had already written anything for this head. */
   seenBefore: boolean;
+  /** The gate's record of this PR on this head: every own governed run's, merged. */
+  record?: GateLedger;
 }
 
-interface RunLike {
+export interface RunLike {
   id: number;
   status: string;
   conclusion: string | null;
   started_at?: string | null;
   external_id?: string | null;
   app?: { id: number; slug?: string } | null;
-  output?: { title?: string | null; summary?: string | null };
+  output?: { title?: string | null; summary?: string | null; text?: string | null };
 }
 
-const toView = (r: RunLike): NonNullable<GitHubView['checkRun']> => ({
-  id: r.id,
-  status: r.status,
-  conclusion: r.conclusion,
-  title: r.output?.title ?? null,
-  summary: r.output?.summary ?? null,
-});
+const toView = (r: RunLike): NonNullable<GitHubView['checkRun']> => {
+  const record = recordMarkerIn(r.output?.text);
+  return {
+    id: r.id,
+    status: r.status,
+    conclusion: r.conclusion,
+    title: r.output?.title ?? null,
+    summary: r.output?.summary ?? null,
+    ...(record ? { record } : {}),
+  };
+};
+
+/** The record of PR `number` that the gate's own runs hold, merged (a completed run cannot change its
+ * conclusion, so a head may carry several). */
+export function recordOfRuns(runs: readonly RunLike[], number: number): GateLedger | undefined {
+  let record: GateLedger | undefined;
+  for (const r of runs) record = mergeRecords(record, readRecord(r.output?.text, number));
+  return record;
+}
 
 const newestFirst = (a: RunLike, b: RunLike) => (b.started_at ?? '').localeCompare(a.started_at ?? '') || b.id - a.id;
 
-export async function findGateCheckRun(session: Session, repo: { owner: string; repo: string }, headSha: string, identity: GateIdentity): Promise<GateCheck> {
+export async function findGateCheckRun(session: Session, repo: { owner: string; repo: string; number: number }, headSha: string, identity: GateIdentity): Promise<GateCheck> {
   return reading('the hitl check run', async () => {
     const { data } = await request(session, (c) =>
       c.rest.checks.listForRef({
@@ -55,7 +70,9 @@ export async function findGateCheckRun(session: Session, repo: { owner: string; 
     // The window starts when the gate FIRST saw this head as governed. A completed run cannot change its
     // conclusion, so later verdicts may live in newer runs; they must not move the start.
     const first = governedRuns.filter((r) => r.started_at).at(-1);
+    const record = recordOfRuns(governedRuns, repo.number);
     return {
+      ...(record ? { record } : {}),
       ...(newest ? { checkRun: toView(newest) } : {}),
       ...(first?.started_at ? { headSeenAt: first.started_at } : {}),
       ...(own[0] ? { anyRun: toView(own[0]) } : {}),

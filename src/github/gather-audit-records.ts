@@ -2,6 +2,7 @@
 // gate decided (the record it keeps in its own check run on the PR's head), the vetoes its status
 // comment's ledger remembers, and how the PR ended (merged, by whom, which commit). Nothing is
 // guessed: what GitHub does not show is null.
+import { readRecord } from '../core/ledger.js';
 import { readDecisionRecord, type DecisionRecord } from '../core/decision-record.js';
 import type { Tier } from '../core/types.js';
 import type { GitHubClient } from './client.js';
@@ -104,12 +105,13 @@ async function auditOne(session: Session, repo: RepositoryRef, pull: ListedPull,
     const { data } = await reading(`pull request #${pull.number}`, () => request(session, (c) => c.rest.pulls.get({ ...ref, pull_number: pull.number })));
     mergedBy = data.merged_by?.login ?? null;
   }
-  // Vetoes: the record's history, plus any the ledger remembers that the record does not (a record
-  // written before the veto, or no record at all).
+  // Vetoes: the decision's history, plus any the gate's record remembers that the decision does not
+  // (a decision written before the veto). Never the status comment: anyone can edit that.
   let vetoes: AuditRecord['vetoes'] = record ? record.vetoes.map((v) => ({ by: v.by, at: v.at, reason: v.reason, withdrawn_at: v.withdrawnAt })) : null;
-  if (status?.ledger) {
+  const kept = readRecord(run?.output?.text, pull.number);
+  if (kept) {
     vetoes ??= [];
-    for (const v of status.ledger.vetoes) {
+    for (const v of kept.vetoes) {
       if (!vetoes.some((r) => r.by.toLowerCase() === v.by.toLowerCase() && r.at === v.at)) vetoes.push({ by: v.by, at: v.at, reason: v.reason ?? null, withdrawn_at: null });
     }
     vetoes.sort((a, b) => a.at.localeCompare(b.at));

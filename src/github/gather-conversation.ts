@@ -9,6 +9,8 @@ import type { PullRequestRef } from './types.js';
 export interface RawComment extends IssueComment {
   user?: { login: string; type?: string } | null;
   performed_via_github_app?: { id: number } | null;
+  /** GraphQL's id, to ask who last edited the comment (find-status-comment.ts). */
+  node_id?: string;
 }
 
 export async function gatherComments(session: Session, ref: PullRequestRef): Promise<RawComment[]> {
@@ -31,6 +33,7 @@ export async function gatherComments(session: Session, ref: PullRequestRef): Pro
           ...(viaAppId !== undefined ? { viaAppId } : {}),
           user: c.user ? { login: c.user.login, type: c.user.type } : null,
           performed_via_github_app: viaAppId !== undefined ? { id: viaAppId } : null,
+          ...(typeof c.node_id === 'string' ? { node_id: c.node_id } : {}),
         });
       }
     }

@@ -1,6 +1,6 @@
 // How the gate recognises its own check run and status comment: by who wrote them (an identity
 // GitHub vouches for), never by a text marker anyone could copy into a comment of their own.
-import { readLedger } from '../core/render.js';
+import { hasLedgerMarker } from '../core/ledger.js';
 
 /**
  * App: `appId` is the App's id and `login` its bot login (`${slug}[bot]`).
@@ -60,5 +60,5 @@ export function isOwnComment(comment: CommentAuthor, identity: GateIdentity): bo
   const byApp = identity.appId !== undefined && viaApp !== undefined && viaApp === identity.appId;
   const byLogin = !!login && identity.login.endsWith('[bot]') && comment.user?.type === 'Bot' && login.toLowerCase() === identity.login.toLowerCase();
   if (!byApp && !byLogin) return false;
-  return !isSharedIdentity(identity) || readLedger(comment.body ?? '') !== undefined;
+  return !isSharedIdentity(identity) || hasLedgerMarker(comment.body ?? '');
 }

@@ -16,7 +16,9 @@ import type { GitHubClient } from './client.js';
 import { describeError } from './errors.js';
 import { findGateCheckRun, findGateStatus, type GateCheck } from './find-gate-check.js';
 import { findPullRequest, type PullRequestSnapshot } from './find-pull-request.js';
-import { findStatusComment, type StatusComment } from './find-status-comment.js';
+import { findEarlierRecord } from './find-earlier-record.js';
+import { findStatusComment, legacyLedger, noticeTampering, type StatusComment } from './find-status-comment.js';
+import { mergeRecords, type GateLedger, type RecordNotice } from '../core/ledger.js';
 import { applyQueueStep, followMergeQueue, type QueueFollow } from './follow-merge-queue.js';
 import { gatherAuthorizations } from './gather-authorizations.js';
 import { gatherBaseBranch } from './gather-base-branch.js';
@@ -61,6 +63,8 @@ interface Gathered {
   pr: PullRequestSnapshot;
   gate: GateCheck;
   statusComment?: StatusComment;
+  /** What the gate noticed about its status comment on this look (edited or deleted by someone else). */
+  notice?: RecordNotice;
   /** The policy could not be read: decided (fail closed) but the caller should retry. */
   policyError?: string;
 }
@@ -89,45 +93,62 @@ async function gather(session: Session, ref: PullRequestRef, options: ReconcileO
     // Nothing is decided for a closed PR, and nothing is written to it: its facts are not worth a request.
     return { facts: base, load, pr, gate: { seenBefore: false }, ...extra };
   }
-  // A PR the gate has governed before keeps its status comment (and in it the ledger), and stays
-  // governed: the label or branch that made it an agent PR is a hint the agent can remove (invariant 5).
-  // So a PR that does not look governed is only waved through once its comments show no status comment;
-  // the look is skipped only when it cannot find one (no comments, as GitHub says now or as a brand-new
-  // head's event says).
-  let earlierComments: RawComment[] | undefined;
+  // The gate's record (record.ts): on this head's own check runs, or, for a head it has none on, on
+  // the PR's earlier heads. A PR the gate governed on any head stays governed, whatever happened to
+  // the label, branch or comment that made it an agent PR (invariant 5): "governed" is the record's
+  // presence, and only the gate can write it. Without a policy nothing is governed: no need to look.
+  const firstHead = options.firstHead !== undefined && options.firstHead === pr.headSha;
+  const records = options.checkRunAs !== 'status' && load.kind !== 'missing';
+  let gate: GateCheck | undefined;
+  let earlier: GateLedger | undefined;
   if (!governed) {
-    // Without a policy nothing is governed, whatever the PR once was: no need to look.
-    const noComments = load.kind === 'missing' || (pr.comments === 0 && (pr.source === 'api' || options.headIsNew === true));
-    earlierComments = noComments ? [] : await gatherComments(session, ref);
-    if (!findStatusComment(earlierComments, options.identity)) {
-      const skipLookup = options.mode === 'check' || (options.headIsNew === true && options.checkRunAs !== 'status');
-      const gate: GateCheck = skipLookup ? { seenBefore: false } : await findCheck(session, ref, pr.headSha, options);
-      return { facts: base, load, pr, gate, ...extra };
-    }
+    // A brand-new PR's first head cannot carry a record, and a head just pushed has no run of the gate's
+    // yet: the search of earlier heads says all there is to say.
+    const skipLookup = options.mode === 'check' || (options.headIsNew === true && options.checkRunAs !== 'status');
+    gate = skipLookup ? { seenBefore: false } : await findCheck(session, ref, pr.headSha, options);
+    const decidedHere = gate.anyRun !== undefined && !gate.checkRun;
+    if (records && !gate.record && !decidedHere && !firstHead) earlier = (await findEarlierRecord(session, ref, pr.headSha, options.identity)).record;
+    if (!gate.record && !earlier) return { facts: base, load, pr, gate, ...extra };
+    if (skipLookup) gate = await findCheck(session, ref, pr.headSha, options);
   }
 
   // The reads below do not depend on each other, so they go out together: a reconcile's latency is
   // then its slowest read, not the sum of them.
-  const gateRead = findCheck(session, ref, pr.headSha, options);
+  const gateRead = gate ? Promise.resolve(gate) : findCheck(session, ref, pr.headSha, options);
+  const earlierRead: Promise<GateLedger | undefined> = earlier || !records || firstHead
+    ? Promise.resolve(earlier)
+    : gateRead.then((g) => (g.record ? undefined : findEarlierRecord(session, ref, pr.headSha, options.identity).then((e) => e.record)));
   // Comments are always listed unless GitHub said "none" just now: a webhook's count is a snapshot
   // from before the event, and the gate may have posted its status comment since (a push racing the
   // first reconcile). Trusting it would post a second status comment.
-  const commentsRead: Promise<RawComment[]> = earlierComments
-    ? Promise.resolve(earlierComments)
-    : pr.source === 'api' && pr.comments === 0 ? Promise.resolve([]) : gatherComments(session, ref);
+  const commentsRead: Promise<RawComment[]> = pr.source === 'api' && pr.comments === 0 ? Promise.resolve([]) : gatherComments(session, ref);
   // On the gate's first sight of a head that an `opened`/`synchronize` event just created, no review of
   // it can count yet, and this pass never merges (a first sight only writes the check run and looks
   // again): the reviews are read from the next pass on. Any other event reads them.
   const reviewsRead: Promise<PullRequestFacts['reviews']> = options.headIsNew
-    ? gateRead.then((gate) => (gate.seenBefore ? gatherReviews(session, ref) : []))
+    ? gateRead.then((g) => (g.seenBefore ? gatherReviews(session, ref) : []))
     : gatherReviews(session, ref);
-  const [gate, files, rawComments, reviews] = await settleAll([gateRead, gatherFiles(session, ref), commentsRead, reviewsRead]);
+  const [gateSeen, earlierRecord, files, rawComments, reviews] = await settleAll([gateRead, earlierRead, gatherFiles(session, ref), commentsRead, reviewsRead]);
   const statusComment = findStatusComment(rawComments, options.identity);
-  const comments = rawComments.map(({ user: _u, performed_via_github_app: _p, ...c }) => c);
+  let record = mergeRecords(gateSeen.record, earlierRecord);
+  if (!record && records) {
+    // The upgrade path: an earlier version kept its ledger in the status comment. Read it once, only
+    // where GitHub shows nobody else edited that comment; otherwise fail closed (hard) and say so.
+    const legacy = await legacyLedger(session, statusComment, options.identity);
+    if (legacy.ledger) record = legacy.ledger;
+    else if (legacy.untrusted) record = { vetoes: [], answered: [], escalation: 'hard', notices: [legacy.untrusted] };
+    if (legacy.untrusted) session.log.warn({ pr: `${ref.owner}/${ref.repo}#${ref.number}`, notice: legacy.untrusted }, 'the status comment of an earlier version was edited by someone else: its ledger is not trusted; the PR is held as hard');
+  }
+  const notice = records ? await noticeTampering(session, record, statusComment, options.identity) : undefined;
+  if (notice && record) {
+    record = { ...record, notices: [...(record.notices ?? []), notice] };
+    session.log.warn({ pr: `${ref.owner}/${ref.repo}#${ref.number}`, notice }, notice.kind === 'comment-deleted' ? 'the gate\'s status comment was deleted; restoring it (nothing the gate decides is read from it)' : 'the gate\'s status comment was edited by someone else; restoring it (nothing the gate decides is read from it)');
+  }
+  const comments = rawComments.map(({ user: _u, performed_via_github_app: _p, node_id: _n, ...c }) => c);
   const facts: PullRequestFacts = {
     ...base, files, comments, reviews,
-    ...(gate.headSeenAt ? { headSeenAt: gate.headSeenAt } : {}),
-    ...(statusComment?.ledger ? { ledger: statusComment.ledger } : {}),
+    ...(gateSeen.headSeenAt ? { headSeenAt: gateSeen.headSeenAt } : {}),
+    ...(record ? { ledger: record } : {}),
   };
   const authors = [...new Set([...commandAuthors(facts), ...clickAuthors(facts)])].sort();
   if (authors.length > 0) {
@@ -136,7 +157,7 @@ async function gather(session: Session, ref: PullRequestRef, options: ReconcileO
       gatherAuthorizations(session, ref, authors, load.kind === 'ok' ? load.policy.reviewers : undefined, ruleTeams(load.kind === 'ok' ? load.policy : undefined)),
     ]);
   }
-  return { facts, load, pr, gate, ...(statusComment ? { statusComment } : {}), ...extra };
+  return { facts, load, pr, gate: gateSeen, ...(statusComment ? { statusComment } : {}), ...(notice ? { notice } : {}), ...extra };
 }
 
 /** Like Promise.all, but waits for every read to finish before failing, so no request of this
@@ -305,7 +326,7 @@ export async function reconcileWith(client: GitHubClient, ref: PullRequestRef, o
   const queueWake = queueResult.retrySoon ? new Date(now.getTime() + REEVALUATE_MS).toISOString() : undefined;
   const wakeAt = earliest(result.wakeAt, decision.wakeAt, extraWake, queueWake, error ? new Date(now.getTime() + REEVALUATE_MS).toISOString() : undefined);
   return {
-    ref, decision, facts: g.facts, effects, applied: result.applied, merged: result.merged, requests: session.requests,
+    ref, decision, facts: g.facts, effects, applied: result.applied, merged: result.merged, requests: session.requests, ...(g.notice ? { notice: g.notice } : {}),
     ...(queueResult.applied ? { mergeQueue: queueResult.applied } : {}),
     ...(wakeAt ? { wakeAt } : {}), ...(error ? { error } : {}), ...(notifications.length ? { notifications } : {}),
   };

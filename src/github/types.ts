@@ -1,5 +1,6 @@
 // The shell's public contract: what the App and the Action pass to reconcile and sweep, and what they get back.
 import type { Notification, NotifyChannel } from '../core/notify.js';
+import type { RecordNotice } from '../core/ledger.js';
 import type { Decision, Effect, PullRequestFacts } from '../core/types.js';
 import type { GateIdentity } from './identity.js';
 import type { QuietPullsOptions, SweepMemo } from './quiet-pulls.js';
@@ -51,6 +52,12 @@ export interface ReconcileOptions {
    */
   headIsNew?: boolean;
   /**
+   * The event opened the PR with this head: a PR's first head cannot carry an earlier record of the
+   * gate's, so reconcile does not search the earlier heads for one (it does for any other head it has
+   * no record on). Only honoured while the PR's head is still this one.
+   */
+  firstHead?: string;
+  /**
    * The event says the PR's place in a merge queue may have changed (it was queued, its head moved, a
    * merge group went away): the gate asks GitHub whether it is queued even if it never said "ready".
    */
@@ -76,6 +83,8 @@ export interface ReconcileOutcome {
   notifications?: Notification[];
   /** The gate added the PR to its base branch's merge queue, or took it out, in this reconcile. */
   mergeQueue?: 'enqueued' | 'dequeued';
+  /** What the gate noticed about its status comment on this look (edited or deleted by someone else). */
+  notice?: RecordNotice;
   /** Set when GitHub failed us: the caller should retry later. Nothing was merged. */
   error?: string;
 }
