@@ -33,7 +33,7 @@ export function describe(e: TimelineEntry, sim: GitHubSimulator): string | undef
       return `pushes ${e.detail}`;
     case 'commented':
       if (!bot) return `comments "${e.detail}"`;
-      if (body.includes('hitl-gate:ledger')) return `posts the status comment: ${plain(e.detail)}${why(body) ? `\n${' '.repeat(30)}why: ${why(body)}` : ''}`;
+      if (body.includes('hitl-gate:status')) return `posts the status comment: ${plain(e.detail)}${why(body) ? `\n${' '.repeat(30)}why: ${why(body)}` : ''}`;
       return `replies: ${body.split('\n').map(plain).filter((l) => l.length > 0).slice(0, 2).join(' ')}`;
     case 'comment-edited':
       return bot ? `updates the status comment: ${plain(e.detail)}` : `edits a comment to "${e.detail}"`;

@@ -74,7 +74,7 @@ async function story(sim: GitHubSimulator, app: AppProcess, slack: SlackSimulato
   // eve, who can only read, tries to approve the migration; then alice, a named reviewer, approves it.
   await gateSaw(pulls.hard);
   const eveComment = sim.comment(REPO, pulls.hard.number, 'eve', '/approve');
-  await sim.waitFor((e) => e.kind === 'commented' && e.actor === sim.app.botLogin && e.number === pulls.hard.number && typeof e.data?.body === 'string' && !e.data.body.includes('hitl-gate:ledger'), 20_000, 'the answer to eve').catch(() => undefined);
+  await sim.waitFor((e) => e.kind === 'commented' && e.actor === sim.app.botLogin && e.number === pulls.hard.number && typeof e.data?.body === 'string' && !e.data.body.includes('hitl-gate:status'), 20_000, 'the answer to eve').catch(() => undefined);
   // alice approves with one click on the check's Approve button.
   const button = await buttonOn(sim, pulls.hard.number, 'approve');
   const approvedAt = Date.now();
@@ -96,7 +96,7 @@ async function story(sim: GitHubSimulator, app: AppProcess, slack: SlackSimulato
   for (const p of Object.values(pulls)) {
     const pr = sim.pull(REPO, p.number);
     const check = sim.checkRuns(REPO, pr.headSha, 'hitl').filter((r) => r.app.id === sim.app.id).at(-1);
-    const status = sim.appComments(REPO, p.number).filter((c) => c.body.includes('hitl-gate:ledger'));
+    const status = sim.appComments(REPO, p.number).filter((c) => c.body.includes('hitl-gate:status'));
     const tier = /^\*\*Tier (fyi|soft|hard)\b/m.exec(status[0]?.body ?? '')?.[1] ?? '?';
     const mergedAt = pr.merged ? sim.merges(REPO).find((m) => m.number === p.number)?.at : undefined;
     rows.push([`#${p.number}`, p.title, tier, pr.merged ? 'merged' : plain(check?.output.title ?? 'no decision'), mergedAt ? `+${((mergedAt - t0) / 1000).toFixed(1)}s` : '-']);
@@ -112,7 +112,7 @@ async function story(sim: GitHubSimulator, app: AppProcess, slack: SlackSimulato
   if (askedMerge && askedMerge.at < askedApprovedAt) problems.push(`#${pulls.asked.number} merged before alice approved it, although the agent asked for a human`);
   if (asked.tier !== 'hard') problems.push(`#${pulls.asked.number}: the MCP answer said tier ${String(asked.tier)}, expected hard`);
   if (Date.now() - vetoAt < WINDOW_SECONDS * 1000) problems.push(`#${pulls.vetoed.number}: the demo ended before its window would have`);
-  const eveAnswered = sim.appComments(REPO, pulls.hard.number).some((c) => !c.body.includes('hitl-gate:ledger') && c.body.includes('eve'));
+  const eveAnswered = sim.appComments(REPO, pulls.hard.number).some((c) => !c.body.includes('hitl-gate:status') && c.body.includes('eve'));
   if (!eveAnswered) problems.push(`eve's /approve (comment ${eveComment}) got no answer saying why it does not count`);
   const reviewRequests = sim.timeline.filter((e) => e.kind === 'review-requested' && e.number === pulls.hard.number);
   if (reviewRequests.length !== 1 || !(reviewRequests[0]?.data?.users as string[] | undefined)?.includes('alice')) problems.push(`#${pulls.hard.number}: ${reviewRequests.length} review requests, expected exactly one, of alice`);

@@ -4,6 +4,8 @@
 // lives in Redis, so replicas share one budget. A write is logged when GitHub has answered it, which
 // is never earlier than GitHub counted it: the App's windows end no sooner than GitHub's.
 
+import { hasLedgerMarker } from '../core/ledger.js';
+
 export interface WriteLimit {
   count: number;
   perMs: number;
@@ -122,7 +124,7 @@ export function writePriority(method: string, url: string, body: unknown): numbe
   if (/\/reactions(\/|$)/.test(url)) return 1;
   if (method === 'POST' && /\/issues\/[^/]+\/comments$/.test(url)) {
     const text = typeof body === 'object' && body !== null ? String((body as { body?: unknown }).body ?? '') : '';
-    return text.includes('hitl-gate:ledger') ? 3 : 1;
+    return hasLedgerMarker(text) ? 3 : 1;
   }
   if (method === 'PATCH' && /\/issues\/comments\/[^/]+$/.test(url)) return 4;
   return 2;

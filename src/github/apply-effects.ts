@@ -163,7 +163,17 @@ const earliest = (a: string | undefined, b: string): string => (a !== undefined 
 
 export async function applyEffects(session: Session, ctx: ApplyContext, effects: Effect[]): Promise<ApplyResult> {
   const result: ApplyResult = { applied: [], merged: false, written: {} };
+  // An answer GitHub refused (a command comment deleted meanwhile, a reply throttled) must not keep the
+  // record and the verdict from being written: a veto whose comment the agent deletes at once is kept
+  // that way. It does hold back a merge: GitHub no longer looks the way the plan assumed.
+  let answerFailed: string | undefined;
   for (const e of effects) {
+    if ((e.kind === 'merge' || e.kind === 'update-branch') && answerFailed !== undefined) {
+      session.log.warn({ pr: ctx.ref, effect: e.kind, error: answerFailed }, 'an answer failed; not merging on this pass');
+      result.error = `${answerFailed}; ${e.kind} held back`;
+      result.wakeAt = earliest(result.wakeAt, soon(session));
+      return result;
+    }
     if (e.kind === 'wake') {
       result.wakeAt = earliest(result.wakeAt, e.at);
       result.applied.push(e);
@@ -230,10 +240,16 @@ export async function applyEffects(session: Session, ctx: ApplyContext, effects:
       if (await applyOne(session, ctx, e, result.written!)) result.applied.push(e);
       else session.log.info({ pr: ctx.ref, effect: e.kind }, 'effect has no GitHub counterpart; skipped');
     } catch (error) {
+      if (e.kind === 'react' || e.kind === 'reply') {
+        answerFailed = `${e.kind} failed: ${describeError(error)}`;
+        session.log.warn({ pr: ctx.ref, effect: e.kind, error: describeError(error) }, 'answer failed; writing the record and the verdict all the same');
+        continue;
+      }
       result.error = `${e.kind} failed: ${describeError(error)}`;
       session.log.error({ pr: ctx.ref, effect: e.kind, error: describeError(error) }, 'effect failed; stopping');
       return result;
     }
   }
+  if (answerFailed !== undefined && result.error === undefined) result.error = answerFailed;
   return result;
 }

@@ -8,7 +8,7 @@ import { dueReminderStep } from '../core/attention.js';
 import { claimNotifications, mergedNotifications, type Notification } from '../core/notify.js';
 import { decide } from '../core/decide.js';
 import type { BaseBranchView, MergeSettings } from '../core/merge-blockers.js';
-import { mergeAssessment, plan } from '../core/plan.js';
+import { mergeAssessment, plan, recordLedger } from '../core/plan.js';
 import { loadPolicy, POLICY_PATH } from '../core/policy.js';
 import type { Decision, Effect, GitHubView, PolicyLoad, PullRequestFacts } from '../core/types.js';
 import { applyEffects, isUnchangedStatus, REEVALUATE_MS } from './apply-effects.js';
@@ -18,7 +18,7 @@ import { findGateCheckRun, findGateStatus, type GateCheck } from './find-gate-ch
 import { findPullRequest, type PullRequestSnapshot } from './find-pull-request.js';
 import { findEarlierRecord } from './find-earlier-record.js';
 import { findStatusComment, legacyLedger, noticeTampering, type StatusComment } from './find-status-comment.js';
-import { mergeRecords, type GateLedger, type RecordNotice } from '../core/ledger.js';
+import { mergeRecords, recordMarker, type GateLedger, type RecordNotice } from '../core/ledger.js';
 import { applyQueueStep, followMergeQueue, type QueueFollow } from './follow-merge-queue.js';
 import { gatherAuthorizations } from './gather-authorizations.js';
 import { gatherBaseBranch } from './gather-base-branch.js';
@@ -301,7 +301,7 @@ export async function reconcileWith(client: GitHubClient, ref: PullRequestRef, o
     const statusCommentId = comment?.id ?? written.statusCommentId;
     const after: GitHubView = {
       ...view,
-      ...(run && checkRunId !== undefined ? { checkRun: { id: checkRunId, status: run.status, conclusion: run.conclusion ?? null, title: run.title, summary: run.summary } } : {}),
+      ...(run && checkRunId !== undefined ? { checkRun: { id: checkRunId, status: run.status, conclusion: run.conclusion ?? null, title: run.title, summary: run.summary, ...(run.record ? { record: recordMarker(recordLedger(run.record, statusCommentId), ref.number) } : {}) } } : {}),
       ...(comment && statusCommentId !== undefined ? { statusComment: { id: statusCommentId, body: comment.body } } : {}),
       base: { ...view.base, refusal: { ...result.refusal, at: now.toISOString() } },
     };
@@ -317,9 +317,10 @@ export async function reconcileWith(client: GitHubClient, ref: PullRequestRef, o
     }
   }
 
-  const statusWritten = result.applied.some((e) => e.kind === 'status-comment');
+  // Claimed messages go out once the record that claims them is on GitHub (never before, never unrecorded).
+  const recordWritten = result.applied.some((e) => e.kind === 'check-run' && e.record !== undefined);
   const notifications = [
-    ...(statusWritten ? claimed : []),
+    ...(recordWritten ? claimed : []),
     ...(result.merged && options.notify && notifyPolicy ? mergedNotifications({ decision, facts: g.facts, policy: notifyPolicy, available: options.notify.channels, url: prUrl, now }) : []),
   ];
   const error = result.error ?? queueResult.error ?? g.policyError;

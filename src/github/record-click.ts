@@ -1,9 +1,12 @@
-// Record a click on the `hitl` check run's `Approve` / `Veto` action in the gate's record, on the very
-// check run that was clicked (only the gate's App can write it: docs/security.md). GitHub keeps no
+// Record a click on the `hitl` check run's `Approve` / `Veto` action in the gate's record, on its run
+// of the PR's current head (only the gate's App can write it: docs/security.md); the click stays bound
+// to the head of the run that was clicked. GitHub keeps no
 // trace of a click, so it counts only once this write succeeded: when it fails, the click decides
 // nothing (fail closed) and the error goes back to the caller. The caller must hold the PR's lock.
 import { CLICK_ACTIONS, clicksOf, nextClickId, type ClickAction, type ClickRecord } from '../core/clicks.js';
 import { amendRecord } from './amend-record.js';
+import { findGateCheckRun } from './find-gate-check.js';
+import { findPullRequest } from './find-pull-request.js';
 import type { GitHubClient } from './client.js';
 import { describeError } from './errors.js';
 import type { GateIdentity } from './identity.js';
@@ -39,7 +42,14 @@ export async function recordClick(
   if (!isClickAction(click.identifier)) return { kind: 'ignored', reason: `unknown action ${JSON.stringify(click.identifier.slice(0, 40))}` };
   let record: ClickRecord | undefined;
   try {
-    const amended = await amendRecord(session, ref, click.checkRun.id, click.checkRun.headSha, options.identity, (ledger) => {
+    // The click is kept where the next reconcile reads the record: on the gate's run of the PR's current
+    // head (a click on an older head's check still counts for nothing, but its author is told).
+    const pull = await findPullRequest(session, ref, undefined);
+    const gate = await findGateCheckRun(session, ref, pull.headSha, options.identity);
+    if (!gate.checkRun || !gate.record) {
+      return { kind: 'failed', reason: 'the gate has not written its record on this pull request\'s head yet; click again in a moment' };
+    }
+    const amended = await amendRecord(session, ref, gate.checkRun.id, pull.headSha, options.identity, (ledger) => {
       const clicks = clicksOf(ledger);
       record = {
         id: nextClickId(clicks, options.now.getTime()),

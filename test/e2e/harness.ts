@@ -6,7 +6,8 @@ import { registerApp, startApp, type AppCredentials, type AppProcess } from '../
 import { examplePolicy } from '../fixtures/example-policy.js';
 
 export const AGENT = 'copilot-swe-agent[bot]';
-export const LEDGER = 'hitl-gate:ledger';
+/** What marks the gate's status comment (a view; the record is in its check run). */
+export const LEDGER = 'hitl-gate:status';
 
 export function policy(windowSeconds: number): string {
   return examplePolicy({ window: `${windowSeconds}s`, authors: [AGENT] });

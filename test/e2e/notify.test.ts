@@ -5,11 +5,11 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { verify } from '@octokit/webhooks-methods';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { readLedger } from '../../src/core/ledger.js';
+import { readRecord } from '../../src/core/ledger.js';
 import { notifiedOf } from '../../src/core/notify.js';
 import { examplePolicy } from '../fixtures/example-policy.js';
 import { SlackSimulator, type GitHubSimulator } from '../sim/index.js';
-import { AGENT, FILES, gateCheck, merged, mergesOf, sleep, startGate, statusComments, type Gate } from './harness.js';
+import { AGENT, FILES, gateCheck, merged, mergesOf, sleep, startGate, type Gate } from './harness.js';
 
 const SECRET = 'notify-e2e-secret';
 let gate: Gate;
@@ -80,8 +80,9 @@ describe('chat', () => {
     await sim.until(() => postsFor(repo, n).length === 2 && hooksFor(repo, n).length === 2, 30_000, 'the merged messages');
     expect(postsFor(repo, n)[1]).toMatchObject({ threadTs: first!.ts });
     expect(postsFor(repo, n)[1]!.text).toMatch(/merged/);
-    // The thread is kept in the ledger, for other replicas and restarts.
-    expect(notifiedOf(readLedger(statusComments(sim, repo, n)[0] ?? ''))?.slack).toMatchObject({ ts: first!.ts, sent: ['hard'] });
+    // The thread is kept in the gate's record (its check run), for other replicas and restarts.
+    const record = readRecord(sim.checkRuns(repo, head, 'hitl').filter((r) => r.app.id === sim.app.id).at(-1)?.output.text, n);
+    expect(notifiedOf(record)?.slack).toMatchObject({ ts: first!.ts, sent: ['hard'] });
   });
 
   it('a reminder step of a stale hard PR reaches chat once, as `stale`', { timeout: 90_000 }, async () => {

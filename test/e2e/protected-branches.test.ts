@@ -147,7 +147,8 @@ describe.concurrent('merge methods', () => {
     const repo = protectedRepo('methods-none', { rulesets: [{ id: 1, name: 'main', rules: [{ type: 'required_linear_history' }] }], methods: { merge: true, squash: false, rebase: false } }, policy(WINDOW).replace('method: squash', 'method: [merge, squash]'));
     const n = openAgentPr(sim, repo, 'fyi');
     const head = sim.pull(repo, n).headSha;
-    await until('the reason is in the status comment', () => lastStatus(repo, n).includes("none of the policy's merge methods can be used"));
+    // The status comment is written first, then the check run whose record names it.
+    await until('the reason is in the status comment and the check', () => lastStatus(repo, n).includes("none of the policy's merge methods can be used") && (sim.checkRuns(repo, head, 'hitl').at(-1)?.output.summary ?? '').includes('squash merges are not allowed here'));
     expect(lastStatus(repo, n)).toContain('merge commits are not allowed here: ruleset *main* requires a linear history');
     expect(sim.checkRuns(repo, head, 'hitl').at(-1)!.output.summary).toContain('squash merges are not allowed here (repository settings)');
     await sleep(2_000);

@@ -5,6 +5,7 @@
 // check or a dequeue removes the entry and rebuilds the groups behind it. The GraphQL endpoint is
 // executed against GitHub's published schema (@octokit/graphql-schema), so a query or mutation
 // GitHub would reject is rejected here too.
+import { commentByNodeId, forcePushEvents, pullCommits } from './graphql-records.js';
 import { createHash } from 'node:crypto';
 import { newSha, type SimPull, type SimRepo, type SimUser, type World } from './model.js';
 import type { Notify } from './notify.js';
@@ -241,8 +242,13 @@ export function mergeQueueRoutes(world: World, queues: MergeQueues): Route[] {
     return {
       id: pullNodeId(pr), number: pr.number, headRefOid: pr.headSha, baseRefName: pr.baseRef, state: pr.merged ? 'MERGED' : pr.state.toUpperCase(),
       isInMergeQueue: entry !== undefined, mergeQueueEntry: entry && queue ? entryNode(repo, queue, entry) : null,
+      commits: pullCommits(repo, pr),
       timelineItems: ({ last, first, itemTypes }: { last?: number; first?: number; itemTypes?: string[] }) => {
         const wanted = (t: string) => !itemTypes || itemTypes.includes(t);
+        if (itemTypes?.length === 1 && itemTypes[0] === 'HEAD_REF_FORCE_PUSHED_EVENT') {
+          const pushes = forcePushEvents(repo, pr);
+          return { totalCount: pushes.length, nodes: last !== undefined ? pushes.slice(-last) : pushes.slice(0, first ?? 100) };
+        }
         const events = (queue?.history ?? []).filter((e) => e.number === pr.number)
           .filter((e) => wanted(e.kind === 'added' ? 'ADDED_TO_MERGE_QUEUE_EVENT' : 'REMOVED_FROM_MERGE_QUEUE_EVENT'));
         const nodes = (last !== undefined ? events.slice(-last) : events.slice(0, first ?? 100)).map((e) => ({
@@ -264,6 +270,7 @@ export function mergeQueueRoutes(world: World, queues: MergeQueues): Route[] {
     const installationId = req.installationId;
     const actor = world.app.bot;
     const root = {
+      node: ({ id }: { id: string }) => commentByNodeId(world.repos.values(), id, installationId),
       repository: ({ owner, name }: { owner: string; name: string }) => {
         const repo = visible(installationId, owner, name);
         return {

@@ -57,6 +57,9 @@ export interface SimComment {
   updatedAt: string;
   viaApp?: SimApp;
   reactions: SimReaction[];
+  /** Who last edited the comment and when (GraphQL `editor`, `lastEditedAt`); absent when never edited. */
+  lastEditedBy?: SimUser;
+  lastEditedAt?: string;
 }
 
 export interface SimReview {
@@ -117,6 +120,8 @@ export interface SimPull {
   files: SimFileChange[];
   /** Commit shas of the PR, oldest first. */
   commits: string[];
+  /** Force-pushes to the head branch (the timeline's `HeadRefForcePushedEvent`s), oldest first. */
+  forcePushes?: { id: number; before: string; after: string; at: string; actor: SimUser }[];
   createdAt: string;
   updatedAt: string;
   closedAt: string | null;

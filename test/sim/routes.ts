@@ -238,6 +238,8 @@ export function buildRoutes(world: World, notify: Notify, queues?: MergeQueues):
         const from = c.body;
         c.body = body;
         c.updatedAt = world.now();
+        c.lastEditedAt = c.updatedAt;
+        c.lastEditedBy = actor();
         const pr = repo.pulls.get(c.number)!;
         notify.timeline({ actor: actor(), repo, number: c.number, kind: 'comment-edited', detail: firstLine(body), data: { commentId: c.id, body, author: c.user.login } });
         notify.issueComment('edited', repo, pr, c, actor(), { changes: { body: { from } } });

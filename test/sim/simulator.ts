@@ -301,23 +301,46 @@ export class GitHubSimulator extends EventEmitter {
     return c.id;
   }
 
-  editComment(repoName: string, commentId: number, body: string): void {
+  /** Edit a comment. `by`: who edits it (default its author); anyone with write access may edit any
+   * comment of the repository on GitHub, the App's own included. */
+  editComment(repoName: string, commentId: number, body: string, by?: string): void {
     const repo = this.world.repo(repoName);
     const c = repo.comments.get(commentId);
     if (!c) throw new Error(`simulator: no comment ${commentId}`);
+    const editor = by ? this.world.user(by) : c.user;
     const from = c.body;
-    Object.assign(c, { body, updatedAt: this.world.now() });
-    this.record({ actor: c.user, repo, number: c.number, kind: 'comment-edited', detail: firstLine(body), data: { commentId, body } });
-    this.notifier().issueComment('edited', repo, this.world.pull(repoName, c.number), c, c.user, { changes: { body: { from } } });
+    Object.assign(c, { body, updatedAt: this.world.now(), lastEditedAt: this.world.now(), lastEditedBy: editor });
+    this.record({ actor: editor, repo, number: c.number, kind: 'comment-edited', detail: firstLine(body), data: { commentId, body, author: c.user.login } });
+    this.notifier().issueComment('edited', repo, this.world.pull(repoName, c.number), c, editor, { changes: { body: { from } } });
   }
 
-  deleteComment(repoName: string, commentId: number): void {
+  /** Delete a comment. `by`: who deletes it (default its author); on GitHub anyone with write access may. */
+  deleteComment(repoName: string, commentId: number, by?: string): void {
     const repo = this.world.repo(repoName);
     const c = repo.comments.get(commentId);
     if (!c) throw new Error(`simulator: no comment ${commentId}`);
+    const actor = by ? this.world.user(by) : c.user;
     repo.comments.delete(commentId);
-    this.record({ actor: c.user, repo, number: c.number, kind: 'comment-deleted', detail: firstLine(c.body), data: { commentId } });
-    this.notifier().issueComment('deleted', repo, this.world.pull(repoName, c.number), c, c.user);
+    this.record({ actor, repo, number: c.number, kind: 'comment-deleted', detail: firstLine(c.body), data: { commentId, author: c.user.login } });
+    this.notifier().issueComment('deleted', repo, this.world.pull(repoName, c.number), c, actor);
+  }
+
+  /** Force-push the PR's head branch to a new commit on the base (the earlier commits leave the PR, as
+   * on GitHub; the timeline keeps a `HeadRefForcePushedEvent` naming the head it replaced). `deliver:
+   * false` loses the `synchronize` webhook. */
+  forcePush(repoName: string, number: number, o: { by?: string; files?: FileSpec[]; message?: string; deliver?: boolean } = {}): string {
+    const repo = this.world.repo(repoName);
+    const pr = this.world.pull(repoName, number);
+    const by = this.world.user(o.by ?? pr.user.login);
+    const files = o.files ? o.files.map((f) => this.fileChange(repo, pr.baseSha, f)) : pr.files;
+    const before = pr.headSha;
+    const sha = this.commit(repo, pr.baseSha, files, o.message ?? 'Rewritten', by, by, pr.baseSha);
+    repo.branches.set(pr.headRef, sha);
+    Object.assign(pr, { headSha: sha, files, updatedAt: this.world.now(), commits: [sha] });
+    (pr.forcePushes ??= []).push({ id: this.world.ids.next('event'), before, after: sha, at: this.world.now(), actor: by });
+    this.record({ actor: by, repo, number, kind: 'pushed', detail: `${before.slice(0, 7)} -> ${sha.slice(0, 7)} (forced)`, data: { before, after: sha, forced: true } });
+    if (o.deliver !== false) this.notifier().pullRequest('synchronize', repo, pr, by, { before, after: sha });
+    return sha;
   }
 
   review(repoName: string, number: number, login: string, state: SimReview['state'], body = ''): number {

@@ -27,6 +27,8 @@ const REQUIRED: Record<string, { permission?: [string, 'read' | 'write']; action
   'apps.listInstallations': {},
   'apps.listReposAccessibleToInstallation': {},
   'checks.create': { permission: ['checks', 'write'] },
+  // The clicked (or current) run, to add to the record it carries (amend-record.ts, apply-effects.ts).
+  'checks.get': { permission: ['checks', 'read'] },
   'checks.listForRef': { permission: ['checks', 'read'] },
   'checks.update': { permission: ['checks', 'write'] },
   'issues.createComment': { permission: ['issues', 'write'] },
@@ -77,18 +79,38 @@ describe('app.yml permissions against the REST methods the App calls', () => {
   });
 });
 
+/** Every file that speaks GraphQL, with the permissions its documents need (GitHub checks each field
+ * against the installation's permissions: a field it may not read comes back as an error). */
+const GRAPHQL: Record<string, { why: string; permissions: [string, 'read' | 'write'][] }> = {
+  // enqueuePullRequest / dequeuePullRequest and the queue's entries.
+  'src/github/merge-queue.ts': { why: 'the merge queue', permissions: [['merge_queues', 'write']] },
+  // The PR's commits and the heads force-pushes replaced (timeline), with the gate's check suites and runs on them.
+  'src/github/find-earlier-record.ts': { why: 'the record on earlier heads', permissions: [['pull_requests', 'read'], ['checks', 'read']] },
+  // `node(id)` of the status comment: an IssueComment's `lastEditedAt` and `editor`.
+  'src/github/find-status-comment.ts': { why: 'who last edited the status comment', permissions: [['issues', 'read']] },
+};
+
 describe('GraphQL', () => {
-  it('is spoken for the merge queue only, with the merge_queues permission', () => {
-    const users: string[] = [];
-    for (const dir of ['src/github', 'src/app', 'src/core']) {
-      for (const file of readdirSync(new URL(`../../${dir}/`, import.meta.url))) {
-        if (!file.endsWith('.ts')) continue;
-        const text = readFileSync(new URL(`../../${dir}/${file}`, import.meta.url), 'utf8');
-        if (/\.graphql\b\s*[<(]/.test(text)) users.push(`${dir}/${file}`);
-      }
+  const users: string[] = [];
+  for (const dir of ['src/github', 'src/app', 'src/core']) {
+    for (const file of readdirSync(new URL(`../../${dir}/`, import.meta.url))) {
+      if (!file.endsWith('.ts')) continue;
+      const text = readFileSync(new URL(`../../${dir}/${file}`, import.meta.url), 'utf8');
+      if (/\.graphql\b\s*[<(]/.test(text)) users.push(`${dir}/${file}`);
     }
-    expect(users).toEqual(['src/github/merge-queue.ts']);
-    expect(manifest.default_permissions.merge_queues).toBe('write');
+  }
+
+  it('is spoken only where this table says why (a new use must be added here)', () => {
+    expect(users.sort()).toEqual(Object.keys(GRAPHQL).sort());
+  });
+
+  it('is granted what each use needs', () => {
+    const level = { read: 1, write: 2 } as const;
+    const missing = Object.entries(GRAPHQL).flatMap(([file, { why, permissions }]) => permissions.flatMap(([name, wanted]) => {
+      const granted = manifest.default_permissions[name] as 'read' | 'write' | undefined;
+      return granted && level[granted] >= level[wanted] ? [] : [`${file} (${why}) needs ${name}: ${wanted}`];
+    }));
+    expect(missing).toEqual([]);
     expect(manifest.default_events).toContain('merge_group');
   });
 
@@ -96,6 +118,24 @@ describe('GraphQL', () => {
     const { validate } = await import('@octokit/graphql-schema');
     const { QUEUE_OPERATIONS } = await import('../../src/github/merge-queue.js');
     for (const [name, document] of Object.entries(QUEUE_OPERATIONS)) expect(validate(document).map((e) => e.message), name).toEqual([]);
+    // The documents the record's readers send, as they send them (with and without an App id to filter by).
+    const { openSession } = await import('../../src/github/session.js');
+    const { findEarlierRecord } = await import('../../src/github/find-earlier-record.js');
+    const { lastEdit } = await import('../../src/github/find-status-comment.js');
+    const sent: string[] = [];
+    const client = {
+      graphql: async (document: string) => {
+        sent.push(document);
+        return { repository: { pullRequest: { commits: { nodes: [] }, timelineItems: { nodes: [] } } }, node: null };
+      },
+    } as unknown as Parameters<typeof openSession>[0];
+    const session = openSession(client, new Date('2026-11-22T14:00:00Z'), undefined);
+    const ref = { owner: 'acme', repo: 'widgets', number: 7 };
+    await findEarlierRecord(session, ref, 'a'.repeat(40), { appId: 9, login: 'hitl-gate[bot]' });
+    await findEarlierRecord(session, ref, 'a'.repeat(40), { login: 'github-actions[bot]' });
+    await lastEdit(session, 'IC_kwDOA');
+    expect(sent).toHaveLength(3);
+    for (const document of sent) expect(validate(document).map((e) => e.message), document).toEqual([]);
     // The check can fail: a field GitHub does not have is caught.
     expect(validate('query { repository(owner: "o", name: "r") { pullRequest(number: 1) { inMergeQueue } } }')).not.toEqual([]);
   });

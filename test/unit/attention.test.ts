@@ -2,10 +2,10 @@
 // repeated (the ledger says which steps were done), none once the PR no longer waits for approvals.
 import { describe, expect, it } from 'vitest';
 import { decide } from '../../src/core/decide.js';
-import { ledgerMarker, readLedger } from '../../src/core/ledger.js';
+import { ledgerMarker, readLedger, readRecord, recordMarker } from '../../src/core/ledger.js';
 import { plan } from '../../src/core/plan.js';
 import type { Effect, GitHubView, Policy, PullRequestFacts, Rule } from '../../src/core/types.js';
-import { at, comment, file, makeFacts, makePolicy, okLoad, writer } from './facts.js';
+import { appliedView, at, comment, file, makeFacts, makePolicy, okLoad, writer } from './facts.js';
 
 const VIEW: GitHubView = { mergeable: true, mergeableState: 'blocked', otherChecks: 'success' };
 const HOUR = 60;
@@ -17,18 +17,13 @@ const hardFacts = makeFacts({
   commits: [{ sha: 'a'.repeat(40), authorLogin: 'copilot-swe-agent[bot]', committerLogin: 'mallory' }],
 });
 
-/** One reconcile: decide, plan, and what the next reconcile would read back (the ledger, the comment). */
+/** One reconcile: decide, plan, and what the next reconcile would read back (the record, the comment). */
 function step(policy: Policy, facts: PullRequestFacts, view: GitHubView, minutes: number): { effects: Effect[]; facts: PullRequestFacts; view: GitHubView; wakeAt?: string } {
   const now = new Date(at(minutes));
   const decision = decide(okLoad(policy), facts, now);
   const effects = plan(decision, facts, view, now, { mode: 'full' });
-  let next = { facts, view };
-  for (const e of effects) {
-    if (e.kind === 'status-comment') {
-      const ledger = readLedger(e.body);
-      next = { facts: { ...facts, ...(ledger ? { ledger } : {}) }, view: { ...view, statusComment: { id: 9, body: e.body } } };
-    }
-  }
+  // The record is read back from the check run the plan writes it into, never from the status comment.
+  const next = appliedView(facts, view, effects, { comment: 9 });
   return { effects, ...next, ...(decision.wakeAt ? { wakeAt: decision.wakeAt } : {}) };
 }
 
@@ -38,8 +33,10 @@ describe('review requests', () => {
   it('a hard PR asks the top-level reviewers once per head', () => {
     const first = step(base, hardFacts, VIEW, 1);
     expect(of(first.effects, 'request-reviews')).toEqual([{ kind: 'request-reviews', users: ['alice', 'bob'], teams: ['acme/maintainers'], reason: 'approvers' }]);
-    // Recorded before it is made: the status comment that carries the record comes first.
-    expect(first.effects.map((e) => e.kind).indexOf('status-comment')).toBeLessThan(first.effects.map((e) => e.kind).indexOf('request-reviews'));
+    // Recorded before it is made: the check run that carries the record comes first.
+    const kinds = first.effects.map((e) => e.kind);
+    expect(kinds.indexOf('check-run')).toBeLessThan(kinds.indexOf('request-reviews'));
+    expect(first.facts.ledger?.requested).toMatchObject({ users: ['alice', 'bob'], teams: ['acme/maintainers'] });
     const again = step(base, first.facts, first.view, 30);
     expect(of(again.effects, 'request-reviews')).toEqual([]);
     // A push: a new head is asked again.
@@ -88,7 +85,9 @@ describe('reminders and escalation', () => {
     expect(r1?.requestReviewers).toBeUndefined();
     expect(r1?.body).toContain('@dana @acme/dba');
     expect(r1?.body).not.toMatch(/@mallory|@copilot|@ci\[bot\]|@alice|@carol/);
-    expect(first.effects.map((e) => e.kind).indexOf('status-comment')).toBeLessThan(first.effects.map((e) => e.kind).indexOf('reminder'));
+    // Recorded before it is posted: the check run that carries the record comes first.
+    expect(first.effects.map((e) => e.kind).indexOf('check-run')).toBeLessThan(first.effects.map((e) => e.kind).indexOf('reminder'));
+    expect(first.facts.ledger?.reminded?.steps).toBe(1);
     expect(first.wakeAt).toBe(at(24 * HOUR));
 
     // Replaying (a restart, a second replica, a timer firing twice) posts nothing more.
@@ -144,5 +143,8 @@ describe('reminders and escalation', () => {
     const ledger = { vetoes: [], answered: [], requested: { head: 'h', users: ['dana'], teams: ['acme/dba'] }, reminded: { head: 'h', steps: 1 } };
     expect(readLedger(ledgerMarker(ledger))).toEqual(ledger);
     expect(readLedger(ledgerMarker({ vetoes: [], answered: [], reminded: { head: 'h', steps: -1 } } as never))).toEqual({ vetoes: [], answered: [] });
+    // The same in the record the gate now writes into its check run.
+    expect(readRecord(recordMarker(ledger, 7), 7)).toEqual(ledger);
+    expect(readRecord(recordMarker({ vetoes: [], answered: [], reminded: { head: 'h', steps: -1 } } as never, 7), 7)).toEqual({ vetoes: [], answered: [] });
   });
 });

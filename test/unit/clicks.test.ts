@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { checkRunActions, MAX_CLICKS, nextClickId, type ClickRecord } from '../../src/core/clicks.js';
 import { decide } from '../../src/core/decide.js';
-import { ledgerMarker, readLedger, type GateLedger } from '../../src/core/ledger.js';
+import { ledgerMarker, readLedger, readRecord, recordMarker, type GateLedger } from '../../src/core/ledger.js';
 import { plan } from '../../src/core/plan.js';
 import type { Effect, GitHubView, PullRequestFacts } from '../../src/core/types.js';
-import { HEAD, at, comment, file, makeFacts, makePolicy, okLoad, writer } from './facts.js';
+import { HEAD, at, comment, file, makeFacts, makePolicy, okLoad, recordOf, writer } from './facts.js';
 
 const NOW = new Date(at(5));
 const OLD = 'b'.repeat(40);
@@ -110,9 +110,10 @@ describe('one-click decisions: answers and the ledger', () => {
     expect(reply?.body).toMatch(/^@eve/);
     expect(reply?.body).toContain('Your click on **Approve**');
     expect(reply?.body).toContain('not an authorized reviewer');
-    const status = effects.find((e) => e.kind === 'status-comment') as { body: string };
-    const ledger = readLedger(status.body);
+    // Recorded in the check run's record (the status comment is only a view).
+    const ledger = recordOf(effects);
     expect(ledger?.answered).toContain(c.id);
+    expect(ledger?.clicks).toContainEqual(c);
     // Planned again on what it wrote: no second reply.
     expect(replies(planFor(facts([c], {}, ledger?.answered ?? [])))).toEqual([]);
   });
@@ -149,6 +150,10 @@ describe('one-click decisions: answers and the ledger', () => {
     expect(readLedger(ledgerMarker(ledger))?.clicks).toEqual([c]);
     const bad = `<!-- hitl-gate:ledger v1 ${Buffer.from(JSON.stringify({ vetoes: [], answered: [], clicks: [{ ...c, action: 'merge' }] })).toString('base64')} -->`;
     expect(readLedger(bad)).toBeUndefined();
+    // The same through the record in the check run.
+    expect(readRecord(recordMarker(ledger, 7), 7)?.clicks).toEqual([c]);
+    const badRecord = `<!-- hitl-gate:record v1 ${Buffer.from(JSON.stringify({ pr: 7, vetoes: [], answered: [], clicks: [{ ...c, action: 'merge' }] })).toString('base64')} -->`;
+    expect(readRecord(badRecord, 7)).toBeUndefined();
   });
 
   it('keeps the ledger bounded when someone clicks without end, never dropping an unanswered click', () => {

@@ -1,6 +1,8 @@
 // Builders for tests: a `PullRequestFacts` of an open agent PR with sensible defaults, comments,
 // reviews, authorizations and a complete `Policy`, each overridable. Times are ISO strings.
-import type { Actor, Authorization, ChangedFile, IssueComment, Policy, PolicyLoad, PullRequestFacts, Review } from '../../src/core/types.js';
+import { readRecord, recordMarker, type GateLedger } from '../../src/core/ledger.js';
+import { recordLedger } from '../../src/core/plan.js';
+import type { Actor, Authorization, ChangedFile, Effect, GitHubView, IssueComment, Policy, PolicyLoad, PullRequestFacts, Review } from '../../src/core/types.js';
 
 export const AGENT: Actor = { login: 'copilot-swe-agent[bot]', type: 'Bot' };
 export const HEAD = 'a'.repeat(40);
@@ -88,4 +90,34 @@ export function makePolicy(over: Partial<Policy> = {}): Policy {
 
 export function okLoad(policy: Policy = makePolicy()): PolicyLoad {
   return { kind: 'ok', path: '.github/hitl.yml', policy, hash: 'test' };
+}
+
+/**
+ * The gate's record as the plan hands it to the shell (on its check-run effect), as the shell writes it
+ * once the status comment's id is known: the ledger the next reconcile reads back. Undefined when the
+ * plan writes no record (an ungoverned PR, or nothing changed).
+ */
+export function recordOf(effects: Effect[], commentId?: number): GateLedger | undefined {
+  for (const e of effects) if (e.kind === 'check-run' && e.record) return recordLedger(e.record, commentId);
+  return undefined;
+}
+
+/**
+ * What GitHub shows after the shell applied `effects` in order, and the facts the next reconcile would
+ * read: the record is written into the check run (naming the status comment written before it) and read
+ * back from there with `readRecord`, never from the status comment. New objects get ids 1 (check run)
+ * and 2 (status comment) unless told otherwise.
+ */
+export function appliedView(facts: PullRequestFacts, view: GitHubView, effects: Effect[], ids: { checkRun?: number; comment?: number } = {}): { facts: PullRequestFacts; view: GitHubView } {
+  let next: GitHubView = { ...view };
+  let ledger = facts.ledger;
+  for (const e of effects) {
+    if (e.kind === 'status-comment') next = { ...next, statusComment: { id: e.id ?? ids.comment ?? 2, body: e.body } };
+    if (e.kind === 'check-run') {
+      const record = e.record ? recordMarker(recordLedger(e.record, next.statusComment?.id), facts.number) : undefined;
+      next = { ...next, checkRun: { id: e.id ?? ids.checkRun ?? 1, status: e.status, conclusion: e.conclusion ?? null, title: e.title, summary: e.summary, ...(record ? { record } : {}) } };
+      if (record) ledger = readRecord(record, facts.number);
+    }
+  }
+  return { facts: { ...facts, ...(ledger ? { ledger } : {}) }, view: next };
 }

@@ -183,6 +183,7 @@ describe('plan: what GitHub still needs, in the check and the comment, written o
   it('appears in both, keeps the check green, keeps a refusal in the ledger, and planning again writes nothing', async () => {
     const { plan } = await import('../../src/core/plan.js');
     const { readLedger } = await import('../../src/core/ledger.js');
+    const { appliedView, recordOf } = await import('./facts.js');
     const facts = ready;
     const decision = decide(okLoad(), facts, NOW);
     const refusal = { sha: HEAD, message: 'At least 1 approving review is required by reviewers with write access.', at: at(1) };
@@ -197,12 +198,13 @@ describe('plan: what GitHub still needs, in the check and the comment, written o
       expect(text).toContain('GitHub refused the merge');
       expect(text).toContain('docs/protected-branches.md');
     }
-    const body = comment.kind === 'status-comment' ? comment.body : '';
-    expect(readLedger(body)?.mergeRefusal).toEqual(refusal);
+    // The refusal is kept in the record the check run carries (GitHub keeps none), not in the comment.
+    expect(recordOf(effects)?.mergeRefusal).toEqual(refusal);
+    expect(readLedger(comment.kind === 'status-comment' ? comment.body : '')).toBeUndefined();
     // The next reconcile reads back what this one wrote: nothing to write again.
-    const c = check.kind === 'check-run' ? check : undefined;
-    const again: GitHubView = { ...first, checkRun: { id: 1, status: c!.status, conclusion: c!.conclusion ?? null, title: c!.title, summary: c!.summary }, statusComment: { id: 2, body } };
-    const next = plan(decide(okLoad(), { ...facts, ledger: readLedger(body)! }, NOW), { ...facts, ledger: readLedger(body)! }, again, NOW, { mode: 'full', merge: SQUASH });
+    const after = appliedView(facts, first, effects);
+    expect(after.facts.ledger).toMatchObject({ mergeRefusal: refusal });
+    const next = plan(decide(okLoad(), after.facts, NOW), after.facts, after.view, NOW, { mode: 'full', merge: SQUASH });
     expect(next.filter((e) => e.kind !== 'wake')).toEqual([]);
   });
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { decide } from '../../src/core/decide.js';
-import { readLedger, ledgerMarker, type GateLedger } from '../../src/core/ledger.js';
+import { mergeRecords, readLedger, ledgerMarker, readRecord, recordMarker, type GateLedger } from '../../src/core/ledger.js';
 import { claimNotifications, mergedNotifications, notifiedOf, slackText, type NotifyPolicy } from '../../src/core/notify.js';
 import { loadPolicy } from '../../src/core/policy.js';
 import type { PullRequestFacts } from '../../src/core/types.js';
@@ -34,10 +34,16 @@ describe('notify: one message per PR per event', () => {
     expect(notifications[0]!.message.action).toMatch(/14:15 UTC/);
   });
 
-  it('claims what it sends in the ledger, so the next reconcile (or another replica) sends nothing again', () => {
+  it('claims what it sends in the record, so the next reconcile (or another replica) sends nothing again', () => {
     const first = claim(hard);
-    const ledger = readLedger(ledgerMarker(first.ledger));
+    // The record in the gate's check run is what the next reconcile reads.
+    const ledger = readRecord(recordMarker(first.ledger, hard.number), hard.number);
     expect(notifiedOf(ledger)).toEqual({ slack: { sent: ['hard'] } });
+    // An earlier version's comment ledger kept it the same way (the upgrade path).
+    expect(notifiedOf(readLedger(ledgerMarker(first.ledger)))).toEqual({ slack: { sent: ['hard'] } });
+    // A writer whose record does not have the claim yet does not lose it when the records are merged.
+    expect(notifiedOf(mergeRecords({ vetoes: [], answered: [] }, ledger))).toEqual({ slack: { sent: ['hard'] } });
+    expect(notifiedOf(mergeRecords(ledger, { vetoes: [], answered: [] }))).toEqual({ slack: { sent: ['hard'] } });
     const again = claim({ ...hard, ledger: ledger! });
     expect(again.notifications).toEqual([]);
     // ...and keeps the record through the decision.

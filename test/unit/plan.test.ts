@@ -2,9 +2,9 @@ import { describe, expect, it } from 'vitest';
 import { decide } from '../../src/core/decide.js';
 import { loadPolicy } from '../../src/core/policy.js';
 import { plan } from '../../src/core/plan.js';
-import { readLedger } from '../../src/core/render.js';
+import { STATUS_MARKER } from '../../src/core/ledger.js';
 import type { Effect, GitHubView, PullRequestFacts } from '../../src/core/types.js';
-import { AGENT, HEAD, at, comment, file, human, makeFacts, okLoad, review, writer } from './facts.js';
+import { AGENT, HEAD, appliedView, at, comment, file, human, makeFacts, okLoad, recordOf, review, writer } from './facts.js';
 
 const NOW = new Date(at(5));
 const FRESH: GitHubView = { mergeable: true, mergeableState: 'clean', otherChecks: 'success' };
@@ -18,19 +18,9 @@ function planFor(facts: PullRequestFacts, view: GitHubView = FRESH, now = NOW, m
 const kinds = (effects: Effect[]) => effects.map((e) => e.kind);
 const WRITES = new Set(['check-run', 'status-comment', 'react', 'reply', 'merge']);
 
-/** What GitHub shows after the shell applied `effects`, and the facts the next reconcile would read. */
-function applied(facts: PullRequestFacts, view: GitHubView, effects: Effect[]): { facts: PullRequestFacts; view: GitHubView } {
-  let next = { ...view };
-  let ledger = facts.ledger;
-  for (const e of effects) {
-    if (e.kind === 'check-run') next = { ...next, checkRun: { id: e.id ?? 1, status: e.status, conclusion: e.conclusion ?? null, title: e.title, summary: e.summary } };
-    if (e.kind === 'status-comment') {
-      next = { ...next, statusComment: { id: e.id ?? 2, body: e.body } };
-      ledger = readLedger(e.body);
-    }
-  }
-  return { facts: { ...facts, ...(ledger ? { ledger } : {}) }, view: next };
-}
+/** What GitHub shows after the shell applied `effects`, and the facts the next reconcile would read
+ * (the record read back from the check run, see facts.ts). */
+const applied = appliedView;
 
 describe('plan: the check run', () => {
   it.each<[string, PullRequestFacts, Partial<Extract<Effect, { kind: 'check-run' }>>]>([
@@ -38,11 +28,22 @@ describe('plan: the check run', () => {
     ['waiting', makeFacts(), { status: 'in_progress' }],
     ['blocked', makeFacts({ files: [file('db/migrations/1.sql')] }), { status: 'completed', conclusion: 'failure' }],
     ['ignored', makeFacts({ author: human('zoe'), headRef: 'fix', commits: [] }), { status: 'completed', conclusion: 'success', title: 'Not an agent PR: nothing to gate' }],
-  ])('%s', (_name, facts, expected) => {
+  ])('%s', (name, facts, expected) => {
     const effects = planFor(facts);
-    expect(effects[0]).toMatchObject({ kind: 'check-run', headSha: HEAD, ...expected });
-    expect(effects[0]).not.toHaveProperty('id');
-    if (expected.status === 'in_progress') expect(effects[0]).not.toHaveProperty('conclusion');
+    const checks = effects.filter((e) => e.kind === 'check-run');
+    expect(checks).toHaveLength(1);
+    const check = checks[0]!;
+    expect(check).toMatchObject({ kind: 'check-run', headSha: HEAD, ...expected });
+    expect(check).not.toHaveProperty('id');
+    if (expected.status === 'in_progress') expect(check).not.toHaveProperty('conclusion');
+    // The record travels in the check run of a governed PR only; an ignored PR gets the check run alone.
+    if (name === 'ignored') {
+      expect(kinds(effects)).toEqual(['check-run']);
+      expect(check).not.toHaveProperty('record');
+    } else {
+      expect(check).toHaveProperty('record');
+      expect(recordOf(effects)).toMatchObject({ vetoes: [], answered: [] });
+    }
   });
 
   it('updates the existing check run only when it differs', () => {
@@ -51,7 +52,20 @@ describe('plan: the check run', () => {
     const { view } = applied(facts, FRESH, first);
     expect(kinds(planFor(facts, view)).filter((k) => k === 'check-run')).toEqual([]);
     const stale: GitHubView = { ...view, checkRun: { ...view.checkRun!, id: 77, status: 'in_progress', conclusion: null } };
-    expect(planFor(facts, stale)[0]).toMatchObject({ kind: 'check-run', id: 77, status: 'completed' });
+    expect(planFor(facts, stale).find((e) => e.kind === 'check-run')).toMatchObject({ kind: 'check-run', id: 77, status: 'completed' });
+  });
+
+  it('rewrites the record when the run does not carry the one the plan would write, even if the rest is the same', () => {
+    const facts = makeFacts({ files: docs });
+    const waiting: GitHubView = { ...FRESH, otherChecks: 'pending' };
+    const { view } = applied(facts, waiting, planFor(facts, waiting));
+    expect(kinds(planFor(facts, view)).filter((k) => WRITES.has(k))).toEqual([]);
+    const { record: _r, ...noRecord } = view.checkRun!;
+    for (const checkRun of [noRecord, { ...noRecord, record: '<!-- hitl-gate:record v1 e30= -->' }]) {
+      const again = planFor(facts, { ...view, checkRun });
+      expect(kinds(again).filter((k) => WRITES.has(k))).toEqual(['check-run']);
+      expect(again.find((e) => e.kind === 'check-run')).toMatchObject({ id: 1, record: { comment: { id: 2 } } });
+    }
   });
 
   it('writes nothing at all in check mode', () => {
@@ -65,6 +79,14 @@ describe('plan: the check run', () => {
 });
 
 describe('plan: the status comment', () => {
+  it('is a view: it ends with the status marker and carries no record', () => {
+    const facts = makeFacts({ comments: [comment('bob', '/veto nope', at(1))], authorizations: auth });
+    const body = (planFor(facts).find((e) => e.kind === 'status-comment') as { body: string }).body;
+    expect(body.endsWith(STATUS_MARKER)).toBe(true);
+    expect(body).not.toContain('hitl-gate:ledger');
+    expect(body).not.toContain('hitl-gate:record');
+  });
+
   it('is created for governed PRs only, and updated in place only when its text changes', () => {
     expect(kinds(planFor(makeFacts({ author: human('zoe'), headRef: 'fix', commits: [] })))).not.toContain('status-comment');
     const facts = makeFacts();
@@ -107,7 +129,7 @@ describe('plan: answering commands', () => {
     expect(replies).toHaveLength(1);
     expect(replies[0]).toMatchObject({ inReplyTo: refused!.id });
     expect((replies[0] as { body: string }).body).toContain('not an authorized reviewer');
-    const ledger = readLedger((effects.find((e) => e.kind === 'status-comment') as { body: string }).body);
+    const ledger = recordOf(effects);
     expect(ledger?.answered).toEqual([approve!.id, refused!.id].sort((a, b) => a - b));
   });
 
@@ -161,7 +183,7 @@ describe('plan: answering commands', () => {
     const r = review('alice', 'APPROVED', HEAD, at(1));
     const effects = planFor(makeFacts({ files: [file('db/migrations/1.sql')], reviews: [r], authorizations: auth }));
     expect(kinds(effects)).not.toContain('react');
-    expect(readLedger((effects.find((e) => e.kind === 'status-comment') as { body: string }).body)?.answered).toEqual([r.id]);
+    expect(recordOf(effects)?.answered).toEqual([r.id]);
   });
 });
 
@@ -189,9 +211,25 @@ describe('plan: merging', () => {
     if (merges) expect(effects.at(-1)?.kind).toBe('merge');
   });
 
-  it('orders check run, answers, status comment, then merge', () => {
+  it('orders answers, status comment, then the check run (its record names the status comment it was written after), then merge', () => {
     const facts = makeFacts({ files: docs, comments: [comment('alice', '/approve', at(1))], authorizations: auth });
-    expect(kinds(planFor(facts))).toEqual(['check-run', 'react', 'status-comment', 'merge']);
+    const effects = planFor(facts);
+    expect(kinds(effects)).toEqual(['react', 'status-comment', 'check-run', 'merge']);
+    // The record names the comment it follows: not known yet for a comment created now (the shell fills in
+    // the id), with the digest of the body the plan writes.
+    const check = effects.find((e) => e.kind === 'check-run') as Extract<Effect, { kind: 'check-run' }>;
+    expect(check.record?.comment).toEqual({ sha256: expect.stringMatching(/^[0-9a-f]{64}$/) });
+    expect(recordOf(effects, 42)?.comment).toEqual({ id: 42, sha256: check.record?.comment?.sha256 });
+    // An existing status comment is named by its id.
+    const existing = planFor(facts, { ...FRESH, statusComment: { id: 9, body: 'old' } }).find((e) => e.kind === 'check-run') as Extract<Effect, { kind: 'check-run' }>;
+    expect(existing.record?.comment?.id).toBe(9);
+  });
+
+  it('orders only the check run for a PR it does not govern, with no record', () => {
+    const facts = makeFacts({ author: human('zoe'), headRef: 'fix', commits: [], files: docs });
+    const effects = planFor(facts);
+    expect(kinds(effects).filter((k) => k !== 'merge' && k !== 'wake')).toEqual(['check-run']);
+    expect(effects[0]).not.toHaveProperty('record');
   });
 
   it('asks to be woken at the end of the veto window', () => {
@@ -208,10 +246,13 @@ describe('plan: replays', () => {
     ['ignored', makeFacts({ author: human('zoe'), headRef: 'fix', commits: [], comments: [comment('bob', '/approve', at(1))] })],
     ['escalated by label', makeFacts({ labels: ['hitl:hard'], comments: [comment(AGENT, '/escalate soft', at(1))] })],
   ];
-  it.each(scenarios)('%s: planning against what the last plan produced writes nothing', (_name, facts) => {
+  it.each(scenarios)('%s: planning against what the last plan produced writes nothing', (name, facts) => {
     const view: GitHubView = { ...FRESH, otherChecks: 'pending' };
     const first = planFor(facts, view);
     const after = applied(facts, view, first);
+    // The next reconcile's ledger is the record read back from the check run (an ignored PR has none).
+    if (name === 'ignored') expect(after.facts.ledger).toBeUndefined();
+    else expect(after.facts.ledger).toMatchObject({ comment: { id: 2 } });
     const again = planFor(after.facts, after.view);
     expect(again.filter((e) => WRITES.has(e.kind))).toEqual([]);
   });

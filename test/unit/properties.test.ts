@@ -4,6 +4,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { parseCommands } from '../../src/core/commands.js';
 import { decide } from '../../src/core/decide.js';
+import { readRecord, withRecord } from '../../src/core/ledger.js';
 import { readLedger, renderCheckRun, renderReply, renderStatusComment } from '../../src/core/render.js';
 import type { Actor, Authorization, Decision, IssueComment, Policy, PullRequestFacts, Review, Tier } from '../../src/core/types.js';
 import { PERMISSIONS } from '../../src/core/types.js';
@@ -234,13 +235,19 @@ describe('rendering properties', () => {
         };
         const policy = { ...s.policy, rules: [...s.policy.rules, { name: ruleName, tier: 'soft' as const, paths: ['**'] }] };
         const decision = decide(okLoad(policy), withHostile, now);
+        const check = renderCheckRun(decision, withHostile, now);
+        // The check run's text as the shell writes it: with the record in front.
+        const checkText = withRecord(check.text, decision.ledger, withHostile.number);
         const written = [
           renderStatusComment(decision, withHostile, now, { reviewers: policy.reviewers }),
-          ...Object.values(renderCheckRun(decision, withHostile, now)),
+          checkText,
+          ...Object.values(check),
           ...decision.commands.map((v) => renderReply([v], decision, withHostile, now)),
         ];
         for (const w of written) expect(parseCommands(w)).toEqual([]);
-        expect(readLedger(written[0]!)).toEqual(decision.ledger);
+        // The record reads back whole from the check run; the status comment (a view) carries none.
+        expect(readRecord(checkText, withHostile.number)).toEqual(decision.ledger);
+        expect(readLedger(written[0]!)).toBeUndefined();
       }),
       { numRuns: 150 },
     );
@@ -256,6 +263,22 @@ describe('rendering properties', () => {
           expect(Array.isArray(read.vetoes) && Array.isArray(read.answered)).toBe(true);
         }
         expect(readLedger(before)).toBeUndefined();
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it('reading a record never throws, whatever the check run\'s text says, and never reads another PR\'s', () => {
+    const payload = fc.oneof(fc.base64String({ maxLength: 200 }), fc.json().map((j) => Buffer.from(j, 'utf8').toString('base64')));
+    fc.assert(
+      fc.property(fc.string(), payload, fc.string(), fc.integer({ min: 1, max: 1_000 }), (before, data, after, pr) => {
+        const text = `${before}<!-- hitl-gate:record v1 ${data} -->${after}`;
+        const read = readRecord(text, pr);
+        if (read) {
+          expect(Array.isArray(read.vetoes) && Array.isArray(read.answered)).toBe(true);
+          expect(readRecord(text, pr + 1)).toBeUndefined();
+        }
+        expect(readRecord(before, pr)).toBeUndefined();
       }),
       { numRuns: 300 },
     );

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { parseCommands } from '../../src/core/commands.js';
 import { decide } from '../../src/core/decide.js';
-import { ledgerMarker } from '../../src/core/ledger.js';
+import { ledgerMarker, readRecord, recordMarker, recordMarkerIn, STATUS_MARKER, withRecord } from '../../src/core/ledger.js';
 import { readLedger, renderCheckRun, renderExplanation, renderReply, renderStatusComment } from '../../src/core/render.js';
 import type { Ledger } from '../../src/core/types.js';
 import { HEAD, at, comment, file, makeFacts, makePolicy, okLoad, review, writer } from './facts.js';
@@ -76,11 +76,16 @@ describe('status comment', () => {
     const body = renderStatusComment(decision, facts, NOW);
     expect(body.length).toBeLessThan(65_536);
     expect(body).toMatch(/and \d+ more/);
-    const ledger = readLedger(body);
-    expect(ledger?.vetoes).toHaveLength(300);
+    // The comment is a view: no ledger in it. The 300 vetoes are in the record the check run's text carries.
+    expect(readLedger(body)).toBeUndefined();
+    expect(body.endsWith(STATUS_MARKER)).toBe(true);
     const check = renderCheckRun(decision, facts, NOW);
     expect(check.summary.length).toBeLessThanOrEqual(65_535);
     expect(check.text.length).toBeLessThanOrEqual(65_535);
+    // The record goes first in the text, so the shell's clipping to GitHub's limit (apply-effects.ts keeps
+    // the first 65 000 characters) only ever shortens the details, never the record: every veto survives.
+    const written = withRecord(check.text, decision.ledger, facts.number).slice(0, 65_000);
+    expect(readRecord(written, facts.number)?.vetoes).toHaveLength(300);
   });
 });
 
@@ -97,11 +102,36 @@ describe('policy errors', () => {
 describe('ledger marker', () => {
   const ledger: Ledger = { vetoes: [{ by: 'bob', at: at(1), commentId: 12, reason: 'no --> <!-- `x`' }], escalation: 'hard', answered: [3, 12] };
 
-  it('round-trips through the status comment', () => {
+  it('round-trips through the check run\'s record, bound to its PR; the status comment carries none', () => {
     const facts = makeFacts({ ledger });
     const decision = decide(okLoad(), facts, NOW);
-    expect(readLedger(renderStatusComment(decision, facts, NOW))).toEqual(decision.ledger);
+    expect(readLedger(renderStatusComment(decision, facts, NOW))).toBeUndefined();
+    const text = withRecord(renderCheckRun(decision, facts, NOW).text, decision.ledger, facts.number);
+    expect(readRecord(text, facts.number)).toEqual(decision.ledger);
+    expect(readRecord(`text before ${recordMarker(ledger, 7)} after`, 7)).toEqual(ledger);
+    // A check run sits on a commit that may be the head of several PRs: another PR's record is not this one's.
+    expect(readRecord(recordMarker(ledger, 8), 7)).toBeUndefined();
+    expect(readRecord(text, facts.number + 1)).toBeUndefined();
+    // An earlier version's ledger is not a record, nor the other way round.
+    expect(readRecord(ledgerMarker(ledger), 7)).toBeUndefined();
+    expect(readLedger(recordMarker(ledger, 7))).toBeUndefined();
+  });
+
+  it('round-trips an earlier version\'s ledger (the upgrade path)', () => {
     expect(readLedger(`text before ${ledgerMarker(ledger)} after`)).toEqual(ledger);
+  });
+
+  it('writes the record first in the check run\'s text, replacing the one there, and reads it back verbatim', () => {
+    const once = withRecord('details', ledger, 7);
+    expect(once.startsWith(recordMarker(ledger, 7))).toBe(true);
+    expect(once.endsWith('details')).toBe(true);
+    const next: Ledger = { ...ledger, answered: [3, 12, 40] };
+    const twice = withRecord(once, next, 7);
+    expect(twice.match(/hitl-gate:record v1/g)).toHaveLength(1);
+    expect(readRecord(twice, 7)).toEqual(next);
+    expect(recordMarkerIn(twice)).toBe(recordMarker(next, 7));
+    expect(recordMarkerIn('no record here')).toBeUndefined();
+    expect(withRecord(undefined, ledger, 7)).toBe(recordMarker(ledger, 7));
   });
 
   it.each<[string, string]>([
@@ -114,12 +144,29 @@ describe('ledger marker', () => {
     ['answered ids that are not ids', `<!-- hitl-gate:ledger v1 ${btoa('{"vetoes":[],"answered":[-1]}')} -->`],
     ['a withdrawal without time', `<!-- hitl-gate:ledger v1 ${btoa('{"vetoes":[],"answered":[],"withdrawals":[{"by":"b","sourceId":3}]}')} -->`],
     ['oversized', `<!-- hitl-gate:ledger v1 ${'A'.repeat(100_000)} -->`],
-  ])('reads %s as no ledger', (_name, body) => {
+  ])('reads %s as no ledger, and as no record', (_name, body) => {
     expect(readLedger(body)).toBeUndefined();
+    // The same text as a record (bound to PR 7) reads as no record either.
+    const asRecord = body.replace('hitl-gate:ledger v1', 'hitl-gate:record v1').replace(/<!-- hitl-gate:record v1 ([A-Za-z0-9+/=]*) -->/, (m, b64: string) => {
+      try {
+        const data: unknown = JSON.parse(atob(b64));
+        return typeof data === 'object' && data !== null ? `<!-- hitl-gate:record v1 ${btoa(JSON.stringify({ pr: 7, ...data }))} -->` : m;
+      } catch {
+        return m;
+      }
+    });
+    expect(readRecord(asRecord, 7)).toBeUndefined();
   });
 
   it('never throws on non-text input', () => {
     expect(readLedger(undefined as unknown as string)).toBeUndefined();
+    expect(readRecord(undefined, 7)).toBeUndefined();
+    expect(readRecord(null, 7)).toBeUndefined();
+    expect(readRecord(42 as unknown as string, 7)).toBeUndefined();
+  });
+
+  it('reads a record without a PR number as no record', () => {
+    expect(readRecord(`<!-- hitl-gate:record v1 ${btoa(JSON.stringify(ledger))} -->`, 7)).toBeUndefined();
   });
 
   it('keeps every veto when it must shrink, dropping the oldest answered ids first', () => {
@@ -128,6 +175,10 @@ describe('ledger marker', () => {
     expect(read?.vetoes).toEqual(big.vetoes);
     expect(read?.answered.length).toBeLessThan(5000);
     expect(read?.answered.at(-1)).toBe(1_000_000_000 + 4999);
+    const record = readRecord(recordMarker(big, 7), 7);
+    expect(record?.vetoes).toEqual(big.vetoes);
+    expect(record?.answered.length).toBeLessThan(5000);
+    expect(record?.answered.at(-1)).toBe(1_000_000_000 + 4999);
   });
 });
 
