@@ -24,7 +24,10 @@ export function holdingClient<T extends Pick<Octokit, 'hook'>>(client: T, hold: 
       if (!hold.stillHeld()) return Promise.reject(refused(hold));
       return send(url, init);
     };
-    return request({ ...options, request: { ...options.request, fetch } } as typeof options);
+    // Set on the request's own options (made afresh for each request): the hooks inside this one
+    // were handed that object, not whatever this one passes on.
+    options.request = { ...options.request, fetch } as typeof options.request;
+    return request(options);
   });
   return client;
 }
