@@ -204,10 +204,12 @@ describeWithRedis('Redis scale-out', () => {
     let running = 0;
     let most = 0;
     const release: Array<() => void> = [];
+    let finished = 0;
     backend.start(async () => {
       most = Math.max(most, ++running);
       await new Promise<void>((r) => release.push(r));
       running--;
+      finished++;
     }, width);
     try {
       for (let n = 1; n <= 4; n++) await backend.enqueue(pr(n));
@@ -222,11 +224,13 @@ describeWithRedis('Redis scale-out', () => {
       await sleep(300);
       expect(most).toBe(2);
     } finally {
-      while (running > 0 || release.length > 0) {
+      // Until all four have run: the last two may start only after the first two were let go.
+      for (let i = 0; i < 500 && finished < 4; i++) {
         release.splice(0).forEach((r) => r());
         await sleep(20);
       }
     }
+    expect(finished).toBe(4);
     await backend.idle();
   });
 
