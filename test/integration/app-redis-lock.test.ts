@@ -222,6 +222,41 @@ describeWithRedis('the App on a lock it lost', () => {
   }, 15_000);
 });
 
+describeWithRedis('the App on a lock it lost, without writing', () => {
+  it('leaves the PR\'s veto-window wake-up to the new holder instead of cancelling it', async () => {
+    const { Probot } = await import('probot');
+    const { pino } = await import('pino');
+    const { generateKeyPairSync } = await import('node:crypto');
+    const { createGate } = await import('../../src/app/gate.js');
+    const { redisBackends } = await import('../../src/app/redis.js');
+    const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048, privateKeyEncoding: { type: 'pkcs1', format: 'pem' }, publicKeyEncoding: { type: 'spki', format: 'pem' } });
+    const prefix = `hitl-test-${randomUUID()}`;
+    const direct = redis();
+    const lockKey = `${prefix}:lock:${pullKey(pr(8))}`;
+    let runs = 0;
+    // Stands in for reconcile: it reads, and by the time it is done deciding the PR has passed to
+    // another replica. Its outcome asks for no wake-up, which would otherwise cancel the PR's.
+    const reconcile = async (_client: unknown, ref: object, options: { stillHeld?: () => boolean }) => {
+      runs++;
+      await direct.set(lockKey, 'other-replica', 'PX', 60_000);
+      await expect.poll(() => options.stillHeld?.(), { timeout: 3000 }).toBe(false);
+      return { ref, effects: [], applied: [], requests: 1, merged: false, decision: { state: 'ready', tier: 'fyi' } };
+    };
+    const probot = new Probot({ appId: 4242, privateKey, secret: 's', log: pino({ level: 'silent' }) });
+    const scaleOut = await redisBackends(redisUrl!, { prefix, retryBaseMs: 20, lockTtlMs: TTL });
+    cleanup.push(() => scaleOut.backend.close(2000));
+    createGate(probot, { ...scaleOut, reconcile: reconcile as never, identity: { appId: 4242, login: 'hitl-gate[bot]' }, sweepIntervalMs: 0, log: pino({ level: 'silent' }) });
+    // The new holder's wake-up for the end of the PR's veto window.
+    await scaleOut.backend.at(pr(8), new Date(Date.now() + 60_000));
+
+    await scaleOut.backend.enqueue(pr(8));
+    await expect.poll(() => runs).toBe(1);
+    await sleep(500);
+    expect(await scaleOut.backend.queue.getJob(`wake-${pullKey(pr(8))}`)).toBeDefined();
+    expect(runs).toBe(1);
+  }, 15_000);
+});
+
 /** A TCP proxy to Redis that can stop passing bytes, as a network partition does. */
 async function freezableProxy(target: URL): Promise<{ url: string; freeze(): void }> {
   const sockets: Socket[] = [];
