@@ -1,6 +1,6 @@
 // The per-PR lock across replicas (src/app/redis-lock.ts): it lasts as long as the reconcile holding
-// it, however long that waits, and a reconcile that lost it sends nothing more to GitHub. Lifetimes
-// here are a few hundred milliseconds, so runs "longer than the lock" take about a second.
+// it, however long that waits, and a reconcile that lost it sends nothing more to GitHub. The lock
+// lives 600 ms here (renewed every 200 ms), so a run "longer than the lock" takes under two seconds.
 import { randomUUID } from 'node:crypto';
 import { createServer, connect, type Server, type Socket } from 'node:net';
 import { afterEach, expect, it } from 'vitest';
@@ -11,7 +11,7 @@ import type { ReconcileJob } from '../../src/app/queue.js';
 import { pullKey } from '../../src/app/pull-ref.js';
 import { describeWithRedis, redisUrl } from '../support/redis.js';
 
-const TTL = 300;
+const TTL = 600;
 const pr = (number: number): ReconcileJob => ({ installationId: 1, owner: 'acme', repo: 'widgets', number, reason: 'test' });
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -45,14 +45,14 @@ function backends(n: number, options: { lockTtlMs?: number; maxRetries?: number;
 }
 
 describeWithRedis('the per-PR lock across replicas', () => {
-  it('a reconcile that runs four times longer than its lock keeps its PR: a second replica does not start it meanwhile', async () => {
+  it('a reconcile that runs three times longer than its lock keeps its PR: a second replica does not start it meanwhile', async () => {
     let inFlight = 0;
     let most = 0;
     const heldAtEnd: boolean[] = [];
     const { all: [a, b] } = backends(2);
     const work = async (_job: ReconcileJob, hold?: { stillHeld(): boolean }) => {
       most = Math.max(most, ++inFlight);
-      await sleep(heldAtEnd.length === 0 ? 4 * TTL : 10);
+      await sleep(heldAtEnd.length === 0 ? 3 * TTL : 10);
       heldAtEnd.push(hold?.stillHeld() ?? false);
       inFlight--;
     };
@@ -74,7 +74,7 @@ describeWithRedis('the per-PR lock across replicas', () => {
     const started: number[] = [];
     a!.start(async () => {
       started.push(Date.now());
-      await sleep(2 * TTL);
+      await sleep(TTL); // renewed twice meanwhile
     });
     const direct = redis();
     const lockKey = `${prefix}:lock:${pullKey(pr(3))}`;
@@ -85,7 +85,7 @@ describeWithRedis('the per-PR lock across replicas', () => {
     expect(await direct.exists(lockKey)).toBe(0);
     // Another holder now: a renewal left running would find it and say the lock was lost.
     await direct.set(lockKey, 'someone-else', 'PX', 10_000);
-    await sleep(2 * TTL);
+    await sleep(TTL);
     expect(await direct.get(lockKey)).toBe('someone-else');
     expect(lines.filter((l) => l.level === 'warn' || l.level === 'error')).toEqual([]);
   });
@@ -137,12 +137,12 @@ describeWithRedis('the per-PR lock across replicas', () => {
     expect(String(lock!.signal.reason)).toMatch(/not renewed in time/);
   });
 
-  it('a reconcile running four times longer than its lock holds back a sweep of its repository until it ends', async () => {
+  it('a reconcile running three times longer than its lock holds back a sweep of its repository until it ends', async () => {
     const order: string[] = [];
     const { all: [a, b] } = backends(2);
     a!.start(async (job) => {
       order.push(`start ${job.number}`);
-      await sleep(4 * TTL);
+      await sleep(3 * TTL);
       order.push(`end ${job.number}`);
     });
     await a!.enqueue(pr(1));
@@ -151,14 +151,14 @@ describeWithRedis('the per-PR lock across replicas', () => {
     expect(order).toEqual(['start 1', 'end 1', 'sweep']);
   });
 
-  it('a sweep running four times longer than its lock keeps its repository: its PRs wait for it', async () => {
+  it('a sweep running three times longer than its lock keeps its repository: its PRs wait for it', async () => {
     const order: string[] = [];
     const { all: [a, b] } = backends(2);
     a!.start(async (job) => void order.push(`reconcile ${job.number}`));
     await b!.exclusive({ installationId: 1, owner: 'acme', repo: 'widgets' }, async (hold) => {
       order.push('sweep');
       await a!.enqueue(pr(2));
-      await sleep(4 * TTL);
+      await sleep(3 * TTL);
       order.push(`sweep end, held: ${hold?.stillHeld()}`);
     });
     await expect.poll(() => order.length, { timeout: 3000 }).toBe(3);
