@@ -77,16 +77,18 @@ export class RedisLock implements Hold {
     return !this.#ended && !this.#abort.signal.aborted && Date.now() < this.#validUntil;
   }
 
-  /** Stops renewing and lets the lock go, unless it was lost (then it is someone else's). Never throws:
-   * a lock that could not be deleted expires on its own. */
+  /** Stops renewing and lets the lock go; a lock that passed to another holder stays theirs (the
+   * delete compares tokens). Never throws: a lock that could not be deleted expires on its own. */
   async release(): Promise<void> {
     if (this.#ended) return;
     const lost = this.#abort.signal.aborted;
     this.#stop();
-    if (lost) return;
-    await this.#redis.eval(RELEASE, 1, this.#key, this.token).catch((error: unknown) => {
+    const deleted = this.#redis.eval(RELEASE, 1, this.#key, this.token).catch((error: unknown) => {
       this.#log.warn({ lock: this.#what, err: errorMessage(error) }, 'could not release a lock; it expires on its own');
     });
+    // A lock lost because Redis stopped answering is not waited for: the work is over either way.
+    // It is still deleted, should a renewal that was under way have reached Redis after all.
+    if (!lost) await deleted;
   }
 
   /** Held until a tenth of a lifetime before Redis may expire it, counted from when the command was sent. */
