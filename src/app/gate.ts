@@ -19,6 +19,8 @@ import { errorMessage, type Log } from './log.js';
 import { AwaitingChecks } from './awaiting-checks.js';
 import { QueueWidth } from './queue-width.js';
 import { DEFAULT_CONCURRENCY } from './config.js';
+import { holdingClient } from './held-client.js';
+import type { Hold } from './redis-lock.js';
 
 export const PULL_REQUEST_EVENTS = [
   'pull_request.opened',
@@ -122,7 +124,16 @@ export function createGate(app: Probot, options: GateOptions = {}): Gate {
     : undefined;
   const chat = notifier && notifier.channels.length ? { notify: { channels: notifier.channels, webUrl: notifier.webUrl } } : {};
 
-  const afterOutcome = async (outcome: ReconcileOutcome, ref: PullRef): Promise<void> => {
+  /** The installation's client. Given the lock its work holds, it sends nothing once that lock is lost. */
+  const installationClient = async (installationId: number, hold?: Hold): Promise<GitHubClient> => {
+    const octokit = await app.auth(installationId);
+    return (hold ? holdingClient(octokit, hold) : octokit) as unknown as GitHubClient;
+  };
+  const held = (hold?: Hold) => (hold ? { stillHeld: () => hold.stillHeld() } : {});
+
+  /** `schedule` false: the PR's lock was lost during the reconcile, so its wake-up is the new holder's
+   * to set or cancel. */
+  const afterOutcome = async (outcome: ReconcileOutcome, ref: PullRef, schedule = true): Promise<void> => {
     metrics.recordOutcome(outcome);
     awaitingChecks.record(outcome, ref);
     // Chat goes out after the reconcile and is never awaited: it cannot delay or change a decision.
@@ -131,6 +142,7 @@ export function createGate(app: Probot, options: GateOptions = {}): Gate {
       { pull: describePull(ref), tier: outcome.decision.tier, state: outcome.decision.state, merged: outcome.merged, wakeAt: outcome.wakeAt, requests: outcome.requests, error: outcome.error },
       'reconciled',
     );
+    if (!schedule) return;
     if (outcome.wakeAt) {
       // At least a second away: a decision that keeps asking to be woken "now" must not spin
       // against GitHub's rate limit. A window's end is late by at most that second.
@@ -140,12 +152,12 @@ export function createGate(app: Probot, options: GateOptions = {}): Gate {
     } else if (!outcome.error) await timers.cancel(ref);
   };
 
-  const work: ReconcileWork = async (job: ReconcileJob) => {
+  const work: ReconcileWork = async (job: ReconcileJob, hold?: Hold) => {
     const ref: PullRef = { installationId: job.installationId, owner: job.owner, repo: job.repo, number: job.number };
     let outcome: ReconcileOutcome;
     try {
       const gateIdentity = await identity();
-      const client = (await app.auth(job.installationId)) as unknown as GitHubClient;
+      const client = await installationClient(job.installationId, hold);
       outcome = await reconcileFn(client, { owner: job.owner, repo: job.repo, number: job.number }, {
         mode: 'full',
         identity: gateIdentity,
@@ -155,12 +167,16 @@ export function createGate(app: Probot, options: GateOptions = {}): Gate {
         ...chat,
         ...(job.pullRequest ? { pullRequest: job.pullRequest, headIsNew: job.headIsNew === true, ...(job.firstHead ? { firstHead: job.firstHead } : {}) } : {}),
         ...(job.mergeQueueHint ? { mergeQueueHint: true } : {}),
+        ...held(hold),
       });
     } catch (error) {
       metrics.reconciles.inc({ outcome: 'exception' });
       throw error;
     }
-    await afterOutcome(outcome, ref);
+    const stillHeld = !hold || hold.stillHeld();
+    await afterOutcome(outcome, ref, stillHeld);
+    // Retried once the lock is free: what this run could not write, the next one reads afresh and writes.
+    if (!stillHeld) throw new Error('the PR\'s lock was lost during the reconcile');
     if (outcome.error) throw new Error(`GitHub failed the reconcile: ${outcome.error}`);
   };
 
@@ -185,14 +201,17 @@ export function createGate(app: Probot, options: GateOptions = {}): Gate {
 
   const sweepRepo = async (repo: RepoRef): Promise<void> => {
     const failed: PullRef[] = [];
-    await queue.exclusive(repo, async () => {
+    await queue.exclusive(repo, async (hold) => {
       const gateIdentity = await identity();
-      const client = (await app.auth(repo.installationId)) as unknown as GitHubClient;
-      const outcomes = await sweepFn(client, { owner: repo.owner, repo: repo.repo }, { mode: 'full', identity: gateIdentity, now, log, checkRunActions: true, ...chat, memo: sweepMemo });
+      const client = await installationClient(repo.installationId, hold);
+      const outcomes = await sweepFn(client, { owner: repo.owner, repo: repo.repo }, { mode: 'full', identity: gateIdentity, now, log, checkRunActions: true, ...chat, memo: sweepMemo, ...held(hold) });
+      // A sweep that lost the repository's lock cannot tell which of its reconciles ended before the
+      // loss: each PR is reconciled again, under its own lock.
+      const stillHeld = !hold || hold.stillHeld();
       for (const outcome of outcomes) {
         const ref = { installationId: repo.installationId, owner: outcome.ref.owner, repo: outcome.ref.repo, number: outcome.ref.number };
-        await afterOutcome(outcome, ref);
-        if (outcome.error) failed.push(ref);
+        await afterOutcome(outcome, ref, stillHeld);
+        if (outcome.error || !stillHeld) failed.push(ref);
       }
     });
     for (const ref of failed) await enqueue({ ...ref, reason: 'sweep-retry' });
@@ -328,8 +347,8 @@ export function createGate(app: Probot, options: GateOptions = {}): Gate {
     const failures: string[] = [];
     for (const p of payload.check_run.pull_requests) {
       const ref = { owner: repo.owner, repo: repo.repo, number: p.number };
-      const result = await queue.exclusive(repo, async () => {
-        const client = (await app.auth(repo.installationId)) as unknown as GitHubClient;
+      const result = await queue.exclusive(repo, async (hold) => {
+        const client = await installationClient(repo.installationId, hold);
         return recordClick(client, ref, {
           identifier,
           sender: { login: payload.sender.login, type: payload.sender.type },

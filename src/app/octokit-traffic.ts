@@ -87,7 +87,9 @@ function isWrite(options: RequestOptions): boolean {
   return method !== 'GET' && method !== 'HEAD' && !/\/access_tokens$/.test(String(options.url)) && !isGraphqlQuery(options);
 }
 
-const transient = (error: unknown): boolean => ((error as Failure)?.status ?? 500) >= 500;
+/** A request its caller aborted (a reconcile that lost its PR's lock: ./held-client.ts) answers
+ * nothing about GitHub, and repeating it would only be refused again. */
+const transient = (error: unknown): boolean => (error as Error)?.name !== 'AbortError' && ((error as Failure)?.status ?? 500) >= 500;
 
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));

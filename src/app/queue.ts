@@ -5,6 +5,7 @@ import { pullKey, describePull, type PullRef } from './pull-ref.js';
 import { errorMessage, silentLog, type Log } from './log.js';
 import { DEFAULT_CONCURRENCY } from './config.js';
 import { QueueWidth } from './queue-width.js';
+import type { Hold } from './redis-lock.js';
 
 export interface ReconcileJob extends PullRef {
   /** Why: the event name, `timer`, `sweep`, `retry`. For logs only. */
@@ -27,8 +28,9 @@ function withoutPayload(job: ReconcileJob): ReconcileJob {
   return rest;
 }
 
-/** Runs one reconcile; throwing means "retry later". */
-export type ReconcileWork = (job: ReconcileJob) => Promise<void>;
+/** Runs one reconcile; throwing means "retry later". `hold`, when the PR's lock lives outside this
+ * process (Redis), says whether it is still held: once it is not, the work must write nothing. */
+export type ReconcileWork = (job: ReconcileJob, hold?: Hold) => Promise<void>;
 
 export interface ReconcileQueue {
   enqueue(job: ReconcileJob): Promise<void>;
@@ -37,8 +39,9 @@ export interface ReconcileQueue {
   /** Resolves once nothing is waiting, running or backing off (tests, shutdown). */
   idle(): Promise<void>;
   /** Runs `fn` (a sweep of one repository, which reconciles its PRs itself) while no reconcile of
-   * that repository runs; events that arrive meanwhile wait and run after it. */
-  exclusive<T>(repo: RepoRef, fn: () => Promise<T>): Promise<T>;
+   * that repository runs; events that arrive meanwhile wait and run after it. `hold` as for
+   * ReconcileWork. */
+  exclusive<T>(repo: RepoRef, fn: (hold?: Hold) => Promise<T>): Promise<T>;
   /** Stops taking work and waits at most `timeoutMs` for reconciles in flight. */
   close(timeoutMs: number): Promise<void>;
 }
@@ -195,7 +198,8 @@ export class MemoryQueue implements ReconcileQueue {
     clearTimeout(timer);
   }
 
-  async exclusive<T>(repo: RepoRef, fn: () => Promise<T>): Promise<T> {
+  /** One process: no lock outside it to lose, so `fn` gets no hold. */
+  async exclusive<T>(repo: RepoRef, fn: (hold?: Hold) => Promise<T>): Promise<T> {
     const rk = repoKey(repo);
     // One sweep per repository at a time: wait for an earlier one to end.
     while (this.#exclusive.has(rk)) await new Promise((resolve) => setTimeout(resolve, 50));

@@ -3,10 +3,13 @@
 //
 // - Coalescing: a short-lived `pending` key per PR; while one is set, more events for that PR add no
 //   job. The worker deletes it when it starts, so events during a run add exactly one more job.
-// - Serialization: a per-PR lock (SET NX PX, released only by its holder); a job that finds the lock
-//   taken is delayed, never run beside the other.
-// - Sweeps: one repository at a time holds a repository lock and waits for its PRs' locks; workers
-//   that see the repository lock step back. The sweep of all installations is elected by a lease.
+// - Serialization: a per-PR lock (./redis-lock.ts: a token, renewed while the reconcile runs however
+//   long it waits for its write budget, released when it ends); a job that finds the lock taken is
+//   delayed, never run beside the other. A reconcile that loses its lock is told, and its requests to
+//   GitHub are refused from then on (./held-client.ts): it cannot write over the next holder.
+// - Sweeps: one repository at a time holds a repository lock (renewed the same way) and waits for its
+//   PRs' locks; workers that see the repository lock step back. The sweep of all installations is
+//   elected by a lease.
 // - Timers: one delayed job per PR with jobId `wake-<pr>`; `at` moves it instead of adding a second.
 // - Sharing between installations: a job's BullMQ priority is how many jobs its installation already
 //   has waiting or running (a counter per installation), so the next event of a quiet installation
@@ -22,6 +25,7 @@ import { errorMessage, silentLog, type Log } from './log.js';
 import type { GateOptions } from './gate.js';
 import type { QueueWidth } from './queue-width.js';
 import { SharedCache } from './shared-cache.js';
+import { RedisLock, type Hold } from './redis-lock.js';
 
 export interface RedisBackendOptions {
   /** Key and queue prefix: replicas that share it share the work. */
@@ -31,14 +35,23 @@ export interface RedisBackendOptions {
   retryBaseMs?: number;
   /** The sweep lease lasts a little less than an interval, so one replica sweeps per interval. */
   sweepIntervalMs?: number;
-  /** How long a PR lock survives a crashed holder. */
+  /** How long a PR's or a repository sweep's lock survives a holder that stopped renewing it (it
+   * crashed, or lost Redis); renewed every third of it while the work runs. Default 30 s. */
   lockTtlMs?: number;
   log?: Log;
 }
 
 type JobData = { kind: 'reconcile'; job: ReconcileJob } | { kind: 'wake'; key: string; when: number };
 
-const RELEASE = `if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) else return 0 end`;
+/** Reconciles of a repository that still run: entries (run token -> its PR lock's key) whose lock is
+ * gone (ended, or a crashed holder's that expired) are dropped as they are counted. */
+const STILL_RUNNING = `local n = 0
+local entries = redis.call('hgetall', KEYS[1])
+for i = 1, #entries, 2 do
+  if redis.call('exists', entries[i + 1]) == 1 then n = n + 1 else redis.call('hdel', KEYS[1], entries[i]) end
+end
+return n`;
+export const DEFAULT_LOCK_TTL_MS = 30_000;
 /** One job of the installation ended; never below zero (a counter that expired meanwhile). */
 const UNLOAD = `local v = redis.call('decr', KEYS[1]) if v <= 0 then redis.call('del', KEYS[1]) end return v`;
 /** BullMQ's lowest priority. */
@@ -139,33 +152,45 @@ export class RedisBackend implements ReconcileQueue, Timers {
     const key = pullKey(ref);
     // From here on, a new event must add a new job: this one may already have read GitHub.
     if (job.attemptsMade === 0) await this.redis.del(this.#key('pending', key));
-    const lock = this.#key('lock', key);
-    const mine = randomUUID();
-    const ttl = this.#options.lockTtlMs ?? 300_000;
-    const got = await this.redis.set(lock, mine, 'PX', ttl, 'NX');
-    const running = this.#key('running', repoKey(ref));
-    // Announce the run to a sweep of this repository before looking for one (the sweep does the
-    // reverse), so at least one of the two sees the other. Scored by expiry: a crash cannot block sweeps.
-    if (got === 'OK') await this.redis.zadd(running, Date.now() + ttl, key);
-    const swept = got === 'OK' && (await this.redis.exists(this.#key('sweeping', repoKey(ref)))) === 1;
-    if (got !== 'OK' || swept) {
-      if (swept) {
-        await this.redis.zrem(running, key);
-        await this.redis.eval(RELEASE, 1, lock, mine);
-      }
-      // Another replica (or a sweep) has this PR: come back shortly instead of running beside it.
-      await job.moveToDelayed(Date.now() + 250 + Math.round(Math.random() * 500), token);
-      throw new DelayedError();
-    }
+    const lockKey = this.#key('lock', key);
+    const lock = await RedisLock.take(this.redis, lockKey, { ttlMs: this.#lockTtl, log: this.#log, what: `reconcile of ${describePull(ref)}` });
+    const runs = this.#key('runs', repoKey(ref));
     try {
+      // Announce the run to a sweep of this repository before looking for one (the sweep does the
+      // reverse), so at least one of the two sees the other. The entry counts while the PR's lock
+      // exists: as long as the run, and no longer than a crashed holder's lock.
+      if (lock) await this.redis.hset(runs, lock.token, lockKey);
+      const swept = lock !== undefined && (await this.redis.exists(this.#key('sweeping', repoKey(ref)))) === 1;
+      if (!lock || swept) {
+        // Another replica (or a sweep) has this PR: come back shortly instead of running beside it.
+        await job.moveToDelayed(Date.now() + 250 + Math.round(Math.random() * 500), token);
+        throw new DelayedError();
+      }
       if (!this.#work) throw new Error('no reconcile function');
       // A retry reads everything fresh from GitHub.
       // Taken only by the run that reconciles, so a job moved aside for another replica does not eat it.
       const hint = (await this.redis.del(this.#key('queue-hint', key))) === 1 || ref.mergeQueueHint ? { mergeQueueHint: true } : {};
-      await this.#work(job.attemptsMade > 0 ? { ...ref, ...hint, reason: 'retry' } : { ...ref, ...hint });
+      await this.#work(job.attemptsMade > 0 ? { ...ref, ...hint, reason: 'retry' } : { ...ref, ...hint }, lock);
     } finally {
-      await this.redis.zrem(running, key);
-      await this.redis.eval(RELEASE, 1, lock, mine);
+      await this.#endRun(runs, lock);
+    }
+  }
+
+  get #lockTtl(): number {
+    return this.#options.lockTtlMs ?? DEFAULT_LOCK_TTL_MS;
+  }
+
+  /** Takes the run off its repository's list, then lets the PR's lock go. Never throws: what could
+   * not be deleted ends with the lock's lifetime. */
+  async #endRun(runs: string, lock: RedisLock | undefined): Promise<void> {
+    if (!lock) return;
+    try {
+      await this.redis.hdel(runs, lock.token);
+    } catch (error) {
+      // The entry is dropped by the next sweep that counts it, once the lock is gone.
+      this.#log.warn({ err: errorMessage(error) }, 'could not take a finished reconcile off its repository\'s list');
+    } finally {
+      await lock.release();
     }
   }
 
@@ -210,23 +235,20 @@ export class RedisBackend implements ReconcileQueue, Timers {
     }
   }
 
-  async exclusive<T>(repo: RepoRef, fn: () => Promise<T>): Promise<T> {
+  async exclusive<T>(repo: RepoRef, fn: (hold?: Hold) => Promise<T>): Promise<T> {
     const rk = repoKey(repo);
-    const lock = this.#key('sweeping', rk);
-    const mine = randomUUID();
-    while ((await this.redis.set(lock, mine, 'PX', 600_000, 'NX')) !== 'OK') await sleep(200);
+    const key = this.#key('sweeping', rk);
+    const what = `sweep of ${repo.owner}/${repo.repo}`;
+    let lock: RedisLock | undefined;
+    while (!(lock = await RedisLock.take(this.redis, key, { ttlMs: this.#lockTtl, log: this.#log, what }))) await sleep(200);
     try {
       // Wait for reconciles of this repository that started before the lock to end; a crashed
-      // holder's entry expires with its lock.
-      const running = this.#key('running', rk);
-      for (;;) {
-        await this.redis.zremrangebyscore(running, '-inf', Date.now());
-        if ((await this.redis.zcard(running)) === 0) break;
-        await sleep(100);
-      }
-      return await fn();
+      // holder's entry ends with its lock.
+      const runs = this.#key('runs', rk);
+      while (Number(await this.redis.eval(STILL_RUNNING, 1, runs)) > 0) await sleep(100);
+      return await fn(lock);
     } finally {
-      await this.redis.eval(RELEASE, 1, lock, mine);
+      await lock.release();
     }
   }
 

@@ -62,6 +62,14 @@ export interface ReconcileOptions {
    * merge group went away): the gate asks GitHub whether it is queued even if it never said "ready".
    */
   mergeQueueHint?: boolean;
+  /**
+   * The App with several replicas: whether this process still holds the PR's lock (or, in a sweep,
+   * the repository's). Once it returns false another replica may be reconciling the PR: apply no
+   * effect and write no record; end with `error` so the caller retries. The App's client already
+   * refuses every request sent after the lock was lost; checking this before applying effects stops
+   * a plan half-way less often. Absent: nothing else writes this PR (one process, the Action).
+   */
+  stillHeld?: () => boolean;
 }
 
 export interface ReconcileOutcome {

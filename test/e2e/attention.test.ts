@@ -4,6 +4,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { registerApp, startApp, type AppProcess } from '../sim/app-process.js';
 import { GitHubSimulator } from '../sim/index.js';
 import { AGENT, FILES, gateCheck, gatePerTest, merged, replies, sleep, statusComments, story } from './harness.js';
+import { describeWithRedis, redisUrl } from '../support/redis.js';
 
 const start = gatePerTest();
 
@@ -119,7 +120,6 @@ describe('reminders', () => {
   });
 });
 
-const redisUrl = process.env.REDIS_URL;
 const replicas: AppProcess[] = [];
 let replicaSim: GitHubSimulator | undefined;
 afterEach(async () => {
@@ -128,7 +128,7 @@ afterEach(async () => {
   replicaSim = undefined;
 });
 
-describe.skipIf(!redisUrl)('reminders with two replicas on one Redis', () => {
+describeWithRedis('reminders with two replicas on one Redis', () => {
   it('each step is posted once, whichever replica wakes for it', { timeout: 120_000 }, async () => {
     const sim = (replicaSim = await new GitHubSimulator({ seed: 13 }).start());
     const credentials = registerApp(sim);

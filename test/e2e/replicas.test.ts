@@ -1,12 +1,13 @@
 // Two App servers on one Redis (REDIS_URL), as replicas behind a load balancer: webhooks of one
 // installation land on either, some twice. GitHub must still see one status comment per PR and that
-// installation's writes at least a second apart. Runs only when a Redis server is reachable (CI starts one).
-import { afterEach, describe, expect, it } from 'vitest';
+// installation's writes at least a second apart. Needs a Redis server (REDIS_URL; ../support/redis.ts).
+import { afterEach, expect, it } from 'vitest';
 import { GitHubSimulator, sign, type Delivery } from '../sim/index.js';
 import { registerApp, startApp, type AppProcess } from '../sim/app-process.js';
 import { gateChecks, openAgentPr, repoFor, sleep, statusComments } from './harness.js';
+import { describeWithRedis, redisUrl } from '../support/redis.js';
 
-const url = process.env.REDIS_URL;
+const url = redisUrl;
 const PRS = 6;
 
 let sim: GitHubSimulator | undefined;
@@ -28,7 +29,7 @@ async function deliver(app: AppProcess, secret: string, d: Delivery): Promise<nu
   return res.status;
 }
 
-describe.skipIf(!url)('two App servers on one Redis', () => {
+describeWithRedis('two App servers on one Redis', () => {
   it('share one installation\'s work: one status comment per PR, its writes a second apart', { timeout: 120_000 }, async () => {
     sim = await new GitHubSimulator({ seed: 11 }).start();
     const credentials = registerApp(sim);

@@ -9,6 +9,7 @@ import { trafficPlugin } from '../../src/app/octokit-traffic.js';
 import { Redis } from 'ioredis';
 import { parseWriteLimits, RedisWriteBudget, waitFor, writePriority } from '../../src/app/write-budget.js';
 import { GitHubSimulator } from '../sim/index.js';
+import { describeWithRedis } from '../support/redis.js';
 
 const passThrough = (token?: string) => () => ({ hook: (request: (o: unknown) => unknown, options: { headers: Record<string, string> }) => request(token ? { ...options, headers: { ...options.headers, authorization: `token ${token}` } } : options) });
 const quiet = { debug() {}, info() {}, warn() {}, error() {} };
@@ -101,7 +102,7 @@ describe('write budget', () => {
   });
 });
 
-describe.skipIf(!process.env.REDIS_URL)('write budget shared through Redis', () => {
+describeWithRedis('write budget shared through Redis', () => {
   it('a replica sees the writes another replica made for the same installation', async () => {
     const a = new Redis(process.env.REDIS_URL!);
     const b = new Redis(process.env.REDIS_URL!);

@@ -9,6 +9,7 @@ import { gateOctokit } from '../../src/app/octokit.js';
 import { conditionalReadsPlugin } from '../../src/app/conditional-reads.js';
 import { SharedCache, type RedisText } from '../../src/app/shared-cache.js';
 import { GitHubSimulator } from '../sim/index.js';
+import { describeWithRedis } from '../support/redis.js';
 
 let sim: GitHubSimulator;
 const REPO = 'etag-org/app';
@@ -85,7 +86,7 @@ describe('conditional reads', () => {
   });
 });
 
-describe.skipIf(!process.env.REDIS_URL)('conditional reads across replicas on a real Redis', () => {
+describeWithRedis('conditional reads across replicas on a real Redis', () => {
   it('a second replica (its own process cache) asks with the ETag the first one kept in Redis', async () => {
     // What Probot builds from REDIS_URL and hands every client in `throttle.connection`; one per replica.
     const connections = [0, 1].map(() => new Bottleneck.IORedisConnection({ client: new Redis(process.env.REDIS_URL!) }));
