@@ -284,6 +284,12 @@ export async function reconcileWith(client: GitHubClient, ref: PullRequestRef, o
   if (options.checkRunAs === 'status') effects = effects.filter((e) => !isUnchangedStatus(e, view.checkRun));
   // Check mode never writes, whatever the plan says: defence in depth for the read-only Action.
   const toApply = options.mode === 'check' ? effects.filter((e) => e.kind === 'wake') : effects;
+  // A replica that lost the PR's lock writes nothing: another one holds the PR now (its client refuses
+  // every request anyway; this saves a half-applied plan).
+  if (options.stillHeld?.() === false) {
+    session.log.warn({ pr: `${ref.owner}/${ref.repo}#${ref.number}` }, 'the PR\'s lock was lost before applying; nothing written');
+    return { ref, decision, facts: g.facts, effects, applied: [], merged: false, requests: session.requests, error: 'lock lost' };
+  }
   const result = await applyEffects(session, {
     ref, checkRunAs: options.checkRunAs ?? 'check-run', governed: decision.governed, ...(view.checkRun ? { currentCheckRun: view.checkRun } : {}),
   }, toApply);
