@@ -128,6 +128,10 @@ function describeEffect(effect: Effect): string {
       return `merged ${effect.sha.slice(0, 7)} (${effect.method})`;
     case 'update-branch':
       return `asked GitHub to bring ${effect.expectedHeadSha.slice(0, 7)} up to date with its base`;
+    case 'enqueue':
+      return `added ${effect.expectedHeadOid.slice(0, 7)} to the merge queue`;
+    case 'dequeue':
+      return 'took the pull request out of the merge queue';
     case 'wake':
       return `next look at ${effect.at} (the next scheduled sweep picks it up)`;
     case 'request-reviews':
@@ -155,6 +159,10 @@ function shortEffect(effect: Effect): string {
       return 'command acknowledged';
     case 'reply':
       return 'command answered';
+    case 'enqueue':
+      return 'added to the merge queue';
+    case 'dequeue':
+      return 'taken out of the merge queue';
     case 'merge':
       return 'merged';
     case 'update-branch':

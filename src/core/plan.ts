@@ -6,6 +6,7 @@ import { isBot } from './commands.js';
 import { checkRunActions, clicksOf } from './clicks.js';
 import { bodyDigest, recordMarker, type GateLedger } from './ledger.js';
 import { assessMerge, describeNeed, type MergeAssessment, type MergeSettings } from './merge-blockers.js';
+import type { QueueWay } from './queue-way.js';
 import { renderCheckRun, renderExplanation, renderReply, renderStatusComment, type RenderOptions } from './render.js';
 import type { Actor, CommandVerdict, Decision, Effect, GitHubView, PullRequestFacts, RecordToWrite } from './types.js';
 
@@ -16,6 +17,8 @@ export interface PlanOptions extends RenderOptions {
    * which receives the clicks; not the Action). */
   /** The policy's `merge:` settings (default: the decision's method, no branch updates). */
   merge?: MergeSettings;
+  /** A base branch with a merge queue: the way chosen (queue-way.ts). The merge becomes an enqueue. */
+  queue?: Pick<QueueWay, 'required' | 'step' | 'pullRequestId'>;
 }
 
 /** How the gate would merge now and what GitHub still needs: the plan's merge step, and the log's. */
@@ -153,8 +156,13 @@ export function plan(decision: Decision, facts: PullRequestFacts, view: GitHubVi
 
   if (decision.wakeAt) effects.push({ kind: 'wake', at: decision.wakeAt });
 
-  // The merge step: one place chooses the method and the way (merge, update the branch, or wait).
-  if (merging.way.kind === 'merge') effects.push({ kind: 'merge', sha: facts.headSha, method: merging.way.method });
-  else if (merging.way.kind === 'update-branch') effects.push({ kind: 'update-branch', expectedHeadSha: facts.headSha });
+  // The merge step: one place chooses the method and the way (merge, enqueue, update the branch, or wait).
+  const queue = options.queue;
+  if (merging.way.kind === 'merge') {
+    if (!queue?.required) effects.push({ kind: 'merge', sha: facts.headSha, method: merging.way.method });
+    else if (queue.step.kind === 'enqueue' && queue.pullRequestId) effects.push({ kind: 'enqueue', pullRequestId: queue.pullRequestId, expectedHeadOid: queue.step.expectedHeadOid });
+  } else if (merging.way.kind === 'update-branch') effects.push({ kind: 'update-branch', expectedHeadSha: facts.headSha });
+  // A queued PR the gate would no longer merge leaves the queue before anything says so.
+  if (queue?.step.kind === 'dequeue' && queue.pullRequestId) effects.unshift({ kind: 'dequeue', pullRequestId: queue.pullRequestId, reason: queue.step.reason });
   return effects;
 }

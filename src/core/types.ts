@@ -366,6 +366,10 @@ export type Effect =
   | { kind: 'react'; target: { type: 'comment' | 'review'; id: number }; content: '+1' | 'eyes' | 'confused' }
   | { kind: 'reply'; inReplyTo: number; body: string }
   | { kind: 'merge'; sha: string; method: MergeMethod }
+  /** GraphQL `enqueuePullRequest` with `expectedHeadOid`: the merge, on a base branch with a merge queue. */
+  | { kind: 'enqueue'; pullRequestId: string; expectedHeadOid: string }
+  /** GraphQL `dequeuePullRequest`: a queued PR the gate would no longer merge. Planned first. */
+  | { kind: 'dequeue'; pullRequestId: string; reason: string }
   /** `PUT …/update-branch` with `expected_head_sha`: the branch is behind and must be up to date. */
   | { kind: 'update-branch'; expectedHeadSha: string }
   | { kind: 'wake'; at: string }

@@ -5,6 +5,7 @@ import { recordLedger } from '../core/plan.js';
 import type { Effect } from '../core/types.js';
 import { describeError, httpStatus } from './errors.js';
 import { CHECK_NAME, EXTERNAL_ID } from './find-gate-check.js';
+import { applyQueueStep } from './follow-merge-queue.js';
 import { applyAttention } from './request-reviews.js';
 import { request, type Session } from './session.js';
 import type { PullRequestRef } from './types.js';
@@ -37,6 +38,8 @@ export interface ApplyResult {
   refusal?: { sha: string; message: string };
   /** Ids of the check run and status comment this apply wrote (to plan against them again). */
   written?: { checkRunId?: number; statusCommentId?: number };
+  /** The gate added the PR to its base branch's merge queue, or took it out. */
+  mergeQueue?: 'enqueued' | 'dequeued';
 }
 
 /** A refusal that says the facts moved under the merge (a push, a base that moved): look again soon. */
@@ -128,7 +131,7 @@ async function applyCheckRun(session: Session, ctx: ApplyContext, e: CheckRunEff
 }
 
 /** Returns false when the effect has no REST counterpart (a review cannot carry reactions). */
-async function applyOne(session: Session, ctx: ApplyContext, e: Exclude<Effect, { kind: 'merge' | 'wake' | 'update-branch' | 'request-reviews' | 'reminder' }>, written: NonNullable<ApplyResult['written']>): Promise<boolean> {
+async function applyOne(session: Session, ctx: ApplyContext, e: Exclude<Effect, { kind: 'merge' | 'wake' | 'update-branch' | 'request-reviews' | 'reminder' | 'enqueue' | 'dequeue' }>, written: NonNullable<ApplyResult['written']>): Promise<boolean> {
   const { owner, repo, number } = ctx.ref;
   switch (e.kind) {
     case 'check-run': {
@@ -168,7 +171,7 @@ export async function applyEffects(session: Session, ctx: ApplyContext, effects:
   // that way. It does hold back a merge: GitHub no longer looks the way the plan assumed.
   let answerFailed: string | undefined;
   for (const e of effects) {
-    if ((e.kind === 'merge' || e.kind === 'update-branch') && answerFailed !== undefined) {
+    if ((e.kind === 'merge' || e.kind === 'update-branch' || e.kind === 'enqueue') && answerFailed !== undefined) {
       session.log.warn({ pr: ctx.ref, effect: e.kind, error: answerFailed }, 'an answer failed; not merging on this pass');
       result.error = `${answerFailed}; ${e.kind} held back`;
       result.wakeAt = earliest(result.wakeAt, soon(session));
@@ -177,6 +180,25 @@ export async function applyEffects(session: Session, ctx: ApplyContext, effects:
     if (e.kind === 'wake') {
       result.wakeAt = earliest(result.wakeAt, e.at);
       result.applied.push(e);
+      continue;
+    }
+    if (e.kind === 'enqueue' || e.kind === 'dequeue') {
+      const step = e.kind === 'enqueue' ? { kind: 'enqueue' as const, expectedHeadOid: e.expectedHeadOid } : { kind: 'dequeue' as const, reason: e.reason };
+      const queued = await applyQueueStep(session, ctx.ref, { required: true, step, pullRequestId: e.pullRequestId });
+      if (queued.applied) {
+        result.mergeQueue = queued.applied;
+        result.applied.push(e);
+      }
+      if (queued.retrySoon) result.wakeAt = earliest(result.wakeAt, soon(session));
+      if (queued.error !== undefined) {
+        // A dequeue GitHub refused must not keep the verdict from being written (the gate's check on the
+        // merge group stops the PR meanwhile); an enqueue is the last write, like a merge.
+        if (e.kind === 'enqueue') {
+          result.error = queued.error;
+          return result;
+        }
+        answerFailed = queued.error;
+      }
       continue;
     }
     if (e.kind === 'request-reviews' || e.kind === 'reminder') {

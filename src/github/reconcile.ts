@@ -1,5 +1,14 @@
-// Reconcile one pull request: gather facts -> decide -> plan -> apply. Every call re-derives the PR
-// from GitHub, so calling it again (a replayed webhook, a timer, the sweep) is harmless.
+// Reconcile one pull request. Every call re-derives the PR from GitHub, so calling it again (a replayed
+// webhook, a timer, the sweep) is harmless. The steps, in order:
+//   1. gather   the PR, the policy from its base, the gate's record (its own check runs, or the PR's
+//               earlier heads'), the conversation and who may act          -> facts
+//   2. decide   pure: (policy, facts, now)                                 -> decision
+//   3. gather   what a merge needs, only when the decision lets it merge   -> merge facts (view, base,
+//               or the PR may sit in a merge queue                             queue), and the way to merge
+//   4. plan     pure, once: (decision, facts, what GitHub shows, way)      -> the writes still missing
+//   5. apply    the writes in order (the record goes with the check run, after the status comment)
+//   The one exception to "plan once": a merge GitHub refuses for a reason waiting will not fix is
+//   explained at once (the check and the comment say GitHub's words), from the same decision.
 import { authorizedReviewers, ruleTeams } from '../core/approvers.js';
 import { classify } from '../core/classify.js';
 import { clickAuthors } from '../core/clicks.js';
@@ -19,7 +28,8 @@ import { findPullRequest, type PullRequestSnapshot } from './find-pull-request.j
 import { findEarlierRecord } from './find-earlier-record.js';
 import { findStatusComment, legacyLedger, noticeTampering, type StatusComment } from './find-status-comment.js';
 import { mergeRecords, recordMarker, type GateLedger, type RecordNotice } from '../core/ledger.js';
-import { applyQueueStep, followMergeQueue, type QueueFollow } from './follow-merge-queue.js';
+import { mustLookAtQueue, readQueueFacts } from './follow-merge-queue.js';
+import { chooseQueueWay, type QueueFacts, type QueueWay } from '../core/queue-way.js';
 import { gatherAuthorizations } from './gather-authorizations.js';
 import { gatherBaseBranch } from './gather-base-branch.js';
 import { gatherCommits, gatherComments, gatherReviews, type RawComment } from './gather-conversation.js';
@@ -193,6 +203,7 @@ export async function reconcileWith(client: GitHubClient, ref: PullRequestRef, o
     };
   };
 
+  // 1. Gather, 2. decide.
   let g: Gathered;
   let decision: Decision;
   try {
@@ -215,10 +226,13 @@ export async function reconcileWith(client: GitHubClient, ref: PullRequestRef, o
   }
   logDecision(session, ref, decision);
 
+  // 3. What a merge needs, read only when the decision lets the PR merge now (or it may sit in a merge
+  // queue it must leave): GitHub's mergeability, the base branch's rules, the PR's place in the queue.
   let mergeView = NOT_YET;
   let base: BaseBranchView | undefined;
   let extraWake: string | undefined;
   const settings = mergeSettings(g.load);
+  const soon = () => new Date(now.getTime() + REEVALUATE_MS).toISOString();
   try {
     const wantsMerge = options.mode === 'full' && decision.merge && decision.state === 'ready';
     if (wantsMerge && g.gate.seenBefore) {
@@ -228,16 +242,16 @@ export async function reconcileWith(client: GitHubClient, ref: PullRequestRef, o
         // The event's payload is older than GitHub: never merge on it (a label that escalated the tier
         // may be missing from it). Decide again from a fresh read shortly.
         session.log.warn({ pr: ref, changed, decidedOn: g.pr.headSha, now: m.current?.headSha }, 'pull request changed since the event; re-evaluating');
-        extraWake = new Date(now.getTime() + REEVALUATE_MS).toISOString();
+        extraWake = soon();
       } else {
         mergeView = m.view;
-        if (m.view.mergeable === null && m.view.otherChecks === 'success') extraWake = new Date(now.getTime() + REEVALUATE_MS).toISOString();
+        if (m.view.mergeable === null && m.view.otherChecks === 'success') extraWake = soon();
         base = await gatherBaseBranch(session, ref, g.facts, m, settings ?? { methods: [decision.mergeMethod], updateBranch: false });
-        if (base.rulesError) extraWake = new Date(now.getTime() + REEVALUATE_MS).toISOString();
+        if (base.rulesError) extraWake = soon();
       }
     } else if (wantsMerge) {
       // First sight of this head: the gate's own check is only being written now. Look again shortly.
-      extraWake = new Date(now.getTime() + REEVALUATE_MS).toISOString();
+      extraWake = soon();
     }
   } catch (error) {
     return { ...failed(error), decision };
@@ -258,9 +272,36 @@ export async function reconcileWith(client: GitHubClient, ref: PullRequestRef, o
     ...(settings ? { merge: settings } : {}),
   };
 
+  // A base branch with a merge queue: the gate enqueues instead of merging, takes out what it would no
+  // longer merge, and says so. Whether the PR is queued is asked of GitHub; the way is the core's choice.
+  let queueWay: QueueWay | undefined;
+  let queueWake: string | undefined;
+  try {
+    const merging = base !== undefined && mergeAssessment(decision, g.facts, view, settings).way.kind === 'merge';
+    if (options.mode === 'full' && g.pr.state === 'open' && !g.pr.merged && mustLookAtQueue(decision, merging, view, options.mergeQueueHint === true)) {
+      let facts: QueueFacts | undefined;
+      try {
+        facts = await readQueueFacts(session, ref, g.pr.baseRef, undefined, view.base?.rules);
+      } catch (error) {
+        // Nothing is merged without knowing the queue. Nothing is dequeued now either; the gate's check
+        // on the merge group still stops a PR it would not merge.
+        if (merging) throw error;
+        session.log.warn({ pr: ref, error: describeError(error) }, 'could not read the merge queue; nothing dequeued now');
+        queueWake = soon();
+      }
+      queueWay = chooseQueueWay(decision, merging ? g.facts.headSha : undefined, facts, options.identity.login);
+      if (queueWay.headMoved) queueWake = soon();
+      if (queueWay.step.kind === 'hold') session.log.info({ pr: ref, reason: queueWay.step.reason }, 'not queued again');
+      decision = queueWay.decision;
+    }
+  } catch (error) {
+    return { ...failed(error), decision };
+  }
+
+  // 4. Plan once: every write still missing, the way to merge included.
   let effects: Effect[];
   try {
-    effects = plan(decision, g.facts, view, now, planOptions);
+    effects = plan(decision, g.facts, view, now, { ...planOptions, ...(queueWay ? { queue: queueWay } : {}) });
     const { way, needs } = base ? mergeAssessment(decision, g.facts, view, settings) : { way: undefined, needs: [] };
     if (needs.length > 0) session.log.info({ pr: `${ref.owner}/${ref.repo}#${ref.number}`, githubNeeds: needs.map((n) => n.kind), detail: needs }, 'policy lets it merge; GitHub does not yet');
     if (way?.kind === 'merge' && (way.bypass || way.probe)) {
@@ -269,23 +310,12 @@ export async function reconcileWith(client: GitHubClient, ref: PullRequestRef, o
   } catch (error) {
     return { ...failed(error), decision };
   }
-  // A base branch with a merge queue: enqueue instead of merging, dequeue what the gate would no
-  // longer merge, and say so (follow-merge-queue.ts).
-  let queue: QueueFollow = { decision, effects, result: {} };
-  if (options.mode === 'full' && g.pr.state === 'open' && !g.pr.merged) {
-    try {
-      const replan = (d: Decision) => plan(d, g.facts, view, now, planOptions);
-      queue = await followMergeQueue(session, ref, g.pr.baseRef, decision, effects, view, options.mergeQueueHint === true, replan, options.identity.login);
-      ({ decision, effects } = queue);
-    } catch (error) {
-      return { ...failed(error), decision };
-    }
-  }
   if (options.checkRunAs === 'status') effects = effects.filter((e) => !isUnchangedStatus(e, view.checkRun));
   // Check mode never writes, whatever the plan says: defence in depth for the read-only Action.
   const toApply = options.mode === 'check' ? effects.filter((e) => e.kind === 'wake') : effects;
-  // A replica that lost the PR's lock writes nothing: another one holds the PR now (its client refuses
-  // every request anyway; this saves a half-applied plan).
+
+  // 5. Apply. A replica that lost the PR's lock writes nothing: another one holds the PR now (its client
+  // refuses every request anyway; this saves a half-applied plan).
   if (options.stillHeld?.() === false) {
     session.log.warn({ pr: `${ref.owner}/${ref.repo}#${ref.number}` }, 'the PR\'s lock was lost before applying; nothing written');
     return { ref, decision, facts: g.facts, effects, applied: [], merged: false, requests: session.requests, error: 'lock lost' };
@@ -293,8 +323,6 @@ export async function reconcileWith(client: GitHubClient, ref: PullRequestRef, o
   const result = await applyEffects(session, {
     ref, checkRunAs: options.checkRunAs ?? 'check-run', governed: decision.governed, ...(view.checkRun ? { currentCheckRun: view.checkRun } : {}),
   }, toApply);
-  // Enqueued last, like a merge, and only when every write before it went through.
-  const queueResult = queue.look?.step.kind === 'enqueue' && !result.error ? await applyQueueStep(session, ref, queue.look) : queue.result;
 
   if (result.refusal && decision.governed && options.mode === 'full') {
     // GitHub refused the merge for a reason waiting will not fix: say so now, in the check and the status
@@ -329,12 +357,11 @@ export async function reconcileWith(client: GitHubClient, ref: PullRequestRef, o
     ...(recordWritten ? claimed : []),
     ...(result.merged && options.notify && notifyPolicy ? mergedNotifications({ decision, facts: g.facts, policy: notifyPolicy, available: options.notify.channels, url: prUrl, now }) : []),
   ];
-  const error = result.error ?? queueResult.error ?? g.policyError;
-  const queueWake = queueResult.retrySoon ? new Date(now.getTime() + REEVALUATE_MS).toISOString() : undefined;
+  const error = result.error ?? g.policyError;
   const wakeAt = earliest(result.wakeAt, decision.wakeAt, extraWake, queueWake, error ? new Date(now.getTime() + REEVALUATE_MS).toISOString() : undefined);
   return {
     ref, decision, facts: g.facts, effects, applied: result.applied, merged: result.merged, requests: session.requests, ...(g.notice ? { notice: g.notice } : {}),
-    ...(queueResult.applied ? { mergeQueue: queueResult.applied } : {}),
+    ...(result.mergeQueue ? { mergeQueue: result.mergeQueue } : {}),
     ...(wakeAt ? { wakeAt } : {}), ...(error ? { error } : {}), ...(notifications.length ? { notifications } : {}),
   };
 }
