@@ -108,6 +108,8 @@ function governedLine(r: GovernedReason): string {
       return `label "${r.label}" marks agent PRs`;
     case 'branch':
       return `head branch ${r.branch} matches ${r.pattern}`;
+    case 'trailer':
+      return `commit ${r.sha.slice(0, 7)} carries the trailer "${r.line}" (${r.pattern})`;
   }
 }
 

@@ -40,6 +40,7 @@ export function classifyInput(facts: PullRequestFacts): ClassifyInput {
     changedFiles: facts.changedFiles,
     additions: facts.additions,
     deletions: facts.deletions,
+    commits: facts.commits,
   };
 }
 

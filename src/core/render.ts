@@ -75,6 +75,7 @@ function describeGoverned(g: GovernedReason): string {
     case 'author': return `author ${person(g.login)} is an agent`;
     case 'label': return `label ${code(g.label)}`;
     case 'branch': return `branch ${code(g.branch)} matches ${code(g.pattern)}`;
+    case 'trailer': return `commit ${code(g.sha.slice(0, 7))} carries the trailer ${code(g.line)} (matches ${code(g.pattern)})`;
   }
 }
 

@@ -41,6 +41,8 @@ export interface Rule {
   approvals?: number;
   /** Weight this rule adds to the risk score when it matches (see risk.ts). */
   risk?: number;
+  /** Absent: the policy's mode. An observed rule's demands are shown, not enforced (observe.ts). */
+  mode?: Mode;
 }
 
 /** A rule's own approvers. Unlike the top-level `reviewers`, `permission` has no default: a rule
@@ -51,9 +53,20 @@ export interface RuleReviewers {
   permission?: Permission;
 }
 
+/** `enforce`: the gate acts on its decisions. `observe`: it decides the same and acts on nothing. */
+export type Mode = 'enforce' | 'observe';
+
 export interface Policy {
   version: 1;
-  agents: { authors: string[]; labels: string[]; branches: string[] };
+  /** Absent: enforce. */
+  mode?: Mode;
+  agents: {
+    authors: string[];
+    labels: string[];
+    branches: string[];
+    /** `Key: value` patterns over commit trailer lines (trailers.ts); absent in a policy built by hand: none. */
+    trailers?: string[];
+  };
   reviewers: { users: string[]; teams: string[]; permission: Permission };
   default: Tier;
   tiers: {
@@ -138,6 +151,8 @@ export interface Commit {
   /** GitHub logins linked to the commit's author and committer, when GitHub could link them. */
   authorLogin?: string;
   committerLogin?: string;
+  /** The full commit message, when the shell read it (for `agents.trailers`). */
+  message?: string;
 }
 
 export interface IssueComment {
@@ -245,7 +260,9 @@ export interface RiskFactor {
 export type GovernedReason =
   | { kind: 'author'; login: string }
   | { kind: 'label'; label: string }
-  | { kind: 'branch'; branch: string; pattern: string };
+  | { kind: 'branch'; branch: string; pattern: string }
+  /** A commit of the PR carries a trailer that `agents.trailers` names (`line` as the commit has it). */
+  | { kind: 'trailer'; sha: string; line: string; pattern: string };
 
 export interface Classification {
   governed: boolean;

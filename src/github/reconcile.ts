@@ -10,6 +10,7 @@ import { decide } from '../core/decide.js';
 import type { BaseBranchView, MergeSettings } from '../core/merge-blockers.js';
 import { mergeAssessment, plan } from '../core/plan.js';
 import { loadPolicy, POLICY_PATH } from '../core/policy.js';
+import { needsTrailerRead } from '../core/trailer-read.js';
 import type { Decision, Effect, GitHubView, PolicyLoad, PullRequestFacts } from '../core/types.js';
 import { applyEffects, isUnchangedStatus, REEVALUATE_MS } from './apply-effects.js';
 import type { GitHubClient } from './client.js';
@@ -95,6 +96,8 @@ async function gather(session: Session, ref: PullRequestRef, options: ReconcileO
   // the look is skipped only when it cannot find one (no comments, as GitHub says now or as a brand-new
   // head's event says).
   let earlierComments: RawComment[] | undefined;
+  let earlierGate: GateCheck | undefined;
+  let commits: PullRequestFacts['commits'] | undefined;
   if (!governed) {
     // Without a policy nothing is governed, whatever the PR once was: no need to look.
     const noComments = load.kind === 'missing' || (pr.comments === 0 && (pr.source === 'api' || options.headIsNew === true));
@@ -102,13 +105,22 @@ async function gather(session: Session, ref: PullRequestRef, options: ReconcileO
     if (!findStatusComment(earlierComments, options.identity)) {
       const skipLookup = options.mode === 'check' || (options.headIsNew === true && options.checkRunAs !== 'status');
       const gate: GateCheck = skipLookup ? { seenBefore: false } : await findCheck(session, ref, pr.headSha, options);
-      return { facts: base, load, pr, gate, ...extra };
+      // Agent work pushed under a person's name: its commits' trailers may govern it (trailer-read.ts).
+      if (needsTrailerRead({ load, headIsNew: options.headIsNew === true, seenBefore: gate.seenBefore, governedBefore: gate.checkRun !== undefined })) {
+        commits = await gatherCommits(session, ref, pr);
+      }
+      if (!commits || !classify(load, { ...base, commits, files: [], changedFiles: 0, additions: 0, deletions: 0 }).governed) {
+        return { facts: commits ? { ...base, commits } : base, load, pr, gate, ...extra };
+      }
+      if (!skipLookup) earlierGate = gate;
+      // Governed after all: a payload's count of no comments may predate the gate's own (see below).
+      if (noComments) earlierComments = undefined;
     }
   }
 
   // The reads below do not depend on each other, so they go out together: a reconcile's latency is
   // then its slowest read, not the sum of them.
-  const gateRead = findCheck(session, ref, pr.headSha, options);
+  const gateRead = earlierGate ? Promise.resolve(earlierGate) : findCheck(session, ref, pr.headSha, options);
   // Comments are always listed unless GitHub said "none" just now: a webhook's count is a snapshot
   // from before the event, and the gate may have posted its status comment since (a push racing the
   // first reconcile). Trusting it would post a second status comment.
@@ -125,14 +137,14 @@ async function gather(session: Session, ref: PullRequestRef, options: ReconcileO
   const statusComment = findStatusComment(rawComments, options.identity);
   const comments = rawComments.map(({ user: _u, performed_via_github_app: _p, ...c }) => c);
   const facts: PullRequestFacts = {
-    ...base, files, comments, reviews,
+    ...base, files, comments, reviews, ...(commits ? { commits } : {}),
     ...(gate.headSeenAt ? { headSeenAt: gate.headSeenAt } : {}),
     ...(statusComment?.ledger ? { ledger: statusComment.ledger } : {}),
   };
   const authors = [...new Set([...commandAuthors(facts), ...clickAuthors(facts)])].sort();
   if (authors.length > 0) {
     [facts.commits, facts.authorizations] = await settleAll([
-      gatherCommits(session, ref, pr),
+      commits ? Promise.resolve(commits) : gatherCommits(session, ref, pr),
       gatherAuthorizations(session, ref, authors, load.kind === 'ok' ? load.policy.reviewers : undefined, ruleTeams(load.kind === 'ok' ? load.policy : undefined)),
     ]);
   }
