@@ -2,6 +2,7 @@
 // effect is compared against the view or the ledger first, so planning again against the state the
 // previous plan produced yields no writes: replaying any event is harmless.
 import { planAttention } from './attention.js';
+import { acts } from './observe.js';
 import { isBot } from './commands.js';
 import { checkRunActions, clicksOf } from './clicks.js';
 import type { GateLedger } from './ledger.js';
@@ -25,8 +26,10 @@ export function mergeAssessment(decision: Decision, facts: PullRequestFacts, vie
 
 type CheckRunEffect = Extract<Effect, { kind: 'check-run' }>;
 
-/** Never `neutral` or `skipped` for a PR that may not merge: GitHub treats both as passing. */
+/** Never `neutral` or `skipped` for a PR that may not merge: GitHub treats both as passing. The one
+ * exception is observe mode, whose whole point is that it never blocks (and never passes as a verdict). */
 function checkStatus(decision: Decision): Pick<CheckRunEffect, 'status' | 'conclusion'> {
+  if (decision.governed && !acts(decision)) return { status: 'completed', conclusion: 'neutral' };
   switch (decision.state) {
     case 'ready':
     case 'ignored':
@@ -124,7 +127,9 @@ export function plan(decision: Decision, facts: PullRequestFacts, view: GitHubVi
     // the worst case is an answer given twice, never a command left unanswered.
     // Review requests and reminders are recorded in the ledger first and applied after the status
     // comment: a crash in between loses a step, never repeats one.
-    const attention = planAttention(decision, facts, now);
+    // Observe mode asks nobody and reminds nobody; nothing is recorded as asked either, so switching
+    // to enforce asks then.
+    const attention = acts(decision) ? planAttention(decision, facts, now) : { ledger: {}, effects: [] };
     // A refusal of this head stays on record (GitHub keeps none) while the policy still lets it merge.
     const refusal = merging.needs.some((n) => n.kind === 'refused') ? view.base?.refusal : undefined;
     const ledger: GateLedger = { ...decision.ledger, ...attention.ledger, answered: [...decision.ledger.answered, ...answered], ...(refusal ? { mergeRefusal: refusal } : {}) };
@@ -137,6 +142,7 @@ export function plan(decision: Decision, facts: PullRequestFacts, view: GitHubVi
   if (decision.wakeAt) effects.push({ kind: 'wake', at: decision.wakeAt });
 
   // The merge step: one place chooses the method and the way (merge, update the branch, or wait).
+  if (!acts(decision)) return effects;
   if (merging.way.kind === 'merge') effects.push({ kind: 'merge', sha: facts.headSha, method: merging.way.method });
   else if (merging.way.kind === 'update-branch') effects.push({ kind: 'update-branch', expectedHeadSha: facts.headSha });
   return effects;

@@ -343,6 +343,26 @@ export interface Decision {
   approvers?: ApproverStatus[];
   /** Hard PR waiting for approvals: whom to ask and when to remind (see attention.ts). */
   attention?: Attention;
+  /** `observe` (the policy's `mode: observe`): decided as usual, acted on never (observe.ts). Absent: enforce. */
+  mode?: Mode;
+  /** What the gate would do: in observe mode the whole decision (`rules` empty); under enforce, set only
+   * when rules in `mode: observe` matched (`rules`): what it would do if they were enforced, while the
+   * rest of the decision is what enforcing rules demand, and is acted on. */
+  observed?: ObservedOutcome & { rules: string[] };
+}
+
+/** What a decision would do, kept beside the one acted on (observe.ts). */
+export interface ObservedOutcome {
+  tier: Decision['tier'];
+  state: State;
+  title: string;
+  merge: boolean;
+  approvals: number;
+  approvalsRequired: number;
+  /** Logins of the vetoes that stand. */
+  vetoes: string[];
+  window?: Decision['window'];
+  approvers?: ApproverStatus[];
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -364,7 +384,7 @@ export interface GitHubView {
 }
 
 export type Effect =
-  | { kind: 'check-run'; id?: number; headSha: string; status: 'in_progress' | 'completed'; conclusion?: 'success' | 'failure' | 'action_required'; title: string; summary: string; text?: string;
+  | { kind: 'check-run'; id?: number; headSha: string; status: 'in_progress' | 'completed'; conclusion?: 'success' | 'failure' | 'action_required' | 'neutral'; title: string; summary: string; text?: string;
       /** One-click buttons on the check run (clicks.ts); set only when the plan offers them. */
       actions?: { label: string; description: string; identifier: string }[] }
   | { kind: 'status-comment'; id?: number; body: string }

@@ -11,6 +11,7 @@ import type { BaseBranchView, MergeSettings } from '../core/merge-blockers.js';
 import { mergeAssessment, plan } from '../core/plan.js';
 import { loadPolicy, POLICY_PATH } from '../core/policy.js';
 import { needsTrailerRead } from '../core/trailer-read.js';
+import { acts } from '../core/observe.js';
 import type { Decision, Effect, GitHubView, PolicyLoad, PullRequestFacts } from '../core/types.js';
 import { applyEffects, isUnchangedStatus, REEVALUATE_MS } from './apply-effects.js';
 import type { GitHubClient } from './client.js';
@@ -196,7 +197,7 @@ export async function reconcileWith(client: GitHubClient, ref: PullRequestRef, o
   let claimed: Notification[] = [];
   const notifyPolicy = g.load.kind === 'ok' ? g.load.policy.notify : undefined;
   const prUrl = options.notify ? `${options.notify.webUrl.replace(/\/+$/, '')}/${ref.owner}/${ref.repo}/pull/${ref.number}` : '';
-  if (options.notify && options.mode === 'full' && decision.governed && notifyPolicy) {
+  if (options.notify && options.mode === 'full' && decision.governed && acts(decision) && notifyPolicy) {
     // A reminder step posted by this reconcile is a `stale` moment, once per step of each head.
     const step = dueReminderStep(decision, g.facts, now);
     const extra = step !== undefined ? [{ event: 'stale' as const, key: `stale:${g.facts.headSha.slice(0, 12)}:${step}` }] : [];
@@ -211,7 +212,7 @@ export async function reconcileWith(client: GitHubClient, ref: PullRequestRef, o
   let extraWake: string | undefined;
   const settings = mergeSettings(g.load);
   try {
-    const wantsMerge = options.mode === 'full' && decision.merge && decision.state === 'ready';
+    const wantsMerge = options.mode === 'full' && acts(decision) && decision.merge && decision.state === 'ready';
     if (wantsMerge && g.gate.seenBefore) {
       const m = await gatherMergeView(session, ref, g.pr, options.identity, options.checkRunAs === 'status', options.ignoreCheckRunIds);
       const changed = m.current ? changedSince(g.pr, m.current) : undefined;
@@ -263,7 +264,7 @@ export async function reconcileWith(client: GitHubClient, ref: PullRequestRef, o
   // A base branch with a merge queue: enqueue instead of merging, dequeue what the gate would no
   // longer merge, and say so (follow-merge-queue.ts).
   let queue: QueueFollow = { decision, effects, result: {} };
-  if (options.mode === 'full' && g.pr.state === 'open' && !g.pr.merged) {
+  if (options.mode === 'full' && acts(decision) && g.pr.state === 'open' && !g.pr.merged) {
     try {
       const replan = (d: Decision) => plan(d, g.facts, view, now, planOptions);
       queue = await followMergeQueue(session, ref, g.pr.baseRef, decision, effects, view, options.mergeQueueHint === true, replan, options.identity.login);

@@ -94,7 +94,7 @@ function parse(text: string, file: string): ParsedPolicy {
     for (const e of describeAjvErrors(validate.errors ?? [])) errors.push(at(offsetOf(doc, e.path, e.atKey), e.message));
   }
   const raw = data as Raw;
-  errors.push(...globErrors(doc, raw, at), ...ruleNameErrors(doc, raw, at), ...noEffectErrors(doc, raw, at), ...riskErrors(doc, raw, at));
+  errors.push(...globErrors(doc, raw, at), ...ruleNameErrors(doc, raw, at), ...noEffectErrors(doc, raw, at), ...riskErrors(doc, raw, at), ...modeErrors(doc, raw, at));
   attentionErrors(raw, (path, message) => errors.push(at(offsetOf(doc, path), message)));
   errors.sort((a, b) => a.line - b.line || a.column - b.column);
 
@@ -505,6 +505,15 @@ function noEffectErrors(doc: Document, raw: Raw, at: At): PolicyError[] {
     );
   });
   return errors;
+}
+
+/** Under `mode: observe` the gate acts on nothing, so a rule that says `mode: enforce` would be a
+ * promise the gate does not keep: say so instead of silently observing it. */
+function modeErrors(doc: Document, raw: Raw, at: At): PolicyError[] {
+  if (raw.mode !== 'observe' || !Array.isArray(raw.rules)) return [];
+  return raw.rules.flatMap((rule, i) => (isRecord(rule) && rule.mode === 'enforce'
+    ? [at(offsetOf(doc, ['rules', i, 'mode']), `rules[${i}].mode: enforce has no effect under the policy's mode: observe (an observed policy acts on nothing); set the policy to mode: enforce and mark the rules to try with mode: observe`)]
+    : []));
 }
 
 /** `risk.soft` above `risk.hard` would never make anything soft: surely a mix-up, so say so. */
