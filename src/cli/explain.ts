@@ -1,7 +1,8 @@
 // `hitl-gate explain`: the tier a pull request would get, and why, without touching GitHub.
 import { parseArgs } from 'node:util';
 import { approverGroups, describeApprovers, type ApproverGroup } from '../core/approvers.js';
-import { classify, type ClassifyInput } from '../core/classify.js';
+import { describeChange } from '../core/change.js';
+import { classify } from '../core/classify.js';
 import { loadPolicy, POLICY_PATH } from '../core/policy.js';
 import type { ChangedFile, Classification, GovernedReason, PolicyLoad, RiskFactor, TierReason } from '../core/types.js';
 import { describeRisk } from '../core/risk.js';
@@ -58,19 +59,14 @@ export async function explain(args: string[], io: CliIO): Promise<number> {
   const changedFiles = count('changed-files', values['changed-files']) ?? files.length;
   const changedLines = count('changed-lines', values['changed-lines']);
 
-  const assumedAgent = values.author === undefined && values.label === undefined && values.head === undefined;
-  const input: ClassifyInput = {
-    author: values.author !== undefined
-      ? { login: values.author, type: values.author.toLowerCase().endsWith('[bot]') ? 'Bot' : 'User' }
-      : { login: '', type: 'Bot' },
-    labels: values.label ?? [],
-    headRef: values.head ?? '',
-    baseRef: values.base ?? 'main',
-    files,
-    changedFiles,
-    additions: changedLines ?? files.reduce((n, f) => n + f.additions, 0),
-    deletions: changedLines === undefined ? files.reduce((n, f) => n + f.deletions, 0) : 0,
-  };
+  const { input, assumedAgent } = describeChange({
+    files, changedFiles,
+    ...(values.author !== undefined ? { author: values.author } : {}),
+    ...(values.label !== undefined ? { labels: values.label } : {}),
+    ...(values.base !== undefined ? { base: values.base } : {}),
+    ...(values.head !== undefined ? { head: values.head } : {}),
+    ...(changedLines !== undefined ? { changedLines } : {}),
+  });
   const c = classify(load, input);
   const result: Explanation = {
     tier: c.tier,
