@@ -7,6 +7,7 @@ import { buildPullRequestSummary, buildSweepSummary } from './build-summary.js';
 import { findPullRequest, type Target } from './find-pull-request.js';
 import type { ActionEnvironment, ActionInputs } from './inputs.js';
 import { resolveIdentity } from './resolve-identity.js';
+import { runPolicyTests } from './run-policy-tests.js';
 
 export interface Engine {
   reconcile(client: GitHubClient, ref: PullRequestRef, options: ReconcileOptions): Promise<ReconcileOutcome>;
@@ -52,6 +53,10 @@ export async function main(inputs: ActionInputs, environment: ActionEnvironment,
 }
 
 async function gate(target: Exclude<Target, { kind: 'nothing' }>, inputs: ActionInputs, environment: ActionEnvironment, deps: MainDependencies): Promise<ActionReport> {
+  if (inputs.mode === 'test') {
+    if (target.kind !== 'pull-request') return { outputs: {}, annotations: [{ level: 'notice', title: 'hitl-gate', message: 'Mode `test` runs the policy tests of a pull request: run it on pull_request events.' }] };
+    return runPolicyTests(deps.client, { owner: environment.owner, repo: environment.repo, number: target.number }, inputs, deps.now());
+  }
   const identity = await resolveIdentity(deps.client, inputs.appSlug, environment.apiUrl);
   const base = {
     identity, policyPath: inputs.policyPath, now: deps.now, log: deps.log,

@@ -5,9 +5,10 @@ import { dirname, join, relative } from 'node:path';
 import { parseArgs } from 'node:util';
 import { loadPolicy, POLICY_PATH } from '../core/policy.js';
 import { parsePolicyTests } from '../core/policy-tests/parse.js';
-import { resultLine, runCase } from '../core/policy-tests/run.js';
+import { resultLine } from '../core/policy-tests/run.js';
+import { exitCodeOf, runSuite, summaryLine, type TestFileText } from '../core/policy-tests/suite.js';
 import type { PolicyLoad } from '../core/types.js';
-import { junitXml, type SuiteResult } from './junit.js';
+import { junitXml } from './junit.js';
 import { readUserFile, UsageError, type CliIO } from './io.js';
 
 export const TESTS_DIR = '.github/hitl-tests';
@@ -25,43 +26,36 @@ async function filesOf(arg: string): Promise<string[]> {
   return names.map((n) => join(arg, n));
 }
 
+/** `policy:` is relative to the test file; without it, the repository's policy where the run is. */
+const policyPath = (file: string, policy: string | undefined): string =>
+  policy === undefined ? POLICY_PATH : relative('.', join(dirname(file), policy)) || '.';
+
 export async function policyTest(args: string[], io: CliIO): Promise<number> {
   const { values, positionals } = parseArgs({ args, allowPositionals: true, strict: true, options: { format: { type: 'string', default: 'text' } } });
   const format = values.format;
   if (format !== 'text' && format !== 'junit') throw new UsageError(`--format expects text or junit, got "${format}"`);
-  const files = (await Promise.all((positionals.length ? positionals : [TESTS_DIR]).map(filesOf))).flat();
-  if (files.length === 0) throw new UsageError(`no test files (*.yml) in ${positionals.join(', ') || TESTS_DIR}`);
+  const paths = (await Promise.all((positionals.length ? positionals : [TESTS_DIR]).map(filesOf))).flat();
+  if (paths.length === 0) throw new UsageError(`no test files (*.yml) in ${positionals.join(', ') || TESTS_DIR}`);
 
-  const out = (line: string) => (format === 'text' ? io.stdout(`${line}\n`) : io.stderr(`${line}\n`));
+  const files: TestFileText[] = [];
+  for (const path of paths) files.push({ path, text: await readUserFile(io, path, 'tests') });
+  // Every policy the files name, read once (an unreadable one is a usage error, as for explain).
   const policies = new Map<string, PolicyLoad>();
-  const suites: SuiteResult[] = [];
-  let malformed = 0;
-  for (const file of files) {
-    const parsed = parsePolicyTests(await readUserFile(io, file, 'tests'), file);
-    if (!parsed.ok) {
-      for (const e of parsed.errors) out(`${e.file}:${e.line}:${e.column}: ${e.message}`);
-      malformed += 1;
-      continue;
-    }
-    // `policy:` is relative to the test file; without it, the repository's policy where the run is.
-    const policyPath = parsed.file.policy !== undefined ? relative('.', join(dirname(file), parsed.file.policy)) || '.' : POLICY_PATH;
-    let load = policies.get(policyPath);
-    if (!load) {
-      load = loadPolicy({ kind: 'text', path: policyPath, text: await readUserFile(io, policyPath, 'policy') });
-      policies.set(policyPath, load);
-      if (load.kind === 'invalid') for (const e of load.errors) out(`${e.file}:${e.line}:${e.column}: ${e.message}`);
-    }
-    const results = parsed.file.cases.map((c) => runCase(load, c));
-    for (const r of results) out(resultLine(r));
-    suites.push({ file, results });
+  for (const f of files) {
+    const parsed = parsePolicyTests(f.text, f.path);
+    const path = policyPath(f.path, parsed.ok ? parsed.file.policy : undefined);
+    if (parsed.ok && !policies.has(path)) policies.set(path, loadPolicy({ kind: 'text', path, text: await readUserFile(io, path, 'policy') }));
   }
+  const outcome = runSuite(files, (file, policy) => policies.get(policyPath(file, policy)) ?? `cannot read policy ${policyPath(file, policy)}`);
 
-  const all = suites.flatMap((s) => s.results);
-  const failed = all.filter((r) => !r.passed).length;
-  const summary = `${all.length - failed} passed, ${failed} failed${malformed ? `, ${malformed} malformed test file${malformed === 1 ? '' : 's'}` : ''} (${files.length} file${files.length === 1 ? '' : 's'})`;
+  const lines = [
+    ...outcome.errors.map((e) => `${e.file}:${e.line}:${e.column}: ${e.message}`),
+    ...outcome.suites.flatMap((s) => s.results.map(resultLine)),
+    summaryLine(outcome, files.length),
+  ];
   if (format === 'junit') {
-    io.stdout(junitXml(suites));
-    io.stderr(`${summary}\n`);
-  } else io.stdout(`${summary}\n`);
-  return malformed > 0 ? 2 : failed > 0 ? 1 : 0;
+    io.stdout(junitXml(outcome.suites));
+    io.stderr(`${lines.join('\n')}\n`);
+  } else io.stdout(`${lines.join('\n')}\n`);
+  return exitCodeOf(outcome);
 }

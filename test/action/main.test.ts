@@ -53,7 +53,7 @@ function engine(script: (options: ReconcileOptions) => ReconcileOutcome, calls: 
 }
 
 const silent = { info() {}, warn() {}, error() {} };
-const inputs = (mode: ActionInputs['mode']): ActionInputs => ({ token: 't', mode, policyPath: '.github/hitl.yml', appSlug: 'github-actions' });
+const inputs = (mode: ActionInputs['mode']): ActionInputs => ({ token: 't', mode, policyPath: '.github/hitl.yml', testsPath: '.github/hitl-tests', appSlug: 'github-actions' });
 const prEvent: ActionEnvironment = { event: { name: 'pull_request', payload: { pull_request: { number: 12 } } }, owner: 'acme', repo: 'widgets', apiUrl: 'https://api.github.com' };
 const deps = (e: Engine, c = client()) => ({ client: c, engine: e, now: () => new Date('2026-11-22T01:00:00Z'), log: silent });
 
