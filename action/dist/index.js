@@ -39136,6 +39136,14 @@ function mergeGroupVerdict(members, verdicts) {
 
 ${lines}
 ` };
+  let observed = blocked.filter((v) => v.error === void 0 && v.decision?.mode === "observe");
+  if (observed.length === blocked.length && missing.length === 0 && verdicts.length > 0) {
+    let first2 = observed[0], title2 = `Observe mode: #${first2.number} would not merge now: ${first2.decision?.title ?? ""}`;
+    return { conclusion: "neutral", title: title2.length > 200 ? `${title2.slice(0, 199)}…` : title2, summary: `The policy only observes ${observed.map((v) => `#${v.number}`).join(", ")} (\`mode: observe\`), so this group is not held up; enforced, the gate would not let it merge now:
+
+${lines}
+` };
+  }
   let names = [...blocked.map((v) => `#${v.number}`), ...missing.map((n2) => `#${n2}`)], first = blocked[0], title = first?.decision && first.error === void 0 ? `#${first.number} may not merge: ${first.decision.title}` : `${names.join(", ")} ${names.length === 1 ? "was" : "were"} not checked`;
   return {
     conclusion: "failure",
@@ -40714,14 +40722,14 @@ function reportPullRequest(outcome, inputs, now2, extra) {
     annotations: [...annotatePolicy(decision), ...extra],
     summary: buildPullRequestSummary(outcome, inputs.mode, now2)
   };
-  return outcome.error ? (report.outputs = { tier: decision.tier === "none" ? "hard" : decision.tier, state: "blocked" }, report.failure = `#${outcome.ref.number}: GitHub failed us: ${outcome.error}`) : inputs.mode === "check" && decision.state === "blocked" && (report.failure = `#${outcome.ref.number} is blocked: ${decision.title}${decision.blockers.length ? ` (${decision.blockers.join("; ")})` : ""}`), report;
+  return outcome.error ? (report.outputs = { tier: decision.tier === "none" ? "hard" : decision.tier, state: "blocked" }, report.failure = `#${outcome.ref.number}: GitHub failed us: ${outcome.error}`) : inputs.mode === "check" && decision.state === "blocked" && decision.mode !== "observe" && (report.failure = `#${outcome.ref.number} is blocked: ${decision.title}${decision.blockers.length ? ` (${decision.blockers.join("; ")})` : ""}`), report;
 }
 function reportMergeGroup(answer, inputs) {
-  let { verdict } = answer, head = answer.headSha ? ` ${answer.headSha.slice(0, 7)}` : "", lines = [`## hitl-gate: merge group${head} ${verdict.conclusion === "success" ? "may merge" : "must not merge"}`, "", `**${verdict.title}**`, "", verdict.summary, ""];
+  let { verdict } = answer, head = answer.headSha ? ` ${answer.headSha.slice(0, 7)}` : "", lines = [`## hitl-gate: merge group${head} ${verdict.conclusion === "failure" ? "must not merge" : "may merge"}`, "", `**${verdict.title}**`, "", verdict.summary, ""];
   inputs.mode === "full" && lines.push(answer.written ? "The `hitl` check on the group says so." : `The \`hitl\` check on the group could not be written${answer.error ? `: ${answer.error}` : ""}.`, "");
   let report = { outputs: {}, annotations: [], summary: lines.join(`
 `) };
-  return verdict.conclusion !== "success" ? report.failure = `Merge group${head}: ${verdict.title}` : answer.error && (report.failure = `Merge group${head}: ${answer.error}`), report;
+  return verdict.conclusion === "failure" ? report.failure = `Merge group${head}: ${verdict.title}` : answer.error && (report.failure = `Merge group${head}: ${answer.error}`), report;
 }
 function reportSweep(outcomes, extra) {
   let failed = outcomes.filter((o) => o.error), annotations = [...extra];

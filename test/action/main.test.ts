@@ -66,6 +66,12 @@ describe('check mode', () => {
     }
   });
 
+  it('never fails under a policy in mode: observe, even for a PR it would block', async () => {
+    const report = await main(inputs('check'), prEvent, deps(engine(() => outcome(decision({ state: 'blocked', mode: 'observe', blockers: ['needs 1 approval'] })))));
+    expect(report.outputs).toEqual({ tier: 'soft', state: 'blocked' });
+    expect(report.failure).toBeUndefined();
+  });
+
   it('reconciles read-only, as the GitHub Actions app, with the policy input', async () => {
     const calls: ReconcileOptions[] = [];
     await main({ ...inputs('check'), policyPath: 'config/gate.yml' }, prEvent, deps(engine(() => outcome(decision()), calls)));
