@@ -83,6 +83,24 @@ describe('reconcile: agent work opened under a person\'s name', () => {
   });
 });
 
+describe('reconcile: the trailer taken off again', () => {
+  it('a force-push whose commits no longer carry the trailer does not make the PR ungoverned: its check does not turn green', async () => {
+    const NEW = 'b'.repeat(40);
+    gh.policy(POLICY_TEXT);
+    gh.comments([{ id: 777, login: 'hitl-gate[bot]', app_id: 4242, body: `Status\n${ledgerMarker({ vetoes: [], answered: [] })}`, created_at: at(-10) }]);
+    gh.checkRuns([], NEW);
+    gh.files([{ filename: 'src/widget.ts' }]);
+    gh.createCheckRun(556);
+    gh.updateComment(777);
+
+    const outcome = await reconcile(testClient(), REF, fullOptions({ pullRequest: pullRequest({ author: 'bob', headRef: 'feature/x', comments: 1, headSha: NEW }), headIsNew: true }));
+
+    api.done();
+    expect(outcome.decision).toMatchObject({ governed: true, tier: 'soft', state: 'waiting' });
+    expect(api.writes()[0]).toMatchObject({ path: '/repos/acme/widgets/check-runs', body: { status: 'in_progress', external_id: 'hitl-gate:governed' } });
+  });
+});
+
 describe('reconcile: a push racing the first reconcile', () => {
   it('a new head whose payload still counts no comments finds and edits the existing status comment: never a second one', async () => {
     const NEW_HEAD = 'b'.repeat(40);
