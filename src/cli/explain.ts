@@ -17,6 +17,7 @@ const OPTIONS = {
   author: { type: 'string' },
   base: { type: 'string' },
   head: { type: 'string' },
+  commit: { type: 'string', multiple: true },
   'changed-files': { type: 'string' },
   'changed-lines': { type: 'string' },
   json: { type: 'boolean' },
@@ -26,7 +27,7 @@ const OPTIONS = {
 export interface Explanation {
   tier: Classification['tier'];
   governed: boolean;
-  /** True when no --author, --label or --head was given and the PR was taken to be an agent's. */
+  /** True when no --author, --label, --head or --commit was given and the PR was taken to be an agent's. */
   assumedAgent: boolean;
   governedBy: GovernedReason[];
   /** Names of the matching rules, in policy order. */
@@ -65,6 +66,7 @@ export async function explain(args: string[], io: CliIO): Promise<number> {
     ...(values.label !== undefined ? { labels: values.label } : {}),
     ...(values.base !== undefined ? { base: values.base } : {}),
     ...(values.head !== undefined ? { head: values.head } : {}),
+    ...(values.commit !== undefined ? { commitMessages: values.commit } : {}),
     ...(changedLines !== undefined ? { changedLines } : {}),
   });
   const c = classify(load, input);

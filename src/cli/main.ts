@@ -23,10 +23,13 @@ Commands:
       --author LOGIN         the PR author
       --base BRANCH          the target branch (default main)
       --head BRANCH          the head branch
+      --commit MESSAGE       a commit message (repeatable): its trailers may make the PR an
+                             agent's (agents.trailers)
       --changed-files N      how many files GitHub counts (more than listed = truncated)
       --changed-lines N      added + deleted lines (default: summed from --files-from JSON)
       --json                 print a JSON object: tier, governed, rules, reasons, governedBy
-                         Without --author, --label or --head the PR is taken to be an agent's.
+                         Without --author, --label, --head or --commit the PR is taken to be
+                         an agent's.
   test [FILE|DIR...]     Run policy tests: fixture PRs and the tier the policy must give them
                          (default .github/hitl-tests/*.yml). One PASS/FAIL line per case and
                          a summary; exit 0 all pass, 1 one fails, 2 a malformed test file

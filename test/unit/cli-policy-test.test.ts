@@ -117,6 +117,15 @@ describe('hitl-gate test', () => {
     expect(JSON.parse(r.stdout)).toEqual(JSON.parse(await readFile('schema/hitl-tests.schema.json', 'utf8')));
   });
 
+  it('explain takes commit messages as the test cases do: a trailer makes a person\'s PR an agent\'s', async () => {
+    const args = ['explain', '--policy', 'examples/hitl.yml', '--author', 'bob', '--file', 'src/a.ts', '--json'];
+    const without = JSON.parse((await cli(args)).stdout) as { governed: boolean };
+    const withTrailer = JSON.parse((await cli([...args, '--commit', 'Fix\n\nCo-Authored-By: Claude <noreply@anthropic.com>'])).stdout) as { governed: boolean; governedBy: { kind: string }[] };
+    expect(without.governed).toBe(false);
+    expect(withTrailer.governed).toBe(true);
+    expect(withTrailer.governedBy.map((g) => g.kind)).toEqual(['trailer']);
+  });
+
   it('no test directory is a usage error, exit 2', async () => {
     const r = await cli(['test', join(tmpdir(), 'no-such-hitl-tests')]);
     expect(r.code).toBe(2);
