@@ -2,13 +2,15 @@
 // typo in a workflow fails the step with a message that says what to write instead.
 import { readFileSync } from 'node:fs';
 
-export const MODES = ['check', 'full', 'sweep'] as const;
+export const MODES = ['check', 'full', 'sweep', 'test'] as const;
 export type Mode = (typeof MODES)[number];
 
 export interface ActionInputs {
   token: string;
   mode: Mode;
   policyPath: string;
+  /** `mode: test`: the directory of policy tests, read from the PR head. */
+  testsPath: string;
   appSlug: string;
   /** The running job's own check run (`job.check_run_id`): not one of the "other checks" a merge waits for. */
   jobCheckRunId?: number;
@@ -46,6 +48,10 @@ export function readInputs(getInput: InputReader): ActionInputs {
   if (policyPath.startsWith('/') || policyPath.split('/').includes('..')) {
     throw new ConfigurationError(`Input \`policy\` is "${policyPath}"; expected a path inside the repository such as .github/hitl.yml.`);
   }
+  const testsPath = getInput('tests').trim() || '.github/hitl-tests';
+  if (testsPath.startsWith('/') || testsPath.split('/').includes('..')) {
+    throw new ConfigurationError(`Input \`tests\` is "${testsPath}"; expected a directory inside the repository such as .github/hitl-tests.`);
+  }
   const appSlug = getInput('app-slug').trim() || 'github-actions';
   if (!/^[a-z0-9][a-z0-9-]*$/i.test(appSlug)) {
     throw new ConfigurationError(`Input \`app-slug\` is "${appSlug}"; expected a GitHub App slug such as github-actions.`);
@@ -54,7 +60,7 @@ export function readInputs(getInput: InputReader): ActionInputs {
   if (rawJob && !/^[1-9]\d{0,18}$/.test(rawJob)) {
     throw new ConfigurationError(`Input \`job-check-run-id\` is "${rawJob}"; expected the number \`\${{ job.check_run_id }}\` gives, or nothing.`);
   }
-  return { token, mode: rawMode, policyPath, appSlug, ...(rawJob ? { jobCheckRunId: Number(rawJob) } : {}) };
+  return { token, mode: rawMode, policyPath, testsPath, appSlug, ...(rawJob ? { jobCheckRunId: Number(rawJob) } : {}) };
 }
 
 function isMode(value: string): value is Mode {

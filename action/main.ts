@@ -7,6 +7,7 @@ import { buildPullRequestSummary, buildSweepSummary } from './build-summary.js';
 import { findPullRequest, type Target } from './find-pull-request.js';
 import type { ActionEnvironment, ActionInputs } from './inputs.js';
 import { resolveIdentity } from './resolve-identity.js';
+import { runPolicyTests } from './run-policy-tests.js';
 
 export interface Engine {
   reconcile(client: GitHubClient, ref: PullRequestRef, options: ReconcileOptions): Promise<ReconcileOutcome>;
@@ -52,6 +53,10 @@ export async function main(inputs: ActionInputs, environment: ActionEnvironment,
 }
 
 async function gate(target: Exclude<Target, { kind: 'nothing' }>, inputs: ActionInputs, environment: ActionEnvironment, deps: MainDependencies): Promise<ActionReport> {
+  if (inputs.mode === 'test') {
+    if (target.kind !== 'pull-request') return { outputs: {}, annotations: [{ level: 'notice', title: 'hitl-gate', message: 'Mode `test` runs the policy tests of a pull request: run it on pull_request events.' }] };
+    return runPolicyTests(deps.client, { owner: environment.owner, repo: environment.repo, number: target.number }, inputs, deps.now());
+  }
   const identity = await resolveIdentity(deps.client, inputs.appSlug, environment.apiUrl);
   const base = {
     identity, policyPath: inputs.policyPath, now: deps.now, log: deps.log,
@@ -92,7 +97,8 @@ function reportPullRequest(outcome: ReconcileOutcome, inputs: ActionInputs, now:
     // GitHub failed us part-way: the verdict may rest on missing facts, so it must not read as a pass.
     report.outputs = { tier: decision.tier === 'none' ? 'hard' : decision.tier, state: 'blocked' };
     report.failure = `#${outcome.ref.number}: GitHub failed us: ${outcome.error}`;
-  } else if (inputs.mode === 'check' && decision.state === 'blocked') {
+  } else if (inputs.mode === 'check' && decision.state === 'blocked' && decision.mode !== 'observe') {
+    // Observe mode never blocks, the Action's check mode included: the summary says what it would do.
     report.failure = `#${outcome.ref.number} is blocked: ${decision.title}${decision.blockers.length ? ` (${decision.blockers.join('; ')})` : ''}`;
   }
   return report;
@@ -102,10 +108,10 @@ function reportPullRequest(outcome: ReconcileOutcome, inputs: ActionInputs, now:
 function reportMergeGroup(answer: MergeGroupAnswer, inputs: ActionInputs): ActionReport {
   const { verdict } = answer;
   const head = answer.headSha ? ` ${answer.headSha.slice(0, 7)}` : '';
-  const lines = [`## hitl-gate: merge group${head} ${verdict.conclusion === 'success' ? 'may merge' : 'must not merge'}`, '', `**${verdict.title}**`, '', verdict.summary, ''];
+  const lines = [`## hitl-gate: merge group${head} ${verdict.conclusion === 'failure' ? 'must not merge' : 'may merge'}`, '', `**${verdict.title}**`, '', verdict.summary, ''];
   if (inputs.mode === 'full') lines.push(answer.written ? 'The `hitl` check on the group says so.' : `The \`hitl\` check on the group could not be written${answer.error ? `: ${answer.error}` : ''}.`, '');
   const report: ActionReport = { outputs: {}, annotations: [], summary: lines.join('\n') };
-  if (verdict.conclusion !== 'success') report.failure = `Merge group${head}: ${verdict.title}`;
+  if (verdict.conclusion === 'failure') report.failure = `Merge group${head}: ${verdict.title}`;
   else if (answer.error) report.failure = `Merge group${head}: ${answer.error}`;
   return report;
 }

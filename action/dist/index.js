@@ -2739,7 +2739,7 @@ var require_webidl = __commonJS({
       return new TypeError(`${message.header}: ${message.message}`);
     };
     webidl.errors.conversionFailed = function(context3) {
-      let plural4 = context3.types.length === 1 ? "" : " one of", message = `${context3.argument} could not be converted to${plural4}: ${context3.types.join(", ")}.`;
+      let plural5 = context3.types.length === 1 ? "" : " one of", message = `${context3.argument} could not be converted to${plural5}: ${context3.types.join(", ")}.`;
       return webidl.errors.exception({
         header: context3.prefix,
         message
@@ -3604,8 +3604,8 @@ var require_util2 = __commonJS({
       }
       return values;
     }
-    function getDecodeSplit(name, list) {
-      let value = list.get(name, !0);
+    function getDecodeSplit(name, list2) {
+      let value = list2.get(name, !0);
       return value === null ? null : gettingDecodingSplitting(value);
     }
     var textDecoder = new TextDecoder();
@@ -4051,19 +4051,19 @@ var require_body = __commonJS({
       else if (util.isFormDataLike(object)) {
         let boundary = `----formdata-undici-0${`${random(1e11)}`.padStart(11, "0")}`, prefix = `--${boundary}\r
 Content-Disposition: form-data`;
-        let escape2 = (str3) => str3.replace(/\n/g, "%0A").replace(/\r/g, "%0D").replace(/"/g, "%22"), normalizeLinefeeds = (value) => value.replace(/\r?\n|\r/g, `\r
+        let escape3 = (str3) => str3.replace(/\n/g, "%0A").replace(/\r/g, "%0D").replace(/"/g, "%22"), normalizeLinefeeds = (value) => value.replace(/\r?\n|\r/g, `\r
 `), blobParts = [], rn = new Uint8Array([13, 10]);
         length = 0;
         let hasUnknownSizeValue = !1;
         for (let [name, value] of object)
           if (typeof value == "string") {
-            let chunk2 = textEncoder.encode(prefix + `; name="${escape2(normalizeLinefeeds(name))}"\r
+            let chunk2 = textEncoder.encode(prefix + `; name="${escape3(normalizeLinefeeds(name))}"\r
 \r
 ${normalizeLinefeeds(value)}\r
 `);
             blobParts.push(chunk2), length += chunk2.byteLength;
           } else {
-            let chunk2 = textEncoder.encode(`${prefix}; name="${escape2(normalizeLinefeeds(name))}"` + (value.name ? `; filename="${escape2(value.name)}"` : "") + `\r
+            let chunk2 = textEncoder.encode(`${prefix}; name="${escape3(normalizeLinefeeds(name))}"` + (value.name ? `; filename="${escape3(value.name)}"` : "") + `\r
 Content-Type: ${value.type || "application/octet-stream"}\r
 \r
 `);
@@ -7613,8 +7613,8 @@ var require_pluralizer = __commonJS({
       this: "these"
     };
     module.exports = class {
-      constructor(singular, plural4) {
-        this.singular = singular, this.plural = plural4;
+      constructor(singular, plural5) {
+        this.singular = singular, this.plural = plural5;
       }
       pluralize(count) {
         let one = count === 1, keys2 = one ? singulars : plurals, noun = one ? this.singular : this.plural;
@@ -8373,8 +8373,8 @@ var require_headers = __commonJS({
       // https://fetch.spec.whatwg.org/#dom-headers-getsetcookie
       getSetCookie() {
         webidl.brandCheck(this, _Headers);
-        let list = this.#headersList.cookies;
-        return list ? [...list] : [];
+        let list2 = this.#headersList.cookies;
+        return list2 ? [...list2] : [];
       }
       // https://fetch.spec.whatwg.org/#concept-header-list-sort-and-combine
       get [kHeadersSortedMap]() {
@@ -8405,8 +8405,8 @@ var require_headers = __commonJS({
       static getHeadersList(o) {
         return o.#headersList;
       }
-      static setHeadersList(o, list) {
-        o.#headersList = list;
+      static setHeadersList(o, list2) {
+        o.#headersList = list2;
       }
     }, { getHeadersGuard, setHeadersGuard, getHeadersList, setHeadersList } = Headers2;
     Reflect.deleteProperty(Headers2, "getHeadersGuard");
@@ -9104,10 +9104,10 @@ var require_request2 = __commonJS({
         if (this.signal.aborted)
           ac.abort(this.signal.reason);
         else {
-          let list = dependentControllerMap.get(this.signal);
-          list === void 0 && (list = /* @__PURE__ */ new Set(), dependentControllerMap.set(this.signal, list));
+          let list2 = dependentControllerMap.get(this.signal);
+          list2 === void 0 && (list2 = /* @__PURE__ */ new Set(), dependentControllerMap.set(this.signal, list2));
           let acRef = new WeakRef(ac);
-          list.add(acRef), util.addAbortListener(
+          list2.add(acRef), util.addAbortListener(
             ac.signal,
             buildAbort(acRef)
           );
@@ -13734,7 +13734,7 @@ var require_lib = __commonJS({
 var require_identity = __commonJS({
   "node_modules/yaml/dist/nodes/identity.js"(exports) {
     "use strict";
-    var ALIAS = /* @__PURE__ */ Symbol.for("yaml.alias"), DOC = /* @__PURE__ */ Symbol.for("yaml.document"), MAP = /* @__PURE__ */ Symbol.for("yaml.map"), PAIR = /* @__PURE__ */ Symbol.for("yaml.pair"), SCALAR = /* @__PURE__ */ Symbol.for("yaml.scalar"), SEQ = /* @__PURE__ */ Symbol.for("yaml.seq"), NODE_TYPE = /* @__PURE__ */ Symbol.for("yaml.node.type"), isAlias2 = (node) => !!node && typeof node == "object" && node[NODE_TYPE] === ALIAS, isDocument = (node) => !!node && typeof node == "object" && node[NODE_TYPE] === DOC, isMap3 = (node) => !!node && typeof node == "object" && node[NODE_TYPE] === MAP, isPair2 = (node) => !!node && typeof node == "object" && node[NODE_TYPE] === PAIR, isScalar3 = (node) => !!node && typeof node == "object" && node[NODE_TYPE] === SCALAR, isSeq2 = (node) => !!node && typeof node == "object" && node[NODE_TYPE] === SEQ;
+    var ALIAS = /* @__PURE__ */ Symbol.for("yaml.alias"), DOC = /* @__PURE__ */ Symbol.for("yaml.document"), MAP = /* @__PURE__ */ Symbol.for("yaml.map"), PAIR = /* @__PURE__ */ Symbol.for("yaml.pair"), SCALAR = /* @__PURE__ */ Symbol.for("yaml.scalar"), SEQ = /* @__PURE__ */ Symbol.for("yaml.seq"), NODE_TYPE = /* @__PURE__ */ Symbol.for("yaml.node.type"), isAlias2 = (node) => !!node && typeof node == "object" && node[NODE_TYPE] === ALIAS, isDocument = (node) => !!node && typeof node == "object" && node[NODE_TYPE] === DOC, isMap4 = (node) => !!node && typeof node == "object" && node[NODE_TYPE] === MAP, isPair2 = (node) => !!node && typeof node == "object" && node[NODE_TYPE] === PAIR, isScalar3 = (node) => !!node && typeof node == "object" && node[NODE_TYPE] === SCALAR, isSeq2 = (node) => !!node && typeof node == "object" && node[NODE_TYPE] === SEQ;
     function isCollection(node) {
       if (node && typeof node == "object")
         switch (node[NODE_TYPE]) {
@@ -13767,7 +13767,7 @@ var require_identity = __commonJS({
     exports.isAlias = isAlias2;
     exports.isCollection = isCollection;
     exports.isDocument = isDocument;
-    exports.isMap = isMap3;
+    exports.isMap = isMap4;
     exports.isNode = isNode;
     exports.isPair = isPair2;
     exports.isScalar = isScalar3;
@@ -16812,7 +16812,7 @@ var require_resolve_flow_collection = __commonJS({
     "use strict";
     var identity2 = require_identity(), Pair = require_Pair(), YAMLMap = require_YAMLMap(), YAMLSeq = require_YAMLSeq(), resolveEnd = require_resolve_end(), resolveProps = require_resolve_props(), utilContainsNewline = require_util_contains_newline(), utilMapIncludes = require_util_map_includes(), blockMsg = "Block collections are not allowed within flow collections", isBlock = (token) => token && (token.type === "block-map" || token.type === "block-seq");
     function resolveFlowCollection({ composeNode, composeEmptyNode }, ctx, fc, onError, tag) {
-      let isMap3 = fc.start.source === "{", fcName = isMap3 ? "flow map" : "flow sequence", NodeClass = tag?.nodeClass ?? (isMap3 ? YAMLMap.YAMLMap : YAMLSeq.YAMLSeq), coll = new NodeClass(ctx.schema);
+      let isMap4 = fc.start.source === "{", fcName = isMap4 ? "flow map" : "flow sequence", NodeClass = tag?.nodeClass ?? (isMap4 ? YAMLMap.YAMLMap : YAMLSeq.YAMLSeq), coll = new NodeClass(ctx.schema);
       coll.flow = !0;
       let atRoot = ctx.atRoot;
       atRoot && (ctx.atRoot = !1), ctx.atKey && (ctx.atKey = !1);
@@ -16833,7 +16833,7 @@ var require_resolve_flow_collection = __commonJS({
 ` + props.comment : coll.comment = props.comment), offset2 = props.end;
             continue;
           }
-          !isMap3 && ctx.options.strict && utilContainsNewline.containsNewline(key) && onError(
+          !isMap4 && ctx.options.strict && utilContainsNewline.containsNewline(key) && onError(
             key,
             // checked by containsNewline()
             "MULTILINE_IMPLICIT_KEY",
@@ -16861,7 +16861,7 @@ var require_resolve_flow_collection = __commonJS({
 ` + prevItemComment : prev.comment = prevItemComment, props.comment = props.comment.substring(prevItemComment.length + 1);
           }
         }
-        if (!isMap3 && !sep3 && !props.found) {
+        if (!isMap4 && !sep3 && !props.found) {
           let valueNode = value ? composeNode(ctx, value, props, onError) : composeEmptyNode(ctx, props.end, sep3, null, props, onError);
           coll.items.push(valueNode), offset2 = valueNode.range[2], isBlock(value) && onError(valueNode.range, "BLOCK_IN_FLOW", blockMsg);
         } else {
@@ -16878,7 +16878,7 @@ var require_resolve_flow_collection = __commonJS({
             startOnNewline: !1
           });
           if (valueProps.found) {
-            if (!isMap3 && !props.found && ctx.options.strict) {
+            if (!isMap4 && !props.found && ctx.options.strict) {
               if (sep3)
                 for (let st of sep3) {
                   if (st === valueProps.found)
@@ -16895,7 +16895,7 @@ var require_resolve_flow_collection = __commonJS({
           valueNode ? isBlock(value) && onError(valueNode.range, "BLOCK_IN_FLOW", blockMsg) : valueProps.comment && (keyNode.comment ? keyNode.comment += `
 ` + valueProps.comment : keyNode.comment = valueProps.comment);
           let pair = new Pair.Pair(keyNode, valueNode);
-          if (ctx.options.keepSourceTokens && (pair.srcToken = collItem), isMap3) {
+          if (ctx.options.keepSourceTokens && (pair.srcToken = collItem), isMap4) {
             let map = coll;
             utilMapIncludes.mapIncludes(ctx, map.items, keyNode) && onError(keyStart, "DUPLICATE_KEY", "Map keys must be unique"), map.items.push(pair);
           } else {
@@ -16907,7 +16907,7 @@ var require_resolve_flow_collection = __commonJS({
           offset2 = valueNode ? valueNode.range[2] : valueProps.end;
         }
       }
-      let expectedEnd = isMap3 ? "}" : "]", [ce, ...ee] = fc.end, cePos = offset2;
+      let expectedEnd = isMap4 ? "}" : "]", [ce, ...ee] = fc.end, cePos = offset2;
       if (ce?.source === expectedEnd)
         cePos = ce.offset + ce.source.length;
       else {
@@ -18402,7 +18402,7 @@ var require_lexer = __commonJS({
 var require_line_counter = __commonJS({
   "node_modules/yaml/dist/parse/line-counter.js"(exports) {
     "use strict";
-    var LineCounter3 = class {
+    var LineCounter4 = class {
       constructor() {
         this.lineStarts = [], this.addNewLine = (offset2) => this.lineStarts.push(offset2), this.linePos = (offset2) => {
           let low = 0, high = this.lineStarts.length;
@@ -18419,7 +18419,7 @@ var require_line_counter = __commonJS({
         };
       }
     };
-    exports.LineCounter = LineCounter3;
+    exports.LineCounter = LineCounter4;
   }
 });
 
@@ -18428,15 +18428,15 @@ var require_parser = __commonJS({
   "node_modules/yaml/dist/parse/parser.js"(exports) {
     "use strict";
     var node_process = __require("process"), cst = require_cst(), lexer = require_lexer();
-    function includesToken(list, type) {
-      for (let i = 0; i < list.length; ++i)
-        if (list[i].type === type)
+    function includesToken(list2, type) {
+      for (let i = 0; i < list2.length; ++i)
+        if (list2[i].type === type)
           return !0;
       return !1;
     }
-    function findNonEmptyIndex(list) {
-      for (let i = 0; i < list.length; ++i)
-        switch (list[i].type) {
+    function findNonEmptyIndex(list2) {
+      for (let i = 0; i < list2.length; ++i)
+        switch (list2[i].type) {
           case "space":
           case "comment":
           case "newline":
@@ -19099,7 +19099,7 @@ var require_public_api = __commonJS({
           doc.errors.forEach(errors.prettifyError(source, lineCounter2)), doc.warnings.forEach(errors.prettifyError(source, lineCounter2));
       return docs.length > 0 ? docs : Object.assign([], { empty: !0 }, composer$1.streamInfo());
     }
-    function parseDocument2(source, options = {}) {
+    function parseDocument3(source, options = {}) {
       let { lineCounter: lineCounter2, prettyErrors } = parseOptions(options), parser$1 = new parser.Parser(lineCounter2?.addNewLine), composer$1 = new composer.Composer(options), doc = null;
       for (let _doc of composer$1.compose(parser$1.parse(source), !0, source.length))
         if (!doc)
@@ -19113,7 +19113,7 @@ var require_public_api = __commonJS({
     function parse5(src, reviver, options) {
       let _reviver;
       typeof reviver == "function" ? _reviver = reviver : options === void 0 && reviver && typeof reviver == "object" && (options = reviver);
-      let doc = parseDocument2(src, options);
+      let doc = parseDocument3(src, options);
       if (!doc)
         return null;
       if (doc.warnings.forEach((warning2) => log.warn(doc.options.logLevel, warning2)), doc.errors.length > 0) {
@@ -19138,7 +19138,7 @@ var require_public_api = __commonJS({
     }
     exports.parse = parse5;
     exports.parseAllDocuments = parseAllDocuments;
-    exports.parseDocument = parseDocument2;
+    exports.parseDocument = parseDocument3;
     exports.stringify = stringify;
   }
 });
@@ -19236,6 +19236,5092 @@ var require_equal = __commonJS({
     var equal = require_fast_deep_equal();
     equal.code = 'require("ajv/dist/runtime/equal").default';
     exports.default = equal;
+  }
+});
+
+// node_modules/ajv/dist/compile/codegen/code.js
+var require_code = __commonJS({
+  "node_modules/ajv/dist/compile/codegen/code.js"(exports) {
+    "use strict";
+    Object.defineProperty(exports, "__esModule", { value: !0 });
+    exports.regexpCode = exports.getEsmExportName = exports.getProperty = exports.safeStringify = exports.stringify = exports.strConcat = exports.addCodeArg = exports.str = exports._ = exports.nil = exports._Code = exports.Name = exports.IDENTIFIER = exports._CodeOrName = void 0;
+    var _CodeOrName = class {
+    };
+    exports._CodeOrName = _CodeOrName;
+    exports.IDENTIFIER = /^[a-z$_][a-z$_0-9]*$/i;
+    var Name = class extends _CodeOrName {
+      constructor(s2) {
+        if (super(), !exports.IDENTIFIER.test(s2))
+          throw new Error("CodeGen: name must be a valid identifier");
+        this.str = s2;
+      }
+      toString() {
+        return this.str;
+      }
+      emptyStr() {
+        return !1;
+      }
+      get names() {
+        return { [this.str]: 1 };
+      }
+    };
+    exports.Name = Name;
+    var _Code = class extends _CodeOrName {
+      constructor(code2) {
+        super(), this._items = typeof code2 == "string" ? [code2] : code2;
+      }
+      toString() {
+        return this.str;
+      }
+      emptyStr() {
+        if (this._items.length > 1)
+          return !1;
+        let item = this._items[0];
+        return item === "" || item === '""';
+      }
+      get str() {
+        var _a2;
+        return (_a2 = this._str) !== null && _a2 !== void 0 ? _a2 : this._str = this._items.reduce((s2, c) => `${s2}${c}`, "");
+      }
+      get names() {
+        var _a2;
+        return (_a2 = this._names) !== null && _a2 !== void 0 ? _a2 : this._names = this._items.reduce((names, c) => (c instanceof Name && (names[c.str] = (names[c.str] || 0) + 1), names), {});
+      }
+    };
+    exports._Code = _Code;
+    exports.nil = new _Code("");
+    function _(strs, ...args) {
+      let code2 = [strs[0]], i = 0;
+      for (; i < args.length; )
+        addCodeArg(code2, args[i]), code2.push(strs[++i]);
+      return new _Code(code2);
+    }
+    exports._ = _;
+    var plus = new _Code("+");
+    function str3(strs, ...args) {
+      let expr = [safeStringify(strs[0])], i = 0;
+      for (; i < args.length; )
+        expr.push(plus), addCodeArg(expr, args[i]), expr.push(plus, safeStringify(strs[++i]));
+      return optimize(expr), new _Code(expr);
+    }
+    exports.str = str3;
+    function addCodeArg(code2, arg) {
+      arg instanceof _Code ? code2.push(...arg._items) : arg instanceof Name ? code2.push(arg) : code2.push(interpolate(arg));
+    }
+    exports.addCodeArg = addCodeArg;
+    function optimize(expr) {
+      let i = 1;
+      for (; i < expr.length - 1; ) {
+        if (expr[i] === plus) {
+          let res = mergeExprItems(expr[i - 1], expr[i + 1]);
+          if (res !== void 0) {
+            expr.splice(i - 1, 3, res);
+            continue;
+          }
+          expr[i++] = "+";
+        }
+        i++;
+      }
+    }
+    function mergeExprItems(a, b) {
+      if (b === '""')
+        return a;
+      if (a === '""')
+        return b;
+      if (typeof a == "string")
+        return b instanceof Name || a[a.length - 1] !== '"' ? void 0 : typeof b != "string" ? `${a.slice(0, -1)}${b}"` : b[0] === '"' ? a.slice(0, -1) + b.slice(1) : void 0;
+      if (typeof b == "string" && b[0] === '"' && !(a instanceof Name))
+        return `"${a}${b.slice(1)}`;
+    }
+    function strConcat(c1, c2) {
+      return c2.emptyStr() ? c1 : c1.emptyStr() ? c2 : str3`${c1}${c2}`;
+    }
+    exports.strConcat = strConcat;
+    function interpolate(x) {
+      return typeof x == "number" || typeof x == "boolean" || x === null ? x : safeStringify(Array.isArray(x) ? x.join(",") : x);
+    }
+    function stringify(x) {
+      return new _Code(safeStringify(x));
+    }
+    exports.stringify = stringify;
+    function safeStringify(x) {
+      return JSON.stringify(x).replace(/\u2028/g, "\\u2028").replace(/\u2029/g, "\\u2029");
+    }
+    exports.safeStringify = safeStringify;
+    function getProperty(key) {
+      return typeof key == "string" && exports.IDENTIFIER.test(key) ? new _Code(`.${key}`) : _`[${key}]`;
+    }
+    exports.getProperty = getProperty;
+    function getEsmExportName(key) {
+      if (typeof key == "string" && exports.IDENTIFIER.test(key))
+        return new _Code(`${key}`);
+      throw new Error(`CodeGen: invalid export name: ${key}, use explicit $id name mapping`);
+    }
+    exports.getEsmExportName = getEsmExportName;
+    function regexpCode(rx) {
+      return new _Code(rx.toString());
+    }
+    exports.regexpCode = regexpCode;
+  }
+});
+
+// node_modules/ajv/dist/compile/codegen/scope.js
+var require_scope = __commonJS({
+  "node_modules/ajv/dist/compile/codegen/scope.js"(exports) {
+    "use strict";
+    Object.defineProperty(exports, "__esModule", { value: !0 });
+    exports.ValueScope = exports.ValueScopeName = exports.Scope = exports.varKinds = exports.UsedValueState = void 0;
+    var code_1 = require_code(), ValueError = class extends Error {
+      constructor(name) {
+        super(`CodeGen: "code" for ${name} not defined`), this.value = name.value;
+      }
+    }, UsedValueState;
+    (function(UsedValueState2) {
+      UsedValueState2[UsedValueState2.Started = 0] = "Started", UsedValueState2[UsedValueState2.Completed = 1] = "Completed";
+    })(UsedValueState || (exports.UsedValueState = UsedValueState = {}));
+    exports.varKinds = {
+      const: new code_1.Name("const"),
+      let: new code_1.Name("let"),
+      var: new code_1.Name("var")
+    };
+    var Scope = class {
+      constructor({ prefixes, parent } = {}) {
+        this._names = {}, this._prefixes = prefixes, this._parent = parent;
+      }
+      toName(nameOrPrefix) {
+        return nameOrPrefix instanceof code_1.Name ? nameOrPrefix : this.name(nameOrPrefix);
+      }
+      name(prefix) {
+        return new code_1.Name(this._newName(prefix));
+      }
+      _newName(prefix) {
+        let ng = this._names[prefix] || this._nameGroup(prefix);
+        return `${prefix}${ng.index++}`;
+      }
+      _nameGroup(prefix) {
+        var _a2, _b;
+        if (!((_b = (_a2 = this._parent) === null || _a2 === void 0 ? void 0 : _a2._prefixes) === null || _b === void 0) && _b.has(prefix) || this._prefixes && !this._prefixes.has(prefix))
+          throw new Error(`CodeGen: prefix "${prefix}" is not allowed in this scope`);
+        return this._names[prefix] = { prefix, index: 0 };
+      }
+    };
+    exports.Scope = Scope;
+    var ValueScopeName = class extends code_1.Name {
+      constructor(prefix, nameStr) {
+        super(nameStr), this.prefix = prefix;
+      }
+      setValue(value, { property, itemIndex }) {
+        this.value = value, this.scopePath = (0, code_1._)`.${new code_1.Name(property)}[${itemIndex}]`;
+      }
+    };
+    exports.ValueScopeName = ValueScopeName;
+    var line2 = (0, code_1._)`\n`, ValueScope = class extends Scope {
+      constructor(opts) {
+        super(opts), this._values = {}, this._scope = opts.scope, this.opts = { ...opts, _n: opts.lines ? line2 : code_1.nil };
+      }
+      get() {
+        return this._scope;
+      }
+      name(prefix) {
+        return new ValueScopeName(prefix, this._newName(prefix));
+      }
+      value(nameOrPrefix, value) {
+        var _a2;
+        if (value.ref === void 0)
+          throw new Error("CodeGen: ref must be passed in value");
+        let name = this.toName(nameOrPrefix), { prefix } = name, valueKey = (_a2 = value.key) !== null && _a2 !== void 0 ? _a2 : value.ref, vs = this._values[prefix];
+        if (vs) {
+          let _name = vs.get(valueKey);
+          if (_name)
+            return _name;
+        } else
+          vs = this._values[prefix] = /* @__PURE__ */ new Map();
+        vs.set(valueKey, name);
+        let s2 = this._scope[prefix] || (this._scope[prefix] = []), itemIndex = s2.length;
+        return s2[itemIndex] = value.ref, name.setValue(value, { property: prefix, itemIndex }), name;
+      }
+      getValue(prefix, keyOrRef) {
+        let vs = this._values[prefix];
+        if (vs)
+          return vs.get(keyOrRef);
+      }
+      scopeRefs(scopeName, values = this._values) {
+        return this._reduceValues(values, (name) => {
+          if (name.scopePath === void 0)
+            throw new Error(`CodeGen: name "${name}" has no value`);
+          return (0, code_1._)`${scopeName}${name.scopePath}`;
+        });
+      }
+      scopeCode(values = this._values, usedValues, getCode) {
+        return this._reduceValues(values, (name) => {
+          if (name.value === void 0)
+            throw new Error(`CodeGen: name "${name}" has no value`);
+          return name.value.code;
+        }, usedValues, getCode);
+      }
+      _reduceValues(values, valueCode, usedValues = {}, getCode) {
+        let code2 = code_1.nil;
+        for (let prefix in values) {
+          let vs = values[prefix];
+          if (!vs)
+            continue;
+          let nameSet = usedValues[prefix] = usedValues[prefix] || /* @__PURE__ */ new Map();
+          vs.forEach((name) => {
+            if (nameSet.has(name))
+              return;
+            nameSet.set(name, UsedValueState.Started);
+            let c = valueCode(name);
+            if (c) {
+              let def = this.opts.es5 ? exports.varKinds.var : exports.varKinds.const;
+              code2 = (0, code_1._)`${code2}${def} ${name} = ${c};${this.opts._n}`;
+            } else if (c = getCode?.(name))
+              code2 = (0, code_1._)`${code2}${c}${this.opts._n}`;
+            else
+              throw new ValueError(name);
+            nameSet.set(name, UsedValueState.Completed);
+          });
+        }
+        return code2;
+      }
+    };
+    exports.ValueScope = ValueScope;
+  }
+});
+
+// node_modules/ajv/dist/compile/codegen/index.js
+var require_codegen = __commonJS({
+  "node_modules/ajv/dist/compile/codegen/index.js"(exports) {
+    "use strict";
+    Object.defineProperty(exports, "__esModule", { value: !0 });
+    exports.or = exports.and = exports.not = exports.CodeGen = exports.operators = exports.varKinds = exports.ValueScopeName = exports.ValueScope = exports.Scope = exports.Name = exports.regexpCode = exports.stringify = exports.getProperty = exports.nil = exports.strConcat = exports.str = exports._ = void 0;
+    var code_1 = require_code(), scope_1 = require_scope(), code_2 = require_code();
+    Object.defineProperty(exports, "_", { enumerable: !0, get: function() {
+      return code_2._;
+    } });
+    Object.defineProperty(exports, "str", { enumerable: !0, get: function() {
+      return code_2.str;
+    } });
+    Object.defineProperty(exports, "strConcat", { enumerable: !0, get: function() {
+      return code_2.strConcat;
+    } });
+    Object.defineProperty(exports, "nil", { enumerable: !0, get: function() {
+      return code_2.nil;
+    } });
+    Object.defineProperty(exports, "getProperty", { enumerable: !0, get: function() {
+      return code_2.getProperty;
+    } });
+    Object.defineProperty(exports, "stringify", { enumerable: !0, get: function() {
+      return code_2.stringify;
+    } });
+    Object.defineProperty(exports, "regexpCode", { enumerable: !0, get: function() {
+      return code_2.regexpCode;
+    } });
+    Object.defineProperty(exports, "Name", { enumerable: !0, get: function() {
+      return code_2.Name;
+    } });
+    var scope_2 = require_scope();
+    Object.defineProperty(exports, "Scope", { enumerable: !0, get: function() {
+      return scope_2.Scope;
+    } });
+    Object.defineProperty(exports, "ValueScope", { enumerable: !0, get: function() {
+      return scope_2.ValueScope;
+    } });
+    Object.defineProperty(exports, "ValueScopeName", { enumerable: !0, get: function() {
+      return scope_2.ValueScopeName;
+    } });
+    Object.defineProperty(exports, "varKinds", { enumerable: !0, get: function() {
+      return scope_2.varKinds;
+    } });
+    exports.operators = {
+      GT: new code_1._Code(">"),
+      GTE: new code_1._Code(">="),
+      LT: new code_1._Code("<"),
+      LTE: new code_1._Code("<="),
+      EQ: new code_1._Code("==="),
+      NEQ: new code_1._Code("!=="),
+      NOT: new code_1._Code("!"),
+      OR: new code_1._Code("||"),
+      AND: new code_1._Code("&&"),
+      ADD: new code_1._Code("+")
+    };
+    var Node = class {
+      optimizeNodes() {
+        return this;
+      }
+      optimizeNames(_names, _constants) {
+        return this;
+      }
+    }, Def = class extends Node {
+      constructor(varKind, name, rhs) {
+        super(), this.varKind = varKind, this.name = name, this.rhs = rhs;
+      }
+      render({ es5, _n }) {
+        let varKind = es5 ? scope_1.varKinds.var : this.varKind, rhs = this.rhs === void 0 ? "" : ` = ${this.rhs}`;
+        return `${varKind} ${this.name}${rhs};` + _n;
+      }
+      optimizeNames(names, constants3) {
+        if (names[this.name.str])
+          return this.rhs && (this.rhs = optimizeExpr(this.rhs, names, constants3)), this;
+      }
+      get names() {
+        return this.rhs instanceof code_1._CodeOrName ? this.rhs.names : {};
+      }
+    }, Assign = class extends Node {
+      constructor(lhs, rhs, sideEffects) {
+        super(), this.lhs = lhs, this.rhs = rhs, this.sideEffects = sideEffects;
+      }
+      render({ _n }) {
+        return `${this.lhs} = ${this.rhs};` + _n;
+      }
+      optimizeNames(names, constants3) {
+        if (!(this.lhs instanceof code_1.Name && !names[this.lhs.str] && !this.sideEffects))
+          return this.rhs = optimizeExpr(this.rhs, names, constants3), this;
+      }
+      get names() {
+        let names = this.lhs instanceof code_1.Name ? {} : { ...this.lhs.names };
+        return addExprNames(names, this.rhs);
+      }
+    }, AssignOp = class extends Assign {
+      constructor(lhs, op, rhs, sideEffects) {
+        super(lhs, rhs, sideEffects), this.op = op;
+      }
+      render({ _n }) {
+        return `${this.lhs} ${this.op}= ${this.rhs};` + _n;
+      }
+    }, Label = class extends Node {
+      constructor(label2) {
+        super(), this.label = label2, this.names = {};
+      }
+      render({ _n }) {
+        return `${this.label}:` + _n;
+      }
+    }, Break = class extends Node {
+      constructor(label2) {
+        super(), this.label = label2, this.names = {};
+      }
+      render({ _n }) {
+        return `break${this.label ? ` ${this.label}` : ""};` + _n;
+      }
+    }, Throw = class extends Node {
+      constructor(error2) {
+        super(), this.error = error2;
+      }
+      render({ _n }) {
+        return `throw ${this.error};` + _n;
+      }
+      get names() {
+        return this.error.names;
+      }
+    }, AnyCode = class extends Node {
+      constructor(code2) {
+        super(), this.code = code2;
+      }
+      render({ _n }) {
+        return `${this.code};` + _n;
+      }
+      optimizeNodes() {
+        return `${this.code}` ? this : void 0;
+      }
+      optimizeNames(names, constants3) {
+        return this.code = optimizeExpr(this.code, names, constants3), this;
+      }
+      get names() {
+        return this.code instanceof code_1._CodeOrName ? this.code.names : {};
+      }
+    }, ParentNode = class extends Node {
+      constructor(nodes = []) {
+        super(), this.nodes = nodes;
+      }
+      render(opts) {
+        return this.nodes.reduce((code2, n2) => code2 + n2.render(opts), "");
+      }
+      optimizeNodes() {
+        let { nodes } = this, i = nodes.length;
+        for (; i--; ) {
+          let n2 = nodes[i].optimizeNodes();
+          Array.isArray(n2) ? nodes.splice(i, 1, ...n2) : n2 ? nodes[i] = n2 : nodes.splice(i, 1);
+        }
+        return nodes.length > 0 ? this : void 0;
+      }
+      optimizeNames(names, constants3) {
+        let { nodes } = this, i = nodes.length;
+        for (; i--; ) {
+          let n2 = nodes[i];
+          n2.optimizeNames(names, constants3) || (subtractNames(names, n2.names), nodes.splice(i, 1));
+        }
+        return nodes.length > 0 ? this : void 0;
+      }
+      get names() {
+        return this.nodes.reduce((names, n2) => addNames(names, n2.names), {});
+      }
+    }, BlockNode = class extends ParentNode {
+      render(opts) {
+        return "{" + opts._n + super.render(opts) + "}" + opts._n;
+      }
+    }, Root = class extends ParentNode {
+    }, Else = class extends BlockNode {
+    };
+    Else.kind = "else";
+    var If = class _If extends BlockNode {
+      constructor(condition, nodes) {
+        super(nodes), this.condition = condition;
+      }
+      render(opts) {
+        let code2 = `if(${this.condition})` + super.render(opts);
+        return this.else && (code2 += "else " + this.else.render(opts)), code2;
+      }
+      optimizeNodes() {
+        super.optimizeNodes();
+        let cond = this.condition;
+        if (cond === !0)
+          return this.nodes;
+        let e = this.else;
+        if (e) {
+          let ns = e.optimizeNodes();
+          e = this.else = Array.isArray(ns) ? new Else(ns) : ns;
+        }
+        if (e)
+          return cond === !1 ? e instanceof _If ? e : e.nodes : this.nodes.length ? this : new _If(not(cond), e instanceof _If ? [e] : e.nodes);
+        if (!(cond === !1 || !this.nodes.length))
+          return this;
+      }
+      optimizeNames(names, constants3) {
+        var _a2;
+        if (this.else = (_a2 = this.else) === null || _a2 === void 0 ? void 0 : _a2.optimizeNames(names, constants3), !!(super.optimizeNames(names, constants3) || this.else))
+          return this.condition = optimizeExpr(this.condition, names, constants3), this;
+      }
+      get names() {
+        let names = super.names;
+        return addExprNames(names, this.condition), this.else && addNames(names, this.else.names), names;
+      }
+    };
+    If.kind = "if";
+    var For = class extends BlockNode {
+    };
+    For.kind = "for";
+    var ForLoop = class extends For {
+      constructor(iteration) {
+        super(), this.iteration = iteration;
+      }
+      render(opts) {
+        return `for(${this.iteration})` + super.render(opts);
+      }
+      optimizeNames(names, constants3) {
+        if (super.optimizeNames(names, constants3))
+          return this.iteration = optimizeExpr(this.iteration, names, constants3), this;
+      }
+      get names() {
+        return addNames(super.names, this.iteration.names);
+      }
+    }, ForRange = class extends For {
+      constructor(varKind, name, from, to) {
+        super(), this.varKind = varKind, this.name = name, this.from = from, this.to = to;
+      }
+      render(opts) {
+        let varKind = opts.es5 ? scope_1.varKinds.var : this.varKind, { name, from, to } = this;
+        return `for(${varKind} ${name}=${from}; ${name}<${to}; ${name}++)` + super.render(opts);
+      }
+      get names() {
+        let names = addExprNames(super.names, this.from);
+        return addExprNames(names, this.to);
+      }
+    }, ForIter = class extends For {
+      constructor(loop, varKind, name, iterable) {
+        super(), this.loop = loop, this.varKind = varKind, this.name = name, this.iterable = iterable;
+      }
+      render(opts) {
+        return `for(${this.varKind} ${this.name} ${this.loop} ${this.iterable})` + super.render(opts);
+      }
+      optimizeNames(names, constants3) {
+        if (super.optimizeNames(names, constants3))
+          return this.iterable = optimizeExpr(this.iterable, names, constants3), this;
+      }
+      get names() {
+        return addNames(super.names, this.iterable.names);
+      }
+    }, Func = class extends BlockNode {
+      constructor(name, args, async) {
+        super(), this.name = name, this.args = args, this.async = async;
+      }
+      render(opts) {
+        return `${this.async ? "async " : ""}function ${this.name}(${this.args})` + super.render(opts);
+      }
+    };
+    Func.kind = "func";
+    var Return = class extends ParentNode {
+      render(opts) {
+        return "return " + super.render(opts);
+      }
+    };
+    Return.kind = "return";
+    var Try = class extends BlockNode {
+      render(opts) {
+        let code2 = "try" + super.render(opts);
+        return this.catch && (code2 += this.catch.render(opts)), this.finally && (code2 += this.finally.render(opts)), code2;
+      }
+      optimizeNodes() {
+        var _a2, _b;
+        return super.optimizeNodes(), (_a2 = this.catch) === null || _a2 === void 0 || _a2.optimizeNodes(), (_b = this.finally) === null || _b === void 0 || _b.optimizeNodes(), this;
+      }
+      optimizeNames(names, constants3) {
+        var _a2, _b;
+        return super.optimizeNames(names, constants3), (_a2 = this.catch) === null || _a2 === void 0 || _a2.optimizeNames(names, constants3), (_b = this.finally) === null || _b === void 0 || _b.optimizeNames(names, constants3), this;
+      }
+      get names() {
+        let names = super.names;
+        return this.catch && addNames(names, this.catch.names), this.finally && addNames(names, this.finally.names), names;
+      }
+    }, Catch = class extends BlockNode {
+      constructor(error2) {
+        super(), this.error = error2;
+      }
+      render(opts) {
+        return `catch(${this.error})` + super.render(opts);
+      }
+    };
+    Catch.kind = "catch";
+    var Finally = class extends BlockNode {
+      render(opts) {
+        return "finally" + super.render(opts);
+      }
+    };
+    Finally.kind = "finally";
+    var CodeGen = class {
+      constructor(extScope, opts = {}) {
+        this._values = {}, this._blockStarts = [], this._constants = {}, this.opts = { ...opts, _n: opts.lines ? `
+` : "" }, this._extScope = extScope, this._scope = new scope_1.Scope({ parent: extScope }), this._nodes = [new Root()];
+      }
+      toString() {
+        return this._root.render(this.opts);
+      }
+      // returns unique name in the internal scope
+      name(prefix) {
+        return this._scope.name(prefix);
+      }
+      // reserves unique name in the external scope
+      scopeName(prefix) {
+        return this._extScope.name(prefix);
+      }
+      // reserves unique name in the external scope and assigns value to it
+      scopeValue(prefixOrName, value) {
+        let name = this._extScope.value(prefixOrName, value);
+        return (this._values[name.prefix] || (this._values[name.prefix] = /* @__PURE__ */ new Set())).add(name), name;
+      }
+      getScopeValue(prefix, keyOrRef) {
+        return this._extScope.getValue(prefix, keyOrRef);
+      }
+      // return code that assigns values in the external scope to the names that are used internally
+      // (same names that were returned by gen.scopeName or gen.scopeValue)
+      scopeRefs(scopeName) {
+        return this._extScope.scopeRefs(scopeName, this._values);
+      }
+      scopeCode() {
+        return this._extScope.scopeCode(this._values);
+      }
+      _def(varKind, nameOrPrefix, rhs, constant) {
+        let name = this._scope.toName(nameOrPrefix);
+        return rhs !== void 0 && constant && (this._constants[name.str] = rhs), this._leafNode(new Def(varKind, name, rhs)), name;
+      }
+      // `const` declaration (`var` in es5 mode)
+      const(nameOrPrefix, rhs, _constant) {
+        return this._def(scope_1.varKinds.const, nameOrPrefix, rhs, _constant);
+      }
+      // `let` declaration with optional assignment (`var` in es5 mode)
+      let(nameOrPrefix, rhs, _constant) {
+        return this._def(scope_1.varKinds.let, nameOrPrefix, rhs, _constant);
+      }
+      // `var` declaration with optional assignment
+      var(nameOrPrefix, rhs, _constant) {
+        return this._def(scope_1.varKinds.var, nameOrPrefix, rhs, _constant);
+      }
+      // assignment code
+      assign(lhs, rhs, sideEffects) {
+        return this._leafNode(new Assign(lhs, rhs, sideEffects));
+      }
+      // `+=` code
+      add(lhs, rhs) {
+        return this._leafNode(new AssignOp(lhs, exports.operators.ADD, rhs));
+      }
+      // appends passed SafeExpr to code or executes Block
+      code(c) {
+        return typeof c == "function" ? c() : c !== code_1.nil && this._leafNode(new AnyCode(c)), this;
+      }
+      // returns code for object literal for the passed argument list of key-value pairs
+      object(...keyValues) {
+        let code2 = ["{"];
+        for (let [key, value] of keyValues)
+          code2.length > 1 && code2.push(","), code2.push(key), (key !== value || this.opts.es5) && (code2.push(":"), (0, code_1.addCodeArg)(code2, value));
+        return code2.push("}"), new code_1._Code(code2);
+      }
+      // `if` clause (or statement if `thenBody` and, optionally, `elseBody` are passed)
+      if(condition, thenBody, elseBody) {
+        if (this._blockNode(new If(condition)), thenBody && elseBody)
+          this.code(thenBody).else().code(elseBody).endIf();
+        else if (thenBody)
+          this.code(thenBody).endIf();
+        else if (elseBody)
+          throw new Error('CodeGen: "else" body without "then" body');
+        return this;
+      }
+      // `else if` clause - invalid without `if` or after `else` clauses
+      elseIf(condition) {
+        return this._elseNode(new If(condition));
+      }
+      // `else` clause - only valid after `if` or `else if` clauses
+      else() {
+        return this._elseNode(new Else());
+      }
+      // end `if` statement (needed if gen.if was used only with condition)
+      endIf() {
+        return this._endBlockNode(If, Else);
+      }
+      _for(node, forBody) {
+        return this._blockNode(node), forBody && this.code(forBody).endFor(), this;
+      }
+      // a generic `for` clause (or statement if `forBody` is passed)
+      for(iteration, forBody) {
+        return this._for(new ForLoop(iteration), forBody);
+      }
+      // `for` statement for a range of values
+      forRange(nameOrPrefix, from, to, forBody, varKind = this.opts.es5 ? scope_1.varKinds.var : scope_1.varKinds.let) {
+        let name = this._scope.toName(nameOrPrefix);
+        return this._for(new ForRange(varKind, name, from, to), () => forBody(name));
+      }
+      // `for-of` statement (in es5 mode replace with a normal for loop)
+      forOf(nameOrPrefix, iterable, forBody, varKind = scope_1.varKinds.const) {
+        let name = this._scope.toName(nameOrPrefix);
+        if (this.opts.es5) {
+          let arr = iterable instanceof code_1.Name ? iterable : this.var("_arr", iterable);
+          return this.forRange("_i", 0, (0, code_1._)`${arr}.length`, (i) => {
+            this.var(name, (0, code_1._)`${arr}[${i}]`), forBody(name);
+          });
+        }
+        return this._for(new ForIter("of", varKind, name, iterable), () => forBody(name));
+      }
+      // `for-in` statement.
+      // With option `ownProperties` replaced with a `for-of` loop for object keys
+      forIn(nameOrPrefix, obj, forBody, varKind = this.opts.es5 ? scope_1.varKinds.var : scope_1.varKinds.const) {
+        if (this.opts.ownProperties)
+          return this.forOf(nameOrPrefix, (0, code_1._)`Object.keys(${obj})`, forBody);
+        let name = this._scope.toName(nameOrPrefix);
+        return this._for(new ForIter("in", varKind, name, obj), () => forBody(name));
+      }
+      // end `for` loop
+      endFor() {
+        return this._endBlockNode(For);
+      }
+      // `label` statement
+      label(label2) {
+        return this._leafNode(new Label(label2));
+      }
+      // `break` statement
+      break(label2) {
+        return this._leafNode(new Break(label2));
+      }
+      // `return` statement
+      return(value) {
+        let node = new Return();
+        if (this._blockNode(node), this.code(value), node.nodes.length !== 1)
+          throw new Error('CodeGen: "return" should have one node');
+        return this._endBlockNode(Return);
+      }
+      // `try` statement
+      try(tryBody, catchCode, finallyCode) {
+        if (!catchCode && !finallyCode)
+          throw new Error('CodeGen: "try" without "catch" and "finally"');
+        let node = new Try();
+        if (this._blockNode(node), this.code(tryBody), catchCode) {
+          let error2 = this.name("e");
+          this._currNode = node.catch = new Catch(error2), catchCode(error2);
+        }
+        return finallyCode && (this._currNode = node.finally = new Finally(), this.code(finallyCode)), this._endBlockNode(Catch, Finally);
+      }
+      // `throw` statement
+      throw(error2) {
+        return this._leafNode(new Throw(error2));
+      }
+      // start self-balancing block
+      block(body, nodeCount) {
+        return this._blockStarts.push(this._nodes.length), body && this.code(body).endBlock(nodeCount), this;
+      }
+      // end the current self-balancing block
+      endBlock(nodeCount) {
+        let len = this._blockStarts.pop();
+        if (len === void 0)
+          throw new Error("CodeGen: not in self-balancing block");
+        let toClose = this._nodes.length - len;
+        if (toClose < 0 || nodeCount !== void 0 && toClose !== nodeCount)
+          throw new Error(`CodeGen: wrong number of nodes: ${toClose} vs ${nodeCount} expected`);
+        return this._nodes.length = len, this;
+      }
+      // `function` heading (or definition if funcBody is passed)
+      func(name, args = code_1.nil, async, funcBody) {
+        return this._blockNode(new Func(name, args, async)), funcBody && this.code(funcBody).endFunc(), this;
+      }
+      // end function definition
+      endFunc() {
+        return this._endBlockNode(Func);
+      }
+      optimize(n2 = 1) {
+        for (; n2-- > 0; )
+          this._root.optimizeNodes(), this._root.optimizeNames(this._root.names, this._constants);
+      }
+      _leafNode(node) {
+        return this._currNode.nodes.push(node), this;
+      }
+      _blockNode(node) {
+        this._currNode.nodes.push(node), this._nodes.push(node);
+      }
+      _endBlockNode(N1, N2) {
+        let n2 = this._currNode;
+        if (n2 instanceof N1 || N2 && n2 instanceof N2)
+          return this._nodes.pop(), this;
+        throw new Error(`CodeGen: not in block "${N2 ? `${N1.kind}/${N2.kind}` : N1.kind}"`);
+      }
+      _elseNode(node) {
+        let n2 = this._currNode;
+        if (!(n2 instanceof If))
+          throw new Error('CodeGen: "else" without "if"');
+        return this._currNode = n2.else = node, this;
+      }
+      get _root() {
+        return this._nodes[0];
+      }
+      get _currNode() {
+        let ns = this._nodes;
+        return ns[ns.length - 1];
+      }
+      set _currNode(node) {
+        let ns = this._nodes;
+        ns[ns.length - 1] = node;
+      }
+    };
+    exports.CodeGen = CodeGen;
+    function addNames(names, from) {
+      for (let n2 in from)
+        names[n2] = (names[n2] || 0) + (from[n2] || 0);
+      return names;
+    }
+    function addExprNames(names, from) {
+      return from instanceof code_1._CodeOrName ? addNames(names, from.names) : names;
+    }
+    function optimizeExpr(expr, names, constants3) {
+      if (expr instanceof code_1.Name)
+        return replaceName(expr);
+      if (!canOptimize(expr))
+        return expr;
+      return new code_1._Code(expr._items.reduce((items, c) => (c instanceof code_1.Name && (c = replaceName(c)), c instanceof code_1._Code ? items.push(...c._items) : items.push(c), items), []));
+      function replaceName(n2) {
+        let c = constants3[n2.str];
+        return c === void 0 || names[n2.str] !== 1 ? n2 : (delete names[n2.str], c);
+      }
+      function canOptimize(e) {
+        return e instanceof code_1._Code && e._items.some((c) => c instanceof code_1.Name && names[c.str] === 1 && constants3[c.str] !== void 0);
+      }
+    }
+    function subtractNames(names, from) {
+      for (let n2 in from)
+        names[n2] = (names[n2] || 0) - (from[n2] || 0);
+    }
+    function not(x) {
+      return typeof x == "boolean" || typeof x == "number" || x === null ? !x : (0, code_1._)`!${par(x)}`;
+    }
+    exports.not = not;
+    var andCode = mappend(exports.operators.AND);
+    function and(...args) {
+      return args.reduce(andCode);
+    }
+    exports.and = and;
+    var orCode = mappend(exports.operators.OR);
+    function or(...args) {
+      return args.reduce(orCode);
+    }
+    exports.or = or;
+    function mappend(op) {
+      return (x, y) => x === code_1.nil ? y : y === code_1.nil ? x : (0, code_1._)`${par(x)} ${op} ${par(y)}`;
+    }
+    function par(x) {
+      return x instanceof code_1.Name ? x : (0, code_1._)`(${x})`;
+    }
+  }
+});
+
+// node_modules/ajv/dist/compile/util.js
+var require_util9 = __commonJS({
+  "node_modules/ajv/dist/compile/util.js"(exports) {
+    "use strict";
+    Object.defineProperty(exports, "__esModule", { value: !0 });
+    exports.checkStrictMode = exports.getErrorPath = exports.Type = exports.useFunc = exports.setEvaluated = exports.evaluatedPropsToName = exports.mergeEvaluated = exports.eachItem = exports.unescapeJsonPointer = exports.escapeJsonPointer = exports.escapeFragment = exports.unescapeFragment = exports.schemaRefOrVal = exports.schemaHasRulesButRef = exports.schemaHasRules = exports.checkUnknownRules = exports.alwaysValidSchema = exports.toHash = void 0;
+    var codegen_1 = require_codegen(), code_1 = require_code();
+    function toHash(arr) {
+      let hash = {};
+      for (let item of arr)
+        hash[item] = !0;
+      return hash;
+    }
+    exports.toHash = toHash;
+    function alwaysValidSchema(it, schema) {
+      return typeof schema == "boolean" ? schema : Object.keys(schema).length === 0 ? !0 : (checkUnknownRules(it, schema), !schemaHasRules(schema, it.self.RULES.all));
+    }
+    exports.alwaysValidSchema = alwaysValidSchema;
+    function checkUnknownRules(it, schema = it.schema) {
+      let { opts, self } = it;
+      if (!opts.strictSchema || typeof schema == "boolean")
+        return;
+      let rules = self.RULES.keywords;
+      for (let key in schema)
+        rules[key] || checkStrictMode(it, `unknown keyword: "${key}"`);
+    }
+    exports.checkUnknownRules = checkUnknownRules;
+    function schemaHasRules(schema, rules) {
+      if (typeof schema == "boolean")
+        return !schema;
+      for (let key in schema)
+        if (rules[key])
+          return !0;
+      return !1;
+    }
+    exports.schemaHasRules = schemaHasRules;
+    function schemaHasRulesButRef(schema, RULES) {
+      if (typeof schema == "boolean")
+        return !schema;
+      for (let key in schema)
+        if (key !== "$ref" && RULES.all[key])
+          return !0;
+      return !1;
+    }
+    exports.schemaHasRulesButRef = schemaHasRulesButRef;
+    function schemaRefOrVal({ topSchemaRef, schemaPath }, schema, keyword, $data) {
+      if (!$data) {
+        if (typeof schema == "number" || typeof schema == "boolean")
+          return schema;
+        if (typeof schema == "string")
+          return (0, codegen_1._)`${schema}`;
+      }
+      return (0, codegen_1._)`${topSchemaRef}${schemaPath}${(0, codegen_1.getProperty)(keyword)}`;
+    }
+    exports.schemaRefOrVal = schemaRefOrVal;
+    function unescapeFragment(str3) {
+      return unescapeJsonPointer(decodeURIComponent(str3));
+    }
+    exports.unescapeFragment = unescapeFragment;
+    function escapeFragment(str3) {
+      return encodeURIComponent(escapeJsonPointer(str3));
+    }
+    exports.escapeFragment = escapeFragment;
+    function escapeJsonPointer(str3) {
+      return typeof str3 == "number" ? `${str3}` : str3.replace(/~/g, "~0").replace(/\//g, "~1");
+    }
+    exports.escapeJsonPointer = escapeJsonPointer;
+    function unescapeJsonPointer(str3) {
+      return str3.replace(/~1/g, "/").replace(/~0/g, "~");
+    }
+    exports.unescapeJsonPointer = unescapeJsonPointer;
+    function eachItem(xs, f) {
+      if (Array.isArray(xs))
+        for (let x of xs)
+          f(x);
+      else
+        f(xs);
+    }
+    exports.eachItem = eachItem;
+    function makeMergeEvaluated({ mergeNames, mergeToName, mergeValues, resultToName }) {
+      return (gen, from, to, toName) => {
+        let res = to === void 0 ? from : to instanceof codegen_1.Name ? (from instanceof codegen_1.Name ? mergeNames(gen, from, to) : mergeToName(gen, from, to), to) : from instanceof codegen_1.Name ? (mergeToName(gen, to, from), from) : mergeValues(from, to);
+        return toName === codegen_1.Name && !(res instanceof codegen_1.Name) ? resultToName(gen, res) : res;
+      };
+    }
+    exports.mergeEvaluated = {
+      props: makeMergeEvaluated({
+        mergeNames: (gen, from, to) => gen.if((0, codegen_1._)`${to} !== true && ${from} !== undefined`, () => {
+          gen.if((0, codegen_1._)`${from} === true`, () => gen.assign(to, !0), () => gen.assign(to, (0, codegen_1._)`${to} || {}`).code((0, codegen_1._)`Object.assign(${to}, ${from})`));
+        }),
+        mergeToName: (gen, from, to) => gen.if((0, codegen_1._)`${to} !== true`, () => {
+          from === !0 ? gen.assign(to, !0) : (gen.assign(to, (0, codegen_1._)`${to} || {}`), setEvaluated(gen, to, from));
+        }),
+        mergeValues: (from, to) => from === !0 ? !0 : { ...from, ...to },
+        resultToName: evaluatedPropsToName
+      }),
+      items: makeMergeEvaluated({
+        mergeNames: (gen, from, to) => gen.if((0, codegen_1._)`${to} !== true && ${from} !== undefined`, () => gen.assign(to, (0, codegen_1._)`${from} === true ? true : ${to} > ${from} ? ${to} : ${from}`)),
+        mergeToName: (gen, from, to) => gen.if((0, codegen_1._)`${to} !== true`, () => gen.assign(to, from === !0 ? !0 : (0, codegen_1._)`${to} > ${from} ? ${to} : ${from}`)),
+        mergeValues: (from, to) => from === !0 ? !0 : Math.max(from, to),
+        resultToName: (gen, items) => gen.var("items", items)
+      })
+    };
+    function evaluatedPropsToName(gen, ps) {
+      if (ps === !0)
+        return gen.var("props", !0);
+      let props = gen.var("props", (0, codegen_1._)`{}`);
+      return ps !== void 0 && setEvaluated(gen, props, ps), props;
+    }
+    exports.evaluatedPropsToName = evaluatedPropsToName;
+    function setEvaluated(gen, props, ps) {
+      Object.keys(ps).forEach((p) => gen.assign((0, codegen_1._)`${props}${(0, codegen_1.getProperty)(p)}`, !0));
+    }
+    exports.setEvaluated = setEvaluated;
+    var snippets = {};
+    function useFunc(gen, f) {
+      return gen.scopeValue("func", {
+        ref: f,
+        code: snippets[f.code] || (snippets[f.code] = new code_1._Code(f.code))
+      });
+    }
+    exports.useFunc = useFunc;
+    var Type;
+    (function(Type2) {
+      Type2[Type2.Num = 0] = "Num", Type2[Type2.Str = 1] = "Str";
+    })(Type || (exports.Type = Type = {}));
+    function getErrorPath(dataProp, dataPropType, jsPropertySyntax) {
+      if (dataProp instanceof codegen_1.Name) {
+        let isNumber2 = dataPropType === Type.Num;
+        return jsPropertySyntax ? isNumber2 ? (0, codegen_1._)`"[" + ${dataProp} + "]"` : (0, codegen_1._)`"['" + ${dataProp} + "']"` : isNumber2 ? (0, codegen_1._)`"/" + ${dataProp}` : (0, codegen_1._)`"/" + ${dataProp}.replace(/~/g, "~0").replace(/\\//g, "~1")`;
+      }
+      return jsPropertySyntax ? (0, codegen_1.getProperty)(dataProp).toString() : "/" + escapeJsonPointer(dataProp);
+    }
+    exports.getErrorPath = getErrorPath;
+    function checkStrictMode(it, msg, mode = it.opts.strictSchema) {
+      if (mode) {
+        if (msg = `strict mode: ${msg}`, mode === !0)
+          throw new Error(msg);
+        it.self.logger.warn(msg);
+      }
+    }
+    exports.checkStrictMode = checkStrictMode;
+  }
+});
+
+// node_modules/ajv/dist/compile/names.js
+var require_names = __commonJS({
+  "node_modules/ajv/dist/compile/names.js"(exports) {
+    "use strict";
+    Object.defineProperty(exports, "__esModule", { value: !0 });
+    var codegen_1 = require_codegen(), names = {
+      // validation function arguments
+      data: new codegen_1.Name("data"),
+      // data passed to validation function
+      // args passed from referencing schema
+      valCxt: new codegen_1.Name("valCxt"),
+      // validation/data context - should not be used directly, it is destructured to the names below
+      instancePath: new codegen_1.Name("instancePath"),
+      parentData: new codegen_1.Name("parentData"),
+      parentDataProperty: new codegen_1.Name("parentDataProperty"),
+      rootData: new codegen_1.Name("rootData"),
+      // root data - same as the data passed to the first/top validation function
+      dynamicAnchors: new codegen_1.Name("dynamicAnchors"),
+      // used to support recursiveRef and dynamicRef
+      // function scoped variables
+      vErrors: new codegen_1.Name("vErrors"),
+      // null or array of validation errors
+      errors: new codegen_1.Name("errors"),
+      // counter of validation errors
+      this: new codegen_1.Name("this"),
+      // "globals"
+      self: new codegen_1.Name("self"),
+      scope: new codegen_1.Name("scope"),
+      // JTD serialize/parse name for JSON string and position
+      json: new codegen_1.Name("json"),
+      jsonPos: new codegen_1.Name("jsonPos"),
+      jsonLen: new codegen_1.Name("jsonLen"),
+      jsonPart: new codegen_1.Name("jsonPart")
+    };
+    exports.default = names;
+  }
+});
+
+// node_modules/ajv/dist/compile/errors.js
+var require_errors3 = __commonJS({
+  "node_modules/ajv/dist/compile/errors.js"(exports) {
+    "use strict";
+    Object.defineProperty(exports, "__esModule", { value: !0 });
+    exports.extendErrors = exports.resetErrorsCount = exports.reportExtraError = exports.reportError = exports.keyword$DataError = exports.keywordError = void 0;
+    var codegen_1 = require_codegen(), util_1 = require_util9(), names_1 = require_names();
+    exports.keywordError = {
+      message: ({ keyword }) => (0, codegen_1.str)`must pass "${keyword}" keyword validation`
+    };
+    exports.keyword$DataError = {
+      message: ({ keyword, schemaType }) => schemaType ? (0, codegen_1.str)`"${keyword}" keyword must be ${schemaType} ($data)` : (0, codegen_1.str)`"${keyword}" keyword is invalid ($data)`
+    };
+    function reportError(cxt, error2 = exports.keywordError, errorPaths, overrideAllErrors) {
+      let { it } = cxt, { gen, compositeRule, allErrors } = it, errObj = errorObjectCode(cxt, error2, errorPaths);
+      overrideAllErrors ?? (compositeRule || allErrors) ? addError(gen, errObj) : returnErrors(it, (0, codegen_1._)`[${errObj}]`);
+    }
+    exports.reportError = reportError;
+    function reportExtraError(cxt, error2 = exports.keywordError, errorPaths) {
+      let { it } = cxt, { gen, compositeRule, allErrors } = it, errObj = errorObjectCode(cxt, error2, errorPaths);
+      addError(gen, errObj), compositeRule || allErrors || returnErrors(it, names_1.default.vErrors);
+    }
+    exports.reportExtraError = reportExtraError;
+    function resetErrorsCount(gen, errsCount) {
+      gen.assign(names_1.default.errors, errsCount), gen.if((0, codegen_1._)`${names_1.default.vErrors} !== null`, () => gen.if(errsCount, () => gen.assign((0, codegen_1._)`${names_1.default.vErrors}.length`, errsCount), () => gen.assign(names_1.default.vErrors, null)));
+    }
+    exports.resetErrorsCount = resetErrorsCount;
+    function extendErrors({ gen, keyword, schemaValue, data, errsCount, it }) {
+      if (errsCount === void 0)
+        throw new Error("ajv implementation error");
+      let err = gen.name("err");
+      gen.forRange("i", errsCount, names_1.default.errors, (i) => {
+        gen.const(err, (0, codegen_1._)`${names_1.default.vErrors}[${i}]`), gen.if((0, codegen_1._)`${err}.instancePath === undefined`, () => gen.assign((0, codegen_1._)`${err}.instancePath`, (0, codegen_1.strConcat)(names_1.default.instancePath, it.errorPath))), gen.assign((0, codegen_1._)`${err}.schemaPath`, (0, codegen_1.str)`${it.errSchemaPath}/${keyword}`), it.opts.verbose && (gen.assign((0, codegen_1._)`${err}.schema`, schemaValue), gen.assign((0, codegen_1._)`${err}.data`, data));
+      });
+    }
+    exports.extendErrors = extendErrors;
+    function addError(gen, errObj) {
+      let err = gen.const("err", errObj);
+      gen.if((0, codegen_1._)`${names_1.default.vErrors} === null`, () => gen.assign(names_1.default.vErrors, (0, codegen_1._)`[${err}]`), (0, codegen_1._)`${names_1.default.vErrors}.push(${err})`), gen.code((0, codegen_1._)`${names_1.default.errors}++`);
+    }
+    function returnErrors(it, errs) {
+      let { gen, validateName, schemaEnv } = it;
+      schemaEnv.$async ? gen.throw((0, codegen_1._)`new ${it.ValidationError}(${errs})`) : (gen.assign((0, codegen_1._)`${validateName}.errors`, errs), gen.return(!1));
+    }
+    var E = {
+      keyword: new codegen_1.Name("keyword"),
+      schemaPath: new codegen_1.Name("schemaPath"),
+      // also used in JTD errors
+      params: new codegen_1.Name("params"),
+      propertyName: new codegen_1.Name("propertyName"),
+      message: new codegen_1.Name("message"),
+      schema: new codegen_1.Name("schema"),
+      parentSchema: new codegen_1.Name("parentSchema")
+    };
+    function errorObjectCode(cxt, error2, errorPaths) {
+      let { createErrors } = cxt.it;
+      return createErrors === !1 ? (0, codegen_1._)`{}` : errorObject(cxt, error2, errorPaths);
+    }
+    function errorObject(cxt, error2, errorPaths = {}) {
+      let { gen, it } = cxt, keyValues = [
+        errorInstancePath(it, errorPaths),
+        errorSchemaPath(cxt, errorPaths)
+      ];
+      return extraErrorProps(cxt, error2, keyValues), gen.object(...keyValues);
+    }
+    function errorInstancePath({ errorPath }, { instancePath }) {
+      let instPath = instancePath ? (0, codegen_1.str)`${errorPath}${(0, util_1.getErrorPath)(instancePath, util_1.Type.Str)}` : errorPath;
+      return [names_1.default.instancePath, (0, codegen_1.strConcat)(names_1.default.instancePath, instPath)];
+    }
+    function errorSchemaPath({ keyword, it: { errSchemaPath } }, { schemaPath, parentSchema }) {
+      let schPath = parentSchema ? errSchemaPath : (0, codegen_1.str)`${errSchemaPath}/${keyword}`;
+      return schemaPath && (schPath = (0, codegen_1.str)`${schPath}${(0, util_1.getErrorPath)(schemaPath, util_1.Type.Str)}`), [E.schemaPath, schPath];
+    }
+    function extraErrorProps(cxt, { params, message }, keyValues) {
+      let { keyword, data, schemaValue, it } = cxt, { opts, propertyName, topSchemaRef, schemaPath } = it;
+      keyValues.push([E.keyword, keyword], [E.params, typeof params == "function" ? params(cxt) : params || (0, codegen_1._)`{}`]), opts.messages && keyValues.push([E.message, typeof message == "function" ? message(cxt) : message]), opts.verbose && keyValues.push([E.schema, schemaValue], [E.parentSchema, (0, codegen_1._)`${topSchemaRef}${schemaPath}`], [names_1.default.data, data]), propertyName && keyValues.push([E.propertyName, propertyName]);
+    }
+  }
+});
+
+// node_modules/ajv/dist/compile/validate/boolSchema.js
+var require_boolSchema = __commonJS({
+  "node_modules/ajv/dist/compile/validate/boolSchema.js"(exports) {
+    "use strict";
+    Object.defineProperty(exports, "__esModule", { value: !0 });
+    exports.boolOrEmptySchema = exports.topBoolOrEmptySchema = void 0;
+    var errors_1 = require_errors3(), codegen_1 = require_codegen(), names_1 = require_names(), boolError = {
+      message: "boolean schema is false"
+    };
+    function topBoolOrEmptySchema(it) {
+      let { gen, schema, validateName } = it;
+      schema === !1 ? falseSchemaError(it, !1) : typeof schema == "object" && schema.$async === !0 ? gen.return(names_1.default.data) : (gen.assign((0, codegen_1._)`${validateName}.errors`, null), gen.return(!0));
+    }
+    exports.topBoolOrEmptySchema = topBoolOrEmptySchema;
+    function boolOrEmptySchema(it, valid) {
+      let { gen, schema } = it;
+      schema === !1 ? (gen.var(valid, !1), falseSchemaError(it)) : gen.var(valid, !0);
+    }
+    exports.boolOrEmptySchema = boolOrEmptySchema;
+    function falseSchemaError(it, overrideAllErrors) {
+      let { gen, data } = it, cxt = {
+        gen,
+        keyword: "false schema",
+        data,
+        schema: !1,
+        schemaCode: !1,
+        schemaValue: !1,
+        params: {},
+        it
+      };
+      (0, errors_1.reportError)(cxt, boolError, void 0, overrideAllErrors);
+    }
+  }
+});
+
+// node_modules/ajv/dist/compile/rules.js
+var require_rules = __commonJS({
+  "node_modules/ajv/dist/compile/rules.js"(exports) {
+    "use strict";
+    Object.defineProperty(exports, "__esModule", { value: !0 });
+    exports.getRules = exports.isJSONType = void 0;
+    var _jsonTypes = ["string", "number", "integer", "boolean", "null", "object", "array"], jsonTypes = new Set(_jsonTypes);
+    function isJSONType(x) {
+      return typeof x == "string" && jsonTypes.has(x);
+    }
+    exports.isJSONType = isJSONType;
+    function getRules() {
+      let groups = {
+        number: { type: "number", rules: [] },
+        string: { type: "string", rules: [] },
+        array: { type: "array", rules: [] },
+        object: { type: "object", rules: [] }
+      };
+      return {
+        types: { ...groups, integer: !0, boolean: !0, null: !0 },
+        rules: [{ rules: [] }, groups.number, groups.string, groups.array, groups.object],
+        post: { rules: [] },
+        all: {},
+        keywords: {}
+      };
+    }
+    exports.getRules = getRules;
+  }
+});
+
+// node_modules/ajv/dist/compile/validate/applicability.js
+var require_applicability = __commonJS({
+  "node_modules/ajv/dist/compile/validate/applicability.js"(exports) {
+    "use strict";
+    Object.defineProperty(exports, "__esModule", { value: !0 });
+    exports.shouldUseRule = exports.shouldUseGroup = exports.schemaHasRulesForType = void 0;
+    function schemaHasRulesForType({ schema, self }, type) {
+      let group = self.RULES.types[type];
+      return group && group !== !0 && shouldUseGroup(schema, group);
+    }
+    exports.schemaHasRulesForType = schemaHasRulesForType;
+    function shouldUseGroup(schema, group) {
+      return group.rules.some((rule) => shouldUseRule(schema, rule));
+    }
+    exports.shouldUseGroup = shouldUseGroup;
+    function shouldUseRule(schema, rule) {
+      var _a2;
+      return schema[rule.keyword] !== void 0 || ((_a2 = rule.definition.implements) === null || _a2 === void 0 ? void 0 : _a2.some((kwd) => schema[kwd] !== void 0));
+    }
+    exports.shouldUseRule = shouldUseRule;
+  }
+});
+
+// node_modules/ajv/dist/compile/validate/dataType.js
+var require_dataType = __commonJS({
+  "node_modules/ajv/dist/compile/validate/dataType.js"(exports) {
+    "use strict";
+    Object.defineProperty(exports, "__esModule", { value: !0 });
+    exports.reportTypeError = exports.checkDataTypes = exports.checkDataType = exports.coerceAndCheckDataType = exports.getJSONTypes = exports.getSchemaTypes = exports.DataType = void 0;
+    var rules_1 = require_rules(), applicability_1 = require_applicability(), errors_1 = require_errors3(), codegen_1 = require_codegen(), util_1 = require_util9(), DataType;
+    (function(DataType2) {
+      DataType2[DataType2.Correct = 0] = "Correct", DataType2[DataType2.Wrong = 1] = "Wrong";
+    })(DataType || (exports.DataType = DataType = {}));
+    function getSchemaTypes(schema) {
+      let types2 = getJSONTypes(schema.type);
+      if (types2.includes("null")) {
+        if (schema.nullable === !1)
+          throw new Error("type: null contradicts nullable: false");
+      } else {
+        if (!types2.length && schema.nullable !== void 0)
+          throw new Error('"nullable" cannot be used without "type"');
+        schema.nullable === !0 && types2.push("null");
+      }
+      return types2;
+    }
+    exports.getSchemaTypes = getSchemaTypes;
+    function getJSONTypes(ts) {
+      let types2 = Array.isArray(ts) ? ts : ts ? [ts] : [];
+      if (types2.every(rules_1.isJSONType))
+        return types2;
+      throw new Error("type must be JSONType or JSONType[]: " + types2.join(","));
+    }
+    exports.getJSONTypes = getJSONTypes;
+    function coerceAndCheckDataType(it, types2) {
+      let { gen, data, opts } = it, coerceTo = coerceToTypes(types2, opts.coerceTypes), checkTypes = types2.length > 0 && !(coerceTo.length === 0 && types2.length === 1 && (0, applicability_1.schemaHasRulesForType)(it, types2[0]));
+      if (checkTypes) {
+        let wrongType = checkDataTypes(types2, data, opts.strictNumbers, DataType.Wrong);
+        gen.if(wrongType, () => {
+          coerceTo.length ? coerceData(it, types2, coerceTo) : reportTypeError(it);
+        });
+      }
+      return checkTypes;
+    }
+    exports.coerceAndCheckDataType = coerceAndCheckDataType;
+    var COERCIBLE = /* @__PURE__ */ new Set(["string", "number", "integer", "boolean", "null"]);
+    function coerceToTypes(types2, coerceTypes) {
+      return coerceTypes ? types2.filter((t) => COERCIBLE.has(t) || coerceTypes === "array" && t === "array") : [];
+    }
+    function coerceData(it, types2, coerceTo) {
+      let { gen, data, opts } = it, dataType = gen.let("dataType", (0, codegen_1._)`typeof ${data}`), coerced = gen.let("coerced", (0, codegen_1._)`undefined`);
+      opts.coerceTypes === "array" && gen.if((0, codegen_1._)`${dataType} == 'object' && Array.isArray(${data}) && ${data}.length == 1`, () => gen.assign(data, (0, codegen_1._)`${data}[0]`).assign(dataType, (0, codegen_1._)`typeof ${data}`).if(checkDataTypes(types2, data, opts.strictNumbers), () => gen.assign(coerced, data))), gen.if((0, codegen_1._)`${coerced} !== undefined`);
+      for (let t of coerceTo)
+        (COERCIBLE.has(t) || t === "array" && opts.coerceTypes === "array") && coerceSpecificType(t);
+      gen.else(), reportTypeError(it), gen.endIf(), gen.if((0, codegen_1._)`${coerced} !== undefined`, () => {
+        gen.assign(data, coerced), assignParentData(it, coerced);
+      });
+      function coerceSpecificType(t) {
+        switch (t) {
+          case "string":
+            gen.elseIf((0, codegen_1._)`${dataType} == "number" || ${dataType} == "boolean"`).assign(coerced, (0, codegen_1._)`"" + ${data}`).elseIf((0, codegen_1._)`${data} === null`).assign(coerced, (0, codegen_1._)`""`);
+            return;
+          case "number":
+            gen.elseIf((0, codegen_1._)`${dataType} == "boolean" || ${data} === null
+              || (${dataType} == "string" && ${data} && ${data} == +${data})`).assign(coerced, (0, codegen_1._)`+${data}`);
+            return;
+          case "integer":
+            gen.elseIf((0, codegen_1._)`${dataType} === "boolean" || ${data} === null
+              || (${dataType} === "string" && ${data} && ${data} == +${data} && !(${data} % 1))`).assign(coerced, (0, codegen_1._)`+${data}`);
+            return;
+          case "boolean":
+            gen.elseIf((0, codegen_1._)`${data} === "false" || ${data} === 0 || ${data} === null`).assign(coerced, !1).elseIf((0, codegen_1._)`${data} === "true" || ${data} === 1`).assign(coerced, !0);
+            return;
+          case "null":
+            gen.elseIf((0, codegen_1._)`${data} === "" || ${data} === 0 || ${data} === false`), gen.assign(coerced, null);
+            return;
+          case "array":
+            gen.elseIf((0, codegen_1._)`${dataType} === "string" || ${dataType} === "number"
+              || ${dataType} === "boolean" || ${data} === null`).assign(coerced, (0, codegen_1._)`[${data}]`);
+        }
+      }
+    }
+    function assignParentData({ gen, parentData, parentDataProperty }, expr) {
+      gen.if((0, codegen_1._)`${parentData} !== undefined`, () => gen.assign((0, codegen_1._)`${parentData}[${parentDataProperty}]`, expr));
+    }
+    function checkDataType(dataType, data, strictNums, correct = DataType.Correct) {
+      let EQ = correct === DataType.Correct ? codegen_1.operators.EQ : codegen_1.operators.NEQ, cond;
+      switch (dataType) {
+        case "null":
+          return (0, codegen_1._)`${data} ${EQ} null`;
+        case "array":
+          cond = (0, codegen_1._)`Array.isArray(${data})`;
+          break;
+        case "object":
+          cond = (0, codegen_1._)`${data} && typeof ${data} == "object" && !Array.isArray(${data})`;
+          break;
+        case "integer":
+          cond = numCond((0, codegen_1._)`!(${data} % 1) && !isNaN(${data})`);
+          break;
+        case "number":
+          cond = numCond();
+          break;
+        default:
+          return (0, codegen_1._)`typeof ${data} ${EQ} ${dataType}`;
+      }
+      return correct === DataType.Correct ? cond : (0, codegen_1.not)(cond);
+      function numCond(_cond = codegen_1.nil) {
+        return (0, codegen_1.and)((0, codegen_1._)`typeof ${data} == "number"`, _cond, strictNums ? (0, codegen_1._)`isFinite(${data})` : codegen_1.nil);
+      }
+    }
+    exports.checkDataType = checkDataType;
+    function checkDataTypes(dataTypes, data, strictNums, correct) {
+      if (dataTypes.length === 1)
+        return checkDataType(dataTypes[0], data, strictNums, correct);
+      let cond, types2 = (0, util_1.toHash)(dataTypes);
+      if (types2.array && types2.object) {
+        let notObj = (0, codegen_1._)`typeof ${data} != "object"`;
+        cond = types2.null ? notObj : (0, codegen_1._)`!${data} || ${notObj}`, delete types2.null, delete types2.array, delete types2.object;
+      } else
+        cond = codegen_1.nil;
+      types2.number && delete types2.integer;
+      for (let t in types2)
+        cond = (0, codegen_1.and)(cond, checkDataType(t, data, strictNums, correct));
+      return cond;
+    }
+    exports.checkDataTypes = checkDataTypes;
+    var typeError = {
+      message: ({ schema }) => `must be ${schema}`,
+      params: ({ schema, schemaValue }) => typeof schema == "string" ? (0, codegen_1._)`{type: ${schema}}` : (0, codegen_1._)`{type: ${schemaValue}}`
+    };
+    function reportTypeError(it) {
+      let cxt = getTypeErrorContext(it);
+      (0, errors_1.reportError)(cxt, typeError);
+    }
+    exports.reportTypeError = reportTypeError;
+    function getTypeErrorContext(it) {
+      let { gen, data, schema } = it, schemaCode = (0, util_1.schemaRefOrVal)(it, schema, "type");
+      return {
+        gen,
+        keyword: "type",
+        data,
+        schema: schema.type,
+        schemaCode,
+        schemaValue: schemaCode,
+        parentSchema: schema,
+        params: {},
+        it
+      };
+    }
+  }
+});
+
+// node_modules/ajv/dist/compile/validate/defaults.js
+var require_defaults = __commonJS({
+  "node_modules/ajv/dist/compile/validate/defaults.js"(exports) {
+    "use strict";
+    Object.defineProperty(exports, "__esModule", { value: !0 });
+    exports.assignDefaults = void 0;
+    var codegen_1 = require_codegen(), util_1 = require_util9();
+    function assignDefaults(it, ty) {
+      let { properties, items } = it.schema;
+      if (ty === "object" && properties)
+        for (let key in properties)
+          assignDefault(it, key, properties[key].default);
+      else ty === "array" && Array.isArray(items) && items.forEach((sch, i) => assignDefault(it, i, sch.default));
+    }
+    exports.assignDefaults = assignDefaults;
+    function assignDefault(it, prop, defaultValue) {
+      let { gen, compositeRule, data, opts } = it;
+      if (defaultValue === void 0)
+        return;
+      let childData = (0, codegen_1._)`${data}${(0, codegen_1.getProperty)(prop)}`;
+      if (compositeRule) {
+        (0, util_1.checkStrictMode)(it, `default is ignored for: ${childData}`);
+        return;
+      }
+      let condition = (0, codegen_1._)`${childData} === undefined`;
+      opts.useDefaults === "empty" && (condition = (0, codegen_1._)`${condition} || ${childData} === null || ${childData} === ""`), gen.if(condition, (0, codegen_1._)`${childData} = ${(0, codegen_1.stringify)(defaultValue)}`);
+    }
+  }
+});
+
+// node_modules/ajv/dist/vocabularies/code.js
+var require_code2 = __commonJS({
+  "node_modules/ajv/dist/vocabularies/code.js"(exports) {
+    "use strict";
+    Object.defineProperty(exports, "__esModule", { value: !0 });
+    exports.validateUnion = exports.validateArray = exports.usePattern = exports.callValidateCode = exports.schemaProperties = exports.allSchemaProperties = exports.noPropertyInData = exports.propertyInData = exports.isOwnProperty = exports.hasPropFunc = exports.reportMissingProp = exports.checkMissingProp = exports.checkReportMissingProp = void 0;
+    var codegen_1 = require_codegen(), util_1 = require_util9(), names_1 = require_names(), util_2 = require_util9();
+    function checkReportMissingProp(cxt, prop) {
+      let { gen, data, it } = cxt;
+      gen.if(noPropertyInData(gen, data, prop, it.opts.ownProperties), () => {
+        cxt.setParams({ missingProperty: (0, codegen_1._)`${prop}` }, !0), cxt.error();
+      });
+    }
+    exports.checkReportMissingProp = checkReportMissingProp;
+    function checkMissingProp({ gen, data, it: { opts } }, properties, missing) {
+      return (0, codegen_1.or)(...properties.map((prop) => (0, codegen_1.and)(noPropertyInData(gen, data, prop, opts.ownProperties), (0, codegen_1._)`${missing} = ${prop}`)));
+    }
+    exports.checkMissingProp = checkMissingProp;
+    function reportMissingProp(cxt, missing) {
+      cxt.setParams({ missingProperty: missing }, !0), cxt.error();
+    }
+    exports.reportMissingProp = reportMissingProp;
+    function hasPropFunc(gen) {
+      return gen.scopeValue("func", {
+        // eslint-disable-next-line @typescript-eslint/unbound-method
+        ref: Object.prototype.hasOwnProperty,
+        code: (0, codegen_1._)`Object.prototype.hasOwnProperty`
+      });
+    }
+    exports.hasPropFunc = hasPropFunc;
+    function isOwnProperty(gen, data, property) {
+      return (0, codegen_1._)`${hasPropFunc(gen)}.call(${data}, ${property})`;
+    }
+    exports.isOwnProperty = isOwnProperty;
+    function propertyInData(gen, data, property, ownProperties) {
+      let cond = (0, codegen_1._)`${data}${(0, codegen_1.getProperty)(property)} !== undefined`;
+      return ownProperties ? (0, codegen_1._)`${cond} && ${isOwnProperty(gen, data, property)}` : cond;
+    }
+    exports.propertyInData = propertyInData;
+    function noPropertyInData(gen, data, property, ownProperties) {
+      let cond = (0, codegen_1._)`${data}${(0, codegen_1.getProperty)(property)} === undefined`;
+      return ownProperties ? (0, codegen_1.or)(cond, (0, codegen_1.not)(isOwnProperty(gen, data, property))) : cond;
+    }
+    exports.noPropertyInData = noPropertyInData;
+    function allSchemaProperties(schemaMap) {
+      return schemaMap ? Object.keys(schemaMap).filter((p) => p !== "__proto__") : [];
+    }
+    exports.allSchemaProperties = allSchemaProperties;
+    function schemaProperties(it, schemaMap) {
+      return allSchemaProperties(schemaMap).filter((p) => !(0, util_1.alwaysValidSchema)(it, schemaMap[p]));
+    }
+    exports.schemaProperties = schemaProperties;
+    function callValidateCode({ schemaCode, data, it: { gen, topSchemaRef, schemaPath, errorPath }, it }, func, context3, passSchema) {
+      let dataAndSchema = passSchema ? (0, codegen_1._)`${schemaCode}, ${data}, ${topSchemaRef}${schemaPath}` : data, valCxt = [
+        [names_1.default.instancePath, (0, codegen_1.strConcat)(names_1.default.instancePath, errorPath)],
+        [names_1.default.parentData, it.parentData],
+        [names_1.default.parentDataProperty, it.parentDataProperty],
+        [names_1.default.rootData, names_1.default.rootData]
+      ];
+      it.opts.dynamicRef && valCxt.push([names_1.default.dynamicAnchors, names_1.default.dynamicAnchors]);
+      let args = (0, codegen_1._)`${dataAndSchema}, ${gen.object(...valCxt)}`;
+      return context3 !== codegen_1.nil ? (0, codegen_1._)`${func}.call(${context3}, ${args})` : (0, codegen_1._)`${func}(${args})`;
+    }
+    exports.callValidateCode = callValidateCode;
+    var newRegExp = (0, codegen_1._)`new RegExp`;
+    function usePattern({ gen, it: { opts } }, pattern) {
+      let u = opts.unicodeRegExp ? "u" : "", { regExp } = opts.code, rx = regExp(pattern, u);
+      return gen.scopeValue("pattern", {
+        key: rx.toString(),
+        ref: rx,
+        code: (0, codegen_1._)`${regExp.code === "new RegExp" ? newRegExp : (0, util_2.useFunc)(gen, regExp)}(${pattern}, ${u})`
+      });
+    }
+    exports.usePattern = usePattern;
+    function validateArray(cxt) {
+      let { gen, data, keyword, it } = cxt, valid = gen.name("valid");
+      if (it.allErrors) {
+        let validArr = gen.let("valid", !0);
+        return validateItems(() => gen.assign(validArr, !1)), validArr;
+      }
+      return gen.var(valid, !0), validateItems(() => gen.break()), valid;
+      function validateItems(notValid) {
+        let len = gen.const("len", (0, codegen_1._)`${data}.length`);
+        gen.forRange("i", 0, len, (i) => {
+          cxt.subschema({
+            keyword,
+            dataProp: i,
+            dataPropType: util_1.Type.Num
+          }, valid), gen.if((0, codegen_1.not)(valid), notValid);
+        });
+      }
+    }
+    exports.validateArray = validateArray;
+    function validateUnion(cxt) {
+      let { gen, schema, keyword, it } = cxt;
+      if (!Array.isArray(schema))
+        throw new Error("ajv implementation error");
+      if (schema.some((sch) => (0, util_1.alwaysValidSchema)(it, sch)) && !it.opts.unevaluated)
+        return;
+      let valid = gen.let("valid", !1), schValid = gen.name("_valid");
+      gen.block(() => schema.forEach((_sch, i) => {
+        let schCxt = cxt.subschema({
+          keyword,
+          schemaProp: i,
+          compositeRule: !0
+        }, schValid);
+        gen.assign(valid, (0, codegen_1._)`${valid} || ${schValid}`), cxt.mergeValidEvaluated(schCxt, schValid) || gen.if((0, codegen_1.not)(valid));
+      })), cxt.result(valid, () => cxt.reset(), () => cxt.error(!0));
+    }
+    exports.validateUnion = validateUnion;
+  }
+});
+
+// node_modules/ajv/dist/compile/validate/keyword.js
+var require_keyword = __commonJS({
+  "node_modules/ajv/dist/compile/validate/keyword.js"(exports) {
+    "use strict";
+    Object.defineProperty(exports, "__esModule", { value: !0 });
+    exports.validateKeywordUsage = exports.validSchemaType = exports.funcKeywordCode = exports.macroKeywordCode = void 0;
+    var codegen_1 = require_codegen(), names_1 = require_names(), code_1 = require_code2(), errors_1 = require_errors3();
+    function macroKeywordCode(cxt, def) {
+      let { gen, keyword, schema, parentSchema, it } = cxt, macroSchema = def.macro.call(it.self, schema, parentSchema, it), schemaRef = useKeyword(gen, keyword, macroSchema);
+      it.opts.validateSchema !== !1 && it.self.validateSchema(macroSchema, !0);
+      let valid = gen.name("valid");
+      cxt.subschema({
+        schema: macroSchema,
+        schemaPath: codegen_1.nil,
+        errSchemaPath: `${it.errSchemaPath}/${keyword}`,
+        topSchemaRef: schemaRef,
+        compositeRule: !0
+      }, valid), cxt.pass(valid, () => cxt.error(!0));
+    }
+    exports.macroKeywordCode = macroKeywordCode;
+    function funcKeywordCode(cxt, def) {
+      var _a2;
+      let { gen, keyword, schema, parentSchema, $data, it } = cxt;
+      checkAsyncKeyword(it, def);
+      let validate4 = !$data && def.compile ? def.compile.call(it.self, schema, parentSchema, it) : def.validate, validateRef = useKeyword(gen, keyword, validate4), valid = gen.let("valid");
+      cxt.block$data(valid, validateKeyword), cxt.ok((_a2 = def.valid) !== null && _a2 !== void 0 ? _a2 : valid);
+      function validateKeyword() {
+        if (def.errors === !1)
+          assignValid(), def.modifying && modifyData(cxt), reportErrs(() => cxt.error());
+        else {
+          let ruleErrs = def.async ? validateAsync() : validateSync();
+          def.modifying && modifyData(cxt), reportErrs(() => addErrs(cxt, ruleErrs));
+        }
+      }
+      function validateAsync() {
+        let ruleErrs = gen.let("ruleErrs", null);
+        return gen.try(() => assignValid((0, codegen_1._)`await `), (e) => gen.assign(valid, !1).if((0, codegen_1._)`${e} instanceof ${it.ValidationError}`, () => gen.assign(ruleErrs, (0, codegen_1._)`${e}.errors`), () => gen.throw(e))), ruleErrs;
+      }
+      function validateSync() {
+        let validateErrs = (0, codegen_1._)`${validateRef}.errors`;
+        return gen.assign(validateErrs, null), assignValid(codegen_1.nil), validateErrs;
+      }
+      function assignValid(_await = def.async ? (0, codegen_1._)`await ` : codegen_1.nil) {
+        let passCxt = it.opts.passContext ? names_1.default.this : names_1.default.self, passSchema = !("compile" in def && !$data || def.schema === !1);
+        gen.assign(valid, (0, codegen_1._)`${_await}${(0, code_1.callValidateCode)(cxt, validateRef, passCxt, passSchema)}`, def.modifying);
+      }
+      function reportErrs(errors) {
+        var _a3;
+        gen.if((0, codegen_1.not)((_a3 = def.valid) !== null && _a3 !== void 0 ? _a3 : valid), errors);
+      }
+    }
+    exports.funcKeywordCode = funcKeywordCode;
+    function modifyData(cxt) {
+      let { gen, data, it } = cxt;
+      gen.if(it.parentData, () => gen.assign(data, (0, codegen_1._)`${it.parentData}[${it.parentDataProperty}]`));
+    }
+    function addErrs(cxt, errs) {
+      let { gen } = cxt;
+      gen.if((0, codegen_1._)`Array.isArray(${errs})`, () => {
+        gen.assign(names_1.default.vErrors, (0, codegen_1._)`${names_1.default.vErrors} === null ? ${errs} : ${names_1.default.vErrors}.concat(${errs})`).assign(names_1.default.errors, (0, codegen_1._)`${names_1.default.vErrors}.length`), (0, errors_1.extendErrors)(cxt);
+      }, () => cxt.error());
+    }
+    function checkAsyncKeyword({ schemaEnv }, def) {
+      if (def.async && !schemaEnv.$async)
+        throw new Error("async keyword in sync schema");
+    }
+    function useKeyword(gen, keyword, result) {
+      if (result === void 0)
+        throw new Error(`keyword "${keyword}" failed to compile`);
+      return gen.scopeValue("keyword", typeof result == "function" ? { ref: result } : { ref: result, code: (0, codegen_1.stringify)(result) });
+    }
+    function validSchemaType(schema, schemaType, allowUndefined = !1) {
+      return !schemaType.length || schemaType.some((st) => st === "array" ? Array.isArray(schema) : st === "object" ? schema && typeof schema == "object" && !Array.isArray(schema) : typeof schema == st || allowUndefined && typeof schema > "u");
+    }
+    exports.validSchemaType = validSchemaType;
+    function validateKeywordUsage({ schema, opts, self, errSchemaPath }, def, keyword) {
+      if (Array.isArray(def.keyword) ? !def.keyword.includes(keyword) : def.keyword !== keyword)
+        throw new Error("ajv implementation error");
+      let deps = def.dependencies;
+      if (deps?.some((kwd) => !Object.prototype.hasOwnProperty.call(schema, kwd)))
+        throw new Error(`parent schema must have dependencies of ${keyword}: ${deps.join(",")}`);
+      if (def.validateSchema && !def.validateSchema(schema[keyword])) {
+        let msg = `keyword "${keyword}" value is invalid at path "${errSchemaPath}": ` + self.errorsText(def.validateSchema.errors);
+        if (opts.validateSchema === "log")
+          self.logger.error(msg);
+        else
+          throw new Error(msg);
+      }
+    }
+    exports.validateKeywordUsage = validateKeywordUsage;
+  }
+});
+
+// node_modules/ajv/dist/compile/validate/subschema.js
+var require_subschema = __commonJS({
+  "node_modules/ajv/dist/compile/validate/subschema.js"(exports) {
+    "use strict";
+    Object.defineProperty(exports, "__esModule", { value: !0 });
+    exports.extendSubschemaMode = exports.extendSubschemaData = exports.getSubschema = void 0;
+    var codegen_1 = require_codegen(), util_1 = require_util9();
+    function getSubschema(it, { keyword, schemaProp, schema, schemaPath, errSchemaPath, topSchemaRef }) {
+      if (keyword !== void 0 && schema !== void 0)
+        throw new Error('both "keyword" and "schema" passed, only one allowed');
+      if (keyword !== void 0) {
+        let sch = it.schema[keyword];
+        return schemaProp === void 0 ? {
+          schema: sch,
+          schemaPath: (0, codegen_1._)`${it.schemaPath}${(0, codegen_1.getProperty)(keyword)}`,
+          errSchemaPath: `${it.errSchemaPath}/${keyword}`
+        } : {
+          schema: sch[schemaProp],
+          schemaPath: (0, codegen_1._)`${it.schemaPath}${(0, codegen_1.getProperty)(keyword)}${(0, codegen_1.getProperty)(schemaProp)}`,
+          errSchemaPath: `${it.errSchemaPath}/${keyword}/${(0, util_1.escapeFragment)(schemaProp)}`
+        };
+      }
+      if (schema !== void 0) {
+        if (schemaPath === void 0 || errSchemaPath === void 0 || topSchemaRef === void 0)
+          throw new Error('"schemaPath", "errSchemaPath" and "topSchemaRef" are required with "schema"');
+        return {
+          schema,
+          schemaPath,
+          topSchemaRef,
+          errSchemaPath
+        };
+      }
+      throw new Error('either "keyword" or "schema" must be passed');
+    }
+    exports.getSubschema = getSubschema;
+    function extendSubschemaData(subschema, it, { dataProp, dataPropType: dpType, data, dataTypes, propertyName }) {
+      if (data !== void 0 && dataProp !== void 0)
+        throw new Error('both "data" and "dataProp" passed, only one allowed');
+      let { gen } = it;
+      if (dataProp !== void 0) {
+        let { errorPath, dataPathArr, opts } = it, nextData = gen.let("data", (0, codegen_1._)`${it.data}${(0, codegen_1.getProperty)(dataProp)}`, !0);
+        dataContextProps(nextData), subschema.errorPath = (0, codegen_1.str)`${errorPath}${(0, util_1.getErrorPath)(dataProp, dpType, opts.jsPropertySyntax)}`, subschema.parentDataProperty = (0, codegen_1._)`${dataProp}`, subschema.dataPathArr = [...dataPathArr, subschema.parentDataProperty];
+      }
+      if (data !== void 0) {
+        let nextData = data instanceof codegen_1.Name ? data : gen.let("data", data, !0);
+        dataContextProps(nextData), propertyName !== void 0 && (subschema.propertyName = propertyName);
+      }
+      dataTypes && (subschema.dataTypes = dataTypes);
+      function dataContextProps(_nextData) {
+        subschema.data = _nextData, subschema.dataLevel = it.dataLevel + 1, subschema.dataTypes = [], it.definedProperties = /* @__PURE__ */ new Set(), subschema.parentData = it.data, subschema.dataNames = [...it.dataNames, _nextData];
+      }
+    }
+    exports.extendSubschemaData = extendSubschemaData;
+    function extendSubschemaMode(subschema, { jtdDiscriminator, jtdMetadata, compositeRule, createErrors, allErrors }) {
+      compositeRule !== void 0 && (subschema.compositeRule = compositeRule), createErrors !== void 0 && (subschema.createErrors = createErrors), allErrors !== void 0 && (subschema.allErrors = allErrors), subschema.jtdDiscriminator = jtdDiscriminator, subschema.jtdMetadata = jtdMetadata;
+    }
+    exports.extendSubschemaMode = extendSubschemaMode;
+  }
+});
+
+// node_modules/json-schema-traverse/index.js
+var require_json_schema_traverse = __commonJS({
+  "node_modules/json-schema-traverse/index.js"(exports, module) {
+    "use strict";
+    var traverse = module.exports = function(schema, opts, cb) {
+      typeof opts == "function" && (cb = opts, opts = {}), cb = opts.cb || cb;
+      var pre = typeof cb == "function" ? cb : cb.pre || function() {
+      }, post = cb.post || function() {
+      };
+      _traverse(opts, pre, post, schema, "", schema);
+    };
+    traverse.keywords = {
+      additionalItems: !0,
+      items: !0,
+      contains: !0,
+      additionalProperties: !0,
+      propertyNames: !0,
+      not: !0,
+      if: !0,
+      then: !0,
+      else: !0
+    };
+    traverse.arrayKeywords = {
+      items: !0,
+      allOf: !0,
+      anyOf: !0,
+      oneOf: !0
+    };
+    traverse.propsKeywords = {
+      $defs: !0,
+      definitions: !0,
+      properties: !0,
+      patternProperties: !0,
+      dependencies: !0
+    };
+    traverse.skipKeywords = {
+      default: !0,
+      enum: !0,
+      const: !0,
+      required: !0,
+      maximum: !0,
+      minimum: !0,
+      exclusiveMaximum: !0,
+      exclusiveMinimum: !0,
+      multipleOf: !0,
+      maxLength: !0,
+      minLength: !0,
+      pattern: !0,
+      format: !0,
+      maxItems: !0,
+      minItems: !0,
+      uniqueItems: !0,
+      maxProperties: !0,
+      minProperties: !0
+    };
+    function _traverse(opts, pre, post, schema, jsonPtr, rootSchema, parentJsonPtr, parentKeyword, parentSchema, keyIndex) {
+      if (schema && typeof schema == "object" && !Array.isArray(schema)) {
+        pre(schema, jsonPtr, rootSchema, parentJsonPtr, parentKeyword, parentSchema, keyIndex);
+        for (var key in schema) {
+          var sch = schema[key];
+          if (Array.isArray(sch)) {
+            if (key in traverse.arrayKeywords)
+              for (var i = 0; i < sch.length; i++)
+                _traverse(opts, pre, post, sch[i], jsonPtr + "/" + key + "/" + i, rootSchema, jsonPtr, key, schema, i);
+          } else if (key in traverse.propsKeywords) {
+            if (sch && typeof sch == "object")
+              for (var prop in sch)
+                _traverse(opts, pre, post, sch[prop], jsonPtr + "/" + key + "/" + escapeJsonPtr(prop), rootSchema, jsonPtr, key, schema, prop);
+          } else (key in traverse.keywords || opts.allKeys && !(key in traverse.skipKeywords)) && _traverse(opts, pre, post, sch, jsonPtr + "/" + key, rootSchema, jsonPtr, key, schema);
+        }
+        post(schema, jsonPtr, rootSchema, parentJsonPtr, parentKeyword, parentSchema, keyIndex);
+      }
+    }
+    function escapeJsonPtr(str3) {
+      return str3.replace(/~/g, "~0").replace(/\//g, "~1");
+    }
+  }
+});
+
+// node_modules/ajv/dist/compile/resolve.js
+var require_resolve = __commonJS({
+  "node_modules/ajv/dist/compile/resolve.js"(exports) {
+    "use strict";
+    Object.defineProperty(exports, "__esModule", { value: !0 });
+    exports.getSchemaRefs = exports.resolveUrl = exports.normalizeId = exports._getFullPath = exports.getFullPath = exports.inlineRef = void 0;
+    var util_1 = require_util9(), equal = require_fast_deep_equal(), traverse = require_json_schema_traverse(), SIMPLE_INLINED = /* @__PURE__ */ new Set([
+      "type",
+      "format",
+      "pattern",
+      "maxLength",
+      "minLength",
+      "maxProperties",
+      "minProperties",
+      "maxItems",
+      "minItems",
+      "maximum",
+      "minimum",
+      "uniqueItems",
+      "multipleOf",
+      "required",
+      "enum",
+      "const"
+    ]);
+    function inlineRef(schema, limit = !0) {
+      return typeof schema == "boolean" ? !0 : limit === !0 ? !hasRef(schema) : limit ? countKeys(schema) <= limit : !1;
+    }
+    exports.inlineRef = inlineRef;
+    var REF_KEYWORDS = /* @__PURE__ */ new Set([
+      "$ref",
+      "$recursiveRef",
+      "$recursiveAnchor",
+      "$dynamicRef",
+      "$dynamicAnchor"
+    ]);
+    function hasRef(schema) {
+      for (let key in schema) {
+        if (REF_KEYWORDS.has(key))
+          return !0;
+        let sch = schema[key];
+        if (Array.isArray(sch) && sch.some(hasRef) || typeof sch == "object" && hasRef(sch))
+          return !0;
+      }
+      return !1;
+    }
+    function countKeys(schema) {
+      let count = 0;
+      for (let key in schema) {
+        if (key === "$ref")
+          return 1 / 0;
+        if (count++, !SIMPLE_INLINED.has(key) && (typeof schema[key] == "object" && (0, util_1.eachItem)(schema[key], (sch) => count += countKeys(sch)), count === 1 / 0))
+          return 1 / 0;
+      }
+      return count;
+    }
+    function getFullPath(resolver, id = "", normalize) {
+      normalize !== !1 && (id = normalizeId(id));
+      let p = resolver.parse(id);
+      return _getFullPath(resolver, p);
+    }
+    exports.getFullPath = getFullPath;
+    function _getFullPath(resolver, p) {
+      return resolver.serialize(p).split("#")[0] + "#";
+    }
+    exports._getFullPath = _getFullPath;
+    var TRAILING_SLASH_HASH = /#\/?$/;
+    function normalizeId(id) {
+      return id ? id.replace(TRAILING_SLASH_HASH, "") : "";
+    }
+    exports.normalizeId = normalizeId;
+    function resolveUrl(resolver, baseId, id) {
+      return id = normalizeId(id), resolver.resolve(baseId, id);
+    }
+    exports.resolveUrl = resolveUrl;
+    var ANCHOR = /^[a-z_][-a-z0-9._]*$/i;
+    function getSchemaRefs(schema, baseId) {
+      if (typeof schema == "boolean")
+        return {};
+      let { schemaId, uriResolver } = this.opts, schId = normalizeId(schema[schemaId] || baseId), baseIds = { "": schId }, pathPrefix = getFullPath(uriResolver, schId, !1), localRefs = {}, schemaRefs = /* @__PURE__ */ new Set();
+      return traverse(schema, { allKeys: !0 }, (sch, jsonPtr, _, parentJsonPtr) => {
+        if (parentJsonPtr === void 0)
+          return;
+        let fullPath = pathPrefix + jsonPtr, innerBaseId = baseIds[parentJsonPtr];
+        typeof sch[schemaId] == "string" && (innerBaseId = addRef.call(this, sch[schemaId])), addAnchor.call(this, sch.$anchor), addAnchor.call(this, sch.$dynamicAnchor), baseIds[jsonPtr] = innerBaseId;
+        function addRef(ref) {
+          let _resolve = this.opts.uriResolver.resolve;
+          if (ref = normalizeId(innerBaseId ? _resolve(innerBaseId, ref) : ref), schemaRefs.has(ref))
+            throw ambiguos(ref);
+          schemaRefs.add(ref);
+          let schOrRef = this.refs[ref];
+          return typeof schOrRef == "string" && (schOrRef = this.refs[schOrRef]), typeof schOrRef == "object" ? checkAmbiguosRef(sch, schOrRef.schema, ref) : ref !== normalizeId(fullPath) && (ref[0] === "#" ? (checkAmbiguosRef(sch, localRefs[ref], ref), localRefs[ref] = sch) : this.refs[ref] = fullPath), ref;
+        }
+        function addAnchor(anchor) {
+          if (typeof anchor == "string") {
+            if (!ANCHOR.test(anchor))
+              throw new Error(`invalid anchor "${anchor}"`);
+            addRef.call(this, `#${anchor}`);
+          }
+        }
+      }), localRefs;
+      function checkAmbiguosRef(sch1, sch2, ref) {
+        if (sch2 !== void 0 && !equal(sch1, sch2))
+          throw ambiguos(ref);
+      }
+      function ambiguos(ref) {
+        return new Error(`reference "${ref}" resolves to more than one schema`);
+      }
+    }
+    exports.getSchemaRefs = getSchemaRefs;
+  }
+});
+
+// node_modules/ajv/dist/compile/validate/index.js
+var require_validate = __commonJS({
+  "node_modules/ajv/dist/compile/validate/index.js"(exports) {
+    "use strict";
+    Object.defineProperty(exports, "__esModule", { value: !0 });
+    exports.getData = exports.KeywordCxt = exports.validateFunctionCode = void 0;
+    var boolSchema_1 = require_boolSchema(), dataType_1 = require_dataType(), applicability_1 = require_applicability(), dataType_2 = require_dataType(), defaults_1 = require_defaults(), keyword_1 = require_keyword(), subschema_1 = require_subschema(), codegen_1 = require_codegen(), names_1 = require_names(), resolve_1 = require_resolve(), util_1 = require_util9(), errors_1 = require_errors3();
+    function validateFunctionCode(it) {
+      if (isSchemaObj(it) && (checkKeywords(it), schemaCxtHasRules(it))) {
+        topSchemaObjCode(it);
+        return;
+      }
+      validateFunction(it, () => (0, boolSchema_1.topBoolOrEmptySchema)(it));
+    }
+    exports.validateFunctionCode = validateFunctionCode;
+    function validateFunction({ gen, validateName, schema, schemaEnv, opts }, body) {
+      opts.code.es5 ? gen.func(validateName, (0, codegen_1._)`${names_1.default.data}, ${names_1.default.valCxt}`, schemaEnv.$async, () => {
+        gen.code((0, codegen_1._)`"use strict"; ${funcSourceUrl(schema, opts)}`), destructureValCxtES5(gen, opts), gen.code(body);
+      }) : gen.func(validateName, (0, codegen_1._)`${names_1.default.data}, ${destructureValCxt(opts)}`, schemaEnv.$async, () => gen.code(funcSourceUrl(schema, opts)).code(body));
+    }
+    function destructureValCxt(opts) {
+      return (0, codegen_1._)`{${names_1.default.instancePath}="", ${names_1.default.parentData}, ${names_1.default.parentDataProperty}, ${names_1.default.rootData}=${names_1.default.data}${opts.dynamicRef ? (0, codegen_1._)`, ${names_1.default.dynamicAnchors}={}` : codegen_1.nil}}={}`;
+    }
+    function destructureValCxtES5(gen, opts) {
+      gen.if(names_1.default.valCxt, () => {
+        gen.var(names_1.default.instancePath, (0, codegen_1._)`${names_1.default.valCxt}.${names_1.default.instancePath}`), gen.var(names_1.default.parentData, (0, codegen_1._)`${names_1.default.valCxt}.${names_1.default.parentData}`), gen.var(names_1.default.parentDataProperty, (0, codegen_1._)`${names_1.default.valCxt}.${names_1.default.parentDataProperty}`), gen.var(names_1.default.rootData, (0, codegen_1._)`${names_1.default.valCxt}.${names_1.default.rootData}`), opts.dynamicRef && gen.var(names_1.default.dynamicAnchors, (0, codegen_1._)`${names_1.default.valCxt}.${names_1.default.dynamicAnchors}`);
+      }, () => {
+        gen.var(names_1.default.instancePath, (0, codegen_1._)`""`), gen.var(names_1.default.parentData, (0, codegen_1._)`undefined`), gen.var(names_1.default.parentDataProperty, (0, codegen_1._)`undefined`), gen.var(names_1.default.rootData, names_1.default.data), opts.dynamicRef && gen.var(names_1.default.dynamicAnchors, (0, codegen_1._)`{}`);
+      });
+    }
+    function topSchemaObjCode(it) {
+      let { schema, opts, gen } = it;
+      validateFunction(it, () => {
+        opts.$comment && schema.$comment && commentKeyword(it), checkNoDefault(it), gen.let(names_1.default.vErrors, null), gen.let(names_1.default.errors, 0), opts.unevaluated && resetEvaluated(it), typeAndKeywords(it), returnResults(it);
+      });
+    }
+    function resetEvaluated(it) {
+      let { gen, validateName } = it;
+      it.evaluated = gen.const("evaluated", (0, codegen_1._)`${validateName}.evaluated`), gen.if((0, codegen_1._)`${it.evaluated}.dynamicProps`, () => gen.assign((0, codegen_1._)`${it.evaluated}.props`, (0, codegen_1._)`undefined`)), gen.if((0, codegen_1._)`${it.evaluated}.dynamicItems`, () => gen.assign((0, codegen_1._)`${it.evaluated}.items`, (0, codegen_1._)`undefined`));
+    }
+    function funcSourceUrl(schema, opts) {
+      let schId = typeof schema == "object" && schema[opts.schemaId];
+      return schId && (opts.code.source || opts.code.process) ? (0, codegen_1._)`/*# sourceURL=${schId} */` : codegen_1.nil;
+    }
+    function subschemaCode(it, valid) {
+      if (isSchemaObj(it) && (checkKeywords(it), schemaCxtHasRules(it))) {
+        subSchemaObjCode(it, valid);
+        return;
+      }
+      (0, boolSchema_1.boolOrEmptySchema)(it, valid);
+    }
+    function schemaCxtHasRules({ schema, self }) {
+      if (typeof schema == "boolean")
+        return !schema;
+      for (let key in schema)
+        if (self.RULES.all[key])
+          return !0;
+      return !1;
+    }
+    function isSchemaObj(it) {
+      return typeof it.schema != "boolean";
+    }
+    function subSchemaObjCode(it, valid) {
+      let { schema, gen, opts } = it;
+      opts.$comment && schema.$comment && commentKeyword(it), updateContext(it), checkAsyncSchema(it);
+      let errsCount = gen.const("_errs", names_1.default.errors);
+      typeAndKeywords(it, errsCount), gen.var(valid, (0, codegen_1._)`${errsCount} === ${names_1.default.errors}`);
+    }
+    function checkKeywords(it) {
+      (0, util_1.checkUnknownRules)(it), checkRefsAndKeywords(it);
+    }
+    function typeAndKeywords(it, errsCount) {
+      if (it.opts.jtd)
+        return schemaKeywords(it, [], !1, errsCount);
+      let types2 = (0, dataType_1.getSchemaTypes)(it.schema), checkedTypes = (0, dataType_1.coerceAndCheckDataType)(it, types2);
+      schemaKeywords(it, types2, !checkedTypes, errsCount);
+    }
+    function checkRefsAndKeywords(it) {
+      let { schema, errSchemaPath, opts, self } = it;
+      schema.$ref && opts.ignoreKeywordsWithRef && (0, util_1.schemaHasRulesButRef)(schema, self.RULES) && self.logger.warn(`$ref: keywords ignored in schema at path "${errSchemaPath}"`);
+    }
+    function checkNoDefault(it) {
+      let { schema, opts } = it;
+      schema.default !== void 0 && opts.useDefaults && opts.strictSchema && (0, util_1.checkStrictMode)(it, "default is ignored in the schema root");
+    }
+    function updateContext(it) {
+      let schId = it.schema[it.opts.schemaId];
+      schId && (it.baseId = (0, resolve_1.resolveUrl)(it.opts.uriResolver, it.baseId, schId));
+    }
+    function checkAsyncSchema(it) {
+      if (it.schema.$async && !it.schemaEnv.$async)
+        throw new Error("async schema in sync schema");
+    }
+    function commentKeyword({ gen, schemaEnv, schema, errSchemaPath, opts }) {
+      let msg = schema.$comment;
+      if (opts.$comment === !0)
+        gen.code((0, codegen_1._)`${names_1.default.self}.logger.log(${msg})`);
+      else if (typeof opts.$comment == "function") {
+        let schemaPath = (0, codegen_1.str)`${errSchemaPath}/$comment`, rootName = gen.scopeValue("root", { ref: schemaEnv.root });
+        gen.code((0, codegen_1._)`${names_1.default.self}.opts.$comment(${msg}, ${schemaPath}, ${rootName}.schema)`);
+      }
+    }
+    function returnResults(it) {
+      let { gen, schemaEnv, validateName, ValidationError, opts } = it;
+      schemaEnv.$async ? gen.if((0, codegen_1._)`${names_1.default.errors} === 0`, () => gen.return(names_1.default.data), () => gen.throw((0, codegen_1._)`new ${ValidationError}(${names_1.default.vErrors})`)) : (gen.assign((0, codegen_1._)`${validateName}.errors`, names_1.default.vErrors), opts.unevaluated && assignEvaluated(it), gen.return((0, codegen_1._)`${names_1.default.errors} === 0`));
+    }
+    function assignEvaluated({ gen, evaluated, props, items }) {
+      props instanceof codegen_1.Name && gen.assign((0, codegen_1._)`${evaluated}.props`, props), items instanceof codegen_1.Name && gen.assign((0, codegen_1._)`${evaluated}.items`, items);
+    }
+    function schemaKeywords(it, types2, typeErrors, errsCount) {
+      let { gen, schema, data, allErrors, opts, self } = it, { RULES } = self;
+      if (schema.$ref && (opts.ignoreKeywordsWithRef || !(0, util_1.schemaHasRulesButRef)(schema, RULES))) {
+        gen.block(() => keywordCode(it, "$ref", RULES.all.$ref.definition));
+        return;
+      }
+      opts.jtd || checkStrictTypes(it, types2), gen.block(() => {
+        for (let group of RULES.rules)
+          groupKeywords(group);
+        groupKeywords(RULES.post);
+      });
+      function groupKeywords(group) {
+        (0, applicability_1.shouldUseGroup)(schema, group) && (group.type ? (gen.if((0, dataType_2.checkDataType)(group.type, data, opts.strictNumbers)), iterateKeywords(it, group), types2.length === 1 && types2[0] === group.type && typeErrors && (gen.else(), (0, dataType_2.reportTypeError)(it)), gen.endIf()) : iterateKeywords(it, group), allErrors || gen.if((0, codegen_1._)`${names_1.default.errors} === ${errsCount || 0}`));
+      }
+    }
+    function iterateKeywords(it, group) {
+      let { gen, schema, opts: { useDefaults } } = it;
+      useDefaults && (0, defaults_1.assignDefaults)(it, group.type), gen.block(() => {
+        for (let rule of group.rules)
+          (0, applicability_1.shouldUseRule)(schema, rule) && keywordCode(it, rule.keyword, rule.definition, group.type);
+      });
+    }
+    function checkStrictTypes(it, types2) {
+      it.schemaEnv.meta || !it.opts.strictTypes || (checkContextTypes(it, types2), it.opts.allowUnionTypes || checkMultipleTypes(it, types2), checkKeywordTypes(it, it.dataTypes));
+    }
+    function checkContextTypes(it, types2) {
+      if (types2.length) {
+        if (!it.dataTypes.length) {
+          it.dataTypes = types2;
+          return;
+        }
+        types2.forEach((t) => {
+          includesType(it.dataTypes, t) || strictTypesError(it, `type "${t}" not allowed by context "${it.dataTypes.join(",")}"`);
+        }), narrowSchemaTypes(it, types2);
+      }
+    }
+    function checkMultipleTypes(it, ts) {
+      ts.length > 1 && !(ts.length === 2 && ts.includes("null")) && strictTypesError(it, "use allowUnionTypes to allow union type keyword");
+    }
+    function checkKeywordTypes(it, ts) {
+      let rules = it.self.RULES.all;
+      for (let keyword in rules) {
+        let rule = rules[keyword];
+        if (typeof rule == "object" && (0, applicability_1.shouldUseRule)(it.schema, rule)) {
+          let { type } = rule.definition;
+          type.length && !type.some((t) => hasApplicableType(ts, t)) && strictTypesError(it, `missing type "${type.join(",")}" for keyword "${keyword}"`);
+        }
+      }
+    }
+    function hasApplicableType(schTs, kwdT) {
+      return schTs.includes(kwdT) || kwdT === "number" && schTs.includes("integer");
+    }
+    function includesType(ts, t) {
+      return ts.includes(t) || t === "integer" && ts.includes("number");
+    }
+    function narrowSchemaTypes(it, withTypes) {
+      let ts = [];
+      for (let t of it.dataTypes)
+        includesType(withTypes, t) ? ts.push(t) : withTypes.includes("integer") && t === "number" && ts.push("integer");
+      it.dataTypes = ts;
+    }
+    function strictTypesError(it, msg) {
+      let schemaPath = it.schemaEnv.baseId + it.errSchemaPath;
+      msg += ` at "${schemaPath}" (strictTypes)`, (0, util_1.checkStrictMode)(it, msg, it.opts.strictTypes);
+    }
+    var KeywordCxt = class {
+      constructor(it, def, keyword) {
+        if ((0, keyword_1.validateKeywordUsage)(it, def, keyword), this.gen = it.gen, this.allErrors = it.allErrors, this.keyword = keyword, this.data = it.data, this.schema = it.schema[keyword], this.$data = def.$data && it.opts.$data && this.schema && this.schema.$data, this.schemaValue = (0, util_1.schemaRefOrVal)(it, this.schema, keyword, this.$data), this.schemaType = def.schemaType, this.parentSchema = it.schema, this.params = {}, this.it = it, this.def = def, this.$data)
+          this.schemaCode = it.gen.const("vSchema", getData(this.$data, it));
+        else if (this.schemaCode = this.schemaValue, !(0, keyword_1.validSchemaType)(this.schema, def.schemaType, def.allowUndefined))
+          throw new Error(`${keyword} value must be ${JSON.stringify(def.schemaType)}`);
+        ("code" in def ? def.trackErrors : def.errors !== !1) && (this.errsCount = it.gen.const("_errs", names_1.default.errors));
+      }
+      result(condition, successAction, failAction) {
+        this.failResult((0, codegen_1.not)(condition), successAction, failAction);
+      }
+      failResult(condition, successAction, failAction) {
+        this.gen.if(condition), failAction ? failAction() : this.error(), successAction ? (this.gen.else(), successAction(), this.allErrors && this.gen.endIf()) : this.allErrors ? this.gen.endIf() : this.gen.else();
+      }
+      pass(condition, failAction) {
+        this.failResult((0, codegen_1.not)(condition), void 0, failAction);
+      }
+      fail(condition) {
+        if (condition === void 0) {
+          this.error(), this.allErrors || this.gen.if(!1);
+          return;
+        }
+        this.gen.if(condition), this.error(), this.allErrors ? this.gen.endIf() : this.gen.else();
+      }
+      fail$data(condition) {
+        if (!this.$data)
+          return this.fail(condition);
+        let { schemaCode } = this;
+        this.fail((0, codegen_1._)`${schemaCode} !== undefined && (${(0, codegen_1.or)(this.invalid$data(), condition)})`);
+      }
+      error(append, errorParams, errorPaths) {
+        if (errorParams) {
+          this.setParams(errorParams), this._error(append, errorPaths), this.setParams({});
+          return;
+        }
+        this._error(append, errorPaths);
+      }
+      _error(append, errorPaths) {
+        (append ? errors_1.reportExtraError : errors_1.reportError)(this, this.def.error, errorPaths);
+      }
+      $dataError() {
+        (0, errors_1.reportError)(this, this.def.$dataError || errors_1.keyword$DataError);
+      }
+      reset() {
+        if (this.errsCount === void 0)
+          throw new Error('add "trackErrors" to keyword definition');
+        (0, errors_1.resetErrorsCount)(this.gen, this.errsCount);
+      }
+      ok(cond) {
+        this.allErrors || this.gen.if(cond);
+      }
+      setParams(obj, assign) {
+        assign ? Object.assign(this.params, obj) : this.params = obj;
+      }
+      block$data(valid, codeBlock, $dataValid = codegen_1.nil) {
+        this.gen.block(() => {
+          this.check$data(valid, $dataValid), codeBlock();
+        });
+      }
+      check$data(valid = codegen_1.nil, $dataValid = codegen_1.nil) {
+        if (!this.$data)
+          return;
+        let { gen, schemaCode, schemaType, def } = this;
+        gen.if((0, codegen_1.or)((0, codegen_1._)`${schemaCode} === undefined`, $dataValid)), valid !== codegen_1.nil && gen.assign(valid, !0), (schemaType.length || def.validateSchema) && (gen.elseIf(this.invalid$data()), this.$dataError(), valid !== codegen_1.nil && gen.assign(valid, !1)), gen.else();
+      }
+      invalid$data() {
+        let { gen, schemaCode, schemaType, def, it } = this;
+        return (0, codegen_1.or)(wrong$DataType(), invalid$DataSchema());
+        function wrong$DataType() {
+          if (schemaType.length) {
+            if (!(schemaCode instanceof codegen_1.Name))
+              throw new Error("ajv implementation error");
+            let st = Array.isArray(schemaType) ? schemaType : [schemaType];
+            return (0, codegen_1._)`${(0, dataType_2.checkDataTypes)(st, schemaCode, it.opts.strictNumbers, dataType_2.DataType.Wrong)}`;
+          }
+          return codegen_1.nil;
+        }
+        function invalid$DataSchema() {
+          if (def.validateSchema) {
+            let validateSchemaRef = gen.scopeValue("validate$data", { ref: def.validateSchema });
+            return (0, codegen_1._)`!${validateSchemaRef}(${schemaCode})`;
+          }
+          return codegen_1.nil;
+        }
+      }
+      subschema(appl, valid) {
+        let subschema = (0, subschema_1.getSubschema)(this.it, appl);
+        (0, subschema_1.extendSubschemaData)(subschema, this.it, appl), (0, subschema_1.extendSubschemaMode)(subschema, appl);
+        let nextContext = { ...this.it, ...subschema, items: void 0, props: void 0 };
+        return subschemaCode(nextContext, valid), nextContext;
+      }
+      mergeEvaluated(schemaCxt, toName) {
+        let { it, gen } = this;
+        it.opts.unevaluated && (it.props !== !0 && schemaCxt.props !== void 0 && (it.props = util_1.mergeEvaluated.props(gen, schemaCxt.props, it.props, toName)), it.items !== !0 && schemaCxt.items !== void 0 && (it.items = util_1.mergeEvaluated.items(gen, schemaCxt.items, it.items, toName)));
+      }
+      mergeValidEvaluated(schemaCxt, valid) {
+        let { it, gen } = this;
+        if (it.opts.unevaluated && (it.props !== !0 || it.items !== !0))
+          return gen.if(valid, () => this.mergeEvaluated(schemaCxt, codegen_1.Name)), !0;
+      }
+    };
+    exports.KeywordCxt = KeywordCxt;
+    function keywordCode(it, keyword, def, ruleType) {
+      let cxt = new KeywordCxt(it, def, keyword);
+      "code" in def ? def.code(cxt, ruleType) : cxt.$data && def.validate ? (0, keyword_1.funcKeywordCode)(cxt, def) : "macro" in def ? (0, keyword_1.macroKeywordCode)(cxt, def) : (def.compile || def.validate) && (0, keyword_1.funcKeywordCode)(cxt, def);
+    }
+    var JSON_POINTER = /^\/(?:[^~]|~0|~1)*$/, RELATIVE_JSON_POINTER = /^([0-9]+)(#|\/(?:[^~]|~0|~1)*)?$/;
+    function getData($data, { dataLevel, dataNames, dataPathArr }) {
+      let jsonPointer, data;
+      if ($data === "")
+        return names_1.default.rootData;
+      if ($data[0] === "/") {
+        if (!JSON_POINTER.test($data))
+          throw new Error(`Invalid JSON-pointer: ${$data}`);
+        jsonPointer = $data, data = names_1.default.rootData;
+      } else {
+        let matches = RELATIVE_JSON_POINTER.exec($data);
+        if (!matches)
+          throw new Error(`Invalid JSON-pointer: ${$data}`);
+        let up = +matches[1];
+        if (jsonPointer = matches[2], jsonPointer === "#") {
+          if (up >= dataLevel)
+            throw new Error(errorMsg("property/index", up));
+          return dataPathArr[dataLevel - up];
+        }
+        if (up > dataLevel)
+          throw new Error(errorMsg("data", up));
+        if (data = dataNames[dataLevel - up], !jsonPointer)
+          return data;
+      }
+      let expr = data, segments3 = jsonPointer.split("/");
+      for (let segment of segments3)
+        segment && (data = (0, codegen_1._)`${data}${(0, codegen_1.getProperty)((0, util_1.unescapeJsonPointer)(segment))}`, expr = (0, codegen_1._)`${expr} && ${data}`);
+      return expr;
+      function errorMsg(pointerType, up) {
+        return `Cannot access ${pointerType} ${up} levels up, current level is ${dataLevel}`;
+      }
+    }
+    exports.getData = getData;
+  }
+});
+
+// node_modules/ajv/dist/runtime/validation_error.js
+var require_validation_error = __commonJS({
+  "node_modules/ajv/dist/runtime/validation_error.js"(exports) {
+    "use strict";
+    Object.defineProperty(exports, "__esModule", { value: !0 });
+    var ValidationError = class extends Error {
+      constructor(errors) {
+        super("validation failed"), this.errors = errors, this.ajv = this.validation = !0;
+      }
+    };
+    exports.default = ValidationError;
+  }
+});
+
+// node_modules/ajv/dist/compile/ref_error.js
+var require_ref_error = __commonJS({
+  "node_modules/ajv/dist/compile/ref_error.js"(exports) {
+    "use strict";
+    Object.defineProperty(exports, "__esModule", { value: !0 });
+    var resolve_1 = require_resolve(), MissingRefError = class extends Error {
+      constructor(resolver, baseId, ref, msg) {
+        super(msg || `can't resolve reference ${ref} from id ${baseId}`), this.missingRef = (0, resolve_1.resolveUrl)(resolver, baseId, ref), this.missingSchema = (0, resolve_1.normalizeId)((0, resolve_1.getFullPath)(resolver, this.missingRef));
+      }
+    };
+    exports.default = MissingRefError;
+  }
+});
+
+// node_modules/ajv/dist/compile/index.js
+var require_compile = __commonJS({
+  "node_modules/ajv/dist/compile/index.js"(exports) {
+    "use strict";
+    Object.defineProperty(exports, "__esModule", { value: !0 });
+    exports.resolveSchema = exports.getCompilingSchema = exports.resolveRef = exports.compileSchema = exports.SchemaEnv = void 0;
+    var codegen_1 = require_codegen(), validation_error_1 = require_validation_error(), names_1 = require_names(), resolve_1 = require_resolve(), util_1 = require_util9(), validate_1 = require_validate(), SchemaEnv = class {
+      constructor(env) {
+        var _a2;
+        this.refs = {}, this.dynamicAnchors = {};
+        let schema;
+        typeof env.schema == "object" && (schema = env.schema), this.schema = env.schema, this.schemaId = env.schemaId, this.root = env.root || this, this.baseId = (_a2 = env.baseId) !== null && _a2 !== void 0 ? _a2 : (0, resolve_1.normalizeId)(schema?.[env.schemaId || "$id"]), this.schemaPath = env.schemaPath, this.localRefs = env.localRefs, this.meta = env.meta, this.$async = schema?.$async, this.refs = {};
+      }
+    };
+    exports.SchemaEnv = SchemaEnv;
+    function compileSchema(sch) {
+      let _sch = getCompilingSchema.call(this, sch);
+      if (_sch)
+        return _sch;
+      let rootId = (0, resolve_1.getFullPath)(this.opts.uriResolver, sch.root.baseId), { es5, lines } = this.opts.code, { ownProperties } = this.opts, gen = new codegen_1.CodeGen(this.scope, { es5, lines, ownProperties }), _ValidationError;
+      sch.$async && (_ValidationError = gen.scopeValue("Error", {
+        ref: validation_error_1.default,
+        code: (0, codegen_1._)`require("ajv/dist/runtime/validation_error").default`
+      }));
+      let validateName = gen.scopeName("validate");
+      sch.validateName = validateName;
+      let schemaCxt = {
+        gen,
+        allErrors: this.opts.allErrors,
+        data: names_1.default.data,
+        parentData: names_1.default.parentData,
+        parentDataProperty: names_1.default.parentDataProperty,
+        dataNames: [names_1.default.data],
+        dataPathArr: [codegen_1.nil],
+        // TODO can its length be used as dataLevel if nil is removed?
+        dataLevel: 0,
+        dataTypes: [],
+        definedProperties: /* @__PURE__ */ new Set(),
+        topSchemaRef: gen.scopeValue("schema", this.opts.code.source === !0 ? { ref: sch.schema, code: (0, codegen_1.stringify)(sch.schema) } : { ref: sch.schema }),
+        validateName,
+        ValidationError: _ValidationError,
+        schema: sch.schema,
+        schemaEnv: sch,
+        rootId,
+        baseId: sch.baseId || rootId,
+        schemaPath: codegen_1.nil,
+        errSchemaPath: sch.schemaPath || (this.opts.jtd ? "" : "#"),
+        errorPath: (0, codegen_1._)`""`,
+        opts: this.opts,
+        self: this
+      }, sourceCode;
+      try {
+        this._compilations.add(sch), (0, validate_1.validateFunctionCode)(schemaCxt), gen.optimize(this.opts.code.optimize);
+        let validateCode = gen.toString();
+        sourceCode = `${gen.scopeRefs(names_1.default.scope)}return ${validateCode}`, this.opts.code.process && (sourceCode = this.opts.code.process(sourceCode, sch));
+        let validate4 = new Function(`${names_1.default.self}`, `${names_1.default.scope}`, sourceCode)(this, this.scope.get());
+        if (this.scope.value(validateName, { ref: validate4 }), validate4.errors = null, validate4.schema = sch.schema, validate4.schemaEnv = sch, sch.$async && (validate4.$async = !0), this.opts.code.source === !0 && (validate4.source = { validateName, validateCode, scopeValues: gen._values }), this.opts.unevaluated) {
+          let { props, items } = schemaCxt;
+          validate4.evaluated = {
+            props: props instanceof codegen_1.Name ? void 0 : props,
+            items: items instanceof codegen_1.Name ? void 0 : items,
+            dynamicProps: props instanceof codegen_1.Name,
+            dynamicItems: items instanceof codegen_1.Name
+          }, validate4.source && (validate4.source.evaluated = (0, codegen_1.stringify)(validate4.evaluated));
+        }
+        return sch.validate = validate4, sch;
+      } catch (e) {
+        throw delete sch.validate, delete sch.validateName, sourceCode && this.logger.error("Error compiling schema, function code:", sourceCode), e;
+      } finally {
+        this._compilations.delete(sch);
+      }
+    }
+    exports.compileSchema = compileSchema;
+    function resolveRef(root, baseId, ref) {
+      var _a2;
+      ref = (0, resolve_1.resolveUrl)(this.opts.uriResolver, baseId, ref);
+      let schOrFunc = root.refs[ref];
+      if (schOrFunc)
+        return schOrFunc;
+      let _sch = resolve.call(this, root, ref);
+      if (_sch === void 0) {
+        let schema = (_a2 = root.localRefs) === null || _a2 === void 0 ? void 0 : _a2[ref], { schemaId } = this.opts;
+        schema && (_sch = new SchemaEnv({ schema, schemaId, root, baseId }));
+      }
+      if (_sch !== void 0)
+        return root.refs[ref] = inlineOrCompile.call(this, _sch);
+    }
+    exports.resolveRef = resolveRef;
+    function inlineOrCompile(sch) {
+      return (0, resolve_1.inlineRef)(sch.schema, this.opts.inlineRefs) ? sch.schema : sch.validate ? sch : compileSchema.call(this, sch);
+    }
+    function getCompilingSchema(schEnv) {
+      for (let sch of this._compilations)
+        if (sameSchemaEnv(sch, schEnv))
+          return sch;
+    }
+    exports.getCompilingSchema = getCompilingSchema;
+    function sameSchemaEnv(s1, s2) {
+      return s1.schema === s2.schema && s1.root === s2.root && s1.baseId === s2.baseId;
+    }
+    function resolve(root, ref) {
+      let sch;
+      for (; typeof (sch = this.refs[ref]) == "string"; )
+        ref = sch;
+      return sch || this.schemas[ref] || resolveSchema.call(this, root, ref);
+    }
+    function resolveSchema(root, ref) {
+      let p = this.opts.uriResolver.parse(ref), refPath = (0, resolve_1._getFullPath)(this.opts.uriResolver, p), baseId = (0, resolve_1.getFullPath)(this.opts.uriResolver, root.baseId, void 0);
+      if (Object.keys(root.schema).length > 0 && refPath === baseId)
+        return getJsonPointer.call(this, p, root);
+      let id = (0, resolve_1.normalizeId)(refPath), schOrRef = this.refs[id] || this.schemas[id];
+      if (typeof schOrRef == "string") {
+        let sch = resolveSchema.call(this, root, schOrRef);
+        return typeof sch?.schema != "object" ? void 0 : getJsonPointer.call(this, p, sch);
+      }
+      if (typeof schOrRef?.schema == "object") {
+        if (schOrRef.validate || compileSchema.call(this, schOrRef), id === (0, resolve_1.normalizeId)(ref)) {
+          let { schema } = schOrRef, { schemaId } = this.opts, schId = schema[schemaId];
+          return schId && (baseId = (0, resolve_1.resolveUrl)(this.opts.uriResolver, baseId, schId)), new SchemaEnv({ schema, schemaId, root, baseId });
+        }
+        return getJsonPointer.call(this, p, schOrRef);
+      }
+    }
+    exports.resolveSchema = resolveSchema;
+    var PREVENT_SCOPE_CHANGE = /* @__PURE__ */ new Set([
+      "properties",
+      "patternProperties",
+      "enum",
+      "dependencies",
+      "definitions"
+    ]);
+    function getJsonPointer(parsedRef, { baseId, schema, root }) {
+      var _a2;
+      if (((_a2 = parsedRef.fragment) === null || _a2 === void 0 ? void 0 : _a2[0]) !== "/")
+        return;
+      for (let part of parsedRef.fragment.slice(1).split("/")) {
+        if (typeof schema == "boolean")
+          return;
+        let partSchema = schema[(0, util_1.unescapeFragment)(part)];
+        if (partSchema === void 0)
+          return;
+        schema = partSchema;
+        let schId = typeof schema == "object" && schema[this.opts.schemaId];
+        !PREVENT_SCOPE_CHANGE.has(part) && schId && (baseId = (0, resolve_1.resolveUrl)(this.opts.uriResolver, baseId, schId));
+      }
+      let env;
+      if (typeof schema != "boolean" && schema.$ref && !(0, util_1.schemaHasRulesButRef)(schema, this.RULES)) {
+        let $ref = (0, resolve_1.resolveUrl)(this.opts.uriResolver, baseId, schema.$ref);
+        env = resolveSchema.call(this, root, $ref);
+      }
+      let { schemaId } = this.opts;
+      if (env = env || new SchemaEnv({ schema, schemaId, root, baseId }), env.schema !== env.root.schema)
+        return env;
+    }
+  }
+});
+
+// node_modules/ajv/dist/refs/data.json
+var require_data = __commonJS({
+  "node_modules/ajv/dist/refs/data.json"(exports, module) {
+    module.exports = {
+      $id: "https://raw.githubusercontent.com/ajv-validator/ajv/master/lib/refs/data.json#",
+      description: "Meta-schema for $data reference (JSON AnySchema extension proposal)",
+      type: "object",
+      required: ["$data"],
+      properties: {
+        $data: {
+          type: "string",
+          anyOf: [{ format: "relative-json-pointer" }, { format: "json-pointer" }]
+        }
+      },
+      additionalProperties: !1
+    };
+  }
+});
+
+// node_modules/fast-uri/lib/utils.js
+var require_utils2 = __commonJS({
+  "node_modules/fast-uri/lib/utils.js"(exports, module) {
+    "use strict";
+    var isUUID = RegExp.prototype.test.bind(/^[\da-f]{8}-[\da-f]{4}-[\da-f]{4}-[\da-f]{4}-[\da-f]{12}$/iu), isIPv4 = RegExp.prototype.test.bind(/^(?:(?:25[0-5]|2[0-4]\d|1\d{2}|[1-9]\d|\d)\.){3}(?:25[0-5]|2[0-4]\d|1\d{2}|[1-9]\d|\d)$/u), isPort = RegExp.prototype.test.bind(/^\d*$/u), isHexPair = RegExp.prototype.test.bind(/^[\da-f]{2}$/iu), isUnreserved = RegExp.prototype.test.bind(/^[\da-z\-._~]$/iu), isPathCharacter = RegExp.prototype.test.bind(/^[A-Za-z0-9\-._~!$&'()*+,;=:@/]$/u), isQueryFragmentCharacter = RegExp.prototype.test.bind(/^[A-Za-z0-9\-._~!$&'()*+,;=:@/?]$/u), isUserinfoCharacter = RegExp.prototype.test.bind(/^[A-Za-z0-9\-._~!$&'()*+,;=:]$/u), BYTE_HEX = new Array(256);
+    {
+      let HEX_DIGITS = "0123456789ABCDEF";
+      for (let i = 0; i < 256; i++)
+        BYTE_HEX[i] = "%" + HEX_DIGITS[i >> 4] + HEX_DIGITS[i & 15];
+    }
+    function percentEncodeNonAscii(cp) {
+      return cp < 2048 ? BYTE_HEX[192 | cp >> 6] + BYTE_HEX[128 | cp & 63] : cp < 65536 ? BYTE_HEX[224 | cp >> 12] + BYTE_HEX[128 | cp >> 6 & 63] + BYTE_HEX[128 | cp & 63] : BYTE_HEX[240 | cp >> 18] + BYTE_HEX[128 | cp >> 12 & 63] + BYTE_HEX[128 | cp >> 6 & 63] + BYTE_HEX[128 | cp & 63];
+    }
+    function stringArrayToHexStripped(input) {
+      let acc = "", code2 = 0, i = 0;
+      for (i = 0; i < input.length; i++)
+        if (code2 = input[i].charCodeAt(0), code2 !== 48) {
+          if (!(code2 >= 48 && code2 <= 57 || code2 >= 65 && code2 <= 70 || code2 >= 97 && code2 <= 102))
+            return "";
+          acc += input[i];
+          break;
+        }
+      for (i += 1; i < input.length; i++) {
+        if (code2 = input[i].charCodeAt(0), !(code2 >= 48 && code2 <= 57 || code2 >= 65 && code2 <= 70 || code2 >= 97 && code2 <= 102))
+          return "";
+        acc += input[i];
+      }
+      return acc;
+    }
+    var isHextet = RegExp.prototype.test.bind(/^[\dA-Fa-f]{1,4}$/), isIPvFuture = RegExp.prototype.test.bind(/^[vV][\dA-Fa-f]+\.[A-Za-z\d\-._~!$&'()*+,;=:]+$/), isZoneCharacter = RegExp.prototype.test.bind(/^[A-Za-z\d\-._~]$/), nonSimpleDomain = RegExp.prototype.test.bind(/[^!"$&'()*+,\-.;=_`a-z{}~]/u);
+    function isZoneIdentifier(zone) {
+      if (zone.length === 0) return !1;
+      for (let i = 0; i < zone.length; i++)
+        if (!isZoneCharacter(zone[i])) {
+          if (zone[i] === "%" && i + 2 < zone.length && isHexPair(zone.slice(i + 1, i + 3))) {
+            i += 2;
+            continue;
+          }
+          return !1;
+        }
+      return !0;
+    }
+    function compressIPv6ZeroRun(hextets) {
+      let bestStart = -1, bestLength = 0, runStart = -1, runLength = 0;
+      for (let i = 0; i < hextets.length; i++)
+        hextets[i] === "0" ? (runStart === -1 && (runStart = i), runLength++, runLength > bestLength && (bestLength = runLength, bestStart = runStart)) : (runStart = -1, runLength = 0);
+      if (bestLength < 2) return hextets.join(":");
+      let head = hextets.slice(0, bestStart).join(":"), tail = hextets.slice(bestStart + bestLength).join(":");
+      return head + "::" + tail;
+    }
+    function normalizeIPv6Address(input) {
+      let compression = input.indexOf("::");
+      if (compression !== -1 && input.indexOf("::", compression + 1) !== -1) return;
+      let left = compression === -1 ? input.split(":") : input.slice(0, compression).split(":"), right = compression === -1 ? [] : input.slice(compression + 2).split(":");
+      compression !== -1 && (left.length === 1 && left[0] === "" && (left.length = 0), right.length === 1 && right[0] === "" && (right.length = 0));
+      let parts = left.concat(right), hextetCount = 0;
+      for (let i = 0; i < parts.length; i++) {
+        let part = parts[i];
+        if (part === "") return;
+        if (part.indexOf(".") !== -1) {
+          if (i !== parts.length - 1 || compression !== -1 && right.length === 0 || !isIPv4(part)) return;
+          hextetCount += 2;
+          continue;
+        }
+        if (!isHextet(part)) return;
+        parts[i] = parseInt(part, 16).toString(16), hextetCount++;
+      }
+      if (compression === -1)
+        return hextetCount !== 8 ? void 0 : compressIPv6ZeroRun(parts);
+      if (hextetCount >= 8) return;
+      let expanded = parts.slice(0, left.length);
+      for (let i = hextetCount; i < 8; i++) expanded.push("0");
+      for (let i = left.length; i < parts.length; i++) expanded.push(parts[i]);
+      return compressIPv6ZeroRun(expanded);
+    }
+    function normalizeIPv6(host) {
+      let bracketed = host[0] === "[" && host[host.length - 1] === "]";
+      if ((host[0] === "[" || host[host.length - 1] === "]") && !bracketed) return { host, isIPV6: !1, error: !0 };
+      let input = bracketed ? host.slice(1, -1) : host;
+      if (bracketed && isIPvFuture(input))
+        return input = input.toLowerCase(), { host: `[${input}]`, escapedHost: input, isIPV6: !1, isIPVFuture: !0 };
+      if (findToken(input, ":") < 2)
+        return { host, isIPV6: !1, error: bracketed };
+      let zoneIdentifier = "", zoneSeparator = input.indexOf("%");
+      if (zoneSeparator !== -1) {
+        let separatorLength = input.slice(zoneSeparator, zoneSeparator + 3).toLowerCase() === "%25" ? 3 : 1;
+        if (zoneIdentifier = input.slice(zoneSeparator + separatorLength), !isZoneIdentifier(zoneIdentifier)) return { host, isIPV6: !1, error: !0 };
+        input = input.slice(0, zoneSeparator);
+      }
+      let address = normalizeIPv6Address(input);
+      return address === void 0 ? { host, isIPV6: !1, error: !0 } : {
+        host: address + (zoneIdentifier ? "%" + zoneIdentifier : ""),
+        escapedHost: address + (zoneIdentifier ? "%25" + zoneIdentifier : ""),
+        isIPV6: !0
+      };
+    }
+    function findToken(str3, token) {
+      let ind = 0;
+      for (let i = 0; i < str3.length; i++)
+        str3[i] === token && ind++;
+      return ind;
+    }
+    function removeDotSegments(path2) {
+      let input = path2, output = [], nextSlash = -1, len = 0;
+      for (; len = input.length; ) {
+        if (len === 1) {
+          if (input === ".")
+            break;
+          if (input === "/") {
+            output.push("/");
+            break;
+          } else {
+            output.push(input);
+            break;
+          }
+        } else if (len === 2) {
+          if (input[0] === ".") {
+            if (input[1] === ".")
+              break;
+            if (input[1] === "/") {
+              input = input.slice(2);
+              continue;
+            }
+          } else if (input[0] === "/" && (input[1] === "." || input[1] === "/")) {
+            output.push("/");
+            break;
+          }
+        } else if (len === 3 && input === "/..") {
+          output.length !== 0 && output.pop(), output.push("/");
+          break;
+        }
+        if (input[0] === ".") {
+          if (input[1] === ".") {
+            if (input[2] === "/") {
+              input = input.slice(3);
+              continue;
+            }
+          } else if (input[1] === "/") {
+            input = input.slice(2);
+            continue;
+          }
+        } else if (input[0] === "/" && input[1] === ".") {
+          if (input[2] === "/") {
+            input = input.slice(2);
+            continue;
+          } else if (input[2] === "." && input[3] === "/") {
+            input = input.slice(3), output.length !== 0 && output.pop();
+            continue;
+          }
+        }
+        if ((nextSlash = input.indexOf("/", 1)) === -1) {
+          output.push(input);
+          break;
+        } else
+          output.push(input.slice(0, nextSlash)), input = input.slice(nextSlash);
+      }
+      return output.join("");
+    }
+    function removeDotSegmentsRelative(path2) {
+      if (path2 === "" || path2[0] === "/")
+        return removeDotSegments(path2);
+      let segments3 = path2.split("/"), last = segments3.length - 1, output = [], trailingDirectory = !1;
+      for (let i = 0; i <= last; i++) {
+        let segment = segments3[i];
+        segment === "." || segment === ".." ? (segment === ".." && (output.length !== 0 && output[output.length - 1] !== ".." ? output.pop() : output.push("..")), trailingDirectory = i === last) : output.push(segment);
+      }
+      return trailingDirectory && output[output.length - 1] !== ".." && output.push(""), (output.length === 0 || output[0] === "" || output[0].includes(":")) && output.unshift("."), output.join("/");
+    }
+    var HOST_DELIMS = { "@": "%40", "/": "%2F", "?": "%3F", "#": "%23", ":": "%3A" }, HOST_DELIM_RE = /[@/?#:]/g, HOST_DELIM_NO_COLON_RE = /[@/?#]/g;
+    function reescapeHostDelimiters(host, isIP) {
+      let re = isIP ? HOST_DELIM_NO_COLON_RE : HOST_DELIM_RE;
+      return re.lastIndex = 0, host.replace(re, (ch) => HOST_DELIMS[ch]);
+    }
+    function normalizePercentEncoding(input, decodeUnreserved = !1) {
+      if (input.indexOf("%") === -1)
+        return input;
+      let output = "";
+      for (let i = 0; i < input.length; i++) {
+        if (input[i] === "%" && i + 2 < input.length) {
+          let hex = input.slice(i + 1, i + 3);
+          if (isHexPair(hex)) {
+            let normalizedHex = hex.toUpperCase(), decoded = String.fromCharCode(parseInt(normalizedHex, 16));
+            decodeUnreserved && isUnreserved(decoded) ? output += decoded : output += "%" + normalizedHex, i += 2;
+            continue;
+          }
+        }
+        output += input[i];
+      }
+      return output;
+    }
+    function normalizePathEncoding(input) {
+      let output = "";
+      for (let i = 0; i < input.length; i++) {
+        let ch = input[i];
+        if (ch === "%" && i + 2 < input.length) {
+          let hex = input.slice(i + 1, i + 3);
+          if (isHexPair(hex)) {
+            let normalizedHex = hex.toUpperCase(), decoded = String.fromCharCode(parseInt(normalizedHex, 16));
+            decoded !== "." && isUnreserved(decoded) ? output += decoded : output += "%" + normalizedHex, i += 2;
+            continue;
+          }
+        }
+        if (isPathCharacter(ch))
+          output += ch;
+        else {
+          let code2 = input.charCodeAt(i);
+          if (code2 < 128)
+            output += isEscapeSafe(code2) ? ch : BYTE_HEX[code2];
+          else if (code2 < 55296 || code2 > 57343)
+            output += percentEncodeNonAscii(code2);
+          else if (code2 <= 56319 && i + 1 < input.length) {
+            let low = input.charCodeAt(i + 1);
+            low >= 56320 && low <= 57343 ? (output += percentEncodeNonAscii(65536 + (code2 - 55296 << 10) + (low - 56320)), i++) : output += percentEncodeNonAscii(65533);
+          } else
+            output += percentEncodeNonAscii(65533);
+        }
+      }
+      return output;
+    }
+    function serializePathEncoding(input, pathNoScheme = !1) {
+      let output = "", firstSegment = pathNoScheme && input[0] !== "/";
+      for (let i = 0; i < input.length; i++) {
+        let ch = input[i];
+        if (ch === "%" && i + 2 < input.length) {
+          let hex = input.slice(i + 1, i + 3);
+          if (isHexPair(hex)) {
+            output += "%" + hex.toUpperCase(), i += 2;
+            continue;
+          }
+        }
+        if (ch === "/" && (firstSegment = !1), isPathCharacter(ch) && (ch !== ":" || !firstSegment))
+          output += ch;
+        else {
+          let code2 = input.charCodeAt(i);
+          if (code2 < 128)
+            output += BYTE_HEX[code2];
+          else if (code2 < 55296 || code2 > 57343)
+            output += percentEncodeNonAscii(code2);
+          else if (code2 <= 56319 && i + 1 < input.length) {
+            let low = input.charCodeAt(i + 1);
+            low >= 56320 && low <= 57343 ? (output += percentEncodeNonAscii(65536 + (code2 - 55296 << 10) + (low - 56320)), i++) : output += percentEncodeNonAscii(65533);
+          } else
+            output += percentEncodeNonAscii(65533);
+        }
+      }
+      return output;
+    }
+    function encodeComponent(input, isAllowed) {
+      let output = "";
+      for (let i = 0; i < input.length; i++) {
+        let ch = input[i];
+        if (ch === "%" && i + 2 < input.length) {
+          let hex = input.slice(i + 1, i + 3);
+          if (isHexPair(hex)) {
+            output += "%" + hex.toUpperCase(), i += 2;
+            continue;
+          }
+        }
+        if (isAllowed(ch))
+          output += ch;
+        else {
+          let code2 = input.charCodeAt(i);
+          if (code2 < 128)
+            output += BYTE_HEX[code2];
+          else if (code2 < 55296 || code2 > 57343)
+            output += percentEncodeNonAscii(code2);
+          else if (code2 <= 56319 && i + 1 < input.length) {
+            let low = input.charCodeAt(i + 1);
+            low >= 56320 && low <= 57343 ? (output += percentEncodeNonAscii(65536 + (code2 - 55296 << 10) + (low - 56320)), i++) : output += percentEncodeNonAscii(65533);
+          } else
+            output += percentEncodeNonAscii(65533);
+        }
+      }
+      return output;
+    }
+    function encodeUserinfo(input) {
+      return encodeComponent(input, isUserinfoCharacter);
+    }
+    function encodeQuery(input) {
+      return encodeComponent(input, isQueryFragmentCharacter);
+    }
+    function encodeFragment(input) {
+      return encodeComponent(input, isQueryFragmentCharacter);
+    }
+    function isEscapeSafe(cp) {
+      return cp >= 48 && cp <= 57 || cp >= 65 && cp <= 90 || cp >= 97 && cp <= 122 || cp === 42 || cp === 43 || cp === 45 || cp === 46 || cp === 47 || cp === 64 || cp === 95;
+    }
+    function normalizeQueryFragmentEncoding(input) {
+      let output = "";
+      for (let i = 0; i < input.length; i++) {
+        let ch = input[i];
+        if (ch === "%" && i + 2 < input.length) {
+          let hex = input.slice(i + 1, i + 3);
+          if (isHexPair(hex)) {
+            let normalizedHex = hex.toUpperCase(), decoded = String.fromCharCode(parseInt(normalizedHex, 16));
+            isUnreserved(decoded) ? output += decoded : output += "%" + normalizedHex, i += 2;
+            continue;
+          }
+        }
+        if (isQueryFragmentCharacter(ch))
+          output += ch;
+        else {
+          let code2 = input.charCodeAt(i);
+          if (code2 < 128)
+            output += isEscapeSafe(code2) ? ch : BYTE_HEX[code2];
+          else if (code2 < 55296 || code2 > 57343)
+            output += percentEncodeNonAscii(code2);
+          else if (code2 <= 56319 && i + 1 < input.length) {
+            let low = input.charCodeAt(i + 1);
+            low >= 56320 && low <= 57343 ? (output += percentEncodeNonAscii(65536 + (code2 - 55296 << 10) + (low - 56320)), i++) : output += percentEncodeNonAscii(65533);
+          } else
+            output += percentEncodeNonAscii(65533);
+        }
+      }
+      return output;
+    }
+    function escapePreservingEscapes(input) {
+      let output = "";
+      for (let i = 0; i < input.length; i++) {
+        if (input[i] === "%" && i + 2 < input.length) {
+          let hex = input.slice(i + 1, i + 3);
+          if (isHexPair(hex)) {
+            output += "%" + hex.toUpperCase(), i += 2;
+            continue;
+          }
+        }
+        output += escape(input[i]);
+      }
+      return output;
+    }
+    function recomposeAuthority(component) {
+      let uriTokens = [];
+      if (component.userinfo !== void 0 && (uriTokens.push(encodeUserinfo(component.userinfo)), uriTokens.push("@")), component.host !== void 0) {
+        let host = component.host;
+        if (!isIPv4(host)) {
+          let ipV6res = normalizeIPv6(host);
+          ipV6res.isIPV6 !== !0 && ipV6res.isIPVFuture !== !0 && (host = normalizePercentEncoding(host, !0), ipV6res = normalizeIPv6(host)), ipV6res.isIPV6 === !0 || ipV6res.isIPVFuture === !0 ? host = `[${ipV6res.escapedHost}]` : host = reescapeHostDelimiters(host, !1);
+        }
+        uriTokens.push(host);
+      }
+      if (typeof component.port == "number" || typeof component.port == "string") {
+        let port = String(component.port);
+        if (!isPort(port))
+          throw new TypeError("URI port is malformed.");
+        uriTokens.push(":"), uriTokens.push(port);
+      }
+      return uriTokens.length ? uriTokens.join("") : void 0;
+    }
+    module.exports = {
+      nonSimpleDomain,
+      recomposeAuthority,
+      reescapeHostDelimiters,
+      normalizePercentEncoding,
+      normalizePathEncoding,
+      serializePathEncoding,
+      normalizeQueryFragmentEncoding,
+      encodeUserinfo,
+      encodeQuery,
+      encodeFragment,
+      escapePreservingEscapes,
+      removeDotSegments,
+      removeDotSegmentsRelative,
+      isIPv4,
+      isUUID,
+      normalizeIPv6,
+      stringArrayToHexStripped
+    };
+  }
+});
+
+// node_modules/fast-uri/lib/schemes.js
+var require_schemes = __commonJS({
+  "node_modules/fast-uri/lib/schemes.js"(exports, module) {
+    "use strict";
+    var { isUUID } = require_utils2(), URN_REG = /^([\da-z][\d\-a-z]{0,31}):((?:[\w!$'()*+,\-./:;=@]|%[\da-f]{2})+)$/iu, supportedSchemeNames = (
+      /** @type {const} */
+      [
+        "http",
+        "https",
+        "ws",
+        "wss",
+        "urn",
+        "urn:uuid"
+      ]
+    );
+    function isValidSchemeName(name) {
+      return supportedSchemeNames.indexOf(
+        /** @type {*} */
+        name
+      ) !== -1;
+    }
+    function wsIsSecure(wsComponent) {
+      return wsComponent.secure === !0 ? !0 : wsComponent.secure === !1 ? !1 : wsComponent.scheme ? wsComponent.scheme.length === 3 && (wsComponent.scheme[0] === "w" || wsComponent.scheme[0] === "W") && (wsComponent.scheme[1] === "s" || wsComponent.scheme[1] === "S") && (wsComponent.scheme[2] === "s" || wsComponent.scheme[2] === "S") : !1;
+    }
+    function httpParse(component) {
+      return component.host || (component.error = component.error || "HTTP URIs must have a host."), component;
+    }
+    function httpSerialize(component) {
+      let secure = String(component.scheme).toLowerCase() === "https";
+      return (component.port === (secure ? 443 : 80) || component.port === "") && (component.port = void 0), component.path || (component.path = "/"), component;
+    }
+    function wsParse(wsComponent) {
+      return wsComponent.secure = wsIsSecure(wsComponent), wsComponent.resourceName = (wsComponent.path || "/") + (wsComponent.query ? "?" + wsComponent.query : ""), wsComponent.path = void 0, wsComponent.query = void 0, wsComponent;
+    }
+    function wsSerialize(wsComponent) {
+      if ((wsComponent.port === (wsIsSecure(wsComponent) ? 443 : 80) || wsComponent.port === "") && (wsComponent.port = void 0), typeof wsComponent.secure == "boolean" && (wsComponent.scheme = wsComponent.secure ? "wss" : "ws", wsComponent.secure = void 0), wsComponent.resourceName) {
+        let queryIndex = wsComponent.resourceName.indexOf("?"), path2 = queryIndex === -1 ? wsComponent.resourceName : wsComponent.resourceName.slice(0, queryIndex);
+        wsComponent.path = path2 && path2 !== "/" ? path2 : void 0, wsComponent.query = queryIndex === -1 ? void 0 : wsComponent.resourceName.slice(queryIndex + 1), wsComponent.resourceName = void 0;
+      }
+      return wsComponent.fragment = void 0, wsComponent;
+    }
+    function urnParse(urnComponent, options) {
+      if (!urnComponent.path)
+        return urnComponent.error = "URN can not be parsed", urnComponent;
+      let matches = urnComponent.path.match(URN_REG);
+      if (matches && matches[0] === urnComponent.path) {
+        let scheme = options.scheme || urnComponent.scheme || "urn";
+        urnComponent.nid = matches[1].toLowerCase(), urnComponent.nss = matches[2];
+        let urnScheme = `${scheme}:${options.nid || urnComponent.nid}`, schemeHandler = getSchemeHandler(urnScheme);
+        urnComponent.path = void 0, schemeHandler && (urnComponent = schemeHandler.parse(urnComponent, options));
+      } else
+        urnComponent.error = urnComponent.error || "URN can not be parsed.";
+      return urnComponent;
+    }
+    function urnSerialize(urnComponent, options) {
+      if (urnComponent.nid === void 0)
+        throw new Error("URN without nid cannot be serialized");
+      let scheme = options.scheme || urnComponent.scheme || "urn", nid = urnComponent.nid.toLowerCase(), urnScheme = `${scheme}:${options.nid || nid}`, schemeHandler = getSchemeHandler(urnScheme);
+      schemeHandler && (urnComponent = schemeHandler.serialize(urnComponent, options));
+      let uriComponent = urnComponent, nss = urnComponent.nss;
+      return uriComponent.path = `${nid || options.nid}:${nss}`, options.skipEscape = !0, uriComponent;
+    }
+    function urnuuidParse(urnComponent, options) {
+      let uuidComponent = urnComponent;
+      return uuidComponent.uuid = uuidComponent.nss, uuidComponent.nss = void 0, !options.tolerant && (!uuidComponent.uuid || !isUUID(uuidComponent.uuid)) && (uuidComponent.error = uuidComponent.error || "UUID is not valid."), uuidComponent;
+    }
+    function urnuuidSerialize(uuidComponent) {
+      let urnComponent = uuidComponent;
+      return urnComponent.nss = (uuidComponent.uuid || "").toLowerCase(), urnComponent;
+    }
+    var http = (
+      /** @type {SchemeHandler} */
+      {
+        scheme: "http",
+        domainHost: !0,
+        parse: httpParse,
+        serialize: httpSerialize
+      }
+    ), https = (
+      /** @type {SchemeHandler} */
+      {
+        scheme: "https",
+        domainHost: http.domainHost,
+        parse: httpParse,
+        serialize: httpSerialize
+      }
+    ), ws = (
+      /** @type {SchemeHandler} */
+      {
+        scheme: "ws",
+        domainHost: !0,
+        parse: wsParse,
+        serialize: wsSerialize
+      }
+    ), wss = (
+      /** @type {SchemeHandler} */
+      {
+        scheme: "wss",
+        domainHost: ws.domainHost,
+        parse: ws.parse,
+        serialize: ws.serialize
+      }
+    ), urn = (
+      /** @type {SchemeHandler} */
+      {
+        scheme: "urn",
+        parse: urnParse,
+        serialize: urnSerialize,
+        skipNormalize: !0
+      }
+    ), urnuuid = (
+      /** @type {SchemeHandler} */
+      {
+        scheme: "urn:uuid",
+        parse: urnuuidParse,
+        serialize: urnuuidSerialize,
+        skipNormalize: !0
+      }
+    ), SCHEMES = (
+      /** @type {Record<SchemeName, SchemeHandler>} */
+      {
+        http,
+        https,
+        ws,
+        wss,
+        urn,
+        "urn:uuid": urnuuid
+      }
+    );
+    Object.setPrototypeOf(SCHEMES, null);
+    function getSchemeHandler(scheme) {
+      return scheme && (SCHEMES[
+        /** @type {SchemeName} */
+        scheme
+      ] || SCHEMES[
+        /** @type {SchemeName} */
+        scheme.toLowerCase()
+      ]) || void 0;
+    }
+    module.exports = {
+      wsIsSecure,
+      SCHEMES,
+      isValidSchemeName,
+      getSchemeHandler
+    };
+  }
+});
+
+// node_modules/fast-uri/index.js
+var require_fast_uri = __commonJS({
+  "node_modules/fast-uri/index.js"(exports, module) {
+    "use strict";
+    var { normalizeIPv6, removeDotSegments, removeDotSegmentsRelative, recomposeAuthority, normalizePercentEncoding, normalizePathEncoding, serializePathEncoding, normalizeQueryFragmentEncoding, encodeQuery, encodeFragment, reescapeHostDelimiters, isIPv4, nonSimpleDomain } = require_utils2(), { SCHEMES, getSchemeHandler } = require_schemes(), VALID_SCHEME = /^[A-Za-z][A-Za-z0-9+.-]*$/u, MALFORMED_SCHEME_ERROR = "URI scheme is malformed.", MALFORMED_HOST_ERROR = "URI host is malformed.", FORBIDDEN_DOMAIN_HOST_CHARACTER = /[\0-\x20"#/:<>?@[\\\]^`{|}\x7F]/u;
+    function validateScheme(scheme) {
+      let stringScheme = String(scheme);
+      if (!VALID_SCHEME.test(stringScheme))
+        throw new TypeError(MALFORMED_SCHEME_ERROR);
+      return stringScheme;
+    }
+    function normalize(uri, options) {
+      return typeof uri == "string" ? uri = /** @type {T} */
+      normalizeString(uri, options) : typeof uri == "object" && (uri = /** @type {T} */
+      parse5(serialize(uri, options), options)), uri;
+    }
+    function resolve(baseURI, relativeURI, options) {
+      let schemelessOptions = options ? Object.assign({ scheme: "null" }, options) : { scheme: "null" }, {
+        parsed: baseParsed,
+        malformedAuthorityOrPort: baseMalformed,
+        malformedPercentEncoding: baseMalformedPercentEncoding,
+        malformedSchemeSpecific: baseMalformedSchemeSpecific,
+        malformedHost: baseMalformedHost,
+        malformedScheme: baseMalformedScheme
+      } = parseWithStatus(baseURI, schemelessOptions), {
+        parsed: relativeParsed,
+        malformedAuthorityOrPort: relativeMalformed,
+        malformedPercentEncoding: relativeMalformedPercentEncoding,
+        malformedSchemeSpecific: relativeMalformedSchemeSpecific,
+        malformedHost: relativeMalformedHost,
+        malformedScheme: relativeMalformedScheme
+      } = parseWithStatus(relativeURI, schemelessOptions);
+      if (baseMalformed || relativeMalformed || baseMalformedPercentEncoding || relativeMalformedPercentEncoding || baseMalformedSchemeSpecific || relativeMalformedSchemeSpecific || baseMalformedHost || relativeMalformedHost || baseMalformedScheme || relativeMalformedScheme)
+        throw new Error(baseParsed.error || relativeParsed.error || "URI is malformed.");
+      let resolved = resolveComponent(baseParsed, relativeParsed, schemelessOptions, !0), resolvedSchemeHandler = getSchemeHandler(options && options.scheme || resolved.scheme), resolvedHost = resolved.host, resolvedHostIsIP = resolvedHost !== void 0 && resolvedHost !== "" && (isIPv4(resolvedHost) || normalizeIPv6(resolvedHost).isIPV6);
+      if (hasForbiddenDomainHost(resolved, options || {}, resolvedSchemeHandler, resolvedHostIsIP))
+        throw new Error(MALFORMED_HOST_ERROR);
+      canonicalizeHost(resolved, options || {}, resolvedSchemeHandler, resolvedHostIsIP);
+      let encodedASCIIHost = resolvedHost && resolvedHost.indexOf("%") !== -1 && !new RegExp("\\P{ASCII}", "u").test(resolvedHost);
+      if (resolved.error && !encodedASCIIHost)
+        throw new Error(resolved.error);
+      return schemelessOptions.skipEscape = !0, serialize(resolved, schemelessOptions);
+    }
+    function resolveComponent(base2, relative, options, skipNormalization) {
+      let target = {};
+      if (skipNormalization || (base2 = parse5(serialize(base2, options), options), relative = parse5(serialize(relative, options), options)), options = options || {}, !options.tolerant && relative.scheme)
+        target.scheme = relative.scheme, target.userinfo = relative.userinfo, target.host = relative.host, target.port = relative.port, target.path = removeDotSegments(relative.path || ""), target.query = relative.query;
+      else {
+        if (relative.userinfo !== void 0 || relative.host !== void 0 || relative.port !== void 0)
+          target.userinfo = relative.userinfo, target.host = relative.host, target.port = relative.port, target.path = removeDotSegments(relative.path || ""), target.query = relative.query;
+        else {
+          if (!relative.path)
+            target.path = base2.path, relative.query !== void 0 ? target.query = relative.query : target.query = base2.query;
+          else {
+            if (relative.path[0] === "/")
+              target.path = removeDotSegments(relative.path);
+            else {
+              let baseHasAuthority = base2.userinfo !== void 0 || base2.host !== void 0 || base2.port !== void 0;
+              baseHasAuthority && !base2.path ? target.path = "/" + relative.path : base2.path ? target.path = base2.path.slice(0, base2.path.lastIndexOf("/") + 1) + relative.path : target.path = relative.path, target.path = base2.scheme === void 0 && !baseHasAuthority && target.path[0] !== "/" ? removeDotSegmentsRelative(target.path) : removeDotSegments(target.path);
+            }
+            target.query = relative.query;
+          }
+          target.userinfo = base2.userinfo, target.host = base2.host, target.port = base2.port;
+        }
+        target.scheme = base2.scheme;
+      }
+      return target.fragment = relative.fragment, target;
+    }
+    function equal(uriA, uriB, options) {
+      let normalizedA = normalizeComparableURI(uriA, options), normalizedB = normalizeComparableURI(uriB, options);
+      return normalizedA !== void 0 && normalizedB !== void 0 && normalizedA === normalizedB;
+    }
+    function serialize(cmpts, opts) {
+      let component = {
+        host: cmpts.host,
+        scheme: cmpts.scheme,
+        userinfo: cmpts.userinfo,
+        port: cmpts.port,
+        path: cmpts.path,
+        query: cmpts.query,
+        nid: cmpts.nid,
+        nss: cmpts.nss,
+        uuid: cmpts.uuid,
+        fragment: cmpts.fragment,
+        reference: cmpts.reference,
+        resourceName: cmpts.resourceName,
+        secure: cmpts.secure,
+        error: ""
+      }, options = Object.assign({}, opts), uriTokens = [];
+      component.scheme && (component.scheme = validateScheme(component.scheme));
+      let schemeHandler = getSchemeHandler(options.scheme || component.scheme);
+      schemeHandler && schemeHandler.serialize && schemeHandler.serialize(component, options);
+      let hasAuthority = component.userinfo !== void 0 || component.host !== void 0 || component.port !== void 0, schemelessReference = (component.scheme === void 0 || options.reference === "suffix") && !hasAuthority, pathNoScheme = !options.skipEscape && schemelessReference;
+      component.path !== void 0 && (options.skipEscape ? component.path = normalizePercentEncoding(component.path) : component.path = serializePathEncoding(component.path, pathNoScheme)), options.reference !== "suffix" && component.scheme && (component.scheme = validateScheme(component.scheme), uriTokens.push(component.scheme, ":"));
+      let authority = recomposeAuthority(component);
+      if (authority !== void 0 && (options.reference !== "suffix" && uriTokens.push("//"), uriTokens.push(authority), component.path && component.path[0] !== "/" && uriTokens.push("/")), component.path !== void 0) {
+        let s2 = component.path;
+        !options.absolutePath && (!schemeHandler || !schemeHandler.absolutePath) && (s2 = schemelessReference && s2[0] !== "/" ? removeDotSegmentsRelative(s2) : removeDotSegments(s2)), schemelessReference && (s2 = serializePathEncoding(s2, !0)), authority === void 0 && s2[0] === "/" && s2[1] === "/" && (s2 = "/%2F" + s2.slice(2)), uriTokens.push(s2);
+      }
+      return component.query !== void 0 && uriTokens.push("?", encodeQuery(component.query)), component.fragment !== void 0 && uriTokens.push("#", encodeFragment(component.fragment)), uriTokens.join("");
+    }
+    var URI_PARSE = /^(?:([^#/:?]+):)?(?:\/\/((?:([^#/?@]*)@)?(\[[^#/?\]]+\]|[^#/:?]*)(?::(\d*))?))?([^#?]*)(?:\?([^#]*))?(?:#((?:.|[\n\r])*))?/u, AUTHORITY_PREFIX = /^(?:[^#/:?]+:)?\/\/([^/?#]*)/, AUTHORITY_INTRODUCER_REGION = /^(?:[^#/:?]+:)?([/\\\t\n\r]*)/;
+    function getParseError(parsed, matches) {
+      if (matches[2] !== void 0 && parsed.path && parsed.path[0] !== "/")
+        return 'URI path must start with "/" when authority is present.';
+      if (typeof parsed.port == "number" && (parsed.port < 0 || parsed.port > 65535))
+        return "URI port is malformed.";
+    }
+    function hasMalformedPercentEncoding(component) {
+      if (component === void 0) return !1;
+      let percent = component.indexOf("%");
+      for (; percent !== -1; ) {
+        if (percent + 2 >= component.length || !/^[\da-f]{2}$/iu.test(component.slice(percent + 1, percent + 3)))
+          return !0;
+        percent = component.indexOf("%", percent + 3);
+      }
+      return !1;
+    }
+    function isIPLiteral(host) {
+      return host[0] === "[" && host[host.length - 1] === "]";
+    }
+    function hasMalformedComponentPercentEncoding(matches) {
+      let host = matches[4];
+      return hasMalformedPercentEncoding(matches[3]) || host !== void 0 && !isIPLiteral(host) && hasMalformedPercentEncoding(host) || hasMalformedPercentEncoding(matches[6]) || hasMalformedPercentEncoding(matches[7]) || hasMalformedPercentEncoding(matches[8]);
+    }
+    function canonicalizeHost(parsed, options, schemeHandler, isIP) {
+      if (hasForbiddenDomainHost(parsed, options, schemeHandler, isIP))
+        return parsed.error = parsed.error || MALFORMED_HOST_ERROR, !0;
+      if (!options.unicodeSupport && (!schemeHandler || !schemeHandler.unicodeSupport) && parsed.host && !isIPLiteral(parsed.host) && (options.domainHost || schemeHandler && schemeHandler.domainHost) && isIP === !1 && nonSimpleDomain(parsed.host)) {
+        let url;
+        try {
+          url = new URL("http://" + parsed.host);
+        } catch (e) {
+          return parsed.error = parsed.error || "Host's domain name can not be converted to ASCII: " + e, !0;
+        }
+        if (!isHostOnlyURL(url))
+          return parsed.error = parsed.error || MALFORMED_HOST_ERROR, !0;
+        parsed.host = url.hostname;
+      }
+      return !1;
+    }
+    function hasForbiddenDomainHost(parsed, options, schemeHandler, isIP) {
+      return !!(parsed.host && isIP === !1 && !isIPLiteral(parsed.host) && (options.domainHost || schemeHandler && schemeHandler.domainHost) && FORBIDDEN_DOMAIN_HOST_CHARACTER.test(parsed.host));
+    }
+    function isHostOnlyURL(url) {
+      return url.username === "" && url.password === "" && url.port === "" && url.pathname === "/" && url.search === "" && url.hash === "" && url.hostname !== "";
+    }
+    function parseWithStatus(uri, opts) {
+      let options = Object.assign({}, opts), parsed = {
+        scheme: void 0,
+        userinfo: void 0,
+        host: "",
+        port: void 0,
+        path: "",
+        query: void 0,
+        fragment: void 0
+      }, malformedAuthorityOrPort = !1, malformedPercentEncoding = !1, malformedSchemeSpecific = !1, malformedHost = !1, malformedIPLiteral = !1, malformedScheme = !1, isIP = !1;
+      options.reference === "suffix" && (options.scheme ? uri = options.scheme + ":" + uri : uri = "//" + uri);
+      let authorityMatch = uri.match(AUTHORITY_PREFIX);
+      authorityMatch !== null && authorityMatch[1].indexOf("\\") !== -1 && (parsed.error = "URI authority must not contain a literal backslash.", malformedAuthorityOrPort = !0);
+      let introducerMatch = uri.match(AUTHORITY_INTRODUCER_REGION);
+      if (introducerMatch !== null) {
+        let region = introducerMatch[1], normalizedRegion = region.replace(/[\t\n\r]/g, "");
+        normalizedRegion.length >= 2 && (normalizedRegion.slice(0, 2) !== "//" ? (parsed.error = parsed.error || "URI authority must not contain a literal backslash.", malformedAuthorityOrPort = !0) : region.length !== normalizedRegion.length && (parsed.error = parsed.error || "URI authority introducer must not contain whitespace.", malformedAuthorityOrPort = !0));
+      }
+      let matches = uri.match(URI_PARSE);
+      if (matches) {
+        parsed.scheme = matches[1], parsed.userinfo = matches[3], parsed.host = matches[4], parsed.port = parseInt(matches[5], 10), parsed.path = matches[6] || "", parsed.query = matches[7], parsed.fragment = matches[8], parsed.scheme !== void 0 && (VALID_SCHEME.test(parsed.scheme) ? parsed.scheme = parsed.scheme.toLowerCase() : (parsed.error = parsed.error || MALFORMED_SCHEME_ERROR, malformedScheme = !0)), malformedPercentEncoding = hasMalformedComponentPercentEncoding(matches), malformedPercentEncoding && (parsed.error = parsed.error || "URI contains malformed percent-encoding."), isNaN(parsed.port) && (parsed.port = matches[5]);
+        let parseError = getParseError(parsed, matches);
+        if (parseError !== void 0 && (parsed.error = parsed.error || parseError, malformedAuthorityOrPort = !0), parsed.host)
+          if (isIPv4(parsed.host) === !1) {
+            let bracketedIPLiteral = isIPLiteral(parsed.host), hasIPLiteralBracket = parsed.host.indexOf("[") !== -1 || parsed.host.indexOf("]") !== -1, ipv6result = normalizeIPv6(parsed.host);
+            isIP = ipv6result.isIPV6 || ipv6result.isIPVFuture === !0, malformedIPLiteral = hasIPLiteralBracket && (!bracketedIPLiteral || ipv6result.error === !0), parsed.host = isIP ? ipv6result.host : ipv6result.host.toLowerCase(), malformedIPLiteral && (parsed.error = parsed.error || MALFORMED_HOST_ERROR, malformedAuthorityOrPort = !0);
+          } else
+            isIP = !0;
+        parsed.scheme === void 0 && parsed.userinfo === void 0 && parsed.host === void 0 && parsed.port === void 0 && parsed.query === void 0 && !parsed.path ? parsed.reference = "same-document" : parsed.scheme === void 0 ? parsed.reference = "relative" : parsed.fragment === void 0 ? parsed.reference = "absolute" : parsed.reference = "uri", options.reference && options.reference !== "suffix" && options.reference !== parsed.reference && (parsed.error = parsed.error || "URI is not a " + options.reference + " reference.");
+        let schemeHandler = getSchemeHandler(options.scheme || parsed.scheme);
+        if (malformedIPLiteral || (malformedHost = canonicalizeHost(parsed, options, schemeHandler, isIP)), uri.indexOf("%") !== -1 && parsed.host !== void 0 && !malformedIPLiteral) {
+          let host = isIP ? parsed.host : normalizePercentEncoding(parsed.host, !0);
+          isIP || (host = normalizePercentEncoding(host.toLowerCase())), parsed.host = isIP || options.scheme !== "null" ? reescapeHostDelimiters(host, isIP) : host;
+        }
+        (!schemeHandler || schemeHandler && !schemeHandler.skipNormalize) && (parsed.path && (parsed.path = normalizePathEncoding(parsed.path)), parsed.query && (parsed.query = normalizeQueryFragmentEncoding(parsed.query)), parsed.fragment && (parsed.fragment = normalizeQueryFragmentEncoding(parsed.fragment))), schemeHandler && schemeHandler.parse && (schemeHandler.parse(parsed, options), schemeHandler === SCHEMES.urn && parsed.nid === void 0 && (malformedSchemeSpecific = !0));
+      } else
+        parsed.error = parsed.error || "URI can not be parsed.";
+      return { parsed, malformedAuthorityOrPort, malformedPercentEncoding, malformedSchemeSpecific, malformedHost, malformedScheme };
+    }
+    function parse5(uri, opts) {
+      return parseWithStatus(uri, opts).parsed;
+    }
+    function normalizeString(uri, opts) {
+      return normalizeStringWithStatus(uri, opts).normalized;
+    }
+    function normalizeStringWithStatus(uri, opts) {
+      let { parsed, malformedAuthorityOrPort, malformedPercentEncoding, malformedSchemeSpecific, malformedHost, malformedScheme } = parseWithStatus(uri, opts);
+      return {
+        normalized: malformedAuthorityOrPort || malformedPercentEncoding || malformedSchemeSpecific || malformedHost || malformedScheme ? uri : serialize(parsed, opts),
+        malformedAuthorityOrPort,
+        malformedPercentEncoding,
+        malformedSchemeSpecific,
+        malformedHost,
+        malformedScheme
+      };
+    }
+    function normalizeComparableURI(uri, opts) {
+      if (typeof uri != "string" && typeof uri != "object")
+        return;
+      let value;
+      try {
+        value = typeof uri == "string" ? uri : serialize(uri, opts);
+      } catch {
+        return;
+      }
+      let { normalized, malformedAuthorityOrPort, malformedPercentEncoding, malformedSchemeSpecific, malformedHost, malformedScheme } = normalizeStringWithStatus(value, opts);
+      return malformedAuthorityOrPort || malformedPercentEncoding || malformedSchemeSpecific || malformedHost || malformedScheme ? void 0 : normalized;
+    }
+    var fastUri = {
+      SCHEMES,
+      normalize,
+      resolve,
+      resolveComponent,
+      equal,
+      serialize,
+      parse: parse5
+    };
+    module.exports = fastUri;
+    module.exports.default = fastUri;
+    module.exports.fastUri = fastUri;
+  }
+});
+
+// node_modules/ajv/dist/runtime/uri.js
+var require_uri = __commonJS({
+  "node_modules/ajv/dist/runtime/uri.js"(exports) {
+    "use strict";
+    Object.defineProperty(exports, "__esModule", { value: !0 });
+    var uri = require_fast_uri();
+    uri.code = 'require("ajv/dist/runtime/uri").default';
+    exports.default = uri;
+  }
+});
+
+// node_modules/ajv/dist/core.js
+var require_core = __commonJS({
+  "node_modules/ajv/dist/core.js"(exports) {
+    "use strict";
+    Object.defineProperty(exports, "__esModule", { value: !0 });
+    exports.CodeGen = exports.Name = exports.nil = exports.stringify = exports.str = exports._ = exports.KeywordCxt = void 0;
+    var validate_1 = require_validate();
+    Object.defineProperty(exports, "KeywordCxt", { enumerable: !0, get: function() {
+      return validate_1.KeywordCxt;
+    } });
+    var codegen_1 = require_codegen();
+    Object.defineProperty(exports, "_", { enumerable: !0, get: function() {
+      return codegen_1._;
+    } });
+    Object.defineProperty(exports, "str", { enumerable: !0, get: function() {
+      return codegen_1.str;
+    } });
+    Object.defineProperty(exports, "stringify", { enumerable: !0, get: function() {
+      return codegen_1.stringify;
+    } });
+    Object.defineProperty(exports, "nil", { enumerable: !0, get: function() {
+      return codegen_1.nil;
+    } });
+    Object.defineProperty(exports, "Name", { enumerable: !0, get: function() {
+      return codegen_1.Name;
+    } });
+    Object.defineProperty(exports, "CodeGen", { enumerable: !0, get: function() {
+      return codegen_1.CodeGen;
+    } });
+    var validation_error_1 = require_validation_error(), ref_error_1 = require_ref_error(), rules_1 = require_rules(), compile_1 = require_compile(), codegen_2 = require_codegen(), resolve_1 = require_resolve(), dataType_1 = require_dataType(), util_1 = require_util9(), $dataRefSchema = require_data(), uri_1 = require_uri(), defaultRegExp = (str3, flags) => new RegExp(str3, flags);
+    defaultRegExp.code = "new RegExp";
+    var META_IGNORE_OPTIONS = ["removeAdditional", "useDefaults", "coerceTypes"], EXT_SCOPE_NAMES = /* @__PURE__ */ new Set([
+      "validate",
+      "serialize",
+      "parse",
+      "wrapper",
+      "root",
+      "schema",
+      "keyword",
+      "pattern",
+      "formats",
+      "validate$data",
+      "func",
+      "obj",
+      "Error"
+    ]), removedOptions = {
+      errorDataPath: "",
+      format: "`validateFormats: false` can be used instead.",
+      nullable: '"nullable" keyword is supported by default.',
+      jsonPointers: "Deprecated jsPropertySyntax can be used instead.",
+      extendRefs: "Deprecated ignoreKeywordsWithRef can be used instead.",
+      missingRefs: "Pass empty schema with $id that should be ignored to ajv.addSchema.",
+      processCode: "Use option `code: {process: (code, schemaEnv: object) => string}`",
+      sourceCode: "Use option `code: {source: true}`",
+      strictDefaults: "It is default now, see option `strict`.",
+      strictKeywords: "It is default now, see option `strict`.",
+      uniqueItems: '"uniqueItems" keyword is always validated.',
+      unknownFormats: "Disable strict mode or pass `true` to `ajv.addFormat` (or `formats` option).",
+      cache: "Map is used as cache, schema object as key.",
+      serialize: "Map is used as cache, schema object as key.",
+      ajvErrors: "It is default now."
+    }, deprecatedOptions = {
+      ignoreKeywordsWithRef: "",
+      jsPropertySyntax: "",
+      unicode: '"minLength"/"maxLength" account for unicode characters by default.'
+    }, MAX_EXPRESSION = 200;
+    function requiredOptions(o) {
+      var _a2, _b, _c, _d, _e, _f, _g, _h, _j, _k, _l, _m, _o, _p, _q, _r, _s, _t, _u, _v, _w, _x, _y, _z, _0;
+      let s2 = o.strict, _optz = (_a2 = o.code) === null || _a2 === void 0 ? void 0 : _a2.optimize, optimize = _optz === !0 || _optz === void 0 ? 1 : _optz || 0, regExp = (_c = (_b = o.code) === null || _b === void 0 ? void 0 : _b.regExp) !== null && _c !== void 0 ? _c : defaultRegExp, uriResolver = (_d = o.uriResolver) !== null && _d !== void 0 ? _d : uri_1.default;
+      return {
+        strictSchema: (_f = (_e = o.strictSchema) !== null && _e !== void 0 ? _e : s2) !== null && _f !== void 0 ? _f : !0,
+        strictNumbers: (_h = (_g = o.strictNumbers) !== null && _g !== void 0 ? _g : s2) !== null && _h !== void 0 ? _h : !0,
+        strictTypes: (_k = (_j = o.strictTypes) !== null && _j !== void 0 ? _j : s2) !== null && _k !== void 0 ? _k : "log",
+        strictTuples: (_m = (_l = o.strictTuples) !== null && _l !== void 0 ? _l : s2) !== null && _m !== void 0 ? _m : "log",
+        strictRequired: (_p = (_o = o.strictRequired) !== null && _o !== void 0 ? _o : s2) !== null && _p !== void 0 ? _p : !1,
+        code: o.code ? { ...o.code, optimize, regExp } : { optimize, regExp },
+        loopRequired: (_q = o.loopRequired) !== null && _q !== void 0 ? _q : MAX_EXPRESSION,
+        loopEnum: (_r = o.loopEnum) !== null && _r !== void 0 ? _r : MAX_EXPRESSION,
+        meta: (_s = o.meta) !== null && _s !== void 0 ? _s : !0,
+        messages: (_t = o.messages) !== null && _t !== void 0 ? _t : !0,
+        inlineRefs: (_u = o.inlineRefs) !== null && _u !== void 0 ? _u : !0,
+        schemaId: (_v = o.schemaId) !== null && _v !== void 0 ? _v : "$id",
+        addUsedSchema: (_w = o.addUsedSchema) !== null && _w !== void 0 ? _w : !0,
+        validateSchema: (_x = o.validateSchema) !== null && _x !== void 0 ? _x : !0,
+        validateFormats: (_y = o.validateFormats) !== null && _y !== void 0 ? _y : !0,
+        unicodeRegExp: (_z = o.unicodeRegExp) !== null && _z !== void 0 ? _z : !0,
+        int32range: (_0 = o.int32range) !== null && _0 !== void 0 ? _0 : !0,
+        uriResolver
+      };
+    }
+    var Ajv2 = class {
+      constructor(opts = {}) {
+        this.schemas = {}, this.refs = {}, this.formats = /* @__PURE__ */ Object.create(null), this._compilations = /* @__PURE__ */ new Set(), this._loading = {}, this._cache = /* @__PURE__ */ new Map(), opts = this.opts = { ...opts, ...requiredOptions(opts) };
+        let { es5, lines } = this.opts.code;
+        this.scope = new codegen_2.ValueScope({ scope: {}, prefixes: EXT_SCOPE_NAMES, es5, lines }), this.logger = getLogger(opts.logger);
+        let formatOpt = opts.validateFormats;
+        opts.validateFormats = !1, this.RULES = (0, rules_1.getRules)(), checkOptions.call(this, removedOptions, opts, "NOT SUPPORTED"), checkOptions.call(this, deprecatedOptions, opts, "DEPRECATED", "warn"), this._metaOpts = getMetaSchemaOptions.call(this), opts.formats && addInitialFormats.call(this), this._addVocabularies(), this._addDefaultMetaSchema(), opts.keywords && addInitialKeywords.call(this, opts.keywords), typeof opts.meta == "object" && this.addMetaSchema(opts.meta), addInitialSchemas.call(this), opts.validateFormats = formatOpt;
+      }
+      _addVocabularies() {
+        this.addKeyword("$async");
+      }
+      _addDefaultMetaSchema() {
+        let { $data, meta, schemaId } = this.opts, _dataRefSchema = $dataRefSchema;
+        schemaId === "id" && (_dataRefSchema = { ...$dataRefSchema }, _dataRefSchema.id = _dataRefSchema.$id, delete _dataRefSchema.$id), meta && $data && this.addMetaSchema(_dataRefSchema, _dataRefSchema[schemaId], !1);
+      }
+      defaultMeta() {
+        let { meta, schemaId } = this.opts;
+        return this.opts.defaultMeta = typeof meta == "object" ? meta[schemaId] || meta : void 0;
+      }
+      validate(schemaKeyRef, data) {
+        let v;
+        if (typeof schemaKeyRef == "string") {
+          if (v = this.getSchema(schemaKeyRef), !v)
+            throw new Error(`no schema with key or ref "${schemaKeyRef}"`);
+        } else
+          v = this.compile(schemaKeyRef);
+        let valid = v(data);
+        return "$async" in v || (this.errors = v.errors), valid;
+      }
+      compile(schema, _meta) {
+        let sch = this._addSchema(schema, _meta);
+        return sch.validate || this._compileSchemaEnv(sch);
+      }
+      compileAsync(schema, meta) {
+        if (typeof this.opts.loadSchema != "function")
+          throw new Error("options.loadSchema should be a function");
+        let { loadSchema } = this.opts;
+        return runCompileAsync.call(this, schema, meta);
+        async function runCompileAsync(_schema, _meta) {
+          await loadMetaSchema.call(this, _schema.$schema);
+          let sch = this._addSchema(_schema, _meta);
+          return sch.validate || _compileAsync.call(this, sch);
+        }
+        async function loadMetaSchema($ref) {
+          $ref && !this.getSchema($ref) && await runCompileAsync.call(this, { $ref }, !0);
+        }
+        async function _compileAsync(sch) {
+          try {
+            return this._compileSchemaEnv(sch);
+          } catch (e) {
+            if (!(e instanceof ref_error_1.default))
+              throw e;
+            return checkLoaded.call(this, e), await loadMissingSchema.call(this, e.missingSchema), _compileAsync.call(this, sch);
+          }
+        }
+        function checkLoaded({ missingSchema: ref, missingRef }) {
+          if (this.refs[ref])
+            throw new Error(`AnySchema ${ref} is loaded but ${missingRef} cannot be resolved`);
+        }
+        async function loadMissingSchema(ref) {
+          let _schema = await _loadSchema.call(this, ref);
+          this.refs[ref] || await loadMetaSchema.call(this, _schema.$schema), this.refs[ref] || this.addSchema(_schema, ref, meta);
+        }
+        async function _loadSchema(ref) {
+          let p = this._loading[ref];
+          if (p)
+            return p;
+          try {
+            return await (this._loading[ref] = loadSchema(ref));
+          } finally {
+            delete this._loading[ref];
+          }
+        }
+      }
+      // Adds schema to the instance
+      addSchema(schema, key, _meta, _validateSchema = this.opts.validateSchema) {
+        if (Array.isArray(schema)) {
+          for (let sch of schema)
+            this.addSchema(sch, void 0, _meta, _validateSchema);
+          return this;
+        }
+        let id;
+        if (typeof schema == "object") {
+          let { schemaId } = this.opts;
+          if (id = schema[schemaId], id !== void 0 && typeof id != "string")
+            throw new Error(`schema ${schemaId} must be string`);
+        }
+        return key = (0, resolve_1.normalizeId)(key || id), this._checkUnique(key), this.schemas[key] = this._addSchema(schema, _meta, key, _validateSchema, !0), this;
+      }
+      // Add schema that will be used to validate other schemas
+      // options in META_IGNORE_OPTIONS are alway set to false
+      addMetaSchema(schema, key, _validateSchema = this.opts.validateSchema) {
+        return this.addSchema(schema, key, !0, _validateSchema), this;
+      }
+      //  Validate schema against its meta-schema
+      validateSchema(schema, throwOrLogError) {
+        if (typeof schema == "boolean")
+          return !0;
+        let $schema;
+        if ($schema = schema.$schema, $schema !== void 0 && typeof $schema != "string")
+          throw new Error("$schema must be a string");
+        if ($schema = $schema || this.opts.defaultMeta || this.defaultMeta(), !$schema)
+          return this.logger.warn("meta-schema not available"), this.errors = null, !0;
+        let valid = this.validate($schema, schema);
+        if (!valid && throwOrLogError) {
+          let message = "schema is invalid: " + this.errorsText();
+          if (this.opts.validateSchema === "log")
+            this.logger.error(message);
+          else
+            throw new Error(message);
+        }
+        return valid;
+      }
+      // Get compiled schema by `key` or `ref`.
+      // (`key` that was passed to `addSchema` or full schema reference - `schema.$id` or resolved id)
+      getSchema(keyRef) {
+        let sch;
+        for (; typeof (sch = getSchEnv.call(this, keyRef)) == "string"; )
+          keyRef = sch;
+        if (sch === void 0) {
+          let { schemaId } = this.opts, root = new compile_1.SchemaEnv({ schema: {}, schemaId });
+          if (sch = compile_1.resolveSchema.call(this, root, keyRef), !sch)
+            return;
+          this.refs[keyRef] = sch;
+        }
+        return sch.validate || this._compileSchemaEnv(sch);
+      }
+      // Remove cached schema(s).
+      // If no parameter is passed all schemas but meta-schemas are removed.
+      // If RegExp is passed all schemas with key/id matching pattern but meta-schemas are removed.
+      // Even if schema is referenced by other schemas it still can be removed as other schemas have local references.
+      removeSchema(schemaKeyRef) {
+        if (schemaKeyRef instanceof RegExp)
+          return this._removeAllSchemas(this.schemas, schemaKeyRef), this._removeAllSchemas(this.refs, schemaKeyRef), this;
+        switch (typeof schemaKeyRef) {
+          case "undefined":
+            return this._removeAllSchemas(this.schemas), this._removeAllSchemas(this.refs), this._cache.clear(), this;
+          case "string": {
+            let sch = getSchEnv.call(this, schemaKeyRef);
+            return typeof sch == "object" && this._cache.delete(sch.schema), delete this.schemas[schemaKeyRef], delete this.refs[schemaKeyRef], this;
+          }
+          case "object": {
+            let cacheKey2 = schemaKeyRef;
+            this._cache.delete(cacheKey2);
+            let id = schemaKeyRef[this.opts.schemaId];
+            return id && (id = (0, resolve_1.normalizeId)(id), delete this.schemas[id], delete this.refs[id]), this;
+          }
+          default:
+            throw new Error("ajv.removeSchema: invalid parameter");
+        }
+      }
+      // add "vocabulary" - a collection of keywords
+      addVocabulary(definitions) {
+        for (let def of definitions)
+          this.addKeyword(def);
+        return this;
+      }
+      addKeyword(kwdOrDef, def) {
+        let keyword;
+        if (typeof kwdOrDef == "string")
+          keyword = kwdOrDef, typeof def == "object" && (this.logger.warn("these parameters are deprecated, see docs for addKeyword"), def.keyword = keyword);
+        else if (typeof kwdOrDef == "object" && def === void 0) {
+          if (def = kwdOrDef, keyword = def.keyword, Array.isArray(keyword) && !keyword.length)
+            throw new Error("addKeywords: keyword must be string or non-empty array");
+        } else
+          throw new Error("invalid addKeywords parameters");
+        if (checkKeyword.call(this, keyword, def), !def)
+          return (0, util_1.eachItem)(keyword, (kwd) => addRule.call(this, kwd)), this;
+        keywordMetaschema.call(this, def);
+        let definition = {
+          ...def,
+          type: (0, dataType_1.getJSONTypes)(def.type),
+          schemaType: (0, dataType_1.getJSONTypes)(def.schemaType)
+        };
+        return (0, util_1.eachItem)(keyword, definition.type.length === 0 ? (k) => addRule.call(this, k, definition) : (k) => definition.type.forEach((t) => addRule.call(this, k, definition, t))), this;
+      }
+      getKeyword(keyword) {
+        let rule = this.RULES.all[keyword];
+        return typeof rule == "object" ? rule.definition : !!rule;
+      }
+      // Remove keyword
+      removeKeyword(keyword) {
+        let { RULES } = this;
+        delete RULES.keywords[keyword], delete RULES.all[keyword];
+        for (let group of RULES.rules) {
+          let i = group.rules.findIndex((rule) => rule.keyword === keyword);
+          i >= 0 && group.rules.splice(i, 1);
+        }
+        return this;
+      }
+      // Add format
+      addFormat(name, format) {
+        return typeof format == "string" && (format = new RegExp(format)), this.formats[name] = format, this;
+      }
+      errorsText(errors = this.errors, { separator = ", ", dataVar = "data" } = {}) {
+        return !errors || errors.length === 0 ? "No errors" : errors.map((e) => `${dataVar}${e.instancePath} ${e.message}`).reduce((text, msg) => text + separator + msg);
+      }
+      $dataMetaSchema(metaSchema, keywordsJsonPointers) {
+        let rules = this.RULES.all;
+        metaSchema = JSON.parse(JSON.stringify(metaSchema));
+        for (let jsonPointer of keywordsJsonPointers) {
+          let segments3 = jsonPointer.split("/").slice(1), keywords = metaSchema;
+          for (let seg of segments3)
+            keywords = keywords[seg];
+          for (let key in rules) {
+            let rule = rules[key];
+            if (typeof rule != "object")
+              continue;
+            let { $data } = rule.definition, schema = keywords[key];
+            $data && schema && (keywords[key] = schemaOrData(schema));
+          }
+        }
+        return metaSchema;
+      }
+      _removeAllSchemas(schemas, regex) {
+        for (let keyRef in schemas) {
+          let sch = schemas[keyRef];
+          (!regex || regex.test(keyRef)) && (typeof sch == "string" ? delete schemas[keyRef] : sch && !sch.meta && (this._cache.delete(sch.schema), delete schemas[keyRef]));
+        }
+      }
+      _addSchema(schema, meta, baseId, validateSchema = this.opts.validateSchema, addSchema = this.opts.addUsedSchema) {
+        let id, { schemaId } = this.opts;
+        if (typeof schema == "object")
+          id = schema[schemaId];
+        else {
+          if (this.opts.jtd)
+            throw new Error("schema must be object");
+          if (typeof schema != "boolean")
+            throw new Error("schema must be object or boolean");
+        }
+        let sch = this._cache.get(schema);
+        if (sch !== void 0)
+          return sch;
+        baseId = (0, resolve_1.normalizeId)(id || baseId);
+        let localRefs = resolve_1.getSchemaRefs.call(this, schema, baseId);
+        return sch = new compile_1.SchemaEnv({ schema, schemaId, meta, baseId, localRefs }), this._cache.set(sch.schema, sch), addSchema && !baseId.startsWith("#") && (baseId && this._checkUnique(baseId), this.refs[baseId] = sch), validateSchema && this.validateSchema(schema, !0), sch;
+      }
+      _checkUnique(id) {
+        if (this.schemas[id] || this.refs[id])
+          throw new Error(`schema with key or id "${id}" already exists`);
+      }
+      _compileSchemaEnv(sch) {
+        if (sch.meta ? this._compileMetaSchema(sch) : compile_1.compileSchema.call(this, sch), !sch.validate)
+          throw new Error("ajv implementation error");
+        return sch.validate;
+      }
+      _compileMetaSchema(sch) {
+        let currentOpts = this.opts;
+        this.opts = this._metaOpts;
+        try {
+          compile_1.compileSchema.call(this, sch);
+        } finally {
+          this.opts = currentOpts;
+        }
+      }
+    };
+    Ajv2.ValidationError = validation_error_1.default;
+    Ajv2.MissingRefError = ref_error_1.default;
+    exports.default = Ajv2;
+    function checkOptions(checkOpts, options, msg, log = "error") {
+      for (let key in checkOpts) {
+        let opt = key;
+        opt in options && this.logger[log](`${msg}: option ${key}. ${checkOpts[opt]}`);
+      }
+    }
+    function getSchEnv(keyRef) {
+      return keyRef = (0, resolve_1.normalizeId)(keyRef), this.schemas[keyRef] || this.refs[keyRef];
+    }
+    function addInitialSchemas() {
+      let optsSchemas = this.opts.schemas;
+      if (optsSchemas)
+        if (Array.isArray(optsSchemas))
+          this.addSchema(optsSchemas);
+        else
+          for (let key in optsSchemas)
+            this.addSchema(optsSchemas[key], key);
+    }
+    function addInitialFormats() {
+      for (let name in this.opts.formats) {
+        let format = this.opts.formats[name];
+        format && this.addFormat(name, format);
+      }
+    }
+    function addInitialKeywords(defs) {
+      if (Array.isArray(defs)) {
+        this.addVocabulary(defs);
+        return;
+      }
+      this.logger.warn("keywords option as map is deprecated, pass array");
+      for (let keyword in defs) {
+        let def = defs[keyword];
+        def.keyword || (def.keyword = keyword), this.addKeyword(def);
+      }
+    }
+    function getMetaSchemaOptions() {
+      let metaOpts = { ...this.opts };
+      for (let opt of META_IGNORE_OPTIONS)
+        delete metaOpts[opt];
+      return metaOpts;
+    }
+    var noLogs = { log() {
+    }, warn() {
+    }, error() {
+    } };
+    function getLogger(logger) {
+      if (logger === !1)
+        return noLogs;
+      if (logger === void 0)
+        return console;
+      if (logger.log && logger.warn && logger.error)
+        return logger;
+      throw new Error("logger must implement log, warn and error methods");
+    }
+    var KEYWORD_NAME = /^[a-z_$][a-z0-9_$:-]*$/i;
+    function checkKeyword(keyword, def) {
+      let { RULES } = this;
+      if ((0, util_1.eachItem)(keyword, (kwd) => {
+        if (RULES.keywords[kwd])
+          throw new Error(`Keyword ${kwd} is already defined`);
+        if (!KEYWORD_NAME.test(kwd))
+          throw new Error(`Keyword ${kwd} has invalid name`);
+      }), !!def && def.$data && !("code" in def || "validate" in def))
+        throw new Error('$data keyword must have "code" or "validate" function');
+    }
+    function addRule(keyword, definition, dataType) {
+      var _a2;
+      let post = definition?.post;
+      if (dataType && post)
+        throw new Error('keyword with "post" flag cannot have "type"');
+      let { RULES } = this, ruleGroup = post ? RULES.post : RULES.rules.find(({ type: t }) => t === dataType);
+      if (ruleGroup || (ruleGroup = { type: dataType, rules: [] }, RULES.rules.push(ruleGroup)), RULES.keywords[keyword] = !0, !definition)
+        return;
+      let rule = {
+        keyword,
+        definition: {
+          ...definition,
+          type: (0, dataType_1.getJSONTypes)(definition.type),
+          schemaType: (0, dataType_1.getJSONTypes)(definition.schemaType)
+        }
+      };
+      definition.before ? addBeforeRule.call(this, ruleGroup, rule, definition.before) : ruleGroup.rules.push(rule), RULES.all[keyword] = rule, (_a2 = definition.implements) === null || _a2 === void 0 || _a2.forEach((kwd) => this.addKeyword(kwd));
+    }
+    function addBeforeRule(ruleGroup, rule, before) {
+      let i = ruleGroup.rules.findIndex((_rule) => _rule.keyword === before);
+      i >= 0 ? ruleGroup.rules.splice(i, 0, rule) : (ruleGroup.rules.push(rule), this.logger.warn(`rule ${before} is not defined`));
+    }
+    function keywordMetaschema(def) {
+      let { metaSchema } = def;
+      metaSchema !== void 0 && (def.$data && this.opts.$data && (metaSchema = schemaOrData(metaSchema)), def.validateSchema = this.compile(metaSchema, !0));
+    }
+    var $dataRef = {
+      $ref: "https://raw.githubusercontent.com/ajv-validator/ajv/master/lib/refs/data.json#"
+    };
+    function schemaOrData(schema) {
+      return { anyOf: [schema, $dataRef] };
+    }
+  }
+});
+
+// node_modules/ajv/dist/vocabularies/core/id.js
+var require_id = __commonJS({
+  "node_modules/ajv/dist/vocabularies/core/id.js"(exports) {
+    "use strict";
+    Object.defineProperty(exports, "__esModule", { value: !0 });
+    var def = {
+      keyword: "id",
+      code() {
+        throw new Error('NOT SUPPORTED: keyword "id", use "$id" for schema ID');
+      }
+    };
+    exports.default = def;
+  }
+});
+
+// node_modules/ajv/dist/vocabularies/core/ref.js
+var require_ref = __commonJS({
+  "node_modules/ajv/dist/vocabularies/core/ref.js"(exports) {
+    "use strict";
+    Object.defineProperty(exports, "__esModule", { value: !0 });
+    exports.callRef = exports.getValidate = void 0;
+    var ref_error_1 = require_ref_error(), code_1 = require_code2(), codegen_1 = require_codegen(), names_1 = require_names(), compile_1 = require_compile(), util_1 = require_util9(), def = {
+      keyword: "$ref",
+      schemaType: "string",
+      code(cxt) {
+        let { gen, schema: $ref, it } = cxt, { baseId, schemaEnv: env, validateName, opts, self } = it, { root } = env;
+        if (($ref === "#" || $ref === "#/") && baseId === root.baseId)
+          return callRootRef();
+        let schOrEnv = compile_1.resolveRef.call(self, root, baseId, $ref);
+        if (schOrEnv === void 0)
+          throw new ref_error_1.default(it.opts.uriResolver, baseId, $ref);
+        if (schOrEnv instanceof compile_1.SchemaEnv)
+          return callValidate(schOrEnv);
+        return inlineRefSchema(schOrEnv);
+        function callRootRef() {
+          if (env === root)
+            return callRef(cxt, validateName, env, env.$async);
+          let rootName = gen.scopeValue("root", { ref: root });
+          return callRef(cxt, (0, codegen_1._)`${rootName}.validate`, root, root.$async);
+        }
+        function callValidate(sch) {
+          let v = getValidate(cxt, sch);
+          callRef(cxt, v, sch, sch.$async);
+        }
+        function inlineRefSchema(sch) {
+          let schName = gen.scopeValue("schema", opts.code.source === !0 ? { ref: sch, code: (0, codegen_1.stringify)(sch) } : { ref: sch }), valid = gen.name("valid"), schCxt = cxt.subschema({
+            schema: sch,
+            dataTypes: [],
+            schemaPath: codegen_1.nil,
+            topSchemaRef: schName,
+            errSchemaPath: $ref
+          }, valid);
+          cxt.mergeEvaluated(schCxt), cxt.ok(valid);
+        }
+      }
+    };
+    function getValidate(cxt, sch) {
+      let { gen } = cxt;
+      return sch.validate ? gen.scopeValue("validate", { ref: sch.validate }) : (0, codegen_1._)`${gen.scopeValue("wrapper", { ref: sch })}.validate`;
+    }
+    exports.getValidate = getValidate;
+    function callRef(cxt, v, sch, $async) {
+      let { gen, it } = cxt, { allErrors, schemaEnv: env, opts } = it, passCxt = opts.passContext ? names_1.default.this : codegen_1.nil;
+      $async ? callAsyncRef() : callSyncRef();
+      function callAsyncRef() {
+        if (!env.$async)
+          throw new Error("async schema referenced by sync schema");
+        let valid = gen.let("valid");
+        gen.try(() => {
+          gen.code((0, codegen_1._)`await ${(0, code_1.callValidateCode)(cxt, v, passCxt)}`), addEvaluatedFrom(v), allErrors || gen.assign(valid, !0);
+        }, (e) => {
+          gen.if((0, codegen_1._)`!(${e} instanceof ${it.ValidationError})`, () => gen.throw(e)), addErrorsFrom(e), allErrors || gen.assign(valid, !1);
+        }), cxt.ok(valid);
+      }
+      function callSyncRef() {
+        cxt.result((0, code_1.callValidateCode)(cxt, v, passCxt), () => addEvaluatedFrom(v), () => addErrorsFrom(v));
+      }
+      function addErrorsFrom(source) {
+        let errs = (0, codegen_1._)`${source}.errors`;
+        gen.assign(names_1.default.vErrors, (0, codegen_1._)`${names_1.default.vErrors} === null ? ${errs} : ${names_1.default.vErrors}.concat(${errs})`), gen.assign(names_1.default.errors, (0, codegen_1._)`${names_1.default.vErrors}.length`);
+      }
+      function addEvaluatedFrom(source) {
+        var _a2;
+        if (!it.opts.unevaluated)
+          return;
+        let schEvaluated = (_a2 = sch?.validate) === null || _a2 === void 0 ? void 0 : _a2.evaluated;
+        if (it.props !== !0)
+          if (schEvaluated && !schEvaluated.dynamicProps)
+            schEvaluated.props !== void 0 && (it.props = util_1.mergeEvaluated.props(gen, schEvaluated.props, it.props));
+          else {
+            let props = gen.var("props", (0, codegen_1._)`${source}.evaluated.props`);
+            it.props = util_1.mergeEvaluated.props(gen, props, it.props, codegen_1.Name);
+          }
+        if (it.items !== !0)
+          if (schEvaluated && !schEvaluated.dynamicItems)
+            schEvaluated.items !== void 0 && (it.items = util_1.mergeEvaluated.items(gen, schEvaluated.items, it.items));
+          else {
+            let items = gen.var("items", (0, codegen_1._)`${source}.evaluated.items`);
+            it.items = util_1.mergeEvaluated.items(gen, items, it.items, codegen_1.Name);
+          }
+      }
+    }
+    exports.callRef = callRef;
+    exports.default = def;
+  }
+});
+
+// node_modules/ajv/dist/vocabularies/core/index.js
+var require_core2 = __commonJS({
+  "node_modules/ajv/dist/vocabularies/core/index.js"(exports) {
+    "use strict";
+    Object.defineProperty(exports, "__esModule", { value: !0 });
+    var id_1 = require_id(), ref_1 = require_ref(), core = [
+      "$schema",
+      "$id",
+      "$defs",
+      "$vocabulary",
+      { keyword: "$comment" },
+      "definitions",
+      id_1.default,
+      ref_1.default
+    ];
+    exports.default = core;
+  }
+});
+
+// node_modules/ajv/dist/vocabularies/validation/limitNumber.js
+var require_limitNumber = __commonJS({
+  "node_modules/ajv/dist/vocabularies/validation/limitNumber.js"(exports) {
+    "use strict";
+    Object.defineProperty(exports, "__esModule", { value: !0 });
+    var codegen_1 = require_codegen(), ops = codegen_1.operators, KWDs = {
+      maximum: { okStr: "<=", ok: ops.LTE, fail: ops.GT },
+      minimum: { okStr: ">=", ok: ops.GTE, fail: ops.LT },
+      exclusiveMaximum: { okStr: "<", ok: ops.LT, fail: ops.GTE },
+      exclusiveMinimum: { okStr: ">", ok: ops.GT, fail: ops.LTE }
+    }, error2 = {
+      message: ({ keyword, schemaCode }) => (0, codegen_1.str)`must be ${KWDs[keyword].okStr} ${schemaCode}`,
+      params: ({ keyword, schemaCode }) => (0, codegen_1._)`{comparison: ${KWDs[keyword].okStr}, limit: ${schemaCode}}`
+    }, def = {
+      keyword: Object.keys(KWDs),
+      type: "number",
+      schemaType: "number",
+      $data: !0,
+      error: error2,
+      code(cxt) {
+        let { keyword, data, schemaCode } = cxt;
+        cxt.fail$data((0, codegen_1._)`${data} ${KWDs[keyword].fail} ${schemaCode} || isNaN(${data})`);
+      }
+    };
+    exports.default = def;
+  }
+});
+
+// node_modules/ajv/dist/vocabularies/validation/multipleOf.js
+var require_multipleOf = __commonJS({
+  "node_modules/ajv/dist/vocabularies/validation/multipleOf.js"(exports) {
+    "use strict";
+    Object.defineProperty(exports, "__esModule", { value: !0 });
+    var codegen_1 = require_codegen(), error2 = {
+      message: ({ schemaCode }) => (0, codegen_1.str)`must be multiple of ${schemaCode}`,
+      params: ({ schemaCode }) => (0, codegen_1._)`{multipleOf: ${schemaCode}}`
+    }, def = {
+      keyword: "multipleOf",
+      type: "number",
+      schemaType: "number",
+      $data: !0,
+      error: error2,
+      code(cxt) {
+        let { gen, data, schemaCode, it } = cxt, prec = it.opts.multipleOfPrecision, res = gen.let("res"), invalid = prec ? (0, codegen_1._)`Math.abs(Math.round(${res}) - ${res}) > 1e-${prec}` : (0, codegen_1._)`${res} !== parseInt(${res})`;
+        cxt.fail$data((0, codegen_1._)`(${schemaCode} === 0 || (${res} = ${data}/${schemaCode}, ${invalid}))`);
+      }
+    };
+    exports.default = def;
+  }
+});
+
+// node_modules/ajv/dist/vocabularies/validation/limitLength.js
+var require_limitLength = __commonJS({
+  "node_modules/ajv/dist/vocabularies/validation/limitLength.js"(exports) {
+    "use strict";
+    Object.defineProperty(exports, "__esModule", { value: !0 });
+    var codegen_1 = require_codegen(), util_1 = require_util9(), ucs2length_1 = require_ucs2length(), error2 = {
+      message({ keyword, schemaCode }) {
+        let comp = keyword === "maxLength" ? "more" : "fewer";
+        return (0, codegen_1.str)`must NOT have ${comp} than ${schemaCode} characters`;
+      },
+      params: ({ schemaCode }) => (0, codegen_1._)`{limit: ${schemaCode}}`
+    }, def = {
+      keyword: ["maxLength", "minLength"],
+      type: "string",
+      schemaType: "number",
+      $data: !0,
+      error: error2,
+      code(cxt) {
+        let { keyword, data, schemaCode, it } = cxt, op = keyword === "maxLength" ? codegen_1.operators.GT : codegen_1.operators.LT, len = it.opts.unicode === !1 ? (0, codegen_1._)`${data}.length` : (0, codegen_1._)`${(0, util_1.useFunc)(cxt.gen, ucs2length_1.default)}(${data})`;
+        cxt.fail$data((0, codegen_1._)`${len} ${op} ${schemaCode}`);
+      }
+    };
+    exports.default = def;
+  }
+});
+
+// node_modules/ajv/dist/vocabularies/validation/pattern.js
+var require_pattern = __commonJS({
+  "node_modules/ajv/dist/vocabularies/validation/pattern.js"(exports) {
+    "use strict";
+    Object.defineProperty(exports, "__esModule", { value: !0 });
+    var code_1 = require_code2(), util_1 = require_util9(), codegen_1 = require_codegen(), error2 = {
+      message: ({ schemaCode }) => (0, codegen_1.str)`must match pattern "${schemaCode}"`,
+      params: ({ schemaCode }) => (0, codegen_1._)`{pattern: ${schemaCode}}`
+    }, def = {
+      keyword: "pattern",
+      type: "string",
+      schemaType: "string",
+      $data: !0,
+      error: error2,
+      code(cxt) {
+        let { gen, data, $data, schema, schemaCode, it } = cxt, u = it.opts.unicodeRegExp ? "u" : "";
+        if ($data) {
+          let { regExp } = it.opts.code, regExpCode = regExp.code === "new RegExp" ? (0, codegen_1._)`new RegExp` : (0, util_1.useFunc)(gen, regExp), valid = gen.let("valid");
+          gen.try(() => gen.assign(valid, (0, codegen_1._)`${regExpCode}(${schemaCode}, ${u}).test(${data})`), () => gen.assign(valid, !1)), cxt.fail$data((0, codegen_1._)`!${valid}`);
+        } else {
+          let regExp = (0, code_1.usePattern)(cxt, schema);
+          cxt.fail$data((0, codegen_1._)`!${regExp}.test(${data})`);
+        }
+      }
+    };
+    exports.default = def;
+  }
+});
+
+// node_modules/ajv/dist/vocabularies/validation/limitProperties.js
+var require_limitProperties = __commonJS({
+  "node_modules/ajv/dist/vocabularies/validation/limitProperties.js"(exports) {
+    "use strict";
+    Object.defineProperty(exports, "__esModule", { value: !0 });
+    var codegen_1 = require_codegen(), error2 = {
+      message({ keyword, schemaCode }) {
+        let comp = keyword === "maxProperties" ? "more" : "fewer";
+        return (0, codegen_1.str)`must NOT have ${comp} than ${schemaCode} properties`;
+      },
+      params: ({ schemaCode }) => (0, codegen_1._)`{limit: ${schemaCode}}`
+    }, def = {
+      keyword: ["maxProperties", "minProperties"],
+      type: "object",
+      schemaType: "number",
+      $data: !0,
+      error: error2,
+      code(cxt) {
+        let { keyword, data, schemaCode } = cxt, op = keyword === "maxProperties" ? codegen_1.operators.GT : codegen_1.operators.LT;
+        cxt.fail$data((0, codegen_1._)`Object.keys(${data}).length ${op} ${schemaCode}`);
+      }
+    };
+    exports.default = def;
+  }
+});
+
+// node_modules/ajv/dist/vocabularies/validation/required.js
+var require_required = __commonJS({
+  "node_modules/ajv/dist/vocabularies/validation/required.js"(exports) {
+    "use strict";
+    Object.defineProperty(exports, "__esModule", { value: !0 });
+    var code_1 = require_code2(), codegen_1 = require_codegen(), util_1 = require_util9(), error2 = {
+      message: ({ params: { missingProperty } }) => (0, codegen_1.str)`must have required property '${missingProperty}'`,
+      params: ({ params: { missingProperty } }) => (0, codegen_1._)`{missingProperty: ${missingProperty}}`
+    }, def = {
+      keyword: "required",
+      type: "object",
+      schemaType: "array",
+      $data: !0,
+      error: error2,
+      code(cxt) {
+        let { gen, schema, schemaCode, data, $data, it } = cxt, { opts } = it;
+        if (!$data && schema.length === 0)
+          return;
+        let useLoop = schema.length >= opts.loopRequired;
+        if (it.allErrors ? allErrorsMode() : exitOnErrorMode(), opts.strictRequired) {
+          let props = cxt.parentSchema.properties, { definedProperties } = cxt.it;
+          for (let requiredKey of schema)
+            if (props?.[requiredKey] === void 0 && !definedProperties.has(requiredKey)) {
+              let schemaPath = it.schemaEnv.baseId + it.errSchemaPath, msg = `required property "${requiredKey}" is not defined at "${schemaPath}" (strictRequired)`;
+              (0, util_1.checkStrictMode)(it, msg, it.opts.strictRequired);
+            }
+        }
+        function allErrorsMode() {
+          if (useLoop || $data)
+            cxt.block$data(codegen_1.nil, loopAllRequired);
+          else
+            for (let prop of schema)
+              (0, code_1.checkReportMissingProp)(cxt, prop);
+        }
+        function exitOnErrorMode() {
+          let missing = gen.let("missing");
+          if (useLoop || $data) {
+            let valid = gen.let("valid", !0);
+            cxt.block$data(valid, () => loopUntilMissing(missing, valid)), cxt.ok(valid);
+          } else
+            gen.if((0, code_1.checkMissingProp)(cxt, schema, missing)), (0, code_1.reportMissingProp)(cxt, missing), gen.else();
+        }
+        function loopAllRequired() {
+          gen.forOf("prop", schemaCode, (prop) => {
+            cxt.setParams({ missingProperty: prop }), gen.if((0, code_1.noPropertyInData)(gen, data, prop, opts.ownProperties), () => cxt.error());
+          });
+        }
+        function loopUntilMissing(missing, valid) {
+          cxt.setParams({ missingProperty: missing }), gen.forOf(missing, schemaCode, () => {
+            gen.assign(valid, (0, code_1.propertyInData)(gen, data, missing, opts.ownProperties)), gen.if((0, codegen_1.not)(valid), () => {
+              cxt.error(), gen.break();
+            });
+          }, codegen_1.nil);
+        }
+      }
+    };
+    exports.default = def;
+  }
+});
+
+// node_modules/ajv/dist/vocabularies/validation/limitItems.js
+var require_limitItems = __commonJS({
+  "node_modules/ajv/dist/vocabularies/validation/limitItems.js"(exports) {
+    "use strict";
+    Object.defineProperty(exports, "__esModule", { value: !0 });
+    var codegen_1 = require_codegen(), error2 = {
+      message({ keyword, schemaCode }) {
+        let comp = keyword === "maxItems" ? "more" : "fewer";
+        return (0, codegen_1.str)`must NOT have ${comp} than ${schemaCode} items`;
+      },
+      params: ({ schemaCode }) => (0, codegen_1._)`{limit: ${schemaCode}}`
+    }, def = {
+      keyword: ["maxItems", "minItems"],
+      type: "array",
+      schemaType: "number",
+      $data: !0,
+      error: error2,
+      code(cxt) {
+        let { keyword, data, schemaCode } = cxt, op = keyword === "maxItems" ? codegen_1.operators.GT : codegen_1.operators.LT;
+        cxt.fail$data((0, codegen_1._)`${data}.length ${op} ${schemaCode}`);
+      }
+    };
+    exports.default = def;
+  }
+});
+
+// node_modules/ajv/dist/vocabularies/validation/uniqueItems.js
+var require_uniqueItems = __commonJS({
+  "node_modules/ajv/dist/vocabularies/validation/uniqueItems.js"(exports) {
+    "use strict";
+    Object.defineProperty(exports, "__esModule", { value: !0 });
+    var dataType_1 = require_dataType(), codegen_1 = require_codegen(), util_1 = require_util9(), equal_1 = require_equal(), error2 = {
+      message: ({ params: { i, j } }) => (0, codegen_1.str)`must NOT have duplicate items (items ## ${j} and ${i} are identical)`,
+      params: ({ params: { i, j } }) => (0, codegen_1._)`{i: ${i}, j: ${j}}`
+    }, def = {
+      keyword: "uniqueItems",
+      type: "array",
+      schemaType: "boolean",
+      $data: !0,
+      error: error2,
+      code(cxt) {
+        let { gen, data, $data, schema, parentSchema, schemaCode, it } = cxt;
+        if (!$data && !schema)
+          return;
+        let valid = gen.let("valid"), itemTypes = parentSchema.items ? (0, dataType_1.getSchemaTypes)(parentSchema.items) : [];
+        cxt.block$data(valid, validateUniqueItems, (0, codegen_1._)`${schemaCode} === false`), cxt.ok(valid);
+        function validateUniqueItems() {
+          let i = gen.let("i", (0, codegen_1._)`${data}.length`), j = gen.let("j");
+          cxt.setParams({ i, j }), gen.assign(valid, !0), gen.if((0, codegen_1._)`${i} > 1`, () => (canOptimize() ? loopN : loopN2)(i, j));
+        }
+        function canOptimize() {
+          return itemTypes.length > 0 && !itemTypes.some((t) => t === "object" || t === "array");
+        }
+        function loopN(i, j) {
+          let item = gen.name("item"), wrongType = (0, dataType_1.checkDataTypes)(itemTypes, item, it.opts.strictNumbers, dataType_1.DataType.Wrong), indices = gen.const("indices", (0, codegen_1._)`{}`);
+          gen.for((0, codegen_1._)`;${i}--;`, () => {
+            gen.let(item, (0, codegen_1._)`${data}[${i}]`), gen.if(wrongType, (0, codegen_1._)`continue`), itemTypes.length > 1 && gen.if((0, codegen_1._)`typeof ${item} == "string"`, (0, codegen_1._)`${item} += "_"`), gen.if((0, codegen_1._)`typeof ${indices}[${item}] == "number"`, () => {
+              gen.assign(j, (0, codegen_1._)`${indices}[${item}]`), cxt.error(), gen.assign(valid, !1).break();
+            }).code((0, codegen_1._)`${indices}[${item}] = ${i}`);
+          });
+        }
+        function loopN2(i, j) {
+          let eql = (0, util_1.useFunc)(gen, equal_1.default), outer = gen.name("outer");
+          gen.label(outer).for((0, codegen_1._)`;${i}--;`, () => gen.for((0, codegen_1._)`${j} = ${i}; ${j}--;`, () => gen.if((0, codegen_1._)`${eql}(${data}[${i}], ${data}[${j}])`, () => {
+            cxt.error(), gen.assign(valid, !1).break(outer);
+          })));
+        }
+      }
+    };
+    exports.default = def;
+  }
+});
+
+// node_modules/ajv/dist/vocabularies/validation/const.js
+var require_const = __commonJS({
+  "node_modules/ajv/dist/vocabularies/validation/const.js"(exports) {
+    "use strict";
+    Object.defineProperty(exports, "__esModule", { value: !0 });
+    var codegen_1 = require_codegen(), util_1 = require_util9(), equal_1 = require_equal(), error2 = {
+      message: "must be equal to constant",
+      params: ({ schemaCode }) => (0, codegen_1._)`{allowedValue: ${schemaCode}}`
+    }, def = {
+      keyword: "const",
+      $data: !0,
+      error: error2,
+      code(cxt) {
+        let { gen, data, $data, schemaCode, schema } = cxt;
+        $data || schema && typeof schema == "object" ? cxt.fail$data((0, codegen_1._)`!${(0, util_1.useFunc)(gen, equal_1.default)}(${data}, ${schemaCode})`) : cxt.fail((0, codegen_1._)`${schema} !== ${data}`);
+      }
+    };
+    exports.default = def;
+  }
+});
+
+// node_modules/ajv/dist/vocabularies/validation/enum.js
+var require_enum = __commonJS({
+  "node_modules/ajv/dist/vocabularies/validation/enum.js"(exports) {
+    "use strict";
+    Object.defineProperty(exports, "__esModule", { value: !0 });
+    var codegen_1 = require_codegen(), util_1 = require_util9(), equal_1 = require_equal(), error2 = {
+      message: "must be equal to one of the allowed values",
+      params: ({ schemaCode }) => (0, codegen_1._)`{allowedValues: ${schemaCode}}`
+    }, def = {
+      keyword: "enum",
+      schemaType: "array",
+      $data: !0,
+      error: error2,
+      code(cxt) {
+        let { gen, data, $data, schema, schemaCode, it } = cxt;
+        if (!$data && schema.length === 0)
+          throw new Error("enum must have non-empty array");
+        let useLoop = schema.length >= it.opts.loopEnum, eql, getEql = () => eql ?? (eql = (0, util_1.useFunc)(gen, equal_1.default)), valid;
+        if (useLoop || $data)
+          valid = gen.let("valid"), cxt.block$data(valid, loopEnum);
+        else {
+          if (!Array.isArray(schema))
+            throw new Error("ajv implementation error");
+          let vSchema = gen.const("vSchema", schemaCode);
+          valid = (0, codegen_1.or)(...schema.map((_x, i) => equalCode(vSchema, i)));
+        }
+        cxt.pass(valid);
+        function loopEnum() {
+          gen.assign(valid, !1), gen.forOf("v", schemaCode, (v) => gen.if((0, codegen_1._)`${getEql()}(${data}, ${v})`, () => gen.assign(valid, !0).break()));
+        }
+        function equalCode(vSchema, i) {
+          let sch = schema[i];
+          return typeof sch == "object" && sch !== null ? (0, codegen_1._)`${getEql()}(${data}, ${vSchema}[${i}])` : (0, codegen_1._)`${data} === ${sch}`;
+        }
+      }
+    };
+    exports.default = def;
+  }
+});
+
+// node_modules/ajv/dist/vocabularies/validation/index.js
+var require_validation = __commonJS({
+  "node_modules/ajv/dist/vocabularies/validation/index.js"(exports) {
+    "use strict";
+    Object.defineProperty(exports, "__esModule", { value: !0 });
+    var limitNumber_1 = require_limitNumber(), multipleOf_1 = require_multipleOf(), limitLength_1 = require_limitLength(), pattern_1 = require_pattern(), limitProperties_1 = require_limitProperties(), required_1 = require_required(), limitItems_1 = require_limitItems(), uniqueItems_1 = require_uniqueItems(), const_1 = require_const(), enum_1 = require_enum(), validation = [
+      // number
+      limitNumber_1.default,
+      multipleOf_1.default,
+      // string
+      limitLength_1.default,
+      pattern_1.default,
+      // object
+      limitProperties_1.default,
+      required_1.default,
+      // array
+      limitItems_1.default,
+      uniqueItems_1.default,
+      // any
+      { keyword: "type", schemaType: ["string", "array"] },
+      { keyword: "nullable", schemaType: "boolean" },
+      const_1.default,
+      enum_1.default
+    ];
+    exports.default = validation;
+  }
+});
+
+// node_modules/ajv/dist/vocabularies/applicator/additionalItems.js
+var require_additionalItems = __commonJS({
+  "node_modules/ajv/dist/vocabularies/applicator/additionalItems.js"(exports) {
+    "use strict";
+    Object.defineProperty(exports, "__esModule", { value: !0 });
+    exports.validateAdditionalItems = void 0;
+    var codegen_1 = require_codegen(), util_1 = require_util9(), error2 = {
+      message: ({ params: { len } }) => (0, codegen_1.str)`must NOT have more than ${len} items`,
+      params: ({ params: { len } }) => (0, codegen_1._)`{limit: ${len}}`
+    }, def = {
+      keyword: "additionalItems",
+      type: "array",
+      schemaType: ["boolean", "object"],
+      before: "uniqueItems",
+      error: error2,
+      code(cxt) {
+        let { parentSchema, it } = cxt, { items } = parentSchema;
+        if (!Array.isArray(items)) {
+          (0, util_1.checkStrictMode)(it, '"additionalItems" is ignored when "items" is not an array of schemas');
+          return;
+        }
+        validateAdditionalItems(cxt, items);
+      }
+    };
+    function validateAdditionalItems(cxt, items) {
+      let { gen, schema, data, keyword, it } = cxt;
+      it.items = !0;
+      let len = gen.const("len", (0, codegen_1._)`${data}.length`);
+      if (schema === !1)
+        cxt.setParams({ len: items.length }), cxt.pass((0, codegen_1._)`${len} <= ${items.length}`);
+      else if (typeof schema == "object" && !(0, util_1.alwaysValidSchema)(it, schema)) {
+        let valid = gen.var("valid", (0, codegen_1._)`${len} <= ${items.length}`);
+        gen.if((0, codegen_1.not)(valid), () => validateItems(valid)), cxt.ok(valid);
+      }
+      function validateItems(valid) {
+        gen.forRange("i", items.length, len, (i) => {
+          cxt.subschema({ keyword, dataProp: i, dataPropType: util_1.Type.Num }, valid), it.allErrors || gen.if((0, codegen_1.not)(valid), () => gen.break());
+        });
+      }
+    }
+    exports.validateAdditionalItems = validateAdditionalItems;
+    exports.default = def;
+  }
+});
+
+// node_modules/ajv/dist/vocabularies/applicator/items.js
+var require_items = __commonJS({
+  "node_modules/ajv/dist/vocabularies/applicator/items.js"(exports) {
+    "use strict";
+    Object.defineProperty(exports, "__esModule", { value: !0 });
+    exports.validateTuple = void 0;
+    var codegen_1 = require_codegen(), util_1 = require_util9(), code_1 = require_code2(), def = {
+      keyword: "items",
+      type: "array",
+      schemaType: ["object", "array", "boolean"],
+      before: "uniqueItems",
+      code(cxt) {
+        let { schema, it } = cxt;
+        if (Array.isArray(schema))
+          return validateTuple(cxt, "additionalItems", schema);
+        it.items = !0, !(0, util_1.alwaysValidSchema)(it, schema) && cxt.ok((0, code_1.validateArray)(cxt));
+      }
+    };
+    function validateTuple(cxt, extraItems, schArr = cxt.schema) {
+      let { gen, parentSchema, data, keyword, it } = cxt;
+      checkStrictTuple(parentSchema), it.opts.unevaluated && schArr.length && it.items !== !0 && (it.items = util_1.mergeEvaluated.items(gen, schArr.length, it.items));
+      let valid = gen.name("valid"), len = gen.const("len", (0, codegen_1._)`${data}.length`);
+      schArr.forEach((sch, i) => {
+        (0, util_1.alwaysValidSchema)(it, sch) || (gen.if((0, codegen_1._)`${len} > ${i}`, () => cxt.subschema({
+          keyword,
+          schemaProp: i,
+          dataProp: i
+        }, valid)), cxt.ok(valid));
+      });
+      function checkStrictTuple(sch) {
+        let { opts, errSchemaPath } = it, l2 = schArr.length, fullTuple = l2 === sch.minItems && (l2 === sch.maxItems || sch[extraItems] === !1);
+        if (opts.strictTuples && !fullTuple) {
+          let msg = `"${keyword}" is ${l2}-tuple, but minItems or maxItems/${extraItems} are not specified or different at path "${errSchemaPath}"`;
+          (0, util_1.checkStrictMode)(it, msg, opts.strictTuples);
+        }
+      }
+    }
+    exports.validateTuple = validateTuple;
+    exports.default = def;
+  }
+});
+
+// node_modules/ajv/dist/vocabularies/applicator/prefixItems.js
+var require_prefixItems = __commonJS({
+  "node_modules/ajv/dist/vocabularies/applicator/prefixItems.js"(exports) {
+    "use strict";
+    Object.defineProperty(exports, "__esModule", { value: !0 });
+    var items_1 = require_items(), def = {
+      keyword: "prefixItems",
+      type: "array",
+      schemaType: ["array"],
+      before: "uniqueItems",
+      code: (cxt) => (0, items_1.validateTuple)(cxt, "items")
+    };
+    exports.default = def;
+  }
+});
+
+// node_modules/ajv/dist/vocabularies/applicator/items2020.js
+var require_items2020 = __commonJS({
+  "node_modules/ajv/dist/vocabularies/applicator/items2020.js"(exports) {
+    "use strict";
+    Object.defineProperty(exports, "__esModule", { value: !0 });
+    var codegen_1 = require_codegen(), util_1 = require_util9(), code_1 = require_code2(), additionalItems_1 = require_additionalItems(), error2 = {
+      message: ({ params: { len } }) => (0, codegen_1.str)`must NOT have more than ${len} items`,
+      params: ({ params: { len } }) => (0, codegen_1._)`{limit: ${len}}`
+    }, def = {
+      keyword: "items",
+      type: "array",
+      schemaType: ["object", "boolean"],
+      before: "uniqueItems",
+      error: error2,
+      code(cxt) {
+        let { schema, parentSchema, it } = cxt, { prefixItems } = parentSchema;
+        it.items = !0, !(0, util_1.alwaysValidSchema)(it, schema) && (prefixItems ? (0, additionalItems_1.validateAdditionalItems)(cxt, prefixItems) : cxt.ok((0, code_1.validateArray)(cxt)));
+      }
+    };
+    exports.default = def;
+  }
+});
+
+// node_modules/ajv/dist/vocabularies/applicator/contains.js
+var require_contains = __commonJS({
+  "node_modules/ajv/dist/vocabularies/applicator/contains.js"(exports) {
+    "use strict";
+    Object.defineProperty(exports, "__esModule", { value: !0 });
+    var codegen_1 = require_codegen(), util_1 = require_util9(), error2 = {
+      message: ({ params: { min, max } }) => max === void 0 ? (0, codegen_1.str)`must contain at least ${min} valid item(s)` : (0, codegen_1.str)`must contain at least ${min} and no more than ${max} valid item(s)`,
+      params: ({ params: { min, max } }) => max === void 0 ? (0, codegen_1._)`{minContains: ${min}}` : (0, codegen_1._)`{minContains: ${min}, maxContains: ${max}}`
+    }, def = {
+      keyword: "contains",
+      type: "array",
+      schemaType: ["object", "boolean"],
+      before: "uniqueItems",
+      trackErrors: !0,
+      error: error2,
+      code(cxt) {
+        let { gen, schema, parentSchema, data, it } = cxt, min, max, { minContains, maxContains } = parentSchema;
+        it.opts.next ? (min = minContains === void 0 ? 1 : minContains, max = maxContains) : min = 1;
+        let len = gen.const("len", (0, codegen_1._)`${data}.length`);
+        if (cxt.setParams({ min, max }), max === void 0 && min === 0) {
+          (0, util_1.checkStrictMode)(it, '"minContains" == 0 without "maxContains": "contains" keyword ignored');
+          return;
+        }
+        if (max !== void 0 && min > max) {
+          (0, util_1.checkStrictMode)(it, '"minContains" > "maxContains" is always invalid'), cxt.fail();
+          return;
+        }
+        if ((0, util_1.alwaysValidSchema)(it, schema)) {
+          let cond = (0, codegen_1._)`${len} >= ${min}`;
+          max !== void 0 && (cond = (0, codegen_1._)`${cond} && ${len} <= ${max}`), cxt.pass(cond);
+          return;
+        }
+        it.items = !0;
+        let valid = gen.name("valid");
+        max === void 0 && min === 1 ? validateItems(valid, () => gen.if(valid, () => gen.break())) : min === 0 ? (gen.let(valid, !0), max !== void 0 && gen.if((0, codegen_1._)`${data}.length > 0`, validateItemsWithCount)) : (gen.let(valid, !1), validateItemsWithCount()), cxt.result(valid, () => cxt.reset());
+        function validateItemsWithCount() {
+          let schValid = gen.name("_valid"), count = gen.let("count", 0);
+          validateItems(schValid, () => gen.if(schValid, () => checkLimits(count)));
+        }
+        function validateItems(_valid, block) {
+          gen.forRange("i", 0, len, (i) => {
+            cxt.subschema({
+              keyword: "contains",
+              dataProp: i,
+              dataPropType: util_1.Type.Num,
+              compositeRule: !0
+            }, _valid), block();
+          });
+        }
+        function checkLimits(count) {
+          gen.code((0, codegen_1._)`${count}++`), max === void 0 ? gen.if((0, codegen_1._)`${count} >= ${min}`, () => gen.assign(valid, !0).break()) : (gen.if((0, codegen_1._)`${count} > ${max}`, () => gen.assign(valid, !1).break()), min === 1 ? gen.assign(valid, !0) : gen.if((0, codegen_1._)`${count} >= ${min}`, () => gen.assign(valid, !0)));
+        }
+      }
+    };
+    exports.default = def;
+  }
+});
+
+// node_modules/ajv/dist/vocabularies/applicator/dependencies.js
+var require_dependencies = __commonJS({
+  "node_modules/ajv/dist/vocabularies/applicator/dependencies.js"(exports) {
+    "use strict";
+    Object.defineProperty(exports, "__esModule", { value: !0 });
+    exports.validateSchemaDeps = exports.validatePropertyDeps = exports.error = void 0;
+    var codegen_1 = require_codegen(), util_1 = require_util9(), code_1 = require_code2();
+    exports.error = {
+      message: ({ params: { property, depsCount, deps } }) => {
+        let property_ies = depsCount === 1 ? "property" : "properties";
+        return (0, codegen_1.str)`must have ${property_ies} ${deps} when property ${property} is present`;
+      },
+      params: ({ params: { property, depsCount, deps, missingProperty } }) => (0, codegen_1._)`{property: ${property},
+    missingProperty: ${missingProperty},
+    depsCount: ${depsCount},
+    deps: ${deps}}`
+      // TODO change to reference
+    };
+    var def = {
+      keyword: "dependencies",
+      type: "object",
+      schemaType: "object",
+      error: exports.error,
+      code(cxt) {
+        let [propDeps, schDeps] = splitDependencies(cxt);
+        validatePropertyDeps(cxt, propDeps), validateSchemaDeps(cxt, schDeps);
+      }
+    };
+    function splitDependencies({ schema }) {
+      let propertyDeps = {}, schemaDeps = {};
+      for (let key in schema) {
+        if (key === "__proto__")
+          continue;
+        let deps = Array.isArray(schema[key]) ? propertyDeps : schemaDeps;
+        deps[key] = schema[key];
+      }
+      return [propertyDeps, schemaDeps];
+    }
+    function validatePropertyDeps(cxt, propertyDeps = cxt.schema) {
+      let { gen, data, it } = cxt;
+      if (Object.keys(propertyDeps).length === 0)
+        return;
+      let missing = gen.let("missing");
+      for (let prop in propertyDeps) {
+        let deps = propertyDeps[prop];
+        if (deps.length === 0)
+          continue;
+        let hasProperty = (0, code_1.propertyInData)(gen, data, prop, it.opts.ownProperties);
+        cxt.setParams({
+          property: prop,
+          depsCount: deps.length,
+          deps: deps.join(", ")
+        }), it.allErrors ? gen.if(hasProperty, () => {
+          for (let depProp of deps)
+            (0, code_1.checkReportMissingProp)(cxt, depProp);
+        }) : (gen.if((0, codegen_1._)`${hasProperty} && (${(0, code_1.checkMissingProp)(cxt, deps, missing)})`), (0, code_1.reportMissingProp)(cxt, missing), gen.else());
+      }
+    }
+    exports.validatePropertyDeps = validatePropertyDeps;
+    function validateSchemaDeps(cxt, schemaDeps = cxt.schema) {
+      let { gen, data, keyword, it } = cxt, valid = gen.name("valid");
+      for (let prop in schemaDeps)
+        (0, util_1.alwaysValidSchema)(it, schemaDeps[prop]) || (gen.if(
+          (0, code_1.propertyInData)(gen, data, prop, it.opts.ownProperties),
+          () => {
+            let schCxt = cxt.subschema({ keyword, schemaProp: prop }, valid);
+            cxt.mergeValidEvaluated(schCxt, valid);
+          },
+          () => gen.var(valid, !0)
+          // TODO var
+        ), cxt.ok(valid));
+    }
+    exports.validateSchemaDeps = validateSchemaDeps;
+    exports.default = def;
+  }
+});
+
+// node_modules/ajv/dist/vocabularies/applicator/propertyNames.js
+var require_propertyNames = __commonJS({
+  "node_modules/ajv/dist/vocabularies/applicator/propertyNames.js"(exports) {
+    "use strict";
+    Object.defineProperty(exports, "__esModule", { value: !0 });
+    var codegen_1 = require_codegen(), util_1 = require_util9(), error2 = {
+      message: "property name must be valid",
+      params: ({ params }) => (0, codegen_1._)`{propertyName: ${params.propertyName}}`
+    }, def = {
+      keyword: "propertyNames",
+      type: "object",
+      schemaType: ["object", "boolean"],
+      error: error2,
+      code(cxt) {
+        let { gen, schema, data, it } = cxt;
+        if ((0, util_1.alwaysValidSchema)(it, schema))
+          return;
+        let valid = gen.name("valid");
+        gen.forIn("key", data, (key) => {
+          cxt.setParams({ propertyName: key }), cxt.subschema({
+            keyword: "propertyNames",
+            data: key,
+            dataTypes: ["string"],
+            propertyName: key,
+            compositeRule: !0
+          }, valid), gen.if((0, codegen_1.not)(valid), () => {
+            cxt.error(!0), it.allErrors || gen.break();
+          });
+        }), cxt.ok(valid);
+      }
+    };
+    exports.default = def;
+  }
+});
+
+// node_modules/ajv/dist/vocabularies/applicator/additionalProperties.js
+var require_additionalProperties = __commonJS({
+  "node_modules/ajv/dist/vocabularies/applicator/additionalProperties.js"(exports) {
+    "use strict";
+    Object.defineProperty(exports, "__esModule", { value: !0 });
+    var code_1 = require_code2(), codegen_1 = require_codegen(), names_1 = require_names(), util_1 = require_util9(), error2 = {
+      message: "must NOT have additional properties",
+      params: ({ params }) => (0, codegen_1._)`{additionalProperty: ${params.additionalProperty}}`
+    }, def = {
+      keyword: "additionalProperties",
+      type: ["object"],
+      schemaType: ["boolean", "object"],
+      allowUndefined: !0,
+      trackErrors: !0,
+      error: error2,
+      code(cxt) {
+        let { gen, schema, parentSchema, data, errsCount, it } = cxt;
+        if (!errsCount)
+          throw new Error("ajv implementation error");
+        let { allErrors, opts } = it;
+        if (it.props = !0, opts.removeAdditional !== "all" && (0, util_1.alwaysValidSchema)(it, schema))
+          return;
+        let props = (0, code_1.allSchemaProperties)(parentSchema.properties), patProps = (0, code_1.allSchemaProperties)(parentSchema.patternProperties);
+        checkAdditionalProperties(), cxt.ok((0, codegen_1._)`${errsCount} === ${names_1.default.errors}`);
+        function checkAdditionalProperties() {
+          gen.forIn("key", data, (key) => {
+            !props.length && !patProps.length ? additionalPropertyCode(key) : gen.if(isAdditional(key), () => additionalPropertyCode(key));
+          });
+        }
+        function isAdditional(key) {
+          let definedProp;
+          if (props.length > 8) {
+            let propsSchema = (0, util_1.schemaRefOrVal)(it, parentSchema.properties, "properties");
+            definedProp = (0, code_1.isOwnProperty)(gen, propsSchema, key);
+          } else props.length ? definedProp = (0, codegen_1.or)(...props.map((p) => (0, codegen_1._)`${key} === ${p}`)) : definedProp = codegen_1.nil;
+          return patProps.length && (definedProp = (0, codegen_1.or)(definedProp, ...patProps.map((p) => (0, codegen_1._)`${(0, code_1.usePattern)(cxt, p)}.test(${key})`))), (0, codegen_1.not)(definedProp);
+        }
+        function deleteAdditional(key) {
+          gen.code((0, codegen_1._)`delete ${data}[${key}]`);
+        }
+        function additionalPropertyCode(key) {
+          if (opts.removeAdditional === "all" || opts.removeAdditional && schema === !1) {
+            deleteAdditional(key);
+            return;
+          }
+          if (schema === !1) {
+            cxt.setParams({ additionalProperty: key }), cxt.error(), allErrors || gen.break();
+            return;
+          }
+          if (typeof schema == "object" && !(0, util_1.alwaysValidSchema)(it, schema)) {
+            let valid = gen.name("valid");
+            opts.removeAdditional === "failing" ? (applyAdditionalSchema(key, valid, !1), gen.if((0, codegen_1.not)(valid), () => {
+              cxt.reset(), deleteAdditional(key);
+            })) : (applyAdditionalSchema(key, valid), allErrors || gen.if((0, codegen_1.not)(valid), () => gen.break()));
+          }
+        }
+        function applyAdditionalSchema(key, valid, errors) {
+          let subschema = {
+            keyword: "additionalProperties",
+            dataProp: key,
+            dataPropType: util_1.Type.Str
+          };
+          errors === !1 && Object.assign(subschema, {
+            compositeRule: !0,
+            createErrors: !1,
+            allErrors: !1
+          }), cxt.subschema(subschema, valid);
+        }
+      }
+    };
+    exports.default = def;
+  }
+});
+
+// node_modules/ajv/dist/vocabularies/applicator/properties.js
+var require_properties = __commonJS({
+  "node_modules/ajv/dist/vocabularies/applicator/properties.js"(exports) {
+    "use strict";
+    Object.defineProperty(exports, "__esModule", { value: !0 });
+    var validate_1 = require_validate(), code_1 = require_code2(), util_1 = require_util9(), additionalProperties_1 = require_additionalProperties(), def = {
+      keyword: "properties",
+      type: "object",
+      schemaType: "object",
+      code(cxt) {
+        let { gen, schema, parentSchema, data, it } = cxt;
+        it.opts.removeAdditional === "all" && parentSchema.additionalProperties === void 0 && additionalProperties_1.default.code(new validate_1.KeywordCxt(it, additionalProperties_1.default, "additionalProperties"));
+        let allProps = (0, code_1.allSchemaProperties)(schema);
+        for (let prop of allProps)
+          it.definedProperties.add(prop);
+        it.opts.unevaluated && allProps.length && it.props !== !0 && (it.props = util_1.mergeEvaluated.props(gen, (0, util_1.toHash)(allProps), it.props));
+        let properties = allProps.filter((p) => !(0, util_1.alwaysValidSchema)(it, schema[p]));
+        if (properties.length === 0)
+          return;
+        let valid = gen.name("valid");
+        for (let prop of properties)
+          hasDefault(prop) ? applyPropertySchema(prop) : (gen.if((0, code_1.propertyInData)(gen, data, prop, it.opts.ownProperties)), applyPropertySchema(prop), it.allErrors || gen.else().var(valid, !0), gen.endIf()), cxt.it.definedProperties.add(prop), cxt.ok(valid);
+        function hasDefault(prop) {
+          return it.opts.useDefaults && !it.compositeRule && schema[prop].default !== void 0;
+        }
+        function applyPropertySchema(prop) {
+          cxt.subschema({
+            keyword: "properties",
+            schemaProp: prop,
+            dataProp: prop
+          }, valid);
+        }
+      }
+    };
+    exports.default = def;
+  }
+});
+
+// node_modules/ajv/dist/vocabularies/applicator/patternProperties.js
+var require_patternProperties = __commonJS({
+  "node_modules/ajv/dist/vocabularies/applicator/patternProperties.js"(exports) {
+    "use strict";
+    Object.defineProperty(exports, "__esModule", { value: !0 });
+    var code_1 = require_code2(), codegen_1 = require_codegen(), util_1 = require_util9(), util_2 = require_util9(), def = {
+      keyword: "patternProperties",
+      type: "object",
+      schemaType: "object",
+      code(cxt) {
+        let { gen, schema, data, parentSchema, it } = cxt, { opts } = it, patterns = (0, code_1.allSchemaProperties)(schema), alwaysValidPatterns = patterns.filter((p) => (0, util_1.alwaysValidSchema)(it, schema[p]));
+        if (patterns.length === 0 || alwaysValidPatterns.length === patterns.length && (!it.opts.unevaluated || it.props === !0))
+          return;
+        let checkProperties = opts.strictSchema && !opts.allowMatchingProperties && parentSchema.properties, valid = gen.name("valid");
+        it.props !== !0 && !(it.props instanceof codegen_1.Name) && (it.props = (0, util_2.evaluatedPropsToName)(gen, it.props));
+        let { props } = it;
+        validatePatternProperties();
+        function validatePatternProperties() {
+          for (let pat of patterns)
+            checkProperties && checkMatchingProperties(pat), it.allErrors ? validateProperties(pat) : (gen.var(valid, !0), validateProperties(pat), gen.if(valid));
+        }
+        function checkMatchingProperties(pat) {
+          for (let prop in checkProperties)
+            new RegExp(pat).test(prop) && (0, util_1.checkStrictMode)(it, `property ${prop} matches pattern ${pat} (use allowMatchingProperties)`);
+        }
+        function validateProperties(pat) {
+          gen.forIn("key", data, (key) => {
+            gen.if((0, codegen_1._)`${(0, code_1.usePattern)(cxt, pat)}.test(${key})`, () => {
+              let alwaysValid = alwaysValidPatterns.includes(pat);
+              alwaysValid || cxt.subschema({
+                keyword: "patternProperties",
+                schemaProp: pat,
+                dataProp: key,
+                dataPropType: util_2.Type.Str
+              }, valid), it.opts.unevaluated && props !== !0 ? gen.assign((0, codegen_1._)`${props}[${key}]`, !0) : !alwaysValid && !it.allErrors && gen.if((0, codegen_1.not)(valid), () => gen.break());
+            });
+          });
+        }
+      }
+    };
+    exports.default = def;
+  }
+});
+
+// node_modules/ajv/dist/vocabularies/applicator/not.js
+var require_not = __commonJS({
+  "node_modules/ajv/dist/vocabularies/applicator/not.js"(exports) {
+    "use strict";
+    Object.defineProperty(exports, "__esModule", { value: !0 });
+    var util_1 = require_util9(), def = {
+      keyword: "not",
+      schemaType: ["object", "boolean"],
+      trackErrors: !0,
+      code(cxt) {
+        let { gen, schema, it } = cxt;
+        if ((0, util_1.alwaysValidSchema)(it, schema)) {
+          cxt.fail();
+          return;
+        }
+        let valid = gen.name("valid");
+        cxt.subschema({
+          keyword: "not",
+          compositeRule: !0,
+          createErrors: !1,
+          allErrors: !1
+        }, valid), cxt.failResult(valid, () => cxt.reset(), () => cxt.error());
+      },
+      error: { message: "must NOT be valid" }
+    };
+    exports.default = def;
+  }
+});
+
+// node_modules/ajv/dist/vocabularies/applicator/anyOf.js
+var require_anyOf = __commonJS({
+  "node_modules/ajv/dist/vocabularies/applicator/anyOf.js"(exports) {
+    "use strict";
+    Object.defineProperty(exports, "__esModule", { value: !0 });
+    var code_1 = require_code2(), def = {
+      keyword: "anyOf",
+      schemaType: "array",
+      trackErrors: !0,
+      code: code_1.validateUnion,
+      error: { message: "must match a schema in anyOf" }
+    };
+    exports.default = def;
+  }
+});
+
+// node_modules/ajv/dist/vocabularies/applicator/oneOf.js
+var require_oneOf = __commonJS({
+  "node_modules/ajv/dist/vocabularies/applicator/oneOf.js"(exports) {
+    "use strict";
+    Object.defineProperty(exports, "__esModule", { value: !0 });
+    var codegen_1 = require_codegen(), util_1 = require_util9(), error2 = {
+      message: "must match exactly one schema in oneOf",
+      params: ({ params }) => (0, codegen_1._)`{passingSchemas: ${params.passing}}`
+    }, def = {
+      keyword: "oneOf",
+      schemaType: "array",
+      trackErrors: !0,
+      error: error2,
+      code(cxt) {
+        let { gen, schema, parentSchema, it } = cxt;
+        if (!Array.isArray(schema))
+          throw new Error("ajv implementation error");
+        if (it.opts.discriminator && parentSchema.discriminator)
+          return;
+        let schArr = schema, valid = gen.let("valid", !1), passing = gen.let("passing", null), schValid = gen.name("_valid");
+        cxt.setParams({ passing }), gen.block(validateOneOf), cxt.result(valid, () => cxt.reset(), () => cxt.error(!0));
+        function validateOneOf() {
+          schArr.forEach((sch, i) => {
+            let schCxt;
+            (0, util_1.alwaysValidSchema)(it, sch) ? gen.var(schValid, !0) : schCxt = cxt.subschema({
+              keyword: "oneOf",
+              schemaProp: i,
+              compositeRule: !0
+            }, schValid), i > 0 && gen.if((0, codegen_1._)`${schValid} && ${valid}`).assign(valid, !1).assign(passing, (0, codegen_1._)`[${passing}, ${i}]`).else(), gen.if(schValid, () => {
+              gen.assign(valid, !0), gen.assign(passing, i), schCxt && cxt.mergeEvaluated(schCxt, codegen_1.Name);
+            });
+          });
+        }
+      }
+    };
+    exports.default = def;
+  }
+});
+
+// node_modules/ajv/dist/vocabularies/applicator/allOf.js
+var require_allOf = __commonJS({
+  "node_modules/ajv/dist/vocabularies/applicator/allOf.js"(exports) {
+    "use strict";
+    Object.defineProperty(exports, "__esModule", { value: !0 });
+    var util_1 = require_util9(), def = {
+      keyword: "allOf",
+      schemaType: "array",
+      code(cxt) {
+        let { gen, schema, it } = cxt;
+        if (!Array.isArray(schema))
+          throw new Error("ajv implementation error");
+        let valid = gen.name("valid");
+        schema.forEach((sch, i) => {
+          if ((0, util_1.alwaysValidSchema)(it, sch))
+            return;
+          let schCxt = cxt.subschema({ keyword: "allOf", schemaProp: i }, valid);
+          cxt.ok(valid), cxt.mergeEvaluated(schCxt);
+        });
+      }
+    };
+    exports.default = def;
+  }
+});
+
+// node_modules/ajv/dist/vocabularies/applicator/if.js
+var require_if = __commonJS({
+  "node_modules/ajv/dist/vocabularies/applicator/if.js"(exports) {
+    "use strict";
+    Object.defineProperty(exports, "__esModule", { value: !0 });
+    var codegen_1 = require_codegen(), util_1 = require_util9(), error2 = {
+      message: ({ params }) => (0, codegen_1.str)`must match "${params.ifClause}" schema`,
+      params: ({ params }) => (0, codegen_1._)`{failingKeyword: ${params.ifClause}}`
+    }, def = {
+      keyword: "if",
+      schemaType: ["object", "boolean"],
+      trackErrors: !0,
+      error: error2,
+      code(cxt) {
+        let { gen, parentSchema, it } = cxt;
+        parentSchema.then === void 0 && parentSchema.else === void 0 && (0, util_1.checkStrictMode)(it, '"if" without "then" and "else" is ignored');
+        let hasThen = hasSchema(it, "then"), hasElse = hasSchema(it, "else");
+        if (!hasThen && !hasElse)
+          return;
+        let valid = gen.let("valid", !0), schValid = gen.name("_valid");
+        if (validateIf(), cxt.reset(), hasThen && hasElse) {
+          let ifClause = gen.let("ifClause");
+          cxt.setParams({ ifClause }), gen.if(schValid, validateClause("then", ifClause), validateClause("else", ifClause));
+        } else hasThen ? gen.if(schValid, validateClause("then")) : gen.if((0, codegen_1.not)(schValid), validateClause("else"));
+        cxt.pass(valid, () => cxt.error(!0));
+        function validateIf() {
+          let schCxt = cxt.subschema({
+            keyword: "if",
+            compositeRule: !0,
+            createErrors: !1,
+            allErrors: !1
+          }, schValid);
+          cxt.mergeEvaluated(schCxt);
+        }
+        function validateClause(keyword, ifClause) {
+          return () => {
+            let schCxt = cxt.subschema({ keyword }, schValid);
+            gen.assign(valid, schValid), cxt.mergeValidEvaluated(schCxt, valid), ifClause ? gen.assign(ifClause, (0, codegen_1._)`${keyword}`) : cxt.setParams({ ifClause: keyword });
+          };
+        }
+      }
+    };
+    function hasSchema(it, keyword) {
+      let schema = it.schema[keyword];
+      return schema !== void 0 && !(0, util_1.alwaysValidSchema)(it, schema);
+    }
+    exports.default = def;
+  }
+});
+
+// node_modules/ajv/dist/vocabularies/applicator/thenElse.js
+var require_thenElse = __commonJS({
+  "node_modules/ajv/dist/vocabularies/applicator/thenElse.js"(exports) {
+    "use strict";
+    Object.defineProperty(exports, "__esModule", { value: !0 });
+    var util_1 = require_util9(), def = {
+      keyword: ["then", "else"],
+      schemaType: ["object", "boolean"],
+      code({ keyword, parentSchema, it }) {
+        parentSchema.if === void 0 && (0, util_1.checkStrictMode)(it, `"${keyword}" without "if" is ignored`);
+      }
+    };
+    exports.default = def;
+  }
+});
+
+// node_modules/ajv/dist/vocabularies/applicator/index.js
+var require_applicator = __commonJS({
+  "node_modules/ajv/dist/vocabularies/applicator/index.js"(exports) {
+    "use strict";
+    Object.defineProperty(exports, "__esModule", { value: !0 });
+    var additionalItems_1 = require_additionalItems(), prefixItems_1 = require_prefixItems(), items_1 = require_items(), items2020_1 = require_items2020(), contains_1 = require_contains(), dependencies_1 = require_dependencies(), propertyNames_1 = require_propertyNames(), additionalProperties_1 = require_additionalProperties(), properties_1 = require_properties(), patternProperties_1 = require_patternProperties(), not_1 = require_not(), anyOf_1 = require_anyOf(), oneOf_1 = require_oneOf(), allOf_1 = require_allOf(), if_1 = require_if(), thenElse_1 = require_thenElse();
+    function getApplicator(draft2020 = !1) {
+      let applicator = [
+        // any
+        not_1.default,
+        anyOf_1.default,
+        oneOf_1.default,
+        allOf_1.default,
+        if_1.default,
+        thenElse_1.default,
+        // object
+        propertyNames_1.default,
+        additionalProperties_1.default,
+        dependencies_1.default,
+        properties_1.default,
+        patternProperties_1.default
+      ];
+      return draft2020 ? applicator.push(prefixItems_1.default, items2020_1.default) : applicator.push(additionalItems_1.default, items_1.default), applicator.push(contains_1.default), applicator;
+    }
+    exports.default = getApplicator;
+  }
+});
+
+// node_modules/ajv/dist/vocabularies/format/format.js
+var require_format = __commonJS({
+  "node_modules/ajv/dist/vocabularies/format/format.js"(exports) {
+    "use strict";
+    Object.defineProperty(exports, "__esModule", { value: !0 });
+    var codegen_1 = require_codegen(), error2 = {
+      message: ({ schemaCode }) => (0, codegen_1.str)`must match format "${schemaCode}"`,
+      params: ({ schemaCode }) => (0, codegen_1._)`{format: ${schemaCode}}`
+    }, def = {
+      keyword: "format",
+      type: ["number", "string"],
+      schemaType: "string",
+      $data: !0,
+      error: error2,
+      code(cxt, ruleType) {
+        let { gen, data, $data, schema, schemaCode, it } = cxt, { opts, errSchemaPath, schemaEnv, self } = it;
+        if (!opts.validateFormats)
+          return;
+        $data ? validate$DataFormat() : validateFormat();
+        function validate$DataFormat() {
+          let fmts = gen.scopeValue("formats", {
+            ref: self.formats,
+            code: opts.code.formats
+          }), fDef = gen.const("fDef", (0, codegen_1._)`${fmts}[${schemaCode}]`), fType = gen.let("fType"), format = gen.let("format");
+          gen.if((0, codegen_1._)`typeof ${fDef} == "object" && !(${fDef} instanceof RegExp)`, () => gen.assign(fType, (0, codegen_1._)`${fDef}.type || "string"`).assign(format, (0, codegen_1._)`${fDef}.validate`), () => gen.assign(fType, (0, codegen_1._)`"string"`).assign(format, fDef)), cxt.fail$data((0, codegen_1.or)(unknownFmt(), invalidFmt()));
+          function unknownFmt() {
+            return opts.strictSchema === !1 ? codegen_1.nil : (0, codegen_1._)`${schemaCode} && !${format}`;
+          }
+          function invalidFmt() {
+            let callFormat = schemaEnv.$async ? (0, codegen_1._)`(${fDef}.async ? await ${format}(${data}) : ${format}(${data}))` : (0, codegen_1._)`${format}(${data})`, validData = (0, codegen_1._)`(typeof ${format} == "function" ? ${callFormat} : ${format}.test(${data}))`;
+            return (0, codegen_1._)`${format} && ${format} !== true && ${fType} === ${ruleType} && !${validData}`;
+          }
+        }
+        function validateFormat() {
+          let formatDef = self.formats[schema];
+          if (!formatDef) {
+            unknownFormat();
+            return;
+          }
+          if (formatDef === !0)
+            return;
+          let [fmtType, format, fmtRef] = getFormat(formatDef);
+          fmtType === ruleType && cxt.pass(validCondition());
+          function unknownFormat() {
+            if (opts.strictSchema === !1) {
+              self.logger.warn(unknownMsg());
+              return;
+            }
+            throw new Error(unknownMsg());
+            function unknownMsg() {
+              return `unknown format "${schema}" ignored in schema at path "${errSchemaPath}"`;
+            }
+          }
+          function getFormat(fmtDef) {
+            let code2 = fmtDef instanceof RegExp ? (0, codegen_1.regexpCode)(fmtDef) : opts.code.formats ? (0, codegen_1._)`${opts.code.formats}${(0, codegen_1.getProperty)(schema)}` : void 0, fmt = gen.scopeValue("formats", { key: schema, ref: fmtDef, code: code2 });
+            return typeof fmtDef == "object" && !(fmtDef instanceof RegExp) ? [fmtDef.type || "string", fmtDef.validate, (0, codegen_1._)`${fmt}.validate`] : ["string", fmtDef, fmt];
+          }
+          function validCondition() {
+            if (typeof formatDef == "object" && !(formatDef instanceof RegExp) && formatDef.async) {
+              if (!schemaEnv.$async)
+                throw new Error("async format in sync schema");
+              return (0, codegen_1._)`await ${fmtRef}(${data})`;
+            }
+            return typeof format == "function" ? (0, codegen_1._)`${fmtRef}(${data})` : (0, codegen_1._)`${fmtRef}.test(${data})`;
+          }
+        }
+      }
+    };
+    exports.default = def;
+  }
+});
+
+// node_modules/ajv/dist/vocabularies/format/index.js
+var require_format2 = __commonJS({
+  "node_modules/ajv/dist/vocabularies/format/index.js"(exports) {
+    "use strict";
+    Object.defineProperty(exports, "__esModule", { value: !0 });
+    var format_1 = require_format(), format = [format_1.default];
+    exports.default = format;
+  }
+});
+
+// node_modules/ajv/dist/vocabularies/metadata.js
+var require_metadata = __commonJS({
+  "node_modules/ajv/dist/vocabularies/metadata.js"(exports) {
+    "use strict";
+    Object.defineProperty(exports, "__esModule", { value: !0 });
+    exports.contentVocabulary = exports.metadataVocabulary = void 0;
+    exports.metadataVocabulary = [
+      "title",
+      "description",
+      "default",
+      "deprecated",
+      "readOnly",
+      "writeOnly",
+      "examples"
+    ];
+    exports.contentVocabulary = [
+      "contentMediaType",
+      "contentEncoding",
+      "contentSchema"
+    ];
+  }
+});
+
+// node_modules/ajv/dist/vocabularies/draft7.js
+var require_draft7 = __commonJS({
+  "node_modules/ajv/dist/vocabularies/draft7.js"(exports) {
+    "use strict";
+    Object.defineProperty(exports, "__esModule", { value: !0 });
+    var core_1 = require_core2(), validation_1 = require_validation(), applicator_1 = require_applicator(), format_1 = require_format2(), metadata_1 = require_metadata(), draft7Vocabularies = [
+      core_1.default,
+      validation_1.default,
+      (0, applicator_1.default)(),
+      format_1.default,
+      metadata_1.metadataVocabulary,
+      metadata_1.contentVocabulary
+    ];
+    exports.default = draft7Vocabularies;
+  }
+});
+
+// node_modules/ajv/dist/vocabularies/discriminator/types.js
+var require_types = __commonJS({
+  "node_modules/ajv/dist/vocabularies/discriminator/types.js"(exports) {
+    "use strict";
+    Object.defineProperty(exports, "__esModule", { value: !0 });
+    exports.DiscrError = void 0;
+    var DiscrError;
+    (function(DiscrError2) {
+      DiscrError2.Tag = "tag", DiscrError2.Mapping = "mapping";
+    })(DiscrError || (exports.DiscrError = DiscrError = {}));
+  }
+});
+
+// node_modules/ajv/dist/vocabularies/discriminator/index.js
+var require_discriminator = __commonJS({
+  "node_modules/ajv/dist/vocabularies/discriminator/index.js"(exports) {
+    "use strict";
+    Object.defineProperty(exports, "__esModule", { value: !0 });
+    var codegen_1 = require_codegen(), types_1 = require_types(), compile_1 = require_compile(), ref_error_1 = require_ref_error(), util_1 = require_util9(), error2 = {
+      message: ({ params: { discrError, tagName } }) => discrError === types_1.DiscrError.Tag ? `tag "${tagName}" must be string` : `value of tag "${tagName}" must be in oneOf`,
+      params: ({ params: { discrError, tag, tagName } }) => (0, codegen_1._)`{error: ${discrError}, tag: ${tagName}, tagValue: ${tag}}`
+    }, def = {
+      keyword: "discriminator",
+      type: "object",
+      schemaType: "object",
+      error: error2,
+      code(cxt) {
+        let { gen, data, schema, parentSchema, it } = cxt, { oneOf: oneOf2 } = parentSchema;
+        if (!it.opts.discriminator)
+          throw new Error("discriminator: requires discriminator option");
+        let tagName = schema.propertyName;
+        if (typeof tagName != "string")
+          throw new Error("discriminator: requires propertyName");
+        if (schema.mapping)
+          throw new Error("discriminator: mapping is not supported");
+        if (!oneOf2)
+          throw new Error("discriminator: requires oneOf keyword");
+        let valid = gen.let("valid", !1), tag = gen.const("tag", (0, codegen_1._)`${data}${(0, codegen_1.getProperty)(tagName)}`);
+        gen.if((0, codegen_1._)`typeof ${tag} == "string"`, () => validateMapping(), () => cxt.error(!1, { discrError: types_1.DiscrError.Tag, tag, tagName })), cxt.ok(valid);
+        function validateMapping() {
+          let mapping = getMapping();
+          gen.if(!1);
+          for (let tagValue in mapping)
+            gen.elseIf((0, codegen_1._)`${tag} === ${tagValue}`), gen.assign(valid, applyTagSchema(mapping[tagValue]));
+          gen.else(), cxt.error(!1, { discrError: types_1.DiscrError.Mapping, tag, tagName }), gen.endIf();
+        }
+        function applyTagSchema(schemaProp) {
+          let _valid = gen.name("valid"), schCxt = cxt.subschema({ keyword: "oneOf", schemaProp }, _valid);
+          return cxt.mergeEvaluated(schCxt, codegen_1.Name), _valid;
+        }
+        function getMapping() {
+          var _a2;
+          let oneOfMapping = {}, topRequired = hasRequired(parentSchema), tagRequired = !0;
+          for (let i = 0; i < oneOf2.length; i++) {
+            let sch = oneOf2[i];
+            if (sch?.$ref && !(0, util_1.schemaHasRulesButRef)(sch, it.self.RULES)) {
+              let ref = sch.$ref;
+              if (sch = compile_1.resolveRef.call(it.self, it.schemaEnv.root, it.baseId, ref), sch instanceof compile_1.SchemaEnv && (sch = sch.schema), sch === void 0)
+                throw new ref_error_1.default(it.opts.uriResolver, it.baseId, ref);
+            }
+            let propSch = (_a2 = sch?.properties) === null || _a2 === void 0 ? void 0 : _a2[tagName];
+            if (typeof propSch != "object")
+              throw new Error(`discriminator: oneOf subschemas (or referenced schemas) must have "properties/${tagName}"`);
+            tagRequired = tagRequired && (topRequired || hasRequired(sch)), addMappings(propSch, i);
+          }
+          if (!tagRequired)
+            throw new Error(`discriminator: "${tagName}" must be required`);
+          return oneOfMapping;
+          function hasRequired({ required }) {
+            return Array.isArray(required) && required.includes(tagName);
+          }
+          function addMappings(sch, i) {
+            if (sch.const)
+              addMapping(sch.const, i);
+            else if (sch.enum)
+              for (let tagValue of sch.enum)
+                addMapping(tagValue, i);
+            else
+              throw new Error(`discriminator: "properties/${tagName}" must have "const" or "enum"`);
+          }
+          function addMapping(tagValue, i) {
+            if (typeof tagValue != "string" || tagValue in oneOfMapping)
+              throw new Error(`discriminator: "${tagName}" values must be unique strings`);
+            oneOfMapping[tagValue] = i;
+          }
+        }
+      }
+    };
+    exports.default = def;
+  }
+});
+
+// node_modules/ajv/dist/refs/json-schema-draft-07.json
+var require_json_schema_draft_07 = __commonJS({
+  "node_modules/ajv/dist/refs/json-schema-draft-07.json"(exports, module) {
+    module.exports = {
+      $schema: "http://json-schema.org/draft-07/schema#",
+      $id: "http://json-schema.org/draft-07/schema#",
+      title: "Core schema meta-schema",
+      definitions: {
+        schemaArray: {
+          type: "array",
+          minItems: 1,
+          items: { $ref: "#" }
+        },
+        nonNegativeInteger: {
+          type: "integer",
+          minimum: 0
+        },
+        nonNegativeIntegerDefault0: {
+          allOf: [{ $ref: "#/definitions/nonNegativeInteger" }, { default: 0 }]
+        },
+        simpleTypes: {
+          enum: ["array", "boolean", "integer", "null", "number", "object", "string"]
+        },
+        stringArray: {
+          type: "array",
+          items: { type: "string" },
+          uniqueItems: !0,
+          default: []
+        }
+      },
+      type: ["object", "boolean"],
+      properties: {
+        $id: {
+          type: "string",
+          format: "uri-reference"
+        },
+        $schema: {
+          type: "string",
+          format: "uri"
+        },
+        $ref: {
+          type: "string",
+          format: "uri-reference"
+        },
+        $comment: {
+          type: "string"
+        },
+        title: {
+          type: "string"
+        },
+        description: {
+          type: "string"
+        },
+        default: !0,
+        readOnly: {
+          type: "boolean",
+          default: !1
+        },
+        examples: {
+          type: "array",
+          items: !0
+        },
+        multipleOf: {
+          type: "number",
+          exclusiveMinimum: 0
+        },
+        maximum: {
+          type: "number"
+        },
+        exclusiveMaximum: {
+          type: "number"
+        },
+        minimum: {
+          type: "number"
+        },
+        exclusiveMinimum: {
+          type: "number"
+        },
+        maxLength: { $ref: "#/definitions/nonNegativeInteger" },
+        minLength: { $ref: "#/definitions/nonNegativeIntegerDefault0" },
+        pattern: {
+          type: "string",
+          format: "regex"
+        },
+        additionalItems: { $ref: "#" },
+        items: {
+          anyOf: [{ $ref: "#" }, { $ref: "#/definitions/schemaArray" }],
+          default: !0
+        },
+        maxItems: { $ref: "#/definitions/nonNegativeInteger" },
+        minItems: { $ref: "#/definitions/nonNegativeIntegerDefault0" },
+        uniqueItems: {
+          type: "boolean",
+          default: !1
+        },
+        contains: { $ref: "#" },
+        maxProperties: { $ref: "#/definitions/nonNegativeInteger" },
+        minProperties: { $ref: "#/definitions/nonNegativeIntegerDefault0" },
+        required: { $ref: "#/definitions/stringArray" },
+        additionalProperties: { $ref: "#" },
+        definitions: {
+          type: "object",
+          additionalProperties: { $ref: "#" },
+          default: {}
+        },
+        properties: {
+          type: "object",
+          additionalProperties: { $ref: "#" },
+          default: {}
+        },
+        patternProperties: {
+          type: "object",
+          additionalProperties: { $ref: "#" },
+          propertyNames: { format: "regex" },
+          default: {}
+        },
+        dependencies: {
+          type: "object",
+          additionalProperties: {
+            anyOf: [{ $ref: "#" }, { $ref: "#/definitions/stringArray" }]
+          }
+        },
+        propertyNames: { $ref: "#" },
+        const: !0,
+        enum: {
+          type: "array",
+          items: !0,
+          minItems: 1,
+          uniqueItems: !0
+        },
+        type: {
+          anyOf: [
+            { $ref: "#/definitions/simpleTypes" },
+            {
+              type: "array",
+              items: { $ref: "#/definitions/simpleTypes" },
+              minItems: 1,
+              uniqueItems: !0
+            }
+          ]
+        },
+        format: { type: "string" },
+        contentMediaType: { type: "string" },
+        contentEncoding: { type: "string" },
+        if: { $ref: "#" },
+        then: { $ref: "#" },
+        else: { $ref: "#" },
+        allOf: { $ref: "#/definitions/schemaArray" },
+        anyOf: { $ref: "#/definitions/schemaArray" },
+        oneOf: { $ref: "#/definitions/schemaArray" },
+        not: { $ref: "#" }
+      },
+      default: !0
+    };
+  }
+});
+
+// node_modules/ajv/dist/ajv.js
+var require_ajv = __commonJS({
+  "node_modules/ajv/dist/ajv.js"(exports, module) {
+    "use strict";
+    Object.defineProperty(exports, "__esModule", { value: !0 });
+    exports.MissingRefError = exports.ValidationError = exports.CodeGen = exports.Name = exports.nil = exports.stringify = exports.str = exports._ = exports.KeywordCxt = exports.Ajv = void 0;
+    var core_1 = require_core(), draft7_1 = require_draft7(), discriminator_1 = require_discriminator(), draft7MetaSchema = require_json_schema_draft_07(), META_SUPPORT_DATA = ["/properties"], META_SCHEMA_ID = "http://json-schema.org/draft-07/schema", Ajv2 = class extends core_1.default {
+      _addVocabularies() {
+        super._addVocabularies(), draft7_1.default.forEach((v) => this.addVocabulary(v)), this.opts.discriminator && this.addKeyword(discriminator_1.default);
+      }
+      _addDefaultMetaSchema() {
+        if (super._addDefaultMetaSchema(), !this.opts.meta)
+          return;
+        let metaSchema = this.opts.$data ? this.$dataMetaSchema(draft7MetaSchema, META_SUPPORT_DATA) : draft7MetaSchema;
+        this.addMetaSchema(metaSchema, META_SCHEMA_ID, !1), this.refs["http://json-schema.org/schema"] = META_SCHEMA_ID;
+      }
+      defaultMeta() {
+        return this.opts.defaultMeta = super.defaultMeta() || (this.getSchema(META_SCHEMA_ID) ? META_SCHEMA_ID : void 0);
+      }
+    };
+    exports.Ajv = Ajv2;
+    module.exports = exports = Ajv2;
+    module.exports.Ajv = Ajv2;
+    Object.defineProperty(exports, "__esModule", { value: !0 });
+    exports.default = Ajv2;
+    var validate_1 = require_validate();
+    Object.defineProperty(exports, "KeywordCxt", { enumerable: !0, get: function() {
+      return validate_1.KeywordCxt;
+    } });
+    var codegen_1 = require_codegen();
+    Object.defineProperty(exports, "_", { enumerable: !0, get: function() {
+      return codegen_1._;
+    } });
+    Object.defineProperty(exports, "str", { enumerable: !0, get: function() {
+      return codegen_1.str;
+    } });
+    Object.defineProperty(exports, "stringify", { enumerable: !0, get: function() {
+      return codegen_1.stringify;
+    } });
+    Object.defineProperty(exports, "nil", { enumerable: !0, get: function() {
+      return codegen_1.nil;
+    } });
+    Object.defineProperty(exports, "Name", { enumerable: !0, get: function() {
+      return codegen_1.Name;
+    } });
+    Object.defineProperty(exports, "CodeGen", { enumerable: !0, get: function() {
+      return codegen_1.CodeGen;
+    } });
+    var validation_error_1 = require_validation_error();
+    Object.defineProperty(exports, "ValidationError", { enumerable: !0, get: function() {
+      return validation_error_1.default;
+    } });
+    var ref_error_1 = require_ref_error();
+    Object.defineProperty(exports, "MissingRefError", { enumerable: !0, get: function() {
+      return ref_error_1.default;
+    } });
   }
 });
 
@@ -23177,7 +28263,13 @@ function checkRunActions(decision) {
 }
 
 // src/core/agents.ts
-var KNOWN_AGENTS = {
+var KNOWN_TRAILERS = [
+  // Claude Code: "Co-Authored-By: Claude <noreply@anthropic.com>"; newer versions name the model
+  // ("Claude Opus 4.5"), hence the wildcard.
+  "Co-Authored-By: Claude* <noreply@anthropic.com>",
+  // OpenAI Codex.
+  "Co-Authored-By: Codex <noreply@openai.com>"
+], KNOWN_AGENTS = {
   authors: [
     "Copilot",
     "copilot-swe-agent[bot]",
@@ -23191,10 +28283,12 @@ var KNOWN_AGENTS = {
     "codegen-sh[bot]"
   ],
   labels: [],
-  branches: ["copilot/**", "codex/**", "claude/**", "cursor/**", "devin/**", "jules/**"]
+  branches: ["copilot/**", "codex/**", "claude/**", "cursor/**", "devin/**", "jules/**"],
+  trailers: [...KNOWN_TRAILERS]
 }, FAIL_CLOSED_AGENTS = {
   ...KNOWN_AGENTS,
-  authors: [...KNOWN_AGENTS.authors, "*[bot]"]
+  authors: [...KNOWN_AGENTS.authors, "*[bot]"],
+  trailers: [...KNOWN_TRAILERS]
 };
 
 // node_modules/balanced-match/dist/esm/index.js
@@ -23967,7 +29061,7 @@ var _a, types = /* @__PURE__ */ new Set(["!", "?", "+", "*", "@"]), isExtglobTyp
 _a = AST;
 
 // node_modules/minimatch/dist/esm/escape.js
-var escape = (s2, { windowsPathsNoEscape = !1, magicalBraces = !1 } = {}) => magicalBraces ? windowsPathsNoEscape ? s2.replace(/[?*()[\]{}]/g, "[$&]") : s2.replace(/[?*()[\]\\{}]/g, "\\$&") : windowsPathsNoEscape ? s2.replace(/[?*()[\]]/g, "[$&]") : s2.replace(/[?*()[\]\\]/g, "\\$&");
+var escape2 = (s2, { windowsPathsNoEscape = !1, magicalBraces = !1 } = {}) => magicalBraces ? windowsPathsNoEscape ? s2.replace(/[?*()[\]{}]/g, "[$&]") : s2.replace(/[?*()[\]\\{}]/g, "\\$&") : windowsPathsNoEscape ? s2.replace(/[?*()[\]]/g, "[$&]") : s2.replace(/[?*()[\]\\]/g, "\\$&");
 
 // node_modules/minimatch/dist/esm/index.js
 var minimatch = (p, pattern, options = {}) => (assertValidPattern(pattern), !options.nocomment && pattern.charAt(0) === "#" ? !1 : new Minimatch(pattern, options).match(p)), starDotExtRE = /^\*+([^+@!?*[(]*)$/, starDotExtTest = (ext2) => (f) => !f.startsWith(".") && f.endsWith(ext2), starDotExtTestDot = (ext2) => (f) => f.endsWith(ext2), starDotExtTestNocase = (ext2) => (ext2 = ext2.toLowerCase(), (f) => !f.startsWith(".") && f.toLowerCase().endsWith(ext2)), starDotExtTestNocaseDot = (ext2) => (ext2 = ext2.toLowerCase(), (f) => f.toLowerCase().endsWith(ext2)), starDotStarRE = /^\*+\.\*+$/, starDotStarTest = (f) => !f.startsWith(".") && f.includes("."), starDotStarTestDot = (f) => f !== "." && f !== ".." && f.includes("."), dotStarRE = /^\.\*+$/, dotStarTest = (f) => f !== "." && f !== ".." && f.startsWith("."), starRE = /^\*+$/, starTest = (f) => f.length !== 0 && !f.startsWith("."), starTestDot = (f) => f.length !== 0 && f !== "." && f !== "..", qmarksRE = /^\?+([^+@!?*[(]*)?$/, qmarksTestNocase = ([$0, ext2 = ""]) => {
@@ -24026,7 +29120,7 @@ var ext = (a, b = {}) => Object.assign({}, a, b), defaults2 = (def) => {
     defaults: (options) => orig.defaults(ext(def, options)),
     makeRe: (pattern, options = {}) => orig.makeRe(pattern, ext(def, options)),
     braceExpand: (pattern, options = {}) => orig.braceExpand(pattern, ext(def, options)),
-    match: (list, pattern, options = {}) => orig.match(list, pattern, ext(def, options)),
+    match: (list2, pattern, options = {}) => orig.match(list2, pattern, ext(def, options)),
     sep: orig.sep,
     GLOBSTAR
   });
@@ -24036,9 +29130,9 @@ var braceExpand = (pattern, options = {}) => (assertValidPattern(pattern), optio
 minimatch.braceExpand = braceExpand;
 var makeRe = (pattern, options = {}) => new Minimatch(pattern, options).makeRe();
 minimatch.makeRe = makeRe;
-var match = (list, pattern, options = {}) => {
+var match = (list2, pattern, options = {}) => {
   let mm = new Minimatch(pattern, options);
-  return list = list.filter((f) => mm.match(f)), mm.options.nonull && !list.length && list.push(pattern), list;
+  return list2 = list2.filter((f) => mm.match(f)), mm.options.nonull && !list2.length && list2.push(pattern), list2;
 };
 minimatch.match = match;
 var globMagic = /[?*]|[+@!]\(.*?\)|\[|\]/, regExpEscape2 = (s2) => s2.replace(/[-[\]{}()*+?.,\\^$|#\s]/g, "\\$&"), Minimatch = class {
@@ -24458,8 +29552,15 @@ var globMagic = /[?*]|[+@!]\(.*?\)|\[|\]/, regExpEscape2 = (s2) => s2.replace(/[
 };
 minimatch.AST = AST;
 minimatch.Minimatch = Minimatch;
-minimatch.escape = escape;
+minimatch.escape = escape2;
 minimatch.unescape = unescape;
+
+// src/core/login.ts
+var BOT_SUFFIX = /\[bot\]$/i, loginKey = (login) => login.trim().toLowerCase().replace(BOT_SUFFIX, ""), sameLogin = (a, b) => loginKey(a) === loginKey(b);
+function loginPattern(pattern) {
+  let p = pattern.trim(), escape3 = (s2) => s2.replace(/[.*+?^${}()|[\]\\/]/g, "\\$&");
+  return p.includes("*") ? new RegExp(`^${p.split("*").map(escape3).join(".*")}$`, "i") : new RegExp(`^${escape3(p.replace(BOT_SUFFIX, ""))}(\\[bot\\])?$`, "i");
+}
 
 // src/core/match.ts
 var GLOB_OPTIONS = { dot: !0, nocomment: !0, nonegate: !0, platform: "linux" };
@@ -24656,8 +29757,8 @@ var PathIndex = class {
         if (seen.has(unique)) continue;
         seen.add(unique);
       }
-      let map = this.keyed[key[0]], value = key.slice(2), list = map.get(value);
-      list ? list.push(entry) : map.set(value, [entry]);
+      let map = this.keyed[key[0]], value = key.slice(2), list2 = map.get(value);
+      list2 ? list2.push(entry) : map.set(value, [entry]);
     }
   }
   get size() {
@@ -24685,9 +29786,9 @@ var PathIndex = class {
     }
     return found;
   }
-  take(list, epoch, found, base2) {
-    if (list !== void 0)
-      for (let e of list) {
+  take(list2, epoch, found, base2) {
+    if (list2 !== void 0)
+      for (let e of list2) {
         if (!e.exact) {
           this.pending.push(e.id);
           continue;
@@ -24699,11 +29800,36 @@ var PathIndex = class {
   }
 };
 function compileLogin(pattern) {
-  let body = pattern.trim().split("*").map((s2) => s2.replace(/[.*+?^${}()|[\]\\/]/g, "\\$&")).join(".*");
-  return new RegExp(`^${body}$`, "i");
+  return loginPattern(pattern);
 }
 function matchesAnyLogin(login, patterns) {
   return patterns.some((re) => re.test(login));
+}
+
+// src/core/trailers.ts
+var TRAILER = /^\s*([A-Za-z0-9][A-Za-z0-9-]*)\s*:\s*(\S.*?)\s*$/;
+function trailerLines(message) {
+  let out = [];
+  for (let line2 of message.split(/\r?\n/).slice(1)) {
+    let m = TRAILER.exec(line2);
+    m && out.push({ key: m[1], value: m[2].replace(/\s+/g, " ") });
+  }
+  return out;
+}
+var wildcard = (glob) => new RegExp(`^${glob.trim().replace(/\s+/g, " ").split("*").map((s2) => s2.replace(/[.*+?^${}()|[\]\\/]/g, "\\$&")).join(".*")}$`, "i");
+function compileTrailer(pattern) {
+  let colon = pattern.indexOf(":"), key = colon === -1 ? pattern : pattern.slice(0, colon), value = colon === -1 ? "*" : pattern.slice(colon + 1);
+  return { pattern, key: wildcard(key), value: wildcard(value) };
+}
+function findTrailer(commits, trailers) {
+  if (trailers.length !== 0) {
+    for (let commit of commits)
+      if (commit.message)
+        for (let { key, value } of trailerLines(commit.message)) {
+          let hit = trailers.find((t) => t.key.test(key) && t.value.test(value));
+          if (hit) return { sha: commit.sha, line: `${key}: ${value}`, pattern: hit.pattern };
+        }
+  }
 }
 
 // src/core/compile.ts
@@ -24712,7 +29838,8 @@ function compileAgents(agents) {
     authors: agents.authors.map(compileLogin),
     authorPatterns: [...agents.authors],
     labels: new Map(agents.labels.map((l2) => [l2.toLowerCase(), l2])),
-    branches: agents.branches.map((pattern) => ({ pattern, mm: new Minimatch(normaliseGlob(pattern), GLOB_OPTIONS) }))
+    branches: agents.branches.map((pattern) => ({ pattern, mm: new Minimatch(normaliseGlob(pattern), GLOB_OPTIONS) })),
+    trailers: (agents.trailers ?? []).map(compileTrailer)
   };
 }
 var raisesOnly = (rule) => rule.labels !== void 0 || rule.changedLines !== void 0 || rule.changedFiles !== void 0, compiled = /* @__PURE__ */ new WeakMap();
@@ -24951,11 +30078,11 @@ function withApprovers(rule, raw) {
 
 // src/core/policy/validate-policy.generated.ts
 var runtime0 = __toESM(require_ucs2length(), 1), runtime1 = __toESM(require_equal(), 1), validate = validate10;
-var schema11 = { $schema: "http://json-schema.org/draft-07/schema#", title: "hitl-gate policy (.github/hitl.yml)", description: "Which pull requests opened by AI coding agents a human must see (fyi), may veto (soft) or must approve (hard).", type: "object", additionalProperties: !1, required: ["version"], properties: { _extends: { description: `Inherit from another repository's policy (Probot config inheritance, e.g. "org/.github").`, type: "string", minLength: 1 }, version: { description: "Format version of this file. Only 1 exists.", enum: [1] }, agents: { description: "Who counts as an agent. PRs by anyone else get a passing `hitl` check and nothing else.", type: "object", additionalProperties: !1, default: { authors: ["Copilot", "copilot-swe-agent[bot]", "devin-ai-integration[bot]", "chatgpt-codex-connector[bot]", "claude[bot]", "cursor[bot]", "google-labs-jules[bot]", "amazon-q-developer[bot]", "sweep-ai[bot]", "codegen-sh[bot]"], labels: [], branches: ["copilot/**", "codex/**", "claude/**", "cursor/**", "devin/**", "jules/**"] }, properties: { authors: { description: "PR authors that are agents. GitHub logins, case-insensitive; `*` is the only wildcard and `[bot]` is literal.", type: "array", items: { type: "string", minLength: 1, maxLength: 1024 }, default: [] }, labels: { description: "A PR carrying one of these labels is governed (labels only add PRs).", type: "array", items: { type: "string", minLength: 1, maxLength: 1024 }, default: [] }, branches: { description: "A PR whose head branch matches one of these is governed (branches only add PRs). Minimatch globs; dotfiles match too.", type: "array", items: { type: "string", minLength: 1, maxLength: 1024 }, default: [] } } }, reviewers: { description: "Who may /approve and /veto (never the PR author, a committer, an agent or a bot).", type: "object", additionalProperties: !1, default: { users: [], teams: [], permission: "write" }, properties: { users: { description: "Reviewers by login. GitHub logins, case-insensitive; `*` is the only wildcard and `[bot]` is literal.", type: "array", items: { type: "string", minLength: 1, maxLength: 1024 }, default: [] }, teams: { description: "Reviewers by team, as org/team-slug.", type: "array", items: { type: "string", minLength: 1, maxLength: 1024, pattern: "^[^/\\s]+/[^/\\s]+$" }, default: [] }, permission: { description: "Anyone with at least this repository permission may decide.", enum: ["read", "triage", "write", "maintain", "admin"], default: "write" } } }, default: { description: "Tier of a changed file that no matching path rule covers (and of a PR with no files).", enum: ["fyi", "soft", "hard"], default: "soft" }, tiers: { description: "What each tier asks.", type: "object", additionalProperties: !1, default: {}, properties: { fyi: { type: "object", additionalProperties: !1, default: {}, properties: { merge: { description: "Merge once the other checks pass.", type: "boolean", default: !0 } } }, soft: { type: "object", additionalProperties: !1, default: {}, properties: { window: { description: "Veto window: a number and s, m, h or d (e.g. 15m).", type: "string", pattern: "^[1-9][0-9]{0,5}[smhd]$", default: "15m" }, merge: { description: "Merge when the veto window ends without a veto.", type: "boolean", default: !0 } } }, hard: { type: "object", additionalProperties: !1, default: {}, properties: { approvals: { description: "Approvals needed.", type: "integer", minimum: 1, maximum: 100, default: 1 }, merge: { description: "Merge once approved.", type: "boolean", default: !0 }, invalidate_on_push: { description: "A push discards earlier approvals.", type: "boolean", default: !0 }, request_review: { description: "Request reviews (GitHub review queue and notification) from the users and teams who may approve, once per head.", type: "boolean", default: !0 }, remind: { description: "Reminders while approvals are missing, measured from when the PR started waiting (in working time when working_hours is set); increasing.", type: "array", minItems: 1, maxItems: 10, items: { type: "string", pattern: "^[1-9][0-9]{0,5}[smhd]$" } }, escalate_to: { description: "After the last reminder, also request review from and mention these.", type: "object", additionalProperties: !1, properties: { users: { description: "Users. GitHub logins, case-insensitive; `*` is the only wildcard and `[bot]` is literal.", type: "array", items: { type: "string", minLength: 1, maxLength: 1024 }, default: [] }, teams: { description: "Teams, as org/team-slug.", type: "array", items: { type: "string", minLength: 1, maxLength: 1024, pattern: "^[^/\\s]+/[^/\\s]+$" }, default: [] } } } } } } }, merge: { type: "object", additionalProperties: !1, default: {}, properties: { method: { description: "How the gate merges: one method, or a list in order of preference (the first one the repository and the base branch's rules allow; `required_linear_history` rules out `merge`).", anyOf: [{ enum: ["merge", "squash", "rebase"] }, { type: "array", items: { enum: ["merge", "squash", "rebase"] }, minItems: 1, uniqueItems: !0 }], default: "squash" }, update_branch: { description: "When the base branch requires branches to be up to date and this one is behind, ask GitHub to update it (`PUT …/update-branch`). The update is a new head: it is decided again (docs/protected-branches.md).", type: "boolean", default: !1 } } }, working_hours: { description: "Veto windows and reminder delays count only working time.", type: "object", additionalProperties: !1, required: ["timezone", "days", "from", "to"], properties: { timezone: { description: "IANA time zone name, e.g. Europe/Berlin.", type: "string", minLength: 1 }, days: { description: "Working days.", type: "array", minItems: 1, uniqueItems: !0, items: { enum: ["mon", "tue", "wed", "thu", "fri", "sat", "sun"] } }, from: { description: "Start of the working day, HH:MM local time.", type: "string", pattern: "^([01][0-9]|2[0-3]):[0-5][0-9]$|^24:00$" }, to: { description: "End of the working day, HH:MM local time (24:00 for midnight); after from.", type: "string", pattern: "^([01][0-9]|2[0-3]):[0-5][0-9]$|^24:00$" }, holidays: { description: "Local dates (YYYY-MM-DD) that are not working days.", type: "array", default: [], items: { type: "string", pattern: "^[0-9]{4}-[0-9]{2}-[0-9]{2}$" } } } }, rules: { description: "The PR's tier is the highest among matching rules, `default` for uncovered files, and the built-in floors.", type: "array", default: [], items: { type: "object", additionalProperties: !1, required: ["name", "tier"], anyOf: [{ required: ["paths"] }, { required: ["labels"] }, { required: ["authors"] }, { required: ["base"] }, { required: ["changed_lines"] }, { required: ["changed_files"] }], properties: { name: { description: "Shown in the check run and the status comment.", type: "string", minLength: 1, maxLength: 200 }, tier: { enum: ["fyi", "soft", "hard"] }, paths: { description: "Holds when at least one changed path (old or new, for renames) matches. Minimatch globs; dotfiles match too.", type: "array", items: { type: "string", minLength: 1, maxLength: 1024 }, minItems: 1 }, labels: { description: "Holds when the PR has one of these labels.", type: "array", items: { type: "string", minLength: 1, maxLength: 1024 }, minItems: 1 }, authors: { description: "Holds when the PR author matches. GitHub logins, case-insensitive; `*` is the only wildcard and `[bot]` is literal.", type: "array", items: { type: "string", minLength: 1, maxLength: 1024 }, minItems: 1 }, base: { description: "Holds when the target branch matches. Minimatch globs; dotfiles match too.", type: "array", items: { type: "string", minLength: 1, maxLength: 1024 }, minItems: 1 }, changed_lines: { description: "Holds when added + deleted lines are MORE than this.", type: "integer", minimum: 0 }, changed_files: { description: "Holds when the number of changed files is MORE than this.", type: "integer", minimum: 0 }, reviewers: { description: "Hard rules: who must approve a PR this rule matches (instead of the top-level reviewers). No default permission.", type: "object", additionalProperties: !1, properties: { users: { description: "Approvers by login. GitHub logins, case-insensitive; `*` is the only wildcard and `[bot]` is literal.", type: "array", items: { type: "string", minLength: 1, maxLength: 1024 }, default: [] }, teams: { description: "Approvers by team, as org/team-slug.", type: "array", items: { type: "string", minLength: 1, maxLength: 1024, pattern: "^[^/\\s]+/[^/\\s]+$" }, default: [] }, permission: { description: "Anyone with at least this repository permission.", enum: ["read", "triage", "write", "maintain", "admin"] } } }, approvals: { description: "Approvals needed from this rule's reviewers (default: tiers.hard.approvals).", type: "integer", minimum: 1, maximum: 100 }, risk: { description: "Weight (0 to 1) this rule adds to the risk score when it matches; needs a `risk` section to have an effect.", type: "number", minimum: 0, maximum: 1 } } } }, risk: { description: "Risk-score thresholds. The score (0 to 1) sums documented signals of the change (size, breadth, deletions, dependency manifests, untested source, binaries, rule weights); it only raises the tier.", type: "object", additionalProperties: !1, properties: { soft: { description: "A score at or above this makes the PR at least soft.", type: "number", minimum: 0, maximum: 1 }, hard: { description: "A score at or above this makes the PR hard.", type: "number", minimum: 0, maximum: 1 } } }, notify: { description: "Chat messages, one per PR per event (docs/notify.md). Credentials come from the App's environment (SLACK_BOT_TOKEN, HITL_NOTIFY_URL, HITL_NOTIFY_SECRET), never from this file.", type: "object", additionalProperties: !1, properties: { slack: { description: "Post to Slack with the App's SLACK_BOT_TOKEN; later events of a PR go into its thread.", type: "object", additionalProperties: !1, required: ["channel", "on"], properties: { channel: { description: "Channel name (#agent-prs) or id (C0123456789).", type: "string", pattern: "^(#[a-z0-9][a-z0-9._-]{0,79}|[CGD][A-Z0-9]{6,})$" }, on: { description: "Events that send a message: hard (a PR starts waiting for approvals), soft (a veto window opens), veto, merged, stale (a reminder step).", type: "array", uniqueItems: !0, minItems: 1, items: { enum: ["hard", "soft", "veto", "merged", "stale"] } } } }, webhook: { description: "POST a JSON body signed with HITL_NOTIFY_SECRET to the App's HITL_NOTIFY_URL.", type: "object", additionalProperties: !1, required: ["on"], properties: { on: { description: "Events that send a message: hard (a PR starts waiting for approvals), soft (a veto window opens), veto, merged, stale (a reminder step).", type: "array", uniqueItems: !0, minItems: 1, items: { enum: ["hard", "soft", "veto", "merged", "stale"] } } } } } } } }, func2 = Object.prototype.hasOwnProperty, func3 = (runtime0.default?.default !== void 0 ? runtime0.default : runtime0).default, func0 = (runtime1.default?.default !== void 0 ? runtime1.default : runtime1).default, pattern0 = new RegExp("^[^/\\s]+/[^/\\s]+$", "u"), pattern1 = new RegExp("^[1-9][0-9]{0,5}[smhd]$", "u"), pattern4 = new RegExp("^([01][0-9]|2[0-3]):[0-5][0-9]$|^24:00$", "u"), pattern6 = new RegExp("^[0-9]{4}-[0-9]{2}-[0-9]{2}$", "u"), pattern8 = new RegExp("^(#[a-z0-9][a-z0-9._-]{0,79}|[CGD][A-Z0-9]{6,})$", "u");
+var schema11 = { $schema: "http://json-schema.org/draft-07/schema#", title: "hitl-gate policy (.github/hitl.yml)", description: "Which pull requests opened by AI coding agents a human must see (fyi), may veto (soft) or must approve (hard).", type: "object", additionalProperties: !1, required: ["version"], properties: { _extends: { description: `Inherit from another repository's policy (Probot config inheritance, e.g. "org/.github").`, type: "string", minLength: 1 }, version: { description: "Format version of this file. Only 1 exists.", enum: [1] }, mode: { description: "enforce: the gate acts (merges, blocks, asks). observe: it decides exactly the same but acts on nothing, its check concludes neutral and its status comment says what it would do (docs/policy.md).", enum: ["enforce", "observe"], default: "enforce" }, agents: { description: "Who counts as an agent. PRs by anyone else get a passing `hitl` check and nothing else.", type: "object", additionalProperties: !1, default: { authors: ["Copilot", "copilot-swe-agent[bot]", "devin-ai-integration[bot]", "chatgpt-codex-connector[bot]", "claude[bot]", "cursor[bot]", "google-labs-jules[bot]", "amazon-q-developer[bot]", "sweep-ai[bot]", "codegen-sh[bot]"], labels: [], branches: ["copilot/**", "codex/**", "claude/**", "cursor/**", "devin/**", "jules/**"], trailers: ["Co-Authored-By: Claude* <noreply@anthropic.com>", "Co-Authored-By: Codex <noreply@openai.com>"] }, properties: { authors: { description: "PR authors that are agents. GitHub logins, case-insensitive; `*` is the only wildcard and `[bot]` is literal.", type: "array", items: { type: "string", minLength: 1, maxLength: 1024 }, default: [] }, labels: { description: "A PR carrying one of these labels is governed (labels only add PRs).", type: "array", items: { type: "string", minLength: 1, maxLength: 1024 }, default: [] }, branches: { description: "A PR whose head branch matches one of these is governed (branches only add PRs). Minimatch globs; dotfiles match too.", type: "array", items: { type: "string", minLength: 1, maxLength: 1024 }, default: [] }, trailers: { description: 'A PR with a commit carrying one of these trailer lines is governed (trailers only add PRs). "Key: value"; case-insensitive; `*` is the only wildcard. Default: the trailers coding agents document (docs/policy.md); `[]` turns them off.', type: "array", items: { type: "string", minLength: 1, maxLength: 1024, pattern: "^[A-Za-z0-9][A-Za-z0-9-]*\\s*:\\s*\\S" }, default: ["Co-Authored-By: Claude* <noreply@anthropic.com>", "Co-Authored-By: Codex <noreply@openai.com>"] } } }, reviewers: { description: "Who may /approve and /veto (never the PR author, a committer, an agent or a bot).", type: "object", additionalProperties: !1, default: { users: [], teams: [], permission: "write" }, properties: { users: { description: "Reviewers by login. GitHub logins, case-insensitive; `*` is the only wildcard and `[bot]` is literal.", type: "array", items: { type: "string", minLength: 1, maxLength: 1024 }, default: [] }, teams: { description: "Reviewers by team, as org/team-slug.", type: "array", items: { type: "string", minLength: 1, maxLength: 1024, pattern: "^[^/\\s]+/[^/\\s]+$" }, default: [] }, permission: { description: "Anyone with at least this repository permission may decide.", enum: ["read", "triage", "write", "maintain", "admin"], default: "write" } } }, default: { description: "Tier of a changed file that no matching path rule covers (and of a PR with no files).", enum: ["fyi", "soft", "hard"], default: "soft" }, tiers: { description: "What each tier asks.", type: "object", additionalProperties: !1, default: {}, properties: { fyi: { type: "object", additionalProperties: !1, default: {}, properties: { merge: { description: "Merge once the other checks pass.", type: "boolean", default: !0 } } }, soft: { type: "object", additionalProperties: !1, default: {}, properties: { window: { description: "Veto window: a number and s, m, h or d (e.g. 15m).", type: "string", pattern: "^[1-9][0-9]{0,5}[smhd]$", default: "15m" }, merge: { description: "Merge when the veto window ends without a veto.", type: "boolean", default: !0 } } }, hard: { type: "object", additionalProperties: !1, default: {}, properties: { approvals: { description: "Approvals needed.", type: "integer", minimum: 1, maximum: 100, default: 1 }, merge: { description: "Merge once approved.", type: "boolean", default: !0 }, invalidate_on_push: { description: "A push discards earlier approvals.", type: "boolean", default: !0 }, request_review: { description: "Request reviews (GitHub review queue and notification) from the users and teams who may approve, once per head.", type: "boolean", default: !0 }, remind: { description: "Reminders while approvals are missing, measured from when the PR started waiting (in working time when working_hours is set); increasing.", type: "array", minItems: 1, maxItems: 10, items: { type: "string", pattern: "^[1-9][0-9]{0,5}[smhd]$" } }, escalate_to: { description: "After the last reminder, also request review from and mention these.", type: "object", additionalProperties: !1, properties: { users: { description: "Users. GitHub logins, case-insensitive; `*` is the only wildcard and `[bot]` is literal.", type: "array", items: { type: "string", minLength: 1, maxLength: 1024 }, default: [] }, teams: { description: "Teams, as org/team-slug.", type: "array", items: { type: "string", minLength: 1, maxLength: 1024, pattern: "^[^/\\s]+/[^/\\s]+$" }, default: [] } } } } } } }, merge: { type: "object", additionalProperties: !1, default: {}, properties: { method: { description: "How the gate merges: one method, or a list in order of preference (the first one the repository and the base branch's rules allow; `required_linear_history` rules out `merge`).", anyOf: [{ enum: ["merge", "squash", "rebase"] }, { type: "array", items: { enum: ["merge", "squash", "rebase"] }, minItems: 1, uniqueItems: !0 }], default: "squash" }, update_branch: { description: "When the base branch requires branches to be up to date and this one is behind, ask GitHub to update it (`PUT …/update-branch`). The update is a new head: it is decided again (docs/protected-branches.md).", type: "boolean", default: !1 } } }, working_hours: { description: "Veto windows and reminder delays count only working time.", type: "object", additionalProperties: !1, required: ["timezone", "days", "from", "to"], properties: { timezone: { description: "IANA time zone name, e.g. Europe/Berlin.", type: "string", minLength: 1 }, days: { description: "Working days.", type: "array", minItems: 1, uniqueItems: !0, items: { enum: ["mon", "tue", "wed", "thu", "fri", "sat", "sun"] } }, from: { description: "Start of the working day, HH:MM local time.", type: "string", pattern: "^([01][0-9]|2[0-3]):[0-5][0-9]$|^24:00$" }, to: { description: "End of the working day, HH:MM local time (24:00 for midnight); after from.", type: "string", pattern: "^([01][0-9]|2[0-3]):[0-5][0-9]$|^24:00$" }, holidays: { description: "Local dates (YYYY-MM-DD) that are not working days.", type: "array", default: [], items: { type: "string", pattern: "^[0-9]{4}-[0-9]{2}-[0-9]{2}$" } } } }, rules: { description: "The PR's tier is the highest among matching rules, `default` for uncovered files, and the built-in floors.", type: "array", default: [], items: { type: "object", additionalProperties: !1, required: ["name", "tier"], anyOf: [{ required: ["paths"] }, { required: ["labels"] }, { required: ["authors"] }, { required: ["base"] }, { required: ["changed_lines"] }, { required: ["changed_files"] }], properties: { name: { description: "Shown in the check run and the status comment.", type: "string", minLength: 1, maxLength: 200 }, tier: { enum: ["fyi", "soft", "hard"] }, mode: { description: "observe: what only this rule (and other observed rules) would add is shown, not enforced; what enforcing rules demand still is. Default: the policy's mode.", enum: ["enforce", "observe"] }, paths: { description: "Holds when at least one changed path (old or new, for renames) matches. Minimatch globs; dotfiles match too.", type: "array", items: { type: "string", minLength: 1, maxLength: 1024 }, minItems: 1 }, labels: { description: "Holds when the PR has one of these labels.", type: "array", items: { type: "string", minLength: 1, maxLength: 1024 }, minItems: 1 }, authors: { description: "Holds when the PR author matches. GitHub logins, case-insensitive; `*` is the only wildcard and `[bot]` is literal.", type: "array", items: { type: "string", minLength: 1, maxLength: 1024 }, minItems: 1 }, base: { description: "Holds when the target branch matches. Minimatch globs; dotfiles match too.", type: "array", items: { type: "string", minLength: 1, maxLength: 1024 }, minItems: 1 }, changed_lines: { description: "Holds when added + deleted lines are MORE than this.", type: "integer", minimum: 0 }, changed_files: { description: "Holds when the number of changed files is MORE than this.", type: "integer", minimum: 0 }, reviewers: { description: "Hard rules: who must approve a PR this rule matches (instead of the top-level reviewers). No default permission.", type: "object", additionalProperties: !1, properties: { users: { description: "Approvers by login. GitHub logins, case-insensitive; `*` is the only wildcard and `[bot]` is literal.", type: "array", items: { type: "string", minLength: 1, maxLength: 1024 }, default: [] }, teams: { description: "Approvers by team, as org/team-slug.", type: "array", items: { type: "string", minLength: 1, maxLength: 1024, pattern: "^[^/\\s]+/[^/\\s]+$" }, default: [] }, permission: { description: "Anyone with at least this repository permission.", enum: ["read", "triage", "write", "maintain", "admin"] } } }, approvals: { description: "Approvals needed from this rule's reviewers (default: tiers.hard.approvals).", type: "integer", minimum: 1, maximum: 100 }, risk: { description: "Weight (0 to 1) this rule adds to the risk score when it matches; needs a `risk` section to have an effect.", type: "number", minimum: 0, maximum: 1 } } } }, risk: { description: "Risk-score thresholds. The score (0 to 1) sums documented signals of the change (size, breadth, deletions, dependency manifests, untested source, binaries, rule weights); it only raises the tier.", type: "object", additionalProperties: !1, properties: { soft: { description: "A score at or above this makes the PR at least soft.", type: "number", minimum: 0, maximum: 1 }, hard: { description: "A score at or above this makes the PR hard.", type: "number", minimum: 0, maximum: 1 } } }, notify: { description: "Chat messages, one per PR per event (docs/notify.md). Credentials come from the App's environment (SLACK_BOT_TOKEN, HITL_NOTIFY_URL, HITL_NOTIFY_SECRET), never from this file.", type: "object", additionalProperties: !1, properties: { slack: { description: "Post to Slack with the App's SLACK_BOT_TOKEN; later events of a PR go into its thread.", type: "object", additionalProperties: !1, required: ["channel", "on"], properties: { channel: { description: "Channel name (#agent-prs) or id (C0123456789).", type: "string", pattern: "^(#[a-z0-9][a-z0-9._-]{0,79}|[CGD][A-Z0-9]{6,})$" }, on: { description: "Events that send a message: hard (a PR starts waiting for approvals), soft (a veto window opens), veto, merged, stale (a reminder step).", type: "array", uniqueItems: !0, minItems: 1, items: { enum: ["hard", "soft", "veto", "merged", "stale"] } } } }, webhook: { description: "POST a JSON body signed with HITL_NOTIFY_SECRET to the App's HITL_NOTIFY_URL.", type: "object", additionalProperties: !1, required: ["on"], properties: { on: { description: "Events that send a message: hard (a PR starts waiting for approvals), soft (a veto window opens), veto, merged, stale (a reminder step).", type: "array", uniqueItems: !0, minItems: 1, items: { enum: ["hard", "soft", "veto", "merged", "stale"] } } } } } } } }, func2 = Object.prototype.hasOwnProperty, func3 = (runtime0.default?.default !== void 0 ? runtime0.default : runtime0).default, func0 = (runtime1.default?.default !== void 0 ? runtime1.default : runtime1).default, pattern0 = new RegExp("^[A-Za-z0-9][A-Za-z0-9-]*\\s*:\\s*\\S", "u"), pattern1 = new RegExp("^[^/\\s]+/[^/\\s]+$", "u"), pattern2 = new RegExp("^[1-9][0-9]{0,5}[smhd]$", "u"), pattern5 = new RegExp("^([01][0-9]|2[0-3]):[0-5][0-9]$|^24:00$", "u"), pattern7 = new RegExp("^[0-9]{4}-[0-9]{2}-[0-9]{2}$", "u"), pattern9 = new RegExp("^(#[a-z0-9][a-z0-9._-]{0,79}|[CGD][A-Z0-9]{6,})$", "u");
 function validate10(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
   let vErrors = null, errors = 0;
   if (data && typeof data == "object" && !Array.isArray(data)) {
-    if (data.agents === void 0 && (data.agents = { authors: ["Copilot", "copilot-swe-agent[bot]", "devin-ai-integration[bot]", "chatgpt-codex-connector[bot]", "claude[bot]", "cursor[bot]", "google-labs-jules[bot]", "amazon-q-developer[bot]", "sweep-ai[bot]", "codegen-sh[bot]"], labels: [], branches: ["copilot/**", "codex/**", "claude/**", "cursor/**", "devin/**", "jules/**"] }), data.reviewers === void 0 && (data.reviewers = { users: [], teams: [], permission: "write" }), data.default === void 0 && (data.default = "soft"), data.tiers === void 0 && (data.tiers = {}), data.merge === void 0 && (data.merge = {}), data.rules === void 0 && (data.rules = []), data.version === void 0) {
+    if (data.mode === void 0 && (data.mode = "enforce"), data.agents === void 0 && (data.agents = { authors: ["Copilot", "copilot-swe-agent[bot]", "devin-ai-integration[bot]", "chatgpt-codex-connector[bot]", "claude[bot]", "cursor[bot]", "google-labs-jules[bot]", "amazon-q-developer[bot]", "sweep-ai[bot]", "codegen-sh[bot]"], labels: [], branches: ["copilot/**", "codex/**", "claude/**", "cursor/**", "devin/**", "jules/**"], trailers: ["Co-Authored-By: Claude* <noreply@anthropic.com>", "Co-Authored-By: Codex <noreply@openai.com>"] }), data.reviewers === void 0 && (data.reviewers = { users: [], teams: [], permission: "write" }), data.default === void 0 && (data.default = "soft"), data.tiers === void 0 && (data.tiers = {}), data.merge === void 0 && (data.merge = {}), data.rules === void 0 && (data.rules = []), data.version === void 0) {
       let err0 = { instancePath, schemaPath: "#/required", keyword: "required", params: { missingProperty: "version" }, message: "must have required property 'version'", schema: schema11.required, parentSchema: schema11, data };
       vErrors === null ? vErrors = [err0] : vErrors.push(err0), errors++;
     }
@@ -24983,1041 +30110,1080 @@ function validate10(data, { instancePath = "", parentData, parentDataProperty, r
         vErrors === null ? vErrors = [err4] : vErrors.push(err4), errors++;
       }
     }
-    let data2 = data.agents;
-    if (data2 && typeof data2 == "object" && !Array.isArray(data2)) {
-      data2.authors === void 0 && (data2.authors = []), data2.labels === void 0 && (data2.labels = []), data2.branches === void 0 && (data2.branches = []);
-      for (let key1 in data2)
-        if (!(key1 === "authors" || key1 === "labels" || key1 === "branches")) {
-          let err5 = { instancePath: instancePath + "/agents", schemaPath: "#/properties/agents/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key1 }, message: "must NOT have additional properties", schema: !1, parentSchema: schema11.properties.agents, data: data2 };
-          vErrors === null ? vErrors = [err5] : vErrors.push(err5), errors++;
+    let data2 = data.mode;
+    if (!(data2 === "enforce" || data2 === "observe")) {
+      let err5 = { instancePath: instancePath + "/mode", schemaPath: "#/properties/mode/enum", keyword: "enum", params: { allowedValues: schema11.properties.mode.enum }, message: "must be equal to one of the allowed values", schema: schema11.properties.mode.enum, parentSchema: schema11.properties.mode, data: data2 };
+      vErrors === null ? vErrors = [err5] : vErrors.push(err5), errors++;
+    }
+    let data3 = data.agents;
+    if (data3 && typeof data3 == "object" && !Array.isArray(data3)) {
+      data3.authors === void 0 && (data3.authors = []), data3.labels === void 0 && (data3.labels = []), data3.branches === void 0 && (data3.branches = []), data3.trailers === void 0 && (data3.trailers = ["Co-Authored-By: Claude* <noreply@anthropic.com>", "Co-Authored-By: Codex <noreply@openai.com>"]);
+      for (let key1 in data3)
+        if (!(key1 === "authors" || key1 === "labels" || key1 === "branches" || key1 === "trailers")) {
+          let err6 = { instancePath: instancePath + "/agents", schemaPath: "#/properties/agents/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key1 }, message: "must NOT have additional properties", schema: !1, parentSchema: schema11.properties.agents, data: data3 };
+          vErrors === null ? vErrors = [err6] : vErrors.push(err6), errors++;
         }
-      let data3 = data2.authors;
-      if (Array.isArray(data3)) {
-        let len0 = data3.length;
+      let data4 = data3.authors;
+      if (Array.isArray(data4)) {
+        let len0 = data4.length;
         for (let i0 = 0; i0 < len0; i0++) {
-          let data4 = data3[i0];
-          if (typeof data4 == "string") {
-            if (func3(data4) > 1024) {
-              let err6 = { instancePath: instancePath + "/agents/authors/" + i0, schemaPath: "#/properties/agents/properties/authors/items/maxLength", keyword: "maxLength", params: { limit: 1024 }, message: "must NOT have more than 1024 characters", schema: 1024, parentSchema: schema11.properties.agents.properties.authors.items, data: data4 };
-              vErrors === null ? vErrors = [err6] : vErrors.push(err6), errors++;
-            }
-            if (func3(data4) < 1) {
-              let err7 = { instancePath: instancePath + "/agents/authors/" + i0, schemaPath: "#/properties/agents/properties/authors/items/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters", schema: 1, parentSchema: schema11.properties.agents.properties.authors.items, data: data4 };
+          let data5 = data4[i0];
+          if (typeof data5 == "string") {
+            if (func3(data5) > 1024) {
+              let err7 = { instancePath: instancePath + "/agents/authors/" + i0, schemaPath: "#/properties/agents/properties/authors/items/maxLength", keyword: "maxLength", params: { limit: 1024 }, message: "must NOT have more than 1024 characters", schema: 1024, parentSchema: schema11.properties.agents.properties.authors.items, data: data5 };
               vErrors === null ? vErrors = [err7] : vErrors.push(err7), errors++;
             }
+            if (func3(data5) < 1) {
+              let err8 = { instancePath: instancePath + "/agents/authors/" + i0, schemaPath: "#/properties/agents/properties/authors/items/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters", schema: 1, parentSchema: schema11.properties.agents.properties.authors.items, data: data5 };
+              vErrors === null ? vErrors = [err8] : vErrors.push(err8), errors++;
+            }
           } else {
-            let err8 = { instancePath: instancePath + "/agents/authors/" + i0, schemaPath: "#/properties/agents/properties/authors/items/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema11.properties.agents.properties.authors.items.type, parentSchema: schema11.properties.agents.properties.authors.items, data: data4 };
-            vErrors === null ? vErrors = [err8] : vErrors.push(err8), errors++;
+            let err9 = { instancePath: instancePath + "/agents/authors/" + i0, schemaPath: "#/properties/agents/properties/authors/items/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema11.properties.agents.properties.authors.items.type, parentSchema: schema11.properties.agents.properties.authors.items, data: data5 };
+            vErrors === null ? vErrors = [err9] : vErrors.push(err9), errors++;
           }
         }
       } else {
-        let err9 = { instancePath: instancePath + "/agents/authors", schemaPath: "#/properties/agents/properties/authors/type", keyword: "type", params: { type: "array" }, message: "must be array", schema: schema11.properties.agents.properties.authors.type, parentSchema: schema11.properties.agents.properties.authors, data: data3 };
-        vErrors === null ? vErrors = [err9] : vErrors.push(err9), errors++;
+        let err10 = { instancePath: instancePath + "/agents/authors", schemaPath: "#/properties/agents/properties/authors/type", keyword: "type", params: { type: "array" }, message: "must be array", schema: schema11.properties.agents.properties.authors.type, parentSchema: schema11.properties.agents.properties.authors, data: data4 };
+        vErrors === null ? vErrors = [err10] : vErrors.push(err10), errors++;
       }
-      let data5 = data2.labels;
-      if (Array.isArray(data5)) {
-        let len1 = data5.length;
+      let data6 = data3.labels;
+      if (Array.isArray(data6)) {
+        let len1 = data6.length;
         for (let i1 = 0; i1 < len1; i1++) {
-          let data6 = data5[i1];
-          if (typeof data6 == "string") {
-            if (func3(data6) > 1024) {
-              let err10 = { instancePath: instancePath + "/agents/labels/" + i1, schemaPath: "#/properties/agents/properties/labels/items/maxLength", keyword: "maxLength", params: { limit: 1024 }, message: "must NOT have more than 1024 characters", schema: 1024, parentSchema: schema11.properties.agents.properties.labels.items, data: data6 };
-              vErrors === null ? vErrors = [err10] : vErrors.push(err10), errors++;
-            }
-            if (func3(data6) < 1) {
-              let err11 = { instancePath: instancePath + "/agents/labels/" + i1, schemaPath: "#/properties/agents/properties/labels/items/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters", schema: 1, parentSchema: schema11.properties.agents.properties.labels.items, data: data6 };
+          let data7 = data6[i1];
+          if (typeof data7 == "string") {
+            if (func3(data7) > 1024) {
+              let err11 = { instancePath: instancePath + "/agents/labels/" + i1, schemaPath: "#/properties/agents/properties/labels/items/maxLength", keyword: "maxLength", params: { limit: 1024 }, message: "must NOT have more than 1024 characters", schema: 1024, parentSchema: schema11.properties.agents.properties.labels.items, data: data7 };
               vErrors === null ? vErrors = [err11] : vErrors.push(err11), errors++;
             }
+            if (func3(data7) < 1) {
+              let err12 = { instancePath: instancePath + "/agents/labels/" + i1, schemaPath: "#/properties/agents/properties/labels/items/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters", schema: 1, parentSchema: schema11.properties.agents.properties.labels.items, data: data7 };
+              vErrors === null ? vErrors = [err12] : vErrors.push(err12), errors++;
+            }
           } else {
-            let err12 = { instancePath: instancePath + "/agents/labels/" + i1, schemaPath: "#/properties/agents/properties/labels/items/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema11.properties.agents.properties.labels.items.type, parentSchema: schema11.properties.agents.properties.labels.items, data: data6 };
-            vErrors === null ? vErrors = [err12] : vErrors.push(err12), errors++;
+            let err13 = { instancePath: instancePath + "/agents/labels/" + i1, schemaPath: "#/properties/agents/properties/labels/items/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema11.properties.agents.properties.labels.items.type, parentSchema: schema11.properties.agents.properties.labels.items, data: data7 };
+            vErrors === null ? vErrors = [err13] : vErrors.push(err13), errors++;
           }
         }
       } else {
-        let err13 = { instancePath: instancePath + "/agents/labels", schemaPath: "#/properties/agents/properties/labels/type", keyword: "type", params: { type: "array" }, message: "must be array", schema: schema11.properties.agents.properties.labels.type, parentSchema: schema11.properties.agents.properties.labels, data: data5 };
-        vErrors === null ? vErrors = [err13] : vErrors.push(err13), errors++;
+        let err14 = { instancePath: instancePath + "/agents/labels", schemaPath: "#/properties/agents/properties/labels/type", keyword: "type", params: { type: "array" }, message: "must be array", schema: schema11.properties.agents.properties.labels.type, parentSchema: schema11.properties.agents.properties.labels, data: data6 };
+        vErrors === null ? vErrors = [err14] : vErrors.push(err14), errors++;
       }
-      let data7 = data2.branches;
-      if (Array.isArray(data7)) {
-        let len2 = data7.length;
+      let data8 = data3.branches;
+      if (Array.isArray(data8)) {
+        let len2 = data8.length;
         for (let i2 = 0; i2 < len2; i2++) {
-          let data8 = data7[i2];
-          if (typeof data8 == "string") {
-            if (func3(data8) > 1024) {
-              let err14 = { instancePath: instancePath + "/agents/branches/" + i2, schemaPath: "#/properties/agents/properties/branches/items/maxLength", keyword: "maxLength", params: { limit: 1024 }, message: "must NOT have more than 1024 characters", schema: 1024, parentSchema: schema11.properties.agents.properties.branches.items, data: data8 };
-              vErrors === null ? vErrors = [err14] : vErrors.push(err14), errors++;
-            }
-            if (func3(data8) < 1) {
-              let err15 = { instancePath: instancePath + "/agents/branches/" + i2, schemaPath: "#/properties/agents/properties/branches/items/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters", schema: 1, parentSchema: schema11.properties.agents.properties.branches.items, data: data8 };
+          let data9 = data8[i2];
+          if (typeof data9 == "string") {
+            if (func3(data9) > 1024) {
+              let err15 = { instancePath: instancePath + "/agents/branches/" + i2, schemaPath: "#/properties/agents/properties/branches/items/maxLength", keyword: "maxLength", params: { limit: 1024 }, message: "must NOT have more than 1024 characters", schema: 1024, parentSchema: schema11.properties.agents.properties.branches.items, data: data9 };
               vErrors === null ? vErrors = [err15] : vErrors.push(err15), errors++;
             }
+            if (func3(data9) < 1) {
+              let err16 = { instancePath: instancePath + "/agents/branches/" + i2, schemaPath: "#/properties/agents/properties/branches/items/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters", schema: 1, parentSchema: schema11.properties.agents.properties.branches.items, data: data9 };
+              vErrors === null ? vErrors = [err16] : vErrors.push(err16), errors++;
+            }
           } else {
-            let err16 = { instancePath: instancePath + "/agents/branches/" + i2, schemaPath: "#/properties/agents/properties/branches/items/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema11.properties.agents.properties.branches.items.type, parentSchema: schema11.properties.agents.properties.branches.items, data: data8 };
-            vErrors === null ? vErrors = [err16] : vErrors.push(err16), errors++;
+            let err17 = { instancePath: instancePath + "/agents/branches/" + i2, schemaPath: "#/properties/agents/properties/branches/items/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema11.properties.agents.properties.branches.items.type, parentSchema: schema11.properties.agents.properties.branches.items, data: data9 };
+            vErrors === null ? vErrors = [err17] : vErrors.push(err17), errors++;
           }
         }
       } else {
-        let err17 = { instancePath: instancePath + "/agents/branches", schemaPath: "#/properties/agents/properties/branches/type", keyword: "type", params: { type: "array" }, message: "must be array", schema: schema11.properties.agents.properties.branches.type, parentSchema: schema11.properties.agents.properties.branches, data: data7 };
-        vErrors === null ? vErrors = [err17] : vErrors.push(err17), errors++;
+        let err18 = { instancePath: instancePath + "/agents/branches", schemaPath: "#/properties/agents/properties/branches/type", keyword: "type", params: { type: "array" }, message: "must be array", schema: schema11.properties.agents.properties.branches.type, parentSchema: schema11.properties.agents.properties.branches, data: data8 };
+        vErrors === null ? vErrors = [err18] : vErrors.push(err18), errors++;
       }
-    } else {
-      let err18 = { instancePath: instancePath + "/agents", schemaPath: "#/properties/agents/type", keyword: "type", params: { type: "object" }, message: "must be object", schema: schema11.properties.agents.type, parentSchema: schema11.properties.agents, data: data2 };
-      vErrors === null ? vErrors = [err18] : vErrors.push(err18), errors++;
-    }
-    let data9 = data.reviewers;
-    if (data9 && typeof data9 == "object" && !Array.isArray(data9)) {
-      data9.users === void 0 && (data9.users = []), data9.teams === void 0 && (data9.teams = []), data9.permission === void 0 && (data9.permission = "write");
-      for (let key2 in data9)
-        if (!(key2 === "users" || key2 === "teams" || key2 === "permission")) {
-          let err19 = { instancePath: instancePath + "/reviewers", schemaPath: "#/properties/reviewers/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key2 }, message: "must NOT have additional properties", schema: !1, parentSchema: schema11.properties.reviewers, data: data9 };
-          vErrors === null ? vErrors = [err19] : vErrors.push(err19), errors++;
-        }
-      let data10 = data9.users;
+      let data10 = data3.trailers;
       if (Array.isArray(data10)) {
         let len3 = data10.length;
         for (let i3 = 0; i3 < len3; i3++) {
           let data11 = data10[i3];
           if (typeof data11 == "string") {
             if (func3(data11) > 1024) {
-              let err20 = { instancePath: instancePath + "/reviewers/users/" + i3, schemaPath: "#/properties/reviewers/properties/users/items/maxLength", keyword: "maxLength", params: { limit: 1024 }, message: "must NOT have more than 1024 characters", schema: 1024, parentSchema: schema11.properties.reviewers.properties.users.items, data: data11 };
-              vErrors === null ? vErrors = [err20] : vErrors.push(err20), errors++;
+              let err19 = { instancePath: instancePath + "/agents/trailers/" + i3, schemaPath: "#/properties/agents/properties/trailers/items/maxLength", keyword: "maxLength", params: { limit: 1024 }, message: "must NOT have more than 1024 characters", schema: 1024, parentSchema: schema11.properties.agents.properties.trailers.items, data: data11 };
+              vErrors === null ? vErrors = [err19] : vErrors.push(err19), errors++;
             }
             if (func3(data11) < 1) {
-              let err21 = { instancePath: instancePath + "/reviewers/users/" + i3, schemaPath: "#/properties/reviewers/properties/users/items/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters", schema: 1, parentSchema: schema11.properties.reviewers.properties.users.items, data: data11 };
+              let err20 = { instancePath: instancePath + "/agents/trailers/" + i3, schemaPath: "#/properties/agents/properties/trailers/items/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters", schema: 1, parentSchema: schema11.properties.agents.properties.trailers.items, data: data11 };
+              vErrors === null ? vErrors = [err20] : vErrors.push(err20), errors++;
+            }
+            if (!pattern0.test(data11)) {
+              let err21 = { instancePath: instancePath + "/agents/trailers/" + i3, schemaPath: "#/properties/agents/properties/trailers/items/pattern", keyword: "pattern", params: { pattern: "^[A-Za-z0-9][A-Za-z0-9-]*\\s*:\\s*\\S" }, message: 'must match pattern "^[A-Za-z0-9][A-Za-z0-9-]*\\s*:\\s*\\S"', schema: "^[A-Za-z0-9][A-Za-z0-9-]*\\s*:\\s*\\S", parentSchema: schema11.properties.agents.properties.trailers.items, data: data11 };
               vErrors === null ? vErrors = [err21] : vErrors.push(err21), errors++;
             }
           } else {
-            let err22 = { instancePath: instancePath + "/reviewers/users/" + i3, schemaPath: "#/properties/reviewers/properties/users/items/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema11.properties.reviewers.properties.users.items.type, parentSchema: schema11.properties.reviewers.properties.users.items, data: data11 };
+            let err22 = { instancePath: instancePath + "/agents/trailers/" + i3, schemaPath: "#/properties/agents/properties/trailers/items/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema11.properties.agents.properties.trailers.items.type, parentSchema: schema11.properties.agents.properties.trailers.items, data: data11 };
             vErrors === null ? vErrors = [err22] : vErrors.push(err22), errors++;
           }
         }
       } else {
-        let err23 = { instancePath: instancePath + "/reviewers/users", schemaPath: "#/properties/reviewers/properties/users/type", keyword: "type", params: { type: "array" }, message: "must be array", schema: schema11.properties.reviewers.properties.users.type, parentSchema: schema11.properties.reviewers.properties.users, data: data10 };
+        let err23 = { instancePath: instancePath + "/agents/trailers", schemaPath: "#/properties/agents/properties/trailers/type", keyword: "type", params: { type: "array" }, message: "must be array", schema: schema11.properties.agents.properties.trailers.type, parentSchema: schema11.properties.agents.properties.trailers, data: data10 };
         vErrors === null ? vErrors = [err23] : vErrors.push(err23), errors++;
       }
-      let data12 = data9.teams;
-      if (Array.isArray(data12)) {
-        let len4 = data12.length;
+    } else {
+      let err24 = { instancePath: instancePath + "/agents", schemaPath: "#/properties/agents/type", keyword: "type", params: { type: "object" }, message: "must be object", schema: schema11.properties.agents.type, parentSchema: schema11.properties.agents, data: data3 };
+      vErrors === null ? vErrors = [err24] : vErrors.push(err24), errors++;
+    }
+    let data12 = data.reviewers;
+    if (data12 && typeof data12 == "object" && !Array.isArray(data12)) {
+      data12.users === void 0 && (data12.users = []), data12.teams === void 0 && (data12.teams = []), data12.permission === void 0 && (data12.permission = "write");
+      for (let key2 in data12)
+        if (!(key2 === "users" || key2 === "teams" || key2 === "permission")) {
+          let err25 = { instancePath: instancePath + "/reviewers", schemaPath: "#/properties/reviewers/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key2 }, message: "must NOT have additional properties", schema: !1, parentSchema: schema11.properties.reviewers, data: data12 };
+          vErrors === null ? vErrors = [err25] : vErrors.push(err25), errors++;
+        }
+      let data13 = data12.users;
+      if (Array.isArray(data13)) {
+        let len4 = data13.length;
         for (let i4 = 0; i4 < len4; i4++) {
-          let data13 = data12[i4];
-          if (typeof data13 == "string") {
-            if (func3(data13) > 1024) {
-              let err24 = { instancePath: instancePath + "/reviewers/teams/" + i4, schemaPath: "#/properties/reviewers/properties/teams/items/maxLength", keyword: "maxLength", params: { limit: 1024 }, message: "must NOT have more than 1024 characters", schema: 1024, parentSchema: schema11.properties.reviewers.properties.teams.items, data: data13 };
-              vErrors === null ? vErrors = [err24] : vErrors.push(err24), errors++;
-            }
-            if (func3(data13) < 1) {
-              let err25 = { instancePath: instancePath + "/reviewers/teams/" + i4, schemaPath: "#/properties/reviewers/properties/teams/items/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters", schema: 1, parentSchema: schema11.properties.reviewers.properties.teams.items, data: data13 };
-              vErrors === null ? vErrors = [err25] : vErrors.push(err25), errors++;
-            }
-            if (!pattern0.test(data13)) {
-              let err26 = { instancePath: instancePath + "/reviewers/teams/" + i4, schemaPath: "#/properties/reviewers/properties/teams/items/pattern", keyword: "pattern", params: { pattern: "^[^/\\s]+/[^/\\s]+$" }, message: 'must match pattern "^[^/\\s]+/[^/\\s]+$"', schema: "^[^/\\s]+/[^/\\s]+$", parentSchema: schema11.properties.reviewers.properties.teams.items, data: data13 };
+          let data14 = data13[i4];
+          if (typeof data14 == "string") {
+            if (func3(data14) > 1024) {
+              let err26 = { instancePath: instancePath + "/reviewers/users/" + i4, schemaPath: "#/properties/reviewers/properties/users/items/maxLength", keyword: "maxLength", params: { limit: 1024 }, message: "must NOT have more than 1024 characters", schema: 1024, parentSchema: schema11.properties.reviewers.properties.users.items, data: data14 };
               vErrors === null ? vErrors = [err26] : vErrors.push(err26), errors++;
             }
+            if (func3(data14) < 1) {
+              let err27 = { instancePath: instancePath + "/reviewers/users/" + i4, schemaPath: "#/properties/reviewers/properties/users/items/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters", schema: 1, parentSchema: schema11.properties.reviewers.properties.users.items, data: data14 };
+              vErrors === null ? vErrors = [err27] : vErrors.push(err27), errors++;
+            }
           } else {
-            let err27 = { instancePath: instancePath + "/reviewers/teams/" + i4, schemaPath: "#/properties/reviewers/properties/teams/items/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema11.properties.reviewers.properties.teams.items.type, parentSchema: schema11.properties.reviewers.properties.teams.items, data: data13 };
-            vErrors === null ? vErrors = [err27] : vErrors.push(err27), errors++;
+            let err28 = { instancePath: instancePath + "/reviewers/users/" + i4, schemaPath: "#/properties/reviewers/properties/users/items/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema11.properties.reviewers.properties.users.items.type, parentSchema: schema11.properties.reviewers.properties.users.items, data: data14 };
+            vErrors === null ? vErrors = [err28] : vErrors.push(err28), errors++;
           }
         }
       } else {
-        let err28 = { instancePath: instancePath + "/reviewers/teams", schemaPath: "#/properties/reviewers/properties/teams/type", keyword: "type", params: { type: "array" }, message: "must be array", schema: schema11.properties.reviewers.properties.teams.type, parentSchema: schema11.properties.reviewers.properties.teams, data: data12 };
-        vErrors === null ? vErrors = [err28] : vErrors.push(err28), errors++;
-      }
-      let data14 = data9.permission;
-      if (!(data14 === "read" || data14 === "triage" || data14 === "write" || data14 === "maintain" || data14 === "admin")) {
-        let err29 = { instancePath: instancePath + "/reviewers/permission", schemaPath: "#/properties/reviewers/properties/permission/enum", keyword: "enum", params: { allowedValues: schema11.properties.reviewers.properties.permission.enum }, message: "must be equal to one of the allowed values", schema: schema11.properties.reviewers.properties.permission.enum, parentSchema: schema11.properties.reviewers.properties.permission, data: data14 };
+        let err29 = { instancePath: instancePath + "/reviewers/users", schemaPath: "#/properties/reviewers/properties/users/type", keyword: "type", params: { type: "array" }, message: "must be array", schema: schema11.properties.reviewers.properties.users.type, parentSchema: schema11.properties.reviewers.properties.users, data: data13 };
         vErrors === null ? vErrors = [err29] : vErrors.push(err29), errors++;
       }
-    } else {
-      let err30 = { instancePath: instancePath + "/reviewers", schemaPath: "#/properties/reviewers/type", keyword: "type", params: { type: "object" }, message: "must be object", schema: schema11.properties.reviewers.type, parentSchema: schema11.properties.reviewers, data: data9 };
-      vErrors === null ? vErrors = [err30] : vErrors.push(err30), errors++;
-    }
-    let data15 = data.default;
-    if (!(data15 === "fyi" || data15 === "soft" || data15 === "hard")) {
-      let err31 = { instancePath: instancePath + "/default", schemaPath: "#/properties/default/enum", keyword: "enum", params: { allowedValues: schema11.properties.default.enum }, message: "must be equal to one of the allowed values", schema: schema11.properties.default.enum, parentSchema: schema11.properties.default, data: data15 };
-      vErrors === null ? vErrors = [err31] : vErrors.push(err31), errors++;
-    }
-    let data16 = data.tiers;
-    if (data16 && typeof data16 == "object" && !Array.isArray(data16)) {
-      data16.fyi === void 0 && (data16.fyi = {}), data16.soft === void 0 && (data16.soft = {}), data16.hard === void 0 && (data16.hard = {});
-      for (let key3 in data16)
-        if (!(key3 === "fyi" || key3 === "soft" || key3 === "hard")) {
-          let err32 = { instancePath: instancePath + "/tiers", schemaPath: "#/properties/tiers/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key3 }, message: "must NOT have additional properties", schema: !1, parentSchema: schema11.properties.tiers, data: data16 };
-          vErrors === null ? vErrors = [err32] : vErrors.push(err32), errors++;
-        }
-      let data17 = data16.fyi;
-      if (data17 && typeof data17 == "object" && !Array.isArray(data17)) {
-        data17.merge === void 0 && (data17.merge = !0);
-        for (let key4 in data17)
-          if (key4 !== "merge") {
-            let err33 = { instancePath: instancePath + "/tiers/fyi", schemaPath: "#/properties/tiers/properties/fyi/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key4 }, message: "must NOT have additional properties", schema: !1, parentSchema: schema11.properties.tiers.properties.fyi, data: data17 };
+      let data15 = data12.teams;
+      if (Array.isArray(data15)) {
+        let len5 = data15.length;
+        for (let i5 = 0; i5 < len5; i5++) {
+          let data16 = data15[i5];
+          if (typeof data16 == "string") {
+            if (func3(data16) > 1024) {
+              let err30 = { instancePath: instancePath + "/reviewers/teams/" + i5, schemaPath: "#/properties/reviewers/properties/teams/items/maxLength", keyword: "maxLength", params: { limit: 1024 }, message: "must NOT have more than 1024 characters", schema: 1024, parentSchema: schema11.properties.reviewers.properties.teams.items, data: data16 };
+              vErrors === null ? vErrors = [err30] : vErrors.push(err30), errors++;
+            }
+            if (func3(data16) < 1) {
+              let err31 = { instancePath: instancePath + "/reviewers/teams/" + i5, schemaPath: "#/properties/reviewers/properties/teams/items/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters", schema: 1, parentSchema: schema11.properties.reviewers.properties.teams.items, data: data16 };
+              vErrors === null ? vErrors = [err31] : vErrors.push(err31), errors++;
+            }
+            if (!pattern1.test(data16)) {
+              let err32 = { instancePath: instancePath + "/reviewers/teams/" + i5, schemaPath: "#/properties/reviewers/properties/teams/items/pattern", keyword: "pattern", params: { pattern: "^[^/\\s]+/[^/\\s]+$" }, message: 'must match pattern "^[^/\\s]+/[^/\\s]+$"', schema: "^[^/\\s]+/[^/\\s]+$", parentSchema: schema11.properties.reviewers.properties.teams.items, data: data16 };
+              vErrors === null ? vErrors = [err32] : vErrors.push(err32), errors++;
+            }
+          } else {
+            let err33 = { instancePath: instancePath + "/reviewers/teams/" + i5, schemaPath: "#/properties/reviewers/properties/teams/items/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema11.properties.reviewers.properties.teams.items.type, parentSchema: schema11.properties.reviewers.properties.teams.items, data: data16 };
             vErrors === null ? vErrors = [err33] : vErrors.push(err33), errors++;
           }
-        let data18 = data17.merge;
-        if (typeof data18 != "boolean") {
-          let err34 = { instancePath: instancePath + "/tiers/fyi/merge", schemaPath: "#/properties/tiers/properties/fyi/properties/merge/type", keyword: "type", params: { type: "boolean" }, message: "must be boolean", schema: schema11.properties.tiers.properties.fyi.properties.merge.type, parentSchema: schema11.properties.tiers.properties.fyi.properties.merge, data: data18 };
-          vErrors === null ? vErrors = [err34] : vErrors.push(err34), errors++;
         }
       } else {
-        let err35 = { instancePath: instancePath + "/tiers/fyi", schemaPath: "#/properties/tiers/properties/fyi/type", keyword: "type", params: { type: "object" }, message: "must be object", schema: schema11.properties.tiers.properties.fyi.type, parentSchema: schema11.properties.tiers.properties.fyi, data: data17 };
+        let err34 = { instancePath: instancePath + "/reviewers/teams", schemaPath: "#/properties/reviewers/properties/teams/type", keyword: "type", params: { type: "array" }, message: "must be array", schema: schema11.properties.reviewers.properties.teams.type, parentSchema: schema11.properties.reviewers.properties.teams, data: data15 };
+        vErrors === null ? vErrors = [err34] : vErrors.push(err34), errors++;
+      }
+      let data17 = data12.permission;
+      if (!(data17 === "read" || data17 === "triage" || data17 === "write" || data17 === "maintain" || data17 === "admin")) {
+        let err35 = { instancePath: instancePath + "/reviewers/permission", schemaPath: "#/properties/reviewers/properties/permission/enum", keyword: "enum", params: { allowedValues: schema11.properties.reviewers.properties.permission.enum }, message: "must be equal to one of the allowed values", schema: schema11.properties.reviewers.properties.permission.enum, parentSchema: schema11.properties.reviewers.properties.permission, data: data17 };
         vErrors === null ? vErrors = [err35] : vErrors.push(err35), errors++;
       }
-      let data19 = data16.soft;
-      if (data19 && typeof data19 == "object" && !Array.isArray(data19)) {
-        data19.window === void 0 && (data19.window = "15m"), data19.merge === void 0 && (data19.merge = !0);
-        for (let key5 in data19)
-          if (!(key5 === "window" || key5 === "merge")) {
-            let err36 = { instancePath: instancePath + "/tiers/soft", schemaPath: "#/properties/tiers/properties/soft/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key5 }, message: "must NOT have additional properties", schema: !1, parentSchema: schema11.properties.tiers.properties.soft, data: data19 };
-            vErrors === null ? vErrors = [err36] : vErrors.push(err36), errors++;
-          }
-        let data20 = data19.window;
-        if (typeof data20 == "string") {
-          if (!pattern1.test(data20)) {
-            let err37 = { instancePath: instancePath + "/tiers/soft/window", schemaPath: "#/properties/tiers/properties/soft/properties/window/pattern", keyword: "pattern", params: { pattern: "^[1-9][0-9]{0,5}[smhd]$" }, message: 'must match pattern "^[1-9][0-9]{0,5}[smhd]$"', schema: "^[1-9][0-9]{0,5}[smhd]$", parentSchema: schema11.properties.tiers.properties.soft.properties.window, data: data20 };
-            vErrors === null ? vErrors = [err37] : vErrors.push(err37), errors++;
-          }
-        } else {
-          let err38 = { instancePath: instancePath + "/tiers/soft/window", schemaPath: "#/properties/tiers/properties/soft/properties/window/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema11.properties.tiers.properties.soft.properties.window.type, parentSchema: schema11.properties.tiers.properties.soft.properties.window, data: data20 };
+    } else {
+      let err36 = { instancePath: instancePath + "/reviewers", schemaPath: "#/properties/reviewers/type", keyword: "type", params: { type: "object" }, message: "must be object", schema: schema11.properties.reviewers.type, parentSchema: schema11.properties.reviewers, data: data12 };
+      vErrors === null ? vErrors = [err36] : vErrors.push(err36), errors++;
+    }
+    let data18 = data.default;
+    if (!(data18 === "fyi" || data18 === "soft" || data18 === "hard")) {
+      let err37 = { instancePath: instancePath + "/default", schemaPath: "#/properties/default/enum", keyword: "enum", params: { allowedValues: schema11.properties.default.enum }, message: "must be equal to one of the allowed values", schema: schema11.properties.default.enum, parentSchema: schema11.properties.default, data: data18 };
+      vErrors === null ? vErrors = [err37] : vErrors.push(err37), errors++;
+    }
+    let data19 = data.tiers;
+    if (data19 && typeof data19 == "object" && !Array.isArray(data19)) {
+      data19.fyi === void 0 && (data19.fyi = {}), data19.soft === void 0 && (data19.soft = {}), data19.hard === void 0 && (data19.hard = {});
+      for (let key3 in data19)
+        if (!(key3 === "fyi" || key3 === "soft" || key3 === "hard")) {
+          let err38 = { instancePath: instancePath + "/tiers", schemaPath: "#/properties/tiers/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key3 }, message: "must NOT have additional properties", schema: !1, parentSchema: schema11.properties.tiers, data: data19 };
           vErrors === null ? vErrors = [err38] : vErrors.push(err38), errors++;
         }
-        let data21 = data19.merge;
+      let data20 = data19.fyi;
+      if (data20 && typeof data20 == "object" && !Array.isArray(data20)) {
+        data20.merge === void 0 && (data20.merge = !0);
+        for (let key4 in data20)
+          if (key4 !== "merge") {
+            let err39 = { instancePath: instancePath + "/tiers/fyi", schemaPath: "#/properties/tiers/properties/fyi/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key4 }, message: "must NOT have additional properties", schema: !1, parentSchema: schema11.properties.tiers.properties.fyi, data: data20 };
+            vErrors === null ? vErrors = [err39] : vErrors.push(err39), errors++;
+          }
+        let data21 = data20.merge;
         if (typeof data21 != "boolean") {
-          let err39 = { instancePath: instancePath + "/tiers/soft/merge", schemaPath: "#/properties/tiers/properties/soft/properties/merge/type", keyword: "type", params: { type: "boolean" }, message: "must be boolean", schema: schema11.properties.tiers.properties.soft.properties.merge.type, parentSchema: schema11.properties.tiers.properties.soft.properties.merge, data: data21 };
-          vErrors === null ? vErrors = [err39] : vErrors.push(err39), errors++;
+          let err40 = { instancePath: instancePath + "/tiers/fyi/merge", schemaPath: "#/properties/tiers/properties/fyi/properties/merge/type", keyword: "type", params: { type: "boolean" }, message: "must be boolean", schema: schema11.properties.tiers.properties.fyi.properties.merge.type, parentSchema: schema11.properties.tiers.properties.fyi.properties.merge, data: data21 };
+          vErrors === null ? vErrors = [err40] : vErrors.push(err40), errors++;
         }
       } else {
-        let err40 = { instancePath: instancePath + "/tiers/soft", schemaPath: "#/properties/tiers/properties/soft/type", keyword: "type", params: { type: "object" }, message: "must be object", schema: schema11.properties.tiers.properties.soft.type, parentSchema: schema11.properties.tiers.properties.soft, data: data19 };
-        vErrors === null ? vErrors = [err40] : vErrors.push(err40), errors++;
+        let err41 = { instancePath: instancePath + "/tiers/fyi", schemaPath: "#/properties/tiers/properties/fyi/type", keyword: "type", params: { type: "object" }, message: "must be object", schema: schema11.properties.tiers.properties.fyi.type, parentSchema: schema11.properties.tiers.properties.fyi, data: data20 };
+        vErrors === null ? vErrors = [err41] : vErrors.push(err41), errors++;
       }
-      let data22 = data16.hard;
+      let data22 = data19.soft;
       if (data22 && typeof data22 == "object" && !Array.isArray(data22)) {
-        data22.approvals === void 0 && (data22.approvals = 1), data22.merge === void 0 && (data22.merge = !0), data22.invalidate_on_push === void 0 && (data22.invalidate_on_push = !0), data22.request_review === void 0 && (data22.request_review = !0);
-        for (let key6 in data22)
-          if (!(key6 === "approvals" || key6 === "merge" || key6 === "invalidate_on_push" || key6 === "request_review" || key6 === "remind" || key6 === "escalate_to")) {
-            let err41 = { instancePath: instancePath + "/tiers/hard", schemaPath: "#/properties/tiers/properties/hard/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key6 }, message: "must NOT have additional properties", schema: !1, parentSchema: schema11.properties.tiers.properties.hard, data: data22 };
-            vErrors === null ? vErrors = [err41] : vErrors.push(err41), errors++;
+        data22.window === void 0 && (data22.window = "15m"), data22.merge === void 0 && (data22.merge = !0);
+        for (let key5 in data22)
+          if (!(key5 === "window" || key5 === "merge")) {
+            let err42 = { instancePath: instancePath + "/tiers/soft", schemaPath: "#/properties/tiers/properties/soft/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key5 }, message: "must NOT have additional properties", schema: !1, parentSchema: schema11.properties.tiers.properties.soft, data: data22 };
+            vErrors === null ? vErrors = [err42] : vErrors.push(err42), errors++;
           }
-        let data23 = data22.approvals;
-        if (!(typeof data23 == "number" && !(data23 % 1) && !isNaN(data23) && isFinite(data23))) {
-          let err42 = { instancePath: instancePath + "/tiers/hard/approvals", schemaPath: "#/properties/tiers/properties/hard/properties/approvals/type", keyword: "type", params: { type: "integer" }, message: "must be integer", schema: schema11.properties.tiers.properties.hard.properties.approvals.type, parentSchema: schema11.properties.tiers.properties.hard.properties.approvals, data: data23 };
-          vErrors === null ? vErrors = [err42] : vErrors.push(err42), errors++;
-        }
-        if (typeof data23 == "number" && isFinite(data23)) {
-          if (data23 > 100 || isNaN(data23)) {
-            let err43 = { instancePath: instancePath + "/tiers/hard/approvals", schemaPath: "#/properties/tiers/properties/hard/properties/approvals/maximum", keyword: "maximum", params: { comparison: "<=", limit: 100 }, message: "must be <= 100", schema: 100, parentSchema: schema11.properties.tiers.properties.hard.properties.approvals, data: data23 };
+        let data23 = data22.window;
+        if (typeof data23 == "string") {
+          if (!pattern2.test(data23)) {
+            let err43 = { instancePath: instancePath + "/tiers/soft/window", schemaPath: "#/properties/tiers/properties/soft/properties/window/pattern", keyword: "pattern", params: { pattern: "^[1-9][0-9]{0,5}[smhd]$" }, message: 'must match pattern "^[1-9][0-9]{0,5}[smhd]$"', schema: "^[1-9][0-9]{0,5}[smhd]$", parentSchema: schema11.properties.tiers.properties.soft.properties.window, data: data23 };
             vErrors === null ? vErrors = [err43] : vErrors.push(err43), errors++;
           }
-          if (data23 < 1 || isNaN(data23)) {
-            let err44 = { instancePath: instancePath + "/tiers/hard/approvals", schemaPath: "#/properties/tiers/properties/hard/properties/approvals/minimum", keyword: "minimum", params: { comparison: ">=", limit: 1 }, message: "must be >= 1", schema: 1, parentSchema: schema11.properties.tiers.properties.hard.properties.approvals, data: data23 };
-            vErrors === null ? vErrors = [err44] : vErrors.push(err44), errors++;
-          }
+        } else {
+          let err44 = { instancePath: instancePath + "/tiers/soft/window", schemaPath: "#/properties/tiers/properties/soft/properties/window/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema11.properties.tiers.properties.soft.properties.window.type, parentSchema: schema11.properties.tiers.properties.soft.properties.window, data: data23 };
+          vErrors === null ? vErrors = [err44] : vErrors.push(err44), errors++;
         }
         let data24 = data22.merge;
         if (typeof data24 != "boolean") {
-          let err45 = { instancePath: instancePath + "/tiers/hard/merge", schemaPath: "#/properties/tiers/properties/hard/properties/merge/type", keyword: "type", params: { type: "boolean" }, message: "must be boolean", schema: schema11.properties.tiers.properties.hard.properties.merge.type, parentSchema: schema11.properties.tiers.properties.hard.properties.merge, data: data24 };
+          let err45 = { instancePath: instancePath + "/tiers/soft/merge", schemaPath: "#/properties/tiers/properties/soft/properties/merge/type", keyword: "type", params: { type: "boolean" }, message: "must be boolean", schema: schema11.properties.tiers.properties.soft.properties.merge.type, parentSchema: schema11.properties.tiers.properties.soft.properties.merge, data: data24 };
           vErrors === null ? vErrors = [err45] : vErrors.push(err45), errors++;
         }
-        let data25 = data22.invalidate_on_push;
-        if (typeof data25 != "boolean") {
-          let err46 = { instancePath: instancePath + "/tiers/hard/invalidate_on_push", schemaPath: "#/properties/tiers/properties/hard/properties/invalidate_on_push/type", keyword: "type", params: { type: "boolean" }, message: "must be boolean", schema: schema11.properties.tiers.properties.hard.properties.invalidate_on_push.type, parentSchema: schema11.properties.tiers.properties.hard.properties.invalidate_on_push, data: data25 };
-          vErrors === null ? vErrors = [err46] : vErrors.push(err46), errors++;
+      } else {
+        let err46 = { instancePath: instancePath + "/tiers/soft", schemaPath: "#/properties/tiers/properties/soft/type", keyword: "type", params: { type: "object" }, message: "must be object", schema: schema11.properties.tiers.properties.soft.type, parentSchema: schema11.properties.tiers.properties.soft, data: data22 };
+        vErrors === null ? vErrors = [err46] : vErrors.push(err46), errors++;
+      }
+      let data25 = data19.hard;
+      if (data25 && typeof data25 == "object" && !Array.isArray(data25)) {
+        data25.approvals === void 0 && (data25.approvals = 1), data25.merge === void 0 && (data25.merge = !0), data25.invalidate_on_push === void 0 && (data25.invalidate_on_push = !0), data25.request_review === void 0 && (data25.request_review = !0);
+        for (let key6 in data25)
+          if (!(key6 === "approvals" || key6 === "merge" || key6 === "invalidate_on_push" || key6 === "request_review" || key6 === "remind" || key6 === "escalate_to")) {
+            let err47 = { instancePath: instancePath + "/tiers/hard", schemaPath: "#/properties/tiers/properties/hard/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key6 }, message: "must NOT have additional properties", schema: !1, parentSchema: schema11.properties.tiers.properties.hard, data: data25 };
+            vErrors === null ? vErrors = [err47] : vErrors.push(err47), errors++;
+          }
+        let data26 = data25.approvals;
+        if (!(typeof data26 == "number" && !(data26 % 1) && !isNaN(data26) && isFinite(data26))) {
+          let err48 = { instancePath: instancePath + "/tiers/hard/approvals", schemaPath: "#/properties/tiers/properties/hard/properties/approvals/type", keyword: "type", params: { type: "integer" }, message: "must be integer", schema: schema11.properties.tiers.properties.hard.properties.approvals.type, parentSchema: schema11.properties.tiers.properties.hard.properties.approvals, data: data26 };
+          vErrors === null ? vErrors = [err48] : vErrors.push(err48), errors++;
         }
-        let data26 = data22.request_review;
-        if (typeof data26 != "boolean") {
-          let err47 = { instancePath: instancePath + "/tiers/hard/request_review", schemaPath: "#/properties/tiers/properties/hard/properties/request_review/type", keyword: "type", params: { type: "boolean" }, message: "must be boolean", schema: schema11.properties.tiers.properties.hard.properties.request_review.type, parentSchema: schema11.properties.tiers.properties.hard.properties.request_review, data: data26 };
-          vErrors === null ? vErrors = [err47] : vErrors.push(err47), errors++;
-        }
-        if (data22.remind !== void 0) {
-          let data27 = data22.remind;
-          if (Array.isArray(data27)) {
-            if (data27.length > 10) {
-              let err48 = { instancePath: instancePath + "/tiers/hard/remind", schemaPath: "#/properties/tiers/properties/hard/properties/remind/maxItems", keyword: "maxItems", params: { limit: 10 }, message: "must NOT have more than 10 items", schema: 10, parentSchema: schema11.properties.tiers.properties.hard.properties.remind, data: data27 };
-              vErrors === null ? vErrors = [err48] : vErrors.push(err48), errors++;
-            }
-            if (data27.length < 1) {
-              let err49 = { instancePath: instancePath + "/tiers/hard/remind", schemaPath: "#/properties/tiers/properties/hard/properties/remind/minItems", keyword: "minItems", params: { limit: 1 }, message: "must NOT have fewer than 1 items", schema: 1, parentSchema: schema11.properties.tiers.properties.hard.properties.remind, data: data27 };
-              vErrors === null ? vErrors = [err49] : vErrors.push(err49), errors++;
-            }
-            let len5 = data27.length;
-            for (let i5 = 0; i5 < len5; i5++) {
-              let data28 = data27[i5];
-              if (typeof data28 == "string") {
-                if (!pattern1.test(data28)) {
-                  let err50 = { instancePath: instancePath + "/tiers/hard/remind/" + i5, schemaPath: "#/properties/tiers/properties/hard/properties/remind/items/pattern", keyword: "pattern", params: { pattern: "^[1-9][0-9]{0,5}[smhd]$" }, message: 'must match pattern "^[1-9][0-9]{0,5}[smhd]$"', schema: "^[1-9][0-9]{0,5}[smhd]$", parentSchema: schema11.properties.tiers.properties.hard.properties.remind.items, data: data28 };
-                  vErrors === null ? vErrors = [err50] : vErrors.push(err50), errors++;
-                }
-              } else {
-                let err51 = { instancePath: instancePath + "/tiers/hard/remind/" + i5, schemaPath: "#/properties/tiers/properties/hard/properties/remind/items/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema11.properties.tiers.properties.hard.properties.remind.items.type, parentSchema: schema11.properties.tiers.properties.hard.properties.remind.items, data: data28 };
-                vErrors === null ? vErrors = [err51] : vErrors.push(err51), errors++;
-              }
-            }
-          } else {
-            let err52 = { instancePath: instancePath + "/tiers/hard/remind", schemaPath: "#/properties/tiers/properties/hard/properties/remind/type", keyword: "type", params: { type: "array" }, message: "must be array", schema: schema11.properties.tiers.properties.hard.properties.remind.type, parentSchema: schema11.properties.tiers.properties.hard.properties.remind, data: data27 };
-            vErrors === null ? vErrors = [err52] : vErrors.push(err52), errors++;
+        if (typeof data26 == "number" && isFinite(data26)) {
+          if (data26 > 100 || isNaN(data26)) {
+            let err49 = { instancePath: instancePath + "/tiers/hard/approvals", schemaPath: "#/properties/tiers/properties/hard/properties/approvals/maximum", keyword: "maximum", params: { comparison: "<=", limit: 100 }, message: "must be <= 100", schema: 100, parentSchema: schema11.properties.tiers.properties.hard.properties.approvals, data: data26 };
+            vErrors === null ? vErrors = [err49] : vErrors.push(err49), errors++;
+          }
+          if (data26 < 1 || isNaN(data26)) {
+            let err50 = { instancePath: instancePath + "/tiers/hard/approvals", schemaPath: "#/properties/tiers/properties/hard/properties/approvals/minimum", keyword: "minimum", params: { comparison: ">=", limit: 1 }, message: "must be >= 1", schema: 1, parentSchema: schema11.properties.tiers.properties.hard.properties.approvals, data: data26 };
+            vErrors === null ? vErrors = [err50] : vErrors.push(err50), errors++;
           }
         }
-        if (data22.escalate_to !== void 0) {
-          let data29 = data22.escalate_to;
-          if (data29 && typeof data29 == "object" && !Array.isArray(data29)) {
-            data29.users === void 0 && (data29.users = []), data29.teams === void 0 && (data29.teams = []);
-            for (let key7 in data29)
-              if (!(key7 === "users" || key7 === "teams")) {
-                let err53 = { instancePath: instancePath + "/tiers/hard/escalate_to", schemaPath: "#/properties/tiers/properties/hard/properties/escalate_to/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key7 }, message: "must NOT have additional properties", schema: !1, parentSchema: schema11.properties.tiers.properties.hard.properties.escalate_to, data: data29 };
-                vErrors === null ? vErrors = [err53] : vErrors.push(err53), errors++;
-              }
-            let data30 = data29.users;
-            if (Array.isArray(data30)) {
-              let len6 = data30.length;
-              for (let i6 = 0; i6 < len6; i6++) {
-                let data31 = data30[i6];
-                if (typeof data31 == "string") {
-                  if (func3(data31) > 1024) {
-                    let err54 = { instancePath: instancePath + "/tiers/hard/escalate_to/users/" + i6, schemaPath: "#/properties/tiers/properties/hard/properties/escalate_to/properties/users/items/maxLength", keyword: "maxLength", params: { limit: 1024 }, message: "must NOT have more than 1024 characters", schema: 1024, parentSchema: schema11.properties.tiers.properties.hard.properties.escalate_to.properties.users.items, data: data31 };
-                    vErrors === null ? vErrors = [err54] : vErrors.push(err54), errors++;
-                  }
-                  if (func3(data31) < 1) {
-                    let err55 = { instancePath: instancePath + "/tiers/hard/escalate_to/users/" + i6, schemaPath: "#/properties/tiers/properties/hard/properties/escalate_to/properties/users/items/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters", schema: 1, parentSchema: schema11.properties.tiers.properties.hard.properties.escalate_to.properties.users.items, data: data31 };
-                    vErrors === null ? vErrors = [err55] : vErrors.push(err55), errors++;
-                  }
-                } else {
-                  let err56 = { instancePath: instancePath + "/tiers/hard/escalate_to/users/" + i6, schemaPath: "#/properties/tiers/properties/hard/properties/escalate_to/properties/users/items/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema11.properties.tiers.properties.hard.properties.escalate_to.properties.users.items.type, parentSchema: schema11.properties.tiers.properties.hard.properties.escalate_to.properties.users.items, data: data31 };
+        let data27 = data25.merge;
+        if (typeof data27 != "boolean") {
+          let err51 = { instancePath: instancePath + "/tiers/hard/merge", schemaPath: "#/properties/tiers/properties/hard/properties/merge/type", keyword: "type", params: { type: "boolean" }, message: "must be boolean", schema: schema11.properties.tiers.properties.hard.properties.merge.type, parentSchema: schema11.properties.tiers.properties.hard.properties.merge, data: data27 };
+          vErrors === null ? vErrors = [err51] : vErrors.push(err51), errors++;
+        }
+        let data28 = data25.invalidate_on_push;
+        if (typeof data28 != "boolean") {
+          let err52 = { instancePath: instancePath + "/tiers/hard/invalidate_on_push", schemaPath: "#/properties/tiers/properties/hard/properties/invalidate_on_push/type", keyword: "type", params: { type: "boolean" }, message: "must be boolean", schema: schema11.properties.tiers.properties.hard.properties.invalidate_on_push.type, parentSchema: schema11.properties.tiers.properties.hard.properties.invalidate_on_push, data: data28 };
+          vErrors === null ? vErrors = [err52] : vErrors.push(err52), errors++;
+        }
+        let data29 = data25.request_review;
+        if (typeof data29 != "boolean") {
+          let err53 = { instancePath: instancePath + "/tiers/hard/request_review", schemaPath: "#/properties/tiers/properties/hard/properties/request_review/type", keyword: "type", params: { type: "boolean" }, message: "must be boolean", schema: schema11.properties.tiers.properties.hard.properties.request_review.type, parentSchema: schema11.properties.tiers.properties.hard.properties.request_review, data: data29 };
+          vErrors === null ? vErrors = [err53] : vErrors.push(err53), errors++;
+        }
+        if (data25.remind !== void 0) {
+          let data30 = data25.remind;
+          if (Array.isArray(data30)) {
+            if (data30.length > 10) {
+              let err54 = { instancePath: instancePath + "/tiers/hard/remind", schemaPath: "#/properties/tiers/properties/hard/properties/remind/maxItems", keyword: "maxItems", params: { limit: 10 }, message: "must NOT have more than 10 items", schema: 10, parentSchema: schema11.properties.tiers.properties.hard.properties.remind, data: data30 };
+              vErrors === null ? vErrors = [err54] : vErrors.push(err54), errors++;
+            }
+            if (data30.length < 1) {
+              let err55 = { instancePath: instancePath + "/tiers/hard/remind", schemaPath: "#/properties/tiers/properties/hard/properties/remind/minItems", keyword: "minItems", params: { limit: 1 }, message: "must NOT have fewer than 1 items", schema: 1, parentSchema: schema11.properties.tiers.properties.hard.properties.remind, data: data30 };
+              vErrors === null ? vErrors = [err55] : vErrors.push(err55), errors++;
+            }
+            let len6 = data30.length;
+            for (let i6 = 0; i6 < len6; i6++) {
+              let data31 = data30[i6];
+              if (typeof data31 == "string") {
+                if (!pattern2.test(data31)) {
+                  let err56 = { instancePath: instancePath + "/tiers/hard/remind/" + i6, schemaPath: "#/properties/tiers/properties/hard/properties/remind/items/pattern", keyword: "pattern", params: { pattern: "^[1-9][0-9]{0,5}[smhd]$" }, message: 'must match pattern "^[1-9][0-9]{0,5}[smhd]$"', schema: "^[1-9][0-9]{0,5}[smhd]$", parentSchema: schema11.properties.tiers.properties.hard.properties.remind.items, data: data31 };
                   vErrors === null ? vErrors = [err56] : vErrors.push(err56), errors++;
                 }
+              } else {
+                let err57 = { instancePath: instancePath + "/tiers/hard/remind/" + i6, schemaPath: "#/properties/tiers/properties/hard/properties/remind/items/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema11.properties.tiers.properties.hard.properties.remind.items.type, parentSchema: schema11.properties.tiers.properties.hard.properties.remind.items, data: data31 };
+                vErrors === null ? vErrors = [err57] : vErrors.push(err57), errors++;
               }
-            } else {
-              let err57 = { instancePath: instancePath + "/tiers/hard/escalate_to/users", schemaPath: "#/properties/tiers/properties/hard/properties/escalate_to/properties/users/type", keyword: "type", params: { type: "array" }, message: "must be array", schema: schema11.properties.tiers.properties.hard.properties.escalate_to.properties.users.type, parentSchema: schema11.properties.tiers.properties.hard.properties.escalate_to.properties.users, data: data30 };
-              vErrors === null ? vErrors = [err57] : vErrors.push(err57), errors++;
             }
-            let data32 = data29.teams;
-            if (Array.isArray(data32)) {
-              let len7 = data32.length;
+          } else {
+            let err58 = { instancePath: instancePath + "/tiers/hard/remind", schemaPath: "#/properties/tiers/properties/hard/properties/remind/type", keyword: "type", params: { type: "array" }, message: "must be array", schema: schema11.properties.tiers.properties.hard.properties.remind.type, parentSchema: schema11.properties.tiers.properties.hard.properties.remind, data: data30 };
+            vErrors === null ? vErrors = [err58] : vErrors.push(err58), errors++;
+          }
+        }
+        if (data25.escalate_to !== void 0) {
+          let data32 = data25.escalate_to;
+          if (data32 && typeof data32 == "object" && !Array.isArray(data32)) {
+            data32.users === void 0 && (data32.users = []), data32.teams === void 0 && (data32.teams = []);
+            for (let key7 in data32)
+              if (!(key7 === "users" || key7 === "teams")) {
+                let err59 = { instancePath: instancePath + "/tiers/hard/escalate_to", schemaPath: "#/properties/tiers/properties/hard/properties/escalate_to/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key7 }, message: "must NOT have additional properties", schema: !1, parentSchema: schema11.properties.tiers.properties.hard.properties.escalate_to, data: data32 };
+                vErrors === null ? vErrors = [err59] : vErrors.push(err59), errors++;
+              }
+            let data33 = data32.users;
+            if (Array.isArray(data33)) {
+              let len7 = data33.length;
               for (let i7 = 0; i7 < len7; i7++) {
-                let data33 = data32[i7];
-                if (typeof data33 == "string") {
-                  if (func3(data33) > 1024) {
-                    let err58 = { instancePath: instancePath + "/tiers/hard/escalate_to/teams/" + i7, schemaPath: "#/properties/tiers/properties/hard/properties/escalate_to/properties/teams/items/maxLength", keyword: "maxLength", params: { limit: 1024 }, message: "must NOT have more than 1024 characters", schema: 1024, parentSchema: schema11.properties.tiers.properties.hard.properties.escalate_to.properties.teams.items, data: data33 };
-                    vErrors === null ? vErrors = [err58] : vErrors.push(err58), errors++;
-                  }
-                  if (func3(data33) < 1) {
-                    let err59 = { instancePath: instancePath + "/tiers/hard/escalate_to/teams/" + i7, schemaPath: "#/properties/tiers/properties/hard/properties/escalate_to/properties/teams/items/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters", schema: 1, parentSchema: schema11.properties.tiers.properties.hard.properties.escalate_to.properties.teams.items, data: data33 };
-                    vErrors === null ? vErrors = [err59] : vErrors.push(err59), errors++;
-                  }
-                  if (!pattern0.test(data33)) {
-                    let err60 = { instancePath: instancePath + "/tiers/hard/escalate_to/teams/" + i7, schemaPath: "#/properties/tiers/properties/hard/properties/escalate_to/properties/teams/items/pattern", keyword: "pattern", params: { pattern: "^[^/\\s]+/[^/\\s]+$" }, message: 'must match pattern "^[^/\\s]+/[^/\\s]+$"', schema: "^[^/\\s]+/[^/\\s]+$", parentSchema: schema11.properties.tiers.properties.hard.properties.escalate_to.properties.teams.items, data: data33 };
+                let data34 = data33[i7];
+                if (typeof data34 == "string") {
+                  if (func3(data34) > 1024) {
+                    let err60 = { instancePath: instancePath + "/tiers/hard/escalate_to/users/" + i7, schemaPath: "#/properties/tiers/properties/hard/properties/escalate_to/properties/users/items/maxLength", keyword: "maxLength", params: { limit: 1024 }, message: "must NOT have more than 1024 characters", schema: 1024, parentSchema: schema11.properties.tiers.properties.hard.properties.escalate_to.properties.users.items, data: data34 };
                     vErrors === null ? vErrors = [err60] : vErrors.push(err60), errors++;
                   }
+                  if (func3(data34) < 1) {
+                    let err61 = { instancePath: instancePath + "/tiers/hard/escalate_to/users/" + i7, schemaPath: "#/properties/tiers/properties/hard/properties/escalate_to/properties/users/items/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters", schema: 1, parentSchema: schema11.properties.tiers.properties.hard.properties.escalate_to.properties.users.items, data: data34 };
+                    vErrors === null ? vErrors = [err61] : vErrors.push(err61), errors++;
+                  }
                 } else {
-                  let err61 = { instancePath: instancePath + "/tiers/hard/escalate_to/teams/" + i7, schemaPath: "#/properties/tiers/properties/hard/properties/escalate_to/properties/teams/items/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema11.properties.tiers.properties.hard.properties.escalate_to.properties.teams.items.type, parentSchema: schema11.properties.tiers.properties.hard.properties.escalate_to.properties.teams.items, data: data33 };
-                  vErrors === null ? vErrors = [err61] : vErrors.push(err61), errors++;
+                  let err62 = { instancePath: instancePath + "/tiers/hard/escalate_to/users/" + i7, schemaPath: "#/properties/tiers/properties/hard/properties/escalate_to/properties/users/items/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema11.properties.tiers.properties.hard.properties.escalate_to.properties.users.items.type, parentSchema: schema11.properties.tiers.properties.hard.properties.escalate_to.properties.users.items, data: data34 };
+                  vErrors === null ? vErrors = [err62] : vErrors.push(err62), errors++;
                 }
               }
             } else {
-              let err62 = { instancePath: instancePath + "/tiers/hard/escalate_to/teams", schemaPath: "#/properties/tiers/properties/hard/properties/escalate_to/properties/teams/type", keyword: "type", params: { type: "array" }, message: "must be array", schema: schema11.properties.tiers.properties.hard.properties.escalate_to.properties.teams.type, parentSchema: schema11.properties.tiers.properties.hard.properties.escalate_to.properties.teams, data: data32 };
-              vErrors === null ? vErrors = [err62] : vErrors.push(err62), errors++;
+              let err63 = { instancePath: instancePath + "/tiers/hard/escalate_to/users", schemaPath: "#/properties/tiers/properties/hard/properties/escalate_to/properties/users/type", keyword: "type", params: { type: "array" }, message: "must be array", schema: schema11.properties.tiers.properties.hard.properties.escalate_to.properties.users.type, parentSchema: schema11.properties.tiers.properties.hard.properties.escalate_to.properties.users, data: data33 };
+              vErrors === null ? vErrors = [err63] : vErrors.push(err63), errors++;
+            }
+            let data35 = data32.teams;
+            if (Array.isArray(data35)) {
+              let len8 = data35.length;
+              for (let i8 = 0; i8 < len8; i8++) {
+                let data36 = data35[i8];
+                if (typeof data36 == "string") {
+                  if (func3(data36) > 1024) {
+                    let err64 = { instancePath: instancePath + "/tiers/hard/escalate_to/teams/" + i8, schemaPath: "#/properties/tiers/properties/hard/properties/escalate_to/properties/teams/items/maxLength", keyword: "maxLength", params: { limit: 1024 }, message: "must NOT have more than 1024 characters", schema: 1024, parentSchema: schema11.properties.tiers.properties.hard.properties.escalate_to.properties.teams.items, data: data36 };
+                    vErrors === null ? vErrors = [err64] : vErrors.push(err64), errors++;
+                  }
+                  if (func3(data36) < 1) {
+                    let err65 = { instancePath: instancePath + "/tiers/hard/escalate_to/teams/" + i8, schemaPath: "#/properties/tiers/properties/hard/properties/escalate_to/properties/teams/items/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters", schema: 1, parentSchema: schema11.properties.tiers.properties.hard.properties.escalate_to.properties.teams.items, data: data36 };
+                    vErrors === null ? vErrors = [err65] : vErrors.push(err65), errors++;
+                  }
+                  if (!pattern1.test(data36)) {
+                    let err66 = { instancePath: instancePath + "/tiers/hard/escalate_to/teams/" + i8, schemaPath: "#/properties/tiers/properties/hard/properties/escalate_to/properties/teams/items/pattern", keyword: "pattern", params: { pattern: "^[^/\\s]+/[^/\\s]+$" }, message: 'must match pattern "^[^/\\s]+/[^/\\s]+$"', schema: "^[^/\\s]+/[^/\\s]+$", parentSchema: schema11.properties.tiers.properties.hard.properties.escalate_to.properties.teams.items, data: data36 };
+                    vErrors === null ? vErrors = [err66] : vErrors.push(err66), errors++;
+                  }
+                } else {
+                  let err67 = { instancePath: instancePath + "/tiers/hard/escalate_to/teams/" + i8, schemaPath: "#/properties/tiers/properties/hard/properties/escalate_to/properties/teams/items/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema11.properties.tiers.properties.hard.properties.escalate_to.properties.teams.items.type, parentSchema: schema11.properties.tiers.properties.hard.properties.escalate_to.properties.teams.items, data: data36 };
+                  vErrors === null ? vErrors = [err67] : vErrors.push(err67), errors++;
+                }
+              }
+            } else {
+              let err68 = { instancePath: instancePath + "/tiers/hard/escalate_to/teams", schemaPath: "#/properties/tiers/properties/hard/properties/escalate_to/properties/teams/type", keyword: "type", params: { type: "array" }, message: "must be array", schema: schema11.properties.tiers.properties.hard.properties.escalate_to.properties.teams.type, parentSchema: schema11.properties.tiers.properties.hard.properties.escalate_to.properties.teams, data: data35 };
+              vErrors === null ? vErrors = [err68] : vErrors.push(err68), errors++;
             }
           } else {
-            let err63 = { instancePath: instancePath + "/tiers/hard/escalate_to", schemaPath: "#/properties/tiers/properties/hard/properties/escalate_to/type", keyword: "type", params: { type: "object" }, message: "must be object", schema: schema11.properties.tiers.properties.hard.properties.escalate_to.type, parentSchema: schema11.properties.tiers.properties.hard.properties.escalate_to, data: data29 };
-            vErrors === null ? vErrors = [err63] : vErrors.push(err63), errors++;
+            let err69 = { instancePath: instancePath + "/tiers/hard/escalate_to", schemaPath: "#/properties/tiers/properties/hard/properties/escalate_to/type", keyword: "type", params: { type: "object" }, message: "must be object", schema: schema11.properties.tiers.properties.hard.properties.escalate_to.type, parentSchema: schema11.properties.tiers.properties.hard.properties.escalate_to, data: data32 };
+            vErrors === null ? vErrors = [err69] : vErrors.push(err69), errors++;
           }
         }
       } else {
-        let err64 = { instancePath: instancePath + "/tiers/hard", schemaPath: "#/properties/tiers/properties/hard/type", keyword: "type", params: { type: "object" }, message: "must be object", schema: schema11.properties.tiers.properties.hard.type, parentSchema: schema11.properties.tiers.properties.hard, data: data22 };
-        vErrors === null ? vErrors = [err64] : vErrors.push(err64), errors++;
+        let err70 = { instancePath: instancePath + "/tiers/hard", schemaPath: "#/properties/tiers/properties/hard/type", keyword: "type", params: { type: "object" }, message: "must be object", schema: schema11.properties.tiers.properties.hard.type, parentSchema: schema11.properties.tiers.properties.hard, data: data25 };
+        vErrors === null ? vErrors = [err70] : vErrors.push(err70), errors++;
       }
     } else {
-      let err65 = { instancePath: instancePath + "/tiers", schemaPath: "#/properties/tiers/type", keyword: "type", params: { type: "object" }, message: "must be object", schema: schema11.properties.tiers.type, parentSchema: schema11.properties.tiers, data: data16 };
-      vErrors === null ? vErrors = [err65] : vErrors.push(err65), errors++;
+      let err71 = { instancePath: instancePath + "/tiers", schemaPath: "#/properties/tiers/type", keyword: "type", params: { type: "object" }, message: "must be object", schema: schema11.properties.tiers.type, parentSchema: schema11.properties.tiers, data: data19 };
+      vErrors === null ? vErrors = [err71] : vErrors.push(err71), errors++;
     }
-    let data34 = data.merge;
-    if (data34 && typeof data34 == "object" && !Array.isArray(data34)) {
-      data34.method === void 0 && (data34.method = "squash"), data34.update_branch === void 0 && (data34.update_branch = !1);
-      for (let key8 in data34)
+    let data37 = data.merge;
+    if (data37 && typeof data37 == "object" && !Array.isArray(data37)) {
+      data37.method === void 0 && (data37.method = "squash"), data37.update_branch === void 0 && (data37.update_branch = !1);
+      for (let key8 in data37)
         if (!(key8 === "method" || key8 === "update_branch")) {
-          let err66 = { instancePath: instancePath + "/merge", schemaPath: "#/properties/merge/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key8 }, message: "must NOT have additional properties", schema: !1, parentSchema: schema11.properties.merge, data: data34 };
-          vErrors === null ? vErrors = [err66] : vErrors.push(err66), errors++;
+          let err72 = { instancePath: instancePath + "/merge", schemaPath: "#/properties/merge/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key8 }, message: "must NOT have additional properties", schema: !1, parentSchema: schema11.properties.merge, data: data37 };
+          vErrors === null ? vErrors = [err72] : vErrors.push(err72), errors++;
         }
-      let data35 = data34.method, _errs78 = errors, valid25 = !1, _errs79 = errors;
-      if (!(data35 === "merge" || data35 === "squash" || data35 === "rebase")) {
-        let err67 = { instancePath: instancePath + "/merge/method", schemaPath: "#/properties/merge/properties/method/anyOf/0/enum", keyword: "enum", params: { allowedValues: schema11.properties.merge.properties.method.anyOf[0].enum }, message: "must be equal to one of the allowed values", schema: schema11.properties.merge.properties.method.anyOf[0].enum, parentSchema: schema11.properties.merge.properties.method.anyOf[0], data: data35 };
-        vErrors === null ? vErrors = [err67] : vErrors.push(err67), errors++;
+      let data38 = data37.method, _errs83 = errors, valid27 = !1, _errs84 = errors;
+      if (!(data38 === "merge" || data38 === "squash" || data38 === "rebase")) {
+        let err73 = { instancePath: instancePath + "/merge/method", schemaPath: "#/properties/merge/properties/method/anyOf/0/enum", keyword: "enum", params: { allowedValues: schema11.properties.merge.properties.method.anyOf[0].enum }, message: "must be equal to one of the allowed values", schema: schema11.properties.merge.properties.method.anyOf[0].enum, parentSchema: schema11.properties.merge.properties.method.anyOf[0], data: data38 };
+        vErrors === null ? vErrors = [err73] : vErrors.push(err73), errors++;
       }
-      var _valid0 = _errs79 === errors;
-      if (valid25 = valid25 || _valid0, !valid25) {
-        let _errs80 = errors;
-        if (Array.isArray(data35)) {
-          if (data35.length < 1) {
-            let err68 = { instancePath: instancePath + "/merge/method", schemaPath: "#/properties/merge/properties/method/anyOf/1/minItems", keyword: "minItems", params: { limit: 1 }, message: "must NOT have fewer than 1 items", schema: 1, parentSchema: schema11.properties.merge.properties.method.anyOf[1], data: data35 };
-            vErrors === null ? vErrors = [err68] : vErrors.push(err68), errors++;
+      var _valid0 = _errs84 === errors;
+      if (valid27 = valid27 || _valid0, !valid27) {
+        let _errs85 = errors;
+        if (Array.isArray(data38)) {
+          if (data38.length < 1) {
+            let err74 = { instancePath: instancePath + "/merge/method", schemaPath: "#/properties/merge/properties/method/anyOf/1/minItems", keyword: "minItems", params: { limit: 1 }, message: "must NOT have fewer than 1 items", schema: 1, parentSchema: schema11.properties.merge.properties.method.anyOf[1], data: data38 };
+            vErrors === null ? vErrors = [err74] : vErrors.push(err74), errors++;
           }
-          let len8 = data35.length;
-          for (let i8 = 0; i8 < len8; i8++) {
-            let data36 = data35[i8];
-            if (!(data36 === "merge" || data36 === "squash" || data36 === "rebase")) {
-              let err69 = { instancePath: instancePath + "/merge/method/" + i8, schemaPath: "#/properties/merge/properties/method/anyOf/1/items/enum", keyword: "enum", params: { allowedValues: schema11.properties.merge.properties.method.anyOf[1].items.enum }, message: "must be equal to one of the allowed values", schema: schema11.properties.merge.properties.method.anyOf[1].items.enum, parentSchema: schema11.properties.merge.properties.method.anyOf[1].items, data: data36 };
-              vErrors === null ? vErrors = [err69] : vErrors.push(err69), errors++;
+          let len9 = data38.length;
+          for (let i9 = 0; i9 < len9; i9++) {
+            let data39 = data38[i9];
+            if (!(data39 === "merge" || data39 === "squash" || data39 === "rebase")) {
+              let err75 = { instancePath: instancePath + "/merge/method/" + i9, schemaPath: "#/properties/merge/properties/method/anyOf/1/items/enum", keyword: "enum", params: { allowedValues: schema11.properties.merge.properties.method.anyOf[1].items.enum }, message: "must be equal to one of the allowed values", schema: schema11.properties.merge.properties.method.anyOf[1].items.enum, parentSchema: schema11.properties.merge.properties.method.anyOf[1].items, data: data39 };
+              vErrors === null ? vErrors = [err75] : vErrors.push(err75), errors++;
             }
           }
-          let i9 = data35.length, j0;
-          if (i9 > 1) {
-            outer0: for (; i9--; )
-              for (j0 = i9; j0--; )
-                if (func0(data35[i9], data35[j0])) {
-                  let err70 = { instancePath: instancePath + "/merge/method", schemaPath: "#/properties/merge/properties/method/anyOf/1/uniqueItems", keyword: "uniqueItems", params: { i: i9, j: j0 }, message: "must NOT have duplicate items (items ## " + j0 + " and " + i9 + " are identical)", schema: !0, parentSchema: schema11.properties.merge.properties.method.anyOf[1], data: data35 };
-                  vErrors === null ? vErrors = [err70] : vErrors.push(err70), errors++;
+          let i10 = data38.length, j0;
+          if (i10 > 1) {
+            outer0: for (; i10--; )
+              for (j0 = i10; j0--; )
+                if (func0(data38[i10], data38[j0])) {
+                  let err76 = { instancePath: instancePath + "/merge/method", schemaPath: "#/properties/merge/properties/method/anyOf/1/uniqueItems", keyword: "uniqueItems", params: { i: i10, j: j0 }, message: "must NOT have duplicate items (items ## " + j0 + " and " + i10 + " are identical)", schema: !0, parentSchema: schema11.properties.merge.properties.method.anyOf[1], data: data38 };
+                  vErrors === null ? vErrors = [err76] : vErrors.push(err76), errors++;
                   break outer0;
                 }
           }
         } else {
-          let err71 = { instancePath: instancePath + "/merge/method", schemaPath: "#/properties/merge/properties/method/anyOf/1/type", keyword: "type", params: { type: "array" }, message: "must be array", schema: schema11.properties.merge.properties.method.anyOf[1].type, parentSchema: schema11.properties.merge.properties.method.anyOf[1], data: data35 };
-          vErrors === null ? vErrors = [err71] : vErrors.push(err71), errors++;
-        }
-        var _valid0 = _errs80 === errors;
-        valid25 = valid25 || _valid0;
-      }
-      if (valid25)
-        errors = _errs78, vErrors !== null && (_errs78 ? vErrors.length = _errs78 : vErrors = null);
-      else {
-        let err72 = { instancePath: instancePath + "/merge/method", schemaPath: "#/properties/merge/properties/method/anyOf", keyword: "anyOf", params: {}, message: "must match a schema in anyOf", schema: schema11.properties.merge.properties.method.anyOf, parentSchema: schema11.properties.merge.properties.method, data: data35 };
-        vErrors === null ? vErrors = [err72] : vErrors.push(err72), errors++;
-      }
-      let data37 = data34.update_branch;
-      if (typeof data37 != "boolean") {
-        let err73 = { instancePath: instancePath + "/merge/update_branch", schemaPath: "#/properties/merge/properties/update_branch/type", keyword: "type", params: { type: "boolean" }, message: "must be boolean", schema: schema11.properties.merge.properties.update_branch.type, parentSchema: schema11.properties.merge.properties.update_branch, data: data37 };
-        vErrors === null ? vErrors = [err73] : vErrors.push(err73), errors++;
-      }
-    } else {
-      let err74 = { instancePath: instancePath + "/merge", schemaPath: "#/properties/merge/type", keyword: "type", params: { type: "object" }, message: "must be object", schema: schema11.properties.merge.type, parentSchema: schema11.properties.merge, data: data34 };
-      vErrors === null ? vErrors = [err74] : vErrors.push(err74), errors++;
-    }
-    if (data.working_hours !== void 0) {
-      let data38 = data.working_hours;
-      if (data38 && typeof data38 == "object" && !Array.isArray(data38)) {
-        if (data38.holidays === void 0 && (data38.holidays = []), data38.timezone === void 0) {
-          let err75 = { instancePath: instancePath + "/working_hours", schemaPath: "#/properties/working_hours/required", keyword: "required", params: { missingProperty: "timezone" }, message: "must have required property 'timezone'", schema: schema11.properties.working_hours.required, parentSchema: schema11.properties.working_hours, data: data38 };
-          vErrors === null ? vErrors = [err75] : vErrors.push(err75), errors++;
-        }
-        if (data38.days === void 0) {
-          let err76 = { instancePath: instancePath + "/working_hours", schemaPath: "#/properties/working_hours/required", keyword: "required", params: { missingProperty: "days" }, message: "must have required property 'days'", schema: schema11.properties.working_hours.required, parentSchema: schema11.properties.working_hours, data: data38 };
-          vErrors === null ? vErrors = [err76] : vErrors.push(err76), errors++;
-        }
-        if (data38.from === void 0) {
-          let err77 = { instancePath: instancePath + "/working_hours", schemaPath: "#/properties/working_hours/required", keyword: "required", params: { missingProperty: "from" }, message: "must have required property 'from'", schema: schema11.properties.working_hours.required, parentSchema: schema11.properties.working_hours, data: data38 };
+          let err77 = { instancePath: instancePath + "/merge/method", schemaPath: "#/properties/merge/properties/method/anyOf/1/type", keyword: "type", params: { type: "array" }, message: "must be array", schema: schema11.properties.merge.properties.method.anyOf[1].type, parentSchema: schema11.properties.merge.properties.method.anyOf[1], data: data38 };
           vErrors === null ? vErrors = [err77] : vErrors.push(err77), errors++;
         }
-        if (data38.to === void 0) {
-          let err78 = { instancePath: instancePath + "/working_hours", schemaPath: "#/properties/working_hours/required", keyword: "required", params: { missingProperty: "to" }, message: "must have required property 'to'", schema: schema11.properties.working_hours.required, parentSchema: schema11.properties.working_hours, data: data38 };
-          vErrors === null ? vErrors = [err78] : vErrors.push(err78), errors++;
+        var _valid0 = _errs85 === errors;
+        valid27 = valid27 || _valid0;
+      }
+      if (valid27)
+        errors = _errs83, vErrors !== null && (_errs83 ? vErrors.length = _errs83 : vErrors = null);
+      else {
+        let err78 = { instancePath: instancePath + "/merge/method", schemaPath: "#/properties/merge/properties/method/anyOf", keyword: "anyOf", params: {}, message: "must match a schema in anyOf", schema: schema11.properties.merge.properties.method.anyOf, parentSchema: schema11.properties.merge.properties.method, data: data38 };
+        vErrors === null ? vErrors = [err78] : vErrors.push(err78), errors++;
+      }
+      let data40 = data37.update_branch;
+      if (typeof data40 != "boolean") {
+        let err79 = { instancePath: instancePath + "/merge/update_branch", schemaPath: "#/properties/merge/properties/update_branch/type", keyword: "type", params: { type: "boolean" }, message: "must be boolean", schema: schema11.properties.merge.properties.update_branch.type, parentSchema: schema11.properties.merge.properties.update_branch, data: data40 };
+        vErrors === null ? vErrors = [err79] : vErrors.push(err79), errors++;
+      }
+    } else {
+      let err80 = { instancePath: instancePath + "/merge", schemaPath: "#/properties/merge/type", keyword: "type", params: { type: "object" }, message: "must be object", schema: schema11.properties.merge.type, parentSchema: schema11.properties.merge, data: data37 };
+      vErrors === null ? vErrors = [err80] : vErrors.push(err80), errors++;
+    }
+    if (data.working_hours !== void 0) {
+      let data41 = data.working_hours;
+      if (data41 && typeof data41 == "object" && !Array.isArray(data41)) {
+        if (data41.holidays === void 0 && (data41.holidays = []), data41.timezone === void 0) {
+          let err81 = { instancePath: instancePath + "/working_hours", schemaPath: "#/properties/working_hours/required", keyword: "required", params: { missingProperty: "timezone" }, message: "must have required property 'timezone'", schema: schema11.properties.working_hours.required, parentSchema: schema11.properties.working_hours, data: data41 };
+          vErrors === null ? vErrors = [err81] : vErrors.push(err81), errors++;
         }
-        for (let key9 in data38)
+        if (data41.days === void 0) {
+          let err82 = { instancePath: instancePath + "/working_hours", schemaPath: "#/properties/working_hours/required", keyword: "required", params: { missingProperty: "days" }, message: "must have required property 'days'", schema: schema11.properties.working_hours.required, parentSchema: schema11.properties.working_hours, data: data41 };
+          vErrors === null ? vErrors = [err82] : vErrors.push(err82), errors++;
+        }
+        if (data41.from === void 0) {
+          let err83 = { instancePath: instancePath + "/working_hours", schemaPath: "#/properties/working_hours/required", keyword: "required", params: { missingProperty: "from" }, message: "must have required property 'from'", schema: schema11.properties.working_hours.required, parentSchema: schema11.properties.working_hours, data: data41 };
+          vErrors === null ? vErrors = [err83] : vErrors.push(err83), errors++;
+        }
+        if (data41.to === void 0) {
+          let err84 = { instancePath: instancePath + "/working_hours", schemaPath: "#/properties/working_hours/required", keyword: "required", params: { missingProperty: "to" }, message: "must have required property 'to'", schema: schema11.properties.working_hours.required, parentSchema: schema11.properties.working_hours, data: data41 };
+          vErrors === null ? vErrors = [err84] : vErrors.push(err84), errors++;
+        }
+        for (let key9 in data41)
           if (!(key9 === "timezone" || key9 === "days" || key9 === "from" || key9 === "to" || key9 === "holidays")) {
-            let err79 = { instancePath: instancePath + "/working_hours", schemaPath: "#/properties/working_hours/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key9 }, message: "must NOT have additional properties", schema: !1, parentSchema: schema11.properties.working_hours, data: data38 };
-            vErrors === null ? vErrors = [err79] : vErrors.push(err79), errors++;
+            let err85 = { instancePath: instancePath + "/working_hours", schemaPath: "#/properties/working_hours/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key9 }, message: "must NOT have additional properties", schema: !1, parentSchema: schema11.properties.working_hours, data: data41 };
+            vErrors === null ? vErrors = [err85] : vErrors.push(err85), errors++;
           }
-        if (data38.timezone !== void 0) {
-          let data39 = data38.timezone;
-          if (typeof data39 == "string") {
-            if (func3(data39) < 1) {
-              let err80 = { instancePath: instancePath + "/working_hours/timezone", schemaPath: "#/properties/working_hours/properties/timezone/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters", schema: 1, parentSchema: schema11.properties.working_hours.properties.timezone, data: data39 };
-              vErrors === null ? vErrors = [err80] : vErrors.push(err80), errors++;
+        if (data41.timezone !== void 0) {
+          let data42 = data41.timezone;
+          if (typeof data42 == "string") {
+            if (func3(data42) < 1) {
+              let err86 = { instancePath: instancePath + "/working_hours/timezone", schemaPath: "#/properties/working_hours/properties/timezone/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters", schema: 1, parentSchema: schema11.properties.working_hours.properties.timezone, data: data42 };
+              vErrors === null ? vErrors = [err86] : vErrors.push(err86), errors++;
             }
           } else {
-            let err81 = { instancePath: instancePath + "/working_hours/timezone", schemaPath: "#/properties/working_hours/properties/timezone/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema11.properties.working_hours.properties.timezone.type, parentSchema: schema11.properties.working_hours.properties.timezone, data: data39 };
-            vErrors === null ? vErrors = [err81] : vErrors.push(err81), errors++;
+            let err87 = { instancePath: instancePath + "/working_hours/timezone", schemaPath: "#/properties/working_hours/properties/timezone/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema11.properties.working_hours.properties.timezone.type, parentSchema: schema11.properties.working_hours.properties.timezone, data: data42 };
+            vErrors === null ? vErrors = [err87] : vErrors.push(err87), errors++;
           }
         }
-        if (data38.days !== void 0) {
-          let data40 = data38.days;
-          if (Array.isArray(data40)) {
-            if (data40.length < 1) {
-              let err82 = { instancePath: instancePath + "/working_hours/days", schemaPath: "#/properties/working_hours/properties/days/minItems", keyword: "minItems", params: { limit: 1 }, message: "must NOT have fewer than 1 items", schema: 1, parentSchema: schema11.properties.working_hours.properties.days, data: data40 };
-              vErrors === null ? vErrors = [err82] : vErrors.push(err82), errors++;
+        if (data41.days !== void 0) {
+          let data43 = data41.days;
+          if (Array.isArray(data43)) {
+            if (data43.length < 1) {
+              let err88 = { instancePath: instancePath + "/working_hours/days", schemaPath: "#/properties/working_hours/properties/days/minItems", keyword: "minItems", params: { limit: 1 }, message: "must NOT have fewer than 1 items", schema: 1, parentSchema: schema11.properties.working_hours.properties.days, data: data43 };
+              vErrors === null ? vErrors = [err88] : vErrors.push(err88), errors++;
             }
-            let len9 = data40.length;
-            for (let i10 = 0; i10 < len9; i10++) {
-              let data41 = data40[i10];
-              if (!(data41 === "mon" || data41 === "tue" || data41 === "wed" || data41 === "thu" || data41 === "fri" || data41 === "sat" || data41 === "sun")) {
-                let err83 = { instancePath: instancePath + "/working_hours/days/" + i10, schemaPath: "#/properties/working_hours/properties/days/items/enum", keyword: "enum", params: { allowedValues: schema11.properties.working_hours.properties.days.items.enum }, message: "must be equal to one of the allowed values", schema: schema11.properties.working_hours.properties.days.items.enum, parentSchema: schema11.properties.working_hours.properties.days.items, data: data41 };
-                vErrors === null ? vErrors = [err83] : vErrors.push(err83), errors++;
+            let len10 = data43.length;
+            for (let i11 = 0; i11 < len10; i11++) {
+              let data44 = data43[i11];
+              if (!(data44 === "mon" || data44 === "tue" || data44 === "wed" || data44 === "thu" || data44 === "fri" || data44 === "sat" || data44 === "sun")) {
+                let err89 = { instancePath: instancePath + "/working_hours/days/" + i11, schemaPath: "#/properties/working_hours/properties/days/items/enum", keyword: "enum", params: { allowedValues: schema11.properties.working_hours.properties.days.items.enum }, message: "must be equal to one of the allowed values", schema: schema11.properties.working_hours.properties.days.items.enum, parentSchema: schema11.properties.working_hours.properties.days.items, data: data44 };
+                vErrors === null ? vErrors = [err89] : vErrors.push(err89), errors++;
               }
             }
-            let i11 = data40.length, j1;
-            if (i11 > 1) {
-              outer1: for (; i11--; )
-                for (j1 = i11; j1--; )
-                  if (func0(data40[i11], data40[j1])) {
-                    let err84 = { instancePath: instancePath + "/working_hours/days", schemaPath: "#/properties/working_hours/properties/days/uniqueItems", keyword: "uniqueItems", params: { i: i11, j: j1 }, message: "must NOT have duplicate items (items ## " + j1 + " and " + i11 + " are identical)", schema: !0, parentSchema: schema11.properties.working_hours.properties.days, data: data40 };
-                    vErrors === null ? vErrors = [err84] : vErrors.push(err84), errors++;
+            let i12 = data43.length, j1;
+            if (i12 > 1) {
+              outer1: for (; i12--; )
+                for (j1 = i12; j1--; )
+                  if (func0(data43[i12], data43[j1])) {
+                    let err90 = { instancePath: instancePath + "/working_hours/days", schemaPath: "#/properties/working_hours/properties/days/uniqueItems", keyword: "uniqueItems", params: { i: i12, j: j1 }, message: "must NOT have duplicate items (items ## " + j1 + " and " + i12 + " are identical)", schema: !0, parentSchema: schema11.properties.working_hours.properties.days, data: data43 };
+                    vErrors === null ? vErrors = [err90] : vErrors.push(err90), errors++;
                     break outer1;
                   }
             }
           } else {
-            let err85 = { instancePath: instancePath + "/working_hours/days", schemaPath: "#/properties/working_hours/properties/days/type", keyword: "type", params: { type: "array" }, message: "must be array", schema: schema11.properties.working_hours.properties.days.type, parentSchema: schema11.properties.working_hours.properties.days, data: data40 };
-            vErrors === null ? vErrors = [err85] : vErrors.push(err85), errors++;
+            let err91 = { instancePath: instancePath + "/working_hours/days", schemaPath: "#/properties/working_hours/properties/days/type", keyword: "type", params: { type: "array" }, message: "must be array", schema: schema11.properties.working_hours.properties.days.type, parentSchema: schema11.properties.working_hours.properties.days, data: data43 };
+            vErrors === null ? vErrors = [err91] : vErrors.push(err91), errors++;
           }
         }
-        if (data38.from !== void 0) {
-          let data42 = data38.from;
-          if (typeof data42 == "string") {
-            if (!pattern4.test(data42)) {
-              let err86 = { instancePath: instancePath + "/working_hours/from", schemaPath: "#/properties/working_hours/properties/from/pattern", keyword: "pattern", params: { pattern: "^([01][0-9]|2[0-3]):[0-5][0-9]$|^24:00$" }, message: 'must match pattern "^([01][0-9]|2[0-3]):[0-5][0-9]$|^24:00$"', schema: "^([01][0-9]|2[0-3]):[0-5][0-9]$|^24:00$", parentSchema: schema11.properties.working_hours.properties.from, data: data42 };
-              vErrors === null ? vErrors = [err86] : vErrors.push(err86), errors++;
+        if (data41.from !== void 0) {
+          let data45 = data41.from;
+          if (typeof data45 == "string") {
+            if (!pattern5.test(data45)) {
+              let err92 = { instancePath: instancePath + "/working_hours/from", schemaPath: "#/properties/working_hours/properties/from/pattern", keyword: "pattern", params: { pattern: "^([01][0-9]|2[0-3]):[0-5][0-9]$|^24:00$" }, message: 'must match pattern "^([01][0-9]|2[0-3]):[0-5][0-9]$|^24:00$"', schema: "^([01][0-9]|2[0-3]):[0-5][0-9]$|^24:00$", parentSchema: schema11.properties.working_hours.properties.from, data: data45 };
+              vErrors === null ? vErrors = [err92] : vErrors.push(err92), errors++;
             }
           } else {
-            let err87 = { instancePath: instancePath + "/working_hours/from", schemaPath: "#/properties/working_hours/properties/from/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema11.properties.working_hours.properties.from.type, parentSchema: schema11.properties.working_hours.properties.from, data: data42 };
-            vErrors === null ? vErrors = [err87] : vErrors.push(err87), errors++;
+            let err93 = { instancePath: instancePath + "/working_hours/from", schemaPath: "#/properties/working_hours/properties/from/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema11.properties.working_hours.properties.from.type, parentSchema: schema11.properties.working_hours.properties.from, data: data45 };
+            vErrors === null ? vErrors = [err93] : vErrors.push(err93), errors++;
           }
         }
-        if (data38.to !== void 0) {
-          let data43 = data38.to;
-          if (typeof data43 == "string") {
-            if (!pattern4.test(data43)) {
-              let err88 = { instancePath: instancePath + "/working_hours/to", schemaPath: "#/properties/working_hours/properties/to/pattern", keyword: "pattern", params: { pattern: "^([01][0-9]|2[0-3]):[0-5][0-9]$|^24:00$" }, message: 'must match pattern "^([01][0-9]|2[0-3]):[0-5][0-9]$|^24:00$"', schema: "^([01][0-9]|2[0-3]):[0-5][0-9]$|^24:00$", parentSchema: schema11.properties.working_hours.properties.to, data: data43 };
-              vErrors === null ? vErrors = [err88] : vErrors.push(err88), errors++;
+        if (data41.to !== void 0) {
+          let data46 = data41.to;
+          if (typeof data46 == "string") {
+            if (!pattern5.test(data46)) {
+              let err94 = { instancePath: instancePath + "/working_hours/to", schemaPath: "#/properties/working_hours/properties/to/pattern", keyword: "pattern", params: { pattern: "^([01][0-9]|2[0-3]):[0-5][0-9]$|^24:00$" }, message: 'must match pattern "^([01][0-9]|2[0-3]):[0-5][0-9]$|^24:00$"', schema: "^([01][0-9]|2[0-3]):[0-5][0-9]$|^24:00$", parentSchema: schema11.properties.working_hours.properties.to, data: data46 };
+              vErrors === null ? vErrors = [err94] : vErrors.push(err94), errors++;
             }
           } else {
-            let err89 = { instancePath: instancePath + "/working_hours/to", schemaPath: "#/properties/working_hours/properties/to/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema11.properties.working_hours.properties.to.type, parentSchema: schema11.properties.working_hours.properties.to, data: data43 };
-            vErrors === null ? vErrors = [err89] : vErrors.push(err89), errors++;
+            let err95 = { instancePath: instancePath + "/working_hours/to", schemaPath: "#/properties/working_hours/properties/to/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema11.properties.working_hours.properties.to.type, parentSchema: schema11.properties.working_hours.properties.to, data: data46 };
+            vErrors === null ? vErrors = [err95] : vErrors.push(err95), errors++;
           }
         }
-        let data44 = data38.holidays;
-        if (Array.isArray(data44)) {
-          let len10 = data44.length;
-          for (let i12 = 0; i12 < len10; i12++) {
-            let data45 = data44[i12];
-            if (typeof data45 == "string") {
-              if (!pattern6.test(data45)) {
-                let err90 = { instancePath: instancePath + "/working_hours/holidays/" + i12, schemaPath: "#/properties/working_hours/properties/holidays/items/pattern", keyword: "pattern", params: { pattern: "^[0-9]{4}-[0-9]{2}-[0-9]{2}$" }, message: 'must match pattern "^[0-9]{4}-[0-9]{2}-[0-9]{2}$"', schema: "^[0-9]{4}-[0-9]{2}-[0-9]{2}$", parentSchema: schema11.properties.working_hours.properties.holidays.items, data: data45 };
-                vErrors === null ? vErrors = [err90] : vErrors.push(err90), errors++;
+        let data47 = data41.holidays;
+        if (Array.isArray(data47)) {
+          let len11 = data47.length;
+          for (let i13 = 0; i13 < len11; i13++) {
+            let data48 = data47[i13];
+            if (typeof data48 == "string") {
+              if (!pattern7.test(data48)) {
+                let err96 = { instancePath: instancePath + "/working_hours/holidays/" + i13, schemaPath: "#/properties/working_hours/properties/holidays/items/pattern", keyword: "pattern", params: { pattern: "^[0-9]{4}-[0-9]{2}-[0-9]{2}$" }, message: 'must match pattern "^[0-9]{4}-[0-9]{2}-[0-9]{2}$"', schema: "^[0-9]{4}-[0-9]{2}-[0-9]{2}$", parentSchema: schema11.properties.working_hours.properties.holidays.items, data: data48 };
+                vErrors === null ? vErrors = [err96] : vErrors.push(err96), errors++;
               }
             } else {
-              let err91 = { instancePath: instancePath + "/working_hours/holidays/" + i12, schemaPath: "#/properties/working_hours/properties/holidays/items/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema11.properties.working_hours.properties.holidays.items.type, parentSchema: schema11.properties.working_hours.properties.holidays.items, data: data45 };
-              vErrors === null ? vErrors = [err91] : vErrors.push(err91), errors++;
+              let err97 = { instancePath: instancePath + "/working_hours/holidays/" + i13, schemaPath: "#/properties/working_hours/properties/holidays/items/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema11.properties.working_hours.properties.holidays.items.type, parentSchema: schema11.properties.working_hours.properties.holidays.items, data: data48 };
+              vErrors === null ? vErrors = [err97] : vErrors.push(err97), errors++;
             }
           }
         } else {
-          let err92 = { instancePath: instancePath + "/working_hours/holidays", schemaPath: "#/properties/working_hours/properties/holidays/type", keyword: "type", params: { type: "array" }, message: "must be array", schema: schema11.properties.working_hours.properties.holidays.type, parentSchema: schema11.properties.working_hours.properties.holidays, data: data44 };
-          vErrors === null ? vErrors = [err92] : vErrors.push(err92), errors++;
+          let err98 = { instancePath: instancePath + "/working_hours/holidays", schemaPath: "#/properties/working_hours/properties/holidays/type", keyword: "type", params: { type: "array" }, message: "must be array", schema: schema11.properties.working_hours.properties.holidays.type, parentSchema: schema11.properties.working_hours.properties.holidays, data: data47 };
+          vErrors === null ? vErrors = [err98] : vErrors.push(err98), errors++;
         }
       } else {
-        let err93 = { instancePath: instancePath + "/working_hours", schemaPath: "#/properties/working_hours/type", keyword: "type", params: { type: "object" }, message: "must be object", schema: schema11.properties.working_hours.type, parentSchema: schema11.properties.working_hours, data: data38 };
-        vErrors === null ? vErrors = [err93] : vErrors.push(err93), errors++;
+        let err99 = { instancePath: instancePath + "/working_hours", schemaPath: "#/properties/working_hours/type", keyword: "type", params: { type: "object" }, message: "must be object", schema: schema11.properties.working_hours.type, parentSchema: schema11.properties.working_hours, data: data41 };
+        vErrors === null ? vErrors = [err99] : vErrors.push(err99), errors++;
       }
     }
-    let data46 = data.rules;
-    if (Array.isArray(data46)) {
-      let len11 = data46.length;
-      for (let i13 = 0; i13 < len11; i13++) {
-        let data47 = data46[i13], _errs105 = errors, valid37 = !1, _errs106 = errors;
-        if (data47 && typeof data47 == "object" && !Array.isArray(data47) && data47.paths === void 0) {
-          let err94 = { instancePath: instancePath + "/rules/" + i13, schemaPath: "#/properties/rules/items/anyOf/0/required", keyword: "required", params: { missingProperty: "paths" }, message: "must have required property 'paths'", schema: schema11.properties.rules.items.anyOf[0].required, parentSchema: schema11.properties.rules.items.anyOf[0], data: data47 };
-          vErrors === null ? vErrors = [err94] : vErrors.push(err94), errors++;
-        }
-        var _valid1 = _errs106 === errors;
-        if (valid37 = valid37 || _valid1, !valid37) {
-          let _errs107 = errors;
-          if (data47 && typeof data47 == "object" && !Array.isArray(data47) && data47.labels === void 0) {
-            let err95 = { instancePath: instancePath + "/rules/" + i13, schemaPath: "#/properties/rules/items/anyOf/1/required", keyword: "required", params: { missingProperty: "labels" }, message: "must have required property 'labels'", schema: schema11.properties.rules.items.anyOf[1].required, parentSchema: schema11.properties.rules.items.anyOf[1], data: data47 };
-            vErrors === null ? vErrors = [err95] : vErrors.push(err95), errors++;
-          }
-          var _valid1 = _errs107 === errors;
-          if (valid37 = valid37 || _valid1, !valid37) {
-            let _errs108 = errors;
-            if (data47 && typeof data47 == "object" && !Array.isArray(data47) && data47.authors === void 0) {
-              let err96 = { instancePath: instancePath + "/rules/" + i13, schemaPath: "#/properties/rules/items/anyOf/2/required", keyword: "required", params: { missingProperty: "authors" }, message: "must have required property 'authors'", schema: schema11.properties.rules.items.anyOf[2].required, parentSchema: schema11.properties.rules.items.anyOf[2], data: data47 };
-              vErrors === null ? vErrors = [err96] : vErrors.push(err96), errors++;
-            }
-            var _valid1 = _errs108 === errors;
-            if (valid37 = valid37 || _valid1, !valid37) {
-              let _errs109 = errors;
-              if (data47 && typeof data47 == "object" && !Array.isArray(data47) && data47.base === void 0) {
-                let err97 = { instancePath: instancePath + "/rules/" + i13, schemaPath: "#/properties/rules/items/anyOf/3/required", keyword: "required", params: { missingProperty: "base" }, message: "must have required property 'base'", schema: schema11.properties.rules.items.anyOf[3].required, parentSchema: schema11.properties.rules.items.anyOf[3], data: data47 };
-                vErrors === null ? vErrors = [err97] : vErrors.push(err97), errors++;
-              }
-              var _valid1 = _errs109 === errors;
-              if (valid37 = valid37 || _valid1, !valid37) {
-                let _errs110 = errors;
-                if (data47 && typeof data47 == "object" && !Array.isArray(data47) && data47.changed_lines === void 0) {
-                  let err98 = { instancePath: instancePath + "/rules/" + i13, schemaPath: "#/properties/rules/items/anyOf/4/required", keyword: "required", params: { missingProperty: "changed_lines" }, message: "must have required property 'changed_lines'", schema: schema11.properties.rules.items.anyOf[4].required, parentSchema: schema11.properties.rules.items.anyOf[4], data: data47 };
-                  vErrors === null ? vErrors = [err98] : vErrors.push(err98), errors++;
-                }
-                var _valid1 = _errs110 === errors;
-                if (valid37 = valid37 || _valid1, !valid37) {
-                  let _errs111 = errors;
-                  if (data47 && typeof data47 == "object" && !Array.isArray(data47) && data47.changed_files === void 0) {
-                    let err99 = { instancePath: instancePath + "/rules/" + i13, schemaPath: "#/properties/rules/items/anyOf/5/required", keyword: "required", params: { missingProperty: "changed_files" }, message: "must have required property 'changed_files'", schema: schema11.properties.rules.items.anyOf[5].required, parentSchema: schema11.properties.rules.items.anyOf[5], data: data47 };
-                    vErrors === null ? vErrors = [err99] : vErrors.push(err99), errors++;
-                  }
-                  var _valid1 = _errs111 === errors;
-                  valid37 = valid37 || _valid1;
-                }
-              }
-            }
-          }
-        }
-        if (valid37)
-          errors = _errs105, vErrors !== null && (_errs105 ? vErrors.length = _errs105 : vErrors = null);
-        else {
-          let err100 = { instancePath: instancePath + "/rules/" + i13, schemaPath: "#/properties/rules/items/anyOf", keyword: "anyOf", params: {}, message: "must match a schema in anyOf", schema: schema11.properties.rules.items.anyOf, parentSchema: schema11.properties.rules.items, data: data47 };
+    let data49 = data.rules;
+    if (Array.isArray(data49)) {
+      let len12 = data49.length;
+      for (let i14 = 0; i14 < len12; i14++) {
+        let data50 = data49[i14], _errs110 = errors, valid39 = !1, _errs111 = errors;
+        if (data50 && typeof data50 == "object" && !Array.isArray(data50) && data50.paths === void 0) {
+          let err100 = { instancePath: instancePath + "/rules/" + i14, schemaPath: "#/properties/rules/items/anyOf/0/required", keyword: "required", params: { missingProperty: "paths" }, message: "must have required property 'paths'", schema: schema11.properties.rules.items.anyOf[0].required, parentSchema: schema11.properties.rules.items.anyOf[0], data: data50 };
           vErrors === null ? vErrors = [err100] : vErrors.push(err100), errors++;
         }
-        if (data47 && typeof data47 == "object" && !Array.isArray(data47)) {
-          if (data47.name === void 0) {
-            let err101 = { instancePath: instancePath + "/rules/" + i13, schemaPath: "#/properties/rules/items/required", keyword: "required", params: { missingProperty: "name" }, message: "must have required property 'name'", schema: schema11.properties.rules.items.required, parentSchema: schema11.properties.rules.items, data: data47 };
+        var _valid1 = _errs111 === errors;
+        if (valid39 = valid39 || _valid1, !valid39) {
+          let _errs112 = errors;
+          if (data50 && typeof data50 == "object" && !Array.isArray(data50) && data50.labels === void 0) {
+            let err101 = { instancePath: instancePath + "/rules/" + i14, schemaPath: "#/properties/rules/items/anyOf/1/required", keyword: "required", params: { missingProperty: "labels" }, message: "must have required property 'labels'", schema: schema11.properties.rules.items.anyOf[1].required, parentSchema: schema11.properties.rules.items.anyOf[1], data: data50 };
             vErrors === null ? vErrors = [err101] : vErrors.push(err101), errors++;
           }
-          if (data47.tier === void 0) {
-            let err102 = { instancePath: instancePath + "/rules/" + i13, schemaPath: "#/properties/rules/items/required", keyword: "required", params: { missingProperty: "tier" }, message: "must have required property 'tier'", schema: schema11.properties.rules.items.required, parentSchema: schema11.properties.rules.items, data: data47 };
-            vErrors === null ? vErrors = [err102] : vErrors.push(err102), errors++;
-          }
-          for (let key10 in data47)
-            if (!func2.call(schema11.properties.rules.items.properties, key10)) {
-              let err103 = { instancePath: instancePath + "/rules/" + i13, schemaPath: "#/properties/rules/items/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key10 }, message: "must NOT have additional properties", schema: !1, parentSchema: schema11.properties.rules.items, data: data47 };
-              vErrors === null ? vErrors = [err103] : vErrors.push(err103), errors++;
+          var _valid1 = _errs112 === errors;
+          if (valid39 = valid39 || _valid1, !valid39) {
+            let _errs113 = errors;
+            if (data50 && typeof data50 == "object" && !Array.isArray(data50) && data50.authors === void 0) {
+              let err102 = { instancePath: instancePath + "/rules/" + i14, schemaPath: "#/properties/rules/items/anyOf/2/required", keyword: "required", params: { missingProperty: "authors" }, message: "must have required property 'authors'", schema: schema11.properties.rules.items.anyOf[2].required, parentSchema: schema11.properties.rules.items.anyOf[2], data: data50 };
+              vErrors === null ? vErrors = [err102] : vErrors.push(err102), errors++;
             }
-          if (data47.name !== void 0) {
-            let data48 = data47.name;
-            if (typeof data48 == "string") {
-              if (func3(data48) > 200) {
-                let err104 = { instancePath: instancePath + "/rules/" + i13 + "/name", schemaPath: "#/properties/rules/items/properties/name/maxLength", keyword: "maxLength", params: { limit: 200 }, message: "must NOT have more than 200 characters", schema: 200, parentSchema: schema11.properties.rules.items.properties.name, data: data48 };
-                vErrors === null ? vErrors = [err104] : vErrors.push(err104), errors++;
+            var _valid1 = _errs113 === errors;
+            if (valid39 = valid39 || _valid1, !valid39) {
+              let _errs114 = errors;
+              if (data50 && typeof data50 == "object" && !Array.isArray(data50) && data50.base === void 0) {
+                let err103 = { instancePath: instancePath + "/rules/" + i14, schemaPath: "#/properties/rules/items/anyOf/3/required", keyword: "required", params: { missingProperty: "base" }, message: "must have required property 'base'", schema: schema11.properties.rules.items.anyOf[3].required, parentSchema: schema11.properties.rules.items.anyOf[3], data: data50 };
+                vErrors === null ? vErrors = [err103] : vErrors.push(err103), errors++;
               }
-              if (func3(data48) < 1) {
-                let err105 = { instancePath: instancePath + "/rules/" + i13 + "/name", schemaPath: "#/properties/rules/items/properties/name/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters", schema: 1, parentSchema: schema11.properties.rules.items.properties.name, data: data48 };
-                vErrors === null ? vErrors = [err105] : vErrors.push(err105), errors++;
-              }
-            } else {
-              let err106 = { instancePath: instancePath + "/rules/" + i13 + "/name", schemaPath: "#/properties/rules/items/properties/name/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema11.properties.rules.items.properties.name.type, parentSchema: schema11.properties.rules.items.properties.name, data: data48 };
-              vErrors === null ? vErrors = [err106] : vErrors.push(err106), errors++;
-            }
-          }
-          if (data47.tier !== void 0) {
-            let data49 = data47.tier;
-            if (!(data49 === "fyi" || data49 === "soft" || data49 === "hard")) {
-              let err107 = { instancePath: instancePath + "/rules/" + i13 + "/tier", schemaPath: "#/properties/rules/items/properties/tier/enum", keyword: "enum", params: { allowedValues: schema11.properties.rules.items.properties.tier.enum }, message: "must be equal to one of the allowed values", schema: schema11.properties.rules.items.properties.tier.enum, parentSchema: schema11.properties.rules.items.properties.tier, data: data49 };
-              vErrors === null ? vErrors = [err107] : vErrors.push(err107), errors++;
-            }
-          }
-          if (data47.paths !== void 0) {
-            let data50 = data47.paths;
-            if (Array.isArray(data50)) {
-              if (data50.length < 1) {
-                let err108 = { instancePath: instancePath + "/rules/" + i13 + "/paths", schemaPath: "#/properties/rules/items/properties/paths/minItems", keyword: "minItems", params: { limit: 1 }, message: "must NOT have fewer than 1 items", schema: 1, parentSchema: schema11.properties.rules.items.properties.paths, data: data50 };
-                vErrors === null ? vErrors = [err108] : vErrors.push(err108), errors++;
-              }
-              let len12 = data50.length;
-              for (let i14 = 0; i14 < len12; i14++) {
-                let data51 = data50[i14];
-                if (typeof data51 == "string") {
-                  if (func3(data51) > 1024) {
-                    let err109 = { instancePath: instancePath + "/rules/" + i13 + "/paths/" + i14, schemaPath: "#/properties/rules/items/properties/paths/items/maxLength", keyword: "maxLength", params: { limit: 1024 }, message: "must NOT have more than 1024 characters", schema: 1024, parentSchema: schema11.properties.rules.items.properties.paths.items, data: data51 };
-                    vErrors === null ? vErrors = [err109] : vErrors.push(err109), errors++;
+              var _valid1 = _errs114 === errors;
+              if (valid39 = valid39 || _valid1, !valid39) {
+                let _errs115 = errors;
+                if (data50 && typeof data50 == "object" && !Array.isArray(data50) && data50.changed_lines === void 0) {
+                  let err104 = { instancePath: instancePath + "/rules/" + i14, schemaPath: "#/properties/rules/items/anyOf/4/required", keyword: "required", params: { missingProperty: "changed_lines" }, message: "must have required property 'changed_lines'", schema: schema11.properties.rules.items.anyOf[4].required, parentSchema: schema11.properties.rules.items.anyOf[4], data: data50 };
+                  vErrors === null ? vErrors = [err104] : vErrors.push(err104), errors++;
+                }
+                var _valid1 = _errs115 === errors;
+                if (valid39 = valid39 || _valid1, !valid39) {
+                  let _errs116 = errors;
+                  if (data50 && typeof data50 == "object" && !Array.isArray(data50) && data50.changed_files === void 0) {
+                    let err105 = { instancePath: instancePath + "/rules/" + i14, schemaPath: "#/properties/rules/items/anyOf/5/required", keyword: "required", params: { missingProperty: "changed_files" }, message: "must have required property 'changed_files'", schema: schema11.properties.rules.items.anyOf[5].required, parentSchema: schema11.properties.rules.items.anyOf[5], data: data50 };
+                    vErrors === null ? vErrors = [err105] : vErrors.push(err105), errors++;
                   }
-                  if (func3(data51) < 1) {
-                    let err110 = { instancePath: instancePath + "/rules/" + i13 + "/paths/" + i14, schemaPath: "#/properties/rules/items/properties/paths/items/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters", schema: 1, parentSchema: schema11.properties.rules.items.properties.paths.items, data: data51 };
-                    vErrors === null ? vErrors = [err110] : vErrors.push(err110), errors++;
-                  }
-                } else {
-                  let err111 = { instancePath: instancePath + "/rules/" + i13 + "/paths/" + i14, schemaPath: "#/properties/rules/items/properties/paths/items/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema11.properties.rules.items.properties.paths.items.type, parentSchema: schema11.properties.rules.items.properties.paths.items, data: data51 };
-                  vErrors === null ? vErrors = [err111] : vErrors.push(err111), errors++;
+                  var _valid1 = _errs116 === errors;
+                  valid39 = valid39 || _valid1;
                 }
               }
+            }
+          }
+        }
+        if (valid39)
+          errors = _errs110, vErrors !== null && (_errs110 ? vErrors.length = _errs110 : vErrors = null);
+        else {
+          let err106 = { instancePath: instancePath + "/rules/" + i14, schemaPath: "#/properties/rules/items/anyOf", keyword: "anyOf", params: {}, message: "must match a schema in anyOf", schema: schema11.properties.rules.items.anyOf, parentSchema: schema11.properties.rules.items, data: data50 };
+          vErrors === null ? vErrors = [err106] : vErrors.push(err106), errors++;
+        }
+        if (data50 && typeof data50 == "object" && !Array.isArray(data50)) {
+          if (data50.name === void 0) {
+            let err107 = { instancePath: instancePath + "/rules/" + i14, schemaPath: "#/properties/rules/items/required", keyword: "required", params: { missingProperty: "name" }, message: "must have required property 'name'", schema: schema11.properties.rules.items.required, parentSchema: schema11.properties.rules.items, data: data50 };
+            vErrors === null ? vErrors = [err107] : vErrors.push(err107), errors++;
+          }
+          if (data50.tier === void 0) {
+            let err108 = { instancePath: instancePath + "/rules/" + i14, schemaPath: "#/properties/rules/items/required", keyword: "required", params: { missingProperty: "tier" }, message: "must have required property 'tier'", schema: schema11.properties.rules.items.required, parentSchema: schema11.properties.rules.items, data: data50 };
+            vErrors === null ? vErrors = [err108] : vErrors.push(err108), errors++;
+          }
+          for (let key10 in data50)
+            if (!func2.call(schema11.properties.rules.items.properties, key10)) {
+              let err109 = { instancePath: instancePath + "/rules/" + i14, schemaPath: "#/properties/rules/items/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key10 }, message: "must NOT have additional properties", schema: !1, parentSchema: schema11.properties.rules.items, data: data50 };
+              vErrors === null ? vErrors = [err109] : vErrors.push(err109), errors++;
+            }
+          if (data50.name !== void 0) {
+            let data51 = data50.name;
+            if (typeof data51 == "string") {
+              if (func3(data51) > 200) {
+                let err110 = { instancePath: instancePath + "/rules/" + i14 + "/name", schemaPath: "#/properties/rules/items/properties/name/maxLength", keyword: "maxLength", params: { limit: 200 }, message: "must NOT have more than 200 characters", schema: 200, parentSchema: schema11.properties.rules.items.properties.name, data: data51 };
+                vErrors === null ? vErrors = [err110] : vErrors.push(err110), errors++;
+              }
+              if (func3(data51) < 1) {
+                let err111 = { instancePath: instancePath + "/rules/" + i14 + "/name", schemaPath: "#/properties/rules/items/properties/name/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters", schema: 1, parentSchema: schema11.properties.rules.items.properties.name, data: data51 };
+                vErrors === null ? vErrors = [err111] : vErrors.push(err111), errors++;
+              }
             } else {
-              let err112 = { instancePath: instancePath + "/rules/" + i13 + "/paths", schemaPath: "#/properties/rules/items/properties/paths/type", keyword: "type", params: { type: "array" }, message: "must be array", schema: schema11.properties.rules.items.properties.paths.type, parentSchema: schema11.properties.rules.items.properties.paths, data: data50 };
+              let err112 = { instancePath: instancePath + "/rules/" + i14 + "/name", schemaPath: "#/properties/rules/items/properties/name/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema11.properties.rules.items.properties.name.type, parentSchema: schema11.properties.rules.items.properties.name, data: data51 };
               vErrors === null ? vErrors = [err112] : vErrors.push(err112), errors++;
             }
           }
-          if (data47.labels !== void 0) {
-            let data52 = data47.labels;
-            if (Array.isArray(data52)) {
-              if (data52.length < 1) {
-                let err113 = { instancePath: instancePath + "/rules/" + i13 + "/labels", schemaPath: "#/properties/rules/items/properties/labels/minItems", keyword: "minItems", params: { limit: 1 }, message: "must NOT have fewer than 1 items", schema: 1, parentSchema: schema11.properties.rules.items.properties.labels, data: data52 };
-                vErrors === null ? vErrors = [err113] : vErrors.push(err113), errors++;
-              }
-              let len13 = data52.length;
-              for (let i15 = 0; i15 < len13; i15++) {
-                let data53 = data52[i15];
-                if (typeof data53 == "string") {
-                  if (func3(data53) > 1024) {
-                    let err114 = { instancePath: instancePath + "/rules/" + i13 + "/labels/" + i15, schemaPath: "#/properties/rules/items/properties/labels/items/maxLength", keyword: "maxLength", params: { limit: 1024 }, message: "must NOT have more than 1024 characters", schema: 1024, parentSchema: schema11.properties.rules.items.properties.labels.items, data: data53 };
-                    vErrors === null ? vErrors = [err114] : vErrors.push(err114), errors++;
-                  }
-                  if (func3(data53) < 1) {
-                    let err115 = { instancePath: instancePath + "/rules/" + i13 + "/labels/" + i15, schemaPath: "#/properties/rules/items/properties/labels/items/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters", schema: 1, parentSchema: schema11.properties.rules.items.properties.labels.items, data: data53 };
-                    vErrors === null ? vErrors = [err115] : vErrors.push(err115), errors++;
-                  }
-                } else {
-                  let err116 = { instancePath: instancePath + "/rules/" + i13 + "/labels/" + i15, schemaPath: "#/properties/rules/items/properties/labels/items/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema11.properties.rules.items.properties.labels.items.type, parentSchema: schema11.properties.rules.items.properties.labels.items, data: data53 };
-                  vErrors === null ? vErrors = [err116] : vErrors.push(err116), errors++;
-                }
-              }
-            } else {
-              let err117 = { instancePath: instancePath + "/rules/" + i13 + "/labels", schemaPath: "#/properties/rules/items/properties/labels/type", keyword: "type", params: { type: "array" }, message: "must be array", schema: schema11.properties.rules.items.properties.labels.type, parentSchema: schema11.properties.rules.items.properties.labels, data: data52 };
-              vErrors === null ? vErrors = [err117] : vErrors.push(err117), errors++;
+          if (data50.tier !== void 0) {
+            let data52 = data50.tier;
+            if (!(data52 === "fyi" || data52 === "soft" || data52 === "hard")) {
+              let err113 = { instancePath: instancePath + "/rules/" + i14 + "/tier", schemaPath: "#/properties/rules/items/properties/tier/enum", keyword: "enum", params: { allowedValues: schema11.properties.rules.items.properties.tier.enum }, message: "must be equal to one of the allowed values", schema: schema11.properties.rules.items.properties.tier.enum, parentSchema: schema11.properties.rules.items.properties.tier, data: data52 };
+              vErrors === null ? vErrors = [err113] : vErrors.push(err113), errors++;
             }
           }
-          if (data47.authors !== void 0) {
-            let data54 = data47.authors;
+          if (data50.mode !== void 0) {
+            let data53 = data50.mode;
+            if (!(data53 === "enforce" || data53 === "observe")) {
+              let err114 = { instancePath: instancePath + "/rules/" + i14 + "/mode", schemaPath: "#/properties/rules/items/properties/mode/enum", keyword: "enum", params: { allowedValues: schema11.properties.rules.items.properties.mode.enum }, message: "must be equal to one of the allowed values", schema: schema11.properties.rules.items.properties.mode.enum, parentSchema: schema11.properties.rules.items.properties.mode, data: data53 };
+              vErrors === null ? vErrors = [err114] : vErrors.push(err114), errors++;
+            }
+          }
+          if (data50.paths !== void 0) {
+            let data54 = data50.paths;
             if (Array.isArray(data54)) {
               if (data54.length < 1) {
-                let err118 = { instancePath: instancePath + "/rules/" + i13 + "/authors", schemaPath: "#/properties/rules/items/properties/authors/minItems", keyword: "minItems", params: { limit: 1 }, message: "must NOT have fewer than 1 items", schema: 1, parentSchema: schema11.properties.rules.items.properties.authors, data: data54 };
-                vErrors === null ? vErrors = [err118] : vErrors.push(err118), errors++;
+                let err115 = { instancePath: instancePath + "/rules/" + i14 + "/paths", schemaPath: "#/properties/rules/items/properties/paths/minItems", keyword: "minItems", params: { limit: 1 }, message: "must NOT have fewer than 1 items", schema: 1, parentSchema: schema11.properties.rules.items.properties.paths, data: data54 };
+                vErrors === null ? vErrors = [err115] : vErrors.push(err115), errors++;
               }
-              let len14 = data54.length;
-              for (let i16 = 0; i16 < len14; i16++) {
-                let data55 = data54[i16];
+              let len13 = data54.length;
+              for (let i15 = 0; i15 < len13; i15++) {
+                let data55 = data54[i15];
                 if (typeof data55 == "string") {
                   if (func3(data55) > 1024) {
-                    let err119 = { instancePath: instancePath + "/rules/" + i13 + "/authors/" + i16, schemaPath: "#/properties/rules/items/properties/authors/items/maxLength", keyword: "maxLength", params: { limit: 1024 }, message: "must NOT have more than 1024 characters", schema: 1024, parentSchema: schema11.properties.rules.items.properties.authors.items, data: data55 };
-                    vErrors === null ? vErrors = [err119] : vErrors.push(err119), errors++;
+                    let err116 = { instancePath: instancePath + "/rules/" + i14 + "/paths/" + i15, schemaPath: "#/properties/rules/items/properties/paths/items/maxLength", keyword: "maxLength", params: { limit: 1024 }, message: "must NOT have more than 1024 characters", schema: 1024, parentSchema: schema11.properties.rules.items.properties.paths.items, data: data55 };
+                    vErrors === null ? vErrors = [err116] : vErrors.push(err116), errors++;
                   }
                   if (func3(data55) < 1) {
-                    let err120 = { instancePath: instancePath + "/rules/" + i13 + "/authors/" + i16, schemaPath: "#/properties/rules/items/properties/authors/items/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters", schema: 1, parentSchema: schema11.properties.rules.items.properties.authors.items, data: data55 };
-                    vErrors === null ? vErrors = [err120] : vErrors.push(err120), errors++;
+                    let err117 = { instancePath: instancePath + "/rules/" + i14 + "/paths/" + i15, schemaPath: "#/properties/rules/items/properties/paths/items/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters", schema: 1, parentSchema: schema11.properties.rules.items.properties.paths.items, data: data55 };
+                    vErrors === null ? vErrors = [err117] : vErrors.push(err117), errors++;
                   }
                 } else {
-                  let err121 = { instancePath: instancePath + "/rules/" + i13 + "/authors/" + i16, schemaPath: "#/properties/rules/items/properties/authors/items/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema11.properties.rules.items.properties.authors.items.type, parentSchema: schema11.properties.rules.items.properties.authors.items, data: data55 };
-                  vErrors === null ? vErrors = [err121] : vErrors.push(err121), errors++;
+                  let err118 = { instancePath: instancePath + "/rules/" + i14 + "/paths/" + i15, schemaPath: "#/properties/rules/items/properties/paths/items/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema11.properties.rules.items.properties.paths.items.type, parentSchema: schema11.properties.rules.items.properties.paths.items, data: data55 };
+                  vErrors === null ? vErrors = [err118] : vErrors.push(err118), errors++;
                 }
               }
             } else {
-              let err122 = { instancePath: instancePath + "/rules/" + i13 + "/authors", schemaPath: "#/properties/rules/items/properties/authors/type", keyword: "type", params: { type: "array" }, message: "must be array", schema: schema11.properties.rules.items.properties.authors.type, parentSchema: schema11.properties.rules.items.properties.authors, data: data54 };
-              vErrors === null ? vErrors = [err122] : vErrors.push(err122), errors++;
+              let err119 = { instancePath: instancePath + "/rules/" + i14 + "/paths", schemaPath: "#/properties/rules/items/properties/paths/type", keyword: "type", params: { type: "array" }, message: "must be array", schema: schema11.properties.rules.items.properties.paths.type, parentSchema: schema11.properties.rules.items.properties.paths, data: data54 };
+              vErrors === null ? vErrors = [err119] : vErrors.push(err119), errors++;
             }
           }
-          if (data47.base !== void 0) {
-            let data56 = data47.base;
+          if (data50.labels !== void 0) {
+            let data56 = data50.labels;
             if (Array.isArray(data56)) {
               if (data56.length < 1) {
-                let err123 = { instancePath: instancePath + "/rules/" + i13 + "/base", schemaPath: "#/properties/rules/items/properties/base/minItems", keyword: "minItems", params: { limit: 1 }, message: "must NOT have fewer than 1 items", schema: 1, parentSchema: schema11.properties.rules.items.properties.base, data: data56 };
-                vErrors === null ? vErrors = [err123] : vErrors.push(err123), errors++;
+                let err120 = { instancePath: instancePath + "/rules/" + i14 + "/labels", schemaPath: "#/properties/rules/items/properties/labels/minItems", keyword: "minItems", params: { limit: 1 }, message: "must NOT have fewer than 1 items", schema: 1, parentSchema: schema11.properties.rules.items.properties.labels, data: data56 };
+                vErrors === null ? vErrors = [err120] : vErrors.push(err120), errors++;
               }
-              let len15 = data56.length;
-              for (let i17 = 0; i17 < len15; i17++) {
-                let data57 = data56[i17];
+              let len14 = data56.length;
+              for (let i16 = 0; i16 < len14; i16++) {
+                let data57 = data56[i16];
                 if (typeof data57 == "string") {
                   if (func3(data57) > 1024) {
-                    let err124 = { instancePath: instancePath + "/rules/" + i13 + "/base/" + i17, schemaPath: "#/properties/rules/items/properties/base/items/maxLength", keyword: "maxLength", params: { limit: 1024 }, message: "must NOT have more than 1024 characters", schema: 1024, parentSchema: schema11.properties.rules.items.properties.base.items, data: data57 };
-                    vErrors === null ? vErrors = [err124] : vErrors.push(err124), errors++;
+                    let err121 = { instancePath: instancePath + "/rules/" + i14 + "/labels/" + i16, schemaPath: "#/properties/rules/items/properties/labels/items/maxLength", keyword: "maxLength", params: { limit: 1024 }, message: "must NOT have more than 1024 characters", schema: 1024, parentSchema: schema11.properties.rules.items.properties.labels.items, data: data57 };
+                    vErrors === null ? vErrors = [err121] : vErrors.push(err121), errors++;
                   }
                   if (func3(data57) < 1) {
-                    let err125 = { instancePath: instancePath + "/rules/" + i13 + "/base/" + i17, schemaPath: "#/properties/rules/items/properties/base/items/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters", schema: 1, parentSchema: schema11.properties.rules.items.properties.base.items, data: data57 };
-                    vErrors === null ? vErrors = [err125] : vErrors.push(err125), errors++;
+                    let err122 = { instancePath: instancePath + "/rules/" + i14 + "/labels/" + i16, schemaPath: "#/properties/rules/items/properties/labels/items/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters", schema: 1, parentSchema: schema11.properties.rules.items.properties.labels.items, data: data57 };
+                    vErrors === null ? vErrors = [err122] : vErrors.push(err122), errors++;
                   }
                 } else {
-                  let err126 = { instancePath: instancePath + "/rules/" + i13 + "/base/" + i17, schemaPath: "#/properties/rules/items/properties/base/items/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema11.properties.rules.items.properties.base.items.type, parentSchema: schema11.properties.rules.items.properties.base.items, data: data57 };
-                  vErrors === null ? vErrors = [err126] : vErrors.push(err126), errors++;
+                  let err123 = { instancePath: instancePath + "/rules/" + i14 + "/labels/" + i16, schemaPath: "#/properties/rules/items/properties/labels/items/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema11.properties.rules.items.properties.labels.items.type, parentSchema: schema11.properties.rules.items.properties.labels.items, data: data57 };
+                  vErrors === null ? vErrors = [err123] : vErrors.push(err123), errors++;
                 }
               }
             } else {
-              let err127 = { instancePath: instancePath + "/rules/" + i13 + "/base", schemaPath: "#/properties/rules/items/properties/base/type", keyword: "type", params: { type: "array" }, message: "must be array", schema: schema11.properties.rules.items.properties.base.type, parentSchema: schema11.properties.rules.items.properties.base, data: data56 };
-              vErrors === null ? vErrors = [err127] : vErrors.push(err127), errors++;
+              let err124 = { instancePath: instancePath + "/rules/" + i14 + "/labels", schemaPath: "#/properties/rules/items/properties/labels/type", keyword: "type", params: { type: "array" }, message: "must be array", schema: schema11.properties.rules.items.properties.labels.type, parentSchema: schema11.properties.rules.items.properties.labels, data: data56 };
+              vErrors === null ? vErrors = [err124] : vErrors.push(err124), errors++;
             }
           }
-          if (data47.changed_lines !== void 0) {
-            let data58 = data47.changed_lines;
-            if (!(typeof data58 == "number" && !(data58 % 1) && !isNaN(data58) && isFinite(data58))) {
-              let err128 = { instancePath: instancePath + "/rules/" + i13 + "/changed_lines", schemaPath: "#/properties/rules/items/properties/changed_lines/type", keyword: "type", params: { type: "integer" }, message: "must be integer", schema: schema11.properties.rules.items.properties.changed_lines.type, parentSchema: schema11.properties.rules.items.properties.changed_lines, data: data58 };
-              vErrors === null ? vErrors = [err128] : vErrors.push(err128), errors++;
-            }
-            if (typeof data58 == "number" && isFinite(data58) && (data58 < 0 || isNaN(data58))) {
-              let err129 = { instancePath: instancePath + "/rules/" + i13 + "/changed_lines", schemaPath: "#/properties/rules/items/properties/changed_lines/minimum", keyword: "minimum", params: { comparison: ">=", limit: 0 }, message: "must be >= 0", schema: 0, parentSchema: schema11.properties.rules.items.properties.changed_lines, data: data58 };
+          if (data50.authors !== void 0) {
+            let data58 = data50.authors;
+            if (Array.isArray(data58)) {
+              if (data58.length < 1) {
+                let err125 = { instancePath: instancePath + "/rules/" + i14 + "/authors", schemaPath: "#/properties/rules/items/properties/authors/minItems", keyword: "minItems", params: { limit: 1 }, message: "must NOT have fewer than 1 items", schema: 1, parentSchema: schema11.properties.rules.items.properties.authors, data: data58 };
+                vErrors === null ? vErrors = [err125] : vErrors.push(err125), errors++;
+              }
+              let len15 = data58.length;
+              for (let i17 = 0; i17 < len15; i17++) {
+                let data59 = data58[i17];
+                if (typeof data59 == "string") {
+                  if (func3(data59) > 1024) {
+                    let err126 = { instancePath: instancePath + "/rules/" + i14 + "/authors/" + i17, schemaPath: "#/properties/rules/items/properties/authors/items/maxLength", keyword: "maxLength", params: { limit: 1024 }, message: "must NOT have more than 1024 characters", schema: 1024, parentSchema: schema11.properties.rules.items.properties.authors.items, data: data59 };
+                    vErrors === null ? vErrors = [err126] : vErrors.push(err126), errors++;
+                  }
+                  if (func3(data59) < 1) {
+                    let err127 = { instancePath: instancePath + "/rules/" + i14 + "/authors/" + i17, schemaPath: "#/properties/rules/items/properties/authors/items/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters", schema: 1, parentSchema: schema11.properties.rules.items.properties.authors.items, data: data59 };
+                    vErrors === null ? vErrors = [err127] : vErrors.push(err127), errors++;
+                  }
+                } else {
+                  let err128 = { instancePath: instancePath + "/rules/" + i14 + "/authors/" + i17, schemaPath: "#/properties/rules/items/properties/authors/items/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema11.properties.rules.items.properties.authors.items.type, parentSchema: schema11.properties.rules.items.properties.authors.items, data: data59 };
+                  vErrors === null ? vErrors = [err128] : vErrors.push(err128), errors++;
+                }
+              }
+            } else {
+              let err129 = { instancePath: instancePath + "/rules/" + i14 + "/authors", schemaPath: "#/properties/rules/items/properties/authors/type", keyword: "type", params: { type: "array" }, message: "must be array", schema: schema11.properties.rules.items.properties.authors.type, parentSchema: schema11.properties.rules.items.properties.authors, data: data58 };
               vErrors === null ? vErrors = [err129] : vErrors.push(err129), errors++;
             }
           }
-          if (data47.changed_files !== void 0) {
-            let data59 = data47.changed_files;
-            if (!(typeof data59 == "number" && !(data59 % 1) && !isNaN(data59) && isFinite(data59))) {
-              let err130 = { instancePath: instancePath + "/rules/" + i13 + "/changed_files", schemaPath: "#/properties/rules/items/properties/changed_files/type", keyword: "type", params: { type: "integer" }, message: "must be integer", schema: schema11.properties.rules.items.properties.changed_files.type, parentSchema: schema11.properties.rules.items.properties.changed_files, data: data59 };
-              vErrors === null ? vErrors = [err130] : vErrors.push(err130), errors++;
-            }
-            if (typeof data59 == "number" && isFinite(data59) && (data59 < 0 || isNaN(data59))) {
-              let err131 = { instancePath: instancePath + "/rules/" + i13 + "/changed_files", schemaPath: "#/properties/rules/items/properties/changed_files/minimum", keyword: "minimum", params: { comparison: ">=", limit: 0 }, message: "must be >= 0", schema: 0, parentSchema: schema11.properties.rules.items.properties.changed_files, data: data59 };
-              vErrors === null ? vErrors = [err131] : vErrors.push(err131), errors++;
-            }
-          }
-          if (data47.reviewers !== void 0) {
-            let data60 = data47.reviewers;
-            if (data60 && typeof data60 == "object" && !Array.isArray(data60)) {
-              data60.users === void 0 && (data60.users = []), data60.teams === void 0 && (data60.teams = []);
-              for (let key11 in data60)
-                if (!(key11 === "users" || key11 === "teams" || key11 === "permission")) {
-                  let err132 = { instancePath: instancePath + "/rules/" + i13 + "/reviewers", schemaPath: "#/properties/rules/items/properties/reviewers/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key11 }, message: "must NOT have additional properties", schema: !1, parentSchema: schema11.properties.rules.items.properties.reviewers, data: data60 };
-                  vErrors === null ? vErrors = [err132] : vErrors.push(err132), errors++;
-                }
-              let data61 = data60.users;
-              if (Array.isArray(data61)) {
-                let len16 = data61.length;
-                for (let i18 = 0; i18 < len16; i18++) {
-                  let data62 = data61[i18];
-                  if (typeof data62 == "string") {
-                    if (func3(data62) > 1024) {
-                      let err133 = { instancePath: instancePath + "/rules/" + i13 + "/reviewers/users/" + i18, schemaPath: "#/properties/rules/items/properties/reviewers/properties/users/items/maxLength", keyword: "maxLength", params: { limit: 1024 }, message: "must NOT have more than 1024 characters", schema: 1024, parentSchema: schema11.properties.rules.items.properties.reviewers.properties.users.items, data: data62 };
-                      vErrors === null ? vErrors = [err133] : vErrors.push(err133), errors++;
-                    }
-                    if (func3(data62) < 1) {
-                      let err134 = { instancePath: instancePath + "/rules/" + i13 + "/reviewers/users/" + i18, schemaPath: "#/properties/rules/items/properties/reviewers/properties/users/items/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters", schema: 1, parentSchema: schema11.properties.rules.items.properties.reviewers.properties.users.items, data: data62 };
-                      vErrors === null ? vErrors = [err134] : vErrors.push(err134), errors++;
-                    }
-                  } else {
-                    let err135 = { instancePath: instancePath + "/rules/" + i13 + "/reviewers/users/" + i18, schemaPath: "#/properties/rules/items/properties/reviewers/properties/users/items/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema11.properties.rules.items.properties.reviewers.properties.users.items.type, parentSchema: schema11.properties.rules.items.properties.reviewers.properties.users.items, data: data62 };
-                    vErrors === null ? vErrors = [err135] : vErrors.push(err135), errors++;
-                  }
-                }
-              } else {
-                let err136 = { instancePath: instancePath + "/rules/" + i13 + "/reviewers/users", schemaPath: "#/properties/rules/items/properties/reviewers/properties/users/type", keyword: "type", params: { type: "array" }, message: "must be array", schema: schema11.properties.rules.items.properties.reviewers.properties.users.type, parentSchema: schema11.properties.rules.items.properties.reviewers.properties.users, data: data61 };
-                vErrors === null ? vErrors = [err136] : vErrors.push(err136), errors++;
+          if (data50.base !== void 0) {
+            let data60 = data50.base;
+            if (Array.isArray(data60)) {
+              if (data60.length < 1) {
+                let err130 = { instancePath: instancePath + "/rules/" + i14 + "/base", schemaPath: "#/properties/rules/items/properties/base/minItems", keyword: "minItems", params: { limit: 1 }, message: "must NOT have fewer than 1 items", schema: 1, parentSchema: schema11.properties.rules.items.properties.base, data: data60 };
+                vErrors === null ? vErrors = [err130] : vErrors.push(err130), errors++;
               }
-              let data63 = data60.teams;
-              if (Array.isArray(data63)) {
-                let len17 = data63.length;
-                for (let i19 = 0; i19 < len17; i19++) {
-                  let data64 = data63[i19];
-                  if (typeof data64 == "string") {
-                    if (func3(data64) > 1024) {
-                      let err137 = { instancePath: instancePath + "/rules/" + i13 + "/reviewers/teams/" + i19, schemaPath: "#/properties/rules/items/properties/reviewers/properties/teams/items/maxLength", keyword: "maxLength", params: { limit: 1024 }, message: "must NOT have more than 1024 characters", schema: 1024, parentSchema: schema11.properties.rules.items.properties.reviewers.properties.teams.items, data: data64 };
-                      vErrors === null ? vErrors = [err137] : vErrors.push(err137), errors++;
-                    }
-                    if (func3(data64) < 1) {
-                      let err138 = { instancePath: instancePath + "/rules/" + i13 + "/reviewers/teams/" + i19, schemaPath: "#/properties/rules/items/properties/reviewers/properties/teams/items/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters", schema: 1, parentSchema: schema11.properties.rules.items.properties.reviewers.properties.teams.items, data: data64 };
-                      vErrors === null ? vErrors = [err138] : vErrors.push(err138), errors++;
-                    }
-                    if (!pattern0.test(data64)) {
-                      let err139 = { instancePath: instancePath + "/rules/" + i13 + "/reviewers/teams/" + i19, schemaPath: "#/properties/rules/items/properties/reviewers/properties/teams/items/pattern", keyword: "pattern", params: { pattern: "^[^/\\s]+/[^/\\s]+$" }, message: 'must match pattern "^[^/\\s]+/[^/\\s]+$"', schema: "^[^/\\s]+/[^/\\s]+$", parentSchema: schema11.properties.rules.items.properties.reviewers.properties.teams.items, data: data64 };
-                      vErrors === null ? vErrors = [err139] : vErrors.push(err139), errors++;
-                    }
-                  } else {
-                    let err140 = { instancePath: instancePath + "/rules/" + i13 + "/reviewers/teams/" + i19, schemaPath: "#/properties/rules/items/properties/reviewers/properties/teams/items/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema11.properties.rules.items.properties.reviewers.properties.teams.items.type, parentSchema: schema11.properties.rules.items.properties.reviewers.properties.teams.items, data: data64 };
-                    vErrors === null ? vErrors = [err140] : vErrors.push(err140), errors++;
+              let len16 = data60.length;
+              for (let i18 = 0; i18 < len16; i18++) {
+                let data61 = data60[i18];
+                if (typeof data61 == "string") {
+                  if (func3(data61) > 1024) {
+                    let err131 = { instancePath: instancePath + "/rules/" + i14 + "/base/" + i18, schemaPath: "#/properties/rules/items/properties/base/items/maxLength", keyword: "maxLength", params: { limit: 1024 }, message: "must NOT have more than 1024 characters", schema: 1024, parentSchema: schema11.properties.rules.items.properties.base.items, data: data61 };
+                    vErrors === null ? vErrors = [err131] : vErrors.push(err131), errors++;
                   }
-                }
-              } else {
-                let err141 = { instancePath: instancePath + "/rules/" + i13 + "/reviewers/teams", schemaPath: "#/properties/rules/items/properties/reviewers/properties/teams/type", keyword: "type", params: { type: "array" }, message: "must be array", schema: schema11.properties.rules.items.properties.reviewers.properties.teams.type, parentSchema: schema11.properties.rules.items.properties.reviewers.properties.teams, data: data63 };
-                vErrors === null ? vErrors = [err141] : vErrors.push(err141), errors++;
-              }
-              if (data60.permission !== void 0) {
-                let data65 = data60.permission;
-                if (!(data65 === "read" || data65 === "triage" || data65 === "write" || data65 === "maintain" || data65 === "admin")) {
-                  let err142 = { instancePath: instancePath + "/rules/" + i13 + "/reviewers/permission", schemaPath: "#/properties/rules/items/properties/reviewers/properties/permission/enum", keyword: "enum", params: { allowedValues: schema11.properties.rules.items.properties.reviewers.properties.permission.enum }, message: "must be equal to one of the allowed values", schema: schema11.properties.rules.items.properties.reviewers.properties.permission.enum, parentSchema: schema11.properties.rules.items.properties.reviewers.properties.permission, data: data65 };
-                  vErrors === null ? vErrors = [err142] : vErrors.push(err142), errors++;
+                  if (func3(data61) < 1) {
+                    let err132 = { instancePath: instancePath + "/rules/" + i14 + "/base/" + i18, schemaPath: "#/properties/rules/items/properties/base/items/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters", schema: 1, parentSchema: schema11.properties.rules.items.properties.base.items, data: data61 };
+                    vErrors === null ? vErrors = [err132] : vErrors.push(err132), errors++;
+                  }
+                } else {
+                  let err133 = { instancePath: instancePath + "/rules/" + i14 + "/base/" + i18, schemaPath: "#/properties/rules/items/properties/base/items/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema11.properties.rules.items.properties.base.items.type, parentSchema: schema11.properties.rules.items.properties.base.items, data: data61 };
+                  vErrors === null ? vErrors = [err133] : vErrors.push(err133), errors++;
                 }
               }
             } else {
-              let err143 = { instancePath: instancePath + "/rules/" + i13 + "/reviewers", schemaPath: "#/properties/rules/items/properties/reviewers/type", keyword: "type", params: { type: "object" }, message: "must be object", schema: schema11.properties.rules.items.properties.reviewers.type, parentSchema: schema11.properties.rules.items.properties.reviewers, data: data60 };
-              vErrors === null ? vErrors = [err143] : vErrors.push(err143), errors++;
+              let err134 = { instancePath: instancePath + "/rules/" + i14 + "/base", schemaPath: "#/properties/rules/items/properties/base/type", keyword: "type", params: { type: "array" }, message: "must be array", schema: schema11.properties.rules.items.properties.base.type, parentSchema: schema11.properties.rules.items.properties.base, data: data60 };
+              vErrors === null ? vErrors = [err134] : vErrors.push(err134), errors++;
             }
           }
-          if (data47.approvals !== void 0) {
-            let data66 = data47.approvals;
-            if (!(typeof data66 == "number" && !(data66 % 1) && !isNaN(data66) && isFinite(data66))) {
-              let err144 = { instancePath: instancePath + "/rules/" + i13 + "/approvals", schemaPath: "#/properties/rules/items/properties/approvals/type", keyword: "type", params: { type: "integer" }, message: "must be integer", schema: schema11.properties.rules.items.properties.approvals.type, parentSchema: schema11.properties.rules.items.properties.approvals, data: data66 };
-              vErrors === null ? vErrors = [err144] : vErrors.push(err144), errors++;
+          if (data50.changed_lines !== void 0) {
+            let data62 = data50.changed_lines;
+            if (!(typeof data62 == "number" && !(data62 % 1) && !isNaN(data62) && isFinite(data62))) {
+              let err135 = { instancePath: instancePath + "/rules/" + i14 + "/changed_lines", schemaPath: "#/properties/rules/items/properties/changed_lines/type", keyword: "type", params: { type: "integer" }, message: "must be integer", schema: schema11.properties.rules.items.properties.changed_lines.type, parentSchema: schema11.properties.rules.items.properties.changed_lines, data: data62 };
+              vErrors === null ? vErrors = [err135] : vErrors.push(err135), errors++;
             }
-            if (typeof data66 == "number" && isFinite(data66)) {
-              if (data66 > 100 || isNaN(data66)) {
-                let err145 = { instancePath: instancePath + "/rules/" + i13 + "/approvals", schemaPath: "#/properties/rules/items/properties/approvals/maximum", keyword: "maximum", params: { comparison: "<=", limit: 100 }, message: "must be <= 100", schema: 100, parentSchema: schema11.properties.rules.items.properties.approvals, data: data66 };
-                vErrors === null ? vErrors = [err145] : vErrors.push(err145), errors++;
-              }
-              if (data66 < 1 || isNaN(data66)) {
-                let err146 = { instancePath: instancePath + "/rules/" + i13 + "/approvals", schemaPath: "#/properties/rules/items/properties/approvals/minimum", keyword: "minimum", params: { comparison: ">=", limit: 1 }, message: "must be >= 1", schema: 1, parentSchema: schema11.properties.rules.items.properties.approvals, data: data66 };
-                vErrors === null ? vErrors = [err146] : vErrors.push(err146), errors++;
-              }
+            if (typeof data62 == "number" && isFinite(data62) && (data62 < 0 || isNaN(data62))) {
+              let err136 = { instancePath: instancePath + "/rules/" + i14 + "/changed_lines", schemaPath: "#/properties/rules/items/properties/changed_lines/minimum", keyword: "minimum", params: { comparison: ">=", limit: 0 }, message: "must be >= 0", schema: 0, parentSchema: schema11.properties.rules.items.properties.changed_lines, data: data62 };
+              vErrors === null ? vErrors = [err136] : vErrors.push(err136), errors++;
             }
           }
-          if (data47.risk !== void 0) {
-            let data67 = data47.risk;
-            if (typeof data67 == "number" && isFinite(data67)) {
-              if (data67 > 1 || isNaN(data67)) {
-                let err147 = { instancePath: instancePath + "/rules/" + i13 + "/risk", schemaPath: "#/properties/rules/items/properties/risk/maximum", keyword: "maximum", params: { comparison: "<=", limit: 1 }, message: "must be <= 1", schema: 1, parentSchema: schema11.properties.rules.items.properties.risk, data: data67 };
-                vErrors === null ? vErrors = [err147] : vErrors.push(err147), errors++;
+          if (data50.changed_files !== void 0) {
+            let data63 = data50.changed_files;
+            if (!(typeof data63 == "number" && !(data63 % 1) && !isNaN(data63) && isFinite(data63))) {
+              let err137 = { instancePath: instancePath + "/rules/" + i14 + "/changed_files", schemaPath: "#/properties/rules/items/properties/changed_files/type", keyword: "type", params: { type: "integer" }, message: "must be integer", schema: schema11.properties.rules.items.properties.changed_files.type, parentSchema: schema11.properties.rules.items.properties.changed_files, data: data63 };
+              vErrors === null ? vErrors = [err137] : vErrors.push(err137), errors++;
+            }
+            if (typeof data63 == "number" && isFinite(data63) && (data63 < 0 || isNaN(data63))) {
+              let err138 = { instancePath: instancePath + "/rules/" + i14 + "/changed_files", schemaPath: "#/properties/rules/items/properties/changed_files/minimum", keyword: "minimum", params: { comparison: ">=", limit: 0 }, message: "must be >= 0", schema: 0, parentSchema: schema11.properties.rules.items.properties.changed_files, data: data63 };
+              vErrors === null ? vErrors = [err138] : vErrors.push(err138), errors++;
+            }
+          }
+          if (data50.reviewers !== void 0) {
+            let data64 = data50.reviewers;
+            if (data64 && typeof data64 == "object" && !Array.isArray(data64)) {
+              data64.users === void 0 && (data64.users = []), data64.teams === void 0 && (data64.teams = []);
+              for (let key11 in data64)
+                if (!(key11 === "users" || key11 === "teams" || key11 === "permission")) {
+                  let err139 = { instancePath: instancePath + "/rules/" + i14 + "/reviewers", schemaPath: "#/properties/rules/items/properties/reviewers/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key11 }, message: "must NOT have additional properties", schema: !1, parentSchema: schema11.properties.rules.items.properties.reviewers, data: data64 };
+                  vErrors === null ? vErrors = [err139] : vErrors.push(err139), errors++;
+                }
+              let data65 = data64.users;
+              if (Array.isArray(data65)) {
+                let len17 = data65.length;
+                for (let i19 = 0; i19 < len17; i19++) {
+                  let data66 = data65[i19];
+                  if (typeof data66 == "string") {
+                    if (func3(data66) > 1024) {
+                      let err140 = { instancePath: instancePath + "/rules/" + i14 + "/reviewers/users/" + i19, schemaPath: "#/properties/rules/items/properties/reviewers/properties/users/items/maxLength", keyword: "maxLength", params: { limit: 1024 }, message: "must NOT have more than 1024 characters", schema: 1024, parentSchema: schema11.properties.rules.items.properties.reviewers.properties.users.items, data: data66 };
+                      vErrors === null ? vErrors = [err140] : vErrors.push(err140), errors++;
+                    }
+                    if (func3(data66) < 1) {
+                      let err141 = { instancePath: instancePath + "/rules/" + i14 + "/reviewers/users/" + i19, schemaPath: "#/properties/rules/items/properties/reviewers/properties/users/items/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters", schema: 1, parentSchema: schema11.properties.rules.items.properties.reviewers.properties.users.items, data: data66 };
+                      vErrors === null ? vErrors = [err141] : vErrors.push(err141), errors++;
+                    }
+                  } else {
+                    let err142 = { instancePath: instancePath + "/rules/" + i14 + "/reviewers/users/" + i19, schemaPath: "#/properties/rules/items/properties/reviewers/properties/users/items/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema11.properties.rules.items.properties.reviewers.properties.users.items.type, parentSchema: schema11.properties.rules.items.properties.reviewers.properties.users.items, data: data66 };
+                    vErrors === null ? vErrors = [err142] : vErrors.push(err142), errors++;
+                  }
+                }
+              } else {
+                let err143 = { instancePath: instancePath + "/rules/" + i14 + "/reviewers/users", schemaPath: "#/properties/rules/items/properties/reviewers/properties/users/type", keyword: "type", params: { type: "array" }, message: "must be array", schema: schema11.properties.rules.items.properties.reviewers.properties.users.type, parentSchema: schema11.properties.rules.items.properties.reviewers.properties.users, data: data65 };
+                vErrors === null ? vErrors = [err143] : vErrors.push(err143), errors++;
               }
-              if (data67 < 0 || isNaN(data67)) {
-                let err148 = { instancePath: instancePath + "/rules/" + i13 + "/risk", schemaPath: "#/properties/rules/items/properties/risk/minimum", keyword: "minimum", params: { comparison: ">=", limit: 0 }, message: "must be >= 0", schema: 0, parentSchema: schema11.properties.rules.items.properties.risk, data: data67 };
+              let data67 = data64.teams;
+              if (Array.isArray(data67)) {
+                let len18 = data67.length;
+                for (let i20 = 0; i20 < len18; i20++) {
+                  let data68 = data67[i20];
+                  if (typeof data68 == "string") {
+                    if (func3(data68) > 1024) {
+                      let err144 = { instancePath: instancePath + "/rules/" + i14 + "/reviewers/teams/" + i20, schemaPath: "#/properties/rules/items/properties/reviewers/properties/teams/items/maxLength", keyword: "maxLength", params: { limit: 1024 }, message: "must NOT have more than 1024 characters", schema: 1024, parentSchema: schema11.properties.rules.items.properties.reviewers.properties.teams.items, data: data68 };
+                      vErrors === null ? vErrors = [err144] : vErrors.push(err144), errors++;
+                    }
+                    if (func3(data68) < 1) {
+                      let err145 = { instancePath: instancePath + "/rules/" + i14 + "/reviewers/teams/" + i20, schemaPath: "#/properties/rules/items/properties/reviewers/properties/teams/items/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters", schema: 1, parentSchema: schema11.properties.rules.items.properties.reviewers.properties.teams.items, data: data68 };
+                      vErrors === null ? vErrors = [err145] : vErrors.push(err145), errors++;
+                    }
+                    if (!pattern1.test(data68)) {
+                      let err146 = { instancePath: instancePath + "/rules/" + i14 + "/reviewers/teams/" + i20, schemaPath: "#/properties/rules/items/properties/reviewers/properties/teams/items/pattern", keyword: "pattern", params: { pattern: "^[^/\\s]+/[^/\\s]+$" }, message: 'must match pattern "^[^/\\s]+/[^/\\s]+$"', schema: "^[^/\\s]+/[^/\\s]+$", parentSchema: schema11.properties.rules.items.properties.reviewers.properties.teams.items, data: data68 };
+                      vErrors === null ? vErrors = [err146] : vErrors.push(err146), errors++;
+                    }
+                  } else {
+                    let err147 = { instancePath: instancePath + "/rules/" + i14 + "/reviewers/teams/" + i20, schemaPath: "#/properties/rules/items/properties/reviewers/properties/teams/items/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema11.properties.rules.items.properties.reviewers.properties.teams.items.type, parentSchema: schema11.properties.rules.items.properties.reviewers.properties.teams.items, data: data68 };
+                    vErrors === null ? vErrors = [err147] : vErrors.push(err147), errors++;
+                  }
+                }
+              } else {
+                let err148 = { instancePath: instancePath + "/rules/" + i14 + "/reviewers/teams", schemaPath: "#/properties/rules/items/properties/reviewers/properties/teams/type", keyword: "type", params: { type: "array" }, message: "must be array", schema: schema11.properties.rules.items.properties.reviewers.properties.teams.type, parentSchema: schema11.properties.rules.items.properties.reviewers.properties.teams, data: data67 };
                 vErrors === null ? vErrors = [err148] : vErrors.push(err148), errors++;
               }
+              if (data64.permission !== void 0) {
+                let data69 = data64.permission;
+                if (!(data69 === "read" || data69 === "triage" || data69 === "write" || data69 === "maintain" || data69 === "admin")) {
+                  let err149 = { instancePath: instancePath + "/rules/" + i14 + "/reviewers/permission", schemaPath: "#/properties/rules/items/properties/reviewers/properties/permission/enum", keyword: "enum", params: { allowedValues: schema11.properties.rules.items.properties.reviewers.properties.permission.enum }, message: "must be equal to one of the allowed values", schema: schema11.properties.rules.items.properties.reviewers.properties.permission.enum, parentSchema: schema11.properties.rules.items.properties.reviewers.properties.permission, data: data69 };
+                  vErrors === null ? vErrors = [err149] : vErrors.push(err149), errors++;
+                }
+              }
             } else {
-              let err149 = { instancePath: instancePath + "/rules/" + i13 + "/risk", schemaPath: "#/properties/rules/items/properties/risk/type", keyword: "type", params: { type: "number" }, message: "must be number", schema: schema11.properties.rules.items.properties.risk.type, parentSchema: schema11.properties.rules.items.properties.risk, data: data67 };
-              vErrors === null ? vErrors = [err149] : vErrors.push(err149), errors++;
+              let err150 = { instancePath: instancePath + "/rules/" + i14 + "/reviewers", schemaPath: "#/properties/rules/items/properties/reviewers/type", keyword: "type", params: { type: "object" }, message: "must be object", schema: schema11.properties.rules.items.properties.reviewers.type, parentSchema: schema11.properties.rules.items.properties.reviewers, data: data64 };
+              vErrors === null ? vErrors = [err150] : vErrors.push(err150), errors++;
+            }
+          }
+          if (data50.approvals !== void 0) {
+            let data70 = data50.approvals;
+            if (!(typeof data70 == "number" && !(data70 % 1) && !isNaN(data70) && isFinite(data70))) {
+              let err151 = { instancePath: instancePath + "/rules/" + i14 + "/approvals", schemaPath: "#/properties/rules/items/properties/approvals/type", keyword: "type", params: { type: "integer" }, message: "must be integer", schema: schema11.properties.rules.items.properties.approvals.type, parentSchema: schema11.properties.rules.items.properties.approvals, data: data70 };
+              vErrors === null ? vErrors = [err151] : vErrors.push(err151), errors++;
+            }
+            if (typeof data70 == "number" && isFinite(data70)) {
+              if (data70 > 100 || isNaN(data70)) {
+                let err152 = { instancePath: instancePath + "/rules/" + i14 + "/approvals", schemaPath: "#/properties/rules/items/properties/approvals/maximum", keyword: "maximum", params: { comparison: "<=", limit: 100 }, message: "must be <= 100", schema: 100, parentSchema: schema11.properties.rules.items.properties.approvals, data: data70 };
+                vErrors === null ? vErrors = [err152] : vErrors.push(err152), errors++;
+              }
+              if (data70 < 1 || isNaN(data70)) {
+                let err153 = { instancePath: instancePath + "/rules/" + i14 + "/approvals", schemaPath: "#/properties/rules/items/properties/approvals/minimum", keyword: "minimum", params: { comparison: ">=", limit: 1 }, message: "must be >= 1", schema: 1, parentSchema: schema11.properties.rules.items.properties.approvals, data: data70 };
+                vErrors === null ? vErrors = [err153] : vErrors.push(err153), errors++;
+              }
+            }
+          }
+          if (data50.risk !== void 0) {
+            let data71 = data50.risk;
+            if (typeof data71 == "number" && isFinite(data71)) {
+              if (data71 > 1 || isNaN(data71)) {
+                let err154 = { instancePath: instancePath + "/rules/" + i14 + "/risk", schemaPath: "#/properties/rules/items/properties/risk/maximum", keyword: "maximum", params: { comparison: "<=", limit: 1 }, message: "must be <= 1", schema: 1, parentSchema: schema11.properties.rules.items.properties.risk, data: data71 };
+                vErrors === null ? vErrors = [err154] : vErrors.push(err154), errors++;
+              }
+              if (data71 < 0 || isNaN(data71)) {
+                let err155 = { instancePath: instancePath + "/rules/" + i14 + "/risk", schemaPath: "#/properties/rules/items/properties/risk/minimum", keyword: "minimum", params: { comparison: ">=", limit: 0 }, message: "must be >= 0", schema: 0, parentSchema: schema11.properties.rules.items.properties.risk, data: data71 };
+                vErrors === null ? vErrors = [err155] : vErrors.push(err155), errors++;
+              }
+            } else {
+              let err156 = { instancePath: instancePath + "/rules/" + i14 + "/risk", schemaPath: "#/properties/rules/items/properties/risk/type", keyword: "type", params: { type: "number" }, message: "must be number", schema: schema11.properties.rules.items.properties.risk.type, parentSchema: schema11.properties.rules.items.properties.risk, data: data71 };
+              vErrors === null ? vErrors = [err156] : vErrors.push(err156), errors++;
             }
           }
         } else {
-          let err150 = { instancePath: instancePath + "/rules/" + i13, schemaPath: "#/properties/rules/items/type", keyword: "type", params: { type: "object" }, message: "must be object", schema: schema11.properties.rules.items.type, parentSchema: schema11.properties.rules.items, data: data47 };
-          vErrors === null ? vErrors = [err150] : vErrors.push(err150), errors++;
+          let err157 = { instancePath: instancePath + "/rules/" + i14, schemaPath: "#/properties/rules/items/type", keyword: "type", params: { type: "object" }, message: "must be object", schema: schema11.properties.rules.items.type, parentSchema: schema11.properties.rules.items, data: data50 };
+          vErrors === null ? vErrors = [err157] : vErrors.push(err157), errors++;
         }
       }
     } else {
-      let err151 = { instancePath: instancePath + "/rules", schemaPath: "#/properties/rules/type", keyword: "type", params: { type: "array" }, message: "must be array", schema: schema11.properties.rules.type, parentSchema: schema11.properties.rules, data: data46 };
-      vErrors === null ? vErrors = [err151] : vErrors.push(err151), errors++;
+      let err158 = { instancePath: instancePath + "/rules", schemaPath: "#/properties/rules/type", keyword: "type", params: { type: "array" }, message: "must be array", schema: schema11.properties.rules.type, parentSchema: schema11.properties.rules, data: data49 };
+      vErrors === null ? vErrors = [err158] : vErrors.push(err158), errors++;
     }
     if (data.risk !== void 0) {
-      let data68 = data.risk;
-      if (data68 && typeof data68 == "object" && !Array.isArray(data68)) {
-        for (let key12 in data68)
+      let data72 = data.risk;
+      if (data72 && typeof data72 == "object" && !Array.isArray(data72)) {
+        for (let key12 in data72)
           if (!(key12 === "soft" || key12 === "hard")) {
-            let err152 = { instancePath: instancePath + "/risk", schemaPath: "#/properties/risk/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key12 }, message: "must NOT have additional properties", schema: !1, parentSchema: schema11.properties.risk, data: data68 };
-            vErrors === null ? vErrors = [err152] : vErrors.push(err152), errors++;
+            let err159 = { instancePath: instancePath + "/risk", schemaPath: "#/properties/risk/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key12 }, message: "must NOT have additional properties", schema: !1, parentSchema: schema11.properties.risk, data: data72 };
+            vErrors === null ? vErrors = [err159] : vErrors.push(err159), errors++;
           }
-        if (data68.soft !== void 0) {
-          let data69 = data68.soft;
-          if (typeof data69 == "number" && isFinite(data69)) {
-            if (data69 > 1 || isNaN(data69)) {
-              let err153 = { instancePath: instancePath + "/risk/soft", schemaPath: "#/properties/risk/properties/soft/maximum", keyword: "maximum", params: { comparison: "<=", limit: 1 }, message: "must be <= 1", schema: 1, parentSchema: schema11.properties.risk.properties.soft, data: data69 };
-              vErrors === null ? vErrors = [err153] : vErrors.push(err153), errors++;
+        if (data72.soft !== void 0) {
+          let data73 = data72.soft;
+          if (typeof data73 == "number" && isFinite(data73)) {
+            if (data73 > 1 || isNaN(data73)) {
+              let err160 = { instancePath: instancePath + "/risk/soft", schemaPath: "#/properties/risk/properties/soft/maximum", keyword: "maximum", params: { comparison: "<=", limit: 1 }, message: "must be <= 1", schema: 1, parentSchema: schema11.properties.risk.properties.soft, data: data73 };
+              vErrors === null ? vErrors = [err160] : vErrors.push(err160), errors++;
             }
-            if (data69 < 0 || isNaN(data69)) {
-              let err154 = { instancePath: instancePath + "/risk/soft", schemaPath: "#/properties/risk/properties/soft/minimum", keyword: "minimum", params: { comparison: ">=", limit: 0 }, message: "must be >= 0", schema: 0, parentSchema: schema11.properties.risk.properties.soft, data: data69 };
-              vErrors === null ? vErrors = [err154] : vErrors.push(err154), errors++;
+            if (data73 < 0 || isNaN(data73)) {
+              let err161 = { instancePath: instancePath + "/risk/soft", schemaPath: "#/properties/risk/properties/soft/minimum", keyword: "minimum", params: { comparison: ">=", limit: 0 }, message: "must be >= 0", schema: 0, parentSchema: schema11.properties.risk.properties.soft, data: data73 };
+              vErrors === null ? vErrors = [err161] : vErrors.push(err161), errors++;
             }
           } else {
-            let err155 = { instancePath: instancePath + "/risk/soft", schemaPath: "#/properties/risk/properties/soft/type", keyword: "type", params: { type: "number" }, message: "must be number", schema: schema11.properties.risk.properties.soft.type, parentSchema: schema11.properties.risk.properties.soft, data: data69 };
-            vErrors === null ? vErrors = [err155] : vErrors.push(err155), errors++;
+            let err162 = { instancePath: instancePath + "/risk/soft", schemaPath: "#/properties/risk/properties/soft/type", keyword: "type", params: { type: "number" }, message: "must be number", schema: schema11.properties.risk.properties.soft.type, parentSchema: schema11.properties.risk.properties.soft, data: data73 };
+            vErrors === null ? vErrors = [err162] : vErrors.push(err162), errors++;
           }
         }
-        if (data68.hard !== void 0) {
-          let data70 = data68.hard;
-          if (typeof data70 == "number" && isFinite(data70)) {
-            if (data70 > 1 || isNaN(data70)) {
-              let err156 = { instancePath: instancePath + "/risk/hard", schemaPath: "#/properties/risk/properties/hard/maximum", keyword: "maximum", params: { comparison: "<=", limit: 1 }, message: "must be <= 1", schema: 1, parentSchema: schema11.properties.risk.properties.hard, data: data70 };
-              vErrors === null ? vErrors = [err156] : vErrors.push(err156), errors++;
+        if (data72.hard !== void 0) {
+          let data74 = data72.hard;
+          if (typeof data74 == "number" && isFinite(data74)) {
+            if (data74 > 1 || isNaN(data74)) {
+              let err163 = { instancePath: instancePath + "/risk/hard", schemaPath: "#/properties/risk/properties/hard/maximum", keyword: "maximum", params: { comparison: "<=", limit: 1 }, message: "must be <= 1", schema: 1, parentSchema: schema11.properties.risk.properties.hard, data: data74 };
+              vErrors === null ? vErrors = [err163] : vErrors.push(err163), errors++;
             }
-            if (data70 < 0 || isNaN(data70)) {
-              let err157 = { instancePath: instancePath + "/risk/hard", schemaPath: "#/properties/risk/properties/hard/minimum", keyword: "minimum", params: { comparison: ">=", limit: 0 }, message: "must be >= 0", schema: 0, parentSchema: schema11.properties.risk.properties.hard, data: data70 };
-              vErrors === null ? vErrors = [err157] : vErrors.push(err157), errors++;
+            if (data74 < 0 || isNaN(data74)) {
+              let err164 = { instancePath: instancePath + "/risk/hard", schemaPath: "#/properties/risk/properties/hard/minimum", keyword: "minimum", params: { comparison: ">=", limit: 0 }, message: "must be >= 0", schema: 0, parentSchema: schema11.properties.risk.properties.hard, data: data74 };
+              vErrors === null ? vErrors = [err164] : vErrors.push(err164), errors++;
             }
           } else {
-            let err158 = { instancePath: instancePath + "/risk/hard", schemaPath: "#/properties/risk/properties/hard/type", keyword: "type", params: { type: "number" }, message: "must be number", schema: schema11.properties.risk.properties.hard.type, parentSchema: schema11.properties.risk.properties.hard, data: data70 };
-            vErrors === null ? vErrors = [err158] : vErrors.push(err158), errors++;
+            let err165 = { instancePath: instancePath + "/risk/hard", schemaPath: "#/properties/risk/properties/hard/type", keyword: "type", params: { type: "number" }, message: "must be number", schema: schema11.properties.risk.properties.hard.type, parentSchema: schema11.properties.risk.properties.hard, data: data74 };
+            vErrors === null ? vErrors = [err165] : vErrors.push(err165), errors++;
           }
         }
       } else {
-        let err159 = { instancePath: instancePath + "/risk", schemaPath: "#/properties/risk/type", keyword: "type", params: { type: "object" }, message: "must be object", schema: schema11.properties.risk.type, parentSchema: schema11.properties.risk, data: data68 };
-        vErrors === null ? vErrors = [err159] : vErrors.push(err159), errors++;
+        let err166 = { instancePath: instancePath + "/risk", schemaPath: "#/properties/risk/type", keyword: "type", params: { type: "object" }, message: "must be object", schema: schema11.properties.risk.type, parentSchema: schema11.properties.risk, data: data72 };
+        vErrors === null ? vErrors = [err166] : vErrors.push(err166), errors++;
       }
     }
     if (data.notify !== void 0) {
-      let data71 = data.notify;
-      if (data71 && typeof data71 == "object" && !Array.isArray(data71)) {
-        for (let key13 in data71)
+      let data75 = data.notify;
+      if (data75 && typeof data75 == "object" && !Array.isArray(data75)) {
+        for (let key13 in data75)
           if (!(key13 === "slack" || key13 === "webhook")) {
-            let err160 = { instancePath: instancePath + "/notify", schemaPath: "#/properties/notify/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key13 }, message: "must NOT have additional properties", schema: !1, parentSchema: schema11.properties.notify, data: data71 };
-            vErrors === null ? vErrors = [err160] : vErrors.push(err160), errors++;
+            let err167 = { instancePath: instancePath + "/notify", schemaPath: "#/properties/notify/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key13 }, message: "must NOT have additional properties", schema: !1, parentSchema: schema11.properties.notify, data: data75 };
+            vErrors === null ? vErrors = [err167] : vErrors.push(err167), errors++;
           }
-        if (data71.slack !== void 0) {
-          let data72 = data71.slack;
-          if (data72 && typeof data72 == "object" && !Array.isArray(data72)) {
-            if (data72.channel === void 0) {
-              let err161 = { instancePath: instancePath + "/notify/slack", schemaPath: "#/properties/notify/properties/slack/required", keyword: "required", params: { missingProperty: "channel" }, message: "must have required property 'channel'", schema: schema11.properties.notify.properties.slack.required, parentSchema: schema11.properties.notify.properties.slack, data: data72 };
-              vErrors === null ? vErrors = [err161] : vErrors.push(err161), errors++;
+        if (data75.slack !== void 0) {
+          let data76 = data75.slack;
+          if (data76 && typeof data76 == "object" && !Array.isArray(data76)) {
+            if (data76.channel === void 0) {
+              let err168 = { instancePath: instancePath + "/notify/slack", schemaPath: "#/properties/notify/properties/slack/required", keyword: "required", params: { missingProperty: "channel" }, message: "must have required property 'channel'", schema: schema11.properties.notify.properties.slack.required, parentSchema: schema11.properties.notify.properties.slack, data: data76 };
+              vErrors === null ? vErrors = [err168] : vErrors.push(err168), errors++;
             }
-            if (data72.on === void 0) {
-              let err162 = { instancePath: instancePath + "/notify/slack", schemaPath: "#/properties/notify/properties/slack/required", keyword: "required", params: { missingProperty: "on" }, message: "must have required property 'on'", schema: schema11.properties.notify.properties.slack.required, parentSchema: schema11.properties.notify.properties.slack, data: data72 };
-              vErrors === null ? vErrors = [err162] : vErrors.push(err162), errors++;
+            if (data76.on === void 0) {
+              let err169 = { instancePath: instancePath + "/notify/slack", schemaPath: "#/properties/notify/properties/slack/required", keyword: "required", params: { missingProperty: "on" }, message: "must have required property 'on'", schema: schema11.properties.notify.properties.slack.required, parentSchema: schema11.properties.notify.properties.slack, data: data76 };
+              vErrors === null ? vErrors = [err169] : vErrors.push(err169), errors++;
             }
-            for (let key14 in data72)
+            for (let key14 in data76)
               if (!(key14 === "channel" || key14 === "on")) {
-                let err163 = { instancePath: instancePath + "/notify/slack", schemaPath: "#/properties/notify/properties/slack/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key14 }, message: "must NOT have additional properties", schema: !1, parentSchema: schema11.properties.notify.properties.slack, data: data72 };
-                vErrors === null ? vErrors = [err163] : vErrors.push(err163), errors++;
+                let err170 = { instancePath: instancePath + "/notify/slack", schemaPath: "#/properties/notify/properties/slack/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key14 }, message: "must NOT have additional properties", schema: !1, parentSchema: schema11.properties.notify.properties.slack, data: data76 };
+                vErrors === null ? vErrors = [err170] : vErrors.push(err170), errors++;
               }
-            if (data72.channel !== void 0) {
-              let data73 = data72.channel;
-              if (typeof data73 == "string") {
-                if (!pattern8.test(data73)) {
-                  let err164 = { instancePath: instancePath + "/notify/slack/channel", schemaPath: "#/properties/notify/properties/slack/properties/channel/pattern", keyword: "pattern", params: { pattern: "^(#[a-z0-9][a-z0-9._-]{0,79}|[CGD][A-Z0-9]{6,})$" }, message: 'must match pattern "^(#[a-z0-9][a-z0-9._-]{0,79}|[CGD][A-Z0-9]{6,})$"', schema: "^(#[a-z0-9][a-z0-9._-]{0,79}|[CGD][A-Z0-9]{6,})$", parentSchema: schema11.properties.notify.properties.slack.properties.channel, data: data73 };
-                  vErrors === null ? vErrors = [err164] : vErrors.push(err164), errors++;
+            if (data76.channel !== void 0) {
+              let data77 = data76.channel;
+              if (typeof data77 == "string") {
+                if (!pattern9.test(data77)) {
+                  let err171 = { instancePath: instancePath + "/notify/slack/channel", schemaPath: "#/properties/notify/properties/slack/properties/channel/pattern", keyword: "pattern", params: { pattern: "^(#[a-z0-9][a-z0-9._-]{0,79}|[CGD][A-Z0-9]{6,})$" }, message: 'must match pattern "^(#[a-z0-9][a-z0-9._-]{0,79}|[CGD][A-Z0-9]{6,})$"', schema: "^(#[a-z0-9][a-z0-9._-]{0,79}|[CGD][A-Z0-9]{6,})$", parentSchema: schema11.properties.notify.properties.slack.properties.channel, data: data77 };
+                  vErrors === null ? vErrors = [err171] : vErrors.push(err171), errors++;
                 }
               } else {
-                let err165 = { instancePath: instancePath + "/notify/slack/channel", schemaPath: "#/properties/notify/properties/slack/properties/channel/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema11.properties.notify.properties.slack.properties.channel.type, parentSchema: schema11.properties.notify.properties.slack.properties.channel, data: data73 };
-                vErrors === null ? vErrors = [err165] : vErrors.push(err165), errors++;
+                let err172 = { instancePath: instancePath + "/notify/slack/channel", schemaPath: "#/properties/notify/properties/slack/properties/channel/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema11.properties.notify.properties.slack.properties.channel.type, parentSchema: schema11.properties.notify.properties.slack.properties.channel, data: data77 };
+                vErrors === null ? vErrors = [err172] : vErrors.push(err172), errors++;
               }
             }
-            if (data72.on !== void 0) {
-              let data74 = data72.on;
-              if (Array.isArray(data74)) {
-                if (data74.length < 1) {
-                  let err166 = { instancePath: instancePath + "/notify/slack/on", schemaPath: "#/properties/notify/properties/slack/properties/on/minItems", keyword: "minItems", params: { limit: 1 }, message: "must NOT have fewer than 1 items", schema: 1, parentSchema: schema11.properties.notify.properties.slack.properties.on, data: data74 };
-                  vErrors === null ? vErrors = [err166] : vErrors.push(err166), errors++;
+            if (data76.on !== void 0) {
+              let data78 = data76.on;
+              if (Array.isArray(data78)) {
+                if (data78.length < 1) {
+                  let err173 = { instancePath: instancePath + "/notify/slack/on", schemaPath: "#/properties/notify/properties/slack/properties/on/minItems", keyword: "minItems", params: { limit: 1 }, message: "must NOT have fewer than 1 items", schema: 1, parentSchema: schema11.properties.notify.properties.slack.properties.on, data: data78 };
+                  vErrors === null ? vErrors = [err173] : vErrors.push(err173), errors++;
                 }
-                let len18 = data74.length;
-                for (let i20 = 0; i20 < len18; i20++) {
-                  let data75 = data74[i20];
-                  if (!(data75 === "hard" || data75 === "soft" || data75 === "veto" || data75 === "merged" || data75 === "stale")) {
-                    let err167 = { instancePath: instancePath + "/notify/slack/on/" + i20, schemaPath: "#/properties/notify/properties/slack/properties/on/items/enum", keyword: "enum", params: { allowedValues: schema11.properties.notify.properties.slack.properties.on.items.enum }, message: "must be equal to one of the allowed values", schema: schema11.properties.notify.properties.slack.properties.on.items.enum, parentSchema: schema11.properties.notify.properties.slack.properties.on.items, data: data75 };
-                    vErrors === null ? vErrors = [err167] : vErrors.push(err167), errors++;
+                let len19 = data78.length;
+                for (let i21 = 0; i21 < len19; i21++) {
+                  let data79 = data78[i21];
+                  if (!(data79 === "hard" || data79 === "soft" || data79 === "veto" || data79 === "merged" || data79 === "stale")) {
+                    let err174 = { instancePath: instancePath + "/notify/slack/on/" + i21, schemaPath: "#/properties/notify/properties/slack/properties/on/items/enum", keyword: "enum", params: { allowedValues: schema11.properties.notify.properties.slack.properties.on.items.enum }, message: "must be equal to one of the allowed values", schema: schema11.properties.notify.properties.slack.properties.on.items.enum, parentSchema: schema11.properties.notify.properties.slack.properties.on.items, data: data79 };
+                    vErrors === null ? vErrors = [err174] : vErrors.push(err174), errors++;
                   }
                 }
-                let i21 = data74.length, j2;
-                if (i21 > 1) {
-                  outer2: for (; i21--; )
-                    for (j2 = i21; j2--; )
-                      if (func0(data74[i21], data74[j2])) {
-                        let err168 = { instancePath: instancePath + "/notify/slack/on", schemaPath: "#/properties/notify/properties/slack/properties/on/uniqueItems", keyword: "uniqueItems", params: { i: i21, j: j2 }, message: "must NOT have duplicate items (items ## " + j2 + " and " + i21 + " are identical)", schema: !0, parentSchema: schema11.properties.notify.properties.slack.properties.on, data: data74 };
-                        vErrors === null ? vErrors = [err168] : vErrors.push(err168), errors++;
+                let i22 = data78.length, j2;
+                if (i22 > 1) {
+                  outer2: for (; i22--; )
+                    for (j2 = i22; j2--; )
+                      if (func0(data78[i22], data78[j2])) {
+                        let err175 = { instancePath: instancePath + "/notify/slack/on", schemaPath: "#/properties/notify/properties/slack/properties/on/uniqueItems", keyword: "uniqueItems", params: { i: i22, j: j2 }, message: "must NOT have duplicate items (items ## " + j2 + " and " + i22 + " are identical)", schema: !0, parentSchema: schema11.properties.notify.properties.slack.properties.on, data: data78 };
+                        vErrors === null ? vErrors = [err175] : vErrors.push(err175), errors++;
                         break outer2;
                       }
                 }
               } else {
-                let err169 = { instancePath: instancePath + "/notify/slack/on", schemaPath: "#/properties/notify/properties/slack/properties/on/type", keyword: "type", params: { type: "array" }, message: "must be array", schema: schema11.properties.notify.properties.slack.properties.on.type, parentSchema: schema11.properties.notify.properties.slack.properties.on, data: data74 };
-                vErrors === null ? vErrors = [err169] : vErrors.push(err169), errors++;
-              }
-            }
-          } else {
-            let err170 = { instancePath: instancePath + "/notify/slack", schemaPath: "#/properties/notify/properties/slack/type", keyword: "type", params: { type: "object" }, message: "must be object", schema: schema11.properties.notify.properties.slack.type, parentSchema: schema11.properties.notify.properties.slack, data: data72 };
-            vErrors === null ? vErrors = [err170] : vErrors.push(err170), errors++;
-          }
-        }
-        if (data71.webhook !== void 0) {
-          let data76 = data71.webhook;
-          if (data76 && typeof data76 == "object" && !Array.isArray(data76)) {
-            if (data76.on === void 0) {
-              let err171 = { instancePath: instancePath + "/notify/webhook", schemaPath: "#/properties/notify/properties/webhook/required", keyword: "required", params: { missingProperty: "on" }, message: "must have required property 'on'", schema: schema11.properties.notify.properties.webhook.required, parentSchema: schema11.properties.notify.properties.webhook, data: data76 };
-              vErrors === null ? vErrors = [err171] : vErrors.push(err171), errors++;
-            }
-            for (let key15 in data76)
-              if (key15 !== "on") {
-                let err172 = { instancePath: instancePath + "/notify/webhook", schemaPath: "#/properties/notify/properties/webhook/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key15 }, message: "must NOT have additional properties", schema: !1, parentSchema: schema11.properties.notify.properties.webhook, data: data76 };
-                vErrors === null ? vErrors = [err172] : vErrors.push(err172), errors++;
-              }
-            if (data76.on !== void 0) {
-              let data77 = data76.on;
-              if (Array.isArray(data77)) {
-                if (data77.length < 1) {
-                  let err173 = { instancePath: instancePath + "/notify/webhook/on", schemaPath: "#/properties/notify/properties/webhook/properties/on/minItems", keyword: "minItems", params: { limit: 1 }, message: "must NOT have fewer than 1 items", schema: 1, parentSchema: schema11.properties.notify.properties.webhook.properties.on, data: data77 };
-                  vErrors === null ? vErrors = [err173] : vErrors.push(err173), errors++;
-                }
-                let len19 = data77.length;
-                for (let i22 = 0; i22 < len19; i22++) {
-                  let data78 = data77[i22];
-                  if (!(data78 === "hard" || data78 === "soft" || data78 === "veto" || data78 === "merged" || data78 === "stale")) {
-                    let err174 = { instancePath: instancePath + "/notify/webhook/on/" + i22, schemaPath: "#/properties/notify/properties/webhook/properties/on/items/enum", keyword: "enum", params: { allowedValues: schema11.properties.notify.properties.webhook.properties.on.items.enum }, message: "must be equal to one of the allowed values", schema: schema11.properties.notify.properties.webhook.properties.on.items.enum, parentSchema: schema11.properties.notify.properties.webhook.properties.on.items, data: data78 };
-                    vErrors === null ? vErrors = [err174] : vErrors.push(err174), errors++;
-                  }
-                }
-                let i23 = data77.length, j3;
-                if (i23 > 1) {
-                  outer3: for (; i23--; )
-                    for (j3 = i23; j3--; )
-                      if (func0(data77[i23], data77[j3])) {
-                        let err175 = { instancePath: instancePath + "/notify/webhook/on", schemaPath: "#/properties/notify/properties/webhook/properties/on/uniqueItems", keyword: "uniqueItems", params: { i: i23, j: j3 }, message: "must NOT have duplicate items (items ## " + j3 + " and " + i23 + " are identical)", schema: !0, parentSchema: schema11.properties.notify.properties.webhook.properties.on, data: data77 };
-                        vErrors === null ? vErrors = [err175] : vErrors.push(err175), errors++;
-                        break outer3;
-                      }
-                }
-              } else {
-                let err176 = { instancePath: instancePath + "/notify/webhook/on", schemaPath: "#/properties/notify/properties/webhook/properties/on/type", keyword: "type", params: { type: "array" }, message: "must be array", schema: schema11.properties.notify.properties.webhook.properties.on.type, parentSchema: schema11.properties.notify.properties.webhook.properties.on, data: data77 };
+                let err176 = { instancePath: instancePath + "/notify/slack/on", schemaPath: "#/properties/notify/properties/slack/properties/on/type", keyword: "type", params: { type: "array" }, message: "must be array", schema: schema11.properties.notify.properties.slack.properties.on.type, parentSchema: schema11.properties.notify.properties.slack.properties.on, data: data78 };
                 vErrors === null ? vErrors = [err176] : vErrors.push(err176), errors++;
               }
             }
           } else {
-            let err177 = { instancePath: instancePath + "/notify/webhook", schemaPath: "#/properties/notify/properties/webhook/type", keyword: "type", params: { type: "object" }, message: "must be object", schema: schema11.properties.notify.properties.webhook.type, parentSchema: schema11.properties.notify.properties.webhook, data: data76 };
+            let err177 = { instancePath: instancePath + "/notify/slack", schemaPath: "#/properties/notify/properties/slack/type", keyword: "type", params: { type: "object" }, message: "must be object", schema: schema11.properties.notify.properties.slack.type, parentSchema: schema11.properties.notify.properties.slack, data: data76 };
             vErrors === null ? vErrors = [err177] : vErrors.push(err177), errors++;
           }
         }
+        if (data75.webhook !== void 0) {
+          let data80 = data75.webhook;
+          if (data80 && typeof data80 == "object" && !Array.isArray(data80)) {
+            if (data80.on === void 0) {
+              let err178 = { instancePath: instancePath + "/notify/webhook", schemaPath: "#/properties/notify/properties/webhook/required", keyword: "required", params: { missingProperty: "on" }, message: "must have required property 'on'", schema: schema11.properties.notify.properties.webhook.required, parentSchema: schema11.properties.notify.properties.webhook, data: data80 };
+              vErrors === null ? vErrors = [err178] : vErrors.push(err178), errors++;
+            }
+            for (let key15 in data80)
+              if (key15 !== "on") {
+                let err179 = { instancePath: instancePath + "/notify/webhook", schemaPath: "#/properties/notify/properties/webhook/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key15 }, message: "must NOT have additional properties", schema: !1, parentSchema: schema11.properties.notify.properties.webhook, data: data80 };
+                vErrors === null ? vErrors = [err179] : vErrors.push(err179), errors++;
+              }
+            if (data80.on !== void 0) {
+              let data81 = data80.on;
+              if (Array.isArray(data81)) {
+                if (data81.length < 1) {
+                  let err180 = { instancePath: instancePath + "/notify/webhook/on", schemaPath: "#/properties/notify/properties/webhook/properties/on/minItems", keyword: "minItems", params: { limit: 1 }, message: "must NOT have fewer than 1 items", schema: 1, parentSchema: schema11.properties.notify.properties.webhook.properties.on, data: data81 };
+                  vErrors === null ? vErrors = [err180] : vErrors.push(err180), errors++;
+                }
+                let len20 = data81.length;
+                for (let i23 = 0; i23 < len20; i23++) {
+                  let data82 = data81[i23];
+                  if (!(data82 === "hard" || data82 === "soft" || data82 === "veto" || data82 === "merged" || data82 === "stale")) {
+                    let err181 = { instancePath: instancePath + "/notify/webhook/on/" + i23, schemaPath: "#/properties/notify/properties/webhook/properties/on/items/enum", keyword: "enum", params: { allowedValues: schema11.properties.notify.properties.webhook.properties.on.items.enum }, message: "must be equal to one of the allowed values", schema: schema11.properties.notify.properties.webhook.properties.on.items.enum, parentSchema: schema11.properties.notify.properties.webhook.properties.on.items, data: data82 };
+                    vErrors === null ? vErrors = [err181] : vErrors.push(err181), errors++;
+                  }
+                }
+                let i24 = data81.length, j3;
+                if (i24 > 1) {
+                  outer3: for (; i24--; )
+                    for (j3 = i24; j3--; )
+                      if (func0(data81[i24], data81[j3])) {
+                        let err182 = { instancePath: instancePath + "/notify/webhook/on", schemaPath: "#/properties/notify/properties/webhook/properties/on/uniqueItems", keyword: "uniqueItems", params: { i: i24, j: j3 }, message: "must NOT have duplicate items (items ## " + j3 + " and " + i24 + " are identical)", schema: !0, parentSchema: schema11.properties.notify.properties.webhook.properties.on, data: data81 };
+                        vErrors === null ? vErrors = [err182] : vErrors.push(err182), errors++;
+                        break outer3;
+                      }
+                }
+              } else {
+                let err183 = { instancePath: instancePath + "/notify/webhook/on", schemaPath: "#/properties/notify/properties/webhook/properties/on/type", keyword: "type", params: { type: "array" }, message: "must be array", schema: schema11.properties.notify.properties.webhook.properties.on.type, parentSchema: schema11.properties.notify.properties.webhook.properties.on, data: data81 };
+                vErrors === null ? vErrors = [err183] : vErrors.push(err183), errors++;
+              }
+            }
+          } else {
+            let err184 = { instancePath: instancePath + "/notify/webhook", schemaPath: "#/properties/notify/properties/webhook/type", keyword: "type", params: { type: "object" }, message: "must be object", schema: schema11.properties.notify.properties.webhook.type, parentSchema: schema11.properties.notify.properties.webhook, data: data80 };
+            vErrors === null ? vErrors = [err184] : vErrors.push(err184), errors++;
+          }
+        }
       } else {
-        let err178 = { instancePath: instancePath + "/notify", schemaPath: "#/properties/notify/type", keyword: "type", params: { type: "object" }, message: "must be object", schema: schema11.properties.notify.type, parentSchema: schema11.properties.notify, data: data71 };
-        vErrors === null ? vErrors = [err178] : vErrors.push(err178), errors++;
+        let err185 = { instancePath: instancePath + "/notify", schemaPath: "#/properties/notify/type", keyword: "type", params: { type: "object" }, message: "must be object", schema: schema11.properties.notify.type, parentSchema: schema11.properties.notify, data: data75 };
+        vErrors === null ? vErrors = [err185] : vErrors.push(err185), errors++;
       }
     }
   } else {
-    let err179 = { instancePath, schemaPath: "#/type", keyword: "type", params: { type: "object" }, message: "must be object", schema: schema11.type, parentSchema: schema11, data };
-    vErrors === null ? vErrors = [err179] : vErrors.push(err179), errors++;
+    let err186 = { instancePath, schemaPath: "#/type", keyword: "type", params: { type: "object" }, message: "must be object", schema: schema11.type, parentSchema: schema11, data };
+    vErrors === null ? vErrors = [err186] : vErrors.push(err186), errors++;
   }
   return validate10.errors = vErrors, errors === 0;
 }
@@ -26067,7 +31233,7 @@ function parse3(text, file) {
   if (!validate2(data))
     for (let e of describeAjvErrors(validate2.errors ?? [])) errors.push(at(offsetOf(doc, e.path, e.atKey), e.message));
   let raw = data;
-  errors.push(...globErrors(doc, raw, at), ...ruleNameErrors(doc, raw, at), ...noEffectErrors(doc, raw, at), ...riskErrors(doc, raw, at)), attentionErrors(raw, (path2, message) => errors.push(at(offsetOf(doc, path2), message))), errors.sort((a, b) => a.line - b.line || a.column - b.column);
+  errors.push(...globErrors(doc, raw, at), ...ruleNameErrors(doc, raw, at), ...noEffectErrors(doc, raw, at), ...riskErrors(doc, raw, at), ...modeErrors(doc, raw, at)), attentionErrors(raw, (path2, message) => errors.push(at(offsetOf(doc, path2), message))), errors.sort((a, b) => a.line - b.line || a.column - b.column);
   let agents = !errors.some((e) => e.message.startsWith("agents")) && wroteAgents && isRecord3(raw.agents) ? normaliseAgents(raw.agents) : void 0;
   return errors.length > 0 ? agents ? { errors, agents } : { errors } : { policy: deepFreeze(normalise(raw)), errors: [] };
 }
@@ -26261,7 +31427,7 @@ function describeAjvErrors(errors) {
         break;
       }
       case "pattern": {
-        let message = last === "window" || path2.includes("remind") ? `${where}: bad duration ${describeValue(e.data)} (expected a whole number and s, m, h or d, e.g. 30s, 15m, 2h, 1d)` : path2.includes("teams") ? `${where}: bad team ${describeValue(e.data)} (expected org/team-slug)` : last === "from" || last === "to" ? `${where}: bad time ${describeValue(e.data)} (expected HH:MM, 24-hour, e.g. 09:00 or 18:30)` : path2.includes("holidays") ? `${where}: bad date ${describeValue(e.data)} (expected YYYY-MM-DD)` : `${where}: ${describeValue(e.data)} ${e.message ?? "is invalid"}`;
+        let message = last === "window" || path2.includes("remind") ? `${where}: bad duration ${describeValue(e.data)} (expected a whole number and s, m, h or d, e.g. 30s, 15m, 2h, 1d)` : path2.includes("trailers") ? `${where}: bad trailer pattern ${describeValue(e.data)} (expected "Key: value", e.g. "Co-Authored-By: Claude* <noreply@anthropic.com>")` : path2.includes("teams") ? `${where}: bad team ${describeValue(e.data)} (expected org/team-slug)` : last === "from" || last === "to" ? `${where}: bad time ${describeValue(e.data)} (expected HH:MM, 24-hour, e.g. 09:00 or 18:30)` : path2.includes("holidays") ? `${where}: bad date ${describeValue(e.data)} (expected YYYY-MM-DD)` : `${where}: ${describeValue(e.data)} ${e.message ?? "is invalid"}`;
         d = { path: path2, atKey: !1, message };
         break;
       }
@@ -26296,9 +31462,9 @@ function globErrors(doc, raw, at) {
   Array.isArray(raw.rules) && raw.rules.forEach((_, i) => lists.push(["rules", i, "paths"], ["rules", i, "base"]));
   let errors = [];
   for (let listPath of lists) {
-    let list = raw;
-    for (let seg of listPath) list = isRecord3(list) || Array.isArray(list) ? list[seg] : void 0;
-    Array.isArray(list) && list.forEach((glob, j) => {
+    let list2 = raw;
+    for (let seg of listPath) list2 = isRecord3(list2) || Array.isArray(list2) ? list2[seg] : void 0;
+    Array.isArray(list2) && list2.forEach((glob, j) => {
       if (typeof glob != "string" || glob === "") return;
       let problem = globProblem(glob);
       problem && errors.push(at(offsetOf(doc, [...listPath, j]), `${dotted([...listPath, j])}: ${problem}`));
@@ -26335,17 +31501,21 @@ function noEffectErrors(doc, raw, at) {
     );
   }), errors;
 }
+function modeErrors(doc, raw, at) {
+  return raw.mode !== "observe" || !Array.isArray(raw.rules) ? [] : raw.rules.flatMap((rule, i) => isRecord3(rule) && rule.mode === "enforce" ? [at(offsetOf(doc, ["rules", i, "mode"]), `rules[${i}].mode: enforce has no effect under the policy's mode: observe (an observed policy acts on nothing); set the policy to mode: enforce and mark the rules to try with mode: observe`)] : []);
+}
 function riskErrors(doc, raw, at) {
   let risk = raw.risk;
   return !isRecord3(risk) || typeof risk.soft != "number" || typeof risk.hard != "number" || risk.soft <= risk.hard ? [] : [at(offsetOf(doc, ["risk", "soft"]), `risk.soft (${risk.soft}) is above risk.hard (${risk.hard}): a score reaching soft would already be hard`)];
 }
 function normaliseAgents(a) {
-  let list = (v) => Array.isArray(v) ? v.filter((s2) => typeof s2 == "string") : [];
-  return { authors: list(a.authors), labels: list(a.labels), branches: list(a.branches) };
+  let list2 = (v) => Array.isArray(v) ? v.filter((s2) => typeof s2 == "string") : [];
+  return { authors: list2(a.authors), labels: list2(a.labels), branches: list2(a.branches), trailers: a.trailers === void 0 ? [...KNOWN_TRAILERS] : list2(a.trailers) };
 }
 function normalise(raw) {
   let r = raw, policy = {
     version: 1,
+    ...raw.mode === "observe" ? { mode: "observe" } : {},
     agents: normaliseAgents(r.agents),
     reviewers: { users: r.reviewers.users, teams: r.reviewers.teams, permission: r.reviewers.permission },
     default: r.default,
@@ -26374,7 +31544,7 @@ function normaliseMerge(m) {
 }
 function normaliseRule(r) {
   let rule = { name: r.name, tier: r.tier };
-  return r.paths !== void 0 && (rule.paths = r.paths), r.labels !== void 0 && (rule.labels = r.labels), r.authors !== void 0 && (rule.authors = r.authors), r.base !== void 0 && (rule.base = r.base), r.changed_lines !== void 0 && (rule.changedLines = r.changed_lines), r.changed_files !== void 0 && (rule.changedFiles = r.changed_files), r.risk !== void 0 && (rule.risk = r.risk), rule;
+  return r.paths !== void 0 && (rule.paths = r.paths), r.labels !== void 0 && (rule.labels = r.labels), r.authors !== void 0 && (rule.authors = r.authors), r.base !== void 0 && (rule.base = r.base), r.changed_lines !== void 0 && (rule.changedLines = r.changed_lines), r.changed_files !== void 0 && (rule.changedFiles = r.changed_files), r.risk !== void 0 && (rule.risk = r.risk), (r.mode === "observe" || r.mode === "enforce") && (rule.mode = r.mode), rule;
 }
 function deepFreeze(value) {
   if (typeof value == "object" && value !== null && !Object.isFrozen(value)) {
@@ -26416,7 +31586,8 @@ function governedReasons(agents, input) {
       out.push({ kind: "branch", branch: input.headRef, pattern });
       break;
     }
-  return out;
+  let trailer = input.commits ? findTrailer(input.commits, agents.trailers) : void 0;
+  return trailer && out.push({ kind: "trailer", ...trailer }), out;
 }
 var failClosed, failClosedAgents = () => failClosed ??= compileAgents(FAIL_CLOSED_AGENTS), builtin;
 function builtinPolicy() {
@@ -26434,8 +31605,8 @@ function ruleReasons(compiled2, input) {
   pathRules.forEach((perPath, fileIndex) => {
     for (let owners of perPath)
       for (let r of owners) {
-        let list = hits[r];
-        list ? list[list.length - 1] !== fileIndex && list.push(fileIndex) : hits[r] = [fileIndex];
+        let list2 = hits[r];
+        list2 ? list2[list2.length - 1] !== fileIndex && list2.push(fileIndex) : hits[r] = [fileIndex];
       }
   });
   let lines = input.additions + input.deletions, fileCount = Math.max(input.changedFiles, input.files.length), covering = new Uint8Array(rules.length), reasons = [];
@@ -26483,8 +31654,8 @@ function floorReasons(input, policyPath) {
     let floors = new Set(pathsOf(file).flatMap((p) => floorsOf(p)));
     pathsOf(file).some((p) => p.toLowerCase() === policyFile) && floors.add("policy-file");
     for (let floor of floors) {
-      let list = byFloor.get(floor);
-      list ? list.push(showFile(file)) : byFloor.set(floor, [showFile(file)]);
+      let list2 = byFloor.get(floor);
+      list2 ? list2.push(showFile(file)) : byFloor.set(floor, [showFile(file)]);
     }
   }
   return [...byFloor].map(([floor, files]) => ({ kind: "floor", tier: "hard", floor, files }));
@@ -26795,18 +31966,16 @@ function missingLines(status) {
 
 // src/core/authorize.ts
 function matchesLogin(pattern, login) {
-  let source = pattern.toLowerCase().split("*").map((part) => part.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")).join(".*");
-  return new RegExp(`^${source}$`).test(login.toLowerCase());
+  return loginPattern(pattern).test(login.trim());
 }
 function isCommitter(login, facts) {
-  let l2 = login.toLowerCase();
-  return facts.commits.some((c) => c.authorLogin?.toLowerCase() === l2 || c.committerLogin?.toLowerCase() === l2);
+  return facts.commits.some((c) => c.authorLogin !== void 0 && sameLogin(c.authorLogin, login) || c.committerLogin !== void 0 && sameLogin(c.committerLogin, login));
 }
 var rank2 = (p) => PERMISSIONS.indexOf(p);
 function standing(actor, facts, policy) {
   let login = actor.login.toLowerCase(), at = `@${actor.login}`;
   if (isBot(actor)) return { kind: "excluded", reason: "bot", message: `${at} is a bot; only people may approve or veto.` };
-  if (login === facts.author.login.toLowerCase())
+  if (sameLogin(login, facts.author.login))
     return { kind: "excluded", reason: "author", message: `${at} opened this pull request; its author cannot approve or veto it.` };
   if ((policy?.agents.authors ?? FAIL_CLOSED_AGENTS.authors).some((p) => matchesLogin(p, login)))
     return { kind: "excluded", reason: "agent", message: `${at} is an agent account in the policy's \`agents.authors\`; agents cannot approve or veto.` };
@@ -32368,9 +37537,9 @@ function person(login) {
 }
 
 // src/core/attention.ts
-var lower = (s2) => s2.toLowerCase(), uniq = (list) => {
+var lower = (s2) => s2.toLowerCase(), uniq = (list2) => {
   let seen = /* @__PURE__ */ new Map();
-  for (let s2 of list) seen.has(lower(s2)) || seen.set(lower(s2), s2);
+  for (let s2 of list2) seen.has(lower(s2)) || seen.set(lower(s2), s2);
   return [...seen.values()];
 };
 function askable(logins, facts, policy, approved) {
@@ -32446,6 +37615,38 @@ function planAttention(decision, facts, now2) {
   return { effects, ledger };
 }
 
+// src/core/observe.ts
+var enforcedPolicies = /* @__PURE__ */ new WeakMap();
+function enforcedPolicy(policy) {
+  let p = enforcedPolicies.get(policy);
+  return p || (p = { ...policy, rules: policy.rules.filter((r) => r.mode !== "observe") }, enforcedPolicies.set(policy, p)), p;
+}
+function outcomeOf(d, policy) {
+  let tierMerges = policy && d.tier !== "none" ? policy.tiers[d.tier].merge : d.merge;
+  return {
+    tier: d.tier,
+    state: d.state,
+    title: d.title,
+    merge: d.state === "waiting" && d.window ? tierMerges : d.merge,
+    approvals: d.approvals.length,
+    approvalsRequired: d.approvalsRequired,
+    vetoes: d.vetoes.map((v) => v.by),
+    ...d.window ? { window: d.window } : {},
+    ...d.approvers ? { approvers: d.approvers } : {}
+  };
+}
+function withMode(load, decideWith) {
+  let full = decideWith(load);
+  if (load.kind !== "ok" || !full.governed) return full;
+  let { policy } = load;
+  if (policy.mode === "observe") return { ...full, mode: "observe", observed: { rules: [], ...outcomeOf(full, policy) } };
+  let observedRules = new Set(policy.rules.filter((r) => r.mode === "observe").map((r) => r.name));
+  if (observedRules.size === 0) return full;
+  let matched = full.classification.reasons.flatMap((r) => r.kind === "rule" && observedRules.has(r.rule) ? [r.rule] : []);
+  return matched.length === 0 ? full : { ...decideWith({ ...load, policy: enforcedPolicy(policy) }), observed: { rules: [...new Set(matched)], ...outcomeOf(full, policy) } };
+}
+var acts = (d) => d.mode !== "observe";
+
 // src/core/decide.ts
 var MAX_REASON2 = 300;
 function classifyInput(facts) {
@@ -32457,7 +37658,8 @@ function classifyInput(facts) {
     files: facts.files,
     changedFiles: facts.changedFiles,
     additions: facts.additions,
-    deletions: facts.deletions
+    deletions: facts.deletions,
+    commits: facts.commits
   };
 }
 var shortSha = (sha) => sha.slice(0, 7), plural2 = (n2, word) => `${n2} ${word}${n2 === 1 ? "" : "s"}`, mentions = (logins) => {
@@ -32465,6 +37667,9 @@ var shortSha = (sha) => sha.slice(0, 7), plural2 = (n2, word) => `${n2} ${word}$
   return at.length <= 2 ? at.join(" and ") : `${at.slice(0, -1).join(", ")} and ${at[at.length - 1]}`;
 };
 function decide(load, facts, now2) {
+  return withMode(load, (l2) => decideOnce(l2, facts, now2));
+}
+function decideOnce(load, facts, now2) {
   let nowMs = now2.getTime(), policy = load.kind === "ok" ? load.policy : void 0, previous = facts.ledger ?? { vetoes: [], answered: [] }, clicks = keptClicks(facts.ledger, facts.headSha), entries = withClicks(timeline(facts), clicks), input = classifyInput(facts), ledgerEscalations = previous.escalation ? [{ tier: previous.escalation, by: "an earlier command", via: "ledger" }] : [], base2 = {
     governed: !1,
     tier: "none",
@@ -32699,6 +37904,48 @@ function policyProblem(load, classification) {
   }
 }
 
+// src/core/render-observe.ts
+var PLAIN = { command: (t) => t, name: (l2) => l2, team: (t) => t }, MARKDOWN = { command: (t) => code(t), name: (l2) => person(l2), team: (t) => code(t, 100) }, plural3 = (n2, word) => `${n2} ${word}${n2 === 1 ? "" : "s"}`, either = (items) => items.length <= 1 ? items.join("") : `${items.slice(0, -1).join(", ")} or ${items[items.length - 1]}`;
+function fromWhom(groups, style) {
+  let who = (groups ?? []).filter((g) => g.missing > 0).flatMap((g) => [
+    ...g.reviewers.users.slice(0, 5).map((u) => style.name(u.replace(/^@/, ""))),
+    ...g.reviewers.teams.slice(0, 5).map(style.team)
+  ]);
+  return who.length ? ` from ${either([...new Set(who)])}` : " from an authorized reviewer";
+}
+function wouldDo(o, nowMs, style = PLAIN) {
+  let tier = o.tier === "none" ? "" : ` (${o.tier})`;
+  if (o.state === "ignored") return "Would not gate this PR";
+  if (o.vetoes.length) return `a ${style.command("/veto")} by ${either(o.vetoes.map(style.name))} would block this PR${tier}`;
+  if (o.state === "waiting" && o.window) {
+    let end = formatUtc(parseTime(o.window.end) ?? nowMs, nowMs);
+    return o.merge ? `Would merge at ${end} unless someone vetoes${tier}` : `Veto window would close at ${end}${tier}`;
+  }
+  if (o.state === "blocked" && o.approvalsRequired > o.approvals) {
+    let missing = (o.approvers ?? []).reduce((n2, g) => n2 + g.missing, 0) || o.approvalsRequired - o.approvals;
+    return `Would wait for ${plural3(missing, "approval")}${fromWhom(o.approvers, style)}${tier}`;
+  }
+  return o.state === "ready" ? o.merge ? `Would merge now${tier}` : `Would pass; merging is left to a person${tier}` : `Would ${o.state === "blocked" ? "block" : "wait"}: ${o.title}`;
+}
+function observeTitle(decision, nowMs) {
+  return `Observe mode: ${wouldDo(decision.observed ?? outcomeOf(decision), nowMs)}`;
+}
+function observeLines(decision, nowMs) {
+  if (decision.mode === "observe")
+    return [
+      `**Observe mode** (${code("mode: observe")} in ${code(decision.policy.path)}): ${wouldDo(decision.observed ?? outcomeOf(decision), nowMs, MARKDOWN)}. The gate decides as it would and acts on nothing: it merges nothing, asks nobody for a review, sends no reminder or chat, and its ${code("hitl")} check stays neutral. Commands still count and are shown. Set ${code("mode: enforce")} to let it act.`,
+      ""
+    ];
+  if (decision.observed && decision.observed.rules.length > 0) {
+    let rules = decision.observed.rules.map((r) => `**${escapeText(r, 80)}**`).join(", ");
+    return [
+      `**Observed rules** (${code("mode: observe")}, not enforced): ${rules}. Enforced, they would make this PR ${decision.observed.tier}: ${wouldDo(decision.observed, nowMs, MARKDOWN)}. What the other rules demand is enforced as usual.`,
+      ""
+    ];
+  }
+  return [];
+}
+
 // src/core/decision-record.ts
 var MAX_ENTRIES = 100, MAX_REASON3 = 300, MAX_CHARS = 4e4;
 function decisionRecord(decision, facts) {
@@ -32714,7 +37961,10 @@ function decisionRecord(decision, facts) {
     approvals,
     vetoes: vetoHistory(decision).slice(0, MAX_ENTRIES),
     window: decision.window ? { start: decision.window.start, end: decision.window.end } : null,
-    policy: { path: decision.policy.path, sha256: decision.policy.hash ?? null }
+    policy: { path: decision.policy.path, sha256: decision.policy.hash ?? null },
+    // Times in full (no "today"): the record is read long after.
+    ...decision.mode === "observe" ? { mode: "observe", would: wouldDo(decision.observed ?? outcomeOf(decision), Number.NaN) } : {},
+    ...decision.observed && decision.mode !== "observe" ? { observedRules: decision.observed.rules, would: wouldDo(decision.observed, Number.NaN) } : {}
   };
 }
 function vetoHistory(decision) {
@@ -32803,7 +38053,7 @@ function assessMerge(decision, facts, view, settings) {
   let method = choice.method;
   return state === "clean" || state === "has_hooks" ? ways({ kind: "merge", method }) : state === "behind" ? ways(settings.updateBranch ? { kind: "update-branch" } : { kind: "wait" }) : refusal ? ways({ kind: "wait" }) : (state === "blocked" || state === "unstable") && turnsGreen && !reviewsMissing ? ways({ kind: "merge", method }) : state === "blocked" && bypass && rules ? ways({ kind: "merge", method, bypass }) : state === "blocked" && needs.length === 1 && needs[0].kind === "blocked" ? ways({ kind: "merge", method, probe: !0 }) : ways({ kind: "wait" });
 }
-var METHOD_WORDS = { merge: "merge commits", squash: "squash merges", rebase: "rebase merges" }, italic = (name) => `*${escapeText(name, 100)}*`, plural3 = (n2, word) => `${n2} ${word}${n2 === 1 ? "" : "s"}`;
+var METHOD_WORDS = { merge: "merge commits", squash: "squash merges", rebase: "rebase merges" }, italic = (name) => `*${escapeText(name, 100)}*`, plural4 = (n2, word) => `${n2} ${word}${n2 === 1 ? "" : "s"}`;
 function describeMethod(v) {
   let what = METHOD_WORDS[v.method];
   switch (v.refusedBy) {
@@ -32823,7 +38073,7 @@ function describeNeed(need, baseRef) {
   let base2 = escapeText(baseRef, 100);
   switch (need.kind) {
     case "reviews":
-      return `GitHub still requires ${plural3(need.missing, "approving review")} (ruleset ${italic(need.ruleset)}) from someone with write access; approvals by apps do not count`;
+      return `GitHub still requires ${plural4(need.missing, "approving review")} (ruleset ${italic(need.ruleset)}) from someone with write access; approvals by apps do not count`;
     case "check":
       return need.state === "pending" ? `waiting for the required check ${italic(need.name)}` : need.state === "failure" ? `the required check ${italic(need.name)} failed` : `the required check ${italic(need.name)} has not reported on this commit`;
     case "other-checks": {
@@ -32859,7 +38109,7 @@ function fileList(files, max) {
   return more > 0 ? `${shown.join(", ")} and ${more} more` : shown.join(", ");
 }
 function describeReason(r, maxFiles) {
-  let files = (list) => list.length ? `: ${fileList(list, maxFiles)}` : "";
+  let files = (list2) => list2.length ? `: ${fileList(list2, maxFiles)}` : "";
   switch (r.kind) {
     case "rule":
       return `rule **${escapeText(r.rule, 80)}** → ${r.tier}${r.detail ? ` (${escapeText(r.detail, 120)})` : ""}${files(r.files)}`;
@@ -32891,6 +38141,8 @@ function describeGoverned(g) {
       return `label ${code(g.label)}`;
     case "branch":
       return `branch ${code(g.branch)} matches ${code(g.pattern)}`;
+    case "trailer":
+      return `commit ${code(g.sha.slice(0, 7))} carries the trailer ${code(g.line)} (matches ${code(g.pattern)})`;
   }
 }
 function policyErrorLine(e) {
@@ -32931,8 +38183,8 @@ function buttonsHint(decision) {
   return labels.length ? ` Reviewers can also click ${labels.join(" or ")} on the ${code("hitl")} check.` : "";
 }
 function approvalsLine(decision, nowMs) {
-  let perRule = decision.approvers?.some((g) => g.rule !== void 0) ?? !1, required = decision.approvalsRequired && !perRule ? ` of ${decision.approvalsRequired} needed` : "", list = decision.approvals.map((a) => `${person(a.by)} (${a.via}, ${formatUtc(parseTime(a.at) ?? nowMs, nowMs)})`);
-  return `**Approvals:** ${list.length}${required}${list.length ? `: ${list.slice(0, 10).join(", ")}${list.length > 10 ? ` and ${list.length - 10} more` : ""}` : ""}`;
+  let perRule = decision.approvers?.some((g) => g.rule !== void 0) ?? !1, required = decision.approvalsRequired && !perRule ? ` of ${decision.approvalsRequired} needed` : "", list2 = decision.approvals.map((a) => `${person(a.by)} (${a.via}, ${formatUtc(parseTime(a.at) ?? nowMs, nowMs)})`);
+  return `**Approvals:** ${list2.length}${required}${list2.length ? `: ${list2.slice(0, 10).join(", ")}${list2.length > 10 ? ` and ${list2.length - 10} more` : ""}` : ""}`;
 }
 function vetoesLine(decision, nowMs) {
   let active = decision.vetoes.map((v) => `${person(v.by)} (${formatUtc(parseTime(v.at) ?? nowMs, nowMs)})${v.reason ? `: ${code(v.reason, 120)}` : ""}`), activeIds = new Set(decision.vetoes.map((v) => v.commentId)), overruled = decision.ledger.vetoes.filter((v) => !activeIds.has(v.commentId)).map((v) => `${person(v.by)} (overruled by later approvals)`), all = [...active, ...overruled];
@@ -32949,12 +38201,14 @@ function whoMayAct(decision, reviewers) {
   ].join(", ")}; ${never}` : `the reviewers named by ${code("reviewers")} in ${code(decision.policy.path)}; ${never}`;
 }
 function headline(decision, facts, nowMs, relative, options) {
+  let observing = decision.mode === "observe";
   return [
-    `### ${ICON[decision.state]} ${escapeText(decision.title, 200)}`,
+    observing ? `### 👁️ ${escapeText(observeTitle(decision, nowMs), 200)}` : `### ${ICON[decision.state]} ${escapeText(decision.title, 200)}`,
     "",
+    ...observeLines(decision, nowMs),
     `**Tier ${decision.tier}** because ${why(decision)}.`,
     "",
-    `**Next:** ${nextStep(decision, facts, nowMs, relative)}${options.checkRunActions ? buttonsHint(decision) : ""}`,
+    `**${observing ? "Enforced, next would be" : "Next"}:** ${nextStep(decision, facts, nowMs, relative)}${options.checkRunActions && !observing ? buttonsHint(decision) : ""}`,
     "",
     ...githubNeedsLines(options.githubNeeds),
     `**Who may act:** ${whoMayAct(decision, options.reviewers)}. Comment one command per line: ${COMMANDS_HELP}.`,
@@ -33021,7 +38275,7 @@ function renderStatusComment(decision, facts, now2, options = {}) {
 ${marker}`;
 }
 function renderCheckRun(decision, facts, now2, options = {}) {
-  let nowMs = now2.getTime(), title = oneLine(decision.title, 200);
+  let nowMs = now2.getTime(), title = oneLine(decision.governed && decision.mode === "observe" ? observeTitle(decision, nowMs) : decision.title, 200);
   if (!decision.governed) {
     let unreadable = decision.classification.reasons.find((r) => r.kind === "policy-unreadable");
     if (unreadable) {
@@ -33066,8 +38320,8 @@ function missingApprovers(groups) {
       ...g.reviewers.users.slice(0, 10).map((u) => person(u.replace(/^@/, ""))),
       ...g.reviewers.teams.slice(0, 10).map((t) => `members of ${code(t, 100)}`),
       ...g.reviewers.permission ? [`anyone with ${code(g.reviewers.permission)} permission or more`] : []
-    ], list = who.length <= 1 ? who.join("") : `${who.slice(0, -1).join(", ")} or ${who[who.length - 1]}`;
-    return `${g.rule ? `Rule **${escapeText(g.rule, 80)}**` : "The hard tier"} needs ${g.missing} more approval${g.missing === 1 ? "" : "s"} from ${list}.`;
+    ], list2 = who.length <= 1 ? who.join("") : `${who.slice(0, -1).join(", ")} or ${who[who.length - 1]}`;
+    return `${g.rule ? `Rule **${escapeText(g.rule, 80)}**` : "The hard tier"} needs ${g.missing} more approval${g.missing === 1 ? "" : "s"} from ${list2}.`;
   });
 }
 
@@ -33168,6 +38422,7 @@ function mergeAssessment(decision, facts, view, settings) {
   return assessMerge(decision, facts, view, settings ?? { methods: [decision.mergeMethod], updateBranch: !1 });
 }
 function checkStatus(decision) {
+  if (decision.governed && !acts(decision)) return { status: "completed", conclusion: "neutral" };
   switch (decision.state) {
     case "ready":
     case "ignored":
@@ -33224,14 +38479,14 @@ function plan(decision, facts, view, now2, options) {
   if (checkRun && effects.push(checkRun), decision.governed) {
     let { effects: replies, answered } = answers(decision, facts, now2, rendering);
     effects.push(...replies);
-    let attention = planAttention(decision, facts, now2), refusal = merging.needs.some((n2) => n2.kind === "refused") ? view.base?.refusal : void 0, ledger = { ...decision.ledger, ...attention.ledger, answered: [...decision.ledger.answered, ...answered], ...refusal ? { mergeRefusal: refusal } : {} }, body = renderStatusComment({ ...decision, ledger }, facts, now2, rendering);
+    let attention = acts(decision) ? planAttention(decision, facts, now2) : { ledger: {}, effects: [] }, refusal = merging.needs.some((n2) => n2.kind === "refused") ? view.base?.refusal : void 0, ledger = { ...decision.ledger, ...attention.ledger, answered: [...decision.ledger.answered, ...answered], ...refusal ? { mergeRefusal: refusal } : {} }, body = renderStatusComment({ ...decision, ledger }, facts, now2, rendering);
     view.statusComment ? view.statusComment.body !== body && effects.push({ kind: "status-comment", id: view.statusComment.id, body }) : effects.push({ kind: "status-comment", body }), effects.push(...attention.effects);
   }
-  return decision.wakeAt && effects.push({ kind: "wake", at: decision.wakeAt }), merging.way.kind === "merge" ? effects.push({ kind: "merge", sha: facts.headSha, method: merging.way.method }) : merging.way.kind === "update-branch" && effects.push({ kind: "update-branch", expectedHeadSha: facts.headSha }), effects;
+  return decision.wakeAt && effects.push({ kind: "wake", at: decision.wakeAt }), acts(decision) && (merging.way.kind === "merge" ? effects.push({ kind: "merge", sha: facts.headSha, method: merging.way.method }) : merging.way.kind === "update-branch" && effects.push({ kind: "update-branch", expectedHeadSha: facts.headSha })), effects;
 }
 
 // src/core/policy/schema.ts
-var DURATION_PATTERN = "^[1-9][0-9]{0,5}[smhd]$", TIER_NAMES = ["fyi", "soft", "hard"], NOTIFY_EVENT_NAMES = ["hard", "soft", "veto", "merged", "stale"], notifyEvents = {
+var DURATION_PATTERN = "^[1-9][0-9]{0,5}[smhd]$", TIER_NAMES = ["fyi", "soft", "hard"], MODE_NAMES = ["enforce", "observe"], NOTIFY_EVENT_NAMES = ["hard", "soft", "veto", "merged", "stale"], notifyEvents = {
   description: "Events that send a message: hard (a PR starts waiting for approvals), soft (a veto window opens), veto, merged, stale (a reminder step).",
   type: "array",
   uniqueItems: !0,
@@ -33255,15 +38510,24 @@ var DURATION_PATTERN = "^[1-9][0-9]{0,5}[smhd]$", TIER_NAMES = ["fyi", "soft", "
       minLength: 1
     },
     version: { description: "Format version of this file. Only 1 exists.", enum: [1] },
+    mode: {
+      description: "enforce: the gate acts (merges, blocks, asks). observe: it decides exactly the same but acts on nothing, its check concludes neutral and its status comment says what it would do (docs/policy.md).",
+      enum: MODE_NAMES,
+      default: "enforce"
+    },
     agents: {
       description: "Who counts as an agent. PRs by anyone else get a passing `hitl` check and nothing else.",
       type: "object",
       additionalProperties: !1,
-      default: { authors: [...DEFAULT_AGENTS.authors], labels: [], branches: [...DEFAULT_AGENTS.branches] },
+      default: { authors: [...DEFAULT_AGENTS.authors], labels: [], branches: [...DEFAULT_AGENTS.branches], trailers: [...KNOWN_TRAILERS] },
       properties: {
         authors: { ...loginList("PR authors that are agents."), default: [] },
         labels: { ...stringList("A PR carrying one of these labels is governed (labels only add PRs)."), default: [] },
-        branches: { ...globList("A PR whose head branch matches one of these is governed (branches only add PRs)."), default: [] }
+        branches: { ...globList("A PR whose head branch matches one of these is governed (branches only add PRs)."), default: [] },
+        trailers: {
+          ...stringList('A PR with a commit carrying one of these trailer lines is governed (trailers only add PRs). "Key: value"; case-insensitive; `*` is the only wildcard. Default: the trailers coding agents document (docs/policy.md); `[]` turns them off.', { pattern: "^[A-Za-z0-9][A-Za-z0-9-]*\\s*:\\s*\\S" }),
+          default: [...KNOWN_TRAILERS]
+        }
       }
     },
     reviewers: {
@@ -33402,6 +38666,10 @@ var DURATION_PATTERN = "^[1-9][0-9]{0,5}[smhd]$", TIER_NAMES = ["fyi", "soft", "
         properties: {
           name: { description: "Shown in the check run and the status comment.", type: "string", minLength: 1, maxLength: 200 },
           tier: { enum: TIER_NAMES },
+          mode: {
+            description: "observe: what only this rule (and other observed rules) would add is shown, not enforced; what enforcing rules demand still is. Default: the policy's mode.",
+            enum: MODE_NAMES
+          },
           paths: { ...globList("Holds when at least one changed path (old or new, for renames) matches."), minItems: 1 },
           labels: { ...stringList("Holds when the PR has one of these labels."), minItems: 1 },
           authors: { ...loginList("Holds when the PR author matches."), minItems: 1 },
@@ -33496,6 +38764,12 @@ function loadText(path2, text) {
 
 // src/core/policy.ts
 var POLICY_PATH = ".github/hitl.yml";
+
+// src/core/trailer-read.ts
+function needsTrailerRead(input) {
+  let { load } = input;
+  return (load.kind === "ok" ? (load.policy.agents.trailers?.length ?? 0) > 0 : load.kind === "invalid") && (input.headIsNew || !input.seenBefore || input.governedBefore);
+}
 
 // src/github/errors.ts
 function httpStatus(error2) {
@@ -33640,7 +38914,7 @@ function refusalMessage(error2) {
   return typeof data?.message == "string" && data.message.trim() ? data.message.trim() : error2 instanceof Error ? error2.message : String(error2);
 }
 function statusState(e) {
-  return e.status !== "completed" ? "pending" : e.conclusion === "success" ? "success" : "failure";
+  return e.status !== "completed" ? "pending" : e.conclusion === "success" || e.conclusion === "neutral" ? "success" : "failure";
 }
 function isUnchangedStatus(e, current) {
   if (e.kind !== "check-run" || !current) return !1;
@@ -33862,6 +39136,14 @@ function mergeGroupVerdict(members, verdicts) {
 
 ${lines}
 ` };
+  let observed = blocked.filter((v) => v.error === void 0 && v.decision?.mode === "observe");
+  if (observed.length === blocked.length && missing.length === 0 && verdicts.length > 0) {
+    let first2 = observed[0], title2 = `Observe mode: #${first2.number} would not merge now: ${first2.decision?.title ?? ""}`;
+    return { conclusion: "neutral", title: title2.length > 200 ? `${title2.slice(0, 199)}…` : title2, summary: `The policy only observes ${observed.map((v) => `#${v.number}`).join(", ")} (\`mode: observe\`), so this group is not held up; enforced, the gate would not let it merge now:
+
+${lines}
+` };
+  }
   let names = [...blocked.map((v) => `#${v.number}`), ...missing.map((n2) => `#${n2}`)], first = blocked[0], title = first?.decision && first.error === void 0 ? `#${first.number} may not merge: ${first.decision.title}` : `${names.join(", ")} ${names.length === 1 ? "was" : "were"} not checked`;
   return {
     conclusion: "failure",
@@ -34247,8 +39529,8 @@ async function gatherReviews(session, ref) {
   });
 }
 var LISTED_COMMITS = 250, MAX_COMPARE_PAGES = 100, loginOf = (account) => typeof account == "object" && account !== null && "login" in account && typeof account.login == "string" ? account.login : void 0, toCommit = (c) => {
-  let authorLogin = loginOf(c.author), committerLogin = loginOf(c.committer);
-  return { sha: c.sha, ...authorLogin ? { authorLogin } : {}, ...committerLogin ? { committerLogin } : {} };
+  let authorLogin = loginOf(c.author), committerLogin = loginOf(c.committer), message = c.commit?.message;
+  return { sha: c.sha, ...authorLogin ? { authorLogin } : {}, ...committerLogin ? { committerLogin } : {}, ...message ? { message } : {} };
 };
 async function gatherCommits(session, ref, pr) {
   return reading("the commits", async () => {
@@ -34552,21 +39834,27 @@ async function gather2(session, ref, options, policies) {
   }, governed = classify(load, { ...base2, files: [], changedFiles: 0, additions: 0, deletions: 0 }).governed, extra = policyError ? { policyError } : {};
   if (pr.state !== "open" || pr.merged)
     return { facts: base2, load, pr, gate: { seenBefore: !1 }, ...extra };
-  let earlierComments;
-  if (!governed && (earlierComments = load.kind === "missing" || pr.comments === 0 && (pr.source === "api" || options.headIsNew === !0) ? [] : await gatherComments(session, ref), !findStatusComment(earlierComments, options.identity))) {
-    let gate3 = options.mode === "check" || options.headIsNew === !0 && options.checkRunAs !== "status" ? { seenBefore: !1 } : await findCheck(session, ref, pr.headSha, options);
-    return { facts: base2, load, pr, gate: gate3, ...extra };
+  let earlierComments, earlierGate, commits;
+  if (!governed) {
+    let noComments = load.kind === "missing" || pr.comments === 0 && (pr.source === "api" || options.headIsNew === !0);
+    if (earlierComments = noComments ? [] : await gatherComments(session, ref), !findStatusComment(earlierComments, options.identity)) {
+      let skipLookup = options.mode === "check" || options.headIsNew === !0 && options.checkRunAs !== "status", gate3 = skipLookup ? { seenBefore: !1 } : await findCheck(session, ref, pr.headSha, options);
+      if (needsTrailerRead({ load, headIsNew: options.headIsNew === !0, seenBefore: gate3.seenBefore, governedBefore: gate3.checkRun !== void 0 }) && (commits = await gatherCommits(session, ref, pr)), !commits || !classify(load, { ...base2, commits, files: [], changedFiles: 0, additions: 0, deletions: 0 }).governed)
+        return { facts: commits ? { ...base2, commits } : base2, load, pr, gate: gate3, ...extra };
+      skipLookup || (earlierGate = gate3), noComments && (earlierComments = void 0);
+    }
   }
-  let gateRead = findCheck(session, ref, pr.headSha, options), commentsRead = earlierComments ? Promise.resolve(earlierComments) : pr.source === "api" && pr.comments === 0 ? Promise.resolve([]) : gatherComments(session, ref), reviewsRead = options.headIsNew ? gateRead.then((gate3) => gate3.seenBefore ? gatherReviews(session, ref) : []) : gatherReviews(session, ref), [gate2, files, rawComments, reviews] = await settleAll([gateRead, gatherFiles(session, ref), commentsRead, reviewsRead]), statusComment = findStatusComment(rawComments, options.identity), comments = rawComments.map(({ user: _u, performed_via_github_app: _p, ...c }) => c), facts = {
+  let gateRead = earlierGate ? Promise.resolve(earlierGate) : findCheck(session, ref, pr.headSha, options), commentsRead = earlierComments ? Promise.resolve(earlierComments) : pr.source === "api" && pr.comments === 0 ? Promise.resolve([]) : gatherComments(session, ref), reviewsRead = options.headIsNew ? gateRead.then((gate3) => gate3.seenBefore ? gatherReviews(session, ref) : []) : gatherReviews(session, ref), [gate2, files, rawComments, reviews] = await settleAll([gateRead, gatherFiles(session, ref), commentsRead, reviewsRead]), statusComment = findStatusComment(rawComments, options.identity), comments = rawComments.map(({ user: _u, performed_via_github_app: _p, ...c }) => c), facts = {
     ...base2,
     files,
     comments,
     reviews,
+    ...commits ? { commits } : {},
     ...gate2.headSeenAt ? { headSeenAt: gate2.headSeenAt } : {},
     ...statusComment?.ledger ? { ledger: statusComment.ledger } : {}
   }, authors = [.../* @__PURE__ */ new Set([...commandAuthors(facts), ...clickAuthors(facts)])].sort();
   return authors.length > 0 && ([facts.commits, facts.authorizations] = await settleAll([
-    gatherCommits(session, ref, pr),
+    commits ? Promise.resolve(commits) : gatherCommits(session, ref, pr),
     gatherAuthorizations(session, ref, authors, load.kind === "ok" ? load.policy.reviewers : void 0, ruleTeams(load.kind === "ok" ? load.policy : void 0))
   ])), { facts, load, pr, gate: gate2, ...statusComment ? { statusComment } : {}, ...extra };
 }
@@ -34601,14 +39889,14 @@ async function reconcileWith(client, ref, options, policies) {
     return failed(error3);
   }
   let claimed = [], notifyPolicy = g.load.kind === "ok" ? g.load.policy.notify : void 0, prUrl = options.notify ? `${options.notify.webUrl.replace(/\/+$/, "")}/${ref.owner}/${ref.repo}/pull/${ref.number}` : "";
-  if (options.notify && options.mode === "full" && decision.governed && notifyPolicy) {
+  if (options.notify && options.mode === "full" && decision.governed && acts(decision) && notifyPolicy) {
     let step = dueReminderStep(decision, g.facts, now2), extra = step !== void 0 ? [{ event: "stale", key: `stale:${g.facts.headSha.slice(0, 12)}:${step}` }] : [], claim = claimNotifications({ decision, facts: g.facts, policy: notifyPolicy, available: options.notify.channels, url: prUrl, now: now2, extra });
     decision = { ...decision, ledger: claim.ledger }, claimed = claim.notifications;
   }
   logDecision(session, ref, decision);
   let mergeView = NOT_YET, base2, extraWake, settings = mergeSettings(g.load);
   try {
-    let wantsMerge = options.mode === "full" && decision.merge && decision.state === "ready";
+    let wantsMerge = options.mode === "full" && acts(decision) && decision.merge && decision.state === "ready";
     if (wantsMerge && g.gate.seenBefore) {
       let m = await gatherMergeView(session, ref, g.pr, options.identity, options.checkRunAs === "status", options.ignoreCheckRunIds), changed = m.current ? changedSince(g.pr, m.current) : void 0;
       changed ? (session.log.warn({ pr: ref, changed, decidedOn: g.pr.headSha, now: m.current?.headSha }, "pull request changed since the event; re-evaluating"), extraWake = new Date(now2.getTime() + REEVALUATE_MS).toISOString()) : (mergeView = m.view, m.view.mergeable === null && m.view.otherChecks === "success" && (extraWake = new Date(now2.getTime() + REEVALUATE_MS).toISOString()), base2 = await gatherBaseBranch(session, ref, g.facts, m, settings ?? { methods: [decision.mergeMethod], updateBranch: !1 }), base2.rulesError && (extraWake = new Date(now2.getTime() + REEVALUATE_MS).toISOString()));
@@ -34635,7 +39923,7 @@ async function reconcileWith(client, ref, options, policies) {
     return { ...failed(error3), decision };
   }
   let queue = { decision, effects, result: {} };
-  if (options.mode === "full" && g.pr.state === "open" && !g.pr.merged)
+  if (options.mode === "full" && acts(decision) && g.pr.state === "open" && !g.pr.merged)
     try {
       let replan = (d) => plan(d, g.facts, view, now2, planOptions);
       queue = await followMergeQueue(session, ref, g.pr.baseRef, decision, effects, view, options.mergeQueueHint === !0, replan, options.identity.login), { decision, effects } = queue;
@@ -34818,7 +40106,7 @@ async function answerMergeGroup(client, repo, group, options) {
 
 // action/inputs.ts
 import { readFileSync as readFileSync2 } from "node:fs";
-var MODES = ["check", "full", "sweep"], ConfigurationError = class extends Error {
+var MODES = ["check", "full", "sweep", "test"], ConfigurationError = class extends Error {
   name = "ConfigurationError";
 };
 function readInputs(getInput2) {
@@ -34831,13 +40119,16 @@ function readInputs(getInput2) {
   let policyPath = getInput2("policy").trim() || ".github/hitl.yml";
   if (policyPath.startsWith("/") || policyPath.split("/").includes(".."))
     throw new ConfigurationError(`Input \`policy\` is "${policyPath}"; expected a path inside the repository such as .github/hitl.yml.`);
+  let testsPath = getInput2("tests").trim() || ".github/hitl-tests";
+  if (testsPath.startsWith("/") || testsPath.split("/").includes(".."))
+    throw new ConfigurationError(`Input \`tests\` is "${testsPath}"; expected a directory inside the repository such as .github/hitl-tests.`);
   let appSlug = getInput2("app-slug").trim() || "github-actions";
   if (!/^[a-z0-9][a-z0-9-]*$/i.test(appSlug))
     throw new ConfigurationError(`Input \`app-slug\` is "${appSlug}"; expected a GitHub App slug such as github-actions.`);
   let rawJob = getInput2("job-check-run-id").trim();
   if (rawJob && !/^[1-9]\d{0,18}$/.test(rawJob))
     throw new ConfigurationError(`Input \`job-check-run-id\` is "${rawJob}"; expected the number \`\${{ job.check_run_id }}\` gives, or nothing.`);
-  return { token, mode: rawMode, policyPath, appSlug, ...rawJob ? { jobCheckRunId: Number(rawJob) } : {} };
+  return { token, mode: rawMode, policyPath, testsPath, appSlug, ...rawJob ? { jobCheckRunId: Number(rawJob) } : {} };
 }
 function isMode(value) {
   return MODES.includes(value);
@@ -35065,6 +40356,317 @@ async function resolveIdentity(client, appSlug, apiUrl) {
   }
 }
 
+// src/core/change.ts
+function describeChange(spec) {
+  let labels = spec.labels ?? [], commitMessages = spec.commitMessages ?? [], assumedAgent = spec.author === void 0 && labels.length === 0 && spec.head === void 0 && commitMessages.length === 0, lines = spec.changedLines;
+  return {
+    assumedAgent,
+    input: {
+      author: spec.author !== void 0 ? { login: spec.author, type: spec.author.toLowerCase().endsWith("[bot]") ? "Bot" : "User" } : { login: "", type: "Bot" },
+      labels,
+      headRef: spec.head ?? "",
+      baseRef: spec.base ?? "main",
+      files: spec.files,
+      changedFiles: spec.changedFiles ?? spec.files.length,
+      additions: lines ?? spec.files.reduce((n2, f) => n2 + f.additions, 0),
+      deletions: lines === void 0 ? spec.files.reduce((n2, f) => n2 + f.deletions, 0) : 0,
+      ...commitMessages.length ? { commits: commitMessages.map((message, i) => ({ sha: `commit-${i + 1}`, message })) } : {}
+    }
+  };
+}
+
+// src/core/policy-tests/run.ts
+var sameSet = (a, b) => {
+  let x = new Set(a.map((s2) => s2.toLowerCase())), y = new Set(b.map((s2) => s2.toLowerCase()));
+  return x.size === y.size && [...x].every((s2) => y.has(s2));
+}, list = (items) => items.length ? items.join(", ") : "none";
+function actualOf(load, c) {
+  let { input, assumedAgent } = describeChange(c.change), classification = classify(load, input), governed = assumedAgent || classification.governed, risk = classification.reasons.find((r) => r.kind === "risk"), groups = load.kind === "ok" && governed ? approverGroups(load.policy, classification) : [];
+  return {
+    tier: governed ? classification.tier : "none",
+    governed,
+    rules: [...new Set(classification.reasons.flatMap((r) => r.kind === "rule" ? [r.rule] : []))],
+    approvers: [...new Set(groups.flatMap((g) => [...g.reviewers.users, ...g.reviewers.teams]))],
+    ...risk?.kind === "risk" ? { risk: risk.score } : {}
+  };
+}
+function runCase(load, c) {
+  let actual = actualOf(load, c), e = c.expect, failures = [];
+  load.kind === "invalid" && failures.push(`the policy ${load.path} has ${load.errors.length} error${load.errors.length === 1 ? "" : "s"}`), e.governed !== void 0 && e.governed !== actual.governed && failures.push(`expected ${e.governed ? "governed" : "not governed"}, got ${actual.governed ? "governed" : "not governed"}`), e.tier !== void 0 && e.tier !== actual.tier && failures.push(`expected tier ${e.tier}, got ${actual.tier === "none" ? "none (not governed)" : actual.tier}`), e.rules !== void 0 && !sameSet(e.rules, actual.rules) && failures.push(`expected rules ${list(e.rules)}, got ${list(actual.rules)}`), e.approvers !== void 0 && !sameSet(e.approvers, actual.approvers) && failures.push(`expected approvers ${list(e.approvers)}, got ${list(actual.approvers)}`);
+  let score = actual.risk === void 0 ? "no risk score (the policy has no risk section)" : `risk ${actual.risk.toFixed(2)}`;
+  return e.riskAbove !== void 0 && !(actual.risk !== void 0 && actual.risk >= e.riskAbove) && failures.push(`expected risk at least ${e.riskAbove}, got ${score}`), e.riskBelow !== void 0 && !(actual.risk !== void 0 && actual.risk < e.riskBelow) && failures.push(`expected risk below ${e.riskBelow}, got ${score}`), { name: c.name, line: c.line, passed: failures.length === 0, failures, actual };
+}
+function resultLine(r) {
+  return r.passed ? `PASS ${r.name}` : `FAIL ${r.name}: ${r.failures.join("; ")} (rules: ${list(r.actual.rules)})`;
+}
+
+// src/core/policy-tests/suite.ts
+import { posix } from "node:path";
+
+// src/core/policy-tests/parse.ts
+var import_ajv = __toESM(require_ajv(), 1), import_yaml3 = __toESM(require_dist(), 1);
+
+// src/core/policy-tests/schema.ts
+var TIERS2 = ["fyi", "soft", "hard"], fileObject = {
+  description: "A changed file as GET /repos/{owner}/{repo}/pulls/{number}/files returns it.",
+  type: "object",
+  required: ["filename"],
+  properties: {
+    filename: { type: "string", minLength: 1 },
+    previous_filename: { type: "string", minLength: 1 },
+    status: { enum: ["added", "removed", "modified", "renamed", "copied", "changed", "unchanged"] },
+    additions: { type: "integer", minimum: 0 },
+    deletions: { type: "integer", minimum: 0 }
+  }
+}, POLICY_TEST_SCHEMA = {
+  $schema: "http://json-schema.org/draft-07/schema#",
+  title: "hitl-gate policy tests (.github/hitl-tests/*.yml)",
+  description: "Fixture pull requests and the tier the policy must give them; run with `hitl-gate test`.",
+  type: "object",
+  additionalProperties: !1,
+  required: ["cases"],
+  properties: {
+    policy: { description: "The policy to test, relative to this file (default: .github/hitl.yml of the directory hitl-gate test runs in).", type: "string", minLength: 1 },
+    cases: {
+      type: "array",
+      minItems: 1,
+      items: {
+        type: "object",
+        additionalProperties: !1,
+        required: ["name", "expect"],
+        properties: {
+          name: { description: "Shown as PASS name / FAIL name.", type: "string", minLength: 1, maxLength: 200 },
+          author: { description: "The PR author's login (`name[bot]` for an app). Without author, labels, head and commits the PR is taken to be an agent's.", type: "string", minLength: 1 },
+          files: { description: 'Changed files: paths ("old -> new" for a rename) or GitHub file objects.', type: "array", items: { anyOf: [{ type: "string", minLength: 1 }, fileObject] } },
+          labels: { type: "array", items: { type: "string", minLength: 1 } },
+          base: { description: "Target branch (default main).", type: "string", minLength: 1 },
+          head: { description: "Head branch.", type: "string", minLength: 1 },
+          commits: { description: "Commit messages (their trailers may make the PR governed: agents.trailers).", type: "array", items: { type: "string" } },
+          changed_files: { description: "GitHub's count of changed files, when more than listed.", type: "integer", minimum: 0 },
+          changed_lines: { description: "Added + deleted lines (default: summed from the file objects).", type: "integer", minimum: 0 },
+          expect: {
+            description: "What the policy must say. Every key given is checked.",
+            type: "object",
+            additionalProperties: !1,
+            minProperties: 1,
+            properties: {
+              tier: { enum: TIERS2 },
+              governed: { type: "boolean" },
+              rules: { description: "Names of exactly the rules that apply, in any order.", type: "array", items: { type: "string", minLength: 1 } },
+              approvers: { description: "Exactly the users and teams (org/slug) who must approve a hard PR, in any order.", type: "array", items: { type: "string", minLength: 1 } },
+              risk_above: { description: "The risk score is at least this.", type: "number", minimum: 0, maximum: 1 },
+              risk_below: { description: "The risk score is below this.", type: "number", minimum: 0, maximum: 1 }
+            }
+          }
+        }
+      }
+    }
+  }
+};
+
+// src/core/policy-tests/parse.ts
+var MAX_BYTES = 1024 * 1024, validator, validate3 = () => validator ??= new import_ajv.Ajv({ allErrors: !0, strict: !0, allowUnionTypes: !0 }).compile(POLICY_TEST_SCHEMA);
+function parsePolicyTests(text, file) {
+  let lines = new import_yaml3.LineCounter(), at = (offset2, message) => {
+    let { line: line2, col } = lines.linePos(offset2);
+    return { file, line: line2, column: col, message };
+  };
+  if (text.length > MAX_BYTES) return { ok: !1, errors: [{ file, line: 1, column: 1, message: `test file is larger than ${MAX_BYTES / 1024} KiB` }] };
+  let doc = (0, import_yaml3.parseDocument)(text, { lineCounter: lines, prettyErrors: !1, uniqueKeys: !0, strict: !0 }), yamlErrors = [...doc.errors, ...doc.warnings].map((e) => at(e.pos[0], `YAML syntax error: ${e.message.split(`
+`)[0]}`));
+  if (yamlErrors.length) return { ok: !1, errors: yamlErrors };
+  if (!(0, import_yaml3.isMap)(doc.contents)) return { ok: !1, errors: [at(doc.contents?.range?.[0] ?? 0, "a test file is a mapping with `cases:` (and optionally `policy:`)")] };
+  let data;
+  try {
+    data = doc.toJS({ maxAliasCount: 100 });
+  } catch (e) {
+    return { ok: !1, errors: [at(0, `YAML: ${e.message}`)] };
+  }
+  let check = validate3();
+  if (!check(data)) {
+    let errors = (check.errors ?? []).filter(relevant).map((e) => at(offsetOf2(doc, e), describe(e)));
+    return { ok: !1, errors: dedupe(errors).sort((a, b) => a.line - b.line || a.column - b.column) };
+  }
+  let raw = data;
+  return {
+    ok: !0,
+    file: {
+      ...raw.policy !== void 0 ? { policy: raw.policy } : {},
+      cases: raw.cases.map((c, i) => toCase(c, lines.linePos(caseOffset(doc, i)).line))
+    }
+  };
+}
+function changedFile(f) {
+  if (typeof f == "string") {
+    let rename2 = /^(.+?)\s+->\s+(.+)$/.exec(f);
+    return rename2 ? { filename: rename2[2].trim(), previousFilename: rename2[1].trim(), status: "renamed", additions: 0, deletions: 0 } : { filename: f.trim(), status: "modified", additions: 0, deletions: 0 };
+  }
+  return {
+    filename: f.filename,
+    status: f.status ?? (f.previous_filename ? "renamed" : "modified"),
+    additions: f.additions ?? 0,
+    deletions: f.deletions ?? 0,
+    ...f.previous_filename ? { previousFilename: f.previous_filename } : {}
+  };
+}
+function toCase(c, line2) {
+  let e = c.expect;
+  return {
+    name: c.name,
+    line: line2,
+    change: {
+      files: (c.files ?? []).map(changedFile),
+      ...c.author !== void 0 ? { author: c.author } : {},
+      ...c.labels !== void 0 ? { labels: c.labels } : {},
+      ...c.base !== void 0 ? { base: c.base } : {},
+      ...c.head !== void 0 ? { head: c.head } : {},
+      ...c.commits !== void 0 ? { commitMessages: c.commits } : {},
+      ...c.changed_files !== void 0 ? { changedFiles: c.changed_files } : {},
+      ...c.changed_lines !== void 0 ? { changedLines: c.changed_lines } : {}
+    },
+    expect: {
+      ...e.tier !== void 0 ? { tier: e.tier } : {},
+      ...e.governed !== void 0 ? { governed: e.governed } : {},
+      ...e.rules !== void 0 ? { rules: e.rules } : {},
+      ...e.approvers !== void 0 ? { approvers: e.approvers } : {},
+      ...e.risk_above !== void 0 ? { riskAbove: e.risk_above } : {},
+      ...e.risk_below !== void 0 ? { riskBelow: e.risk_below } : {}
+    }
+  };
+}
+var segments2 = (pointer) => pointer === "" ? [] : pointer.slice(1).split("/").map((s2) => s2.replace(/~1/g, "/").replace(/~0/g, "~")).map((s2) => /^\d+$/.test(s2) ? Number(s2) : s2), dotted2 = (path2) => path2.map((s2, i) => typeof s2 == "number" ? `[${s2}]` : i === 0 ? s2 : `.${s2}`).join("") || "test file", relevant = (e) => e.keyword !== "anyOf";
+function describe(e) {
+  let where = dotted2(segments2(e.instancePath)), p = e.params;
+  switch (e.keyword) {
+    case "additionalProperties":
+      return `${where}: unknown key "${String(p.additionalProperty)}"`;
+    case "required":
+      return `${where}: missing "${String(p.missingProperty)}"`;
+    case "enum":
+      return `${where}: expected one of ${p.allowedValues.join(", ")}`;
+    case "minProperties":
+      return `${where}: expect at least one of tier, governed, rules, approvers, risk_above, risk_below`;
+    default:
+      return `${where} ${e.message ?? "is invalid"}`;
+  }
+}
+function offsetOf2(doc, e) {
+  let path2 = segments2(e.instancePath), extra = e.keyword === "additionalProperties" ? String(e.params.additionalProperty) : void 0;
+  for (let n2 = path2.length; n2 >= 0; n2--) {
+    let node = doc.getIn(path2.slice(0, n2), !0);
+    if (node?.range) {
+      if (extra !== void 0 && n2 === path2.length && (0, import_yaml3.isMap)(node)) {
+        let key = node.items.find((i) => i.key?.value === extra)?.key;
+        if (key?.range) return key.range[0];
+      }
+      return node.range[0];
+    }
+  }
+  return 0;
+}
+function caseOffset(doc, index) {
+  return doc.getIn(["cases", index], !0)?.range?.[0] ?? 0;
+}
+function dedupe(errors) {
+  let seen = /* @__PURE__ */ new Set();
+  return errors.filter((e) => {
+    let key = `${e.line}:${e.column}:${e.message}`;
+    return seen.has(key) ? !1 : (seen.add(key), !0);
+  });
+}
+
+// src/core/policy-tests/suite.ts
+function policyPathOf(testFile, policy, fallback) {
+  if (policy === void 0) return fallback;
+  let joined = posix.normalize(posix.join(posix.dirname(testFile.replace(/\\/g, "/")), policy));
+  return joined.startsWith("../") || joined === ".." ? void 0 : joined.replace(/^\.\//, "");
+}
+function runSuite(files, policyFor) {
+  let out = { suites: [], errors: [], malformed: 0, passed: 0, failed: 0 }, reported = /* @__PURE__ */ new Set();
+  for (let { path: path2, text } of files) {
+    let parsed = parsePolicyTests(text, path2);
+    if (!parsed.ok) {
+      out.errors.push(...parsed.errors), out.malformed += 1;
+      continue;
+    }
+    let load = policyFor(path2, parsed.file.policy);
+    if (typeof load == "string") {
+      out.errors.push({ file: path2, line: 1, column: 1, message: load }), out.malformed += 1;
+      continue;
+    }
+    load.kind === "invalid" && !reported.has(load.path) && (reported.add(load.path), out.errors.push(...load.errors));
+    let results = parsed.file.cases.map((c) => runCase(load, c));
+    for (let r of results) out[r.passed ? "passed" : "failed"] += 1;
+    out.suites.push({ file: path2, results });
+  }
+  return out;
+}
+function summaryLine(o, files) {
+  return `${o.passed} passed, ${o.failed} failed${o.malformed ? `, ${o.malformed} malformed test file${o.malformed === 1 ? "" : "s"}` : ""} (${files} file${files === 1 ? "" : "s"})`;
+}
+var exitCodeOf = (o) => o.malformed > 0 ? 2 : o.failed > 0 ? 1 : 0;
+
+// src/github/read-head-tests.ts
+var MAX_FILES = 100;
+async function rawText(session, repo, path2, ref) {
+  try {
+    let { data } = await request2(session, (c) => c.rest.repos.getContent({ ...repo, path: path2, ref, mediaType: { format: "raw" } }));
+    if (typeof data != "string") throw new Error(`${path2} is not a file`);
+    return data;
+  } catch (error2) {
+    if (httpStatus(error2) === 404) return;
+    throw new Error(`could not read ${path2} at ${ref.slice(0, 7)}: ${describeError(error2)}`);
+  }
+}
+async function readHeadTests(session, repo, ref, dir2) {
+  let entries;
+  try {
+    let { data } = await request2(session, (c) => c.rest.repos.getContent({ ...repo, path: dir2, ref }));
+    entries = Array.isArray(data) ? data : [];
+  } catch (error2) {
+    if (httpStatus(error2) === 404) return [];
+    throw new Error(`could not list ${dir2} at ${ref.slice(0, 7)}: ${describeError(error2)}`);
+  }
+  let names = entries.filter((e) => e.type === "file" && /\.ya?ml$/i.test(e.name)).sort((a, b) => a.name.localeCompare(b.name)).slice(0, MAX_FILES), files = [];
+  for (let e of names) {
+    let text = await rawText(session, repo, e.path, ref);
+    text !== void 0 && files.push({ path: e.path, text });
+  }
+  return files;
+}
+var readHeadFile = rawText;
+
+// action/run-policy-tests.ts
+async function runPolicyTests(client, ref, inputs, now2) {
+  let session = openSession(client, now2, void 0), repo = { owner: ref.owner, repo: ref.repo }, { data: pull } = await client.rest.pulls.get({ ...repo, pull_number: ref.number }), head = pull.head.sha, files = await readHeadTests(session, repo, head, inputs.testsPath);
+  if (files.length === 0)
+    return { outputs: {}, annotations: [{ level: "notice", title: "hitl-gate", message: `No policy tests in ${inputs.testsPath} at ${head.slice(0, 7)}: nothing to run.` }], summary: `## hitl-gate: policy tests
+
+No test files in \`${inputs.testsPath}\` at \`${head.slice(0, 7)}\`.
+` };
+  let policyText = await readHeadFile(session, repo, inputs.policyPath, head), load = policyText === void 0 ? void 0 : loadPolicy({ kind: "text", path: inputs.policyPath, text: policyText }), outcome = runSuite(files, (file, policy) => policyPathOf(file, policy, inputs.policyPath) !== inputs.policyPath ? `policy: ${policy ?? ""} is not ${inputs.policyPath}; in the Action, tests run against the PR head's ${inputs.policyPath} only` : load ?? `there is no ${inputs.policyPath} at ${head.slice(0, 7)}`), annotations = [
+    ...outcome.errors.map((e) => ({ level: "error", title: "hitl-gate policy test", message: e.message, file: e.file, startLine: e.line, startColumn: e.column })),
+    ...outcome.suites.flatMap((s2) => s2.results.filter((r) => !r.passed).map((r) => ({ level: "error", title: `hitl-gate: ${r.name}`, message: resultLine(r), file: s2.file, startLine: r.line })))
+  ], summary2 = summaryLine(outcome, files.length), lines = [
+    ...outcome.errors.map((e) => `${e.file}:${e.line}:${e.column}: ${e.message}`),
+    ...outcome.suites.flatMap((s2) => s2.results.map(resultLine))
+  ], code2 = exitCodeOf(outcome);
+  return {
+    outputs: {},
+    annotations,
+    summary: `## hitl-gate: policy tests at ${head.slice(0, 7)}
+
+**${summary2}**
+
+\`\`\`
+${lines.join(`
+`).replace(/```/g, "'''")}
+\`\`\`
+`,
+    ...code2 !== 0 ? { failure: `Policy tests: ${summary2}` } : {}
+  };
+}
+
 // action/main.ts
 async function main(inputs, environment, deps) {
   let target = findPullRequest2(environment.event, inputs.mode);
@@ -35089,6 +40691,8 @@ Nothing was merged. The next run tries again.
   }
 }
 async function gate(target, inputs, environment, deps) {
+  if (inputs.mode === "test")
+    return target.kind !== "pull-request" ? { outputs: {}, annotations: [{ level: "notice", title: "hitl-gate", message: "Mode `test` runs the policy tests of a pull request: run it on pull_request events." }] } : runPolicyTests(deps.client, { owner: environment.owner, repo: environment.repo, number: target.number }, inputs, deps.now());
   let base2 = {
     identity: await resolveIdentity(deps.client, inputs.appSlug, environment.apiUrl),
     policyPath: inputs.policyPath,
@@ -35101,7 +40705,7 @@ async function gate(target, inputs, environment, deps) {
     return reportMergeGroup(result, inputs);
   }
   if (target.kind === "repository") {
-    let run3 = (checkRunAs) => deps.engine.sweep(deps.client, repository, { ...base2, mode: "full", checkRunAs }), { result: outcomes, annotations: annotations2 } = await withCheckFallback(run3, (list) => list.some(cannotWriteChecks));
+    let run3 = (checkRunAs) => deps.engine.sweep(deps.client, repository, { ...base2, mode: "full", checkRunAs }), { result: outcomes, annotations: annotations2 } = await withCheckFallback(run3, (list2) => list2.some(cannotWriteChecks));
     return reportSweep(outcomes, annotations2);
   }
   let ref = { ...repository, number: target.number };
@@ -35118,14 +40722,14 @@ function reportPullRequest(outcome, inputs, now2, extra) {
     annotations: [...annotatePolicy(decision), ...extra],
     summary: buildPullRequestSummary(outcome, inputs.mode, now2)
   };
-  return outcome.error ? (report.outputs = { tier: decision.tier === "none" ? "hard" : decision.tier, state: "blocked" }, report.failure = `#${outcome.ref.number}: GitHub failed us: ${outcome.error}`) : inputs.mode === "check" && decision.state === "blocked" && (report.failure = `#${outcome.ref.number} is blocked: ${decision.title}${decision.blockers.length ? ` (${decision.blockers.join("; ")})` : ""}`), report;
+  return outcome.error ? (report.outputs = { tier: decision.tier === "none" ? "hard" : decision.tier, state: "blocked" }, report.failure = `#${outcome.ref.number}: GitHub failed us: ${outcome.error}`) : inputs.mode === "check" && decision.state === "blocked" && decision.mode !== "observe" && (report.failure = `#${outcome.ref.number} is blocked: ${decision.title}${decision.blockers.length ? ` (${decision.blockers.join("; ")})` : ""}`), report;
 }
 function reportMergeGroup(answer, inputs) {
-  let { verdict } = answer, head = answer.headSha ? ` ${answer.headSha.slice(0, 7)}` : "", lines = [`## hitl-gate: merge group${head} ${verdict.conclusion === "success" ? "may merge" : "must not merge"}`, "", `**${verdict.title}**`, "", verdict.summary, ""];
+  let { verdict } = answer, head = answer.headSha ? ` ${answer.headSha.slice(0, 7)}` : "", lines = [`## hitl-gate: merge group${head} ${verdict.conclusion === "failure" ? "must not merge" : "may merge"}`, "", `**${verdict.title}**`, "", verdict.summary, ""];
   inputs.mode === "full" && lines.push(answer.written ? "The `hitl` check on the group says so." : `The \`hitl\` check on the group could not be written${answer.error ? `: ${answer.error}` : ""}.`, "");
   let report = { outputs: {}, annotations: [], summary: lines.join(`
 `) };
-  return verdict.conclusion !== "success" ? report.failure = `Merge group${head}: ${verdict.title}` : answer.error && (report.failure = `Merge group${head}: ${answer.error}`), report;
+  return verdict.conclusion === "failure" ? report.failure = `Merge group${head}: ${verdict.title}` : answer.error && (report.failure = `Merge group${head}: ${answer.error}`), report;
 }
 function reportSweep(outcomes, extra) {
   let failed = outcomes.filter((o) => o.error), annotations = [...extra];

@@ -18,7 +18,7 @@ const OPTIONS = {
 /** The columns, in the order of the issue that defined them. */
 export const AUDIT_FIELDS: (keyof AuditRecord)[] = [
   'repo', 'pr', 'url', 'title', 'author', 'head_sha', 'tier', 'state', 'rules', 'approvals', 'vetoes',
-  'window_start', 'window_end', 'merged', 'merge_sha', 'merged_at', 'merged_by', 'merged_by_gate', 'policy_sha',
+  'window_start', 'window_end', 'merged', 'merge_sha', 'merged_at', 'merged_by', 'merged_by_gate', 'policy_sha', 'mode', 'would',
 ];
 
 const DAY_MS = 86_400_000;

@@ -1,7 +1,8 @@
 // `hitl-gate explain`: the tier a pull request would get, and why, without touching GitHub.
 import { parseArgs } from 'node:util';
 import { approverGroups, describeApprovers, type ApproverGroup } from '../core/approvers.js';
-import { classify, type ClassifyInput } from '../core/classify.js';
+import { describeChange } from '../core/change.js';
+import { classify } from '../core/classify.js';
 import { loadPolicy, POLICY_PATH } from '../core/policy.js';
 import type { ChangedFile, Classification, GovernedReason, PolicyLoad, RiskFactor, TierReason } from '../core/types.js';
 import { describeRisk } from '../core/risk.js';
@@ -16,6 +17,7 @@ const OPTIONS = {
   author: { type: 'string' },
   base: { type: 'string' },
   head: { type: 'string' },
+  commit: { type: 'string', multiple: true },
   'changed-files': { type: 'string' },
   'changed-lines': { type: 'string' },
   json: { type: 'boolean' },
@@ -25,7 +27,7 @@ const OPTIONS = {
 export interface Explanation {
   tier: Classification['tier'];
   governed: boolean;
-  /** True when no --author, --label or --head was given and the PR was taken to be an agent's. */
+  /** True when no --author, --label, --head or --commit was given and the PR was taken to be an agent's. */
   assumedAgent: boolean;
   governedBy: GovernedReason[];
   /** Names of the matching rules, in policy order. */
@@ -58,19 +60,15 @@ export async function explain(args: string[], io: CliIO): Promise<number> {
   const changedFiles = count('changed-files', values['changed-files']) ?? files.length;
   const changedLines = count('changed-lines', values['changed-lines']);
 
-  const assumedAgent = values.author === undefined && values.label === undefined && values.head === undefined;
-  const input: ClassifyInput = {
-    author: values.author !== undefined
-      ? { login: values.author, type: values.author.toLowerCase().endsWith('[bot]') ? 'Bot' : 'User' }
-      : { login: '', type: 'Bot' },
-    labels: values.label ?? [],
-    headRef: values.head ?? '',
-    baseRef: values.base ?? 'main',
-    files,
-    changedFiles,
-    additions: changedLines ?? files.reduce((n, f) => n + f.additions, 0),
-    deletions: changedLines === undefined ? files.reduce((n, f) => n + f.deletions, 0) : 0,
-  };
+  const { input, assumedAgent } = describeChange({
+    files, changedFiles,
+    ...(values.author !== undefined ? { author: values.author } : {}),
+    ...(values.label !== undefined ? { labels: values.label } : {}),
+    ...(values.base !== undefined ? { base: values.base } : {}),
+    ...(values.head !== undefined ? { head: values.head } : {}),
+    ...(values.commit !== undefined ? { commitMessages: values.commit } : {}),
+    ...(changedLines !== undefined ? { changedLines } : {}),
+  });
   const c = classify(load, input);
   const result: Explanation = {
     tier: c.tier,
@@ -108,6 +106,8 @@ function governedLine(r: GovernedReason): string {
       return `label "${r.label}" marks agent PRs`;
     case 'branch':
       return `head branch ${r.branch} matches ${r.pattern}`;
+    case 'trailer':
+      return `commit ${r.sha.slice(0, 7)} carries the trailer "${r.line}" (${r.pattern})`;
   }
 }
 

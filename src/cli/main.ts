@@ -3,6 +3,7 @@ import { readFileSync, realpathSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { POLICY_SCHEMA } from '../core/policy.js';
+import { POLICY_TEST_SCHEMA } from '../core/policy-tests/schema.js';
 import { explain } from './explain.js';
 import { processIO, UsageError, type CliIO } from './io.js';
 import { validate } from './validate.js';
@@ -22,11 +23,19 @@ Commands:
       --author LOGIN         the PR author
       --base BRANCH          the target branch (default main)
       --head BRANCH          the head branch
+      --commit MESSAGE       a commit message (repeatable): its trailers may make the PR an
+                             agent's (agents.trailers)
       --changed-files N      how many files GitHub counts (more than listed = truncated)
       --changed-lines N      added + deleted lines (default: summed from --files-from JSON)
       --json                 print a JSON object: tier, governed, rules, reasons, governedBy
-                         Without --author, --label or --head the PR is taken to be an agent's.
-  schema                 Print the JSON Schema of the policy file.
+                         Without --author, --label, --head or --commit the PR is taken to be
+                         an agent's.
+  test [FILE|DIR...]     Run policy tests: fixture PRs and the tier the policy must give them
+                         (default .github/hitl-tests/*.yml). One PASS/FAIL line per case and
+                         a summary; exit 0 all pass, 1 one fails, 2 a malformed test file
+                         (FILE:LINE:COL: message).
+      --format text|junit    junit: JUnit XML on stdout (lines and summary on stderr)
+  schema [--tests]       Print the JSON Schema of the policy file (--tests: of a test file).
   mcp                    Serve the MCP tools request_human_review, get_review_status and
                          classify_change on stdio (for coding agents). Uses GITHUB_TOKEN or
                          GH_TOKEN, GITHUB_API_URL and HITL_APP_SLUG (default hitl-gate).
@@ -41,7 +50,8 @@ Options:
   -h, --help             Show this help.
   -v, --version          Show the version.
 
-Exit status: 0 ok, 1 invalid policy, 2 usage error (unknown flag, unreadable file, bad JSON).
+Exit status: 0 ok, 1 invalid policy (test: a failing case), 2 usage error (unknown flag,
+unreadable file, bad JSON, malformed test file).
 `;
 
 export function version(): string {
@@ -90,12 +100,19 @@ export async function main(argv: string[], io: CliIO): Promise<number> {
       case 'audit':
         if (rest.includes('--help') || rest.includes('-h')) return help(io);
         return await (await import('./audit.js')).audit(rest, io);
+      case 'test':
+        if (rest.includes('--help') || rest.includes('-h')) return help(io);
+        return await (await import('./policy-test.js')).policyTest(rest, io);
       case 'schema':
-        if (rest.length > 0) throw new UsageError(`schema takes no arguments, got "${rest[0]}"`);
+        if (rest.length === 1 && rest[0] === '--tests') {
+          io.stdout(`${JSON.stringify(POLICY_TEST_SCHEMA, null, 2)}\n`);
+          return 0;
+        }
+        if (rest.length > 0) throw new UsageError(`schema takes only --tests, got "${rest[0]}"`);
         io.stdout(schemaText());
         return 0;
       default:
-        throw new UsageError(`unknown command "${command}" (expected validate, explain, schema, mcp or audit; see --help)`);
+        throw new UsageError(`unknown command "${command}" (expected validate, explain, test, schema, mcp or audit; see --help)`);
     }
   } catch (e) {
     const err = e as Error & { code?: string };

@@ -4,6 +4,7 @@
 import { FAIL_CLOSED_AGENTS } from './agents.js';
 import { isBot } from './commands.js';
 import { authorizedReviewers } from './approvers.js';
+import { loginPattern, sameLogin } from './login.js';
 import type { Actor, Permission, Policy, PullRequestFacts } from './types.js';
 import { PERMISSIONS } from './types.js';
 
@@ -16,17 +17,11 @@ export type Standing =
 
 /** Login patterns of `agents.authors`: `*` is the only wildcard, everything else literal, case-insensitive. */
 export function matchesLogin(pattern: string, login: string): boolean {
-  const source = pattern
-    .toLowerCase()
-    .split('*')
-    .map((part) => part.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'))
-    .join('.*');
-  return new RegExp(`^${source}$`).test(login.toLowerCase());
+  return loginPattern(pattern).test(login.trim());
 }
 
 export function isCommitter(login: string, facts: Pick<PullRequestFacts, 'commits'>): boolean {
-  const l = login.toLowerCase();
-  return facts.commits.some((c) => c.authorLogin?.toLowerCase() === l || c.committerLogin?.toLowerCase() === l);
+  return facts.commits.some((c) => (c.authorLogin !== undefined && sameLogin(c.authorLogin, login)) || (c.committerLogin !== undefined && sameLogin(c.committerLogin, login)));
 }
 
 const rank = (p: Permission | 'none' | 'error'): number => PERMISSIONS.indexOf(p as Permission);
@@ -35,7 +30,7 @@ export function standing(actor: Actor, facts: Pick<PullRequestFacts, 'author' | 
   const login = actor.login.toLowerCase();
   const at = `@${actor.login}`;
   if (isBot(actor)) return { kind: 'excluded', reason: 'bot', message: `${at} is a bot; only people may approve or veto.` };
-  if (login === facts.author.login.toLowerCase()) {
+  if (sameLogin(login, facts.author.login)) {
     return { kind: 'excluded', reason: 'author', message: `${at} opened this pull request; its author cannot approve or veto it.` };
   }
   // Without a usable policy, every known agent (and every app) counts as one: fail closed.

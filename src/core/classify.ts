@@ -4,6 +4,7 @@ import { FAIL_CLOSED_AGENTS } from './agents.js';
 import { compileAgents, compilePolicy, floorsOf, type CompiledAgents, type CompiledPolicy } from './compile.js';
 import { matchesAnyLogin } from './match.js';
 import { riskReason } from './risk-reason.js';
+import { findTrailer } from './trailers.js';
 import type { InvalidPolicyLoad } from './policy/load.js';
 import { parsePolicy } from './policy/parse.js';
 import {
@@ -29,6 +30,8 @@ export interface ClassifyInput {
   changedFiles: number;
   additions: number;
   deletions: number;
+  /** The PR's commits with their messages, when known: their trailers may make the PR governed. */
+  commits?: readonly { sha: string; message?: string }[];
 }
 
 /** A raise of the tier by someone (labels `hitl:<tier>` are read by classify itself). */
@@ -77,7 +80,7 @@ export function classify(load: PolicyLoad, input: ClassifyInput, escalations: Es
 }
 
 // -------------------------------------------------------------------------------------------
-// Governed: author, labels, head branch. Hints (labels, branches) may only add PRs.
+// Governed: author, labels, head branch, commit trailers. Hints (all but the author) may only add PRs.
 
 function governedReasons(agents: CompiledAgents, input: ClassifyInput): GovernedReason[] {
   const out: GovernedReason[] = [];
@@ -91,6 +94,8 @@ function governedReasons(agents: CompiledAgents, input: ClassifyInput): Governed
       break;
     }
   }
+  const trailer = input.commits ? findTrailer(input.commits, agents.trailers) : undefined;
+  if (trailer) out.push({ kind: 'trailer', ...trailer });
   return out;
 }
 

@@ -3,6 +3,7 @@
 // text), so a policy's globs compile once however many PRs it classifies.
 import { Minimatch } from 'minimatch';
 import { compileGlob, compileLogin, GLOB_OPTIONS, normaliseGlob, PathIndex } from './match.js';
+import { compileTrailer, type CompiledTrailer } from './trailers.js';
 import type { Policy, Rule, TierReason } from './types.js';
 
 export interface CompiledRule {
@@ -24,6 +25,7 @@ export interface CompiledAgents {
   authorPatterns: string[];
   labels: Map<string, string>;
   branches: { pattern: string; mm: Minimatch }[];
+  trailers: CompiledTrailer[];
 }
 
 export interface CompiledPolicy {
@@ -40,6 +42,7 @@ export function compileAgents(agents: Policy['agents']): CompiledAgents {
     authorPatterns: [...agents.authors],
     labels: new Map(agents.labels.map((l) => [l.toLowerCase(), l])),
     branches: agents.branches.map((pattern) => ({ pattern, mm: new Minimatch(normaliseGlob(pattern), GLOB_OPTIONS) })),
+    trailers: (agents.trailers ?? []).map(compileTrailer),
   };
 }
 

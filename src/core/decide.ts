@@ -11,6 +11,7 @@ import { timeline, type TimelineEntry } from './timeline.js';
 import { delayEnd, formatDeadline } from './working-hours.js';
 import { approverGroups, approverStatus, meets, missingLines, type ApproverStatus } from './approvers.js';
 import { attentionFor, keepAttention, nextReminder } from './attention.js';
+import { withMode } from './observe.js';
 import type {
   Approval,
   Classification,
@@ -40,6 +41,7 @@ export function classifyInput(facts: PullRequestFacts): ClassifyInput {
     changedFiles: facts.changedFiles,
     additions: facts.additions,
     deletions: facts.deletions,
+    commits: facts.commits,
   };
 }
 
@@ -56,7 +58,12 @@ interface ActiveVeto {
   atMs: number | undefined;
 }
 
+/** The decision, in the policy's mode (observe.ts). */
 export function decide(load: PolicyLoad, facts: PullRequestFacts, now: Date): Decision {
+  return withMode(load, (l) => decideOnce(l, facts, now));
+}
+
+function decideOnce(load: PolicyLoad, facts: PullRequestFacts, now: Date): Decision {
   const nowMs = now.getTime();
   const policy = load.kind === 'ok' ? load.policy : undefined;
   const previous: Ledger = facts.ledger ?? { vetoes: [], answered: [] };

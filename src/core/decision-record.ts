@@ -5,6 +5,8 @@
 import type { Decision, PullRequestFacts, Tier } from './types.js';
 import { TIERS } from './types.js';
 import { clicksOf } from './clicks.js';
+import { outcomeOf } from './observe.js';
+import { wouldDo } from './render-observe.js';
 
 export interface RecordedApproval {
   by: string;
@@ -29,6 +31,12 @@ export interface DecisionRecord {
   vetoes: RecordedVeto[];
   window: { start: string; end: string } | null;
   policy: { path: string; sha256: string | null };
+  /** `observe`: nothing was acted on; `would` says what the gate would have done. Absent: enforce. */
+  mode?: 'observe';
+  /** Observe mode: what the gate would have done. Observed rules: what they would have added. */
+  would?: string;
+  /** Rules in `mode: observe` that matched (their demands were shown, not enforced). */
+  observedRules?: string[];
 }
 
 const MARKER_RE = /<!-- hitl-gate:decision v1 ([A-Za-z0-9+/=]*) -->/g;
@@ -54,6 +62,9 @@ export function decisionRecord(decision: Decision, facts: PullRequestFacts): Dec
     vetoes: vetoHistory(decision).slice(0, MAX_ENTRIES),
     window: decision.window ? { start: decision.window.start, end: decision.window.end } : null,
     policy: { path: decision.policy.path, sha256: decision.policy.hash ?? null },
+    // Times in full (no "today"): the record is read long after.
+    ...(decision.mode === 'observe' ? { mode: 'observe' as const, would: wouldDo(decision.observed ?? outcomeOf(decision), Number.NaN) } : {}),
+    ...(decision.observed && decision.mode !== 'observe' ? { observedRules: decision.observed.rules, would: wouldDo(decision.observed, Number.NaN) } : {}),
   };
 }
 
@@ -121,5 +132,8 @@ export function readDecisionRecord(text: string | null | undefined): DecisionRec
     vetoes: list(data.vetoes).flatMap((v) => (str(v.by) && str(v.at) ? [{ by: str(v.by) as string, at: str(v.at) as string, reason: str(v.reason), withdrawnAt: str(v.withdrawnAt) }] : [])),
     window,
     policy: { path: str(policy.path) ?? '', sha256: str(policy.sha256) },
+    ...(data.mode === 'observe' ? { mode: 'observe' as const } : {}),
+    ...(str(data.would) !== null ? { would: str(data.would) as string } : {}),
+    ...(Array.isArray(data.observedRules) ? { observedRules: data.observedRules.filter((r): r is string => typeof r === 'string') } : {}),
   };
 }

@@ -1,6 +1,7 @@
 // Matching of logins, labels, branches and paths. Everything is compiled once per policy (see
 // compile.ts); nothing here is called per pair of (file, glob) at classification time except a
 // precompiled RegExp test.
+import { loginPattern } from './login.js';
 import { GLOBSTAR, Minimatch, type MinimatchOptions } from 'minimatch';
 
 /** Path and branch globs: dotfiles match (`infra/**` covers `infra/.env`); a leading `!` or `#` is
@@ -416,12 +417,7 @@ export class PathIndex<Owner> {
 
 /** Login patterns: case-insensitive, `*` is the only wildcard (so `[bot]` is literal). */
 export function compileLogin(pattern: string): RegExp {
-  const body = pattern
-    .trim()
-    .split('*')
-    .map((s) => s.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&'))
-    .join('.*');
-  return new RegExp(`^${body}$`, 'i');
+  return loginPattern(pattern);
 }
 
 export function matchesAnyLogin(login: string, patterns: readonly RegExp[]): boolean {

@@ -58,7 +58,7 @@ export function groupMembers(ref: MergeGroupRef | undefined, headSha: string, en
 export interface MemberVerdict {
   number: number;
   /** The decision on the PR's current head; undefined when it could not be decided. */
-  decision?: Pick<Decision, 'governed' | 'state' | 'merge' | 'title' | 'blockers' | 'tier'>;
+  decision?: Pick<Decision, 'governed' | 'state' | 'merge' | 'title' | 'blockers' | 'tier' | 'mode'>;
   /** Why it could not be decided (GitHub failed, the PR is gone). */
   error?: string;
   /** The PR's current head, when known. */
@@ -74,7 +74,8 @@ export function wouldMerge(decision: MemberVerdict['decision']): boolean {
 }
 
 export interface GroupVerdict {
-  conclusion: 'success' | 'failure';
+  /** `neutral`: only PRs the gate merely observes (`mode: observe`) would not merge now; it never blocks them. */
+  conclusion: 'success' | 'failure' | 'neutral';
   title: string;
   summary: string;
 }
@@ -103,6 +104,13 @@ export function mergeGroupVerdict(members: GroupMembers, verdicts: readonly Memb
   if (blocked.length === 0 && missing.length === 0 && verdicts.length > 0) {
     const list = verdicts.map((v) => `#${v.number}`).join(', ');
     return { conclusion: 'success', title: `The policy lets ${list} merge`, summary: `Every pull request this merge group adds may merge now:\n\n${lines}\n` };
+  }
+  // Observe mode never blocks: a group held up only by observed PRs passes as neutral, saying so.
+  const observed = blocked.filter((v) => v.error === undefined && v.decision?.mode === 'observe');
+  if (observed.length === blocked.length && missing.length === 0 && verdicts.length > 0) {
+    const first = observed[0]!;
+    const title = `Observe mode: #${first.number} would not merge now: ${first.decision?.title ?? ''}`;
+    return { conclusion: 'neutral', title: title.length > 200 ? `${title.slice(0, 199)}…` : title, summary: `The policy only observes ${observed.map((v) => `#${v.number}`).join(', ')} (\`mode: observe\`), so this group is not held up; enforced, the gate would not let it merge now:\n\n${lines}\n` };
   }
   const names = [...blocked.map((v) => `#${v.number}`), ...missing.map((n) => `#${n}`)];
   const first = blocked[0];

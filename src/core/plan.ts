@@ -2,6 +2,7 @@
 // effect is compared against the view or the ledger first, so planning again against the state the
 // previous plan produced yields no writes: replaying any event is harmless.
 import { planAttention } from './attention.js';
+import { acts } from './observe.js';
 import { isBot } from './commands.js';
 import { checkRunActions, clicksOf } from './clicks.js';
 import { bodyDigest, recordMarker, type GateLedger } from './ledger.js';
@@ -28,8 +29,10 @@ export function mergeAssessment(decision: Decision, facts: PullRequestFacts, vie
 
 type CheckRunEffect = Extract<Effect, { kind: 'check-run' }>;
 
-/** Never `neutral` or `skipped` for a PR that may not merge: GitHub treats both as passing. */
+/** Never `neutral` or `skipped` for a PR that may not merge: GitHub treats both as passing. The one
+ * exception is observe mode, whose whole point is that it never blocks (and never passes as a verdict). */
 function checkStatus(decision: Decision): Pick<CheckRunEffect, 'status' | 'conclusion'> {
+  if (decision.governed && !acts(decision)) return { status: 'completed', conclusion: 'neutral' };
   switch (decision.state) {
     case 'ready':
     case 'ignored':
@@ -135,8 +138,9 @@ export function plan(decision: Decision, facts: PullRequestFacts, view: GitHubVi
     const { effects: replies, answered } = answers(decision, facts, now, rendering);
     effects.push(...replies);
     // Review requests and reminders are recorded first and applied after the record is written: a
-    // crash in between loses a step, never repeats one.
-    const attention = planAttention(decision, facts, now);
+    // crash in between loses a step, never repeats one. Observe mode asks nobody and reminds nobody;
+    // nothing is recorded as asked either, so switching to enforce asks then.
+    const attention = acts(decision) ? planAttention(decision, facts, now) : { ledger: {}, effects: [] };
     // A refusal of this head stays on record (GitHub keeps none) while the policy still lets it merge.
     const refusal = merging.needs.some((n) => n.kind === 'refused') ? view.base?.refusal : undefined;
     const ledger: GateLedger = { ...decision.ledger, ...attention.ledger, answered: [...decision.ledger.answered, ...answered], ...(refusal ? { mergeRefusal: refusal } : {}) };
@@ -156,7 +160,9 @@ export function plan(decision: Decision, facts: PullRequestFacts, view: GitHubVi
 
   if (decision.wakeAt) effects.push({ kind: 'wake', at: decision.wakeAt });
 
-  // The merge step: one place chooses the method and the way (merge, enqueue, update the branch, or wait).
+  // The merge step: one place chooses the method and the way (merge, enqueue, update the branch, or
+  // wait). Observe mode acts on nothing.
+  if (!acts(decision)) return effects;
   const queue = options.queue;
   if (merging.way.kind === 'merge') {
     if (!queue?.required) effects.push({ kind: 'merge', sha: facts.headSha, method: merging.way.method });

@@ -3,6 +3,6 @@ export { POLICY_SCHEMA } from './policy/schema.js';
 export { parsePolicy, MAX_POLICY_BYTES, type ParsedPolicy } from './policy/parse.js';
 export { loadPolicy, policyHash, type InvalidPolicyLoad } from './policy/load.js';
 export { parseDuration, formatDuration } from './duration.js';
-export { KNOWN_AGENTS, FAIL_CLOSED_AGENTS } from './agents.js';
+export { KNOWN_AGENTS, KNOWN_TRAILERS, FAIL_CLOSED_AGENTS } from './agents.js';
 
 export const POLICY_PATH = '.github/hitl.yml';

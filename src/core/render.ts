@@ -6,6 +6,7 @@ import { commandText } from './decide.js';
 import { decisionMarker, decisionRecord } from './decision-record.js';
 import { LEDGER_TARGET_CHARS, STATUS_MARKER, type GateLedger } from './ledger.js';
 import { describeRisk } from './risk.js';
+import { observeLines, observeTitle } from './render-observe.js';
 import { PROTECTED_BRANCHES_DOCS } from './merge-blockers.js';
 import { code, escapeText, oneLine, person } from './markdown.js';
 import { formatUtc, formatWhen, parseTime } from './time.js';
@@ -75,6 +76,7 @@ function describeGoverned(g: GovernedReason): string {
     case 'author': return `author ${person(g.login)} is an agent`;
     case 'label': return `label ${code(g.label)}`;
     case 'branch': return `branch ${code(g.branch)} matches ${code(g.pattern)}`;
+    case 'trailer': return `commit ${code(g.sha.slice(0, 7))} carries the trailer ${code(g.line)} (matches ${code(g.pattern)})`;
   }
 }
 
@@ -172,12 +174,14 @@ function whoMayAct(decision: Decision, reviewers: Policy['reviewers'] | undefine
 }
 
 function headline(decision: Decision, facts: PullRequestFacts, nowMs: number, relative: boolean, options: RenderOptions): string[] {
+  const observing = decision.mode === 'observe';
   return [
-    `### ${ICON[decision.state]} ${escapeText(decision.title, 200)}`,
+    observing ? `### 👁️ ${escapeText(observeTitle(decision, nowMs), 200)}` : `### ${ICON[decision.state]} ${escapeText(decision.title, 200)}`,
     '',
+    ...observeLines(decision, nowMs),
     `**Tier ${decision.tier}** because ${why(decision)}.`,
     '',
-    `**Next:** ${nextStep(decision, facts, nowMs, relative)}${options.checkRunActions ? buttonsHint(decision) : ''}`,
+    `**${observing ? 'Enforced, next would be' : 'Next'}:** ${nextStep(decision, facts, nowMs, relative)}${options.checkRunActions && !observing ? buttonsHint(decision) : ''}`,
     '',
     ...githubNeedsLines(options.githubNeeds),
     ...noticeLines(decision, nowMs),
@@ -290,7 +294,7 @@ export function renderStatusComment(decision: Decision, facts: PullRequestFacts,
 export function renderCheckRun(decision: Decision, facts: PullRequestFacts, now: Date, options: RenderOptions = {}): { title: string; summary: string; text: string } {
   const nowMs = now.getTime();
   // The title is plain text, not Markdown.
-  const title = oneLine(decision.title, 200);
+  const title = oneLine(decision.governed && decision.mode === 'observe' ? observeTitle(decision, nowMs) : decision.title, 200);
   if (!decision.governed) {
     const unreadable = decision.classification.reasons.find((r) => r.kind === 'policy-unreadable');
     if (unreadable) {

@@ -41,6 +41,8 @@ export interface Rule {
   approvals?: number;
   /** Weight this rule adds to the risk score when it matches (see risk.ts). */
   risk?: number;
+  /** Absent: the policy's mode. An observed rule's demands are shown, not enforced (observe.ts). */
+  mode?: Mode;
 }
 
 /** A rule's own approvers. Unlike the top-level `reviewers`, `permission` has no default: a rule
@@ -51,9 +53,20 @@ export interface RuleReviewers {
   permission?: Permission;
 }
 
+/** `enforce`: the gate acts on its decisions. `observe`: it decides the same and acts on nothing. */
+export type Mode = 'enforce' | 'observe';
+
 export interface Policy {
   version: 1;
-  agents: { authors: string[]; labels: string[]; branches: string[] };
+  /** Absent: enforce. */
+  mode?: Mode;
+  agents: {
+    authors: string[];
+    labels: string[];
+    branches: string[];
+    /** `Key: value` patterns over commit trailer lines (trailers.ts); absent in a policy built by hand: none. */
+    trailers?: string[];
+  };
   reviewers: { users: string[]; teams: string[]; permission: Permission };
   default: Tier;
   tiers: {
@@ -138,6 +151,8 @@ export interface Commit {
   /** GitHub logins linked to the commit's author and committer, when GitHub could link them. */
   authorLogin?: string;
   committerLogin?: string;
+  /** The full commit message, when the shell read it (for `agents.trailers`). */
+  message?: string;
 }
 
 export interface IssueComment {
@@ -247,7 +262,9 @@ export interface RiskFactor {
 export type GovernedReason =
   | { kind: 'author'; login: string }
   | { kind: 'label'; label: string }
-  | { kind: 'branch'; branch: string; pattern: string };
+  | { kind: 'branch'; branch: string; pattern: string }
+  /** A commit of the PR carries a trailer that `agents.trailers` names (`line` as the commit has it). */
+  | { kind: 'trailer'; sha: string; line: string; pattern: string };
 
 export interface Classification {
   governed: boolean;
@@ -328,6 +345,26 @@ export interface Decision {
   approvers?: ApproverStatus[];
   /** Hard PR waiting for approvals: whom to ask and when to remind (see attention.ts). */
   attention?: Attention;
+  /** `observe` (the policy's `mode: observe`): decided as usual, acted on never (observe.ts). Absent: enforce. */
+  mode?: Mode;
+  /** What the gate would do: in observe mode the whole decision (`rules` empty); under enforce, set only
+   * when rules in `mode: observe` matched (`rules`): what it would do if they were enforced, while the
+   * rest of the decision is what enforcing rules demand, and is acted on. */
+  observed?: ObservedOutcome & { rules: string[] };
+}
+
+/** What a decision would do, kept beside the one acted on (observe.ts). */
+export interface ObservedOutcome {
+  tier: Decision['tier'];
+  state: State;
+  title: string;
+  merge: boolean;
+  approvals: number;
+  approvalsRequired: number;
+  /** Logins of the vetoes that stand. */
+  vetoes: string[];
+  window?: Decision['window'];
+  approvers?: ApproverStatus[];
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -356,7 +393,7 @@ export interface RecordToWrite {
 }
 
 export type Effect =
-  | { kind: 'check-run'; id?: number; headSha: string; status: 'in_progress' | 'completed'; conclusion?: 'success' | 'failure' | 'action_required'; title: string; summary: string; text?: string;
+  | { kind: 'check-run'; id?: number; headSha: string; status: 'in_progress' | 'completed'; conclusion?: 'success' | 'failure' | 'action_required' | 'neutral'; title: string; summary: string; text?: string;
       /** One-click buttons on the check run (clicks.ts); set only when the plan offers them. */
       actions?: { label: string; description: string; identifier: string }[];
       /** The gate's record of the PR, written into the run's text (ledger.ts); only for a governed PR.

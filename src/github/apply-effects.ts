@@ -58,7 +58,9 @@ type CheckRunEffect = Extract<Effect, { kind: 'check-run' }>;
 
 function statusState(e: CheckRunEffect): 'pending' | 'success' | 'failure' {
   if (e.status !== 'completed') return 'pending';
-  return e.conclusion === 'success' ? 'success' : 'failure';
+  // A commit status has no `neutral`: observe mode must never block, so it passes, its description
+  // starting "Observe mode:".
+  return e.conclusion === 'success' || e.conclusion === 'neutral' ? 'success' : 'failure';
 }
 
 /**

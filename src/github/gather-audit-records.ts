@@ -37,6 +37,10 @@ export interface AuditRecord {
   merged_by_gate: boolean | null;
   /** SHA-256 of the policy text the gate decided with (`sha256sum` of the file at that commit). */
   policy_sha: string | null;
+  /** `observe` when the gate only observed this PR (`mode: observe`): it acted on nothing. */
+  mode: 'enforce' | 'observe' | null;
+  /** What the gate would have done, when it observed the PR or rules in `mode: observe` matched. */
+  would: string | null;
 }
 
 export interface AuditPeriod {
@@ -136,6 +140,8 @@ async function auditOne(session: Session, repo: RepositoryRef, pull: ListedPull,
     merged_by: mergedBy,
     merged_by_gate: merged ? (mergedBy === null ? null : mergedBy.toLowerCase() === identity.login.toLowerCase()) : false,
     policy_sha: record?.policy.sha256 ?? null,
+    mode: record ? record.mode ?? 'enforce' : null,
+    would: record?.would ?? null,
   };
 }
 

@@ -1,5 +1,5 @@
 // Who said what on the PR: issue comments, reviews, and the commits (for their committers, who may
-// never approve their own work).
+// never approve their own work, and their trailers, which may mark agent work).
 import type { Commit, IssueComment, Review } from '../core/types.js';
 import { reading } from './errors.js';
 import { request, type Session } from './session.js';
@@ -74,10 +74,11 @@ const MAX_COMPARE_PAGES = 100;
 const loginOf = (account: unknown): string | undefined =>
   typeof account === 'object' && account !== null && 'login' in account && typeof account.login === 'string' ? account.login : undefined;
 
-const toCommit = (c: { sha: string; author?: unknown; committer?: unknown }): Commit => {
+const toCommit = (c: { sha: string; author?: unknown; committer?: unknown; commit?: { message?: string } }): Commit => {
   const authorLogin = loginOf(c.author);
   const committerLogin = loginOf(c.committer);
-  return { sha: c.sha, ...(authorLogin ? { authorLogin } : {}), ...(committerLogin ? { committerLogin } : {}) };
+  const message = c.commit?.message;
+  return { sha: c.sha, ...(authorLogin ? { authorLogin } : {}), ...(committerLogin ? { committerLogin } : {}), ...(message ? { message } : {}) };
 };
 
 /**

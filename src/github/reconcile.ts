@@ -19,6 +19,8 @@ import { decide } from '../core/decide.js';
 import type { BaseBranchView, MergeSettings } from '../core/merge-blockers.js';
 import { mergeAssessment, plan, recordLedger } from '../core/plan.js';
 import { loadPolicy, POLICY_PATH } from '../core/policy.js';
+import { needsTrailerRead } from '../core/trailer-read.js';
+import { acts } from '../core/observe.js';
 import type { Decision, Effect, GitHubView, PolicyLoad, PullRequestFacts } from '../core/types.js';
 import { applyEffects, isUnchangedStatus, REEVALUATE_MS } from './apply-effects.js';
 import type { GitHubClient } from './client.js';
@@ -111,6 +113,7 @@ async function gather(session: Session, ref: PullRequestRef, options: ReconcileO
   const records = options.checkRunAs !== 'status' && load.kind !== 'missing';
   let gate: GateCheck | undefined;
   let earlier: GateLedger | undefined;
+  let commits: PullRequestFacts['commits'] | undefined;
   if (!governed) {
     // A brand-new PR's first head cannot carry a record, and a head just pushed has no run of the gate's
     // yet: the search of earlier heads says all there is to say.
@@ -118,7 +121,15 @@ async function gather(session: Session, ref: PullRequestRef, options: ReconcileO
     gate = skipLookup ? { seenBefore: false } : await findCheck(session, ref, pr.headSha, options);
     const decidedHere = gate.anyRun !== undefined && !gate.checkRun;
     if (records && !gate.record && !decidedHere && !firstHead) earlier = (await findEarlierRecord(session, ref, pr.headSha, options.identity)).record;
-    if (!gate.record && !earlier) return { facts: base, load, pr, gate, ...extra };
+    if (!gate.record && !earlier) {
+      // Agent work pushed under a person's name: its commits' trailers may govern it (trailer-read.ts).
+      if (needsTrailerRead({ load, headIsNew: options.headIsNew === true, seenBefore: gate.seenBefore, governedBefore: gate.checkRun !== undefined })) {
+        commits = await gatherCommits(session, ref, pr);
+      }
+      if (!commits || !classify(load, { ...base, commits, files: [], changedFiles: 0, additions: 0, deletions: 0 }).governed) {
+        return { facts: commits ? { ...base, commits } : base, load, pr, gate, ...extra };
+      }
+    }
     if (skipLookup) gate = await findCheck(session, ref, pr.headSha, options);
   }
 
@@ -156,14 +167,14 @@ async function gather(session: Session, ref: PullRequestRef, options: ReconcileO
   }
   const comments = rawComments.map(({ user: _u, performed_via_github_app: _p, node_id: _n, ...c }) => c);
   const facts: PullRequestFacts = {
-    ...base, files, comments, reviews,
+    ...base, files, comments, reviews, ...(commits ? { commits } : {}),
     ...(gateSeen.headSeenAt ? { headSeenAt: gateSeen.headSeenAt } : {}),
     ...(record ? { ledger: record } : {}),
   };
   const authors = [...new Set([...commandAuthors(facts), ...clickAuthors(facts)])].sort();
   if (authors.length > 0) {
     [facts.commits, facts.authorizations] = await settleAll([
-      gatherCommits(session, ref, pr),
+      commits ? Promise.resolve(commits) : gatherCommits(session, ref, pr),
       gatherAuthorizations(session, ref, authors, load.kind === 'ok' ? load.policy.reviewers : undefined, ruleTeams(load.kind === 'ok' ? load.policy : undefined)),
     ]);
   }
@@ -216,7 +227,7 @@ export async function reconcileWith(client: GitHubClient, ref: PullRequestRef, o
   let claimed: Notification[] = [];
   const notifyPolicy = g.load.kind === 'ok' ? g.load.policy.notify : undefined;
   const prUrl = options.notify ? `${options.notify.webUrl.replace(/\/+$/, '')}/${ref.owner}/${ref.repo}/pull/${ref.number}` : '';
-  if (options.notify && options.mode === 'full' && decision.governed && notifyPolicy) {
+  if (options.notify && options.mode === 'full' && decision.governed && acts(decision) && notifyPolicy) {
     // A reminder step posted by this reconcile is a `stale` moment, once per step of each head.
     const step = dueReminderStep(decision, g.facts, now);
     const extra = step !== undefined ? [{ event: 'stale' as const, key: `stale:${g.facts.headSha.slice(0, 12)}:${step}` }] : [];
@@ -234,7 +245,7 @@ export async function reconcileWith(client: GitHubClient, ref: PullRequestRef, o
   const settings = mergeSettings(g.load);
   const soon = () => new Date(now.getTime() + REEVALUATE_MS).toISOString();
   try {
-    const wantsMerge = options.mode === 'full' && decision.merge && decision.state === 'ready';
+    const wantsMerge = options.mode === 'full' && acts(decision) && decision.merge && decision.state === 'ready';
     if (wantsMerge && g.gate.seenBefore) {
       const m = await gatherMergeView(session, ref, g.pr, options.identity, options.checkRunAs === 'status', options.ignoreCheckRunIds);
       const changed = m.current ? changedSince(g.pr, m.current) : undefined;
@@ -278,7 +289,7 @@ export async function reconcileWith(client: GitHubClient, ref: PullRequestRef, o
   let queueWake: string | undefined;
   try {
     const merging = base !== undefined && mergeAssessment(decision, g.facts, view, settings).way.kind === 'merge';
-    if (options.mode === 'full' && g.pr.state === 'open' && !g.pr.merged && mustLookAtQueue(decision, merging, view, options.mergeQueueHint === true)) {
+    if (options.mode === 'full' && acts(decision) && g.pr.state === 'open' && !g.pr.merged && mustLookAtQueue(decision, merging, view, options.mergeQueueHint === true)) {
       let facts: QueueFacts | undefined;
       try {
         facts = await readQueueFacts(session, ref, g.pr.baseRef, undefined, view.base?.rules);

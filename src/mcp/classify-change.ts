@@ -1,9 +1,11 @@
 // `classify_change`: the tier a change would get before the PR exists, so an agent can split a risky
 // change from a safe one. The policy is the text given, or the repository's as its base branch holds it.
 import { reasonLine, riskOf } from '../cli/explain.js';
-import { classify, type ClassifyInput } from '../core/classify.js';
+import { pathLine } from '../cli/files.js';
+import { describeChange } from '../core/change.js';
+import { classify } from '../core/classify.js';
 import { loadPolicy, POLICY_PATH } from '../core/policy.js';
-import type { ChangedFile, PolicyLoad, TierReason } from '../core/types.js';
+import type { PolicyLoad, TierReason } from '../core/types.js';
 import type { GitHubClient } from '../github/client.js';
 import { readPolicy } from '../github/read-policy.js';
 import { openSession } from '../github/session.js';
@@ -30,13 +32,6 @@ export interface ChangeClassification {
   policy: { source: 'input' | 'repository'; path: string; kind: PolicyLoad['kind']; ref?: string; errors?: string[] };
 }
 
-/** `path`, or `old -> new` for a rename (as `hitl-gate explain --file`). */
-function changedFile(line: string): ChangedFile {
-  const rename = /^(.+?)\s+->\s+(.+)$/.exec(line);
-  if (rename) return { filename: (rename[2] as string).trim(), previousFilename: (rename[1] as string).trim(), status: 'renamed', additions: 0, deletions: 0 };
-  return { filename: line.trim(), status: 'modified', additions: 0, deletions: 0 };
-}
-
 async function repositoryPolicy(client: GitHubClient | undefined, repo: string, base: string | undefined, now: Date): Promise<{ load: PolicyLoad; ref: string }> {
   if (!client) throw new ToolError('reading the policy from a repository needs a GitHub token (GITHUB_TOKEN or GH_TOKEN); or pass the policy text as "policy"');
   const ref = parseRepo(repo);
@@ -59,18 +54,14 @@ export async function classifyChange(client: GitHubClient | undefined, input: Ch
   const { load, ref } = input.policy !== undefined
     ? { load: loadPolicy({ kind: 'text', path: POLICY_PATH, text: input.policy }), ref: undefined }
     : await repositoryPolicy(client, input.repo as string, input.base, now);
-  const files = input.files.filter((f) => f.trim() !== '').map(changedFile);
-  const assumedAgent = input.author === undefined && (input.labels ?? []).length === 0;
-  const classifyInput: ClassifyInput = {
-    author: input.author !== undefined ? { login: input.author, type: input.author.toLowerCase().endsWith('[bot]') ? 'Bot' : 'User' } : { login: '', type: 'Bot' },
-    labels: input.labels ?? [],
-    headRef: '',
-    baseRef: input.base ?? ref ?? 'main',
+  const files = input.files.map((f) => f.trim()).filter((f) => f !== '').map(pathLine);
+  const base = input.base ?? ref;
+  const { input: classifyInput, assumedAgent } = describeChange({
     files,
-    changedFiles: files.length,
-    additions: 0,
-    deletions: 0,
-  };
+    ...(input.author !== undefined ? { author: input.author } : {}),
+    ...(input.labels !== undefined ? { labels: input.labels } : {}),
+    ...(base !== undefined ? { base } : {}),
+  });
   const c = classify(load, classifyInput);
   return {
     tier: c.tier,

@@ -424,7 +424,7 @@ describe('events and inputs', () => {
     const fake = await start(scenario());
     const result = await run(fake, { eventName: 'pull_request', payload: pullRequestEvent(PULLS.fyi), inputs: { mode: 'merge-everything' } });
     expect(result.code).toBe(1);
-    expect(result.annotations[0]!.message).toContain('expected one of: check, full, sweep');
+    expect(result.annotations[0]!.message).toContain('expected one of: check, full, sweep, test');
     expect(fake.requests).toEqual([]);
   });
 

@@ -10,7 +10,7 @@ const inputs = (values: Record<string, string>) => (name: string) => values[name
 
 describe('readInputs', () => {
   it('fills the documented defaults', () => {
-    expect(readInputs(inputs({ token: 't' }))).toEqual({ token: 't', mode: 'check', policyPath: '.github/hitl.yml', appSlug: 'github-actions' });
+    expect(readInputs(inputs({ token: 't' }))).toEqual({ token: 't', mode: 'check', policyPath: '.github/hitl.yml', testsPath: '.github/hitl-tests', appSlug: 'github-actions' });
   });
 
   it('accepts every mode, in any case', () => {
@@ -21,7 +21,7 @@ describe('readInputs', () => {
 
   it('rejects an unknown mode and names the valid ones', () => {
     expect(() => readInputs(inputs({ token: 't', mode: 'auto-merge' }))).toThrow(ConfigurationError);
-    expect(() => readInputs(inputs({ token: 't', mode: 'auto-merge' }))).toThrow('Input `mode` is "auto-merge"; expected one of: check, full, sweep.');
+    expect(() => readInputs(inputs({ token: 't', mode: 'auto-merge' }))).toThrow('Input `mode` is "auto-merge"; expected one of: check, full, sweep, test.');
   });
 
   it('rejects an empty token (a secret that does not exist in this repository)', () => {

@@ -53,7 +53,7 @@ function engine(script: (options: ReconcileOptions) => ReconcileOutcome, calls: 
 }
 
 const silent = { info() {}, warn() {}, error() {} };
-const inputs = (mode: ActionInputs['mode']): ActionInputs => ({ token: 't', mode, policyPath: '.github/hitl.yml', appSlug: 'github-actions' });
+const inputs = (mode: ActionInputs['mode']): ActionInputs => ({ token: 't', mode, policyPath: '.github/hitl.yml', testsPath: '.github/hitl-tests', appSlug: 'github-actions' });
 const prEvent: ActionEnvironment = { event: { name: 'pull_request', payload: { pull_request: { number: 12 } } }, owner: 'acme', repo: 'widgets', apiUrl: 'https://api.github.com' };
 const deps = (e: Engine, c = client()) => ({ client: c, engine: e, now: () => new Date('2026-11-22T01:00:00Z'), log: silent });
 
@@ -64,6 +64,12 @@ describe('check mode', () => {
       expect(report.outputs).toEqual({ tier: 'soft', state });
       expect(report.failure !== undefined).toBe(state === 'blocked');
     }
+  });
+
+  it('never fails under a policy in mode: observe, even for a PR it would block', async () => {
+    const report = await main(inputs('check'), prEvent, deps(engine(() => outcome(decision({ state: 'blocked', mode: 'observe', blockers: ['needs 1 approval'] })))));
+    expect(report.outputs).toEqual({ tier: 'soft', state: 'blocked' });
+    expect(report.failure).toBeUndefined();
   });
 
   it('reconciles read-only, as the GitHub Actions app, with the policy input', async () => {

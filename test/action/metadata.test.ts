@@ -20,7 +20,7 @@ describe('action.yml', () => {
   });
 
   it('declares the inputs the runner reads, with the defaults it assumes', () => {
-    expect(Object.keys(metadata.inputs).sort()).toEqual(['app-slug', 'job-check-run-id', 'mode', 'policy', 'token']);
+    expect(Object.keys(metadata.inputs).sort()).toEqual(['app-slug', 'job-check-run-id', 'mode', 'policy', 'tests', 'token']);
     expect(metadata.inputs.token!.default).toBe('${{ github.token }}');
     // What the runner would read if the workflow set nothing but the token.
     const defaults = (name: string) => (name === 'token' ? 't' : metadata.inputs[name]?.default ?? '');

@@ -197,12 +197,12 @@ describe('an agent PR is opened', () => {
     expect(github.state.merges).toHaveLength(0);
   });
 
-  it('not governed (a person\'s PR): a passing check and nothing else, in at most 2 requests', async () => {
+  it('not governed (a person\'s PR): a passing check and nothing else, in at most 3 requests (the policy, the new head\'s commits for agent trailers, the check)', async () => {
     const github = fakeGitHub({ author: 'bob', headRef: 'feature/x' });
     const { probot, gate } = startApp();
     await probot.receive({ id: 'd1', name: 'pull_request', payload: openedEvent(github) } as never);
     await gate.idle();
-    expect(github.repoRequests().length, github.repoRequests().join('\n')).toBeLessThanOrEqual(2);
+    expect(github.repoRequests().length, github.repoRequests().join('\n')).toBeLessThanOrEqual(3);
     expect(github.state.checkRuns).toEqual([expect.objectContaining({ status: 'completed', conclusion: 'success' })]);
     expect(github.state.comments).toHaveLength(0);
   });

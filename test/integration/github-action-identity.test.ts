@@ -57,13 +57,28 @@ describe('the Action', () => {
     expect(api.writes()).toEqual([]);
   });
 
-  it('check mode on a PR nobody governs costs the PR and the policy only', async () => {
+  it('check mode on a PR nobody governs costs the PR, the policy and its commits (for agent trailers) only', async () => {
     gh.pull({ author: 'bob', headRef: 'feature/x' });
     gh.policy(POLICY);
+    gh.commits([{ sha: HEAD, author: 'bob', message: 'Fix\n\nSigned-off-by: Bob <bob@example.com>' }]);
     const outcome = await reconcile(testClient(), REF, options({ mode: 'check' }));
     api.done();
     expect(outcome.decision.state).toBe('ignored');
-    expect(outcome.requests).toBe(2);
+    expect(outcome.requests).toBe(3);
+  });
+
+  it('check mode blocks a person\'s PR whose commit carries an agent trailer, as the App would', async () => {
+    gh.pull({ author: 'bob', headRef: 'feature/x' });
+    gh.policy(POLICY);
+    gh.commits([{ sha: HEAD, author: 'bob', message: 'Drop a table\n\nCo-authored-by: Codex <noreply@openai.com>' }]);
+    api.scope.get(`/repos/acme/widgets/commits/${HEAD}/check-runs`).query({ check_name: 'hitl', filter: 'all', per_page: '100', app_id: '15368' })
+      .reply(200, { total_count: 0, check_runs: [] });
+    gh.files([{ filename: 'db/migrations/0042_drop_users.sql' }]);
+    gh.reviews([]);
+    const outcome = await reconcile(testClient(), REF, options({ mode: 'check' }));
+    api.done();
+    expect(outcome.decision).toMatchObject({ governed: true, tier: 'hard', state: 'blocked' });
+    expect(api.writes()).toEqual([]);
   });
 
   it('a workflow job named hitl is not taken for the gate\'s check run: the window starts when the gate writes its own', async () => {

@@ -46,19 +46,58 @@ describe('reconcile: an agent PR is opened', () => {
     expect(api.writes()).toHaveLength(2);
   });
 
-  it('costs at most 2 requests for a PR the policy does not govern: the policy and a passing check', async () => {
+  it('costs at most 3 requests for a PR the policy does not govern: the policy, its new head\'s commits (for agent trailers) and a passing check', async () => {
     gh.policy(POLICY_TEXT);
+    gh.commits([{ sha: HEAD, author: 'bob', message: 'Fix the widget\n\nSigned-off-by: Bob <bob@example.com>' }]);
     gh.createCheckRun(556);
 
     const outcome = await reconcile(testClient(), REF, fullOptions({ pullRequest: pullRequest({ author: 'bob', headRef: 'feature/x' }), headIsNew: true }));
 
     api.done();
     expect(outcome.decision).toMatchObject({ governed: false, state: 'ignored' });
-    expect(outcome.requests).toBeLessThanOrEqual(2);
+    expect(outcome.requests).toBeLessThanOrEqual(3);
     expect(api.writes()).toEqual([expect.objectContaining({
       method: 'POST',
       body: expect.objectContaining({ name: 'hitl', head_sha: HEAD, status: 'completed', conclusion: 'success', external_id: 'hitl-gate:ignored' }),
     })]);
+  });
+});
+
+describe('reconcile: agent work opened under a person\'s name', () => {
+  it('a commit carrying Claude Code\'s trailer makes a person\'s PR governed on its first sight, for one more read (its commits)', async () => {
+    gh.policy(POLICY_TEXT);
+    gh.commits([{ sha: HEAD, author: 'bob', message: 'Fix the widget\n\nCo-Authored-By: Claude <noreply@anthropic.com>' }]);
+    gh.checkRuns([]);
+    gh.files([{ filename: 'src/widget.ts' }]);
+    gh.comments([]);
+    gh.createCheckRun(555);
+    gh.createComment(777);
+
+    const outcome = await reconcile(testClient(), REF, fullOptions({ pullRequest: pullRequest({ author: 'bob', headRef: 'feature/x' }), headIsNew: true }));
+
+    api.done();
+    expect(outcome.decision).toMatchObject({ governed: true, tier: 'soft', state: 'waiting' });
+    expect(outcome.decision.classification.governedBy).toEqual([expect.objectContaining({ kind: 'trailer', line: 'Co-Authored-By: Claude <noreply@anthropic.com>' })]);
+    expect(outcome.requests).toBeLessThanOrEqual(7);
+    expect(api.writes()[0]).toMatchObject({ method: 'POST', path: '/repos/acme/widgets/check-runs', body: { external_id: 'hitl-gate:governed', status: 'in_progress' } });
+  });
+});
+
+describe('reconcile: the trailer taken off again', () => {
+  it('a force-push whose commits no longer carry the trailer does not make the PR ungoverned: its check does not turn green', async () => {
+    const NEW = 'b'.repeat(40);
+    gh.policy(POLICY_TEXT);
+    gh.comments([{ id: 777, login: 'hitl-gate[bot]', app_id: 4242, body: `Status\n${ledgerMarker({ vetoes: [], answered: [] })}`, created_at: at(-10) }]);
+    gh.checkRuns([], NEW);
+    gh.files([{ filename: 'src/widget.ts' }]);
+    gh.createCheckRun(556);
+    gh.updateComment(777);
+
+    const outcome = await reconcile(testClient(), REF, fullOptions({ pullRequest: pullRequest({ author: 'bob', headRef: 'feature/x', comments: 1, headSha: NEW }), headIsNew: true }));
+
+    api.done();
+    expect(outcome.decision).toMatchObject({ governed: true, tier: 'soft', state: 'waiting' });
+    expect(api.writes()[0]).toMatchObject({ path: '/repos/acme/widgets/check-runs', body: { status: 'in_progress', external_id: 'hitl-gate:governed' } });
   });
 });
 
@@ -455,6 +494,7 @@ describe('reconcile: the payload', () => {
     foreign.base.repo = { ...foreign.base.repo, full_name: 'evil/widgets' };
     gh.pull({ author: 'bob', headRef: 'feature/x' });
     gh.policy(POLICY_TEXT);
+    gh.commits([{ sha: HEAD, author: 'bob' }]);
     gh.createCheckRun(556);
 
     const outcome = await reconcile(testClient(), REF, fullOptions({ pullRequest: foreign, headIsNew: true }));
@@ -470,6 +510,7 @@ describe('reconcile: PRs the policy does not govern', () => {
     const discussion = [{ id: 301, login: 'carol', body: 'Looks good to me', created_at: at(-61) }];
     gh.policy(POLICY_TEXT);
     gh.comments(discussion); // no status comment of the gate: never governed before
+    gh.commits([{ sha: HEAD, author: 'bob' }]); // a new head: read once for agent trailers
     gh.createCheckRun(550);
     await reconcile(testClient(), REF, fullOptions({ pullRequest: human, headIsNew: true }));
     api.done();

@@ -72,6 +72,8 @@ export interface PullSpec {
   draft?: boolean;
   /** Who authored and committed the first commit (default: the PR author). */
   committer?: string;
+  /** The first commit's message (default: the title), e.g. with an agent's trailer. */
+  message?: string;
 }
 
 export class GitHubSimulator extends EventEmitter {
@@ -257,7 +259,7 @@ export class GitHubSimulator extends EventEmitter {
     const number = repo.nextNumber++;
     const headRef = spec.head ?? `agent/change-${number}`;
     const files = spec.files.map((f) => this.fileChange(repo, baseSha, f));
-    const sha = this.commit(repo, baseSha, files, spec.title ?? `Change ${number}`, author, spec.committer ? this.world.user(spec.committer) : author);
+    const sha = this.commit(repo, baseSha, files, spec.message ?? spec.title ?? `Change ${number}`, author, spec.committer ? this.world.user(spec.committer) : author);
     repo.branches.set(headRef, sha);
     const now = this.world.now();
     const pr: SimPull = {

@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import {
   FAIL_CLOSED_AGENTS,
   KNOWN_AGENTS,
+  KNOWN_TRAILERS,
   loadPolicy,
   MAX_POLICY_BYTES,
   parseDuration,
@@ -42,6 +43,7 @@ describe('parsePolicy: a valid policy', () => {
       authors: ['copilot-swe-agent[bot]', 'Copilot', 'devin-ai-integration[bot]'],
       labels: ['ai-generated'],
       branches: ['copilot/**', 'codex/**', 'claude/**'],
+      trailers: [...KNOWN_TRAILERS],
     });
     expect(policy?.reviewers).toEqual({ users: ['alice'], teams: ['acme/maintainers'], permission: 'write' });
     expect(policy?.tiers.soft.windowMs).toBe(900_000);
@@ -54,9 +56,9 @@ describe('parsePolicy: a valid policy', () => {
     ]);
   });
 
-  it('a partial agents section leaves the unnamed lists empty (it does not mix in the known agents)', () => {
+  it('a partial agents section leaves the unnamed lists empty (it does not mix in the known agents), except trailers, which only ever add PRs', () => {
     const { policy } = parsePolicy('version: 1\nagents:\n  labels: [ai]\n', 'hitl.yml');
-    expect(policy?.agents).toEqual({ authors: [], labels: ['ai'], branches: [] });
+    expect(policy?.agents).toEqual({ authors: [], labels: ['ai'], branches: [], trailers: [...KNOWN_TRAILERS] });
   });
 
   it('accepts _extends (resolved by the shell) and changed_files, base and authors conditions', () => {
@@ -133,13 +135,13 @@ describe('parsePolicy: errors point at the offending key or value', () => {
     expect(errorsOf(text)).toEqual([
       '2:10: default: unknown tier "sofft" (expected fyi, soft or hard)',
       '4:11: merge.method: unknown merge method "fast" (expected merge, squash or rebase, or a list of them in order of preference, e.g. [squash, rebase])',
-      '8:5: rules[0]: unknown key "pathss" (did you mean "paths"?) (expected name, tier, paths, labels, authors, base, changed_lines, changed_files, reviewers, approvals or risk)',
+      '8:5: rules[0]: unknown key "pathss" (did you mean "paths"?) (expected name, tier, mode, paths, labels, authors, base, changed_lines, changed_files, reviewers, approvals or risk)',
     ]);
   });
 
   it('an unknown top-level key names the key and points at it', () => {
     expect(errorsOf('version: 1\nrulez: []\n')).toEqual([
-      '2:1: unknown key "rulez" (did you mean "rules"?) (expected _extends, version, agents, reviewers, default, tiers, merge, working_hours, rules, risk or notify)',
+      '2:1: unknown key "rulez" (did you mean "rules"?) (expected _extends, version, mode, agents, reviewers, default, tiers, merge, working_hours, rules, risk or notify)',
     ]);
   });
 
@@ -280,7 +282,7 @@ describe('loadPolicy', () => {
     const load = loadPolicy({ kind: 'text', path: '.github/hitl.yml', text: 'version: 1\nagents: {authors: [bob]}\ndefault: nope\n' }) as InvalidPolicyLoad;
     expect(load.kind).toBe('invalid');
     expect(load.errors[0]).toMatchObject({ file: '.github/hitl.yml', line: 3, column: 10 });
-    expect(load.agents).toEqual({ authors: ['bob'], labels: [], branches: [] });
+    expect(load.agents).toEqual({ authors: ['bob'], labels: [], branches: [], trailers: [...KNOWN_TRAILERS] });
   });
 
   it('an invalid agents section is not kept (classify then uses the fail-closed list)', () => {

@@ -4,6 +4,7 @@
 // and fills the defaults (ajv's useDefaults, from the schema's `default`s).
 import type { ErrorObject, ValidateFunction } from 'ajv';
 import { Alias, Composer, CST, isAlias, isMap, isPair, isScalar, isSeq, Lexer, LineCounter, Parser, type Document, type Node, type Pair } from 'yaml';
+import { KNOWN_TRAILERS } from '../agents.js';
 import { parseDuration } from '../duration.js';
 import { globProblem } from '../match.js';
 import type { Policy, PolicyError, Rule } from '../types.js';
@@ -93,7 +94,7 @@ function parse(text: string, file: string): ParsedPolicy {
     for (const e of describeAjvErrors(validate.errors ?? [])) errors.push(at(offsetOf(doc, e.path, e.atKey), e.message));
   }
   const raw = data as Raw;
-  errors.push(...globErrors(doc, raw, at), ...ruleNameErrors(doc, raw, at), ...noEffectErrors(doc, raw, at), ...riskErrors(doc, raw, at));
+  errors.push(...globErrors(doc, raw, at), ...ruleNameErrors(doc, raw, at), ...noEffectErrors(doc, raw, at), ...riskErrors(doc, raw, at), ...modeErrors(doc, raw, at));
   attentionErrors(raw, (path, message) => errors.push(at(offsetOf(doc, path), message)));
   errors.sort((a, b) => a.line - b.line || a.column - b.column);
 
@@ -402,6 +403,8 @@ function describeAjvErrors(errors: ErrorObject[]): Described[] {
         const message =
           last === 'window' || path.includes('remind')
             ? `${where}: bad duration ${describeValue(e.data)} (expected a whole number and s, m, h or d, e.g. 30s, 15m, 2h, 1d)`
+            : path.includes('trailers')
+              ? `${where}: bad trailer pattern ${describeValue(e.data)} (expected "Key: value", e.g. "Co-Authored-By: Claude* <noreply@anthropic.com>")`
             : path.includes('teams')
               ? `${where}: bad team ${describeValue(e.data)} (expected org/team-slug)`
               : last === 'from' || last === 'to'
@@ -504,6 +507,15 @@ function noEffectErrors(doc: Document, raw: Raw, at: At): PolicyError[] {
   return errors;
 }
 
+/** Under `mode: observe` the gate acts on nothing, so a rule that says `mode: enforce` would be a
+ * promise the gate does not keep: say so instead of silently observing it. */
+function modeErrors(doc: Document, raw: Raw, at: At): PolicyError[] {
+  if (raw.mode !== 'observe' || !Array.isArray(raw.rules)) return [];
+  return raw.rules.flatMap((rule, i) => (isRecord(rule) && rule.mode === 'enforce'
+    ? [at(offsetOf(doc, ['rules', i, 'mode']), `rules[${i}].mode: enforce has no effect under the policy's mode: observe (an observed policy acts on nothing); set the policy to mode: enforce and mark the rules to try with mode: observe`)]
+    : []));
+}
+
 /** `risk.soft` above `risk.hard` would never make anything soft: surely a mix-up, so say so. */
 function riskErrors(doc: Document, raw: Raw, at: At): PolicyError[] {
   const risk = raw.risk;
@@ -516,7 +528,8 @@ function riskErrors(doc: Document, raw: Raw, at: At): PolicyError[] {
 
 function normaliseAgents(a: Raw): Policy['agents'] {
   const list = (v: unknown): string[] => (Array.isArray(v) ? v.filter((s): s is string => typeof s === 'string') : []);
-  return { authors: list(a.authors), labels: list(a.labels), branches: list(a.branches) };
+  // Trailers left out mean the known ones (the schema's default), in a policy that failed validation too.
+  return { authors: list(a.authors), labels: list(a.labels), branches: list(a.branches), trailers: a.trailers === undefined ? [...KNOWN_TRAILERS] : list(a.trailers) };
 }
 
 function normalise(raw: Raw): Policy {
@@ -535,6 +548,7 @@ function normalise(raw: Raw): Policy {
   };
   const policy = {
     version: 1,
+    ...(raw.mode === 'observe' ? { mode: 'observe' as const } : {}),
     agents: normaliseAgents(r.agents),
     reviewers: { users: r.reviewers.users, teams: r.reviewers.teams, permission: r.reviewers.permission },
     default: r.default,
@@ -575,6 +589,7 @@ function normaliseRule(r: Raw): Rule {
   if (r.changed_lines !== undefined) rule.changedLines = r.changed_lines as number;
   if (r.changed_files !== undefined) rule.changedFiles = r.changed_files as number;
   if (r.risk !== undefined) rule.risk = r.risk as number;
+  if (r.mode === 'observe' || r.mode === 'enforce') rule.mode = r.mode;
   return rule;
 }
 

@@ -3,12 +3,13 @@
 // It lives as a module, not a file, because the core never reads files.
 //
 // Draft-07 because it is what editors (yaml-language-server, VS Code) support best.
-import { KNOWN_AGENTS } from '../agents.js';
+import { KNOWN_AGENTS, KNOWN_TRAILERS } from '../agents.js';
 
 /** `30s`, `15m`, `2h`, `1d`: a positive whole number and a unit. */
 export const DURATION_PATTERN = '^[1-9][0-9]{0,5}[smhd]$';
 
 const TIER_NAMES = ['fyi', 'soft', 'hard'];
+const MODE_NAMES = ['enforce', 'observe'];
 const NOTIFY_EVENT_NAMES = ['hard', 'soft', 'veto', 'merged', 'stale'];
 
 const notifyEvents = {
@@ -55,15 +56,24 @@ export const POLICY_SCHEMA = {
       minLength: 1,
     },
     version: { description: 'Format version of this file. Only 1 exists.', enum: [1] },
+    mode: {
+      description: 'enforce: the gate acts (merges, blocks, asks). observe: it decides exactly the same but acts on nothing, its check concludes neutral and its status comment says what it would do (docs/policy.md).',
+      enum: MODE_NAMES,
+      default: 'enforce',
+    },
     agents: {
       description: 'Who counts as an agent. PRs by anyone else get a passing `hitl` check and nothing else.',
       type: 'object',
       additionalProperties: false,
-      default: { authors: [...DEFAULT_AGENTS.authors], labels: [], branches: [...DEFAULT_AGENTS.branches] },
+      default: { authors: [...DEFAULT_AGENTS.authors], labels: [], branches: [...DEFAULT_AGENTS.branches], trailers: [...KNOWN_TRAILERS] },
       properties: {
         authors: { ...loginList('PR authors that are agents.'), default: [] },
         labels: { ...stringList('A PR carrying one of these labels is governed (labels only add PRs).'), default: [] },
         branches: { ...globList('A PR whose head branch matches one of these is governed (branches only add PRs).'), default: [] },
+        trailers: {
+          ...stringList('A PR with a commit carrying one of these trailer lines is governed (trailers only add PRs). "Key: value"; case-insensitive; `*` is the only wildcard. Default: the trailers coding agents document (docs/policy.md); `[]` turns them off.', { pattern: '^[A-Za-z0-9][A-Za-z0-9-]*\\s*:\\s*\\S' }),
+          default: [...KNOWN_TRAILERS],
+        },
       },
     },
     reviewers: {
@@ -202,6 +212,10 @@ export const POLICY_SCHEMA = {
         properties: {
           name: { description: 'Shown in the check run and the status comment.', type: 'string', minLength: 1, maxLength: 200 },
           tier: { enum: TIER_NAMES },
+          mode: {
+            description: 'observe: what only this rule (and other observed rules) would add is shown, not enforced; what enforcing rules demand still is. Default: the policy\'s mode.',
+            enum: MODE_NAMES,
+          },
           paths: { ...globList('Holds when at least one changed path (old or new, for renames) matches.'), minItems: 1 },
           labels: { ...stringList('Holds when the PR has one of these labels.'), minItems: 1 },
           authors: { ...loginList('Holds when the PR author matches.'), minItems: 1 },
