@@ -1289,7 +1289,7 @@ var require_request = __commonJS({
         method,
         body,
         headers,
-        query,
+        query: query2,
         idempotent,
         blocking,
         upgrade,
@@ -1344,7 +1344,7 @@ var require_request = __commonJS({
           this.body = body;
         else
           throw new InvalidArgumentError2("body must be a string, a Buffer, a Readable stream, an iterable, or an async iterable");
-        if (this.completed = !1, this.aborted = !1, this.upgrade = upgrade || null, this.path = query ? buildURL(path2, query) : path2, this.origin = origin, this.idempotent = idempotent ?? (method === "HEAD" || method === "GET"), this.blocking = blocking ?? !1, this.reset = reset ?? null, this.host = null, this.contentLength = null, this.contentType = null, this.headers = [], this.expectContinue = expectContinue ?? !1, Array.isArray(headers)) {
+        if (this.completed = !1, this.aborted = !1, this.upgrade = upgrade || null, this.path = query2 ? buildURL(path2, query2) : path2, this.origin = origin, this.idempotent = idempotent ?? (method === "HEAD" || method === "GET"), this.blocking = blocking ?? !1, this.reset = reset ?? null, this.host = null, this.contentLength = null, this.contentType = null, this.headers = [], this.expectContinue = expectContinue ?? !1, Array.isArray(headers)) {
           if (headers.length % 2 !== 0)
             throw new InvalidArgumentError2("headers array must be even");
           for (let i = 0; i < headers.length; i += 2)
@@ -7299,13 +7299,13 @@ var require_mock_utils = __commonJS({
       index !== -1 && mockDispatches.splice(index, 1);
     }
     function buildKey(opts) {
-      let { path: path2, method, body, headers, query } = opts;
+      let { path: path2, method, body, headers, query: query2 } = opts;
       return {
         path: path2,
         method,
         body,
         headers,
-        query
+        query: query2
       };
     }
     function generateKeyValues(data) {
@@ -21733,8 +21733,8 @@ var require_utils2 = __commonJS({
         if (input[i] === "%" && i + 2 < input.length) {
           let hex = input.slice(i + 1, i + 3);
           if (isHexPair(hex)) {
-            let normalizedHex = hex.toUpperCase(), decoded = String.fromCharCode(parseInt(normalizedHex, 16));
-            decodeUnreserved && isUnreserved(decoded) ? output += decoded : output += "%" + normalizedHex, i += 2;
+            let normalizedHex = hex.toUpperCase(), decoded2 = String.fromCharCode(parseInt(normalizedHex, 16));
+            decodeUnreserved && isUnreserved(decoded2) ? output += decoded2 : output += "%" + normalizedHex, i += 2;
             continue;
           }
         }
@@ -21749,8 +21749,8 @@ var require_utils2 = __commonJS({
         if (ch === "%" && i + 2 < input.length) {
           let hex = input.slice(i + 1, i + 3);
           if (isHexPair(hex)) {
-            let normalizedHex = hex.toUpperCase(), decoded = String.fromCharCode(parseInt(normalizedHex, 16));
-            decoded !== "." && isUnreserved(decoded) ? output += decoded : output += "%" + normalizedHex, i += 2;
+            let normalizedHex = hex.toUpperCase(), decoded2 = String.fromCharCode(parseInt(normalizedHex, 16));
+            decoded2 !== "." && isUnreserved(decoded2) ? output += decoded2 : output += "%" + normalizedHex, i += 2;
             continue;
           }
         }
@@ -21846,8 +21846,8 @@ var require_utils2 = __commonJS({
         if (ch === "%" && i + 2 < input.length) {
           let hex = input.slice(i + 1, i + 3);
           if (isHexPair(hex)) {
-            let normalizedHex = hex.toUpperCase(), decoded = String.fromCharCode(parseInt(normalizedHex, 16));
-            isUnreserved(decoded) ? output += decoded : output += "%" + normalizedHex, i += 2;
+            let normalizedHex = hex.toUpperCase(), decoded2 = String.fromCharCode(parseInt(normalizedHex, 16));
+            isUnreserved(decoded2) ? output += decoded2 : output += "%" + normalizedHex, i += 2;
             continue;
           }
         }
@@ -25532,9 +25532,9 @@ var GraphqlResponseError = class extends Error {
   "mediaType",
   "operationName"
 ], FORBIDDEN_VARIABLE_OPTIONS = ["query", "method", "url"], GHES_V3_SUFFIX_REGEX = /\/api\/v3\/?$/;
-function graphql(request22, query, options) {
+function graphql(request22, query2, options) {
   if (options) {
-    if (typeof query == "string" && "query" in options)
+    if (typeof query2 == "string" && "query" in options)
       return Promise.reject(
         new Error('[@octokit/graphql] "query" cannot be used as variable name')
       );
@@ -25546,7 +25546,7 @@ function graphql(request22, query, options) {
           )
         );
   }
-  let parsedOptions = typeof query == "string" ? Object.assign({ query }, options) : query, requestOptions = Object.keys(
+  let parsedOptions = typeof query2 == "string" ? Object.assign({ query: query2 }, options) : query2, requestOptions = Object.keys(
     parsedOptions
   ).reduce((result, key) => NON_VARIABLE_OPTIONS.includes(key) ? (result[key] = parsedOptions[key], result) : (result.variables || (result.variables = {}), result.variables[key] = parsedOptions[key], result), {}), baseUrl2 = parsedOptions.baseUrl || request22.endpoint.DEFAULTS.baseUrl;
   return GHES_V3_SUFFIX_REGEX.test(baseUrl2) && (requestOptions.url = baseUrl2.replace(GHES_V3_SUFFIX_REGEX, "/api/graphql")), request22(requestOptions).then((response) => {
@@ -25565,7 +25565,7 @@ function graphql(request22, query, options) {
 }
 function withDefaults3(request22, newDefaults) {
   let newRequest = request22.defaults(newDefaults);
-  return Object.assign((query, options) => graphql(newRequest, query, options), {
+  return Object.assign((query2, options) => graphql(newRequest, query2, options), {
     defaults: withDefaults3.bind(null, newRequest),
     endpoint: newRequest.endpoint
   });
@@ -28218,6 +28218,12 @@ function getOctokit(token, options, ...additionalPlugins) {
   return new GitHubWithPlugins(getOctokitOptions(token, options));
 }
 
+// src/core/ledger.ts
+import { createHash } from "node:crypto";
+
+// src/core/types.ts
+var TIERS = ["fyi", "soft", "hard"], tierRank = (tier) => TIERS.indexOf(tier), maxTier = (a, b) => tierRank(a) >= tierRank(b) ? a : b, PERMISSIONS = ["read", "triage", "write", "maintain", "admin"];
+
 // src/core/clicks.ts
 var CLICK_ACTIONS = ["approve", "veto"], CHECK_RUN_ACTIONS = {
   approve: { label: "Approve", description: "Approve this commit (as /approve)", identifier: "approve" },
@@ -28260,6 +28266,257 @@ function checkRunActions(decision) {
   if (!decision.governed || decision.policy.kind !== "ok") return [];
   let actions = [];
   return decision.tier === "hard" ? (decision.state === "blocked" && decision.vetoes.length === 0 && decision.approvals.length < decision.approvalsRequired && actions.push(CHECK_RUN_ACTIONS.approve), actions.push(CHECK_RUN_ACTIONS.veto)) : decision.tier === "soft" && decision.state === "waiting" && decision.window && actions.push(CHECK_RUN_ACTIONS.veto), actions;
+}
+
+// src/core/ledger.ts
+function mergeRefusalOf(ledger) {
+  return ledger?.mergeRefusal;
+}
+var MAX_REFUSAL = 500;
+function withdrawalsOf(ledger) {
+  return ledger?.withdrawals ?? [];
+}
+var MARKER = "hitl-gate:ledger v1", MARKER_RE = /<!-- hitl-gate:ledger v1 ([A-Za-z0-9+/=]*) -->/g, RECORD = "hitl-gate:record v1", RECORD_RE = /<!-- hitl-gate:record v1 ([A-Za-z0-9+/=]*) -->/g, STATUS_MARKER = "<!-- hitl-gate:status -->", LEDGER_TARGET_CHARS = 24e3, MAX_LEDGER_CHARS = 6e4, MAX_REASON = 300, MAX_NOTICES = 10, byTime = (key) => (a, b) => Date.parse(a.at) - Date.parse(b.at) || key(a) - key(b), encode = (ledger) => Buffer.from(JSON.stringify(ledger), "utf8").toString("base64");
+function hasLedgerMarker(body) {
+  return body.includes(STATUS_MARKER) || body.includes(`<!-- ${MARKER} `);
+}
+function bodyDigest(body) {
+  return createHash("sha256").update(body, "utf8").digest("hex");
+}
+function hasLegacyLedger(body) {
+  return body.includes(`<!-- ${MARKER} `);
+}
+function fitted(ledger, pr) {
+  let withdrawals = withdrawalsOf(ledger), refusal = mergeRefusalOf(ledger), g = ledger, fit2 = {
+    ...pr !== void 0 ? { pr } : {},
+    vetoes: [...ledger.vetoes].sort(byTime((v) => v.commentId)).map((v) => ({ ...v, ...v.reason !== void 0 ? { reason: v.reason.slice(0, MAX_REASON) } : {} })),
+    answered: [...new Set(ledger.answered)].sort((a, b) => a - b),
+    ...ledger.escalation ? { escalation: ledger.escalation } : {},
+    ...withdrawals.length ? { withdrawals: [...withdrawals].sort(byTime((w) => w.sourceId)) } : {},
+    ...attentionRecords(ledger),
+    ...clicksIn(ledger).length ? { clicks: [...clicksIn(ledger)].sort(byTime((c) => c.id)) } : {},
+    ...g.notified ? { notified: g.notified } : {},
+    ...refusal ? { mergeRefusal: { ...refusal, message: refusal.message.slice(0, MAX_REFUSAL) } } : {},
+    ...g.comment ? { comment: { id: g.comment.id, sha256: g.comment.sha256 } } : {},
+    ...g.notices?.length ? { notices: [...g.notices].sort(byTime((n2) => n2.commentId)).slice(-MAX_NOTICES) } : {}
+  }, encoded = encode(fit2);
+  for (; encoded.length > LEDGER_TARGET_CHARS && fit2.answered.length > 0; ) {
+    let excess = Math.ceil((encoded.length - LEDGER_TARGET_CHARS) / 12) + 1;
+    fit2 = { ...fit2, answered: fit2.answered.slice(Math.min(excess, fit2.answered.length)) }, encoded = encode(fit2);
+  }
+  return encoded.length > LEDGER_TARGET_CHARS && (fit2 = { ...fit2, vetoes: fit2.vetoes.map(({ reason: _reason, ...v }) => v) }, encoded = encode(fit2)), encoded;
+}
+function recordMarker(ledger, pr) {
+  return `<!-- ${RECORD} ${fitted(ledger, pr)} -->`;
+}
+function readRecord(text, pr) {
+  if (typeof text != "string") return;
+  let last;
+  for (let m of text.matchAll(RECORD_RE)) last = m[1];
+  let data = decoded(last);
+  if (!(!data || data.pr !== pr))
+    return ledgerFrom(data);
+}
+function withRecord(text, ledger, pr) {
+  let rest = (text ?? "").replace(RECORD_RE, "").replace(/^\n+/, "");
+  return rest ? `${recordMarker(ledger, pr)}
+
+${rest}` : recordMarker(ledger, pr);
+}
+function recordMarkerIn(text) {
+  if (typeof text != "string") return;
+  let last;
+  for (let m of text.matchAll(RECORD_RE)) last = m[0];
+  return last;
+}
+function decoded(encoded) {
+  if (!(encoded === void 0 || encoded.length > MAX_LEDGER_CHARS))
+    try {
+      let data = JSON.parse(Buffer.from(encoded, "base64").toString("utf8"));
+      return isObject(data) ? data : void 0;
+    } catch {
+      return;
+    }
+}
+var sameVeto = (a, b) => a.commentId === b.commentId && a.by.toLowerCase() === b.by.toLowerCase();
+function mergeRecords(a, b) {
+  if (!a) return b;
+  if (!b) return a;
+  let union = (xs, ys, same) => {
+    let out = [...xs ?? []];
+    for (let y of ys ?? []) out.some((x) => same(x, y)) || out.push(y);
+    return out;
+  }, escalation = a.escalation && b.escalation ? maxTier(a.escalation, b.escalation) : a.escalation ?? b.escalation, withdrawals = union(a.withdrawals, b.withdrawals, (x, y) => x.sourceId === y.sourceId && x.by.toLowerCase() === y.by.toLowerCase()), clicks = union(a.clicks, b.clicks, (x, y) => x.id === y.id && x.by === y.by && x.headSha === y.headSha), notices = union(a.notices, b.notices, (x, y) => x.kind === y.kind && x.commentId === y.commentId && x.at === y.at), requested = a.requested && b.requested && a.requested.head === b.requested.head ? { head: a.requested.head, users: [.../* @__PURE__ */ new Set([...a.requested.users, ...b.requested.users])], teams: [.../* @__PURE__ */ new Set([...a.requested.teams, ...b.requested.teams])] } : b.requested ?? a.requested, reminded = a.reminded && b.reminded && a.reminded.head === b.reminded.head ? { head: a.reminded.head, steps: Math.max(a.reminded.steps, b.reminded.steps) } : b.reminded ?? a.reminded, refusal = [a.mergeRefusal, b.mergeRefusal].filter((r) => r !== void 0).sort((x, y) => y.at.localeCompare(x.at))[0], notified = mergeNotified(a.notified, b.notified);
+  return {
+    vetoes: union(a.vetoes, b.vetoes, sameVeto),
+    answered: [.../* @__PURE__ */ new Set([...a.answered, ...b.answered])],
+    ...escalation ? { escalation } : {},
+    ...withdrawals.length ? { withdrawals } : {},
+    ...requested ? { requested } : {},
+    ...reminded ? { reminded } : {},
+    ...clicks.length ? { clicks } : {},
+    ...notified ? { notified } : {},
+    ...refusal ? { mergeRefusal: refusal } : {},
+    ...b.comment ?? a.comment ? { comment: b.comment ?? a.comment } : {},
+    ...notices.length ? { notices } : {}
+  };
+}
+function mergeNotified(a, b) {
+  if (!a) return b;
+  if (!b) return a;
+  let slack = a.slack || b.slack ? { ...a.slack, ...b.slack, sent: [.../* @__PURE__ */ new Set([...a.slack?.sent ?? [], ...b.slack?.sent ?? []])] } : void 0, webhook = a.webhook || b.webhook ? { sent: [.../* @__PURE__ */ new Set([...a.webhook?.sent ?? [], ...b.webhook?.sent ?? []])] } : void 0;
+  return { ...slack ? { slack } : {}, ...webhook ? { webhook } : {} };
+}
+var isObject = (v) => typeof v == "object" && v !== null && !Array.isArray(v), isId = (v) => typeof v == "number" && Number.isSafeInteger(v) && v >= 0;
+function vetoRecord(v) {
+  if (!isObject(v)) return;
+  let { by, at, commentId, reason } = v;
+  if (!(typeof by != "string" || by === "" || typeof at != "string" || !Number.isFinite(Date.parse(at)) || !isId(commentId)) && !(reason !== void 0 && typeof reason != "string"))
+    return { by, at, commentId, ...reason !== void 0 ? { reason } : {} };
+}
+function withdrawalRecord(v) {
+  if (!isObject(v)) return;
+  let { by, at, sourceId } = v;
+  if (!(typeof by != "string" || by === "" || typeof at != "string" || !Number.isFinite(Date.parse(at)) || !isId(sourceId)))
+    return { by, at, sourceId };
+}
+var clicksIn = (ledger) => ledger.clicks ?? [];
+function clickRecord(v) {
+  if (!isObject(v)) return;
+  let { id, by, byType, at, action, headSha, checkRunId } = v;
+  if (!(!isId(id) || typeof by != "string" || by === "" || typeof byType != "string" || typeof at != "string" || !Number.isFinite(Date.parse(at))) && !(!CLICK_ACTIONS.includes(action) || typeof headSha != "string" || !/^[0-9a-f]{7,64}$/i.test(headSha) || !isId(checkRunId)))
+    return { id, by, byType, at, action, headSha, checkRunId };
+}
+var keys = (v) => Array.isArray(v) && v.every((k) => typeof k == "string" && k.length <= 40) ? v.slice(0, 50) : void 0;
+function notifiedRecord(v) {
+  if (!isObject(v)) return;
+  let out = {};
+  if (isObject(v.slack)) {
+    let sent = keys(v.slack.sent), { channel, ts } = v.slack;
+    sent && (out.slack = { sent, ...typeof channel == "string" ? { channel } : {}, ...typeof ts == "string" && ts.length <= 40 ? { ts } : {} });
+  }
+  if (isObject(v.webhook)) {
+    let sent = keys(v.webhook.sent);
+    sent && (out.webhook = { sent });
+  }
+  return out.slack || out.webhook ? out : void 0;
+}
+function mergeRefusalRecord(v) {
+  if (!isObject(v)) return;
+  let { sha, message, at } = v;
+  if (!(typeof sha != "string" || !/^[0-9a-f]{40}$/.test(sha) || typeof message != "string" || typeof at != "string" || !Number.isFinite(Date.parse(at))))
+    return { sha, message: message.slice(0, MAX_REFUSAL), at };
+}
+function readLedger(body) {
+  if (typeof body != "string") return;
+  let last;
+  for (let m of body.matchAll(MARKER_RE)) last = m[1];
+  let data = decoded(last);
+  return data ? ledgerFrom(data) : void 0;
+}
+function ledgerFrom(data) {
+  if (!Array.isArray(data.vetoes) || !Array.isArray(data.answered)) return;
+  let vetoes = data.vetoes.map(vetoRecord);
+  if (vetoes.some((v) => v === void 0) || !data.answered.every(isId)) return;
+  let escalation = data.escalation;
+  if (escalation !== void 0 && !TIERS.includes(escalation) || data.withdrawals !== void 0 && !Array.isArray(data.withdrawals)) return;
+  let mergeRefusal = mergeRefusalRecord(data.mergeRefusal), withdrawals = (data.withdrawals ?? []).map(withdrawalRecord);
+  if (withdrawals.some((w) => w === void 0) || data.clicks !== void 0 && !Array.isArray(data.clicks)) return;
+  let clicks = (data.clicks ?? []).map(clickRecord);
+  if (clicks.some((c) => c === void 0)) return;
+  let comment = commentRecord(data.comment), notices = Array.isArray(data.notices) ? data.notices.map(noticeRecord).filter((n2) => n2 !== void 0) : [];
+  return {
+    vetoes,
+    answered: data.answered,
+    ...escalation !== void 0 ? { escalation } : {},
+    ...withdrawals.length ? { withdrawals } : {},
+    ...attentionRecords(data),
+    ...clicks.length ? { clicks } : {},
+    ...notifiedRecord(data.notified) ? { notified: notifiedRecord(data.notified) } : {},
+    // A malformed refusal is only forgotten: it never makes the gate more permissive.
+    ...mergeRefusal ? { mergeRefusal } : {},
+    ...comment ? { comment } : {},
+    ...notices.length ? { notices } : {}
+  };
+}
+function commentRecord(v) {
+  if (!(!isObject(v) || !isId(v.id) || typeof v.sha256 != "string" || !/^[0-9a-f]{64}$/.test(v.sha256)))
+    return { id: v.id, sha256: v.sha256 };
+}
+var NOTICE_KINDS = ["comment-edited", "comment-deleted", "legacy-untrusted"];
+function noticeRecord(v) {
+  if (!isObject(v) || !NOTICE_KINDS.includes(v.kind) || typeof v.at != "string" || !Number.isFinite(Date.parse(v.at)) || !isId(v.commentId)) return;
+  let by = typeof v.by == "string" && v.by.length <= 100 ? { by: v.by } : {}, happenedAt = typeof v.happenedAt == "string" && Number.isFinite(Date.parse(v.happenedAt)) ? { happenedAt: v.happenedAt } : {};
+  return { kind: v.kind, at: v.at, commentId: v.commentId, ...by, ...happenedAt };
+}
+function attentionRecords(data) {
+  let out = {}, strings2 = (v) => Array.isArray(v) && v.length <= 200 && v.every((s2) => typeof s2 == "string" && s2.length <= 200), { requested, reminded } = data;
+  return isObject(requested) && typeof requested.head == "string" && strings2(requested.users) && strings2(requested.teams) && (out.requested = { head: requested.head, users: requested.users, teams: requested.teams }), isObject(reminded) && typeof reminded.head == "string" && isId(reminded.steps) && (out.reminded = { head: reminded.head, steps: reminded.steps }), out;
+}
+
+// src/github/identity.ts
+var EXTERNAL_ID = { governed: "hitl-gate:governed", ignored: "hitl-gate:ignored" }, OUR_EXTERNAL_IDS = Object.values(EXTERNAL_ID);
+function isSharedIdentity(identity2) {
+  return identity2.login.toLowerCase() === "github-actions[bot]";
+}
+function appMatches(app, identity2) {
+  return app ? identity2.appId !== void 0 ? app.id === identity2.appId : !!app.slug && `${app.slug}[bot]`.toLowerCase() === identity2.login.toLowerCase() : !1;
+}
+function isOwnCheckRun(run2, identity2) {
+  return appMatches(run2.app, identity2) ? !isSharedIdentity(identity2) || !!run2.external_id && OUR_EXTERNAL_IDS.includes(run2.external_id) : !1;
+}
+function isOwnComment(comment, identity2) {
+  let viaApp = comment.performed_via_github_app?.id, login = comment.user?.login, byApp = identity2.appId !== void 0 && viaApp !== void 0 && viaApp === identity2.appId, byLogin = !!login && identity2.login.endsWith("[bot]") && comment.user?.type === "Bot" && login.toLowerCase() === identity2.login.toLowerCase();
+  return !byApp && !byLogin ? !1 : !isSharedIdentity(identity2) || hasLedgerMarker(comment.body ?? "");
+}
+
+// src/core/approvers.ts
+var rank = (p) => PERMISSIONS.indexOf(p);
+function authorizedReviewers(policy) {
+  let users = /* @__PURE__ */ new Map(), teams = /* @__PURE__ */ new Map(), permission = policy.reviewers.permission, add = (r) => {
+    for (let u of r.users) users.set(u.replace(/^@/, "").toLowerCase(), u);
+    for (let t of r.teams) teams.set(t.toLowerCase(), t);
+    r.permission && rank(r.permission) < rank(permission) && (permission = r.permission);
+  };
+  add(policy.reviewers);
+  for (let rule of policy.rules) rule.reviewers && add(rule.reviewers);
+  return { users: [...users.values()], teams: [...teams.values()], permission };
+}
+function ruleTeams(policy) {
+  return [...new Set((policy?.rules ?? []).flatMap((r) => r.reviewers?.teams ?? []))];
+}
+function meets(login, auth2, reviewers) {
+  let l2 = login.toLowerCase();
+  return reviewers.users.some((u) => u.replace(/^@/, "").toLowerCase() === l2) ? !0 : auth2 ? auth2.teams.some((t) => reviewers.teams.some((r) => r.toLowerCase() === t.toLowerCase())) ? !0 : reviewers.permission !== void 0 && rank(auth2.permission) >= rank(reviewers.permission) : !1;
+}
+function approverGroups(policy, classification) {
+  if (classification.tier !== "hard") return [];
+  let general = Math.max(1, policy.tiers.hard.approvals), groups = [], needsGeneral = policy.default === "hard", byName = /* @__PURE__ */ new Map();
+  for (let r of policy.rules) byName.has(r.name) || byName.set(r.name, r);
+  for (let reason of classification.reasons) {
+    if (reason.tier !== "hard") continue;
+    let rule = reason.kind === "rule" ? byName.get(reason.rule) : void 0;
+    rule?.reviewers ? groups.some((g) => g.rule === rule.name) || groups.push({ rule: rule.name, reviewers: rule.reviewers, required: Math.max(1, rule.approvals ?? general) }) : (needsGeneral = !0, rule?.approvals !== void 0 && !groups.some((g) => g.rule === rule.name) && groups.push({ rule: rule.name, reviewers: policy.reviewers, required: Math.max(1, rule.approvals) }));
+  }
+  return (needsGeneral || groups.length === 0) && groups.unshift({ reviewers: policy.reviewers, required: general }), groups;
+}
+function approverStatus(groups, approvals, authorizations) {
+  return groups.map((g) => {
+    let by = approvals.filter((a) => meets(a.by, authorizations[a.by.toLowerCase()], g.reviewers)).map((a) => a.by);
+    return { ...g, by, missing: Math.max(0, g.required - by.length) };
+  });
+}
+function describeApprovers(r) {
+  let parts = [
+    ...r.users.map((u) => `@${u.replace(/^@/, "")}`),
+    ...r.teams.map((t) => `members of ${t}`),
+    ...r.permission ? [`anyone with ${r.permission} permission or more`] : []
+  ];
+  return parts.length <= 1 ? parts.join("") : `${parts.slice(0, -1).join(", ")} or ${parts[parts.length - 1]}`;
+}
+var plural = (n2, word) => `${n2} ${word}${n2 === 1 ? "" : "s"}`;
+function missingLines(status) {
+  return status.filter((g) => g.missing > 0).map((g) => `${g.rule ? `Rule "${g.rule}"` : "Hard tier"}: needs ${plural(g.missing, "more approval")} from ${describeApprovers(g.reviewers)}.`);
 }
 
 // src/core/agents.ts
@@ -31554,9 +31811,6 @@ function deepFreeze(value) {
   return value;
 }
 
-// src/core/types.ts
-var TIERS = ["fyi", "soft", "hard"], tierRank = (tier) => TIERS.indexOf(tier), maxTier = (a, b) => tierRank(a) >= tierRank(b) ? a : b, PERMISSIONS = ["read", "triage", "write", "maintain", "admin"];
-
 // src/core/classify.ts
 var ESCALATION_LABEL_PREFIX = "hitl:";
 function classify(load, input, escalations = []) {
@@ -31671,113 +31925,6 @@ function escalationReasons(labels, escalations) {
   for (let e of escalations)
     TIERS.includes(e.tier) && out.push({ kind: "escalation", tier: e.tier, by: e.by, via: e.via });
   return out;
-}
-
-// src/core/ledger.ts
-function mergeRefusalOf(ledger) {
-  return ledger?.mergeRefusal;
-}
-var MAX_REFUSAL = 500;
-function withdrawalsOf(ledger) {
-  return ledger?.withdrawals ?? [];
-}
-var MARKER = "hitl-gate:ledger v1", MARKER_RE = /<!-- hitl-gate:ledger v1 ([A-Za-z0-9+/=]*) -->/g, LEDGER_TARGET_CHARS = 24e3, MAX_LEDGER_CHARS = 6e4, MAX_REASON = 300, byTime = (key) => (a, b) => Date.parse(a.at) - Date.parse(b.at) || key(a) - key(b), encode = (ledger) => Buffer.from(JSON.stringify(ledger), "utf8").toString("base64");
-function hasLedgerMarker(body) {
-  return body.includes(`<!-- ${MARKER} `);
-}
-function ledgerMarker(ledger) {
-  let withdrawals = withdrawalsOf(ledger), refusal = mergeRefusalOf(ledger), fitted = {
-    // A stable order, so that the same ledger always renders the same comment (no needless edits).
-    vetoes: [...ledger.vetoes].sort(byTime((v) => v.commentId)).map((v) => ({ ...v, ...v.reason !== void 0 ? { reason: v.reason.slice(0, MAX_REASON) } : {} })),
-    answered: [...new Set(ledger.answered)].sort((a, b) => a - b),
-    ...ledger.escalation ? { escalation: ledger.escalation } : {},
-    ...withdrawals.length ? { withdrawals: [...withdrawals].sort(byTime((w) => w.sourceId)) } : {},
-    ...attentionRecords(ledger),
-    ...clicksIn(ledger).length ? { clicks: [...clicksIn(ledger)].sort(byTime((c) => c.id)) } : {},
-    ...ledger.notified ? { notified: ledger.notified } : {},
-    ...refusal ? { mergeRefusal: { ...refusal, message: refusal.message.slice(0, MAX_REFUSAL) } } : {}
-  }, encoded = encode(fitted);
-  for (; encoded.length > LEDGER_TARGET_CHARS && fitted.answered.length > 0; ) {
-    let excess = Math.ceil((encoded.length - LEDGER_TARGET_CHARS) / 12) + 1;
-    fitted = { ...fitted, answered: fitted.answered.slice(Math.min(excess, fitted.answered.length)) }, encoded = encode(fitted);
-  }
-  return encoded.length > LEDGER_TARGET_CHARS && (fitted = { ...fitted, vetoes: fitted.vetoes.map(({ reason: _reason, ...v }) => v) }, encoded = encode(fitted)), `<!-- ${MARKER} ${encoded} -->`;
-}
-var isObject = (v) => typeof v == "object" && v !== null && !Array.isArray(v), isId = (v) => typeof v == "number" && Number.isSafeInteger(v) && v >= 0;
-function vetoRecord(v) {
-  if (!isObject(v)) return;
-  let { by, at, commentId, reason } = v;
-  if (!(typeof by != "string" || by === "" || typeof at != "string" || !Number.isFinite(Date.parse(at)) || !isId(commentId)) && !(reason !== void 0 && typeof reason != "string"))
-    return { by, at, commentId, ...reason !== void 0 ? { reason } : {} };
-}
-function withdrawalRecord(v) {
-  if (!isObject(v)) return;
-  let { by, at, sourceId } = v;
-  if (!(typeof by != "string" || by === "" || typeof at != "string" || !Number.isFinite(Date.parse(at)) || !isId(sourceId)))
-    return { by, at, sourceId };
-}
-var clicksIn = (ledger) => ledger.clicks ?? [];
-function clickRecord(v) {
-  if (!isObject(v)) return;
-  let { id, by, byType, at, action, headSha, checkRunId } = v;
-  if (!(!isId(id) || typeof by != "string" || by === "" || typeof byType != "string" || typeof at != "string" || !Number.isFinite(Date.parse(at))) && !(!CLICK_ACTIONS.includes(action) || typeof headSha != "string" || !/^[0-9a-f]{7,64}$/i.test(headSha) || !isId(checkRunId)))
-    return { id, by, byType, at, action, headSha, checkRunId };
-}
-var keys = (v) => Array.isArray(v) && v.every((k) => typeof k == "string" && k.length <= 40) ? v.slice(0, 50) : void 0;
-function notifiedRecord(v) {
-  if (!isObject(v)) return;
-  let out = {};
-  if (isObject(v.slack)) {
-    let sent = keys(v.slack.sent), { channel, ts } = v.slack;
-    sent && (out.slack = { sent, ...typeof channel == "string" ? { channel } : {}, ...typeof ts == "string" && ts.length <= 40 ? { ts } : {} });
-  }
-  if (isObject(v.webhook)) {
-    let sent = keys(v.webhook.sent);
-    sent && (out.webhook = { sent });
-  }
-  return out.slack || out.webhook ? out : void 0;
-}
-function mergeRefusalRecord(v) {
-  if (!isObject(v)) return;
-  let { sha, message, at } = v;
-  if (!(typeof sha != "string" || !/^[0-9a-f]{40}$/.test(sha) || typeof message != "string" || typeof at != "string" || !Number.isFinite(Date.parse(at))))
-    return { sha, message: message.slice(0, MAX_REFUSAL), at };
-}
-function readLedger(body) {
-  if (typeof body != "string") return;
-  let last;
-  for (let m of body.matchAll(MARKER_RE)) last = m[1];
-  if (last === void 0 || last.length > MAX_LEDGER_CHARS) return;
-  let data;
-  try {
-    data = JSON.parse(Buffer.from(last, "base64").toString("utf8"));
-  } catch {
-    return;
-  }
-  if (!isObject(data) || !Array.isArray(data.vetoes) || !Array.isArray(data.answered)) return;
-  let vetoes = data.vetoes.map(vetoRecord);
-  if (vetoes.some((v) => v === void 0) || !data.answered.every(isId)) return;
-  let escalation = data.escalation;
-  if (escalation !== void 0 && !TIERS.includes(escalation) || data.withdrawals !== void 0 && !Array.isArray(data.withdrawals)) return;
-  let mergeRefusal = mergeRefusalRecord(data.mergeRefusal), withdrawals = (data.withdrawals ?? []).map(withdrawalRecord);
-  if (withdrawals.some((w) => w === void 0) || data.clicks !== void 0 && !Array.isArray(data.clicks)) return;
-  let clicks = (data.clicks ?? []).map(clickRecord);
-  if (!clicks.some((c) => c === void 0))
-    return {
-      vetoes,
-      answered: data.answered,
-      ...escalation !== void 0 ? { escalation } : {},
-      ...withdrawals.length ? { withdrawals } : {},
-      ...attentionRecords(data),
-      ...clicks.length ? { clicks } : {},
-      ...notifiedRecord(data.notified) ? { notified: notifiedRecord(data.notified) } : {},
-      // A malformed refusal is only forgotten: it never makes the gate more permissive.
-      ...mergeRefusal ? { mergeRefusal } : {}
-    };
-}
-function attentionRecords(data) {
-  let out = {}, strings2 = (v) => Array.isArray(v) && v.length <= 200 && v.every((s2) => typeof s2 == "string" && s2.length <= 200), { requested, reminded } = data;
-  return isObject(requested) && typeof requested.head == "string" && strings2(requested.users) && strings2(requested.teams) && (out.requested = { head: requested.head, users: requested.users, teams: requested.teams }), isObject(reminded) && typeof reminded.head == "string" && isId(reminded.steps) && (out.reminded = { head: reminded.head, steps: reminded.steps }), out;
 }
 
 // src/core/commands.ts
@@ -31915,55 +32062,6 @@ function commandAuthors(facts) {
   return [...logins].sort();
 }
 
-// src/core/approvers.ts
-var rank = (p) => PERMISSIONS.indexOf(p);
-function authorizedReviewers(policy) {
-  let users = /* @__PURE__ */ new Map(), teams = /* @__PURE__ */ new Map(), permission = policy.reviewers.permission, add = (r) => {
-    for (let u of r.users) users.set(u.replace(/^@/, "").toLowerCase(), u);
-    for (let t of r.teams) teams.set(t.toLowerCase(), t);
-    r.permission && rank(r.permission) < rank(permission) && (permission = r.permission);
-  };
-  add(policy.reviewers);
-  for (let rule of policy.rules) rule.reviewers && add(rule.reviewers);
-  return { users: [...users.values()], teams: [...teams.values()], permission };
-}
-function ruleTeams(policy) {
-  return [...new Set((policy?.rules ?? []).flatMap((r) => r.reviewers?.teams ?? []))];
-}
-function meets(login, auth2, reviewers) {
-  let l2 = login.toLowerCase();
-  return reviewers.users.some((u) => u.replace(/^@/, "").toLowerCase() === l2) ? !0 : auth2 ? auth2.teams.some((t) => reviewers.teams.some((r) => r.toLowerCase() === t.toLowerCase())) ? !0 : reviewers.permission !== void 0 && rank(auth2.permission) >= rank(reviewers.permission) : !1;
-}
-function approverGroups(policy, classification) {
-  if (classification.tier !== "hard") return [];
-  let general = Math.max(1, policy.tiers.hard.approvals), groups = [], needsGeneral = policy.default === "hard", byName = /* @__PURE__ */ new Map();
-  for (let r of policy.rules) byName.has(r.name) || byName.set(r.name, r);
-  for (let reason of classification.reasons) {
-    if (reason.tier !== "hard") continue;
-    let rule = reason.kind === "rule" ? byName.get(reason.rule) : void 0;
-    rule?.reviewers ? groups.some((g) => g.rule === rule.name) || groups.push({ rule: rule.name, reviewers: rule.reviewers, required: Math.max(1, rule.approvals ?? general) }) : (needsGeneral = !0, rule?.approvals !== void 0 && !groups.some((g) => g.rule === rule.name) && groups.push({ rule: rule.name, reviewers: policy.reviewers, required: Math.max(1, rule.approvals) }));
-  }
-  return (needsGeneral || groups.length === 0) && groups.unshift({ reviewers: policy.reviewers, required: general }), groups;
-}
-function approverStatus(groups, approvals, authorizations) {
-  return groups.map((g) => {
-    let by = approvals.filter((a) => meets(a.by, authorizations[a.by.toLowerCase()], g.reviewers)).map((a) => a.by);
-    return { ...g, by, missing: Math.max(0, g.required - by.length) };
-  });
-}
-function describeApprovers(r) {
-  let parts = [
-    ...r.users.map((u) => `@${u.replace(/^@/, "")}`),
-    ...r.teams.map((t) => `members of ${t}`),
-    ...r.permission ? [`anyone with ${r.permission} permission or more`] : []
-  ];
-  return parts.length <= 1 ? parts.join("") : `${parts.slice(0, -1).join(", ")} or ${parts[parts.length - 1]}`;
-}
-var plural = (n2, word) => `${n2} ${word}${n2 === 1 ? "" : "s"}`;
-function missingLines(status) {
-  return status.filter((g) => g.missing > 0).map((g) => `${g.rule ? `Rule "${g.rule}"` : "Hard tier"}: needs ${plural(g.missing, "more approval")} from ${describeApprovers(g.reviewers)}.`);
-}
-
 // src/core/authorize.ts
 function matchesLogin(pattern, login) {
   return loginPattern(pattern).test(login.trim());
@@ -31999,6 +32097,22 @@ function standing(actor, facts, policy) {
   return { kind: "not-reviewer", message: `${at} is not an authorized reviewer: the policy accepts ${accepted.join(", ")}.` };
 }
 
+// src/core/markdown.ts
+function oneLine(text, max = 200) {
+  let flat = text.replace(/[\u0000-\u001f\u007f\u2028\u2029]+/g, " ").trim();
+  return flat.length > max ? `${flat.slice(0, max - 1)}…` : flat;
+}
+function code(text, max = 200) {
+  let t = oneLine(text, max), longest = Math.max(0, ...(t.match(/`+/g) ?? []).map((run2) => run2.length)), fence = "`".repeat(longest + 1), pad2 = t.startsWith("`") || t.endsWith("`") || t === "" ? " " : "";
+  return `${fence}${pad2}${t}${pad2}${fence}`;
+}
+function escapeText(text, max = 200) {
+  return oneLine(text, max).replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/([\\`*_{}[\]()#+\-.!|~/])/g, "\\$1").replace(/@/g, "@​");
+}
+function person(login) {
+  return `**${escapeText(login, 60)}**`;
+}
+
 // src/core/time.ts
 function parseTime(iso) {
   if (iso === void 0) return;
@@ -32021,23 +32135,6 @@ function formatRelative(ms, nowMs) {
 }
 function formatWhen(ms, nowMs) {
   return `${formatUtc(ms, nowMs)}, ${formatRelative(ms, nowMs)}`;
-}
-
-// src/core/timeline.ts
-function timeline(facts) {
-  let entries = [];
-  for (let c of facts.comments) {
-    wasEdited(c) && entries.push({ source: { type: "comment", id: c.id }, actor: c.author, at: c.createdAt, atMs: parseTime(c.createdAt), command: { kind: "withdraw" }, edited: !0, unverifiable: !1 });
-    for (let command of parseCommands(c.body))
-      entries.push({ source: { type: "comment", id: c.id }, actor: c.author, at: c.createdAt, atMs: parseTime(c.createdAt), command, edited: wasEdited(c), unverifiable: !1 });
-  }
-  for (let r of facts.reviews) {
-    if (r.state === "PENDING") continue;
-    let base2 = { source: { type: "review", id: r.id }, actor: r.author, at: r.submittedAt, atMs: parseTime(r.submittedAt), edited: !1 };
-    for (let command of parseCommands(r.body)) entries.push({ ...base2, command, unverifiable: !0 });
-    r.state === "APPROVED" && entries.push({ ...base2, command: { kind: "approve" }, unverifiable: !1, commitId: r.commitId }), r.state === "CHANGES_REQUESTED" && entries.push({ ...base2, command: { kind: "withdraw" }, unverifiable: !1, commitId: r.commitId });
-  }
-  return entries.map((e, i) => ({ e, i })).sort((a, b) => (a.e.atMs ?? Number.POSITIVE_INFINITY) - (b.e.atMs ?? Number.POSITIVE_INFINITY) || a.i - b.i).map(({ e }) => e);
 }
 
 // node_modules/luxon/build/es6/luxon.mjs
@@ -37520,22 +37617,6 @@ function formatDeadline(ms, nowMs, timezone) {
   return timezone ? `${formatUtc(ms, nowMs)} (${formatLocal(ms, timezone)})` : formatUtc(ms, nowMs);
 }
 
-// src/core/markdown.ts
-function oneLine(text, max = 200) {
-  let flat = text.replace(/[\u0000-\u001f\u007f\u2028\u2029]+/g, " ").trim();
-  return flat.length > max ? `${flat.slice(0, max - 1)}…` : flat;
-}
-function code(text, max = 200) {
-  let t = oneLine(text, max), longest = Math.max(0, ...(t.match(/`+/g) ?? []).map((run2) => run2.length)), fence = "`".repeat(longest + 1), pad2 = t.startsWith("`") || t.endsWith("`") || t === "" ? " " : "";
-  return `${fence}${pad2}${t}${pad2}${fence}`;
-}
-function escapeText(text, max = 200) {
-  return oneLine(text, max).replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/([\\`*_{}[\]()#+\-.!|~/])/g, "\\$1").replace(/@/g, "@​");
-}
-function person(login) {
-  return `**${escapeText(login, 60)}**`;
-}
-
 // src/core/attention.ts
 var lower = (s2) => s2.toLowerCase(), uniq = (list2) => {
   let seen = /* @__PURE__ */ new Map();
@@ -37615,6 +37696,23 @@ function planAttention(decision, facts, now2) {
   return { effects, ledger };
 }
 
+// src/core/timeline.ts
+function timeline(facts) {
+  let entries = [];
+  for (let c of facts.comments) {
+    wasEdited(c) && entries.push({ source: { type: "comment", id: c.id }, actor: c.author, at: c.createdAt, atMs: parseTime(c.createdAt), command: { kind: "withdraw" }, edited: !0, unverifiable: !1 });
+    for (let command of parseCommands(c.body))
+      entries.push({ source: { type: "comment", id: c.id }, actor: c.author, at: c.createdAt, atMs: parseTime(c.createdAt), command, edited: wasEdited(c), unverifiable: !1 });
+  }
+  for (let r of facts.reviews) {
+    if (r.state === "PENDING") continue;
+    let base2 = { source: { type: "review", id: r.id }, actor: r.author, at: r.submittedAt, atMs: parseTime(r.submittedAt), edited: !1 };
+    for (let command of parseCommands(r.body)) entries.push({ ...base2, command, unverifiable: !0 });
+    r.state === "APPROVED" && entries.push({ ...base2, command: { kind: "approve" }, unverifiable: !1, commitId: r.commitId }), r.state === "CHANGES_REQUESTED" && entries.push({ ...base2, command: { kind: "withdraw" }, unverifiable: !1, commitId: r.commitId });
+  }
+  return entries.map((e, i) => ({ e, i })).sort((a, b) => (a.e.atMs ?? Number.POSITIVE_INFINITY) - (b.e.atMs ?? Number.POSITIVE_INFINITY) || a.i - b.i).map(({ e }) => e);
+}
+
 // src/core/observe.ts
 var enforcedPolicies = /* @__PURE__ */ new WeakMap();
 function enforcedPolicy(policy) {
@@ -37670,7 +37768,7 @@ function decide(load, facts, now2) {
   return withMode(load, (l2) => decideOnce(l2, facts, now2));
 }
 function decideOnce(load, facts, now2) {
-  let nowMs = now2.getTime(), policy = load.kind === "ok" ? load.policy : void 0, previous = facts.ledger ?? { vetoes: [], answered: [] }, clicks = keptClicks(facts.ledger, facts.headSha), entries = withClicks(timeline(facts), clicks), input = classifyInput(facts), ledgerEscalations = previous.escalation ? [{ tier: previous.escalation, by: "an earlier command", via: "ledger" }] : [], base2 = {
+  let nowMs = now2.getTime(), policy = load.kind === "ok" ? load.policy : void 0, previous = facts.ledger ?? { vetoes: [], answered: [] }, clicks = keptClicks(facts.ledger, facts.headSha), entries = withClicks(timeline(facts), clicks), input = classifyInput(facts), untrusted = (previous.notices ?? []).some((n2) => n2.kind === "legacy-untrusted"), ledgerEscalations = previous.escalation ? [{ tier: previous.escalation, by: untrusted ? "the gate: its earlier record was edited by someone else" : "an earlier command", via: "ledger" }] : [], base2 = {
     governed: !1,
     tier: "none",
     state: "ignored",
@@ -37779,7 +37877,9 @@ function decideOnce(load, facts, now2) {
     ...keepAttention(previous),
     ...clicks.length ? { clicks } : {},
     // Chat messages sent so far are the shell's business (notify.ts); the decision only keeps them.
-    ...previous.notified ? { notified: previous.notified } : {}
+    ...previous.notified ? { notified: previous.notified } : {},
+    // What the gate noticed about its status comment stays said (the plan renews `comment`).
+    ...previous.notices?.length ? { notices: previous.notices } : {}
   }, approvers = policy ? approverStatus(approverGroups(policy, classification), approvalsOut, facts.authorizations) : [], outcome = stateOf({ facts, policy, load, classification, tier, approvals: approvalsOut, generalApprovals: approvalsOut.filter(general), vetoes: active.map((v) => v.record), nowMs, approvers }), attention = policy ? attentionFor(policy, facts, { tier, state: outcome.state, vetoes: active.map((v) => v.record), approvals: approvalsOut }, approvers, nowMs) : void 0, reminderAt = nextReminder(attention, ledger, facts.headSha, nowMs);
   return reminderAt && (!outcome.wakeAt || reminderAt < outcome.wakeAt) && (outcome.wakeAt = reminderAt), {
     ...base2,
@@ -37982,8 +38082,8 @@ function vetoHistory(decision) {
   return out.map(({ login: _l, id, ...v }) => active.has(id) ? { ...v, withdrawnAt: null } : v).sort((a, b) => a.at.localeCompare(b.at));
 }
 function decisionMarker(record) {
-  let fitted = record, encoded = Buffer.from(JSON.stringify(fitted), "utf8").toString("base64");
-  return encoded.length > MAX_CHARS && (fitted = { ...record, vetoes: record.vetoes.map((v) => ({ ...v, reason: null })) }, encoded = Buffer.from(JSON.stringify(fitted), "utf8").toString("base64")), `<!-- hitl-gate:decision v1 ${encoded} -->`;
+  let fitted2 = record, encoded = Buffer.from(JSON.stringify(fitted2), "utf8").toString("base64");
+  return encoded.length > MAX_CHARS && (fitted2 = { ...record, vetoes: record.vetoes.map((v) => ({ ...v, reason: null })) }, encoded = Buffer.from(JSON.stringify(fitted2), "utf8").toString("base64")), `<!-- hitl-gate:decision v1 ${encoded} -->`;
 }
 
 // src/core/merge-method.ts
@@ -38211,10 +38311,25 @@ function headline(decision, facts, nowMs, relative, options) {
     `**${observing ? "Enforced, next would be" : "Next"}:** ${nextStep(decision, facts, nowMs, relative)}${options.checkRunActions && !observing ? buttonsHint(decision) : ""}`,
     "",
     ...githubNeedsLines(options.githubNeeds),
+    ...noticeLines(decision, nowMs),
     `**Who may act:** ${whoMayAct(decision, options.reviewers)}. Comment one command per line: ${COMMANDS_HELP}.`,
     "",
     `${approvalsLine(decision, nowMs)} · ${vetoesLine(decision, nowMs)}`
   ];
+}
+function noticeLines(decision, nowMs) {
+  let notices = decision.ledger.notices ?? [];
+  return notices.length === 0 ? [] : ["**Noticed:**", ...notices.slice(-3).map((n2) => {
+    let who = n2.by ? ` by ${person(n2.by)}` : "", when = formatUtc(parseTime(n2.happenedAt ?? n2.at) ?? nowMs, nowMs);
+    switch (n2.kind) {
+      case "comment-edited":
+        return `- ⚠️ This status comment was edited${who} (${when}). hitl-gate restored it: nothing it decides is read from a comment.`;
+      case "comment-deleted":
+        return `- ⚠️ hitl-gate's status comment was deleted (noticed ${when}; GitHub does not say by whom). This is a new copy: nothing it decides is read from a comment.`;
+      case "legacy-untrusted":
+        return `- ⚠️ The record an earlier version of hitl-gate kept in this comment was edited${who} (${when}), so it is not trusted: this PR is held as \`hard\` until it is approved.`;
+    }
+  }), ""];
 }
 function githubNeedsLines(needs) {
   if (!needs || needs.length === 0) return [];
@@ -38269,7 +38384,7 @@ function renderExplanation(decision, facts, now2, options = {}, budget = 4e4, re
 `);
 }
 function renderStatusComment(decision, facts, now2, options = {}) {
-  let marker = ledgerMarker(decision.ledger), body = renderExplanation(decision, facts, now2, options, COMMENT_LIMIT - marker.length - 2e3, !1);
+  let marker = STATUS_MARKER, body = renderExplanation(decision, facts, now2, options, COMMENT_LIMIT - marker.length - 2e3, !1);
   return `${fit(body, COMMENT_LIMIT - marker.length - 2)}
 
 ${marker}`;
@@ -38290,10 +38405,10 @@ function renderCheckRun(decision, facts, now2, options = {}) {
     return `| ${name.replace(/\|/g, "\\|")} | ${r.tier} | ${files.replace(/\|/g, "\\|")} |`;
   }), more = decision.classification.reasons.length - rows.length, table = ["| rule | tier | files |", "|---|---|---|", ...rows, ...more > 0 ? [`| and ${more} more | | |`] : []].join(`
 `), summary2 = fit([...headline(decision, facts, nowMs, !1, options), "", table].join(`
-`), CHECK_RUN_LIMIT), record = decisionRecord(decision, facts), marker = record ? `
+`), CHECK_RUN_LIMIT), record = decisionRecord(decision, facts), marker = record ? `${decisionMarker(record)}
 
-${decisionMarker(record)}` : "", text = fit(detailLines(decision, nowMs, CHECK_RUN_LIMIT - 100 - marker.length).join(`
-`), CHECK_RUN_LIMIT - marker.length) + marker;
+` : "", room = CHECK_RUN_LIMIT - marker.length - LEDGER_TARGET_CHARS - 100, text = marker + fit(detailLines(decision, nowMs, Math.max(1e3, room - 100)).join(`
+`), Math.max(1e3, room));
   return { title, summary: summary2, text };
 }
 function renderReply(verdicts, decision, facts, now2, options = {}, explanation2) {
@@ -38323,22 +38438,6 @@ function missingApprovers(groups) {
     ], list2 = who.length <= 1 ? who.join("") : `${who.slice(0, -1).join(", ")} or ${who[who.length - 1]}`;
     return `${g.rule ? `Rule **${escapeText(g.rule, 80)}**` : "The hard tier"} needs ${g.missing} more approval${g.missing === 1 ? "" : "s"} from ${list2}.`;
   });
-}
-
-// src/github/identity.ts
-var EXTERNAL_ID = { governed: "hitl-gate:governed", ignored: "hitl-gate:ignored" }, OUR_EXTERNAL_IDS = Object.values(EXTERNAL_ID);
-function isSharedIdentity(identity2) {
-  return identity2.login.toLowerCase() === "github-actions[bot]";
-}
-function appMatches(app, identity2) {
-  return app ? identity2.appId !== void 0 ? app.id === identity2.appId : !!app.slug && `${app.slug}[bot]`.toLowerCase() === identity2.login.toLowerCase() : !1;
-}
-function isOwnCheckRun(run2, identity2) {
-  return appMatches(run2.app, identity2) ? !isSharedIdentity(identity2) || !!run2.external_id && OUR_EXTERNAL_IDS.includes(run2.external_id) : !1;
-}
-function isOwnComment(comment, identity2) {
-  let viaApp = comment.performed_via_github_app?.id, login = comment.user?.login, byApp = identity2.appId !== void 0 && viaApp !== void 0 && viaApp === identity2.appId, byLogin = !!login && identity2.login.endsWith("[bot]") && comment.user?.type === "Bot" && login.toLowerCase() === identity2.login.toLowerCase();
-  return !byApp && !byLogin ? !1 : !isSharedIdentity(identity2) || readLedger(comment.body ?? "") !== void 0;
 }
 
 // src/core/notify.ts
@@ -38433,12 +38532,16 @@ function checkStatus(decision) {
       return { status: "completed", conclusion: "failure" };
   }
 }
-function checkRunEffect(decision, facts, view, now2, options) {
-  let { title, summary: summary2, text } = renderCheckRun(decision, facts, now2, options), status = checkStatus(decision), current = view.checkRun;
-  if (current && current.status === status.status && (current.conclusion ?? null) === (status.conclusion ?? null) && current.title === title && current.summary === summary2)
+function checkRunEffect(decision, facts, view, now2, options, record) {
+  let { title, summary: summary2, text } = renderCheckRun(decision, facts, now2, options), status = checkStatus(decision), current = view.checkRun, marker = record ? recordMarker(recordLedger(record, view.statusComment?.id), facts.number) : void 0;
+  if (current && current.status === status.status && (current.conclusion ?? null) === (status.conclusion ?? null) && current.title === title && current.summary === summary2 && (record === void 0 || record.comment?.id !== void 0 && current.record === marker))
     return;
   let actions = options.checkRunActions ? { actions: checkRunActions(decision).map((a) => ({ ...a })) } : {};
-  return { kind: "check-run", ...current ? { id: current.id } : {}, headSha: facts.headSha, ...status, title, summary: summary2, ...text ? { text } : {}, ...actions };
+  return { kind: "check-run", ...current ? { id: current.id } : {}, headSha: facts.headSha, ...status, title, summary: summary2, ...text ? { text } : {}, ...actions, ...record ? { record } : {} };
+}
+function recordLedger(record, commentId) {
+  let { comment: _c, ...ledger } = record.ledger, id = record.comment?.id ?? commentId;
+  return id !== void 0 && record.comment ? { ...ledger, comment: { id, sha256: record.comment.sha256 } } : ledger;
 }
 function bySource(verdicts) {
   let groups = /* @__PURE__ */ new Map();
@@ -38475,14 +38578,21 @@ function answers(decision, facts, now2, options) {
 function plan(decision, facts, view, now2, options) {
   if (options.mode === "check") return [];
   if (facts.state !== "open" || facts.merged) return [];
-  let effects = [], merging = mergeAssessment(decision, facts, view, options.merge), rendering = merging.needs.length > 0 ? { ...options, githubNeeds: merging.needs.map((n2) => describeNeed(n2, facts.baseRef)) } : options, checkRun = checkRunEffect(decision, facts, view, now2, rendering);
-  if (checkRun && effects.push(checkRun), decision.governed) {
+  let effects = [], merging = mergeAssessment(decision, facts, view, options.merge), rendering = merging.needs.length > 0 ? { ...options, githubNeeds: merging.needs.map((n2) => describeNeed(n2, facts.baseRef)) } : options;
+  if (decision.governed) {
     let { effects: replies, answered } = answers(decision, facts, now2, rendering);
     effects.push(...replies);
-    let attention = acts(decision) ? planAttention(decision, facts, now2) : { ledger: {}, effects: [] }, refusal = merging.needs.some((n2) => n2.kind === "refused") ? view.base?.refusal : void 0, ledger = { ...decision.ledger, ...attention.ledger, answered: [...decision.ledger.answered, ...answered], ...refusal ? { mergeRefusal: refusal } : {} }, body = renderStatusComment({ ...decision, ledger }, facts, now2, rendering);
-    view.statusComment ? view.statusComment.body !== body && effects.push({ kind: "status-comment", id: view.statusComment.id, body }) : effects.push({ kind: "status-comment", body }), effects.push(...attention.effects);
+    let attention = acts(decision) ? planAttention(decision, facts, now2) : { ledger: {}, effects: [] }, refusal = merging.needs.some((n2) => n2.kind === "refused") ? view.base?.refusal : void 0, ledger = { ...decision.ledger, ...attention.ledger, answered: [...decision.ledger.answered, ...answered], ...refusal ? { mergeRefusal: refusal } : {} }, body = renderStatusComment({ ...decision, ledger }, facts, now2, rendering), commentId = view.statusComment?.id;
+    view.statusComment ? view.statusComment.body !== body && effects.push({ kind: "status-comment", id: view.statusComment.id, body }) : effects.push({ kind: "status-comment", body });
+    let record = { ledger, comment: { ...commentId !== void 0 ? { id: commentId } : {}, sha256: bodyDigest(body) } }, checkRun = checkRunEffect(decision, facts, view, now2, rendering, record);
+    checkRun && effects.push(checkRun), effects.push(...attention.effects);
+  } else {
+    let checkRun = checkRunEffect(decision, facts, view, now2, rendering);
+    checkRun && effects.push(checkRun);
   }
-  return decision.wakeAt && effects.push({ kind: "wake", at: decision.wakeAt }), acts(decision) && (merging.way.kind === "merge" ? effects.push({ kind: "merge", sha: facts.headSha, method: merging.way.method }) : merging.way.kind === "update-branch" && effects.push({ kind: "update-branch", expectedHeadSha: facts.headSha })), effects;
+  if (decision.wakeAt && effects.push({ kind: "wake", at: decision.wakeAt }), !acts(decision)) return effects;
+  let queue = options.queue;
+  return merging.way.kind === "merge" ? queue?.required ? queue.step.kind === "enqueue" && queue.pullRequestId && effects.push({ kind: "enqueue", pullRequestId: queue.pullRequestId, expectedHeadOid: queue.step.expectedHeadOid }) : effects.push({ kind: "merge", sha: facts.headSha, method: merging.way.method }) : merging.way.kind === "update-branch" && effects.push({ kind: "update-branch", expectedHeadSha: facts.headSha }), queue?.step.kind === "dequeue" && queue.pullRequestId && effects.unshift({ kind: "dequeue", pullRequestId: queue.pullRequestId, reason: queue.step.reason }), effects;
 }
 
 // src/core/policy/schema.ts
@@ -38728,10 +38838,10 @@ var DURATION_PATTERN = "^[1-9][0-9]{0,5}[smhd]$", TIER_NAMES = ["fyi", "soft", "
 };
 
 // src/core/policy/load.ts
-import { createHash } from "node:crypto";
+import { createHash as createHash2 } from "node:crypto";
 var CACHE_SIZE = 256, cache = /* @__PURE__ */ new Map();
 function policyHash(text) {
-  return createHash("sha256").update(text).digest("hex");
+  return createHash2("sha256").update(text).digest("hex");
 }
 function loadPolicy(source) {
   switch (source.kind) {
@@ -38809,13 +38919,23 @@ async function request2(session, call) {
 
 // src/github/find-gate-check.ts
 var CHECK_NAME = "hitl";
-var toView = (r) => ({
-  id: r.id,
-  status: r.status,
-  conclusion: r.conclusion,
-  title: r.output?.title ?? null,
-  summary: r.output?.summary ?? null
-}), newestFirst = (a, b) => (b.started_at ?? "").localeCompare(a.started_at ?? "") || b.id - a.id;
+var toView = (r) => {
+  let record = recordMarkerIn(r.output?.text);
+  return {
+    id: r.id,
+    status: r.status,
+    conclusion: r.conclusion,
+    title: r.output?.title ?? null,
+    summary: r.output?.summary ?? null,
+    ...record ? { record } : {}
+  };
+};
+function recordOfRuns(runs2, number) {
+  let record;
+  for (let r of runs2) record = mergeRecords(record, readRecord(r.output?.text, number));
+  return record;
+}
+var newestFirst = (a, b) => (b.started_at ?? "").localeCompare(a.started_at ?? "") || b.id - a.id;
 async function findGateCheckRun(session, repo, headSha, identity2) {
   return reading("the hitl check run", async () => {
     let { data } = await request2(
@@ -38829,8 +38949,9 @@ async function findGateCheckRun(session, repo, headSha, identity2) {
         per_page: 100,
         ...identity2.appId !== void 0 ? { app_id: identity2.appId } : {}
       })
-    ), own = data.check_runs.filter((r) => isOwnCheckRun(r, identity2)).sort(newestFirst), governedRuns = own.filter((r) => r.external_id !== EXTERNAL_ID.ignored), newest = governedRuns[0], first = governedRuns.filter((r) => r.started_at).at(-1);
+    ), own = data.check_runs.filter((r) => isOwnCheckRun(r, identity2)).sort(newestFirst), governedRuns = own.filter((r) => r.external_id !== EXTERNAL_ID.ignored), newest = governedRuns[0], first = governedRuns.filter((r) => r.started_at).at(-1), record = recordOfRuns(governedRuns, repo.number);
     return {
+      ...record ? { record } : {},
       ...newest ? { checkRun: toView(newest) } : {},
       ...first?.started_at ? { headSeenAt: first.started_at } : {},
       ...own[0] ? { anyRun: toView(own[0]) } : {},
@@ -38856,331 +38977,11 @@ async function findGateStatus(session, repo, headSha, identity2) {
   });
 }
 
-// src/github/request-reviews.ts
-function teamSlugs(ref, teams) {
-  let slugs = [], foreign = [];
-  for (let t of teams) {
-    let [org, slug] = t.split("/");
-    org && slug && org.toLowerCase() === ref.owner.toLowerCase() ? slugs.push(slug) : foreign.push(t);
-  }
-  return { slugs, foreign };
-}
-async function requestReviews(session, ref, wanted) {
-  let { slugs, foreign } = teamSlugs(ref, wanted.teams);
-  foreign.length && session.log.warn({ pr: ref, teams: foreign }, "review requests: teams of another organisation cannot be requested; skipped");
-  let ask = async (reviewers, teamReviewers) => {
-    try {
-      return await request2(session, (c) => c.rest.pulls.requestReviewers({
-        owner: ref.owner,
-        repo: ref.repo,
-        pull_number: ref.number,
-        reviewers,
-        team_reviewers: teamReviewers
-      })), !0;
-    } catch (error2) {
-      return session.log.warn({ pr: ref, reviewers, teams: teamReviewers, status: httpStatus(error2), error: describeError(error2) }, "review request refused; the decision is unaffected"), !1;
-    }
-  };
-  if (wanted.users.length + slugs.length === 0) return { users: [], teams: [] };
-  if (await ask(wanted.users, slugs)) return { users: wanted.users, teams: slugs };
-  let done = { users: [], teams: [] };
-  if (wanted.users.length + slugs.length === 1) return done;
-  for (let u of wanted.users) await ask([u], []) && done.users.push(u);
-  for (let t of slugs) await ask([], [t]) && done.teams.push(t);
-  return done;
-}
-async function applyAttention(session, ref, e) {
-  if (e.kind === "request-reviews") {
-    let done = await requestReviews(session, ref, e);
-    return (done.users.length || done.teams.length) && session.log.info({ pr: ref, users: done.users, teams: done.teams, reason: e.reason }, "review requested"), done.users.length + done.teams.length > 0;
-  }
-  try {
-    await request2(session, (c) => c.rest.issues.createComment({ owner: ref.owner, repo: ref.repo, issue_number: ref.number, body: e.body })), session.log.info({ pr: ref, step: e.step, steps: e.steps }, "reminder posted");
-  } catch (error2) {
-    return session.log.warn({ pr: ref, step: e.step, error: describeError(error2) }, "reminder could not be posted; the step stays recorded and is not repeated"), !1;
-  }
-  return e.requestReviewers && await requestReviews(session, ref, e.requestReviewers), !0;
-}
-
-// src/github/apply-effects.ts
-var MAX_TEXT = 65e3, clip = (s2) => s2.length <= MAX_TEXT ? s2 : `${s2.slice(0, MAX_TEXT)}
-
-… (truncated)`, clipDescription = (s2) => s2.length <= 140 ? s2 : `${s2.slice(0, 139)}…`, REEVALUATE_MS = 3e4;
-function isTransientRefusal(status, message) {
-  return status === 409 || /was modified/i.test(message);
-}
-function refusalMessage(error2) {
-  let data = error2.response?.data;
-  return typeof data?.message == "string" && data.message.trim() ? data.message.trim() : error2 instanceof Error ? error2.message : String(error2);
-}
-function statusState(e) {
-  return e.status !== "completed" ? "pending" : e.conclusion === "success" || e.conclusion === "neutral" ? "success" : "failure";
-}
-function isUnchangedStatus(e, current) {
-  if (e.kind !== "check-run" || !current) return !1;
-  let state = statusState(e), currentState = current.status !== "completed" ? "pending" : current.conclusion === "success" ? "success" : "failure";
-  return state === currentState && clipDescription(e.title) === current.title;
-}
-function mustReplace(e, current) {
-  return !current || current.id !== e.id || current.status !== "completed" ? !1 : e.status !== "completed" || (e.conclusion ?? "failure") !== current.conclusion;
-}
-async function applyCheckRun(session, ctx, e) {
-  let { owner, repo } = ctx.ref;
-  if (ctx.checkRunAs === "status") {
-    await request2(session, (c) => c.rest.repos.createCommitStatus({
-      owner,
-      repo,
-      sha: e.headSha,
-      context: CHECK_NAME,
-      state: statusState(e),
-      description: clipDescription(e.title)
-    }));
-    return;
-  }
-  let output = { title: e.title, summary: clip(e.summary), ...e.text !== void 0 ? { text: clip(e.text) } : {} }, conclusion = e.status === "completed" ? { conclusion: e.conclusion ?? "failure" } : {}, externalId = ctx.governed ? EXTERNAL_ID.governed : EXTERNAL_ID.ignored, actions = e.actions ? { actions: e.actions } : {};
-  if (e.id !== void 0 && !mustReplace(e, ctx.currentCheckRun)) {
-    let id = e.id;
-    return await request2(session, (c) => c.rest.checks.update({
-      owner,
-      repo,
-      check_run_id: id,
-      status: e.status,
-      ...conclusion,
-      output,
-      external_id: externalId,
-      ...actions
-    })), id;
-  }
-  let { data } = await request2(session, (c) => c.rest.checks.create({
-    owner,
-    repo,
-    name: CHECK_NAME,
-    head_sha: e.headSha,
-    status: e.status,
-    ...conclusion,
-    output,
-    external_id: externalId,
-    ...actions
-  }));
-  return typeof data?.id == "number" ? data.id : void 0;
-}
-async function applyOne(session, ctx, e, written) {
-  let { owner, repo, number } = ctx.ref;
-  switch (e.kind) {
-    case "check-run": {
-      let id = await applyCheckRun(session, ctx, e);
-      return id !== void 0 && (written.checkRunId = id), !0;
-    }
-    case "status-comment": {
-      let body = clip(e.body);
-      if (e.id !== void 0) {
-        let id = e.id;
-        await request2(session, (c) => c.rest.issues.updateComment({ owner, repo, comment_id: id, body })), written.statusCommentId = id;
-      } else {
-        let { data } = await request2(session, (c) => c.rest.issues.createComment({ owner, repo, issue_number: number, body }));
-        typeof data?.id == "number" && (written.statusCommentId = data.id);
-      }
-      return !0;
-    }
-    case "react":
-      return e.target.type !== "comment" ? !1 : (await request2(session, (c) => c.rest.reactions.createForIssueComment({ owner, repo, comment_id: e.target.id, content: e.content })), !0);
-    case "reply":
-      return await request2(session, (c) => c.rest.issues.createComment({ owner, repo, issue_number: number, body: clip(e.body) })), !0;
-  }
-}
-var soon = (session) => new Date(session.now.getTime() + REEVALUATE_MS).toISOString(), earliest = (a, b) => a !== void 0 && a < b ? a : b;
-async function applyEffects(session, ctx, effects) {
-  let result = { applied: [], merged: !1, written: {} };
-  for (let e of effects) {
-    if (e.kind === "wake") {
-      result.wakeAt = earliest(result.wakeAt, e.at), result.applied.push(e);
-      continue;
-    }
-    if (e.kind === "request-reviews" || e.kind === "reminder") {
-      await applyAttention(session, ctx.ref, e) && result.applied.push(e);
-      continue;
-    }
-    if (e.kind === "merge") {
-      try {
-        let { data } = await request2(session, (c) => c.rest.pulls.merge({
-          owner: ctx.ref.owner,
-          repo: ctx.ref.repo,
-          pull_number: ctx.ref.number,
-          sha: e.sha,
-          merge_method: e.method
-        }));
-        if (result.merged = data.merged === !0, !result.merged) throw Object.assign(new Error(data.message || "GitHub did not merge"), { status: 405 });
-        result.applied.push(e), session.log.info({ pr: ctx.ref, sha: e.sha, method: e.method }, "merged");
-      } catch (error2) {
-        let status = httpStatus(error2), message = refusalMessage(error2);
-        return (status === 405 || status === 409) && isTransientRefusal(status, message) ? (session.log.warn({ pr: ctx.ref, sha: e.sha, status, error: describeError(error2) }, "merge refused; re-evaluating"), result.wakeAt = earliest(result.wakeAt, soon(session))) : status === 405 ? (session.log.warn({ pr: ctx.ref, sha: e.sha, method: e.method, status, refusal: message }, "merge refused by GitHub; waiting for a change"), result.refusal = { sha: e.sha, message }) : (result.error = `merge failed: ${describeError(error2)}`, session.log.error({ pr: ctx.ref, sha: e.sha, status, error: describeError(error2) }, "merge failed")), result;
-      }
-      continue;
-    }
-    if (e.kind === "update-branch") {
-      try {
-        await request2(session, (c) => c.rest.pulls.updateBranch({
-          owner: ctx.ref.owner,
-          repo: ctx.ref.repo,
-          pull_number: ctx.ref.number,
-          expected_head_sha: e.expectedHeadSha
-        })), result.applied.push(e), session.log.info({ pr: ctx.ref, from: e.expectedHeadSha }, "branch update requested");
-      } catch (error2) {
-        let status = httpStatus(error2);
-        return status === 422 || status === 409 ? (session.log.warn({ pr: ctx.ref, sha: e.expectedHeadSha, status, error: refusalMessage(error2) }, "branch update refused; re-evaluating"), result.wakeAt = earliest(result.wakeAt, soon(session))) : (result.error = `update-branch failed: ${describeError(error2)}`, session.log.error({ pr: ctx.ref, status, error: describeError(error2) }, "branch update failed")), result;
-      }
-      continue;
-    }
-    try {
-      await applyOne(session, ctx, e, result.written) ? result.applied.push(e) : session.log.info({ pr: ctx.ref, effect: e.kind }, "effect has no GitHub counterpart; skipped");
-    } catch (error2) {
-      return result.error = `${e.kind} failed: ${describeError(error2)}`, session.log.error({ pr: ctx.ref, effect: e.kind, error: describeError(error2) }, "effect failed; stopping"), result;
-    }
-  }
-  return result;
-}
-
-// src/github/find-pull-request.ts
-var isRecord4 = (v) => typeof v == "object" && v !== null, str = (v) => typeof v == "string" ? v : void 0, num = (v) => typeof v == "number" && Number.isFinite(v) ? v : void 0;
-function readPullRequest(raw, source) {
-  if (!isRecord4(raw) || !isRecord4(raw.user) || !isRecord4(raw.head) || !isRecord4(raw.base)) return;
-  let number = num(raw.number), login = str(raw.user.login), headSha = str(raw.head.sha), headRef = str(raw.head.ref), baseRef = str(raw.base.ref), state = raw.state === "open" || raw.state === "closed" ? raw.state : void 0, additions = num(raw.additions), deletions = num(raw.deletions), changedFiles = num(raw.changed_files);
-  if (number === void 0 || !login || !headSha || !headRef || !baseRef || !state || additions === void 0 || deletions === void 0 || changedFiles === void 0) return;
-  let labels = Array.isArray(raw.labels) ? raw.labels.map((l2) => isRecord4(l2) ? str(l2.name) : str(l2)).filter((l2) => !!l2) : [];
-  return {
-    number,
-    title: str(raw.title) ?? "",
-    author: { login, type: str(raw.user.type) ?? "User" },
-    state,
-    merged: raw.merged === !0 || (str(raw.merged_at) ?? "") !== "",
-    draft: raw.draft === !0,
-    headSha,
-    headRef,
-    baseRef,
-    ...str(raw.base.sha) ? { baseSha: str(raw.base.sha) } : {},
-    ...num(raw.commits) !== void 0 ? { commitCount: num(raw.commits) } : {},
-    labels,
-    additions,
-    deletions,
-    changedFiles,
-    comments: num(raw.comments),
-    mergeable: typeof raw.mergeable == "boolean" ? raw.mergeable : null,
-    mergeableState: str(raw.mergeable_state) ?? "unknown",
-    source
-  };
-}
-async function fetchPullRequest(session, ref) {
-  return reading(`pull request #${ref.number}`, async () => {
-    let { data } = await request2(session, (c) => c.rest.pulls.get({ owner: ref.owner, repo: ref.repo, pull_number: ref.number })), pr = readPullRequest(data, "api");
-    if (!pr) throw new Error("GitHub returned a pull request without head, base or author");
-    return pr;
-  });
-}
-function sameRepository(raw, ref) {
-  let base2 = isRecord4(raw) && isRecord4(raw.base) ? raw.base : void 0, fullName = base2 && isRecord4(base2.repo) ? str(base2.repo.full_name) : void 0;
-  return fullName === void 0 || fullName.toLowerCase() === `${ref.owner}/${ref.repo}`.toLowerCase();
-}
-async function findPullRequest(session, ref, payload) {
-  if (payload !== void 0) {
-    let pr = readPullRequest(payload, "payload");
-    if (pr && pr.number === ref.number && sameRepository(payload, ref)) return pr;
-    session.log.warn({ pr: ref }, "pull_request payload unusable; fetching the pull request");
-  }
-  return fetchPullRequest(session, ref);
-}
-
-// src/github/find-status-comment.ts
-function findStatusComment(comments, identity2) {
-  let ours = comments.filter((c) => isOwnComment(c, identity2) && hasLedgerMarker(c.body ?? "")).sort((a, b) => a.createdAt.localeCompare(b.createdAt) || a.id - b.id)[0];
-  if (!ours) return;
-  let ledger = readLedger(ours.body);
-  return { id: ours.id, body: ours.body, ...ledger ? { ledger } : {} };
-}
-
-// src/core/merge-group.ts
-var GROUP_REF = /^(?:refs\/heads\/)?gh-readonly-queue\/(.+)\/pr-(\d+)-([0-9a-f]{40})$/;
-function parseMergeGroupRef(headRef) {
-  let m = GROUP_REF.exec(headRef);
-  if (!m) return;
-  let number = Number(m[2]);
-  if (!(!Number.isSafeInteger(number) || number <= 0))
-    return { base: m[1], number, headSha: m[3] };
-}
-function groupMembers(ref, headSha, entries) {
-  if (!ref) return { kind: "unknown", reason: "its head ref is not a merge queue branch (`gh-readonly-queue/<base>/pr-<number>-<sha>`)" };
-  let own = entries.find((e) => e.groupHeadSha === headSha);
-  return own ? own.number !== ref.number ? { kind: "unknown", reason: `its head ref names #${ref.number} but GitHub's queue entry for it is #${own.number}` } : { kind: "known", numbers: entries.filter((e) => e.position <= own.position).sort((a, b) => a.position - b.position).map((e) => e.number) } : { kind: "unknown", reason: `GitHub no longer lists a queue entry for its head ${headSha.slice(0, 7)} (the group was probably replaced)` };
-}
-function wouldMerge(decision) {
-  return decision ? decision.governed ? decision.state === "ready" : decision.state === "ignored" : !1;
-}
-function memberLine(m) {
-  if (m.error !== void 0) return `- #${m.number}: could not be decided: ${m.error}`;
-  let d = m.decision;
-  if (!d.governed) return `- #${m.number}: not governed by the policy`;
-  if (wouldMerge(d)) return `- #${m.number} (${d.tier}): ${d.title}`;
-  let why2 = d.blockers.length > 0 ? d.blockers.join("; ") : d.title;
-  return `- #${m.number} (${d.tier}): **not mergeable now**: ${why2}`;
-}
-function mergeGroupVerdict(members, verdicts) {
-  if (members.kind === "unknown")
-    return {
-      conclusion: "failure",
-      title: "Cannot tell which pull requests this merge group adds",
-      summary: `hitl-gate could not determine the pull requests in this merge group: ${members.reason}. It passes only a group whose every pull request it has checked, so this group fails; the queue builds a new group.`
-    };
-  let blocked = verdicts.filter((v) => !wouldMerge(v.decision) || v.error !== void 0), missing = members.numbers.filter((n2) => !verdicts.some((v) => v.number === n2)), lines = verdicts.map(memberLine).join(`
-`);
-  if (blocked.length === 0 && missing.length === 0 && verdicts.length > 0)
-    return { conclusion: "success", title: `The policy lets ${verdicts.map((v) => `#${v.number}`).join(", ")} merge`, summary: `Every pull request this merge group adds may merge now:
-
-${lines}
-` };
-  let observed = blocked.filter((v) => v.error === void 0 && v.decision?.mode === "observe");
-  if (observed.length === blocked.length && missing.length === 0 && verdicts.length > 0) {
-    let first2 = observed[0], title2 = `Observe mode: #${first2.number} would not merge now: ${first2.decision?.title ?? ""}`;
-    return { conclusion: "neutral", title: title2.length > 200 ? `${title2.slice(0, 199)}…` : title2, summary: `The policy only observes ${observed.map((v) => `#${v.number}`).join(", ")} (\`mode: observe\`), so this group is not held up; enforced, the gate would not let it merge now:
-
-${lines}
-` };
-  }
-  let names = [...blocked.map((v) => `#${v.number}`), ...missing.map((n2) => `#${n2}`)], first = blocked[0], title = first?.decision && first.error === void 0 ? `#${first.number} may not merge: ${first.decision.title}` : `${names.join(", ")} ${names.length === 1 ? "was" : "were"} not checked`;
-  return {
-    conclusion: "failure",
-    title: title.length > 200 ? `${title.slice(0, 199)}…` : title,
-    summary: `This merge group adds ${names.length === 1 ? "a pull request" : "pull requests"} the policy does not let merge now (${names.join(", ")}), so it must not merge. A person who queued it by hand must get it through the gate first (see the PR's \`hitl\` check).
-
-${lines}${missing.length ? `
-- ${missing.map((n2) => `#${n2}`).join(", ")}: not decided` : ""}
-`
-  };
-}
-function undoneEnqueue(history, head, gate2) {
-  let own = (e) => (e.actor ?? "").toLowerCase() === gate2.toLowerCase(), sorted = [...history].sort((a, b) => a.at.localeCompare(b.at)), queuedByGate = !1, undone;
-  for (let e of sorted)
-    e.kind === "added" ? queuedByGate = own(e) : queuedByGate && e.headSha === head && !own(e) && (undone = e);
-  return undone;
-}
-function queueStep(decision, state, merge2, undone) {
-  if (!state.required) return { kind: "none" };
-  if (merge2 && !state.queued && undone) {
-    let by = undone.actor ? ` by ${undone.actor}` : "", why2 = undone.reason ? ` (${undone.reason.toLowerCase().replace(/_/g, " ")})` : "";
-    return { kind: "hold", reason: `This head was taken out of the merge queue${by}${why2}; hitl-gate does not queue it again. Queue it by hand, or push a new commit.` };
-  }
-  return merge2 ? state.queued ? { kind: "none" } : { kind: "enqueue", expectedHeadOid: merge2.sha } : state.queued && decision.governed && decision.state !== "ready" ? { kind: "dequeue", reason: decision.blockers[0] ?? decision.title } : { kind: "none" };
-}
-function withQueueNote(decision) {
-  return { ...decision, title: `${decision.title}, through the merge queue` };
-}
-function withDequeueNote(decision, step) {
-  return step.kind === "hold" ? { ...decision, blockers: [...decision.blockers, step.reason] } : step.kind !== "dequeue" ? decision : { ...decision, blockers: [...decision.blockers, "Removed from the merge queue by hitl-gate: the policy does not let this head merge now."] };
-}
-
 // src/github/merge-queue.ts
-var isRecord5 = (v) => typeof v == "object" && v !== null, str2 = (v) => typeof v == "string" && v.length > 0 ? v : void 0;
+var isRecord4 = (v) => typeof v == "object" && v !== null, str = (v) => typeof v == "string" && v.length > 0 ? v : void 0;
 function describeGraphqlError(error2) {
-  if (isRecord5(error2) && Array.isArray(error2.errors)) {
-    let messages = error2.errors.map((e) => isRecord5(e) && typeof e.message == "string" ? e.message : "").filter(Boolean);
+  if (isRecord4(error2) && Array.isArray(error2.errors)) {
+    let messages = error2.errors.map((e) => isRecord4(e) && typeof e.message == "string" ? e.message : "").filter(Boolean);
     if (messages.length > 0) return `GitHub refused: ${messages.join("; ")}`;
   }
   return describeError(error2);
@@ -39200,21 +39001,21 @@ var PULL_REQUEST_QUEUE = `query hitlPullRequestQueue($owner: String!, $repo: Str
   }
 }`;
 function readHistory(items) {
-  let nodes = isRecord5(items) && Array.isArray(items.nodes) ? items.nodes : [], out = [];
+  let nodes = isRecord4(items) && Array.isArray(items.nodes) ? items.nodes : [], out = [];
   for (let n2 of nodes) {
-    if (!isRecord5(n2) || !str2(n2.createdAt)) continue;
+    if (!isRecord4(n2) || !str(n2.createdAt)) continue;
     let kind = n2.__typename === "AddedToMergeQueueEvent" ? "added" : n2.__typename === "RemovedFromMergeQueueEvent" ? "removed" : void 0;
     if (!kind) continue;
-    let actor = isRecord5(n2.actor) ? str2(n2.actor.login) : void 0, headSha = isRecord5(n2.beforeCommit) ? str2(n2.beforeCommit.oid) : void 0, reason = str2(n2.reason);
+    let actor = isRecord4(n2.actor) ? str(n2.actor.login) : void 0, headSha = isRecord4(n2.beforeCommit) ? str(n2.beforeCommit.oid) : void 0, reason = str(n2.reason);
     out.push({ kind, at: n2.createdAt, ...actor ? { actor } : {}, ...headSha ? { headSha } : {}, ...reason ? { reason } : {} });
   }
   return out;
 }
 async function readPullRequestQueue(session, ref) {
-  let data = await request2(session, (c) => c.graphql(PULL_REQUEST_QUEUE, { owner: ref.owner, repo: ref.repo, number: ref.number })), pr = isRecord5(data) && isRecord5(data.repository) ? data.repository.pullRequest : void 0;
-  if (!isRecord5(pr) || !str2(pr.id) || !str2(pr.headRefOid) || typeof pr.isInMergeQueue != "boolean")
+  let data = await request2(session, (c) => c.graphql(PULL_REQUEST_QUEUE, { owner: ref.owner, repo: ref.repo, number: ref.number })), pr = isRecord4(data) && isRecord4(data.repository) ? data.repository.pullRequest : void 0;
+  if (!isRecord4(pr) || !str(pr.id) || !str(pr.headRefOid) || typeof pr.isInMergeQueue != "boolean")
     throw new Error(`GitHub did not say whether #${ref.number} is in the merge queue`);
-  return { id: pr.id, headSha: pr.headRefOid, queued: pr.isInMergeQueue || isRecord5(pr.mergeQueueEntry), history: readHistory(pr.timelineItems) };
+  return { id: pr.id, headSha: pr.headRefOid, queued: pr.isInMergeQueue || isRecord4(pr.mergeQueueEntry), history: readHistory(pr.timelineItems) };
 }
 var ENQUEUE = `mutation hitlEnqueue($id: ID!, $head: GitObjectID!) {
   enqueuePullRequest(input: { pullRequestId: $id, expectedHeadOid: $head }) { mergeQueueEntry { id position state } }
@@ -39222,8 +39023,8 @@ var ENQUEUE = `mutation hitlEnqueue($id: ID!, $head: GitObjectID!) {
   dequeuePullRequest(input: { id: $id }) { mergeQueueEntry { id } }
 }`;
 async function enqueuePullRequest(session, pullRequestId, expectedHeadOid) {
-  let data = await request2(session, (c) => c.graphql(ENQUEUE, { id: pullRequestId, head: expectedHeadOid })), entry = isRecord5(data) && isRecord5(data.enqueuePullRequest) ? data.enqueuePullRequest.mergeQueueEntry : void 0;
-  if (!isRecord5(entry)) throw new Error("GitHub did not return a merge queue entry");
+  let data = await request2(session, (c) => c.graphql(ENQUEUE, { id: pullRequestId, head: expectedHeadOid })), entry = isRecord4(data) && isRecord4(data.enqueuePullRequest) ? data.enqueuePullRequest.mergeQueueEntry : void 0;
+  if (!isRecord4(entry)) throw new Error("GitHub did not return a merge queue entry");
   return typeof entry.position == "number" ? { position: entry.position } : {};
 }
 async function dequeuePullRequest(session, pullRequestId) {
@@ -39237,27 +39038,27 @@ var QUEUE_ENTRIES = `query hitlMergeQueue($owner: String!, $repo: String!, $bran
   }
 }`;
 async function listMergeQueue(session, repo, branch) {
-  let data = await request2(session, (c) => c.graphql(QUEUE_ENTRIES, { owner: repo.owner, repo: repo.repo, branch })), queue = isRecord5(data) && isRecord5(data.repository) ? data.repository.mergeQueue : void 0;
-  if (!isRecord5(queue)) throw new Error(`GitHub lists no merge queue for ${branch}`);
-  let entries = isRecord5(queue.entries) ? queue.entries : void 0, nodes = entries && Array.isArray(entries.nodes) ? entries.nodes : void 0;
+  let data = await request2(session, (c) => c.graphql(QUEUE_ENTRIES, { owner: repo.owner, repo: repo.repo, branch })), queue = isRecord4(data) && isRecord4(data.repository) ? data.repository.mergeQueue : void 0;
+  if (!isRecord4(queue)) throw new Error(`GitHub lists no merge queue for ${branch}`);
+  let entries = isRecord4(queue.entries) ? queue.entries : void 0, nodes = entries && Array.isArray(entries.nodes) ? entries.nodes : void 0;
   if (!entries || !nodes) throw new Error(`GitHub did not list the merge queue of ${branch}`);
   if (typeof entries.totalCount == "number" && entries.totalCount > nodes.length) throw new Error(`the merge queue of ${branch} holds more than ${nodes.length} entries`);
   let out = [];
   for (let n2 of nodes) {
-    if (!isRecord5(n2) || typeof n2.position != "number" || !isRecord5(n2.pullRequest) || typeof n2.pullRequest.number != "number" || !str2(n2.pullRequest.headRefOid))
+    if (!isRecord4(n2) || typeof n2.position != "number" || !isRecord4(n2.pullRequest) || typeof n2.pullRequest.number != "number" || !str(n2.pullRequest.headRefOid))
       throw new Error(`GitHub listed a merge queue entry of ${branch} without its pull request`);
     out.push({
       number: n2.pullRequest.number,
       position: n2.position,
       prHeadSha: n2.pullRequest.headRefOid,
-      groupHeadSha: isRecord5(n2.headCommit) ? str2(n2.headCommit.oid) ?? null : null
+      groupHeadSha: isRecord4(n2.headCommit) ? str(n2.headCommit.oid) ?? null : null
     });
   }
   return out.sort((a, b) => a.position - b.position);
 }
 
 // src/core/branch-rules.ts
-var METHODS = ["merge", "squash", "rebase"], isMethod = (v) => typeof v == "string" && METHODS.includes(v), isRecord6 = (v) => typeof v == "object" && v !== null;
+var METHODS = ["merge", "squash", "rebase"], isMethod = (v) => typeof v == "string" && METHODS.includes(v), isRecord5 = (v) => typeof v == "object" && v !== null;
 function rulesetOf(rule, rulesets) {
   let id = rule.ruleset_id ?? 0, info2 = rulesets.get(id);
   return {
@@ -39270,8 +39071,8 @@ function rulesetOf(rule, rulesets) {
 function summarizeBranchRules(raw, rulesets = /* @__PURE__ */ new Map()) {
   let out = { requiredChecks: [], other: [] };
   for (let rule of raw) {
-    if (!isRecord6(rule) || typeof rule.type != "string") continue;
-    let p = isRecord6(rule.parameters) ? rule.parameters : {}, ruleset = rulesetOf(rule, rulesets);
+    if (!isRecord5(rule) || typeof rule.type != "string") continue;
+    let p = isRecord5(rule.parameters) ? rule.parameters : {}, ruleset = rulesetOf(rule, rulesets);
     switch (rule.type) {
       case "pull_request": {
         let count = typeof p.required_approving_review_count == "number" ? p.required_approving_review_count : 0;
@@ -39291,7 +39092,7 @@ function summarizeBranchRules(raw, rulesets = /* @__PURE__ */ new Map()) {
       case "required_status_checks": {
         let checks = Array.isArray(p.required_status_checks) ? p.required_status_checks : [];
         for (let c of checks)
-          !isRecord6(c) || typeof c.context != "string" || out.requiredChecks.push({ context: c.context, ...typeof c.integration_id == "number" ? { integrationId: c.integration_id } : {}, ruleset });
+          !isRecord5(c) || typeof c.context != "string" || out.requiredChecks.push({ context: c.context, ...typeof c.integration_id == "number" ? { integrationId: c.integration_id } : {}, ruleset });
         p.strict_required_status_checks_policy === !0 && (out.upToDate ??= ruleset);
         break;
       }
@@ -39381,13 +39182,13 @@ async function readMergeSettings(session, repo) {
 }
 
 // src/github/follow-merge-queue.ts
-function mustLookAtQueue(decision, merge2, view, hint) {
-  return merge2 ? !0 : !decision.governed || decision.state === "ready" ? !1 : view.checkRun?.status === "completed" && view.checkRun.conclusion === "success" || hint;
+function mustLookAtQueue(decision, merging, view, hint) {
+  return merging ? !0 : !decision.governed || decision.state === "ready" ? !1 : view.checkRun?.status === "completed" && view.checkRun.conclusion === "success" || hint;
 }
-async function lookAtQueue(session, ref, baseRef, decision, merge2, gate2, readRules = readBranchRules, known) {
-  if (!(known ?? await readRules(session, { owner: ref.owner, repo: ref.repo }, baseRef)).mergeQueue) return { required: !1, step: { kind: "none" } };
-  let pr = await readPullRequestQueue(session, ref), decided = merge2 && pr.headSha === merge2.sha ? merge2 : void 0;
-  return { required: !0, step: queueStep(decision, { required: !0, queued: pr.queued }, decided, decided ? undoneEnqueue(pr.history, decided.sha, gate2) : void 0), pullRequestId: pr.id, ...merge2 && !decided ? { headMoved: !0 } : {} };
+async function readQueueFacts(session, ref, baseRef, readRules = readBranchRules, known) {
+  if (!(known ?? await readRules(session, { owner: ref.owner, repo: ref.repo }, baseRef)).mergeQueue) return { required: !1, queued: !1, headSha: "", pullRequestId: "", history: [] };
+  let pr = await readPullRequestQueue(session, ref);
+  return { required: !0, queued: pr.queued, headSha: pr.headSha, pullRequestId: pr.id, history: pr.history };
 }
 async function applyQueueStep(session, ref, look) {
   let { step, pullRequestId } = look;
@@ -39402,18 +39203,427 @@ async function applyQueueStep(session, ref, look) {
     return step.kind === "enqueue" && /head (branch|sha|oid)|modified|expected/i.test(message) ? (session.log.warn({ pr: ref, sha: step.expectedHeadOid, error: message }, "enqueue refused, the head moved; re-evaluating"), { retrySoon: !0 }) : step.kind === "enqueue" ? (session.log.error({ pr: ref, sha: step.expectedHeadOid, error: message }, "enqueue refused"), { error: `enqueue failed: ${message}` }) : /not in the merge queue/i.test(message) ? (session.log.info({ pr: ref }, "already out of the merge queue"), {}) : (session.log.error({ pr: ref, error: describeError(error2) }, "could not remove the pull request from the merge queue"), { error: `dequeue failed: ${message}` });
   }
 }
-async function followMergeQueue(session, ref, baseRef, decision, effects, view, hint, replan, gate2) {
-  let merge2 = effects.find((e) => e.kind === "merge");
-  if (!mustLookAtQueue(decision, merge2, view, hint)) return { decision, effects, result: {} };
-  let look;
-  try {
-    look = await lookAtQueue(session, ref, baseRef, decision, merge2, gate2, readBranchRules, view.base?.rules);
-  } catch (error2) {
-    if (merge2) throw error2;
-    return session.log.warn({ pr: ref, error: describeError(error2) }, "could not read the merge queue; nothing dequeued now"), { decision, effects, result: { retrySoon: !0 } };
+
+// src/github/request-reviews.ts
+function teamSlugs(ref, teams) {
+  let slugs = [], foreign = [];
+  for (let t of teams) {
+    let [org, slug] = t.split("/");
+    org && slug && org.toLowerCase() === ref.owner.toLowerCase() ? slugs.push(slug) : foreign.push(t);
   }
-  let result = look.headMoved ? { retrySoon: !0 } : {};
-  return merge2 && look.required && !look.headMoved && (look.step.kind === "enqueue" || look.step.kind === "none") && (decision = withQueueNote(decision), effects = replan(decision)), look.step.kind === "hold" && (session.log.info({ pr: ref, reason: look.step.reason }, "not queued again"), decision = withDequeueNote(decision, look.step), effects = replan(decision)), look.step.kind === "dequeue" && (result = await applyQueueStep(session, ref, look), result.applied === "dequeued" && (decision = withDequeueNote(decision, look.step), effects = replan(decision))), look.required && (effects = effects.filter((e) => e.kind !== "merge")), { decision, effects, look, result };
+  return { slugs, foreign };
+}
+async function requestReviews(session, ref, wanted) {
+  let { slugs, foreign } = teamSlugs(ref, wanted.teams);
+  foreign.length && session.log.warn({ pr: ref, teams: foreign }, "review requests: teams of another organisation cannot be requested; skipped");
+  let ask = async (reviewers, teamReviewers) => {
+    try {
+      return await request2(session, (c) => c.rest.pulls.requestReviewers({
+        owner: ref.owner,
+        repo: ref.repo,
+        pull_number: ref.number,
+        reviewers,
+        team_reviewers: teamReviewers
+      })), !0;
+    } catch (error2) {
+      return session.log.warn({ pr: ref, reviewers, teams: teamReviewers, status: httpStatus(error2), error: describeError(error2) }, "review request refused; the decision is unaffected"), !1;
+    }
+  };
+  if (wanted.users.length + slugs.length === 0) return { users: [], teams: [] };
+  if (await ask(wanted.users, slugs)) return { users: wanted.users, teams: slugs };
+  let done = { users: [], teams: [] };
+  if (wanted.users.length + slugs.length === 1) return done;
+  for (let u of wanted.users) await ask([u], []) && done.users.push(u);
+  for (let t of slugs) await ask([], [t]) && done.teams.push(t);
+  return done;
+}
+async function applyAttention(session, ref, e) {
+  if (e.kind === "request-reviews") {
+    let done = await requestReviews(session, ref, e);
+    return (done.users.length || done.teams.length) && session.log.info({ pr: ref, users: done.users, teams: done.teams, reason: e.reason }, "review requested"), done.users.length + done.teams.length > 0;
+  }
+  try {
+    await request2(session, (c) => c.rest.issues.createComment({ owner: ref.owner, repo: ref.repo, issue_number: ref.number, body: e.body })), session.log.info({ pr: ref, step: e.step, steps: e.steps }, "reminder posted");
+  } catch (error2) {
+    return session.log.warn({ pr: ref, step: e.step, error: describeError(error2) }, "reminder could not be posted; the step stays recorded and is not repeated"), !1;
+  }
+  return e.requestReviewers && await requestReviews(session, ref, e.requestReviewers), !0;
+}
+
+// src/github/apply-effects.ts
+var MAX_TEXT = 65e3, clip = (s2) => s2.length <= MAX_TEXT ? s2 : `${s2.slice(0, MAX_TEXT)}
+
+… (truncated)`, clipDescription = (s2) => s2.length <= 140 ? s2 : `${s2.slice(0, 139)}…`, REEVALUATE_MS = 3e4;
+function isTransientRefusal(status, message) {
+  return status === 409 || /was modified/i.test(message);
+}
+function refusalMessage(error2) {
+  let data = error2.response?.data;
+  return typeof data?.message == "string" && data.message.trim() ? data.message.trim() : error2 instanceof Error ? error2.message : String(error2);
+}
+function statusState(e) {
+  return e.status !== "completed" ? "pending" : e.conclusion === "success" || e.conclusion === "neutral" ? "success" : "failure";
+}
+function isUnchangedStatus(e, current) {
+  if (e.kind !== "check-run" || !current) return !1;
+  let state = statusState(e), currentState = current.status !== "completed" ? "pending" : current.conclusion === "success" ? "success" : "failure";
+  return state === currentState && clipDescription(e.title) === current.title;
+}
+function mustReplace(e, current) {
+  return !current || current.id !== e.id || current.status !== "completed" ? !1 : e.status !== "completed" || (e.conclusion ?? "failure") !== current.conclusion;
+}
+async function textWithRecord(session, ctx, e, written, replacing) {
+  if (!e.record) return e.text;
+  let ledger = recordLedger(e.record, written.statusCommentId), current = ctx.currentCheckRun;
+  if (current !== void 0 && e.id === current.id) {
+    let { data } = await request2(session, (c) => c.rest.checks.get({ owner: ctx.ref.owner, repo: ctx.ref.repo, check_run_id: current.id }));
+    recordMarkerIn(data.output?.text) !== current.record && (ledger = mergeRecords(readRecord(data.output?.text, ctx.ref.number), ledger) ?? ledger, session.log.warn({ pr: ctx.ref, checkRun: current.id, replacing }, "the record changed since it was read: another writer; merged"));
+  }
+  return withRecord(e.text, ledger, ctx.ref.number);
+}
+async function applyCheckRun(session, ctx, e, written) {
+  let { owner, repo } = ctx.ref;
+  if (ctx.checkRunAs === "status") {
+    await request2(session, (c) => c.rest.repos.createCommitStatus({
+      owner,
+      repo,
+      sha: e.headSha,
+      context: CHECK_NAME,
+      state: statusState(e),
+      description: clipDescription(e.title)
+    }));
+    return;
+  }
+  let replacing = mustReplace(e, ctx.currentCheckRun), text = await textWithRecord(session, ctx, e, written, replacing), output = { title: e.title, summary: clip(e.summary), ...text !== void 0 ? { text: clip(text) } : {} }, conclusion = e.status === "completed" ? { conclusion: e.conclusion ?? "failure" } : {}, externalId = ctx.governed ? EXTERNAL_ID.governed : EXTERNAL_ID.ignored, actions = e.actions ? { actions: e.actions } : {};
+  if (e.id !== void 0 && !replacing) {
+    let id = e.id;
+    return await request2(session, (c) => c.rest.checks.update({
+      owner,
+      repo,
+      check_run_id: id,
+      status: e.status,
+      ...conclusion,
+      output,
+      external_id: externalId,
+      ...actions
+    })), id;
+  }
+  let { data } = await request2(session, (c) => c.rest.checks.create({
+    owner,
+    repo,
+    name: CHECK_NAME,
+    head_sha: e.headSha,
+    status: e.status,
+    ...conclusion,
+    output,
+    external_id: externalId,
+    ...actions
+  }));
+  return typeof data?.id == "number" ? data.id : void 0;
+}
+async function applyOne(session, ctx, e, written) {
+  let { owner, repo, number } = ctx.ref;
+  switch (e.kind) {
+    case "check-run": {
+      let id = await applyCheckRun(session, ctx, e, written);
+      return id !== void 0 && (written.checkRunId = id), !0;
+    }
+    case "status-comment": {
+      let body = clip(e.body);
+      if (e.id !== void 0) {
+        let id = e.id;
+        await request2(session, (c) => c.rest.issues.updateComment({ owner, repo, comment_id: id, body })), written.statusCommentId = id;
+      } else {
+        let { data } = await request2(session, (c) => c.rest.issues.createComment({ owner, repo, issue_number: number, body }));
+        typeof data?.id == "number" && (written.statusCommentId = data.id);
+      }
+      return !0;
+    }
+    case "react":
+      return e.target.type !== "comment" ? !1 : (await request2(session, (c) => c.rest.reactions.createForIssueComment({ owner, repo, comment_id: e.target.id, content: e.content })), !0);
+    case "reply":
+      return await request2(session, (c) => c.rest.issues.createComment({ owner, repo, issue_number: number, body: clip(e.body) })), !0;
+  }
+}
+var soon = (session) => new Date(session.now.getTime() + REEVALUATE_MS).toISOString(), earliest = (a, b) => a !== void 0 && a < b ? a : b;
+async function applyEffects(session, ctx, effects) {
+  let result = { applied: [], merged: !1, written: {} }, answerFailed;
+  for (let e of effects) {
+    if ((e.kind === "merge" || e.kind === "update-branch" || e.kind === "enqueue") && answerFailed !== void 0)
+      return session.log.warn({ pr: ctx.ref, effect: e.kind, error: answerFailed }, "an answer failed; not merging on this pass"), result.error = `${answerFailed}; ${e.kind} held back`, result.wakeAt = earliest(result.wakeAt, soon(session)), result;
+    if (e.kind === "wake") {
+      result.wakeAt = earliest(result.wakeAt, e.at), result.applied.push(e);
+      continue;
+    }
+    if (e.kind === "enqueue" || e.kind === "dequeue") {
+      let step = e.kind === "enqueue" ? { kind: "enqueue", expectedHeadOid: e.expectedHeadOid } : { kind: "dequeue", reason: e.reason }, queued = await applyQueueStep(session, ctx.ref, { required: !0, step, pullRequestId: e.pullRequestId });
+      if (queued.applied && (result.mergeQueue = queued.applied, result.applied.push(e)), queued.retrySoon && (result.wakeAt = earliest(result.wakeAt, soon(session))), queued.error !== void 0) {
+        if (e.kind === "enqueue")
+          return result.error = queued.error, result;
+        answerFailed = queued.error;
+      }
+      continue;
+    }
+    if (e.kind === "request-reviews" || e.kind === "reminder") {
+      await applyAttention(session, ctx.ref, e) && result.applied.push(e);
+      continue;
+    }
+    if (e.kind === "merge") {
+      try {
+        let { data } = await request2(session, (c) => c.rest.pulls.merge({
+          owner: ctx.ref.owner,
+          repo: ctx.ref.repo,
+          pull_number: ctx.ref.number,
+          sha: e.sha,
+          merge_method: e.method
+        }));
+        if (result.merged = data.merged === !0, !result.merged) throw Object.assign(new Error(data.message || "GitHub did not merge"), { status: 405 });
+        result.applied.push(e), session.log.info({ pr: ctx.ref, sha: e.sha, method: e.method }, "merged");
+      } catch (error2) {
+        let status = httpStatus(error2), message = refusalMessage(error2);
+        return (status === 405 || status === 409) && isTransientRefusal(status, message) ? (session.log.warn({ pr: ctx.ref, sha: e.sha, status, error: describeError(error2) }, "merge refused; re-evaluating"), result.wakeAt = earliest(result.wakeAt, soon(session))) : status === 405 ? (session.log.warn({ pr: ctx.ref, sha: e.sha, method: e.method, status, refusal: message }, "merge refused by GitHub; waiting for a change"), result.refusal = { sha: e.sha, message }) : (result.error = `merge failed: ${describeError(error2)}`, session.log.error({ pr: ctx.ref, sha: e.sha, status, error: describeError(error2) }, "merge failed")), result;
+      }
+      continue;
+    }
+    if (e.kind === "update-branch") {
+      try {
+        await request2(session, (c) => c.rest.pulls.updateBranch({
+          owner: ctx.ref.owner,
+          repo: ctx.ref.repo,
+          pull_number: ctx.ref.number,
+          expected_head_sha: e.expectedHeadSha
+        })), result.applied.push(e), session.log.info({ pr: ctx.ref, from: e.expectedHeadSha }, "branch update requested");
+      } catch (error2) {
+        let status = httpStatus(error2);
+        return status === 422 || status === 409 ? (session.log.warn({ pr: ctx.ref, sha: e.expectedHeadSha, status, error: refusalMessage(error2) }, "branch update refused; re-evaluating"), result.wakeAt = earliest(result.wakeAt, soon(session))) : (result.error = `update-branch failed: ${describeError(error2)}`, session.log.error({ pr: ctx.ref, status, error: describeError(error2) }, "branch update failed")), result;
+      }
+      continue;
+    }
+    try {
+      await applyOne(session, ctx, e, result.written) ? result.applied.push(e) : session.log.info({ pr: ctx.ref, effect: e.kind }, "effect has no GitHub counterpart; skipped");
+    } catch (error2) {
+      if (e.kind === "react" || e.kind === "reply") {
+        answerFailed = `${e.kind} failed: ${describeError(error2)}`, session.log.warn({ pr: ctx.ref, effect: e.kind, error: describeError(error2) }, "answer failed; writing the record and the verdict all the same");
+        continue;
+      }
+      return result.error = `${e.kind} failed: ${describeError(error2)}`, session.log.error({ pr: ctx.ref, effect: e.kind, error: describeError(error2) }, "effect failed; stopping"), result;
+    }
+  }
+  return answerFailed !== void 0 && result.error === void 0 && (result.error = answerFailed), result;
+}
+
+// src/github/find-pull-request.ts
+var isRecord6 = (v) => typeof v == "object" && v !== null, str2 = (v) => typeof v == "string" ? v : void 0, num = (v) => typeof v == "number" && Number.isFinite(v) ? v : void 0;
+function readPullRequest(raw, source) {
+  if (!isRecord6(raw) || !isRecord6(raw.user) || !isRecord6(raw.head) || !isRecord6(raw.base)) return;
+  let number = num(raw.number), login = str2(raw.user.login), headSha = str2(raw.head.sha), headRef = str2(raw.head.ref), baseRef = str2(raw.base.ref), state = raw.state === "open" || raw.state === "closed" ? raw.state : void 0, additions = num(raw.additions), deletions = num(raw.deletions), changedFiles = num(raw.changed_files);
+  if (number === void 0 || !login || !headSha || !headRef || !baseRef || !state || additions === void 0 || deletions === void 0 || changedFiles === void 0) return;
+  let labels = Array.isArray(raw.labels) ? raw.labels.map((l2) => isRecord6(l2) ? str2(l2.name) : str2(l2)).filter((l2) => !!l2) : [];
+  return {
+    number,
+    title: str2(raw.title) ?? "",
+    author: { login, type: str2(raw.user.type) ?? "User" },
+    state,
+    merged: raw.merged === !0 || (str2(raw.merged_at) ?? "") !== "",
+    draft: raw.draft === !0,
+    headSha,
+    headRef,
+    baseRef,
+    ...str2(raw.base.sha) ? { baseSha: str2(raw.base.sha) } : {},
+    ...num(raw.commits) !== void 0 ? { commitCount: num(raw.commits) } : {},
+    labels,
+    additions,
+    deletions,
+    changedFiles,
+    comments: num(raw.comments),
+    mergeable: typeof raw.mergeable == "boolean" ? raw.mergeable : null,
+    mergeableState: str2(raw.mergeable_state) ?? "unknown",
+    source
+  };
+}
+async function fetchPullRequest(session, ref) {
+  return reading(`pull request #${ref.number}`, async () => {
+    let { data } = await request2(session, (c) => c.rest.pulls.get({ owner: ref.owner, repo: ref.repo, pull_number: ref.number })), pr = readPullRequest(data, "api");
+    if (!pr) throw new Error("GitHub returned a pull request without head, base or author");
+    return pr;
+  });
+}
+function sameRepository(raw, ref) {
+  let base2 = isRecord6(raw) && isRecord6(raw.base) ? raw.base : void 0, fullName = base2 && isRecord6(base2.repo) ? str2(base2.repo.full_name) : void 0;
+  return fullName === void 0 || fullName.toLowerCase() === `${ref.owner}/${ref.repo}`.toLowerCase();
+}
+async function findPullRequest(session, ref, payload) {
+  if (payload !== void 0) {
+    let pr = readPullRequest(payload, "payload");
+    if (pr && pr.number === ref.number && sameRepository(payload, ref)) return pr;
+    session.log.warn({ pr: ref }, "pull_request payload unusable; fetching the pull request");
+  }
+  return fetchPullRequest(session, ref);
+}
+
+// src/github/find-earlier-record.ts
+var HEADS = 100, runs = (appFilter) => `checkSuites(first: 10${appFilter}) {
+        nodes { app { databaseId } checkRuns(first: 20, filterBy: { checkName: "${CHECK_NAME}" }) { nodes { databaseId externalId text } } }
+      }`, query = (appFilter) => `query($owner: String!, $repo: String!, $number: Int!) {
+  repository(owner: $owner, name: $repo) {
+    pullRequest(number: $number) {
+      commits(last: ${HEADS}) { nodes { commit { oid ${runs(appFilter)} } } }
+      timelineItems(last: ${HEADS}, itemTypes: [HEAD_REF_FORCE_PUSHED_EVENT]) {
+        nodes { ... on HeadRefForcePushedEvent { beforeCommit { oid ${runs(appFilter)} } } }
+      }
+    }
+  }
+}`;
+function ownRuns(commit, identity2) {
+  let out = [];
+  for (let suite of commit?.checkSuites?.nodes ?? []) {
+    let app = suite?.app?.databaseId !== void 0 ? { id: suite.app.databaseId } : null;
+    for (let run2 of suite?.checkRuns?.nodes ?? []) {
+      if (!run2 || typeof run2.databaseId != "number") continue;
+      let r = { id: run2.databaseId, status: "completed", conclusion: null, external_id: run2.externalId ?? null, app, output: { text: run2.text ?? null } };
+      isOwnCheckRun(r, identity2) && r.external_id !== EXTERNAL_ID.ignored && out.push(r);
+    }
+  }
+  return out;
+}
+async function findEarlierRecord(session, ref, headSha, identity2) {
+  return reading("the gate's record on earlier heads", async () => {
+    let appFilter = identity2.appId !== void 0 ? `, filterBy: { appId: ${Number(identity2.appId)} }` : "", pull = (await request2(session, (c) => c.graphql(query(appFilter), { owner: ref.owner, repo: ref.repo, number: ref.number })))?.repository?.pullRequest;
+    if (!pull) throw new Error(`GitHub did not return pull request #${ref.number}`);
+    let commits = [
+      ...(pull.commits?.nodes ?? []).map((n2) => n2?.commit),
+      ...(pull.timelineItems?.nodes ?? []).map((n2) => n2?.beforeCommit)
+    ].filter((c) => !!c && typeof c.oid == "string" && c.oid !== headSha), record = recordOfRuns(commits.flatMap((c) => ownRuns(c, identity2)), ref.number);
+    return { ...record ? { record } : {}, heads: commits.length };
+  });
+}
+
+// src/github/find-status-comment.ts
+function findStatusComment(comments, identity2) {
+  let ours = comments.filter((c) => isOwnComment(c, identity2) && hasLedgerMarker(c.body ?? "")).sort((a, b) => a.createdAt.localeCompare(b.createdAt) || a.id - b.id)[0];
+  if (ours)
+    return { id: ours.id, body: ours.body, ...ours.node_id ? { nodeId: ours.node_id } : {} };
+}
+async function lastEdit(session, nodeId) {
+  return reading("who edited the status comment", async () => {
+    let node = (await request2(session, (c) => c.graphql(
+      "query($id: ID!) { node(id: $id) { ... on IssueComment { lastEditedAt editor { login } } } }",
+      { id: nodeId }
+    )))?.node;
+    return { ...node?.editor?.login ? { by: node.editor.login } : {}, ...node?.lastEditedAt ? { at: node.lastEditedAt } : {} };
+  });
+}
+var sameLogin2 = (a, b) => a.replace(/\[bot\]$/i, "").toLowerCase() === b.replace(/\[bot\]$/i, "").toLowerCase();
+async function noticeTampering(session, record, comment, identity2) {
+  let known = record?.comment;
+  if (!known) return;
+  let said = (kind, id) => (record.notices ?? []).some((n2) => n2.kind === kind && n2.commentId === id), at = session.now.toISOString();
+  if (!comment || comment.id !== known.id)
+    return said("comment-deleted", known.id) ? void 0 : { kind: "comment-deleted", at, commentId: known.id };
+  if (bodyDigest(comment.body) === known.sha256) return;
+  let edit = comment.nodeId ? await lastEdit(session, comment.nodeId) : {};
+  if (edit.by && sameLogin2(edit.by, identity2.login) || said("comment-edited", known.id) && !edit.at) return;
+  let notice2 = { kind: "comment-edited", at, commentId: known.id, ...edit.by ? { by: edit.by } : {}, ...edit.at ? { happenedAt: edit.at } : {} };
+  return (record.notices ?? []).some((n2) => n2.kind === "comment-edited" && n2.commentId === known.id && n2.happenedAt === notice2.happenedAt && n2.by === notice2.by) ? void 0 : notice2;
+}
+async function legacyLedger(session, comment, identity2) {
+  if (!comment || !hasLegacyLedger(comment.body)) return {};
+  let ledger = readLedger(comment.body), edit = comment.nodeId ? await lastEdit(session, comment.nodeId) : void 0, byGate = edit !== void 0 && (!edit.at || edit.by !== void 0 && sameLogin2(edit.by, identity2.login));
+  return ledger && byGate ? { ledger } : {
+    untrusted: {
+      kind: "legacy-untrusted",
+      at: session.now.toISOString(),
+      commentId: comment.id,
+      ...edit?.by ? { by: edit.by } : {},
+      ...edit?.at ? { happenedAt: edit.at } : {}
+    }
+  };
+}
+
+// src/core/merge-group.ts
+var GROUP_REF = /^(?:refs\/heads\/)?gh-readonly-queue\/(.+)\/pr-(\d+)-([0-9a-f]{40})$/;
+function parseMergeGroupRef(headRef) {
+  let m = GROUP_REF.exec(headRef);
+  if (!m) return;
+  let number = Number(m[2]);
+  if (!(!Number.isSafeInteger(number) || number <= 0))
+    return { base: m[1], number, headSha: m[3] };
+}
+function groupMembers(ref, headSha, entries) {
+  if (!ref) return { kind: "unknown", reason: "its head ref is not a merge queue branch (`gh-readonly-queue/<base>/pr-<number>-<sha>`)" };
+  let own = entries.find((e) => e.groupHeadSha === headSha);
+  return own ? own.number !== ref.number ? { kind: "unknown", reason: `its head ref names #${ref.number} but GitHub's queue entry for it is #${own.number}` } : { kind: "known", numbers: entries.filter((e) => e.position <= own.position).sort((a, b) => a.position - b.position).map((e) => e.number) } : { kind: "unknown", reason: `GitHub no longer lists a queue entry for its head ${headSha.slice(0, 7)} (the group was probably replaced)` };
+}
+function wouldMerge(decision) {
+  return decision ? decision.governed ? decision.state === "ready" : decision.state === "ignored" : !1;
+}
+function memberLine(m) {
+  if (m.error !== void 0) return `- #${m.number}: could not be decided: ${m.error}`;
+  let d = m.decision;
+  if (!d.governed) return `- #${m.number}: not governed by the policy`;
+  if (wouldMerge(d)) return `- #${m.number} (${d.tier}): ${d.title}`;
+  let why2 = d.blockers.length > 0 ? d.blockers.join("; ") : d.title;
+  return `- #${m.number} (${d.tier}): **not mergeable now**: ${why2}`;
+}
+function mergeGroupVerdict(members, verdicts) {
+  if (members.kind === "unknown")
+    return {
+      conclusion: "failure",
+      title: "Cannot tell which pull requests this merge group adds",
+      summary: `hitl-gate could not determine the pull requests in this merge group: ${members.reason}. It passes only a group whose every pull request it has checked, so this group fails; the queue builds a new group.`
+    };
+  let blocked = verdicts.filter((v) => !wouldMerge(v.decision) || v.error !== void 0), missing = members.numbers.filter((n2) => !verdicts.some((v) => v.number === n2)), lines = verdicts.map(memberLine).join(`
+`);
+  if (blocked.length === 0 && missing.length === 0 && verdicts.length > 0)
+    return { conclusion: "success", title: `The policy lets ${verdicts.map((v) => `#${v.number}`).join(", ")} merge`, summary: `Every pull request this merge group adds may merge now:
+
+${lines}
+` };
+  let observed = blocked.filter((v) => v.error === void 0 && v.decision?.mode === "observe");
+  if (observed.length === blocked.length && missing.length === 0 && verdicts.length > 0) {
+    let first2 = observed[0], title2 = `Observe mode: #${first2.number} would not merge now: ${first2.decision?.title ?? ""}`;
+    return { conclusion: "neutral", title: title2.length > 200 ? `${title2.slice(0, 199)}…` : title2, summary: `The policy only observes ${observed.map((v) => `#${v.number}`).join(", ")} (\`mode: observe\`), so this group is not held up; enforced, the gate would not let it merge now:
+
+${lines}
+` };
+  }
+  let names = [...blocked.map((v) => `#${v.number}`), ...missing.map((n2) => `#${n2}`)], first = blocked[0], title = first?.decision && first.error === void 0 ? `#${first.number} may not merge: ${first.decision.title}` : `${names.join(", ")} ${names.length === 1 ? "was" : "were"} not checked`;
+  return {
+    conclusion: "failure",
+    title: title.length > 200 ? `${title.slice(0, 199)}…` : title,
+    summary: `This merge group adds ${names.length === 1 ? "a pull request" : "pull requests"} the policy does not let merge now (${names.join(", ")}), so it must not merge. A person who queued it by hand must get it through the gate first (see the PR's \`hitl\` check).
+
+${lines}${missing.length ? `
+- ${missing.map((n2) => `#${n2}`).join(", ")}: not decided` : ""}
+`
+  };
+}
+function undoneEnqueue(history, head, gate2) {
+  let own = (e) => (e.actor ?? "").toLowerCase() === gate2.toLowerCase(), sorted = [...history].sort((a, b) => a.at.localeCompare(b.at)), queuedByGate = !1, undone;
+  for (let e of sorted)
+    e.kind === "added" ? queuedByGate = own(e) : queuedByGate && e.headSha === head && !own(e) && (undone = e);
+  return undone;
+}
+function queueStep(decision, state, merge2, undone) {
+  if (!state.required) return { kind: "none" };
+  if (merge2 && !state.queued && undone) {
+    let by = undone.actor ? ` by ${undone.actor}` : "", why2 = undone.reason ? ` (${undone.reason.toLowerCase().replace(/_/g, " ")})` : "";
+    return { kind: "hold", reason: `This head was taken out of the merge queue${by}${why2}; hitl-gate does not queue it again. Queue it by hand, or push a new commit.` };
+  }
+  return merge2 ? state.queued ? { kind: "none" } : { kind: "enqueue", expectedHeadOid: merge2.sha } : state.queued && decision.governed && decision.state !== "ready" ? { kind: "dequeue", reason: decision.blockers[0] ?? decision.title } : { kind: "none" };
+}
+function withQueueNote(decision) {
+  return { ...decision, title: `${decision.title}, through the merge queue` };
+}
+function withDequeueNote(decision, step) {
+  return step.kind === "hold" ? { ...decision, blockers: [...decision.blockers, step.reason] } : step.kind !== "dequeue" ? decision : { ...decision, blockers: [...decision.blockers, "Removed from the merge queue by hitl-gate: the policy does not let this head merge now."] };
+}
+
+// src/core/queue-way.ts
+function chooseQueueWay(decision, mergeSha, queue, gate2) {
+  if (!queue?.required) return { decision, step: { kind: "none" }, required: !1, headMoved: !1 };
+  let decided = mergeSha !== void 0 && queue.headSha === mergeSha ? mergeSha : void 0, step = queueStep(decision, { required: !0, queued: queue.queued }, decided ? { sha: decided } : void 0, decided ? undoneEnqueue(queue.history, decided, gate2) : void 0), shown = decision;
+  return decided && (step.kind === "enqueue" || step.kind === "none") && (shown = withQueueNote(shown)), (step.kind === "hold" || step.kind === "dequeue") && (shown = withDequeueNote(shown, step)), { decision: shown, step, required: !0, pullRequestId: queue.pullRequestId, headMoved: mergeSha !== void 0 && decided === void 0 };
 }
 
 // src/github/gather-authorizations.ts
@@ -39498,7 +39708,8 @@ async function gatherComments(session, ref) {
           updatedAt: c.updated_at,
           ...viaAppId !== void 0 ? { viaAppId } : {},
           user: c.user ? { login: c.user.login, type: c.user.type } : null,
-          performed_via_github_app: viaAppId !== void 0 ? { id: viaAppId } : null
+          performed_via_github_app: viaAppId !== void 0 ? { id: viaAppId } : null,
+          ...typeof c.node_id == "string" ? { node_id: c.node_id } : {}
         });
       }
     }
@@ -39638,9 +39849,9 @@ function changedSince(decided, now2) {
 }
 async function gatherMergeView(session, ref, pr, identity2, ownStatus, ignoreCheckRunIds = []) {
   return reading("the mergeability and other checks", async () => {
-    let checks = {}, runs = await otherCheckRuns(session, ref, pr.headSha, identity2, ignoreCheckRunIds, checks), notYet = { mergeable: null, mergeableState: "unknown" };
-    if (runs === "failure" || runs === "pending") return { view: { ...notYet, otherChecks: runs }, checks };
-    let statuses = await otherStatuses(session, ref, pr.headSha, ownStatus, checks), otherChecks = worst(runs, statuses);
+    let checks = {}, runs2 = await otherCheckRuns(session, ref, pr.headSha, identity2, ignoreCheckRunIds, checks), notYet = { mergeable: null, mergeableState: "unknown" };
+    if (runs2 === "failure" || runs2 === "pending") return { view: { ...notYet, otherChecks: runs2 }, checks };
+    let statuses = await otherStatuses(session, ref, pr.headSha, ownStatus, checks), otherChecks = worst(runs2, statuses);
     if (otherChecks === "failure" || otherChecks === "pending") return { view: { ...notYet, otherChecks }, checks };
     let fresh = pr.source === "api" && pr.mergeable !== null ? pr : await fetchPullRequest(session, ref);
     return {
@@ -39834,29 +40045,35 @@ async function gather2(session, ref, options, policies) {
   }, governed = classify(load, { ...base2, files: [], changedFiles: 0, additions: 0, deletions: 0 }).governed, extra = policyError ? { policyError } : {};
   if (pr.state !== "open" || pr.merged)
     return { facts: base2, load, pr, gate: { seenBefore: !1 }, ...extra };
-  let earlierComments, earlierGate, commits;
+  let firstHead = options.firstHead !== void 0 && options.firstHead === pr.headSha, records = options.checkRunAs !== "status" && load.kind !== "missing", gate2, earlier, commits;
   if (!governed) {
-    let noComments = load.kind === "missing" || pr.comments === 0 && (pr.source === "api" || options.headIsNew === !0);
-    if (earlierComments = noComments ? [] : await gatherComments(session, ref), !findStatusComment(earlierComments, options.identity)) {
-      let skipLookup = options.mode === "check" || options.headIsNew === !0 && options.checkRunAs !== "status", gate3 = skipLookup ? { seenBefore: !1 } : await findCheck(session, ref, pr.headSha, options);
-      if (needsTrailerRead({ load, headIsNew: options.headIsNew === !0, seenBefore: gate3.seenBefore, governedBefore: gate3.checkRun !== void 0 }) && (commits = await gatherCommits(session, ref, pr)), !commits || !classify(load, { ...base2, commits, files: [], changedFiles: 0, additions: 0, deletions: 0 }).governed)
-        return { facts: commits ? { ...base2, commits } : base2, load, pr, gate: gate3, ...extra };
-      skipLookup || (earlierGate = gate3), noComments && (earlierComments = void 0);
-    }
+    let skipLookup = options.mode === "check" || options.headIsNew === !0 && options.checkRunAs !== "status";
+    gate2 = skipLookup ? { seenBefore: !1 } : await findCheck(session, ref, pr.headSha, options);
+    let decidedHere = gate2.anyRun !== void 0 && !gate2.checkRun;
+    if (records && !gate2.record && !decidedHere && !firstHead && (earlier = (await findEarlierRecord(session, ref, pr.headSha, options.identity)).record), !gate2.record && !earlier && (needsTrailerRead({ load, headIsNew: options.headIsNew === !0, seenBefore: gate2.seenBefore, governedBefore: gate2.checkRun !== void 0 }) && (commits = await gatherCommits(session, ref, pr)), !commits || !classify(load, { ...base2, commits, files: [], changedFiles: 0, additions: 0, deletions: 0 }).governed))
+      return { facts: commits ? { ...base2, commits } : base2, load, pr, gate: gate2, ...extra };
+    skipLookup && (gate2 = await findCheck(session, ref, pr.headSha, options));
   }
-  let gateRead = earlierGate ? Promise.resolve(earlierGate) : findCheck(session, ref, pr.headSha, options), commentsRead = earlierComments ? Promise.resolve(earlierComments) : pr.source === "api" && pr.comments === 0 ? Promise.resolve([]) : gatherComments(session, ref), reviewsRead = options.headIsNew ? gateRead.then((gate3) => gate3.seenBefore ? gatherReviews(session, ref) : []) : gatherReviews(session, ref), [gate2, files, rawComments, reviews] = await settleAll([gateRead, gatherFiles(session, ref), commentsRead, reviewsRead]), statusComment = findStatusComment(rawComments, options.identity), comments = rawComments.map(({ user: _u, performed_via_github_app: _p, ...c }) => c), facts = {
+  let gateRead = gate2 ? Promise.resolve(gate2) : findCheck(session, ref, pr.headSha, options), earlierRead = earlier || !records || firstHead ? Promise.resolve(earlier) : gateRead.then((g) => g.record ? void 0 : findEarlierRecord(session, ref, pr.headSha, options.identity).then((e) => e.record)), commentsRead = pr.source === "api" && pr.comments === 0 ? Promise.resolve([]) : gatherComments(session, ref), reviewsRead = options.headIsNew ? gateRead.then((g) => g.seenBefore ? gatherReviews(session, ref) : []) : gatherReviews(session, ref), [gateSeen, earlierRecord, files, rawComments, reviews] = await settleAll([gateRead, earlierRead, gatherFiles(session, ref), commentsRead, reviewsRead]), statusComment = findStatusComment(rawComments, options.identity), record = mergeRecords(gateSeen.record, earlierRecord);
+  if (!record && records) {
+    let legacy = await legacyLedger(session, statusComment, options.identity);
+    legacy.ledger ? record = legacy.ledger : legacy.untrusted && (record = { vetoes: [], answered: [], escalation: "hard", notices: [legacy.untrusted] }), legacy.untrusted && session.log.warn({ pr: `${ref.owner}/${ref.repo}#${ref.number}`, notice: legacy.untrusted }, "the status comment of an earlier version was edited by someone else: its ledger is not trusted; the PR is held as hard");
+  }
+  let notice2 = records ? await noticeTampering(session, record, statusComment, options.identity) : void 0;
+  notice2 && record && (record = { ...record, notices: [...record.notices ?? [], notice2] }, session.log.warn({ pr: `${ref.owner}/${ref.repo}#${ref.number}`, notice: notice2 }, notice2.kind === "comment-deleted" ? "the gate's status comment was deleted; restoring it (nothing the gate decides is read from it)" : "the gate's status comment was edited by someone else; restoring it (nothing the gate decides is read from it)"));
+  let comments = rawComments.map(({ user: _u, performed_via_github_app: _p, node_id: _n, ...c }) => c), facts = {
     ...base2,
     files,
     comments,
     reviews,
     ...commits ? { commits } : {},
-    ...gate2.headSeenAt ? { headSeenAt: gate2.headSeenAt } : {},
-    ...statusComment?.ledger ? { ledger: statusComment.ledger } : {}
+    ...gateSeen.headSeenAt ? { headSeenAt: gateSeen.headSeenAt } : {},
+    ...record ? { ledger: record } : {}
   }, authors = [.../* @__PURE__ */ new Set([...commandAuthors(facts), ...clickAuthors(facts)])].sort();
   return authors.length > 0 && ([facts.commits, facts.authorizations] = await settleAll([
     commits ? Promise.resolve(commits) : gatherCommits(session, ref, pr),
     gatherAuthorizations(session, ref, authors, load.kind === "ok" ? load.policy.reviewers : void 0, ruleTeams(load.kind === "ok" ? load.policy : void 0))
-  ])), { facts, load, pr, gate: gate2, ...statusComment ? { statusComment } : {}, ...extra };
+  ])), { facts, load, pr, gate: gateSeen, ...statusComment ? { statusComment } : {}, ...notice2 ? { notice: notice2 } : {}, ...extra };
 }
 async function settleAll(reads) {
   let settled = await Promise.allSettled(reads), failure = settled.find((r) => r.status === "rejected");
@@ -39894,13 +40111,13 @@ async function reconcileWith(client, ref, options, policies) {
     decision = { ...decision, ledger: claim.ledger }, claimed = claim.notifications;
   }
   logDecision(session, ref, decision);
-  let mergeView = NOT_YET, base2, extraWake, settings = mergeSettings(g.load);
+  let mergeView = NOT_YET, base2, extraWake, settings = mergeSettings(g.load), soon2 = () => new Date(now2.getTime() + REEVALUATE_MS).toISOString();
   try {
     let wantsMerge = options.mode === "full" && acts(decision) && decision.merge && decision.state === "ready";
     if (wantsMerge && g.gate.seenBefore) {
       let m = await gatherMergeView(session, ref, g.pr, options.identity, options.checkRunAs === "status", options.ignoreCheckRunIds), changed = m.current ? changedSince(g.pr, m.current) : void 0;
-      changed ? (session.log.warn({ pr: ref, changed, decidedOn: g.pr.headSha, now: m.current?.headSha }, "pull request changed since the event; re-evaluating"), extraWake = new Date(now2.getTime() + REEVALUATE_MS).toISOString()) : (mergeView = m.view, m.view.mergeable === null && m.view.otherChecks === "success" && (extraWake = new Date(now2.getTime() + REEVALUATE_MS).toISOString()), base2 = await gatherBaseBranch(session, ref, g.facts, m, settings ?? { methods: [decision.mergeMethod], updateBranch: !1 }), base2.rulesError && (extraWake = new Date(now2.getTime() + REEVALUATE_MS).toISOString()));
-    } else wantsMerge && (extraWake = new Date(now2.getTime() + REEVALUATE_MS).toISOString());
+      changed ? (session.log.warn({ pr: ref, changed, decidedOn: g.pr.headSha, now: m.current?.headSha }, "pull request changed since the event; re-evaluating"), extraWake = soon2()) : (mergeView = m.view, m.view.mergeable === null && m.view.otherChecks === "success" && (extraWake = soon2()), base2 = await gatherBaseBranch(session, ref, g.facts, m, settings ?? { methods: [decision.mergeMethod], updateBranch: !1 }), base2.rulesError && (extraWake = soon2()));
+    } else wantsMerge && (extraWake = soon2());
   } catch (error3) {
     return { ...failed(error3), decision };
   }
@@ -39914,33 +40131,44 @@ async function reconcileWith(client, ref, options, policies) {
     ...options.checkRunActions ? { checkRunActions: !0 } : {},
     ...g.load.kind === "ok" ? { reviewers: authorizedReviewers(g.load.policy) } : {},
     ...settings ? { merge: settings } : {}
-  }, effects;
+  }, queueWay, queueWake;
   try {
-    effects = plan(decision, g.facts, view, now2, planOptions);
+    let merging = base2 !== void 0 && mergeAssessment(decision, g.facts, view, settings).way.kind === "merge";
+    if (options.mode === "full" && acts(decision) && g.pr.state === "open" && !g.pr.merged && mustLookAtQueue(decision, merging, view, options.mergeQueueHint === !0)) {
+      let facts;
+      try {
+        facts = await readQueueFacts(session, ref, g.pr.baseRef, void 0, view.base?.rules);
+      } catch (error3) {
+        if (merging) throw error3;
+        session.log.warn({ pr: ref, error: describeError(error3) }, "could not read the merge queue; nothing dequeued now"), queueWake = soon2();
+      }
+      queueWay = chooseQueueWay(decision, merging ? g.facts.headSha : void 0, facts, options.identity.login), queueWay.headMoved && (queueWake = soon2()), queueWay.step.kind === "hold" && session.log.info({ pr: ref, reason: queueWay.step.reason }, "not queued again"), decision = queueWay.decision;
+    }
+  } catch (error3) {
+    return { ...failed(error3), decision };
+  }
+  let effects;
+  try {
+    effects = plan(decision, g.facts, view, now2, { ...planOptions, ...queueWay ? { queue: queueWay } : {} });
     let { way, needs } = base2 ? mergeAssessment(decision, g.facts, view, settings) : { way: void 0, needs: [] };
     needs.length > 0 && session.log.info({ pr: `${ref.owner}/${ref.repo}#${ref.number}`, githubNeeds: needs.map((n2) => n2.kind), detail: needs }, "policy lets it merge; GitHub does not yet"), way?.kind === "merge" && (way.bypass || way.probe) && session.log.info({ pr: `${ref.owner}/${ref.repo}#${ref.number}`, method: way.method, ...way.bypass ? { bypassRuleset: way.bypass } : { probe: !0 } }, way.bypass ? "merging as a ruleset bypass actor, every required check green" : "GitHub says blocked for a reason the gate cannot read; asking once");
   } catch (error3) {
     return { ...failed(error3), decision };
   }
-  let queue = { decision, effects, result: {} };
-  if (options.mode === "full" && acts(decision) && g.pr.state === "open" && !g.pr.merged)
-    try {
-      let replan = (d) => plan(d, g.facts, view, now2, planOptions);
-      queue = await followMergeQueue(session, ref, g.pr.baseRef, decision, effects, view, options.mergeQueueHint === !0, replan, options.identity.login), { decision, effects } = queue;
-    } catch (error3) {
-      return { ...failed(error3), decision };
-    }
   options.checkRunAs === "status" && (effects = effects.filter((e) => !isUnchangedStatus(e, view.checkRun)));
-  let toApply = options.mode === "check" ? effects.filter((e) => e.kind === "wake") : effects, result = await applyEffects(session, {
+  let toApply = options.mode === "check" ? effects.filter((e) => e.kind === "wake") : effects;
+  if (options.stillHeld?.() === !1)
+    return session.log.warn({ pr: `${ref.owner}/${ref.repo}#${ref.number}` }, "the PR's lock was lost before applying; nothing written"), { ref, decision, facts: g.facts, effects, applied: [], merged: !1, requests: session.requests, error: "lock lost" };
+  let result = await applyEffects(session, {
     ref,
     checkRunAs: options.checkRunAs ?? "check-run",
     governed: decision.governed,
     ...view.checkRun ? { currentCheckRun: view.checkRun } : {}
-  }, toApply), queueResult = queue.look?.step.kind === "enqueue" && !result.error ? await applyQueueStep(session, ref, queue.look) : queue.result;
+  }, toApply);
   if (result.refusal && decision.governed && options.mode === "full") {
     let written = result.written ?? {}, applied = (kind) => result.applied.find((e) => e.kind === kind), run2 = applied("check-run"), comment = applied("status-comment"), checkRunId = run2?.id ?? written.checkRunId, statusCommentId = comment?.id ?? written.statusCommentId, after = {
       ...view,
-      ...run2 && checkRunId !== void 0 ? { checkRun: { id: checkRunId, status: run2.status, conclusion: run2.conclusion ?? null, title: run2.title, summary: run2.summary } } : {},
+      ...run2 && checkRunId !== void 0 ? { checkRun: { id: checkRunId, status: run2.status, conclusion: run2.conclusion ?? null, title: run2.title, summary: run2.summary, ...run2.record ? { record: recordMarker(recordLedger(run2.record, statusCommentId), ref.number) } : {} } } : {},
       ...comment && statusCommentId !== void 0 ? { statusComment: { id: statusCommentId, body: comment.body } } : {},
       base: { ...view.base, refusal: { ...result.refusal, at: now2.toISOString() } }
     };
@@ -39957,9 +40185,9 @@ async function reconcileWith(client, ref, options, policies) {
     }
   }
   let notifications = [
-    ...result.applied.some((e) => e.kind === "status-comment") ? claimed : [],
+    ...result.applied.some((e) => e.kind === "check-run" && e.record !== void 0) ? claimed : [],
     ...result.merged && options.notify && notifyPolicy ? mergedNotifications({ decision, facts: g.facts, policy: notifyPolicy, available: options.notify.channels, url: prUrl, now: now2 }) : []
-  ], error2 = result.error ?? queueResult.error ?? g.policyError, queueWake = queueResult.retrySoon ? new Date(now2.getTime() + REEVALUATE_MS).toISOString() : void 0, wakeAt = earliest2(result.wakeAt, decision.wakeAt, extraWake, queueWake, error2 ? new Date(now2.getTime() + REEVALUATE_MS).toISOString() : void 0);
+  ], error2 = result.error ?? g.policyError, wakeAt = earliest2(result.wakeAt, decision.wakeAt, extraWake, queueWake, error2 ? new Date(now2.getTime() + REEVALUATE_MS).toISOString() : void 0);
   return {
     ref,
     decision,
@@ -39968,7 +40196,8 @@ async function reconcileWith(client, ref, options, policies) {
     applied: result.applied,
     merged: result.merged,
     requests: session.requests,
-    ...queueResult.applied ? { mergeQueue: queueResult.applied } : {},
+    ...g.notice ? { notice: g.notice } : {},
+    ...result.mergeQueue ? { mergeQueue: result.mergeQueue } : {},
     ...wakeAt ? { wakeAt } : {},
     ...error2 ? { error: error2 } : {},
     ...notifications.length ? { notifications } : {}
@@ -39976,7 +40205,7 @@ async function reconcileWith(client, ref, options, policies) {
 }
 
 // src/github/quiet-pulls.ts
-import { createHash as createHash2 } from "node:crypto";
+import { createHash as createHash3 } from "node:crypto";
 var QuietPulls = class {
   #memo;
   #maxAgeMs;
@@ -39987,7 +40216,7 @@ var QuietPulls = class {
   static fingerprint(pr, policy) {
     if (!pr.updatedAt) return;
     let labels = [...new Set(pr.labels.map((l2) => l2.toLowerCase()))].sort();
-    return createHash2("sha1").update(JSON.stringify([pr.updatedAt, pr.headSha, pr.baseRef, labels, pr.state, pr.draft, policy])).digest("base64url");
+    return createHash3("sha1").update(JSON.stringify([pr.updatedAt, pr.headSha, pr.baseRef, labels, pr.state, pr.draft, policy])).digest("base64url");
   }
   #key(repo, number) {
     return `quiet ${repo.owner}/${repo.repo}#${number}`.toLowerCase();
@@ -40269,6 +40498,10 @@ function describeEffect(effect) {
       return `merged ${effect.sha.slice(0, 7)} (${effect.method})`;
     case "update-branch":
       return `asked GitHub to bring ${effect.expectedHeadSha.slice(0, 7)} up to date with its base`;
+    case "enqueue":
+      return `added ${effect.expectedHeadOid.slice(0, 7)} to the merge queue`;
+    case "dequeue":
+      return "took the pull request out of the merge queue";
     case "wake":
       return `next look at ${effect.at} (the next scheduled sweep picks it up)`;
     case "request-reviews":
@@ -40293,6 +40526,10 @@ function shortEffect(effect) {
       return "command acknowledged";
     case "reply":
       return "command answered";
+    case "enqueue":
+      return "added to the merge queue";
+    case "dequeue":
+      return "taken out of the merge queue";
     case "merge":
       return "merged";
     case "update-branch":
