@@ -1,6 +1,7 @@
 // A merge queue on a branch, as GitHub runs one: PRs enter it (GraphQL `enqueuePullRequest`, or a
 // person), each entry gets a merge group (a commit on top of the entries ahead of it, on a
-// `gh-readonly-queue/<base>/pr-<n>-<head>` branch, announced by `merge_group.checks_requested`), and
+// `gh-readonly-queue/<base>/pr-<n>-<sha of the commit it is built on>` branch, as GitHub names it:
+// docs/github.md#merge-group-branch; announced by `merge_group.checks_requested`), and
 // the front entry merges once every required check passed on its group's head. A failing required
 // check or a dequeue removes the entry and rebuilds the groups behind it. The GraphQL endpoint is
 // executed against GitHub's published schema (@octokit/graphql-schema), so a query or mutation
@@ -12,6 +13,9 @@ import { HttpError, type Reply, type Route, type SimRequest } from './rest.js';
 import { checksFor } from './shapes.js';
 
 export type QueueMergeMethod = 'MERGE' | 'SQUASH' | 'REBASE';
+/** What GraphQL `MergeQueueEntry.headCommit` names (docs/github.md#merge-queue-entry-head): GitHub's
+ * documentation does not say, so the simulator serves either reading. */
+export type EntryHeadCommit = 'group-commit' | 'pull-request-head';
 
 export interface SimQueueEntry {
   id: string;
@@ -29,6 +33,7 @@ export interface SimQueueEntry {
 export interface SimMergeQueue {
   branch: string;
   method: QueueMergeMethod;
+  entryHeadCommit: EntryHeadCommit;
   rulesetId: number;
   entries: SimQueueEntry[];
   /** Every PR's entries into and removals from the queue: its timeline's merge queue events. */
@@ -165,7 +170,8 @@ export class MergeQueues {
     const sha = newSha(`${repo.fullName}:merge-group:${pr.number}`);
     const bot = this.world.user('github-merge-queue[bot]');
     repo.commits.set(sha, { sha, parents: queue.method === 'MERGE' ? [parent, entry.prHeadSha] : [parent], message: `Merge pull request #${pr.number} from ${pr.headRef}\n\n${pr.title}`, author: entry.enqueuer, committer: bot, date: this.world.now(), tree });
-    const branch = `gh-readonly-queue/${queue.branch}/pr-${pr.number}-${entry.prHeadSha}`;
+    // docs/github.md#merge-group-branch: the SHA in the name is the group's base, not the PR's head.
+    const branch = `gh-readonly-queue/${queue.branch}/pr-${pr.number}-${parent}`;
     repo.branches.set(branch, sha);
     Object.assign(entry, { groupHeadSha: sha, groupRef: `refs/heads/${branch}`, groupBaseSha: parent });
     this.notify.timeline({ actor: bot, repo, number: pr.number, kind: 'merge-group', detail: `group ${sha.slice(0, 7)} for ${entry.prHeadSha.slice(0, 7)}`, data: { headSha: sha, headRef: entry.groupRef, prHeadSha: entry.prHeadSha } });
@@ -232,7 +238,7 @@ export function mergeQueueRoutes(world: World, queues: MergeQueues): Route[] {
   };
   const entryNode = (repo: SimRepo, queue: SimMergeQueue, e: SimQueueEntry): Record<string, unknown> => ({
     id: e.id, position: queue.entries.indexOf(e) + 1, state: 'AWAITING_CHECKS', enqueuedAt: e.enqueuedAt, jump: false, solo: false,
-    headCommit: { oid: e.groupHeadSha }, baseCommit: { oid: e.groupBaseSha },
+    headCommit: { oid: queue.entryHeadCommit === 'group-commit' ? e.groupHeadSha : e.prHeadSha }, baseCommit: { oid: e.groupBaseSha },
     pullRequest: () => pullNode(repo, repo.pulls.get(e.number)!),
   });
   const pullNode = (repo: SimRepo, pr: SimPull): Record<string, unknown> => {
