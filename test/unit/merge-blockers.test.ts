@@ -42,7 +42,7 @@ describe('assessMerge: when GitHub says clean', () => {
     expect(words(assess(view('dirty', {}, { mergeable: false })))).toEqual(['the branch has conflicts with main that must be resolved']);
     const failing = assess(view('unstable', { checks: { lint: 'failure' } }, { otherChecks: 'failure' }));
     expect(failing.way.kind).toBe('wait');
-    expect(words(failing)).toEqual(['other checks failed: *lint*']);
+    expect(words(failing)).toEqual(['*lint* failed']);
   });
 });
 
