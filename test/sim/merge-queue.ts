@@ -7,6 +7,7 @@
 // executed against GitHub's published schema (@octokit/graphql-schema), so a query or mutation
 // GitHub would reject is rejected here too.
 import { createHash } from 'node:crypto';
+import { checkGraphqlAnswer } from './contract.js';
 import { newSha, type SimPull, type SimRepo, type SimUser, type World } from './model.js';
 import type { Notify } from './notify.js';
 import { HttpError, type Reply, type Route, type SimRequest } from './rest.js';
@@ -211,6 +212,13 @@ export function mergeQueueRules(repo: SimRepo, branch: string): unknown[] {
 
 // --- GraphQL ---------------------------------------------------------------------------------------
 
+/** GitHub's custom scalars as its GraphQL reference describes them. */
+const SCALARS: Record<string, (v: unknown) => boolean> = {
+  GitObjectID: (v) => typeof v === 'string' && /^[0-9a-f]{40}$/.test(v),
+  DateTime: (v) => typeof v === 'string' && /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$/.test(v),
+  URI: (v) => typeof v === 'string' && /^[a-z][a-z0-9+.-]*:/i.test(v),
+};
+
 type Executable = { schema: import('graphql').GraphQLSchema; graphql: typeof import('graphql').graphql };
 let executable: Promise<Executable> | undefined;
 
@@ -218,7 +226,20 @@ let executable: Promise<Executable> | undefined;
 function loadSchema(): Promise<Executable> {
   executable ??= (async () => {
     const [{ schema }, gql] = await Promise.all([import('@octokit/graphql-schema'), import('graphql')]);
-    return { schema: gql.buildClientSchema(schema.json as unknown as import('graphql').IntrospectionQuery), graphql: gql.graphql };
+    const built = gql.buildClientSchema(schema.json as unknown as import('graphql').IntrospectionQuery);
+    // An introspected schema knows GitHub's custom scalars only by name and lets any value through:
+    // hold the ones the simulator serves to the form GitHub documents, so a wrong value is an error
+    // at its field (and a contract violation, contract.ts).
+    for (const [name, valid] of Object.entries(SCALARS)) {
+      const type = built.getType(name);
+      if (type instanceof gql.GraphQLScalarType) {
+        type.serialize = (value: unknown) => {
+          if (!valid(value)) throw new TypeError(`${name} cannot represent ${JSON.stringify(value)}`);
+          return value;
+        };
+      }
+    }
+    return { schema: built, graphql: gql.graphql };
   })();
   return executable;
 }
@@ -307,6 +328,8 @@ export function mergeQueueRoutes(world: World, queues: MergeQueues): Route[] {
     };
     const variables = req.body.variables && typeof req.body.variables === 'object' ? (req.body.variables as Record<string, unknown>) : undefined;
     const result = await graphql({ schema, source: query, rootValue: root, ...(variables ? { variableValues: variables } : {}), ...(typeof req.body.operationName === 'string' ? { operationName: req.body.operationName } : {}) });
+    checkGraphqlAnswer(typeof req.body.operationName === 'string' ? req.body.operationName : (/^\s*(?:query|mutation)\s+(\w+)/.exec(query)?.[1] ?? 'anonymous operation'),
+      (result.errors ?? []).map((e) => ({ ...(e.path ? { path: e.path } : {}), message: e.message, deliberate: e.originalError instanceof GraphqlError })));
     const body: Record<string, unknown> = { data: result.data ?? null };
     if (result.errors?.length) {
       body.errors = result.errors.map((e) => ({

@@ -541,7 +541,7 @@ export class GitHubSimulator extends EventEmitter {
         hooks.send('issue_comment', action, repo, sender, { issue: shape.issueShape(w, repo, pr, urls()), comment: shape.commentShape(w, repo, comment, urls()), ...extra });
       },
       review: (action, repo, pr, review, sender) => {
-        hooks.send('pull_request_review', action, repo, sender, { review: shape.reviewShape(w, repo, pr, review, urls()), pull_request: shape.pullListShape(w, repo, pr, urls()) });
+        hooks.send('pull_request_review', action, repo, sender, { review: shape.reviewShape(w, repo, pr, review, urls(), true), pull_request: shape.pullListShape(w, repo, pr, urls()) });
       },
       checkRun: (action, repo, run, sender) => {
         if (!this.checkRunWebhooks) return;
