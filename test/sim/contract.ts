@@ -8,8 +8,9 @@
 // which it was recorded, naming the route and the field. Off unless enabled (the demo and the
 // benchmark do not pay for it); each schema is compiled once, on first use.
 import { createRequire } from 'node:module';
-import { Ajv, type ValidateFunction } from 'ajv';
+import { Ajv } from 'ajv';
 import { responseErrors, webhookErrors } from './openapi.js';
+import { cachedValidator, type Compiled } from './schema-cache.js';
 
 export interface ContractViolation {
   /** `REST GET /repos/{owner}/{repo}/pulls/{pull_number} 200`, `webhook pull_request.opened`, `GraphQL hitlMergeQueue`. */
@@ -20,6 +21,9 @@ export interface ContractViolation {
 
 let enabled = false;
 const violations: ContractViolation[] = [];
+/** Checks not run yet: validating (and, the first time, compiling a schema) inside the server would
+ * hold up its answers and deliveries; they run when the test asks for the violations. */
+const pending: (() => void)[] = [];
 
 /** Turn the checks on for this process (the test suite's setup does). */
 export function enableContractChecks(): void {
@@ -32,6 +36,7 @@ export function contractChecksEnabled(): boolean {
 
 /** The violations recorded since the last call, which it clears. */
 export function takeContractViolations(): ContractViolation[] {
+  for (const check of pending.splice(0, pending.length)) check();
   return violations.splice(0, violations.length);
 }
 
@@ -48,14 +53,16 @@ function record(source: string, errors: string[]): void {
  * the route (its description does not list every error GitHub sends); success answers always, and one
  * GitHub does not document is itself a violation. Injected faults and 304s carry no body to judge.
  */
-export function checkRestAnswer(method: string, template: string, status: number, body: unknown): void {
+export function checkRestAnswer(method: string, template: string, status: number, json: string): void {
   if (!enabled || status === 304 || status >= 500) return;
   const source = `REST ${method} ${template} ${status}`;
-  try {
-    record(source, responseErrors(method, template, status, body));
-  } catch (error) {
-    if (status < 400) record(source, [String((error as Error).message)]);
-  }
+  pending.push(() => {
+    try {
+      record(source, responseErrors(method, template, status, json === '' ? undefined : JSON.parse(json)));
+    } catch (error) {
+      if (status < 400) record(source, [String((error as Error).message)]);
+    }
+  });
 }
 
 // --- webhooks ---------------------------------------------------------------------------------------
@@ -73,23 +80,24 @@ function openObjects(node: unknown): unknown {
   return out;
 }
 
-let webhooks: { ajv: Ajv; definitions: Set<string> } | undefined;
-const webhookValidators = new Map<string, ValidateFunction | null>();
+let webhookAjv: Ajv | undefined;
+const webhookValidators = new Map<string, Compiled>();
 
-function webhookValidator(event: string, action: string | undefined): ValidateFunction | null {
+function webhookValidator(event: string, action: string | undefined): Compiled {
   const key = action ? `${event}$${action}` : event;
   let v = webhookValidators.get(key);
-  if (v !== undefined) return v;
-  if (!webhooks) {
-    const schema = openObjects(createRequire(import.meta.url)('@octokit/webhooks-schemas')) as { definitions: Record<string, unknown> };
-    // Formats (date-time, uri) are GitHub's to judge; the shapes and enums are what the gate reads.
-    const ajv = new Ajv({ strict: false, validateFormats: false, allErrors: true, validateSchema: false });
-    ajv.addSchema(schema, 'webhooks');
-    webhooks = { ajv, definitions: new Set(Object.keys(schema.definitions)) };
-  }
-  // An event without actions (`status`) is defined as `<event>$event`.
-  const name = webhooks.definitions.has(key) ? key : !action && webhooks.definitions.has(`${event}$event`) ? `${event}$event` : undefined;
-  v = name ? webhooks.ajv.compile({ $ref: `webhooks#/definitions/${name}` }) : null;
+  if (v) return v;
+  v = cachedValidator(`webhooks-schemas ${key}`, () => {
+    const schema = createRequire(import.meta.url)('@octokit/webhooks-schemas') as { definitions: Record<string, unknown> };
+    if (!webhookAjv) {
+      // Formats (date-time, uri) are GitHub's to judge; the shapes and enums are what the gate reads.
+      webhookAjv = new Ajv({ strict: false, validateFormats: false, allErrors: true, validateSchema: false, code: { source: true } });
+      webhookAjv.addSchema(openObjects(schema) as object, 'webhooks');
+    }
+    // An event without actions (`status`) is defined as `<event>$event`.
+    const name = key in schema.definitions ? key : !action && `${event}$event` in schema.definitions ? `${event}$event` : undefined;
+    return { ajv: webhookAjv, compiled: name ? webhookAjv.compile({ $ref: `webhooks#/definitions/${name}` }) : { none: 'no schema for this event' } };
+  });
   webhookValidators.set(key, v);
   return v;
 }
@@ -98,9 +106,15 @@ function webhookValidator(event: string, action: string | undefined): ValidateFu
  * an event or action either does not know is a violation too. */
 export function checkWebhook(event: string, action: string | undefined, payload: unknown): void {
   if (!enabled) return;
+  // As sent: a later change to the object (a test, a redelivery) is not what GitHub promised about.
+  const sent = structuredClone(payload);
+  pending.push(() => checkWebhookNow(event, action, sent));
+}
+
+function checkWebhookNow(event: string, action: string | undefined, payload: unknown): void {
   const source = `webhook ${event}${action ? `.${action}` : ''}`;
   const v = webhookValidator(event, action);
-  if (!v) record(`${source} (@octokit/webhooks-schemas)`, ['no schema for this event']);
+  if (typeof v !== 'function') record(`${source} (@octokit/webhooks-schemas)`, [v.none]);
   else if (!v(payload)) record(`${source} (@octokit/webhooks-schemas)`, (v.errors ?? []).slice(0, 10).map((e) => `${e.instancePath || '/'} ${e.message ?? ''} ${JSON.stringify(e.params)}`));
   try {
     record(`${source} (OpenAPI x-webhooks)`, webhookErrors(event, action, payload));

@@ -193,10 +193,10 @@ export class RestServer {
       if (!(err instanceof HttpError)) throw err;
       reply = { status: err.status, body: { message: err.message, documentation_url: 'https://docs.github.com/rest', status: String(err.status) }, headers: err.headers };
     }
-    // GraphQL answers are checked where they are executed (merge-queue.ts); raw bytes have no schema.
-    if (template && !template.endsWith('/graphql') && !record.fault && reply.text === undefined) checkRestAnswer(method, template, reply.status, reply.body);
     const headers: Record<string, string> = { 'content-type': 'application/json; charset=utf-8', 'x-github-media-type': 'github.v3; format=json', 'x-github-request-id': `SIM:${this.requests.length + 1}`, ...(reply.headers ?? {}) };
     let payload = reply.text ?? (reply.body === undefined ? '' : JSON.stringify(reply.body));
+    // GraphQL answers are checked where they are executed (merge-queue.ts); raw bytes have no schema.
+    if (template && !template.endsWith('/graphql') && !record.fault && reply.text === undefined) checkRestAnswer(method, template, reply.status, payload);
     let status = reply.status;
     if (method === 'GET' && status === 200) {
       const etag = `W/"${createHash('sha1').update(payload).digest('hex')}"`;

@@ -194,6 +194,7 @@ function branchShape(repo: SimRepo, ref: string, sha: string, urls: Urls): Recor
   return { label: `${repo.owner.login}:${ref}`, ref, sha, user: userShape(repo.owner, urls), repo: repoShape(repo, urls) };
 }
 
+/** What `mergeable_state` says, with the meanings of docs/github.md#mergeable-state. */
 export function mergeableState(world: World, repo: SimRepo, pr: SimPull): string {
   if (pr.state === 'closed') return pr.merged ? 'unknown' : 'unknown';
   if (pr.mergeable === null) return 'unknown';

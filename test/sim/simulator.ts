@@ -244,7 +244,7 @@ export class GitHubSimulator extends EventEmitter {
     this.record({ actor: r.owner, repo: r, number, kind: 'mergeable', detail: String(mergeable) });
   }
 
-  /** The first `reads` GETs of the PR after this answer `mergeable: null`, as GitHub does after a push. */
+  /** The first `reads` GETs of the PR after this answer `mergeable: null`, as GitHub does after a push (docs/github.md#mergeable-null). */
   setMergeableComputing(repo: string, number: number, reads: number): void {
     this.world.pull(repo, number).unknownReads = reads;
   }
