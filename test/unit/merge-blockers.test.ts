@@ -97,6 +97,21 @@ describe('assessMerge: required reviews', () => {
   });
 });
 
+describe('assessMerge: the checks a merge the policy allows waits for, by name', () => {
+  const waiting = (checks: Record<string, 'pending' | 'failure' | 'success'>, more: Partial<BaseBranchView> = {}) =>
+    assess(view('unknown', { rules: rules([checksRule('deploy-preview', 'hitl')], MAIN), checks, ...more }, { mergeable: null, otherChecks: 'pending' }));
+  it('a required check still running is named, with its state', () => {
+    const a = waiting({ 'deploy-preview': 'pending' });
+    expect(a.way.kind).toBe('wait');
+    expect(words(a)).toEqual(['waiting for the required check *deploy\\-preview* (in progress)']);
+    expect(words(waiting({ 'deploy-preview': 'failure' }))).toEqual(['the required check *deploy\\-preview* failed']);
+  });
+  it('one not among the check runs while statuses were not read is waited for, not called missing', () => {
+    expect(words(waiting({ lint: 'pending' }, { statusesUnread: true }))).toEqual(['waiting for the required check *deploy\\-preview*']);
+    expect(words(waiting({ lint: 'pending' }))).toEqual(['the required check *deploy\\-preview* has not reported on this commit']);
+  });
+});
+
 describe('assessMerge: a required check pinned to an app', () => {
   const pinned = rules([reviewsRule(1), { type: 'required_status_checks', ruleset_id: 1, parameters: { required_status_checks: [{ context: 'build', integration_id: 15368 }] } }], MAIN_BYPASS);
   it('(b) a same-named status anyone could post does not satisfy it: no bypass merge', () => {
