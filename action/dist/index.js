@@ -38132,7 +38132,7 @@ function assessMerge(decision, facts, view, settings) {
     if (rc.context === GATE_CHECK || required.has(rc.context)) continue;
     required.add(rc.context);
     let v = checks?.[rc.integrationId !== void 0 ? pinnedCheck(rc.context, rc.integrationId) : rc.context];
-    v !== "success" && (requiredGreen = !1, base2 && needs.push({ kind: "check", name: rc.context, state: v ?? "missing", ruleset: rc.ruleset.name }));
+    v !== "success" && (requiredGreen = !1, base2 && needs.push({ kind: "check", name: rc.context, state: v ?? (base2.statusesUnread ? "unseen" : "missing"), ruleset: rc.ruleset.name }));
   }
   if (view.otherChecks === "failure" && base2) {
     let names = Object.entries(checks ?? {}).filter(([n2, v]) => !isPinnedKey(n2) && !required.has(n2) && v === "failure").map(([n2]) => n2).sort();
@@ -38175,10 +38175,10 @@ function describeNeed(need, baseRef) {
     case "reviews":
       return `GitHub still requires ${plural4(need.missing, "approving review")} (ruleset ${italic(need.ruleset)}) from someone with write access; approvals by apps do not count`;
     case "check":
-      return need.state === "pending" ? `waiting for the required check ${italic(need.name)}` : need.state === "failure" ? `the required check ${italic(need.name)} failed` : `the required check ${italic(need.name)} has not reported on this commit`;
+      return need.state === "pending" ? `waiting for the required check ${italic(need.name)} (in progress)` : need.state === "unseen" ? `waiting for the required check ${italic(need.name)}` : need.state === "failure" ? `the required check ${italic(need.name)} failed` : `the required check ${italic(need.name)} has not reported on this commit`;
     case "other-checks": {
       let names = need.names.length ? `: ${need.names.slice(0, 10).map(italic).join(", ")}` : "";
-      return need.state === "pending" ? `waiting for other checks${names}` : `other checks failed${names}`;
+      return need.state === "pending" ? `waiting for other checks${names}` : need.names.length ? `${need.names.slice(0, 10).map(italic).join(", ")} failed` : "other checks failed";
     }
     case "behind":
       return `the branch is behind ${base2} and must be up to date${need.updating ? "; the gate updates it" : " (update it, or set `merge.update_branch: true`)"}`;
@@ -39033,7 +39033,7 @@ async function dequeuePullRequest(session, pullRequestId) {
 var QUEUE_ENTRIES = `query hitlMergeQueue($owner: String!, $repo: String!, $branch: String!) {
   repository(owner: $owner, name: $repo) {
     mergeQueue(branch: $branch) {
-      entries(first: 100) { totalCount nodes { position headCommit { oid } pullRequest { number headRefOid } } }
+      entries(first: 100) { totalCount nodes { position enqueuedAt headCommit { oid } pullRequest { number headRefOid } } }
     }
   }
 }`;
@@ -39051,7 +39051,8 @@ async function listMergeQueue(session, repo, branch) {
       number: n2.pullRequest.number,
       position: n2.position,
       prHeadSha: n2.pullRequest.headRefOid,
-      groupHeadSha: isRecord4(n2.headCommit) ? str(n2.headCommit.oid) ?? null : null
+      headCommit: isRecord4(n2.headCommit) ? str(n2.headCommit.oid) ?? null : null,
+      ...str(n2.enqueuedAt) ? { enqueuedAt: n2.enqueuedAt } : {}
     });
   }
   return out.sort((a, b) => a.position - b.position);
@@ -39547,12 +39548,31 @@ function parseMergeGroupRef(headRef) {
   if (!m) return;
   let number = Number(m[2]);
   if (!(!Number.isSafeInteger(number) || number <= 0))
-    return { base: m[1], number, headSha: m[3] };
+    return { base: m[1], number, sha: m[3] };
 }
-function groupMembers(ref, headSha, entries) {
+var short = (sha) => sha.slice(0, 7);
+function groupMembers(ref, groupHeadSha, entries) {
   if (!ref) return { kind: "unknown", reason: "its head ref is not a merge queue branch (`gh-readonly-queue/<base>/pr-<number>-<sha>`)" };
-  let own = entries.find((e) => e.groupHeadSha === headSha);
-  return own ? own.number !== ref.number ? { kind: "unknown", reason: `its head ref names #${ref.number} but GitHub's queue entry for it is #${own.number}` } : { kind: "known", numbers: entries.filter((e) => e.position <= own.position).sort((a, b) => a.position - b.position).map((e) => e.number) } : { kind: "unknown", reason: `GitHub no longer lists a queue entry for its head ${headSha.slice(0, 7)} (the group was probably replaced)` };
+  let own = entries.find((e) => e.number === ref.number);
+  if (!own) return { kind: "unknown", reason: `GitHub no longer lists #${ref.number}, which its branch names, in the merge queue (the group was probably replaced)` };
+  let reading2;
+  if (own.headCommit === groupHeadSha) reading2 = "group-commit";
+  else if (own.headCommit !== null && own.headCommit === own.prHeadSha) reading2 = "pull-request-head";
+  else return own.headCommit === null ? { kind: "unknown", reason: `GitHub lists the queue entry of #${own.number} without a head commit` } : { kind: "unknown", reason: `GitHub's queue entry of #${own.number} names commit ${short(own.headCommit)}, which is neither this group's commit nor #${own.number}'s head ${short(own.prHeadSha)}: its head moved after it was queued, or this group was replaced` };
+  let members = entries.filter((e) => e.position <= own.position).sort((a, b) => a.position - b.position);
+  return { kind: "known", numbers: members.map((e) => e.number), entries: members, reading: reading2 };
+}
+function movedHead(entry, reading2, head) {
+  let current = head.headSha;
+  if (!current) return "hitl-gate could not read its head";
+  if (current !== entry.prHeadSha) return `its head moved to ${short(current)} while the group was checked (GitHub's queue lists ${short(entry.prHeadSha)})`;
+  if (reading2 === "pull-request-head")
+    return entry.headCommit !== current ? `its head moved to ${short(current)} after ${entry.headCommit ? short(entry.headCommit) : "an unknown commit"} was queued` : void 0;
+  if (!head.governed) return;
+  if (!head.headSeenAt) return `hitl-gate has no record of its head ${short(current)} from before it was queued`;
+  let queuedAt = entry.enqueuedAt ? Date.parse(entry.enqueuedAt) : NaN, seenAt = Date.parse(head.headSeenAt);
+  if (Number.isNaN(queuedAt) || Number.isNaN(seenAt)) return "GitHub did not say when it was queued";
+  if (seenAt > queuedAt) return `hitl-gate first saw its head ${short(current)} at ${head.headSeenAt}, after it was queued at ${entry.enqueuedAt}: its head moved after it was queued`;
 }
 function wouldMerge(decision) {
   return decision ? decision.governed ? decision.state === "ready" : decision.state === "ignored" : !1;
@@ -39670,14 +39690,14 @@ async function gatherAuthorizations(session, repo, logins, reviewers, ruleTeams2
 
 // src/github/gather-base-branch.ts
 function needsBranchRules(view, settings) {
-  return settings.methods.length > 1 ? !0 : view.mergeable === null ? !1 : !["clean", "has_hooks"].includes(view.mergeableState);
+  return settings.methods.length > 1 || view.otherChecks === "pending" || view.otherChecks === "failure" ? !0 : view.mergeable === null ? !1 : !["clean", "has_hooks"].includes(view.mergeableState);
 }
 async function gatherBaseBranch(session, ref, target, merge2, settings) {
-  let refusal = mergeRefusalOf(target.ledger), base2 = { checks: merge2.checks, ...refusal && refusal.sha === target.headSha ? { refusal } : {} };
+  let refusal = mergeRefusalOf(target.ledger), base2 = { checks: merge2.checks, ...merge2.statusesUnread ? { statusesUnread: !0 } : {}, ...refusal && refusal.sha === target.headSha ? { refusal } : {} };
   if (!needsBranchRules(merge2.view, settings)) return base2;
-  let repo = { owner: ref.owner, repo: ref.repo }, [rules, repositoryMethods] = await Promise.all([
+  let repo = { owner: ref.owner, repo: ref.repo }, checksDone = merge2.view.otherChecks === "success" || merge2.view.otherChecks === "none", [rules, repositoryMethods] = await Promise.all([
     readBranchRules(session, repo, target.baseRef).then((r) => ({ rules: r }), (error2) => ({ error: describeError(error2) })),
-    readMergeSettings(session, repo)
+    checksDone || settings.methods.length > 1 ? readMergeSettings(session, repo) : Promise.resolve(void 0)
   ]);
   return "error" in rules && session.log.warn({ pr: ref, base: target.baseRef, error: rules.error }, "branch rules unreadable; not merging"), {
     ...base2,
@@ -39850,7 +39870,7 @@ function changedSince(decided, now2) {
 async function gatherMergeView(session, ref, pr, identity2, ownStatus, ignoreCheckRunIds = []) {
   return reading("the mergeability and other checks", async () => {
     let checks = {}, runs2 = await otherCheckRuns(session, ref, pr.headSha, identity2, ignoreCheckRunIds, checks), notYet = { mergeable: null, mergeableState: "unknown" };
-    if (runs2 === "failure" || runs2 === "pending") return { view: { ...notYet, otherChecks: runs2 }, checks };
+    if (runs2 === "failure" || runs2 === "pending") return { view: { ...notYet, otherChecks: runs2 }, checks, statusesUnread: !0 };
     let statuses = await otherStatuses(session, ref, pr.headSha, ownStatus, checks), otherChecks = worst(runs2, statuses);
     if (otherChecks === "failure" || otherChecks === "pending") return { view: { ...notYet, otherChecks }, checks };
     let fresh = pr.source === "api" && pr.mergeable !== null ? pr : await fetchPullRequest(session, ref);
@@ -40282,19 +40302,19 @@ async function sweep(client, repo, options) {
 // src/github/answer-merge-group.ts
 var SHA = /^[0-9a-f]{40}$/;
 async function answerMergeGroup(client, repo, group, options) {
-  let now2 = options.now ? options.now() : /* @__PURE__ */ new Date(), session = openSession(client, now2, options.log), headSha = typeof group.head_sha == "string" && SHA.test(group.head_sha) ? group.head_sha : void 0, headRef = typeof group.head_ref == "string" ? group.head_ref : "", ref = parseMergeGroupRef(headRef), baseRef = typeof group.base_ref == "string" ? group.base_ref.replace(/^refs\/heads\//, "") : ref?.base, members, entries = [];
+  let now2 = options.now ? options.now() : /* @__PURE__ */ new Date(), session = openSession(client, now2, options.log), headSha = typeof group.head_sha == "string" && SHA.test(group.head_sha) ? group.head_sha : void 0, headRef = typeof group.head_ref == "string" ? group.head_ref : "", ref = parseMergeGroupRef(headRef), baseRef = typeof group.base_ref == "string" ? group.base_ref.replace(/^refs\/heads\//, "") : ref?.base, members;
   if (!headSha || !baseRef)
     members = { kind: "unknown", reason: "the event does not name the group's head commit and base branch" };
   else
     try {
-      entries = await listMergeQueue(session, repo, baseRef), members = groupMembers(ref, headSha, entries);
+      members = groupMembers(ref, headSha, await listMergeQueue(session, repo, baseRef));
     } catch (error2) {
       members = { kind: "unknown", reason: `GitHub would not list the merge queue of ${baseRef}: ${describeGraphqlError(error2)}` };
     }
   let verdicts = [], decided = 0;
   if (members.kind === "known")
-    for (let number of members.numbers) {
-      let outcome = await (options.reconcile ?? reconcile)(client, { ...repo, number }, {
+    for (let entry of members.entries) {
+      let { number } = entry, outcome = await (options.reconcile ?? reconcile)(client, { ...repo, number }, {
         mode: "check",
         identity: options.identity,
         ...options.policyPath ? { policyPath: options.policyPath } : {},
@@ -40302,11 +40322,15 @@ async function answerMergeGroup(client, repo, group, options) {
         ...options.log ? { log: options.log } : {}
       });
       decided += outcome.requests;
-      let current = outcome.facts?.headSha, queued = number === ref?.number ? ref.headSha : entries.find((e) => e.number === number)?.prHeadSha, error2 = outcome.error;
-      !error2 && outcome.facts && outcome.facts.state !== "open" && (error2 = "it is no longer open"), !error2 && current && queued && current !== queued && (error2 = `its head moved to ${current.slice(0, 7)} after ${queued.slice(0, 7)} was queued`), verdicts.push({ number, decision: outcome.decision, ...current ? { headSha: current } : {}, ...error2 ? { error: error2 } : {} });
+      let current = outcome.facts?.headSha, error2 = outcome.error;
+      !error2 && outcome.facts && outcome.facts.state !== "open" && (error2 = "it is no longer open"), error2 || (error2 = movedHead(entry, members.reading, {
+        ...current ? { headSha: current } : {},
+        governed: outcome.decision.governed,
+        ...outcome.facts?.headSeenAt ? { headSeenAt: outcome.facts.headSeenAt } : {}
+      })), verdicts.push({ number, decision: outcome.decision, ...current ? { headSha: current } : {}, ...error2 ? { error: error2 } : {} });
     }
   let verdict = mergeGroupVerdict(members, verdicts);
-  session.log.info({ repo, group: headRef, members: members.kind === "known" ? members.numbers : members.reason, conclusion: verdict.conclusion }, "merge group answered");
+  session.log.info({ repo, group: headRef, base: typeof group.base_sha == "string" ? group.base_sha : void 0, members: members.kind === "known" ? members.numbers : members.reason, reading: members.kind === "known" ? members.reading : void 0, conclusion: verdict.conclusion }, "merge group answered");
   let answer = (more = {}) => ({
     ...headSha ? { headSha } : {},
     members,

@@ -40,6 +40,9 @@ export interface BaseBranchView {
   repositoryMethods?: MergeMethod[];
   /** Every other check run and commit status on the head, by name (not the gate's own). */
   checks?: Record<string, 'success' | 'pending' | 'failure'>;
+  /** Only check runs were read into `checks` (one was still running or failed): a required check not
+   * among them may be a commit status nobody looked at yet. */
+  statusesUnread?: true;
   /** The last merge GitHub refused, when it was of this head. */
   refusal?: MergeRefusal;
 }
@@ -54,7 +57,8 @@ export interface MergeSettings {
 
 export type MergeNeed =
   | { kind: 'reviews'; missing: number; required: number; ruleset: string }
-  | { kind: 'check'; name: string; state: 'pending' | 'failure' | 'missing'; ruleset: string }
+  /** `unseen`: not among the check runs, and the statuses were not read: waited for, nothing more known. */
+  | { kind: 'check'; name: string; state: 'pending' | 'failure' | 'missing' | 'unseen'; ruleset: string }
   | { kind: 'other-checks'; state: 'pending' | 'failure'; names: string[] }
   | { kind: 'behind'; updating: boolean }
   | { kind: 'method'; verdicts: MethodVerdict[] }
@@ -137,7 +141,7 @@ export function assessMerge(decision: Decision, facts: PullRequestFacts, view: G
     const v = checks?.[rc.integrationId !== undefined ? pinnedCheck(rc.context, rc.integrationId)! : rc.context];
     if (v === 'success') continue;
     requiredGreen = false;
-    if (base) needs.push({ kind: 'check', name: rc.context, state: v ?? 'missing', ruleset: rc.ruleset.name });
+    if (base) needs.push({ kind: 'check', name: rc.context, state: v ?? (base.statusesUnread ? 'unseen' : 'missing'), ruleset: rc.ruleset.name });
   }
   // Checks still running are what "merges as soon as the other checks pass" already says; a failed one
   // is a stall a maintainer must hear about.
@@ -208,12 +212,14 @@ export function describeNeed(need: MergeNeed, baseRef: string): string {
     case 'reviews':
       return `GitHub still requires ${plural(need.missing, 'approving review')} (ruleset ${italic(need.ruleset)}) from someone with write access; approvals by apps do not count`;
     case 'check':
-      return need.state === 'pending' ? `waiting for the required check ${italic(need.name)}`
+      return need.state === 'pending' ? `waiting for the required check ${italic(need.name)} (in progress)`
+        : need.state === 'unseen' ? `waiting for the required check ${italic(need.name)}`
         : need.state === 'failure' ? `the required check ${italic(need.name)} failed`
           : `the required check ${italic(need.name)} has not reported on this commit`;
     case 'other-checks': {
       const names = need.names.length ? `: ${need.names.slice(0, 10).map(italic).join(', ')}` : '';
-      return need.state === 'pending' ? `waiting for other checks${names}` : `other checks failed${names}`;
+      if (need.state === 'pending') return `waiting for other checks${names}`;
+      return need.names.length ? `${need.names.slice(0, 10).map(italic).join(', ')} failed` : 'other checks failed';
     }
     case 'behind':
       return `the branch is behind ${base} and must be up to date${need.updating ? '; the gate updates it' : ' (update it, or set `merge.update_branch: true`)'}`;

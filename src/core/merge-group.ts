@@ -3,13 +3,17 @@
 // queue from GitHub (GraphQL: GitHub has no REST endpoint for it) and applies the step.
 import type { Decision } from './types.js';
 
-/** What a merge group's head ref says: `refs/heads/gh-readonly-queue/<base>/pr-<number>-<head sha>`. */
+/**
+ * What a merge group's head ref says: `refs/heads/gh-readonly-queue/<base>/pr-<number>-<sha>`. The SHA
+ * is the commit the group was built on (the base branch's tip or the group ahead), not the PR's head
+ * (docs/github.md#merge-group-branch); nothing here depends on which it is.
+ */
 export interface MergeGroupRef {
   base: string;
   /** The PR whose entry this group was built for: the last PR the group adds. */
   number: number;
-  /** That PR's head when it was queued. */
-  headSha: string;
+  /** The SHA the branch name ends with: informational only. */
+  sha: string;
 }
 
 const GROUP_REF = /^(?:refs\/heads\/)?gh-readonly-queue\/(.+)\/pr-(\d+)-([0-9a-f]{40})$/;
@@ -20,38 +24,90 @@ export function parseMergeGroupRef(headRef: string): MergeGroupRef | undefined {
   if (!m) return undefined;
   const number = Number(m[2]);
   if (!Number.isSafeInteger(number) || number <= 0) return undefined;
-  return { base: m[1]!, number, headSha: m[3]! };
+  return { base: m[1]!, number, sha: m[3]! };
 }
 
 /** One entry of a branch's merge queue, as GitHub lists it (`MergeQueue.entries`). */
 export interface QueueEntry {
   /** The PR's number. */
   number: number;
-  /** The head commit of the merge group built for this entry (null until GitHub builds it). */
-  groupHeadSha: string | null;
+  /**
+   * `MergeQueueEntry.headCommit`: GitHub documents it only as "the head commit for this entry". It is
+   * either the entry's merge group commit or the PR's head when it was queued (docs/github.md#merge-queue-entry-head);
+   * null when GitHub gives none.
+   */
+  headCommit: string | null;
   /** 1-based, front of the queue first. */
   position: number;
-  /** The PR's head commit as GitHub reports it now. */
+  /** The PR's head commit as GitHub reports it now (`PullRequest.headRefOid`). */
   prHeadSha: string;
+  /** When the PR entered the queue (`MergeQueueEntry.enqueuedAt`), GitHub's clock. */
+  enqueuedAt?: string;
 }
 
+/**
+ * What GitHub's answer says `headCommit` is, read off the group's own entry: the group's commit, or
+ * the PR's head. Each reading gives a different proof that a PR's head did not move after it was queued.
+ */
+export type HeadCommitReading = 'group-commit' | 'pull-request-head';
+
 export type GroupMembers =
-  | { kind: 'known'; numbers: number[] }
+  | { kind: 'known'; numbers: number[]; entries: QueueEntry[]; reading: HeadCommitReading }
   | { kind: 'unknown'; reason: string };
 
+const short = (sha: string) => sha.slice(0, 7);
+
 /**
- * The PRs a merge group adds to its base: the entry whose group head is `headSha`, and every entry
- * ahead of it in the queue (a group's commit holds their changes too, and a passing group lets GitHub
- * merge all of them). The head ref must name that same entry: two sources that disagree, or a group
- * GitHub no longer lists, leave the members unknown, and an unknown group never passes.
+ * The PRs a merge group adds to its base: the PR its branch names, and every entry ahead of it in the
+ * queue (a group's commit holds their changes too, and a passing group lets GitHub merge all of them).
+ * The group's own entry must agree with the group: its `headCommit` is this group's commit or its PR's
+ * head. Anything else (its PR's head moved since it was queued, the group was replaced, GitHub no
+ * longer lists the PR) leaves the members unknown, and an unknown group never passes.
  */
-export function groupMembers(ref: MergeGroupRef | undefined, headSha: string, entries: readonly QueueEntry[]): GroupMembers {
+export function groupMembers(ref: MergeGroupRef | undefined, groupHeadSha: string, entries: readonly QueueEntry[]): GroupMembers {
   if (!ref) return { kind: 'unknown', reason: 'its head ref is not a merge queue branch (`gh-readonly-queue/<base>/pr-<number>-<sha>`)' };
-  const own = entries.find((e) => e.groupHeadSha === headSha);
-  if (!own) return { kind: 'unknown', reason: `GitHub no longer lists a queue entry for its head ${headSha.slice(0, 7)} (the group was probably replaced)` };
-  if (own.number !== ref.number) return { kind: 'unknown', reason: `its head ref names #${ref.number} but GitHub's queue entry for it is #${own.number}` };
-  const numbers = entries.filter((e) => e.position <= own.position).sort((a, b) => a.position - b.position).map((e) => e.number);
-  return { kind: 'known', numbers };
+  const own = entries.find((e) => e.number === ref.number);
+  if (!own) return { kind: 'unknown', reason: `GitHub no longer lists #${ref.number}, which its branch names, in the merge queue (the group was probably replaced)` };
+  let reading: HeadCommitReading;
+  if (own.headCommit === groupHeadSha) reading = 'group-commit';
+  else if (own.headCommit !== null && own.headCommit === own.prHeadSha) reading = 'pull-request-head';
+  else if (own.headCommit === null) return { kind: 'unknown', reason: `GitHub lists the queue entry of #${own.number} without a head commit` };
+  else return { kind: 'unknown', reason: `GitHub's queue entry of #${own.number} names commit ${short(own.headCommit)}, which is neither this group's commit nor #${own.number}'s head ${short(own.prHeadSha)}: its head moved after it was queued, or this group was replaced` };
+  const members = entries.filter((e) => e.position <= own.position).sort((a, b) => a.position - b.position);
+  return { kind: 'known', numbers: members.map((e) => e.number), entries: members, reading };
+}
+
+/** What the gate read of a member PR on its own: its head and when the gate first saw that head. */
+export interface MemberHead {
+  /** The head the gate decided on. */
+  headSha?: string;
+  governed: boolean;
+  /** The gate's trusted record of when it first saw `headSha` (its check run's `started_at`, GitHub's clock). */
+  headSeenAt?: string;
+}
+
+/**
+ * Why a member's head is not the head the group was built from, or undefined when it is. The group's
+ * commit holds the code queued; the gate decided on the PR's head now: the two must be one. With
+ * `headCommit` the PR's queued head, compare it; with `headCommit` the group's commit, the gate's own
+ * record must show it saw the head no later than GitHub queued it (a push after queueing gives a head
+ * first seen later). Ungoverned PRs need no record: their verdict does not depend on the head.
+ */
+export function movedHead(entry: QueueEntry, reading: HeadCommitReading, head: MemberHead): string | undefined {
+  const current = head.headSha;
+  if (!current) return 'hitl-gate could not read its head';
+  if (current !== entry.prHeadSha) return `its head moved to ${short(current)} while the group was checked (GitHub's queue lists ${short(entry.prHeadSha)})`;
+  if (reading === 'pull-request-head') {
+    if (entry.headCommit !== current) return `its head moved to ${short(current)} after ${entry.headCommit ? short(entry.headCommit) : 'an unknown commit'} was queued`;
+    return undefined;
+  }
+  if (!head.governed) return undefined;
+  if (!head.headSeenAt) return `hitl-gate has no record of its head ${short(current)} from before it was queued`;
+  const queuedAt = entry.enqueuedAt ? Date.parse(entry.enqueuedAt) : NaN;
+  const seenAt = Date.parse(head.headSeenAt);
+  if (Number.isNaN(queuedAt) || Number.isNaN(seenAt)) return 'GitHub did not say when it was queued';
+  if (seenAt > queuedAt) return `hitl-gate first saw its head ${short(current)} at ${head.headSeenAt}, after it was queued at ${entry.enqueuedAt}: its head moved after it was queued`;
+  return undefined;
 }
 
 /** The gate's verdict on one PR of a group. */

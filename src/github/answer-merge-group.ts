@@ -3,7 +3,7 @@
 // PR the group adds is one the gate would merge now, on its current head (or one it does not govern):
 // a person who queues an unapproved hard PR by hand is stopped here. Each PR is decided by the same
 // engine, read-only (reconcile in `check` mode); only the group's check is written.
-import { groupMembers, mergeGroupVerdict, parseMergeGroupRef, type GroupMembers, type GroupVerdict, type MemberVerdict, type QueueEntry } from '../core/merge-group.js';
+import { groupMembers, mergeGroupVerdict, movedHead, parseMergeGroupRef, type GroupMembers, type GroupVerdict, type MemberVerdict } from '../core/merge-group.js';
 import type { GitHubClient } from './client.js';
 import { describeError } from './errors.js';
 import { CHECK_NAME } from './find-gate-check.js';
@@ -17,6 +17,8 @@ import type { PullRequestRef, ReconcileOptions, ReconcileOutcome, RepositoryRef 
 export interface MergeGroupPayload {
   head_sha?: unknown;
   head_ref?: unknown;
+  /** The commit the group was built on (the base branch's tip or the group ahead). */
+  base_sha?: unknown;
   base_ref?: unknown;
 }
 
@@ -51,13 +53,11 @@ export async function answerMergeGroup(client: GitHubClient, repo: RepositoryRef
   const baseRef = typeof group.base_ref === 'string' ? group.base_ref.replace(/^refs\/heads\//, '') : ref?.base;
 
   let members: GroupMembers;
-  let entries: QueueEntry[] = [];
   if (!headSha || !baseRef) {
     members = { kind: 'unknown', reason: 'the event does not name the group\'s head commit and base branch' };
   } else {
     try {
-      entries = await listMergeQueue(session, repo, baseRef);
-      members = groupMembers(ref, headSha, entries);
+      members = groupMembers(ref, headSha, await listMergeQueue(session, repo, baseRef));
     } catch (error) {
       members = { kind: 'unknown', reason: `GitHub would not list the merge queue of ${baseRef}: ${describeGraphqlError(error)}` };
     }
@@ -66,22 +66,27 @@ export async function answerMergeGroup(client: GitHubClient, repo: RepositoryRef
   const verdicts: MemberVerdict[] = [];
   let decided = 0;
   if (members.kind === 'known') {
-    for (const number of members.numbers) {
+    for (const entry of members.entries) {
+      const { number } = entry;
       const outcome = await (options.reconcile ?? reconcile)(client, { ...repo, number }, {
         mode: 'check', identity: options.identity, ...(options.policyPath ? { policyPath: options.policyPath } : {}), ...(options.now ? { now: options.now } : {}), ...(options.log ? { log: options.log } : {}),
       });
       decided += outcome.requests;
       const current = outcome.facts?.headSha;
-      const queued = number === ref?.number ? ref.headSha : entries.find((e) => e.number === number)?.prHeadSha;
       let error = outcome.error;
       if (!error && outcome.facts && outcome.facts.state !== 'open') error = 'it is no longer open';
-      // The group was built from the head that was queued: a head that moved since was never decided on here.
-      if (!error && current && queued && current !== queued) error = `its head moved to ${current.slice(0, 7)} after ${queued.slice(0, 7)} was queued`;
+      // The group holds the code that was queued: a head that moved since was never decided on here,
+      // for every PR the group adds, not only the one its branch names.
+      if (!error) {
+        error = movedHead(entry, members.reading, {
+          ...(current ? { headSha: current } : {}), governed: outcome.decision.governed, ...(outcome.facts?.headSeenAt ? { headSeenAt: outcome.facts.headSeenAt } : {}),
+        });
+      }
       verdicts.push({ number, decision: outcome.decision, ...(current ? { headSha: current } : {}), ...(error ? { error } : {}) });
     }
   }
   const verdict = mergeGroupVerdict(members, verdicts);
-  session.log.info({ repo, group: headRef, members: members.kind === 'known' ? members.numbers : members.reason, conclusion: verdict.conclusion }, 'merge group answered');
+  session.log.info({ repo, group: headRef, base: typeof group.base_sha === 'string' ? group.base_sha : undefined, members: members.kind === 'known' ? members.numbers : members.reason, reading: members.kind === 'known' ? members.reading : undefined, conclusion: verdict.conclusion }, 'merge group answered');
 
   const answer = (more: Partial<MergeGroupAnswer> = {}): MergeGroupAnswer => ({
     ...(headSha ? { headSha } : {}), members, verdicts, verdict, written: false, ...more, requests: session.requests + decided,

@@ -67,6 +67,9 @@ export interface MergeView {
   current?: PullRequestSnapshot;
   /** Every other check run and status seen, by name (required checks are looked up here). */
   checks: Named;
+  /** Commit statuses were not read (a check run was still running or failed): a required check
+   * missing from `checks` may be a status not looked at, not one that never reported. */
+  statusesUnread?: true;
 }
 
 /** Whether the fresh PR differs from the decided one in anything the decision depends on. */
@@ -89,7 +92,7 @@ export async function gatherMergeView(
     const checks: Named = {};
     const runs = await otherCheckRuns(session, ref, pr.headSha, identity, ignoreCheckRunIds, checks);
     const notYet = { mergeable: null, mergeableState: 'unknown' };
-    if (runs === 'failure' || runs === 'pending') return { view: { ...notYet, otherChecks: runs }, checks };
+    if (runs === 'failure' || runs === 'pending') return { view: { ...notYet, otherChecks: runs }, checks, statusesUnread: true };
     const statuses = await otherStatuses(session, ref, pr.headSha, ownStatus, checks);
     const otherChecks = worst(runs, statuses);
     if (otherChecks === 'failure' || otherChecks === 'pending') return { view: { ...notYet, otherChecks }, checks };

@@ -92,7 +92,7 @@ export async function dequeuePullRequest(session: Session, pullRequestId: string
 const QUEUE_ENTRIES = `query hitlMergeQueue($owner: String!, $repo: String!, $branch: String!) {
   repository(owner: $owner, name: $repo) {
     mergeQueue(branch: $branch) {
-      entries(first: 100) { totalCount nodes { position headCommit { oid } pullRequest { number headRefOid } } }
+      entries(first: 100) { totalCount nodes { position enqueuedAt headCommit { oid } pullRequest { number headRefOid } } }
     }
   }
 }`;
@@ -118,7 +118,8 @@ export async function listMergeQueue(session: Session, repo: RepositoryRef, bran
       number: n.pullRequest.number,
       position: n.position,
       prHeadSha: n.pullRequest.headRefOid as string,
-      groupHeadSha: isRecord(n.headCommit) ? (str(n.headCommit.oid) ?? null) : null,
+      headCommit: isRecord(n.headCommit) ? (str(n.headCommit.oid) ?? null) : null,
+      ...(str(n.enqueuedAt) ? { enqueuedAt: n.enqueuedAt as string } : {}),
     });
   }
   return out.sort((a, b) => a.position - b.position);

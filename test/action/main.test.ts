@@ -187,21 +187,24 @@ describe('sweep mode', () => {
 
 describe('merge_group', () => {
   const SHA = (c: string) => c.repeat(40);
-  const group = (n: number) => ({ head_sha: SHA('9'), head_ref: `refs/heads/gh-readonly-queue/main/pr-${n}-${SHA('a')}`, base_ref: 'refs/heads/main', base_sha: SHA('0') });
+  // As GitHub names it: #13's group is built on #12's group commit (8…8), which the branch names.
+  const group = (n: number) => ({ head_sha: SHA('9'), head_ref: `refs/heads/gh-readonly-queue/main/pr-${n}-${SHA('8')}`, base_ref: 'refs/heads/main', base_sha: SHA('8') });
+  const QUEUED_AT = '2026-01-01T00:10:00Z';
+  const SEEN_AT = '2026-01-01T00:00:00Z';
   const groupEvent = (payload: Record<string, unknown>): ActionEnvironment => ({ ...prEvent, event: { name: 'merge_group', payload } });
   /** A client that knows the App and lists a queue of #12 (ahead) and #13 (the group's own entry). */
   function queueClient(writes: unknown[] = []): GitHubClient {
     const base = client() as unknown as { rest: Record<string, unknown> };
     const graphql = async () => ({ repository: { mergeQueue: { entries: { totalCount: 2, nodes: [
-      { position: 1, headCommit: { oid: SHA('8') }, pullRequest: { number: 12, headRefOid: SHA('b') } },
-      { position: 2, headCommit: { oid: SHA('9') }, pullRequest: { number: 13, headRefOid: SHA('a') } },
+      { position: 1, enqueuedAt: QUEUED_AT, headCommit: { oid: SHA('8') }, pullRequest: { number: 12, headRefOid: SHA('b') } },
+      { position: 2, enqueuedAt: QUEUED_AT, headCommit: { oid: SHA('9') }, pullRequest: { number: 13, headRefOid: SHA('a') } },
     ] } } } });
     const create = async (params: unknown) => { writes.push(params); return { data: { id: 1 } }; };
     return { ...base, rest: { ...base.rest, checks: { create } }, graphql } as unknown as GitHubClient;
   }
   const decideEach = (states: Record<number, Decision['state']>): Engine => ({
     reconcile: async (_c, ref) => outcome(decision({ state: states[ref.number]!, title: `#${ref.number} is ${states[ref.number]}` }), {
-      ref, facts: { headSha: ref.number === 13 ? SHA('a') : SHA('b'), state: 'open' } as PullRequestFacts,
+      ref, facts: { headSha: ref.number === 13 ? SHA('a') : SHA('b'), headSeenAt: SEEN_AT, state: 'open' } as PullRequestFacts,
     }),
     sweep: async () => [],
   });
@@ -223,12 +226,24 @@ describe('merge_group', () => {
 
   it('fails when the group\'s own PR has a newer head than the one that was queued (nobody decided on the queued one here)', async () => {
     const moved: Engine = {
-      reconcile: async (_c, ref) => outcome(decision({ state: 'ready' }), { ref, facts: { headSha: ref.number === 13 ? SHA('c') : SHA('b'), state: 'open' } as PullRequestFacts }),
+      reconcile: async (_c, ref) => outcome(decision({ state: 'ready' }), { ref, facts: { headSha: ref.number === 13 ? SHA('c') : SHA('b'), headSeenAt: SEEN_AT, state: 'open' } as PullRequestFacts }),
       sweep: async () => [],
     };
     const report = await main(inputs('check'), groupEvent({ merge_group: group(13) }), deps(moved, queueClient()));
     expect(report.failure).toMatch(/#13/);
     expect(report.summary).toMatch(/head moved/);
+  });
+
+  it('fails when a PR ahead of the group\'s own got a head after it was queued, though the policy lets that head merge', async () => {
+    const pushedAhead: Engine = {
+      reconcile: async (_c, ref) => outcome(decision({ state: 'ready' }), {
+        ref, facts: { headSha: ref.number === 13 ? SHA('a') : SHA('b'), headSeenAt: ref.number === 12 ? '2026-01-01T00:10:05Z' : SEEN_AT, state: 'open' } as PullRequestFacts,
+      }),
+      sweep: async () => [],
+    };
+    const report = await main(inputs('check'), groupEvent({ merge_group: group(13) }), deps(pushedAhead, queueClient()));
+    expect(report.failure).toMatch(/#12/);
+    expect(report.summary).toMatch(/#12: could not be decided: .*after it was queued/);
   });
 
   it('a group whose PRs cannot be told fails; sweep mode refuses the event', async () => {

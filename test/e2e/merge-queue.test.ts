@@ -3,7 +3,8 @@
 // `hitl` check on a merge group stops a PR it would not merge, even one a person queued by hand.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { GitHubSimulator } from '../sim/index.js';
-import { gateCheck, gateChecks, merged, mergesOf, openAgentPr, policy, sleep, startGate, statusComments, type Gate } from './harness.js';
+import type { EntryHeadCommit } from '../sim/merge-queue.js';
+import { AGENT, gateCheck, gateChecks, merged, mergesOf, openAgentPr, policy, sleep, startGate, statusComments, type Gate } from './harness.js';
 
 let gate: Gate;
 beforeAll(async () => {
@@ -16,12 +17,26 @@ afterAll(async () => {
 const DIRECT_MERGE = 'PUT /repos/{owner}/{repo}/pulls/{pull_number}/merge';
 
 /** A repository whose `main` has a merge queue and requires `hitl` (and, when asked, a CI `build`). */
-function queueRepo(sim: GitHubSimulator, org: string, o: { windowSeconds?: number; build?: boolean } = {}): string {
+function queueRepo(sim: GitHubSimulator, org: string, o: { windowSeconds?: number; build?: boolean; entryHeadCommit?: EntryHeadCommit } = {}): string {
   return sim.createRepo({
     name: `${org}/app`, policy: policy(o.windowSeconds ?? 3), files: { 'README.md': '# app\n', 'src/app.ts': 'export const x = 0;\n' },
-    collaborators: { alice: 'write', bob: 'write', root: 'admin' }, requiredChecks: o.build ? ['hitl', 'build'] : ['hitl'], mergeQueue: { method: 'SQUASH' },
+    collaborators: { alice: 'write', bob: 'write', root: 'admin' }, requiredChecks: o.build ? ['hitl', 'build'] : ['hitl'],
+    mergeQueue: { method: 'SQUASH', ...(o.entryHeadCommit ? { entryHeadCommit: o.entryHeadCommit } : {}) },
   });
 }
+
+/** Two soft agent PRs (each changing its own file) whose own CI passed. */
+function twoSoftPrs(sim: GitHubSimulator, repo: string): [number, number] {
+  const open = (path: string) => {
+    const n = sim.openPullRequest(repo, { author: AGENT, title: `change ${path}`, files: [{ path, content: `export const y = 1;\n` }] });
+    sim.ciCheck(repo, sim.pull(repo, n).headSha, 'build', 'success');
+    return n;
+  };
+  return [open('src/one.ts'), open('src/two.ts')];
+}
+
+/** The merge group timeline entry of `n`'s current entry. */
+const groupOf = (sim: GitHubSimulator, repo: string, n: number) => sim.mergeQueue(repo).find((e) => e.number === n)!;
 
 /** The gate's enqueue mutations for a repository's PRs, as GitHub received them. */
 function enqueues(sim: GitHubSimulator): { id: string; head: string }[] {
@@ -165,5 +180,51 @@ describe.concurrent('merge queue', () => {
     const m = await merged(sim, repo, n);
     expect(m.data?.sha).toBe(head);
     expect(byGate(sim, repo, n, 'enqueued')).toHaveLength(1);
+  });
+
+  // Both readings of `MergeQueueEntry.headCommit` (docs/github.md#merge-queue-entry-head): the gate
+  // must pass these groups under either.
+  for (const entryHeadCommit of ['group-commit', 'pull-request-head'] as const) {
+    it(`two agent PRs in one group, on branches named as GitHub names them, both merge (headCommit: ${entryHeadCommit})`, { timeout: 60_000 }, async () => {
+      const { sim } = gate;
+      const repo = queueRepo(sim, `mq-two-${entryHeadCommit}-org`, { windowSeconds: 2, build: true, entryHeadCommit });
+      const mainTip = sim.world.repo(repo).branches.get('main')!;
+      const [a, b] = twoSoftPrs(sim, repo);
+      await sim.until(() => sim.mergeQueue(repo).length === 2, 30_000, 'both PRs queued');
+      const [first, second] = sim.mergeQueue(repo);
+      // The SHA in a group's branch is the commit it is built on, not the PR's head.
+      expect(first!.groupRef).toBe(`refs/heads/gh-readonly-queue/main/pr-${first!.number}-${mainTip}`);
+      expect(second!.groupRef).toBe(`refs/heads/gh-readonly-queue/main/pr-${second!.number}-${first!.groupHeadSha}`);
+      const back = await groupCheck(sim, repo, second!.number, 'success');
+      // The second group adds both PRs: the gate vouched for both.
+      expect(String(back.data?.title)).toBe(`The policy lets #${first!.number}, #${second!.number} merge`);
+      await groupCheck(sim, repo, first!.number, 'success');
+      sim.ciCheck(repo, first!.groupHeadSha, 'build', 'success');
+      sim.ciCheck(repo, second!.groupHeadSha, 'build', 'success');
+      await merged(sim, repo, a);
+      await merged(sim, repo, b);
+      expect(sim.requests.filter((r) => r.kind === DIRECT_MERGE && r.path.startsWith(`/repos/${repo}/`))).toEqual([]);
+    });
+  }
+
+  it('a PR ahead in the group whose head moved after it was queued fails the group behind it, not only its own', { timeout: 60_000 }, async () => {
+    const { sim } = gate;
+    const repo = queueRepo(sim, 'mq-moved-org', { windowSeconds: 2, build: true });
+    twoSoftPrs(sim, repo);
+    await sim.until(() => sim.mergeQueue(repo).length === 2, 30_000, 'both PRs queued');
+    const [ahead, own] = sim.mergeQueue(repo);
+    const answered = await groupCheck(sim, repo, own!.number, 'success');
+    // The agent pushes to the PR ahead and the gate misses the webhook: the PR stays in the queue and
+    // GitHub keeps the groups. Asked again, the gate fails the group of the PR behind it.
+    sim.setWebhookFaults({ dropRate: 1 });
+    sim.push(repo, ahead!.number, { files: [{ path: 'src/one.ts', content: 'export const y = 2;\n' }] });
+    sim.setWebhookFaults({});
+    expect(groupOf(sim, repo, own!.number).groupHeadSha).toBe(own!.groupHeadSha);
+    sim.rerunCheckRun(repo, Number(answered.data?.checkRunId), 'alice');
+    const failing = await sim.waitFor((e) => e.repo === repo && e.kind === 'check-run' && e.actor === sim.app.botLogin && e.data?.headSha === own!.groupHeadSha && e.data?.conclusion === 'failure', 20_000, 'the group failed');
+    expect(String(failing.data?.title)).toMatch(new RegExp(`#${ahead!.number}`));
+    sim.ciCheck(repo, ahead!.groupHeadSha, 'build', 'success');
+    await sleep(2_000);
+    expect(sim.pull(repo, own!.number).merged).toBe(false);
   });
 });

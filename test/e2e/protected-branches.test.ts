@@ -54,6 +54,18 @@ describe.concurrent('the three setups', () => {
     expect(sim.pull(repo, n).reviews).toEqual([]);
   });
 
+  it('a soft PR whose required check is still running says which check it waits for, then merges when it passes', { timeout: 60_000 }, async () => {
+    const { sim } = gate;
+    const repo = protectedRepo('setup-a-deploy', { rulesets: [{ id: 1, name: 'main', rules: [checks(['hitl', 'deploy-preview'])] }] });
+    const n = openAgentPr(sim, repo, 'soft');
+    const head = sim.pull(repo, n).headSha;
+    sim.ciCheck(repo, head, 'deploy-preview', null);
+    await until('the status comment naming the running required check', () => /waiting for the required check \*deploy\\-preview\* \(in progress\)/.test(lastStatus(repo, n)));
+    expect(mergesOf(sim, repo, n)).toHaveLength(0);
+    sim.ciCheck(repo, head, 'deploy-preview', 'success');
+    expect((await merged(sim, repo, n)).data?.sha).toBe(head);
+  });
+
   it('b: ... and a hard PR still needs its /approve: the bypass never lets the policy be skipped', { timeout: 60_000 }, async () => {
     const { sim } = gate;
     const repo = protectedRepo('setup-b-hard', { rulesets: [{ id: 1, name: 'main', appBypass: true, rules: [reviews(1)] }] });

@@ -114,6 +114,7 @@ describe('only authorized humans decide', () => {
     gh.permission('grace', 'read');
     gh.teamMembership('acme/maintainers', 'grace', 'active');
     gh.otherChecks([{ name: 'build', status: 'in_progress', conclusion: null }]);
+    gh.branchRules([]);
     // The failed run cannot turn green (GitHub keeps a completed run's conclusion): a new run replaces it.
     gh.createCheckRun(556);
     gh.react(15);
@@ -140,6 +141,7 @@ describe('only authorized humans decide', () => {
     gh.commits([{ sha: HEAD, author: 'copilot-swe-agent[bot]' }]);
     gh.permission('alice', 'write');
     gh.otherChecks([{ name: 'build', status: 'in_progress', conclusion: null }]);
+    gh.branchRules([]);
     gh.updateCheckRun(556);
     gh.react(16);
     gh.updateComment(777);
@@ -289,6 +291,7 @@ describe('reviews', () => {
     gh.commits([{ sha: HEAD, author: 'copilot-swe-agent[bot]' }]);
     gh.permission('alice', 'write');
     gh.otherChecks([{ name: 'build', status: 'in_progress', conclusion: null }]);
+    gh.branchRules([]);
     gh.updateCheckRun(555);
     gh.updateComment(777);
 

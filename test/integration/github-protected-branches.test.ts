@@ -208,3 +208,51 @@ describe('readBranchRules: conditional reads', () => {
     forgetBranchRules();
   });
 });
+
+describe('what the merge waits for, by name', () => {
+  const requires = (...contexts: string[]) => gh.branchRules([
+    { type: 'required_status_checks', ruleset_id: 1, parameters: { required_status_checks: contexts.map((context) => ({ context })) } },
+  ], [{ id: 1, name: 'main' }]);
+
+  it('a soft PR the policy lets merge, whose required check is still running, names it in the check and the comment', async () => {
+    soakedPR('blocked');
+    requires('deploy-preview');
+    gh.otherChecks([{ name: 'deploy-preview', status: 'in_progress', conclusion: null }, { name: 'lint', status: 'completed', conclusion: 'success' }]);
+
+    const outcome = await reconcile(testClient(), REF, fullOptions());
+
+    api.done();
+    expect(outcome.merged).toBe(false);
+    const [check, comment] = api.writes().map((w) => w.body as { conclusion?: string; output?: { summary: string }; body?: string });
+    expect(check!.conclusion).toBe('success');
+    // Markdown-escaped, as rendered: "waiting for the required check deploy-preview (in progress)".
+    expect(check!.output!.summary).toContain('waiting for the required check *deploy\\-preview* (in progress)');
+    expect(comment!.body).toContain('waiting for the required check *deploy\\-preview* (in progress)');
+  });
+
+  it('a required check not among the check runs, while one still runs, is waited for, not called missing', async () => {
+    soakedPR('blocked');
+    requires('ci/jenkins');
+    gh.otherChecks([{ name: 'lint', status: 'in_progress', conclusion: null }]);
+
+    await reconcile(testClient(), REF, fullOptions());
+
+    api.done();
+    const summary = (api.writes()[0]!.body as { output: { summary: string } }).output.summary;
+    // It may be a commit status, which the gate reads only once the check runs are done.
+    expect(summary).toContain('waiting for the required check *ci\\/jenkins*');
+    expect(summary).not.toContain('has not reported');
+  });
+
+  it('a failed check is named: "*build* failed"', async () => {
+    soakedPR('unstable');
+    gh.branchRules([]);
+    gh.otherChecks([{ name: 'build', status: 'completed', conclusion: 'failure' }]);
+
+    await reconcile(testClient(), REF, fullOptions());
+
+    api.done();
+    expect(merges()).toHaveLength(0);
+    expect((api.writes()[1]!.body as { body: string }).body).toContain('*build* failed');
+  });
+});

@@ -281,6 +281,8 @@ describe('reconcile: merging', () => {
   it('does not merge while another check is still running, and does not ask GitHub about mergeability then', async () => {
     soakedPR();
     gh.otherChecks([{ name: 'build', status: 'in_progress', conclusion: null }]);
+    // The rules are read to name what the merge waits for (none is required here).
+    gh.branchRules([]);
     gh.updateCheckRun(555);
     gh.updateComment(777);
 
@@ -294,6 +296,7 @@ describe('reconcile: merging', () => {
   it('does not merge when another check failed', async () => {
     soakedPR();
     gh.otherChecks([{ name: 'build', status: 'completed', conclusion: 'failure' }]);
+    gh.branchRules([]);
     gh.updateCheckRun(555);
     gh.updateComment(777);
 

@@ -1,4 +1,4 @@
-// GitHub's secondary limits on content-creating requests, per installation: at most 80 a minute and
+// GitHub's secondary limits on content-creating requests (docs/github.md#secondary-rate-limits), per installation: at most 80 a minute and
 // 500 an hour. Past either, GitHub answers 403 "You have exceeded a secondary rate limit" with a
 // `retry-after`. Refused requests create nothing and are not counted here.
 export interface ContentLimits {

@@ -114,7 +114,11 @@ describe('a branch with a merge queue', () => {
     expect(nodes.map((n) => n.pullRequest.number)).toEqual([first.number, second.number]);
     const [groupA, groupB] = sim.mergeQueue(REPO);
     expect(nodes[0]!.headCommit.oid).toBe(groupA!.groupHeadSha);
-    expect(groupA!.groupRef).toBe(`refs/heads/gh-readonly-queue/main/pr-${first.number}-${first.head}`);
+    // As GitHub names them: the SHA is the commit the group is built on, the branch's tip for the
+    // first group and the first group's commit for the second (docs/github.md#merge-group-branch).
+    const mainTip = sim.world.repo(REPO).branches.get('main')!;
+    expect(groupA!.groupRef).toBe(`refs/heads/gh-readonly-queue/main/pr-${first.number}-${mainTip}`);
+    expect(groupB!.groupRef).toBe(`refs/heads/gh-readonly-queue/main/pr-${second.number}-${groupA!.groupHeadSha}`);
     // The second group is built on the first: it holds both PRs' changes.
     expect(groupB!.groupBaseSha).toBe(groupA!.groupHeadSha);
     const contents = await gh.request('GET /repos/{owner}/{repo}/contents/{path}', { owner: 'queue-org', repo: 'widgets', path: 'src/one.ts', ref: groupB!.groupHeadSha });

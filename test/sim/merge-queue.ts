@@ -1,18 +1,23 @@
 // A merge queue on a branch, as GitHub runs one: PRs enter it (GraphQL `enqueuePullRequest`, or a
 // person), each entry gets a merge group (a commit on top of the entries ahead of it, on a
-// `gh-readonly-queue/<base>/pr-<n>-<head>` branch, announced by `merge_group.checks_requested`), and
+// `gh-readonly-queue/<base>/pr-<n>-<sha of the commit it is built on>` branch, as GitHub names it:
+// docs/github.md#merge-group-branch; announced by `merge_group.checks_requested`), and
 // the front entry merges once every required check passed on its group's head. A failing required
 // check or a dequeue removes the entry and rebuilds the groups behind it. The GraphQL endpoint is
 // executed against GitHub's published schema (@octokit/graphql-schema), so a query or mutation
 // GitHub would reject is rejected here too.
 import { commentByNodeId, forcePushEvents, pullCommits } from './graphql-records.js';
 import { createHash } from 'node:crypto';
+import { checkGraphqlAnswer } from './contract.js';
 import { newSha, type SimPull, type SimRepo, type SimUser, type World } from './model.js';
 import type { Notify } from './notify.js';
 import { HttpError, type Reply, type Route, type SimRequest } from './rest.js';
 import { checksFor } from './shapes.js';
 
 export type QueueMergeMethod = 'MERGE' | 'SQUASH' | 'REBASE';
+/** What GraphQL `MergeQueueEntry.headCommit` names (docs/github.md#merge-queue-entry-head): GitHub's
+ * documentation does not say, so the simulator serves either reading. */
+export type EntryHeadCommit = 'group-commit' | 'pull-request-head';
 
 export interface SimQueueEntry {
   id: string;
@@ -30,6 +35,7 @@ export interface SimQueueEntry {
 export interface SimMergeQueue {
   branch: string;
   method: QueueMergeMethod;
+  entryHeadCommit: EntryHeadCommit;
   rulesetId: number;
   entries: SimQueueEntry[];
   /** Every PR's entries into and removals from the queue: its timeline's merge queue events. */
@@ -166,7 +172,8 @@ export class MergeQueues {
     const sha = newSha(`${repo.fullName}:merge-group:${pr.number}`);
     const bot = this.world.user('github-merge-queue[bot]');
     repo.commits.set(sha, { sha, parents: queue.method === 'MERGE' ? [parent, entry.prHeadSha] : [parent], message: `Merge pull request #${pr.number} from ${pr.headRef}\n\n${pr.title}`, author: entry.enqueuer, committer: bot, date: this.world.now(), tree });
-    const branch = `gh-readonly-queue/${queue.branch}/pr-${pr.number}-${entry.prHeadSha}`;
+    // docs/github.md#merge-group-branch: the SHA in the name is the group's base, not the PR's head.
+    const branch = `gh-readonly-queue/${queue.branch}/pr-${pr.number}-${parent}`;
     repo.branches.set(branch, sha);
     Object.assign(entry, { groupHeadSha: sha, groupRef: `refs/heads/${branch}`, groupBaseSha: parent });
     this.notify.timeline({ actor: bot, repo, number: pr.number, kind: 'merge-group', detail: `group ${sha.slice(0, 7)} for ${entry.prHeadSha.slice(0, 7)}`, data: { headSha: sha, headRef: entry.groupRef, prHeadSha: entry.prHeadSha } });
@@ -206,6 +213,13 @@ export function mergeQueueRules(repo: SimRepo, branch: string): unknown[] {
 
 // --- GraphQL ---------------------------------------------------------------------------------------
 
+/** GitHub's custom scalars as its GraphQL reference describes them. */
+const SCALARS: Record<string, (v: unknown) => boolean> = {
+  GitObjectID: (v) => typeof v === 'string' && /^[0-9a-f]{40}$/.test(v),
+  DateTime: (v) => typeof v === 'string' && /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$/.test(v),
+  URI: (v) => typeof v === 'string' && /^[a-z][a-z0-9+.-]*:/i.test(v),
+};
+
 type Executable = { schema: import('graphql').GraphQLSchema; graphql: typeof import('graphql').graphql };
 let executable: Promise<Executable> | undefined;
 
@@ -213,7 +227,20 @@ let executable: Promise<Executable> | undefined;
 function loadSchema(): Promise<Executable> {
   executable ??= (async () => {
     const [{ schema }, gql] = await Promise.all([import('@octokit/graphql-schema'), import('graphql')]);
-    return { schema: gql.buildClientSchema(schema.json as unknown as import('graphql').IntrospectionQuery), graphql: gql.graphql };
+    const built = gql.buildClientSchema(schema.json as unknown as import('graphql').IntrospectionQuery);
+    // An introspected schema knows GitHub's custom scalars only by name and lets any value through:
+    // hold the ones the simulator serves to the form GitHub documents, so a wrong value is an error
+    // at its field (and a contract violation, contract.ts).
+    for (const [name, valid] of Object.entries(SCALARS)) {
+      const type = built.getType(name);
+      if (type instanceof gql.GraphQLScalarType) {
+        type.serialize = (value: unknown) => {
+          if (!valid(value)) throw new TypeError(`${name} cannot represent ${JSON.stringify(value)}`);
+          return value;
+        };
+      }
+    }
+    return { schema: built, graphql: gql.graphql };
   })();
   return executable;
 }
@@ -233,7 +260,7 @@ export function mergeQueueRoutes(world: World, queues: MergeQueues): Route[] {
   };
   const entryNode = (repo: SimRepo, queue: SimMergeQueue, e: SimQueueEntry): Record<string, unknown> => ({
     id: e.id, position: queue.entries.indexOf(e) + 1, state: 'AWAITING_CHECKS', enqueuedAt: e.enqueuedAt, jump: false, solo: false,
-    headCommit: { oid: e.groupHeadSha }, baseCommit: { oid: e.groupBaseSha },
+    headCommit: { oid: queue.entryHeadCommit === 'group-commit' ? e.groupHeadSha : e.prHeadSha }, baseCommit: { oid: e.groupBaseSha },
     pullRequest: () => pullNode(repo, repo.pulls.get(e.number)!),
   });
   const pullNode = (repo: SimRepo, pr: SimPull): Record<string, unknown> => {
@@ -308,6 +335,8 @@ export function mergeQueueRoutes(world: World, queues: MergeQueues): Route[] {
     };
     const variables = req.body.variables && typeof req.body.variables === 'object' ? (req.body.variables as Record<string, unknown>) : undefined;
     const result = await graphql({ schema, source: query, rootValue: root, ...(variables ? { variableValues: variables } : {}), ...(typeof req.body.operationName === 'string' ? { operationName: req.body.operationName } : {}) });
+    checkGraphqlAnswer(typeof req.body.operationName === 'string' ? req.body.operationName : (/^\s*(?:query|mutation)\s+(\w+)/.exec(query)?.[1] ?? 'anonymous operation'),
+      (result.errors ?? []).map((e) => ({ ...(e.path ? { path: e.path } : {}), message: e.message, deliberate: e.originalError instanceof GraphqlError })));
     const body: Record<string, unknown> = { data: result.data ?? null };
     if (result.errors?.length) {
       body.errors = result.errors.map((e) => ({

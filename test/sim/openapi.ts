@@ -2,6 +2,7 @@
 // description, so that the simulator cannot drift into a toy that only our own code understands.
 import { createRequire } from 'node:module';
 import { Ajv, type ValidateFunction } from 'ajv';
+import { cachedValidator } from './schema-cache.js';
 
 interface Operation {
   responses?: Record<string, { $ref?: string; content?: Record<string, { schema?: unknown }> }>;
@@ -19,20 +20,40 @@ function load(): { spec: Spec; ajv: Ajv } {
   if (cached) return cached;
   const spec = createRequire(import.meta.url)('@octokit/openapi/generated/api.github.com.json') as Spec;
   // OpenAPI 3.0 schemas: unknown keywords (example, x-github...) and formats are not ours to judge.
-  const ajv = new Ajv({ strict: false, validateFormats: false, allErrors: true, validateSchema: false });
-  ajv.addSchema({ components: toJsonSchema(spec.components, false) }, 'gh');
+  // `code.source`: compiled validators are kept as standalone code (schema-cache.ts).
+  const ajv = new Ajv({ strict: false, validateFormats: false, allErrors: true, validateSchema: false, code: { source: true } });
   cached = { spec, ajv };
   return cached;
 }
 
-/** OpenAPI 3.0 to JSON Schema: `#/components/...` becomes `gh#/components/...` (when `rebaseRefs`) and
- * `nullable: true` becomes an explicit null type, since ajv's own `nullable` neither admits null into an
- * `enum` nor works without a `type`. */
-function toJsonSchema(node: unknown, rebaseRefs: boolean): unknown {
-  if (Array.isArray(node)) return node.map((n) => toJsonSchema(n, rebaseRefs));
+/** Components are given to ajv one by one, as a schema first needs them: converting and indexing the
+ * whole description (thousands of schemas) would cost seconds in every test file. */
+const COMPONENTS = 'https://openapi.github.test/';
+const refId = (ref: string): string => `${COMPONENTS}${ref.replace(/^#\//, '')}`;
+const added = new Set<string>();
+
+function addComponent(ref: string): void {
+  if (added.has(ref)) return;
+  added.add(ref);
+  const { spec, ajv } = load();
+  const refs = new Set<string>();
+  ajv.addSchema(toJsonSchema(deref(spec, { $ref: ref }), refs) as object, refId(ref));
+  for (const r of refs) addComponent(r);
+}
+
+/** OpenAPI 3.0 to JSON Schema: `#/components/...` becomes the component's own id (collected in `refs`)
+ * and `nullable: true` becomes an explicit null type, since ajv's own `nullable` neither admits null
+ * into an `enum` nor works without a `type`. */
+function toJsonSchema(node: unknown, refs: Set<string>): unknown {
+  if (Array.isArray(node)) return node.map((n) => toJsonSchema(n, refs));
   if (!node || typeof node !== 'object') return node;
   const out: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(node)) out[k] = k === '$ref' && typeof v === 'string' && rebaseRefs && v.startsWith('#/') ? `gh${v}` : toJsonSchema(v, rebaseRefs);
+  for (const [k, v] of Object.entries(node)) {
+    if (k === '$ref' && typeof v === 'string' && v.startsWith('#/')) {
+      refs.add(v);
+      out[k] = refId(v);
+    } else out[k] = toJsonSchema(v, refs);
+  }
   if (out.nullable !== true) return out;
   delete out.nullable;
   if (typeof out.type === 'string' && !out.$ref) {
@@ -43,10 +64,6 @@ function toJsonSchema(node: unknown, rebaseRefs: boolean): unknown {
   return { anyOf: [out, { type: 'null' }] };
 }
 
-function rebase(node: unknown): unknown {
-  return toJsonSchema(node, true);
-}
-
 function deref<T>(spec: Spec, node: T & { $ref?: string }): T {
   if (!node.$ref) return node;
   const parts = node.$ref.replace(/^#\//, '').split('/');
@@ -55,12 +72,24 @@ function deref<T>(spec: Spec, node: T & { $ref?: string }): T {
   return cur as T;
 }
 
-const validators = new Map<string, ValidateFunction>();
+/** What GitHub documents for one answer, event or request body: a validator, or why there is none. */
+type Documented = ValidateFunction | { none: string; undocumented: boolean };
+const validators = new Map<string, Documented>();
 
-function compile(key: string, schema: unknown): ValidateFunction {
+/** The documented schema under `key`, compiled once per process and kept on disk across test files
+ * (schema-cache.ts): a cached one never parses the description. `find` runs only when compiling. */
+function documented(key: string, find: (spec: Spec) => { schema?: unknown; none?: string; undocumented?: boolean }): Documented {
   let v = validators.get(key);
   if (!v) {
-    v = load().ajv.compile(rebase(schema) as object);
+    v = cachedValidator(key, () => {
+      const { spec, ajv } = load();
+      const found = find(spec);
+      if (found.schema === undefined) return { ajv, compiled: { none: found.none ?? 'no schema', undocumented: found.undocumented ?? false } };
+      const refs = new Set<string>();
+      const root = toJsonSchema(found.schema, refs) as object;
+      for (const r of refs) addComponent(r);
+      return { ajv, compiled: ajv.compile(root) };
+    }) as Documented;
     validators.set(key, v);
   }
   return v;
@@ -72,35 +101,40 @@ function format(v: ValidateFunction): string[] {
 
 /** Errors of a REST response body against the documented schema; throws when GitHub documents no such answer. */
 export function responseErrors(method: string, template: string, status: number, body: unknown): string[] {
-  const { spec } = load();
-  const op = spec.paths[template]?.[method.toLowerCase()];
-  if (!op) throw new Error(`GitHub documents no ${method} ${template}`);
-  const response = op.responses?.[String(status)];
-  if (!response) throw new Error(`GitHub documents no ${status} answer to ${method} ${template}`);
-  const schema = deref(spec, response).content?.['application/json']?.schema;
+  const v = documented(`response ${method} ${template} ${status}`, (spec) => {
+    const op = spec.paths[template]?.[method.toLowerCase()];
+    if (!op) return { none: `GitHub documents no ${method} ${template}`, undocumented: true };
+    const response = op.responses?.[String(status)];
+    if (!response) return { none: `GitHub documents no ${status} answer to ${method} ${template}`, undocumented: true };
+    const schema = deref(spec, response).content?.['application/json']?.schema;
+    return schema ? { schema } : { none: `GitHub documents no body for ${status}` };
+  });
+  if (typeof v === 'function') return v(body) ? [] : format(v);
+  if (v.undocumented) throw new Error(v.none);
   // Error answers often document no body; GitHub still sends { message, documentation_url }.
-  if (!schema) return body === undefined || body === '' || status >= 400 ? [] : [`GitHub documents no body for ${status}`];
-  const v = compile(`${method} ${template} ${status}`, schema);
-  return v(body) ? [] : format(v);
+  return body === undefined || body === '' || status >= 400 ? [] : [v.none];
 }
 
 /** Errors of a webhook payload against the documented schema of `event` / `action`. */
 export function webhookErrors(event: string, action: string | undefined, payload: unknown): string[] {
-  const { spec } = load();
   const key = `${event.replace(/_/g, '-')}${action ? `-${action.replace(/_/g, '-')}` : ''}`;
-  const schema = spec['x-webhooks'][key]?.post?.requestBody?.content?.['application/json']?.schema;
-  if (!schema) throw new Error(`GitHub documents no webhook ${key}`);
-  const v = compile(`webhook ${key}`, schema);
+  const v = documented(`webhook ${key}`, (spec) => {
+    const schema = spec['x-webhooks'][key]?.post?.requestBody?.content?.['application/json']?.schema;
+    return schema ? { schema } : { none: `GitHub documents no webhook ${key}`, undocumented: true };
+  });
+  if (typeof v !== 'function') throw new Error(v.none);
   return v(payload) ? [] : format(v);
 }
 
 /** Errors of a request body the product sends, against the documented request schema. */
 export function requestErrors(method: string, template: string, body: unknown): string[] {
-  const { spec } = load();
-  const op = spec.paths[template]?.[method.toLowerCase()];
-  if (!op) throw new Error(`GitHub documents no ${method} ${template}`);
-  const schema = op.requestBody?.content?.['application/json']?.schema;
-  if (!schema) return body === undefined ? [] : [`GitHub documents no body for ${method} ${template}`];
-  const v = compile(`request ${method} ${template}`, schema);
-  return v(body) ? [] : format(v);
+  const v = documented(`request ${method} ${template}`, (spec) => {
+    const op = spec.paths[template]?.[method.toLowerCase()];
+    if (!op) return { none: `GitHub documents no ${method} ${template}`, undocumented: true };
+    const schema = op.requestBody?.content?.['application/json']?.schema;
+    return schema ? { schema } : { none: `GitHub documents no body for ${method} ${template}` };
+  });
+  if (typeof v === 'function') return v(body) ? [] : format(v);
+  if (v.undocumented) throw new Error(v.none);
+  return body === undefined ? [] : [v.none];
 }

@@ -2,7 +2,7 @@
 // metadata permission, each with `current_user_can_bypass` for the caller), classic branch protection
 // (readable only with administration permission, which the App never has: it shows only through
 // `mergeable_state` and the messages of refused merges), the repository's allowed merge methods, and
-// branches that must be up to date. Required reviews count only approving reviews by users with write
+// branches that must be up to date (docs/github.md#required-checks). Required reviews (docs/github.md#required-reviews) count only approving reviews by users with write
 // access (an App's review carries `author_association: NONE` and never counts).
 import type { SimPull, SimRepo, World } from './model.js';
 import { checksFor } from './shapes.js';

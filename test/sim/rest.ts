@@ -4,6 +4,7 @@ import { createHash, createPublicKey, createVerify, type KeyObject } from 'node:
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { ContentCounter, type ContentLimits } from './content-limits.js';
+import { checkRestAnswer } from './contract.js';
 import { pickLatency, type Faults } from './faults.js';
 import type { SimUser, World } from './model.js';
 import type { Random } from './random.js';
@@ -140,6 +141,7 @@ export class RestServer {
     const urls: Urls = { api: ghes ? `${origin}/api/v3` : origin, web: origin };
     const record: RecordedRequest = { at: Date.now(), method, kind: `${method} ${path}`, path, query: self.search, body: undefined, status: 0, ghes };
     let reply: Reply;
+    let template: string | undefined;
     let installationId: number | undefined;
     let rateKey: string | undefined;
     try {
@@ -156,6 +158,7 @@ export class RestServer {
       if (!match) throw new HttpError(404, 'Not Found');
       const { route, params } = match;
       record.kind = `${method} ${route.path}`;
+      template = route.path;
       const faults = this.options.faults();
       const subject = !faults.rest.only || faults.rest.only(method, route.path);
       const latency = subject ? pickLatency(faults.rest, this.options.random) : 0;
@@ -192,6 +195,8 @@ export class RestServer {
     }
     const headers: Record<string, string> = { 'content-type': 'application/json; charset=utf-8', 'x-github-media-type': 'github.v3; format=json', 'x-github-request-id': `SIM:${this.requests.length + 1}`, ...(reply.headers ?? {}) };
     let payload = reply.text ?? (reply.body === undefined ? '' : JSON.stringify(reply.body));
+    // GraphQL answers are checked where they are executed (merge-queue.ts); raw bytes have no schema.
+    if (template && !template.endsWith('/graphql') && !record.fault && reply.text === undefined) checkRestAnswer(method, template, reply.status, payload);
     let status = reply.status;
     if (method === 'GET' && status === 200) {
       const etag = `W/"${createHash('sha1').update(payload).digest('hex')}"`;

@@ -7,7 +7,7 @@ import { HttpError, type Reply, type Route, type SimRequest } from './rest.js';
 import { mergeRefusal, protectionOf, rulesetShape, rulesForBranch, type SimMergeMethod } from './protection.js';
 import * as shape from './shapes.js';
 
-/** GitHub lists at most this many files of a pull request. */
+/** GitHub lists at most this many files of a pull request (docs/github.md#list-caps). */
 export const PR_FILES_CAP = 3000;
 
 function paginate<T>(req: SimRequest, items: T[], cap = Infinity): { items: T[]; headers: Record<string, string> } {
@@ -170,7 +170,7 @@ export function buildRoutes(world: World, notify: Notify, queues?: MergeQueues):
       method: 'GET', path: '/repos/{owner}/{repo}/pulls/{pull_number}/commits', auth: 'installation', handle: (req) => {
         const repo = repoOf(req);
         const pr = pullOf(req, repo);
-        // GitHub lists at most 250 commits of a pull request.
+        // GitHub lists at most 250 commits of a pull request (docs/github.md#list-caps).
         return list(req, pr.commits.map((sha) => repo.commits.get(sha)!), (c) => shape.commitShape(repo, c, req.urls), 250);
       },
     },
@@ -333,6 +333,7 @@ export function buildRoutes(world: World, notify: Notify, queues?: MergeQueues):
         const repo = repoOf(req);
         const run = repo.checkRuns.find((r) => r.id === Number(req.params.check_run_id));
         if (!run) throw new HttpError(404, 'Not Found');
+        // docs/github.md#check-run-owner
         if (run.app.id !== world.app.id) throw new HttpError(403, 'Invalid app_id `' + world.app.id + '` - check run can only be modified by the GitHub App that created it.');
         const wasCompleted = run.status === 'completed';
         applyCheckRun(run, req.body, world.now());
@@ -459,6 +460,7 @@ export function buildRoutes(world: World, notify: Notify, queues?: MergeQueues):
     };
     if (!['merge', 'squash', 'rebase'].includes(method)) refuse(422, 'Validation Failed: merge_method is not included in the list');
     if (pr.state !== 'open') refuse(405, 'Pull Request is not mergeable');
+    // docs/github.md#merge-sha
     if (typeof req.body.sha === 'string' && req.body.sha !== pr.headSha) refuse(409, 'Head branch was modified. Review and try the merge again.');
     if (pr.mergeable !== true || pr.draft) refuse(405, 'Pull Request is not mergeable');
     // A branch whose rules include `merge_queue` takes no direct merge, as on GitHub.
@@ -509,7 +511,7 @@ export function buildRoutes(world: World, notify: Notify, queues?: MergeQueues):
   return routes;
 }
 
-/** GitHub's limits on check-run actions: at most 3; label <= 20, description <= 40, identifier <= 20. */
+/** GitHub's limits on check-run actions: at most 3; label <= 20, description <= 40, identifier <= 20 (docs/github.md#check-run-actions). */
 function checkRunActions(value: unknown): SimCheckRun['actions'] {
   if (!Array.isArray(value)) throw new HttpError(422, 'Invalid request.\n\nFor \'properties/actions\', it is not an array.');
   if (value.length > 3) throw new HttpError(422, 'Invalid request.\n\nFor \'properties/actions\', it has more than 3 items.');

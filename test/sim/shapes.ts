@@ -168,6 +168,8 @@ export function repoShape(repo: SimRepo, urls: Urls, full = false): Record<strin
     allow_forking: true,
     web_commit_signoff_required: false,
     license: null,
+    // GitHub sends it in webhook payloads (required by @octokit/webhooks-schemas) and in REST repositories.
+    custom_properties: {},
   };
   if (full) {
     Object.assign(shape, {
@@ -192,6 +194,7 @@ function branchShape(repo: SimRepo, ref: string, sha: string, urls: Urls): Recor
   return { label: `${repo.owner.login}:${ref}`, ref, sha, user: userShape(repo.owner, urls), repo: repoShape(repo, urls) };
 }
 
+/** What `mergeable_state` says, with the meanings of docs/github.md#mergeable-state. */
 export function mergeableState(world: World, repo: SimRepo, pr: SimPull): string {
   if (pr.state === 'closed') return pr.merged ? 'unknown' : 'unknown';
   if (pr.mergeable === null) return 'unknown';
@@ -364,14 +367,16 @@ export function reactionShape(r: SimReaction, urls: Urls): Record<string, unknow
   return { id: r.id, node_id: nodeId('Reaction', r.id), user: userShape(r.user, urls), content: r.content, created_at: r.createdAt };
 }
 
-export function reviewShape(world: World, repo: SimRepo, pr: SimPull, r: SimReview, urls: Urls): Record<string, unknown> {
+/** A review as REST lists it (`state` upper case: `APPROVED`) or, with `webhook`, as the
+ * `pull_request_review` payload carries it (lower case: `approved`), docs/github.md#review-state-case. */
+export function reviewShape(world: World, repo: SimRepo, pr: SimPull, r: SimReview, urls: Urls, webhook = false): Record<string, unknown> {
   const html = `${urls.web}/${repo.fullName}/pull/${pr.number}`;
   return {
     id: r.id,
     node_id: nodeId('PullRequestReview', r.id),
     user: userShape(r.user, urls),
     body: r.body,
-    state: r.state,
+    state: webhook ? r.state.toLowerCase() : r.state,
     html_url: `${html}#pullrequestreview-${r.id}`,
     pull_request_url: `${urls.api}/repos/${repo.fullName}/pulls/${pr.number}`,
     author_association: authorAssociation(world, repo, r.user),

@@ -8,7 +8,7 @@ import { newSha, World, type SimCheckRun, type SimComment, type SimFileChange, t
 import type { Notify, TimelineEntry } from './notify.js';
 import { protectionOf, type SimProtection } from './protection.js';
 import { seededRandom } from './random.js';
-import { MergeQueues, type QueueMergeMethod, type SimQueueEntry } from './merge-queue.js';
+import { MergeQueues, type EntryHeadCommit, type QueueMergeMethod, type SimQueueEntry } from './merge-queue.js';
 import { RestServer, type RecordedRequest } from './rest.js';
 import { buildRoutes, createStatus, firstLine } from './routes.js';
 import { GITHUB_CONTENT_LIMITS, type ContentLimits } from './content-limits.js';
@@ -55,7 +55,9 @@ export interface RepoSpec {
   /** Checks that branch protection requires before a merge. */
   requiredChecks?: string[];
   /** A ruleset with a `merge_queue` rule on the default branch: merges go through the queue. */
-  mergeQueue?: { method?: QueueMergeMethod };
+  /** `entryHeadCommit`: what GraphQL `MergeQueueEntry.headCommit` names, which GitHub does not document
+   * (docs/github.md#merge-queue-entry-head): the group's commit (default) or the PR's queued head. */
+  mergeQueue?: { method?: QueueMergeMethod; entryHeadCommit?: EntryHeadCommit };
   ownerType?: 'User' | 'Organization';
   /** Rulesets, classic protection beyond `requiredChecks`, allowed merge methods (see protection.ts). */
   protection?: Partial<SimProtection>;
@@ -192,7 +194,7 @@ export class GitHubSimulator extends EventEmitter {
       branches: new Map([[branch, sha]]), commits: new Map([[sha, { sha, parents: [], message: 'Initial commit', author: owner, committer: owner, date: now, tree }]]),
       collaborators: new Map(Object.entries(spec.collaborators ?? {}).map(([login, p]) => [login.toLowerCase(), p])),
       labels: new Map(), pulls: new Map(), comments: new Map(), checkRuns: [], statuses: [], requiredChecks: spec.requiredChecks ?? [], nextNumber: 1,
-      ...(spec.mergeQueue ? { mergeQueue: { branch, method: spec.mergeQueue.method ?? 'SQUASH', rulesetId: this.world.ids.next('ruleset'), entries: [], history: [] } } : {}),
+      ...(spec.mergeQueue ? { mergeQueue: { branch, method: spec.mergeQueue.method ?? 'SQUASH', entryHeadCommit: spec.mergeQueue.entryHeadCommit ?? 'group-commit', rulesetId: this.world.ids.next('ruleset'), entries: [], history: [] } } : {}),
     };
     for (const login of Object.keys(spec.collaborators ?? {})) this.world.user(login);
     this.world.repos.set(repo.fullName.toLowerCase(), repo);
@@ -244,7 +246,7 @@ export class GitHubSimulator extends EventEmitter {
     this.record({ actor: r.owner, repo: r, number, kind: 'mergeable', detail: String(mergeable) });
   }
 
-  /** The first `reads` GETs of the PR after this answer `mergeable: null`, as GitHub does after a push. */
+  /** The first `reads` GETs of the PR after this answer `mergeable: null`, as GitHub does after a push (docs/github.md#mergeable-null). */
   setMergeableComputing(repo: string, number: number, reads: number): void {
     this.world.pull(repo, number).unknownReads = reads;
   }
@@ -564,7 +566,7 @@ export class GitHubSimulator extends EventEmitter {
         hooks.send('issue_comment', action, repo, sender, { issue: shape.issueShape(w, repo, pr, urls()), comment: shape.commentShape(w, repo, comment, urls()), ...extra });
       },
       review: (action, repo, pr, review, sender) => {
-        hooks.send('pull_request_review', action, repo, sender, { review: shape.reviewShape(w, repo, pr, review, urls()), pull_request: shape.pullListShape(w, repo, pr, urls()) });
+        hooks.send('pull_request_review', action, repo, sender, { review: shape.reviewShape(w, repo, pr, review, urls(), true), pull_request: shape.pullListShape(w, repo, pr, urls()) });
       },
       checkRun: (action, repo, run, sender) => {
         if (!this.checkRunWebhooks) return;

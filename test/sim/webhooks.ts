@@ -5,6 +5,7 @@ import http from 'node:http';
 import https from 'node:https';
 import { createRequire } from 'node:module';
 import type { WebhookDefinition } from '@octokit/webhooks-examples';
+import { checkWebhook } from './contract.js';
 import type { WebhookFaults } from './faults.js';
 import type { SimRepo, SimUser, World } from './model.js';
 import type { Random } from './random.js';
@@ -95,6 +96,7 @@ export class Webhooks {
       installation: { id: repo.installationId, node_id: Buffer.from(`Installation${repo.installationId}`).toString('base64') },
     };
     if (!action) delete payload.action;
+    checkWebhook(event, action, payload);
     const delivery: Delivery = { id: randomUUID(), event, action, payload, queuedAt: Date.now(), responses: [], dropped: false, duplicated: false, delayedBy: 0, durations: [] };
     this.deliveries.push(delivery);
     this.schedule(delivery);

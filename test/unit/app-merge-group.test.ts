@@ -6,7 +6,7 @@ import type { MergeGroupAnswer } from '../../src/github/index.js';
 
 const silent = { info() {}, warn() {}, error() {}, debug() {}, child: () => silent } as never;
 const answer = (error?: string): MergeGroupAnswer => ({
-  members: { kind: 'known', numbers: [1] }, verdicts: [], verdict: { conclusion: 'success', title: 'ok', summary: 'ok' }, written: !error, requests: 3, ...(error ? { error } : {}),
+  members: { kind: 'known', numbers: [1], entries: [], reading: 'group-commit' }, verdicts: [], verdict: { conclusion: 'success', title: 'ok', summary: 'ok' }, written: !error, requests: 3, ...(error ? { error } : {}),
 });
 
 function event(script: (attempt: number) => MergeGroupAnswer) {

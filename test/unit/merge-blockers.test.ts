@@ -42,7 +42,7 @@ describe('assessMerge: when GitHub says clean', () => {
     expect(words(assess(view('dirty', {}, { mergeable: false })))).toEqual(['the branch has conflicts with main that must be resolved']);
     const failing = assess(view('unstable', { checks: { lint: 'failure' } }, { otherChecks: 'failure' }));
     expect(failing.way.kind).toBe('wait');
-    expect(words(failing)).toEqual(['other checks failed: *lint*']);
+    expect(words(failing)).toEqual(['*lint* failed']);
   });
 });
 
@@ -94,6 +94,21 @@ describe('assessMerge: required reviews', () => {
       expect(a.way.kind).toBe('wait');
       expect(words(a)[0]).toMatch(/the required check \*build\* (failed|has not reported on this commit)|waiting for the required check \*build\*/);
     }
+  });
+});
+
+describe('assessMerge: the checks a merge the policy allows waits for, by name', () => {
+  const waiting = (checks: Record<string, 'pending' | 'failure' | 'success'>, more: Partial<BaseBranchView> = {}) =>
+    assess(view('unknown', { rules: rules([checksRule('deploy-preview', 'hitl')], MAIN), checks, ...more }, { mergeable: null, otherChecks: 'pending' }));
+  it('a required check still running is named, with its state', () => {
+    const a = waiting({ 'deploy-preview': 'pending' });
+    expect(a.way.kind).toBe('wait');
+    expect(words(a)).toEqual(['waiting for the required check *deploy\\-preview* (in progress)']);
+    expect(words(waiting({ 'deploy-preview': 'failure' }))).toEqual(['the required check *deploy\\-preview* failed']);
+  });
+  it('one not among the check runs while statuses were not read is waited for, not called missing', () => {
+    expect(words(waiting({ lint: 'pending' }, { statusesUnread: true }))).toEqual(['waiting for the required check *deploy\\-preview*']);
+    expect(words(waiting({ lint: 'pending' }))).toEqual(['the required check *deploy\\-preview* has not reported on this commit']);
   });
 });
 

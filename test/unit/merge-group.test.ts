@@ -1,14 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import { decide } from '../../src/core/decide.js';
-import { groupMembers, mergeGroupVerdict, parseMergeGroupRef, queueStep, undoneEnqueue, withDequeueNote, wouldMerge, type QueueEntry, type QueueHistoryEvent } from '../../src/core/merge-group.js';
+import { groupMembers, mergeGroupVerdict, movedHead, parseMergeGroupRef, queueStep, undoneEnqueue, withDequeueNote, wouldMerge, type GroupMembers, type QueueEntry, type QueueHistoryEvent } from '../../src/core/merge-group.js';
 import { at, comment, file, makeFacts, makePolicy, okLoad, writer } from './facts.js';
 
 const SHA = (c: string) => c.repeat(40);
 
 describe('parseMergeGroupRef', () => {
-  it('reads the base, the PR and its queued head from a merge queue ref', () => {
-    expect(parseMergeGroupRef(`refs/heads/gh-readonly-queue/main/pr-123-${SHA('a')}`)).toEqual({ base: 'main', number: 123, headSha: SHA('a') });
-    expect(parseMergeGroupRef(`refs/heads/gh-readonly-queue/release/2.x/pr-7-${SHA('b')}`)).toEqual({ base: 'release/2.x', number: 7, headSha: SHA('b') });
+  it('reads the base and the PR from a merge queue ref; the SHA is the group\'s base, kept only as read', () => {
+    expect(parseMergeGroupRef(`refs/heads/gh-readonly-queue/main/pr-123-${SHA('a')}`)).toEqual({ base: 'main', number: 123, sha: SHA('a') });
+    expect(parseMergeGroupRef(`refs/heads/gh-readonly-queue/release/2.x/pr-7-${SHA('b')}`)).toEqual({ base: 'release/2.x', number: 7, sha: SHA('b') });
   });
 
   it('refuses anything else', () => {
@@ -20,26 +20,70 @@ describe('parseMergeGroupRef', () => {
 });
 
 describe('groupMembers', () => {
-  const entries: QueueEntry[] = [
-    { number: 5, position: 1, groupHeadSha: SHA('1'), prHeadSha: SHA('a') },
-    { number: 9, position: 2, groupHeadSha: SHA('2'), prHeadSha: SHA('b') },
-    { number: 3, position: 3, groupHeadSha: SHA('3'), prHeadSha: SHA('c') },
+  // Branch names as GitHub makes them: the SHA is the commit the group is built on (main's tip 0…0,
+  // then the group ahead), never a PR head.
+  const MAIN = SHA('0');
+  const ref = (n: number, base: string) => parseMergeGroupRef(`refs/heads/gh-readonly-queue/main/pr-${n}-${base}`);
+  // `headCommit` read as the group's commit.
+  const groups: QueueEntry[] = [
+    { number: 5, position: 1, headCommit: SHA('1'), prHeadSha: SHA('a') },
+    { number: 9, position: 2, headCommit: SHA('2'), prHeadSha: SHA('b') },
+    { number: 3, position: 3, headCommit: SHA('3'), prHeadSha: SHA('c') },
   ];
+  // `headCommit` read as the PR's queued head.
+  const heads: QueueEntry[] = groups.map((e) => ({ ...e, headCommit: e.prHeadSha }));
 
-  it('is the entry the group was built for and every entry ahead of it', () => {
-    const ref = parseMergeGroupRef(`refs/heads/gh-readonly-queue/main/pr-9-${SHA('b')}`);
-    expect(groupMembers(ref, SHA('2'), entries)).toEqual({ kind: 'known', numbers: [5, 9] });
-    const first = parseMergeGroupRef(`refs/heads/gh-readonly-queue/main/pr-5-${SHA('a')}`);
-    expect(groupMembers(first, SHA('1'), entries)).toEqual({ kind: 'known', numbers: [5] });
+  it('is the PR the branch names and every entry ahead of it, under either reading of headCommit', () => {
+    expect(groupMembers(ref(9, SHA('1')), SHA('2'), groups)).toMatchObject({ kind: 'known', numbers: [5, 9], reading: 'group-commit' });
+    expect(groupMembers(ref(5, MAIN), SHA('1'), groups)).toMatchObject({ kind: 'known', numbers: [5], reading: 'group-commit' });
+    expect(groupMembers(ref(9, SHA('1')), SHA('2'), heads)).toMatchObject({ kind: 'known', numbers: [5, 9], reading: 'pull-request-head' });
+    expect(groupMembers(ref(3, SHA('2')), SHA('3'), heads)).toMatchObject({ kind: 'known', numbers: [5, 9, 3] });
   });
 
-  it('is unknown when the ref and the queue disagree, or the queue no longer lists the group', () => {
-    const ref = parseMergeGroupRef(`refs/heads/gh-readonly-queue/main/pr-3-${SHA('c')}`);
-    expect(groupMembers(ref, SHA('2'), entries).kind).toBe('unknown');
-    expect(groupMembers(ref, SHA('f'), entries).kind).toBe('unknown');
-    expect(groupMembers(undefined, SHA('3'), entries).kind).toBe('unknown');
+  it('does not read the branch\'s SHA as a PR head: a group built on main passes the members check', () => {
+    // The old reading compared SHA('0') with #5's head and failed every group.
+    const members = groupMembers(ref(5, MAIN), SHA('1'), groups);
+    expect(members.kind).toBe('known');
+  });
+
+  it('is unknown when the queue no longer lists the PR, or its entry names neither the group nor the PR\'s head', () => {
+    expect(groupMembers(ref(7, MAIN), SHA('1'), groups)).toMatchObject({ kind: 'unknown', reason: expect.stringMatching(/no longer lists #7/) });
+    // The group was replaced (its entry now has another group), or (other reading) #9 was pushed to after it was queued.
+    expect(groupMembers(ref(9, SHA('1')), SHA('f'), groups)).toMatchObject({ kind: 'unknown', reason: expect.stringMatching(/neither this group's commit nor #9's head/) });
+    const moved = heads.map((e) => (e.number === 9 ? { ...e, prHeadSha: SHA('d') } : e));
+    expect(groupMembers(ref(9, SHA('1')), SHA('2'), moved)).toMatchObject({ kind: 'unknown', reason: expect.stringMatching(/moved after it was queued/) });
+    expect(groupMembers(ref(9, SHA('1')), SHA('2'), groups.map((e) => ({ ...e, headCommit: null })))).toMatchObject({ kind: 'unknown' });
+    expect(groupMembers(undefined, SHA('3'), groups).kind).toBe('unknown');
   });
 });
+
+describe('movedHead: every PR a group adds must be on the head that was queued', () => {
+  const entry = (o: Partial<QueueEntry> = {}): QueueEntry => ({ number: 5, position: 1, headCommit: SHA('1'), prHeadSha: SHA('a'), enqueuedAt: at(10), ...o });
+
+  it('with headCommit the PR\'s queued head: the head the gate decided on must be it', () => {
+    expect(movedHead(entry({ headCommit: SHA('a') }), 'pull-request-head', { headSha: SHA('a'), governed: true })).toBeUndefined();
+    expect(movedHead(entry({ headCommit: SHA('e'), prHeadSha: SHA('a') }), 'pull-request-head', { headSha: SHA('a'), governed: true })).toMatch(/moved to aaaaaaa after eeeeeee was queued/);
+  });
+
+  it('with headCommit the group\'s commit: the gate must have seen the head no later than GitHub queued it', () => {
+    expect(movedHead(entry(), 'group-commit', { headSha: SHA('a'), governed: true, headSeenAt: at(2) })).toBeUndefined();
+    expect(movedHead(entry(), 'group-commit', { headSha: SHA('a'), governed: true, headSeenAt: at(10) })).toBeUndefined();
+    expect(movedHead(entry(), 'group-commit', { headSha: SHA('a'), governed: true, headSeenAt: at(11) })).toMatch(/after it was queued/);
+    expect(movedHead(entry(), 'group-commit', { headSha: SHA('a'), governed: true })).toMatch(/no record/);
+    expect(movedHead(entry({ enqueuedAt: undefined }), 'group-commit', { headSha: SHA('a'), governed: true, headSeenAt: at(2) })).toMatch(/did not say when/);
+    // A PR the policy does not govern has no record and needs none.
+    expect(movedHead(entry(), 'group-commit', { headSha: SHA('a'), governed: false })).toBeUndefined();
+  });
+
+  it('under either reading, a head that differs from the one GitHub lists, or no head, fails', () => {
+    for (const reading of ['group-commit', 'pull-request-head'] as const) {
+      expect(movedHead(entry({ headCommit: SHA('a') }), reading, { headSha: SHA('b'), governed: true, headSeenAt: at(1) })).toMatch(/moved to bbbbbbb while/);
+      expect(movedHead(entry(), reading, { governed: false })).toMatch(/could not read its head/);
+    }
+  });
+});
+
+const known = (...numbers: number[]): GroupMembers => ({ kind: 'known', numbers, entries: [], reading: 'group-commit' });
 
 describe('mergeGroupVerdict', () => {
   const now = new Date(at(60));
@@ -49,7 +93,7 @@ describe('mergeGroupVerdict', () => {
   it('passes a group whose every PR would merge now, ungoverned ones included', () => {
     const ready = decide(okLoad(), soft, now);
     expect(wouldMerge(ready)).toBe(true);
-    const v = mergeGroupVerdict({ kind: 'known', numbers: [1, 2] }, [
+    const v = mergeGroupVerdict(known(1, 2), [
       { number: 1, decision: ready },
       { number: 2, decision: { governed: false, state: 'ignored', merge: false, title: 'Not an agent PR', blockers: [], tier: 'none' } },
     ]);
@@ -62,7 +106,7 @@ describe('mergeGroupVerdict', () => {
     const manual = decide(okLoad({ ...policy, tiers: { ...policy.tiers, soft: { ...policy.tiers.soft, merge: false } } }), soft, now);
     expect(manual.state).toBe('ready');
     expect(manual.merge).toBe(false);
-    expect(mergeGroupVerdict({ kind: 'known', numbers: [1] }, [{ number: 1, decision: manual }]).conclusion).toBe('success');
+    expect(mergeGroupVerdict(known(1), [{ number: 1, decision: manual }]).conclusion).toBe('success');
     // Queued by the person the policy leaves the merge to: the gate does not take it out.
     expect(queueStep(manual, { required: true, queued: true }, undefined)).toEqual({ kind: 'none' });
   });
@@ -70,7 +114,7 @@ describe('mergeGroupVerdict', () => {
   it('fails a group that adds an unapproved hard PR, and names it', () => {
     const blocked = decide(okLoad(), hard, now);
     expect(blocked.state).toBe('blocked');
-    const v = mergeGroupVerdict({ kind: 'known', numbers: [1, 2] }, [
+    const v = mergeGroupVerdict(known(1, 2), [
       { number: 1, decision: decide(okLoad(), soft, now) },
       { number: 2, decision: blocked },
     ]);
@@ -95,20 +139,20 @@ describe('mergeGroupVerdict', () => {
 
   it('fails a soft PR still in its window, a vetoed one, and one that could not be decided', () => {
     const waiting = decide(okLoad(), makeFacts({ files: [file('src/a.ts')], headSeenAt: at(59) }), now);
-    expect(mergeGroupVerdict({ kind: 'known', numbers: [1] }, [{ number: 1, decision: waiting }]).conclusion).toBe('failure');
+    expect(mergeGroupVerdict(known(1), [{ number: 1, decision: waiting }]).conclusion).toBe('failure');
     const vetoed = decide(okLoad(), { ...soft, comments: [comment('alice', '/veto', at(1))], authorizations: { alice: writer() } }, now);
     expect(vetoed.state).toBe('blocked');
-    expect(mergeGroupVerdict({ kind: 'known', numbers: [1] }, [{ number: 1, decision: vetoed }]).conclusion).toBe('failure');
+    expect(mergeGroupVerdict(known(1), [{ number: 1, decision: vetoed }]).conclusion).toBe('failure');
     const ready = decide(okLoad(), soft, now);
-    const v = mergeGroupVerdict({ kind: 'known', numbers: [1] }, [{ number: 1, decision: ready, error: 'GitHub answered 502' }]);
+    const v = mergeGroupVerdict(known(1), [{ number: 1, decision: ready, error: 'GitHub answered 502' }]);
     expect(v.conclusion).toBe('failure');
     expect(v.summary).toContain('GitHub answered 502');
   });
 
   it('fails closed when the members are unknown or one was never decided', () => {
     expect(mergeGroupVerdict({ kind: 'unknown', reason: 'no entry' }, []).conclusion).toBe('failure');
-    expect(mergeGroupVerdict({ kind: 'known', numbers: [1, 2] }, [{ number: 1, decision: decide(okLoad(), soft, now) }]).conclusion).toBe('failure');
-    expect(mergeGroupVerdict({ kind: 'known', numbers: [] }, []).conclusion).toBe('failure');
+    expect(mergeGroupVerdict(known(1, 2), [{ number: 1, decision: decide(okLoad(), soft, now) }]).conclusion).toBe('failure');
+    expect(mergeGroupVerdict(known(), []).conclusion).toBe('failure');
   });
 });
 
