@@ -5,6 +5,7 @@ import { rmSync } from 'node:fs';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { FakeGitHub, GITHUB_ACTIONS_APP, type FakeRepository } from './fake-github.js';
 import { issueCommentEvent, pullRequestCommentEvent, pullRequestEvent, reviewEvent, workflowDispatchEvent } from './payloads.js';
+import { readRecord } from '../../src/core/ledger.js';
 import { runAction, buildBundle, type RunOptions } from './run-action.js';
 import { ALICE, BROKEN_LINE, BROKEN_POLICY, PULLS, scenario } from './scenario.js';
 
@@ -187,9 +188,15 @@ describe('full mode (what the App does)', () => {
     expect(checks[0]!.conclusion).not.toBe('success');
     expect(fake.writes().some((r) => r.method === 'PUT')).toBe(false);
 
-    // The job summary explains like the comment does, without the gate's ledger.
+    // The gate's record is in its check run, bound to the PR; the status comment is a view and carries none.
+    expect(checks[0]!.output.text).toMatch(/^<!-- hitl-gate:record v1 /);
+    expect(readRecord(checks[0]!.output.text, 3)).toMatchObject({ vetoes: [], comment: { id: own[0]!.id } });
+    expect(own[0]!.body).toContain('<!-- hitl-gate:status -->');
+    expect(own[0]!.body).not.toMatch(/hitl-gate:(ledger|record) v1/);
+
+    // The job summary explains like the comment does, without the gate's record.
     expect(first.summary).toContain('Database migrations');
-    expect(first.summary).not.toContain('hitl-gate:ledger');
+    expect(first.summary).not.toMatch(/hitl-gate:(ledger|record)/);
 
     const writesBefore = fake.writes().length;
     const second = await run(fake, { eventName: 'issue_comment', payload: pullRequestCommentEvent(PULLS.hard, 'looks scary', 'octocat'), inputs: { mode: 'full' } });
@@ -301,6 +308,56 @@ describe('full mode (what the App does)', () => {
     expect(statuses.length).toBeGreaterThan(0);
     expect(statuses.at(-1)!.state).not.toBe('success');
     expect(result.annotations.some((a) => a.level === 'warning' && a.message.includes('checks: write'))).toBe(true);
+  });
+
+  // Fails on a538f74/b115ba1 (reported): the first pass tries a check run, writes the reply and the status
+  // comment before the check run GitHub refuses (403), and the commit-status pass, which has no record of
+  // what was answered, replies again; every later run does the same, and asks the reviewers again.
+  it('as a commit status there is no record: a refused command is answered once all the same, and the comment carries no ledger', async () => {
+    const repository = scenario();
+    repository.canWriteChecks = false;
+    const pull = repository.pulls.find((p) => p.number === 3)!;
+    pull.comments = [{ id: 602, user: { login: 'mallory', type: 'User' }, body: '/approve', created_at: minutesAgo(1) }];
+    const fake = await start(repository);
+    const first = await run(fake, { eventName: 'issue_comment', payload: pullRequestCommentEvent(PULLS.hard, '/approve', 'mallory'), inputs: { mode: 'full' } });
+    expect(first.outputs).toEqual({ tier: 'hard', state: 'blocked' });
+    const own = () => (pull.comments ?? []).filter((c) => c.user.login === 'github-actions[bot]');
+    const replies = () => own().filter((c) => !c.body.includes('<!-- hitl-gate:status -->'));
+    expect(replies()).toHaveLength(1);
+    expect(own().every((c) => !/hitl-gate:(ledger|record) v1/.test(c.body))).toBe(true);
+    expect(repository.checkRuns.filter((r) => r.head_sha === PULLS.hard.headSha)).toEqual([]);
+
+    const before = fake.writes().length;
+    await run(fake, { eventName: 'issue_comment', payload: pullRequestCommentEvent(PULLS.hard, 'any news?', 'octocat'), inputs: { mode: 'full' } });
+    expect(replies()).toHaveLength(1);
+    // The reviewers were asked once for this head.
+    expect(fake.writes().slice(before).filter((r) => r.path.endsWith('/requested_reviewers'))).toEqual([]);
+  });
+
+  it('a veto recorded on an earlier head survives a force-push and the deletion of its comment: found by the search of earlier heads', async () => {
+    const repository = scenario();
+    repository.checkRuns.push(gateCheckRun(PULLS.vetoed.headSha, 60));
+    const fake = await start(repository);
+    const first = await run(fake, { eventName: 'pull_request', payload: pullRequestEvent(PULLS.vetoed, 'synchronize'), inputs: { mode: 'full' } });
+    expect(first.outputs).toEqual({ tier: 'soft', state: 'blocked' });
+    const recorded = repository.checkRuns.filter((r) => r.head_sha === PULLS.vetoed.headSha && r.name === 'hitl');
+    expect(recorded.some((r) => readRecord(r.output.text, 4)?.vetoes.some((v) => v.by === 'alice'))).toBe(true);
+
+    // The agent deletes the veto and force-pushes a new head; the old head is only in the timeline now.
+    const pull = repository.pulls.find((p) => p.number === 4)!;
+    const newHead = 'f4'.repeat(20);
+    pull.comments = (pull.comments ?? []).filter((c) => c.id !== 501);
+    pull.forcePushedHeads = [pull.headSha];
+    pull.headSha = newHead;
+    const second = await run(fake, { eventName: 'pull_request', payload: pullRequestEvent(pull, 'synchronize'), inputs: { mode: 'full' } });
+    expect(second.outputs).toEqual({ tier: 'soft', state: 'blocked' });
+    expect(second.summary).toContain('alice');
+    expect(fake.writes().some((r) => r.method === 'PUT')).toBe(false);
+    const graphql = fake.requests.filter((r) => r.path === '/graphql');
+    expect(graphql.length).toBeGreaterThan(0);
+    const onNewHead = repository.checkRuns.filter((r) => r.head_sha === newHead && r.name === 'hitl');
+    expect(onNewHead).toHaveLength(1);
+    expect(readRecord(onNewHead[0]!.output.text, 4)?.vetoes).toEqual([expect.objectContaining({ by: 'alice' })]);
   });
 
   it('fails with a way out when the token is read-only (a pull_request run from a fork)', async () => {

@@ -24,6 +24,9 @@ export interface FakeComment {
   created_at: string;
   updated_at?: string;
   performed_via_github_app?: { id: number; slug: string } | null;
+  /** Who last edited it and when, as GraphQL's `node(id)` tells (unset: never edited). */
+  lastEditedAt?: string;
+  editor?: string;
 }
 
 export interface FakeReview {
@@ -53,6 +56,10 @@ export interface FakePull {
   mergeableState?: string;
   /** GitHub refuses to merge it (405) with this message: a protection the workflow token cannot read. */
   mergeRefusal?: string;
+  /** The PR's earlier commits (oldest first), besides its head: what GraphQL's `commits` lists. */
+  earlierCommits?: string[];
+  /** Heads that force-pushes replaced (the timeline's HeadRefForcePushedEvent beforeCommit). */
+  forcePushedHeads?: string[];
 }
 
 export interface FakeCheckRun {
@@ -153,9 +160,9 @@ export class FakeGitHub {
     await new Promise<void>((resolve) => this.server!.close(() => resolve()));
   }
 
-  /** Requests that change something on GitHub. */
+  /** Requests that change something on GitHub (a GraphQL query reads: only a mutation writes). */
   writes(): RecordedRequest[] {
-    return this.requests.filter((r) => r.method !== 'GET' && r.method !== 'HEAD');
+    return this.requests.filter((r) => r.method !== 'GET' && r.method !== 'HEAD' && !isGraphqlQuery(r));
   }
 
   /** Requests no canned route answered: the gate asked for something this fake does not know. */
@@ -178,17 +185,21 @@ export class FakeGitHub {
     const url = new URL(req.url ?? '/', 'http://127.0.0.1');
     const method = req.method ?? 'GET';
     const path = decodeURIComponent(url.pathname);
+    // GitHub Enterprise Server answers GraphQL at /api/graphql, beside the REST API's /api/v3.
+    const graphqlPath = `${this.prefix.replace(/\/v3$/, '')}/graphql`;
     let reply: Reply;
     try {
-      reply = path.startsWith(`${this.prefix}/`)
-        ? this.route(method, path.slice(this.prefix.length), url.searchParams, body, req.headers.accept ?? '')
-        : { status: 404, body: { message: 'Not Found' } };
+      reply = this.prefix && path === graphqlPath
+        ? this.route(method, '/graphql', url.searchParams, body, req.headers.accept ?? '')
+        : path.startsWith(`${this.prefix}/`)
+          ? this.route(method, path.slice(this.prefix.length), url.searchParams, body, req.headers.accept ?? '')
+          : { status: 404, body: { message: 'Not Found' } };
     } catch (error) {
       reply = { status: 500, body: { message: (error as Error).message } };
     }
     this.requests.push({
       method,
-      path: path.slice(path.startsWith(`${this.prefix}/`) ? this.prefix.length : 0),
+      path: path === graphqlPath ? '/graphql' : path.slice(path.startsWith(`${this.prefix}/`) ? this.prefix.length : 0),
       query: Object.fromEntries(url.searchParams),
       body,
       authorization: req.headers.authorization,
@@ -206,7 +217,8 @@ export class FakeGitHub {
 
   private route(method: string, path: string, query: URLSearchParams, body: unknown, accept: string): Reply {
     const repoPath = `/repos/${this.repository.owner}/${this.repository.repo}`;
-    if (this.repository.readOnly && method !== 'GET') return { status: 403, body: { message: 'Resource not accessible by integration' } };
+    const reads = method === 'GET' || (path === '/graphql' && !/^\s*mutation\b/.test(String((body as { query?: unknown } | undefined)?.query ?? '')));
+    if (this.repository.readOnly && !reads) return { status: 403, body: { message: 'Resource not accessible by integration' } };
     const routes: [string, RegExp, Handler][] = [
       ['GET', /^\/apps\/([^/]+)$/, (m) => this.getApp(m[1]!)],
       ['GET', /^\/user$/, () => ({ status: 403, body: { message: 'Resource not accessible by integration' } })],
@@ -228,7 +240,9 @@ export class FakeGitHub {
       ['GET', re(repoPath, '/commits/([^/]+)/check-runs'), (m, r) => this.listCheckRuns(m[1]!, r.query)],
       ['GET', re(repoPath, '/commits/([^/]+)/check-suites'), () => ({ status: 200, body: { total_count: 0, check_suites: [] } })],
       ['POST', re(repoPath, '/check-runs'), (_m, r) => this.createCheckRun(r.body)],
+      ['GET', re(repoPath, '/check-runs/(\\d+)'), (m) => this.getCheckRun(Number(m[1]))],
       ['PATCH', re(repoPath, '/check-runs/(\\d+)'), (m, r) => this.updateCheckRun(Number(m[1]), r.body)],
+      ['POST', /^\/graphql$/, (_m, r) => this.graphql(r.body)],
       ['GET', re(repoPath, '/commits/([^/]+)/status'), (m) => this.combinedStatus(m[1]!)],
       ['GET', re(repoPath, '/commits/([^/]+)/statuses'), (m) => ({ status: 200, body: this.statusesFor(m[1]!).map(statusShape) })],
       ['POST', re(repoPath, '/statuses/([0-9a-f]+)'), (m, r) => this.createStatus(m[1]!, r.body)],
@@ -370,6 +384,47 @@ export class FakeGitHub {
     return { status: 201, body: checkRunShape(run) };
   }
 
+  private getCheckRun(id: number): Reply {
+    const run = this.repository.checkRuns.find((r) => r.id === id);
+    return run ? { status: 200, body: checkRunShape(run) } : { status: 404, body: { message: 'Not Found' } };
+  }
+
+  /**
+   * The two GraphQL queries of the gate's record: the search of a PR's earlier heads (its commits and
+   * the heads force-pushes replaced, each with its check suites and `hitl` runs), and who last edited
+   * a comment (`node(id)`). Answered from this repository's own check runs, commits and comments.
+   */
+  private graphql(body: unknown): Reply {
+    const { query, variables } = (body ?? {}) as { query?: string; variables?: Record<string, unknown> };
+    if (typeof query !== 'string') return { status: 400, body: { message: 'A query attribute must be specified and must be a string.' } };
+    if (/^\s*mutation\b/.test(query)) return { status: 200, body: { errors: [{ message: 'this fake GitHub runs no mutation' }] } };
+    if (query.includes('lastEditedAt')) {
+      const id = String(variables?.id ?? '');
+      const comment = this.repository.pulls.flatMap((p) => p.comments ?? []).find((c) => `IC_${c.id}` === id);
+      if (!comment) return { status: 200, body: { data: { node: null }, errors: [{ type: 'NOT_FOUND', message: `Could not resolve to a node with the global id of '${id}'` }] } };
+      return { status: 200, body: { data: { node: { lastEditedAt: comment.lastEditedAt ?? null, editor: comment.editor ? { login: comment.editor } : null } } } };
+    }
+    if (query.includes('pullRequest(') && query.includes('checkSuites')) {
+      const pull = this.repository.pulls.find((p) => p.number === Number(variables?.number));
+      if (!pull) return { status: 200, body: { data: { repository: { pullRequest: null } }, errors: [{ type: 'NOT_FOUND', message: 'Could not resolve to a PullRequest' }] } };
+      const appFilter = /appId:\s*(\d+)/.exec(query);
+      const commit = (oid: string) => {
+        const runs = this.repository.checkRuns.filter((r) => r.head_sha === oid && r.name === 'hitl' && (!appFilter || r.app.id === Number(appFilter[1])));
+        const apps = [...new Set(runs.map((r) => r.app.id))];
+        return {
+          oid,
+          checkSuites: { nodes: apps.map((app) => ({ app: { databaseId: app }, checkRuns: { nodes: runs.filter((r) => r.app.id === app).map((r) => ({ databaseId: r.id, externalId: r.external_id ?? null, text: r.output.text ?? null })) } })) },
+        };
+      };
+      const commits = [...(pull.earlierCommits ?? []), pull.headSha];
+      return { status: 200, body: { data: { repository: { pullRequest: {
+        commits: { nodes: commits.map((oid) => ({ commit: commit(oid) })) },
+        timelineItems: { nodes: (pull.forcePushedHeads ?? []).map((oid) => ({ beforeCommit: commit(oid) })) },
+      } } } } };
+    }
+    return { status: 200, body: { errors: [{ message: 'this fake GitHub does not know this query' }] } };
+  }
+
   private updateCheckRun(id: number, body: unknown): Reply {
     if (!this.repository.canWriteChecks) return { status: 403, body: { message: 'Resource not accessible by integration' } };
     const run = this.repository.checkRuns.find((r) => r.id === id);
@@ -422,6 +477,11 @@ export class FakeGitHub {
     pull.state = 'closed';
     return { status: 200, body: { sha: 'd'.repeat(40), merged: true, message: 'Pull Request successfully merged' } };
   }
+}
+
+function isGraphqlQuery(r: RecordedRequest): boolean {
+  const query = (r.body as { query?: unknown } | undefined)?.query;
+  return r.method === 'POST' && r.path === '/graphql' && typeof query === 'string' && !/^\s*mutation\b/.test(query);
 }
 
 function re(repoPath: string, rest: string): RegExp {

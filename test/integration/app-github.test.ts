@@ -95,6 +95,21 @@ function fakeGitHub(options: { author?: string; headRef?: string } = {}) {
     state.checkRuns.push(run);
     return [201, run];
   });
+  route('get', new RegExp(`^${R}/check-runs/\\d+$`), (uri) => {
+    const run = state.checkRuns.find((r) => uri.endsWith(`/${r.id}`));
+    return run ? [200, run] : [404, { message: 'Not Found' }];
+  });
+  // GraphQL: the search of the PR's earlier heads for the gate's record (its commits: the head), and who
+  // last edited a comment (nobody here edits the gate's comments).
+  route('post', /^\/graphql$/, (_u, body) => {
+    const query = String(body.query ?? '');
+    if (query.includes('lastEditedAt')) return [200, { data: { node: { lastEditedAt: null, editor: null } } }];
+    const commit = (oid: string) => ({
+      oid,
+      checkSuites: { nodes: [{ app: { databaseId: APP_ID }, checkRuns: { nodes: state.checkRuns.filter((r) => r.head_sha === oid).map((r) => ({ databaseId: r.id, externalId: r.external_id ?? null, text: r.output?.text ?? null })) } }] },
+    });
+    return [200, { data: { repository: { pullRequest: { commits: { nodes: [{ commit: commit(pr.head.sha) }] }, timelineItems: { nodes: [] } } } } }];
+  });
   route('patch', new RegExp(`^${R}/check-runs/\\d+$`), (uri, body) => {
     const run = state.checkRuns.find((r) => uri.endsWith(`/${r.id}`));
     if (!run) return [404, { message: 'Not Found' }];
@@ -102,7 +117,8 @@ function fakeGitHub(options: { author?: string; headRef?: string } = {}) {
     return [200, run];
   });
   route('post', new RegExp(`^${R}/issues/7/comments$`), (_u, body) => {
-    const comment = { id: state.nextId++, body: body.body, user: bot, performed_via_github_app: { id: APP_ID }, created_at: now(), updated_at: now(), author_association: 'NONE' };
+    const id = state.nextId++;
+    const comment = { id, node_id: `IC_${id}`, body: body.body, user: bot, performed_via_github_app: { id: APP_ID }, created_at: now(), updated_at: now(), author_association: 'NONE' };
     state.comments.push(comment);
     return [201, comment];
   });

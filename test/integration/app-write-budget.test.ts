@@ -83,7 +83,9 @@ describe('write budget', () => {
     expect(writePriority('POST', '/repos/{owner}/{repo}/issues/comments/{comment_id}/reactions', {})).toBe(1);
     expect(writePriority('POST', '/repos/{owner}/{repo}/issues/{issue_number}/comments', { body: 'Only alice may /approve' })).toBe(1);
     expect(writePriority('POST', '/repos/{owner}/{repo}/check-runs', {})).toBe(2);
-    expect(writePriority('POST', '/repos/{owner}/{repo}/issues/{issue_number}/comments', { body: '... <!-- hitl-gate:ledger {} -->' })).toBe(3);
+    // A first status comment: the view's marker (or an earlier version's ledger).
+    expect(writePriority('POST', '/repos/{owner}/{repo}/issues/{issue_number}/comments', { body: '... <!-- hitl-gate:status -->' })).toBe(3);
+    expect(writePriority('POST', '/repos/{owner}/{repo}/issues/{issue_number}/comments', { body: '... <!-- hitl-gate:ledger v1 e30= -->' })).toBe(3);
     expect(writePriority('PATCH', '/repos/{owner}/{repo}/issues/comments/{comment_id}', {})).toBe(4);
   });
 

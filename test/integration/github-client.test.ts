@@ -25,6 +25,7 @@ describe('the client\'s own retries', () => {
     const gh = expectGitHub(api);
     gh.policy(POLICY);
     gh.checkRuns([]);
+    gh.earlierRecords();
     api.scope.get('/repos/acme/widgets/pulls/7/files').query({ per_page: '100' }).reply(502, { message: 'Bad Gateway' });
     gh.files([{ filename: 'src/a.ts' }]);
     gh.comments([]);

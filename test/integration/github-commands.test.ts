@@ -1,8 +1,8 @@
 // Commands through the shell: who may decide (invariant 2) and approvals bound to a commit (invariant 3).
 import { describe, expect, it } from 'vitest';
-import { ledgerMarker } from '../../src/core/ledger.js';
+import { readRecord } from '../../src/core/ledger.js';
 import { reconcile, type ReconcileOutcome } from '../../src/github/index.js';
-import { at, type CommentSpec, eachTestGitHub, type ExpectGitHub, fullOptions, HEAD, NEW_HEAD, NOW, POLICY, pullRequest, REF } from '../fixtures/github/github.js';
+import { at, type CommentSpec, eachTestGitHub, gateRecord, statusBody, type ExpectGitHub, fullOptions, HEAD, NEW_HEAD, NOW, POLICY, pullRequest, REF } from '../fixtures/github/github.js';
 import { testClient, type MockGitHub } from '../support/nock.js';
 
 let api: MockGitHub;
@@ -13,13 +13,18 @@ eachTestGitHub((a, g) => {
 });
 
 // Known for 30 minutes: the reviewers of this head were asked then.
-const STATUS = { id: 777, login: 'hitl-gate[bot]', app_id: 4242, body: `old status\n${ledgerMarker({ vetoes: [], answered: [], requested: { head: HEAD, users: ['alice'], teams: ['acme/maintainers'] } })}`, created_at: at(-30) };
+// The status comment is a view; the gate's record (with the review request) is in its check run.
+const STATUS = { id: 777, login: 'hitl-gate[bot]', app_id: 4242, body: statusBody('old status'), created_at: at(-30) };
+const RECORD = gateRecord({ vetoes: [], answered: [], requested: { head: HEAD, users: ['alice'], teams: ['acme/maintainers'] } } as never, STATUS);
+const HARD_RUN = { id: 555, started_at: at(-30), status: 'completed', conclusion: 'failure', title: 'x', summary: 'y', text: RECORD };
+/** The record on the first head's run, found by the one search of earlier heads after a push. */
+const recordOnFirstHead = () => gh.earlierRecords([{ oid: HEAD, runs: [{ id: 555, text: RECORD }] }, { oid: NEW_HEAD }]);
 const MIGRATION = [{ filename: 'db/migrations/0042_drop_users.sql' }];
 
 /** A hard-tier PR (it touches db/migrations/) the gate has known since 30 minutes, with these comments. */
 function hardPR(comments: CommentSpec[], pr: Parameters<typeof pullRequest>[0] = {}) {
   gh.policy(POLICY);
-  gh.checkRuns([{ id: 555, started_at: at(-30), status: 'completed', conclusion: 'failure', title: 'x', summary: 'y' }]);
+  gh.checkRuns([HARD_RUN]);
   gh.files(MIGRATION);
   gh.comments([STATUS, ...comments]);
   gh.reviews([]);
@@ -28,7 +33,7 @@ function hardPR(comments: CommentSpec[], pr: Parameters<typeof pullRequest>[0] =
 
 /** The rest of the writes are the check run and status comment; returns the replies. */
 function expectAnswerWrites(replies: number, reactions: number[] = []) {
-  gh.updateCheckRun(555);
+  gh.updateCheckRun(555, HARD_RUN);
   for (const id of reactions) gh.react(id);
   for (let i = 0; i < replies; i++) gh.createComment(800 + i);
   gh.updateComment(777);
@@ -54,7 +59,7 @@ describe('only authorized humans decide', () => {
 
   it('refuses a bot, and does not answer it (bots answering bots never end)', async () => {
     const payload = hardPR([{ id: 11, login: 'renovate[bot]', body: '/approve', created_at: at(-10) }]);
-    gh.updateCheckRun(555);
+    gh.updateCheckRun(555, HARD_RUN);
     gh.updateComment(777);
 
     const outcome = await reconcile(testClient(), REF, fullOptions({ pullRequest: payload }));
@@ -98,7 +103,7 @@ describe('only authorized humans decide', () => {
     gh.commits([{ sha: HEAD, author: 'copilot-swe-agent[bot]' }]);
     gh.permission('frank', 'read');
     gh.teamMembership('acme/maintainers', 'frank', 500);
-    gh.updateCheckRun(555);
+    gh.updateCheckRun(555, HARD_RUN);
     gh.updateComment(777);
 
     const outcome = await reconcile(testClient(), REF, fullOptions({ pullRequest: payload }));
@@ -116,6 +121,9 @@ describe('only authorized humans decide', () => {
     gh.otherChecks([{ name: 'build', status: 'in_progress', conclusion: null }]);
     gh.branchRules([]);
     // The failed run cannot turn green (GitHub keeps a completed run's conclusion): a new run replaces it.
+    // The failed run cannot turn green (GitHub keeps a completed run's conclusion): a new run replaces it,
+    // carrying the record read back from the failed one (GET) in case another writer changed it.
+    gh.getCheckRun(HARD_RUN);
     gh.createCheckRun(556);
     gh.react(15);
     gh.updateComment(777);
@@ -131,10 +139,8 @@ describe('only authorized humans decide', () => {
 
   it('a replacement check run does not move the window: approvals after the first sight of the head still count', async () => {
     gh.policy(POLICY);
-    gh.checkRuns([
-      { id: 556, started_at: at(-5), status: 'completed', conclusion: 'success', title: 'x', summary: 'y' },
-      { id: 555, started_at: at(-30), status: 'completed', conclusion: 'failure', title: 'x', summary: 'y' },
-    ]);
+    const replacement = { id: 556, started_at: at(-5), status: 'completed', conclusion: 'success', title: 'x', summary: 'y', text: RECORD };
+    gh.checkRuns([replacement, HARD_RUN]);
     gh.files(MIGRATION);
     gh.comments([STATUS, { id: 16, login: 'alice', body: '/approve', created_at: at(-10) }]);
     gh.reviews([]);
@@ -142,7 +148,7 @@ describe('only authorized humans decide', () => {
     gh.permission('alice', 'write');
     gh.otherChecks([{ name: 'build', status: 'in_progress', conclusion: null }]);
     gh.branchRules([]);
-    gh.updateCheckRun(556);
+    gh.updateCheckRun(556, replacement);
     gh.react(16);
     gh.updateComment(777);
 
@@ -150,7 +156,7 @@ describe('only authorized humans decide', () => {
 
     api.done();
     expect(outcome.decision).toMatchObject({ state: 'ready', approvals: [expect.objectContaining({ by: 'alice' })] });
-    expect(api.writes()[0]?.body).toMatchObject({ status: 'completed', conclusion: 'success' });
+    expect(api.writes().find((w) => w.path.includes('/check-runs'))?.body).toMatchObject({ status: 'completed', conclusion: 'success' });
   });
 });
 
@@ -177,6 +183,7 @@ describe('approvals bind to a commit', () => {
   it('after a push, an approval given before it no longer counts', async () => {
     gh.policy(POLICY);
     gh.checkRuns([], NEW_HEAD); // the gate has not seen the new head yet
+    recordOnFirstHead();
     gh.files(MIGRATION);
     gh.comments([STATUS, { id: 30, login: 'alice', body: '/approve', created_at: at(-10) }]);
     gh.reviews([{ id: 31, login: 'alice', state: 'APPROVED', commit_id: HEAD, submitted_at: at(-9) }]);
@@ -200,6 +207,7 @@ describe('approvals bind to a commit', () => {
   it('after a push, the veto window of a soft PR starts again from when the gate saw the new head', async () => {
     gh.policy(POLICY);
     gh.checkRuns([], NEW_HEAD);
+    recordOnFirstHead();
     gh.files([{ filename: 'src/widget.ts' }]);
     gh.comments([STATUS]);
     gh.reviews([]);
@@ -242,9 +250,9 @@ describe('committers beyond the 250 commits GitHub lists', () => {
 });
 
 describe('a veto is never lost', () => {
-  it('a veto whose comment is later deleted still blocks: the gate kept it in its status comment', async () => {
+  it('a veto whose comment is later deleted still blocks: the gate kept it in its record (its check run)', async () => {
     const veto = { id: 50, login: 'alice', body: '/veto this drops a column we still read', created_at: at(-2) };
-    const soft = { id: 555, started_at: at(-20), status: 'in_progress', title: 'x', summary: 'y' };
+    const soft = { id: 555, started_at: at(-20), status: 'in_progress', title: 'x', summary: 'y', text: RECORD };
     gh.policy(POLICY);
     gh.checkRuns([soft]);
     gh.files([{ filename: 'src/widget.ts' }]);
@@ -252,23 +260,28 @@ describe('a veto is never lost', () => {
     gh.reviews([]);
     gh.commits([{ sha: HEAD, author: 'copilot-swe-agent[bot]' }]);
     gh.permission('alice', 'write');
-    gh.updateCheckRun(555);
+    gh.updateCheckRun(555, soft);
     gh.react(50);
     gh.updateComment(777);
     const first = await reconcile(testClient(), REF, fullOptions({ pullRequest: pullRequest({ comments: 2 }) }));
     api.done();
     expect(first.decision).toMatchObject({ state: 'blocked', vetoes: [expect.objectContaining({ by: 'alice', commentId: 50 })] });
     const written = api.writes().find((w) => w.path === '/repos/acme/widgets/issues/comments/777')?.body as { body: string };
-    const check = api.writes().find((w) => w.path === '/repos/acme/widgets/check-runs/555')?.body as { status: string; conclusion: string; output: { title: string; summary: string } };
+    const check = api.writes().find((w) => w.path === '/repos/acme/widgets/check-runs/555')?.body as { status: string; conclusion: string; output: { title: string; summary: string; text: string } };
+    // The veto is in the record, in the check run; the comment carries none.
+    expect(readRecord(check.output.text, 7)?.vetoes).toEqual([expect.objectContaining({ by: 'alice', commentId: 50 })]);
+    expect(written.body).not.toMatch(/hitl-gate:(ledger|record) v1/);
 
     // Alice's comment is deleted. Twenty minutes later the window is long over.
     api.requests.length = 0;
     gh.policy(POLICY);
-    gh.checkRuns([{ ...soft, status: check.status, conclusion: check.conclusion, title: check.output.title, summary: check.output.summary }]);
+    const run = { ...soft, status: check.status, conclusion: check.conclusion, title: check.output.title, summary: check.output.summary, text: check.output.text };
+    gh.checkRuns([run]);
     gh.files([{ filename: 'src/widget.ts' }]);
     gh.comments([{ ...STATUS, body: written.body }]);
     gh.reviews([]);
     gh.updateComment(777); // the comment now says the veto stands though its comment is gone
+    gh.updateCheckRun(555, run); // and the record names the comment's new body
     const later = new Date(NOW.getTime() + 20 * 60_000);
     const second = await reconcile(testClient(), REF, fullOptions({ now: () => later, pullRequest: pullRequest({ comments: 1 }) }));
 
@@ -284,7 +297,8 @@ describe('a veto is never lost', () => {
 describe('reviews', () => {
   it('an approving review of the current head by a reviewer counts (no reaction: GitHub has none for reviews)', async () => {
     gh.policy(POLICY);
-    gh.checkRuns([{ id: 555, started_at: at(-30), status: 'in_progress', title: 'x', summary: 'y' }]);
+    const run = { id: 555, started_at: at(-30), status: 'in_progress', title: 'x', summary: 'y', text: RECORD };
+    gh.checkRuns([run]);
     gh.files(MIGRATION);
     gh.comments([STATUS]);
     gh.reviews([{ id: 60, login: 'alice', state: 'APPROVED', commit_id: HEAD, submitted_at: at(-3) }, { id: 61, login: 'bob', state: 'PENDING', commit_id: HEAD, submitted_at: at(-2) }]);
@@ -292,7 +306,7 @@ describe('reviews', () => {
     gh.permission('alice', 'write');
     gh.otherChecks([{ name: 'build', status: 'in_progress', conclusion: null }]);
     gh.branchRules([]);
-    gh.updateCheckRun(555);
+    gh.updateCheckRun(555, run);
     gh.updateComment(777);
 
     const outcome = await reconcile(testClient(), REF, fullOptions({ pullRequest: pullRequest({ comments: 1 }) }));

@@ -2,9 +2,8 @@
 // decided head (never PUT …/merge), only when GitHub's head is that head, once; and takes a queued PR
 // it would no longer merge out of the queue, saying so.
 import { describe, expect, it } from 'vitest';
-import { ledgerMarker } from '../../src/core/ledger.js';
 import { reconcile } from '../../src/github/index.js';
-import { at, eachTestGitHub, type ExpectGitHub, fullOptions, HEAD, NEW_HEAD, NOW, POLICY as POLICY_TEXT, REF } from '../fixtures/github/github.js';
+import { at, eachTestGitHub, gateRecord, statusBody, type ExpectGitHub, fullOptions, HEAD, NEW_HEAD, NOW, POLICY as POLICY_TEXT, REF } from '../fixtures/github/github.js';
 import { testClient, type MockGitHub } from '../support/nock.js';
 
 let api: MockGitHub;
@@ -16,7 +15,10 @@ eachTestGitHub((a, g) => {
 
 const NODE_ID = 'PR_kwDOtest7';
 const QUEUE_RULES = [{ type: 'merge_queue', ruleset_id: 42, ruleset_source_type: 'Repository', ruleset_source: 'acme/widgets', parameters: { merge_method: 'SQUASH', grouping_strategy: 'ALLGREEN' } }];
-const ourComment = { id: 777, login: 'hitl-gate[bot]', app_id: 4242, body: `old status\n${ledgerMarker({ vetoes: [], answered: [] })}`, created_at: at(-20) };
+const ourComment = { id: 777, login: 'hitl-gate[bot]', app_id: 4242, body: statusBody('old status'), created_at: at(-20) };
+// The gate's record lives in its check run (so no search of earlier heads), naming its status comment.
+const RECORD = gateRecord(undefined, ourComment);
+const soakedRun = { id: 555, started_at: at(-20), status: 'in_progress', title: 'Merges at 14:00 UTC unless someone vetoes (soft)', summary: 'old', text: RECORD };
 
 function queueRules(): void {
   gh.branchRules(QUEUE_RULES);
@@ -34,7 +36,7 @@ function prQueue(o: { head?: string; queued?: boolean; history?: unknown[] } = {
 function soakedPR(): void {
   gh.pull({ comments: 1, mergeable: true, mergeableState: 'blocked' });
   gh.policy(POLICY_TEXT);
-  gh.checkRuns([{ id: 555, started_at: at(-20), status: 'in_progress', title: 'Merges at 14:00 UTC unless someone vetoes (soft)', summary: 'old' }]);
+  gh.checkRuns([soakedRun]);
   gh.files([{ filename: 'src/widget.ts' }]);
   gh.comments([ourComment]);
   gh.reviews([]);
@@ -49,8 +51,8 @@ const graphqlBodies = () => api.requests.filter((r) => r.path === '/graphql').ma
 describe('reconcile: a base branch with a merge queue', () => {
   it('enqueues the decided head with expectedHeadOid after its check turned green, and never merges directly', async () => {
     soakedPR();
-    gh.updateCheckRun(555);
     gh.updateComment(777);
+    gh.updateCheckRun(555, soakedRun);
     queueRules();
     prQueue();
     gh.graphql({ data: { enqueuePullRequest: { mergeQueueEntry: { id: 'MQE_1', position: 1, state: 'QUEUED' } } } });
@@ -63,8 +65,8 @@ describe('reconcile: a base branch with a merge queue', () => {
     expect(outcome.merged).toBe(false);
     expect(api.writes().map((w) => `${w.method} ${w.path}`)).toEqual([
       'POST /graphql',
-      'PATCH /repos/acme/widgets/check-runs/555',
       'PATCH /repos/acme/widgets/issues/comments/777',
+      'PATCH /repos/acme/widgets/check-runs/555',
       'POST /graphql',
     ]);
     const enqueue = graphqlBodies().at(-1)!;
@@ -74,8 +76,8 @@ describe('reconcile: a base branch with a merge queue', () => {
 
   it('does not enqueue when GitHub\'s head is not the decided one, and looks again soon', async () => {
     soakedPR();
-    gh.updateCheckRun(555);
     gh.updateComment(777);
+    gh.updateCheckRun(555, soakedRun);
     queueRules();
     prQueue({ head: NEW_HEAD });
 
@@ -88,8 +90,8 @@ describe('reconcile: a base branch with a merge queue', () => {
 
   it('a PR already in the queue is not enqueued twice', async () => {
     soakedPR();
-    gh.updateCheckRun(555);
     gh.updateComment(777);
+    gh.updateCheckRun(555, soakedRun);
     queueRules();
     prQueue({ queued: true });
 
@@ -102,8 +104,8 @@ describe('reconcile: a base branch with a merge queue', () => {
 
   it('an enqueue GitHub refuses because the head moved is no error: nothing queued, decided again soon', async () => {
     soakedPR();
-    gh.updateCheckRun(555);
     gh.updateComment(777);
+    gh.updateCheckRun(555, soakedRun);
     queueRules();
     prQueue();
     gh.graphql({ data: { enqueuePullRequest: null }, errors: [{ type: 'UNPROCESSABLE', path: ['enqueuePullRequest'], message: 'Head branch was modified. Review and try the merge again.' }] });
@@ -119,7 +121,8 @@ describe('reconcile: a base branch with a merge queue', () => {
   it('a veto on a queued PR whose check said "may merge": dequeued first, and the check and comment say so', async () => {
     gh.pull({ comments: 2, mergeable: true, mergeableState: 'clean' });
     gh.policy(POLICY_TEXT);
-    gh.checkRuns([{ id: 555, started_at: at(-20), status: 'completed', conclusion: 'success', title: 'Veto window over: ready to merge (soft)', summary: 'old' }]);
+    const mayMerge = { id: 555, started_at: at(-20), status: 'completed', conclusion: 'success', title: 'Veto window over: ready to merge (soft)', summary: 'old', text: RECORD };
+    gh.checkRuns([mayMerge]);
     gh.files([{ filename: 'src/widget.ts' }]);
     gh.comments([ourComment, { id: 801, login: 'alice', body: '/veto not now', created_at: at(-1) }]);
     gh.reviews([]);
@@ -128,9 +131,10 @@ describe('reconcile: a base branch with a merge queue', () => {
     queueRules();
     prQueue({ queued: true });
     gh.graphql({ data: { dequeuePullRequest: { mergeQueueEntry: { id: 'MQE_1' } } } });
-    gh.createCheckRun(556);
     gh.react(801);
     gh.updateComment(777);
+    gh.getCheckRun(mayMerge); // the record is read back from the run the new one replaces
+    gh.createCheckRun(556);
 
     const outcome = await reconcile(testClient(), REF, fullOptions());
 
@@ -142,20 +146,20 @@ describe('reconcile: a base branch with a merge queue', () => {
     expect(writes.map((w) => `${w.method} ${w.path}`)).toEqual([
       'POST /graphql',
       'POST /graphql',
-      'POST /repos/acme/widgets/check-runs',
       'POST /repos/acme/widgets/issues/comments/801/reactions',
       'PATCH /repos/acme/widgets/issues/comments/777',
+      'POST /repos/acme/widgets/check-runs',
     ]);
     expect(graphqlBodies()[1]).toMatchObject({ variables: { id: NODE_ID } });
     expect(graphqlBodies()[1]!.query).toMatch(/dequeuePullRequest/);
-    expect(JSON.stringify(writes[2]!.body)).toMatch(/Removed from the merge queue/);
-    expect(String((writes[4]!.body as { body: string }).body)).toMatch(/Removed from the merge queue/);
+    expect(JSON.stringify(writes[4]!.body)).toMatch(/Removed from the merge queue/);
+    expect(String((writes[3]!.body as { body: string }).body)).toMatch(/Removed from the merge queue/);
   });
 
   it('a head the gate queued and a failed merge group took out is not queued again: the comment says so, once', async () => {
     soakedPR();
-    gh.updateCheckRun(555);
     gh.updateComment(777);
+    gh.updateCheckRun(555, soakedRun);
     queueRules();
     prQueue({ history: [
       { __typename: 'AddedToMergeQueueEvent', createdAt: at(-5), actor: { login: 'hitl-gate[bot]' } },
@@ -175,8 +179,8 @@ describe('reconcile: a base branch with a merge queue', () => {
 
   it('without a merge queue rule a blocked PR costs no queue read, and a ready one merges directly', async () => {
     soakedPR();
-    gh.updateCheckRun(555);
     gh.updateComment(777);
+    gh.updateCheckRun(555, soakedRun);
     gh.merge(200);
 
     const outcome = await reconcile(testClient(), REF, fullOptions());

@@ -18,6 +18,7 @@ const checkRunBody = (): CheckBody => api.writes().find((w) => w.path.endsWith('
 /** A PR the gate sees for the first time, with these files; expects the two first writes. */
 function firstSight(files: Parameters<ReturnType<typeof expectGitHub>['files']>[0]) {
   gh.checkRuns([]);
+  gh.earlierRecords(); // no record on this head: the one search of the PR's earlier heads
   gh.files(files);
   gh.comments([]);
   gh.reviews([]);

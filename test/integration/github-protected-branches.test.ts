@@ -1,9 +1,8 @@
 // Reconcile on a protected base branch, against a recorded GitHub: what the gate reads (the rules, with
 // metadata permission only), when it merges past `blocked`, when it updates a branch that is behind.
 import { describe, expect, it } from 'vitest';
-import { ledgerMarker } from '../../src/core/ledger.js';
 import { reconcile } from '../../src/github/index.js';
-import { at, eachTestGitHub, type ExpectGitHub, fullOptions, HEAD, POLICY, REF } from '../fixtures/github/github.js';
+import { at, eachTestGitHub, gateRecord, statusBody, type ExpectGitHub, fullOptions, HEAD, POLICY, REF } from '../fixtures/github/github.js';
 import { testClient, type MockGitHub } from '../support/nock.js';
 
 let api: MockGitHub;
@@ -13,8 +12,9 @@ eachTestGitHub((a, g) => {
   gh = g;
 });
 
-const elapsed = { id: 555, started_at: at(-20), status: 'in_progress', title: 'Merges at 14:00 UTC unless someone vetoes (soft)', summary: 'old' };
-const ourComment = { id: 777, login: 'hitl-gate[bot]', app_id: 4242, body: `old status\n${ledgerMarker({ vetoes: [], answered: [] })}`, created_at: at(-20) };
+const ourComment = { id: 777, login: 'hitl-gate[bot]', app_id: 4242, body: statusBody('old status'), created_at: at(-20) };
+// The gate's record is in its check run, naming the status comment it wrote.
+const elapsed = { id: 555, started_at: at(-20), status: 'in_progress', title: 'Merges at 14:00 UTC unless someone vetoes (soft)', summary: 'old', text: gateRecord(undefined, ourComment) };
 
 function soakedPR(mergeableState: string, policy = POLICY) {
   gh.pull({ comments: 1, mergeable: true, mergeableState });
@@ -23,8 +23,8 @@ function soakedPR(mergeableState: string, policy = POLICY) {
   gh.files([{ filename: 'src/widget.ts' }]);
   gh.comments([ourComment]);
   gh.reviews([]);
-  gh.updateCheckRun(555);
   gh.updateComment(777);
+  gh.updateCheckRun(555, elapsed);
 }
 const reviews = (bypass: string) => {
   gh.branchRules([
@@ -79,7 +79,7 @@ describe('setup b: the gate is a ruleset bypass actor for pull requests', () => 
     api.done();
     expect(outcome.merged).toBe(false);
     expect(merges()).toHaveLength(0);
-    const check = api.writes()[0]!.body as { conclusion: string; output: { summary: string } };
+    const check = api.writes()[1]!.body as { conclusion: string; output: { summary: string } };
     // The check still means "the policy lets it merge".
     expect(check.conclusion).toBe('success');
     expect(check.output.summary).toContain('the required check *build* has not reported on this commit');
@@ -99,7 +99,7 @@ describe('setup c: reviews required, no bypass', () => {
     api.done();
     expect(outcome.merged).toBe(false);
     expect(merges()).toHaveLength(0);
-    const comment = (api.writes()[1]!.body as { body: string }).body;
+    const comment = (api.writes()[0]!.body as { body: string }).body;
     expect(comment).toContain('GitHub still requires 1 approving review (ruleset *main*)');
   });
 });
@@ -152,7 +152,7 @@ describe('behind', () => {
 
     api.done();
     expect(api.writes().some((w) => w.path.endsWith('/update-branch'))).toBe(false);
-    expect((api.writes()[1]!.body as { body: string }).body).toContain('the branch is behind main and must be up to date');
+    expect((api.writes()[0]!.body as { body: string }).body).toContain('the branch is behind main and must be up to date');
   });
 });
 
@@ -183,7 +183,7 @@ describe('merge methods', () => {
 
     api.done();
     expect(outcome.merged).toBe(false);
-    expect((api.writes()[1]!.body as { body: string }).body).toContain('the rules of main could not be read');
+    expect((api.writes()[0]!.body as { body: string }).body).toContain('the rules of main could not be read');
   });
 });
 

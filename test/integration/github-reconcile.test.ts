@@ -1,8 +1,8 @@
 // Reconcile against a recorded GitHub: the request budget, idempotent replays and the merge.
 import { describe, expect, it } from 'vitest';
-import { ledgerMarker, readLedger } from '../../src/core/ledger.js';
+import { ledgerMarker, readRecord } from '../../src/core/ledger.js';
 import { reconcile } from '../../src/github/index.js';
-import { at, eachTestGitHub, type ExpectGitHub, expectGitHub, fullOptions, HEAD, NOW, POLICY as POLICY_TEXT, pullRequest, REF } from '../fixtures/github/github.js';
+import { at, eachTestGitHub, gateRecord, statusBody, type ExpectGitHub, expectGitHub, fullOptions, HEAD, NOW, POLICY as POLICY_TEXT, pullRequest, REF } from '../fixtures/github/github.js';
 import { testClient, type MockGitHub } from '../support/nock.js';
 
 let api: MockGitHub;
@@ -24,7 +24,9 @@ describe('reconcile: an agent PR is opened', () => {
     gh.createCheckRun(555);
     gh.createComment(777);
 
-    const outcome = await reconcile(testClient(), REF, fullOptions({ pullRequest: pullRequest(), headIsNew: true }));
+    // `firstHead` as the App sets it on `pull_request.opened`: a brand-new PR's only head has no record
+    // and no earlier one to search.
+    const outcome = await reconcile(testClient(), REF, fullOptions({ pullRequest: pullRequest(), headIsNew: true, firstHead: HEAD }));
 
     api.done();
     expect(outcome.error).toBeUndefined();
@@ -33,16 +35,21 @@ describe('reconcile: an agent PR is opened', () => {
     expect(outcome.requests).toBeLessThanOrEqual(6);
     expect(outcome.merged).toBe(false);
     expect(outcome.wakeAt).toBe(at(15));
-    const [check, comment] = api.writes();
+    // The status comment first (a view: a plain marker, no data), then the check run carrying the record.
+    const [comment, check] = api.writes();
+    expect(comment).toEqual({ method: 'POST', path: '/repos/acme/widgets/issues/7/comments', body: { body: expect.stringContaining('<!-- hitl-gate:status -->') } });
+    expect((comment!.body as { body: string }).body).not.toMatch(/hitl-gate:(ledger|record) v1/);
     expect(check).toEqual({
       method: 'POST', path: '/repos/acme/widgets/check-runs',
       body: {
         name: 'hitl', head_sha: HEAD, status: 'in_progress', external_id: 'hitl-gate:governed',
-        output: expect.objectContaining({ title: 'Merges at 14:15 UTC unless someone vetoes (soft)', summary: expect.any(String) }),
+        output: expect.objectContaining({ title: 'Merges at 14:15 UTC unless someone vetoes (soft)', summary: expect.any(String), text: expect.stringMatching(/^<!-- hitl-gate:record v1 /) }),
       },
     });
-    // One status comment, carrying the gate's ledger so that a later edit or deletion of a veto is not lost.
-    expect(comment).toEqual({ method: 'POST', path: '/repos/acme/widgets/issues/7/comments', body: { body: expect.stringContaining('<!-- hitl-gate:ledger v1 ') } });
+    // The record, bound to this PR, names the status comment the gate just wrote (a later edit or
+    // deletion of it by someone else is then noticed).
+    const record = readRecord((check!.body as { output: { text: string } }).output.text, 7);
+    expect(record).toMatchObject({ vetoes: [], answered: [], comment: { id: 777 } });
     expect(api.writes()).toHaveLength(2);
   });
 
@@ -51,7 +58,7 @@ describe('reconcile: an agent PR is opened', () => {
     gh.commits([{ sha: HEAD, author: 'bob', message: 'Fix the widget\n\nSigned-off-by: Bob <bob@example.com>' }]);
     gh.createCheckRun(556);
 
-    const outcome = await reconcile(testClient(), REF, fullOptions({ pullRequest: pullRequest({ author: 'bob', headRef: 'feature/x' }), headIsNew: true }));
+    const outcome = await reconcile(testClient(), REF, fullOptions({ pullRequest: pullRequest({ author: 'bob', headRef: 'feature/x' }), headIsNew: true, firstHead: HEAD }));
 
     api.done();
     expect(outcome.decision).toMatchObject({ governed: false, state: 'ignored' });
@@ -106,9 +113,12 @@ describe('reconcile: a push racing the first reconcile', () => {
     const NEW_HEAD = 'b'.repeat(40);
     gh.policy(POLICY_TEXT);
     gh.checkRuns([], NEW_HEAD); // the gate has not seen this head yet
-    gh.files([{ filename: 'src/widget.ts' }]);
     // The synchronize payload was made before the gate posted its comment for the first head.
-    gh.comments([{ id: 777, login: 'hitl-gate[bot]', app_id: 4242, body: `Status of the first head\n${ledgerMarker({ vetoes: [], answered: [] })}`, created_at: at(-1) }]);
+    const first = { id: 777, login: 'hitl-gate[bot]', app_id: 4242, body: statusBody('Status of the first head'), created_at: at(-1) };
+    // Its record is on the first head's run: found by the one search of earlier heads.
+    gh.earlierRecords([{ oid: HEAD, runs: [{ id: 555, text: gateRecord(undefined, first) }] }, { oid: NEW_HEAD }]);
+    gh.files([{ filename: 'src/widget.ts' }]);
+    gh.comments([first]);
     gh.createCheckRun(556);
     gh.updateComment(777);
 
@@ -116,7 +126,7 @@ describe('reconcile: a push racing the first reconcile', () => {
 
     api.done();
     expect(outcome.error).toBeUndefined();
-    expect(api.writes().map((w) => `${w.method} ${w.path}`)).toEqual(['POST /repos/acme/widgets/check-runs', 'PATCH /repos/acme/widgets/issues/comments/777']);
+    expect(api.writes().map((w) => `${w.method} ${w.path}`)).toEqual(['PATCH /repos/acme/widgets/issues/comments/777', 'POST /repos/acme/widgets/check-runs']);
   });
 });
 
@@ -124,6 +134,7 @@ describe('reconcile: replaying the same event', () => {
   it('writes nothing the second time: it finds its own check run and status comment by identity', async () => {
     gh.policy(POLICY_TEXT);
     gh.checkRuns([]);
+    gh.earlierRecords();
     gh.files([{ filename: 'src/widget.ts' }]);
     gh.comments([]);
     gh.reviews([]);
@@ -132,12 +143,13 @@ describe('reconcile: replaying the same event', () => {
     const payload = pullRequest();
     await reconcile(testClient(), REF, fullOptions({ pullRequest: payload }));
     api.done();
-    const [check, comment] = api.writes() as { body: { output: { title: string; summary: string } } & { body: string } }[];
+    const [comment, check] = api.writes() as { body: { output: { title: string; summary: string; text: string } } & { body: string } }[];
 
     // The same payload again (its comment count still says 0): GitHub now holds what the first run wrote.
     api.requests.length = 0;
     gh.policy(POLICY_TEXT);
-    gh.checkRuns([{ id: 555, started_at: NOW.toISOString(), status: 'in_progress', title: check!.body.output.title, summary: check!.body.output.summary }]);
+    // The run carries the record the first pass wrote: no search of earlier heads.
+    gh.checkRuns([{ id: 555, started_at: NOW.toISOString(), status: 'in_progress', title: check!.body.output.title, summary: check!.body.output.summary, text: check!.body.output.text }]);
     gh.files([{ filename: 'src/widget.ts' }]);
     gh.comments([{ id: 777, login: 'hitl-gate[bot]', app_id: 4242, body: comment!.body.body, created_at: NOW.toISOString() }]);
     gh.reviews([]);
@@ -153,20 +165,21 @@ describe('reconcile: replaying the same event', () => {
   it('does not take a copied status comment from a human for its own', async () => {
     gh.policy(POLICY_TEXT);
     gh.checkRuns([{ id: 555, started_at: at(-1), status: 'in_progress', title: 'x', summary: 'y' }]);
+    gh.earlierRecords();
     gh.files([{ filename: 'src/widget.ts' }]);
     // Same text a gate would write, but posted by a person: never the gate's comment to edit.
-    gh.comments([{ id: 901, login: 'mallory', body: `Status\n${ledgerMarker({ vetoes: [], answered: [] })}`, created_at: at(-1) }]);
+    gh.comments([{ id: 901, login: 'mallory', body: statusBody('Status'), created_at: at(-1) }]);
     gh.reviews([]);
-    gh.updateCheckRun(555);
     gh.createComment(778);
+    gh.updateCheckRun(555, { id: 555, started_at: at(-1), status: 'in_progress', title: 'x', summary: 'y' });
 
     const outcome = await reconcile(testClient(), REF, fullOptions({ pullRequest: pullRequest({ comments: 1 }) }));
 
     api.done();
     expect(outcome.error).toBeUndefined();
     expect(api.writes().map((w) => `${w.method} ${w.path}`)).toEqual([
-      'PATCH /repos/acme/widgets/check-runs/555',
       'POST /repos/acme/widgets/issues/7/comments',
+      'PATCH /repos/acme/widgets/check-runs/555',
     ]);
   });
 });
@@ -174,30 +187,33 @@ describe('reconcile: replaying the same event', () => {
 describe('reconcile: the gate\'s replies are not its status comment', () => {
   it('a reply the gate posted before its status comment (GitHub failed that write) is never edited into one', async () => {
     gh.policy(POLICY_TEXT);
-    gh.checkRuns([{ id: 555, started_at: at(-1), status: 'in_progress', title: 'x', summary: 'y' }]);
+    const status = { id: 802, login: 'hitl-gate[bot]', app_id: 4242, body: statusBody('Status'), created_at: at(0) };
+    const run = { id: 555, started_at: at(-1), status: 'in_progress', title: 'x', summary: 'y', text: gateRecord({ vetoes: [], answered: [801] }, status) };
+    gh.checkRuns([run]);
     gh.files([{ filename: 'src/widget.ts' }]);
     gh.comments([
       { id: 801, login: 'hitl-gate[bot]', app_id: 4242, body: '@eve - `/approve` was not counted: @eve is not an authorized reviewer.', created_at: at(-1) },
-      { id: 802, login: 'hitl-gate[bot]', app_id: 4242, body: `Status\n${ledgerMarker({ vetoes: [], answered: [801] })}`, created_at: at(0) },
+      status,
     ]);
     gh.reviews([]);
-    gh.updateCheckRun(555);
     gh.updateComment(802);
+    gh.updateCheckRun(555, run);
 
     const outcome = await reconcile(testClient(), REF, fullOptions({ pullRequest: pullRequest({ comments: 2 }) }));
 
     api.done();
     expect(outcome.error).toBeUndefined();
     expect(api.writes().map((w) => `${w.method} ${w.path}`)).toEqual([
-      'PATCH /repos/acme/widgets/check-runs/555',
       'PATCH /repos/acme/widgets/issues/comments/802',
+      'PATCH /repos/acme/widgets/check-runs/555',
     ]);
   });
 });
 
 describe('reconcile: merging', () => {
-  const elapsed = { id: 555, started_at: at(-20), status: 'in_progress', title: 'Merges at 14:00 UTC unless someone vetoes (soft)', summary: 'old' };
-  const ourComment = { id: 777, login: 'hitl-gate[bot]', app_id: 4242, body: `old status\n${ledgerMarker({ vetoes: [], answered: [] })}`, created_at: at(-20) };
+  const ourComment = { id: 777, login: 'hitl-gate[bot]', app_id: 4242, body: statusBody('old status'), created_at: at(-20) };
+  // The gate's record lives in its check run (naming the status comment it wrote), not in the comment.
+  const elapsed = { id: 555, started_at: at(-20), status: 'in_progress', title: 'Merges at 14:00 UTC unless someone vetoes (soft)', summary: 'old', text: gateRecord(undefined, ourComment) };
 
   function soakedPR() {
     gh.pull({ comments: 1, mergeable: true, mergeableState: 'blocked' });
@@ -218,7 +234,7 @@ describe('reconcile: merging', () => {
     requiredHitl();
     gh.otherChecks([{ name: 'build', status: 'completed', conclusion: 'success' }, { name: 'lint', status: 'completed', conclusion: 'skipped' }]);
     gh.statuses([{ context: 'ci/legacy', state: 'success' }]);
-    gh.updateCheckRun(555);
+    gh.updateCheckRun(555, elapsed);
     gh.updateComment(777);
     gh.merge(200);
 
@@ -229,12 +245,12 @@ describe('reconcile: merging', () => {
     expect(outcome.merged).toBe(true);
     const writes = api.writes();
     expect(writes.map((w) => `${w.method} ${w.path}`)).toEqual([
-      'PATCH /repos/acme/widgets/check-runs/555',
       'PATCH /repos/acme/widgets/issues/comments/777',
+      'PATCH /repos/acme/widgets/check-runs/555',
       'PUT /repos/acme/widgets/pulls/7/merge',
     ]);
-    expect(writes[0]!.body).toMatchObject({ status: 'completed', conclusion: 'success' });
-    expect(writes[0]!.body).not.toHaveProperty('started_at');
+    expect(writes[1]!.body).toMatchObject({ status: 'completed', conclusion: 'success' });
+    expect(writes[1]!.body).not.toHaveProperty('started_at');
     expect(writes[2]!.body).toEqual({ sha: HEAD, merge_method: 'squash' });
   });
 
@@ -247,7 +263,7 @@ describe('reconcile: merging', () => {
     gh.otherChecks([{ name: 'build', status: 'completed', conclusion: 'success' }]);
     gh.statuses([]);
     gh.pull({ headSha: 'd'.repeat(40), mergeable: true, mergeableState: 'clean' });
-    gh.updateCheckRun(555);
+    gh.updateCheckRun(555, elapsed);
     gh.updateComment(777);
 
     const outcome = await reconcile(testClient(), REF, fullOptions({ pullRequest: pullRequest({ comments: 1, mergeable: true, mergeableState: 'clean' }) }));
@@ -267,7 +283,7 @@ describe('reconcile: merging', () => {
     gh.otherChecks([]);
     gh.statuses([]);
     gh.pull({ labels: ['irreversible'], mergeable: true, mergeableState: 'clean' });
-    gh.updateCheckRun(555);
+    gh.updateCheckRun(555, elapsed);
     gh.updateComment(777);
 
     const outcome = await reconcile(testClient(), REF, fullOptions({ pullRequest: pullRequest({ comments: 1 }) }));
@@ -283,7 +299,7 @@ describe('reconcile: merging', () => {
     gh.otherChecks([{ name: 'build', status: 'in_progress', conclusion: null }]);
     // The rules are read to name what the merge waits for (none is required here).
     gh.branchRules([]);
-    gh.updateCheckRun(555);
+    gh.updateCheckRun(555, elapsed);
     gh.updateComment(777);
 
     const outcome = await reconcile(testClient(), REF, fullOptions());
@@ -297,7 +313,7 @@ describe('reconcile: merging', () => {
     soakedPR();
     gh.otherChecks([{ name: 'build', status: 'completed', conclusion: 'failure' }]);
     gh.branchRules([]);
-    gh.updateCheckRun(555);
+    gh.updateCheckRun(555, elapsed);
     gh.updateComment(777);
 
     const outcome = await reconcile(testClient(), REF, fullOptions());
@@ -311,7 +327,7 @@ describe('reconcile: merging', () => {
     requiredHitl();
     gh.otherChecks([]);
     gh.statuses([]);
-    gh.updateCheckRun(555);
+    gh.updateCheckRun(555, elapsed);
     gh.updateComment(777);
     gh.merge(409);
 
@@ -329,10 +345,10 @@ describe('reconcile: merging', () => {
     requiredHitl();
     gh.otherChecks([]);
     gh.statuses([]);
-    gh.updateCheckRun(555);
+    gh.updateCheckRun(555, elapsed);
     gh.updateComment(777);
     gh.merge(405, 'At least 1 approving review is required by reviewers with write access.');
-    gh.updateCheckRun(555);
+    gh.updateCheckRun(555, elapsed);
     gh.updateComment(777);
 
     const outcome = await reconcile(testClient(), REF, fullOptions());
@@ -343,29 +359,32 @@ describe('reconcile: merging', () => {
     const writes = api.writes();
     expect(writes.filter((w) => w.path.endsWith('/merge'))).toHaveLength(1);
     // Said at once, in GitHub's words, in the check's summary and the status comment (which keeps it).
-    const check = writes[3]!.body as { conclusion: string; output: { summary: string } };
+    const comment = (writes[3]!.body as { body: string }).body;
+    expect(comment).toContain('GitHub refused the merge');
+    expect(comment).not.toMatch(/hitl-gate:(ledger|record) v1/);
+    const check = writes[4]!.body as { conclusion: string; output: { summary: string; text: string } };
     expect(check.conclusion).toBe('success');
     expect(check.output.summary).toContain('GitHub still needs');
     expect(check.output.summary).toContain('At least 1 approving review is required');
-    const comment = (writes[4]!.body as { body: string }).body;
-    expect(comment).toContain('GitHub refused the merge');
-    expect(readLedger(comment)?.mergeRefusal).toMatchObject({ sha: HEAD, message: 'At least 1 approving review is required by reviewers with write access.' });
+    // The refusal is kept in the record, in the check run.
+    expect(readRecord(check.output.text, 7)?.mergeRefusal).toMatchObject({ sha: HEAD, message: 'At least 1 approving review is required by reviewers with write access.' });
     // Not every 30 s: the window's end is past, so nothing asks to be woken soon.
     expect(outcome.wakeAt === undefined || outcome.wakeAt > new Date(NOW.getTime() + 60_000).toISOString()).toBe(true);
   });
 
   it('a refusal already on record for this head: no second merge request while GitHub still says blocked', async () => {
-    const refused = { ...ourComment, body: `old\n${ledgerMarker({ vetoes: [], answered: [], mergeRefusal: { sha: HEAD, message: 'At least 1 approving review is required by reviewers with write access.', at: at(-1) } } as never)}` };
+    const refused = { ...ourComment, body: statusBody('old') };
+    const refusedRun = { ...elapsed, status: 'completed', conclusion: 'success', text: gateRecord({ vetoes: [], answered: [], mergeRefusal: { sha: HEAD, message: 'At least 1 approving review is required by reviewers with write access.', at: at(-1) } } as never, refused) };
     gh.pull({ comments: 1, mergeable: true, mergeableState: 'blocked' });
     gh.policy(POLICY_TEXT);
-    gh.checkRuns([{ ...elapsed, status: 'completed', conclusion: 'success' } as never]);
+    gh.checkRuns([refusedRun]);
     gh.files([{ filename: 'src/widget.ts' }]);
     gh.comments([refused]);
     gh.reviews([]);
     requiredHitl();
     gh.otherChecks([]);
     gh.statuses([]);
-    gh.updateCheckRun(555);
+    gh.updateCheckRun(555, refusedRun);
     gh.updateComment(777);
 
     const outcome = await reconcile(testClient(), REF, fullOptions());
@@ -375,7 +394,75 @@ describe('reconcile: merging', () => {
     expect(api.writes().some((w) => w.path.endsWith('/merge'))).toBe(false);
     const comment = (api.writes().find((w) => w.path.includes('/issues/comments/'))!.body as { body: string }).body;
     expect(comment).toContain('At least 1 approving review is required');
-    expect(readLedger(comment)?.mergeRefusal?.sha).toBe(HEAD);
+    const check = api.writes().find((w) => w.path.includes('/check-runs/'))!.body as { output: { text: string } };
+    expect(readRecord(check.output.text, 7)?.mergeRefusal?.sha).toBe(HEAD);
+  });
+
+  it('a reaction GitHub refuses (the command comment was deleted at once): the record and verdict are still written, but nothing merges on this pass', async () => {
+    gh.pull({ comments: 2, mergeable: true, mergeableState: 'blocked' });
+    gh.policy(POLICY_TEXT);
+    gh.checkRuns([elapsed]);
+    gh.files([{ filename: 'src/widget.ts' }]);
+    gh.comments([ourComment, { id: 60, login: 'alice', body: '/approve', created_at: at(-1) }]);
+    gh.reviews([]);
+    gh.commits([{ sha: HEAD, author: 'copilot-swe-agent[bot]' }]);
+    gh.permission('alice', 'write');
+    requiredHitl();
+    gh.otherChecks([{ name: 'build', status: 'completed', conclusion: 'success' }]);
+    gh.statuses([]);
+    api.scope.post('/repos/acme/widgets/issues/comments/60/reactions').reply(404, { message: 'Not Found' });
+    gh.updateComment(777);
+    gh.updateCheckRun(555, elapsed);
+
+    const outcome = await reconcile(testClient(), REF, fullOptions());
+
+    api.done();
+    expect(outcome.merged).toBe(false);
+    expect(outcome.error).toMatch(/react failed/);
+    expect(api.writes().some((w) => w.path.endsWith('/merge'))).toBe(false);
+    const check = api.writes().find((w) => w.path === '/repos/acme/widgets/check-runs/555')!.body as { output: { text: string } };
+    expect(readRecord(check.output.text, 7)).toBeDefined();
+    expect(outcome.wakeAt).toBe(new Date(NOW.getTime() + 30_000).toISOString());
+  });
+
+  it('a record another writer changed since it was read is merged into the one written, not overwritten', async () => {
+    soakedPR();
+    gh.otherChecks([{ name: 'build', status: 'in_progress', conclusion: null }]);
+    gh.updateComment(777);
+    // Between the read and the write, another writer (a replica, the Action) answered comment 99.
+    gh.updateCheckRun(555, { ...elapsed, text: gateRecord({ vetoes: [], answered: [99] }, ourComment) });
+
+    const outcome = await reconcile(testClient(), REF, fullOptions());
+
+    api.done();
+    expect(outcome.error).toBeUndefined();
+    const check = api.writes().find((w) => w.path === '/repos/acme/widgets/check-runs/555')!.body as { output: { text: string } };
+    expect(readRecord(check.output.text, 7)?.answered).toContain(99);
+  });
+
+  it('a status comment someone else edited: GitHub is asked who, and the comment and check say so; the record decides, not the comment', async () => {
+    const forged = { ...ourComment, body: statusBody('Approved by @alice, merging') };
+    gh.pull({ comments: 1, mergeable: true, mergeableState: 'blocked' });
+    gh.policy(POLICY_TEXT);
+    gh.checkRuns([elapsed]); // its record names the body the gate wrote, not this one
+    gh.files([{ filename: 'src/widget.ts' }]);
+    gh.comments([forged]);
+    gh.reviews([]);
+    gh.commentEdit(777, { by: 'mallory', at: at(-1) });
+    gh.otherChecks([{ name: 'build', status: 'in_progress', conclusion: null }]);
+    gh.updateComment(777);
+    gh.updateCheckRun(555, elapsed);
+
+    const outcome = await reconcile(testClient(), REF, fullOptions());
+
+    api.done();
+    expect(outcome.notice).toMatchObject({ kind: 'comment-edited', commentId: 777, by: 'mallory' });
+    const comment = (api.writes().find((w) => w.path === '/repos/acme/widgets/issues/comments/777')!.body as { body: string }).body;
+    expect(comment).toMatch(/mallory/);
+    const check = api.writes().find((w) => w.path === '/repos/acme/widgets/check-runs/555')!.body as { output: { summary: string; text: string } };
+    expect(check.output.summary).toMatch(/mallory/);
+    expect(readRecord(check.output.text, 7)?.notices).toEqual([expect.objectContaining({ kind: 'comment-edited', by: 'mallory' })]);
+    expect(outcome.merged).toBe(false);
   });
 
   it('a 422 on merge is a clear error', async () => {
@@ -383,7 +470,7 @@ describe('reconcile: merging', () => {
     requiredHitl();
     gh.otherChecks([]);
     gh.statuses([]);
-    gh.updateCheckRun(555);
+    gh.updateCheckRun(555, elapsed);
     gh.updateComment(777);
     gh.merge(422);
 
@@ -400,6 +487,7 @@ describe('reconcile: GitHub fails while facts are gathered', () => {
     gh.pull({ comments: 1, mergeable: true, mergeableState: 'clean' });
     gh.policy(POLICY_TEXT);
     gh.checkRuns([{ id: 555, started_at: at(-20), status: 'in_progress' }]);
+    gh.earlierRecords();
     api.scope.get('/repos/acme/widgets/pulls/7/files').query(true).reply(500, { message: 'Server Error' });
     // The other reads go out together with the file list; what matters is that nothing is written.
     gh.comments([]);
@@ -441,9 +529,10 @@ describe('reconcile: GitHub fails while facts are gathered', () => {
 function soakedPRFor(g: ReturnType<typeof expectGitHub>) {
   g.pull({ comments: 1, mergeable: true, mergeableState: 'clean' });
   g.policy(POLICY_TEXT);
-  g.checkRuns([{ id: 555, started_at: at(-20), status: 'in_progress', title: 'x', summary: 'y' }]);
+  const comment = { id: 777, login: 'hitl-gate[bot]', app_id: 4242, body: statusBody('old status'), created_at: at(-20) };
+  g.checkRuns([{ id: 555, started_at: at(-20), status: 'in_progress', title: 'x', summary: 'y', text: gateRecord(undefined, comment) }]);
   g.files([{ filename: 'src/widget.ts' }]);
-  g.comments([{ id: 777, login: 'hitl-gate[bot]', app_id: 4242, body: `old status\n${ledgerMarker({ vetoes: [], answered: [] })}`, created_at: at(-20) }]);
+  g.comments([comment]);
   g.reviews([]);
 }
 
@@ -460,6 +549,9 @@ describe('reconcile: edges of a PR\'s life', () => {
   it('a PR that becomes governed (label added) gets a fresh check run: its window starts now, not when the gate first passed it', async () => {
     gh.policy(POLICY_TEXT);
     gh.checkRuns([{ id: 550, started_at: at(-60), status: 'completed', conclusion: 'success', title: 'Not an agent PR: nothing to gate', summary: 's', external_id: 'hitl-gate:ignored' }]);
+    // Governed now, and no record on this head: reconcile.ts searches the earlier heads even though its
+    // own ignored run is on this one (only a PR that does not look governed skips the search then).
+    gh.earlierRecords();
     gh.files([{ filename: 'src/widget.ts' }]);
     gh.comments([]); // the gate wrote on this head before, so a comment count of 0 in the payload may be stale
     gh.reviews([]);
@@ -470,7 +562,8 @@ describe('reconcile: edges of a PR\'s life', () => {
 
     api.done();
     expect(outcome.decision).toMatchObject({ governed: true, tier: 'soft', state: 'waiting', window: { start: NOW.toISOString(), end: at(15) } });
-    expect(api.writes()[0]).toMatchObject({ method: 'POST', path: '/repos/acme/widgets/check-runs', body: { external_id: 'hitl-gate:governed' } });
+    expect(api.writes().map((w) => `${w.method} ${w.path}`)).toEqual(['POST /repos/acme/widgets/issues/7/comments', 'POST /repos/acme/widgets/check-runs']);
+    expect(api.writes()[1]).toMatchObject({ method: 'POST', path: '/repos/acme/widgets/check-runs', body: { external_id: 'hitl-gate:governed' } });
   });
 
   it('a fyi PR seen for the first time is not merged in the same breath: the gate looks again shortly', async () => {
@@ -481,13 +574,59 @@ describe('reconcile: edges of a PR\'s life', () => {
     gh.createCheckRun(555);
     gh.createComment(777);
 
-    const outcome = await reconcile(testClient(), REF, fullOptions({ pullRequest: pullRequest({ mergeable: true, mergeableState: 'clean' }), headIsNew: true }));
+    const outcome = await reconcile(testClient(), REF, fullOptions({ pullRequest: pullRequest({ mergeable: true, mergeableState: 'clean' }), headIsNew: true, firstHead: HEAD }));
 
     api.done();
     expect(outcome.decision).toMatchObject({ tier: 'fyi', state: 'ready', merge: true });
     expect(outcome.merged).toBe(false);
     expect(outcome.requests).toBeLessThanOrEqual(6);
     expect(outcome.wakeAt).toBe(new Date(NOW.getTime() + 30_000).toISOString());
+  });
+});
+
+describe('reconcile: upgrading from the ledger in the status comment', () => {
+  const veto = { by: 'alice', commentId: 50, at: at(-30), reason: 'not yet' };
+  const legacy = { id: 777, login: 'hitl-gate[bot]', app_id: 4242, body: `old status\n${ledgerMarker({ vetoes: [veto], answered: [50] })}`, created_at: at(-40) };
+  const run = { id: 555, started_at: at(-40), status: 'completed', conclusion: 'failure', title: 'Blocked: vetoed (soft)', summary: 'old' };
+
+  function before() {
+    gh.pull({ comments: 1, mergeable: true, mergeableState: 'blocked' });
+    gh.policy(POLICY_TEXT);
+    gh.checkRuns([run]); // written by the earlier version: no record in its text
+    gh.earlierRecords();
+    gh.files([{ filename: 'src/widget.ts' }]);
+    gh.comments([legacy]);
+    gh.reviews([]);
+  }
+
+  it('an old ledger GitHub shows nobody else edited is read once: its veto still holds, and moves into the record', async () => {
+    before();
+    gh.commentEdit(777); // never edited
+    gh.updateComment(777);
+    gh.updateCheckRun(555, run);
+
+    const outcome = await reconcile(testClient(), REF, fullOptions());
+
+    api.done();
+    expect(outcome.decision).toMatchObject({ state: 'blocked', merge: false });
+    const check = api.writes().find((w) => w.path === '/repos/acme/widgets/check-runs/555')!.body as { output: { text: string } };
+    expect(readRecord(check.output.text, 7)?.vetoes).toEqual([expect.objectContaining({ commentId: 50 })]);
+    const comment = (api.writes().find((w) => w.path === '/repos/acme/widgets/issues/comments/777')!.body as { body: string }).body;
+    expect(comment).not.toMatch(/hitl-gate:(ledger|record) v1/);
+  });
+
+  it('an old ledger someone else edited is not trusted: the PR is held as hard, and it says so', async () => {
+    before();
+    gh.commentEdit(777, { by: 'mallory', at: at(-5) });
+    gh.updateComment(777);
+    gh.updateCheckRun(555, run);
+    gh.requestReviewers();
+
+    const outcome = await reconcile(testClient(), REF, fullOptions());
+
+    api.done();
+    expect(outcome.decision).toMatchObject({ tier: 'hard', merge: false });
+    expect(outcome.merged).toBe(false);
   });
 });
 
@@ -498,6 +637,7 @@ describe('reconcile: the payload', () => {
     gh.pull({ author: 'bob', headRef: 'feature/x' });
     gh.policy(POLICY_TEXT);
     gh.commits([{ sha: HEAD, author: 'bob' }]);
+    gh.earlierRecords(); // a new head (synchronize): the gate looks for a record on the PR's earlier heads
     gh.createCheckRun(556);
 
     const outcome = await reconcile(testClient(), REF, fullOptions({ pullRequest: foreign, headIsNew: true }));
@@ -512,34 +652,38 @@ describe('reconcile: PRs the policy does not govern', () => {
     const human = pullRequest({ author: 'bob', headRef: 'feature/x', comments: 1 });
     const discussion = [{ id: 301, login: 'carol', body: 'Looks good to me', created_at: at(-61) }];
     gh.policy(POLICY_TEXT);
-    gh.comments(discussion); // no status comment of the gate: never governed before
     gh.commits([{ sha: HEAD, author: 'bob' }]); // a new head: read once for agent trailers
+    // Opened: no record can exist yet, and the comments are not read (governance comes from the record).
     gh.createCheckRun(550);
-    await reconcile(testClient(), REF, fullOptions({ pullRequest: human, headIsNew: true }));
+    await reconcile(testClient(), REF, fullOptions({ pullRequest: human, headIsNew: true, firstHead: HEAD }));
     api.done();
     const written = api.writes()[0]!.body as { status: string; conclusion: string; output: { title: string; summary: string } };
 
     api.requests.length = 0;
     gh.policy(POLICY_TEXT);
-    gh.comments(discussion);
+    // Its own ignored run on the head says the gate decided here: no search, no comments.
     gh.checkRuns([{ id: 550, started_at: at(-60), status: written.status, conclusion: written.conclusion, title: written.output.title, summary: written.output.summary, external_id: 'hitl-gate:ignored' }]);
     const outcome = await reconcile(testClient(), REF, fullOptions({ pullRequest: human }));
 
     api.done();
     expect(outcome.decision.state).toBe('ignored');
     expect(api.writes()).toEqual([]);
-    expect(outcome.requests).toBe(3);
+    expect(outcome.requests).toBe(2);
+    expect(discussion).toHaveLength(1);
   });
 
   it('a PR the gate governed stays governed when the agent label is taken off: its check does not turn green', async () => {
     // Governed only by the `ai-generated` label, which someone has now removed.
     const unlabeled = pullRequest({ author: 'bob', headRef: 'feature/x', labels: [], comments: 1 });
     gh.policy(POLICY_TEXT);
-    gh.comments([{ id: 777, login: 'hitl-gate[bot]', app_id: 4242, body: `Status\n${ledgerMarker({ vetoes: [], answered: [] })}`, created_at: at(-10) }]);
-    gh.checkRuns([{ id: 555, started_at: at(-10), status: 'completed', conclusion: 'failure', title: 'Blocked: needs 1 more approval (hard)', summary: 'old' }]);
+    const status = { id: 777, login: 'hitl-gate[bot]', app_id: 4242, body: statusBody('Status'), created_at: at(-10) };
+    // Governed is the gate's record on its run: the label is only a hint the agent can remove.
+    const run = { id: 555, started_at: at(-10), status: 'completed', conclusion: 'failure', title: 'Blocked: needs 1 more approval (hard)', summary: 'old', text: gateRecord(undefined, status) };
+    gh.comments([status]);
+    gh.checkRuns([run]);
     gh.files([{ filename: 'db/migrations/0042_drop_users.sql' }]);
     gh.reviews([]);
-    gh.updateCheckRun(555);
+    gh.updateCheckRun(555, run);
     gh.updateComment(777);
     gh.requestReviewers(); // still hard and waiting: its reviewers are asked (once for this head)
 

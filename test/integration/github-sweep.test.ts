@@ -30,6 +30,7 @@ describe('sweep', () => {
     for (const [gh, files] of [[gh7, [{ filename: 'src/a.ts' }]], [gh9, [{ filename: 'docs/a.md' }]]] as const) {
       gh.pull();
       gh.checkRuns([]);
+      gh.earlierRecords(); // no record on the head: the PR's earlier heads are searched once
       gh.files([...files]);
       gh.reviews([]);
       gh.createCheckRun();
@@ -51,6 +52,7 @@ describe('sweep', () => {
     gh.pull({ author: 'some-agent[bot]', headRef: 'x', baseRef: 'release' });
     gh.policy(503, { ref: 'release' });
     gh.checkRuns([]);
+    gh.earlierRecords();
     gh.files([{ filename: 'docs/a.md' }]);
     gh.reviews([]);
     gh.createCheckRun();

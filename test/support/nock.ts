@@ -20,7 +20,8 @@ export interface MockGitHub {
   requests: RecordedRequest[];
   /** Requests nock could not match: each is a failure of the test. */
   unmatched: string[];
-  /** Every request that is not a GET. */
+  /** Every request that is not a GET, nor one of the gate's GraphQL reads of its record (the search of
+   * earlier heads, who last edited the status comment): those are reads, whatever their method. */
   writes(): RecordedRequest[];
   /** Asserts every expected request was made and nothing else was asked. */
   done(): void;
@@ -35,6 +36,14 @@ function parseBody(body: unknown): unknown {
   } catch {
     return body;
   }
+}
+
+/** A POST /graphql of the gate's record reads: the search of the PR's earlier heads (their check
+ * suites) or who last edited a comment (`lastEditedAt`). Both are queries, never mutations. */
+export function isRecordRead(r: RecordedRequest): boolean {
+  if (r.method !== 'POST' || !r.path.startsWith('/graphql')) return false;
+  const q = (r.body as { query?: unknown } | undefined)?.query;
+  return typeof q === 'string' && !/^\s*mutation\b/.test(q) && (q.includes('checkSuites') || q.includes('lastEditedAt'));
 }
 
 export function mockGitHub(): MockGitHub {
@@ -54,7 +63,7 @@ export function mockGitHub(): MockGitHub {
     scope,
     requests,
     unmatched,
-    writes: () => requests.filter((r) => r.method !== 'GET'),
+    writes: () => requests.filter((r) => r.method !== 'GET' && !isRecordRead(r)),
     done() {
       expect(unmatched, `requests nobody expected: ${unmatched.join(', ')}`).toEqual([]);
       const pending = scope.pendingMocks();

@@ -126,14 +126,14 @@ describe('mergeGroupVerdict', () => {
   it('never fails a group held up only by a PR the policy observes (mode: observe): neutral, saying what it would do', () => {
     const observe = okLoad({ ...makePolicy(), mode: 'observe' });
     const observed = decide(observe, hard, now);
-    const v = mergeGroupVerdict({ kind: 'known', numbers: [1, 2] }, [
+    const v = mergeGroupVerdict({ kind: 'known', numbers: [1, 2], entries: [], reading: 'group-commit' }, [
       { number: 1, decision: decide(okLoad(), soft, now) },
       { number: 2, decision: observed },
     ]);
     expect(v.conclusion).toBe('neutral');
     expect(v.title).toMatch(/^Observe mode: #2 would not merge now/);
     // An enforced blocker beside it still fails the group.
-    const both = mergeGroupVerdict({ kind: 'known', numbers: [1, 2] }, [{ number: 1, decision: decide(okLoad(), hard, now) }, { number: 2, decision: observed }]);
+    const both = mergeGroupVerdict({ kind: 'known', numbers: [1, 2], entries: [], reading: 'group-commit' }, [{ number: 1, decision: decide(okLoad(), hard, now) }, { number: 2, decision: observed }]);
     expect(both.conclusion).toBe('failure');
   });
 
