@@ -9,7 +9,8 @@ export const REPOSITORY_EVENTS = ['schedule', 'workflow_dispatch'] as const;
 export const MERGE_GROUP_EVENT = 'merge_group';
 
 export type Target =
-  | { kind: 'pull-request'; number: number }
+  /** `firstHead`: the event opened the PR with this head, which cannot carry an earlier record of the gate's. */
+  | { kind: 'pull-request'; number: number; firstHead?: string }
   | { kind: 'repository' }
   /** A merge queue's group (`merge_group` of the payload): judged PR by PR. */
   | { kind: 'merge-group'; group: Record<string, unknown> }
@@ -50,7 +51,11 @@ export function findPullRequest(event: ActionEvent, mode: Mode): Target {
   }
   // Only the number is taken from the payload. A re-run job replays its original payload, whose head
   // may be long gone: reconcile reads the PR as GitHub holds it now.
-  return { kind: 'pull-request', number: readNumber(pullRequest.number, 'pull_request.number') };
+  // A PR's first head (the `opened` event) is told to reconcile, which then does not search earlier heads
+  // for a record; it honours it only while the PR's head is still that one (a re-run replays old payloads).
+  const head = asObject(pullRequest.head);
+  const firstHead = event.payload.action === 'opened' && head && typeof head.sha === 'string' && /^[0-9a-f]{40}$/.test(head.sha) ? head.sha : undefined;
+  return { kind: 'pull-request', number: readNumber(pullRequest.number, 'pull_request.number'), ...(firstHead ? { firstHead } : {}) };
 }
 
 function asObject(value: unknown): Record<string, unknown> | undefined {

@@ -77,11 +77,12 @@ async function gate(target: Exclude<Target, { kind: 'nothing' }>, inputs: Action
   }
 
   const ref = { ...repository, number: target.number };
+  const first = target.firstHead ? { firstHead: target.firstHead } : {};
   if (inputs.mode === 'check') {
-    const outcome = await deps.engine.reconcile(deps.client, ref, { ...base, mode: 'check' });
+    const outcome = await deps.engine.reconcile(deps.client, ref, { ...base, ...first, mode: 'check' });
     return reportPullRequest(outcome, inputs, deps.now(), []);
   }
-  const run = (checkRunAs: 'check-run' | 'status') => deps.engine.reconcile(deps.client, ref, { ...base, mode: 'full', checkRunAs });
+  const run = (checkRunAs: 'check-run' | 'status') => deps.engine.reconcile(deps.client, ref, { ...base, ...first, mode: 'full', checkRunAs });
   const { result: outcome, annotations } = await withCheckFallback(run, cannotWriteChecks);
   return reportPullRequest(outcome, inputs, deps.now(), annotations);
 }

@@ -38580,12 +38580,8 @@ function plan(decision, facts, view, now2, options) {
   if (facts.state !== "open" || facts.merged) return [];
   let effects = [], merging = mergeAssessment(decision, facts, view, options.merge), rendering = merging.needs.length > 0 ? { ...options, githubNeeds: merging.needs.map((n2) => describeNeed(n2, facts.baseRef)) } : options;
   if (decision.governed) {
-    let { effects: replies, answered } = answers(decision, facts, now2, rendering);
-    effects.push(...replies);
-    let attention = acts(decision) ? planAttention(decision, facts, now2) : { ledger: {}, effects: [] }, refusal = merging.needs.some((n2) => n2.kind === "refused") ? view.base?.refusal : void 0, ledger = { ...decision.ledger, ...attention.ledger, answered: [...decision.ledger.answered, ...answered], ...refusal ? { mergeRefusal: refusal } : {} }, body = renderStatusComment({ ...decision, ledger }, facts, now2, rendering), commentId = view.statusComment?.id;
-    view.statusComment ? view.statusComment.body !== body && effects.push({ kind: "status-comment", id: view.statusComment.id, body }) : effects.push({ kind: "status-comment", body });
-    let record = { ledger, comment: { ...commentId !== void 0 ? { id: commentId } : {}, sha256: bodyDigest(body) } }, checkRun = checkRunEffect(decision, facts, view, now2, rendering, record);
-    checkRun && effects.push(checkRun), effects.push(...attention.effects);
+    let remembers = options.keepsRecord !== !1, { effects: replies, answered } = remembers ? answers(decision, facts, now2, rendering) : { effects: [], answered: [] }, attention = acts(decision) && remembers ? planAttention(decision, facts, now2) : { ledger: {}, effects: [] }, refusal = merging.needs.some((n2) => n2.kind === "refused") ? view.base?.refusal : void 0, ledger = { ...decision.ledger, ...attention.ledger, answered: [...decision.ledger.answered, ...answered], ...refusal ? { mergeRefusal: refusal } : {} }, body = renderStatusComment({ ...decision, ledger }, facts, now2, rendering), commentId = view.statusComment?.id, comment = view.statusComment ? view.statusComment.body !== body ? [{ kind: "status-comment", id: view.statusComment.id, body }] : [] : [{ kind: "status-comment", body }], record = { ledger, comment: { ...commentId !== void 0 ? { id: commentId } : {}, sha256: bodyDigest(body) } }, checkRun = checkRunEffect(decision, facts, view, now2, rendering, record);
+    view.checkRun ? effects.push(...replies, ...comment, ...checkRun ? [checkRun] : []) : effects.push(...comment, ...checkRun ? [checkRun] : [], ...replies), effects.push(...attention.effects);
   } else {
     let checkRun = checkRunEffect(decision, facts, view, now2, rendering);
     checkRun && effects.push(checkRun);
@@ -40065,16 +40061,16 @@ async function gather2(session, ref, options, policies) {
   }, governed = classify(load, { ...base2, files: [], changedFiles: 0, additions: 0, deletions: 0 }).governed, extra = policyError ? { policyError } : {};
   if (pr.state !== "open" || pr.merged)
     return { facts: base2, load, pr, gate: { seenBefore: !1 }, ...extra };
-  let firstHead = options.firstHead !== void 0 && options.firstHead === pr.headSha, records = options.checkRunAs !== "status" && load.kind !== "missing", gate2, earlier, commits;
+  let firstHead = options.firstHead !== void 0 && options.firstHead === pr.headSha, records = options.checkRunAs !== "status" && load.kind !== "missing", gate2, earlier, commits, searched = !1;
   if (!governed) {
     let skipLookup = options.mode === "check" || options.headIsNew === !0 && options.checkRunAs !== "status";
     gate2 = skipLookup ? { seenBefore: !1 } : await findCheck(session, ref, pr.headSha, options);
     let decidedHere = gate2.anyRun !== void 0 && !gate2.checkRun;
-    if (records && !gate2.record && !decidedHere && !firstHead && (earlier = (await findEarlierRecord(session, ref, pr.headSha, options.identity)).record), !gate2.record && !earlier && (needsTrailerRead({ load, headIsNew: options.headIsNew === !0, seenBefore: gate2.seenBefore, governedBefore: gate2.checkRun !== void 0 }) && (commits = await gatherCommits(session, ref, pr)), !commits || !classify(load, { ...base2, commits, files: [], changedFiles: 0, additions: 0, deletions: 0 }).governed))
+    if (records && !gate2.record && !decidedHere && !firstHead && (earlier = (await findEarlierRecord(session, ref, pr.headSha, options.identity)).record, searched = !0), !gate2.record && !earlier && (needsTrailerRead({ load, headIsNew: options.headIsNew === !0, seenBefore: gate2.seenBefore, governedBefore: gate2.checkRun !== void 0 }) && (commits = await gatherCommits(session, ref, pr)), !commits || !classify(load, { ...base2, commits, files: [], changedFiles: 0, additions: 0, deletions: 0 }).governed))
       return { facts: commits ? { ...base2, commits } : base2, load, pr, gate: gate2, ...extra };
     skipLookup && (gate2 = await findCheck(session, ref, pr.headSha, options));
   }
-  let gateRead = gate2 ? Promise.resolve(gate2) : findCheck(session, ref, pr.headSha, options), earlierRead = earlier || !records || firstHead ? Promise.resolve(earlier) : gateRead.then((g) => g.record ? void 0 : findEarlierRecord(session, ref, pr.headSha, options.identity).then((e) => e.record)), commentsRead = pr.source === "api" && pr.comments === 0 ? Promise.resolve([]) : gatherComments(session, ref), reviewsRead = options.headIsNew ? gateRead.then((g) => g.seenBefore ? gatherReviews(session, ref) : []) : gatherReviews(session, ref), [gateSeen, earlierRecord, files, rawComments, reviews] = await settleAll([gateRead, earlierRead, gatherFiles(session, ref), commentsRead, reviewsRead]), statusComment = findStatusComment(rawComments, options.identity), record = mergeRecords(gateSeen.record, earlierRecord);
+  let gateRead = gate2 ? Promise.resolve(gate2) : findCheck(session, ref, pr.headSha, options), earlierRead = earlier || searched || !records || firstHead ? Promise.resolve(earlier) : gateRead.then((g) => g.record ? void 0 : findEarlierRecord(session, ref, pr.headSha, options.identity).then((e) => e.record)), commentsRead = pr.source === "api" && pr.comments === 0 ? Promise.resolve([]) : gatherComments(session, ref), reviewsRead = options.headIsNew ? gateRead.then((g) => g.seenBefore ? gatherReviews(session, ref) : []) : gatherReviews(session, ref), [gateSeen, earlierRecord, files, rawComments, reviews] = await settleAll([gateRead, earlierRead, gatherFiles(session, ref), commentsRead, reviewsRead]), statusComment = findStatusComment(rawComments, options.identity), record = mergeRecords(gateSeen.record, earlierRecord);
   if (!record && records) {
     let legacy = await legacyLedger(session, statusComment, options.identity);
     legacy.ledger ? record = legacy.ledger : legacy.untrusted && (record = { vetoes: [], answered: [], escalation: "hard", notices: [legacy.untrusted] }), legacy.untrusted && session.log.warn({ pr: `${ref.owner}/${ref.repo}#${ref.number}`, notice: legacy.untrusted }, "the status comment of an earlier version was edited by someone else: its ledger is not trusted; the PR is held as hard");
@@ -40148,6 +40144,7 @@ async function reconcileWith(client, ref, options, policies) {
     ...base2 ? { base: base2 } : {}
   }, planOptions = {
     mode: options.mode,
+    ...options.checkRunAs === "status" ? { keepsRecord: !1 } : {},
     ...options.checkRunActions ? { checkRunActions: !0 } : {},
     ...g.load.kind === "ok" ? { reviewers: authorizedReviewers(g.load.policy) } : {},
     ...settings ? { merge: settings } : {}
@@ -40593,7 +40590,8 @@ function findPullRequest2(event, mode) {
   let pullRequest = asObject(event.payload.pull_request);
   if (!pullRequest)
     throw new ConfigurationError(`The \`${event.name}\` event payload has no pull_request object.`);
-  return { kind: "pull-request", number: readNumber(pullRequest.number, "pull_request.number") };
+  let head = asObject(pullRequest.head), firstHead = event.payload.action === "opened" && head && typeof head.sha == "string" && /^[0-9a-f]{40}$/.test(head.sha) ? head.sha : void 0;
+  return { kind: "pull-request", number: readNumber(pullRequest.number, "pull_request.number"), ...firstHead ? { firstHead } : {} };
 }
 function asObject(value) {
   return typeof value == "object" && value !== null && !Array.isArray(value) ? value : void 0;
@@ -40969,12 +40967,12 @@ async function gate(target, inputs, environment, deps) {
     let run3 = (checkRunAs) => deps.engine.sweep(deps.client, repository, { ...base2, mode: "full", checkRunAs }), { result: outcomes, annotations: annotations2 } = await withCheckFallback(run3, (list2) => list2.some(cannotWriteChecks));
     return reportSweep(outcomes, annotations2);
   }
-  let ref = { ...repository, number: target.number };
+  let ref = { ...repository, number: target.number }, first = target.firstHead ? { firstHead: target.firstHead } : {};
   if (inputs.mode === "check") {
-    let outcome2 = await deps.engine.reconcile(deps.client, ref, { ...base2, mode: "check" });
+    let outcome2 = await deps.engine.reconcile(deps.client, ref, { ...base2, ...first, mode: "check" });
     return reportPullRequest(outcome2, inputs, deps.now(), []);
   }
-  let run2 = (checkRunAs) => deps.engine.reconcile(deps.client, ref, { ...base2, mode: "full", checkRunAs }), { result: outcome, annotations } = await withCheckFallback(run2, cannotWriteChecks);
+  let run2 = (checkRunAs) => deps.engine.reconcile(deps.client, ref, { ...base2, ...first, mode: "full", checkRunAs }), { result: outcome, annotations } = await withCheckFallback(run2, cannotWriteChecks);
   return reportPullRequest(outcome, inputs, deps.now(), annotations);
 }
 function reportPullRequest(outcome, inputs, now2, extra) {

@@ -18,6 +18,10 @@ export interface PlanOptions extends RenderOptions {
    * which receives the clicks; not the Action). */
   /** The policy's `merge:` settings (default: the decision's method, no branch updates). */
   merge?: MergeSettings;
+  /** `false` where the gate can keep no record (the Action with commit statuses only): it then answers
+   * no command one by one and asks nobody, since it could not remember having done so and would repeat
+   * itself on every run. The status comment still lists every command with its verdict. */
+  keepsRecord?: boolean;
   /** A base branch with a merge queue: the way chosen (queue-way.ts). The merge becomes an enqueue. */
   queue?: Pick<QueueWay, 'required' | 'step' | 'pullRequestId'>;
 }
@@ -135,12 +139,12 @@ export function plan(decision: Decision, facts: PullRequestFacts, view: GitHubVi
     const checkRun = checkRunEffect(decision, facts, view, now, rendering);
     if (checkRun) effects.push(checkRun);
   } else {
-    const { effects: replies, answered } = answers(decision, facts, now, rendering);
-    effects.push(...replies);
+    const remembers = options.keepsRecord !== false;
+    const { effects: replies, answered } = remembers ? answers(decision, facts, now, rendering) : { effects: [], answered: [] };
     // Review requests and reminders are recorded first and applied after the record is written: a
     // crash in between loses a step, never repeats one. Observe mode asks nobody and reminds nobody;
     // nothing is recorded as asked either, so switching to enforce asks then.
-    const attention = acts(decision) ? planAttention(decision, facts, now) : { ledger: {}, effects: [] };
+    const attention = acts(decision) && remembers ? planAttention(decision, facts, now) : { ledger: {}, effects: [] };
     // A refusal of this head stays on record (GitHub keeps none) while the policy still lets it merge.
     const refusal = merging.needs.some((n) => n.kind === 'refused') ? view.base?.refusal : undefined;
     const ledger: GateLedger = { ...decision.ledger, ...attention.ledger, answered: [...decision.ledger.answered, ...answered], ...(refusal ? { mergeRefusal: refusal } : {}) };
@@ -148,13 +152,20 @@ export function plan(decision: Decision, facts: PullRequestFacts, view: GitHubVi
     // The status comment is a view, written before the record that names it: the record then holds the
     // digest of the body the gate wrote, so an edit by anyone else shows (find-status-comment.ts).
     const commentId = view.statusComment?.id;
-    if (!view.statusComment) effects.push({ kind: 'status-comment', body });
-    else if (view.statusComment.body !== body) effects.push({ kind: 'status-comment', id: view.statusComment.id, body });
-    // The record comes after the answers: if it fails, the worst case is an answer given twice, never a
-    // command left unanswered.
+    const comment: Effect[] = !view.statusComment ? [{ kind: 'status-comment', body }]
+      : view.statusComment.body !== body ? [{ kind: 'status-comment', id: view.statusComment.id, body }] : [];
     const record: RecordToWrite = { ledger, comment: { ...(commentId !== undefined ? { id: commentId } : {}), sha256: bodyDigest(body) } };
     const checkRun = checkRunEffect(decision, facts, view, now, rendering, record);
-    if (checkRun) effects.push(checkRun);
+    if (view.checkRun) {
+      // The record comes after the answers: if it fails, the worst case is an answer given twice, never
+      // a command left unanswered.
+      effects.push(...replies, ...comment, ...(checkRun ? [checkRun] : []));
+    } else {
+      // The gate's first check run on this head (the window's trusted clock) goes before any answer: a
+      // token that may not write checks (the Action without `checks: write`) is then refused before
+      // anyone is answered, and the answers are not given again by a pass that keeps no record.
+      effects.push(...comment, ...(checkRun ? [checkRun] : []), ...replies);
+    }
     effects.push(...attention.effects);
   }
 

@@ -114,13 +114,17 @@ async function gather(session: Session, ref: PullRequestRef, options: ReconcileO
   let gate: GateCheck | undefined;
   let earlier: GateLedger | undefined;
   let commits: PullRequestFacts['commits'] | undefined;
+  let searched = false;
   if (!governed) {
     // A brand-new PR's first head cannot carry a record, and a head just pushed has no run of the gate's
     // yet: the search of earlier heads says all there is to say.
     const skipLookup = options.mode === 'check' || (options.headIsNew === true && options.checkRunAs !== 'status');
     gate = skipLookup ? { seenBefore: false } : await findCheck(session, ref, pr.headSha, options);
     const decidedHere = gate.anyRun !== undefined && !gate.checkRun;
-    if (records && !gate.record && !decidedHere && !firstHead) earlier = (await findEarlierRecord(session, ref, pr.headSha, options.identity)).record;
+    if (records && !gate.record && !decidedHere && !firstHead) {
+      earlier = (await findEarlierRecord(session, ref, pr.headSha, options.identity)).record;
+      searched = true;
+    }
     if (!gate.record && !earlier) {
       // Agent work pushed under a person's name: its commits' trailers may govern it (trailer-read.ts).
       if (needsTrailerRead({ load, headIsNew: options.headIsNew === true, seenBefore: gate.seenBefore, governedBefore: gate.checkRun !== undefined })) {
@@ -136,7 +140,7 @@ async function gather(session: Session, ref: PullRequestRef, options: ReconcileO
   // The reads below do not depend on each other, so they go out together: a reconcile's latency is
   // then its slowest read, not the sum of them.
   const gateRead = gate ? Promise.resolve(gate) : findCheck(session, ref, pr.headSha, options);
-  const earlierRead: Promise<GateLedger | undefined> = earlier || !records || firstHead
+  const earlierRead: Promise<GateLedger | undefined> = earlier || searched || !records || firstHead
     ? Promise.resolve(earlier)
     : gateRead.then((g) => (g.record ? undefined : findEarlierRecord(session, ref, pr.headSha, options.identity).then((e) => e.record)));
   // Comments are always listed unless GitHub said "none" just now: a webhook's count is a snapshot
@@ -278,6 +282,7 @@ export async function reconcileWith(client: GitHubClient, ref: PullRequestRef, o
   };
   const planOptions = {
     mode: options.mode,
+    ...(options.checkRunAs === 'status' ? { keepsRecord: false } : {}),
     ...(options.checkRunActions ? { checkRunActions: true } : {}),
     ...(g.load.kind === 'ok' ? { reviewers: authorizedReviewers(g.load.policy) } : {}),
     ...(settings ? { merge: settings } : {}),

@@ -64,11 +64,21 @@ describe('the Action', () => {
     gh.pull({ author: 'bob', headRef: 'feature/x' });
     gh.policy(POLICY);
     gh.commits([{ sha: HEAD, author: 'bob', message: 'Fix\n\nSigned-off-by: Bob <bob@example.com>' }]);
-    // Since the record moved into check runs, reconcile.ts searches the PR's earlier heads here (check mode
-    // skips the head's run list, so it never sees an ignored run of its own, and the Action never sets
-    // `firstHead`): one more request. The budget is kept at 2 on purpose: reported, not raised.
+    // The record is in the gate's check runs: beside the App, a PR it governed on an earlier head stays
+    // governed whatever happened to its label, so check mode looks for it too (one GraphQL query over the
+    // PR's earlier heads). On `opened` (firstHead) there is nothing to look for: see the next test.
     gh.earlierRecords();
     const outcome = await reconcile(testClient(), REF, options({ mode: 'check' }));
+    api.done();
+    expect(outcome.decision.state).toBe('ignored');
+    expect(outcome.requests).toBe(4); // 3 REST (the PR, the policy, its commits) and 1 GraphQL query
+  });
+
+  it('check mode on a PR nobody governs, as it is opened, costs no search of earlier heads', async () => {
+    gh.pull({ author: 'bob', headRef: 'feature/x' });
+    gh.policy(POLICY);
+    gh.commits([{ sha: HEAD, author: 'bob', message: 'Fix' }]);
+    const outcome = await reconcile(testClient(), REF, options({ mode: 'check', firstHead: HEAD }));
     api.done();
     expect(outcome.decision.state).toBe('ignored');
     expect(outcome.requests).toBe(3);
@@ -77,6 +87,7 @@ describe('the Action', () => {
   it('check mode blocks a person\'s PR whose commit carries an agent trailer, as the App would', async () => {
     gh.pull({ author: 'bob', headRef: 'feature/x' });
     gh.policy(POLICY);
+    gh.earlierRecords(); // no record on an earlier head: then the trailers decide
     gh.commits([{ sha: HEAD, author: 'bob', message: 'Drop a table\n\nCo-authored-by: Codex <noreply@openai.com>' }]);
     api.scope.get(`/repos/acme/widgets/commits/${HEAD}/check-runs`).query({ check_name: 'hitl', filter: 'all', per_page: '100', app_id: '15368' })
       .reply(200, { total_count: 0, check_runs: [] });

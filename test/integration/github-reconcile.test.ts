@@ -80,13 +80,14 @@ describe('reconcile: agent work opened under a person\'s name', () => {
     gh.createCheckRun(555);
     gh.createComment(777);
 
-    const outcome = await reconcile(testClient(), REF, fullOptions({ pullRequest: pullRequest({ author: 'bob', headRef: 'feature/x' }), headIsNew: true }));
+    // As the App reconciles `opened`: a PR's first head carries no earlier record, so nothing is searched.
+    const outcome = await reconcile(testClient(), REF, fullOptions({ pullRequest: pullRequest({ author: 'bob', headRef: 'feature/x' }), headIsNew: true, firstHead: HEAD }));
 
     api.done();
     expect(outcome.decision).toMatchObject({ governed: true, tier: 'soft', state: 'waiting' });
     expect(outcome.decision.classification.governedBy).toEqual([expect.objectContaining({ kind: 'trailer', line: 'Co-Authored-By: Claude <noreply@anthropic.com>' })]);
     expect(outcome.requests).toBeLessThanOrEqual(7);
-    expect(api.writes()[0]).toMatchObject({ method: 'POST', path: '/repos/acme/widgets/check-runs', body: { external_id: 'hitl-gate:governed', status: 'in_progress' } });
+    expect(api.writes().find((w) => w.path === '/repos/acme/widgets/check-runs')).toMatchObject({ method: 'POST', body: { external_id: 'hitl-gate:governed', status: 'in_progress' } });
   });
 });
 
@@ -94,9 +95,12 @@ describe('reconcile: the trailer taken off again', () => {
   it('a force-push whose commits no longer carry the trailer does not make the PR ungoverned: its check does not turn green', async () => {
     const NEW = 'b'.repeat(40);
     gh.policy(POLICY_TEXT);
-    gh.comments([{ id: 777, login: 'hitl-gate[bot]', app_id: 4242, body: `Status\n${ledgerMarker({ vetoes: [], answered: [] })}`, created_at: at(-10) }]);
+    // The gate governed the first head: its record is on that head's check run, found by the search.
+    const first = { id: 777, login: 'hitl-gate[bot]', app_id: 4242, body: statusBody('Status'), created_at: at(-10) };
+    gh.earlierRecords([{ oid: HEAD, runs: [{ id: 555, text: gateRecord(undefined, first) }] }, { oid: NEW }]);
     gh.checkRuns([], NEW);
     gh.files([{ filename: 'src/widget.ts' }]);
+    gh.comments([first]);
     gh.createCheckRun(556);
     gh.updateComment(777);
 
@@ -104,7 +108,7 @@ describe('reconcile: the trailer taken off again', () => {
 
     api.done();
     expect(outcome.decision).toMatchObject({ governed: true, tier: 'soft', state: 'waiting' });
-    expect(api.writes()[0]).toMatchObject({ path: '/repos/acme/widgets/check-runs', body: { status: 'in_progress', external_id: 'hitl-gate:governed' } });
+    expect(api.writes().find((w) => w.path === '/repos/acme/widgets/check-runs')).toMatchObject({ body: { status: 'in_progress', external_id: 'hitl-gate:governed' } });
   });
 });
 
@@ -428,6 +432,7 @@ describe('reconcile: merging', () => {
   it('a record another writer changed since it was read is merged into the one written, not overwritten', async () => {
     soakedPR();
     gh.otherChecks([{ name: 'build', status: 'in_progress', conclusion: null }]);
+    gh.branchRules([]);
     gh.updateComment(777);
     // Between the read and the write, another writer (a replica, the Action) answered comment 99.
     gh.updateCheckRun(555, { ...elapsed, text: gateRecord({ vetoes: [], answered: [99] }, ourComment) });
@@ -450,6 +455,7 @@ describe('reconcile: merging', () => {
     gh.reviews([]);
     gh.commentEdit(777, { by: 'mallory', at: at(-1) });
     gh.otherChecks([{ name: 'build', status: 'in_progress', conclusion: null }]);
+    gh.branchRules([]);
     gh.updateComment(777);
     gh.updateCheckRun(555, elapsed);
 

@@ -213,8 +213,12 @@ describe('plan: merging', () => {
 
   it('orders answers, status comment, then the check run (its record names the status comment it was written after), then merge', () => {
     const facts = makeFacts({ files: docs, comments: [comment('alice', '/approve', at(1))], authorizations: auth });
+    const running = { id: 5, status: 'in_progress', conclusion: null, title: 'old', summary: 'old' };
+    expect(kinds(planFor(facts, { ...FRESH, checkRun: running }))).toEqual(['react', 'status-comment', 'check-run', 'merge']);
+    // The gate's first check run on a head goes before any answer: a token that may not write checks is
+    // refused before anyone is answered (see the next test for why).
     const effects = planFor(facts);
-    expect(kinds(effects)).toEqual(['react', 'status-comment', 'check-run', 'merge']);
+    expect(kinds(effects)).toEqual(['status-comment', 'check-run', 'react', 'merge']);
     // The record names the comment it follows: not known yet for a comment created now (the shell fills in
     // the id), with the digest of the body the plan writes.
     const check = effects.find((e) => e.kind === 'check-run') as Extract<Effect, { kind: 'check-run' }>;
