@@ -36,6 +36,13 @@ Commands:
       --until YYYY-MM-DD     last day (UTC) of the period
       --format jsonl|csv     default jsonl
       --out FILE             write there instead of stdout
+  report OWNER/REPO [options]
+                         Where human attention went: governed PRs by tier and outcome, human
+                         decisions and waits, the rules that send PRs to hard, vetoes, per week.
+      --since YYYY-MM-DD     first day (UTC) of the period
+      --until YYYY-MM-DD     last day (UTC) of the period
+      --format html|json     one self-contained HTML page of charts (default), or JSON
+      --out FILE             write there instead of stdout
 
 Options:
   -h, --help             Show this help.
@@ -90,12 +97,15 @@ export async function main(argv: string[], io: CliIO): Promise<number> {
       case 'audit':
         if (rest.includes('--help') || rest.includes('-h')) return help(io);
         return await (await import('./audit.js')).audit(rest, io);
+      case 'report':
+        if (rest.includes('--help') || rest.includes('-h')) return help(io);
+        return await (await import('./report.js')).report(rest, io);
       case 'schema':
         if (rest.length > 0) throw new UsageError(`schema takes no arguments, got "${rest[0]}"`);
         io.stdout(schemaText());
         return 0;
       default:
-        throw new UsageError(`unknown command "${command}" (expected validate, explain, schema, mcp or audit; see --help)`);
+        throw new UsageError(`unknown command "${command}" (expected validate, explain, schema, mcp, audit or report; see --help)`);
     }
   } catch (e) {
     const err = e as Error & { code?: string };

@@ -34,12 +34,12 @@ export const OUTCOMES = ['merged_after_window', 'merged_with_approval', 'merged_
 export type Outcome = (typeof OUTCOMES)[number];
 
 export const OUTCOME_LABELS: Record<Outcome, string> = {
-  merged_after_window: 'merged after its veto window',
+  merged_after_window: 'merged after window',
   merged_with_approval: 'merged with approval',
-  merged_no_human: 'merged with no human',
-  merged_outside_gate: 'merged by a person, outside the gate',
+  merged_no_human: 'merged, no human',
+  merged_outside_gate: 'merged outside the gate',
   vetoed: 'vetoed',
-  closed: 'closed unmerged',
+  closed: 'closed',
   waiting: 'still open',
 };
 
@@ -51,14 +51,14 @@ export const DECISION_KINDS = ['approval_comment', 'approval_review', 'approval_
 export type DecisionKind = (typeof DECISION_KINDS)[number];
 
 export const DECISION_LABELS: Record<DecisionKind, string> = {
-  approval_comment: 'approvals by /approve',
-  approval_review: 'approvals by review',
-  approval_click: 'approvals by button',
-  veto: 'vetoes',
-  veto_withdrawn: 'vetoes withdrawn',
-  reviewed_after_merge: 'reviews after merge',
-  concern: 'concerns',
-  revert: 'reverts',
+  approval_comment: 'approved by /approve',
+  approval_review: 'approved in a review',
+  approval_click: 'approved by button',
+  veto: 'vetoed',
+  veto_withdrawn: 'veto withdrawn',
+  reviewed_after_merge: 'reviewed after merge',
+  concern: 'concern raised',
+  revert: 'reverted',
 };
 
 /** What the gate would have done in observe mode. */
@@ -76,6 +76,8 @@ export interface WaitStats {
 
 export interface Summary {
   governed: number;
+  /** Of them, neither merged nor closed at the report's time. */
+  still_open: number;
   outcomes: Record<Outcome, number>;
   by_tier: Record<ReportTier, Record<Outcome, number>>;
   decisions: Record<DecisionKind, number>;
@@ -257,6 +259,7 @@ const firstDecision = (p: GovernedPull, since: number): number | undefined =>
 function emptySummary(): Summary {
   return {
     governed: 0,
+    still_open: 0,
     outcomes: zeros(OUTCOMES),
     by_tier: Object.fromEntries(REPORT_TIERS.map((t) => [t, zeros(OUTCOMES)])) as Summary['by_tier'],
     decisions: zeros(DECISION_KINDS),
@@ -272,6 +275,7 @@ class SummaryBuilder {
   addPull(p: GovernedPull, outcome: Outcome, wait: number | undefined, needed: boolean): void {
     const s = this.summary;
     s.governed += 1;
+    if (!p.merged && p.state !== 'closed') s.still_open += 1;
     s.outcomes[outcome] += 1;
     s.by_tier[p.tier ?? 'unknown'][outcome] += 1;
     if (observed(p)) {
@@ -347,7 +351,7 @@ export function buildReport(input: ReportInput): AttentionReport {
       }
     }
 
-    if ((outcome === 'waiting' || outcome === 'vetoed') && need !== undefined && (p.tier === 'hard' || outcome === 'vetoed')) {
+    if (!ended && need !== undefined && (p.tier === 'hard' || outcome === 'vetoed')) {
       openWaits.push({ pr: p.pr, url: p.url, title: p.title, tier, outcome, since: new Date(need).toISOString(), wait_seconds: Math.max(0, Math.round((nowMs - need) / 1000)) });
     }
 
