@@ -22,7 +22,7 @@ function prLink(report: AttentionReport, pr: number, url: string): string {
   let ok = false;
   try {
     const u = new URL(url);
-    ok = (u.protocol === 'https:' || u.protocol === 'http:') && u.pathname.toLowerCase().endsWith(`/${report.repo.toLowerCase()}/pull/${pr}`) && u.search === '' && u.hash === '';
+    ok = (u.protocol === 'https:' || u.protocol === 'http:') && u.pathname.toLowerCase() === `/${report.repo.toLowerCase()}/pull/${pr}` && u.search === '' && u.hash === '' && u.username === '' && u.password === '';
   } catch {
     ok = false;
   }
