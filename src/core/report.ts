@@ -352,7 +352,7 @@ export function buildReport(input: ReportInput): AttentionReport {
     }
 
     if (!ended && need !== undefined && (p.tier === 'hard' || outcome === 'vetoed')) {
-      openWaits.push({ pr: p.pr, url: p.url, title: p.title, tier, outcome, since: new Date(need).toISOString(), wait_seconds: Math.max(0, Math.round((nowMs - need) / 1000)) });
+      openWaits.push({ pr: p.pr, url: p.url, title: p.title, tier, outcome: outcome === 'vetoed' ? 'vetoed' : 'waiting', since: new Date(need).toISOString(), wait_seconds: Math.max(0, Math.round((nowMs - need) / 1000)) });
     }
 
     if (p.tier === 'hard') {

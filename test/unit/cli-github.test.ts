@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { audit } from '../../src/cli/audit.js';
 import { DEFAULT_API_URL, githubAccess } from '../../src/cli/github-client.js';
 import { main } from '../../src/cli/main.js';
+import { report } from '../../src/cli/report.js';
 import type { CliIO } from '../../src/cli/io.js';
 
 function io(): CliIO & { out: string; err: string } {
@@ -23,6 +24,23 @@ describe('GitHub access from the environment', () => {
 
   it('audit without a token is a usage error that names the variables', async () => {
     await expect(audit(['acme/shop'], io(), { env: {} })).rejects.toThrow(/GITHUB_TOKEN \(or GH_TOKEN\)/);
+  });
+
+  it('report takes the same repository, period and token as audit, and only html or json', async () => {
+    await expect(report(['acme/shop'], io(), { env: {} })).rejects.toThrow(/GITHUB_TOKEN \(or GH_TOKEN\)/);
+    const help = io();
+    expect(await main(['--help'], help)).toBe(0);
+    expect(help.out).toMatch(/^ {2}report OWNER\/REPO/m);
+    for (const [args, message] of [
+      [['report', 'acme/shop', '--format', 'pdf'], 'hitl-gate: --format expects html or json, got "pdf"\n'],
+      [['report', 'acme'], 'hitl-gate: expected OWNER/REPO, got "acme"\n'],
+      [['report', 'acme/shop', '--since', '2026-02-30'], 'hitl-gate: --since expects a date YYYY-MM-DD, got "2026-02-30"\n'],
+      [['report', 'acme/shop', '--since', '2026-12-02', '--until', '2026-12-01'], 'hitl-gate: --since is after --until\n'],
+    ] as const) {
+      const out = io();
+      expect(await main([...args], out), args.join(' ')).toBe(2);
+      expect(out.err).toBe(message);
+    }
   });
 
   it('the new commands are listed in the help and reachable from main', async () => {
