@@ -48,7 +48,7 @@ export function outcomesPerWeekChart(report: AttentionReport): string {
   return svgOf({
     legend, grid,
     xAxis: { type: 'category', data: report.weeks.map((w) => weekLabel(w.week)), axisLabel: { hideOverlap: true } },
-    yAxis: { type: 'value', minInterval: 1, name: 'PRs' },
+    yAxis: { type: 'value', minInterval: 1, name: 'PRs', nameTextStyle: { align: 'left' } },
     series: outcomesSeen(report).map((o) => ({
       name: OUTCOME_LABELS[o], type: 'bar', stack: 'outcome', barMaxWidth: 48, itemStyle: { color: OUTCOME_COLORS[o] },
       data: report.weeks.map((w) => w.outcomes[o]),
@@ -74,7 +74,7 @@ export function decisionsPerWeekChart(report: AttentionReport): string {
   return svgOf({
     legend, grid,
     xAxis: { type: 'category', data: report.weeks.map((w) => weekLabel(w.week)), axisLabel: { hideOverlap: true } },
-    yAxis: { type: 'value', minInterval: 1, name: 'decisions' },
+    yAxis: { type: 'value', minInterval: 1, name: 'decisions', nameTextStyle: { align: 'left' } },
     series: (kinds.length > 0 ? kinds : (['veto'] as const)).map((k) => ({
       name: DECISION_LABELS[k], type: 'bar', stack: 'decisions', barMaxWidth: 48,
       itemStyle: { color: DECISION_COLORS[DECISION_KINDS.indexOf(k)] as string },
@@ -91,7 +91,7 @@ export function waitsChart(report: AttentionReport): string {
   return svgOf({
     legend, grid,
     xAxis: { type: 'category', data: [...tiers] },
-    yAxis: { type: 'value', name: unit.name },
+    yAxis: { type: 'value', name: unit.name, nameTextStyle: { align: 'left' } },
     series: [
       { name: 'median', type: 'bar', barMaxWidth: 48, itemStyle: { color: '#4e79a7' }, label, data: tiers.map((t) => value(report.total.waits[t].median_seconds)) },
       { name: '90th percentile', type: 'bar', barMaxWidth: 48, itemStyle: { color: '#f28e2b' }, label, data: tiers.map((t) => value(report.total.waits[t].p90_seconds)) },
@@ -105,7 +105,7 @@ export function hardRulesChart(report: AttentionReport): string {
   const rows = report.hard_rules.slice(0, 10);
   return svgOf({
     legend, grid,
-    yAxis: { type: 'category', inverse: true, data: rows.map((r) => r.rule ?? NO_HARD_RULE), axisLabel: { width: 180, overflow: 'truncate' } },
+    yAxis: { type: 'category', inverse: true, data: rows.map((r) => r.rule ?? 'no hard rule'), axisLabel: { width: 180, overflow: 'truncate' } },
     xAxis: { type: 'value', minInterval: 1, name: 'PRs' },
     series: [
       { name: 'sent to hard', type: 'bar', barMaxWidth: 24, itemStyle: { color: '#bab0ac' }, data: rows.map((r) => r.prs) },

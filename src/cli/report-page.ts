@@ -71,7 +71,7 @@ function kpis(report: AttentionReport): string {
   const merged = t.outcomes.merged_after_window + t.outcomes.merged_with_approval + t.outcomes.merged_no_human + t.outcomes.merged_outside_gate;
   const cards: [string, string, string][] = [
     ['governed PRs', String(t.governed), `${merged} merged`],
-    ['merged with no human', String(t.outcomes.merged_no_human + t.outcomes.merged_after_window), `${t.outcomes.merged_no_human} fyi or unapproved, ${t.outcomes.merged_after_window} after a veto window`],
+    ['merged unattended', String(t.outcomes.merged_no_human + t.outcomes.merged_after_window), `${t.outcomes.merged_no_human} with no human (fyi), ${t.outcomes.merged_after_window} after its veto window`],
     ['merged with approval', String(t.outcomes.merged_with_approval), `${t.outcomes.merged_outside_gate} merged outside the gate`],
     ['human decisions', String(decisions), `${t.decisions.veto} ${t.decisions.veto === 1 ? 'veto' : 'vetoes'}`],
     ['hard: first decision', formatDuration(t.waits.hard.median_seconds), `median; 90th percentile ${formatDuration(t.waits.hard.p90_seconds)}`],
@@ -214,7 +214,7 @@ export function reportPage(report: AttentionReport): string {
   const since = report.period.since.slice(0, 10);
   // The period's end is exclusive: its last day is the day before.
   const last = new Date(Date.parse(report.period.until) - 1).toISOString().slice(0, 10);
-  const title = `Human attention on ${report.repo}, ${since} to ${last}`;
+  const title = `Human attention on ${report.repo}, ${since === last ? since : `${since} to ${last}`}`;
   const body = [kpis(report), endings(report), attention(report), tuning(report), objections(report), observe(report), everyPull(report)].join('\n');
   return `<!doctype html>
 <html lang="en">
@@ -230,7 +230,7 @@ export function reportPage(report: AttentionReport): string {
 <main>
 <header>
 <h1>Human attention on ${esc(report.repo)}</h1>
-<p class="period">${esc(since)} to ${esc(last)} (UTC) · ${plural(report.total.governed, 'governed pull request')} · generated ${esc(timeLabel(report.generated_at))} from the gate's own record by <code>hitl-gate report</code></p>
+<p class="period">${since === last ? esc(since) : `${esc(since)} to ${esc(last)}`} (UTC) · ${plural(report.total.governed, 'governed pull request')} · generated ${esc(timeLabel(report.generated_at))} from the gate's own record by <code>hitl-gate report</code></p>
 </header>
 ${body}
 <footer>Every number here comes from the gate's record in its own <code>hitl</code> check runs, the same evidence <code>hitl-gate audit</code> lists; <code>hitl-gate report --format json</code> gives them all. A PR counts in the week it was merged or closed; one still open, in the last week. Percentiles are nearest-rank. "Merged after window": a soft PR the gate merged when its veto window ended. "Merged with approval": the gate merged it with an authorized approval on record. "Merged, no human": a fyi PR the gate merged (and any hard PR merged with no approval on record: there should be none). "Merged outside the gate": a person merged it, not the gate. "Vetoed": a veto that still stands (closed, or open and held). "Still open": waiting for its window, its checks or a human.</footer>
