@@ -37,11 +37,18 @@ function table(caption: string, head: string[], rows: string[][], options: { num
   return `<table><caption>${caption}</caption><thead><tr>${th}</tr></thead><tbody>\n${body}\n</tbody></table>`;
 }
 
-let figures = 0;
+type Figure = (title: string, alt: string, svg: string, tableHtml: string, note?: string) => string;
 
-function figure(title: string, alt: string, svg: string, tableHtml: string, note = ''): string {
-  figures += 1;
-  const id = `chart-${figures}`;
+/** Draws the page's figures, numbered in order so that each one's title and text alternative have ids. */
+function figures(): Figure {
+  let count = 0;
+  return (title, alt, svg, tableHtml, note = '') => {
+    count += 1;
+    return figureHtml(`chart-${count}`, title, alt, svg, tableHtml, note);
+  };
+}
+
+function figureHtml(id: string, title: string, alt: string, svg: string, tableHtml: string, note: string): string {
   return `<figure class="chart" aria-labelledby="${id}-title">
 <figcaption><h3 id="${id}-title">${esc(title)}</h3>${note ? `<p class="note">${note}</p>` : ''}</figcaption>
 <div class="chart-body">
@@ -80,7 +87,7 @@ function kpis(report: AttentionReport): string {
   return `<section class="kpis" aria-label="In numbers">${cards.map(([label, value, sub]) => `<div class="kpi"><div class="kpi-value">${esc(value)}</div><div class="kpi-label">${esc(label)}</div><div class="kpi-sub">${esc(sub)}</div></div>`).join('')}</section>`;
 }
 
-function endings(report: AttentionReport): string {
+function endings(report: AttentionReport, figure: Figure): string {
   const seen = outcomesIn(report);
   const head = seen.map((o) => `${swatch(o)}${esc(OUTCOME_LABELS[o])}`);
   const weekRows = report.weeks.map((w) => [esc(w.week), ...seen.map((o) => String(w.outcomes[o])), String(w.governed)]);
@@ -90,7 +97,7 @@ function endings(report: AttentionReport): string {
   const totalAlt = listing(seen.map((o) => [report.total.outcomes[o], OUTCOME_LABELS[o]]));
   return `<section aria-labelledby="endings"><h2 id="endings">How governed PRs ended</h2>
 ${figure('Governed PRs per week, by how they ended',
-    `Stacked bars, one per week from ${weekLabel(report.weeks[0]?.week ?? '')} to ${weekLabel(report.weeks.at(-1)?.week ?? '')}, of the governed PRs that ended that week (open ones in the last). In total ${plural(report.total.governed, 'PR')}: ${totalAlt}.`,
+    `Stacked bars, ${report.weeks.length === 1 ? `one for the week of ${weekLabel(report.weeks[0]?.week ?? '')}` : `one per week from ${weekLabel(report.weeks[0]?.week ?? '')} to ${weekLabel(report.weeks.at(-1)?.week ?? '')}`}, of the governed PRs that ended in it (open ones in the last). In total ${plural(report.total.governed, 'PR')}: ${totalAlt}.`,
     outcomesPerWeekChart(report), table('PRs per week and outcome', ['week of', ...head, 'all'], weekRows))}
 ${figure('How each tier ended',
     `Stacked horizontal bars, one per tier. ${tiers.map((t) => `${t}: ${listing(seen.map((o) => [report.total.by_tier[t][o], OUTCOME_LABELS[o]]))}`).join('; ')}.`,
@@ -98,7 +105,7 @@ ${figure('How each tier ended',
 </section>`;
 }
 
-function attention(report: AttentionReport): string {
+function attention(report: AttentionReport, figure: Figure): string {
   const kinds = DECISION_KINDS.filter((k) => report.total.decisions[k] > 0);
   const weekRows = report.weeks.map((w) => [esc(w.week), ...kinds.map((k) => String(w.decisions[k])), String(sum(kinds.map((k) => w.decisions[k])))]);
   weekRows.push(['total', ...kinds.map((k) => String(report.total.decisions[k])), String(sum(kinds.map((k) => report.total.decisions[k])))]);
@@ -124,7 +131,7 @@ ${table(`The ${report.open_waits.length === 1 ? 'open PR' : `${report.open_waits
 </section>`;
 }
 
-function tuning(report: AttentionReport): string {
+function tuning(report: AttentionReport, figure: Figure): string {
   const rows = report.hard_rules.map((r) => [
     esc(r.rule ?? NO_HARD_RULE), String(r.prs), String(r.approved), String(r.approved_unchanged), String(r.vetoed), String(r.still_open),
     formatDuration(r.median_seconds_to_approval), formatDuration(r.p90_seconds_to_approval),
@@ -210,12 +217,12 @@ footer { margin-top: 32px; font-size: 12px; color: var(--muted); border-top: 1px
 
 /** The whole page. */
 export function reportPage(report: AttentionReport): string {
-  figures = 0;
+  const figure = figures();
   const since = report.period.since.slice(0, 10);
   // The period's end is exclusive: its last day is the day before.
   const last = new Date(Date.parse(report.period.until) - 1).toISOString().slice(0, 10);
   const title = `Human attention on ${report.repo}, ${since === last ? since : `${since} to ${last}`}`;
-  const body = [kpis(report), endings(report), attention(report), tuning(report), objections(report), observe(report), everyPull(report)].join('\n');
+  const body = [kpis(report), endings(report, figure), attention(report, figure), tuning(report, figure), objections(report), observe(report), everyPull(report)].join('\n');
   return `<!doctype html>
 <html lang="en">
 <head>

@@ -60,6 +60,15 @@ describe('report page', () => {
     expect(html).not.toContain('<b>freeze</b>');
   });
 
+  it('draws a rule name with markup in it as text inside the chart, too', () => {
+    const page = reportPage(buildReport({
+      repo: REPO, now: NOW, since: SINCE, until: UNTIL,
+      pulls: [pull({ tier: 'hard', state: 'blocked', rules: ['<img src=x onerror=alert(1)>'], head_seen_at: '2026-11-20T08:00:00Z' })],
+    }));
+    expect(page).not.toMatch(/<img/i);
+    expect(page).toContain('&lt;img src=x onerror=alert(1)&gt;');
+  });
+
   it('does not link a PR whose address is not one of the repository\'s pull requests', () => {
     const forged = buildReport({
       repo: REPO, now: NOW, since: SINCE, until: UNTIL,
