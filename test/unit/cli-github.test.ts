@@ -1,7 +1,9 @@
 // The commands that talk to GitHub read their access as GitHub Actions names it, and refuse clearly without it.
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { describe, expect, it } from 'vitest';
 import { audit } from '../../src/cli/audit.js';
-import { DEFAULT_API_URL, githubAccess } from '../../src/cli/github-client.js';
+import { DEFAULT_API_URL, githubAccess, githubClient, resolveGateIdentity } from '../../src/cli/github-client.js';
 import { main } from '../../src/cli/main.js';
 import { report } from '../../src/cli/report.js';
 import type { CliIO } from '../../src/cli/io.js';
@@ -40,6 +42,24 @@ describe('GitHub access from the environment', () => {
       const out = io();
       expect(await main([...args], out), args.join(' ')).toBe(2);
       expect(out.err).toBe(message);
+    }
+  });
+
+  it('a token GitHub refuses is named as the problem, not the App slug', async () => {
+    // A stand-in for GitHub on loopback: the token is refused for one slug, the other slug is unknown.
+    const server = createServer((req, res) => {
+      const refused = req.url === '/apps/hitl-gate';
+      res.writeHead(refused ? 401 : 404, { 'content-type': 'application/json' });
+      res.end(JSON.stringify({ message: refused ? 'Bad credentials' : 'Not Found' }));
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    try {
+      const { port } = server.address() as AddressInfo;
+      const client = githubClient({ token: 'wrong', apiUrl: `http://127.0.0.1:${port}`, appSlug: 'hitl-gate' }, () => undefined);
+      await expect(resolveGateIdentity(client, 'hitl-gate')).rejects.toMatchObject({ status: 401 });
+      await expect(resolveGateIdentity(client, 'nope')).rejects.toThrow(/set HITL_APP_SLUG to the slug of the App/);
+    } finally {
+      await new Promise((resolve) => server.close(resolve));
     }
   });
 
