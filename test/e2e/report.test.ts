@@ -1,7 +1,7 @@
 // `hitl-gate report` against the local GitHub, after the real App server governed a handful of agent
 // PRs: its numbers agree with what `hitl-gate audit` lists for the same period, tier by tier and
 // outcome by outcome, and it fails clearly on a wrong token or repository.
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Ajv } from 'ajv';
@@ -136,6 +136,20 @@ describe('hitl-gate report', () => {
     expect(missing.code).toBe(1);
     expect(missing.stderr).toMatch(/404 for nobody\/nothing: no such repository, or the token cannot read it/);
     expect(missing.stdout).toBe('');
+  });
+
+  it('writes no page when GitHub fails part-way: a report that left PRs out would mislead', async () => {
+    const out = join(mkdtempSync(join(tmpdir(), 'report-')), 'report.html');
+    gate.sim.setRestFaults({ errorRate: 1, only: (method, route) => method === 'GET' && route.endsWith('/check-runs') });
+    try {
+      const { code, stdout, stderr } = await runReport([repo, '--out', out]);
+      expect(code).toBe(1);
+      expect(stdout).toBe('');
+      expect(stderr).toMatch(/could not read the hitl check runs of .*; no report written\)/);
+      expect(existsSync(out)).toBe(false);
+    } finally {
+      gate.sim.clearFaults();
+    }
   });
 
   it('waits out a rate limit and says so, as audit does', async () => {
