@@ -104,8 +104,10 @@ export const NO_HARD_RULE = 'no hard rule (a floor, an escalation, the risk scor
 export function hardRulesChart(report: AttentionReport): string {
   const rows = report.hard_rules.slice(0, 10);
   return svgOf({
-    legend, grid,
-    yAxis: { type: 'category', inverse: true, data: rows.map((r) => r.rule ?? 'no hard rule'), axisLabel: { width: 180, overflow: 'truncate' } },
+    // Rule names are long: their column has a fixed width, names beyond it are cut with an ellipsis
+    // (the table beside the chart has them whole).
+    legend, grid: { ...grid, left: 200, containLabel: false },
+    yAxis: { type: 'category', inverse: true, data: rows.map((r) => r.rule ?? 'no hard rule'), axisLabel: { width: 160, overflow: 'truncate' } },
     xAxis: { type: 'value', minInterval: 1, name: 'PRs' },
     series: [
       { name: 'sent to hard', type: 'bar', barMaxWidth: 24, itemStyle: { color: '#bab0ac' }, data: rows.map((r) => r.prs) },

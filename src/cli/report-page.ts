@@ -37,21 +37,22 @@ function table(caption: string, head: string[], rows: string[][], options: { num
   return `<table><caption>${caption}</caption><thead><tr>${th}</tr></thead><tbody>\n${body}\n</tbody></table>`;
 }
 
-type Figure = (title: string, alt: string, svg: string, tableHtml: string, note?: string) => string;
+type Figure = (title: string, alt: string, svg: string, tableHtml: string, note?: string, wide?: boolean) => string;
 
 /** Draws the page's figures, numbered in order so that each one's title and text alternative have ids. */
 function figures(): Figure {
   let count = 0;
-  return (title, alt, svg, tableHtml, note = '') => {
+  return (title, alt, svg, tableHtml, note = '', wide = false) => {
     count += 1;
-    return figureHtml(`chart-${count}`, title, alt, svg, tableHtml, note);
+    return figureHtml(`chart-${count}`, title, alt, svg, tableHtml, note, wide);
   };
 }
 
-function figureHtml(id: string, title: string, alt: string, svg: string, tableHtml: string, note: string): string {
+/** A wide table goes under its chart rather than beside it. */
+function figureHtml(id: string, title: string, alt: string, svg: string, tableHtml: string, note: string, wide: boolean): string {
   return `<figure class="chart" aria-labelledby="${id}-title">
 <figcaption><h3 id="${id}-title">${esc(title)}</h3>${note ? `<p class="note">${note}</p>` : ''}</figcaption>
-<div class="chart-body">
+<div class="chart-body${wide ? ' wide' : ''}">
 <div class="svg" role="img" aria-labelledby="${id}-title ${id}-alt">${svg}</div>
 <p id="${id}-alt" class="alt">${esc(alt)}</p>
 <div class="data">${tableHtml}</div>
@@ -127,7 +128,7 @@ ${figure('Time from "a human is needed" to the first human decision',
     waitsChart(report), table('Wait for the first human decision, per tier', ['tier', 'needed a human', 'got one', 'median', '90th pct'], waits),
     'A hard PR needs a human from the gate\'s first decision on its last commit; a soft PR from the start of its veto window. The first decision is the first approval or veto.')}
 <h3>Longest waits still open</h3>
-${table(`The ${report.open_waits.length === 1 ? 'open PR' : `${report.open_waits.length} open PRs`} that have waited longest for a human`, ['PR', 'title', 'tier', 'held by', 'waiting since', 'for'], open, { numeric: false })}
+${table(report.open_waits.length === 1 ? 'The open PR waiting for a human' : `The ${report.open_waits.length} open PRs that have waited longest for a human`, ['PR', 'title', 'tier', 'held by', 'waiting since', 'for'], open, { numeric: false })}
 </section>`;
 }
 
@@ -142,7 +143,7 @@ function tuning(report: AttentionReport, figure: Figure): string {
   const note = `${report.rule_tiers_known ? 'Which rules are hard is read from the policy on the default branch today.' : 'The policy could not be read: every rule a hard PR matched is counted.'} "Approved unchanged": merged with an approval of the very commit that merged, never vetoed. A rule whose PRs are nearly always approved unchanged within minutes is a candidate for <code>soft</code>.`;
   return `<section aria-labelledby="tuning"><h2 id="tuning">Policy tuning</h2>
 ${figure('Rules that sent PRs to hard', alt, hardRulesChart(report),
-    table('Hard PRs per rule', ['rule', 'sent to hard', 'approved', 'approved unchanged', 'vetoed', 'open', 'median to approval', '90th pct'], rows), note)}
+    table('Hard PRs per rule', ['rule', 'sent to hard', 'approved', 'approved unchanged', 'vetoed', 'still open', 'median time to approval', '90th percentile'], rows), note, true)}
 </section>`;
 }
 
@@ -192,7 +193,7 @@ code { background: var(--soft); padding: 0 4px; border-radius: 4px; }
 figure.chart { margin: 0 0 28px; break-inside: avoid; page-break-inside: avoid; }
 .chart-body { display: grid; grid-template-columns: minmax(0, 580px) minmax(0, 1fr); grid-template-areas: "svg data" "alt data"; gap: 4px 24px; align-items: start; }
 .svg { grid-area: svg; } .alt { grid-area: alt; } .data { grid-area: data; overflow-x: auto; }
-.svg svg { display: block; max-width: 100%; height: auto; }
+.svg svg { display: block; max-width: min(100%, 580px); height: auto; }
 .alt { font-size: 12px; color: var(--muted); margin: 0; }
 table { border-collapse: collapse; width: 100%; font-size: 12.5px; font-variant-numeric: tabular-nums; }
 caption { text-align: left; font-size: 12px; padding-bottom: 4px; caption-side: top; }
@@ -205,6 +206,8 @@ tbody tr:last-child th, tbody tr:last-child td { border-bottom: 0; }
 .swatch { display: inline-block; width: 10px; height: 10px; border-radius: 2px; margin-right: 5px; vertical-align: baseline; }
 details { margin-top: 32px; } summary { font-weight: 600; cursor: pointer; }
 footer { margin-top: 32px; font-size: 12px; color: var(--muted); border-top: 1px solid var(--line); padding-top: 12px; }
+.chart-body.wide { grid-template-columns: minmax(0, 1fr); grid-template-areas: "svg" "alt" "data"; }
+.chart-body.wide .data { margin-top: 8px; }
 @media (max-width: 980px) { .chart-body { grid-template-columns: 1fr; grid-template-areas: "svg" "alt" "data"; } }
 @media print {
   @page { size: A4 landscape; margin: 12mm; }
