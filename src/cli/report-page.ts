@@ -48,7 +48,7 @@ function figures(): Figure {
   };
 }
 
-/** A wide table goes under its chart rather than beside it. */
+/** A wide table (one row a week, a column per outcome) goes under its chart rather than beside it. */
 function figureHtml(id: string, title: string, alt: string, svg: string, tableHtml: string, note: string, wide: boolean): string {
   return `<figure class="chart" aria-labelledby="${id}-title">
 <figcaption><h3 id="${id}-title">${esc(title)}</h3>${note ? `<p class="note">${note}</p>` : ''}</figcaption>
@@ -61,7 +61,6 @@ function figureHtml(id: string, title: string, alt: string, svg: string, tableHt
 }
 
 const outcomesIn = (report: AttentionReport): Outcome[] => OUTCOMES.filter((o) => report.total.outcomes[o] > 0);
-const sum = (values: number[]): number => values.reduce((a, b) => a + b, 0);
 const plural = (n: number, one: string, many = `${one}s`): string => `${n} ${n === 1 ? one : many}`;
 
 function listing(parts: [number, string][]): string {
@@ -75,15 +74,13 @@ function swatch(o: Outcome): string {
 
 function kpis(report: AttentionReport): string {
   const t = report.total;
-  const decisions = sum(DECISION_KINDS.map((k) => t.decisions[k]));
-  const merged = t.outcomes.merged_after_window + t.outcomes.merged_with_approval + t.outcomes.merged_no_human + t.outcomes.merged_outside_gate;
   const cards: [string, string, string][] = [
-    ['governed PRs', String(t.governed), `${merged} merged`],
-    ['merged unattended', String(t.outcomes.merged_no_human + t.outcomes.merged_after_window), `${t.outcomes.merged_no_human} with no human (fyi), ${t.outcomes.merged_after_window} after its veto window`],
+    ['governed PRs', String(t.governed), `${t.merged} merged`],
     ['merged with approval', String(t.outcomes.merged_with_approval), `${t.outcomes.merged_outside_gate} merged outside the gate`],
-    ['human decisions', String(decisions), `${t.decisions.veto} ${t.decisions.veto === 1 ? 'veto' : 'vetoes'}`],
+    ['merged after window', String(t.outcomes.merged_after_window), `${t.outcomes.merged_no_human} merged with no human (fyi)`],
+    ['human decisions', String(t.human_decisions), `${t.decisions.veto} ${t.decisions.veto === 1 ? 'veto' : 'vetoes'}`],
     ['hard: first decision', formatDuration(t.waits.hard.median_seconds), `median; 90th percentile ${formatDuration(t.waits.hard.p90_seconds)}`],
-    ['still open', String(t.still_open), `${t.outcomes.waiting} waiting, ${t.still_open - t.outcomes.waiting} held by a veto`],
+    ['still open', String(t.still_open), 'the longest waits are listed below'],
   ];
   return `<section class="kpis" aria-label="In numbers">${cards.map(([label, value, sub]) => `<div class="kpi"><div class="kpi-value">${esc(value)}</div><div class="kpi-label">${esc(label)}</div><div class="kpi-sub">${esc(sub)}</div></div>`).join('')}</section>`;
 }
@@ -94,12 +91,12 @@ function endings(report: AttentionReport, figure: Figure): string {
   const weekRows = report.weeks.map((w) => [esc(w.week), ...seen.map((o) => String(w.outcomes[o])), String(w.governed)]);
   weekRows.push(['total', ...seen.map((o) => String(report.total.outcomes[o])), String(report.total.governed)]);
   const tiers = TIER_ROWS.concat(seen.some((o) => report.total.by_tier.unknown[o] > 0) ? ['unknown'] : []);
-  const tierRows = tiers.map((t) => [t, ...seen.map((o) => String(report.total.by_tier[t][o])), String(sum(OUTCOMES.map((o) => report.total.by_tier[t][o])))]);
+  const tierRows = tiers.map((t) => [t, ...seen.map((o) => String(report.total.by_tier[t][o])), String(report.total.prs_by_tier[t])]);
   const totalAlt = listing(seen.map((o) => [report.total.outcomes[o], OUTCOME_LABELS[o]]));
   return `<section aria-labelledby="endings"><h2 id="endings">How governed PRs ended</h2>
 ${figure('Governed PRs per week, by how they ended',
     `Stacked bars, ${report.weeks.length === 1 ? `one for the week of ${weekLabel(report.weeks[0]?.week ?? '')}` : `one per week from ${weekLabel(report.weeks[0]?.week ?? '')} to ${weekLabel(report.weeks.at(-1)?.week ?? '')}`}, of the governed PRs that ended in it (open ones in the last). In total ${plural(report.total.governed, 'PR')}: ${totalAlt}.`,
-    outcomesPerWeekChart(report), table('PRs per week and outcome', ['week of', ...head, 'all'], weekRows))}
+    outcomesPerWeekChart(report), table('PRs per week and outcome', ['week of', ...head, 'all'], weekRows), '', true)}
 ${figure('How each tier ended',
     `Stacked horizontal bars, one per tier. ${tiers.map((t) => `${t}: ${listing(seen.map((o) => [report.total.by_tier[t][o], OUTCOME_LABELS[o]]))}`).join('; ')}.`,
     outcomesByTierChart(report), table('PRs per tier and outcome', ['tier', ...head, 'all'], tierRows))}
@@ -108,8 +105,8 @@ ${figure('How each tier ended',
 
 function attention(report: AttentionReport, figure: Figure): string {
   const kinds = DECISION_KINDS.filter((k) => report.total.decisions[k] > 0);
-  const weekRows = report.weeks.map((w) => [esc(w.week), ...kinds.map((k) => String(w.decisions[k])), String(sum(kinds.map((k) => w.decisions[k])))]);
-  weekRows.push(['total', ...kinds.map((k) => String(report.total.decisions[k])), String(sum(kinds.map((k) => report.total.decisions[k])))]);
+  const weekRows = report.weeks.map((w) => [esc(w.week), ...kinds.map((k) => String(w.decisions[k])), String(w.human_decisions)]);
+  weekRows.push(['total', ...kinds.map((k) => String(report.total.decisions[k])), String(report.total.human_decisions)]);
   const waits = (['soft', 'hard'] as const).map((t) => {
     const w = report.total.waits[t];
     return [t, String(w.needed), String(w.decided), formatDuration(w.median_seconds), formatDuration(w.p90_seconds)];
@@ -122,7 +119,7 @@ function attention(report: AttentionReport, figure: Figure): string {
   return `<section aria-labelledby="attention"><h2 id="attention">Human attention</h2>
 ${figure('Human decisions per week',
     `Stacked bars, one per week, of the decisions people made on governed PRs. In total: ${listing(kinds.map((k) => [report.total.decisions[k], DECISION_LABELS[k]]))}.`,
-    decisionsPerWeekChart(report), table('Decisions per week and kind', ['week of', ...kinds.map((k) => esc(DECISION_LABELS[k])), 'all'], weekRows))}
+    decisionsPerWeekChart(report), table('Decisions per week and kind', ['week of', ...kinds.map((k) => esc(DECISION_LABELS[k])), 'all'], weekRows), '', true)}
 ${figure('Time from "a human is needed" to the first human decision',
     `Bars of the median and 90th percentile wait per tier. ${waitAlt}.`,
     waitsChart(report), table('Wait for the first human decision, per tier', ['tier', 'needed a human', 'got one', 'median', '90th pct'], waits),

@@ -76,11 +76,15 @@ export interface WaitStats {
 
 export interface Summary {
   governed: number;
-  /** Of them, neither merged nor closed at the report's time. */
+  /** Of them, merged (by the gate or not), and neither merged nor closed at the report's time. */
+  merged: number;
   still_open: number;
+  prs_by_tier: Record<ReportTier, number>;
   outcomes: Record<Outcome, number>;
   by_tier: Record<ReportTier, Record<Outcome, number>>;
   decisions: Record<DecisionKind, number>;
+  /** All of `decisions`. */
+  human_decisions: number;
   waits: Record<Tier, WaitStats>;
   observe: { prs: number; would: Record<Would, number> };
 }
@@ -259,10 +263,13 @@ const firstDecision = (p: GovernedPull, since: number): number | undefined =>
 function emptySummary(): Summary {
   return {
     governed: 0,
+    merged: 0,
     still_open: 0,
+    prs_by_tier: zeros(REPORT_TIERS),
     outcomes: zeros(OUTCOMES),
     by_tier: Object.fromEntries(REPORT_TIERS.map((t) => [t, zeros(OUTCOMES)])) as Summary['by_tier'],
     decisions: zeros(DECISION_KINDS),
+    human_decisions: 0,
     waits: Object.fromEntries(TIERS.map((t) => [t, { needed: 0, decided: 0, median_seconds: null, p90_seconds: null }])) as Summary['waits'],
     observe: { prs: 0, would: zeros(WOULD) },
   };
@@ -275,7 +282,9 @@ class SummaryBuilder {
   addPull(p: GovernedPull, outcome: Outcome, wait: number | undefined, needed: boolean): void {
     const s = this.summary;
     s.governed += 1;
-    if (!p.merged && p.state !== 'closed') s.still_open += 1;
+    if (p.merged) s.merged += 1;
+    else if (p.state !== 'closed') s.still_open += 1;
+    s.prs_by_tier[p.tier ?? 'unknown'] += 1;
     s.outcomes[outcome] += 1;
     s.by_tier[p.tier ?? 'unknown'][outcome] += 1;
     if (observed(p)) {
@@ -293,6 +302,7 @@ class SummaryBuilder {
 
   addDecision(kind: DecisionKind): void {
     this.summary.decisions[kind] += 1;
+    this.summary.human_decisions += 1;
   }
 
   done(): Summary {

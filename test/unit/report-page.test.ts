@@ -95,6 +95,18 @@ describe('report page', () => {
     }
   });
 
+  it('shows no count that the JSON does not have', () => {
+    const numbers = new Set<number>();
+    const walk = (v: unknown): void => {
+      if (typeof v === 'number') numbers.add(v);
+      else if (v && typeof v === 'object') Object.values(v).forEach(walk);
+    };
+    walk(busyReport());
+    const shown = [...html.matchAll(/<(?:td class="num"|div class="kpi-value")>(\d+)<\/(?:td|div)>/g)].map((m) => Number(m[1]));
+    expect(shown.length).toBeGreaterThan(50);
+    for (const n of shown) expect(numbers.has(n), String(n)).toBe(true);
+  });
+
   it('shows the numbers of the model: totals per outcome, waits, rules, objections with who and why', () => {
     const r = busyReport();
     const outcomes = html.match(/<caption>PRs per week and outcome<\/caption>[\s\S]*?<\/table>/)?.[0] ?? '';

@@ -16,6 +16,9 @@ describe('attention report', () => {
     expect(r.total.by_tier.soft).toMatchObject({ merged_after_window: 3, vetoed: 2 });
     expect(r.total.by_tier.hard).toMatchObject({ merged_with_approval: 3, merged_outside_gate: 1, closed: 1, waiting: 1 });
     expect(r.total.still_open).toBe(2);
+    expect(r.total.merged).toBe(10);
+    expect(r.total.prs_by_tier).toEqual({ fyi: 3, soft: 5, hard: 6, unknown: 0 });
+    expect(r.total.human_decisions).toBe(7);
     // The weeks add up to the total, outcome by outcome.
     for (const o of OUTCOMES) expect(r.weeks.reduce((n, w) => n + w.outcomes[o], 0), o).toBe(r.total.outcomes[o]);
     expect(r.weeks.map((w) => w.governed)).toEqual([4, 5, 5]);
