@@ -180,6 +180,7 @@ h2 { font-size: 19px; margin: 32px 0 12px; padding-bottom: 6px; border-bottom: 1
 h3 { font-size: 15px; margin: 0 0 4px; }
 .period, .note, .muted, .kpi-sub, caption { color: var(--muted); }
 .note { margin: 0 0 8px; font-size: 13px; }
+.notice { border: 1px solid #d4a72c; background: #fff8c5; border-radius: 6px; padding: 8px 12px; }
 a { color: var(--accent); }
 code { background: var(--soft); padding: 0 4px; border-radius: 4px; }
 .kpis { display: grid; grid-template-columns: repeat(auto-fit, minmax(160px, 1fr)); gap: 12px; }
@@ -239,7 +240,7 @@ export function reportPage(report: AttentionReport): string {
 <h1>Human attention on ${esc(report.repo)}</h1>
 <p class="period">${since === last ? esc(since) : `${esc(since)} to ${esc(last)}`} (UTC) · ${plural(report.total.governed, 'governed pull request')} · generated ${esc(timeLabel(report.generated_at))} from the gate's own record by <code>hitl-gate report</code></p>
 </header>
-${body}
+${report.total.governed === 0 ? '<p class="notice">No governed pull request was updated in this period: the gate has no record to count (is <code>HITL_APP_SLUG</code> the slug of the App that runs it?).</p>\n' : ''}${body}
 <footer>Every number here comes from the gate's record in its own <code>hitl</code> check runs, the same evidence <code>hitl-gate audit</code> lists; <code>hitl-gate report --format json</code> gives them all. A PR counts in the week it was merged or closed; one still open, in the last week. Percentiles are nearest-rank. "Merged after window": a soft PR the gate merged when its veto window ended. "Merged with approval": the gate merged it with an authorized approval on record. "Merged, no human": a fyi PR the gate merged (and any hard PR merged with no approval on record: there should be none). "Merged outside the gate": a person merged it, not the gate. "Vetoed": a veto that still stands (closed, or open and held). "Still open": waiting for its window, its checks or a human.</footer>
 </main>
 </body>

@@ -6,6 +6,7 @@ import { parseArgs } from 'node:util';
 import { loadPolicy, POLICY_PATH } from '../core/policy.js';
 import { buildReport, type AttentionReport } from '../core/report.js';
 import type { Tier } from '../core/types.js';
+import { describeError } from '../github/errors.js';
 import type { AuditRecord } from '../github/gather-audit-records.js';
 import { readPolicy } from '../github/read-policy.js';
 import { openSession, request } from '../github/session.js';
@@ -24,14 +25,15 @@ export interface ReportEnv extends EvidenceEnv {
   now?: Date;
 }
 
-/** Each rule's tier in the policy on the default branch today; undefined when it cannot be read. */
-async function ruleTiers(evidence: Evidence, req: EvidenceRequest): Promise<Record<string, Tier> | undefined> {
+/** Each rule's tier in the policy on the default branch today, or why there is none to read. */
+async function ruleTiers(evidence: Evidence, req: EvidenceRequest): Promise<{ tiers: Record<string, Tier> } | { why: string }> {
   const session = openSession(evidence.client, new Date(), undefined);
   const { data } = await request(session, (c) => c.rest.repos.get({ owner: req.repo.owner, repo: req.repo.repo }));
   const read = await readPolicy(session, req.repo, data.default_branch, POLICY_PATH);
   const load = loadPolicy(read.source);
-  if (load.kind !== 'ok') return undefined;
-  return Object.fromEntries(load.policy.rules.map((r) => [r.name, r.tier]));
+  if (load.kind === 'missing') return { why: `there is no ${POLICY_PATH} on ${data.default_branch}` };
+  if (load.kind !== 'ok') return { why: `the policy on ${data.default_branch} could not be read or is invalid` };
+  return { tiers: Object.fromEntries(load.policy.rules.map((r) => [r.name, r.tier])) };
 }
 
 export async function report(args: string[], io: CliIO, options: ReportEnv = {}): Promise<number> {
@@ -45,12 +47,15 @@ export async function report(args: string[], io: CliIO, options: ReportEnv = {})
   const result = await readEvidence('report', req, io, options, {
     each: (record) => void records.push(record),
     end: async (evidence) => {
+      let why: string;
       try {
-        tiers = await ruleTiers(evidence, req);
-      } catch {
-        tiers = undefined;
+        const read = await ruleTiers(evidence, req);
+        if ('tiers' in read) return void (tiers = read.tiers);
+        why = read.why;
+      } catch (error) {
+        why = `the policy could not be read (${describeError(error)})`;
       }
-      if (!tiers) io.stderr('hitl-gate report: the policy on the default branch could not be read: every rule of a hard PR is counted as sending it to hard\n');
+      io.stderr(`hitl-gate report: ${why}: every rule a hard PR matched counts as sending it to hard\n`);
     },
   });
   const name = `${req.repo.owner}/${req.repo.repo}`;

@@ -22,7 +22,9 @@ describe('report JSON', () => {
   it('matches its published schema, every section filled', () => {
     const json = JSON.parse(JSON.stringify(busyReport())) as unknown;
     expect(validate(json), JSON.stringify(validate.errors)).toBe(true);
-    const empty = JSON.parse(JSON.stringify(buildReport({ repo: REPO, pulls: [], now: NOW }))) as unknown;
+    const empty = JSON.parse(JSON.stringify(buildReport({ repo: REPO, pulls: [], now: NOW }))) as AttentionReport;
+    expect(reportPage(empty)).toContain('No governed pull request was updated in this period');
+    expect(reportPage(busyReport())).not.toContain('No governed pull request');
     expect(validate(empty), JSON.stringify(validate.errors)).toBe(true);
   });
 
