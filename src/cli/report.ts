@@ -70,9 +70,16 @@ export async function report(args: string[], io: CliIO, options: ReportEnv = {})
     ...(tiers ? { ruleTiers: tiers } : {}),
   });
   // The charting library is loaded only for the page.
-  const text = format === 'json' ? `${JSON.stringify(model, null, 2)}\n` : await (await import('./report-page.js')).reportPage(model);
-  if (values.out !== undefined) await writeFile(values.out, text, 'utf8');
-  else io.stdout(text);
+  const text = format === 'json' ? `${JSON.stringify(model, null, 2)}\n` : (await import('./report-page.js')).reportPage(model);
+  if (values.out === undefined) io.stdout(text);
+  else {
+    try {
+      await writeFile(values.out, text, 'utf8');
+    } catch (error) {
+      const err = error as NodeJS.ErrnoException;
+      throw new UsageError(`cannot write ${values.out}: ${err.code === 'ENOENT' ? 'no such directory' : err.code ?? err.message}`);
+    }
+  }
   io.stderr(`hitl-gate report: ${result.count} governed pull request${result.count === 1 ? '' : 's'} of ${name}${values.out !== undefined ? `, written to ${values.out}` : ''}\n`);
   return 0;
 }

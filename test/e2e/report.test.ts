@@ -124,6 +124,7 @@ describe('hitl-gate report', () => {
     expect(stderr).toContain(`6 governed pull requests of ${repo}, written to ${out}`);
     const html = readFileSync(out, 'utf8');
     expect(html.match(/<figure class="chart"/g)?.length).toBeGreaterThanOrEqual(3);
+    await expect(runReport([repo, '--out', join(tmpdir(), 'hitl-report-no-such-dir', 'x.html')])).rejects.toThrow(/cannot write .*x\.html: no such directory/);
     for (const [, href] of html.matchAll(/href="([^"]*)"/g)) expect(href).toMatch(new RegExp(`^${gate.sim.apiUrl.replace(/\/api\/v3$/, '').replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}.*/${repo}/pull/\\d+$`));
   });
 
