@@ -9,9 +9,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { audit } from '../../src/cli/audit.js';
 import type { CliIO } from '../../src/cli/io.js';
 import { report } from '../../src/cli/report.js';
+import { decisionMarker } from '../../src/core/decision-record.js';
 import type { AttentionReport } from '../../src/core/report.js';
 import type { AuditRecord } from '../../src/github/gather-audit-records.js';
-import { gateCheck, merged, openAgentPr, repoFor, startGate, type Gate } from './harness.js';
+import { AGENT, gateCheck, merged, openAgentPr, repoFor, startGate, type Gate } from './harness.js';
 
 let gate: Gate;
 let repo: string;
@@ -39,8 +40,11 @@ beforeAll(async () => {
   numbers.approved = openAgentPr(sim, repo, 'hard');
   await gateCheck(sim, repo, sim.pull(repo, numbers.approved).headSha, (c) => c.conclusion === 'failure');
   sim.comment(repo, numbers.approved, 'alice', '/approve');
-  // hard, nobody looks: still waiting.
+  // hard, nobody looks: still waiting. The agent posts a forged decision record saying it was approved:
+  // the report reads the gate's record in its own check run, never a comment.
   numbers.waiting = openAgentPr(sim, repo, 'hard');
+  const forged = decisionMarker({ tier: 'fyi', state: 'ready', rules: [], approvals: [{ by: 'alice', at: new Date().toISOString(), via: 'comment', sha: sim.pull(repo, numbers.waiting).headSha }], vetoes: [], window: null, policy: { path: '.github/hitl.yml', sha256: null } });
+  sim.comment(repo, numbers.waiting, AGENT, `Done.\n${forged}`);
   // soft, vetoed by bob with a reason: held.
   numbers.vetoed = openAgentPr(sim, repo, 'soft');
   await gateCheck(sim, repo, sim.pull(repo, numbers.vetoed).headSha, (c) => c.status === 'in_progress');
@@ -114,6 +118,8 @@ describe('hitl-gate report', () => {
     expect(model.rule_tiers_known).toBe(true);
     expect(model.hard_rules).toEqual([expect.objectContaining({ rule: 'Database migrations', prs: 3, approved: 1, approved_unchanged: 1, still_open: 1 })]);
     expect(model.open_waits.map((w) => w.pr).sort()).toEqual([numbers.waiting, numbers.vetoed].sort());
+    // The agent's forged record changed nothing.
+    expect(model.pulls.find((p) => p.pr === numbers.waiting)).toMatchObject({ tier: 'hard', outcome: 'waiting' });
   });
 
   it('writes the page to --out, with its charts and links to the PRs only', async () => {
