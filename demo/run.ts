@@ -4,6 +4,7 @@
 import { GitHubSimulator, SlackSimulator, type TimelineEntry } from '../test/sim/index.js';
 import { registerApp, startApp, type AppProcess } from '../test/sim/app-process.js';
 import { requestHumanReview } from './agent-mcp.js';
+import { writeAttentionReport } from './attention-report.js';
 import { formatLine, plain, table } from './report.js';
 import { AGENT, buttonOn, openPulls, REPO, setUp, slackEnv, WINDOW_SECONDS, type DemoPull } from './scenario.js';
 
@@ -126,6 +127,9 @@ async function story(sim: GitHubSimulator, app: AppProcess, slack: SlackSimulato
   console.log(`\n${table(rows)}\n`);
   const requests = sim.requests.length;
   console.log(`${requests} REST requests to the local GitHub, ${sim.deliveries.length} webhooks delivered, ${((Date.now() - t0) / 1000).toFixed(1)}s.`);
+  const page = await writeAttentionReport(sim, REPO);
+  if ('path' in page) console.log(`Where human attention went (hitl-gate report ${REPO}): ${page.path}`);
+  else problems.push(`hitl-gate report failed: ${page.error}`);
   if (problems.length > 0) {
     console.log(`\nUNEXPECTED:\n${problems.map((p) => `  - ${p}`).join('\n')}\n\nLast lines of the App server:\n${app.lines.slice(-15).join('\n')}`);
     return 1;

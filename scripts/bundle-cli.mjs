@@ -6,8 +6,9 @@
 // validator, the glob index) and the packages it needs: yaml alone is some seventy CommonJS files,
 // minimatch and ajv's runtime a dozen more, and the compiled sources twenty ES modules. Resolving and
 // compiling them one by one was about a third of what `explain` spends above reading its inputs
-// (`npm run bench -- cli.`). Bundled, they are one file. The commands that need more (`mcp`, `audit`)
-// load it lazily, as their own chunks, and keep importing their heavier packages from node_modules:
+// (`npm run bench -- cli.`). Bundled, they are one file. The commands that need more (`mcp`, `audit`, `report`)
+// load it lazily, as their own chunks, and keep importing their heavier packages from node_modules (`report`
+// loads the charting library, echarts, only in the chunk that draws its page, never for `--format json`):
 // only the packages of the policy path are redistributed in the bundle (dist/cli/licenses.txt).
 //
 // `node scripts/bundle-cli.mjs [OUTDIR]` writes elsewhere.

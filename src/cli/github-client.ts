@@ -3,6 +3,7 @@
 import { getOctokit } from '@actions/github';
 import { throttling } from '@octokit/plugin-throttling';
 import type { GitHubClient } from '../github/client.js';
+import { httpStatus } from '../github/errors.js';
 import type { GateIdentity } from '../github/identity.js';
 
 export const DEFAULT_API_URL = 'https://api.github.com';
@@ -51,6 +52,8 @@ export async function resolveGateIdentity(client: GitHubClient, appSlug: string)
     if (!data) throw new Error('empty response');
     return { appId: data.id, login: `${data.slug ?? appSlug}[bot]` };
   } catch (error) {
+    // A token GitHub refuses is the problem to name, not the slug.
+    if (httpStatus(error) === 401) throw error;
     // Without the App's id its check runs and status comment cannot be told from anyone else's.
     throw new Error(`cannot look up the gate's GitHub App "${appSlug}" (GET /apps/${appSlug}: ${(error as Error).message}); set HITL_APP_SLUG to the slug of the App that runs hitl-gate`);
   }

@@ -45,6 +45,13 @@ Commands:
       --until YYYY-MM-DD     last day (UTC) of the period
       --format jsonl|csv     default jsonl
       --out FILE             write there instead of stdout
+  report OWNER/REPO [options]
+                         Where human attention went: governed PRs by tier and outcome, human
+                         decisions and waits, the rules that send PRs to hard, vetoes, per week.
+      --since YYYY-MM-DD     first day (UTC) of the period
+      --until YYYY-MM-DD     last day (UTC) of the period
+      --format html|json     one self-contained HTML page of charts (default), or JSON
+      --out FILE             write there instead of stdout
 
 Options:
   -h, --help             Show this help.
@@ -103,6 +110,9 @@ export async function main(argv: string[], io: CliIO): Promise<number> {
       case 'test':
         if (rest.includes('--help') || rest.includes('-h')) return help(io);
         return await (await import('./policy-test.js')).policyTest(rest, io);
+      case 'report':
+        if (rest.includes('--help') || rest.includes('-h')) return help(io);
+        return await (await import('./report.js')).report(rest, io);
       case 'schema':
         if (rest.length === 1 && rest[0] === '--tests') {
           io.stdout(`${JSON.stringify(POLICY_TEST_SCHEMA, null, 2)}\n`);
@@ -112,7 +122,7 @@ export async function main(argv: string[], io: CliIO): Promise<number> {
         io.stdout(schemaText());
         return 0;
       default:
-        throw new UsageError(`unknown command "${command}" (expected validate, explain, test, schema, mcp or audit; see --help)`);
+        throw new UsageError(`unknown command "${command}" (expected validate, explain, test, schema, mcp, audit or report; see --help)`);
     }
   } catch (e) {
     const err = e as Error & { code?: string };

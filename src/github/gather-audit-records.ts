@@ -30,11 +30,15 @@ export interface AuditRecord {
   vetoes: { by: string; at: string; reason: string | null; withdrawn_at: string | null }[] | null;
   window_start: string | null;
   window_end: string | null;
+  /** When the gate first decided on `head_sha` (its first check run there): from then on a hard PR waits for a human. */
+  head_seen_at: string | null;
   merged: boolean;
   merge_sha: string | null;
   merged_at: string | null;
   merged_by: string | null;
   merged_by_gate: boolean | null;
+  /** When the PR was merged or closed; null while open. */
+  closed_at: string | null;
   /** SHA-256 of the policy text the gate decided with (`sha256sum` of the file at that commit). */
   policy_sha: string | null;
   /** `observe` when the gate only observed this PR (`mode: observe`): it acted on nothing. */
@@ -63,6 +67,7 @@ interface ListedPull {
   state: string;
   updated_at: string;
   merged_at: string | null;
+  closed_at?: string | null;
   merge_commit_sha: string | null;
   user: { login: string } | null;
   head: { sha: string };
@@ -76,16 +81,18 @@ interface RunLike {
   output?: { summary?: string | null; text?: string | null };
 }
 
-/** The gate's newest run for a governed head, if any. */
-async function gateRun(session: Session, repo: RepositoryRef, headSha: string, identity: GateIdentity): Promise<RunLike | undefined> {
+/** The gate's newest run for a governed head, if any, and when its first one there started. */
+async function gateRuns(session: Session, repo: RepositoryRef, headSha: string, identity: GateIdentity): Promise<{ newest?: RunLike; firstStarted: string | null }> {
   return reading(`the hitl check runs of ${headSha.slice(0, 7)}`, async () => {
     const { data } = await request(session, (c) => c.rest.checks.listForRef({
       owner: repo.owner, repo: repo.repo, ref: headSha, check_name: CHECK_NAME, filter: 'all', per_page: 100,
       ...(identity.appId !== undefined ? { app_id: identity.appId } : {}),
     }));
-    return (data.check_runs as RunLike[])
+    const runs = (data.check_runs as RunLike[])
       .filter((r) => isOwnCheckRun(r, identity) && r.external_id !== EXTERNAL_ID.ignored)
-      .sort((a, b) => (b.started_at ?? '').localeCompare(a.started_at ?? '') || b.id - a.id)[0];
+      .sort((a, b) => (b.started_at ?? '').localeCompare(a.started_at ?? '') || b.id - a.id);
+    const started = runs.map((r) => r.started_at).filter((t): t is string => typeof t === 'string' && t !== '').sort();
+    return { ...(runs[0] ? { newest: runs[0] } : {}), firstStarted: started[0] ?? null };
   });
 }
 
@@ -97,7 +104,7 @@ function tierOfSummary(summary: string | null | undefined): Tier | null {
 
 async function auditOne(session: Session, repo: RepositoryRef, pull: ListedPull, identity: GateIdentity): Promise<AuditRecord | undefined> {
   const ref = { ...repo, number: pull.number };
-  const [run, comments] = await Promise.all([gateRun(session, repo, pull.head.sha, identity), gatherComments(session, ref)]);
+  const [{ newest: run, firstStarted }, comments] = await Promise.all([gateRuns(session, repo, pull.head.sha, identity), gatherComments(session, ref)]);
   const status = findStatusComment(comments, identity);
   if (!run && !status) return undefined;
 
@@ -134,11 +141,13 @@ async function auditOne(session: Session, repo: RepositoryRef, pull: ListedPull,
     vetoes,
     window_start: record?.window?.start ?? null,
     window_end: record?.window?.end ?? null,
+    head_seen_at: run ? firstStarted : null,
     merged,
     merge_sha: merged ? pull.merge_commit_sha : null,
     merged_at: pull.merged_at,
     merged_by: mergedBy,
     merged_by_gate: merged ? (mergedBy === null ? null : mergedBy.toLowerCase() === identity.login.toLowerCase()) : false,
+    closed_at: pull.closed_at ?? (merged ? pull.merged_at : null),
     policy_sha: record?.policy.sha256 ?? null,
     mode: record ? record.mode ?? 'enforce' : null,
     would: record?.would ?? null,

@@ -90,6 +90,11 @@ describe('hitl-gate audit', () => {
     }
 
     expect(byPr(list, numbers.hard as number)).toMatchObject({ tier: 'hard', rules: ['Database migrations'], approvals: [{ by: 'alice', via: 'comment', sha: heads.hard }], vetoes: [] });
+    // The wait for a human starts at the gate's first decision on the head that merged, before the approval of it.
+    const hard = byPr(list, numbers.hard as number) as AuditRecord;
+    expect(Date.parse(hard.head_seen_at ?? '')).toBeLessThanOrEqual(Date.parse(hard.approvals?.[0]?.at ?? ''));
+    expect(Date.parse(hard.head_seen_at ?? '')).toBe(Math.min(...gate.sim.checkRuns(repo, heads.hard, 'hitl').map((c) => Date.parse(c.startedAt))));
+    expect(hard.closed_at).toBe(hard.merged_at);
     expect(byPr(list, numbers.review as number)).toMatchObject({ tier: 'hard', approvals: [{ by: 'bob', via: 'review', sha: heads.review }] });
     const soft = byPr(list, numbers.soft as number) as AuditRecord;
     expect(soft).toMatchObject({ tier: 'soft', approvals: [], vetoes: [{ by: 'alice', reason: 'not yet' }] });

@@ -76,6 +76,17 @@ describe('the bundled CLI (bin/hitl-gate.js)', () => {
     expect(await bundled(['--version'])).toEqual({ code: 0, stdout: `${pkg.version}\n`, stderr: '' });
     // `audit` is loaded only when asked for: its chunk must be found beside the bundle.
     expect(await bundled(['audit'])).toEqual({ code: 2, stdout: '', stderr: 'hitl-gate: audit takes one OWNER/REPO, got none\n' });
+    expect(await bundled(['report'])).toEqual({ code: 2, stdout: '', stderr: 'hitl-gate: report takes one OWNER/REPO, got none\n' });
+  });
+
+  it('loads the charting library only to draw the report page, from node_modules (not redistributed in the bundle)', async () => {
+    const { readdir } = await import('node:fs/promises');
+    const files = (await readdir(outdir)).filter((f) => f.endsWith('.js'));
+    const importers: string[] = [];
+    for (const f of files) if ((await staticImports(join(outdir, f))).includes('echarts')) importers.push(f);
+    expect(importers).toHaveLength(1);
+    expect(importers[0]).toMatch(/^report-page-/);
+    expect(await readFile(join(outdir, 'licenses.txt'), 'utf8')).not.toContain('echarts');
   });
 
   it('loads nothing from node_modules before a policy is checked', async () => {

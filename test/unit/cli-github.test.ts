@@ -1,8 +1,11 @@
 // The commands that talk to GitHub read their access as GitHub Actions names it, and refuse clearly without it.
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { describe, expect, it } from 'vitest';
 import { audit } from '../../src/cli/audit.js';
-import { DEFAULT_API_URL, githubAccess } from '../../src/cli/github-client.js';
+import { DEFAULT_API_URL, githubAccess, githubClient, resolveGateIdentity } from '../../src/cli/github-client.js';
 import { main } from '../../src/cli/main.js';
+import { report } from '../../src/cli/report.js';
 import type { CliIO } from '../../src/cli/io.js';
 
 function io(): CliIO & { out: string; err: string } {
@@ -23,6 +26,41 @@ describe('GitHub access from the environment', () => {
 
   it('audit without a token is a usage error that names the variables', async () => {
     await expect(audit(['acme/shop'], io(), { env: {} })).rejects.toThrow(/GITHUB_TOKEN \(or GH_TOKEN\)/);
+  });
+
+  it('report takes the same repository, period and token as audit, and only html or json', async () => {
+    await expect(report(['acme/shop'], io(), { env: {} })).rejects.toThrow(/GITHUB_TOKEN \(or GH_TOKEN\)/);
+    const help = io();
+    expect(await main(['--help'], help)).toBe(0);
+    expect(help.out).toMatch(/^ {2}report OWNER\/REPO/m);
+    for (const [args, message] of [
+      [['report', 'acme/shop', '--format', 'pdf'], 'hitl-gate: --format expects html or json, got "pdf"\n'],
+      [['report', 'acme'], 'hitl-gate: expected OWNER/REPO, got "acme"\n'],
+      [['report', 'acme/shop', '--since', '2026-02-30'], 'hitl-gate: --since expects a date YYYY-MM-DD, got "2026-02-30"\n'],
+      [['report', 'acme/shop', '--since', '2026-12-02', '--until', '2026-12-01'], 'hitl-gate: --since is after --until\n'],
+    ] as const) {
+      const out = io();
+      expect(await main([...args], out), args.join(' ')).toBe(2);
+      expect(out.err).toBe(message);
+    }
+  });
+
+  it('a token GitHub refuses is named as the problem, not the App slug', async () => {
+    // A stand-in for GitHub on loopback: the token is refused for one slug, the other slug is unknown.
+    const server = createServer((req, res) => {
+      const refused = req.url === '/apps/hitl-gate';
+      res.writeHead(refused ? 401 : 404, { 'content-type': 'application/json' });
+      res.end(JSON.stringify({ message: refused ? 'Bad credentials' : 'Not Found' }));
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    try {
+      const { port } = server.address() as AddressInfo;
+      const client = githubClient({ token: 'wrong', apiUrl: `http://127.0.0.1:${port}`, appSlug: 'hitl-gate' }, () => undefined);
+      await expect(resolveGateIdentity(client, 'hitl-gate')).rejects.toMatchObject({ status: 401 });
+      await expect(resolveGateIdentity(client, 'nope')).rejects.toThrow(/set HITL_APP_SLUG to the slug of the App/);
+    } finally {
+      await new Promise((resolve) => server.close(resolve));
+    }
   });
 
   it('the new commands are listed in the help and reachable from main', async () => {

@@ -190,7 +190,7 @@ describe('usage errors: one line on stderr, exit 2, no stack trace', () => {
     ['an error object instead of files', ['explain', '--policy', DESIGN_POLICY, '--files-from', '-'], '{"message":"Not Found"}', 'hitl-gate: stdin: expected a JSON array of files as GET /repos/{owner}/{repo}/pulls/{number}/files returns, found an object (GitHub said: Not Found)'],
     ['files without filename', ['explain', '--policy', DESIGN_POLICY, '--files-from', '-'], '[{"name":"x"}]', 'hitl-gate: stdin: file 1 has no "filename"'],
     ['bad number', ['explain', '--policy', DESIGN_POLICY, '--changed-files', 'many'], '', 'hitl-gate: --changed-files expects a whole number, got "many"'],
-    ['unknown command', ['frobnicate'], '', 'hitl-gate: unknown command "frobnicate" (expected validate, explain, test, schema, mcp or audit; see --help)'],
+    ['unknown command', ['frobnicate'], '', 'hitl-gate: unknown command "frobnicate" (expected validate, explain, test, schema, mcp, audit or report; see --help)'],
     ['schema with arguments', ['schema', 'x'], '', 'hitl-gate: schema takes only --tests, got "x"'],
   ])(
     '%s',
