@@ -73,9 +73,11 @@ function decideOnce(load: PolicyLoad, facts: PullRequestFacts, now: Date): Decis
   const input = classifyInput(facts);
   // An earlier version's record the gate could not trust (its comment was edited by someone else) holds
   // the PR as hard: fail closed, until approvals on the current head say otherwise.
-  const untrusted = ((previous as GateLedger).notices ?? []).some((n) => n.kind === 'legacy-untrusted');
+  const notices = (previous as GateLedger).notices ?? [];
+  const untrusted = notices.some((n) => n.kind === 'legacy-untrusted');
+  const unreadable = notices.some((n) => n.kind === 'record-unreadable');
   const ledgerEscalations: Escalation[] = previous.escalation
-    ? [{ tier: previous.escalation, by: untrusted ? 'the gate: its earlier record was edited by someone else' : 'an earlier command', via: 'ledger' }]
+    ? [{ tier: previous.escalation, by: untrusted ? 'the gate: its earlier record was edited by someone else' : unreadable ? 'the gate: its record on a replaced head could not be read' : 'an earlier command', via: 'ledger' }]
     : [];
 
   const base: Decision = {

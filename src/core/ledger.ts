@@ -45,7 +45,7 @@ export interface StatusCommentRecord {
 }
 
 export interface RecordNotice {
-  kind: 'comment-edited' | 'comment-deleted' | 'legacy-untrusted';
+  kind: 'comment-edited' | 'comment-deleted' | 'legacy-untrusted' | 'record-unreadable';
   /** When the gate noticed it (its own clock). */
   at: string;
   commentId: number;
@@ -340,7 +340,7 @@ function commentRecord(v: unknown): StatusCommentRecord | undefined {
   return { id: v.id, sha256: v.sha256 };
 }
 
-const NOTICE_KINDS: readonly RecordNotice['kind'][] = ['comment-edited', 'comment-deleted', 'legacy-untrusted'];
+const NOTICE_KINDS: readonly RecordNotice['kind'][] = ['comment-edited', 'comment-deleted', 'legacy-untrusted', 'record-unreadable'];
 
 function noticeRecord(v: unknown): RecordNotice | undefined {
   if (!isObject(v) || !NOTICE_KINDS.includes(v.kind as RecordNotice['kind']) || typeof v.at !== 'string' || !Number.isFinite(Date.parse(v.at)) || !isId(v.commentId)) return undefined;

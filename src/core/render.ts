@@ -204,6 +204,8 @@ function noticeLines(decision: Decision, nowMs: number): string[] {
         return `- ⚠️ This status comment was edited${who} (${when}). hitl-gate restored it: nothing it decides is read from a comment.`;
       case 'comment-deleted':
         return `- ⚠️ hitl-gate's status comment was deleted (noticed ${when}; GitHub does not say by whom). This is a new copy: nothing it decides is read from a comment.`;
+      case 'record-unreadable':
+        return `- ⚠️ A head that a force-push replaced is no longer shown by GitHub, so hitl-gate could not read its record there (${when}): this PR is held as \`hard\` until it is approved.`;
       case 'legacy-untrusted':
         return `- ⚠️ The record an earlier version of hitl-gate kept in this comment was edited${who} (${when}), so it is not trusted: this PR is held as \`hard\` until it is approved.`;
     }

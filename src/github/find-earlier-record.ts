@@ -47,6 +47,9 @@ export interface EarlierRecord {
   record?: GateLedger;
   /** Heads searched, for the log. */
   heads: number;
+  /** Force-pushes whose replaced head GitHub no longer shows (`beforeCommit` is null): a record may have
+   * been on it, and cannot be read. */
+  unreadable: number;
 }
 
 /** Every own governed run on `commit`, as the REST reader sees runs. */
@@ -74,6 +77,7 @@ export async function findEarlierRecord(session: Session, ref: PullRequestRef, h
       ...(pull.timelineItems?.nodes ?? []).map((n) => n?.beforeCommit),
     ].filter((c): c is CommitNode => !!c && typeof c.oid === 'string' && c.oid !== headSha);
     const record = recordOfRuns(commits.flatMap((c) => ownRuns(c, identity)), ref.number);
-    return { ...(record ? { record } : {}), heads: commits.length };
+    const unreadable = (pull.timelineItems?.nodes ?? []).filter((n) => n && !n.beforeCommit).length;
+    return { ...(record ? { record } : {}), heads: commits.length, unreadable };
   });
 }

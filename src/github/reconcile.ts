@@ -142,7 +142,16 @@ async function gather(session: Session, ref: PullRequestRef, options: ReconcileO
   const gateRead = gate ? Promise.resolve(gate) : findCheck(session, ref, pr.headSha, options);
   const earlierRead: Promise<GateLedger | undefined> = earlier || searched || !records || firstHead
     ? Promise.resolve(earlier)
-    : gateRead.then((g) => (g.record ? undefined : findEarlierRecord(session, ref, pr.headSha, options.identity).then((e) => e.record)));
+    : gateRead.then(async (g) => {
+      if (g.record) return undefined;
+      const found = await findEarlierRecord(session, ref, pr.headSha, options.identity);
+      if (found.record || found.unreadable === 0) return found.record;
+      // A governed PR whose earlier head GitHub no longer shows: a veto may have been on record there.
+      // Fail closed: hold it as hard until a person approves the head it is on now.
+      session.log.warn({ pr: `${ref.owner}/${ref.repo}#${ref.number}`, unreadable: found.unreadable }, 'a replaced head is no longer shown: its record cannot be read; holding the PR as hard');
+      const notice: RecordNotice = { kind: 'record-unreadable', at: session.now.toISOString(), commentId: 0 };
+      return { vetoes: [], answered: [], escalation: 'hard' as const, notices: [notice] };
+    });
   // Comments are always listed unless GitHub said "none" just now: a webhook's count is a snapshot
   // from before the event, and the gate may have posted its status comment since (a push racing the
   // first reconcile). Trusting it would post a second status comment.

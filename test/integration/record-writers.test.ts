@@ -53,4 +53,21 @@ describe('two writers of one record', () => {
     expect(next.decision.vetoes.map((v) => v.by)).toEqual(['alice']);
     expect(next.decision.state).toBe('blocked');
   });
+
+  it('an agent PR whose replaced head GitHub no longer shows is held as hard: a veto may have been on record there', async () => {
+    const repo = sim.createRepo({ name: 'gone/app', policy: examplePolicy({ window: '1h', authors: [AGENT] }), collaborators: { alice: 'write' } });
+    sim.world.tokens.set('ghs_gone', { token: 'ghs_gone', installationId: sim.world.repo(repo).installationId, expiresAt: Date.now() + 3600_000 });
+    const client = getOctokit('ghs_gone', { baseUrl: sim.apiUrl }) as unknown as GitHubClient;
+    const identity = { appId: sim.app.id, login: sim.app.botLogin };
+    const ref = { owner: 'gone', repo: 'app', number: sim.openPullRequest(repo, { author: AGENT, files: [{ path: 'src/a.ts', content: 'x\n' }] }) };
+    const veto = sim.comment(repo, ref.number, 'alice', '/veto');
+    await reconcile(client, ref, { mode: 'full', identity });
+    expect((await reconcile(client, ref, { mode: 'full', identity })).decision.state).toBe('blocked');
+    sim.deleteComment(repo, veto, AGENT);
+    sim.forcePush(repo, ref.number, { by: AGENT, deliver: false, forgetBefore: true });
+    const after = await reconcile(client, ref, { mode: 'full', identity });
+    expect(after.decision.tier).toBe('hard');
+    expect(after.decision.state).not.toBe('ready');
+    expect(sim.appComments(repo, ref.number).find((c) => c.body.includes('hitl-gate:status'))?.body).toMatch(/could not read its record there/);
+  });
 });

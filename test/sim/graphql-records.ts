@@ -46,7 +46,8 @@ export function forcePushEvents(repo: SimRepo, pr: SimPull): Record<string, unkn
     id: nodeId('HeadRefForcePushedEvent', f.id),
     createdAt: f.at,
     actor: { __typename: f.actor.type === 'Bot' ? 'Bot' : 'User', login: f.actor.login },
-    beforeCommit: commitNode(repo, f.before),
+    // GitHub's beforeCommit is nullable: a replaced head it no longer keeps (docs/github.md#force-push-before-commit).
+    beforeCommit: f.beforeGone ? null : commitNode(repo, f.before),
     afterCommit: commitNode(repo, f.after),
   }));
 }

@@ -121,7 +121,7 @@ export interface SimPull {
   /** Commit shas of the PR, oldest first. */
   commits: string[];
   /** Force-pushes to the head branch (the timeline's `HeadRefForcePushedEvent`s), oldest first. */
-  forcePushes?: { id: number; before: string; after: string; at: string; actor: SimUser }[];
+  forcePushes?: { id: number; before: string; after: string; at: string; actor: SimUser; beforeGone?: boolean }[];
   createdAt: string;
   updatedAt: string;
   closedAt: string | null;

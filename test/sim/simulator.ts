@@ -332,7 +332,7 @@ export class GitHubSimulator extends EventEmitter {
   /** Force-push the PR's head branch to a new commit on the base (the earlier commits leave the PR, as
    * on GitHub; the timeline keeps a `HeadRefForcePushedEvent` naming the head it replaced). `deliver:
    * false` loses the `synchronize` webhook. */
-  forcePush(repoName: string, number: number, o: { by?: string; files?: FileSpec[]; message?: string; deliver?: boolean } = {}): string {
+  forcePush(repoName: string, number: number, o: { by?: string; files?: FileSpec[]; message?: string; deliver?: boolean; forgetBefore?: boolean } = {}): string {
     const repo = this.world.repo(repoName);
     const pr = this.world.pull(repoName, number);
     const by = this.world.user(o.by ?? pr.user.login);
@@ -341,7 +341,7 @@ export class GitHubSimulator extends EventEmitter {
     const sha = this.commit(repo, pr.baseSha, files, o.message ?? 'Rewritten', by, by, pr.baseSha);
     repo.branches.set(pr.headRef, sha);
     Object.assign(pr, { headSha: sha, files, updatedAt: this.world.now(), commits: [sha] });
-    (pr.forcePushes ??= []).push({ id: this.world.ids.next('event'), before, after: sha, at: this.world.now(), actor: by });
+    (pr.forcePushes ??= []).push({ id: this.world.ids.next('event'), before, after: sha, at: this.world.now(), actor: by, ...(o.forgetBefore ? { beforeGone: true } : {}) });
     this.record({ actor: by, repo, number, kind: 'pushed', detail: `${before.slice(0, 7)} -> ${sha.slice(0, 7)} (forced)`, data: { before, after: sha, forced: true } });
     if (o.deliver !== false) this.notifier().pullRequest('synchronize', repo, pr, by, { before, after: sha });
     return sha;
