@@ -28443,7 +28443,7 @@ function commentRecord(v) {
   if (!(!isObject(v) || !isId(v.id) || typeof v.sha256 != "string" || !/^[0-9a-f]{64}$/.test(v.sha256)))
     return { id: v.id, sha256: v.sha256 };
 }
-var NOTICE_KINDS = ["comment-edited", "comment-deleted", "legacy-untrusted"];
+var NOTICE_KINDS = ["comment-edited", "comment-deleted", "legacy-untrusted", "record-unreadable"];
 function noticeRecord(v) {
   if (!isObject(v) || !NOTICE_KINDS.includes(v.kind) || typeof v.at != "string" || !Number.isFinite(Date.parse(v.at)) || !isId(v.commentId)) return;
   let by = typeof v.by == "string" && v.by.length <= 100 ? { by: v.by } : {}, happenedAt = typeof v.happenedAt == "string" && Number.isFinite(Date.parse(v.happenedAt)) ? { happenedAt: v.happenedAt } : {};
@@ -37768,7 +37768,7 @@ function decide(load, facts, now2) {
   return withMode(load, (l2) => decideOnce(l2, facts, now2));
 }
 function decideOnce(load, facts, now2) {
-  let nowMs = now2.getTime(), policy = load.kind === "ok" ? load.policy : void 0, previous = facts.ledger ?? { vetoes: [], answered: [] }, clicks = keptClicks(facts.ledger, facts.headSha), entries = withClicks(timeline(facts), clicks), input = classifyInput(facts), untrusted = (previous.notices ?? []).some((n2) => n2.kind === "legacy-untrusted"), ledgerEscalations = previous.escalation ? [{ tier: previous.escalation, by: untrusted ? "the gate: its earlier record was edited by someone else" : "an earlier command", via: "ledger" }] : [], base2 = {
+  let nowMs = now2.getTime(), policy = load.kind === "ok" ? load.policy : void 0, previous = facts.ledger ?? { vetoes: [], answered: [] }, clicks = keptClicks(facts.ledger, facts.headSha), entries = withClicks(timeline(facts), clicks), input = classifyInput(facts), notices = previous.notices ?? [], untrusted = notices.some((n2) => n2.kind === "legacy-untrusted"), unreadable = notices.some((n2) => n2.kind === "record-unreadable"), ledgerEscalations = previous.escalation ? [{ tier: previous.escalation, by: untrusted ? "the gate: its earlier record was edited by someone else" : unreadable ? "the gate: its record on a replaced head could not be read" : "an earlier command", via: "ledger" }] : [], base2 = {
     governed: !1,
     tier: "none",
     state: "ignored",
@@ -38326,6 +38326,8 @@ function noticeLines(decision, nowMs) {
         return `- ⚠️ This status comment was edited${who} (${when}). hitl-gate restored it: nothing it decides is read from a comment.`;
       case "comment-deleted":
         return `- ⚠️ hitl-gate's status comment was deleted (noticed ${when}; GitHub does not say by whom). This is a new copy: nothing it decides is read from a comment.`;
+      case "record-unreadable":
+        return `- ⚠️ A head that a force-push replaced is no longer shown by GitHub, so hitl-gate could not read its record there (${when}): this PR is held as \`hard\` until it is approved.`;
       case "legacy-untrusted":
         return `- ⚠️ The record an earlier version of hitl-gate kept in this comment was edited${who} (${when}), so it is not trusted: this PR is held as \`hard\` until it is approved.`;
     }
@@ -39490,8 +39492,8 @@ async function findEarlierRecord(session, ref, headSha, identity2) {
     let commits = [
       ...(pull.commits?.nodes ?? []).map((n2) => n2?.commit),
       ...(pull.timelineItems?.nodes ?? []).map((n2) => n2?.beforeCommit)
-    ].filter((c) => !!c && typeof c.oid == "string" && c.oid !== headSha), record = recordOfRuns(commits.flatMap((c) => ownRuns(c, identity2)), ref.number);
-    return { ...record ? { record } : {}, heads: commits.length };
+    ].filter((c) => !!c && typeof c.oid == "string" && c.oid !== headSha), record = recordOfRuns(commits.flatMap((c) => ownRuns(c, identity2)), ref.number), unreadable = (pull.timelineItems?.nodes ?? []).filter((n2) => n2 && !n2.beforeCommit).length;
+    return { ...record ? { record } : {}, heads: commits.length, unreadable };
   });
 }
 
@@ -40070,7 +40072,14 @@ async function gather2(session, ref, options, policies) {
       return { facts: commits ? { ...base2, commits } : base2, load, pr, gate: gate2, ...extra };
     skipLookup && (gate2 = await findCheck(session, ref, pr.headSha, options));
   }
-  let gateRead = gate2 ? Promise.resolve(gate2) : findCheck(session, ref, pr.headSha, options), earlierRead = earlier || searched || !records || firstHead ? Promise.resolve(earlier) : gateRead.then((g) => g.record ? void 0 : findEarlierRecord(session, ref, pr.headSha, options.identity).then((e) => e.record)), commentsRead = pr.source === "api" && pr.comments === 0 ? Promise.resolve([]) : gatherComments(session, ref), reviewsRead = options.headIsNew ? gateRead.then((g) => g.seenBefore ? gatherReviews(session, ref) : []) : gatherReviews(session, ref), [gateSeen, earlierRecord, files, rawComments, reviews] = await settleAll([gateRead, earlierRead, gatherFiles(session, ref), commentsRead, reviewsRead]), statusComment = findStatusComment(rawComments, options.identity), record = mergeRecords(gateSeen.record, earlierRecord);
+  let gateRead = gate2 ? Promise.resolve(gate2) : findCheck(session, ref, pr.headSha, options), earlierRead = earlier || searched || !records || firstHead ? Promise.resolve(earlier) : gateRead.then(async (g) => {
+    if (g.record) return;
+    let found = await findEarlierRecord(session, ref, pr.headSha, options.identity);
+    if (found.record || found.unreadable === 0) return found.record;
+    session.log.warn({ pr: `${ref.owner}/${ref.repo}#${ref.number}`, unreadable: found.unreadable }, "a replaced head is no longer shown: its record cannot be read; holding the PR as hard");
+    let notice3 = { kind: "record-unreadable", at: session.now.toISOString(), commentId: 0 };
+    return { vetoes: [], answered: [], escalation: "hard", notices: [notice3] };
+  }), commentsRead = pr.source === "api" && pr.comments === 0 ? Promise.resolve([]) : gatherComments(session, ref), reviewsRead = options.headIsNew ? gateRead.then((g) => g.seenBefore ? gatherReviews(session, ref) : []) : gatherReviews(session, ref), [gateSeen, earlierRecord, files, rawComments, reviews] = await settleAll([gateRead, earlierRead, gatherFiles(session, ref), commentsRead, reviewsRead]), statusComment = findStatusComment(rawComments, options.identity), record = mergeRecords(gateSeen.record, earlierRecord);
   if (!record && records) {
     let legacy = await legacyLedger(session, statusComment, options.identity);
     legacy.ledger ? record = legacy.ledger : legacy.untrusted && (record = { vetoes: [], answered: [], escalation: "hard", notices: [legacy.untrusted] }), legacy.untrusted && session.log.warn({ pr: `${ref.owner}/${ref.repo}#${ref.number}`, notice: legacy.untrusted }, "the status comment of an earlier version was edited by someone else: its ledger is not trusted; the PR is held as hard");

@@ -4,15 +4,9 @@ import { createWriteStream, type WriteStream } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { stringify } from 'csv-stringify/sync';
 import type { AuditRecord } from '../github/gather-audit-records.js';
-import { evidenceRequest, readEvidence, type EvidenceEnv } from './evidence.js';
+import { evidenceRequest, readEvidence, type EvidenceEnv, EVIDENCE_OPTIONS } from './evidence.js';
 import { UsageError, type CliIO } from './io.js';
 
-const OPTIONS = {
-  since: { type: 'string' },
-  until: { type: 'string' },
-  format: { type: 'string' },
-  out: { type: 'string' },
-} as const;
 
 /** The columns, in the order of the issue that defined them (later additions at their place in the record). */
 export const AUDIT_FIELDS: (keyof AuditRecord)[] = [
@@ -30,7 +24,7 @@ function cell(value: unknown): string {
 export type AuditEnv = EvidenceEnv;
 
 export async function audit(args: string[], io: CliIO, options: AuditEnv = {}): Promise<number> {
-  const { values, positionals } = parseArgs({ args, options: OPTIONS, strict: true, allowPositionals: true });
+  const { values, positionals } = parseArgs({ args, options: EVIDENCE_OPTIONS, strict: true, allowPositionals: true });
   const request = evidenceRequest('audit', positionals, values);
   const format = values.format ?? 'jsonl';
   if (format !== 'jsonl' && format !== 'csv') throw new UsageError(`--format expects jsonl or csv, got "${format}"`);

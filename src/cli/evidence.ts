@@ -11,6 +11,14 @@ import { UsageError, type CliIO } from './io.js';
 
 const DAY_MS = 86_400_000;
 
+/** The command-line options `audit` and `report` share. */
+export const EVIDENCE_OPTIONS = {
+  since: { type: 'string' },
+  until: { type: 'string' },
+  format: { type: 'string' },
+  out: { type: 'string' },
+} as const;
+
 export interface EvidenceRequest {
   repo: RepositoryRef;
   period: AuditPeriod;

@@ -10,15 +10,9 @@ import { describeError } from '../github/errors.js';
 import type { AuditRecord } from '../github/gather-audit-records.js';
 import { readPolicy } from '../github/read-policy.js';
 import { openSession, request } from '../github/session.js';
-import { evidenceRequest, readEvidence, type Evidence, type EvidenceEnv, type EvidenceRequest } from './evidence.js';
+import { evidenceRequest, readEvidence, type Evidence, type EvidenceEnv, type EvidenceRequest, EVIDENCE_OPTIONS } from './evidence.js';
 import { UsageError, type CliIO } from './io.js';
 
-const OPTIONS = {
-  since: { type: 'string' },
-  until: { type: 'string' },
-  format: { type: 'string' },
-  out: { type: 'string' },
-} as const;
 
 export interface ReportEnv extends EvidenceEnv {
   /** The report's "now" (tests); default the clock. */
@@ -37,7 +31,7 @@ async function ruleTiers(evidence: Evidence, req: EvidenceRequest): Promise<{ ti
 }
 
 export async function report(args: string[], io: CliIO, options: ReportEnv = {}): Promise<number> {
-  const { values, positionals } = parseArgs({ args, options: OPTIONS, strict: true, allowPositionals: true });
+  const { values, positionals } = parseArgs({ args, options: EVIDENCE_OPTIONS, strict: true, allowPositionals: true });
   const req = evidenceRequest('report', positionals, values);
   const format = values.format ?? 'html';
   if (format !== 'html' && format !== 'json') throw new UsageError(`--format expects html or json, got "${format}"`);

@@ -3,32 +3,14 @@
 // the same `now` give the same report. A field the record does not carry counts as unknown, never as
 // a guess; fields newer gate versions add (`mode`, `after_merge`) are read when present.
 import { parseTime } from './time.js';
+import type { AuditRecord } from './audit-record.js';
 import { TIERS, type Tier } from './types.js';
 
-/** One governed PR as the audit record describes it (the field names of `hitl-gate audit`). */
-export interface GovernedPull {
-  pr: number;
-  url: string;
-  title: string;
-  head_sha: string;
-  tier: Tier | null;
-  state: 'merged' | 'closed' | 'ready' | 'waiting' | 'blocked' | null;
-  rules: string[] | null;
-  approvals: { by: string; at: string; via: 'comment' | 'review' | 'click'; sha: string | null }[] | null;
-  vetoes: { by: string; at: string; reason: string | null; withdrawn_at: string | null }[] | null;
-  window_start: string | null;
-  merged: boolean;
-  merged_at: string | null;
-  merged_by_gate: boolean | null;
-  /** When the gate first decided on the PR's last head; absent in records of older versions. */
-  head_seen_at?: string | null;
-  /** When the PR was closed or merged. */
-  closed_at?: string | null;
-  /** `observe` when the gate only said what it would do (read when the record carries it). */
-  mode?: unknown;
-  /** Reviews after merge, concerns and reverts (read when the record carries them). */
-  after_merge?: unknown;
-}
+/** One governed PR as the audit record describes it (the field names of `hitl-gate audit`). Fields that
+ * records of older versions lack are optional; `mode` and `after_merge` are read when present. */
+export type GovernedPull = Pick<AuditRecord, 'pr' | 'url' | 'title' | 'head_sha' | 'tier' | 'state' | 'rules' | 'approvals' | 'vetoes' | 'window_start' | 'merged' | 'merged_at' | 'merged_by_gate'>
+  & Partial<Pick<AuditRecord, 'head_seen_at' | 'closed_at'>>
+  & { mode?: unknown; after_merge?: unknown };
 
 export const OUTCOMES = ['merged_after_window', 'merged_with_approval', 'merged_no_human', 'merged_outside_gate', 'vetoed', 'closed', 'waiting'] as const;
 export type Outcome = (typeof OUTCOMES)[number];

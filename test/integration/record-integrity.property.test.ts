@@ -4,11 +4,11 @@
 // delete a human's veto, and post imitations of the status comment. Whatever they do, the tier, the
 // state, the vetoes and the approvals the gate decides stay what they were.
 import fc from 'fast-check';
-import { getOctokit } from '@actions/github';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { reconcile, type GitHubClient, type ReconcileOutcome } from '../../src/github/index.js';
 import { GitHubSimulator } from '../sim/index.js';
 import { examplePolicy } from '../fixtures/example-policy.js';
+import { gateIdentity, installationClient } from '../support/sim-client.js';
 
 const AGENT = 'copilot-swe-agent[bot]';
 let sim: GitHubSimulator;
@@ -31,9 +31,7 @@ function setUp(): { repo: string; soft: number; hard: number } {
     files: { 'README.md': '# app\n', 'src/app.ts': 'export const x = 0;\n' },
     collaborators: { alice: 'write', eve: 'read', [AGENT]: 'write' },
   });
-  const token = `ghs_prop_${seq}`;
-  sim.world.tokens.set(token, { token, installationId: sim.world.repo(repo).installationId, expiresAt: Date.now() + 3600_000 });
-  client = getOctokit(token, { baseUrl: sim.apiUrl }) as unknown as GitHubClient;
+  client = installationClient(sim, repo);
   const soft = sim.openPullRequest(repo, { author: AGENT, files: [{ path: 'src/app.ts', content: 'export const x = 1;\n' }] });
   const hard = sim.openPullRequest(repo, { author: AGENT, files: [{ path: 'db/migrations/003.sql', content: 'drop table t;\n' }] });
   return { repo, soft, hard };
@@ -41,7 +39,7 @@ function setUp(): { repo: string; soft: number; hard: number } {
 
 const look = (repo: string, number: number): Promise<ReconcileOutcome> => {
   const [owner, name] = repo.split('/') as [string, string];
-  return reconcile(client, { owner, repo: name, number }, { mode: 'full', identity: { appId: sim.app.id, login: sim.app.botLogin } });
+  return reconcile(client, { owner, repo: name, number }, { mode: 'full', identity: gateIdentity(sim) });
 };
 
 /** What a person sees of a decision. */

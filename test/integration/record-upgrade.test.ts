@@ -1,12 +1,12 @@
 // Existing installations: a PR governed by an earlier version kept its ledger in the gate's status
 // comment. After the upgrade its vetoes still hold, read once from that comment, but only where GitHub
 // shows nobody but the gate ever edited it; otherwise the PR is held as hard and the gate says why.
-import { getOctokit } from '@actions/github';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ledgerMarker } from '../../src/core/ledger.js';
 import { reconcile, type GitHubClient } from '../../src/github/index.js';
 import { GitHubSimulator } from '../sim/index.js';
 import { examplePolicy } from '../fixtures/example-policy.js';
+import { gateIdentity, installationClient } from '../support/sim-client.js';
 
 const AGENT = 'copilot-swe-agent[bot]';
 let sim: GitHubSimulator;
@@ -28,9 +28,7 @@ async function earlierVersionsPr(): Promise<{ repo: string; n: number; client: G
     files: { 'src/app.ts': 'export const x = 0;\n' },
     collaborators: { alice: 'write', [AGENT]: 'write' },
   });
-  const token = `ghs_upgrade_${seq}`;
-  sim.world.tokens.set(token, { token, installationId: sim.world.repo(repo).installationId, expiresAt: Date.now() + 3600_000 });
-  const client = getOctokit(token, { baseUrl: sim.apiUrl }) as unknown as GitHubClient;
+  const client = installationClient(sim, repo);
   const n = sim.openPullRequest(repo, { author: AGENT, files: [{ path: 'src/app.ts', content: 'export const x = 1;\n' }] });
   const veto = sim.comment(repo, n, 'alice', '/veto not like this');
   const [owner, name] = repo.split('/') as [string, string];
@@ -43,7 +41,7 @@ async function earlierVersionsPr(): Promise<{ repo: string; n: number; client: G
 
 const look = (client: GitHubClient, repo: string, n: number) => {
   const [owner, name] = repo.split('/') as [string, string];
-  return reconcile(client, { owner, repo: name, number: n }, { mode: 'full', identity: { appId: sim.app.id, login: sim.app.botLogin } });
+  return reconcile(client, { owner, repo: name, number: n }, { mode: 'full', identity: gateIdentity(sim) });
 };
 
 describe('upgrading from a ledger in the status comment', () => {

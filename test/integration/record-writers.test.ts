@@ -1,16 +1,16 @@
 // Two writers of one PR's record (two replicas after a lock expired, the App and the Action's `full`
 // mode) must never lose each other's entries: the one that writes second merges what the first wrote
 // since it read the record, instead of overwriting it.
-import { getOctokit } from '@actions/github';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readRecord, recordMarkerIn, type GateLedger } from '../../src/core/ledger.js';
 import { applyEffects } from '../../src/github/apply-effects.js';
 import { amendRecord } from '../../src/github/amend-record.js';
-import { reconcile, type GitHubClient } from '../../src/github/index.js';
+import { reconcile } from '../../src/github/index.js';
 import { openSession } from '../../src/github/session.js';
 import type { Effect } from '../../src/core/types.js';
 import { GitHubSimulator } from '../sim/index.js';
 import { examplePolicy } from '../fixtures/example-policy.js';
+import { gateIdentity, installationClient } from '../support/sim-client.js';
 
 const AGENT = 'copilot-swe-agent[bot]';
 let sim: GitHubSimulator;
@@ -25,9 +25,8 @@ afterAll(async () => {
 describe('two writers of one record', () => {
   it('a writer that read the record before another wrote a veto into it keeps that veto when it writes', async () => {
     const repo = sim.createRepo({ name: 'writers/app', policy: examplePolicy({ window: '1h', authors: [AGENT] }), collaborators: { alice: 'write' } });
-    sim.world.tokens.set('ghs_writers', { token: 'ghs_writers', installationId: sim.world.repo(repo).installationId, expiresAt: Date.now() + 3600_000 });
-    const client = getOctokit('ghs_writers', { baseUrl: sim.apiUrl }) as unknown as GitHubClient;
-    const identity = { appId: sim.app.id, login: sim.app.botLogin };
+    const client = installationClient(sim, repo);
+    const identity = gateIdentity(sim);
     const ref = { owner: 'writers', repo: 'app', number: sim.openPullRequest(repo, { author: AGENT, files: [{ path: 'src/a.ts', content: 'x\n' }] }) };
     await reconcile(client, ref, { mode: 'full', identity });
     const head = sim.pull(repo, ref.number).headSha;
@@ -56,9 +55,8 @@ describe('two writers of one record', () => {
 
   it('an agent PR whose replaced head GitHub no longer shows is held as hard: a veto may have been on record there', async () => {
     const repo = sim.createRepo({ name: 'gone/app', policy: examplePolicy({ window: '1h', authors: [AGENT] }), collaborators: { alice: 'write' } });
-    sim.world.tokens.set('ghs_gone', { token: 'ghs_gone', installationId: sim.world.repo(repo).installationId, expiresAt: Date.now() + 3600_000 });
-    const client = getOctokit('ghs_gone', { baseUrl: sim.apiUrl }) as unknown as GitHubClient;
-    const identity = { appId: sim.app.id, login: sim.app.botLogin };
+    const client = installationClient(sim, repo);
+    const identity = gateIdentity(sim);
     const ref = { owner: 'gone', repo: 'app', number: sim.openPullRequest(repo, { author: AGENT, files: [{ path: 'src/a.ts', content: 'x\n' }] }) };
     const veto = sim.comment(repo, ref.number, 'alice', '/veto');
     await reconcile(client, ref, { mode: 'full', identity });
