@@ -223,7 +223,10 @@ describe('what the merge waits for, by name', () => {
 
     api.done();
     expect(outcome.merged).toBe(false);
-    const [check, comment] = api.writes().map((w) => w.body as { conclusion?: string; output?: { summary: string }; body?: string });
+    // The status comment is written first, then the check run whose record names it.
+    const body = (path: string) => api.writes().find((w) => w.path === path)!.body as { conclusion?: string; output?: { summary: string }; body?: string };
+    const check = body('/repos/acme/widgets/check-runs/555');
+    const comment = body('/repos/acme/widgets/issues/comments/777');
     expect(check!.conclusion).toBe('success');
     // Markdown-escaped, as rendered: "waiting for the required check deploy-preview (in progress)".
     expect(check!.output!.summary).toContain('waiting for the required check *deploy\\-preview* (in progress)');
@@ -238,7 +241,7 @@ describe('what the merge waits for, by name', () => {
     await reconcile(testClient(), REF, fullOptions());
 
     api.done();
-    const summary = (api.writes()[0]!.body as { output: { summary: string } }).output.summary;
+    const summary = (api.writes().find((w) => w.path === '/repos/acme/widgets/check-runs/555')!.body as { output: { summary: string } }).output.summary;
     // It may be a commit status, which the gate reads only once the check runs are done.
     expect(summary).toContain('waiting for the required check *ci\\/jenkins*');
     expect(summary).not.toContain('has not reported');
@@ -253,6 +256,6 @@ describe('what the merge waits for, by name', () => {
 
     api.done();
     expect(merges()).toHaveLength(0);
-    expect((api.writes()[1]!.body as { body: string }).body).toContain('*build* failed');
+    expect((api.writes().find((w) => w.path === '/repos/acme/widgets/issues/comments/777')!.body as { body: string }).body).toContain('*build* failed');
   });
 });
