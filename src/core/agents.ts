@@ -9,8 +9,8 @@ export const KNOWN_TRAILERS: readonly string[] = [
   // Claude Code: "Co-Authored-By: Claude <noreply@anthropic.com>"; newer versions name the model
   // ("Claude Opus 4.5"), hence the wildcard.
   'Co-Authored-By: Claude* <noreply@anthropic.com>',
-  // OpenAI Codex.
-  'Co-Authored-By: Codex <noreply@openai.com>',
+  // Not shipped: `Co-authored-by: Codex <noreply@openai.com>`, seen in public repositories but not
+  // found in OpenAI's own documentation or source (docs/policy.md says how to add it).
 ];
 
 export const KNOWN_AGENTS: Policy['agents'] = {

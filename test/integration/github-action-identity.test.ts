@@ -88,7 +88,7 @@ describe('the Action', () => {
     gh.pull({ author: 'bob', headRef: 'feature/x' });
     gh.policy(POLICY);
     gh.earlierRecords(); // no record on an earlier head: then the trailers decide
-    gh.commits([{ sha: HEAD, author: 'bob', message: 'Drop a table\n\nCo-authored-by: Codex <noreply@openai.com>' }]);
+    gh.commits([{ sha: HEAD, author: 'bob', message: 'Drop a table\n\nCo-Authored-By: Claude Opus 4.5 <noreply@anthropic.com>' }]);
     api.scope.get(`/repos/acme/widgets/commits/${HEAD}/check-runs`).query({ check_name: 'hitl', filter: 'all', per_page: '100', app_id: '15368' })
       .reply(200, { total_count: 0, check_runs: [] });
     gh.files([{ filename: 'db/migrations/0042_drop_users.sql' }]);

@@ -37,7 +37,9 @@ describe('agents.trailers', () => {
     const c = classify(policy(), { ...byHuman(CLAUDE), commits: byHuman(CLAUDE).commits });
     expect(c.governed).toBe(true);
     expect(c.governedBy).toEqual([{ kind: 'trailer', sha: HEAD, line: 'Co-Authored-By: Claude <noreply@anthropic.com>', pattern: 'Co-Authored-By: Claude* <noreply@anthropic.com>' }]);
-    expect(classify(policy(), byHuman('x\n\nCo-authored-by: Codex <noreply@openai.com>')).governed).toBe(true);
+    // Only trailers the vendor documents are defaults: Codex's is not (docs/policy.md), so it must be named.
+    expect(classify(policy(), byHuman('x\n\nCo-authored-by: Codex <noreply@openai.com>')).governed).toBe(false);
+    expect(classify(policy('agents: { trailers: ["Co-Authored-By: Codex <noreply@openai.com>"] }'), byHuman('x\n\nCo-authored-by: Codex <noreply@openai.com>')).governed).toBe(true);
     expect(classify(policy(), byHuman('Fix the parser\n\nSigned-off-by: Alice <alice@example.com>')).governed).toBe(false);
   });
 
