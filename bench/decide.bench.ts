@@ -4,13 +4,7 @@ import { decide } from '../src/core/decide.js';
 import { plan } from '../src/core/plan.js';
 import type { Effect } from '../src/core/types.js';
 import { at, comment, file, makeFacts, makePolicy, okLoad, writer } from '../test/unit/facts.js';
-
-function timed(runs: number, fn: () => void): number {
-  fn(); // warm up
-  const start = performance.now();
-  for (let i = 0; i < runs; i += 1) fn();
-  return (performance.now() - start) / runs;
-}
+import { timed } from './timed.js';
 
 export default async function (): Promise<void> {
   const files = Array.from({ length: 3000 }, (_, i) => file(i % 10 === 0 ? `db/migrations/${i}.sql` : `src/module-${i}/index.ts`));

@@ -1,16 +1,9 @@
 // What `hitl-gate report` spends beyond reading GitHub: the model from a year of records (5000
 // governed PRs over 52 weeks), the page with its five charts, and how big the page is. Also what
 // loading the charting library costs, which only the page pays (`--format json` never loads it).
-import { performance } from 'node:perf_hooks';
 import { buildReport, type GovernedPull } from '../src/core/report.js';
 import { fyiMerged, hardApproved, pull, REPO, RULE_TIERS, softMerged } from '../test/fixtures/governed-pulls.js';
-
-function timed(runs: number, fn: () => void): number {
-  fn(); // warm up
-  const start = performance.now();
-  for (let i = 0; i < runs; i += 1) fn();
-  return (performance.now() - start) / runs;
-}
+import { timed } from './timed.js';
 
 export default async function (): Promise<void> {
   const since = Date.parse('2025-12-01T00:00:00Z');
