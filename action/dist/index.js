@@ -39503,6 +39503,12 @@ function findStatusComment(comments, identity2) {
   if (ours)
     return { id: ours.id, body: ours.body, ...ours.node_id ? { nodeId: ours.node_id } : {} };
 }
+function findNamedComment(comments, id, identity2) {
+  if (id === void 0) return;
+  let c = comments.find((x) => x.id === id);
+  if (!(!c || isSharedIdentity(identity2) || !isOwnComment(c, identity2)))
+    return { id: c.id, body: c.body, ...c.node_id ? { nodeId: c.node_id } : {} };
+}
 async function lastEdit(session, nodeId) {
   return reading("who edited the status comment", async () => {
     let node = (await request2(session, (c) => c.graphql(
@@ -40079,8 +40085,8 @@ async function gather2(session, ref, options, policies) {
     session.log.warn({ pr: `${ref.owner}/${ref.repo}#${ref.number}`, unreadable: found.unreadable }, "a replaced head is no longer shown: its record cannot be read; holding the PR as hard");
     let notice3 = { kind: "record-unreadable", at: session.now.toISOString(), commentId: 0 };
     return { vetoes: [], answered: [], escalation: "hard", notices: [notice3] };
-  }), commentsRead = pr.source === "api" && pr.comments === 0 ? Promise.resolve([]) : gatherComments(session, ref), reviewsRead = options.headIsNew ? gateRead.then((g) => g.seenBefore ? gatherReviews(session, ref) : []) : gatherReviews(session, ref), [gateSeen, earlierRecord, files, rawComments, reviews] = await settleAll([gateRead, earlierRead, gatherFiles(session, ref), commentsRead, reviewsRead]), statusComment = findStatusComment(rawComments, options.identity), record = mergeRecords(gateSeen.record, earlierRecord);
-  if (!record && records) {
+  }), commentsRead = pr.source === "api" && pr.comments === 0 ? Promise.resolve([]) : gatherComments(session, ref), reviewsRead = options.headIsNew ? gateRead.then((g) => g.seenBefore ? gatherReviews(session, ref) : []) : gatherReviews(session, ref), [gateSeen, earlierRecord, files, rawComments, reviews] = await settleAll([gateRead, earlierRead, gatherFiles(session, ref), commentsRead, reviewsRead]), statusComment = findStatusComment(rawComments, options.identity), record = mergeRecords(gateSeen.record, earlierRecord), named = statusComment?.id === record?.comment?.id ? void 0 : findNamedComment(rawComments, record?.comment?.id, options.identity);
+  if (named && (statusComment = named), !record && records) {
     let legacy = await legacyLedger(session, statusComment, options.identity);
     legacy.ledger ? record = legacy.ledger : legacy.untrusted && (record = { vetoes: [], answered: [], escalation: "hard", notices: [legacy.untrusted] }), legacy.untrusted && session.log.warn({ pr: `${ref.owner}/${ref.repo}#${ref.number}`, notice: legacy.untrusted }, "the status comment of an earlier version was edited by someone else: its ledger is not trusted; the PR is held as hard");
   }

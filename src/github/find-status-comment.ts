@@ -6,7 +6,7 @@
 import { bodyDigest, hasLedgerMarker, hasLegacyLedger, readLedger, type GateLedger, type RecordNotice } from '../core/ledger.js';
 import { reading } from './errors.js';
 import type { RawComment } from './gather-conversation.js';
-import { isOwnComment, type GateIdentity } from './identity.js';
+import { isOwnComment, isSharedIdentity, type GateIdentity } from './identity.js';
 import { request, type Session } from './session.js';
 
 export interface StatusComment {
@@ -24,6 +24,18 @@ export function findStatusComment(comments: RawComment[], identity: GateIdentity
     .sort((a, b) => a.createdAt.localeCompare(b.createdAt) || a.id - b.id)[0];
   if (!ours) return undefined;
   return { id: ours.id, body: ours.body, ...(ours.node_id ? { nodeId: ours.node_id } : {}) };
+}
+
+/**
+ * The comment the record names as the gate's status comment, even when someone removed its marker
+ * (an edit): it is then restored in place rather than taken for deleted. Only where the comment's
+ * author proves it is the gate's (its App); under a shared identity the marker is that proof.
+ */
+export function findNamedComment(comments: RawComment[], id: number | undefined, identity: GateIdentity): StatusComment | undefined {
+  if (id === undefined) return undefined;
+  const c = comments.find((x) => x.id === id);
+  if (!c || isSharedIdentity(identity) || !isOwnComment(c, identity)) return undefined;
+  return { id: c.id, body: c.body, ...(c.node_id ? { nodeId: c.node_id } : {}) };
 }
 
 interface EditAnswer {

@@ -28,7 +28,7 @@ import { describeError } from './errors.js';
 import { findGateCheckRun, findGateStatus, type GateCheck } from './find-gate-check.js';
 import { findPullRequest, type PullRequestSnapshot } from './find-pull-request.js';
 import { findEarlierRecord } from './find-earlier-record.js';
-import { findStatusComment, legacyLedger, noticeTampering, type StatusComment } from './find-status-comment.js';
+import { findNamedComment, findStatusComment, legacyLedger, noticeTampering, type StatusComment } from './find-status-comment.js';
 import { mergeRecords, recordMarker, type GateLedger, type RecordNotice } from '../core/ledger.js';
 import { mustLookAtQueue, readQueueFacts } from './follow-merge-queue.js';
 import { chooseQueueWay, type QueueFacts, type QueueWay } from '../core/queue-way.js';
@@ -163,8 +163,11 @@ async function gather(session: Session, ref: PullRequestRef, options: ReconcileO
     ? gateRead.then((g) => (g.seenBefore ? gatherReviews(session, ref) : []))
     : gatherReviews(session, ref);
   const [gateSeen, earlierRecord, files, rawComments, reviews] = await settleAll([gateRead, earlierRead, gatherFiles(session, ref), commentsRead, reviewsRead]);
-  const statusComment = findStatusComment(rawComments, options.identity);
+  let statusComment = findStatusComment(rawComments, options.identity);
   let record = mergeRecords(gateSeen.record, earlierRecord);
+  // A status comment whose marker someone edited away is still the one the record names.
+  const named = statusComment?.id === record?.comment?.id ? undefined : findNamedComment(rawComments, record?.comment?.id, options.identity);
+  if (named) statusComment = named;
   if (!record && records) {
     // The upgrade path: an earlier version kept its ledger in the status comment. Read it once, only
     // where GitHub shows nobody else edited that comment; otherwise fail closed (hard) and say so.
