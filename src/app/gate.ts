@@ -165,10 +165,7 @@ export function createGate(app: Probot, options: GateOptions = {}): Gate {
         log,
         checkRunActions: true,
         ...chat,
-        ...(job.pullRequest ? { pullRequest: job.pullRequest, headIsNew: job.headIsNew === true } : {}),
-        // Kept without the payload too (the Redis queue drops payloads): reconcile honours it only while
-        // the PR's head is still the one the PR was opened with.
-        ...(job.firstHead ? { firstHead: job.firstHead } : {}),
+        ...(job.pullRequest ? { pullRequest: job.pullRequest, headIsNew: job.headIsNew === true, ...(job.firstHead ? { firstHead: job.firstHead } : {}) } : {}),
         ...(job.mergeQueueHint ? { mergeQueueHint: true } : {}),
         ...held(hold),
       });

@@ -15,8 +15,8 @@ export interface ReconcileJob extends PullRef {
   /** The payload's event pushed a new head (opened, synchronize): lets reconcile skip a lookup.
    * Travels with the payload it describes. */
   headIsNew?: boolean;
-  /** The event opened the PR: its head is the PR's first, which cannot carry an earlier record
-   * (reconcile then skips the search while the PR is still on it). */
+  /** The payload's event opened the PR: its head is the PR's first, which cannot carry an earlier
+   * record (reconcile then skips the search). Travels with the payload it describes. */
   firstHead?: string;
   /** The PR's place in a merge queue may have changed (queued, pushed, group gone): reconcile asks
    * GitHub whether it is queued. Kept when events are coalesced. */
