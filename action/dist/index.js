@@ -28306,6 +28306,9 @@ function fitted(ledger, pr) {
   }
   return encoded.length > LEDGER_TARGET_CHARS && (fit2 = { ...fit2, vetoes: fit2.vetoes.map(({ reason: _reason, ...v }) => v) }, encoded = encode(fit2)), encoded;
 }
+function heldAsHard(notice2) {
+  return { vetoes: [], answered: [], escalation: "hard", notices: [notice2] };
+}
 function recordMarker(ledger, pr) {
   return `<!-- ${RECORD} ${fitted(ledger, pr)} -->`;
 }
@@ -40084,11 +40087,11 @@ async function gather2(session, ref, options, policies) {
     if (found.record || found.unreadable === 0) return found.record;
     session.log.warn({ pr: `${ref.owner}/${ref.repo}#${ref.number}`, unreadable: found.unreadable }, "a replaced head is no longer shown: its record cannot be read; holding the PR as hard");
     let notice3 = { kind: "record-unreadable", at: session.now.toISOString(), commentId: 0 };
-    return { vetoes: [], answered: [], escalation: "hard", notices: [notice3] };
+    return heldAsHard(notice3);
   }), commentsRead = pr.source === "api" && pr.comments === 0 ? Promise.resolve([]) : gatherComments(session, ref), reviewsRead = options.headIsNew ? gateRead.then((g) => g.seenBefore ? gatherReviews(session, ref) : []) : gatherReviews(session, ref), [gateSeen, earlierRecord, files, rawComments, reviews] = await settleAll([gateRead, earlierRead, gatherFiles(session, ref), commentsRead, reviewsRead]), statusComment = findStatusComment(rawComments, options.identity), record = mergeRecords(gateSeen.record, earlierRecord), named = statusComment?.id === record?.comment?.id ? void 0 : findNamedComment(rawComments, record?.comment?.id, options.identity);
   if (named && (statusComment = named), !record && records) {
     let legacy = await legacyLedger(session, statusComment, options.identity);
-    legacy.ledger ? record = legacy.ledger : legacy.untrusted && (record = { vetoes: [], answered: [], escalation: "hard", notices: [legacy.untrusted] }), legacy.untrusted && session.log.warn({ pr: `${ref.owner}/${ref.repo}#${ref.number}`, notice: legacy.untrusted }, "the status comment of an earlier version was edited by someone else: its ledger is not trusted; the PR is held as hard");
+    legacy.ledger ? record = legacy.ledger : legacy.untrusted && (record = heldAsHard(legacy.untrusted)), legacy.untrusted && session.log.warn({ pr: `${ref.owner}/${ref.repo}#${ref.number}`, notice: legacy.untrusted }, "the status comment of an earlier version was edited by someone else: its ledger is not trusted; the PR is held as hard");
   }
   let notice2 = records ? await noticeTampering(session, record, statusComment, options.identity) : void 0;
   notice2 && record && (record = { ...record, notices: [...record.notices ?? [], notice2] }, session.log.warn({ pr: `${ref.owner}/${ref.repo}#${ref.number}`, notice: notice2 }, notice2.kind === "comment-deleted" ? "the gate's status comment was deleted; restoring it (nothing the gate decides is read from it)" : "the gate's status comment was edited by someone else; restoring it (nothing the gate decides is read from it)"));

@@ -141,6 +141,12 @@ function fitted(ledger: Ledger, pr?: number): string {
   return encoded;
 }
 
+/** The record the gate keeps when it cannot trust or read its earlier one: the PR is held as hard
+ * (fail closed) until approvals of its current head, and the notice says why. */
+export function heldAsHard(notice: RecordNotice): GateLedger {
+  return { vetoes: [], answered: [], escalation: 'hard', notices: [notice] };
+}
+
 /** An earlier version's ledger marker (kept for tests of the upgrade path). */
 export function ledgerMarker(ledger: Ledger): string {
   return `<!-- ${MARKER} ${fitted(ledger)} -->`;

@@ -29,7 +29,7 @@ import { findGateCheckRun, findGateStatus, type GateCheck } from './find-gate-ch
 import { findPullRequest, type PullRequestSnapshot } from './find-pull-request.js';
 import { findEarlierRecord } from './find-earlier-record.js';
 import { findNamedComment, findStatusComment, legacyLedger, noticeTampering, type StatusComment } from './find-status-comment.js';
-import { mergeRecords, recordMarker, type GateLedger, type RecordNotice } from '../core/ledger.js';
+import { heldAsHard, mergeRecords, recordMarker, type GateLedger, type RecordNotice } from '../core/ledger.js';
 import { mustLookAtQueue, readQueueFacts } from './follow-merge-queue.js';
 import { chooseQueueWay, type QueueFacts, type QueueWay } from '../core/queue-way.js';
 import { gatherAuthorizations } from './gather-authorizations.js';
@@ -150,7 +150,7 @@ async function gather(session: Session, ref: PullRequestRef, options: ReconcileO
       // Fail closed: hold it as hard until a person approves the head it is on now.
       session.log.warn({ pr: `${ref.owner}/${ref.repo}#${ref.number}`, unreadable: found.unreadable }, 'a replaced head is no longer shown: its record cannot be read; holding the PR as hard');
       const notice: RecordNotice = { kind: 'record-unreadable', at: session.now.toISOString(), commentId: 0 };
-      return { vetoes: [], answered: [], escalation: 'hard' as const, notices: [notice] };
+      return heldAsHard(notice);
     });
   // Comments are always listed unless GitHub said "none" just now: a webhook's count is a snapshot
   // from before the event, and the gate may have posted its status comment since (a push racing the
@@ -173,7 +173,7 @@ async function gather(session: Session, ref: PullRequestRef, options: ReconcileO
     // where GitHub shows nobody else edited that comment; otherwise fail closed (hard) and say so.
     const legacy = await legacyLedger(session, statusComment, options.identity);
     if (legacy.ledger) record = legacy.ledger;
-    else if (legacy.untrusted) record = { vetoes: [], answered: [], escalation: 'hard', notices: [legacy.untrusted] };
+    else if (legacy.untrusted) record = heldAsHard(legacy.untrusted);
     if (legacy.untrusted) session.log.warn({ pr: `${ref.owner}/${ref.repo}#${ref.number}`, notice: legacy.untrusted }, 'the status comment of an earlier version was edited by someone else: its ledger is not trusted; the PR is held as hard');
   }
   const notice = records ? await noticeTampering(session, record, statusComment, options.identity) : undefined;
