@@ -28453,8 +28453,8 @@ function noticeRecord(v) {
   return { kind: v.kind, at: v.at, commentId: v.commentId, ...by, ...happenedAt };
 }
 function attentionRecords(data) {
-  let out = {}, strings2 = (v) => Array.isArray(v) && v.length <= 200 && v.every((s2) => typeof s2 == "string" && s2.length <= 200), { requested, reminded } = data;
-  return isObject(requested) && typeof requested.head == "string" && strings2(requested.users) && strings2(requested.teams) && (out.requested = { head: requested.head, users: requested.users, teams: requested.teams }), isObject(reminded) && typeof reminded.head == "string" && isId(reminded.steps) && (out.reminded = { head: reminded.head, steps: reminded.steps }), out;
+  let out = {}, strings3 = (v) => Array.isArray(v) && v.length <= 200 && v.every((s2) => typeof s2 == "string" && s2.length <= 200), { requested, reminded } = data;
+  return isObject(requested) && typeof requested.head == "string" && strings3(requested.users) && strings3(requested.teams) && (out.requested = { head: requested.head, users: requested.users, teams: requested.teams }), isObject(reminded) && typeof reminded.head == "string" && isId(reminded.steps) && (out.reminded = { head: reminded.head, steps: reminded.steps }), out;
 }
 
 // src/github/identity.ts
@@ -30298,10 +30298,24 @@ function ruleApproverErrors(rule, i, report) {
   }
 }
 
-// src/core/policy/normalise-attention.ts
+// src/core/policy/normalise-after-merge.ts
 var isRecord2 = (v) => typeof v == "object" && v !== null && !Array.isArray(v), strings = (v) => Array.isArray(v) ? v.filter((s2) => typeof s2 == "string") : [];
+function normaliseAfterMerge(raw) {
+  if (!isRecord2(raw)) return;
+  let sample = isRecord2(raw.sample) ? raw.sample : {};
+  return {
+    sample: { fyi: typeof sample.fyi == "number" ? sample.fyi : 0, soft: typeof sample.soft == "number" ? sample.soft : 0 },
+    ...typeof raw.always_above == "number" ? { alwaysAbove: raw.always_above } : {},
+    withinMs: parseDuration(typeof raw.within == "string" ? raw.within : "3d"),
+    ...isRecord2(raw.reviewers) ? { reviewers: { users: strings(raw.reviewers.users), teams: strings(raw.reviewers.teams) } } : {},
+    dashboard: raw.dashboard !== !1
+  };
+}
+
+// src/core/policy/normalise-attention.ts
+var isRecord3 = (v) => typeof v == "object" && v !== null && !Array.isArray(v), strings2 = (v) => Array.isArray(v) ? v.filter((s2) => typeof s2 == "string") : [];
 function normaliseAttention(raw, policy) {
-  let hard = raw.tiers.hard, escalate = isRecord2(hard.escalate_to) ? hard.escalate_to : void 0, wh = isRecord2(raw.working_hours) ? raw.working_hours : void 0, rawRules = Array.isArray(raw.rules) ? raw.rules : [];
+  let hard = raw.tiers.hard, escalate = isRecord3(hard.escalate_to) ? hard.escalate_to : void 0, wh = isRecord3(raw.working_hours) ? raw.working_hours : void 0, rawRules = Array.isArray(raw.rules) ? raw.rules : [];
   return {
     ...policy,
     tiers: {
@@ -30310,27 +30324,27 @@ function normaliseAttention(raw, policy) {
         ...policy.tiers.hard,
         // Absent means true: written only when a policy turns review requests off.
         ...hard.request_review === !1 ? { requestReview: !1 } : {},
-        ...Array.isArray(hard.remind) ? { remindMs: strings(hard.remind).map((d) => parseDuration(d)) } : {},
-        ...escalate ? { escalateTo: { users: strings(escalate.users), teams: strings(escalate.teams) } } : {}
+        ...Array.isArray(hard.remind) ? { remindMs: strings2(hard.remind).map((d) => parseDuration(d)) } : {},
+        ...escalate ? { escalateTo: { users: strings2(escalate.users), teams: strings2(escalate.teams) } } : {}
       }
     },
     rules: policy.rules.map((rule, i) => withApprovers(rule, rawRules[i])),
     ...wh ? {
       workingHours: {
         timezone: wh.timezone,
-        days: strings(wh.days),
+        days: strings2(wh.days),
         fromMinutes: parseClock(wh.from),
         toMinutes: parseClock(wh.to),
-        holidays: strings(wh.holidays)
+        holidays: strings2(wh.holidays)
       }
     } : {}
   };
 }
 function withApprovers(rule, raw) {
-  if (!isRecord2(raw)) return rule;
+  if (!isRecord3(raw)) return rule;
   let out = { ...rule };
-  if (isRecord2(raw.reviewers)) {
-    let reviewers = { users: strings(raw.reviewers.users), teams: strings(raw.reviewers.teams) };
+  if (isRecord3(raw.reviewers)) {
+    let reviewers = { users: strings2(raw.reviewers.users), teams: strings2(raw.reviewers.teams) };
     typeof raw.reviewers.permission == "string" && (reviewers.permission = raw.reviewers.permission), out.reviewers = reviewers;
   }
   return typeof raw.approvals == "number" && (out.approvals = raw.approvals), out;
@@ -30338,7 +30352,7 @@ function withApprovers(rule, raw) {
 
 // src/core/policy/validate-policy.generated.ts
 var runtime0 = __toESM(require_ucs2length(), 1), runtime1 = __toESM(require_equal(), 1), validate = validate10;
-var schema11 = { $schema: "http://json-schema.org/draft-07/schema#", title: "hitl-gate policy (.github/hitl.yml)", description: "Which pull requests opened by AI coding agents a human must see (fyi), may veto (soft) or must approve (hard).", type: "object", additionalProperties: !1, required: ["version"], properties: { _extends: { description: `Inherit from another repository's policy (Probot config inheritance, e.g. "org/.github").`, type: "string", minLength: 1 }, version: { description: "Format version of this file. Only 1 exists.", enum: [1] }, mode: { description: "enforce: the gate acts (merges, blocks, asks). observe: it decides exactly the same but acts on nothing, its check concludes neutral and its status comment says what it would do (docs/policy.md).", enum: ["enforce", "observe"], default: "enforce" }, agents: { description: "Who counts as an agent. PRs by anyone else get a passing `hitl` check and nothing else.", type: "object", additionalProperties: !1, default: { authors: ["Copilot", "copilot-swe-agent[bot]", "devin-ai-integration[bot]", "chatgpt-codex-connector[bot]", "claude[bot]", "cursor[bot]", "google-labs-jules[bot]", "amazon-q-developer[bot]", "sweep-ai[bot]", "codegen-sh[bot]"], labels: [], branches: ["copilot/**", "codex/**", "claude/**", "cursor/**", "devin/**", "jules/**"], trailers: ["Co-Authored-By: Claude* <noreply@anthropic.com>"] }, properties: { authors: { description: "PR authors that are agents. GitHub logins, case-insensitive; `*` is the only wildcard and `[bot]` is literal.", type: "array", items: { type: "string", minLength: 1, maxLength: 1024 }, default: [] }, labels: { description: "A PR carrying one of these labels is governed (labels only add PRs).", type: "array", items: { type: "string", minLength: 1, maxLength: 1024 }, default: [] }, branches: { description: "A PR whose head branch matches one of these is governed (branches only add PRs). Minimatch globs; dotfiles match too.", type: "array", items: { type: "string", minLength: 1, maxLength: 1024 }, default: [] }, trailers: { description: 'A PR with a commit carrying one of these trailer lines is governed (trailers only add PRs). "Key: value"; case-insensitive; `*` is the only wildcard. Default: the trailers coding agents document (docs/policy.md); `[]` turns them off.', type: "array", items: { type: "string", minLength: 1, maxLength: 1024, pattern: "^[A-Za-z0-9][A-Za-z0-9-]*\\s*:\\s*\\S" }, default: ["Co-Authored-By: Claude* <noreply@anthropic.com>"] } } }, reviewers: { description: "Who may /approve and /veto (never the PR author, a committer, an agent or a bot).", type: "object", additionalProperties: !1, default: { users: [], teams: [], permission: "write" }, properties: { users: { description: "Reviewers by login. GitHub logins, case-insensitive; `*` is the only wildcard and `[bot]` is literal.", type: "array", items: { type: "string", minLength: 1, maxLength: 1024 }, default: [] }, teams: { description: "Reviewers by team, as org/team-slug.", type: "array", items: { type: "string", minLength: 1, maxLength: 1024, pattern: "^[^/\\s]+/[^/\\s]+$" }, default: [] }, permission: { description: "Anyone with at least this repository permission may decide.", enum: ["read", "triage", "write", "maintain", "admin"], default: "write" } } }, default: { description: "Tier of a changed file that no matching path rule covers (and of a PR with no files).", enum: ["fyi", "soft", "hard"], default: "soft" }, tiers: { description: "What each tier asks.", type: "object", additionalProperties: !1, default: {}, properties: { fyi: { type: "object", additionalProperties: !1, default: {}, properties: { merge: { description: "Merge once the other checks pass.", type: "boolean", default: !0 } } }, soft: { type: "object", additionalProperties: !1, default: {}, properties: { window: { description: "Veto window: a number and s, m, h or d (e.g. 15m).", type: "string", pattern: "^[1-9][0-9]{0,5}[smhd]$", default: "15m" }, merge: { description: "Merge when the veto window ends without a veto.", type: "boolean", default: !0 } } }, hard: { type: "object", additionalProperties: !1, default: {}, properties: { approvals: { description: "Approvals needed.", type: "integer", minimum: 1, maximum: 100, default: 1 }, merge: { description: "Merge once approved.", type: "boolean", default: !0 }, invalidate_on_push: { description: "A push discards earlier approvals.", type: "boolean", default: !0 }, request_review: { description: "Request reviews (GitHub review queue and notification) from the users and teams who may approve, once per head.", type: "boolean", default: !0 }, remind: { description: "Reminders while approvals are missing, measured from when the PR started waiting (in working time when working_hours is set); increasing.", type: "array", minItems: 1, maxItems: 10, items: { type: "string", pattern: "^[1-9][0-9]{0,5}[smhd]$" } }, escalate_to: { description: "After the last reminder, also request review from and mention these.", type: "object", additionalProperties: !1, properties: { users: { description: "Users. GitHub logins, case-insensitive; `*` is the only wildcard and `[bot]` is literal.", type: "array", items: { type: "string", minLength: 1, maxLength: 1024 }, default: [] }, teams: { description: "Teams, as org/team-slug.", type: "array", items: { type: "string", minLength: 1, maxLength: 1024, pattern: "^[^/\\s]+/[^/\\s]+$" }, default: [] } } } } } } }, merge: { type: "object", additionalProperties: !1, default: {}, properties: { method: { description: "How the gate merges: one method, or a list in order of preference (the first one the repository and the base branch's rules allow; `required_linear_history` rules out `merge`).", anyOf: [{ enum: ["merge", "squash", "rebase"] }, { type: "array", items: { enum: ["merge", "squash", "rebase"] }, minItems: 1, uniqueItems: !0 }], default: "squash" }, update_branch: { description: "When the base branch requires branches to be up to date and this one is behind, ask GitHub to update it (`PUT …/update-branch`). The update is a new head: it is decided again (docs/protected-branches.md).", type: "boolean", default: !1 } } }, working_hours: { description: "Veto windows and reminder delays count only working time.", type: "object", additionalProperties: !1, required: ["timezone", "days", "from", "to"], properties: { timezone: { description: "IANA time zone name, e.g. Europe/Berlin.", type: "string", minLength: 1 }, days: { description: "Working days.", type: "array", minItems: 1, uniqueItems: !0, items: { enum: ["mon", "tue", "wed", "thu", "fri", "sat", "sun"] } }, from: { description: "Start of the working day, HH:MM local time.", type: "string", pattern: "^([01][0-9]|2[0-3]):[0-5][0-9]$|^24:00$" }, to: { description: "End of the working day, HH:MM local time (24:00 for midnight); after from.", type: "string", pattern: "^([01][0-9]|2[0-3]):[0-5][0-9]$|^24:00$" }, holidays: { description: "Local dates (YYYY-MM-DD) that are not working days.", type: "array", default: [], items: { type: "string", pattern: "^[0-9]{4}-[0-9]{2}-[0-9]{2}$" } } } }, rules: { description: "The PR's tier is the highest among matching rules, `default` for uncovered files, and the built-in floors.", type: "array", default: [], items: { type: "object", additionalProperties: !1, required: ["name", "tier"], anyOf: [{ required: ["paths"] }, { required: ["labels"] }, { required: ["authors"] }, { required: ["base"] }, { required: ["changed_lines"] }, { required: ["changed_files"] }], properties: { name: { description: "Shown in the check run and the status comment.", type: "string", minLength: 1, maxLength: 200 }, tier: { enum: ["fyi", "soft", "hard"] }, mode: { description: "observe: what only this rule (and other observed rules) would add is shown, not enforced; what enforcing rules demand still is. Default: the policy's mode.", enum: ["enforce", "observe"] }, paths: { description: "Holds when at least one changed path (old or new, for renames) matches. Minimatch globs; dotfiles match too.", type: "array", items: { type: "string", minLength: 1, maxLength: 1024 }, minItems: 1 }, labels: { description: "Holds when the PR has one of these labels.", type: "array", items: { type: "string", minLength: 1, maxLength: 1024 }, minItems: 1 }, authors: { description: "Holds when the PR author matches. GitHub logins, case-insensitive; `*` is the only wildcard and `[bot]` is literal.", type: "array", items: { type: "string", minLength: 1, maxLength: 1024 }, minItems: 1 }, base: { description: "Holds when the target branch matches. Minimatch globs; dotfiles match too.", type: "array", items: { type: "string", minLength: 1, maxLength: 1024 }, minItems: 1 }, changed_lines: { description: "Holds when added + deleted lines are MORE than this.", type: "integer", minimum: 0 }, changed_files: { description: "Holds when the number of changed files is MORE than this.", type: "integer", minimum: 0 }, reviewers: { description: "Hard rules: who must approve a PR this rule matches (instead of the top-level reviewers). No default permission.", type: "object", additionalProperties: !1, properties: { users: { description: "Approvers by login. GitHub logins, case-insensitive; `*` is the only wildcard and `[bot]` is literal.", type: "array", items: { type: "string", minLength: 1, maxLength: 1024 }, default: [] }, teams: { description: "Approvers by team, as org/team-slug.", type: "array", items: { type: "string", minLength: 1, maxLength: 1024, pattern: "^[^/\\s]+/[^/\\s]+$" }, default: [] }, permission: { description: "Anyone with at least this repository permission.", enum: ["read", "triage", "write", "maintain", "admin"] } } }, approvals: { description: "Approvals needed from this rule's reviewers (default: tiers.hard.approvals).", type: "integer", minimum: 1, maximum: 100 }, risk: { description: "Weight (0 to 1) this rule adds to the risk score when it matches; needs a `risk` section to have an effect.", type: "number", minimum: 0, maximum: 1 } } } }, risk: { description: "Risk-score thresholds. The score (0 to 1) sums documented signals of the change (size, breadth, deletions, dependency manifests, untested source, binaries, rule weights); it only raises the tier.", type: "object", additionalProperties: !1, properties: { soft: { description: "A score at or above this makes the PR at least soft.", type: "number", minimum: 0, maximum: 1 }, hard: { description: "A score at or above this makes the PR hard.", type: "number", minimum: 0, maximum: 1 } } }, notify: { description: "Chat messages, one per PR per event (docs/notify.md). Credentials come from the App's environment (SLACK_BOT_TOKEN, HITL_NOTIFY_URL, HITL_NOTIFY_SECRET), never from this file.", type: "object", additionalProperties: !1, properties: { slack: { description: "Post to Slack with the App's SLACK_BOT_TOKEN; later events of a PR go into its thread.", type: "object", additionalProperties: !1, required: ["channel", "on"], properties: { channel: { description: "Channel name (#agent-prs) or id (C0123456789).", type: "string", pattern: "^(#[a-z0-9][a-z0-9._-]{0,79}|[CGD][A-Z0-9]{6,})$" }, on: { description: "Events that send a message: hard (a PR starts waiting for approvals), soft (a veto window opens), veto, merged, stale (a reminder step).", type: "array", uniqueItems: !0, minItems: 1, items: { enum: ["hard", "soft", "veto", "merged", "stale"] } } } }, webhook: { description: "POST a JSON body signed with HITL_NOTIFY_SECRET to the App's HITL_NOTIFY_URL.", type: "object", additionalProperties: !1, required: ["on"], properties: { on: { description: "Events that send a message: hard (a PR starts waiting for approvals), soft (a veto window opens), veto, merged, stale (a reminder step).", type: "array", uniqueItems: !0, minItems: 1, items: { enum: ["hard", "soft", "veto", "merged", "stale"] } } } } } } } }, func2 = Object.prototype.hasOwnProperty, func3 = (runtime0.default?.default !== void 0 ? runtime0.default : runtime0).default, func0 = (runtime1.default?.default !== void 0 ? runtime1.default : runtime1).default, pattern0 = new RegExp("^[A-Za-z0-9][A-Za-z0-9-]*\\s*:\\s*\\S", "u"), pattern1 = new RegExp("^[^/\\s]+/[^/\\s]+$", "u"), pattern2 = new RegExp("^[1-9][0-9]{0,5}[smhd]$", "u"), pattern5 = new RegExp("^([01][0-9]|2[0-3]):[0-5][0-9]$|^24:00$", "u"), pattern7 = new RegExp("^[0-9]{4}-[0-9]{2}-[0-9]{2}$", "u"), pattern9 = new RegExp("^(#[a-z0-9][a-z0-9._-]{0,79}|[CGD][A-Z0-9]{6,})$", "u");
+var schema11 = { $schema: "http://json-schema.org/draft-07/schema#", title: "hitl-gate policy (.github/hitl.yml)", description: "Which pull requests opened by AI coding agents a human must see (fyi), may veto (soft) or must approve (hard).", type: "object", additionalProperties: !1, required: ["version"], properties: { _extends: { description: `Inherit from another repository's policy (Probot config inheritance, e.g. "org/.github").`, type: "string", minLength: 1 }, version: { description: "Format version of this file. Only 1 exists.", enum: [1] }, mode: { description: "enforce: the gate acts (merges, blocks, asks). observe: it decides exactly the same but acts on nothing, its check concludes neutral and its status comment says what it would do (docs/policy.md).", enum: ["enforce", "observe"], default: "enforce" }, agents: { description: "Who counts as an agent. PRs by anyone else get a passing `hitl` check and nothing else.", type: "object", additionalProperties: !1, default: { authors: ["Copilot", "copilot-swe-agent[bot]", "devin-ai-integration[bot]", "chatgpt-codex-connector[bot]", "claude[bot]", "cursor[bot]", "google-labs-jules[bot]", "amazon-q-developer[bot]", "sweep-ai[bot]", "codegen-sh[bot]"], labels: [], branches: ["copilot/**", "codex/**", "claude/**", "cursor/**", "devin/**", "jules/**"], trailers: ["Co-Authored-By: Claude* <noreply@anthropic.com>"] }, properties: { authors: { description: "PR authors that are agents. GitHub logins, case-insensitive; `*` is the only wildcard and `[bot]` is literal.", type: "array", items: { type: "string", minLength: 1, maxLength: 1024 }, default: [] }, labels: { description: "A PR carrying one of these labels is governed (labels only add PRs).", type: "array", items: { type: "string", minLength: 1, maxLength: 1024 }, default: [] }, branches: { description: "A PR whose head branch matches one of these is governed (branches only add PRs). Minimatch globs; dotfiles match too.", type: "array", items: { type: "string", minLength: 1, maxLength: 1024 }, default: [] }, trailers: { description: 'A PR with a commit carrying one of these trailer lines is governed (trailers only add PRs). "Key: value"; case-insensitive; `*` is the only wildcard. Default: the trailers coding agents document (docs/policy.md); `[]` turns them off.', type: "array", items: { type: "string", minLength: 1, maxLength: 1024, pattern: "^[A-Za-z0-9][A-Za-z0-9-]*\\s*:\\s*\\S" }, default: ["Co-Authored-By: Claude* <noreply@anthropic.com>"] } } }, reviewers: { description: "Who may /approve and /veto (never the PR author, a committer, an agent or a bot).", type: "object", additionalProperties: !1, default: { users: [], teams: [], permission: "write" }, properties: { users: { description: "Reviewers by login. GitHub logins, case-insensitive; `*` is the only wildcard and `[bot]` is literal.", type: "array", items: { type: "string", minLength: 1, maxLength: 1024 }, default: [] }, teams: { description: "Reviewers by team, as org/team-slug.", type: "array", items: { type: "string", minLength: 1, maxLength: 1024, pattern: "^[^/\\s]+/[^/\\s]+$" }, default: [] }, permission: { description: "Anyone with at least this repository permission may decide.", enum: ["read", "triage", "write", "maintain", "admin"], default: "write" } } }, default: { description: "Tier of a changed file that no matching path rule covers (and of a PR with no files).", enum: ["fyi", "soft", "hard"], default: "soft" }, tiers: { description: "What each tier asks.", type: "object", additionalProperties: !1, default: {}, properties: { fyi: { type: "object", additionalProperties: !1, default: {}, properties: { merge: { description: "Merge once the other checks pass.", type: "boolean", default: !0 } } }, soft: { type: "object", additionalProperties: !1, default: {}, properties: { window: { description: "Veto window: a number and s, m, h or d (e.g. 15m).", type: "string", pattern: "^[1-9][0-9]{0,5}[smhd]$", default: "15m" }, merge: { description: "Merge when the veto window ends without a veto.", type: "boolean", default: !0 } } }, hard: { type: "object", additionalProperties: !1, default: {}, properties: { approvals: { description: "Approvals needed.", type: "integer", minimum: 1, maximum: 100, default: 1 }, merge: { description: "Merge once approved.", type: "boolean", default: !0 }, invalidate_on_push: { description: "A push discards earlier approvals.", type: "boolean", default: !0 }, request_review: { description: "Request reviews (GitHub review queue and notification) from the users and teams who may approve, once per head.", type: "boolean", default: !0 }, remind: { description: "Reminders while approvals are missing, measured from when the PR started waiting (in working time when working_hours is set); increasing.", type: "array", minItems: 1, maxItems: 10, items: { type: "string", pattern: "^[1-9][0-9]{0,5}[smhd]$" } }, escalate_to: { description: "After the last reminder, also request review from and mention these.", type: "object", additionalProperties: !1, properties: { users: { description: "Users. GitHub logins, case-insensitive; `*` is the only wildcard and `[bot]` is literal.", type: "array", items: { type: "string", minLength: 1, maxLength: 1024 }, default: [] }, teams: { description: "Teams, as org/team-slug.", type: "array", items: { type: "string", minLength: 1, maxLength: 1024, pattern: "^[^/\\s]+/[^/\\s]+$" }, default: [] } } } } } } }, merge: { type: "object", additionalProperties: !1, default: {}, properties: { method: { description: "How the gate merges: one method, or a list in order of preference (the first one the repository and the base branch's rules allow; `required_linear_history` rules out `merge`).", anyOf: [{ enum: ["merge", "squash", "rebase"] }, { type: "array", items: { enum: ["merge", "squash", "rebase"] }, minItems: 1, uniqueItems: !0 }], default: "squash" }, update_branch: { description: "When the base branch requires branches to be up to date and this one is behind, ask GitHub to update it (`PUT …/update-branch`). The update is a new head: it is decided again (docs/protected-branches.md).", type: "boolean", default: !1 } } }, working_hours: { description: "Veto windows and reminder delays count only working time.", type: "object", additionalProperties: !1, required: ["timezone", "days", "from", "to"], properties: { timezone: { description: "IANA time zone name, e.g. Europe/Berlin.", type: "string", minLength: 1 }, days: { description: "Working days.", type: "array", minItems: 1, uniqueItems: !0, items: { enum: ["mon", "tue", "wed", "thu", "fri", "sat", "sun"] } }, from: { description: "Start of the working day, HH:MM local time.", type: "string", pattern: "^([01][0-9]|2[0-3]):[0-5][0-9]$|^24:00$" }, to: { description: "End of the working day, HH:MM local time (24:00 for midnight); after from.", type: "string", pattern: "^([01][0-9]|2[0-3]):[0-5][0-9]$|^24:00$" }, holidays: { description: "Local dates (YYYY-MM-DD) that are not working days.", type: "array", default: [], items: { type: "string", pattern: "^[0-9]{4}-[0-9]{2}-[0-9]{2}$" } } } }, rules: { description: "The PR's tier is the highest among matching rules, `default` for uncovered files, and the built-in floors.", type: "array", default: [], items: { type: "object", additionalProperties: !1, required: ["name", "tier"], anyOf: [{ required: ["paths"] }, { required: ["labels"] }, { required: ["authors"] }, { required: ["base"] }, { required: ["changed_lines"] }, { required: ["changed_files"] }], properties: { name: { description: "Shown in the check run and the status comment.", type: "string", minLength: 1, maxLength: 200 }, tier: { enum: ["fyi", "soft", "hard"] }, mode: { description: "observe: what only this rule (and other observed rules) would add is shown, not enforced; what enforcing rules demand still is. Default: the policy's mode.", enum: ["enforce", "observe"] }, paths: { description: "Holds when at least one changed path (old or new, for renames) matches. Minimatch globs; dotfiles match too.", type: "array", items: { type: "string", minLength: 1, maxLength: 1024 }, minItems: 1 }, labels: { description: "Holds when the PR has one of these labels.", type: "array", items: { type: "string", minLength: 1, maxLength: 1024 }, minItems: 1 }, authors: { description: "Holds when the PR author matches. GitHub logins, case-insensitive; `*` is the only wildcard and `[bot]` is literal.", type: "array", items: { type: "string", minLength: 1, maxLength: 1024 }, minItems: 1 }, base: { description: "Holds when the target branch matches. Minimatch globs; dotfiles match too.", type: "array", items: { type: "string", minLength: 1, maxLength: 1024 }, minItems: 1 }, changed_lines: { description: "Holds when added + deleted lines are MORE than this.", type: "integer", minimum: 0 }, changed_files: { description: "Holds when the number of changed files is MORE than this.", type: "integer", minimum: 0 }, reviewers: { description: "Hard rules: who must approve a PR this rule matches (instead of the top-level reviewers). No default permission.", type: "object", additionalProperties: !1, properties: { users: { description: "Approvers by login. GitHub logins, case-insensitive; `*` is the only wildcard and `[bot]` is literal.", type: "array", items: { type: "string", minLength: 1, maxLength: 1024 }, default: [] }, teams: { description: "Approvers by team, as org/team-slug.", type: "array", items: { type: "string", minLength: 1, maxLength: 1024, pattern: "^[^/\\s]+/[^/\\s]+$" }, default: [] }, permission: { description: "Anyone with at least this repository permission.", enum: ["read", "triage", "write", "maintain", "admin"] } } }, approvals: { description: "Approvals needed from this rule's reviewers (default: tiers.hard.approvals).", type: "integer", minimum: 1, maximum: 100 }, risk: { description: "Weight (0 to 1) this rule adds to the risk score when it matches; needs a `risk` section to have an effect.", type: "number", minimum: 0, maximum: 1 } } } }, risk: { description: "Risk-score thresholds. The score (0 to 1) sums documented signals of the change (size, breadth, deletions, dependency manifests, untested source, binaries, rule weights); it only raises the tier.", type: "object", additionalProperties: !1, properties: { soft: { description: "A score at or above this makes the PR at least soft.", type: "number", minimum: 0, maximum: 1 }, hard: { description: "A score at or above this makes the PR hard.", type: "number", minimum: 0, maximum: 1 } } }, notify: { description: "Chat messages, one per PR per event (docs/notify.md). Credentials come from the App's environment (SLACK_BOT_TOKEN, HITL_NOTIFY_URL, HITL_NOTIFY_SECRET), never from this file.", type: "object", additionalProperties: !1, properties: { slack: { description: "Post to Slack with the App's SLACK_BOT_TOKEN; later events of a PR go into its thread.", type: "object", additionalProperties: !1, required: ["channel", "on"], properties: { channel: { description: "Channel name (#agent-prs) or id (C0123456789).", type: "string", pattern: "^(#[a-z0-9][a-z0-9._-]{0,79}|[CGD][A-Z0-9]{6,})$" }, on: { description: "Events that send a message: hard (a PR starts waiting for approvals), soft (a veto window opens), veto, merged, stale (a reminder step).", type: "array", uniqueItems: !0, minItems: 1, items: { enum: ["hard", "soft", "veto", "merged", "stale"] } } } }, webhook: { description: "POST a JSON body signed with HITL_NOTIFY_SECRET to the App's HITL_NOTIFY_URL.", type: "object", additionalProperties: !1, required: ["on"], properties: { on: { description: "Events that send a message: hard (a PR starts waiting for approvals), soft (a veto window opens), veto, merged, stale (a reminder step).", type: "array", uniqueItems: !0, minItems: 1, items: { enum: ["hard", "soft", "veto", "merged", "stale"] } } } } } }, after_merge: { description: "Review after merge (docs/policy.md): a share of the PRs merged with no human approval is reviewed afterwards, within a deadline; reviewers answer /reviewed, /concern or /revert on the merged PR. Absent: nothing changes.", type: "object", additionalProperties: !1, properties: { sample: { description: "Share (0 to 1) of the PRs of each tier merged with no human approval that get a review after merge. The same PR is always sampled or not (a hash of repository and number).", type: "object", additionalProperties: !1, default: {}, properties: { fyi: { description: "Share of fyi PRs.", type: "number", minimum: 0, maximum: 1, default: 0 }, soft: { description: "Share of soft PRs (merged after their veto window).", type: "number", minimum: 0, maximum: 1, default: 0 } } }, always_above: { description: "A PR whose risk score is at least this is always sampled.", type: "number", minimum: 0, maximum: 1 }, within: { description: "Due within this long after the merge: a number and s, m, h or d (counts working time when working_hours is set).", type: "string", pattern: "^[1-9][0-9]{0,5}[smhd]$", default: "3d" }, reviewers: { description: "Who may answer a review after merge. Default: the top-level reviewers.", type: "object", additionalProperties: !1, properties: { users: { description: "Reviewers by login. GitHub logins, case-insensitive; `*` is the only wildcard and `[bot]` is literal.", type: "array", items: { type: "string", minLength: 1, maxLength: 1024 }, default: [] }, teams: { description: "Reviewers by team, as org/team-slug.", type: "array", items: { type: "string", minLength: 1, maxLength: 1024, pattern: "^[^/\\s]+/[^/\\s]+$" }, default: [] } } }, dashboard: { description: `Keep the repository's dashboard issue "hitl-gate: what awaits a human".`, type: "boolean", default: !0 } } } } }, func2 = Object.prototype.hasOwnProperty, func3 = (runtime0.default?.default !== void 0 ? runtime0.default : runtime0).default, func0 = (runtime1.default?.default !== void 0 ? runtime1.default : runtime1).default, pattern0 = new RegExp("^[A-Za-z0-9][A-Za-z0-9-]*\\s*:\\s*\\S", "u"), pattern1 = new RegExp("^[^/\\s]+/[^/\\s]+$", "u"), pattern2 = new RegExp("^[1-9][0-9]{0,5}[smhd]$", "u"), pattern5 = new RegExp("^([01][0-9]|2[0-3]):[0-5][0-9]$|^24:00$", "u"), pattern7 = new RegExp("^[0-9]{4}-[0-9]{2}-[0-9]{2}$", "u"), pattern9 = new RegExp("^(#[a-z0-9][a-z0-9._-]{0,79}|[CGD][A-Z0-9]{6,})$", "u");
 function validate10(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
   let vErrors = null, errors = 0;
   if (data && typeof data == "object" && !Array.isArray(data)) {
@@ -31441,9 +31455,158 @@ function validate10(data, { instancePath = "", parentData, parentDataProperty, r
         vErrors === null ? vErrors = [err185] : vErrors.push(err185), errors++;
       }
     }
+    if (data.after_merge !== void 0) {
+      let data83 = data.after_merge;
+      if (data83 && typeof data83 == "object" && !Array.isArray(data83)) {
+        data83.sample === void 0 && (data83.sample = {}), data83.within === void 0 && (data83.within = "3d"), data83.dashboard === void 0 && (data83.dashboard = !0);
+        for (let key16 in data83)
+          if (!(key16 === "sample" || key16 === "always_above" || key16 === "within" || key16 === "reviewers" || key16 === "dashboard")) {
+            let err186 = { instancePath: instancePath + "/after_merge", schemaPath: "#/properties/after_merge/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key16 }, message: "must NOT have additional properties", schema: !1, parentSchema: schema11.properties.after_merge, data: data83 };
+            vErrors === null ? vErrors = [err186] : vErrors.push(err186), errors++;
+          }
+        let data84 = data83.sample;
+        if (data84 && typeof data84 == "object" && !Array.isArray(data84)) {
+          data84.fyi === void 0 && (data84.fyi = 0), data84.soft === void 0 && (data84.soft = 0);
+          for (let key17 in data84)
+            if (!(key17 === "fyi" || key17 === "soft")) {
+              let err187 = { instancePath: instancePath + "/after_merge/sample", schemaPath: "#/properties/after_merge/properties/sample/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key17 }, message: "must NOT have additional properties", schema: !1, parentSchema: schema11.properties.after_merge.properties.sample, data: data84 };
+              vErrors === null ? vErrors = [err187] : vErrors.push(err187), errors++;
+            }
+          let data85 = data84.fyi;
+          if (typeof data85 == "number" && isFinite(data85)) {
+            if (data85 > 1 || isNaN(data85)) {
+              let err188 = { instancePath: instancePath + "/after_merge/sample/fyi", schemaPath: "#/properties/after_merge/properties/sample/properties/fyi/maximum", keyword: "maximum", params: { comparison: "<=", limit: 1 }, message: "must be <= 1", schema: 1, parentSchema: schema11.properties.after_merge.properties.sample.properties.fyi, data: data85 };
+              vErrors === null ? vErrors = [err188] : vErrors.push(err188), errors++;
+            }
+            if (data85 < 0 || isNaN(data85)) {
+              let err189 = { instancePath: instancePath + "/after_merge/sample/fyi", schemaPath: "#/properties/after_merge/properties/sample/properties/fyi/minimum", keyword: "minimum", params: { comparison: ">=", limit: 0 }, message: "must be >= 0", schema: 0, parentSchema: schema11.properties.after_merge.properties.sample.properties.fyi, data: data85 };
+              vErrors === null ? vErrors = [err189] : vErrors.push(err189), errors++;
+            }
+          } else {
+            let err190 = { instancePath: instancePath + "/after_merge/sample/fyi", schemaPath: "#/properties/after_merge/properties/sample/properties/fyi/type", keyword: "type", params: { type: "number" }, message: "must be number", schema: schema11.properties.after_merge.properties.sample.properties.fyi.type, parentSchema: schema11.properties.after_merge.properties.sample.properties.fyi, data: data85 };
+            vErrors === null ? vErrors = [err190] : vErrors.push(err190), errors++;
+          }
+          let data86 = data84.soft;
+          if (typeof data86 == "number" && isFinite(data86)) {
+            if (data86 > 1 || isNaN(data86)) {
+              let err191 = { instancePath: instancePath + "/after_merge/sample/soft", schemaPath: "#/properties/after_merge/properties/sample/properties/soft/maximum", keyword: "maximum", params: { comparison: "<=", limit: 1 }, message: "must be <= 1", schema: 1, parentSchema: schema11.properties.after_merge.properties.sample.properties.soft, data: data86 };
+              vErrors === null ? vErrors = [err191] : vErrors.push(err191), errors++;
+            }
+            if (data86 < 0 || isNaN(data86)) {
+              let err192 = { instancePath: instancePath + "/after_merge/sample/soft", schemaPath: "#/properties/after_merge/properties/sample/properties/soft/minimum", keyword: "minimum", params: { comparison: ">=", limit: 0 }, message: "must be >= 0", schema: 0, parentSchema: schema11.properties.after_merge.properties.sample.properties.soft, data: data86 };
+              vErrors === null ? vErrors = [err192] : vErrors.push(err192), errors++;
+            }
+          } else {
+            let err193 = { instancePath: instancePath + "/after_merge/sample/soft", schemaPath: "#/properties/after_merge/properties/sample/properties/soft/type", keyword: "type", params: { type: "number" }, message: "must be number", schema: schema11.properties.after_merge.properties.sample.properties.soft.type, parentSchema: schema11.properties.after_merge.properties.sample.properties.soft, data: data86 };
+            vErrors === null ? vErrors = [err193] : vErrors.push(err193), errors++;
+          }
+        } else {
+          let err194 = { instancePath: instancePath + "/after_merge/sample", schemaPath: "#/properties/after_merge/properties/sample/type", keyword: "type", params: { type: "object" }, message: "must be object", schema: schema11.properties.after_merge.properties.sample.type, parentSchema: schema11.properties.after_merge.properties.sample, data: data84 };
+          vErrors === null ? vErrors = [err194] : vErrors.push(err194), errors++;
+        }
+        if (data83.always_above !== void 0) {
+          let data87 = data83.always_above;
+          if (typeof data87 == "number" && isFinite(data87)) {
+            if (data87 > 1 || isNaN(data87)) {
+              let err195 = { instancePath: instancePath + "/after_merge/always_above", schemaPath: "#/properties/after_merge/properties/always_above/maximum", keyword: "maximum", params: { comparison: "<=", limit: 1 }, message: "must be <= 1", schema: 1, parentSchema: schema11.properties.after_merge.properties.always_above, data: data87 };
+              vErrors === null ? vErrors = [err195] : vErrors.push(err195), errors++;
+            }
+            if (data87 < 0 || isNaN(data87)) {
+              let err196 = { instancePath: instancePath + "/after_merge/always_above", schemaPath: "#/properties/after_merge/properties/always_above/minimum", keyword: "minimum", params: { comparison: ">=", limit: 0 }, message: "must be >= 0", schema: 0, parentSchema: schema11.properties.after_merge.properties.always_above, data: data87 };
+              vErrors === null ? vErrors = [err196] : vErrors.push(err196), errors++;
+            }
+          } else {
+            let err197 = { instancePath: instancePath + "/after_merge/always_above", schemaPath: "#/properties/after_merge/properties/always_above/type", keyword: "type", params: { type: "number" }, message: "must be number", schema: schema11.properties.after_merge.properties.always_above.type, parentSchema: schema11.properties.after_merge.properties.always_above, data: data87 };
+            vErrors === null ? vErrors = [err197] : vErrors.push(err197), errors++;
+          }
+        }
+        let data88 = data83.within;
+        if (typeof data88 == "string") {
+          if (!pattern2.test(data88)) {
+            let err198 = { instancePath: instancePath + "/after_merge/within", schemaPath: "#/properties/after_merge/properties/within/pattern", keyword: "pattern", params: { pattern: "^[1-9][0-9]{0,5}[smhd]$" }, message: 'must match pattern "^[1-9][0-9]{0,5}[smhd]$"', schema: "^[1-9][0-9]{0,5}[smhd]$", parentSchema: schema11.properties.after_merge.properties.within, data: data88 };
+            vErrors === null ? vErrors = [err198] : vErrors.push(err198), errors++;
+          }
+        } else {
+          let err199 = { instancePath: instancePath + "/after_merge/within", schemaPath: "#/properties/after_merge/properties/within/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema11.properties.after_merge.properties.within.type, parentSchema: schema11.properties.after_merge.properties.within, data: data88 };
+          vErrors === null ? vErrors = [err199] : vErrors.push(err199), errors++;
+        }
+        if (data83.reviewers !== void 0) {
+          let data89 = data83.reviewers;
+          if (data89 && typeof data89 == "object" && !Array.isArray(data89)) {
+            data89.users === void 0 && (data89.users = []), data89.teams === void 0 && (data89.teams = []);
+            for (let key18 in data89)
+              if (!(key18 === "users" || key18 === "teams")) {
+                let err200 = { instancePath: instancePath + "/after_merge/reviewers", schemaPath: "#/properties/after_merge/properties/reviewers/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key18 }, message: "must NOT have additional properties", schema: !1, parentSchema: schema11.properties.after_merge.properties.reviewers, data: data89 };
+                vErrors === null ? vErrors = [err200] : vErrors.push(err200), errors++;
+              }
+            let data90 = data89.users;
+            if (Array.isArray(data90)) {
+              let len21 = data90.length;
+              for (let i25 = 0; i25 < len21; i25++) {
+                let data91 = data90[i25];
+                if (typeof data91 == "string") {
+                  if (func3(data91) > 1024) {
+                    let err201 = { instancePath: instancePath + "/after_merge/reviewers/users/" + i25, schemaPath: "#/properties/after_merge/properties/reviewers/properties/users/items/maxLength", keyword: "maxLength", params: { limit: 1024 }, message: "must NOT have more than 1024 characters", schema: 1024, parentSchema: schema11.properties.after_merge.properties.reviewers.properties.users.items, data: data91 };
+                    vErrors === null ? vErrors = [err201] : vErrors.push(err201), errors++;
+                  }
+                  if (func3(data91) < 1) {
+                    let err202 = { instancePath: instancePath + "/after_merge/reviewers/users/" + i25, schemaPath: "#/properties/after_merge/properties/reviewers/properties/users/items/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters", schema: 1, parentSchema: schema11.properties.after_merge.properties.reviewers.properties.users.items, data: data91 };
+                    vErrors === null ? vErrors = [err202] : vErrors.push(err202), errors++;
+                  }
+                } else {
+                  let err203 = { instancePath: instancePath + "/after_merge/reviewers/users/" + i25, schemaPath: "#/properties/after_merge/properties/reviewers/properties/users/items/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema11.properties.after_merge.properties.reviewers.properties.users.items.type, parentSchema: schema11.properties.after_merge.properties.reviewers.properties.users.items, data: data91 };
+                  vErrors === null ? vErrors = [err203] : vErrors.push(err203), errors++;
+                }
+              }
+            } else {
+              let err204 = { instancePath: instancePath + "/after_merge/reviewers/users", schemaPath: "#/properties/after_merge/properties/reviewers/properties/users/type", keyword: "type", params: { type: "array" }, message: "must be array", schema: schema11.properties.after_merge.properties.reviewers.properties.users.type, parentSchema: schema11.properties.after_merge.properties.reviewers.properties.users, data: data90 };
+              vErrors === null ? vErrors = [err204] : vErrors.push(err204), errors++;
+            }
+            let data92 = data89.teams;
+            if (Array.isArray(data92)) {
+              let len22 = data92.length;
+              for (let i26 = 0; i26 < len22; i26++) {
+                let data93 = data92[i26];
+                if (typeof data93 == "string") {
+                  if (func3(data93) > 1024) {
+                    let err205 = { instancePath: instancePath + "/after_merge/reviewers/teams/" + i26, schemaPath: "#/properties/after_merge/properties/reviewers/properties/teams/items/maxLength", keyword: "maxLength", params: { limit: 1024 }, message: "must NOT have more than 1024 characters", schema: 1024, parentSchema: schema11.properties.after_merge.properties.reviewers.properties.teams.items, data: data93 };
+                    vErrors === null ? vErrors = [err205] : vErrors.push(err205), errors++;
+                  }
+                  if (func3(data93) < 1) {
+                    let err206 = { instancePath: instancePath + "/after_merge/reviewers/teams/" + i26, schemaPath: "#/properties/after_merge/properties/reviewers/properties/teams/items/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters", schema: 1, parentSchema: schema11.properties.after_merge.properties.reviewers.properties.teams.items, data: data93 };
+                    vErrors === null ? vErrors = [err206] : vErrors.push(err206), errors++;
+                  }
+                  if (!pattern1.test(data93)) {
+                    let err207 = { instancePath: instancePath + "/after_merge/reviewers/teams/" + i26, schemaPath: "#/properties/after_merge/properties/reviewers/properties/teams/items/pattern", keyword: "pattern", params: { pattern: "^[^/\\s]+/[^/\\s]+$" }, message: 'must match pattern "^[^/\\s]+/[^/\\s]+$"', schema: "^[^/\\s]+/[^/\\s]+$", parentSchema: schema11.properties.after_merge.properties.reviewers.properties.teams.items, data: data93 };
+                    vErrors === null ? vErrors = [err207] : vErrors.push(err207), errors++;
+                  }
+                } else {
+                  let err208 = { instancePath: instancePath + "/after_merge/reviewers/teams/" + i26, schemaPath: "#/properties/after_merge/properties/reviewers/properties/teams/items/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema11.properties.after_merge.properties.reviewers.properties.teams.items.type, parentSchema: schema11.properties.after_merge.properties.reviewers.properties.teams.items, data: data93 };
+                  vErrors === null ? vErrors = [err208] : vErrors.push(err208), errors++;
+                }
+              }
+            } else {
+              let err209 = { instancePath: instancePath + "/after_merge/reviewers/teams", schemaPath: "#/properties/after_merge/properties/reviewers/properties/teams/type", keyword: "type", params: { type: "array" }, message: "must be array", schema: schema11.properties.after_merge.properties.reviewers.properties.teams.type, parentSchema: schema11.properties.after_merge.properties.reviewers.properties.teams, data: data92 };
+              vErrors === null ? vErrors = [err209] : vErrors.push(err209), errors++;
+            }
+          } else {
+            let err210 = { instancePath: instancePath + "/after_merge/reviewers", schemaPath: "#/properties/after_merge/properties/reviewers/type", keyword: "type", params: { type: "object" }, message: "must be object", schema: schema11.properties.after_merge.properties.reviewers.type, parentSchema: schema11.properties.after_merge.properties.reviewers, data: data89 };
+            vErrors === null ? vErrors = [err210] : vErrors.push(err210), errors++;
+          }
+        }
+        let data94 = data83.dashboard;
+        if (typeof data94 != "boolean") {
+          let err211 = { instancePath: instancePath + "/after_merge/dashboard", schemaPath: "#/properties/after_merge/properties/dashboard/type", keyword: "type", params: { type: "boolean" }, message: "must be boolean", schema: schema11.properties.after_merge.properties.dashboard.type, parentSchema: schema11.properties.after_merge.properties.dashboard, data: data94 };
+          vErrors === null ? vErrors = [err211] : vErrors.push(err211), errors++;
+        }
+      } else {
+        let err212 = { instancePath: instancePath + "/after_merge", schemaPath: "#/properties/after_merge/type", keyword: "type", params: { type: "object" }, message: "must be object", schema: schema11.properties.after_merge.type, parentSchema: schema11.properties.after_merge, data: data83 };
+        vErrors === null ? vErrors = [err212] : vErrors.push(err212), errors++;
+      }
+    }
   } else {
-    let err186 = { instancePath, schemaPath: "#/type", keyword: "type", params: { type: "object" }, message: "must be object", schema: schema11.type, parentSchema: schema11, data };
-    vErrors === null ? vErrors = [err186] : vErrors.push(err186), errors++;
+    let err213 = { instancePath, schemaPath: "#/type", keyword: "type", params: { type: "object" }, message: "must be object", schema: schema11.type, parentSchema: schema11, data };
+    vErrors === null ? vErrors = [err213] : vErrors.push(err213), errors++;
   }
   return validate10.errors = vErrors, errors === 0;
 }
@@ -31489,12 +31652,12 @@ function parse3(text, file) {
     let alias = firstAlias(doc);
     return { errors: [at(alias?.range?.[0] ?? 0, `too many alias expansions (${e.message})`)] };
   }
-  let errors = [], wroteAgents = isRecord3(data) && isRecord3(data.agents);
+  let errors = [], wroteAgents = isRecord4(data) && isRecord4(data.agents);
   if (!validate2(data))
     for (let e of describeAjvErrors(validate2.errors ?? [])) errors.push(at(offsetOf(doc, e.path, e.atKey), e.message));
   let raw = data;
   errors.push(...globErrors(doc, raw, at), ...ruleNameErrors(doc, raw, at), ...noEffectErrors(doc, raw, at), ...riskErrors(doc, raw, at), ...modeErrors(doc, raw, at)), attentionErrors(raw, (path2, message) => errors.push(at(offsetOf(doc, path2), message))), errors.sort((a, b) => a.line - b.line || a.column - b.column);
-  let agents = !errors.some((e) => e.message.startsWith("agents")) && wroteAgents && isRecord3(raw.agents) ? normaliseAgents(raw.agents) : void 0;
+  let agents = !errors.some((e) => e.message.startsWith("agents")) && wroteAgents && isRecord4(raw.agents) ? normaliseAgents(raw.agents) : void 0;
   return errors.length > 0 ? agents ? { errors, agents } : { errors } : { policy: deepFreeze(normalise(raw)), errors: [] };
 }
 function positioner(text, file) {
@@ -31716,14 +31879,14 @@ function describeAjvErrors(errors) {
   }
   return out;
 }
-var isRecord3 = (v) => typeof v == "object" && v !== null && !Array.isArray(v);
+var isRecord4 = (v) => typeof v == "object" && v !== null && !Array.isArray(v);
 function globErrors(doc, raw, at) {
   let lists = [["agents", "branches"]];
   Array.isArray(raw.rules) && raw.rules.forEach((_, i) => lists.push(["rules", i, "paths"], ["rules", i, "base"]));
   let errors = [];
   for (let listPath of lists) {
     let list2 = raw;
-    for (let seg of listPath) list2 = isRecord3(list2) || Array.isArray(list2) ? list2[seg] : void 0;
+    for (let seg of listPath) list2 = isRecord4(list2) || Array.isArray(list2) ? list2[seg] : void 0;
     Array.isArray(list2) && list2.forEach((glob, j) => {
       if (typeof glob != "string" || glob === "") return;
       let problem = globProblem(glob);
@@ -31736,7 +31899,7 @@ function ruleNameErrors(doc, raw, at) {
   if (!Array.isArray(raw.rules)) return [];
   let first = /* @__PURE__ */ new Map(), errors = [];
   return raw.rules.forEach((rule, i) => {
-    if (!isRecord3(rule) || typeof rule.name != "string") return;
+    if (!isRecord4(rule) || typeof rule.name != "string") return;
     let name = rule.name.trim().toLowerCase(), earlier = first.get(name);
     if (earlier === void 0) first.set(name, i);
     else {
@@ -31749,7 +31912,7 @@ function noEffectErrors(doc, raw, at) {
   if (!Array.isArray(raw.rules)) return [];
   let errors = [];
   return raw.rules.forEach((rule, i) => {
-    if (!isRecord3(rule) || rule.tier !== "fyi" || typeof rule.risk == "number" && rule.risk > 0) return;
+    if (!isRecord4(rule) || rule.tier !== "fyi" || typeof rule.risk == "number" && rule.risk > 0) return;
     let raising = ["labels", "changed_lines", "changed_files"].filter((k) => rule[k] !== void 0);
     if (raising.length === 0) return;
     let name = typeof rule.name == "string" ? ` "${rule.name}"` : "";
@@ -31762,11 +31925,11 @@ function noEffectErrors(doc, raw, at) {
   }), errors;
 }
 function modeErrors(doc, raw, at) {
-  return raw.mode !== "observe" || !Array.isArray(raw.rules) ? [] : raw.rules.flatMap((rule, i) => isRecord3(rule) && rule.mode === "enforce" ? [at(offsetOf(doc, ["rules", i, "mode"]), `rules[${i}].mode: enforce has no effect under the policy's mode: observe (an observed policy acts on nothing); set the policy to mode: enforce and mark the rules to try with mode: observe`)] : []);
+  return raw.mode !== "observe" || !Array.isArray(raw.rules) ? [] : raw.rules.flatMap((rule, i) => isRecord4(rule) && rule.mode === "enforce" ? [at(offsetOf(doc, ["rules", i, "mode"]), `rules[${i}].mode: enforce has no effect under the policy's mode: observe (an observed policy acts on nothing); set the policy to mode: enforce and mark the rules to try with mode: observe`)] : []);
 }
 function riskErrors(doc, raw, at) {
   let risk = raw.risk;
-  return !isRecord3(risk) || typeof risk.soft != "number" || typeof risk.hard != "number" || risk.soft <= risk.hard ? [] : [at(offsetOf(doc, ["risk", "soft"]), `risk.soft (${risk.soft}) is above risk.hard (${risk.hard}): a score reaching soft would already be hard`)];
+  return !isRecord4(risk) || typeof risk.soft != "number" || typeof risk.hard != "number" || risk.soft <= risk.hard ? [] : [at(offsetOf(doc, ["risk", "soft"]), `risk.soft (${risk.soft}) is above risk.hard (${risk.hard}): a score reaching soft would already be hard`)];
 }
 function normaliseAgents(a) {
   let list2 = (v) => Array.isArray(v) ? v.filter((s2) => typeof s2 == "string") : [];
@@ -31787,7 +31950,8 @@ function normalise(raw) {
     merge: normaliseMerge(r.merge),
     rules: r.rules.map(normaliseRule),
     ...r.risk ? { risk: { ...r.risk.soft !== void 0 ? { soft: r.risk.soft } : {}, ...r.risk.hard !== void 0 ? { hard: r.risk.hard } : {} } } : {},
-    ...isNotify(raw.notify) ? { notify: normaliseNotify(raw.notify) } : {}
+    ...isNotify(raw.notify) ? { notify: normaliseNotify(raw.notify) } : {},
+    ...raw.after_merge !== void 0 ? { afterMerge: normaliseAfterMerge(raw.after_merge) } : {}
   };
   return normaliseAttention(raw, policy);
 }
@@ -35458,10 +35622,10 @@ function fixListRegex(s2) {
 function stripInsensitivities(s2) {
   return s2.replace(/\./g, "").replace(spaceOrNBSPRegExp, " ").toLowerCase();
 }
-function oneOf(strings2, startIndex) {
-  return strings2 === null ? null : {
-    regex: RegExp(strings2.map(fixListRegex).join("|")),
-    deser: ([s2]) => strings2.findIndex((i) => stripInsensitivities(s2) === stripInsensitivities(i)) + startIndex
+function oneOf(strings3, startIndex) {
+  return strings3 === null ? null : {
+    regex: RegExp(strings3.map(fixListRegex).join("|")),
+    deser: ([s2]) => strings3.findIndex((i) => stripInsensitivities(s2) === stripInsensitivities(i)) + startIndex
   };
 }
 function offset(regex, groups) {
@@ -38834,6 +38998,40 @@ var DURATION_PATTERN = "^[1-9][0-9]{0,5}[smhd]$", TIER_NAMES = ["fyi", "soft", "
           properties: { on: notifyEvents }
         }
       }
+    },
+    after_merge: {
+      description: "Review after merge (docs/policy.md): a share of the PRs merged with no human approval is reviewed afterwards, within a deadline; reviewers answer /reviewed, /concern or /revert on the merged PR. Absent: nothing changes.",
+      type: "object",
+      additionalProperties: !1,
+      properties: {
+        sample: {
+          description: "Share (0 to 1) of the PRs of each tier merged with no human approval that get a review after merge. The same PR is always sampled or not (a hash of repository and number).",
+          type: "object",
+          additionalProperties: !1,
+          default: {},
+          properties: {
+            fyi: { description: "Share of fyi PRs.", type: "number", minimum: 0, maximum: 1, default: 0 },
+            soft: { description: "Share of soft PRs (merged after their veto window).", type: "number", minimum: 0, maximum: 1, default: 0 }
+          }
+        },
+        always_above: { description: "A PR whose risk score is at least this is always sampled.", type: "number", minimum: 0, maximum: 1 },
+        within: {
+          description: "Due within this long after the merge: a number and s, m, h or d (counts working time when working_hours is set).",
+          type: "string",
+          pattern: DURATION_PATTERN,
+          default: "3d"
+        },
+        reviewers: {
+          description: "Who may answer a review after merge. Default: the top-level reviewers.",
+          type: "object",
+          additionalProperties: !1,
+          properties: {
+            users: { ...loginList("Reviewers by login."), default: [] },
+            teams: { ...stringList("Reviewers by team, as org/team-slug.", { pattern: TEAM_PATTERN }), default: [] }
+          }
+        },
+        dashboard: { description: `Keep the repository's dashboard issue "hitl-gate: what awaits a human".`, type: "boolean", default: !0 }
+      }
     }
   }
 };
@@ -38979,10 +39177,10 @@ async function findGateStatus(session, repo, headSha, identity2) {
 }
 
 // src/github/merge-queue.ts
-var isRecord4 = (v) => typeof v == "object" && v !== null, str = (v) => typeof v == "string" && v.length > 0 ? v : void 0;
+var isRecord5 = (v) => typeof v == "object" && v !== null, str = (v) => typeof v == "string" && v.length > 0 ? v : void 0;
 function describeGraphqlError(error2) {
-  if (isRecord4(error2) && Array.isArray(error2.errors)) {
-    let messages = error2.errors.map((e) => isRecord4(e) && typeof e.message == "string" ? e.message : "").filter(Boolean);
+  if (isRecord5(error2) && Array.isArray(error2.errors)) {
+    let messages = error2.errors.map((e) => isRecord5(e) && typeof e.message == "string" ? e.message : "").filter(Boolean);
     if (messages.length > 0) return `GitHub refused: ${messages.join("; ")}`;
   }
   return describeError(error2);
@@ -39002,21 +39200,21 @@ var PULL_REQUEST_QUEUE = `query hitlPullRequestQueue($owner: String!, $repo: Str
   }
 }`;
 function readHistory(items) {
-  let nodes = isRecord4(items) && Array.isArray(items.nodes) ? items.nodes : [], out = [];
+  let nodes = isRecord5(items) && Array.isArray(items.nodes) ? items.nodes : [], out = [];
   for (let n2 of nodes) {
-    if (!isRecord4(n2) || !str(n2.createdAt)) continue;
+    if (!isRecord5(n2) || !str(n2.createdAt)) continue;
     let kind = n2.__typename === "AddedToMergeQueueEvent" ? "added" : n2.__typename === "RemovedFromMergeQueueEvent" ? "removed" : void 0;
     if (!kind) continue;
-    let actor = isRecord4(n2.actor) ? str(n2.actor.login) : void 0, headSha = isRecord4(n2.beforeCommit) ? str(n2.beforeCommit.oid) : void 0, reason = str(n2.reason);
+    let actor = isRecord5(n2.actor) ? str(n2.actor.login) : void 0, headSha = isRecord5(n2.beforeCommit) ? str(n2.beforeCommit.oid) : void 0, reason = str(n2.reason);
     out.push({ kind, at: n2.createdAt, ...actor ? { actor } : {}, ...headSha ? { headSha } : {}, ...reason ? { reason } : {} });
   }
   return out;
 }
 async function readPullRequestQueue(session, ref) {
-  let data = await request2(session, (c) => c.graphql(PULL_REQUEST_QUEUE, { owner: ref.owner, repo: ref.repo, number: ref.number })), pr = isRecord4(data) && isRecord4(data.repository) ? data.repository.pullRequest : void 0;
-  if (!isRecord4(pr) || !str(pr.id) || !str(pr.headRefOid) || typeof pr.isInMergeQueue != "boolean")
+  let data = await request2(session, (c) => c.graphql(PULL_REQUEST_QUEUE, { owner: ref.owner, repo: ref.repo, number: ref.number })), pr = isRecord5(data) && isRecord5(data.repository) ? data.repository.pullRequest : void 0;
+  if (!isRecord5(pr) || !str(pr.id) || !str(pr.headRefOid) || typeof pr.isInMergeQueue != "boolean")
     throw new Error(`GitHub did not say whether #${ref.number} is in the merge queue`);
-  return { id: pr.id, headSha: pr.headRefOid, queued: pr.isInMergeQueue || isRecord4(pr.mergeQueueEntry), history: readHistory(pr.timelineItems) };
+  return { id: pr.id, headSha: pr.headRefOid, queued: pr.isInMergeQueue || isRecord5(pr.mergeQueueEntry), history: readHistory(pr.timelineItems) };
 }
 var ENQUEUE = `mutation hitlEnqueue($id: ID!, $head: GitObjectID!) {
   enqueuePullRequest(input: { pullRequestId: $id, expectedHeadOid: $head }) { mergeQueueEntry { id position state } }
@@ -39024,8 +39222,8 @@ var ENQUEUE = `mutation hitlEnqueue($id: ID!, $head: GitObjectID!) {
   dequeuePullRequest(input: { id: $id }) { mergeQueueEntry { id } }
 }`;
 async function enqueuePullRequest(session, pullRequestId, expectedHeadOid) {
-  let data = await request2(session, (c) => c.graphql(ENQUEUE, { id: pullRequestId, head: expectedHeadOid })), entry = isRecord4(data) && isRecord4(data.enqueuePullRequest) ? data.enqueuePullRequest.mergeQueueEntry : void 0;
-  if (!isRecord4(entry)) throw new Error("GitHub did not return a merge queue entry");
+  let data = await request2(session, (c) => c.graphql(ENQUEUE, { id: pullRequestId, head: expectedHeadOid })), entry = isRecord5(data) && isRecord5(data.enqueuePullRequest) ? data.enqueuePullRequest.mergeQueueEntry : void 0;
+  if (!isRecord5(entry)) throw new Error("GitHub did not return a merge queue entry");
   return typeof entry.position == "number" ? { position: entry.position } : {};
 }
 async function dequeuePullRequest(session, pullRequestId) {
@@ -39039,20 +39237,20 @@ var QUEUE_ENTRIES = `query hitlMergeQueue($owner: String!, $repo: String!, $bran
   }
 }`;
 async function listMergeQueue(session, repo, branch) {
-  let data = await request2(session, (c) => c.graphql(QUEUE_ENTRIES, { owner: repo.owner, repo: repo.repo, branch })), queue = isRecord4(data) && isRecord4(data.repository) ? data.repository.mergeQueue : void 0;
-  if (!isRecord4(queue)) throw new Error(`GitHub lists no merge queue for ${branch}`);
-  let entries = isRecord4(queue.entries) ? queue.entries : void 0, nodes = entries && Array.isArray(entries.nodes) ? entries.nodes : void 0;
+  let data = await request2(session, (c) => c.graphql(QUEUE_ENTRIES, { owner: repo.owner, repo: repo.repo, branch })), queue = isRecord5(data) && isRecord5(data.repository) ? data.repository.mergeQueue : void 0;
+  if (!isRecord5(queue)) throw new Error(`GitHub lists no merge queue for ${branch}`);
+  let entries = isRecord5(queue.entries) ? queue.entries : void 0, nodes = entries && Array.isArray(entries.nodes) ? entries.nodes : void 0;
   if (!entries || !nodes) throw new Error(`GitHub did not list the merge queue of ${branch}`);
   if (typeof entries.totalCount == "number" && entries.totalCount > nodes.length) throw new Error(`the merge queue of ${branch} holds more than ${nodes.length} entries`);
   let out = [];
   for (let n2 of nodes) {
-    if (!isRecord4(n2) || typeof n2.position != "number" || !isRecord4(n2.pullRequest) || typeof n2.pullRequest.number != "number" || !str(n2.pullRequest.headRefOid))
+    if (!isRecord5(n2) || typeof n2.position != "number" || !isRecord5(n2.pullRequest) || typeof n2.pullRequest.number != "number" || !str(n2.pullRequest.headRefOid))
       throw new Error(`GitHub listed a merge queue entry of ${branch} without its pull request`);
     out.push({
       number: n2.pullRequest.number,
       position: n2.position,
       prHeadSha: n2.pullRequest.headRefOid,
-      headCommit: isRecord4(n2.headCommit) ? str(n2.headCommit.oid) ?? null : null,
+      headCommit: isRecord5(n2.headCommit) ? str(n2.headCommit.oid) ?? null : null,
       ...str(n2.enqueuedAt) ? { enqueuedAt: n2.enqueuedAt } : {}
     });
   }
@@ -39060,7 +39258,7 @@ async function listMergeQueue(session, repo, branch) {
 }
 
 // src/core/branch-rules.ts
-var METHODS = ["merge", "squash", "rebase"], isMethod = (v) => typeof v == "string" && METHODS.includes(v), isRecord5 = (v) => typeof v == "object" && v !== null;
+var METHODS = ["merge", "squash", "rebase"], isMethod = (v) => typeof v == "string" && METHODS.includes(v), isRecord6 = (v) => typeof v == "object" && v !== null;
 function rulesetOf(rule, rulesets) {
   let id = rule.ruleset_id ?? 0, info2 = rulesets.get(id);
   return {
@@ -39073,8 +39271,8 @@ function rulesetOf(rule, rulesets) {
 function summarizeBranchRules(raw, rulesets = /* @__PURE__ */ new Map()) {
   let out = { requiredChecks: [], other: [] };
   for (let rule of raw) {
-    if (!isRecord5(rule) || typeof rule.type != "string") continue;
-    let p = isRecord5(rule.parameters) ? rule.parameters : {}, ruleset = rulesetOf(rule, rulesets);
+    if (!isRecord6(rule) || typeof rule.type != "string") continue;
+    let p = isRecord6(rule.parameters) ? rule.parameters : {}, ruleset = rulesetOf(rule, rulesets);
     switch (rule.type) {
       case "pull_request": {
         let count = typeof p.required_approving_review_count == "number" ? p.required_approving_review_count : 0;
@@ -39094,7 +39292,7 @@ function summarizeBranchRules(raw, rulesets = /* @__PURE__ */ new Map()) {
       case "required_status_checks": {
         let checks = Array.isArray(p.required_status_checks) ? p.required_status_checks : [];
         for (let c of checks)
-          !isRecord5(c) || typeof c.context != "string" || out.requiredChecks.push({ context: c.context, ...typeof c.integration_id == "number" ? { integrationId: c.integration_id } : {}, ruleset });
+          !isRecord6(c) || typeof c.context != "string" || out.requiredChecks.push({ context: c.context, ...typeof c.integration_id == "number" ? { integrationId: c.integration_id } : {}, ruleset });
         p.strict_required_status_checks_policy === !0 && (out.upToDate ??= ruleset);
         break;
       }
@@ -39415,12 +39613,12 @@ async function applyEffects(session, ctx, effects) {
 }
 
 // src/github/find-pull-request.ts
-var isRecord6 = (v) => typeof v == "object" && v !== null, str2 = (v) => typeof v == "string" ? v : void 0, num = (v) => typeof v == "number" && Number.isFinite(v) ? v : void 0;
+var isRecord7 = (v) => typeof v == "object" && v !== null, str2 = (v) => typeof v == "string" ? v : void 0, num = (v) => typeof v == "number" && Number.isFinite(v) ? v : void 0;
 function readPullRequest(raw, source) {
-  if (!isRecord6(raw) || !isRecord6(raw.user) || !isRecord6(raw.head) || !isRecord6(raw.base)) return;
+  if (!isRecord7(raw) || !isRecord7(raw.user) || !isRecord7(raw.head) || !isRecord7(raw.base)) return;
   let number = num(raw.number), login = str2(raw.user.login), headSha = str2(raw.head.sha), headRef = str2(raw.head.ref), baseRef = str2(raw.base.ref), state = raw.state === "open" || raw.state === "closed" ? raw.state : void 0, additions = num(raw.additions), deletions = num(raw.deletions), changedFiles = num(raw.changed_files);
   if (number === void 0 || !login || !headSha || !headRef || !baseRef || !state || additions === void 0 || deletions === void 0 || changedFiles === void 0) return;
-  let labels = Array.isArray(raw.labels) ? raw.labels.map((l2) => isRecord6(l2) ? str2(l2.name) : str2(l2)).filter((l2) => !!l2) : [];
+  let labels = Array.isArray(raw.labels) ? raw.labels.map((l2) => isRecord7(l2) ? str2(l2.name) : str2(l2)).filter((l2) => !!l2) : [];
   return {
     number,
     title: str2(raw.title) ?? "",
@@ -39451,7 +39649,7 @@ async function fetchPullRequest(session, ref) {
   });
 }
 function sameRepository(raw, ref) {
-  let base2 = isRecord6(raw) && isRecord6(raw.base) ? raw.base : void 0, fullName = base2 && isRecord6(base2.repo) ? str2(base2.repo.full_name) : void 0;
+  let base2 = isRecord7(raw) && isRecord7(raw.base) ? raw.base : void 0, fullName = base2 && isRecord7(base2.repo) ? str2(base2.repo.full_name) : void 0;
   return fullName === void 0 || fullName.toLowerCase() === `${ref.owner}/${ref.repo}`.toLowerCase();
 }
 async function findPullRequest(session, ref, payload) {

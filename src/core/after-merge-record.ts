@@ -48,3 +48,17 @@ export interface AfterMergeRecord {
 export function afterMergeOpen(record: AfterMergeRecord | undefined): boolean {
   return record !== undefined && record.reviewed === undefined && record.revert?.number === undefined;
 }
+
+/** `after_merge` of the policy, normalised. */
+export interface AfterMergePolicy {
+  /** Share (0..1) of the PRs of each tier merged with no human approval that are sampled. */
+  sample: { fyi: number; soft: number };
+  /** A risk score at or above this is always sampled. */
+  alwaysAbove?: number;
+  /** Due within this long after the merge (working time when the policy sets working hours). */
+  withinMs: number;
+  /** Who may answer; absent: the policy's top-level reviewers. */
+  reviewers?: { users: string[]; teams: string[] };
+  /** Keep the repository's dashboard issue. */
+  dashboard: boolean;
+}

@@ -11,6 +11,7 @@ import type { Ledger, VetoRecord } from './types.js';
 import { maxTier, TIERS } from './types.js';
 import { CLICK_ACTIONS, type ClickRecord } from './clicks.js';
 import type { NotifiedRecord } from './notify.js';
+import type { AfterMergeRecord } from './after-merge-record.js';
 
 /** Something that withdrew a person's earlier approvals: an `/approve cancel`, a change request, an
  * edited comment. Kept so that deleting that comment or dismissing that review (which anyone with
@@ -37,6 +38,8 @@ export interface GateLedger extends Ledger {
   /** What the gate noticed about its status comment (edited or deleted by someone else): said once,
    * kept so the comment and the check keep saying it. */
   notices?: RecordNotice[];
+  /** The review after merge of a sampled merged PR (after-merge-record.ts). */
+  afterMerge?: AfterMergeRecord;
 }
 
 export interface StatusCommentRecord {

@@ -98,6 +98,8 @@ export interface Policy {
   risk?: { soft?: number; hard?: number };
   /** Chat (notify.ts): which events go to Slack and to the signed webhook. Absent: no chat. */
   notify?: import('./notify.js').NotifyPolicy;
+  /** Review after merge (after-merge-record.ts). Absent: nothing is sampled, no dashboard. */
+  afterMerge?: import('./after-merge-record.js').AfterMergePolicy;
 }
 
 /** One problem in a policy file, positioned for `FILE:LINE:COL: message` (1-based). */

@@ -141,7 +141,7 @@ describe('parsePolicy: errors point at the offending key or value', () => {
 
   it('an unknown top-level key names the key and points at it', () => {
     expect(errorsOf('version: 1\nrulez: []\n')).toEqual([
-      '2:1: unknown key "rulez" (did you mean "rules"?) (expected _extends, version, mode, agents, reviewers, default, tiers, merge, working_hours, rules, risk or notify)',
+      '2:1: unknown key "rulez" (did you mean "rules"?) (expected _extends, version, mode, agents, reviewers, default, tiers, merge, working_hours, rules, risk, notify or after_merge)',
     ]);
   });
 
@@ -314,5 +314,29 @@ describe('parsePolicy: merge methods in order of preference, and update_branch',
   });
   it('update_branch must be a boolean', () => {
     expect(errorsOf('version: 1\nmerge:\n  update_branch: yes\n')).toEqual(['3:18: merge.update_branch must be true or false, found "yes"']);
+  });
+});
+
+describe('parsePolicy: after_merge', () => {
+  it('is absent unless written: a policy without it samples nothing and keeps no dashboard', () => {
+    expect(parsePolicy('version: 1\n', 'hitl.yml').policy?.afterMerge).toBeUndefined();
+  });
+
+  it('fills the defaults a person would expect: nothing sampled, due in 3 days, the dashboard on', () => {
+    const { policy, errors } = parsePolicy('version: 1\nafter_merge: {}\n', 'hitl.yml');
+    expect(errors).toEqual([]);
+    expect(policy?.afterMerge).toEqual({ sample: { fyi: 0, soft: 0 }, withinMs: 3 * 86_400_000, dashboard: true });
+  });
+
+  it('reads the issue example', () => {
+    const text = 'version: 1\nafter_merge:\n  sample: { fyi: 0.1, soft: 1 }\n  always_above: 0.5\n  within: 2d\n  reviewers: { teams: [acme/maintainers] }\n  dashboard: false\n';
+    expect(parsePolicy(text, 'hitl.yml').policy?.afterMerge).toEqual({ sample: { fyi: 0.1, soft: 1 }, alwaysAbove: 0.5, withinMs: 2 * 86_400_000, reviewers: { users: [], teams: ['acme/maintainers'] }, dashboard: false });
+  });
+
+  it('refuses a share above 1, a hard share, and a deadline that is not a duration, each at its value', () => {
+    const errors = errorsOf('version: 1\nafter_merge:\n  sample: { soft: 2, hard: 1 }\n  within: soon\n');
+    expect(errors.join('\n')).toMatch(/^3:\d+: .*after_merge\.sample\.soft/m);
+    expect(errors.join('\n')).toMatch(/after_merge\.sample.*hard/);
+    expect(errors.join('\n')).toMatch(/^4:\d+: .*after_merge\.within/m);
   });
 });

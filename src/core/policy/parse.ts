@@ -10,6 +10,7 @@ import { globProblem } from '../match.js';
 import type { Policy, PolicyError, Rule } from '../types.js';
 import type { NotifyEvent, NotifyPolicy } from '../notify.js';
 import { attentionErrors } from './check-attention.js';
+import { normaliseAfterMerge } from './normalise-after-merge.js';
 import { normaliseAttention } from './normalise-attention.js';
 import { validate as validatePolicy } from './validate-policy.generated.js';
 
@@ -561,6 +562,7 @@ function normalise(raw: Raw): Policy {
     rules: r.rules.map(normaliseRule),
     ...(r.risk ? { risk: { ...(r.risk.soft !== undefined ? { soft: r.risk.soft } : {}), ...(r.risk.hard !== undefined ? { hard: r.risk.hard } : {}) } } : {}),
     ...(isNotify(raw.notify) ? { notify: normaliseNotify(raw.notify) } : {}),
+    ...(raw.after_merge !== undefined ? { afterMerge: normaliseAfterMerge(raw.after_merge) as NonNullable<Policy['afterMerge']> } : {}),
   } satisfies Policy;
   return normaliseAttention(raw, policy);
 }

@@ -270,5 +270,39 @@ export const POLICY_SCHEMA = {
         },
       },
     },
+    after_merge: {
+      description: 'Review after merge (docs/policy.md): a share of the PRs merged with no human approval is reviewed afterwards, within a deadline; reviewers answer /reviewed, /concern or /revert on the merged PR. Absent: nothing changes.',
+      type: 'object',
+      additionalProperties: false,
+      properties: {
+        sample: {
+          description: 'Share (0 to 1) of the PRs of each tier merged with no human approval that get a review after merge. The same PR is always sampled or not (a hash of repository and number).',
+          type: 'object',
+          additionalProperties: false,
+          default: {},
+          properties: {
+            fyi: { description: 'Share of fyi PRs.', type: 'number', minimum: 0, maximum: 1, default: 0 },
+            soft: { description: 'Share of soft PRs (merged after their veto window).', type: 'number', minimum: 0, maximum: 1, default: 0 },
+          },
+        },
+        always_above: { description: 'A PR whose risk score is at least this is always sampled.', type: 'number', minimum: 0, maximum: 1 },
+        within: {
+          description: 'Due within this long after the merge: a number and s, m, h or d (counts working time when working_hours is set).',
+          type: 'string',
+          pattern: DURATION_PATTERN,
+          default: '3d',
+        },
+        reviewers: {
+          description: 'Who may answer a review after merge. Default: the top-level reviewers.',
+          type: 'object',
+          additionalProperties: false,
+          properties: {
+            users: { ...loginList('Reviewers by login.'), default: [] },
+            teams: { ...stringList('Reviewers by team, as org/team-slug.', { pattern: TEAM_PATTERN }), default: [] },
+          },
+        },
+        dashboard: { description: 'Keep the repository\'s dashboard issue "hitl-gate: what awaits a human".', type: 'boolean', default: true },
+      },
+    },
   },
 } as const;
