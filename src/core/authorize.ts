@@ -1,4 +1,4 @@
-// Who may decide (DESIGN.md invariant 2): never the PR author, a committer on the PR, an agent
+// Who may decide (design.md, invariant 2): never the PR author, a committer on the PR, an agent
 // account or a bot; then only people the policy's `reviewers` name, by login, team or permission.
 // A failed lookup is reported as such so that callers can fail closed in the right direction.
 import { FAIL_CLOSED_AGENTS } from './agents.js';

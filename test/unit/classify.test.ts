@@ -62,7 +62,7 @@ function pr(files: ChangedFile[], more: Partial<ClassifyInput> = {}): ClassifyIn
 
 const kinds = (reasons: TierReason[]) => reasons.map((r) => (r.kind === 'rule' ? `rule:${r.rule}` : r.kind === 'floor' ? `floor:${r.floor}` : r.kind));
 
-describe('classify: the tier DESIGN.md demands', () => {
+describe('classify: the tiers the design demands', () => {
   it.each<[string, ClassifyInput, Tier, string[]]>([
     ['docs only', pr([file('docs/guide.md'), file('README.md'), file('src/notes/x.md')]), 'fyi', ['rule:Documentation']],
     ['docs + code', pr([file('docs/guide.md'), file('src/app.ts')]), 'soft', ['rule:Documentation', 'default']],

@@ -45,7 +45,7 @@ const ghFile = (filename: string, more: Record<string, unknown> = {}) => ({
   ...more,
 });
 
-describe('hitl-gate explain --json: the tiers DESIGN.md demands', () => {
+describe('hitl-gate explain --json: the tiers the design demands', () => {
   it.each<[string, string[], string, 'fyi' | 'soft' | 'hard', string[]]>([
     ['docs only', [], 'docs/guide.md\nREADME.md\n', 'fyi', ['Documentation']],
     ['docs + code', [], 'docs/guide.md\nsrc/app.ts\n', 'soft', ['Documentation']],

@@ -1,5 +1,5 @@
 // Property tests of the decision: for random policies, file lists and comment histories, the
-// invariants people rely on hold (DESIGN.md invariants 2, 3 and 5).
+// invariants people rely on hold (docs/design.md, invariants 2, 3 and 5).
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { parseCommands } from '../../src/core/commands.js';
