@@ -2,7 +2,9 @@
 // did. A summary that cannot be rendered must never hide the verdict, so the header is built here.
 import { renderExplanation } from '../src/core/render.js';
 import { describeRisk } from '../src/core/risk.js';
-import type { Decision, Effect, PullRequestFacts } from '../src/core/types.js';
+import type { PullRequestFacts } from '../src/core/model/pull-request.js';
+import type { Decision } from '../src/core/model/decision.js';
+import type { Effect } from '../src/core/model/effects.js';
 import type { ReconcileOutcome } from '../src/github/index.js';
 import type { Mode } from './inputs.js';
 

@@ -5,7 +5,9 @@ import { minimatch } from 'minimatch';
 import { stringify } from 'yaml';
 import { classify, type ClassifyInput } from '../src/core/classify.js';
 import { loadPolicy } from '../src/core/policy.js';
-import { maxTier, type ChangedFile, type Policy, type Tier } from '../src/core/types.js';
+import { maxTier, type Tier } from '../src/core/model/tier.js';
+import type { Policy } from '../src/core/model/policy.js';
+import type { ChangedFile } from '../src/core/model/pull-request.js';
 import { seededRandom } from '../test/sim/random.js';
 
 const FILES = 3000;

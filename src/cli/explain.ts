@@ -1,10 +1,12 @@
 // `hitl-gate explain`: the tier a pull request would get, and why, without touching GitHub.
 import { parseArgs } from 'node:util';
-import { approverGroups, describeApprovers, type ApproverGroup } from '../core/approvers.js';
+import type { PolicyLoad } from '../core/model/policy.js';
+import type { ChangedFile } from '../core/model/pull-request.js';
+import type { ApproverGroup, Classification, GovernedReason, RiskFactor, TierReason } from '../core/model/decision.js';
+import { approverGroups, describeApprovers } from '../core/approvers.js';
 import { describeChange } from '../core/change.js';
 import { classify } from '../core/classify.js';
 import { loadPolicy, POLICY_PATH } from '../core/policy.js';
-import type { ChangedFile, Classification, GovernedReason, PolicyLoad, RiskFactor, TierReason } from '../core/types.js';
 import { describeRisk } from '../core/risk.js';
 import { parseFileList, pathLine } from './files.js';
 import { readUserFile, UsageError, type CliIO } from './io.js';

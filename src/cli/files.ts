@@ -1,6 +1,6 @@
 // The changed files `explain` classifies: GitHub's `GET /repos/{o}/{r}/pulls/{n}/files` JSON (also
 // as `gh api --paginate` prints it: arrays back to back), or one path per line.
-import type { ChangedFile } from '../core/types.js';
+import type { ChangedFile } from '../core/model/pull-request.js';
 import { UsageError } from './io.js';
 
 const STATUSES = new Set<ChangedFile['status']>(['added', 'removed', 'modified', 'renamed', 'copied', 'changed', 'unchanged']);

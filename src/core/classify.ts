@@ -7,18 +7,10 @@ import { riskReason } from './risk-reason.js';
 import { findTrailer } from './trailers.js';
 import type { InvalidPolicyLoad } from './policy/load.js';
 import { parsePolicy } from './policy/parse.js';
-import {
-  maxTier,
-  TIERS,
-  type Actor,
-  type ChangedFile,
-  type Classification,
-  type GovernedReason,
-  type Policy,
-  type PolicyLoad,
-  type Tier,
-  type TierReason,
-} from './types.js';
+import { maxTier, type Tier, TIERS } from './model/tier.js';
+import type { Policy, PolicyLoad } from './model/policy.js';
+import type { Actor, ChangedFile } from './model/pull-request.js';
+import type { Classification, GovernedReason, TierReason } from './model/decision.js';
 
 export interface ClassifyInput {
   author: Actor;

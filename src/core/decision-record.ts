@@ -2,8 +2,9 @@
 // check run (which only the gate's App can write), so that `hitl-gate audit` can later show from
 // GitHub alone who approved which commit, under which rules and policy. Like the ledger it travels
 // as base64 JSON inside an HTML comment, and reading it never throws.
-import type { Decision, PullRequestFacts, Tier } from './types.js';
-import { TIERS } from './types.js';
+import { type Tier, TIERS } from './model/tier.js';
+import type { PullRequestFacts } from './model/pull-request.js';
+import type { Decision } from './model/decision.js';
 import { clicksOf } from './clicks.js';
 import { outcomeOf } from './observe.js';
 import { wouldDo } from './render-observe.js';

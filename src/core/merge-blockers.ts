@@ -7,10 +7,13 @@
 // exceptions are narrow: a `blocked` or `unstable` state that the gate's own check (turning green in
 // this very plan) explains; and a ruleset that lists the gate as a bypass actor for pull requests,
 // where the gate merges past missing reviews only with every required check green, verified itself.
-import type { BranchRules } from './branch-rules.js';
+import type { MergeMethod } from './model/policy.js';
+import type { PullRequestFacts } from './model/pull-request.js';
+import type { Decision } from './model/decision.js';
+import type { BranchRules } from './model/base-branch.js';
+import type { GitHubView } from './model/effects.js';
 import { chooseMergeMethod, methodsRefusedIn, type MethodVerdict } from './merge-method.js';
 import { escapeText } from './markdown.js';
-import type { Decision, GitHubView, MergeMethod, PullRequestFacts } from './types.js';
 
 /** The gate's own check: never a requirement it waits for (it writes it). */
 const GATE_CHECK = 'hitl';
@@ -22,30 +25,6 @@ export function pinnedCheck(name: string, appId: number | undefined): string | u
   return appId === undefined ? undefined : `${name}\u0000app:${appId}`;
 }
 const isPinnedKey = (key: string): boolean => key.includes('\u0000');
-
-/** A merge GitHub refused, as the gate recorded it in its status comment's ledger. */
-export interface MergeRefusal {
-  sha: string;
-  message: string;
-  at: string;
-}
-
-/** What the shell read about the base branch, beyond `GitHubView`'s mergeability. */
-export interface BaseBranchView {
-  /** The rules GitHub applies to the base branch; undefined when not read. */
-  rules?: BranchRules;
-  /** Why they could not be read. */
-  rulesError?: string;
-  /** The repository's allowed merge methods; undefined when the token may not see them. */
-  repositoryMethods?: MergeMethod[];
-  /** Every other check run and commit status on the head, by name (not the gate's own). */
-  checks?: Record<string, 'success' | 'pending' | 'failure'>;
-  /** Only check runs were read into `checks` (one was still running or failed): a required check not
-   * among them may be a commit status nobody looked at yet. */
-  statusesUnread?: true;
-  /** The last merge GitHub refused, when it was of this head. */
-  refusal?: MergeRefusal;
-}
 
 /** How the policy asks the gate to merge (`merge:` in the policy). */
 export interface MergeSettings {

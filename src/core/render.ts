@@ -4,15 +4,17 @@
 import { checkRunActions } from './clicks.js';
 import { commandText } from './decide.js';
 import { decisionMarker, decisionRecord } from './decision-record.js';
-import { LEDGER_TARGET_CHARS, STATUS_MARKER, type GateLedger } from './ledger.js';
+import type { Policy, PolicyError } from './model/policy.js';
+import type { Ledger } from './model/ledger.js';
+import type { PullRequestFacts } from './model/pull-request.js';
+import type { ApproverStatus, CommandVerdict, Decision, GovernedReason, TierReason } from './model/decision.js';
+import { LEDGER_TARGET_CHARS, STATUS_MARKER } from './ledger.js';
 import { describeRisk } from './risk.js';
 import { observeLines, observeTitle } from './render-observe.js';
 import { PROTECTED_BRANCHES_DOCS } from './merge-blockers.js';
 import { code, escapeText, oneLine, person } from './markdown.js';
 import { formatUtc, formatWhen, parseTime } from './time.js';
 import { formatLocal } from './working-hours.js';
-import type { ApproverStatus } from './approvers.js';
-import type { CommandVerdict, Decision, GovernedReason, Policy, PolicyError, PullRequestFacts, TierReason } from './types.js';
 
 /** What the decision does not carry but the text is better with. */
 export interface RenderOptions {
@@ -194,7 +196,7 @@ function headline(decision: Decision, facts: PullRequestFacts, nowMs: number, re
 /** What the gate noticed about its status comment: said in the comment and the check, with who and
  * when where GitHub says. Nothing it decides was read from the comment (docs/security.md). */
 function noticeLines(decision: Decision, nowMs: number): string[] {
-  const notices = (decision.ledger as GateLedger).notices ?? [];
+  const notices = decision.ledger.notices ?? [];
   if (notices.length === 0) return [];
   const lines = notices.slice(-3).map((n) => {
     const who = n.by ? ` by ${person(n.by)}` : '';

@@ -4,7 +4,7 @@
 // guessed: what GitHub does not show is null.
 import { readRecord } from '../core/ledger.js';
 import { readDecisionRecord, type DecisionRecord } from '../core/decision-record.js';
-import type { Tier } from '../core/types.js';
+import type { Tier } from '../core/model/tier.js';
 import type { GitHubClient } from './client.js';
 import { reading } from './errors.js';
 import { CHECK_NAME, EXTERNAL_ID } from './find-gate-check.js';

@@ -1,7 +1,9 @@
 // The shell's public contract: what the App and the Action pass to reconcile and sweep, and what they get back.
 import type { Notification, NotifyChannel } from '../core/notify.js';
-import type { RecordNotice } from '../core/ledger.js';
-import type { Decision, Effect, PullRequestFacts } from '../core/types.js';
+import type { RecordNotice } from '../core/model/ledger.js';
+import type { PullRequestFacts } from '../core/model/pull-request.js';
+import type { Decision } from '../core/model/decision.js';
+import type { Effect } from '../core/model/effects.js';
 import type { GateIdentity } from './identity.js';
 import type { QuietPullsOptions, SweepMemo } from './quiet-pulls.js';
 

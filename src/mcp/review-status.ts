@@ -1,7 +1,7 @@
 // `get_review_status`: what the gate decides about a PR right now, derived by the same engine the
 // Action's `check` mode runs (reconcile, read-only: nothing is written).
 import { reasonLine } from '../cli/explain.js';
-import type { Decision } from '../core/types.js';
+import type { Decision } from '../core/model/decision.js';
 import type { GitHubClient } from '../github/client.js';
 import { httpStatus } from '../github/errors.js';
 import type { GateIdentity } from '../github/identity.js';

@@ -8,7 +8,8 @@ import { decide } from '../../src/core/decide.js';
 import { loadPolicy } from '../../src/core/policy.js';
 import { renderCheckRun, renderStatusComment } from '../../src/core/render.js';
 import { contribution, RISK_SIGNALS, riskScore, type RiskInput, type RiskSignal } from '../../src/core/risk.js';
-import { tierRank, type ChangedFile } from '../../src/core/types.js';
+import { tierRank } from '../../src/core/model/tier.js';
+import type { ChangedFile } from '../../src/core/model/pull-request.js';
 import { examplePolicy } from '../fixtures/example-policy.js';
 import { AGENT, makeFacts } from './facts.js';
 

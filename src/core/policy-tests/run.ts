@@ -2,7 +2,8 @@
 import { approverGroups } from '../approvers.js';
 import { describeChange } from '../change.js';
 import { classify } from '../classify.js';
-import type { PolicyLoad, Tier } from '../types.js';
+import type { Tier } from '../model/tier.js';
+import type { PolicyLoad } from '../model/policy.js';
 import type { PolicyTestCase } from './parse.js';
 
 export interface Actual {
