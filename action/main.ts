@@ -7,6 +7,7 @@ import { buildPullRequestSummary, buildSweepSummary } from './build-summary.js';
 import { findPullRequest, type Target } from './find-pull-request.js';
 import type { ActionEnvironment, ActionInputs } from './inputs.js';
 import { resolveIdentity } from './resolve-identity.js';
+import type { ActionReport } from './report.js';
 import { runPolicyTests } from './run-policy-tests.js';
 
 export interface Engine {
@@ -21,15 +22,6 @@ export interface MainDependencies {
   engine: Engine;
   now: () => Date;
   log: ReconcileLog;
-}
-
-export interface ActionReport {
-  /** Not set in sweep mode, nor when the event is not about a pull request. */
-  outputs: { tier?: string; state?: string };
-  annotations: Annotation[];
-  summary?: string;
-  /** Set when the step must fail. */
-  failure?: string;
 }
 
 export async function main(inputs: ActionInputs, environment: ActionEnvironment, deps: MainDependencies): Promise<ActionReport> {

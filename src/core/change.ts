@@ -1,8 +1,7 @@
 // "What if this change were a pull request?": the classification input that `explain`, the MCP tool
 // `classify_change` and `hitl-gate test` build from what a person or an agent describes. One place, so
 // the three agree on what was said, and on when the change is taken to be an agent's.
-import type { ClassifyInput } from './classify.js';
-import type { ChangedFile } from './model/pull-request.js';
+import type { ChangedFile, ClassifyInput } from './model/pull-request.js';
 
 export interface ChangeSpec {
   /** The PR author's login; `name[bot]` is an app. */

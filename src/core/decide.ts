@@ -1,12 +1,12 @@
 // The decision: from the policy, what GitHub holds about a PR and the time, whether the PR may merge
 // now, and why. Pure. It replays the PR's command timeline (comments and reviews, oldest first)
 // against the gate's own ledger, so the same facts always give the same decision.
-import { classify, type ClassifyInput, type Escalation } from './classify.js';
+import { classify, type Escalation } from './classify.js';
 import { keptClicks, withClicks } from './clicks.js';
 import { maxTier, type Tier, tierRank } from './model/tier.js';
 import type { Policy, PolicyLoad } from './model/policy.js';
 import type { Ledger, VetoRecord, WithdrawalRecord } from './model/ledger.js';
-import type { PullRequestFacts } from './model/pull-request.js';
+import type { ClassifyInput, PullRequestFacts } from './model/pull-request.js';
 import type { Approval, ApproverStatus, Classification, Command, CommandVerdict, Decision, RefusalReason } from './model/decision.js';
 import { withdrawalsOf } from './ledger.js';
 import { isPermissive } from './commands.js';

@@ -86,3 +86,18 @@ export interface PullRequestFacts {
    * it has one: present exactly when the gate governed this PR on some head before. */
   ledger?: Ledger;
 }
+
+/** What classification reads of a pull request, or of a change described as one (change.ts). */
+export interface ClassifyInput {
+  author: Actor;
+  labels: string[];
+  headRef: string;
+  baseRef: string;
+  files: ChangedFile[];
+  /** GitHub's `changed_files`; more than files.length means the list was truncated. */
+  changedFiles: number;
+  additions: number;
+  deletions: number;
+  /** The PR's commits with their messages, when known: their trailers may make the PR governed. */
+  commits?: readonly { sha: string; message?: string }[];
+}
