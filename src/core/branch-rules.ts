@@ -4,7 +4,7 @@
 // into the few facts the gate needs to merge through them, or to say exactly what stands in the way.
 // Classic branch protection is not readable without administration permission (never asked for): its
 // demands show only through `mergeable_state` and the message of a refused merge.
-import type { BranchRules, RequiredCheck, RulesetRef } from './model/base-branch.js';
+import type { BranchRules, RulesetRef } from './model/base-branch.js';
 import type { MergeMethod } from './model/policy.js';
 
 /** One rule as `rules/branches/{branch}` lists it (GitHub's `repository-rule-detailed`). */

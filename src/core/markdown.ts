@@ -36,3 +36,17 @@ export function person(login: string): string {
 export function cell(text: string): string {
   return text.replace(/\|/g, '\\|');
 }
+
+/** The gate's Markdown (bold markers, code spans, backslash escapes, neutralised HTML) as plain text. */
+export function plainText(s: string): string {
+  return s
+    .replace(/(?<!\\)\*\*/g, '')
+    .replace(/(?<!\\)`/g, '')
+    .replace(/\\([\\`*_{}[\]()#+\-.!|>~/])/g, '$1')
+    .replace(/\u200b/g, '')
+    .replace(/&lt;/g, '<')
+    .replace(/&gt;/g, '>')
+    .replace(/&amp;/g, '&')
+    .replace(/\s+/g, ' ')
+    .trim();
+}

@@ -10,7 +10,6 @@
 import type { MergeMethod } from './model/policy.js';
 import type { PullRequestFacts } from './model/pull-request.js';
 import type { Decision } from './model/decision.js';
-import type { BranchRules } from './model/base-branch.js';
 import type { GitHubView } from './model/effects.js';
 import { chooseMergeMethod, methodsRefusedIn, type MethodVerdict } from './merge-method.js';
 import { escapeText } from './markdown.js';

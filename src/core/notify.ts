@@ -3,7 +3,7 @@
 // comment), claimed in the same write that records the decision: so a restart or a second replica
 // never sends one twice, and a message is only sent once its claim is on GitHub. Pure: the shell
 // sends, after the decision and its merge, never before or instead of them.
-import { describeReason } from './render.js';
+import { reasonLine } from './reason-text.js';
 import { formatUtc, parseTime } from './time.js';
 import type { Ledger, NotifiedRecord } from './model/ledger.js';
 import type { NotifyEvent, NotifyPolicy } from './model/policy.js';
@@ -55,18 +55,9 @@ export function dueEvents(decision: Decision): NotifyEvent[] {
   return due;
 }
 
-/** The gate's Markdown (bold markers, code spans, backslash escapes) as plain text. */
-const plain = (s: string): string => s
-  .replace(/(?<!\\)\*\*/g, '')
-  .replace(/(?<!\\)`/g, '')
-  .replace(/\\([\\`*_{}[\]()#+\-.!|>~/])/g, '$1')
-  .replace(/\u200b/g, '')
-  .replace(/\s+/g, ' ')
-  .trim();
-
 function reasonsLine(decision: Decision): string {
   const top = decision.classification.reasons.filter((r) => r.tier === decision.classification.tier);
-  const shown = (top.length ? top : decision.classification.reasons).slice(0, 3).map((r) => plain(describeReason(r, 2)));
+  const shown = (top.length ? top : decision.classification.reasons).slice(0, 3).map((r) => reasonLine(r, 2));
   const more = decision.classification.reasons.length - shown.length;
   return `${shown.join('; ')}${more > 0 && top.length > shown.length ? `; and ${top.length - shown.length} more` : ''}`.slice(0, 300);
 }
