@@ -1,6 +1,7 @@
 // The job summary: the same explanation a person gets in the gate's status comment, plus what this run
 // did. A summary that cannot be rendered must never hide the verdict, so the header is built here.
 import { renderExplanation } from '../src/core/render.js';
+import { withoutHiddenMarkers } from '../src/core/hidden-marker.js';
 import { describeReason } from '../src/core/reason-text.js';
 import type { PullRequestFacts } from '../src/core/model/pull-request.js';
 import type { Decision } from '../src/core/model/decision.js';
@@ -58,8 +59,8 @@ function explanation(outcome: OutcomeWithFacts, now: Date): string {
     }
   }
   const fromEffects = outcome.effects.find((e): e is Extract<Effect, { kind: 'status-comment' }> => e.kind === 'status-comment');
-  // The status comment's text, without the ledger it carries for the gate (not for this page).
-  return fromEffects ? fromEffects.body.replace(/\s*<!--\s*hitl-gate:ledger[\s\S]*?-->\s*$/, '') : plainExplanation(outcome.decision);
+  // The status comment's text, without the markers it carries for the gate (not for this page).
+  return fromEffects ? withoutHiddenMarkers(fromEffects.body) : plainExplanation(outcome.decision);
 }
 
 /** The decision in words, without the core's renderer (used when the facts are not at hand). */

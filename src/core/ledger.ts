@@ -7,6 +7,7 @@
 // upgrade, where GitHub shows nobody else edited it. Reading is defensive: anything malformed or
 // oversized reads as "no record", never as an exception.
 import { createHash } from 'node:crypto';
+import { hasMarker, hiddenMarker, markerPattern } from './hidden-marker.js';
 import { maxTier, TIERS } from './model/tier.js';
 import { CLICK_ACTIONS, type ClickRecord, type Ledger, type MergeRefusalRecord, type NotifiedRecord, type RecordNotice, type StatusCommentRecord, type VetoRecord, type WithdrawalRecord } from './model/ledger.js';
 
@@ -22,10 +23,8 @@ export function withdrawalsOf(ledger: Ledger | undefined): WithdrawalRecord[] {
   return ledger?.withdrawals ?? [];
 }
 
-const MARKER = 'hitl-gate:ledger v1';
-const MARKER_RE = /<!-- hitl-gate:ledger v1 ([A-Za-z0-9+/=]*) -->/g;
-const RECORD = 'hitl-gate:record v1';
-const RECORD_RE = /<!-- hitl-gate:record v1 ([A-Za-z0-9+/=]*) -->/g;
+const MARKER_RE = markerPattern('ledger');
+const RECORD_RE = markerPattern('record');
 /** What marks a comment as the gate's status comment (a view; it holds no data). */
 export const STATUS_MARKER = '<!-- hitl-gate:status -->';
 /** Encoded size the writer aims for: the check run's text must stay under GitHub's 65535 characters. */
@@ -42,7 +41,7 @@ const encode = (ledger: Ledger & { pr?: number }): string => Buffer.from(JSON.st
 /** Whether a comment is a status comment at all: the view's marker, or an earlier version's ledger
  * (readable or not). Among the gate's own comments this tells the status comment from its replies. */
 export function hasLedgerMarker(body: string): boolean {
-  return body.includes(STATUS_MARKER) || body.includes(`<!-- ${MARKER} `);
+  return body.includes(STATUS_MARKER) || hasMarker(body, 'ledger');
 }
 
 /** The digest the record keeps of the last status comment body the gate wrote. */
@@ -52,7 +51,7 @@ export function bodyDigest(body: string): string {
 
 /** Whether a comment carries an earlier version's ledger (read once on upgrade, see readLedger). */
 export function hasLegacyLedger(body: string): boolean {
-  return body.includes(`<!-- ${MARKER} `);
+  return hasMarker(body, 'ledger');
 }
 
 /**
@@ -97,12 +96,12 @@ export function heldAsHard(notice: RecordNotice): Ledger {
 
 /** An earlier version's ledger marker (kept for tests of the upgrade path). */
 export function ledgerMarker(ledger: Ledger): string {
-  return `<!-- ${MARKER} ${fitted(ledger)} -->`;
+  return hiddenMarker('ledger', fitted(ledger));
 }
 
 /** The record as the gate writes it into its check run's text, bound to one pull request. */
 export function recordMarker(ledger: Ledger, pr: number): string {
-  return `<!-- ${RECORD} ${fitted(ledger, pr)} -->`;
+  return hiddenMarker('record', fitted(ledger, pr));
 }
 
 /**

@@ -10,12 +10,9 @@
 import type { MergeMethod } from './model/policy.js';
 import type { PullRequestFacts } from './model/pull-request.js';
 import type { Decision } from './model/decision.js';
-import type { GitHubView } from './model/effects.js';
+import { CHECK_NAME, type GitHubView } from './model/effects.js';
 import { chooseMergeMethod, methodsRefusedIn, type MethodVerdict } from './merge-method.js';
 import { escapeText } from './markdown.js';
-
-/** The gate's own check: never a requirement it waits for (it writes it). */
-const GATE_CHECK = 'hitl';
 
 /** The key under which a check run is also known by the app that reported it: a required check pinned
  * to an app (`integration_id`) is satisfied only by that app's run, never by a same-named status anyone
@@ -114,7 +111,8 @@ export function assessMerge(decision: Decision, facts: PullRequestFacts, view: G
   let requiredGreen = true;
   const required = new Set<string>();
   for (const rc of rules?.requiredChecks ?? []) {
-    if (rc.context === GATE_CHECK || required.has(rc.context)) continue;
+    // The gate's own check is never a requirement it waits for: it writes it.
+    if (rc.context === CHECK_NAME || required.has(rc.context)) continue;
     required.add(rc.context);
     const v = checks?.[rc.integrationId !== undefined ? pinnedCheck(rc.context, rc.integrationId)! : rc.context];
     if (v === 'success') continue;

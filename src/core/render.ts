@@ -8,6 +8,7 @@ import type { Policy, PolicyError } from './model/policy.js';
 import type { PullRequestFacts } from './model/pull-request.js';
 import type { ApproverStatus, CommandVerdict, Decision, GovernedReason, TierReason } from './model/decision.js';
 import { LEDGER_TARGET_CHARS, STATUS_MARKER } from './ledger.js';
+import { CHECK_NAME } from './model/effects.js';
 import { describeReason, fileList } from './reason-text.js';
 import { observeLines, observeTitle } from './render-observe.js';
 import { PROTECTED_BRANCHES_DOCS } from './merge-blockers.js';
@@ -101,7 +102,7 @@ export function nextStep(decision: Decision, facts: PullRequestFacts, nowMs: num
 /** One sentence on the check run's buttons, when the state offers them (see clicks.ts). */
 function buttonsHint(decision: Decision): string {
   const labels = checkRunActions(decision).map((a) => `**${a.label}**`);
-  return labels.length ? ` Reviewers can also click ${labels.join(' or ')} on the ${code('hitl')} check.` : '';
+  return labels.length ? ` Reviewers can also click ${labels.join(' or ')} on the ${code(CHECK_NAME)} check.` : '';
 }
 
 function approvalsLine(decision: Decision, nowMs: number): string {
@@ -302,7 +303,7 @@ export function renderReply(verdicts: CommandVerdict[], decision: Decision, fact
     }
     if (v.accepted || !v.message) continue;
     const what = v.source.type === 'click'
-      ? `Your click on **${v.command.kind === 'approve' ? 'Approve' : 'Veto'}** on the ${code('hitl')} check`
+      ? `Your click on **${v.command.kind === 'approve' ? 'Approve' : 'Veto'}** on the ${code(CHECK_NAME)} check`
       : v.source.type === 'review' && v.command.kind === 'approve' && v.refusal !== 'edited'
       ? 'Your approving review'
       : readFrom !== undefined ? `${code(readFrom, 80)} (read as ${code('/veto')})` : code(commandText(v.command), 80);

@@ -4,6 +4,7 @@
 // nothing here, or it would hide the earlier heads' record from the next reconcile.
 // The caller must hold the PR's lock: the run is read, changed and written back.
 import type { Ledger } from '../core/model/ledger.js';
+import { CHECK_NAME } from '../core/model/effects.js';
 import { readRecord, withRecord } from '../core/ledger.js';
 import { reading } from './errors.js';
 import { isOwnCheckRun, type GateIdentity } from './identity.js';
@@ -27,7 +28,7 @@ export async function amendRecord(
   if (!record) return { kind: 'refused', reason: 'the check run carries no record of this pull request yet' };
   const next = change(record);
   if (!next) return { kind: 'unchanged' };
-  const output = { title: run.output?.title ?? 'hitl', summary: run.output?.summary ?? '', text: withRecord(run.output?.text, next, ref.number) };
+  const output = { title: run.output?.title ?? CHECK_NAME, summary: run.output?.summary ?? '', text: withRecord(run.output?.text, next, ref.number) };
   await request(session, (c) => c.rest.checks.update({ owner: ref.owner, repo: ref.repo, check_run_id: checkRunId, output }));
   return { kind: 'amended', record: next };
 }

@@ -1,13 +1,11 @@
 // The gate's own `hitl` check run (or commit status) on the head SHA: the trusted clock of the veto
 // window (invariant 6) and what the plan compares against so writes are idempotent.
 import type { Ledger } from '../core/model/ledger.js';
-import type { GitHubView } from '../core/model/effects.js';
+import { CHECK_NAME, type GitHubView } from '../core/model/effects.js';
 import { mergeRecords, readRecord, recordMarkerIn } from '../core/ledger.js';
 import { reading } from './errors.js';
 import { EXTERNAL_ID, isOwnCheckRun, type GateIdentity } from './identity.js';
 import { request, type Session } from './session.js';
-
-export const CHECK_NAME = 'hitl';
 
 /** `external_id` tells, later, whether a run was written for a governed PR (see identity.ts). */
 export { EXTERNAL_ID };

@@ -7,7 +7,8 @@ import { readDecisionRecord, type DecisionRecord } from '../core/decision-record
 import type { Tier } from '../core/model/tier.js';
 import type { GitHubClient } from './client.js';
 import { reading } from './errors.js';
-import { CHECK_NAME, EXTERNAL_ID } from './find-gate-check.js';
+import { CHECK_NAME } from '../core/model/effects.js';
+import { EXTERNAL_ID } from './find-gate-check.js';
 import { findStatusComment } from './find-status-comment.js';
 import { gatherComments } from './gather-conversation.js';
 import { isOwnCheckRun, type GateIdentity } from './identity.js';

@@ -3,7 +3,7 @@
 import { pinnedCheck } from '../core/merge-blockers.js';
 import type { GitHubView } from '../core/model/effects.js';
 import { reading } from './errors.js';
-import { CHECK_NAME } from './find-gate-check.js';
+import { CHECK_NAME } from '../core/model/effects.js';
 import { fetchPullRequest, type PullRequestSnapshot } from './find-pull-request.js';
 import { isOwnCheckRun, type GateIdentity } from './identity.js';
 import { request, type Session } from './session.js';

@@ -4,6 +4,10 @@ import type { BaseBranchView } from './base-branch.js';
 import type { Ledger } from './ledger.js';
 import type { MergeMethod } from './policy.js';
 
+/** The name of the gate's own check run (and of its commit status, where it may only post one): the
+ * check branch rules require, and where its record lives. */
+export const CHECK_NAME = 'hitl';
+
 /** What GitHub shows now that the plan must compare against (so effects are idempotent). */
 export interface GitHubView {
   /** The gate's own check run on the head SHA, if any. */
