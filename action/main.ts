@@ -4,7 +4,7 @@
 import { answerMergeGroup, type GitHubClient, type MergeGroupAnswer, type MergeGroupOptions, type MergeGroupPayload, type ReconcileLog, type ReconcileOutcome, type SweepOptions, type ReconcileOptions, type PullRequestRef, type RepositoryRef } from '../src/github/index.js';
 import { annotatePolicy, type Annotation } from './annotate-policy.js';
 import { buildPullRequestSummary, buildSweepSummary } from './build-summary.js';
-import { findPullRequest, type Target } from './find-pull-request.js';
+import { targetOfEvent, type Target } from './event-target.js';
 import type { ActionEnvironment, ActionInputs } from './inputs.js';
 import { resolveIdentity } from './resolve-identity.js';
 import type { ActionReport } from './report.js';
@@ -25,7 +25,7 @@ export interface MainDependencies {
 }
 
 export async function main(inputs: ActionInputs, environment: ActionEnvironment, deps: MainDependencies): Promise<ActionReport> {
-  const target = findPullRequest(environment.event, inputs.mode);
+  const target = targetOfEvent(environment.event, inputs.mode);
   if (target.kind === 'nothing') {
     return { outputs: {}, annotations: [{ level: 'notice', message: target.notice, title: 'hitl-gate' }] };
   }
