@@ -1,6 +1,6 @@
 // A reason for a PR's tier, in words: one sentence per reason, the same words wherever the gate shows
 // it (status comment, check run, chat, the Action's summary) and wherever it is asked (`explain`, the
-// MCP tools), as Markdown there and as plain text here.
+// MCP tools): Markdown on GitHub (describeReason), plain text elsewhere (reasonLine).
 import type { TierReason } from './model/decision.js';
 import { code, escapeText, person, plainText } from './markdown.js';
 import { describeRisk } from './risk.js';
