@@ -39,6 +39,7 @@ describe('the layer rules in npm run lint', () => {
       'cli-loads-mcp-server-only-from-its-subcommand: src/cli/mcp.ts -> src/mcp/tool-error.ts',
       'cli-not-mcp: src/cli/explain.ts -> src/mcp/server.ts',
       'core-is-self-contained: src/core/decide.ts -> src/github/read.ts',
+      'core-is-self-contained: src/core/lazy.ts -> src/github/read.ts',
       'mcp-not-cli: src/mcp/server.ts -> src/cli/files.ts',
       'model-is-data: src/core/model/decision.ts -> src/core/verdict.ts',
       'no-circular: src/core/rank.ts -> src/core/tier.ts',
