@@ -14,12 +14,8 @@ import { escapeText } from './markdown.js';
 import { parseTime } from './time.js';
 import { delayEnd, formatDeadline } from './working-hours.js';
 
-
 /** The ledger's record of what was asked for one head. */
-export interface AttentionLedger {
-  requested?: { head: string; users: string[]; teams: string[] };
-  reminded?: { head: string; steps: number };
-}
+export type AttentionLedger = Pick<Ledger, 'requested' | 'reminded'>;
 
 const lower = (s: string): string => s.toLowerCase();
 const uniq = (list: string[]): string[] => {
@@ -72,7 +68,7 @@ export function nextReminder(attention: Attention | undefined, ledger: Attention
 
 /** Keep the ledger's attention records across decisions (the decision rebuilds the rest). */
 export function keepAttention(ledger: Ledger | undefined): AttentionLedger {
-  const l = (ledger ?? {}) as AttentionLedger;
+  const l: AttentionLedger = ledger ?? {};
   return { ...(l.requested ? { requested: l.requested } : {}), ...(l.reminded ? { reminded: l.reminded } : {}) };
 }
 
