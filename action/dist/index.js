@@ -32137,7 +32137,38 @@ function person(login) {
   return `**${escapeText(login, 60)}**`;
 }
 function plainText(s2) {
-  return s2.replace(/(?<!\\)\*\*/g, "").replace(/(?<!\\)`/g, "").replace(/\\([\\`*_{}[\]()#+\-.!|>~/])/g, "$1").replace(/\u200b/g, "").replace(/&lt;/g, "<").replace(/&gt;/g, ">").replace(/&amp;/g, "&").replace(/\s+/g, " ").trim();
+  let out = "", i = 0;
+  for (; i < s2.length; ) {
+    let fence = /^`+/.exec(s2.slice(i))?.[0];
+    if (fence) {
+      let closing = new RegExp(`(?<!\`)${fence}(?!\`)`, "g");
+      closing.lastIndex = i + fence.length;
+      let end = closing.exec(s2);
+      if (end) {
+        let inner = s2.slice(i + fence.length, end.index);
+        out += inner.length >= 2 && inner.startsWith(" ") && inner.endsWith(" ") ? inner.slice(1, -1) : inner, i = end.index + fence.length;
+        continue;
+      }
+      out += fence, i += fence.length;
+      continue;
+    }
+    let escaped = /^\\([\\`*_{}[\]()#+\-.!|~/])/.exec(s2.slice(i));
+    if (escaped) {
+      out += escaped[1], i += 2;
+      continue;
+    }
+    let entity = /^&(lt|gt|amp);/.exec(s2.slice(i));
+    if (entity) {
+      out += entity[1] === "lt" ? "<" : entity[1] === "gt" ? ">" : "&", i += entity[0].length;
+      continue;
+    }
+    if (s2.startsWith("**", i)) {
+      i += 2;
+      continue;
+    }
+    s2[i] !== "​" && (out += s2[i]), i += 1;
+  }
+  return out.replace(/\s+/g, " ").trim();
 }
 
 // src/core/time.ts
@@ -37763,6 +37794,18 @@ function describeReason(r, maxFiles) {
 function reasonLine(r, maxFiles = 5) {
   return plainText(describeReason(r, maxFiles));
 }
+function describeGoverned(g) {
+  switch (g.kind) {
+    case "author":
+      return `author ${person(g.login)} is an agent`;
+    case "label":
+      return `label ${code(g.label)}`;
+    case "branch":
+      return `branch ${code(g.branch)} matches ${code(g.pattern)}`;
+    case "trailer":
+      return `commit ${code(g.sha.slice(0, 7))} carries the trailer ${code(g.line)} (matches ${code(g.pattern)})`;
+  }
+}
 
 // src/core/notify.ts
 function notifiedOf(ledger) {
@@ -38343,18 +38386,6 @@ function decisionMarker(record) {
 
 // src/core/render.ts
 var COMMENT_LIMIT = 65536, CHECK_RUN_LIMIT = 65535, ICON = { ready: "🟢", waiting: "🟡", blocked: "🔴", ignored: "⚪" };
-function describeGoverned(g) {
-  switch (g.kind) {
-    case "author":
-      return `author ${person(g.login)} is an agent`;
-    case "label":
-      return `label ${code(g.label)}`;
-    case "branch":
-      return `branch ${code(g.branch)} matches ${code(g.pattern)}`;
-    case "trailer":
-      return `commit ${code(g.sha.slice(0, 7))} carries the trailer ${code(g.line)} (matches ${code(g.pattern)})`;
-  }
-}
 function policyErrorLine(e) {
   return `${code(`${e.file}:${e.line}:${e.column}`)} ${escapeText(e.message, 300)}`;
 }

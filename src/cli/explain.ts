@@ -6,7 +6,8 @@ import type { ApproverGroup, Classification, GovernedReason, RiskFactor, TierRea
 import { approverGroups, describeApprovers } from '../core/approvers.js';
 import { describedFile, whatIf } from '../core/change.js';
 import { loadPolicy, POLICY_PATH } from '../core/policy.js';
-import { reasonLine } from '../core/reason-text.js';
+import { plainText } from '../core/markdown.js';
+import { describeGoverned, reasonLine } from '../core/reason-text.js';
 import { parseFileList } from './files.js';
 import { readUserFile, UsageError, type CliIO } from './io.js';
 
@@ -86,26 +87,13 @@ export async function explain(args: string[], io: CliIO): Promise<number> {
   return load.kind === 'invalid' ? 1 : 0;
 }
 
-function governedLine(r: GovernedReason): string {
-  switch (r.kind) {
-    case 'author':
-      return `author ${r.login} is an agent`;
-    case 'label':
-      return `label "${r.label}" marks agent PRs`;
-    case 'branch':
-      return `head branch ${r.branch} matches ${r.pattern}`;
-    case 'trailer':
-      return `commit ${r.sha.slice(0, 7)} carries the trailer "${r.line}" (${r.pattern})`;
-  }
-}
-
 function human(e: Explanation): string {
   const lines = [`tier: ${e.tier}`];
   if (e.policy.kind === 'missing') lines.push(`policy: none at ${e.policy.path}, nothing is governed`);
   if (e.assumedAgent) {
     lines.push('governed: yes (assumed to be an agent\'s PR: no --author, --label, --head or --commit given)');
   } else if (e.governed) {
-    lines.push(`governed: yes (${e.governedBy.map(governedLine).join('; ')})`);
+    lines.push(`governed: yes (${e.governedBy.map((r) => plainText(describeGoverned(r))).join('; ')})`);
   } else {
     lines.push('governed: no (not an agent\'s PR: the gate would pass it without asking anyone)');
   }

@@ -1,7 +1,8 @@
 // A reason for a PR's tier, in words: one sentence per reason, the same words wherever the gate shows
 // it (status comment, check run, chat, the Action's summary) and wherever it is asked (`explain`, the
-// MCP tools): Markdown on GitHub (describeReason), plain text elsewhere (reasonLine).
-import type { TierReason } from './model/decision.js';
+// MCP tools): Markdown on GitHub (describeReason), plain text elsewhere (reasonLine). The same for what
+// made a PR an agent's (describeGoverned).
+import type { GovernedReason, TierReason } from './model/decision.js';
 import { code, escapeText, person, plainText } from './markdown.js';
 import { describeRisk } from './risk.js';
 
@@ -48,4 +49,14 @@ export function describeReason(r: TierReason, maxFiles: number): string {
 /** The reason as plain text: for a terminal, a JSON answer or a chat line. */
 export function reasonLine(r: TierReason, maxFiles = 5): string {
   return plainText(describeReason(r, maxFiles));
+}
+
+/** What made the PR an agent's, as Markdown. */
+export function describeGoverned(g: GovernedReason): string {
+  switch (g.kind) {
+    case 'author': return `author ${person(g.login)} is an agent`;
+    case 'label': return `label ${code(g.label)}`;
+    case 'branch': return `branch ${code(g.branch)} matches ${code(g.pattern)}`;
+    case 'trailer': return `commit ${code(g.sha.slice(0, 7))} carries the trailer ${code(g.line)} (matches ${code(g.pattern)})`;
+  }
 }

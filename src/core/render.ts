@@ -6,10 +6,10 @@ import { commandText } from './decide.js';
 import { decisionMarker, decisionRecord } from './decision-record.js';
 import type { Policy, PolicyError } from './model/policy.js';
 import type { PullRequestFacts } from './model/pull-request.js';
-import type { ApproverStatus, CommandVerdict, Decision, GovernedReason, TierReason } from './model/decision.js';
+import type { ApproverStatus, CommandVerdict, Decision, TierReason } from './model/decision.js';
 import { LEDGER_TARGET_CHARS, STATUS_MARKER } from './ledger.js';
 import { CHECK_NAME } from './model/effects.js';
-import { describeReason, fileList } from './reason-text.js';
+import { describeGoverned, describeReason, fileList } from './reason-text.js';
 import { observeLines, observeTitle } from './render-observe.js';
 import { PROTECTED_BRANCHES_DOCS } from './merge-blockers.js';
 import { code, escapeText, oneLine, person } from './markdown.js';
@@ -33,15 +33,6 @@ export const COMMENT_LIMIT = 65_536;
 export const CHECK_RUN_LIMIT = 65_535;
 
 const ICON: Record<Decision['state'], string> = { ready: '🟢', waiting: '🟡', blocked: '🔴', ignored: '⚪' };
-function describeGoverned(g: GovernedReason): string {
-  switch (g.kind) {
-    case 'author': return `author ${person(g.login)} is an agent`;
-    case 'label': return `label ${code(g.label)}`;
-    case 'branch': return `branch ${code(g.branch)} matches ${code(g.pattern)}`;
-    case 'trailer': return `commit ${code(g.sha.slice(0, 7))} carries the trailer ${code(g.line)} (matches ${code(g.pattern)})`;
-  }
-}
-
 function policyErrorLine(e: PolicyError): string {
   return `${code(`${e.file}:${e.line}:${e.column}`)} ${escapeText(e.message, 300)}`;
 }
