@@ -3,6 +3,7 @@
 // exactly as written, never mangled by the Markdown they were escaped for, and never leave a marker.
 import { describe, expect, it } from 'vitest';
 import { plainText } from '../../src/core/markdown.js';
+import type { TierReason } from '../../src/core/model/decision.js';
 import { describeGoverned, describeReason, reasonLine } from '../../src/core/reason-text.js';
 
 const NAMES = ['docs/a**b.md', 'src/x\\y.ts', 'notes/&lt;b&gt; & <i>.md', 'tools/`tick`.sh', 'lib/_under_score_.py', '@alice/ping.md'];
@@ -14,7 +15,7 @@ describe('a tier reason in plain text', () => {
   });
 
   it('says the same as the Markdown, without the markup', () => {
-    const reason = { kind: 'default', tier: 'soft', files: ['src/a.ts', 'src/b.ts'] } as const;
+    const reason: TierReason = { kind: 'default', tier: 'soft', files: ['src/a.ts', 'src/b.ts'] };
     expect(describeReason(reason, 5)).toBe('files no rule covers → default soft: `src/a.ts`, `src/b.ts`');
     expect(reasonLine(reason)).toBe('files no rule covers → default soft: src/a.ts, src/b.ts');
   });
