@@ -1,6 +1,6 @@
 // Policy errors become annotations on the policy file's line, so the pull request's "Files changed" tab
 // and the run page point at the exact place to fix.
-import type { Decision } from '../src/core/types.js';
+import type { Decision } from '../src/core/model/decision.js';
 
 export interface Annotation {
   level: 'error' | 'warning' | 'notice';

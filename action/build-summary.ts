@@ -1,8 +1,11 @@
 // The job summary: the same explanation a person gets in the gate's status comment, plus what this run
 // did. A summary that cannot be rendered must never hide the verdict, so the header is built here.
 import { renderExplanation } from '../src/core/render.js';
-import { describeRisk } from '../src/core/risk.js';
-import type { Decision, Effect, PullRequestFacts } from '../src/core/types.js';
+import { withoutHiddenMarkers } from '../src/core/hidden-marker.js';
+import { describeReason } from '../src/core/reason-text.js';
+import type { PullRequestFacts } from '../src/core/model/pull-request.js';
+import type { Decision } from '../src/core/model/decision.js';
+import type { Effect } from '../src/core/model/effects.js';
 import type { ReconcileOutcome } from '../src/github/index.js';
 import type { Mode } from './inputs.js';
 
@@ -56,8 +59,8 @@ function explanation(outcome: OutcomeWithFacts, now: Date): string {
     }
   }
   const fromEffects = outcome.effects.find((e): e is Extract<Effect, { kind: 'status-comment' }> => e.kind === 'status-comment');
-  // The status comment's text, without the ledger it carries for the gate (not for this page).
-  return fromEffects ? fromEffects.body.replace(/\s*<!--\s*hitl-gate:ledger[\s\S]*?-->\s*$/, '') : plainExplanation(outcome.decision);
+  // The status comment's text, without the markers it carries for the gate (not for this page).
+  return fromEffects ? withoutHiddenMarkers(fromEffects.body) : plainExplanation(outcome.decision);
 }
 
 /** The decision in words, without the core's renderer (used when the facts are not at hand). */
@@ -68,7 +71,7 @@ export function plainExplanation(decision: Decision): string {
   }
   const reasons = decision.classification.reasons;
   if (reasons.length > 0) {
-    lines.push('**Why this tier**', '', ...reasons.map((r) => `- ${describeReason(r)}`), '');
+    lines.push('**Why this tier**', '', ...reasons.map((r) => `- ${describeReason(r, 5)}`), '');
   }
   if (decision.window) lines.push(`Veto window: ${decision.window.start} to ${decision.window.end}.`, '');
   if (decision.approvalsRequired > 0) {
@@ -81,29 +84,6 @@ export function plainExplanation(decision: Decision): string {
     lines.push('', '**Commands that did not count**', '', ...refused.map((c) => `- \`/${c.command.kind.replace('-', ' ')}\` by @${c.by}: ${c.message ?? c.refusal ?? 'refused'}`));
   }
   return lines.join('\n').trim();
-}
-
-function describeReason(reason: Decision['classification']['reasons'][number]): string {
-  switch (reason.kind) {
-    case 'rule':
-      return `rule "${reason.rule}" → \`${reason.tier}\`${reason.detail ? ` (${reason.detail})` : ''}`;
-    case 'default':
-      return `${reason.files.length} file(s) no rule covers → default \`${reason.tier}\``;
-    case 'empty':
-      return `no changed files → default \`${reason.tier}\``;
-    case 'floor':
-      return `changes ${reason.floor} (${reason.files.join(', ')}) → \`hard\``;
-    case 'truncated':
-      return `GitHub listed ${reason.listed} of ${reason.changed} changed files → \`hard\``;
-    case 'policy-error':
-      return `the policy has ${reason.errors.length} error(s) → \`hard\``;
-    case 'policy-unreadable':
-      return `the policy could not be read (${reason.message}) → \`hard\``;
-    case 'escalation':
-      return `escalated to \`${reason.tier}\` by @${reason.by} (${reason.via})`;
-    case 'risk':
-      return `${describeRisk(reason)} → \`${reason.tier}\``;
-  }
 }
 
 function describeRun(outcome: ReconcileOutcome, mode: Mode): string[] {

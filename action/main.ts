@@ -4,9 +4,10 @@
 import { answerMergeGroup, type GitHubClient, type MergeGroupAnswer, type MergeGroupOptions, type MergeGroupPayload, type ReconcileLog, type ReconcileOutcome, type SweepOptions, type ReconcileOptions, type PullRequestRef, type RepositoryRef } from '../src/github/index.js';
 import { annotatePolicy, type Annotation } from './annotate-policy.js';
 import { buildPullRequestSummary, buildSweepSummary } from './build-summary.js';
-import { findPullRequest, type Target } from './find-pull-request.js';
+import { targetOfEvent, type Target } from './event-target.js';
 import type { ActionEnvironment, ActionInputs } from './inputs.js';
 import { resolveIdentity } from './resolve-identity.js';
+import type { ActionReport } from './report.js';
 import { runPolicyTests } from './run-policy-tests.js';
 
 export interface Engine {
@@ -23,17 +24,8 @@ export interface MainDependencies {
   log: ReconcileLog;
 }
 
-export interface ActionReport {
-  /** Not set in sweep mode, nor when the event is not about a pull request. */
-  outputs: { tier?: string; state?: string };
-  annotations: Annotation[];
-  summary?: string;
-  /** Set when the step must fail. */
-  failure?: string;
-}
-
 export async function main(inputs: ActionInputs, environment: ActionEnvironment, deps: MainDependencies): Promise<ActionReport> {
-  const target = findPullRequest(environment.event, inputs.mode);
+  const target = targetOfEvent(environment.event, inputs.mode);
   if (target.kind === 'nothing') {
     return { outputs: {}, annotations: [{ level: 'notice', message: target.notice, title: 'hitl-gate' }] };
   }

@@ -9,7 +9,7 @@ import { readHeadFile, readHeadTests } from '../src/github/read-head-tests.js';
 import { openSession } from '../src/github/session.js';
 import type { Annotation } from './annotate-policy.js';
 import type { ActionInputs } from './inputs.js';
-import type { ActionReport } from './main.js';
+import type { ActionReport } from './report.js';
 
 export async function runPolicyTests(client: GitHubClient, ref: PullRequestRef, inputs: ActionInputs, now: Date): Promise<ActionReport> {
   const session = openSession(client, now, undefined);

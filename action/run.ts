@@ -4,7 +4,8 @@ import * as core from '@actions/core';
 import { getOctokit } from '@actions/github';
 import { reconcile, sweep, type GitHubClient, type ReconcileLog } from '../src/github/index.js';
 import { ConfigurationError, readEnvironment, readInputs } from './inputs.js';
-import { main, type ActionReport } from './main.js';
+import { main } from './main.js';
+import type { ActionReport } from './report.js';
 import type { Annotation } from './annotate-policy.js';
 
 export async function run(env: NodeJS.ProcessEnv = process.env): Promise<void> {

@@ -3,9 +3,11 @@
 // classification done by calling minimatch(file, glob) afresh for every (file, glob) pair.
 import { minimatch } from 'minimatch';
 import { stringify } from 'yaml';
-import { classify, type ClassifyInput } from '../src/core/classify.js';
+import { classify } from '../src/core/classify.js';
 import { loadPolicy } from '../src/core/policy.js';
-import { maxTier, type ChangedFile, type Policy, type Tier } from '../src/core/types.js';
+import { maxTier, type Tier } from '../src/core/model/tier.js';
+import type { Policy } from '../src/core/model/policy.js';
+import type { ChangedFile, ClassifyInput } from '../src/core/model/pull-request.js';
 import { seededRandom } from '../test/sim/random.js';
 
 const FILES = 3000;

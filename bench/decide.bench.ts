@@ -2,7 +2,7 @@
 // comment and check run) with 3000 files and 600 commands, and how big the written texts are.
 import { decide } from '../src/core/decide.js';
 import { plan } from '../src/core/plan.js';
-import type { Effect } from '../src/core/types.js';
+import type { Effect } from '../src/core/model/effects.js';
 import { at, comment, file, makeFacts, makePolicy, okLoad, writer } from '../test/unit/facts.js';
 import { timed } from './timed.js';
 

@@ -28221,52 +28221,26 @@ function getOctokit(token, options, ...additionalPlugins) {
 // src/core/ledger.ts
 import { createHash } from "node:crypto";
 
-// src/core/types.ts
-var TIERS = ["fyi", "soft", "hard"], tierRank = (tier) => TIERS.indexOf(tier), maxTier = (a, b) => tierRank(a) >= tierRank(b) ? a : b, PERMISSIONS = ["read", "triage", "write", "maintain", "admin"];
+// src/core/hidden-marker.ts
+var MARKERS = { ledger: "hitl-gate:ledger v1", record: "hitl-gate:record v1", decision: "hitl-gate:decision v1" };
+function hiddenMarker(kind, encoded) {
+  return `<!-- ${MARKERS[kind]} ${encoded} -->`;
+}
+function markerPattern(kind) {
+  return new RegExp(`<!-- ${MARKERS[kind]} ([A-Za-z0-9+/=]*) -->`, "g");
+}
+function hasMarker(text, kind) {
+  return text.includes(`<!-- ${MARKERS[kind]} `);
+}
+function withoutHiddenMarkers(text) {
+  return text.replace(/\s*<!--\s*hitl-gate:[\s\S]*?-->/g, "").trim();
+}
 
-// src/core/clicks.ts
-var CLICK_ACTIONS = ["approve", "veto"], CHECK_RUN_ACTIONS = {
-  approve: { label: "Approve", description: "Approve this commit (as /approve)", identifier: "approve" },
-  veto: { label: "Veto", description: "Hold this PR (as /veto)", identifier: "veto" }
-}, MAX_CLICKS = 50;
-function clicksOf(ledger) {
-  return ledger?.clicks ?? [];
-}
-function keptClicks(ledger, headSha) {
-  let answered = new Set(ledger?.answered ?? []), kept = clicksOf(ledger).filter((c) => c.headSha === headSha || !answered.has(c.id)), excess = kept.length - MAX_CLICKS;
-  return excess <= 0 ? kept : kept.filter((c) => excess > 0 && answered.has(c.id) ? (excess -= 1, !1) : !0);
-}
-function clickEntries(clicks) {
-  return clicks.map((c) => {
-    let atMs = Date.parse(c.at), command = { kind: c.action };
-    return {
-      source: { type: "click", id: c.id },
-      actor: { login: c.by, type: c.byType },
-      at: c.at,
-      atMs: Number.isFinite(atMs) ? atMs : void 0,
-      command,
-      edited: !1,
-      unverifiable: !1,
-      commitId: c.headSha
-    };
-  });
-}
-function withClicks(entries, clicks) {
-  return clicks.length === 0 ? entries : [...entries, ...clickEntries(clicks)].map((e, i) => ({ e, i })).sort((a, b) => (a.e.atMs ?? Number.POSITIVE_INFINITY) - (b.e.atMs ?? Number.POSITIVE_INFINITY) || a.i - b.i).map(({ e }) => e);
-}
-function clickAuthors(facts) {
-  let author = facts.author.login.toLowerCase(), logins = /* @__PURE__ */ new Set();
-  for (let c of keptClicks(facts.ledger, facts.headSha)) {
-    let login = c.by.toLowerCase();
-    login !== author && c.byType !== "Bot" && !login.endsWith("[bot]") && logins.add(login);
-  }
-  return [...logins];
-}
-function checkRunActions(decision) {
-  if (!decision.governed || decision.policy.kind !== "ok") return [];
-  let actions = [];
-  return decision.tier === "hard" ? (decision.state === "blocked" && decision.vetoes.length === 0 && decision.approvals.length < decision.approvalsRequired && actions.push(CHECK_RUN_ACTIONS.approve), actions.push(CHECK_RUN_ACTIONS.veto)) : decision.tier === "soft" && decision.state === "waiting" && decision.window && actions.push(CHECK_RUN_ACTIONS.veto), actions;
-}
+// src/core/model/tier.ts
+var TIERS = ["fyi", "soft", "hard"], tierRank = (tier) => TIERS.indexOf(tier), maxTier = (a, b) => tierRank(a) >= tierRank(b) ? a : b;
+
+// src/core/model/ledger.ts
+var CLICK_ACTIONS = ["approve", "veto"];
 
 // src/core/ledger.ts
 function mergeRefusalOf(ledger) {
@@ -28276,18 +28250,18 @@ var MAX_REFUSAL = 500;
 function withdrawalsOf(ledger) {
   return ledger?.withdrawals ?? [];
 }
-var MARKER = "hitl-gate:ledger v1", MARKER_RE = /<!-- hitl-gate:ledger v1 ([A-Za-z0-9+/=]*) -->/g, RECORD = "hitl-gate:record v1", RECORD_RE = /<!-- hitl-gate:record v1 ([A-Za-z0-9+/=]*) -->/g, STATUS_MARKER = "<!-- hitl-gate:status -->", LEDGER_TARGET_CHARS = 24e3, MAX_LEDGER_CHARS = 6e4, MAX_REASON = 300, MAX_NOTICES = 10, byTime = (key) => (a, b) => Date.parse(a.at) - Date.parse(b.at) || key(a) - key(b), encode = (ledger) => Buffer.from(JSON.stringify(ledger), "utf8").toString("base64");
+var MARKER_RE = markerPattern("ledger"), RECORD_RE = markerPattern("record"), STATUS_MARKER = "<!-- hitl-gate:status -->", LEDGER_TARGET_CHARS = 24e3, MAX_LEDGER_CHARS = 6e4, MAX_REASON = 300, MAX_NOTICES = 10, byTime = (key) => (a, b) => Date.parse(a.at) - Date.parse(b.at) || key(a) - key(b), encode = (ledger) => Buffer.from(JSON.stringify(ledger), "utf8").toString("base64");
 function hasLedgerMarker(body) {
-  return body.includes(STATUS_MARKER) || body.includes(`<!-- ${MARKER} `);
+  return body.includes(STATUS_MARKER) || hasMarker(body, "ledger");
 }
 function bodyDigest(body) {
   return createHash("sha256").update(body, "utf8").digest("hex");
 }
 function hasLegacyLedger(body) {
-  return body.includes(`<!-- ${MARKER} `);
+  return hasMarker(body, "ledger");
 }
 function fitted(ledger, pr) {
-  let withdrawals = withdrawalsOf(ledger), refusal = mergeRefusalOf(ledger), g = ledger, fit2 = {
+  let withdrawals = withdrawalsOf(ledger), refusal = mergeRefusalOf(ledger), fit2 = {
     ...pr !== void 0 ? { pr } : {},
     vetoes: [...ledger.vetoes].sort(byTime((v) => v.commentId)).map((v) => ({ ...v, ...v.reason !== void 0 ? { reason: v.reason.slice(0, MAX_REASON) } : {} })),
     answered: [...new Set(ledger.answered)].sort((a, b) => a - b),
@@ -28295,10 +28269,10 @@ function fitted(ledger, pr) {
     ...withdrawals.length ? { withdrawals: [...withdrawals].sort(byTime((w) => w.sourceId)) } : {},
     ...attentionRecords(ledger),
     ...clicksIn(ledger).length ? { clicks: [...clicksIn(ledger)].sort(byTime((c) => c.id)) } : {},
-    ...g.notified ? { notified: g.notified } : {},
+    ...ledger.notified ? { notified: ledger.notified } : {},
     ...refusal ? { mergeRefusal: { ...refusal, message: refusal.message.slice(0, MAX_REFUSAL) } } : {},
-    ...g.comment ? { comment: { id: g.comment.id, sha256: g.comment.sha256 } } : {},
-    ...g.notices?.length ? { notices: [...g.notices].sort(byTime((n2) => n2.commentId)).slice(-MAX_NOTICES) } : {}
+    ...ledger.comment ? { comment: { id: ledger.comment.id, sha256: ledger.comment.sha256 } } : {},
+    ...ledger.notices?.length ? { notices: [...ledger.notices].sort(byTime((n2) => n2.commentId)).slice(-MAX_NOTICES) } : {}
   }, encoded = encode(fit2);
   for (; encoded.length > LEDGER_TARGET_CHARS && fit2.answered.length > 0; ) {
     let excess = Math.ceil((encoded.length - LEDGER_TARGET_CHARS) / 12) + 1;
@@ -28310,7 +28284,7 @@ function heldAsHard(notice2) {
   return { vetoes: [], answered: [], escalation: "hard", notices: [notice2] };
 }
 function recordMarker(ledger, pr) {
-  return `<!-- ${RECORD} ${fitted(ledger, pr)} -->`;
+  return hiddenMarker("record", fitted(ledger, pr));
 }
 function readRecord(text, pr) {
   if (typeof text != "string") return;
@@ -28472,6 +28446,9 @@ function isOwnComment(comment, identity2) {
   let viaApp = comment.performed_via_github_app?.id, login = comment.user?.login, byApp = identity2.appId !== void 0 && viaApp !== void 0 && viaApp === identity2.appId, byLogin = !!login && identity2.login.endsWith("[bot]") && comment.user?.type === "Bot" && login.toLowerCase() === identity2.login.toLowerCase();
   return !byApp && !byLogin ? !1 : !isSharedIdentity(identity2) || hasLedgerMarker(comment.body ?? "");
 }
+
+// src/core/model/policy.ts
+var PERMISSIONS = ["read", "triage", "write", "maintain", "admin"], WEEKDAYS = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"];
 
 // src/core/approvers.ts
 var rank = (p) => PERMISSIONS.indexOf(p);
@@ -29896,9 +29873,9 @@ function compileGlob(pattern, options = GLOB_OPTIONS) {
   if (options === GLOB_OPTIONS) {
     let kept = compiledPlain.get(pattern);
     if (kept) return kept;
-    let normalised = normaliseGlob(pattern), plain2 = plainParts(normalised);
-    if (plain2) {
-      let compiled2 = compilePlain(pattern, normalised, plain2);
+    let normalised = normaliseGlob(pattern), plain = plainParts(normalised);
+    if (plain) {
+      let compiled2 = compilePlain(pattern, normalised, plain);
       return compiledPlain.size >= MAX_PARSED_GLOBS && compiledPlain.clear(), compiledPlain.set(pattern, compiled2), compiled2;
     }
   }
@@ -29914,9 +29891,9 @@ function compileGlob(pattern, options = GLOB_OPTIONS) {
   }
   return { pattern, test, keys: keys2 };
 }
-function compilePlain(pattern, normalised, plain2) {
+function compilePlain(pattern, normalised, plain) {
   let mm, test = (path2) => (mm ??= minimatchOf(normalised)).match(path2), keys2 = [];
-  for (let parts of plain2) {
+  for (let parts of plain) {
     let key = expansionKey(parts);
     if (key === void 0) return { pattern, test };
     keys2.push(key);
@@ -32094,6 +32071,50 @@ function escalationReasons(labels, escalations) {
   return out;
 }
 
+// src/core/clicks.ts
+var CHECK_RUN_ACTIONS = {
+  approve: { label: "Approve", description: "Approve this commit (as /approve)", identifier: "approve" },
+  veto: { label: "Veto", description: "Hold this PR (as /veto)", identifier: "veto" }
+}, MAX_CLICKS = 50;
+function clicksOf(ledger) {
+  return ledger?.clicks ?? [];
+}
+function keptClicks(ledger, headSha) {
+  let answered = new Set(ledger?.answered ?? []), kept = clicksOf(ledger).filter((c) => c.headSha === headSha || !answered.has(c.id)), excess = kept.length - MAX_CLICKS;
+  return excess <= 0 ? kept : kept.filter((c) => excess > 0 && answered.has(c.id) ? (excess -= 1, !1) : !0);
+}
+function clickEntries(clicks) {
+  return clicks.map((c) => {
+    let atMs = Date.parse(c.at), command = { kind: c.action };
+    return {
+      source: { type: "click", id: c.id },
+      actor: { login: c.by, type: c.byType },
+      at: c.at,
+      atMs: Number.isFinite(atMs) ? atMs : void 0,
+      command,
+      edited: !1,
+      unverifiable: !1,
+      commitId: c.headSha
+    };
+  });
+}
+function withClicks(entries, clicks) {
+  return clicks.length === 0 ? entries : [...entries, ...clickEntries(clicks)].map((e, i) => ({ e, i })).sort((a, b) => (a.e.atMs ?? Number.POSITIVE_INFINITY) - (b.e.atMs ?? Number.POSITIVE_INFINITY) || a.i - b.i).map(({ e }) => e);
+}
+function clickAuthors(facts) {
+  let author = facts.author.login.toLowerCase(), logins = /* @__PURE__ */ new Set();
+  for (let c of keptClicks(facts.ledger, facts.headSha)) {
+    let login = c.by.toLowerCase();
+    login !== author && c.byType !== "Bot" && !login.endsWith("[bot]") && logins.add(login);
+  }
+  return [...logins];
+}
+function checkRunActions(decision) {
+  if (!decision.governed || decision.policy.kind !== "ok") return [];
+  let actions = [];
+  return decision.tier === "hard" ? (decision.state === "blocked" && decision.vetoes.length === 0 && decision.approvals.length < decision.approvalsRequired && actions.push(CHECK_RUN_ACTIONS.approve), actions.push(CHECK_RUN_ACTIONS.veto)) : decision.tier === "soft" && decision.state === "waiting" && decision.window && actions.push(CHECK_RUN_ACTIONS.veto), actions;
+}
+
 // src/core/commands.ts
 var FENCE_OPEN = /^(?:(?:[-+*]|\d{1,9}[.)])[ \t]+)?(`{3,}|~{3,})(.*)$/;
 function indentWidth(line2) {
@@ -32278,6 +32299,40 @@ function escapeText(text, max = 200) {
 }
 function person(login) {
   return `**${escapeText(login, 60)}**`;
+}
+function plainText(s2) {
+  let out = "", i = 0;
+  for (; i < s2.length; ) {
+    let fence = /^`+/.exec(s2.slice(i))?.[0];
+    if (fence) {
+      let closing = new RegExp(`(?<!\`)${fence}(?!\`)`, "g");
+      closing.lastIndex = i + fence.length;
+      let end = closing.exec(s2);
+      if (end) {
+        let inner = s2.slice(i + fence.length, end.index);
+        out += inner.length >= 2 && inner.startsWith(" ") && inner.endsWith(" ") ? inner.slice(1, -1) : inner, i = end.index + fence.length;
+        continue;
+      }
+      out += fence, i += fence.length;
+      continue;
+    }
+    let escaped = /^\\([\\`*_{}[\]()#+\-.!|~/])/.exec(s2.slice(i));
+    if (escaped) {
+      out += escaped[1], i += 2;
+      continue;
+    }
+    let entity = /^&(lt|gt|amp);/.exec(s2.slice(i));
+    if (entity) {
+      out += entity[1] === "lt" ? "<" : entity[1] === "gt" ? ">" : "&", i += entity[0].length;
+      continue;
+    }
+    if (s2.startsWith("**", i)) {
+      i += 2;
+      continue;
+    }
+    s2[i] !== "​" && (out += s2[i]), i += 1;
+  }
+  return out.replace(/\s+/g, " ").trim();
 }
 
 // src/core/time.ts
@@ -37754,7 +37809,7 @@ function friendlyDateTime(dateTimeish) {
 }
 
 // src/core/working-hours.ts
-var WEEKDAYS = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"], MAX_DAYS = 3 * 366;
+var MAX_DAYS = 3 * 366;
 function dayAt(local, hours) {
   let midnight = local.startOf("day"), next = midnight.plus({ days: 1 }).toMillis(), weekday = WEEKDAYS[midnight.weekday - 1], date = midnight.toISODate() ?? "";
   if (!hours.days.includes(weekday) || hours.holidays.includes(date)) return { next };
@@ -37861,6 +37916,134 @@ function planAttention(decision, facts, now2) {
     }), ledger.reminded = { head, steps: due };
   }
   return { effects, ledger };
+}
+
+// src/core/reason-text.ts
+var FLOOR = {
+  "policy-file": "changes the hitl policy",
+  workflows: "changes CI workflows",
+  codeowners: "changes CODEOWNERS",
+  "agent-instructions": "changes agent instruction files"
+};
+function fileList(files, max) {
+  if (files.length === 0) return "";
+  let shown = files.slice(0, max).map((f) => code(f, 120)), more = files.length - shown.length;
+  return more > 0 ? `${shown.join(", ")} and ${more} more` : shown.join(", ");
+}
+function describeReason(r, maxFiles) {
+  let files = (list2) => list2.length ? `: ${fileList(list2, maxFiles)}` : "";
+  switch (r.kind) {
+    case "rule":
+      return `rule **${escapeText(r.rule, 80)}** → ${r.tier}${r.detail ? ` (${escapeText(r.detail, 120)})` : ""}${files(r.files)}`;
+    case "default":
+      return `files no rule covers → default ${r.tier}${files(r.files)}`;
+    case "empty":
+      return `no changed files → default ${r.tier}`;
+    case "floor":
+      return `${FLOOR[r.floor] ?? r.floor} → always hard${files(r.files)}`;
+    case "truncated":
+      return `GitHub listed only ${r.listed} of ${r.changed} changed files, so unseen files may matter → hard`;
+    case "policy-error":
+      return `the policy has ${r.errors.length} error${r.errors.length === 1 ? "" : "s"} → hard`;
+    case "policy-unreadable":
+      return `the policy could not be read (${escapeText(r.message, 200)}) → hard`;
+    case "escalation": {
+      let by = r.via === "label" ? `label ${code(`hitl:${r.tier}`)}` : r.via === "command" ? `${person(r.by)} (${code(`/escalate ${r.tier}`)})` : "an earlier escalation";
+      return `escalated to ${r.tier} by ${by}`;
+    }
+    case "risk":
+      return `${describeRisk(r)} → ${r.tier}`;
+  }
+}
+function reasonLine(r, maxFiles = 5) {
+  return plainText(describeReason(r, maxFiles));
+}
+function describeGoverned(g) {
+  switch (g.kind) {
+    case "author":
+      return `author ${person(g.login)} is an agent`;
+    case "label":
+      return `label ${code(g.label)}`;
+    case "branch":
+      return `branch ${code(g.branch)} matches ${code(g.pattern)}`;
+    case "trailer":
+      return `commit ${code(g.sha.slice(0, 7))} carries the trailer ${code(g.line)} (matches ${code(g.pattern)})`;
+  }
+}
+
+// src/core/notify.ts
+function notifiedOf(ledger) {
+  return ledger?.notified;
+}
+function dueEvents(decision) {
+  if (!decision.governed || decision.state === "ignored") return [];
+  let due = [];
+  return decision.tier === "hard" && decision.state === "blocked" && decision.vetoes.length === 0 && decision.approvals.length < decision.approvalsRequired && decision.policy.kind === "ok" && due.push("hard"), decision.tier === "soft" && decision.state === "waiting" && decision.window && decision.wakeAt && due.push("soft"), decision.vetoes.length > 0 && due.push("veto"), due;
+}
+function reasonsLine(decision) {
+  let top = decision.classification.reasons.filter((r) => r.tier === decision.classification.tier), shown = (top.length ? top : decision.classification.reasons).slice(0, 3).map((r) => reasonLine(r, 2)), more = decision.classification.reasons.length - shown.length;
+  return `${shown.join("; ")}${more > 0 && top.length > shown.length ? `; and ${top.length - shown.length} more` : ""}`.slice(0, 300);
+}
+function actionLine(event, decision, now2) {
+  let nowMs = now2.getTime();
+  switch (event) {
+    case "hard":
+    case "stale": {
+      let missing = Math.max(1, decision.approvalsRequired - decision.approvals.length);
+      return `Needs ${missing} approval${missing === 1 ? "" : "s"}: an authorized reviewer comments /approve or clicks Approve on the hitl check.`;
+    }
+    case "soft": {
+      let end = parseTime(decision.window?.end);
+      return `Merges at ${end !== void 0 ? formatUtc(end, nowMs) : "the end of its window"} unless an authorized reviewer comments /veto or clicks Veto.`;
+    }
+    case "veto":
+      return `Vetoed by ${[...new Set(decision.vetoes.map((v) => `@${v.by}`))].join(", ")}; held until the veto is withdrawn (/veto cancel) or overruled by approvals.`;
+    case "merged":
+      return "Merged by hitl-gate; nothing to do.";
+  }
+}
+function renderNotification(event, decision, facts, url, now2) {
+  let deadline = event === "soft" ? decision.window?.end : void 0;
+  return {
+    event,
+    repository: `${facts.owner}/${facts.repo}`,
+    number: facts.number,
+    url,
+    title: facts.title.slice(0, 200),
+    tier: decision.tier,
+    state: event === "merged" ? "ready" : decision.state,
+    reasons: reasonsLine(decision),
+    ...deadline ? { deadline } : {},
+    action: actionLine(event, decision, now2),
+    headSha: facts.headSha
+  };
+}
+function channelsFor(event, policy, available) {
+  if (!policy) return [];
+  let out = [];
+  return policy.slack?.on.includes(event) && available.includes("slack") && out.push("slack"), policy.webhook?.on.includes(event) && available.includes("webhook") && out.push("webhook"), out;
+}
+function claimNotifications(input) {
+  let { decision, facts, policy, available, url, now: now2 } = input, previous = notifiedOf(facts.ledger), record = structuredClone(previous ?? {}), notifications = [], moments = [...dueEvents(decision).map((event) => ({ event, key: event })), ...input.extra ?? []];
+  for (let { event, key } of moments)
+    for (let channel of channelsFor(event, policy, available)) {
+      let slot = channel === "slack" ? record.slack ??= { sent: [] } : record.webhook ??= { sent: [] };
+      if (slot.sent.includes(key)) continue;
+      slot.sent.push(key);
+      let slack = channel === "slack" ? { slackChannel: policy?.slack?.channel ?? "", ...record.slack?.ts ? { threadTs: record.slack.ts } : {} } : {};
+      notifications.push({ channel, event, key, ...slack, message: renderNotification(event, decision, facts, url, now2) });
+    }
+  return { ledger: notifications.length > 0 || previous !== void 0 ? { ...decision.ledger, notified: record } : decision.ledger, notifications };
+}
+function mergedNotifications(input) {
+  let { decision, facts, policy, available, url, now: now2 } = input, ts = notifiedOf(facts.ledger)?.slack?.ts;
+  return channelsFor("merged", policy, available).map((channel) => ({
+    channel,
+    event: "merged",
+    key: "merged",
+    ...channel === "slack" ? { slackChannel: policy?.slack?.channel ?? "", ...ts ? { threadTs: ts } : {} } : {},
+    message: renderNotification("merged", decision, facts, url, now2)
+  }));
 }
 
 // src/core/timeline.ts
@@ -38171,8 +38354,120 @@ function policyProblem(load, classification) {
   }
 }
 
+// src/core/model/effects.ts
+var CHECK_NAME = "hitl";
+
+// src/core/merge-method.ts
+var REFUSAL = {
+  merge: /merge commits are not allowed/i,
+  squash: /squash merges are not allowed/i,
+  rebase: /rebase merges are not allowed/i
+};
+function methodsRefusedIn(message) {
+  return message ? Object.keys(REFUSAL).filter((m) => REFUSAL[m].test(message)) : [];
+}
+function chooseMergeMethod(preferences, repository, rules, refusedByGitHub = []) {
+  let verdicts = [...new Set(preferences)].map((method) => repository && !repository.includes(method) ? { method, refusedBy: "repository" } : rules?.allowedMethods && !rules.allowedMethods.includes(method) ? { method, refusedBy: "ruleset", ...rules.allowedMethodsFrom ? { ruleset: rules.allowedMethodsFrom.name } : {} } : method === "merge" && rules?.linearHistory ? { method, refusedBy: "linear-history", ruleset: rules.linearHistory.name } : refusedByGitHub.includes(method) ? { method, refusedBy: "github" } : { method }), chosen = verdicts.find((v) => v.refusedBy === void 0);
+  return { ...chosen ? { method: chosen.method } : {}, verdicts };
+}
+
+// src/core/merge-blockers.ts
+function pinnedCheck(name, appId) {
+  return appId === void 0 ? void 0 : `${name}\0app:${appId}`;
+}
+var isPinnedKey = (key) => key.includes("\0"), WRITE = /* @__PURE__ */ new Set(["write", "maintain", "admin"]);
+function countedApprovals(facts, dismissStale) {
+  let latest = /* @__PURE__ */ new Map(), ordered = [...facts.reviews].sort((a, b) => Date.parse(a.submittedAt) - Date.parse(b.submittedAt));
+  for (let r of ordered)
+    ["APPROVED", "CHANGES_REQUESTED", "DISMISSED"].includes(r.state) && latest.set(r.author.login.toLowerCase(), r);
+  let n2 = 0;
+  for (let [login, r] of latest) {
+    if (r.state !== "APPROVED" || r.author.type !== "User" || login === facts.author.login.toLowerCase()) continue;
+    let permission = facts.authorizations[login]?.permission;
+    permission !== void 0 && !WRITE.has(permission) || dismissStale && r.commitId !== facts.headSha || (n2 += 1);
+  }
+  return n2;
+}
+function gateCheckTurnsGreen(decision, view) {
+  let green = decision.state === "ready" || decision.state === "ignored", wasGreen = view.checkRun?.status === "completed" && view.checkRun.conclusion === "success";
+  return green && !wasGreen;
+}
+function assessMerge(decision, facts, view, settings) {
+  let wait = { way: { kind: "wait" }, needs: [] };
+  if (!decision.merge || decision.state !== "ready" || facts.draft || facts.state !== "open" || facts.merged) return wait;
+  let base2 = view.base, rules = base2?.rules, refusal = base2?.refusal && base2.refusal.sha === facts.headSha ? base2.refusal : void 0, state = view.mergeableState, turnsGreen = gateCheckTurnsGreen(decision, view), needs = [], choice = chooseMergeMethod(settings.methods, base2?.repositoryMethods, rules, methodsRefusedIn(refusal?.message));
+  choice.method || needs.push({ kind: "method", verdicts: choice.verdicts }), base2?.rulesError && needs.push({ kind: "rules-unreadable", message: base2.rulesError });
+  let checks = base2?.checks, requiredGreen = !0, required = /* @__PURE__ */ new Set();
+  for (let rc of rules?.requiredChecks ?? []) {
+    if (rc.context === CHECK_NAME || required.has(rc.context)) continue;
+    required.add(rc.context);
+    let v = checks?.[rc.integrationId !== void 0 ? pinnedCheck(rc.context, rc.integrationId) : rc.context];
+    v !== "success" && (requiredGreen = !1, base2 && needs.push({ kind: "check", name: rc.context, state: v ?? (base2.statusesUnread ? "unseen" : "missing"), ruleset: rc.ruleset.name }));
+  }
+  if (view.otherChecks === "failure" && base2) {
+    let names = Object.entries(checks ?? {}).filter(([n2, v]) => !isPinnedKey(n2) && !required.has(n2) && v === "failure").map(([n2]) => n2).sort();
+    (names.length > 0 || !needs.some((n2) => n2.kind === "check" && n2.state === "failure")) && needs.push({ kind: "other-checks", state: "failure", names });
+  }
+  view.mergeable === !1 && needs.push({ kind: "conflict" }), state === "behind" && needs.push({ kind: "behind", updating: settings.updateBranch });
+  let bypass = rules?.reviews?.ruleset.canBypass ? rules.reviews.ruleset.name : void 0, reviewsMissing = !1;
+  if (rules?.reviews && !bypass && !["clean", "has_hooks", "unstable"].includes(state)) {
+    let counted = countedApprovals(facts, rules.reviews.dismissStaleOnPush);
+    counted < rules.reviews.count && (reviewsMissing = !0, needs.push({ kind: "reviews", missing: rules.reviews.count - counted, required: rules.reviews.count, ruleset: rules.reviews.ruleset.name }));
+  }
+  refusal ? needs.push({ kind: "refused", message: refusal.message }) : base2 && state === "blocked" && !turnsGreen && !bypass && needs.length === 0 && needs.push({ kind: "blocked", unknownRules: [...new Set((rules?.other ?? []).map((o) => o.type))] });
+  let ways = (way) => ({ way, needs: way.kind === "merge" ? [] : needs });
+  if (!choice.method || base2?.rulesError) return ways({ kind: "wait" });
+  if (view.mergeable !== !0) return ways({ kind: "wait" });
+  if (view.otherChecks !== "success" && view.otherChecks !== "none") return ways({ kind: "wait" });
+  if (!requiredGreen) return ways({ kind: "wait" });
+  let method = choice.method;
+  return state === "clean" || state === "has_hooks" ? ways({ kind: "merge", method }) : state === "behind" ? ways(settings.updateBranch ? { kind: "update-branch" } : { kind: "wait" }) : refusal ? ways({ kind: "wait" }) : (state === "blocked" || state === "unstable") && turnsGreen && !reviewsMissing ? ways({ kind: "merge", method }) : state === "blocked" && bypass && rules ? ways({ kind: "merge", method, bypass }) : state === "blocked" && needs.length === 1 && needs[0].kind === "blocked" ? ways({ kind: "merge", method, probe: !0 }) : ways({ kind: "wait" });
+}
+var METHOD_WORDS = { merge: "merge commits", squash: "squash merges", rebase: "rebase merges" }, italic = (name) => `*${escapeText(name, 100)}*`, plural3 = (n2, word) => `${n2} ${word}${n2 === 1 ? "" : "s"}`;
+function describeMethod(v) {
+  let what = METHOD_WORDS[v.method];
+  switch (v.refusedBy) {
+    case "repository":
+      return `${what} are not allowed here (repository settings)`;
+    case "ruleset":
+      return `${what} are not allowed here (ruleset ${italic(v.ruleset ?? "a ruleset")})`;
+    case "linear-history":
+      return `${what} are not allowed here: ruleset ${italic(v.ruleset ?? "a ruleset")} requires a linear history`;
+    case "github":
+      return `${what} are not allowed here (GitHub refused one)`;
+    default:
+      return `${what} are allowed`;
+  }
+}
+function describeNeed(need, baseRef) {
+  let base2 = escapeText(baseRef, 100);
+  switch (need.kind) {
+    case "reviews":
+      return `GitHub still requires ${plural3(need.missing, "approving review")} (ruleset ${italic(need.ruleset)}) from someone with write access; approvals by apps do not count`;
+    case "check":
+      return need.state === "pending" ? `waiting for the required check ${italic(need.name)} (in progress)` : need.state === "unseen" ? `waiting for the required check ${italic(need.name)}` : need.state === "failure" ? `the required check ${italic(need.name)} failed` : `the required check ${italic(need.name)} has not reported on this commit`;
+    case "other-checks": {
+      let names = need.names.length ? `: ${need.names.slice(0, 10).map(italic).join(", ")}` : "";
+      return need.state === "pending" ? `waiting for other checks${names}` : need.names.length ? `${need.names.slice(0, 10).map(italic).join(", ")} failed` : "other checks failed";
+    }
+    case "behind":
+      return `the branch is behind ${base2} and must be up to date${need.updating ? "; the gate updates it" : " (update it, or set `merge.update_branch: true`)"}`;
+    case "method":
+      return `none of the policy's merge methods can be used: ${need.verdicts.map(describeMethod).join("; ")}`;
+    case "conflict":
+      return `the branch has conflicts with ${base2} that must be resolved`;
+    case "rules-unreadable":
+      return `the rules of ${base2} could not be read (${escapeText(need.message, 200)}); the gate merges nothing it cannot explain and looks again`;
+    case "blocked":
+      return `GitHub reports the merge blocked by a protection the gate cannot read (classic branch protection${need.unknownRules.length ? ` or the rules ${need.unknownRules.map(italic).join(", ")}` : ""})`;
+    case "refused":
+      return `GitHub refused the merge: “${escapeText(need.message, 300)}”`;
+  }
+}
+var PROTECTED_BRANCHES_DOCS = "docs/protected-branches.md";
+
 // src/core/render-observe.ts
-var PLAIN = { command: (t) => t, name: (l2) => l2, team: (t) => t }, MARKDOWN = { command: (t) => code(t), name: (l2) => person(l2), team: (t) => code(t, 100) }, plural3 = (n2, word) => `${n2} ${word}${n2 === 1 ? "" : "s"}`, either = (items) => items.length <= 1 ? items.join("") : `${items.slice(0, -1).join(", ")} or ${items[items.length - 1]}`;
+var PLAIN = { command: (t) => t, name: (l2) => l2, team: (t) => t }, MARKDOWN = { command: (t) => code(t), name: (l2) => person(l2), team: (t) => code(t, 100) }, plural4 = (n2, word) => `${n2} ${word}${n2 === 1 ? "" : "s"}`, either = (items) => items.length <= 1 ? items.join("") : `${items.slice(0, -1).join(", ")} or ${items[items.length - 1]}`;
 function fromWhom(groups, style) {
   let who = (groups ?? []).filter((g) => g.missing > 0).flatMap((g) => [
     ...g.reviewers.users.slice(0, 5).map((u) => style.name(u.replace(/^@/, ""))),
@@ -38190,7 +38485,7 @@ function wouldDo(o, nowMs, style = PLAIN) {
   }
   if (o.state === "blocked" && o.approvalsRequired > o.approvals) {
     let missing = (o.approvers ?? []).reduce((n2, g) => n2 + g.missing, 0) || o.approvalsRequired - o.approvals;
-    return `Would wait for ${plural3(missing, "approval")}${fromWhom(o.approvers, style)}${tier}`;
+    return `Would wait for ${plural4(missing, "approval")}${fromWhom(o.approvers, style)}${tier}`;
   }
   return o.state === "ready" ? o.merge ? `Would merge now${tier}` : `Would pass; merging is left to a person${tier}` : `Would ${o.state === "blocked" ? "block" : "wait"}: ${o.title}`;
 }
@@ -38214,7 +38509,7 @@ function observeLines(decision, nowMs) {
 }
 
 // src/core/decision-record.ts
-var MAX_ENTRIES = 100, MAX_REASON3 = 300, MAX_CHARS = 4e4;
+var MARKER_RE2 = markerPattern("decision"), MAX_ENTRIES = 100, MAX_REASON3 = 300, MAX_CHARS = 4e4;
 function decisionRecord(decision, facts) {
   if (!decision.governed || decision.tier === "none") return;
   let seenMs = facts.headSeenAt !== void 0 ? Date.parse(facts.headSeenAt) : NaN, approvals = decision.approvals.slice(0, MAX_ENTRIES).map((a) => {
@@ -38250,168 +38545,11 @@ function vetoHistory(decision) {
 }
 function decisionMarker(record) {
   let fitted2 = record, encoded = Buffer.from(JSON.stringify(fitted2), "utf8").toString("base64");
-  return encoded.length > MAX_CHARS && (fitted2 = { ...record, vetoes: record.vetoes.map((v) => ({ ...v, reason: null })) }, encoded = Buffer.from(JSON.stringify(fitted2), "utf8").toString("base64")), `<!-- hitl-gate:decision v1 ${encoded} -->`;
+  return encoded.length > MAX_CHARS && (fitted2 = { ...record, vetoes: record.vetoes.map((v) => ({ ...v, reason: null })) }, encoded = Buffer.from(JSON.stringify(fitted2), "utf8").toString("base64")), hiddenMarker("decision", encoded);
 }
-
-// src/core/merge-method.ts
-var REFUSAL = {
-  merge: /merge commits are not allowed/i,
-  squash: /squash merges are not allowed/i,
-  rebase: /rebase merges are not allowed/i
-};
-function methodsRefusedIn(message) {
-  return message ? Object.keys(REFUSAL).filter((m) => REFUSAL[m].test(message)) : [];
-}
-function chooseMergeMethod(preferences, repository, rules, refusedByGitHub = []) {
-  let verdicts = [...new Set(preferences)].map((method) => repository && !repository.includes(method) ? { method, refusedBy: "repository" } : rules?.allowedMethods && !rules.allowedMethods.includes(method) ? { method, refusedBy: "ruleset", ...rules.allowedMethodsFrom ? { ruleset: rules.allowedMethodsFrom.name } : {} } : method === "merge" && rules?.linearHistory ? { method, refusedBy: "linear-history", ruleset: rules.linearHistory.name } : refusedByGitHub.includes(method) ? { method, refusedBy: "github" } : { method }), chosen = verdicts.find((v) => v.refusedBy === void 0);
-  return { ...chosen ? { method: chosen.method } : {}, verdicts };
-}
-
-// src/core/merge-blockers.ts
-var GATE_CHECK = "hitl";
-function pinnedCheck(name, appId) {
-  return appId === void 0 ? void 0 : `${name}\0app:${appId}`;
-}
-var isPinnedKey = (key) => key.includes("\0"), WRITE = /* @__PURE__ */ new Set(["write", "maintain", "admin"]);
-function countedApprovals(facts, dismissStale) {
-  let latest = /* @__PURE__ */ new Map(), ordered = [...facts.reviews].sort((a, b) => Date.parse(a.submittedAt) - Date.parse(b.submittedAt));
-  for (let r of ordered)
-    ["APPROVED", "CHANGES_REQUESTED", "DISMISSED"].includes(r.state) && latest.set(r.author.login.toLowerCase(), r);
-  let n2 = 0;
-  for (let [login, r] of latest) {
-    if (r.state !== "APPROVED" || r.author.type !== "User" || login === facts.author.login.toLowerCase()) continue;
-    let permission = facts.authorizations[login]?.permission;
-    permission !== void 0 && !WRITE.has(permission) || dismissStale && r.commitId !== facts.headSha || (n2 += 1);
-  }
-  return n2;
-}
-function gateCheckTurnsGreen(decision, view) {
-  let green = decision.state === "ready" || decision.state === "ignored", wasGreen = view.checkRun?.status === "completed" && view.checkRun.conclusion === "success";
-  return green && !wasGreen;
-}
-function assessMerge(decision, facts, view, settings) {
-  let wait = { way: { kind: "wait" }, needs: [] };
-  if (!decision.merge || decision.state !== "ready" || facts.draft || facts.state !== "open" || facts.merged) return wait;
-  let base2 = view.base, rules = base2?.rules, refusal = base2?.refusal && base2.refusal.sha === facts.headSha ? base2.refusal : void 0, state = view.mergeableState, turnsGreen = gateCheckTurnsGreen(decision, view), needs = [], choice = chooseMergeMethod(settings.methods, base2?.repositoryMethods, rules, methodsRefusedIn(refusal?.message));
-  choice.method || needs.push({ kind: "method", verdicts: choice.verdicts }), base2?.rulesError && needs.push({ kind: "rules-unreadable", message: base2.rulesError });
-  let checks = base2?.checks, requiredGreen = !0, required = /* @__PURE__ */ new Set();
-  for (let rc of rules?.requiredChecks ?? []) {
-    if (rc.context === GATE_CHECK || required.has(rc.context)) continue;
-    required.add(rc.context);
-    let v = checks?.[rc.integrationId !== void 0 ? pinnedCheck(rc.context, rc.integrationId) : rc.context];
-    v !== "success" && (requiredGreen = !1, base2 && needs.push({ kind: "check", name: rc.context, state: v ?? (base2.statusesUnread ? "unseen" : "missing"), ruleset: rc.ruleset.name }));
-  }
-  if (view.otherChecks === "failure" && base2) {
-    let names = Object.entries(checks ?? {}).filter(([n2, v]) => !isPinnedKey(n2) && !required.has(n2) && v === "failure").map(([n2]) => n2).sort();
-    (names.length > 0 || !needs.some((n2) => n2.kind === "check" && n2.state === "failure")) && needs.push({ kind: "other-checks", state: "failure", names });
-  }
-  view.mergeable === !1 && needs.push({ kind: "conflict" }), state === "behind" && needs.push({ kind: "behind", updating: settings.updateBranch });
-  let bypass = rules?.reviews?.ruleset.canBypass ? rules.reviews.ruleset.name : void 0, reviewsMissing = !1;
-  if (rules?.reviews && !bypass && !["clean", "has_hooks", "unstable"].includes(state)) {
-    let counted = countedApprovals(facts, rules.reviews.dismissStaleOnPush);
-    counted < rules.reviews.count && (reviewsMissing = !0, needs.push({ kind: "reviews", missing: rules.reviews.count - counted, required: rules.reviews.count, ruleset: rules.reviews.ruleset.name }));
-  }
-  refusal ? needs.push({ kind: "refused", message: refusal.message }) : base2 && state === "blocked" && !turnsGreen && !bypass && needs.length === 0 && needs.push({ kind: "blocked", unknownRules: [...new Set((rules?.other ?? []).map((o) => o.type))] });
-  let ways = (way) => ({ way, needs: way.kind === "merge" ? [] : needs });
-  if (!choice.method || base2?.rulesError) return ways({ kind: "wait" });
-  if (view.mergeable !== !0) return ways({ kind: "wait" });
-  if (view.otherChecks !== "success" && view.otherChecks !== "none") return ways({ kind: "wait" });
-  if (!requiredGreen) return ways({ kind: "wait" });
-  let method = choice.method;
-  return state === "clean" || state === "has_hooks" ? ways({ kind: "merge", method }) : state === "behind" ? ways(settings.updateBranch ? { kind: "update-branch" } : { kind: "wait" }) : refusal ? ways({ kind: "wait" }) : (state === "blocked" || state === "unstable") && turnsGreen && !reviewsMissing ? ways({ kind: "merge", method }) : state === "blocked" && bypass && rules ? ways({ kind: "merge", method, bypass }) : state === "blocked" && needs.length === 1 && needs[0].kind === "blocked" ? ways({ kind: "merge", method, probe: !0 }) : ways({ kind: "wait" });
-}
-var METHOD_WORDS = { merge: "merge commits", squash: "squash merges", rebase: "rebase merges" }, italic = (name) => `*${escapeText(name, 100)}*`, plural4 = (n2, word) => `${n2} ${word}${n2 === 1 ? "" : "s"}`;
-function describeMethod(v) {
-  let what = METHOD_WORDS[v.method];
-  switch (v.refusedBy) {
-    case "repository":
-      return `${what} are not allowed here (repository settings)`;
-    case "ruleset":
-      return `${what} are not allowed here (ruleset ${italic(v.ruleset ?? "a ruleset")})`;
-    case "linear-history":
-      return `${what} are not allowed here: ruleset ${italic(v.ruleset ?? "a ruleset")} requires a linear history`;
-    case "github":
-      return `${what} are not allowed here (GitHub refused one)`;
-    default:
-      return `${what} are allowed`;
-  }
-}
-function describeNeed(need, baseRef) {
-  let base2 = escapeText(baseRef, 100);
-  switch (need.kind) {
-    case "reviews":
-      return `GitHub still requires ${plural4(need.missing, "approving review")} (ruleset ${italic(need.ruleset)}) from someone with write access; approvals by apps do not count`;
-    case "check":
-      return need.state === "pending" ? `waiting for the required check ${italic(need.name)} (in progress)` : need.state === "unseen" ? `waiting for the required check ${italic(need.name)}` : need.state === "failure" ? `the required check ${italic(need.name)} failed` : `the required check ${italic(need.name)} has not reported on this commit`;
-    case "other-checks": {
-      let names = need.names.length ? `: ${need.names.slice(0, 10).map(italic).join(", ")}` : "";
-      return need.state === "pending" ? `waiting for other checks${names}` : need.names.length ? `${need.names.slice(0, 10).map(italic).join(", ")} failed` : "other checks failed";
-    }
-    case "behind":
-      return `the branch is behind ${base2} and must be up to date${need.updating ? "; the gate updates it" : " (update it, or set `merge.update_branch: true`)"}`;
-    case "method":
-      return `none of the policy's merge methods can be used: ${need.verdicts.map(describeMethod).join("; ")}`;
-    case "conflict":
-      return `the branch has conflicts with ${base2} that must be resolved`;
-    case "rules-unreadable":
-      return `the rules of ${base2} could not be read (${escapeText(need.message, 200)}); the gate merges nothing it cannot explain and looks again`;
-    case "blocked":
-      return `GitHub reports the merge blocked by a protection the gate cannot read (classic branch protection${need.unknownRules.length ? ` or the rules ${need.unknownRules.map(italic).join(", ")}` : ""})`;
-    case "refused":
-      return `GitHub refused the merge: “${escapeText(need.message, 300)}”`;
-  }
-}
-var PROTECTED_BRANCHES_DOCS = "docs/protected-branches.md";
 
 // src/core/render.ts
-var COMMENT_LIMIT = 65536, CHECK_RUN_LIMIT = 65535, ICON = { ready: "🟢", waiting: "🟡", blocked: "🔴", ignored: "⚪" }, FLOOR = {
-  "policy-file": "changes the hitl policy",
-  workflows: "changes CI workflows",
-  codeowners: "changes CODEOWNERS",
-  "agent-instructions": "changes agent instruction files"
-};
-function fileList(files, max) {
-  if (files.length === 0) return "";
-  let shown = files.slice(0, max).map((f) => code(f, 120)), more = files.length - shown.length;
-  return more > 0 ? `${shown.join(", ")} and ${more} more` : shown.join(", ");
-}
-function describeReason(r, maxFiles) {
-  let files = (list2) => list2.length ? `: ${fileList(list2, maxFiles)}` : "";
-  switch (r.kind) {
-    case "rule":
-      return `rule **${escapeText(r.rule, 80)}** → ${r.tier}${r.detail ? ` (${escapeText(r.detail, 120)})` : ""}${files(r.files)}`;
-    case "default":
-      return `files no rule covers → default ${r.tier}${files(r.files)}`;
-    case "empty":
-      return `no changed files → default ${r.tier}`;
-    case "floor":
-      return `${FLOOR[r.floor] ?? r.floor} → always hard${files(r.files)}`;
-    case "truncated":
-      return `GitHub listed only ${r.listed} of ${r.changed} changed files, so unseen files may matter → hard`;
-    case "policy-error":
-      return `the policy has ${r.errors.length} error${r.errors.length === 1 ? "" : "s"} → hard`;
-    case "policy-unreadable":
-      return `the policy could not be read (${escapeText(r.message, 200)}) → hard`;
-    case "escalation": {
-      let by = r.via === "label" ? `label ${code(`hitl:${r.tier}`)}` : r.via === "command" ? `${person(r.by)} (${code(`/escalate ${r.tier}`)})` : "an earlier escalation";
-      return `escalated to ${r.tier} by ${by}`;
-    }
-    case "risk":
-      return `${describeRisk(r)} → ${r.tier}`;
-  }
-}
-function describeGoverned(g) {
-  switch (g.kind) {
-    case "author":
-      return `author ${person(g.login)} is an agent`;
-    case "label":
-      return `label ${code(g.label)}`;
-    case "branch":
-      return `branch ${code(g.branch)} matches ${code(g.pattern)}`;
-    case "trailer":
-      return `commit ${code(g.sha.slice(0, 7))} carries the trailer ${code(g.line)} (matches ${code(g.pattern)})`;
-  }
-}
+var COMMENT_LIMIT = 65536, CHECK_RUN_LIMIT = 65535, ICON = { ready: "🟢", waiting: "🟡", blocked: "🔴", ignored: "⚪" };
 function policyErrorLine(e) {
   return `${code(`${e.file}:${e.line}:${e.column}`)} ${escapeText(e.message, 300)}`;
 }
@@ -38447,7 +38585,7 @@ function nextStep(decision, facts, nowMs, relative) {
 }
 function buttonsHint(decision) {
   let labels = checkRunActions(decision).map((a) => `**${a.label}**`);
-  return labels.length ? ` Reviewers can also click ${labels.join(" or ")} on the ${code("hitl")} check.` : "";
+  return labels.length ? ` Reviewers can also click ${labels.join(" or ")} on the ${code(CHECK_NAME)} check.` : "";
 }
 function approvalsLine(decision, nowMs) {
   let perRule = decision.approvers?.some((g) => g.rule !== void 0) ?? !1, required = decision.approvalsRequired && !perRule ? ` of ${decision.approvalsRequired} needed` : "", list2 = decision.approvals.map((a) => `${person(a.by)} (${a.via}, ${formatUtc(parseTime(a.at) ?? nowMs, nowMs)})`);
@@ -38589,7 +38727,7 @@ function renderReply(verdicts, decision, facts, now2, options = {}, explanation2
       continue;
     }
     if (v.accepted || !v.message) continue;
-    let what = v.source.type === "click" ? `Your click on **${v.command.kind === "approve" ? "Approve" : "Veto"}** on the ${code("hitl")} check` : v.source.type === "review" && v.command.kind === "approve" && v.refusal !== "edited" ? "Your approving review" : readFrom !== void 0 ? `${code(readFrom, 80)} (read as ${code("/veto")})` : code(commandText(v.command), 80);
+    let what = v.source.type === "click" ? `Your click on **${v.command.kind === "approve" ? "Approve" : "Veto"}** on the ${code(CHECK_NAME)} check` : v.source.type === "review" && v.command.kind === "approve" && v.refusal !== "edited" ? "Your approving review" : readFrom !== void 0 ? `${code(readFrom, 80)} (read as ${code("/veto")})` : code(commandText(v.command), 80);
     lines.push(`- ${what} was not counted: ${escapeText(v.message, 400)}`);
   }
   let explain = verdicts.some((v) => v.accepted && v.command.kind === "explain"), parts = [`@${by.replace(/[^A-Za-z0-9\-[\]]/g, "")}`];
@@ -38607,82 +38745,6 @@ function missingApprovers(groups) {
     ], list2 = who.length <= 1 ? who.join("") : `${who.slice(0, -1).join(", ")} or ${who[who.length - 1]}`;
     return `${g.rule ? `Rule **${escapeText(g.rule, 80)}**` : "The hard tier"} needs ${g.missing} more approval${g.missing === 1 ? "" : "s"} from ${list2}.`;
   });
-}
-
-// src/core/notify.ts
-function notifiedOf(ledger) {
-  return ledger?.notified;
-}
-function dueEvents(decision) {
-  if (!decision.governed || decision.state === "ignored") return [];
-  let due = [];
-  return decision.tier === "hard" && decision.state === "blocked" && decision.vetoes.length === 0 && decision.approvals.length < decision.approvalsRequired && decision.policy.kind === "ok" && due.push("hard"), decision.tier === "soft" && decision.state === "waiting" && decision.window && decision.wakeAt && due.push("soft"), decision.vetoes.length > 0 && due.push("veto"), due;
-}
-var plain = (s2) => s2.replace(/(?<!\\)\*\*/g, "").replace(/(?<!\\)`/g, "").replace(/\\([\\`*_{}[\]()#+\-.!|>~/])/g, "$1").replace(/\u200b/g, "").replace(/\s+/g, " ").trim();
-function reasonsLine(decision) {
-  let top = decision.classification.reasons.filter((r) => r.tier === decision.classification.tier), shown = (top.length ? top : decision.classification.reasons).slice(0, 3).map((r) => plain(describeReason(r, 2))), more = decision.classification.reasons.length - shown.length;
-  return `${shown.join("; ")}${more > 0 && top.length > shown.length ? `; and ${top.length - shown.length} more` : ""}`.slice(0, 300);
-}
-function actionLine(event, decision, now2) {
-  let nowMs = now2.getTime();
-  switch (event) {
-    case "hard":
-    case "stale": {
-      let missing = Math.max(1, decision.approvalsRequired - decision.approvals.length);
-      return `Needs ${missing} approval${missing === 1 ? "" : "s"}: an authorized reviewer comments /approve or clicks Approve on the hitl check.`;
-    }
-    case "soft": {
-      let end = parseTime(decision.window?.end);
-      return `Merges at ${end !== void 0 ? formatUtc(end, nowMs) : "the end of its window"} unless an authorized reviewer comments /veto or clicks Veto.`;
-    }
-    case "veto":
-      return `Vetoed by ${[...new Set(decision.vetoes.map((v) => `@${v.by}`))].join(", ")}; held until the veto is withdrawn (/veto cancel) or overruled by approvals.`;
-    case "merged":
-      return "Merged by hitl-gate; nothing to do.";
-  }
-}
-function renderNotification(event, decision, facts, url, now2) {
-  let deadline = event === "soft" ? decision.window?.end : void 0;
-  return {
-    event,
-    repository: `${facts.owner}/${facts.repo}`,
-    number: facts.number,
-    url,
-    title: facts.title.slice(0, 200),
-    tier: decision.tier,
-    state: event === "merged" ? "ready" : decision.state,
-    reasons: reasonsLine(decision),
-    ...deadline ? { deadline } : {},
-    action: actionLine(event, decision, now2),
-    headSha: facts.headSha
-  };
-}
-function channelsFor(event, policy, available) {
-  if (!policy) return [];
-  let out = [];
-  return policy.slack?.on.includes(event) && available.includes("slack") && out.push("slack"), policy.webhook?.on.includes(event) && available.includes("webhook") && out.push("webhook"), out;
-}
-function claimNotifications(input) {
-  let { decision, facts, policy, available, url, now: now2 } = input, previous = notifiedOf(facts.ledger), record = structuredClone(previous ?? {}), notifications = [], moments = [...dueEvents(decision).map((event) => ({ event, key: event })), ...input.extra ?? []];
-  for (let { event, key } of moments)
-    for (let channel of channelsFor(event, policy, available)) {
-      let slot = channel === "slack" ? record.slack ??= { sent: [] } : record.webhook ??= { sent: [] };
-      if (slot.sent.includes(key)) continue;
-      slot.sent.push(key);
-      let slack = channel === "slack" ? { slackChannel: policy?.slack?.channel ?? "", ...record.slack?.ts ? { threadTs: record.slack.ts } : {} } : {};
-      notifications.push({ channel, event, key, ...slack, message: renderNotification(event, decision, facts, url, now2) });
-    }
-  return { ledger: notifications.length > 0 || previous !== void 0 ? { ...decision.ledger, notified: record } : decision.ledger, notifications };
-}
-function mergedNotifications(input) {
-  let { decision, facts, policy, available, url, now: now2 } = input, ts = notifiedOf(facts.ledger)?.slack?.ts;
-  return channelsFor("merged", policy, available).map((channel) => ({
-    channel,
-    event: "merged",
-    key: "merged",
-    ...channel === "slack" ? { slackChannel: policy?.slack?.channel ?? "", ...ts ? { threadTs: ts } : {} } : {},
-    message: renderNotification("merged", decision, facts, url, now2)
-  }));
 }
 
 // src/core/plan.ts
@@ -39117,7 +39179,6 @@ async function request2(session, call) {
 }
 
 // src/github/find-gate-check.ts
-var CHECK_NAME = "hitl";
 var toView = (r) => {
   let record = recordMarkerIn(r.output?.text);
   return {
@@ -40678,13 +40739,13 @@ function explanation(outcome, now2) {
     } catch {
     }
   let fromEffects = outcome.effects.find((e) => e.kind === "status-comment");
-  return fromEffects ? fromEffects.body.replace(/\s*<!--\s*hitl-gate:ledger[\s\S]*?-->\s*$/, "") : plainExplanation(outcome.decision);
+  return fromEffects ? withoutHiddenMarkers(fromEffects.body) : plainExplanation(outcome.decision);
 }
 function plainExplanation(decision) {
   let lines = [];
   decision.blockers.length > 0 && lines.push("**Why it cannot merge now**", "", ...decision.blockers.map((b) => `- ${b}`), "");
   let reasons = decision.classification.reasons;
-  if (reasons.length > 0 && lines.push("**Why this tier**", "", ...reasons.map((r) => `- ${describeReason2(r)}`), ""), decision.window && lines.push(`Veto window: ${decision.window.start} to ${decision.window.end}.`, ""), decision.approvalsRequired > 0) {
+  if (reasons.length > 0 && lines.push("**Why this tier**", "", ...reasons.map((r) => `- ${describeReason(r, 5)}`), ""), decision.window && lines.push(`Veto window: ${decision.window.start} to ${decision.window.end}.`, ""), decision.approvalsRequired > 0) {
     let who = decision.approvals.map((a) => `@${a.by}`).join(", ") || "none yet";
     lines.push(`Approvals: ${decision.approvals.length} of ${decision.approvalsRequired} (${who}).`, "");
   }
@@ -40692,28 +40753,6 @@ function plainExplanation(decision) {
   let refused2 = decision.commands.filter((c) => !c.accepted);
   return refused2.length > 0 && lines.push("", "**Commands that did not count**", "", ...refused2.map((c) => `- \`/${c.command.kind.replace("-", " ")}\` by @${c.by}: ${c.message ?? c.refusal ?? "refused"}`)), lines.join(`
 `).trim();
-}
-function describeReason2(reason) {
-  switch (reason.kind) {
-    case "rule":
-      return `rule "${reason.rule}" → \`${reason.tier}\`${reason.detail ? ` (${reason.detail})` : ""}`;
-    case "default":
-      return `${reason.files.length} file(s) no rule covers → default \`${reason.tier}\``;
-    case "empty":
-      return `no changed files → default \`${reason.tier}\``;
-    case "floor":
-      return `changes ${reason.floor} (${reason.files.join(", ")}) → \`hard\``;
-    case "truncated":
-      return `GitHub listed ${reason.listed} of ${reason.changed} changed files → \`hard\``;
-    case "policy-error":
-      return `the policy has ${reason.errors.length} error(s) → \`hard\``;
-    case "policy-unreadable":
-      return `the policy could not be read (${reason.message}) → \`hard\``;
-    case "escalation":
-      return `escalated to \`${reason.tier}\` by @${reason.by} (${reason.via})`;
-    case "risk":
-      return `${describeRisk(reason)} → \`${reason.tier}\``;
-  }
 }
 function describeRun(outcome, mode) {
   if (mode === "check") return ["Read-only: nothing was written to GitHub."];
@@ -40783,12 +40822,12 @@ function cell(text) {
   return text.replace(/\r?\n/g, " ").replace(/\|/g, "\\|");
 }
 
-// action/find-pull-request.ts
-var PULL_REQUEST_EVENTS = ["pull_request", "pull_request_target", "pull_request_review", "issue_comment"], REPOSITORY_EVENTS = ["schedule", "workflow_dispatch"], MERGE_GROUP_EVENT = "merge_group";
-function findPullRequest2(event, mode) {
-  if (![...PULL_REQUEST_EVENTS, ...REPOSITORY_EVENTS, MERGE_GROUP_EVENT].includes(event.name))
+// action/event-target.ts
+var PULL_REQUEST_TRIGGERS = ["pull_request", "pull_request_target", "pull_request_review", "issue_comment"], REPOSITORY_EVENTS = ["schedule", "workflow_dispatch"], MERGE_GROUP_EVENT = "merge_group";
+function targetOfEvent(event, mode) {
+  if (![...PULL_REQUEST_TRIGGERS, ...REPOSITORY_EVENTS, MERGE_GROUP_EVENT].includes(event.name))
     throw new ConfigurationError(
-      `hitl-gate does not handle the \`${event.name}\` event. Run it on ${PULL_REQUEST_EVENTS.join(", ")} or ${MERGE_GROUP_EVENT} (mode check or full) or on ${REPOSITORY_EVENTS.join(", ")} (mode sweep).`
+      `hitl-gate does not handle the \`${event.name}\` event. Run it on ${PULL_REQUEST_TRIGGERS.join(", ")} or ${MERGE_GROUP_EVENT} (mode check or full) or on ${REPOSITORY_EVENTS.join(", ")} (mode sweep).`
     );
   if (event.name === MERGE_GROUP_EVENT) {
     if (mode === "sweep") throw new ConfigurationError(`Mode \`sweep\` does not answer a merge queue. Use \`mode: check\` or \`mode: full\` on ${MERGE_GROUP_EVENT}.`);
@@ -40832,6 +40871,16 @@ async function resolveIdentity(client, appSlug, apiUrl) {
 }
 
 // src/core/change.ts
+function whatIf(load, spec) {
+  let { input, assumedAgent } = describeChange(spec), classification = classify(load, input), risk = classification.reasons.find((r) => r.kind === "risk");
+  return {
+    classification,
+    governed: assumedAgent || classification.governed,
+    assumedAgent,
+    rules: [...new Set(classification.reasons.flatMap((r) => r.kind === "rule" ? [r.rule] : []))],
+    ...risk?.kind === "risk" ? { risk: { score: risk.score, factors: risk.factors } } : {}
+  };
+}
 function describeChange(spec) {
   let labels = spec.labels ?? [], commitMessages = spec.commitMessages ?? [], assumedAgent = spec.author === void 0 && labels.length === 0 && spec.head === void 0 && commitMessages.length === 0, lines = spec.changedLines;
   return {
@@ -40856,13 +40905,13 @@ var sameSet = (a, b) => {
   return x.size === y.size && [...x].every((s2) => y.has(s2));
 }, list = (items) => items.length ? items.join(", ") : "none";
 function actualOf(load, c) {
-  let { input, assumedAgent } = describeChange(c.change), classification = classify(load, input), governed = assumedAgent || classification.governed, risk = classification.reasons.find((r) => r.kind === "risk"), groups = load.kind === "ok" && governed ? approverGroups(load.policy, classification) : [];
+  let { classification, governed, rules, risk } = whatIf(load, c.change), groups = load.kind === "ok" && governed ? approverGroups(load.policy, classification) : [];
   return {
     tier: governed ? classification.tier : "none",
     governed,
-    rules: [...new Set(classification.reasons.flatMap((r) => r.kind === "rule" ? [r.rule] : []))],
+    rules,
     approvers: [...new Set(groups.flatMap((g) => [...g.reviewers.users, ...g.reviewers.teams]))],
-    ...risk?.kind === "risk" ? { risk: risk.score } : {}
+    ...risk ? { risk: risk.score } : {}
   };
 }
 function runCase(load, c) {
@@ -41144,7 +41193,7 @@ ${lines.join(`
 
 // action/main.ts
 async function main(inputs, environment, deps) {
-  let target = findPullRequest2(environment.event, inputs.mode);
+  let target = targetOfEvent(environment.event, inputs.mode);
   if (target.kind === "nothing")
     return { outputs: {}, annotations: [{ level: "notice", message: target.notice, title: "hitl-gate" }] };
   try {

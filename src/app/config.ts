@@ -2,7 +2,7 @@
 // problem is collected and reported in one line each, so a misconfigured server says what to fix
 // and exits instead of starting half-working.
 import { getPrivateKey } from '@probot/get-private-key';
-import { parseDuration } from './duration.js';
+import { parseConfigDuration } from './config-duration.js';
 
 import { parseWriteLimits, type WriteLimit } from './write-budget.js';
 
@@ -42,7 +42,7 @@ export type Result<T> = { ok: true; value: T } | { ok: false; errors: string[] }
 
 export function readGateEnv(env: NodeJS.ProcessEnv): Result<GateEnv> {
   const errors: string[] = [];
-  const interval = parseDuration(env.HITL_SWEEP_INTERVAL?.trim() || DEFAULT_SWEEP_INTERVAL);
+  const interval = parseConfigDuration(env.HITL_SWEEP_INTERVAL?.trim() || DEFAULT_SWEEP_INTERVAL);
   if (!interval.ok) errors.push(`HITL_SWEEP_INTERVAL: ${interval.message}`);
   else if (interval.ms < 10_000) errors.push('HITL_SWEEP_INTERVAL: must be at least 10s (every sweep costs API requests)');
   const concurrencyText = env.HITL_CONCURRENCY?.trim() || String(DEFAULT_CONCURRENCY);

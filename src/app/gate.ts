@@ -3,6 +3,7 @@
 // ends, and the sweep re-derives everything from GitHub so nothing depends on this process surviving.
 import type { Probot } from 'probot';
 import { parseMergeGroupRef } from '../core/merge-group.js';
+import { CHECK_NAME } from '../core/model/effects.js';
 import { reconcile as defaultReconcile, sweep as defaultSweep, answerMergeGroup as defaultAnswerMergeGroup, isOwnCheckRun, isOwnComment } from '../github/index.js';
 import { recordClick } from '../github/record-click.js';
 import { gateNotifier, type GateNotifyOptions } from './gate-notify.js';
@@ -336,7 +337,7 @@ export function createGate(app: Probot, options: GateOptions = {}): Gate {
     const identifier = payload.requested_action?.identifier ?? '';
     // A metrics label never carries what a payload says verbatim.
     const action = identifier === 'approve' || identifier === 'veto' ? identifier : 'other';
-    if (!isOwnCheckRun(payload.check_run, gateIdentity) || payload.check_run.name !== 'hitl') return;
+    if (!isOwnCheckRun(payload.check_run, gateIdentity) || payload.check_run.name !== CHECK_NAME) return;
     const repo = repoOf(payload);
     if (!repo) return;
     if (payload.check_run.pull_requests.length === 0) {

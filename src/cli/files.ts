@@ -1,6 +1,7 @@
 // The changed files `explain` classifies: GitHub's `GET /repos/{o}/{r}/pulls/{n}/files` JSON (also
 // as `gh api --paginate` prints it: arrays back to back), or one path per line.
-import type { ChangedFile } from '../core/types.js';
+import { describedFile } from '../core/change.js';
+import type { ChangedFile } from '../core/model/pull-request.js';
 import { UsageError } from './io.js';
 
 const STATUSES = new Set<ChangedFile['status']>(['added', 'removed', 'modified', 'renamed', 'copied', 'changed', 'unchanged']);
@@ -23,22 +24,13 @@ export function parseFileList(text: string, source: string): ChangedFile[] {
     .split(/\r?\n/)
     .map((l) => l.trim())
     .filter((l) => l !== '')
-    .map(pathLine);
-}
-
-/** `path`, or `old -> new` for a rename. */
-export function pathLine(line: string): ChangedFile {
-  const rename = /^(.+?)\s+->\s+(.+)$/.exec(line);
-  if (rename) {
-    return { filename: (rename[2] as string).trim(), previousFilename: (rename[1] as string).trim(), status: 'renamed', additions: 0, deletions: 0 };
-  }
-  return { filename: line, status: 'modified', additions: 0, deletions: 0 };
+    .map(describedFile);
 }
 
 function fromJson(value: unknown, source: string): ChangedFile[] {
   if (!Array.isArray(value)) throw new UsageError(`${source}: expected a JSON array of files, found ${typeof value}`);
   return value.map((item, i) => {
-    if (typeof item === 'string') return pathLine(item);
+    if (typeof item === 'string') return describedFile(item);
     const f = item as Record<string, unknown> | null;
     if (typeof f !== 'object' || f === null || typeof f.filename !== 'string' || f.filename === '') {
       throw new UsageError(`${source}: file ${i + 1} has no "filename"`);

@@ -7,7 +7,7 @@ import { loadPolicy, POLICY_PATH } from '../core/policy.js';
 import { parsePolicyTests } from '../core/policy-tests/parse.js';
 import { resultLine } from '../core/policy-tests/run.js';
 import { exitCodeOf, runSuite, summaryLine, type TestFileText } from '../core/policy-tests/suite.js';
-import type { PolicyLoad } from '../core/types.js';
+import type { PolicyLoad } from '../core/model/policy.js';
 import { junitXml } from './junit.js';
 import { readUserFile, UsageError, type CliIO } from './io.js';
 

@@ -5,7 +5,7 @@ import { writeFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import { loadPolicy, POLICY_PATH } from '../core/policy.js';
 import { buildReport, type AttentionReport } from '../core/report.js';
-import type { Tier } from '../core/types.js';
+import type { Tier } from '../core/model/tier.js';
 import { describeError } from '../github/errors.js';
 import type { AuditRecord } from '../github/gather-audit-records.js';
 import { readPolicy } from '../github/read-policy.js';

@@ -1,7 +1,7 @@
 // Accounts, branch prefixes and commit trailers of well-known AI coding agents. Used as the default `agents` section
 // when a policy has none, and (plus every `*[bot]` account) to recognise agent PRs when the policy
 // itself is broken or unreadable, so that they are blocked rather than waved through.
-import type { Policy } from './types.js';
+import type { Policy } from './model/policy.js';
 
 /** Commit trailers that coding agents write on the commits they make for a person, as the vendors
  * document them (docs/policy.md names the source of each). The default of `agents.trailers`. */

@@ -3,21 +3,10 @@
 // whatever else makes the PR hard asks the top-level `reviewers` for `tiers.hard.approvals`. One
 // person's approval counts for every group they belong to. Groups are only ever added, never
 // replaced, so a rule added to a policy never makes fewer approvals necessary.
-import type { Approval, Authorization, Classification, Permission, Policy, RuleReviewers } from './types.js';
-import { PERMISSIONS } from './types.js';
+import { type Permission, PERMISSIONS, type Policy, type RuleReviewers } from './model/policy.js';
+import type { Authorization } from './model/pull-request.js';
+import type { ApproverGroup, ApproverStatus, Approval, Classification } from './model/decision.js';
 
-export interface ApproverGroup {
-  /** The rule that asks for these approvers; absent for the top-level `reviewers`. */
-  rule?: string;
-  reviewers: RuleReviewers;
-  required: number;
-}
-
-export interface ApproverStatus extends ApproverGroup {
-  /** Who of the approvers approved (logins as they wrote). */
-  by: string[];
-  missing: number;
-}
 
 const rank = (p: Permission | 'none' | 'error'): number => PERMISSIONS.indexOf(p as Permission);
 

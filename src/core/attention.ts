@@ -5,34 +5,17 @@
 // gate's ledger (for the current head), so a restart or a second replica never repeats one, and a
 // push starts over. Pure: the decision and the time in, effects and ledger fields out.
 import { standing } from './authorize.js';
-import type { ApproverStatus } from './approvers.js';
+import type { Policy } from './model/policy.js';
+import type { Ledger } from './model/ledger.js';
+import type { PullRequestFacts } from './model/pull-request.js';
+import type { ApproverStatus, Attention, Decision, People } from './model/decision.js';
+import type { Effect } from './model/effects.js';
 import { escapeText } from './markdown.js';
 import { parseTime } from './time.js';
-import type { Decision, Effect, Ledger, Policy, PullRequestFacts } from './types.js';
 import { delayEnd, formatDeadline } from './working-hours.js';
 
-export interface People {
-  users: string[];
-  teams: string[];
-}
-
-/** What the decision says about routing attention (set only on a hard PR waiting for approvals). */
-export interface Attention {
-  /** Who can still act: the approvers of every group still missing approvals, never anyone excluded. */
-  candidates: People;
-  requestReview: boolean;
-  /** When each reminder step is due (ISO), counted from when the PR started waiting. */
-  reminders: string[];
-  escalateTo?: People;
-  /** The time zone of the policy's working hours, to show times in it. */
-  timezone?: string;
-}
-
 /** The ledger's record of what was asked for one head. */
-export interface AttentionLedger {
-  requested?: { head: string; users: string[]; teams: string[] };
-  reminded?: { head: string; steps: number };
-}
+export type AttentionLedger = Pick<Ledger, 'requested' | 'reminded'>;
 
 const lower = (s: string): string => s.toLowerCase();
 const uniq = (list: string[]): string[] => {
@@ -85,7 +68,7 @@ export function nextReminder(attention: Attention | undefined, ledger: Attention
 
 /** Keep the ledger's attention records across decisions (the decision rebuilds the rest). */
 export function keepAttention(ledger: Ledger | undefined): AttentionLedger {
-  const l = (ledger ?? {}) as AttentionLedger;
+  const l: AttentionLedger = ledger ?? {};
   return { ...(l.requested ? { requested: l.requested } : {}), ...(l.reminded ? { reminded: l.reminded } : {}) };
 }
 

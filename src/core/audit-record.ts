@@ -1,6 +1,6 @@
 // The gate's evidence for one governed pull request, as `hitl-gate audit` prints it and `hitl-gate
 // report` counts it. Data only: the shell builds it from the gate's own check runs (gather-audit-records.ts).
-import type { Tier } from './types.js';
+import type { Tier } from './model/tier.js';
 
 /** One governed pull request, as `hitl-gate audit` prints it. Field names are an interface. */
 export interface AuditRecord {

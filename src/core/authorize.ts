@@ -5,8 +5,8 @@ import { FAIL_CLOSED_AGENTS } from './agents.js';
 import { isBot } from './commands.js';
 import { authorizedReviewers } from './approvers.js';
 import { loginPattern, sameLogin } from './login.js';
-import type { Actor, Permission, Policy, PullRequestFacts } from './types.js';
-import { PERMISSIONS } from './types.js';
+import { type Permission, PERMISSIONS, type Policy } from './model/policy.js';
+import type { Actor, PullRequestFacts } from './model/pull-request.js';
 
 export type Standing =
   | { kind: 'excluded'; reason: 'author' | 'committer' | 'agent' | 'bot'; message: string }

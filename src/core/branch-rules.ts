@@ -4,7 +4,8 @@
 // into the few facts the gate needs to merge through them, or to say exactly what stands in the way.
 // Classic branch protection is not readable without administration permission (never asked for): its
 // demands show only through `mergeable_state` and the message of a refused merge.
-import type { MergeMethod } from './types.js';
+import type { BranchRules, RulesetRef } from './model/base-branch.js';
+import type { MergeMethod } from './model/policy.js';
 
 /** One rule as `rules/branches/{branch}` lists it (GitHub's `repository-rule-detailed`). */
 export interface RawBranchRule {
@@ -21,41 +22,6 @@ export interface RulesetInfo {
   name: string;
   /** GitHub's `current_user_can_bypass`: `always`, `pull_requests_only`, `never`, `exempt`; absent when unknown. */
   bypass?: string;
-}
-
-export interface RulesetRef {
-  id: number;
-  /** The ruleset's name when it could be read, else `ruleset <id>`. */
-  name: string;
-  /** Whether the gate's identity may merge past this ruleset's rules in a pull request. */
-  canBypass: boolean;
-}
-
-export interface RequiredCheck {
-  context: string;
-  /** The app that must report it, when the rule pins one. */
-  integrationId?: number;
-  ruleset: RulesetRef;
-}
-
-export interface BranchRules {
-  /** Approving reviews required, the highest count over every ruleset, with the ruleset that asks it. */
-  reviews?: { count: number; ruleset: RulesetRef; dismissStaleOnPush: boolean; codeOwners: boolean; lastPushApproval: boolean; threadResolution: boolean };
-  requiredChecks: RequiredCheck[];
-  /** The branch must be up to date with its base before merging (`strict_required_status_checks_policy`). */
-  upToDate?: RulesetRef;
-  /** No merge commits (`required_linear_history`). */
-  linearHistory?: RulesetRef;
-  /** Merge methods every `pull_request` rule allows; undefined = no rule restricts them. */
-  allowedMethods?: MergeMethod[];
-  /** The (first) ruleset that restricts the merge methods. */
-  allowedMethodsFrom?: RulesetRef;
-  /** Merges go through a merge queue: the gate enqueues instead of merging. */
-  mergeQueue?: { ruleset: RulesetRef; method?: MergeMethod };
-  /** Commits must be signed (a merge by the API is signed by GitHub; a rebase may not be). */
-  signatures?: RulesetRef;
-  /** Rule types the gate does not know: listed so an explanation can name them. */
-  other: { type: string; ruleset: RulesetRef }[];
 }
 
 const METHODS: readonly MergeMethod[] = ['merge', 'squash', 'rebase'];

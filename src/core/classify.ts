@@ -7,32 +7,10 @@ import { riskReason } from './risk-reason.js';
 import { findTrailer } from './trailers.js';
 import type { InvalidPolicyLoad } from './policy/load.js';
 import { parsePolicy } from './policy/parse.js';
-import {
-  maxTier,
-  TIERS,
-  type Actor,
-  type ChangedFile,
-  type Classification,
-  type GovernedReason,
-  type Policy,
-  type PolicyLoad,
-  type Tier,
-  type TierReason,
-} from './types.js';
-
-export interface ClassifyInput {
-  author: Actor;
-  labels: string[];
-  headRef: string;
-  baseRef: string;
-  files: ChangedFile[];
-  /** GitHub's `changed_files`; more than files.length means the list was truncated. */
-  changedFiles: number;
-  additions: number;
-  deletions: number;
-  /** The PR's commits with their messages, when known: their trailers may make the PR governed. */
-  commits?: readonly { sha: string; message?: string }[];
-}
+import { maxTier, type Tier, TIERS } from './model/tier.js';
+import type { Policy, PolicyLoad } from './model/policy.js';
+import type { ChangedFile, ClassifyInput } from './model/pull-request.js';
+import type { Classification, GovernedReason, TierReason } from './model/decision.js';
 
 /** A raise of the tier by someone (labels `hitl:<tier>` are read by classify itself). */
 export interface Escalation {

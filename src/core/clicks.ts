@@ -3,11 +3,9 @@
 // each click into the gate's ledger before it counts, and the decision reads clicks from there as
 // facts: a click then counts exactly like the command from the person who clicked, replayed among
 // the comments and reviews at the time the gate recorded it, and bound to the check run's head.
-import type { Command, Decision, Ledger } from './types.js';
+import type { ClickAction, ClickRecord, Ledger } from './model/ledger.js';
+import type { Command, Decision } from './model/decision.js';
 import type { TimelineEntry } from './timeline.js';
-
-export const CLICK_ACTIONS = ['approve', 'veto'] as const;
-export type ClickAction = (typeof CLICK_ACTIONS)[number];
 
 /** A check-run action as GitHub takes it (at most 3; label <= 20, description <= 40, identifier <= 20). */
 export interface CheckRunAction {
@@ -20,20 +18,6 @@ export const CHECK_RUN_ACTIONS: Record<ClickAction, CheckRunAction> = {
   approve: { label: 'Approve', description: 'Approve this commit (as /approve)', identifier: 'approve' },
   veto: { label: 'Veto', description: 'Hold this PR (as /veto)', identifier: 'veto' },
 };
-
-/** One click as the gate recorded it. `at` is the gate's own clock when the webhook arrived (a
- * trusted time, like the window's start), `headSha` the head of the check run that was clicked. */
-export interface ClickRecord {
-  /** Unique within the ledger, and in a range no comment or review id reaches (see `nextClickId`). */
-  id: number;
-  by: string;
-  /** GitHub's account type of the person who clicked ('User', 'Bot'...). */
-  byType: string;
-  at: string;
-  action: ClickAction;
-  headSha: string;
-  checkRunId: number;
-}
 
 /** Clicks kept per PR: a person clicking again and again must not grow the comment without bound.
  * Vetoes that clicks cast are kept in the ledger's vetoes regardless. */
@@ -48,7 +32,7 @@ export function nextClickId(clicks: readonly ClickRecord[], nowMs: number): numb
 }
 
 export function clicksOf(ledger: Ledger | undefined): ClickRecord[] {
-  return (ledger as { clicks?: ClickRecord[] } | undefined)?.clicks ?? [];
+  return ledger?.clicks ?? [];
 }
 
 /**

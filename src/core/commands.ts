@@ -8,7 +8,9 @@
 // - a line indented by four or more columns is never a command, even where CommonMark would read it
 //   as a paragraph continuation;
 // - a fence opened after a list marker (`- ````) is honoured like any other fence.
-import type { Command, PullRequestFacts, Tier } from './types.js';
+import type { Tier } from './model/tier.js';
+import type { PullRequestFacts } from './model/pull-request.js';
+import type { Command } from './model/decision.js';
 
 const FENCE_OPEN = /^(?:(?:[-+*]|\d{1,9}[.)])[ \t]+)?(`{3,}|~{3,})(.*)$/;
 

@@ -4,7 +4,8 @@
 import { Minimatch } from 'minimatch';
 import { compileGlob, compileLogin, GLOB_OPTIONS, normaliseGlob, PathIndex } from './match.js';
 import { compileTrailer, type CompiledTrailer } from './trailers.js';
-import type { Policy, Rule, TierReason } from './types.js';
+import type { Policy, Rule } from './model/policy.js';
+import type { TierReason } from './model/decision.js';
 
 export interface CompiledRule {
   rule: Rule;

@@ -1,32 +1,22 @@
 // The decision: from the policy, what GitHub holds about a PR and the time, whether the PR may merge
 // now, and why. Pure. It replays the PR's command timeline (comments and reviews, oldest first)
 // against the gate's own ledger, so the same facts always give the same decision.
-import { classify, type ClassifyInput, type Escalation } from './classify.js';
+import { classify, type Escalation } from './classify.js';
 import { keptClicks, withClicks } from './clicks.js';
-import { withdrawalsOf, type GateLedger, type WithdrawalRecord } from './ledger.js';
+import { maxTier, type Tier, tierRank } from './model/tier.js';
+import type { Policy, PolicyLoad } from './model/policy.js';
+import type { Ledger, VetoRecord, WithdrawalRecord } from './model/ledger.js';
+import type { ClassifyInput, PullRequestFacts } from './model/pull-request.js';
+import type { Approval, ApproverStatus, Classification, Command, CommandVerdict, Decision, RefusalReason } from './model/decision.js';
+import { withdrawalsOf } from './ledger.js';
 import { isPermissive } from './commands.js';
 import { standing, type Standing } from './authorize.js';
 import { parseTime } from './time.js';
 import { timeline, type TimelineEntry } from './timeline.js';
 import { delayEnd, formatDeadline } from './working-hours.js';
-import { approverGroups, approverStatus, meets, missingLines, type ApproverStatus } from './approvers.js';
+import { approverGroups, approverStatus, meets, missingLines } from './approvers.js';
 import { attentionFor, keepAttention, nextReminder } from './attention.js';
 import { withMode } from './observe.js';
-import type {
-  Approval,
-  Classification,
-  Command,
-  CommandVerdict,
-  Decision,
-  Ledger,
-  Policy,
-  PolicyLoad,
-  PullRequestFacts,
-  RefusalReason,
-  Tier,
-  VetoRecord,
-} from './types.js';
-import { maxTier, tierRank } from './types.js';
 
 /** A veto reason is the vetoer's words, but it is kept in the ledger: bound its size. */
 const MAX_REASON = 300;
@@ -73,7 +63,7 @@ function decideOnce(load: PolicyLoad, facts: PullRequestFacts, now: Date): Decis
   const input = classifyInput(facts);
   // An earlier version's record the gate could not trust (its comment was edited by someone else) holds
   // the PR as hard: fail closed, until approvals on the current head say otherwise.
-  const notices = (previous as GateLedger).notices ?? [];
+  const notices = previous.notices ?? [];
   const untrusted = notices.some((n) => n.kind === 'legacy-untrusted');
   const unreadable = notices.some((n) => n.kind === 'record-unreadable');
   const ledgerEscalations: Escalation[] = previous.escalation
@@ -257,7 +247,7 @@ function decideOnce(load: PolicyLoad, facts: PullRequestFacts, now: Date): Decis
     const v = verdicts.get(e);
     return v ? [v] : [];
   });
-  const ledger: GateLedger = {
+  const ledger: Ledger = {
     // Overruled vetoes stay in the ledger: a push invalidates the approvals that overruled them.
     vetoes: [...vetoes.values()].map((v) => v.record),
     answered: previous.answered,
@@ -266,9 +256,9 @@ function decideOnce(load: PolicyLoad, facts: PullRequestFacts, now: Date): Decis
     ...keepAttention(previous),
     ...(clicks.length ? { clicks } : {}),
     // Chat messages sent so far are the shell's business (notify.ts); the decision only keeps them.
-    ...((previous as GateLedger).notified ? { notified: (previous as GateLedger).notified } : {}),
+    ...(previous.notified ? { notified: previous.notified } : {}),
     // What the gate noticed about its status comment stays said (the plan renews `comment`).
-    ...((previous as GateLedger).notices?.length ? { notices: (previous as GateLedger).notices } : {}),
+    ...(previous.notices?.length ? { notices: previous.notices } : {}),
   };
 
   const approvers = policy ? approverStatus(approverGroups(policy, classification), approvalsOut, facts.authorizations) : [];

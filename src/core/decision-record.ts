@@ -2,8 +2,10 @@
 // check run (which only the gate's App can write), so that `hitl-gate audit` can later show from
 // GitHub alone who approved which commit, under which rules and policy. Like the ledger it travels
 // as base64 JSON inside an HTML comment, and reading it never throws.
-import type { Decision, PullRequestFacts, Tier } from './types.js';
-import { TIERS } from './types.js';
+import { type Tier, TIERS } from './model/tier.js';
+import type { PullRequestFacts } from './model/pull-request.js';
+import type { Decision } from './model/decision.js';
+import { hiddenMarker, markerPattern } from './hidden-marker.js';
 import { clicksOf } from './clicks.js';
 import { outcomeOf } from './observe.js';
 import { wouldDo } from './render-observe.js';
@@ -39,7 +41,7 @@ export interface DecisionRecord {
   observedRules?: string[];
 }
 
-const MARKER_RE = /<!-- hitl-gate:decision v1 ([A-Za-z0-9+/=]*) -->/g;
+const MARKER_RE = markerPattern('decision');
 const MAX_ENTRIES = 100;
 const MAX_REASON = 300;
 const MAX_CHARS = 40_000;
@@ -101,7 +103,7 @@ export function decisionMarker(record: DecisionRecord): string {
     fitted = { ...record, vetoes: record.vetoes.map((v) => ({ ...v, reason: null })) };
     encoded = Buffer.from(JSON.stringify(fitted), 'utf8').toString('base64');
   }
-  return `<!-- hitl-gate:decision v1 ${encoded} -->`;
+  return hiddenMarker('decision', encoded);
 }
 
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);

@@ -7,79 +7,24 @@
 // upgrade, where GitHub shows nobody else edited it. Reading is defensive: anything malformed or
 // oversized reads as "no record", never as an exception.
 import { createHash } from 'node:crypto';
-import type { Ledger, VetoRecord } from './types.js';
-import { maxTier, TIERS } from './types.js';
-import { CLICK_ACTIONS, type ClickRecord } from './clicks.js';
-import type { NotifiedRecord } from './notify.js';
-import type { AfterMergeRecord } from './after-merge-record.js';
-
-/** Something that withdrew a person's earlier approvals: an `/approve cancel`, a change request, an
- * edited comment. Kept so that deleting that comment or dismissing that review (which anyone with
- * write access can do, an agent too) never brings an approval back. */
-export interface WithdrawalRecord {
-  by: string;
-  at: string;
-  sourceId: number;
-}
-
-/** The ledger as the gate writes it: the shared `Ledger` plus what only the decision reads. */
-export interface GateLedger extends Ledger {
-  withdrawals?: WithdrawalRecord[];
-  /** One-click decisions on the check run (clicks.ts), recorded before they count. */
-  clicks?: ClickRecord[];
-  /** Chat messages already sent, and the PR's Slack thread (notify.ts). */
-  notified?: NotifiedRecord;
-  /** The last merge GitHub refused for a reason waiting will not fix, with its head: GitHub keeps no
-   * record of a refused merge, and asking again on every look would cost a write to learn nothing. */
-  mergeRefusal?: MergeRefusalRecord;
-  /** The status comment the gate last wrote, and a digest of its body: an edit by anyone else shows as
-   * a body with another digest, a deletion as a comment that is gone. */
-  comment?: StatusCommentRecord;
-  /** What the gate noticed about its status comment (edited or deleted by someone else): said once,
-   * kept so the comment and the check keep saying it. */
-  notices?: RecordNotice[];
-  /** The review after merge of a sampled merged PR (after-merge-record.ts). */
-  afterMerge?: AfterMergeRecord;
-}
-
-export interface StatusCommentRecord {
-  id: number;
-  sha256: string;
-}
-
-export interface RecordNotice {
-  kind: 'comment-edited' | 'comment-deleted' | 'legacy-untrusted' | 'record-unreadable';
-  /** When the gate noticed it (its own clock). */
-  at: string;
-  commentId: number;
-  /** Who, when GitHub says (an edit's `editor`); GitHub does not say who deleted a comment. */
-  by?: string;
-  /** When GitHub says it happened (an edit's `lastEditedAt`). */
-  happenedAt?: string;
-}
-
-export interface MergeRefusalRecord {
-  sha: string;
-  message: string;
-  at: string;
-}
+import { hasMarker, hiddenMarker, markerPattern } from './hidden-marker.js';
+import { maxTier, TIERS } from './model/tier.js';
+import { CLICK_ACTIONS, type ClickRecord, type Ledger, type MergeRefusalRecord, type NotifiedRecord, type RecordNotice, type StatusCommentRecord, type VetoRecord, type WithdrawalRecord } from './model/ledger.js';
 
 /** The merge refusal a ledger carries, if any. */
 export function mergeRefusalOf(ledger: Ledger | undefined): MergeRefusalRecord | undefined {
-  return (ledger as GateLedger | undefined)?.mergeRefusal;
+  return ledger?.mergeRefusal;
 }
 
 const MAX_REFUSAL = 500;
 
-/** The withdrawals a ledger read back from a status comment carries (none for a plain `Ledger`). */
+/** The withdrawals a ledger carries. */
 export function withdrawalsOf(ledger: Ledger | undefined): WithdrawalRecord[] {
-  return (ledger as GateLedger | undefined)?.withdrawals ?? [];
+  return ledger?.withdrawals ?? [];
 }
 
-const MARKER = 'hitl-gate:ledger v1';
-const MARKER_RE = /<!-- hitl-gate:ledger v1 ([A-Za-z0-9+/=]*) -->/g;
-const RECORD = 'hitl-gate:record v1';
-const RECORD_RE = /<!-- hitl-gate:record v1 ([A-Za-z0-9+/=]*) -->/g;
+const MARKER_RE = markerPattern('ledger');
+const RECORD_RE = markerPattern('record');
 /** What marks a comment as the gate's status comment (a view; it holds no data). */
 export const STATUS_MARKER = '<!-- hitl-gate:status -->';
 /** Encoded size the writer aims for: the check run's text must stay under GitHub's 65535 characters. */
@@ -91,12 +36,12 @@ const MAX_NOTICES = 10;
 
 const byTime = <T extends { at: string }>(key: (t: T) => number) => (a: T, b: T): number => Date.parse(a.at) - Date.parse(b.at) || key(a) - key(b);
 
-const encode = (ledger: GateLedger & { pr?: number }): string => Buffer.from(JSON.stringify(ledger), 'utf8').toString('base64');
+const encode = (ledger: Ledger & { pr?: number }): string => Buffer.from(JSON.stringify(ledger), 'utf8').toString('base64');
 
 /** Whether a comment is a status comment at all: the view's marker, or an earlier version's ledger
  * (readable or not). Among the gate's own comments this tells the status comment from its replies. */
 export function hasLedgerMarker(body: string): boolean {
-  return body.includes(STATUS_MARKER) || body.includes(`<!-- ${MARKER} `);
+  return body.includes(STATUS_MARKER) || hasMarker(body, 'ledger');
 }
 
 /** The digest the record keeps of the last status comment body the gate wrote. */
@@ -106,7 +51,7 @@ export function bodyDigest(body: string): string {
 
 /** Whether a comment carries an earlier version's ledger (read once on upgrade, see readLedger). */
 export function hasLegacyLedger(body: string): boolean {
-  return body.includes(`<!-- ${MARKER} `);
+  return hasMarker(body, 'ledger');
 }
 
 /**
@@ -117,8 +62,7 @@ export function hasLegacyLedger(body: string): boolean {
 function fitted(ledger: Ledger, pr?: number): string {
   const withdrawals = withdrawalsOf(ledger);
   const refusal = mergeRefusalOf(ledger);
-  const g = ledger as GateLedger;
-  let fit: GateLedger & { pr?: number } = {
+    let fit: Ledger & { pr?: number } = {
     ...(pr !== undefined ? { pr } : {}),
     vetoes: [...ledger.vetoes].sort(byTime((v) => v.commentId)).map((v) => ({ ...v, ...(v.reason !== undefined ? { reason: v.reason.slice(0, MAX_REASON) } : {}) })),
     answered: [...new Set(ledger.answered)].sort((a, b) => a - b),
@@ -126,10 +70,10 @@ function fitted(ledger: Ledger, pr?: number): string {
     ...(withdrawals.length ? { withdrawals: [...withdrawals].sort(byTime((w) => w.sourceId)) } : {}),
     ...attentionRecords(ledger),
     ...(clicksIn(ledger).length ? { clicks: [...clicksIn(ledger)].sort(byTime((c) => c.id)) } : {}),
-    ...(g.notified ? { notified: g.notified } : {}),
+    ...(ledger.notified ? { notified: ledger.notified } : {}),
     ...(refusal ? { mergeRefusal: { ...refusal, message: refusal.message.slice(0, MAX_REFUSAL) } } : {}),
-    ...(g.comment ? { comment: { id: g.comment.id, sha256: g.comment.sha256 } } : {}),
-    ...(g.notices?.length ? { notices: [...g.notices].sort(byTime((n) => n.commentId)).slice(-MAX_NOTICES) } : {}),
+    ...(ledger.comment ? { comment: { id: ledger.comment.id, sha256: ledger.comment.sha256 } } : {}),
+    ...(ledger.notices?.length ? { notices: [...ledger.notices].sort(byTime((n) => n.commentId)).slice(-MAX_NOTICES) } : {}),
   };
   let encoded = encode(fit);
   while (encoded.length > LEDGER_TARGET_CHARS && fit.answered.length > 0) {
@@ -146,18 +90,18 @@ function fitted(ledger: Ledger, pr?: number): string {
 
 /** The record the gate keeps when it cannot trust or read its earlier one: the PR is held as hard
  * (fail closed) until approvals of its current head, and the notice says why. */
-export function heldAsHard(notice: RecordNotice): GateLedger {
+export function heldAsHard(notice: RecordNotice): Ledger {
   return { vetoes: [], answered: [], escalation: 'hard', notices: [notice] };
 }
 
 /** An earlier version's ledger marker (kept for tests of the upgrade path). */
 export function ledgerMarker(ledger: Ledger): string {
-  return `<!-- ${MARKER} ${fitted(ledger)} -->`;
+  return hiddenMarker('ledger', fitted(ledger));
 }
 
 /** The record as the gate writes it into its check run's text, bound to one pull request. */
 export function recordMarker(ledger: Ledger, pr: number): string {
-  return `<!-- ${RECORD} ${fitted(ledger, pr)} -->`;
+  return hiddenMarker('record', fitted(ledger, pr));
 }
 
 /**
@@ -165,7 +109,7 @@ export function recordMarker(ledger: Ledger, pr: number): string {
  * sits on a commit, and one commit can be the head of several PRs: a record of another PR is not
  * this one's. Never throws.
  */
-export function readRecord(text: string | null | undefined, pr: number): GateLedger | undefined {
+export function readRecord(text: string | null | undefined, pr: number): Ledger | undefined {
   if (typeof text !== 'string') return undefined;
   let last: string | undefined;
   for (const m of text.matchAll(RECORD_RE)) last = m[1];
@@ -206,7 +150,7 @@ const sameVeto = (a: VetoRecord, b: VetoRecord) => a.commentId === b.commentId &
  * and reminders of the same head are united (of different heads, the later record's head is kept:
  * either only asks again); a merge refusal and chat bookkeeping keep the newer.
  */
-export function mergeRecords(a: GateLedger | undefined, b: GateLedger | undefined): GateLedger | undefined {
+export function mergeRecords(a: Ledger | undefined, b: Ledger | undefined): Ledger | undefined {
   if (!a) return b;
   if (!b) return a;
   const union = <T>(xs: T[] | undefined, ys: T[] | undefined, same: (x: T, y: T) => boolean): T[] => {
@@ -267,7 +211,7 @@ function withdrawalRecord(v: unknown): WithdrawalRecord | undefined {
   return { by, at, sourceId };
 }
 
-const clicksIn = (ledger: Ledger): ClickRecord[] => (ledger as GateLedger).clicks ?? [];
+const clicksIn = (ledger: Ledger): ClickRecord[] => ledger.clicks ?? [];
 
 function clickRecord(v: unknown): ClickRecord | undefined {
   if (!isObject(v)) return undefined;
@@ -305,7 +249,7 @@ function mergeRefusalRecord(v: unknown): MergeRefusalRecord | undefined {
 
 /** An earlier version's ledger, read from the gate's status comment (the upgrade path only: a
  * comment is not a record, see docs/security.md), or undefined. Never throws. */
-export function readLedger(body: string): GateLedger | undefined {
+export function readLedger(body: string): Ledger | undefined {
   if (typeof body !== 'string') return undefined;
   let last: string | undefined;
   for (const m of body.matchAll(MARKER_RE)) last = m[1];
@@ -313,7 +257,7 @@ export function readLedger(body: string): GateLedger | undefined {
   return data ? ledgerFrom(data) : undefined;
 }
 
-function ledgerFrom(data: Record<string, unknown>): GateLedger | undefined {
+function ledgerFrom(data: Record<string, unknown>): Ledger | undefined {
   if (!Array.isArray(data.vetoes) || !Array.isArray(data.answered)) return undefined;
   const vetoes = data.vetoes.map(vetoRecord);
   if (vetoes.some((v) => v === undefined)) return undefined;

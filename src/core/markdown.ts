@@ -36,3 +36,47 @@ export function person(login: string): string {
 export function cell(text: string): string {
   return text.replace(/\|/g, '\\|');
 }
+
+/** The gate's Markdown as plain text: code spans give back their text verbatim; outside them, bold
+ * markers go and what escapeText escaped or neutralised comes back. */
+export function plainText(s: string): string {
+  let out = '';
+  let i = 0;
+  while (i < s.length) {
+    const fence = /^`+/.exec(s.slice(i))?.[0];
+    if (fence) {
+      // code() makes the fence longer than any backtick run inside, so the first run as long closes it.
+      const closing = new RegExp(`(?<!\`)${fence}(?!\`)`, 'g');
+      closing.lastIndex = i + fence.length;
+      const end = closing.exec(s);
+      if (end) {
+        const inner = s.slice(i + fence.length, end.index);
+        out += inner.length >= 2 && inner.startsWith(' ') && inner.endsWith(' ') ? inner.slice(1, -1) : inner;
+        i = end.index + fence.length;
+        continue;
+      }
+      out += fence;
+      i += fence.length;
+      continue;
+    }
+    const escaped = /^\\([\\`*_{}[\]()#+\-.!|~/])/.exec(s.slice(i));
+    if (escaped) {
+      out += escaped[1];
+      i += 2;
+      continue;
+    }
+    const entity = /^&(lt|gt|amp);/.exec(s.slice(i));
+    if (entity) {
+      out += entity[1] === 'lt' ? '<' : entity[1] === 'gt' ? '>' : '&';
+      i += entity[0].length;
+      continue;
+    }
+    if (s.startsWith('**', i)) {
+      i += 2;
+      continue;
+    }
+    if (s[i] !== '\u200b') out += s[i];
+    i += 1;
+  }
+  return out.replace(/\s+/g, ' ').trim();
+}

@@ -7,13 +7,12 @@
 // exceptions are narrow: a `blocked` or `unstable` state that the gate's own check (turning green in
 // this very plan) explains; and a ruleset that lists the gate as a bypass actor for pull requests,
 // where the gate merges past missing reviews only with every required check green, verified itself.
-import type { BranchRules } from './branch-rules.js';
+import type { MergeMethod } from './model/policy.js';
+import type { PullRequestFacts } from './model/pull-request.js';
+import type { Decision } from './model/decision.js';
+import { CHECK_NAME, type GitHubView } from './model/effects.js';
 import { chooseMergeMethod, methodsRefusedIn, type MethodVerdict } from './merge-method.js';
 import { escapeText } from './markdown.js';
-import type { Decision, GitHubView, MergeMethod, PullRequestFacts } from './types.js';
-
-/** The gate's own check: never a requirement it waits for (it writes it). */
-const GATE_CHECK = 'hitl';
 
 /** The key under which a check run is also known by the app that reported it: a required check pinned
  * to an app (`integration_id`) is satisfied only by that app's run, never by a same-named status anyone
@@ -22,30 +21,6 @@ export function pinnedCheck(name: string, appId: number | undefined): string | u
   return appId === undefined ? undefined : `${name}\u0000app:${appId}`;
 }
 const isPinnedKey = (key: string): boolean => key.includes('\u0000');
-
-/** A merge GitHub refused, as the gate recorded it in its status comment's ledger. */
-export interface MergeRefusal {
-  sha: string;
-  message: string;
-  at: string;
-}
-
-/** What the shell read about the base branch, beyond `GitHubView`'s mergeability. */
-export interface BaseBranchView {
-  /** The rules GitHub applies to the base branch; undefined when not read. */
-  rules?: BranchRules;
-  /** Why they could not be read. */
-  rulesError?: string;
-  /** The repository's allowed merge methods; undefined when the token may not see them. */
-  repositoryMethods?: MergeMethod[];
-  /** Every other check run and commit status on the head, by name (not the gate's own). */
-  checks?: Record<string, 'success' | 'pending' | 'failure'>;
-  /** Only check runs were read into `checks` (one was still running or failed): a required check not
-   * among them may be a commit status nobody looked at yet. */
-  statusesUnread?: true;
-  /** The last merge GitHub refused, when it was of this head. */
-  refusal?: MergeRefusal;
-}
 
 /** How the policy asks the gate to merge (`merge:` in the policy). */
 export interface MergeSettings {
@@ -136,7 +111,8 @@ export function assessMerge(decision: Decision, facts: PullRequestFacts, view: G
   let requiredGreen = true;
   const required = new Set<string>();
   for (const rc of rules?.requiredChecks ?? []) {
-    if (rc.context === GATE_CHECK || required.has(rc.context)) continue;
+    // The gate's own check is never a requirement it waits for: it writes it.
+    if (rc.context === CHECK_NAME || required.has(rc.context)) continue;
     required.add(rc.context);
     const v = checks?.[rc.integrationId !== undefined ? pinnedCheck(rc.context, rc.integrationId)! : rc.context];
     if (v === 'success') continue;

@@ -1,7 +1,7 @@
 // The merge queue, as plain data: which pull requests a merge group adds, whether the gate would let
 // each of them merge, and what the gate does about a PR's place in the queue. The shell reads the
 // queue from GitHub (GraphQL: GitHub has no REST endpoint for it) and applies the step.
-import type { Decision } from './types.js';
+import type { Decision } from './model/decision.js';
 
 /**
  * What a merge group's head ref says: `refs/heads/gh-readonly-queue/<base>/pr-<number>-<sha>`. The SHA

@@ -3,8 +3,8 @@
 // `pull_request` rule's allowed methods, `required_linear_history`) allow. GitHub's own refusal ("Squash
 // merges are not allowed on this repository.") rules a method out too: it is what the gate learns when
 // the repository's settings are not readable with its token.
-import type { BranchRules } from './branch-rules.js';
-import type { MergeMethod } from './types.js';
+import type { MergeMethod } from './model/policy.js';
+import type { BranchRules } from './model/base-branch.js';
 
 export interface MethodVerdict {
   method: MergeMethod;

@@ -3,26 +3,14 @@
 // comment), claimed in the same write that records the decision: so a restart or a second replica
 // never sends one twice, and a message is only sent once its claim is on GitHub. Pure: the shell
 // sends, after the decision and its merge, never before or instead of them.
-import { describeReason } from './render.js';
+import { reasonLine } from './reason-text.js';
 import { formatUtc, parseTime } from './time.js';
-import type { Decision, Ledger, PullRequestFacts } from './types.js';
+import type { Ledger, NotifiedRecord } from './model/ledger.js';
+import type { NotifyEvent, NotifyPolicy } from './model/policy.js';
+import type { PullRequestFacts } from './model/pull-request.js';
+import type { Decision } from './model/decision.js';
 
-export const NOTIFY_EVENTS = ['hard', 'soft', 'veto', 'merged', 'stale'] as const;
-export type NotifyEvent = (typeof NOTIFY_EVENTS)[number];
 export type NotifyChannel = 'slack' | 'webhook';
-
-/** `notify` in the policy. Secrets (tokens, URLs, signing keys) never come from here. */
-export interface NotifyPolicy {
-  slack?: { channel: string; on: NotifyEvent[] };
-  webhook?: { on: NotifyEvent[] };
-}
-
-/** What the ledger remembers per channel: the events sent (a `stale` step as `stale:N`) and, for
- * Slack, the thread every later message of the PR goes into. */
-export interface NotifiedRecord {
-  slack?: { sent: string[]; channel?: string; ts?: string };
-  webhook?: { sent: string[] };
-}
 
 /** One message to send. `key` is what the ledger records (`hard`, `veto`, `stale:2`...). */
 export interface Notification {
@@ -54,7 +42,7 @@ export interface NotifyMessage {
 }
 
 export function notifiedOf(ledger: Ledger | undefined): NotifiedRecord | undefined {
-  return (ledger as { notified?: NotifiedRecord } | undefined)?.notified;
+  return ledger?.notified;
 }
 
 /** The moments the decision itself shows (`merged` comes from the merge, `stale` from a reminder). */
@@ -67,18 +55,9 @@ export function dueEvents(decision: Decision): NotifyEvent[] {
   return due;
 }
 
-/** The gate's Markdown (bold markers, code spans, backslash escapes) as plain text. */
-const plain = (s: string): string => s
-  .replace(/(?<!\\)\*\*/g, '')
-  .replace(/(?<!\\)`/g, '')
-  .replace(/\\([\\`*_{}[\]()#+\-.!|>~/])/g, '$1')
-  .replace(/\u200b/g, '')
-  .replace(/\s+/g, ' ')
-  .trim();
-
 function reasonsLine(decision: Decision): string {
   const top = decision.classification.reasons.filter((r) => r.tier === decision.classification.tier);
-  const shown = (top.length ? top : decision.classification.reasons).slice(0, 3).map((r) => plain(describeReason(r, 2)));
+  const shown = (top.length ? top : decision.classification.reasons).slice(0, 3).map((r) => reasonLine(r, 2));
   const more = decision.classification.reasons.length - shown.length;
   return `${shown.join('; ')}${more > 0 && top.length > shown.length ? `; and ${top.length - shown.length} more` : ''}`.slice(0, 300);
 }
@@ -182,7 +161,7 @@ export function claimNotifications(input: ClaimInput): { ledger: Ledger; notific
     }
   }
   const changed = notifications.length > 0 || previous !== undefined;
-  return { ledger: changed ? ({ ...decision.ledger, notified: record } as Ledger) : decision.ledger, notifications };
+  return { ledger: changed ? { ...decision.ledger, notified: record } : decision.ledger, notifications };
 }
 
 /** `merged` is not claimed: only the reconcile whose merge GitHub accepted sends it, and GitHub

@@ -6,7 +6,8 @@
 // the gate would do once they are enforced (shown), the second what it does now (acted on). An
 // observed rule can therefore neither raise nor lower what is enforced, and leaving it out is what
 // the policy said before the rule was added.
-import type { Decision, ObservedOutcome, Policy, PolicyLoad } from './types.js';
+import type { Policy, PolicyLoad } from './model/policy.js';
+import type { Decision, ObservedOutcome } from './model/decision.js';
 
 const enforcedPolicies = new WeakMap<Policy, Policy>();
 

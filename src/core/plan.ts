@@ -5,11 +5,14 @@ import { planAttention } from './attention.js';
 import { acts } from './observe.js';
 import { isBot } from './commands.js';
 import { checkRunActions, clicksOf } from './clicks.js';
-import { bodyDigest, recordMarker, type GateLedger } from './ledger.js';
+import type { Ledger } from './model/ledger.js';
+import type { Actor, PullRequestFacts } from './model/pull-request.js';
+import type { CommandVerdict, Decision } from './model/decision.js';
+import type { Effect, GitHubView, RecordToWrite } from './model/effects.js';
+import { bodyDigest, recordMarker } from './ledger.js';
 import { assessMerge, describeNeed, type MergeAssessment, type MergeSettings } from './merge-blockers.js';
 import type { QueueWay } from './queue-way.js';
 import { renderCheckRun, renderExplanation, renderReply, renderStatusComment, type RenderOptions } from './render.js';
-import type { Actor, CommandVerdict, Decision, Effect, GitHubView, PullRequestFacts, RecordToWrite } from './types.js';
 
 export interface PlanOptions extends RenderOptions {
   /** `check` plans nothing that writes (the Action's read-only mode). */
@@ -65,8 +68,8 @@ function checkRunEffect(decision: Decision, facts: PullRequestFacts, view: GitHu
 }
 
 /** The ledger a record carries once the status comment's id is known. */
-export function recordLedger(record: RecordToWrite, commentId: number | undefined): GateLedger {
-  const { comment: _c, ...ledger } = record.ledger as GateLedger;
+export function recordLedger(record: RecordToWrite, commentId: number | undefined): Ledger {
+  const { comment: _c, ...ledger } = record.ledger;
   const id = record.comment?.id ?? commentId;
   return id !== undefined && record.comment ? { ...ledger, comment: { id, sha256: record.comment.sha256 } } : ledger;
 }
@@ -147,7 +150,7 @@ export function plan(decision: Decision, facts: PullRequestFacts, view: GitHubVi
     const attention = acts(decision) && remembers ? planAttention(decision, facts, now) : { ledger: {}, effects: [] };
     // A refusal of this head stays on record (GitHub keeps none) while the policy still lets it merge.
     const refusal = merging.needs.some((n) => n.kind === 'refused') ? view.base?.refusal : undefined;
-    const ledger: GateLedger = { ...decision.ledger, ...attention.ledger, answered: [...decision.ledger.answered, ...answered], ...(refusal ? { mergeRefusal: refusal } : {}) };
+    const ledger: Ledger = { ...decision.ledger, ...attention.ledger, answered: [...decision.ledger.answered, ...answered], ...(refusal ? { mergeRefusal: refusal } : {}) };
     const body = renderStatusComment({ ...decision, ledger }, facts, now, rendering);
     // The status comment is a view, written before the record that names it: the record then holds the
     // digest of the body the gate wrote, so an edit by anyone else shows (find-status-comment.ts).

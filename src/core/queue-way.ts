@@ -3,7 +3,7 @@
 // head, take out a PR the gate would no longer merge, hold a head someone took out, or nothing) and the
 // decision as the check and the status comment then show it.
 import { queueStep, undoneEnqueue, withDequeueNote, withQueueNote, type QueueHistoryEvent, type QueueStep } from './merge-group.js';
-import type { Decision } from './types.js';
+import type { Decision } from './model/decision.js';
 
 /** What GitHub says about the queue, read by the shell before planning. */
 export interface QueueFacts {

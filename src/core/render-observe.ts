@@ -1,10 +1,9 @@
 // What observe mode says (observe.ts): the same decision, told as what the gate WOULD do. The check
 // run's title starts "Observe mode:", the status comment says what would happen and that nothing did.
-import type { ApproverStatus } from './approvers.js';
+import type { ApproverStatus, Decision, ObservedOutcome } from './model/decision.js';
 import { code, escapeText, person } from './markdown.js';
 import { outcomeOf } from './observe.js';
 import { formatUtc, parseTime } from './time.js';
-import type { Decision, ObservedOutcome } from './types.js';
 
 /** How a command or a name is shown: plain in a check run's title, Markdown in comments. */
 interface Style {

@@ -4,15 +4,17 @@
 import { checkRunActions } from './clicks.js';
 import { commandText } from './decide.js';
 import { decisionMarker, decisionRecord } from './decision-record.js';
-import { LEDGER_TARGET_CHARS, STATUS_MARKER, type GateLedger } from './ledger.js';
-import { describeRisk } from './risk.js';
+import type { Policy, PolicyError } from './model/policy.js';
+import type { PullRequestFacts } from './model/pull-request.js';
+import type { ApproverStatus, CommandVerdict, Decision, TierReason } from './model/decision.js';
+import { LEDGER_TARGET_CHARS, STATUS_MARKER } from './ledger.js';
+import { CHECK_NAME } from './model/effects.js';
+import { describeGoverned, describeReason, fileList } from './reason-text.js';
 import { observeLines, observeTitle } from './render-observe.js';
 import { PROTECTED_BRANCHES_DOCS } from './merge-blockers.js';
 import { code, escapeText, oneLine, person } from './markdown.js';
 import { formatUtc, formatWhen, parseTime } from './time.js';
 import { formatLocal } from './working-hours.js';
-import type { ApproverStatus } from './approvers.js';
-import type { CommandVerdict, Decision, GovernedReason, Policy, PolicyError, PullRequestFacts, TierReason } from './types.js';
 
 /** What the decision does not carry but the text is better with. */
 export interface RenderOptions {
@@ -31,55 +33,6 @@ export const COMMENT_LIMIT = 65_536;
 export const CHECK_RUN_LIMIT = 65_535;
 
 const ICON: Record<Decision['state'], string> = { ready: '🟢', waiting: '🟡', blocked: '🔴', ignored: '⚪' };
-const FLOOR: Record<string, string> = {
-  'policy-file': 'changes the hitl policy',
-  workflows: 'changes CI workflows',
-  codeowners: 'changes CODEOWNERS',
-  'agent-instructions': 'changes agent instruction files',
-};
-
-export function fileList(files: string[], max: number): string {
-  if (files.length === 0) return '';
-  const shown = files.slice(0, max).map((f) => code(f, 120));
-  const more = files.length - shown.length;
-  return more > 0 ? `${shown.join(', ')} and ${more} more` : shown.join(', ');
-}
-
-export function describeReason(r: TierReason, maxFiles: number): string {
-  const files = (list: string[]) => (list.length ? `: ${fileList(list, maxFiles)}` : '');
-  switch (r.kind) {
-    case 'rule':
-      return `rule **${escapeText(r.rule, 80)}** → ${r.tier}${r.detail ? ` (${escapeText(r.detail, 120)})` : ''}${files(r.files)}`;
-    case 'default':
-      return `files no rule covers → default ${r.tier}${files(r.files)}`;
-    case 'empty':
-      return `no changed files → default ${r.tier}`;
-    case 'floor':
-      return `${FLOOR[r.floor] ?? r.floor} → always hard${files(r.files)}`;
-    case 'truncated':
-      return `GitHub listed only ${r.listed} of ${r.changed} changed files, so unseen files may matter → hard`;
-    case 'policy-error':
-      return `the policy has ${r.errors.length} error${r.errors.length === 1 ? '' : 's'} → hard`;
-    case 'policy-unreadable':
-      return `the policy could not be read (${escapeText(r.message, 200)}) → hard`;
-    case 'escalation': {
-      const by = r.via === 'label' ? `label ${code(`hitl:${r.tier}`)}` : r.via === 'command' ? `${person(r.by)} (${code(`/escalate ${r.tier}`)})` : 'an earlier escalation';
-      return `escalated to ${r.tier} by ${by}`;
-    }
-    case 'risk':
-      return `${describeRisk(r)} → ${r.tier}`;
-  }
-}
-
-function describeGoverned(g: GovernedReason): string {
-  switch (g.kind) {
-    case 'author': return `author ${person(g.login)} is an agent`;
-    case 'label': return `label ${code(g.label)}`;
-    case 'branch': return `branch ${code(g.branch)} matches ${code(g.pattern)}`;
-    case 'trailer': return `commit ${code(g.sha.slice(0, 7))} carries the trailer ${code(g.line)} (matches ${code(g.pattern)})`;
-  }
-}
-
 function policyErrorLine(e: PolicyError): string {
   return `${code(`${e.file}:${e.line}:${e.column}`)} ${escapeText(e.message, 300)}`;
 }
@@ -98,7 +51,9 @@ function why(decision: Decision): string {
   return shown.join('; ') + (more > 0 ? `; and ${more} more` : '');
 }
 
-function nextStep(decision: Decision, facts: PullRequestFacts, nowMs: number, relative: boolean): string {
+/** What happens next with a PR, in one sentence (Markdown): the status comment's "Next", and what
+ * the MCP tool `get_review_status` answers. */
+export function nextStep(decision: Decision, facts: PullRequestFacts, nowMs: number, relative: boolean): string {
   const head = code(facts.headSha.slice(0, 7));
   if (decision.policy.kind === 'invalid' || decision.classification.reasons.some((r) => r.kind === 'policy-error' || r.kind === 'policy-unreadable')) {
     const errors = decision.policy.errors ?? decision.classification.reasons.flatMap((r) => (r.kind === 'policy-error' ? r.errors : []));
@@ -138,7 +93,7 @@ function nextStep(decision: Decision, facts: PullRequestFacts, nowMs: number, re
 /** One sentence on the check run's buttons, when the state offers them (see clicks.ts). */
 function buttonsHint(decision: Decision): string {
   const labels = checkRunActions(decision).map((a) => `**${a.label}**`);
-  return labels.length ? ` Reviewers can also click ${labels.join(' or ')} on the ${code('hitl')} check.` : '';
+  return labels.length ? ` Reviewers can also click ${labels.join(' or ')} on the ${code(CHECK_NAME)} check.` : '';
 }
 
 function approvalsLine(decision: Decision, nowMs: number): string {
@@ -194,7 +149,7 @@ function headline(decision: Decision, facts: PullRequestFacts, nowMs: number, re
 /** What the gate noticed about its status comment: said in the comment and the check, with who and
  * when where GitHub says. Nothing it decides was read from the comment (docs/security.md). */
 function noticeLines(decision: Decision, nowMs: number): string[] {
-  const notices = (decision.ledger as GateLedger).notices ?? [];
+  const notices = decision.ledger.notices ?? [];
   if (notices.length === 0) return [];
   const lines = notices.slice(-3).map((n) => {
     const who = n.by ? ` by ${person(n.by)}` : '';
@@ -339,7 +294,7 @@ export function renderReply(verdicts: CommandVerdict[], decision: Decision, fact
     }
     if (v.accepted || !v.message) continue;
     const what = v.source.type === 'click'
-      ? `Your click on **${v.command.kind === 'approve' ? 'Approve' : 'Veto'}** on the ${code('hitl')} check`
+      ? `Your click on **${v.command.kind === 'approve' ? 'Approve' : 'Veto'}** on the ${code(CHECK_NAME)} check`
       : v.source.type === 'review' && v.command.kind === 'approve' && v.refusal !== 'edited'
       ? 'Your approving review'
       : readFrom !== undefined ? `${code(readFrom, 80)} (read as ${code('/veto')})` : code(commandText(v.command), 80);

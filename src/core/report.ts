@@ -4,7 +4,7 @@
 // a guess; fields newer gate versions add (`mode`, `after_merge`) are read when present.
 import { parseTime } from './time.js';
 import type { AuditRecord } from './audit-record.js';
-import { TIERS, type Tier } from './types.js';
+import { type Tier, TIERS } from './model/tier.js';
 
 /** One governed PR as the audit record describes it (the field names of `hitl-gate audit`). Fields that
  * records of older versions lack are optional; `mode` and `after_merge` are read when present. */

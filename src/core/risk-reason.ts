@@ -1,7 +1,9 @@
 // The risk score as a reason for the tier: the tier its thresholds reach, and every contribution.
 import { riskScore } from './risk.js';
-import type { ClassifyInput } from './classify.js';
-import type { Policy, Tier, TierReason } from './types.js';
+import type { ClassifyInput } from './model/pull-request.js';
+import type { Tier } from './model/tier.js';
+import type { Policy } from './model/policy.js';
+import type { TierReason } from './model/decision.js';
 
 export function riskReason(policy: Policy, input: ClassifyInput, reasons: TierReason[]): Extract<TierReason, { kind: 'risk' }> {
   const thresholds = policy.risk ?? {};

@@ -4,7 +4,8 @@
 // explanation is simply the list of contributions. Pure and deterministic.
 //
 // The score only raises the tier (a policy's `risk: { soft, hard }` thresholds); it never lowers one.
-import type { ChangedFile, RiskFactor } from './types.js';
+import type { ChangedFile } from './model/pull-request.js';
+import type { RiskFactor } from './model/decision.js';
 
 export interface RiskInput {
   files: ChangedFile[];

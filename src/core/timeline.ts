@@ -2,7 +2,8 @@
 // body, every review verdict, in the order GitHub recorded them. `decide` replays it.
 import { parseCommands, wasEdited } from './commands.js';
 import { parseTime } from './time.js';
-import type { Actor, Command, PullRequestFacts } from './types.js';
+import type { Actor, PullRequestFacts } from './model/pull-request.js';
+import type { Command } from './model/decision.js';
 
 export interface TimelineEntry {
   source: { type: 'comment' | 'review' | 'click'; id: number };

@@ -1,5 +1,5 @@
 // When the shell must read a PR's commits to see their trailers: the one read `agents.trailers` costs.
-import type { PolicyLoad } from './types.js';
+import type { PolicyLoad } from './model/policy.js';
 
 export interface TrailerReadInput {
   load: PolicyLoad;

@@ -4,20 +4,8 @@
 // argument, never the clock.
 import { DateTime } from 'luxon';
 import { formatUtc } from './time.js';
+import { WEEKDAYS, type Weekday, type WorkingHours } from './model/policy.js';
 
-export const WEEKDAYS = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'] as const;
-export type Weekday = (typeof WEEKDAYS)[number];
-
-export interface WorkingHours {
-  /** IANA time zone name, e.g. Europe/Berlin. */
-  timezone: string;
-  days: Weekday[];
-  /** Minutes after local midnight at which a working day starts and ends (`to` may be 24:00). */
-  fromMinutes: number;
-  toMinutes: number;
-  /** Local calendar dates (YYYY-MM-DD) that are not working days. */
-  holidays: string[];
-}
 
 /** Far enough that any real window ends before it; a calendar with no working time at all (every
  * day a holiday) ends here instead of looping: the window stays open, nothing merges (fail closed). */

@@ -6,7 +6,7 @@
 import { groupMembers, mergeGroupVerdict, movedHead, parseMergeGroupRef, type GroupMembers, type GroupVerdict, type MemberVerdict } from '../core/merge-group.js';
 import type { GitHubClient } from './client.js';
 import { describeError } from './errors.js';
-import { CHECK_NAME } from './find-gate-check.js';
+import { CHECK_NAME } from '../core/model/effects.js';
 import { EXTERNAL_ID } from './identity.js';
 import { describeGraphqlError, listMergeQueue } from './merge-queue.js';
 import { reconcile } from './reconcile.js';

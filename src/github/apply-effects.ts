@@ -2,9 +2,10 @@
 // (above all a merge) happens on a GitHub that does not look the way the plan assumed.
 import { mergeRecords, readRecord, recordMarkerIn, withRecord } from '../core/ledger.js';
 import { recordLedger } from '../core/plan.js';
-import type { Effect } from '../core/types.js';
+import type { Effect } from '../core/model/effects.js';
 import { describeError, httpStatus } from './errors.js';
-import { CHECK_NAME, EXTERNAL_ID } from './find-gate-check.js';
+import { CHECK_NAME } from '../core/model/effects.js';
+import { EXTERNAL_ID } from './find-gate-check.js';
 import { applyQueueStep } from './follow-merge-queue.js';
 import { applyAttention } from './request-reviews.js';
 import { request, type Session } from './session.js';

@@ -4,8 +4,9 @@
 // commits, and the heads that force-pushes replaced, which GitHub keeps in the timeline) and merges
 // the records of the gate's own runs on them. One GraphQL request: REST would need one per commit.
 import { EXTERNAL_ID } from './identity.js';
-import { recordOfRuns, CHECK_NAME, type RunLike } from './find-gate-check.js';
-import type { GateLedger } from '../core/ledger.js';
+import { CHECK_NAME } from '../core/model/effects.js';
+import { recordOfRuns, type RunLike } from './find-gate-check.js';
+import type { Ledger } from '../core/model/ledger.js';
 import { reading } from './errors.js';
 import { isOwnCheckRun, type GateIdentity } from './identity.js';
 import { request, type Session } from './session.js';
@@ -44,7 +45,7 @@ interface Answer {
 }
 
 export interface EarlierRecord {
-  record?: GateLedger;
+  record?: Ledger;
   /** Heads searched, for the log. */
   heads: number;
   /** Force-pushes whose replaced head GitHub no longer shows (`beforeCommit` is null): a record may have

@@ -1,12 +1,11 @@
 // The gate's own `hitl` check run (or commit status) on the head SHA: the trusted clock of the veto
 // window (invariant 6) and what the plan compares against so writes are idempotent.
-import { mergeRecords, readRecord, recordMarkerIn, type GateLedger } from '../core/ledger.js';
-import type { GitHubView } from '../core/types.js';
+import type { Ledger } from '../core/model/ledger.js';
+import { CHECK_NAME, type GitHubView } from '../core/model/effects.js';
+import { mergeRecords, readRecord, recordMarkerIn } from '../core/ledger.js';
 import { reading } from './errors.js';
 import { EXTERNAL_ID, isOwnCheckRun, type GateIdentity } from './identity.js';
 import { request, type Session } from './session.js';
-
-export const CHECK_NAME = 'hitl';
 
 /** `external_id` tells, later, whether a run was written for a governed PR (see identity.ts). */
 export { EXTERNAL_ID };
@@ -21,7 +20,7 @@ export interface GateCheck {
   /** Whether the gate had already written anything for this head. */
   seenBefore: boolean;
   /** The gate's record of this PR on this head: every own governed run's, merged. */
-  record?: GateLedger;
+  record?: Ledger;
 }
 
 export interface RunLike {
@@ -48,8 +47,8 @@ const toView = (r: RunLike): NonNullable<GitHubView['checkRun']> => {
 
 /** The record of PR `number` that the gate's own runs hold, merged (a completed run cannot change its
  * conclusion, so a head may carry several). */
-export function recordOfRuns(runs: readonly RunLike[], number: number): GateLedger | undefined {
-  let record: GateLedger | undefined;
+export function recordOfRuns(runs: readonly RunLike[], number: number): Ledger | undefined {
+  let record: Ledger | undefined;
   for (const r of runs) record = mergeRecords(record, readRecord(r.output?.text, number));
   return record;
 }

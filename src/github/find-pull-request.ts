@@ -1,5 +1,5 @@
 // The pull request itself: from the webhook payload when the caller has one, else `pulls.get`.
-import type { PullRequestFacts } from '../core/types.js';
+import type { PullRequestFacts } from '../core/model/pull-request.js';
 import { reading } from './errors.js';
 import { request, type Session } from './session.js';
 import type { PullRequestRef } from './types.js';

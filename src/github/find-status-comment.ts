@@ -3,7 +3,8 @@
 // view: anyone with write access can edit or delete it, so nothing the gate decides is read from it
 // (docs/security.md). It is compared with the record to notice tampering, and an earlier version's
 // ledger in it is read once, on upgrade, only where GitHub shows nobody else edited it.
-import { bodyDigest, hasLedgerMarker, hasLegacyLedger, readLedger, type GateLedger, type RecordNotice } from '../core/ledger.js';
+import type { Ledger, RecordNotice } from '../core/model/ledger.js';
+import { bodyDigest, hasLedgerMarker, hasLegacyLedger, readLedger } from '../core/ledger.js';
 import { reading } from './errors.js';
 import type { RawComment } from './gather-conversation.js';
 import { isOwnComment, isSharedIdentity, type GateIdentity } from './identity.js';
@@ -61,7 +62,7 @@ const sameLogin = (a: string, b: string) => a.replace(/\[bot\]$/i, '').toLowerCa
  * the record names is gone). A notice is said once: one already in the record is not repeated.
  */
 export async function noticeTampering(
-  session: Session, record: GateLedger | undefined, comment: StatusComment | undefined, identity: GateIdentity,
+  session: Session, record: Ledger | undefined, comment: StatusComment | undefined, identity: GateIdentity,
 ): Promise<RecordNotice | undefined> {
   const known = record?.comment;
   if (!known) return undefined;
@@ -87,7 +88,7 @@ export async function noticeTampering(
  * An earlier version's ledger in the status comment, once, on upgrade: trusted only where GitHub shows
  * the comment was never edited by anyone but the gate. Otherwise the PR fails closed (`untrusted`).
  */
-export async function legacyLedger(session: Session, comment: StatusComment | undefined, identity: GateIdentity): Promise<{ ledger?: GateLedger; untrusted?: RecordNotice }> {
+export async function legacyLedger(session: Session, comment: StatusComment | undefined, identity: GateIdentity): Promise<{ ledger?: Ledger; untrusted?: RecordNotice }> {
   if (!comment || !hasLegacyLedger(comment.body)) return {};
   const ledger = readLedger(comment.body);
   const edit = comment.nodeId ? await lastEdit(session, comment.nodeId) : undefined;

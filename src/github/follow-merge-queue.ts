@@ -3,10 +3,11 @@
 // when it would no longer merge it (a veto, a push, an escalation). Whether a PR is queued is asked of
 // GitHub every time, never remembered: read here before the plan, chosen by the core (queue-way.ts),
 // applied with the plan's other writes (apply-effects.ts).
-import type { BranchRules } from '../core/branch-rules.js';
+import type { Decision } from '../core/model/decision.js';
+import type { BranchRules } from '../core/model/base-branch.js';
+import type { GitHubView } from '../core/model/effects.js';
 import type { QueueStep } from '../core/merge-group.js';
 import type { QueueFacts } from '../core/queue-way.js';
-import type { Decision, GitHubView } from '../core/types.js';
 import { describeError } from './errors.js';
 import { describeGraphqlError, dequeuePullRequest, enqueuePullRequest, readPullRequestQueue } from './merge-queue.js';
 import { readBranchRules } from './read-branch-rules.js';

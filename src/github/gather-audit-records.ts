@@ -4,10 +4,11 @@
 // guessed: what GitHub does not show is null.
 import { readRecord } from '../core/ledger.js';
 import { readDecisionRecord, type DecisionRecord } from '../core/decision-record.js';
-import type { Tier } from '../core/types.js';
+import type { Tier } from '../core/model/tier.js';
 import type { GitHubClient } from './client.js';
 import { reading } from './errors.js';
-import { CHECK_NAME, EXTERNAL_ID } from './find-gate-check.js';
+import { CHECK_NAME } from '../core/model/effects.js';
+import { EXTERNAL_ID } from './find-gate-check.js';
 import { findStatusComment } from './find-status-comment.js';
 import { gatherComments } from './gather-conversation.js';
 import { isOwnCheckRun, type GateIdentity } from './identity.js';

@@ -1,6 +1,7 @@
 // Who may decide: repository permission and policy team membership of every command author, looked
 // up once per login per reconcile. A lookup GitHub refuses is recorded as an error (fail closed).
-import { PERMISSIONS, type Authorization, type Permission, type Policy } from '../core/types.js';
+import { type Permission, PERMISSIONS, type Policy } from '../core/model/policy.js';
+import type { Authorization } from '../core/model/pull-request.js';
 import { describeError, httpStatus } from './errors.js';
 import { request, type Session } from './session.js';
 

@@ -3,8 +3,9 @@
 // other checks by name, and the last refusal the gate recorded for this head. The pure core
 // (merge-blockers.ts) turns them into how to merge and what GitHub still needs.
 import { mergeRefusalOf } from '../core/ledger.js';
-import type { BaseBranchView, MergeSettings } from '../core/merge-blockers.js';
-import type { Ledger } from '../core/types.js';
+import type { Ledger } from '../core/model/ledger.js';
+import type { BaseBranchView } from '../core/model/base-branch.js';
+import type { MergeSettings } from '../core/merge-blockers.js';
 import { describeError } from './errors.js';
 import type { MergeView } from './gather-merge-view.js';
 import { readBranchRules, readMergeSettings } from './read-branch-rules.js';

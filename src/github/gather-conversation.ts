@@ -1,6 +1,6 @@
 // Who said what on the PR: issue comments, reviews, and the commits (for their committers, who may
 // never approve their own work, and their trailers, which may mark agent work).
-import type { Commit, IssueComment, Review } from '../core/types.js';
+import type { Commit, IssueComment, Review } from '../core/model/pull-request.js';
 import { reading } from './errors.js';
 import { request, type Session } from './session.js';
 import type { PullRequestRef } from './types.js';

@@ -1,6 +1,6 @@
 // Changed files, 100 per page. GitHub lists at most 3000; the core compares with `changed_files`
 // to detect truncation, so nothing here pretends the list is complete.
-import type { ChangedFile } from '../core/types.js';
+import type { ChangedFile } from '../core/model/pull-request.js';
 import { reading } from './errors.js';
 import type { Session } from './session.js';
 import type { PullRequestRef } from './types.js';

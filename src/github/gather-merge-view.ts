@@ -1,9 +1,9 @@
 // What GitHub says about merging right now: read only when the decision wants to merge (invariant 7:
 // never bypass the repository's own protections, so the gate looks before it merges).
 import { pinnedCheck } from '../core/merge-blockers.js';
-import type { GitHubView } from '../core/types.js';
+import type { GitHubView } from '../core/model/effects.js';
 import { reading } from './errors.js';
-import { CHECK_NAME } from './find-gate-check.js';
+import { CHECK_NAME } from '../core/model/effects.js';
 import { fetchPullRequest, type PullRequestSnapshot } from './find-pull-request.js';
 import { isOwnCheckRun, type GateIdentity } from './identity.js';
 import { request, type Session } from './session.js';

@@ -7,4 +7,4 @@ export { reconcile } from './reconcile.js';
 export { sweep } from './sweep.js';
 export { answerMergeGroup, type MergeGroupAnswer, type MergeGroupOptions, type MergeGroupPayload } from './answer-merge-group.js';
 export { parseMergeGroupRef } from '../core/merge-group.js';
-export type { SweepMemo, QuietPullsOptions } from './quiet-pulls.js';
+export type { SweepMemo, QuietPullsOptions } from './types.js';

@@ -6,22 +6,7 @@
 // A quiet PR is still reconciled in full once `maxAgeMs` has passed (a permission granted, a comment
 // edited: things the list does not show). Passing over a PR decides nothing and writes nothing.
 import { createHash } from 'node:crypto';
-import type { ReconcileOutcome, RepositoryRef } from './types.js';
-
-/** Where the memo lives: the App gives its bounded (and, with Redis, shared) cache. */
-export interface SweepMemo {
-  get(key: string): Promise<string | undefined>;
-  set(key: string, value: string): void;
-  delete(key: string): void;
-}
-
-export interface QuietPullsOptions {
-  /** A quiet PR is reconciled in full at least this often. Default one hour. */
-  maxAgeMs?: number;
-  /** `updated_at` has second precision and GitHub's clock is not ours: a PR updated this recently is
-   * not recorded as quiet, so an event in the same second as the last one cannot hide. Default 60 s. */
-  settleMs?: number;
-}
+import type { QuietPullsOptions, ReconcileOutcome, RepositoryRef, SweepMemo } from './types.js';
 
 /** What the PR list says of a PR, as far as a skip depends on it. */
 export interface ListedPull {

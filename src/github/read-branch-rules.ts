@@ -2,8 +2,9 @@
 // only. Rules change rarely and are read whenever the gate is about to merge, so every read is
 // conditional: a 304 costs nothing against the rate limit. The sweep re-reads (conditionally) on each
 // pass, so a ruleset an admin changes is seen within one sweep.
-import { rulesetIds, summarizeBranchRules, type BranchRules, type RawBranchRule, type RulesetInfo } from '../core/branch-rules.js';
-import type { MergeMethod } from '../core/types.js';
+import type { MergeMethod } from '../core/model/policy.js';
+import type { BranchRules } from '../core/model/base-branch.js';
+import { rulesetIds, summarizeBranchRules, type RawBranchRule, type RulesetInfo } from '../core/branch-rules.js';
 import { httpStatus } from './errors.js';
 import { request, type Session } from './session.js';
 import type { RepositoryRef } from './types.js';

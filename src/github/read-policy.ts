@@ -9,7 +9,7 @@
 // Merged text is stitched from whole top-level blocks of each file, so every error is mapped back to
 // the file and line it came from.
 import { LineCounter, parseDocument, isMap, isScalar } from 'yaml';
-import type { PolicyError, PolicyLoad, PolicySource } from '../core/types.js';
+import type { PolicyError, PolicyLoad, PolicySource } from '../core/model/policy.js';
 import { describeError, httpStatus } from './errors.js';
 import { request, type Session } from './session.js';
 

@@ -16,12 +16,17 @@ import { commandAuthors } from '../core/commands.js';
 import { dueReminderStep } from '../core/attention.js';
 import { claimNotifications, mergedNotifications, type Notification } from '../core/notify.js';
 import { decide } from '../core/decide.js';
-import type { BaseBranchView, MergeSettings } from '../core/merge-blockers.js';
+import type { PolicyLoad } from '../core/model/policy.js';
+import type { Ledger, RecordNotice } from '../core/model/ledger.js';
+import type { PullRequestFacts } from '../core/model/pull-request.js';
+import type { Decision } from '../core/model/decision.js';
+import type { BaseBranchView } from '../core/model/base-branch.js';
+import type { Effect, GitHubView } from '../core/model/effects.js';
+import type { MergeSettings } from '../core/merge-blockers.js';
 import { mergeAssessment, plan, recordLedger } from '../core/plan.js';
 import { loadPolicy, POLICY_PATH } from '../core/policy.js';
 import { needsTrailerRead } from '../core/trailer-read.js';
 import { acts } from '../core/observe.js';
-import type { Decision, Effect, GitHubView, PolicyLoad, PullRequestFacts } from '../core/types.js';
 import { applyEffects, isUnchangedStatus, REEVALUATE_MS } from './apply-effects.js';
 import type { GitHubClient } from './client.js';
 import { describeError } from './errors.js';
@@ -29,7 +34,7 @@ import { findGateCheckRun, findGateStatus, type GateCheck } from './find-gate-ch
 import { findPullRequest, type PullRequestSnapshot } from './find-pull-request.js';
 import { findEarlierRecord } from './find-earlier-record.js';
 import { findNamedComment, findStatusComment, legacyLedger, noticeTampering, type StatusComment } from './find-status-comment.js';
-import { heldAsHard, mergeRecords, recordMarker, type GateLedger, type RecordNotice } from '../core/ledger.js';
+import { heldAsHard, mergeRecords, recordMarker } from '../core/ledger.js';
 import { mustLookAtQueue, readQueueFacts } from './follow-merge-queue.js';
 import { chooseQueueWay, type QueueFacts, type QueueWay } from '../core/queue-way.js';
 import { gatherAuthorizations } from './gather-authorizations.js';
@@ -112,7 +117,7 @@ async function gather(session: Session, ref: PullRequestRef, options: ReconcileO
   const firstHead = options.firstHead !== undefined && options.firstHead === pr.headSha;
   const records = options.checkRunAs !== 'status' && load.kind !== 'missing';
   let gate: GateCheck | undefined;
-  let earlier: GateLedger | undefined;
+  let earlier: Ledger | undefined;
   let commits: PullRequestFacts['commits'] | undefined;
   let searched = false;
   if (!governed) {
@@ -140,7 +145,7 @@ async function gather(session: Session, ref: PullRequestRef, options: ReconcileO
   // The reads below do not depend on each other, so they go out together: a reconcile's latency is
   // then its slowest read, not the sum of them.
   const gateRead = gate ? Promise.resolve(gate) : findCheck(session, ref, pr.headSha, options);
-  const earlierRead: Promise<GateLedger | undefined> = earlier || searched || !records || firstHead
+  const earlierRead: Promise<Ledger | undefined> = earlier || searched || !records || firstHead
     ? Promise.resolve(earlier)
     : gateRead.then(async (g) => {
       if (g.record) return undefined;

@@ -3,7 +3,8 @@
 // to the head of the run that was clicked. GitHub keeps no
 // trace of a click, so it counts only once this write succeeded: when it fails, the click decides
 // nothing (fail closed) and the error goes back to the caller. The caller must hold the PR's lock.
-import { CLICK_ACTIONS, clicksOf, nextClickId, type ClickAction, type ClickRecord } from '../core/clicks.js';
+import { CLICK_ACTIONS, type ClickAction, type ClickRecord } from '../core/model/ledger.js';
+import { clicksOf, nextClickId } from '../core/clicks.js';
 import { amendRecord } from './amend-record.js';
 import { findGateCheckRun } from './find-gate-check.js';
 import { findPullRequest } from './find-pull-request.js';

@@ -1,7 +1,7 @@
 // Review requests (`POST /repos/{o}/{r}/pulls/{n}/requested_reviewers`) and reminder comments: the
 // gate asking people. Neither may block or delay a decision: a request GitHub refuses (a user who is
 // not a collaborator, a team of another organisation) is logged and the rest goes ahead.
-import type { Effect } from '../core/types.js';
+import type { Effect } from '../core/model/effects.js';
 import { describeError, httpStatus } from './errors.js';
 import { request, type Session } from './session.js';
 import type { PullRequestRef } from './types.js';

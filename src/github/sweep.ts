@@ -2,7 +2,7 @@
 // with their process; the sweep is what makes veto windows restart-safe.
 import { classify } from '../core/classify.js';
 import { loadPolicy, POLICY_PATH } from '../core/policy.js';
-import type { PolicyLoad } from '../core/types.js';
+import type { PolicyLoad } from '../core/model/policy.js';
 import type { GitHubClient } from './client.js';
 import { describeError } from './errors.js';
 import { readPullRequest } from './find-pull-request.js';

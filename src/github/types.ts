@@ -1,9 +1,10 @@
 // The shell's public contract: what the App and the Action pass to reconcile and sweep, and what they get back.
 import type { Notification, NotifyChannel } from '../core/notify.js';
-import type { RecordNotice } from '../core/ledger.js';
-import type { Decision, Effect, PullRequestFacts } from '../core/types.js';
+import type { RecordNotice } from '../core/model/ledger.js';
+import type { PullRequestFacts } from '../core/model/pull-request.js';
+import type { Decision } from '../core/model/decision.js';
+import type { Effect } from '../core/model/effects.js';
 import type { GateIdentity } from './identity.js';
-import type { QuietPullsOptions, SweepMemo } from './quiet-pulls.js';
 
 export interface PullRequestRef {
   owner: string;
@@ -102,3 +103,19 @@ export type SweepOptions = Omit<ReconcileOptions, 'pullRequest'> & {
   memo?: SweepMemo;
   quiet?: QuietPullsOptions;
 };
+
+/** What a sweep remembers of quiet PRs (quiet-pulls.ts). Where the memo lives: the App gives its
+ * bounded (and, with Redis, shared) cache. */
+export interface SweepMemo {
+  get(key: string): Promise<string | undefined>;
+  set(key: string, value: string): void;
+  delete(key: string): void;
+}
+
+export interface QuietPullsOptions {
+  /** A quiet PR is reconciled in full at least this often. Default one hour. */
+  maxAgeMs?: number;
+  /** `updated_at` has second precision and GitHub's clock is not ours: a PR updated this recently is
+   * not recorded as quiet, so an event in the same second as the last one cannot hide. Default 60 s. */
+  settleMs?: number;
+}

@@ -1,7 +1,7 @@
 // The decision reported when no decision could be made (GitHub failed while facts were gathered, or
 // the engine threw): governed, hard, blocked, merging nothing. Callers that only look at `state`
 // (the Action's check mode) therefore fail closed.
-import type { Decision } from '../core/types.js';
+import type { Decision } from '../core/model/decision.js';
 
 export function unavailableDecision(reason: string, policyPath: string): Decision {
   return {

@@ -1,11 +1,10 @@
 // `classify_change`: the tier a change would get before the PR exists, so an agent can split a risky
 // change from a safe one. The policy is the text given, or the repository's as its base branch holds it.
-import { reasonLine, riskOf } from '../cli/explain.js';
-import { pathLine } from '../cli/files.js';
-import { describeChange } from '../core/change.js';
-import { classify } from '../core/classify.js';
+import { describedFile, whatIf } from '../core/change.js';
 import { loadPolicy, POLICY_PATH } from '../core/policy.js';
-import type { PolicyLoad, TierReason } from '../core/types.js';
+import { reasonLine } from '../core/reason-text.js';
+import type { PolicyLoad } from '../core/model/policy.js';
+import type { TierReason } from '../core/model/decision.js';
 import type { GitHubClient } from '../github/client.js';
 import { readPolicy } from '../github/read-policy.js';
 import { openSession } from '../github/session.js';
@@ -17,13 +16,16 @@ export interface ChangeInput {
   labels?: string[];
   author?: string;
   base?: string;
+  head?: string;
+  commitMessages?: string[];
   policy?: string;
 }
 
 export interface ChangeClassification {
   tier: 'fyi' | 'soft' | 'hard';
   governed: boolean;
-  /** No author, label or agent branch was given, so the change was taken to be an agent's. */
+  /** Nothing said who made the change (no author, label, head branch or commit message), so it was
+   * taken to be an agent's (core/change.ts, the same rule as `hitl-gate explain`). */
   assumedAgent: boolean;
   rules: string[];
   reasons: string[];
@@ -54,23 +56,25 @@ export async function classifyChange(client: GitHubClient | undefined, input: Ch
   const { load, ref } = input.policy !== undefined
     ? { load: loadPolicy({ kind: 'text', path: POLICY_PATH, text: input.policy }), ref: undefined }
     : await repositoryPolicy(client, input.repo as string, input.base, now);
-  const files = input.files.map((f) => f.trim()).filter((f) => f !== '').map(pathLine);
+  const files = input.files.map((f) => f.trim()).filter((f) => f !== '').map(describedFile);
   const base = input.base ?? ref;
-  const { input: classifyInput, assumedAgent } = describeChange({
+  const verdict = whatIf(load, {
     files,
     ...(input.author !== undefined ? { author: input.author } : {}),
     ...(input.labels !== undefined ? { labels: input.labels } : {}),
     ...(base !== undefined ? { base } : {}),
+    ...(input.head !== undefined ? { head: input.head } : {}),
+    ...(input.commitMessages !== undefined ? { commitMessages: input.commitMessages } : {}),
   });
-  const c = classify(load, classifyInput);
+  const c = verdict.classification;
   return {
     tier: c.tier,
-    governed: assumedAgent || c.governed,
-    assumedAgent,
-    rules: c.reasons.flatMap((r) => (r.kind === 'rule' ? [r.rule] : [])),
-    reasons: c.reasons.map((r) => `${r.tier}: ${reasonLine(r)}`),
+    governed: verdict.governed,
+    assumedAgent: verdict.assumedAgent,
+    rules: verdict.rules,
+    reasons: c.reasons.map((r) => reasonLine(r)),
     details: c.reasons,
-    ...riskOf(c.reasons),
+    ...(verdict.risk ? { risk: verdict.risk } : {}),
     policy: {
       source: input.policy !== undefined ? 'input' : 'repository',
       path: load.path,

@@ -3,7 +3,7 @@
 // one command in the comment (the escalation), so every line of theirs that the gate could read as a
 // command (see src/core/commands.ts: a whole line starting with `/`, outside quotes and code) is
 // neutralised with a Markdown backslash escape, which GitHub renders as the same text.
-import type { Tier } from '../core/types.js';
+import type { Tier } from '../core/model/tier.js';
 
 /** GitHub refuses comments longer than this. */
 const COMMENT_LIMIT = 65_536;

@@ -1,7 +1,10 @@
 // `get_review_status`: what the gate decides about a PR right now, derived by the same engine the
 // Action's `check` mode runs (reconcile, read-only: nothing is written).
-import { reasonLine } from '../cli/explain.js';
-import type { Decision } from '../core/types.js';
+import { plainText } from '../core/markdown.js';
+import type { Decision } from '../core/model/decision.js';
+import type { PullRequestFacts } from '../core/model/pull-request.js';
+import { reasonLine } from '../core/reason-text.js';
+import { nextStep } from '../core/render.js';
 import type { GitHubClient } from '../github/client.js';
 import { httpStatus } from '../github/errors.js';
 import type { GateIdentity } from '../github/identity.js';
@@ -51,13 +54,11 @@ export async function getPull(client: GitHubClient, ref: PullRequestRef): Promis
   throw new ToolError(`${name} has no pull request #${ref.number}`);
 }
 
-function nextStep(decision: Decision, pull: Record<string, unknown>): string {
+function nextStepOf(decision: Decision, facts: PullRequestFacts | undefined, pull: Record<string, unknown>, now: Date): string {
   if (pull.merged === true) return 'Merged.';
   if (pull.state === 'closed') return 'Closed without merging.';
   if (!decision.governed) return 'Not governed by hitl-gate: nothing to wait for from the gate.';
-  if (decision.vetoes.length) return `Vetoed by ${[...new Set(decision.vetoes.map((v) => v.by))].join(', ')}: blocked until the veto is withdrawn or overruled by approvals given after it.`;
-  if (decision.blockers.length) return `${decision.title}: ${decision.blockers.join('; ')}`;
-  return decision.title;
+  return (facts ? plainText(nextStep(decision, facts, now.getTime(), false)) : '') || decision.title;
 }
 
 export async function reviewStatus(deps: StatusDeps, ref: PullRequestRef): Promise<ReviewStatus> {
@@ -78,10 +79,10 @@ export async function reviewStatus(deps: StatusDeps, ref: PullRequestRef): Promi
     tier: d.tier,
     state,
     governed: d.governed,
-    reasons: d.classification.reasons.map((r) => `${r.tier}: ${reasonLine(r)}`),
+    reasons: d.classification.reasons.map((r) => reasonLine(r)),
     approvals: d.approvals.map((a) => ({ by: a.by, at: a.at, via: a.via })),
     vetoes: d.vetoes.map((v) => ({ by: v.by, at: v.at, ...(v.reason ? { reason: v.reason } : {}) })),
     ...(d.state === 'waiting' && d.window ? { deadline: d.window.end } : {}),
-    next: nextStep(d, pull),
+    next: nextStepOf(d, outcome.facts, pull, deps.now()),
   };
 }

@@ -151,19 +151,22 @@ export function createMcpServer(deps: McpDeps): McpServer {
 
   server.registerTool('classify_change', {
     title: 'Which tier a change would get',
-    description: 'The tier and reasons a pull request with these changed files would get, under the policy text given or the repository\'s policy (on the base branch, default: the default branch). For planning a PR before opening it, e.g. to split a risky change from a safe one.',
+    description: 'The tier and reasons a pull request with these changed files would get, under the policy text given or the repository\'s policy (on the base branch, default: the default branch). For planning a PR before opening it, e.g. to split a risky change from a safe one. A change that says nothing of who made it (no author, labels, head or commits) is taken to be an agent\'s, as `hitl-gate explain` takes it, and assumedAgent says so.',
     inputSchema: {
       repo: REPO.optional(),
       files: z.array(z.string()).max(3000).describe('Changed paths; "old -> new" for a rename'),
       labels: z.array(z.string()).optional(),
-      author: z.string().optional().describe('The PR author\'s login; without it (and labels) the change is taken to be an agent\'s'),
+      author: z.string().optional().describe('The PR author\'s login. When nothing says who made the change (no author, labels, head or commits) it is taken to be an agent\'s (assumedAgent); otherwise the policy\'s agents section decides'),
       base: z.string().optional().describe('The target branch'),
+      head: z.string().optional().describe('The head branch (agents.branches may match it)'),
+      commits: z.array(z.string().max(10_000)).max(250).optional().describe('Commit messages (agents.trailers may match their trailers)'),
       policy: z.string().optional().describe('Policy text (.github/hitl.yml) to use instead of the repository\'s'),
     },
     outputSchema: CLASSIFY_OUTPUT,
     annotations: { readOnlyHint: true, openWorldHint: true },
   }, (args) => answer(async () => {
-    const c = await classifyChange(deps.client, args, deps.now());
+    const { commits, ...rest } = args;
+    const c = await classifyChange(deps.client, { ...rest, ...(commits !== undefined ? { commitMessages: commits } : {}) }, deps.now());
     const text = [`tier: ${c.tier}${c.governed ? '' : ' (not governed: the gate would pass it without asking anyone)'}`, ...c.reasons.map((r) => `- ${r}`)].join('\n');
     return ok(text, c);
   }));

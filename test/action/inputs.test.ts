@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { findPullRequest } from '../../action/find-pull-request.js';
+import { targetOfEvent } from '../../action/event-target.js';
 import { ConfigurationError, readEnvironment, readInputs } from '../../action/inputs.js';
 
 const inputs = (values: Record<string, string>) => (name: string) => values[name] ?? '';
@@ -78,41 +78,41 @@ describe('readEnvironment', () => {
   });
 });
 
-describe('findPullRequest', () => {
+describe('targetOfEvent', () => {
   const pr = { pull_request: { number: 12 } };
 
   it('takes the number from every pull request event', () => {
     for (const name of ['pull_request', 'pull_request_target', 'pull_request_review']) {
-      expect(findPullRequest({ name, payload: pr }, 'check')).toEqual({ kind: 'pull-request', number: 12 });
+      expect(targetOfEvent({ name, payload: pr }, 'check')).toEqual({ kind: 'pull-request', number: 12 });
     }
     const comment = { issue: { number: 12, pull_request: { url: 'x' } } };
-    expect(findPullRequest({ name: 'issue_comment', payload: comment }, 'full')).toEqual({ kind: 'pull-request', number: 12 });
+    expect(targetOfEvent({ name: 'issue_comment', payload: comment }, 'full')).toEqual({ kind: 'pull-request', number: 12 });
   });
 
   it('turns a comment on a plain issue into a notice', () => {
-    const target = findPullRequest({ name: 'issue_comment', payload: { issue: { number: 3 } } }, 'check');
+    const target = targetOfEvent({ name: 'issue_comment', payload: { issue: { number: 3 } } }, 'check');
     expect(target).toEqual({ kind: 'nothing', notice: 'The comment is on issue #3, not on a pull request: nothing to gate.' });
   });
 
   it('sweeps the repository in sweep mode, whatever the event', () => {
     for (const name of ['schedule', 'workflow_dispatch', 'pull_request']) {
-      expect(findPullRequest({ name, payload: pr }, 'sweep')).toEqual({ kind: 'repository' });
+      expect(targetOfEvent({ name, payload: pr }, 'sweep')).toEqual({ kind: 'repository' });
     }
   });
 
   it('refuses events it does not handle, in every mode', () => {
     for (const mode of ['check', 'full', 'sweep'] as const) {
-      expect(() => findPullRequest({ name: 'push', payload: {} }, mode)).toThrow(/does not handle the `push` event/);
+      expect(() => targetOfEvent({ name: 'push', payload: {} }, mode)).toThrow(/does not handle the `push` event/);
     }
   });
 
   it('asks for sweep mode on schedule and workflow_dispatch', () => {
-    expect(() => findPullRequest({ name: 'schedule', payload: {} }, 'check')).toThrow('Use `mode: sweep` on schedule.');
-    expect(() => findPullRequest({ name: 'workflow_dispatch', payload: {} }, 'full')).toThrow('Use `mode: sweep` on workflow_dispatch.');
+    expect(() => targetOfEvent({ name: 'schedule', payload: {} }, 'check')).toThrow('Use `mode: sweep` on schedule.');
+    expect(() => targetOfEvent({ name: 'workflow_dispatch', payload: {} }, 'full')).toThrow('Use `mode: sweep` on workflow_dispatch.');
   });
 
   it('rejects a payload without a usable pull request number', () => {
-    expect(() => findPullRequest({ name: 'pull_request', payload: {} }, 'check')).toThrow(/no pull_request object/);
-    expect(() => findPullRequest({ name: 'pull_request', payload: { pull_request: { number: '12' } } }, 'check')).toThrow(/not a pull request number/);
+    expect(() => targetOfEvent({ name: 'pull_request', payload: {} }, 'check')).toThrow(/no pull_request object/);
+    expect(() => targetOfEvent({ name: 'pull_request', payload: { pull_request: { number: '12' } } }, 'check')).toThrow(/not a pull request number/);
   });
 });

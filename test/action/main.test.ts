@@ -1,7 +1,9 @@
 // main in-process, with a scripted engine: how outcomes become outputs, failures and annotations, and
 // that whatever goes wrong reads as blocked, never as ready.
 import { describe, expect, it } from 'vitest';
-import type { Decision, Effect, PullRequestFacts } from '../../src/core/types.js';
+import type { PullRequestFacts } from '../../src/core/model/pull-request.js';
+import type { Decision } from '../../src/core/model/decision.js';
+import type { Effect } from '../../src/core/model/effects.js';
 import type { GitHubClient, ReconcileOptions, ReconcileOutcome } from '../../src/github/index.js';
 import type { ActionEnvironment, ActionInputs } from '../../action/inputs.js';
 import { main, type Engine } from '../../action/main.js';

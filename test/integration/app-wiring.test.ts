@@ -10,7 +10,7 @@ import { Probot } from 'probot';
 import type { WebhookDefinition } from '@octokit/webhooks-examples';
 import { createGate, type Gate, type GateOptions } from '../../src/app/gate.js';
 import type { ReconcileOptions, ReconcileOutcome, PullRequestRef, RepositoryRef, SweepOptions } from '../../src/github/index.js';
-import type { Decision } from '../../src/core/types.js';
+import type { Decision } from '../../src/core/model/decision.js';
 
 const definitions = createRequire(import.meta.url)('@octokit/webhooks-examples') as WebhookDefinition[];
 const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048, privateKeyEncoding: { type: 'pkcs1', format: 'pem' }, publicKeyEncoding: { type: 'spki', format: 'pem' } });

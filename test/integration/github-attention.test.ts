@@ -2,7 +2,7 @@
 // comes after them, and a reminder step recorded in the gate's record is not posted again.
 import { describe, expect, it } from 'vitest';
 import { readRecord } from '../../src/core/ledger.js';
-import type { Ledger } from '../../src/core/types.js';
+import type { Ledger } from '../../src/core/model/ledger.js';
 import { reconcile } from '../../src/github/index.js';
 import { at, eachTestGitHub, gateRecord, statusBody, type CheckRunSpec, type ExpectGitHub, fullOptions, HEAD, POLICY, pullRequest, REF } from '../fixtures/github/github.js';
 import { testClient, type MockGitHub } from '../support/nock.js';

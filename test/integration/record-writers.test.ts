@@ -2,12 +2,13 @@
 // mode) must never lose each other's entries: the one that writes second merges what the first wrote
 // since it read the record, instead of overwriting it.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { readRecord, recordMarkerIn, type GateLedger } from '../../src/core/ledger.js';
+import type { Ledger } from '../../src/core/model/ledger.js';
+import type { Effect } from '../../src/core/model/effects.js';
+import { readRecord, recordMarkerIn } from '../../src/core/ledger.js';
 import { applyEffects } from '../../src/github/apply-effects.js';
 import { amendRecord } from '../../src/github/amend-record.js';
 import { reconcile } from '../../src/github/index.js';
 import { openSession } from '../../src/github/session.js';
-import type { Effect } from '../../src/core/types.js';
 import { GitHubSimulator } from '../sim/index.js';
 import { examplePolicy } from '../fixtures/example-policy.js';
 import { gateIdentity, installationClient } from '../support/sim-client.js';
@@ -39,7 +40,7 @@ describe('two writers of one record', () => {
     await amendRecord(openSession(client, new Date(), undefined), ref, run.id, head, identity, (r) => ({ ...r, vetoes: [...r.vetoes, veto] }));
 
     // Writer A, which read the record before B wrote, now writes what it planned: an answered id.
-    const planned: GateLedger = { ...before, answered: [...before.answered, 777] };
+    const planned: Ledger = { ...before, answered: [...before.answered, 777] };
     const effect: Effect = { kind: 'check-run', id: run.id, headSha: head, status: 'in_progress', title: run.output.title ?? '', summary: run.output.summary ?? '', text: 'details', record: { ledger: planned } };
     const result = await applyEffects(openSession(client, new Date(), undefined), { ref, checkRunAs: 'check-run', governed: true, currentCheckRun: { id: run.id, status: run.status, conclusion: run.conclusion, record: read } }, [effect]);
     expect(result.error).toBeUndefined();

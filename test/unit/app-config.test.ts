@@ -1,12 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { generateKeyPairSync } from 'node:crypto';
-import { parseDuration } from '../../src/app/duration.js';
+import { parseConfigDuration } from '../../src/app/config-duration.js';
 import { readGateEnv, readServerConfig } from '../../src/app/config.js';
 
 const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048, privateKeyEncoding: { type: 'pkcs1', format: 'pem' }, publicKeyEncoding: { type: 'spki', format: 'pem' } });
 const complete = { APP_ID: '123', PRIVATE_KEY: privateKey, WEBHOOK_SECRET: 's3cret' };
 
-describe('parseDuration', () => {
+describe('parseConfigDuration', () => {
   it.each([
     ['5m', 300_000],
     ['30s', 30_000],
@@ -14,10 +14,10 @@ describe('parseDuration', () => {
     ['1d', 86_400_000],
     [' 10M ', 600_000],
     ['250ms', 250],
-  ])('%s is %d ms', (text, ms) => expect(parseDuration(text)).toEqual({ ok: true, ms }));
+  ])('%s is %d ms', (text, ms) => expect(parseConfigDuration(text)).toEqual({ ok: true, ms }));
 
   it.each(['', '5', 'm', '5 minutes', '-5m', '1.5h', '0s', '5w'])('rejects %j with a message that shows the form', (text) => {
-    const result = parseDuration(text);
+    const result = parseConfigDuration(text);
     expect(result.ok).toBe(false);
     if (!result.ok) expect(result.message).toMatch(/positive|e\.g\. 5m/);
   });

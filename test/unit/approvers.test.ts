@@ -5,7 +5,9 @@ import { describe, expect, it } from 'vitest';
 import { approverGroups } from '../../src/core/approvers.js';
 import { decide } from '../../src/core/decide.js';
 import { renderCheckRun, renderStatusComment } from '../../src/core/render.js';
-import type { Authorization, Policy, Rule, Tier } from '../../src/core/types.js';
+import type { Tier } from '../../src/core/model/tier.js';
+import type { Policy, Rule } from '../../src/core/model/policy.js';
+import type { Authorization } from '../../src/core/model/pull-request.js';
 import { at, comment, file, makeFacts, makePolicy, okLoad, reader, writer } from './facts.js';
 
 const DBA: Rule = { name: 'Database migrations', tier: 'hard', paths: ['db/migrations/**'], reviewers: { users: [], teams: ['acme/dba'] }, approvals: 1 };

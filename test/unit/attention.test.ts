@@ -4,7 +4,9 @@ import { describe, expect, it } from 'vitest';
 import { decide } from '../../src/core/decide.js';
 import { ledgerMarker, readLedger, readRecord, recordMarker } from '../../src/core/ledger.js';
 import { plan } from '../../src/core/plan.js';
-import type { Effect, GitHubView, Policy, PullRequestFacts, Rule } from '../../src/core/types.js';
+import type { Policy, Rule } from '../../src/core/model/policy.js';
+import type { PullRequestFacts } from '../../src/core/model/pull-request.js';
+import type { Effect, GitHubView } from '../../src/core/model/effects.js';
 import { appliedView, at, comment, file, makeFacts, makePolicy, okLoad, writer } from './facts.js';
 
 const VIEW: GitHubView = { mergeable: true, mergeableState: 'blocked', otherChecks: 'success' };

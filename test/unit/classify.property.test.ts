@@ -1,11 +1,13 @@
 import fc from 'fast-check';
 import { minimatch } from 'minimatch';
 import { describe, expect, it } from 'vitest';
-import { classify, type ClassifyInput, type Escalation } from '../../src/core/classify.js';
+import { classify, type Escalation } from '../../src/core/classify.js';
 import { raisesOnly } from '../../src/core/compile.js';
 import { compileGlob, GLOB_OPTIONS, PathIndex } from '../../src/core/match.js';
 import { parsePolicy } from '../../src/core/policy.js';
-import { tierRank, TIERS, type ChangedFile, type Policy, type PolicyLoad, type Rule } from '../../src/core/types.js';
+import { tierRank, TIERS } from '../../src/core/model/tier.js';
+import type { Policy, PolicyLoad, Rule } from '../../src/core/model/policy.js';
+import type { ChangedFile, ClassifyInput } from '../../src/core/model/pull-request.js';
 
 const segment = fc.constantFrom('src', 'docs', 'db', 'migrations', 'lib', 'a', 'b', '.github', 'workflows', 'infra', '.env', 'x.ts', 'y.md', 'z.sql', 'README.md', 'AGENTS.md', 'test', 'a.test.ts');
 const ext = fc.constantFrom('ts', 'md', 'sql', 'env', 'json', 'yml');

@@ -1,7 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { classify, type ClassifyInput, type Escalation } from '../../src/core/classify.js';
+import { classify, type Escalation } from '../../src/core/classify.js';
 import { loadPolicy } from '../../src/core/policy.js';
-import type { ChangedFile, PolicyLoad, Tier, TierReason } from '../../src/core/types.js';
+import type { Tier } from '../../src/core/model/tier.js';
+import type { PolicyLoad } from '../../src/core/model/policy.js';
+import type { ChangedFile, ClassifyInput } from '../../src/core/model/pull-request.js';
+import type { TierReason } from '../../src/core/model/decision.js';
 
 const DESIGN = `version: 1
 agents:

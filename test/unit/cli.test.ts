@@ -114,9 +114,9 @@ describe('hitl-gate explain (human output)', () => {
     expect(r.stdout).toBe(
       [
         'tier: soft',
-        "governed: yes (assumed to be an agent's PR: no --author, --label or --head given)",
-        '  fyi   rule "Documentation": 1 file matches docs/**, **/*.md (docs/a.md)',
-        '  soft  not covered by any rule, so the default tier: src/b.ts',
+        "governed: yes (assumed to be an agent's PR: no --author, --label, --head or --commit given)",
+        '  rule Documentation → fyi (1 file matches docs/**, **/*.md): docs/a.md',
+        '  files no rule covers → default soft: src/b.ts',
         '',
       ].join('\n'),
     );

@@ -1,9 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { checkRunActions, MAX_CLICKS, nextClickId, type ClickRecord } from '../../src/core/clicks.js';
+import type { ClickRecord, Ledger } from '../../src/core/model/ledger.js';
+import type { PullRequestFacts } from '../../src/core/model/pull-request.js';
+import type { Effect, GitHubView } from '../../src/core/model/effects.js';
+import { checkRunActions, MAX_CLICKS, nextClickId } from '../../src/core/clicks.js';
 import { decide } from '../../src/core/decide.js';
-import { ledgerMarker, readLedger, readRecord, recordMarker, type GateLedger } from '../../src/core/ledger.js';
+import { ledgerMarker, readLedger, readRecord, recordMarker } from '../../src/core/ledger.js';
 import { plan } from '../../src/core/plan.js';
-import type { Effect, GitHubView, PullRequestFacts } from '../../src/core/types.js';
 import { HEAD, at, comment, file, makeFacts, makePolicy, okLoad, recordOf, writer } from './facts.js';
 
 const NOW = new Date(at(5));
@@ -18,7 +20,7 @@ function click(by: string, action: ClickRecord['action'], atIso: string, headSha
 }
 
 function facts(clicks: ClickRecord[], over: Partial<PullRequestFacts> = {}, answered: number[] = []): PullRequestFacts {
-  const ledger: GateLedger = { vetoes: [], answered, clicks };
+  const ledger: Ledger = { vetoes: [], answered, clicks };
   return makeFacts({ files: hardFiles, authorizations: auth, ledger, ...over });
 }
 
@@ -49,7 +51,7 @@ describe('one-click decisions: a click counts like the command from who clicked'
   });
 
   it('a click on the check of an older head counts for nothing, Approve or Veto', () => {
-    const soft = makeFacts({ authorizations: auth, ledger: { vetoes: [], answered: [], clicks: [click('bob', 'veto', at(2), OLD)] } as GateLedger });
+    const soft = makeFacts({ authorizations: auth, ledger: { vetoes: [], answered: [], clicks: [click('bob', 'veto', at(2), OLD)] } as Ledger });
     const vetoed = decide(okLoad(), soft, NOW);
     expect(vetoed).toMatchObject({ state: 'waiting', vetoes: [] });
     expect(vetoed.commands[0]).toMatchObject({ accepted: false, refusal: 'before-push' });
@@ -63,7 +65,7 @@ describe('one-click decisions: a click counts like the command from who clicked'
 
   it('a Veto click blocks a soft PR inside its window and is kept in the ledger; /veto cancel withdraws it', () => {
     const c = click('bob', 'veto', at(2));
-    const d = decide(okLoad(), makeFacts({ authorizations: auth, ledger: { vetoes: [], answered: [], clicks: [c] } as GateLedger }), new Date(at(30)));
+    const d = decide(okLoad(), makeFacts({ authorizations: auth, ledger: { vetoes: [], answered: [], clicks: [c] } as Ledger }), new Date(at(30)));
     expect(d).toMatchObject({ state: 'blocked', merge: false });
     expect(d.vetoes).toEqual([expect.objectContaining({ by: 'bob', commentId: c.id })]);
     expect(d.ledger.vetoes).toHaveLength(1);
@@ -76,11 +78,11 @@ describe('one-click decisions: a click counts like the command from who clicked'
 
   it('a clicked veto survives the click being dropped from the ledger after a push', () => {
     const c = click('bob', 'veto', at(2));
-    const first = decide(okLoad(), makeFacts({ authorizations: auth, ledger: { vetoes: [], answered: [], clicks: [c] } as GateLedger }), NOW);
+    const first = decide(okLoad(), makeFacts({ authorizations: auth, ledger: { vetoes: [], answered: [], clicks: [c] } as Ledger }), NOW);
     const pushed = makeFacts({ headSha: OLD, commits: [{ sha: OLD }], authorizations: auth, ledger: { ...first.ledger, answered: [c.id] } });
     const after = decide(okLoad(), pushed, new Date(at(60)));
     expect(after).toMatchObject({ state: 'blocked' });
-    expect((after.ledger as GateLedger).clicks ?? []).toEqual([]);
+    expect((after.ledger as Ledger).clicks ?? []).toEqual([]);
   });
 
   it('offers Approve and Veto on a hard PR waiting for approvals, Veto in a soft window, nothing otherwise', () => {
@@ -146,7 +148,7 @@ describe('one-click decisions: answers and the ledger', () => {
 
   it('round-trips clicks through the ledger marker and rejects a malformed one', () => {
     const c = click('bob', 'veto', at(2));
-    const ledger: GateLedger = { vetoes: [], answered: [], clicks: [c] };
+    const ledger: Ledger = { vetoes: [], answered: [], clicks: [c] };
     expect(readLedger(ledgerMarker(ledger))?.clicks).toEqual([c]);
     const bad = `<!-- hitl-gate:ledger v1 ${Buffer.from(JSON.stringify({ vetoes: [], answered: [], clicks: [{ ...c, action: 'merge' }] })).toString('base64')} -->`;
     expect(readLedger(bad)).toBeUndefined();
@@ -160,7 +162,7 @@ describe('one-click decisions: answers and the ledger', () => {
     const many = Array.from({ length: MAX_CLICKS + 20 }, (_, i) => click('eve', 'approve', at(1 + i / 100)));
     const answered = many.slice(0, MAX_CLICKS).map((c) => c.id);
     const d = decide(okLoad(), facts(many, {}, answered), NOW);
-    const kept = (d.ledger as GateLedger).clicks ?? [];
+    const kept = (d.ledger as Ledger).clicks ?? [];
     expect(kept).toHaveLength(MAX_CLICKS);
     for (const c of many.slice(MAX_CLICKS)) expect(kept).toContainEqual(c);
   });

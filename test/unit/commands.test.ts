@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { commandAuthors, parseCommands } from '../../src/core/commands.js';
-import type { Command } from '../../src/core/types.js';
+import type { Command } from '../../src/core/model/decision.js';
 import { AGENT, HEAD, T0, at, comment, makeFacts, review } from './facts.js';
 
 const approve: Command = { kind: 'approve' };

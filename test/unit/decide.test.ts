@@ -1,7 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { decide } from '../../src/core/decide.js';
 import { loadPolicy } from '../../src/core/policy.js';
-import type { Authorization, PolicyLoad, PullRequestFacts, RefusalReason } from '../../src/core/types.js';
+import type { PolicyLoad } from '../../src/core/model/policy.js';
+import type { Authorization, PullRequestFacts } from '../../src/core/model/pull-request.js';
+import type { RefusalReason } from '../../src/core/model/decision.js';
 import { AGENT, HEAD, T0, at, comment, file, human, makeFacts, makePolicy, okLoad, review, writer } from './facts.js';
 
 const NOW = new Date(at(5));

@@ -1,8 +1,11 @@
 // Builders for tests: a `PullRequestFacts` of an open agent PR with sensible defaults, comments,
 // reviews, authorizations and a complete `Policy`, each overridable. Times are ISO strings.
-import { readRecord, recordMarker, type GateLedger } from '../../src/core/ledger.js';
+import type { Policy, PolicyLoad } from '../../src/core/model/policy.js';
+import type { Ledger } from '../../src/core/model/ledger.js';
+import type { Actor, Authorization, ChangedFile, IssueComment, PullRequestFacts, Review } from '../../src/core/model/pull-request.js';
+import type { Effect, GitHubView } from '../../src/core/model/effects.js';
+import { readRecord, recordMarker } from '../../src/core/ledger.js';
 import { recordLedger } from '../../src/core/plan.js';
-import type { Actor, Authorization, ChangedFile, Effect, GitHubView, IssueComment, Policy, PolicyLoad, PullRequestFacts, Review } from '../../src/core/types.js';
 
 export const AGENT: Actor = { login: 'copilot-swe-agent[bot]', type: 'Bot' };
 export const HEAD = 'a'.repeat(40);
@@ -97,7 +100,7 @@ export function okLoad(policy: Policy = makePolicy()): PolicyLoad {
  * once the status comment's id is known: the ledger the next reconcile reads back. Undefined when the
  * plan writes no record (an ungoverned PR, or nothing changed).
  */
-export function recordOf(effects: Effect[], commentId?: number): GateLedger | undefined {
+export function recordOf(effects: Effect[], commentId?: number): Ledger | undefined {
   for (const e of effects) if (e.kind === 'check-run' && e.record) return recordLedger(e.record, commentId);
   return undefined;
 }

@@ -2,7 +2,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { parseCommands } from '../../src/core/commands.js';
-import { TIERS } from '../../src/core/types.js';
+import { TIERS } from '../../src/core/model/tier.js';
 import { escalationComment } from '../../src/mcp/escalation-comment.js';
 
 const COMMANDS = ['/approve', '/approve cancel', '/veto', '/veto cancel', '/veto: no', '/escalate fyi', '/hitl explain', '/aprove', '/vetoo', '  /approve', '\t/veto'];

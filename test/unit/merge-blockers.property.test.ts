@@ -6,7 +6,8 @@ import { describe, expect, it } from 'vitest';
 import { summarizeBranchRules, type RawBranchRule } from '../../src/core/branch-rules.js';
 import { decide } from '../../src/core/decide.js';
 import { assessMerge } from '../../src/core/merge-blockers.js';
-import type { GitHubView, MergeMethod } from '../../src/core/types.js';
+import type { MergeMethod } from '../../src/core/model/policy.js';
+import type { GitHubView } from '../../src/core/model/effects.js';
 import { HEAD, at, file, makeFacts, okLoad, review, writer } from './facts.js';
 
 const NOW = new Date(at(30));

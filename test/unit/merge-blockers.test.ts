@@ -3,9 +3,11 @@
 import { describe, expect, it } from 'vitest';
 import { summarizeBranchRules, type RawBranchRule, type RulesetInfo } from '../../src/core/branch-rules.js';
 import { decide } from '../../src/core/decide.js';
-import { assessMerge, countedApprovals, describeNeed, pinnedCheck, type BaseBranchView, type MergeSettings } from '../../src/core/merge-blockers.js';
+import type { PullRequestFacts } from '../../src/core/model/pull-request.js';
+import type { BaseBranchView } from '../../src/core/model/base-branch.js';
+import type { GitHubView } from '../../src/core/model/effects.js';
+import { assessMerge, countedApprovals, describeNeed, pinnedCheck, type MergeSettings } from '../../src/core/merge-blockers.js';
 import { chooseMergeMethod, methodsRefusedIn } from '../../src/core/merge-method.js';
-import type { GitHubView, PullRequestFacts } from '../../src/core/types.js';
 import { HEAD, at, file, makeFacts, okLoad, review, writer } from './facts.js';
 
 const NOW = new Date(at(5));

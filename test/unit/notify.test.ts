@@ -1,9 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { decide } from '../../src/core/decide.js';
-import { mergeRecords, readLedger, ledgerMarker, readRecord, recordMarker, type GateLedger } from '../../src/core/ledger.js';
-import { claimNotifications, mergedNotifications, notifiedOf, slackText, type NotifyPolicy } from '../../src/core/notify.js';
+import type { NotifyPolicy } from '../../src/core/model/policy.js';
+import type { Ledger } from '../../src/core/model/ledger.js';
+import type { PullRequestFacts } from '../../src/core/model/pull-request.js';
+import { mergeRecords, readLedger, ledgerMarker, readRecord, recordMarker } from '../../src/core/ledger.js';
+import { claimNotifications, mergedNotifications, notifiedOf, slackText } from '../../src/core/notify.js';
 import { loadPolicy } from '../../src/core/policy.js';
-import type { PullRequestFacts } from '../../src/core/types.js';
 import { at, comment, file, makeFacts, okLoad, writer } from './facts.js';
 
 const NOW = new Date(at(5));
@@ -51,7 +53,7 @@ describe('notify: one message per PR per event', () => {
   });
 
   it('a veto later goes into the PR\'s Slack thread', () => {
-    const ledger: GateLedger = { vetoes: [], answered: [], notified: { slack: { sent: ['hard'], ts: '1700000000.000100' } } };
+    const ledger: Ledger = { vetoes: [], answered: [], notified: { slack: { sent: ['hard'], ts: '1700000000.000100' } } };
     const vetoed = { ...hard, comments: [comment('bob', '/veto not now', at(2))], authorizations: { bob: writer() }, ledger };
     const { notifications } = claim(vetoed);
     expect(notifications.map((n) => `${n.channel}:${n.event}`)).toEqual(['slack:veto', 'webhook:veto']);
@@ -75,7 +77,7 @@ describe('notify: one message per PR per event', () => {
   });
 
   it('merged goes to the channels that ask for it, in the thread', () => {
-    const facts = { ...hard, ledger: { vetoes: [], answered: [], notified: { slack: { sent: ['hard'], ts: '1.2' } } } as GateLedger };
+    const facts = { ...hard, ledger: { vetoes: [], answered: [], notified: { slack: { sent: ['hard'], ts: '1.2' } } } as Ledger };
     const n = mergedNotifications({ decision: decide(okLoad(), facts, NOW), facts, policy: POLICY, available: ['slack', 'webhook'], url: URL, now: NOW });
     expect(n).toEqual([expect.objectContaining({ channel: 'slack', event: 'merged', threadTs: '1.2' })]);
   });

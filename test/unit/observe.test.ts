@@ -6,7 +6,9 @@ import { decisionRecord, readDecisionRecord } from '../../src/core/decision-reco
 import { plan } from '../../src/core/plan.js';
 import { loadPolicy } from '../../src/core/policy.js';
 import { renderCheckRun, renderStatusComment } from '../../src/core/render.js';
-import type { Effect, GitHubView, PolicyLoad, PullRequestFacts } from '../../src/core/types.js';
+import type { PolicyLoad } from '../../src/core/model/policy.js';
+import type { PullRequestFacts } from '../../src/core/model/pull-request.js';
+import type { Effect, GitHubView } from '../../src/core/model/effects.js';
 import { at, comment, file, makeFacts, writer } from './facts.js';
 
 const NOW = new Date(at(20));

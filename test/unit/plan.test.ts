@@ -3,7 +3,8 @@ import { decide } from '../../src/core/decide.js';
 import { loadPolicy } from '../../src/core/policy.js';
 import { plan } from '../../src/core/plan.js';
 import { STATUS_MARKER } from '../../src/core/ledger.js';
-import type { Effect, GitHubView, PullRequestFacts } from '../../src/core/types.js';
+import type { PullRequestFacts } from '../../src/core/model/pull-request.js';
+import type { Effect, GitHubView } from '../../src/core/model/effects.js';
 import { AGENT, HEAD, appliedView, at, comment, file, human, makeFacts, okLoad, recordOf, review, writer } from './facts.js';
 
 const NOW = new Date(at(5));

@@ -6,8 +6,10 @@ import { parseCommands } from '../../src/core/commands.js';
 import { decide } from '../../src/core/decide.js';
 import { readRecord, withRecord } from '../../src/core/ledger.js';
 import { readLedger, renderCheckRun, renderReply, renderStatusComment } from '../../src/core/render.js';
-import type { Actor, Authorization, Decision, IssueComment, Policy, PullRequestFacts, Review, Tier } from '../../src/core/types.js';
-import { PERMISSIONS } from '../../src/core/types.js';
+import type { Tier } from '../../src/core/model/tier.js';
+import { PERMISSIONS, type Policy } from '../../src/core/model/policy.js';
+import type { Actor, Authorization, IssueComment, PullRequestFacts, Review } from '../../src/core/model/pull-request.js';
+import type { Decision } from '../../src/core/model/decision.js';
 import { AGENT, HEAD, at, comment, file, makeFacts, makePolicy, okLoad, review } from './facts.js';
 
 const PEOPLE = ['alice', 'bob', 'carol', 'dave'];

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { chooseQueueWay, type QueueFacts } from '../../src/core/queue-way.js';
-import type { Decision } from '../../src/core/types.js';
+import type { Decision } from '../../src/core/model/decision.js';
 
 const HEAD = 'a'.repeat(40);
 const ready = { governed: true, state: 'ready', merge: true, title: 'Ready to merge (soft)', blockers: [] } as unknown as Decision;

@@ -5,7 +5,8 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { clicksOf } from '../../src/core/clicks.js';
 import { decide } from '../../src/core/decide.js';
-import { readRecord, recordMarker, type GateLedger } from '../../src/core/ledger.js';
+import type { Ledger } from '../../src/core/model/ledger.js';
+import { readRecord, recordMarker } from '../../src/core/ledger.js';
 import { recordClick } from '../../src/github/record-click.js';
 import { pullRequest } from '../fixtures/github/github.js';
 import { mockGitHub, testClient, type MockGitHub } from '../support/nock.js';
@@ -19,7 +20,7 @@ const OLD = 'b'.repeat(40);
 const RUN = '/repos/acme/widgets/check-runs/55';
 const PULL = '/repos/acme/widgets/pulls/7';
 const click = { identifier: 'approve', sender: { login: 'bob', type: 'User' }, checkRun: { id: 55, headSha: HEAD } };
-const held: GateLedger = { vetoes: [{ by: 'carol', at: '2026-11-22T14:01:00Z', commentId: 3 }], answered: [3], comment: { id: 1, sha256: 'f'.repeat(64) } };
+const held: Ledger = { vetoes: [{ by: 'carol', at: '2026-11-22T14:01:00Z', commentId: 3 }], answered: [3], comment: { id: 1, sha256: 'f'.repeat(64) } };
 const DETAILS = '### Details\n\nthe rest of the text';
 
 /** A run as GitHub returns it: the gate's own `hitl` run 55 on HEAD, carrying `text`, unless told otherwise. */
@@ -30,7 +31,7 @@ function run(text: string | null, over: Record<string, unknown> = {}) {
   };
 }
 
-const withRecordText = (ledger: GateLedger, pr = 7) => `${recordMarker(ledger, pr)}\n\n${DETAILS}`;
+const withRecordText = (ledger: Ledger, pr = 7) => `${recordMarker(ledger, pr)}\n\n${DETAILS}`;
 
 let api: MockGitHub;
 beforeEach(() => {

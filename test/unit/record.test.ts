@@ -4,11 +4,13 @@
 // a forged ledger or a forged record, changes nothing the gate decides.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import type { ClickRecord } from '../../src/core/clicks.js';
+import type { Tier } from '../../src/core/model/tier.js';
+import type { ClickRecord, Ledger, VetoRecord, WithdrawalRecord } from '../../src/core/model/ledger.js';
+import type { PullRequestFacts } from '../../src/core/model/pull-request.js';
+import type { GitHubView } from '../../src/core/model/effects.js';
 import { decide } from '../../src/core/decide.js';
-import { bodyDigest, ledgerMarker, mergeRecords, readRecord, recordMarker, STATUS_MARKER, type GateLedger, type WithdrawalRecord } from '../../src/core/ledger.js';
+import { bodyDigest, ledgerMarker, mergeRecords, readRecord, recordMarker, STATUS_MARKER } from '../../src/core/ledger.js';
 import { plan } from '../../src/core/plan.js';
-import type { GitHubView, PullRequestFacts, Tier, VetoRecord } from '../../src/core/types.js';
 import type { GitHubClient } from '../../src/github/client.js';
 import { findGateCheckRun } from '../../src/github/find-gate-check.js';
 import { findStatusComment, legacyLedger, noticeTampering } from '../../src/github/find-status-comment.js';
@@ -28,8 +30,8 @@ const withdrawal = (by: string, sourceId: number, minutes = 3): WithdrawalRecord
 const sortedBy = <T>(xs: readonly T[] | undefined, key: (x: T) => string | number) => [...(xs ?? [])].sort((a, b) => String(key(a)).localeCompare(String(key(b))));
 
 describe('mergeRecords: two writers of one PR\'s record', () => {
-  const a: GateLedger = { vetoes: [veto('bob', 11)], answered: [11, 20], clicks: [click(1_800_000_000_001, 'alice', 'approve')], withdrawals: [withdrawal('carol', 30)], escalation: 'soft' };
-  const b: GateLedger = { vetoes: [veto('carol', 12, 2)], answered: [20, 21], clicks: [click(1_800_000_000_002, 'bob', 'veto')], withdrawals: [withdrawal('alice', 31)], escalation: 'hard' };
+  const a: Ledger = { vetoes: [veto('bob', 11)], answered: [11, 20], clicks: [click(1_800_000_000_001, 'alice', 'approve')], withdrawals: [withdrawal('carol', 30)], escalation: 'soft' };
+  const b: Ledger = { vetoes: [veto('carol', 12, 2)], answered: [20, 21], clicks: [click(1_800_000_000_002, 'bob', 'veto')], withdrawals: [withdrawal('alice', 31)], escalation: 'hard' };
 
   it('loses no veto, click, withdrawal or answered id of either', () => {
     const merged = mergeRecords(a, b)!;
@@ -63,8 +65,8 @@ describe('mergeRecords: two writers of one PR\'s record', () => {
     // A soft PR: alice's Approve click was recorded on the run by one writer, bob's /veto (its comment since
     // deleted) by the other. Neither writer's record alone tells the whole story.
     const approveClick = click(1_800_000_000_003, 'alice', 'approve', HEAD, 3);
-    const fromClick: GateLedger = { vetoes: [], answered: [], clicks: [approveClick] };
-    const fromVeto: GateLedger = { vetoes: [veto('bob', 11, 4)], answered: [11] };
+    const fromClick: Ledger = { vetoes: [], answered: [], clicks: [approveClick] };
+    const fromVeto: Ledger = { vetoes: [veto('bob', 11, 4)], answered: [11] };
     for (const ledger of [mergeRecords(fromClick, fromVeto)!, mergeRecords(fromVeto, fromClick)!]) {
       const d = decide(okLoad(), makeFacts({ authorizations: auth, ledger }), NOW);
       expect(d.state).toBe('blocked');
@@ -85,7 +87,7 @@ describe('mergeRecords: two writers of one PR\'s record', () => {
   it('is commutative on vetoes, clicks, withdrawals, answered ids and escalation, and loses nothing of either', () => {
     fc.assert(
       fc.property(pool, picks, picks, tier, tier, (p, pickA, pickB, ea, eb) => {
-        const side = (pick: boolean[], escalation: Tier | undefined): GateLedger => {
+        const side = (pick: boolean[], escalation: Tier | undefined): Ledger => {
           const take = <T>(xs: T[], offset: number) => xs.filter((_, i) => pick[(i + offset) % pick.length]);
           const clicks = take(p.clicks, 10).map((c) => click(c.id, c.by, c.action, HEAD, c.minute));
           const withdrawals = take(p.withdrawals, 20).map((w) => withdrawal(w.by, w.sourceId, w.minute));
@@ -121,13 +123,13 @@ describe('mergeRecords: two writers of one PR\'s record', () => {
 
 /** The body of a status comment that someone with write access edited to smuggle in a decision. */
 function forged(honest: string): string {
-  const approval: GateLedger = { vetoes: [], answered: [], clicks: [click(1_800_000_000_009, 'alice', 'approve')] };
+  const approval: Ledger = { vetoes: [], answered: [], clicks: [click(1_800_000_000_009, 'alice', 'approve')] };
   return `${honest}\n\n${ledgerMarker(approval)}\n${recordMarker(approval, 7)}\n${recordMarker({ ...approval, escalation: 'fyi' }, 7)}`;
 }
 
 describe('a status comment is only a view: a forged ledger or record in it decides nothing', () => {
   // A hard PR with bob's veto in the record (its comment deleted since), and no approval.
-  const record: GateLedger = { vetoes: [veto('bob', 11)], answered: [11] };
+  const record: Ledger = { vetoes: [veto('bob', 11)], answered: [11] };
   const facts = makeFacts({ files: hardFiles, authorizations: auth, ledger: record });
   const view: GitHubView = { mergeable: true, mergeableState: 'clean', otherChecks: 'success' };
 
@@ -153,7 +155,7 @@ describe('a status comment is only a view: a forged ledger or record in it decid
     expect(after).toMatchObject({ tier: 'hard', state: 'blocked', approvals: [] });
     expect(after.vetoes).toEqual([expect.objectContaining({ by: 'bob' })]);
     expect(after.ledger.vetoes).toEqual(record.vetoes);
-    expect((after.ledger as GateLedger).clicks ?? []).toEqual([]);
+    expect((after.ledger as Ledger).clicks ?? []).toEqual([]);
   });
 
   it('a comment emptied of everything, or deleted, changes nothing decide returns either', () => {
@@ -176,8 +178,8 @@ describe('a status comment is only a view: a forged ledger or record in it decid
     const next = appliedView(t.facts, t.view, effects);
     expect(next.facts.ledger).toEqual(t.honest.facts.ledger);
     expect(next.facts.ledger?.vetoes).toEqual(record.vetoes);
-    expect((next.facts.ledger as GateLedger).clicks).toBeUndefined();
-    expect((next.facts.ledger as GateLedger).comment).toEqual({ id: 9, sha256: bodyDigest(t.honest.view.statusComment!.body) });
+    expect((next.facts.ledger as Ledger).clicks).toBeUndefined();
+    expect((next.facts.ledger as Ledger).comment).toEqual({ id: 9, sha256: bodyDigest(t.honest.view.statusComment!.body) });
   });
 
   it('the record the plan writes names the status comment it was written after, not a forged one', () => {
@@ -201,8 +203,8 @@ describe('the shell reads the record from the gate\'s own check runs only', () =
     return { rest: { checks: { listForRef: async () => ({ data: { total_count: runs.length, check_runs: runs } }) } }, graphql } as unknown as GitHubClient;
   }
   const run = (id: number, appId: number, text: string) => ({ id, name: 'hitl', head_sha: HEAD, status: 'completed', conclusion: 'failure', started_at: at(id), external_id: 'hitl-gate:governed', app: { id: appId }, output: { title: 't', summary: 's', text } });
-  const theVeto: GateLedger = { vetoes: [veto('bob', 11)], answered: [11] };
-  const anApproval: GateLedger = { vetoes: [], answered: [], clicks: [click(1_800_000_000_009, 'alice', 'approve')], escalation: 'fyi' };
+  const theVeto: Ledger = { vetoes: [veto('bob', 11)], answered: [11] };
+  const anApproval: Ledger = { vetoes: [], answered: [], clicks: [click(1_800_000_000_009, 'alice', 'approve')], escalation: 'fyi' };
 
   it('ignores a record in another app\'s run on the head, and another PR\'s record in the gate\'s own', async () => {
     const runs = [run(1, 9, recordMarker(theVeto, 7)), run(2, 10, recordMarker(anApproval, 7)), run(3, 9, recordMarker(anApproval, 8))];
@@ -224,7 +226,7 @@ describe('the shell reads the record from the gate\'s own check runs only', () =
     expect(legacy.ledger).toBeUndefined();
     expect(legacy.untrusted).toMatchObject({ kind: 'legacy-untrusted', commentId: 9, by: 'mallory', happenedAt: at(4) });
     // Held as hard, as reconcile does with an untrusted ledger: the forged approval counts for nothing.
-    const held = decide(okLoad(), makeFacts({ files: [file('docs/a.md')], authorizations: auth, ledger: { vetoes: [], answered: [], escalation: 'hard', notices: [legacy.untrusted!] } as GateLedger }), NOW);
+    const held = decide(okLoad(), makeFacts({ files: [file('docs/a.md')], authorizations: auth, ledger: { vetoes: [], answered: [], escalation: 'hard', notices: [legacy.untrusted!] } as Ledger }), NOW);
     expect(held).toMatchObject({ tier: 'hard', state: 'blocked', approvals: [] });
   });
 
@@ -236,7 +238,7 @@ describe('the shell reads the record from the gate\'s own check runs only', () =
 
   it('notices a body the gate did not write, and says who edited it', async () => {
     const honest = `### Blocked\n\n${STATUS_MARKER}`;
-    const recorded: GateLedger = { ...theVeto, comment: { id: 9, sha256: bodyDigest(honest) } };
+    const recorded: Ledger = { ...theVeto, comment: { id: 9, sha256: bodyDigest(honest) } };
     const session = openSession(client([], { login: 'mallory', at: at(4) }), NOW, undefined);
     expect(await noticeTampering(session, recorded, { id: 9, body: honest, nodeId: 'IC_1' }, identity)).toBeUndefined();
     expect(await noticeTampering(session, recorded, { id: 9, body: forged(honest), nodeId: 'IC_1' }, identity)).toMatchObject({ kind: 'comment-edited', commentId: 9, by: 'mallory' });

@@ -3,7 +3,7 @@ import { parseCommands } from '../../src/core/commands.js';
 import { decide } from '../../src/core/decide.js';
 import { ledgerMarker, readRecord, recordMarker, recordMarkerIn, STATUS_MARKER, withRecord } from '../../src/core/ledger.js';
 import { readLedger, renderCheckRun, renderExplanation, renderReply, renderStatusComment } from '../../src/core/render.js';
-import type { Ledger } from '../../src/core/types.js';
+import type { Ledger } from '../../src/core/model/ledger.js';
 import { HEAD, at, comment, file, makeFacts, makePolicy, okLoad, review, writer } from './facts.js';
 
 const NOW = new Date(at(5));

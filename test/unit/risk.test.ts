@@ -3,12 +3,13 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { explain } from '../../src/cli/explain.js';
 import type { CliIO } from '../../src/cli/io.js';
-import { classify, type ClassifyInput } from '../../src/core/classify.js';
+import { classify } from '../../src/core/classify.js';
 import { decide } from '../../src/core/decide.js';
 import { loadPolicy } from '../../src/core/policy.js';
 import { renderCheckRun, renderStatusComment } from '../../src/core/render.js';
 import { contribution, RISK_SIGNALS, riskScore, type RiskInput, type RiskSignal } from '../../src/core/risk.js';
-import { tierRank, type ChangedFile } from '../../src/core/types.js';
+import { tierRank } from '../../src/core/model/tier.js';
+import type { ChangedFile, ClassifyInput } from '../../src/core/model/pull-request.js';
 import { examplePolicy } from '../fixtures/example-policy.js';
 import { AGENT, makeFacts } from './facts.js';
 

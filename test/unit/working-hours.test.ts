@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { decide } from '../../src/core/decide.js';
 import { renderStatusComment } from '../../src/core/render.js';
-import { addWorkingTime, isWorkingTime, type WorkingHours } from '../../src/core/working-hours.js';
+import type { WorkingHours } from '../../src/core/model/policy.js';
+import { addWorkingTime, isWorkingTime } from '../../src/core/working-hours.js';
 import { makeFacts, makePolicy, okLoad } from './facts.js';
 
 const BERLIN: WorkingHours = { timezone: 'Europe/Berlin', days: ['mon', 'tue', 'wed', 'thu', 'fri'], fromMinutes: 9 * 60, toMinutes: 18 * 60, holidays: ['2026-12-24', '2026-12-25'] };

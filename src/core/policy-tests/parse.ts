@@ -2,7 +2,9 @@
 import { Ajv, type ErrorObject } from 'ajv';
 import { isMap, LineCounter, parseDocument, type Document } from 'yaml';
 import type { ChangeSpec } from '../change.js';
-import type { ChangedFile, PolicyError, Tier } from '../types.js';
+import type { Tier } from '../model/tier.js';
+import type { PolicyError } from '../model/policy.js';
+import type { ChangedFile } from '../model/pull-request.js';
 import { POLICY_TEST_SCHEMA } from './schema.js';
 
 export interface Expectation {

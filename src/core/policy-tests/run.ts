@@ -1,8 +1,8 @@
 // Running a policy test case: classify the fixture PR as `explain` would and compare with `expect`.
 import { approverGroups } from '../approvers.js';
-import { describeChange } from '../change.js';
-import { classify } from '../classify.js';
-import type { PolicyLoad, Tier } from '../types.js';
+import { whatIf } from '../change.js';
+import type { Tier } from '../model/tier.js';
+import type { PolicyLoad } from '../model/policy.js';
 import type { PolicyTestCase } from './parse.js';
 
 export interface Actual {
@@ -31,17 +31,14 @@ const sameSet = (a: string[], b: string[]): boolean => {
 const list = (items: string[]): string => (items.length ? items.join(', ') : 'none');
 
 export function actualOf(load: PolicyLoad, c: PolicyTestCase): Actual {
-  const { input, assumedAgent } = describeChange(c.change);
-  const classification = classify(load, input);
-  const governed = assumedAgent || classification.governed;
-  const risk = classification.reasons.find((r) => r.kind === 'risk');
+  const { classification, governed, rules, risk } = whatIf(load, c.change);
   const groups = load.kind === 'ok' && governed ? approverGroups(load.policy, classification) : [];
   return {
     tier: governed ? classification.tier : 'none',
     governed,
-    rules: [...new Set(classification.reasons.flatMap((r) => (r.kind === 'rule' ? [r.rule] : [])))],
+    rules,
     approvers: [...new Set(groups.flatMap((g) => [...g.reviewers.users, ...g.reviewers.teams]))],
-    ...(risk?.kind === 'risk' ? { risk: risk.score } : {}),
+    ...(risk ? { risk: risk.score } : {}),
   };
 }
 

@@ -1,7 +1,7 @@
 // A whole run of policy test files, wherever their text came from (the CLI's disk, the Action's PR
 // head): parse each, resolve its policy, run its cases. Pure: the caller reads the files.
 import { posix } from 'node:path';
-import type { PolicyError, PolicyLoad } from '../types.js';
+import type { PolicyError, PolicyLoad } from '../model/policy.js';
 import { parsePolicyTests } from './parse.js';
 import { runCase, type CaseResult } from './run.js';
 

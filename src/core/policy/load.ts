@@ -2,7 +2,7 @@
 // parsed, validated and compiled once however many pull requests and events it serves.
 import { createHash } from 'node:crypto';
 import { compilePolicy } from '../compile.js';
-import type { PolicyLoad, PolicySource } from '../types.js';
+import type { PolicyLoad, PolicySource } from '../model/policy.js';
 import { parsePolicy } from './parse.js';
 
 export type InvalidPolicyLoad = Extract<PolicyLoad, { kind: 'invalid' }>;

@@ -1,5 +1,5 @@
 // Normalisation of `after_merge` (the data is valid; ajv filled the defaults).
-import type { AfterMergePolicy } from '../after-merge-record.js';
+import type { AfterMergePolicy } from '../model/after-merge.js';
 import { parseDuration } from '../duration.js';
 
 type Raw = Record<string, unknown>;

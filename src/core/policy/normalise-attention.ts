@@ -1,8 +1,7 @@
 // Normalisation of the keys that route human attention (the data is valid; ajv filled the defaults).
 import { parseDuration } from '../duration.js';
-import type { Policy, Rule, RuleReviewers } from '../types.js';
+import type { Policy, Rule, RuleReviewers, Weekday } from '../model/policy.js';
 import { parseClock } from '../time-zone.js';
-import type { Weekday } from '../working-hours.js';
 
 type Raw = Record<string, unknown>;
 const isRecord = (v: unknown): v is Raw => typeof v === 'object' && v !== null && !Array.isArray(v);

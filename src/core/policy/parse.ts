@@ -7,8 +7,7 @@ import { Alias, Composer, CST, isAlias, isMap, isPair, isScalar, isSeq, Lexer, L
 import { KNOWN_TRAILERS } from '../agents.js';
 import { parseDuration } from '../duration.js';
 import { globProblem } from '../match.js';
-import type { Policy, PolicyError, Rule } from '../types.js';
-import type { NotifyEvent, NotifyPolicy } from '../notify.js';
+import type { NotifyEvent, NotifyPolicy, Policy, PolicyError, Rule } from '../model/policy.js';
 import { attentionErrors } from './check-attention.js';
 import { normaliseAfterMerge } from './normalise-after-merge.js';
 import { normaliseAttention } from './normalise-attention.js';

@@ -3,7 +3,7 @@
 // and the PR itself is re-read through the API, never from the head branch's files.
 import { ConfigurationError, type ActionEvent, type Mode } from './inputs.js';
 
-export const PULL_REQUEST_EVENTS = ['pull_request', 'pull_request_target', 'pull_request_review', 'issue_comment'] as const;
+export const PULL_REQUEST_TRIGGERS = ['pull_request', 'pull_request_target', 'pull_request_review', 'issue_comment'] as const;
 export const REPOSITORY_EVENTS = ['schedule', 'workflow_dispatch'] as const;
 /** A merge queue asks for checks on a group: the gate says whether every PR it adds may merge now. */
 export const MERGE_GROUP_EVENT = 'merge_group';
@@ -17,11 +17,11 @@ export type Target =
   /** The event is about something the gate does not govern (a comment on a plain issue): say so and stop. */
   | { kind: 'nothing'; notice: string };
 
-export function findPullRequest(event: ActionEvent, mode: Mode): Target {
-  const supported = [...PULL_REQUEST_EVENTS, ...REPOSITORY_EVENTS, MERGE_GROUP_EVENT] as readonly string[];
+export function targetOfEvent(event: ActionEvent, mode: Mode): Target {
+  const supported = [...PULL_REQUEST_TRIGGERS, ...REPOSITORY_EVENTS, MERGE_GROUP_EVENT] as readonly string[];
   if (!supported.includes(event.name)) {
     throw new ConfigurationError(
-      `hitl-gate does not handle the \`${event.name}\` event. Run it on ${PULL_REQUEST_EVENTS.join(', ')} or ${MERGE_GROUP_EVENT} ` +
+      `hitl-gate does not handle the \`${event.name}\` event. Run it on ${PULL_REQUEST_TRIGGERS.join(', ')} or ${MERGE_GROUP_EVENT} ` +
         `(mode check or full) or on ${REPOSITORY_EVENTS.join(', ')} (mode sweep).`,
     );
   }

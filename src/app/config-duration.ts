@@ -4,7 +4,7 @@ const UNIT_MS = { ms: 1, s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000 } as c
 
 export type DurationResult = { ok: true; ms: number } | { ok: false; message: string };
 
-export function parseDuration(text: string): DurationResult {
+export function parseConfigDuration(text: string): DurationResult {
   const m = /^\s*(\d+)\s*(ms|s|m|h|d)\s*$/i.exec(text);
   if (!m) {
     return { ok: false, message: `"${text}" is not a duration: write a whole number and a unit (ms, s, m, h, d), e.g. 5m` };
