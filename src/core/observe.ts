@@ -8,6 +8,8 @@
 // the policy said before the rule was added.
 import type { Decision, ObservedOutcome, Policy, PolicyLoad } from './types.js';
 
+// A memo, not state: the enforced policy is a pure function of a deep-frozen policy (normalise.ts),
+// and the WeakMap lets it go with the policy (see compile.ts, which keeps the compiled form the same way).
 const enforcedPolicies = new WeakMap<Policy, Policy>();
 
 /** The policy without its observed rules (kept per policy object, like its compiled globs). */

@@ -1,6 +1,7 @@
 // The shell's public contract: what the App and the Action pass to reconcile and sweep, and what they get back.
 import type { Notification, NotifyChannel } from '../core/notify.js';
 import type { RecordNotice } from '../core/ledger.js';
+import type { PolicyLoads } from '../core/policy/load.js';
 import type { Decision, Effect, PullRequestFacts } from '../core/types.js';
 import type { GateIdentity } from './identity.js';
 import type { QuietPullsOptions, SweepMemo } from './quiet-pulls.js';
@@ -28,6 +29,9 @@ export interface ReconcileOptions {
   identity: GateIdentity;
   /** Default `.github/hitl.yml`. */
   policyPath?: string;
+  /** Policies already loaded, kept by whoever outlives one reconcile (the App's process). Absent: the
+   * policy is parsed, validated and compiled again. */
+  policyLoads?: PolicyLoads;
   /** Default: the real clock (the shell owns the clock; the core takes time as an argument). */
   now?: () => Date;
   log?: ReconcileLog;
