@@ -40634,6 +40634,7 @@ async function answerMergeGroup(client, repo, group, options) {
         mode: "check",
         identity: options.identity,
         ...options.policyPath ? { policyPath: options.policyPath } : {},
+        ...options.policyLoads ? { policyLoads: options.policyLoads } : {},
         ...options.now ? { now: options.now } : {},
         ...options.log ? { log: options.log } : {}
       });

@@ -286,7 +286,7 @@ export function createGate(app: Probot, options: GateOptions = {}): Gate {
       return;
     }
     void answerMergeGroupEvent({
-      app, repo, group: payload.merge_group, identity, log, now, answer: options.answerMergeGroup ?? defaultAnswerMergeGroup, metrics,
+      app, repo, group: payload.merge_group, identity, log, now, policyLoads, answer: options.answerMergeGroup ?? defaultAnswerMergeGroup, metrics,
     });
   });
 
@@ -313,7 +313,7 @@ export function createGate(app: Probot, options: GateOptions = {}): Gate {
       if (!repo) return;
       log.info({ repo: `${repo.owner}/${repo.repo}`, group: commit.branch, reason }, 'answering the merge group again');
       void answerMergeGroupEvent({
-        app, repo, group: { head_sha: commit.sha, head_ref: commit.branch }, identity, log, now, answer: options.answerMergeGroup ?? defaultAnswerMergeGroup, metrics,
+        app, repo, group: { head_sha: commit.sha, head_ref: commit.branch }, identity, log, now, policyLoads, answer: options.answerMergeGroup ?? defaultAnswerMergeGroup, metrics,
       });
       return;
     }
