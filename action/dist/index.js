@@ -30462,8 +30462,10 @@ function parseClock(text) {
   return minutes <= 1440 ? minutes : void 0;
 }
 
-// src/core/policy/check-attention.ts
+// src/core/policy/raw.ts
 var isRecord = (v) => typeof v == "object" && v !== null && !Array.isArray(v);
+
+// src/core/policy/check-attention.ts
 function attentionErrors(raw, report) {
   workingHoursErrors(raw.working_hours, report);
   let hard = isRecord(raw.tiers) && isRecord(raw.tiers.hard) ? raw.tiers.hard : void 0;
@@ -30612,9 +30614,9 @@ function normaliseAfterMerge(raw) {
 }
 
 // src/core/policy/normalise-attention.ts
-var isRecord3 = (v) => typeof v == "object" && v !== null && !Array.isArray(v), strings2 = (v) => Array.isArray(v) ? v.filter((s2) => typeof s2 == "string") : [];
+var strings2 = (v) => Array.isArray(v) ? v.filter((s2) => typeof s2 == "string") : [];
 function normaliseAttention(raw, policy) {
-  let hard = raw.tiers.hard, escalate = isRecord3(hard.escalate_to) ? hard.escalate_to : void 0, wh = isRecord3(raw.working_hours) ? raw.working_hours : void 0, rawRules = Array.isArray(raw.rules) ? raw.rules : [];
+  let hard = raw.tiers.hard, escalate = isRecord(hard.escalate_to) ? hard.escalate_to : void 0, wh = isRecord(raw.working_hours) ? raw.working_hours : void 0, rawRules = Array.isArray(raw.rules) ? raw.rules : [];
   return {
     ...policy,
     tiers: {
@@ -30640,9 +30642,9 @@ function normaliseAttention(raw, policy) {
   };
 }
 function withApprovers(rule, raw) {
-  if (!isRecord3(raw)) return rule;
+  if (!isRecord(raw)) return rule;
   let out = { ...rule };
-  if (isRecord3(raw.reviewers)) {
+  if (isRecord(raw.reviewers)) {
     let reviewers = { users: strings2(raw.reviewers.users), teams: strings2(raw.reviewers.teams) };
     typeof raw.reviewers.permission == "string" && (reviewers.permission = raw.reviewers.permission), out.reviewers = reviewers;
   }
@@ -30698,7 +30700,6 @@ function deepFreeze(value) {
 }
 
 // src/core/policy/semantic-checks.ts
-var isRecord4 = (v) => typeof v == "object" && v !== null && !Array.isArray(v);
 function semanticErrors(raw, report) {
   globErrors(raw, report), ruleNameErrors(raw, report), noEffectErrors(raw, report), riskErrors(raw, report), modeErrors(raw, report);
 }
@@ -30707,7 +30708,7 @@ function globErrors(raw, report) {
   Array.isArray(raw.rules) && raw.rules.forEach((_, i) => lists.push(["rules", i, "paths"], ["rules", i, "base"]));
   for (let listPath of lists) {
     let list2 = raw;
-    for (let seg of listPath) list2 = isRecord4(list2) || Array.isArray(list2) ? list2[seg] : void 0;
+    for (let seg of listPath) list2 = isRecord(list2) || Array.isArray(list2) ? list2[seg] : void 0;
     Array.isArray(list2) && list2.forEach((glob, j) => {
       if (typeof glob != "string" || glob === "") return;
       let problem = globProblem(glob);
@@ -30719,14 +30720,14 @@ function ruleNameErrors(raw, report) {
   if (!Array.isArray(raw.rules)) return;
   let first = /* @__PURE__ */ new Map();
   raw.rules.forEach((rule, i) => {
-    if (!isRecord4(rule) || typeof rule.name != "string") return;
+    if (!isRecord(rule) || typeof rule.name != "string") return;
     let name = rule.name.trim().toLowerCase(), earlier = first.get(name);
     earlier === void 0 ? first.set(name, i) : report(["rules", i, "name"], `rules[${i}].name: duplicate rule name "${rule.name}" (also rules[${earlier}]); reasons name rules, so names must be unique`);
   });
 }
 function noEffectErrors(raw, report) {
   Array.isArray(raw.rules) && raw.rules.forEach((rule, i) => {
-    if (!isRecord4(rule) || rule.tier !== "fyi" || typeof rule.risk == "number" && rule.risk > 0) return;
+    if (!isRecord(rule) || rule.tier !== "fyi" || typeof rule.risk == "number" && rule.risk > 0) return;
     let raising = ["labels", "changed_lines", "changed_files"].filter((k) => rule[k] !== void 0);
     if (raising.length === 0) return;
     let name = typeof rule.name == "string" ? ` "${rule.name}"` : "";
@@ -30738,12 +30739,12 @@ function noEffectErrors(raw, report) {
 }
 function modeErrors(raw, report) {
   raw.mode !== "observe" || !Array.isArray(raw.rules) || raw.rules.forEach((rule, i) => {
-    isRecord4(rule) && rule.mode === "enforce" && report(["rules", i, "mode"], `rules[${i}].mode: enforce has no effect under the policy's mode: observe (an observed policy acts on nothing); set the policy to mode: enforce and mark the rules to try with mode: observe`);
+    isRecord(rule) && rule.mode === "enforce" && report(["rules", i, "mode"], `rules[${i}].mode: enforce has no effect under the policy's mode: observe (an observed policy acts on nothing); set the policy to mode: enforce and mark the rules to try with mode: observe`);
   });
 }
 function riskErrors(raw, report) {
   let risk = raw.risk;
-  !isRecord4(risk) || typeof risk.soft != "number" || typeof risk.hard != "number" || risk.soft <= risk.hard || report(["risk", "soft"], `risk.soft (${risk.soft}) is above risk.hard (${risk.hard}): a score reaching soft would already be hard`);
+  !isRecord(risk) || typeof risk.soft != "number" || typeof risk.hard != "number" || risk.soft <= risk.hard || report(["risk", "soft"], `risk.soft (${risk.soft}) is above risk.hard (${risk.hard}): a score reaching soft would already be hard`);
 }
 
 // src/core/policy/validate-policy.generated.ts
@@ -32008,7 +32009,7 @@ function validate10(data, { instancePath = "", parentData, parentDataProperty, r
 }
 
 // src/core/policy/parse.ts
-var MAX_POLICY_BYTES = 256 * 1024, validate2 = validate, isRecord5 = (v) => typeof v == "object" && v !== null && !Array.isArray(v), MAX_ERRORS = 50;
+var MAX_POLICY_BYTES = 256 * 1024, validate2 = validate, MAX_ERRORS = 50;
 function parsePolicy(text, file) {
   let parsed;
   try {
@@ -32026,12 +32027,12 @@ function parse3(text, file) {
     return { errors: [at(0, `policy is ${Math.ceil(size / 1024)} KiB; the limit is ${MAX_POLICY_BYTES / 1024} KiB`)] };
   let read = readYaml(text, at);
   if ("errors" in read) return { errors: read.errors };
-  let { doc, data } = read, errors = [], report = (path2, message, atKey = !1) => errors.push(at(offsetOf(doc, path2, atKey), message, path2)), wroteAgents = isRecord5(data) && isRecord5(data.agents);
+  let { doc, data } = read, errors = [], report = (path2, message, atKey = !1) => errors.push(at(offsetOf(doc, path2, atKey), message, path2)), wroteAgents = isRecord(data) && isRecord(data.agents);
   if (!validate2(data))
     for (let e of describeAjvErrors(validate2.errors ?? [])) report(e.path, e.message, e.atKey);
   let raw = data;
   semanticErrors(raw, report), attentionErrors(raw, report), errors.sort((a, b) => a.line - b.line || a.column - b.column);
-  let agents = !errors.some((e) => e.path?.[0] === "agents") && wroteAgents && isRecord5(raw.agents) ? normaliseAgents(raw.agents) : void 0;
+  let agents = !errors.some((e) => e.path?.[0] === "agents") && wroteAgents && isRecord(raw.agents) ? normaliseAgents(raw.agents) : void 0;
   return errors.length > 0 ? agents ? { errors, agents } : { errors } : { policy: deepFreeze(normalise(raw)), errors: [] };
 }
 
@@ -39280,10 +39281,10 @@ async function findGateStatus(session, repo, headSha, identity2) {
 }
 
 // src/github/merge-queue.ts
-var isRecord6 = (v) => typeof v == "object" && v !== null, str = (v) => typeof v == "string" && v.length > 0 ? v : void 0;
+var isRecord3 = (v) => typeof v == "object" && v !== null, str = (v) => typeof v == "string" && v.length > 0 ? v : void 0;
 function describeGraphqlError(error2) {
-  if (isRecord6(error2) && Array.isArray(error2.errors)) {
-    let messages = error2.errors.map((e) => isRecord6(e) && typeof e.message == "string" ? e.message : "").filter(Boolean);
+  if (isRecord3(error2) && Array.isArray(error2.errors)) {
+    let messages = error2.errors.map((e) => isRecord3(e) && typeof e.message == "string" ? e.message : "").filter(Boolean);
     if (messages.length > 0) return `GitHub refused: ${messages.join("; ")}`;
   }
   return describeError(error2);
@@ -39303,21 +39304,21 @@ var PULL_REQUEST_QUEUE = `query hitlPullRequestQueue($owner: String!, $repo: Str
   }
 }`;
 function readHistory(items) {
-  let nodes = isRecord6(items) && Array.isArray(items.nodes) ? items.nodes : [], out = [];
+  let nodes = isRecord3(items) && Array.isArray(items.nodes) ? items.nodes : [], out = [];
   for (let n2 of nodes) {
-    if (!isRecord6(n2) || !str(n2.createdAt)) continue;
+    if (!isRecord3(n2) || !str(n2.createdAt)) continue;
     let kind = n2.__typename === "AddedToMergeQueueEvent" ? "added" : n2.__typename === "RemovedFromMergeQueueEvent" ? "removed" : void 0;
     if (!kind) continue;
-    let actor = isRecord6(n2.actor) ? str(n2.actor.login) : void 0, headSha = isRecord6(n2.beforeCommit) ? str(n2.beforeCommit.oid) : void 0, reason = str(n2.reason);
+    let actor = isRecord3(n2.actor) ? str(n2.actor.login) : void 0, headSha = isRecord3(n2.beforeCommit) ? str(n2.beforeCommit.oid) : void 0, reason = str(n2.reason);
     out.push({ kind, at: n2.createdAt, ...actor ? { actor } : {}, ...headSha ? { headSha } : {}, ...reason ? { reason } : {} });
   }
   return out;
 }
 async function readPullRequestQueue(session, ref) {
-  let data = await request2(session, (c) => c.graphql(PULL_REQUEST_QUEUE, { owner: ref.owner, repo: ref.repo, number: ref.number })), pr = isRecord6(data) && isRecord6(data.repository) ? data.repository.pullRequest : void 0;
-  if (!isRecord6(pr) || !str(pr.id) || !str(pr.headRefOid) || typeof pr.isInMergeQueue != "boolean")
+  let data = await request2(session, (c) => c.graphql(PULL_REQUEST_QUEUE, { owner: ref.owner, repo: ref.repo, number: ref.number })), pr = isRecord3(data) && isRecord3(data.repository) ? data.repository.pullRequest : void 0;
+  if (!isRecord3(pr) || !str(pr.id) || !str(pr.headRefOid) || typeof pr.isInMergeQueue != "boolean")
     throw new Error(`GitHub did not say whether #${ref.number} is in the merge queue`);
-  return { id: pr.id, headSha: pr.headRefOid, queued: pr.isInMergeQueue || isRecord6(pr.mergeQueueEntry), history: readHistory(pr.timelineItems) };
+  return { id: pr.id, headSha: pr.headRefOid, queued: pr.isInMergeQueue || isRecord3(pr.mergeQueueEntry), history: readHistory(pr.timelineItems) };
 }
 var ENQUEUE = `mutation hitlEnqueue($id: ID!, $head: GitObjectID!) {
   enqueuePullRequest(input: { pullRequestId: $id, expectedHeadOid: $head }) { mergeQueueEntry { id position state } }
@@ -39325,8 +39326,8 @@ var ENQUEUE = `mutation hitlEnqueue($id: ID!, $head: GitObjectID!) {
   dequeuePullRequest(input: { id: $id }) { mergeQueueEntry { id } }
 }`;
 async function enqueuePullRequest(session, pullRequestId, expectedHeadOid) {
-  let data = await request2(session, (c) => c.graphql(ENQUEUE, { id: pullRequestId, head: expectedHeadOid })), entry = isRecord6(data) && isRecord6(data.enqueuePullRequest) ? data.enqueuePullRequest.mergeQueueEntry : void 0;
-  if (!isRecord6(entry)) throw new Error("GitHub did not return a merge queue entry");
+  let data = await request2(session, (c) => c.graphql(ENQUEUE, { id: pullRequestId, head: expectedHeadOid })), entry = isRecord3(data) && isRecord3(data.enqueuePullRequest) ? data.enqueuePullRequest.mergeQueueEntry : void 0;
+  if (!isRecord3(entry)) throw new Error("GitHub did not return a merge queue entry");
   return typeof entry.position == "number" ? { position: entry.position } : {};
 }
 async function dequeuePullRequest(session, pullRequestId) {
@@ -39340,20 +39341,20 @@ var QUEUE_ENTRIES = `query hitlMergeQueue($owner: String!, $repo: String!, $bran
   }
 }`;
 async function listMergeQueue(session, repo, branch) {
-  let data = await request2(session, (c) => c.graphql(QUEUE_ENTRIES, { owner: repo.owner, repo: repo.repo, branch })), queue = isRecord6(data) && isRecord6(data.repository) ? data.repository.mergeQueue : void 0;
-  if (!isRecord6(queue)) throw new Error(`GitHub lists no merge queue for ${branch}`);
-  let entries = isRecord6(queue.entries) ? queue.entries : void 0, nodes = entries && Array.isArray(entries.nodes) ? entries.nodes : void 0;
+  let data = await request2(session, (c) => c.graphql(QUEUE_ENTRIES, { owner: repo.owner, repo: repo.repo, branch })), queue = isRecord3(data) && isRecord3(data.repository) ? data.repository.mergeQueue : void 0;
+  if (!isRecord3(queue)) throw new Error(`GitHub lists no merge queue for ${branch}`);
+  let entries = isRecord3(queue.entries) ? queue.entries : void 0, nodes = entries && Array.isArray(entries.nodes) ? entries.nodes : void 0;
   if (!entries || !nodes) throw new Error(`GitHub did not list the merge queue of ${branch}`);
   if (typeof entries.totalCount == "number" && entries.totalCount > nodes.length) throw new Error(`the merge queue of ${branch} holds more than ${nodes.length} entries`);
   let out = [];
   for (let n2 of nodes) {
-    if (!isRecord6(n2) || typeof n2.position != "number" || !isRecord6(n2.pullRequest) || typeof n2.pullRequest.number != "number" || !str(n2.pullRequest.headRefOid))
+    if (!isRecord3(n2) || typeof n2.position != "number" || !isRecord3(n2.pullRequest) || typeof n2.pullRequest.number != "number" || !str(n2.pullRequest.headRefOid))
       throw new Error(`GitHub listed a merge queue entry of ${branch} without its pull request`);
     out.push({
       number: n2.pullRequest.number,
       position: n2.position,
       prHeadSha: n2.pullRequest.headRefOid,
-      headCommit: isRecord6(n2.headCommit) ? str(n2.headCommit.oid) ?? null : null,
+      headCommit: isRecord3(n2.headCommit) ? str(n2.headCommit.oid) ?? null : null,
       ...str(n2.enqueuedAt) ? { enqueuedAt: n2.enqueuedAt } : {}
     });
   }
@@ -39361,7 +39362,7 @@ async function listMergeQueue(session, repo, branch) {
 }
 
 // src/core/branch-rules.ts
-var METHODS = ["merge", "squash", "rebase"], isMethod = (v) => typeof v == "string" && METHODS.includes(v), isRecord7 = (v) => typeof v == "object" && v !== null;
+var METHODS = ["merge", "squash", "rebase"], isMethod = (v) => typeof v == "string" && METHODS.includes(v), isRecord4 = (v) => typeof v == "object" && v !== null;
 function rulesetOf(rule, rulesets) {
   let id = rule.ruleset_id ?? 0, info2 = rulesets.get(id);
   return {
@@ -39374,8 +39375,8 @@ function rulesetOf(rule, rulesets) {
 function summarizeBranchRules(raw, rulesets = /* @__PURE__ */ new Map()) {
   let out = { requiredChecks: [], other: [] };
   for (let rule of raw) {
-    if (!isRecord7(rule) || typeof rule.type != "string") continue;
-    let p = isRecord7(rule.parameters) ? rule.parameters : {}, ruleset = rulesetOf(rule, rulesets);
+    if (!isRecord4(rule) || typeof rule.type != "string") continue;
+    let p = isRecord4(rule.parameters) ? rule.parameters : {}, ruleset = rulesetOf(rule, rulesets);
     switch (rule.type) {
       case "pull_request": {
         let count = typeof p.required_approving_review_count == "number" ? p.required_approving_review_count : 0;
@@ -39395,7 +39396,7 @@ function summarizeBranchRules(raw, rulesets = /* @__PURE__ */ new Map()) {
       case "required_status_checks": {
         let checks = Array.isArray(p.required_status_checks) ? p.required_status_checks : [];
         for (let c of checks)
-          !isRecord7(c) || typeof c.context != "string" || out.requiredChecks.push({ context: c.context, ...typeof c.integration_id == "number" ? { integrationId: c.integration_id } : {}, ruleset });
+          !isRecord4(c) || typeof c.context != "string" || out.requiredChecks.push({ context: c.context, ...typeof c.integration_id == "number" ? { integrationId: c.integration_id } : {}, ruleset });
         p.strict_required_status_checks_policy === !0 && (out.upToDate ??= ruleset);
         break;
       }
@@ -39716,12 +39717,12 @@ async function applyEffects(session, ctx, effects) {
 }
 
 // src/github/find-pull-request.ts
-var isRecord8 = (v) => typeof v == "object" && v !== null, str2 = (v) => typeof v == "string" ? v : void 0, num = (v) => typeof v == "number" && Number.isFinite(v) ? v : void 0;
+var isRecord5 = (v) => typeof v == "object" && v !== null, str2 = (v) => typeof v == "string" ? v : void 0, num = (v) => typeof v == "number" && Number.isFinite(v) ? v : void 0;
 function readPullRequest(raw, source) {
-  if (!isRecord8(raw) || !isRecord8(raw.user) || !isRecord8(raw.head) || !isRecord8(raw.base)) return;
+  if (!isRecord5(raw) || !isRecord5(raw.user) || !isRecord5(raw.head) || !isRecord5(raw.base)) return;
   let number = num(raw.number), login = str2(raw.user.login), headSha = str2(raw.head.sha), headRef = str2(raw.head.ref), baseRef = str2(raw.base.ref), state = raw.state === "open" || raw.state === "closed" ? raw.state : void 0, additions = num(raw.additions), deletions = num(raw.deletions), changedFiles = num(raw.changed_files);
   if (number === void 0 || !login || !headSha || !headRef || !baseRef || !state || additions === void 0 || deletions === void 0 || changedFiles === void 0) return;
-  let labels = Array.isArray(raw.labels) ? raw.labels.map((l2) => isRecord8(l2) ? str2(l2.name) : str2(l2)).filter((l2) => !!l2) : [];
+  let labels = Array.isArray(raw.labels) ? raw.labels.map((l2) => isRecord5(l2) ? str2(l2.name) : str2(l2)).filter((l2) => !!l2) : [];
   return {
     number,
     title: str2(raw.title) ?? "",
@@ -39752,7 +39753,7 @@ async function fetchPullRequest(session, ref) {
   });
 }
 function sameRepository(raw, ref) {
-  let base2 = isRecord8(raw) && isRecord8(raw.base) ? raw.base : void 0, fullName = base2 && isRecord8(base2.repo) ? str2(base2.repo.full_name) : void 0;
+  let base2 = isRecord5(raw) && isRecord5(raw.base) ? raw.base : void 0, fullName = base2 && isRecord5(base2.repo) ? str2(base2.repo.full_name) : void 0;
   return fullName === void 0 || fullName.toLowerCase() === `${ref.owner}/${ref.repo}`.toLowerCase();
 }
 async function findPullRequest(session, ref, payload) {

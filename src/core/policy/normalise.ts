@@ -6,8 +6,7 @@ import type { NotifyEvent, NotifyPolicy } from '../notify.js';
 import type { Policy, Rule } from '../types.js';
 import { normaliseAfterMerge } from './normalise-after-merge.js';
 import { normaliseAttention } from './normalise-attention.js';
-
-type Raw = Record<string, unknown>;
+import type { Raw } from './raw.js';
 
 export function normaliseAgents(a: Raw): Policy['agents'] {
   const list = (v: unknown): string[] => (Array.isArray(v) ? v.filter((s): s is string => typeof s === 'string') : []);

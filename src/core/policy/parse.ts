@@ -12,6 +12,7 @@ import { deepFreeze, normalise, normaliseAgents } from './normalise.js';
 import { offsetOf, positioner } from './positions.js';
 import { semanticErrors } from './semantic-checks.js';
 import { validate as validatePolicy } from './validate-policy.generated.js';
+import { isRecord, type Raw } from './raw.js';
 
 
 /** Policies are small; anything larger is a mistake or an attack. */
@@ -27,10 +28,6 @@ export interface ParsedPolicy {
 
 /** The schema's validator, compiled ahead of time (validator-source.ts): no start-up compile. */
 const validate = validatePolicy as unknown as ValidateFunction;
-
-type Raw = Record<string, unknown>;
-
-const isRecord = (v: unknown): v is Raw => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 /** More errors than this are one more line saying how many were left out. */
 export const MAX_ERRORS = 50;

@@ -6,10 +6,7 @@ import { globProblem } from '../match.js';
 import { orList } from './ajv-messages.js';
 import type { Report } from './check-attention.js';
 import { dotted, type PolicyPath } from './positions.js';
-
-type Raw = Record<string, unknown>;
-
-const isRecord = (v: unknown): v is Raw => typeof v === 'object' && v !== null && !Array.isArray(v);
+import { isRecord, type Raw } from './raw.js';
 
 export function semanticErrors(raw: Raw, report: Report): void {
   globErrors(raw, report);
