@@ -4,6 +4,7 @@
 import type { Probot } from 'probot';
 import { parseMergeGroupRef } from '../core/merge-group.js';
 import { CHECK_NAME } from '../core/model/effects.js';
+import { PolicyLoads } from '../core/policy/load.js';
 import { reconcile as defaultReconcile, sweep as defaultSweep, answerMergeGroup as defaultAnswerMergeGroup, isOwnCheckRun, isOwnComment } from '../github/index.js';
 import { recordClick } from '../github/record-click.js';
 import { gateNotifier, type GateNotifyOptions } from './gate-notify.js';
@@ -97,6 +98,8 @@ export function createGate(app: Probot, options: GateOptions = {}): Gate {
   const metrics = options.metrics ?? new Metrics();
   const now = options.now ?? (() => new Date());
   const sweepMemo = options.sweepMemo ?? new SharedCache({ maxBytes: 16 * 2 ** 20 });
+  // The process outlives every reconcile: it keeps the policies it loaded, by content.
+  const policyLoads = new PolicyLoads();
 
   let identityPromise: Promise<GateIdentity> | undefined;
   let knownIdentity: GateIdentity | undefined = options.identity;
@@ -164,6 +167,7 @@ export function createGate(app: Probot, options: GateOptions = {}): Gate {
         identity: gateIdentity,
         now,
         log,
+        policyLoads,
         checkRunActions: true,
         ...chat,
         ...(job.pullRequest ? { pullRequest: job.pullRequest, headIsNew: job.headIsNew === true, ...(job.firstHead ? { firstHead: job.firstHead } : {}) } : {}),
@@ -205,7 +209,7 @@ export function createGate(app: Probot, options: GateOptions = {}): Gate {
     await queue.exclusive(repo, async (hold) => {
       const gateIdentity = await identity();
       const client = await installationClient(repo.installationId, hold);
-      const outcomes = await sweepFn(client, { owner: repo.owner, repo: repo.repo }, { mode: 'full', identity: gateIdentity, now, log, checkRunActions: true, ...chat, memo: sweepMemo, ...held(hold) });
+      const outcomes = await sweepFn(client, { owner: repo.owner, repo: repo.repo }, { mode: 'full', identity: gateIdentity, now, log, policyLoads, checkRunActions: true, ...chat, memo: sweepMemo, ...held(hold) });
       // A sweep that lost the repository's lock cannot tell which of its reconciles ended before the
       // loss: each PR is reconciled again, under its own lock.
       const stillHeld = !hold || hold.stillHeld();
@@ -283,7 +287,7 @@ export function createGate(app: Probot, options: GateOptions = {}): Gate {
       return;
     }
     void answerMergeGroupEvent({
-      app, repo, group: payload.merge_group, identity, log, now, answer: options.answerMergeGroup ?? defaultAnswerMergeGroup, metrics,
+      app, repo, group: payload.merge_group, identity, log, now, policyLoads, answer: options.answerMergeGroup ?? defaultAnswerMergeGroup, metrics,
     });
   });
 
@@ -310,7 +314,7 @@ export function createGate(app: Probot, options: GateOptions = {}): Gate {
       if (!repo) return;
       log.info({ repo: `${repo.owner}/${repo.repo}`, group: commit.branch, reason }, 'answering the merge group again');
       void answerMergeGroupEvent({
-        app, repo, group: { head_sha: commit.sha, head_ref: commit.branch }, identity, log, now, answer: options.answerMergeGroup ?? defaultAnswerMergeGroup, metrics,
+        app, repo, group: { head_sha: commit.sha, head_ref: commit.branch }, identity, log, now, policyLoads, answer: options.answerMergeGroup ?? defaultAnswerMergeGroup, metrics,
       });
       return;
     }

@@ -15,6 +15,8 @@ export interface MergeGroupEvent {
   identity: () => Promise<GateIdentity>;
   log: Log;
   now: () => Date;
+  /** The App's loaded policies (PolicyLoads), kept across events. */
+  policyLoads?: MergeGroupOptions['policyLoads'];
   answer: (client: GitHubClient, repo: RepositoryRef, group: MergeGroupPayload, options: MergeGroupOptions) => Promise<MergeGroupAnswer>;
   metrics: Metrics;
   /** Attempts in all (default 4) and the first backoff (default 2 s). */
@@ -28,7 +30,7 @@ export async function answerMergeGroupEvent(e: MergeGroupEvent): Promise<MergeGr
     return await pRetry(async () => {
       const identity = await e.identity();
       const client = (await e.app.auth(e.repo.installationId)) as unknown as GitHubClient;
-      const answer = await e.answer(client, repo, e.group, { mode: 'full', identity, now: e.now, log: e.log });
+      const answer = await e.answer(client, repo, e.group, { mode: 'full', identity, now: e.now, log: e.log, ...(e.policyLoads ? { policyLoads: e.policyLoads } : {}) });
       e.metrics.requests.inc(answer.requests);
       if (answer.error) throw new Error(answer.error);
       e.log.info({ repo: `${repo.owner}/${repo.repo}`, group: e.group.head_ref, conclusion: answer.verdict.conclusion, title: answer.verdict.title }, 'merge group answered');

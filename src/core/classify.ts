@@ -77,6 +77,8 @@ function governedReasons(agents: CompiledAgents, input: ClassifyInput): Governed
   return out;
 }
 
+// Memos of constants (FAIL_CLOSED_AGENTS, the empty policy), built on first use: no caller can tell
+// them from building each anew, so they are not state the core keeps (README, "How it works").
 let failClosed: CompiledAgents | undefined;
 const failClosedAgents = (): CompiledAgents => (failClosed ??= compileAgents(FAIL_CLOSED_AGENTS));
 

@@ -51,6 +51,10 @@ export function compileAgents(agents: Policy['agents']): CompiledAgents {
 export const raisesOnly = (rule: Rule): boolean =>
   rule.labels !== undefined || rule.changedLines !== undefined || rule.changedFiles !== undefined;
 
+// A memo, not state: the compiled form is a pure function of the policy, and a loaded policy is deep-
+// frozen (normalise.ts), so the entry can never disagree with its key. The WeakMap ties its lifetime to
+// the policy's, whose owner is whoever keeps the load (PolicyLoads, created by the App): the core
+// stays pure (README, "How it works") and owns no lifetime of its own.
 const compiled = new WeakMap<Policy, CompiledPolicy>();
 
 export function compilePolicy(policy: Policy): CompiledPolicy {
@@ -92,6 +96,7 @@ export const FLOOR_GLOBS: Record<Floor, string[]> = {
   ],
 };
 
+// A memo of a constant (FLOOR_GLOBS), built on first use: the same for every policy and every caller.
 let floorIndex: PathIndex<Floor> | undefined;
 
 /** Cheap test that a path could fall under a floor at all: most paths cannot. Must be at least as

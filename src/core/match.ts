@@ -2,7 +2,7 @@
 // compile.ts); nothing here is called per pair of (file, glob) at classification time except a
 // precompiled RegExp test.
 import { loginPattern } from './login.js';
-import { GLOBSTAR, Minimatch, type MinimatchOptions } from 'minimatch';
+import { braceExpand, Minimatch, type MinimatchOptions } from 'minimatch';
 
 /** Path and branch globs: dotfiles match (`infra/**` covers `infra/.env`); a leading `!` or `#` is
  * not special (we reject `!` explicitly, see globProblem); POSIX semantics on every platform. */
@@ -47,8 +47,77 @@ export function globProblem(pattern: string): string | undefined {
     return `bad glob "${pattern}": ${(e as Error).message}`;
   }
   if (re === false) return `bad glob "${pattern}": minimatch cannot compile it`;
-  // minimatch's marker for "this character class can never match anything".
-  if (re.source.includes('$.')) return `bad glob "${pattern}": a character class in it has no valid range, so it can never match`;
+  if (braceExpand(p, GLOB_OPTIONS).some(hasEmptyClass)) return `bad glob "${pattern}": a character class in it has no valid range, so it can never match`;
+  return undefined;
+}
+
+/** The POSIX classes minimatch knows inside `[…]`. */
+const POSIX_CLASSES = ['[:alnum:]', '[:alpha:]', '[:ascii:]', '[:blank:]', '[:cntrl:]', '[:digit:]', '[:graph:]', '[:lower:]', '[:print:]', '[:punct:]', '[:space:]', '[:upper:]', '[:word:]', '[:xdigit:]'];
+
+/** Whether a brace expansion holds a character class that can match no character (`[z-a]`), which
+ * minimatch compiles to a pattern that never matches. Read from the text with minimatch's grammar of
+ * a class (`!`/`^` negation, `]` first is a member, escapes, ranges, POSIX classes), not from the
+ * regex it builds: a test pins the two together (plain-glob.test.ts). */
+function hasEmptyClass(expansion: string): boolean {
+  for (const segment of expansion.split('/')) {
+    for (let i = 0; i < segment.length; i++) {
+      const c = segment[i];
+      if (c === '\\') i++;
+      else if (c === '[') {
+        const end = classEnd(segment, i);
+        if (end === 'empty') return true;
+        if (end !== undefined) i = end - 1;
+      }
+    }
+  }
+  return false;
+}
+
+/** Where the class opening at `pos` ends, 'empty' when it can match nothing, undefined when it is
+ * not closed (minimatch then reads the `[` as a literal). */
+function classEnd(glob: string, pos: number): number | 'empty' | undefined {
+  let members = 0;
+  let sawStart = false;
+  let escaping = false;
+  let rangeStart = '';
+  for (let i = pos + 1; i < glob.length;) {
+    const c = glob.charAt(i);
+    if ((c === '!' || c === '^') && i === pos + 1) {
+      i++;
+      continue;
+    }
+    if (c === ']' && sawStart && !escaping) return members === 0 ? 'empty' : i + 1;
+    sawStart = true;
+    if (c === '\\' && !escaping) {
+      escaping = true;
+      i++;
+      continue;
+    }
+    if (c === '[' && !escaping) {
+      const posix = POSIX_CLASSES.find((cls) => glob.startsWith(cls, i));
+      if (posix !== undefined) {
+        if (rangeStart) return 'empty'; // a range ending in a POSIX class
+        members++;
+        i += posix.length;
+        continue;
+      }
+    }
+    escaping = false;
+    if (rangeStart) {
+      if (c >= rangeStart) members++;
+      rangeStart = '';
+      i++;
+    } else if (glob.startsWith('-]', i + 1)) {
+      members++;
+      i += 2;
+    } else if (glob.startsWith('-', i + 1)) {
+      rangeStart = c;
+      i += 2;
+    } else {
+      members++;
+      i++;
+    }
+  }
   return undefined;
 }
 
@@ -128,7 +197,13 @@ const EXT_PART = /^\*(\.[^*?[\]{}()!+@\\/]+)$/;
 
 /** Globs parsed with the policy's options, by pattern: validation and compilation parse each glob
  * once between them (a policy of 1000 rules has thousands; parsing them was a third of the CLI's
- * time). Bounded: cleared when full. */
+ * time). Bounded: cleared when full.
+ *
+ * This and the two maps below are memos, not state the core keeps (README, "How it works"): each
+ * holds a pure function of its key, a string, so no caller can tell a hit from a miss except by the
+ * time it takes; and they are shared by every policy on purpose (the same glob in many repositories'
+ * policies is parsed once). What has a lifetime, the policies themselves, is kept by the caller
+ * (PolicyLoads, policy/load.ts). */
 const parsedGlobs = new Map<string, Minimatch>();
 const MAX_PARSED_GLOBS = 20_000;
 
@@ -166,13 +241,33 @@ export function compileGlob(pattern: string, options: MinimatchOptions = GLOB_OP
   // options get no keys (the glob is tried against every path).
   if (options.nocase || !options.dot) return { pattern, test };
   const keys: GlobKey[] = [];
-  for (const parts of mm.set) {
-    const key = expansionKey(parts as Part[]);
+  // Distinct expansions, as minimatch keeps them (`x{a,a}y` is one).
+  for (const expansion of new Set(braceExpand(normaliseGlob(pattern), options))) {
+    const parts = segmentsOf(expansion);
+    const key = parts && expansionKey(parts);
     if (key === undefined) return { pattern, test };
     keys.push(key);
   }
   return { pattern, test, keys };
 }
+
+/** What the index needs of an expansion's segments, read from its text: `**`, literal text (no
+ * character minimatch could read as magic or an escape), or anything else as an opaque glob. Its own
+ * reading, so nothing depends on minimatch's internals; undefined (no keys: every path is tested) for
+ * the shapes minimatch rewrites before matching (empty, `.` and `..` segments, repeated `**`). */
+function segmentsOf(expansion: string): Part[] | undefined {
+  const parts: Part[] = [];
+  for (const segment of expansion.split('/')) {
+    if (segment === '' || segment === '.' || segment === '..') return undefined;
+    if (segment === '**') {
+      if (parts[parts.length - 1] === GLOBSTAR) return undefined;
+      parts.push(GLOBSTAR);
+    } else parts.push(LITERAL_SEGMENT.test(segment) ? segment : { glob: segment });
+  }
+  return parts;
+}
+
+const LITERAL_SEGMENT = /^[^*?[\]{}()!+@\\]+$/;
 
 function compilePlain(pattern: string, normalised: string, plain: Part[][]): CompiledGlob {
   // Built on the first path the index cannot decide by its keys alone, if any.
@@ -187,8 +282,9 @@ function compilePlain(pattern: string, normalised: string, plain: Part[][]): Com
   return { pattern, test, keys };
 }
 
-/** A segment as minimatch parses it: a literal string, GLOBSTAR, or a RegExp carrying its glob. */
-type Part = string | typeof GLOBSTAR | { _glob?: string };
+/** A segment of a glob: a literal string, a whole `**`, or any other glob text. */
+const GLOBSTAR = Symbol('**');
+type Part = string | typeof GLOBSTAR | { glob: string };
 
 /** A glob of literal segments (letters, digits, `_`, `.`, `-`), `*` inside a segment, whole `**`
  * segments and flat `{a,b}` braces of such text: the shape of nearly every glob in a real policy.
@@ -245,19 +341,18 @@ function splitSegments(expansion: string): Part[] | undefined {
       if (parts[parts.length - 1] === GLOBSTAR) return undefined;
       parts.push(GLOBSTAR);
     } else if (segment.includes('**')) return undefined;
-    else parts.push(segment.includes('*') ? { _glob: segment } : segment);
+    else parts.push(segment.includes('*') ? { glob: segment } : segment);
   }
   return parts;
 }
 
 /** A key every path this expansion matches must carry (see PathIndex.owners), if there is one. String parts
- * of minimatch's parsed pattern are literal segments, matched exactly. The `exact` shapes rely on
+ * are literal segments, which minimatch matches exactly. The `exact` shapes rely on
  * paths as GitHub lists them: no empty, `.` or `..` segments. */
 function expansionKey(parts: Part[]): GlobKey | undefined {
   const literal = (p: Part | undefined): p is string => typeof p === 'string' && p !== '';
   const last = parts[parts.length - 1];
-  const extOf = (p: Part | undefined): string | undefined =>
-    typeof p === 'object' && typeof p._glob === 'string' ? EXT_PART.exec(p._glob)?.[1] : undefined;
+  const extOf = (p: Part | undefined): string | undefined => (typeof p === 'object' ? EXT_PART.exec(p.glob)?.[1] : undefined);
   // The leading literal segments (`services/api/**` -> `services/api`): the most selective key.
   let n = 0;
   while (literal(parts[n])) n++;

@@ -9,6 +9,8 @@
 import type { Policy, PolicyLoad } from './model/policy.js';
 import type { Decision, ObservedOutcome } from './model/decision.js';
 
+// A memo, not state: the enforced policy is a pure function of a deep-frozen policy (normalise.ts),
+// and the WeakMap lets it go with the policy (see compile.ts, which keeps the compiled form the same way).
 const enforcedPolicies = new WeakMap<Policy, Policy>();
 
 /** The policy without its observed rules (kept per policy object, like its compiled globs). */

@@ -74,11 +74,11 @@ export function nextStep(decision: Decision, facts: PullRequestFacts, nowMs: num
     const missing = decision.approvalsRequired - decision.approvals.length;
     return `Needs ${missing} more approval${missing === 1 ? '' : 's'} from an authorized reviewer: comment ${code('/approve')} or approve in a review. Only approvals of the current commit ${head} count.`;
   }
-  if (decision.state === 'waiting' && decision.window) {
-    const end = parseTime(decision.window.end) ?? nowMs;
-    const local = decision.window.timezone ? ` (${formatLocal(end, decision.window.timezone)}, counted in working hours)` : '';
+  if (decision.state === 'waiting' && decision.next) {
+    const end = parseTime(decision.next.at) ?? nowMs;
+    const local = decision.window?.timezone ? ` (${formatLocal(end, decision.window.timezone)}, counted in working hours)` : '';
     const when = `**at ${relative ? formatWhen(end, nowMs) : formatUtc(end, nowMs)}${local}**`;
-    return decision.title.startsWith('Merges')
+    return decision.next.kind === 'merge-at'
       ? `Merges ${when} unless an authorized reviewer comments ${code('/veto [reason]')}; ${code('/approve')} merges it sooner.`
       : `The veto window closes ${when}.`;
   }

@@ -35,7 +35,7 @@ export interface MergeGroupAnswer {
   requests: number;
 }
 
-export type MergeGroupOptions = Pick<ReconcileOptions, 'identity' | 'policyPath' | 'now' | 'log'> & {
+export type MergeGroupOptions = Pick<ReconcileOptions, 'identity' | 'policyPath' | 'policyLoads' | 'now' | 'log'> & {
   /** `full` writes the `hitl` check run on the group's head; `check` only answers (the Action fails its step). */
   mode: 'full' | 'check';
   /** How each PR is decided (default: `reconcile`, always in `check` mode here). */
@@ -69,7 +69,7 @@ export async function answerMergeGroup(client: GitHubClient, repo: RepositoryRef
     for (const entry of members.entries) {
       const { number } = entry;
       const outcome = await (options.reconcile ?? reconcile)(client, { ...repo, number }, {
-        mode: 'check', identity: options.identity, ...(options.policyPath ? { policyPath: options.policyPath } : {}), ...(options.now ? { now: options.now } : {}), ...(options.log ? { log: options.log } : {}),
+        mode: 'check', identity: options.identity, ...(options.policyPath ? { policyPath: options.policyPath } : {}), ...(options.policyLoads ? { policyLoads: options.policyLoads } : {}), ...(options.now ? { now: options.now } : {}), ...(options.log ? { log: options.log } : {}),
       });
       decided += outcome.requests;
       const current = outcome.facts?.headSha;

@@ -92,7 +92,7 @@ export type PolicyReads = Map<string, PolicyRead>;
 async function gather(session: Session, ref: PullRequestRef, options: ReconcileOptions, policies?: PolicyReads): Promise<Gathered> {
   const pr = await findPullRequest(session, ref, options.pullRequest);
   const policyRead = policies?.get(pr.baseRef) ?? await readPolicy(session, ref, pr.baseRef, options.policyPath ?? POLICY_PATH);
-  const load = policyRead.remap(loadPolicy(policyRead.source));
+  const load = policyRead.remap(loadPolicy(policyRead.source, options.policyLoads));
   const policyError = policyRead.source.kind === 'unreadable' ? policyRead.source.message : undefined;
 
   const base: PullRequestFacts = {

@@ -49,7 +49,7 @@ export async function sweep(client: GitHubClient, repo: RepositoryRef, options: 
         let load = loads.get(pr.baseRef);
         if (!load) {
           const read = await readPolicy(session, repo, pr.baseRef, policyPath);
-          load = read.remap(loadPolicy(read.source));
+          load = read.remap(loadPolicy(read.source, options.policyLoads));
           loads.set(pr.baseRef, load);
           // An unreadable policy is read again by each reconcile: GitHub may answer this time.
           if (read.source.kind !== 'unreadable') policies.set(pr.baseRef, read);

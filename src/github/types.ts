@@ -4,6 +4,7 @@ import type { RecordNotice } from '../core/model/ledger.js';
 import type { PullRequestFacts } from '../core/model/pull-request.js';
 import type { Decision } from '../core/model/decision.js';
 import type { Effect } from '../core/model/effects.js';
+import type { PolicyLoads } from '../core/policy/load.js';
 import type { GateIdentity } from './identity.js';
 
 export interface PullRequestRef {
@@ -29,6 +30,9 @@ export interface ReconcileOptions {
   identity: GateIdentity;
   /** Default `.github/hitl.yml`. */
   policyPath?: string;
+  /** Policies already loaded, kept by whoever outlives one reconcile (the App's process). Absent: the
+   * policy is parsed, validated and compiled again. */
+  policyLoads?: PolicyLoads;
   /** Default: the real clock (the shell owns the clock; the core takes time as an argument). */
   now?: () => Date;
   log?: ReconcileLog;

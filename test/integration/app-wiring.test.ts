@@ -11,6 +11,7 @@ import type { WebhookDefinition } from '@octokit/webhooks-examples';
 import { createGate, type Gate, type GateOptions } from '../../src/app/gate.js';
 import type { ReconcileOptions, ReconcileOutcome, PullRequestRef, RepositoryRef, SweepOptions } from '../../src/github/index.js';
 import type { Decision } from '../../src/core/model/decision.js';
+import { PolicyLoads } from '../../src/core/policy/load.js';
 
 const definitions = createRequire(import.meta.url)('@octokit/webhooks-examples') as WebhookDefinition[];
 const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048, privateKeyEncoding: { type: 'pkcs1', format: 'pem' }, publicKeyEncoding: { type: 'spki', format: 'pem' } });
@@ -420,5 +421,18 @@ describe('veto windows', () => {
     await second.gate.sweepAll();
     await second.gate.sweepAll();
     expect(pr.state.merges).toBe(1);
+  });
+});
+
+describe('the policies the App loaded', () => {
+  it('are kept by the App across events and pull requests, not parsed again for each', async () => {
+    const { calls, reconcile } = recorder();
+    const { gate, receive } = await start({ reconcile });
+    await receive('pull_request', pullRequestEvent('opened', 7));
+    await receive('pull_request', pullRequestEvent('opened', 8));
+    await gate.idle();
+    expect(calls).toHaveLength(2);
+    expect(calls[0]!.options.policyLoads).toBeInstanceOf(PolicyLoads);
+    expect(calls[1]!.options.policyLoads).toBe(calls[0]!.options.policyLoads);
   });
 });

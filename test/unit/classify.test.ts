@@ -286,7 +286,7 @@ describe('classify: a broken policy fails closed', () => {
     expect(c.reasons[0]).toEqual({
       kind: 'policy-error',
       tier: 'hard',
-      errors: [{ file: '.github/hitl.yml', line: 4, column: 10, message: 'default: unknown tier "sofft" (expected fyi, soft or hard)' }],
+      errors: [{ file: '.github/hitl.yml', line: 4, column: 10, message: 'default: unknown tier "sofft" (expected fyi, soft or hard)', path: ['default'] }],
     });
   });
 

@@ -1,5 +1,6 @@
 // Plain globs (literal text, `*`, `**`, flat braces) are validated and indexed without minimatch;
-// they must get the very keys and matches minimatch's own parse gives them.
+// they must get the very keys and matches the general path (any other options object) gives them,
+// and the index must agree with minimatch itself (glob-own-parse.test.ts pins the general path).
 import { describe, expect, it } from 'vitest';
 import { minimatch } from 'minimatch';
 import { compileGlob, globProblem, GLOB_OPTIONS, normaliseGlob, PathIndex } from '../../src/core/match.js';

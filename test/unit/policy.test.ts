@@ -9,6 +9,7 @@ import {
   MAX_POLICY_BYTES,
   parseDuration,
   parsePolicy,
+  PolicyLoads,
   POLICY_SCHEMA,
   type InvalidPolicyLoad,
 } from '../../src/core/policy.js';
@@ -261,8 +262,9 @@ describe('loadPolicy', () => {
   });
 
   it('text -> ok with a content hash; the same text gives the very same policy object (cache)', () => {
-    const a = loadPolicy({ kind: 'text', path: '.github/hitl.yml', text });
-    const b = loadPolicy({ kind: 'text', path: '.github/hitl.yml', text });
+    const loads = new PolicyLoads();
+    const a = loadPolicy({ kind: 'text', path: '.github/hitl.yml', text }, loads);
+    const b = loadPolicy({ kind: 'text', path: '.github/hitl.yml', text }, loads);
     expect(a.kind).toBe('ok');
     if (a.kind !== 'ok' || b.kind !== 'ok') throw new Error('expected ok');
     expect(a.hash).toMatch(/^[0-9a-f]{64}$/);
@@ -272,9 +274,10 @@ describe('loadPolicy', () => {
   });
 
   it('the cache is bounded (least recently used goes first)', () => {
-    const first = loadPolicy({ kind: 'text', path: 'p', text: 'version: 1\n# 0\n' });
-    for (let i = 1; i <= 300; i++) loadPolicy({ kind: 'text', path: 'p', text: `version: 1\n# ${i}\n` });
-    const again = loadPolicy({ kind: 'text', path: 'p', text: 'version: 1\n# 0\n' });
+    const loads = new PolicyLoads();
+    const first = loadPolicy({ kind: 'text', path: 'p', text: 'version: 1\n# 0\n' }, loads);
+    for (let i = 1; i <= 300; i++) loadPolicy({ kind: 'text', path: 'p', text: `version: 1\n# ${i}\n` }, loads);
+    const again = loadPolicy({ kind: 'text', path: 'p', text: 'version: 1\n# 0\n' }, loads);
     expect(first.kind === 'ok' && again.kind === 'ok' && again.policy === first.policy).toBe(false);
   });
 

@@ -135,6 +135,9 @@ export interface Decision {
   mergeMethod: MergeMethod;
   /** When to reconcile again without an event (the window's end), ISO. */
   wakeAt?: string;
+  /** What ends the wait, as the fact renderers branch on (never the title's English). Absent: nothing
+   * is scheduled (the state, vetoes, approvals and `merge` say the rest). */
+  next?: NextStep;
   ledger: Ledger;
   /** `hash`: SHA-256 of the policy text decided with (when it was valid), for the audit trail. */
   policy: { kind: PolicyLoad['kind']; path: string; errors?: PolicyError[]; hash?: string };
@@ -149,6 +152,10 @@ export interface Decision {
    * rest of the decision is what enforcing rules demand, and is acted on. */
   observed?: ObservedOutcome & { rules: string[] };
 }
+
+/** A soft PR in its veto window: at `at` (ISO) the gate merges it (`merge-at`) or, when its tier
+ * leaves merging to a person, only the window closes (`window-closes`). */
+export type NextStep = { kind: 'merge-at'; at: string } | { kind: 'window-closes'; at: string };
 
 /** What a decision would do, kept beside the one acted on (observe.ts). */
 export interface ObservedOutcome {

@@ -116,6 +116,9 @@ export interface PolicyError {
   line: number;
   column: number;
   message: string;
+  /** The key or value it is about, as a path into the policy (`['rules', 2, 'paths', 0]`); absent when
+   * the text itself is at fault (YAML syntax, size, tags, nesting). Code branches on this, never on `message`. */
+  path?: (string | number)[];
 }
 
 /** What the shell found at the policy path on the base branch. */

@@ -35,6 +35,7 @@ export type ParsedTests = { ok: true; file: PolicyTestFile } | { ok: false; erro
 /** Test files are small; anything larger is a mistake. */
 const MAX_BYTES = 1024 * 1024;
 
+// A memo of a constant: the validator of the fixed test-file schema, compiled on first use.
 let validator: ReturnType<Ajv['compile']> | undefined;
 const validate = () => (validator ??= new Ajv({ allErrors: true, strict: true, allowUnionTypes: true }).compile(POLICY_TEST_SCHEMA));
 

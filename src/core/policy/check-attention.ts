@@ -3,13 +3,11 @@
 // for no approval. Each problem is positioned at the offending value.
 import { parseDuration } from '../duration.js';
 import { isValidTimeZone, parseClock } from '../time-zone.js';
+import { isRecord, type Raw } from './raw.js';
 
-type Raw = Record<string, unknown>;
 type Path = (string | number)[];
 /** An error at the node at `path` (the value, or its key when the value is missing). */
 export type Report = (path: Path, message: string) => void;
-
-const isRecord = (v: unknown): v is Raw => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 export function attentionErrors(raw: Raw, report: Report): void {
   workingHoursErrors(raw.working_hours, report);

@@ -1,5 +1,7 @@
-// What the shell found at the policy path -> a PolicyLoad, cached by content so that a policy is
-// parsed, validated and compiled once however many pull requests and events it serves.
+// What the shell found at the policy path -> a PolicyLoad. A policy is parsed, validated and compiled
+// once however many pull requests and events it serves when the caller keeps its loads (PolicyLoads):
+// the cache belongs to whoever lives as long as it should (the App's process creates one), not to
+// this module, so the core holds no state of its own between calls.
 import { createHash } from 'node:crypto';
 import { compilePolicy } from '../compile.js';
 import type { PolicyLoad, PolicySource } from '../model/policy.js';
@@ -7,14 +9,40 @@ import { parsePolicy } from './parse.js';
 
 export type InvalidPolicyLoad = Extract<PolicyLoad, { kind: 'invalid' }>;
 
-const CACHE_SIZE = 256;
-const cache = new Map<string, PolicyLoad>();
-
 export function policyHash(text: string): string {
   return createHash('sha256').update(text).digest('hex');
 }
 
-export function loadPolicy(source: PolicySource): PolicyLoad {
+/** Loads by path and content, least recently used dropped first. A load is frozen data: sharing it
+ * between pull requests and repositories with the same policy text is safe. */
+export class PolicyLoads {
+  private readonly kept = new Map<string, PolicyLoad>();
+
+  constructor(private readonly capacity = 256) {}
+
+  get size(): number {
+    return this.kept.size;
+  }
+
+  load(path: string, text: string): PolicyLoad {
+    const hash = policyHash(text);
+    const key = `${path}\0${hash}`;
+    const hit = this.kept.get(key);
+    if (hit) {
+      // Least recently used goes first: re-insert to mark this one as fresh.
+      this.kept.delete(key);
+      this.kept.set(key, hit);
+      return hit;
+    }
+    const load = loadText(path, text, hash);
+    this.kept.set(key, load);
+    if (this.kept.size > this.capacity) this.kept.delete(this.kept.keys().next().value as string);
+    return load;
+  }
+}
+
+/** `loads`: the caller's cache; without one the text is parsed again. */
+export function loadPolicy(source: PolicySource, loads?: PolicyLoads): PolicyLoad {
   switch (source.kind) {
     case 'missing':
       return { kind: 'missing', path: source.path };
@@ -28,34 +56,17 @@ export function loadPolicy(source: PolicySource): PolicyLoad {
       return load;
     }
     case 'text':
-      return loadText(source.path, source.text);
+      return loads ? loads.load(source.path, source.text) : loadText(source.path, source.text, policyHash(source.text));
   }
 }
 
-function loadText(path: string, text: string): PolicyLoad {
-  const hash = policyHash(text);
-  const key = `${path}\0${hash}`;
-  const hit = cache.get(key);
-  if (hit) {
-    // Least recently used goes first: re-insert to mark this one as fresh.
-    cache.delete(key);
-    cache.set(key, hit);
-    return hit;
-  }
+function loadText(path: string, text: string, hash: string): PolicyLoad {
   const parsed = parsePolicy(text, path);
-  let load: PolicyLoad;
   if (parsed.policy) {
     compilePolicy(parsed.policy);
-    load = { kind: 'ok', path, policy: parsed.policy, hash };
-  } else {
-    const invalid: InvalidPolicyLoad = { kind: 'invalid', path, errors: parsed.errors };
-    if (parsed.agents) invalid.agents = parsed.agents;
-    load = invalid;
+    return { kind: 'ok', path, policy: parsed.policy, hash };
   }
-  cache.set(key, load);
-  if (cache.size > CACHE_SIZE) cache.delete(cache.keys().next().value as string);
-  return load;
+  const invalid: InvalidPolicyLoad = { kind: 'invalid', path, errors: parsed.errors };
+  if (parsed.agents) invalid.agents = parsed.agents;
+  return invalid;
 }
-
-/** For tests and benchmarks: how many loads the cache holds. */
-export const policyCacheSize = (): number => cache.size;

@@ -2,9 +2,8 @@
 import { parseDuration } from '../duration.js';
 import type { Policy, Rule, RuleReviewers, Weekday } from '../model/policy.js';
 import { parseClock } from '../time-zone.js';
+import { isRecord, type Raw } from './raw.js';
 
-type Raw = Record<string, unknown>;
-const isRecord = (v: unknown): v is Raw => typeof v === 'object' && v !== null && !Array.isArray(v);
 const strings = (v: unknown): string[] => (Array.isArray(v) ? v.filter((s): s is string => typeof s === 'string') : []);
 
 export function normaliseAttention(raw: Raw, policy: Policy): Policy {
