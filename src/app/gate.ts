@@ -22,6 +22,7 @@ import type { Hold } from './redis-lock.js';
 import { AppIdentity } from './app-identity.js';
 import { recordClicks } from './record-clicks.js';
 import { ROUTED_EVENTS, routeEvent, type GateJob } from './route-event.js';
+import { KeptAnswers } from '../github/kept-answers.js';
 
 export { PULL_REQUEST_EVENTS, COMMENT_EVENTS, REVIEW_EVENTS, QUEUE_EVENTS, MERGE_GROUP_EVENTS, INSTALLATION_EVENTS } from './route-event.js';
 
@@ -55,6 +56,9 @@ export interface GateOptions {
   log?: Log;
   /** Chat (Slack, signed webhook) from the App's environment; absent: no chat. */
   notify?: GateNotifyOptions;
+  /** Answers GitHub gave before (policy files, branch rules) with their ETags, for as long as the App
+   * runs (default: a new one). */
+  kept?: KeptAnswers;
 }
 
 export interface Gate {
@@ -76,7 +80,8 @@ export interface Gate {
  * The App: every webhook becomes jobs, and the jobs run here.
  *
  * The algorithm, in the order the code follows it:
- *   1. Set up what lives as long as the App: who the gate is, the heads waiting to merge, chat.
+ *   1. Set up what lives as long as the App: who the gate is, the heads waiting to merge, the answers
+ *      GitHub gave (for conditional reads), chat.
  *   2. A reconcile of one PR (`work`): read GitHub and move it toward the decision, with a client
  *      that sends nothing once the PR's lock (Redis) is lost; then record the outcome (`afterOutcome`):
  *      metrics, the head it waits on, chat, one log line, and the PR's next wake-up.
@@ -97,6 +102,7 @@ export function createGate(app: Probot, options: GateOptions = {}): Gate {
   const metrics = options.metrics ?? new Metrics();
   const now = options.now ?? (() => new Date());
   const sweepMemo = options.sweepMemo ?? new SharedCache({ maxBytes: 16 * 2 ** 20 });
+  const kept = options.kept ?? new KeptAnswers();
   const appIdentity = new AppIdentity(app, options.identity);
   const identity = () => appIdentity.get();
   const awaitingChecks = new AwaitingChecks();
@@ -150,6 +156,7 @@ export function createGate(app: Probot, options: GateOptions = {}): Gate {
         now,
         log,
         checkRunActions: true,
+        kept,
         ...chat,
         ...(job.pullRequest ? { pullRequest: job.pullRequest, headIsNew: job.headIsNew === true, ...(job.firstHead ? { firstHead: job.firstHead } : {}) } : {}),
         ...(job.mergeQueueHint ? { mergeQueueHint: true } : {}),
@@ -192,7 +199,7 @@ export function createGate(app: Probot, options: GateOptions = {}): Gate {
     await queue.exclusive(repo, async (hold) => {
       const gateIdentity = await identity();
       const client = await installationClient(repo.installationId, hold);
-      const outcomes = await sweepFn(client, { owner: repo.owner, repo: repo.repo }, { mode: 'full', identity: gateIdentity, now, log, checkRunActions: true, ...chat, memo: sweepMemo, ...held(hold) });
+      const outcomes = await sweepFn(client, { owner: repo.owner, repo: repo.repo }, { mode: 'full', identity: gateIdentity, now, log, checkRunActions: true, kept, ...chat, memo: sweepMemo, ...held(hold) });
       // A sweep that lost the repository's lock cannot tell which of its reconciles ended before the
       // loss: each PR is reconciled again, under its own lock.
       const lockStillHeld = !hold || hold.stillHeld();
@@ -221,7 +228,7 @@ export function createGate(app: Probot, options: GateOptions = {}): Gate {
   /** Answered outside the PR queue (the group's check is a write of its own, on a commit no PR owns),
    * and in the background: the webhook is acknowledged at once. */
   const answerGroup = (repo: RepoRef, group: MergeGroupPayload): void => {
-    void answerMergeGroupEvent({ app, repo, group, identity, log, now, answer: answerGroupFn, metrics });
+    void answerMergeGroupEvent({ app, repo, group, identity, log, now, kept, answer: answerGroupFn, metrics });
   };
 
   const run = async (job: GateJob): Promise<void> => {

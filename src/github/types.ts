@@ -3,6 +3,7 @@ import type { Notification, NotifyChannel } from '../core/notify.js';
 import type { RecordNotice } from '../core/ledger.js';
 import type { Decision, Effect, PullRequestFacts } from '../core/types.js';
 import type { GateIdentity } from './identity.js';
+import type { KeptAnswers } from './kept-answers.js';
 import type { QuietPullsOptions, SweepMemo } from './quiet-pulls.js';
 
 export interface PullRequestRef {
@@ -70,6 +71,12 @@ export interface ReconcileOptions {
    * a plan half-way less often. Absent: nothing else writes this PR (one process, the Action).
    */
   stillHeld?: () => boolean;
+  /**
+   * Answers GitHub gave before (policy files, branch rules), kept with their ETags so reads repeat
+   * conditionally. Held by whoever owns their lifetime (the App for as long as it runs, the Action for
+   * one run) and passed in; absent, this reconcile keeps its own.
+   */
+  kept?: KeptAnswers;
 }
 
 export interface ReconcileOutcome {
