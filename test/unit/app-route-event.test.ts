@@ -1,9 +1,11 @@
 // Which work each webhook asks of the App, tried on GitHub's own example payloads for every event the
 // App subscribes to, and on payloads that are malformed on purpose: those yield no job or a safe one
 // (a reconcile that reads everything afresh), never a throw and never a job about another PR.
+import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
 import type { WebhookDefinition } from '@octokit/webhooks-examples';
 import { ROUTED_EVENTS, routeEvent, type GateJob } from '../../src/app/route-event.js';
 
@@ -51,6 +53,11 @@ describe('routing every event the App subscribes to', () => {
       expect(() => routeEvent(name, payload, { identity: IDENTITY })).not.toThrow();
       expect(() => routeEvent(name, payload)).not.toThrow();
     }
+  });
+
+  it('the events routed are exactly those app.yml subscribes to, plus the installation events every App receives', () => {
+    const manifest = parse(readFileSync(new URL('../../app.yml', import.meta.url), 'utf8')) as { default_events: string[] };
+    expect(new Set(routed.map((r) => r.name))).toEqual(new Set([...manifest.default_events, 'installation', 'installation_repositories']));
   });
 
   it('an event the App does not handle asks for nothing', () => {
