@@ -166,6 +166,12 @@ function reconcile(event: string, payload: Json, number: number | undefined, rea
   return [{ kind: 'reconcile', job }];
 }
 
+/** The PRs a check run or suite lists, each reconciled; one warning when the event has no installation. */
+function reconcileEach(event: string, payload: Json, numbers: number[]): GateJob[] {
+  if (!repoOf(payload)) return [{ kind: 'ignore', event, why: 'event without an installation or repository' }];
+  return numbers.flatMap((n) => reconcile(event, payload, n, event));
+}
+
 /** Which jobs the event `name` (GitHub's `X-GitHub-Event`) with this payload asks for. Never throws. */
 export function routeEvent(name: string, payload: unknown, context: RouteContext = {}): GateJob[] {
   // 1. The action and the repository.
@@ -260,7 +266,7 @@ export function routeEvent(name: string, payload: unknown, context: RouteContext
       if (identity?.appId !== undefined && record(suite.app)?.id === identity.appId) return [];
       const numbers = pullNumbers(suite.pull_requests);
       if (!numbers) return malformed(event, 'the check suite\'s pull requests');
-      return numbers.flatMap((n) => reconcile(event, body, n, event));
+      return reconcileEach(event, body, numbers);
     }
 
     // 6. A click on the gate's check run: counted only when the gate knows itself and the run is its own.
@@ -320,7 +326,7 @@ export function routeEvent(name: string, payload: unknown, context: RouteContext
 /** Step 5: the PRs GitHub lists; on a merge group's commit (no PR listed, the branch is the queue's)
  * the group again; with nothing listed (a fork), the repository. */
 function rerun(event: string, payload: Json, numbers: number[], commit: { sha?: string; branch?: string }): GateJob[] {
-  if (numbers.length > 0) return numbers.flatMap((n) => reconcile(event, payload, n, event));
+  if (numbers.length > 0) return reconcileEach(event, payload, numbers);
   const repo = repoOf(payload);
   if (!repo) return [];
   if (commit.branch && parseMergeGroupRef(commit.branch)) {

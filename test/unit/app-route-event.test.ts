@@ -115,6 +115,10 @@ describe('pull request events', () => {
   it('an event without an installation is ignored with a warning, never reconciled under another', () => {
     const payload = example('pull_request', 'opened', (p) => delete p.installation);
     expect(routeEvent('pull_request', payload)).toEqual([{ kind: 'ignore', event: 'pull_request.opened', why: expect.stringContaining('installation') }]);
+    const suite = examples('check_suite', 'completed')[0]!;
+    suite.check_suite.pull_requests = [{ number: 7 }, { number: 8 }];
+    delete suite.installation;
+    expect(routeEvent('check_suite', suite)).toEqual([{ kind: 'ignore', event: 'check_suite.completed', why: expect.stringContaining('installation') }]);
   });
 });
 
