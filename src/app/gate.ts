@@ -75,7 +75,6 @@ export interface Gate {
   closed: boolean;
 }
 
-
 /**
  * The App: every webhook becomes jobs, and the jobs run here.
  *
@@ -256,6 +255,11 @@ export function createGate(app: Probot, options: GateOptions = {}): Gate {
       case 'malformed':
         // The delivery fails, so GitHub's log of deliveries shows it; nothing was done.
         throw new Error(`${job.event}: ${job.why}`);
+      default: {
+        // A new kind of job must be run here: the compiler says so before a webhook is dropped.
+        const unhandled: never = job;
+        throw new Error(`no way to run a job of kind ${(unhandled as GateJob).kind}`);
+      }
     }
   };
 
