@@ -95,6 +95,15 @@ function repoOf(payload: Json): RepoRef | undefined {
   return installationId && owner && repo ? { installationId, owner, repo } : undefined;
 }
 
+/** The event's repository, or why there is none: a payload without its repository is malformed; one
+ * without an installation (the gate could not act on it) is ignored with a warning. */
+function located(event: string, payload: Json): { repo: RepoRef } | { jobs: GateJob[] } {
+  const repository = record(payload.repository);
+  if (!text(record(repository?.owner)?.login) || !text(repository?.name)) return { jobs: malformed(event, 'its repository') };
+  const repo = repoOf(payload);
+  return repo ? { repo } : { jobs: [{ kind: 'ignore', event, why: 'event without an installation' }] };
+}
+
 /** Who wrote a check run, as far as the payload says it in the expected shape. */
 function checkRunAuthor(run: Json): CheckRunAuthor {
   const app = record(run.app);
@@ -153,8 +162,9 @@ interface ReconcileWith {
 }
 
 function reconcile(event: string, payload: Json, number: number | undefined, reason: string, options: ReconcileWith = {}): GateJob[] {
-  const repo = repoOf(payload);
-  if (!repo) return [{ kind: 'ignore', event, why: 'event without an installation or repository' }];
+  const where = located(event, payload);
+  if ('jobs' in where) return where.jobs;
+  const { repo } = where;
   if (number === undefined) return malformed(event, 'a pull request number');
   const job: ReconcileJob = {
     ...repo,
@@ -168,7 +178,8 @@ function reconcile(event: string, payload: Json, number: number | undefined, rea
 
 /** The PRs a check run or suite lists, each reconciled; one warning when the event has no installation. */
 function reconcileEach(event: string, payload: Json, numbers: number[]): GateJob[] {
-  if (!repoOf(payload)) return [{ kind: 'ignore', event, why: 'event without an installation or repository' }];
+  const where = located(event, payload);
+  if ('jobs' in where) return where.jobs;
   return numbers.flatMap((n) => reconcile(event, payload, n, event));
 }
 
@@ -225,11 +236,11 @@ export function routeEvent(name: string, payload: unknown, context: RouteContext
 
     // 4. The merge queue.
     case 'merge_group.checks_requested': {
-      const repo = repoOf(body);
       const group = record(body.merge_group);
       if (!group) return malformed(event, 'its merge_group');
-      if (!repo) return [{ kind: 'ignore', event, why: 'event without an installation or repository' }];
-      return [{ kind: 'answer-merge-group', repo, group: { head_sha: group.head_sha, head_ref: group.head_ref, base_sha: group.base_sha, base_ref: group.base_ref }, reason: event }];
+      const where = located(event, body);
+      if ('jobs' in where) return where.jobs;
+      return [{ kind: 'answer-merge-group', repo: where.repo, group: { head_sha: group.head_sha, head_ref: group.head_ref, base_sha: group.base_sha, base_ref: group.base_ref }, reason: event }];
     }
     case 'merge_group.destroyed': {
       // The PR the group was built for may have left the queue: its check and status comment follow.
@@ -237,7 +248,8 @@ export function routeEvent(name: string, payload: unknown, context: RouteContext
       if (!group) return malformed(event, 'its merge_group');
       const headRef = text(group.head_ref);
       const number = headRef ? parseMergeGroupRef(headRef)?.number : undefined;
-      if (!repoOf(body)) return [{ kind: 'ignore', event, why: 'event without an installation or repository' }];
+      const where = located(event, body);
+      if ('jobs' in where) return where.jobs;
       return number === undefined ? [] : reconcile(event, body, number, event, { mergeQueueHint: true });
     }
 
@@ -274,7 +286,6 @@ export function routeEvent(name: string, payload: unknown, context: RouteContext
       const run = record(body.check_run);
       if (!run) return malformed(event, 'its check_run');
       if (!identity || !isOwnCheckRun(checkRunAuthor(run), identity) || run.name !== 'hitl') return [];
-      const repo = repoOf(body);
       const id = positive(run.id);
       const headSha = text(run.head_sha);
       const sender = record(body.sender);
@@ -283,7 +294,8 @@ export function routeEvent(name: string, payload: unknown, context: RouteContext
       const numbers = pullNumbers(run.pull_requests);
       if (id === undefined || !headSha || !numbers) return malformed(event, 'the check run\'s id, head or pull requests');
       if (!login || type === undefined) return malformed(event, 'who clicked');
-      if (!repo) return [{ kind: 'ignore', event, why: 'event without an installation or repository' }];
+      const where = located(event, body);
+      if ('jobs' in where) return where.jobs;
       const identifier = typeof record(body.requested_action)?.identifier === 'string' ? (record(body.requested_action)!.identifier as string) : '';
       const click: Click = {
         identifier,
@@ -291,7 +303,7 @@ export function routeEvent(name: string, payload: unknown, context: RouteContext
         sender: { login, type },
         checkRun: { id, headSha },
       };
-      return [{ kind: 'record-click', repo, numbers, click }];
+      return [{ kind: 'record-click', repo: where.repo, numbers, click }];
     }
 
     // 7. Another CI's commit status reached a final state: pending statuses change nothing.

@@ -373,6 +373,13 @@ describe('hostile and malformed payloads', () => {
     expect(routeEvent(name, payload, { identity: IDENTITY })).toEqual([{ kind: 'malformed', event: expect.stringContaining(name), why: expect.any(String) }]);
   });
 
+  it('an event about a repository that does not name it is refused, never reconciled', () => {
+    for (const [name, payload] of [['pull_request', example('pull_request', 'labeled')], ['pull_request_review', example('pull_request_review', 'submitted')], ['merge_group', example('merge_group', 'checks_requested')]] as const) {
+      delete payload.repository.owner;
+      expect(routeEvent(name, payload, { identity: IDENTITY })).toEqual([expect.objectContaining({ kind: 'malformed', why: expect.stringContaining('repository') })]);
+    }
+  });
+
   it('an installation event without its installation is refused', () => {
     expect(routeEvent('installation', { action: 'created', repositories: [] })).toEqual([expect.objectContaining({ kind: 'malformed' })]);
   });
