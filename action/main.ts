@@ -2,6 +2,7 @@
 // annotations, summary and failure. It writes nothing to the runner itself (run.ts does), so it can be
 // tested in-process; everything it knows about GitHub comes through the client it is given.
 import { answerMergeGroup, type GitHubClient, type MergeGroupAnswer, type MergeGroupOptions, type MergeGroupPayload, type ReconcileLog, type ReconcileOutcome, type SweepOptions, type ReconcileOptions, type PullRequestRef, type RepositoryRef } from '../src/github/index.js';
+import { KeptAnswers } from '../src/github/kept-answers.js';
 import { annotatePolicy, type Annotation } from './annotate-policy.js';
 import { buildPullRequestSummary, buildSweepSummary } from './build-summary.js';
 import { targetOfEvent, type Target } from './event-target.js';
@@ -52,6 +53,8 @@ async function gate(target: Exclude<Target, { kind: 'nothing' }>, inputs: Action
   const identity = await resolveIdentity(deps.client, inputs.appSlug, environment.apiUrl);
   const base = {
     identity, policyPath: inputs.policyPath, now: deps.now, log: deps.log,
+    // This run's answers from GitHub: a second read of the same policy or rules asks conditionally.
+    kept: new KeptAnswers(),
     ...(inputs.jobCheckRunId !== undefined ? { ignoreCheckRunIds: [inputs.jobCheckRunId] } : {}),
   };
   const repository = { owner: environment.owner, repo: environment.repo };

@@ -4,11 +4,11 @@ var __defProp = Object.defineProperty;
 var __getOwnPropDesc = Object.getOwnPropertyDescriptor;
 var __getOwnPropNames = Object.getOwnPropertyNames;
 var __getProtoOf = Object.getPrototypeOf, __hasOwnProp = Object.prototype.hasOwnProperty;
-var __require = /* @__PURE__ */ ((x) => typeof require < "u" ? require : typeof Proxy < "u" ? new Proxy(x, {
+var __require = /* @__PURE__ */ ((x2) => typeof require < "u" ? require : typeof Proxy < "u" ? new Proxy(x2, {
   get: (a, b) => (typeof require < "u" ? require : a)[b]
-}) : x)(function(x) {
+}) : x2)(function(x2) {
   if (typeof require < "u") return require.apply(this, arguments);
-  throw Error('Dynamic require of "' + x + '" is not supported');
+  throw Error('Dynamic require of "' + x2 + '" is not supported');
 });
 var __commonJS = (cb, mod) => function() {
   try {
@@ -169,9 +169,9 @@ var require_tunnel = __commonJS({
       for (var i = 1, len = arguments.length; i < len; ++i) {
         var overrides = arguments[i];
         if (typeof overrides == "object")
-          for (var keys2 = Object.keys(overrides), j = 0, keyLen = keys2.length; j < keyLen; ++j) {
-            var k = keys2[j];
-            overrides[k] !== void 0 && (target[k] = overrides[k]);
+          for (var keys2 = Object.keys(overrides), j2 = 0, keyLen = keys2.length; j2 < keyLen; ++j2) {
+            var k2 = keys2[j2];
+            overrides[k2] !== void 0 && (target[k2] = overrides[k2]);
           }
       }
       return target;
@@ -854,8 +854,8 @@ var require_util = __commonJS({
     }
     var KEEPALIVE_TIMEOUT_EXPR = /timeout=(\d+)/;
     function parseKeepAliveTimeout(val) {
-      let m = val.toString().match(KEEPALIVE_TIMEOUT_EXPR);
-      return m ? parseInt(m[1], 10) * 1e3 : null;
+      let m2 = val.toString().match(KEEPALIVE_TIMEOUT_EXPR);
+      return m2 ? parseInt(m2[1], 10) * 1e3 : null;
     }
     function headerNameToString(value) {
       return typeof value == "string" ? headerNameLowerCasedRecord[value] ?? value.toLowerCase() : tree.lookup(value) ?? value.toString("latin1").toLowerCase();
@@ -871,7 +871,7 @@ var require_util = __commonJS({
           typeof val == "string" && (val = [val], obj[key] = val), val.push(headers[i + 1].toString("utf8"));
         else {
           let headersValue = headers[i + 1];
-          typeof headersValue == "string" ? obj[key] = headersValue : obj[key] = Array.isArray(headersValue) ? headersValue.map((x) => x.toString("utf8")) : headersValue.toString("utf8");
+          typeof headersValue == "string" ? obj[key] = headersValue : obj[key] = Array.isArray(headersValue) ? headersValue.map((x2) => x2.toString("utf8")) : headersValue.toString("utf8");
         }
       }
       return "content-length" in obj && "content-disposition" in obj && (obj["content-disposition"] = Buffer.from(obj["content-disposition"]).toString("latin1")), obj;
@@ -966,8 +966,8 @@ var require_util = __commonJS({
     function isUSVString(val) {
       return hasIsWellFormed ? `${val}`.isWellFormed() : toUSVString(val) === `${val}`;
     }
-    function isTokenCharCode(c) {
-      switch (c) {
+    function isTokenCharCode(c3) {
+      switch (c3) {
         case 34:
         case 40:
         case 41:
@@ -987,7 +987,7 @@ var require_util = __commonJS({
         case 125:
           return !1;
         default:
-          return c >= 33 && c <= 126;
+          return c3 >= 33 && c3 <= 126;
       }
     }
     function isValidHTTPToken(characters) {
@@ -1004,11 +1004,11 @@ var require_util = __commonJS({
     }
     function parseRangeHeader(range2) {
       if (range2 == null || range2 === "") return { start: 0, end: null, size: null };
-      let m = range2 ? range2.match(/^bytes (\d+)-(\d+)\/(\d+)?$/) : null;
-      return m ? {
-        start: parseInt(m[1]),
-        end: m[2] ? parseInt(m[2]) : null,
-        size: m[3] ? parseInt(m[3]) : null
+      let m2 = range2 ? range2.match(/^bytes (\d+)-(\d+)\/(\d+)?$/) : null;
+      return m2 ? {
+        start: parseInt(m2[1]),
+        end: m2[2] ? parseInt(m2[2]) : null,
+        size: m2[3] ? parseInt(m2[3]) : null
       } : null;
     }
     function addListener(obj, name, listener) {
@@ -2220,7 +2220,7 @@ var require_constants2 = __commonJS({
     exports.HEADER_CHARS = ["	"];
     for (let i = 32; i <= 255; i++)
       i !== 127 && exports.HEADER_CHARS.push(i);
-    exports.CONNECTION_TOKEN_CHARS = exports.HEADER_CHARS.filter((c) => c !== 44);
+    exports.CONNECTION_TOKEN_CHARS = exports.HEADER_CHARS.filter((c3) => c3 !== 44);
     exports.MAJOR = exports.NUM_MAP;
     exports.MINOR = exports.MAJOR;
     var HEADER_STATE;
@@ -2546,12 +2546,12 @@ var require_data_url = __commonJS({
       );
     }
     function percentDecode(input) {
-      let length = input.length, output = new Uint8Array(length), j = 0;
+      let length = input.length, output = new Uint8Array(length), j2 = 0;
       for (let i = 0; i < length; ++i) {
         let byte = input[i];
-        byte !== 37 ? output[j++] = byte : byte === 37 && !(isHexCharByte(input[i + 1]) && isHexCharByte(input[i + 2])) ? output[j++] = 37 : (output[j++] = hexByteToNumber(input[i + 1]) << 4 | hexByteToNumber(input[i + 2]), i += 2);
+        byte !== 37 ? output[j2++] = byte : byte === 37 && !(isHexCharByte(input[i + 1]) && isHexCharByte(input[i + 2])) ? output[j2++] = 37 : (output[j2++] = hexByteToNumber(input[i + 1]) << 4 | hexByteToNumber(input[i + 2]), i += 2);
       }
-      return length === j ? output : output.subarray(0, j);
+      return length === j2 ? output : output.subarray(0, j2);
     }
     function parseMIMEType(input) {
       input = removeHTTPWhitespace(input, !0, !0);
@@ -2751,13 +2751,13 @@ var require_webidl = __commonJS({
         message: `"${context3.value}" is an invalid ${context3.type}.`
       });
     };
-    webidl.brandCheck = function(V, I, opts) {
+    webidl.brandCheck = function(V2, I2, opts) {
       if (opts?.strict !== !1) {
-        if (!(V instanceof I)) {
+        if (!(V2 instanceof I2)) {
           let err = new TypeError("Illegal invocation");
           throw err.code = "ERR_INVALID_THIS", err;
         }
-      } else if (V?.[Symbol.toStringTag] !== I.prototype[Symbol.toStringTag]) {
+      } else if (V2?.[Symbol.toStringTag] !== I2.prototype[Symbol.toStringTag]) {
         let err = new TypeError("Illegal invocation");
         throw err.code = "ERR_INVALID_THIS", err;
       }
@@ -2775,8 +2775,8 @@ var require_webidl = __commonJS({
         message: "Illegal constructor"
       });
     };
-    webidl.util.Type = function(V) {
-      switch (typeof V) {
+    webidl.util.Type = function(V2) {
+      switch (typeof V2) {
         case "undefined":
           return "Undefined";
         case "boolean":
@@ -2791,54 +2791,54 @@ var require_webidl = __commonJS({
           return "BigInt";
         case "function":
         case "object":
-          return V === null ? "Null" : "Object";
+          return V2 === null ? "Null" : "Object";
       }
     };
     webidl.util.markAsUncloneable = markAsUncloneable || (() => {
     });
-    webidl.util.ConvertToInt = function(V, bitLength, signedness, opts) {
+    webidl.util.ConvertToInt = function(V2, bitLength, signedness, opts) {
       let upperBound, lowerBound;
       bitLength === 64 ? (upperBound = Math.pow(2, 53) - 1, signedness === "unsigned" ? lowerBound = 0 : lowerBound = Math.pow(-2, 53) + 1) : signedness === "unsigned" ? (lowerBound = 0, upperBound = Math.pow(2, bitLength) - 1) : (lowerBound = Math.pow(-2, bitLength) - 1, upperBound = Math.pow(2, bitLength - 1) - 1);
-      let x = Number(V);
-      if (x === 0 && (x = 0), opts?.enforceRange === !0) {
-        if (Number.isNaN(x) || x === Number.POSITIVE_INFINITY || x === Number.NEGATIVE_INFINITY)
+      let x2 = Number(V2);
+      if (x2 === 0 && (x2 = 0), opts?.enforceRange === !0) {
+        if (Number.isNaN(x2) || x2 === Number.POSITIVE_INFINITY || x2 === Number.NEGATIVE_INFINITY)
           throw webidl.errors.exception({
             header: "Integer conversion",
-            message: `Could not convert ${webidl.util.Stringify(V)} to an integer.`
+            message: `Could not convert ${webidl.util.Stringify(V2)} to an integer.`
           });
-        if (x = webidl.util.IntegerPart(x), x < lowerBound || x > upperBound)
+        if (x2 = webidl.util.IntegerPart(x2), x2 < lowerBound || x2 > upperBound)
           throw webidl.errors.exception({
             header: "Integer conversion",
-            message: `Value must be between ${lowerBound}-${upperBound}, got ${x}.`
+            message: `Value must be between ${lowerBound}-${upperBound}, got ${x2}.`
           });
-        return x;
+        return x2;
       }
-      return !Number.isNaN(x) && opts?.clamp === !0 ? (x = Math.min(Math.max(x, lowerBound), upperBound), Math.floor(x) % 2 === 0 ? x = Math.floor(x) : x = Math.ceil(x), x) : Number.isNaN(x) || x === 0 && Object.is(0, x) || x === Number.POSITIVE_INFINITY || x === Number.NEGATIVE_INFINITY ? 0 : (x = webidl.util.IntegerPart(x), x = x % Math.pow(2, bitLength), signedness === "signed" && x >= Math.pow(2, bitLength) - 1 ? x - Math.pow(2, bitLength) : x);
+      return !Number.isNaN(x2) && opts?.clamp === !0 ? (x2 = Math.min(Math.max(x2, lowerBound), upperBound), Math.floor(x2) % 2 === 0 ? x2 = Math.floor(x2) : x2 = Math.ceil(x2), x2) : Number.isNaN(x2) || x2 === 0 && Object.is(0, x2) || x2 === Number.POSITIVE_INFINITY || x2 === Number.NEGATIVE_INFINITY ? 0 : (x2 = webidl.util.IntegerPart(x2), x2 = x2 % Math.pow(2, bitLength), signedness === "signed" && x2 >= Math.pow(2, bitLength) - 1 ? x2 - Math.pow(2, bitLength) : x2);
     };
     webidl.util.IntegerPart = function(n2) {
       let r = Math.floor(Math.abs(n2));
       return n2 < 0 ? -1 * r : r;
     };
-    webidl.util.Stringify = function(V) {
-      switch (webidl.util.Type(V)) {
+    webidl.util.Stringify = function(V2) {
+      switch (webidl.util.Type(V2)) {
         case "Symbol":
-          return `Symbol(${V.description})`;
+          return `Symbol(${V2.description})`;
         case "Object":
-          return inspect(V);
+          return inspect(V2);
         case "String":
-          return `"${V}"`;
+          return `"${V2}"`;
         default:
-          return `${V}`;
+          return `${V2}`;
       }
     };
     webidl.sequenceConverter = function(converter) {
-      return (V, prefix, argument, Iterable) => {
-        if (webidl.util.Type(V) !== "Object")
+      return (V2, prefix, argument, Iterable) => {
+        if (webidl.util.Type(V2) !== "Object")
           throw webidl.errors.exception({
             header: prefix,
-            message: `${argument} (${webidl.util.Stringify(V)}) is not iterable.`
+            message: `${argument} (${webidl.util.Stringify(V2)}) is not iterable.`
           });
-        let method = typeof Iterable == "function" ? Iterable() : V?.[Symbol.iterator]?.(), seq = [], index = 0;
+        let method = typeof Iterable == "function" ? Iterable() : V2?.[Symbol.iterator]?.(), seq = [], index = 0;
         if (method === void 0 || typeof method.next != "function")
           throw webidl.errors.exception({
             header: prefix,
@@ -2854,38 +2854,38 @@ var require_webidl = __commonJS({
       };
     };
     webidl.recordConverter = function(keyConverter, valueConverter) {
-      return (O, prefix, argument) => {
-        if (webidl.util.Type(O) !== "Object")
+      return (O2, prefix, argument) => {
+        if (webidl.util.Type(O2) !== "Object")
           throw webidl.errors.exception({
             header: prefix,
-            message: `${argument} ("${webidl.util.Type(O)}") is not an Object.`
+            message: `${argument} ("${webidl.util.Type(O2)}") is not an Object.`
           });
         let result = {};
-        if (!types2.isProxy(O)) {
-          let keys3 = [...Object.getOwnPropertyNames(O), ...Object.getOwnPropertySymbols(O)];
+        if (!types2.isProxy(O2)) {
+          let keys3 = [...Object.getOwnPropertyNames(O2), ...Object.getOwnPropertySymbols(O2)];
           for (let key of keys3) {
-            let typedKey = keyConverter(key, prefix, argument), typedValue = valueConverter(O[key], prefix, argument);
+            let typedKey = keyConverter(key, prefix, argument), typedValue = valueConverter(O2[key], prefix, argument);
             result[typedKey] = typedValue;
           }
           return result;
         }
-        let keys2 = Reflect.ownKeys(O);
+        let keys2 = Reflect.ownKeys(O2);
         for (let key of keys2)
-          if (Reflect.getOwnPropertyDescriptor(O, key)?.enumerable) {
-            let typedKey = keyConverter(key, prefix, argument), typedValue = valueConverter(O[key], prefix, argument);
+          if (Reflect.getOwnPropertyDescriptor(O2, key)?.enumerable) {
+            let typedKey = keyConverter(key, prefix, argument), typedValue = valueConverter(O2[key], prefix, argument);
             result[typedKey] = typedValue;
           }
         return result;
       };
     };
     webidl.interfaceConverter = function(i) {
-      return (V, prefix, argument, opts) => {
-        if (opts?.strict !== !1 && !(V instanceof i))
+      return (V2, prefix, argument, opts) => {
+        if (opts?.strict !== !1 && !(V2 instanceof i))
           throw webidl.errors.exception({
             header: prefix,
-            message: `Expected ${argument} ("${webidl.util.Stringify(V)}") to be an instance of ${i.name}.`
+            message: `Expected ${argument} ("${webidl.util.Stringify(V2)}") to be an instance of ${i.name}.`
           });
-        return V;
+        return V2;
       };
     };
     webidl.dictionaryConverter = function(converters) {
@@ -2919,112 +2919,112 @@ var require_webidl = __commonJS({
       };
     };
     webidl.nullableConverter = function(converter) {
-      return (V, prefix, argument) => V === null ? V : converter(V, prefix, argument);
+      return (V2, prefix, argument) => V2 === null ? V2 : converter(V2, prefix, argument);
     };
-    webidl.converters.DOMString = function(V, prefix, argument, opts) {
-      if (V === null && opts?.legacyNullToEmptyString)
+    webidl.converters.DOMString = function(V2, prefix, argument, opts) {
+      if (V2 === null && opts?.legacyNullToEmptyString)
         return "";
-      if (typeof V == "symbol")
+      if (typeof V2 == "symbol")
         throw webidl.errors.exception({
           header: prefix,
           message: `${argument} is a symbol, which cannot be converted to a DOMString.`
         });
-      return String(V);
+      return String(V2);
     };
-    webidl.converters.ByteString = function(V, prefix, argument) {
-      let x = webidl.converters.DOMString(V, prefix, argument);
-      for (let index = 0; index < x.length; index++)
-        if (x.charCodeAt(index) > 255)
+    webidl.converters.ByteString = function(V2, prefix, argument) {
+      let x2 = webidl.converters.DOMString(V2, prefix, argument);
+      for (let index = 0; index < x2.length; index++)
+        if (x2.charCodeAt(index) > 255)
           throw new TypeError(
-            `Cannot convert argument to a ByteString because the character at index ${index} has a value of ${x.charCodeAt(index)} which is greater than 255.`
+            `Cannot convert argument to a ByteString because the character at index ${index} has a value of ${x2.charCodeAt(index)} which is greater than 255.`
           );
-      return x;
+      return x2;
     };
     webidl.converters.USVString = toUSVString;
-    webidl.converters.boolean = function(V) {
-      return !!V;
+    webidl.converters.boolean = function(V2) {
+      return !!V2;
     };
-    webidl.converters.any = function(V) {
-      return V;
+    webidl.converters.any = function(V2) {
+      return V2;
     };
-    webidl.converters["long long"] = function(V, prefix, argument) {
-      return webidl.util.ConvertToInt(V, 64, "signed", void 0, prefix, argument);
+    webidl.converters["long long"] = function(V2, prefix, argument) {
+      return webidl.util.ConvertToInt(V2, 64, "signed", void 0, prefix, argument);
     };
-    webidl.converters["unsigned long long"] = function(V, prefix, argument) {
-      return webidl.util.ConvertToInt(V, 64, "unsigned", void 0, prefix, argument);
+    webidl.converters["unsigned long long"] = function(V2, prefix, argument) {
+      return webidl.util.ConvertToInt(V2, 64, "unsigned", void 0, prefix, argument);
     };
-    webidl.converters["unsigned long"] = function(V, prefix, argument) {
-      return webidl.util.ConvertToInt(V, 32, "unsigned", void 0, prefix, argument);
+    webidl.converters["unsigned long"] = function(V2, prefix, argument) {
+      return webidl.util.ConvertToInt(V2, 32, "unsigned", void 0, prefix, argument);
     };
-    webidl.converters["unsigned short"] = function(V, prefix, argument, opts) {
-      return webidl.util.ConvertToInt(V, 16, "unsigned", opts, prefix, argument);
+    webidl.converters["unsigned short"] = function(V2, prefix, argument, opts) {
+      return webidl.util.ConvertToInt(V2, 16, "unsigned", opts, prefix, argument);
     };
-    webidl.converters.ArrayBuffer = function(V, prefix, argument, opts) {
-      if (webidl.util.Type(V) !== "Object" || !types2.isAnyArrayBuffer(V))
+    webidl.converters.ArrayBuffer = function(V2, prefix, argument, opts) {
+      if (webidl.util.Type(V2) !== "Object" || !types2.isAnyArrayBuffer(V2))
         throw webidl.errors.conversionFailed({
           prefix,
-          argument: `${argument} ("${webidl.util.Stringify(V)}")`,
+          argument: `${argument} ("${webidl.util.Stringify(V2)}")`,
           types: ["ArrayBuffer"]
         });
-      if (opts?.allowShared === !1 && types2.isSharedArrayBuffer(V))
+      if (opts?.allowShared === !1 && types2.isSharedArrayBuffer(V2))
         throw webidl.errors.exception({
           header: "ArrayBuffer",
           message: "SharedArrayBuffer is not allowed."
         });
-      if (V.resizable || V.growable)
+      if (V2.resizable || V2.growable)
         throw webidl.errors.exception({
           header: "ArrayBuffer",
           message: "Received a resizable ArrayBuffer."
         });
-      return V;
+      return V2;
     };
-    webidl.converters.TypedArray = function(V, T, prefix, name, opts) {
-      if (webidl.util.Type(V) !== "Object" || !types2.isTypedArray(V) || V.constructor.name !== T.name)
+    webidl.converters.TypedArray = function(V2, T, prefix, name, opts) {
+      if (webidl.util.Type(V2) !== "Object" || !types2.isTypedArray(V2) || V2.constructor.name !== T.name)
         throw webidl.errors.conversionFailed({
           prefix,
-          argument: `${name} ("${webidl.util.Stringify(V)}")`,
+          argument: `${name} ("${webidl.util.Stringify(V2)}")`,
           types: [T.name]
         });
-      if (opts?.allowShared === !1 && types2.isSharedArrayBuffer(V.buffer))
+      if (opts?.allowShared === !1 && types2.isSharedArrayBuffer(V2.buffer))
         throw webidl.errors.exception({
           header: "ArrayBuffer",
           message: "SharedArrayBuffer is not allowed."
         });
-      if (V.buffer.resizable || V.buffer.growable)
+      if (V2.buffer.resizable || V2.buffer.growable)
         throw webidl.errors.exception({
           header: "ArrayBuffer",
           message: "Received a resizable ArrayBuffer."
         });
-      return V;
+      return V2;
     };
-    webidl.converters.DataView = function(V, prefix, name, opts) {
-      if (webidl.util.Type(V) !== "Object" || !types2.isDataView(V))
+    webidl.converters.DataView = function(V2, prefix, name, opts) {
+      if (webidl.util.Type(V2) !== "Object" || !types2.isDataView(V2))
         throw webidl.errors.exception({
           header: prefix,
           message: `${name} is not a DataView.`
         });
-      if (opts?.allowShared === !1 && types2.isSharedArrayBuffer(V.buffer))
+      if (opts?.allowShared === !1 && types2.isSharedArrayBuffer(V2.buffer))
         throw webidl.errors.exception({
           header: "ArrayBuffer",
           message: "SharedArrayBuffer is not allowed."
         });
-      if (V.buffer.resizable || V.buffer.growable)
+      if (V2.buffer.resizable || V2.buffer.growable)
         throw webidl.errors.exception({
           header: "ArrayBuffer",
           message: "Received a resizable ArrayBuffer."
         });
-      return V;
+      return V2;
     };
-    webidl.converters.BufferSource = function(V, prefix, name, opts) {
-      if (types2.isAnyArrayBuffer(V))
-        return webidl.converters.ArrayBuffer(V, prefix, name, { ...opts, allowShared: !1 });
-      if (types2.isTypedArray(V))
-        return webidl.converters.TypedArray(V, V.constructor, prefix, name, { ...opts, allowShared: !1 });
-      if (types2.isDataView(V))
-        return webidl.converters.DataView(V, prefix, name, { ...opts, allowShared: !1 });
+    webidl.converters.BufferSource = function(V2, prefix, name, opts) {
+      if (types2.isAnyArrayBuffer(V2))
+        return webidl.converters.ArrayBuffer(V2, prefix, name, { ...opts, allowShared: !1 });
+      if (types2.isTypedArray(V2))
+        return webidl.converters.TypedArray(V2, V2.constructor, prefix, name, { ...opts, allowShared: !1 });
+      if (types2.isDataView(V2))
+        return webidl.converters.DataView(V2, prefix, name, { ...opts, allowShared: !1 });
       throw webidl.errors.conversionFailed({
         prefix,
-        argument: `${name} ("${webidl.util.Stringify(V)}")`,
+        argument: `${name} ("${webidl.util.Stringify(V2)}")`,
         types: ["BufferSource"]
       });
     };
@@ -3089,10 +3089,10 @@ var require_util2 = __commonJS({
     }
     function isValidReasonPhrase(statusText) {
       for (let i = 0; i < statusText.length; ++i) {
-        let c = statusText.charCodeAt(i);
-        if (!(c === 9 || // HTAB
-        c >= 32 && c <= 126 || // SP / VCHAR
-        c >= 128 && c <= 255))
+        let c3 = statusText.charCodeAt(i);
+        if (!(c3 === 9 || // HTAB
+        c3 >= 32 && c3 <= 126 || // SP / VCHAR
+        c3 >= 128 && c3 <= 255))
           return !1;
       }
       return !0;
@@ -5643,7 +5643,7 @@ var require_pool_base = __commonJS({
               break;
             pool[kQueued]--, needDrain = !this.dispatch(item.opts, item.handler);
           }
-          this[kNeedDrain] = needDrain, !this[kNeedDrain] && pool[kNeedDrain] && (pool[kNeedDrain] = !1, pool.emit("drain", origin, [pool, ...targets])), pool[kClosedResolve] && queue.isEmpty() && Promise.all(pool[kClients].map((c) => c.close())).then(pool[kClosedResolve]);
+          this[kNeedDrain] = needDrain, !this[kNeedDrain] && pool[kNeedDrain] && (pool[kNeedDrain] = !1, pool.emit("drain", origin, [pool, ...targets])), pool[kClosedResolve] && queue.isEmpty() && Promise.all(pool[kClients].map((c3) => c3.close())).then(pool[kClosedResolve]);
         }, this[kOnConnect] = (origin, targets) => {
           pool.emit("connect", origin, [pool, ...targets]);
         }, this[kOnDisconnect] = (origin, targets, err) => {
@@ -5683,7 +5683,7 @@ var require_pool_base = __commonJS({
         return this[kStats];
       }
       async [kClose]() {
-        this[kQueue].isEmpty() ? await Promise.all(this[kClients].map((c) => c.close())) : await new Promise((resolve) => {
+        this[kQueue].isEmpty() ? await Promise.all(this[kClients].map((c3) => c3.close())) : await new Promise((resolve) => {
           this[kClosedResolve] = resolve;
         });
       }
@@ -5694,7 +5694,7 @@ var require_pool_base = __commonJS({
             break;
           item.handler.onError(err);
         }
-        await Promise.all(this[kClients].map((c) => c.destroy(err)));
+        await Promise.all(this[kClients].map((c3) => c3.destroy(err)));
       }
       [kDispatch](opts, handler2) {
         let dispatcher = this[kGetDispatcher]();
@@ -7313,8 +7313,8 @@ var require_mock_utils = __commonJS({
       for (let i = 0; i < keys2.length; ++i) {
         let key = keys2[i], value = data[key], name = Buffer.from(`${key}`);
         if (Array.isArray(value))
-          for (let j = 0; j < value.length; ++j)
-            result.push(name, Buffer.from(`${value[j]}`));
+          for (let j2 = 0; j2 < value.length; ++j2)
+            result.push(name, Buffer.from(`${value[j2]}`));
         else
           result.push(name, Buffer.from(`${value}`));
       }
@@ -8139,10 +8139,10 @@ var require_headers = __commonJS({
       return code2 === 10 || code2 === 13 || code2 === 9 || code2 === 32;
     }
     function headerValueNormalize(potentialValue) {
-      let i = 0, j = potentialValue.length;
-      for (; j > i && isHTTPWhiteSpaceCharCode(potentialValue.charCodeAt(j - 1)); ) --j;
-      for (; j > i && isHTTPWhiteSpaceCharCode(potentialValue.charCodeAt(i)); ) ++i;
-      return i === 0 && j === potentialValue.length ? potentialValue : potentialValue.substring(i, j);
+      let i = 0, j2 = potentialValue.length;
+      for (; j2 > i && isHTTPWhiteSpaceCharCode(potentialValue.charCodeAt(j2 - 1)); ) --j2;
+      for (; j2 > i && isHTTPWhiteSpaceCharCode(potentialValue.charCodeAt(i)); ) ++i;
+      return i === 0 && j2 === potentialValue.length ? potentialValue : potentialValue.substring(i, j2);
     }
     function fill(headers, object) {
       if (Array.isArray(object))
@@ -8283,13 +8283,13 @@ var require_headers = __commonJS({
             return array;
           let iterator2 = this[kHeadersMap][Symbol.iterator](), firstValue = iterator2.next().value;
           array[0] = [firstValue[0], firstValue[1].value], assert(firstValue[1].value !== null);
-          for (let i = 1, j = 0, right = 0, left = 0, pivot = 0, x, value; i < size; ++i) {
-            for (value = iterator2.next().value, x = array[i] = [value[0], value[1].value], assert(x[1] !== null), left = 0, right = i; left < right; )
-              pivot = left + (right - left >> 1), array[pivot][0] <= x[0] ? left = pivot + 1 : right = pivot;
+          for (let i = 1, j2 = 0, right = 0, left = 0, pivot = 0, x2, value; i < size; ++i) {
+            for (value = iterator2.next().value, x2 = array[i] = [value[0], value[1].value], assert(x2[1] !== null), left = 0, right = i; left < right; )
+              pivot = left + (right - left >> 1), array[pivot][0] <= x2[0] ? left = pivot + 1 : right = pivot;
             if (i !== pivot) {
-              for (j = i; j > left; )
-                array[j] = array[--j];
-              array[left] = x;
+              for (j2 = i; j2 > left; )
+                array[j2] = array[--j2];
+              array[left] = x2;
             }
           }
           if (!iterator2.next().done)
@@ -8386,8 +8386,8 @@ var require_headers = __commonJS({
         for (let i = 0; i < names.length; ++i) {
           let { 0: name, 1: value } = names[i];
           if (name === "set-cookie")
-            for (let j = 0; j < cookies.length; ++j)
-              headers.push([name, cookies[j]]);
+            for (let j2 = 0; j2 < cookies.length; ++j2)
+              headers.push([name, cookies[j2]]);
           else
             headers.push([name, value]);
         }
@@ -8429,15 +8429,15 @@ var require_headers = __commonJS({
         enumerable: !1
       }
     });
-    webidl.converters.HeadersInit = function(V, prefix, argument) {
-      if (webidl.util.Type(V) === "Object") {
-        let iterator2 = Reflect.get(V, Symbol.iterator);
-        if (!util.types.isProxy(V) && iterator2 === Headers2.prototype.entries)
+    webidl.converters.HeadersInit = function(V2, prefix, argument) {
+      if (webidl.util.Type(V2) === "Object") {
+        let iterator2 = Reflect.get(V2, Symbol.iterator);
+        if (!util.types.isProxy(V2) && iterator2 === Headers2.prototype.entries)
           try {
-            return getHeadersList(V).entriesList;
+            return getHeadersList(V2).entriesList;
           } catch {
           }
-        return typeof iterator2 == "function" ? webidl.converters["sequence<sequence<ByteString>>"](V, prefix, argument, iterator2.bind(V)) : webidl.converters["record<ByteString, ByteString>"](V, prefix, argument);
+        return typeof iterator2 == "function" ? webidl.converters["sequence<sequence<ByteString>>"](V2, prefix, argument, iterator2.bind(V2)) : webidl.converters["record<ByteString, ByteString>"](V2, prefix, argument);
       }
       throw webidl.errors.conversionFailed({
         prefix: "Headers constructor",
@@ -8713,11 +8713,11 @@ var require_response = __commonJS({
     webidl.converters.URLSearchParams = webidl.interfaceConverter(
       URLSearchParams
     );
-    webidl.converters.XMLHttpRequestBodyInit = function(V, prefix, name) {
-      return typeof V == "string" ? webidl.converters.USVString(V, prefix, name) : isBlobLike(V) ? webidl.converters.Blob(V, prefix, name, { strict: !1 }) : ArrayBuffer.isView(V) || types2.isArrayBuffer(V) ? webidl.converters.BufferSource(V, prefix, name) : util.isFormDataLike(V) ? webidl.converters.FormData(V, prefix, name, { strict: !1 }) : V instanceof URLSearchParams ? webidl.converters.URLSearchParams(V, prefix, name) : webidl.converters.DOMString(V, prefix, name);
+    webidl.converters.XMLHttpRequestBodyInit = function(V2, prefix, name) {
+      return typeof V2 == "string" ? webidl.converters.USVString(V2, prefix, name) : isBlobLike(V2) ? webidl.converters.Blob(V2, prefix, name, { strict: !1 }) : ArrayBuffer.isView(V2) || types2.isArrayBuffer(V2) ? webidl.converters.BufferSource(V2, prefix, name) : util.isFormDataLike(V2) ? webidl.converters.FormData(V2, prefix, name, { strict: !1 }) : V2 instanceof URLSearchParams ? webidl.converters.URLSearchParams(V2, prefix, name) : webidl.converters.DOMString(V2, prefix, name);
     };
-    webidl.converters.BodyInit = function(V, prefix, argument) {
-      return V instanceof ReadableStream ? webidl.converters.ReadableStream(V, prefix, argument) : V?.[Symbol.asyncIterator] ? V : webidl.converters.XMLHttpRequestBodyInit(V, prefix, argument);
+    webidl.converters.BodyInit = function(V2, prefix, argument) {
+      return V2 instanceof ReadableStream ? webidl.converters.ReadableStream(V2, prefix, argument) : V2?.[Symbol.asyncIterator] ? V2 : webidl.converters.XMLHttpRequestBodyInit(V2, prefix, argument);
     };
     webidl.converters.ResponseInit = webidl.dictionaryConverter([
       {
@@ -9216,8 +9216,8 @@ var require_request2 = __commonJS({
     webidl.converters.Request = webidl.interfaceConverter(
       Request
     );
-    webidl.converters.RequestInfo = function(V, prefix, argument) {
-      return typeof V == "string" ? webidl.converters.USVString(V, prefix, argument) : V instanceof Request ? webidl.converters.Request(V, prefix, argument) : webidl.converters.USVString(V, prefix, argument);
+    webidl.converters.RequestInfo = function(V2, prefix, argument) {
+      return typeof V2 == "string" ? webidl.converters.USVString(V2, prefix, argument) : V2 instanceof Request ? webidl.converters.Request(V2, prefix, argument) : webidl.converters.USVString(V2, prefix, argument);
     };
     webidl.converters.AbortSignal = webidl.interfaceConverter(
       AbortSignal
@@ -10346,8 +10346,8 @@ var require_util4 = __commonJS({
       return new TextDecoder(encoding).decode(sliced);
     }
     function BOMSniffing(ioQueue) {
-      let [a, b, c] = ioQueue;
-      return a === 239 && b === 187 && c === 191 ? "UTF-8" : a === 254 && b === 255 ? "UTF-16BE" : a === 255 && b === 254 ? "UTF-16LE" : null;
+      let [a, b, c3] = ioQueue;
+      return a === 239 && b === 187 && c3 === 191 ? "UTF-8" : a === 254 && b === 255 ? "UTF-16BE" : a === 255 && b === 254 ? "UTF-16LE" : null;
     }
     function combineByteSequences(sequences) {
       let size = sequences.reduce((a, b) => a + b.byteLength, 0), offset2 = 0;
@@ -10803,7 +10803,7 @@ var require_cache = __commonJS({
        * @returns {requestResponseList}
        */
       #batchCacheOperations(operations) {
-        let cache3 = this.#relevantRequestResponseList, backupCache = [...cache3], addedItems = [], resultList = [];
+        let cache2 = this.#relevantRequestResponseList, backupCache = [...cache2], addedItems = [], resultList = [];
         try {
           for (let operation of operations) {
             if (operation.type !== "delete" && operation.type !== "put")
@@ -10823,8 +10823,8 @@ var require_cache = __commonJS({
               if (requestResponses = this.#queryCache(operation.request, operation.options), requestResponses.length === 0)
                 return [];
               for (let requestResponse of requestResponses) {
-                let idx = cache3.indexOf(requestResponse);
-                assert(idx !== -1), cache3.splice(idx, 1);
+                let idx = cache2.indexOf(requestResponse);
+                assert(idx !== -1), cache2.splice(idx, 1);
               }
             } else if (operation.type === "put") {
               if (operation.response == null)
@@ -10850,10 +10850,10 @@ var require_cache = __commonJS({
                 });
               requestResponses = this.#queryCache(operation.request);
               for (let requestResponse of requestResponses) {
-                let idx = cache3.indexOf(requestResponse);
-                assert(idx !== -1), cache3.splice(idx, 1);
+                let idx = cache2.indexOf(requestResponse);
+                assert(idx !== -1), cache2.splice(idx, 1);
               }
-              cache3.push([operation.request, operation.response]), addedItems.push([operation.request, operation.response]);
+              cache2.push([operation.request, operation.response]), addedItems.push([operation.request, operation.response]);
             }
             resultList.push([operation.request, operation.response]);
           }
@@ -11019,11 +11019,11 @@ var require_cachestorage = __commonJS({
         webidl.brandCheck(this, _CacheStorage);
         let prefix = "CacheStorage.open";
         if (webidl.argumentLengthCheck(arguments, 1, prefix), cacheName = webidl.converters.DOMString(cacheName, prefix, "cacheName"), this.#caches.has(cacheName)) {
-          let cache4 = this.#caches.get(cacheName);
-          return new Cache(kConstruct, cache4);
+          let cache3 = this.#caches.get(cacheName);
+          return new Cache(kConstruct, cache3);
         }
-        let cache3 = [];
-        return this.#caches.set(cacheName, cache3), new Cache(kConstruct, cache3);
+        let cache2 = [];
+        return this.#caches.set(cacheName, cache2), new Cache(kConstruct, cache2);
       }
       /**
        * @see https://w3c.github.io/ServiceWorker/#cache-storage-delete
@@ -12599,8 +12599,8 @@ var require_websocket = __commonJS({
     webidl.converters["sequence<DOMString>"] = webidl.sequenceConverter(
       webidl.converters.DOMString
     );
-    webidl.converters["DOMString or sequence<DOMString>"] = function(V, prefix, argument) {
-      return webidl.util.Type(V) === "Object" && Symbol.iterator in V ? webidl.converters["sequence<DOMString>"](V) : webidl.converters.DOMString(V, prefix, argument);
+    webidl.converters["DOMString or sequence<DOMString>"] = function(V2, prefix, argument) {
+      return webidl.util.Type(V2) === "Object" && Symbol.iterator in V2 ? webidl.converters["sequence<DOMString>"](V2) : webidl.converters.DOMString(V2, prefix, argument);
     };
     webidl.converters.WebSocketInit = webidl.dictionaryConverter([
       {
@@ -12618,17 +12618,17 @@ var require_websocket = __commonJS({
         converter: webidl.nullableConverter(webidl.converters.HeadersInit)
       }
     ]);
-    webidl.converters["DOMString or sequence<DOMString> or WebSocketInit"] = function(V) {
-      return webidl.util.Type(V) === "Object" && !(Symbol.iterator in V) ? webidl.converters.WebSocketInit(V) : { protocols: webidl.converters["DOMString or sequence<DOMString>"](V) };
+    webidl.converters["DOMString or sequence<DOMString> or WebSocketInit"] = function(V2) {
+      return webidl.util.Type(V2) === "Object" && !(Symbol.iterator in V2) ? webidl.converters.WebSocketInit(V2) : { protocols: webidl.converters["DOMString or sequence<DOMString>"](V2) };
     };
-    webidl.converters.WebSocketSendData = function(V) {
-      if (webidl.util.Type(V) === "Object") {
-        if (isBlobLike(V))
-          return webidl.converters.Blob(V, { strict: !1 });
-        if (ArrayBuffer.isView(V) || types2.isArrayBuffer(V))
-          return webidl.converters.BufferSource(V);
+    webidl.converters.WebSocketSendData = function(V2) {
+      if (webidl.util.Type(V2) === "Object") {
+        if (isBlobLike(V2))
+          return webidl.converters.Blob(V2, { strict: !1 });
+        if (ArrayBuffer.isView(V2) || types2.isArrayBuffer(V2))
+          return webidl.converters.BufferSource(V2);
       }
-      return webidl.converters.USVString(V);
+      return webidl.converters.USVString(V2);
     };
     function onParserDrain() {
       this.ws[kResponse].socket.resume();
@@ -13268,8 +13268,8 @@ var require_proxy = __commonJS({
       reqUrl.port ? reqPort = Number(reqUrl.port) : reqUrl.protocol === "http:" ? reqPort = 80 : reqUrl.protocol === "https:" && (reqPort = 443);
       let upperReqHosts = [reqUrl.hostname.toUpperCase()];
       typeof reqPort == "number" && upperReqHosts.push(`${upperReqHosts[0]}:${reqPort}`);
-      for (let upperNoProxyItem of noProxy.split(",").map((x) => x.trim().toUpperCase()).filter((x) => x))
-        if (upperNoProxyItem === "*" || upperReqHosts.some((x) => x === upperNoProxyItem || x.endsWith(`.${upperNoProxyItem}`) || upperNoProxyItem.startsWith(".") && x.endsWith(`${upperNoProxyItem}`)))
+      for (let upperNoProxyItem of noProxy.split(",").map((x2) => x2.trim().toUpperCase()).filter((x2) => x2))
+        if (upperNoProxyItem === "*" || upperReqHosts.some((x2) => x2 === upperNoProxyItem || x2.endsWith(`.${upperNoProxyItem}`) || upperNoProxyItem.startsWith(".") && x2.endsWith(`${upperNoProxyItem}`)))
           return !0;
       return !1;
     }
@@ -13295,14 +13295,14 @@ var require_proxy = __commonJS({
 var require_lib = __commonJS({
   "node_modules/@actions/github/node_modules/@actions/http-client/lib/index.js"(exports) {
     "use strict";
-    var __createBinding = exports && exports.__createBinding || (Object.create ? (function(o, m, k, k2) {
-      k2 === void 0 && (k2 = k);
-      var desc = Object.getOwnPropertyDescriptor(m, k);
-      (!desc || ("get" in desc ? !m.__esModule : desc.writable || desc.configurable)) && (desc = { enumerable: !0, get: function() {
-        return m[k];
-      } }), Object.defineProperty(o, k2, desc);
-    }) : (function(o, m, k, k2) {
-      k2 === void 0 && (k2 = k), o[k2] = m[k];
+    var __createBinding = exports && exports.__createBinding || (Object.create ? (function(o, m2, k2, k22) {
+      k22 === void 0 && (k22 = k2);
+      var desc = Object.getOwnPropertyDescriptor(m2, k2);
+      (!desc || ("get" in desc ? !m2.__esModule : desc.writable || desc.configurable)) && (desc = { enumerable: !0, get: function() {
+        return m2[k2];
+      } }), Object.defineProperty(o, k22, desc);
+    }) : (function(o, m2, k2, k22) {
+      k22 === void 0 && (k22 = k2), o[k22] = m2[k2];
     })), __setModuleDefault = exports && exports.__setModuleDefault || (Object.create ? (function(o, v) {
       Object.defineProperty(o, "default", { enumerable: !0, value: v });
     }) : function(o, v) {
@@ -13311,23 +13311,23 @@ var require_lib = __commonJS({
       var ownKeys = function(o) {
         return ownKeys = Object.getOwnPropertyNames || function(o2) {
           var ar = [];
-          for (var k in o2) Object.prototype.hasOwnProperty.call(o2, k) && (ar[ar.length] = k);
+          for (var k2 in o2) Object.prototype.hasOwnProperty.call(o2, k2) && (ar[ar.length] = k2);
           return ar;
         }, ownKeys(o);
       };
       return function(mod) {
         if (mod && mod.__esModule) return mod;
         var result = {};
-        if (mod != null) for (var k = ownKeys(mod), i = 0; i < k.length; i++) k[i] !== "default" && __createBinding(result, mod, k[i]);
+        if (mod != null) for (var k2 = ownKeys(mod), i = 0; i < k2.length; i++) k2[i] !== "default" && __createBinding(result, mod, k2[i]);
         return __setModuleDefault(result, mod), result;
       };
-    })(), __awaiter3 = exports && exports.__awaiter || function(thisArg, _arguments, P, generator) {
+    })(), __awaiter3 = exports && exports.__awaiter || function(thisArg, _arguments, P2, generator) {
       function adopt(value) {
-        return value instanceof P ? value : new P(function(resolve) {
+        return value instanceof P2 ? value : new P2(function(resolve) {
           resolve(value);
         });
       }
-      return new (P || (P = Promise))(function(resolve, reject) {
+      return new (P2 || (P2 = Promise))(function(resolve, reject) {
         function fulfilled(value) {
           try {
             step(generator.next(value));
@@ -13726,7 +13726,7 @@ var require_lib = __commonJS({
       }
     };
     exports.HttpClient = HttpClient3;
-    var lowercaseKeys2 = (obj) => Object.keys(obj).reduce((c, k) => (c[k.toLowerCase()] = obj[k], c), {});
+    var lowercaseKeys2 = (obj) => Object.keys(obj).reduce((c3, k2) => (c3[k2.toLowerCase()] = obj[k2], c3), {});
   }
 });
 
@@ -13734,7 +13734,7 @@ var require_lib = __commonJS({
 var require_identity = __commonJS({
   "node_modules/yaml/dist/nodes/identity.js"(exports) {
     "use strict";
-    var ALIAS = /* @__PURE__ */ Symbol.for("yaml.alias"), DOC = /* @__PURE__ */ Symbol.for("yaml.document"), MAP = /* @__PURE__ */ Symbol.for("yaml.map"), PAIR = /* @__PURE__ */ Symbol.for("yaml.pair"), SCALAR = /* @__PURE__ */ Symbol.for("yaml.scalar"), SEQ = /* @__PURE__ */ Symbol.for("yaml.seq"), NODE_TYPE = /* @__PURE__ */ Symbol.for("yaml.node.type"), isAlias3 = (node) => !!node && typeof node == "object" && node[NODE_TYPE] === ALIAS, isDocument = (node) => !!node && typeof node == "object" && node[NODE_TYPE] === DOC, isMap5 = (node) => !!node && typeof node == "object" && node[NODE_TYPE] === MAP, isPair2 = (node) => !!node && typeof node == "object" && node[NODE_TYPE] === PAIR, isScalar4 = (node) => !!node && typeof node == "object" && node[NODE_TYPE] === SCALAR, isSeq3 = (node) => !!node && typeof node == "object" && node[NODE_TYPE] === SEQ;
+    var ALIAS = /* @__PURE__ */ Symbol.for("yaml.alias"), DOC = /* @__PURE__ */ Symbol.for("yaml.document"), MAP = /* @__PURE__ */ Symbol.for("yaml.map"), PAIR = /* @__PURE__ */ Symbol.for("yaml.pair"), SCALAR = /* @__PURE__ */ Symbol.for("yaml.scalar"), SEQ = /* @__PURE__ */ Symbol.for("yaml.seq"), NODE_TYPE = /* @__PURE__ */ Symbol.for("yaml.node.type"), isAlias2 = (node) => !!node && typeof node == "object" && node[NODE_TYPE] === ALIAS, isDocument = (node) => !!node && typeof node == "object" && node[NODE_TYPE] === DOC, isMap4 = (node) => !!node && typeof node == "object" && node[NODE_TYPE] === MAP, isPair2 = (node) => !!node && typeof node == "object" && node[NODE_TYPE] === PAIR, isScalar3 = (node) => !!node && typeof node == "object" && node[NODE_TYPE] === SCALAR, isSeq2 = (node) => !!node && typeof node == "object" && node[NODE_TYPE] === SEQ;
     function isCollection(node) {
       if (node && typeof node == "object")
         switch (node[NODE_TYPE]) {
@@ -13755,7 +13755,7 @@ var require_identity = __commonJS({
         }
       return !1;
     }
-    var hasAnchor = (node) => (isScalar4(node) || isCollection(node)) && !!node.anchor;
+    var hasAnchor = (node) => (isScalar3(node) || isCollection(node)) && !!node.anchor;
     exports.ALIAS = ALIAS;
     exports.DOC = DOC;
     exports.MAP = MAP;
@@ -13764,14 +13764,14 @@ var require_identity = __commonJS({
     exports.SCALAR = SCALAR;
     exports.SEQ = SEQ;
     exports.hasAnchor = hasAnchor;
-    exports.isAlias = isAlias3;
+    exports.isAlias = isAlias2;
     exports.isCollection = isCollection;
     exports.isDocument = isDocument;
-    exports.isMap = isMap5;
+    exports.isMap = isMap4;
     exports.isNode = isNode;
     exports.isPair = isPair2;
-    exports.isScalar = isScalar4;
-    exports.isSeq = isSeq3;
+    exports.isScalar = isScalar3;
+    exports.isSeq = isSeq2;
   }
 });
 
@@ -14100,9 +14100,9 @@ var require_applyReviver = __commonJS({
             v1 === void 0 ? delete val[i] : v1 !== v0 && (val[i] = v1);
           }
         else if (val instanceof Map)
-          for (let k of Array.from(val.keys())) {
-            let v0 = val.get(k), v1 = applyReviver(reviver, val, k, v0);
-            v1 === void 0 ? val.delete(k) : v1 !== v0 && val.set(k, v1);
+          for (let k2 of Array.from(val.keys())) {
+            let v0 = val.get(k2), v1 = applyReviver(reviver, val, k2, v0);
+            v1 === void 0 ? val.delete(k2) : v1 !== v0 && val.set(k2, v1);
           }
         else if (val instanceof Set)
           for (let v0 of Array.from(val)) {
@@ -14110,9 +14110,9 @@ var require_applyReviver = __commonJS({
             v1 === void 0 ? val.delete(v0) : v1 !== v0 && (val.delete(v0), val.add(v1));
           }
         else
-          for (let [k, v0] of Object.entries(val)) {
-            let v1 = applyReviver(reviver, val, k, v0);
-            v1 === void 0 ? delete val[k] : v1 !== v0 && (val[k] = v1);
+          for (let [k2, v0] of Object.entries(val)) {
+            let v1 = applyReviver(reviver, val, k2, v0);
+            v1 === void 0 ? delete val[k2] : v1 !== v0 && (val[k2] = v1);
           }
       return reviver.call(obj, key, val);
     }
@@ -14253,8 +14253,8 @@ var require_Alias = __commonJS({
       } else if (identity2.isCollection(node)) {
         let count = 0;
         for (let item of node.items) {
-          let c = getAliasCount(doc, item, anchors2);
-          c > count && (count = c);
+          let c3 = getAliasCount(doc, item, anchors2);
+          c3 > count && (count = c3);
         }
         return count;
       } else if (identity2.isPair(node)) {
@@ -14345,12 +14345,12 @@ var require_Collection = __commonJS({
     function collectionFromPath(schema, path2, value) {
       let v = value;
       for (let i = path2.length - 1; i >= 0; --i) {
-        let k = path2[i];
-        if (typeof k == "number" && Number.isInteger(k) && k >= 0) {
+        let k2 = path2[i];
+        if (typeof k2 == "number" && Number.isInteger(k2) && k2 >= 0) {
           let a = [];
-          a[k] = v, v = a;
+          a[k2] = v, v = a;
         } else
-          v = /* @__PURE__ */ new Map([[k, v]]);
+          v = /* @__PURE__ */ new Map([[k2, v]]);
       }
       return createNode.createNode(v, void 0, {
         aliasDuplicateObjects: !1,
@@ -14530,10 +14530,10 @@ var require_foldFlowLines = __commonJS({
             else if (mode === FOLD_QUOTED) {
               for (; prev === " " || prev === "	"; )
                 prev = ch, ch = text[i += 1], overflow = !0;
-              let j = i > escEnd + 1 ? i - 2 : escStart - 1;
-              if (escapedFolds[j])
+              let j2 = i > escEnd + 1 ? i - 2 : escStart - 1;
+              if (escapedFolds[j2])
                 return text;
-              folds.push(j), escapedFolds[j] = !0, end = j + endStep, split = void 0;
+              folds.push(j2), escapedFolds[j2] = !0, end = j2 + endStep, split = void 0;
             } else
               overflow = !0;
         }
@@ -15078,8 +15078,8 @@ var require_Pair = __commonJS({
     "use strict";
     var createNode = require_createNode(), stringifyPair = require_stringifyPair(), addPairToJSMap = require_addPairToJSMap(), identity2 = require_identity();
     function createPair(key, value, ctx) {
-      let k = createNode.createNode(key, void 0, ctx), v = createNode.createNode(value, void 0, ctx);
-      return new Pair(k, v);
+      let k2 = createNode.createNode(key, void 0, ctx), v = createNode.createNode(value, void 0, ctx);
+      return new Pair(k2, v);
     }
     var Pair = class _Pair {
       constructor(key, value = null) {
@@ -15196,9 +15196,9 @@ var require_YAMLMap = __commonJS({
     "use strict";
     var stringifyCollection = require_stringifyCollection(), addPairToJSMap = require_addPairToJSMap(), Collection2 = require_Collection(), identity2 = require_identity(), Pair = require_Pair(), Scalar = require_Scalar();
     function findPair(items, key) {
-      let k = identity2.isScalar(key) ? key.value : key;
+      let k2 = identity2.isScalar(key) ? key.value : key;
       for (let it of items)
-        if (identity2.isPair(it) && (it.key === key || it.key === k || identity2.isScalar(it.key) && it.key.value === k))
+        if (identity2.isPair(it) && (it.key === key || it.key === k2 || identity2.isScalar(it.key) && it.key.value === k2))
           return it;
     }
     var YAMLMap = class extends Collection2.Collection {
@@ -16364,8 +16364,8 @@ var require_Document = __commonJS({
        * recursively wrapping all values as `Scalar` or `Collection` nodes.
        */
       createPair(key, value, options = {}) {
-        let k = this.createNode(key, null, options), v = this.createNode(value, null, options);
-        return new Pair.Pair(k, v);
+        let k2 = this.createNode(key, null, options), v = this.createNode(value, null, options);
+        return new Pair.Pair(k2, v);
       }
       /**
        * Removes a value from the document.
@@ -16812,7 +16812,7 @@ var require_resolve_flow_collection = __commonJS({
     "use strict";
     var identity2 = require_identity(), Pair = require_Pair(), YAMLMap = require_YAMLMap(), YAMLSeq = require_YAMLSeq(), resolveEnd = require_resolve_end(), resolveProps = require_resolve_props(), utilContainsNewline = require_util_contains_newline(), utilMapIncludes = require_util_map_includes(), blockMsg = "Block collections are not allowed within flow collections", isBlock = (token) => token && (token.type === "block-map" || token.type === "block-seq");
     function resolveFlowCollection({ composeNode, composeEmptyNode }, ctx, fc, onError, tag) {
-      let isMap5 = fc.start.source === "{", fcName = isMap5 ? "flow map" : "flow sequence", NodeClass = tag?.nodeClass ?? (isMap5 ? YAMLMap.YAMLMap : YAMLSeq.YAMLSeq), coll = new NodeClass(ctx.schema);
+      let isMap4 = fc.start.source === "{", fcName = isMap4 ? "flow map" : "flow sequence", NodeClass = tag?.nodeClass ?? (isMap4 ? YAMLMap.YAMLMap : YAMLSeq.YAMLSeq), coll = new NodeClass(ctx.schema);
       coll.flow = !0;
       let atRoot = ctx.atRoot;
       atRoot && (ctx.atRoot = !1), ctx.atKey && (ctx.atKey = !1);
@@ -16833,7 +16833,7 @@ var require_resolve_flow_collection = __commonJS({
 ` + props.comment : coll.comment = props.comment), offset2 = props.end;
             continue;
           }
-          !isMap5 && ctx.options.strict && utilContainsNewline.containsNewline(key) && onError(
+          !isMap4 && ctx.options.strict && utilContainsNewline.containsNewline(key) && onError(
             key,
             // checked by containsNewline()
             "MULTILINE_IMPLICIT_KEY",
@@ -16861,7 +16861,7 @@ var require_resolve_flow_collection = __commonJS({
 ` + prevItemComment : prev.comment = prevItemComment, props.comment = props.comment.substring(prevItemComment.length + 1);
           }
         }
-        if (!isMap5 && !sep3 && !props.found) {
+        if (!isMap4 && !sep3 && !props.found) {
           let valueNode = value ? composeNode(ctx, value, props, onError) : composeEmptyNode(ctx, props.end, sep3, null, props, onError);
           coll.items.push(valueNode), offset2 = valueNode.range[2], isBlock(value) && onError(valueNode.range, "BLOCK_IN_FLOW", blockMsg);
         } else {
@@ -16878,7 +16878,7 @@ var require_resolve_flow_collection = __commonJS({
             startOnNewline: !1
           });
           if (valueProps.found) {
-            if (!isMap5 && !props.found && ctx.options.strict) {
+            if (!isMap4 && !props.found && ctx.options.strict) {
               if (sep3)
                 for (let st of sep3) {
                   if (st === valueProps.found)
@@ -16895,7 +16895,7 @@ var require_resolve_flow_collection = __commonJS({
           valueNode ? isBlock(value) && onError(valueNode.range, "BLOCK_IN_FLOW", blockMsg) : valueProps.comment && (keyNode.comment ? keyNode.comment += `
 ` + valueProps.comment : keyNode.comment = valueProps.comment);
           let pair = new Pair.Pair(keyNode, valueNode);
-          if (ctx.options.keepSourceTokens && (pair.srcToken = collItem), isMap5) {
+          if (ctx.options.keepSourceTokens && (pair.srcToken = collItem), isMap4) {
             let map = coll;
             utilMapIncludes.mapIncludes(ctx, map.items, keyNode) && onError(keyStart, "DUPLICATE_KEY", "Map keys must be unique"), map.items.push(pair);
           } else {
@@ -16907,7 +16907,7 @@ var require_resolve_flow_collection = __commonJS({
           offset2 = valueNode ? valueNode.range[2] : valueProps.end;
         }
       }
-      let expectedEnd = isMap5 ? "}" : "]", [ce, ...ee] = fc.end, cePos = offset2;
+      let expectedEnd = isMap4 ? "}" : "]", [ce, ...ee] = fc.end, cePos = offset2;
       if (ce?.source === expectedEnd)
         cePos = ce.offset + ce.source.length;
       else {
@@ -17077,7 +17077,7 @@ var require_resolve_block_scalar = __commonJS({
       return { mode, indent, chomp, comment, length };
     }
     function splitLines(source) {
-      let split = source.split(/\n( *)/), first = split[0], m = first.match(/^( *)/), lines = [m?.[1] ? [m[1], first.slice(m[1].length)] : ["", first]];
+      let split = source.split(/\n( *)/), first = split[0], m2 = first.match(/^( *)/), lines = [m2?.[1] ? [m2[1], first.slice(m2[1].length)] : ["", first]];
       for (let i = 1; i < split.length; i += 2)
         lines.push([split[i], split[i + 1]]);
       return lines;
@@ -17863,7 +17863,7 @@ var require_cst_visit = __commonJS({
 var require_cst = __commonJS({
   "node_modules/yaml/dist/parse/cst.js"(exports) {
     "use strict";
-    var cstScalar = require_cst_scalar(), cstStringify = require_cst_stringify(), cstVisit = require_cst_visit(), BOM = "\uFEFF", DOCUMENT = "", FLOW_END = "", SCALAR = "", isCollection = (token) => !!token && "items" in token, isScalar4 = (token) => !!token && (token.type === "scalar" || token.type === "single-quoted-scalar" || token.type === "double-quoted-scalar" || token.type === "block-scalar");
+    var cstScalar = require_cst_scalar(), cstStringify = require_cst_stringify(), cstVisit = require_cst_visit(), BOM = "\uFEFF", DOCUMENT = "", FLOW_END = "", SCALAR = "", isCollection = (token) => !!token && "items" in token, isScalar3 = (token) => !!token && (token.type === "scalar" || token.type === "single-quoted-scalar" || token.type === "double-quoted-scalar" || token.type === "block-scalar");
     function prettyToken(token) {
       switch (token) {
         case BOM:
@@ -17949,7 +17949,7 @@ var require_cst = __commonJS({
     exports.FLOW_END = FLOW_END;
     exports.SCALAR = SCALAR;
     exports.isCollection = isCollection;
-    exports.isScalar = isScalar4;
+    exports.isScalar = isScalar3;
     exports.prettyToken = prettyToken;
     exports.tokenType = tokenType;
   }
@@ -19281,11 +19281,11 @@ var require_code = __commonJS({
       }
       get str() {
         var _a2;
-        return (_a2 = this._str) !== null && _a2 !== void 0 ? _a2 : this._str = this._items.reduce((s2, c) => `${s2}${c}`, "");
+        return (_a2 = this._str) !== null && _a2 !== void 0 ? _a2 : this._str = this._items.reduce((s2, c3) => `${s2}${c3}`, "");
       }
       get names() {
         var _a2;
-        return (_a2 = this._names) !== null && _a2 !== void 0 ? _a2 : this._names = this._items.reduce((names, c) => (c instanceof Name && (names[c.str] = (names[c.str] || 0) + 1), names), {});
+        return (_a2 = this._names) !== null && _a2 !== void 0 ? _a2 : this._names = this._items.reduce((names, c3) => (c3 instanceof Name && (names[c3.str] = (names[c3.str] || 0) + 1), names), {});
       }
     };
     exports._Code = _Code;
@@ -19333,19 +19333,19 @@ var require_code = __commonJS({
       if (typeof b == "string" && b[0] === '"' && !(a instanceof Name))
         return `"${a}${b.slice(1)}`;
     }
-    function strConcat(c1, c2) {
-      return c2.emptyStr() ? c1 : c1.emptyStr() ? c2 : str3`${c1}${c2}`;
+    function strConcat(c1, c22) {
+      return c22.emptyStr() ? c1 : c1.emptyStr() ? c22 : str3`${c1}${c22}`;
     }
     exports.strConcat = strConcat;
-    function interpolate(x) {
-      return typeof x == "number" || typeof x == "boolean" || x === null ? x : safeStringify(Array.isArray(x) ? x.join(",") : x);
+    function interpolate(x2) {
+      return typeof x2 == "number" || typeof x2 == "boolean" || x2 === null ? x2 : safeStringify(Array.isArray(x2) ? x2.join(",") : x2);
     }
-    function stringify(x) {
-      return new _Code(safeStringify(x));
+    function stringify(x2) {
+      return new _Code(safeStringify(x2));
     }
     exports.stringify = stringify;
-    function safeStringify(x) {
-      return JSON.stringify(x).replace(/\u2028/g, "\\u2028").replace(/\u2029/g, "\\u2029");
+    function safeStringify(x2) {
+      return JSON.stringify(x2).replace(/\u2028/g, "\\u2028").replace(/\u2029/g, "\\u2029");
     }
     exports.safeStringify = safeStringify;
     function getProperty(key) {
@@ -19470,12 +19470,12 @@ var require_scope = __commonJS({
             if (nameSet.has(name))
               return;
             nameSet.set(name, UsedValueState.Started);
-            let c = valueCode(name);
-            if (c) {
+            let c3 = valueCode(name);
+            if (c3) {
               let def = this.opts.es5 ? exports.varKinds.var : exports.varKinds.const;
-              code2 = (0, code_1._)`${code2}${def} ${name} = ${c};${this.opts._n}`;
-            } else if (c = getCode?.(name))
-              code2 = (0, code_1._)`${code2}${c}${this.opts._n}`;
+              code2 = (0, code_1._)`${code2}${def} ${name} = ${c3};${this.opts._n}`;
+            } else if (c3 = getCode?.(name))
+              code2 = (0, code_1._)`${code2}${c3}${this.opts._n}`;
             else
               throw new ValueError(name);
             nameSet.set(name, UsedValueState.Completed);
@@ -19843,8 +19843,8 @@ var require_codegen = __commonJS({
         return this._leafNode(new AssignOp(lhs, exports.operators.ADD, rhs));
       }
       // appends passed SafeExpr to code or executes Block
-      code(c) {
-        return typeof c == "function" ? c() : c !== code_1.nil && this._leafNode(new AnyCode(c)), this;
+      code(c3) {
+        return typeof c3 == "function" ? c3() : c3 !== code_1.nil && this._leafNode(new AnyCode(c3)), this;
       }
       // returns code for object literal for the passed argument list of key-value pairs
       object(...keyValues) {
@@ -20010,21 +20010,21 @@ var require_codegen = __commonJS({
         return replaceName(expr);
       if (!canOptimize(expr))
         return expr;
-      return new code_1._Code(expr._items.reduce((items, c) => (c instanceof code_1.Name && (c = replaceName(c)), c instanceof code_1._Code ? items.push(...c._items) : items.push(c), items), []));
+      return new code_1._Code(expr._items.reduce((items, c3) => (c3 instanceof code_1.Name && (c3 = replaceName(c3)), c3 instanceof code_1._Code ? items.push(...c3._items) : items.push(c3), items), []));
       function replaceName(n2) {
-        let c = constants3[n2.str];
-        return c === void 0 || names[n2.str] !== 1 ? n2 : (delete names[n2.str], c);
+        let c3 = constants3[n2.str];
+        return c3 === void 0 || names[n2.str] !== 1 ? n2 : (delete names[n2.str], c3);
       }
       function canOptimize(e) {
-        return e instanceof code_1._Code && e._items.some((c) => c instanceof code_1.Name && names[c.str] === 1 && constants3[c.str] !== void 0);
+        return e instanceof code_1._Code && e._items.some((c3) => c3 instanceof code_1.Name && names[c3.str] === 1 && constants3[c3.str] !== void 0);
       }
     }
     function subtractNames(names, from) {
       for (let n2 in from)
         names[n2] = (names[n2] || 0) - (from[n2] || 0);
     }
-    function not(x) {
-      return typeof x == "boolean" || typeof x == "number" || x === null ? !x : (0, code_1._)`!${par(x)}`;
+    function not(x2) {
+      return typeof x2 == "boolean" || typeof x2 == "number" || x2 === null ? !x2 : (0, code_1._)`!${par(x2)}`;
     }
     exports.not = not;
     var andCode = mappend(exports.operators.AND);
@@ -20038,10 +20038,10 @@ var require_codegen = __commonJS({
     }
     exports.or = or;
     function mappend(op) {
-      return (x, y) => x === code_1.nil ? y : y === code_1.nil ? x : (0, code_1._)`${par(x)} ${op} ${par(y)}`;
+      return (x2, y) => x2 === code_1.nil ? y : y === code_1.nil ? x2 : (0, code_1._)`${par(x2)} ${op} ${par(y)}`;
     }
-    function par(x) {
-      return x instanceof code_1.Name ? x : (0, code_1._)`(${x})`;
+    function par(x2) {
+      return x2 instanceof code_1.Name ? x2 : (0, code_1._)`(${x2})`;
     }
   }
 });
@@ -20119,8 +20119,8 @@ var require_util9 = __commonJS({
     exports.unescapeJsonPointer = unescapeJsonPointer;
     function eachItem(xs, f) {
       if (Array.isArray(xs))
-        for (let x of xs)
-          f(x);
+        for (let x2 of xs)
+          f(x2);
       else
         f(xs);
     }
@@ -20273,7 +20273,7 @@ var require_errors3 = __commonJS({
       let { gen, validateName, schemaEnv } = it;
       schemaEnv.$async ? gen.throw((0, codegen_1._)`new ${it.ValidationError}(${errs})`) : (gen.assign((0, codegen_1._)`${validateName}.errors`, errs), gen.return(!1));
     }
-    var E = {
+    var E2 = {
       keyword: new codegen_1.Name("keyword"),
       schemaPath: new codegen_1.Name("schemaPath"),
       // also used in JTD errors
@@ -20300,11 +20300,11 @@ var require_errors3 = __commonJS({
     }
     function errorSchemaPath({ keyword, it: { errSchemaPath } }, { schemaPath, parentSchema }) {
       let schPath = parentSchema ? errSchemaPath : (0, codegen_1.str)`${errSchemaPath}/${keyword}`;
-      return schemaPath && (schPath = (0, codegen_1.str)`${schPath}${(0, util_1.getErrorPath)(schemaPath, util_1.Type.Str)}`), [E.schemaPath, schPath];
+      return schemaPath && (schPath = (0, codegen_1.str)`${schPath}${(0, util_1.getErrorPath)(schemaPath, util_1.Type.Str)}`), [E2.schemaPath, schPath];
     }
     function extraErrorProps(cxt, { params, message }, keyValues) {
       let { keyword, data, schemaValue, it } = cxt, { opts, propertyName, topSchemaRef, schemaPath } = it;
-      keyValues.push([E.keyword, keyword], [E.params, typeof params == "function" ? params(cxt) : params || (0, codegen_1._)`{}`]), opts.messages && keyValues.push([E.message, typeof message == "function" ? message(cxt) : message]), opts.verbose && keyValues.push([E.schema, schemaValue], [E.parentSchema, (0, codegen_1._)`${topSchemaRef}${schemaPath}`], [names_1.default.data, data]), propertyName && keyValues.push([E.propertyName, propertyName]);
+      keyValues.push([E2.keyword, keyword], [E2.params, typeof params == "function" ? params(cxt) : params || (0, codegen_1._)`{}`]), opts.messages && keyValues.push([E2.message, typeof message == "function" ? message(cxt) : message]), opts.verbose && keyValues.push([E2.schema, schemaValue], [E2.parentSchema, (0, codegen_1._)`${topSchemaRef}${schemaPath}`], [names_1.default.data, data]), propertyName && keyValues.push([E2.propertyName, propertyName]);
     }
   }
 });
@@ -20351,8 +20351,8 @@ var require_rules = __commonJS({
     Object.defineProperty(exports, "__esModule", { value: !0 });
     exports.getRules = exports.isJSONType = void 0;
     var _jsonTypes = ["string", "number", "integer", "boolean", "null", "object", "array"], jsonTypes = new Set(_jsonTypes);
-    function isJSONType(x) {
-      return typeof x == "string" && jsonTypes.has(x);
+    function isJSONType(x2) {
+      return typeof x2 == "string" && jsonTypes.has(x2);
     }
     exports.isJSONType = isJSONType;
     function getRules() {
@@ -22543,8 +22543,8 @@ var require_core = __commonJS({
             return typeof sch == "object" && this._cache.delete(sch.schema), delete this.schemas[schemaKeyRef], delete this.refs[schemaKeyRef], this;
           }
           case "object": {
-            let cacheKey2 = schemaKeyRef;
-            this._cache.delete(cacheKey2);
+            let cacheKey = schemaKeyRef;
+            this._cache.delete(cacheKey);
             let id = schemaKeyRef[this.opts.schemaId];
             return id && (id = (0, resolve_1.normalizeId)(id), delete this.schemas[id], delete this.refs[id]), this;
           }
@@ -22575,7 +22575,7 @@ var require_core = __commonJS({
           type: (0, dataType_1.getJSONTypes)(def.type),
           schemaType: (0, dataType_1.getJSONTypes)(def.schemaType)
         };
-        return (0, util_1.eachItem)(keyword, definition.type.length === 0 ? (k) => addRule.call(this, k, definition) : (k) => definition.type.forEach((t) => addRule.call(this, k, definition, t))), this;
+        return (0, util_1.eachItem)(keyword, definition.type.length === 0 ? (k2) => addRule.call(this, k2, definition) : (k2) => definition.type.forEach((t) => addRule.call(this, k2, definition, t))), this;
       }
       getKeyword(keyword) {
         let rule = this.RULES.all[keyword];
@@ -23110,8 +23110,8 @@ var require_uniqueItems = __commonJS({
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: !0 });
     var dataType_1 = require_dataType(), codegen_1 = require_codegen(), util_1 = require_util9(), equal_1 = require_equal(), error2 = {
-      message: ({ params: { i, j } }) => (0, codegen_1.str)`must NOT have duplicate items (items ## ${j} and ${i} are identical)`,
-      params: ({ params: { i, j } }) => (0, codegen_1._)`{i: ${i}, j: ${j}}`
+      message: ({ params: { i, j: j2 } }) => (0, codegen_1.str)`must NOT have duplicate items (items ## ${j2} and ${i} are identical)`,
+      params: ({ params: { i, j: j2 } }) => (0, codegen_1._)`{i: ${i}, j: ${j2}}`
     }, def = {
       keyword: "uniqueItems",
       type: "array",
@@ -23125,23 +23125,23 @@ var require_uniqueItems = __commonJS({
         let valid = gen.let("valid"), itemTypes = parentSchema.items ? (0, dataType_1.getSchemaTypes)(parentSchema.items) : [];
         cxt.block$data(valid, validateUniqueItems, (0, codegen_1._)`${schemaCode} === false`), cxt.ok(valid);
         function validateUniqueItems() {
-          let i = gen.let("i", (0, codegen_1._)`${data}.length`), j = gen.let("j");
-          cxt.setParams({ i, j }), gen.assign(valid, !0), gen.if((0, codegen_1._)`${i} > 1`, () => (canOptimize() ? loopN : loopN2)(i, j));
+          let i = gen.let("i", (0, codegen_1._)`${data}.length`), j2 = gen.let("j");
+          cxt.setParams({ i, j: j2 }), gen.assign(valid, !0), gen.if((0, codegen_1._)`${i} > 1`, () => (canOptimize() ? loopN : loopN2)(i, j2));
         }
         function canOptimize() {
           return itemTypes.length > 0 && !itemTypes.some((t) => t === "object" || t === "array");
         }
-        function loopN(i, j) {
+        function loopN(i, j2) {
           let item = gen.name("item"), wrongType = (0, dataType_1.checkDataTypes)(itemTypes, item, it.opts.strictNumbers, dataType_1.DataType.Wrong), indices = gen.const("indices", (0, codegen_1._)`{}`);
           gen.for((0, codegen_1._)`;${i}--;`, () => {
             gen.let(item, (0, codegen_1._)`${data}[${i}]`), gen.if(wrongType, (0, codegen_1._)`continue`), itemTypes.length > 1 && gen.if((0, codegen_1._)`typeof ${item} == "string"`, (0, codegen_1._)`${item} += "_"`), gen.if((0, codegen_1._)`typeof ${indices}[${item}] == "number"`, () => {
-              gen.assign(j, (0, codegen_1._)`${indices}[${item}]`), cxt.error(), gen.assign(valid, !1).break();
+              gen.assign(j2, (0, codegen_1._)`${indices}[${item}]`), cxt.error(), gen.assign(valid, !1).break();
             }).code((0, codegen_1._)`${indices}[${item}] = ${i}`);
           });
         }
-        function loopN2(i, j) {
+        function loopN2(i, j2) {
           let eql = (0, util_1.useFunc)(gen, equal_1.default), outer = gen.name("outer");
-          gen.label(outer).for((0, codegen_1._)`;${i}--;`, () => gen.for((0, codegen_1._)`${j} = ${i}; ${j}--;`, () => gen.if((0, codegen_1._)`${eql}(${data}[${i}], ${data}[${j}])`, () => {
+          gen.label(outer).for((0, codegen_1._)`;${i}--;`, () => gen.for((0, codegen_1._)`${j2} = ${i}; ${j2}--;`, () => gen.if((0, codegen_1._)`${eql}(${data}[${i}], ${data}[${j2}])`, () => {
             cxt.error(), gen.assign(valid, !1).break(outer);
           })));
         }
@@ -24428,13 +24428,13 @@ var HttpRedirectCodes = [
 // node_modules/@actions/core/lib/summary.js
 import { EOL as EOL3 } from "os";
 import { constants, promises } from "fs";
-var __awaiter = function(thisArg, _arguments, P, generator) {
+var __awaiter = function(thisArg, _arguments, P2, generator) {
   function adopt(value) {
-    return value instanceof P ? value : new P(function(resolve) {
+    return value instanceof P2 ? value : new P2(function(resolve) {
       resolve(value);
     });
   }
-  return new (P || (P = Promise))(function(resolve, reject) {
+  return new (P2 || (P2 = Promise))(function(resolve, reject) {
     function fulfilled(value) {
       try {
         step(generator.next(value));
@@ -24770,13 +24770,13 @@ var Context = class {
 };
 
 // node_modules/@actions/github/lib/internal/utils.js
-var httpClient = __toESM(require_lib(), 1), import_undici2 = __toESM(require_undici(), 1), __awaiter2 = function(thisArg, _arguments, P, generator) {
+var httpClient = __toESM(require_lib(), 1), import_undici2 = __toESM(require_undici(), 1), __awaiter2 = function(thisArg, _arguments, P2, generator) {
   function adopt(value) {
-    return value instanceof P ? value : new P(function(resolve) {
+    return value instanceof P2 ? value : new P2(function(resolve) {
       resolve(value);
     });
   }
-  return new (P || (P = Promise))(function(resolve, reject) {
+  return new (P2 || (P2 = Promise))(function(resolve, reject) {
     function fulfilled(value) {
       try {
         step(generator.next(value));
@@ -24956,8 +24956,8 @@ function encodeReserved(str3) {
   }).join("");
 }
 function encodeUnreserved(str3) {
-  return encodeURIComponent(str3).replace(/[!'()*]/g, function(c) {
-    return "%" + c.charCodeAt(0).toString(16).toUpperCase();
+  return encodeURIComponent(str3).replace(/[!'()*]/g, function(c3) {
+    return "%" + c3.charCodeAt(0).toString(16).toUpperCase();
   });
 }
 function encodeValue(operator, value, key) {
@@ -24981,15 +24981,15 @@ function getValues(context3, operator, key, modifier) {
         result.push(
           encodeValue(operator, value2, isKeyOperator(operator) ? key : "")
         );
-      }) : Object.keys(value).forEach(function(k) {
-        isDefined(value[k]) && result.push(encodeValue(operator, value[k], k));
+      }) : Object.keys(value).forEach(function(k2) {
+        isDefined(value[k2]) && result.push(encodeValue(operator, value[k2], k2));
       });
     else {
       let tmp = [];
       Array.isArray(value) ? value.filter(isDefined).forEach(function(value2) {
         tmp.push(encodeValue(operator, value2));
-      }) : Object.keys(value).forEach(function(k) {
-        isDefined(value[k]) && (tmp.push(encodeUnreserved(k)), tmp.push(encodeValue(operator, value[k].toString())));
+      }) : Object.keys(value).forEach(function(k2) {
+        isDefined(value[k2]) && (tmp.push(encodeUnreserved(k2)), tmp.push(encodeValue(operator, value[k2].toString())));
       }), isKeyOperator(operator) ? result.push(encodeUnreserved(key) + "=" + tmp.join(",")) : tmp.length !== 0 && result.push(tmp.join(","));
     }
   else
@@ -25081,9 +25081,9 @@ for (let code2 = 65; code2 <= 90; code2++)
 for (let code2 = 97; code2 <= 122; code2++)
   CHAR_MAP[code2] |= 16;
 var NullObject = /* @__PURE__ */ (() => {
-  let C = function() {
+  let C2 = function() {
   };
-  return C.prototype = /* @__PURE__ */ Object.create(null), C;
+  return C2.prototype = /* @__PURE__ */ Object.create(null), C2;
 })();
 function parse2(header, options) {
   let stopFlags = 4 | (options?.comma === !0 ? 8 : 0), len = header.length, valueStart = options?.start ?? 0;
@@ -25227,19 +25227,19 @@ var intRegex = /^-?\d+$/, noiseValue = /^-?\d+n+$/, originalStringify = JSON.str
         isDone = !0;
     else {
       for (; node.index < node.keys.length; ) {
-        let k = node.keys[node.index++];
-        if (propertyList && !propertyList.has(k)) continue;
-        let childRaw = node.val[k], childVal = prepareVal(node.val, k, childRaw);
+        let k2 = node.keys[node.index++];
+        if (propertyList && !propertyList.has(k2)) continue;
+        let childRaw = node.val[k2], childVal = prepareVal(node.val, k2, childRaw);
         if (isUnstringifiable(childVal)) continue;
         node.first || chunks.push(","), space ? chunks.push(`
-` + space.repeat(level) + originalStringify(k) + ": ") : chunks.push(originalStringify(k) + ":");
+` + space.repeat(level) + originalStringify(k2) + ": ") : chunks.push(originalStringify(k2) + ":");
         let isComplexObject = childVal !== null && typeof childVal == "object", isNativeRaw = isRawJSON(childVal);
         if (isComplexObject && !isNativeRaw) {
           if (visited.has(childVal))
             throw new TypeError("Converting circular structure to JSON");
           visited.add(childVal), stack.push({
             parent: node.val,
-            key: k,
+            key: k2,
             val: childVal,
             isArray: Array.isArray(childVal),
             keys: Array.isArray(childVal) ? null : Object.keys(childVal),
@@ -28052,20 +28052,20 @@ var handler = {
   set(target, methodName, value) {
     return target.cache[methodName] = value;
   },
-  get({ octokit, scope, cache: cache3 }, methodName) {
-    if (cache3[methodName])
-      return cache3[methodName];
+  get({ octokit, scope, cache: cache2 }, methodName) {
+    if (cache2[methodName])
+      return cache2[methodName];
     let method = endpointMethodsMap.get(scope).get(methodName);
     if (!method)
       return;
     let { endpointDefaults, decorations } = method;
-    return decorations ? cache3[methodName] = decorate(
+    return decorations ? cache2[methodName] = decorate(
       octokit,
       scope,
       methodName,
       endpointDefaults,
       decorations
-    ) : cache3[methodName] = octokit.request.defaults(endpointDefaults), cache3[methodName];
+    ) : cache2[methodName] = octokit.request.defaults(endpointDefaults), cache2[methodName];
   }
 };
 function endpointsToMethods(octokit) {
@@ -28233,21 +28233,21 @@ function clicksOf(ledger) {
   return ledger?.clicks ?? [];
 }
 function keptClicks(ledger, headSha) {
-  let answered = new Set(ledger?.answered ?? []), kept = clicksOf(ledger).filter((c) => c.headSha === headSha || !answered.has(c.id)), excess = kept.length - MAX_CLICKS;
-  return excess <= 0 ? kept : kept.filter((c) => excess > 0 && answered.has(c.id) ? (excess -= 1, !1) : !0);
+  let answered = new Set(ledger?.answered ?? []), kept = clicksOf(ledger).filter((c3) => c3.headSha === headSha || !answered.has(c3.id)), excess = kept.length - MAX_CLICKS;
+  return excess <= 0 ? kept : kept.filter((c3) => excess > 0 && answered.has(c3.id) ? (excess -= 1, !1) : !0);
 }
 function clickEntries(clicks) {
-  return clicks.map((c) => {
-    let atMs = Date.parse(c.at), command = { kind: c.action };
+  return clicks.map((c3) => {
+    let atMs = Date.parse(c3.at), command = { kind: c3.action };
     return {
-      source: { type: "click", id: c.id },
-      actor: { login: c.by, type: c.byType },
-      at: c.at,
+      source: { type: "click", id: c3.id },
+      actor: { login: c3.by, type: c3.byType },
+      at: c3.at,
       atMs: Number.isFinite(atMs) ? atMs : void 0,
       command,
       edited: !1,
       unverifiable: !1,
-      commitId: c.headSha
+      commitId: c3.headSha
     };
   });
 }
@@ -28256,9 +28256,9 @@ function withClicks(entries, clicks) {
 }
 function clickAuthors(facts) {
   let author = facts.author.login.toLowerCase(), logins = /* @__PURE__ */ new Set();
-  for (let c of keptClicks(facts.ledger, facts.headSha)) {
-    let login = c.by.toLowerCase();
-    login !== author && c.byType !== "Bot" && !login.endsWith("[bot]") && logins.add(login);
+  for (let c3 of keptClicks(facts.ledger, facts.headSha)) {
+    let login = c3.by.toLowerCase();
+    login !== author && c3.byType !== "Bot" && !login.endsWith("[bot]") && logins.add(login);
   }
   return [...logins];
 }
@@ -28294,7 +28294,7 @@ function fitted(ledger, pr) {
     ...ledger.escalation ? { escalation: ledger.escalation } : {},
     ...withdrawals.length ? { withdrawals: [...withdrawals].sort(byTime((w) => w.sourceId)) } : {},
     ...attentionRecords(ledger),
-    ...clicksIn(ledger).length ? { clicks: [...clicksIn(ledger)].sort(byTime((c) => c.id)) } : {},
+    ...clicksIn(ledger).length ? { clicks: [...clicksIn(ledger)].sort(byTime((c3) => c3.id)) } : {},
     ...g.notified ? { notified: g.notified } : {},
     ...refusal ? { mergeRefusal: { ...refusal, message: refusal.message.slice(0, MAX_REFUSAL) } } : {},
     ...g.comment ? { comment: { id: g.comment.id, sha256: g.comment.sha256 } } : {},
@@ -28315,7 +28315,7 @@ function recordMarker(ledger, pr) {
 function readRecord(text, pr) {
   if (typeof text != "string") return;
   let last;
-  for (let m of text.matchAll(RECORD_RE)) last = m[1];
+  for (let m2 of text.matchAll(RECORD_RE)) last = m2[1];
   let data = decoded(last);
   if (!(!data || data.pr !== pr))
     return ledgerFrom(data);
@@ -28329,7 +28329,7 @@ ${rest}` : recordMarker(ledger, pr);
 function recordMarkerIn(text) {
   if (typeof text != "string") return;
   let last;
-  for (let m of text.matchAll(RECORD_RE)) last = m[0];
+  for (let m2 of text.matchAll(RECORD_RE)) last = m2[0];
   return last;
 }
 function decoded(encoded) {
@@ -28347,9 +28347,9 @@ function mergeRecords(a, b) {
   if (!b) return a;
   let union = (xs, ys, same) => {
     let out = [...xs ?? []];
-    for (let y of ys ?? []) out.some((x) => same(x, y)) || out.push(y);
+    for (let y of ys ?? []) out.some((x2) => same(x2, y)) || out.push(y);
     return out;
-  }, escalation = a.escalation && b.escalation ? maxTier(a.escalation, b.escalation) : a.escalation ?? b.escalation, withdrawals = union(a.withdrawals, b.withdrawals, (x, y) => x.sourceId === y.sourceId && x.by.toLowerCase() === y.by.toLowerCase()), clicks = union(a.clicks, b.clicks, (x, y) => x.id === y.id && x.by === y.by && x.headSha === y.headSha), notices = union(a.notices, b.notices, (x, y) => x.kind === y.kind && x.commentId === y.commentId && x.at === y.at), requested = a.requested && b.requested && a.requested.head === b.requested.head ? { head: a.requested.head, users: [.../* @__PURE__ */ new Set([...a.requested.users, ...b.requested.users])], teams: [.../* @__PURE__ */ new Set([...a.requested.teams, ...b.requested.teams])] } : b.requested ?? a.requested, reminded = a.reminded && b.reminded && a.reminded.head === b.reminded.head ? { head: a.reminded.head, steps: Math.max(a.reminded.steps, b.reminded.steps) } : b.reminded ?? a.reminded, refusal = [a.mergeRefusal, b.mergeRefusal].filter((r) => r !== void 0).sort((x, y) => y.at.localeCompare(x.at))[0], notified = mergeNotified(a.notified, b.notified);
+  }, escalation = a.escalation && b.escalation ? maxTier(a.escalation, b.escalation) : a.escalation ?? b.escalation, withdrawals = union(a.withdrawals, b.withdrawals, (x2, y) => x2.sourceId === y.sourceId && x2.by.toLowerCase() === y.by.toLowerCase()), clicks = union(a.clicks, b.clicks, (x2, y) => x2.id === y.id && x2.by === y.by && x2.headSha === y.headSha), notices = union(a.notices, b.notices, (x2, y) => x2.kind === y.kind && x2.commentId === y.commentId && x2.at === y.at), requested = a.requested && b.requested && a.requested.head === b.requested.head ? { head: a.requested.head, users: [.../* @__PURE__ */ new Set([...a.requested.users, ...b.requested.users])], teams: [.../* @__PURE__ */ new Set([...a.requested.teams, ...b.requested.teams])] } : b.requested ?? a.requested, reminded = a.reminded && b.reminded && a.reminded.head === b.reminded.head ? { head: a.reminded.head, steps: Math.max(a.reminded.steps, b.reminded.steps) } : b.reminded ?? a.reminded, refusal = [a.mergeRefusal, b.mergeRefusal].filter((r) => r !== void 0).sort((x2, y) => y.at.localeCompare(x2.at))[0], notified = mergeNotified(a.notified, b.notified);
   return {
     vetoes: union(a.vetoes, b.vetoes, sameVeto),
     answered: [.../* @__PURE__ */ new Set([...a.answered, ...b.answered])],
@@ -28390,7 +28390,7 @@ function clickRecord(v) {
   if (!(!isId(id) || typeof by != "string" || by === "" || typeof byType != "string" || typeof at != "string" || !Number.isFinite(Date.parse(at))) && !(!CLICK_ACTIONS.includes(action) || typeof headSha != "string" || !/^[0-9a-f]{7,64}$/i.test(headSha) || !isId(checkRunId)))
     return { id, by, byType, at, action, headSha, checkRunId };
 }
-var keys = (v) => Array.isArray(v) && v.every((k) => typeof k == "string" && k.length <= 40) ? v.slice(0, 50) : void 0;
+var keys = (v) => Array.isArray(v) && v.every((k2) => typeof k2 == "string" && k2.length <= 40) ? v.slice(0, 50) : void 0;
 function notifiedRecord(v) {
   if (!isObject(v)) return;
   let out = {};
@@ -28413,7 +28413,7 @@ function mergeRefusalRecord(v) {
 function readLedger(body) {
   if (typeof body != "string") return;
   let last;
-  for (let m of body.matchAll(MARKER_RE)) last = m[1];
+  for (let m2 of body.matchAll(MARKER_RE)) last = m2[1];
   let data = decoded(last);
   return data ? ledgerFrom(data) : void 0;
 }
@@ -28426,7 +28426,7 @@ function ledgerFrom(data) {
   let mergeRefusal = mergeRefusalRecord(data.mergeRefusal), withdrawals = (data.withdrawals ?? []).map(withdrawalRecord);
   if (withdrawals.some((w) => w === void 0) || data.clicks !== void 0 && !Array.isArray(data.clicks)) return;
   let clicks = (data.clicks ?? []).map(clickRecord);
-  if (clicks.some((c) => c === void 0)) return;
+  if (clicks.some((c3) => c3 === void 0)) return;
   let comment = commentRecord(data.comment), notices = Array.isArray(data.notices) ? data.notices.map(noticeRecord).filter((n2) => n2 !== void 0) : [];
   return {
     vetoes,
@@ -28453,8 +28453,8 @@ function noticeRecord(v) {
   return { kind: v.kind, at: v.at, commentId: v.commentId, ...by, ...happenedAt };
 }
 function attentionRecords(data) {
-  let out = {}, strings3 = (v) => Array.isArray(v) && v.length <= 200 && v.every((s2) => typeof s2 == "string" && s2.length <= 200), { requested, reminded } = data;
-  return isObject(requested) && typeof requested.head == "string" && strings3(requested.users) && strings3(requested.teams) && (out.requested = { head: requested.head, users: requested.users, teams: requested.teams }), isObject(reminded) && typeof reminded.head == "string" && isId(reminded.steps) && (out.reminded = { head: reminded.head, steps: reminded.steps }), out;
+  let out = {}, strings2 = (v) => Array.isArray(v) && v.length <= 200 && v.every((s2) => typeof s2 == "string" && s2.length <= 200), { requested, reminded } = data;
+  return isObject(requested) && typeof requested.head == "string" && strings2(requested.users) && strings2(requested.teams) && (out.requested = { head: requested.head, users: requested.users, teams: requested.teams }), isObject(reminded) && typeof reminded.head == "string" && isId(reminded.steps) && (out.reminded = { head: reminded.head, steps: reminded.steps }), out;
 }
 
 // src/github/identity.ts
@@ -28604,8 +28604,8 @@ function maskUnmatchedOpens(masked, budget) {
   budget.remaining -= masked.length;
   let open2 = [];
   for (let i = 0; i < masked.length; i++) {
-    let c = masked.charCodeAt(i);
-    c === 123 ? open2.push(i) : c === 125 && open2.length && open2.pop();
+    let c3 = masked.charCodeAt(i);
+    c3 === 123 ? open2.push(i) : c3 === 125 && open2.length && open2.pop();
   }
   let out = "", last = 0;
   for (let i = 0; i < open2.length; i++) {
@@ -28619,12 +28619,12 @@ function commaSetFollows(str3, budget) {
     return !1;
   let close = !1;
   for (let i = str3.length - 1; i >= 0; i--) {
-    let c = str3.charCodeAt(i);
-    if (c === 125)
+    let c3 = str3.charCodeAt(i);
+    if (c3 === 125)
       close = !0;
-    else if (c === 10 || c === 13 || c === 8232 || c === 8233)
+    else if (c3 === 10 || c3 === 13 || c3 === 8232 || c3 === 8233)
       close = !1;
-    else if (c === 44 && close && str3.charCodeAt(i + 1) !== 44)
+    else if (c3 === 44 && close && str3.charCodeAt(i + 1) !== 44)
       return !0;
   }
   return !1;
@@ -28632,14 +28632,14 @@ function commaSetFollows(str3, budget) {
 function parseCommaParts(str3, budget) {
   let parts = [], carry = "";
   for (; ; ) {
-    let m = balancedWithBudget(str3, str3, budget);
+    let m2 = balancedWithBudget(str3, str3, budget);
     if (budget.remaining < 0)
       return;
-    if (!m) {
+    if (!m2) {
       let tail = str3.split(",");
       return tail[0] = carry + tail[0], pushAll(parts, tail), parts;
     }
-    let { pre, body, post } = m, p = pre.split(",");
+    let { pre, body, post } = m2, p = pre.split(",");
     if (p[0] = carry + p[0], p[p.length - 1] += "{" + body + "}", !post.length)
       return pushAll(parts, p), parts;
     carry = p.pop(), pushAll(parts, p), str3 = post;
@@ -28686,25 +28686,25 @@ function expandSequence(body, isAlphaSequence, max, maxLength, budget) {
   let n2 = body.split(/\.\./), N = [];
   if (n2[0] === void 0 || n2[1] === void 0)
     return N;
-  let x = numeric(n2[0]), y = numeric(n2[1]), width = Math.max(n2[0].length, n2[1].length), incr = n2.length === 3 && n2[2] !== void 0 ? Math.max(Math.abs(numeric(n2[2])), 1) : 1, test = lte;
-  y < x && (incr *= -1, test = gte);
+  let x2 = numeric(n2[0]), y = numeric(n2[1]), width = Math.max(n2[0].length, n2[1].length), incr = n2.length === 3 && n2[2] !== void 0 ? Math.max(Math.abs(numeric(n2[2])), 1) : 1, test = lte;
+  y < x2 && (incr *= -1, test = gte);
   let pad2 = n2.some(isPadded), cost = pad2 ? width : 1, length = 0;
-  for (let i = x; test(i, y) && N.length < max; i += incr) {
+  for (let i = x2; test(i, y) && N.length < max; i += incr) {
     if (budget.remaining -= cost, budget.remaining < 0)
       return;
-    let c;
+    let c3;
     if (isAlphaSequence)
-      c = String.fromCharCode(i), c === "\\" && (c = "");
-    else if (c = String(i), pad2) {
-      let need = width - c.length;
+      c3 = String.fromCharCode(i), c3 === "\\" && (c3 = "");
+    else if (c3 = String(i), pad2) {
+      let need = width - c3.length;
       if (need > 0) {
         let z = new Array(need + 1).join("0");
-        i < 0 ? c = "-" + z + c.slice(1) : c = z + c;
+        i < 0 ? c3 = "-" + z + c3.slice(1) : c3 = z + c3;
       }
     }
-    if (length + c.length > maxLength)
+    if (length + c3.length > maxLength)
       break;
-    N.push(c), length += c.length;
+    N.push(c3), length += c3.length;
   }
   return N;
 }
@@ -28713,21 +28713,21 @@ function expand_(str3, max, maxLength, maxDepth, depth, maxRewrites, budget, isT
     return [str3];
   let acc = [""], rewrites = 0, dropEmpties = !1, firstGroup = !0, masked = str3;
   for (; ; ) {
-    let m = balancedWithBudget(str3, masked, budget);
-    if (!m)
+    let m2 = balancedWithBudget(str3, masked, budget);
+    if (!m2)
       return combine(acc, str3, [""], max, maxLength, dropEmpties, budget);
-    m.unmatched && (masked = maskUnmatchedOpens(masked, budget));
-    let pre = m.pre, literal = () => combine(acc, pre + "{" + m.body + "}" + m.post, [""], max, maxLength, dropEmpties, budget);
+    m2.unmatched && (masked = maskUnmatchedOpens(masked, budget));
+    let pre = m2.pre, literal = () => combine(acc, pre + "{" + m2.body + "}" + m2.post, [""], max, maxLength, dropEmpties, budget);
     if (/\$$/.test(pre)) {
-      if (acc = combine(acc, pre + "{" + m.body + "}", [""], max, maxLength, dropEmpties && !m.post.length, budget), firstGroup = !1, !m.post.length)
+      if (acc = combine(acc, pre + "{" + m2.body + "}", [""], max, maxLength, dropEmpties && !m2.post.length, budget), firstGroup = !1, !m2.post.length)
         break;
-      str3 = m.post, masked = masked.slice(m.end + 1);
+      str3 = m2.post, masked = masked.slice(m2.end + 1);
       continue;
     }
-    let isNumericSequence = /^-?\d+\.\.-?\d+(?:\.\.-?\d+)?$/.test(m.body), isAlphaSequence = /^[a-zA-Z]\.\.[a-zA-Z](?:\.\.-?\d+)?$/.test(m.body), isSequence = isNumericSequence || isAlphaSequence, isOptions = m.body.indexOf(",") >= 0;
+    let isNumericSequence = /^-?\d+\.\.-?\d+(?:\.\.-?\d+)?$/.test(m2.body), isAlphaSequence = /^[a-zA-Z]\.\.[a-zA-Z](?:\.\.-?\d+)?$/.test(m2.body), isSequence = isNumericSequence || isAlphaSequence, isOptions = m2.body.indexOf(",") >= 0;
     if (!isSequence && !isOptions) {
-      if (rewrites < maxRewrites && commaSetFollows(m.post, budget)) {
-        rewrites++, str3 = m.pre + "{" + m.body + escClose + m.post, masked = masked.slice(0, m.end) + escClose + masked.slice(m.end + 1), isTop = !0;
+      if (rewrites < maxRewrites && commaSetFollows(m2.post, budget)) {
+        rewrites++, str3 = m2.pre + "{" + m2.body + escClose + m2.post, masked = masked.slice(0, m2.end) + escClose + masked.slice(m2.end + 1), isTop = !0;
         continue;
       }
       return literal();
@@ -28735,36 +28735,36 @@ function expand_(str3, max, maxLength, maxDepth, depth, maxRewrites, budget, isT
     firstGroup && (dropEmpties = isTop && !isSequence, firstGroup = !1);
     let values;
     if (isSequence) {
-      if (values = expandSequence(m.body, isAlphaSequence, max, maxLength, budget), !values)
+      if (values = expandSequence(m2.body, isAlphaSequence, max, maxLength, budget), !values)
         return literal();
     } else {
-      let n2 = parseCommaParts(m.body, budget);
+      let n2 = parseCommaParts(m2.body, budget);
       if (!n2)
         return literal();
       if (n2.length === 1 && n2[0] !== void 0) {
         if (n2 = expand_(n2[0], max, maxLength, maxDepth, depth + 1, maxRewrites, budget, !1).map(embrace), budget.remaining < 0)
           return literal();
         if (n2.length === 1) {
-          let next2 = combine(acc, pre + n2[0], [""], max, maxLength, dropEmpties && !m.post.length, budget);
+          let next2 = combine(acc, pre + n2[0], [""], max, maxLength, dropEmpties && !m2.post.length, budget);
           if (budget.remaining < 0)
             return literal();
-          if (acc = next2, !m.post.length)
+          if (acc = next2, !m2.post.length)
             break;
-          str3 = m.post, masked = masked.slice(m.end + 1);
+          str3 = m2.post, masked = masked.slice(m2.end + 1);
           continue;
         }
       }
-      let dropsEmpties = dropEmpties && !m.post.length && !pre;
+      let dropsEmpties = dropEmpties && !m2.post.length && !pre;
       for (let d = 0; dropsEmpties && d < acc.length; d++)
         acc[d] && (dropsEmpties = !1);
       values = [];
       let valuesLength = 0;
-      outer: for (let j = 0; j < n2.length; j++) {
-        let expanded = expand_(n2[j], max, maxLength, maxDepth, depth + 1, maxRewrites, budget, !1);
+      outer: for (let j2 = 0; j2 < n2.length; j2++) {
+        let expanded = expand_(n2[j2], max, maxLength, maxDepth, depth + 1, maxRewrites, budget, !1);
         if (budget.remaining < 0)
           return literal();
-        for (let k = 0; k < expanded.length; k++) {
-          let v = expanded[k];
+        for (let k2 = 0; k2 < expanded.length; k2++) {
+          let v = expanded[k2];
           if (!(dropsEmpties && !v)) {
             if (values.length >= max || valuesLength + v.length > maxLength)
               break outer;
@@ -28773,12 +28773,12 @@ function expand_(str3, max, maxLength, maxDepth, depth, maxRewrites, budget, isT
         }
       }
     }
-    let next = combine(acc, pre, values, max, maxLength, dropEmpties && !m.post.length, budget);
+    let next = combine(acc, pre, values, max, maxLength, dropEmpties && !m2.post.length, budget);
     if (budget.remaining < 0)
       return literal();
-    if (acc = next, !m.post.length)
+    if (acc = next, !m2.post.length)
       break;
-    str3 = m.post, masked = masked.slice(m.end + 1);
+    str3 = m2.post, masked = masked.slice(m2.end + 1);
   }
   return acc;
 }
@@ -28813,20 +28813,20 @@ var posixClasses = {
     throw new Error("not in a brace expression");
   let ranges = [], negs = [], i = pos + 1, sawStart = !1, uflag = !1, escaping = !1, negate = !1, endPos = pos, rangeStart = "";
   WHILE: for (; i < glob.length; ) {
-    let c = glob.charAt(i);
-    if ((c === "!" || c === "^") && i === pos + 1) {
+    let c3 = glob.charAt(i);
+    if ((c3 === "!" || c3 === "^") && i === pos + 1) {
       negate = !0, i++;
       continue;
     }
-    if (c === "]" && sawStart && !escaping) {
+    if (c3 === "]" && sawStart && !escaping) {
       endPos = i + 1;
       break;
     }
-    if (sawStart = !0, c === "\\" && !escaping) {
+    if (sawStart = !0, c3 === "\\" && !escaping) {
       escaping = !0, i++;
       continue;
     }
-    if (c === "[" && !escaping) {
+    if (c3 === "[" && !escaping) {
       for (let [cls, [unip, u, neg]] of Object.entries(posixClasses))
         if (glob.startsWith(cls, i)) {
           if (rangeStart)
@@ -28836,18 +28836,18 @@ var posixClasses = {
         }
     }
     if (escaping = !1, rangeStart) {
-      c > rangeStart ? ranges.push(braceEscape(rangeStart) + "-" + braceEscape(c)) : c === rangeStart && ranges.push(braceEscape(c)), rangeStart = "", i++;
+      c3 > rangeStart ? ranges.push(braceEscape(rangeStart) + "-" + braceEscape(c3)) : c3 === rangeStart && ranges.push(braceEscape(c3)), rangeStart = "", i++;
       continue;
     }
     if (glob.startsWith("-]", i + 1)) {
-      ranges.push(braceEscape(c + "-")), i += 2;
+      ranges.push(braceEscape(c3 + "-")), i += 2;
       continue;
     }
     if (glob.startsWith("-", i + 1)) {
-      rangeStart = c, i += 2;
+      rangeStart = c3, i += 2;
       continue;
     }
-    ranges.push(braceEscape(c)), i++;
+    ranges.push(braceEscape(c3)), i++;
   }
   if (endPos < i)
     return ["", !1, 0, !1];
@@ -28865,7 +28865,7 @@ var posixClasses = {
 var unescape = (s2, { windowsPathsNoEscape = !1, magicalBraces = !0 } = {}) => magicalBraces ? windowsPathsNoEscape ? s2.replace(/\[([^/\\])\]/g, "$1") : s2.replace(/((?!\\).|^)\[([^/\\])\]/g, "$1$2").replace(/\\([^/])/g, "$1") : windowsPathsNoEscape ? s2.replace(/\[([^/\\{}])\]/g, "$1") : s2.replace(/((?!\\).|^)\[([^/\\{}])\]/g, "$1$2").replace(/\\([^/{}])/g, "$1");
 
 // node_modules/minimatch/dist/esm/ast.js
-var _a, types = /* @__PURE__ */ new Set(["!", "?", "+", "*", "@"]), isExtglobType = (c) => types.has(c), isExtglobAST = (c) => isExtglobType(c.type), adoptionMap = /* @__PURE__ */ new Map([
+var _a, types = /* @__PURE__ */ new Set(["!", "?", "+", "*", "@"]), isExtglobType = (c3) => types.has(c3), isExtglobAST = (c3) => isExtglobType(c3.type), adoptionMap = /* @__PURE__ */ new Map([
   ["!", ["@"]],
   ["?", ["?", "@"]],
   ["@", ["@"]],
@@ -29017,67 +29017,67 @@ var _a, types = /* @__PURE__ */ new Set(["!", "?", "+", "*", "@"]), isExtglobTyp
     typeof part == "string" ? this.push(part) : this.push(part.clone(this));
   }
   clone(parent) {
-    let c = new _a(this.type, parent);
+    let c3 = new _a(this.type, parent);
     for (let p of this.#parts)
-      c.copyIn(p);
-    return c;
+      c3.copyIn(p);
+    return c3;
   }
   static #parseAST(str3, ast, pos, opt, extDepth) {
     let maxDepth = opt.maxExtglobRecursion ?? 2, escaping = !1, inBrace = !1, braceStart = -1, braceNeg = !1;
     if (ast.type === null) {
       let i2 = pos, acc2 = "";
       for (; i2 < str3.length; ) {
-        let c = str3.charAt(i2++);
-        if (escaping || c === "\\") {
-          escaping = !escaping, acc2 += c;
+        let c3 = str3.charAt(i2++);
+        if (escaping || c3 === "\\") {
+          escaping = !escaping, acc2 += c3;
           continue;
         }
         if (inBrace) {
-          i2 === braceStart + 1 ? (c === "^" || c === "!") && (braceNeg = !0) : c === "]" && !(i2 === braceStart + 2 && braceNeg) && (inBrace = !1), acc2 += c;
+          i2 === braceStart + 1 ? (c3 === "^" || c3 === "!") && (braceNeg = !0) : c3 === "]" && !(i2 === braceStart + 2 && braceNeg) && (inBrace = !1), acc2 += c3;
           continue;
-        } else if (c === "[") {
-          inBrace = !0, braceStart = i2, braceNeg = !1, acc2 += c;
+        } else if (c3 === "[") {
+          inBrace = !0, braceStart = i2, braceNeg = !1, acc2 += c3;
           continue;
         }
-        if (!opt.noext && isExtglobType(c) && str3.charAt(i2) === "(" && extDepth <= maxDepth) {
+        if (!opt.noext && isExtglobType(c3) && str3.charAt(i2) === "(" && extDepth <= maxDepth) {
           ast.push(acc2), acc2 = "";
-          let ext2 = new _a(c, ast);
+          let ext2 = new _a(c3, ast);
           i2 = _a.#parseAST(str3, ext2, i2, opt, extDepth + 1), ast.push(ext2);
           continue;
         }
-        acc2 += c;
+        acc2 += c3;
       }
       return ast.push(acc2), i2;
     }
     let i = pos + 1, part = new _a(null, ast), parts = [], acc = "";
     for (; i < str3.length; ) {
-      let c = str3.charAt(i++);
-      if (escaping || c === "\\") {
-        escaping = !escaping, acc += c;
+      let c3 = str3.charAt(i++);
+      if (escaping || c3 === "\\") {
+        escaping = !escaping, acc += c3;
         continue;
       }
       if (inBrace) {
-        i === braceStart + 1 ? (c === "^" || c === "!") && (braceNeg = !0) : c === "]" && !(i === braceStart + 2 && braceNeg) && (inBrace = !1), acc += c;
+        i === braceStart + 1 ? (c3 === "^" || c3 === "!") && (braceNeg = !0) : c3 === "]" && !(i === braceStart + 2 && braceNeg) && (inBrace = !1), acc += c3;
         continue;
-      } else if (c === "[") {
-        inBrace = !0, braceStart = i, braceNeg = !1, acc += c;
+      } else if (c3 === "[") {
+        inBrace = !0, braceStart = i, braceNeg = !1, acc += c3;
         continue;
       }
-      if (!opt.noext && isExtglobType(c) && str3.charAt(i) === "(" && /* c8 ignore start - the maxDepth is sufficient here */
-      (extDepth <= maxDepth || ast && ast.#canAdoptType(c))) {
-        let depthAdd = ast && ast.#canAdoptType(c) ? 0 : 1;
+      if (!opt.noext && isExtglobType(c3) && str3.charAt(i) === "(" && /* c8 ignore start - the maxDepth is sufficient here */
+      (extDepth <= maxDepth || ast && ast.#canAdoptType(c3))) {
+        let depthAdd = ast && ast.#canAdoptType(c3) ? 0 : 1;
         part.push(acc), acc = "";
-        let ext2 = new _a(c, part);
+        let ext2 = new _a(c3, part);
         part.push(ext2), i = _a.#parseAST(str3, ext2, i, opt, extDepth + depthAdd);
         continue;
       }
-      if (c === "|") {
+      if (c3 === "|") {
         part.push(acc), acc = "", parts.push(part), part = new _a(null, ast);
         continue;
       }
-      if (c === ")")
+      if (c3 === ")")
         return acc === "" && ast.#parts.length === 0 && (ast.#emptyExt = !0), part.push(acc), acc = "", ast.push(...parts, part), i;
-      acc += c;
+      acc += c3;
     }
     return ast.type = null, ast.#hasMagic = void 0, ast.#parts = [str3.substring(pos - 1)], i;
   }
@@ -29090,8 +29090,8 @@ var _a, types = /* @__PURE__ */ new Set(["!", "?", "+", "*", "@"]), isExtglobTyp
     let gc = child.#parts[0];
     return !gc || typeof gc != "object" || gc.type === null ? !1 : this.#canAdoptType(gc.type, map);
   }
-  #canAdoptType(c, map = adoptionAnyMap) {
-    return !!map.get(this.type)?.includes(c);
+  #canAdoptType(c3, map = adoptionAnyMap) {
+    return !!map.get(this.type)?.includes(c3);
   }
   #adoptWithSpace(child, index) {
     let gc = child.#parts[0], blank = new _a(null, gc, this.options);
@@ -29104,8 +29104,8 @@ var _a, types = /* @__PURE__ */ new Set(["!", "?", "+", "*", "@"]), isExtglobTyp
       typeof p == "object" && (p.#parent = this);
     this.#toString = void 0;
   }
-  #canUsurpType(c) {
-    return !!usurpMap.get(this.type)?.has(c);
+  #canUsurpType(c3) {
+    return !!usurpMap.get(this.type)?.has(c3);
   }
   #canUsurp(child) {
     if (!child || typeof child != "object" || child.type !== null || child.#parts.length !== 1 || this.type === null || this.#parts.length !== 1)
@@ -29114,7 +29114,7 @@ var _a, types = /* @__PURE__ */ new Set(["!", "?", "+", "*", "@"]), isExtglobTyp
     return !gc || typeof gc != "object" || gc.type === null ? !1 : this.#canUsurpType(gc.type);
   }
   #usurp(child) {
-    let m = usurpMap.get(this.type), gc = child.#parts[0], nt = m?.get(gc.type);
+    let m2 = usurpMap.get(this.type), gc = child.#parts[0], nt = m2?.get(gc.type);
     if (!nt)
       return !1;
     this.#parts = gc.#parts;
@@ -29266,8 +29266,8 @@ var _a, types = /* @__PURE__ */ new Set(["!", "?", "+", "*", "@"]), isExtglobTyp
       do {
         done = !0;
         for (let i = 0; i < this.#parts.length; i++) {
-          let c = this.#parts[i];
-          typeof c == "object" && (c.#flatten(), this.#canAdopt(c) ? (done = !1, this.#adopt(c, i)) : this.#canAdoptWithSpace(c) ? (done = !1, this.#adoptWithSpace(c, i)) : this.#canUsurp(c) && (done = !1, this.#usurp(c)));
+          let c3 = this.#parts[i];
+          typeof c3 == "object" && (c3.#flatten(), this.#canAdopt(c3) ? (done = !1, this.#adopt(c3, i)) : this.#canAdoptWithSpace(c3) ? (done = !1, this.#adoptWithSpace(c3, i)) : this.#canUsurp(c3) && (done = !1, this.#usurp(c3)));
         }
       } while (!done && ++iterations < 10);
     } else
@@ -29286,34 +29286,34 @@ var _a, types = /* @__PURE__ */ new Set(["!", "?", "+", "*", "@"]), isExtglobTyp
   static #parseGlob(glob, hasMagic, noEmpty = !1) {
     let escaping = !1, re = "", uflag = !1, inStar = !1;
     for (let i = 0; i < glob.length; i++) {
-      let c = glob.charAt(i);
+      let c3 = glob.charAt(i);
       if (escaping) {
-        escaping = !1, re += (reSpecials.has(c) ? "\\" : "") + c;
+        escaping = !1, re += (reSpecials.has(c3) ? "\\" : "") + c3;
         continue;
       }
-      if (c === "*") {
+      if (c3 === "*") {
         if (inStar)
           continue;
         inStar = !0, re += noEmpty && /^[*]+$/.test(glob) ? starNoEmpty : star, hasMagic = !0;
         continue;
       } else
         inStar = !1;
-      if (c === "\\") {
+      if (c3 === "\\") {
         i === glob.length - 1 ? re += "\\\\" : escaping = !0;
         continue;
       }
-      if (c === "[") {
+      if (c3 === "[") {
         let [src, needUflag, consumed, magic] = parseClass(glob, i);
         if (consumed) {
           re += src, uflag = uflag || needUflag, i += consumed - 1, hasMagic = hasMagic || magic;
           continue;
         }
       }
-      if (c === "?") {
+      if (c3 === "?") {
         re += qmark, hasMagic = !0;
         continue;
       }
-      re += regExpEscape(c);
+      re += regExpEscape(c3);
     }
     return [re, unescape(glob), !!hasMagic, uflag];
   }
@@ -29471,8 +29471,8 @@ var globMagic = /[?*]|[+@!]\(.*?\)|\[|\]/, regExpEscape2 = (s2) => s2.replace(/[
   preprocess(globParts) {
     if (this.options.noglobstar)
       for (let partset of globParts)
-        for (let j = 0; j < partset.length; j++)
-          partset[j] === "**" && (partset[j] = "*");
+        for (let j2 = 0; j2 < partset.length; j2++)
+          partset[j2] === "**" && (partset[j2] = "*");
     let { optimizationLevel = 1 } = this.options;
     return optimizationLevel >= 2 ? (globParts = this.firstPhasePreProcess(globParts), globParts = this.secondPhasePreProcess(globParts)) : optimizationLevel >= 1 ? globParts = this.levelOneOptimize(globParts) : globParts = this.adjascentGlobstarOptimize(globParts), globParts;
   }
@@ -29580,10 +29580,10 @@ var globMagic = /[?*]|[+@!]\(.*?\)|\[|\]/, regExpEscape2 = (s2) => s2.replace(/[
   // ^-- not valid because ** doens't follow symlinks
   secondPhasePreProcess(globParts) {
     for (let i = 0; i < globParts.length - 1; i++)
-      for (let j = i + 1; j < globParts.length; j++) {
-        let matched = this.partsMatch(globParts[i], globParts[j], !this.preserveMultipleSlashes);
+      for (let j2 = i + 1; j2 < globParts.length; j2++) {
+        let matched = this.partsMatch(globParts[i], globParts[j2], !this.preserveMultipleSlashes);
         if (matched) {
-          globParts[i] = [], globParts[j] = matched;
+          globParts[i] = [], globParts[j2] = matched;
           break;
         }
       }
@@ -29740,8 +29740,8 @@ var globMagic = /[?*]|[+@!]\(.*?\)|\[|\]/, regExpEscape2 = (s2) => s2.replace(/[
       return GLOBSTAR;
     if (pattern === "")
       return "";
-    let m, fastTest = null;
-    (m = pattern.match(starRE)) ? fastTest = options.dot ? starTestDot : starTest : (m = pattern.match(starDotExtRE)) ? fastTest = (options.nocase ? options.dot ? starDotExtTestNocaseDot : starDotExtTestNocase : options.dot ? starDotExtTestDot : starDotExtTest)(m[1]) : (m = pattern.match(qmarksRE)) ? fastTest = (options.nocase ? options.dot ? qmarksTestNocaseDot : qmarksTestNocase : options.dot ? qmarksTestDot : qmarksTest)(m) : (m = pattern.match(starDotStarRE)) ? fastTest = options.dot ? starDotStarTestDot : starDotStarTest : (m = pattern.match(dotStarRE)) && (fastTest = dotStarTest);
+    let m2, fastTest = null;
+    (m2 = pattern.match(starRE)) ? fastTest = options.dot ? starTestDot : starTest : (m2 = pattern.match(starDotExtRE)) ? fastTest = (options.nocase ? options.dot ? starDotExtTestNocaseDot : starDotExtTestNocase : options.dot ? starDotExtTestDot : starDotExtTest)(m2[1]) : (m2 = pattern.match(qmarksRE)) ? fastTest = (options.nocase ? options.dot ? qmarksTestNocaseDot : qmarksTestNocase : options.dot ? qmarksTestDot : qmarksTest)(m2) : (m2 = pattern.match(starDotStarRE)) ? fastTest = options.dot ? starDotStarTestDot : starDotStarTest : (m2 = pattern.match(dotStarRE)) && (fastTest = dotStarTest);
     let re = AST.fromGlob(pattern, this.options).toMMPattern();
     return fastTest && typeof re == "object" && Reflect.defineProperty(re, "test", { value: fastTest }), re;
   }
@@ -29850,59 +29850,21 @@ function globProblem(pattern) {
     return `bad glob "${pattern}": ${e.message}`;
   }
   if (re === !1) return `bad glob "${pattern}": minimatch cannot compile it`;
-  if (braceExpand(p, GLOB_OPTIONS).some(hasEmptyClass)) return `bad glob "${pattern}": a character class in it has no valid range, so it can never match`;
-}
-var POSIX_CLASSES = ["[:alnum:]", "[:alpha:]", "[:ascii:]", "[:blank:]", "[:cntrl:]", "[:digit:]", "[:graph:]", "[:lower:]", "[:print:]", "[:punct:]", "[:space:]", "[:upper:]", "[:word:]", "[:xdigit:]"];
-function hasEmptyClass(expansion) {
-  for (let segment of expansion.split("/"))
-    for (let i = 0; i < segment.length; i++) {
-      let c = segment[i];
-      if (c === "\\") i++;
-      else if (c === "[") {
-        let end = classEnd(segment, i);
-        if (end === "empty") return !0;
-        end !== void 0 && (i = end - 1);
-      }
-    }
-  return !1;
-}
-function classEnd(glob, pos) {
-  let members = 0, sawStart = !1, escaping = !1, rangeStart = "";
-  for (let i = pos + 1; i < glob.length; ) {
-    let c = glob.charAt(i);
-    if ((c === "!" || c === "^") && i === pos + 1) {
-      i++;
-      continue;
-    }
-    if (c === "]" && sawStart && !escaping) return members === 0 ? "empty" : i + 1;
-    if (sawStart = !0, c === "\\" && !escaping) {
-      escaping = !0, i++;
-      continue;
-    }
-    if (c === "[" && !escaping) {
-      let posix2 = POSIX_CLASSES.find((cls) => glob.startsWith(cls, i));
-      if (posix2 !== void 0) {
-        if (rangeStart) return "empty";
-        members++, i += posix2.length;
-        continue;
-      }
-    }
-    escaping = !1, rangeStart ? (c >= rangeStart && members++, rangeStart = "", i++) : glob.startsWith("-]", i + 1) ? (members++, i += 2) : glob.startsWith("-", i + 1) ? (rangeStart = c, i += 2) : (members++, i++);
-  }
+  if (re.source.includes("$.")) return `bad glob "${pattern}": a character class in it has no valid range, so it can never match`;
 }
 function bracketProblem(p) {
   let stack = [], inClass = !1;
   for (let i = 0; i < p.length; i++) {
-    let c = p[i];
-    if (c === "\\") {
+    let c3 = p[i];
+    if (c3 === "\\") {
       i++;
       continue;
     }
     if (inClass) {
-      c === "]" && !(p[i - 1] === "[" || (p[i - 1] === "!" || p[i - 1] === "^") && p[i - 2] === "[") && (inClass = !1);
+      c3 === "]" && !(p[i - 1] === "[" || (p[i - 1] === "!" || p[i - 1] === "^") && p[i - 2] === "[") && (inClass = !1);
       continue;
     }
-    c === "[" ? inClass = !0 : c === "{" ? stack.push("}") : c === "(" && i > 0 && "@!?*+".includes(p[i - 1] ?? "") ? stack.push(")") : (c === "}" || c === ")") && stack[stack.length - 1] === c && stack.pop();
+    c3 === "[" ? inClass = !0 : c3 === "{" ? stack.push("}") : c3 === "(" && i > 0 && "@!?*+".includes(p[i - 1] ?? "") ? stack.push(")") : (c3 === "}" || c3 === ")") && stack[stack.length - 1] === c3 && stack.pop();
   }
   if (inClass) return 'unclosed "[" (write "\\[" for a literal bracket)';
   if (stack.length > 0) return `unclosed "${stack[stack.length - 1] === "}" ? "{" : "("}"`;
@@ -29910,16 +29872,16 @@ function bracketProblem(p) {
 function estimateExpansions(p) {
   let product = 1, counts = [];
   for (let i = 0; i < p.length; i++) {
-    let c = p[i];
-    if (c === "\\")
+    let c3 = p[i];
+    if (c3 === "\\")
       i++;
-    else if (c === "{") {
+    else if (c3 === "{") {
       let range2 = /^\{(-?\d+|[a-zA-Z])\.\.(-?\d+|[a-zA-Z])(?:\.\.-?\d+)?\}/.exec(p.slice(i));
       if (range2) {
         let a = range2[1], b = range2[2], span = /\d/.test(a) ? Math.abs(Number(b) - Number(a)) : Math.abs(b.charCodeAt(0) - a.charCodeAt(0));
         product *= span + 1, i += range2[0].length - 1;
       } else counts.push(1);
-    } else c === "," && counts.length > 0 ? counts[counts.length - 1] = (counts[counts.length - 1] ?? 1) + 1 : c === "}" && counts.length > 0 && (product *= counts.pop() ?? 1);
+    } else c3 === "," && counts.length > 0 ? counts[counts.length - 1] = (counts[counts.length - 1] ?? 1) + 1 : c3 === "}" && counts.length > 0 && (product *= counts.pop() ?? 1);
     if (product > MAX_EXPANSIONS * 1e3) return product;
   }
   return product;
@@ -29945,25 +29907,13 @@ function compileGlob(pattern, options = GLOB_OPTIONS) {
   let test = (path2) => mm.match(path2);
   if (options.nocase || !options.dot) return { pattern, test };
   let keys2 = [];
-  for (let expansion of new Set(braceExpand(normaliseGlob(pattern), options))) {
-    let parts = segmentsOf(expansion), key = parts && expansionKey(parts);
+  for (let parts of mm.set) {
+    let key = expansionKey(parts);
     if (key === void 0) return { pattern, test };
     keys2.push(key);
   }
   return { pattern, test, keys: keys2 };
 }
-function segmentsOf(expansion) {
-  let parts = [];
-  for (let segment of expansion.split("/")) {
-    if (segment === "" || segment === "." || segment === "..") return;
-    if (segment === "**") {
-      if (parts[parts.length - 1] === GLOBSTAR2) return;
-      parts.push(GLOBSTAR2);
-    } else parts.push(LITERAL_SEGMENT.test(segment) ? segment : { glob: segment });
-  }
-  return parts;
-}
-var LITERAL_SEGMENT = /^[^*?[\]{}()!+@\\]+$/;
 function compilePlain(pattern, normalised, plain2) {
   let mm, test = (path2) => (mm ??= minimatchOf(normalised)).match(path2), keys2 = [];
   for (let parts of plain2) {
@@ -29973,7 +29923,7 @@ function compilePlain(pattern, normalised, plain2) {
   }
   return { pattern, test, keys: keys2 };
 }
-var GLOBSTAR2 = /* @__PURE__ */ Symbol("**"), PLAIN_GLOB = /^(?:[\w.\-/*]|\{[\w.-]+(?:,[\w.-]+)+\})+$/, MAX_PLAIN_GLOB = 1024, plainCache = /* @__PURE__ */ new Map();
+var PLAIN_GLOB = /^(?:[\w.\-/*]|\{[\w.-]+(?:,[\w.-]+)+\})+$/, MAX_PLAIN_GLOB = 1024, plainCache = /* @__PURE__ */ new Map();
 function plainParts(normalised) {
   let parts = plainCache.get(normalised);
   return parts === void 0 && (parts = splitPlain(normalised) ?? null, plainCache.size >= MAX_PARSED_GLOBS && plainCache.clear(), plainCache.set(normalised, parts)), parts ?? void 0;
@@ -30004,26 +29954,26 @@ function splitSegments(expansion) {
   for (let segment of expansion.split("/")) {
     if (segment === "" || segment === "." || segment === "..") return;
     if (segment === "**") {
-      if (parts[parts.length - 1] === GLOBSTAR2) return;
-      parts.push(GLOBSTAR2);
+      if (parts[parts.length - 1] === GLOBSTAR) return;
+      parts.push(GLOBSTAR);
     } else {
       if (segment.includes("**")) return;
-      parts.push(segment.includes("*") ? { glob: segment } : segment);
+      parts.push(segment.includes("*") ? { _glob: segment } : segment);
     }
   }
   return parts;
 }
 function expansionKey(parts) {
-  let literal = (p) => typeof p == "string" && p !== "", last = parts[parts.length - 1], extOf = (p) => typeof p == "object" ? EXT_PART.exec(p.glob)?.[1] : void 0, n2 = 0;
+  let literal = (p) => typeof p == "string" && p !== "", last = parts[parts.length - 1], extOf = (p) => typeof p == "object" && typeof p._glob == "string" ? EXT_PART.exec(p._glob)?.[1] : void 0, n2 = 0;
   for (; literal(parts[n2]); ) n2++;
   if (n2 > 0) {
     let prefix = parts.slice(0, n2).join("/");
     if (n2 === parts.length) return { key: `f:${prefix}`, exact: !0 };
-    if (n2 === parts.length - 1 && last === GLOBSTAR2) return { key: `d:${prefix}`, exact: !0 };
+    if (n2 === parts.length - 1 && last === GLOBSTAR) return { key: `d:${prefix}`, exact: !0 };
     let ext3 = extOf(last);
-    return ext3 !== void 0 && n2 === parts.length - 1 ? { key: `c:${prefix}`, exact: !0, ext: ext3 } : ext3 !== void 0 && n2 === parts.length - 2 && parts[n2] === GLOBSTAR2 ? { key: `d:${prefix}`, exact: !0, ext: ext3 } : { key: `p:${prefix}`, exact: !1 };
+    return ext3 !== void 0 && n2 === parts.length - 1 ? { key: `c:${prefix}`, exact: !0, ext: ext3 } : ext3 !== void 0 && n2 === parts.length - 2 && parts[n2] === GLOBSTAR ? { key: `d:${prefix}`, exact: !0, ext: ext3 } : { key: `p:${prefix}`, exact: !1 };
   }
-  let tailOnly = parts.length === 2 && parts[0] === GLOBSTAR2;
+  let tailOnly = parts.length === 2 && parts[0] === GLOBSTAR;
   if (literal(last)) return { key: `b:${last}`, exact: tailOnly };
   let ext2 = extOf(last);
   if (ext2 !== void 0) return { key: `x:${ext2}`, exact: tailOnly };
@@ -30079,8 +30029,8 @@ var PathIndex = class {
     (this.globEpoch.length < this.globs.length || this.ownerEpoch.length < this.ownerList.length || this.epoch === 4294967295) && (this.globEpoch = new Uint32Array(this.globs.length), this.ownerEpoch = new Uint32Array(this.ownerList.length), this.epoch = 0);
     let epoch = ++this.epoch, found = [];
     this.pending.length = 0;
-    let { f, d, c, p, b, x, g } = this.keyed, slash = path2.lastIndexOf("/"), base2 = path2.slice(slash + 1);
-    if (f.size > 0 && this.take(f.get(path2), epoch, found, base2), c.size > 0 && slash !== -1 && this.take(c.get(path2.slice(0, slash)), epoch, found, base2), b.size > 0 && this.take(b.get(base2), epoch, found, base2), x.size > 0) for (let i = base2.indexOf("."); i !== -1; i = base2.indexOf(".", i + 1)) this.take(x.get(base2.slice(i)), epoch, found, base2);
+    let { f, d, c: c3, p, b, x: x2, g } = this.keyed, slash = path2.lastIndexOf("/"), base2 = path2.slice(slash + 1);
+    if (f.size > 0 && this.take(f.get(path2), epoch, found, base2), c3.size > 0 && slash !== -1 && this.take(c3.get(path2.slice(0, slash)), epoch, found, base2), b.size > 0 && this.take(b.get(base2), epoch, found, base2), x2.size > 0) for (let i = base2.indexOf("."); i !== -1; i = base2.indexOf(".", i + 1)) this.take(x2.get(base2.slice(i)), epoch, found, base2);
     if (d.size > 0 || p.size > 0 || g.size > 0) {
       let from = 0;
       for (; ; ) {
@@ -30121,8 +30071,8 @@ var TRAILER = /^\s*([A-Za-z0-9][A-Za-z0-9-]*)\s*:\s*(\S.*?)\s*$/;
 function trailerLines(message) {
   let out = [];
   for (let line2 of message.split(/\r?\n/).slice(1)) {
-    let m = TRAILER.exec(line2);
-    m && out.push({ key: m[1], value: m[2].replace(/\s+/g, " ") });
+    let m2 = TRAILER.exec(line2);
+    m2 && out.push({ key: m2[1], value: m2[2].replace(/\s+/g, " ") });
   }
   return out;
 }
@@ -30284,166 +30234,15 @@ function riskReason(policy, input, reasons) {
   return { kind: "risk", tier: thresholds.hard !== void 0 && score >= thresholds.hard ? "hard" : thresholds.soft !== void 0 && score >= thresholds.soft ? "soft" : "fyi", score, factors, ...thresholds };
 }
 
-// src/core/policy/positions.ts
+// src/core/policy/parse.ts
 var import_yaml = __toESM(require_dist(), 1);
-function positioner(text, file) {
-  let lines = text.split(`
-`);
-  lines.length > 1 && lines[lines.length - 1] === "" && lines.pop();
-  let starts = [], offset2 = 0;
-  for (let l2 of lines)
-    starts.push(offset2), offset2 += l2.length + 1;
-  return (off, message, path2) => {
-    let o = Math.max(0, Math.min(off, text.length)), lo = 0, hi = starts.length - 1;
-    for (; lo < hi; ) {
-      let mid = lo + hi + 1 >> 1;
-      starts[mid] <= o ? lo = mid : hi = mid - 1;
-    }
-    let lineText = (lines[lo] ?? "").replace(/\r$/, ""), column = Math.min(o - starts[lo], lineText.length) + 1;
-    return { file, line: lo + 1, column, message, ...path2 ? { path: path2 } : {} };
-  };
-}
-function offsetOf(doc, path2, atKey = !1) {
-  let node = doc.contents, keyNode, best = node?.range?.[0] ?? 0;
-  for (let seg of path2)
-    if ((0, import_yaml.isAlias)(node) && (node = node.resolve(doc)), (0, import_yaml.isMap)(node)) {
-      let pair = node.items.find((p) => (0, import_yaml.isPair)(p) && (0, import_yaml.isScalar)(p.key) && String(p.key.value) === String(seg));
-      if (!pair) break;
-      keyNode = pair.key, node = pair.value, best = keyNode.range?.[0] ?? best;
-      let value = node;
-      !atKey && value?.range && !((0, import_yaml.isScalar)(value) && value.value === null && value.range[0] === value.range[1]) && (best = value.range[0]);
-    } else if ((0, import_yaml.isSeq)(node)) {
-      let item = node.items[Number(seg)];
-      if (!item) break;
-      keyNode = void 0, node = item, best = item.range?.[0] ?? best;
-    } else break;
-  return best;
-}
-function dotted(path2) {
-  return path2.map((s2, i) => typeof s2 == "number" ? `[${s2}]` : i === 0 ? s2 : `.${s2}`).join("") || "policy";
-}
-
-// src/core/policy/ajv-messages.ts
-var NOUN = {
-  tier: "tier",
-  default: "tier",
-  permission: "permission",
-  method: "merge method",
-  version: "version"
-}, TYPE_NOUN = {
-  object: "a mapping (key: value)",
-  array: "a list",
-  string: "a string",
-  boolean: "true or false",
-  integer: "a whole number",
-  number: "a number"
-};
-function segments(instancePath) {
-  return instancePath === "" ? [] : instancePath.slice(1).split("/").map((s2) => s2.replace(/~1/g, "/").replace(/~0/g, "~")).map((s2) => /^\d+$/.test(s2) ? Number(s2) : s2);
-}
-function describeValue(v) {
-  return v == null ? "nothing" : Array.isArray(v) ? "a list" : typeof v == "object" ? "a mapping" : typeof v == "string" ? `"${v.length > 40 ? `${v.slice(0, 40)}…` : v}"` : String(v);
-}
-function orList(values) {
-  let s2 = values.map(String);
-  return s2.length <= 1 ? s2.join("") : `${s2.slice(0, -1).join(", ")} or ${s2[s2.length - 1]}`;
-}
-function closest(word, options) {
-  let d = (a, b) => {
-    let row = Array.from({ length: b.length + 1 }, (_, i) => i);
-    for (let i = 1; i <= a.length; i++) {
-      let prev = row[0];
-      row[0] = i;
-      for (let j = 1; j <= b.length; j++) {
-        let cur = row[j];
-        row[j] = Math.min(cur + 1, row[j - 1] + 1, prev + (a[i - 1] === b[j - 1] ? 0 : 1)), prev = cur;
-      }
-    }
-    return row[b.length];
-  }, best = options.map((o) => ({ o, dist: d(word.toLowerCase(), o) })).sort((a, b) => a.dist - b.dist)[0];
-  return best && best.dist <= 2 ? best.o : void 0;
-}
-function describeAjvErrors(errors) {
-  let out = [], seen = /* @__PURE__ */ new Set(), withUnknownKeys = new Set(errors.filter((e) => e.keyword === "additionalProperties").map((e) => e.instancePath));
-  for (let e of errors) {
-    if (e.schemaPath.includes("/anyOf/") || e.keyword === "anyOf" && withUnknownKeys.has(e.instancePath)) continue;
-    let path2 = segments(e.instancePath), where = dotted(path2), last = path2[path2.length - 1], d;
-    switch (e.keyword) {
-      case "additionalProperties": {
-        let key = String(e.params.additionalProperty), allowed = Object.keys(e.parentSchema?.properties ?? {}), hint = closest(key, allowed);
-        d = {
-          path: [...path2, key],
-          atKey: !0,
-          message: `${path2.length ? `${where}: ` : ""}unknown key "${key}"${hint ? ` (did you mean "${hint}"?)` : ""} (expected ${orList(allowed)})`
-        };
-        break;
-      }
-      case "enum": {
-        let allowed = e.params.allowedValues, noun = NOUN[String(last)] ?? "value", verb = noun === "version" ? "unsupported" : "unknown", given = e.data === null || e.data === void 0 ? `no ${noun} given` : `${verb} ${noun} ${describeValue(e.data)}`;
-        d = { path: path2, atKey: !1, message: `${where}: ${given} (expected ${orList(allowed)})` };
-        break;
-      }
-      case "type": {
-        let want = String(e.params.type);
-        d = { path: path2, atKey: !1, message: `${where} must be ${TYPE_NOUN[want] ?? want}, found ${describeValue(e.data)}` };
-        break;
-      }
-      case "required": {
-        let missing = String(e.params.missingProperty);
-        d = { path: path2, atKey: !1, message: `${where} is missing the required key "${missing}"${missing === "version" ? ' (add "version: 1")' : ""}` };
-        break;
-      }
-      case "anyOf": {
-        if (path2.length === 2 && path2[0] === "merge" && path2[1] === "method") {
-          let given = typeof e.data == "string" ? `unknown merge method ${describeValue(e.data)}` : Array.isArray(e.data) ? `bad list of merge methods ${JSON.stringify(e.data).slice(0, 80)} (none, unknown or repeated)` : `bad merge method ${describeValue(e.data)}`;
-          d = { path: path2, atKey: !1, message: `${where}: ${given} (expected merge, squash or rebase, or a list of them in order of preference, e.g. [squash, rebase])` };
-          break;
-        }
-        let rule = e.data, name = typeof rule?.name == "string" ? ` "${rule.name}"` : "";
-        d = {
-          path: path2,
-          atKey: !1,
-          message: `${where}: rule${name} has no condition (paths, labels, authors, base, changed_lines or changed_files), so it would match every pull request`
-        };
-        break;
-      }
-      case "pattern": {
-        let message = last === "window" || path2.includes("remind") ? `${where}: bad duration ${describeValue(e.data)} (expected a whole number and s, m, h or d, e.g. 30s, 15m, 2h, 1d)` : path2.includes("trailers") ? `${where}: bad trailer pattern ${describeValue(e.data)} (expected "Key: value", e.g. "Co-Authored-By: Claude* <noreply@anthropic.com>")` : path2.includes("teams") ? `${where}: bad team ${describeValue(e.data)} (expected org/team-slug)` : last === "from" || last === "to" ? `${where}: bad time ${describeValue(e.data)} (expected HH:MM, 24-hour, e.g. 09:00 or 18:30)` : path2.includes("holidays") ? `${where}: bad date ${describeValue(e.data)} (expected YYYY-MM-DD)` : `${where}: ${describeValue(e.data)} ${e.message ?? "is invalid"}`;
-        d = { path: path2, atKey: !1, message };
-        break;
-      }
-      case "minItems":
-        if (last === "days") {
-          d = { path: path2, atKey: !1, message: `${where} must name at least one working day (mon, tue, wed, thu, fri, sat or sun)` };
-          break;
-        }
-        d = { path: path2, atKey: !1, message: `${where} must not be an empty list (an empty condition matches nothing; remove it instead)` };
-        break;
-      case "minLength":
-        d = { path: path2, atKey: !1, message: `${where} must not be empty` };
-        break;
-      case "maxLength":
-        d = { path: path2, atKey: !1, message: `${where} is too long (at most ${e.params.limit} characters)` };
-        break;
-      case "minimum":
-      case "maximum":
-        d = { path: path2, atKey: !1, message: `${where} ${e.message ?? "is out of range"}, found ${describeValue(e.data)}` };
-        break;
-      default:
-        d = { path: path2, atKey: !1, message: `${where} ${e.message ?? "is invalid"}` };
-    }
-    let id = `${d.path.join("/")}\0${d.message}`;
-    seen.has(id) || (seen.add(id), out.push(d));
-  }
-  return out;
-}
 
 // src/core/duration.ts
 var UNIT_MS = { s: 1e3, m: 6e4, h: 36e5, d: 864e5 }, DURATION = /^([1-9][0-9]{0,5})([smhd])$/;
 function parseDuration(text) {
-  let m = DURATION.exec(text.trim());
-  if (m)
-    return Number(m[1]) * UNIT_MS[m[2]];
+  let m2 = DURATION.exec(text.trim());
+  if (m2)
+    return Number(m2[1]) * UNIT_MS[m2[2]];
 }
 
 // src/core/time-zone.ts
@@ -30456,16 +30255,14 @@ function isValidTimeZone(name) {
   }
 }
 function parseClock(text) {
-  let m = /^([01][0-9]|2[0-4]):([0-5][0-9])$/.exec(text);
-  if (!m) return;
-  let minutes = Number(m[1]) * 60 + Number(m[2]);
+  let m2 = /^([01][0-9]|2[0-4]):([0-5][0-9])$/.exec(text);
+  if (!m2) return;
+  let minutes = Number(m2[1]) * 60 + Number(m2[2]);
   return minutes <= 1440 ? minutes : void 0;
 }
 
-// src/core/policy/raw.ts
-var isRecord = (v) => typeof v == "object" && v !== null && !Array.isArray(v);
-
 // src/core/policy/check-attention.ts
+var isRecord = (v) => typeof v == "object" && v !== null && !Array.isArray(v);
 function attentionErrors(raw, report) {
   workingHoursErrors(raw.working_hours, report);
   let hard = isRecord(raw.tiers) && isRecord(raw.tiers.hard) ? raw.tiers.hard : void 0;
@@ -30475,18 +30272,18 @@ function workingHoursErrors(wh, report) {
   if (!isRecord(wh)) return;
   typeof wh.timezone == "string" && wh.timezone !== "" && !isValidTimeZone(wh.timezone) && report(["working_hours", "timezone"], `working_hours.timezone: unknown time zone "${wh.timezone}" (expected an IANA name such as Europe/Berlin, America/New_York or UTC)`);
   let from = typeof wh.from == "string" ? parseClock(wh.from) : void 0, to = typeof wh.to == "string" ? parseClock(wh.to) : void 0;
-  from !== void 0 && to !== void 0 && from >= to && report(["working_hours", "to"], `working_hours: "to" (${String(wh.to)}) must be after "from" (${String(wh.from)}); a working day cannot span midnight`), Array.isArray(wh.holidays) && wh.holidays.forEach((d, j) => {
+  from !== void 0 && to !== void 0 && from >= to && report(["working_hours", "to"], `working_hours: "to" (${String(wh.to)}) must be after "from" (${String(wh.from)}); a working day cannot span midnight`), Array.isArray(wh.holidays) && wh.holidays.forEach((d, j2) => {
     if (typeof d != "string" || !/^[0-9]{4}-[0-9]{2}-[0-9]{2}$/.test(d)) return;
     let date = /* @__PURE__ */ new Date(`${d}T00:00:00Z`);
-    (!Number.isFinite(date.getTime()) || date.toISOString().slice(0, 10) !== d) && report(["working_hours", "holidays", j], `working_hours.holidays[${j}]: "${d}" is not a calendar date`);
+    (!Number.isFinite(date.getTime()) || date.toISOString().slice(0, 10) !== d) && report(["working_hours", "holidays", j2], `working_hours.holidays[${j2}]: "${d}" is not a calendar date`);
   });
 }
 function remindErrors(remind, report) {
   if (!Array.isArray(remind)) return;
   let previous;
-  remind.forEach((d, j) => {
+  remind.forEach((d, j2) => {
     let ms = typeof d == "string" ? parseDuration(d) : void 0;
-    ms !== void 0 && (previous !== void 0 && ms <= previous && report(["tiers", "hard", "remind", j], `tiers.hard.remind[${j}]: ${d} is not after the reminder before it; reminders must be increasing (e.g. [4h, 1d])`), previous = ms);
+    ms !== void 0 && (previous !== void 0 && ms <= previous && report(["tiers", "hard", "remind", j2], `tiers.hard.remind[${j2}]: ${d} is not after the reminder before it; reminders must be increasing (e.g. [4h, 1d])`), previous = ms);
   });
 }
 function ruleApproverErrors(rule, i, report) {
@@ -30496,127 +30293,15 @@ function ruleApproverErrors(rule, i, report) {
     rule[key] !== void 0 && rule.tier !== void 0 && rule.tier !== "hard" && report(["rules", i, key], `rules[${i}].${key}: rule${name} is ${String(rule.tier)}, and only hard rules ask for approvals (make it hard or remove ${key})`);
   let reviewers = rule.reviewers;
   if (isRecord(reviewers)) {
-    let none = (k) => !Array.isArray(reviewers[k]) || reviewers[k].length === 0;
+    let none = (k2) => !Array.isArray(reviewers[k2]) || reviewers[k2].length === 0;
     none("users") && none("teams") && reviewers.permission === void 0 && report(["rules", i, "reviewers"], `rules[${i}].reviewers: names nobody (give users, teams or permission), so nobody could approve a PR this rule matches`);
   }
 }
 
-// src/core/policy/hostile-yaml.ts
-var import_yaml2 = __toESM(require_dist(), 1), MAX_NESTING = 32, MAX_ALIASES = 100;
-function readYaml(text, at) {
-  let lineCounter = new import_yaml2.LineCounter(), docs = parseDocuments(text, lineCounter, { prettyErrors: !1, uniqueKeys: !0, strict: !0 });
-  if (!Array.isArray(docs))
-    return { errors: [at(docs.tooDeep, `nesting deeper than ${MAX_NESTING} levels (a policy needs at most 5)`)] };
-  if (docs.length === 0) return { errors: [at(0, 'policy is empty (expected at least "version: 1")')] };
-  if (docs.length > 1) {
-    let second = docs[1];
-    return { errors: [at(second.range?.[0] ?? 0, 'more than one YAML document in the policy (remove the "---" separator)')] };
-  }
-  let doc = docs[0], yamlErrors = [...doc.errors, ...doc.warnings].map((e) => at(yamlErrorOffset(text, e.code, e.message, e.pos[0]), yamlMessage(e.code, e.message)));
-  if (yamlErrors.length > 0) return { errors: yamlErrors };
-  let shape = shapeErrors(doc, text, at);
-  if (shape.length > 0) return { errors: shape };
-  let root = doc.contents;
-  if (!(0, import_yaml2.isMap)(root)) {
-    let found = root === null || (0, import_yaml2.isScalar)(root) && root.value === null ? "nothing" : (0, import_yaml2.isSeq)(root) ? "a list" : "a single value";
-    return { errors: [at(root?.range?.[0] ?? 0, `policy must be a mapping of keys (version, agents, rules…), found ${found}`)] };
-  }
-  try {
-    return { doc, data: doc.toJS({ maxAliasCount: MAX_ALIASES }) };
-  } catch (e) {
-    let alias = firstAlias(doc);
-    return { errors: [at(alias?.range?.[0] ?? 0, `too many alias expansions (${e.message})`)] };
-  }
-}
-function yamlErrorOffset(text, code2, message, offset2) {
-  if (code2 === "MISSING_CHAR" && /quote/.test(message)) {
-    let quote = message.includes('"quote') ? '"' : "'";
-    for (let i = Math.min(offset2, text.length) - 1; i >= 0; i--)
-      if (text[i] === quote && text[i - 1] !== "\\") return i;
-  }
-  return offset2;
-}
-function yamlMessage(code2, message) {
-  return code2 === "DUPLICATE_KEY" ? "duplicate key (each key may appear once in a mapping)" : code2 === "TAG_RESOLVE_FAILED" ? `${message} (YAML tags are not allowed in a policy)` : `YAML syntax error: ${message}`;
-}
-function shapeErrors(doc, text, at) {
-  let errors = [], nodes = [doc.contents], depths = [1];
-  for (; nodes.length > 0; ) {
-    let node = nodes.pop(), depth = depths.pop();
-    if (!node || (0, import_yaml2.isAlias)(node)) continue;
-    let n2 = node;
-    if (n2.tag && ((0, import_yaml2.isScalar)(n2) || (0, import_yaml2.isMap)(n2) || (0, import_yaml2.isSeq)(n2))) {
-      let start = n2.range?.[0] ?? 0, bang = text.lastIndexOf("!", start);
-      for (; bang > 0 && text[bang - 1] === "!"; ) bang--;
-      let tagAt = bang !== -1 && !text.slice(bang, start).includes(`
-`) ? bang : start;
-      errors.push(at(tagAt, `YAML tag ${n2.tag.replace("tag:yaml.org,2002:", "!!")} is not allowed in a policy`));
-    }
-    if (depth > MAX_NESTING) {
-      errors.push(at(n2.range?.[0] ?? 0, `nesting deeper than ${MAX_NESTING} levels (a policy needs at most 5)`));
-      break;
-    }
-    if ((0, import_yaml2.isMap)(n2))
-      for (let i = n2.items.length - 1; i >= 0; i--) {
-        let pair = n2.items[i];
-        nodes.push(pair.value, pair.key), depths.push(depth + 1, depth + 1);
-      }
-    else if ((0, import_yaml2.isSeq)(n2))
-      for (let i = n2.items.length - 1; i >= 0; i--)
-        nodes.push(n2.items[i]), depths.push(depth + 1);
-  }
-  return errors.slice(0, 20);
-}
-function parseDocuments(text, lineCounter, options) {
-  let parser = new import_yaml2.Parser(lineCounter.addNewLine), tooDeep;
-  function* tokens() {
-    lineCounter.addNewLine(0);
-    let depth = 0, offset2 = 0;
-    for (let token of new import_yaml2.Lexer().lex(text)) {
-      if (token !== import_yaml2.CST.DOCUMENT && token !== import_yaml2.CST.FLOW_END && token !== import_yaml2.CST.SCALAR) {
-        if (token === "[" || token === "{") {
-          if (depth++, depth > MAX_NESTING) {
-            tooDeep = offset2;
-            return;
-          }
-        } else (token === "]" || token === "}") && (depth = Math.max(0, depth - 1));
-        offset2 += token.length;
-      }
-      yield* parser.next(token);
-    }
-    yield* parser.end();
-  }
-  let docs = Array.from(new import_yaml2.Composer({ lineCounter, ...options }).compose(tokens()));
-  return tooDeep === void 0 ? docs : { tooDeep };
-}
-function firstAlias(doc) {
-  let stack = [doc.contents];
-  for (; stack.length > 0; ) {
-    let node = stack.pop();
-    if ((0, import_yaml2.isAlias)(node)) return node;
-    if ((0, import_yaml2.isMap)(node)) for (let p of [...node.items].reverse()) stack.push(p.value, p.key);
-    else (0, import_yaml2.isSeq)(node) && stack.push(...[...node.items].reverse());
-  }
-}
-
-// src/core/policy/normalise-after-merge.ts
-var isRecord2 = (v) => typeof v == "object" && v !== null && !Array.isArray(v), strings = (v) => Array.isArray(v) ? v.filter((s2) => typeof s2 == "string") : [];
-function normaliseAfterMerge(raw) {
-  if (!isRecord2(raw)) return;
-  let sample = isRecord2(raw.sample) ? raw.sample : {};
-  return {
-    sample: { fyi: typeof sample.fyi == "number" ? sample.fyi : 0, soft: typeof sample.soft == "number" ? sample.soft : 0 },
-    ...typeof raw.always_above == "number" ? { alwaysAbove: raw.always_above } : {},
-    withinMs: parseDuration(typeof raw.within == "string" ? raw.within : "3d"),
-    ...isRecord2(raw.reviewers) ? { reviewers: { users: strings(raw.reviewers.users), teams: strings(raw.reviewers.teams) } } : {},
-    dashboard: raw.dashboard !== !1
-  };
-}
-
 // src/core/policy/normalise-attention.ts
-var strings2 = (v) => Array.isArray(v) ? v.filter((s2) => typeof s2 == "string") : [];
+var isRecord2 = (v) => typeof v == "object" && v !== null && !Array.isArray(v), strings = (v) => Array.isArray(v) ? v.filter((s2) => typeof s2 == "string") : [];
 function normaliseAttention(raw, policy) {
-  let hard = raw.tiers.hard, escalate = isRecord(hard.escalate_to) ? hard.escalate_to : void 0, wh = isRecord(raw.working_hours) ? raw.working_hours : void 0, rawRules = Array.isArray(raw.rules) ? raw.rules : [];
+  let hard = raw.tiers.hard, escalate = isRecord2(hard.escalate_to) ? hard.escalate_to : void 0, wh = isRecord2(raw.working_hours) ? raw.working_hours : void 0, rawRules = Array.isArray(raw.rules) ? raw.rules : [];
   return {
     ...policy,
     tiers: {
@@ -30625,131 +30310,35 @@ function normaliseAttention(raw, policy) {
         ...policy.tiers.hard,
         // Absent means true: written only when a policy turns review requests off.
         ...hard.request_review === !1 ? { requestReview: !1 } : {},
-        ...Array.isArray(hard.remind) ? { remindMs: strings2(hard.remind).map((d) => parseDuration(d)) } : {},
-        ...escalate ? { escalateTo: { users: strings2(escalate.users), teams: strings2(escalate.teams) } } : {}
+        ...Array.isArray(hard.remind) ? { remindMs: strings(hard.remind).map((d) => parseDuration(d)) } : {},
+        ...escalate ? { escalateTo: { users: strings(escalate.users), teams: strings(escalate.teams) } } : {}
       }
     },
     rules: policy.rules.map((rule, i) => withApprovers(rule, rawRules[i])),
     ...wh ? {
       workingHours: {
         timezone: wh.timezone,
-        days: strings2(wh.days),
+        days: strings(wh.days),
         fromMinutes: parseClock(wh.from),
         toMinutes: parseClock(wh.to),
-        holidays: strings2(wh.holidays)
+        holidays: strings(wh.holidays)
       }
     } : {}
   };
 }
 function withApprovers(rule, raw) {
-  if (!isRecord(raw)) return rule;
+  if (!isRecord2(raw)) return rule;
   let out = { ...rule };
-  if (isRecord(raw.reviewers)) {
-    let reviewers = { users: strings2(raw.reviewers.users), teams: strings2(raw.reviewers.teams) };
+  if (isRecord2(raw.reviewers)) {
+    let reviewers = { users: strings(raw.reviewers.users), teams: strings(raw.reviewers.teams) };
     typeof raw.reviewers.permission == "string" && (reviewers.permission = raw.reviewers.permission), out.reviewers = reviewers;
   }
   return typeof raw.approvals == "number" && (out.approvals = raw.approvals), out;
 }
 
-// src/core/policy/normalise.ts
-function normaliseAgents(a) {
-  let list2 = (v) => Array.isArray(v) ? v.filter((s2) => typeof s2 == "string") : [];
-  return { authors: list2(a.authors), labels: list2(a.labels), branches: list2(a.branches), trailers: a.trailers === void 0 ? [...KNOWN_TRAILERS] : list2(a.trailers) };
-}
-function normalise(raw) {
-  let r = raw, policy = {
-    version: 1,
-    ...raw.mode === "observe" ? { mode: "observe" } : {},
-    agents: normaliseAgents(r.agents),
-    reviewers: { users: r.reviewers.users, teams: r.reviewers.teams, permission: r.reviewers.permission },
-    default: r.default,
-    tiers: {
-      fyi: { merge: r.tiers.fyi.merge },
-      soft: { windowMs: parseDuration(r.tiers.soft.window), merge: r.tiers.soft.merge },
-      hard: { approvals: r.tiers.hard.approvals, merge: r.tiers.hard.merge, invalidateOnPush: r.tiers.hard.invalidate_on_push }
-    },
-    merge: normaliseMerge(r.merge),
-    rules: r.rules.map(normaliseRule),
-    ...r.risk ? { risk: { ...r.risk.soft !== void 0 ? { soft: r.risk.soft } : {}, ...r.risk.hard !== void 0 ? { hard: r.risk.hard } : {} } } : {},
-    ...isNotify(raw.notify) ? { notify: normaliseNotify(raw.notify) } : {},
-    ...raw.after_merge !== void 0 ? { afterMerge: normaliseAfterMerge(raw.after_merge) } : {}
-  };
-  return normaliseAttention(raw, policy);
-}
-var isNotify = (v) => typeof v == "object" && v !== null;
-function normaliseNotify(n2) {
-  return {
-    ...n2.slack ? { slack: { channel: n2.slack.channel, on: [...n2.slack.on] } } : {},
-    ...n2.webhook ? { webhook: { on: [...n2.webhook.on] } } : {}
-  };
-}
-function normaliseMerge(m) {
-  let methods = Array.isArray(m.method) ? m.method : [m.method];
-  return { method: methods[0] ?? "squash", methods, updateBranch: m.update_branch === !0 };
-}
-function normaliseRule(r) {
-  let rule = { name: r.name, tier: r.tier };
-  return r.paths !== void 0 && (rule.paths = r.paths), r.labels !== void 0 && (rule.labels = r.labels), r.authors !== void 0 && (rule.authors = r.authors), r.base !== void 0 && (rule.base = r.base), r.changed_lines !== void 0 && (rule.changedLines = r.changed_lines), r.changed_files !== void 0 && (rule.changedFiles = r.changed_files), r.risk !== void 0 && (rule.risk = r.risk), (r.mode === "observe" || r.mode === "enforce") && (rule.mode = r.mode), rule;
-}
-function deepFreeze(value) {
-  if (typeof value == "object" && value !== null && !Object.isFrozen(value)) {
-    Object.freeze(value);
-    for (let v of Object.values(value)) deepFreeze(v);
-  }
-  return value;
-}
-
-// src/core/policy/semantic-checks.ts
-function semanticErrors(raw, report) {
-  globErrors(raw, report), ruleNameErrors(raw, report), noEffectErrors(raw, report), riskErrors(raw, report), modeErrors(raw, report);
-}
-function globErrors(raw, report) {
-  let lists = [["agents", "branches"]];
-  Array.isArray(raw.rules) && raw.rules.forEach((_, i) => lists.push(["rules", i, "paths"], ["rules", i, "base"]));
-  for (let listPath of lists) {
-    let list2 = raw;
-    for (let seg of listPath) list2 = isRecord(list2) || Array.isArray(list2) ? list2[seg] : void 0;
-    Array.isArray(list2) && list2.forEach((glob, j) => {
-      if (typeof glob != "string" || glob === "") return;
-      let problem = globProblem(glob);
-      problem && report([...listPath, j], `${dotted([...listPath, j])}: ${problem}`);
-    });
-  }
-}
-function ruleNameErrors(raw, report) {
-  if (!Array.isArray(raw.rules)) return;
-  let first = /* @__PURE__ */ new Map();
-  raw.rules.forEach((rule, i) => {
-    if (!isRecord(rule) || typeof rule.name != "string") return;
-    let name = rule.name.trim().toLowerCase(), earlier = first.get(name);
-    earlier === void 0 ? first.set(name, i) : report(["rules", i, "name"], `rules[${i}].name: duplicate rule name "${rule.name}" (also rules[${earlier}]); reasons name rules, so names must be unique`);
-  });
-}
-function noEffectErrors(raw, report) {
-  Array.isArray(raw.rules) && raw.rules.forEach((rule, i) => {
-    if (!isRecord(rule) || rule.tier !== "fyi" || typeof rule.risk == "number" && rule.risk > 0) return;
-    let raising = ["labels", "changed_lines", "changed_files"].filter((k) => rule[k] !== void 0);
-    if (raising.length === 0) return;
-    let name = typeof rule.name == "string" ? ` "${rule.name}"` : "";
-    report(
-      ["rules", i, "tier"],
-      `rules[${i}].tier: rule${name} has no effect: a rule with ${orList(raising)} only raises the tier (the PR author can add labels and files, so they must never lower it), and fyi raises nothing`
-    );
-  });
-}
-function modeErrors(raw, report) {
-  raw.mode !== "observe" || !Array.isArray(raw.rules) || raw.rules.forEach((rule, i) => {
-    isRecord(rule) && rule.mode === "enforce" && report(["rules", i, "mode"], `rules[${i}].mode: enforce has no effect under the policy's mode: observe (an observed policy acts on nothing); set the policy to mode: enforce and mark the rules to try with mode: observe`);
-  });
-}
-function riskErrors(raw, report) {
-  let risk = raw.risk;
-  !isRecord(risk) || typeof risk.soft != "number" || typeof risk.hard != "number" || risk.soft <= risk.hard || report(["risk", "soft"], `risk.soft (${risk.soft}) is above risk.hard (${risk.hard}): a score reaching soft would already be hard`);
-}
-
 // src/core/policy/validate-policy.generated.ts
 var runtime0 = __toESM(require_ucs2length(), 1), runtime1 = __toESM(require_equal(), 1), validate = validate10;
-var schema11 = { $schema: "http://json-schema.org/draft-07/schema#", title: "hitl-gate policy (.github/hitl.yml)", description: "Which pull requests opened by AI coding agents a human must see (fyi), may veto (soft) or must approve (hard).", type: "object", additionalProperties: !1, required: ["version"], properties: { _extends: { description: `Inherit from another repository's policy (Probot config inheritance, e.g. "org/.github").`, type: "string", minLength: 1 }, version: { description: "Format version of this file. Only 1 exists.", enum: [1] }, mode: { description: "enforce: the gate acts (merges, blocks, asks). observe: it decides exactly the same but acts on nothing, its check concludes neutral and its status comment says what it would do (docs/policy.md).", enum: ["enforce", "observe"], default: "enforce" }, agents: { description: "Who counts as an agent. PRs by anyone else get a passing `hitl` check and nothing else.", type: "object", additionalProperties: !1, default: { authors: ["Copilot", "copilot-swe-agent[bot]", "devin-ai-integration[bot]", "chatgpt-codex-connector[bot]", "claude[bot]", "cursor[bot]", "google-labs-jules[bot]", "amazon-q-developer[bot]", "sweep-ai[bot]", "codegen-sh[bot]"], labels: [], branches: ["copilot/**", "codex/**", "claude/**", "cursor/**", "devin/**", "jules/**"], trailers: ["Co-Authored-By: Claude* <noreply@anthropic.com>"] }, properties: { authors: { description: "PR authors that are agents. GitHub logins, case-insensitive; `*` is the only wildcard and `[bot]` is literal.", type: "array", items: { type: "string", minLength: 1, maxLength: 1024 }, default: [] }, labels: { description: "A PR carrying one of these labels is governed (labels only add PRs).", type: "array", items: { type: "string", minLength: 1, maxLength: 1024 }, default: [] }, branches: { description: "A PR whose head branch matches one of these is governed (branches only add PRs). Minimatch globs; dotfiles match too.", type: "array", items: { type: "string", minLength: 1, maxLength: 1024 }, default: [] }, trailers: { description: 'A PR with a commit carrying one of these trailer lines is governed (trailers only add PRs). "Key: value"; case-insensitive; `*` is the only wildcard. Default: the trailers coding agents document (docs/policy.md); `[]` turns them off.', type: "array", items: { type: "string", minLength: 1, maxLength: 1024, pattern: "^[A-Za-z0-9][A-Za-z0-9-]*\\s*:\\s*\\S" }, default: ["Co-Authored-By: Claude* <noreply@anthropic.com>"] } } }, reviewers: { description: "Who may /approve and /veto (never the PR author, a committer, an agent or a bot).", type: "object", additionalProperties: !1, default: { users: [], teams: [], permission: "write" }, properties: { users: { description: "Reviewers by login. GitHub logins, case-insensitive; `*` is the only wildcard and `[bot]` is literal.", type: "array", items: { type: "string", minLength: 1, maxLength: 1024 }, default: [] }, teams: { description: "Reviewers by team, as org/team-slug.", type: "array", items: { type: "string", minLength: 1, maxLength: 1024, pattern: "^[^/\\s]+/[^/\\s]+$" }, default: [] }, permission: { description: "Anyone with at least this repository permission may decide.", enum: ["read", "triage", "write", "maintain", "admin"], default: "write" } } }, default: { description: "Tier of a changed file that no matching path rule covers (and of a PR with no files).", enum: ["fyi", "soft", "hard"], default: "soft" }, tiers: { description: "What each tier asks.", type: "object", additionalProperties: !1, default: {}, properties: { fyi: { type: "object", additionalProperties: !1, default: {}, properties: { merge: { description: "Merge once the other checks pass.", type: "boolean", default: !0 } } }, soft: { type: "object", additionalProperties: !1, default: {}, properties: { window: { description: "Veto window: a number and s, m, h or d (e.g. 15m).", type: "string", pattern: "^[1-9][0-9]{0,5}[smhd]$", default: "15m" }, merge: { description: "Merge when the veto window ends without a veto.", type: "boolean", default: !0 } } }, hard: { type: "object", additionalProperties: !1, default: {}, properties: { approvals: { description: "Approvals needed.", type: "integer", minimum: 1, maximum: 100, default: 1 }, merge: { description: "Merge once approved.", type: "boolean", default: !0 }, invalidate_on_push: { description: "A push discards earlier approvals.", type: "boolean", default: !0 }, request_review: { description: "Request reviews (GitHub review queue and notification) from the users and teams who may approve, once per head.", type: "boolean", default: !0 }, remind: { description: "Reminders while approvals are missing, measured from when the PR started waiting (in working time when working_hours is set); increasing.", type: "array", minItems: 1, maxItems: 10, items: { type: "string", pattern: "^[1-9][0-9]{0,5}[smhd]$" } }, escalate_to: { description: "After the last reminder, also request review from and mention these.", type: "object", additionalProperties: !1, properties: { users: { description: "Users. GitHub logins, case-insensitive; `*` is the only wildcard and `[bot]` is literal.", type: "array", items: { type: "string", minLength: 1, maxLength: 1024 }, default: [] }, teams: { description: "Teams, as org/team-slug.", type: "array", items: { type: "string", minLength: 1, maxLength: 1024, pattern: "^[^/\\s]+/[^/\\s]+$" }, default: [] } } } } } } }, merge: { type: "object", additionalProperties: !1, default: {}, properties: { method: { description: "How the gate merges: one method, or a list in order of preference (the first one the repository and the base branch's rules allow; `required_linear_history` rules out `merge`).", anyOf: [{ enum: ["merge", "squash", "rebase"] }, { type: "array", items: { enum: ["merge", "squash", "rebase"] }, minItems: 1, uniqueItems: !0 }], default: "squash" }, update_branch: { description: "When the base branch requires branches to be up to date and this one is behind, ask GitHub to update it (`PUT …/update-branch`). The update is a new head: it is decided again (docs/protected-branches.md).", type: "boolean", default: !1 } } }, working_hours: { description: "Veto windows and reminder delays count only working time.", type: "object", additionalProperties: !1, required: ["timezone", "days", "from", "to"], properties: { timezone: { description: "IANA time zone name, e.g. Europe/Berlin.", type: "string", minLength: 1 }, days: { description: "Working days.", type: "array", minItems: 1, uniqueItems: !0, items: { enum: ["mon", "tue", "wed", "thu", "fri", "sat", "sun"] } }, from: { description: "Start of the working day, HH:MM local time.", type: "string", pattern: "^([01][0-9]|2[0-3]):[0-5][0-9]$|^24:00$" }, to: { description: "End of the working day, HH:MM local time (24:00 for midnight); after from.", type: "string", pattern: "^([01][0-9]|2[0-3]):[0-5][0-9]$|^24:00$" }, holidays: { description: "Local dates (YYYY-MM-DD) that are not working days.", type: "array", default: [], items: { type: "string", pattern: "^[0-9]{4}-[0-9]{2}-[0-9]{2}$" } } } }, rules: { description: "The PR's tier is the highest among matching rules, `default` for uncovered files, and the built-in floors.", type: "array", default: [], items: { type: "object", additionalProperties: !1, required: ["name", "tier"], anyOf: [{ required: ["paths"] }, { required: ["labels"] }, { required: ["authors"] }, { required: ["base"] }, { required: ["changed_lines"] }, { required: ["changed_files"] }], properties: { name: { description: "Shown in the check run and the status comment.", type: "string", minLength: 1, maxLength: 200 }, tier: { enum: ["fyi", "soft", "hard"] }, mode: { description: "observe: what only this rule (and other observed rules) would add is shown, not enforced; what enforcing rules demand still is. Default: the policy's mode.", enum: ["enforce", "observe"] }, paths: { description: "Holds when at least one changed path (old or new, for renames) matches. Minimatch globs; dotfiles match too.", type: "array", items: { type: "string", minLength: 1, maxLength: 1024 }, minItems: 1 }, labels: { description: "Holds when the PR has one of these labels.", type: "array", items: { type: "string", minLength: 1, maxLength: 1024 }, minItems: 1 }, authors: { description: "Holds when the PR author matches. GitHub logins, case-insensitive; `*` is the only wildcard and `[bot]` is literal.", type: "array", items: { type: "string", minLength: 1, maxLength: 1024 }, minItems: 1 }, base: { description: "Holds when the target branch matches. Minimatch globs; dotfiles match too.", type: "array", items: { type: "string", minLength: 1, maxLength: 1024 }, minItems: 1 }, changed_lines: { description: "Holds when added + deleted lines are MORE than this.", type: "integer", minimum: 0 }, changed_files: { description: "Holds when the number of changed files is MORE than this.", type: "integer", minimum: 0 }, reviewers: { description: "Hard rules: who must approve a PR this rule matches (instead of the top-level reviewers). No default permission.", type: "object", additionalProperties: !1, properties: { users: { description: "Approvers by login. GitHub logins, case-insensitive; `*` is the only wildcard and `[bot]` is literal.", type: "array", items: { type: "string", minLength: 1, maxLength: 1024 }, default: [] }, teams: { description: "Approvers by team, as org/team-slug.", type: "array", items: { type: "string", minLength: 1, maxLength: 1024, pattern: "^[^/\\s]+/[^/\\s]+$" }, default: [] }, permission: { description: "Anyone with at least this repository permission.", enum: ["read", "triage", "write", "maintain", "admin"] } } }, approvals: { description: "Approvals needed from this rule's reviewers (default: tiers.hard.approvals).", type: "integer", minimum: 1, maximum: 100 }, risk: { description: "Weight (0 to 1) this rule adds to the risk score when it matches; needs a `risk` section to have an effect.", type: "number", minimum: 0, maximum: 1 } } } }, risk: { description: "Risk-score thresholds. The score (0 to 1) sums documented signals of the change (size, breadth, deletions, dependency manifests, untested source, binaries, rule weights); it only raises the tier.", type: "object", additionalProperties: !1, properties: { soft: { description: "A score at or above this makes the PR at least soft.", type: "number", minimum: 0, maximum: 1 }, hard: { description: "A score at or above this makes the PR hard.", type: "number", minimum: 0, maximum: 1 } } }, notify: { description: "Chat messages, one per PR per event (docs/notify.md). Credentials come from the App's environment (SLACK_BOT_TOKEN, HITL_NOTIFY_URL, HITL_NOTIFY_SECRET), never from this file.", type: "object", additionalProperties: !1, properties: { slack: { description: "Post to Slack with the App's SLACK_BOT_TOKEN; later events of a PR go into its thread.", type: "object", additionalProperties: !1, required: ["channel", "on"], properties: { channel: { description: "Channel name (#agent-prs) or id (C0123456789).", type: "string", pattern: "^(#[a-z0-9][a-z0-9._-]{0,79}|[CGD][A-Z0-9]{6,})$" }, on: { description: "Events that send a message: hard (a PR starts waiting for approvals), soft (a veto window opens), veto, merged, stale (a reminder step).", type: "array", uniqueItems: !0, minItems: 1, items: { enum: ["hard", "soft", "veto", "merged", "stale"] } } } }, webhook: { description: "POST a JSON body signed with HITL_NOTIFY_SECRET to the App's HITL_NOTIFY_URL.", type: "object", additionalProperties: !1, required: ["on"], properties: { on: { description: "Events that send a message: hard (a PR starts waiting for approvals), soft (a veto window opens), veto, merged, stale (a reminder step).", type: "array", uniqueItems: !0, minItems: 1, items: { enum: ["hard", "soft", "veto", "merged", "stale"] } } } } } }, after_merge: { description: "Review after merge (docs/policy.md): a share of the PRs merged with no human approval is reviewed afterwards, within a deadline; reviewers answer /reviewed, /concern or /revert on the merged PR. Absent: nothing changes.", type: "object", additionalProperties: !1, properties: { sample: { description: "Share (0 to 1) of the PRs of each tier merged with no human approval that get a review after merge. The same PR is always sampled or not (a hash of repository and number).", type: "object", additionalProperties: !1, default: {}, properties: { fyi: { description: "Share of fyi PRs.", type: "number", minimum: 0, maximum: 1, default: 0 }, soft: { description: "Share of soft PRs (merged after their veto window).", type: "number", minimum: 0, maximum: 1, default: 0 } } }, always_above: { description: "A PR whose risk score is at least this is always sampled.", type: "number", minimum: 0, maximum: 1 }, within: { description: "Due within this long after the merge: a number and s, m, h or d (counts working time when working_hours is set).", type: "string", pattern: "^[1-9][0-9]{0,5}[smhd]$", default: "3d" }, reviewers: { description: "Who may answer a review after merge. Default: the top-level reviewers.", type: "object", additionalProperties: !1, properties: { users: { description: "Reviewers by login. GitHub logins, case-insensitive; `*` is the only wildcard and `[bot]` is literal.", type: "array", items: { type: "string", minLength: 1, maxLength: 1024 }, default: [] }, teams: { description: "Reviewers by team, as org/team-slug.", type: "array", items: { type: "string", minLength: 1, maxLength: 1024, pattern: "^[^/\\s]+/[^/\\s]+$" }, default: [] } } }, dashboard: { description: `Keep the repository's dashboard issue "hitl-gate: what awaits a human".`, type: "boolean", default: !0 } } } } }, func2 = Object.prototype.hasOwnProperty, func3 = (runtime0.default?.default !== void 0 ? runtime0.default : runtime0).default, func0 = (runtime1.default?.default !== void 0 ? runtime1.default : runtime1).default, pattern0 = new RegExp("^[A-Za-z0-9][A-Za-z0-9-]*\\s*:\\s*\\S", "u"), pattern1 = new RegExp("^[^/\\s]+/[^/\\s]+$", "u"), pattern2 = new RegExp("^[1-9][0-9]{0,5}[smhd]$", "u"), pattern5 = new RegExp("^([01][0-9]|2[0-3]):[0-5][0-9]$|^24:00$", "u"), pattern7 = new RegExp("^[0-9]{4}-[0-9]{2}-[0-9]{2}$", "u"), pattern9 = new RegExp("^(#[a-z0-9][a-z0-9._-]{0,79}|[CGD][A-Z0-9]{6,})$", "u");
+var schema11 = { $schema: "http://json-schema.org/draft-07/schema#", title: "hitl-gate policy (.github/hitl.yml)", description: "Which pull requests opened by AI coding agents a human must see (fyi), may veto (soft) or must approve (hard).", type: "object", additionalProperties: !1, required: ["version"], properties: { _extends: { description: `Inherit from another repository's policy (Probot config inheritance, e.g. "org/.github").`, type: "string", minLength: 1 }, version: { description: "Format version of this file. Only 1 exists.", enum: [1] }, mode: { description: "enforce: the gate acts (merges, blocks, asks). observe: it decides exactly the same but acts on nothing, its check concludes neutral and its status comment says what it would do (docs/policy.md).", enum: ["enforce", "observe"], default: "enforce" }, agents: { description: "Who counts as an agent. PRs by anyone else get a passing `hitl` check and nothing else.", type: "object", additionalProperties: !1, default: { authors: ["Copilot", "copilot-swe-agent[bot]", "devin-ai-integration[bot]", "chatgpt-codex-connector[bot]", "claude[bot]", "cursor[bot]", "google-labs-jules[bot]", "amazon-q-developer[bot]", "sweep-ai[bot]", "codegen-sh[bot]"], labels: [], branches: ["copilot/**", "codex/**", "claude/**", "cursor/**", "devin/**", "jules/**"], trailers: ["Co-Authored-By: Claude* <noreply@anthropic.com>"] }, properties: { authors: { description: "PR authors that are agents. GitHub logins, case-insensitive; `*` is the only wildcard and `[bot]` is literal.", type: "array", items: { type: "string", minLength: 1, maxLength: 1024 }, default: [] }, labels: { description: "A PR carrying one of these labels is governed (labels only add PRs).", type: "array", items: { type: "string", minLength: 1, maxLength: 1024 }, default: [] }, branches: { description: "A PR whose head branch matches one of these is governed (branches only add PRs). Minimatch globs; dotfiles match too.", type: "array", items: { type: "string", minLength: 1, maxLength: 1024 }, default: [] }, trailers: { description: 'A PR with a commit carrying one of these trailer lines is governed (trailers only add PRs). "Key: value"; case-insensitive; `*` is the only wildcard. Default: the trailers coding agents document (docs/policy.md); `[]` turns them off.', type: "array", items: { type: "string", minLength: 1, maxLength: 1024, pattern: "^[A-Za-z0-9][A-Za-z0-9-]*\\s*:\\s*\\S" }, default: ["Co-Authored-By: Claude* <noreply@anthropic.com>"] } } }, reviewers: { description: "Who may /approve and /veto (never the PR author, a committer, an agent or a bot).", type: "object", additionalProperties: !1, default: { users: [], teams: [], permission: "write" }, properties: { users: { description: "Reviewers by login. GitHub logins, case-insensitive; `*` is the only wildcard and `[bot]` is literal.", type: "array", items: { type: "string", minLength: 1, maxLength: 1024 }, default: [] }, teams: { description: "Reviewers by team, as org/team-slug.", type: "array", items: { type: "string", minLength: 1, maxLength: 1024, pattern: "^[^/\\s]+/[^/\\s]+$" }, default: [] }, permission: { description: "Anyone with at least this repository permission may decide.", enum: ["read", "triage", "write", "maintain", "admin"], default: "write" } } }, default: { description: "Tier of a changed file that no matching path rule covers (and of a PR with no files).", enum: ["fyi", "soft", "hard"], default: "soft" }, tiers: { description: "What each tier asks.", type: "object", additionalProperties: !1, default: {}, properties: { fyi: { type: "object", additionalProperties: !1, default: {}, properties: { merge: { description: "Merge once the other checks pass.", type: "boolean", default: !0 } } }, soft: { type: "object", additionalProperties: !1, default: {}, properties: { window: { description: "Veto window: a number and s, m, h or d (e.g. 15m).", type: "string", pattern: "^[1-9][0-9]{0,5}[smhd]$", default: "15m" }, merge: { description: "Merge when the veto window ends without a veto.", type: "boolean", default: !0 } } }, hard: { type: "object", additionalProperties: !1, default: {}, properties: { approvals: { description: "Approvals needed.", type: "integer", minimum: 1, maximum: 100, default: 1 }, merge: { description: "Merge once approved.", type: "boolean", default: !0 }, invalidate_on_push: { description: "A push discards earlier approvals.", type: "boolean", default: !0 }, request_review: { description: "Request reviews (GitHub review queue and notification) from the users and teams who may approve, once per head.", type: "boolean", default: !0 }, remind: { description: "Reminders while approvals are missing, measured from when the PR started waiting (in working time when working_hours is set); increasing.", type: "array", minItems: 1, maxItems: 10, items: { type: "string", pattern: "^[1-9][0-9]{0,5}[smhd]$" } }, escalate_to: { description: "After the last reminder, also request review from and mention these.", type: "object", additionalProperties: !1, properties: { users: { description: "Users. GitHub logins, case-insensitive; `*` is the only wildcard and `[bot]` is literal.", type: "array", items: { type: "string", minLength: 1, maxLength: 1024 }, default: [] }, teams: { description: "Teams, as org/team-slug.", type: "array", items: { type: "string", minLength: 1, maxLength: 1024, pattern: "^[^/\\s]+/[^/\\s]+$" }, default: [] } } } } } } }, merge: { type: "object", additionalProperties: !1, default: {}, properties: { method: { description: "How the gate merges: one method, or a list in order of preference (the first one the repository and the base branch's rules allow; `required_linear_history` rules out `merge`).", anyOf: [{ enum: ["merge", "squash", "rebase"] }, { type: "array", items: { enum: ["merge", "squash", "rebase"] }, minItems: 1, uniqueItems: !0 }], default: "squash" }, update_branch: { description: "When the base branch requires branches to be up to date and this one is behind, ask GitHub to update it (`PUT …/update-branch`). The update is a new head: it is decided again (docs/protected-branches.md).", type: "boolean", default: !1 } } }, working_hours: { description: "Veto windows and reminder delays count only working time.", type: "object", additionalProperties: !1, required: ["timezone", "days", "from", "to"], properties: { timezone: { description: "IANA time zone name, e.g. Europe/Berlin.", type: "string", minLength: 1 }, days: { description: "Working days.", type: "array", minItems: 1, uniqueItems: !0, items: { enum: ["mon", "tue", "wed", "thu", "fri", "sat", "sun"] } }, from: { description: "Start of the working day, HH:MM local time.", type: "string", pattern: "^([01][0-9]|2[0-3]):[0-5][0-9]$|^24:00$" }, to: { description: "End of the working day, HH:MM local time (24:00 for midnight); after from.", type: "string", pattern: "^([01][0-9]|2[0-3]):[0-5][0-9]$|^24:00$" }, holidays: { description: "Local dates (YYYY-MM-DD) that are not working days.", type: "array", default: [], items: { type: "string", pattern: "^[0-9]{4}-[0-9]{2}-[0-9]{2}$" } } } }, rules: { description: "The PR's tier is the highest among matching rules, `default` for uncovered files, and the built-in floors.", type: "array", default: [], items: { type: "object", additionalProperties: !1, required: ["name", "tier"], anyOf: [{ required: ["paths"] }, { required: ["labels"] }, { required: ["authors"] }, { required: ["base"] }, { required: ["changed_lines"] }, { required: ["changed_files"] }], properties: { name: { description: "Shown in the check run and the status comment.", type: "string", minLength: 1, maxLength: 200 }, tier: { enum: ["fyi", "soft", "hard"] }, mode: { description: "observe: what only this rule (and other observed rules) would add is shown, not enforced; what enforcing rules demand still is. Default: the policy's mode.", enum: ["enforce", "observe"] }, paths: { description: "Holds when at least one changed path (old or new, for renames) matches. Minimatch globs; dotfiles match too.", type: "array", items: { type: "string", minLength: 1, maxLength: 1024 }, minItems: 1 }, labels: { description: "Holds when the PR has one of these labels.", type: "array", items: { type: "string", minLength: 1, maxLength: 1024 }, minItems: 1 }, authors: { description: "Holds when the PR author matches. GitHub logins, case-insensitive; `*` is the only wildcard and `[bot]` is literal.", type: "array", items: { type: "string", minLength: 1, maxLength: 1024 }, minItems: 1 }, base: { description: "Holds when the target branch matches. Minimatch globs; dotfiles match too.", type: "array", items: { type: "string", minLength: 1, maxLength: 1024 }, minItems: 1 }, changed_lines: { description: "Holds when added + deleted lines are MORE than this.", type: "integer", minimum: 0 }, changed_files: { description: "Holds when the number of changed files is MORE than this.", type: "integer", minimum: 0 }, reviewers: { description: "Hard rules: who must approve a PR this rule matches (instead of the top-level reviewers). No default permission.", type: "object", additionalProperties: !1, properties: { users: { description: "Approvers by login. GitHub logins, case-insensitive; `*` is the only wildcard and `[bot]` is literal.", type: "array", items: { type: "string", minLength: 1, maxLength: 1024 }, default: [] }, teams: { description: "Approvers by team, as org/team-slug.", type: "array", items: { type: "string", minLength: 1, maxLength: 1024, pattern: "^[^/\\s]+/[^/\\s]+$" }, default: [] }, permission: { description: "Anyone with at least this repository permission.", enum: ["read", "triage", "write", "maintain", "admin"] } } }, approvals: { description: "Approvals needed from this rule's reviewers (default: tiers.hard.approvals).", type: "integer", minimum: 1, maximum: 100 }, risk: { description: "Weight (0 to 1) this rule adds to the risk score when it matches; needs a `risk` section to have an effect.", type: "number", minimum: 0, maximum: 1 } } } }, risk: { description: "Risk-score thresholds. The score (0 to 1) sums documented signals of the change (size, breadth, deletions, dependency manifests, untested source, binaries, rule weights); it only raises the tier.", type: "object", additionalProperties: !1, properties: { soft: { description: "A score at or above this makes the PR at least soft.", type: "number", minimum: 0, maximum: 1 }, hard: { description: "A score at or above this makes the PR hard.", type: "number", minimum: 0, maximum: 1 } } }, notify: { description: "Chat messages, one per PR per event (docs/notify.md). Credentials come from the App's environment (SLACK_BOT_TOKEN, HITL_NOTIFY_URL, HITL_NOTIFY_SECRET), never from this file.", type: "object", additionalProperties: !1, properties: { slack: { description: "Post to Slack with the App's SLACK_BOT_TOKEN; later events of a PR go into its thread.", type: "object", additionalProperties: !1, required: ["channel", "on"], properties: { channel: { description: "Channel name (#agent-prs) or id (C0123456789).", type: "string", pattern: "^(#[a-z0-9][a-z0-9._-]{0,79}|[CGD][A-Z0-9]{6,})$" }, on: { description: "Events that send a message: hard (a PR starts waiting for approvals), soft (a veto window opens), veto, merged, stale (a reminder step).", type: "array", uniqueItems: !0, minItems: 1, items: { enum: ["hard", "soft", "veto", "merged", "stale"] } } } }, webhook: { description: "POST a JSON body signed with HITL_NOTIFY_SECRET to the App's HITL_NOTIFY_URL.", type: "object", additionalProperties: !1, required: ["on"], properties: { on: { description: "Events that send a message: hard (a PR starts waiting for approvals), soft (a veto window opens), veto, merged, stale (a reminder step).", type: "array", uniqueItems: !0, minItems: 1, items: { enum: ["hard", "soft", "veto", "merged", "stale"] } } } } } } } }, func2 = Object.prototype.hasOwnProperty, func3 = (runtime0.default?.default !== void 0 ? runtime0.default : runtime0).default, func0 = (runtime1.default?.default !== void 0 ? runtime1.default : runtime1).default, pattern0 = new RegExp("^[A-Za-z0-9][A-Za-z0-9-]*\\s*:\\s*\\S", "u"), pattern1 = new RegExp("^[^/\\s]+/[^/\\s]+$", "u"), pattern2 = new RegExp("^[1-9][0-9]{0,5}[smhd]$", "u"), pattern5 = new RegExp("^([01][0-9]|2[0-3]):[0-5][0-9]$|^24:00$", "u"), pattern7 = new RegExp("^[0-9]{4}-[0-9]{2}-[0-9]{2}$", "u"), pattern9 = new RegExp("^(#[a-z0-9][a-z0-9._-]{0,79}|[CGD][A-Z0-9]{6,})$", "u");
 function validate10(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
   let vErrors = null, errors = 0;
   if (data && typeof data == "object" && !Array.isArray(data)) {
@@ -31852,164 +31441,15 @@ function validate10(data, { instancePath = "", parentData, parentDataProperty, r
         vErrors === null ? vErrors = [err185] : vErrors.push(err185), errors++;
       }
     }
-    if (data.after_merge !== void 0) {
-      let data83 = data.after_merge;
-      if (data83 && typeof data83 == "object" && !Array.isArray(data83)) {
-        data83.sample === void 0 && (data83.sample = {}), data83.within === void 0 && (data83.within = "3d"), data83.dashboard === void 0 && (data83.dashboard = !0);
-        for (let key16 in data83)
-          if (!(key16 === "sample" || key16 === "always_above" || key16 === "within" || key16 === "reviewers" || key16 === "dashboard")) {
-            let err186 = { instancePath: instancePath + "/after_merge", schemaPath: "#/properties/after_merge/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key16 }, message: "must NOT have additional properties", schema: !1, parentSchema: schema11.properties.after_merge, data: data83 };
-            vErrors === null ? vErrors = [err186] : vErrors.push(err186), errors++;
-          }
-        let data84 = data83.sample;
-        if (data84 && typeof data84 == "object" && !Array.isArray(data84)) {
-          data84.fyi === void 0 && (data84.fyi = 0), data84.soft === void 0 && (data84.soft = 0);
-          for (let key17 in data84)
-            if (!(key17 === "fyi" || key17 === "soft")) {
-              let err187 = { instancePath: instancePath + "/after_merge/sample", schemaPath: "#/properties/after_merge/properties/sample/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key17 }, message: "must NOT have additional properties", schema: !1, parentSchema: schema11.properties.after_merge.properties.sample, data: data84 };
-              vErrors === null ? vErrors = [err187] : vErrors.push(err187), errors++;
-            }
-          let data85 = data84.fyi;
-          if (typeof data85 == "number" && isFinite(data85)) {
-            if (data85 > 1 || isNaN(data85)) {
-              let err188 = { instancePath: instancePath + "/after_merge/sample/fyi", schemaPath: "#/properties/after_merge/properties/sample/properties/fyi/maximum", keyword: "maximum", params: { comparison: "<=", limit: 1 }, message: "must be <= 1", schema: 1, parentSchema: schema11.properties.after_merge.properties.sample.properties.fyi, data: data85 };
-              vErrors === null ? vErrors = [err188] : vErrors.push(err188), errors++;
-            }
-            if (data85 < 0 || isNaN(data85)) {
-              let err189 = { instancePath: instancePath + "/after_merge/sample/fyi", schemaPath: "#/properties/after_merge/properties/sample/properties/fyi/minimum", keyword: "minimum", params: { comparison: ">=", limit: 0 }, message: "must be >= 0", schema: 0, parentSchema: schema11.properties.after_merge.properties.sample.properties.fyi, data: data85 };
-              vErrors === null ? vErrors = [err189] : vErrors.push(err189), errors++;
-            }
-          } else {
-            let err190 = { instancePath: instancePath + "/after_merge/sample/fyi", schemaPath: "#/properties/after_merge/properties/sample/properties/fyi/type", keyword: "type", params: { type: "number" }, message: "must be number", schema: schema11.properties.after_merge.properties.sample.properties.fyi.type, parentSchema: schema11.properties.after_merge.properties.sample.properties.fyi, data: data85 };
-            vErrors === null ? vErrors = [err190] : vErrors.push(err190), errors++;
-          }
-          let data86 = data84.soft;
-          if (typeof data86 == "number" && isFinite(data86)) {
-            if (data86 > 1 || isNaN(data86)) {
-              let err191 = { instancePath: instancePath + "/after_merge/sample/soft", schemaPath: "#/properties/after_merge/properties/sample/properties/soft/maximum", keyword: "maximum", params: { comparison: "<=", limit: 1 }, message: "must be <= 1", schema: 1, parentSchema: schema11.properties.after_merge.properties.sample.properties.soft, data: data86 };
-              vErrors === null ? vErrors = [err191] : vErrors.push(err191), errors++;
-            }
-            if (data86 < 0 || isNaN(data86)) {
-              let err192 = { instancePath: instancePath + "/after_merge/sample/soft", schemaPath: "#/properties/after_merge/properties/sample/properties/soft/minimum", keyword: "minimum", params: { comparison: ">=", limit: 0 }, message: "must be >= 0", schema: 0, parentSchema: schema11.properties.after_merge.properties.sample.properties.soft, data: data86 };
-              vErrors === null ? vErrors = [err192] : vErrors.push(err192), errors++;
-            }
-          } else {
-            let err193 = { instancePath: instancePath + "/after_merge/sample/soft", schemaPath: "#/properties/after_merge/properties/sample/properties/soft/type", keyword: "type", params: { type: "number" }, message: "must be number", schema: schema11.properties.after_merge.properties.sample.properties.soft.type, parentSchema: schema11.properties.after_merge.properties.sample.properties.soft, data: data86 };
-            vErrors === null ? vErrors = [err193] : vErrors.push(err193), errors++;
-          }
-        } else {
-          let err194 = { instancePath: instancePath + "/after_merge/sample", schemaPath: "#/properties/after_merge/properties/sample/type", keyword: "type", params: { type: "object" }, message: "must be object", schema: schema11.properties.after_merge.properties.sample.type, parentSchema: schema11.properties.after_merge.properties.sample, data: data84 };
-          vErrors === null ? vErrors = [err194] : vErrors.push(err194), errors++;
-        }
-        if (data83.always_above !== void 0) {
-          let data87 = data83.always_above;
-          if (typeof data87 == "number" && isFinite(data87)) {
-            if (data87 > 1 || isNaN(data87)) {
-              let err195 = { instancePath: instancePath + "/after_merge/always_above", schemaPath: "#/properties/after_merge/properties/always_above/maximum", keyword: "maximum", params: { comparison: "<=", limit: 1 }, message: "must be <= 1", schema: 1, parentSchema: schema11.properties.after_merge.properties.always_above, data: data87 };
-              vErrors === null ? vErrors = [err195] : vErrors.push(err195), errors++;
-            }
-            if (data87 < 0 || isNaN(data87)) {
-              let err196 = { instancePath: instancePath + "/after_merge/always_above", schemaPath: "#/properties/after_merge/properties/always_above/minimum", keyword: "minimum", params: { comparison: ">=", limit: 0 }, message: "must be >= 0", schema: 0, parentSchema: schema11.properties.after_merge.properties.always_above, data: data87 };
-              vErrors === null ? vErrors = [err196] : vErrors.push(err196), errors++;
-            }
-          } else {
-            let err197 = { instancePath: instancePath + "/after_merge/always_above", schemaPath: "#/properties/after_merge/properties/always_above/type", keyword: "type", params: { type: "number" }, message: "must be number", schema: schema11.properties.after_merge.properties.always_above.type, parentSchema: schema11.properties.after_merge.properties.always_above, data: data87 };
-            vErrors === null ? vErrors = [err197] : vErrors.push(err197), errors++;
-          }
-        }
-        let data88 = data83.within;
-        if (typeof data88 == "string") {
-          if (!pattern2.test(data88)) {
-            let err198 = { instancePath: instancePath + "/after_merge/within", schemaPath: "#/properties/after_merge/properties/within/pattern", keyword: "pattern", params: { pattern: "^[1-9][0-9]{0,5}[smhd]$" }, message: 'must match pattern "^[1-9][0-9]{0,5}[smhd]$"', schema: "^[1-9][0-9]{0,5}[smhd]$", parentSchema: schema11.properties.after_merge.properties.within, data: data88 };
-            vErrors === null ? vErrors = [err198] : vErrors.push(err198), errors++;
-          }
-        } else {
-          let err199 = { instancePath: instancePath + "/after_merge/within", schemaPath: "#/properties/after_merge/properties/within/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema11.properties.after_merge.properties.within.type, parentSchema: schema11.properties.after_merge.properties.within, data: data88 };
-          vErrors === null ? vErrors = [err199] : vErrors.push(err199), errors++;
-        }
-        if (data83.reviewers !== void 0) {
-          let data89 = data83.reviewers;
-          if (data89 && typeof data89 == "object" && !Array.isArray(data89)) {
-            data89.users === void 0 && (data89.users = []), data89.teams === void 0 && (data89.teams = []);
-            for (let key18 in data89)
-              if (!(key18 === "users" || key18 === "teams")) {
-                let err200 = { instancePath: instancePath + "/after_merge/reviewers", schemaPath: "#/properties/after_merge/properties/reviewers/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key18 }, message: "must NOT have additional properties", schema: !1, parentSchema: schema11.properties.after_merge.properties.reviewers, data: data89 };
-                vErrors === null ? vErrors = [err200] : vErrors.push(err200), errors++;
-              }
-            let data90 = data89.users;
-            if (Array.isArray(data90)) {
-              let len21 = data90.length;
-              for (let i25 = 0; i25 < len21; i25++) {
-                let data91 = data90[i25];
-                if (typeof data91 == "string") {
-                  if (func3(data91) > 1024) {
-                    let err201 = { instancePath: instancePath + "/after_merge/reviewers/users/" + i25, schemaPath: "#/properties/after_merge/properties/reviewers/properties/users/items/maxLength", keyword: "maxLength", params: { limit: 1024 }, message: "must NOT have more than 1024 characters", schema: 1024, parentSchema: schema11.properties.after_merge.properties.reviewers.properties.users.items, data: data91 };
-                    vErrors === null ? vErrors = [err201] : vErrors.push(err201), errors++;
-                  }
-                  if (func3(data91) < 1) {
-                    let err202 = { instancePath: instancePath + "/after_merge/reviewers/users/" + i25, schemaPath: "#/properties/after_merge/properties/reviewers/properties/users/items/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters", schema: 1, parentSchema: schema11.properties.after_merge.properties.reviewers.properties.users.items, data: data91 };
-                    vErrors === null ? vErrors = [err202] : vErrors.push(err202), errors++;
-                  }
-                } else {
-                  let err203 = { instancePath: instancePath + "/after_merge/reviewers/users/" + i25, schemaPath: "#/properties/after_merge/properties/reviewers/properties/users/items/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema11.properties.after_merge.properties.reviewers.properties.users.items.type, parentSchema: schema11.properties.after_merge.properties.reviewers.properties.users.items, data: data91 };
-                  vErrors === null ? vErrors = [err203] : vErrors.push(err203), errors++;
-                }
-              }
-            } else {
-              let err204 = { instancePath: instancePath + "/after_merge/reviewers/users", schemaPath: "#/properties/after_merge/properties/reviewers/properties/users/type", keyword: "type", params: { type: "array" }, message: "must be array", schema: schema11.properties.after_merge.properties.reviewers.properties.users.type, parentSchema: schema11.properties.after_merge.properties.reviewers.properties.users, data: data90 };
-              vErrors === null ? vErrors = [err204] : vErrors.push(err204), errors++;
-            }
-            let data92 = data89.teams;
-            if (Array.isArray(data92)) {
-              let len22 = data92.length;
-              for (let i26 = 0; i26 < len22; i26++) {
-                let data93 = data92[i26];
-                if (typeof data93 == "string") {
-                  if (func3(data93) > 1024) {
-                    let err205 = { instancePath: instancePath + "/after_merge/reviewers/teams/" + i26, schemaPath: "#/properties/after_merge/properties/reviewers/properties/teams/items/maxLength", keyword: "maxLength", params: { limit: 1024 }, message: "must NOT have more than 1024 characters", schema: 1024, parentSchema: schema11.properties.after_merge.properties.reviewers.properties.teams.items, data: data93 };
-                    vErrors === null ? vErrors = [err205] : vErrors.push(err205), errors++;
-                  }
-                  if (func3(data93) < 1) {
-                    let err206 = { instancePath: instancePath + "/after_merge/reviewers/teams/" + i26, schemaPath: "#/properties/after_merge/properties/reviewers/properties/teams/items/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters", schema: 1, parentSchema: schema11.properties.after_merge.properties.reviewers.properties.teams.items, data: data93 };
-                    vErrors === null ? vErrors = [err206] : vErrors.push(err206), errors++;
-                  }
-                  if (!pattern1.test(data93)) {
-                    let err207 = { instancePath: instancePath + "/after_merge/reviewers/teams/" + i26, schemaPath: "#/properties/after_merge/properties/reviewers/properties/teams/items/pattern", keyword: "pattern", params: { pattern: "^[^/\\s]+/[^/\\s]+$" }, message: 'must match pattern "^[^/\\s]+/[^/\\s]+$"', schema: "^[^/\\s]+/[^/\\s]+$", parentSchema: schema11.properties.after_merge.properties.reviewers.properties.teams.items, data: data93 };
-                    vErrors === null ? vErrors = [err207] : vErrors.push(err207), errors++;
-                  }
-                } else {
-                  let err208 = { instancePath: instancePath + "/after_merge/reviewers/teams/" + i26, schemaPath: "#/properties/after_merge/properties/reviewers/properties/teams/items/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema11.properties.after_merge.properties.reviewers.properties.teams.items.type, parentSchema: schema11.properties.after_merge.properties.reviewers.properties.teams.items, data: data93 };
-                  vErrors === null ? vErrors = [err208] : vErrors.push(err208), errors++;
-                }
-              }
-            } else {
-              let err209 = { instancePath: instancePath + "/after_merge/reviewers/teams", schemaPath: "#/properties/after_merge/properties/reviewers/properties/teams/type", keyword: "type", params: { type: "array" }, message: "must be array", schema: schema11.properties.after_merge.properties.reviewers.properties.teams.type, parentSchema: schema11.properties.after_merge.properties.reviewers.properties.teams, data: data92 };
-              vErrors === null ? vErrors = [err209] : vErrors.push(err209), errors++;
-            }
-          } else {
-            let err210 = { instancePath: instancePath + "/after_merge/reviewers", schemaPath: "#/properties/after_merge/properties/reviewers/type", keyword: "type", params: { type: "object" }, message: "must be object", schema: schema11.properties.after_merge.properties.reviewers.type, parentSchema: schema11.properties.after_merge.properties.reviewers, data: data89 };
-            vErrors === null ? vErrors = [err210] : vErrors.push(err210), errors++;
-          }
-        }
-        let data94 = data83.dashboard;
-        if (typeof data94 != "boolean") {
-          let err211 = { instancePath: instancePath + "/after_merge/dashboard", schemaPath: "#/properties/after_merge/properties/dashboard/type", keyword: "type", params: { type: "boolean" }, message: "must be boolean", schema: schema11.properties.after_merge.properties.dashboard.type, parentSchema: schema11.properties.after_merge.properties.dashboard, data: data94 };
-          vErrors === null ? vErrors = [err211] : vErrors.push(err211), errors++;
-        }
-      } else {
-        let err212 = { instancePath: instancePath + "/after_merge", schemaPath: "#/properties/after_merge/type", keyword: "type", params: { type: "object" }, message: "must be object", schema: schema11.properties.after_merge.type, parentSchema: schema11.properties.after_merge, data: data83 };
-        vErrors === null ? vErrors = [err212] : vErrors.push(err212), errors++;
-      }
-    }
   } else {
-    let err213 = { instancePath, schemaPath: "#/type", keyword: "type", params: { type: "object" }, message: "must be object", schema: schema11.type, parentSchema: schema11, data };
-    vErrors === null ? vErrors = [err213] : vErrors.push(err213), errors++;
+    let err186 = { instancePath, schemaPath: "#/type", keyword: "type", params: { type: "object" }, message: "must be object", schema: schema11.type, parentSchema: schema11, data };
+    vErrors === null ? vErrors = [err186] : vErrors.push(err186), errors++;
   }
   return validate10.errors = vErrors, errors === 0;
 }
 
 // src/core/policy/parse.ts
-var MAX_POLICY_BYTES = 256 * 1024, validate2 = validate, MAX_ERRORS = 50;
+var MAX_POLICY_BYTES = 256 * 1024, MAX_NESTING = 32, MAX_ALIASES = 100, validate2 = validate, MAX_ERRORS = 50;
 function parsePolicy(text, file) {
   let parsed;
   try {
@@ -32025,15 +31465,353 @@ function parse3(text, file) {
   let at = positioner(text, file), size = new TextEncoder().encode(text).length;
   if (size > MAX_POLICY_BYTES)
     return { errors: [at(0, `policy is ${Math.ceil(size / 1024)} KiB; the limit is ${MAX_POLICY_BYTES / 1024} KiB`)] };
-  let read = readYaml(text, at);
-  if ("errors" in read) return { errors: read.errors };
-  let { doc, data } = read, errors = [], report = (path2, message, atKey = !1) => errors.push(at(offsetOf(doc, path2, atKey), message, path2)), wroteAgents = isRecord(data) && isRecord(data.agents);
+  let lineCounter = new import_yaml.LineCounter(), docs = parseDocuments(text, lineCounter, { prettyErrors: !1, uniqueKeys: !0, strict: !0 });
+  if (!Array.isArray(docs))
+    return { errors: [at(docs.tooDeep, `nesting deeper than ${MAX_NESTING} levels (a policy needs at most 5)`)] };
+  if (docs.length === 0) return { errors: [at(0, 'policy is empty (expected at least "version: 1")')] };
+  if (docs.length > 1) {
+    let second = docs[1];
+    return { errors: [at(second.range?.[0] ?? 0, 'more than one YAML document in the policy (remove the "---" separator)')] };
+  }
+  let doc = docs[0], yamlErrors = [...doc.errors, ...doc.warnings].map((e) => at(yamlErrorOffset(text, e.code, e.message, e.pos[0]), yamlMessage(e.code, e.message)));
+  if (yamlErrors.length > 0) return { errors: yamlErrors };
+  let shape = shapeErrors(doc, text, at);
+  if (shape.length > 0) return { errors: shape };
+  let root = doc.contents;
+  if (!(0, import_yaml.isMap)(root)) {
+    let found = root === null || (0, import_yaml.isScalar)(root) && root.value === null ? "nothing" : (0, import_yaml.isSeq)(root) ? "a list" : "a single value";
+    return { errors: [at(root?.range?.[0] ?? 0, `policy must be a mapping of keys (version, agents, rules…), found ${found}`)] };
+  }
+  let data;
+  try {
+    data = doc.toJS({ maxAliasCount: MAX_ALIASES });
+  } catch (e) {
+    let alias = firstAlias(doc);
+    return { errors: [at(alias?.range?.[0] ?? 0, `too many alias expansions (${e.message})`)] };
+  }
+  let errors = [], wroteAgents = isRecord3(data) && isRecord3(data.agents);
   if (!validate2(data))
-    for (let e of describeAjvErrors(validate2.errors ?? [])) report(e.path, e.message, e.atKey);
+    for (let e of describeAjvErrors(validate2.errors ?? [])) errors.push(at(offsetOf(doc, e.path, e.atKey), e.message));
   let raw = data;
-  semanticErrors(raw, report), attentionErrors(raw, report), errors.sort((a, b) => a.line - b.line || a.column - b.column);
-  let agents = !errors.some((e) => e.path?.[0] === "agents") && wroteAgents && isRecord(raw.agents) ? normaliseAgents(raw.agents) : void 0;
+  errors.push(...globErrors(doc, raw, at), ...ruleNameErrors(doc, raw, at), ...noEffectErrors(doc, raw, at), ...riskErrors(doc, raw, at), ...modeErrors(doc, raw, at)), attentionErrors(raw, (path2, message) => errors.push(at(offsetOf(doc, path2), message))), errors.sort((a, b) => a.line - b.line || a.column - b.column);
+  let agents = !errors.some((e) => e.message.startsWith("agents")) && wroteAgents && isRecord3(raw.agents) ? normaliseAgents(raw.agents) : void 0;
   return errors.length > 0 ? agents ? { errors, agents } : { errors } : { policy: deepFreeze(normalise(raw)), errors: [] };
+}
+function positioner(text, file) {
+  let lines = text.split(`
+`);
+  lines.length > 1 && lines[lines.length - 1] === "" && lines.pop();
+  let starts = [], offset2 = 0;
+  for (let l2 of lines)
+    starts.push(offset2), offset2 += l2.length + 1;
+  return (off, message) => {
+    let o = Math.max(0, Math.min(off, text.length)), lo = 0, hi = starts.length - 1;
+    for (; lo < hi; ) {
+      let mid = lo + hi + 1 >> 1;
+      starts[mid] <= o ? lo = mid : hi = mid - 1;
+    }
+    let lineText = (lines[lo] ?? "").replace(/\r$/, ""), column = Math.min(o - starts[lo], lineText.length) + 1;
+    return { file, line: lo + 1, column, message };
+  };
+}
+function yamlErrorOffset(text, code2, message, offset2) {
+  if (code2 === "MISSING_CHAR" && /quote/.test(message)) {
+    let quote = message.includes('"quote') ? '"' : "'";
+    for (let i = Math.min(offset2, text.length) - 1; i >= 0; i--)
+      if (text[i] === quote && text[i - 1] !== "\\") return i;
+  }
+  return offset2;
+}
+function yamlMessage(code2, message) {
+  return code2 === "DUPLICATE_KEY" ? "duplicate key (each key may appear once in a mapping)" : code2 === "TAG_RESOLVE_FAILED" ? `${message} (YAML tags are not allowed in a policy)` : `YAML syntax error: ${message}`;
+}
+function shapeErrors(doc, text, at) {
+  let errors = [], nodes = [doc.contents], depths = [1];
+  for (; nodes.length > 0; ) {
+    let node = nodes.pop(), depth = depths.pop();
+    if (!node || (0, import_yaml.isAlias)(node)) continue;
+    let n2 = node;
+    if (n2.tag && ((0, import_yaml.isScalar)(n2) || (0, import_yaml.isMap)(n2) || (0, import_yaml.isSeq)(n2))) {
+      let start = n2.range?.[0] ?? 0, bang = text.lastIndexOf("!", start);
+      for (; bang > 0 && text[bang - 1] === "!"; ) bang--;
+      let tagAt = bang !== -1 && !text.slice(bang, start).includes(`
+`) ? bang : start;
+      errors.push(at(tagAt, `YAML tag ${n2.tag.replace("tag:yaml.org,2002:", "!!")} is not allowed in a policy`));
+    }
+    if (depth > MAX_NESTING) {
+      errors.push(at(n2.range?.[0] ?? 0, `nesting deeper than ${MAX_NESTING} levels (a policy needs at most 5)`));
+      break;
+    }
+    if ((0, import_yaml.isMap)(n2))
+      for (let i = n2.items.length - 1; i >= 0; i--) {
+        let pair = n2.items[i];
+        nodes.push(pair.value, pair.key), depths.push(depth + 1, depth + 1);
+      }
+    else if ((0, import_yaml.isSeq)(n2))
+      for (let i = n2.items.length - 1; i >= 0; i--)
+        nodes.push(n2.items[i]), depths.push(depth + 1);
+  }
+  return errors.slice(0, 20);
+}
+function parseDocuments(text, lineCounter, options) {
+  let parser = new import_yaml.Parser(lineCounter.addNewLine), tooDeep;
+  function* tokens() {
+    lineCounter.addNewLine(0);
+    let depth = 0, offset2 = 0;
+    for (let token of new import_yaml.Lexer().lex(text)) {
+      if (token !== import_yaml.CST.DOCUMENT && token !== import_yaml.CST.FLOW_END && token !== import_yaml.CST.SCALAR) {
+        if (token === "[" || token === "{") {
+          if (depth++, depth > MAX_NESTING) {
+            tooDeep = offset2;
+            return;
+          }
+        } else (token === "]" || token === "}") && (depth = Math.max(0, depth - 1));
+        offset2 += token.length;
+      }
+      yield* parser.next(token);
+    }
+    yield* parser.end();
+  }
+  let docs = Array.from(new import_yaml.Composer({ lineCounter, ...options }).compose(tokens()));
+  return tooDeep === void 0 ? docs : { tooDeep };
+}
+function firstAlias(doc) {
+  let stack = [doc.contents];
+  for (; stack.length > 0; ) {
+    let node = stack.pop();
+    if ((0, import_yaml.isAlias)(node)) return node;
+    if ((0, import_yaml.isMap)(node)) for (let p of [...node.items].reverse()) stack.push(p.value, p.key);
+    else (0, import_yaml.isSeq)(node) && stack.push(...[...node.items].reverse());
+  }
+}
+function offsetOf(doc, path2, atKey = !1) {
+  let node = doc.contents, keyNode, best = node?.range?.[0] ?? 0;
+  for (let seg of path2)
+    if ((0, import_yaml.isAlias)(node) && (node = node.resolve(doc)), (0, import_yaml.isMap)(node)) {
+      let pair = node.items.find((p) => (0, import_yaml.isPair)(p) && (0, import_yaml.isScalar)(p.key) && String(p.key.value) === String(seg));
+      if (!pair) break;
+      keyNode = pair.key, node = pair.value, best = keyNode.range?.[0] ?? best;
+      let value = node;
+      !atKey && value?.range && !((0, import_yaml.isScalar)(value) && value.value === null && value.range[0] === value.range[1]) && (best = value.range[0]);
+    } else if ((0, import_yaml.isSeq)(node)) {
+      let item = node.items[Number(seg)];
+      if (!item) break;
+      keyNode = void 0, node = item, best = item.range?.[0] ?? best;
+    } else break;
+  return best;
+}
+var NOUN = {
+  tier: "tier",
+  default: "tier",
+  permission: "permission",
+  method: "merge method",
+  version: "version"
+}, TYPE_NOUN = {
+  object: "a mapping (key: value)",
+  array: "a list",
+  string: "a string",
+  boolean: "true or false",
+  integer: "a whole number",
+  number: "a number"
+};
+function segments(instancePath) {
+  return instancePath === "" ? [] : instancePath.slice(1).split("/").map((s2) => s2.replace(/~1/g, "/").replace(/~0/g, "~")).map((s2) => /^\d+$/.test(s2) ? Number(s2) : s2);
+}
+function dotted(path2) {
+  return path2.map((s2, i) => typeof s2 == "number" ? `[${s2}]` : i === 0 ? s2 : `.${s2}`).join("") || "policy";
+}
+function describeValue(v) {
+  return v == null ? "nothing" : Array.isArray(v) ? "a list" : typeof v == "object" ? "a mapping" : typeof v == "string" ? `"${v.length > 40 ? `${v.slice(0, 40)}…` : v}"` : String(v);
+}
+function orList(values) {
+  let s2 = values.map(String);
+  return s2.length <= 1 ? s2.join("") : `${s2.slice(0, -1).join(", ")} or ${s2[s2.length - 1]}`;
+}
+function closest(word, options) {
+  let d = (a, b) => {
+    let row = Array.from({ length: b.length + 1 }, (_, i) => i);
+    for (let i = 1; i <= a.length; i++) {
+      let prev = row[0];
+      row[0] = i;
+      for (let j2 = 1; j2 <= b.length; j2++) {
+        let cur = row[j2];
+        row[j2] = Math.min(cur + 1, row[j2 - 1] + 1, prev + (a[i - 1] === b[j2 - 1] ? 0 : 1)), prev = cur;
+      }
+    }
+    return row[b.length];
+  }, best = options.map((o) => ({ o, dist: d(word.toLowerCase(), o) })).sort((a, b) => a.dist - b.dist)[0];
+  return best && best.dist <= 2 ? best.o : void 0;
+}
+function describeAjvErrors(errors) {
+  let out = [], seen = /* @__PURE__ */ new Set(), withUnknownKeys = new Set(errors.filter((e) => e.keyword === "additionalProperties").map((e) => e.instancePath));
+  for (let e of errors) {
+    if (e.schemaPath.includes("/anyOf/") || e.keyword === "anyOf" && withUnknownKeys.has(e.instancePath)) continue;
+    let path2 = segments(e.instancePath), where = dotted(path2), last = path2[path2.length - 1], d;
+    switch (e.keyword) {
+      case "additionalProperties": {
+        let key = String(e.params.additionalProperty), allowed = Object.keys(e.parentSchema?.properties ?? {}), hint = closest(key, allowed);
+        d = {
+          path: [...path2, key],
+          atKey: !0,
+          message: `${path2.length ? `${where}: ` : ""}unknown key "${key}"${hint ? ` (did you mean "${hint}"?)` : ""} (expected ${orList(allowed)})`
+        };
+        break;
+      }
+      case "enum": {
+        let allowed = e.params.allowedValues, noun = NOUN[String(last)] ?? "value", verb = noun === "version" ? "unsupported" : "unknown", given = e.data === null || e.data === void 0 ? `no ${noun} given` : `${verb} ${noun} ${describeValue(e.data)}`;
+        d = { path: path2, atKey: !1, message: `${where}: ${given} (expected ${orList(allowed)})` };
+        break;
+      }
+      case "type": {
+        let want = String(e.params.type);
+        d = { path: path2, atKey: !1, message: `${where} must be ${TYPE_NOUN[want] ?? want}, found ${describeValue(e.data)}` };
+        break;
+      }
+      case "required": {
+        let missing = String(e.params.missingProperty);
+        d = { path: path2, atKey: !1, message: `${where} is missing the required key "${missing}"${missing === "version" ? ' (add "version: 1")' : ""}` };
+        break;
+      }
+      case "anyOf": {
+        if (path2.length === 2 && path2[0] === "merge" && path2[1] === "method") {
+          let given = typeof e.data == "string" ? `unknown merge method ${describeValue(e.data)}` : Array.isArray(e.data) ? `bad list of merge methods ${JSON.stringify(e.data).slice(0, 80)} (none, unknown or repeated)` : `bad merge method ${describeValue(e.data)}`;
+          d = { path: path2, atKey: !1, message: `${where}: ${given} (expected merge, squash or rebase, or a list of them in order of preference, e.g. [squash, rebase])` };
+          break;
+        }
+        let rule = e.data, name = typeof rule?.name == "string" ? ` "${rule.name}"` : "";
+        d = {
+          path: path2,
+          atKey: !1,
+          message: `${where}: rule${name} has no condition (paths, labels, authors, base, changed_lines or changed_files), so it would match every pull request`
+        };
+        break;
+      }
+      case "pattern": {
+        let message = last === "window" || path2.includes("remind") ? `${where}: bad duration ${describeValue(e.data)} (expected a whole number and s, m, h or d, e.g. 30s, 15m, 2h, 1d)` : path2.includes("trailers") ? `${where}: bad trailer pattern ${describeValue(e.data)} (expected "Key: value", e.g. "Co-Authored-By: Claude* <noreply@anthropic.com>")` : path2.includes("teams") ? `${where}: bad team ${describeValue(e.data)} (expected org/team-slug)` : last === "from" || last === "to" ? `${where}: bad time ${describeValue(e.data)} (expected HH:MM, 24-hour, e.g. 09:00 or 18:30)` : path2.includes("holidays") ? `${where}: bad date ${describeValue(e.data)} (expected YYYY-MM-DD)` : `${where}: ${describeValue(e.data)} ${e.message ?? "is invalid"}`;
+        d = { path: path2, atKey: !1, message };
+        break;
+      }
+      case "minItems":
+        if (last === "days") {
+          d = { path: path2, atKey: !1, message: `${where} must name at least one working day (mon, tue, wed, thu, fri, sat or sun)` };
+          break;
+        }
+        d = { path: path2, atKey: !1, message: `${where} must not be an empty list (an empty condition matches nothing; remove it instead)` };
+        break;
+      case "minLength":
+        d = { path: path2, atKey: !1, message: `${where} must not be empty` };
+        break;
+      case "maxLength":
+        d = { path: path2, atKey: !1, message: `${where} is too long (at most ${e.params.limit} characters)` };
+        break;
+      case "minimum":
+      case "maximum":
+        d = { path: path2, atKey: !1, message: `${where} ${e.message ?? "is out of range"}, found ${describeValue(e.data)}` };
+        break;
+      default:
+        d = { path: path2, atKey: !1, message: `${where} ${e.message ?? "is invalid"}` };
+    }
+    let id = `${d.path.join("/")}\0${d.message}`;
+    seen.has(id) || (seen.add(id), out.push(d));
+  }
+  return out;
+}
+var isRecord3 = (v) => typeof v == "object" && v !== null && !Array.isArray(v);
+function globErrors(doc, raw, at) {
+  let lists = [["agents", "branches"]];
+  Array.isArray(raw.rules) && raw.rules.forEach((_, i) => lists.push(["rules", i, "paths"], ["rules", i, "base"]));
+  let errors = [];
+  for (let listPath of lists) {
+    let list2 = raw;
+    for (let seg of listPath) list2 = isRecord3(list2) || Array.isArray(list2) ? list2[seg] : void 0;
+    Array.isArray(list2) && list2.forEach((glob, j2) => {
+      if (typeof glob != "string" || glob === "") return;
+      let problem = globProblem(glob);
+      problem && errors.push(at(offsetOf(doc, [...listPath, j2]), `${dotted([...listPath, j2])}: ${problem}`));
+    });
+  }
+  return errors;
+}
+function ruleNameErrors(doc, raw, at) {
+  if (!Array.isArray(raw.rules)) return [];
+  let first = /* @__PURE__ */ new Map(), errors = [];
+  return raw.rules.forEach((rule, i) => {
+    if (!isRecord3(rule) || typeof rule.name != "string") return;
+    let name = rule.name.trim().toLowerCase(), earlier = first.get(name);
+    if (earlier === void 0) first.set(name, i);
+    else {
+      let message = `rules[${i}].name: duplicate rule name "${rule.name}" (also rules[${earlier}]); reasons name rules, so names must be unique`;
+      errors.push(at(offsetOf(doc, ["rules", i, "name"]), message));
+    }
+  }), errors;
+}
+function noEffectErrors(doc, raw, at) {
+  if (!Array.isArray(raw.rules)) return [];
+  let errors = [];
+  return raw.rules.forEach((rule, i) => {
+    if (!isRecord3(rule) || rule.tier !== "fyi" || typeof rule.risk == "number" && rule.risk > 0) return;
+    let raising = ["labels", "changed_lines", "changed_files"].filter((k2) => rule[k2] !== void 0);
+    if (raising.length === 0) return;
+    let name = typeof rule.name == "string" ? ` "${rule.name}"` : "";
+    errors.push(
+      at(
+        offsetOf(doc, ["rules", i, "tier"]),
+        `rules[${i}].tier: rule${name} has no effect: a rule with ${orList(raising)} only raises the tier (the PR author can add labels and files, so they must never lower it), and fyi raises nothing`
+      )
+    );
+  }), errors;
+}
+function modeErrors(doc, raw, at) {
+  return raw.mode !== "observe" || !Array.isArray(raw.rules) ? [] : raw.rules.flatMap((rule, i) => isRecord3(rule) && rule.mode === "enforce" ? [at(offsetOf(doc, ["rules", i, "mode"]), `rules[${i}].mode: enforce has no effect under the policy's mode: observe (an observed policy acts on nothing); set the policy to mode: enforce and mark the rules to try with mode: observe`)] : []);
+}
+function riskErrors(doc, raw, at) {
+  let risk = raw.risk;
+  return !isRecord3(risk) || typeof risk.soft != "number" || typeof risk.hard != "number" || risk.soft <= risk.hard ? [] : [at(offsetOf(doc, ["risk", "soft"]), `risk.soft (${risk.soft}) is above risk.hard (${risk.hard}): a score reaching soft would already be hard`)];
+}
+function normaliseAgents(a) {
+  let list2 = (v) => Array.isArray(v) ? v.filter((s2) => typeof s2 == "string") : [];
+  return { authors: list2(a.authors), labels: list2(a.labels), branches: list2(a.branches), trailers: a.trailers === void 0 ? [...KNOWN_TRAILERS] : list2(a.trailers) };
+}
+function normalise(raw) {
+  let r = raw, policy = {
+    version: 1,
+    ...raw.mode === "observe" ? { mode: "observe" } : {},
+    agents: normaliseAgents(r.agents),
+    reviewers: { users: r.reviewers.users, teams: r.reviewers.teams, permission: r.reviewers.permission },
+    default: r.default,
+    tiers: {
+      fyi: { merge: r.tiers.fyi.merge },
+      soft: { windowMs: parseDuration(r.tiers.soft.window), merge: r.tiers.soft.merge },
+      hard: { approvals: r.tiers.hard.approvals, merge: r.tiers.hard.merge, invalidateOnPush: r.tiers.hard.invalidate_on_push }
+    },
+    merge: normaliseMerge(r.merge),
+    rules: r.rules.map(normaliseRule),
+    ...r.risk ? { risk: { ...r.risk.soft !== void 0 ? { soft: r.risk.soft } : {}, ...r.risk.hard !== void 0 ? { hard: r.risk.hard } : {} } } : {},
+    ...isNotify(raw.notify) ? { notify: normaliseNotify(raw.notify) } : {}
+  };
+  return normaliseAttention(raw, policy);
+}
+var isNotify = (v) => typeof v == "object" && v !== null;
+function normaliseNotify(n2) {
+  return {
+    ...n2.slack ? { slack: { channel: n2.slack.channel, on: [...n2.slack.on] } } : {},
+    ...n2.webhook ? { webhook: { on: [...n2.webhook.on] } } : {}
+  };
+}
+function normaliseMerge(m2) {
+  let methods = Array.isArray(m2.method) ? m2.method : [m2.method];
+  return { method: methods[0] ?? "squash", methods, updateBranch: m2.update_branch === !0 };
+}
+function normaliseRule(r) {
+  let rule = { name: r.name, tier: r.tier };
+  return r.paths !== void 0 && (rule.paths = r.paths), r.labels !== void 0 && (rule.labels = r.labels), r.authors !== void 0 && (rule.authors = r.authors), r.base !== void 0 && (rule.base = r.base), r.changed_lines !== void 0 && (rule.changedLines = r.changed_lines), r.changed_files !== void 0 && (rule.changedFiles = r.changed_files), r.risk !== void 0 && (rule.risk = r.risk), (r.mode === "observe" || r.mode === "enforce") && (rule.mode = r.mode), rule;
+}
+function deepFreeze(value) {
+  if (typeof value == "object" && value !== null && !Object.isFrozen(value)) {
+    Object.freeze(value);
+    for (let v of Object.values(value)) deepFreeze(v);
+  }
+  return value;
 }
 
 // src/core/classify.ts
@@ -32089,23 +31867,23 @@ function ruleReasons(compiled2, input) {
       }
   });
   let lines = input.additions + input.deletions, fileCount = Math.max(input.changedFiles, input.files.length), covering = new Uint8Array(rules.length), reasons = [];
-  for (let c of rules) {
-    let { rule } = c, detail = [], fileHits = hits[c.index];
+  for (let c3 of rules) {
+    let { rule } = c3, detail = [], fileHits = hits[c3.index];
     if (rule.paths) {
       if (!fileHits) continue;
       detail.push(`${fileHits.length} ${fileHits.length === 1 ? "file matches" : "files match"} ${rule.paths.join(", ")}`);
     }
-    if (c.labels) {
-      let label2 = input.labels.find((l2) => c.labels?.has(l2.toLowerCase()));
+    if (c3.labels) {
+      let label2 = input.labels.find((l2) => c3.labels?.has(l2.toLowerCase()));
       if (label2 === void 0) continue;
       detail.push(`label "${label2}"`);
     }
-    if (c.authors) {
-      if (!matchesAnyLogin(input.author.login, c.authors)) continue;
+    if (c3.authors) {
+      if (!matchesAnyLogin(input.author.login, c3.authors)) continue;
       detail.push(`author ${input.author.login}`);
     }
-    if (c.base) {
-      if (!c.base.some((mm) => mm.match(input.baseRef))) continue;
+    if (c3.base) {
+      if (!c3.base.some((mm) => mm.match(input.baseRef))) continue;
       detail.push(`base branch ${input.baseRef}`);
     }
     if (rule.changedLines !== void 0) {
@@ -32116,7 +31894,7 @@ function ruleReasons(compiled2, input) {
       if (!(fileCount > rule.changedFiles)) continue;
       detail.push(`${fileCount} changed files (more than ${rule.changedFiles})`);
     }
-    c.covers && (covering[c.index] = 1);
+    c3.covers && (covering[c3.index] = 1);
     let files = fileHits ? fileHits.map((i) => showFile(input.files[i])) : [];
     reasons.push({ kind: "rule", rule: rule.name, tier: rule.tier, files, detail: detail.join("; ") });
   }
@@ -32165,9 +31943,9 @@ function indentWidth(line2) {
 function openingFence(line2) {
   let indent = indentWidth(line2);
   if (indent > 3) return;
-  let rest = line2.trimStart(), m = FENCE_OPEN.exec(rest);
-  if (!m) return;
-  let marker = m[1] ?? "", info2 = m[2] ?? "";
+  let rest = line2.trimStart(), m2 = FENCE_OPEN.exec(rest);
+  if (!m2) return;
+  let marker = m2[1] ?? "", info2 = m2[2] ?? "";
   if (marker[0] === "`" && info2.includes("`")) return;
   let listMarkerWidth = rest.length - marker.length - info2.length;
   return { char: marker[0], length: marker.length, column: indent + listMarkerWidth };
@@ -32207,11 +31985,11 @@ function commandLines(body) {
 }
 var TIER_WORDS = { fyi: "fyi", soft: "soft", hard: "hard" };
 function typoDistance(a, b) {
-  let d = Array.from({ length: a.length + 1 }, (_, i) => Array.from({ length: b.length + 1 }, (_2, j) => i === 0 ? j : j === 0 ? i : 0));
+  let d = Array.from({ length: a.length + 1 }, (_, i) => Array.from({ length: b.length + 1 }, (_2, j2) => i === 0 ? j2 : j2 === 0 ? i : 0));
   for (let i = 1; i <= a.length; i++)
-    for (let j = 1; j <= b.length; j++) {
-      let cost = a[i - 1] === b[j - 1] ? 0 : 1;
-      d[i][j] = Math.min(d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + cost), i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1] && (d[i][j] = Math.min(d[i][j], d[i - 2][j - 2] + 1));
+    for (let j2 = 1; j2 <= b.length; j2++) {
+      let cost = a[i - 1] === b[j2 - 1] ? 0 : 1;
+      d[i][j2] = Math.min(d[i - 1][j2] + 1, d[i][j2 - 1] + 1, d[i - 1][j2 - 1] + cost), i > 1 && j2 > 1 && a[i - 1] === b[j2 - 2] && a[i - 2] === b[j2 - 1] && (d[i][j2] = Math.min(d[i][j2], d[i - 2][j2 - 2] + 1));
     }
   return d[a.length][b.length];
 }
@@ -32276,7 +32054,7 @@ function commandAuthors(facts) {
   let author = facts.author.login.toLowerCase(), logins = /* @__PURE__ */ new Set(), consider = (actor, commands, verifiable) => {
     let login = actor.login.toLowerCase();
     if (login === author || isBot(actor)) return;
-    commands.some((c) => needsAuthorization(c) && (verifiable || !isPermissive(c))) && logins.add(login);
+    commands.some((c3) => needsAuthorization(c3) && (verifiable || !isPermissive(c3))) && logins.add(login);
   };
   for (let comment of facts.comments) consider(comment.author, parseCommands(comment.body), !wasEdited(comment));
   for (let review of facts.reviews) {
@@ -32292,7 +32070,7 @@ function matchesLogin(pattern, login) {
   return loginPattern(pattern).test(login.trim());
 }
 function isCommitter(login, facts) {
-  return facts.commits.some((c) => c.authorLogin !== void 0 && sameLogin(c.authorLogin, login) || c.committerLogin !== void 0 && sameLogin(c.committerLogin, login));
+  return facts.commits.some((c3) => c3.authorLogin !== void 0 && sameLogin(c3.authorLogin, login) || c3.committerLogin !== void 0 && sameLogin(c3.committerLogin, login));
 }
 var rank2 = (p) => PERMISSIONS.indexOf(p);
 function standing(actor, facts, policy) {
@@ -33045,7 +32823,7 @@ var PolyNumberFormatter = class {
     });
   }
   extract(dt, intlOpts, field) {
-    let df = this.dtFormatter(dt, intlOpts), results = df.formatToParts(), matching = results.find((m) => m.type.toLowerCase() === field);
+    let df = this.dtFormatter(dt, intlOpts), results = df.formatToParts(), matching = results.find((m2) => m2.type.toLowerCase() === field);
     return matching ? matching.value : null;
   }
   numberFormatter(opts = {}) {
@@ -33576,7 +33354,7 @@ function bestBy(arr, by, compare) {
     }, null)[1];
 }
 function pick(obj, keys2) {
-  return keys2.reduce((a, k) => (a[k] = obj[k], a), {});
+  return keys2.reduce((a, k2) => (a[k2] = obj[k2], a), {});
 }
 function hasOwnProperty(obj, prop) {
   return Object.prototype.hasOwnProperty.call(obj, prop);
@@ -33597,8 +33375,8 @@ function validateWeekSettings(settings) {
 function integerBetween(thing, bottom, top) {
   return isInteger(thing) && thing >= bottom && thing <= top;
 }
-function floorMod(x, n2) {
-  return x - n2 * Math.floor(x / n2);
+function floorMod(x2, n2) {
+  return x2 - n2 * Math.floor(x2 / n2);
 }
 function padStart(input, n2 = 2) {
   let isNeg = input < 0, padded;
@@ -33677,7 +33455,7 @@ function parseZoneInfo(ts, offsetFormat, locale, timeZone = null) {
     minute: "2-digit"
   };
   timeZone && (intlOpts.timeZone = timeZone);
-  let modified = { timeZoneName: offsetFormat, ...intlOpts }, parsed = new Intl.DateTimeFormat(locale, modified).formatToParts(date).find((m) => m.type.toLowerCase() === "timezonename");
+  let modified = { timeZoneName: offsetFormat, ...intlOpts }, parsed = new Intl.DateTimeFormat(locale, modified).formatToParts(date).find((m2) => m2.type.toLowerCase() === "timezonename");
   return parsed ? parsed.value : null;
 }
 function signedOffset(offHourStr, offMinuteStr) {
@@ -33868,11 +33646,11 @@ var macroTokenToFormatOpts = {
   static parseFormat(fmt) {
     let current = null, currentFull = "", bracketed = !1, splits = [];
     for (let i = 0; i < fmt.length; i++) {
-      let c = fmt.charAt(i);
-      c === "'" ? ((currentFull.length > 0 || bracketed) && splits.push({
+      let c3 = fmt.charAt(i);
+      c3 === "'" ? ((currentFull.length > 0 || bracketed) && splits.push({
         literal: bracketed || /^\s+$/.test(currentFull),
         val: currentFull === "" ? "'" : currentFull
-      }), current = null, currentFull = "", bracketed = !bracketed) : bracketed || c === current ? currentFull += c : (currentFull.length > 0 && splits.push({ literal: /^\s+$/.test(currentFull), val: currentFull }), currentFull = c, current = c);
+      }), current = null, currentFull = "", bracketed = !bracketed) : bracketed || c3 === current ? currentFull += c3 : (currentFull.length > 0 && splits.push({ literal: /^\s+$/.test(currentFull), val: currentFull }), currentFull = c3, current = c3);
     }
     return currentFull.length > 0 && splits.push({ literal: bracketed || /^\s+$/.test(currentFull), val: currentFull }), splits;
   }
@@ -34104,9 +33882,9 @@ function combineRegexes(...regexes) {
   return RegExp(`^${full}$`);
 }
 function combineExtractors(...extractors) {
-  return (m) => extractors.reduce(
+  return (m2) => extractors.reduce(
     ([mergedVals, mergedZone, cursor], ex) => {
-      let [val, zone, next] = ex(m, cursor);
+      let [val, zone, next] = ex(m2, cursor);
       return [{ ...mergedVals, ...val }, zone || mergedZone, next];
     },
     [{}, null, 1]
@@ -34116,9 +33894,9 @@ function parse4(s2, ...patterns) {
   if (s2 == null)
     return [null, null];
   for (let [regex, extractor] of patterns) {
-    let m = regex.exec(s2);
-    if (m)
-      return extractor(m);
+    let m2 = regex.exec(s2);
+    if (m2)
+      return extractor(m2);
   }
   return [null, null];
 }
@@ -34134,8 +33912,8 @@ var offsetRegex = /(?:([Zz])|([+-]\d\d)(?::?(\d\d))?)/, isoExtendedZone = `(?:${
   `${isoTimeBaseRegex.source} ?(?:${offsetRegex.source}|(${ianaRegex.source}))?`
 ), sqlTimeExtensionRegex = RegExp(`(?: ${sqlTimeRegex.source})?`);
 function int(match3, pos, fallback) {
-  let m = match3[pos];
-  return isUndefined(m) ? fallback : parseInteger(m);
+  let m2 = match3[pos];
+  return isUndefined(m2) ? fallback : parseInteger(m2);
 }
 function extractISOYmd(match3, cursor) {
   return [{
@@ -34739,8 +34517,8 @@ var Duration = class _Duration {
   plus(duration) {
     if (!this.isValid) return this;
     let dur = _Duration.fromDurationLike(duration), result = {};
-    for (let k of orderedUnits$1)
-      (hasOwnProperty(dur.values, k) || hasOwnProperty(this.values, k)) && (result[k] = dur.get(k) + this.get(k));
+    for (let k2 of orderedUnits$1)
+      (hasOwnProperty(dur.values, k2) || hasOwnProperty(this.values, k2)) && (result[k2] = dur.get(k2) + this.get(k2));
     return clone$1(this, { values: result }, !0);
   }
   /**
@@ -34763,8 +34541,8 @@ var Duration = class _Duration {
   mapUnits(fn) {
     if (!this.isValid) return this;
     let result = {};
-    for (let k of Object.keys(this.values))
-      result[k] = asNumber(fn(this.values[k], k));
+    for (let k2 of Object.keys(this.values))
+      result[k2] = asNumber(fn(this.values[k2], k2));
     return clone$1(this, { values: result }, !0);
   }
   /**
@@ -34851,16 +34629,16 @@ var Duration = class _Duration {
       return this;
     units = units.map((u) => _Duration.normalizeUnit(u));
     let built = {}, accumulated = {}, vals = this.toObject(), lastUnit;
-    for (let k of orderedUnits$1)
-      if (units.indexOf(k) >= 0) {
-        lastUnit = k;
+    for (let k2 of orderedUnits$1)
+      if (units.indexOf(k2) >= 0) {
+        lastUnit = k2;
         let own = 0;
         for (let ak in accumulated)
-          own += this.matrix[ak][k] * accumulated[ak], accumulated[ak] = 0;
-        isNumber(vals[k]) && (own += vals[k]);
+          own += this.matrix[ak][k2] * accumulated[ak], accumulated[ak] = 0;
+        isNumber(vals[k2]) && (own += vals[k2]);
         let i = Math.trunc(own);
-        built[k] = i, accumulated[k] = (own * 1e3 - i * 1e3) / 1e3;
-      } else isNumber(vals[k]) && (accumulated[k] = vals[k]);
+        built[k2] = i, accumulated[k2] = (own * 1e3 - i * 1e3) / 1e3;
+      } else isNumber(vals[k2]) && (accumulated[k2] = vals[k2]);
     for (let key in accumulated)
       accumulated[key] !== 0 && (built[lastUnit] += key === lastUnit ? accumulated[key] : accumulated[key] / this.matrix[lastUnit][key]);
     return normalizeValues(this.matrix, built), clone$1(this, { values: built }, !0);
@@ -34890,8 +34668,8 @@ var Duration = class _Duration {
   negate() {
     if (!this.isValid) return this;
     let negated = {};
-    for (let k of Object.keys(this.values))
-      negated[k] = this.values[k] === 0 ? 0 : -this.values[k];
+    for (let k2 of Object.keys(this.values))
+      negated[k2] = this.values[k2] === 0 ? 0 : -this.values[k2];
     return clone$1(this, { values: negated }, !0);
   }
   /**
@@ -35252,7 +35030,7 @@ var Interval = class _Interval {
       return [];
     let { s: s2 } = this, idx = 1, next, results = [];
     for (; s2 < this.e; ) {
-      let added = this.start.plus(dur.mapUnits((x) => x * idx));
+      let added = this.start.plus(dur.mapUnits((x2) => x2 * idx));
       next = +added > +this.e ? this.e : added, results.push(_Interval.fromDateTimes(s2, next)), s2 = next, idx += 1;
     }
     return results;
@@ -35680,14 +35458,14 @@ function fixListRegex(s2) {
 function stripInsensitivities(s2) {
   return s2.replace(/\./g, "").replace(spaceOrNBSPRegExp, " ").toLowerCase();
 }
-function oneOf(strings3, startIndex) {
-  return strings3 === null ? null : {
-    regex: RegExp(strings3.map(fixListRegex).join("|")),
-    deser: ([s2]) => strings3.findIndex((i) => stripInsensitivities(s2) === stripInsensitivities(i)) + startIndex
+function oneOf(strings2, startIndex) {
+  return strings2 === null ? null : {
+    regex: RegExp(strings2.map(fixListRegex).join("|")),
+    deser: ([s2]) => strings2.findIndex((i) => stripInsensitivities(s2) === stripInsensitivities(i)) + startIndex
   };
 }
 function offset(regex, groups) {
-  return { regex, deser: ([, h, m]) => signedOffset(h, m), groups };
+  return { regex, deser: ([, h, m2]) => signedOffset(h, m2), groups };
 }
 function simple(regex) {
   return { regex, deser: ([s2]) => s2 };
@@ -35931,9 +35709,9 @@ function dateTimeFromMatches(matches) {
         return null;
     }
   }, zone = null, specificOffset;
-  return isUndefined(matches.z) || (zone = IANAZone.create(matches.z)), isUndefined(matches.Z) || (zone || (zone = new FixedOffsetZone(matches.Z)), specificOffset = matches.Z), isUndefined(matches.q) || (matches.M = (matches.q - 1) * 3 + 1), isUndefined(matches.h) || (matches.h < 12 && matches.a === 1 ? matches.h += 12 : matches.h === 12 && matches.a === 0 && (matches.h = 0)), matches.G === 0 && matches.y && (matches.y = -matches.y), isUndefined(matches.u) || (matches.S = parseMillis(matches.u)), [Object.keys(matches).reduce((r, k) => {
-    let f = toField(k);
-    return f && (r[f] = matches[k]), r;
+  return isUndefined(matches.z) || (zone = IANAZone.create(matches.z)), isUndefined(matches.Z) || (zone || (zone = new FixedOffsetZone(matches.Z)), specificOffset = matches.Z), isUndefined(matches.q) || (matches.M = (matches.q - 1) * 3 + 1), isUndefined(matches.h) || (matches.h < 12 && matches.a === 1 ? matches.h += 12 : matches.h === 12 && matches.a === 0 && (matches.h = 0)), matches.G === 0 && matches.y && (matches.y = -matches.y), isUndefined(matches.u) || (matches.S = parseMillis(matches.u)), [Object.keys(matches).reduce((r, k2) => {
+    let f = toField(k2);
+    return f && (r[f] = matches[k2]), r;
   }, {}), zone, specificOffset];
 }
 var dummyDateTimeCache = null;
@@ -36046,7 +35824,7 @@ function objToTS(obj, offset2, zone) {
   return fixOffset(objToLocalTS(obj), offset2, zone);
 }
 function adjustTime(inst, dur) {
-  let oPre = inst.o, year = inst.c.year + Math.trunc(dur.years), month = inst.c.month + Math.trunc(dur.months) + Math.trunc(dur.quarters) * 3, c = {
+  let oPre = inst.o, year = inst.c.year + Math.trunc(dur.years), month = inst.c.month + Math.trunc(dur.months) + Math.trunc(dur.quarters) * 3, c3 = {
     ...inst.c,
     year,
     month,
@@ -36061,7 +35839,7 @@ function adjustTime(inst, dur) {
     minutes: dur.minutes,
     seconds: dur.seconds,
     milliseconds: dur.milliseconds
-  }).as("milliseconds"), localTS = objToLocalTS(c), [ts, o] = fixOffset(localTS, oPre, inst.zone);
+  }).as("milliseconds"), localTS = objToLocalTS(c3), [ts, o] = fixOffset(localTS, oPre, inst.zone);
   return millisToAdd !== 0 && (ts += millisToAdd, o = inst.zone.offset(ts)), { ts, o };
 }
 function parseDataToDateTime(parsed, parsedZone, opts, format, text, specificOffset) {
@@ -36085,34 +35863,34 @@ function toTechFormat(dt, format, allowZ = !0) {
   }).formatDateTimeFromString(dt, format) : null;
 }
 function toISODate(o, extended, precision) {
-  let longFormat = o.c.year > 9999 || o.c.year < 0, c = "";
-  if (longFormat && o.c.year >= 0 && (c += "+"), c += padStart(o.c.year, longFormat ? 6 : 4), precision === "year") return c;
+  let longFormat = o.c.year > 9999 || o.c.year < 0, c3 = "";
+  if (longFormat && o.c.year >= 0 && (c3 += "+"), c3 += padStart(o.c.year, longFormat ? 6 : 4), precision === "year") return c3;
   if (extended) {
-    if (c += "-", c += padStart(o.c.month), precision === "month") return c;
-    c += "-";
-  } else if (c += padStart(o.c.month), precision === "month") return c;
-  return c += padStart(o.c.day), c;
+    if (c3 += "-", c3 += padStart(o.c.month), precision === "month") return c3;
+    c3 += "-";
+  } else if (c3 += padStart(o.c.month), precision === "month") return c3;
+  return c3 += padStart(o.c.day), c3;
 }
 function toISOTime(o, extended, suppressSeconds, suppressMilliseconds, includeOffset, extendedZone, precision) {
-  let showSeconds = !suppressSeconds || o.c.millisecond !== 0 || o.c.second !== 0, c = "";
+  let showSeconds = !suppressSeconds || o.c.millisecond !== 0 || o.c.second !== 0, c3 = "";
   switch (precision) {
     case "day":
     case "month":
     case "year":
       break;
     default:
-      if (c += padStart(o.c.hour), precision === "hour") break;
+      if (c3 += padStart(o.c.hour), precision === "hour") break;
       if (extended) {
-        if (c += ":", c += padStart(o.c.minute), precision === "minute") break;
-        showSeconds && (c += ":", c += padStart(o.c.second));
+        if (c3 += ":", c3 += padStart(o.c.minute), precision === "minute") break;
+        showSeconds && (c3 += ":", c3 += padStart(o.c.second));
       } else {
-        if (c += padStart(o.c.minute), precision === "minute") break;
-        showSeconds && (c += padStart(o.c.second));
+        if (c3 += padStart(o.c.minute), precision === "minute") break;
+        showSeconds && (c3 += padStart(o.c.second));
       }
       if (precision === "second") break;
-      showSeconds && (!suppressMilliseconds || o.c.millisecond !== 0) && (c += ".", c += padStart(o.c.millisecond, 3));
+      showSeconds && (!suppressMilliseconds || o.c.millisecond !== 0) && (c3 += ".", c3 += padStart(o.c.millisecond, 3));
   }
-  return includeOffset && (o.isOffsetFixed && o.offset === 0 && !extendedZone ? c += "Z" : o.o < 0 ? (c += "-", c += padStart(Math.trunc(-o.o / 60)), c += ":", c += padStart(Math.trunc(-o.o % 60))) : (c += "+", c += padStart(Math.trunc(o.o / 60)), c += ":", c += padStart(Math.trunc(o.o % 60)))), extendedZone && (c += "[" + o.zone.ianaName + "]"), c;
+  return includeOffset && (o.isOffsetFixed && o.offset === 0 && !extendedZone ? c3 += "Z" : o.o < 0 ? (c3 += "-", c3 += padStart(Math.trunc(-o.o / 60)), c3 += ":", c3 += padStart(Math.trunc(-o.o % 60))) : (c3 += "+", c3 += padStart(Math.trunc(o.o / 60)), c3 += ":", c3 += padStart(Math.trunc(o.o % 60)))), extendedZone && (c3 += "[" + o.zone.ianaName + "]"), c3;
 }
 var defaultUnitValues = {
   month: 1,
@@ -36213,7 +35991,7 @@ function quickDT(obj, opts) {
   return new DateTime({ ts, zone, loc, o });
 }
 function diffRelative(start, end, opts) {
-  let round2 = isUndefined(opts.round) ? !0 : opts.round, rounding = isUndefined(opts.rounding) ? "trunc" : opts.rounding, format = (c, unit) => (c = roundTo(c, round2 || opts.calendary ? 0 : 2, opts.calendary ? "round" : rounding), end.loc.clone(opts).relFormatter(opts).format(c, unit)), differ = (unit) => opts.calendary ? end.hasSame(start, unit) ? 0 : end.startOf(unit).diff(start.startOf(unit), unit).get(unit) : end.diff(start, unit).get(unit);
+  let round2 = isUndefined(opts.round) ? !0 : opts.round, rounding = isUndefined(opts.rounding) ? "trunc" : opts.rounding, format = (c3, unit) => (c3 = roundTo(c3, round2 || opts.calendary ? 0 : 2, opts.calendary ? "round" : rounding), end.loc.clone(opts).relFormatter(opts).format(c3, unit)), differ = (unit) => opts.calendary ? end.hasSame(start, unit) ? 0 : end.startOf(unit).diff(start.startOf(unit), unit).get(unit) : end.diff(start, unit).get(unit);
   if (opts.unit)
     return format(differ(opts.unit), opts.unit);
   for (let unit of opts.units) {
@@ -36234,15 +36012,15 @@ var zoneOffsetTs, zoneOffsetGuessCache = /* @__PURE__ */ new Map(), DateTime = c
   constructor(config) {
     let zone = config.zone || Settings.defaultZone, invalid = config.invalid || (Number.isNaN(config.ts) ? new Invalid("invalid input") : null) || (zone.isValid ? null : unsupportedZone(zone));
     this.ts = isUndefined(config.ts) ? Settings.now() : config.ts;
-    let c = null, o = null;
+    let c3 = null, o = null;
     if (!invalid)
       if (config.old && config.old.ts === this.ts && config.old.zone.equals(zone))
-        [c, o] = [config.old.c, config.old.o];
+        [c3, o] = [config.old.c, config.old.o];
       else {
         let ot = isNumber(config.o) && !config.old ? config.o : zone.offset(this.ts);
-        c = tsToObj(this.ts, ot), invalid = Number.isNaN(c.year) ? new Invalid("invalid input") : null, c = invalid ? null : c, o = invalid ? null : ot;
+        c3 = tsToObj(this.ts, ot), invalid = Number.isNaN(c3.year) ? new Invalid("invalid input") : null, c3 = invalid ? null : c3, o = invalid ? null : ot;
       }
-    this._zone = zone, this.loc = config.loc || Locale.create(), this.invalid = invalid, this.weekData = null, this.localWeekData = null, this.c = c, this.o = o, this.isLuxonDateTime = !0;
+    this._zone = zone, this.loc = config.loc || Locale.create(), this.invalid = invalid, this.weekData = null, this.localWeekData = null, this.c = c3, this.o = o, this.isLuxonDateTime = !0;
   }
   // CONSTRUCT
   /**
@@ -36894,8 +36672,8 @@ var zoneOffsetTs, zoneOffsetGuessCache = /* @__PURE__ */ new Map(), DateTime = c
     let dayMs = 864e5, minuteMs = 6e4, localTS = objToLocalTS(this.c), oEarlier = this.zone.offset(localTS - dayMs), oLater = this.zone.offset(localTS + dayMs), o1 = this.zone.offset(localTS - oEarlier * minuteMs), o2 = this.zone.offset(localTS - oLater * minuteMs);
     if (o1 === o2)
       return [this];
-    let ts1 = localTS - o1 * minuteMs, ts2 = localTS - o2 * minuteMs, c1 = tsToObj(ts1, o1), c2 = tsToObj(ts2, o2);
-    return c1.hour === c2.hour && c1.minute === c2.minute && c1.second === c2.second && c1.millisecond === c2.millisecond ? [clone(this, { ts: ts1 }), clone(this, { ts: ts2 })] : [this];
+    let ts1 = localTS - o1 * minuteMs, ts2 = localTS - o2 * minuteMs, c1 = tsToObj(ts1, o1), c22 = tsToObj(ts2, o2);
+    return c1.hour === c22.hour && c1.minute === c22.minute && c1.second === c22.second && c1.millisecond === c22.millisecond ? [clone(this, { ts: ts1 }), clone(this, { ts: ts2 })] : [this];
   }
   /**
    * Returns true if this DateTime is in a leap year, false otherwise
@@ -37228,8 +37006,8 @@ var zoneOffsetTs, zoneOffsetGuessCache = /* @__PURE__ */ new Map(), DateTime = c
     if (!this.isValid)
       return null;
     precision = normalizeUnit(precision);
-    let ext2 = format === "extended", c = toISODate(this, ext2, precision);
-    return orderedUnits.indexOf(precision) >= 3 && (c += "T"), c += toISOTime(
+    let ext2 = format === "extended", c3 = toISODate(this, ext2, precision);
+    return orderedUnits.indexOf(precision) >= 3 && (c3 += "T"), c3 += toISOTime(
       this,
       ext2,
       suppressSeconds,
@@ -37237,7 +37015,7 @@ var zoneOffsetTs, zoneOffsetGuessCache = /* @__PURE__ */ new Map(), DateTime = c
       includeOffset,
       extendedZone,
       precision
-    ), c;
+    ), c3;
   }
   /**
    * Returns an ISO 8601-compliant string representation of this DateTime's date component
@@ -37924,10 +37702,10 @@ function planAttention(decision, facts, now2) {
 // src/core/timeline.ts
 function timeline(facts) {
   let entries = [];
-  for (let c of facts.comments) {
-    wasEdited(c) && entries.push({ source: { type: "comment", id: c.id }, actor: c.author, at: c.createdAt, atMs: parseTime(c.createdAt), command: { kind: "withdraw" }, edited: !0, unverifiable: !1 });
-    for (let command of parseCommands(c.body))
-      entries.push({ source: { type: "comment", id: c.id }, actor: c.author, at: c.createdAt, atMs: parseTime(c.createdAt), command, edited: wasEdited(c), unverifiable: !1 });
+  for (let c3 of facts.comments) {
+    wasEdited(c3) && entries.push({ source: { type: "comment", id: c3.id }, actor: c3.author, at: c3.createdAt, atMs: parseTime(c3.createdAt), command: { kind: "withdraw" }, edited: !0, unverifiable: !1 });
+    for (let command of parseCommands(c3.body))
+      entries.push({ source: { type: "comment", id: c3.id }, actor: c3.author, at: c3.createdAt, atMs: parseTime(c3.createdAt), command, edited: wasEdited(c3), unverifiable: !1 });
   }
   for (let r of facts.reviews) {
     if (r.state === "PENDING") continue;
@@ -37970,8 +37748,160 @@ function withMode(load, decideWith) {
 }
 var acts = (d) => d.mode !== "observe";
 
-// src/core/decide/verdicts.ts
-var shortSha = (sha) => sha.slice(0, 7);
+// src/core/decide.ts
+var MAX_REASON2 = 300;
+function classifyInput(facts) {
+  return {
+    author: facts.author,
+    labels: facts.labels,
+    headRef: facts.headRef,
+    baseRef: facts.baseRef,
+    files: facts.files,
+    changedFiles: facts.changedFiles,
+    additions: facts.additions,
+    deletions: facts.deletions,
+    commits: facts.commits
+  };
+}
+var shortSha = (sha) => sha.slice(0, 7), plural2 = (n2, word) => `${n2} ${word}${n2 === 1 ? "" : "s"}`, mentions = (logins) => {
+  let at = logins.map((l2) => `@${l2}`);
+  return at.length <= 2 ? at.join(" and ") : `${at.slice(0, -1).join(", ")} and ${at[at.length - 1]}`;
+};
+function decide(load, facts, now2) {
+  return withMode(load, (l2) => decideOnce(l2, facts, now2));
+}
+function decideOnce(load, facts, now2) {
+  let nowMs = now2.getTime(), policy = load.kind === "ok" ? load.policy : void 0, previous = facts.ledger ?? { vetoes: [], answered: [] }, clicks = keptClicks(facts.ledger, facts.headSha), entries = withClicks(timeline(facts), clicks), input = classifyInput(facts), notices = previous.notices ?? [], untrusted = notices.some((n2) => n2.kind === "legacy-untrusted"), unreadable = notices.some((n2) => n2.kind === "record-unreadable"), ledgerEscalations = previous.escalation ? [{ tier: previous.escalation, by: untrusted ? "the gate: its earlier record was edited by someone else" : unreadable ? "the gate: its record on a replaced head could not be read" : "an earlier command", via: "ledger" }] : [], base2 = {
+    governed: !1,
+    tier: "none",
+    state: "ignored",
+    classification: { governed: !1, governedBy: [], tier: "fyi", reasons: [] },
+    title: "",
+    blockers: [],
+    approvals: [],
+    approvalsRequired: 0,
+    vetoes: [],
+    commands: [],
+    merge: !1,
+    mergeMethod: policy?.merge.method ?? "merge",
+    ledger: { ...previous },
+    policy: { kind: load.kind, path: load.path, ...load.kind === "invalid" ? { errors: load.errors } : {}, ...load.kind === "ok" ? { hash: load.hash } : {} }
+  };
+  if (facts.merged || facts.state !== "open")
+    return { ...base2, title: facts.merged ? "Merged: nothing to gate" : "Closed: nothing to gate" };
+  let classification, verdicts = /* @__PURE__ */ new Map(), escalation = previous.escalation;
+  try {
+    let before = classify(load, input, ledgerEscalations), raised = [];
+    for (let e of entries) {
+      if (e.command.kind !== "escalate") continue;
+      let command = e.command;
+      tierRank(command.tier) < tierRank(before.tier) ? verdicts.set(e, refused(e, command, "lowers-tier", `\`/escalate ${command.tier}\` cannot lower the tier: this PR is already ${before.tier}, and tiers can only be raised.`)) : (verdicts.set(e, { ...verdictBase(e, command), accepted: !0 }), raised.push({ tier: command.tier, by: e.actor.login, via: "command" }), escalation = escalation ? maxTier(escalation, command.tier) : command.tier);
+    }
+    let labelled = before.reasons.flatMap((r) => r.kind === "escalation" && r.via === "label" ? [r.tier] : []);
+    for (let t of labelled) escalation = escalation ? maxTier(escalation, t) : t;
+    let visible = [...labelled, ...raised.map((r) => r.tier)].reduce((t, r) => t ? maxTier(t, r) : r, void 0), remembered = ledgerEscalations.filter((l2) => !visible || tierRank(l2.tier) > tierRank(visible));
+    classification = raised.length || remembered.length !== ledgerEscalations.length ? classify(load, input, [...remembered, ...raised]) : before;
+  } catch (error2) {
+    let message = `the gate could not classify this PR (${error2 instanceof Error ? error2.message : String(error2)})`;
+    classification = { governed: !0, governedBy: [], tier: "hard", reasons: [{ kind: "policy-unreadable", tier: "hard", message }] };
+  }
+  let wasGoverned = facts.ledger !== void 0 && load.kind !== "missing";
+  if (!classification.governed && !wasGoverned) {
+    if (classification.reasons.some((r) => r.kind === "policy-unreadable"))
+      return { ...base2, classification, state: "waiting", title: "Policy unreadable: not decided yet" };
+    let title = load.kind === "missing" ? `No policy at ${load.path}: nothing to gate` : "Not an agent PR: nothing to gate";
+    return { ...base2, classification, title };
+  }
+  let tier = classification.tier, tierPolicy = policy?.tiers, binds = classification.reasons.filter((r) => r.kind !== "escalation").reduce((t, r) => maxTier(t, r.tier), "fyi") !== "hard" || (tierPolicy?.hard.invalidateOnPush ?? !0), headSeenMs = parseTime(facts.headSeenAt), approvals = /* @__PURE__ */ new Map(), everApproved = /* @__PURE__ */ new Set(), vetoes = /* @__PURE__ */ new Map(), withdrawals = /* @__PURE__ */ new Map(), withdraw = (record, keep) => {
+    let login = record.by.toLowerCase();
+    (keep || everApproved.has(login)) && withdrawals.set(`${record.sourceId}:${login}`, record), approvals.delete(login);
+  }, ledgerQueue = [
+    ...previous.vetoes.map((veto) => ({ atMs: parseTime(veto.at), id: veto.commentId, veto })),
+    ...withdrawalsOf(facts.ledger).map((withdrawal) => ({ atMs: parseTime(withdrawal.at), id: withdrawal.sourceId, withdrawal }))
+  ].sort((a, b) => (a.atMs ?? 1 / 0) - (b.atMs ?? 1 / 0) || a.id - b.id), flushLedger = (upTo) => {
+    for (; ledgerQueue.length; ) {
+      let next = ledgerQueue[0];
+      if (upTo) {
+        let a = next.atMs ?? 1 / 0, b = upTo.atMs ?? 1 / 0;
+        if (a > b || a === b && next.id > upTo.source.id) return;
+      }
+      ledgerQueue.shift(), "withdrawal" in next ? withdraw(next.withdrawal, !0) : vetoes.has(next.id) || vetoes.set(next.id, { record: next.veto, login: next.veto.by.toLowerCase(), atMs: next.atMs });
+    }
+  };
+  for (let e of entries) {
+    flushLedger(e);
+    let command = e.command, login = e.actor.login.toLowerCase(), asWithdrawal = () => ({ by: e.actor.login, at: e.at, sourceId: e.source.id });
+    if (command.kind === "withdraw") {
+      withdraw(asWithdrawal(), !1);
+      continue;
+    }
+    if (command.kind === "escalate") continue;
+    if (command.kind === "explain") {
+      verdicts.set(e, { ...verdictBase(e, command), accepted: !0 });
+      continue;
+    }
+    if (command.kind === "unrecognized") {
+      let message = `hitl-gate does not know this command: did you mean \`${command.suggestion}\`? A command must be alone on its line.`;
+      verdicts.set(e, { ...verdictBase(e, command), accepted: !1, refusal: "unknown-command", message });
+      continue;
+    }
+    let who = standing(e.actor, facts, policy), verdict = judge(e, command, who, {
+      valid: () => validForHead(e, binds, headSeenMs, facts.headSha),
+      hasApproved: () => everApproved.has(login),
+      hasVetoed: () => [...vetoes.values()].some((v) => v.login === login)
+    });
+    if (verdicts.set(e, verdict), command.kind === "approve" && who.kind === "reviewer" && everApproved.add(login), !!verdict.accepted) {
+      if (command.kind === "approve") {
+        let bound2 = validForHead(e, !0, headSeenMs, facts.headSha);
+        (bound2 || !approvals.get(login)?.bound) && approvals.set(login, { by: e.actor.login, at: e.at, via: e.source.type, sourceId: e.source.id, atMs: e.atMs ?? 0, bound: bound2 });
+      } else if (command.kind === "approve-cancel")
+        withdraw(asWithdrawal(), !1);
+      else if (command.kind === "veto") {
+        let existing = vetoes.get(e.source.id), reason = command.reason?.slice(0, MAX_REASON2), record = existing?.record ?? { by: e.actor.login, at: e.at, commentId: e.source.id, ...reason ? { reason } : {} };
+        vetoes.set(e.source.id, { record, login, atMs: e.atMs });
+      } else if (command.kind === "veto-cancel")
+        for (let [id, v] of vetoes) v.login === login && vetoes.delete(id);
+    }
+  }
+  flushLedger(void 0);
+  let general = (a) => policy !== void 0 && meets(a.by, facts.authorizations[a.by.toLowerCase()], policy.reviewers), overruleCount = requiredApprovals(policy), approvalList = [...approvals.values()], active = [...vetoes.values()].filter((v) => {
+    if (!policy || v.atMs === void 0) return !0;
+    let vetoMs = v.atMs;
+    return approvalList.filter((a) => a.bound && a.atMs > vetoMs && general(a)).length < overruleCount;
+  }), approvalsOut = approvalList.map(({ atMs: _atMs, bound: _bound, ...a }) => a), commands = entries.flatMap((e) => {
+    let v = verdicts.get(e);
+    return v ? [v] : [];
+  }), ledger = {
+    // Overruled vetoes stay in the ledger: a push invalidates the approvals that overruled them.
+    vetoes: [...vetoes.values()].map((v) => v.record),
+    answered: previous.answered,
+    ...escalation ? { escalation } : {},
+    ...withdrawals.size ? { withdrawals: [...withdrawals.values()] } : {},
+    ...keepAttention(previous),
+    ...clicks.length ? { clicks } : {},
+    // Chat messages sent so far are the shell's business (notify.ts); the decision only keeps them.
+    ...previous.notified ? { notified: previous.notified } : {},
+    // What the gate noticed about its status comment stays said (the plan renews `comment`).
+    ...previous.notices?.length ? { notices: previous.notices } : {}
+  }, approvers = policy ? approverStatus(approverGroups(policy, classification), approvalsOut, facts.authorizations) : [], outcome = stateOf({ facts, policy, load, classification, tier, approvals: approvalsOut, generalApprovals: approvalsOut.filter(general), vetoes: active.map((v) => v.record), nowMs, approvers }), attention = policy ? attentionFor(policy, facts, { tier, state: outcome.state, vetoes: active.map((v) => v.record), approvals: approvalsOut }, approvers, nowMs) : void 0, reminderAt = nextReminder(attention, ledger, facts.headSha, nowMs);
+  return reminderAt && (!outcome.wakeAt || reminderAt < outcome.wakeAt) && (outcome.wakeAt = reminderAt), {
+    ...base2,
+    governed: !0,
+    tier,
+    classification,
+    ...outcome,
+    approvals: approvalsOut,
+    approvalsRequired: tier === "hard" ? Math.max(requiredApprovals(policy), ...approvers.map((g) => g.required)) : 0,
+    vetoes: active.map((v) => v.record),
+    commands,
+    ledger,
+    ...approvers.length ? { approvers } : {},
+    ...attention ? { attention } : {}
+  };
+}
+function requiredApprovals(policy) {
+  return Math.max(1, policy?.tiers.hard.approvals ?? 1);
+}
 function verdictBase(e, command) {
   return { source: e.source, by: e.actor.login, at: e.at, command };
 }
@@ -38031,139 +37961,8 @@ function commandText(command) {
       return command.text;
   }
 }
-
-// src/core/decide/escalations.ts
-function ledgerEscalations(previous) {
-  if (!previous.escalation) return [];
-  let notices = previous.notices ?? [], untrusted = notices.some((n2) => n2.kind === "legacy-untrusted"), unreadable = notices.some((n2) => n2.kind === "record-unreadable"), by = untrusted ? "the gate: its earlier record was edited by someone else" : unreadable ? "the gate: its record on a replaced head could not be read" : "an earlier command";
-  return [{ tier: previous.escalation, by, via: "ledger" }];
-}
-function tierAfterEscalations(load, input, entries, previous) {
-  let verdicts = /* @__PURE__ */ new Map(), escalation = previous.escalation, remembered = ledgerEscalations(previous);
-  try {
-    let before = classify(load, input, remembered), raised = [];
-    for (let e of entries) {
-      if (e.command.kind !== "escalate") continue;
-      let command = e.command;
-      tierRank(command.tier) < tierRank(before.tier) ? verdicts.set(e, refused(e, command, "lowers-tier", `\`/escalate ${command.tier}\` cannot lower the tier: this PR is already ${before.tier}, and tiers can only be raised.`)) : (verdicts.set(e, { ...verdictBase(e, command), accepted: !0 }), raised.push({ tier: command.tier, by: e.actor.login, via: "command" }), escalation = escalation ? maxTier(escalation, command.tier) : command.tier);
-    }
-    let labelled = before.reasons.flatMap((r) => r.kind === "escalation" && r.via === "label" ? [r.tier] : []);
-    for (let t of labelled) escalation = escalation ? maxTier(escalation, t) : t;
-    let visible = [...labelled, ...raised.map((r) => r.tier)].reduce((t, r) => t ? maxTier(t, r) : r, void 0), stillNeeded = remembered.filter((l2) => !visible || tierRank(l2.tier) > tierRank(visible));
-    return { classification: raised.length || stillNeeded.length !== remembered.length ? classify(load, input, [...stillNeeded, ...raised]) : before, escalation, verdicts };
-  } catch (error2) {
-    let message = `the gate could not classify this PR (${error2 instanceof Error ? error2.message : String(error2)})`;
-    return { classification: { governed: !0, governedBy: [], tier: "hard", reasons: [{ kind: "policy-unreadable", tier: "hard", message }] }, escalation, verdicts };
-  }
-}
-
-// src/core/decide/replay.ts
-var MAX_REASON2 = 300;
-function replayCommands({ entries, facts, policy, previous, binds, verdicts: given }) {
-  let headSeenMs = parseTime(facts.headSeenAt), verdicts = new Map(given), approvals = /* @__PURE__ */ new Map(), everApproved = /* @__PURE__ */ new Set(), vetoes = /* @__PURE__ */ new Map(), withdrawals = /* @__PURE__ */ new Map(), withdraw = (record, keep) => {
-    let login = record.by.toLowerCase();
-    (keep || everApproved.has(login)) && withdrawals.set(`${record.sourceId}:${login}`, record), approvals.delete(login);
-  }, ledgerQueue = [
-    ...previous.vetoes.map((veto) => ({ atMs: parseTime(veto.at), id: veto.commentId, veto })),
-    ...withdrawalsOf(facts.ledger).map((withdrawal) => ({ atMs: parseTime(withdrawal.at), id: withdrawal.sourceId, withdrawal }))
-  ].sort((a, b) => (a.atMs ?? 1 / 0) - (b.atMs ?? 1 / 0) || a.id - b.id), flushLedger = (upTo) => {
-    for (; ledgerQueue.length; ) {
-      let next = ledgerQueue[0];
-      if (upTo) {
-        let a = next.atMs ?? 1 / 0, b = upTo.atMs ?? 1 / 0;
-        if (a > b || a === b && next.id > upTo.source.id) return;
-      }
-      ledgerQueue.shift(), "withdrawal" in next ? withdraw(next.withdrawal, !0) : vetoes.has(next.id) || vetoes.set(next.id, { record: next.veto, login: next.veto.by.toLowerCase(), atMs: next.atMs });
-    }
-  };
-  for (let e of entries) {
-    flushLedger(e);
-    let command = e.command, login = e.actor.login.toLowerCase(), asWithdrawal = () => ({ by: e.actor.login, at: e.at, sourceId: e.source.id });
-    if (command.kind === "withdraw") {
-      withdraw(asWithdrawal(), !1);
-      continue;
-    }
-    if (command.kind === "escalate") continue;
-    if (command.kind === "explain") {
-      verdicts.set(e, { ...verdictBase(e, command), accepted: !0 });
-      continue;
-    }
-    if (command.kind === "unrecognized") {
-      let message = `hitl-gate does not know this command: did you mean \`${command.suggestion}\`? A command must be alone on its line.`;
-      verdicts.set(e, { ...verdictBase(e, command), accepted: !1, refusal: "unknown-command", message });
-      continue;
-    }
-    let who = standing(e.actor, facts, policy), verdict = judge(e, command, who, {
-      valid: () => validForHead(e, binds, headSeenMs, facts.headSha),
-      hasApproved: () => everApproved.has(login),
-      hasVetoed: () => [...vetoes.values()].some((v) => v.login === login)
-    });
-    if (verdicts.set(e, verdict), command.kind === "approve" && who.kind === "reviewer" && everApproved.add(login), !!verdict.accepted) {
-      if (command.kind === "approve") {
-        let bound2 = validForHead(e, !0, headSeenMs, facts.headSha);
-        (bound2 || !approvals.get(login)?.bound) && approvals.set(login, { by: e.actor.login, at: e.at, via: e.source.type, sourceId: e.source.id, atMs: e.atMs ?? 0, bound: bound2 });
-      } else if (command.kind === "approve-cancel")
-        withdraw(asWithdrawal(), !1);
-      else if (command.kind === "veto") {
-        let existing = vetoes.get(e.source.id), reason = command.reason?.slice(0, MAX_REASON2), record = existing?.record ?? { by: e.actor.login, at: e.at, commentId: e.source.id, ...reason ? { reason } : {} };
-        vetoes.set(e.source.id, { record, login, atMs: e.atMs });
-      } else if (command.kind === "veto-cancel")
-        for (let [id, v] of vetoes) v.login === login && vetoes.delete(id);
-    }
-  }
-  return flushLedger(void 0), { approvals: [...approvals.values()], vetoes: [...vetoes.values()], withdrawals: [...withdrawals.values()], verdicts };
-}
-
-// src/core/decide/overrule.ts
-function requiredApprovals(policy) {
-  return Math.max(1, policy?.tiers.hard.approvals ?? 1);
-}
-function byGeneralReviewer(policy, facts) {
-  return (a) => policy !== void 0 && meets(a.by, facts.authorizations[a.by.toLowerCase()], policy.reviewers);
-}
-function standingVetoes(vetoes, approvals, policy, general) {
-  let needed = requiredApprovals(policy);
-  return vetoes.filter((v) => {
-    if (!policy || v.atMs === void 0) return !0;
-    let vetoMs = v.atMs;
-    return approvals.filter((a) => a.bound && a.atMs > vetoMs && general(a)).length < needed;
-  }).map((v) => v.record);
-}
-
-// src/core/decide/words.ts
-var plural2 = (n2, word) => `${n2} ${word}${n2 === 1 ? "" : "s"}`, mentions = (logins) => {
-  let at = logins.map((l2) => `@${l2}`);
-  return at.length <= 2 ? at.join(" and ") : `${at.slice(0, -1).join(", ")} and ${at[at.length - 1]}`;
-}, capitalize = (s2) => s2.charAt(0).toUpperCase() + s2.slice(1);
-
-// src/core/decide/tiers.ts
-var blocked = (title, blockers) => ({ state: "blocked", title, blockers, merge: !1 });
-function ready(policy, tier, prefix) {
-  let merge2 = policy.tiers[tier].merge;
-  return { state: "ready", title: merge2 ? `${prefix}ready to merge (${tier})` : `${prefix}ready; merging is left to a person (${tier})`, blockers: [], merge: merge2 };
-}
-function decideFyi(policy) {
-  return ready(policy, "fyi", "");
-}
-function decideSoft({ policy, headSeenAt, generalApprovals, nowMs }) {
-  let startMs = parseTime(headSeenAt) ?? nowMs, hours = policy.workingHours, endMs = delayEnd(startMs, policy.tiers.soft.windowMs, hours), window = { start: new Date(startMs).toISOString(), end: new Date(endMs).toISOString(), ...hours ? { timezone: hours.timezone } : {} };
-  if (generalApprovals.length) return { ...ready(policy, "soft", `Approved by ${mentions(generalApprovals.map((a) => a.by))}: `), window };
-  if (nowMs >= endMs) return { ...ready(policy, "soft", "Veto window over: "), window };
-  let at = formatDeadline(endMs, nowMs, hours?.timezone), merges = policy.tiers.soft.merge, title = merges ? `Merges at ${at} unless someone vetoes (soft)` : `Veto window ends at ${at} (soft)`, next = { kind: merges ? "merge-at" : "window-closes", at: window.end };
-  return { state: "waiting", title, blockers: [`Veto window open until ${at}.`], merge: !1, window, wakeAt: window.end, next };
-}
-function decideHard({ policy, approvals, approvers }) {
-  let missing = Math.max(0, ...approvers.map((g) => g.missing));
-  if (missing === 0) return ready(policy, "hard", approvals.length ? `Approved by ${mentions(approvals.map((a) => a.by))}: ` : "");
-  if (approvers.every((g) => g.rule === void 0))
-    return blocked(`Blocked: needs ${plural2(missing, "more approval")} (hard)`, [`Needs ${plural2(missing, "more approval")} from an authorized reviewer.`]);
-  let groups = approvers.filter((g) => g.missing > 0).map((g) => g.rule ?? "the hard tier").join(", ");
-  return blocked(`Blocked: needs approval for ${groups} (hard)`, missingLines(approvers));
-}
-
-// src/core/decide/readiness.ts
-function mergeReadiness(s2) {
-  let { facts, policy, tier, vetoes, nowMs } = s2, policyError = policyProblem(s2.load, s2.classification);
+function stateOf(s2) {
+  let { facts, policy, classification, tier, approvals, vetoes, nowMs } = s2, blocked = (title, blockers) => ({ state: "blocked", title, blockers, merge: !1 }), policyError = policyProblem(s2.load, classification);
   if (policyError || !policy) {
     let problem = policyError ?? "the policy could not be used";
     return blocked(`Blocked: ${problem}`, [`Fix ${s2.load.path}: ${problem}.`]);
@@ -38172,13 +37971,26 @@ function mergeReadiness(s2) {
     let by = [...new Set(vetoes.map((v) => v.by))];
     return blocked(`Blocked: vetoed by ${mentions(by)}`, vetoes.map((v) => `Vetoed by @${v.by}${v.reason ? `: ${v.reason}` : ""}.`));
   }
-  let outcome = tier === "hard" ? decideHard({ policy, approvals: s2.approvals, approvers: s2.approvers }) : tier === "soft" ? decideSoft({ policy, headSeenAt: facts.headSeenAt, generalApprovals: s2.generalApprovals, nowMs }) : decideFyi(policy);
+  let mergeSetting = policy.tiers[tier].merge, ready = (title) => ({ state: "ready", title, blockers: [], merge: mergeSetting }), readyTitle = (prefix) => mergeSetting ? `${prefix}ready to merge (${tier})` : `${prefix}ready; merging is left to a person (${tier})`, outcome;
+  if (tier === "hard") {
+    let missing = Math.max(0, ...s2.approvers.map((g) => g.missing)), onlyTopLevel = s2.approvers.every((g) => g.rule === void 0);
+    outcome = missing > 0 ? onlyTopLevel ? blocked(`Blocked: needs ${plural2(missing, "more approval")} (hard)`, [`Needs ${plural2(missing, "more approval")} from an authorized reviewer.`]) : blocked(`Blocked: needs approval for ${s2.approvers.filter((g) => g.missing > 0).map((g) => g.rule ?? "the hard tier").join(", ")} (hard)`, missingLines(s2.approvers)) : ready(readyTitle(approvals.length ? `Approved by ${mentions(approvals.map((a) => a.by))}: ` : ""));
+  } else if (tier === "soft") {
+    let startMs = parseTime(facts.headSeenAt) ?? nowMs, hours = policy.workingHours, endMs = delayEnd(startMs, policy.tiers.soft.windowMs, hours), window = { start: new Date(startMs).toISOString(), end: new Date(endMs).toISOString(), ...hours ? { timezone: hours.timezone } : {} };
+    if (s2.generalApprovals.length) outcome = { ...ready(readyTitle(`Approved by ${mentions(s2.generalApprovals.map((a) => a.by))}: `)), window };
+    else if (nowMs < endMs) {
+      let at = formatDeadline(endMs, nowMs, hours?.timezone);
+      outcome = { state: "waiting", title: mergeSetting ? `Merges at ${at} unless someone vetoes (soft)` : `Veto window ends at ${at} (soft)`, blockers: [`Veto window open until ${at}.`], merge: !1, window, wakeAt: window.end };
+    } else outcome = { ...ready(readyTitle("Veto window over: ")), window };
+  } else
+    outcome = ready(readyTitle(""));
   if (facts.draft) {
-    let { wakeAt: _wakeAt, next: _next, ...rest } = outcome;
+    let { wakeAt: _wakeAt, ...rest } = outcome;
     return { ...rest, state: "waiting", title: `Draft: waiting until ready for review (${tier})`, blockers: ["The PR is a draft.", ...outcome.blockers], merge: !1 };
   }
   return { ...outcome, title: capitalize(outcome.title) };
 }
+var capitalize = (s2) => s2.charAt(0).toUpperCase() + s2.slice(1);
 function policyProblem(load, classification) {
   let unreadable = classification.reasons.find((r) => r.kind === "policy-unreadable");
   if (unreadable) return `policy unreadable (${unreadable.message})`;
@@ -38193,93 +38005,6 @@ function policyProblem(load, classification) {
     }
     if (r.kind === "policy-unreadable") return `policy unreadable (${r.message})`;
   }
-}
-
-// src/core/decide/next-ledger.ts
-function nextLedger(previous, changes) {
-  let kept = previous;
-  return {
-    vetoes: changes.vetoes.map((v) => v.record),
-    answered: previous.answered,
-    ...changes.escalation ? { escalation: changes.escalation } : {},
-    ...changes.withdrawals.length ? { withdrawals: [...changes.withdrawals] } : {},
-    ...keepAttention(previous),
-    ...changes.clicks.length ? { clicks: changes.clicks } : {},
-    // Chat messages sent so far are the shell's business (notify.ts); the decision only keeps them.
-    ...kept.notified ? { notified: kept.notified } : {},
-    // What the gate noticed about its status comment stays said (the plan renews `comment`).
-    ...kept.notices?.length ? { notices: kept.notices } : {}
-  };
-}
-
-// src/core/decide.ts
-function classifyInput(facts) {
-  return {
-    author: facts.author,
-    labels: facts.labels,
-    headRef: facts.headRef,
-    baseRef: facts.baseRef,
-    files: facts.files,
-    changedFiles: facts.changedFiles,
-    additions: facts.additions,
-    deletions: facts.deletions,
-    commits: facts.commits
-  };
-}
-function decide(load, facts, now2) {
-  return withMode(load, (l2) => decideOnce(l2, facts, now2));
-}
-function decideOnce(load, facts, now2) {
-  let nowMs = now2.getTime(), policy = load.kind === "ok" ? load.policy : void 0, previous = facts.ledger ?? { vetoes: [], answered: [] }, base2 = undecided(load, policy, previous);
-  if (facts.merged || facts.state !== "open")
-    return { ...base2, title: facts.merged ? "Merged: nothing to gate" : "Closed: nothing to gate" };
-  let clicks = keptClicks(facts.ledger, facts.headSha), entries = withClicks(timeline(facts), clicks), escalated = tierAfterEscalations(load, classifyInput(facts), entries, previous), { classification } = escalated, ungoverned = notGoverned(load, facts, classification);
-  if (ungoverned) return { ...base2, classification, ...ungoverned };
-  let tier = classification.tier, replayed = replayCommands({ entries, facts, policy, previous, binds: bindsApprovals(policy, classification), verdicts: escalated.verdicts }), approvals = replayed.approvals.map(({ atMs: _atMs, bound: _bound, ...a }) => a), general = byGeneralReviewer(policy, facts), vetoes = standingVetoes(replayed.vetoes, replayed.approvals, policy, general), approvers = policy ? approverStatus(approverGroups(policy, classification), approvals, facts.authorizations) : [], outcome = mergeReadiness({ facts, policy, load, classification, tier, approvals, generalApprovals: approvals.filter(general), vetoes, nowMs, approvers }), ledger = nextLedger(previous, { escalation: escalated.escalation, vetoes: replayed.vetoes, withdrawals: replayed.withdrawals, clicks }), attention = policy ? attentionFor(policy, facts, { tier, state: outcome.state, vetoes, approvals }, approvers, nowMs) : void 0, reminderAt = nextReminder(attention, ledger, facts.headSha, nowMs), wakeAt = reminderAt && (!outcome.wakeAt || reminderAt < outcome.wakeAt) ? reminderAt : outcome.wakeAt;
-  return {
-    ...base2,
-    governed: !0,
-    tier,
-    classification,
-    ...outcome,
-    ...wakeAt ? { wakeAt } : {},
-    approvals,
-    approvalsRequired: tier === "hard" ? Math.max(requiredApprovals(policy), ...approvers.map((g) => g.required)) : 0,
-    vetoes,
-    commands: entries.flatMap((e) => {
-      let v = replayed.verdicts.get(e);
-      return v ? [v] : [];
-    }),
-    ledger,
-    ...approvers.length ? { approvers } : {},
-    ...attention ? { attention } : {}
-  };
-}
-function undecided(load, policy, previous) {
-  return {
-    governed: !1,
-    tier: "none",
-    state: "ignored",
-    classification: { governed: !1, governedBy: [], tier: "fyi", reasons: [] },
-    title: "",
-    blockers: [],
-    approvals: [],
-    approvalsRequired: 0,
-    vetoes: [],
-    commands: [],
-    merge: !1,
-    mergeMethod: policy?.merge.method ?? "merge",
-    ledger: { ...previous },
-    policy: { kind: load.kind, path: load.path, ...load.kind === "invalid" ? { errors: load.errors } : {}, ...load.kind === "ok" ? { hash: load.hash } : {} }
-  };
-}
-function notGoverned(load, facts, classification) {
-  let wasGoverned = facts.ledger !== void 0 && load.kind !== "missing";
-  if (!(classification.governed || wasGoverned))
-    return classification.reasons.some((r) => r.kind === "policy-unreadable") ? { state: "waiting", title: "Policy unreadable: not decided yet" } : { state: "ignored", title: load.kind === "missing" ? `No policy at ${load.path}: nothing to gate` : "Not an agent PR: nothing to gate" };
-}
-function bindsApprovals(policy, classification) {
-  return classification.reasons.filter((r) => r.kind !== "escalation").reduce((t, r) => maxTier(t, r.tier), "fyi") !== "hard" || (policy?.tiers.hard.invalidateOnPush ?? !0);
 }
 
 // src/core/render-observe.ts
@@ -38329,7 +38054,7 @@ var MAX_ENTRIES = 100, MAX_REASON3 = 300, MAX_CHARS = 4e4;
 function decisionRecord(decision, facts) {
   if (!decision.governed || decision.tier === "none") return;
   let seenMs = facts.headSeenAt !== void 0 ? Date.parse(facts.headSeenAt) : NaN, approvals = decision.approvals.slice(0, MAX_ENTRIES).map((a) => {
-    let review = a.via === "review" ? facts.reviews.find((r) => r.id === a.sourceId) : void 0, click = a.via === "click" ? clicksOf(facts.ledger).find((c) => c.id === a.sourceId) : void 0, sha = review ? review.commitId : click ? click.headSha : Date.parse(a.at) >= seenMs ? facts.headSha : null;
+    let review = a.via === "review" ? facts.reviews.find((r) => r.id === a.sourceId) : void 0, click = a.via === "click" ? clicksOf(facts.ledger).find((c3) => c3.id === a.sourceId) : void 0, sha = review ? review.commitId : click ? click.headSha : Date.parse(a.at) >= seenMs ? facts.headSha : null;
     return { by: a.by, at: a.at, via: a.via, sha: sha || null };
   });
   return {
@@ -38353,7 +38078,7 @@ function vetoHistory(decision) {
     out.some((v) => v.id === r.commentId) || out.push({ by: r.by, at: r.at, reason: r.reason?.slice(0, MAX_REASON3) ?? null, withdrawnAt: null, login: r.by.toLowerCase(), id: r.commentId });
   let cancels = decision.commands.filter((v) => v.accepted && v.command.kind === "veto-cancel");
   for (let veto of out) {
-    let at = Date.parse(veto.at), cancel = cancels.find((c) => c.by.toLowerCase() === veto.login && Date.parse(c.at) > at);
+    let at = Date.parse(veto.at), cancel = cancels.find((c3) => c3.by.toLowerCase() === veto.login && Date.parse(c3.at) > at);
     cancel && (veto.withdrawnAt = cancel.at);
   }
   let active = new Set(decision.vetoes.map((v) => v.commentId));
@@ -38371,7 +38096,7 @@ var REFUSAL = {
   rebase: /rebase merges are not allowed/i
 };
 function methodsRefusedIn(message) {
-  return message ? Object.keys(REFUSAL).filter((m) => REFUSAL[m].test(message)) : [];
+  return message ? Object.keys(REFUSAL).filter((m2) => REFUSAL[m2].test(message)) : [];
 }
 function chooseMergeMethod(preferences, repository, rules, refusedByGitHub = []) {
   let verdicts = [...new Set(preferences)].map((method) => repository && !repository.includes(method) ? { method, refusedBy: "repository" } : rules?.allowedMethods && !rules.allowedMethods.includes(method) ? { method, refusedBy: "ruleset", ...rules.allowedMethodsFrom ? { ruleset: rules.allowedMethodsFrom.name } : {} } : method === "merge" && rules?.linearHistory ? { method, refusedBy: "linear-history", ruleset: rules.linearHistory.name } : refusedByGitHub.includes(method) ? { method, refusedBy: "github" } : { method }), chosen = verdicts.find((v) => v.refusedBy === void 0);
@@ -38550,9 +38275,9 @@ function nextStep(decision, facts, nowMs, relative) {
     let missing = decision.approvalsRequired - decision.approvals.length;
     return `Needs ${missing} more approval${missing === 1 ? "" : "s"} from an authorized reviewer: comment ${code("/approve")} or approve in a review. Only approvals of the current commit ${head} count.`;
   }
-  if (decision.state === "waiting" && decision.next) {
-    let end = parseTime(decision.next.at) ?? nowMs, local = decision.window?.timezone ? ` (${formatLocal(end, decision.window.timezone)}, counted in working hours)` : "", when = `**at ${relative ? formatWhen(end, nowMs) : formatUtc(end, nowMs)}${local}**`;
-    return decision.next.kind === "merge-at" ? `Merges ${when} unless an authorized reviewer comments ${code("/veto [reason]")}; ${code("/approve")} merges it sooner.` : `The veto window closes ${when}.`;
+  if (decision.state === "waiting" && decision.window) {
+    let end = parseTime(decision.window.end) ?? nowMs, local = decision.window.timezone ? ` (${formatLocal(end, decision.window.timezone)}, counted in working hours)` : "", when = `**at ${relative ? formatWhen(end, nowMs) : formatUtc(end, nowMs)}${local}**`;
+    return decision.title.startsWith("Merges") ? `Merges ${when} unless an authorized reviewer comments ${code("/veto [reason]")}; ${code("/approve")} merges it sooner.` : `The veto window closes ${when}.`;
   }
   return decision.state === "ready" ? decision.merge ? "Merges as soon as GitHub reports it mergeable and the other checks pass." : `Ready; the policy leaves merging ${decision.tier} PRs to a person.` : "";
 }
@@ -38833,9 +38558,9 @@ function bySource(verdicts) {
 }
 function answers(decision, facts, now2, options) {
   let done = new Set(decision.ledger.answered), explanation2, explain = () => explanation2 ??= renderExplanation(decision, facts, now2, options, 4e4), authors = /* @__PURE__ */ new Map();
-  for (let c of facts.comments) authors.set(`comment:${c.id}`, c.author);
+  for (let c3 of facts.comments) authors.set(`comment:${c3.id}`, c3.author);
   for (let r of facts.reviews) authors.set(`review:${r.id}`, r.author);
-  for (let c of clicksOf(decision.ledger)) authors.set(`click:${c.id}`, { login: c.by, type: c.byType });
+  for (let c3 of clicksOf(decision.ledger)) authors.set(`click:${c3.id}`, { login: c3.by, type: c3.byType });
   let effects = [], answered = [], toldAboutClick = /* @__PURE__ */ new Set(), clickKey = (v) => `${v.by.toLowerCase()}:${v.command.kind}:${v.refusal ?? ""}`;
   for (let group of bySource(decision.commands)) {
     let source = group[0].source;
@@ -39048,7 +38773,7 @@ var DURATION_PATTERN = "^[1-9][0-9]{0,5}[smhd]$", TIER_NAMES = ["fyi", "soft", "
         additionalProperties: !1,
         required: ["name", "tier"],
         // A rule without a condition would match every PR silently.
-        anyOf: ["paths", "labels", "authors", "base", "changed_lines", "changed_files"].map((k) => ({ required: [k] })),
+        anyOf: ["paths", "labels", "authors", "base", "changed_lines", "changed_files"].map((k2) => ({ required: [k2] })),
         properties: {
           name: { description: "Shown in the check run and the status comment.", type: "string", minLength: 1, maxLength: 200 },
           tier: { enum: TIER_NAMES },
@@ -39109,50 +38834,17 @@ var DURATION_PATTERN = "^[1-9][0-9]{0,5}[smhd]$", TIER_NAMES = ["fyi", "soft", "
           properties: { on: notifyEvents }
         }
       }
-    },
-    after_merge: {
-      description: "Review after merge (docs/policy.md): a share of the PRs merged with no human approval is reviewed afterwards, within a deadline; reviewers answer /reviewed, /concern or /revert on the merged PR. Absent: nothing changes.",
-      type: "object",
-      additionalProperties: !1,
-      properties: {
-        sample: {
-          description: "Share (0 to 1) of the PRs of each tier merged with no human approval that get a review after merge. The same PR is always sampled or not (a hash of repository and number).",
-          type: "object",
-          additionalProperties: !1,
-          default: {},
-          properties: {
-            fyi: { description: "Share of fyi PRs.", type: "number", minimum: 0, maximum: 1, default: 0 },
-            soft: { description: "Share of soft PRs (merged after their veto window).", type: "number", minimum: 0, maximum: 1, default: 0 }
-          }
-        },
-        always_above: { description: "A PR whose risk score is at least this is always sampled.", type: "number", minimum: 0, maximum: 1 },
-        within: {
-          description: "Due within this long after the merge: a number and s, m, h or d (counts working time when working_hours is set).",
-          type: "string",
-          pattern: DURATION_PATTERN,
-          default: "3d"
-        },
-        reviewers: {
-          description: "Who may answer a review after merge. Default: the top-level reviewers.",
-          type: "object",
-          additionalProperties: !1,
-          properties: {
-            users: { ...loginList("Reviewers by login."), default: [] },
-            teams: { ...stringList("Reviewers by team, as org/team-slug.", { pattern: TEAM_PATTERN }), default: [] }
-          }
-        },
-        dashboard: { description: `Keep the repository's dashboard issue "hitl-gate: what awaits a human".`, type: "boolean", default: !0 }
-      }
     }
   }
 };
 
 // src/core/policy/load.ts
 import { createHash as createHash2 } from "node:crypto";
+var CACHE_SIZE = 256, cache = /* @__PURE__ */ new Map();
 function policyHash(text) {
   return createHash2("sha256").update(text).digest("hex");
 }
-function loadPolicy(source, loads) {
+function loadPolicy(source) {
   switch (source.kind) {
     case "missing":
       return { kind: "missing", path: source.path };
@@ -39164,15 +38856,21 @@ function loadPolicy(source, loads) {
         unreadable: source.message
       };
     case "text":
-      return loads ? loads.load(source.path, source.text) : loadText(source.path, source.text, policyHash(source.text));
+      return loadText(source.path, source.text);
   }
 }
-function loadText(path2, text, hash) {
-  let parsed = parsePolicy(text, path2);
+function loadText(path2, text) {
+  let hash = policyHash(text), key = `${path2}\0${hash}`, hit = cache.get(key);
+  if (hit)
+    return cache.delete(key), cache.set(key, hit), hit;
+  let parsed = parsePolicy(text, path2), load;
   if (parsed.policy)
-    return compilePolicy(parsed.policy), { kind: "ok", path: path2, policy: parsed.policy, hash };
-  let invalid = { kind: "invalid", path: path2, errors: parsed.errors };
-  return parsed.agents && (invalid.agents = parsed.agents), invalid;
+    compilePolicy(parsed.policy), load = { kind: "ok", path: path2, policy: parsed.policy, hash };
+  else {
+    let invalid = { kind: "invalid", path: path2, errors: parsed.errors };
+    parsed.agents && (invalid.agents = parsed.agents), load = invalid;
+  }
+  return cache.set(key, load), cache.size > CACHE_SIZE && cache.delete(cache.keys().next().value), load;
 }
 
 // src/core/policy.ts
@@ -39208,13 +38906,638 @@ async function reading(what, read) {
   }
 }
 
+// node_modules/lru-cache/dist/esm/node/index.min.js
+import { tracingChannel as G, channel as P } from "node:diagnostics_channel";
+var m = P("lru-cache:metrics"), O = G("lru-cache"), x = typeof performance == "object" && performance && typeof performance.now == "function" ? performance : Date, C = () => m.hasSubscribers || O.hasSubscribers, I = /* @__PURE__ */ new Set(), M = typeof process == "object" && process ? process : {}, k = (c3, t, i, e) => {
+  typeof M.emitWarning == "function" ? M.emitWarning(c3, t, i, e) : console.error(`[${i}] ${t}: ${c3}`);
+}, V = (c3) => !I.has(c3), E = (c3) => !!c3 && c3 === Math.floor(c3) && c3 > 0 && isFinite(c3), U = (c3) => E(c3) ? c3 <= Math.pow(2, 8) ? Uint8Array : c3 <= Math.pow(2, 16) ? Uint16Array : c3 <= Math.pow(2, 32) ? Uint32Array : c3 <= Number.MAX_SAFE_INTEGER ? D : null : null, D = class extends Array {
+  constructor(t) {
+    super(t), this.fill(0);
+  }
+}, L = class c {
+  heap;
+  length;
+  static #o = !1;
+  static create(t) {
+    let i = U(t);
+    if (!i) return [];
+    c.#o = !0;
+    let e = new c(t, i);
+    return c.#o = !1, e;
+  }
+  constructor(t, i) {
+    if (!c.#o) throw new TypeError("instantiate Stack using Stack.create(n)");
+    this.heap = new i(t), this.length = 0;
+  }
+  push(t) {
+    this.heap[this.length++] = t;
+  }
+  pop() {
+    return this.heap[--this.length];
+  }
+}, j = class c2 {
+  #o;
+  #c;
+  #S;
+  #R;
+  #w;
+  #I;
+  #U;
+  #b;
+  get perf() {
+    return this.#b;
+  }
+  ttl;
+  ttlResolution;
+  ttlAutopurge;
+  updateAgeOnGet;
+  updateAgeOnHas;
+  allowStale;
+  noDisposeOnSet;
+  noUpdateTTL;
+  maxEntrySize;
+  sizeCalculation;
+  noDeleteOnFetchRejection;
+  noDeleteOnStaleGet;
+  allowStaleOnFetchAbort;
+  allowStaleOnFetchRejection;
+  ignoreFetchAbort;
+  backgroundFetchSize;
+  #n;
+  #m = 0;
+  #y;
+  #s;
+  #i;
+  #t;
+  #f;
+  #u;
+  #l;
+  #h;
+  #_;
+  #r;
+  #F;
+  #T;
+  #d;
+  #g;
+  #A;
+  #G;
+  #a;
+  #C;
+  static unsafeExposeInternals(t) {
+    return { starts: t.#T, ttls: t.#d, autopurgeTimers: t.#g, sizes: t.#F, keyMap: t.#s, keyList: t.#i, valList: t.#t, next: t.#f, prev: t.#u, get head() {
+      return t.#l;
+    }, get tail() {
+      return t.#h;
+    }, free: t.#_, isBackgroundFetch: (i) => t.#e(i), backgroundFetch: (i, e, s2, n2) => t.#k(i, e, s2, n2), moveToTail: (i) => t.#j(i), indexes: (i) => t.#z(i), rindexes: (i) => t.#E(i), isStale: (i) => t.#p(i) };
+  }
+  get max() {
+    return this.#o;
+  }
+  get maxSize() {
+    return this.#c;
+  }
+  get calculatedSize() {
+    return this.#y;
+  }
+  get size() {
+    return this.#n;
+  }
+  get fetchMethod() {
+    return this.#I;
+  }
+  get memoMethod() {
+    return this.#U;
+  }
+  get dispose() {
+    return this.#S;
+  }
+  get onInsert() {
+    return this.#R;
+  }
+  get disposeAfter() {
+    return this.#w;
+  }
+  constructor(t) {
+    let { max: i = 0, ttl: e, ttlResolution: s2 = 1, ttlAutopurge: n2, updateAgeOnGet: h, updateAgeOnHas: l2, allowStale: r, dispose: o, onInsert: f, disposeAfter: a, noDisposeOnSet: T, noUpdateTTL: u, maxSize: p = 0, maxEntrySize: w = 0, sizeCalculation: v, fetchMethod: F, memoMethod: z, noDeleteOnFetchRejection: d, noDeleteOnStaleGet: S, allowStaleOnFetchRejection: g, allowStaleOnFetchAbort: y, ignoreFetchAbort: b, backgroundFetchSize: A = 1, perf: _ } = t;
+    if (A !== 0 && !E(A)) throw new TypeError("backgroundFetchSize must be a nonnegative integer");
+    if (this.backgroundFetchSize = A, _ !== void 0 && typeof _?.now != "function") throw new TypeError("perf option must have a now() method if specified");
+    if (this.#b = _ ?? x, i !== 0 && !E(i)) throw new TypeError("max option must be a nonnegative integer");
+    let W = i ? U(i) : Array;
+    if (!W) throw new Error("invalid max value: " + i);
+    if (this.#o = i, this.#c = p, this.maxEntrySize = w || this.#c, this.sizeCalculation = v, this.sizeCalculation) {
+      if (!this.#c && !this.maxEntrySize) throw new TypeError("cannot set sizeCalculation without setting maxSize or maxEntrySize");
+      if (typeof this.sizeCalculation != "function") throw new TypeError("sizeCalculation set to non-function");
+    }
+    if (z !== void 0 && typeof z != "function") throw new TypeError("memoMethod must be a function if defined");
+    if (this.#U = z, F !== void 0 && typeof F != "function") throw new TypeError("fetchMethod must be a function if specified");
+    if (this.#I = F, this.#G = !!F, this.#s = /* @__PURE__ */ new Map(), this.#i = Array.from({ length: i }).fill(void 0), this.#t = Array.from({ length: i }).fill(void 0), this.#f = new W(i), this.#u = new W(i), this.#l = 0, this.#h = 0, this.#_ = L.create(i), this.#n = 0, this.#y = 0, typeof o == "function" && (this.#S = o), typeof f == "function" && (this.#R = f), typeof a == "function" ? (this.#w = a, this.#r = []) : (this.#w = void 0, this.#r = void 0), this.#A = !!this.#S, this.#C = !!this.#R, this.#a = !!this.#w, this.noDisposeOnSet = !!T, this.noUpdateTTL = !!u, this.noDeleteOnFetchRejection = !!d, this.allowStaleOnFetchRejection = !!g, this.allowStaleOnFetchAbort = !!y, this.ignoreFetchAbort = !!b, this.maxEntrySize !== 0) {
+      if (this.#c !== 0 && !E(this.#c)) throw new TypeError("maxSize must be a positive integer if specified");
+      if (!E(this.maxEntrySize)) throw new TypeError("maxEntrySize must be a positive integer if specified");
+      this.#Y();
+    }
+    if (this.allowStale = !!r, this.noDeleteOnStaleGet = !!S, this.updateAgeOnGet = !!h, this.updateAgeOnHas = !!l2, this.ttlResolution = E(s2) || s2 === 0 ? s2 : 1, this.ttlAutopurge = !!n2, this.ttl = e || 0, this.ttl) {
+      if (!E(this.ttl)) throw new TypeError("ttl must be a positive integer if specified");
+      this.#V();
+    }
+    if (this.#o === 0 && this.ttl === 0 && this.#c === 0) throw new TypeError("At least one of max, maxSize, or ttl is required");
+    if (!this.ttlAutopurge && !this.#o && !this.#c) {
+      let R = "LRU_CACHE_UNBOUNDED";
+      V(R) && (I.add(R), k("TTL caching without ttlAutopurge, max, or maxSize can result in unbounded memory consumption.", "UnboundedCacheWarning", R, c2));
+    }
+  }
+  getRemainingTTL(t) {
+    return this.#s.has(t) ? 1 / 0 : 0;
+  }
+  #V() {
+    let t = new D(this.#o), i = new D(this.#o);
+    this.#d = t, this.#T = i;
+    let e = this.ttlAutopurge ? Array.from({ length: this.#o }) : void 0;
+    this.#g = e, this.#B = (r, o, f = this.#b.now()) => {
+      i[r] = o !== 0 ? f : 0, t[r] = o, s2(r, o);
+    }, this.#L = (r) => {
+      i[r] = t[r] !== 0 ? this.#b.now() : 0, s2(r, t[r]);
+    };
+    let s2 = this.ttlAutopurge ? (r, o) => {
+      if (e?.[r] && (clearTimeout(e[r]), e[r] = void 0), o && o !== 0 && e) {
+        let f = Math.min(o + 1, 2147483647), a = setTimeout(() => {
+          this.#p(r) ? (this.#v(this.#i[r], "expire"), e[r] = void 0) : s2(r, l2(r) || 1);
+        }, f);
+        a.unref && a.unref(), e[r] = a;
+      }
+    } : () => {
+    };
+    this.#W = (r, o) => {
+      if (t[o]) {
+        let f = t[o], a = i[o];
+        if (!f || !a) return;
+        r.ttl = f, r.start = a, r.now = n2 || h();
+        let T = r.now - a;
+        r.remainingTTL = f - T;
+      }
+    };
+    let n2 = 0, h = () => {
+      let r = this.#b.now();
+      if (this.ttlResolution > 0) {
+        n2 = r;
+        let o = setTimeout(() => n2 = 0, this.ttlResolution);
+        o.unref && o.unref();
+      }
+      return r;
+    };
+    this.getRemainingTTL = (r) => {
+      let o = this.#s.get(r);
+      return o === void 0 ? 0 : l2(o);
+    };
+    let l2 = (r) => {
+      let o = t[r], f = i[r];
+      if (!o || !f) return 1 / 0;
+      let a = (n2 || h()) - f;
+      return o - a;
+    };
+    this.#p = (r) => {
+      let o = i[r], f = t[r];
+      return !!f && !!o && (n2 || h()) - o > f;
+    };
+  }
+  #L = () => {
+  };
+  #W = () => {
+  };
+  #B = () => {
+  };
+  #p = () => !1;
+  #Y() {
+    let t = new D(this.#o);
+    this.#y = 0, this.#F = t, this.#O = (i) => {
+      this.#y -= t[i], t[i] = 0;
+    }, this.#H = (i, e, s2, n2) => {
+      if (!E(s2)) {
+        if (this.#e(e)) return this.backgroundFetchSize;
+        if (n2) {
+          if (typeof n2 != "function") throw new TypeError("sizeCalculation must be a function");
+          if (s2 = n2(e, i), !E(s2)) throw new TypeError("sizeCalculation return invalid (expect positive integer)");
+        } else throw new TypeError("invalid size value (must be positive integer). When maxSize or maxEntrySize is used, sizeCalculation or size must be set.");
+      }
+      return s2;
+    }, this.#x = (i, e, s2) => {
+      if (t[i] = e, this.#c) {
+        let n2 = this.#c - t[i];
+        for (; this.#y > n2; ) this.#P(!0);
+      }
+      this.#y += t[i], s2 && (s2.entrySize = e, s2.totalCalculatedSize = this.#y);
+    };
+  }
+  #O = (t) => {
+  };
+  #x = (t, i, e) => {
+  };
+  #H = (t, i, e, s2) => {
+    if (e || s2) throw new TypeError("cannot set size without setting maxSize or maxEntrySize on cache");
+    return 0;
+  };
+  *#z({ allowStale: t = this.allowStale, once: i = !0 } = {}) {
+    if (this.#n) {
+      let e = this.#m, s2 = [], n2;
+      for (let h = this.#h; this.#N(h); ) {
+        let l2 = !1;
+        if (i && (n2 === void 0 && e !== this.#m && (n2 = new Set(s2)), n2 === void 0 ? s2.push(h) : n2.has(h) ? l2 = !0 : n2.add(h)), !l2 && (t || !this.#p(h)) && (yield h), h === this.#l) break;
+        h = this.#u[h];
+      }
+    }
+  }
+  *#E({ allowStale: t = this.allowStale, once: i = !0 } = {}) {
+    if (this.#n) {
+      let e = this.#m, s2 = [], n2;
+      for (let h = this.#l; this.#N(h); ) {
+        let l2 = !1;
+        if (i && (n2 === void 0 && e !== this.#m && (n2 = new Set(s2)), n2 === void 0 ? s2.push(h) : n2.has(h) ? l2 = !0 : n2.add(h)), !l2 && (t || !this.#p(h)) && (yield h), h === this.#h) break;
+        h = this.#f[h];
+      }
+    }
+  }
+  #N(t) {
+    return t !== void 0 && this.#s.get(this.#i[t]) === t;
+  }
+  *entries() {
+    for (let t of this.#z()) this.#t[t] !== void 0 && this.#i[t] !== void 0 && !this.#e(this.#t[t]) && (yield [this.#i[t], this.#t[t]]);
+  }
+  *rentries() {
+    for (let t of this.#E()) this.#t[t] !== void 0 && this.#i[t] !== void 0 && !this.#e(this.#t[t]) && (yield [this.#i[t], this.#t[t]]);
+  }
+  *keys() {
+    for (let t of this.#z()) {
+      let i = this.#i[t];
+      i !== void 0 && !this.#e(this.#t[t]) && (yield i);
+    }
+  }
+  *rkeys() {
+    for (let t of this.#E()) {
+      let i = this.#i[t];
+      i !== void 0 && !this.#e(this.#t[t]) && (yield i);
+    }
+  }
+  *values() {
+    for (let t of this.#z()) this.#t[t] !== void 0 && !this.#e(this.#t[t]) && (yield this.#t[t]);
+  }
+  *rvalues() {
+    for (let t of this.#E()) this.#t[t] !== void 0 && !this.#e(this.#t[t]) && (yield this.#t[t]);
+  }
+  [Symbol.iterator]() {
+    return this.entries();
+  }
+  [Symbol.toStringTag] = "LRUCache";
+  find(t, i = {}) {
+    for (let e of this.#z()) {
+      let s2 = this.#t[e], n2 = this.#e(s2) ? s2.__staleWhileFetching : s2;
+      if (n2 !== void 0 && t(n2, this.#i[e], this)) return this.#M(this.#i[e], i);
+    }
+  }
+  forEach(t, i = this) {
+    for (let e of this.#z()) {
+      let s2 = this.#t[e], n2 = this.#e(s2) ? s2.__staleWhileFetching : s2;
+      n2 !== void 0 && t.call(i, n2, this.#i[e], this);
+    }
+  }
+  rforEach(t, i = this) {
+    for (let e of this.#E()) {
+      let s2 = this.#t[e], n2 = this.#e(s2) ? s2.__staleWhileFetching : s2;
+      n2 !== void 0 && t.call(i, n2, this.#i[e], this);
+    }
+  }
+  purgeStale() {
+    let t = !1;
+    for (let i of this.#E({ allowStale: !0, once: !1 })) this.#p(i) && (this.#v(this.#i[i], "expire"), t = !0);
+    return t;
+  }
+  info(t) {
+    let i = this.#s.get(t);
+    if (i === void 0) return;
+    let e = this.#t[i], s2 = this.#e(e) ? e.__staleWhileFetching : e;
+    if (s2 === void 0) return;
+    let n2 = { value: s2 };
+    if (this.#d && this.#T) {
+      let h = this.#d[i], l2 = this.#T[i];
+      if (h && l2) {
+        let r = h - (this.#b.now() - l2);
+        n2.ttl = r, n2.start = Date.now();
+      }
+    }
+    return this.#F && (n2.size = this.#F[i]), n2;
+  }
+  dump() {
+    let t = [];
+    for (let i of this.#z({ allowStale: !0 })) {
+      let e = this.#i[i], s2 = this.#t[i], n2 = this.#e(s2) ? s2.__staleWhileFetching : s2;
+      if (n2 === void 0 || e === void 0) continue;
+      let h = { value: n2 };
+      if (this.#d && this.#T) {
+        h.ttl = this.#d[i];
+        let l2 = this.#b.now() - this.#T[i];
+        h.start = Math.floor(Date.now() - l2);
+      }
+      this.#F && (h.size = this.#F[i]), t.unshift([e, h]);
+    }
+    return t;
+  }
+  load(t) {
+    this.clear();
+    for (let [i, e] of t) {
+      let s2 = { ...e };
+      if (s2.start) {
+        let n2 = Date.now() - s2.start;
+        s2.start = this.#b.now() - n2;
+      }
+      this.#D(i, e.value, s2);
+    }
+  }
+  set(t, i, e = {}) {
+    let { status: s2 = m.hasSubscribers ? {} : void 0 } = e;
+    s2 && (s2.op = "set", s2.key = t, i !== void 0 && (s2.value = i), s2.cache = this);
+    let n2 = this.#D(t, i, e, void 0, s2);
+    return s2 && m.hasSubscribers && m.publish(s2), n2;
+  }
+  #D(t, i, e, s2, n2 = e.status) {
+    let { ttl: h = this.ttl, start: l2, noDisposeOnSet: r = this.noDisposeOnSet, sizeCalculation: o = this.sizeCalculation } = e, f = this.#e(i);
+    if (i === void 0) return n2 && (n2.set = "deleted"), this.delete(t), this;
+    let { noUpdateTTL: a = this.noUpdateTTL } = e;
+    n2 && !f && (n2.value = i);
+    let T = this.#H(t, i, e.size || 0, o, n2);
+    if (this.maxEntrySize && T > this.maxEntrySize) return this.#v(t, "set"), n2 && (n2.set = "miss", n2.maxEntrySizeExceeded = !0), this;
+    let u = this.#n === 0 ? void 0 : this.#s.get(t);
+    if (u === void 0) u = this.#n === 0 ? this.#h : this.#_.length !== 0 ? this.#_.pop() : this.#n === this.#o ? this.#P(!1) : this.#n, this.#i[u] = t, this.#t[u] = i, this.#s.set(t, u), this.#f[this.#h] = u, this.#u[u] = this.#h, this.#h = u, this.#n++, this.#x(u, T, n2), n2 && (n2.set = "add"), a = !1, this.#C && !f && this.#R?.(i, t, "add");
+    else {
+      this.#j(u);
+      let p = this.#t[u];
+      if (i !== p) {
+        if (this.#e(p)) {
+          if (p !== s2 && p.__abortController.abort(new Error("replaced")), !r) {
+            let { __staleWhileFetching: w } = p;
+            w !== void 0 && w !== i && (this.#A && this.#S?.(w, t, "set"), this.#a && this.#r?.push([w, t, "set"]));
+          }
+        } else r || (this.#A && this.#S?.(p, t, "set"), this.#a && this.#r?.push([p, t, "set"]));
+        if (this.#O(u), this.#x(u, T, n2), this.#t[u] = i, !f) {
+          let w = p && this.#e(p) ? p.__staleWhileFetching : p, v = w === void 0 ? "add" : i !== w ? "replace" : "update";
+          n2 && (n2.set = v, w !== void 0 && (n2.oldValue = w)), this.#C && this.onInsert?.(i, t, v);
+        }
+      } else f || (this.#O(u), this.#x(u, T, n2), n2 && (n2.set = "update"), this.#C && this.onInsert?.(i, t, "update"));
+    }
+    if (h !== 0 && !this.#d && this.#V(), this.#d && (a || this.#B(u, h, l2), n2 && this.#W(n2, u)), this.#a && this.#r) {
+      let p = this.#r, w;
+      for (; w = p?.shift(); ) this.#w?.(...w);
+    }
+    return this;
+  }
+  pop() {
+    try {
+      for (; this.#n; ) {
+        let t = this.#t[this.#l];
+        if (this.#P(!0), this.#e(t)) {
+          if (t.__staleWhileFetching !== void 0) return t.__staleWhileFetching;
+        } else if (t !== void 0) return t;
+      }
+    } finally {
+      if (this.#a && this.#r) {
+        let t = this.#r, i;
+        for (; i = t?.shift(); ) this.#w?.(...i);
+      }
+    }
+  }
+  #P(t) {
+    let i = this.#l;
+    this.#m++;
+    let e = this.#i[i], s2 = this.#t[i], n2 = this.#e(s2);
+    n2 && s2.__abortController.abort(new Error("evicted"));
+    let h = n2 ? s2.__staleWhileFetching : s2;
+    return (this.#A || this.#a) && h !== void 0 && (this.#A && this.#S?.(h, e, "evict"), this.#a && this.#r?.push([h, e, "evict"])), this.#O(i), this.#g?.[i] && (clearTimeout(this.#g[i]), this.#g[i] = void 0), t && (this.#i[i] = void 0, this.#t[i] = void 0, this.#_.push(i)), this.#n === 1 ? (this.#l = this.#h = 0, this.#_.length = 0) : this.#l = this.#f[i], this.#s.delete(e), this.#n--, i;
+  }
+  has(t, i = {}) {
+    let { status: e = m.hasSubscribers ? {} : void 0 } = i;
+    e && (e.op = "has", e.key = t, e.cache = this);
+    let s2 = this.#J(t, i, e);
+    return m.hasSubscribers && m.publish(e), s2;
+  }
+  #J(t, i = {}, e = i.status) {
+    let { updateAgeOnHas: s2 = this.updateAgeOnHas } = i, n2 = this.#s.get(t);
+    if (n2 !== void 0) {
+      let h = this.#t[n2];
+      if (this.#e(h) && h.__staleWhileFetching === void 0) return !1;
+      if (this.#p(n2)) e && (e.has = "stale", this.#W(e, n2));
+      else return s2 && this.#L(n2), e && (e.has = "hit", this.#W(e, n2)), !0;
+    } else e && (e.has = "miss");
+    return !1;
+  }
+  peek(t, i = {}) {
+    let { status: e = C() ? {} : void 0 } = i;
+    e && (e.op = "peek", e.key = t, e.cache = this);
+    let s2 = this.#K(t, i, e);
+    return m.hasSubscribers && m.publish(e), s2;
+  }
+  #K(t, i, e = i.status) {
+    let { allowStale: s2 = this.allowStale } = i, n2 = this.#s.get(t);
+    if (n2 === void 0 || !s2 && this.#p(n2)) {
+      e && (e.peek = n2 === void 0 ? "miss" : "stale");
+      return;
+    }
+    let h = this.#t[n2], l2 = this.#e(h) ? h.__staleWhileFetching : h;
+    return e && (l2 !== void 0 ? (e.peek = "hit", e.value = l2) : e.peek = "miss"), l2;
+  }
+  #k(t, i, e, s2) {
+    let n2 = i === void 0 ? void 0 : this.#t[i];
+    if (this.#e(n2)) return n2;
+    let h = new AbortController(), { signal: l2 } = e, r = () => h.abort(l2?.reason), o, f = () => {
+      l2?.removeEventListener("abort", r), o && h.signal.removeEventListener("abort", o);
+    };
+    l2?.aborted ? h.abort(l2.reason) : l2?.addEventListener("abort", r);
+    let a = { signal: h.signal, options: e, context: s2 }, T = (d, S = !1) => {
+      f();
+      let { aborted: g } = h.signal, y = e.ignoreFetchAbort && d !== void 0, b = e.ignoreFetchAbort || !!(e.allowStaleOnFetchAbort && d !== void 0);
+      if (e.status && (g && !S ? (e.status.fetchAborted = !0, e.status.fetchError = h.signal.reason, y && (e.status.fetchAbortIgnored = !0)) : e.status.fetchResolved = !0), g && !y && !S) return p(h.signal.reason, b);
+      let A = F, _ = this.#t[i];
+      return (_ === F || _ === void 0 && y && S) && (d === void 0 ? A.__staleWhileFetching !== void 0 ? this.#t[i] = A.__staleWhileFetching : this.#v(t, "fetch") : (e.status && (e.status.fetchUpdated = !0), this.#D(t, d, a.options, A))), d;
+    }, u = (d) => (f(), e.status && (e.status.fetchRejected = !0, e.status.fetchError = d), p(d, !1)), p = (d, S) => {
+      let { aborted: g } = h.signal, y = g && e.allowStaleOnFetchAbort, b = y || e.allowStaleOnFetchRejection, A = b || e.noDeleteOnFetchRejection, _ = F;
+      if (this.#t[i] === F && (!A || _.__staleWhileFetching === void 0 && !(S && y) ? this.#v(t, "fetch") : y || (this.#t[i] = _.__staleWhileFetching)), b) return e.status && _.__staleWhileFetching !== void 0 && (e.status.returnedStale = !0), _.__staleWhileFetching;
+      if (_.__returned === _) throw d;
+    }, w = () => {
+      if (this.#t[i] !== F) return;
+      let d = F;
+      (e.noDeleteOnFetchRejection || e.allowStaleOnFetchRejection) && d.__staleWhileFetching !== void 0 ? this.#t[i] = d.__staleWhileFetching : this.#v(t, "fetch");
+    }, v = (d, S) => {
+      let g = this.#I?.(t, n2, a);
+      o = () => {
+        f(), (!e.ignoreFetchAbort || e.allowStaleOnFetchAbort) && (d(void 0), e.allowStaleOnFetchAbort && (d = (b) => T(b, !0), S = w));
+      };
+      let y = o;
+      h.signal.addEventListener("abort", y), h.signal.aborted && y(), g && g instanceof Promise ? g.then((b) => d(b === void 0 ? void 0 : b), (b) => S(b)) : d(g === void 0 ? void 0 : g);
+    };
+    e.status && (e.status.fetchDispatched = !0);
+    let F = new Promise(v).then(T, u), z = Object.assign(F, { __abortController: h, __staleWhileFetching: n2, __returned: void 0 });
+    return i === void 0 ? (this.#D(t, z, { ...a.options, status: void 0 }), i = this.#s.get(t)) : this.#t[i] = z, z;
+  }
+  #e(t) {
+    if (!this.#G) return !1;
+    let i = t;
+    return !!i && i instanceof Promise && Object.hasOwn(i, "__staleWhileFetching") && i.__abortController instanceof AbortController;
+  }
+  fetch(t, i = {}) {
+    let e = O.hasSubscribers, { status: s2 = C() ? {} : void 0 } = i;
+    s2 && i.context && (s2.context = i.context);
+    let n2 = this.#$(t, i, s2);
+    return s2 && e && (s2.trace = !0, O.tracePromise(() => n2, s2).catch(() => {
+    })), n2;
+  }
+  async #$(t, i = {}, e = i.status) {
+    let { allowStale: s2 = this.allowStale, updateAgeOnGet: n2 = this.updateAgeOnGet, noDeleteOnStaleGet: h = this.noDeleteOnStaleGet, ttl: l2 = this.ttl, noDisposeOnSet: r = this.noDisposeOnSet, size: o = 0, sizeCalculation: f = this.sizeCalculation, noUpdateTTL: a = this.noUpdateTTL, noDeleteOnFetchRejection: T = this.noDeleteOnFetchRejection, allowStaleOnFetchRejection: u = this.allowStaleOnFetchRejection, ignoreFetchAbort: p = this.ignoreFetchAbort, allowStaleOnFetchAbort: w = this.allowStaleOnFetchAbort, context: v, forceRefresh: F = !1, signal: z } = i;
+    if (e && (e.op = "fetch", e.key = t, F && (e.forceRefresh = !0), e.cache = this), !this.#G) return e && (e.fetch = "get"), this.#M(t, { allowStale: s2, updateAgeOnGet: n2, noDeleteOnStaleGet: h, status: e });
+    let d = { allowStale: s2, updateAgeOnGet: n2, noDeleteOnStaleGet: h, ttl: l2, noDisposeOnSet: r, size: o, sizeCalculation: f, noUpdateTTL: a, noDeleteOnFetchRejection: T, allowStaleOnFetchRejection: u, allowStaleOnFetchAbort: w, ignoreFetchAbort: p, status: e, signal: z }, S = this.#s.get(t);
+    if (S === void 0) {
+      e && (e.fetch = "miss");
+      let g = this.#k(t, S, d, v);
+      return g.__returned = g;
+    } else {
+      let g = this.#t[S];
+      if (this.#e(g)) {
+        let W = s2 && g.__staleWhileFetching !== void 0;
+        return e && (e.fetch = "inflight", W && (e.returnedStale = !0)), W ? g.__staleWhileFetching : g.__returned = g;
+      }
+      let y = this.#p(S);
+      if (!F && !y) return e && (e.fetch = "hit"), this.#j(S), n2 && this.#L(S), e && this.#W(e, S), g;
+      let b = this.#k(t, S, d, v), _ = b.__staleWhileFetching !== void 0 && s2;
+      return e && (e.fetch = y ? "stale" : "refresh", _ && y && (e.returnedStale = !0)), _ ? b.__staleWhileFetching : b.__returned = b;
+    }
+  }
+  forceFetch(t, i = {}) {
+    let e = O.hasSubscribers, { status: s2 = C() ? {} : void 0 } = i;
+    s2 && i.context && (s2.context = i.context);
+    let n2 = this.#Q(t, i, s2);
+    return s2 && e && (s2.trace = !0, O.tracePromise(() => n2, s2).catch(() => {
+    })), n2;
+  }
+  async #Q(t, i = {}, e = i.status) {
+    let s2 = await this.#$(t, i, e);
+    if (s2 === void 0) throw new Error("fetch() returned undefined");
+    return s2;
+  }
+  memo(t, i = {}) {
+    let { status: e = m.hasSubscribers ? {} : void 0 } = i;
+    e && (e.op = "memo", e.key = t, i.context && (e.context = i.context), e.cache = this);
+    let s2 = this.#Z(t, i, e);
+    return e && (e.value = s2), m.hasSubscribers && m.publish(e), s2;
+  }
+  #Z(t, i = {}, e = i.status) {
+    let s2 = this.#U;
+    if (!s2) throw new Error("no memoMethod provided to constructor");
+    let { context: n2, status: h = e, forceRefresh: l2, ...r } = i;
+    h && l2 && (h.forceRefresh = !0);
+    let o = this.#M(t, r), f = l2 || o === void 0;
+    if (h && (h.memo = f ? "miss" : "hit", f || (h.value = o)), !f) return o;
+    let a = s2(t, o, { options: r, context: n2 });
+    return h && (h.value = a), this.#D(t, a, r), a;
+  }
+  get(t, i = {}) {
+    let { status: e = m.hasSubscribers ? {} : void 0 } = i;
+    e && (e.op = "get", e.key = t, e.cache = this);
+    let s2 = this.#M(t, i, e);
+    return e && (s2 !== void 0 && (e.value = s2), m.hasSubscribers && m.publish(e)), s2;
+  }
+  #M(t, i = {}, e = i.status) {
+    let { allowStale: s2 = this.allowStale, updateAgeOnGet: n2 = this.updateAgeOnGet, noDeleteOnStaleGet: h = this.noDeleteOnStaleGet } = i, l2 = this.#s.get(t);
+    if (l2 === void 0) {
+      e && (e.get = "miss");
+      return;
+    }
+    let r = this.#t[l2], o = this.#e(r);
+    return e && this.#W(e, l2), this.#p(l2) ? o ? (e && (e.get = "stale-fetching"), s2 && r.__staleWhileFetching !== void 0 ? (e && (e.returnedStale = !0), r.__staleWhileFetching) : void 0) : (h || this.#v(t, "expire"), e && (e.get = "stale"), s2 ? (e && (e.returnedStale = !0), r) : void 0) : (e && (e.get = o ? "fetching" : "hit"), this.#j(l2), n2 && this.#L(l2), o ? r.__staleWhileFetching : r);
+  }
+  #q(t, i) {
+    this.#u[i] = t, this.#f[t] = i;
+  }
+  #j(t) {
+    t !== this.#h && (this.#m++, t === this.#l ? this.#l = this.#f[t] : this.#q(this.#u[t], this.#f[t]), this.#q(this.#h, t), this.#h = t);
+  }
+  delete(t) {
+    return this.#v(t, "delete");
+  }
+  #v(t, i) {
+    m.hasSubscribers && m.publish({ op: "delete", delete: i, key: t, cache: this });
+    let e = !1;
+    if (this.#n !== 0) {
+      let s2 = this.#s.get(t);
+      if (s2 !== void 0) if (this.#g?.[s2] && (clearTimeout(this.#g[s2]), this.#g[s2] = void 0), e = !0, this.#m++, this.#n === 1) this.#X(i);
+      else {
+        this.#O(s2);
+        let n2 = this.#t[s2], h = this.#e(n2);
+        h && n2.__abortController.abort(new Error("deleted"));
+        let l2 = h ? n2.__staleWhileFetching : n2;
+        if (l2 !== void 0 && (this.#A || this.#a) && (this.#A && this.#S?.(l2, t, i), this.#a && this.#r?.push([l2, t, i])), this.#s.delete(t), this.#i[s2] = void 0, this.#t[s2] = void 0, s2 === this.#h) this.#h = this.#u[s2];
+        else if (s2 === this.#l) this.#l = this.#f[s2];
+        else {
+          let r = this.#u[s2];
+          this.#f[r] = this.#f[s2];
+          let o = this.#f[s2];
+          this.#u[o] = this.#u[s2];
+        }
+        this.#n--, this.#_.push(s2);
+      }
+    }
+    if (this.#a && this.#r?.length) {
+      let s2 = this.#r, n2;
+      for (; n2 = s2?.shift(); ) this.#w?.(...n2);
+    }
+    return e;
+  }
+  clear() {
+    return this.#X("delete");
+  }
+  #X(t) {
+    this.#m++;
+    for (let i of this.#E({ allowStale: !0 })) {
+      let e = this.#t[i], s2 = this.#e(e);
+      s2 && e.__abortController.abort(new Error("deleted"));
+      let n2 = s2 ? e.__staleWhileFetching : e;
+      if (n2 !== void 0) {
+        let h = this.#i[i];
+        this.#A && this.#S?.(n2, h, t), this.#a && this.#r?.push([n2, h, t]);
+      }
+    }
+    if (this.#s.clear(), this.#t.fill(void 0), this.#i.fill(void 0), this.#d && this.#T) {
+      this.#d.fill(0), this.#T.fill(0);
+      for (let i of this.#g ?? []) i !== void 0 && clearTimeout(i);
+      this.#g?.fill(void 0);
+    }
+    if (this.#F && this.#F.fill(0), this.#l = 0, this.#h = 0, this.#_.length = 0, this.#y = 0, this.#n = 0, this.#a && this.#r) {
+      let i = this.#r, e;
+      for (; e = i?.shift(); ) this.#w?.(...e);
+    }
+  }
+};
+
+// src/github/kept-answers.ts
+var KeptAnswers = class {
+  #answers;
+  /** `max`: answers kept at most (the least recently used go first). */
+  constructor(max = 1e3) {
+    this.#answers = new j({ max });
+  }
+  get(key) {
+    return this.#answers.get(key);
+  }
+  /** Keeps GitHub's answer; one without an ETag cannot be asked for conditionally and is dropped. */
+  keep(key, etag, data) {
+    etag ? this.#answers.set(key, { etag, data }) : this.#answers.delete(key);
+  }
+  forget(key) {
+    this.#answers.delete(key);
+  }
+};
+
 // src/github/session.ts
 var silent = { info() {
 }, warn() {
 }, error() {
 } };
-function openSession(client, now2, log) {
-  return { client, requests: 0, now: now2, log: log ?? silent };
+function openSession(client, now2, log, kept) {
+  return { client, requests: 0, now: now2, log: log ?? silent, kept: kept ?? new KeptAnswers() };
 }
 async function request2(session, call) {
   return session.requests += 1, call(session.client);
@@ -39243,7 +39566,7 @@ async function findGateCheckRun(session, repo, headSha, identity2) {
   return reading("the hitl check run", async () => {
     let { data } = await request2(
       session,
-      (c) => c.rest.checks.listForRef({
+      (c3) => c3.rest.checks.listForRef({
         owner: repo.owner,
         repo: repo.repo,
         ref: headSha,
@@ -39266,7 +39589,7 @@ async function findGateStatus(session, repo, headSha, identity2) {
   return reading("the hitl commit status", async () => {
     let { data } = await request2(
       session,
-      (c) => c.rest.repos.listCommitStatusesForRef({ owner: repo.owner, repo: repo.repo, ref: headSha, per_page: 100 })
+      (c3) => c3.rest.repos.listCommitStatusesForRef({ owner: repo.owner, repo: repo.repo, ref: headSha, per_page: 100 })
     ), own = data.filter((s2) => s2.context === CHECK_NAME && s2.creator?.login.toLowerCase() === identity2.login.toLowerCase()).sort((a, b) => b.created_at.localeCompare(a.created_at) || b.id - a.id), newest = own[0], oldest = own[own.length - 1];
     if (!newest || !oldest) return { seenBefore: !1 };
     let view = {
@@ -39281,10 +39604,10 @@ async function findGateStatus(session, repo, headSha, identity2) {
 }
 
 // src/github/merge-queue.ts
-var isRecord3 = (v) => typeof v == "object" && v !== null, str = (v) => typeof v == "string" && v.length > 0 ? v : void 0;
+var isRecord4 = (v) => typeof v == "object" && v !== null, str = (v) => typeof v == "string" && v.length > 0 ? v : void 0;
 function describeGraphqlError(error2) {
-  if (isRecord3(error2) && Array.isArray(error2.errors)) {
-    let messages = error2.errors.map((e) => isRecord3(e) && typeof e.message == "string" ? e.message : "").filter(Boolean);
+  if (isRecord4(error2) && Array.isArray(error2.errors)) {
+    let messages = error2.errors.map((e) => isRecord4(e) && typeof e.message == "string" ? e.message : "").filter(Boolean);
     if (messages.length > 0) return `GitHub refused: ${messages.join("; ")}`;
   }
   return describeError(error2);
@@ -39304,21 +39627,21 @@ var PULL_REQUEST_QUEUE = `query hitlPullRequestQueue($owner: String!, $repo: Str
   }
 }`;
 function readHistory(items) {
-  let nodes = isRecord3(items) && Array.isArray(items.nodes) ? items.nodes : [], out = [];
+  let nodes = isRecord4(items) && Array.isArray(items.nodes) ? items.nodes : [], out = [];
   for (let n2 of nodes) {
-    if (!isRecord3(n2) || !str(n2.createdAt)) continue;
+    if (!isRecord4(n2) || !str(n2.createdAt)) continue;
     let kind = n2.__typename === "AddedToMergeQueueEvent" ? "added" : n2.__typename === "RemovedFromMergeQueueEvent" ? "removed" : void 0;
     if (!kind) continue;
-    let actor = isRecord3(n2.actor) ? str(n2.actor.login) : void 0, headSha = isRecord3(n2.beforeCommit) ? str(n2.beforeCommit.oid) : void 0, reason = str(n2.reason);
+    let actor = isRecord4(n2.actor) ? str(n2.actor.login) : void 0, headSha = isRecord4(n2.beforeCommit) ? str(n2.beforeCommit.oid) : void 0, reason = str(n2.reason);
     out.push({ kind, at: n2.createdAt, ...actor ? { actor } : {}, ...headSha ? { headSha } : {}, ...reason ? { reason } : {} });
   }
   return out;
 }
 async function readPullRequestQueue(session, ref) {
-  let data = await request2(session, (c) => c.graphql(PULL_REQUEST_QUEUE, { owner: ref.owner, repo: ref.repo, number: ref.number })), pr = isRecord3(data) && isRecord3(data.repository) ? data.repository.pullRequest : void 0;
-  if (!isRecord3(pr) || !str(pr.id) || !str(pr.headRefOid) || typeof pr.isInMergeQueue != "boolean")
+  let data = await request2(session, (c3) => c3.graphql(PULL_REQUEST_QUEUE, { owner: ref.owner, repo: ref.repo, number: ref.number })), pr = isRecord4(data) && isRecord4(data.repository) ? data.repository.pullRequest : void 0;
+  if (!isRecord4(pr) || !str(pr.id) || !str(pr.headRefOid) || typeof pr.isInMergeQueue != "boolean")
     throw new Error(`GitHub did not say whether #${ref.number} is in the merge queue`);
-  return { id: pr.id, headSha: pr.headRefOid, queued: pr.isInMergeQueue || isRecord3(pr.mergeQueueEntry), history: readHistory(pr.timelineItems) };
+  return { id: pr.id, headSha: pr.headRefOid, queued: pr.isInMergeQueue || isRecord4(pr.mergeQueueEntry), history: readHistory(pr.timelineItems) };
 }
 var ENQUEUE = `mutation hitlEnqueue($id: ID!, $head: GitObjectID!) {
   enqueuePullRequest(input: { pullRequestId: $id, expectedHeadOid: $head }) { mergeQueueEntry { id position state } }
@@ -39326,12 +39649,12 @@ var ENQUEUE = `mutation hitlEnqueue($id: ID!, $head: GitObjectID!) {
   dequeuePullRequest(input: { id: $id }) { mergeQueueEntry { id } }
 }`;
 async function enqueuePullRequest(session, pullRequestId, expectedHeadOid) {
-  let data = await request2(session, (c) => c.graphql(ENQUEUE, { id: pullRequestId, head: expectedHeadOid })), entry = isRecord3(data) && isRecord3(data.enqueuePullRequest) ? data.enqueuePullRequest.mergeQueueEntry : void 0;
-  if (!isRecord3(entry)) throw new Error("GitHub did not return a merge queue entry");
+  let data = await request2(session, (c3) => c3.graphql(ENQUEUE, { id: pullRequestId, head: expectedHeadOid })), entry = isRecord4(data) && isRecord4(data.enqueuePullRequest) ? data.enqueuePullRequest.mergeQueueEntry : void 0;
+  if (!isRecord4(entry)) throw new Error("GitHub did not return a merge queue entry");
   return typeof entry.position == "number" ? { position: entry.position } : {};
 }
 async function dequeuePullRequest(session, pullRequestId) {
-  await request2(session, (c) => c.graphql(DEQUEUE, { id: pullRequestId }));
+  await request2(session, (c3) => c3.graphql(DEQUEUE, { id: pullRequestId }));
 }
 var QUEUE_ENTRIES = `query hitlMergeQueue($owner: String!, $repo: String!, $branch: String!) {
   repository(owner: $owner, name: $repo) {
@@ -39341,20 +39664,20 @@ var QUEUE_ENTRIES = `query hitlMergeQueue($owner: String!, $repo: String!, $bran
   }
 }`;
 async function listMergeQueue(session, repo, branch) {
-  let data = await request2(session, (c) => c.graphql(QUEUE_ENTRIES, { owner: repo.owner, repo: repo.repo, branch })), queue = isRecord3(data) && isRecord3(data.repository) ? data.repository.mergeQueue : void 0;
-  if (!isRecord3(queue)) throw new Error(`GitHub lists no merge queue for ${branch}`);
-  let entries = isRecord3(queue.entries) ? queue.entries : void 0, nodes = entries && Array.isArray(entries.nodes) ? entries.nodes : void 0;
+  let data = await request2(session, (c3) => c3.graphql(QUEUE_ENTRIES, { owner: repo.owner, repo: repo.repo, branch })), queue = isRecord4(data) && isRecord4(data.repository) ? data.repository.mergeQueue : void 0;
+  if (!isRecord4(queue)) throw new Error(`GitHub lists no merge queue for ${branch}`);
+  let entries = isRecord4(queue.entries) ? queue.entries : void 0, nodes = entries && Array.isArray(entries.nodes) ? entries.nodes : void 0;
   if (!entries || !nodes) throw new Error(`GitHub did not list the merge queue of ${branch}`);
   if (typeof entries.totalCount == "number" && entries.totalCount > nodes.length) throw new Error(`the merge queue of ${branch} holds more than ${nodes.length} entries`);
   let out = [];
   for (let n2 of nodes) {
-    if (!isRecord3(n2) || typeof n2.position != "number" || !isRecord3(n2.pullRequest) || typeof n2.pullRequest.number != "number" || !str(n2.pullRequest.headRefOid))
+    if (!isRecord4(n2) || typeof n2.position != "number" || !isRecord4(n2.pullRequest) || typeof n2.pullRequest.number != "number" || !str(n2.pullRequest.headRefOid))
       throw new Error(`GitHub listed a merge queue entry of ${branch} without its pull request`);
     out.push({
       number: n2.pullRequest.number,
       position: n2.position,
       prHeadSha: n2.pullRequest.headRefOid,
-      headCommit: isRecord3(n2.headCommit) ? str(n2.headCommit.oid) ?? null : null,
+      headCommit: isRecord4(n2.headCommit) ? str(n2.headCommit.oid) ?? null : null,
       ...str(n2.enqueuedAt) ? { enqueuedAt: n2.enqueuedAt } : {}
     });
   }
@@ -39362,7 +39685,7 @@ async function listMergeQueue(session, repo, branch) {
 }
 
 // src/core/branch-rules.ts
-var METHODS = ["merge", "squash", "rebase"], isMethod = (v) => typeof v == "string" && METHODS.includes(v), isRecord4 = (v) => typeof v == "object" && v !== null;
+var METHODS = ["merge", "squash", "rebase"], isMethod = (v) => typeof v == "string" && METHODS.includes(v), isRecord5 = (v) => typeof v == "object" && v !== null;
 function rulesetOf(rule, rulesets) {
   let id = rule.ruleset_id ?? 0, info2 = rulesets.get(id);
   return {
@@ -39375,8 +39698,8 @@ function rulesetOf(rule, rulesets) {
 function summarizeBranchRules(raw, rulesets = /* @__PURE__ */ new Map()) {
   let out = { requiredChecks: [], other: [] };
   for (let rule of raw) {
-    if (!isRecord4(rule) || typeof rule.type != "string") continue;
-    let p = isRecord4(rule.parameters) ? rule.parameters : {}, ruleset = rulesetOf(rule, rulesets);
+    if (!isRecord5(rule) || typeof rule.type != "string") continue;
+    let p = isRecord5(rule.parameters) ? rule.parameters : {}, ruleset = rulesetOf(rule, rulesets);
     switch (rule.type) {
       case "pull_request": {
         let count = typeof p.required_approving_review_count == "number" ? p.required_approving_review_count : 0;
@@ -39389,14 +39712,14 @@ function summarizeBranchRules(raw, rulesets = /* @__PURE__ */ new Map()) {
           threadResolution: p.required_review_thread_resolution === !0
         }), Array.isArray(p.allowed_merge_methods)) {
           let allowed = p.allowed_merge_methods.filter(isMethod);
-          out.allowedMethods = out.allowedMethods ? out.allowedMethods.filter((m) => allowed.includes(m)) : allowed, out.allowedMethodsFrom ??= ruleset;
+          out.allowedMethods = out.allowedMethods ? out.allowedMethods.filter((m2) => allowed.includes(m2)) : allowed, out.allowedMethodsFrom ??= ruleset;
         }
         break;
       }
       case "required_status_checks": {
         let checks = Array.isArray(p.required_status_checks) ? p.required_status_checks : [];
-        for (let c of checks)
-          !isRecord4(c) || typeof c.context != "string" || out.requiredChecks.push({ context: c.context, ...typeof c.integration_id == "number" ? { integrationId: c.integration_id } : {}, ruleset });
+        for (let c3 of checks)
+          !isRecord5(c3) || typeof c3.context != "string" || out.requiredChecks.push({ context: c3.context, ...typeof c3.integration_id == "number" ? { integrationId: c3.integration_id } : {}, ruleset });
         p.strict_required_status_checks_policy === !0 && (out.upToDate ??= ruleset);
         break;
       }
@@ -39428,22 +39751,18 @@ function rulesetIds(raw) {
 }
 
 // src/github/read-branch-rules.ts
-var MAX_CACHED = 500, cache = /* @__PURE__ */ new Map();
-function remember(key, etag, data) {
-  cache.delete(key), etag && (cache.set(key, { etag, data }), cache.size > MAX_CACHED && cache.delete(cache.keys().next().value));
-}
 async function conditionalGet(session, key, route, params) {
-  let cached = cache.get(key);
+  let cached = session.kept.get(key);
   try {
     let { data, headers } = await request2(
       session,
-      (c) => c.request(route, { ...params, ...cached ? { headers: { "if-none-match": cached.etag } } : {} })
+      (c3) => c3.request(route, { ...params, ...cached ? { headers: { "if-none-match": cached.etag } } : {} })
     );
-    return remember(key, typeof headers.etag == "string" ? headers.etag : void 0, data), data;
+    return session.kept.keep(key, typeof headers.etag == "string" ? headers.etag : void 0, data), data;
   } catch (error2) {
     let status = httpStatus(error2);
     if (status === 304 && cached) return cached.data;
-    if (cache.delete(key), status === 404) return;
+    if (session.kept.forget(key), status === 404) return;
     throw error2;
   }
 }
@@ -39478,7 +39797,7 @@ async function readMergeSettings(session, repo) {
     let data = await conditionalGet(session, key, "GET /repos/{owner}/{repo}", { owner: repo.owner, repo: repo.repo });
     if (typeof data != "object" || data === null) return;
     let r = data, flags = [["merge", r.allow_merge_commit], ["squash", r.allow_squash_merge], ["rebase", r.allow_rebase_merge]];
-    return flags.some(([, v]) => typeof v != "boolean") ? void 0 : flags.filter(([, v]) => v === !0).map(([m]) => m);
+    return flags.some(([, v]) => typeof v != "boolean") ? void 0 : flags.filter(([, v]) => v === !0).map(([m2]) => m2);
   } catch (error2) {
     session.log.warn({ repo, status: httpStatus(error2) }, "repository settings unreadable; merge methods unknown");
     return;
@@ -39522,7 +39841,7 @@ async function requestReviews(session, ref, wanted) {
   foreign.length && session.log.warn({ pr: ref, teams: foreign }, "review requests: teams of another organisation cannot be requested; skipped");
   let ask = async (reviewers, teamReviewers) => {
     try {
-      return await request2(session, (c) => c.rest.pulls.requestReviewers({
+      return await request2(session, (c3) => c3.rest.pulls.requestReviewers({
         owner: ref.owner,
         repo: ref.repo,
         pull_number: ref.number,
@@ -39547,7 +39866,7 @@ async function applyAttention(session, ref, e) {
     return (done.users.length || done.teams.length) && session.log.info({ pr: ref, users: done.users, teams: done.teams, reason: e.reason }, "review requested"), done.users.length + done.teams.length > 0;
   }
   try {
-    await request2(session, (c) => c.rest.issues.createComment({ owner: ref.owner, repo: ref.repo, issue_number: ref.number, body: e.body })), session.log.info({ pr: ref, step: e.step, steps: e.steps }, "reminder posted");
+    await request2(session, (c3) => c3.rest.issues.createComment({ owner: ref.owner, repo: ref.repo, issue_number: ref.number, body: e.body })), session.log.info({ pr: ref, step: e.step, steps: e.steps }, "reminder posted");
   } catch (error2) {
     return session.log.warn({ pr: ref, step: e.step, error: describeError(error2) }, "reminder could not be posted; the step stays recorded and is not repeated"), !1;
   }
@@ -39580,7 +39899,7 @@ async function textWithRecord(session, ctx, e, written, replacing) {
   if (!e.record) return e.text;
   let ledger = recordLedger(e.record, written.statusCommentId), current = ctx.currentCheckRun;
   if (current !== void 0 && e.id === current.id) {
-    let { data } = await request2(session, (c) => c.rest.checks.get({ owner: ctx.ref.owner, repo: ctx.ref.repo, check_run_id: current.id }));
+    let { data } = await request2(session, (c3) => c3.rest.checks.get({ owner: ctx.ref.owner, repo: ctx.ref.repo, check_run_id: current.id }));
     recordMarkerIn(data.output?.text) !== current.record && (ledger = mergeRecords(readRecord(data.output?.text, ctx.ref.number), ledger) ?? ledger, session.log.warn({ pr: ctx.ref, checkRun: current.id, replacing }, "the record changed since it was read: another writer; merged"));
   }
   return withRecord(e.text, ledger, ctx.ref.number);
@@ -39588,7 +39907,7 @@ async function textWithRecord(session, ctx, e, written, replacing) {
 async function applyCheckRun(session, ctx, e, written) {
   let { owner, repo } = ctx.ref;
   if (ctx.checkRunAs === "status") {
-    await request2(session, (c) => c.rest.repos.createCommitStatus({
+    await request2(session, (c3) => c3.rest.repos.createCommitStatus({
       owner,
       repo,
       sha: e.headSha,
@@ -39601,7 +39920,7 @@ async function applyCheckRun(session, ctx, e, written) {
   let replacing = mustReplace(e, ctx.currentCheckRun), text = await textWithRecord(session, ctx, e, written, replacing), output = { title: e.title, summary: clip(e.summary), ...text !== void 0 ? { text: clip(text) } : {} }, conclusion = e.status === "completed" ? { conclusion: e.conclusion ?? "failure" } : {}, externalId = ctx.governed ? EXTERNAL_ID.governed : EXTERNAL_ID.ignored, actions = e.actions ? { actions: e.actions } : {};
   if (e.id !== void 0 && !replacing) {
     let id = e.id;
-    return await request2(session, (c) => c.rest.checks.update({
+    return await request2(session, (c3) => c3.rest.checks.update({
       owner,
       repo,
       check_run_id: id,
@@ -39612,7 +39931,7 @@ async function applyCheckRun(session, ctx, e, written) {
       ...actions
     })), id;
   }
-  let { data } = await request2(session, (c) => c.rest.checks.create({
+  let { data } = await request2(session, (c3) => c3.rest.checks.create({
     owner,
     repo,
     name: CHECK_NAME,
@@ -39636,17 +39955,17 @@ async function applyOne(session, ctx, e, written) {
       let body = clip(e.body);
       if (e.id !== void 0) {
         let id = e.id;
-        await request2(session, (c) => c.rest.issues.updateComment({ owner, repo, comment_id: id, body })), written.statusCommentId = id;
+        await request2(session, (c3) => c3.rest.issues.updateComment({ owner, repo, comment_id: id, body })), written.statusCommentId = id;
       } else {
-        let { data } = await request2(session, (c) => c.rest.issues.createComment({ owner, repo, issue_number: number, body }));
+        let { data } = await request2(session, (c3) => c3.rest.issues.createComment({ owner, repo, issue_number: number, body }));
         typeof data?.id == "number" && (written.statusCommentId = data.id);
       }
       return !0;
     }
     case "react":
-      return e.target.type !== "comment" ? !1 : (await request2(session, (c) => c.rest.reactions.createForIssueComment({ owner, repo, comment_id: e.target.id, content: e.content })), !0);
+      return e.target.type !== "comment" ? !1 : (await request2(session, (c3) => c3.rest.reactions.createForIssueComment({ owner, repo, comment_id: e.target.id, content: e.content })), !0);
     case "reply":
-      return await request2(session, (c) => c.rest.issues.createComment({ owner, repo, issue_number: number, body: clip(e.body) })), !0;
+      return await request2(session, (c3) => c3.rest.issues.createComment({ owner, repo, issue_number: number, body: clip(e.body) })), !0;
   }
 }
 var soon = (session) => new Date(session.now.getTime() + REEVALUATE_MS).toISOString(), earliest = (a, b) => a !== void 0 && a < b ? a : b;
@@ -39674,7 +39993,7 @@ async function applyEffects(session, ctx, effects) {
     }
     if (e.kind === "merge") {
       try {
-        let { data } = await request2(session, (c) => c.rest.pulls.merge({
+        let { data } = await request2(session, (c3) => c3.rest.pulls.merge({
           owner: ctx.ref.owner,
           repo: ctx.ref.repo,
           pull_number: ctx.ref.number,
@@ -39691,7 +40010,7 @@ async function applyEffects(session, ctx, effects) {
     }
     if (e.kind === "update-branch") {
       try {
-        await request2(session, (c) => c.rest.pulls.updateBranch({
+        await request2(session, (c3) => c3.rest.pulls.updateBranch({
           owner: ctx.ref.owner,
           repo: ctx.ref.repo,
           pull_number: ctx.ref.number,
@@ -39717,12 +40036,12 @@ async function applyEffects(session, ctx, effects) {
 }
 
 // src/github/find-pull-request.ts
-var isRecord5 = (v) => typeof v == "object" && v !== null, str2 = (v) => typeof v == "string" ? v : void 0, num = (v) => typeof v == "number" && Number.isFinite(v) ? v : void 0;
+var isRecord6 = (v) => typeof v == "object" && v !== null, str2 = (v) => typeof v == "string" ? v : void 0, num = (v) => typeof v == "number" && Number.isFinite(v) ? v : void 0;
 function readPullRequest(raw, source) {
-  if (!isRecord5(raw) || !isRecord5(raw.user) || !isRecord5(raw.head) || !isRecord5(raw.base)) return;
+  if (!isRecord6(raw) || !isRecord6(raw.user) || !isRecord6(raw.head) || !isRecord6(raw.base)) return;
   let number = num(raw.number), login = str2(raw.user.login), headSha = str2(raw.head.sha), headRef = str2(raw.head.ref), baseRef = str2(raw.base.ref), state = raw.state === "open" || raw.state === "closed" ? raw.state : void 0, additions = num(raw.additions), deletions = num(raw.deletions), changedFiles = num(raw.changed_files);
   if (number === void 0 || !login || !headSha || !headRef || !baseRef || !state || additions === void 0 || deletions === void 0 || changedFiles === void 0) return;
-  let labels = Array.isArray(raw.labels) ? raw.labels.map((l2) => isRecord5(l2) ? str2(l2.name) : str2(l2)).filter((l2) => !!l2) : [];
+  let labels = Array.isArray(raw.labels) ? raw.labels.map((l2) => isRecord6(l2) ? str2(l2.name) : str2(l2)).filter((l2) => !!l2) : [];
   return {
     number,
     title: str2(raw.title) ?? "",
@@ -39747,13 +40066,13 @@ function readPullRequest(raw, source) {
 }
 async function fetchPullRequest(session, ref) {
   return reading(`pull request #${ref.number}`, async () => {
-    let { data } = await request2(session, (c) => c.rest.pulls.get({ owner: ref.owner, repo: ref.repo, pull_number: ref.number })), pr = readPullRequest(data, "api");
+    let { data } = await request2(session, (c3) => c3.rest.pulls.get({ owner: ref.owner, repo: ref.repo, pull_number: ref.number })), pr = readPullRequest(data, "api");
     if (!pr) throw new Error("GitHub returned a pull request without head, base or author");
     return pr;
   });
 }
 function sameRepository(raw, ref) {
-  let base2 = isRecord5(raw) && isRecord5(raw.base) ? raw.base : void 0, fullName = base2 && isRecord5(base2.repo) ? str2(base2.repo.full_name) : void 0;
+  let base2 = isRecord6(raw) && isRecord6(raw.base) ? raw.base : void 0, fullName = base2 && isRecord6(base2.repo) ? str2(base2.repo.full_name) : void 0;
   return fullName === void 0 || fullName.toLowerCase() === `${ref.owner}/${ref.repo}`.toLowerCase();
 }
 async function findPullRequest(session, ref, payload) {
@@ -39792,31 +40111,31 @@ function ownRuns(commit, identity2) {
 }
 async function findEarlierRecord(session, ref, headSha, identity2) {
   return reading("the gate's record on earlier heads", async () => {
-    let appFilter = identity2.appId !== void 0 ? `, filterBy: { appId: ${Number(identity2.appId)} }` : "", pull = (await request2(session, (c) => c.graphql(query(appFilter), { owner: ref.owner, repo: ref.repo, number: ref.number })))?.repository?.pullRequest;
+    let appFilter = identity2.appId !== void 0 ? `, filterBy: { appId: ${Number(identity2.appId)} }` : "", pull = (await request2(session, (c3) => c3.graphql(query(appFilter), { owner: ref.owner, repo: ref.repo, number: ref.number })))?.repository?.pullRequest;
     if (!pull) throw new Error(`GitHub did not return pull request #${ref.number}`);
     let commits = [
       ...(pull.commits?.nodes ?? []).map((n2) => n2?.commit),
       ...(pull.timelineItems?.nodes ?? []).map((n2) => n2?.beforeCommit)
-    ].filter((c) => !!c && typeof c.oid == "string" && c.oid !== headSha), record = recordOfRuns(commits.flatMap((c) => ownRuns(c, identity2)), ref.number), unreadable = (pull.timelineItems?.nodes ?? []).filter((n2) => n2 && !n2.beforeCommit).length;
+    ].filter((c3) => !!c3 && typeof c3.oid == "string" && c3.oid !== headSha), record = recordOfRuns(commits.flatMap((c3) => ownRuns(c3, identity2)), ref.number), unreadable = (pull.timelineItems?.nodes ?? []).filter((n2) => n2 && !n2.beforeCommit).length;
     return { ...record ? { record } : {}, heads: commits.length, unreadable };
   });
 }
 
 // src/github/find-status-comment.ts
 function findStatusComment(comments, identity2) {
-  let ours = comments.filter((c) => isOwnComment(c, identity2) && hasLedgerMarker(c.body ?? "")).sort((a, b) => a.createdAt.localeCompare(b.createdAt) || a.id - b.id)[0];
+  let ours = comments.filter((c3) => isOwnComment(c3, identity2) && hasLedgerMarker(c3.body ?? "")).sort((a, b) => a.createdAt.localeCompare(b.createdAt) || a.id - b.id)[0];
   if (ours)
     return { id: ours.id, body: ours.body, ...ours.node_id ? { nodeId: ours.node_id } : {} };
 }
 function findNamedComment(comments, id, identity2) {
   if (id === void 0) return;
-  let c = comments.find((x) => x.id === id);
-  if (!(!c || isSharedIdentity(identity2) || !isOwnComment(c, identity2)))
-    return { id: c.id, body: c.body, ...c.node_id ? { nodeId: c.node_id } : {} };
+  let c3 = comments.find((x2) => x2.id === id);
+  if (!(!c3 || isSharedIdentity(identity2) || !isOwnComment(c3, identity2)))
+    return { id: c3.id, body: c3.body, ...c3.node_id ? { nodeId: c3.node_id } : {} };
 }
 async function lastEdit(session, nodeId) {
   return reading("who edited the status comment", async () => {
-    let node = (await request2(session, (c) => c.graphql(
+    let node = (await request2(session, (c3) => c3.graphql(
       "query($id: ID!) { node(id: $id) { ... on IssueComment { lastEditedAt editor { login } } } }",
       { id: nodeId }
     )))?.node;
@@ -39853,11 +40172,11 @@ async function legacyLedger(session, comment, identity2) {
 // src/core/merge-group.ts
 var GROUP_REF = /^(?:refs\/heads\/)?gh-readonly-queue\/(.+)\/pr-(\d+)-([0-9a-f]{40})$/;
 function parseMergeGroupRef(headRef) {
-  let m = GROUP_REF.exec(headRef);
-  if (!m) return;
-  let number = Number(m[2]);
+  let m2 = GROUP_REF.exec(headRef);
+  if (!m2) return;
+  let number = Number(m2[2]);
   if (!(!Number.isSafeInteger(number) || number <= 0))
-    return { base: m[1], number, sha: m[3] };
+    return { base: m2[1], number, sha: m2[3] };
 }
 var short = (sha) => sha.slice(0, 7);
 function groupMembers(ref, groupHeadSha, entries) {
@@ -39886,13 +40205,13 @@ function movedHead(entry, reading2, head) {
 function wouldMerge(decision) {
   return decision ? decision.governed ? decision.state === "ready" : decision.state === "ignored" : !1;
 }
-function memberLine(m) {
-  if (m.error !== void 0) return `- #${m.number}: could not be decided: ${m.error}`;
-  let d = m.decision;
-  if (!d.governed) return `- #${m.number}: not governed by the policy`;
-  if (wouldMerge(d)) return `- #${m.number} (${d.tier}): ${d.title}`;
+function memberLine(m2) {
+  if (m2.error !== void 0) return `- #${m2.number}: could not be decided: ${m2.error}`;
+  let d = m2.decision;
+  if (!d.governed) return `- #${m2.number}: not governed by the policy`;
+  if (wouldMerge(d)) return `- #${m2.number} (${d.tier}): ${d.title}`;
   let why2 = d.blockers.length > 0 ? d.blockers.join("; ") : d.title;
-  return `- #${m.number} (${d.tier}): **not mergeable now**: ${why2}`;
+  return `- #${m2.number} (${d.tier}): **not mergeable now**: ${why2}`;
 }
 function mergeGroupVerdict(members, verdicts) {
   if (members.kind === "unknown")
@@ -39901,22 +40220,22 @@ function mergeGroupVerdict(members, verdicts) {
       title: "Cannot tell which pull requests this merge group adds",
       summary: `hitl-gate could not determine the pull requests in this merge group: ${members.reason}. It passes only a group whose every pull request it has checked, so this group fails; the queue builds a new group.`
     };
-  let blocked2 = verdicts.filter((v) => !wouldMerge(v.decision) || v.error !== void 0), missing = members.numbers.filter((n2) => !verdicts.some((v) => v.number === n2)), lines = verdicts.map(memberLine).join(`
+  let blocked = verdicts.filter((v) => !wouldMerge(v.decision) || v.error !== void 0), missing = members.numbers.filter((n2) => !verdicts.some((v) => v.number === n2)), lines = verdicts.map(memberLine).join(`
 `);
-  if (blocked2.length === 0 && missing.length === 0 && verdicts.length > 0)
+  if (blocked.length === 0 && missing.length === 0 && verdicts.length > 0)
     return { conclusion: "success", title: `The policy lets ${verdicts.map((v) => `#${v.number}`).join(", ")} merge`, summary: `Every pull request this merge group adds may merge now:
 
 ${lines}
 ` };
-  let observed = blocked2.filter((v) => v.error === void 0 && v.decision?.mode === "observe");
-  if (observed.length === blocked2.length && missing.length === 0 && verdicts.length > 0) {
+  let observed = blocked.filter((v) => v.error === void 0 && v.decision?.mode === "observe");
+  if (observed.length === blocked.length && missing.length === 0 && verdicts.length > 0) {
     let first2 = observed[0], title2 = `Observe mode: #${first2.number} would not merge now: ${first2.decision?.title ?? ""}`;
     return { conclusion: "neutral", title: title2.length > 200 ? `${title2.slice(0, 199)}…` : title2, summary: `The policy only observes ${observed.map((v) => `#${v.number}`).join(", ")} (\`mode: observe\`), so this group is not held up; enforced, the gate would not let it merge now:
 
 ${lines}
 ` };
   }
-  let names = [...blocked2.map((v) => `#${v.number}`), ...missing.map((n2) => `#${n2}`)], first = blocked2[0], title = first?.decision && first.error === void 0 ? `#${first.number} may not merge: ${first.decision.title}` : `${names.join(", ")} ${names.length === 1 ? "was" : "were"} not checked`;
+  let names = [...blocked.map((v) => `#${v.number}`), ...missing.map((n2) => `#${n2}`)], first = blocked[0], title = first?.decision && first.error === void 0 ? `#${first.number} may not merge: ${first.decision.title}` : `${names.join(", ")} ${names.length === 1 ? "was" : "were"} not checked`;
   return {
     conclusion: "failure",
     title: title.length > 200 ? `${title.slice(0, 199)}…` : title,
@@ -39961,7 +40280,7 @@ async function permissionOf(session, repo, login) {
   try {
     let { data } = await request2(
       session,
-      (c) => c.rest.repos.getCollaboratorPermissionLevel({ owner: repo.owner, repo: repo.repo, username: login })
+      (c3) => c3.rest.repos.getCollaboratorPermissionLevel({ owner: repo.owner, repo: repo.repo, username: login })
     );
     return isPermission(data.role_name) ? data.role_name : isPermission(data.permission) ? data.permission : "none";
   } catch (error2) {
@@ -39974,7 +40293,7 @@ async function isTeamMember(session, team, login) {
   try {
     let { data } = await request2(
       session,
-      (c) => c.rest.teams.getMembershipForUserInOrg({ org, team_slug: slug, username: login })
+      (c3) => c3.rest.teams.getMembershipForUserInOrg({ org, team_slug: slug, username: login })
     );
     return data.state === "active";
   } catch (error2) {
@@ -40026,19 +40345,19 @@ async function gatherComments(session, ref) {
     });
     for await (let page of pages) {
       session.requests += 1;
-      for (let c of page.data) {
-        let viaAppId = c.performed_via_github_app?.id;
+      for (let c3 of page.data) {
+        let viaAppId = c3.performed_via_github_app?.id;
         comments.push({
-          id: c.id,
+          id: c3.id,
           // A deleted account shows as no user: treat it as nobody's (a ghost cannot be authorized).
-          author: { login: c.user?.login ?? "ghost", type: c.user?.type ?? "User" },
-          body: c.body ?? "",
-          createdAt: c.created_at,
-          updatedAt: c.updated_at,
+          author: { login: c3.user?.login ?? "ghost", type: c3.user?.type ?? "User" },
+          body: c3.body ?? "",
+          createdAt: c3.created_at,
+          updatedAt: c3.updated_at,
           ...viaAppId !== void 0 ? { viaAppId } : {},
-          user: c.user ? { login: c.user.login, type: c.user.type } : null,
+          user: c3.user ? { login: c3.user.login, type: c3.user.type } : null,
           performed_via_github_app: viaAppId !== void 0 ? { id: viaAppId } : null,
-          ...typeof c.node_id == "string" ? { node_id: c.node_id } : {}
+          ...typeof c3.node_id == "string" ? { node_id: c3.node_id } : {}
         });
       }
     }
@@ -40068,9 +40387,9 @@ async function gatherReviews(session, ref) {
     return reviews;
   });
 }
-var LISTED_COMMITS = 250, MAX_COMPARE_PAGES = 100, loginOf = (account) => typeof account == "object" && account !== null && "login" in account && typeof account.login == "string" ? account.login : void 0, toCommit = (c) => {
-  let authorLogin = loginOf(c.author), committerLogin = loginOf(c.committer), message = c.commit?.message;
-  return { sha: c.sha, ...authorLogin ? { authorLogin } : {}, ...committerLogin ? { committerLogin } : {}, ...message ? { message } : {} };
+var LISTED_COMMITS = 250, MAX_COMPARE_PAGES = 100, loginOf = (account) => typeof account == "object" && account !== null && "login" in account && typeof account.login == "string" ? account.login : void 0, toCommit = (c3) => {
+  let authorLogin = loginOf(c3.author), committerLogin = loginOf(c3.committer), message = c3.commit?.message;
+  return { sha: c3.sha, ...authorLogin ? { authorLogin } : {}, ...committerLogin ? { committerLogin } : {}, ...message ? { message } : {} };
 };
 async function gatherCommits(session, ref, pr) {
   return reading("the commits", async () => {
@@ -40087,7 +40406,7 @@ async function gatherCommits(session, ref, pr) {
     if (!pr.baseSha) throw new Error(`the PR has ${expected} commits, GitHub listed ${commits.length}, and its base commit is unknown`);
     let all = [];
     for (let page = 1; page <= MAX_COMPARE_PAGES && all.length < expected; page++) {
-      let { data } = await request2(session, (c) => c.rest.repos.compareCommitsWithBasehead({
+      let { data } = await request2(session, (c3) => c3.rest.repos.compareCommitsWithBasehead({
         owner: ref.owner,
         repo: ref.repo,
         basehead: `${pr.baseSha}...${pr.headSha}`,
@@ -40157,7 +40476,7 @@ async function otherCheckRuns(session, ref, sha, identity2, ignore, named = {}) 
 async function otherStatuses(session, ref, sha, ownStatus, named = {}) {
   let { data } = await request2(
     session,
-    (c) => c.rest.repos.getCombinedStatusForRef({ owner: ref.owner, repo: ref.repo, ref: sha, per_page: 100 })
+    (c3) => c3.rest.repos.getCombinedStatusForRef({ owner: ref.owner, repo: ref.repo, ref: sha, per_page: 100 })
   ), verdict = "none";
   for (let s2 of data.statuses) {
     if (ownStatus && s2.context === CHECK_NAME) continue;
@@ -40192,18 +40511,15 @@ async function gatherMergeView(session, ref, pr, identity2, ownStatus, ignoreChe
 }
 
 // src/github/read-policy.ts
-var import_yaml3 = __toESM(require_dist(), 1);
+var import_yaml2 = __toESM(require_dist(), 1);
 var EXTENDS = /^(?:([a-z\d](?:[a-z\d]|-(?=[a-z\d])){0,38})\/)?([-_.\w\d]+)(?::([-_./\w\d]+\.ya?ml))?$/i, MAX_EXTENDS = 5, identity = (load) => load, label = (f, local) => f.owner === local.owner && f.repo === local.repo ? f.path : `${f.owner}/${f.repo}:${f.path}`, Unreadable = class extends Error {
-}, MAX_CACHED2 = 500, cache2 = /* @__PURE__ */ new Map(), cacheKey = (f) => `${f.owner}/${f.repo}\0${f.path}\0${f.ref ?? ""}`.toLowerCase();
-function remember2(key, etag, text) {
-  cache2.delete(key), etag && (cache2.set(key, { etag, text }), cache2.size > MAX_CACHED2 && cache2.delete(cache2.keys().next().value));
-}
+}, keptKey = (f) => `policy\0${f.owner}/${f.repo}\0${f.path}\0${f.ref ?? ""}`.toLowerCase();
 async function readText(session, file) {
-  let key = cacheKey(file), cached = cache2.get(key);
+  let key = keptKey(file), kept = session.kept.get(key), cached = kept && typeof kept.data == "string" ? { etag: kept.etag, text: kept.data } : void 0;
   try {
     let { data, headers } = await request2(
       session,
-      (c) => c.rest.repos.getContent({
+      (c3) => c3.rest.repos.getContent({
         owner: file.owner,
         repo: file.repo,
         path: file.path,
@@ -40213,22 +40529,22 @@ async function readText(session, file) {
       })
     );
     if (typeof data != "string") throw new Unreadable(`${file.path} is not a file`);
-    return remember2(key, headers.etag, data), data;
+    return session.kept.keep(key, headers.etag, data), data;
   } catch (error2) {
     let status = httpStatus(error2);
     if (status === 304 && cached) return cached.text;
-    if (cache2.delete(key), status === 404) return;
+    if (session.kept.forget(key), status === 404) return;
     throw error2;
   }
 }
 function topLevelBlocks(text, file) {
-  let lineCounter = new import_yaml3.LineCounter(), doc = (0, import_yaml3.parseDocument)(text, { lineCounter, keepSourceTokens: !0 });
-  if (doc.errors.length > 0 || !(0, import_yaml3.isMap)(doc.contents) || doc.contents.flow) return;
+  let lineCounter = new import_yaml2.LineCounter(), doc = (0, import_yaml2.parseDocument)(text, { lineCounter, keepSourceTokens: !0 });
+  if (doc.errors.length > 0 || !(0, import_yaml2.isMap)(doc.contents) || doc.contents.flow) return;
   let lines = text.split(/\r?\n/), starts = [], extendsValue;
   for (let pair of doc.contents.items) {
-    if (!(0, import_yaml3.isScalar)(pair.key) || !pair.key.range) return;
+    if (!(0, import_yaml2.isScalar)(pair.key) || !pair.key.range) return;
     let key = String(pair.key.value);
-    key === "_extends" && (extendsValue = (0, import_yaml3.isScalar)(pair.value) ? pair.value.value : pair.value), starts.push({ key, line: lineCounter.linePos(pair.key.range[0]).line });
+    key === "_extends" && (extendsValue = (0, import_yaml2.isScalar)(pair.value) ? pair.value.value : pair.value), starts.push({ key, line: lineCounter.linePos(pair.key.range[0]).line });
   }
   return { blocks: starts.map((s2, i) => {
     let end = (starts[i + 1]?.line ?? lines.length + 1) - 1;
@@ -40236,17 +40552,17 @@ function topLevelBlocks(text, file) {
   }), extendsValue };
 }
 function isFlowMapping(text) {
-  let doc = (0, import_yaml3.parseDocument)(text);
-  return doc.errors.length === 0 && (0, import_yaml3.isMap)(doc.contents) && !!doc.contents.flow;
+  let doc = (0, import_yaml2.parseDocument)(text);
+  return doc.errors.length === 0 && (0, import_yaml2.isMap)(doc.contents) && !!doc.contents.flow;
 }
 function declaresExtends(text) {
   return /^_extends\s*:/m.test(text) || /^\s*\{[^]*\b_extends\b/.test(text);
 }
 function parseExtends(value, from, local) {
   if (typeof value != "string") throw new Unreadable(`_extends in ${label(from, local)} must be a string like "repo", "org/repo" or "org/repo:path.yml"`);
-  let m = EXTENDS.exec(value);
-  if (!m?.[2]) throw new Unreadable(`_extends in ${label(from, local)} is not "repo", "org/repo" or "org/repo:path.yml": ${JSON.stringify(value)}`);
-  return { owner: m[1] ?? from.owner, repo: m[2], path: m[3] ?? local.path };
+  let m2 = EXTENDS.exec(value);
+  if (!m2?.[2]) throw new Unreadable(`_extends in ${label(from, local)} is not "repo", "org/repo" or "org/repo:path.yml": ${JSON.stringify(value)}`);
+  return { owner: m2[1] ?? from.owner, repo: m2[2], path: m2[3] ?? local.path };
 }
 function stitch(chain, localPath) {
   let byKey = /* @__PURE__ */ new Map();
@@ -40334,8 +40650,8 @@ var NOT_YET = {
 };
 function mergeSettings(load) {
   if (load.kind !== "ok") return;
-  let m = load.policy.merge;
-  return { methods: m.methods?.length ? m.methods : [m.method], updateBranch: m.updateBranch ?? !1 };
+  let m2 = load.policy.merge;
+  return { methods: m2.methods?.length ? m2.methods : [m2.method], updateBranch: m2.updateBranch ?? !1 };
 }
 var earliest2 = (...times) => times.filter((t) => t !== void 0).sort()[0];
 function logDecision(session, ref, decision) {
@@ -40350,7 +40666,7 @@ function logDecision(session, ref, decision) {
   }, "decision");
 }
 async function gather2(session, ref, options, policies) {
-  let pr = await findPullRequest(session, ref, options.pullRequest), policyRead = policies?.get(pr.baseRef) ?? await readPolicy(session, ref, pr.baseRef, options.policyPath ?? POLICY_PATH), load = policyRead.remap(loadPolicy(policyRead.source, options.policyLoads)), policyError = policyRead.source.kind === "unreadable" ? policyRead.source.message : void 0, base2 = {
+  let pr = await findPullRequest(session, ref, options.pullRequest), policyRead = policies?.get(pr.baseRef) ?? await readPolicy(session, ref, pr.baseRef, options.policyPath ?? POLICY_PATH), load = policyRead.remap(loadPolicy(policyRead.source)), policyError = policyRead.source.kind === "unreadable" ? policyRead.source.message : void 0, base2 = {
     owner: ref.owner,
     repo: ref.repo,
     number: pr.number,
@@ -40397,7 +40713,7 @@ async function gather2(session, ref, options, policies) {
   }
   let notice2 = records ? await noticeTampering(session, record, statusComment, options.identity) : void 0;
   notice2 && record && (record = { ...record, notices: [...record.notices ?? [], notice2] }, session.log.warn({ pr: `${ref.owner}/${ref.repo}#${ref.number}`, notice: notice2 }, notice2.kind === "comment-deleted" ? "the gate's status comment was deleted; restoring it (nothing the gate decides is read from it)" : "the gate's status comment was edited by someone else; restoring it (nothing the gate decides is read from it)"));
-  let comments = rawComments.map(({ user: _u, performed_via_github_app: _p, node_id: _n, ...c }) => c), facts = {
+  let comments = rawComments.map(({ user: _u, performed_via_github_app: _p, node_id: _n, ...c3 }) => c3), facts = {
     ...base2,
     files,
     comments,
@@ -40423,7 +40739,7 @@ function reconcile(client, ref, options) {
   return reconcileWith(client, ref, options);
 }
 async function reconcileWith(client, ref, options, policies) {
-  let now2 = options.now ? options.now() : /* @__PURE__ */ new Date(), session = openSession(client, now2, options.log), policyPath = options.policyPath ?? POLICY_PATH, failed = (error3) => {
+  let now2 = options.now ? options.now() : /* @__PURE__ */ new Date(), session = openSession(client, now2, options.log, options.kept), policyPath = options.policyPath ?? POLICY_PATH, failed = (error3) => {
     let message = describeError(error3);
     return session.log.error({ pr: `${ref.owner}/${ref.repo}#${ref.number}`, error: message }, "reconcile failed; nothing merged"), {
       ref,
@@ -40451,8 +40767,8 @@ async function reconcileWith(client, ref, options, policies) {
   try {
     let wantsMerge = options.mode === "full" && acts(decision) && decision.merge && decision.state === "ready";
     if (wantsMerge && g.gate.seenBefore) {
-      let m = await gatherMergeView(session, ref, g.pr, options.identity, options.checkRunAs === "status", options.ignoreCheckRunIds), changed = m.current ? changedSince(g.pr, m.current) : void 0;
-      changed ? (session.log.warn({ pr: ref, changed, decidedOn: g.pr.headSha, now: m.current?.headSha }, "pull request changed since the event; re-evaluating"), extraWake = soon2()) : (mergeView = m.view, m.view.mergeable === null && m.view.otherChecks === "success" && (extraWake = soon2()), base2 = await gatherBaseBranch(session, ref, g.facts, m, settings ?? { methods: [decision.mergeMethod], updateBranch: !1 }), base2.rulesError && (extraWake = soon2()));
+      let m2 = await gatherMergeView(session, ref, g.pr, options.identity, options.checkRunAs === "status", options.ignoreCheckRunIds), changed = m2.current ? changedSince(g.pr, m2.current) : void 0;
+      changed ? (session.log.warn({ pr: ref, changed, decidedOn: g.pr.headSha, now: m2.current?.headSha }, "pull request changed since the event; re-evaluating"), extraWake = soon2()) : (mergeView = m2.view, m2.view.mergeable === null && m2.view.otherChecks === "success" && (extraWake = soon2()), base2 = await gatherBaseBranch(session, ref, g.facts, m2, settings ?? { methods: [decision.mergeMethod], updateBranch: !1 }), base2.rulesError && (extraWake = soon2()));
     } else wantsMerge && (extraWake = soon2());
   } catch (error3) {
     return { ...failed(error3), decision };
@@ -40578,8 +40894,8 @@ function isQuiet(outcome) {
 }
 
 // src/github/sweep.ts
-async function sweep(client, repo, options) {
-  let now2 = options.now ? options.now() : /* @__PURE__ */ new Date(), session = openSession(client, now2, options.log), policyPath = options.policyPath ?? POLICY_PATH, loads = /* @__PURE__ */ new Map(), policies = /* @__PURE__ */ new Map(), policyTexts = /* @__PURE__ */ new Map(), quietPulls = options.memo ? new QuietPulls(options.memo, options.quiet) : void 0, quiet = 0, outcomes = [], listed = 0, skipped = 0, pages = client.paginate.iterator(client.rest.pulls.list, { owner: repo.owner, repo: repo.repo, state: "open", per_page: 100 });
+async function sweep(client, repo, sweepOptions) {
+  let options = sweepOptions.kept ? sweepOptions : { ...sweepOptions, kept: new KeptAnswers() }, now2 = options.now ? options.now() : /* @__PURE__ */ new Date(), session = openSession(client, now2, options.log, options.kept), policyPath = options.policyPath ?? POLICY_PATH, loads = /* @__PURE__ */ new Map(), policies = /* @__PURE__ */ new Map(), policyTexts = /* @__PURE__ */ new Map(), quietPulls = options.memo ? new QuietPulls(options.memo, options.quiet) : void 0, quiet = 0, outcomes = [], listed = 0, skipped = 0, pages = client.paginate.iterator(client.rest.pulls.list, { owner: repo.owner, repo: repo.repo, state: "open", per_page: 100 });
   try {
     for await (let page of pages) {
       session.requests += 1;
@@ -40594,7 +40910,7 @@ async function sweep(client, repo, options) {
         let load = loads.get(pr.baseRef);
         if (!load) {
           let read = await readPolicy(session, repo, pr.baseRef, policyPath);
-          load = read.remap(loadPolicy(read.source, options.policyLoads)), loads.set(pr.baseRef, load), read.source.kind !== "unreadable" && policies.set(pr.baseRef, read), policyTexts.set(pr.baseRef, read.source.kind === "text" ? read.source.text : read.source.kind);
+          load = read.remap(loadPolicy(read.source)), loads.set(pr.baseRef, load), read.source.kind !== "unreadable" && policies.set(pr.baseRef, read), policyTexts.set(pr.baseRef, read.source.kind === "text" ? read.source.text : read.source.kind);
         }
         let { governed } = classify(load, { author: pr.author, labels: pr.labels, headRef: pr.headRef, baseRef: pr.baseRef, files: [], changedFiles: 0, additions: 0, deletions: 0 });
         if (!governed) {
@@ -40619,7 +40935,7 @@ async function sweep(client, repo, options) {
 // src/github/answer-merge-group.ts
 var SHA = /^[0-9a-f]{40}$/;
 async function answerMergeGroup(client, repo, group, options) {
-  let now2 = options.now ? options.now() : /* @__PURE__ */ new Date(), session = openSession(client, now2, options.log), headSha = typeof group.head_sha == "string" && SHA.test(group.head_sha) ? group.head_sha : void 0, headRef = typeof group.head_ref == "string" ? group.head_ref : "", ref = parseMergeGroupRef(headRef), baseRef = typeof group.base_ref == "string" ? group.base_ref.replace(/^refs\/heads\//, "") : ref?.base, members;
+  let now2 = options.now ? options.now() : /* @__PURE__ */ new Date(), kept = options.kept ?? new KeptAnswers(), session = openSession(client, now2, options.log, kept), headSha = typeof group.head_sha == "string" && SHA.test(group.head_sha) ? group.head_sha : void 0, headRef = typeof group.head_ref == "string" ? group.head_ref : "", ref = parseMergeGroupRef(headRef), baseRef = typeof group.base_ref == "string" ? group.base_ref.replace(/^refs\/heads\//, "") : ref?.base, members;
   if (!headSha || !baseRef)
     members = { kind: "unknown", reason: "the event does not name the group's head commit and base branch" };
   else
@@ -40634,8 +40950,8 @@ async function answerMergeGroup(client, repo, group, options) {
       let { number } = entry, outcome = await (options.reconcile ?? reconcile)(client, { ...repo, number }, {
         mode: "check",
         identity: options.identity,
+        kept,
         ...options.policyPath ? { policyPath: options.policyPath } : {},
-        ...options.policyLoads ? { policyLoads: options.policyLoads } : {},
         ...options.now ? { now: options.now } : {},
         ...options.log ? { log: options.log } : {}
       });
@@ -40660,7 +40976,7 @@ async function answerMergeGroup(client, repo, group, options) {
   });
   if (options.mode !== "full" || !headSha) return answer();
   try {
-    return await request2(session, (c) => c.rest.checks.create({
+    return await request2(session, (c3) => c3.rest.checks.create({
       owner: repo.owner,
       repo: repo.repo,
       name: CHECK_NAME,
@@ -40794,8 +41110,8 @@ function plainExplanation(decision) {
     lines.push(`Approvals: ${decision.approvals.length} of ${decision.approvalsRequired} (${who}).`, "");
   }
   for (let veto of decision.vetoes) lines.push(`Vetoed by @${veto.by} at ${veto.at}${veto.reason ? `: ${veto.reason}` : ""}.`);
-  let refused2 = decision.commands.filter((c) => !c.accepted);
-  return refused2.length > 0 && lines.push("", "**Commands that did not count**", "", ...refused2.map((c) => `- \`/${c.command.kind.replace("-", " ")}\` by @${c.by}: ${c.message ?? c.refusal ?? "refused"}`)), lines.join(`
+  let refused2 = decision.commands.filter((c3) => !c3.accepted);
+  return refused2.length > 0 && lines.push("", "**Commands that did not count**", "", ...refused2.map((c3) => `- \`/${c3.command.kind.replace("-", " ")}\` by @${c3.by}: ${c3.message ?? c3.refusal ?? "refused"}`)), lines.join(`
 `).trim();
 }
 function describeReason2(reason) {
@@ -40957,11 +41273,11 @@ function describeChange(spec) {
 
 // src/core/policy-tests/run.ts
 var sameSet = (a, b) => {
-  let x = new Set(a.map((s2) => s2.toLowerCase())), y = new Set(b.map((s2) => s2.toLowerCase()));
-  return x.size === y.size && [...x].every((s2) => y.has(s2));
+  let x2 = new Set(a.map((s2) => s2.toLowerCase())), y = new Set(b.map((s2) => s2.toLowerCase()));
+  return x2.size === y.size && [...x2].every((s2) => y.has(s2));
 }, list = (items) => items.length ? items.join(", ") : "none";
-function actualOf(load, c) {
-  let { input, assumedAgent } = describeChange(c.change), classification = classify(load, input), governed = assumedAgent || classification.governed, risk = classification.reasons.find((r) => r.kind === "risk"), groups = load.kind === "ok" && governed ? approverGroups(load.policy, classification) : [];
+function actualOf(load, c3) {
+  let { input, assumedAgent } = describeChange(c3.change), classification = classify(load, input), governed = assumedAgent || classification.governed, risk = classification.reasons.find((r) => r.kind === "risk"), groups = load.kind === "ok" && governed ? approverGroups(load.policy, classification) : [];
   return {
     tier: governed ? classification.tier : "none",
     governed,
@@ -40970,11 +41286,11 @@ function actualOf(load, c) {
     ...risk?.kind === "risk" ? { risk: risk.score } : {}
   };
 }
-function runCase(load, c) {
-  let actual = actualOf(load, c), e = c.expect, failures = [];
+function runCase(load, c3) {
+  let actual = actualOf(load, c3), e = c3.expect, failures = [];
   load.kind === "invalid" && failures.push(`the policy ${load.path} has ${load.errors.length} error${load.errors.length === 1 ? "" : "s"}`), e.governed !== void 0 && e.governed !== actual.governed && failures.push(`expected ${e.governed ? "governed" : "not governed"}, got ${actual.governed ? "governed" : "not governed"}`), e.tier !== void 0 && e.tier !== actual.tier && failures.push(`expected tier ${e.tier}, got ${actual.tier === "none" ? "none (not governed)" : actual.tier}`), e.rules !== void 0 && !sameSet(e.rules, actual.rules) && failures.push(`expected rules ${list(e.rules)}, got ${list(actual.rules)}`), e.approvers !== void 0 && !sameSet(e.approvers, actual.approvers) && failures.push(`expected approvers ${list(e.approvers)}, got ${list(actual.approvers)}`);
   let score = actual.risk === void 0 ? "no risk score (the policy has no risk section)" : `risk ${actual.risk.toFixed(2)}`;
-  return e.riskAbove !== void 0 && !(actual.risk !== void 0 && actual.risk >= e.riskAbove) && failures.push(`expected risk at least ${e.riskAbove}, got ${score}`), e.riskBelow !== void 0 && !(actual.risk !== void 0 && actual.risk < e.riskBelow) && failures.push(`expected risk below ${e.riskBelow}, got ${score}`), { name: c.name, line: c.line, passed: failures.length === 0, failures, actual };
+  return e.riskAbove !== void 0 && !(actual.risk !== void 0 && actual.risk >= e.riskAbove) && failures.push(`expected risk at least ${e.riskAbove}, got ${score}`), e.riskBelow !== void 0 && !(actual.risk !== void 0 && actual.risk < e.riskBelow) && failures.push(`expected risk below ${e.riskBelow}, got ${score}`), { name: c3.name, line: c3.line, passed: failures.length === 0, failures, actual };
 }
 function resultLine(r) {
   return r.passed ? `PASS ${r.name}` : `FAIL ${r.name}: ${r.failures.join("; ")} (rules: ${list(r.actual.rules)})`;
@@ -40984,7 +41300,7 @@ function resultLine(r) {
 import { posix } from "node:path";
 
 // src/core/policy-tests/parse.ts
-var import_ajv = __toESM(require_ajv(), 1), import_yaml4 = __toESM(require_dist(), 1);
+var import_ajv = __toESM(require_ajv(), 1), import_yaml3 = __toESM(require_dist(), 1);
 
 // src/core/policy-tests/schema.ts
 var TIERS2 = ["fyi", "soft", "hard"], fileObject = {
@@ -41047,15 +41363,15 @@ var TIERS2 = ["fyi", "soft", "hard"], fileObject = {
 // src/core/policy-tests/parse.ts
 var MAX_BYTES = 1024 * 1024, validator, validate3 = () => validator ??= new import_ajv.Ajv({ allErrors: !0, strict: !0, allowUnionTypes: !0 }).compile(POLICY_TEST_SCHEMA);
 function parsePolicyTests(text, file) {
-  let lines = new import_yaml4.LineCounter(), at = (offset2, message) => {
+  let lines = new import_yaml3.LineCounter(), at = (offset2, message) => {
     let { line: line2, col } = lines.linePos(offset2);
     return { file, line: line2, column: col, message };
   };
   if (text.length > MAX_BYTES) return { ok: !1, errors: [{ file, line: 1, column: 1, message: `test file is larger than ${MAX_BYTES / 1024} KiB` }] };
-  let doc = (0, import_yaml4.parseDocument)(text, { lineCounter: lines, prettyErrors: !1, uniqueKeys: !0, strict: !0 }), yamlErrors = [...doc.errors, ...doc.warnings].map((e) => at(e.pos[0], `YAML syntax error: ${e.message.split(`
+  let doc = (0, import_yaml3.parseDocument)(text, { lineCounter: lines, prettyErrors: !1, uniqueKeys: !0, strict: !0 }), yamlErrors = [...doc.errors, ...doc.warnings].map((e) => at(e.pos[0], `YAML syntax error: ${e.message.split(`
 `)[0]}`));
   if (yamlErrors.length) return { ok: !1, errors: yamlErrors };
-  if (!(0, import_yaml4.isMap)(doc.contents)) return { ok: !1, errors: [at(doc.contents?.range?.[0] ?? 0, "a test file is a mapping with `cases:` (and optionally `policy:`)")] };
+  if (!(0, import_yaml3.isMap)(doc.contents)) return { ok: !1, errors: [at(doc.contents?.range?.[0] ?? 0, "a test file is a mapping with `cases:` (and optionally `policy:`)")] };
   let data;
   try {
     data = doc.toJS({ maxAliasCount: 100 });
@@ -41072,7 +41388,7 @@ function parsePolicyTests(text, file) {
     ok: !0,
     file: {
       ...raw.policy !== void 0 ? { policy: raw.policy } : {},
-      cases: raw.cases.map((c, i) => toCase(c, lines.linePos(caseOffset(doc, i)).line))
+      cases: raw.cases.map((c3, i) => toCase(c3, lines.linePos(caseOffset(doc, i)).line))
     }
   };
 }
@@ -41089,20 +41405,20 @@ function changedFile(f) {
     ...f.previous_filename ? { previousFilename: f.previous_filename } : {}
   };
 }
-function toCase(c, line2) {
-  let e = c.expect;
+function toCase(c3, line2) {
+  let e = c3.expect;
   return {
-    name: c.name,
+    name: c3.name,
     line: line2,
     change: {
-      files: (c.files ?? []).map(changedFile),
-      ...c.author !== void 0 ? { author: c.author } : {},
-      ...c.labels !== void 0 ? { labels: c.labels } : {},
-      ...c.base !== void 0 ? { base: c.base } : {},
-      ...c.head !== void 0 ? { head: c.head } : {},
-      ...c.commits !== void 0 ? { commitMessages: c.commits } : {},
-      ...c.changed_files !== void 0 ? { changedFiles: c.changed_files } : {},
-      ...c.changed_lines !== void 0 ? { changedLines: c.changed_lines } : {}
+      files: (c3.files ?? []).map(changedFile),
+      ...c3.author !== void 0 ? { author: c3.author } : {},
+      ...c3.labels !== void 0 ? { labels: c3.labels } : {},
+      ...c3.base !== void 0 ? { base: c3.base } : {},
+      ...c3.head !== void 0 ? { head: c3.head } : {},
+      ...c3.commits !== void 0 ? { commitMessages: c3.commits } : {},
+      ...c3.changed_files !== void 0 ? { changedFiles: c3.changed_files } : {},
+      ...c3.changed_lines !== void 0 ? { changedLines: c3.changed_lines } : {}
     },
     expect: {
       ...e.tier !== void 0 ? { tier: e.tier } : {},
@@ -41135,7 +41451,7 @@ function offsetOf2(doc, e) {
   for (let n2 = path2.length; n2 >= 0; n2--) {
     let node = doc.getIn(path2.slice(0, n2), !0);
     if (node?.range) {
-      if (extra !== void 0 && n2 === path2.length && (0, import_yaml4.isMap)(node)) {
+      if (extra !== void 0 && n2 === path2.length && (0, import_yaml3.isMap)(node)) {
         let key = node.items.find((i) => i.key?.value === extra)?.key;
         if (key?.range) return key.range[0];
       }
@@ -41175,7 +41491,7 @@ function runSuite(files, policyFor) {
       continue;
     }
     load.kind === "invalid" && !reported.has(load.path) && (reported.add(load.path), out.errors.push(...load.errors));
-    let results = parsed.file.cases.map((c) => runCase(load, c));
+    let results = parsed.file.cases.map((c3) => runCase(load, c3));
     for (let r of results) out[r.passed ? "passed" : "failed"] += 1;
     out.suites.push({ file: path2, results });
   }
@@ -41190,7 +41506,7 @@ var exitCodeOf = (o) => o.malformed > 0 ? 2 : o.failed > 0 ? 1 : 0;
 var MAX_FILES = 100;
 async function rawText(session, repo, path2, ref) {
   try {
-    let { data } = await request2(session, (c) => c.rest.repos.getContent({ ...repo, path: path2, ref, mediaType: { format: "raw" } }));
+    let { data } = await request2(session, (c3) => c3.rest.repos.getContent({ ...repo, path: path2, ref, mediaType: { format: "raw" } }));
     if (typeof data != "string") throw new Error(`${path2} is not a file`);
     return data;
   } catch (error2) {
@@ -41201,7 +41517,7 @@ async function rawText(session, repo, path2, ref) {
 async function readHeadTests(session, repo, ref, dir2) {
   let entries;
   try {
-    let { data } = await request2(session, (c) => c.rest.repos.getContent({ ...repo, path: dir2, ref }));
+    let { data } = await request2(session, (c3) => c3.rest.repos.getContent({ ...repo, path: dir2, ref }));
     entries = Array.isArray(data) ? data : [];
   } catch (error2) {
     if (httpStatus(error2) === 404) return [];
@@ -41278,6 +41594,8 @@ async function gate(target, inputs, environment, deps) {
     policyPath: inputs.policyPath,
     now: deps.now,
     log: deps.log,
+    // This run's answers from GitHub: a second read of the same policy or rules asks conditionally.
+    kept: new KeptAnswers(),
     ...inputs.jobCheckRunId !== void 0 ? { ignoreCheckRunIds: [inputs.jobCheckRunId] } : {}
   }, repository = { owner: environment.owner, repo: environment.repo };
   if (target.kind === "merge-group") {
@@ -41374,12 +41692,12 @@ function annotate({ level, message, ...properties }) {
   level === "error" ? error(message, properties) : level === "warning" ? warning(message, properties) : notice(message, properties);
 }
 var actionsLog = {
-  info: (o, m) => info(line(o, m)),
-  warn: (o, m) => info(`warning: ${line(o, m)}`),
-  error: (o, m) => info(`error: ${line(o, m)}`)
+  info: (o, m2) => info(line(o, m2)),
+  warn: (o, m2) => info(`warning: ${line(o, m2)}`),
+  error: (o, m2) => info(`error: ${line(o, m2)}`)
 };
-function line(o, m) {
-  return m === void 0 ? JSON.stringify(o) : `${m} ${JSON.stringify(o)}`;
+function line(o, m2) {
+  return m2 === void 0 ? JSON.stringify(o) : `${m2} ${JSON.stringify(o)}`;
 }
 function messageOf(error2) {
   return error2 instanceof Error ? error2.message : String(error2);

@@ -2,15 +2,11 @@
 // webhook 10 s); the queue serializes and coalesces per PR, timers wake a PR when its veto window
 // ends, and the sweep re-derives everything from GitHub so nothing depends on this process surviving.
 import type { Probot } from 'probot';
-import { parseMergeGroupRef } from '../core/merge-group.js';
-import { CHECK_NAME } from '../core/model/effects.js';
-import { PolicyLoads } from '../core/policy/load.js';
-import { reconcile as defaultReconcile, sweep as defaultSweep, answerMergeGroup as defaultAnswerMergeGroup, isOwnCheckRun, isOwnComment } from '../github/index.js';
-import { recordClick } from '../github/record-click.js';
+import { reconcile as defaultReconcile, sweep as defaultSweep, answerMergeGroup as defaultAnswerMergeGroup } from '../github/index.js';
 import { gateNotifier, type GateNotifyOptions } from './gate-notify.js';
 import { answerMergeGroupEvent } from './merge-group.js';
 import type { Notifier } from './notifier.js';
-import type { GateIdentity, GitHubClient, ReconcileOutcome, SweepMemo } from '../github/index.js';
+import type { GateIdentity, GitHubClient, MergeGroupPayload, ReconcileOutcome, SweepMemo } from '../github/index.js';
 import { SharedCache } from './shared-cache.js';
 import { MemoryQueue, type ReconcileJob, type ReconcileQueue, type ReconcileWork, type RepoRef } from './queue.js';
 import { MemoryTimers, type Timers, type WakeHandler } from './timers.js';
@@ -23,24 +19,13 @@ import { QueueWidth } from './queue-width.js';
 import { DEFAULT_CONCURRENCY } from './config.js';
 import { holdingClient } from './held-client.js';
 import type { Hold } from './redis-lock.js';
+import { AppIdentity } from './app-identity.js';
+import { recordClicks } from './record-clicks.js';
+import { ROUTED_EVENTS, routeEvent, type GateJob } from './route-event.js';
+import { KeptAnswers } from '../github/kept-answers.js';
+import { PolicyLoads } from '../core/policy/load.js';
 
-export const PULL_REQUEST_EVENTS = [
-  'pull_request.opened',
-  'pull_request.reopened',
-  'pull_request.synchronize',
-  'pull_request.edited',
-  'pull_request.labeled',
-  'pull_request.unlabeled',
-  'pull_request.ready_for_review',
-] as const;
-export const COMMENT_EVENTS = ['issue_comment.created', 'issue_comment.edited', 'issue_comment.deleted'] as const;
-export const REVIEW_EVENTS = ['pull_request_review.submitted', 'pull_request_review.dismissed'] as const;
-/** A PR entered or left a merge queue (delivered with the `pull_request` subscription). */
-export const QUEUE_EVENTS = ['pull_request.enqueued', 'pull_request.dequeued'] as const;
-/** The merge queue built a group (the gate answers with its `hitl` check) or removed one. */
-export const MERGE_GROUP_EVENTS = ['merge_group.checks_requested', 'merge_group.destroyed'] as const;
-/** Installation events after which the app may see repositories (and PRs) it could not see before. */
-export const INSTALLATION_EVENTS = ['installation.created', 'installation.new_permissions_accepted', 'installation.unsuspend'] as const;
+export { PULL_REQUEST_EVENTS, COMMENT_EVENTS, REVIEW_EVENTS, QUEUE_EVENTS, MERGE_GROUP_EVENTS, INSTALLATION_EVENTS } from './route-event.js';
 
 const MIN_WAKE_DELAY_MS = 1_000;
 
@@ -72,6 +57,9 @@ export interface GateOptions {
   log?: Log;
   /** Chat (Slack, signed webhook) from the App's environment; absent: no chat. */
   notify?: GateNotifyOptions;
+  /** Answers GitHub gave before (policy files, branch rules) with their ETags, for as long as the App
+   * runs (default: a new one). */
+  kept?: KeptAnswers;
 }
 
 export interface Gate {
@@ -88,36 +76,37 @@ export interface Gate {
   closed: boolean;
 }
 
-type InstallationPayload = { installation?: { id: number } };
-type RepositoryPayload = { repository: { name: string; owner: { login: string } } };
-
+/**
+ * The App: every webhook becomes jobs, and the jobs run here.
+ *
+ * The algorithm, in the order the code follows it:
+ *   1. Set up what lives as long as the App: who the gate is, the heads waiting to merge, the answers
+ *      GitHub gave (for conditional reads), chat.
+ *   2. A reconcile of one PR (`work`): read GitHub and move it toward the decision, with a client
+ *      that sends nothing once the PR's lock (Redis) is lost; then record the outcome (`afterOutcome`):
+ *      metrics, the head it waits on, chat, one log line, and the PR's next wake-up.
+ *   3. The queue runs those reconciles, serialized and coalesced per PR; the timers put a PR back
+ *      in the queue when its wake-up is due.
+ *   4. A sweep of a repository reconciles every open PR of it while no reconcile of it runs; what
+ *      failed goes back to the queue. The sweeper runs it over every installation periodically.
+ *   5. Each webhook is routed (./route-event.ts) to jobs, which run in order: reconcile a PR,
+ *      reconcile the PR waiting on a commit, answer a merge group, sweep repositories, record a click.
+ *   6. Learn who the gate is now, and start the periodic sweep.
+ */
 export function createGate(app: Probot, options: GateOptions = {}): Gate {
+  // 1. What lives as long as the App.
   const log: Log = options.log ?? app.log.child({ name: 'hitl-gate' });
   const reconcileFn = options.reconcile ?? defaultReconcile;
   const sweepFn = options.sweep ?? defaultSweep;
+  const answerGroupFn = options.answerMergeGroup ?? defaultAnswerMergeGroup;
   const metrics = options.metrics ?? new Metrics();
   const now = options.now ?? (() => new Date());
   const sweepMemo = options.sweepMemo ?? new SharedCache({ maxBytes: 16 * 2 ** 20 });
+  const kept = options.kept ?? new KeptAnswers();
   // The process outlives every reconcile: it keeps the policies it loaded, by content.
   const policyLoads = new PolicyLoads();
-
-  let identityPromise: Promise<GateIdentity> | undefined;
-  let knownIdentity: GateIdentity | undefined = options.identity;
-  const identity = (): Promise<GateIdentity> => {
-    if (options.identity) return Promise.resolve(options.identity);
-    identityPromise ??= (async () => {
-      const client = await app.auth();
-      const { data } = await client.rest.apps.getAuthenticated();
-      if (!data?.slug) throw new Error('GET /app did not say who the app is');
-      knownIdentity = { appId: data.id, login: `${data.slug}[bot]` };
-      return knownIdentity;
-    })().catch((error: unknown) => {
-      identityPromise = undefined;
-      throw error;
-    });
-    return identityPromise;
-  };
-
+  const appIdentity = new AppIdentity(app, options.identity);
+  const identity = () => appIdentity.get();
   const awaitingChecks = new AwaitingChecks();
   const notifier = options.notify
     ? gateNotifier(options.notify, {
@@ -128,6 +117,7 @@ export function createGate(app: Probot, options: GateOptions = {}): Gate {
     : undefined;
   const chat = notifier && notifier.channels.length ? { notify: { channels: notifier.channels, webUrl: notifier.webUrl } } : {};
 
+  // 2. One reconcile, and what follows it.
   /** The installation's client. Given the lock its work holds, it sends nothing once that lock is lost. */
   const installationClient = async (installationId: number, hold?: Hold): Promise<GitHubClient> => {
     const octokit = await app.auth(installationId);
@@ -135,9 +125,9 @@ export function createGate(app: Probot, options: GateOptions = {}): Gate {
   };
   const held = (hold?: Hold) => (hold ? { stillHeld: () => hold.stillHeld() } : {});
 
-  /** `schedule` false: the PR's lock was lost during the reconcile, so its wake-up is the new holder's
-   * to set or cancel. */
-  const afterOutcome = async (outcome: ReconcileOutcome, ref: PullRef, schedule = true): Promise<void> => {
+  /** `lockStillHeld` false: the PR's lock was lost during the reconcile, so its wake-up is the new
+   * holder's to set or cancel. */
+  const afterOutcome = async (outcome: ReconcileOutcome, ref: PullRef, { lockStillHeld }: { lockStillHeld: boolean }): Promise<void> => {
     metrics.recordOutcome(outcome);
     awaitingChecks.record(outcome, ref);
     // Chat goes out after the reconcile and is never awaited: it cannot delay or change a decision.
@@ -146,7 +136,7 @@ export function createGate(app: Probot, options: GateOptions = {}): Gate {
       { pull: describePull(ref), tier: outcome.decision.tier, state: outcome.decision.state, merged: outcome.merged, wakeAt: outcome.wakeAt, requests: outcome.requests, error: outcome.error },
       'reconciled',
     );
-    if (!schedule) return;
+    if (!lockStillHeld) return;
     if (outcome.wakeAt) {
       // At least a second away: a decision that keeps asking to be woken "now" must not spin
       // against GitHub's rate limit. A window's end is late by at most that second.
@@ -167,8 +157,9 @@ export function createGate(app: Probot, options: GateOptions = {}): Gate {
         identity: gateIdentity,
         now,
         log,
-        policyLoads,
         checkRunActions: true,
+        kept,
+        policyLoads,
         ...chat,
         ...(job.pullRequest ? { pullRequest: job.pullRequest, headIsNew: job.headIsNew === true, ...(job.firstHead ? { firstHead: job.firstHead } : {}) } : {}),
         ...(job.mergeQueueHint ? { mergeQueueHint: true } : {}),
@@ -178,13 +169,14 @@ export function createGate(app: Probot, options: GateOptions = {}): Gate {
       metrics.reconciles.inc({ outcome: 'exception' });
       throw error;
     }
-    const stillHeld = !hold || hold.stillHeld();
-    await afterOutcome(outcome, ref, stillHeld);
+    const lockStillHeld = !hold || hold.stillHeld();
+    await afterOutcome(outcome, ref, { lockStillHeld });
     // Retried once the lock is free: what this run could not write, the next one reads afresh and writes.
-    if (!stillHeld) throw new Error('the PR\'s lock was lost during the reconcile');
+    if (!lockStillHeld) throw new Error('the PR\'s lock was lost during the reconcile');
     if (outcome.error) throw new Error(`GitHub failed the reconcile: ${outcome.error}`);
   };
 
+  // 3. The queue and the timers.
   const width = options.queueWidth ?? new QueueWidth({ max: options.queueConcurrency ?? DEFAULT_CONCURRENCY });
   width.start();
   const queue = options.queue
@@ -204,19 +196,20 @@ export function createGate(app: Probot, options: GateOptions = {}): Gate {
   const timers = options.timers ? options.timers(onWake) : new MemoryTimers({ onWake });
   metrics.watch({ queueDepth: () => queue.depth(), queueWidth: () => width.current, pendingTimers: () => timers.pending() });
 
+  // 4. Sweeps.
   const sweepRepo = async (repo: RepoRef): Promise<void> => {
     const failed: PullRef[] = [];
     await queue.exclusive(repo, async (hold) => {
       const gateIdentity = await identity();
       const client = await installationClient(repo.installationId, hold);
-      const outcomes = await sweepFn(client, { owner: repo.owner, repo: repo.repo }, { mode: 'full', identity: gateIdentity, now, log, policyLoads, checkRunActions: true, ...chat, memo: sweepMemo, ...held(hold) });
+      const outcomes = await sweepFn(client, { owner: repo.owner, repo: repo.repo }, { mode: 'full', identity: gateIdentity, now, log, policyLoads, checkRunActions: true, kept, ...chat, memo: sweepMemo, ...held(hold) });
       // A sweep that lost the repository's lock cannot tell which of its reconciles ended before the
       // loss: each PR is reconciled again, under its own lock.
-      const stillHeld = !hold || hold.stillHeld();
+      const lockStillHeld = !hold || hold.stillHeld();
       for (const outcome of outcomes) {
         const ref = { installationId: repo.installationId, owner: outcome.ref.owner, repo: outcome.ref.repo, number: outcome.ref.number };
-        await afterOutcome(outcome, ref, stillHeld);
-        if (outcome.error || !stillHeld) failed.push(ref);
+        await afterOutcome(outcome, ref, { lockStillHeld });
+        if (outcome.error || !lockStillHeld) failed.push(ref);
       }
     });
     for (const ref of failed) await enqueue({ ...ref, reason: 'sweep-retry' });
@@ -234,179 +227,55 @@ export function createGate(app: Probot, options: GateOptions = {}): Gate {
     },
   });
 
-  const repoOf = (payload: InstallationPayload & RepositoryPayload) => {
-    const installationId = payload.installation?.id;
-    if (!installationId) return undefined;
-    return { installationId, owner: payload.repository.owner.login, repo: payload.repository.name };
+  // 5. Webhooks: routed to jobs, run in order.
+  /** Answered outside the PR queue (the group's check is a write of its own, on a commit no PR owns),
+   * and in the background: the webhook is acknowledged at once. */
+  const answerGroup = (repo: RepoRef, group: MergeGroupPayload): void => {
+    void answerMergeGroupEvent({ app, repo, group, identity, log, now, kept, policyLoads, answer: answerGroupFn, metrics });
   };
 
-  const pull = (payload: InstallationPayload & RepositoryPayload, number: number, reason: string, pullRequest?: ReconcileJob['pullRequest'], headIsNew = false, mergeQueueHint = false, firstHead?: string): Promise<void> => {
-    const repo = repoOf(payload);
-    if (!repo) {
-      log.warn({ reason }, 'event without an installation: ignored');
-      return Promise.resolve();
+  const run = async (job: GateJob): Promise<void> => {
+    switch (job.kind) {
+      case 'reconcile':
+        return enqueue(job.job);
+      case 'reconcile-waiting-on-commit': {
+        const ref = awaitingChecks.find(job.owner, job.repo, job.sha);
+        if (ref) await enqueue({ ...ref, reason: job.reason });
+        return;
+      }
+      case 'answer-merge-group':
+        if (job.reason !== 'merge_group.checks_requested') log.info({ repo: `${job.repo.owner}/${job.repo.repo}`, group: job.group.head_ref, reason: job.reason }, 'answering the merge group again');
+        return answerGroup(job.repo, job.group);
+      case 'sweep':
+        if (job.repos.length === 0) return;
+        log.info({ reason: job.reason, repositories: job.repos.length }, 'sweeping repositories');
+        void sweeper.sweepRepos(job.repos);
+        return;
+      case 'record-click':
+        return recordClicks(job.repo, job.numbers, job.click, { queue, installationClient, identity, enqueue, metrics, now, log });
+      case 'ignore':
+        log.warn({ event: job.event }, `${job.why}: ignored`);
+        return;
+      case 'malformed':
+        // The delivery fails, so GitHub's log of deliveries shows it; nothing was done.
+        throw new Error(`${job.event}: ${job.why}`);
+      default: {
+        // A new kind of job must be run here: the compiler says so before a webhook is dropped.
+        const unhandled: never = job;
+        throw new Error(`no way to run a job of kind ${(unhandled as GateJob).kind}`);
+      }
     }
-    return enqueue({ ...repo, number, reason, ...(pullRequest ? { pullRequest, headIsNew, ...(firstHead ? { firstHead } : {}) } : {}), ...(mergeQueueHint ? { mergeQueueHint } : {}) });
   };
 
-  const sweepInBackground = (repos: RepoRef[], reason: string) => {
-    if (repos.length === 0) return;
-    log.info({ reason, repositories: repos.length }, 'sweeping repositories');
-    void sweeper.sweepRepos(repos);
-  };
-
-  app.on([...PULL_REQUEST_EVENTS], async (context) => {
-    const { payload } = context;
-    const headIsNew = payload.action === 'opened' || payload.action === 'synchronize';
-    // A push to a queued PR: the queued head is no longer the PR's, so the gate asks about the queue.
-    // An opened PR's head is its first: no earlier head can carry a record of the gate's.
-    const firstHead = payload.action === 'opened' ? payload.pull_request.head.sha : undefined;
-    await pull(payload, payload.pull_request.number, `pull_request.${payload.action}`, payload.pull_request as unknown as ReconcileJob['pullRequest'], headIsNew, payload.action === 'synchronize', firstHead);
+  app.on([...ROUTED_EVENTS], async (context) => {
+    const payload = context.payload as { action?: unknown };
+    // A click counts only on the gate's own check run, so who the gate is must be known first (not
+    // learning it fails the delivery); other events go by what is known.
+    const known = context.name === 'check_run' && payload.action === 'requested_action' ? await identity() : appIdentity.known;
+    for (const job of routeEvent(context.name, context.payload, { identity: known })) await run(job);
   });
 
-  // Someone (or the gate) queued the PR, or GitHub took it out: a PR the gate would not merge leaves the queue.
-  app.on([...QUEUE_EVENTS], async (context) => {
-    const { payload } = context;
-    await pull(payload, payload.pull_request.number, `pull_request.${payload.action}`, undefined, false, true);
-  });
-
-  // Answered outside the PR queue (the group's check is a write of its own, on a commit no PR owns),
-  // and in the background: the webhook is acknowledged at once.
-  app.on([...MERGE_GROUP_EVENTS], async (context) => {
-    const { payload } = context;
-    const repository = payload.repository;
-    const repo = repository ? repoOf({ ...payload, repository }) : undefined;
-    if (!repo || !repository) {
-      log.warn({ event: `merge_group.${payload.action}` }, 'event without an installation or repository: ignored');
-      return;
-    }
-    if (payload.action === 'destroyed') {
-      // The PR the group was built for may have left the queue: its check and status comment follow.
-      const number = parseMergeGroupRef(payload.merge_group.head_ref)?.number;
-      if (number !== undefined) await pull({ ...payload, repository }, number, 'merge_group.destroyed', undefined, false, true);
-      return;
-    }
-    void answerMergeGroupEvent({
-      app, repo, group: payload.merge_group, identity, log, now, policyLoads, answer: options.answerMergeGroup ?? defaultAnswerMergeGroup, metrics,
-    });
-  });
-
-  app.on([...COMMENT_EVENTS], async (context) => {
-    const { payload } = context;
-    if (!payload.issue.pull_request) return; // a comment on an issue, not on a pull request
-    // Our own status comment being written or edited by us: reconciling again would only loop.
-    // A human editing or deleting it is not ignored.
-    if (knownIdentity && isOwnComment(payload.comment, knownIdentity) && payload.sender.login.toLowerCase() === knownIdentity.login.toLowerCase()) return;
-    await pull(payload, payload.issue.number, `issue_comment.${payload.action}`);
-  });
-
-  app.on([...REVIEW_EVENTS], async (context) => {
-    const { payload } = context;
-    await pull(payload, payload.pull_request.number, `pull_request_review.${payload.action}`);
-  });
-
-  /** "Re-run" on the gate's check or suite: reconcile the PRs GitHub lists; on a merge group's commit
-   * (GitHub lists no PR, the branch is the queue's), answer the group again; for forks (no PR
-   * listed either), sweep the repository. */
-  const rerun = async (payload: InstallationPayload & RepositoryPayload, pulls: { number: number }[], reason: string, commit: { sha: string; branch?: string | null }): Promise<void> => {
-    if (pulls.length === 0 && commit.branch && parseMergeGroupRef(commit.branch)) {
-      const repo = repoOf(payload);
-      if (!repo) return;
-      log.info({ repo: `${repo.owner}/${repo.repo}`, group: commit.branch, reason }, 'answering the merge group again');
-      void answerMergeGroupEvent({
-        app, repo, group: { head_sha: commit.sha, head_ref: commit.branch }, identity, log, now, policyLoads, answer: options.answerMergeGroup ?? defaultAnswerMergeGroup, metrics,
-      });
-      return;
-    }
-    if (pulls.length === 0) {
-      const repo = repoOf(payload);
-      if (repo) sweepInBackground([repo], reason);
-      return;
-    }
-    for (const p of pulls) await pull(payload, p.number, reason);
-  };
-
-  app.on('check_run.rerequested', async (context) => {
-    const { payload } = context;
-    if (knownIdentity && !isOwnCheckRun(payload.check_run, knownIdentity)) return;
-    await rerun(payload, payload.check_run.pull_requests, 'check_run.rerequested', { sha: payload.check_run.head_sha, branch: payload.check_run.check_suite?.head_branch });
-  });
-
-  // A click on the check run's `Approve` / `Veto`: recorded in the PR's ledger while no reconcile of
-  // the repository runs (a reconcile rewrites the status comment from what it read), then decided
-  // like the command. If the record cannot be written the click does not count, and the delivery fails.
-  app.on('check_run.requested_action', async (context) => {
-    const { payload } = context;
-    const gateIdentity = await identity();
-    const identifier = payload.requested_action?.identifier ?? '';
-    // A metrics label never carries what a payload says verbatim.
-    const action = identifier === 'approve' || identifier === 'veto' ? identifier : 'other';
-    if (!isOwnCheckRun(payload.check_run, gateIdentity) || payload.check_run.name !== CHECK_NAME) return;
-    const repo = repoOf(payload);
-    if (!repo) return;
-    if (payload.check_run.pull_requests.length === 0) {
-      metrics.clicks.inc({ action, result: 'ignored' });
-      log.warn({ repo: `${repo.owner}/${repo.repo}`, checkRun: payload.check_run.id }, 'a click on a check run GitHub links to no pull request (a fork?): not counted');
-      return;
-    }
-    const failures: string[] = [];
-    for (const p of payload.check_run.pull_requests) {
-      const ref = { owner: repo.owner, repo: repo.repo, number: p.number };
-      const result = await queue.exclusive(repo, async (hold) => {
-        const client = await installationClient(repo.installationId, hold);
-        return recordClick(client, ref, {
-          identifier,
-          sender: { login: payload.sender.login, type: payload.sender.type },
-          checkRun: { id: payload.check_run.id, headSha: payload.check_run.head_sha },
-        }, { identity: gateIdentity, now: now(), log });
-      });
-      metrics.clicks.inc({ action, result: result.kind });
-      if (result.kind === 'failed') failures.push(result.reason);
-      else if (result.kind === 'ignored') log.info({ pull: describePull({ ...repo, number: p.number }), reason: result.reason }, 'click ignored');
-      else await pull(payload, p.number, 'check_run.requested_action');
-    }
-    if (failures.length) throw new Error(`click not recorded, so not counted: ${failures.join('; ')}`);
-  });
-
-  app.on('check_suite.rerequested', async (context) => {
-    const { payload } = context;
-    if (knownIdentity?.appId !== undefined && payload.check_suite.app?.id !== knownIdentity.appId) return;
-    await rerun(payload, payload.check_suite.pull_requests, 'check_suite.rerequested', { sha: payload.check_suite.head_sha, branch: payload.check_suite.head_branch });
-  });
-
-  // Another app's checks finished (CI): a PR that only waited for them may merge now instead of at
-  // the next sweep. Same event type as above, so no extra subscription. The gate's own suite
-  // completing is its own doing and is skipped.
-  app.on('check_suite.completed', async (context) => {
-    const { payload } = context;
-    if (knownIdentity?.appId !== undefined && payload.check_suite.app?.id === knownIdentity.appId) return;
-    for (const p of payload.check_suite.pull_requests) await pull(payload, p.number, 'check_suite.completed');
-  });
-
-  // Another CI's commit status reached a final state on a head the gate is waiting to merge: that PR
-  // may merge now rather than at the next sweep. Pending statuses change nothing.
-  app.on('status', async (context) => {
-    const { payload } = context;
-    if (payload.state === 'pending') return;
-    const ref = awaitingChecks.find(payload.repository.owner.login, payload.repository.name, payload.sha);
-    if (ref) await enqueue({ ...ref, reason: `status.${payload.state}` });
-  });
-
-  app.on([...INSTALLATION_EVENTS], async (context) => {
-    const { payload } = context;
-    const installationId = payload.installation.id;
-    const repos = (payload.repositories ?? []).map((r) => ({ installationId, owner: r.full_name.split('/')[0]!, repo: r.name }));
-    sweepInBackground(repos, `installation.${payload.action}`);
-  });
-
-  app.on('installation_repositories.added', async (context) => {
-    const { payload } = context;
-    const installationId = payload.installation.id;
-    const repos = payload.repositories_added.map((r) => ({ installationId, owner: r.full_name.split('/')[0]!, repo: r.name }));
-    sweepInBackground(repos, 'installation_repositories.added');
-  });
-
-  // Learn who we are now, so the first webhooks can already recognise the gate's own comments.
+  // 6. Learn who we are now, so the first webhooks can already recognise the gate's own comments.
   if (!options.identity) identity().catch((error: unknown) => log.warn({ err: errorMessage(error) }, 'could not read the app identity yet (GET /app); retrying with the first reconcile'));
 
   const intervalMs = options.sweepIntervalMs ?? 5 * 60_000;

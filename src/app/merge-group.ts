@@ -5,6 +5,7 @@
 import pRetry from 'p-retry';
 import type { Probot } from 'probot';
 import type { GateIdentity, GitHubClient, MergeGroupAnswer, MergeGroupOptions, MergeGroupPayload, RepositoryRef } from '../github/index.js';
+import type { KeptAnswers } from '../github/kept-answers.js';
 import { errorMessage, type Log } from './log.js';
 import type { Metrics } from './metrics.js';
 
@@ -17,6 +18,8 @@ export interface MergeGroupEvent {
   now: () => Date;
   /** The App's loaded policies (PolicyLoads), kept across events. */
   policyLoads?: MergeGroupOptions['policyLoads'];
+  /** Answers GitHub gave before, for conditional reads (the App's). */
+  kept?: KeptAnswers;
   answer: (client: GitHubClient, repo: RepositoryRef, group: MergeGroupPayload, options: MergeGroupOptions) => Promise<MergeGroupAnswer>;
   metrics: Metrics;
   /** Attempts in all (default 4) and the first backoff (default 2 s). */
@@ -30,7 +33,7 @@ export async function answerMergeGroupEvent(e: MergeGroupEvent): Promise<MergeGr
     return await pRetry(async () => {
       const identity = await e.identity();
       const client = (await e.app.auth(e.repo.installationId)) as unknown as GitHubClient;
-      const answer = await e.answer(client, repo, e.group, { mode: 'full', identity, now: e.now, log: e.log, ...(e.policyLoads ? { policyLoads: e.policyLoads } : {}) });
+      const answer = await e.answer(client, repo, e.group, { mode: 'full', identity, now: e.now, log: e.log, ...(e.policyLoads ? { policyLoads: e.policyLoads } : {}), ...(e.kept ? { kept: e.kept } : {}) });
       e.metrics.requests.inc(answer.requests);
       if (answer.error) throw new Error(answer.error);
       e.log.info({ repo: `${repo.owner}/${repo.repo}`, group: e.group.head_ref, conclusion: answer.verdict.conclusion, title: answer.verdict.title }, 'merge group answered');

@@ -65,14 +65,12 @@ export function appJwt(privateKey: string, now: () => number = Date.now): Create
   };
 }
 
-/** One JWT maker per private key, shared by every client Probot builds (app, installations, events). */
-const jwtMakers = new Map<string, CreateJwt>();
-
 /** App credentials (Probot passes `appId` + `privateKey`) get `createJwt` instead of the key (the
  * two are exclusive; Probot merges its key back into the options of every client it derives, so
  * the key wins and gets its shared JWT maker); token authentication (`githubToken`) and options
- * without a key are left alone. */
-function withCachedJwt(auth: unknown): unknown {
+ * without a key are left alone. `jwtMakers`: one per private key, shared by every client built from
+ * one Octokit class (app, installations, events). */
+function withCachedJwt(auth: unknown, jwtMakers: Map<string, CreateJwt>): unknown {
   if (!auth || typeof auth !== 'object') return auth;
   const { privateKey, ...rest } = auth as { privateKey?: unknown; appId?: unknown; createJwt?: unknown };
   if (typeof privateKey !== 'string' || !rest.appId) return auth;
@@ -96,6 +94,8 @@ export function gateOctokit(options: GateOctokitOptions = {}): typeof ProbotOcto
   });
   const send = options.fetch ?? httpFetch();
   const readCache = options.readCache ?? new SharedCache({ prefix: 'hitl:read:' });
+  // Lives as long as the class (the server's): every client Probot derives from it signs with these.
+  const jwtMakers = new Map<string, CreateJwt>();
   const plugins = readCache ? [traffic, conditionalReadsPlugin(readCache)] : [traffic];
   return ProbotOctokit.plugin(...plugins).defaults((instance: Options) => {
     // Probot puts its Redis connection (REDIS_URL) into the throttle options; the traffic plugin
@@ -103,7 +103,7 @@ export function gateOctokit(options: GateOctokitOptions = {}): typeof ProbotOcto
     const connection = (instance.throttle as { connection?: unknown } | undefined)?.connection ?? (instance.traffic as TrafficClientOptions | undefined)?.connection;
     return {
       ...instance,
-      ...(instance.auth ? { auth: withCachedJwt(instance.auth) } : {}),
+      ...(instance.auth ? { auth: withCachedJwt(instance.auth, jwtMakers) } : {}),
       request: { ...(instance.request as object | undefined), fetch: (instance.request as { fetch?: typeof fetch } | undefined)?.fetch ?? send },
       retry: { enabled: false },
       throttle: { enabled: false },

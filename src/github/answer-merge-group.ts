@@ -11,6 +11,7 @@ import { EXTERNAL_ID } from './identity.js';
 import { describeGraphqlError, listMergeQueue } from './merge-queue.js';
 import { reconcile } from './reconcile.js';
 import { openSession, request } from './session.js';
+import { KeptAnswers } from './kept-answers.js';
 import type { PullRequestRef, ReconcileOptions, ReconcileOutcome, RepositoryRef } from './types.js';
 
 /** The merge group as the webhook gives it (`merge_group` of the payload). */
@@ -35,7 +36,7 @@ export interface MergeGroupAnswer {
   requests: number;
 }
 
-export type MergeGroupOptions = Pick<ReconcileOptions, 'identity' | 'policyPath' | 'policyLoads' | 'now' | 'log'> & {
+export type MergeGroupOptions = Pick<ReconcileOptions, 'identity' | 'policyPath' | 'policyLoads' | 'now' | 'log' | 'kept'> & {
   /** `full` writes the `hitl` check run on the group's head; `check` only answers (the Action fails its step). */
   mode: 'full' | 'check';
   /** How each PR is decided (default: `reconcile`, always in `check` mode here). */
@@ -46,7 +47,9 @@ const SHA = /^[0-9a-f]{40}$/;
 
 export async function answerMergeGroup(client: GitHubClient, repo: RepositoryRef, group: MergeGroupPayload, options: MergeGroupOptions): Promise<MergeGroupAnswer> {
   const now = options.now ? options.now() : new Date();
-  const session = openSession(client, now, options.log);
+  // The members' reconciles share what was read (conditionally) before them.
+  const kept = options.kept ?? new KeptAnswers();
+  const session = openSession(client, now, options.log, kept);
   const headSha = typeof group.head_sha === 'string' && SHA.test(group.head_sha) ? group.head_sha : undefined;
   const headRef = typeof group.head_ref === 'string' ? group.head_ref : '';
   const ref = parseMergeGroupRef(headRef);
@@ -69,7 +72,7 @@ export async function answerMergeGroup(client: GitHubClient, repo: RepositoryRef
     for (const entry of members.entries) {
       const { number } = entry;
       const outcome = await (options.reconcile ?? reconcile)(client, { ...repo, number }, {
-        mode: 'check', identity: options.identity, ...(options.policyPath ? { policyPath: options.policyPath } : {}), ...(options.policyLoads ? { policyLoads: options.policyLoads } : {}), ...(options.now ? { now: options.now } : {}), ...(options.log ? { log: options.log } : {}),
+        mode: 'check', identity: options.identity, kept, ...(options.policyPath ? { policyPath: options.policyPath } : {}), ...(options.policyLoads ? { policyLoads: options.policyLoads } : {}), ...(options.now ? { now: options.now } : {}), ...(options.log ? { log: options.log } : {}),
       });
       decided += outcome.requests;
       const current = outcome.facts?.headSha;

@@ -1,7 +1,7 @@
 // The rules GitHub applies to a base branch (rulesets at every level), read with metadata permission
 // only. Rules change rarely and are read whenever the gate is about to merge, so every read is
-// conditional: a 304 costs nothing against the rate limit. The sweep re-reads (conditionally) on each
-// pass, so a ruleset an admin changes is seen within one sweep.
+// conditional (with the answers the session keeps): a 304 costs nothing against the rate limit. The
+// sweep re-reads (conditionally) on each pass, so a ruleset an admin changes is seen within one sweep.
 import type { MergeMethod } from '../core/model/policy.js';
 import type { BranchRules } from '../core/model/base-branch.js';
 import { rulesetIds, summarizeBranchRules, type RawBranchRule, type RulesetInfo } from '../core/branch-rules.js';
@@ -9,30 +9,19 @@ import { httpStatus } from './errors.js';
 import { request, type Session } from './session.js';
 import type { RepositoryRef } from './types.js';
 
-const MAX_CACHED = 500;
-/** Only what GitHub sent, with its ETag; losing an entry only costs a full read. */
-const cache = new Map<string, { etag: string; data: unknown }>();
-
-function remember(key: string, etag: string | undefined, data: unknown): void {
-  cache.delete(key);
-  if (!etag) return;
-  cache.set(key, { etag, data });
-  if (cache.size > MAX_CACHED) cache.delete(cache.keys().next().value as string);
-}
-
 /** GET with If-None-Match; the cached body on 304. `undefined` on 404. */
 async function conditionalGet(session: Session, key: string, route: string, params: Record<string, unknown>): Promise<unknown> {
-  const cached = cache.get(key);
+  const cached = session.kept.get(key);
   try {
     const { data, headers } = await request(session, (c) =>
       c.request(route, { ...params, ...(cached ? { headers: { 'if-none-match': cached.etag } } : {}) }),
     );
-    remember(key, typeof headers.etag === 'string' ? headers.etag : undefined, data);
+    session.kept.keep(key, typeof headers.etag === 'string' ? headers.etag : undefined, data);
     return data;
   } catch (error) {
     const status = httpStatus(error);
     if (status === 304 && cached) return cached.data;
-    cache.delete(key);
+    session.kept.forget(key);
     if (status === 404) return undefined;
     throw error;
   }
@@ -89,9 +78,4 @@ export async function readMergeSettings(session: Session, repo: RepositoryRef): 
     session.log.warn({ repo, status: httpStatus(error) }, 'repository settings unreadable; merge methods unknown');
     return undefined;
   }
-}
-
-/** Tests start from a cold cache. */
-export function forgetBranchRules(): void {
-  cache.clear();
 }

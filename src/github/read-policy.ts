@@ -38,25 +38,17 @@ const label = (f: FileRef, local: FileRef): string =>
 class Unreadable extends Error {}
 
 /**
- * Policy files change rarely and are read on every reconcile: remember each one's ETag and ask GitHub
- * conditionally. A 304 costs nothing against the rate limit. Only what GitHub itself sent is kept,
- * keyed by repository, path and branch; losing the cache only costs full reads.
+ * Policy files change rarely and are read on every reconcile: each one's ETag is kept (in the
+ * session's kept answers, keyed by repository, path and branch) and GitHub is asked conditionally.
+ * A 304 costs nothing against the rate limit.
  */
-const MAX_CACHED = 500;
-const cache = new Map<string, { etag: string; text: string }>();
-const cacheKey = (f: FileRef): string => `${f.owner}/${f.repo}\0${f.path}\0${f.ref ?? ''}`.toLowerCase();
-
-function remember(key: string, etag: string | undefined, text: string): void {
-  cache.delete(key);
-  if (!etag) return;
-  cache.set(key, { etag, text });
-  if (cache.size > MAX_CACHED) cache.delete(cache.keys().next().value as string);
-}
+const keptKey = (f: FileRef): string => `policy\0${f.owner}/${f.repo}\0${f.path}\0${f.ref ?? ''}`.toLowerCase();
 
 /** Raw text of one file, or undefined on 404. Other errors propagate. */
 async function readText(session: Session, file: FileRef): Promise<string | undefined> {
-  const key = cacheKey(file);
-  const cached = cache.get(key);
+  const key = keptKey(file);
+  const kept = session.kept.get(key);
+  const cached = kept && typeof kept.data === 'string' ? { etag: kept.etag, text: kept.data } : undefined;
   try {
     const { data, headers } = await request(session, (c) =>
       c.rest.repos.getContent({
@@ -70,12 +62,12 @@ async function readText(session: Session, file: FileRef): Promise<string | undef
     );
     // With the raw media type GitHub sends the bytes of a file; JSON means a directory or submodule.
     if (typeof data !== 'string') throw new Unreadable(`${file.path} is not a file`);
-    remember(key, headers.etag, data);
+    session.kept.keep(key, headers.etag, data);
     return data;
   } catch (error) {
     const status = httpStatus(error);
     if (status === 304 && cached) return cached.text;
-    cache.delete(key);
+    session.kept.forget(key);
     if (status === 404) return undefined;
     throw error;
   }

@@ -224,7 +224,7 @@ export function reconcile(client: GitHubClient, ref: PullRequestRef, options: Re
 /** `reconcile`, reusing policies the caller read moments ago (the sweep reads each base's once). */
 export async function reconcileWith(client: GitHubClient, ref: PullRequestRef, options: ReconcileOptions, policies?: PolicyReads): Promise<ReconcileOutcome> {
   const now = options.now ? options.now() : new Date();
-  const session = openSession(client, now, options.log);
+  const session = openSession(client, now, options.log, options.kept);
   const policyPath = options.policyPath ?? POLICY_PATH;
   const failed = (error: unknown): ReconcileOutcome => {
     const message = describeError(error);

@@ -10,6 +10,7 @@ import { readPolicy } from './read-policy.js';
 import { reconcileWith, type PolicyReads } from './reconcile.js';
 import { QuietPulls } from './quiet-pulls.js';
 import { openSession } from './session.js';
+import { KeptAnswers } from './kept-answers.js';
 import type { ReconcileOutcome, RepositoryRef, SweepOptions } from './types.js';
 
 /**
@@ -18,9 +19,11 @@ import type { ReconcileOutcome, RepositoryRef, SweepOptions } from './types.js';
  * head branch) is used to skip PRs; an unreadable or broken policy skips nothing (fail closed).
  * PRs are reconciled one after another: a sweep must not spend the installation's rate limit in a burst.
  */
-export async function sweep(client: GitHubClient, repo: RepositoryRef, options: SweepOptions): Promise<ReconcileOutcome[]> {
+export async function sweep(client: GitHubClient, repo: RepositoryRef, sweepOptions: SweepOptions): Promise<ReconcileOutcome[]> {
+  // The PRs' reconciles share what this sweep read (conditionally) before them.
+  const options = sweepOptions.kept ? sweepOptions : { ...sweepOptions, kept: new KeptAnswers() };
   const now = options.now ? options.now() : new Date();
-  const session = openSession(client, now, options.log);
+  const session = openSession(client, now, options.log, options.kept);
   const policyPath = options.policyPath ?? POLICY_PATH;
   const loads = new Map<string, PolicyLoad>();
   const policies: PolicyReads = new Map();

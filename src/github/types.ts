@@ -6,6 +6,7 @@ import type { Decision } from '../core/model/decision.js';
 import type { Effect } from '../core/model/effects.js';
 import type { PolicyLoads } from '../core/policy/load.js';
 import type { GateIdentity } from './identity.js';
+import type { KeptAnswers } from './kept-answers.js';
 
 export interface PullRequestRef {
   owner: string;
@@ -75,6 +76,12 @@ export interface ReconcileOptions {
    * a plan half-way less often. Absent: nothing else writes this PR (one process, the Action).
    */
   stillHeld?: () => boolean;
+  /**
+   * Answers GitHub gave before (policy files, branch rules), kept with their ETags so reads repeat
+   * conditionally. Held by whoever owns their lifetime (the App for as long as it runs, the Action for
+   * one run) and passed in; absent, this reconcile keeps its own.
+   */
+  kept?: KeptAnswers;
 }
 
 export interface ReconcileOutcome {

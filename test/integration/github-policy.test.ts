@@ -2,6 +2,7 @@
 // and the tier floors that depend on the file list GitHub gives.
 import { describe, expect, it } from 'vitest';
 import { reconcile } from '../../src/github/index.js';
+import { KeptAnswers } from '../../src/github/kept-answers.js';
 import { eachTestGitHub, type ExpectGitHub, expectGitHub, fullOptions, NOW, POLICY, pullRequest, REF } from '../fixtures/github/github.js';
 import { testClient, type MockGitHub } from '../support/nock.js';
 
@@ -185,12 +186,13 @@ describe('conditional policy reads', () => {
     const path = '/repos/acme/widgets/contents/.github%2Fhitl.yml';
     api.scope.get(path).query({ ref: 'main' }).reply(200, POLICY.replace('window: 15m', 'window: 40m'), { etag: '"v1"' });
     firstSight([{ filename: 'src/a.ts' }]);
-    const first = await reconcile(testClient(), REF, fullOptions({ pullRequest: pullRequest() }));
+    const kept = new KeptAnswers();
+    const first = await reconcile(testClient(), REF, fullOptions({ pullRequest: pullRequest(), kept }));
     api.done();
 
     api.scope.get(path).query({ ref: 'main' }).matchHeader('if-none-match', '"v1"').reply(304);
     firstSight([{ filename: 'src/a.ts' }]);
-    const second = await reconcile(testClient(), REF, fullOptions({ pullRequest: pullRequest() }));
+    const second = await reconcile(testClient(), REF, fullOptions({ pullRequest: pullRequest(), kept }));
 
     api.done();
     expect(first.decision.window?.end).toBe(new Date(NOW.getTime() + 40 * 60_000).toISOString());

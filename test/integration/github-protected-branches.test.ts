@@ -189,9 +189,8 @@ describe('merge methods', () => {
 
 describe('readBranchRules: conditional reads', () => {
   it('a second read sends the ETags; a 304 answers from the cache and costs nothing against the rate limit', async () => {
-    const { forgetBranchRules, readBranchRules } = await import('../../src/github/read-branch-rules.js');
+    const { readBranchRules } = await import('../../src/github/read-branch-rules.js');
     const { openSession } = await import('../../src/github/session.js');
-    forgetBranchRules();
     const rules = [{ type: 'pull_request', ruleset_id: 3, parameters: { required_approving_review_count: 2 } }];
     api.scope.get('/repos/acme/widgets/rules/branches/main').query(true).reply(200, rules, { etag: '"r1"' });
     api.scope.get('/repos/acme/widgets/rulesets/3').reply(200, { id: 3, name: 'org main', current_user_can_bypass: 'always' }, { etag: '"s1"' });
@@ -205,7 +204,6 @@ describe('readBranchRules: conditional reads', () => {
     api.done();
     expect(first.reviews).toMatchObject({ count: 2, ruleset: { name: 'org main', canBypass: true } });
     expect(second).toEqual(first);
-    forgetBranchRules();
   });
 });
 

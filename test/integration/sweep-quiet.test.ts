@@ -6,6 +6,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { sweep } from '../../src/github/index.js';
 import { gateOctokit } from '../../src/app/octokit.js';
 import { SharedCache } from '../../src/app/shared-cache.js';
+import { KeptAnswers } from '../../src/github/kept-answers.js';
 import type { GitHubClient } from '../../src/github/index.js';
 import { GitHubSimulator } from '../sim/index.js';
 import { examplePolicy } from '../fixtures/example-policy.js';
@@ -22,6 +23,7 @@ let t: number;
 let repo: string;
 let client: GitHubClient;
 let memo: SharedCache;
+let kept: KeptAnswers;
 
 beforeEach(async () => {
   t = Date.parse('2026-03-02T10:00:00Z');
@@ -32,6 +34,7 @@ beforeEach(async () => {
   const Client = gateOctokit({ writeIntervalMs: 0, retryAfterBaseMs: 1, fetch: globalThis.fetch, readCache: new SharedCache() });
   client = new Client({ auth: { token }, baseUrl: sim.apiUrl, log: { debug() {}, info() {}, warn() {}, error() {} } }) as unknown as GitHubClient;
   memo = new SharedCache();
+  kept = new KeptAnswers();
 });
 afterEach(async () => {
   await sim.stop();
@@ -39,7 +42,7 @@ afterEach(async () => {
 
 const [owner, name] = ['quiet-org', 'app'];
 const identity = () => ({ appId: sim.app.id, login: sim.app.botLogin });
-const run = () => sweep(client, { owner, repo: name }, { mode: 'full', identity: identity(), now: () => new Date(t), memo });
+const run = () => sweep(client, { owner, repo: name }, { mode: 'full', identity: identity(), now: () => new Date(t), memo, kept });
 const open = (path: string) => sim.openPullRequest(repo, { author: AGENT, title: 'change', files: [{ path, content: 'x\n' }] });
 /** Requests about PR `n` since `from`. */
 const about = (n: number, from: number) => sim.requests.slice(from).filter((r) => new RegExp(`/(pulls|issues)/${n}(/|$)`).test(r.path) || (r.path.includes('/commits/') && r.path.includes(sim.pull(repo, n).headSha)));
