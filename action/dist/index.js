@@ -31458,7 +31458,7 @@ function parsePolicy(text, file) {
     return { errors: [{ file, line: 1, column: 1, message: `the policy could not be checked: ${e.message}` }] };
   }
   if (parsed.errors.length <= MAX_ERRORS) return parsed;
-  let shown = parsed.errors.slice(0, MAX_ERRORS), last = shown[shown.length - 1];
+  let shown = parsed.errors.slice(0, MAX_ERRORS), { path: _path, ...last } = shown[shown.length - 1];
   return shown.push({ ...last, message: `…and ${parsed.errors.length - MAX_ERRORS} more errors` }), { ...parsed, errors: shown };
 }
 function parse3(text, file) {

@@ -42,7 +42,8 @@ export function parsePolicy(text: string, file: string): ParsedPolicy {
   }
   if (parsed.errors.length <= MAX_ERRORS) return parsed;
   const shown = parsed.errors.slice(0, MAX_ERRORS);
-  const last = shown[shown.length - 1] as PolicyError;
+  // Said where the last shown error is, but about no key of its own: no path.
+  const { path: _path, ...last } = shown[shown.length - 1] as PolicyError;
   shown.push({ ...last, message: `…and ${parsed.errors.length - MAX_ERRORS} more errors` });
   return { ...parsed, errors: shown };
 }
