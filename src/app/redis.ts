@@ -1,4 +1,4 @@
-// Scale-out with REDIS_URL: the queue and the timers live in Redis (BullMQ), so any replica can run
+// Scale-out with REDIS_URL (design.md §6): the queue and the timers live in Redis (BullMQ), so any replica can run
 // any reconcile and a veto window is scheduled once however many replicas saw the event. The backend
 // owns the connections and the one BullMQ queue and worker, and composes three parts with one
 // purpose each: the reconcile queue (./redis-reconcile-queue.ts: coalescing, per-PR locks, sweeps

@@ -1,4 +1,4 @@
-// Which work a webhook asks of the App, decided from the event alone: its name, its payload and who
+// Which work a webhook asks of the App (design.md §3, "route"), decided from the event alone: its name, its payload and who
 // the gate is (when known). Nothing here reads GitHub, a clock or the queue, so every event the App
 // subscribes to can be tried against it, real and malformed, without a server.
 //

@@ -1,4 +1,4 @@
-// Veto windows end at a time; the gate must reconcile then. One wake-up per PR (a new `at` replaces
+// Veto windows end at a time (design.md §5); the gate must reconcile then. One wake-up per PR (a new `at` replaces
 // the old one). The in-memory timers keep every pending wake-up in one binary heap behind a single
 // `setTimeout`, so 100k open windows cost a few megabytes and one timer, not 100k timers. They are
 // lost on restart by design: the start-up sweep recomputes every window from GitHub.

@@ -78,7 +78,7 @@ function governedReasons(agents: CompiledAgents, input: ClassifyInput): Governed
 }
 
 // Memos of constants (FAIL_CLOSED_AGENTS, the empty policy), built on first use: no caller can tell
-// them from building each anew, so they are not state the core keeps (README, "How it works").
+// them from building each anew, so they are not state the core keeps (design.md §2.1).
 let failClosed: CompiledAgents | undefined;
 const failClosedAgents = (): CompiledAgents => (failClosed ??= compileAgents(FAIL_CLOSED_AGENTS));
 
@@ -175,7 +175,7 @@ function ruleReasons(compiled: CompiledPolicy, input: ClassifyInput): TierReason
 }
 
 // -------------------------------------------------------------------------------------------
-// Built-in floors (invariant 1) and escalations (invariant 5)
+// Built-in floors (design.md, invariant 1) and escalations (design.md, invariant 5)
 
 function floorReasons(input: ClassifyInput, policyPath: string): TierReason[] {
   const byFloor = new Map<Extract<TierReason, { kind: 'floor' }>['floor'], string[]>();

@@ -16,7 +16,7 @@ export interface CompiledRule {
   base?: Minimatch[];
   /** Whether the files this rule's `paths` match leave `default` when it matches. Not when it also
    * has `labels`, `changed_lines` or `changed_files`: the PR author controls those (an agent can
-   * add a label or a file), and nothing the author controls may lower a tier (invariant 5), so
+   * add a label or a file), and nothing the author controls may lower a tier (design.md, invariant 5), so
    * such rules only ever add their tier. */
   covers: boolean;
 }
@@ -54,7 +54,7 @@ export const raisesOnly = (rule: Rule): boolean =>
 // A memo, not state: the compiled form is a pure function of the policy, and a loaded policy is deep-
 // frozen (normalise.ts), so the entry can never disagree with its key. The WeakMap ties its lifetime to
 // the policy's, whose owner is whoever keeps the load (PolicyLoads, created by the App): the core
-// stays pure (README, "How it works") and owns no lifetime of its own.
+// stays pure (design.md §2.1) and owns no lifetime of its own.
 const compiled = new WeakMap<Policy, CompiledPolicy>();
 
 export function compilePolicy(policy: Policy): CompiledPolicy {
@@ -80,7 +80,7 @@ export function compilePolicy(policy: Policy): CompiledPolicy {
 type Floor = Extract<TierReason, { kind: 'floor' }>['floor'];
 
 /** Paths that steer the gate itself, CI, review ownership or the agents' own instructions: a PR that
- * touches one is at least `hard` whatever the policy says (invariant 1). Case-insensitive, because
+ * touches one is at least `hard` whatever the policy says (design.md, invariant 1). Case-insensitive, because
  * checkouts on case-insensitive file systems and several agent tools read them that way. */
 export const FLOOR_GLOBS: Record<Floor, string[]> = {
   'policy-file': ['.github/hitl.yml', '.github/hitl.yaml'],

@@ -1,4 +1,4 @@
-// The decision: from the policy, what GitHub holds about a PR and the time, whether the PR may merge
+// The decision (design.md §3, step 2): from the policy, what GitHub holds about a PR and the time, whether the PR may merge
 // now, and why. Pure. It replays the PR's command timeline (comments and reviews, oldest first)
 // against the gate's own ledger, so the same facts always give the same decision.
 //
@@ -133,7 +133,7 @@ function undecided(load: PolicyLoad, policy: Policy | undefined, previous: Ledge
 function notGoverned(load: PolicyLoad, facts: PullRequestFacts, classification: Classification): Pick<Decision, 'state' | 'title'> | undefined {
   // Once the gate has posted its status comment (the ledger is in it), the PR stays governed: labels
   // and branch names that made it an agent PR are hints anyone can remove, and removing one must not
-  // wave the PR through (invariant 5). Only removing the policy itself ends governance.
+  // wave the PR through (design.md, invariant 5). Only removing the policy itself ends governance.
   const wasGoverned = facts.ledger !== undefined && load.kind !== 'missing';
   if (classification.governed || wasGoverned) return undefined;
   // Only the policy knows every agent (its own accounts, labels and branches). Without it, a green
@@ -142,7 +142,7 @@ function notGoverned(load: PolicyLoad, facts: PullRequestFacts, classification: 
   return { state: 'ignored', title: load.kind === 'missing' ? `No policy at ${load.path}: nothing to gate` : 'Not an agent PR: nothing to gate' };
 }
 
-/** Approvals bind to the commit they were given on (invariant 3). Soft always binds: a push restarts
+/** Approvals bind to the commit they were given on (design.md, invariant 3). Soft always binds: a push restarts
  * the window, so an approval of older code must not end the new window early. `invalidate_on_push:
  * false` applies only to PRs that the policy itself makes hard: a raise to hard (which anyone may
  * ask for) must never let older approvals count that the lower tier would have ignored. */

@@ -1,4 +1,4 @@
-// The gate's record: what it counts as a human decision and what it remembers that GitHub does not
+// The gate's record (design.md §4): what it counts as a human decision and what it remembers that GitHub does not
 // (vetoes whose comment is gone, clicks, withdrawals, escalations, answered ids, review requests,
 // reminders, merge refusals). It travels inside the gate's own `hitl` check run as a hidden HTML
 // comment holding base64 JSON: only the App that created a check run can update it, and no API

@@ -199,7 +199,7 @@ const EXT_PART = /^\*(\.[^*?[\]{}()!+@\\/]+)$/;
  * once between them (a policy of 1000 rules has thousands; parsing them was a third of the CLI's
  * time). Bounded: cleared when full.
  *
- * This and the two maps below are memos, not state the core keeps (README, "How it works"): each
+ * This and the two maps below are memos, not state the core keeps (design.md §2.1): each
  * holds a pure function of its key, a string, so no caller can tell a hit from a miss except by the
  * time it takes; and they are shared by every policy on purpose (the same glob in many repositories'
  * policies is parsed once). What has a lifetime, the policies themselves, is kept by the caller

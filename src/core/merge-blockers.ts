@@ -1,7 +1,7 @@
 // When the policy lets a pull request merge, what GitHub still needs before it will, and how the gate
 // merges: the single place that chooses the method and the way (a merge, an update of the branch, or
 // waiting). Its list of needs feeds the status comment, the `hitl` check's summary and the log line,
-// so a PR the policy lets through is never left stalled without a word (invariant 7).
+// so a PR the policy lets through is never left stalled without a word (design.md, invariant 7).
 //
 // GitHub's answer is the authority: the gate never merges past `mergeable_state` on its own. The two
 // exceptions are narrow: a `blocked` or `unstable` state that the gate's own check (turning green in

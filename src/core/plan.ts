@@ -1,4 +1,4 @@
-// The plan: the writes that move GitHub from what it shows now (`view`) to the decision. Every
+// The plan (design.md §3, step 4): the writes that move GitHub from what it shows now (`view`) to the decision. Every
 // effect is compared against the view or the ledger first, so planning again against the state the
 // previous plan produced yields no writes: replaying any event is harmless.
 import { planAttention } from './attention.js';

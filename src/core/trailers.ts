@@ -1,6 +1,6 @@
 // Commit trailers (`Co-Authored-By: Claude <noreply@anthropic.com>`): how agent work that a person
 // pushed under their own name is recognised. A trailer is a hint anyone can write or leave out, so it
-// may only ever make a PR governed (invariant 5): nothing here can make one ungoverned or lower a tier.
+// may only ever make a PR governed (design.md, invariant 5): nothing here can make one ungoverned or lower a tier.
 
 /** One trailer line as the gate compares it: `Key: value`, whitespace around the colon normalised. */
 export interface TrailerLine {

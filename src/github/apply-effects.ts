@@ -121,7 +121,7 @@ async function applyCheckRun(session: Session, ctx: ApplyContext, e: CheckRunEff
   const actions = e.actions ? { actions: e.actions } : {};
   if (e.id !== undefined && !replacing) {
     const id = e.id;
-    // started_at is left alone: it is the trusted start of the veto window (invariant 6).
+    // started_at is left alone: it is the trusted start of the veto window (design.md, invariant 6).
     await request(session, (c) => c.rest.checks.update({
       owner, repo, check_run_id: id, status: e.status, ...conclusion, output, external_id: externalId, ...actions,
     }));

@@ -1,5 +1,5 @@
 // The gate's own `hitl` check run (or commit status) on the head SHA: the trusted clock of the veto
-// window (invariant 6) and what the plan compares against so writes are idempotent.
+// window (design.md, invariant 6) and what the plan compares against so writes are idempotent.
 import type { Ledger } from '../core/model/ledger.js';
 import { CHECK_NAME, type GitHubView } from '../core/model/effects.js';
 import { mergeRecords, readRecord, recordMarkerIn } from '../core/ledger.js';

@@ -1,4 +1,4 @@
-// What GitHub says about merging right now: read only when the decision wants to merge (invariant 7:
+// What GitHub says about merging right now: read only when the decision wants to merge (design.md, invariant 7:
 // never bypass the repository's own protections, so the gate looks before it merges).
 import { pinnedCheck } from '../core/merge-blockers.js';
 import type { GitHubView } from '../core/model/effects.js';

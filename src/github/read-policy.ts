@@ -1,4 +1,4 @@
-// The policy, read from the PR's BASE branch (never its head: invariant 1) as raw text so that
+// The policy, read from the PR's BASE branch (never its head: design.md, invariant 1) as raw text so that
 // validation errors keep their line and column.
 //
 // Probot's config conventions are honoured (the semantics of @probot/octokit-plugin-config, which

@@ -1,4 +1,4 @@
-// Reconcile one pull request. Every call re-derives the PR from GitHub, so calling it again (a replayed
+// Reconcile one pull request (design.md §3). Every call re-derives the PR from GitHub, so calling it again (a replayed
 // webhook, a timer, the sweep) is harmless. The steps, in order:
 //   1. gather   the PR, the policy from its base, the gate's record (its own check runs, or the PR's
 //               earlier heads'), the conversation and who may act          -> facts
@@ -112,7 +112,7 @@ async function gather(session: Session, ref: PullRequestRef, options: ReconcileO
   }
   // The gate's record (record.ts): on this head's own check runs, or, for a head it has none on, on
   // the PR's earlier heads. A PR the gate governed on any head stays governed, whatever happened to
-  // the label, branch or comment that made it an agent PR (invariant 5): "governed" is the record's
+  // the label, branch or comment that made it an agent PR (design.md, invariant 5): "governed" is the record's
   // presence, and only the gate can write it. Without a policy nothing is governed: no need to look.
   const firstHead = options.firstHead !== undefined && options.firstHead === pr.headSha;
   const records = options.checkRunAs !== 'status' && load.kind !== 'missing';

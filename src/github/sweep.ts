@@ -1,4 +1,4 @@
-// Reconcile every open governed pull request of one repository. Webhooks get lost and timers die
+// Reconcile every open governed pull request of one repository (design.md §3). Webhooks get lost and timers die
 // with their process; the sweep is what makes veto windows restart-safe.
 import { classify } from '../core/classify.js';
 import { loadPolicy, POLICY_PATH } from '../core/policy.js';
