@@ -10803,7 +10803,7 @@ var require_cache = __commonJS({
        * @returns {requestResponseList}
        */
       #batchCacheOperations(operations) {
-        let cache2 = this.#relevantRequestResponseList, backupCache = [...cache2], addedItems = [], resultList = [];
+        let cache = this.#relevantRequestResponseList, backupCache = [...cache], addedItems = [], resultList = [];
         try {
           for (let operation of operations) {
             if (operation.type !== "delete" && operation.type !== "put")
@@ -10823,8 +10823,8 @@ var require_cache = __commonJS({
               if (requestResponses = this.#queryCache(operation.request, operation.options), requestResponses.length === 0)
                 return [];
               for (let requestResponse of requestResponses) {
-                let idx = cache2.indexOf(requestResponse);
-                assert(idx !== -1), cache2.splice(idx, 1);
+                let idx = cache.indexOf(requestResponse);
+                assert(idx !== -1), cache.splice(idx, 1);
               }
             } else if (operation.type === "put") {
               if (operation.response == null)
@@ -10850,10 +10850,10 @@ var require_cache = __commonJS({
                 });
               requestResponses = this.#queryCache(operation.request);
               for (let requestResponse of requestResponses) {
-                let idx = cache2.indexOf(requestResponse);
-                assert(idx !== -1), cache2.splice(idx, 1);
+                let idx = cache.indexOf(requestResponse);
+                assert(idx !== -1), cache.splice(idx, 1);
               }
-              cache2.push([operation.request, operation.response]), addedItems.push([operation.request, operation.response]);
+              cache.push([operation.request, operation.response]), addedItems.push([operation.request, operation.response]);
             }
             resultList.push([operation.request, operation.response]);
           }
@@ -11019,11 +11019,11 @@ var require_cachestorage = __commonJS({
         webidl.brandCheck(this, _CacheStorage);
         let prefix = "CacheStorage.open";
         if (webidl.argumentLengthCheck(arguments, 1, prefix), cacheName = webidl.converters.DOMString(cacheName, prefix, "cacheName"), this.#caches.has(cacheName)) {
-          let cache3 = this.#caches.get(cacheName);
-          return new Cache(kConstruct, cache3);
+          let cache2 = this.#caches.get(cacheName);
+          return new Cache(kConstruct, cache2);
         }
-        let cache2 = [];
-        return this.#caches.set(cacheName, cache2), new Cache(kConstruct, cache2);
+        let cache = [];
+        return this.#caches.set(cacheName, cache), new Cache(kConstruct, cache);
       }
       /**
        * @see https://w3c.github.io/ServiceWorker/#cache-storage-delete
@@ -13734,7 +13734,7 @@ var require_lib = __commonJS({
 var require_identity = __commonJS({
   "node_modules/yaml/dist/nodes/identity.js"(exports) {
     "use strict";
-    var ALIAS = /* @__PURE__ */ Symbol.for("yaml.alias"), DOC = /* @__PURE__ */ Symbol.for("yaml.document"), MAP = /* @__PURE__ */ Symbol.for("yaml.map"), PAIR = /* @__PURE__ */ Symbol.for("yaml.pair"), SCALAR = /* @__PURE__ */ Symbol.for("yaml.scalar"), SEQ = /* @__PURE__ */ Symbol.for("yaml.seq"), NODE_TYPE = /* @__PURE__ */ Symbol.for("yaml.node.type"), isAlias2 = (node) => !!node && typeof node == "object" && node[NODE_TYPE] === ALIAS, isDocument = (node) => !!node && typeof node == "object" && node[NODE_TYPE] === DOC, isMap4 = (node) => !!node && typeof node == "object" && node[NODE_TYPE] === MAP, isPair2 = (node) => !!node && typeof node == "object" && node[NODE_TYPE] === PAIR, isScalar3 = (node) => !!node && typeof node == "object" && node[NODE_TYPE] === SCALAR, isSeq2 = (node) => !!node && typeof node == "object" && node[NODE_TYPE] === SEQ;
+    var ALIAS = /* @__PURE__ */ Symbol.for("yaml.alias"), DOC = /* @__PURE__ */ Symbol.for("yaml.document"), MAP = /* @__PURE__ */ Symbol.for("yaml.map"), PAIR = /* @__PURE__ */ Symbol.for("yaml.pair"), SCALAR = /* @__PURE__ */ Symbol.for("yaml.scalar"), SEQ = /* @__PURE__ */ Symbol.for("yaml.seq"), NODE_TYPE = /* @__PURE__ */ Symbol.for("yaml.node.type"), isAlias3 = (node) => !!node && typeof node == "object" && node[NODE_TYPE] === ALIAS, isDocument = (node) => !!node && typeof node == "object" && node[NODE_TYPE] === DOC, isMap5 = (node) => !!node && typeof node == "object" && node[NODE_TYPE] === MAP, isPair2 = (node) => !!node && typeof node == "object" && node[NODE_TYPE] === PAIR, isScalar4 = (node) => !!node && typeof node == "object" && node[NODE_TYPE] === SCALAR, isSeq3 = (node) => !!node && typeof node == "object" && node[NODE_TYPE] === SEQ;
     function isCollection(node) {
       if (node && typeof node == "object")
         switch (node[NODE_TYPE]) {
@@ -13755,7 +13755,7 @@ var require_identity = __commonJS({
         }
       return !1;
     }
-    var hasAnchor = (node) => (isScalar3(node) || isCollection(node)) && !!node.anchor;
+    var hasAnchor = (node) => (isScalar4(node) || isCollection(node)) && !!node.anchor;
     exports.ALIAS = ALIAS;
     exports.DOC = DOC;
     exports.MAP = MAP;
@@ -13764,14 +13764,14 @@ var require_identity = __commonJS({
     exports.SCALAR = SCALAR;
     exports.SEQ = SEQ;
     exports.hasAnchor = hasAnchor;
-    exports.isAlias = isAlias2;
+    exports.isAlias = isAlias3;
     exports.isCollection = isCollection;
     exports.isDocument = isDocument;
-    exports.isMap = isMap4;
+    exports.isMap = isMap5;
     exports.isNode = isNode;
     exports.isPair = isPair2;
-    exports.isScalar = isScalar3;
-    exports.isSeq = isSeq2;
+    exports.isScalar = isScalar4;
+    exports.isSeq = isSeq3;
   }
 });
 
@@ -16812,7 +16812,7 @@ var require_resolve_flow_collection = __commonJS({
     "use strict";
     var identity2 = require_identity(), Pair = require_Pair(), YAMLMap = require_YAMLMap(), YAMLSeq = require_YAMLSeq(), resolveEnd = require_resolve_end(), resolveProps = require_resolve_props(), utilContainsNewline = require_util_contains_newline(), utilMapIncludes = require_util_map_includes(), blockMsg = "Block collections are not allowed within flow collections", isBlock = (token) => token && (token.type === "block-map" || token.type === "block-seq");
     function resolveFlowCollection({ composeNode, composeEmptyNode }, ctx, fc, onError, tag) {
-      let isMap4 = fc.start.source === "{", fcName = isMap4 ? "flow map" : "flow sequence", NodeClass = tag?.nodeClass ?? (isMap4 ? YAMLMap.YAMLMap : YAMLSeq.YAMLSeq), coll = new NodeClass(ctx.schema);
+      let isMap5 = fc.start.source === "{", fcName = isMap5 ? "flow map" : "flow sequence", NodeClass = tag?.nodeClass ?? (isMap5 ? YAMLMap.YAMLMap : YAMLSeq.YAMLSeq), coll = new NodeClass(ctx.schema);
       coll.flow = !0;
       let atRoot = ctx.atRoot;
       atRoot && (ctx.atRoot = !1), ctx.atKey && (ctx.atKey = !1);
@@ -16833,7 +16833,7 @@ var require_resolve_flow_collection = __commonJS({
 ` + props.comment : coll.comment = props.comment), offset2 = props.end;
             continue;
           }
-          !isMap4 && ctx.options.strict && utilContainsNewline.containsNewline(key) && onError(
+          !isMap5 && ctx.options.strict && utilContainsNewline.containsNewline(key) && onError(
             key,
             // checked by containsNewline()
             "MULTILINE_IMPLICIT_KEY",
@@ -16861,7 +16861,7 @@ var require_resolve_flow_collection = __commonJS({
 ` + prevItemComment : prev.comment = prevItemComment, props.comment = props.comment.substring(prevItemComment.length + 1);
           }
         }
-        if (!isMap4 && !sep3 && !props.found) {
+        if (!isMap5 && !sep3 && !props.found) {
           let valueNode = value ? composeNode(ctx, value, props, onError) : composeEmptyNode(ctx, props.end, sep3, null, props, onError);
           coll.items.push(valueNode), offset2 = valueNode.range[2], isBlock(value) && onError(valueNode.range, "BLOCK_IN_FLOW", blockMsg);
         } else {
@@ -16878,7 +16878,7 @@ var require_resolve_flow_collection = __commonJS({
             startOnNewline: !1
           });
           if (valueProps.found) {
-            if (!isMap4 && !props.found && ctx.options.strict) {
+            if (!isMap5 && !props.found && ctx.options.strict) {
               if (sep3)
                 for (let st of sep3) {
                   if (st === valueProps.found)
@@ -16895,7 +16895,7 @@ var require_resolve_flow_collection = __commonJS({
           valueNode ? isBlock(value) && onError(valueNode.range, "BLOCK_IN_FLOW", blockMsg) : valueProps.comment && (keyNode.comment ? keyNode.comment += `
 ` + valueProps.comment : keyNode.comment = valueProps.comment);
           let pair = new Pair.Pair(keyNode, valueNode);
-          if (ctx.options.keepSourceTokens && (pair.srcToken = collItem), isMap4) {
+          if (ctx.options.keepSourceTokens && (pair.srcToken = collItem), isMap5) {
             let map = coll;
             utilMapIncludes.mapIncludes(ctx, map.items, keyNode) && onError(keyStart, "DUPLICATE_KEY", "Map keys must be unique"), map.items.push(pair);
           } else {
@@ -16907,7 +16907,7 @@ var require_resolve_flow_collection = __commonJS({
           offset2 = valueNode ? valueNode.range[2] : valueProps.end;
         }
       }
-      let expectedEnd = isMap4 ? "}" : "]", [ce, ...ee] = fc.end, cePos = offset2;
+      let expectedEnd = isMap5 ? "}" : "]", [ce, ...ee] = fc.end, cePos = offset2;
       if (ce?.source === expectedEnd)
         cePos = ce.offset + ce.source.length;
       else {
@@ -17863,7 +17863,7 @@ var require_cst_visit = __commonJS({
 var require_cst = __commonJS({
   "node_modules/yaml/dist/parse/cst.js"(exports) {
     "use strict";
-    var cstScalar = require_cst_scalar(), cstStringify = require_cst_stringify(), cstVisit = require_cst_visit(), BOM = "\uFEFF", DOCUMENT = "", FLOW_END = "", SCALAR = "", isCollection = (token) => !!token && "items" in token, isScalar3 = (token) => !!token && (token.type === "scalar" || token.type === "single-quoted-scalar" || token.type === "double-quoted-scalar" || token.type === "block-scalar");
+    var cstScalar = require_cst_scalar(), cstStringify = require_cst_stringify(), cstVisit = require_cst_visit(), BOM = "\uFEFF", DOCUMENT = "", FLOW_END = "", SCALAR = "", isCollection = (token) => !!token && "items" in token, isScalar4 = (token) => !!token && (token.type === "scalar" || token.type === "single-quoted-scalar" || token.type === "double-quoted-scalar" || token.type === "block-scalar");
     function prettyToken(token) {
       switch (token) {
         case BOM:
@@ -17949,7 +17949,7 @@ var require_cst = __commonJS({
     exports.FLOW_END = FLOW_END;
     exports.SCALAR = SCALAR;
     exports.isCollection = isCollection;
-    exports.isScalar = isScalar3;
+    exports.isScalar = isScalar4;
     exports.prettyToken = prettyToken;
     exports.tokenType = tokenType;
   }
@@ -28052,20 +28052,20 @@ var handler = {
   set(target, methodName, value) {
     return target.cache[methodName] = value;
   },
-  get({ octokit, scope, cache: cache2 }, methodName) {
-    if (cache2[methodName])
-      return cache2[methodName];
+  get({ octokit, scope, cache }, methodName) {
+    if (cache[methodName])
+      return cache[methodName];
     let method = endpointMethodsMap.get(scope).get(methodName);
     if (!method)
       return;
     let { endpointDefaults, decorations } = method;
-    return decorations ? cache2[methodName] = decorate(
+    return decorations ? cache[methodName] = decorate(
       octokit,
       scope,
       methodName,
       endpointDefaults,
       decorations
-    ) : cache2[methodName] = octokit.request.defaults(endpointDefaults), cache2[methodName];
+    ) : cache[methodName] = octokit.request.defaults(endpointDefaults), cache[methodName];
   }
 };
 function endpointsToMethods(octokit) {
@@ -28221,52 +28221,26 @@ function getOctokit(token, options, ...additionalPlugins) {
 // src/core/ledger.ts
 import { createHash } from "node:crypto";
 
-// src/core/types.ts
-var TIERS = ["fyi", "soft", "hard"], tierRank = (tier) => TIERS.indexOf(tier), maxTier = (a, b) => tierRank(a) >= tierRank(b) ? a : b, PERMISSIONS = ["read", "triage", "write", "maintain", "admin"];
+// src/core/hidden-marker.ts
+var MARKERS = { ledger: "hitl-gate:ledger v1", record: "hitl-gate:record v1", decision: "hitl-gate:decision v1" };
+function hiddenMarker(kind, encoded) {
+  return `<!-- ${MARKERS[kind]} ${encoded} -->`;
+}
+function markerPattern(kind) {
+  return new RegExp(`<!-- ${MARKERS[kind]} ([A-Za-z0-9+/=]*) -->`, "g");
+}
+function hasMarker(text, kind) {
+  return text.includes(`<!-- ${MARKERS[kind]} `);
+}
+function withoutHiddenMarkers(text) {
+  return text.replace(/\s*<!--\s*hitl-gate:[\s\S]*?-->/g, "").trim();
+}
 
-// src/core/clicks.ts
-var CLICK_ACTIONS = ["approve", "veto"], CHECK_RUN_ACTIONS = {
-  approve: { label: "Approve", description: "Approve this commit (as /approve)", identifier: "approve" },
-  veto: { label: "Veto", description: "Hold this PR (as /veto)", identifier: "veto" }
-}, MAX_CLICKS = 50;
-function clicksOf(ledger) {
-  return ledger?.clicks ?? [];
-}
-function keptClicks(ledger, headSha) {
-  let answered = new Set(ledger?.answered ?? []), kept = clicksOf(ledger).filter((c3) => c3.headSha === headSha || !answered.has(c3.id)), excess = kept.length - MAX_CLICKS;
-  return excess <= 0 ? kept : kept.filter((c3) => excess > 0 && answered.has(c3.id) ? (excess -= 1, !1) : !0);
-}
-function clickEntries(clicks) {
-  return clicks.map((c3) => {
-    let atMs = Date.parse(c3.at), command = { kind: c3.action };
-    return {
-      source: { type: "click", id: c3.id },
-      actor: { login: c3.by, type: c3.byType },
-      at: c3.at,
-      atMs: Number.isFinite(atMs) ? atMs : void 0,
-      command,
-      edited: !1,
-      unverifiable: !1,
-      commitId: c3.headSha
-    };
-  });
-}
-function withClicks(entries, clicks) {
-  return clicks.length === 0 ? entries : [...entries, ...clickEntries(clicks)].map((e, i) => ({ e, i })).sort((a, b) => (a.e.atMs ?? Number.POSITIVE_INFINITY) - (b.e.atMs ?? Number.POSITIVE_INFINITY) || a.i - b.i).map(({ e }) => e);
-}
-function clickAuthors(facts) {
-  let author = facts.author.login.toLowerCase(), logins = /* @__PURE__ */ new Set();
-  for (let c3 of keptClicks(facts.ledger, facts.headSha)) {
-    let login = c3.by.toLowerCase();
-    login !== author && c3.byType !== "Bot" && !login.endsWith("[bot]") && logins.add(login);
-  }
-  return [...logins];
-}
-function checkRunActions(decision) {
-  if (!decision.governed || decision.policy.kind !== "ok") return [];
-  let actions = [];
-  return decision.tier === "hard" ? (decision.state === "blocked" && decision.vetoes.length === 0 && decision.approvals.length < decision.approvalsRequired && actions.push(CHECK_RUN_ACTIONS.approve), actions.push(CHECK_RUN_ACTIONS.veto)) : decision.tier === "soft" && decision.state === "waiting" && decision.window && actions.push(CHECK_RUN_ACTIONS.veto), actions;
-}
+// src/core/model/tier.ts
+var TIERS = ["fyi", "soft", "hard"], tierRank = (tier) => TIERS.indexOf(tier), maxTier = (a, b) => tierRank(a) >= tierRank(b) ? a : b;
+
+// src/core/model/ledger.ts
+var CLICK_ACTIONS = ["approve", "veto"];
 
 // src/core/ledger.ts
 function mergeRefusalOf(ledger) {
@@ -28276,18 +28250,18 @@ var MAX_REFUSAL = 500;
 function withdrawalsOf(ledger) {
   return ledger?.withdrawals ?? [];
 }
-var MARKER = "hitl-gate:ledger v1", MARKER_RE = /<!-- hitl-gate:ledger v1 ([A-Za-z0-9+/=]*) -->/g, RECORD = "hitl-gate:record v1", RECORD_RE = /<!-- hitl-gate:record v1 ([A-Za-z0-9+/=]*) -->/g, STATUS_MARKER = "<!-- hitl-gate:status -->", LEDGER_TARGET_CHARS = 24e3, MAX_LEDGER_CHARS = 6e4, MAX_REASON = 300, MAX_NOTICES = 10, byTime = (key) => (a, b) => Date.parse(a.at) - Date.parse(b.at) || key(a) - key(b), encode = (ledger) => Buffer.from(JSON.stringify(ledger), "utf8").toString("base64");
+var MARKER_RE = markerPattern("ledger"), RECORD_RE = markerPattern("record"), STATUS_MARKER = "<!-- hitl-gate:status -->", LEDGER_TARGET_CHARS = 24e3, MAX_LEDGER_CHARS = 6e4, MAX_REASON = 300, MAX_NOTICES = 10, byTime = (key) => (a, b) => Date.parse(a.at) - Date.parse(b.at) || key(a) - key(b), encode = (ledger) => Buffer.from(JSON.stringify(ledger), "utf8").toString("base64");
 function hasLedgerMarker(body) {
-  return body.includes(STATUS_MARKER) || body.includes(`<!-- ${MARKER} `);
+  return body.includes(STATUS_MARKER) || hasMarker(body, "ledger");
 }
 function bodyDigest(body) {
   return createHash("sha256").update(body, "utf8").digest("hex");
 }
 function hasLegacyLedger(body) {
-  return body.includes(`<!-- ${MARKER} `);
+  return hasMarker(body, "ledger");
 }
 function fitted(ledger, pr) {
-  let withdrawals = withdrawalsOf(ledger), refusal = mergeRefusalOf(ledger), g = ledger, fit2 = {
+  let withdrawals = withdrawalsOf(ledger), refusal = mergeRefusalOf(ledger), fit2 = {
     ...pr !== void 0 ? { pr } : {},
     vetoes: [...ledger.vetoes].sort(byTime((v) => v.commentId)).map((v) => ({ ...v, ...v.reason !== void 0 ? { reason: v.reason.slice(0, MAX_REASON) } : {} })),
     answered: [...new Set(ledger.answered)].sort((a, b) => a - b),
@@ -28295,10 +28269,10 @@ function fitted(ledger, pr) {
     ...withdrawals.length ? { withdrawals: [...withdrawals].sort(byTime((w) => w.sourceId)) } : {},
     ...attentionRecords(ledger),
     ...clicksIn(ledger).length ? { clicks: [...clicksIn(ledger)].sort(byTime((c3) => c3.id)) } : {},
-    ...g.notified ? { notified: g.notified } : {},
+    ...ledger.notified ? { notified: ledger.notified } : {},
     ...refusal ? { mergeRefusal: { ...refusal, message: refusal.message.slice(0, MAX_REFUSAL) } } : {},
-    ...g.comment ? { comment: { id: g.comment.id, sha256: g.comment.sha256 } } : {},
-    ...g.notices?.length ? { notices: [...g.notices].sort(byTime((n2) => n2.commentId)).slice(-MAX_NOTICES) } : {}
+    ...ledger.comment ? { comment: { id: ledger.comment.id, sha256: ledger.comment.sha256 } } : {},
+    ...ledger.notices?.length ? { notices: [...ledger.notices].sort(byTime((n2) => n2.commentId)).slice(-MAX_NOTICES) } : {}
   }, encoded = encode(fit2);
   for (; encoded.length > LEDGER_TARGET_CHARS && fit2.answered.length > 0; ) {
     let excess = Math.ceil((encoded.length - LEDGER_TARGET_CHARS) / 12) + 1;
@@ -28310,7 +28284,7 @@ function heldAsHard(notice2) {
   return { vetoes: [], answered: [], escalation: "hard", notices: [notice2] };
 }
 function recordMarker(ledger, pr) {
-  return `<!-- ${RECORD} ${fitted(ledger, pr)} -->`;
+  return hiddenMarker("record", fitted(ledger, pr));
 }
 function readRecord(text, pr) {
   if (typeof text != "string") return;
@@ -28453,8 +28427,8 @@ function noticeRecord(v) {
   return { kind: v.kind, at: v.at, commentId: v.commentId, ...by, ...happenedAt };
 }
 function attentionRecords(data) {
-  let out = {}, strings2 = (v) => Array.isArray(v) && v.length <= 200 && v.every((s2) => typeof s2 == "string" && s2.length <= 200), { requested, reminded } = data;
-  return isObject(requested) && typeof requested.head == "string" && strings2(requested.users) && strings2(requested.teams) && (out.requested = { head: requested.head, users: requested.users, teams: requested.teams }), isObject(reminded) && typeof reminded.head == "string" && isId(reminded.steps) && (out.reminded = { head: reminded.head, steps: reminded.steps }), out;
+  let out = {}, strings3 = (v) => Array.isArray(v) && v.length <= 200 && v.every((s2) => typeof s2 == "string" && s2.length <= 200), { requested, reminded } = data;
+  return isObject(requested) && typeof requested.head == "string" && strings3(requested.users) && strings3(requested.teams) && (out.requested = { head: requested.head, users: requested.users, teams: requested.teams }), isObject(reminded) && typeof reminded.head == "string" && isId(reminded.steps) && (out.reminded = { head: reminded.head, steps: reminded.steps }), out;
 }
 
 // src/github/identity.ts
@@ -28472,6 +28446,9 @@ function isOwnComment(comment, identity2) {
   let viaApp = comment.performed_via_github_app?.id, login = comment.user?.login, byApp = identity2.appId !== void 0 && viaApp !== void 0 && viaApp === identity2.appId, byLogin = !!login && identity2.login.endsWith("[bot]") && comment.user?.type === "Bot" && login.toLowerCase() === identity2.login.toLowerCase();
   return !byApp && !byLogin ? !1 : !isSharedIdentity(identity2) || hasLedgerMarker(comment.body ?? "");
 }
+
+// src/core/model/policy.ts
+var PERMISSIONS = ["read", "triage", "write", "maintain", "admin"], WEEKDAYS = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"];
 
 // src/core/approvers.ts
 var rank = (p) => PERMISSIONS.indexOf(p);
@@ -29850,7 +29827,45 @@ function globProblem(pattern) {
     return `bad glob "${pattern}": ${e.message}`;
   }
   if (re === !1) return `bad glob "${pattern}": minimatch cannot compile it`;
-  if (re.source.includes("$.")) return `bad glob "${pattern}": a character class in it has no valid range, so it can never match`;
+  if (braceExpand(p, GLOB_OPTIONS).some(hasEmptyClass)) return `bad glob "${pattern}": a character class in it has no valid range, so it can never match`;
+}
+var POSIX_CLASSES = ["[:alnum:]", "[:alpha:]", "[:ascii:]", "[:blank:]", "[:cntrl:]", "[:digit:]", "[:graph:]", "[:lower:]", "[:print:]", "[:punct:]", "[:space:]", "[:upper:]", "[:word:]", "[:xdigit:]"];
+function hasEmptyClass(expansion) {
+  for (let segment of expansion.split("/"))
+    for (let i = 0; i < segment.length; i++) {
+      let c3 = segment[i];
+      if (c3 === "\\") i++;
+      else if (c3 === "[") {
+        let end = classEnd(segment, i);
+        if (end === "empty") return !0;
+        end !== void 0 && (i = end - 1);
+      }
+    }
+  return !1;
+}
+function classEnd(glob, pos) {
+  let members = 0, sawStart = !1, escaping = !1, rangeStart = "";
+  for (let i = pos + 1; i < glob.length; ) {
+    let c3 = glob.charAt(i);
+    if ((c3 === "!" || c3 === "^") && i === pos + 1) {
+      i++;
+      continue;
+    }
+    if (c3 === "]" && sawStart && !escaping) return members === 0 ? "empty" : i + 1;
+    if (sawStart = !0, c3 === "\\" && !escaping) {
+      escaping = !0, i++;
+      continue;
+    }
+    if (c3 === "[" && !escaping) {
+      let posix2 = POSIX_CLASSES.find((cls) => glob.startsWith(cls, i));
+      if (posix2 !== void 0) {
+        if (rangeStart) return "empty";
+        members++, i += posix2.length;
+        continue;
+      }
+    }
+    escaping = !1, rangeStart ? (c3 >= rangeStart && members++, rangeStart = "", i++) : glob.startsWith("-]", i + 1) ? (members++, i += 2) : glob.startsWith("-", i + 1) ? (rangeStart = c3, i += 2) : (members++, i++);
+  }
 }
 function bracketProblem(p) {
   let stack = [], inClass = !1;
@@ -29896,9 +29911,9 @@ function compileGlob(pattern, options = GLOB_OPTIONS) {
   if (options === GLOB_OPTIONS) {
     let kept = compiledPlain.get(pattern);
     if (kept) return kept;
-    let normalised = normaliseGlob(pattern), plain2 = plainParts(normalised);
-    if (plain2) {
-      let compiled2 = compilePlain(pattern, normalised, plain2);
+    let normalised = normaliseGlob(pattern), plain = plainParts(normalised);
+    if (plain) {
+      let compiled2 = compilePlain(pattern, normalised, plain);
       return compiledPlain.size >= MAX_PARSED_GLOBS && compiledPlain.clear(), compiledPlain.set(pattern, compiled2), compiled2;
     }
   }
@@ -29907,23 +29922,35 @@ function compileGlob(pattern, options = GLOB_OPTIONS) {
   let test = (path2) => mm.match(path2);
   if (options.nocase || !options.dot) return { pattern, test };
   let keys2 = [];
-  for (let parts of mm.set) {
-    let key = expansionKey(parts);
+  for (let expansion of new Set(braceExpand(normaliseGlob(pattern), options))) {
+    let parts = segmentsOf(expansion), key = parts && expansionKey(parts);
     if (key === void 0) return { pattern, test };
     keys2.push(key);
   }
   return { pattern, test, keys: keys2 };
 }
-function compilePlain(pattern, normalised, plain2) {
+function segmentsOf(expansion) {
+  let parts = [];
+  for (let segment of expansion.split("/")) {
+    if (segment === "" || segment === "." || segment === "..") return;
+    if (segment === "**") {
+      if (parts[parts.length - 1] === GLOBSTAR2) return;
+      parts.push(GLOBSTAR2);
+    } else parts.push(LITERAL_SEGMENT.test(segment) ? segment : { glob: segment });
+  }
+  return parts;
+}
+var LITERAL_SEGMENT = /^[^*?[\]{}()!+@\\]+$/;
+function compilePlain(pattern, normalised, plain) {
   let mm, test = (path2) => (mm ??= minimatchOf(normalised)).match(path2), keys2 = [];
-  for (let parts of plain2) {
+  for (let parts of plain) {
     let key = expansionKey(parts);
     if (key === void 0) return { pattern, test };
     keys2.push(key);
   }
   return { pattern, test, keys: keys2 };
 }
-var PLAIN_GLOB = /^(?:[\w.\-/*]|\{[\w.-]+(?:,[\w.-]+)+\})+$/, MAX_PLAIN_GLOB = 1024, plainCache = /* @__PURE__ */ new Map();
+var GLOBSTAR2 = /* @__PURE__ */ Symbol("**"), PLAIN_GLOB = /^(?:[\w.\-/*]|\{[\w.-]+(?:,[\w.-]+)+\})+$/, MAX_PLAIN_GLOB = 1024, plainCache = /* @__PURE__ */ new Map();
 function plainParts(normalised) {
   let parts = plainCache.get(normalised);
   return parts === void 0 && (parts = splitPlain(normalised) ?? null, plainCache.size >= MAX_PARSED_GLOBS && plainCache.clear(), plainCache.set(normalised, parts)), parts ?? void 0;
@@ -29954,26 +29981,26 @@ function splitSegments(expansion) {
   for (let segment of expansion.split("/")) {
     if (segment === "" || segment === "." || segment === "..") return;
     if (segment === "**") {
-      if (parts[parts.length - 1] === GLOBSTAR) return;
-      parts.push(GLOBSTAR);
+      if (parts[parts.length - 1] === GLOBSTAR2) return;
+      parts.push(GLOBSTAR2);
     } else {
       if (segment.includes("**")) return;
-      parts.push(segment.includes("*") ? { _glob: segment } : segment);
+      parts.push(segment.includes("*") ? { glob: segment } : segment);
     }
   }
   return parts;
 }
 function expansionKey(parts) {
-  let literal = (p) => typeof p == "string" && p !== "", last = parts[parts.length - 1], extOf = (p) => typeof p == "object" && typeof p._glob == "string" ? EXT_PART.exec(p._glob)?.[1] : void 0, n2 = 0;
+  let literal = (p) => typeof p == "string" && p !== "", last = parts[parts.length - 1], extOf = (p) => typeof p == "object" ? EXT_PART.exec(p.glob)?.[1] : void 0, n2 = 0;
   for (; literal(parts[n2]); ) n2++;
   if (n2 > 0) {
     let prefix = parts.slice(0, n2).join("/");
     if (n2 === parts.length) return { key: `f:${prefix}`, exact: !0 };
-    if (n2 === parts.length - 1 && last === GLOBSTAR) return { key: `d:${prefix}`, exact: !0 };
+    if (n2 === parts.length - 1 && last === GLOBSTAR2) return { key: `d:${prefix}`, exact: !0 };
     let ext3 = extOf(last);
-    return ext3 !== void 0 && n2 === parts.length - 1 ? { key: `c:${prefix}`, exact: !0, ext: ext3 } : ext3 !== void 0 && n2 === parts.length - 2 && parts[n2] === GLOBSTAR ? { key: `d:${prefix}`, exact: !0, ext: ext3 } : { key: `p:${prefix}`, exact: !1 };
+    return ext3 !== void 0 && n2 === parts.length - 1 ? { key: `c:${prefix}`, exact: !0, ext: ext3 } : ext3 !== void 0 && n2 === parts.length - 2 && parts[n2] === GLOBSTAR2 ? { key: `d:${prefix}`, exact: !0, ext: ext3 } : { key: `p:${prefix}`, exact: !1 };
   }
-  let tailOnly = parts.length === 2 && parts[0] === GLOBSTAR;
+  let tailOnly = parts.length === 2 && parts[0] === GLOBSTAR2;
   if (literal(last)) return { key: `b:${last}`, exact: tailOnly };
   let ext2 = extOf(last);
   if (ext2 !== void 0) return { key: `x:${ext2}`, exact: tailOnly };
@@ -30234,8 +30261,159 @@ function riskReason(policy, input, reasons) {
   return { kind: "risk", tier: thresholds.hard !== void 0 && score >= thresholds.hard ? "hard" : thresholds.soft !== void 0 && score >= thresholds.soft ? "soft" : "fyi", score, factors, ...thresholds };
 }
 
-// src/core/policy/parse.ts
+// src/core/policy/positions.ts
 var import_yaml = __toESM(require_dist(), 1);
+function positioner(text, file) {
+  let lines = text.split(`
+`);
+  lines.length > 1 && lines[lines.length - 1] === "" && lines.pop();
+  let starts = [], offset2 = 0;
+  for (let l2 of lines)
+    starts.push(offset2), offset2 += l2.length + 1;
+  return (off, message, path2) => {
+    let o = Math.max(0, Math.min(off, text.length)), lo = 0, hi = starts.length - 1;
+    for (; lo < hi; ) {
+      let mid = lo + hi + 1 >> 1;
+      starts[mid] <= o ? lo = mid : hi = mid - 1;
+    }
+    let lineText = (lines[lo] ?? "").replace(/\r$/, ""), column = Math.min(o - starts[lo], lineText.length) + 1;
+    return { file, line: lo + 1, column, message, ...path2 ? { path: path2 } : {} };
+  };
+}
+function offsetOf(doc, path2, atKey = !1) {
+  let node = doc.contents, keyNode, best = node?.range?.[0] ?? 0;
+  for (let seg of path2)
+    if ((0, import_yaml.isAlias)(node) && (node = node.resolve(doc)), (0, import_yaml.isMap)(node)) {
+      let pair = node.items.find((p) => (0, import_yaml.isPair)(p) && (0, import_yaml.isScalar)(p.key) && String(p.key.value) === String(seg));
+      if (!pair) break;
+      keyNode = pair.key, node = pair.value, best = keyNode.range?.[0] ?? best;
+      let value = node;
+      !atKey && value?.range && !((0, import_yaml.isScalar)(value) && value.value === null && value.range[0] === value.range[1]) && (best = value.range[0]);
+    } else if ((0, import_yaml.isSeq)(node)) {
+      let item = node.items[Number(seg)];
+      if (!item) break;
+      keyNode = void 0, node = item, best = item.range?.[0] ?? best;
+    } else break;
+  return best;
+}
+function dotted(path2) {
+  return path2.map((s2, i) => typeof s2 == "number" ? `[${s2}]` : i === 0 ? s2 : `.${s2}`).join("") || "policy";
+}
+
+// src/core/policy/ajv-messages.ts
+var NOUN = {
+  tier: "tier",
+  default: "tier",
+  permission: "permission",
+  method: "merge method",
+  version: "version"
+}, TYPE_NOUN = {
+  object: "a mapping (key: value)",
+  array: "a list",
+  string: "a string",
+  boolean: "true or false",
+  integer: "a whole number",
+  number: "a number"
+};
+function segments(instancePath) {
+  return instancePath === "" ? [] : instancePath.slice(1).split("/").map((s2) => s2.replace(/~1/g, "/").replace(/~0/g, "~")).map((s2) => /^\d+$/.test(s2) ? Number(s2) : s2);
+}
+function describeValue(v) {
+  return v == null ? "nothing" : Array.isArray(v) ? "a list" : typeof v == "object" ? "a mapping" : typeof v == "string" ? `"${v.length > 40 ? `${v.slice(0, 40)}…` : v}"` : String(v);
+}
+function orList(values) {
+  let s2 = values.map(String);
+  return s2.length <= 1 ? s2.join("") : `${s2.slice(0, -1).join(", ")} or ${s2[s2.length - 1]}`;
+}
+function closest(word, options) {
+  let d = (a, b) => {
+    let row = Array.from({ length: b.length + 1 }, (_, i) => i);
+    for (let i = 1; i <= a.length; i++) {
+      let prev = row[0];
+      row[0] = i;
+      for (let j2 = 1; j2 <= b.length; j2++) {
+        let cur = row[j2];
+        row[j2] = Math.min(cur + 1, row[j2 - 1] + 1, prev + (a[i - 1] === b[j2 - 1] ? 0 : 1)), prev = cur;
+      }
+    }
+    return row[b.length];
+  }, best = options.map((o) => ({ o, dist: d(word.toLowerCase(), o) })).sort((a, b) => a.dist - b.dist)[0];
+  return best && best.dist <= 2 ? best.o : void 0;
+}
+function describeAjvErrors(errors) {
+  let out = [], seen = /* @__PURE__ */ new Set(), withUnknownKeys = new Set(errors.filter((e) => e.keyword === "additionalProperties").map((e) => e.instancePath));
+  for (let e of errors) {
+    if (e.schemaPath.includes("/anyOf/") || e.keyword === "anyOf" && withUnknownKeys.has(e.instancePath)) continue;
+    let path2 = segments(e.instancePath), where = dotted(path2), last = path2[path2.length - 1], d;
+    switch (e.keyword) {
+      case "additionalProperties": {
+        let key = String(e.params.additionalProperty), allowed = Object.keys(e.parentSchema?.properties ?? {}), hint = closest(key, allowed);
+        d = {
+          path: [...path2, key],
+          atKey: !0,
+          message: `${path2.length ? `${where}: ` : ""}unknown key "${key}"${hint ? ` (did you mean "${hint}"?)` : ""} (expected ${orList(allowed)})`
+        };
+        break;
+      }
+      case "enum": {
+        let allowed = e.params.allowedValues, noun = NOUN[String(last)] ?? "value", verb = noun === "version" ? "unsupported" : "unknown", given = e.data === null || e.data === void 0 ? `no ${noun} given` : `${verb} ${noun} ${describeValue(e.data)}`;
+        d = { path: path2, atKey: !1, message: `${where}: ${given} (expected ${orList(allowed)})` };
+        break;
+      }
+      case "type": {
+        let want = String(e.params.type);
+        d = { path: path2, atKey: !1, message: `${where} must be ${TYPE_NOUN[want] ?? want}, found ${describeValue(e.data)}` };
+        break;
+      }
+      case "required": {
+        let missing = String(e.params.missingProperty);
+        d = { path: path2, atKey: !1, message: `${where} is missing the required key "${missing}"${missing === "version" ? ' (add "version: 1")' : ""}` };
+        break;
+      }
+      case "anyOf": {
+        if (path2.length === 2 && path2[0] === "merge" && path2[1] === "method") {
+          let given = typeof e.data == "string" ? `unknown merge method ${describeValue(e.data)}` : Array.isArray(e.data) ? `bad list of merge methods ${JSON.stringify(e.data).slice(0, 80)} (none, unknown or repeated)` : `bad merge method ${describeValue(e.data)}`;
+          d = { path: path2, atKey: !1, message: `${where}: ${given} (expected merge, squash or rebase, or a list of them in order of preference, e.g. [squash, rebase])` };
+          break;
+        }
+        let rule = e.data, name = typeof rule?.name == "string" ? ` "${rule.name}"` : "";
+        d = {
+          path: path2,
+          atKey: !1,
+          message: `${where}: rule${name} has no condition (paths, labels, authors, base, changed_lines or changed_files), so it would match every pull request`
+        };
+        break;
+      }
+      case "pattern": {
+        let message = last === "window" || path2.includes("remind") ? `${where}: bad duration ${describeValue(e.data)} (expected a whole number and s, m, h or d, e.g. 30s, 15m, 2h, 1d)` : path2.includes("trailers") ? `${where}: bad trailer pattern ${describeValue(e.data)} (expected "Key: value", e.g. "Co-Authored-By: Claude* <noreply@anthropic.com>")` : path2.includes("teams") ? `${where}: bad team ${describeValue(e.data)} (expected org/team-slug)` : last === "from" || last === "to" ? `${where}: bad time ${describeValue(e.data)} (expected HH:MM, 24-hour, e.g. 09:00 or 18:30)` : path2.includes("holidays") ? `${where}: bad date ${describeValue(e.data)} (expected YYYY-MM-DD)` : `${where}: ${describeValue(e.data)} ${e.message ?? "is invalid"}`;
+        d = { path: path2, atKey: !1, message };
+        break;
+      }
+      case "minItems":
+        if (last === "days") {
+          d = { path: path2, atKey: !1, message: `${where} must name at least one working day (mon, tue, wed, thu, fri, sat or sun)` };
+          break;
+        }
+        d = { path: path2, atKey: !1, message: `${where} must not be an empty list (an empty condition matches nothing; remove it instead)` };
+        break;
+      case "minLength":
+        d = { path: path2, atKey: !1, message: `${where} must not be empty` };
+        break;
+      case "maxLength":
+        d = { path: path2, atKey: !1, message: `${where} is too long (at most ${e.params.limit} characters)` };
+        break;
+      case "minimum":
+      case "maximum":
+        d = { path: path2, atKey: !1, message: `${where} ${e.message ?? "is out of range"}, found ${describeValue(e.data)}` };
+        break;
+      default:
+        d = { path: path2, atKey: !1, message: `${where} ${e.message ?? "is invalid"}` };
+    }
+    let id = `${d.path.join("/")}\0${d.message}`;
+    seen.has(id) || (seen.add(id), out.push(d));
+  }
+  return out;
+}
 
 // src/core/duration.ts
 var UNIT_MS = { s: 1e3, m: 6e4, h: 36e5, d: 864e5 }, DURATION = /^([1-9][0-9]{0,5})([smhd])$/;
@@ -30261,8 +30439,10 @@ function parseClock(text) {
   return minutes <= 1440 ? minutes : void 0;
 }
 
-// src/core/policy/check-attention.ts
+// src/core/policy/raw.ts
 var isRecord = (v) => typeof v == "object" && v !== null && !Array.isArray(v);
+
+// src/core/policy/check-attention.ts
 function attentionErrors(raw, report) {
   workingHoursErrors(raw.working_hours, report);
   let hard = isRecord(raw.tiers) && isRecord(raw.tiers.hard) ? raw.tiers.hard : void 0;
@@ -30298,10 +30478,122 @@ function ruleApproverErrors(rule, i, report) {
   }
 }
 
-// src/core/policy/normalise-attention.ts
+// src/core/policy/hostile-yaml.ts
+var import_yaml2 = __toESM(require_dist(), 1), MAX_NESTING = 32, MAX_ALIASES = 100;
+function readYaml(text, at) {
+  let lineCounter = new import_yaml2.LineCounter(), docs = parseDocuments(text, lineCounter, { prettyErrors: !1, uniqueKeys: !0, strict: !0 });
+  if (!Array.isArray(docs))
+    return { errors: [at(docs.tooDeep, `nesting deeper than ${MAX_NESTING} levels (a policy needs at most 5)`)] };
+  if (docs.length === 0) return { errors: [at(0, 'policy is empty (expected at least "version: 1")')] };
+  if (docs.length > 1) {
+    let second = docs[1];
+    return { errors: [at(second.range?.[0] ?? 0, 'more than one YAML document in the policy (remove the "---" separator)')] };
+  }
+  let doc = docs[0], yamlErrors = [...doc.errors, ...doc.warnings].map((e) => at(yamlErrorOffset(text, e.code, e.message, e.pos[0]), yamlMessage(e.code, e.message)));
+  if (yamlErrors.length > 0) return { errors: yamlErrors };
+  let shape = shapeErrors(doc, text, at);
+  if (shape.length > 0) return { errors: shape };
+  let root = doc.contents;
+  if (!(0, import_yaml2.isMap)(root)) {
+    let found = root === null || (0, import_yaml2.isScalar)(root) && root.value === null ? "nothing" : (0, import_yaml2.isSeq)(root) ? "a list" : "a single value";
+    return { errors: [at(root?.range?.[0] ?? 0, `policy must be a mapping of keys (version, agents, rules…), found ${found}`)] };
+  }
+  try {
+    return { doc, data: doc.toJS({ maxAliasCount: MAX_ALIASES }) };
+  } catch (e) {
+    let alias = firstAlias(doc);
+    return { errors: [at(alias?.range?.[0] ?? 0, `too many alias expansions (${e.message})`)] };
+  }
+}
+function yamlErrorOffset(text, code2, message, offset2) {
+  if (code2 === "MISSING_CHAR" && /quote/.test(message)) {
+    let quote = message.includes('"quote') ? '"' : "'";
+    for (let i = Math.min(offset2, text.length) - 1; i >= 0; i--)
+      if (text[i] === quote && text[i - 1] !== "\\") return i;
+  }
+  return offset2;
+}
+function yamlMessage(code2, message) {
+  return code2 === "DUPLICATE_KEY" ? "duplicate key (each key may appear once in a mapping)" : code2 === "TAG_RESOLVE_FAILED" ? `${message} (YAML tags are not allowed in a policy)` : `YAML syntax error: ${message}`;
+}
+function shapeErrors(doc, text, at) {
+  let errors = [], nodes = [doc.contents], depths = [1];
+  for (; nodes.length > 0; ) {
+    let node = nodes.pop(), depth = depths.pop();
+    if (!node || (0, import_yaml2.isAlias)(node)) continue;
+    let n2 = node;
+    if (n2.tag && ((0, import_yaml2.isScalar)(n2) || (0, import_yaml2.isMap)(n2) || (0, import_yaml2.isSeq)(n2))) {
+      let start = n2.range?.[0] ?? 0, bang = text.lastIndexOf("!", start);
+      for (; bang > 0 && text[bang - 1] === "!"; ) bang--;
+      let tagAt = bang !== -1 && !text.slice(bang, start).includes(`
+`) ? bang : start;
+      errors.push(at(tagAt, `YAML tag ${n2.tag.replace("tag:yaml.org,2002:", "!!")} is not allowed in a policy`));
+    }
+    if (depth > MAX_NESTING) {
+      errors.push(at(n2.range?.[0] ?? 0, `nesting deeper than ${MAX_NESTING} levels (a policy needs at most 5)`));
+      break;
+    }
+    if ((0, import_yaml2.isMap)(n2))
+      for (let i = n2.items.length - 1; i >= 0; i--) {
+        let pair = n2.items[i];
+        nodes.push(pair.value, pair.key), depths.push(depth + 1, depth + 1);
+      }
+    else if ((0, import_yaml2.isSeq)(n2))
+      for (let i = n2.items.length - 1; i >= 0; i--)
+        nodes.push(n2.items[i]), depths.push(depth + 1);
+  }
+  return errors.slice(0, 20);
+}
+function parseDocuments(text, lineCounter, options) {
+  let parser = new import_yaml2.Parser(lineCounter.addNewLine), tooDeep;
+  function* tokens() {
+    lineCounter.addNewLine(0);
+    let depth = 0, offset2 = 0;
+    for (let token of new import_yaml2.Lexer().lex(text)) {
+      if (token !== import_yaml2.CST.DOCUMENT && token !== import_yaml2.CST.FLOW_END && token !== import_yaml2.CST.SCALAR) {
+        if (token === "[" || token === "{") {
+          if (depth++, depth > MAX_NESTING) {
+            tooDeep = offset2;
+            return;
+          }
+        } else (token === "]" || token === "}") && (depth = Math.max(0, depth - 1));
+        offset2 += token.length;
+      }
+      yield* parser.next(token);
+    }
+    yield* parser.end();
+  }
+  let docs = Array.from(new import_yaml2.Composer({ lineCounter, ...options }).compose(tokens()));
+  return tooDeep === void 0 ? docs : { tooDeep };
+}
+function firstAlias(doc) {
+  let stack = [doc.contents];
+  for (; stack.length > 0; ) {
+    let node = stack.pop();
+    if ((0, import_yaml2.isAlias)(node)) return node;
+    if ((0, import_yaml2.isMap)(node)) for (let p of [...node.items].reverse()) stack.push(p.value, p.key);
+    else (0, import_yaml2.isSeq)(node) && stack.push(...[...node.items].reverse());
+  }
+}
+
+// src/core/policy/normalise-after-merge.ts
 var isRecord2 = (v) => typeof v == "object" && v !== null && !Array.isArray(v), strings = (v) => Array.isArray(v) ? v.filter((s2) => typeof s2 == "string") : [];
+function normaliseAfterMerge(raw) {
+  if (!isRecord2(raw)) return;
+  let sample = isRecord2(raw.sample) ? raw.sample : {};
+  return {
+    sample: { fyi: typeof sample.fyi == "number" ? sample.fyi : 0, soft: typeof sample.soft == "number" ? sample.soft : 0 },
+    ...typeof raw.always_above == "number" ? { alwaysAbove: raw.always_above } : {},
+    withinMs: parseDuration(typeof raw.within == "string" ? raw.within : "3d"),
+    ...isRecord2(raw.reviewers) ? { reviewers: { users: strings(raw.reviewers.users), teams: strings(raw.reviewers.teams) } } : {},
+    dashboard: raw.dashboard !== !1
+  };
+}
+
+// src/core/policy/normalise-attention.ts
+var strings2 = (v) => Array.isArray(v) ? v.filter((s2) => typeof s2 == "string") : [];
 function normaliseAttention(raw, policy) {
-  let hard = raw.tiers.hard, escalate = isRecord2(hard.escalate_to) ? hard.escalate_to : void 0, wh = isRecord2(raw.working_hours) ? raw.working_hours : void 0, rawRules = Array.isArray(raw.rules) ? raw.rules : [];
+  let hard = raw.tiers.hard, escalate = isRecord(hard.escalate_to) ? hard.escalate_to : void 0, wh = isRecord(raw.working_hours) ? raw.working_hours : void 0, rawRules = Array.isArray(raw.rules) ? raw.rules : [];
   return {
     ...policy,
     tiers: {
@@ -30310,35 +30602,131 @@ function normaliseAttention(raw, policy) {
         ...policy.tiers.hard,
         // Absent means true: written only when a policy turns review requests off.
         ...hard.request_review === !1 ? { requestReview: !1 } : {},
-        ...Array.isArray(hard.remind) ? { remindMs: strings(hard.remind).map((d) => parseDuration(d)) } : {},
-        ...escalate ? { escalateTo: { users: strings(escalate.users), teams: strings(escalate.teams) } } : {}
+        ...Array.isArray(hard.remind) ? { remindMs: strings2(hard.remind).map((d) => parseDuration(d)) } : {},
+        ...escalate ? { escalateTo: { users: strings2(escalate.users), teams: strings2(escalate.teams) } } : {}
       }
     },
     rules: policy.rules.map((rule, i) => withApprovers(rule, rawRules[i])),
     ...wh ? {
       workingHours: {
         timezone: wh.timezone,
-        days: strings(wh.days),
+        days: strings2(wh.days),
         fromMinutes: parseClock(wh.from),
         toMinutes: parseClock(wh.to),
-        holidays: strings(wh.holidays)
+        holidays: strings2(wh.holidays)
       }
     } : {}
   };
 }
 function withApprovers(rule, raw) {
-  if (!isRecord2(raw)) return rule;
+  if (!isRecord(raw)) return rule;
   let out = { ...rule };
-  if (isRecord2(raw.reviewers)) {
-    let reviewers = { users: strings(raw.reviewers.users), teams: strings(raw.reviewers.teams) };
+  if (isRecord(raw.reviewers)) {
+    let reviewers = { users: strings2(raw.reviewers.users), teams: strings2(raw.reviewers.teams) };
     typeof raw.reviewers.permission == "string" && (reviewers.permission = raw.reviewers.permission), out.reviewers = reviewers;
   }
   return typeof raw.approvals == "number" && (out.approvals = raw.approvals), out;
 }
 
+// src/core/policy/normalise.ts
+function normaliseAgents(a) {
+  let list2 = (v) => Array.isArray(v) ? v.filter((s2) => typeof s2 == "string") : [];
+  return { authors: list2(a.authors), labels: list2(a.labels), branches: list2(a.branches), trailers: a.trailers === void 0 ? [...KNOWN_TRAILERS] : list2(a.trailers) };
+}
+function normalise(raw) {
+  let r = raw, policy = {
+    version: 1,
+    ...raw.mode === "observe" ? { mode: "observe" } : {},
+    agents: normaliseAgents(r.agents),
+    reviewers: { users: r.reviewers.users, teams: r.reviewers.teams, permission: r.reviewers.permission },
+    default: r.default,
+    tiers: {
+      fyi: { merge: r.tiers.fyi.merge },
+      soft: { windowMs: parseDuration(r.tiers.soft.window), merge: r.tiers.soft.merge },
+      hard: { approvals: r.tiers.hard.approvals, merge: r.tiers.hard.merge, invalidateOnPush: r.tiers.hard.invalidate_on_push }
+    },
+    merge: normaliseMerge(r.merge),
+    rules: r.rules.map(normaliseRule),
+    ...r.risk ? { risk: { ...r.risk.soft !== void 0 ? { soft: r.risk.soft } : {}, ...r.risk.hard !== void 0 ? { hard: r.risk.hard } : {} } } : {},
+    ...isNotify(raw.notify) ? { notify: normaliseNotify(raw.notify) } : {},
+    ...raw.after_merge !== void 0 ? { afterMerge: normaliseAfterMerge(raw.after_merge) } : {}
+  };
+  return normaliseAttention(raw, policy);
+}
+var isNotify = (v) => typeof v == "object" && v !== null;
+function normaliseNotify(n2) {
+  return {
+    ...n2.slack ? { slack: { channel: n2.slack.channel, on: [...n2.slack.on] } } : {},
+    ...n2.webhook ? { webhook: { on: [...n2.webhook.on] } } : {}
+  };
+}
+function normaliseMerge(m2) {
+  let methods = Array.isArray(m2.method) ? m2.method : [m2.method];
+  return { method: methods[0] ?? "squash", methods, updateBranch: m2.update_branch === !0 };
+}
+function normaliseRule(r) {
+  let rule = { name: r.name, tier: r.tier };
+  return r.paths !== void 0 && (rule.paths = r.paths), r.labels !== void 0 && (rule.labels = r.labels), r.authors !== void 0 && (rule.authors = r.authors), r.base !== void 0 && (rule.base = r.base), r.changed_lines !== void 0 && (rule.changedLines = r.changed_lines), r.changed_files !== void 0 && (rule.changedFiles = r.changed_files), r.risk !== void 0 && (rule.risk = r.risk), (r.mode === "observe" || r.mode === "enforce") && (rule.mode = r.mode), rule;
+}
+function deepFreeze(value) {
+  if (typeof value == "object" && value !== null && !Object.isFrozen(value)) {
+    Object.freeze(value);
+    for (let v of Object.values(value)) deepFreeze(v);
+  }
+  return value;
+}
+
+// src/core/policy/semantic-checks.ts
+function semanticErrors(raw, report) {
+  globErrors(raw, report), ruleNameErrors(raw, report), noEffectErrors(raw, report), riskErrors(raw, report), modeErrors(raw, report);
+}
+function globErrors(raw, report) {
+  let lists = [["agents", "branches"]];
+  Array.isArray(raw.rules) && raw.rules.forEach((_, i) => lists.push(["rules", i, "paths"], ["rules", i, "base"]));
+  for (let listPath of lists) {
+    let list2 = raw;
+    for (let seg of listPath) list2 = isRecord(list2) || Array.isArray(list2) ? list2[seg] : void 0;
+    Array.isArray(list2) && list2.forEach((glob, j2) => {
+      if (typeof glob != "string" || glob === "") return;
+      let problem = globProblem(glob);
+      problem && report([...listPath, j2], `${dotted([...listPath, j2])}: ${problem}`);
+    });
+  }
+}
+function ruleNameErrors(raw, report) {
+  if (!Array.isArray(raw.rules)) return;
+  let first = /* @__PURE__ */ new Map();
+  raw.rules.forEach((rule, i) => {
+    if (!isRecord(rule) || typeof rule.name != "string") return;
+    let name = rule.name.trim().toLowerCase(), earlier = first.get(name);
+    earlier === void 0 ? first.set(name, i) : report(["rules", i, "name"], `rules[${i}].name: duplicate rule name "${rule.name}" (also rules[${earlier}]); reasons name rules, so names must be unique`);
+  });
+}
+function noEffectErrors(raw, report) {
+  Array.isArray(raw.rules) && raw.rules.forEach((rule, i) => {
+    if (!isRecord(rule) || rule.tier !== "fyi" || typeof rule.risk == "number" && rule.risk > 0) return;
+    let raising = ["labels", "changed_lines", "changed_files"].filter((k2) => rule[k2] !== void 0);
+    if (raising.length === 0) return;
+    let name = typeof rule.name == "string" ? ` "${rule.name}"` : "";
+    report(
+      ["rules", i, "tier"],
+      `rules[${i}].tier: rule${name} has no effect: a rule with ${orList(raising)} only raises the tier (the PR author can add labels and files, so they must never lower it), and fyi raises nothing`
+    );
+  });
+}
+function modeErrors(raw, report) {
+  raw.mode !== "observe" || !Array.isArray(raw.rules) || raw.rules.forEach((rule, i) => {
+    isRecord(rule) && rule.mode === "enforce" && report(["rules", i, "mode"], `rules[${i}].mode: enforce has no effect under the policy's mode: observe (an observed policy acts on nothing); set the policy to mode: enforce and mark the rules to try with mode: observe`);
+  });
+}
+function riskErrors(raw, report) {
+  let risk = raw.risk;
+  !isRecord(risk) || typeof risk.soft != "number" || typeof risk.hard != "number" || risk.soft <= risk.hard || report(["risk", "soft"], `risk.soft (${risk.soft}) is above risk.hard (${risk.hard}): a score reaching soft would already be hard`);
+}
+
 // src/core/policy/validate-policy.generated.ts
 var runtime0 = __toESM(require_ucs2length(), 1), runtime1 = __toESM(require_equal(), 1), validate = validate10;
-var schema11 = { $schema: "http://json-schema.org/draft-07/schema#", title: "hitl-gate policy (.github/hitl.yml)", description: "Which pull requests opened by AI coding agents a human must see (fyi), may veto (soft) or must approve (hard).", type: "object", additionalProperties: !1, required: ["version"], properties: { _extends: { description: `Inherit from another repository's policy (Probot config inheritance, e.g. "org/.github").`, type: "string", minLength: 1 }, version: { description: "Format version of this file. Only 1 exists.", enum: [1] }, mode: { description: "enforce: the gate acts (merges, blocks, asks). observe: it decides exactly the same but acts on nothing, its check concludes neutral and its status comment says what it would do (docs/policy.md).", enum: ["enforce", "observe"], default: "enforce" }, agents: { description: "Who counts as an agent. PRs by anyone else get a passing `hitl` check and nothing else.", type: "object", additionalProperties: !1, default: { authors: ["Copilot", "copilot-swe-agent[bot]", "devin-ai-integration[bot]", "chatgpt-codex-connector[bot]", "claude[bot]", "cursor[bot]", "google-labs-jules[bot]", "amazon-q-developer[bot]", "sweep-ai[bot]", "codegen-sh[bot]"], labels: [], branches: ["copilot/**", "codex/**", "claude/**", "cursor/**", "devin/**", "jules/**"], trailers: ["Co-Authored-By: Claude* <noreply@anthropic.com>"] }, properties: { authors: { description: "PR authors that are agents. GitHub logins, case-insensitive; `*` is the only wildcard and `[bot]` is literal.", type: "array", items: { type: "string", minLength: 1, maxLength: 1024 }, default: [] }, labels: { description: "A PR carrying one of these labels is governed (labels only add PRs).", type: "array", items: { type: "string", minLength: 1, maxLength: 1024 }, default: [] }, branches: { description: "A PR whose head branch matches one of these is governed (branches only add PRs). Minimatch globs; dotfiles match too.", type: "array", items: { type: "string", minLength: 1, maxLength: 1024 }, default: [] }, trailers: { description: 'A PR with a commit carrying one of these trailer lines is governed (trailers only add PRs). "Key: value"; case-insensitive; `*` is the only wildcard. Default: the trailers coding agents document (docs/policy.md); `[]` turns them off.', type: "array", items: { type: "string", minLength: 1, maxLength: 1024, pattern: "^[A-Za-z0-9][A-Za-z0-9-]*\\s*:\\s*\\S" }, default: ["Co-Authored-By: Claude* <noreply@anthropic.com>"] } } }, reviewers: { description: "Who may /approve and /veto (never the PR author, a committer, an agent or a bot).", type: "object", additionalProperties: !1, default: { users: [], teams: [], permission: "write" }, properties: { users: { description: "Reviewers by login. GitHub logins, case-insensitive; `*` is the only wildcard and `[bot]` is literal.", type: "array", items: { type: "string", minLength: 1, maxLength: 1024 }, default: [] }, teams: { description: "Reviewers by team, as org/team-slug.", type: "array", items: { type: "string", minLength: 1, maxLength: 1024, pattern: "^[^/\\s]+/[^/\\s]+$" }, default: [] }, permission: { description: "Anyone with at least this repository permission may decide.", enum: ["read", "triage", "write", "maintain", "admin"], default: "write" } } }, default: { description: "Tier of a changed file that no matching path rule covers (and of a PR with no files).", enum: ["fyi", "soft", "hard"], default: "soft" }, tiers: { description: "What each tier asks.", type: "object", additionalProperties: !1, default: {}, properties: { fyi: { type: "object", additionalProperties: !1, default: {}, properties: { merge: { description: "Merge once the other checks pass.", type: "boolean", default: !0 } } }, soft: { type: "object", additionalProperties: !1, default: {}, properties: { window: { description: "Veto window: a number and s, m, h or d (e.g. 15m).", type: "string", pattern: "^[1-9][0-9]{0,5}[smhd]$", default: "15m" }, merge: { description: "Merge when the veto window ends without a veto.", type: "boolean", default: !0 } } }, hard: { type: "object", additionalProperties: !1, default: {}, properties: { approvals: { description: "Approvals needed.", type: "integer", minimum: 1, maximum: 100, default: 1 }, merge: { description: "Merge once approved.", type: "boolean", default: !0 }, invalidate_on_push: { description: "A push discards earlier approvals.", type: "boolean", default: !0 }, request_review: { description: "Request reviews (GitHub review queue and notification) from the users and teams who may approve, once per head.", type: "boolean", default: !0 }, remind: { description: "Reminders while approvals are missing, measured from when the PR started waiting (in working time when working_hours is set); increasing.", type: "array", minItems: 1, maxItems: 10, items: { type: "string", pattern: "^[1-9][0-9]{0,5}[smhd]$" } }, escalate_to: { description: "After the last reminder, also request review from and mention these.", type: "object", additionalProperties: !1, properties: { users: { description: "Users. GitHub logins, case-insensitive; `*` is the only wildcard and `[bot]` is literal.", type: "array", items: { type: "string", minLength: 1, maxLength: 1024 }, default: [] }, teams: { description: "Teams, as org/team-slug.", type: "array", items: { type: "string", minLength: 1, maxLength: 1024, pattern: "^[^/\\s]+/[^/\\s]+$" }, default: [] } } } } } } }, merge: { type: "object", additionalProperties: !1, default: {}, properties: { method: { description: "How the gate merges: one method, or a list in order of preference (the first one the repository and the base branch's rules allow; `required_linear_history` rules out `merge`).", anyOf: [{ enum: ["merge", "squash", "rebase"] }, { type: "array", items: { enum: ["merge", "squash", "rebase"] }, minItems: 1, uniqueItems: !0 }], default: "squash" }, update_branch: { description: "When the base branch requires branches to be up to date and this one is behind, ask GitHub to update it (`PUT …/update-branch`). The update is a new head: it is decided again (docs/protected-branches.md).", type: "boolean", default: !1 } } }, working_hours: { description: "Veto windows and reminder delays count only working time.", type: "object", additionalProperties: !1, required: ["timezone", "days", "from", "to"], properties: { timezone: { description: "IANA time zone name, e.g. Europe/Berlin.", type: "string", minLength: 1 }, days: { description: "Working days.", type: "array", minItems: 1, uniqueItems: !0, items: { enum: ["mon", "tue", "wed", "thu", "fri", "sat", "sun"] } }, from: { description: "Start of the working day, HH:MM local time.", type: "string", pattern: "^([01][0-9]|2[0-3]):[0-5][0-9]$|^24:00$" }, to: { description: "End of the working day, HH:MM local time (24:00 for midnight); after from.", type: "string", pattern: "^([01][0-9]|2[0-3]):[0-5][0-9]$|^24:00$" }, holidays: { description: "Local dates (YYYY-MM-DD) that are not working days.", type: "array", default: [], items: { type: "string", pattern: "^[0-9]{4}-[0-9]{2}-[0-9]{2}$" } } } }, rules: { description: "The PR's tier is the highest among matching rules, `default` for uncovered files, and the built-in floors.", type: "array", default: [], items: { type: "object", additionalProperties: !1, required: ["name", "tier"], anyOf: [{ required: ["paths"] }, { required: ["labels"] }, { required: ["authors"] }, { required: ["base"] }, { required: ["changed_lines"] }, { required: ["changed_files"] }], properties: { name: { description: "Shown in the check run and the status comment.", type: "string", minLength: 1, maxLength: 200 }, tier: { enum: ["fyi", "soft", "hard"] }, mode: { description: "observe: what only this rule (and other observed rules) would add is shown, not enforced; what enforcing rules demand still is. Default: the policy's mode.", enum: ["enforce", "observe"] }, paths: { description: "Holds when at least one changed path (old or new, for renames) matches. Minimatch globs; dotfiles match too.", type: "array", items: { type: "string", minLength: 1, maxLength: 1024 }, minItems: 1 }, labels: { description: "Holds when the PR has one of these labels.", type: "array", items: { type: "string", minLength: 1, maxLength: 1024 }, minItems: 1 }, authors: { description: "Holds when the PR author matches. GitHub logins, case-insensitive; `*` is the only wildcard and `[bot]` is literal.", type: "array", items: { type: "string", minLength: 1, maxLength: 1024 }, minItems: 1 }, base: { description: "Holds when the target branch matches. Minimatch globs; dotfiles match too.", type: "array", items: { type: "string", minLength: 1, maxLength: 1024 }, minItems: 1 }, changed_lines: { description: "Holds when added + deleted lines are MORE than this.", type: "integer", minimum: 0 }, changed_files: { description: "Holds when the number of changed files is MORE than this.", type: "integer", minimum: 0 }, reviewers: { description: "Hard rules: who must approve a PR this rule matches (instead of the top-level reviewers). No default permission.", type: "object", additionalProperties: !1, properties: { users: { description: "Approvers by login. GitHub logins, case-insensitive; `*` is the only wildcard and `[bot]` is literal.", type: "array", items: { type: "string", minLength: 1, maxLength: 1024 }, default: [] }, teams: { description: "Approvers by team, as org/team-slug.", type: "array", items: { type: "string", minLength: 1, maxLength: 1024, pattern: "^[^/\\s]+/[^/\\s]+$" }, default: [] }, permission: { description: "Anyone with at least this repository permission.", enum: ["read", "triage", "write", "maintain", "admin"] } } }, approvals: { description: "Approvals needed from this rule's reviewers (default: tiers.hard.approvals).", type: "integer", minimum: 1, maximum: 100 }, risk: { description: "Weight (0 to 1) this rule adds to the risk score when it matches; needs a `risk` section to have an effect.", type: "number", minimum: 0, maximum: 1 } } } }, risk: { description: "Risk-score thresholds. The score (0 to 1) sums documented signals of the change (size, breadth, deletions, dependency manifests, untested source, binaries, rule weights); it only raises the tier.", type: "object", additionalProperties: !1, properties: { soft: { description: "A score at or above this makes the PR at least soft.", type: "number", minimum: 0, maximum: 1 }, hard: { description: "A score at or above this makes the PR hard.", type: "number", minimum: 0, maximum: 1 } } }, notify: { description: "Chat messages, one per PR per event (docs/notify.md). Credentials come from the App's environment (SLACK_BOT_TOKEN, HITL_NOTIFY_URL, HITL_NOTIFY_SECRET), never from this file.", type: "object", additionalProperties: !1, properties: { slack: { description: "Post to Slack with the App's SLACK_BOT_TOKEN; later events of a PR go into its thread.", type: "object", additionalProperties: !1, required: ["channel", "on"], properties: { channel: { description: "Channel name (#agent-prs) or id (C0123456789).", type: "string", pattern: "^(#[a-z0-9][a-z0-9._-]{0,79}|[CGD][A-Z0-9]{6,})$" }, on: { description: "Events that send a message: hard (a PR starts waiting for approvals), soft (a veto window opens), veto, merged, stale (a reminder step).", type: "array", uniqueItems: !0, minItems: 1, items: { enum: ["hard", "soft", "veto", "merged", "stale"] } } } }, webhook: { description: "POST a JSON body signed with HITL_NOTIFY_SECRET to the App's HITL_NOTIFY_URL.", type: "object", additionalProperties: !1, required: ["on"], properties: { on: { description: "Events that send a message: hard (a PR starts waiting for approvals), soft (a veto window opens), veto, merged, stale (a reminder step).", type: "array", uniqueItems: !0, minItems: 1, items: { enum: ["hard", "soft", "veto", "merged", "stale"] } } } } } } } }, func2 = Object.prototype.hasOwnProperty, func3 = (runtime0.default?.default !== void 0 ? runtime0.default : runtime0).default, func0 = (runtime1.default?.default !== void 0 ? runtime1.default : runtime1).default, pattern0 = new RegExp("^[A-Za-z0-9][A-Za-z0-9-]*\\s*:\\s*\\S", "u"), pattern1 = new RegExp("^[^/\\s]+/[^/\\s]+$", "u"), pattern2 = new RegExp("^[1-9][0-9]{0,5}[smhd]$", "u"), pattern5 = new RegExp("^([01][0-9]|2[0-3]):[0-5][0-9]$|^24:00$", "u"), pattern7 = new RegExp("^[0-9]{4}-[0-9]{2}-[0-9]{2}$", "u"), pattern9 = new RegExp("^(#[a-z0-9][a-z0-9._-]{0,79}|[CGD][A-Z0-9]{6,})$", "u");
+var schema11 = { $schema: "http://json-schema.org/draft-07/schema#", title: "hitl-gate policy (.github/hitl.yml)", description: "Which pull requests opened by AI coding agents a human must see (fyi), may veto (soft) or must approve (hard).", type: "object", additionalProperties: !1, required: ["version"], properties: { _extends: { description: `Inherit from another repository's policy (Probot config inheritance, e.g. "org/.github").`, type: "string", minLength: 1 }, version: { description: "Format version of this file. Only 1 exists.", enum: [1] }, mode: { description: "enforce: the gate acts (merges, blocks, asks). observe: it decides exactly the same but acts on nothing, its check concludes neutral and its status comment says what it would do (docs/policy.md).", enum: ["enforce", "observe"], default: "enforce" }, agents: { description: "Who counts as an agent. PRs by anyone else get a passing `hitl` check and nothing else.", type: "object", additionalProperties: !1, default: { authors: ["Copilot", "copilot-swe-agent[bot]", "devin-ai-integration[bot]", "chatgpt-codex-connector[bot]", "claude[bot]", "cursor[bot]", "google-labs-jules[bot]", "amazon-q-developer[bot]", "sweep-ai[bot]", "codegen-sh[bot]"], labels: [], branches: ["copilot/**", "codex/**", "claude/**", "cursor/**", "devin/**", "jules/**"], trailers: ["Co-Authored-By: Claude* <noreply@anthropic.com>"] }, properties: { authors: { description: "PR authors that are agents. GitHub logins, case-insensitive; `*` is the only wildcard and `[bot]` is literal.", type: "array", items: { type: "string", minLength: 1, maxLength: 1024 }, default: [] }, labels: { description: "A PR carrying one of these labels is governed (labels only add PRs).", type: "array", items: { type: "string", minLength: 1, maxLength: 1024 }, default: [] }, branches: { description: "A PR whose head branch matches one of these is governed (branches only add PRs). Minimatch globs; dotfiles match too.", type: "array", items: { type: "string", minLength: 1, maxLength: 1024 }, default: [] }, trailers: { description: 'A PR with a commit carrying one of these trailer lines is governed (trailers only add PRs). "Key: value"; case-insensitive; `*` is the only wildcard. Default: the trailers coding agents document (docs/policy.md); `[]` turns them off.', type: "array", items: { type: "string", minLength: 1, maxLength: 1024, pattern: "^[A-Za-z0-9][A-Za-z0-9-]*\\s*:\\s*\\S" }, default: ["Co-Authored-By: Claude* <noreply@anthropic.com>"] } } }, reviewers: { description: "Who may /approve and /veto (never the PR author, a committer, an agent or a bot).", type: "object", additionalProperties: !1, default: { users: [], teams: [], permission: "write" }, properties: { users: { description: "Reviewers by login. GitHub logins, case-insensitive; `*` is the only wildcard and `[bot]` is literal.", type: "array", items: { type: "string", minLength: 1, maxLength: 1024 }, default: [] }, teams: { description: "Reviewers by team, as org/team-slug.", type: "array", items: { type: "string", minLength: 1, maxLength: 1024, pattern: "^[^/\\s]+/[^/\\s]+$" }, default: [] }, permission: { description: "Anyone with at least this repository permission may decide.", enum: ["read", "triage", "write", "maintain", "admin"], default: "write" } } }, default: { description: "Tier of a changed file that no matching path rule covers (and of a PR with no files).", enum: ["fyi", "soft", "hard"], default: "soft" }, tiers: { description: "What each tier asks.", type: "object", additionalProperties: !1, default: {}, properties: { fyi: { type: "object", additionalProperties: !1, default: {}, properties: { merge: { description: "Merge once the other checks pass.", type: "boolean", default: !0 } } }, soft: { type: "object", additionalProperties: !1, default: {}, properties: { window: { description: "Veto window: a number and s, m, h or d (e.g. 15m).", type: "string", pattern: "^[1-9][0-9]{0,5}[smhd]$", default: "15m" }, merge: { description: "Merge when the veto window ends without a veto.", type: "boolean", default: !0 } } }, hard: { type: "object", additionalProperties: !1, default: {}, properties: { approvals: { description: "Approvals needed.", type: "integer", minimum: 1, maximum: 100, default: 1 }, merge: { description: "Merge once approved.", type: "boolean", default: !0 }, invalidate_on_push: { description: "A push discards earlier approvals.", type: "boolean", default: !0 }, request_review: { description: "Request reviews (GitHub review queue and notification) from the users and teams who may approve, once per head.", type: "boolean", default: !0 }, remind: { description: "Reminders while approvals are missing, measured from when the PR started waiting (in working time when working_hours is set); increasing.", type: "array", minItems: 1, maxItems: 10, items: { type: "string", pattern: "^[1-9][0-9]{0,5}[smhd]$" } }, escalate_to: { description: "After the last reminder, also request review from and mention these.", type: "object", additionalProperties: !1, properties: { users: { description: "Users. GitHub logins, case-insensitive; `*` is the only wildcard and `[bot]` is literal.", type: "array", items: { type: "string", minLength: 1, maxLength: 1024 }, default: [] }, teams: { description: "Teams, as org/team-slug.", type: "array", items: { type: "string", minLength: 1, maxLength: 1024, pattern: "^[^/\\s]+/[^/\\s]+$" }, default: [] } } } } } } }, merge: { type: "object", additionalProperties: !1, default: {}, properties: { method: { description: "How the gate merges: one method, or a list in order of preference (the first one the repository and the base branch's rules allow; `required_linear_history` rules out `merge`).", anyOf: [{ enum: ["merge", "squash", "rebase"] }, { type: "array", items: { enum: ["merge", "squash", "rebase"] }, minItems: 1, uniqueItems: !0 }], default: "squash" }, update_branch: { description: "When the base branch requires branches to be up to date and this one is behind, ask GitHub to update it (`PUT …/update-branch`). The update is a new head: it is decided again (docs/protected-branches.md).", type: "boolean", default: !1 } } }, working_hours: { description: "Veto windows and reminder delays count only working time.", type: "object", additionalProperties: !1, required: ["timezone", "days", "from", "to"], properties: { timezone: { description: "IANA time zone name, e.g. Europe/Berlin.", type: "string", minLength: 1 }, days: { description: "Working days.", type: "array", minItems: 1, uniqueItems: !0, items: { enum: ["mon", "tue", "wed", "thu", "fri", "sat", "sun"] } }, from: { description: "Start of the working day, HH:MM local time.", type: "string", pattern: "^([01][0-9]|2[0-3]):[0-5][0-9]$|^24:00$" }, to: { description: "End of the working day, HH:MM local time (24:00 for midnight); after from.", type: "string", pattern: "^([01][0-9]|2[0-3]):[0-5][0-9]$|^24:00$" }, holidays: { description: "Local dates (YYYY-MM-DD) that are not working days.", type: "array", default: [], items: { type: "string", pattern: "^[0-9]{4}-[0-9]{2}-[0-9]{2}$" } } } }, rules: { description: "The PR's tier is the highest among matching rules, `default` for uncovered files, and the built-in floors.", type: "array", default: [], items: { type: "object", additionalProperties: !1, required: ["name", "tier"], anyOf: [{ required: ["paths"] }, { required: ["labels"] }, { required: ["authors"] }, { required: ["base"] }, { required: ["changed_lines"] }, { required: ["changed_files"] }], properties: { name: { description: "Shown in the check run and the status comment.", type: "string", minLength: 1, maxLength: 200 }, tier: { enum: ["fyi", "soft", "hard"] }, mode: { description: "observe: what only this rule (and other observed rules) would add is shown, not enforced; what enforcing rules demand still is. Default: the policy's mode.", enum: ["enforce", "observe"] }, paths: { description: "Holds when at least one changed path (old or new, for renames) matches. Minimatch globs; dotfiles match too.", type: "array", items: { type: "string", minLength: 1, maxLength: 1024 }, minItems: 1 }, labels: { description: "Holds when the PR has one of these labels.", type: "array", items: { type: "string", minLength: 1, maxLength: 1024 }, minItems: 1 }, authors: { description: "Holds when the PR author matches. GitHub logins, case-insensitive; `*` is the only wildcard and `[bot]` is literal.", type: "array", items: { type: "string", minLength: 1, maxLength: 1024 }, minItems: 1 }, base: { description: "Holds when the target branch matches. Minimatch globs; dotfiles match too.", type: "array", items: { type: "string", minLength: 1, maxLength: 1024 }, minItems: 1 }, changed_lines: { description: "Holds when added + deleted lines are MORE than this.", type: "integer", minimum: 0 }, changed_files: { description: "Holds when the number of changed files is MORE than this.", type: "integer", minimum: 0 }, reviewers: { description: "Hard rules: who must approve a PR this rule matches (instead of the top-level reviewers). No default permission.", type: "object", additionalProperties: !1, properties: { users: { description: "Approvers by login. GitHub logins, case-insensitive; `*` is the only wildcard and `[bot]` is literal.", type: "array", items: { type: "string", minLength: 1, maxLength: 1024 }, default: [] }, teams: { description: "Approvers by team, as org/team-slug.", type: "array", items: { type: "string", minLength: 1, maxLength: 1024, pattern: "^[^/\\s]+/[^/\\s]+$" }, default: [] }, permission: { description: "Anyone with at least this repository permission.", enum: ["read", "triage", "write", "maintain", "admin"] } } }, approvals: { description: "Approvals needed from this rule's reviewers (default: tiers.hard.approvals).", type: "integer", minimum: 1, maximum: 100 }, risk: { description: "Weight (0 to 1) this rule adds to the risk score when it matches; needs a `risk` section to have an effect.", type: "number", minimum: 0, maximum: 1 } } } }, risk: { description: "Risk-score thresholds. The score (0 to 1) sums documented signals of the change (size, breadth, deletions, dependency manifests, untested source, binaries, rule weights); it only raises the tier.", type: "object", additionalProperties: !1, properties: { soft: { description: "A score at or above this makes the PR at least soft.", type: "number", minimum: 0, maximum: 1 }, hard: { description: "A score at or above this makes the PR hard.", type: "number", minimum: 0, maximum: 1 } } }, notify: { description: "Chat messages, one per PR per event (docs/notify.md). Credentials come from the App's environment (SLACK_BOT_TOKEN, HITL_NOTIFY_URL, HITL_NOTIFY_SECRET), never from this file.", type: "object", additionalProperties: !1, properties: { slack: { description: "Post to Slack with the App's SLACK_BOT_TOKEN; later events of a PR go into its thread.", type: "object", additionalProperties: !1, required: ["channel", "on"], properties: { channel: { description: "Channel name (#agent-prs) or id (C0123456789).", type: "string", pattern: "^(#[a-z0-9][a-z0-9._-]{0,79}|[CGD][A-Z0-9]{6,})$" }, on: { description: "Events that send a message: hard (a PR starts waiting for approvals), soft (a veto window opens), veto, merged, stale (a reminder step).", type: "array", uniqueItems: !0, minItems: 1, items: { enum: ["hard", "soft", "veto", "merged", "stale"] } } } }, webhook: { description: "POST a JSON body signed with HITL_NOTIFY_SECRET to the App's HITL_NOTIFY_URL.", type: "object", additionalProperties: !1, required: ["on"], properties: { on: { description: "Events that send a message: hard (a PR starts waiting for approvals), soft (a veto window opens), veto, merged, stale (a reminder step).", type: "array", uniqueItems: !0, minItems: 1, items: { enum: ["hard", "soft", "veto", "merged", "stale"] } } } } } }, after_merge: { description: "Review after merge (docs/policy.md): a share of the PRs merged with no human approval is reviewed afterwards, within a deadline; reviewers answer /reviewed, /concern or /revert on the merged PR. Absent: nothing changes.", type: "object", additionalProperties: !1, properties: { sample: { description: "Share (0 to 1) of the PRs of each tier merged with no human approval that get a review after merge. The same PR is always sampled or not (a hash of repository and number).", type: "object", additionalProperties: !1, default: {}, properties: { fyi: { description: "Share of fyi PRs.", type: "number", minimum: 0, maximum: 1, default: 0 }, soft: { description: "Share of soft PRs (merged after their veto window).", type: "number", minimum: 0, maximum: 1, default: 0 } } }, always_above: { description: "A PR whose risk score is at least this is always sampled.", type: "number", minimum: 0, maximum: 1 }, within: { description: "Due within this long after the merge: a number and s, m, h or d (counts working time when working_hours is set).", type: "string", pattern: "^[1-9][0-9]{0,5}[smhd]$", default: "3d" }, reviewers: { description: "Who may answer a review after merge. Default: the top-level reviewers.", type: "object", additionalProperties: !1, properties: { users: { description: "Reviewers by login. GitHub logins, case-insensitive; `*` is the only wildcard and `[bot]` is literal.", type: "array", items: { type: "string", minLength: 1, maxLength: 1024 }, default: [] }, teams: { description: "Reviewers by team, as org/team-slug.", type: "array", items: { type: "string", minLength: 1, maxLength: 1024, pattern: "^[^/\\s]+/[^/\\s]+$" }, default: [] } } }, dashboard: { description: `Keep the repository's dashboard issue "hitl-gate: what awaits a human".`, type: "boolean", default: !0 } } } } }, func2 = Object.prototype.hasOwnProperty, func3 = (runtime0.default?.default !== void 0 ? runtime0.default : runtime0).default, func0 = (runtime1.default?.default !== void 0 ? runtime1.default : runtime1).default, pattern0 = new RegExp("^[A-Za-z0-9][A-Za-z0-9-]*\\s*:\\s*\\S", "u"), pattern1 = new RegExp("^[^/\\s]+/[^/\\s]+$", "u"), pattern2 = new RegExp("^[1-9][0-9]{0,5}[smhd]$", "u"), pattern5 = new RegExp("^([01][0-9]|2[0-3]):[0-5][0-9]$|^24:00$", "u"), pattern7 = new RegExp("^[0-9]{4}-[0-9]{2}-[0-9]{2}$", "u"), pattern9 = new RegExp("^(#[a-z0-9][a-z0-9._-]{0,79}|[CGD][A-Z0-9]{6,})$", "u");
 function validate10(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
   let vErrors = null, errors = 0;
   if (data && typeof data == "object" && !Array.isArray(data)) {
@@ -31441,15 +31829,164 @@ function validate10(data, { instancePath = "", parentData, parentDataProperty, r
         vErrors === null ? vErrors = [err185] : vErrors.push(err185), errors++;
       }
     }
+    if (data.after_merge !== void 0) {
+      let data83 = data.after_merge;
+      if (data83 && typeof data83 == "object" && !Array.isArray(data83)) {
+        data83.sample === void 0 && (data83.sample = {}), data83.within === void 0 && (data83.within = "3d"), data83.dashboard === void 0 && (data83.dashboard = !0);
+        for (let key16 in data83)
+          if (!(key16 === "sample" || key16 === "always_above" || key16 === "within" || key16 === "reviewers" || key16 === "dashboard")) {
+            let err186 = { instancePath: instancePath + "/after_merge", schemaPath: "#/properties/after_merge/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key16 }, message: "must NOT have additional properties", schema: !1, parentSchema: schema11.properties.after_merge, data: data83 };
+            vErrors === null ? vErrors = [err186] : vErrors.push(err186), errors++;
+          }
+        let data84 = data83.sample;
+        if (data84 && typeof data84 == "object" && !Array.isArray(data84)) {
+          data84.fyi === void 0 && (data84.fyi = 0), data84.soft === void 0 && (data84.soft = 0);
+          for (let key17 in data84)
+            if (!(key17 === "fyi" || key17 === "soft")) {
+              let err187 = { instancePath: instancePath + "/after_merge/sample", schemaPath: "#/properties/after_merge/properties/sample/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key17 }, message: "must NOT have additional properties", schema: !1, parentSchema: schema11.properties.after_merge.properties.sample, data: data84 };
+              vErrors === null ? vErrors = [err187] : vErrors.push(err187), errors++;
+            }
+          let data85 = data84.fyi;
+          if (typeof data85 == "number" && isFinite(data85)) {
+            if (data85 > 1 || isNaN(data85)) {
+              let err188 = { instancePath: instancePath + "/after_merge/sample/fyi", schemaPath: "#/properties/after_merge/properties/sample/properties/fyi/maximum", keyword: "maximum", params: { comparison: "<=", limit: 1 }, message: "must be <= 1", schema: 1, parentSchema: schema11.properties.after_merge.properties.sample.properties.fyi, data: data85 };
+              vErrors === null ? vErrors = [err188] : vErrors.push(err188), errors++;
+            }
+            if (data85 < 0 || isNaN(data85)) {
+              let err189 = { instancePath: instancePath + "/after_merge/sample/fyi", schemaPath: "#/properties/after_merge/properties/sample/properties/fyi/minimum", keyword: "minimum", params: { comparison: ">=", limit: 0 }, message: "must be >= 0", schema: 0, parentSchema: schema11.properties.after_merge.properties.sample.properties.fyi, data: data85 };
+              vErrors === null ? vErrors = [err189] : vErrors.push(err189), errors++;
+            }
+          } else {
+            let err190 = { instancePath: instancePath + "/after_merge/sample/fyi", schemaPath: "#/properties/after_merge/properties/sample/properties/fyi/type", keyword: "type", params: { type: "number" }, message: "must be number", schema: schema11.properties.after_merge.properties.sample.properties.fyi.type, parentSchema: schema11.properties.after_merge.properties.sample.properties.fyi, data: data85 };
+            vErrors === null ? vErrors = [err190] : vErrors.push(err190), errors++;
+          }
+          let data86 = data84.soft;
+          if (typeof data86 == "number" && isFinite(data86)) {
+            if (data86 > 1 || isNaN(data86)) {
+              let err191 = { instancePath: instancePath + "/after_merge/sample/soft", schemaPath: "#/properties/after_merge/properties/sample/properties/soft/maximum", keyword: "maximum", params: { comparison: "<=", limit: 1 }, message: "must be <= 1", schema: 1, parentSchema: schema11.properties.after_merge.properties.sample.properties.soft, data: data86 };
+              vErrors === null ? vErrors = [err191] : vErrors.push(err191), errors++;
+            }
+            if (data86 < 0 || isNaN(data86)) {
+              let err192 = { instancePath: instancePath + "/after_merge/sample/soft", schemaPath: "#/properties/after_merge/properties/sample/properties/soft/minimum", keyword: "minimum", params: { comparison: ">=", limit: 0 }, message: "must be >= 0", schema: 0, parentSchema: schema11.properties.after_merge.properties.sample.properties.soft, data: data86 };
+              vErrors === null ? vErrors = [err192] : vErrors.push(err192), errors++;
+            }
+          } else {
+            let err193 = { instancePath: instancePath + "/after_merge/sample/soft", schemaPath: "#/properties/after_merge/properties/sample/properties/soft/type", keyword: "type", params: { type: "number" }, message: "must be number", schema: schema11.properties.after_merge.properties.sample.properties.soft.type, parentSchema: schema11.properties.after_merge.properties.sample.properties.soft, data: data86 };
+            vErrors === null ? vErrors = [err193] : vErrors.push(err193), errors++;
+          }
+        } else {
+          let err194 = { instancePath: instancePath + "/after_merge/sample", schemaPath: "#/properties/after_merge/properties/sample/type", keyword: "type", params: { type: "object" }, message: "must be object", schema: schema11.properties.after_merge.properties.sample.type, parentSchema: schema11.properties.after_merge.properties.sample, data: data84 };
+          vErrors === null ? vErrors = [err194] : vErrors.push(err194), errors++;
+        }
+        if (data83.always_above !== void 0) {
+          let data87 = data83.always_above;
+          if (typeof data87 == "number" && isFinite(data87)) {
+            if (data87 > 1 || isNaN(data87)) {
+              let err195 = { instancePath: instancePath + "/after_merge/always_above", schemaPath: "#/properties/after_merge/properties/always_above/maximum", keyword: "maximum", params: { comparison: "<=", limit: 1 }, message: "must be <= 1", schema: 1, parentSchema: schema11.properties.after_merge.properties.always_above, data: data87 };
+              vErrors === null ? vErrors = [err195] : vErrors.push(err195), errors++;
+            }
+            if (data87 < 0 || isNaN(data87)) {
+              let err196 = { instancePath: instancePath + "/after_merge/always_above", schemaPath: "#/properties/after_merge/properties/always_above/minimum", keyword: "minimum", params: { comparison: ">=", limit: 0 }, message: "must be >= 0", schema: 0, parentSchema: schema11.properties.after_merge.properties.always_above, data: data87 };
+              vErrors === null ? vErrors = [err196] : vErrors.push(err196), errors++;
+            }
+          } else {
+            let err197 = { instancePath: instancePath + "/after_merge/always_above", schemaPath: "#/properties/after_merge/properties/always_above/type", keyword: "type", params: { type: "number" }, message: "must be number", schema: schema11.properties.after_merge.properties.always_above.type, parentSchema: schema11.properties.after_merge.properties.always_above, data: data87 };
+            vErrors === null ? vErrors = [err197] : vErrors.push(err197), errors++;
+          }
+        }
+        let data88 = data83.within;
+        if (typeof data88 == "string") {
+          if (!pattern2.test(data88)) {
+            let err198 = { instancePath: instancePath + "/after_merge/within", schemaPath: "#/properties/after_merge/properties/within/pattern", keyword: "pattern", params: { pattern: "^[1-9][0-9]{0,5}[smhd]$" }, message: 'must match pattern "^[1-9][0-9]{0,5}[smhd]$"', schema: "^[1-9][0-9]{0,5}[smhd]$", parentSchema: schema11.properties.after_merge.properties.within, data: data88 };
+            vErrors === null ? vErrors = [err198] : vErrors.push(err198), errors++;
+          }
+        } else {
+          let err199 = { instancePath: instancePath + "/after_merge/within", schemaPath: "#/properties/after_merge/properties/within/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema11.properties.after_merge.properties.within.type, parentSchema: schema11.properties.after_merge.properties.within, data: data88 };
+          vErrors === null ? vErrors = [err199] : vErrors.push(err199), errors++;
+        }
+        if (data83.reviewers !== void 0) {
+          let data89 = data83.reviewers;
+          if (data89 && typeof data89 == "object" && !Array.isArray(data89)) {
+            data89.users === void 0 && (data89.users = []), data89.teams === void 0 && (data89.teams = []);
+            for (let key18 in data89)
+              if (!(key18 === "users" || key18 === "teams")) {
+                let err200 = { instancePath: instancePath + "/after_merge/reviewers", schemaPath: "#/properties/after_merge/properties/reviewers/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key18 }, message: "must NOT have additional properties", schema: !1, parentSchema: schema11.properties.after_merge.properties.reviewers, data: data89 };
+                vErrors === null ? vErrors = [err200] : vErrors.push(err200), errors++;
+              }
+            let data90 = data89.users;
+            if (Array.isArray(data90)) {
+              let len21 = data90.length;
+              for (let i25 = 0; i25 < len21; i25++) {
+                let data91 = data90[i25];
+                if (typeof data91 == "string") {
+                  if (func3(data91) > 1024) {
+                    let err201 = { instancePath: instancePath + "/after_merge/reviewers/users/" + i25, schemaPath: "#/properties/after_merge/properties/reviewers/properties/users/items/maxLength", keyword: "maxLength", params: { limit: 1024 }, message: "must NOT have more than 1024 characters", schema: 1024, parentSchema: schema11.properties.after_merge.properties.reviewers.properties.users.items, data: data91 };
+                    vErrors === null ? vErrors = [err201] : vErrors.push(err201), errors++;
+                  }
+                  if (func3(data91) < 1) {
+                    let err202 = { instancePath: instancePath + "/after_merge/reviewers/users/" + i25, schemaPath: "#/properties/after_merge/properties/reviewers/properties/users/items/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters", schema: 1, parentSchema: schema11.properties.after_merge.properties.reviewers.properties.users.items, data: data91 };
+                    vErrors === null ? vErrors = [err202] : vErrors.push(err202), errors++;
+                  }
+                } else {
+                  let err203 = { instancePath: instancePath + "/after_merge/reviewers/users/" + i25, schemaPath: "#/properties/after_merge/properties/reviewers/properties/users/items/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema11.properties.after_merge.properties.reviewers.properties.users.items.type, parentSchema: schema11.properties.after_merge.properties.reviewers.properties.users.items, data: data91 };
+                  vErrors === null ? vErrors = [err203] : vErrors.push(err203), errors++;
+                }
+              }
+            } else {
+              let err204 = { instancePath: instancePath + "/after_merge/reviewers/users", schemaPath: "#/properties/after_merge/properties/reviewers/properties/users/type", keyword: "type", params: { type: "array" }, message: "must be array", schema: schema11.properties.after_merge.properties.reviewers.properties.users.type, parentSchema: schema11.properties.after_merge.properties.reviewers.properties.users, data: data90 };
+              vErrors === null ? vErrors = [err204] : vErrors.push(err204), errors++;
+            }
+            let data92 = data89.teams;
+            if (Array.isArray(data92)) {
+              let len22 = data92.length;
+              for (let i26 = 0; i26 < len22; i26++) {
+                let data93 = data92[i26];
+                if (typeof data93 == "string") {
+                  if (func3(data93) > 1024) {
+                    let err205 = { instancePath: instancePath + "/after_merge/reviewers/teams/" + i26, schemaPath: "#/properties/after_merge/properties/reviewers/properties/teams/items/maxLength", keyword: "maxLength", params: { limit: 1024 }, message: "must NOT have more than 1024 characters", schema: 1024, parentSchema: schema11.properties.after_merge.properties.reviewers.properties.teams.items, data: data93 };
+                    vErrors === null ? vErrors = [err205] : vErrors.push(err205), errors++;
+                  }
+                  if (func3(data93) < 1) {
+                    let err206 = { instancePath: instancePath + "/after_merge/reviewers/teams/" + i26, schemaPath: "#/properties/after_merge/properties/reviewers/properties/teams/items/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters", schema: 1, parentSchema: schema11.properties.after_merge.properties.reviewers.properties.teams.items, data: data93 };
+                    vErrors === null ? vErrors = [err206] : vErrors.push(err206), errors++;
+                  }
+                  if (!pattern1.test(data93)) {
+                    let err207 = { instancePath: instancePath + "/after_merge/reviewers/teams/" + i26, schemaPath: "#/properties/after_merge/properties/reviewers/properties/teams/items/pattern", keyword: "pattern", params: { pattern: "^[^/\\s]+/[^/\\s]+$" }, message: 'must match pattern "^[^/\\s]+/[^/\\s]+$"', schema: "^[^/\\s]+/[^/\\s]+$", parentSchema: schema11.properties.after_merge.properties.reviewers.properties.teams.items, data: data93 };
+                    vErrors === null ? vErrors = [err207] : vErrors.push(err207), errors++;
+                  }
+                } else {
+                  let err208 = { instancePath: instancePath + "/after_merge/reviewers/teams/" + i26, schemaPath: "#/properties/after_merge/properties/reviewers/properties/teams/items/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema11.properties.after_merge.properties.reviewers.properties.teams.items.type, parentSchema: schema11.properties.after_merge.properties.reviewers.properties.teams.items, data: data93 };
+                  vErrors === null ? vErrors = [err208] : vErrors.push(err208), errors++;
+                }
+              }
+            } else {
+              let err209 = { instancePath: instancePath + "/after_merge/reviewers/teams", schemaPath: "#/properties/after_merge/properties/reviewers/properties/teams/type", keyword: "type", params: { type: "array" }, message: "must be array", schema: schema11.properties.after_merge.properties.reviewers.properties.teams.type, parentSchema: schema11.properties.after_merge.properties.reviewers.properties.teams, data: data92 };
+              vErrors === null ? vErrors = [err209] : vErrors.push(err209), errors++;
+            }
+          } else {
+            let err210 = { instancePath: instancePath + "/after_merge/reviewers", schemaPath: "#/properties/after_merge/properties/reviewers/type", keyword: "type", params: { type: "object" }, message: "must be object", schema: schema11.properties.after_merge.properties.reviewers.type, parentSchema: schema11.properties.after_merge.properties.reviewers, data: data89 };
+            vErrors === null ? vErrors = [err210] : vErrors.push(err210), errors++;
+          }
+        }
+        let data94 = data83.dashboard;
+        if (typeof data94 != "boolean") {
+          let err211 = { instancePath: instancePath + "/after_merge/dashboard", schemaPath: "#/properties/after_merge/properties/dashboard/type", keyword: "type", params: { type: "boolean" }, message: "must be boolean", schema: schema11.properties.after_merge.properties.dashboard.type, parentSchema: schema11.properties.after_merge.properties.dashboard, data: data94 };
+          vErrors === null ? vErrors = [err211] : vErrors.push(err211), errors++;
+        }
+      } else {
+        let err212 = { instancePath: instancePath + "/after_merge", schemaPath: "#/properties/after_merge/type", keyword: "type", params: { type: "object" }, message: "must be object", schema: schema11.properties.after_merge.type, parentSchema: schema11.properties.after_merge, data: data83 };
+        vErrors === null ? vErrors = [err212] : vErrors.push(err212), errors++;
+      }
+    }
   } else {
-    let err186 = { instancePath, schemaPath: "#/type", keyword: "type", params: { type: "object" }, message: "must be object", schema: schema11.type, parentSchema: schema11, data };
-    vErrors === null ? vErrors = [err186] : vErrors.push(err186), errors++;
+    let err213 = { instancePath, schemaPath: "#/type", keyword: "type", params: { type: "object" }, message: "must be object", schema: schema11.type, parentSchema: schema11, data };
+    vErrors === null ? vErrors = [err213] : vErrors.push(err213), errors++;
   }
   return validate10.errors = vErrors, errors === 0;
 }
 
 // src/core/policy/parse.ts
-var MAX_POLICY_BYTES = 256 * 1024, MAX_NESTING = 32, MAX_ALIASES = 100, validate2 = validate, MAX_ERRORS = 50;
+var MAX_POLICY_BYTES = 256 * 1024, validate2 = validate, MAX_ERRORS = 50;
 function parsePolicy(text, file) {
   let parsed;
   try {
@@ -31465,353 +32002,15 @@ function parse3(text, file) {
   let at = positioner(text, file), size = new TextEncoder().encode(text).length;
   if (size > MAX_POLICY_BYTES)
     return { errors: [at(0, `policy is ${Math.ceil(size / 1024)} KiB; the limit is ${MAX_POLICY_BYTES / 1024} KiB`)] };
-  let lineCounter = new import_yaml.LineCounter(), docs = parseDocuments(text, lineCounter, { prettyErrors: !1, uniqueKeys: !0, strict: !0 });
-  if (!Array.isArray(docs))
-    return { errors: [at(docs.tooDeep, `nesting deeper than ${MAX_NESTING} levels (a policy needs at most 5)`)] };
-  if (docs.length === 0) return { errors: [at(0, 'policy is empty (expected at least "version: 1")')] };
-  if (docs.length > 1) {
-    let second = docs[1];
-    return { errors: [at(second.range?.[0] ?? 0, 'more than one YAML document in the policy (remove the "---" separator)')] };
-  }
-  let doc = docs[0], yamlErrors = [...doc.errors, ...doc.warnings].map((e) => at(yamlErrorOffset(text, e.code, e.message, e.pos[0]), yamlMessage(e.code, e.message)));
-  if (yamlErrors.length > 0) return { errors: yamlErrors };
-  let shape = shapeErrors(doc, text, at);
-  if (shape.length > 0) return { errors: shape };
-  let root = doc.contents;
-  if (!(0, import_yaml.isMap)(root)) {
-    let found = root === null || (0, import_yaml.isScalar)(root) && root.value === null ? "nothing" : (0, import_yaml.isSeq)(root) ? "a list" : "a single value";
-    return { errors: [at(root?.range?.[0] ?? 0, `policy must be a mapping of keys (version, agents, rules…), found ${found}`)] };
-  }
-  let data;
-  try {
-    data = doc.toJS({ maxAliasCount: MAX_ALIASES });
-  } catch (e) {
-    let alias = firstAlias(doc);
-    return { errors: [at(alias?.range?.[0] ?? 0, `too many alias expansions (${e.message})`)] };
-  }
-  let errors = [], wroteAgents = isRecord3(data) && isRecord3(data.agents);
+  let read = readYaml(text, at);
+  if ("errors" in read) return { errors: read.errors };
+  let { doc, data } = read, errors = [], report = (path2, message, atKey = !1) => errors.push(at(offsetOf(doc, path2, atKey), message, path2)), wroteAgents = isRecord(data) && isRecord(data.agents);
   if (!validate2(data))
-    for (let e of describeAjvErrors(validate2.errors ?? [])) errors.push(at(offsetOf(doc, e.path, e.atKey), e.message));
+    for (let e of describeAjvErrors(validate2.errors ?? [])) report(e.path, e.message, e.atKey);
   let raw = data;
-  errors.push(...globErrors(doc, raw, at), ...ruleNameErrors(doc, raw, at), ...noEffectErrors(doc, raw, at), ...riskErrors(doc, raw, at), ...modeErrors(doc, raw, at)), attentionErrors(raw, (path2, message) => errors.push(at(offsetOf(doc, path2), message))), errors.sort((a, b) => a.line - b.line || a.column - b.column);
-  let agents = !errors.some((e) => e.message.startsWith("agents")) && wroteAgents && isRecord3(raw.agents) ? normaliseAgents(raw.agents) : void 0;
+  semanticErrors(raw, report), attentionErrors(raw, report), errors.sort((a, b) => a.line - b.line || a.column - b.column);
+  let agents = !errors.some((e) => e.path?.[0] === "agents") && wroteAgents && isRecord(raw.agents) ? normaliseAgents(raw.agents) : void 0;
   return errors.length > 0 ? agents ? { errors, agents } : { errors } : { policy: deepFreeze(normalise(raw)), errors: [] };
-}
-function positioner(text, file) {
-  let lines = text.split(`
-`);
-  lines.length > 1 && lines[lines.length - 1] === "" && lines.pop();
-  let starts = [], offset2 = 0;
-  for (let l2 of lines)
-    starts.push(offset2), offset2 += l2.length + 1;
-  return (off, message) => {
-    let o = Math.max(0, Math.min(off, text.length)), lo = 0, hi = starts.length - 1;
-    for (; lo < hi; ) {
-      let mid = lo + hi + 1 >> 1;
-      starts[mid] <= o ? lo = mid : hi = mid - 1;
-    }
-    let lineText = (lines[lo] ?? "").replace(/\r$/, ""), column = Math.min(o - starts[lo], lineText.length) + 1;
-    return { file, line: lo + 1, column, message };
-  };
-}
-function yamlErrorOffset(text, code2, message, offset2) {
-  if (code2 === "MISSING_CHAR" && /quote/.test(message)) {
-    let quote = message.includes('"quote') ? '"' : "'";
-    for (let i = Math.min(offset2, text.length) - 1; i >= 0; i--)
-      if (text[i] === quote && text[i - 1] !== "\\") return i;
-  }
-  return offset2;
-}
-function yamlMessage(code2, message) {
-  return code2 === "DUPLICATE_KEY" ? "duplicate key (each key may appear once in a mapping)" : code2 === "TAG_RESOLVE_FAILED" ? `${message} (YAML tags are not allowed in a policy)` : `YAML syntax error: ${message}`;
-}
-function shapeErrors(doc, text, at) {
-  let errors = [], nodes = [doc.contents], depths = [1];
-  for (; nodes.length > 0; ) {
-    let node = nodes.pop(), depth = depths.pop();
-    if (!node || (0, import_yaml.isAlias)(node)) continue;
-    let n2 = node;
-    if (n2.tag && ((0, import_yaml.isScalar)(n2) || (0, import_yaml.isMap)(n2) || (0, import_yaml.isSeq)(n2))) {
-      let start = n2.range?.[0] ?? 0, bang = text.lastIndexOf("!", start);
-      for (; bang > 0 && text[bang - 1] === "!"; ) bang--;
-      let tagAt = bang !== -1 && !text.slice(bang, start).includes(`
-`) ? bang : start;
-      errors.push(at(tagAt, `YAML tag ${n2.tag.replace("tag:yaml.org,2002:", "!!")} is not allowed in a policy`));
-    }
-    if (depth > MAX_NESTING) {
-      errors.push(at(n2.range?.[0] ?? 0, `nesting deeper than ${MAX_NESTING} levels (a policy needs at most 5)`));
-      break;
-    }
-    if ((0, import_yaml.isMap)(n2))
-      for (let i = n2.items.length - 1; i >= 0; i--) {
-        let pair = n2.items[i];
-        nodes.push(pair.value, pair.key), depths.push(depth + 1, depth + 1);
-      }
-    else if ((0, import_yaml.isSeq)(n2))
-      for (let i = n2.items.length - 1; i >= 0; i--)
-        nodes.push(n2.items[i]), depths.push(depth + 1);
-  }
-  return errors.slice(0, 20);
-}
-function parseDocuments(text, lineCounter, options) {
-  let parser = new import_yaml.Parser(lineCounter.addNewLine), tooDeep;
-  function* tokens() {
-    lineCounter.addNewLine(0);
-    let depth = 0, offset2 = 0;
-    for (let token of new import_yaml.Lexer().lex(text)) {
-      if (token !== import_yaml.CST.DOCUMENT && token !== import_yaml.CST.FLOW_END && token !== import_yaml.CST.SCALAR) {
-        if (token === "[" || token === "{") {
-          if (depth++, depth > MAX_NESTING) {
-            tooDeep = offset2;
-            return;
-          }
-        } else (token === "]" || token === "}") && (depth = Math.max(0, depth - 1));
-        offset2 += token.length;
-      }
-      yield* parser.next(token);
-    }
-    yield* parser.end();
-  }
-  let docs = Array.from(new import_yaml.Composer({ lineCounter, ...options }).compose(tokens()));
-  return tooDeep === void 0 ? docs : { tooDeep };
-}
-function firstAlias(doc) {
-  let stack = [doc.contents];
-  for (; stack.length > 0; ) {
-    let node = stack.pop();
-    if ((0, import_yaml.isAlias)(node)) return node;
-    if ((0, import_yaml.isMap)(node)) for (let p of [...node.items].reverse()) stack.push(p.value, p.key);
-    else (0, import_yaml.isSeq)(node) && stack.push(...[...node.items].reverse());
-  }
-}
-function offsetOf(doc, path2, atKey = !1) {
-  let node = doc.contents, keyNode, best = node?.range?.[0] ?? 0;
-  for (let seg of path2)
-    if ((0, import_yaml.isAlias)(node) && (node = node.resolve(doc)), (0, import_yaml.isMap)(node)) {
-      let pair = node.items.find((p) => (0, import_yaml.isPair)(p) && (0, import_yaml.isScalar)(p.key) && String(p.key.value) === String(seg));
-      if (!pair) break;
-      keyNode = pair.key, node = pair.value, best = keyNode.range?.[0] ?? best;
-      let value = node;
-      !atKey && value?.range && !((0, import_yaml.isScalar)(value) && value.value === null && value.range[0] === value.range[1]) && (best = value.range[0]);
-    } else if ((0, import_yaml.isSeq)(node)) {
-      let item = node.items[Number(seg)];
-      if (!item) break;
-      keyNode = void 0, node = item, best = item.range?.[0] ?? best;
-    } else break;
-  return best;
-}
-var NOUN = {
-  tier: "tier",
-  default: "tier",
-  permission: "permission",
-  method: "merge method",
-  version: "version"
-}, TYPE_NOUN = {
-  object: "a mapping (key: value)",
-  array: "a list",
-  string: "a string",
-  boolean: "true or false",
-  integer: "a whole number",
-  number: "a number"
-};
-function segments(instancePath) {
-  return instancePath === "" ? [] : instancePath.slice(1).split("/").map((s2) => s2.replace(/~1/g, "/").replace(/~0/g, "~")).map((s2) => /^\d+$/.test(s2) ? Number(s2) : s2);
-}
-function dotted(path2) {
-  return path2.map((s2, i) => typeof s2 == "number" ? `[${s2}]` : i === 0 ? s2 : `.${s2}`).join("") || "policy";
-}
-function describeValue(v) {
-  return v == null ? "nothing" : Array.isArray(v) ? "a list" : typeof v == "object" ? "a mapping" : typeof v == "string" ? `"${v.length > 40 ? `${v.slice(0, 40)}…` : v}"` : String(v);
-}
-function orList(values) {
-  let s2 = values.map(String);
-  return s2.length <= 1 ? s2.join("") : `${s2.slice(0, -1).join(", ")} or ${s2[s2.length - 1]}`;
-}
-function closest(word, options) {
-  let d = (a, b) => {
-    let row = Array.from({ length: b.length + 1 }, (_, i) => i);
-    for (let i = 1; i <= a.length; i++) {
-      let prev = row[0];
-      row[0] = i;
-      for (let j2 = 1; j2 <= b.length; j2++) {
-        let cur = row[j2];
-        row[j2] = Math.min(cur + 1, row[j2 - 1] + 1, prev + (a[i - 1] === b[j2 - 1] ? 0 : 1)), prev = cur;
-      }
-    }
-    return row[b.length];
-  }, best = options.map((o) => ({ o, dist: d(word.toLowerCase(), o) })).sort((a, b) => a.dist - b.dist)[0];
-  return best && best.dist <= 2 ? best.o : void 0;
-}
-function describeAjvErrors(errors) {
-  let out = [], seen = /* @__PURE__ */ new Set(), withUnknownKeys = new Set(errors.filter((e) => e.keyword === "additionalProperties").map((e) => e.instancePath));
-  for (let e of errors) {
-    if (e.schemaPath.includes("/anyOf/") || e.keyword === "anyOf" && withUnknownKeys.has(e.instancePath)) continue;
-    let path2 = segments(e.instancePath), where = dotted(path2), last = path2[path2.length - 1], d;
-    switch (e.keyword) {
-      case "additionalProperties": {
-        let key = String(e.params.additionalProperty), allowed = Object.keys(e.parentSchema?.properties ?? {}), hint = closest(key, allowed);
-        d = {
-          path: [...path2, key],
-          atKey: !0,
-          message: `${path2.length ? `${where}: ` : ""}unknown key "${key}"${hint ? ` (did you mean "${hint}"?)` : ""} (expected ${orList(allowed)})`
-        };
-        break;
-      }
-      case "enum": {
-        let allowed = e.params.allowedValues, noun = NOUN[String(last)] ?? "value", verb = noun === "version" ? "unsupported" : "unknown", given = e.data === null || e.data === void 0 ? `no ${noun} given` : `${verb} ${noun} ${describeValue(e.data)}`;
-        d = { path: path2, atKey: !1, message: `${where}: ${given} (expected ${orList(allowed)})` };
-        break;
-      }
-      case "type": {
-        let want = String(e.params.type);
-        d = { path: path2, atKey: !1, message: `${where} must be ${TYPE_NOUN[want] ?? want}, found ${describeValue(e.data)}` };
-        break;
-      }
-      case "required": {
-        let missing = String(e.params.missingProperty);
-        d = { path: path2, atKey: !1, message: `${where} is missing the required key "${missing}"${missing === "version" ? ' (add "version: 1")' : ""}` };
-        break;
-      }
-      case "anyOf": {
-        if (path2.length === 2 && path2[0] === "merge" && path2[1] === "method") {
-          let given = typeof e.data == "string" ? `unknown merge method ${describeValue(e.data)}` : Array.isArray(e.data) ? `bad list of merge methods ${JSON.stringify(e.data).slice(0, 80)} (none, unknown or repeated)` : `bad merge method ${describeValue(e.data)}`;
-          d = { path: path2, atKey: !1, message: `${where}: ${given} (expected merge, squash or rebase, or a list of them in order of preference, e.g. [squash, rebase])` };
-          break;
-        }
-        let rule = e.data, name = typeof rule?.name == "string" ? ` "${rule.name}"` : "";
-        d = {
-          path: path2,
-          atKey: !1,
-          message: `${where}: rule${name} has no condition (paths, labels, authors, base, changed_lines or changed_files), so it would match every pull request`
-        };
-        break;
-      }
-      case "pattern": {
-        let message = last === "window" || path2.includes("remind") ? `${where}: bad duration ${describeValue(e.data)} (expected a whole number and s, m, h or d, e.g. 30s, 15m, 2h, 1d)` : path2.includes("trailers") ? `${where}: bad trailer pattern ${describeValue(e.data)} (expected "Key: value", e.g. "Co-Authored-By: Claude* <noreply@anthropic.com>")` : path2.includes("teams") ? `${where}: bad team ${describeValue(e.data)} (expected org/team-slug)` : last === "from" || last === "to" ? `${where}: bad time ${describeValue(e.data)} (expected HH:MM, 24-hour, e.g. 09:00 or 18:30)` : path2.includes("holidays") ? `${where}: bad date ${describeValue(e.data)} (expected YYYY-MM-DD)` : `${where}: ${describeValue(e.data)} ${e.message ?? "is invalid"}`;
-        d = { path: path2, atKey: !1, message };
-        break;
-      }
-      case "minItems":
-        if (last === "days") {
-          d = { path: path2, atKey: !1, message: `${where} must name at least one working day (mon, tue, wed, thu, fri, sat or sun)` };
-          break;
-        }
-        d = { path: path2, atKey: !1, message: `${where} must not be an empty list (an empty condition matches nothing; remove it instead)` };
-        break;
-      case "minLength":
-        d = { path: path2, atKey: !1, message: `${where} must not be empty` };
-        break;
-      case "maxLength":
-        d = { path: path2, atKey: !1, message: `${where} is too long (at most ${e.params.limit} characters)` };
-        break;
-      case "minimum":
-      case "maximum":
-        d = { path: path2, atKey: !1, message: `${where} ${e.message ?? "is out of range"}, found ${describeValue(e.data)}` };
-        break;
-      default:
-        d = { path: path2, atKey: !1, message: `${where} ${e.message ?? "is invalid"}` };
-    }
-    let id = `${d.path.join("/")}\0${d.message}`;
-    seen.has(id) || (seen.add(id), out.push(d));
-  }
-  return out;
-}
-var isRecord3 = (v) => typeof v == "object" && v !== null && !Array.isArray(v);
-function globErrors(doc, raw, at) {
-  let lists = [["agents", "branches"]];
-  Array.isArray(raw.rules) && raw.rules.forEach((_, i) => lists.push(["rules", i, "paths"], ["rules", i, "base"]));
-  let errors = [];
-  for (let listPath of lists) {
-    let list2 = raw;
-    for (let seg of listPath) list2 = isRecord3(list2) || Array.isArray(list2) ? list2[seg] : void 0;
-    Array.isArray(list2) && list2.forEach((glob, j2) => {
-      if (typeof glob != "string" || glob === "") return;
-      let problem = globProblem(glob);
-      problem && errors.push(at(offsetOf(doc, [...listPath, j2]), `${dotted([...listPath, j2])}: ${problem}`));
-    });
-  }
-  return errors;
-}
-function ruleNameErrors(doc, raw, at) {
-  if (!Array.isArray(raw.rules)) return [];
-  let first = /* @__PURE__ */ new Map(), errors = [];
-  return raw.rules.forEach((rule, i) => {
-    if (!isRecord3(rule) || typeof rule.name != "string") return;
-    let name = rule.name.trim().toLowerCase(), earlier = first.get(name);
-    if (earlier === void 0) first.set(name, i);
-    else {
-      let message = `rules[${i}].name: duplicate rule name "${rule.name}" (also rules[${earlier}]); reasons name rules, so names must be unique`;
-      errors.push(at(offsetOf(doc, ["rules", i, "name"]), message));
-    }
-  }), errors;
-}
-function noEffectErrors(doc, raw, at) {
-  if (!Array.isArray(raw.rules)) return [];
-  let errors = [];
-  return raw.rules.forEach((rule, i) => {
-    if (!isRecord3(rule) || rule.tier !== "fyi" || typeof rule.risk == "number" && rule.risk > 0) return;
-    let raising = ["labels", "changed_lines", "changed_files"].filter((k2) => rule[k2] !== void 0);
-    if (raising.length === 0) return;
-    let name = typeof rule.name == "string" ? ` "${rule.name}"` : "";
-    errors.push(
-      at(
-        offsetOf(doc, ["rules", i, "tier"]),
-        `rules[${i}].tier: rule${name} has no effect: a rule with ${orList(raising)} only raises the tier (the PR author can add labels and files, so they must never lower it), and fyi raises nothing`
-      )
-    );
-  }), errors;
-}
-function modeErrors(doc, raw, at) {
-  return raw.mode !== "observe" || !Array.isArray(raw.rules) ? [] : raw.rules.flatMap((rule, i) => isRecord3(rule) && rule.mode === "enforce" ? [at(offsetOf(doc, ["rules", i, "mode"]), `rules[${i}].mode: enforce has no effect under the policy's mode: observe (an observed policy acts on nothing); set the policy to mode: enforce and mark the rules to try with mode: observe`)] : []);
-}
-function riskErrors(doc, raw, at) {
-  let risk = raw.risk;
-  return !isRecord3(risk) || typeof risk.soft != "number" || typeof risk.hard != "number" || risk.soft <= risk.hard ? [] : [at(offsetOf(doc, ["risk", "soft"]), `risk.soft (${risk.soft}) is above risk.hard (${risk.hard}): a score reaching soft would already be hard`)];
-}
-function normaliseAgents(a) {
-  let list2 = (v) => Array.isArray(v) ? v.filter((s2) => typeof s2 == "string") : [];
-  return { authors: list2(a.authors), labels: list2(a.labels), branches: list2(a.branches), trailers: a.trailers === void 0 ? [...KNOWN_TRAILERS] : list2(a.trailers) };
-}
-function normalise(raw) {
-  let r = raw, policy = {
-    version: 1,
-    ...raw.mode === "observe" ? { mode: "observe" } : {},
-    agents: normaliseAgents(r.agents),
-    reviewers: { users: r.reviewers.users, teams: r.reviewers.teams, permission: r.reviewers.permission },
-    default: r.default,
-    tiers: {
-      fyi: { merge: r.tiers.fyi.merge },
-      soft: { windowMs: parseDuration(r.tiers.soft.window), merge: r.tiers.soft.merge },
-      hard: { approvals: r.tiers.hard.approvals, merge: r.tiers.hard.merge, invalidateOnPush: r.tiers.hard.invalidate_on_push }
-    },
-    merge: normaliseMerge(r.merge),
-    rules: r.rules.map(normaliseRule),
-    ...r.risk ? { risk: { ...r.risk.soft !== void 0 ? { soft: r.risk.soft } : {}, ...r.risk.hard !== void 0 ? { hard: r.risk.hard } : {} } } : {},
-    ...isNotify(raw.notify) ? { notify: normaliseNotify(raw.notify) } : {}
-  };
-  return normaliseAttention(raw, policy);
-}
-var isNotify = (v) => typeof v == "object" && v !== null;
-function normaliseNotify(n2) {
-  return {
-    ...n2.slack ? { slack: { channel: n2.slack.channel, on: [...n2.slack.on] } } : {},
-    ...n2.webhook ? { webhook: { on: [...n2.webhook.on] } } : {}
-  };
-}
-function normaliseMerge(m2) {
-  let methods = Array.isArray(m2.method) ? m2.method : [m2.method];
-  return { method: methods[0] ?? "squash", methods, updateBranch: m2.update_branch === !0 };
-}
-function normaliseRule(r) {
-  let rule = { name: r.name, tier: r.tier };
-  return r.paths !== void 0 && (rule.paths = r.paths), r.labels !== void 0 && (rule.labels = r.labels), r.authors !== void 0 && (rule.authors = r.authors), r.base !== void 0 && (rule.base = r.base), r.changed_lines !== void 0 && (rule.changedLines = r.changed_lines), r.changed_files !== void 0 && (rule.changedFiles = r.changed_files), r.risk !== void 0 && (rule.risk = r.risk), (r.mode === "observe" || r.mode === "enforce") && (rule.mode = r.mode), rule;
-}
-function deepFreeze(value) {
-  if (typeof value == "object" && value !== null && !Object.isFrozen(value)) {
-    Object.freeze(value);
-    for (let v of Object.values(value)) deepFreeze(v);
-  }
-  return value;
 }
 
 // src/core/classify.ts
@@ -31928,6 +32127,50 @@ function escalationReasons(labels, escalations) {
   for (let e of escalations)
     TIERS.includes(e.tier) && out.push({ kind: "escalation", tier: e.tier, by: e.by, via: e.via });
   return out;
+}
+
+// src/core/clicks.ts
+var CHECK_RUN_ACTIONS = {
+  approve: { label: "Approve", description: "Approve this commit (as /approve)", identifier: "approve" },
+  veto: { label: "Veto", description: "Hold this PR (as /veto)", identifier: "veto" }
+}, MAX_CLICKS = 50;
+function clicksOf(ledger) {
+  return ledger?.clicks ?? [];
+}
+function keptClicks(ledger, headSha) {
+  let answered = new Set(ledger?.answered ?? []), kept = clicksOf(ledger).filter((c3) => c3.headSha === headSha || !answered.has(c3.id)), excess = kept.length - MAX_CLICKS;
+  return excess <= 0 ? kept : kept.filter((c3) => excess > 0 && answered.has(c3.id) ? (excess -= 1, !1) : !0);
+}
+function clickEntries(clicks) {
+  return clicks.map((c3) => {
+    let atMs = Date.parse(c3.at), command = { kind: c3.action };
+    return {
+      source: { type: "click", id: c3.id },
+      actor: { login: c3.by, type: c3.byType },
+      at: c3.at,
+      atMs: Number.isFinite(atMs) ? atMs : void 0,
+      command,
+      edited: !1,
+      unverifiable: !1,
+      commitId: c3.headSha
+    };
+  });
+}
+function withClicks(entries, clicks) {
+  return clicks.length === 0 ? entries : [...entries, ...clickEntries(clicks)].map((e, i) => ({ e, i })).sort((a, b) => (a.e.atMs ?? Number.POSITIVE_INFINITY) - (b.e.atMs ?? Number.POSITIVE_INFINITY) || a.i - b.i).map(({ e }) => e);
+}
+function clickAuthors(facts) {
+  let author = facts.author.login.toLowerCase(), logins = /* @__PURE__ */ new Set();
+  for (let c3 of keptClicks(facts.ledger, facts.headSha)) {
+    let login = c3.by.toLowerCase();
+    login !== author && c3.byType !== "Bot" && !login.endsWith("[bot]") && logins.add(login);
+  }
+  return [...logins];
+}
+function checkRunActions(decision) {
+  if (!decision.governed || decision.policy.kind !== "ok") return [];
+  let actions = [];
+  return decision.tier === "hard" ? (decision.state === "blocked" && decision.vetoes.length === 0 && decision.approvals.length < decision.approvalsRequired && actions.push(CHECK_RUN_ACTIONS.approve), actions.push(CHECK_RUN_ACTIONS.veto)) : decision.tier === "soft" && decision.state === "waiting" && decision.window && actions.push(CHECK_RUN_ACTIONS.veto), actions;
 }
 
 // src/core/commands.ts
@@ -32114,6 +32357,40 @@ function escapeText(text, max = 200) {
 }
 function person(login) {
   return `**${escapeText(login, 60)}**`;
+}
+function plainText(s2) {
+  let out = "", i = 0;
+  for (; i < s2.length; ) {
+    let fence = /^`+/.exec(s2.slice(i))?.[0];
+    if (fence) {
+      let closing = new RegExp(`(?<!\`)${fence}(?!\`)`, "g");
+      closing.lastIndex = i + fence.length;
+      let end = closing.exec(s2);
+      if (end) {
+        let inner = s2.slice(i + fence.length, end.index);
+        out += inner.length >= 2 && inner.startsWith(" ") && inner.endsWith(" ") ? inner.slice(1, -1) : inner, i = end.index + fence.length;
+        continue;
+      }
+      out += fence, i += fence.length;
+      continue;
+    }
+    let escaped = /^\\([\\`*_{}[\]()#+\-.!|~/])/.exec(s2.slice(i));
+    if (escaped) {
+      out += escaped[1], i += 2;
+      continue;
+    }
+    let entity = /^&(lt|gt|amp);/.exec(s2.slice(i));
+    if (entity) {
+      out += entity[1] === "lt" ? "<" : entity[1] === "gt" ? ">" : "&", i += entity[0].length;
+      continue;
+    }
+    if (s2.startsWith("**", i)) {
+      i += 2;
+      continue;
+    }
+    s2[i] !== "​" && (out += s2[i]), i += 1;
+  }
+  return out.replace(/\s+/g, " ").trim();
 }
 
 // src/core/time.ts
@@ -35458,10 +35735,10 @@ function fixListRegex(s2) {
 function stripInsensitivities(s2) {
   return s2.replace(/\./g, "").replace(spaceOrNBSPRegExp, " ").toLowerCase();
 }
-function oneOf(strings2, startIndex) {
-  return strings2 === null ? null : {
-    regex: RegExp(strings2.map(fixListRegex).join("|")),
-    deser: ([s2]) => strings2.findIndex((i) => stripInsensitivities(s2) === stripInsensitivities(i)) + startIndex
+function oneOf(strings3, startIndex) {
+  return strings3 === null ? null : {
+    regex: RegExp(strings3.map(fixListRegex).join("|")),
+    deser: ([s2]) => strings3.findIndex((i) => stripInsensitivities(s2) === stripInsensitivities(i)) + startIndex
   };
 }
 function offset(regex, groups) {
@@ -37590,7 +37867,7 @@ function friendlyDateTime(dateTimeish) {
 }
 
 // src/core/working-hours.ts
-var WEEKDAYS = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"], MAX_DAYS = 3 * 366;
+var MAX_DAYS = 3 * 366;
 function dayAt(local, hours) {
   let midnight = local.startOf("day"), next = midnight.plus({ days: 1 }).toMillis(), weekday = WEEKDAYS[midnight.weekday - 1], date = midnight.toISODate() ?? "";
   if (!hours.days.includes(weekday) || hours.holidays.includes(date)) return { next };
@@ -37699,6 +37976,134 @@ function planAttention(decision, facts, now2) {
   return { effects, ledger };
 }
 
+// src/core/reason-text.ts
+var FLOOR = {
+  "policy-file": "changes the hitl policy",
+  workflows: "changes CI workflows",
+  codeowners: "changes CODEOWNERS",
+  "agent-instructions": "changes agent instruction files"
+};
+function fileList(files, max) {
+  if (files.length === 0) return "";
+  let shown = files.slice(0, max).map((f) => code(f, 120)), more = files.length - shown.length;
+  return more > 0 ? `${shown.join(", ")} and ${more} more` : shown.join(", ");
+}
+function describeReason(r, maxFiles) {
+  let files = (list2) => list2.length ? `: ${fileList(list2, maxFiles)}` : "";
+  switch (r.kind) {
+    case "rule":
+      return `rule **${escapeText(r.rule, 80)}** → ${r.tier}${r.detail ? ` (${escapeText(r.detail, 120)})` : ""}${files(r.files)}`;
+    case "default":
+      return `files no rule covers → default ${r.tier}${files(r.files)}`;
+    case "empty":
+      return `no changed files → default ${r.tier}`;
+    case "floor":
+      return `${FLOOR[r.floor] ?? r.floor} → always hard${files(r.files)}`;
+    case "truncated":
+      return `GitHub listed only ${r.listed} of ${r.changed} changed files, so unseen files may matter → hard`;
+    case "policy-error":
+      return `the policy has ${r.errors.length} error${r.errors.length === 1 ? "" : "s"} → hard`;
+    case "policy-unreadable":
+      return `the policy could not be read (${escapeText(r.message, 200)}) → hard`;
+    case "escalation": {
+      let by = r.via === "label" ? `label ${code(`hitl:${r.tier}`)}` : r.via === "command" ? `${person(r.by)} (${code(`/escalate ${r.tier}`)})` : "an earlier escalation";
+      return `escalated to ${r.tier} by ${by}`;
+    }
+    case "risk":
+      return `${describeRisk(r)} → ${r.tier}`;
+  }
+}
+function reasonLine(r, maxFiles = 5) {
+  return plainText(describeReason(r, maxFiles));
+}
+function describeGoverned(g) {
+  switch (g.kind) {
+    case "author":
+      return `author ${person(g.login)} is an agent`;
+    case "label":
+      return `label ${code(g.label)}`;
+    case "branch":
+      return `branch ${code(g.branch)} matches ${code(g.pattern)}`;
+    case "trailer":
+      return `commit ${code(g.sha.slice(0, 7))} carries the trailer ${code(g.line)} (matches ${code(g.pattern)})`;
+  }
+}
+
+// src/core/notify.ts
+function notifiedOf(ledger) {
+  return ledger?.notified;
+}
+function dueEvents(decision) {
+  if (!decision.governed || decision.state === "ignored") return [];
+  let due = [];
+  return decision.tier === "hard" && decision.state === "blocked" && decision.vetoes.length === 0 && decision.approvals.length < decision.approvalsRequired && decision.policy.kind === "ok" && due.push("hard"), decision.tier === "soft" && decision.state === "waiting" && decision.window && decision.wakeAt && due.push("soft"), decision.vetoes.length > 0 && due.push("veto"), due;
+}
+function reasonsLine(decision) {
+  let top = decision.classification.reasons.filter((r) => r.tier === decision.classification.tier), shown = (top.length ? top : decision.classification.reasons).slice(0, 3).map((r) => reasonLine(r, 2)), more = decision.classification.reasons.length - shown.length;
+  return `${shown.join("; ")}${more > 0 && top.length > shown.length ? `; and ${top.length - shown.length} more` : ""}`.slice(0, 300);
+}
+function actionLine(event, decision, now2) {
+  let nowMs = now2.getTime();
+  switch (event) {
+    case "hard":
+    case "stale": {
+      let missing = Math.max(1, decision.approvalsRequired - decision.approvals.length);
+      return `Needs ${missing} approval${missing === 1 ? "" : "s"}: an authorized reviewer comments /approve or clicks Approve on the hitl check.`;
+    }
+    case "soft": {
+      let end = parseTime(decision.window?.end);
+      return `Merges at ${end !== void 0 ? formatUtc(end, nowMs) : "the end of its window"} unless an authorized reviewer comments /veto or clicks Veto.`;
+    }
+    case "veto":
+      return `Vetoed by ${[...new Set(decision.vetoes.map((v) => `@${v.by}`))].join(", ")}; held until the veto is withdrawn (/veto cancel) or overruled by approvals.`;
+    case "merged":
+      return "Merged by hitl-gate; nothing to do.";
+  }
+}
+function renderNotification(event, decision, facts, url, now2) {
+  let deadline = event === "soft" ? decision.window?.end : void 0;
+  return {
+    event,
+    repository: `${facts.owner}/${facts.repo}`,
+    number: facts.number,
+    url,
+    title: facts.title.slice(0, 200),
+    tier: decision.tier,
+    state: event === "merged" ? "ready" : decision.state,
+    reasons: reasonsLine(decision),
+    ...deadline ? { deadline } : {},
+    action: actionLine(event, decision, now2),
+    headSha: facts.headSha
+  };
+}
+function channelsFor(event, policy, available) {
+  if (!policy) return [];
+  let out = [];
+  return policy.slack?.on.includes(event) && available.includes("slack") && out.push("slack"), policy.webhook?.on.includes(event) && available.includes("webhook") && out.push("webhook"), out;
+}
+function claimNotifications(input) {
+  let { decision, facts, policy, available, url, now: now2 } = input, previous = notifiedOf(facts.ledger), record = structuredClone(previous ?? {}), notifications = [], moments = [...dueEvents(decision).map((event) => ({ event, key: event })), ...input.extra ?? []];
+  for (let { event, key } of moments)
+    for (let channel of channelsFor(event, policy, available)) {
+      let slot = channel === "slack" ? record.slack ??= { sent: [] } : record.webhook ??= { sent: [] };
+      if (slot.sent.includes(key)) continue;
+      slot.sent.push(key);
+      let slack = channel === "slack" ? { slackChannel: policy?.slack?.channel ?? "", ...record.slack?.ts ? { threadTs: record.slack.ts } : {} } : {};
+      notifications.push({ channel, event, key, ...slack, message: renderNotification(event, decision, facts, url, now2) });
+    }
+  return { ledger: notifications.length > 0 || previous !== void 0 ? { ...decision.ledger, notified: record } : decision.ledger, notifications };
+}
+function mergedNotifications(input) {
+  let { decision, facts, policy, available, url, now: now2 } = input, ts = notifiedOf(facts.ledger)?.slack?.ts;
+  return channelsFor("merged", policy, available).map((channel) => ({
+    channel,
+    event: "merged",
+    key: "merged",
+    ...channel === "slack" ? { slackChannel: policy?.slack?.channel ?? "", ...ts ? { threadTs: ts } : {} } : {},
+    message: renderNotification("merged", decision, facts, url, now2)
+  }));
+}
+
 // src/core/timeline.ts
 function timeline(facts) {
   let entries = [];
@@ -37748,160 +38153,8 @@ function withMode(load, decideWith) {
 }
 var acts = (d) => d.mode !== "observe";
 
-// src/core/decide.ts
-var MAX_REASON2 = 300;
-function classifyInput(facts) {
-  return {
-    author: facts.author,
-    labels: facts.labels,
-    headRef: facts.headRef,
-    baseRef: facts.baseRef,
-    files: facts.files,
-    changedFiles: facts.changedFiles,
-    additions: facts.additions,
-    deletions: facts.deletions,
-    commits: facts.commits
-  };
-}
-var shortSha = (sha) => sha.slice(0, 7), plural2 = (n2, word) => `${n2} ${word}${n2 === 1 ? "" : "s"}`, mentions = (logins) => {
-  let at = logins.map((l2) => `@${l2}`);
-  return at.length <= 2 ? at.join(" and ") : `${at.slice(0, -1).join(", ")} and ${at[at.length - 1]}`;
-};
-function decide(load, facts, now2) {
-  return withMode(load, (l2) => decideOnce(l2, facts, now2));
-}
-function decideOnce(load, facts, now2) {
-  let nowMs = now2.getTime(), policy = load.kind === "ok" ? load.policy : void 0, previous = facts.ledger ?? { vetoes: [], answered: [] }, clicks = keptClicks(facts.ledger, facts.headSha), entries = withClicks(timeline(facts), clicks), input = classifyInput(facts), notices = previous.notices ?? [], untrusted = notices.some((n2) => n2.kind === "legacy-untrusted"), unreadable = notices.some((n2) => n2.kind === "record-unreadable"), ledgerEscalations = previous.escalation ? [{ tier: previous.escalation, by: untrusted ? "the gate: its earlier record was edited by someone else" : unreadable ? "the gate: its record on a replaced head could not be read" : "an earlier command", via: "ledger" }] : [], base2 = {
-    governed: !1,
-    tier: "none",
-    state: "ignored",
-    classification: { governed: !1, governedBy: [], tier: "fyi", reasons: [] },
-    title: "",
-    blockers: [],
-    approvals: [],
-    approvalsRequired: 0,
-    vetoes: [],
-    commands: [],
-    merge: !1,
-    mergeMethod: policy?.merge.method ?? "merge",
-    ledger: { ...previous },
-    policy: { kind: load.kind, path: load.path, ...load.kind === "invalid" ? { errors: load.errors } : {}, ...load.kind === "ok" ? { hash: load.hash } : {} }
-  };
-  if (facts.merged || facts.state !== "open")
-    return { ...base2, title: facts.merged ? "Merged: nothing to gate" : "Closed: nothing to gate" };
-  let classification, verdicts = /* @__PURE__ */ new Map(), escalation = previous.escalation;
-  try {
-    let before = classify(load, input, ledgerEscalations), raised = [];
-    for (let e of entries) {
-      if (e.command.kind !== "escalate") continue;
-      let command = e.command;
-      tierRank(command.tier) < tierRank(before.tier) ? verdicts.set(e, refused(e, command, "lowers-tier", `\`/escalate ${command.tier}\` cannot lower the tier: this PR is already ${before.tier}, and tiers can only be raised.`)) : (verdicts.set(e, { ...verdictBase(e, command), accepted: !0 }), raised.push({ tier: command.tier, by: e.actor.login, via: "command" }), escalation = escalation ? maxTier(escalation, command.tier) : command.tier);
-    }
-    let labelled = before.reasons.flatMap((r) => r.kind === "escalation" && r.via === "label" ? [r.tier] : []);
-    for (let t of labelled) escalation = escalation ? maxTier(escalation, t) : t;
-    let visible = [...labelled, ...raised.map((r) => r.tier)].reduce((t, r) => t ? maxTier(t, r) : r, void 0), remembered = ledgerEscalations.filter((l2) => !visible || tierRank(l2.tier) > tierRank(visible));
-    classification = raised.length || remembered.length !== ledgerEscalations.length ? classify(load, input, [...remembered, ...raised]) : before;
-  } catch (error2) {
-    let message = `the gate could not classify this PR (${error2 instanceof Error ? error2.message : String(error2)})`;
-    classification = { governed: !0, governedBy: [], tier: "hard", reasons: [{ kind: "policy-unreadable", tier: "hard", message }] };
-  }
-  let wasGoverned = facts.ledger !== void 0 && load.kind !== "missing";
-  if (!classification.governed && !wasGoverned) {
-    if (classification.reasons.some((r) => r.kind === "policy-unreadable"))
-      return { ...base2, classification, state: "waiting", title: "Policy unreadable: not decided yet" };
-    let title = load.kind === "missing" ? `No policy at ${load.path}: nothing to gate` : "Not an agent PR: nothing to gate";
-    return { ...base2, classification, title };
-  }
-  let tier = classification.tier, tierPolicy = policy?.tiers, binds = classification.reasons.filter((r) => r.kind !== "escalation").reduce((t, r) => maxTier(t, r.tier), "fyi") !== "hard" || (tierPolicy?.hard.invalidateOnPush ?? !0), headSeenMs = parseTime(facts.headSeenAt), approvals = /* @__PURE__ */ new Map(), everApproved = /* @__PURE__ */ new Set(), vetoes = /* @__PURE__ */ new Map(), withdrawals = /* @__PURE__ */ new Map(), withdraw = (record, keep) => {
-    let login = record.by.toLowerCase();
-    (keep || everApproved.has(login)) && withdrawals.set(`${record.sourceId}:${login}`, record), approvals.delete(login);
-  }, ledgerQueue = [
-    ...previous.vetoes.map((veto) => ({ atMs: parseTime(veto.at), id: veto.commentId, veto })),
-    ...withdrawalsOf(facts.ledger).map((withdrawal) => ({ atMs: parseTime(withdrawal.at), id: withdrawal.sourceId, withdrawal }))
-  ].sort((a, b) => (a.atMs ?? 1 / 0) - (b.atMs ?? 1 / 0) || a.id - b.id), flushLedger = (upTo) => {
-    for (; ledgerQueue.length; ) {
-      let next = ledgerQueue[0];
-      if (upTo) {
-        let a = next.atMs ?? 1 / 0, b = upTo.atMs ?? 1 / 0;
-        if (a > b || a === b && next.id > upTo.source.id) return;
-      }
-      ledgerQueue.shift(), "withdrawal" in next ? withdraw(next.withdrawal, !0) : vetoes.has(next.id) || vetoes.set(next.id, { record: next.veto, login: next.veto.by.toLowerCase(), atMs: next.atMs });
-    }
-  };
-  for (let e of entries) {
-    flushLedger(e);
-    let command = e.command, login = e.actor.login.toLowerCase(), asWithdrawal = () => ({ by: e.actor.login, at: e.at, sourceId: e.source.id });
-    if (command.kind === "withdraw") {
-      withdraw(asWithdrawal(), !1);
-      continue;
-    }
-    if (command.kind === "escalate") continue;
-    if (command.kind === "explain") {
-      verdicts.set(e, { ...verdictBase(e, command), accepted: !0 });
-      continue;
-    }
-    if (command.kind === "unrecognized") {
-      let message = `hitl-gate does not know this command: did you mean \`${command.suggestion}\`? A command must be alone on its line.`;
-      verdicts.set(e, { ...verdictBase(e, command), accepted: !1, refusal: "unknown-command", message });
-      continue;
-    }
-    let who = standing(e.actor, facts, policy), verdict = judge(e, command, who, {
-      valid: () => validForHead(e, binds, headSeenMs, facts.headSha),
-      hasApproved: () => everApproved.has(login),
-      hasVetoed: () => [...vetoes.values()].some((v) => v.login === login)
-    });
-    if (verdicts.set(e, verdict), command.kind === "approve" && who.kind === "reviewer" && everApproved.add(login), !!verdict.accepted) {
-      if (command.kind === "approve") {
-        let bound2 = validForHead(e, !0, headSeenMs, facts.headSha);
-        (bound2 || !approvals.get(login)?.bound) && approvals.set(login, { by: e.actor.login, at: e.at, via: e.source.type, sourceId: e.source.id, atMs: e.atMs ?? 0, bound: bound2 });
-      } else if (command.kind === "approve-cancel")
-        withdraw(asWithdrawal(), !1);
-      else if (command.kind === "veto") {
-        let existing = vetoes.get(e.source.id), reason = command.reason?.slice(0, MAX_REASON2), record = existing?.record ?? { by: e.actor.login, at: e.at, commentId: e.source.id, ...reason ? { reason } : {} };
-        vetoes.set(e.source.id, { record, login, atMs: e.atMs });
-      } else if (command.kind === "veto-cancel")
-        for (let [id, v] of vetoes) v.login === login && vetoes.delete(id);
-    }
-  }
-  flushLedger(void 0);
-  let general = (a) => policy !== void 0 && meets(a.by, facts.authorizations[a.by.toLowerCase()], policy.reviewers), overruleCount = requiredApprovals(policy), approvalList = [...approvals.values()], active = [...vetoes.values()].filter((v) => {
-    if (!policy || v.atMs === void 0) return !0;
-    let vetoMs = v.atMs;
-    return approvalList.filter((a) => a.bound && a.atMs > vetoMs && general(a)).length < overruleCount;
-  }), approvalsOut = approvalList.map(({ atMs: _atMs, bound: _bound, ...a }) => a), commands = entries.flatMap((e) => {
-    let v = verdicts.get(e);
-    return v ? [v] : [];
-  }), ledger = {
-    // Overruled vetoes stay in the ledger: a push invalidates the approvals that overruled them.
-    vetoes: [...vetoes.values()].map((v) => v.record),
-    answered: previous.answered,
-    ...escalation ? { escalation } : {},
-    ...withdrawals.size ? { withdrawals: [...withdrawals.values()] } : {},
-    ...keepAttention(previous),
-    ...clicks.length ? { clicks } : {},
-    // Chat messages sent so far are the shell's business (notify.ts); the decision only keeps them.
-    ...previous.notified ? { notified: previous.notified } : {},
-    // What the gate noticed about its status comment stays said (the plan renews `comment`).
-    ...previous.notices?.length ? { notices: previous.notices } : {}
-  }, approvers = policy ? approverStatus(approverGroups(policy, classification), approvalsOut, facts.authorizations) : [], outcome = stateOf({ facts, policy, load, classification, tier, approvals: approvalsOut, generalApprovals: approvalsOut.filter(general), vetoes: active.map((v) => v.record), nowMs, approvers }), attention = policy ? attentionFor(policy, facts, { tier, state: outcome.state, vetoes: active.map((v) => v.record), approvals: approvalsOut }, approvers, nowMs) : void 0, reminderAt = nextReminder(attention, ledger, facts.headSha, nowMs);
-  return reminderAt && (!outcome.wakeAt || reminderAt < outcome.wakeAt) && (outcome.wakeAt = reminderAt), {
-    ...base2,
-    governed: !0,
-    tier,
-    classification,
-    ...outcome,
-    approvals: approvalsOut,
-    approvalsRequired: tier === "hard" ? Math.max(requiredApprovals(policy), ...approvers.map((g) => g.required)) : 0,
-    vetoes: active.map((v) => v.record),
-    commands,
-    ledger,
-    ...approvers.length ? { approvers } : {},
-    ...attention ? { attention } : {}
-  };
-}
-function requiredApprovals(policy) {
-  return Math.max(1, policy?.tiers.hard.approvals ?? 1);
-}
+// src/core/decide/verdicts.ts
+var shortSha = (sha) => sha.slice(0, 7);
 function verdictBase(e, command) {
   return { source: e.source, by: e.actor.login, at: e.at, command };
 }
@@ -37961,8 +38214,139 @@ function commandText(command) {
       return command.text;
   }
 }
-function stateOf(s2) {
-  let { facts, policy, classification, tier, approvals, vetoes, nowMs } = s2, blocked = (title, blockers) => ({ state: "blocked", title, blockers, merge: !1 }), policyError = policyProblem(s2.load, classification);
+
+// src/core/decide/escalations.ts
+function ledgerEscalations(previous) {
+  if (!previous.escalation) return [];
+  let notices = previous.notices ?? [], untrusted = notices.some((n2) => n2.kind === "legacy-untrusted"), unreadable = notices.some((n2) => n2.kind === "record-unreadable"), by = untrusted ? "the gate: its earlier record was edited by someone else" : unreadable ? "the gate: its record on a replaced head could not be read" : "an earlier command";
+  return [{ tier: previous.escalation, by, via: "ledger" }];
+}
+function tierAfterEscalations(load, input, entries, previous) {
+  let verdicts = /* @__PURE__ */ new Map(), escalation = previous.escalation, remembered = ledgerEscalations(previous);
+  try {
+    let before = classify(load, input, remembered), raised = [];
+    for (let e of entries) {
+      if (e.command.kind !== "escalate") continue;
+      let command = e.command;
+      tierRank(command.tier) < tierRank(before.tier) ? verdicts.set(e, refused(e, command, "lowers-tier", `\`/escalate ${command.tier}\` cannot lower the tier: this PR is already ${before.tier}, and tiers can only be raised.`)) : (verdicts.set(e, { ...verdictBase(e, command), accepted: !0 }), raised.push({ tier: command.tier, by: e.actor.login, via: "command" }), escalation = escalation ? maxTier(escalation, command.tier) : command.tier);
+    }
+    let labelled = before.reasons.flatMap((r) => r.kind === "escalation" && r.via === "label" ? [r.tier] : []);
+    for (let t of labelled) escalation = escalation ? maxTier(escalation, t) : t;
+    let visible = [...labelled, ...raised.map((r) => r.tier)].reduce((t, r) => t ? maxTier(t, r) : r, void 0), stillNeeded = remembered.filter((l2) => !visible || tierRank(l2.tier) > tierRank(visible));
+    return { classification: raised.length || stillNeeded.length !== remembered.length ? classify(load, input, [...stillNeeded, ...raised]) : before, escalation, verdicts };
+  } catch (error2) {
+    let message = `the gate could not classify this PR (${error2 instanceof Error ? error2.message : String(error2)})`;
+    return { classification: { governed: !0, governedBy: [], tier: "hard", reasons: [{ kind: "policy-unreadable", tier: "hard", message }] }, escalation, verdicts };
+  }
+}
+
+// src/core/decide/replay.ts
+var MAX_REASON2 = 300;
+function replayCommands({ entries, facts, policy, previous, binds, verdicts: given }) {
+  let headSeenMs = parseTime(facts.headSeenAt), verdicts = new Map(given), approvals = /* @__PURE__ */ new Map(), everApproved = /* @__PURE__ */ new Set(), vetoes = /* @__PURE__ */ new Map(), withdrawals = /* @__PURE__ */ new Map(), withdraw = (record, keep) => {
+    let login = record.by.toLowerCase();
+    (keep || everApproved.has(login)) && withdrawals.set(`${record.sourceId}:${login}`, record), approvals.delete(login);
+  }, ledgerQueue = [
+    ...previous.vetoes.map((veto) => ({ atMs: parseTime(veto.at), id: veto.commentId, veto })),
+    ...withdrawalsOf(facts.ledger).map((withdrawal) => ({ atMs: parseTime(withdrawal.at), id: withdrawal.sourceId, withdrawal }))
+  ].sort((a, b) => (a.atMs ?? 1 / 0) - (b.atMs ?? 1 / 0) || a.id - b.id), flushLedger = (upTo) => {
+    for (; ledgerQueue.length; ) {
+      let next = ledgerQueue[0];
+      if (upTo) {
+        let a = next.atMs ?? 1 / 0, b = upTo.atMs ?? 1 / 0;
+        if (a > b || a === b && next.id > upTo.source.id) return;
+      }
+      ledgerQueue.shift(), "withdrawal" in next ? withdraw(next.withdrawal, !0) : vetoes.has(next.id) || vetoes.set(next.id, { record: next.veto, login: next.veto.by.toLowerCase(), atMs: next.atMs });
+    }
+  };
+  for (let e of entries) {
+    flushLedger(e);
+    let command = e.command, login = e.actor.login.toLowerCase(), asWithdrawal = () => ({ by: e.actor.login, at: e.at, sourceId: e.source.id });
+    if (command.kind === "withdraw") {
+      withdraw(asWithdrawal(), !1);
+      continue;
+    }
+    if (command.kind === "escalate") continue;
+    if (command.kind === "explain") {
+      verdicts.set(e, { ...verdictBase(e, command), accepted: !0 });
+      continue;
+    }
+    if (command.kind === "unrecognized") {
+      let message = `hitl-gate does not know this command: did you mean \`${command.suggestion}\`? A command must be alone on its line.`;
+      verdicts.set(e, { ...verdictBase(e, command), accepted: !1, refusal: "unknown-command", message });
+      continue;
+    }
+    let who = standing(e.actor, facts, policy), verdict = judge(e, command, who, {
+      valid: () => validForHead(e, binds, headSeenMs, facts.headSha),
+      hasApproved: () => everApproved.has(login),
+      hasVetoed: () => [...vetoes.values()].some((v) => v.login === login)
+    });
+    if (verdicts.set(e, verdict), command.kind === "approve" && who.kind === "reviewer" && everApproved.add(login), !!verdict.accepted) {
+      if (command.kind === "approve") {
+        let bound2 = validForHead(e, !0, headSeenMs, facts.headSha);
+        (bound2 || !approvals.get(login)?.bound) && approvals.set(login, { by: e.actor.login, at: e.at, via: e.source.type, sourceId: e.source.id, atMs: e.atMs ?? 0, bound: bound2 });
+      } else if (command.kind === "approve-cancel")
+        withdraw(asWithdrawal(), !1);
+      else if (command.kind === "veto") {
+        let existing = vetoes.get(e.source.id), reason = command.reason?.slice(0, MAX_REASON2), record = existing?.record ?? { by: e.actor.login, at: e.at, commentId: e.source.id, ...reason ? { reason } : {} };
+        vetoes.set(e.source.id, { record, login, atMs: e.atMs });
+      } else if (command.kind === "veto-cancel")
+        for (let [id, v] of vetoes) v.login === login && vetoes.delete(id);
+    }
+  }
+  return flushLedger(void 0), { approvals: [...approvals.values()], vetoes: [...vetoes.values()], withdrawals: [...withdrawals.values()], verdicts };
+}
+
+// src/core/decide/overrule.ts
+function requiredApprovals(policy) {
+  return Math.max(1, policy?.tiers.hard.approvals ?? 1);
+}
+function byGeneralReviewer(policy, facts) {
+  return (a) => policy !== void 0 && meets(a.by, facts.authorizations[a.by.toLowerCase()], policy.reviewers);
+}
+function standingVetoes(vetoes, approvals, policy, general) {
+  let needed = requiredApprovals(policy);
+  return vetoes.filter((v) => {
+    if (!policy || v.atMs === void 0) return !0;
+    let vetoMs = v.atMs;
+    return approvals.filter((a) => a.bound && a.atMs > vetoMs && general(a)).length < needed;
+  }).map((v) => v.record);
+}
+
+// src/core/decide/words.ts
+var plural2 = (n2, word) => `${n2} ${word}${n2 === 1 ? "" : "s"}`, mentions = (logins) => {
+  let at = logins.map((l2) => `@${l2}`);
+  return at.length <= 2 ? at.join(" and ") : `${at.slice(0, -1).join(", ")} and ${at[at.length - 1]}`;
+}, capitalize = (s2) => s2.charAt(0).toUpperCase() + s2.slice(1);
+
+// src/core/decide/tiers.ts
+var blocked = (title, blockers) => ({ state: "blocked", title, blockers, merge: !1 });
+function ready(policy, tier, prefix) {
+  let merge2 = policy.tiers[tier].merge;
+  return { state: "ready", title: merge2 ? `${prefix}ready to merge (${tier})` : `${prefix}ready; merging is left to a person (${tier})`, blockers: [], merge: merge2 };
+}
+function decideFyi(policy) {
+  return ready(policy, "fyi", "");
+}
+function decideSoft({ policy, headSeenAt, generalApprovals, nowMs }) {
+  let startMs = parseTime(headSeenAt) ?? nowMs, hours = policy.workingHours, endMs = delayEnd(startMs, policy.tiers.soft.windowMs, hours), window = { start: new Date(startMs).toISOString(), end: new Date(endMs).toISOString(), ...hours ? { timezone: hours.timezone } : {} };
+  if (generalApprovals.length) return { ...ready(policy, "soft", `Approved by ${mentions(generalApprovals.map((a) => a.by))}: `), window };
+  if (nowMs >= endMs) return { ...ready(policy, "soft", "Veto window over: "), window };
+  let at = formatDeadline(endMs, nowMs, hours?.timezone), merges = policy.tiers.soft.merge, title = merges ? `Merges at ${at} unless someone vetoes (soft)` : `Veto window ends at ${at} (soft)`, next = { kind: merges ? "merge-at" : "window-closes", at: window.end };
+  return { state: "waiting", title, blockers: [`Veto window open until ${at}.`], merge: !1, window, wakeAt: window.end, next };
+}
+function decideHard({ policy, approvals, approvers }) {
+  let missing = Math.max(0, ...approvers.map((g) => g.missing));
+  if (missing === 0) return ready(policy, "hard", approvals.length ? `Approved by ${mentions(approvals.map((a) => a.by))}: ` : "");
+  if (approvers.every((g) => g.rule === void 0))
+    return blocked(`Blocked: needs ${plural2(missing, "more approval")} (hard)`, [`Needs ${plural2(missing, "more approval")} from an authorized reviewer.`]);
+  let groups = approvers.filter((g) => g.missing > 0).map((g) => g.rule ?? "the hard tier").join(", ");
+  return blocked(`Blocked: needs approval for ${groups} (hard)`, missingLines(approvers));
+}
+
+// src/core/decide/readiness.ts
+function mergeReadiness(s2) {
+  let { facts, policy, tier, vetoes, nowMs } = s2, policyError = policyProblem(s2.load, s2.classification);
   if (policyError || !policy) {
     let problem = policyError ?? "the policy could not be used";
     return blocked(`Blocked: ${problem}`, [`Fix ${s2.load.path}: ${problem}.`]);
@@ -37971,26 +38355,13 @@ function stateOf(s2) {
     let by = [...new Set(vetoes.map((v) => v.by))];
     return blocked(`Blocked: vetoed by ${mentions(by)}`, vetoes.map((v) => `Vetoed by @${v.by}${v.reason ? `: ${v.reason}` : ""}.`));
   }
-  let mergeSetting = policy.tiers[tier].merge, ready = (title) => ({ state: "ready", title, blockers: [], merge: mergeSetting }), readyTitle = (prefix) => mergeSetting ? `${prefix}ready to merge (${tier})` : `${prefix}ready; merging is left to a person (${tier})`, outcome;
-  if (tier === "hard") {
-    let missing = Math.max(0, ...s2.approvers.map((g) => g.missing)), onlyTopLevel = s2.approvers.every((g) => g.rule === void 0);
-    outcome = missing > 0 ? onlyTopLevel ? blocked(`Blocked: needs ${plural2(missing, "more approval")} (hard)`, [`Needs ${plural2(missing, "more approval")} from an authorized reviewer.`]) : blocked(`Blocked: needs approval for ${s2.approvers.filter((g) => g.missing > 0).map((g) => g.rule ?? "the hard tier").join(", ")} (hard)`, missingLines(s2.approvers)) : ready(readyTitle(approvals.length ? `Approved by ${mentions(approvals.map((a) => a.by))}: ` : ""));
-  } else if (tier === "soft") {
-    let startMs = parseTime(facts.headSeenAt) ?? nowMs, hours = policy.workingHours, endMs = delayEnd(startMs, policy.tiers.soft.windowMs, hours), window = { start: new Date(startMs).toISOString(), end: new Date(endMs).toISOString(), ...hours ? { timezone: hours.timezone } : {} };
-    if (s2.generalApprovals.length) outcome = { ...ready(readyTitle(`Approved by ${mentions(s2.generalApprovals.map((a) => a.by))}: `)), window };
-    else if (nowMs < endMs) {
-      let at = formatDeadline(endMs, nowMs, hours?.timezone);
-      outcome = { state: "waiting", title: mergeSetting ? `Merges at ${at} unless someone vetoes (soft)` : `Veto window ends at ${at} (soft)`, blockers: [`Veto window open until ${at}.`], merge: !1, window, wakeAt: window.end };
-    } else outcome = { ...ready(readyTitle("Veto window over: ")), window };
-  } else
-    outcome = ready(readyTitle(""));
+  let outcome = tier === "hard" ? decideHard({ policy, approvals: s2.approvals, approvers: s2.approvers }) : tier === "soft" ? decideSoft({ policy, headSeenAt: facts.headSeenAt, generalApprovals: s2.generalApprovals, nowMs }) : decideFyi(policy);
   if (facts.draft) {
-    let { wakeAt: _wakeAt, ...rest } = outcome;
+    let { wakeAt: _wakeAt, next: _next, ...rest } = outcome;
     return { ...rest, state: "waiting", title: `Draft: waiting until ready for review (${tier})`, blockers: ["The PR is a draft.", ...outcome.blockers], merge: !1 };
   }
   return { ...outcome, title: capitalize(outcome.title) };
 }
-var capitalize = (s2) => s2.charAt(0).toUpperCase() + s2.slice(1);
 function policyProblem(load, classification) {
   let unreadable = classification.reasons.find((r) => r.kind === "policy-unreadable");
   if (unreadable) return `policy unreadable (${unreadable.message})`;
@@ -38007,8 +38378,207 @@ function policyProblem(load, classification) {
   }
 }
 
+// src/core/decide/next-ledger.ts
+function nextLedger(previous, changes) {
+  let kept = previous;
+  return {
+    vetoes: changes.vetoes.map((v) => v.record),
+    answered: previous.answered,
+    ...changes.escalation ? { escalation: changes.escalation } : {},
+    ...changes.withdrawals.length ? { withdrawals: [...changes.withdrawals] } : {},
+    ...keepAttention(previous),
+    ...changes.clicks.length ? { clicks: changes.clicks } : {},
+    // Chat messages sent so far are the shell's business (notify.ts); the decision only keeps them.
+    ...kept.notified ? { notified: kept.notified } : {},
+    // What the gate noticed about its status comment stays said (the plan renews `comment`).
+    ...kept.notices?.length ? { notices: kept.notices } : {}
+  };
+}
+
+// src/core/decide.ts
+function classifyInput(facts) {
+  return {
+    author: facts.author,
+    labels: facts.labels,
+    headRef: facts.headRef,
+    baseRef: facts.baseRef,
+    files: facts.files,
+    changedFiles: facts.changedFiles,
+    additions: facts.additions,
+    deletions: facts.deletions,
+    commits: facts.commits
+  };
+}
+function decide(load, facts, now2) {
+  return withMode(load, (l2) => decideOnce(l2, facts, now2));
+}
+function decideOnce(load, facts, now2) {
+  let nowMs = now2.getTime(), policy = load.kind === "ok" ? load.policy : void 0, previous = facts.ledger ?? { vetoes: [], answered: [] }, base2 = undecided(load, policy, previous);
+  if (facts.merged || facts.state !== "open")
+    return { ...base2, title: facts.merged ? "Merged: nothing to gate" : "Closed: nothing to gate" };
+  let clicks = keptClicks(facts.ledger, facts.headSha), entries = withClicks(timeline(facts), clicks), escalated = tierAfterEscalations(load, classifyInput(facts), entries, previous), { classification } = escalated, ungoverned = notGoverned(load, facts, classification);
+  if (ungoverned) return { ...base2, classification, ...ungoverned };
+  let tier = classification.tier, replayed = replayCommands({ entries, facts, policy, previous, binds: bindsApprovals(policy, classification), verdicts: escalated.verdicts }), approvals = replayed.approvals.map(({ atMs: _atMs, bound: _bound, ...a }) => a), general = byGeneralReviewer(policy, facts), vetoes = standingVetoes(replayed.vetoes, replayed.approvals, policy, general), approvers = policy ? approverStatus(approverGroups(policy, classification), approvals, facts.authorizations) : [], outcome = mergeReadiness({ facts, policy, load, classification, tier, approvals, generalApprovals: approvals.filter(general), vetoes, nowMs, approvers }), ledger = nextLedger(previous, { escalation: escalated.escalation, vetoes: replayed.vetoes, withdrawals: replayed.withdrawals, clicks }), attention = policy ? attentionFor(policy, facts, { tier, state: outcome.state, vetoes, approvals }, approvers, nowMs) : void 0, reminderAt = nextReminder(attention, ledger, facts.headSha, nowMs), wakeAt = reminderAt && (!outcome.wakeAt || reminderAt < outcome.wakeAt) ? reminderAt : outcome.wakeAt;
+  return {
+    ...base2,
+    governed: !0,
+    tier,
+    classification,
+    ...outcome,
+    ...wakeAt ? { wakeAt } : {},
+    approvals,
+    approvalsRequired: tier === "hard" ? Math.max(requiredApprovals(policy), ...approvers.map((g) => g.required)) : 0,
+    vetoes,
+    commands: entries.flatMap((e) => {
+      let v = replayed.verdicts.get(e);
+      return v ? [v] : [];
+    }),
+    ledger,
+    ...approvers.length ? { approvers } : {},
+    ...attention ? { attention } : {}
+  };
+}
+function undecided(load, policy, previous) {
+  return {
+    governed: !1,
+    tier: "none",
+    state: "ignored",
+    classification: { governed: !1, governedBy: [], tier: "fyi", reasons: [] },
+    title: "",
+    blockers: [],
+    approvals: [],
+    approvalsRequired: 0,
+    vetoes: [],
+    commands: [],
+    merge: !1,
+    mergeMethod: policy?.merge.method ?? "merge",
+    ledger: { ...previous },
+    policy: { kind: load.kind, path: load.path, ...load.kind === "invalid" ? { errors: load.errors } : {}, ...load.kind === "ok" ? { hash: load.hash } : {} }
+  };
+}
+function notGoverned(load, facts, classification) {
+  let wasGoverned = facts.ledger !== void 0 && load.kind !== "missing";
+  if (!(classification.governed || wasGoverned))
+    return classification.reasons.some((r) => r.kind === "policy-unreadable") ? { state: "waiting", title: "Policy unreadable: not decided yet" } : { state: "ignored", title: load.kind === "missing" ? `No policy at ${load.path}: nothing to gate` : "Not an agent PR: nothing to gate" };
+}
+function bindsApprovals(policy, classification) {
+  return classification.reasons.filter((r) => r.kind !== "escalation").reduce((t, r) => maxTier(t, r.tier), "fyi") !== "hard" || (policy?.tiers.hard.invalidateOnPush ?? !0);
+}
+
+// src/core/model/effects.ts
+var CHECK_NAME = "hitl";
+
+// src/core/merge-method.ts
+var REFUSAL = {
+  merge: /merge commits are not allowed/i,
+  squash: /squash merges are not allowed/i,
+  rebase: /rebase merges are not allowed/i
+};
+function methodsRefusedIn(message) {
+  return message ? Object.keys(REFUSAL).filter((m2) => REFUSAL[m2].test(message)) : [];
+}
+function chooseMergeMethod(preferences, repository, rules, refusedByGitHub = []) {
+  let verdicts = [...new Set(preferences)].map((method) => repository && !repository.includes(method) ? { method, refusedBy: "repository" } : rules?.allowedMethods && !rules.allowedMethods.includes(method) ? { method, refusedBy: "ruleset", ...rules.allowedMethodsFrom ? { ruleset: rules.allowedMethodsFrom.name } : {} } : method === "merge" && rules?.linearHistory ? { method, refusedBy: "linear-history", ruleset: rules.linearHistory.name } : refusedByGitHub.includes(method) ? { method, refusedBy: "github" } : { method }), chosen = verdicts.find((v) => v.refusedBy === void 0);
+  return { ...chosen ? { method: chosen.method } : {}, verdicts };
+}
+
+// src/core/merge-blockers.ts
+function pinnedCheck(name, appId) {
+  return appId === void 0 ? void 0 : `${name}\0app:${appId}`;
+}
+var isPinnedKey = (key) => key.includes("\0"), WRITE = /* @__PURE__ */ new Set(["write", "maintain", "admin"]);
+function countedApprovals(facts, dismissStale) {
+  let latest = /* @__PURE__ */ new Map(), ordered = [...facts.reviews].sort((a, b) => Date.parse(a.submittedAt) - Date.parse(b.submittedAt));
+  for (let r of ordered)
+    ["APPROVED", "CHANGES_REQUESTED", "DISMISSED"].includes(r.state) && latest.set(r.author.login.toLowerCase(), r);
+  let n2 = 0;
+  for (let [login, r] of latest) {
+    if (r.state !== "APPROVED" || r.author.type !== "User" || login === facts.author.login.toLowerCase()) continue;
+    let permission = facts.authorizations[login]?.permission;
+    permission !== void 0 && !WRITE.has(permission) || dismissStale && r.commitId !== facts.headSha || (n2 += 1);
+  }
+  return n2;
+}
+function gateCheckTurnsGreen(decision, view) {
+  let green = decision.state === "ready" || decision.state === "ignored", wasGreen = view.checkRun?.status === "completed" && view.checkRun.conclusion === "success";
+  return green && !wasGreen;
+}
+function assessMerge(decision, facts, view, settings) {
+  let wait = { way: { kind: "wait" }, needs: [] };
+  if (!decision.merge || decision.state !== "ready" || facts.draft || facts.state !== "open" || facts.merged) return wait;
+  let base2 = view.base, rules = base2?.rules, refusal = base2?.refusal && base2.refusal.sha === facts.headSha ? base2.refusal : void 0, state = view.mergeableState, turnsGreen = gateCheckTurnsGreen(decision, view), needs = [], choice = chooseMergeMethod(settings.methods, base2?.repositoryMethods, rules, methodsRefusedIn(refusal?.message));
+  choice.method || needs.push({ kind: "method", verdicts: choice.verdicts }), base2?.rulesError && needs.push({ kind: "rules-unreadable", message: base2.rulesError });
+  let checks = base2?.checks, requiredGreen = !0, required = /* @__PURE__ */ new Set();
+  for (let rc of rules?.requiredChecks ?? []) {
+    if (rc.context === CHECK_NAME || required.has(rc.context)) continue;
+    required.add(rc.context);
+    let v = checks?.[rc.integrationId !== void 0 ? pinnedCheck(rc.context, rc.integrationId) : rc.context];
+    v !== "success" && (requiredGreen = !1, base2 && needs.push({ kind: "check", name: rc.context, state: v ?? (base2.statusesUnread ? "unseen" : "missing"), ruleset: rc.ruleset.name }));
+  }
+  if (view.otherChecks === "failure" && base2) {
+    let names = Object.entries(checks ?? {}).filter(([n2, v]) => !isPinnedKey(n2) && !required.has(n2) && v === "failure").map(([n2]) => n2).sort();
+    (names.length > 0 || !needs.some((n2) => n2.kind === "check" && n2.state === "failure")) && needs.push({ kind: "other-checks", state: "failure", names });
+  }
+  view.mergeable === !1 && needs.push({ kind: "conflict" }), state === "behind" && needs.push({ kind: "behind", updating: settings.updateBranch });
+  let bypass = rules?.reviews?.ruleset.canBypass ? rules.reviews.ruleset.name : void 0, reviewsMissing = !1;
+  if (rules?.reviews && !bypass && !["clean", "has_hooks", "unstable"].includes(state)) {
+    let counted = countedApprovals(facts, rules.reviews.dismissStaleOnPush);
+    counted < rules.reviews.count && (reviewsMissing = !0, needs.push({ kind: "reviews", missing: rules.reviews.count - counted, required: rules.reviews.count, ruleset: rules.reviews.ruleset.name }));
+  }
+  refusal ? needs.push({ kind: "refused", message: refusal.message }) : base2 && state === "blocked" && !turnsGreen && !bypass && needs.length === 0 && needs.push({ kind: "blocked", unknownRules: [...new Set((rules?.other ?? []).map((o) => o.type))] });
+  let ways = (way) => ({ way, needs: way.kind === "merge" ? [] : needs });
+  if (!choice.method || base2?.rulesError) return ways({ kind: "wait" });
+  if (view.mergeable !== !0) return ways({ kind: "wait" });
+  if (view.otherChecks !== "success" && view.otherChecks !== "none") return ways({ kind: "wait" });
+  if (!requiredGreen) return ways({ kind: "wait" });
+  let method = choice.method;
+  return state === "clean" || state === "has_hooks" ? ways({ kind: "merge", method }) : state === "behind" ? ways(settings.updateBranch ? { kind: "update-branch" } : { kind: "wait" }) : refusal ? ways({ kind: "wait" }) : (state === "blocked" || state === "unstable") && turnsGreen && !reviewsMissing ? ways({ kind: "merge", method }) : state === "blocked" && bypass && rules ? ways({ kind: "merge", method, bypass }) : state === "blocked" && needs.length === 1 && needs[0].kind === "blocked" ? ways({ kind: "merge", method, probe: !0 }) : ways({ kind: "wait" });
+}
+var METHOD_WORDS = { merge: "merge commits", squash: "squash merges", rebase: "rebase merges" }, italic = (name) => `*${escapeText(name, 100)}*`, plural3 = (n2, word) => `${n2} ${word}${n2 === 1 ? "" : "s"}`;
+function describeMethod(v) {
+  let what = METHOD_WORDS[v.method];
+  switch (v.refusedBy) {
+    case "repository":
+      return `${what} are not allowed here (repository settings)`;
+    case "ruleset":
+      return `${what} are not allowed here (ruleset ${italic(v.ruleset ?? "a ruleset")})`;
+    case "linear-history":
+      return `${what} are not allowed here: ruleset ${italic(v.ruleset ?? "a ruleset")} requires a linear history`;
+    case "github":
+      return `${what} are not allowed here (GitHub refused one)`;
+    default:
+      return `${what} are allowed`;
+  }
+}
+function describeNeed(need, baseRef) {
+  let base2 = escapeText(baseRef, 100);
+  switch (need.kind) {
+    case "reviews":
+      return `GitHub still requires ${plural3(need.missing, "approving review")} (ruleset ${italic(need.ruleset)}) from someone with write access; approvals by apps do not count`;
+    case "check":
+      return need.state === "pending" ? `waiting for the required check ${italic(need.name)} (in progress)` : need.state === "unseen" ? `waiting for the required check ${italic(need.name)}` : need.state === "failure" ? `the required check ${italic(need.name)} failed` : `the required check ${italic(need.name)} has not reported on this commit`;
+    case "other-checks": {
+      let names = need.names.length ? `: ${need.names.slice(0, 10).map(italic).join(", ")}` : "";
+      return need.state === "pending" ? `waiting for other checks${names}` : need.names.length ? `${need.names.slice(0, 10).map(italic).join(", ")} failed` : "other checks failed";
+    }
+    case "behind":
+      return `the branch is behind ${base2} and must be up to date${need.updating ? "; the gate updates it" : " (update it, or set `merge.update_branch: true`)"}`;
+    case "method":
+      return `none of the policy's merge methods can be used: ${need.verdicts.map(describeMethod).join("; ")}`;
+    case "conflict":
+      return `the branch has conflicts with ${base2} that must be resolved`;
+    case "rules-unreadable":
+      return `the rules of ${base2} could not be read (${escapeText(need.message, 200)}); the gate merges nothing it cannot explain and looks again`;
+    case "blocked":
+      return `GitHub reports the merge blocked by a protection the gate cannot read (classic branch protection${need.unknownRules.length ? ` or the rules ${need.unknownRules.map(italic).join(", ")}` : ""})`;
+    case "refused":
+      return `GitHub refused the merge: “${escapeText(need.message, 300)}”`;
+  }
+}
+var PROTECTED_BRANCHES_DOCS = "docs/protected-branches.md";
+
 // src/core/render-observe.ts
-var PLAIN = { command: (t) => t, name: (l2) => l2, team: (t) => t }, MARKDOWN = { command: (t) => code(t), name: (l2) => person(l2), team: (t) => code(t, 100) }, plural3 = (n2, word) => `${n2} ${word}${n2 === 1 ? "" : "s"}`, either = (items) => items.length <= 1 ? items.join("") : `${items.slice(0, -1).join(", ")} or ${items[items.length - 1]}`;
+var PLAIN = { command: (t) => t, name: (l2) => l2, team: (t) => t }, MARKDOWN = { command: (t) => code(t), name: (l2) => person(l2), team: (t) => code(t, 100) }, plural4 = (n2, word) => `${n2} ${word}${n2 === 1 ? "" : "s"}`, either = (items) => items.length <= 1 ? items.join("") : `${items.slice(0, -1).join(", ")} or ${items[items.length - 1]}`;
 function fromWhom(groups, style) {
   let who = (groups ?? []).filter((g) => g.missing > 0).flatMap((g) => [
     ...g.reviewers.users.slice(0, 5).map((u) => style.name(u.replace(/^@/, ""))),
@@ -38026,7 +38596,7 @@ function wouldDo(o, nowMs, style = PLAIN) {
   }
   if (o.state === "blocked" && o.approvalsRequired > o.approvals) {
     let missing = (o.approvers ?? []).reduce((n2, g) => n2 + g.missing, 0) || o.approvalsRequired - o.approvals;
-    return `Would wait for ${plural3(missing, "approval")}${fromWhom(o.approvers, style)}${tier}`;
+    return `Would wait for ${plural4(missing, "approval")}${fromWhom(o.approvers, style)}${tier}`;
   }
   return o.state === "ready" ? o.merge ? `Would merge now${tier}` : `Would pass; merging is left to a person${tier}` : `Would ${o.state === "blocked" ? "block" : "wait"}: ${o.title}`;
 }
@@ -38050,7 +38620,7 @@ function observeLines(decision, nowMs) {
 }
 
 // src/core/decision-record.ts
-var MAX_ENTRIES = 100, MAX_REASON3 = 300, MAX_CHARS = 4e4;
+var MARKER_RE2 = markerPattern("decision"), MAX_ENTRIES = 100, MAX_REASON3 = 300, MAX_CHARS = 4e4;
 function decisionRecord(decision, facts) {
   if (!decision.governed || decision.tier === "none") return;
   let seenMs = facts.headSeenAt !== void 0 ? Date.parse(facts.headSeenAt) : NaN, approvals = decision.approvals.slice(0, MAX_ENTRIES).map((a) => {
@@ -38086,168 +38656,11 @@ function vetoHistory(decision) {
 }
 function decisionMarker(record) {
   let fitted2 = record, encoded = Buffer.from(JSON.stringify(fitted2), "utf8").toString("base64");
-  return encoded.length > MAX_CHARS && (fitted2 = { ...record, vetoes: record.vetoes.map((v) => ({ ...v, reason: null })) }, encoded = Buffer.from(JSON.stringify(fitted2), "utf8").toString("base64")), `<!-- hitl-gate:decision v1 ${encoded} -->`;
+  return encoded.length > MAX_CHARS && (fitted2 = { ...record, vetoes: record.vetoes.map((v) => ({ ...v, reason: null })) }, encoded = Buffer.from(JSON.stringify(fitted2), "utf8").toString("base64")), hiddenMarker("decision", encoded);
 }
-
-// src/core/merge-method.ts
-var REFUSAL = {
-  merge: /merge commits are not allowed/i,
-  squash: /squash merges are not allowed/i,
-  rebase: /rebase merges are not allowed/i
-};
-function methodsRefusedIn(message) {
-  return message ? Object.keys(REFUSAL).filter((m2) => REFUSAL[m2].test(message)) : [];
-}
-function chooseMergeMethod(preferences, repository, rules, refusedByGitHub = []) {
-  let verdicts = [...new Set(preferences)].map((method) => repository && !repository.includes(method) ? { method, refusedBy: "repository" } : rules?.allowedMethods && !rules.allowedMethods.includes(method) ? { method, refusedBy: "ruleset", ...rules.allowedMethodsFrom ? { ruleset: rules.allowedMethodsFrom.name } : {} } : method === "merge" && rules?.linearHistory ? { method, refusedBy: "linear-history", ruleset: rules.linearHistory.name } : refusedByGitHub.includes(method) ? { method, refusedBy: "github" } : { method }), chosen = verdicts.find((v) => v.refusedBy === void 0);
-  return { ...chosen ? { method: chosen.method } : {}, verdicts };
-}
-
-// src/core/merge-blockers.ts
-var GATE_CHECK = "hitl";
-function pinnedCheck(name, appId) {
-  return appId === void 0 ? void 0 : `${name}\0app:${appId}`;
-}
-var isPinnedKey = (key) => key.includes("\0"), WRITE = /* @__PURE__ */ new Set(["write", "maintain", "admin"]);
-function countedApprovals(facts, dismissStale) {
-  let latest = /* @__PURE__ */ new Map(), ordered = [...facts.reviews].sort((a, b) => Date.parse(a.submittedAt) - Date.parse(b.submittedAt));
-  for (let r of ordered)
-    ["APPROVED", "CHANGES_REQUESTED", "DISMISSED"].includes(r.state) && latest.set(r.author.login.toLowerCase(), r);
-  let n2 = 0;
-  for (let [login, r] of latest) {
-    if (r.state !== "APPROVED" || r.author.type !== "User" || login === facts.author.login.toLowerCase()) continue;
-    let permission = facts.authorizations[login]?.permission;
-    permission !== void 0 && !WRITE.has(permission) || dismissStale && r.commitId !== facts.headSha || (n2 += 1);
-  }
-  return n2;
-}
-function gateCheckTurnsGreen(decision, view) {
-  let green = decision.state === "ready" || decision.state === "ignored", wasGreen = view.checkRun?.status === "completed" && view.checkRun.conclusion === "success";
-  return green && !wasGreen;
-}
-function assessMerge(decision, facts, view, settings) {
-  let wait = { way: { kind: "wait" }, needs: [] };
-  if (!decision.merge || decision.state !== "ready" || facts.draft || facts.state !== "open" || facts.merged) return wait;
-  let base2 = view.base, rules = base2?.rules, refusal = base2?.refusal && base2.refusal.sha === facts.headSha ? base2.refusal : void 0, state = view.mergeableState, turnsGreen = gateCheckTurnsGreen(decision, view), needs = [], choice = chooseMergeMethod(settings.methods, base2?.repositoryMethods, rules, methodsRefusedIn(refusal?.message));
-  choice.method || needs.push({ kind: "method", verdicts: choice.verdicts }), base2?.rulesError && needs.push({ kind: "rules-unreadable", message: base2.rulesError });
-  let checks = base2?.checks, requiredGreen = !0, required = /* @__PURE__ */ new Set();
-  for (let rc of rules?.requiredChecks ?? []) {
-    if (rc.context === GATE_CHECK || required.has(rc.context)) continue;
-    required.add(rc.context);
-    let v = checks?.[rc.integrationId !== void 0 ? pinnedCheck(rc.context, rc.integrationId) : rc.context];
-    v !== "success" && (requiredGreen = !1, base2 && needs.push({ kind: "check", name: rc.context, state: v ?? (base2.statusesUnread ? "unseen" : "missing"), ruleset: rc.ruleset.name }));
-  }
-  if (view.otherChecks === "failure" && base2) {
-    let names = Object.entries(checks ?? {}).filter(([n2, v]) => !isPinnedKey(n2) && !required.has(n2) && v === "failure").map(([n2]) => n2).sort();
-    (names.length > 0 || !needs.some((n2) => n2.kind === "check" && n2.state === "failure")) && needs.push({ kind: "other-checks", state: "failure", names });
-  }
-  view.mergeable === !1 && needs.push({ kind: "conflict" }), state === "behind" && needs.push({ kind: "behind", updating: settings.updateBranch });
-  let bypass = rules?.reviews?.ruleset.canBypass ? rules.reviews.ruleset.name : void 0, reviewsMissing = !1;
-  if (rules?.reviews && !bypass && !["clean", "has_hooks", "unstable"].includes(state)) {
-    let counted = countedApprovals(facts, rules.reviews.dismissStaleOnPush);
-    counted < rules.reviews.count && (reviewsMissing = !0, needs.push({ kind: "reviews", missing: rules.reviews.count - counted, required: rules.reviews.count, ruleset: rules.reviews.ruleset.name }));
-  }
-  refusal ? needs.push({ kind: "refused", message: refusal.message }) : base2 && state === "blocked" && !turnsGreen && !bypass && needs.length === 0 && needs.push({ kind: "blocked", unknownRules: [...new Set((rules?.other ?? []).map((o) => o.type))] });
-  let ways = (way) => ({ way, needs: way.kind === "merge" ? [] : needs });
-  if (!choice.method || base2?.rulesError) return ways({ kind: "wait" });
-  if (view.mergeable !== !0) return ways({ kind: "wait" });
-  if (view.otherChecks !== "success" && view.otherChecks !== "none") return ways({ kind: "wait" });
-  if (!requiredGreen) return ways({ kind: "wait" });
-  let method = choice.method;
-  return state === "clean" || state === "has_hooks" ? ways({ kind: "merge", method }) : state === "behind" ? ways(settings.updateBranch ? { kind: "update-branch" } : { kind: "wait" }) : refusal ? ways({ kind: "wait" }) : (state === "blocked" || state === "unstable") && turnsGreen && !reviewsMissing ? ways({ kind: "merge", method }) : state === "blocked" && bypass && rules ? ways({ kind: "merge", method, bypass }) : state === "blocked" && needs.length === 1 && needs[0].kind === "blocked" ? ways({ kind: "merge", method, probe: !0 }) : ways({ kind: "wait" });
-}
-var METHOD_WORDS = { merge: "merge commits", squash: "squash merges", rebase: "rebase merges" }, italic = (name) => `*${escapeText(name, 100)}*`, plural4 = (n2, word) => `${n2} ${word}${n2 === 1 ? "" : "s"}`;
-function describeMethod(v) {
-  let what = METHOD_WORDS[v.method];
-  switch (v.refusedBy) {
-    case "repository":
-      return `${what} are not allowed here (repository settings)`;
-    case "ruleset":
-      return `${what} are not allowed here (ruleset ${italic(v.ruleset ?? "a ruleset")})`;
-    case "linear-history":
-      return `${what} are not allowed here: ruleset ${italic(v.ruleset ?? "a ruleset")} requires a linear history`;
-    case "github":
-      return `${what} are not allowed here (GitHub refused one)`;
-    default:
-      return `${what} are allowed`;
-  }
-}
-function describeNeed(need, baseRef) {
-  let base2 = escapeText(baseRef, 100);
-  switch (need.kind) {
-    case "reviews":
-      return `GitHub still requires ${plural4(need.missing, "approving review")} (ruleset ${italic(need.ruleset)}) from someone with write access; approvals by apps do not count`;
-    case "check":
-      return need.state === "pending" ? `waiting for the required check ${italic(need.name)} (in progress)` : need.state === "unseen" ? `waiting for the required check ${italic(need.name)}` : need.state === "failure" ? `the required check ${italic(need.name)} failed` : `the required check ${italic(need.name)} has not reported on this commit`;
-    case "other-checks": {
-      let names = need.names.length ? `: ${need.names.slice(0, 10).map(italic).join(", ")}` : "";
-      return need.state === "pending" ? `waiting for other checks${names}` : need.names.length ? `${need.names.slice(0, 10).map(italic).join(", ")} failed` : "other checks failed";
-    }
-    case "behind":
-      return `the branch is behind ${base2} and must be up to date${need.updating ? "; the gate updates it" : " (update it, or set `merge.update_branch: true`)"}`;
-    case "method":
-      return `none of the policy's merge methods can be used: ${need.verdicts.map(describeMethod).join("; ")}`;
-    case "conflict":
-      return `the branch has conflicts with ${base2} that must be resolved`;
-    case "rules-unreadable":
-      return `the rules of ${base2} could not be read (${escapeText(need.message, 200)}); the gate merges nothing it cannot explain and looks again`;
-    case "blocked":
-      return `GitHub reports the merge blocked by a protection the gate cannot read (classic branch protection${need.unknownRules.length ? ` or the rules ${need.unknownRules.map(italic).join(", ")}` : ""})`;
-    case "refused":
-      return `GitHub refused the merge: “${escapeText(need.message, 300)}”`;
-  }
-}
-var PROTECTED_BRANCHES_DOCS = "docs/protected-branches.md";
 
 // src/core/render.ts
-var COMMENT_LIMIT = 65536, CHECK_RUN_LIMIT = 65535, ICON = { ready: "🟢", waiting: "🟡", blocked: "🔴", ignored: "⚪" }, FLOOR = {
-  "policy-file": "changes the hitl policy",
-  workflows: "changes CI workflows",
-  codeowners: "changes CODEOWNERS",
-  "agent-instructions": "changes agent instruction files"
-};
-function fileList(files, max) {
-  if (files.length === 0) return "";
-  let shown = files.slice(0, max).map((f) => code(f, 120)), more = files.length - shown.length;
-  return more > 0 ? `${shown.join(", ")} and ${more} more` : shown.join(", ");
-}
-function describeReason(r, maxFiles) {
-  let files = (list2) => list2.length ? `: ${fileList(list2, maxFiles)}` : "";
-  switch (r.kind) {
-    case "rule":
-      return `rule **${escapeText(r.rule, 80)}** → ${r.tier}${r.detail ? ` (${escapeText(r.detail, 120)})` : ""}${files(r.files)}`;
-    case "default":
-      return `files no rule covers → default ${r.tier}${files(r.files)}`;
-    case "empty":
-      return `no changed files → default ${r.tier}`;
-    case "floor":
-      return `${FLOOR[r.floor] ?? r.floor} → always hard${files(r.files)}`;
-    case "truncated":
-      return `GitHub listed only ${r.listed} of ${r.changed} changed files, so unseen files may matter → hard`;
-    case "policy-error":
-      return `the policy has ${r.errors.length} error${r.errors.length === 1 ? "" : "s"} → hard`;
-    case "policy-unreadable":
-      return `the policy could not be read (${escapeText(r.message, 200)}) → hard`;
-    case "escalation": {
-      let by = r.via === "label" ? `label ${code(`hitl:${r.tier}`)}` : r.via === "command" ? `${person(r.by)} (${code(`/escalate ${r.tier}`)})` : "an earlier escalation";
-      return `escalated to ${r.tier} by ${by}`;
-    }
-    case "risk":
-      return `${describeRisk(r)} → ${r.tier}`;
-  }
-}
-function describeGoverned(g) {
-  switch (g.kind) {
-    case "author":
-      return `author ${person(g.login)} is an agent`;
-    case "label":
-      return `label ${code(g.label)}`;
-    case "branch":
-      return `branch ${code(g.branch)} matches ${code(g.pattern)}`;
-    case "trailer":
-      return `commit ${code(g.sha.slice(0, 7))} carries the trailer ${code(g.line)} (matches ${code(g.pattern)})`;
-  }
-}
+var COMMENT_LIMIT = 65536, CHECK_RUN_LIMIT = 65535, ICON = { ready: "🟢", waiting: "🟡", blocked: "🔴", ignored: "⚪" };
 function policyErrorLine(e) {
   return `${code(`${e.file}:${e.line}:${e.column}`)} ${escapeText(e.message, 300)}`;
 }
@@ -38275,15 +38688,15 @@ function nextStep(decision, facts, nowMs, relative) {
     let missing = decision.approvalsRequired - decision.approvals.length;
     return `Needs ${missing} more approval${missing === 1 ? "" : "s"} from an authorized reviewer: comment ${code("/approve")} or approve in a review. Only approvals of the current commit ${head} count.`;
   }
-  if (decision.state === "waiting" && decision.window) {
-    let end = parseTime(decision.window.end) ?? nowMs, local = decision.window.timezone ? ` (${formatLocal(end, decision.window.timezone)}, counted in working hours)` : "", when = `**at ${relative ? formatWhen(end, nowMs) : formatUtc(end, nowMs)}${local}**`;
-    return decision.title.startsWith("Merges") ? `Merges ${when} unless an authorized reviewer comments ${code("/veto [reason]")}; ${code("/approve")} merges it sooner.` : `The veto window closes ${when}.`;
+  if (decision.state === "waiting" && decision.next) {
+    let end = parseTime(decision.next.at) ?? nowMs, local = decision.window?.timezone ? ` (${formatLocal(end, decision.window.timezone)}, counted in working hours)` : "", when = `**at ${relative ? formatWhen(end, nowMs) : formatUtc(end, nowMs)}${local}**`;
+    return decision.next.kind === "merge-at" ? `Merges ${when} unless an authorized reviewer comments ${code("/veto [reason]")}; ${code("/approve")} merges it sooner.` : `The veto window closes ${when}.`;
   }
   return decision.state === "ready" ? decision.merge ? "Merges as soon as GitHub reports it mergeable and the other checks pass." : `Ready; the policy leaves merging ${decision.tier} PRs to a person.` : "";
 }
 function buttonsHint(decision) {
   let labels = checkRunActions(decision).map((a) => `**${a.label}**`);
-  return labels.length ? ` Reviewers can also click ${labels.join(" or ")} on the ${code("hitl")} check.` : "";
+  return labels.length ? ` Reviewers can also click ${labels.join(" or ")} on the ${code(CHECK_NAME)} check.` : "";
 }
 function approvalsLine(decision, nowMs) {
   let perRule = decision.approvers?.some((g) => g.rule !== void 0) ?? !1, required = decision.approvalsRequired && !perRule ? ` of ${decision.approvalsRequired} needed` : "", list2 = decision.approvals.map((a) => `${person(a.by)} (${a.via}, ${formatUtc(parseTime(a.at) ?? nowMs, nowMs)})`);
@@ -38425,7 +38838,7 @@ function renderReply(verdicts, decision, facts, now2, options = {}, explanation2
       continue;
     }
     if (v.accepted || !v.message) continue;
-    let what = v.source.type === "click" ? `Your click on **${v.command.kind === "approve" ? "Approve" : "Veto"}** on the ${code("hitl")} check` : v.source.type === "review" && v.command.kind === "approve" && v.refusal !== "edited" ? "Your approving review" : readFrom !== void 0 ? `${code(readFrom, 80)} (read as ${code("/veto")})` : code(commandText(v.command), 80);
+    let what = v.source.type === "click" ? `Your click on **${v.command.kind === "approve" ? "Approve" : "Veto"}** on the ${code(CHECK_NAME)} check` : v.source.type === "review" && v.command.kind === "approve" && v.refusal !== "edited" ? "Your approving review" : readFrom !== void 0 ? `${code(readFrom, 80)} (read as ${code("/veto")})` : code(commandText(v.command), 80);
     lines.push(`- ${what} was not counted: ${escapeText(v.message, 400)}`);
   }
   let explain = verdicts.some((v) => v.accepted && v.command.kind === "explain"), parts = [`@${by.replace(/[^A-Za-z0-9\-[\]]/g, "")}`];
@@ -38443,82 +38856,6 @@ function missingApprovers(groups) {
     ], list2 = who.length <= 1 ? who.join("") : `${who.slice(0, -1).join(", ")} or ${who[who.length - 1]}`;
     return `${g.rule ? `Rule **${escapeText(g.rule, 80)}**` : "The hard tier"} needs ${g.missing} more approval${g.missing === 1 ? "" : "s"} from ${list2}.`;
   });
-}
-
-// src/core/notify.ts
-function notifiedOf(ledger) {
-  return ledger?.notified;
-}
-function dueEvents(decision) {
-  if (!decision.governed || decision.state === "ignored") return [];
-  let due = [];
-  return decision.tier === "hard" && decision.state === "blocked" && decision.vetoes.length === 0 && decision.approvals.length < decision.approvalsRequired && decision.policy.kind === "ok" && due.push("hard"), decision.tier === "soft" && decision.state === "waiting" && decision.window && decision.wakeAt && due.push("soft"), decision.vetoes.length > 0 && due.push("veto"), due;
-}
-var plain = (s2) => s2.replace(/(?<!\\)\*\*/g, "").replace(/(?<!\\)`/g, "").replace(/\\([\\`*_{}[\]()#+\-.!|>~/])/g, "$1").replace(/\u200b/g, "").replace(/\s+/g, " ").trim();
-function reasonsLine(decision) {
-  let top = decision.classification.reasons.filter((r) => r.tier === decision.classification.tier), shown = (top.length ? top : decision.classification.reasons).slice(0, 3).map((r) => plain(describeReason(r, 2))), more = decision.classification.reasons.length - shown.length;
-  return `${shown.join("; ")}${more > 0 && top.length > shown.length ? `; and ${top.length - shown.length} more` : ""}`.slice(0, 300);
-}
-function actionLine(event, decision, now2) {
-  let nowMs = now2.getTime();
-  switch (event) {
-    case "hard":
-    case "stale": {
-      let missing = Math.max(1, decision.approvalsRequired - decision.approvals.length);
-      return `Needs ${missing} approval${missing === 1 ? "" : "s"}: an authorized reviewer comments /approve or clicks Approve on the hitl check.`;
-    }
-    case "soft": {
-      let end = parseTime(decision.window?.end);
-      return `Merges at ${end !== void 0 ? formatUtc(end, nowMs) : "the end of its window"} unless an authorized reviewer comments /veto or clicks Veto.`;
-    }
-    case "veto":
-      return `Vetoed by ${[...new Set(decision.vetoes.map((v) => `@${v.by}`))].join(", ")}; held until the veto is withdrawn (/veto cancel) or overruled by approvals.`;
-    case "merged":
-      return "Merged by hitl-gate; nothing to do.";
-  }
-}
-function renderNotification(event, decision, facts, url, now2) {
-  let deadline = event === "soft" ? decision.window?.end : void 0;
-  return {
-    event,
-    repository: `${facts.owner}/${facts.repo}`,
-    number: facts.number,
-    url,
-    title: facts.title.slice(0, 200),
-    tier: decision.tier,
-    state: event === "merged" ? "ready" : decision.state,
-    reasons: reasonsLine(decision),
-    ...deadline ? { deadline } : {},
-    action: actionLine(event, decision, now2),
-    headSha: facts.headSha
-  };
-}
-function channelsFor(event, policy, available) {
-  if (!policy) return [];
-  let out = [];
-  return policy.slack?.on.includes(event) && available.includes("slack") && out.push("slack"), policy.webhook?.on.includes(event) && available.includes("webhook") && out.push("webhook"), out;
-}
-function claimNotifications(input) {
-  let { decision, facts, policy, available, url, now: now2 } = input, previous = notifiedOf(facts.ledger), record = structuredClone(previous ?? {}), notifications = [], moments = [...dueEvents(decision).map((event) => ({ event, key: event })), ...input.extra ?? []];
-  for (let { event, key } of moments)
-    for (let channel of channelsFor(event, policy, available)) {
-      let slot = channel === "slack" ? record.slack ??= { sent: [] } : record.webhook ??= { sent: [] };
-      if (slot.sent.includes(key)) continue;
-      slot.sent.push(key);
-      let slack = channel === "slack" ? { slackChannel: policy?.slack?.channel ?? "", ...record.slack?.ts ? { threadTs: record.slack.ts } : {} } : {};
-      notifications.push({ channel, event, key, ...slack, message: renderNotification(event, decision, facts, url, now2) });
-    }
-  return { ledger: notifications.length > 0 || previous !== void 0 ? { ...decision.ledger, notified: record } : decision.ledger, notifications };
-}
-function mergedNotifications(input) {
-  let { decision, facts, policy, available, url, now: now2 } = input, ts = notifiedOf(facts.ledger)?.slack?.ts;
-  return channelsFor("merged", policy, available).map((channel) => ({
-    channel,
-    event: "merged",
-    key: "merged",
-    ...channel === "slack" ? { slackChannel: policy?.slack?.channel ?? "", ...ts ? { threadTs: ts } : {} } : {},
-    message: renderNotification("merged", decision, facts, url, now2)
-  }));
 }
 
 // src/core/plan.ts
@@ -38834,17 +39171,50 @@ var DURATION_PATTERN = "^[1-9][0-9]{0,5}[smhd]$", TIER_NAMES = ["fyi", "soft", "
           properties: { on: notifyEvents }
         }
       }
+    },
+    after_merge: {
+      description: "Review after merge (docs/policy.md): a share of the PRs merged with no human approval is reviewed afterwards, within a deadline; reviewers answer /reviewed, /concern or /revert on the merged PR. Absent: nothing changes.",
+      type: "object",
+      additionalProperties: !1,
+      properties: {
+        sample: {
+          description: "Share (0 to 1) of the PRs of each tier merged with no human approval that get a review after merge. The same PR is always sampled or not (a hash of repository and number).",
+          type: "object",
+          additionalProperties: !1,
+          default: {},
+          properties: {
+            fyi: { description: "Share of fyi PRs.", type: "number", minimum: 0, maximum: 1, default: 0 },
+            soft: { description: "Share of soft PRs (merged after their veto window).", type: "number", minimum: 0, maximum: 1, default: 0 }
+          }
+        },
+        always_above: { description: "A PR whose risk score is at least this is always sampled.", type: "number", minimum: 0, maximum: 1 },
+        within: {
+          description: "Due within this long after the merge: a number and s, m, h or d (counts working time when working_hours is set).",
+          type: "string",
+          pattern: DURATION_PATTERN,
+          default: "3d"
+        },
+        reviewers: {
+          description: "Who may answer a review after merge. Default: the top-level reviewers.",
+          type: "object",
+          additionalProperties: !1,
+          properties: {
+            users: { ...loginList("Reviewers by login."), default: [] },
+            teams: { ...stringList("Reviewers by team, as org/team-slug.", { pattern: TEAM_PATTERN }), default: [] }
+          }
+        },
+        dashboard: { description: `Keep the repository's dashboard issue "hitl-gate: what awaits a human".`, type: "boolean", default: !0 }
+      }
     }
   }
 };
 
 // src/core/policy/load.ts
 import { createHash as createHash2 } from "node:crypto";
-var CACHE_SIZE = 256, cache = /* @__PURE__ */ new Map();
 function policyHash(text) {
   return createHash2("sha256").update(text).digest("hex");
 }
-function loadPolicy(source) {
+function loadPolicy(source, loads) {
   switch (source.kind) {
     case "missing":
       return { kind: "missing", path: source.path };
@@ -38856,21 +39226,15 @@ function loadPolicy(source) {
         unreadable: source.message
       };
     case "text":
-      return loadText(source.path, source.text);
+      return loads ? loads.load(source.path, source.text) : loadText(source.path, source.text, policyHash(source.text));
   }
 }
-function loadText(path2, text) {
-  let hash = policyHash(text), key = `${path2}\0${hash}`, hit = cache.get(key);
-  if (hit)
-    return cache.delete(key), cache.set(key, hit), hit;
-  let parsed = parsePolicy(text, path2), load;
+function loadText(path2, text, hash) {
+  let parsed = parsePolicy(text, path2);
   if (parsed.policy)
-    compilePolicy(parsed.policy), load = { kind: "ok", path: path2, policy: parsed.policy, hash };
-  else {
-    let invalid = { kind: "invalid", path: path2, errors: parsed.errors };
-    parsed.agents && (invalid.agents = parsed.agents), load = invalid;
-  }
-  return cache.set(key, load), cache.size > CACHE_SIZE && cache.delete(cache.keys().next().value), load;
+    return compilePolicy(parsed.policy), { kind: "ok", path: path2, policy: parsed.policy, hash };
+  let invalid = { kind: "invalid", path: path2, errors: parsed.errors };
+  return parsed.agents && (invalid.agents = parsed.agents), invalid;
 }
 
 // src/core/policy.ts
@@ -39544,7 +39908,6 @@ async function request2(session, call) {
 }
 
 // src/github/find-gate-check.ts
-var CHECK_NAME = "hitl";
 var toView = (r) => {
   let record = recordMarkerIn(r.output?.text);
   return {
@@ -39604,10 +39967,10 @@ async function findGateStatus(session, repo, headSha, identity2) {
 }
 
 // src/github/merge-queue.ts
-var isRecord4 = (v) => typeof v == "object" && v !== null, str = (v) => typeof v == "string" && v.length > 0 ? v : void 0;
+var isRecord3 = (v) => typeof v == "object" && v !== null, str = (v) => typeof v == "string" && v.length > 0 ? v : void 0;
 function describeGraphqlError(error2) {
-  if (isRecord4(error2) && Array.isArray(error2.errors)) {
-    let messages = error2.errors.map((e) => isRecord4(e) && typeof e.message == "string" ? e.message : "").filter(Boolean);
+  if (isRecord3(error2) && Array.isArray(error2.errors)) {
+    let messages = error2.errors.map((e) => isRecord3(e) && typeof e.message == "string" ? e.message : "").filter(Boolean);
     if (messages.length > 0) return `GitHub refused: ${messages.join("; ")}`;
   }
   return describeError(error2);
@@ -39627,21 +39990,21 @@ var PULL_REQUEST_QUEUE = `query hitlPullRequestQueue($owner: String!, $repo: Str
   }
 }`;
 function readHistory(items) {
-  let nodes = isRecord4(items) && Array.isArray(items.nodes) ? items.nodes : [], out = [];
+  let nodes = isRecord3(items) && Array.isArray(items.nodes) ? items.nodes : [], out = [];
   for (let n2 of nodes) {
-    if (!isRecord4(n2) || !str(n2.createdAt)) continue;
+    if (!isRecord3(n2) || !str(n2.createdAt)) continue;
     let kind = n2.__typename === "AddedToMergeQueueEvent" ? "added" : n2.__typename === "RemovedFromMergeQueueEvent" ? "removed" : void 0;
     if (!kind) continue;
-    let actor = isRecord4(n2.actor) ? str(n2.actor.login) : void 0, headSha = isRecord4(n2.beforeCommit) ? str(n2.beforeCommit.oid) : void 0, reason = str(n2.reason);
+    let actor = isRecord3(n2.actor) ? str(n2.actor.login) : void 0, headSha = isRecord3(n2.beforeCommit) ? str(n2.beforeCommit.oid) : void 0, reason = str(n2.reason);
     out.push({ kind, at: n2.createdAt, ...actor ? { actor } : {}, ...headSha ? { headSha } : {}, ...reason ? { reason } : {} });
   }
   return out;
 }
 async function readPullRequestQueue(session, ref) {
-  let data = await request2(session, (c3) => c3.graphql(PULL_REQUEST_QUEUE, { owner: ref.owner, repo: ref.repo, number: ref.number })), pr = isRecord4(data) && isRecord4(data.repository) ? data.repository.pullRequest : void 0;
-  if (!isRecord4(pr) || !str(pr.id) || !str(pr.headRefOid) || typeof pr.isInMergeQueue != "boolean")
+  let data = await request2(session, (c3) => c3.graphql(PULL_REQUEST_QUEUE, { owner: ref.owner, repo: ref.repo, number: ref.number })), pr = isRecord3(data) && isRecord3(data.repository) ? data.repository.pullRequest : void 0;
+  if (!isRecord3(pr) || !str(pr.id) || !str(pr.headRefOid) || typeof pr.isInMergeQueue != "boolean")
     throw new Error(`GitHub did not say whether #${ref.number} is in the merge queue`);
-  return { id: pr.id, headSha: pr.headRefOid, queued: pr.isInMergeQueue || isRecord4(pr.mergeQueueEntry), history: readHistory(pr.timelineItems) };
+  return { id: pr.id, headSha: pr.headRefOid, queued: pr.isInMergeQueue || isRecord3(pr.mergeQueueEntry), history: readHistory(pr.timelineItems) };
 }
 var ENQUEUE = `mutation hitlEnqueue($id: ID!, $head: GitObjectID!) {
   enqueuePullRequest(input: { pullRequestId: $id, expectedHeadOid: $head }) { mergeQueueEntry { id position state } }
@@ -39649,8 +40012,8 @@ var ENQUEUE = `mutation hitlEnqueue($id: ID!, $head: GitObjectID!) {
   dequeuePullRequest(input: { id: $id }) { mergeQueueEntry { id } }
 }`;
 async function enqueuePullRequest(session, pullRequestId, expectedHeadOid) {
-  let data = await request2(session, (c3) => c3.graphql(ENQUEUE, { id: pullRequestId, head: expectedHeadOid })), entry = isRecord4(data) && isRecord4(data.enqueuePullRequest) ? data.enqueuePullRequest.mergeQueueEntry : void 0;
-  if (!isRecord4(entry)) throw new Error("GitHub did not return a merge queue entry");
+  let data = await request2(session, (c3) => c3.graphql(ENQUEUE, { id: pullRequestId, head: expectedHeadOid })), entry = isRecord3(data) && isRecord3(data.enqueuePullRequest) ? data.enqueuePullRequest.mergeQueueEntry : void 0;
+  if (!isRecord3(entry)) throw new Error("GitHub did not return a merge queue entry");
   return typeof entry.position == "number" ? { position: entry.position } : {};
 }
 async function dequeuePullRequest(session, pullRequestId) {
@@ -39664,20 +40027,20 @@ var QUEUE_ENTRIES = `query hitlMergeQueue($owner: String!, $repo: String!, $bran
   }
 }`;
 async function listMergeQueue(session, repo, branch) {
-  let data = await request2(session, (c3) => c3.graphql(QUEUE_ENTRIES, { owner: repo.owner, repo: repo.repo, branch })), queue = isRecord4(data) && isRecord4(data.repository) ? data.repository.mergeQueue : void 0;
-  if (!isRecord4(queue)) throw new Error(`GitHub lists no merge queue for ${branch}`);
-  let entries = isRecord4(queue.entries) ? queue.entries : void 0, nodes = entries && Array.isArray(entries.nodes) ? entries.nodes : void 0;
+  let data = await request2(session, (c3) => c3.graphql(QUEUE_ENTRIES, { owner: repo.owner, repo: repo.repo, branch })), queue = isRecord3(data) && isRecord3(data.repository) ? data.repository.mergeQueue : void 0;
+  if (!isRecord3(queue)) throw new Error(`GitHub lists no merge queue for ${branch}`);
+  let entries = isRecord3(queue.entries) ? queue.entries : void 0, nodes = entries && Array.isArray(entries.nodes) ? entries.nodes : void 0;
   if (!entries || !nodes) throw new Error(`GitHub did not list the merge queue of ${branch}`);
   if (typeof entries.totalCount == "number" && entries.totalCount > nodes.length) throw new Error(`the merge queue of ${branch} holds more than ${nodes.length} entries`);
   let out = [];
   for (let n2 of nodes) {
-    if (!isRecord4(n2) || typeof n2.position != "number" || !isRecord4(n2.pullRequest) || typeof n2.pullRequest.number != "number" || !str(n2.pullRequest.headRefOid))
+    if (!isRecord3(n2) || typeof n2.position != "number" || !isRecord3(n2.pullRequest) || typeof n2.pullRequest.number != "number" || !str(n2.pullRequest.headRefOid))
       throw new Error(`GitHub listed a merge queue entry of ${branch} without its pull request`);
     out.push({
       number: n2.pullRequest.number,
       position: n2.position,
       prHeadSha: n2.pullRequest.headRefOid,
-      headCommit: isRecord4(n2.headCommit) ? str(n2.headCommit.oid) ?? null : null,
+      headCommit: isRecord3(n2.headCommit) ? str(n2.headCommit.oid) ?? null : null,
       ...str(n2.enqueuedAt) ? { enqueuedAt: n2.enqueuedAt } : {}
     });
   }
@@ -39685,7 +40048,7 @@ async function listMergeQueue(session, repo, branch) {
 }
 
 // src/core/branch-rules.ts
-var METHODS = ["merge", "squash", "rebase"], isMethod = (v) => typeof v == "string" && METHODS.includes(v), isRecord5 = (v) => typeof v == "object" && v !== null;
+var METHODS = ["merge", "squash", "rebase"], isMethod = (v) => typeof v == "string" && METHODS.includes(v), isRecord4 = (v) => typeof v == "object" && v !== null;
 function rulesetOf(rule, rulesets) {
   let id = rule.ruleset_id ?? 0, info2 = rulesets.get(id);
   return {
@@ -39698,8 +40061,8 @@ function rulesetOf(rule, rulesets) {
 function summarizeBranchRules(raw, rulesets = /* @__PURE__ */ new Map()) {
   let out = { requiredChecks: [], other: [] };
   for (let rule of raw) {
-    if (!isRecord5(rule) || typeof rule.type != "string") continue;
-    let p = isRecord5(rule.parameters) ? rule.parameters : {}, ruleset = rulesetOf(rule, rulesets);
+    if (!isRecord4(rule) || typeof rule.type != "string") continue;
+    let p = isRecord4(rule.parameters) ? rule.parameters : {}, ruleset = rulesetOf(rule, rulesets);
     switch (rule.type) {
       case "pull_request": {
         let count = typeof p.required_approving_review_count == "number" ? p.required_approving_review_count : 0;
@@ -39719,7 +40082,7 @@ function summarizeBranchRules(raw, rulesets = /* @__PURE__ */ new Map()) {
       case "required_status_checks": {
         let checks = Array.isArray(p.required_status_checks) ? p.required_status_checks : [];
         for (let c3 of checks)
-          !isRecord5(c3) || typeof c3.context != "string" || out.requiredChecks.push({ context: c3.context, ...typeof c3.integration_id == "number" ? { integrationId: c3.integration_id } : {}, ruleset });
+          !isRecord4(c3) || typeof c3.context != "string" || out.requiredChecks.push({ context: c3.context, ...typeof c3.integration_id == "number" ? { integrationId: c3.integration_id } : {}, ruleset });
         p.strict_required_status_checks_policy === !0 && (out.upToDate ??= ruleset);
         break;
       }
@@ -40036,12 +40399,12 @@ async function applyEffects(session, ctx, effects) {
 }
 
 // src/github/find-pull-request.ts
-var isRecord6 = (v) => typeof v == "object" && v !== null, str2 = (v) => typeof v == "string" ? v : void 0, num = (v) => typeof v == "number" && Number.isFinite(v) ? v : void 0;
+var isRecord5 = (v) => typeof v == "object" && v !== null, str2 = (v) => typeof v == "string" ? v : void 0, num = (v) => typeof v == "number" && Number.isFinite(v) ? v : void 0;
 function readPullRequest(raw, source) {
-  if (!isRecord6(raw) || !isRecord6(raw.user) || !isRecord6(raw.head) || !isRecord6(raw.base)) return;
+  if (!isRecord5(raw) || !isRecord5(raw.user) || !isRecord5(raw.head) || !isRecord5(raw.base)) return;
   let number = num(raw.number), login = str2(raw.user.login), headSha = str2(raw.head.sha), headRef = str2(raw.head.ref), baseRef = str2(raw.base.ref), state = raw.state === "open" || raw.state === "closed" ? raw.state : void 0, additions = num(raw.additions), deletions = num(raw.deletions), changedFiles = num(raw.changed_files);
   if (number === void 0 || !login || !headSha || !headRef || !baseRef || !state || additions === void 0 || deletions === void 0 || changedFiles === void 0) return;
-  let labels = Array.isArray(raw.labels) ? raw.labels.map((l2) => isRecord6(l2) ? str2(l2.name) : str2(l2)).filter((l2) => !!l2) : [];
+  let labels = Array.isArray(raw.labels) ? raw.labels.map((l2) => isRecord5(l2) ? str2(l2.name) : str2(l2)).filter((l2) => !!l2) : [];
   return {
     number,
     title: str2(raw.title) ?? "",
@@ -40072,7 +40435,7 @@ async function fetchPullRequest(session, ref) {
   });
 }
 function sameRepository(raw, ref) {
-  let base2 = isRecord6(raw) && isRecord6(raw.base) ? raw.base : void 0, fullName = base2 && isRecord6(base2.repo) ? str2(base2.repo.full_name) : void 0;
+  let base2 = isRecord5(raw) && isRecord5(raw.base) ? raw.base : void 0, fullName = base2 && isRecord5(base2.repo) ? str2(base2.repo.full_name) : void 0;
   return fullName === void 0 || fullName.toLowerCase() === `${ref.owner}/${ref.repo}`.toLowerCase();
 }
 async function findPullRequest(session, ref, payload) {
@@ -40220,22 +40583,22 @@ function mergeGroupVerdict(members, verdicts) {
       title: "Cannot tell which pull requests this merge group adds",
       summary: `hitl-gate could not determine the pull requests in this merge group: ${members.reason}. It passes only a group whose every pull request it has checked, so this group fails; the queue builds a new group.`
     };
-  let blocked = verdicts.filter((v) => !wouldMerge(v.decision) || v.error !== void 0), missing = members.numbers.filter((n2) => !verdicts.some((v) => v.number === n2)), lines = verdicts.map(memberLine).join(`
+  let blocked2 = verdicts.filter((v) => !wouldMerge(v.decision) || v.error !== void 0), missing = members.numbers.filter((n2) => !verdicts.some((v) => v.number === n2)), lines = verdicts.map(memberLine).join(`
 `);
-  if (blocked.length === 0 && missing.length === 0 && verdicts.length > 0)
+  if (blocked2.length === 0 && missing.length === 0 && verdicts.length > 0)
     return { conclusion: "success", title: `The policy lets ${verdicts.map((v) => `#${v.number}`).join(", ")} merge`, summary: `Every pull request this merge group adds may merge now:
 
 ${lines}
 ` };
-  let observed = blocked.filter((v) => v.error === void 0 && v.decision?.mode === "observe");
-  if (observed.length === blocked.length && missing.length === 0 && verdicts.length > 0) {
+  let observed = blocked2.filter((v) => v.error === void 0 && v.decision?.mode === "observe");
+  if (observed.length === blocked2.length && missing.length === 0 && verdicts.length > 0) {
     let first2 = observed[0], title2 = `Observe mode: #${first2.number} would not merge now: ${first2.decision?.title ?? ""}`;
     return { conclusion: "neutral", title: title2.length > 200 ? `${title2.slice(0, 199)}…` : title2, summary: `The policy only observes ${observed.map((v) => `#${v.number}`).join(", ")} (\`mode: observe\`), so this group is not held up; enforced, the gate would not let it merge now:
 
 ${lines}
 ` };
   }
-  let names = [...blocked.map((v) => `#${v.number}`), ...missing.map((n2) => `#${n2}`)], first = blocked[0], title = first?.decision && first.error === void 0 ? `#${first.number} may not merge: ${first.decision.title}` : `${names.join(", ")} ${names.length === 1 ? "was" : "were"} not checked`;
+  let names = [...blocked2.map((v) => `#${v.number}`), ...missing.map((n2) => `#${n2}`)], first = blocked2[0], title = first?.decision && first.error === void 0 ? `#${first.number} may not merge: ${first.decision.title}` : `${names.join(", ")} ${names.length === 1 ? "was" : "were"} not checked`;
   return {
     conclusion: "failure",
     title: title.length > 200 ? `${title.slice(0, 199)}…` : title,
@@ -40511,7 +40874,7 @@ async function gatherMergeView(session, ref, pr, identity2, ownStatus, ignoreChe
 }
 
 // src/github/read-policy.ts
-var import_yaml2 = __toESM(require_dist(), 1);
+var import_yaml3 = __toESM(require_dist(), 1);
 var EXTENDS = /^(?:([a-z\d](?:[a-z\d]|-(?=[a-z\d])){0,38})\/)?([-_.\w\d]+)(?::([-_./\w\d]+\.ya?ml))?$/i, MAX_EXTENDS = 5, identity = (load) => load, label = (f, local) => f.owner === local.owner && f.repo === local.repo ? f.path : `${f.owner}/${f.repo}:${f.path}`, Unreadable = class extends Error {
 }, keptKey = (f) => `policy\0${f.owner}/${f.repo}\0${f.path}\0${f.ref ?? ""}`.toLowerCase();
 async function readText(session, file) {
@@ -40538,13 +40901,13 @@ async function readText(session, file) {
   }
 }
 function topLevelBlocks(text, file) {
-  let lineCounter = new import_yaml2.LineCounter(), doc = (0, import_yaml2.parseDocument)(text, { lineCounter, keepSourceTokens: !0 });
-  if (doc.errors.length > 0 || !(0, import_yaml2.isMap)(doc.contents) || doc.contents.flow) return;
+  let lineCounter = new import_yaml3.LineCounter(), doc = (0, import_yaml3.parseDocument)(text, { lineCounter, keepSourceTokens: !0 });
+  if (doc.errors.length > 0 || !(0, import_yaml3.isMap)(doc.contents) || doc.contents.flow) return;
   let lines = text.split(/\r?\n/), starts = [], extendsValue;
   for (let pair of doc.contents.items) {
-    if (!(0, import_yaml2.isScalar)(pair.key) || !pair.key.range) return;
+    if (!(0, import_yaml3.isScalar)(pair.key) || !pair.key.range) return;
     let key = String(pair.key.value);
-    key === "_extends" && (extendsValue = (0, import_yaml2.isScalar)(pair.value) ? pair.value.value : pair.value), starts.push({ key, line: lineCounter.linePos(pair.key.range[0]).line });
+    key === "_extends" && (extendsValue = (0, import_yaml3.isScalar)(pair.value) ? pair.value.value : pair.value), starts.push({ key, line: lineCounter.linePos(pair.key.range[0]).line });
   }
   return { blocks: starts.map((s2, i) => {
     let end = (starts[i + 1]?.line ?? lines.length + 1) - 1;
@@ -40552,8 +40915,8 @@ function topLevelBlocks(text, file) {
   }), extendsValue };
 }
 function isFlowMapping(text) {
-  let doc = (0, import_yaml2.parseDocument)(text);
-  return doc.errors.length === 0 && (0, import_yaml2.isMap)(doc.contents) && !!doc.contents.flow;
+  let doc = (0, import_yaml3.parseDocument)(text);
+  return doc.errors.length === 0 && (0, import_yaml3.isMap)(doc.contents) && !!doc.contents.flow;
 }
 function declaresExtends(text) {
   return /^_extends\s*:/m.test(text) || /^\s*\{[^]*\b_extends\b/.test(text);
@@ -40666,7 +41029,7 @@ function logDecision(session, ref, decision) {
   }, "decision");
 }
 async function gather2(session, ref, options, policies) {
-  let pr = await findPullRequest(session, ref, options.pullRequest), policyRead = policies?.get(pr.baseRef) ?? await readPolicy(session, ref, pr.baseRef, options.policyPath ?? POLICY_PATH), load = policyRead.remap(loadPolicy(policyRead.source)), policyError = policyRead.source.kind === "unreadable" ? policyRead.source.message : void 0, base2 = {
+  let pr = await findPullRequest(session, ref, options.pullRequest), policyRead = policies?.get(pr.baseRef) ?? await readPolicy(session, ref, pr.baseRef, options.policyPath ?? POLICY_PATH), load = policyRead.remap(loadPolicy(policyRead.source, options.policyLoads)), policyError = policyRead.source.kind === "unreadable" ? policyRead.source.message : void 0, base2 = {
     owner: ref.owner,
     repo: ref.repo,
     number: pr.number,
@@ -40910,7 +41273,7 @@ async function sweep(client, repo, sweepOptions) {
         let load = loads.get(pr.baseRef);
         if (!load) {
           let read = await readPolicy(session, repo, pr.baseRef, policyPath);
-          load = read.remap(loadPolicy(read.source)), loads.set(pr.baseRef, load), read.source.kind !== "unreadable" && policies.set(pr.baseRef, read), policyTexts.set(pr.baseRef, read.source.kind === "text" ? read.source.text : read.source.kind);
+          load = read.remap(loadPolicy(read.source, options.policyLoads)), loads.set(pr.baseRef, load), read.source.kind !== "unreadable" && policies.set(pr.baseRef, read), policyTexts.set(pr.baseRef, read.source.kind === "text" ? read.source.text : read.source.kind);
         }
         let { governed } = classify(load, { author: pr.author, labels: pr.labels, headRef: pr.headRef, baseRef: pr.baseRef, files: [], changedFiles: 0, additions: 0, deletions: 0 });
         if (!governed) {
@@ -40952,6 +41315,7 @@ async function answerMergeGroup(client, repo, group, options) {
         identity: options.identity,
         kept,
         ...options.policyPath ? { policyPath: options.policyPath } : {},
+        ...options.policyLoads ? { policyLoads: options.policyLoads } : {},
         ...options.now ? { now: options.now } : {},
         ...options.log ? { log: options.log } : {}
       });
@@ -41099,13 +41463,13 @@ function explanation(outcome, now2) {
     } catch {
     }
   let fromEffects = outcome.effects.find((e) => e.kind === "status-comment");
-  return fromEffects ? fromEffects.body.replace(/\s*<!--\s*hitl-gate:ledger[\s\S]*?-->\s*$/, "") : plainExplanation(outcome.decision);
+  return fromEffects ? withoutHiddenMarkers(fromEffects.body) : plainExplanation(outcome.decision);
 }
 function plainExplanation(decision) {
   let lines = [];
   decision.blockers.length > 0 && lines.push("**Why it cannot merge now**", "", ...decision.blockers.map((b) => `- ${b}`), "");
   let reasons = decision.classification.reasons;
-  if (reasons.length > 0 && lines.push("**Why this tier**", "", ...reasons.map((r) => `- ${describeReason2(r)}`), ""), decision.window && lines.push(`Veto window: ${decision.window.start} to ${decision.window.end}.`, ""), decision.approvalsRequired > 0) {
+  if (reasons.length > 0 && lines.push("**Why this tier**", "", ...reasons.map((r) => `- ${describeReason(r, 5)}`), ""), decision.window && lines.push(`Veto window: ${decision.window.start} to ${decision.window.end}.`, ""), decision.approvalsRequired > 0) {
     let who = decision.approvals.map((a) => `@${a.by}`).join(", ") || "none yet";
     lines.push(`Approvals: ${decision.approvals.length} of ${decision.approvalsRequired} (${who}).`, "");
   }
@@ -41113,28 +41477,6 @@ function plainExplanation(decision) {
   let refused2 = decision.commands.filter((c3) => !c3.accepted);
   return refused2.length > 0 && lines.push("", "**Commands that did not count**", "", ...refused2.map((c3) => `- \`/${c3.command.kind.replace("-", " ")}\` by @${c3.by}: ${c3.message ?? c3.refusal ?? "refused"}`)), lines.join(`
 `).trim();
-}
-function describeReason2(reason) {
-  switch (reason.kind) {
-    case "rule":
-      return `rule "${reason.rule}" → \`${reason.tier}\`${reason.detail ? ` (${reason.detail})` : ""}`;
-    case "default":
-      return `${reason.files.length} file(s) no rule covers → default \`${reason.tier}\``;
-    case "empty":
-      return `no changed files → default \`${reason.tier}\``;
-    case "floor":
-      return `changes ${reason.floor} (${reason.files.join(", ")}) → \`hard\``;
-    case "truncated":
-      return `GitHub listed ${reason.listed} of ${reason.changed} changed files → \`hard\``;
-    case "policy-error":
-      return `the policy has ${reason.errors.length} error(s) → \`hard\``;
-    case "policy-unreadable":
-      return `the policy could not be read (${reason.message}) → \`hard\``;
-    case "escalation":
-      return `escalated to \`${reason.tier}\` by @${reason.by} (${reason.via})`;
-    case "risk":
-      return `${describeRisk(reason)} → \`${reason.tier}\``;
-  }
 }
 function describeRun(outcome, mode) {
   if (mode === "check") return ["Read-only: nothing was written to GitHub."];
@@ -41204,12 +41546,12 @@ function cell(text) {
   return text.replace(/\r?\n/g, " ").replace(/\|/g, "\\|");
 }
 
-// action/find-pull-request.ts
-var PULL_REQUEST_EVENTS = ["pull_request", "pull_request_target", "pull_request_review", "issue_comment"], REPOSITORY_EVENTS = ["schedule", "workflow_dispatch"], MERGE_GROUP_EVENT = "merge_group";
-function findPullRequest2(event, mode) {
-  if (![...PULL_REQUEST_EVENTS, ...REPOSITORY_EVENTS, MERGE_GROUP_EVENT].includes(event.name))
+// action/event-target.ts
+var PULL_REQUEST_TRIGGERS = ["pull_request", "pull_request_target", "pull_request_review", "issue_comment"], REPOSITORY_EVENTS = ["schedule", "workflow_dispatch"], MERGE_GROUP_EVENT = "merge_group";
+function targetOfEvent(event, mode) {
+  if (![...PULL_REQUEST_TRIGGERS, ...REPOSITORY_EVENTS, MERGE_GROUP_EVENT].includes(event.name))
     throw new ConfigurationError(
-      `hitl-gate does not handle the \`${event.name}\` event. Run it on ${PULL_REQUEST_EVENTS.join(", ")} or ${MERGE_GROUP_EVENT} (mode check or full) or on ${REPOSITORY_EVENTS.join(", ")} (mode sweep).`
+      `hitl-gate does not handle the \`${event.name}\` event. Run it on ${PULL_REQUEST_TRIGGERS.join(", ")} or ${MERGE_GROUP_EVENT} (mode check or full) or on ${REPOSITORY_EVENTS.join(", ")} (mode sweep).`
     );
   if (event.name === MERGE_GROUP_EVENT) {
     if (mode === "sweep") throw new ConfigurationError(`Mode \`sweep\` does not answer a merge queue. Use \`mode: check\` or \`mode: full\` on ${MERGE_GROUP_EVENT}.`);
@@ -41253,6 +41595,16 @@ async function resolveIdentity(client, appSlug, apiUrl) {
 }
 
 // src/core/change.ts
+function whatIf(load, spec) {
+  let { input, assumedAgent } = describeChange(spec), classification = classify(load, input), risk = classification.reasons.find((r) => r.kind === "risk");
+  return {
+    classification,
+    governed: assumedAgent || classification.governed,
+    assumedAgent,
+    rules: [...new Set(classification.reasons.flatMap((r) => r.kind === "rule" ? [r.rule] : []))],
+    ...risk?.kind === "risk" ? { risk: { score: risk.score, factors: risk.factors } } : {}
+  };
+}
 function describeChange(spec) {
   let labels = spec.labels ?? [], commitMessages = spec.commitMessages ?? [], assumedAgent = spec.author === void 0 && labels.length === 0 && spec.head === void 0 && commitMessages.length === 0, lines = spec.changedLines;
   return {
@@ -41277,13 +41629,13 @@ var sameSet = (a, b) => {
   return x2.size === y.size && [...x2].every((s2) => y.has(s2));
 }, list = (items) => items.length ? items.join(", ") : "none";
 function actualOf(load, c3) {
-  let { input, assumedAgent } = describeChange(c3.change), classification = classify(load, input), governed = assumedAgent || classification.governed, risk = classification.reasons.find((r) => r.kind === "risk"), groups = load.kind === "ok" && governed ? approverGroups(load.policy, classification) : [];
+  let { classification, governed, rules, risk } = whatIf(load, c3.change), groups = load.kind === "ok" && governed ? approverGroups(load.policy, classification) : [];
   return {
     tier: governed ? classification.tier : "none",
     governed,
-    rules: [...new Set(classification.reasons.flatMap((r) => r.kind === "rule" ? [r.rule] : []))],
+    rules,
     approvers: [...new Set(groups.flatMap((g) => [...g.reviewers.users, ...g.reviewers.teams]))],
-    ...risk?.kind === "risk" ? { risk: risk.score } : {}
+    ...risk ? { risk: risk.score } : {}
   };
 }
 function runCase(load, c3) {
@@ -41300,7 +41652,7 @@ function resultLine(r) {
 import { posix } from "node:path";
 
 // src/core/policy-tests/parse.ts
-var import_ajv = __toESM(require_ajv(), 1), import_yaml3 = __toESM(require_dist(), 1);
+var import_ajv = __toESM(require_ajv(), 1), import_yaml4 = __toESM(require_dist(), 1);
 
 // src/core/policy-tests/schema.ts
 var TIERS2 = ["fyi", "soft", "hard"], fileObject = {
@@ -41363,15 +41715,15 @@ var TIERS2 = ["fyi", "soft", "hard"], fileObject = {
 // src/core/policy-tests/parse.ts
 var MAX_BYTES = 1024 * 1024, validator, validate3 = () => validator ??= new import_ajv.Ajv({ allErrors: !0, strict: !0, allowUnionTypes: !0 }).compile(POLICY_TEST_SCHEMA);
 function parsePolicyTests(text, file) {
-  let lines = new import_yaml3.LineCounter(), at = (offset2, message) => {
+  let lines = new import_yaml4.LineCounter(), at = (offset2, message) => {
     let { line: line2, col } = lines.linePos(offset2);
     return { file, line: line2, column: col, message };
   };
   if (text.length > MAX_BYTES) return { ok: !1, errors: [{ file, line: 1, column: 1, message: `test file is larger than ${MAX_BYTES / 1024} KiB` }] };
-  let doc = (0, import_yaml3.parseDocument)(text, { lineCounter: lines, prettyErrors: !1, uniqueKeys: !0, strict: !0 }), yamlErrors = [...doc.errors, ...doc.warnings].map((e) => at(e.pos[0], `YAML syntax error: ${e.message.split(`
+  let doc = (0, import_yaml4.parseDocument)(text, { lineCounter: lines, prettyErrors: !1, uniqueKeys: !0, strict: !0 }), yamlErrors = [...doc.errors, ...doc.warnings].map((e) => at(e.pos[0], `YAML syntax error: ${e.message.split(`
 `)[0]}`));
   if (yamlErrors.length) return { ok: !1, errors: yamlErrors };
-  if (!(0, import_yaml3.isMap)(doc.contents)) return { ok: !1, errors: [at(doc.contents?.range?.[0] ?? 0, "a test file is a mapping with `cases:` (and optionally `policy:`)")] };
+  if (!(0, import_yaml4.isMap)(doc.contents)) return { ok: !1, errors: [at(doc.contents?.range?.[0] ?? 0, "a test file is a mapping with `cases:` (and optionally `policy:`)")] };
   let data;
   try {
     data = doc.toJS({ maxAliasCount: 100 });
@@ -41451,7 +41803,7 @@ function offsetOf2(doc, e) {
   for (let n2 = path2.length; n2 >= 0; n2--) {
     let node = doc.getIn(path2.slice(0, n2), !0);
     if (node?.range) {
-      if (extra !== void 0 && n2 === path2.length && (0, import_yaml3.isMap)(node)) {
+      if (extra !== void 0 && n2 === path2.length && (0, import_yaml4.isMap)(node)) {
         let key = node.items.find((i) => i.key?.value === extra)?.key;
         if (key?.range) return key.range[0];
       }
@@ -41565,7 +41917,7 @@ ${lines.join(`
 
 // action/main.ts
 async function main(inputs, environment, deps) {
-  let target = findPullRequest2(environment.event, inputs.mode);
+  let target = targetOfEvent(environment.event, inputs.mode);
   if (target.kind === "nothing")
     return { outputs: {}, annotations: [{ level: "notice", message: target.notice, title: "hitl-gate" }] };
   try {
