@@ -3,6 +3,7 @@
 import { afterEach } from 'vitest';
 import { GitHubSimulator, type TimelineEntry } from '../sim/index.js';
 import { registerApp, startApp, type AppCredentials, type AppProcess } from '../sim/app-process.js';
+import { SimClock } from '../sim/clock.js';
 import { examplePolicy } from '../fixtures/example-policy.js';
 
 export const AGENT = 'copilot-swe-agent[bot]';
@@ -25,13 +26,19 @@ export interface Gate {
   credentials: AppCredentials;
   /** Kill (SIGKILL) or stop the current server and start a new one on the same port. */
   restart(how: 'kill' | 'stop'): Promise<void>;
+  /** Let time pass (`'15m'`): the simulator and the server jump together, and the server fires what
+   * fell due (veto windows, reminders, sweeps). Only for a gate started with `virtualClock`. */
+  advance(by: string | number): Promise<void>;
   close(): Promise<void>;
 }
 
-export async function startGate(options: { seed?: number; sweepInterval?: string; env?: Record<string, string> } = {}): Promise<Gate> {
-  const sim = await new GitHubSimulator({ seed: options.seed ?? 7 }).start();
+/** `virtualClock`: the simulator and the server run on a test-driven clock (`gate.advance`) instead of
+ * only the real one, so the test need not sleep while time passes. */
+export async function startGate(options: { seed?: number; sweepInterval?: string; env?: Record<string, string>; virtualClock?: boolean } = {}): Promise<Gate> {
+  const clock = options.virtualClock ? new SimClock() : undefined;
+  const sim = await new GitHubSimulator({ seed: options.seed ?? 7, ...(clock ? { clock: () => clock.now() } : {}) }).start();
   const credentials = registerApp(sim);
-  const launch = (port?: number): Promise<AppProcess> => startApp(sim, { credentials, logLevel: 'warn', sweepInterval: options.sweepInterval ?? '10s', ...(options.env ? { env: options.env } : {}), ...(port ? { port } : {}) });
+  const launch = (port?: number): Promise<AppProcess> => startApp(sim, { credentials, logLevel: 'warn', sweepInterval: options.sweepInterval ?? '10s', ...(options.env ? { env: options.env } : {}), ...(port ? { port } : {}), ...(clock ? { clock } : {}) });
   const gate: Gate = {
     sim,
     app: await launch(),
@@ -44,6 +51,10 @@ export async function startGate(options: { seed?: number; sweepInterval?: string
     async close() {
       await gate.app.stop();
       await sim.stop();
+    },
+    async advance(by) {
+      if (!clock) throw new Error('this gate runs on the real clock: start it with { virtualClock: true } to advance time');
+      await clock.advance(by);
     },
   };
   return gate;
