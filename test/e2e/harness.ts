@@ -113,6 +113,29 @@ export function mergesOf(sim: GitHubSimulator, repo: string, number: number): Ti
 
 export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
+/**
+ * Until the server has done what it was going to do: no REST request reached the simulator and no
+ * webhook was sent for `quietMs` (longer than the pause between two paced writes). What a test awaits
+ * after `gate.advance` before it asserts that something did not happen. Bounded: rejects after
+ * `timeoutMs` of activity.
+ */
+export async function idle(gate: Gate, quietMs = 1_500, timeoutMs = 30_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  let seen = -1;
+  let since = Date.now();
+  for (;;) {
+    const activity = gate.sim.requests.length + gate.sim.deliveries.length;
+    if (activity !== seen) {
+      seen = activity;
+      since = Date.now();
+    } else if (Date.now() - since >= quietMs) {
+      return;
+    }
+    if (Date.now() > deadline) throw new Error(`the server was still busy after ${timeoutMs} ms`);
+    await sleep(50);
+  }
+}
+
 /** What happened, for a failing test's report: the timeline of these repositories and the server's last log lines. */
 export function story(gate: Gate, repos: string[]): string {
   const t0 = gate.sim.timeline[0]?.at ?? Date.now();
