@@ -115,16 +115,20 @@ export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeou
 
 /**
  * Until the server has done what it was going to do: no REST request reached the simulator and no
- * webhook was sent for `quietMs` (longer than the pause between two paced writes). What a test awaits
- * after `gate.advance` before it asserts that something did not happen. Bounded: rejects after
- * `timeoutMs` of activity.
+ * webhook was sent for `quietMs` (longer than the pause between two paced writes), about `repo` only
+ * when given (other scenarios may be busy on a shared gate). What a test awaits after `gate.advance`
+ * before it asserts that something did not happen. Bounded: rejects after `timeoutMs` of activity.
  */
-export async function idle(gate: Gate, quietMs = 1_500, timeoutMs = 30_000): Promise<void> {
+export async function idle(gate: Gate, o: { repo?: string; quietMs?: number; timeoutMs?: number } = {}): Promise<void> {
+  const { repo, quietMs = 1_500, timeoutMs = 30_000 } = o;
+  const about = repo?.toLowerCase();
+  const requests = () => (about ? gate.sim.requests.filter((r) => r.path.toLowerCase().startsWith(`/repos/${about}/`)).length : gate.sim.requests.length);
+  const deliveries = () => (about ? gate.sim.deliveries.filter((d) => String((d.payload.repository as { full_name?: string } | undefined)?.full_name ?? '').toLowerCase() === about).length : gate.sim.deliveries.length);
   const deadline = Date.now() + timeoutMs;
   let seen = -1;
   let since = Date.now();
   for (;;) {
-    const activity = gate.sim.requests.length + gate.sim.deliveries.length;
+    const activity = requests() + deliveries();
     if (activity !== seen) {
       seen = activity;
       since = Date.now();
