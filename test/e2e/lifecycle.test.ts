@@ -124,7 +124,7 @@ describe.concurrent('tier lifecycles', () => {
     sim.comment(repo, n, 'renovate[bot]', '/approve');
     sim.comment(repo, n, 'alice', 'Someone wrote:\n> /approve\nbut I have not looked yet.');
     await sim.until(() => replies(sim, repo, n).some((r) => r.includes('@eve')) && replies(sim, repo, n).some((r) => r.includes('@dave')), 30_000, 'answers to eve and dave');
-    await sleep(4_000);
+    await idle(gate, { repo });
     expect(sim.pull(repo, n).merged).toBe(false);
     const answers = replies(sim, repo, n);
     expect(answers.find((r) => r.includes('@eve'))).toMatch(/not[\s\S]*(authorized|reviewer|permission)/i);

@@ -46,7 +46,7 @@ describe.concurrent('the three setups', () => {
     const head = sim.pull(repo, n).headSha;
     sim.ciCheck(repo, head, 'build', null);
     await gateCheck(sim, repo, head, (c) => c.conclusion === 'success');
-    await sleep(3_000);
+    await idle(gate, { repo });
     expect(mergesOf(sim, repo, n)).toHaveLength(0);
     sim.ciCheck(repo, head, 'build', 'success');
     const m = await merged(sim, repo, n);
@@ -72,7 +72,7 @@ describe.concurrent('the three setups', () => {
     const n = openAgentPr(sim, repo, 'hard');
     const head = sim.pull(repo, n).headSha;
     await gateCheck(sim, repo, head, (c) => c.conclusion === 'failure');
-    await sleep(4_000);
+    await idle(gate, { repo });
     expect(mergesOf(sim, repo, n)).toHaveLength(0);
     sim.comment(repo, n, 'alice', '/approve');
     await merged(sim, repo, n);
@@ -88,11 +88,11 @@ describe.concurrent('the three setups', () => {
     const check = sim.checkRuns(repo, head, 'hitl').at(-1)!;
     expect(check.conclusion).toBe('success');
     expect(check.output.summary).toContain('GitHub still requires 1 approving review');
-    await sleep(3_000);
+    await idle(gate, { repo });
     expect(mergesOf(sim, repo, n)).toHaveLength(0);
     // An App's approval does not count toward GitHub's requirement; a writer's does.
     sim.review(repo, n, 'helper-app[bot]', 'APPROVED');
-    await sleep(2_000);
+    await idle(gate, { repo });
     expect(mergesOf(sim, repo, n)).toHaveLength(0);
     sim.review(repo, n, 'alice', 'APPROVED');
     expect((await merged(sim, repo, n)).data?.sha).toBe(head);
@@ -189,7 +189,7 @@ describe.concurrent('behind', () => {
     // The PR is already merged if the gate was faster than the base: then there is nothing to test.
     await until('behind is said', () => sim.pull(repo, n).merged || lastStatus(repo, n).includes('the branch is behind main and must be up to date'));
     expect(sim.pull(repo, n).merged).toBe(false);
-    await sleep(2_000);
+    await idle(gate, { repo });
     expect(mergesOf(sim, repo, n)).toHaveLength(0);
     expect(sim.timeline.some((e) => e.repo === repo && e.data?.updateBranch === true)).toBe(false);
   });

@@ -1,6 +1,6 @@
 // A server killed mid-window (SIGKILL: no drain, no goodbye) must not lose or double a merge.
 import { describe, expect, it } from 'vitest';
-import { gateCheck, gatePerTest, idle, merged, mergesOf, openAgentPr, repoFor, sleep, statusComments } from './harness.js';
+import { gateCheck, gatePerTest, idle, merged, mergesOf, openAgentPr, repoFor, statusComments } from './harness.js';
 
 const start = gatePerTest();
 
@@ -23,7 +23,7 @@ describe('restart', () => {
     expect(m.at - opened).toBeGreaterThanOrEqual(8_000);
     expect(m.at).toBeGreaterThan(killedAt);
     expect(m.data?.sha).toBe(head);
-    await sleep(2_000);
+    await idle(gate, { repo });
     expect(mergesOf(sim, repo, n)).toHaveLength(1);
     expect(statusComments(sim, repo, n)).toHaveLength(1);
   });
