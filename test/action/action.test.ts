@@ -1,16 +1,16 @@
-// The bundled Action, run as a runner runs it (`node index.js`), against a local GitHub that records
-// every request. What is asserted is what a workflow author sees: outputs, exit code, job summary,
+// The bundled Action, run as a runner runs it (`node index.js`), against the local GitHub simulator,
+// which records every request. What is asserted is what a workflow author sees: outputs, exit code, job summary,
 // annotations, and what changed on GitHub.
 import { rmSync } from 'node:fs';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { FakeGitHub, GITHUB_ACTIONS_APP, type FakeRepository } from './fake-github.js';
+import { SimulatedGitHub } from './simulated-github.js';
 import { issueCommentEvent, pullRequestCommentEvent, pullRequestEvent, reviewEvent, workflowDispatchEvent } from './payloads.js';
 import { readRecord } from '../../src/core/ledger.js';
 import { runAction, buildBundle, type RunOptions } from './run-action.js';
-import { ALICE, BROKEN_LINE, BROKEN_POLICY, PULLS, scenario } from './scenario.js';
+import { ALICE, BROKEN_LINE, BROKEN_POLICY, PULLS, VETO, scenario, type Scenario, type ScenarioCheckRun } from './scenario.js';
 
 let bundle: { entry: string; dir: string };
-let github: FakeGitHub | undefined;
+let github: SimulatedGitHub | undefined;
 
 beforeAll(async () => {
   bundle = await buildBundle();
@@ -21,22 +21,26 @@ afterEach(async () => {
   github = undefined;
 });
 
-async function start(repository: FakeRepository, prefix = ''): Promise<FakeGitHub> {
-  github = new FakeGitHub(repository, prefix);
-  await github.start();
+async function start(repository: Scenario, o: { ghes?: boolean } = {}): Promise<SimulatedGitHub> {
+  github = await SimulatedGitHub.start(repository, o);
   return github;
 }
 
-function run(fake: FakeGitHub, options: Omit<RunOptions, 'entry' | 'apiUrl'>) {
+function run(fake: SimulatedGitHub, options: Omit<RunOptions, 'entry' | 'apiUrl'>) {
   return runAction({ entry: bundle.entry, apiUrl: fake.url, ...options });
 }
 
 const minutesAgo = (m: number): string => new Date(Date.now() - m * 60_000).toISOString();
 
 /** The gate's own check run on a head, started `minutes` ago: the trusted start of the veto window. */
-function gateCheckRun(headSha: string, minutes: number) {
-  return { id: 7001, head_sha: headSha, name: 'hitl', status: 'in_progress', conclusion: null, started_at: minutesAgo(minutes), external_id: 'hitl-gate:governed', app: GITHUB_ACTIONS_APP, output: { title: 'Veto window open', summary: '' } };
+function gateCheckRun(headSha: string, minutes: number): ScenarioCheckRun {
+  return { head_sha: headSha, name: 'hitl', status: 'in_progress', conclusion: null, started_at: minutesAgo(minutes), external_id: 'hitl-gate:governed', output: { title: 'Veto window open' } };
 }
+
+/** The gate's `hitl` check runs on a head. */
+const hitlRuns = (fake: SimulatedGitHub, sha: string) => fake.checkRuns(sha, 'hitl');
+/** Comments `github-actions[bot]` wrote on a PR. */
+const ownComments = (fake: SimulatedGitHub, number: number) => fake.comments(number).filter((c) => c.user.login === 'github-actions[bot]');
 
 describe('check mode (read-only)', () => {
   it('passes an fyi PR, says why in the summary and writes nothing', async () => {
@@ -80,7 +84,7 @@ describe('check mode (read-only)', () => {
   it('passes the same hard PR once an authorized reviewer approved the head the gate saw', async () => {
     const repository = scenario();
     repository.checkRuns.push(gateCheckRun(PULLS.hard.headSha, 5));
-    repository.pulls.find((p) => p.number === 3)!.comments = [{ id: 601, user: ALICE, body: '/approve', created_at: minutesAgo(1) }];
+    repository.pulls.find((p) => p.number === 3)!.comments = [{ user: ALICE, body: '/approve', created_at: minutesAgo(1) }];
     const fake = await start(repository);
     const result = await run(fake, { eventName: 'pull_request_review', payload: reviewEvent(PULLS.hard) });
     expect(result.outputs).toEqual({ tier: 'hard', state: 'ready' });
@@ -90,7 +94,7 @@ describe('check mode (read-only)', () => {
 
   it('counts an approving review of the head commit even where no gate has seen the head yet', async () => {
     const repository = scenario();
-    repository.pulls.find((p) => p.number === 3)!.reviews = [{ id: 801, user: ALICE, state: 'APPROVED', body: '', commit_id: PULLS.hard.headSha, submitted_at: minutesAgo(1) }];
+    repository.pulls.find((p) => p.number === 3)!.reviews = [{ user: ALICE, state: 'APPROVED', body: '', submitted_at: minutesAgo(1) }];
     const fake = await start(repository);
     const result = await run(fake, { eventName: 'pull_request_review', payload: reviewEvent(PULLS.hard) });
     expect(result.outputs).toEqual({ tier: 'hard', state: 'ready' });
@@ -100,7 +104,7 @@ describe('check mode (read-only)', () => {
   it('does not count an approval given before the gate saw the head, and says why', async () => {
     const repository = scenario();
     repository.checkRuns.push(gateCheckRun(PULLS.hard.headSha, 5));
-    repository.pulls.find((p) => p.number === 3)!.comments = [{ id: 601, user: ALICE, body: '/approve', created_at: minutesAgo(30) }];
+    repository.pulls.find((p) => p.number === 3)!.comments = [{ user: ALICE, body: '/approve', created_at: minutesAgo(30) }];
     const fake = await start(repository);
     const result = await run(fake, { eventName: 'issue_comment', payload: pullRequestCommentEvent(PULLS.hard, '/approve', 'alice') });
     expect(result.outputs).toEqual({ tier: 'hard', state: 'blocked' });
@@ -150,7 +154,7 @@ describe('check mode (read-only)', () => {
 
   it('reads the policy at the path the `policy` input names, from the base branch', async () => {
     const repository = scenario();
-    repository.branches.main = { 'config/gate.yml': repository.branches.main!['.github/hitl.yml']! };
+    repository.files = { 'config/gate.yml': repository.files['.github/hitl.yml']! };
     const fake = await start(repository);
     const result = await run(fake, { eventName: 'pull_request', payload: pullRequestEvent(PULLS.fyi), inputs: { policy: 'config/gate.yml' } });
     expect(result.outputs).toEqual({ tier: 'fyi', state: 'ready' });
@@ -170,7 +174,7 @@ describe('full mode (what the App does)', () => {
     expect(merges).toHaveLength(1);
     expect(merges[0]!.path).toBe('/repos/Codertocat/Hello-World/pulls/2/merge');
     expect(merges[0]!.body).toMatchObject({ sha: PULLS.soft.headSha, merge_method: 'squash' });
-    expect(repository.pulls.find((p) => p.number === 2)!.merged).toBe(true);
+    expect(fake.pull(2).merged).toBe(true);
   });
 
   it('holds a hard PR: one status comment, a non-success hitl check, no merge, and a second run adds no noise', async () => {
@@ -179,11 +183,10 @@ describe('full mode (what the App does)', () => {
     const first = await run(fake, { eventName: 'pull_request', payload: pullRequestEvent(PULLS.hard), inputs: { mode: 'full' } });
     expect(first.code).toBe(0);
     expect(first.outputs).toEqual({ tier: 'hard', state: 'blocked' });
-    const pull = repository.pulls.find((p) => p.number === 3)!;
-    const own = (pull.comments ?? []).filter((c) => c.user.login === 'github-actions[bot]');
+    const own = ownComments(fake, 3);
     expect(own).toHaveLength(1);
     expect(own[0]!.body).toContain('Database migrations');
-    const checks = repository.checkRuns.filter((r) => r.head_sha === PULLS.hard.headSha && r.name === 'hitl');
+    const checks = hitlRuns(fake, PULLS.hard.headSha);
     expect(checks).toHaveLength(1);
     expect(checks[0]!.conclusion).not.toBe('success');
     expect(fake.writes().some((r) => r.method === 'PUT')).toBe(false);
@@ -201,8 +204,8 @@ describe('full mode (what the App does)', () => {
     const writesBefore = fake.writes().length;
     const second = await run(fake, { eventName: 'issue_comment', payload: pullRequestCommentEvent(PULLS.hard, 'looks scary', 'octocat'), inputs: { mode: 'full' } });
     expect(second.code).toBe(0);
-    expect((pull.comments ?? []).filter((c) => c.user.login === 'github-actions[bot]')).toHaveLength(1);
-    expect(repository.checkRuns.filter((r) => r.head_sha === PULLS.hard.headSha && r.name === 'hitl')).toHaveLength(1);
+    expect(ownComments(fake, 3)).toHaveLength(1);
+    expect(hitlRuns(fake, PULLS.hard.headSha)).toHaveLength(1);
     expect(fake.writes().slice(writesBefore).filter((r) => r.method === 'POST')).toEqual([]);
   });
 
@@ -212,7 +215,7 @@ describe('full mode (what the App does)', () => {
     const first = await run(fake, { eventName: 'pull_request', payload: pullRequestEvent(PULLS.fyi), inputs: { mode: 'full' } });
     expect(first.code).toBe(0);
     expect(first.outputs).toEqual({ tier: 'fyi', state: 'ready' });
-    expect(repository.checkRuns.filter((r) => r.head_sha === PULLS.fyi.headSha && r.name === 'hitl')).toHaveLength(1);
+    expect(hitlRuns(fake, PULLS.fyi.headSha)).toHaveLength(1);
     expect(fake.writes().some((r) => r.method === 'PUT')).toBe(false);
 
     const second = await run(fake, { eventName: 'schedule', inputs: { mode: 'sweep' } });
@@ -227,9 +230,9 @@ describe('full mode (what the App does)', () => {
     const result = await run(fake, { eventName: 'pull_request', payload: pullRequestEvent(PULLS.ungoverned), inputs: { mode: 'full' } });
     expect(result.code).toBe(0);
     expect(result.outputs).toEqual({ tier: 'none', state: 'ignored' });
-    const checks = repository.checkRuns.filter((r) => r.head_sha === PULLS.ungoverned.headSha && r.name === 'hitl');
+    const checks = hitlRuns(fake, PULLS.ungoverned.headSha);
     expect(checks.map((r) => r.conclusion)).toEqual(['success']);
-    expect(repository.pulls.find((p) => p.number === 5)!.comments ?? []).toEqual([]);
+    expect(fake.comments(5)).toEqual([]);
     expect(fake.writes().some((r) => r.method === 'PUT')).toBe(false);
   });
 
@@ -239,9 +242,9 @@ describe('full mode (what the App does)', () => {
     const result = await run(fake, { eventName: 'pull_request', payload: pullRequestEvent(PULLS.fyi), inputs: { mode: 'full' } });
     expect(result.outputs).toEqual({ tier: 'hard', state: 'blocked' });
     expect(result.annotations.some((a) => a.properties.file === '.github/hitl.yml' && a.properties.line === String(BROKEN_LINE))).toBe(true);
-    const check = repository.checkRuns.find((r) => r.head_sha === PULLS.fyi.headSha && r.name === 'hitl')!;
+    const check = hitlRuns(fake, PULLS.fyi.headSha)[0]!;
     expect(check.conclusion).not.toBe('success');
-    const comment = repository.pulls.find((p) => p.number === 1)!.comments!.find((c) => c.user.login === 'github-actions[bot]')!;
+    const comment = ownComments(fake, 1)[0]!;
     expect(comment.body).toContain(`.github/hitl.yml:${BROKEN_LINE}`);
     expect(fake.writes().some((r) => r.method === 'PUT')).toBe(false);
   });
@@ -249,7 +252,7 @@ describe('full mode (what the App does)', () => {
   it('does not merge while another check on the head is still running (its own job included)', async () => {
     const repository = scenario();
     repository.checkRuns.push(gateCheckRun(PULLS.soft.headSha, 20));
-    repository.checkRuns.push({ ...gateCheckRun(PULLS.soft.headSha, 1), id: 7002, name: 'gate', external_id: null });
+    repository.checkRuns.push({ ...gateCheckRun(PULLS.soft.headSha, 1), name: 'gate', external_id: null });
     const fake = await start(repository);
     const result = await run(fake, { eventName: 'pull_request', payload: pullRequestEvent(PULLS.soft, 'synchronize'), inputs: { mode: 'full' } });
     expect(result.code).toBe(0);
@@ -258,16 +261,17 @@ describe('full mode (what the App does)', () => {
   });
 
   it('leaves its own running job out of the other checks when told its id, and merges; other running jobs still hold it', async () => {
-    const own = 7002;
     const setUp = (otherJobRunning: boolean) => {
       const repository = scenario();
       repository.checkRuns.push(gateCheckRun(PULLS.soft.headSha, 20));
-      repository.checkRuns.push({ ...gateCheckRun(PULLS.soft.headSha, 1), id: own, name: 'gate', external_id: null });
-      if (otherJobRunning) repository.checkRuns.push({ ...gateCheckRun(PULLS.soft.headSha, 1), id: 7003, name: 'tests', external_id: null });
+      repository.checkRuns.push({ ...gateCheckRun(PULLS.soft.headSha, 1), name: 'gate', external_id: null });
+      if (otherJobRunning) repository.checkRuns.push({ ...gateCheckRun(PULLS.soft.headSha, 1), name: 'tests', external_id: null });
       return repository;
     };
     const merges = async (otherJobRunning: boolean) => {
+      await github?.stop();
       const fake = await start(setUp(otherJobRunning));
+      const own = fake.seededCheckRuns.get('gate')!;
       const result = await run(fake, { eventName: 'pull_request', payload: pullRequestEvent(PULLS.soft, 'synchronize'), inputs: { mode: 'full', 'job-check-run-id': String(own) } });
       expect(result.code).toBe(0);
       return fake.writes().filter((r) => r.method === 'PUT').map((r) => [r.path, (r.body as { sha?: string }).sha]);
@@ -285,7 +289,7 @@ describe('full mode (what the App does)', () => {
     expect(result.code).toBe(0);
     expect(result.outputs).toEqual({ tier: 'soft', state: 'waiting' });
     expect(fake.writes().some((r) => r.method === 'PUT')).toBe(false);
-    expect(fake.writes().some((r) => r.method === 'PATCH' && r.path.endsWith('/check-runs/7001'))).toBe(false);
+    expect(fake.writes().some((r) => r.method === 'PATCH' && r.path.endsWith(`/check-runs/${fake.seededCheckRuns.get('hitl')}`))).toBe(false);
   });
 
   it('never merges a vetoed PR, even after its window', async () => {
@@ -304,7 +308,7 @@ describe('full mode (what the App does)', () => {
     const fake = await start(repository);
     const result = await run(fake, { eventName: 'pull_request', payload: pullRequestEvent(PULLS.hard), inputs: { mode: 'full' } });
     expect(result.code).toBe(0);
-    const statuses = repository.statuses.filter((s) => s.sha === PULLS.hard.headSha);
+    const statuses = fake.statuses(PULLS.hard.headSha);
     expect(statuses.length).toBeGreaterThan(0);
     expect(statuses.at(-1)!.state).not.toBe('success');
     expect(result.annotations.some((a) => a.level === 'warning' && a.message.includes('checks: write'))).toBe(true);
@@ -316,17 +320,16 @@ describe('full mode (what the App does)', () => {
   it('as a commit status there is no record: commands are not answered one by one (it could not remember having answered), the status comment lists them, and it carries no ledger', async () => {
     const repository = scenario();
     repository.canWriteChecks = false;
-    const pull = repository.pulls.find((p) => p.number === 3)!;
-    pull.comments = [{ id: 602, user: { login: 'mallory', type: 'User' }, body: '/approve', created_at: minutesAgo(1) }];
+    repository.pulls.find((p) => p.number === 3)!.comments = [{ user: { login: 'mallory', type: 'User' }, body: '/approve', created_at: minutesAgo(1) }];
     const fake = await start(repository);
     const first = await run(fake, { eventName: 'issue_comment', payload: pullRequestCommentEvent(PULLS.hard, '/approve', 'mallory'), inputs: { mode: 'full' } });
     expect(first.outputs).toEqual({ tier: 'hard', state: 'blocked' });
-    const own = () => (pull.comments ?? []).filter((c) => c.user.login === 'github-actions[bot]');
+    const own = () => ownComments(fake, 3);
     const replies = () => own().filter((c) => !c.body.includes('<!-- hitl-gate:status -->'));
     expect(replies()).toHaveLength(0);
     expect(own().find((c) => c.body.includes('<!-- hitl-gate:status -->'))?.body).toMatch(/mallory/);
     expect(own().every((c) => !/hitl-gate:(ledger|record) v1/.test(c.body))).toBe(true);
-    expect(repository.checkRuns.filter((r) => r.head_sha === PULLS.hard.headSha)).toEqual([]);
+    expect(fake.checkRuns(PULLS.hard.headSha)).toEqual([]);
 
     const before = fake.writes().length;
     await run(fake, { eventName: 'issue_comment', payload: pullRequestCommentEvent(PULLS.hard, 'any news?', 'octocat'), inputs: { mode: 'full' } });
@@ -341,22 +344,21 @@ describe('full mode (what the App does)', () => {
     const fake = await start(repository);
     const first = await run(fake, { eventName: 'pull_request', payload: pullRequestEvent(PULLS.vetoed, 'synchronize'), inputs: { mode: 'full' } });
     expect(first.outputs).toEqual({ tier: 'soft', state: 'blocked' });
-    const recorded = repository.checkRuns.filter((r) => r.head_sha === PULLS.vetoed.headSha && r.name === 'hitl');
+    const recorded = hitlRuns(fake, PULLS.vetoed.headSha);
     expect(recorded.some((r) => readRecord(r.output.text, 4)?.vetoes.some((v) => v.by === 'alice'))).toBe(true);
 
     // The agent deletes the veto and force-pushes a new head; the old head is only in the timeline now.
-    const pull = repository.pulls.find((p) => p.number === 4)!;
     const newHead = 'f4'.repeat(20);
-    pull.comments = (pull.comments ?? []).filter((c) => c.id !== 501);
-    pull.forcePushedHeads = [pull.headSha];
-    pull.headSha = newHead;
+    fake.sim.deleteComment(fake.repo, fake.seededComments.get(VETO)!, PULLS.vetoed.user.login);
+    fake.sim.forcePush(fake.repo, 4, { sha: newHead });
+    const pull = { ...PULLS.vetoed, headSha: newHead };
     const second = await run(fake, { eventName: 'pull_request', payload: pullRequestEvent(pull, 'synchronize'), inputs: { mode: 'full' } });
     expect(second.outputs).toEqual({ tier: 'soft', state: 'blocked' });
     expect(second.summary).toContain('alice');
     expect(fake.writes().some((r) => r.method === 'PUT')).toBe(false);
     const graphql = fake.requests.filter((r) => r.path === '/graphql');
     expect(graphql.length).toBeGreaterThan(0);
-    const onNewHead = repository.checkRuns.filter((r) => r.head_sha === newHead && r.name === 'hitl');
+    const onNewHead = hitlRuns(fake, newHead);
     expect(onNewHead).toHaveLength(1);
     expect(readRecord(onNewHead[0]!.output.text, 4)?.vetoes).toEqual([expect.objectContaining({ by: 'alice' })]);
   });
@@ -396,7 +398,8 @@ describe('sweep mode', () => {
     // `unstable`: `hitl` is not a required check but still in progress; `blocked`: it is required.
     const repository = scenario();
     repository.checkRuns.push(gateCheckRun(PULLS.soft.headSha, 20));
-    repository.pulls.find((p) => p.number === 2)!.mergeableState = state;
+    // What GitHub says `unstable` or `blocked` for: `hitl` in progress, not required or required.
+    if (state === 'blocked') repository.requiredChecks = ['hitl'];
     const fake = await start(repository);
     const result = await run(fake, { eventName: 'schedule', inputs: { mode: 'sweep' } });
     expect(result.code).toBe(0);
@@ -410,18 +413,16 @@ describe('sweep mode', () => {
   it('a merge classic protection refuses: said in the check and the comment, and not asked again by the next sweep', async () => {
     const repository = scenario();
     repository.checkRuns.push(gateCheckRun(PULLS.soft.headSha, 20));
-    const pull = repository.pulls.find((p) => p.number === 2)!;
-    pull.mergeableState = 'blocked';
-    pull.mergeRefusal = 'At least 1 approving review is required by reviewers with write access.';
+    repository.requiredReviews = 1;
     const fake = await start(repository);
     const first = await run(fake, { eventName: 'schedule', inputs: { mode: 'sweep' } });
     expect(first.code).toBe(0);
     const merges = () => fake.writes().filter((r) => r.path.endsWith('/pulls/2/merge'));
     expect(merges()).toHaveLength(1);
-    const check = repository.checkRuns.filter((r) => r.head_sha === PULLS.soft.headSha && r.name === 'hitl').at(-1)!;
+    const check = hitlRuns(fake, PULLS.soft.headSha).at(-1)!;
     expect(check.conclusion).toBe('success');
     expect(check.output.summary).toContain('At least 1 approving review is required');
-    const own = (pull.comments ?? []).filter((c) => c.user.login === 'github-actions[bot]');
+    const own = ownComments(fake, 2);
     expect(own).toHaveLength(1);
     expect(own[0]!.body).toContain('GitHub still needs');
     expect(fake.unhandled()).toEqual([]);
@@ -462,7 +463,7 @@ describe('events and inputs', () => {
   });
 
   it('talks to GitHub Enterprise Server at GITHUB_API_URL, path included', async () => {
-    const fake = await start(scenario(), '/api/v3');
+    const fake = await start(scenario(), { ghes: true });
     const result = await run(fake, { eventName: 'pull_request', payload: pullRequestEvent(PULLS.hard) });
     expect(result.outputs).toEqual({ tier: 'hard', state: 'blocked' });
     expect(result.summary).toContain('Database migrations');

@@ -2,11 +2,13 @@
 // nothing and says what it would do, switching to enforce needs no restart, and agent work opened
 // under a person's name (a commit trailer) is governed.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { FILES, gateCheck, mergesOf, merged, openAgentPr, policy, replies, sleep, startGate, statusComments, type Gate } from './harness.js';
+import { FILES, gateCheck, idle, mergesOf, merged, openAgentPr, policy, replies, sleep, startGate, statusComments, type Gate } from './harness.js';
 
+// Nothing here may merge before a person or a policy change lets it, so a jump of the shared clock
+// cannot end another scenario's wait early.
 let gate: Gate;
 beforeAll(async () => {
-  gate = await startGate();
+  gate = await startGate({ virtualClock: true });
 });
 afterAll(async () => {
   await gate?.close();
@@ -27,7 +29,8 @@ describe.concurrent('adoption', () => {
     const head = sim.pull(repo, n).headSha;
     const check = await gateCheck(sim, repo, head, (c) => c.conclusion === 'neutral');
     expect(check.data?.title).toMatch(/^Observe mode: Would merge at \d\d:\d\d UTC unless someone vetoes \(soft\)$/);
-    await sleep((WINDOW_S + 4) * 1000);
+    await gate.advance('10m'); // well past the window, and a sweep
+    await idle(gate, { repo });
     expect(sim.pull(repo, n).merged).toBe(false);
     expect(mergesOf(sim, repo, n)).toHaveLength(0);
     expect(statusComments(sim, repo, n)).toHaveLength(1);
@@ -52,7 +55,7 @@ describe.concurrent('adoption', () => {
     expect(check.data?.title).toBe('Observe mode: Would wait for 1 approval from alice (hard)');
     sim.comment(repo, n, 'alice', '/veto not yet');
     await gateCheck(sim, repo, head, (c) => c.title === 'Observe mode: a /veto by alice would block this PR (hard)');
-    await sleep(2_000);
+    await idle(gate, { repo });
     expect(sim.timeline.filter((e) => e.repo === repo && e.kind === 'review-requested')).toEqual([]);
     expect(sim.timeline.filter((e) => e.repo === repo && e.kind === 'check-run' && e.data?.conclusion === 'failure')).toEqual([]);
     await waitFor(() => statusComments(sim, repo, n)[0]?.includes('a `/veto` by **alice** would block this PR') === true);

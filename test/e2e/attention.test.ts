@@ -3,7 +3,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { registerApp, startApp, type AppProcess } from '../sim/app-process.js';
 import { GitHubSimulator } from '../sim/index.js';
-import { AGENT, FILES, gateCheck, gatePerTest, merged, replies, sleep, statusComments, story } from './harness.js';
+import { AGENT, FILES, gateCheck, gatePerTest, idle, merged, replies, sleep, statusComments, story } from './harness.js';
 import { describeWithRedis, redisUrl } from '../support/redis.js';
 
 const start = gatePerTest();
@@ -52,7 +52,7 @@ describe('review requests', () => {
     // Another event on the same head (a refused command) reconciles again: nobody is asked twice.
     sim.comment(repo, n, 'eve', '/approve');
     await sim.until(() => replies(sim, repo, n).some((b) => b.includes('eve')), 20_000, 'the refusal');
-    await sleep(1_500);
+    await idle(gate);
     expect(requests(sim, repo, n)).toHaveLength(1);
 
     // A push: the new head is asked again, once.
@@ -70,11 +70,11 @@ describe('review requests', () => {
 
 describe('working hours', () => {
   it('a soft PR whose window falls outside working hours does not merge when the window\'s plain time has passed', { timeout: 60_000 }, async () => {
-    const gate = await start();
+    const gate = await start({ virtualClock: true });
     const { sim } = gate;
     const org = 'wh-org';
-    // Working hours that exclude "now" (UTC): the 4s window cannot run before they start.
-    const hour = new Date().getUTCHours();
+    // Working hours that exclude "now" and the next hour (UTC): the 4s window cannot run before they start.
+    const hour = new Date(sim.world.nowMs()).getUTCHours();
     const [from, to] = hour < 12 ? ['13:00', '23:00'] : ['01:00', '11:00'];
     const policy = `version: 1
 agents: { authors: ["${AGENT}"] }
@@ -89,7 +89,8 @@ working_hours: { timezone: UTC, days: [mon, tue, wed, thu, fri, sat, sun], from:
     const title = String(check.data?.title);
     expect(title).toContain(`${from.slice(0, 2)}:00 UTC (`);
     expect(title).toContain(' UTC)');
-    await sleep(10_000);
+    await gate.advance('10m');
+    await idle(gate);
     expect(sim.pull(repo, n).merged).toBe(false);
     expect(statusComments(sim, repo, n).at(-1)).toContain('counted in working hours');
   });
@@ -97,23 +98,28 @@ working_hours: { timezone: UTC, days: [mon, tue, wed, thu, fri, sat, sun], from:
 
 describe('reminders', () => {
   it('a stale hard PR gets one reminder per step, and a restart repeats none', { timeout: 120_000 }, async () => {
-    const gate = await start();
+    const gate = await start({ virtualClock: true });
     const { sim } = gate;
     const org = 'remind-org';
     const repo = repoWith(sim, org, hardPolicy(', remind: [5s, 12s], escalate_to: { users: [dave] }').replace('ORG', org));
     const n = sim.openPullRequest(repo, { author: AGENT, title: 'migration', files: FILES.hard.map((f) => ({ ...f })) });
+    await gateCheck(sim, repo, sim.pull(repo, n).headSha, (c) => c.conclusion === 'failure');
+    await gate.advance('5s');
     await sim.until(() => reminders(sim, repo, n, 1).length === 1, 30_000, 'reminder 1');
     const first = reminders(sim, repo, n, 1)[0]!;
     expect(first).toContain(`@bob @${org}/dba`);
     expect(first).not.toMatch(/@alice|@dave|copilot/);
 
     await gate.restart('kill');
+    await gate.advance('7s');
     await sim.until(() => reminders(sim, repo, n, 2).length === 1, 40_000, 'reminder 2').catch((e: unknown) => { throw new Error(`${String(e)}\n${story(gate, [repo])}`); });
     expect(reminders(sim, repo, n, 2)[0]).toContain('@dave');
     await sim.until(() => requests(sim, repo, n).some((r) => (r.data?.users as string[]).includes('dave')), 20_000, 'the escalation review request');
 
     await gate.restart('stop');
-    await sleep(12_000); // the start-up sweep and a periodic one: nothing is repeated
+    await idle(gate); // the start-up sweep
+    await gate.advance('10s'); // and a periodic one: nothing is repeated
+    await idle(gate);
     expect(reminders(sim, repo, n, 1)).toHaveLength(1);
     expect(reminders(sim, repo, n, 2)).toHaveLength(1);
     expect(requests(sim, repo, n)).toHaveLength(2);

@@ -3,7 +3,7 @@
 // once when it does not count.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { GitHubSimulator } from '../sim/index.js';
-import { gateCheck, merged, mergesOf, openAgentPr, replies, repoFor, sleep, startGate, statusComments, type Gate } from './harness.js';
+import { gateCheck, idle, merged, mergesOf, openAgentPr, replies, repoFor, startGate, statusComments, type Gate } from './harness.js';
 
 let gate: Gate;
 beforeAll(async () => {
@@ -48,7 +48,7 @@ describe.concurrent('one-click decisions', () => {
     sim.clickCheckRunAction(repo, run, 'eve', 'approve');
     sim.clickCheckRunAction(repo, run, 'eve', 'approve');
     await sim.until(() => replies(sim, repo, n).some((r) => r.includes('@eve')), 30_000, 'the answer to eve');
-    await sleep(5_000);
+    await idle(gate, { repo }); // both clicks handled
     expect(replies(sim, repo, n)).toHaveLength(1);
     expect(replies(sim, repo, n)[0]).toMatch(/click on \*\*Approve\*\*[\s\S]*not an authorized reviewer/);
     expect(sim.pull(repo, n).merged).toBe(false);
@@ -67,7 +67,7 @@ describe.concurrent('one-click decisions', () => {
     sim.clickCheckRunAction(repo, oldRun, 'bob', 'approve');
     await sim.until(() => replies(sim, repo, n).some((r) => r.includes('@bob')), 30_000, 'the answer to bob');
     expect(replies(sim, repo, n)[0]).toMatch(new RegExp(`older commit[\\s\\S]*${first.slice(0, 7)}|${first.slice(0, 7)}[\\s\\S]*older commit`));
-    await sleep(4_000);
+    await idle(gate, { repo });
     expect(sim.pull(repo, n).merged).toBe(false);
     // The button on the current head still works.
     const run = await buttonOn(sim, repo, second, 'approve');

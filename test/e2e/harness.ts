@@ -3,6 +3,7 @@
 import { afterEach } from 'vitest';
 import { GitHubSimulator, type TimelineEntry } from '../sim/index.js';
 import { registerApp, startApp, type AppCredentials, type AppProcess } from '../sim/app-process.js';
+import { SimClock } from '../sim/clock.js';
 import { examplePolicy } from '../fixtures/example-policy.js';
 
 export const AGENT = 'copilot-swe-agent[bot]';
@@ -25,13 +26,19 @@ export interface Gate {
   credentials: AppCredentials;
   /** Kill (SIGKILL) or stop the current server and start a new one on the same port. */
   restart(how: 'kill' | 'stop'): Promise<void>;
+  /** Let time pass (`'15m'`): the simulator and the server jump together, and the server fires what
+   * fell due (veto windows, reminders, sweeps). Only for a gate started with `virtualClock`. */
+  advance(by: string | number): Promise<void>;
   close(): Promise<void>;
 }
 
-export async function startGate(options: { seed?: number; sweepInterval?: string; env?: Record<string, string> } = {}): Promise<Gate> {
-  const sim = await new GitHubSimulator({ seed: options.seed ?? 7 }).start();
+/** `virtualClock`: the simulator and the server run on a test-driven clock (`gate.advance`) instead of
+ * only the real one, so the test need not sleep while time passes. */
+export async function startGate(options: { seed?: number; sweepInterval?: string; env?: Record<string, string>; virtualClock?: boolean } = {}): Promise<Gate> {
+  const clock = options.virtualClock ? new SimClock() : undefined;
+  const sim = await new GitHubSimulator({ seed: options.seed ?? 7, ...(clock ? { clock: () => clock.now() } : {}) }).start();
   const credentials = registerApp(sim);
-  const launch = (port?: number): Promise<AppProcess> => startApp(sim, { credentials, logLevel: 'warn', sweepInterval: options.sweepInterval ?? '10s', ...(options.env ? { env: options.env } : {}), ...(port ? { port } : {}) });
+  const launch = (port?: number): Promise<AppProcess> => startApp(sim, { credentials, logLevel: 'warn', sweepInterval: options.sweepInterval ?? '10s', ...(options.env ? { env: options.env } : {}), ...(port ? { port } : {}), ...(clock ? { clock } : {}) });
   const gate: Gate = {
     sim,
     app: await launch(),
@@ -44,6 +51,10 @@ export async function startGate(options: { seed?: number; sweepInterval?: string
     async close() {
       await gate.app.stop();
       await sim.stop();
+    },
+    async advance(by) {
+      if (!clock) throw new Error('this gate runs on the real clock: start it with { virtualClock: true } to advance time');
+      await clock.advance(by);
     },
   };
   return gate;
@@ -101,6 +112,33 @@ export function mergesOf(sim: GitHubSimulator, repo: string, number: number): Ti
 }
 
 export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+/**
+ * Until the server has done what it was going to do: no REST request reached the simulator and no
+ * webhook was sent for `quietMs` (longer than the pause between two paced writes), about `repo` only
+ * when given (other scenarios may be busy on a shared gate). What a test awaits after `gate.advance`
+ * before it asserts that something did not happen. Bounded: rejects after `timeoutMs` of activity.
+ */
+export async function idle(gate: Gate, o: { repo?: string; quietMs?: number; timeoutMs?: number } = {}): Promise<void> {
+  const { repo, quietMs = 1_500, timeoutMs = 30_000 } = o;
+  const about = repo?.toLowerCase();
+  const requests = () => (about ? gate.sim.requests.filter((r) => r.path.toLowerCase().startsWith(`/repos/${about}/`)).length : gate.sim.requests.length);
+  const deliveries = () => (about ? gate.sim.deliveries.filter((d) => String((d.payload.repository as { full_name?: string } | undefined)?.full_name ?? '').toLowerCase() === about).length : gate.sim.deliveries.length);
+  const deadline = Date.now() + timeoutMs;
+  let seen = -1;
+  let since = Date.now();
+  for (;;) {
+    const activity = requests() + deliveries();
+    if (activity !== seen) {
+      seen = activity;
+      since = Date.now();
+    } else if (Date.now() - since >= quietMs) {
+      return;
+    }
+    if (Date.now() > deadline) throw new Error(`the server was still busy after ${timeoutMs} ms`);
+    await sleep(50);
+  }
+}
 
 /** What happened, for a failing test's report: the timeline of these repositories and the server's last log lines. */
 export function story(gate: Gate, repos: string[]): string {

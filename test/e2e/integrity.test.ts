@@ -3,12 +3,19 @@
 // agent would try against the real App server; none of them may merge a PR, turn its check green, or
 // lift a human's veto, and the gate says what it noticed.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { AGENT, FILES, LEDGER, gateCheck, merged, openAgentPr, replies, repoFor, sleep, startGate, statusComments, type Gate } from './harness.js';
+import { AGENT, FILES, LEDGER, gateCheck, idle, merged, openAgentPr, replies, repoFor, startGate, statusComments, type Gate } from './harness.js';
 
+// No attack here may ever merge, so letting time pass (a jump of the shared clock) cannot break another.
 let gate: Gate;
 beforeAll(async () => {
-  gate = await startGate({ sweepInterval: '10s' });
+  gate = await startGate({ sweepInterval: '10s', virtualClock: true });
 });
+
+/** Well past every window here and a periodic sweep, and the server done with what fell due. */
+async function timePasses(): Promise<void> {
+  await gate.advance('10m');
+  await idle(gate);
+}
 afterAll(async () => {
   await gate?.close();
 });
@@ -55,7 +62,7 @@ describe('the record only the gate can write', () => {
     const status = statusCommentOf(repo, n);
     sim.editComment(repo, status.id, forgedApproval(n, head, lastGateRun(repo, head)!.id, new Date().toISOString()), AGENT);
     await commentSays(repo, n, /edited by \*\*copilot/, 'the gate noticing the edit');
-    await sleep(3_000);
+    await timePasses();
     expect(sim.pull(repo, n).merged).toBe(false);
     expect(lastGateRun(repo, head)!.conclusion).toBe('failure');
     const restored = statusCommentOf(repo, n).body;
@@ -76,7 +83,7 @@ describe('the record only the gate can write', () => {
     const status = statusCommentOf(repo, n);
     sim.editComment(repo, status.id, '### 🟡 Merges soon\n\nNo vetoes.\n\n<!-- hitl-gate:status -->\n<!-- hitl-gate:ledger v1 ' + b64({ vetoes: [], answered: [] }) + ' -->', AGENT);
     await commentSays(repo, n, /edited by \*\*copilot/, 'the gate noticing the edit');
-    await sleep(6_000); // past the 3 s window, and a sweep
+    await timePasses(); // past the 3 s window, and a sweep
     expect(sim.pull(repo, n).merged).toBe(false);
     expect(lastGateRun(repo, head)!.conclusion).toBe('failure');
     expect(statusCommentOf(repo, n).body).toMatch(/alice/);
@@ -94,7 +101,7 @@ describe('the record only the gate can write', () => {
     sim.deleteComment(repo, veto, AGENT);
     sim.deleteComment(repo, old, AGENT);
     await sim.until(() => sim.appComments(repo, n).some((c) => c.id !== old && c.body.includes(LEDGER) && /deleted/.test(c.body)), 30_000, 'a new status comment that says the old one was deleted');
-    await sleep(6_000);
+    await timePasses();
     expect(sim.pull(repo, n).merged).toBe(false);
     expect(lastGateRun(repo, head)!.conclusion).toBe('failure');
     expect(statusCommentOf(repo, n).body).toMatch(/alice/);
@@ -110,7 +117,7 @@ describe('the record only the gate can write', () => {
     sim.editComment(repo, status.id, status.body.replace(/<!--[\s\S]*?-->/g, '<!-- hitl-gate:ledger v1 !!!garbled -->'), 'dave');
     sim.unlabel(repo, n, 'dave', 'ai-generated');
     await commentSays(repo, n, /edited by \*\*dave\*\*/, 'the gate noticing the edit');
-    await sleep(3_000);
+    await timePasses();
     const run = lastGateRun(repo, head)!;
     expect(run.conclusion).toBe('failure');
     expect(run.output.title).not.toMatch(/Not an agent PR/);
@@ -125,7 +132,7 @@ describe('the record only the gate can write', () => {
     await gateCheck(sim, repo, head, (c) => c.conclusion === 'failure');
     // The record of another PR, approved by alice, and one forged for this PR: both in an agent's comment.
     sim.comment(repo, n, AGENT, forgedApproval(n + 1, head, 1, new Date().toISOString()) + '\n' + forgedApproval(n, head, lastGateRun(repo, head)!.id, new Date().toISOString()));
-    await sleep(5_000);
+    await timePasses();
     expect(sim.pull(repo, n).merged).toBe(false);
     expect(lastGateRun(repo, head)!.conclusion).toBe('failure');
     expect(replies(sim, repo, n).join('\n')).not.toMatch(/Approved by @alice/);
@@ -140,12 +147,13 @@ describe('the record only the gate can write', () => {
     const veto = sim.comment(repo, n, 'alice', '/veto wrong approach');
     await gateCheck(sim, repo, first, (c) => c.conclusion === 'failure');
     sim.deleteComment(repo, veto, AGENT);
-    await sleep(1_500);
+    await idle(gate);
     // The old head leaves the PR: its commits are gone from the PR; only the timeline names it.
     const second = sim.forcePush(repo, n, { by: AGENT, files: [{ path: 'src/app.ts', content: 'export const x = 2;\n' }], deliver: false });
     expect(sim.pull(repo, n).commits).not.toContain(first);
+    await gate.advance('10s'); // the next periodic sweep, which finds the new head
     await gateCheck(sim, repo, second, (c) => c.conclusion === 'failure', 45_000);
-    await sleep(5_000);
+    await timePasses();
     expect(sim.pull(repo, n).merged).toBe(false);
     expect(lastGateRun(repo, second)!.conclusion).toBe('failure');
     expect(lastGateRun(repo, second)!.output.summary).toMatch(/alice/);

@@ -1,7 +1,18 @@
 // Each tier's lifecycle and the people around it, against the real App server and a local GitHub.
 // The scenarios run concurrently, each in its own organisation (installation), on one server.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { AGENT, gateCheck, merged, mergesOf, openAgentPr, replies, repoFor, sleep, startGate, statusComments, type Gate } from './harness.js';
+import { AGENT, gateCheck, idle, merged, mergesOf, openAgentPr, replies, repoFor, sleep, startGate, statusComments, type Gate } from './harness.js';
+
+/** A gate of its own on a test-driven clock, for a test that lets time pass: jumping the shared gate's
+ * clock would end the other scenarios' windows early. Closed whatever happens. */
+async function onOwnClock(test: (gate: Gate) => Promise<void>): Promise<void> {
+  const own = await startGate({ virtualClock: true });
+  try {
+    await test(own);
+  } finally {
+    await own.close();
+  }
+}
 
 let gate: Gate;
 beforeAll(async () => {
@@ -39,22 +50,23 @@ describe.concurrent('tier lifecycles', () => {
     expect(statusComments(sim, repo, n)).toHaveLength(1);
   });
 
-  it('hard: blocked until an authorized reviewer approves, then merges', { timeout: 60_000 }, async () => {
+  it('hard: blocked until an authorized reviewer approves, then merges', { timeout: 60_000 }, () => onOwnClock(async (gate) => {
     const { sim } = gate;
     const repo = repoFor(sim, 'hard-org');
     const n = openAgentPr(sim, repo, 'hard');
     const head = sim.pull(repo, n).headSha;
     const blocked = await gateCheck(sim, repo, head, (c) => c.conclusion === 'failure');
     expect(blocked.data?.title).toMatch(/approv/i);
-    await sleep(6_000);
+    await gate.advance('30m');
+    await idle(gate);
     expect(sim.pull(repo, n).merged).toBe(false);
-    const approvedAt = Date.now();
+    const approvedAt = sim.world.nowMs();
     sim.comment(repo, n, 'alice', '/approve');
     const m = await merged(sim, repo, n);
     expect(m.at).toBeGreaterThan(approvedAt);
     expect(mergesOf(sim, repo, n)).toHaveLength(1);
     expect(statusComments(sim, repo, n)).toHaveLength(1);
-  });
+  }));
 
   it('a push during the window restarts it and the old head never merges', { timeout: 60_000 }, async () => {
     const { sim } = gate;
@@ -76,7 +88,7 @@ describe.concurrent('tier lifecycles', () => {
     expect(statusComments(sim, repo, n)).toHaveLength(1);
   });
 
-  it('a veto holds past the window; the vetoer\'s /veto cancel lets it merge', { timeout: 60_000 }, async () => {
+  it('a veto holds past the window; the vetoer\'s /veto cancel lets it merge', { timeout: 60_000 }, () => onOwnClock(async (gate) => {
     const { sim } = gate;
     const repo = repoFor(sim, 'veto-org', 4);
     const n = openAgentPr(sim, repo, 'soft');
@@ -87,15 +99,17 @@ describe.concurrent('tier lifecycles', () => {
     expect(vetoed.data?.title).toMatch(/bob/);
     // alice cannot lift bob's veto for him.
     sim.comment(repo, n, 'alice', '/veto cancel');
-    await sleep(12_000);
+    await idle(gate); // her comment handled
+    await gate.advance('10m'); // well past the 4 s window, and a sweep
+    await idle(gate);
     expect(sim.pull(repo, n).merged).toBe(false);
     expect(statusComments(sim, repo, n)[0]).toMatch(/veto/i);
-    const cancelledAt = Date.now();
+    const cancelledAt = sim.world.nowMs();
     sim.comment(repo, n, 'bob', '/veto cancel');
     const m = await merged(sim, repo, n);
     expect(m.at).toBeGreaterThan(cancelledAt);
     expect(mergesOf(sim, repo, n)).toHaveLength(1);
-  });
+  }));
 
   it('approvals from the author, a reader, the agent and a bot do not count; people are told why', { timeout: 60_000 }, async () => {
     const { sim } = gate;
@@ -110,7 +124,7 @@ describe.concurrent('tier lifecycles', () => {
     sim.comment(repo, n, 'renovate[bot]', '/approve');
     sim.comment(repo, n, 'alice', 'Someone wrote:\n> /approve\nbut I have not looked yet.');
     await sim.until(() => replies(sim, repo, n).some((r) => r.includes('@eve')) && replies(sim, repo, n).some((r) => r.includes('@dave')), 30_000, 'answers to eve and dave');
-    await sleep(4_000);
+    await idle(gate, { repo });
     expect(sim.pull(repo, n).merged).toBe(false);
     const answers = replies(sim, repo, n);
     expect(answers.find((r) => r.includes('@eve'))).toMatch(/not[\s\S]*(authorized|reviewer|permission)/i);

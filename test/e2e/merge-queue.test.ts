@@ -4,7 +4,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { GitHubSimulator } from '../sim/index.js';
 import type { EntryHeadCommit } from '../sim/merge-queue.js';
-import { AGENT, gateCheck, gateChecks, merged, mergesOf, openAgentPr, policy, sleep, startGate, statusComments, type Gate } from './harness.js';
+import { AGENT, gateCheck, gateChecks, idle, merged, mergesOf, openAgentPr, policy, startGate, statusComments, type Gate } from './harness.js';
 
 let gate: Gate;
 beforeAll(async () => {
@@ -101,7 +101,7 @@ describe.concurrent('merge queue', () => {
     await sim.until(() => sim.timeline.some((e) => e.repo === repo && e.kind === 'comment-edited' && e.actor === sim.app.botLogin && /Removed from the merge queue/.test(String(e.data?.body))), 20_000, 'the status comment saying so');
     // CI passing on the old group now changes nothing.
     sim.ciCheck(repo, group, 'build', 'success');
-    await sleep(3_000);
+    await idle(gate, { repo });
     expect(sim.pull(repo, n).merged).toBe(false);
     expect(byGate(sim, repo, n, 'enqueued')).toHaveLength(1);
   });
@@ -140,7 +140,7 @@ describe.concurrent('merge queue', () => {
     sim.ciCheck(repo, sim.mergeQueue(repo)[0]!.groupHeadSha, 'build', 'failure');
     expect(sim.mergeQueue(repo)).toEqual([]);
     await sim.until(() => sim.timeline.some((e) => e.repo === repo && e.kind === 'comment-edited' && e.actor === sim.app.botLogin && /does not queue it again/.test(String(e.data?.body))), 20_000, 'the status comment saying so');
-    await sleep(4_000);
+    await idle(gate, { repo });
     expect(byGate(sim, repo, n, 'enqueued')).toHaveLength(1);
     expect(sim.pull(repo, n).merged).toBe(false);
   });
@@ -171,7 +171,7 @@ describe.concurrent('merge queue', () => {
     sim.enqueue(repo, n, 'root', { force: true });
     const failing = await groupCheck(sim, repo, n, 'failure');
     expect(String(failing.data?.title)).toMatch(new RegExp(`#${n}`));
-    await sleep(4_000);
+    await idle(gate, { repo });
     expect(sim.pull(repo, n).merged).toBe(false);
     expect(sim.mergeQueue(repo)).toEqual([]);
     expect(byGate(sim, repo, n, 'enqueued')).toEqual([]);
@@ -224,7 +224,7 @@ describe.concurrent('merge queue', () => {
     const failing = await sim.waitFor((e) => e.repo === repo && e.kind === 'check-run' && e.actor === sim.app.botLogin && e.data?.headSha === own!.groupHeadSha && e.data?.conclusion === 'failure', 20_000, 'the group failed');
     expect(String(failing.data?.title)).toMatch(new RegExp(`#${ahead!.number}`));
     sim.ciCheck(repo, ahead!.groupHeadSha, 'build', 'success');
-    await sleep(2_000);
+    await idle(gate, { repo });
     expect(sim.pull(repo, own!.number).merged).toBe(false);
   });
 });

@@ -9,7 +9,7 @@ import { readRecord } from '../../src/core/ledger.js';
 import { notifiedOf } from '../../src/core/notify.js';
 import { examplePolicy } from '../fixtures/example-policy.js';
 import { SlackSimulator, type GitHubSimulator } from '../sim/index.js';
-import { AGENT, FILES, gateCheck, merged, mergesOf, sleep, startGate, type Gate } from './harness.js';
+import { AGENT, FILES, gateCheck, idle, merged, mergesOf, startGate, type Gate } from './harness.js';
 
 const SECRET = 'notify-e2e-secret';
 let gate: Gate;
@@ -71,7 +71,7 @@ describe('chat', () => {
 
     // Reconciles that follow (a sweep, a comment) send nothing again.
     sim.comment(repo, n, 'eve', 'looks interesting');
-    await sleep(4_000);
+    await idle(gate, { repo });
     expect(postsFor(repo, n)).toHaveLength(1);
 
     const run = sim.checkRuns(repo, head, 'hitl').filter((r) => (r.actions ?? []).some((a) => a.identifier === 'approve')).at(-1)!;
@@ -96,7 +96,7 @@ describe('chat', () => {
     expect(hooksFor(repo, n)[0]!.json).toMatchObject({ event: 'stale', tier: 'hard', number: n });
     // Later reconciles (a comment, the sweep) post no second reminder and send nothing again.
     sim.comment(repo, n, 'eve', 'any news?');
-    await sleep(4_000);
+    await idle(gate, { repo });
     expect(hooksFor(repo, n)).toHaveLength(1);
   });
 
@@ -109,7 +109,7 @@ describe('chat', () => {
     // The new process sweeps every governed PR at start-up; let it, and a periodic sweep, pass.
     const reconciled = sim.requests.length;
     await sim.until(() => sim.requests.some((r, i) => i >= reconciled && r.path.startsWith(`/repos/${repo}/issues/${n}/comments`)), 30_000, 'a reconcile after the restart');
-    await sleep(3_000);
+    await idle(gate, { repo });
     expect(postsFor(repo, n)).toHaveLength(1);
     expect(hooksFor(repo, n)).toHaveLength(1);
   });

@@ -3,7 +3,7 @@
 // say exactly what GitHub still needs. The scenarios run concurrently, each in its own organisation.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SimProtection, SimRule } from '../sim/protection.js';
-import { AGENT, FILES, gateCheck, merged, mergesOf, openAgentPr, policy, sleep, startGate, statusComments, type Gate } from './harness.js';
+import { AGENT, FILES, gateCheck, idle, merged, mergesOf, openAgentPr, policy, sleep, startGate, statusComments, type Gate } from './harness.js';
 
 let gate: Gate;
 beforeAll(async () => {
@@ -17,14 +17,14 @@ const WINDOW = 3;
 const reviews = (count: number): SimRule => ({ type: 'pull_request', parameters: { required_approving_review_count: count } });
 const checks = (contexts: string[], strict = false): SimRule => ({ type: 'required_status_checks', parameters: { strict_required_status_checks_policy: strict, required_status_checks: contexts.map((context) => ({ context })) } });
 
-function protectedRepo(org: string, protection: Partial<SimProtection>, policyText = policy(WINDOW)): string {
-  return gate.sim.createRepo({
+function protectedRepo(org: string, protection: Partial<SimProtection>, policyText = policy(WINDOW), on = gate): string {
+  return on.sim.createRepo({
     name: `${org}/app`, policy: policyText, files: { 'README.md': '# app\n', 'src/app.ts': 'export const x = 0;\n' },
     collaborators: { alice: 'write', bob: 'write' }, protection,
   });
 }
-const lastStatus = (repo: string, n: number) => statusComments(gate.sim, repo, n).at(-1) ?? '';
-const until = (what: string, condition: () => boolean, ms = 30_000) => gate.sim.until(condition, ms, what);
+const lastStatus = (repo: string, n: number, on = gate) => statusComments(on.sim, repo, n).at(-1) ?? '';
+const until = (what: string, condition: () => boolean, ms = 30_000, on = gate) => on.sim.until(condition, ms, what);
 
 describe.concurrent('the three setups', () => {
   it('a: `hitl` a required check, reviews off: a soft PR merges when its window ends', { timeout: 60_000 }, async () => {
@@ -46,7 +46,7 @@ describe.concurrent('the three setups', () => {
     const head = sim.pull(repo, n).headSha;
     sim.ciCheck(repo, head, 'build', null);
     await gateCheck(sim, repo, head, (c) => c.conclusion === 'success');
-    await sleep(3_000);
+    await idle(gate, { repo });
     expect(mergesOf(sim, repo, n)).toHaveLength(0);
     sim.ciCheck(repo, head, 'build', 'success');
     const m = await merged(sim, repo, n);
@@ -72,7 +72,7 @@ describe.concurrent('the three setups', () => {
     const n = openAgentPr(sim, repo, 'hard');
     const head = sim.pull(repo, n).headSha;
     await gateCheck(sim, repo, head, (c) => c.conclusion === 'failure');
-    await sleep(4_000);
+    await idle(gate, { repo });
     expect(mergesOf(sim, repo, n)).toHaveLength(0);
     sim.comment(repo, n, 'alice', '/approve');
     await merged(sim, repo, n);
@@ -88,11 +88,11 @@ describe.concurrent('the three setups', () => {
     const check = sim.checkRuns(repo, head, 'hitl').at(-1)!;
     expect(check.conclusion).toBe('success');
     expect(check.output.summary).toContain('GitHub still requires 1 approving review');
-    await sleep(3_000);
+    await idle(gate, { repo });
     expect(mergesOf(sim, repo, n)).toHaveLength(0);
     // An App's approval does not count toward GitHub's requirement; a writer's does.
     sim.review(repo, n, 'helper-app[bot]', 'APPROVED');
-    await sleep(2_000);
+    await idle(gate, { repo });
     expect(mergesOf(sim, repo, n)).toHaveLength(0);
     sim.review(repo, n, 'alice', 'APPROVED');
     expect((await merged(sim, repo, n)).data?.sha).toBe(head);
@@ -109,17 +109,26 @@ describe.concurrent('the three setups', () => {
   });
 
   it('classic protection (unreadable): one refused merge, its message said, no retry until something changes', { timeout: 60_000 }, async () => {
-    const { sim } = gate;
-    const repo = protectedRepo('classic', { classic: { requiredReviews: 1 } });
-    const n = openAgentPr(sim, repo, 'soft');
-    await until('the refusal is in the status comment', () => lastStatus(repo, n).includes('At least 1 approving review is required'));
-    const refusals = () => sim.timeline.filter((e) => e.repo === repo && e.kind === 'merge-refused').length;
-    expect(refusals()).toBe(1);
-    // Not every 30 s, and not on the sweeps (every 10 s) either, while GitHub's view is unchanged.
-    await sleep(12_000);
-    expect(refusals()).toBe(1);
-    sim.review(repo, n, 'alice', 'APPROVED');
-    await merged(sim, repo, n);
+    // Its own gate on a test-driven clock: a jump of the shared one would end the other scenarios' windows early.
+    const own = await startGate({ virtualClock: true });
+    try {
+      const { sim } = own;
+      const repo = protectedRepo('classic', { classic: { requiredReviews: 1 } }, policy(WINDOW), own);
+      const n = openAgentPr(sim, repo, 'soft');
+      await until('the refusal is in the status comment', () => lastStatus(repo, n, own).includes('At least 1 approving review is required'), 30_000, own);
+      const refusals = () => sim.timeline.filter((e) => e.repo === repo && e.kind === 'merge-refused').length;
+      expect(refusals()).toBe(1);
+      // Not every 30 s, and not on the sweeps (every 10 s) either, while GitHub's view is unchanged.
+      for (const step of ['10s', '10s', '15s']) {
+        await own.advance(step);
+        await idle(own);
+      }
+      expect(refusals()).toBe(1);
+      sim.review(repo, n, 'alice', 'APPROVED');
+      await merged(sim, repo, n);
+    } finally {
+      await own.close();
+    }
   });
 
   it('classic protection, CI finishing after the window: GitHub is asked once and its refusal is said', { timeout: 60_000 }, async () => {
@@ -180,7 +189,7 @@ describe.concurrent('behind', () => {
     // The PR is already merged if the gate was faster than the base: then there is nothing to test.
     await until('behind is said', () => sim.pull(repo, n).merged || lastStatus(repo, n).includes('the branch is behind main and must be up to date'));
     expect(sim.pull(repo, n).merged).toBe(false);
-    await sleep(2_000);
+    await idle(gate, { repo });
     expect(mergesOf(sim, repo, n)).toHaveLength(0);
     expect(sim.timeline.some((e) => e.repo === repo && e.data?.updateBranch === true)).toBe(false);
   });

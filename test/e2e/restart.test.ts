@@ -1,6 +1,6 @@
 // A server killed mid-window (SIGKILL: no drain, no goodbye) must not lose or double a merge.
 import { describe, expect, it } from 'vitest';
-import { gateCheck, gatePerTest, merged, mergesOf, openAgentPr, repoFor, sleep, statusComments } from './harness.js';
+import { gateCheck, gatePerTest, idle, merged, mergesOf, openAgentPr, repoFor, statusComments } from './harness.js';
 
 const start = gatePerTest();
 
@@ -23,13 +23,13 @@ describe('restart', () => {
     expect(m.at - opened).toBeGreaterThanOrEqual(8_000);
     expect(m.at).toBeGreaterThan(killedAt);
     expect(m.data?.sha).toBe(head);
-    await sleep(2_000);
+    await idle(gate, { repo });
     expect(mergesOf(sim, repo, n)).toHaveLength(1);
     expect(statusComments(sim, repo, n)).toHaveLength(1);
   });
 
   it('a merge that GitHub performed but answered with a 502 is not repeated', { timeout: 90_000 }, async () => {
-    const gate = await start();
+    const gate = await start({ virtualClock: true });
     const { sim } = gate;
     const repo = repoFor(sim, 'merge-502-org', 3);
     // Every merge takes effect and is then answered 502, as GitHub does now and then.
@@ -38,7 +38,8 @@ describe('restart', () => {
     const head = sim.pull(repo, n).headSha;
     const m = await merged(sim, repo, n, 60_000);
     expect(m.data?.sha).toBe(head);
-    await sleep(12_000); // past a sweep: nothing may try again
+    await gate.advance('10s'); // past a sweep: nothing may try again
+    await idle(gate);
     expect(mergesOf(sim, repo, n)).toHaveLength(1);
     expect(sim.requests.filter((r) => r.fault === 'error-after-write')).not.toHaveLength(0);
     expect(statusComments(sim, repo, n)).toHaveLength(1);

@@ -6,6 +6,7 @@ import { existsSync, readdirSync, statSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import type { SimClock } from './clock.js';
 import type { GitHubSimulator } from './simulator.js';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -48,6 +49,9 @@ export interface AppProcessOptions {
   args?: string[];
   /** Called with every line the server prints (JSON log lines). */
   onLine?: (line: string) => void;
+  /** The test's clock (the one its simulator reads): the server's Date and timers follow it, jumps
+   * included (test/sim/app-clock.ts). Without it the server runs on the real clock. */
+  clock?: SimClock;
 }
 
 export interface AppProcess {
@@ -62,6 +66,32 @@ export interface AppProcess {
   stop(): Promise<void>;
   /** SIGKILL: the process dies mid-work, as in a crash or an OOM kill. */
   kill(): Promise<void>;
+}
+
+const appClock = join(root, 'test', 'sim', 'app-clock.ts');
+
+/** Jumps the server's clock with the test's and resolves when it has fired the timers that fell due. */
+function followClock(child: ChildProcess, clock: SimClock, exited: Promise<unknown>): () => void {
+  let nextId = 0;
+  return clock.follow(async (ms) => {
+    if (child.exitCode !== null || child.signalCode !== null || !child.connected) return;
+    const id = ++nextId;
+    const done = new Promise<void>((resolve) => {
+      const onMessage = (m: unknown): void => {
+        const reply = m as { hitlTestClock?: string; id?: number } | null;
+        if (reply?.hitlTestClock !== 'advanced' || reply.id !== id) return;
+        child.off('message', onMessage);
+        resolve();
+      };
+      child.on('message', onMessage);
+      void exited.then(() => {
+        child.off('message', onMessage);
+        resolve();
+      });
+    });
+    child.send({ hitlTestClock: 'advance', id, ms });
+    await done;
+  });
 }
 
 function newestMtime(dir: string): number {
@@ -84,7 +114,8 @@ export async function startApp(sim: GitHubSimulator, options: AppProcessOptions)
   const baseUrl = `http://127.0.0.1:${port}`;
   const webhookUrl = `${baseUrl}/api/github/webhooks`;
   const from = options.from ?? (distIsFresh() ? 'dist' : 'source');
-  const args = options.args ?? (from === 'dist' ? [join(root, 'dist', 'src', 'app', 'server.js')] : ['--import', 'tsx', join(root, 'src', 'app', 'server.ts')]);
+  const entry = options.args ?? (from === 'dist' ? [join(root, 'dist', 'src', 'app', 'server.js')] : ['--import', 'tsx', join(root, 'src', 'app', 'server.ts')]);
+  const args = options.clock ? ['--import', 'tsx', '--import', appClock, ...entry] : entry;
   const env: Record<string, string> = {
     PATH: process.env.PATH ?? '',
     HOME: process.env.HOME ?? '',
@@ -100,9 +131,10 @@ export async function startApp(sim: GitHubSimulator, options: AppProcessOptions)
     LOG_LEVEL: options.logLevel ?? 'info',
     LOG_FORMAT: 'json',
     ...options.env,
+    ...(options.clock ? { HITL_TEST_CLOCK_OFFSET_MS: String(options.clock.offsetMs) } : {}),
   };
   // Probot's typings narrow LOG_LEVEL in ProcessEnv; this env is plain strings by construction.
-  const child = spawn(process.execPath, args, { cwd: root, env: env as NodeJS.ProcessEnv, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, args, { cwd: root, env: env as NodeJS.ProcessEnv, stdio: ['ignore', 'pipe', 'pipe', ...(options.clock ? (['ipc'] as const) : [])] });
   const lines: string[] = [];
   let tail = '';
   const onData = (chunk: Buffer): void => {
@@ -117,6 +149,7 @@ export async function startApp(sim: GitHubSimulator, options: AppProcessOptions)
   child.stdout?.on('data', onData);
   child.stderr?.on('data', onData);
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  if (options.clock) void exited.then(followClock(child, options.clock, exited));
   sim.configureApp({ webhookUrl });
 
   const deadline = Date.now() + 30_000;

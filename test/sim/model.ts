@@ -181,10 +181,19 @@ export interface SimTeam {
   members: Map<string, 'active' | 'pending'>;
 }
 
+/** What a workflow may grant its `GITHUB_TOKEN`; a scope left out is read-only. */
+export type TokenScope = 'checks' | 'contents' | 'issues' | 'pull_requests' | 'statuses';
+
 export interface SimToken {
   token: string;
   installationId: number;
   expiresAt: number;
+  /** A workflow's `GITHUB_TOKEN`: it writes as this App (GitHub Actions), not as the installed App. */
+  actsAs?: SimApp;
+  /** A workflow's token reaches only its own repository. */
+  repositoryId?: number;
+  /** The scopes it may write (a workflow's `permissions:`); undefined: every scope (the App's own token). */
+  writes?: ReadonlySet<TokenScope>;
 }
 
 /** Ids grow from distinct bases so a comment id is never mistaken for a review id in a test. */

@@ -6,9 +6,10 @@ import type { AddressInfo } from 'node:net';
 import { ContentCounter, type ContentLimits } from './content-limits.js';
 import { checkRestAnswer } from './contract.js';
 import { pickLatency, type Faults } from './faults.js';
-import type { SimUser, World } from './model.js';
+import type { SimApp, SimToken, SimUser, World } from './model.js';
 import type { Random } from './random.js';
 import type { Urls } from './shapes.js';
+import { NOT_ACCESSIBLE, writeScope } from './token-scopes.js';
 
 export class HttpError extends Error {
   constructor(readonly status: number, message: string, readonly headers: Record<string, string> = {}) {
@@ -28,6 +29,8 @@ export interface SimRequest {
   installationId?: number;
   /** Set for personal-access-token requests: who is acting. */
   user?: SimUser;
+  /** Set for a workflow's token: the App it writes as (GitHub Actions) instead of the installed App. */
+  app?: SimApp;
   urls: Urls;
   /** The full URL of this request, for `Link` headers. */
   self: URL;
@@ -56,12 +59,16 @@ export interface RecordedRequest {
   method: string;
   /** `METHOD /openapi/template`, or `METHOD /raw/path` when no route matched. */
   kind: string;
+  /** Whether a route of the simulator answered it (a 404 without one: GitHub has no such endpoint here). */
+  routed: boolean;
   path: string;
   query: string;
   body: unknown;
   status: number;
   installationId?: number;
   ghes: boolean;
+  /** The credential as sent, so a test can see which token went where. */
+  authorization?: string;
   /** Why the simulator refused it, when a fault did. */
   fault?: 'error' | 'error-after-write' | 'rate-limit' | 'secondary-limit';
 }
@@ -139,7 +146,7 @@ export class RestServer {
     const method = (req.method ?? 'GET').toUpperCase();
     const origin = `http://127.0.0.1:${this.port}`;
     const urls: Urls = { api: ghes ? `${origin}/api/v3` : origin, web: origin };
-    const record: RecordedRequest = { at: Date.now(), method, kind: `${method} ${path}`, path, query: self.search, body: undefined, status: 0, ghes };
+    const record: RecordedRequest = { at: this.options.world.nowMs(), method, kind: `${method} ${path}`, routed: false, path, query: self.search, body: undefined, status: 0, ghes, ...(req.headers.authorization ? { authorization: req.headers.authorization } : {}) };
     let reply: Reply;
     let template: string | undefined;
     let installationId: number | undefined;
@@ -158,14 +165,19 @@ export class RestServer {
       if (!match) throw new HttpError(404, 'Not Found');
       const { route, params } = match;
       record.kind = `${method} ${route.path}`;
+      record.routed = true;
       template = route.path;
       const faults = this.options.faults();
       const subject = !faults.rest.only || faults.rest.only(method, route.path);
       const latency = subject ? pickLatency(faults.rest, this.options.random) : 0;
       if (latency > 0) await new Promise((r) => setTimeout(r, latency));
       const person = this.personOf(route.auth, req.headers.authorization);
-      installationId = person ? undefined : this.authenticate(route.auth, req.headers.authorization);
+      const token = person ? undefined : this.authenticate(route.auth, req.headers.authorization);
+      installationId = token?.installationId;
       record.installationId = installationId;
+      if (token?.repositoryId !== undefined && params.owner !== undefined && this.options.world.findRepo(params.owner, params.repo ?? '')?.id !== token.repositoryId) throw new HttpError(404, 'Not Found');
+      const scope = token?.writes ? writeScope(method, route.path, body) : undefined;
+      if (scope && !token!.writes!.has(scope)) throw new HttpError(403, NOT_ACCESSIBLE, { 'x-accepted-github-permissions': `${scope}=write` });
       if (subject && faults.rateLimit && faults.rateLimit.requests > 0) {
         faults.rateLimit.requests -= 1;
         record.fault = 'rate-limit';
@@ -173,7 +185,7 @@ export class RestServer {
       }
       const contentLimits = this.options.contentLimits?.();
       if (contentLimits && installationId !== undefined && method !== 'GET' && method !== 'HEAD') {
-        const retryAfter = this.content.admit(installationId, contentLimits, Date.now());
+        const retryAfter = this.content.admit(installationId, contentLimits, this.options.world.nowMs());
         if (retryAfter > 0) {
           record.fault = 'secondary-limit';
           throw new HttpError(403, 'You have exceeded a secondary rate limit. Please wait a few minutes before you try again.', { 'retry-after': String(retryAfter) });
@@ -183,7 +195,7 @@ export class RestServer {
         record.fault = 'error';
         throw new HttpError(this.options.random() < 0.5 ? 502 : 500, 'Server Error');
       }
-      reply = await route.handle({ method, path, params, query: self.searchParams, body, headers: req.headers, installationId, ...(person ? { user: person } : {}), urls, self });
+      reply = await route.handle({ method, path, params, query: self.searchParams, body, headers: req.headers, installationId, ...(person ? { user: person } : {}), ...(token?.actsAs ? { app: token.actsAs } : {}), urls, self });
       if (person) rateKey = `user:${person.login}`;
       if (subject && method !== 'GET' && (faults.rest.errorAfterWriteRate ?? 0) > 0 && this.options.random() < (faults.rest.errorAfterWriteRate ?? 0)) {
         record.fault = 'error-after-write';
@@ -227,7 +239,7 @@ export class RestServer {
   }
 
   private rateLimited(kind: 'secondary' | 'primary' | '429', retryAfter: number, installationId?: number): HttpError {
-    const reset = String(Math.ceil(Date.now() / 1000) + retryAfter);
+    const reset = String(Math.ceil(this.options.world.nowMs() / 1000) + retryAfter);
     if (kind === 'primary') {
       return new HttpError(403, `API rate limit exceeded for installation ID ${installationId ?? 0}.`, { 'x-ratelimit-limit': String(RATE_LIMIT), 'x-ratelimit-remaining': '0', 'x-ratelimit-reset': reset, 'x-ratelimit-used': String(RATE_LIMIT), 'x-ratelimit-resource': 'core' });
     }
@@ -235,7 +247,7 @@ export class RestServer {
   }
 
   private rateHeaders(key: string, count: boolean): Record<string, string> {
-    const now = Math.floor(Date.now() / 1000);
+    const now = Math.floor(this.options.world.nowMs() / 1000);
     let u = this.usage.get(key);
     if (!u || u.reset <= now) {
       u = { used: 0, reset: now + 3600 };
@@ -252,8 +264,8 @@ export class RestServer {
     return m?.[1] ? this.options.world.personalTokens.get(m[1]) : undefined;
   }
 
-  /** Returns the installation id for token requests; throws 401 like GitHub on a bad credential. */
-  private authenticate(auth: Auth, header: string | undefined): number | undefined {
+  /** Returns the installation token of a request; throws 401 like GitHub on a bad credential. */
+  private authenticate(auth: Auth, header: string | undefined): SimToken | undefined {
     if (auth === 'none') return undefined;
     const m = /^(?:token|bearer)\s+(\S+)$/i.exec(header ?? '');
     if (!m?.[1]) throw new HttpError(401, 'Requires authentication');
@@ -267,8 +279,8 @@ export class RestServer {
       if (credential.split('.').length === 3) throw new HttpError(403, 'A JSON web token could not be decoded');
       throw new HttpError(401, 'Bad credentials');
     }
-    if (token.expiresAt <= Date.now()) throw new HttpError(401, 'Bad credentials');
-    return token.installationId;
+    if (token.expiresAt <= this.options.world.nowMs()) throw new HttpError(401, 'Bad credentials');
+    return token;
   }
 
   private verifyJwt(jwt: string): void {
@@ -281,7 +293,7 @@ export class RestServer {
       throw new HttpError(401, 'A JSON web token could not be decoded');
     }
     if (String(claims.iss) !== String(this.options.world.app.id)) throw new HttpError(401, "'Issuer' claim ('iss') must be an Integer");
-    const now = Math.floor(Date.now() / 1000);
+    const now = Math.floor(this.options.world.nowMs() / 1000);
     // GitHub allows 60 s of clock drift on iat and at most 10 minutes of validity.
     if (!claims.exp || claims.exp < now || (claims.iat ?? now) > now + 60) throw new HttpError(401, "'Expiration time' claim ('exp') is too far in the future");
     if (this.publicKey) {

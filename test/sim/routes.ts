@@ -1,6 +1,6 @@
 // The REST endpoints hitl-gate uses, each with GitHub's semantics (pagination, caps, status codes).
 import { randomBytes } from 'node:crypto';
-import { newSha, type SimCheckRun, type SimComment, type SimPull, type SimRepo, type SimStatus, type SimUser, type World } from './model.js';
+import { newSha, type SimApp, type SimCheckRun, type SimComment, type SimPull, type SimRepo, type SimStatus, type SimUser, type World } from './model.js';
 import type { Notify } from './notify.js';
 import { mergeQueueRoutes, mergeQueueRules, mergeQueueRuleset, type MergeQueues } from './merge-queue.js';
 import { HttpError, type Reply, type Route, type SimRequest } from './rest.js';
@@ -50,7 +50,10 @@ export function buildRoutes(world: World, notify: Notify, queues?: MergeQueues):
     if (!c) throw new HttpError(404, 'Not Found');
     return c;
   };
-  const actor = (): SimUser => world.app.bot;
+  /** Who writes: a person's token acts as them, a workflow's token as GitHub Actions, else the App's bot. */
+  const actor = (req: SimRequest): SimUser => req.user ?? req.app?.bot ?? world.app.bot;
+  /** The App a check run is written by. */
+  const appOf = (req: SimRequest): SimApp => req.app ?? world.app;
   const resolveRef = (repo: SimRepo, ref: string): string | undefined => {
     const name = ref.replace(/^refs\/heads\//, '');
     if (repo.branches.has(name)) return repo.branches.get(name);
@@ -87,7 +90,7 @@ export function buildRoutes(world: World, notify: Notify, queues?: MergeQueues):
         const inst = world.installations.get(Number(req.params.installation_id));
         if (!inst) throw new HttpError(404, 'Not Found');
         const token = `ghs_${randomBytes(18).toString('base64url')}`;
-        const expiresAt = Date.now() + 3600_000;
+        const expiresAt = world.nowMs() + 3600_000;
         world.tokens.set(token, { token, installationId: inst.id, expiresAt });
         return { status: 201, body: { token, expires_at: new Date(expiresAt).toISOString().replace(/\.\d{3}Z$/, 'Z'), permissions: { checks: 'write', contents: 'write', issues: 'write', pull_requests: 'write', statuses: 'read', members: 'read', metadata: 'read', merge_queues: 'write' }, repository_selection: 'selected' } };
       },
@@ -110,7 +113,7 @@ export function buildRoutes(world: World, notify: Notify, queues?: MergeQueues):
     },
     {
       method: 'GET', path: '/rate_limit', auth: 'installation', handle: () => {
-        const core = { limit: 5000, used: 0, remaining: 5000, reset: Math.ceil(Date.now() / 1000) + 3600 };
+        const core = { limit: 5000, used: 0, remaining: 5000, reset: Math.ceil(world.nowMs() / 1000) + 3600 };
         return { status: 200, body: { resources: { core, search: { ...core, limit: 30, remaining: 30 } }, rate: core } };
       },
     },
@@ -219,8 +222,8 @@ export function buildRoutes(world: World, notify: Notify, queues?: MergeQueues):
         if (body.length > 65536) throw new HttpError(422, 'Validation Failed: body is too long (maximum is 65536 characters)');
         const now = world.now();
         // A personal token comments as its person; an installation token as the App's bot.
-        const by = req.user ?? actor();
-        const c: SimComment = { id: world.ids.next('comment'), number: pr.number, body, user: by, createdAt: now, updatedAt: now, ...(req.user ? {} : { viaApp: world.app }), reactions: [] };
+        const by = req.user ?? actor(req);
+        const c: SimComment = { id: world.ids.next('comment'), number: pr.number, body, user: by, createdAt: now, updatedAt: now, ...(req.user || req.app ? {} : { viaApp: world.app }), reactions: [] };
         repo.comments.set(c.id, c);
         pr.updatedAt = now;
         notify.timeline({ actor: by, repo, number: pr.number, kind: 'commented', detail: firstLine(body), data: { commentId: c.id, body } });
@@ -239,10 +242,10 @@ export function buildRoutes(world: World, notify: Notify, queues?: MergeQueues):
         c.body = body;
         c.updatedAt = world.now();
         c.lastEditedAt = c.updatedAt;
-        c.lastEditedBy = actor();
+        c.lastEditedBy = actor(req);
         const pr = repo.pulls.get(c.number)!;
-        notify.timeline({ actor: actor(), repo, number: c.number, kind: 'comment-edited', detail: firstLine(body), data: { commentId: c.id, body, author: c.user.login } });
-        notify.issueComment('edited', repo, pr, c, actor(), { changes: { body: { from } } });
+        notify.timeline({ actor: actor(req), repo, number: c.number, kind: 'comment-edited', detail: firstLine(body), data: { commentId: c.id, body, author: c.user.login } });
+        notify.issueComment('edited', repo, pr, c, actor(req), { changes: { body: { from } } });
         return { status: 200, body: shape.commentShape(world, repo, c, req.urls) };
       },
     },
@@ -251,8 +254,8 @@ export function buildRoutes(world: World, notify: Notify, queues?: MergeQueues):
         const repo = repoOf(req);
         const c = commentOf(req, repo);
         repo.comments.delete(c.id);
-        notify.timeline({ actor: actor(), repo, number: c.number, kind: 'comment-deleted', detail: firstLine(c.body), data: { commentId: c.id, author: c.user.login } });
-        notify.issueComment('deleted', repo, repo.pulls.get(c.number)!, c, actor());
+        notify.timeline({ actor: actor(req), repo, number: c.number, kind: 'comment-deleted', detail: firstLine(c.body), data: { commentId: c.id, author: c.user.login } });
+        notify.issueComment('deleted', repo, repo.pulls.get(c.number)!, c, actor(req));
         return { status: 204 };
       },
     },
@@ -269,11 +272,11 @@ export function buildRoutes(world: World, notify: Notify, queues?: MergeQueues):
         const c = commentOf(req, repo);
         const content = requireString(req.body, 'content');
         if (!['+1', '-1', 'laugh', 'confused', 'heart', 'hooray', 'rocket', 'eyes'].includes(content)) throw new HttpError(422, 'Validation Failed: content is not included in the list');
-        const existing = c.reactions.find((r) => r.user.id === actor().id && r.content === content);
+        const existing = c.reactions.find((r) => r.user.id === actor(req).id && r.content === content);
         if (existing) return { status: 200, body: shape.reactionShape(existing, req.urls) };
-        const r = { id: world.ids.next('reaction'), content, user: actor(), createdAt: world.now() };
+        const r = { id: world.ids.next('reaction'), content, user: actor(req), createdAt: world.now() };
         c.reactions.push(r);
-        notify.timeline({ actor: actor(), repo, number: c.number, kind: 'reaction', detail: `:${content}: on comment ${c.id}`, data: { commentId: c.id, content } });
+        notify.timeline({ actor: actor(req), repo, number: c.number, kind: 'reaction', detail: `:${content}: on comment ${c.id}`, data: { commentId: c.id, content } });
         return { status: 201, body: shape.reactionShape(r, req.urls) };
       },
     },
@@ -292,8 +295,8 @@ export function buildRoutes(world: World, notify: Notify, queues?: MergeQueues):
           if (typeof n !== 'string') throw new HttpError(422, 'Validation Failed');
           if (pr.labels.some((l) => l.toLowerCase() === n.toLowerCase())) continue;
           pr.labels.push(world.label(repo, n).name);
-          notify.timeline({ actor: actor(), repo, number: pr.number, kind: 'labeled', detail: n });
-          notify.pullRequest('labeled', repo, pr, actor(), { label: shape.labelShape(repo, world.label(repo, n), req.urls) });
+          notify.timeline({ actor: actor(req), repo, number: pr.number, kind: 'labeled', detail: n });
+          notify.pullRequest('labeled', repo, pr, actor(req), { label: shape.labelShape(repo, world.label(repo, n), req.urls) });
         }
         return { status: 200, body: pr.labels.map((n) => shape.labelShape(repo, world.label(repo, n), req.urls)) };
       },
@@ -306,8 +309,8 @@ export function buildRoutes(world: World, notify: Notify, queues?: MergeQueues):
         const i = pr.labels.findIndex((l) => l.toLowerCase() === name.toLowerCase());
         if (i < 0) throw new HttpError(404, 'Label does not exist');
         pr.labels.splice(i, 1);
-        notify.timeline({ actor: actor(), repo, number: pr.number, kind: 'unlabeled', detail: name });
-        notify.pullRequest('unlabeled', repo, pr, actor(), { label: shape.labelShape(repo, world.label(repo, name), req.urls) });
+        notify.timeline({ actor: actor(req), repo, number: pr.number, kind: 'unlabeled', detail: name });
+        notify.pullRequest('unlabeled', repo, pr, actor(req), { label: shape.labelShape(repo, world.label(repo, name), req.urls) });
         return { status: 200, body: pr.labels.map((n) => shape.labelShape(repo, world.label(repo, n), req.urls)) };
       },
     },
@@ -319,12 +322,12 @@ export function buildRoutes(world: World, notify: Notify, queues?: MergeQueues):
         const headSha = requireString(req.body, 'head_sha');
         if (!repo.commits.has(headSha)) throw new HttpError(422, 'Validation Failed: No commit found for SHA: ' + headSha);
         const now = world.now();
-        const run: SimCheckRun = { id: world.ids.next('check'), name, headSha, status: 'queued', conclusion: null, startedAt: now, completedAt: null, output: { title: null, summary: null, text: null }, externalId: '', detailsUrl: null, app: world.app };
+        const run: SimCheckRun = { id: world.ids.next('check'), name, headSha, status: 'queued', conclusion: null, startedAt: now, completedAt: null, output: { title: null, summary: null, text: null }, externalId: '', detailsUrl: null, app: appOf(req) };
         applyCheckRun(run, req.body, now);
         repo.checkRuns.push(run);
-        notify.timeline({ actor: actor(), repo, kind: 'check-run', detail: describeRun(run), data: { checkRunId: run.id, name, headSha, status: run.status, conclusion: run.conclusion, title: run.output.title } });
-        notify.checkRun('created', repo, run, actor());
-        if (run.status === 'completed') notify.checkRun('completed', repo, run, actor());
+        notify.timeline({ actor: actor(req), repo, kind: 'check-run', detail: describeRun(run), data: { checkRunId: run.id, name, headSha, status: run.status, conclusion: run.conclusion, title: run.output.title } });
+        notify.checkRun('created', repo, run, actor(req));
+        if (run.status === 'completed') notify.checkRun('completed', repo, run, actor(req));
         return { status: 201, body: shape.checkRunShape(repo, run, req.urls, world.suiteId(run.app.id, run.headSha)) };
       },
     },
@@ -334,11 +337,11 @@ export function buildRoutes(world: World, notify: Notify, queues?: MergeQueues):
         const run = repo.checkRuns.find((r) => r.id === Number(req.params.check_run_id));
         if (!run) throw new HttpError(404, 'Not Found');
         // docs/github.md#check-run-owner
-        if (run.app.id !== world.app.id) throw new HttpError(403, 'Invalid app_id `' + world.app.id + '` - check run can only be modified by the GitHub App that created it.');
+        if (run.app.id !== appOf(req).id) throw new HttpError(403, 'Invalid app_id `' + appOf(req).id + '` - check run can only be modified by the GitHub App that created it.');
         const wasCompleted = run.status === 'completed';
         applyCheckRun(run, req.body, world.now());
-        notify.timeline({ actor: actor(), repo, kind: 'check-run', detail: describeRun(run), data: { checkRunId: run.id, name: run.name, headSha: run.headSha, status: run.status, conclusion: run.conclusion, title: run.output.title } });
-        if (run.status === 'completed' && !wasCompleted) notify.checkRun('completed', repo, run, actor());
+        notify.timeline({ actor: actor(req), repo, kind: 'check-run', detail: describeRun(run), data: { checkRunId: run.id, name: run.name, headSha: run.headSha, status: run.status, conclusion: run.conclusion, title: run.output.title } });
+        if (run.status === 'completed' && !wasCompleted) notify.checkRun('completed', repo, run, actor(req));
         return { status: 200, body: shape.checkRunShape(repo, run, req.urls, world.suiteId(run.app.id, run.headSha)) };
       },
     },
@@ -398,9 +401,9 @@ export function buildRoutes(world: World, notify: Notify, queues?: MergeQueues):
         if (!repo.commits.has(sha)) throw new HttpError(422, `No commit found for SHA: ${sha}`);
         const state = requireString(req.body, 'state');
         if (!['error', 'failure', 'pending', 'success'].includes(state)) throw new HttpError(422, 'Validation Failed: state is not included in the list');
-        const s = createStatus(world, repo, sha, actor(), { state: state as SimStatus['state'], context: typeof req.body.context === 'string' ? req.body.context : 'default', description: typeof req.body.description === 'string' ? req.body.description : null, targetUrl: typeof req.body.target_url === 'string' ? req.body.target_url : null });
-        notify.timeline({ actor: actor(), repo, kind: 'status', detail: `${s.context}: ${s.state}`, data: { sha, context: s.context, state: s.state } });
-        notify.status(repo, s, actor());
+        const s = createStatus(world, repo, sha, actor(req), { state: state as SimStatus['state'], context: typeof req.body.context === 'string' ? req.body.context : 'default', description: typeof req.body.description === 'string' ? req.body.description : null, targetUrl: typeof req.body.target_url === 'string' ? req.body.target_url : null });
+        notify.timeline({ actor: actor(req), repo, kind: 'status', detail: `${s.context}: ${s.state}`, data: { sha, context: s.context, state: s.state } });
+        notify.status(repo, s, actor(req));
         return { status: 201, body: shape.statusShape(s, req.urls) };
       },
     },
@@ -421,7 +424,7 @@ export function buildRoutes(world: World, notify: Notify, queues?: MergeQueues):
         if (teamKeys.some((k) => !world.teams.has(k))) throw new HttpError(422, notCollaborator);
         pr.requestedReviewers = [...new Set([...(pr.requestedReviewers ?? []), ...users.map((u) => world.user(u).login)])];
         pr.requestedTeams = [...new Set([...(pr.requestedTeams ?? []), ...teamKeys])];
-        notify.timeline({ actor: actor(), repo, number: pr.number, kind: 'review-requested', detail: [...users.map((u) => `@${u}`), ...teamKeys].join(' '), data: { users, teams: teamKeys } });
+        notify.timeline({ actor: actor(req), repo, number: pr.number, kind: 'review-requested', detail: [...users.map((u) => `@${u}`), ...teamKeys].join(' '), data: { users, teams: teamKeys } });
         return { status: 201, body: shape.pullListShape(world, repo, pr, req.urls) };
       },
     },
@@ -455,7 +458,7 @@ export function buildRoutes(world: World, notify: Notify, queues?: MergeQueues):
     const pr = pullOf(req, repo);
     const method = (req.body.merge_method as string | undefined) ?? 'merge';
     const refuse = (status: number, message: string): never => {
-      notify.timeline({ actor: actor(), repo, number: pr.number, kind: 'merge-refused', detail: `${status} ${message}`, data: { status, sha: req.body.sha } });
+      notify.timeline({ actor: actor(req), repo, number: pr.number, kind: 'merge-refused', detail: `${status} ${message}`, data: { status, sha: req.body.sha } });
       throw new HttpError(status, message);
     };
     if (!['merge', 'squash', 'rebase'].includes(method)) refuse(422, 'Validation Failed: merge_method is not included in the list');
@@ -466,16 +469,16 @@ export function buildRoutes(world: World, notify: Notify, queues?: MergeQueues):
     // A branch whose rules include `merge_queue` takes no direct merge, as on GitHub.
     if (queues?.queueOf(repo, pr.baseRef)) refuse(405, 'Repository rule violations found\n\nChanges must be made through the merge queue\n\n');
     // Classic protection, rulesets (a bypass actor skips its rulesets' rules) and the allowed methods.
-    const refusal = mergeRefusal(world, repo, pr, method as SimMergeMethod, true);
+    const refusal = mergeRefusal(world, repo, pr, method as SimMergeMethod, !req.app);
     if (refusal) refuse(405, refusal);
     const head = repo.commits.get(pr.headSha)!;
     const sha = newSha(`merge:${repo.fullName}#${pr.number}`);
     const now = world.now();
     repo.commits.set(sha, { sha, parents: [pr.baseSha, pr.headSha], message: `${pr.title} (#${pr.number})`, author: pr.user, committer: world.user('web-flow'), date: now, tree: new Map(head.tree) });
     repo.branches.set(pr.baseRef, sha);
-    Object.assign(pr, { state: 'closed', merged: true, mergedAt: now, mergedBy: actor(), mergeCommitSha: sha, closedAt: now, updatedAt: now });
-    notify.timeline({ actor: actor(), repo, number: pr.number, kind: 'merged', detail: `${method} of ${pr.headSha.slice(0, 7)}`, data: { sha: pr.headSha, mergeCommitSha: sha, method } });
-    notify.pullRequest('closed', repo, pr, actor());
+    Object.assign(pr, { state: 'closed', merged: true, mergedAt: now, mergedBy: actor(req), mergeCommitSha: sha, closedAt: now, updatedAt: now });
+    notify.timeline({ actor: actor(req), repo, number: pr.number, kind: 'merged', detail: `${method} of ${pr.headSha.slice(0, 7)}`, data: { sha: pr.headSha, mergeCommitSha: sha, method } });
+    notify.pullRequest('closed', repo, pr, actor(req));
     return { status: 200, body: { sha, merged: true, message: 'Pull Request successfully merged' } };
   }
 
@@ -499,12 +502,12 @@ export function buildRoutes(world: World, notify: Notify, queues?: MergeQueues):
     const before = pr.headSha;
     const sha = newSha(`update:${repo.fullName}#${pr.number}`);
     const now = world.now();
-    repo.commits.set(sha, { sha, parents: [before, baseSha], message: `Merge branch '${pr.baseRef}' into ${pr.headRef}`, author: actor(), committer: world.user('web-flow'), date: now, tree });
+    repo.commits.set(sha, { sha, parents: [before, baseSha], message: `Merge branch '${pr.baseRef}' into ${pr.headRef}`, author: actor(req), committer: world.user('web-flow'), date: now, tree });
     repo.branches.set(pr.headRef, sha);
     Object.assign(pr, { headSha: sha, baseSha, updatedAt: now });
     pr.commits.push(sha);
-    notify.timeline({ actor: actor(), repo, number: pr.number, kind: 'pushed', detail: `update-branch ${before.slice(0, 7)} -> ${sha.slice(0, 7)}`, data: { before, after: sha, updateBranch: true } });
-    notify.pullRequest('synchronize', repo, pr, actor(), { before, after: sha });
+    notify.timeline({ actor: actor(req), repo, number: pr.number, kind: 'pushed', detail: `update-branch ${before.slice(0, 7)} -> ${sha.slice(0, 7)}`, data: { before, after: sha, updateBranch: true } });
+    notify.pullRequest('synchronize', repo, pr, actor(req), { before, after: sha });
     return { status: 202, body: { message: 'Updating pull request branch.', url: `${req.urls.web}/${repo.fullName}/pull/${pr.number}` } };
   }
 

@@ -4,7 +4,7 @@
 import { EventEmitter } from 'node:events';
 import { randomBytes, type KeyObject } from 'node:crypto';
 import type { Faults, RateLimitEpisode, RestFaults, WebhookFaults } from './faults.js';
-import { newSha, World, type SimCheckRun, type SimComment, type SimFileChange, type SimPermission, type SimPull, type SimRepo, type SimReview, type SimStatus, type SimUser } from './model.js';
+import { newSha, World, type TokenScope, type SimCheckRun, type SimComment, type SimFileChange, type SimPermission, type SimPull, type SimRepo, type SimReview, type SimStatus, type SimUser } from './model.js';
 import type { Notify, TimelineEntry } from './notify.js';
 import { protectionOf, type SimProtection } from './protection.js';
 import { seededRandom } from './random.js';
@@ -76,6 +76,18 @@ export interface PullSpec {
   committer?: string;
   /** The first commit's message (default: the title), e.g. with an agent's trailer. */
   message?: string;
+  /** The head commit's SHA (default: a fresh one), for a test that names its heads. */
+  sha?: string;
+}
+
+/** A check run some workflow job wrote (the GitHub Actions app), as it stands when the test begins. */
+export interface WorkflowCheckRunSpec {
+  name: string;
+  status?: 'queued' | 'in_progress' | 'completed';
+  conclusion?: string | null;
+  startedAt?: string;
+  externalId?: string | null;
+  title?: string | null;
 }
 
 export class GitHubSimulator extends EventEmitter {
@@ -143,6 +155,16 @@ export class GitHubSimulator extends EventEmitter {
   personalToken(login: string): string {
     const token = `ghp_sim${randomBytes(12).toString('hex')}`;
     this.world.personalTokens.set(token, this.world.user(login));
+    return token;
+  }
+
+  /** A workflow's `GITHUB_TOKEN` on one repository: it writes as `github-actions[bot]` (the GitHub Actions
+   * app) and only under the scopes its workflow granted (default: every one); anything else answers 403. */
+  workflowToken(repoName: string, o: { token?: string; writes?: readonly TokenScope[] } = {}): string {
+    const repo = this.world.repo(repoName);
+    const token = o.token ?? `ghs_wf${randomBytes(12).toString('hex')}`;
+    const writes = new Set<TokenScope>(o.writes ?? ['checks', 'contents', 'issues', 'pull_requests', 'statuses']);
+    this.world.tokens.set(token, { token, installationId: repo.installationId, expiresAt: this.world.nowMs() + 6 * 3600_000, actsAs: this.world.ciApp, repositoryId: repo.id, writes });
     return token;
   }
 
@@ -261,7 +283,7 @@ export class GitHubSimulator extends EventEmitter {
     const number = repo.nextNumber++;
     const headRef = spec.head ?? `agent/change-${number}`;
     const files = spec.files.map((f) => this.fileChange(repo, baseSha, f));
-    const sha = this.commit(repo, baseSha, files, spec.message ?? spec.title ?? `Change ${number}`, author, spec.committer ? this.world.user(spec.committer) : author);
+    const sha = this.commit(repo, baseSha, files, spec.message ?? spec.title ?? `Change ${number}`, author, spec.committer ? this.world.user(spec.committer) : author, baseSha, spec.sha);
     repo.branches.set(headRef, sha);
     const now = this.world.now();
     const pr: SimPull = {
@@ -292,11 +314,12 @@ export class GitHubSimulator extends EventEmitter {
     return sha;
   }
 
-  comment(repoName: string, number: number, login: string, body: string): number {
+  /** `at`: when it was written, for a conversation that was under way before the test began. */
+  comment(repoName: string, number: number, login: string, body: string, o: { at?: string } = {}): number {
     const repo = this.world.repo(repoName);
     const pr = this.world.pull(repoName, number);
     const user = this.world.user(login);
-    const now = this.world.now();
+    const now = o.at ?? this.world.now();
     const c: SimComment = { id: this.world.ids.next('comment'), number, body, user, createdAt: now, updatedAt: now, reactions: [] };
     repo.comments.set(c.id, c);
     pr.updatedAt = now; // GitHub moves a PR's updated_at on a new comment, review or label (not on checks)
@@ -332,13 +355,13 @@ export class GitHubSimulator extends EventEmitter {
   /** Force-push the PR's head branch to a new commit on the base (the earlier commits leave the PR, as
    * on GitHub; the timeline keeps a `HeadRefForcePushedEvent` naming the head it replaced). `deliver:
    * false` loses the `synchronize` webhook. */
-  forcePush(repoName: string, number: number, o: { by?: string; files?: FileSpec[]; message?: string; deliver?: boolean; forgetBefore?: boolean } = {}): string {
+  forcePush(repoName: string, number: number, o: { by?: string; files?: FileSpec[]; message?: string; deliver?: boolean; forgetBefore?: boolean; sha?: string } = {}): string {
     const repo = this.world.repo(repoName);
     const pr = this.world.pull(repoName, number);
     const by = this.world.user(o.by ?? pr.user.login);
     const files = o.files ? o.files.map((f) => this.fileChange(repo, pr.baseSha, f)) : pr.files;
     const before = pr.headSha;
-    const sha = this.commit(repo, pr.baseSha, files, o.message ?? 'Rewritten', by, by, pr.baseSha);
+    const sha = this.commit(repo, pr.baseSha, files, o.message ?? 'Rewritten', by, by, pr.baseSha, o.sha);
     repo.branches.set(pr.headRef, sha);
     Object.assign(pr, { headSha: sha, files, updatedAt: this.world.now(), commits: [sha] });
     (pr.forcePushes ??= []).push({ id: this.world.ids.next('event'), before, after: sha, at: this.world.now(), actor: by, ...(o.forgetBefore ? { beforeGone: true } : {}) });
@@ -347,11 +370,11 @@ export class GitHubSimulator extends EventEmitter {
     return sha;
   }
 
-  review(repoName: string, number: number, login: string, state: SimReview['state'], body = ''): number {
+  review(repoName: string, number: number, login: string, state: SimReview['state'], body = '', o: { at?: string } = {}): number {
     const repo = this.world.repo(repoName);
     const pr = this.world.pull(repoName, number);
     const user = this.world.user(login);
-    const r: SimReview = { id: this.world.ids.next('review'), user, body, state, commitId: pr.headSha, submittedAt: this.world.now() };
+    const r: SimReview = { id: this.world.ids.next('review'), user, body, state, commitId: pr.headSha, submittedAt: o.at ?? this.world.now() };
     pr.reviews.push(r);
     pr.updatedAt = r.submittedAt;
     this.record({ actor: user, repo, number, kind: 'reviewed', detail: `${state}${body ? `: ${firstLine(body)}` : ''}`, data: { reviewId: r.id, state } });
@@ -390,6 +413,21 @@ export class GitHubSimulator extends EventEmitter {
     Object.assign(pr, { state: 'closed', closedAt: this.world.now(), updatedAt: this.world.now() });
     this.record({ actor: user, repo, number, kind: 'closed', detail: 'closed without merging' });
     this.notifier().pullRequest('closed', repo, pr, user);
+  }
+
+  /** A check run a workflow job wrote earlier (started at `startedAt`, with its external id and title). */
+  workflowCheckRun(repoName: string, sha: string, spec: WorkflowCheckRunSpec): number {
+    const repo = this.world.repo(repoName);
+    if (!repo.commits.has(sha)) throw new Error(`simulator: no commit ${sha}`);
+    const startedAt = spec.startedAt ?? this.world.now();
+    const status = spec.status ?? (spec.conclusion ? 'completed' : 'in_progress');
+    const run: SimCheckRun = {
+      id: this.world.ids.next('check'), name: spec.name, headSha: sha, status, conclusion: spec.conclusion ?? null, startedAt, completedAt: status === 'completed' ? startedAt : null,
+      output: { title: spec.title ?? null, summary: null, text: null }, externalId: spec.externalId ?? null, detailsUrl: null, app: this.world.ciApp,
+    };
+    repo.checkRuns.push(run);
+    this.record({ actor: this.world.ciApp.bot, repo, kind: 'check-run', detail: `${spec.name} ${run.conclusion ?? status}`, data: { checkRunId: run.id, name: spec.name, headSha: sha, conclusion: run.conclusion } });
+    return run.id;
   }
 
   /** A check run of another App (CI) on a commit. */
@@ -522,7 +560,7 @@ export class GitHubSimulator extends EventEmitter {
   }
 
   private record(e: Omit<TimelineEntry, 'at' | 'actor' | 'repo'> & { actor: SimUser; repo: SimRepo }): void {
-    const entry: TimelineEntry = { ...e, at: Date.now(), actor: e.actor.login, repo: e.repo.fullName };
+    const entry: TimelineEntry = { ...e, at: this.world.nowMs(), actor: e.actor.login, repo: e.repo.fullName };
     this.timeline.push(entry);
     this.emit('entry', entry);
     // A check or status may complete a merge group's required checks (or fail them).
@@ -541,14 +579,15 @@ export class GitHubSimulator extends EventEmitter {
   }
 
   /** A commit on top of `parent` whose tree is `diffBase`'s tree with `files` applied. */
-  private commit(repo: SimRepo, parent: string, files: SimFileChange[], message: string, author: SimUser, committer: SimUser, diffBase = parent): string {
+  private commit(repo: SimRepo, parent: string, files: SimFileChange[], message: string, author: SimUser, committer: SimUser, diffBase = parent, given?: string): string {
     const tree = new Map(repo.commits.get(diffBase)?.tree ?? []);
     for (const f of files) {
       if (f.previousFilename) tree.delete(f.previousFilename);
       if (f.status === 'removed') tree.delete(f.filename);
       else tree.set(f.filename, f.content ?? `content of ${f.filename}\n`);
     }
-    const sha = newSha(`${repo.fullName}:${message}`);
+    if (given !== undefined && repo.commits.has(given)) throw new Error(`simulator: commit ${given} exists already`);
+    const sha = given ?? newSha(`${repo.fullName}:${message}`);
     repo.commits.set(sha, { sha, parents: [parent], message, author, committer, date: this.world.now(), tree });
     return sha;
   }
