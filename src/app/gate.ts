@@ -30,6 +30,8 @@ export const PULL_REQUEST_EVENTS = [
   'pull_request.labeled',
   'pull_request.unlabeled',
   'pull_request.ready_for_review',
+  // Merged: its review after merge may start (reconcile-merged.ts); any other closed PR costs a look.
+  'pull_request.closed',
 ] as const;
 export const COMMENT_EVENTS = ['issue_comment.created', 'issue_comment.edited', 'issue_comment.deleted'] as const;
 export const REVIEW_EVENTS = ['pull_request_review.submitted', 'pull_request_review.dismissed'] as const;

@@ -12,6 +12,8 @@ import { delayEnd, formatDeadline } from './working-hours.js';
 import { approverGroups, approverStatus, meets, missingLines, type ApproverStatus } from './approvers.js';
 import { attentionFor, keepAttention, nextReminder } from './attention.js';
 import { withMode } from './observe.js';
+import { afterMergeText, notMergedMessage } from './after-merge-parse.js';
+import { riskOf, samplingNote } from './after-merge.js';
 import type {
   Approval,
   Classification,
@@ -203,6 +205,11 @@ function decideOnce(load: PolicyLoad, facts: PullRequestFacts, now: Date): Decis
       verdicts.set(e, { ...verdictBase(e, command), accepted: true });
       continue;
     }
+    if (command.kind === 'after-merge') {
+      // Answered on a merged PR (after-merge-commands.ts); on an open one they decide nothing.
+      verdicts.set(e, refused(e, command, 'not-after-merge', notMergedMessage(command)));
+      continue;
+    }
     if (command.kind === 'unrecognized') {
       const message = `hitl-gate does not know this command: did you mean \`${command.suggestion}\`? A command must be alone on its line.`;
       verdicts.set(e, { ...verdictBase(e, command), accepted: false, refusal: 'unknown-command', message });
@@ -289,7 +296,15 @@ function decideOnce(load: PolicyLoad, facts: PullRequestFacts, now: Date): Decis
     ledger,
     ...(approvers.length ? { approvers } : {}),
     ...(attention ? { attention } : {}),
+    ...afterMergeNote(policy, facts, tier, classification, approvalsOut),
   };
+}
+
+/** Whether this PR would be reviewed after merge (with the policy's `after_merge`), for the status comment. */
+function afterMergeNote(policy: Policy | undefined, facts: PullRequestFacts, tier: Tier, classification: Classification, approvals: Approval[]): Pick<Decision, 'afterMergeNote'> {
+  const risk = riskOf(classification);
+  const note = samplingNote(policy, { owner: facts.owner, repo: facts.repo, number: facts.number, tier, ...(risk !== undefined ? { risk } : {}), approvedBy: approvals.map((a) => a.by) });
+  return note ? { afterMergeNote: note } : {};
 }
 
 /** A hard PR always needs a person: even a policy that asks for 0 approvals gets 1. Otherwise a raise
@@ -322,7 +337,7 @@ interface History {
   hasVetoed: () => boolean;
 }
 
-function judge(e: TimelineEntry, command: Exclude<Command, { kind: 'escalate' | 'explain' | 'unrecognized' }>, who: Standing, history: History): CommandVerdict {
+function judge(e: TimelineEntry, command: Exclude<Command, { kind: 'escalate' | 'explain' | 'unrecognized' | 'after-merge' }>, who: Standing, history: History): CommandVerdict {
   const name = commandText(command);
   if (who.kind === 'excluded') return refused(e, command, who.reason, who.message);
   // Only created comments count. An edited comment may have gained its command after the fact, so its
@@ -374,6 +389,7 @@ export function commandText(command: Command): string {
     case 'veto-cancel': return '/veto cancel';
     case 'escalate': return `/escalate ${command.tier}`;
     case 'explain': return '/hitl explain';
+    case 'after-merge': return afterMergeText(command);
     case 'unrecognized': return command.text;
   }
 }

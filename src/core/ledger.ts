@@ -12,6 +12,7 @@ import { maxTier, TIERS } from './types.js';
 import { CLICK_ACTIONS, type ClickRecord } from './clicks.js';
 import type { NotifiedRecord } from './notify.js';
 import type { AfterMergeRecord } from './after-merge-record.js';
+import { afterMergeRecordFrom, mergeAfterMerge } from './after-merge-read.js';
 
 /** Something that withdrew a person's earlier approvals: an `/approve cancel`, a change request, an
  * edited comment. Kept so that deleting that comment or dismissing that review (which anyone with
@@ -130,6 +131,7 @@ function fitted(ledger: Ledger, pr?: number): string {
     ...(refusal ? { mergeRefusal: { ...refusal, message: refusal.message.slice(0, MAX_REFUSAL) } } : {}),
     ...(g.comment ? { comment: { id: g.comment.id, sha256: g.comment.sha256 } } : {}),
     ...(g.notices?.length ? { notices: [...g.notices].sort(byTime((n) => n.commentId)).slice(-MAX_NOTICES) } : {}),
+    ...(g.afterMerge ? { afterMerge: g.afterMerge } : {}),
   };
   let encoded = encode(fit);
   while (encoded.length > LEDGER_TARGET_CHARS && fit.answered.length > 0) {
@@ -226,6 +228,7 @@ export function mergeRecords(a: GateLedger | undefined, b: GateLedger | undefine
     : b.reminded ?? a.reminded;
   const refusal = [a.mergeRefusal, b.mergeRefusal].filter((r): r is MergeRefusalRecord => r !== undefined).sort((x, y) => y.at.localeCompare(x.at))[0];
   const notified = mergeNotified(a.notified, b.notified);
+  const afterMerge = mergeAfterMerge(a.afterMerge, b.afterMerge);
   return {
     vetoes: union(a.vetoes, b.vetoes, sameVeto),
     answered: [...new Set([...a.answered, ...b.answered])],
@@ -238,6 +241,7 @@ export function mergeRecords(a: GateLedger | undefined, b: GateLedger | undefine
     ...(refusal ? { mergeRefusal: refusal } : {}),
     ...(b.comment ?? a.comment ? { comment: (b.comment ?? a.comment)! } : {}),
     ...(notices.length ? { notices } : {}),
+    ...(afterMerge ? { afterMerge } : {}),
   };
 }
 
@@ -341,6 +345,7 @@ function ledgerFrom(data: Record<string, unknown>): GateLedger | undefined {
     ...(mergeRefusal ? { mergeRefusal } : {}),
     ...(comment ? { comment } : {}),
     ...(notices.length ? { notices } : {}),
+    ...(afterMergeRecordFrom(data.afterMerge) ? { afterMerge: afterMergeRecordFrom(data.afterMerge) } : {}),
   };
 }
 

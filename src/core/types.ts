@@ -284,6 +284,9 @@ export type Command =
   | { kind: 'veto-cancel' }
   | { kind: 'escalate'; tier: Tier }
   | { kind: 'explain' }
+  /** `/reviewed`, `/concern <reason>`, `/revert [reason]`: answers on a merged PR sampled for review
+   * after merge (after-merge-commands.ts); refused anywhere else. */
+  | { kind: 'after-merge'; action: 'reviewed' | 'concern' | 'revert'; reason?: string }
   /** A line that looks like a mistyped command (`/aprove`, `/approve please`): it decides nothing,
    * and its author is told what to type instead of being left to think it counted. */
   | { kind: 'unrecognized'; text: string; suggestion: string };
@@ -299,7 +302,10 @@ export type RefusalReason =
   | 'before-push'
   | 'lowers-tier'
   | 'nothing-to-cancel'
-  | 'unknown-command';
+  | 'unknown-command'
+  /** An after-merge command on an open PR, on a merged PR that was not sampled, or on one whose
+   * review after merge is over. */
+  | 'not-after-merge';
 
 export interface CommandVerdict {
   /** The comment or review that carried it, or the click on the check run (clicks.ts). */
@@ -353,6 +359,8 @@ export interface Decision {
    * when rules in `mode: observe` matched (`rules`): what it would do if they were enforced, while the
    * rest of the decision is what enforcing rules demand, and is acted on. */
   observed?: ObservedOutcome & { rules: string[] };
+  /** With the policy's `after_merge`: one line on whether this PR is reviewed after merge, and why (after-merge.ts). */
+  afterMergeNote?: string;
 }
 
 /** What a decision would do, kept beside the one acted on (observe.ts). */

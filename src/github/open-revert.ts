@@ -1,0 +1,51 @@
+// `/revert`: GitHub's own revert (GraphQL `revertPullRequest`), which makes the branch with the inverse
+// change and opens the PR as the App. GitHub refuses a revert that does not apply cleanly; that is an
+// answer to pass on, not an error to retry.
+import { REVERT_LABEL } from '../core/after-merge-record.js';
+import { describeError } from './errors.js';
+import { request, type Session } from './session.js';
+import type { PullRequestRef } from './types.js';
+
+const PULL_ID = `query hitlPullId($owner: String!, $repo: String!, $number: Int!) {
+  repository(owner: $owner, name: $repo) { pullRequest(number: $number) { id } }
+}`;
+
+const REVERT = `mutation hitlRevert($input: RevertPullRequestInput!) {
+  revertPullRequest(input: $input) { revertPullRequest { number } }
+}`;
+
+const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null;
+
+/** GitHub answered, with errors: a refusal (the revert conflicts, the PR cannot be reverted). */
+function refusalOf(error: unknown): string | undefined {
+  const errors = isRecord(error) && Array.isArray(error.errors) ? error.errors : undefined;
+  if (!errors?.length || (isRecord(error) && typeof error.status === 'number' && error.status >= 500)) return undefined;
+  const first = errors[0];
+  return isRecord(first) && typeof first.message === 'string' ? first.message : describeError(error);
+}
+
+export type RevertOutcome = { number: number } | { refused: string };
+
+export async function openRevert(session: Session, ref: PullRequestRef, input: { title: string; body: string }): Promise<RevertOutcome> {
+  const found = await request(session, (c) => c.graphql<unknown>(PULL_ID, { owner: ref.owner, repo: ref.repo, number: ref.number }));
+  const id = isRecord(found) && isRecord(found.repository) && isRecord(found.repository.pullRequest) ? found.repository.pullRequest.id : undefined;
+  if (typeof id !== 'string') throw new Error(`GitHub did not give the node id of #${ref.number}`);
+  let data: unknown;
+  try {
+    data = await request(session, (c) => c.graphql<unknown>(REVERT, { input: { pullRequestId: id, title: input.title, body: input.body, draft: false } }));
+  } catch (error) {
+    const refused = refusalOf(error);
+    if (refused !== undefined) return { refused };
+    throw error;
+  }
+  const payload = isRecord(data) && isRecord(data.revertPullRequest) ? data.revertPullRequest.revertPullRequest : undefined;
+  const number = isRecord(payload) ? payload.number : undefined;
+  if (typeof number !== 'number') throw new Error('GitHub did not say which pull request reverts this one');
+  // The label marks it as the gate's revert; a failure here is logged, the revert stands.
+  try {
+    await request(session, (c) => c.rest.issues.addLabels({ owner: ref.owner, repo: ref.repo, issue_number: number, labels: [REVERT_LABEL] }));
+  } catch (error) {
+    session.log.warn({ pr: `${ref.owner}/${ref.repo}#${number}`, error: describeError(error) }, 'could not label the revert PR');
+  }
+  return { number };
+}
