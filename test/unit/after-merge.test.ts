@@ -206,7 +206,7 @@ describe('the record', () => {
   });
 
   it('reads a malformed after-merge record as none, and keeps the rest', () => {
-    const text = recordMarker({ vetoes: [{ by: 'bob', at: T0, commentId: 3 }], answered: [], afterMerge: { sampled: true, due: 'soon' } as never }, 7);
+    const text = recordMarker({ vetoes: [{ by: 'bob', at: T0, commentId: 3 }], answered: [], afterMerge: { sampled: true, due: 'soon' } } as unknown as GateLedger, 7);
     const read = readRecord(text, 7);
     expect(read?.vetoes).toHaveLength(1);
     expect(read?.afterMerge).toBeUndefined();
