@@ -55,6 +55,7 @@ describe.concurrent('review after merge', () => {
       expect(status).toHaveLength(1);
       expect(status[0]).toMatch(/Merged without a human; review after merge due by \w{3} \d+ \d\d:\d\d UTC, by \*\*alice\*\*/);
       await until('the index label', () => labels(repo, n).includes(AFTER_MERGE_LABEL));
+      await until('the record', () => recordOf(repo, n)?.afterMerge !== undefined);
       expect(recordOf(repo, n)?.afterMerge).toMatchObject({ sampled: true, concerns: [] });
 
       // The author, a read-only user and the agent's bot: refused (the bot is never answered), nothing changes.
@@ -80,6 +81,10 @@ describe.concurrent('review after merge', () => {
       await until('the refusal of the edited comment', () => replies(gate.sim, repo, n).some((r) => r.includes('was edited')));
       expect(recordOf(repo, n)?.afterMerge?.reviewed).toBeUndefined();
       expect(labels(repo, n)).toContain(AFTER_MERGE_LABEL);
+
+      // The label is an index the gate keeps: taken off while the item is open, it is put back.
+      gate.sim.unlabel(repo, n, PERSON_AGENT, AFTER_MERGE_LABEL);
+      await until('the label put back', () => labels(repo, n).includes(AFTER_MERGE_LABEL));
 
       // An authorized reviewer: 👍, the item closes, the label goes.
       const ok = gate.sim.comment(repo, n, 'alice', '/reviewed');
