@@ -4,6 +4,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AFTER_MERGE_LABEL, REVERT_LABEL } from '../../src/core/after-merge-record.js';
 import { readRecord, type GateLedger } from '../../src/core/ledger.js';
+import { audit } from '../../src/cli/audit.js';
+import type { CliIO } from '../../src/cli/io.js';
+import type { AuditRecord } from '../../src/github/gather-audit-records.js';
 import { examplePolicy } from '../fixtures/example-policy.js';
 import { AGENT, FILES, merged, replies, sleep, startGate, statusComments, story, type Gate } from './harness.js';
 
@@ -42,6 +45,15 @@ function thumbs(repo: string, id: number): number {
   const entry = gate.sim.timeline.find((e) => e.repo === repo && e.kind === 'commented' && e.data?.commentId === id);
   const c = entry?.number !== undefined ? gate.sim.comments(repo, entry.number).find((x) => x.id === id) : undefined;
   return c?.reactions.filter((r) => r.content === '+1').length ?? 0;
+}
+
+/** `hitl-gate audit` of the repository, as JSON lines. */
+async function auditOf(repo: string): Promise<AuditRecord[]> {
+  let stdout = '';
+  const io: CliIO = { stdout: (t) => void (stdout += t), stderr: () => undefined, readStdin: () => Promise.resolve(''), readFile: () => Promise.reject(new Error('unused')) };
+  const env = { GITHUB_TOKEN: gate.sim.personalToken('auditor'), GITHUB_API_URL: gate.sim.apiUrl, HITL_APP_SLUG: gate.sim.app.slug };
+  expect(await audit([repo], io, { env })).toBe(0);
+  return stdout.trim().split('\n').filter(Boolean).map((l) => JSON.parse(l) as AuditRecord);
 }
 
 describe.concurrent('review after merge', () => {
@@ -104,6 +116,10 @@ describe.concurrent('review after merge', () => {
       expect(recordOf(repo, n)?.afterMerge?.reviewed?.by).toBe('alice');
       expect(labels(repo, n)).not.toContain(AFTER_MERGE_LABEL);
       expect(replies(gate.sim, repo, n)).toEqual([]);
+
+      // The evidence: merged without a human, reviewed after merge within the deadline, by whom.
+      const evidence = (await auditOf(repo)).find((r) => r.pr === n);
+      expect(evidence).toMatchObject({ merged: true, merged_by_gate: true, approvals: [], after_merge: { sampled: true, reviewed_by: 'alice', within_sla: true, revert: null } });
     } catch (error) {
       throw new Error(`${(error as Error).message}\n${story(gate, [repo])}`);
     }
@@ -129,6 +145,7 @@ describe.concurrent('review after merge', () => {
       await until('the revert PR is gated', () => statusComments(gate.sim, repo, revert).length === 1);
       expect(statusComments(gate.sim, repo, revert)[0]).toMatch(/soft/);
       expect(gate.sim.timeline.filter((e) => e.repo === repo && e.kind === 'revert-opened')).toHaveLength(1);
+      expect((await auditOf(repo)).find((r) => r.pr === n)?.after_merge?.revert).toMatchObject({ by: 'bob', pr: revert, refused: null });
     } catch (error) {
       throw new Error(`${(error as Error).message}\n${story(gate, [repo])}`);
     }
@@ -164,6 +181,7 @@ describe.concurrent('review after merge', () => {
       await until('the refusal', () => replies(gate.sim, repo, n).some((r) => r.includes('not sampled for review after merge')));
       expect(labels(repo, n)).not.toContain(AFTER_MERGE_LABEL);
       expect(recordOf(repo, n)?.afterMerge).toBeUndefined();
+      expect((await auditOf(repo)).find((r) => r.pr === n)?.after_merge).toBeNull();
       expect(gate.sim.timeline.some((e) => e.repo === repo && e.kind === 'labeled' && e.detail.includes(AFTER_MERGE_LABEL))).toBe(false);
       expect(statusComments(gate.sim, repo, n).join('\n')).toMatch(/it will not be reviewed after merge/);
     } catch (error) {

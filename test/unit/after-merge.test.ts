@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { auditAfterMerge } from '../../src/core/audit-after-merge.js';
 import { afterMergeDue, openAfterMerge, sampleDraw, sampling, samplingNote } from '../../src/core/after-merge.js';
 import { answerAfterMerge, afterMergeAuthors, type AfterMergeInput } from '../../src/core/after-merge-commands.js';
 import { afterMergeOpen, type AfterMergePolicy } from '../../src/core/after-merge-record.js';
@@ -213,3 +214,20 @@ describe('the record', () => {
   });
 });
 
+
+describe('the audit record', () => {
+  const record = openAfterMerge(policyWith(), '2026-12-01T10:00:00Z', 'fyi', 'sampled: 10% of fyi PRs are');
+  it('says who reviewed and whether within the deadline', () => {
+    const reviewed = auditAfterMerge({ ...record, reviewed: { by: 'alice', at: '2026-12-02T10:00:00Z', commentId: 1 } }, new Date('2026-12-10T00:00:00Z'));
+    expect(reviewed).toMatchObject({ sampled: true, due: '2026-12-04T10:00:00.000Z', reviewed_by: 'alice', within_sla: true, revert: null, why: 'sampled: 10% of fyi PRs are' });
+    expect(auditAfterMerge({ ...record, reviewed: { by: 'alice', at: '2026-12-05T10:00:00Z', commentId: 1 } }, new Date('2026-12-10T00:00:00Z'))?.within_sla).toBe(false);
+  });
+
+  it('says an open item is late only once it is, and carries concerns and the revert', () => {
+    expect(auditAfterMerge(record, new Date('2026-12-02T00:00:00Z'))?.within_sla).toBeNull();
+    expect(auditAfterMerge(record, new Date('2026-12-05T00:00:00Z'))?.within_sla).toBe(false);
+    const reverted = auditAfterMerge({ ...record, concerns: [{ by: 'bob', at: '2026-12-01T11:00:00Z', commentId: 2, reason: 'wrong' }], revert: { by: 'bob', at: '2026-12-01T12:00:00Z', commentId: 3, number: 12 } }, new Date('2026-12-10T00:00:00Z'));
+    expect(reverted).toMatchObject({ within_sla: true, concerns: [{ by: 'bob', reason: 'wrong' }], revert: { by: 'bob', pr: 12, refused: null } });
+    expect(auditAfterMerge(undefined, new Date())).toBeNull();
+  });
+});
