@@ -8380,11 +8380,11 @@ var require_headers = __commonJS({
       get [kHeadersSortedMap]() {
         if (this.#headersList[kHeadersSortedMap])
           return this.#headersList[kHeadersSortedMap];
-        let headers = [], names = this.#headersList.toSortedArray(), cookies = this.#headersList.cookies;
+        let headers = [], names2 = this.#headersList.toSortedArray(), cookies = this.#headersList.cookies;
         if (cookies === null || cookies.length === 1)
-          return this.#headersList[kHeadersSortedMap] = names;
-        for (let i = 0; i < names.length; ++i) {
-          let { 0: name, 1: value } = names[i];
+          return this.#headersList[kHeadersSortedMap] = names2;
+        for (let i = 0; i < names2.length; ++i) {
+          let { 0: name, 1: value } = names2[i];
           if (name === "set-cookie")
             for (let j = 0; j < cookies.length; ++j)
               headers.push([name, cookies[j]]);
@@ -13952,8 +13952,8 @@ var require_directives = __commonJS({
           case "%TAG": {
             if (parts.length !== 2 && (onError(0, "%TAG directive should contain exactly two parts"), parts.length < 2))
               return !1;
-            let [handle, prefix] = parts;
-            return this.tags[handle] = prefix, !0;
+            let [handle2, prefix] = parts;
+            return this.tags[handle2] = prefix, !0;
           }
           case "%YAML": {
             if (this.yaml.explicit = !0, parts.length !== 1)
@@ -13985,25 +13985,25 @@ var require_directives = __commonJS({
           let verbatim = source.slice(2, -1);
           return verbatim === "!" || verbatim === "!!" ? (onError(`Verbatim tags aren't resolved, so ${source} is invalid.`), null) : (source[source.length - 1] !== ">" && onError("Verbatim tags must end with a >"), verbatim);
         }
-        let [, handle, suffix] = source.match(/^(.*!)([^!]*)$/s);
+        let [, handle2, suffix] = source.match(/^(.*!)([^!]*)$/s);
         suffix || onError(`The ${source} tag has no suffix`);
-        let prefix = this.tags[handle];
+        let prefix = this.tags[handle2];
         if (prefix)
           try {
             return prefix + decodeURIComponent(suffix);
           } catch (error2) {
             return onError(String(error2)), null;
           }
-        return handle === "!" ? source : (onError(`Could not resolve tag: ${source}`), null);
+        return handle2 === "!" ? source : (onError(`Could not resolve tag: ${source}`), null);
       }
       /**
        * Given a fully resolved tag, returns its printable string form,
        * taking into account current tag prefixes and defaults.
        */
       tagString(tag) {
-        for (let [handle, prefix] of Object.entries(this.tags))
+        for (let [handle2, prefix] of Object.entries(this.tags))
           if (tag.startsWith(prefix))
-            return handle + escapeTagName(tag.substring(prefix.length));
+            return handle2 + escapeTagName(tag.substring(prefix.length));
         return tag[0] === "!" ? tag : `!<${tag}>`;
       }
       toString(doc) {
@@ -14015,8 +14015,8 @@ var require_directives = __commonJS({
           }), tagNames = Object.keys(tags);
         } else
           tagNames = [];
-        for (let [handle, prefix] of tagEntries)
-          handle === "!!" && prefix === "tag:yaml.org,2002:" || (!doc || tagNames.some((tn) => tn.startsWith(prefix))) && lines.push(`%TAG ${handle} ${prefix}`);
+        for (let [handle2, prefix] of tagEntries)
+          handle2 === "!!" && prefix === "tag:yaml.org,2002:" || (!doc || tagNames.some((tn) => tn.startsWith(prefix))) && lines.push(`%TAG ${handle2} ${prefix}`);
         return lines.join(`
 `);
       }
@@ -19285,7 +19285,7 @@ var require_code = __commonJS({
       }
       get names() {
         var _a2;
-        return (_a2 = this._names) !== null && _a2 !== void 0 ? _a2 : this._names = this._items.reduce((names, c) => (c instanceof Name && (names[c.str] = (names[c.str] || 0) + 1), names), {});
+        return (_a2 = this._names) !== null && _a2 !== void 0 ? _a2 : this._names = this._items.reduce((names2, c) => (c instanceof Name && (names2[c.str] = (names2[c.str] || 0) + 1), names2), {});
       }
     };
     exports._Code = _Code;
@@ -19559,9 +19559,9 @@ var require_codegen = __commonJS({
         let varKind = es5 ? scope_1.varKinds.var : this.varKind, rhs = this.rhs === void 0 ? "" : ` = ${this.rhs}`;
         return `${varKind} ${this.name}${rhs};` + _n;
       }
-      optimizeNames(names, constants3) {
-        if (names[this.name.str])
-          return this.rhs && (this.rhs = optimizeExpr(this.rhs, names, constants3)), this;
+      optimizeNames(names2, constants3) {
+        if (names2[this.name.str])
+          return this.rhs && (this.rhs = optimizeExpr(this.rhs, names2, constants3)), this;
       }
       get names() {
         return this.rhs instanceof code_1._CodeOrName ? this.rhs.names : {};
@@ -19573,13 +19573,13 @@ var require_codegen = __commonJS({
       render({ _n }) {
         return `${this.lhs} = ${this.rhs};` + _n;
       }
-      optimizeNames(names, constants3) {
-        if (!(this.lhs instanceof code_1.Name && !names[this.lhs.str] && !this.sideEffects))
-          return this.rhs = optimizeExpr(this.rhs, names, constants3), this;
+      optimizeNames(names2, constants3) {
+        if (!(this.lhs instanceof code_1.Name && !names2[this.lhs.str] && !this.sideEffects))
+          return this.rhs = optimizeExpr(this.rhs, names2, constants3), this;
       }
       get names() {
-        let names = this.lhs instanceof code_1.Name ? {} : { ...this.lhs.names };
-        return addExprNames(names, this.rhs);
+        let names2 = this.lhs instanceof code_1.Name ? {} : { ...this.lhs.names };
+        return addExprNames(names2, this.rhs);
       }
     }, AssignOp = class extends Assign {
       constructor(lhs, op, rhs, sideEffects) {
@@ -19622,8 +19622,8 @@ var require_codegen = __commonJS({
       optimizeNodes() {
         return `${this.code}` ? this : void 0;
       }
-      optimizeNames(names, constants3) {
-        return this.code = optimizeExpr(this.code, names, constants3), this;
+      optimizeNames(names2, constants3) {
+        return this.code = optimizeExpr(this.code, names2, constants3), this;
       }
       get names() {
         return this.code instanceof code_1._CodeOrName ? this.code.names : {};
@@ -19643,16 +19643,16 @@ var require_codegen = __commonJS({
         }
         return nodes.length > 0 ? this : void 0;
       }
-      optimizeNames(names, constants3) {
+      optimizeNames(names2, constants3) {
         let { nodes } = this, i = nodes.length;
         for (; i--; ) {
           let n2 = nodes[i];
-          n2.optimizeNames(names, constants3) || (subtractNames(names, n2.names), nodes.splice(i, 1));
+          n2.optimizeNames(names2, constants3) || (subtractNames(names2, n2.names), nodes.splice(i, 1));
         }
         return nodes.length > 0 ? this : void 0;
       }
       get names() {
-        return this.nodes.reduce((names, n2) => addNames(names, n2.names), {});
+        return this.nodes.reduce((names2, n2) => addNames(names2, n2.names), {});
       }
     }, BlockNode = class extends ParentNode {
       render(opts) {
@@ -19685,14 +19685,14 @@ var require_codegen = __commonJS({
         if (!(cond === !1 || !this.nodes.length))
           return this;
       }
-      optimizeNames(names, constants3) {
+      optimizeNames(names2, constants3) {
         var _a2;
-        if (this.else = (_a2 = this.else) === null || _a2 === void 0 ? void 0 : _a2.optimizeNames(names, constants3), !!(super.optimizeNames(names, constants3) || this.else))
-          return this.condition = optimizeExpr(this.condition, names, constants3), this;
+        if (this.else = (_a2 = this.else) === null || _a2 === void 0 ? void 0 : _a2.optimizeNames(names2, constants3), !!(super.optimizeNames(names2, constants3) || this.else))
+          return this.condition = optimizeExpr(this.condition, names2, constants3), this;
       }
       get names() {
-        let names = super.names;
-        return addExprNames(names, this.condition), this.else && addNames(names, this.else.names), names;
+        let names2 = super.names;
+        return addExprNames(names2, this.condition), this.else && addNames(names2, this.else.names), names2;
       }
     };
     If.kind = "if";
@@ -19706,9 +19706,9 @@ var require_codegen = __commonJS({
       render(opts) {
         return `for(${this.iteration})` + super.render(opts);
       }
-      optimizeNames(names, constants3) {
-        if (super.optimizeNames(names, constants3))
-          return this.iteration = optimizeExpr(this.iteration, names, constants3), this;
+      optimizeNames(names2, constants3) {
+        if (super.optimizeNames(names2, constants3))
+          return this.iteration = optimizeExpr(this.iteration, names2, constants3), this;
       }
       get names() {
         return addNames(super.names, this.iteration.names);
@@ -19722,8 +19722,8 @@ var require_codegen = __commonJS({
         return `for(${varKind} ${name}=${from}; ${name}<${to}; ${name}++)` + super.render(opts);
       }
       get names() {
-        let names = addExprNames(super.names, this.from);
-        return addExprNames(names, this.to);
+        let names2 = addExprNames(super.names, this.from);
+        return addExprNames(names2, this.to);
       }
     }, ForIter = class extends For {
       constructor(loop, varKind, name, iterable) {
@@ -19732,9 +19732,9 @@ var require_codegen = __commonJS({
       render(opts) {
         return `for(${this.varKind} ${this.name} ${this.loop} ${this.iterable})` + super.render(opts);
       }
-      optimizeNames(names, constants3) {
-        if (super.optimizeNames(names, constants3))
-          return this.iterable = optimizeExpr(this.iterable, names, constants3), this;
+      optimizeNames(names2, constants3) {
+        if (super.optimizeNames(names2, constants3))
+          return this.iterable = optimizeExpr(this.iterable, names2, constants3), this;
       }
       get names() {
         return addNames(super.names, this.iterable.names);
@@ -19763,13 +19763,13 @@ var require_codegen = __commonJS({
         var _a2, _b;
         return super.optimizeNodes(), (_a2 = this.catch) === null || _a2 === void 0 || _a2.optimizeNodes(), (_b = this.finally) === null || _b === void 0 || _b.optimizeNodes(), this;
       }
-      optimizeNames(names, constants3) {
+      optimizeNames(names2, constants3) {
         var _a2, _b;
-        return super.optimizeNames(names, constants3), (_a2 = this.catch) === null || _a2 === void 0 || _a2.optimizeNames(names, constants3), (_b = this.finally) === null || _b === void 0 || _b.optimizeNames(names, constants3), this;
+        return super.optimizeNames(names2, constants3), (_a2 = this.catch) === null || _a2 === void 0 || _a2.optimizeNames(names2, constants3), (_b = this.finally) === null || _b === void 0 || _b.optimizeNames(names2, constants3), this;
       }
       get names() {
-        let names = super.names;
-        return this.catch && addNames(names, this.catch.names), this.finally && addNames(names, this.finally.names), names;
+        let names2 = super.names;
+        return this.catch && addNames(names2, this.catch.names), this.finally && addNames(names2, this.finally.names), names2;
       }
     }, Catch = class extends BlockNode {
       constructor(error2) {
@@ -19997,15 +19997,15 @@ var require_codegen = __commonJS({
       }
     };
     exports.CodeGen = CodeGen;
-    function addNames(names, from) {
+    function addNames(names2, from) {
       for (let n2 in from)
-        names[n2] = (names[n2] || 0) + (from[n2] || 0);
-      return names;
+        names2[n2] = (names2[n2] || 0) + (from[n2] || 0);
+      return names2;
     }
-    function addExprNames(names, from) {
-      return from instanceof code_1._CodeOrName ? addNames(names, from.names) : names;
+    function addExprNames(names2, from) {
+      return from instanceof code_1._CodeOrName ? addNames(names2, from.names) : names2;
     }
-    function optimizeExpr(expr, names, constants3) {
+    function optimizeExpr(expr, names2, constants3) {
       if (expr instanceof code_1.Name)
         return replaceName(expr);
       if (!canOptimize(expr))
@@ -20013,15 +20013,15 @@ var require_codegen = __commonJS({
       return new code_1._Code(expr._items.reduce((items, c) => (c instanceof code_1.Name && (c = replaceName(c)), c instanceof code_1._Code ? items.push(...c._items) : items.push(c), items), []));
       function replaceName(n2) {
         let c = constants3[n2.str];
-        return c === void 0 || names[n2.str] !== 1 ? n2 : (delete names[n2.str], c);
+        return c === void 0 || names2[n2.str] !== 1 ? n2 : (delete names2[n2.str], c);
       }
       function canOptimize(e) {
-        return e instanceof code_1._Code && e._items.some((c) => c instanceof code_1.Name && names[c.str] === 1 && constants3[c.str] !== void 0);
+        return e instanceof code_1._Code && e._items.some((c) => c instanceof code_1.Name && names2[c.str] === 1 && constants3[c.str] !== void 0);
       }
     }
-    function subtractNames(names, from) {
+    function subtractNames(names2, from) {
       for (let n2 in from)
-        names[n2] = (names[n2] || 0) - (from[n2] || 0);
+        names2[n2] = (names2[n2] || 0) - (from[n2] || 0);
     }
     function not(x) {
       return typeof x == "boolean" || typeof x == "number" || x === null ? !x : (0, code_1._)`!${par(x)}`;
@@ -20196,7 +20196,7 @@ var require_names = __commonJS({
   "node_modules/ajv/dist/compile/names.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: !0 });
-    var codegen_1 = require_codegen(), names = {
+    var codegen_1 = require_codegen(), names2 = {
       // validation function arguments
       data: new codegen_1.Name("data"),
       // data passed to validation function
@@ -20225,7 +20225,7 @@ var require_names = __commonJS({
       jsonLen: new codegen_1.Name("jsonLen"),
       jsonPart: new codegen_1.Name("jsonPart")
     };
-    exports.default = names;
+    exports.default = names2;
   }
 });
 
@@ -22180,11 +22180,11 @@ var require_fast_uri = __commonJS({
     }
     function hasMalformedPercentEncoding(component) {
       if (component === void 0) return !1;
-      let percent = component.indexOf("%");
-      for (; percent !== -1; ) {
-        if (percent + 2 >= component.length || !/^[\da-f]{2}$/iu.test(component.slice(percent + 1, percent + 3)))
+      let percent2 = component.indexOf("%");
+      for (; percent2 !== -1; ) {
+        if (percent2 + 2 >= component.length || !/^[\da-f]{2}$/iu.test(component.slice(percent2 + 1, percent2 + 3)))
           return !0;
-        percent = component.indexOf("%", percent + 3);
+        percent2 = component.indexOf("%", percent2 + 3);
       }
       return !1;
     }
@@ -24933,8 +24933,8 @@ function merge(defaults3, route, options) {
   ).concat(mergedOptions.mediaType.previews)), mergedOptions.mediaType.previews = (mergedOptions.mediaType.previews || []).map((preview) => preview.replace(/-preview/, ""))), mergedOptions;
 }
 function addQueryParameters(url, parameters) {
-  let separator = /\?/.test(url) ? "&" : "?", names = Object.keys(parameters);
-  return names.length === 0 ? url : url + separator + names.map((name) => name === "q" ? "q=" + parameters.q.split("+").map(encodeURIComponent).join("+") : `${name}=${encodeURIComponent(parameters[name])}`).join("&");
+  let separator = /\?/.test(url) ? "&" : "?", names2 = Object.keys(parameters);
+  return names2.length === 0 ? url : url + separator + names2.map((name) => name === "q" ? "q=" + parameters.q.split("+").map(encodeURIComponent).join("+") : `${name}=${encodeURIComponent(parameters[name])}`).join("&");
 }
 var urlVariableRegex = /\{[^{}}]+\}/g;
 function removeNonChars(variableName) {
@@ -28268,6 +28268,52 @@ function checkRunActions(decision) {
   return decision.tier === "hard" ? (decision.state === "blocked" && decision.vetoes.length === 0 && decision.approvals.length < decision.approvalsRequired && actions.push(CHECK_RUN_ACTIONS.approve), actions.push(CHECK_RUN_ACTIONS.veto)) : decision.tier === "soft" && decision.state === "waiting" && decision.window && actions.push(CHECK_RUN_ACTIONS.veto), actions;
 }
 
+// src/core/after-merge-read.ts
+var isObject = (v) => typeof v == "object" && v !== null && !Array.isArray(v), isId = (v) => typeof v == "number" && Number.isSafeInteger(v) && v >= 0, isTime = (v) => typeof v == "string" && Number.isFinite(Date.parse(v)), names = (v) => Array.isArray(v) && v.length <= 100 && v.every((s2) => typeof s2 == "string" && s2.length <= 200) ? v : void 0;
+function actor(v) {
+  if (!(!isObject(v) || typeof v.by != "string" || v.by === "" || v.by.length > 100 || !isTime(v.at) || !isId(v.commentId)))
+    return { by: v.by, at: v.at, commentId: v.commentId };
+}
+function concern(v) {
+  let a = actor(v);
+  return a && isObject(v) && typeof v.reason == "string" ? { ...a, reason: v.reason.slice(0, 300) } : void 0;
+}
+function revert(v) {
+  let a = actor(v);
+  if (!(!a || !isObject(v)))
+    return {
+      ...a,
+      ...typeof v.reason == "string" ? { reason: v.reason.slice(0, 300) } : {},
+      ...isId(v.number) ? { number: v.number } : {},
+      ...typeof v.refused == "string" ? { refused: v.refused.slice(0, 300) } : {}
+    };
+}
+function afterMergeRecordFrom(v) {
+  if (!isObject(v) || v.sampled !== !0 || !isTime(v.mergedAt) || !isTime(v.due) || !isObject(v.reviewers)) return;
+  let users = names(v.reviewers.users), teams = names(v.reviewers.teams);
+  if (!users || !teams) return;
+  let reviewed = actor(v.reviewed), concerns = Array.isArray(v.concerns) ? v.concerns.map(concern).filter((c) => c !== void 0) : [], reverted = revert(v.revert);
+  return {
+    sampled: !0,
+    mergedAt: v.mergedAt,
+    due: v.due,
+    reviewers: { users, teams },
+    ...reviewed ? { reviewed } : {},
+    ...typeof v.why == "string" ? { why: v.why.slice(0, 300) } : {},
+    ...v.tier === "fyi" || v.tier === "soft" || v.tier === "hard" ? { tier: v.tier } : {},
+    concerns: concerns.slice(-20),
+    ...reverted ? { revert: reverted } : {}
+  };
+}
+function mergeAfterMerge(a, b) {
+  if (!a) return b;
+  if (!b) return a;
+  let concerns = [...a.concerns];
+  for (let c of b.concerns) concerns.some((x) => x.commentId === c.commentId) || concerns.push(c);
+  let reviewed = [a.reviewed, b.reviewed].filter((r) => r !== void 0).sort((x, y) => x.at.localeCompare(y.at))[0], revert2 = a.revert?.number !== void 0 ? a.revert : b.revert?.number !== void 0 ? b.revert : b.revert ?? a.revert;
+  return { ...a, concerns, ...reviewed ? { reviewed } : {}, ...revert2 ? { revert: revert2 } : {} };
+}
+
 // src/core/ledger.ts
 function mergeRefusalOf(ledger) {
   return ledger?.mergeRefusal;
@@ -28298,7 +28344,8 @@ function fitted(ledger, pr) {
     ...g.notified ? { notified: g.notified } : {},
     ...refusal ? { mergeRefusal: { ...refusal, message: refusal.message.slice(0, MAX_REFUSAL) } } : {},
     ...g.comment ? { comment: { id: g.comment.id, sha256: g.comment.sha256 } } : {},
-    ...g.notices?.length ? { notices: [...g.notices].sort(byTime((n2) => n2.commentId)).slice(-MAX_NOTICES) } : {}
+    ...g.notices?.length ? { notices: [...g.notices].sort(byTime((n2) => n2.commentId)).slice(-MAX_NOTICES) } : {},
+    ...g.afterMerge ? { afterMerge: g.afterMerge } : {}
   }, encoded = encode(fit2);
   for (; encoded.length > LEDGER_TARGET_CHARS && fit2.answered.length > 0; ) {
     let excess = Math.ceil((encoded.length - LEDGER_TARGET_CHARS) / 12) + 1;
@@ -28336,7 +28383,7 @@ function decoded(encoded) {
   if (!(encoded === void 0 || encoded.length > MAX_LEDGER_CHARS))
     try {
       let data = JSON.parse(Buffer.from(encoded, "base64").toString("utf8"));
-      return isObject(data) ? data : void 0;
+      return isObject2(data) ? data : void 0;
     } catch {
       return;
     }
@@ -28349,7 +28396,7 @@ function mergeRecords(a, b) {
     let out = [...xs ?? []];
     for (let y of ys ?? []) out.some((x) => same(x, y)) || out.push(y);
     return out;
-  }, escalation = a.escalation && b.escalation ? maxTier(a.escalation, b.escalation) : a.escalation ?? b.escalation, withdrawals = union(a.withdrawals, b.withdrawals, (x, y) => x.sourceId === y.sourceId && x.by.toLowerCase() === y.by.toLowerCase()), clicks = union(a.clicks, b.clicks, (x, y) => x.id === y.id && x.by === y.by && x.headSha === y.headSha), notices = union(a.notices, b.notices, (x, y) => x.kind === y.kind && x.commentId === y.commentId && x.at === y.at), requested = a.requested && b.requested && a.requested.head === b.requested.head ? { head: a.requested.head, users: [.../* @__PURE__ */ new Set([...a.requested.users, ...b.requested.users])], teams: [.../* @__PURE__ */ new Set([...a.requested.teams, ...b.requested.teams])] } : b.requested ?? a.requested, reminded = a.reminded && b.reminded && a.reminded.head === b.reminded.head ? { head: a.reminded.head, steps: Math.max(a.reminded.steps, b.reminded.steps) } : b.reminded ?? a.reminded, refusal = [a.mergeRefusal, b.mergeRefusal].filter((r) => r !== void 0).sort((x, y) => y.at.localeCompare(x.at))[0], notified = mergeNotified(a.notified, b.notified);
+  }, escalation = a.escalation && b.escalation ? maxTier(a.escalation, b.escalation) : a.escalation ?? b.escalation, withdrawals = union(a.withdrawals, b.withdrawals, (x, y) => x.sourceId === y.sourceId && x.by.toLowerCase() === y.by.toLowerCase()), clicks = union(a.clicks, b.clicks, (x, y) => x.id === y.id && x.by === y.by && x.headSha === y.headSha), notices = union(a.notices, b.notices, (x, y) => x.kind === y.kind && x.commentId === y.commentId && x.at === y.at), requested = a.requested && b.requested && a.requested.head === b.requested.head ? { head: a.requested.head, users: [.../* @__PURE__ */ new Set([...a.requested.users, ...b.requested.users])], teams: [.../* @__PURE__ */ new Set([...a.requested.teams, ...b.requested.teams])] } : b.requested ?? a.requested, reminded = a.reminded && b.reminded && a.reminded.head === b.reminded.head ? { head: a.reminded.head, steps: Math.max(a.reminded.steps, b.reminded.steps) } : b.reminded ?? a.reminded, refusal = [a.mergeRefusal, b.mergeRefusal].filter((r) => r !== void 0).sort((x, y) => y.at.localeCompare(x.at))[0], notified = mergeNotified(a.notified, b.notified), afterMerge = mergeAfterMerge(a.afterMerge, b.afterMerge);
   return {
     vetoes: union(a.vetoes, b.vetoes, sameVeto),
     answered: [.../* @__PURE__ */ new Set([...a.answered, ...b.answered])],
@@ -28361,7 +28408,8 @@ function mergeRecords(a, b) {
     ...notified ? { notified } : {},
     ...refusal ? { mergeRefusal: refusal } : {},
     ...b.comment ?? a.comment ? { comment: b.comment ?? a.comment } : {},
-    ...notices.length ? { notices } : {}
+    ...notices.length ? { notices } : {},
+    ...afterMerge ? { afterMerge } : {}
   };
 }
 function mergeNotified(a, b) {
@@ -28370,42 +28418,42 @@ function mergeNotified(a, b) {
   let slack = a.slack || b.slack ? { ...a.slack, ...b.slack, sent: [.../* @__PURE__ */ new Set([...a.slack?.sent ?? [], ...b.slack?.sent ?? []])] } : void 0, webhook = a.webhook || b.webhook ? { sent: [.../* @__PURE__ */ new Set([...a.webhook?.sent ?? [], ...b.webhook?.sent ?? []])] } : void 0;
   return { ...slack ? { slack } : {}, ...webhook ? { webhook } : {} };
 }
-var isObject = (v) => typeof v == "object" && v !== null && !Array.isArray(v), isId = (v) => typeof v == "number" && Number.isSafeInteger(v) && v >= 0;
+var isObject2 = (v) => typeof v == "object" && v !== null && !Array.isArray(v), isId2 = (v) => typeof v == "number" && Number.isSafeInteger(v) && v >= 0;
 function vetoRecord(v) {
-  if (!isObject(v)) return;
+  if (!isObject2(v)) return;
   let { by, at, commentId, reason } = v;
-  if (!(typeof by != "string" || by === "" || typeof at != "string" || !Number.isFinite(Date.parse(at)) || !isId(commentId)) && !(reason !== void 0 && typeof reason != "string"))
+  if (!(typeof by != "string" || by === "" || typeof at != "string" || !Number.isFinite(Date.parse(at)) || !isId2(commentId)) && !(reason !== void 0 && typeof reason != "string"))
     return { by, at, commentId, ...reason !== void 0 ? { reason } : {} };
 }
 function withdrawalRecord(v) {
-  if (!isObject(v)) return;
+  if (!isObject2(v)) return;
   let { by, at, sourceId } = v;
-  if (!(typeof by != "string" || by === "" || typeof at != "string" || !Number.isFinite(Date.parse(at)) || !isId(sourceId)))
+  if (!(typeof by != "string" || by === "" || typeof at != "string" || !Number.isFinite(Date.parse(at)) || !isId2(sourceId)))
     return { by, at, sourceId };
 }
 var clicksIn = (ledger) => ledger.clicks ?? [];
 function clickRecord(v) {
-  if (!isObject(v)) return;
+  if (!isObject2(v)) return;
   let { id, by, byType, at, action, headSha, checkRunId } = v;
-  if (!(!isId(id) || typeof by != "string" || by === "" || typeof byType != "string" || typeof at != "string" || !Number.isFinite(Date.parse(at))) && !(!CLICK_ACTIONS.includes(action) || typeof headSha != "string" || !/^[0-9a-f]{7,64}$/i.test(headSha) || !isId(checkRunId)))
+  if (!(!isId2(id) || typeof by != "string" || by === "" || typeof byType != "string" || typeof at != "string" || !Number.isFinite(Date.parse(at))) && !(!CLICK_ACTIONS.includes(action) || typeof headSha != "string" || !/^[0-9a-f]{7,64}$/i.test(headSha) || !isId2(checkRunId)))
     return { id, by, byType, at, action, headSha, checkRunId };
 }
 var keys = (v) => Array.isArray(v) && v.every((k) => typeof k == "string" && k.length <= 40) ? v.slice(0, 50) : void 0;
 function notifiedRecord(v) {
-  if (!isObject(v)) return;
+  if (!isObject2(v)) return;
   let out = {};
-  if (isObject(v.slack)) {
+  if (isObject2(v.slack)) {
     let sent = keys(v.slack.sent), { channel, ts } = v.slack;
     sent && (out.slack = { sent, ...typeof channel == "string" ? { channel } : {}, ...typeof ts == "string" && ts.length <= 40 ? { ts } : {} });
   }
-  if (isObject(v.webhook)) {
+  if (isObject2(v.webhook)) {
     let sent = keys(v.webhook.sent);
     sent && (out.webhook = { sent });
   }
   return out.slack || out.webhook ? out : void 0;
 }
 function mergeRefusalRecord(v) {
-  if (!isObject(v)) return;
+  if (!isObject2(v)) return;
   let { sha, message, at } = v;
   if (!(typeof sha != "string" || !/^[0-9a-f]{40}$/.test(sha) || typeof message != "string" || typeof at != "string" || !Number.isFinite(Date.parse(at))))
     return { sha, message: message.slice(0, MAX_REFUSAL), at };
@@ -28420,7 +28468,7 @@ function readLedger(body) {
 function ledgerFrom(data) {
   if (!Array.isArray(data.vetoes) || !Array.isArray(data.answered)) return;
   let vetoes = data.vetoes.map(vetoRecord);
-  if (vetoes.some((v) => v === void 0) || !data.answered.every(isId)) return;
+  if (vetoes.some((v) => v === void 0) || !data.answered.every(isId2)) return;
   let escalation = data.escalation;
   if (escalation !== void 0 && !TIERS.includes(escalation) || data.withdrawals !== void 0 && !Array.isArray(data.withdrawals)) return;
   let mergeRefusal = mergeRefusalRecord(data.mergeRefusal), withdrawals = (data.withdrawals ?? []).map(withdrawalRecord);
@@ -28439,22 +28487,23 @@ function ledgerFrom(data) {
     // A malformed refusal is only forgotten: it never makes the gate more permissive.
     ...mergeRefusal ? { mergeRefusal } : {},
     ...comment ? { comment } : {},
-    ...notices.length ? { notices } : {}
+    ...notices.length ? { notices } : {},
+    ...afterMergeRecordFrom(data.afterMerge) ? { afterMerge: afterMergeRecordFrom(data.afterMerge) } : {}
   };
 }
 function commentRecord(v) {
-  if (!(!isObject(v) || !isId(v.id) || typeof v.sha256 != "string" || !/^[0-9a-f]{64}$/.test(v.sha256)))
+  if (!(!isObject2(v) || !isId2(v.id) || typeof v.sha256 != "string" || !/^[0-9a-f]{64}$/.test(v.sha256)))
     return { id: v.id, sha256: v.sha256 };
 }
 var NOTICE_KINDS = ["comment-edited", "comment-deleted", "legacy-untrusted", "record-unreadable"];
 function noticeRecord(v) {
-  if (!isObject(v) || !NOTICE_KINDS.includes(v.kind) || typeof v.at != "string" || !Number.isFinite(Date.parse(v.at)) || !isId(v.commentId)) return;
+  if (!isObject2(v) || !NOTICE_KINDS.includes(v.kind) || typeof v.at != "string" || !Number.isFinite(Date.parse(v.at)) || !isId2(v.commentId)) return;
   let by = typeof v.by == "string" && v.by.length <= 100 ? { by: v.by } : {}, happenedAt = typeof v.happenedAt == "string" && Number.isFinite(Date.parse(v.happenedAt)) ? { happenedAt: v.happenedAt } : {};
   return { kind: v.kind, at: v.at, commentId: v.commentId, ...by, ...happenedAt };
 }
 function attentionRecords(data) {
   let out = {}, strings3 = (v) => Array.isArray(v) && v.length <= 200 && v.every((s2) => typeof s2 == "string" && s2.length <= 200), { requested, reminded } = data;
-  return isObject(requested) && typeof requested.head == "string" && strings3(requested.users) && strings3(requested.teams) && (out.requested = { head: requested.head, users: requested.users, teams: requested.teams }), isObject(reminded) && typeof reminded.head == "string" && isId(reminded.steps) && (out.reminded = { head: reminded.head, steps: reminded.steps }), out;
+  return isObject2(requested) && typeof requested.head == "string" && strings3(requested.users) && strings3(requested.teams) && (out.requested = { head: requested.head, users: requested.users, teams: requested.teams }), isObject2(reminded) && typeof reminded.head == "string" && isId2(reminded.steps) && (out.reminded = { head: reminded.head, steps: reminded.steps }), out;
 }
 
 // src/github/identity.ts
@@ -28520,6 +28569,12 @@ function describeApprovers(r) {
 var plural = (n2, word) => `${n2} ${word}${n2 === 1 ? "" : "s"}`;
 function missingLines(status) {
   return status.filter((g) => g.missing > 0).map((g) => `${g.rule ? `Rule "${g.rule}"` : "Hard tier"}: needs ${plural(g.missing, "more approval")} from ${describeApprovers(g.reviewers)}.`);
+}
+
+// src/core/after-merge-record.ts
+var AFTER_MERGE_LABEL = "hitl:review-after-merge", REVERT_LABEL = "hitl:revert";
+function afterMergeOpen(record) {
+  return record !== void 0 && record.reviewed === void 0 && record.revert?.number === void 0;
 }
 
 // src/core/agents.ts
@@ -32001,7 +32056,7 @@ function governedReasons(agents, input) {
   let out = [];
   matchesAnyLogin(input.author.login, agents.authors) && out.push({ kind: "author", login: input.author.login });
   for (let label2 of input.labels)
-    agents.labels.has(label2.toLowerCase()) && out.push({ kind: "label", label: label2 });
+    (agents.labels.has(label2.toLowerCase()) || label2.toLowerCase() === REVERT_LABEL) && out.push({ kind: "label", label: label2 });
   for (let { pattern, mm } of agents.branches)
     if (mm.match(input.headRef)) {
       out.push({ kind: "branch", branch: input.headRef, pattern });
@@ -32092,6 +32147,20 @@ function escalationReasons(labels, escalations) {
   for (let e of escalations)
     TIERS.includes(e.tier) && out.push({ kind: "escalation", tier: e.tier, by: e.by, via: e.via });
   return out;
+}
+
+// src/core/after-merge-parse.ts
+function parseAfterMergeLine(line2, words) {
+  let head = words[0], rest = line2.replace(/^\S+\s*/, "").trim().slice(0, 300);
+  if (head === "/reviewed") return words.length === 1 ? { kind: "after-merge", action: "reviewed" } : { kind: "unrecognized", text: line2.slice(0, 80), suggestion: "/reviewed" };
+  if (head === "/concern") return rest ? { kind: "after-merge", action: "concern", reason: rest } : { kind: "unrecognized", text: line2.slice(0, 80), suggestion: "/concern <reason>" };
+  if (head === "/revert") return { kind: "after-merge", action: "revert", ...rest ? { reason: rest } : {} };
+}
+function afterMergeText(command) {
+  return command.action === "reviewed" ? "/reviewed" : `/${command.action}${command.reason ? ` ${command.reason}` : ""}`;
+}
+function notMergedMessage(command) {
+  return `\`/${command.action}\` answers a review after merge: it counts only on a merged pull request that was sampled for one.`;
 }
 
 // src/core/commands.ts
@@ -32185,6 +32254,8 @@ function parseCommandLine(line2) {
     return tier ? { kind: "escalate", tier } : misspelled(t, words);
   }
   if (head === "/hitl") return words.length === 2 && words[1] === "explain" ? { kind: "explain" } : misspelled(t, words);
+  let afterMerge = parseAfterMergeLine(t, words);
+  if (afterMerge) return afterMerge;
   let veto = /^\/veto(?:$|[\s:,.;!-]+([\s\S]*)$)/i.exec(t);
   if (veto) {
     let reason = (veto[1] ?? "").trim();
@@ -32202,8 +32273,8 @@ function parseCommands(body) {
   }
   return commands;
 }
-function isBot(actor) {
-  return actor.type === "Bot" || actor.login.toLowerCase().endsWith("[bot]");
+function isBot(actor2) {
+  return actor2.type === "Bot" || actor2.login.toLowerCase().endsWith("[bot]");
 }
 function needsAuthorization(command) {
   return command.kind === "approve" || command.kind === "approve-cancel" || command.kind === "veto" || command.kind === "veto-cancel";
@@ -32215,9 +32286,9 @@ function isPermissive(command) {
   return command.kind === "approve" || command.kind === "veto-cancel";
 }
 function commandAuthors(facts) {
-  let author = facts.author.login.toLowerCase(), logins = /* @__PURE__ */ new Set(), consider = (actor, commands, verifiable) => {
-    let login = actor.login.toLowerCase();
-    if (login === author || isBot(actor)) return;
+  let author = facts.author.login.toLowerCase(), logins = /* @__PURE__ */ new Set(), consider = (actor2, commands, verifiable) => {
+    let login = actor2.login.toLowerCase();
+    if (login === author || isBot(actor2)) return;
     commands.some((c) => needsAuthorization(c) && (verifiable || !isPermissive(c))) && logins.add(login);
   };
   for (let comment of facts.comments) consider(comment.author, parseCommands(comment.body), !wasEdited(comment));
@@ -32237,9 +32308,9 @@ function isCommitter(login, facts) {
   return facts.commits.some((c) => c.authorLogin !== void 0 && sameLogin(c.authorLogin, login) || c.committerLogin !== void 0 && sameLogin(c.committerLogin, login));
 }
 var rank2 = (p) => PERMISSIONS.indexOf(p);
-function standing(actor, facts, policy) {
-  let login = actor.login.toLowerCase(), at = `@${actor.login}`;
-  if (isBot(actor)) return { kind: "excluded", reason: "bot", message: `${at} is a bot; only people may approve or veto.` };
+function standing(actor2, facts, policy) {
+  let login = actor2.login.toLowerCase(), at = `@${actor2.login}`;
+  if (isBot(actor2)) return { kind: "excluded", reason: "bot", message: `${at} is a bot; only people may approve or veto.` };
   if (sameLogin(login, facts.author.login))
     return { kind: "excluded", reason: "author", message: `${at} opened this pull request; its author cannot approve or veto it.` };
   if ((policy?.agents.authors ?? FAIL_CLOSED_AGENTS.authors).some((p) => matchesLogin(p, login)))
@@ -37912,6 +37983,58 @@ function withMode(load, decideWith) {
 }
 var acts = (d) => d.mode !== "observe";
 
+// src/core/after-merge.ts
+import { createHash as createHash2 } from "node:crypto";
+function sampleDraw(owner, repo, number) {
+  return createHash2("sha256").update(`${owner}/${repo}#${number}`.toLowerCase(), "utf8").digest().readUIntBE(0, 6) / 2 ** 48;
+}
+var percent = (share) => `${Math.round(share * 1e3) / 10}%`;
+function sampling(input) {
+  let { policy, tier, risk } = input;
+  if (input.approvedBy.length > 0) return { sampled: !1, why: `approved by ${input.approvedBy.map((l2) => person(l2)).join(", ")} before merge` };
+  if (tier === "hard") return { sampled: !0, why: "a hard PR merged without an approval" };
+  if (policy.alwaysAbove !== void 0 && risk !== void 0 && risk >= policy.alwaysAbove)
+    return { sampled: !0, why: `risk score ${risk.toFixed(2)} is at least ${code("always_above")} ${policy.alwaysAbove}` };
+  let share = policy.sample[tier];
+  if (share <= 0) return { sampled: !1, why: `${tier} PRs are not sampled` };
+  if (share >= 1) return { sampled: !0, why: `every ${tier} PR is` };
+  let sampled = sampleDraw(input.owner, input.repo, input.number) < share;
+  return { sampled, why: `${sampled ? "sampled" : "not sampled"}: ${percent(share)} of ${tier} PRs are` };
+}
+function riskOf(classification) {
+  let r = classification.reasons.find((x) => x.kind === "risk");
+  return r && r.kind === "risk" ? r.score : void 0;
+}
+function afterMergeDue(mergedAtMs, policy) {
+  return delayEnd(mergedAtMs, policy.afterMerge.withinMs, policy.workingHours);
+}
+function afterMergeReviewers(policy) {
+  let r = policy.afterMerge.reviewers ?? policy.reviewers;
+  return { users: r.users.map((u) => u.replace(/^@/, "")), teams: [...r.teams] };
+}
+function openAfterMerge(policy, mergedAt, tier, why2) {
+  let mergedAtMs = Date.parse(mergedAt);
+  return { sampled: !0, mergedAt, due: new Date(afterMergeDue(mergedAtMs, policy)).toISOString(), reviewers: afterMergeReviewers(policy), why: why2, tier, concerns: [] };
+}
+function describeReviewers(reviewers, permission) {
+  let who = [
+    ...reviewers.users.slice(0, 10).map((u) => person(u)),
+    ...reviewers.teams.slice(0, 10).map((t) => `members of ${code(t, 100)}`),
+    ...permission ? [`anyone with ${code(permission)} permission or more`] : []
+  ];
+  return who.length === 0 ? "an authorized reviewer" : who.length === 1 ? who[0] : `${who.slice(0, -1).join(", ")} or ${who[who.length - 1]}`;
+}
+function formatDue(record, timezone) {
+  return formatDeadline(Date.parse(record.due), Date.parse(record.mergedAt), timezone);
+}
+function samplingNote(policy, input) {
+  if (!policy?.afterMerge) return;
+  let s2 = sampling({ ...input, policy: policy.afterMerge });
+  if (input.approvedBy.length > 0) return `**After merge:** no review after merge (${s2.why}).`;
+  if (input.tier !== "hard")
+    return s2.sampled ? `**After merge:** if merged without a human, it will be reviewed after merge (${s2.why}).` : `**After merge:** if merged without a human, it will not be reviewed after merge (${s2.why}).`;
+}
+
 // src/core/decide.ts
 var MAX_REASON2 = 300;
 function classifyInput(facts) {
@@ -38004,6 +38127,10 @@ function decideOnce(load, facts, now2) {
       verdicts.set(e, { ...verdictBase(e, command), accepted: !0 });
       continue;
     }
+    if (command.kind === "after-merge") {
+      verdicts.set(e, refused(e, command, "not-after-merge", notMergedMessage(command)));
+      continue;
+    }
     if (command.kind === "unrecognized") {
       let message = `hitl-gate does not know this command: did you mean \`${command.suggestion}\`? A command must be alone on its line.`;
       verdicts.set(e, { ...verdictBase(e, command), accepted: !1, refusal: "unknown-command", message });
@@ -38060,8 +38187,13 @@ function decideOnce(load, facts, now2) {
     commands,
     ledger,
     ...approvers.length ? { approvers } : {},
-    ...attention ? { attention } : {}
+    ...attention ? { attention } : {},
+    ...afterMergeNote(policy, facts, tier, classification, approvalsOut)
   };
+}
+function afterMergeNote(policy, facts, tier, classification, approvals) {
+  let risk = riskOf(classification), note = samplingNote(policy, { owner: facts.owner, repo: facts.repo, number: facts.number, tier, ...risk !== void 0 ? { risk } : {}, approvedBy: approvals.map((a) => a.by) });
+  return note ? { afterMergeNote: note } : {};
 }
 function requiredApprovals(policy) {
   return Math.max(1, policy?.tiers.hard.approvals ?? 1);
@@ -38121,6 +38253,8 @@ function commandText(command) {
       return `/escalate ${command.tier}`;
     case "explain":
       return "/hitl explain";
+    case "after-merge":
+      return afterMergeText(command);
     case "unrecognized":
       return command.text;
   }
@@ -38302,8 +38436,8 @@ function assessMerge(decision, facts, view, settings) {
     v !== "success" && (requiredGreen = !1, base2 && needs.push({ kind: "check", name: rc.context, state: v ?? (base2.statusesUnread ? "unseen" : "missing"), ruleset: rc.ruleset.name }));
   }
   if (view.otherChecks === "failure" && base2) {
-    let names = Object.entries(checks ?? {}).filter(([n2, v]) => !isPinnedKey(n2) && !required.has(n2) && v === "failure").map(([n2]) => n2).sort();
-    (names.length > 0 || !needs.some((n2) => n2.kind === "check" && n2.state === "failure")) && needs.push({ kind: "other-checks", state: "failure", names });
+    let names2 = Object.entries(checks ?? {}).filter(([n2, v]) => !isPinnedKey(n2) && !required.has(n2) && v === "failure").map(([n2]) => n2).sort();
+    (names2.length > 0 || !needs.some((n2) => n2.kind === "check" && n2.state === "failure")) && needs.push({ kind: "other-checks", state: "failure", names: names2 });
   }
   view.mergeable === !1 && needs.push({ kind: "conflict" }), state === "behind" && needs.push({ kind: "behind", updating: settings.updateBranch });
   let bypass = rules?.reviews?.ruleset.canBypass ? rules.reviews.ruleset.name : void 0, reviewsMissing = !1;
@@ -38344,8 +38478,8 @@ function describeNeed(need, baseRef) {
     case "check":
       return need.state === "pending" ? `waiting for the required check ${italic(need.name)} (in progress)` : need.state === "unseen" ? `waiting for the required check ${italic(need.name)}` : need.state === "failure" ? `the required check ${italic(need.name)} failed` : `the required check ${italic(need.name)} has not reported on this commit`;
     case "other-checks": {
-      let names = need.names.length ? `: ${need.names.slice(0, 10).map(italic).join(", ")}` : "";
-      return need.state === "pending" ? `waiting for other checks${names}` : need.names.length ? `${need.names.slice(0, 10).map(italic).join(", ")} failed` : "other checks failed";
+      let names2 = need.names.length ? `: ${need.names.slice(0, 10).map(italic).join(", ")}` : "";
+      return need.state === "pending" ? `waiting for other checks${names2}` : need.names.length ? `${need.names.slice(0, 10).map(italic).join(", ")} failed` : "other checks failed";
     }
     case "behind":
       return `the branch is behind ${base2} and must be up to date${need.updating ? "; the gate updates it" : " (update it, or set `merge.update_branch: true`)"}`;
@@ -38478,6 +38612,7 @@ function headline(decision, facts, nowMs, relative, options) {
     `**${observing ? "Enforced, next would be" : "Next"}:** ${nextStep(decision, facts, nowMs, relative)}${options.checkRunActions && !observing ? buttonsHint(decision) : ""}`,
     "",
     ...githubNeedsLines(options.githubNeeds),
+    ...decision.afterMergeNote ? [decision.afterMergeNote, ""] : [],
     ...noticeLines(decision, nowMs),
     `**Who may act:** ${whoMayAct(decision, options.reviewers)}. Comment one command per line: ${COMMANDS_HELP}.`,
     "",
@@ -39037,10 +39172,10 @@ var DURATION_PATTERN = "^[1-9][0-9]{0,5}[smhd]$", TIER_NAMES = ["fyi", "soft", "
 };
 
 // src/core/policy/load.ts
-import { createHash as createHash2 } from "node:crypto";
+import { createHash as createHash3 } from "node:crypto";
 var CACHE_SIZE = 256, cache = /* @__PURE__ */ new Map();
 function policyHash(text) {
-  return createHash2("sha256").update(text).digest("hex");
+  return createHash3("sha256").update(text).digest("hex");
 }
 function loadPolicy(source) {
   switch (source.kind) {
@@ -39205,8 +39340,8 @@ function readHistory(items) {
     if (!isRecord5(n2) || !str(n2.createdAt)) continue;
     let kind = n2.__typename === "AddedToMergeQueueEvent" ? "added" : n2.__typename === "RemovedFromMergeQueueEvent" ? "removed" : void 0;
     if (!kind) continue;
-    let actor = isRecord5(n2.actor) ? str(n2.actor.login) : void 0, headSha = isRecord5(n2.beforeCommit) ? str(n2.beforeCommit.oid) : void 0, reason = str(n2.reason);
-    out.push({ kind, at: n2.createdAt, ...actor ? { actor } : {}, ...headSha ? { headSha } : {}, ...reason ? { reason } : {} });
+    let actor2 = isRecord5(n2.actor) ? str(n2.actor.login) : void 0, headSha = isRecord5(n2.beforeCommit) ? str(n2.beforeCommit.oid) : void 0, reason = str(n2.reason);
+    out.push({ kind, at: n2.createdAt, ...actor2 ? { actor: actor2 } : {}, ...headSha ? { headSha } : {}, ...reason ? { reason } : {} });
   }
   return out;
 }
@@ -39625,6 +39760,7 @@ function readPullRequest(raw, source) {
     author: { login, type: str2(raw.user.type) ?? "User" },
     state,
     merged: raw.merged === !0 || (str2(raw.merged_at) ?? "") !== "",
+    ...str2(raw.merged_at) ? { mergedAt: str2(raw.merged_at) } : {},
     draft: raw.draft === !0,
     headSha,
     headRef,
@@ -39812,11 +39948,11 @@ ${lines}
 ${lines}
 ` };
   }
-  let names = [...blocked.map((v) => `#${v.number}`), ...missing.map((n2) => `#${n2}`)], first = blocked[0], title = first?.decision && first.error === void 0 ? `#${first.number} may not merge: ${first.decision.title}` : `${names.join(", ")} ${names.length === 1 ? "was" : "were"} not checked`;
+  let names2 = [...blocked.map((v) => `#${v.number}`), ...missing.map((n2) => `#${n2}`)], first = blocked[0], title = first?.decision && first.error === void 0 ? `#${first.number} may not merge: ${first.decision.title}` : `${names2.join(", ")} ${names2.length === 1 ? "was" : "were"} not checked`;
   return {
     conclusion: "failure",
     title: title.length > 200 ? `${title.slice(0, 199)}…` : title,
-    summary: `This merge group adds ${names.length === 1 ? "a pull request" : "pull requests"} the policy does not let merge now (${names.join(", ")}), so it must not merge. A person who queued it by hand must get it through the gate first (see the PR's \`hitl\` check).
+    summary: `This merge group adds ${names2.length === 1 ? "a pull request" : "pull requests"} the policy does not let merge now (${names2.join(", ")}), so it must not merge. A person who queued it by hand must get it through the gate first (see the PR's \`hitl\` check).
 
 ${lines}${missing.length ? `
 - ${missing.map((n2) => `#${n2}`).join(", ")}: not decided` : ""}
@@ -40202,6 +40338,224 @@ async function readPolicy(session, repo, baseRef, path2) {
   }
 }
 
+// src/core/after-merge-commands.ts
+function afterMergeStanding(actor2, facts, policy) {
+  let who = standing(actor2, facts, policy), only = policy.afterMerge?.reviewers;
+  if (who.kind === "excluded" || !only) return who;
+  let auth2 = facts.authorizations[actor2.login.toLowerCase()];
+  if (meets(actor2.login, auth2, { users: only.users, teams: only.teams })) return { kind: "reviewer", via: "user", detail: "named in after_merge.reviewers" };
+  if (!auth2 && !only.users.length) return { kind: "unknown", message: `the gate has no team information for @${actor2.login} yet.` };
+  if (auth2 && (auth2.teamErrors?.length ?? 0) > 0) return { kind: "unknown", message: `GitHub would not tell the gate whether @${actor2.login} is in ${only.teams.join(", ")}.` };
+  let named = [...only.users.map((u) => `@${u.replace(/^@/, "")}`), ...only.teams.map((t) => `members of ${t}`)].join(", ");
+  return { kind: "not-reviewer", message: `@${actor2.login} may not answer this review after merge: \`after_merge.reviewers\` names ${named}.` };
+}
+var EXCLUDED = {
+  author: (at) => `${at} opened this pull request; its author cannot review it after merge.`,
+  committer: (at) => `${at} authored or committed commits on this pull request; people who wrote the change cannot review it after merge.`,
+  agent: (at) => `${at} is an agent account in the policy's \`agents.authors\`; agents cannot review after merge.`,
+  bot: (at) => `${at} is a bot; only people review after merge.`
+};
+function afterMergeAuthors(facts, ledger, mergedAt) {
+  let done = new Set(ledger.answered), mergedMs = parseTime(mergedAt) ?? 0, logins = /* @__PURE__ */ new Set();
+  for (let c of facts.comments)
+    done.has(c.id) || isBot(c.author) || wasEdited(c) || (parseTime(c.createdAt) ?? 0) < mergedMs || c.author.login.toLowerCase() !== facts.author.login.toLowerCase() && parseCommands(c.body).some((x) => x.kind === "after-merge") && logins.add(c.author.login.toLowerCase());
+  return [...logins].sort();
+}
+function answerAfterMerge(input) {
+  let { policy, facts, ledger, mergedAt } = input, record = input.record, done = new Set(ledger.answered), mergedMs = parseTime(mergedAt) ?? 0, answered = [], verdicts = [], concerns = [], revert2, comments = [...facts.comments].sort((a, b) => (parseTime(a.createdAt) ?? 0) - (parseTime(b.createdAt) ?? 0) || a.id - b.id);
+  for (let c of comments) {
+    if (done.has(c.id) || (parseTime(c.createdAt) ?? 0) < mergedMs) continue;
+    let commands = parseCommands(c.body).filter((x) => x.kind === "after-merge");
+    if (commands.length === 0) continue;
+    if (isBot(c.author)) {
+      answered.push(c.id);
+      continue;
+    }
+    let who = afterMergeStanding(c.author, facts, policy);
+    if (who.kind === "unknown" && !wasEdited(c) && record) continue;
+    let at = `@${c.author.login}`;
+    for (let command of commands) {
+      let base2 = { source: { type: "comment", id: c.id }, by: c.author.login, at: c.createdAt, command }, refuse = (refusal, message) => verdicts.push({ ...base2, accepted: !1, refusal, message });
+      if (!record) {
+        refuse("not-after-merge", `This pull request was not sampled for review after merge (${input.why}), so there is nothing to answer here.`);
+        continue;
+      }
+      if (wasEdited(c)) {
+        refuse("edited", `This comment was edited, and only commands present when a comment is created count: post \`/${command.action}\` in a new comment.`);
+        continue;
+      }
+      if (who.kind === "excluded") {
+        refuse(who.reason, EXCLUDED[who.reason](at));
+        continue;
+      }
+      if (who.kind !== "reviewer") {
+        refuse("not-reviewer", who.message);
+        continue;
+      }
+      if (record.revert?.number !== void 0) {
+        refuse("not-after-merge", `This pull request was already reverted by #${record.revert.number} at the request of @${record.revert.by}.`);
+        continue;
+      }
+      if (command.action === "revert") {
+        if (revert2 || record.revert && record.revert.refused === void 0) {
+          refuse("not-after-merge", `A revert was already asked for by @${revert2?.by ?? record.revert.by}.`);
+          continue;
+        }
+        revert2 = { by: c.author.login, at: c.createdAt, commentId: c.id, ...command.reason ? { reason: command.reason } : {} }, record = { ...record, revert: { ...revert2 } }, verdicts.push({ ...base2, accepted: !0 });
+        continue;
+      }
+      if (record.reviewed) {
+        refuse("not-after-merge", `The review after merge is already done: @${record.reviewed.by} commented \`/reviewed\`.`);
+        continue;
+      }
+      command.action === "reviewed" ? record = { ...record, reviewed: { by: c.author.login, at: c.createdAt, commentId: c.id } } : (record = { ...record, concerns: [...record.concerns, { by: c.author.login, at: c.createdAt, commentId: c.id, reason: command.reason ?? "" }] }, concerns.push({ ...base2, accepted: !0 })), verdicts.push({ ...base2, accepted: !0 });
+    }
+    answered.push(c.id);
+  }
+  return { ledger: { ...ledger, answered: [...ledger.answered, ...answered], ...record ? { afterMerge: record } : {} }, record, verdicts, concerns, ...revert2 ? { revert: revert2 } : {} };
+}
+var wantsAfterMergeLabel = (record) => afterMergeOpen(record);
+
+// src/core/after-merge-render.ts
+var AFTER_MERGE_HELP = `${code("/reviewed")} · ${code("/concern <reason>")} · ${code("/revert [reason]")}`;
+function stateLine(r, at) {
+  return r.revert?.number !== void 0 ? `↩️ **Reverted:** ${person(r.revert.by)} asked for a revert (${at(r.revert.at)})${r.revert.reason ? `: ${escapeText(r.revert.reason, 200)}` : ""}; GitHub opened #${r.revert.number}.` : r.reviewed ? `✅ **Reviewed after merge** by ${person(r.reviewed.by)} (${at(r.reviewed.at)}).` : r.revert?.refused !== void 0 ? `⚠️ **Revert refused by GitHub** (asked by ${person(r.revert.by)}, ${at(r.revert.at)}): ${escapeText(r.revert.refused, 200)}. Still awaiting review.` : r.concerns.length ? "⚠️ **Concern raised**: awaiting `/reviewed` or `/revert`." : "🕒 **Awaiting review after merge.**";
+}
+function renderAfterMergeComment(view) {
+  let r = view.record, mergedMs = parseTime(r.mergedAt) ?? 0, at = (iso) => formatUtc(parseTime(iso) ?? mergedMs, mergedMs), title = afterMergeOpen(r) ? "### 🔎 Merged without a human: review after merge" : "### ⚪ Merged without a human: review after merge done", concerns = r.concerns.slice(-10).map((c) => `- ${person(c.by)} (${at(c.at)}): ${escapeText(c.reason, 300)}`);
+  return [
+    title,
+    "",
+    `Merged without a human; review after merge due by ${formatDue(r, view.timezone)}, by ${describeReviewers(r.reviewers, view.permission)}.`,
+    "",
+    ...r.why ? [`**Why:** ${r.tier ? `tier ${r.tier} at merge; ` : ""}${r.why}.`, ""] : [],
+    stateLine(r, at),
+    "",
+    ...concerns.length ? ["**Concerns:**", ...concerns, ""] : [],
+    ...afterMergeOpen(r) ? [`**Who may answer:** ${describeReviewers(r.reviewers, view.permission)}; never the PR author, its committers, agent accounts or bots. Comment one per line: ${AFTER_MERGE_HELP}.`, ""] : [],
+    STATUS_MARKER
+  ].join(`
+`);
+}
+var handle = (login) => `@${login.replace(/[^A-Za-z0-9\-[\]]/g, "")}`;
+function renderAfterMergeRefusal(verdicts) {
+  let by = verdicts[0]?.by ?? "", lines = verdicts.filter((v) => !v.accepted && v.message).map((v) => `- ${code(v.command.kind === "after-merge" ? afterMergeText(v.command) : v.command.kind, 80)} was not counted: ${escapeText(v.message, 400)}`);
+  return [handle(by), "", ...lines].join(`
+`);
+}
+function renderConcern(author, v) {
+  let reason = v.command.kind === "after-merge" ? v.command.reason ?? "" : "";
+  return `${handle(author)}: ${person(v.by)} raised a concern after merge: ${escapeText(reason, 300)}
+
+The review after merge stays open until an authorized reviewer comments ${code("/reviewed")} or it is reverted.`;
+}
+function renderRevertOpened(by, number) {
+  return `${handle(by)} GitHub opened #${number} to revert this pull request. It is labelled ${code("hitl:revert")} and goes through the gate like any pull request.`;
+}
+function renderRevertRefused(by, message) {
+  return `${handle(by)} GitHub refused to open a revert of this pull request: ${escapeText(message, 300)}. The review after merge stays open; revert it by hand, or comment ${code("/revert")} again once it can be reverted.`;
+}
+function revertTitle(number, title) {
+  return `Revert "${title.slice(0, 200)}" (#${number})`;
+}
+function revertBody(number, by, reason) {
+  return [
+    `Reverts #${number}, asked for by @${by.replace(/[^A-Za-z0-9-]/g, "")} in its review after merge${reason ? `: ${escapeText(reason, 300)}` : "."}`,
+    "",
+    `<!-- hitl-gate:revert-of #${number} -->`
+  ].join(`
+`);
+}
+
+// src/github/open-revert.ts
+var PULL_ID = `query hitlPullId($owner: String!, $repo: String!, $number: Int!) {
+  repository(owner: $owner, name: $repo) { pullRequest(number: $number) { id } }
+}`, REVERT = `mutation hitlRevert($input: RevertPullRequestInput!) {
+  revertPullRequest(input: $input) { revertPullRequest { number } }
+}`, isRecord8 = (v) => typeof v == "object" && v !== null;
+function refusalOf(error2) {
+  let errors = isRecord8(error2) && Array.isArray(error2.errors) ? error2.errors : void 0;
+  if (!errors?.length || isRecord8(error2) && typeof error2.status == "number" && error2.status >= 500) return;
+  let first = errors[0];
+  return isRecord8(first) && typeof first.message == "string" ? first.message : describeError(error2);
+}
+async function openRevert(session, ref, input) {
+  let found = await request2(session, (c) => c.graphql(PULL_ID, { owner: ref.owner, repo: ref.repo, number: ref.number })), id = isRecord8(found) && isRecord8(found.repository) && isRecord8(found.repository.pullRequest) ? found.repository.pullRequest.id : void 0;
+  if (typeof id != "string") throw new Error(`GitHub did not give the node id of #${ref.number}`);
+  let data;
+  try {
+    data = await request2(session, (c) => c.graphql(REVERT, { input: { pullRequestId: id, title: input.title, body: input.body, draft: !1 } }));
+  } catch (error2) {
+    let refused2 = refusalOf(error2);
+    if (refused2 !== void 0) return { refused: refused2 };
+    throw error2;
+  }
+  let payload = isRecord8(data) && isRecord8(data.revertPullRequest) ? data.revertPullRequest.revertPullRequest : void 0, number = isRecord8(payload) ? payload.number : void 0;
+  if (typeof number != "number") throw new Error("GitHub did not say which pull request reverts this one");
+  try {
+    await request2(session, (c) => c.rest.issues.addLabels({ owner: ref.owner, repo: ref.repo, issue_number: number, labels: [REVERT_LABEL] }));
+  } catch (error2) {
+    session.log.warn({ pr: `${ref.owner}/${ref.repo}#${number}`, error: describeError(error2) }, "could not label the revert PR");
+  }
+  return { number };
+}
+
+// src/github/reconcile-merged.ts
+var stripped = (raw) => raw.map(({ user: _u, performed_via_github_app: _p, node_id: _n, ...c }) => c);
+async function decisionAtMerge(session, ref, load, base2, mergedAt, headSeenAt) {
+  let mergedMs = parseTime(mergedAt) ?? session.now.getTime(), before = (xs) => xs.filter((x) => (parseTime(x.createdAt ?? x.submittedAt) ?? 0) <= mergedMs), [files, reviews] = await Promise.all([gatherFiles(session, ref), gatherReviews(session, ref)]), facts = { ...base2, state: "open", merged: !1, files, reviews: before(reviews), comments: before(base2.comments), ...headSeenAt ? { headSeenAt } : {} }, authors = commandAuthors(facts);
+  return authors.length && load.kind === "ok" && (facts.authorizations = await gatherAuthorizations(session, ref, authors, load.policy.reviewers)), decide(load, facts, new Date(mergedMs));
+}
+async function reconcileMerged(session, ref, pr, load, options, base2) {
+  if (!pr.merged || load.kind !== "ok" || !load.policy.afterMerge || options.mode !== "full" || options.checkRunAs === "status") return;
+  let policy = load.policy, gate2 = await findGateCheckRun(session, ref, pr.headSha, options.identity);
+  if (!gate2.record || !gate2.checkRun) return;
+  let ledger = gate2.record, mergedAt = pr.mergedAt ?? session.now.toISOString(), raw = await gatherComments(session, ref), comments = stripped(raw), facts = { ...base2, comments, ledger }, record = ledger.afterMerge, why2 = "it was sampled when it merged";
+  if (!record) {
+    let atMerge = await decisionAtMerge(session, ref, load, facts, mergedAt, gate2.headSeenAt);
+    if (!atMerge.governed || atMerge.tier === "none") return;
+    let risk = riskOf(atMerge.classification), s2 = sampling({ policy: policy.afterMerge, owner: ref.owner, repo: ref.repo, number: ref.number, tier: atMerge.tier, ...risk !== void 0 ? { risk } : {}, approvedBy: atMerge.approvals.map((a) => a.by) });
+    why2 = s2.why, s2.sampled && (record = openAfterMerge(policy, mergedAt, atMerge.tier, s2.why));
+  }
+  let authors = afterMergeAuthors(facts, ledger, mergedAt);
+  if (!record && authors.length === 0) return;
+  if (authors.length) {
+    let teams = policy.afterMerge.reviewers?.teams ?? [], [commits, authorizations] = await Promise.all([gatherCommits(session, ref, pr), gatherAuthorizations(session, ref, authors, policy.reviewers, teams)]);
+    facts = { ...facts, commits, authorizations };
+  }
+  let step = answerAfterMerge({ policy, facts, ledger, record, why: why2, mergedAt }), next = step.ledger, { owner, repo } = ref, number = ref.number;
+  for (let [id, group] of groupBySource(step.verdicts))
+    group.some((v) => v.accepted) && await request2(session, (c) => c.rest.reactions.createForIssueComment({ owner, repo, comment_id: id, content: "+1" })), group.some((v) => !v.accepted) && await request2(session, (c) => c.rest.issues.createComment({ owner, repo, issue_number: number, body: renderAfterMergeRefusal(group) }));
+  for (let v of step.concerns) await request2(session, (c) => c.rest.issues.createComment({ owner, repo, issue_number: number, body: renderConcern(pr.author.login, v) }));
+  if (step.revert && next.afterMerge) {
+    let outcome = await openRevert(session, ref, { title: revertTitle(number, pr.title), body: revertBody(number, step.revert.by, step.revert.reason) }), revert2 = { ...step.revert, ..."number" in outcome ? { number: outcome.number } : { refused: outcome.refused } };
+    next = { ...next, afterMerge: { ...next.afterMerge, revert: revert2 } };
+    let body = "number" in outcome ? renderRevertOpened(step.revert.by, outcome.number) : renderRevertRefused(step.revert.by, outcome.refused);
+    await request2(session, (c) => c.rest.issues.createComment({ owner, repo, issue_number: number, body })), session.log.info({ pr: `${owner}/${repo}#${number}`, by: step.revert.by, ...outcome }, "number" in outcome ? "revert opened" : "GitHub refused the revert");
+  }
+  let labelled = pr.labels.some((l2) => l2.toLowerCase() === AFTER_MERGE_LABEL), open2 = wantsAfterMergeLabel(next.afterMerge);
+  if (open2 && !labelled && await request2(session, (c) => c.rest.issues.addLabels({ owner, repo, issue_number: number, labels: [AFTER_MERGE_LABEL] })), !open2 && labelled && await request2(session, (c) => c.rest.issues.removeLabel({ owner, repo, issue_number: number, name: AFTER_MERGE_LABEL })).catch((error2) => {
+    if (error2.status !== 404) throw error2;
+  }), next.afterMerge) {
+    let body = renderAfterMergeComment({
+      record: next.afterMerge,
+      ...policy.workingHours ? { timezone: policy.workingHours.timezone } : {},
+      ...policy.afterMerge.reviewers ? {} : { permission: policy.reviewers.permission }
+    }), shown = findNamedComment(raw, ledger.comment?.id, options.identity) ?? findStatusComment(raw, options.identity), id = shown?.id;
+    shown ? shown.body !== body && await request2(session, (c) => c.rest.issues.updateComment({ owner, repo, comment_id: shown.id, body })) : id = (await request2(session, (c) => c.rest.issues.createComment({ owner, repo, issue_number: number, body }))).data.id, next = { ...next, comment: { id, sha256: bodyDigest(body) } };
+  }
+  return recordMarker(next, number) !== gate2.checkRun.record && await writeRecord(session, ref, gate2.checkRun.id, next), { ref, decision: decide(load, { ...facts, state: "closed", merged: !0 }, session.now), facts, effects: [], applied: [], merged: !1, requests: session.requests };
+}
+async function writeRecord(session, ref, checkRunId, ledger) {
+  let { data } = await request2(session, (c) => c.rest.checks.get({ owner: ref.owner, repo: ref.repo, check_run_id: checkRunId })), merged = mergeRecords(readRecord(data.output?.text, ref.number), ledger) ?? ledger, output = { title: data.output?.title ?? CHECK_NAME, summary: data.output?.summary ?? "", text: withRecord(data.output?.text, merged, ref.number) };
+  await request2(session, (c) => c.rest.checks.update({ owner: ref.owner, repo: ref.repo, check_run_id: checkRunId, output }));
+}
+function groupBySource(verdicts) {
+  let out = /* @__PURE__ */ new Map();
+  for (let v of verdicts) out.set(v.source.id, [...out.get(v.source.id) ?? [], v]);
+  return out;
+}
+
 // src/github/unavailable-decision.ts
 function unavailableDecision(reason, policyPath) {
   return {
@@ -40333,7 +40687,11 @@ async function reconcileWith(client, ref, options, policies) {
     };
   }, g, decision;
   try {
-    g = await gather2(session, ref, options, policies), decision = decide(g.load, g.facts, now2);
+    if (g = await gather2(session, ref, options, policies), g.pr.merged) {
+      let merged = await reconcileMerged(session, ref, g.pr, g.load, options, g.facts);
+      if (merged) return merged;
+    }
+    decision = decide(g.load, g.facts, now2);
   } catch (error3) {
     return failed(error3);
   }
@@ -40417,6 +40775,12 @@ async function reconcileWith(client, ref, options, policies) {
       result.error = `explaining the refused merge failed: ${describeError(error3)}`;
     }
   }
+  if (result.merged && decision.governed)
+    try {
+      await reconcileMerged(session, ref, { ...g.pr, state: "closed", merged: !0, mergedAt: now2.toISOString() }, g.load, options, { ...g.facts, state: "closed", merged: !0 });
+    } catch (error3) {
+      result.error = `recording the review after merge failed: ${describeError(error3)}`;
+    }
   let notifications = [
     ...result.applied.some((e) => e.kind === "check-run" && e.record !== void 0) ? claimed : [],
     ...result.merged && options.notify && notifyPolicy ? mergedNotifications({ decision, facts: g.facts, policy: notifyPolicy, available: options.notify.channels, url: prUrl, now: now2 }) : []
@@ -40438,7 +40802,7 @@ async function reconcileWith(client, ref, options, policies) {
 }
 
 // src/github/quiet-pulls.ts
-import { createHash as createHash3 } from "node:crypto";
+import { createHash as createHash4 } from "node:crypto";
 var QuietPulls = class {
   #memo;
   #maxAgeMs;
@@ -40449,7 +40813,7 @@ var QuietPulls = class {
   static fingerprint(pr, policy) {
     if (!pr.updatedAt) return;
     let labels = [...new Set(pr.labels.map((l2) => l2.toLowerCase()))].sort();
-    return createHash3("sha1").update(JSON.stringify([pr.updatedAt, pr.headSha, pr.baseRef, labels, pr.state, pr.draft, policy])).digest("base64url");
+    return createHash4("sha1").update(JSON.stringify([pr.updatedAt, pr.headSha, pr.baseRef, labels, pr.state, pr.draft, policy])).digest("base64url");
   }
   #key(repo, number) {
     return `quiet ${repo.owner}/${repo.repo}#${number}`.toLowerCase();
@@ -41102,8 +41466,8 @@ async function readHeadTests(session, repo, ref, dir2) {
     if (httpStatus(error2) === 404) return [];
     throw new Error(`could not list ${dir2} at ${ref.slice(0, 7)}: ${describeError(error2)}`);
   }
-  let names = entries.filter((e) => e.type === "file" && /\.ya?ml$/i.test(e.name)).sort((a, b) => a.name.localeCompare(b.name)).slice(0, MAX_FILES), files = [];
-  for (let e of names) {
+  let names2 = entries.filter((e) => e.type === "file" && /\.ya?ml$/i.test(e.name)).sort((a, b) => a.name.localeCompare(b.name)).slice(0, MAX_FILES), files = [];
+  for (let e of names2) {
     let text = await rawText(session, repo, e.path, ref);
     text !== void 0 && files.push({ path: e.path, text });
   }
