@@ -268,7 +268,7 @@ export function mergeQueueRoutes(world: World, queues: MergeQueues): Route[] {
     const queue = queues.queueOf(repo, pr.baseRef);
     const entry = queue?.entries.find((e) => e.number === pr.number);
     return {
-      id: pullNodeId(pr), number: pr.number, headRefOid: pr.headSha, baseRefName: pr.baseRef, state: pr.merged ? 'MERGED' : pr.state.toUpperCase(),
+      id: pullNodeId(pr), number: pr.number, title: pr.title, headRefOid: pr.headSha, baseRefName: pr.baseRef, state: pr.merged ? 'MERGED' : pr.state.toUpperCase(),
       isInMergeQueue: entry !== undefined, mergeQueueEntry: entry && queue ? entryNode(repo, queue, entry) : null,
       commits: pullCommits(repo, pr),
       timelineItems: ({ last, first, itemTypes }: { last?: number; first?: number; itemTypes?: string[] }) => {
