@@ -40472,7 +40472,8 @@ var PULL_ID = `query hitlPullId($owner: String!, $repo: String!, $number: Int!) 
   repository(owner: $owner, name: $repo) { pullRequest(number: $number) { id } }
 }`, REVERT = `mutation hitlRevert($input: RevertPullRequestInput!) {
   revertPullRequest(input: $input) { revertPullRequest { number } }
-}`, isRecord8 = (v) => typeof v == "object" && v !== null;
+}`;
+var isRecord8 = (v) => typeof v == "object" && v !== null;
 function refusalOf(error2) {
   let errors = isRecord8(error2) && Array.isArray(error2.errors) ? error2.errors : void 0;
   if (!errors?.length || isRecord8(error2) && typeof error2.status == "number" && error2.status >= 500) return;

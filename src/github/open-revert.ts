@@ -14,6 +14,9 @@ const REVERT = `mutation hitlRevert($input: RevertPullRequestInput!) {
   revertPullRequest(input: $input) { revertPullRequest { number } }
 }`;
 
+/** The documents sent, for the schema test. */
+export const REVERT_OPERATIONS = { PULL_ID, REVERT };
+
 const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null;
 
 /** GitHub answered, with errors: a refusal (the revert conflicts, the PR cannot be reverted). */
