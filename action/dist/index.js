@@ -9968,10 +9968,10 @@ var require_progressevent = __commonJS({
 var require_encoding = __commonJS({
   "node_modules/undici/lib/web/fileapi/encoding.js"(exports, module) {
     "use strict";
-    function getEncoding(label2) {
-      if (!label2)
+    function getEncoding(label3) {
+      if (!label3)
         return "failure";
-      switch (label2.trim().toLowerCase()) {
+      switch (label3.trim().toLowerCase()) {
         case "unicode-1-1-utf-8":
         case "unicode11utf8":
         case "unicode20utf8":
@@ -19589,15 +19589,15 @@ var require_codegen = __commonJS({
         return `${this.lhs} ${this.op}= ${this.rhs};` + _n;
       }
     }, Label = class extends Node {
-      constructor(label2) {
-        super(), this.label = label2, this.names = {};
+      constructor(label3) {
+        super(), this.label = label3, this.names = {};
       }
       render({ _n }) {
         return `${this.label}:` + _n;
       }
     }, Break = class extends Node {
-      constructor(label2) {
-        super(), this.label = label2, this.names = {};
+      constructor(label3) {
+        super(), this.label = label3, this.names = {};
       }
       render({ _n }) {
         return `break${this.label ? ` ${this.label}` : ""};` + _n;
@@ -19911,12 +19911,12 @@ var require_codegen = __commonJS({
         return this._endBlockNode(For);
       }
       // `label` statement
-      label(label2) {
-        return this._leafNode(new Label(label2));
+      label(label3) {
+        return this._leafNode(new Label(label3));
       }
       // `break` statement
-      break(label2) {
-        return this._leafNode(new Break(label2));
+      break(label3) {
+        return this._leafNode(new Break(label3));
       }
       // `return` statement
       return(value) {
@@ -24610,8 +24610,8 @@ var Summary = class {
    *
    * @returns {Summary} summary instance
    */
-  addDetails(label2, content) {
-    let element = this.wrap("details", this.wrap("summary", label2) + content);
+  addDetails(label3, content) {
+    let element = this.wrap("details", this.wrap("summary", label3) + content);
     return this.addRaw(element).addEOL();
   }
   /**
@@ -32055,8 +32055,8 @@ function classify(load, input, escalations = []) {
 function governedReasons(agents, input) {
   let out = [];
   matchesAnyLogin(input.author.login, agents.authors) && out.push({ kind: "author", login: input.author.login });
-  for (let label2 of input.labels)
-    (agents.labels.has(label2.toLowerCase()) || label2.toLowerCase() === REVERT_LABEL) && out.push({ kind: "label", label: label2 });
+  for (let label3 of input.labels)
+    (agents.labels.has(label3.toLowerCase()) || label3.toLowerCase() === REVERT_LABEL) && out.push({ kind: "label", label: label3 });
   for (let { pattern, mm } of agents.branches)
     if (mm.match(input.headRef)) {
       out.push({ kind: "branch", branch: input.headRef, pattern });
@@ -32093,9 +32093,9 @@ function ruleReasons(compiled2, input) {
       detail.push(`${fileHits.length} ${fileHits.length === 1 ? "file matches" : "files match"} ${rule.paths.join(", ")}`);
     }
     if (c.labels) {
-      let label2 = input.labels.find((l2) => c.labels?.has(l2.toLowerCase()));
-      if (label2 === void 0) continue;
-      detail.push(`label "${label2}"`);
+      let label3 = input.labels.find((l2) => c.labels?.has(l2.toLowerCase()));
+      if (label3 === void 0) continue;
+      detail.push(`label "${label3}"`);
     }
     if (c.authors) {
       if (!matchesAnyLogin(input.author.login, c.authors)) continue;
@@ -32138,11 +32138,11 @@ function floorReasons(input, policyPath) {
 }
 function escalationReasons(labels, escalations) {
   let out = [];
-  for (let label2 of labels) {
-    let lower2 = label2.toLowerCase();
+  for (let label3 of labels) {
+    let lower2 = label3.toLowerCase();
     if (!lower2.startsWith(ESCALATION_LABEL_PREFIX)) continue;
     let tier = TIERS.find((t) => t === lower2.slice(ESCALATION_LABEL_PREFIX.length).trim());
-    tier && out.push({ kind: "escalation", tier, by: label2, via: "label" });
+    tier && out.push({ kind: "escalation", tier, by: label3, via: "label" });
   }
   for (let e of escalations)
     TIERS.includes(e.tier) && out.push({ kind: "escalation", tier: e.tier, by: e.by, via: e.via });
@@ -40460,11 +40460,14 @@ function revertTitle(number, title) {
 }
 function revertBody(number, by, reason) {
   return [
-    `Reverts #${number}, asked for by @${by.replace(/[^A-Za-z0-9-]/g, "")} in its review after merge${reason ? `: ${escapeText(reason, 300)}` : "."}`,
+    `Reverts #${number}, asked for by ${person(by)} in its review after merge${reason ? `: ${escapeText(reason, 300)}` : "."}`,
     "",
-    `<!-- hitl-gate:revert-of #${number} -->`
+    revertMarker(number)
   ].join(`
 `);
+}
+function revertMarker(number) {
+  return `<!-- hitl-gate:revert-of #${number} -->`;
 }
 
 // src/github/open-revert.ts
@@ -40480,7 +40483,21 @@ function refusalOf(error2) {
   let first = errors[0];
   return isRecord8(first) && typeof first.message == "string" ? first.message : describeError(error2);
 }
+async function openedBefore(session, ref, base2, identity2) {
+  let { data } = await request2(session, (c) => c.rest.pulls.list({ owner: ref.owner, repo: ref.repo, base: base2, state: "open", sort: "created", direction: "desc", per_page: 50 })), marker = revertMarker(ref.number);
+  return data.find((p) => p.user?.login.toLowerCase() === identity2.login.toLowerCase() && (p.body ?? "").includes(marker))?.number;
+}
+async function label2(session, ref, number) {
+  try {
+    await request2(session, (c) => c.rest.issues.addLabels({ owner: ref.owner, repo: ref.repo, issue_number: number, labels: [REVERT_LABEL] }));
+  } catch (error2) {
+    session.log.warn({ pr: `${ref.owner}/${ref.repo}#${number}`, error: describeError(error2) }, "could not label the revert PR");
+  }
+}
 async function openRevert(session, ref, input) {
+  let earlier = await openedBefore(session, ref, input.base, input.identity);
+  if (earlier !== void 0)
+    return await label2(session, ref, earlier), { number: earlier };
   let found = await request2(session, (c) => c.graphql(PULL_ID, { owner: ref.owner, repo: ref.repo, number: ref.number })), id = isRecord8(found) && isRecord8(found.repository) && isRecord8(found.repository.pullRequest) ? found.repository.pullRequest.id : void 0;
   if (typeof id != "string") throw new Error(`GitHub did not give the node id of #${ref.number}`);
   let data;
@@ -40493,12 +40510,7 @@ async function openRevert(session, ref, input) {
   }
   let payload = isRecord8(data) && isRecord8(data.revertPullRequest) ? data.revertPullRequest.revertPullRequest : void 0, number = isRecord8(payload) ? payload.number : void 0;
   if (typeof number != "number") throw new Error("GitHub did not say which pull request reverts this one");
-  try {
-    await request2(session, (c) => c.rest.issues.addLabels({ owner: ref.owner, repo: ref.repo, issue_number: number, labels: [REVERT_LABEL] }));
-  } catch (error2) {
-    session.log.warn({ pr: `${ref.owner}/${ref.repo}#${number}`, error: describeError(error2) }, "could not label the revert PR");
-  }
-  return { number };
+  return await label2(session, ref, number), { number };
 }
 
 // src/github/reconcile-merged.ts
@@ -40529,7 +40541,7 @@ async function reconcileMerged(session, ref, pr, load, options, base2) {
     group.some((v) => v.accepted) && await request2(session, (c) => c.rest.reactions.createForIssueComment({ owner, repo, comment_id: id, content: "+1" })), group.some((v) => !v.accepted) && await request2(session, (c) => c.rest.issues.createComment({ owner, repo, issue_number: number, body: renderAfterMergeRefusal(group) }));
   for (let v of step.concerns) await request2(session, (c) => c.rest.issues.createComment({ owner, repo, issue_number: number, body: renderConcern(pr.author.login, v) }));
   if (step.revert && next.afterMerge) {
-    let outcome = await openRevert(session, ref, { title: revertTitle(number, pr.title), body: revertBody(number, step.revert.by, step.revert.reason) }), revert2 = { ...step.revert, ..."number" in outcome ? { number: outcome.number } : { refused: outcome.refused } };
+    let outcome = await openRevert(session, ref, { title: revertTitle(number, pr.title), body: revertBody(number, step.revert.by, step.revert.reason), base: pr.baseRef, identity: options.identity }), revert2 = { ...step.revert, ..."number" in outcome ? { number: outcome.number } : { refused: outcome.refused } };
     next = { ...next, afterMerge: { ...next.afterMerge, revert: revert2 } };
     let body = "number" in outcome ? renderRevertOpened(step.revert.by, outcome.number) : renderRevertRefused(step.revert.by, outcome.refused);
     await request2(session, (c) => c.rest.issues.createComment({ owner, repo, issue_number: number, body })), session.log.info({ pr: `${owner}/${repo}#${number}`, by: step.revert.by, ...outcome }, "number" in outcome ? "revert opened" : "GitHub refused the revert");

@@ -74,8 +74,13 @@ export function revertTitle(number: number, title: string): string {
 
 export function revertBody(number: number, by: string, reason: string | undefined): string {
   return [
-    `Reverts #${number}, asked for by @${by.replace(/[^A-Za-z0-9-]/g, '')} in its review after merge${reason ? `: ${escapeText(reason, 300)}` : '.'}`,
+    `Reverts #${number}, asked for by ${person(by)} in its review after merge${reason ? `: ${escapeText(reason, 300)}` : '.'}`,
     '',
-    `<!-- hitl-gate:revert-of #${number} -->`,
+    revertMarker(number),
   ].join('\n');
+}
+
+/** What marks the gate's revert of PR `number` (found again by it, when its author is the gate). */
+export function revertMarker(number: number): string {
+  return `<!-- hitl-gate:revert-of #${number} -->`;
 }

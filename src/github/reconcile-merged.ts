@@ -81,7 +81,7 @@ export async function reconcileMerged(session: Session, ref: PullRequestRef, pr:
   }
   for (const v of step.concerns) await request(session, (c) => c.rest.issues.createComment({ owner, repo, issue_number: number, body: renderConcern(pr.author.login, v) }));
   if (step.revert && next.afterMerge) {
-    const outcome = await openRevert(session, ref, { title: revertTitle(number, pr.title), body: revertBody(number, step.revert.by, step.revert.reason) });
+    const outcome = await openRevert(session, ref, { title: revertTitle(number, pr.title), body: revertBody(number, step.revert.by, step.revert.reason), base: pr.baseRef, identity: options.identity });
     const revert = { ...step.revert, ...('number' in outcome ? { number: outcome.number } : { refused: outcome.refused }) };
     next = { ...next, afterMerge: { ...next.afterMerge, revert } };
     const body = 'number' in outcome ? renderRevertOpened(step.revert.by, outcome.number) : renderRevertRefused(step.revert.by, outcome.refused);
