@@ -38001,9 +38001,9 @@ function sampling(input) {
   let sampled = sampleDraw(input.owner, input.repo, input.number) < share;
   return { sampled, why: `${sampled ? "sampled" : "not sampled"}: ${percent(share)} of ${tier} PRs are` };
 }
-function riskOf(classification) {
+function riskOf(classification, policy, input) {
   let r = classification.reasons.find((x) => x.kind === "risk");
-  return r && r.kind === "risk" ? r.score : void 0;
+  return r && r.kind === "risk" ? r.score : riskReason(policy, input, classification.reasons).score;
 }
 function afterMergeDue(mergedAtMs, policy) {
   return delayEnd(mergedAtMs, policy.afterMerge.withinMs, policy.workingHours);
@@ -38192,7 +38192,8 @@ function decideOnce(load, facts, now2) {
   };
 }
 function afterMergeNote(policy, facts, tier, classification, approvals) {
-  let risk = riskOf(classification), note = samplingNote(policy, { owner: facts.owner, repo: facts.repo, number: facts.number, tier, ...risk !== void 0 ? { risk } : {}, approvedBy: approvals.map((a) => a.by) });
+  if (!policy?.afterMerge) return {};
+  let note = samplingNote(policy, { owner: facts.owner, repo: facts.repo, number: facts.number, tier, risk: riskOf(classification, policy, classifyInput(facts)), approvedBy: approvals.map((a) => a.by) });
   return note ? { afterMergeNote: note } : {};
 }
 function requiredApprovals(policy) {
@@ -40517,7 +40518,7 @@ async function openRevert(session, ref, input) {
 var stripped = (raw) => raw.map(({ user: _u, performed_via_github_app: _p, node_id: _n, ...c }) => c);
 async function decisionAtMerge(session, ref, load, base2, mergedAt, headSeenAt) {
   let mergedMs = parseTime(mergedAt) ?? session.now.getTime(), before = (xs) => xs.filter((x) => (parseTime(x.createdAt ?? x.submittedAt) ?? 0) <= mergedMs), [files, reviews] = await Promise.all([gatherFiles(session, ref), gatherReviews(session, ref)]), facts = { ...base2, state: "open", merged: !1, files, reviews: before(reviews), comments: before(base2.comments), ...headSeenAt ? { headSeenAt } : {} }, authors = commandAuthors(facts);
-  return authors.length && load.kind === "ok" && (facts.authorizations = await gatherAuthorizations(session, ref, authors, load.policy.reviewers)), decide(load, facts, new Date(mergedMs));
+  return authors.length && load.kind === "ok" && (facts.authorizations = await gatherAuthorizations(session, ref, authors, load.policy.reviewers)), { decision: decide(load, facts, new Date(mergedMs)), facts };
 }
 async function reconcileMerged(session, ref, pr, load, options, base2) {
   if (!pr.merged || load.kind !== "ok" || !load.policy.afterMerge || options.mode !== "full" || options.checkRunAs === "status") return;
@@ -40526,9 +40527,9 @@ async function reconcileMerged(session, ref, pr, load, options, base2) {
   let ledger = gate2.record, mergedAt = pr.mergedAt ?? session.now.toISOString(), raw = await gatherComments(session, ref), comments = stripped(raw), facts = { ...base2, comments, ledger }, record = ledger.afterMerge, why2 = "it was sampled when it merged";
   if (!record) {
     let atMerge = await decisionAtMerge(session, ref, load, facts, mergedAt, gate2.headSeenAt);
-    if (!atMerge.governed || atMerge.tier === "none") return;
-    let risk = riskOf(atMerge.classification), s2 = sampling({ policy: policy.afterMerge, owner: ref.owner, repo: ref.repo, number: ref.number, tier: atMerge.tier, ...risk !== void 0 ? { risk } : {}, approvedBy: atMerge.approvals.map((a) => a.by) });
-    why2 = s2.why, s2.sampled && (record = openAfterMerge(policy, mergedAt, atMerge.tier, s2.why));
+    if (!atMerge.decision.governed || atMerge.decision.tier === "none") return;
+    let risk = riskOf(atMerge.decision.classification, policy, classifyInput(atMerge.facts)), s2 = sampling({ policy: policy.afterMerge, owner: ref.owner, repo: ref.repo, number: ref.number, tier: atMerge.decision.tier, risk, approvedBy: atMerge.decision.approvals.map((a) => a.by) });
+    why2 = s2.why, s2.sampled && (record = openAfterMerge(policy, mergedAt, atMerge.decision.tier, s2.why));
   }
   let authors = afterMergeAuthors(facts, ledger, mergedAt);
   if (!record && authors.length === 0) return;

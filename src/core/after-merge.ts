@@ -10,6 +10,8 @@ import { createHash } from 'node:crypto';
 import type { AfterMergePolicy, AfterMergeRecord } from './after-merge-record.js';
 import { delayEnd, formatDeadline } from './working-hours.js';
 import { code, person } from './markdown.js';
+import type { ClassifyInput } from './classify.js';
+import { riskReason } from './risk-reason.js';
 import type { Classification, Policy, Tier } from './types.js';
 
 /** The PR's draw in [0, 1): the first 48 bits of SHA-256 of `owner/repo#number` (case-insensitive,
@@ -55,10 +57,11 @@ export function sampling(input: SamplingInput): Sampling {
   return { sampled, why: `${sampled ? 'sampled' : 'not sampled'}: ${percent(share)} of ${tier} PRs are` };
 }
 
-/** The risk score in a classification, when the policy scores risk. */
-export function riskOf(classification: Classification): number | undefined {
+/** The PR's risk score: the classification's when the policy scores risk, else the same score computed
+ * here (`always_above` needs no `risk` thresholds). */
+export function riskOf(classification: Classification, policy: Policy, input: ClassifyInput): number {
   const r = classification.reasons.find((x) => x.kind === 'risk');
-  return r && r.kind === 'risk' ? r.score : undefined;
+  return r && r.kind === 'risk' ? r.score : riskReason(policy, input, classification.reasons).score;
 }
 
 /** Due by: `within` after the merge, in working time when the policy sets working hours. */

@@ -302,8 +302,8 @@ function decideOnce(load: PolicyLoad, facts: PullRequestFacts, now: Date): Decis
 
 /** Whether this PR would be reviewed after merge (with the policy's `after_merge`), for the status comment. */
 function afterMergeNote(policy: Policy | undefined, facts: PullRequestFacts, tier: Tier, classification: Classification, approvals: Approval[]): Pick<Decision, 'afterMergeNote'> {
-  const risk = riskOf(classification);
-  const note = samplingNote(policy, { owner: facts.owner, repo: facts.repo, number: facts.number, tier, ...(risk !== undefined ? { risk } : {}), approvedBy: approvals.map((a) => a.by) });
+  if (!policy?.afterMerge) return {};
+  const note = samplingNote(policy, { owner: facts.owner, repo: facts.repo, number: facts.number, tier, risk: riskOf(classification, policy, classifyInput(facts)), approvedBy: approvals.map((a) => a.by) });
   return note ? { afterMergeNote: note } : {};
 }
 

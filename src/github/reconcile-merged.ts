@@ -7,10 +7,10 @@ import { afterMergeAuthors, answerAfterMerge, wantsAfterMergeLabel } from '../co
 import { openAfterMerge, riskOf, sampling } from '../core/after-merge.js';
 import { renderAfterMergeComment, renderAfterMergeRefusal, renderConcern, renderRevertOpened, renderRevertRefused, revertBody, revertTitle } from '../core/after-merge-render.js';
 import { commandAuthors } from '../core/commands.js';
-import { decide } from '../core/decide.js';
+import { classifyInput, decide } from '../core/decide.js';
 import { bodyDigest, mergeRecords, readRecord, recordMarker, withRecord, type GateLedger } from '../core/ledger.js';
 import { parseTime } from '../core/time.js';
-import type { CommandVerdict, Decision, Policy, PolicyLoad, PullRequestFacts } from '../core/types.js';
+import type { CommandVerdict, Decision, Policy, PolicyLoad, PullRequestFacts, Tier } from '../core/types.js';
 import { CHECK_NAME, findGateCheckRun } from './find-gate-check.js';
 import type { PullRequestSnapshot } from './find-pull-request.js';
 import { findNamedComment, findStatusComment } from './find-status-comment.js';
@@ -27,14 +27,14 @@ const stripped = (raw: RawComment[]): PullRequestFacts['comments'] => raw.map(({
 
 /** The decision as it stood when the PR merged: its tier, risk and who approved it (comments and
  * reviews from before the merge, the record, the policy now). Sampling reads it. */
-async function decisionAtMerge(session: Session, ref: PullRequestRef, load: PolicyLoad, base: PullRequestFacts, mergedAt: string, headSeenAt: string | undefined): Promise<Decision> {
+async function decisionAtMerge(session: Session, ref: PullRequestRef, load: PolicyLoad, base: PullRequestFacts, mergedAt: string, headSeenAt: string | undefined): Promise<{ decision: Decision; facts: PullRequestFacts }> {
   const mergedMs = parseTime(mergedAt) ?? session.now.getTime();
   const before = <T extends { createdAt?: string; submittedAt?: string }>(xs: T[]) => xs.filter((x) => (parseTime(x.createdAt ?? x.submittedAt) ?? 0) <= mergedMs);
   const [files, reviews] = await Promise.all([gatherFiles(session, ref), gatherReviews(session, ref)]);
   const facts: PullRequestFacts = { ...base, state: 'open', merged: false, files, reviews: before(reviews), comments: before(base.comments), ...(headSeenAt ? { headSeenAt } : {}) };
   const authors = commandAuthors(facts);
   if (authors.length && load.kind === 'ok') facts.authorizations = await gatherAuthorizations(session, ref, authors, load.policy.reviewers);
-  return decide(load, facts, new Date(mergedMs));
+  return { decision: decide(load, facts, new Date(mergedMs)), facts };
 }
 
 /** Undefined when this is not the merged path's business: the caller then does what it does for any
@@ -55,11 +55,11 @@ export async function reconcileMerged(session: Session, ref: PullRequestRef, pr:
   let why = 'it was sampled when it merged';
   if (!record) {
     const atMerge = await decisionAtMerge(session, ref, load, facts, mergedAt, gate.headSeenAt);
-    if (!atMerge.governed || atMerge.tier === 'none') return undefined;
-    const risk = riskOf(atMerge.classification);
-    const s = sampling({ policy: policy.afterMerge, owner: ref.owner, repo: ref.repo, number: ref.number, tier: atMerge.tier, ...(risk !== undefined ? { risk } : {}), approvedBy: atMerge.approvals.map((a) => a.by) });
+    if (!atMerge.decision.governed || atMerge.decision.tier === 'none') return undefined;
+    const risk = riskOf(atMerge.decision.classification, policy, classifyInput(atMerge.facts));
+    const s = sampling({ policy: policy.afterMerge, owner: ref.owner, repo: ref.repo, number: ref.number, tier: atMerge.decision.tier as Tier, risk, approvedBy: atMerge.decision.approvals.map((a) => a.by) });
     why = s.why;
-    if (s.sampled) record = openAfterMerge(policy, mergedAt, atMerge.tier, s.why);
+    if (s.sampled) record = openAfterMerge(policy, mergedAt, atMerge.decision.tier as Tier, s.why);
   }
   const authors = afterMergeAuthors(facts, ledger, mergedAt);
   // An unsampled PR with no command to answer: nothing to write, nothing to keep.

@@ -15,7 +15,7 @@ const PERSON_AGENT = 'devin-ai';
 
 let gate: Gate;
 beforeAll(async () => {
-  gate = await startGate(process.env.AM_DEBUG ? { env: { LOG_LEVEL: 'info' } } : {});
+  gate = await startGate();
 });
 afterAll(async () => {
   await gate?.close();

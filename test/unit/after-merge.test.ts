@@ -54,6 +54,14 @@ describe('sampling', () => {
     expect(samplingNote(makePolicy(), { owner: 'acme', repo: 'widgets', number: 7, tier: 'soft', approvedBy: [] })).toBeUndefined();
   });
 
+  it('reads always_above against the risk score even when the policy sets no risk thresholds', () => {
+    const policy = policyWith({ sample: { fyi: 0, soft: 0 }, alwaysAbove: 0.3 });
+    const big = makeFacts({ ledger: { vetoes: [], answered: [] }, additions: 4000, deletions: 900, changedFiles: 60, files: Array.from({ length: 60 }, (_, i) => ({ filename: `src/m${i}.ts`, status: 'modified', additions: 60, deletions: 15 })) });
+    const small = makeFacts({ ledger: { vetoes: [], answered: [] } });
+    expect(decide(okLoad(policy), big, new Date(at(1))).afterMergeNote).toMatch(/will be reviewed after merge \(risk score 0\.\d\d is at least `always_above` 0\.3\)/);
+    expect(decide(okLoad(policy), small, new Date(at(1))).afterMergeNote).toMatch(/will not be reviewed after merge/);
+  });
+
   it('shows the note in the open PR\'s status comment', () => {
     const decision = decide(okLoad(policyWith()), makeFacts({ ledger: { vetoes: [], answered: [] } }), new Date(at(1)));
     expect(decision.afterMergeNote).toContain('will be reviewed after merge (every soft PR is)');
