@@ -40532,7 +40532,10 @@ async function reconcileMerged(session, ref, pr, load, options, base2) {
     why2 = s2.why, s2.sampled && (record = openAfterMerge(policy, mergedAt, atMerge.decision.tier, s2.why));
   }
   let authors = afterMergeAuthors(facts, ledger, mergedAt);
-  if (!record && authors.length === 0) return;
+  if (!record && authors.length === 0) {
+    pr.labels.some((l2) => l2.toLowerCase() === AFTER_MERGE_LABEL) && await removeIndexLabel(session, ref);
+    return;
+  }
   if (authors.length) {
     let teams = policy.afterMerge.reviewers?.teams ?? [], [commits, authorizations] = await Promise.all([gatherCommits(session, ref, pr), gatherAuthorizations(session, ref, authors, policy.reviewers, teams)]);
     facts = { ...facts, commits, authorizations };
@@ -40548,9 +40551,7 @@ async function reconcileMerged(session, ref, pr, load, options, base2) {
     await request2(session, (c) => c.rest.issues.createComment({ owner, repo, issue_number: number, body })), session.log.info({ pr: `${owner}/${repo}#${number}`, by: step.revert.by, ...outcome }, "number" in outcome ? "revert opened" : "GitHub refused the revert");
   }
   let labelled = pr.labels.some((l2) => l2.toLowerCase() === AFTER_MERGE_LABEL), open2 = wantsAfterMergeLabel(next.afterMerge);
-  if (open2 && !labelled && await request2(session, (c) => c.rest.issues.addLabels({ owner, repo, issue_number: number, labels: [AFTER_MERGE_LABEL] })), !open2 && labelled && await request2(session, (c) => c.rest.issues.removeLabel({ owner, repo, issue_number: number, name: AFTER_MERGE_LABEL })).catch((error2) => {
-    if (error2.status !== 404) throw error2;
-  }), next.afterMerge) {
+  if (open2 && !labelled && await request2(session, (c) => c.rest.issues.addLabels({ owner, repo, issue_number: number, labels: [AFTER_MERGE_LABEL] })), !open2 && labelled && await removeIndexLabel(session, ref), next.afterMerge) {
     let body = renderAfterMergeComment({
       record: next.afterMerge,
       ...policy.workingHours ? { timezone: policy.workingHours.timezone } : {},
@@ -40559,6 +40560,11 @@ async function reconcileMerged(session, ref, pr, load, options, base2) {
     shown ? shown.body !== body && await request2(session, (c) => c.rest.issues.updateComment({ owner, repo, comment_id: shown.id, body })) : id = (await request2(session, (c) => c.rest.issues.createComment({ owner, repo, issue_number: number, body }))).data.id, next = { ...next, comment: { id, sha256: bodyDigest(body) } };
   }
   return recordMarker(next, number) !== gate2.checkRun.record && await writeRecord(session, ref, gate2.checkRun.id, next), { ref, decision: decide(load, { ...facts, state: "closed", merged: !0 }, session.now), facts, effects: [], applied: [], merged: !1, requests: session.requests };
+}
+async function removeIndexLabel(session, ref) {
+  await request2(session, (c) => c.rest.issues.removeLabel({ owner: ref.owner, repo: ref.repo, issue_number: ref.number, name: AFTER_MERGE_LABEL })).catch((error2) => {
+    if (error2.status !== 404) throw error2;
+  });
 }
 async function writeRecord(session, ref, checkRunId, ledger) {
   let { data } = await request2(session, (c) => c.rest.checks.get({ owner: ref.owner, repo: ref.repo, check_run_id: checkRunId })), merged = mergeRecords(readRecord(data.output?.text, ref.number), ledger) ?? ledger, output = { title: data.output?.title ?? CHECK_NAME, summary: data.output?.summary ?? "", text: withRecord(data.output?.text, merged, ref.number) };

@@ -62,8 +62,12 @@ export async function reconcileMerged(session: Session, ref: PullRequestRef, pr:
     if (s.sampled) record = openAfterMerge(policy, mergedAt, atMerge.decision.tier as Tier, s.why);
   }
   const authors = afterMergeAuthors(facts, ledger, mergedAt);
-  // An unsampled PR with no command to answer: nothing to write, nothing to keep.
-  if (!record && authors.length === 0) return undefined;
+  // An unsampled PR with no command to answer: nothing to write, nothing to keep; but the index label,
+  // which anyone can add, never stays where the record says there is nothing to review.
+  if (!record && authors.length === 0) {
+    if (pr.labels.some((l) => l.toLowerCase() === AFTER_MERGE_LABEL)) await removeIndexLabel(session, ref);
+    return undefined;
+  }
   if (authors.length) {
     const teams = policy.afterMerge.reviewers?.teams ?? [];
     const [commits, authorizations] = await Promise.all([gatherCommits(session, ref, pr), gatherAuthorizations(session, ref, authors, policy.reviewers, teams)]);
@@ -93,11 +97,7 @@ export async function reconcileMerged(session: Session, ref: PullRequestRef, pr:
   const labelled = pr.labels.some((l) => l.toLowerCase() === AFTER_MERGE_LABEL);
   const open = wantsAfterMergeLabel(next.afterMerge);
   if (open && !labelled) await request(session, (c) => c.rest.issues.addLabels({ owner, repo, issue_number: number, labels: [AFTER_MERGE_LABEL] }));
-  if (!open && labelled) {
-    await request(session, (c) => c.rest.issues.removeLabel({ owner, repo, issue_number: number, name: AFTER_MERGE_LABEL })).catch((error: unknown) => {
-      if ((error as { status?: number }).status !== 404) throw error;
-    });
-  }
+  if (!open && labelled) await removeIndexLabel(session, ref);
 
   // The status comment, a view of the record: restored whatever anyone did to it.
   if (next.afterMerge) {
@@ -116,6 +116,12 @@ export async function reconcileMerged(session: Session, ref: PullRequestRef, pr:
   // The record last, merged with whatever another writer put there since it was read.
   if (recordMarker(next, number) !== gate.checkRun.record) await writeRecord(session, ref, gate.checkRun.id, next);
   return { ref, decision: decide(load, { ...facts, state: 'closed', merged: true }, session.now), facts, effects: [], applied: [], merged: false, requests: session.requests };
+}
+
+async function removeIndexLabel(session: Session, ref: PullRequestRef): Promise<void> {
+  await request(session, (c) => c.rest.issues.removeLabel({ owner: ref.owner, repo: ref.repo, issue_number: ref.number, name: AFTER_MERGE_LABEL })).catch((error: unknown) => {
+    if ((error as { status?: number }).status !== 404) throw error;
+  });
 }
 
 async function writeRecord(session: Session, ref: PullRequestRef, checkRunId: number, ledger: GateLedger): Promise<void> {

@@ -94,6 +94,13 @@ describe.concurrent('review after merge', () => {
       expect(recordOf(repo, n)?.afterMerge?.reviewed).toBeUndefined();
       expect(labels(repo, n)).toContain(AFTER_MERGE_LABEL);
 
+      // A concern: the agent that opened the PR is told the reason; the item stays open.
+      gate.sim.comment(repo, n, 'bob', '/concern the default changed for every caller');
+      await until('the concern told to the author', () => replies(gate.sim, repo, n).some((r) => r.startsWith(`@${PERSON_AGENT}: **bob** raised a concern after merge: the default changed for every caller`)));
+      await until('the concern in the record', () => (recordOf(repo, n)?.afterMerge?.concerns.length ?? 0) === 1);
+      expect(labels(repo, n)).toContain(AFTER_MERGE_LABEL);
+      await until('the status comment shows it', () => statusComments(gate.sim, repo, n).some((b) => b.includes('Concern raised')));
+
       // The label is an index the gate keeps: taken off while the item is open, it is put back.
       gate.sim.unlabel(repo, n, PERSON_AGENT, AFTER_MERGE_LABEL);
       await until('the label put back', () => labels(repo, n).includes(AFTER_MERGE_LABEL));
@@ -182,7 +189,11 @@ describe.concurrent('review after merge', () => {
       expect(labels(repo, n)).not.toContain(AFTER_MERGE_LABEL);
       expect(recordOf(repo, n)?.afterMerge).toBeUndefined();
       expect((await auditOf(repo)).find((r) => r.pr === n)?.after_merge).toBeNull();
-      expect(gate.sim.timeline.some((e) => e.repo === repo && e.kind === 'labeled' && e.detail.includes(AFTER_MERGE_LABEL))).toBe(false);
+      expect(gate.sim.timeline.some((e) => e.repo === repo && e.kind === 'labeled' && e.actor === gate.sim.app.botLogin && e.detail.includes(AFTER_MERGE_LABEL))).toBe(false);
+      // The agent puts the index label on its unsampled PR: the gate takes it off (the record says nothing is due).
+      gate.sim.label(repo, n, PERSON_AGENT, AFTER_MERGE_LABEL);
+      await until('the forged label removed', () => !labels(repo, n).includes(AFTER_MERGE_LABEL));
+      expect(recordOf(repo, n)?.afterMerge).toBeUndefined();
       expect(statusComments(gate.sim, repo, n).join('\n')).toMatch(/it will not be reviewed after merge/);
     } catch (error) {
       throw new Error(`${(error as Error).message}\n${story(gate, [repo])}`);
