@@ -40521,7 +40521,7 @@ async function decisionAtMerge(session, ref, load, base2, mergedAt, headSeenAt) 
   return authors.length && load.kind === "ok" && (facts.authorizations = await gatherAuthorizations(session, ref, authors, load.policy.reviewers)), { decision: decide(load, facts, new Date(mergedMs)), facts };
 }
 async function reconcileMerged(session, ref, pr, load, options, base2) {
-  if (!pr.merged || load.kind !== "ok" || !load.policy.afterMerge || options.mode !== "full" || options.checkRunAs === "status") return;
+  if (!pr.merged || load.kind !== "ok" || !load.policy.afterMerge || options.mode !== "full" || options.checkRunAs === "status" || load.policy.mode === "observe") return;
   let policy = load.policy, gate2 = await findGateCheckRun(session, ref, pr.headSha, options.identity);
   if (!gate2.record || !gate2.checkRun) return;
   let ledger = gate2.record, mergedAt = pr.mergedAt ?? session.now.toISOString(), raw = await gatherComments(session, ref), comments = stripped(raw), facts = { ...base2, comments, ledger }, record = ledger.afterMerge, why2 = "it was sampled when it merged";

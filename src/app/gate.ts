@@ -30,7 +30,7 @@ export const PULL_REQUEST_EVENTS = [
   'pull_request.labeled',
   'pull_request.unlabeled',
   'pull_request.ready_for_review',
-  // Merged: its review after merge may start (reconcile-merged.ts); any other closed PR costs a look.
+  // Only when merged (a closed PR that was not merged is ignored below): its review after merge may start.
   'pull_request.closed',
 ] as const;
 export const COMMENT_EVENTS = ['issue_comment.created', 'issue_comment.edited', 'issue_comment.deleted'] as const;
@@ -254,6 +254,7 @@ export function createGate(app: Probot, options: GateOptions = {}): Gate {
 
   app.on([...PULL_REQUEST_EVENTS], async (context) => {
     const { payload } = context;
+    if (payload.action === 'closed' && payload.pull_request.merged !== true) return;
     const headIsNew = payload.action === 'opened' || payload.action === 'synchronize';
     // A push to a queued PR: the queued head is no longer the PR's, so the gate asks about the queue.
     // An opened PR's head is its first: no earlier head can carry a record of the gate's.

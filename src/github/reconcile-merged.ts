@@ -41,6 +41,8 @@ async function decisionAtMerge(session: Session, ref: PullRequestRef, load: Poli
  * closed PR (nothing). */
 export async function reconcileMerged(session: Session, ref: PullRequestRef, pr: PullRequestSnapshot, load: PolicyLoad, options: ReconcileOptions, base: PullRequestFacts): Promise<ReconcileOutcome | undefined> {
   if (!pr.merged || load.kind !== 'ok' || !load.policy.afterMerge || options.mode !== 'full' || options.checkRunAs === 'status') return undefined;
+  // Observe mode acts on nothing: no label, no reply, no revert.
+  if (load.policy.mode === 'observe') return undefined;
   const policy = load.policy as AfterMergePolicy;
   const gate = await findGateCheckRun(session, ref, pr.headSha, options.identity);
   // Only a PR the gate governed has a record, and only the gate can write one.
