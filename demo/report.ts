@@ -55,6 +55,10 @@ export function describe(e: TimelineEntry, sim: GitHubSimulator): string | undef
       return `reviews: ${e.detail}`;
     case 'labeled':
       return `adds label ${e.detail}`;
+    case 'unlabeled':
+      return `removes label ${e.detail}`;
+    case 'revert-opened':
+      return `opens a revert (GraphQL revertPullRequest): ${e.detail}`;
     case 'review-requested':
       return `requests a review from ${e.detail} (GitHub notifies them)`;
     case 'status':

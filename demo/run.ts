@@ -89,6 +89,9 @@ async function story(sim: GitHubSimulator, app: AppProcess, slack: SlackSimulato
 
   const mustMerge = Object.values(pulls).filter((p) => p.expect === 'merged');
   await sim.until(() => mustMerge.every((p) => sim.pull(REPO, p.number).merged), DEADLINE_MS - (Date.now() - t0), 'every expected merge').catch(() => undefined);
+  // The docs PR merged with nobody looking: it was sampled for review after merge, and alice reverts it.
+  const revertOf = await reviewAfterMerge(sim, pulls.fyi);
+
   // The vetoed PR's window is long over by now: it must still be open.
   await sim.webhooks.settled();
 
@@ -98,7 +101,8 @@ async function story(sim: GitHubSimulator, app: AppProcess, slack: SlackSimulato
     const pr = sim.pull(REPO, p.number);
     const check = sim.checkRuns(REPO, pr.headSha, 'hitl').filter((r) => r.app.id === sim.app.id).at(-1);
     const status = sim.appComments(REPO, p.number).filter((c) => c.body.includes('hitl-gate:status'));
-    const tier = /^\*\*Tier (fyi|soft|hard)\b/m.exec(status[0]?.body ?? '')?.[1] ?? '?';
+    // A PR reviewed after merge shows that view; it says the tier the PR had when it merged.
+    const tier = (/^\*\*Tier (fyi|soft|hard)\b/m.exec(status[0]?.body ?? '') ?? /tier (fyi|soft|hard) at merge/.exec(status[0]?.body ?? ''))?.[1] ?? '?';
     const mergedAt = pr.merged ? sim.merges(REPO).find((m) => m.number === p.number)?.at : undefined;
     rows.push([`#${p.number}`, p.title, tier, pr.merged ? 'merged' : plain(check?.output.title ?? 'no decision'), mergedAt ? `+${((mergedAt - t0) / 1000).toFixed(1)}s` : '-']);
     if (tier !== p.tier) problems.push(`#${p.number}: tier ${tier}, expected ${p.tier}`);
@@ -117,7 +121,11 @@ async function story(sim: GitHubSimulator, app: AppProcess, slack: SlackSimulato
   if (!eveAnswered) problems.push(`eve's /approve (comment ${eveComment}) got no answer saying why it does not count`);
   const reviewRequests = sim.timeline.filter((e) => e.kind === 'review-requested' && e.number === pulls.hard.number);
   if (reviewRequests.length !== 1 || !(reviewRequests[0]?.data?.users as string[] | undefined)?.includes('alice')) problems.push(`#${pulls.hard.number}: ${reviewRequests.length} review requests, expected exactly one, of alice`);
-  if (sim.merges(REPO).length !== mustMerge.length) problems.push(`${sim.merges(REPO).length} merges, expected ${mustMerge.length}`);
+  const otherMerges = sim.merges(REPO).filter((m) => m.number !== revertOf).length;
+  if (otherMerges !== mustMerge.length) problems.push(`${otherMerges} merges of the story's PRs, expected ${mustMerge.length}`);
+  if (revertOf === undefined) problems.push(`#${pulls.fyi.number}: alice's /revert opened no revert PR`);
+  else if (!sim.pull(REPO, revertOf).labels.includes('hitl:revert')) problems.push(`#${revertOf}: the revert PR is not labelled hitl:revert`);
+  if (!sim.appComments(REPO, pulls.fyi.number).some((c) => c.body.includes('review after merge due by'))) problems.push(`#${pulls.fyi.number}: its status comment does not name the review after merge's deadline`);
 
   const announced = slack.posts.some((p) => p.text.includes(`${REPO}#${pulls.hard.number}`) && p.text.includes('needs approval'));
   if (!announced) problems.push(`#${pulls.hard.number} was not announced in Slack`);
@@ -134,8 +142,20 @@ async function story(sim: GitHubSimulator, app: AppProcess, slack: SlackSimulato
     console.log(`\nUNEXPECTED:\n${problems.map((p) => `  - ${p}`).join('\n')}\n\nLast lines of the App server:\n${app.lines.slice(-15).join('\n')}`);
     return 1;
   }
-  console.log('Every PR ended as the policy says: the docs merged, the code merged after its window, the vetoed change waits for bob, the migration asked alice for a review and merged after she approved it with one click (eve could not), the payment change the agent asked a human about (MCP request_human_review) merged only after alice approved it, and Slack heard of it.');
+  console.log('Every PR ended as the policy says: the docs merged, the code merged after its window, the vetoed change waits for bob, the migration asked alice for a review and merged after she approved it with one click (eve could not), the payment change the agent asked a human about (MCP request_human_review) merged only after alice approved it, the docs change that merged with nobody looking was sampled for review after merge and reverted by alice in one comment, and Slack heard of it.');
   return 0;
+}
+
+/** The sampled PR's status comment names its deadline; alice comments `/revert`; the gate opens the
+ * revert through GitHub's `revertPullRequest`. The revert PR's number, once opened. */
+async function reviewAfterMerge(sim: GitHubSimulator, pull: DemoPull): Promise<number | undefined> {
+  const sampled = () => sim.appComments(REPO, pull.number).some((c) => c.body.includes('review after merge due by'));
+  await sim.until(sampled, 20_000, `the review after merge of #${pull.number}`).catch(() => undefined);
+  sim.comment(REPO, pull.number, 'alice', '/revert the old setup steps were right: npm ci needs the lockfile');
+  const opened = await sim.waitFor((e) => e.kind === 'revert-opened' && e.number === pull.number, 20_000, `the revert of #${pull.number}`).catch(() => undefined);
+  const revert = typeof opened?.data?.revert === 'number' ? opened.data.revert : undefined;
+  if (revert !== undefined) await sim.until(() => sim.pull(REPO, revert).labels.includes('hitl:revert'), 10_000, 'the revert label').catch(() => undefined);
+  return revert;
 }
 
 main().then(

@@ -11,6 +11,10 @@ export const POLICY = `# The design's example policy, with a ${WINDOW_SECONDS}-s
 ${examplePolicy({ window: `${WINDOW_SECONDS}s`, authors: [AGENT, 'devin-ai-integration[bot]'], branches: ['copilot/**', 'codex/**', 'claude/**'] })}
 notify:
   slack: { channel: "#agent-prs", on: [hard, veto, merged] }
+# Every docs PR that merges without a human is reviewed after merge, within a day.
+after_merge:
+  sample: { fyi: 1, soft: 0 }
+  within: 1d
 `;
 
 /** The App's chat environment for a local Slack endpoint (test/sim/slack.ts). */

@@ -32,6 +32,8 @@ export const PULL_REQUEST_EVENTS = [
   'pull_request.labeled',
   'pull_request.unlabeled',
   'pull_request.ready_for_review',
+  // Only when merged (a closed PR that was not merged is ignored): its review after merge may start.
+  'pull_request.closed',
 ] as const;
 export const COMMENT_EVENTS = ['issue_comment.created', 'issue_comment.edited', 'issue_comment.deleted'] as const;
 export const REVIEW_EVENTS = ['pull_request_review.submitted', 'pull_request_review.dismissed'] as const;
@@ -201,9 +203,11 @@ export function routeEvent(name: string, payload: unknown, context: RouteContext
     case 'pull_request.edited':
     case 'pull_request.labeled':
     case 'pull_request.unlabeled':
-    case 'pull_request.ready_for_review': {
+    case 'pull_request.ready_for_review':
+    case 'pull_request.closed': {
       const pr = record(body.pull_request);
       if (!pr) return malformed(event, 'its pull_request');
+      if (action === 'closed' && pr.merged !== true) return [];
       return reconcile(event, body, positive(pr?.number), event, {
         pullRequest: pr,
         headIsNew: action === 'opened' || action === 'synchronize',

@@ -33,4 +33,20 @@ export interface AuditRecord {
   mode: 'enforce' | 'observe' | null;
   /** What the gate would have done, when it observed the PR or rules in `mode: observe` matched. */
   would: string | null;
+  /** The review after merge of a PR merged without a human and sampled for one (after-merge.ts); null
+   * when it was not sampled (or the policy has no `after_merge`). */
+  after_merge: AuditAfterMerge | null;
+}
+
+export interface AuditAfterMerge {
+  sampled: true;
+  /** Why it was sampled, as the status comment said. */
+  why: string | null;
+  due: string;
+  reviewed_by: string | null;
+  reviewed_at: string | null;
+  /** Reviewed (or reverted) by the deadline; null while still open and not yet overdue. */
+  within_sla: boolean | null;
+  concerns: { by: string; at: string; reason: string }[];
+  revert: { by: string; at: string; reason: string | null; pr: number | null; refused: string | null } | null;
 }

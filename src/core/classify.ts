@@ -1,5 +1,6 @@
 // Classification: is this PR an agent's, and which tier does it deserve? Pure: (policy, facts) ->
 // governed + tier + every reason. When in doubt it errs toward more human attention.
+import { REVERT_LABEL } from './model/after-merge.js';
 import { FAIL_CLOSED_AGENTS } from './agents.js';
 import { compileAgents, compilePolicy, floorsOf, type CompiledAgents, type CompiledPolicy } from './compile.js';
 import { matchesAnyLogin } from './match.js';
@@ -64,7 +65,9 @@ function governedReasons(agents: CompiledAgents, input: ClassifyInput): Governed
   const out: GovernedReason[] = [];
   if (matchesAnyLogin(input.author.login, agents.authors)) out.push({ kind: 'author', login: input.author.login });
   for (const label of input.labels) {
-    if (agents.labels.has(label.toLowerCase())) out.push({ kind: 'label', label });
+    // A revert the gate opened on `/revert` is machine-written: governed like an agent's PR, so the
+    // policy's rules give it its tier (a revert of a migration is hard) and it never goes round the gate.
+    if (agents.labels.has(label.toLowerCase()) || label.toLowerCase() === REVERT_LABEL) out.push({ kind: 'label', label });
   }
   for (const { pattern, mm } of agents.branches) {
     if (mm.match(input.headRef)) {

@@ -11,6 +11,7 @@
 import type { Tier } from './model/tier.js';
 import type { PullRequestFacts } from './model/pull-request.js';
 import type { Command } from './model/decision.js';
+import { parseAfterMergeLine } from './after-merge-parse.js';
 
 const FENCE_OPEN = /^(?:(?:[-+*]|\d{1,9}[.)])[ \t]+)?(`{3,}|~{3,})(.*)$/;
 
@@ -145,6 +146,8 @@ export function parseCommandLine(line: string): Command | undefined {
     return tier ? { kind: 'escalate', tier } : misspelled(t, words);
   }
   if (head === '/hitl') return words.length === 2 && words[1] === 'explain' ? { kind: 'explain' } : misspelled(t, words);
+  const afterMerge = parseAfterMergeLine(t, words);
+  if (afterMerge) return afterMerge;
   // A veto is read generously (`/veto: too risky`, `/veto!`): losing a veto is worse than an extra one.
   const veto = /^\/veto(?:$|[\s:,.;!-]+([\s\S]*)$)/i.exec(t);
   if (veto) {

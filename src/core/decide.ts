@@ -29,6 +29,7 @@ import { tierAfterEscalations } from './decide/escalations.js';
 import { replayCommands } from './decide/replay.js';
 import { byGeneralReviewer, requiredApprovals, standingVetoes } from './decide/overrule.js';
 import { mergeReadiness } from './decide/readiness.js';
+import { riskOf, samplingNote } from './after-merge.js';
 import { nextLedger } from './decide/next-ledger.js';
 
 export { commandText } from './decide/verdicts.js';
@@ -106,7 +107,15 @@ function decideOnce(load: PolicyLoad, facts: PullRequestFacts, now: Date): Decis
     ledger,
     ...(approvers.length ? { approvers } : {}),
     ...(attention ? { attention } : {}),
+    ...afterMergeNote(policy, facts, tier, classification, approvals),
   };
+}
+
+/** Whether this PR would be reviewed after merge (with the policy's `after_merge`), for the status comment. */
+function afterMergeNote(policy: Policy | undefined, facts: PullRequestFacts, tier: Tier, classification: Classification, approvals: Approval[]): Pick<Decision, 'afterMergeNote'> {
+  if (!policy?.afterMerge) return {};
+  const note = samplingNote(policy, { owner: facts.owner, repo: facts.repo, number: facts.number, tier, risk: riskOf(classification, policy, classifyInput(facts)), approvedBy: approvals.map((a) => a.by) });
+  return note ? { afterMergeNote: note } : {};
 }
 
 /** The decision before anything is known about the PR: not governed, nothing to do. */

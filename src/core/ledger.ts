@@ -10,6 +10,7 @@ import { createHash } from 'node:crypto';
 import { hasMarker, hiddenMarker, markerPattern } from './hidden-marker.js';
 import { maxTier, TIERS } from './model/tier.js';
 import { CLICK_ACTIONS, type ClickRecord, type Ledger, type MergeRefusalRecord, type NotifiedRecord, type RecordNotice, type StatusCommentRecord, type VetoRecord, type WithdrawalRecord } from './model/ledger.js';
+import { afterMergeRecordFrom, mergeAfterMerge } from './after-merge-read.js';
 
 /** The merge refusal a ledger carries, if any. */
 export function mergeRefusalOf(ledger: Ledger | undefined): MergeRefusalRecord | undefined {
@@ -74,6 +75,7 @@ function fitted(ledger: Ledger, pr?: number): string {
     ...(refusal ? { mergeRefusal: { ...refusal, message: refusal.message.slice(0, MAX_REFUSAL) } } : {}),
     ...(ledger.comment ? { comment: { id: ledger.comment.id, sha256: ledger.comment.sha256 } } : {}),
     ...(ledger.notices?.length ? { notices: [...ledger.notices].sort(byTime((n) => n.commentId)).slice(-MAX_NOTICES) } : {}),
+    ...(ledger.afterMerge ? { afterMerge: ledger.afterMerge } : {}),
   };
   let encoded = encode(fit);
   while (encoded.length > LEDGER_TARGET_CHARS && fit.answered.length > 0) {
@@ -170,6 +172,7 @@ export function mergeRecords(a: Ledger | undefined, b: Ledger | undefined): Ledg
     : b.reminded ?? a.reminded;
   const refusal = [a.mergeRefusal, b.mergeRefusal].filter((r): r is MergeRefusalRecord => r !== undefined).sort((x, y) => y.at.localeCompare(x.at))[0];
   const notified = mergeNotified(a.notified, b.notified);
+  const afterMerge = mergeAfterMerge(a.afterMerge, b.afterMerge);
   return {
     vetoes: union(a.vetoes, b.vetoes, sameVeto),
     answered: [...new Set([...a.answered, ...b.answered])],
@@ -182,6 +185,7 @@ export function mergeRecords(a: Ledger | undefined, b: Ledger | undefined): Ledg
     ...(refusal ? { mergeRefusal: refusal } : {}),
     ...(b.comment ?? a.comment ? { comment: (b.comment ?? a.comment)! } : {}),
     ...(notices.length ? { notices } : {}),
+    ...(afterMerge ? { afterMerge } : {}),
   };
 }
 
@@ -285,6 +289,7 @@ function ledgerFrom(data: Record<string, unknown>): Ledger | undefined {
     ...(mergeRefusal ? { mergeRefusal } : {}),
     ...(comment ? { comment } : {}),
     ...(notices.length ? { notices } : {}),
+    ...(afterMergeRecordFrom(data.afterMerge) ? { afterMerge: afterMergeRecordFrom(data.afterMerge) } : {}),
   };
 }
 

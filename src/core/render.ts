@@ -139,6 +139,7 @@ function headline(decision: Decision, facts: PullRequestFacts, nowMs: number, re
     `**${observing ? 'Enforced, next would be' : 'Next'}:** ${nextStep(decision, facts, nowMs, relative)}${options.checkRunActions && !observing ? buttonsHint(decision) : ''}`,
     '',
     ...githubNeedsLines(options.githubNeeds),
+    ...(decision.afterMergeNote ? [decision.afterMergeNote, ''] : []),
     ...noticeLines(decision, nowMs),
     `**Who may act:** ${whoMayAct(decision, options.reviewers)}. Comment one command per line: ${COMMANDS_HELP}.`,
     '',

@@ -15,6 +15,8 @@ export interface PullRequestSnapshot extends Pick<PullRequestFacts,
   comments?: number;
   mergeable: boolean | null;
   mergeableState: string;
+  /** When GitHub merged it (a merged PR's review after merge counts from then). */
+  mergedAt?: string;
   /** Where it came from: a payload may be stale, a `pulls.get` in this reconcile is not. */
   source: 'payload' | 'api';
 }
@@ -51,6 +53,7 @@ export function readPullRequest(raw: unknown, source: PullRequestSnapshot['sourc
     author: { login, type: str(raw.user.type) ?? 'User' },
     state,
     merged: raw.merged === true || (str(raw.merged_at) ?? '') !== '',
+    ...(str(raw.merged_at) ? { mergedAt: str(raw.merged_at) } : {}),
     draft: raw.draft === true,
     headSha,
     headRef,

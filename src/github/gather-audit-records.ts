@@ -2,6 +2,7 @@
 // gate decided (the record it keeps in its own check run on the PR's head), the vetoes its status
 // comment's ledger remembers, and how the PR ended (merged, by whom, which commit). Nothing is
 // guessed: what GitHub does not show is null.
+import { auditAfterMerge } from '../core/audit-after-merge.js';
 import { readRecord } from '../core/ledger.js';
 import { readDecisionRecord, type DecisionRecord } from '../core/decision-record.js';
 import type { Tier } from '../core/model/tier.js';
@@ -122,6 +123,7 @@ async function auditOne(session: Session, repo: RepositoryRef, pull: ListedPull,
     policy_sha: record?.policy.sha256 ?? null,
     mode: record ? record.mode ?? 'enforce' : null,
     would: record?.would ?? null,
+    after_merge: auditAfterMerge(kept?.afterMerge, session.now),
   };
 }
 

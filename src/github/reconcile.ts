@@ -43,6 +43,7 @@ import { gatherCommits, gatherComments, gatherReviews, type RawComment } from '.
 import { gatherFiles } from './gather-files.js';
 import { changedSince, gatherMergeView } from './gather-merge-view.js';
 import { readPolicy, type PolicyRead } from './read-policy.js';
+import { reconcileMerged } from './reconcile-merged.js';
 import { openSession, type Session } from './session.js';
 import type { PullRequestRef, ReconcileOptions, ReconcileOutcome } from './types.js';
 import { unavailableDecision } from './unavailable-decision.js';
@@ -240,6 +241,11 @@ export async function reconcileWith(client: GitHubClient, ref: PullRequestRef, o
   let decision: Decision;
   try {
     g = await gather(session, ref, options, policies);
+    // A merged PR under `after_merge`: its review after merge (reconcile-merged.ts).
+    if (g.pr.merged) {
+      const merged = await reconcileMerged(session, ref, g.pr, g.load, options, g.facts);
+      if (merged) return merged;
+    }
     decision = decide(g.load, g.facts, now);
   } catch (error) {
     return failed(error);
@@ -381,6 +387,15 @@ export async function reconcileWith(client: GitHubClient, ref: PullRequestRef, o
       if (told.error) result.error = told.error;
     } catch (error) {
       result.error = `explaining the refused merge failed: ${describeError(error)}`;
+    }
+  }
+
+  if (result.merged && decision.governed) {
+    // Just merged: its review after merge starts now, whether or not GitHub's `closed` event arrives.
+    try {
+      await reconcileMerged(session, ref, { ...g.pr, state: 'closed', merged: true, mergedAt: now.toISOString() }, g.load, options, { ...g.facts, state: 'closed', merged: true });
+    } catch (error) {
+      result.error = `recording the review after merge failed: ${describeError(error)}`;
     }
   }
 

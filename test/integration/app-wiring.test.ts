@@ -120,13 +120,28 @@ describe('which webhooks reconcile which PR', () => {
     expect(calls[0]!.options).toMatchObject({ mode: 'full', identity: IDENTITY, pullRequest: expect.objectContaining({ number: 7 }), headIsNew: action === 'opened' || action === 'synchronize' });
   });
 
-  it('ignores pull_request actions that cannot change the decision (assigned, closed)', async () => {
+  it('ignores pull_request actions that cannot change the decision (assigned, closed without a merge)', async () => {
     const { calls, reconcile } = recorder();
     const { gate, receive } = await start({ reconcile });
     await receive('pull_request', pullRequestEvent('assigned'));
-    await receive('pull_request', pullRequestEvent('closed'));
+    const closed = pullRequestEvent('closed');
+    closed.pull_request.merged = false;
+    closed.pull_request.merged_at = null;
+    await receive('pull_request', closed);
     await gate.idle();
     expect(calls).toHaveLength(0);
+  });
+
+  it('reconciles a PR that was merged: its review after merge may start', async () => {
+    const { calls, reconcile } = recorder();
+    const { gate, receive } = await start({ reconcile });
+    const merged = pullRequestEvent('closed');
+    merged.pull_request.merged = true;
+    merged.pull_request.merged_at = '2026-11-22T14:00:00Z';
+    await receive('pull_request', merged);
+    await gate.idle();
+    expect(calls).toHaveLength(1);
+    expect(calls[0]!.options).toMatchObject({ pullRequest: expect.objectContaining({ number: 7, merged: true }) });
   });
 
   it.each(['created', 'edited', 'deleted'])('issue_comment.%s by a person on a PR reconciles it', async (action) => {

@@ -13,6 +13,7 @@ import { newSha, type SimPull, type SimRepo, type SimUser, type World } from './
 import type { Notify } from './notify.js';
 import { HttpError, type Reply, type Route, type SimRequest } from './rest.js';
 import { checksFor } from './shapes.js';
+import { revertPull, type RevertInput } from './revert.js';
 
 export type QueueMergeMethod = 'MERGE' | 'SQUASH' | 'REBASE';
 /** What GraphQL `MergeQueueEntry.headCommit` names (docs/github.md#merge-queue-entry-head): GitHub's
@@ -64,7 +65,7 @@ export class GraphqlError extends Error {
 }
 
 export class MergeQueues {
-  constructor(private readonly world: World, private readonly notify: Notify) {}
+  constructor(private readonly world: World, readonly notify: Notify) {}
 
   queueOf(repo: SimRepo, branch: string): SimMergeQueue | undefined {
     return repo.mergeQueue && repo.mergeQueue.branch === branch ? repo.mergeQueue : undefined;
@@ -267,7 +268,7 @@ export function mergeQueueRoutes(world: World, queues: MergeQueues): Route[] {
     const queue = queues.queueOf(repo, pr.baseRef);
     const entry = queue?.entries.find((e) => e.number === pr.number);
     return {
-      id: pullNodeId(pr), number: pr.number, headRefOid: pr.headSha, baseRefName: pr.baseRef, state: pr.merged ? 'MERGED' : pr.state.toUpperCase(),
+      id: pullNodeId(pr), number: pr.number, title: pr.title, headRefOid: pr.headSha, baseRefName: pr.baseRef, state: pr.merged ? 'MERGED' : pr.state.toUpperCase(),
       isInMergeQueue: entry !== undefined, mergeQueueEntry: entry && queue ? entryNode(repo, queue, entry) : null,
       commits: pullCommits(repo, pr),
       timelineItems: ({ last, first, itemTypes }: { last?: number; first?: number; itemTypes?: string[] }) => {
@@ -323,6 +324,11 @@ export function mergeQueueRoutes(world: World, queues: MergeQueues): Route[] {
         const { repo, pr } = byNodeId(installationId, input.pullRequestId);
         const entry = queues.enqueue(repo, pr, actor, { ...(input.expectedHeadOid !== undefined ? { expectedHeadOid: input.expectedHeadOid } : {}) });
         return { mergeQueueEntry: entryNode(repo, repo.mergeQueue!, entry) };
+      },
+      revertPullRequest: ({ input }: { input: RevertInput }) => {
+        const { repo, pr } = byNodeId(installationId, input.pullRequestId);
+        const revert = revertPull(world, queues.notify, repo, pr, input);
+        return { pullRequest: pullNode(repo, pr), revertPullRequest: pullNode(repo, revert) };
       },
       dequeuePullRequest: ({ input }: { input: { id: string } }) => {
         const { repo, pr } = byNodeId(installationId, input.id);

@@ -31,8 +31,11 @@ const REQUIRED: Record<string, { permission?: [string, 'read' | 'write']; action
   'checks.get': { permission: ['checks', 'read'] },
   'checks.listForRef': { permission: ['checks', 'read'] },
   'checks.update': { permission: ['checks', 'write'] },
+  // The index label of an open review after merge, and `hitl:revert` on the gate's revert PRs.
+  'issues.addLabels': { permission: ['issues', 'write'] },
   'issues.createComment': { permission: ['issues', 'write'] },
   'issues.listComments': { permission: ['issues', 'read'] },
+  'issues.removeLabel': { permission: ['issues', 'write'] },
   'issues.updateComment': { permission: ['issues', 'write'] },
   'pulls.get': { permission: ['pull_requests', 'read'] },
   'pulls.list': { permission: ['pull_requests', 'read'] },
@@ -88,6 +91,8 @@ const GRAPHQL: Record<string, { why: string; permissions: [string, 'read' | 'wri
   'src/github/find-earlier-record.ts': { why: 'the record on earlier heads', permissions: [['pull_requests', 'read'], ['checks', 'read']] },
   // `node(id)` of the status comment: an IssueComment's `lastEditedAt` and `editor`.
   'src/github/find-status-comment.ts': { why: 'who last edited the status comment', permissions: [['issues', 'read']] },
+  // `/revert`: revertPullRequest makes a branch (contents) and opens a PR (pull requests).
+  'src/github/open-revert.ts': { why: 'the revert of a merged PR', permissions: [['contents', 'write'], ['pull_requests', 'write']] },
 };
 
 describe('GraphQL', () => {
@@ -118,6 +123,8 @@ describe('GraphQL', () => {
     const { validate } = await import('@octokit/graphql-schema');
     const { QUEUE_OPERATIONS } = await import('../../src/github/merge-queue.js');
     for (const [name, document] of Object.entries(QUEUE_OPERATIONS)) expect(validate(document).map((e) => e.message), name).toEqual([]);
+    const { REVERT_OPERATIONS } = await import('../../src/github/open-revert.js');
+    for (const [name, document] of Object.entries(REVERT_OPERATIONS)) expect(validate(document).map((e) => e.message), name).toEqual([]);
     // The documents the record's readers send, as they send them (with and without an App id to filter by).
     const { openSession } = await import('../../src/github/session.js');
     const { findEarlierRecord } = await import('../../src/github/find-earlier-record.js');

@@ -11,7 +11,8 @@ import type { Approval, CommandVerdict } from '../model/decision.js';
 import type { Ledger, VetoRecord } from '../model/ledger.js';
 import type { Policy } from '../model/policy.js';
 import type { PullRequestFacts } from '../model/pull-request.js';
-import { judge, validForHead, verdictBase } from './verdicts.js';
+import { judge, refused, validForHead, verdictBase } from './verdicts.js';
+import { notMergedMessage } from '../after-merge-parse.js';
 
 /** A veto reason is the vetoer's words, but it is kept in the ledger: bound its size. */
 const MAX_REASON = 300;
@@ -88,6 +89,11 @@ export function replayCommands({ entries, facts, policy, previous, binds, verdic
     if (command.kind === 'escalate') continue; // decided before (escalations.ts)
     if (command.kind === 'explain') {
       verdicts.set(e, { ...verdictBase(e, command), accepted: true });
+      continue;
+    }
+    if (command.kind === 'after-merge') {
+      // Answered on a merged PR (after-merge-commands.ts); on an open one they decide nothing.
+      verdicts.set(e, refused(e, command, 'not-after-merge', notMergedMessage(command)));
       continue;
     }
     if (command.kind === 'unrecognized') {

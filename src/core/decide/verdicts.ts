@@ -1,6 +1,7 @@
 // One command against the person who gave it and the commit it was given on: counted or refused,
 // with the sentence that says why. Pure; the replay (replay.ts) supplies what the timeline said before.
 import { isPermissive } from '../commands.js';
+import { afterMergeText } from '../after-merge-parse.js';
 import type { Standing } from '../authorize.js';
 import type { TimelineEntry } from '../timeline.js';
 import type { Command, CommandVerdict, RefusalReason } from '../model/decision.js';
@@ -33,7 +34,7 @@ export interface History {
   hasVetoed: () => boolean;
 }
 
-export type JudgedCommand = Exclude<Command, { kind: 'escalate' | 'explain' | 'unrecognized' }>;
+export type JudgedCommand = Exclude<Command, { kind: 'escalate' | 'explain' | 'unrecognized' | 'after-merge' }>;
 
 export function judge(e: TimelineEntry, command: JudgedCommand, who: Standing, history: History): CommandVerdict {
   const name = commandText(command);
@@ -87,6 +88,7 @@ export function commandText(command: Command): string {
     case 'veto-cancel': return '/veto cancel';
     case 'escalate': return `/escalate ${command.tier}`;
     case 'explain': return '/hitl explain';
+    case 'after-merge': return afterMergeText(command);
     case 'unrecognized': return command.text;
   }
 }

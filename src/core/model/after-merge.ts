@@ -40,6 +40,10 @@ export interface AfterMergeRecord {
   /** Who may review it (logins and org/team slugs), as the policy said at merge. */
   reviewers: { users: string[]; teams: string[] };
   reviewed?: AfterMergeActorRecord;
+  /** Why it was sampled ("every soft PR is"), as the status comment says it. */
+  why?: string;
+  /** The PR's tier when it merged. */
+  tier?: 'fyi' | 'soft' | 'hard';
   concerns: AfterMergeConcern[];
   revert?: AfterMergeRevert;
 }

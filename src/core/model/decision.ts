@@ -48,6 +48,9 @@ export type Command =
   | { kind: 'veto-cancel' }
   | { kind: 'escalate'; tier: Tier }
   | { kind: 'explain' }
+  /** `/reviewed`, `/concern <reason>`, `/revert [reason]`: answers on a merged PR sampled for review
+   * after merge (after-merge-commands.ts); refused anywhere else. */
+  | { kind: 'after-merge'; action: 'reviewed' | 'concern' | 'revert'; reason?: string }
   /** A line that looks like a mistyped command (`/aprove`, `/approve please`): it decides nothing,
    * and its author is told what to type instead of being left to think it counted. */
   | { kind: 'unrecognized'; text: string; suggestion: string };
@@ -63,7 +66,10 @@ export type RefusalReason =
   | 'before-push'
   | 'lowers-tier'
   | 'nothing-to-cancel'
-  | 'unknown-command';
+  | 'unknown-command'
+  /** An after-merge command on an open PR, on a merged PR that was not sampled, or on one whose
+   * review after merge is over. */
+  | 'not-after-merge';
 
 export interface CommandVerdict {
   /** The comment or review that carried it, or the click on the check run (clicks.ts). */
@@ -151,6 +157,8 @@ export interface Decision {
    * when rules in `mode: observe` matched (`rules`): what it would do if they were enforced, while the
    * rest of the decision is what enforcing rules demand, and is acted on. */
   observed?: ObservedOutcome & { rules: string[] };
+  /** With the policy's `after_merge`: one line on whether this PR is reviewed after merge, and why (after-merge.ts). */
+  afterMergeNote?: string;
 }
 
 /** A soft PR in its veto window: at `at` (ISO) the gate merges it (`merge-at`) or, when its tier
