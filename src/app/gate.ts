@@ -21,6 +21,8 @@ import { QueueWidth } from './queue-width.js';
 import { DEFAULT_CONCURRENCY } from './config.js';
 import { holdingClient } from './held-client.js';
 import type { Hold } from './redis-lock.js';
+import { DashboardScheduler, type DashboardTurns } from './dashboard-scheduler.js';
+import { refreshDashboard } from '../github/refresh-dashboard.js';
 
 export const PULL_REQUEST_EVENTS = [
   'pull_request.opened',
@@ -70,6 +72,10 @@ export interface GateOptions {
   log?: Log;
   /** Chat (Slack, signed webhook) from the App's environment; absent: no chat. */
   notify?: GateNotifyOptions;
+  /** The dashboard issue: at most one refresh per repository per interval (HITL_DASHBOARD_INTERVAL,
+   * default 1m), the turn shared through Redis when replicas run. */
+  dashboardIntervalMs?: number;
+  dashboardTurns?: DashboardTurns;
 }
 
 export interface Gate {
@@ -78,6 +84,7 @@ export interface Gate {
   metrics: Metrics;
   /** Chat, when configured. */
   notifier?: Notifier;
+  dashboards: DashboardScheduler;
   sweepAll(): Promise<SweepReport | undefined>;
   /** Resolves once no reconcile waits or runs (tests). */
   idle(): Promise<void>;
@@ -131,11 +138,24 @@ export function createGate(app: Probot, options: GateOptions = {}): Gate {
   };
   const held = (hold?: Hold) => (hold ? { stillHeld: () => hold.stillHeld() } : {});
 
+  const dashboardNumbers = new Map<string, number>();
+  const dashboards = new DashboardScheduler({
+    intervalMs: options.dashboardIntervalMs,
+    turns: options.dashboardTurns,
+    log,
+    refresh: async (repo) => {
+      const client = await installationClient(repo.installationId);
+      const outcome = await refreshDashboard(client, { owner: repo.owner, repo: repo.repo }, { identity: await identity(), now, log, numbers: dashboardNumbers });
+      if (outcome.kind !== 'off') log.info({ repo: `${repo.owner}/${repo.repo}`, dashboard: outcome.kind, requests: outcome.requests }, 'dashboard');
+    },
+  });
+
   /** `schedule` false: the PR's lock was lost during the reconcile, so its wake-up is the new holder's
    * to set or cancel. */
   const afterOutcome = async (outcome: ReconcileOutcome, ref: PullRef, schedule = true): Promise<void> => {
     metrics.recordOutcome(outcome);
     awaitingChecks.record(outcome, ref);
+    if (outcome.decision.governed || outcome.merged) dashboards.touch(ref);
     // Chat goes out after the reconcile and is never awaited: it cannot delay or change a decision.
     if (notifier && outcome.notifications?.length) notifier.dispatch(ref, outcome.notifications);
     log.info(
@@ -215,6 +235,8 @@ export function createGate(app: Probot, options: GateOptions = {}): Gate {
       }
     });
     for (const ref of failed) await enqueue({ ...ref, reason: 'sweep-retry' });
+    // Quiet PRs are passed over, but a review after merge may have become overdue meanwhile.
+    dashboards.touch(repo);
   };
 
   const sweeper = new Sweeper({
@@ -412,6 +434,7 @@ export function createGate(app: Probot, options: GateOptions = {}): Gate {
     timers,
     metrics,
     ...(notifier ? { notifier } : {}),
+    dashboards,
     closed: false,
     sweepAll: () => sweeper.sweepAll(),
     idle: () => queue.idle(),
@@ -420,6 +443,7 @@ export function createGate(app: Probot, options: GateOptions = {}): Gate {
       stopSweeping();
       width.stop();
       await timers.close();
+      await dashboards.close();
       await queue.close(timeoutMs);
     },
   };

@@ -26,6 +26,7 @@ import type { GateOptions } from './gate.js';
 import type { QueueWidth } from './queue-width.js';
 import { SharedCache } from './shared-cache.js';
 import { RedisLock, type Hold } from './redis-lock.js';
+import { redisTurns } from './dashboard-scheduler.js';
 
 export interface RedisBackendOptions {
   /** Key and queue prefix: replicas that share it share the work. */
@@ -316,7 +317,7 @@ export class RedisBackend implements ReconcileQueue, Timers {
 }
 
 /** The gate's queue, timers and sweep lease backed by one Redis. */
-export async function redisBackends(url: string, options: RedisBackendOptions = {}): Promise<Pick<GateOptions, 'queue' | 'timers' | 'sweepLease' | 'sweepMemo'> & { backend: RedisBackend }> {
+export async function redisBackends(url: string, options: RedisBackendOptions = {}): Promise<Pick<GateOptions, 'queue' | 'timers' | 'sweepLease' | 'sweepMemo' | 'dashboardTurns'> & { backend: RedisBackend }> {
   const backend = new RedisBackend(url, options);
   await backend.redis.ping();
   return {
@@ -333,5 +334,7 @@ export async function redisBackends(url: string, options: RedisBackendOptions = 
     sweepLease: () => backend.sweepLease(),
     // Any replica may sweep next: it should pass over the PRs the last one found quiet.
     sweepMemo: new SharedCache({ redis: backend.redis, prefix: `${options.prefix ?? 'hitl'}:quiet:`, maxBytes: 16 * 2 ** 20 }),
+    // One replica refreshes a repository's dashboard per interval.
+    dashboardTurns: redisTurns(backend.redis, options.prefix ?? 'hitl', randomUUID()),
   };
 }

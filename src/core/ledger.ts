@@ -12,6 +12,7 @@ import { maxTier, TIERS } from './types.js';
 import { CLICK_ACTIONS, type ClickRecord } from './clicks.js';
 import type { NotifiedRecord } from './notify.js';
 import type { AfterMergeRecord } from './after-merge-record.js';
+import { readAfterMerge } from './after-merge-read.js';
 
 /** Something that withdrew a person's earlier approvals: an `/approve cancel`, a change request, an
  * edited comment. Kept so that deleting that comment or dismissing that review (which anyone with
@@ -130,6 +131,7 @@ function fitted(ledger: Ledger, pr?: number): string {
     ...(refusal ? { mergeRefusal: { ...refusal, message: refusal.message.slice(0, MAX_REFUSAL) } } : {}),
     ...(g.comment ? { comment: { id: g.comment.id, sha256: g.comment.sha256 } } : {}),
     ...(g.notices?.length ? { notices: [...g.notices].sort(byTime((n) => n.commentId)).slice(-MAX_NOTICES) } : {}),
+    ...(g.afterMerge ? { afterMerge: g.afterMerge } : {}),
   };
   let encoded = encode(fit);
   while (encoded.length > LEDGER_TARGET_CHARS && fit.answered.length > 0) {
@@ -238,6 +240,8 @@ export function mergeRecords(a: GateLedger | undefined, b: GateLedger | undefine
     ...(refusal ? { mergeRefusal: refusal } : {}),
     ...(b.comment ?? a.comment ? { comment: (b.comment ?? a.comment)! } : {}),
     ...(notices.length ? { notices } : {}),
+    // The review after merge is written on the merged PR's last head only: the later record holds it.
+    ...(b.afterMerge ?? a.afterMerge ? { afterMerge: (b.afterMerge ?? a.afterMerge)! } : {}),
   };
 }
 
@@ -341,6 +345,7 @@ function ledgerFrom(data: Record<string, unknown>): GateLedger | undefined {
     ...(mergeRefusal ? { mergeRefusal } : {}),
     ...(comment ? { comment } : {}),
     ...(notices.length ? { notices } : {}),
+    ...(readAfterMerge(data.afterMerge) ? { afterMerge: readAfterMerge(data.afterMerge) } : {}),
   };
 }
 
