@@ -8380,11 +8380,11 @@ var require_headers = __commonJS({
       get [kHeadersSortedMap]() {
         if (this.#headersList[kHeadersSortedMap])
           return this.#headersList[kHeadersSortedMap];
-        let headers = [], names = this.#headersList.toSortedArray(), cookies = this.#headersList.cookies;
+        let headers = [], names2 = this.#headersList.toSortedArray(), cookies = this.#headersList.cookies;
         if (cookies === null || cookies.length === 1)
-          return this.#headersList[kHeadersSortedMap] = names;
-        for (let i = 0; i < names.length; ++i) {
-          let { 0: name, 1: value } = names[i];
+          return this.#headersList[kHeadersSortedMap] = names2;
+        for (let i = 0; i < names2.length; ++i) {
+          let { 0: name, 1: value } = names2[i];
           if (name === "set-cookie")
             for (let j = 0; j < cookies.length; ++j)
               headers.push([name, cookies[j]]);
@@ -14486,20 +14486,20 @@ var require_foldFlowLines = __commonJS({
   "node_modules/yaml/dist/stringify/foldFlowLines.js"(exports) {
     "use strict";
     var FOLD_FLOW = "flow", FOLD_BLOCK = "block", FOLD_QUOTED = "quoted";
-    function foldFlowLines(text, indent, mode = "flow", { indentAtStart, lineWidth = 80, minContentWidth = 20, onFold, onOverflow } = {}) {
+    function foldFlowLines(text2, indent, mode = "flow", { indentAtStart, lineWidth = 80, minContentWidth = 20, onFold, onOverflow } = {}) {
       if (!lineWidth || lineWidth < 0)
-        return text;
+        return text2;
       lineWidth < minContentWidth && (minContentWidth = 0);
       let endStep = Math.max(1 + minContentWidth, 1 + lineWidth - indent.length);
-      if (text.length <= endStep)
-        return text;
+      if (text2.length <= endStep)
+        return text2;
       let folds = [], escapedFolds = {}, end = lineWidth - indent.length;
       typeof indentAtStart == "number" && (indentAtStart > lineWidth - Math.max(2, minContentWidth) ? folds.push(0) : end = lineWidth - indentAtStart);
       let split, prev, overflow = !1, i = -1, escStart = -1, escEnd = -1;
-      mode === FOLD_BLOCK && (i = consumeMoreIndentedLines(text, i, indent.length), i !== -1 && (end = i + endStep));
-      for (let ch; ch = text[i += 1]; ) {
+      mode === FOLD_BLOCK && (i = consumeMoreIndentedLines(text2, i, indent.length), i !== -1 && (end = i + endStep));
+      for (let ch; ch = text2[i += 1]; ) {
         if (mode === FOLD_QUOTED && ch === "\\") {
-          switch (escStart = i, text[i + 1]) {
+          switch (escStart = i, text2[i + 1]) {
             case "x":
               i += 3;
               break;
@@ -14516,11 +14516,11 @@ var require_foldFlowLines = __commonJS({
         }
         if (ch === `
 `)
-          mode === FOLD_BLOCK && (i = consumeMoreIndentedLines(text, i, indent.length)), end = i + indent.length + endStep, split = void 0;
+          mode === FOLD_BLOCK && (i = consumeMoreIndentedLines(text2, i, indent.length)), end = i + indent.length + endStep, split = void 0;
         else {
           if (ch === " " && prev && prev !== " " && prev !== `
 ` && prev !== "	") {
-            let next = text[i + 1];
+            let next = text2[i + 1];
             next && next !== " " && next !== `
 ` && next !== "	" && (split = i);
           }
@@ -14529,10 +14529,10 @@ var require_foldFlowLines = __commonJS({
               folds.push(split), end = split + endStep, split = void 0;
             else if (mode === FOLD_QUOTED) {
               for (; prev === " " || prev === "	"; )
-                prev = ch, ch = text[i += 1], overflow = !0;
+                prev = ch, ch = text2[i += 1], overflow = !0;
               let j = i > escEnd + 1 ? i - 2 : escStart - 1;
               if (escapedFolds[j])
-                return text;
+                return text2;
               folds.push(j), escapedFolds[j] = !0, end = j + endStep, split = void 0;
             } else
               overflow = !0;
@@ -14540,28 +14540,28 @@ var require_foldFlowLines = __commonJS({
         prev = ch;
       }
       if (overflow && onOverflow && onOverflow(), folds.length === 0)
-        return text;
+        return text2;
       onFold && onFold();
-      let res = text.slice(0, folds[0]);
+      let res = text2.slice(0, folds[0]);
       for (let i2 = 0; i2 < folds.length; ++i2) {
-        let fold = folds[i2], end2 = folds[i2 + 1] || text.length;
+        let fold = folds[i2], end2 = folds[i2 + 1] || text2.length;
         fold === 0 ? res = `
-${indent}${text.slice(0, end2)}` : (mode === FOLD_QUOTED && escapedFolds[fold] && (res += `${text[fold]}\\`), res += `
-${indent}${text.slice(fold + 1, end2)}`);
+${indent}${text2.slice(0, end2)}` : (mode === FOLD_QUOTED && escapedFolds[fold] && (res += `${text2[fold]}\\`), res += `
+${indent}${text2.slice(fold + 1, end2)}`);
       }
       return res;
     }
-    function consumeMoreIndentedLines(text, i, indent) {
-      let end = i, start = i + 1, ch = text[start];
+    function consumeMoreIndentedLines(text2, i, indent) {
+      let end = i, start = i + 1, ch = text2[start];
       for (; ch === " " || ch === "	"; )
         if (i < start + indent)
-          ch = text[++i];
+          ch = text2[++i];
         else {
           do
-            ch = text[++i];
+            ch = text2[++i];
           while (ch && ch !== `
 `);
-          end = i, start = i + 1, ch = text[start];
+          end = i, start = i + 1, ch = text2[start];
         }
       return end;
     }
@@ -19285,7 +19285,7 @@ var require_code = __commonJS({
       }
       get names() {
         var _a2;
-        return (_a2 = this._names) !== null && _a2 !== void 0 ? _a2 : this._names = this._items.reduce((names, c) => (c instanceof Name && (names[c.str] = (names[c.str] || 0) + 1), names), {});
+        return (_a2 = this._names) !== null && _a2 !== void 0 ? _a2 : this._names = this._items.reduce((names2, c) => (c instanceof Name && (names2[c.str] = (names2[c.str] || 0) + 1), names2), {});
       }
     };
     exports._Code = _Code;
@@ -19559,9 +19559,9 @@ var require_codegen = __commonJS({
         let varKind = es5 ? scope_1.varKinds.var : this.varKind, rhs = this.rhs === void 0 ? "" : ` = ${this.rhs}`;
         return `${varKind} ${this.name}${rhs};` + _n;
       }
-      optimizeNames(names, constants3) {
-        if (names[this.name.str])
-          return this.rhs && (this.rhs = optimizeExpr(this.rhs, names, constants3)), this;
+      optimizeNames(names2, constants3) {
+        if (names2[this.name.str])
+          return this.rhs && (this.rhs = optimizeExpr(this.rhs, names2, constants3)), this;
       }
       get names() {
         return this.rhs instanceof code_1._CodeOrName ? this.rhs.names : {};
@@ -19573,13 +19573,13 @@ var require_codegen = __commonJS({
       render({ _n }) {
         return `${this.lhs} = ${this.rhs};` + _n;
       }
-      optimizeNames(names, constants3) {
-        if (!(this.lhs instanceof code_1.Name && !names[this.lhs.str] && !this.sideEffects))
-          return this.rhs = optimizeExpr(this.rhs, names, constants3), this;
+      optimizeNames(names2, constants3) {
+        if (!(this.lhs instanceof code_1.Name && !names2[this.lhs.str] && !this.sideEffects))
+          return this.rhs = optimizeExpr(this.rhs, names2, constants3), this;
       }
       get names() {
-        let names = this.lhs instanceof code_1.Name ? {} : { ...this.lhs.names };
-        return addExprNames(names, this.rhs);
+        let names2 = this.lhs instanceof code_1.Name ? {} : { ...this.lhs.names };
+        return addExprNames(names2, this.rhs);
       }
     }, AssignOp = class extends Assign {
       constructor(lhs, op, rhs, sideEffects) {
@@ -19622,8 +19622,8 @@ var require_codegen = __commonJS({
       optimizeNodes() {
         return `${this.code}` ? this : void 0;
       }
-      optimizeNames(names, constants3) {
-        return this.code = optimizeExpr(this.code, names, constants3), this;
+      optimizeNames(names2, constants3) {
+        return this.code = optimizeExpr(this.code, names2, constants3), this;
       }
       get names() {
         return this.code instanceof code_1._CodeOrName ? this.code.names : {};
@@ -19643,16 +19643,16 @@ var require_codegen = __commonJS({
         }
         return nodes.length > 0 ? this : void 0;
       }
-      optimizeNames(names, constants3) {
+      optimizeNames(names2, constants3) {
         let { nodes } = this, i = nodes.length;
         for (; i--; ) {
           let n2 = nodes[i];
-          n2.optimizeNames(names, constants3) || (subtractNames(names, n2.names), nodes.splice(i, 1));
+          n2.optimizeNames(names2, constants3) || (subtractNames(names2, n2.names), nodes.splice(i, 1));
         }
         return nodes.length > 0 ? this : void 0;
       }
       get names() {
-        return this.nodes.reduce((names, n2) => addNames(names, n2.names), {});
+        return this.nodes.reduce((names2, n2) => addNames(names2, n2.names), {});
       }
     }, BlockNode = class extends ParentNode {
       render(opts) {
@@ -19685,14 +19685,14 @@ var require_codegen = __commonJS({
         if (!(cond === !1 || !this.nodes.length))
           return this;
       }
-      optimizeNames(names, constants3) {
+      optimizeNames(names2, constants3) {
         var _a2;
-        if (this.else = (_a2 = this.else) === null || _a2 === void 0 ? void 0 : _a2.optimizeNames(names, constants3), !!(super.optimizeNames(names, constants3) || this.else))
-          return this.condition = optimizeExpr(this.condition, names, constants3), this;
+        if (this.else = (_a2 = this.else) === null || _a2 === void 0 ? void 0 : _a2.optimizeNames(names2, constants3), !!(super.optimizeNames(names2, constants3) || this.else))
+          return this.condition = optimizeExpr(this.condition, names2, constants3), this;
       }
       get names() {
-        let names = super.names;
-        return addExprNames(names, this.condition), this.else && addNames(names, this.else.names), names;
+        let names2 = super.names;
+        return addExprNames(names2, this.condition), this.else && addNames(names2, this.else.names), names2;
       }
     };
     If.kind = "if";
@@ -19706,9 +19706,9 @@ var require_codegen = __commonJS({
       render(opts) {
         return `for(${this.iteration})` + super.render(opts);
       }
-      optimizeNames(names, constants3) {
-        if (super.optimizeNames(names, constants3))
-          return this.iteration = optimizeExpr(this.iteration, names, constants3), this;
+      optimizeNames(names2, constants3) {
+        if (super.optimizeNames(names2, constants3))
+          return this.iteration = optimizeExpr(this.iteration, names2, constants3), this;
       }
       get names() {
         return addNames(super.names, this.iteration.names);
@@ -19722,8 +19722,8 @@ var require_codegen = __commonJS({
         return `for(${varKind} ${name}=${from}; ${name}<${to}; ${name}++)` + super.render(opts);
       }
       get names() {
-        let names = addExprNames(super.names, this.from);
-        return addExprNames(names, this.to);
+        let names2 = addExprNames(super.names, this.from);
+        return addExprNames(names2, this.to);
       }
     }, ForIter = class extends For {
       constructor(loop, varKind, name, iterable) {
@@ -19732,9 +19732,9 @@ var require_codegen = __commonJS({
       render(opts) {
         return `for(${this.varKind} ${this.name} ${this.loop} ${this.iterable})` + super.render(opts);
       }
-      optimizeNames(names, constants3) {
-        if (super.optimizeNames(names, constants3))
-          return this.iterable = optimizeExpr(this.iterable, names, constants3), this;
+      optimizeNames(names2, constants3) {
+        if (super.optimizeNames(names2, constants3))
+          return this.iterable = optimizeExpr(this.iterable, names2, constants3), this;
       }
       get names() {
         return addNames(super.names, this.iterable.names);
@@ -19763,13 +19763,13 @@ var require_codegen = __commonJS({
         var _a2, _b;
         return super.optimizeNodes(), (_a2 = this.catch) === null || _a2 === void 0 || _a2.optimizeNodes(), (_b = this.finally) === null || _b === void 0 || _b.optimizeNodes(), this;
       }
-      optimizeNames(names, constants3) {
+      optimizeNames(names2, constants3) {
         var _a2, _b;
-        return super.optimizeNames(names, constants3), (_a2 = this.catch) === null || _a2 === void 0 || _a2.optimizeNames(names, constants3), (_b = this.finally) === null || _b === void 0 || _b.optimizeNames(names, constants3), this;
+        return super.optimizeNames(names2, constants3), (_a2 = this.catch) === null || _a2 === void 0 || _a2.optimizeNames(names2, constants3), (_b = this.finally) === null || _b === void 0 || _b.optimizeNames(names2, constants3), this;
       }
       get names() {
-        let names = super.names;
-        return this.catch && addNames(names, this.catch.names), this.finally && addNames(names, this.finally.names), names;
+        let names2 = super.names;
+        return this.catch && addNames(names2, this.catch.names), this.finally && addNames(names2, this.finally.names), names2;
       }
     }, Catch = class extends BlockNode {
       constructor(error2) {
@@ -19997,15 +19997,15 @@ var require_codegen = __commonJS({
       }
     };
     exports.CodeGen = CodeGen;
-    function addNames(names, from) {
+    function addNames(names2, from) {
       for (let n2 in from)
-        names[n2] = (names[n2] || 0) + (from[n2] || 0);
-      return names;
+        names2[n2] = (names2[n2] || 0) + (from[n2] || 0);
+      return names2;
     }
-    function addExprNames(names, from) {
-      return from instanceof code_1._CodeOrName ? addNames(names, from.names) : names;
+    function addExprNames(names2, from) {
+      return from instanceof code_1._CodeOrName ? addNames(names2, from.names) : names2;
     }
-    function optimizeExpr(expr, names, constants3) {
+    function optimizeExpr(expr, names2, constants3) {
       if (expr instanceof code_1.Name)
         return replaceName(expr);
       if (!canOptimize(expr))
@@ -20013,15 +20013,15 @@ var require_codegen = __commonJS({
       return new code_1._Code(expr._items.reduce((items, c) => (c instanceof code_1.Name && (c = replaceName(c)), c instanceof code_1._Code ? items.push(...c._items) : items.push(c), items), []));
       function replaceName(n2) {
         let c = constants3[n2.str];
-        return c === void 0 || names[n2.str] !== 1 ? n2 : (delete names[n2.str], c);
+        return c === void 0 || names2[n2.str] !== 1 ? n2 : (delete names2[n2.str], c);
       }
       function canOptimize(e) {
-        return e instanceof code_1._Code && e._items.some((c) => c instanceof code_1.Name && names[c.str] === 1 && constants3[c.str] !== void 0);
+        return e instanceof code_1._Code && e._items.some((c) => c instanceof code_1.Name && names2[c.str] === 1 && constants3[c.str] !== void 0);
       }
     }
-    function subtractNames(names, from) {
+    function subtractNames(names2, from) {
       for (let n2 in from)
-        names[n2] = (names[n2] || 0) - (from[n2] || 0);
+        names2[n2] = (names2[n2] || 0) - (from[n2] || 0);
     }
     function not(x) {
       return typeof x == "boolean" || typeof x == "number" || x === null ? !x : (0, code_1._)`!${par(x)}`;
@@ -20196,7 +20196,7 @@ var require_names = __commonJS({
   "node_modules/ajv/dist/compile/names.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: !0 });
-    var codegen_1 = require_codegen(), names = {
+    var codegen_1 = require_codegen(), names2 = {
       // validation function arguments
       data: new codegen_1.Name("data"),
       // data passed to validation function
@@ -20225,7 +20225,7 @@ var require_names = __commonJS({
       jsonLen: new codegen_1.Name("jsonLen"),
       jsonPart: new codegen_1.Name("jsonPart")
     };
-    exports.default = names;
+    exports.default = names2;
   }
 });
 
@@ -22596,7 +22596,7 @@ var require_core = __commonJS({
         return typeof format == "string" && (format = new RegExp(format)), this.formats[name] = format, this;
       }
       errorsText(errors = this.errors, { separator = ", ", dataVar = "data" } = {}) {
-        return !errors || errors.length === 0 ? "No errors" : errors.map((e) => `${dataVar}${e.instancePath} ${e.message}`).reduce((text, msg) => text + separator + msg);
+        return !errors || errors.length === 0 ? "No errors" : errors.map((e) => `${dataVar}${e.instancePath} ${e.message}`).reduce((text2, msg) => text2 + separator + msg);
       }
       $dataMetaSchema(metaSchema, keywordsJsonPointers) {
         let rules = this.RULES.all;
@@ -24548,8 +24548,8 @@ var Summary = class {
    *
    * @returns {Summary} summary instance
    */
-  addRaw(text, addEOL = !1) {
-    return this._buffer += text, addEOL ? this.addEOL() : this;
+  addRaw(text2, addEOL = !1) {
+    return this._buffer += text2, addEOL ? this.addEOL() : this;
   }
   /**
    * Adds the operating system-specific end-of-line marker to the buffer
@@ -24635,8 +24635,8 @@ var Summary = class {
    *
    * @returns {Summary} summary instance
    */
-  addHeading(text, level) {
-    let tag = `h${level}`, allowedTag = ["h1", "h2", "h3", "h4", "h5", "h6"].includes(tag) ? tag : "h1", element = this.wrap(allowedTag, text);
+  addHeading(text2, level) {
+    let tag = `h${level}`, allowedTag = ["h1", "h2", "h3", "h4", "h5", "h6"].includes(tag) ? tag : "h1", element = this.wrap(allowedTag, text2);
     return this.addRaw(element).addEOL();
   }
   /**
@@ -24665,8 +24665,8 @@ var Summary = class {
    *
    * @returns {Summary} summary instance
    */
-  addQuote(text, cite) {
-    let attrs = Object.assign({}, cite && { cite }), element = this.wrap("blockquote", text, attrs);
+  addQuote(text2, cite) {
+    let attrs = Object.assign({}, cite && { cite }), element = this.wrap("blockquote", text2, attrs);
     return this.addRaw(element).addEOL();
   }
   /**
@@ -24677,8 +24677,8 @@ var Summary = class {
    *
    * @returns {Summary} summary instance
    */
-  addLink(text, href) {
-    let element = this.wrap("a", text, { href });
+  addLink(text2, href) {
+    let element = this.wrap("a", text2, { href });
     return this.addRaw(element).addEOL();
   }
 }, _summary = new Summary();
@@ -24933,8 +24933,8 @@ function merge(defaults3, route, options) {
   ).concat(mergedOptions.mediaType.previews)), mergedOptions.mediaType.previews = (mergedOptions.mediaType.previews || []).map((preview) => preview.replace(/-preview/, ""))), mergedOptions;
 }
 function addQueryParameters(url, parameters) {
-  let separator = /\?/.test(url) ? "&" : "?", names = Object.keys(parameters);
-  return names.length === 0 ? url : url + separator + names.map((name) => name === "q" ? "q=" + parameters.q.split("+").map(encodeURIComponent).join("+") : `${name}=${encodeURIComponent(parameters[name])}`).join("&");
+  let separator = /\?/.test(url) ? "&" : "?", names2 = Object.keys(parameters);
+  return names2.length === 0 ? url : url + separator + names2.map((name) => name === "q" ? "q=" + parameters.q.split("+").map(encodeURIComponent).join("+") : `${name}=${encodeURIComponent(parameters[name])}`).join("&");
 }
 var urlVariableRegex = /\{[^{}}]+\}/g;
 function removeNonChars(variableName) {
@@ -25290,7 +25290,7 @@ var intRegex = /^-?\d+$/, noiseValue = /^-?\d+n+$/, originalStringify = JSON.str
   } catch {
     return featureCache.set(parseFingerprint, !1), !1;
   }
-}, convertMarkedBigIntsReviver = (key, value, context3, userReviver) => typeof value == "string" && customFormat.test(value) ? BigInt(value.slice(0, -1)) : typeof value == "string" && noiseValue.test(value) ? value.slice(0, -1) : typeof userReviver == "function" ? userReviver(key, value, context3) : value, JSONParseV2 = (text, reviver) => JSON.parse(text, (key, value, context3) => {
+}, convertMarkedBigIntsReviver = (key, value, context3, userReviver) => typeof value == "string" && customFormat.test(value) ? BigInt(value.slice(0, -1)) : typeof value == "string" && noiseValue.test(value) ? value.slice(0, -1) : typeof userReviver == "function" ? userReviver(key, value, context3) : value, JSONParseV2 = (text2, reviver) => JSON.parse(text2, (key, value, context3) => {
   let isNumber2 = typeof value == "number", isOutOfBounds = value > Number.MAX_SAFE_INTEGER || value < Number.MIN_SAFE_INTEGER, isBigNumber = isNumber2 && isOutOfBounds, isInt = context3 && intRegex.test(context3.source);
   return isBigNumber && isInt ? BigInt(context3.source) : typeof reviver == "function" ? reviver(key, value, context3) : value;
 }), MAX_INT = Number.MAX_SAFE_INTEGER.toString(), MAX_DIGITS = MAX_INT.length, stringsOrLargeNumbers = /"(?:[^"\\]|\\.)*"|-?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?/g, noiseValueWithQuotes = /^"-?\d+n+"$/, applyReviverIteratively = (parsed, userReviver) => {
@@ -25311,7 +25311,7 @@ var intRegex = /^-?\d+$/, noiseValue = /^-?\d+n+$/, originalStringify = JSON.str
     }
   }
   return rootHolder[""];
-}, serializeBigInts = (text) => text.replace(
+}, serializeBigInts = (text2) => text2.replace(
   stringsOrLargeNumbers,
   (match3, digits, fractional, exponential) => {
     let isString2 = match3[0] === '"';
@@ -25319,18 +25319,18 @@ var intRegex = /^-?\d+$/, noiseValue = /^-?\d+n+$/, originalStringify = JSON.str
     let hasFractionalOrExponential = fractional || exponential, isLessThanMaxSafeInt = digits && (digits.length < MAX_DIGITS || digits.length === MAX_DIGITS && digits <= MAX_INT);
     return isString2 || hasFractionalOrExponential || isLessThanMaxSafeInt ? match3 : '"' + match3 + 'n"';
   }
-), JSONParse = (text, reviver) => {
-  if (!text) return originalParse(text, reviver);
+), JSONParse = (text2, reviver) => {
+  if (!text2) return originalParse(text2, reviver);
   try {
-    if (isContextSourceSupported()) return JSONParseV2(text, reviver);
-    let serializedData = serializeBigInts(text);
+    if (isContextSourceSupported()) return JSONParseV2(text2, reviver);
+    let serializedData = serializeBigInts(text2);
     return originalParse(
       serializedData,
       (key, value, context3) => convertMarkedBigIntsReviver(key, value, context3, reviver)
     );
   } catch (error2) {
     if (error2 instanceof RangeError) {
-      let serializedData = serializeBigInts(text), parsed = originalParse(serializedData);
+      let serializedData = serializeBigInts(text2), parsed = originalParse(serializedData);
       return applyReviverIteratively(parsed, reviver);
     }
     throw error2;
@@ -25457,11 +25457,11 @@ async function getResponseData(response) {
     return response.text().catch(noop);
   let mimetype = parse2(contentType);
   if (isJSONResponse(mimetype)) {
-    let text = "";
+    let text2 = "";
     try {
-      return text = await response.text(), JSONParse(text);
+      return text2 = await response.text(), JSONParse(text2);
     } catch {
-      return text;
+      return text2;
     }
   } else return mimetype.type.startsWith("text/") || // `application/octet-stream` is the canonical "arbitrary binary" type
   // (RFC 2046) and must never be decoded as text, even when the response
@@ -28268,6 +28268,36 @@ function checkRunActions(decision) {
   return decision.tier === "hard" ? (decision.state === "blocked" && decision.vetoes.length === 0 && decision.approvals.length < decision.approvalsRequired && actions.push(CHECK_RUN_ACTIONS.approve), actions.push(CHECK_RUN_ACTIONS.veto)) : decision.tier === "soft" && decision.state === "waiting" && decision.window && actions.push(CHECK_RUN_ACTIONS.veto), actions;
 }
 
+// src/core/after-merge-read.ts
+var isObject = (v) => typeof v == "object" && v !== null && !Array.isArray(v), isTime = (v) => typeof v == "string" && Number.isFinite(Date.parse(v)), isId = (v) => typeof v == "number" && Number.isSafeInteger(v) && v >= 0, text = (v, max) => typeof v == "string" ? v.slice(0, max) : void 0, names = (v) => Array.isArray(v) ? v.filter((s2) => typeof s2 == "string" && s2.length <= 200).slice(0, 100) : [];
+function actor(v) {
+  if (!(!isObject(v) || typeof v.by != "string" || v.by === "" || !isTime(v.at) || !isId(v.commentId)))
+    return { by: v.by, at: v.at, commentId: v.commentId };
+}
+function concern(v) {
+  let a = actor(v);
+  return a && isObject(v) ? { ...a, reason: text(v.reason, 300) ?? "" } : void 0;
+}
+function revert(v) {
+  let a = actor(v);
+  if (!a || !isObject(v)) return;
+  let reason = text(v.reason, 300), refused2 = text(v.refused, 500);
+  return { ...a, ...reason !== void 0 ? { reason } : {}, ...isId(v.number) ? { number: v.number } : {}, ...refused2 !== void 0 ? { refused: refused2 } : {} };
+}
+function readAfterMerge(v) {
+  if (!isObject(v) || v.sampled !== !0 || !isTime(v.mergedAt) || !isTime(v.due)) return;
+  let reviewers = isObject(v.reviewers) ? { users: names(v.reviewers.users), teams: names(v.reviewers.teams) } : { users: [], teams: [] }, reviewed = actor(v.reviewed), r = revert(v.revert);
+  return {
+    sampled: !0,
+    mergedAt: v.mergedAt,
+    due: v.due,
+    reviewers,
+    ...reviewed ? { reviewed } : {},
+    concerns: Array.isArray(v.concerns) ? v.concerns.map(concern).filter((c) => c !== void 0).slice(0, 50) : [],
+    ...r ? { revert: r } : {}
+  };
+}
+
 // src/core/ledger.ts
 function mergeRefusalOf(ledger) {
   return ledger?.mergeRefusal;
@@ -28298,7 +28328,8 @@ function fitted(ledger, pr) {
     ...g.notified ? { notified: g.notified } : {},
     ...refusal ? { mergeRefusal: { ...refusal, message: refusal.message.slice(0, MAX_REFUSAL) } } : {},
     ...g.comment ? { comment: { id: g.comment.id, sha256: g.comment.sha256 } } : {},
-    ...g.notices?.length ? { notices: [...g.notices].sort(byTime((n2) => n2.commentId)).slice(-MAX_NOTICES) } : {}
+    ...g.notices?.length ? { notices: [...g.notices].sort(byTime((n2) => n2.commentId)).slice(-MAX_NOTICES) } : {},
+    ...g.afterMerge ? { afterMerge: g.afterMerge } : {}
   }, encoded = encode(fit2);
   for (; encoded.length > LEDGER_TARGET_CHARS && fit2.answered.length > 0; ) {
     let excess = Math.ceil((encoded.length - LEDGER_TARGET_CHARS) / 12) + 1;
@@ -28312,31 +28343,31 @@ function heldAsHard(notice2) {
 function recordMarker(ledger, pr) {
   return `<!-- ${RECORD} ${fitted(ledger, pr)} -->`;
 }
-function readRecord(text, pr) {
-  if (typeof text != "string") return;
+function readRecord(text2, pr) {
+  if (typeof text2 != "string") return;
   let last;
-  for (let m of text.matchAll(RECORD_RE)) last = m[1];
+  for (let m of text2.matchAll(RECORD_RE)) last = m[1];
   let data = decoded(last);
   if (!(!data || data.pr !== pr))
     return ledgerFrom(data);
 }
-function withRecord(text, ledger, pr) {
-  let rest = (text ?? "").replace(RECORD_RE, "").replace(/^\n+/, "");
+function withRecord(text2, ledger, pr) {
+  let rest = (text2 ?? "").replace(RECORD_RE, "").replace(/^\n+/, "");
   return rest ? `${recordMarker(ledger, pr)}
 
 ${rest}` : recordMarker(ledger, pr);
 }
-function recordMarkerIn(text) {
-  if (typeof text != "string") return;
+function recordMarkerIn(text2) {
+  if (typeof text2 != "string") return;
   let last;
-  for (let m of text.matchAll(RECORD_RE)) last = m[0];
+  for (let m of text2.matchAll(RECORD_RE)) last = m[0];
   return last;
 }
 function decoded(encoded) {
   if (!(encoded === void 0 || encoded.length > MAX_LEDGER_CHARS))
     try {
       let data = JSON.parse(Buffer.from(encoded, "base64").toString("utf8"));
-      return isObject(data) ? data : void 0;
+      return isObject2(data) ? data : void 0;
     } catch {
       return;
     }
@@ -28361,7 +28392,9 @@ function mergeRecords(a, b) {
     ...notified ? { notified } : {},
     ...refusal ? { mergeRefusal: refusal } : {},
     ...b.comment ?? a.comment ? { comment: b.comment ?? a.comment } : {},
-    ...notices.length ? { notices } : {}
+    ...notices.length ? { notices } : {},
+    // The review after merge is written on the merged PR's last head only: the later record holds it.
+    ...b.afterMerge ?? a.afterMerge ? { afterMerge: b.afterMerge ?? a.afterMerge } : {}
   };
 }
 function mergeNotified(a, b) {
@@ -28370,42 +28403,42 @@ function mergeNotified(a, b) {
   let slack = a.slack || b.slack ? { ...a.slack, ...b.slack, sent: [.../* @__PURE__ */ new Set([...a.slack?.sent ?? [], ...b.slack?.sent ?? []])] } : void 0, webhook = a.webhook || b.webhook ? { sent: [.../* @__PURE__ */ new Set([...a.webhook?.sent ?? [], ...b.webhook?.sent ?? []])] } : void 0;
   return { ...slack ? { slack } : {}, ...webhook ? { webhook } : {} };
 }
-var isObject = (v) => typeof v == "object" && v !== null && !Array.isArray(v), isId = (v) => typeof v == "number" && Number.isSafeInteger(v) && v >= 0;
+var isObject2 = (v) => typeof v == "object" && v !== null && !Array.isArray(v), isId2 = (v) => typeof v == "number" && Number.isSafeInteger(v) && v >= 0;
 function vetoRecord(v) {
-  if (!isObject(v)) return;
+  if (!isObject2(v)) return;
   let { by, at, commentId, reason } = v;
-  if (!(typeof by != "string" || by === "" || typeof at != "string" || !Number.isFinite(Date.parse(at)) || !isId(commentId)) && !(reason !== void 0 && typeof reason != "string"))
+  if (!(typeof by != "string" || by === "" || typeof at != "string" || !Number.isFinite(Date.parse(at)) || !isId2(commentId)) && !(reason !== void 0 && typeof reason != "string"))
     return { by, at, commentId, ...reason !== void 0 ? { reason } : {} };
 }
 function withdrawalRecord(v) {
-  if (!isObject(v)) return;
+  if (!isObject2(v)) return;
   let { by, at, sourceId } = v;
-  if (!(typeof by != "string" || by === "" || typeof at != "string" || !Number.isFinite(Date.parse(at)) || !isId(sourceId)))
+  if (!(typeof by != "string" || by === "" || typeof at != "string" || !Number.isFinite(Date.parse(at)) || !isId2(sourceId)))
     return { by, at, sourceId };
 }
 var clicksIn = (ledger) => ledger.clicks ?? [];
 function clickRecord(v) {
-  if (!isObject(v)) return;
+  if (!isObject2(v)) return;
   let { id, by, byType, at, action, headSha, checkRunId } = v;
-  if (!(!isId(id) || typeof by != "string" || by === "" || typeof byType != "string" || typeof at != "string" || !Number.isFinite(Date.parse(at))) && !(!CLICK_ACTIONS.includes(action) || typeof headSha != "string" || !/^[0-9a-f]{7,64}$/i.test(headSha) || !isId(checkRunId)))
+  if (!(!isId2(id) || typeof by != "string" || by === "" || typeof byType != "string" || typeof at != "string" || !Number.isFinite(Date.parse(at))) && !(!CLICK_ACTIONS.includes(action) || typeof headSha != "string" || !/^[0-9a-f]{7,64}$/i.test(headSha) || !isId2(checkRunId)))
     return { id, by, byType, at, action, headSha, checkRunId };
 }
 var keys = (v) => Array.isArray(v) && v.every((k) => typeof k == "string" && k.length <= 40) ? v.slice(0, 50) : void 0;
 function notifiedRecord(v) {
-  if (!isObject(v)) return;
+  if (!isObject2(v)) return;
   let out = {};
-  if (isObject(v.slack)) {
+  if (isObject2(v.slack)) {
     let sent = keys(v.slack.sent), { channel, ts } = v.slack;
     sent && (out.slack = { sent, ...typeof channel == "string" ? { channel } : {}, ...typeof ts == "string" && ts.length <= 40 ? { ts } : {} });
   }
-  if (isObject(v.webhook)) {
+  if (isObject2(v.webhook)) {
     let sent = keys(v.webhook.sent);
     sent && (out.webhook = { sent });
   }
   return out.slack || out.webhook ? out : void 0;
 }
 function mergeRefusalRecord(v) {
-  if (!isObject(v)) return;
+  if (!isObject2(v)) return;
   let { sha, message, at } = v;
   if (!(typeof sha != "string" || !/^[0-9a-f]{40}$/.test(sha) || typeof message != "string" || typeof at != "string" || !Number.isFinite(Date.parse(at))))
     return { sha, message: message.slice(0, MAX_REFUSAL), at };
@@ -28420,7 +28453,7 @@ function readLedger(body) {
 function ledgerFrom(data) {
   if (!Array.isArray(data.vetoes) || !Array.isArray(data.answered)) return;
   let vetoes = data.vetoes.map(vetoRecord);
-  if (vetoes.some((v) => v === void 0) || !data.answered.every(isId)) return;
+  if (vetoes.some((v) => v === void 0) || !data.answered.every(isId2)) return;
   let escalation = data.escalation;
   if (escalation !== void 0 && !TIERS.includes(escalation) || data.withdrawals !== void 0 && !Array.isArray(data.withdrawals)) return;
   let mergeRefusal = mergeRefusalRecord(data.mergeRefusal), withdrawals = (data.withdrawals ?? []).map(withdrawalRecord);
@@ -28439,22 +28472,23 @@ function ledgerFrom(data) {
     // A malformed refusal is only forgotten: it never makes the gate more permissive.
     ...mergeRefusal ? { mergeRefusal } : {},
     ...comment ? { comment } : {},
-    ...notices.length ? { notices } : {}
+    ...notices.length ? { notices } : {},
+    ...readAfterMerge(data.afterMerge) ? { afterMerge: readAfterMerge(data.afterMerge) } : {}
   };
 }
 function commentRecord(v) {
-  if (!(!isObject(v) || !isId(v.id) || typeof v.sha256 != "string" || !/^[0-9a-f]{64}$/.test(v.sha256)))
+  if (!(!isObject2(v) || !isId2(v.id) || typeof v.sha256 != "string" || !/^[0-9a-f]{64}$/.test(v.sha256)))
     return { id: v.id, sha256: v.sha256 };
 }
 var NOTICE_KINDS = ["comment-edited", "comment-deleted", "legacy-untrusted", "record-unreadable"];
 function noticeRecord(v) {
-  if (!isObject(v) || !NOTICE_KINDS.includes(v.kind) || typeof v.at != "string" || !Number.isFinite(Date.parse(v.at)) || !isId(v.commentId)) return;
+  if (!isObject2(v) || !NOTICE_KINDS.includes(v.kind) || typeof v.at != "string" || !Number.isFinite(Date.parse(v.at)) || !isId2(v.commentId)) return;
   let by = typeof v.by == "string" && v.by.length <= 100 ? { by: v.by } : {}, happenedAt = typeof v.happenedAt == "string" && Number.isFinite(Date.parse(v.happenedAt)) ? { happenedAt: v.happenedAt } : {};
   return { kind: v.kind, at: v.at, commentId: v.commentId, ...by, ...happenedAt };
 }
 function attentionRecords(data) {
   let out = {}, strings3 = (v) => Array.isArray(v) && v.length <= 200 && v.every((s2) => typeof s2 == "string" && s2.length <= 200), { requested, reminded } = data;
-  return isObject(requested) && typeof requested.head == "string" && strings3(requested.users) && strings3(requested.teams) && (out.requested = { head: requested.head, users: requested.users, teams: requested.teams }), isObject(reminded) && typeof reminded.head == "string" && isId(reminded.steps) && (out.reminded = { head: reminded.head, steps: reminded.steps }), out;
+  return isObject2(requested) && typeof requested.head == "string" && strings3(requested.users) && strings3(requested.teams) && (out.requested = { head: requested.head, users: requested.users, teams: requested.teams }), isObject2(reminded) && typeof reminded.head == "string" && isId2(reminded.steps) && (out.reminded = { head: reminded.head, steps: reminded.steps }), out;
 }
 
 // src/github/identity.ts
@@ -30239,8 +30273,8 @@ var import_yaml = __toESM(require_dist(), 1);
 
 // src/core/duration.ts
 var UNIT_MS = { s: 1e3, m: 6e4, h: 36e5, d: 864e5 }, DURATION = /^([1-9][0-9]{0,5})([smhd])$/;
-function parseDuration(text) {
-  let m = DURATION.exec(text.trim());
+function parseDuration(text2) {
+  let m = DURATION.exec(text2.trim());
   if (m)
     return Number(m[1]) * UNIT_MS[m[2]];
 }
@@ -30254,8 +30288,8 @@ function isValidTimeZone(name) {
     return !1;
   }
 }
-function parseClock(text) {
-  let m = /^([01][0-9]|2[0-4]):([0-5][0-9])$/.exec(text);
+function parseClock(text2) {
+  let m = /^([01][0-9]|2[0-4]):([0-5][0-9])$/.exec(text2);
   if (!m) return;
   let minutes = Number(m[1]) * 60 + Number(m[2]);
   return minutes <= 1440 ? minutes : void 0;
@@ -30352,7 +30386,7 @@ function withApprovers(rule, raw) {
 
 // src/core/policy/validate-policy.generated.ts
 var runtime0 = __toESM(require_ucs2length(), 1), runtime1 = __toESM(require_equal(), 1), validate = validate10;
-var schema11 = { $schema: "http://json-schema.org/draft-07/schema#", title: "hitl-gate policy (.github/hitl.yml)", description: "Which pull requests opened by AI coding agents a human must see (fyi), may veto (soft) or must approve (hard).", type: "object", additionalProperties: !1, required: ["version"], properties: { _extends: { description: `Inherit from another repository's policy (Probot config inheritance, e.g. "org/.github").`, type: "string", minLength: 1 }, version: { description: "Format version of this file. Only 1 exists.", enum: [1] }, mode: { description: "enforce: the gate acts (merges, blocks, asks). observe: it decides exactly the same but acts on nothing, its check concludes neutral and its status comment says what it would do (docs/policy.md).", enum: ["enforce", "observe"], default: "enforce" }, agents: { description: "Who counts as an agent. PRs by anyone else get a passing `hitl` check and nothing else.", type: "object", additionalProperties: !1, default: { authors: ["Copilot", "copilot-swe-agent[bot]", "devin-ai-integration[bot]", "chatgpt-codex-connector[bot]", "claude[bot]", "cursor[bot]", "google-labs-jules[bot]", "amazon-q-developer[bot]", "sweep-ai[bot]", "codegen-sh[bot]"], labels: [], branches: ["copilot/**", "codex/**", "claude/**", "cursor/**", "devin/**", "jules/**"], trailers: ["Co-Authored-By: Claude* <noreply@anthropic.com>"] }, properties: { authors: { description: "PR authors that are agents. GitHub logins, case-insensitive; `*` is the only wildcard and `[bot]` is literal.", type: "array", items: { type: "string", minLength: 1, maxLength: 1024 }, default: [] }, labels: { description: "A PR carrying one of these labels is governed (labels only add PRs).", type: "array", items: { type: "string", minLength: 1, maxLength: 1024 }, default: [] }, branches: { description: "A PR whose head branch matches one of these is governed (branches only add PRs). Minimatch globs; dotfiles match too.", type: "array", items: { type: "string", minLength: 1, maxLength: 1024 }, default: [] }, trailers: { description: 'A PR with a commit carrying one of these trailer lines is governed (trailers only add PRs). "Key: value"; case-insensitive; `*` is the only wildcard. Default: the trailers coding agents document (docs/policy.md); `[]` turns them off.', type: "array", items: { type: "string", minLength: 1, maxLength: 1024, pattern: "^[A-Za-z0-9][A-Za-z0-9-]*\\s*:\\s*\\S" }, default: ["Co-Authored-By: Claude* <noreply@anthropic.com>"] } } }, reviewers: { description: "Who may /approve and /veto (never the PR author, a committer, an agent or a bot).", type: "object", additionalProperties: !1, default: { users: [], teams: [], permission: "write" }, properties: { users: { description: "Reviewers by login. GitHub logins, case-insensitive; `*` is the only wildcard and `[bot]` is literal.", type: "array", items: { type: "string", minLength: 1, maxLength: 1024 }, default: [] }, teams: { description: "Reviewers by team, as org/team-slug.", type: "array", items: { type: "string", minLength: 1, maxLength: 1024, pattern: "^[^/\\s]+/[^/\\s]+$" }, default: [] }, permission: { description: "Anyone with at least this repository permission may decide.", enum: ["read", "triage", "write", "maintain", "admin"], default: "write" } } }, default: { description: "Tier of a changed file that no matching path rule covers (and of a PR with no files).", enum: ["fyi", "soft", "hard"], default: "soft" }, tiers: { description: "What each tier asks.", type: "object", additionalProperties: !1, default: {}, properties: { fyi: { type: "object", additionalProperties: !1, default: {}, properties: { merge: { description: "Merge once the other checks pass.", type: "boolean", default: !0 } } }, soft: { type: "object", additionalProperties: !1, default: {}, properties: { window: { description: "Veto window: a number and s, m, h or d (e.g. 15m).", type: "string", pattern: "^[1-9][0-9]{0,5}[smhd]$", default: "15m" }, merge: { description: "Merge when the veto window ends without a veto.", type: "boolean", default: !0 } } }, hard: { type: "object", additionalProperties: !1, default: {}, properties: { approvals: { description: "Approvals needed.", type: "integer", minimum: 1, maximum: 100, default: 1 }, merge: { description: "Merge once approved.", type: "boolean", default: !0 }, invalidate_on_push: { description: "A push discards earlier approvals.", type: "boolean", default: !0 }, request_review: { description: "Request reviews (GitHub review queue and notification) from the users and teams who may approve, once per head.", type: "boolean", default: !0 }, remind: { description: "Reminders while approvals are missing, measured from when the PR started waiting (in working time when working_hours is set); increasing.", type: "array", minItems: 1, maxItems: 10, items: { type: "string", pattern: "^[1-9][0-9]{0,5}[smhd]$" } }, escalate_to: { description: "After the last reminder, also request review from and mention these.", type: "object", additionalProperties: !1, properties: { users: { description: "Users. GitHub logins, case-insensitive; `*` is the only wildcard and `[bot]` is literal.", type: "array", items: { type: "string", minLength: 1, maxLength: 1024 }, default: [] }, teams: { description: "Teams, as org/team-slug.", type: "array", items: { type: "string", minLength: 1, maxLength: 1024, pattern: "^[^/\\s]+/[^/\\s]+$" }, default: [] } } } } } } }, merge: { type: "object", additionalProperties: !1, default: {}, properties: { method: { description: "How the gate merges: one method, or a list in order of preference (the first one the repository and the base branch's rules allow; `required_linear_history` rules out `merge`).", anyOf: [{ enum: ["merge", "squash", "rebase"] }, { type: "array", items: { enum: ["merge", "squash", "rebase"] }, minItems: 1, uniqueItems: !0 }], default: "squash" }, update_branch: { description: "When the base branch requires branches to be up to date and this one is behind, ask GitHub to update it (`PUT …/update-branch`). The update is a new head: it is decided again (docs/protected-branches.md).", type: "boolean", default: !1 } } }, working_hours: { description: "Veto windows and reminder delays count only working time.", type: "object", additionalProperties: !1, required: ["timezone", "days", "from", "to"], properties: { timezone: { description: "IANA time zone name, e.g. Europe/Berlin.", type: "string", minLength: 1 }, days: { description: "Working days.", type: "array", minItems: 1, uniqueItems: !0, items: { enum: ["mon", "tue", "wed", "thu", "fri", "sat", "sun"] } }, from: { description: "Start of the working day, HH:MM local time.", type: "string", pattern: "^([01][0-9]|2[0-3]):[0-5][0-9]$|^24:00$" }, to: { description: "End of the working day, HH:MM local time (24:00 for midnight); after from.", type: "string", pattern: "^([01][0-9]|2[0-3]):[0-5][0-9]$|^24:00$" }, holidays: { description: "Local dates (YYYY-MM-DD) that are not working days.", type: "array", default: [], items: { type: "string", pattern: "^[0-9]{4}-[0-9]{2}-[0-9]{2}$" } } } }, rules: { description: "The PR's tier is the highest among matching rules, `default` for uncovered files, and the built-in floors.", type: "array", default: [], items: { type: "object", additionalProperties: !1, required: ["name", "tier"], anyOf: [{ required: ["paths"] }, { required: ["labels"] }, { required: ["authors"] }, { required: ["base"] }, { required: ["changed_lines"] }, { required: ["changed_files"] }], properties: { name: { description: "Shown in the check run and the status comment.", type: "string", minLength: 1, maxLength: 200 }, tier: { enum: ["fyi", "soft", "hard"] }, mode: { description: "observe: what only this rule (and other observed rules) would add is shown, not enforced; what enforcing rules demand still is. Default: the policy's mode.", enum: ["enforce", "observe"] }, paths: { description: "Holds when at least one changed path (old or new, for renames) matches. Minimatch globs; dotfiles match too.", type: "array", items: { type: "string", minLength: 1, maxLength: 1024 }, minItems: 1 }, labels: { description: "Holds when the PR has one of these labels.", type: "array", items: { type: "string", minLength: 1, maxLength: 1024 }, minItems: 1 }, authors: { description: "Holds when the PR author matches. GitHub logins, case-insensitive; `*` is the only wildcard and `[bot]` is literal.", type: "array", items: { type: "string", minLength: 1, maxLength: 1024 }, minItems: 1 }, base: { description: "Holds when the target branch matches. Minimatch globs; dotfiles match too.", type: "array", items: { type: "string", minLength: 1, maxLength: 1024 }, minItems: 1 }, changed_lines: { description: "Holds when added + deleted lines are MORE than this.", type: "integer", minimum: 0 }, changed_files: { description: "Holds when the number of changed files is MORE than this.", type: "integer", minimum: 0 }, reviewers: { description: "Hard rules: who must approve a PR this rule matches (instead of the top-level reviewers). No default permission.", type: "object", additionalProperties: !1, properties: { users: { description: "Approvers by login. GitHub logins, case-insensitive; `*` is the only wildcard and `[bot]` is literal.", type: "array", items: { type: "string", minLength: 1, maxLength: 1024 }, default: [] }, teams: { description: "Approvers by team, as org/team-slug.", type: "array", items: { type: "string", minLength: 1, maxLength: 1024, pattern: "^[^/\\s]+/[^/\\s]+$" }, default: [] }, permission: { description: "Anyone with at least this repository permission.", enum: ["read", "triage", "write", "maintain", "admin"] } } }, approvals: { description: "Approvals needed from this rule's reviewers (default: tiers.hard.approvals).", type: "integer", minimum: 1, maximum: 100 }, risk: { description: "Weight (0 to 1) this rule adds to the risk score when it matches; needs a `risk` section to have an effect.", type: "number", minimum: 0, maximum: 1 } } } }, risk: { description: "Risk-score thresholds. The score (0 to 1) sums documented signals of the change (size, breadth, deletions, dependency manifests, untested source, binaries, rule weights); it only raises the tier.", type: "object", additionalProperties: !1, properties: { soft: { description: "A score at or above this makes the PR at least soft.", type: "number", minimum: 0, maximum: 1 }, hard: { description: "A score at or above this makes the PR hard.", type: "number", minimum: 0, maximum: 1 } } }, notify: { description: "Chat messages, one per PR per event (docs/notify.md). Credentials come from the App's environment (SLACK_BOT_TOKEN, HITL_NOTIFY_URL, HITL_NOTIFY_SECRET), never from this file.", type: "object", additionalProperties: !1, properties: { slack: { description: "Post to Slack with the App's SLACK_BOT_TOKEN; later events of a PR go into its thread.", type: "object", additionalProperties: !1, required: ["channel", "on"], properties: { channel: { description: "Channel name (#agent-prs) or id (C0123456789).", type: "string", pattern: "^(#[a-z0-9][a-z0-9._-]{0,79}|[CGD][A-Z0-9]{6,})$" }, on: { description: "Events that send a message: hard (a PR starts waiting for approvals), soft (a veto window opens), veto, merged, stale (a reminder step).", type: "array", uniqueItems: !0, minItems: 1, items: { enum: ["hard", "soft", "veto", "merged", "stale"] } } } }, webhook: { description: "POST a JSON body signed with HITL_NOTIFY_SECRET to the App's HITL_NOTIFY_URL.", type: "object", additionalProperties: !1, required: ["on"], properties: { on: { description: "Events that send a message: hard (a PR starts waiting for approvals), soft (a veto window opens), veto, merged, stale (a reminder step).", type: "array", uniqueItems: !0, minItems: 1, items: { enum: ["hard", "soft", "veto", "merged", "stale"] } } } } } }, after_merge: { description: "Review after merge (docs/policy.md): a share of the PRs merged with no human approval is reviewed afterwards, within a deadline; reviewers answer /reviewed, /concern or /revert on the merged PR. Absent: nothing changes.", type: "object", additionalProperties: !1, properties: { sample: { description: "Share (0 to 1) of the PRs of each tier merged with no human approval that get a review after merge. The same PR is always sampled or not (a hash of repository and number).", type: "object", additionalProperties: !1, default: {}, properties: { fyi: { description: "Share of fyi PRs.", type: "number", minimum: 0, maximum: 1, default: 0 }, soft: { description: "Share of soft PRs (merged after their veto window).", type: "number", minimum: 0, maximum: 1, default: 0 } } }, always_above: { description: "A PR whose risk score is at least this is always sampled.", type: "number", minimum: 0, maximum: 1 }, within: { description: "Due within this long after the merge: a number and s, m, h or d (counts working time when working_hours is set).", type: "string", pattern: "^[1-9][0-9]{0,5}[smhd]$", default: "3d" }, reviewers: { description: "Who may answer a review after merge. Default: the top-level reviewers.", type: "object", additionalProperties: !1, properties: { users: { description: "Reviewers by login. GitHub logins, case-insensitive; `*` is the only wildcard and `[bot]` is literal.", type: "array", items: { type: "string", minLength: 1, maxLength: 1024 }, default: [] }, teams: { description: "Reviewers by team, as org/team-slug.", type: "array", items: { type: "string", minLength: 1, maxLength: 1024, pattern: "^[^/\\s]+/[^/\\s]+$" }, default: [] } } }, dashboard: { description: `Keep the repository's dashboard issue "hitl-gate: what awaits a human".`, type: "boolean", default: !0 } } } } }, func2 = Object.prototype.hasOwnProperty, func3 = (runtime0.default?.default !== void 0 ? runtime0.default : runtime0).default, func0 = (runtime1.default?.default !== void 0 ? runtime1.default : runtime1).default, pattern0 = new RegExp("^[A-Za-z0-9][A-Za-z0-9-]*\\s*:\\s*\\S", "u"), pattern1 = new RegExp("^[^/\\s]+/[^/\\s]+$", "u"), pattern2 = new RegExp("^[1-9][0-9]{0,5}[smhd]$", "u"), pattern5 = new RegExp("^([01][0-9]|2[0-3]):[0-5][0-9]$|^24:00$", "u"), pattern7 = new RegExp("^[0-9]{4}-[0-9]{2}-[0-9]{2}$", "u"), pattern9 = new RegExp("^(#[a-z0-9][a-z0-9._-]{0,79}|[CGD][A-Z0-9]{6,})$", "u");
+var schema11 = { $schema: "http://json-schema.org/draft-07/schema#", title: "hitl-gate policy (.github/hitl.yml)", description: "Which pull requests opened by AI coding agents a human must see (fyi), may veto (soft) or must approve (hard).", type: "object", additionalProperties: !1, required: ["version"], properties: { _extends: { description: `Inherit from another repository's policy (Probot config inheritance, e.g. "org/.github").`, type: "string", minLength: 1 }, version: { description: "Format version of this file. Only 1 exists.", enum: [1] }, mode: { description: "enforce: the gate acts (merges, blocks, asks). observe: it decides exactly the same but acts on nothing, its check concludes neutral and its status comment says what it would do (docs/policy.md).", enum: ["enforce", "observe"], default: "enforce" }, agents: { description: "Who counts as an agent. PRs by anyone else get a passing `hitl` check and nothing else.", type: "object", additionalProperties: !1, default: { authors: ["Copilot", "copilot-swe-agent[bot]", "devin-ai-integration[bot]", "chatgpt-codex-connector[bot]", "claude[bot]", "cursor[bot]", "google-labs-jules[bot]", "amazon-q-developer[bot]", "sweep-ai[bot]", "codegen-sh[bot]"], labels: [], branches: ["copilot/**", "codex/**", "claude/**", "cursor/**", "devin/**", "jules/**"], trailers: ["Co-Authored-By: Claude* <noreply@anthropic.com>"] }, properties: { authors: { description: "PR authors that are agents. GitHub logins, case-insensitive; `*` is the only wildcard and `[bot]` is literal.", type: "array", items: { type: "string", minLength: 1, maxLength: 1024 }, default: [] }, labels: { description: "A PR carrying one of these labels is governed (labels only add PRs).", type: "array", items: { type: "string", minLength: 1, maxLength: 1024 }, default: [] }, branches: { description: "A PR whose head branch matches one of these is governed (branches only add PRs). Minimatch globs; dotfiles match too.", type: "array", items: { type: "string", minLength: 1, maxLength: 1024 }, default: [] }, trailers: { description: 'A PR with a commit carrying one of these trailer lines is governed (trailers only add PRs). "Key: value"; case-insensitive; `*` is the only wildcard. Default: the trailers coding agents document (docs/policy.md); `[]` turns them off.', type: "array", items: { type: "string", minLength: 1, maxLength: 1024, pattern: "^[A-Za-z0-9][A-Za-z0-9-]*\\s*:\\s*\\S" }, default: ["Co-Authored-By: Claude* <noreply@anthropic.com>"] } } }, reviewers: { description: "Who may /approve and /veto (never the PR author, a committer, an agent or a bot).", type: "object", additionalProperties: !1, default: { users: [], teams: [], permission: "write" }, properties: { users: { description: "Reviewers by login. GitHub logins, case-insensitive; `*` is the only wildcard and `[bot]` is literal.", type: "array", items: { type: "string", minLength: 1, maxLength: 1024 }, default: [] }, teams: { description: "Reviewers by team, as org/team-slug.", type: "array", items: { type: "string", minLength: 1, maxLength: 1024, pattern: "^[^/\\s]+/[^/\\s]+$" }, default: [] }, permission: { description: "Anyone with at least this repository permission may decide.", enum: ["read", "triage", "write", "maintain", "admin"], default: "write" } } }, default: { description: "Tier of a changed file that no matching path rule covers (and of a PR with no files).", enum: ["fyi", "soft", "hard"], default: "soft" }, tiers: { description: "What each tier asks.", type: "object", additionalProperties: !1, default: {}, properties: { fyi: { type: "object", additionalProperties: !1, default: {}, properties: { merge: { description: "Merge once the other checks pass.", type: "boolean", default: !0 } } }, soft: { type: "object", additionalProperties: !1, default: {}, properties: { window: { description: "Veto window: a number and s, m, h or d (e.g. 15m).", type: "string", pattern: "^[1-9][0-9]{0,5}[smhd]$", default: "15m" }, merge: { description: "Merge when the veto window ends without a veto.", type: "boolean", default: !0 } } }, hard: { type: "object", additionalProperties: !1, default: {}, properties: { approvals: { description: "Approvals needed.", type: "integer", minimum: 1, maximum: 100, default: 1 }, merge: { description: "Merge once approved.", type: "boolean", default: !0 }, invalidate_on_push: { description: "A push discards earlier approvals.", type: "boolean", default: !0 }, request_review: { description: "Request reviews (GitHub review queue and notification) from the users and teams who may approve, once per head.", type: "boolean", default: !0 }, remind: { description: "Reminders while approvals are missing, measured from when the PR started waiting (in working time when working_hours is set); increasing.", type: "array", minItems: 1, maxItems: 10, items: { type: "string", pattern: "^[1-9][0-9]{0,5}[smhd]$" } }, escalate_to: { description: "After the last reminder, also request review from and mention these.", type: "object", additionalProperties: !1, properties: { users: { description: "Users. GitHub logins, case-insensitive; `*` is the only wildcard and `[bot]` is literal.", type: "array", items: { type: "string", minLength: 1, maxLength: 1024 }, default: [] }, teams: { description: "Teams, as org/team-slug.", type: "array", items: { type: "string", minLength: 1, maxLength: 1024, pattern: "^[^/\\s]+/[^/\\s]+$" }, default: [] } } } } } } }, merge: { type: "object", additionalProperties: !1, default: {}, properties: { method: { description: "How the gate merges: one method, or a list in order of preference (the first one the repository and the base branch's rules allow; `required_linear_history` rules out `merge`).", anyOf: [{ enum: ["merge", "squash", "rebase"] }, { type: "array", items: { enum: ["merge", "squash", "rebase"] }, minItems: 1, uniqueItems: !0 }], default: "squash" }, update_branch: { description: "When the base branch requires branches to be up to date and this one is behind, ask GitHub to update it (`PUT …/update-branch`). The update is a new head: it is decided again (docs/protected-branches.md).", type: "boolean", default: !1 } } }, working_hours: { description: "Veto windows and reminder delays count only working time.", type: "object", additionalProperties: !1, required: ["timezone", "days", "from", "to"], properties: { timezone: { description: "IANA time zone name, e.g. Europe/Berlin.", type: "string", minLength: 1 }, days: { description: "Working days.", type: "array", minItems: 1, uniqueItems: !0, items: { enum: ["mon", "tue", "wed", "thu", "fri", "sat", "sun"] } }, from: { description: "Start of the working day, HH:MM local time.", type: "string", pattern: "^([01][0-9]|2[0-3]):[0-5][0-9]$|^24:00$" }, to: { description: "End of the working day, HH:MM local time (24:00 for midnight); after from.", type: "string", pattern: "^([01][0-9]|2[0-3]):[0-5][0-9]$|^24:00$" }, holidays: { description: "Local dates (YYYY-MM-DD) that are not working days.", type: "array", default: [], items: { type: "string", pattern: "^[0-9]{4}-[0-9]{2}-[0-9]{2}$" } } } }, rules: { description: "The PR's tier is the highest among matching rules, `default` for uncovered files, and the built-in floors.", type: "array", default: [], items: { type: "object", additionalProperties: !1, required: ["name", "tier"], anyOf: [{ required: ["paths"] }, { required: ["labels"] }, { required: ["authors"] }, { required: ["base"] }, { required: ["changed_lines"] }, { required: ["changed_files"] }], properties: { name: { description: "Shown in the check run and the status comment.", type: "string", minLength: 1, maxLength: 200 }, tier: { enum: ["fyi", "soft", "hard"] }, mode: { description: "observe: what only this rule (and other observed rules) would add is shown, not enforced; what enforcing rules demand still is. Default: the policy's mode.", enum: ["enforce", "observe"] }, paths: { description: "Holds when at least one changed path (old or new, for renames) matches. Minimatch globs; dotfiles match too.", type: "array", items: { type: "string", minLength: 1, maxLength: 1024 }, minItems: 1 }, labels: { description: "Holds when the PR has one of these labels.", type: "array", items: { type: "string", minLength: 1, maxLength: 1024 }, minItems: 1 }, authors: { description: "Holds when the PR author matches. GitHub logins, case-insensitive; `*` is the only wildcard and `[bot]` is literal.", type: "array", items: { type: "string", minLength: 1, maxLength: 1024 }, minItems: 1 }, base: { description: "Holds when the target branch matches. Minimatch globs; dotfiles match too.", type: "array", items: { type: "string", minLength: 1, maxLength: 1024 }, minItems: 1 }, changed_lines: { description: "Holds when added + deleted lines are MORE than this.", type: "integer", minimum: 0 }, changed_files: { description: "Holds when the number of changed files is MORE than this.", type: "integer", minimum: 0 }, reviewers: { description: "Hard rules: who must approve a PR this rule matches (instead of the top-level reviewers). No default permission.", type: "object", additionalProperties: !1, properties: { users: { description: "Approvers by login. GitHub logins, case-insensitive; `*` is the only wildcard and `[bot]` is literal.", type: "array", items: { type: "string", minLength: 1, maxLength: 1024 }, default: [] }, teams: { description: "Approvers by team, as org/team-slug.", type: "array", items: { type: "string", minLength: 1, maxLength: 1024, pattern: "^[^/\\s]+/[^/\\s]+$" }, default: [] }, permission: { description: "Anyone with at least this repository permission.", enum: ["read", "triage", "write", "maintain", "admin"] } } }, approvals: { description: "Approvals needed from this rule's reviewers (default: tiers.hard.approvals).", type: "integer", minimum: 1, maximum: 100 }, risk: { description: "Weight (0 to 1) this rule adds to the risk score when it matches; needs a `risk` section to have an effect.", type: "number", minimum: 0, maximum: 1 } } } }, risk: { description: "Risk-score thresholds. The score (0 to 1) sums documented signals of the change (size, breadth, deletions, dependency manifests, untested source, binaries, rule weights); it only raises the tier.", type: "object", additionalProperties: !1, properties: { soft: { description: "A score at or above this makes the PR at least soft.", type: "number", minimum: 0, maximum: 1 }, hard: { description: "A score at or above this makes the PR hard.", type: "number", minimum: 0, maximum: 1 } } }, notify: { description: "Chat messages, one per PR per event (docs/notify.md). Credentials come from the App's environment (SLACK_BOT_TOKEN, HITL_NOTIFY_URL, HITL_NOTIFY_SECRET), never from this file.", type: "object", additionalProperties: !1, properties: { slack: { description: "Post to Slack with the App's SLACK_BOT_TOKEN; later events of a PR go into its thread.", type: "object", additionalProperties: !1, required: ["channel", "on"], properties: { channel: { description: "Channel name (#agent-prs) or id (C0123456789).", type: "string", pattern: "^(#[a-z0-9][a-z0-9._-]{0,79}|[CGD][A-Z0-9]{6,})$" }, on: { description: "Events that send a message: hard (a PR starts waiting for approvals), soft (a veto window opens), veto, merged, stale (a reminder step), after_merge (a merge sampled for a review after merge).", type: "array", uniqueItems: !0, minItems: 1, items: { enum: ["hard", "soft", "veto", "merged", "stale", "after_merge"] } } } }, webhook: { description: "POST a JSON body signed with HITL_NOTIFY_SECRET to the App's HITL_NOTIFY_URL.", type: "object", additionalProperties: !1, required: ["on"], properties: { on: { description: "Events that send a message: hard (a PR starts waiting for approvals), soft (a veto window opens), veto, merged, stale (a reminder step), after_merge (a merge sampled for a review after merge).", type: "array", uniqueItems: !0, minItems: 1, items: { enum: ["hard", "soft", "veto", "merged", "stale", "after_merge"] } } } } } }, after_merge: { description: "Review after merge (docs/policy.md): a share of the PRs merged with no human approval is reviewed afterwards, within a deadline; reviewers answer /reviewed, /concern or /revert on the merged PR. Absent: nothing changes.", type: "object", additionalProperties: !1, properties: { sample: { description: "Share (0 to 1) of the PRs of each tier merged with no human approval that get a review after merge. The same PR is always sampled or not (a hash of repository and number).", type: "object", additionalProperties: !1, default: {}, properties: { fyi: { description: "Share of fyi PRs.", type: "number", minimum: 0, maximum: 1, default: 0 }, soft: { description: "Share of soft PRs (merged after their veto window).", type: "number", minimum: 0, maximum: 1, default: 0 } } }, always_above: { description: "A PR whose risk score is at least this is always sampled.", type: "number", minimum: 0, maximum: 1 }, within: { description: "Due within this long after the merge: a number and s, m, h or d (counts working time when working_hours is set).", type: "string", pattern: "^[1-9][0-9]{0,5}[smhd]$", default: "3d" }, reviewers: { description: "Who may answer a review after merge. Default: the top-level reviewers.", type: "object", additionalProperties: !1, properties: { users: { description: "Reviewers by login. GitHub logins, case-insensitive; `*` is the only wildcard and `[bot]` is literal.", type: "array", items: { type: "string", minLength: 1, maxLength: 1024 }, default: [] }, teams: { description: "Reviewers by team, as org/team-slug.", type: "array", items: { type: "string", minLength: 1, maxLength: 1024, pattern: "^[^/\\s]+/[^/\\s]+$" }, default: [] } } }, dashboard: { description: `Keep the repository's dashboard issue "hitl-gate: what awaits a human".`, type: "boolean", default: !0 } } } } }, func2 = Object.prototype.hasOwnProperty, func3 = (runtime0.default?.default !== void 0 ? runtime0.default : runtime0).default, func0 = (runtime1.default?.default !== void 0 ? runtime1.default : runtime1).default, pattern0 = new RegExp("^[A-Za-z0-9][A-Za-z0-9-]*\\s*:\\s*\\S", "u"), pattern1 = new RegExp("^[^/\\s]+/[^/\\s]+$", "u"), pattern2 = new RegExp("^[1-9][0-9]{0,5}[smhd]$", "u"), pattern5 = new RegExp("^([01][0-9]|2[0-3]):[0-5][0-9]$|^24:00$", "u"), pattern7 = new RegExp("^[0-9]{4}-[0-9]{2}-[0-9]{2}$", "u"), pattern9 = new RegExp("^(#[a-z0-9][a-z0-9._-]{0,79}|[CGD][A-Z0-9]{6,})$", "u");
 function validate10(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
   let vErrors = null, errors = 0;
   if (data && typeof data == "object" && !Array.isArray(data)) {
@@ -31378,7 +31412,7 @@ function validate10(data, { instancePath = "", parentData, parentDataProperty, r
                 let len19 = data78.length;
                 for (let i21 = 0; i21 < len19; i21++) {
                   let data79 = data78[i21];
-                  if (!(data79 === "hard" || data79 === "soft" || data79 === "veto" || data79 === "merged" || data79 === "stale")) {
+                  if (!(data79 === "hard" || data79 === "soft" || data79 === "veto" || data79 === "merged" || data79 === "stale" || data79 === "after_merge")) {
                     let err174 = { instancePath: instancePath + "/notify/slack/on/" + i21, schemaPath: "#/properties/notify/properties/slack/properties/on/items/enum", keyword: "enum", params: { allowedValues: schema11.properties.notify.properties.slack.properties.on.items.enum }, message: "must be equal to one of the allowed values", schema: schema11.properties.notify.properties.slack.properties.on.items.enum, parentSchema: schema11.properties.notify.properties.slack.properties.on.items, data: data79 };
                     vErrors === null ? vErrors = [err174] : vErrors.push(err174), errors++;
                   }
@@ -31425,7 +31459,7 @@ function validate10(data, { instancePath = "", parentData, parentDataProperty, r
                 let len20 = data81.length;
                 for (let i23 = 0; i23 < len20; i23++) {
                   let data82 = data81[i23];
-                  if (!(data82 === "hard" || data82 === "soft" || data82 === "veto" || data82 === "merged" || data82 === "stale")) {
+                  if (!(data82 === "hard" || data82 === "soft" || data82 === "veto" || data82 === "merged" || data82 === "stale" || data82 === "after_merge")) {
                     let err181 = { instancePath: instancePath + "/notify/webhook/on/" + i23, schemaPath: "#/properties/notify/properties/webhook/properties/on/items/enum", keyword: "enum", params: { allowedValues: schema11.properties.notify.properties.webhook.properties.on.items.enum }, message: "must be equal to one of the allowed values", schema: schema11.properties.notify.properties.webhook.properties.on.items.enum, parentSchema: schema11.properties.notify.properties.webhook.properties.on.items, data: data82 };
                     vErrors === null ? vErrors = [err181] : vErrors.push(err181), errors++;
                   }
@@ -31613,10 +31647,10 @@ function validate10(data, { instancePath = "", parentData, parentDataProperty, r
 
 // src/core/policy/parse.ts
 var MAX_POLICY_BYTES = 256 * 1024, MAX_NESTING = 32, MAX_ALIASES = 100, validate2 = validate, MAX_ERRORS = 50;
-function parsePolicy(text, file) {
+function parsePolicy(text2, file) {
   let parsed;
   try {
-    parsed = parse3(text, file);
+    parsed = parse3(text2, file);
   } catch (e) {
     return { errors: [{ file, line: 1, column: 1, message: `the policy could not be checked: ${e.message}` }] };
   }
@@ -31624,11 +31658,11 @@ function parsePolicy(text, file) {
   let shown = parsed.errors.slice(0, MAX_ERRORS), last = shown[shown.length - 1];
   return shown.push({ ...last, message: `…and ${parsed.errors.length - MAX_ERRORS} more errors` }), { ...parsed, errors: shown };
 }
-function parse3(text, file) {
-  let at = positioner(text, file), size = new TextEncoder().encode(text).length;
+function parse3(text2, file) {
+  let at = positioner(text2, file), size = new TextEncoder().encode(text2).length;
   if (size > MAX_POLICY_BYTES)
     return { errors: [at(0, `policy is ${Math.ceil(size / 1024)} KiB; the limit is ${MAX_POLICY_BYTES / 1024} KiB`)] };
-  let lineCounter = new import_yaml.LineCounter(), docs = parseDocuments(text, lineCounter, { prettyErrors: !1, uniqueKeys: !0, strict: !0 });
+  let lineCounter = new import_yaml.LineCounter(), docs = parseDocuments(text2, lineCounter, { prettyErrors: !1, uniqueKeys: !0, strict: !0 });
   if (!Array.isArray(docs))
     return { errors: [at(docs.tooDeep, `nesting deeper than ${MAX_NESTING} levels (a policy needs at most 5)`)] };
   if (docs.length === 0) return { errors: [at(0, 'policy is empty (expected at least "version: 1")')] };
@@ -31636,9 +31670,9 @@ function parse3(text, file) {
     let second = docs[1];
     return { errors: [at(second.range?.[0] ?? 0, 'more than one YAML document in the policy (remove the "---" separator)')] };
   }
-  let doc = docs[0], yamlErrors = [...doc.errors, ...doc.warnings].map((e) => at(yamlErrorOffset(text, e.code, e.message, e.pos[0]), yamlMessage(e.code, e.message)));
+  let doc = docs[0], yamlErrors = [...doc.errors, ...doc.warnings].map((e) => at(yamlErrorOffset(text2, e.code, e.message, e.pos[0]), yamlMessage(e.code, e.message)));
   if (yamlErrors.length > 0) return { errors: yamlErrors };
-  let shape = shapeErrors(doc, text, at);
+  let shape = shapeErrors(doc, text2, at);
   if (shape.length > 0) return { errors: shape };
   let root = doc.contents;
   if (!(0, import_yaml.isMap)(root)) {
@@ -31660,15 +31694,15 @@ function parse3(text, file) {
   let agents = !errors.some((e) => e.message.startsWith("agents")) && wroteAgents && isRecord4(raw.agents) ? normaliseAgents(raw.agents) : void 0;
   return errors.length > 0 ? agents ? { errors, agents } : { errors } : { policy: deepFreeze(normalise(raw)), errors: [] };
 }
-function positioner(text, file) {
-  let lines = text.split(`
+function positioner(text2, file) {
+  let lines = text2.split(`
 `);
   lines.length > 1 && lines[lines.length - 1] === "" && lines.pop();
   let starts = [], offset2 = 0;
   for (let l2 of lines)
     starts.push(offset2), offset2 += l2.length + 1;
   return (off, message) => {
-    let o = Math.max(0, Math.min(off, text.length)), lo = 0, hi = starts.length - 1;
+    let o = Math.max(0, Math.min(off, text2.length)), lo = 0, hi = starts.length - 1;
     for (; lo < hi; ) {
       let mid = lo + hi + 1 >> 1;
       starts[mid] <= o ? lo = mid : hi = mid - 1;
@@ -31677,27 +31711,27 @@ function positioner(text, file) {
     return { file, line: lo + 1, column, message };
   };
 }
-function yamlErrorOffset(text, code2, message, offset2) {
+function yamlErrorOffset(text2, code2, message, offset2) {
   if (code2 === "MISSING_CHAR" && /quote/.test(message)) {
     let quote = message.includes('"quote') ? '"' : "'";
-    for (let i = Math.min(offset2, text.length) - 1; i >= 0; i--)
-      if (text[i] === quote && text[i - 1] !== "\\") return i;
+    for (let i = Math.min(offset2, text2.length) - 1; i >= 0; i--)
+      if (text2[i] === quote && text2[i - 1] !== "\\") return i;
   }
   return offset2;
 }
 function yamlMessage(code2, message) {
   return code2 === "DUPLICATE_KEY" ? "duplicate key (each key may appear once in a mapping)" : code2 === "TAG_RESOLVE_FAILED" ? `${message} (YAML tags are not allowed in a policy)` : `YAML syntax error: ${message}`;
 }
-function shapeErrors(doc, text, at) {
+function shapeErrors(doc, text2, at) {
   let errors = [], nodes = [doc.contents], depths = [1];
   for (; nodes.length > 0; ) {
     let node = nodes.pop(), depth = depths.pop();
     if (!node || (0, import_yaml.isAlias)(node)) continue;
     let n2 = node;
     if (n2.tag && ((0, import_yaml.isScalar)(n2) || (0, import_yaml.isMap)(n2) || (0, import_yaml.isSeq)(n2))) {
-      let start = n2.range?.[0] ?? 0, bang = text.lastIndexOf("!", start);
-      for (; bang > 0 && text[bang - 1] === "!"; ) bang--;
-      let tagAt = bang !== -1 && !text.slice(bang, start).includes(`
+      let start = n2.range?.[0] ?? 0, bang = text2.lastIndexOf("!", start);
+      for (; bang > 0 && text2[bang - 1] === "!"; ) bang--;
+      let tagAt = bang !== -1 && !text2.slice(bang, start).includes(`
 `) ? bang : start;
       errors.push(at(tagAt, `YAML tag ${n2.tag.replace("tag:yaml.org,2002:", "!!")} is not allowed in a policy`));
     }
@@ -31716,12 +31750,12 @@ function shapeErrors(doc, text, at) {
   }
   return errors.slice(0, 20);
 }
-function parseDocuments(text, lineCounter, options) {
+function parseDocuments(text2, lineCounter, options) {
   let parser = new import_yaml.Parser(lineCounter.addNewLine), tooDeep;
   function* tokens() {
     lineCounter.addNewLine(0);
     let depth = 0, offset2 = 0;
-    for (let token of new import_yaml.Lexer().lex(text)) {
+    for (let token of new import_yaml.Lexer().lex(text2)) {
       if (token !== import_yaml.CST.DOCUMENT && token !== import_yaml.CST.FLOW_END && token !== import_yaml.CST.SCALAR) {
         if (token === "[" || token === "{") {
           if (depth++, depth > MAX_NESTING) {
@@ -32162,17 +32196,17 @@ function nearest(word) {
   return NEAR.find(([w, edits]) => word !== w && typoDistance(word, w) <= edits)?.[0];
 }
 function misspelled(t, words) {
-  let head = (words[0] ?? "").slice(1).replace(/[:,.;!]+$/, ""), rest = t.replace(/^\S+\s*/, ""), text = t.length > 80 ? `${t.slice(0, 77)}...` : t, word = head === "approve" || head === "escalate" || head === "hitl" ? head : nearest(head);
-  if (word === "veto") return { kind: "veto", readFrom: text, ...rest ? { reason: rest } : {} };
+  let head = (words[0] ?? "").slice(1).replace(/[:,.;!]+$/, ""), rest = t.replace(/^\S+\s*/, ""), text2 = t.length > 80 ? `${t.slice(0, 77)}...` : t, word = head === "approve" || head === "escalate" || head === "hitl" ? head : nearest(head);
+  if (word === "veto") return { kind: "veto", readFrom: text2, ...rest ? { reason: rest } : {} };
   if (word === "approve") {
     let cancel = words.length === 2 && typoDistance(words[1] ?? "", "cancel") <= 2;
-    return { kind: "unrecognized", text, suggestion: cancel ? "/approve cancel" : "/approve" };
+    return { kind: "unrecognized", text: text2, suggestion: cancel ? "/approve cancel" : "/approve" };
   }
   if (word === "escalate") {
     let tier = words.length === 2 ? Object.keys(TIER_WORDS).find((w) => typoDistance(words[1] ?? "", w) <= 1) : void 0;
-    return { kind: "unrecognized", text, suggestion: tier ? `/escalate ${tier}` : "/escalate fyi|soft|hard" };
+    return { kind: "unrecognized", text: text2, suggestion: tier ? `/escalate ${tier}` : "/escalate fyi|soft|hard" };
   }
-  if (word === "hitl") return { kind: "unrecognized", text, suggestion: "/hitl explain" };
+  if (word === "hitl") return { kind: "unrecognized", text: text2, suggestion: "/hitl explain" };
 }
 function parseCommandLine(line2) {
   let t = line2.trim();
@@ -32202,8 +32236,8 @@ function parseCommands(body) {
   }
   return commands;
 }
-function isBot(actor) {
-  return actor.type === "Bot" || actor.login.toLowerCase().endsWith("[bot]");
+function isBot(actor2) {
+  return actor2.type === "Bot" || actor2.login.toLowerCase().endsWith("[bot]");
 }
 function needsAuthorization(command) {
   return command.kind === "approve" || command.kind === "approve-cancel" || command.kind === "veto" || command.kind === "veto-cancel";
@@ -32215,9 +32249,9 @@ function isPermissive(command) {
   return command.kind === "approve" || command.kind === "veto-cancel";
 }
 function commandAuthors(facts) {
-  let author = facts.author.login.toLowerCase(), logins = /* @__PURE__ */ new Set(), consider = (actor, commands, verifiable) => {
-    let login = actor.login.toLowerCase();
-    if (login === author || isBot(actor)) return;
+  let author = facts.author.login.toLowerCase(), logins = /* @__PURE__ */ new Set(), consider = (actor2, commands, verifiable) => {
+    let login = actor2.login.toLowerCase();
+    if (login === author || isBot(actor2)) return;
     commands.some((c) => needsAuthorization(c) && (verifiable || !isPermissive(c))) && logins.add(login);
   };
   for (let comment of facts.comments) consider(comment.author, parseCommands(comment.body), !wasEdited(comment));
@@ -32237,9 +32271,9 @@ function isCommitter(login, facts) {
   return facts.commits.some((c) => c.authorLogin !== void 0 && sameLogin(c.authorLogin, login) || c.committerLogin !== void 0 && sameLogin(c.committerLogin, login));
 }
 var rank2 = (p) => PERMISSIONS.indexOf(p);
-function standing(actor, facts, policy) {
-  let login = actor.login.toLowerCase(), at = `@${actor.login}`;
-  if (isBot(actor)) return { kind: "excluded", reason: "bot", message: `${at} is a bot; only people may approve or veto.` };
+function standing(actor2, facts, policy) {
+  let login = actor2.login.toLowerCase(), at = `@${actor2.login}`;
+  if (isBot(actor2)) return { kind: "excluded", reason: "bot", message: `${at} is a bot; only people may approve or veto.` };
   if (sameLogin(login, facts.author.login))
     return { kind: "excluded", reason: "author", message: `${at} opened this pull request; its author cannot approve or veto it.` };
   if ((policy?.agents.authors ?? FAIL_CLOSED_AGENTS.authors).some((p) => matchesLogin(p, login)))
@@ -32265,16 +32299,16 @@ function standing(actor, facts, policy) {
 }
 
 // src/core/markdown.ts
-function oneLine(text, max = 200) {
-  let flat = text.replace(/[\u0000-\u001f\u007f\u2028\u2029]+/g, " ").trim();
+function oneLine(text2, max = 200) {
+  let flat = text2.replace(/[\u0000-\u001f\u007f\u2028\u2029]+/g, " ").trim();
   return flat.length > max ? `${flat.slice(0, max - 1)}…` : flat;
 }
-function code(text, max = 200) {
-  let t = oneLine(text, max), longest = Math.max(0, ...(t.match(/`+/g) ?? []).map((run2) => run2.length)), fence = "`".repeat(longest + 1), pad2 = t.startsWith("`") || t.endsWith("`") || t === "" ? " " : "";
+function code(text2, max = 200) {
+  let t = oneLine(text2, max), longest = Math.max(0, ...(t.match(/`+/g) ?? []).map((run2) => run2.length)), fence = "`".repeat(longest + 1), pad2 = t.startsWith("`") || t.endsWith("`") || t === "" ? " " : "";
   return `${fence}${pad2}${t}${pad2}${fence}`;
 }
-function escapeText(text, max = 200) {
-  return oneLine(text, max).replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/([\\`*_{}[\]()#+\-.!|~/])/g, "\\$1").replace(/@/g, "@​");
+function escapeText(text2, max = 200) {
+  return oneLine(text2, max).replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/([\\`*_{}[\]()#+\-.!|~/])/g, "\\$1").replace(/@/g, "@​");
 }
 function person(login) {
   return `**${escapeText(login, 60)}**`;
@@ -34442,9 +34476,9 @@ var Duration = class _Duration {
    * @example Duration.fromISO('P5Y3M').toObject() //=> { years: 5, months: 3 }
    * @return {Duration}
    */
-  static fromISO(text, opts) {
-    let [parsed] = parseISODuration(text);
-    return parsed ? _Duration.fromObject(parsed, opts) : _Duration.invalid("unparsable", `the input "${text}" can't be parsed as ISO 8601`);
+  static fromISO(text2, opts) {
+    let [parsed] = parseISODuration(text2);
+    return parsed ? _Duration.fromObject(parsed, opts) : _Duration.invalid("unparsable", `the input "${text2}" can't be parsed as ISO 8601`);
   }
   /**
    * Create a Duration from an ISO 8601 time string.
@@ -34462,9 +34496,9 @@ var Duration = class _Duration {
    * @example Duration.fromISOTime('T1100').toObject() //=> { hours: 11, minutes: 0, seconds: 0 }
    * @return {Duration}
    */
-  static fromISOTime(text, opts) {
-    let [parsed] = parseISOTimeOnly(text);
-    return parsed ? _Duration.fromObject(parsed, opts) : _Duration.invalid("unparsable", `the input "${text}" can't be parsed as ISO 8601`);
+  static fromISOTime(text2, opts) {
+    let [parsed] = parseISOTimeOnly(text2);
+    return parsed ? _Duration.fromObject(parsed, opts) : _Duration.invalid("unparsable", `the input "${text2}" can't be parsed as ISO 8601`);
   }
   /**
    * Create an invalid Duration.
@@ -35017,8 +35051,8 @@ var Interval = class _Interval {
    * @see https://en.wikipedia.org/wiki/ISO_8601#Time_intervals
    * @return {Interval}
    */
-  static fromISO(text, opts) {
-    let [s2, e] = (text || "").split("/", 2);
+  static fromISO(text2, opts) {
+    let [s2, e] = (text2 || "").split("/", 2);
     if (s2 && e) {
       let start, startIsValid;
       try {
@@ -35044,7 +35078,7 @@ var Interval = class _Interval {
           return _Interval.before(end, dur);
       }
     }
-    return _Interval.invalid("unparsable", `the input "${text}" can't be parsed as ISO 8601`);
+    return _Interval.invalid("unparsable", `the input "${text2}" can't be parsed as ISO 8601`);
   }
   /**
    * Check if an object is an Interval. Works across context boundaries
@@ -36006,7 +36040,7 @@ function adjustTime(inst, dur) {
   }).as("milliseconds"), localTS = objToLocalTS(c), [ts, o] = fixOffset(localTS, oPre, inst.zone);
   return millisToAdd !== 0 && (ts += millisToAdd, o = inst.zone.offset(ts)), { ts, o };
 }
-function parseDataToDateTime(parsed, parsedZone, opts, format, text, specificOffset) {
+function parseDataToDateTime(parsed, parsedZone, opts, format, text2, specificOffset) {
   let { setZone, zone } = opts;
   if (parsed && Object.keys(parsed).length !== 0 || parsedZone) {
     let interpretationZone = parsedZone || zone, inst = DateTime.fromObject(parsed, {
@@ -36017,7 +36051,7 @@ function parseDataToDateTime(parsed, parsedZone, opts, format, text, specificOff
     return setZone ? inst : inst.setZone(zone);
   } else
     return DateTime.invalid(
-      new Invalid("unparsable", `the input "${text}" can't be parsed as ${format}`)
+      new Invalid("unparsable", `the input "${text2}" can't be parsed as ${format}`)
     );
 }
 function toTechFormat(dt, format, allowZ = !0) {
@@ -36394,9 +36428,9 @@ var zoneOffsetTs, zoneOffsetGuessCache = /* @__PURE__ */ new Map(), DateTime = c
    * @example DateTime.fromISO('2016-W05-4')
    * @return {DateTime}
    */
-  static fromISO(text, opts = {}) {
-    let [vals, parsedZone] = parseISODate(text);
-    return parseDataToDateTime(vals, parsedZone, opts, "ISO 8601", text);
+  static fromISO(text2, opts = {}) {
+    let [vals, parsedZone] = parseISODate(text2);
+    return parseDataToDateTime(vals, parsedZone, opts, "ISO 8601", text2);
   }
   /**
    * Create a DateTime from an RFC 2822 string
@@ -36413,9 +36447,9 @@ var zoneOffsetTs, zoneOffsetGuessCache = /* @__PURE__ */ new Map(), DateTime = c
    * @example DateTime.fromRFC2822('25 Nov 2016 13:23 Z')
    * @return {DateTime}
    */
-  static fromRFC2822(text, opts = {}) {
-    let [vals, parsedZone] = parseRFC2822Date(text);
-    return parseDataToDateTime(vals, parsedZone, opts, "RFC 2822", text);
+  static fromRFC2822(text2, opts = {}) {
+    let [vals, parsedZone] = parseRFC2822Date(text2);
+    return parseDataToDateTime(vals, parsedZone, opts, "RFC 2822", text2);
   }
   /**
    * Create a DateTime from an HTTP header date
@@ -36433,8 +36467,8 @@ var zoneOffsetTs, zoneOffsetGuessCache = /* @__PURE__ */ new Map(), DateTime = c
    * @example DateTime.fromHTTP('Sun Nov  6 08:49:37 1994')
    * @return {DateTime}
    */
-  static fromHTTP(text, opts = {}) {
-    let [vals, parsedZone] = parseHTTPDate(text);
+  static fromHTTP(text2, opts = {}) {
+    let [vals, parsedZone] = parseHTTPDate(text2);
     return parseDataToDateTime(vals, parsedZone, opts, "HTTP", opts);
   }
   /**
@@ -36451,21 +36485,21 @@ var zoneOffsetTs, zoneOffsetGuessCache = /* @__PURE__ */ new Map(), DateTime = c
    * @param {string} opts.outputCalendar - the output calendar to set on the resulting DateTime instance
    * @return {DateTime}
    */
-  static fromFormat(text, fmt, opts = {}) {
-    if (isUndefined(text) || isUndefined(fmt))
+  static fromFormat(text2, fmt, opts = {}) {
+    if (isUndefined(text2) || isUndefined(fmt))
       throw new InvalidArgumentError("fromFormat requires an input string and a format");
     let { locale = null, numberingSystem = null } = opts, localeToUse = Locale.fromOpts({
       locale,
       numberingSystem,
       defaultToEN: !0
-    }), [vals, parsedZone, specificOffset, invalid] = parseFromTokens(localeToUse, text, fmt);
-    return invalid ? _DateTime.invalid(invalid) : parseDataToDateTime(vals, parsedZone, opts, `format ${fmt}`, text, specificOffset);
+    }), [vals, parsedZone, specificOffset, invalid] = parseFromTokens(localeToUse, text2, fmt);
+    return invalid ? _DateTime.invalid(invalid) : parseDataToDateTime(vals, parsedZone, opts, `format ${fmt}`, text2, specificOffset);
   }
   /**
    * @deprecated use fromFormat instead
    */
-  static fromString(text, fmt, opts = {}) {
-    return _DateTime.fromFormat(text, fmt, opts);
+  static fromString(text2, fmt, opts = {}) {
+    return _DateTime.fromFormat(text2, fmt, opts);
   }
   /**
    * Create a DateTime from a SQL date, time, or datetime
@@ -36488,9 +36522,9 @@ var zoneOffsetTs, zoneOffsetGuessCache = /* @__PURE__ */ new Map(), DateTime = c
    * @example DateTime.fromSQL('09:12:34.342')
    * @return {DateTime}
    */
-  static fromSQL(text, opts = {}) {
-    let [vals, parsedZone] = parseSQL(text);
-    return parseDataToDateTime(vals, parsedZone, opts, "SQL", text);
+  static fromSQL(text2, opts = {}) {
+    let [vals, parsedZone] = parseSQL(text2);
+    return parseDataToDateTime(vals, parsedZone, opts, "SQL", text2);
   }
   /**
    * Create an invalid DateTime.
@@ -37517,19 +37551,19 @@ var zoneOffsetTs, zoneOffsetGuessCache = /* @__PURE__ */ new Map(), DateTime = c
    * @param {Object} options - options taken by fromFormat()
    * @return {Object}
    */
-  static fromFormatExplain(text, fmt, options = {}) {
+  static fromFormatExplain(text2, fmt, options = {}) {
     let { locale = null, numberingSystem = null } = options, localeToUse = Locale.fromOpts({
       locale,
       numberingSystem,
       defaultToEN: !0
     });
-    return explainFromTokens(localeToUse, text, fmt);
+    return explainFromTokens(localeToUse, text2, fmt);
   }
   /**
    * @deprecated use fromFormatExplain instead
    */
-  static fromStringExplain(text, fmt, options = {}) {
-    return _DateTime.fromFormatExplain(text, fmt, options);
+  static fromStringExplain(text2, fmt, options = {}) {
+    return _DateTime.fromFormatExplain(text2, fmt, options);
   }
   /**
    * Build a parser for `fmt` using the given locale. This parser can be passed
@@ -37561,8 +37595,8 @@ var zoneOffsetTs, zoneOffsetGuessCache = /* @__PURE__ */ new Map(), DateTime = c
    * @param {Object} opts - options taken by fromFormat()
    * @returns {DateTime}
    */
-  static fromFormatParser(text, formatParser, opts = {}) {
-    if (isUndefined(text) || isUndefined(formatParser))
+  static fromFormatParser(text2, formatParser, opts = {}) {
+    if (isUndefined(text2) || isUndefined(formatParser))
       throw new InvalidArgumentError(
         "fromFormatParser requires an input string and a format parser"
       );
@@ -37575,13 +37609,13 @@ var zoneOffsetTs, zoneOffsetGuessCache = /* @__PURE__ */ new Map(), DateTime = c
       throw new InvalidArgumentError(
         `fromFormatParser called with a locale of ${localeToUse}, but the format parser was created for ${formatParser.locale}`
       );
-    let { result, zone, specificOffset, invalidReason } = formatParser.explainFromTokens(text);
+    let { result, zone, specificOffset, invalidReason } = formatParser.explainFromTokens(text2);
     return invalidReason ? _DateTime.invalid(invalidReason) : parseDataToDateTime(
       result,
       zone,
       opts,
       `format ${formatParser.format}`,
-      text,
+      text2,
       specificOffset
     );
   }
@@ -38231,8 +38265,13 @@ function decisionRecord(decision, facts) {
     policy: { path: decision.policy.path, sha256: decision.policy.hash ?? null },
     // Times in full (no "today"): the record is read long after.
     ...decision.mode === "observe" ? { mode: "observe", would: wouldDo(decision.observed ?? outcomeOf(decision), Number.NaN) } : {},
-    ...decision.observed && decision.mode !== "observe" ? { observedRules: decision.observed.rules, would: wouldDo(decision.observed, Number.NaN) } : {}
+    ...decision.observed && decision.mode !== "observe" ? { observedRules: decision.observed.rules, would: wouldDo(decision.observed, Number.NaN) } : {},
+    ...mayApprove(decision)
   };
+}
+function mayApprove(decision) {
+  let missing = (decision.approvers ?? []).filter((g) => g.missing > 0);
+  return decision.tier !== "hard" || missing.length === 0 ? {} : { mayApprove: [...new Set(missing.map((g) => describeApprovers(g.reviewers)))].join("; ").slice(0, MAX_REASON3) };
 }
 function vetoHistory(decision) {
   let out = [];
@@ -38302,8 +38341,8 @@ function assessMerge(decision, facts, view, settings) {
     v !== "success" && (requiredGreen = !1, base2 && needs.push({ kind: "check", name: rc.context, state: v ?? (base2.statusesUnread ? "unseen" : "missing"), ruleset: rc.ruleset.name }));
   }
   if (view.otherChecks === "failure" && base2) {
-    let names = Object.entries(checks ?? {}).filter(([n2, v]) => !isPinnedKey(n2) && !required.has(n2) && v === "failure").map(([n2]) => n2).sort();
-    (names.length > 0 || !needs.some((n2) => n2.kind === "check" && n2.state === "failure")) && needs.push({ kind: "other-checks", state: "failure", names });
+    let names2 = Object.entries(checks ?? {}).filter(([n2, v]) => !isPinnedKey(n2) && !required.has(n2) && v === "failure").map(([n2]) => n2).sort();
+    (names2.length > 0 || !needs.some((n2) => n2.kind === "check" && n2.state === "failure")) && needs.push({ kind: "other-checks", state: "failure", names: names2 });
   }
   view.mergeable === !1 && needs.push({ kind: "conflict" }), state === "behind" && needs.push({ kind: "behind", updating: settings.updateBranch });
   let bypass = rules?.reviews?.ruleset.canBypass ? rules.reviews.ruleset.name : void 0, reviewsMissing = !1;
@@ -38344,8 +38383,8 @@ function describeNeed(need, baseRef) {
     case "check":
       return need.state === "pending" ? `waiting for the required check ${italic(need.name)} (in progress)` : need.state === "unseen" ? `waiting for the required check ${italic(need.name)}` : need.state === "failure" ? `the required check ${italic(need.name)} failed` : `the required check ${italic(need.name)} has not reported on this commit`;
     case "other-checks": {
-      let names = need.names.length ? `: ${need.names.slice(0, 10).map(italic).join(", ")}` : "";
-      return need.state === "pending" ? `waiting for other checks${names}` : need.names.length ? `${need.names.slice(0, 10).map(italic).join(", ")} failed` : "other checks failed";
+      let names2 = need.names.length ? `: ${need.names.slice(0, 10).map(italic).join(", ")}` : "";
+      return need.state === "pending" ? `waiting for other checks${names2}` : need.names.length ? `${need.names.slice(0, 10).map(italic).join(", ")} failed` : "other checks failed";
     }
     case "behind":
       return `the branch is behind ${base2} and must be up to date${need.updating ? "; the gate updates it" : " (update it, or set `merge.update_branch: true`)"}`;
@@ -38539,12 +38578,12 @@ function detailLines(decision, nowMs, budget) {
   }
   return out;
 }
-function fit(text, limit) {
-  if (text.length <= limit) return text;
+function fit(text2, limit) {
+  if (text2.length <= limit) return text2;
   let note = `
 
 … (truncated)`;
-  return text.slice(0, limit - note.length) + note;
+  return text2.slice(0, limit - note.length) + note;
 }
 function renderExplanation(decision, facts, now2, options = {}, budget = 4e4, relative = !0) {
   let nowMs = now2.getTime(), head = headline(decision, facts, nowMs, relative, options).join(`
@@ -38576,9 +38615,9 @@ function renderCheckRun(decision, facts, now2, options = {}) {
 `), summary2 = fit([...headline(decision, facts, nowMs, !1, options), "", table].join(`
 `), CHECK_RUN_LIMIT), record = decisionRecord(decision, facts), marker = record ? `${decisionMarker(record)}
 
-` : "", room = CHECK_RUN_LIMIT - marker.length - LEDGER_TARGET_CHARS - 100, text = marker + fit(detailLines(decision, nowMs, Math.max(1e3, room - 100)).join(`
+` : "", room = CHECK_RUN_LIMIT - marker.length - LEDGER_TARGET_CHARS - 100, text2 = marker + fit(detailLines(decision, nowMs, Math.max(1e3, room - 100)).join(`
 `), Math.max(1e3, room));
-  return { title, summary: summary2, text };
+  return { title, summary: summary2, text: text2 };
 }
 function renderReply(verdicts, decision, facts, now2, options = {}, explanation2) {
   let by = verdicts[0]?.by ?? "", lines = [];
@@ -38639,10 +38678,12 @@ function actionLine(event, decision, now2) {
       return `Vetoed by ${[...new Set(decision.vetoes.map((v) => `@${v.by}`))].join(", ")}; held until the veto is withdrawn (/veto cancel) or overruled by approvals.`;
     case "merged":
       return "Merged by hitl-gate; nothing to do.";
+    case "after_merge":
+      return "Merged without a human and sampled for a review after merge: an authorized reviewer answers /reviewed, /concern <reason> or /revert on the pull request.";
   }
 }
 function renderNotification(event, decision, facts, url, now2) {
-  let deadline = event === "soft" ? decision.window?.end : void 0;
+  let deadline = event === "soft" ? decision.window?.end : event === "after_merge" ? decision.ledger.afterMerge?.due : void 0;
   return {
     event,
     repository: `${facts.owner}/${facts.repo}`,
@@ -38702,11 +38743,11 @@ function checkStatus(decision) {
   }
 }
 function checkRunEffect(decision, facts, view, now2, options, record) {
-  let { title, summary: summary2, text } = renderCheckRun(decision, facts, now2, options), status = checkStatus(decision), current = view.checkRun, marker = record ? recordMarker(recordLedger(record, view.statusComment?.id), facts.number) : void 0;
+  let { title, summary: summary2, text: text2 } = renderCheckRun(decision, facts, now2, options), status = checkStatus(decision), current = view.checkRun, marker = record ? recordMarker(recordLedger(record, view.statusComment?.id), facts.number) : void 0;
   if (current && current.status === status.status && (current.conclusion ?? null) === (status.conclusion ?? null) && current.title === title && current.summary === summary2 && (record === void 0 || record.comment?.id !== void 0 && current.record === marker))
     return;
   let actions = options.checkRunActions ? { actions: checkRunActions(decision).map((a) => ({ ...a })) } : {};
-  return { kind: "check-run", ...current ? { id: current.id } : {}, headSha: facts.headSha, ...status, title, summary: summary2, ...text ? { text } : {}, ...actions, ...record ? { record } : {} };
+  return { kind: "check-run", ...current ? { id: current.id } : {}, headSha: facts.headSha, ...status, title, summary: summary2, ...text2 ? { text: text2 } : {}, ...actions, ...record ? { record } : {} };
 }
 function recordLedger(record, commentId) {
   let { comment: _c, ...ledger } = record.ledger, id = record.comment?.id ?? commentId;
@@ -38761,8 +38802,8 @@ function plan(decision, facts, view, now2, options) {
 }
 
 // src/core/policy/schema.ts
-var DURATION_PATTERN = "^[1-9][0-9]{0,5}[smhd]$", TIER_NAMES = ["fyi", "soft", "hard"], MODE_NAMES = ["enforce", "observe"], NOTIFY_EVENT_NAMES = ["hard", "soft", "veto", "merged", "stale"], notifyEvents = {
-  description: "Events that send a message: hard (a PR starts waiting for approvals), soft (a veto window opens), veto, merged, stale (a reminder step).",
+var DURATION_PATTERN = "^[1-9][0-9]{0,5}[smhd]$", TIER_NAMES = ["fyi", "soft", "hard"], MODE_NAMES = ["enforce", "observe"], NOTIFY_EVENT_NAMES = ["hard", "soft", "veto", "merged", "stale", "after_merge"], notifyEvents = {
+  description: "Events that send a message: hard (a PR starts waiting for approvals), soft (a veto window opens), veto, merged, stale (a reminder step), after_merge (a merge sampled for a review after merge).",
   type: "array",
   uniqueItems: !0,
   minItems: 1,
@@ -39039,8 +39080,8 @@ var DURATION_PATTERN = "^[1-9][0-9]{0,5}[smhd]$", TIER_NAMES = ["fyi", "soft", "
 // src/core/policy/load.ts
 import { createHash as createHash2 } from "node:crypto";
 var CACHE_SIZE = 256, cache = /* @__PURE__ */ new Map();
-function policyHash(text) {
-  return createHash2("sha256").update(text).digest("hex");
+function policyHash(text2) {
+  return createHash2("sha256").update(text2).digest("hex");
 }
 function loadPolicy(source) {
   switch (source.kind) {
@@ -39057,11 +39098,11 @@ function loadPolicy(source) {
       return loadText(source.path, source.text);
   }
 }
-function loadText(path2, text) {
-  let hash = policyHash(text), key = `${path2}\0${hash}`, hit = cache.get(key);
+function loadText(path2, text2) {
+  let hash = policyHash(text2), key = `${path2}\0${hash}`, hit = cache.get(key);
   if (hit)
     return cache.delete(key), cache.set(key, hit), hit;
-  let parsed = parsePolicy(text, path2), load;
+  let parsed = parsePolicy(text2, path2), load;
   if (parsed.policy)
     compilePolicy(parsed.policy), load = { kind: "ok", path: path2, policy: parsed.policy, hash };
   else {
@@ -39205,8 +39246,8 @@ function readHistory(items) {
     if (!isRecord5(n2) || !str(n2.createdAt)) continue;
     let kind = n2.__typename === "AddedToMergeQueueEvent" ? "added" : n2.__typename === "RemovedFromMergeQueueEvent" ? "removed" : void 0;
     if (!kind) continue;
-    let actor = isRecord5(n2.actor) ? str(n2.actor.login) : void 0, headSha = isRecord5(n2.beforeCommit) ? str(n2.beforeCommit.oid) : void 0, reason = str(n2.reason);
-    out.push({ kind, at: n2.createdAt, ...actor ? { actor } : {}, ...headSha ? { headSha } : {}, ...reason ? { reason } : {} });
+    let actor2 = isRecord5(n2.actor) ? str(n2.actor.login) : void 0, headSha = isRecord5(n2.beforeCommit) ? str(n2.beforeCommit.oid) : void 0, reason = str(n2.reason);
+    out.push({ kind, at: n2.createdAt, ...actor2 ? { actor: actor2 } : {}, ...headSha ? { headSha } : {}, ...reason ? { reason } : {} });
   }
   return out;
 }
@@ -39494,7 +39535,7 @@ async function applyCheckRun(session, ctx, e, written) {
     }));
     return;
   }
-  let replacing = mustReplace(e, ctx.currentCheckRun), text = await textWithRecord(session, ctx, e, written, replacing), output = { title: e.title, summary: clip(e.summary), ...text !== void 0 ? { text: clip(text) } : {} }, conclusion = e.status === "completed" ? { conclusion: e.conclusion ?? "failure" } : {}, externalId = ctx.governed ? EXTERNAL_ID.governed : EXTERNAL_ID.ignored, actions = e.actions ? { actions: e.actions } : {};
+  let replacing = mustReplace(e, ctx.currentCheckRun), text2 = await textWithRecord(session, ctx, e, written, replacing), output = { title: e.title, summary: clip(e.summary), ...text2 !== void 0 ? { text: clip(text2) } : {} }, conclusion = e.status === "completed" ? { conclusion: e.conclusion ?? "failure" } : {}, externalId = ctx.governed ? EXTERNAL_ID.governed : EXTERNAL_ID.ignored, actions = e.actions ? { actions: e.actions } : {};
   if (e.id !== void 0 && !replacing) {
     let id = e.id;
     return await request2(session, (c) => c.rest.checks.update({
@@ -39812,11 +39853,11 @@ ${lines}
 ${lines}
 ` };
   }
-  let names = [...blocked.map((v) => `#${v.number}`), ...missing.map((n2) => `#${n2}`)], first = blocked[0], title = first?.decision && first.error === void 0 ? `#${first.number} may not merge: ${first.decision.title}` : `${names.join(", ")} ${names.length === 1 ? "was" : "were"} not checked`;
+  let names2 = [...blocked.map((v) => `#${v.number}`), ...missing.map((n2) => `#${n2}`)], first = blocked[0], title = first?.decision && first.error === void 0 ? `#${first.number} may not merge: ${first.decision.title}` : `${names2.join(", ")} ${names2.length === 1 ? "was" : "were"} not checked`;
   return {
     conclusion: "failure",
     title: title.length > 200 ? `${title.slice(0, 199)}…` : title,
-    summary: `This merge group adds ${names.length === 1 ? "a pull request" : "pull requests"} the policy does not let merge now (${names.join(", ")}), so it must not merge. A person who queued it by hand must get it through the gate first (see the PR's \`hitl\` check).
+    summary: `This merge group adds ${names2.length === 1 ? "a pull request" : "pull requests"} the policy does not let merge now (${names2.join(", ")}), so it must not merge. A person who queued it by hand must get it through the gate first (see the PR's \`hitl\` check).
 
 ${lines}${missing.length ? `
 - ${missing.map((n2) => `#${n2}`).join(", ")}: not decided` : ""}
@@ -40091,8 +40132,8 @@ async function gatherMergeView(session, ref, pr, identity2, ownStatus, ignoreChe
 var import_yaml2 = __toESM(require_dist(), 1);
 var EXTENDS = /^(?:([a-z\d](?:[a-z\d]|-(?=[a-z\d])){0,38})\/)?([-_.\w\d]+)(?::([-_./\w\d]+\.ya?ml))?$/i, MAX_EXTENDS = 5, identity = (load) => load, label = (f, local) => f.owner === local.owner && f.repo === local.repo ? f.path : `${f.owner}/${f.repo}:${f.path}`, Unreadable = class extends Error {
 }, MAX_CACHED2 = 500, cache3 = /* @__PURE__ */ new Map(), cacheKey = (f) => `${f.owner}/${f.repo}\0${f.path}\0${f.ref ?? ""}`.toLowerCase();
-function remember2(key, etag, text) {
-  cache3.delete(key), etag && (cache3.set(key, { etag, text }), cache3.size > MAX_CACHED2 && cache3.delete(cache3.keys().next().value));
+function remember2(key, etag, text2) {
+  cache3.delete(key), etag && (cache3.set(key, { etag, text: text2 }), cache3.size > MAX_CACHED2 && cache3.delete(cache3.keys().next().value));
 }
 async function readText(session, file) {
   let key = cacheKey(file), cached = cache3.get(key);
@@ -40117,10 +40158,10 @@ async function readText(session, file) {
     throw error2;
   }
 }
-function topLevelBlocks(text, file) {
-  let lineCounter = new import_yaml2.LineCounter(), doc = (0, import_yaml2.parseDocument)(text, { lineCounter, keepSourceTokens: !0 });
+function topLevelBlocks(text2, file) {
+  let lineCounter = new import_yaml2.LineCounter(), doc = (0, import_yaml2.parseDocument)(text2, { lineCounter, keepSourceTokens: !0 });
   if (doc.errors.length > 0 || !(0, import_yaml2.isMap)(doc.contents) || doc.contents.flow) return;
-  let lines = text.split(/\r?\n/), starts = [], extendsValue;
+  let lines = text2.split(/\r?\n/), starts = [], extendsValue;
   for (let pair of doc.contents.items) {
     if (!(0, import_yaml2.isScalar)(pair.key) || !pair.key.range) return;
     let key = String(pair.key.value);
@@ -40131,12 +40172,12 @@ function topLevelBlocks(text, file) {
     return { key: s2.key, lines: lines.slice(s2.line - 1, end), firstLine: s2.line, file };
   }), extendsValue };
 }
-function isFlowMapping(text) {
-  let doc = (0, import_yaml2.parseDocument)(text);
+function isFlowMapping(text2) {
+  let doc = (0, import_yaml2.parseDocument)(text2);
   return doc.errors.length === 0 && (0, import_yaml2.isMap)(doc.contents) && !!doc.contents.flow;
 }
-function declaresExtends(text) {
-  return /^_extends\s*:/m.test(text) || /^\s*\{[^]*\b_extends\b/.test(text);
+function declaresExtends(text2) {
+  return /^_extends\s*:/m.test(text2) || /^\s*\{[^]*\b_extends\b/.test(text2);
 }
 function parseExtends(value, from, local) {
   if (typeof value != "string") throw new Unreadable(`_extends in ${label(from, local)} must be a string like "repo", "org/repo" or "org/repo:path.yml"`);
@@ -40147,12 +40188,12 @@ function parseExtends(value, from, local) {
 function stitch(chain, localPath) {
   let byKey = /* @__PURE__ */ new Map();
   for (let { blocks } of chain) for (let b of blocks) b.key !== "_extends" && (byKey.delete(b.key), byKey.set(b.key, b));
-  let text = [], origin = [];
+  let text2 = [], origin = [];
   for (let b of byKey.values())
     b.lines.forEach((l2, i) => {
-      text.push(l2), origin.push({ file: b.file, line: b.firstLine + i });
+      text2.push(l2), origin.push({ file: b.file, line: b.firstLine + i });
     });
-  let stitched = text.join(`
+  let stitched = text2.join(`
 `) + `
 `, remapError = (e) => {
     if (e.file !== localPath) return e;
@@ -40178,9 +40219,9 @@ async function resolveExtends(session, first, local) {
     if (chain.unshift({ file: name, blocks: parsed.blocks }), parsed.extendsValue === void 0) break;
     let next = parseExtends(parsed.extendsValue, current.ref, local);
     if (seen.has(keyOf(next))) throw new Unreadable(`_extends in ${name} loops back to ${label(next, local)}`);
-    let text = await readText(session, next);
-    if (text === void 0) throw new Unreadable(`${name} extends ${label(next, local)}, which does not exist`);
-    current = { ref: next, text };
+    let text2 = await readText(session, next);
+    if (text2 === void 0) throw new Unreadable(`${name} extends ${label(next, local)}, which does not exist`);
+    current = { ref: next, text: text2 };
   }
   return stitch(chain, label(first.ref, local));
 }
@@ -40197,7 +40238,7 @@ async function readPolicy(session, repo, baseRef, path2) {
     let name = label(found.ref, local);
     return declaresExtends(found.text) ? await resolveExtends(session, found, local) : { source: { kind: "text", path: name, text: found.text }, remap: identity };
   } catch (error2) {
-    let message = error2 instanceof Unreadable ? error2.message : `could not read ${path2} from ${baseRef}: ${describeError(error2)}`;
+    let message = error2 instanceof Unreadable ? error2.message : `could not read ${path2} from ${baseRef ?? "the default branch"}: ${describeError(error2)}`;
     return session.log.warn({ repo, path: path2, baseRef, error: message }, "policy unreadable"), { source: { kind: "unreadable", path: path2, message }, remap: identity };
   }
 }
@@ -40457,10 +40498,10 @@ var QuietPulls = class {
   /** Whether the sweep may pass over this PR now. */
   async quiet(repo, number, fingerprint, now2) {
     if (!fingerprint) return !1;
-    let text = await this.#memo.get(this.#key(repo, number)).catch(() => {
+    let text2 = await this.#memo.get(this.#key(repo, number)).catch(() => {
     });
-    if (!text) return !1;
-    let memo = JSON.parse(text);
+    if (!text2) return !1;
+    let memo = JSON.parse(text2);
     return memo.fingerprint === fingerprint && now2.getTime() - memo.at < this.#maxAgeMs && now2.getTime() >= memo.at;
   }
   /** After a full reconcile: remember the PR as quiet, or forget it. */
@@ -40609,16 +40650,16 @@ function readEnvironment(env) {
 }
 function readPayload(path2) {
   if (!path2) return {};
-  let text;
+  let text2;
   try {
-    text = readFileSync2(path2, "utf8");
+    text2 = readFileSync2(path2, "utf8");
   } catch (error2) {
     throw new ConfigurationError(`Cannot read the event payload at GITHUB_EVENT_PATH: ${error2.message}`);
   }
-  if (!text.trim()) return {};
+  if (!text2.trim()) return {};
   let payload;
   try {
-    payload = JSON.parse(text);
+    payload = JSON.parse(text2);
   } catch (error2) {
     throw new ConfigurationError(`The event payload at GITHUB_EVENT_PATH is not JSON: ${error2.message}`);
   }
@@ -40779,8 +40820,8 @@ function shortEffect(effect) {
       return "reminder posted";
   }
 }
-function cell(text) {
-  return text.replace(/\r?\n/g, " ").replace(/\|/g, "\\|");
+function cell(text2) {
+  return text2.replace(/\r?\n/g, " ").replace(/\|/g, "\\|");
 }
 
 // action/find-pull-request.ts
@@ -40941,13 +40982,13 @@ var TIERS2 = ["fyi", "soft", "hard"], fileObject = {
 
 // src/core/policy-tests/parse.ts
 var MAX_BYTES = 1024 * 1024, validator, validate3 = () => validator ??= new import_ajv.Ajv({ allErrors: !0, strict: !0, allowUnionTypes: !0 }).compile(POLICY_TEST_SCHEMA);
-function parsePolicyTests(text, file) {
+function parsePolicyTests(text2, file) {
   let lines = new import_yaml3.LineCounter(), at = (offset2, message) => {
     let { line: line2, col } = lines.linePos(offset2);
     return { file, line: line2, column: col, message };
   };
-  if (text.length > MAX_BYTES) return { ok: !1, errors: [{ file, line: 1, column: 1, message: `test file is larger than ${MAX_BYTES / 1024} KiB` }] };
-  let doc = (0, import_yaml3.parseDocument)(text, { lineCounter: lines, prettyErrors: !1, uniqueKeys: !0, strict: !0 }), yamlErrors = [...doc.errors, ...doc.warnings].map((e) => at(e.pos[0], `YAML syntax error: ${e.message.split(`
+  if (text2.length > MAX_BYTES) return { ok: !1, errors: [{ file, line: 1, column: 1, message: `test file is larger than ${MAX_BYTES / 1024} KiB` }] };
+  let doc = (0, import_yaml3.parseDocument)(text2, { lineCounter: lines, prettyErrors: !1, uniqueKeys: !0, strict: !0 }), yamlErrors = [...doc.errors, ...doc.warnings].map((e) => at(e.pos[0], `YAML syntax error: ${e.message.split(`
 `)[0]}`));
   if (yamlErrors.length) return { ok: !1, errors: yamlErrors };
   if (!(0, import_yaml3.isMap)(doc.contents)) return { ok: !1, errors: [at(doc.contents?.range?.[0] ?? 0, "a test file is a mapping with `cases:` (and optionally `policy:`)")] };
@@ -41058,8 +41099,8 @@ function policyPathOf(testFile, policy, fallback) {
 }
 function runSuite(files, policyFor) {
   let out = { suites: [], errors: [], malformed: 0, passed: 0, failed: 0 }, reported = /* @__PURE__ */ new Set();
-  for (let { path: path2, text } of files) {
-    let parsed = parsePolicyTests(text, path2);
+  for (let { path: path2, text: text2 } of files) {
+    let parsed = parsePolicyTests(text2, path2);
     if (!parsed.ok) {
       out.errors.push(...parsed.errors), out.malformed += 1;
       continue;
@@ -41102,10 +41143,10 @@ async function readHeadTests(session, repo, ref, dir2) {
     if (httpStatus(error2) === 404) return [];
     throw new Error(`could not list ${dir2} at ${ref.slice(0, 7)}: ${describeError(error2)}`);
   }
-  let names = entries.filter((e) => e.type === "file" && /\.ya?ml$/i.test(e.name)).sort((a, b) => a.name.localeCompare(b.name)).slice(0, MAX_FILES), files = [];
-  for (let e of names) {
-    let text = await rawText(session, repo, e.path, ref);
-    text !== void 0 && files.push({ path: e.path, text });
+  let names2 = entries.filter((e) => e.type === "file" && /\.ya?ml$/i.test(e.name)).sort((a, b) => a.name.localeCompare(b.name)).slice(0, MAX_FILES), files = [];
+  for (let e of names2) {
+    let text2 = await rawText(session, repo, e.path, ref);
+    text2 !== void 0 && files.push({ path: e.path, text: text2 });
   }
   return files;
 }

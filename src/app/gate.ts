@@ -139,14 +139,18 @@ export function createGate(app: Probot, options: GateOptions = {}): Gate {
   const held = (hold?: Hold) => (hold ? { stillHeld: () => hold.stillHeld() } : {});
 
   const dashboardNumbers = new Map<string, number>();
+  /** The day of each repository's last daily digest, as its record on GitHub says (a cache). */
+  const digestDays = new Map<string, string>();
   const dashboards = new DashboardScheduler({
     intervalMs: options.dashboardIntervalMs,
     turns: options.dashboardTurns,
     log,
     refresh: async (repo) => {
       const client = await installationClient(repo.installationId);
-      const outcome = await refreshDashboard(client, { owner: repo.owner, repo: repo.repo }, { identity: await identity(), now, log, numbers: dashboardNumbers });
-      if (outcome.kind !== 'off') log.info({ repo: `${repo.owner}/${repo.repo}`, dashboard: outcome.kind, requests: outcome.requests }, 'dashboard');
+      const digest = notifier?.channels.length ? { digest: { channels: notifier.channels, sentDays: digestDays } } : {};
+      const outcome = await refreshDashboard(client, { owner: repo.owner, repo: repo.repo }, { identity: await identity(), now, log, numbers: dashboardNumbers, ...digest });
+      if (outcome.kind !== 'off') log.info({ repo: `${repo.owner}/${repo.repo}`, dashboard: outcome.kind, digest: outcome.digest?.digest.day, requests: outcome.requests }, 'dashboard');
+      if (outcome.digest) notifier?.dispatchDigest(`${repo.owner}/${repo.repo}`, outcome.digest);
     },
   });
 

@@ -3,8 +3,8 @@
 // merge), kept up to date within its interval, never written when nothing changed, never reopened
 // once a person closed it, and never read by the gate for a decision.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { AFTER_MERGE_LABEL, DASHBOARD_LABEL, DASHBOARD_TITLE, type AfterMergeRecord } from '../../src/core/after-merge-record.js';
-import { withRecord } from '../../src/core/ledger.js';
+import { AFTER_MERGE_LABEL, DASHBOARD_LABEL, DASHBOARD_TITLE } from '../../src/core/after-merge-record.js';
+import { DAY_MS as day, iso, recordAfterMerge } from './after-merge-state.js';
 import { examplePolicy } from '../fixtures/example-policy.js';
 import type { GitHubSimulator } from '../sim/index.js';
 import type { SimIssue } from '../sim/model.js';
@@ -175,22 +175,6 @@ describe('the dashboard issue', () => {
 });
 
 describe('the dashboard\'s "Review after merge"', () => {
-  /** What the gate's review after merge leaves behind: the label on the merged PR, and the record in
-   * the gate's own check run on its last head, written here with the App's installation token. */
-  async function recordAfterMerge(sim: GitHubSimulator, repo: string, number: number, record: AfterMergeRecord, label = true): Promise<void> {
-    const token = `ghs_dash_${number}_${Math.random().toString(36).slice(2)}`;
-    sim.world.tokens.set(token, { token, installationId: sim.world.repo(repo).installationId, expiresAt: Date.now() + 3600_000 });
-    const res = await fetch(`${sim.apiUrl}/repos/${repo}/check-runs`, {
-      method: 'POST',
-      headers: { authorization: `token ${token}`, 'content-type': 'application/json' },
-      body: JSON.stringify({ name: 'hitl', head_sha: sim.pull(repo, number).headSha, status: 'completed', conclusion: 'success', external_id: 'hitl-gate:governed', output: { title: 'Merged', summary: 'Merged.', text: withRecord('', { vetoes: [], answered: [], afterMerge: record } as never, number) } }),
-    });
-    expect(res.status).toBe(201);
-    if (label) sim.label(repo, number, 'alice', AFTER_MERGE_LABEL);
-  }
-  const day = 86_400_000;
-  const iso = (ms: number) => new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z');
-
   it('lists merged PRs with an open review, overdue first and a raised concern marked; a reviewed one leaves; a label without the gate\'s record lists nothing', { timeout: 120_000 }, async () => {
     const { sim } = gate;
     const repo = repoWithDashboard(sim, 'dash-after-merge');

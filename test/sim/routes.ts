@@ -420,6 +420,18 @@ export function buildRoutes(world: World, notify: Notify, queues?: MergeQueues):
       },
     },
     {
+      // A branch's history, newest first, following first parents (`sha`: a branch or commit; default
+      // the default branch).
+      method: 'GET', path: '/repos/{owner}/{repo}/commits', auth: 'installation', handle: (req) => {
+        const repo = repoOf(req);
+        const start = resolveRef(repo, req.query.get('sha') ?? repo.defaultBranch);
+        if (!start) throw new HttpError(404, 'Not Found');
+        const history = [];
+        for (let c = repo.commits.get(start); c && history.length < 10_000; c = c.parents[0] ? repo.commits.get(c.parents[0]) : undefined) history.push(c);
+        return list(req, history, (c) => shape.commitShape(repo, c, req.urls));
+      },
+    },
+    {
       method: 'GET', path: '/repos/{owner}/{repo}/commits/{ref}/check-runs', auth: 'installation', handle: (req) => {
         const repo = repoOf(req);
         const sha = resolveRef(repo, req.params.ref ?? '');

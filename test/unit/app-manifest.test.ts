@@ -31,7 +31,12 @@ const REQUIRED: Record<string, { permission?: [string, 'read' | 'write']; action
   'checks.get': { permission: ['checks', 'read'] },
   'checks.listForRef': { permission: ['checks', 'read'] },
   'checks.update': { permission: ['checks', 'write'] },
+  // The dashboard issue (find-dashboard.ts, upsert-dashboard.ts) and the merged PRs labelled for a review after merge.
+  'issues.create': { permission: ['issues', 'write'] },
   'issues.createComment': { permission: ['issues', 'write'] },
+  'issues.get': { permission: ['issues', 'read'] },
+  'issues.listForRepo': { permission: ['issues', 'read'] },
+  'issues.update': { permission: ['issues', 'write'] },
   'issues.listComments': { permission: ['issues', 'read'] },
   'issues.updateComment': { permission: ['issues', 'write'] },
   'pulls.get': { permission: ['pull_requests', 'read'] },
@@ -45,6 +50,9 @@ const REQUIRED: Record<string, { permission?: [string, 'read' | 'write']; action
   'reactions.createForIssueComment': { permission: ['issues', 'write'] },
   'repos.compareCommitsWithBasehead': { permission: ['contents', 'read'] },
   'repos.createCommitStatus': { permission: ['statuses', 'write'], action: true },
+  // The default branch and its recent commits, where the daily digest's record is (digest-record.ts).
+  'repos.get': { permission: ['metadata', 'read'] },
+  'repos.listCommits': { permission: ['contents', 'read'] },
   'repos.getCollaboratorPermissionLevel': { permission: ['metadata', 'read'] },
   'repos.getCombinedStatusForRef': { permission: ['statuses', 'read'] },
   'repos.getContent': { permission: ['contents', 'read'] },
