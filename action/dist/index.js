@@ -28297,6 +28297,14 @@ function readAfterMerge(v) {
     ...r ? { revert: r } : {}
   };
 }
+function mergeAfterMerge(a, b) {
+  if (!a) return b;
+  if (!b) return a;
+  let concerns = [...a.concerns];
+  for (let c of b.concerns) concerns.some((x) => x.commentId === c.commentId) || concerns.push(c);
+  let reviewed = a.reviewed ?? b.reviewed, revert2 = a.revert?.number !== void 0 ? a.revert : b.revert?.number !== void 0 ? b.revert : a.revert ?? b.revert;
+  return { ...a, concerns, ...reviewed ? { reviewed } : {}, ...revert2 ? { revert: revert2 } : {} };
+}
 
 // src/core/ledger.ts
 function mergeRefusalOf(ledger) {
@@ -28393,8 +28401,7 @@ function mergeRecords(a, b) {
     ...refusal ? { mergeRefusal: refusal } : {},
     ...b.comment ?? a.comment ? { comment: b.comment ?? a.comment } : {},
     ...notices.length ? { notices } : {},
-    // The review after merge is written on the merged PR's last head only: the later record holds it.
-    ...b.afterMerge ?? a.afterMerge ? { afterMerge: b.afterMerge ?? a.afterMerge } : {}
+    ...mergeAfterMerge(a.afterMerge, b.afterMerge) ? { afterMerge: mergeAfterMerge(a.afterMerge, b.afterMerge) } : {}
   };
 }
 function mergeNotified(a, b) {

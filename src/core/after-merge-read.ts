@@ -1,4 +1,4 @@
-// Reading the review after merge back from the gate's record. Defensive like the rest of the record:
+// Reading the review after merge back from the gate's record, and merging two writers' copies. Defensive like the rest of the record:
 // anything malformed reads as "no review after merge", never as an exception (at worst a merged PR
 // drops off the dashboard; nothing the gate decides before a merge depends on it).
 import type { AfterMergeActorRecord, AfterMergeConcern, AfterMergeRecord, AfterMergeRevert } from './after-merge-record.js';
@@ -42,4 +42,16 @@ export function readAfterMerge(v: unknown): AfterMergeRecord | undefined {
     concerns: Array.isArray(v.concerns) ? v.concerns.map(concern).filter((c): c is AfterMergeConcern => c !== undefined).slice(0, 50) : [],
     ...(r ? { revert: r } : {}),
   };
+}
+
+/** Two copies of one PR's review after merge (two runs on its last head, two writers): nothing either
+ * holds is lost. A review or a revert in either stands; concerns are united by comment. */
+export function mergeAfterMerge(a: AfterMergeRecord | undefined, b: AfterMergeRecord | undefined): AfterMergeRecord | undefined {
+  if (!a) return b;
+  if (!b) return a;
+  const concerns = [...a.concerns];
+  for (const c of b.concerns) if (!concerns.some((x) => x.commentId === c.commentId)) concerns.push(c);
+  const reviewed = a.reviewed ?? b.reviewed;
+  const revert = a.revert?.number !== undefined ? a.revert : b.revert?.number !== undefined ? b.revert : a.revert ?? b.revert;
+  return { ...a, concerns, ...(reviewed ? { reviewed } : {}), ...(revert ? { revert } : {}) };
 }

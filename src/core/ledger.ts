@@ -12,7 +12,7 @@ import { maxTier, TIERS } from './types.js';
 import { CLICK_ACTIONS, type ClickRecord } from './clicks.js';
 import type { NotifiedRecord } from './notify.js';
 import type { AfterMergeRecord } from './after-merge-record.js';
-import { readAfterMerge } from './after-merge-read.js';
+import { mergeAfterMerge, readAfterMerge } from './after-merge-read.js';
 
 /** Something that withdrew a person's earlier approvals: an `/approve cancel`, a change request, an
  * edited comment. Kept so that deleting that comment or dismissing that review (which anyone with
@@ -240,8 +240,7 @@ export function mergeRecords(a: GateLedger | undefined, b: GateLedger | undefine
     ...(refusal ? { mergeRefusal: refusal } : {}),
     ...(b.comment ?? a.comment ? { comment: (b.comment ?? a.comment)! } : {}),
     ...(notices.length ? { notices } : {}),
-    // The review after merge is written on the merged PR's last head only: the later record holds it.
-    ...(b.afterMerge ?? a.afterMerge ? { afterMerge: (b.afterMerge ?? a.afterMerge)! } : {}),
+    ...(mergeAfterMerge(a.afterMerge, b.afterMerge) ? { afterMerge: mergeAfterMerge(a.afterMerge, b.afterMerge) } : {}),
   };
 }
 

@@ -6,9 +6,8 @@
 import { afterMergeOpen, AFTER_MERGE_LABEL } from '../core/after-merge-record.js';
 import type { AfterMergeItem, AwaitingApprovalItem, DashboardData, VetoWindowItem } from '../core/dashboard.js';
 import { readDecisionRecord } from '../core/decision-record.js';
-import { readRecord } from '../core/ledger.js';
 import { reading } from './errors.js';
-import { CHECK_NAME, EXTERNAL_ID } from './find-gate-check.js';
+import { CHECK_NAME, EXTERNAL_ID, recordOfRuns, type RunLike } from './find-gate-check.js';
 import { isOwnCheckRun, type GateIdentity } from './identity.js';
 import { request, type Session } from './session.js';
 import type { RepositoryRef } from './types.js';
@@ -54,7 +53,7 @@ async function openItem(session: Session, repo: RepositoryRef, pull: ListedPull,
   const base = { number: pull.number, title: pull.title, url: pull.html_url };
   if (decision.tier === 'hard' && decision.state === 'blocked') {
     const since = runs.map((r) => r.started_at).filter((t): t is string => !!t).sort()[0] ?? '';
-    const ledger = readRecord(runs[0]?.output?.text, pull.number);
+    const ledger = recordOfRuns(runs as RunLike[], pull.number);
     const reminded = ledger?.reminded?.head === pull.head.sha ? ledger.reminded.steps : 0;
     return { awaiting: { ...base, since, approvedBy: decision.approvals.map((a) => a.by), reminded, ...(decision.mayApprove ? { mayApprove: decision.mayApprove } : {}) } };
   }
@@ -74,8 +73,7 @@ async function afterMergeItem(session: Session, repo: RepositoryRef, issue: Labe
   if (!issue.pull_request?.merged_at) return undefined;
   const { data: pull } = await reading(`pull request #${issue.number}`, () => request(session, (c) => c.rest.pulls.get({ owner: repo.owner, repo: repo.repo, pull_number: issue.number })));
   const runs = await gateRuns(session, repo, pull.head.sha, identity);
-  let record;
-  for (const run of runs) record ??= readRecord(run.output?.text, issue.number)?.afterMerge;
+  const record = recordOfRuns(runs as RunLike[], issue.number)?.afterMerge;
   if (!record || !afterMergeOpen(record)) return undefined;
   // Open means not reviewed: every concern on record is still standing.
   return { number: issue.number, title: issue.title, url: issue.html_url, due: record.due, reviewers: record.reviewers, concern: record.concerns.length > 0 };

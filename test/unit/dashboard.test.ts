@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { readAfterMerge } from '../../src/core/after-merge-read.js';
+import { mergeAfterMerge, readAfterMerge } from '../../src/core/after-merge-read.js';
 import type { AfterMergeRecord } from '../../src/core/after-merge-record.js';
 import { DASHBOARD_MARKER, dashboardUnchanged, ISSUE_BODY_LIMIT, renderDashboard, type DashboardData } from '../../src/core/dashboard.js';
-import { readRecord, withRecord } from '../../src/core/ledger.js';
+import { mergeRecords, readRecord, withRecord } from '../../src/core/ledger.js';
 
 const NOW = new Date('2026-12-07T12:00:00Z');
 const url = (n: number) => `https://github.com/acme/app/pull/${n}`;
@@ -108,5 +108,13 @@ describe('the review after merge in the gate\'s record', () => {
       expect(readAfterMerge(bad)).toBeUndefined();
     }
     expect(readAfterMerge({ ...record, concerns: [{ by: 'x' }, ...record.concerns] })?.concerns).toEqual(record.concerns);
+  });
+
+  it('two copies (two runs on the last head) lose nothing: a review in either stands, concerns are united', () => {
+    const reviewed = { ...record, reviewed: { by: 'alice', at: '2026-12-08T09:00:00Z', commentId: 9 } };
+    const more = { ...record, concerns: [{ by: 'carol', at: '2026-12-07T12:00:00Z', commentId: 6, reason: 'and y' }] };
+    expect(mergeAfterMerge(more, reviewed)).toMatchObject({ reviewed: { by: 'alice' }, concerns: [{ commentId: 6 }, { commentId: 5 }] });
+    expect(mergeRecords({ vetoes: [], answered: [], afterMerge: reviewed } as never, { vetoes: [], answered: [] })?.afterMerge?.reviewed?.by).toBe('alice');
+    expect(mergeRecords({ vetoes: [], answered: [] }, { vetoes: [], answered: [], afterMerge: more } as never)?.afterMerge?.concerns).toHaveLength(1);
   });
 });
