@@ -55,13 +55,6 @@ module.exports = {
       to: { path: '^src/mcp/', pathNot: '^src/mcp/server\\.ts$' },
     },
     {
-      name: 'model-not-through-types',
-      severity: 'warn',
-      comment: 'src/core/types.ts only re-exports the model for code written before it was split; import the model module itself (src/core/model/...).',
-      from: { pathNot: '^src/core/(types|index)\\.ts$' },
-      to: { path: '^src/core/types\\.ts$' },
-    },
-    {
       name: 'action-not-app',
       severity: 'error',
       comment: 'The Action and the App are two faces over one engine (src/github/): the Action never borrows from the App.',

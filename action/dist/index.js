@@ -8380,11 +8380,11 @@ var require_headers = __commonJS({
       get [kHeadersSortedMap]() {
         if (this.#headersList[kHeadersSortedMap])
           return this.#headersList[kHeadersSortedMap];
-        let headers = [], names = this.#headersList.toSortedArray(), cookies = this.#headersList.cookies;
+        let headers = [], names2 = this.#headersList.toSortedArray(), cookies = this.#headersList.cookies;
         if (cookies === null || cookies.length === 1)
-          return this.#headersList[kHeadersSortedMap] = names;
-        for (let i = 0; i < names.length; ++i) {
-          let { 0: name, 1: value } = names[i];
+          return this.#headersList[kHeadersSortedMap] = names2;
+        for (let i = 0; i < names2.length; ++i) {
+          let { 0: name, 1: value } = names2[i];
           if (name === "set-cookie")
             for (let j2 = 0; j2 < cookies.length; ++j2)
               headers.push([name, cookies[j2]]);
@@ -9968,10 +9968,10 @@ var require_progressevent = __commonJS({
 var require_encoding = __commonJS({
   "node_modules/undici/lib/web/fileapi/encoding.js"(exports, module) {
     "use strict";
-    function getEncoding(label2) {
-      if (!label2)
+    function getEncoding(label3) {
+      if (!label3)
         return "failure";
-      switch (label2.trim().toLowerCase()) {
+      switch (label3.trim().toLowerCase()) {
         case "unicode-1-1-utf-8":
         case "unicode11utf8":
         case "unicode20utf8":
@@ -13952,8 +13952,8 @@ var require_directives = __commonJS({
           case "%TAG": {
             if (parts.length !== 2 && (onError(0, "%TAG directive should contain exactly two parts"), parts.length < 2))
               return !1;
-            let [handle, prefix] = parts;
-            return this.tags[handle] = prefix, !0;
+            let [handle2, prefix] = parts;
+            return this.tags[handle2] = prefix, !0;
           }
           case "%YAML": {
             if (this.yaml.explicit = !0, parts.length !== 1)
@@ -13985,25 +13985,25 @@ var require_directives = __commonJS({
           let verbatim = source.slice(2, -1);
           return verbatim === "!" || verbatim === "!!" ? (onError(`Verbatim tags aren't resolved, so ${source} is invalid.`), null) : (source[source.length - 1] !== ">" && onError("Verbatim tags must end with a >"), verbatim);
         }
-        let [, handle, suffix] = source.match(/^(.*!)([^!]*)$/s);
+        let [, handle2, suffix] = source.match(/^(.*!)([^!]*)$/s);
         suffix || onError(`The ${source} tag has no suffix`);
-        let prefix = this.tags[handle];
+        let prefix = this.tags[handle2];
         if (prefix)
           try {
             return prefix + decodeURIComponent(suffix);
           } catch (error2) {
             return onError(String(error2)), null;
           }
-        return handle === "!" ? source : (onError(`Could not resolve tag: ${source}`), null);
+        return handle2 === "!" ? source : (onError(`Could not resolve tag: ${source}`), null);
       }
       /**
        * Given a fully resolved tag, returns its printable string form,
        * taking into account current tag prefixes and defaults.
        */
       tagString(tag) {
-        for (let [handle, prefix] of Object.entries(this.tags))
+        for (let [handle2, prefix] of Object.entries(this.tags))
           if (tag.startsWith(prefix))
-            return handle + escapeTagName(tag.substring(prefix.length));
+            return handle2 + escapeTagName(tag.substring(prefix.length));
         return tag[0] === "!" ? tag : `!<${tag}>`;
       }
       toString(doc) {
@@ -14015,8 +14015,8 @@ var require_directives = __commonJS({
           }), tagNames = Object.keys(tags);
         } else
           tagNames = [];
-        for (let [handle, prefix] of tagEntries)
-          handle === "!!" && prefix === "tag:yaml.org,2002:" || (!doc || tagNames.some((tn) => tn.startsWith(prefix))) && lines.push(`%TAG ${handle} ${prefix}`);
+        for (let [handle2, prefix] of tagEntries)
+          handle2 === "!!" && prefix === "tag:yaml.org,2002:" || (!doc || tagNames.some((tn) => tn.startsWith(prefix))) && lines.push(`%TAG ${handle2} ${prefix}`);
         return lines.join(`
 `);
       }
@@ -19285,7 +19285,7 @@ var require_code = __commonJS({
       }
       get names() {
         var _a2;
-        return (_a2 = this._names) !== null && _a2 !== void 0 ? _a2 : this._names = this._items.reduce((names, c3) => (c3 instanceof Name && (names[c3.str] = (names[c3.str] || 0) + 1), names), {});
+        return (_a2 = this._names) !== null && _a2 !== void 0 ? _a2 : this._names = this._items.reduce((names2, c3) => (c3 instanceof Name && (names2[c3.str] = (names2[c3.str] || 0) + 1), names2), {});
       }
     };
     exports._Code = _Code;
@@ -19559,9 +19559,9 @@ var require_codegen = __commonJS({
         let varKind = es5 ? scope_1.varKinds.var : this.varKind, rhs = this.rhs === void 0 ? "" : ` = ${this.rhs}`;
         return `${varKind} ${this.name}${rhs};` + _n;
       }
-      optimizeNames(names, constants3) {
-        if (names[this.name.str])
-          return this.rhs && (this.rhs = optimizeExpr(this.rhs, names, constants3)), this;
+      optimizeNames(names2, constants3) {
+        if (names2[this.name.str])
+          return this.rhs && (this.rhs = optimizeExpr(this.rhs, names2, constants3)), this;
       }
       get names() {
         return this.rhs instanceof code_1._CodeOrName ? this.rhs.names : {};
@@ -19573,13 +19573,13 @@ var require_codegen = __commonJS({
       render({ _n }) {
         return `${this.lhs} = ${this.rhs};` + _n;
       }
-      optimizeNames(names, constants3) {
-        if (!(this.lhs instanceof code_1.Name && !names[this.lhs.str] && !this.sideEffects))
-          return this.rhs = optimizeExpr(this.rhs, names, constants3), this;
+      optimizeNames(names2, constants3) {
+        if (!(this.lhs instanceof code_1.Name && !names2[this.lhs.str] && !this.sideEffects))
+          return this.rhs = optimizeExpr(this.rhs, names2, constants3), this;
       }
       get names() {
-        let names = this.lhs instanceof code_1.Name ? {} : { ...this.lhs.names };
-        return addExprNames(names, this.rhs);
+        let names2 = this.lhs instanceof code_1.Name ? {} : { ...this.lhs.names };
+        return addExprNames(names2, this.rhs);
       }
     }, AssignOp = class extends Assign {
       constructor(lhs, op, rhs, sideEffects) {
@@ -19589,15 +19589,15 @@ var require_codegen = __commonJS({
         return `${this.lhs} ${this.op}= ${this.rhs};` + _n;
       }
     }, Label = class extends Node {
-      constructor(label2) {
-        super(), this.label = label2, this.names = {};
+      constructor(label3) {
+        super(), this.label = label3, this.names = {};
       }
       render({ _n }) {
         return `${this.label}:` + _n;
       }
     }, Break = class extends Node {
-      constructor(label2) {
-        super(), this.label = label2, this.names = {};
+      constructor(label3) {
+        super(), this.label = label3, this.names = {};
       }
       render({ _n }) {
         return `break${this.label ? ` ${this.label}` : ""};` + _n;
@@ -19622,8 +19622,8 @@ var require_codegen = __commonJS({
       optimizeNodes() {
         return `${this.code}` ? this : void 0;
       }
-      optimizeNames(names, constants3) {
-        return this.code = optimizeExpr(this.code, names, constants3), this;
+      optimizeNames(names2, constants3) {
+        return this.code = optimizeExpr(this.code, names2, constants3), this;
       }
       get names() {
         return this.code instanceof code_1._CodeOrName ? this.code.names : {};
@@ -19643,16 +19643,16 @@ var require_codegen = __commonJS({
         }
         return nodes.length > 0 ? this : void 0;
       }
-      optimizeNames(names, constants3) {
+      optimizeNames(names2, constants3) {
         let { nodes } = this, i = nodes.length;
         for (; i--; ) {
           let n2 = nodes[i];
-          n2.optimizeNames(names, constants3) || (subtractNames(names, n2.names), nodes.splice(i, 1));
+          n2.optimizeNames(names2, constants3) || (subtractNames(names2, n2.names), nodes.splice(i, 1));
         }
         return nodes.length > 0 ? this : void 0;
       }
       get names() {
-        return this.nodes.reduce((names, n2) => addNames(names, n2.names), {});
+        return this.nodes.reduce((names2, n2) => addNames(names2, n2.names), {});
       }
     }, BlockNode = class extends ParentNode {
       render(opts) {
@@ -19685,14 +19685,14 @@ var require_codegen = __commonJS({
         if (!(cond === !1 || !this.nodes.length))
           return this;
       }
-      optimizeNames(names, constants3) {
+      optimizeNames(names2, constants3) {
         var _a2;
-        if (this.else = (_a2 = this.else) === null || _a2 === void 0 ? void 0 : _a2.optimizeNames(names, constants3), !!(super.optimizeNames(names, constants3) || this.else))
-          return this.condition = optimizeExpr(this.condition, names, constants3), this;
+        if (this.else = (_a2 = this.else) === null || _a2 === void 0 ? void 0 : _a2.optimizeNames(names2, constants3), !!(super.optimizeNames(names2, constants3) || this.else))
+          return this.condition = optimizeExpr(this.condition, names2, constants3), this;
       }
       get names() {
-        let names = super.names;
-        return addExprNames(names, this.condition), this.else && addNames(names, this.else.names), names;
+        let names2 = super.names;
+        return addExprNames(names2, this.condition), this.else && addNames(names2, this.else.names), names2;
       }
     };
     If.kind = "if";
@@ -19706,9 +19706,9 @@ var require_codegen = __commonJS({
       render(opts) {
         return `for(${this.iteration})` + super.render(opts);
       }
-      optimizeNames(names, constants3) {
-        if (super.optimizeNames(names, constants3))
-          return this.iteration = optimizeExpr(this.iteration, names, constants3), this;
+      optimizeNames(names2, constants3) {
+        if (super.optimizeNames(names2, constants3))
+          return this.iteration = optimizeExpr(this.iteration, names2, constants3), this;
       }
       get names() {
         return addNames(super.names, this.iteration.names);
@@ -19722,8 +19722,8 @@ var require_codegen = __commonJS({
         return `for(${varKind} ${name}=${from}; ${name}<${to}; ${name}++)` + super.render(opts);
       }
       get names() {
-        let names = addExprNames(super.names, this.from);
-        return addExprNames(names, this.to);
+        let names2 = addExprNames(super.names, this.from);
+        return addExprNames(names2, this.to);
       }
     }, ForIter = class extends For {
       constructor(loop, varKind, name, iterable) {
@@ -19732,9 +19732,9 @@ var require_codegen = __commonJS({
       render(opts) {
         return `for(${this.varKind} ${this.name} ${this.loop} ${this.iterable})` + super.render(opts);
       }
-      optimizeNames(names, constants3) {
-        if (super.optimizeNames(names, constants3))
-          return this.iterable = optimizeExpr(this.iterable, names, constants3), this;
+      optimizeNames(names2, constants3) {
+        if (super.optimizeNames(names2, constants3))
+          return this.iterable = optimizeExpr(this.iterable, names2, constants3), this;
       }
       get names() {
         return addNames(super.names, this.iterable.names);
@@ -19763,13 +19763,13 @@ var require_codegen = __commonJS({
         var _a2, _b;
         return super.optimizeNodes(), (_a2 = this.catch) === null || _a2 === void 0 || _a2.optimizeNodes(), (_b = this.finally) === null || _b === void 0 || _b.optimizeNodes(), this;
       }
-      optimizeNames(names, constants3) {
+      optimizeNames(names2, constants3) {
         var _a2, _b;
-        return super.optimizeNames(names, constants3), (_a2 = this.catch) === null || _a2 === void 0 || _a2.optimizeNames(names, constants3), (_b = this.finally) === null || _b === void 0 || _b.optimizeNames(names, constants3), this;
+        return super.optimizeNames(names2, constants3), (_a2 = this.catch) === null || _a2 === void 0 || _a2.optimizeNames(names2, constants3), (_b = this.finally) === null || _b === void 0 || _b.optimizeNames(names2, constants3), this;
       }
       get names() {
-        let names = super.names;
-        return this.catch && addNames(names, this.catch.names), this.finally && addNames(names, this.finally.names), names;
+        let names2 = super.names;
+        return this.catch && addNames(names2, this.catch.names), this.finally && addNames(names2, this.finally.names), names2;
       }
     }, Catch = class extends BlockNode {
       constructor(error2) {
@@ -19911,12 +19911,12 @@ var require_codegen = __commonJS({
         return this._endBlockNode(For);
       }
       // `label` statement
-      label(label2) {
-        return this._leafNode(new Label(label2));
+      label(label3) {
+        return this._leafNode(new Label(label3));
       }
       // `break` statement
-      break(label2) {
-        return this._leafNode(new Break(label2));
+      break(label3) {
+        return this._leafNode(new Break(label3));
       }
       // `return` statement
       return(value) {
@@ -19997,15 +19997,15 @@ var require_codegen = __commonJS({
       }
     };
     exports.CodeGen = CodeGen;
-    function addNames(names, from) {
+    function addNames(names2, from) {
       for (let n2 in from)
-        names[n2] = (names[n2] || 0) + (from[n2] || 0);
-      return names;
+        names2[n2] = (names2[n2] || 0) + (from[n2] || 0);
+      return names2;
     }
-    function addExprNames(names, from) {
-      return from instanceof code_1._CodeOrName ? addNames(names, from.names) : names;
+    function addExprNames(names2, from) {
+      return from instanceof code_1._CodeOrName ? addNames(names2, from.names) : names2;
     }
-    function optimizeExpr(expr, names, constants3) {
+    function optimizeExpr(expr, names2, constants3) {
       if (expr instanceof code_1.Name)
         return replaceName(expr);
       if (!canOptimize(expr))
@@ -20013,15 +20013,15 @@ var require_codegen = __commonJS({
       return new code_1._Code(expr._items.reduce((items, c3) => (c3 instanceof code_1.Name && (c3 = replaceName(c3)), c3 instanceof code_1._Code ? items.push(...c3._items) : items.push(c3), items), []));
       function replaceName(n2) {
         let c3 = constants3[n2.str];
-        return c3 === void 0 || names[n2.str] !== 1 ? n2 : (delete names[n2.str], c3);
+        return c3 === void 0 || names2[n2.str] !== 1 ? n2 : (delete names2[n2.str], c3);
       }
       function canOptimize(e) {
-        return e instanceof code_1._Code && e._items.some((c3) => c3 instanceof code_1.Name && names[c3.str] === 1 && constants3[c3.str] !== void 0);
+        return e instanceof code_1._Code && e._items.some((c3) => c3 instanceof code_1.Name && names2[c3.str] === 1 && constants3[c3.str] !== void 0);
       }
     }
-    function subtractNames(names, from) {
+    function subtractNames(names2, from) {
       for (let n2 in from)
-        names[n2] = (names[n2] || 0) - (from[n2] || 0);
+        names2[n2] = (names2[n2] || 0) - (from[n2] || 0);
     }
     function not(x2) {
       return typeof x2 == "boolean" || typeof x2 == "number" || x2 === null ? !x2 : (0, code_1._)`!${par(x2)}`;
@@ -20196,7 +20196,7 @@ var require_names = __commonJS({
   "node_modules/ajv/dist/compile/names.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: !0 });
-    var codegen_1 = require_codegen(), names = {
+    var codegen_1 = require_codegen(), names2 = {
       // validation function arguments
       data: new codegen_1.Name("data"),
       // data passed to validation function
@@ -20225,7 +20225,7 @@ var require_names = __commonJS({
       jsonLen: new codegen_1.Name("jsonLen"),
       jsonPart: new codegen_1.Name("jsonPart")
     };
-    exports.default = names;
+    exports.default = names2;
   }
 });
 
@@ -22180,11 +22180,11 @@ var require_fast_uri = __commonJS({
     }
     function hasMalformedPercentEncoding(component) {
       if (component === void 0) return !1;
-      let percent = component.indexOf("%");
-      for (; percent !== -1; ) {
-        if (percent + 2 >= component.length || !/^[\da-f]{2}$/iu.test(component.slice(percent + 1, percent + 3)))
+      let percent2 = component.indexOf("%");
+      for (; percent2 !== -1; ) {
+        if (percent2 + 2 >= component.length || !/^[\da-f]{2}$/iu.test(component.slice(percent2 + 1, percent2 + 3)))
           return !0;
-        percent = component.indexOf("%", percent + 3);
+        percent2 = component.indexOf("%", percent2 + 3);
       }
       return !1;
     }
@@ -24610,8 +24610,8 @@ var Summary = class {
    *
    * @returns {Summary} summary instance
    */
-  addDetails(label2, content) {
-    let element = this.wrap("details", this.wrap("summary", label2) + content);
+  addDetails(label3, content) {
+    let element = this.wrap("details", this.wrap("summary", label3) + content);
     return this.addRaw(element).addEOL();
   }
   /**
@@ -24933,8 +24933,8 @@ function merge(defaults3, route, options) {
   ).concat(mergedOptions.mediaType.previews)), mergedOptions.mediaType.previews = (mergedOptions.mediaType.previews || []).map((preview) => preview.replace(/-preview/, ""))), mergedOptions;
 }
 function addQueryParameters(url, parameters) {
-  let separator = /\?/.test(url) ? "&" : "?", names = Object.keys(parameters);
-  return names.length === 0 ? url : url + separator + names.map((name) => name === "q" ? "q=" + parameters.q.split("+").map(encodeURIComponent).join("+") : `${name}=${encodeURIComponent(parameters[name])}`).join("&");
+  let separator = /\?/.test(url) ? "&" : "?", names2 = Object.keys(parameters);
+  return names2.length === 0 ? url : url + separator + names2.map((name) => name === "q" ? "q=" + parameters.q.split("+").map(encodeURIComponent).join("+") : `${name}=${encodeURIComponent(parameters[name])}`).join("&");
 }
 var urlVariableRegex = /\{[^{}}]+\}/g;
 function removeNonChars(variableName) {
@@ -28242,6 +28242,52 @@ var TIERS = ["fyi", "soft", "hard"], tierRank = (tier) => TIERS.indexOf(tier), m
 // src/core/model/ledger.ts
 var CLICK_ACTIONS = ["approve", "veto"];
 
+// src/core/after-merge-read.ts
+var isObject = (v) => typeof v == "object" && v !== null && !Array.isArray(v), isId = (v) => typeof v == "number" && Number.isSafeInteger(v) && v >= 0, isTime = (v) => typeof v == "string" && Number.isFinite(Date.parse(v)), names = (v) => Array.isArray(v) && v.length <= 100 && v.every((s2) => typeof s2 == "string" && s2.length <= 200) ? v : void 0;
+function actor(v) {
+  if (!(!isObject(v) || typeof v.by != "string" || v.by === "" || v.by.length > 100 || !isTime(v.at) || !isId(v.commentId)))
+    return { by: v.by, at: v.at, commentId: v.commentId };
+}
+function concern(v) {
+  let a = actor(v);
+  return a && isObject(v) && typeof v.reason == "string" ? { ...a, reason: v.reason.slice(0, 300) } : void 0;
+}
+function revert(v) {
+  let a = actor(v);
+  if (!(!a || !isObject(v)))
+    return {
+      ...a,
+      ...typeof v.reason == "string" ? { reason: v.reason.slice(0, 300) } : {},
+      ...isId(v.number) ? { number: v.number } : {},
+      ...typeof v.refused == "string" ? { refused: v.refused.slice(0, 300) } : {}
+    };
+}
+function afterMergeRecordFrom(v) {
+  if (!isObject(v) || v.sampled !== !0 || !isTime(v.mergedAt) || !isTime(v.due) || !isObject(v.reviewers)) return;
+  let users = names(v.reviewers.users), teams = names(v.reviewers.teams);
+  if (!users || !teams) return;
+  let reviewed = actor(v.reviewed), concerns = Array.isArray(v.concerns) ? v.concerns.map(concern).filter((c3) => c3 !== void 0) : [], reverted = revert(v.revert);
+  return {
+    sampled: !0,
+    mergedAt: v.mergedAt,
+    due: v.due,
+    reviewers: { users, teams },
+    ...reviewed ? { reviewed } : {},
+    ...typeof v.why == "string" ? { why: v.why.slice(0, 300) } : {},
+    ...v.tier === "fyi" || v.tier === "soft" || v.tier === "hard" ? { tier: v.tier } : {},
+    concerns: concerns.slice(-20),
+    ...reverted ? { revert: reverted } : {}
+  };
+}
+function mergeAfterMerge(a, b) {
+  if (!a) return b;
+  if (!b) return a;
+  let concerns = [...a.concerns];
+  for (let c3 of b.concerns) concerns.some((x2) => x2.commentId === c3.commentId) || concerns.push(c3);
+  let reviewed = [a.reviewed, b.reviewed].filter((r) => r !== void 0).sort((x2, y) => x2.at.localeCompare(y.at))[0], revert2 = a.revert?.number !== void 0 ? a.revert : b.revert?.number !== void 0 ? b.revert : b.revert ?? a.revert;
+  return { ...a, concerns, ...reviewed ? { reviewed } : {}, ...revert2 ? { revert: revert2 } : {} };
+}
+
 // src/core/ledger.ts
 function mergeRefusalOf(ledger) {
   return ledger?.mergeRefusal;
@@ -28272,7 +28318,8 @@ function fitted(ledger, pr) {
     ...ledger.notified ? { notified: ledger.notified } : {},
     ...refusal ? { mergeRefusal: { ...refusal, message: refusal.message.slice(0, MAX_REFUSAL) } } : {},
     ...ledger.comment ? { comment: { id: ledger.comment.id, sha256: ledger.comment.sha256 } } : {},
-    ...ledger.notices?.length ? { notices: [...ledger.notices].sort(byTime((n2) => n2.commentId)).slice(-MAX_NOTICES) } : {}
+    ...ledger.notices?.length ? { notices: [...ledger.notices].sort(byTime((n2) => n2.commentId)).slice(-MAX_NOTICES) } : {},
+    ...ledger.afterMerge ? { afterMerge: ledger.afterMerge } : {}
   }, encoded = encode(fit2);
   for (; encoded.length > LEDGER_TARGET_CHARS && fit2.answered.length > 0; ) {
     let excess = Math.ceil((encoded.length - LEDGER_TARGET_CHARS) / 12) + 1;
@@ -28310,7 +28357,7 @@ function decoded(encoded) {
   if (!(encoded === void 0 || encoded.length > MAX_LEDGER_CHARS))
     try {
       let data = JSON.parse(Buffer.from(encoded, "base64").toString("utf8"));
-      return isObject(data) ? data : void 0;
+      return isObject2(data) ? data : void 0;
     } catch {
       return;
     }
@@ -28323,7 +28370,7 @@ function mergeRecords(a, b) {
     let out = [...xs ?? []];
     for (let y of ys ?? []) out.some((x2) => same(x2, y)) || out.push(y);
     return out;
-  }, escalation = a.escalation && b.escalation ? maxTier(a.escalation, b.escalation) : a.escalation ?? b.escalation, withdrawals = union(a.withdrawals, b.withdrawals, (x2, y) => x2.sourceId === y.sourceId && x2.by.toLowerCase() === y.by.toLowerCase()), clicks = union(a.clicks, b.clicks, (x2, y) => x2.id === y.id && x2.by === y.by && x2.headSha === y.headSha), notices = union(a.notices, b.notices, (x2, y) => x2.kind === y.kind && x2.commentId === y.commentId && x2.at === y.at), requested = a.requested && b.requested && a.requested.head === b.requested.head ? { head: a.requested.head, users: [.../* @__PURE__ */ new Set([...a.requested.users, ...b.requested.users])], teams: [.../* @__PURE__ */ new Set([...a.requested.teams, ...b.requested.teams])] } : b.requested ?? a.requested, reminded = a.reminded && b.reminded && a.reminded.head === b.reminded.head ? { head: a.reminded.head, steps: Math.max(a.reminded.steps, b.reminded.steps) } : b.reminded ?? a.reminded, refusal = [a.mergeRefusal, b.mergeRefusal].filter((r) => r !== void 0).sort((x2, y) => y.at.localeCompare(x2.at))[0], notified = mergeNotified(a.notified, b.notified);
+  }, escalation = a.escalation && b.escalation ? maxTier(a.escalation, b.escalation) : a.escalation ?? b.escalation, withdrawals = union(a.withdrawals, b.withdrawals, (x2, y) => x2.sourceId === y.sourceId && x2.by.toLowerCase() === y.by.toLowerCase()), clicks = union(a.clicks, b.clicks, (x2, y) => x2.id === y.id && x2.by === y.by && x2.headSha === y.headSha), notices = union(a.notices, b.notices, (x2, y) => x2.kind === y.kind && x2.commentId === y.commentId && x2.at === y.at), requested = a.requested && b.requested && a.requested.head === b.requested.head ? { head: a.requested.head, users: [.../* @__PURE__ */ new Set([...a.requested.users, ...b.requested.users])], teams: [.../* @__PURE__ */ new Set([...a.requested.teams, ...b.requested.teams])] } : b.requested ?? a.requested, reminded = a.reminded && b.reminded && a.reminded.head === b.reminded.head ? { head: a.reminded.head, steps: Math.max(a.reminded.steps, b.reminded.steps) } : b.reminded ?? a.reminded, refusal = [a.mergeRefusal, b.mergeRefusal].filter((r) => r !== void 0).sort((x2, y) => y.at.localeCompare(x2.at))[0], notified = mergeNotified(a.notified, b.notified), afterMerge = mergeAfterMerge(a.afterMerge, b.afterMerge);
   return {
     vetoes: union(a.vetoes, b.vetoes, sameVeto),
     answered: [.../* @__PURE__ */ new Set([...a.answered, ...b.answered])],
@@ -28335,7 +28382,8 @@ function mergeRecords(a, b) {
     ...notified ? { notified } : {},
     ...refusal ? { mergeRefusal: refusal } : {},
     ...b.comment ?? a.comment ? { comment: b.comment ?? a.comment } : {},
-    ...notices.length ? { notices } : {}
+    ...notices.length ? { notices } : {},
+    ...afterMerge ? { afterMerge } : {}
   };
 }
 function mergeNotified(a, b) {
@@ -28344,42 +28392,42 @@ function mergeNotified(a, b) {
   let slack = a.slack || b.slack ? { ...a.slack, ...b.slack, sent: [.../* @__PURE__ */ new Set([...a.slack?.sent ?? [], ...b.slack?.sent ?? []])] } : void 0, webhook = a.webhook || b.webhook ? { sent: [.../* @__PURE__ */ new Set([...a.webhook?.sent ?? [], ...b.webhook?.sent ?? []])] } : void 0;
   return { ...slack ? { slack } : {}, ...webhook ? { webhook } : {} };
 }
-var isObject = (v) => typeof v == "object" && v !== null && !Array.isArray(v), isId = (v) => typeof v == "number" && Number.isSafeInteger(v) && v >= 0;
+var isObject2 = (v) => typeof v == "object" && v !== null && !Array.isArray(v), isId2 = (v) => typeof v == "number" && Number.isSafeInteger(v) && v >= 0;
 function vetoRecord(v) {
-  if (!isObject(v)) return;
+  if (!isObject2(v)) return;
   let { by, at, commentId, reason } = v;
-  if (!(typeof by != "string" || by === "" || typeof at != "string" || !Number.isFinite(Date.parse(at)) || !isId(commentId)) && !(reason !== void 0 && typeof reason != "string"))
+  if (!(typeof by != "string" || by === "" || typeof at != "string" || !Number.isFinite(Date.parse(at)) || !isId2(commentId)) && !(reason !== void 0 && typeof reason != "string"))
     return { by, at, commentId, ...reason !== void 0 ? { reason } : {} };
 }
 function withdrawalRecord(v) {
-  if (!isObject(v)) return;
+  if (!isObject2(v)) return;
   let { by, at, sourceId } = v;
-  if (!(typeof by != "string" || by === "" || typeof at != "string" || !Number.isFinite(Date.parse(at)) || !isId(sourceId)))
+  if (!(typeof by != "string" || by === "" || typeof at != "string" || !Number.isFinite(Date.parse(at)) || !isId2(sourceId)))
     return { by, at, sourceId };
 }
 var clicksIn = (ledger) => ledger.clicks ?? [];
 function clickRecord(v) {
-  if (!isObject(v)) return;
+  if (!isObject2(v)) return;
   let { id, by, byType, at, action, headSha, checkRunId } = v;
-  if (!(!isId(id) || typeof by != "string" || by === "" || typeof byType != "string" || typeof at != "string" || !Number.isFinite(Date.parse(at))) && !(!CLICK_ACTIONS.includes(action) || typeof headSha != "string" || !/^[0-9a-f]{7,64}$/i.test(headSha) || !isId(checkRunId)))
+  if (!(!isId2(id) || typeof by != "string" || by === "" || typeof byType != "string" || typeof at != "string" || !Number.isFinite(Date.parse(at))) && !(!CLICK_ACTIONS.includes(action) || typeof headSha != "string" || !/^[0-9a-f]{7,64}$/i.test(headSha) || !isId2(checkRunId)))
     return { id, by, byType, at, action, headSha, checkRunId };
 }
 var keys = (v) => Array.isArray(v) && v.every((k2) => typeof k2 == "string" && k2.length <= 40) ? v.slice(0, 50) : void 0;
 function notifiedRecord(v) {
-  if (!isObject(v)) return;
+  if (!isObject2(v)) return;
   let out = {};
-  if (isObject(v.slack)) {
+  if (isObject2(v.slack)) {
     let sent = keys(v.slack.sent), { channel, ts } = v.slack;
     sent && (out.slack = { sent, ...typeof channel == "string" ? { channel } : {}, ...typeof ts == "string" && ts.length <= 40 ? { ts } : {} });
   }
-  if (isObject(v.webhook)) {
+  if (isObject2(v.webhook)) {
     let sent = keys(v.webhook.sent);
     sent && (out.webhook = { sent });
   }
   return out.slack || out.webhook ? out : void 0;
 }
 function mergeRefusalRecord(v) {
-  if (!isObject(v)) return;
+  if (!isObject2(v)) return;
   let { sha, message, at } = v;
   if (!(typeof sha != "string" || !/^[0-9a-f]{40}$/.test(sha) || typeof message != "string" || typeof at != "string" || !Number.isFinite(Date.parse(at))))
     return { sha, message: message.slice(0, MAX_REFUSAL), at };
@@ -28394,7 +28442,7 @@ function readLedger(body) {
 function ledgerFrom(data) {
   if (!Array.isArray(data.vetoes) || !Array.isArray(data.answered)) return;
   let vetoes = data.vetoes.map(vetoRecord);
-  if (vetoes.some((v) => v === void 0) || !data.answered.every(isId)) return;
+  if (vetoes.some((v) => v === void 0) || !data.answered.every(isId2)) return;
   let escalation = data.escalation;
   if (escalation !== void 0 && !TIERS.includes(escalation) || data.withdrawals !== void 0 && !Array.isArray(data.withdrawals)) return;
   let mergeRefusal = mergeRefusalRecord(data.mergeRefusal), withdrawals = (data.withdrawals ?? []).map(withdrawalRecord);
@@ -28413,22 +28461,23 @@ function ledgerFrom(data) {
     // A malformed refusal is only forgotten: it never makes the gate more permissive.
     ...mergeRefusal ? { mergeRefusal } : {},
     ...comment ? { comment } : {},
-    ...notices.length ? { notices } : {}
+    ...notices.length ? { notices } : {},
+    ...afterMergeRecordFrom(data.afterMerge) ? { afterMerge: afterMergeRecordFrom(data.afterMerge) } : {}
   };
 }
 function commentRecord(v) {
-  if (!(!isObject(v) || !isId(v.id) || typeof v.sha256 != "string" || !/^[0-9a-f]{64}$/.test(v.sha256)))
+  if (!(!isObject2(v) || !isId2(v.id) || typeof v.sha256 != "string" || !/^[0-9a-f]{64}$/.test(v.sha256)))
     return { id: v.id, sha256: v.sha256 };
 }
 var NOTICE_KINDS = ["comment-edited", "comment-deleted", "legacy-untrusted", "record-unreadable"];
 function noticeRecord(v) {
-  if (!isObject(v) || !NOTICE_KINDS.includes(v.kind) || typeof v.at != "string" || !Number.isFinite(Date.parse(v.at)) || !isId(v.commentId)) return;
+  if (!isObject2(v) || !NOTICE_KINDS.includes(v.kind) || typeof v.at != "string" || !Number.isFinite(Date.parse(v.at)) || !isId2(v.commentId)) return;
   let by = typeof v.by == "string" && v.by.length <= 100 ? { by: v.by } : {}, happenedAt = typeof v.happenedAt == "string" && Number.isFinite(Date.parse(v.happenedAt)) ? { happenedAt: v.happenedAt } : {};
   return { kind: v.kind, at: v.at, commentId: v.commentId, ...by, ...happenedAt };
 }
 function attentionRecords(data) {
   let out = {}, strings3 = (v) => Array.isArray(v) && v.length <= 200 && v.every((s2) => typeof s2 == "string" && s2.length <= 200), { requested, reminded } = data;
-  return isObject(requested) && typeof requested.head == "string" && strings3(requested.users) && strings3(requested.teams) && (out.requested = { head: requested.head, users: requested.users, teams: requested.teams }), isObject(reminded) && typeof reminded.head == "string" && isId(reminded.steps) && (out.reminded = { head: reminded.head, steps: reminded.steps }), out;
+  return isObject2(requested) && typeof requested.head == "string" && strings3(requested.users) && strings3(requested.teams) && (out.requested = { head: requested.head, users: requested.users, teams: requested.teams }), isObject2(reminded) && typeof reminded.head == "string" && isId2(reminded.steps) && (out.reminded = { head: reminded.head, steps: reminded.steps }), out;
 }
 
 // src/github/identity.ts
@@ -28497,6 +28546,12 @@ function describeApprovers(r) {
 var plural = (n2, word) => `${n2} ${word}${n2 === 1 ? "" : "s"}`;
 function missingLines(status) {
   return status.filter((g) => g.missing > 0).map((g) => `${g.rule ? `Rule "${g.rule}"` : "Hard tier"}: needs ${plural(g.missing, "more approval")} from ${describeApprovers(g.reviewers)}.`);
+}
+
+// src/core/model/after-merge.ts
+var AFTER_MERGE_LABEL = "hitl:review-after-merge", REVERT_LABEL = "hitl:revert";
+function afterMergeOpen(record) {
+  return record !== void 0 && record.reviewed === void 0 && record.revert?.number === void 0;
 }
 
 // src/core/agents.ts
@@ -30726,7 +30781,7 @@ function riskErrors(raw, report) {
 
 // src/core/policy/validate-policy.generated.ts
 var runtime0 = __toESM(require_ucs2length(), 1), runtime1 = __toESM(require_equal(), 1), validate = validate10;
-var schema11 = { $schema: "http://json-schema.org/draft-07/schema#", title: "hitl-gate policy (.github/hitl.yml)", description: "Which pull requests opened by AI coding agents a human must see (fyi), may veto (soft) or must approve (hard).", type: "object", additionalProperties: !1, required: ["version"], properties: { _extends: { description: `Inherit from another repository's policy (Probot config inheritance, e.g. "org/.github").`, type: "string", minLength: 1 }, version: { description: "Format version of this file. Only 1 exists.", enum: [1] }, mode: { description: "enforce: the gate acts (merges, blocks, asks). observe: it decides exactly the same but acts on nothing, its check concludes neutral and its status comment says what it would do (docs/policy.md).", enum: ["enforce", "observe"], default: "enforce" }, agents: { description: "Who counts as an agent. PRs by anyone else get a passing `hitl` check and nothing else.", type: "object", additionalProperties: !1, default: { authors: ["Copilot", "copilot-swe-agent[bot]", "devin-ai-integration[bot]", "chatgpt-codex-connector[bot]", "claude[bot]", "cursor[bot]", "google-labs-jules[bot]", "amazon-q-developer[bot]", "sweep-ai[bot]", "codegen-sh[bot]"], labels: [], branches: ["copilot/**", "codex/**", "claude/**", "cursor/**", "devin/**", "jules/**"], trailers: ["Co-Authored-By: Claude* <noreply@anthropic.com>"] }, properties: { authors: { description: "PR authors that are agents. GitHub logins, case-insensitive; `*` is the only wildcard and `[bot]` is literal.", type: "array", items: { type: "string", minLength: 1, maxLength: 1024 }, default: [] }, labels: { description: "A PR carrying one of these labels is governed (labels only add PRs).", type: "array", items: { type: "string", minLength: 1, maxLength: 1024 }, default: [] }, branches: { description: "A PR whose head branch matches one of these is governed (branches only add PRs). Minimatch globs; dotfiles match too.", type: "array", items: { type: "string", minLength: 1, maxLength: 1024 }, default: [] }, trailers: { description: 'A PR with a commit carrying one of these trailer lines is governed (trailers only add PRs). "Key: value"; case-insensitive; `*` is the only wildcard. Default: the trailers coding agents document (docs/policy.md); `[]` turns them off.', type: "array", items: { type: "string", minLength: 1, maxLength: 1024, pattern: "^[A-Za-z0-9][A-Za-z0-9-]*\\s*:\\s*\\S" }, default: ["Co-Authored-By: Claude* <noreply@anthropic.com>"] } } }, reviewers: { description: "Who may /approve and /veto (never the PR author, a committer, an agent or a bot).", type: "object", additionalProperties: !1, default: { users: [], teams: [], permission: "write" }, properties: { users: { description: "Reviewers by login. GitHub logins, case-insensitive; `*` is the only wildcard and `[bot]` is literal.", type: "array", items: { type: "string", minLength: 1, maxLength: 1024 }, default: [] }, teams: { description: "Reviewers by team, as org/team-slug.", type: "array", items: { type: "string", minLength: 1, maxLength: 1024, pattern: "^[^/\\s]+/[^/\\s]+$" }, default: [] }, permission: { description: "Anyone with at least this repository permission may decide.", enum: ["read", "triage", "write", "maintain", "admin"], default: "write" } } }, default: { description: "Tier of a changed file that no matching path rule covers (and of a PR with no files).", enum: ["fyi", "soft", "hard"], default: "soft" }, tiers: { description: "What each tier asks.", type: "object", additionalProperties: !1, default: {}, properties: { fyi: { type: "object", additionalProperties: !1, default: {}, properties: { merge: { description: "Merge once the other checks pass.", type: "boolean", default: !0 } } }, soft: { type: "object", additionalProperties: !1, default: {}, properties: { window: { description: "Veto window: a number and s, m, h or d (e.g. 15m).", type: "string", pattern: "^[1-9][0-9]{0,5}[smhd]$", default: "15m" }, merge: { description: "Merge when the veto window ends without a veto.", type: "boolean", default: !0 } } }, hard: { type: "object", additionalProperties: !1, default: {}, properties: { approvals: { description: "Approvals needed.", type: "integer", minimum: 1, maximum: 100, default: 1 }, merge: { description: "Merge once approved.", type: "boolean", default: !0 }, invalidate_on_push: { description: "A push discards earlier approvals.", type: "boolean", default: !0 }, request_review: { description: "Request reviews (GitHub review queue and notification) from the users and teams who may approve, once per head.", type: "boolean", default: !0 }, remind: { description: "Reminders while approvals are missing, measured from when the PR started waiting (in working time when working_hours is set); increasing.", type: "array", minItems: 1, maxItems: 10, items: { type: "string", pattern: "^[1-9][0-9]{0,5}[smhd]$" } }, escalate_to: { description: "After the last reminder, also request review from and mention these.", type: "object", additionalProperties: !1, properties: { users: { description: "Users. GitHub logins, case-insensitive; `*` is the only wildcard and `[bot]` is literal.", type: "array", items: { type: "string", minLength: 1, maxLength: 1024 }, default: [] }, teams: { description: "Teams, as org/team-slug.", type: "array", items: { type: "string", minLength: 1, maxLength: 1024, pattern: "^[^/\\s]+/[^/\\s]+$" }, default: [] } } } } } } }, merge: { type: "object", additionalProperties: !1, default: {}, properties: { method: { description: "How the gate merges: one method, or a list in order of preference (the first one the repository and the base branch's rules allow; `required_linear_history` rules out `merge`).", anyOf: [{ enum: ["merge", "squash", "rebase"] }, { type: "array", items: { enum: ["merge", "squash", "rebase"] }, minItems: 1, uniqueItems: !0 }], default: "squash" }, update_branch: { description: "When the base branch requires branches to be up to date and this one is behind, ask GitHub to update it (`PUT …/update-branch`). The update is a new head: it is decided again (docs/protected-branches.md).", type: "boolean", default: !1 } } }, working_hours: { description: "Veto windows and reminder delays count only working time.", type: "object", additionalProperties: !1, required: ["timezone", "days", "from", "to"], properties: { timezone: { description: "IANA time zone name, e.g. Europe/Berlin.", type: "string", minLength: 1 }, days: { description: "Working days.", type: "array", minItems: 1, uniqueItems: !0, items: { enum: ["mon", "tue", "wed", "thu", "fri", "sat", "sun"] } }, from: { description: "Start of the working day, HH:MM local time.", type: "string", pattern: "^([01][0-9]|2[0-3]):[0-5][0-9]$|^24:00$" }, to: { description: "End of the working day, HH:MM local time (24:00 for midnight); after from.", type: "string", pattern: "^([01][0-9]|2[0-3]):[0-5][0-9]$|^24:00$" }, holidays: { description: "Local dates (YYYY-MM-DD) that are not working days.", type: "array", default: [], items: { type: "string", pattern: "^[0-9]{4}-[0-9]{2}-[0-9]{2}$" } } } }, rules: { description: "The PR's tier is the highest among matching rules, `default` for uncovered files, and the built-in floors.", type: "array", default: [], items: { type: "object", additionalProperties: !1, required: ["name", "tier"], anyOf: [{ required: ["paths"] }, { required: ["labels"] }, { required: ["authors"] }, { required: ["base"] }, { required: ["changed_lines"] }, { required: ["changed_files"] }], properties: { name: { description: "Shown in the check run and the status comment.", type: "string", minLength: 1, maxLength: 200 }, tier: { enum: ["fyi", "soft", "hard"] }, mode: { description: "observe: what only this rule (and other observed rules) would add is shown, not enforced; what enforcing rules demand still is. Default: the policy's mode.", enum: ["enforce", "observe"] }, paths: { description: "Holds when at least one changed path (old or new, for renames) matches. Minimatch globs; dotfiles match too.", type: "array", items: { type: "string", minLength: 1, maxLength: 1024 }, minItems: 1 }, labels: { description: "Holds when the PR has one of these labels.", type: "array", items: { type: "string", minLength: 1, maxLength: 1024 }, minItems: 1 }, authors: { description: "Holds when the PR author matches. GitHub logins, case-insensitive; `*` is the only wildcard and `[bot]` is literal.", type: "array", items: { type: "string", minLength: 1, maxLength: 1024 }, minItems: 1 }, base: { description: "Holds when the target branch matches. Minimatch globs; dotfiles match too.", type: "array", items: { type: "string", minLength: 1, maxLength: 1024 }, minItems: 1 }, changed_lines: { description: "Holds when added + deleted lines are MORE than this.", type: "integer", minimum: 0 }, changed_files: { description: "Holds when the number of changed files is MORE than this.", type: "integer", minimum: 0 }, reviewers: { description: "Hard rules: who must approve a PR this rule matches (instead of the top-level reviewers). No default permission.", type: "object", additionalProperties: !1, properties: { users: { description: "Approvers by login. GitHub logins, case-insensitive; `*` is the only wildcard and `[bot]` is literal.", type: "array", items: { type: "string", minLength: 1, maxLength: 1024 }, default: [] }, teams: { description: "Approvers by team, as org/team-slug.", type: "array", items: { type: "string", minLength: 1, maxLength: 1024, pattern: "^[^/\\s]+/[^/\\s]+$" }, default: [] }, permission: { description: "Anyone with at least this repository permission.", enum: ["read", "triage", "write", "maintain", "admin"] } } }, approvals: { description: "Approvals needed from this rule's reviewers (default: tiers.hard.approvals).", type: "integer", minimum: 1, maximum: 100 }, risk: { description: "Weight (0 to 1) this rule adds to the risk score when it matches; needs a `risk` section to have an effect.", type: "number", minimum: 0, maximum: 1 } } } }, risk: { description: "Risk-score thresholds. The score (0 to 1) sums documented signals of the change (size, breadth, deletions, dependency manifests, untested source, binaries, rule weights); it only raises the tier.", type: "object", additionalProperties: !1, properties: { soft: { description: "A score at or above this makes the PR at least soft.", type: "number", minimum: 0, maximum: 1 }, hard: { description: "A score at or above this makes the PR hard.", type: "number", minimum: 0, maximum: 1 } } }, notify: { description: "Chat messages, one per PR per event (docs/notify.md). Credentials come from the App's environment (SLACK_BOT_TOKEN, HITL_NOTIFY_URL, HITL_NOTIFY_SECRET), never from this file.", type: "object", additionalProperties: !1, properties: { slack: { description: "Post to Slack with the App's SLACK_BOT_TOKEN; later events of a PR go into its thread.", type: "object", additionalProperties: !1, required: ["channel", "on"], properties: { channel: { description: "Channel name (#agent-prs) or id (C0123456789).", type: "string", pattern: "^(#[a-z0-9][a-z0-9._-]{0,79}|[CGD][A-Z0-9]{6,})$" }, on: { description: "Events that send a message: hard (a PR starts waiting for approvals), soft (a veto window opens), veto, merged, stale (a reminder step).", type: "array", uniqueItems: !0, minItems: 1, items: { enum: ["hard", "soft", "veto", "merged", "stale"] } } } }, webhook: { description: "POST a JSON body signed with HITL_NOTIFY_SECRET to the App's HITL_NOTIFY_URL.", type: "object", additionalProperties: !1, required: ["on"], properties: { on: { description: "Events that send a message: hard (a PR starts waiting for approvals), soft (a veto window opens), veto, merged, stale (a reminder step).", type: "array", uniqueItems: !0, minItems: 1, items: { enum: ["hard", "soft", "veto", "merged", "stale"] } } } } } }, after_merge: { description: "Review after merge (docs/policy.md): a share of the PRs merged with no human approval is reviewed afterwards, within a deadline; reviewers answer /reviewed, /concern or /revert on the merged PR. Absent: nothing changes.", type: "object", additionalProperties: !1, properties: { sample: { description: "Share (0 to 1) of the PRs of each tier merged with no human approval that get a review after merge. The same PR is always sampled or not (a hash of repository and number).", type: "object", additionalProperties: !1, default: {}, properties: { fyi: { description: "Share of fyi PRs.", type: "number", minimum: 0, maximum: 1, default: 0 }, soft: { description: "Share of soft PRs (merged after their veto window).", type: "number", minimum: 0, maximum: 1, default: 0 } } }, always_above: { description: "A PR whose risk score is at least this is always sampled.", type: "number", minimum: 0, maximum: 1 }, within: { description: "Due within this long after the merge: a number and s, m, h or d (counts working time when working_hours is set).", type: "string", pattern: "^[1-9][0-9]{0,5}[smhd]$", default: "3d" }, reviewers: { description: "Who may answer a review after merge. Default: the top-level reviewers.", type: "object", additionalProperties: !1, properties: { users: { description: "Reviewers by login. GitHub logins, case-insensitive; `*` is the only wildcard and `[bot]` is literal.", type: "array", items: { type: "string", minLength: 1, maxLength: 1024 }, default: [] }, teams: { description: "Reviewers by team, as org/team-slug.", type: "array", items: { type: "string", minLength: 1, maxLength: 1024, pattern: "^[^/\\s]+/[^/\\s]+$" }, default: [] } } }, dashboard: { description: `Keep the repository's dashboard issue "hitl-gate: what awaits a human".`, type: "boolean", default: !0 } } } } }, func2 = Object.prototype.hasOwnProperty, func3 = (runtime0.default?.default !== void 0 ? runtime0.default : runtime0).default, func0 = (runtime1.default?.default !== void 0 ? runtime1.default : runtime1).default, pattern0 = new RegExp("^[A-Za-z0-9][A-Za-z0-9-]*\\s*:\\s*\\S", "u"), pattern1 = new RegExp("^[^/\\s]+/[^/\\s]+$", "u"), pattern2 = new RegExp("^[1-9][0-9]{0,5}[smhd]$", "u"), pattern5 = new RegExp("^([01][0-9]|2[0-3]):[0-5][0-9]$|^24:00$", "u"), pattern7 = new RegExp("^[0-9]{4}-[0-9]{2}-[0-9]{2}$", "u"), pattern9 = new RegExp("^(#[a-z0-9][a-z0-9._-]{0,79}|[CGD][A-Z0-9]{6,})$", "u");
+var schema11 = { $schema: "http://json-schema.org/draft-07/schema#", title: "hitl-gate policy (.github/hitl.yml)", description: "Which pull requests opened by AI coding agents a human must see (fyi), may veto (soft) or must approve (hard).", type: "object", additionalProperties: !1, required: ["version"], properties: { _extends: { description: `Inherit from another repository's policy (Probot config inheritance, e.g. "org/.github").`, type: "string", minLength: 1 }, version: { description: "Format version of this file. Only 1 exists.", enum: [1] }, mode: { description: "enforce: the gate acts (merges, blocks, asks). observe: it decides exactly the same but acts on nothing, its check concludes neutral and its status comment says what it would do (docs/policy.md).", enum: ["enforce", "observe"], default: "enforce" }, agents: { description: "Who counts as an agent. PRs by anyone else get a passing `hitl` check and nothing else.", type: "object", additionalProperties: !1, default: { authors: ["Copilot", "copilot-swe-agent[bot]", "devin-ai-integration[bot]", "chatgpt-codex-connector[bot]", "claude[bot]", "cursor[bot]", "google-labs-jules[bot]", "amazon-q-developer[bot]", "sweep-ai[bot]", "codegen-sh[bot]"], labels: [], branches: ["copilot/**", "codex/**", "claude/**", "cursor/**", "devin/**", "jules/**"], trailers: ["Co-Authored-By: Claude* <noreply@anthropic.com>"] }, properties: { authors: { description: "PR authors that are agents. GitHub logins, case-insensitive; `*` is the only wildcard and `[bot]` is literal.", type: "array", items: { type: "string", minLength: 1, maxLength: 1024 }, default: [] }, labels: { description: "A PR carrying one of these labels is governed (labels only add PRs).", type: "array", items: { type: "string", minLength: 1, maxLength: 1024 }, default: [] }, branches: { description: "A PR whose head branch matches one of these is governed (branches only add PRs). Minimatch globs; dotfiles match too.", type: "array", items: { type: "string", minLength: 1, maxLength: 1024 }, default: [] }, trailers: { description: 'A PR with a commit carrying one of these trailer lines is governed (trailers only add PRs). "Key: value"; case-insensitive; `*` is the only wildcard. Default: the trailers coding agents document (docs/policy.md); `[]` turns them off.', type: "array", items: { type: "string", minLength: 1, maxLength: 1024, pattern: "^[A-Za-z0-9][A-Za-z0-9-]*\\s*:\\s*\\S" }, default: ["Co-Authored-By: Claude* <noreply@anthropic.com>"] } } }, reviewers: { description: "Who may /approve and /veto (never the PR author, a committer, an agent or a bot).", type: "object", additionalProperties: !1, default: { users: [], teams: [], permission: "write" }, properties: { users: { description: "Reviewers by login. GitHub logins, case-insensitive; `*` is the only wildcard and `[bot]` is literal.", type: "array", items: { type: "string", minLength: 1, maxLength: 1024 }, default: [] }, teams: { description: "Reviewers by team, as org/team-slug.", type: "array", items: { type: "string", minLength: 1, maxLength: 1024, pattern: "^[^/\\s]+/[^/\\s]+$" }, default: [] }, permission: { description: "Anyone with at least this repository permission may decide.", enum: ["read", "triage", "write", "maintain", "admin"], default: "write" } } }, default: { description: "Tier of a changed file that no matching path rule covers (and of a PR with no files).", enum: ["fyi", "soft", "hard"], default: "soft" }, tiers: { description: "What each tier asks.", type: "object", additionalProperties: !1, default: {}, properties: { fyi: { type: "object", additionalProperties: !1, default: {}, properties: { merge: { description: "Merge once the other checks pass.", type: "boolean", default: !0 } } }, soft: { type: "object", additionalProperties: !1, default: {}, properties: { window: { description: "Veto window: a number and s, m, h or d (e.g. 15m).", type: "string", pattern: "^[1-9][0-9]{0,5}[smhd]$", default: "15m" }, merge: { description: "Merge when the veto window ends without a veto.", type: "boolean", default: !0 } } }, hard: { type: "object", additionalProperties: !1, default: {}, properties: { approvals: { description: "Approvals needed.", type: "integer", minimum: 1, maximum: 100, default: 1 }, merge: { description: "Merge once approved.", type: "boolean", default: !0 }, invalidate_on_push: { description: "A push discards earlier approvals.", type: "boolean", default: !0 }, request_review: { description: "Request reviews (GitHub review queue and notification) from the users and teams who may approve, once per head.", type: "boolean", default: !0 }, remind: { description: "Reminders while approvals are missing, measured from when the PR started waiting (in working time when working_hours is set); increasing.", type: "array", minItems: 1, maxItems: 10, items: { type: "string", pattern: "^[1-9][0-9]{0,5}[smhd]$" } }, escalate_to: { description: "After the last reminder, also request review from and mention these.", type: "object", additionalProperties: !1, properties: { users: { description: "Users. GitHub logins, case-insensitive; `*` is the only wildcard and `[bot]` is literal.", type: "array", items: { type: "string", minLength: 1, maxLength: 1024 }, default: [] }, teams: { description: "Teams, as org/team-slug.", type: "array", items: { type: "string", minLength: 1, maxLength: 1024, pattern: "^[^/\\s]+/[^/\\s]+$" }, default: [] } } } } } } }, merge: { type: "object", additionalProperties: !1, default: {}, properties: { method: { description: "How the gate merges: one method, or a list in order of preference (the first one the repository and the base branch's rules allow; `required_linear_history` rules out `merge`).", anyOf: [{ enum: ["merge", "squash", "rebase"] }, { type: "array", items: { enum: ["merge", "squash", "rebase"] }, minItems: 1, uniqueItems: !0 }], default: "squash" }, update_branch: { description: "When the base branch requires branches to be up to date and this one is behind, ask GitHub to update it (`PUT …/update-branch`). The update is a new head: it is decided again (docs/protected-branches.md).", type: "boolean", default: !1 } } }, working_hours: { description: "Veto windows and reminder delays count only working time.", type: "object", additionalProperties: !1, required: ["timezone", "days", "from", "to"], properties: { timezone: { description: "IANA time zone name, e.g. Europe/Berlin.", type: "string", minLength: 1 }, days: { description: "Working days.", type: "array", minItems: 1, uniqueItems: !0, items: { enum: ["mon", "tue", "wed", "thu", "fri", "sat", "sun"] } }, from: { description: "Start of the working day, HH:MM local time.", type: "string", pattern: "^([01][0-9]|2[0-3]):[0-5][0-9]$|^24:00$" }, to: { description: "End of the working day, HH:MM local time (24:00 for midnight); after from.", type: "string", pattern: "^([01][0-9]|2[0-3]):[0-5][0-9]$|^24:00$" }, holidays: { description: "Local dates (YYYY-MM-DD) that are not working days.", type: "array", default: [], items: { type: "string", pattern: "^[0-9]{4}-[0-9]{2}-[0-9]{2}$" } } } }, rules: { description: "The PR's tier is the highest among matching rules, `default` for uncovered files, and the built-in floors.", type: "array", default: [], items: { type: "object", additionalProperties: !1, required: ["name", "tier"], anyOf: [{ required: ["paths"] }, { required: ["labels"] }, { required: ["authors"] }, { required: ["base"] }, { required: ["changed_lines"] }, { required: ["changed_files"] }], properties: { name: { description: "Shown in the check run and the status comment.", type: "string", minLength: 1, maxLength: 200 }, tier: { enum: ["fyi", "soft", "hard"] }, mode: { description: "observe: what only this rule (and other observed rules) would add is shown, not enforced; what enforcing rules demand still is. Default: the policy's mode.", enum: ["enforce", "observe"] }, paths: { description: "Holds when at least one changed path (old or new, for renames) matches. Minimatch globs; dotfiles match too.", type: "array", items: { type: "string", minLength: 1, maxLength: 1024 }, minItems: 1 }, labels: { description: "Holds when the PR has one of these labels.", type: "array", items: { type: "string", minLength: 1, maxLength: 1024 }, minItems: 1 }, authors: { description: "Holds when the PR author matches. GitHub logins, case-insensitive; `*` is the only wildcard and `[bot]` is literal.", type: "array", items: { type: "string", minLength: 1, maxLength: 1024 }, minItems: 1 }, base: { description: "Holds when the target branch matches. Minimatch globs; dotfiles match too.", type: "array", items: { type: "string", minLength: 1, maxLength: 1024 }, minItems: 1 }, changed_lines: { description: "Holds when added + deleted lines are MORE than this.", type: "integer", minimum: 0 }, changed_files: { description: "Holds when the number of changed files is MORE than this.", type: "integer", minimum: 0 }, reviewers: { description: "Hard rules: who must approve a PR this rule matches (instead of the top-level reviewers). No default permission.", type: "object", additionalProperties: !1, properties: { users: { description: "Approvers by login. GitHub logins, case-insensitive; `*` is the only wildcard and `[bot]` is literal.", type: "array", items: { type: "string", minLength: 1, maxLength: 1024 }, default: [] }, teams: { description: "Approvers by team, as org/team-slug.", type: "array", items: { type: "string", minLength: 1, maxLength: 1024, pattern: "^[^/\\s]+/[^/\\s]+$" }, default: [] }, permission: { description: "Anyone with at least this repository permission.", enum: ["read", "triage", "write", "maintain", "admin"] } } }, approvals: { description: "Approvals needed from this rule's reviewers (default: tiers.hard.approvals).", type: "integer", minimum: 1, maximum: 100 }, risk: { description: "Weight (0 to 1) this rule adds to the risk score when it matches; needs a `risk` section to have an effect.", type: "number", minimum: 0, maximum: 1 } } } }, risk: { description: "Risk-score thresholds. The score (0 to 1) sums documented signals of the change (size, breadth, deletions, dependency manifests, untested source, binaries, rule weights); it only raises the tier.", type: "object", additionalProperties: !1, properties: { soft: { description: "A score at or above this makes the PR at least soft.", type: "number", minimum: 0, maximum: 1 }, hard: { description: "A score at or above this makes the PR hard.", type: "number", minimum: 0, maximum: 1 } } }, notify: { description: "Chat messages, one per PR per event (docs/notify.md). Credentials come from the App's environment (SLACK_BOT_TOKEN, HITL_NOTIFY_URL, HITL_NOTIFY_SECRET), never from this file.", type: "object", additionalProperties: !1, properties: { slack: { description: "Post to Slack with the App's SLACK_BOT_TOKEN; later events of a PR go into its thread.", type: "object", additionalProperties: !1, required: ["channel", "on"], properties: { channel: { description: "Channel name (#agent-prs) or id (C0123456789).", type: "string", pattern: "^(#[a-z0-9][a-z0-9._-]{0,79}|[CGD][A-Z0-9]{6,})$" }, on: { description: "Events that send a message: hard (a PR starts waiting for approvals), soft (a veto window opens), veto, merged, stale (a reminder step), after_merge (a merge sampled for a review after merge).", type: "array", uniqueItems: !0, minItems: 1, items: { enum: ["hard", "soft", "veto", "merged", "stale", "after_merge"] } } } }, webhook: { description: "POST a JSON body signed with HITL_NOTIFY_SECRET to the App's HITL_NOTIFY_URL.", type: "object", additionalProperties: !1, required: ["on"], properties: { on: { description: "Events that send a message: hard (a PR starts waiting for approvals), soft (a veto window opens), veto, merged, stale (a reminder step), after_merge (a merge sampled for a review after merge).", type: "array", uniqueItems: !0, minItems: 1, items: { enum: ["hard", "soft", "veto", "merged", "stale", "after_merge"] } } } } } }, after_merge: { description: "Review after merge (docs/policy.md): a share of the PRs merged with no human approval is reviewed afterwards, within a deadline; reviewers answer /reviewed, /concern or /revert on the merged PR. Absent: nothing changes.", type: "object", additionalProperties: !1, properties: { sample: { description: "Share (0 to 1) of the PRs of each tier merged with no human approval that get a review after merge. The same PR is always sampled or not (a hash of repository and number).", type: "object", additionalProperties: !1, default: {}, properties: { fyi: { description: "Share of fyi PRs.", type: "number", minimum: 0, maximum: 1, default: 0 }, soft: { description: "Share of soft PRs (merged after their veto window).", type: "number", minimum: 0, maximum: 1, default: 0 } } }, always_above: { description: "A PR whose risk score is at least this is always sampled.", type: "number", minimum: 0, maximum: 1 }, within: { description: "Due within this long after the merge: a number and s, m, h or d (counts working time when working_hours is set).", type: "string", pattern: "^[1-9][0-9]{0,5}[smhd]$", default: "3d" }, reviewers: { description: "Who may answer a review after merge. Default: the top-level reviewers.", type: "object", additionalProperties: !1, properties: { users: { description: "Reviewers by login. GitHub logins, case-insensitive; `*` is the only wildcard and `[bot]` is literal.", type: "array", items: { type: "string", minLength: 1, maxLength: 1024 }, default: [] }, teams: { description: "Reviewers by team, as org/team-slug.", type: "array", items: { type: "string", minLength: 1, maxLength: 1024, pattern: "^[^/\\s]+/[^/\\s]+$" }, default: [] } } }, dashboard: { description: `Keep the repository's dashboard issue "hitl-gate: what awaits a human".`, type: "boolean", default: !0 } } } } }, func2 = Object.prototype.hasOwnProperty, func3 = (runtime0.default?.default !== void 0 ? runtime0.default : runtime0).default, func0 = (runtime1.default?.default !== void 0 ? runtime1.default : runtime1).default, pattern0 = new RegExp("^[A-Za-z0-9][A-Za-z0-9-]*\\s*:\\s*\\S", "u"), pattern1 = new RegExp("^[^/\\s]+/[^/\\s]+$", "u"), pattern2 = new RegExp("^[1-9][0-9]{0,5}[smhd]$", "u"), pattern5 = new RegExp("^([01][0-9]|2[0-3]):[0-5][0-9]$|^24:00$", "u"), pattern7 = new RegExp("^[0-9]{4}-[0-9]{2}-[0-9]{2}$", "u"), pattern9 = new RegExp("^(#[a-z0-9][a-z0-9._-]{0,79}|[CGD][A-Z0-9]{6,})$", "u");
 function validate10(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
   let vErrors = null, errors = 0;
   if (data && typeof data == "object" && !Array.isArray(data)) {
@@ -31752,7 +31807,7 @@ function validate10(data, { instancePath = "", parentData, parentDataProperty, r
                 let len19 = data78.length;
                 for (let i21 = 0; i21 < len19; i21++) {
                   let data79 = data78[i21];
-                  if (!(data79 === "hard" || data79 === "soft" || data79 === "veto" || data79 === "merged" || data79 === "stale")) {
+                  if (!(data79 === "hard" || data79 === "soft" || data79 === "veto" || data79 === "merged" || data79 === "stale" || data79 === "after_merge")) {
                     let err174 = { instancePath: instancePath + "/notify/slack/on/" + i21, schemaPath: "#/properties/notify/properties/slack/properties/on/items/enum", keyword: "enum", params: { allowedValues: schema11.properties.notify.properties.slack.properties.on.items.enum }, message: "must be equal to one of the allowed values", schema: schema11.properties.notify.properties.slack.properties.on.items.enum, parentSchema: schema11.properties.notify.properties.slack.properties.on.items, data: data79 };
                     vErrors === null ? vErrors = [err174] : vErrors.push(err174), errors++;
                   }
@@ -31799,7 +31854,7 @@ function validate10(data, { instancePath = "", parentData, parentDataProperty, r
                 let len20 = data81.length;
                 for (let i23 = 0; i23 < len20; i23++) {
                   let data82 = data81[i23];
-                  if (!(data82 === "hard" || data82 === "soft" || data82 === "veto" || data82 === "merged" || data82 === "stale")) {
+                  if (!(data82 === "hard" || data82 === "soft" || data82 === "veto" || data82 === "merged" || data82 === "stale" || data82 === "after_merge")) {
                     let err181 = { instancePath: instancePath + "/notify/webhook/on/" + i23, schemaPath: "#/properties/notify/properties/webhook/properties/on/items/enum", keyword: "enum", params: { allowedValues: schema11.properties.notify.properties.webhook.properties.on.items.enum }, message: "must be equal to one of the allowed values", schema: schema11.properties.notify.properties.webhook.properties.on.items.enum, parentSchema: schema11.properties.notify.properties.webhook.properties.on.items, data: data82 };
                     vErrors === null ? vErrors = [err181] : vErrors.push(err181), errors++;
                   }
@@ -32035,8 +32090,8 @@ function classify(load, input, escalations = []) {
 function governedReasons(agents, input) {
   let out = [];
   matchesAnyLogin(input.author.login, agents.authors) && out.push({ kind: "author", login: input.author.login });
-  for (let label2 of input.labels)
-    agents.labels.has(label2.toLowerCase()) && out.push({ kind: "label", label: label2 });
+  for (let label3 of input.labels)
+    (agents.labels.has(label3.toLowerCase()) || label3.toLowerCase() === REVERT_LABEL) && out.push({ kind: "label", label: label3 });
   for (let { pattern, mm } of agents.branches)
     if (mm.match(input.headRef)) {
       out.push({ kind: "branch", branch: input.headRef, pattern });
@@ -32073,9 +32128,9 @@ function ruleReasons(compiled2, input) {
       detail.push(`${fileHits.length} ${fileHits.length === 1 ? "file matches" : "files match"} ${rule.paths.join(", ")}`);
     }
     if (c3.labels) {
-      let label2 = input.labels.find((l2) => c3.labels?.has(l2.toLowerCase()));
-      if (label2 === void 0) continue;
-      detail.push(`label "${label2}"`);
+      let label3 = input.labels.find((l2) => c3.labels?.has(l2.toLowerCase()));
+      if (label3 === void 0) continue;
+      detail.push(`label "${label3}"`);
     }
     if (c3.authors) {
       if (!matchesAnyLogin(input.author.login, c3.authors)) continue;
@@ -32118,11 +32173,11 @@ function floorReasons(input, policyPath) {
 }
 function escalationReasons(labels, escalations) {
   let out = [];
-  for (let label2 of labels) {
-    let lower2 = label2.toLowerCase();
+  for (let label3 of labels) {
+    let lower2 = label3.toLowerCase();
     if (!lower2.startsWith(ESCALATION_LABEL_PREFIX)) continue;
     let tier = TIERS.find((t) => t === lower2.slice(ESCALATION_LABEL_PREFIX.length).trim());
-    tier && out.push({ kind: "escalation", tier, by: label2, via: "label" });
+    tier && out.push({ kind: "escalation", tier, by: label3, via: "label" });
   }
   for (let e of escalations)
     TIERS.includes(e.tier) && out.push({ kind: "escalation", tier: e.tier, by: e.by, via: e.via });
@@ -32171,6 +32226,20 @@ function checkRunActions(decision) {
   if (!decision.governed || decision.policy.kind !== "ok") return [];
   let actions = [];
   return decision.tier === "hard" ? (decision.state === "blocked" && decision.vetoes.length === 0 && decision.approvals.length < decision.approvalsRequired && actions.push(CHECK_RUN_ACTIONS.approve), actions.push(CHECK_RUN_ACTIONS.veto)) : decision.tier === "soft" && decision.state === "waiting" && decision.window && actions.push(CHECK_RUN_ACTIONS.veto), actions;
+}
+
+// src/core/after-merge-parse.ts
+function parseAfterMergeLine(line2, words) {
+  let head = words[0], rest = line2.replace(/^\S+\s*/, "").trim().slice(0, 300);
+  if (head === "/reviewed") return words.length === 1 ? { kind: "after-merge", action: "reviewed" } : { kind: "unrecognized", text: line2.slice(0, 80), suggestion: "/reviewed" };
+  if (head === "/concern") return rest ? { kind: "after-merge", action: "concern", reason: rest } : { kind: "unrecognized", text: line2.slice(0, 80), suggestion: "/concern <reason>" };
+  if (head === "/revert") return { kind: "after-merge", action: "revert", ...rest ? { reason: rest } : {} };
+}
+function afterMergeText(command) {
+  return command.action === "reviewed" ? "/reviewed" : `/${command.action}${command.reason ? ` ${command.reason}` : ""}`;
+}
+function notMergedMessage(command) {
+  return `\`/${command.action}\` answers a review after merge: it counts only on a merged pull request that was sampled for one.`;
 }
 
 // src/core/commands.ts
@@ -32264,6 +32333,8 @@ function parseCommandLine(line2) {
     return tier ? { kind: "escalate", tier } : misspelled(t, words);
   }
   if (head === "/hitl") return words.length === 2 && words[1] === "explain" ? { kind: "explain" } : misspelled(t, words);
+  let afterMerge = parseAfterMergeLine(t, words);
+  if (afterMerge) return afterMerge;
   let veto = /^\/veto(?:$|[\s:,.;!-]+([\s\S]*)$)/i.exec(t);
   if (veto) {
     let reason = (veto[1] ?? "").trim();
@@ -32281,8 +32352,8 @@ function parseCommands(body) {
   }
   return commands;
 }
-function isBot(actor) {
-  return actor.type === "Bot" || actor.login.toLowerCase().endsWith("[bot]");
+function isBot(actor2) {
+  return actor2.type === "Bot" || actor2.login.toLowerCase().endsWith("[bot]");
 }
 function needsAuthorization(command) {
   return command.kind === "approve" || command.kind === "approve-cancel" || command.kind === "veto" || command.kind === "veto-cancel";
@@ -32294,9 +32365,9 @@ function isPermissive(command) {
   return command.kind === "approve" || command.kind === "veto-cancel";
 }
 function commandAuthors(facts) {
-  let author = facts.author.login.toLowerCase(), logins = /* @__PURE__ */ new Set(), consider = (actor, commands, verifiable) => {
-    let login = actor.login.toLowerCase();
-    if (login === author || isBot(actor)) return;
+  let author = facts.author.login.toLowerCase(), logins = /* @__PURE__ */ new Set(), consider = (actor2, commands, verifiable) => {
+    let login = actor2.login.toLowerCase();
+    if (login === author || isBot(actor2)) return;
     commands.some((c3) => needsAuthorization(c3) && (verifiable || !isPermissive(c3))) && logins.add(login);
   };
   for (let comment of facts.comments) consider(comment.author, parseCommands(comment.body), !wasEdited(comment));
@@ -32316,9 +32387,9 @@ function isCommitter(login, facts) {
   return facts.commits.some((c3) => c3.authorLogin !== void 0 && sameLogin(c3.authorLogin, login) || c3.committerLogin !== void 0 && sameLogin(c3.committerLogin, login));
 }
 var rank2 = (p) => PERMISSIONS.indexOf(p);
-function standing(actor, facts, policy) {
-  let login = actor.login.toLowerCase(), at = `@${actor.login}`;
-  if (isBot(actor)) return { kind: "excluded", reason: "bot", message: `${at} is a bot; only people may approve or veto.` };
+function standing(actor2, facts, policy) {
+  let login = actor2.login.toLowerCase(), at = `@${actor2.login}`;
+  if (isBot(actor2)) return { kind: "excluded", reason: "bot", message: `${at} is a bot; only people may approve or veto.` };
   if (sameLogin(login, facts.author.login))
     return { kind: "excluded", reason: "author", message: `${at} opened this pull request; its author cannot approve or veto it.` };
   if ((policy?.agents.authors ?? FAIL_CLOSED_AGENTS.authors).some((p) => matchesLogin(p, login)))
@@ -38058,10 +38129,12 @@ function actionLine(event, decision, now2) {
       return `Vetoed by ${[...new Set(decision.vetoes.map((v) => `@${v.by}`))].join(", ")}; held until the veto is withdrawn (/veto cancel) or overruled by approvals.`;
     case "merged":
       return "Merged by hitl-gate; nothing to do.";
+    case "after_merge":
+      return "Merged without a human and sampled for a review after merge: an authorized reviewer answers /reviewed, /concern <reason> or /revert on the pull request.";
   }
 }
 function renderNotification(event, decision, facts, url, now2) {
-  let deadline = event === "soft" ? decision.window?.end : void 0;
+  let deadline = event === "soft" ? decision.window?.end : event === "after_merge" ? decision.ledger.afterMerge?.due : void 0;
   return {
     event,
     repository: `${facts.owner}/${facts.repo}`,
@@ -38210,6 +38283,8 @@ function commandText(command) {
       return `/escalate ${command.tier}`;
     case "explain":
       return "/hitl explain";
+    case "after-merge":
+      return afterMergeText(command);
     case "unrecognized":
       return command.text;
   }
@@ -38269,6 +38344,10 @@ function replayCommands({ entries, facts, policy, previous, binds, verdicts: giv
     if (command.kind === "escalate") continue;
     if (command.kind === "explain") {
       verdicts.set(e, { ...verdictBase(e, command), accepted: !0 });
+      continue;
+    }
+    if (command.kind === "after-merge") {
+      verdicts.set(e, refused(e, command, "not-after-merge", notMergedMessage(command)));
       continue;
     }
     if (command.kind === "unrecognized") {
@@ -38378,6 +38457,58 @@ function policyProblem(load, classification) {
   }
 }
 
+// src/core/after-merge.ts
+import { createHash as createHash2 } from "node:crypto";
+function sampleDraw(owner, repo, number) {
+  return createHash2("sha256").update(`${owner}/${repo}#${number}`.toLowerCase(), "utf8").digest().readUIntBE(0, 6) / 2 ** 48;
+}
+var percent = (share) => `${Math.round(share * 1e3) / 10}%`;
+function sampling(input) {
+  let { policy, tier, risk } = input;
+  if (input.approvedBy.length > 0) return { sampled: !1, why: `approved by ${input.approvedBy.map((l2) => person(l2)).join(", ")} before merge` };
+  if (tier === "hard") return { sampled: !0, why: "a hard PR merged without an approval" };
+  if (policy.alwaysAbove !== void 0 && risk !== void 0 && risk >= policy.alwaysAbove)
+    return { sampled: !0, why: `risk score ${risk.toFixed(2)} is at least ${code("always_above")} ${policy.alwaysAbove}` };
+  let share = policy.sample[tier];
+  if (share <= 0) return { sampled: !1, why: `${tier} PRs are not sampled` };
+  if (share >= 1) return { sampled: !0, why: `every ${tier} PR is` };
+  let sampled = sampleDraw(input.owner, input.repo, input.number) < share;
+  return { sampled, why: `${sampled ? "sampled" : "not sampled"}: ${percent(share)} of ${tier} PRs are` };
+}
+function riskOf(classification, policy, input) {
+  let r = classification.reasons.find((x2) => x2.kind === "risk");
+  return r && r.kind === "risk" ? r.score : riskReason(policy, input, classification.reasons).score;
+}
+function afterMergeDue(mergedAtMs, policy) {
+  return delayEnd(mergedAtMs, policy.afterMerge.withinMs, policy.workingHours);
+}
+function afterMergeReviewers(policy) {
+  let r = policy.afterMerge.reviewers ?? policy.reviewers;
+  return { users: r.users.map((u) => u.replace(/^@/, "")), teams: [...r.teams] };
+}
+function openAfterMerge(policy, mergedAt, tier, why2) {
+  let mergedAtMs = Date.parse(mergedAt);
+  return { sampled: !0, mergedAt, due: new Date(afterMergeDue(mergedAtMs, policy)).toISOString(), reviewers: afterMergeReviewers(policy), why: why2, tier, concerns: [] };
+}
+function describeReviewers(reviewers, permission) {
+  let who = [
+    ...reviewers.users.slice(0, 10).map((u) => person(u)),
+    ...reviewers.teams.slice(0, 10).map((t) => `members of ${code(t, 100)}`),
+    ...permission ? [`anyone with ${code(permission)} permission or more`] : []
+  ];
+  return who.length === 0 ? "an authorized reviewer" : who.length === 1 ? who[0] : `${who.slice(0, -1).join(", ")} or ${who[who.length - 1]}`;
+}
+function formatDue(record, timezone) {
+  return formatDeadline(Date.parse(record.due), Date.parse(record.mergedAt), timezone);
+}
+function samplingNote(policy, input) {
+  if (!policy?.afterMerge) return;
+  let s2 = sampling({ ...input, policy: policy.afterMerge });
+  if (input.approvedBy.length > 0) return `**After merge:** no review after merge (${s2.why}).`;
+  if (input.tier !== "hard")
+    return s2.sampled ? `**After merge:** if merged without a human, it will be reviewed after merge (${s2.why}).` : `**After merge:** if merged without a human, it will not be reviewed after merge (${s2.why}).`;
+}
+
 // src/core/decide/next-ledger.ts
 function nextLedger(previous, changes) {
   let kept = previous;
@@ -38435,8 +38566,14 @@ function decideOnce(load, facts, now2) {
     }),
     ledger,
     ...approvers.length ? { approvers } : {},
-    ...attention ? { attention } : {}
+    ...attention ? { attention } : {},
+    ...afterMergeNote(policy, facts, tier, classification, approvals)
   };
+}
+function afterMergeNote(policy, facts, tier, classification, approvals) {
+  if (!policy?.afterMerge) return {};
+  let note = samplingNote(policy, { owner: facts.owner, repo: facts.repo, number: facts.number, tier, risk: riskOf(classification, policy, classifyInput(facts)), approvedBy: approvals.map((a) => a.by) });
+  return note ? { afterMergeNote: note } : {};
 }
 function undecided(load, policy, previous) {
   return {
@@ -38516,8 +38653,8 @@ function assessMerge(decision, facts, view, settings) {
     v !== "success" && (requiredGreen = !1, base2 && needs.push({ kind: "check", name: rc.context, state: v ?? (base2.statusesUnread ? "unseen" : "missing"), ruleset: rc.ruleset.name }));
   }
   if (view.otherChecks === "failure" && base2) {
-    let names = Object.entries(checks ?? {}).filter(([n2, v]) => !isPinnedKey(n2) && !required.has(n2) && v === "failure").map(([n2]) => n2).sort();
-    (names.length > 0 || !needs.some((n2) => n2.kind === "check" && n2.state === "failure")) && needs.push({ kind: "other-checks", state: "failure", names });
+    let names2 = Object.entries(checks ?? {}).filter(([n2, v]) => !isPinnedKey(n2) && !required.has(n2) && v === "failure").map(([n2]) => n2).sort();
+    (names2.length > 0 || !needs.some((n2) => n2.kind === "check" && n2.state === "failure")) && needs.push({ kind: "other-checks", state: "failure", names: names2 });
   }
   view.mergeable === !1 && needs.push({ kind: "conflict" }), state === "behind" && needs.push({ kind: "behind", updating: settings.updateBranch });
   let bypass = rules?.reviews?.ruleset.canBypass ? rules.reviews.ruleset.name : void 0, reviewsMissing = !1;
@@ -38558,8 +38695,8 @@ function describeNeed(need, baseRef) {
     case "check":
       return need.state === "pending" ? `waiting for the required check ${italic(need.name)} (in progress)` : need.state === "unseen" ? `waiting for the required check ${italic(need.name)}` : need.state === "failure" ? `the required check ${italic(need.name)} failed` : `the required check ${italic(need.name)} has not reported on this commit`;
     case "other-checks": {
-      let names = need.names.length ? `: ${need.names.slice(0, 10).map(italic).join(", ")}` : "";
-      return need.state === "pending" ? `waiting for other checks${names}` : need.names.length ? `${need.names.slice(0, 10).map(italic).join(", ")} failed` : "other checks failed";
+      let names2 = need.names.length ? `: ${need.names.slice(0, 10).map(italic).join(", ")}` : "";
+      return need.state === "pending" ? `waiting for other checks${names2}` : need.names.length ? `${need.names.slice(0, 10).map(italic).join(", ")} failed` : "other checks failed";
     }
     case "behind":
       return `the branch is behind ${base2} and must be up to date${need.updating ? "; the gate updates it" : " (update it, or set `merge.update_branch: true`)"}`;
@@ -38637,8 +38774,13 @@ function decisionRecord(decision, facts) {
     policy: { path: decision.policy.path, sha256: decision.policy.hash ?? null },
     // Times in full (no "today"): the record is read long after.
     ...decision.mode === "observe" ? { mode: "observe", would: wouldDo(decision.observed ?? outcomeOf(decision), Number.NaN) } : {},
-    ...decision.observed && decision.mode !== "observe" ? { observedRules: decision.observed.rules, would: wouldDo(decision.observed, Number.NaN) } : {}
+    ...decision.observed && decision.mode !== "observe" ? { observedRules: decision.observed.rules, would: wouldDo(decision.observed, Number.NaN) } : {},
+    ...mayApprove(decision)
   };
+}
+function mayApprove(decision) {
+  let missing = (decision.approvers ?? []).filter((g) => g.missing > 0);
+  return decision.tier !== "hard" || missing.length === 0 ? {} : { mayApprove: [...new Set(missing.map((g) => describeApprovers(g.reviewers)))].join("; ").slice(0, MAX_REASON3) };
 }
 function vetoHistory(decision) {
   let out = [];
@@ -38727,6 +38869,7 @@ function headline(decision, facts, nowMs, relative, options) {
     `**${observing ? "Enforced, next would be" : "Next"}:** ${nextStep(decision, facts, nowMs, relative)}${options.checkRunActions && !observing ? buttonsHint(decision) : ""}`,
     "",
     ...githubNeedsLines(options.githubNeeds),
+    ...decision.afterMergeNote ? [decision.afterMergeNote, ""] : [],
     ...noticeLines(decision, nowMs),
     `**Who may act:** ${whoMayAct(decision, options.reviewers)}. Comment one command per line: ${COMMANDS_HELP}.`,
     "",
@@ -38934,8 +39077,8 @@ function plan(decision, facts, view, now2, options) {
 }
 
 // src/core/policy/schema.ts
-var DURATION_PATTERN = "^[1-9][0-9]{0,5}[smhd]$", TIER_NAMES = ["fyi", "soft", "hard"], MODE_NAMES = ["enforce", "observe"], NOTIFY_EVENT_NAMES = ["hard", "soft", "veto", "merged", "stale"], notifyEvents = {
-  description: "Events that send a message: hard (a PR starts waiting for approvals), soft (a veto window opens), veto, merged, stale (a reminder step).",
+var DURATION_PATTERN = "^[1-9][0-9]{0,5}[smhd]$", TIER_NAMES = ["fyi", "soft", "hard"], MODE_NAMES = ["enforce", "observe"], NOTIFY_EVENT_NAMES = ["hard", "soft", "veto", "merged", "stale", "after_merge"], notifyEvents = {
+  description: "Events that send a message: hard (a PR starts waiting for approvals), soft (a veto window opens), veto, merged, stale (a reminder step), after_merge (a merge sampled for a review after merge).",
   type: "array",
   uniqueItems: !0,
   minItems: 1,
@@ -39210,9 +39353,9 @@ var DURATION_PATTERN = "^[1-9][0-9]{0,5}[smhd]$", TIER_NAMES = ["fyi", "soft", "
 };
 
 // src/core/policy/load.ts
-import { createHash as createHash2 } from "node:crypto";
+import { createHash as createHash3 } from "node:crypto";
 function policyHash(text) {
-  return createHash2("sha256").update(text).digest("hex");
+  return createHash3("sha256").update(text).digest("hex");
 }
 function loadPolicy(source, loads) {
   switch (source.kind) {
@@ -39995,8 +40138,8 @@ function readHistory(items) {
     if (!isRecord3(n2) || !str(n2.createdAt)) continue;
     let kind = n2.__typename === "AddedToMergeQueueEvent" ? "added" : n2.__typename === "RemovedFromMergeQueueEvent" ? "removed" : void 0;
     if (!kind) continue;
-    let actor = isRecord3(n2.actor) ? str(n2.actor.login) : void 0, headSha = isRecord3(n2.beforeCommit) ? str(n2.beforeCommit.oid) : void 0, reason = str(n2.reason);
-    out.push({ kind, at: n2.createdAt, ...actor ? { actor } : {}, ...headSha ? { headSha } : {}, ...reason ? { reason } : {} });
+    let actor2 = isRecord3(n2.actor) ? str(n2.actor.login) : void 0, headSha = isRecord3(n2.beforeCommit) ? str(n2.beforeCommit.oid) : void 0, reason = str(n2.reason);
+    out.push({ kind, at: n2.createdAt, ...actor2 ? { actor: actor2 } : {}, ...headSha ? { headSha } : {}, ...reason ? { reason } : {} });
   }
   return out;
 }
@@ -40411,6 +40554,7 @@ function readPullRequest(raw, source) {
     author: { login, type: str2(raw.user.type) ?? "User" },
     state,
     merged: raw.merged === !0 || (str2(raw.merged_at) ?? "") !== "",
+    ...str2(raw.merged_at) ? { mergedAt: str2(raw.merged_at) } : {},
     draft: raw.draft === !0,
     headSha,
     headRef,
@@ -40598,11 +40742,11 @@ ${lines}
 ${lines}
 ` };
   }
-  let names = [...blocked2.map((v) => `#${v.number}`), ...missing.map((n2) => `#${n2}`)], first = blocked2[0], title = first?.decision && first.error === void 0 ? `#${first.number} may not merge: ${first.decision.title}` : `${names.join(", ")} ${names.length === 1 ? "was" : "were"} not checked`;
+  let names2 = [...blocked2.map((v) => `#${v.number}`), ...missing.map((n2) => `#${n2}`)], first = blocked2[0], title = first?.decision && first.error === void 0 ? `#${first.number} may not merge: ${first.decision.title}` : `${names2.join(", ")} ${names2.length === 1 ? "was" : "were"} not checked`;
   return {
     conclusion: "failure",
     title: title.length > 200 ? `${title.slice(0, 199)}…` : title,
-    summary: `This merge group adds ${names.length === 1 ? "a pull request" : "pull requests"} the policy does not let merge now (${names.join(", ")}), so it must not merge. A person who queued it by hand must get it through the gate first (see the PR's \`hitl\` check).
+    summary: `This merge group adds ${names2.length === 1 ? "a pull request" : "pull requests"} the policy does not let merge now (${names2.join(", ")}), so it must not merge. A person who queued it by hand must get it through the gate first (see the PR's \`hitl\` check).
 
 ${lines}${missing.length ? `
 - ${missing.map((n2) => `#${n2}`).join(", ")}: not decided` : ""}
@@ -40980,9 +41124,246 @@ async function readPolicy(session, repo, baseRef, path2) {
     let name = label(found.ref, local);
     return declaresExtends(found.text) ? await resolveExtends(session, found, local) : { source: { kind: "text", path: name, text: found.text }, remap: identity };
   } catch (error2) {
-    let message = error2 instanceof Unreadable ? error2.message : `could not read ${path2} from ${baseRef}: ${describeError(error2)}`;
+    let message = error2 instanceof Unreadable ? error2.message : `could not read ${path2} from ${baseRef ?? "the default branch"}: ${describeError(error2)}`;
     return session.log.warn({ repo, path: path2, baseRef, error: message }, "policy unreadable"), { source: { kind: "unreadable", path: path2, message }, remap: identity };
   }
+}
+
+// src/core/after-merge-commands.ts
+function afterMergeStanding(actor2, facts, policy) {
+  let who = standing(actor2, facts, policy), only = policy.afterMerge?.reviewers;
+  if (who.kind === "excluded" || !only) return who;
+  let auth2 = facts.authorizations[actor2.login.toLowerCase()];
+  if (meets(actor2.login, auth2, { users: only.users, teams: only.teams })) return { kind: "reviewer", via: "user", detail: "named in after_merge.reviewers" };
+  if (!auth2 && !only.users.length) return { kind: "unknown", message: `the gate has no team information for @${actor2.login} yet.` };
+  if (auth2 && (auth2.teamErrors?.length ?? 0) > 0) return { kind: "unknown", message: `GitHub would not tell the gate whether @${actor2.login} is in ${only.teams.join(", ")}.` };
+  let named = [...only.users.map((u) => `@${u.replace(/^@/, "")}`), ...only.teams.map((t) => `members of ${t}`)].join(", ");
+  return { kind: "not-reviewer", message: `@${actor2.login} may not answer this review after merge: \`after_merge.reviewers\` names ${named}.` };
+}
+var EXCLUDED = {
+  author: (at) => `${at} opened this pull request; its author cannot review it after merge.`,
+  committer: (at) => `${at} authored or committed commits on this pull request; people who wrote the change cannot review it after merge.`,
+  agent: (at) => `${at} is an agent account in the policy's \`agents.authors\`; agents cannot review after merge.`,
+  bot: (at) => `${at} is a bot; only people review after merge.`
+};
+function afterMergeAuthors(facts, ledger, mergedAt) {
+  let done = new Set(ledger.answered), mergedMs = parseTime(mergedAt) ?? 0, logins = /* @__PURE__ */ new Set();
+  for (let c3 of facts.comments)
+    done.has(c3.id) || isBot(c3.author) || wasEdited(c3) || (parseTime(c3.createdAt) ?? 0) < mergedMs || c3.author.login.toLowerCase() !== facts.author.login.toLowerCase() && parseCommands(c3.body).some((x2) => x2.kind === "after-merge") && logins.add(c3.author.login.toLowerCase());
+  return [...logins].sort();
+}
+function answerAfterMerge(input) {
+  let { policy, facts, ledger, mergedAt } = input, record = input.record, done = new Set(ledger.answered), mergedMs = parseTime(mergedAt) ?? 0, answered = [], verdicts = [], concerns = [], revert2, comments = [...facts.comments].sort((a, b) => (parseTime(a.createdAt) ?? 0) - (parseTime(b.createdAt) ?? 0) || a.id - b.id);
+  for (let c3 of comments) {
+    if (done.has(c3.id) || (parseTime(c3.createdAt) ?? 0) < mergedMs) continue;
+    let commands = parseCommands(c3.body).filter((x2) => x2.kind === "after-merge");
+    if (commands.length === 0) continue;
+    if (isBot(c3.author)) {
+      answered.push(c3.id);
+      continue;
+    }
+    let who = afterMergeStanding(c3.author, facts, policy);
+    if (who.kind === "unknown" && !wasEdited(c3) && record) continue;
+    let at = `@${c3.author.login}`;
+    for (let command of commands) {
+      let base2 = { source: { type: "comment", id: c3.id }, by: c3.author.login, at: c3.createdAt, command }, refuse = (refusal, message) => verdicts.push({ ...base2, accepted: !1, refusal, message });
+      if (!record) {
+        refuse("not-after-merge", `This pull request was not sampled for review after merge (${input.why}), so there is nothing to answer here.`);
+        continue;
+      }
+      if (wasEdited(c3)) {
+        refuse("edited", `This comment was edited, and only commands present when a comment is created count: post \`/${command.action}\` in a new comment.`);
+        continue;
+      }
+      if (who.kind === "excluded") {
+        refuse(who.reason, EXCLUDED[who.reason](at));
+        continue;
+      }
+      if (who.kind !== "reviewer") {
+        refuse("not-reviewer", who.message);
+        continue;
+      }
+      if (record.revert?.number !== void 0) {
+        refuse("not-after-merge", `This pull request was already reverted by #${record.revert.number} at the request of @${record.revert.by}.`);
+        continue;
+      }
+      if (command.action === "revert") {
+        if (revert2 || record.revert && record.revert.refused === void 0) {
+          refuse("not-after-merge", `A revert was already asked for by @${revert2?.by ?? record.revert.by}.`);
+          continue;
+        }
+        revert2 = { by: c3.author.login, at: c3.createdAt, commentId: c3.id, ...command.reason ? { reason: command.reason } : {} }, record = { ...record, revert: { ...revert2 } }, verdicts.push({ ...base2, accepted: !0 });
+        continue;
+      }
+      if (record.reviewed) {
+        refuse("not-after-merge", `The review after merge is already done: @${record.reviewed.by} commented \`/reviewed\`.`);
+        continue;
+      }
+      command.action === "reviewed" ? record = { ...record, reviewed: { by: c3.author.login, at: c3.createdAt, commentId: c3.id } } : (record = { ...record, concerns: [...record.concerns, { by: c3.author.login, at: c3.createdAt, commentId: c3.id, reason: command.reason ?? "" }] }, concerns.push({ ...base2, accepted: !0 })), verdicts.push({ ...base2, accepted: !0 });
+    }
+    answered.push(c3.id);
+  }
+  return { ledger: { ...ledger, answered: [...ledger.answered, ...answered], ...record ? { afterMerge: record } : {} }, record, verdicts, concerns, ...revert2 ? { revert: revert2 } : {} };
+}
+var wantsAfterMergeLabel = (record) => afterMergeOpen(record);
+
+// src/core/after-merge-render.ts
+var AFTER_MERGE_HELP = `${code("/reviewed")} · ${code("/concern <reason>")} · ${code("/revert [reason]")}`;
+function stateLine(r, at) {
+  return r.revert?.number !== void 0 ? `↩️ **Reverted:** ${person(r.revert.by)} asked for a revert (${at(r.revert.at)})${r.revert.reason ? `: ${escapeText(r.revert.reason, 200)}` : ""}; GitHub opened #${r.revert.number}.` : r.reviewed ? `✅ **Reviewed after merge** by ${person(r.reviewed.by)} (${at(r.reviewed.at)}).` : r.revert?.refused !== void 0 ? `⚠️ **Revert refused by GitHub** (asked by ${person(r.revert.by)}, ${at(r.revert.at)}): ${escapeText(r.revert.refused, 200)}. Still awaiting review.` : r.concerns.length ? "⚠️ **Concern raised**: awaiting `/reviewed` or `/revert`." : "🕒 **Awaiting review after merge.**";
+}
+function renderAfterMergeComment(view) {
+  let r = view.record, mergedMs = parseTime(r.mergedAt) ?? 0, at = (iso) => formatUtc(parseTime(iso) ?? mergedMs, mergedMs), title = afterMergeOpen(r) ? "### 🔎 Merged without a human: review after merge" : "### ⚪ Merged without a human: review after merge done", concerns = r.concerns.slice(-10).map((c3) => `- ${person(c3.by)} (${at(c3.at)}): ${escapeText(c3.reason, 300)}`);
+  return [
+    title,
+    "",
+    `Merged without a human; review after merge due by ${formatDue(r, view.timezone)}, by ${describeReviewers(r.reviewers, view.permission)}.`,
+    "",
+    ...r.why ? [`**Why:** ${r.tier ? `tier ${r.tier} at merge; ` : ""}${r.why}.`, ""] : [],
+    stateLine(r, at),
+    "",
+    ...concerns.length ? ["**Concerns:**", ...concerns, ""] : [],
+    ...afterMergeOpen(r) ? [`**Who may answer:** ${describeReviewers(r.reviewers, view.permission)}; never the PR author, its committers, agent accounts or bots. Comment one per line: ${AFTER_MERGE_HELP}.`, ""] : [],
+    STATUS_MARKER
+  ].join(`
+`);
+}
+var handle = (login) => `@${login.replace(/[^A-Za-z0-9\-[\]]/g, "")}`;
+function renderAfterMergeRefusal(verdicts) {
+  let by = verdicts[0]?.by ?? "", lines = verdicts.filter((v) => !v.accepted && v.message).map((v) => `- ${code(v.command.kind === "after-merge" ? afterMergeText(v.command) : v.command.kind, 80)} was not counted: ${escapeText(v.message, 400)}`);
+  return [handle(by), "", ...lines].join(`
+`);
+}
+function renderConcern(author, v) {
+  let reason = v.command.kind === "after-merge" ? v.command.reason ?? "" : "";
+  return `${handle(author)}: ${person(v.by)} raised a concern after merge: ${escapeText(reason, 300)}
+
+The review after merge stays open until an authorized reviewer comments ${code("/reviewed")} or it is reverted.`;
+}
+function renderRevertOpened(by, number) {
+  return `${handle(by)} GitHub opened #${number} to revert this pull request. It is labelled ${code("hitl:revert")} and goes through the gate like any pull request.`;
+}
+function renderRevertRefused(by, message) {
+  return `${handle(by)} GitHub refused to open a revert of this pull request: ${escapeText(message, 300)}. The review after merge stays open; revert it by hand, or comment ${code("/revert")} again once it can be reverted.`;
+}
+function revertTitle(number, title) {
+  return `Revert "${title.slice(0, 200)}" (#${number})`;
+}
+function revertBody(number, by, reason) {
+  return [
+    `Reverts #${number}, asked for by ${person(by)} in its review after merge${reason ? `: ${escapeText(reason, 300)}` : "."}`,
+    "",
+    revertMarker(number)
+  ].join(`
+`);
+}
+function revertMarker(number) {
+  return `<!-- hitl-gate:revert-of #${number} -->`;
+}
+
+// src/github/open-revert.ts
+var PULL_ID = `query hitlPullId($owner: String!, $repo: String!, $number: Int!) {
+  repository(owner: $owner, name: $repo) { pullRequest(number: $number) { id } }
+}`, REVERT = `mutation hitlRevert($input: RevertPullRequestInput!) {
+  revertPullRequest(input: $input) { revertPullRequest { number } }
+}`;
+var isRecord6 = (v) => typeof v == "object" && v !== null;
+function refusalOf(error2) {
+  let errors = isRecord6(error2) && Array.isArray(error2.errors) ? error2.errors : void 0;
+  if (!errors?.length || isRecord6(error2) && typeof error2.status == "number" && error2.status >= 500) return;
+  let first = errors[0];
+  return isRecord6(first) && typeof first.message == "string" ? first.message : describeError(error2);
+}
+async function openedBefore(session, ref, base2, identity2) {
+  let { data } = await request2(session, (c3) => c3.rest.pulls.list({ owner: ref.owner, repo: ref.repo, base: base2, state: "open", sort: "created", direction: "desc", per_page: 50 })), marker = revertMarker(ref.number);
+  return data.find((p) => p.user?.login.toLowerCase() === identity2.login.toLowerCase() && (p.body ?? "").includes(marker))?.number;
+}
+async function label2(session, ref, number) {
+  try {
+    await request2(session, (c3) => c3.rest.issues.addLabels({ owner: ref.owner, repo: ref.repo, issue_number: number, labels: [REVERT_LABEL] }));
+  } catch (error2) {
+    session.log.warn({ pr: `${ref.owner}/${ref.repo}#${number}`, error: describeError(error2) }, "could not label the revert PR");
+  }
+}
+async function openRevert(session, ref, input) {
+  let earlier = await openedBefore(session, ref, input.base, input.identity);
+  if (earlier !== void 0)
+    return await label2(session, ref, earlier), { number: earlier };
+  let found = await request2(session, (c3) => c3.graphql(PULL_ID, { owner: ref.owner, repo: ref.repo, number: ref.number })), id = isRecord6(found) && isRecord6(found.repository) && isRecord6(found.repository.pullRequest) ? found.repository.pullRequest.id : void 0;
+  if (typeof id != "string") throw new Error(`GitHub did not give the node id of #${ref.number}`);
+  let data;
+  try {
+    data = await request2(session, (c3) => c3.graphql(REVERT, { input: { pullRequestId: id, title: input.title, body: input.body, draft: !1 } }));
+  } catch (error2) {
+    let refused2 = refusalOf(error2);
+    if (refused2 !== void 0) return { refused: refused2 };
+    throw error2;
+  }
+  let payload = isRecord6(data) && isRecord6(data.revertPullRequest) ? data.revertPullRequest.revertPullRequest : void 0, number = isRecord6(payload) ? payload.number : void 0;
+  if (typeof number != "number") throw new Error("GitHub did not say which pull request reverts this one");
+  return await label2(session, ref, number), { number };
+}
+
+// src/github/reconcile-merged.ts
+var stripped = (raw) => raw.map(({ user: _u, performed_via_github_app: _p, node_id: _n, ...c3 }) => c3);
+async function decisionAtMerge(session, ref, load, base2, mergedAt, headSeenAt) {
+  let mergedMs = parseTime(mergedAt) ?? session.now.getTime(), before = (xs) => xs.filter((x2) => (parseTime(x2.createdAt ?? x2.submittedAt) ?? 0) <= mergedMs), [files, reviews] = await Promise.all([gatherFiles(session, ref), gatherReviews(session, ref)]), facts = { ...base2, state: "open", merged: !1, files, reviews: before(reviews), comments: before(base2.comments), ...headSeenAt ? { headSeenAt } : {} }, authors = commandAuthors(facts);
+  return authors.length && load.kind === "ok" && (facts.authorizations = await gatherAuthorizations(session, ref, authors, load.policy.reviewers)), { decision: decide(load, facts, new Date(mergedMs)), facts };
+}
+async function reconcileMerged(session, ref, pr, load, options, base2) {
+  if (!pr.merged || load.kind !== "ok" || !load.policy.afterMerge || options.mode !== "full" || options.checkRunAs === "status" || load.policy.mode === "observe") return;
+  let policy = load.policy, gate2 = await findGateCheckRun(session, ref, pr.headSha, options.identity);
+  if (!gate2.record || !gate2.checkRun) return;
+  let ledger = gate2.record, mergedAt = pr.mergedAt ?? session.now.toISOString(), raw = await gatherComments(session, ref), comments = stripped(raw), facts = { ...base2, comments, ledger }, record = ledger.afterMerge, why2 = "it was sampled when it merged";
+  if (!record) {
+    let atMerge = await decisionAtMerge(session, ref, load, facts, mergedAt, gate2.headSeenAt);
+    if (!atMerge.decision.governed || atMerge.decision.tier === "none") return;
+    let risk = riskOf(atMerge.decision.classification, policy, classifyInput(atMerge.facts)), s2 = sampling({ policy: policy.afterMerge, owner: ref.owner, repo: ref.repo, number: ref.number, tier: atMerge.decision.tier, risk, approvedBy: atMerge.decision.approvals.map((a) => a.by) });
+    why2 = s2.why, s2.sampled && (record = openAfterMerge(policy, mergedAt, atMerge.decision.tier, s2.why));
+  }
+  let authors = afterMergeAuthors(facts, ledger, mergedAt);
+  if (!record && authors.length === 0) {
+    pr.labels.some((l2) => l2.toLowerCase() === AFTER_MERGE_LABEL) && await removeIndexLabel(session, ref);
+    return;
+  }
+  if (authors.length) {
+    let teams = policy.afterMerge.reviewers?.teams ?? [], [commits, authorizations] = await Promise.all([gatherCommits(session, ref, pr), gatherAuthorizations(session, ref, authors, policy.reviewers, teams)]);
+    facts = { ...facts, commits, authorizations };
+  }
+  let step = answerAfterMerge({ policy, facts, ledger, record, why: why2, mergedAt }), next = step.ledger, { owner, repo } = ref, number = ref.number;
+  for (let [id, group] of groupBySource(step.verdicts))
+    group.some((v) => v.accepted) && await request2(session, (c3) => c3.rest.reactions.createForIssueComment({ owner, repo, comment_id: id, content: "+1" })), group.some((v) => !v.accepted) && await request2(session, (c3) => c3.rest.issues.createComment({ owner, repo, issue_number: number, body: renderAfterMergeRefusal(group) }));
+  for (let v of step.concerns) await request2(session, (c3) => c3.rest.issues.createComment({ owner, repo, issue_number: number, body: renderConcern(pr.author.login, v) }));
+  if (step.revert && next.afterMerge) {
+    let outcome = await openRevert(session, ref, { title: revertTitle(number, pr.title), body: revertBody(number, step.revert.by, step.revert.reason), base: pr.baseRef, identity: options.identity }), revert2 = { ...step.revert, ..."number" in outcome ? { number: outcome.number } : { refused: outcome.refused } };
+    next = { ...next, afterMerge: { ...next.afterMerge, revert: revert2 } };
+    let body = "number" in outcome ? renderRevertOpened(step.revert.by, outcome.number) : renderRevertRefused(step.revert.by, outcome.refused);
+    await request2(session, (c3) => c3.rest.issues.createComment({ owner, repo, issue_number: number, body })), session.log.info({ pr: `${owner}/${repo}#${number}`, by: step.revert.by, ...outcome }, "number" in outcome ? "revert opened" : "GitHub refused the revert");
+  }
+  let labelled = pr.labels.some((l2) => l2.toLowerCase() === AFTER_MERGE_LABEL), open2 = wantsAfterMergeLabel(next.afterMerge);
+  if (open2 && !labelled && await request2(session, (c3) => c3.rest.issues.addLabels({ owner, repo, issue_number: number, labels: [AFTER_MERGE_LABEL] })), !open2 && labelled && await removeIndexLabel(session, ref), next.afterMerge) {
+    let body = renderAfterMergeComment({
+      record: next.afterMerge,
+      ...policy.workingHours ? { timezone: policy.workingHours.timezone } : {},
+      ...policy.afterMerge.reviewers ? {} : { permission: policy.reviewers.permission }
+    }), shown = findNamedComment(raw, ledger.comment?.id, options.identity) ?? findStatusComment(raw, options.identity), id = shown?.id;
+    shown ? shown.body !== body && await request2(session, (c3) => c3.rest.issues.updateComment({ owner, repo, comment_id: shown.id, body })) : id = (await request2(session, (c3) => c3.rest.issues.createComment({ owner, repo, issue_number: number, body }))).data.id, next = { ...next, comment: { id, sha256: bodyDigest(body) } };
+  }
+  return recordMarker(next, number) !== gate2.checkRun.record && await writeRecord(session, ref, gate2.checkRun.id, next), { ref, decision: decide(load, { ...facts, state: "closed", merged: !0 }, session.now), facts, effects: [], applied: [], merged: !1, requests: session.requests };
+}
+async function removeIndexLabel(session, ref) {
+  await request2(session, (c3) => c3.rest.issues.removeLabel({ owner: ref.owner, repo: ref.repo, issue_number: ref.number, name: AFTER_MERGE_LABEL })).catch((error2) => {
+    if (error2.status !== 404) throw error2;
+  });
+}
+async function writeRecord(session, ref, checkRunId, ledger) {
+  let { data } = await request2(session, (c3) => c3.rest.checks.get({ owner: ref.owner, repo: ref.repo, check_run_id: checkRunId })), merged = mergeRecords(readRecord(data.output?.text, ref.number), ledger) ?? ledger, output = { title: data.output?.title ?? CHECK_NAME, summary: data.output?.summary ?? "", text: withRecord(data.output?.text, merged, ref.number) };
+  await request2(session, (c3) => c3.rest.checks.update({ owner: ref.owner, repo: ref.repo, check_run_id: checkRunId, output }));
+}
+function groupBySource(verdicts) {
+  let out = /* @__PURE__ */ new Map();
+  for (let v of verdicts) out.set(v.source.id, [...out.get(v.source.id) ?? [], v]);
+  return out;
 }
 
 // src/github/unavailable-decision.ts
@@ -41116,7 +41497,11 @@ async function reconcileWith(client, ref, options, policies) {
     };
   }, g, decision;
   try {
-    g = await gather2(session, ref, options, policies), decision = decide(g.load, g.facts, now2);
+    if (g = await gather2(session, ref, options, policies), g.pr.merged) {
+      let merged = await reconcileMerged(session, ref, g.pr, g.load, options, g.facts);
+      if (merged) return merged;
+    }
+    decision = decide(g.load, g.facts, now2);
   } catch (error3) {
     return failed(error3);
   }
@@ -41200,6 +41585,12 @@ async function reconcileWith(client, ref, options, policies) {
       result.error = `explaining the refused merge failed: ${describeError(error3)}`;
     }
   }
+  if (result.merged && decision.governed)
+    try {
+      await reconcileMerged(session, ref, { ...g.pr, state: "closed", merged: !0, mergedAt: now2.toISOString() }, g.load, options, { ...g.facts, state: "closed", merged: !0 });
+    } catch (error3) {
+      result.error = `recording the review after merge failed: ${describeError(error3)}`;
+    }
   let notifications = [
     ...result.applied.some((e) => e.kind === "check-run" && e.record !== void 0) ? claimed : [],
     ...result.merged && options.notify && notifyPolicy ? mergedNotifications({ decision, facts: g.facts, policy: notifyPolicy, available: options.notify.channels, url: prUrl, now: now2 }) : []
@@ -41221,7 +41612,7 @@ async function reconcileWith(client, ref, options, policies) {
 }
 
 // src/github/quiet-pulls.ts
-import { createHash as createHash3 } from "node:crypto";
+import { createHash as createHash4 } from "node:crypto";
 var QuietPulls = class {
   #memo;
   #maxAgeMs;
@@ -41232,7 +41623,7 @@ var QuietPulls = class {
   static fingerprint(pr, policy) {
     if (!pr.updatedAt) return;
     let labels = [...new Set(pr.labels.map((l2) => l2.toLowerCase()))].sort();
-    return createHash3("sha1").update(JSON.stringify([pr.updatedAt, pr.headSha, pr.baseRef, labels, pr.state, pr.draft, policy])).digest("base64url");
+    return createHash4("sha1").update(JSON.stringify([pr.updatedAt, pr.headSha, pr.baseRef, labels, pr.state, pr.draft, policy])).digest("base64url");
   }
   #key(repo, number) {
     return `quiet ${repo.owner}/${repo.repo}#${number}`.toLowerCase();
@@ -41875,8 +42266,8 @@ async function readHeadTests(session, repo, ref, dir2) {
     if (httpStatus(error2) === 404) return [];
     throw new Error(`could not list ${dir2} at ${ref.slice(0, 7)}: ${describeError(error2)}`);
   }
-  let names = entries.filter((e) => e.type === "file" && /\.ya?ml$/i.test(e.name)).sort((a, b) => a.name.localeCompare(b.name)).slice(0, MAX_FILES), files = [];
-  for (let e of names) {
+  let names2 = entries.filter((e) => e.type === "file" && /\.ya?ml$/i.test(e.name)).sort((a, b) => a.name.localeCompare(b.name)).slice(0, MAX_FILES), files = [];
+  for (let e of names2) {
     let text = await rawText(session, repo, e.path, ref);
     text !== void 0 && files.push({ path: e.path, text });
   }

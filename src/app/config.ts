@@ -22,6 +22,8 @@ export interface GateEnv {
    * `80/1m,500/1h`; a GitHub Enterprise Server admin may have set others). */
   writeLimits?: WriteLimit[];
   redisUrl?: string;
+  /** The dashboard issue is refreshed at most once per this per repository (`HITL_DASHBOARD_INTERVAL`, default 1m). */
+  dashboardIntervalMs?: number;
 }
 
 export interface ServerConfig extends GateEnv {
@@ -50,12 +52,16 @@ export function readGateEnv(env: NodeJS.ProcessEnv): Result<GateEnv> {
   if (!/^\d+$/.test(concurrencyText) || concurrency < 1 || concurrency > 4096) errors.push(`HITL_CONCURRENCY: "${concurrencyText}" must be a whole number from 1 to 4096`);
   const redisUrl = env.REDIS_URL?.trim() || undefined;
   if (redisUrl && !/^rediss?:\/\//.test(redisUrl)) errors.push('REDIS_URL: must start with redis:// or rediss://');
+  const dashboardText = env.HITL_DASHBOARD_INTERVAL?.trim();
+  const dashboard = dashboardText ? parseConfigDuration(dashboardText) : undefined;
+  if (dashboard && !dashboard.ok) errors.push(`HITL_DASHBOARD_INTERVAL: ${dashboard.message}`);
+  else if (dashboard?.ok && dashboard.ms < 1_000) errors.push('HITL_DASHBOARD_INTERVAL: must be at least 1s');
   if (errors.length > 0) return { ok: false, errors };
   const limitsText = env.HITL_WRITE_LIMITS?.trim();
   const writeLimits = limitsText ? parseWriteLimits(limitsText) : undefined;
   if (limitsText && !writeLimits) errors.push(`HITL_WRITE_LIMITS: "${limitsText}" must be COUNT/DURATION pairs like 80/1m,500/1h`);
   if (errors.length > 0) return { ok: false, errors };
-  return { ok: true, value: { sweepIntervalMs: interval.ok ? interval.ms : 0, concurrency, ...(redisUrl ? { redisUrl } : {}), ...(writeLimits ? { writeLimits } : {}) } };
+  return { ok: true, value: { sweepIntervalMs: interval.ok ? interval.ms : 0, concurrency, ...(redisUrl ? { redisUrl } : {}), ...(writeLimits ? { writeLimits } : {}), ...(dashboard?.ok ? { dashboardIntervalMs: dashboard.ms } : {}) } };
 }
 
 export function readServerConfig(env: NodeJS.ProcessEnv): Result<ServerConfig> {

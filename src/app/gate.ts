@@ -19,6 +19,8 @@ import { QueueWidth } from './queue-width.js';
 import { DEFAULT_CONCURRENCY } from './config.js';
 import { holdingClient } from './held-client.js';
 import type { Hold } from './redis-lock.js';
+import { DashboardScheduler, type DashboardTurns } from './dashboard-scheduler.js';
+import { refreshDashboard } from '../github/refresh-dashboard.js';
 import { AppIdentity } from './app-identity.js';
 import { recordClicks } from './record-clicks.js';
 import { ROUTED_EVENTS, routeEvent, type GateJob } from './route-event.js';
@@ -57,6 +59,10 @@ export interface GateOptions {
   log?: Log;
   /** Chat (Slack, signed webhook) from the App's environment; absent: no chat. */
   notify?: GateNotifyOptions;
+  /** The dashboard issue: at most one refresh per repository per interval (HITL_DASHBOARD_INTERVAL,
+   * default 1m), the turn shared through Redis when replicas run. */
+  dashboardIntervalMs?: number;
+  dashboardTurns?: DashboardTurns;
   /** Answers GitHub gave before (policy files, branch rules) with their ETags, for as long as the App
    * runs (default: a new one). */
   kept?: KeptAnswers;
@@ -68,6 +74,7 @@ export interface Gate {
   metrics: Metrics;
   /** Chat, when configured. */
   notifier?: Notifier;
+  dashboards: DashboardScheduler;
   sweepAll(): Promise<SweepReport | undefined>;
   /** Resolves once no reconcile waits or runs (tests). */
   idle(): Promise<void>;
@@ -125,10 +132,27 @@ export function createGate(app: Probot, options: GateOptions = {}): Gate {
   };
   const held = (hold?: Hold) => (hold ? { stillHeld: () => hold.stillHeld() } : {});
 
+  const dashboardNumbers = new Map<string, number>();
+  /** The day of each repository's last daily digest, as its record on GitHub says (a cache). */
+  const digestDays = new Map<string, string>();
+  const dashboards = new DashboardScheduler({
+    intervalMs: options.dashboardIntervalMs,
+    turns: options.dashboardTurns,
+    log,
+    refresh: async (repo) => {
+      const client = await installationClient(repo.installationId);
+      const digest = notifier?.channels.length ? { digest: { channels: notifier.channels, sentDays: digestDays } } : {};
+      const outcome = await refreshDashboard(client, { owner: repo.owner, repo: repo.repo }, { identity: await identity(), now, log, numbers: dashboardNumbers, ...digest });
+      if (outcome.kind !== 'off') log.info({ repo: `${repo.owner}/${repo.repo}`, dashboard: outcome.kind, digest: outcome.digest?.digest.day, requests: outcome.requests }, 'dashboard');
+      if (outcome.digest) notifier?.dispatchDigest(`${repo.owner}/${repo.repo}`, outcome.digest);
+    },
+  });
+
   /** `lockStillHeld` false: the PR's lock was lost during the reconcile, so its wake-up is the new
    * holder's to set or cancel. */
   const afterOutcome = async (outcome: ReconcileOutcome, ref: PullRef, { lockStillHeld }: { lockStillHeld: boolean }): Promise<void> => {
     metrics.recordOutcome(outcome);
+    if (outcome.decision.governed || outcome.merged) dashboards.touch(ref);
     awaitingChecks.record(outcome, ref);
     // Chat goes out after the reconcile and is never awaited: it cannot delay or change a decision.
     if (notifier && outcome.notifications?.length) notifier.dispatch(ref, outcome.notifications);
@@ -213,6 +237,8 @@ export function createGate(app: Probot, options: GateOptions = {}): Gate {
       }
     });
     for (const ref of failed) await enqueue({ ...ref, reason: 'sweep-retry' });
+    // Quiet PRs are passed over, but a review after merge may have become overdue meanwhile.
+    dashboards.touch(repo);
   };
 
   const sweeper = new Sweeper({
@@ -286,6 +312,7 @@ export function createGate(app: Probot, options: GateOptions = {}): Gate {
     timers,
     metrics,
     ...(notifier ? { notifier } : {}),
+    dashboards,
     closed: false,
     sweepAll: () => sweeper.sweepAll(),
     idle: () => queue.idle(),
@@ -294,6 +321,7 @@ export function createGate(app: Probot, options: GateOptions = {}): Gate {
       stopSweeping();
       width.stop();
       await timers.close();
+      await dashboards.close();
       await queue.close(timeoutMs);
     },
   };

@@ -24,7 +24,8 @@ export default async function hitlGateApp(app: Probot, options: HitlAppOptions):
     const { redisBackends } = await import('./redis.js');
     scaleOut = await redisBackends(config.value.redisUrl, { sweepIntervalMs: config.value.sweepIntervalMs, concurrency: config.value.concurrency, log: app.log });
   }
-  const gate = createGate(app, { sweepIntervalMs: config.value.sweepIntervalMs, queueConcurrency: config.value.concurrency, ...(notify ? { notify } : {}), ...scaleOut, ...options.hitl });
+  const dashboard = config.value.dashboardIntervalMs !== undefined ? { dashboardIntervalMs: config.value.dashboardIntervalMs } : {};
+  const gate = createGate(app, { sweepIntervalMs: config.value.sweepIntervalMs, queueConcurrency: config.value.concurrency, ...dashboard, ...(notify ? { notify } : {}), ...scaleOut, ...options.hitl });
   options.addHandler(gateRoutes(gate));
   return gate;
 }

@@ -5,6 +5,7 @@
 import pRetry, { AbortError } from 'p-retry';
 import type { Notification, NotifyChannel } from '../core/notify.js';
 import { slackText } from '../core/notify.js';
+import { digestPayload, digestText, type Digest } from '../core/digest.js';
 import type { PullRequestRef } from '../github/types.js';
 import { errorMessage, type Log } from './log.js';
 import type { Metrics } from './metrics.js';
@@ -59,6 +60,39 @@ export class Notifier {
       if (this.#chains.get(key) === next) this.#chains.delete(key);
     });
     this.#inFlight.add(tracked);
+  }
+
+  /** Sends a repository's daily digest on each channel, in the background, retried like the rest.
+   * Its record is already on GitHub: a digest given up is not sent again. */
+  dispatchDigest(repository: string, due: { digest: Digest; channels: readonly NotifyChannel[]; slackChannel?: string }): void {
+    const { metrics, log } = this.#options;
+    for (const channel of due.channels) {
+      const labels = { channel, event: 'digest' };
+      const deliver = async (): Promise<void> => {
+        try {
+          if (channel === 'webhook') await this.#options.webhook?.send('digest', digestPayload(due.digest), (this.#options.now ?? (() => new Date()))());
+          else if (due.slackChannel) await this.#options.slack?.post(due.slackChannel, digestText(due.digest));
+        } catch (error) {
+          const permanent = channel === 'slack' ? isPermanentSlackError(error) : isPermanentWebhookError(error);
+          throw permanent ? new AbortError(errorMessage(error)) : error;
+        }
+      };
+      const sent = pRetry(deliver, {
+        retries: this.#options.retries ?? 5,
+        minTimeout: this.#options.minBackoffMs ?? 1_000,
+        maxTimeout: this.#options.maxBackoffMs ?? 60_000,
+        factor: 2,
+        randomize: true,
+      }).then(
+        () => metrics.notifications.inc({ ...labels, result: 'sent' }),
+        (error: unknown) => {
+          metrics.notifications.inc({ ...labels, result: 'failed' });
+          log.error({ repo: repository, channel, event: 'digest', err: errorMessage(error) }, 'daily digest given up');
+        },
+      );
+      const tracked: Promise<void> = sent.finally(() => this.#inFlight.delete(tracked));
+      this.#inFlight.add(tracked);
+    }
   }
 
   /** Resolves once every queued message was sent or given up (tests, shutdown). */

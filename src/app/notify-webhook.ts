@@ -26,13 +26,18 @@ export class WebhookSender {
   constructor(private readonly options: WebhookOptions) {}
 
   async post(message: NotifyMessage, sentAt: Date): Promise<void> {
-    const body = JSON.stringify({ ...message, sentAt: sentAt.toISOString() });
+    await this.send(message.event, { ...message }, sentAt);
+  }
+
+  /** Any event's JSON body (the daily digest's too), signed the same way. */
+  async send(event: string, payload: Record<string, unknown>, sentAt: Date): Promise<void> {
+    const body = JSON.stringify({ ...payload, sentAt: sentAt.toISOString() });
     const res = await (this.options.fetch ?? fetch)(this.options.url, {
       method: 'POST',
       headers: {
         'content-type': 'application/json',
         'user-agent': 'hitl-gate',
-        'x-hitl-event': message.event,
+        'x-hitl-event': event,
         'x-hitl-signature-256': signature(this.options.secret, body),
       },
       body,

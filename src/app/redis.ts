@@ -20,6 +20,7 @@ import { redisKeys, sleep, type JobData } from './redis-jobs.js';
 import { RedisReconcileQueue } from './redis-reconcile-queue.js';
 import { RedisTimers } from './redis-timers.js';
 import { RedisSweepLease } from './redis-sweep-lease.js';
+import { redisTurns } from './dashboard-scheduler.js';
 
 export interface RedisBackendOptions {
   /** Key and queue prefix: replicas that share it share the work. */
@@ -164,7 +165,7 @@ export class RedisBackend implements ReconcileQueue, Timers {
 }
 
 /** The gate's queue, timers and sweep lease backed by one Redis. */
-export async function redisBackends(url: string, options: RedisBackendOptions = {}): Promise<Pick<GateOptions, 'queue' | 'timers' | 'sweepLease' | 'sweepMemo'> & { backend: RedisBackend }> {
+export async function redisBackends(url: string, options: RedisBackendOptions = {}): Promise<Pick<GateOptions, 'queue' | 'timers' | 'sweepLease' | 'sweepMemo' | 'dashboardTurns'> & { backend: RedisBackend }> {
   const backend = new RedisBackend(url, options);
   await backend.redis.ping();
   return {
@@ -181,5 +182,7 @@ export async function redisBackends(url: string, options: RedisBackendOptions = 
     sweepLease: () => backend.sweepLease(),
     // Any replica may sweep next: it should pass over the PRs the last one found quiet.
     sweepMemo: new SharedCache({ redis: backend.redis, prefix: `${options.prefix ?? 'hitl'}:quiet:`, maxBytes: 16 * 2 ** 20 }),
+    // One replica refreshes a repository's dashboard per interval.
+    dashboardTurns: redisTurns(backend.redis, options.prefix ?? 'hitl', randomUUID()),
   };
 }

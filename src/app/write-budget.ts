@@ -5,6 +5,7 @@
 // is never earlier than GitHub counted it: the App's windows end no sooner than GitHub's.
 
 import { hasLedgerMarker } from '../core/ledger.js';
+import { DASHBOARD_MARKER } from '../core/dashboard.js';
 
 export interface WriteLimit {
   count: number;
@@ -116,9 +117,11 @@ export class RedisWriteBudget implements WriteBudget {
  * Which writes go first when an installation's budget is short (lower first): a merge, then the
  * answer to a human (a reaction acknowledging a command, a reply), then the gate's verdict (check
  * runs, labels, review requests), then a new PR's first status comment, then edits of the status
- * comment, which only restate what the check run already says.
+ * comment, which only restate what the check run already says, and last the dashboard issue, which
+ * only gathers what the PRs already say.
  */
 export function writePriority(method: string, url: string, body: unknown): number {
+  if (isDashboardWrite(method, url, body)) return 5;
   if (method === 'PUT' && /\/pulls\/[^/]+\/merge$/.test(url)) return 0;
   if (method === 'POST' && url.endsWith('/graphql')) return 0; // merge queue mutations: enqueue or dequeue
   if (/\/reactions(\/|$)/.test(url)) return 1;
@@ -128,4 +131,11 @@ export function writePriority(method: string, url: string, body: unknown): numbe
   }
   if (method === 'PATCH' && /\/issues\/comments\/[^/]+$/.test(url)) return 4;
   return 2;
+}
+
+/** Opening or editing the dashboard issue (its body carries the dashboard's marker). */
+function isDashboardWrite(method: string, url: string, body: unknown): boolean {
+  if (!(method === 'POST' && /\/issues$/.test(url)) && !(method === 'PATCH' && /\/issues\/[^/]+$/.test(url))) return false;
+  const text = typeof body === 'object' && body !== null ? (body as { body?: unknown }).body : undefined;
+  return typeof text === 'string' && text.includes(DASHBOARD_MARKER);
 }

@@ -9,6 +9,7 @@ import { hiddenMarker, markerPattern } from './hidden-marker.js';
 import { clicksOf } from './clicks.js';
 import { outcomeOf } from './observe.js';
 import { wouldDo } from './render-observe.js';
+import { describeApprovers } from './approvers.js';
 
 export interface RecordedApproval {
   by: string;
@@ -39,6 +40,8 @@ export interface DecisionRecord {
   would?: string;
   /** Rules in `mode: observe` that matched (their demands were shown, not enforced). */
   observedRules?: string[];
+  /** A hard PR still missing approvals: who may give them (the dashboard shows it). */
+  mayApprove?: string;
 }
 
 const MARKER_RE = markerPattern('decision');
@@ -67,7 +70,14 @@ export function decisionRecord(decision: Decision, facts: PullRequestFacts): Dec
     // Times in full (no "today"): the record is read long after.
     ...(decision.mode === 'observe' ? { mode: 'observe' as const, would: wouldDo(decision.observed ?? outcomeOf(decision), Number.NaN) } : {}),
     ...(decision.observed && decision.mode !== 'observe' ? { observedRules: decision.observed.rules, would: wouldDo(decision.observed, Number.NaN) } : {}),
+    ...mayApprove(decision),
   };
+}
+
+function mayApprove(decision: Decision): Pick<DecisionRecord, 'mayApprove'> {
+  const missing = (decision.approvers ?? []).filter((g) => g.missing > 0);
+  if (decision.tier !== 'hard' || missing.length === 0) return {};
+  return { mayApprove: [...new Set(missing.map((g) => describeApprovers(g.reviewers)))].join('; ').slice(0, MAX_REASON) };
 }
 
 /** Every veto that counted, active or not: the accepted `/veto` commands, and the ones only the ledger
@@ -137,5 +147,6 @@ export function readDecisionRecord(text: string | null | undefined): DecisionRec
     ...(data.mode === 'observe' ? { mode: 'observe' as const } : {}),
     ...(str(data.would) !== null ? { would: str(data.would) as string } : {}),
     ...(Array.isArray(data.observedRules) ? { observedRules: data.observedRules.filter((r): r is string => typeof r === 'string') } : {}),
+    ...(str(data.mayApprove) !== null ? { mayApprove: (str(data.mayApprove) as string).slice(0, MAX_REASON) } : {}),
   };
 }

@@ -78,11 +78,14 @@ function actionLine(event: NotifyEvent, decision: Decision, now: Date): string {
       return `Vetoed by ${[...new Set(decision.vetoes.map((v) => `@${v.by}`))].join(', ')}; held until the veto is withdrawn (/veto cancel) or overruled by approvals.`;
     case 'merged':
       return 'Merged by hitl-gate; nothing to do.';
+    case 'after_merge':
+      return 'Merged without a human and sampled for a review after merge: an authorized reviewer answers /reviewed, /concern <reason> or /revert on the pull request.';
   }
 }
 
 export function renderNotification(event: NotifyEvent, decision: Decision, facts: Pick<PullRequestFacts, 'owner' | 'repo' | 'number' | 'title' | 'headSha'>, url: string, now: Date): NotifyMessage {
-  const deadline = event === 'soft' ? decision.window?.end : undefined;
+  // A review after merge is due by the date the gate recorded when it sampled the merge.
+  const deadline = event === 'soft' ? decision.window?.end : event === 'after_merge' ? (decision.ledger as { afterMerge?: { due?: string } }).afterMerge?.due : undefined;
   return {
     event,
     repository: `${facts.owner}/${facts.repo}`,
@@ -104,6 +107,7 @@ const HEADLINE: Record<NotifyEvent, string> = {
   veto: 'vetoed',
   merged: 'merged',
   stale: 'still waiting for approval',
+  after_merge: 'review after merge',
 };
 
 /** Slack's mrkdwn: only &, < and > must be escaped. */

@@ -168,10 +168,10 @@ async function resolveExtends(session: Session, first: { ref: FileRef; text: str
 }
 
 /**
- * Find the policy for a pull request whose base branch is `baseRef`.
+ * Find the policy for a pull request whose base branch is `baseRef` (undefined: the default branch).
  * 404 everywhere -> `missing`; any other failure -> `unreadable` (the decision then fails closed).
  */
-export async function readPolicy(session: Session, repo: { owner: string; repo: string }, baseRef: string, path: string): Promise<PolicyRead> {
+export async function readPolicy(session: Session, repo: { owner: string; repo: string }, baseRef: string | undefined, path: string): Promise<PolicyRead> {
   const local: FileRef = { owner: repo.owner, repo: repo.repo, path, ref: baseRef };
   try {
     let found: { ref: FileRef; text: string } | undefined;
@@ -187,7 +187,7 @@ export async function readPolicy(session: Session, repo: { owner: string; repo: 
     if (!declaresExtends(found.text)) return { source: { kind: 'text', path: name, text: found.text }, remap: identity };
     return await resolveExtends(session, found, local);
   } catch (error) {
-    const message = error instanceof Unreadable ? error.message : `could not read ${path} from ${baseRef}: ${describeError(error)}`;
+    const message = error instanceof Unreadable ? error.message : `could not read ${path} from ${baseRef ?? 'the default branch'}: ${describeError(error)}`;
     session.log.warn({ repo, path, baseRef, error: message }, 'policy unreadable');
     return { source: { kind: 'unreadable', path, message }, remap: identity };
   }

@@ -87,6 +87,10 @@ describe('write budget', () => {
     expect(writePriority('POST', '/repos/{owner}/{repo}/issues/{issue_number}/comments', { body: '... <!-- hitl-gate:status -->' })).toBe(3);
     expect(writePriority('POST', '/repos/{owner}/{repo}/issues/{issue_number}/comments', { body: '... <!-- hitl-gate:ledger v1 e30= -->' })).toBe(3);
     expect(writePriority('PATCH', '/repos/{owner}/{repo}/issues/comments/{comment_id}', {})).toBe(4);
+    // The dashboard issue gathers what the PRs already say: it goes last.
+    expect(writePriority('PATCH', '/repos/{owner}/{repo}/issues/{issue_number}', { body: 'x\n<!-- hitl-gate:dashboard -->' })).toBe(5);
+    expect(writePriority('POST', '/repos/{owner}/{repo}/issues', { body: 'x\n<!-- hitl-gate:dashboard -->' })).toBe(5);
+    expect(writePriority('PATCH', '/repos/{owner}/{repo}/issues/{issue_number}', { state: 'closed' })).toBe(2);
   });
 
   it('waits until the oldest write that fills a window leaves it', () => {

@@ -135,6 +135,22 @@ export interface SimPull {
   requestedTeams?: string[];
 }
 
+/** An issue that is not a pull request (the gate opens one: the repository's dashboard). */
+export interface SimIssue {
+  id: number;
+  number: number;
+  title: string;
+  body: string | null;
+  user: SimUser;
+  state: 'open' | 'closed';
+  stateReason: 'completed' | 'not_planned' | 'reopened' | null;
+  labels: string[];
+  createdAt: string;
+  updatedAt: string;
+  closedAt: string | null;
+  viaApp?: SimApp;
+}
+
 export interface SimLabel {
   id: number;
   name: string;
@@ -157,6 +173,10 @@ export interface SimRepo {
   collaborators: Map<string, SimPermission>;
   labels: Map<string, SimLabel>;
   pulls: Map<number, SimPull>;
+  /** Issues that are not pull requests; they share the pull requests' numbers. */
+  issues: Map<number, SimIssue>;
+  /** Numbers of issues a person deleted (GitHub answers 410 Gone for them). */
+  deletedIssues: Set<number>;
   comments: Map<number, SimComment>;
   checkRuns: SimCheckRun[];
   statuses: SimStatus[];
@@ -200,7 +220,7 @@ export interface SimToken {
 export class Ids {
   private readonly counters = new Map<string, number>();
   next(kind: string): number {
-    const base = { user: 1_000, repo: 50_000, installation: 700, pull: 900_000, comment: 2_000_000, review: 3_000_000, check: 4_000_000, status: 5_000_000, reaction: 6_000_000, label: 7_000_000, suite: 8_000_000 }[kind] ?? 10_000_000;
+    const base = { user: 1_000, repo: 50_000, installation: 700, pull: 900_000, issue: 950_000, comment: 2_000_000, review: 3_000_000, check: 4_000_000, status: 5_000_000, reaction: 6_000_000, label: 7_000_000, suite: 8_000_000 }[kind] ?? 10_000_000;
     const n = (this.counters.get(kind) ?? base) + 1;
     this.counters.set(kind, n);
     return n;

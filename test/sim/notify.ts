@@ -10,7 +10,8 @@ export interface TimelineEntry {
   kind:
     | 'opened' | 'pushed' | 'commented' | 'comment-edited' | 'comment-deleted' | 'reviewed' | 'labeled' | 'unlabeled'
     | 'check-run' | 'status' | 'merged' | 'merge-refused' | 'reaction' | 'closed' | 'permission' | 'mergeable' | 'clicked' | 'rerun'
-    | 'review-requested' | 'enqueued' | 'dequeued' | 'merge-group' | 'revert-opened' | 'revert-refused';
+    | 'review-requested' | 'enqueued' | 'dequeued' | 'merge-group' | 'revert-opened' | 'revert-refused'
+    | 'issue-opened' | 'issue-edited' | 'issue-deleted';
   detail: string;
   /** Ids and values tests may want (comment id, check run conclusion, merge sha...). */
   data?: Record<string, unknown>;

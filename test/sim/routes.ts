@@ -1,6 +1,6 @@
 // The REST endpoints hitl-gate uses, each with GitHub's semantics (pagination, caps, status codes).
 import { randomBytes } from 'node:crypto';
-import { newSha, type SimApp, type SimCheckRun, type SimComment, type SimPull, type SimRepo, type SimStatus, type SimUser, type World } from './model.js';
+import { newSha, type SimApp, type SimCheckRun, type SimComment, type SimIssue, type SimPull, type SimRepo, type SimStatus, type SimUser, type World } from './model.js';
 import type { Notify } from './notify.js';
 import { mergeQueueRoutes, mergeQueueRules, mergeQueueRuleset, type MergeQueues } from './merge-queue.js';
 import { HttpError, type Reply, type Route, type SimRequest } from './rest.js';
@@ -44,6 +44,12 @@ export function buildRoutes(world: World, notify: Notify, queues?: MergeQueues):
     const pr = repo.pulls.get(Number(req.params.pull_number ?? req.params.issue_number));
     if (!pr) throw new HttpError(404, 'Not Found');
     return pr;
+  };
+  /** The issue (not a pull request) in the path; a deleted one is 410 Gone, as GitHub answers. */
+  const issueOf = (req: SimRequest, repo: SimRepo): SimIssue | undefined => {
+    const number = Number(req.params.issue_number);
+    if (repo.deletedIssues.has(number)) throw new HttpError(410, 'This issue was deleted');
+    return repo.issues.get(number);
   };
   const commentOf = (req: SimRequest, repo: SimRepo): SimComment => {
     const c = repo.comments.get(Number(req.params.comment_id));
@@ -202,7 +208,70 @@ export function buildRoutes(world: World, notify: Notify, queues?: MergeQueues):
     {
       method: 'GET', path: '/repos/{owner}/{repo}/issues/{issue_number}', auth: 'installation', handle: (req) => {
         const repo = repoOf(req);
+        const issue = issueOf(req, repo);
+        if (issue) return { status: 200, body: shape.plainIssueShape(world, repo, issue, req.urls) };
         return { status: 200, body: shape.issueShape(world, repo, pullOf(req, repo), req.urls) };
+      },
+    },
+    {
+      // Issues and pull requests together, as GitHub lists them: `labels` (all of them), `state`
+      // (default open), `creator`, `sort` (created, updated) and `direction` (default desc).
+      method: 'GET', path: '/repos/{owner}/{repo}/issues', auth: 'installation', handle: (req) => {
+        const repo = repoOf(req);
+        const state = req.query.get('state') ?? 'open';
+        const labels = (req.query.get('labels') ?? '').split(',').map((l) => l.trim().toLowerCase()).filter(Boolean);
+        const creator = req.query.get('creator')?.toLowerCase();
+        type Row = { number: number; state: string; labels: string[]; user: SimUser; createdAt: string; updatedAt: string; json: () => unknown };
+        const rows: Row[] = [
+          ...[...repo.issues.values()].map((i) => ({ ...i, json: () => shape.plainIssueShape(world, repo, i, req.urls) })),
+          ...[...repo.pulls.values()].map((p) => ({ ...p, json: () => shape.issueShape(world, repo, p, req.urls) })),
+        ];
+        const key = req.query.get('sort') === 'updated' ? 'updatedAt' : 'createdAt';
+        const sign = req.query.get('direction') === 'asc' ? 1 : -1;
+        const chosen = rows
+          .filter((r) => state === 'all' || r.state === state)
+          .filter((r) => labels.every((l) => r.labels.some((x) => x.toLowerCase() === l)))
+          .filter((r) => !creator || r.user.login.toLowerCase() === creator)
+          .sort((a, b) => sign * (a[key].localeCompare(b[key]) || a.number - b.number));
+        return list(req, chosen, (r) => r.json());
+      },
+    },
+    {
+      method: 'POST', path: '/repos/{owner}/{repo}/issues', auth: 'installation', handle: (req) => {
+        const repo = repoOf(req);
+        const title = requireString(req.body, 'title');
+        const body = req.body.body;
+        if (body !== undefined && body !== null && typeof body !== 'string') throw new HttpError(422, 'Validation Failed');
+        if (typeof body === 'string' && body.length > 65536) throw new HttpError(422, 'Validation Failed: body is too long (maximum is 65536 characters)');
+        const names = Array.isArray(req.body.labels) ? (req.body.labels as unknown[]).filter((n): n is string => typeof n === 'string') : [];
+        const now = world.now();
+        const by = req.user ?? actor(req);
+        // A label that does not exist yet is created with the issue.
+        const issue: SimIssue = { id: world.ids.next('issue'), number: repo.nextNumber++, title, body: typeof body === 'string' ? body : null, user: by, state: 'open', stateReason: null, labels: names.map((n) => world.label(repo, n).name), createdAt: now, updatedAt: now, closedAt: null, ...(req.user ? {} : { viaApp: world.app }) };
+        repo.issues.set(issue.number, issue);
+        notify.timeline({ actor: by, repo, number: issue.number, kind: 'issue-opened', detail: title, data: { body: issue.body } });
+        return { status: 201, body: shape.plainIssueShape(world, repo, issue, req.urls), headers: { location: `${req.urls.api}/repos/${repo.fullName}/issues/${issue.number}` } };
+      },
+    },
+    {
+      method: 'PATCH', path: '/repos/{owner}/{repo}/issues/{issue_number}', auth: 'installation', handle: (req) => {
+        const repo = repoOf(req);
+        const issue = issueOf(req, repo);
+        if (!issue) throw new HttpError(404, 'Not Found');
+        const by = req.user ?? actor(req);
+        const { title, body, state } = req.body;
+        if (title !== undefined && (typeof title !== 'string' || title === '')) throw new HttpError(422, 'Validation Failed');
+        if (body !== undefined && body !== null && typeof body !== 'string') throw new HttpError(422, 'Validation Failed');
+        if (typeof body === 'string' && body.length > 65536) throw new HttpError(422, 'Validation Failed: body is too long (maximum is 65536 characters)');
+        if (state !== undefined && state !== 'open' && state !== 'closed') throw new HttpError(422, 'Validation Failed');
+        const now = world.now();
+        if (typeof title === 'string') issue.title = title;
+        if (body !== undefined) issue.body = body as string | null;
+        if (state === 'closed' && issue.state === 'open') Object.assign(issue, { state: 'closed', stateReason: 'completed', closedAt: now });
+        if (state === 'open' && issue.state === 'closed') Object.assign(issue, { state: 'open', stateReason: 'reopened', closedAt: null });
+        issue.updatedAt = now;
+        notify.timeline({ actor: by, repo, number: issue.number, kind: 'issue-edited', detail: issue.title, data: { body: issue.body, state: issue.state } });
+        return { status: 200, body: shape.plainIssueShape(world, repo, issue, req.urls) };
       },
     },
     {
@@ -351,6 +420,18 @@ export function buildRoutes(world: World, notify: Notify, queues?: MergeQueues):
         const run = repo.checkRuns.find((r) => r.id === Number(req.params.check_run_id));
         if (!run) throw new HttpError(404, 'Not Found');
         return { status: 200, body: shape.checkRunShape(repo, run, req.urls, world.suiteId(run.app.id, run.headSha)) };
+      },
+    },
+    {
+      // A branch's history, newest first, following first parents (`sha`: a branch or commit; default
+      // the default branch).
+      method: 'GET', path: '/repos/{owner}/{repo}/commits', auth: 'installation', handle: (req) => {
+        const repo = repoOf(req);
+        const start = resolveRef(repo, req.query.get('sha') ?? repo.defaultBranch);
+        if (!start) throw new HttpError(404, 'Not Found');
+        const history = [];
+        for (let c = repo.commits.get(start); c && history.length < 10_000; c = c.parents[0] ? repo.commits.get(c.parents[0]) : undefined) history.push(c);
+        return list(req, history, (c) => shape.commitShape(repo, c, req.urls));
       },
     },
     {

@@ -1,7 +1,7 @@
 // GitHub's JSON shapes for the simulator's state. The same objects feed REST responses and webhook
 // payloads, and the simulator's own tests validate them against GitHub's OpenAPI description.
 import { createHash } from 'node:crypto';
-import type { SimApp, SimCheckRun, SimComment, SimCommit, SimFileChange, SimInstallation, SimLabel, SimPull, SimReaction, SimRepo, SimReview, SimStatus, SimUser, World } from './model.js';
+import type { SimApp, SimCheckRun, SimComment, SimCommit, SimFileChange, SimInstallation, SimIssue, SimLabel, SimPull, SimReaction, SimRepo, SimReview, SimStatus, SimUser, World } from './model.js';
 import { protectionOf, protectionState } from './protection.js';
 
 /** Where the simulated GitHub lives: `api` is the REST root (with `/api/v3` for GHES), `web` the HTML root. */
@@ -331,6 +331,41 @@ export function issueShape(world: World, repo: SimRepo, pr: SimPull, urls: Urls)
     timeline_url: `${api}/issues/${pr.number}/timeline`,
     performed_via_github_app: null,
     state_reason: null,
+  };
+}
+
+/** An issue that is not a pull request (no `pull_request` key, no `draft`). */
+export function plainIssueShape(world: World, repo: SimRepo, issue: SimIssue, urls: Urls): Record<string, unknown> {
+  const api = `${urls.api}/repos/${repo.fullName}`;
+  return {
+    url: `${api}/issues/${issue.number}`,
+    repository_url: api,
+    labels_url: `${api}/issues/${issue.number}/labels{/name}`,
+    comments_url: `${api}/issues/${issue.number}/comments`,
+    events_url: `${api}/issues/${issue.number}/events`,
+    html_url: `${urls.web}/${repo.fullName}/issues/${issue.number}`,
+    id: issue.id,
+    node_id: nodeId('Issue', issue.id),
+    number: issue.number,
+    title: issue.title,
+    user: userShape(issue.user, urls),
+    labels: issue.labels.map((name) => labelShape(repo, world.label(repo, name), urls)),
+    state: issue.state,
+    locked: false,
+    assignee: null,
+    assignees: [],
+    milestone: null,
+    comments: 0,
+    created_at: issue.createdAt,
+    updated_at: issue.updatedAt,
+    closed_at: issue.closedAt,
+    author_association: authorAssociation(world, repo, issue.user),
+    active_lock_reason: null,
+    body: issue.body,
+    reactions: reactionRollup(`${api}/issues/${issue.number}/reactions`, []),
+    timeline_url: `${api}/issues/${issue.number}/timeline`,
+    performed_via_github_app: issue.viaApp ? appShape(issue.viaApp, urls, repo.createdAt) : null,
+    state_reason: issue.stateReason,
   };
 }
 

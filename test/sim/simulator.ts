@@ -4,7 +4,7 @@
 import { EventEmitter } from 'node:events';
 import { randomBytes, type KeyObject } from 'node:crypto';
 import type { Faults, RateLimitEpisode, RestFaults, WebhookFaults } from './faults.js';
-import { newSha, World, type TokenScope, type SimCheckRun, type SimComment, type SimFileChange, type SimPermission, type SimPull, type SimRepo, type SimReview, type SimStatus, type SimUser } from './model.js';
+import { newSha, World, type TokenScope, type SimCheckRun, type SimComment, type SimIssue, type SimFileChange, type SimPermission, type SimPull, type SimRepo, type SimReview, type SimStatus, type SimUser } from './model.js';
 import type { Notify, TimelineEntry } from './notify.js';
 import { protectionOf, type SimProtection } from './protection.js';
 import { seededRandom } from './random.js';
@@ -215,7 +215,7 @@ export class GitHubSimulator extends EventEmitter {
       id: this.world.ids.next('repo'), owner, name, fullName: `${owner.login}/${name}`, private: true, defaultBranch: branch, createdAt: now, installationId: inst.id,
       branches: new Map([[branch, sha]]), commits: new Map([[sha, { sha, parents: [], message: 'Initial commit', author: owner, committer: owner, date: now, tree }]]),
       collaborators: new Map(Object.entries(spec.collaborators ?? {}).map(([login, p]) => [login.toLowerCase(), p])),
-      labels: new Map(), pulls: new Map(), comments: new Map(), checkRuns: [], statuses: [], requiredChecks: spec.requiredChecks ?? [], nextNumber: 1,
+      labels: new Map(), pulls: new Map(), issues: new Map(), deletedIssues: new Set(), comments: new Map(), checkRuns: [], statuses: [], requiredChecks: spec.requiredChecks ?? [], nextNumber: 1,
       ...(spec.mergeQueue ? { mergeQueue: { branch, method: spec.mergeQueue.method ?? 'SQUASH', entryHeadCommit: spec.mergeQueue.entryHeadCommit ?? 'group-commit', rulesetId: this.world.ids.next('ruleset'), entries: [], history: [] } } : {}),
     };
     for (const login of Object.keys(spec.collaborators ?? {})) this.world.user(login);
@@ -428,6 +428,55 @@ export class GitHubSimulator extends EventEmitter {
     repo.checkRuns.push(run);
     this.record({ actor: this.world.ciApp.bot, repo, kind: 'check-run', detail: `${spec.name} ${run.conclusion ?? status}`, data: { checkRunId: run.id, name: spec.name, headSha: sha, conclusion: run.conclusion } });
     return run.id;
+  }
+
+  // Issues that are not pull requests. The App subscribes to no `issues` events (app.yml), so these
+  // deliver no webhook: the gate sees them only when it reads them.
+
+  /** A person opens an issue. */
+  openIssue(repoName: string, o: { author: string; title: string; body?: string; labels?: string[] }): number {
+    const repo = this.world.repo(repoName);
+    const user = this.world.user(o.author);
+    const now = this.world.now();
+    const issue: SimIssue = { id: this.world.ids.next('issue'), number: repo.nextNumber++, title: o.title, body: o.body ?? null, user, state: 'open', stateReason: null, labels: (o.labels ?? []).map((n) => this.world.label(repo, n).name), createdAt: now, updatedAt: now, closedAt: null };
+    repo.issues.set(issue.number, issue);
+    this.record({ actor: user, repo, number: issue.number, kind: 'issue-opened', detail: o.title, data: { body: issue.body } });
+    return issue.number;
+  }
+
+  /** A person edits an issue's body or title, or closes or reopens it. */
+  editIssue(repoName: string, number: number, login: string, change: { title?: string; body?: string; state?: 'open' | 'closed'; labels?: string[] }): void {
+    const repo = this.world.repo(repoName);
+    const issue = this.issue(repoName, number);
+    const user = this.world.user(login);
+    const now = this.world.now();
+    if (change.title !== undefined) issue.title = change.title;
+    if (change.body !== undefined) issue.body = change.body;
+    if (change.labels !== undefined) issue.labels = change.labels.map((n) => this.world.label(repo, n).name);
+    if (change.state === 'closed' && issue.state === 'open') Object.assign(issue, { state: 'closed', stateReason: 'completed', closedAt: now });
+    if (change.state === 'open' && issue.state === 'closed') Object.assign(issue, { state: 'open', stateReason: 'reopened', closedAt: null });
+    issue.updatedAt = now;
+    this.record({ actor: user, repo, number, kind: 'issue-edited', detail: issue.title, data: { body: issue.body, state: issue.state } });
+  }
+
+  /** An admin deletes an issue: its number answers 410 Gone from then on. */
+  deleteIssue(repoName: string, number: number, login: string): void {
+    const repo = this.world.repo(repoName);
+    this.issue(repoName, number);
+    repo.issues.delete(number);
+    repo.deletedIssues.add(number);
+    this.record({ actor: this.world.user(login), repo, number, kind: 'issue-deleted', detail: `#${number}` });
+  }
+
+  issue(repoName: string, number: number): SimIssue {
+    const issue = this.world.repo(repoName).issues.get(number);
+    if (!issue) throw new Error(`simulator: no issue ${repoName}#${number}`);
+    return issue;
+  }
+
+  /** Issues (not pull requests) of a repository, oldest first. */
+  issues(repoName: string): SimIssue[] {
+    return [...this.world.repo(repoName).issues.values()].sort((a, b) => a.number - b.number);
   }
 
   /** A check run of another App (CI) on a commit. */

@@ -37,6 +37,12 @@ describe('readGateEnv', () => {
     expect(readGateEnv({ HITL_SWEEP_INTERVAL: 'often' })).toMatchObject({ ok: false, errors: [expect.stringContaining('HITL_SWEEP_INTERVAL')] });
     expect(readGateEnv({ HITL_SWEEP_INTERVAL: '1s' })).toMatchObject({ ok: false, errors: [expect.stringContaining('at least 10s')] });
   });
+  it('takes HITL_DASHBOARD_INTERVAL as a duration of at least a second (default: the App\'s one minute)', () => {
+    expect(readGateEnv({})).toMatchObject({ ok: true, value: expect.not.objectContaining({ dashboardIntervalMs: expect.anything() }) });
+    expect(readGateEnv({ HITL_DASHBOARD_INTERVAL: '2m' })).toMatchObject({ ok: true, value: { dashboardIntervalMs: 120_000 } });
+    expect(readGateEnv({ HITL_DASHBOARD_INTERVAL: 'soon' })).toMatchObject({ ok: false, errors: [expect.stringContaining('HITL_DASHBOARD_INTERVAL')] });
+    expect(readGateEnv({ HITL_DASHBOARD_INTERVAL: '500ms' })).toMatchObject({ ok: false, errors: [expect.stringContaining('at least 1s')] });
+  });
   it('checks REDIS_URL is a redis URL', () => {
     expect(readGateEnv({ REDIS_URL: 'localhost:6379' })).toMatchObject({ ok: false, errors: [expect.stringContaining('REDIS_URL')] });
     expect(readGateEnv({ REDIS_URL: 'redis://127.0.0.1:6379' })).toMatchObject({ ok: true, value: { redisUrl: 'redis://127.0.0.1:6379' } });

@@ -33,7 +33,12 @@ const REQUIRED: Record<string, { permission?: [string, 'read' | 'write']; action
   'checks.update': { permission: ['checks', 'write'] },
   // The index label of an open review after merge, and `hitl:revert` on the gate's revert PRs.
   'issues.addLabels': { permission: ['issues', 'write'] },
+  // The dashboard issue (find-dashboard.ts, upsert-dashboard.ts) and the merged PRs labelled for a review after merge.
+  'issues.create': { permission: ['issues', 'write'] },
   'issues.createComment': { permission: ['issues', 'write'] },
+  'issues.get': { permission: ['issues', 'read'] },
+  'issues.listForRepo': { permission: ['issues', 'read'] },
+  'issues.update': { permission: ['issues', 'write'] },
   'issues.listComments': { permission: ['issues', 'read'] },
   'issues.removeLabel': { permission: ['issues', 'write'] },
   'issues.updateComment': { permission: ['issues', 'write'] },
@@ -48,6 +53,9 @@ const REQUIRED: Record<string, { permission?: [string, 'read' | 'write']; action
   'reactions.createForIssueComment': { permission: ['issues', 'write'] },
   'repos.compareCommitsWithBasehead': { permission: ['contents', 'read'] },
   'repos.createCommitStatus': { permission: ['statuses', 'write'], action: true },
+  // The default branch and its recent commits, where the daily digest's record is (digest-record.ts).
+  'repos.get': { permission: ['metadata', 'read'] },
+  'repos.listCommits': { permission: ['contents', 'read'] },
   'repos.getCollaboratorPermissionLevel': { permission: ['metadata', 'read'] },
   'repos.getCombinedStatusForRef': { permission: ['statuses', 'read'] },
   'repos.getContent': { permission: ['contents', 'read'] },

@@ -55,7 +55,7 @@ export interface WorkingHours {
   holidays: string[];
 }
 
-export const NOTIFY_EVENTS = ['hard', 'soft', 'veto', 'merged', 'stale'] as const;
+export const NOTIFY_EVENTS = ['hard', 'soft', 'veto', 'merged', 'stale', 'after_merge'] as const;
 export type NotifyEvent = (typeof NOTIFY_EVENTS)[number];
 
 /** `notify` in the policy. Secrets (tokens, URLs, signing keys) never come from here. */

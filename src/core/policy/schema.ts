@@ -10,10 +10,10 @@ export const DURATION_PATTERN = '^[1-9][0-9]{0,5}[smhd]$';
 
 const TIER_NAMES = ['fyi', 'soft', 'hard'];
 const MODE_NAMES = ['enforce', 'observe'];
-const NOTIFY_EVENT_NAMES = ['hard', 'soft', 'veto', 'merged', 'stale'];
+const NOTIFY_EVENT_NAMES = ['hard', 'soft', 'veto', 'merged', 'stale', 'after_merge'];
 
 const notifyEvents = {
-  description: 'Events that send a message: hard (a PR starts waiting for approvals), soft (a veto window opens), veto, merged, stale (a reminder step).',
+  description: 'Events that send a message: hard (a PR starts waiting for approvals), soft (a veto window opens), veto, merged, stale (a reminder step), after_merge (a merge sampled for a review after merge).',
   type: 'array',
   uniqueItems: true,
   minItems: 1,
