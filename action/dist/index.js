@@ -38155,7 +38155,7 @@ function channelsFor(event, policy, available) {
   return policy.slack?.on.includes(event) && available.includes("slack") && out.push("slack"), policy.webhook?.on.includes(event) && available.includes("webhook") && out.push("webhook"), out;
 }
 function claimNotifications(input) {
-  let { decision, facts, policy, available, url, now: now2 } = input, previous = notifiedOf(facts.ledger), record = structuredClone(previous ?? {}), notifications = [], moments = [...dueEvents(decision).map((event) => ({ event, key: event })), ...input.extra ?? []];
+  let { decision, facts, policy, available, url, now: now2 } = input, previous = notifiedOf(facts.ledger), record = structuredClone(previous ?? {}), notifications = [], moments = [...input.extraOnly ? [] : dueEvents(decision).map((event) => ({ event, key: event })), ...input.extra ?? []];
   for (let { event, key } of moments)
     for (let channel of channelsFor(event, policy, available)) {
       let slot = channel === "slack" ? record.slack ??= { sent: [] } : record.webhook ??= { sent: [] };
@@ -41314,10 +41314,10 @@ async function reconcileMerged(session, ref, pr, load, options, base2) {
   if (!pr.merged || load.kind !== "ok" || !load.policy.afterMerge || options.mode !== "full" || options.checkRunAs === "status" || load.policy.mode === "observe") return;
   let policy = load.policy, gate2 = await findGateCheckRun(session, ref, pr.headSha, options.identity);
   if (!gate2.record || !gate2.checkRun) return;
-  let ledger = gate2.record, mergedAt = pr.mergedAt ?? session.now.toISOString(), raw = await gatherComments(session, ref), comments = stripped(raw), facts = { ...base2, comments, ledger }, record = ledger.afterMerge, why2 = "it was sampled when it merged";
+  let ledger = gate2.record, mergedAt = pr.mergedAt ?? session.now.toISOString(), raw = await gatherComments(session, ref), comments = stripped(raw), facts = { ...base2, comments, ledger }, record = ledger.afterMerge, why2 = "it was sampled when it merged", atMergeDecision;
   if (!record) {
     let atMerge = await decisionAtMerge(session, ref, load, facts, mergedAt, gate2.headSeenAt);
-    if (!atMerge.decision.governed || atMerge.decision.tier === "none") return;
+    if (atMergeDecision = atMerge.decision, !atMerge.decision.governed || atMerge.decision.tier === "none") return;
     let risk = riskOf(atMerge.decision.classification, policy, classifyInput(atMerge.facts)), s2 = sampling({ policy: policy.afterMerge, owner: ref.owner, repo: ref.repo, number: ref.number, tier: atMerge.decision.tier, risk, approvedBy: atMerge.decision.approvals.map((a) => a.by) });
     why2 = s2.why, s2.sampled && (record = openAfterMerge(policy, mergedAt, atMerge.decision.tier, s2.why));
   }
@@ -41349,7 +41349,30 @@ async function reconcileMerged(session, ref, pr, load, options, base2) {
     }), shown = findNamedComment(raw, ledger.comment?.id, options.identity) ?? findStatusComment(raw, options.identity), id = shown?.id;
     shown ? shown.body !== body && await request2(session, (c3) => c3.rest.issues.updateComment({ owner, repo, comment_id: shown.id, body })) : id = (await request2(session, (c3) => c3.rest.issues.createComment({ owner, repo, issue_number: number, body }))).data.id, next = { ...next, comment: { id, sha256: bodyDigest(body) } };
   }
-  return recordMarker(next, number) !== gate2.checkRun.record && await writeRecord(session, ref, gate2.checkRun.id, next), { ref, decision: decide(load, { ...facts, state: "closed", merged: !0 }, session.now), facts, effects: [], applied: [], merged: !1, requests: session.requests };
+  let notifications = [];
+  if (!ledger.afterMerge && next.afterMerge && atMergeDecision && options.notify && policy.notify) {
+    let url = `${options.notify.webUrl.replace(/\/+$/, "")}/${owner}/${repo}/pull/${number}`, claim = claimNotifications({
+      decision: { ...atMergeDecision, ledger: next },
+      facts: { ...facts, ledger },
+      policy: policy.notify,
+      available: options.notify.channels,
+      url,
+      now: session.now,
+      extra: [{ event: "after_merge", key: "after_merge" }],
+      extraOnly: !0
+    });
+    next = claim.ledger, notifications = claim.notifications;
+  }
+  return recordMarker(next, number) !== gate2.checkRun.record && await writeRecord(session, ref, gate2.checkRun.id, next), {
+    ref,
+    decision: decide(load, { ...facts, state: "closed", merged: !0 }, session.now),
+    facts,
+    effects: [],
+    applied: [],
+    merged: !1,
+    requests: session.requests,
+    ...notifications.length ? { notifications } : {}
+  };
 }
 async function removeIndexLabel(session, ref) {
   await request2(session, (c3) => c3.rest.issues.removeLabel({ owner: ref.owner, repo: ref.repo, issue_number: ref.number, name: AFTER_MERGE_LABEL })).catch((error2) => {
@@ -41585,15 +41608,17 @@ async function reconcileWith(client, ref, options, policies) {
       result.error = `explaining the refused merge failed: ${describeError(error3)}`;
     }
   }
+  let afterMergeNotifications = [];
   if (result.merged && decision.governed)
     try {
-      await reconcileMerged(session, ref, { ...g.pr, state: "closed", merged: !0, mergedAt: now2.toISOString() }, g.load, options, { ...g.facts, state: "closed", merged: !0 });
+      afterMergeNotifications = (await reconcileMerged(session, ref, { ...g.pr, state: "closed", merged: !0, mergedAt: now2.toISOString() }, g.load, options, { ...g.facts, state: "closed", merged: !0 }))?.notifications ?? [];
     } catch (error3) {
       result.error = `recording the review after merge failed: ${describeError(error3)}`;
     }
   let notifications = [
     ...result.applied.some((e) => e.kind === "check-run" && e.record !== void 0) ? claimed : [],
-    ...result.merged && options.notify && notifyPolicy ? mergedNotifications({ decision, facts: g.facts, policy: notifyPolicy, available: options.notify.channels, url: prUrl, now: now2 }) : []
+    ...result.merged && options.notify && notifyPolicy ? mergedNotifications({ decision, facts: g.facts, policy: notifyPolicy, available: options.notify.channels, url: prUrl, now: now2 }) : [],
+    ...afterMergeNotifications
   ], error2 = result.error ?? g.policyError, wakeAt = earliest2(result.wakeAt, decision.wakeAt, extraWake, queueWake, error2 ? new Date(now2.getTime() + REEVALUATE_MS).toISOString() : void 0);
   return {
     ref,

@@ -143,6 +143,9 @@ export interface ClaimInput {
   now: Date;
   /** Moments the caller knows of that the decision does not show: a reminder step (`stale`, key `stale:N`). */
   extra?: { event: NotifyEvent; key: string }[];
+  /** Only the `extra` moments (a merged PR's review after merge: what the decision at merge showed was
+   * claimed, or not, while the PR was open). */
+  extraOnly?: boolean;
 }
 
 /**
@@ -154,7 +157,8 @@ export function claimNotifications(input: ClaimInput): { ledger: Ledger; notific
   const previous = notifiedOf(facts.ledger);
   const record: NotifiedRecord = structuredClone(previous ?? {});
   const notifications: Notification[] = [];
-  const moments = [...dueEvents(decision).map((event) => ({ event, key: event as string })), ...(input.extra ?? [])];
+  const due = input.extraOnly ? [] : dueEvents(decision).map((event) => ({ event, key: event as string }));
+  const moments = [...due, ...(input.extra ?? [])];
   for (const { event, key } of moments) {
     for (const channel of channelsFor(event, policy, available)) {
       const slot = channel === 'slack' ? (record.slack ??= { sent: [] }) : (record.webhook ??= { sent: [] });

@@ -7,6 +7,7 @@ import { afterMergeAuthors, answerAfterMerge, wantsAfterMergeLabel } from '../co
 import { openAfterMerge, riskOf, sampling } from '../core/after-merge.js';
 import { renderAfterMergeComment, renderAfterMergeRefusal, renderConcern, renderRevertOpened, renderRevertRefused, revertBody, revertTitle } from '../core/after-merge-render.js';
 import { commandAuthors } from '../core/commands.js';
+import { claimNotifications, type Notification } from '../core/notify.js';
 import { classifyInput, decide } from '../core/decide.js';
 import { bodyDigest, mergeRecords, readRecord, recordMarker, withRecord } from '../core/ledger.js';
 import type { Ledger } from '../core/model/ledger.js';
@@ -60,8 +61,10 @@ export async function reconcileMerged(session: Session, ref: PullRequestRef, pr:
 
   let record = ledger.afterMerge;
   let why = 'it was sampled when it merged';
+  let atMergeDecision: Decision | undefined;
   if (!record) {
     const atMerge = await decisionAtMerge(session, ref, load, facts, mergedAt, gate.headSeenAt);
+    atMergeDecision = atMerge.decision;
     if (!atMerge.decision.governed || atMerge.decision.tier === 'none') return undefined;
     const risk = riskOf(atMerge.decision.classification, policy, classifyInput(atMerge.facts));
     const s = sampling({ policy: policy.afterMerge, owner: ref.owner, repo: ref.repo, number: ref.number, tier: atMerge.decision.tier as Tier, risk, approvedBy: atMerge.decision.approvals.map((a) => a.by) });
@@ -120,9 +123,25 @@ export async function reconcileMerged(session: Session, ref: PullRequestRef, pr:
     next = { ...next, comment: { id: id!, sha256: bodyDigest(body) } };
   }
 
+  // The `after_merge` chat event, claimed in the record it goes out with (sent only once that is written):
+  // once, when the PR is first sampled.
+  let notifications: Notification[] = [];
+  if (!ledger.afterMerge && next.afterMerge && atMergeDecision && options.notify && policy.notify) {
+    const url = `${options.notify.webUrl.replace(/\/+$/, '')}/${owner}/${repo}/pull/${number}`;
+    const claim = claimNotifications({
+      decision: { ...atMergeDecision, ledger: next }, facts: { ...facts, ledger }, policy: policy.notify, available: options.notify.channels, url, now: session.now,
+      extra: [{ event: 'after_merge', key: 'after_merge' }], extraOnly: true,
+    });
+    next = claim.ledger;
+    notifications = claim.notifications;
+  }
+
   // The record last, merged with whatever another writer put there since it was read.
   if (recordMarker(next, number) !== gate.checkRun.record) await writeRecord(session, ref, gate.checkRun.id, next);
-  return { ref, decision: decide(load, { ...facts, state: 'closed', merged: true }, session.now), facts, effects: [], applied: [], merged: false, requests: session.requests };
+  return {
+    ref, decision: decide(load, { ...facts, state: 'closed', merged: true }, session.now), facts, effects: [], applied: [], merged: false, requests: session.requests,
+    ...(notifications.length ? { notifications } : {}),
+  };
 }
 
 async function removeIndexLabel(session: Session, ref: PullRequestRef): Promise<void> {

@@ -390,10 +390,11 @@ export async function reconcileWith(client: GitHubClient, ref: PullRequestRef, o
     }
   }
 
+  let afterMergeNotifications: Notification[] = [];
   if (result.merged && decision.governed) {
     // Just merged: its review after merge starts now, whether or not GitHub's `closed` event arrives.
     try {
-      await reconcileMerged(session, ref, { ...g.pr, state: 'closed', merged: true, mergedAt: now.toISOString() }, g.load, options, { ...g.facts, state: 'closed', merged: true });
+      afterMergeNotifications = (await reconcileMerged(session, ref, { ...g.pr, state: 'closed', merged: true, mergedAt: now.toISOString() }, g.load, options, { ...g.facts, state: 'closed', merged: true }))?.notifications ?? [];
     } catch (error) {
       result.error = `recording the review after merge failed: ${describeError(error)}`;
     }
@@ -404,6 +405,7 @@ export async function reconcileWith(client: GitHubClient, ref: PullRequestRef, o
   const notifications = [
     ...(recordWritten ? claimed : []),
     ...(result.merged && options.notify && notifyPolicy ? mergedNotifications({ decision, facts: g.facts, policy: notifyPolicy, available: options.notify.channels, url: prUrl, now }) : []),
+    ...afterMergeNotifications,
   ];
   const error = result.error ?? g.policyError;
   const wakeAt = earliest(result.wakeAt, decision.wakeAt, extraWake, queueWake, error ? new Date(now.getTime() + REEVALUATE_MS).toISOString() : undefined);

@@ -137,4 +137,28 @@ describe('chat', () => {
     expect(metrics).toMatch(/hitl_notifications_total\{channel="slack",event="soft",result="retried"\} [1-9]/);
     slack.fault = 'none';
   });
+  it('a soft PR sampled for review after merge is announced once as `after_merge`, with its deadline, in the PR\'s thread', { timeout: 90_000 }, async () => {
+    const { sim } = gate;
+    const policy = `${examplePolicy({ window: '3s', authors: [AGENT] })}\nnotify:\n  slack: { channel: "#agent-prs", on: [soft, after_merge] }\n  webhook: { on: [after_merge] }\nafter_merge:\n  sample: { soft: 1 }\n  within: 2d\n`;
+    const repo = sim.createRepo({ name: 'chat-after-merge/app', policy, files: { 'README.md': '# app\n', 'src/app.ts': 'export const x = 0;\n' }, collaborators: { alice: 'write' } });
+    const n = sim.openPullRequest(repo, { author: AGENT, title: 'Tweak the app', files: FILES.soft.map((f) => ({ ...f })) });
+    await merged(sim, repo, n);
+    await sim.until(() => postsFor(repo, n).some((p) => p.text.includes('review after merge')), 30_000, 'the after_merge message');
+    // A later look (a comment on the merged PR) sends nothing again: the claim is in the record.
+    sim.comment(repo, n, 'alice', 'thanks');
+    await idle(gate, { repo });
+    const posts = postsFor(repo, n);
+    const announced = posts.filter((p) => p.text.includes('review after merge'));
+    expect(announced).toHaveLength(1);
+    // Into the thread the soft window opened, with the deadline the record keeps (two days after the merge).
+    const soft = posts.find((p) => p.text.includes('veto window open'));
+    expect(announced[0]?.threadTs).toBe(soft?.ts);
+    const deadline = /Deadline: (\S+)/.exec(announced[0]?.text ?? '')?.[1];
+    const mergedAt = Date.parse(sim.pull(repo, n).mergedAt ?? '');
+    expect(Date.parse(deadline ?? '') - mergedAt).toBeGreaterThan(2 * 86_400_000 - 60_000);
+    expect(Date.parse(deadline ?? '') - mergedAt).toBeLessThan(2 * 86_400_000 + 60_000);
+    const signed = hooksFor(repo, n).filter((h) => h.event === 'after_merge');
+    expect(signed).toHaveLength(1);
+    expect(await verify(SECRET, signed[0]!.body, signed[0]!.signature)).toBe(true);
+  });
 });
