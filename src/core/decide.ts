@@ -119,7 +119,7 @@ function afterMergeNote(policy: Policy | undefined, facts: PullRequestFacts, tie
 }
 
 /** The decision before anything is known about the PR: not governed, nothing to do. */
-function undecided(load: PolicyLoad, policy: Policy | undefined, previous: Ledger): Decision {
+export function undecided(load: PolicyLoad, policy: Policy | undefined, previous: Ledger): Decision {
   return {
     governed: false,
     tier: 'none',

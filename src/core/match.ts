@@ -333,17 +333,12 @@ function expandBraces(normalised: string): string[] | undefined {
   return [...new Set(expansions)];
 }
 
+/** A plain glob's segments as the index reads any glob's (segmentsOf: its characters are word
+ * characters, `.`, `-` and `*`, so a segment is literal exactly when it has no `*`); a `**` inside a
+ * segment (`a**b`, which minimatch reads as `*`) is left to minimatch. */
 function splitSegments(expansion: string): Part[] | undefined {
-  const parts: Part[] = [];
-  for (const segment of expansion.split('/')) {
-    if (segment === '' || segment === '.' || segment === '..') return undefined;
-    if (segment === '**') {
-      if (parts[parts.length - 1] === GLOBSTAR) return undefined;
-      parts.push(GLOBSTAR);
-    } else if (segment.includes('**')) return undefined;
-    else parts.push(segment.includes('*') ? { glob: segment } : segment);
-  }
-  return parts;
+  if (expansion.split('/').some((s) => s !== '**' && s.includes('**'))) return undefined;
+  return segmentsOf(expansion);
 }
 
 /** A key every path this expansion matches must carry (see PathIndex.owners), if there is one. String parts
