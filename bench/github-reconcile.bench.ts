@@ -1,5 +1,7 @@
 // Requests and time of the shell over a recorded GitHub (nock, no network): what one event costs, and
 // what a sweep of a busy repository costs. Prints figures; asserts nothing.
+import { PolicyLoads } from '../src/core/policy/load.js';
+import { KeptAnswers } from '../src/github/kept-answers.js';
 import { readFileSync } from 'node:fs';
 import nock from 'nock';
 import { ProbotOctokit } from 'probot';
@@ -54,7 +56,8 @@ async function time<T>(runs: number, f: () => Promise<T>): Promise<{ ms: number;
 
 export default async function (): Promise<void> {
   const prs = repository(1, 1);
-  const options = { mode: 'full' as const, identity: IDENTITY, now: () => NOW };
+  // As the App runs it: the policies it loaded and the answers it was given are kept across reconciles.
+  const options = { mode: 'full' as const, identity: IDENTITY, now: () => NOW, policyLoads: new PolicyLoads(), kept: new KeptAnswers() };
   const governed = await time(200, () => reconcile(client(), { owner: 'acme', repo: 'widgets', number: 1 }, { ...options, pullRequest: prs[0] }));
   console.log(`opened, governed (soft):   ${governed.last.requests} requests, ${governed.ms.toFixed(2)} ms per reconcile (nock)`);
 
