@@ -30032,18 +30032,8 @@ function expandBraces(normalised) {
   return [...new Set(expansions)];
 }
 function splitSegments(expansion) {
-  let parts = [];
-  for (let segment of expansion.split("/")) {
-    if (segment === "" || segment === "." || segment === "..") return;
-    if (segment === "**") {
-      if (parts[parts.length - 1] === GLOBSTAR2) return;
-      parts.push(GLOBSTAR2);
-    } else {
-      if (segment.includes("**")) return;
-      parts.push(segment.includes("*") ? { glob: segment } : segment);
-    }
-  }
-  return parts;
+  if (!expansion.split("/").some((s2) => s2 !== "**" && s2.includes("**")))
+    return segmentsOf(expansion);
 }
 function expansionKey(parts) {
   let literal = (p) => typeof p == "string" && p !== "", last = parts[parts.length - 1], extOf = (p) => typeof p == "object" ? EXT_PART.exec(p.glob)?.[1] : void 0, n2 = 0;
@@ -40049,6 +40039,17 @@ function openSession(client, now2, log, kept) {
 async function request2(session, call) {
   return session.requests += 1, call(session.client);
 }
+async function gatherPages(session, pages, keep) {
+  let kept = [];
+  for await (let page of pages) {
+    session.requests += 1;
+    for (let item of page.data) {
+      let value = keep(item);
+      value !== void 0 && kept.push(value);
+    }
+  }
+  return kept;
+}
 
 // src/github/find-gate-check.ts
 var toView = (r) => {
@@ -40844,54 +40845,48 @@ async function gatherBaseBranch(session, ref, target, merge2, settings) {
 // src/github/gather-conversation.ts
 async function gatherComments(session, ref) {
   return reading("the comments", async () => {
-    let comments = [], pages = session.client.paginate.iterator(session.client.rest.issues.listComments, {
+    let pages = session.client.paginate.iterator(session.client.rest.issues.listComments, {
       owner: ref.owner,
       repo: ref.repo,
       issue_number: ref.number,
       per_page: 100
     });
-    for await (let page of pages) {
-      session.requests += 1;
-      for (let c3 of page.data) {
-        let viaAppId = c3.performed_via_github_app?.id;
-        comments.push({
-          id: c3.id,
-          // A deleted account shows as no user: treat it as nobody's (a ghost cannot be authorized).
-          author: { login: c3.user?.login ?? "ghost", type: c3.user?.type ?? "User" },
-          body: c3.body ?? "",
-          createdAt: c3.created_at,
-          updatedAt: c3.updated_at,
-          ...viaAppId !== void 0 ? { viaAppId } : {},
-          user: c3.user ? { login: c3.user.login, type: c3.user.type } : null,
-          performed_via_github_app: viaAppId !== void 0 ? { id: viaAppId } : null,
-          ...typeof c3.node_id == "string" ? { node_id: c3.node_id } : {}
-        });
-      }
-    }
-    return comments;
+    return gatherPages(session, pages, (c3) => {
+      let viaAppId = c3.performed_via_github_app?.id;
+      return {
+        id: c3.id,
+        // A deleted account shows as no user: treat it as nobody's (a ghost cannot be authorized).
+        author: { login: c3.user?.login ?? "ghost", type: c3.user?.type ?? "User" },
+        body: c3.body ?? "",
+        createdAt: c3.created_at,
+        updatedAt: c3.updated_at,
+        ...viaAppId !== void 0 ? { viaAppId } : {},
+        user: c3.user ? { login: c3.user.login, type: c3.user.type } : null,
+        performed_via_github_app: viaAppId !== void 0 ? { id: viaAppId } : null,
+        ...typeof c3.node_id == "string" ? { node_id: c3.node_id } : {}
+      };
+    });
   });
 }
 async function gatherReviews(session, ref) {
   return reading("the reviews", async () => {
-    let reviews = [], pages = session.client.paginate.iterator(session.client.rest.pulls.listReviews, {
+    let pages = session.client.paginate.iterator(session.client.rest.pulls.listReviews, {
       owner: ref.owner,
       repo: ref.repo,
       pull_number: ref.number,
       per_page: 100
     });
-    for await (let page of pages) {
-      session.requests += 1;
-      for (let r of page.data)
-        !r.submitted_at || r.state === "PENDING" || reviews.push({
+    return gatherPages(session, pages, (r) => {
+      if (!(!r.submitted_at || r.state === "PENDING"))
+        return {
           id: r.id,
           author: { login: r.user?.login ?? "ghost", type: r.user?.type ?? "User" },
           state: r.state,
           body: r.body ?? "",
           commitId: r.commit_id ?? "",
           submittedAt: r.submitted_at
-        });
-    }
-    return reviews;
+        };
+    });
   });
 }
 var LISTED_COMMITS = 250, MAX_COMPARE_PAGES = 100, loginOf = (account) => typeof account == "object" && account !== null && "login" in account && typeof account.login == "string" ? account.login : void 0, toCommit = (c3) => {
@@ -40900,15 +40895,12 @@ var LISTED_COMMITS = 250, MAX_COMPARE_PAGES = 100, loginOf = (account) => typeof
 };
 async function gatherCommits(session, ref, pr) {
   return reading("the commits", async () => {
-    let commits = [], pages = session.client.paginate.iterator(session.client.rest.pulls.listCommits, {
+    let pages = session.client.paginate.iterator(session.client.rest.pulls.listCommits, {
       owner: ref.owner,
       repo: ref.repo,
       pull_number: ref.number,
       per_page: 100
-    });
-    for await (let page of pages)
-      session.requests += 1, commits.push(...page.data.map(toCommit));
-    let expected = pr.commitCount;
+    }), commits = await gatherPages(session, pages, toCommit), expected = pr.commitCount;
     if (expected === void 0 || commits.length >= expected || commits.length < LISTED_COMMITS) return commits;
     if (!pr.baseSha) throw new Error(`the PR has ${expected} commits, GitHub listed ${commits.length}, and its base commit is unknown`);
     let all = [];
@@ -40932,25 +40924,20 @@ async function gatherCommits(session, ref, pr) {
 var STATUSES = /* @__PURE__ */ new Set(["added", "removed", "modified", "renamed", "copied", "changed", "unchanged"]);
 async function gatherFiles(session, ref) {
   return reading("the changed files", async () => {
-    let files = [], pages = session.client.paginate.iterator(session.client.rest.pulls.listFiles, {
+    let pages = session.client.paginate.iterator(session.client.rest.pulls.listFiles, {
       owner: ref.owner,
       repo: ref.repo,
       pull_number: ref.number,
       per_page: 100
     });
-    for await (let page of pages) {
-      session.requests += 1;
-      for (let f of page.data)
-        files.push({
-          filename: f.filename,
-          ...f.previous_filename ? { previousFilename: f.previous_filename } : {},
-          // An unknown status is still a change: 'modified' keeps the path under the rules.
-          status: STATUSES.has(f.status) ? f.status : "modified",
-          additions: f.additions,
-          deletions: f.deletions
-        });
-    }
-    return files;
+    return gatherPages(session, pages, (f) => ({
+      filename: f.filename,
+      ...f.previous_filename ? { previousFilename: f.previous_filename } : {},
+      // An unknown status is still a change: 'modified' keeps the path under the rules.
+      status: STATUSES.has(f.status) ? f.status : "modified",
+      additions: f.additions,
+      deletions: f.deletions
+    }));
   });
 }
 
@@ -41392,19 +41379,13 @@ function groupBySource(verdicts) {
 // src/github/unavailable-decision.ts
 function unavailableDecision(reason, policyPath) {
   return {
+    ...undecided({ kind: "missing", path: policyPath }, void 0, { vetoes: [], answered: [] }),
     governed: !0,
     tier: "hard",
     state: "blocked",
     classification: { governed: !0, governedBy: [], tier: "hard", reasons: [] },
     title: "hitl could not decide: GitHub did not answer",
     blockers: [reason],
-    approvals: [],
-    approvalsRequired: 0,
-    vetoes: [],
-    commands: [],
-    merge: !1,
-    mergeMethod: "merge",
-    ledger: { vetoes: [], answered: [] },
     policy: { kind: "invalid", path: policyPath }
   };
 }
