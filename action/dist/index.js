@@ -40257,14 +40257,12 @@ function rulesetIds(raw) {
   return [...new Set(raw.map((r) => r.ruleset_id).filter((id) => typeof id == "number"))];
 }
 
-// src/github/read-branch-rules.ts
-async function conditionalGet(session, key, route, params) {
-  let cached = session.kept.get(key);
+// src/github/conditional-read.ts
+async function readConditionally(session, key, read, usable) {
+  let isUsable = (data) => !usable || usable.is(data), kept = session.kept.get(key), cached = kept && isUsable(kept.data) ? { etag: kept.etag, data: kept.data } : void 0;
   try {
-    let { data, headers } = await request2(
-      session,
-      (c3) => c3.request(route, { ...params, ...cached ? { headers: { "if-none-match": cached.etag } } : {} })
-    );
+    let { data, headers } = await request2(session, (c3) => read(c3, cached ? { headers: { "if-none-match": cached.etag } } : {}));
+    if (usable && !usable.is(data)) throw usable.otherwise();
     return session.kept.keep(key, typeof headers.etag == "string" ? headers.etag : void 0, data), data;
   } catch (error2) {
     let status = httpStatus(error2);
@@ -40273,6 +40271,9 @@ async function conditionalGet(session, key, route, params) {
     throw error2;
   }
 }
+
+// src/github/read-branch-rules.ts
+var conditionalGet = (session, key, route, params) => readConditionally(session, key, (c3, conditional) => c3.request(route, { ...params, ...conditional }));
 async function readRuleset(session, repo, id) {
   let key = `${repo.owner}/${repo.repo}\0ruleset\0${id}`.toLowerCase();
   try {
@@ -41009,27 +41010,20 @@ var import_yaml3 = __toESM(require_dist(), 1);
 var EXTENDS = /^(?:([a-z\d](?:[a-z\d]|-(?=[a-z\d])){0,38})\/)?([-_.\w\d]+)(?::([-_./\w\d]+\.ya?ml))?$/i, MAX_EXTENDS = 5, identity = (load) => load, label = (f, local) => f.owner === local.owner && f.repo === local.repo ? f.path : `${f.owner}/${f.repo}:${f.path}`, Unreadable = class extends Error {
 }, keptKey = (f) => `policy\0${f.owner}/${f.repo}\0${f.path}\0${f.ref ?? ""}`.toLowerCase();
 async function readText(session, file) {
-  let key = keptKey(file), kept = session.kept.get(key), cached = kept && typeof kept.data == "string" ? { etag: kept.etag, text: kept.data } : void 0;
-  try {
-    let { data, headers } = await request2(
-      session,
-      (c3) => c3.rest.repos.getContent({
-        owner: file.owner,
-        repo: file.repo,
-        path: file.path,
-        ...file.ref ? { ref: file.ref } : {},
-        mediaType: { format: "raw" },
-        ...cached ? { headers: { "if-none-match": cached.etag } } : {}
-      })
-    );
-    if (typeof data != "string") throw new Unreadable(`${file.path} is not a file`);
-    return session.kept.keep(key, headers.etag, data), data;
-  } catch (error2) {
-    let status = httpStatus(error2);
-    if (status === 304 && cached) return cached.text;
-    if (session.kept.forget(key), status === 404) return;
-    throw error2;
-  }
+  return readConditionally(
+    session,
+    keptKey(file),
+    (c3, conditional) => c3.rest.repos.getContent({
+      owner: file.owner,
+      repo: file.repo,
+      path: file.path,
+      ...file.ref ? { ref: file.ref } : {},
+      mediaType: { format: "raw" },
+      ...conditional
+    }),
+    // With the raw media type GitHub sends the bytes of a file; JSON means a directory or submodule.
+    { is: (data) => typeof data == "string", otherwise: () => new Unreadable(`${file.path} is not a file`) }
+  );
 }
 function topLevelBlocks(text, file) {
   let lineCounter = new import_yaml3.LineCounter(), doc = (0, import_yaml3.parseDocument)(text, { lineCounter, keepSourceTokens: !0 });
