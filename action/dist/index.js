@@ -30401,8 +30401,8 @@ function describeAjvErrors(errors) {
         break;
       }
       case "enum": {
-        let allowed = e.params.allowedValues, noun = NOUN[String(last)] ?? "value", verb = noun === "version" ? "unsupported" : "unknown", given = e.data === null || e.data === void 0 ? `no ${noun} given` : `${verb} ${noun} ${describeValue(e.data)}`;
-        d = { path: path2, atKey: !1, message: `${where}: ${given} (expected ${orList(allowed)})` };
+        let allowed = e.params.allowedValues, noun = NOUN[String(last)] ?? "value", verb = noun === "version" ? "unsupported" : "unknown", given2 = e.data === null || e.data === void 0 ? `no ${noun} given` : `${verb} ${noun} ${describeValue(e.data)}`;
+        d = { path: path2, atKey: !1, message: `${where}: ${given2} (expected ${orList(allowed)})` };
         break;
       }
       case "type": {
@@ -30417,8 +30417,8 @@ function describeAjvErrors(errors) {
       }
       case "anyOf": {
         if (path2.length === 2 && path2[0] === "merge" && path2[1] === "method") {
-          let given = typeof e.data == "string" ? `unknown merge method ${describeValue(e.data)}` : Array.isArray(e.data) ? `bad list of merge methods ${JSON.stringify(e.data).slice(0, 80)} (none, unknown or repeated)` : `bad merge method ${describeValue(e.data)}`;
-          d = { path: path2, atKey: !1, message: `${where}: ${given} (expected merge, squash or rebase, or a list of them in order of preference, e.g. [squash, rebase])` };
+          let given2 = typeof e.data == "string" ? `unknown merge method ${describeValue(e.data)}` : Array.isArray(e.data) ? `bad list of merge methods ${JSON.stringify(e.data).slice(0, 80)} (none, unknown or repeated)` : `bad merge method ${describeValue(e.data)}`;
+          d = { path: path2, atKey: !1, message: `${where}: ${given2} (expected merge, squash or rebase, or a list of them in order of preference, e.g. [squash, rebase])` };
           break;
         }
         let rule = e.data, name = typeof rule?.name == "string" ? ` "${rule.name}"` : "";
@@ -38307,8 +38307,8 @@ function tierAfterEscalations(load, input, entries, previous) {
 
 // src/core/decide/replay.ts
 var MAX_REASON2 = 300;
-function replayCommands({ entries, facts, policy, previous, binds, verdicts: given }) {
-  let headSeenMs = parseTime(facts.headSeenAt), verdicts = new Map(given), approvals = /* @__PURE__ */ new Map(), everApproved = /* @__PURE__ */ new Set(), vetoes = /* @__PURE__ */ new Map(), withdrawals = /* @__PURE__ */ new Map(), withdraw = (record, keep) => {
+function replayCommands({ entries, facts, policy, previous, binds, verdicts: given2 }) {
+  let headSeenMs = parseTime(facts.headSeenAt), verdicts = new Map(given2), approvals = /* @__PURE__ */ new Map(), everApproved = /* @__PURE__ */ new Set(), vetoes = /* @__PURE__ */ new Map(), withdrawals = /* @__PURE__ */ new Map(), withdraw = (record, keep) => {
     let login = record.by.toLowerCase();
     (keep || everApproved.has(login)) && withdrawals.set(`${record.sourceId}:${login}`, record), approvals.delete(login);
   }, ledgerQueue = [
@@ -42148,6 +42148,9 @@ function changedFile(f) {
     ...f.previous_filename ? { previousFilename: f.previous_filename } : {}
   };
 }
+function given(fields) {
+  return Object.fromEntries(Object.entries(fields).filter(([, value]) => value !== void 0));
+}
 function toCase(c3, line2) {
   let e = c3.expect;
   return {
@@ -42155,22 +42158,9 @@ function toCase(c3, line2) {
     line: line2,
     change: {
       files: (c3.files ?? []).map(changedFile),
-      ...c3.author !== void 0 ? { author: c3.author } : {},
-      ...c3.labels !== void 0 ? { labels: c3.labels } : {},
-      ...c3.base !== void 0 ? { base: c3.base } : {},
-      ...c3.head !== void 0 ? { head: c3.head } : {},
-      ...c3.commits !== void 0 ? { commitMessages: c3.commits } : {},
-      ...c3.changed_files !== void 0 ? { changedFiles: c3.changed_files } : {},
-      ...c3.changed_lines !== void 0 ? { changedLines: c3.changed_lines } : {}
+      ...given({ author: c3.author, labels: c3.labels, base: c3.base, head: c3.head, commitMessages: c3.commits, changedFiles: c3.changed_files, changedLines: c3.changed_lines })
     },
-    expect: {
-      ...e.tier !== void 0 ? { tier: e.tier } : {},
-      ...e.governed !== void 0 ? { governed: e.governed } : {},
-      ...e.rules !== void 0 ? { rules: e.rules } : {},
-      ...e.approvers !== void 0 ? { approvers: e.approvers } : {},
-      ...e.risk_above !== void 0 ? { riskAbove: e.risk_above } : {},
-      ...e.risk_below !== void 0 ? { riskBelow: e.risk_below } : {}
-    }
+    expect: given({ tier: e.tier, governed: e.governed, rules: e.rules, approvers: e.approvers, riskAbove: e.risk_above, riskBelow: e.risk_below })
   };
 }
 var segments2 = (pointer) => pointer === "" ? [] : pointer.slice(1).split("/").map((s2) => s2.replace(/~1/g, "/").replace(/~0/g, "~")).map((s2) => /^\d+$/.test(s2) ? Number(s2) : s2), dotted2 = (path2) => path2.map((s2, i) => typeof s2 == "number" ? `[${s2}]` : i === 0 ? s2 : `.${s2}`).join("") || "test file", relevant = (e) => e.keyword !== "anyOf";
