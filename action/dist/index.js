@@ -33728,9 +33728,9 @@ function parseFloating(string) {
   if (!(isUndefined(string) || string === null || string === ""))
     return parseFloat(string);
 }
-function parseMillis(fraction) {
-  if (!(isUndefined(fraction) || fraction === null || fraction === "")) {
-    let f = parseFloat("0." + fraction) * 1e3;
+function parseMillis(fraction2) {
+  if (!(isUndefined(fraction2) || fraction2 === null || fraction2 === "")) {
+    let f = parseFloat("0." + fraction2) * 1e3;
     return Math.floor(f);
   }
 }
@@ -34517,8 +34517,8 @@ function normalizeValues(matrix, vals) {
     if (isUndefined(vals[current]))
       return previous;
     if (previous) {
-      let fraction = vals[previous] % 1;
-      vals[previous] -= fraction, vals[current] += fraction * matrix[previous][current];
+      let fraction2 = vals[previous] % 1;
+      vals[previous] -= fraction2, vals[current] += fraction2 * matrix[previous][current];
     }
     return current;
   }, null);
@@ -39077,7 +39077,7 @@ var DURATION_PATTERN = "^[1-9][0-9]{0,5}[smhd]$", TIER_NAMES = ["fyi", "soft", "
   description,
   type: "array",
   items: { type: "string", minLength: 1, maxLength: 1024, ...extra }
-}), globList = (description) => stringList(`${description} Minimatch globs; dotfiles match too.`), loginList = (description) => stringList(`${description} GitHub logins, case-insensitive; \`*\` is the only wildcard and \`[bot]\` is literal.`), DEFAULT_AGENTS = KNOWN_AGENTS, POLICY_SCHEMA = {
+}), globList = (description) => stringList(`${description} Minimatch globs; dotfiles match too.`), loginList = (description) => stringList(`${description} GitHub logins, case-insensitive; \`*\` is the only wildcard and \`[bot]\` is literal.`), fraction = (description) => ({ description, type: "number", minimum: 0, maximum: 1 }), DEFAULT_AGENTS = KNOWN_AGENTS, POLICY_SCHEMA = {
   $schema: "http://json-schema.org/draft-07/schema#",
   title: "hitl-gate policy (.github/hitl.yml)",
   description: "Which pull requests opened by AI coding agents a human must see (fyi), may veto (soft) or must approve (hard).",
@@ -39268,7 +39268,7 @@ var DURATION_PATTERN = "^[1-9][0-9]{0,5}[smhd]$", TIER_NAMES = ["fyi", "soft", "
             }
           },
           approvals: { description: "Approvals needed from this rule's reviewers (default: tiers.hard.approvals).", type: "integer", minimum: 1, maximum: 100 },
-          risk: { description: "Weight (0 to 1) this rule adds to the risk score when it matches; needs a `risk` section to have an effect.", type: "number", minimum: 0, maximum: 1 }
+          risk: fraction("Weight (0 to 1) this rule adds to the risk score when it matches; needs a `risk` section to have an effect.")
         }
       }
     },
@@ -39277,8 +39277,8 @@ var DURATION_PATTERN = "^[1-9][0-9]{0,5}[smhd]$", TIER_NAMES = ["fyi", "soft", "
       type: "object",
       additionalProperties: !1,
       properties: {
-        soft: { description: "A score at or above this makes the PR at least soft.", type: "number", minimum: 0, maximum: 1 },
-        hard: { description: "A score at or above this makes the PR hard.", type: "number", minimum: 0, maximum: 1 }
+        soft: fraction("A score at or above this makes the PR at least soft."),
+        hard: fraction("A score at or above this makes the PR hard.")
       }
     },
     notify: {
@@ -39316,11 +39316,11 @@ var DURATION_PATTERN = "^[1-9][0-9]{0,5}[smhd]$", TIER_NAMES = ["fyi", "soft", "
           additionalProperties: !1,
           default: {},
           properties: {
-            fyi: { description: "Share of fyi PRs.", type: "number", minimum: 0, maximum: 1, default: 0 },
-            soft: { description: "Share of soft PRs (merged after their veto window).", type: "number", minimum: 0, maximum: 1, default: 0 }
+            fyi: { ...fraction("Share of fyi PRs."), default: 0 },
+            soft: { ...fraction("Share of soft PRs (merged after their veto window)."), default: 0 }
           }
         },
-        always_above: { description: "A PR whose risk score is at least this is always sampled.", type: "number", minimum: 0, maximum: 1 },
+        always_above: fraction("A PR whose risk score is at least this is always sampled."),
         within: {
           description: "Due within this long after the merge: a number and s, m, h or d (counts working time when working_hours is set).",
           type: "string",

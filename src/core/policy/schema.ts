@@ -38,6 +38,9 @@ const globList = (description: string) => stringList(`${description} Minimatch g
 const loginList = (description: string) =>
   stringList(`${description} GitHub logins, case-insensitive; \`*\` is the only wildcard and \`[bot]\` is literal.`);
 
+/** A number from 0 to 1: a risk score, a rule's weight in it, or a share of PRs. */
+const fraction = (description: string) => ({ description, type: 'number', minimum: 0, maximum: 1 });
+
 /** No `agents` section: the well-known agents (see agents.ts). */
 export const DEFAULT_AGENTS = KNOWN_AGENTS;
 
@@ -233,7 +236,7 @@ export const POLICY_SCHEMA = {
             },
           },
           approvals: { description: 'Approvals needed from this rule\'s reviewers (default: tiers.hard.approvals).', type: 'integer', minimum: 1, maximum: 100 },
-          risk: { description: 'Weight (0 to 1) this rule adds to the risk score when it matches; needs a `risk` section to have an effect.', type: 'number', minimum: 0, maximum: 1 },
+          risk: fraction('Weight (0 to 1) this rule adds to the risk score when it matches; needs a `risk` section to have an effect.'),
         },
       },
     },
@@ -242,8 +245,8 @@ export const POLICY_SCHEMA = {
       type: 'object',
       additionalProperties: false,
       properties: {
-        soft: { description: 'A score at or above this makes the PR at least soft.', type: 'number', minimum: 0, maximum: 1 },
-        hard: { description: 'A score at or above this makes the PR hard.', type: 'number', minimum: 0, maximum: 1 },
+        soft: fraction('A score at or above this makes the PR at least soft.'),
+        hard: fraction('A score at or above this makes the PR hard.'),
       },
     },
     notify: {
@@ -281,11 +284,11 @@ export const POLICY_SCHEMA = {
           additionalProperties: false,
           default: {},
           properties: {
-            fyi: { description: 'Share of fyi PRs.', type: 'number', minimum: 0, maximum: 1, default: 0 },
-            soft: { description: 'Share of soft PRs (merged after their veto window).', type: 'number', minimum: 0, maximum: 1, default: 0 },
+            fyi: { ...fraction('Share of fyi PRs.'), default: 0 },
+            soft: { ...fraction('Share of soft PRs (merged after their veto window).'), default: 0 },
           },
         },
-        always_above: { description: 'A PR whose risk score is at least this is always sampled.', type: 'number', minimum: 0, maximum: 1 },
+        always_above: fraction('A PR whose risk score is at least this is always sampled.'),
         within: {
           description: 'Due within this long after the merge: a number and s, m, h or d (counts working time when working_hours is set).',
           type: 'string',
