@@ -39077,7 +39077,16 @@ var DURATION_PATTERN = "^[1-9][0-9]{0,5}[smhd]$", TIER_NAMES = ["fyi", "soft", "
   description,
   type: "array",
   items: { type: "string", minLength: 1, maxLength: 1024, ...extra }
-}), globList = (description) => stringList(`${description} Minimatch globs; dotfiles match too.`), loginList = (description) => stringList(`${description} GitHub logins, case-insensitive; \`*\` is the only wildcard and \`[bot]\` is literal.`), fraction = (description) => ({ description, type: "number", minimum: 0, maximum: 1 }), DEFAULT_AGENTS = KNOWN_AGENTS, POLICY_SCHEMA = {
+}), globList = (description) => stringList(`${description} Minimatch globs; dotfiles match too.`), loginList = (description) => stringList(`${description} GitHub logins, case-insensitive; \`*\` is the only wildcard and \`[bot]\` is literal.`), people = (description, users, teams, more = {}) => ({
+  description,
+  type: "object",
+  additionalProperties: !1,
+  properties: {
+    users: { ...loginList(users), default: [] },
+    teams: { ...stringList(teams, { pattern: TEAM_PATTERN }), default: [] },
+    ...more
+  }
+}), fraction = (description) => ({ description, type: "number", minimum: 0, maximum: 1 }), DEFAULT_AGENTS = KNOWN_AGENTS, POLICY_SCHEMA = {
   $schema: "http://json-schema.org/draft-07/schema#",
   title: "hitl-gate policy (.github/hitl.yml)",
   description: "Which pull requests opened by AI coding agents a human must see (fyi), may veto (soft) or must approve (hard).",
@@ -39177,15 +39186,7 @@ var DURATION_PATTERN = "^[1-9][0-9]{0,5}[smhd]$", TIER_NAMES = ["fyi", "soft", "
               maxItems: 10,
               items: { type: "string", pattern: DURATION_PATTERN }
             },
-            escalate_to: {
-              description: "After the last reminder, also request review from and mention these.",
-              type: "object",
-              additionalProperties: !1,
-              properties: {
-                users: { ...loginList("Users."), default: [] },
-                teams: { ...stringList("Teams, as org/team-slug.", { pattern: TEAM_PATTERN }), default: [] }
-              }
-            }
+            escalate_to: people("After the last reminder, also request review from and mention these.", "Users.", "Teams, as org/team-slug.")
           }
         }
       }
@@ -39257,16 +39258,9 @@ var DURATION_PATTERN = "^[1-9][0-9]{0,5}[smhd]$", TIER_NAMES = ["fyi", "soft", "
           base: { ...globList("Holds when the target branch matches."), minItems: 1 },
           changed_lines: { description: "Holds when added + deleted lines are MORE than this.", type: "integer", minimum: 0 },
           changed_files: { description: "Holds when the number of changed files is MORE than this.", type: "integer", minimum: 0 },
-          reviewers: {
-            description: "Hard rules: who must approve a PR this rule matches (instead of the top-level reviewers). No default permission.",
-            type: "object",
-            additionalProperties: !1,
-            properties: {
-              users: { ...loginList("Approvers by login."), default: [] },
-              teams: { ...stringList("Approvers by team, as org/team-slug.", { pattern: TEAM_PATTERN }), default: [] },
-              permission: { description: "Anyone with at least this repository permission.", enum: ["read", "triage", "write", "maintain", "admin"] }
-            }
-          },
+          reviewers: people("Hard rules: who must approve a PR this rule matches (instead of the top-level reviewers). No default permission.", "Approvers by login.", "Approvers by team, as org/team-slug.", {
+            permission: { description: "Anyone with at least this repository permission.", enum: ["read", "triage", "write", "maintain", "admin"] }
+          }),
           approvals: { description: "Approvals needed from this rule's reviewers (default: tiers.hard.approvals).", type: "integer", minimum: 1, maximum: 100 },
           risk: fraction("Weight (0 to 1) this rule adds to the risk score when it matches; needs a `risk` section to have an effect.")
         }
@@ -39327,15 +39321,7 @@ var DURATION_PATTERN = "^[1-9][0-9]{0,5}[smhd]$", TIER_NAMES = ["fyi", "soft", "
           pattern: DURATION_PATTERN,
           default: "3d"
         },
-        reviewers: {
-          description: "Who may answer a review after merge. Default: the top-level reviewers.",
-          type: "object",
-          additionalProperties: !1,
-          properties: {
-            users: { ...loginList("Reviewers by login."), default: [] },
-            teams: { ...stringList("Reviewers by team, as org/team-slug.", { pattern: TEAM_PATTERN }), default: [] }
-          }
-        },
+        reviewers: people("Who may answer a review after merge. Default: the top-level reviewers.", "Reviewers by login.", "Reviewers by team, as org/team-slug."),
         dashboard: { description: `Keep the repository's dashboard issue "hitl-gate: what awaits a human".`, type: "boolean", default: !0 }
       }
     }
