@@ -30032,18 +30032,8 @@ function expandBraces(normalised) {
   return [...new Set(expansions)];
 }
 function splitSegments(expansion) {
-  let parts = [];
-  for (let segment of expansion.split("/")) {
-    if (segment === "" || segment === "." || segment === "..") return;
-    if (segment === "**") {
-      if (parts[parts.length - 1] === GLOBSTAR2) return;
-      parts.push(GLOBSTAR2);
-    } else {
-      if (segment.includes("**")) return;
-      parts.push(segment.includes("*") ? { glob: segment } : segment);
-    }
-  }
-  return parts;
+  if (!expansion.split("/").some((s2) => s2 !== "**" && s2.includes("**")))
+    return segmentsOf(expansion);
 }
 function expansionKey(parts) {
   let literal = (p) => typeof p == "string" && p !== "", last = parts[parts.length - 1], extOf = (p) => typeof p == "object" ? EXT_PART.exec(p.glob)?.[1] : void 0, n2 = 0;
@@ -30411,8 +30401,8 @@ function describeAjvErrors(errors) {
         break;
       }
       case "enum": {
-        let allowed = e.params.allowedValues, noun = NOUN[String(last)] ?? "value", verb = noun === "version" ? "unsupported" : "unknown", given = e.data === null || e.data === void 0 ? `no ${noun} given` : `${verb} ${noun} ${describeValue(e.data)}`;
-        d = { path: path2, atKey: !1, message: `${where}: ${given} (expected ${orList(allowed)})` };
+        let allowed = e.params.allowedValues, noun = NOUN[String(last)] ?? "value", verb = noun === "version" ? "unsupported" : "unknown", given2 = e.data === null || e.data === void 0 ? `no ${noun} given` : `${verb} ${noun} ${describeValue(e.data)}`;
+        d = { path: path2, atKey: !1, message: `${where}: ${given2} (expected ${orList(allowed)})` };
         break;
       }
       case "type": {
@@ -30427,8 +30417,8 @@ function describeAjvErrors(errors) {
       }
       case "anyOf": {
         if (path2.length === 2 && path2[0] === "merge" && path2[1] === "method") {
-          let given = typeof e.data == "string" ? `unknown merge method ${describeValue(e.data)}` : Array.isArray(e.data) ? `bad list of merge methods ${JSON.stringify(e.data).slice(0, 80)} (none, unknown or repeated)` : `bad merge method ${describeValue(e.data)}`;
-          d = { path: path2, atKey: !1, message: `${where}: ${given} (expected merge, squash or rebase, or a list of them in order of preference, e.g. [squash, rebase])` };
+          let given2 = typeof e.data == "string" ? `unknown merge method ${describeValue(e.data)}` : Array.isArray(e.data) ? `bad list of merge methods ${JSON.stringify(e.data).slice(0, 80)} (none, unknown or repeated)` : `bad merge method ${describeValue(e.data)}`;
+          d = { path: path2, atKey: !1, message: `${where}: ${given2} (expected merge, squash or rebase, or a list of them in order of preference, e.g. [squash, rebase])` };
           break;
         }
         let rule = e.data, name = typeof rule?.name == "string" ? ` "${rule.name}"` : "";
@@ -33738,9 +33728,9 @@ function parseFloating(string) {
   if (!(isUndefined(string) || string === null || string === ""))
     return parseFloat(string);
 }
-function parseMillis(fraction) {
-  if (!(isUndefined(fraction) || fraction === null || fraction === "")) {
-    let f = parseFloat("0." + fraction) * 1e3;
+function parseMillis(fraction2) {
+  if (!(isUndefined(fraction2) || fraction2 === null || fraction2 === "")) {
+    let f = parseFloat("0." + fraction2) * 1e3;
     return Math.floor(f);
   }
 }
@@ -34527,8 +34517,8 @@ function normalizeValues(matrix, vals) {
     if (isUndefined(vals[current]))
       return previous;
     if (previous) {
-      let fraction = vals[previous] % 1;
-      vals[previous] -= fraction, vals[current] += fraction * matrix[previous][current];
+      let fraction2 = vals[previous] % 1;
+      vals[previous] -= fraction2, vals[current] += fraction2 * matrix[previous][current];
     }
     return current;
   }, null);
@@ -38317,8 +38307,8 @@ function tierAfterEscalations(load, input, entries, previous) {
 
 // src/core/decide/replay.ts
 var MAX_REASON2 = 300;
-function replayCommands({ entries, facts, policy, previous, binds, verdicts: given }) {
-  let headSeenMs = parseTime(facts.headSeenAt), verdicts = new Map(given), approvals = /* @__PURE__ */ new Map(), everApproved = /* @__PURE__ */ new Set(), vetoes = /* @__PURE__ */ new Map(), withdrawals = /* @__PURE__ */ new Map(), withdraw = (record, keep) => {
+function replayCommands({ entries, facts, policy, previous, binds, verdicts: given2 }) {
+  let headSeenMs = parseTime(facts.headSeenAt), verdicts = new Map(given2), approvals = /* @__PURE__ */ new Map(), everApproved = /* @__PURE__ */ new Set(), vetoes = /* @__PURE__ */ new Map(), withdrawals = /* @__PURE__ */ new Map(), withdraw = (record, keep) => {
     let login = record.by.toLowerCase();
     (keep || everApproved.has(login)) && withdrawals.set(`${record.sourceId}:${login}`, record), approvals.delete(login);
   }, ledgerQueue = [
@@ -39087,7 +39077,16 @@ var DURATION_PATTERN = "^[1-9][0-9]{0,5}[smhd]$", TIER_NAMES = ["fyi", "soft", "
   description,
   type: "array",
   items: { type: "string", minLength: 1, maxLength: 1024, ...extra }
-}), globList = (description) => stringList(`${description} Minimatch globs; dotfiles match too.`), loginList = (description) => stringList(`${description} GitHub logins, case-insensitive; \`*\` is the only wildcard and \`[bot]\` is literal.`), DEFAULT_AGENTS = KNOWN_AGENTS, POLICY_SCHEMA = {
+}), globList = (description) => stringList(`${description} Minimatch globs; dotfiles match too.`), loginList = (description) => stringList(`${description} GitHub logins, case-insensitive; \`*\` is the only wildcard and \`[bot]\` is literal.`), people = (description, users, teams, more = {}) => ({
+  description,
+  type: "object",
+  additionalProperties: !1,
+  properties: {
+    users: { ...loginList(users), default: [] },
+    teams: { ...stringList(teams, { pattern: TEAM_PATTERN }), default: [] },
+    ...more
+  }
+}), fraction = (description) => ({ description, type: "number", minimum: 0, maximum: 1 }), DEFAULT_AGENTS = KNOWN_AGENTS, POLICY_SCHEMA = {
   $schema: "http://json-schema.org/draft-07/schema#",
   title: "hitl-gate policy (.github/hitl.yml)",
   description: "Which pull requests opened by AI coding agents a human must see (fyi), may veto (soft) or must approve (hard).",
@@ -39187,15 +39186,7 @@ var DURATION_PATTERN = "^[1-9][0-9]{0,5}[smhd]$", TIER_NAMES = ["fyi", "soft", "
               maxItems: 10,
               items: { type: "string", pattern: DURATION_PATTERN }
             },
-            escalate_to: {
-              description: "After the last reminder, also request review from and mention these.",
-              type: "object",
-              additionalProperties: !1,
-              properties: {
-                users: { ...loginList("Users."), default: [] },
-                teams: { ...stringList("Teams, as org/team-slug.", { pattern: TEAM_PATTERN }), default: [] }
-              }
-            }
+            escalate_to: people("After the last reminder, also request review from and mention these.", "Users.", "Teams, as org/team-slug.")
           }
         }
       }
@@ -39267,18 +39258,11 @@ var DURATION_PATTERN = "^[1-9][0-9]{0,5}[smhd]$", TIER_NAMES = ["fyi", "soft", "
           base: { ...globList("Holds when the target branch matches."), minItems: 1 },
           changed_lines: { description: "Holds when added + deleted lines are MORE than this.", type: "integer", minimum: 0 },
           changed_files: { description: "Holds when the number of changed files is MORE than this.", type: "integer", minimum: 0 },
-          reviewers: {
-            description: "Hard rules: who must approve a PR this rule matches (instead of the top-level reviewers). No default permission.",
-            type: "object",
-            additionalProperties: !1,
-            properties: {
-              users: { ...loginList("Approvers by login."), default: [] },
-              teams: { ...stringList("Approvers by team, as org/team-slug.", { pattern: TEAM_PATTERN }), default: [] },
-              permission: { description: "Anyone with at least this repository permission.", enum: ["read", "triage", "write", "maintain", "admin"] }
-            }
-          },
+          reviewers: people("Hard rules: who must approve a PR this rule matches (instead of the top-level reviewers). No default permission.", "Approvers by login.", "Approvers by team, as org/team-slug.", {
+            permission: { description: "Anyone with at least this repository permission.", enum: ["read", "triage", "write", "maintain", "admin"] }
+          }),
           approvals: { description: "Approvals needed from this rule's reviewers (default: tiers.hard.approvals).", type: "integer", minimum: 1, maximum: 100 },
-          risk: { description: "Weight (0 to 1) this rule adds to the risk score when it matches; needs a `risk` section to have an effect.", type: "number", minimum: 0, maximum: 1 }
+          risk: fraction("Weight (0 to 1) this rule adds to the risk score when it matches; needs a `risk` section to have an effect.")
         }
       }
     },
@@ -39287,8 +39271,8 @@ var DURATION_PATTERN = "^[1-9][0-9]{0,5}[smhd]$", TIER_NAMES = ["fyi", "soft", "
       type: "object",
       additionalProperties: !1,
       properties: {
-        soft: { description: "A score at or above this makes the PR at least soft.", type: "number", minimum: 0, maximum: 1 },
-        hard: { description: "A score at or above this makes the PR hard.", type: "number", minimum: 0, maximum: 1 }
+        soft: fraction("A score at or above this makes the PR at least soft."),
+        hard: fraction("A score at or above this makes the PR hard.")
       }
     },
     notify: {
@@ -39326,26 +39310,18 @@ var DURATION_PATTERN = "^[1-9][0-9]{0,5}[smhd]$", TIER_NAMES = ["fyi", "soft", "
           additionalProperties: !1,
           default: {},
           properties: {
-            fyi: { description: "Share of fyi PRs.", type: "number", minimum: 0, maximum: 1, default: 0 },
-            soft: { description: "Share of soft PRs (merged after their veto window).", type: "number", minimum: 0, maximum: 1, default: 0 }
+            fyi: { ...fraction("Share of fyi PRs."), default: 0 },
+            soft: { ...fraction("Share of soft PRs (merged after their veto window)."), default: 0 }
           }
         },
-        always_above: { description: "A PR whose risk score is at least this is always sampled.", type: "number", minimum: 0, maximum: 1 },
+        always_above: fraction("A PR whose risk score is at least this is always sampled."),
         within: {
           description: "Due within this long after the merge: a number and s, m, h or d (counts working time when working_hours is set).",
           type: "string",
           pattern: DURATION_PATTERN,
           default: "3d"
         },
-        reviewers: {
-          description: "Who may answer a review after merge. Default: the top-level reviewers.",
-          type: "object",
-          additionalProperties: !1,
-          properties: {
-            users: { ...loginList("Reviewers by login."), default: [] },
-            teams: { ...stringList("Reviewers by team, as org/team-slug.", { pattern: TEAM_PATTERN }), default: [] }
-          }
-        },
+        reviewers: people("Who may answer a review after merge. Default: the top-level reviewers.", "Reviewers by login.", "Reviewers by team, as org/team-slug."),
         dashboard: { description: `Keep the repository's dashboard issue "hitl-gate: what awaits a human".`, type: "boolean", default: !0 }
       }
     }
@@ -40049,6 +40025,17 @@ function openSession(client, now2, log, kept) {
 async function request2(session, call) {
   return session.requests += 1, call(session.client);
 }
+async function gatherPages(session, pages, keep) {
+  let kept = [];
+  for await (let page of pages) {
+    session.requests += 1;
+    for (let item of page.data) {
+      let value = keep(item);
+      value !== void 0 && kept.push(value);
+    }
+  }
+  return kept;
+}
 
 // src/github/find-gate-check.ts
 var toView = (r) => {
@@ -40256,14 +40243,12 @@ function rulesetIds(raw) {
   return [...new Set(raw.map((r) => r.ruleset_id).filter((id) => typeof id == "number"))];
 }
 
-// src/github/read-branch-rules.ts
-async function conditionalGet(session, key, route, params) {
-  let cached = session.kept.get(key);
+// src/github/conditional-read.ts
+async function readConditionally(session, key, read, usable) {
+  let isUsable = (data) => !usable || usable.is(data), kept = session.kept.get(key), cached = kept && isUsable(kept.data) ? { etag: kept.etag, data: kept.data } : void 0;
   try {
-    let { data, headers } = await request2(
-      session,
-      (c3) => c3.request(route, { ...params, ...cached ? { headers: { "if-none-match": cached.etag } } : {} })
-    );
+    let { data, headers } = await request2(session, (c3) => read(c3, cached ? { headers: { "if-none-match": cached.etag } } : {}));
+    if (usable && !usable.is(data)) throw usable.otherwise();
     return session.kept.keep(key, typeof headers.etag == "string" ? headers.etag : void 0, data), data;
   } catch (error2) {
     let status = httpStatus(error2);
@@ -40272,6 +40257,9 @@ async function conditionalGet(session, key, route, params) {
     throw error2;
   }
 }
+
+// src/github/read-branch-rules.ts
+var conditionalGet = (session, key, route, params) => readConditionally(session, key, (c3, conditional) => c3.request(route, { ...params, ...conditional }));
 async function readRuleset(session, repo, id) {
   let key = `${repo.owner}/${repo.repo}\0ruleset\0${id}`.toLowerCase();
   try {
@@ -40844,54 +40832,48 @@ async function gatherBaseBranch(session, ref, target, merge2, settings) {
 // src/github/gather-conversation.ts
 async function gatherComments(session, ref) {
   return reading("the comments", async () => {
-    let comments = [], pages = session.client.paginate.iterator(session.client.rest.issues.listComments, {
+    let pages = session.client.paginate.iterator(session.client.rest.issues.listComments, {
       owner: ref.owner,
       repo: ref.repo,
       issue_number: ref.number,
       per_page: 100
     });
-    for await (let page of pages) {
-      session.requests += 1;
-      for (let c3 of page.data) {
-        let viaAppId = c3.performed_via_github_app?.id;
-        comments.push({
-          id: c3.id,
-          // A deleted account shows as no user: treat it as nobody's (a ghost cannot be authorized).
-          author: { login: c3.user?.login ?? "ghost", type: c3.user?.type ?? "User" },
-          body: c3.body ?? "",
-          createdAt: c3.created_at,
-          updatedAt: c3.updated_at,
-          ...viaAppId !== void 0 ? { viaAppId } : {},
-          user: c3.user ? { login: c3.user.login, type: c3.user.type } : null,
-          performed_via_github_app: viaAppId !== void 0 ? { id: viaAppId } : null,
-          ...typeof c3.node_id == "string" ? { node_id: c3.node_id } : {}
-        });
-      }
-    }
-    return comments;
+    return gatherPages(session, pages, (c3) => {
+      let viaAppId = c3.performed_via_github_app?.id;
+      return {
+        id: c3.id,
+        // A deleted account shows as no user: treat it as nobody's (a ghost cannot be authorized).
+        author: { login: c3.user?.login ?? "ghost", type: c3.user?.type ?? "User" },
+        body: c3.body ?? "",
+        createdAt: c3.created_at,
+        updatedAt: c3.updated_at,
+        ...viaAppId !== void 0 ? { viaAppId } : {},
+        user: c3.user ? { login: c3.user.login, type: c3.user.type } : null,
+        performed_via_github_app: viaAppId !== void 0 ? { id: viaAppId } : null,
+        ...typeof c3.node_id == "string" ? { node_id: c3.node_id } : {}
+      };
+    });
   });
 }
 async function gatherReviews(session, ref) {
   return reading("the reviews", async () => {
-    let reviews = [], pages = session.client.paginate.iterator(session.client.rest.pulls.listReviews, {
+    let pages = session.client.paginate.iterator(session.client.rest.pulls.listReviews, {
       owner: ref.owner,
       repo: ref.repo,
       pull_number: ref.number,
       per_page: 100
     });
-    for await (let page of pages) {
-      session.requests += 1;
-      for (let r of page.data)
-        !r.submitted_at || r.state === "PENDING" || reviews.push({
+    return gatherPages(session, pages, (r) => {
+      if (!(!r.submitted_at || r.state === "PENDING"))
+        return {
           id: r.id,
           author: { login: r.user?.login ?? "ghost", type: r.user?.type ?? "User" },
           state: r.state,
           body: r.body ?? "",
           commitId: r.commit_id ?? "",
           submittedAt: r.submitted_at
-        });
-    }
-    return reviews;
+        };
+    });
   });
 }
 var LISTED_COMMITS = 250, MAX_COMPARE_PAGES = 100, loginOf = (account) => typeof account == "object" && account !== null && "login" in account && typeof account.login == "string" ? account.login : void 0, toCommit = (c3) => {
@@ -40900,15 +40882,12 @@ var LISTED_COMMITS = 250, MAX_COMPARE_PAGES = 100, loginOf = (account) => typeof
 };
 async function gatherCommits(session, ref, pr) {
   return reading("the commits", async () => {
-    let commits = [], pages = session.client.paginate.iterator(session.client.rest.pulls.listCommits, {
+    let pages = session.client.paginate.iterator(session.client.rest.pulls.listCommits, {
       owner: ref.owner,
       repo: ref.repo,
       pull_number: ref.number,
       per_page: 100
-    });
-    for await (let page of pages)
-      session.requests += 1, commits.push(...page.data.map(toCommit));
-    let expected = pr.commitCount;
+    }), commits = await gatherPages(session, pages, toCommit), expected = pr.commitCount;
     if (expected === void 0 || commits.length >= expected || commits.length < LISTED_COMMITS) return commits;
     if (!pr.baseSha) throw new Error(`the PR has ${expected} commits, GitHub listed ${commits.length}, and its base commit is unknown`);
     let all = [];
@@ -40932,25 +40911,20 @@ async function gatherCommits(session, ref, pr) {
 var STATUSES = /* @__PURE__ */ new Set(["added", "removed", "modified", "renamed", "copied", "changed", "unchanged"]);
 async function gatherFiles(session, ref) {
   return reading("the changed files", async () => {
-    let files = [], pages = session.client.paginate.iterator(session.client.rest.pulls.listFiles, {
+    let pages = session.client.paginate.iterator(session.client.rest.pulls.listFiles, {
       owner: ref.owner,
       repo: ref.repo,
       pull_number: ref.number,
       per_page: 100
     });
-    for await (let page of pages) {
-      session.requests += 1;
-      for (let f of page.data)
-        files.push({
-          filename: f.filename,
-          ...f.previous_filename ? { previousFilename: f.previous_filename } : {},
-          // An unknown status is still a change: 'modified' keeps the path under the rules.
-          status: STATUSES.has(f.status) ? f.status : "modified",
-          additions: f.additions,
-          deletions: f.deletions
-        });
-    }
-    return files;
+    return gatherPages(session, pages, (f) => ({
+      filename: f.filename,
+      ...f.previous_filename ? { previousFilename: f.previous_filename } : {},
+      // An unknown status is still a change: 'modified' keeps the path under the rules.
+      status: STATUSES.has(f.status) ? f.status : "modified",
+      additions: f.additions,
+      deletions: f.deletions
+    }));
   });
 }
 
@@ -41022,27 +40996,20 @@ var import_yaml3 = __toESM(require_dist(), 1);
 var EXTENDS = /^(?:([a-z\d](?:[a-z\d]|-(?=[a-z\d])){0,38})\/)?([-_.\w\d]+)(?::([-_./\w\d]+\.ya?ml))?$/i, MAX_EXTENDS = 5, identity = (load) => load, label = (f, local) => f.owner === local.owner && f.repo === local.repo ? f.path : `${f.owner}/${f.repo}:${f.path}`, Unreadable = class extends Error {
 }, keptKey = (f) => `policy\0${f.owner}/${f.repo}\0${f.path}\0${f.ref ?? ""}`.toLowerCase();
 async function readText(session, file) {
-  let key = keptKey(file), kept = session.kept.get(key), cached = kept && typeof kept.data == "string" ? { etag: kept.etag, text: kept.data } : void 0;
-  try {
-    let { data, headers } = await request2(
-      session,
-      (c3) => c3.rest.repos.getContent({
-        owner: file.owner,
-        repo: file.repo,
-        path: file.path,
-        ...file.ref ? { ref: file.ref } : {},
-        mediaType: { format: "raw" },
-        ...cached ? { headers: { "if-none-match": cached.etag } } : {}
-      })
-    );
-    if (typeof data != "string") throw new Unreadable(`${file.path} is not a file`);
-    return session.kept.keep(key, headers.etag, data), data;
-  } catch (error2) {
-    let status = httpStatus(error2);
-    if (status === 304 && cached) return cached.text;
-    if (session.kept.forget(key), status === 404) return;
-    throw error2;
-  }
+  return readConditionally(
+    session,
+    keptKey(file),
+    (c3, conditional) => c3.rest.repos.getContent({
+      owner: file.owner,
+      repo: file.repo,
+      path: file.path,
+      ...file.ref ? { ref: file.ref } : {},
+      mediaType: { format: "raw" },
+      ...conditional
+    }),
+    // With the raw media type GitHub sends the bytes of a file; JSON means a directory or submodule.
+    { is: (data) => typeof data == "string", otherwise: () => new Unreadable(`${file.path} is not a file`) }
+  );
 }
 function topLevelBlocks(text, file) {
   let lineCounter = new import_yaml3.LineCounter(), doc = (0, import_yaml3.parseDocument)(text, { lineCounter, keepSourceTokens: !0 });
@@ -41392,19 +41359,13 @@ function groupBySource(verdicts) {
 // src/github/unavailable-decision.ts
 function unavailableDecision(reason, policyPath) {
   return {
+    ...undecided({ kind: "missing", path: policyPath }, void 0, { vetoes: [], answered: [] }),
     governed: !0,
     tier: "hard",
     state: "blocked",
     classification: { governed: !0, governedBy: [], tier: "hard", reasons: [] },
     title: "hitl could not decide: GitHub did not answer",
     blockers: [reason],
-    approvals: [],
-    approvalsRequired: 0,
-    vetoes: [],
-    commands: [],
-    merge: !1,
-    mergeMethod: "merge",
-    ledger: { vetoes: [], answered: [] },
     policy: { kind: "invalid", path: policyPath }
   };
 }
@@ -42173,6 +42134,9 @@ function changedFile(f) {
     ...f.previous_filename ? { previousFilename: f.previous_filename } : {}
   };
 }
+function given(fields) {
+  return Object.fromEntries(Object.entries(fields).filter(([, value]) => value !== void 0));
+}
 function toCase(c3, line2) {
   let e = c3.expect;
   return {
@@ -42180,22 +42144,9 @@ function toCase(c3, line2) {
     line: line2,
     change: {
       files: (c3.files ?? []).map(changedFile),
-      ...c3.author !== void 0 ? { author: c3.author } : {},
-      ...c3.labels !== void 0 ? { labels: c3.labels } : {},
-      ...c3.base !== void 0 ? { base: c3.base } : {},
-      ...c3.head !== void 0 ? { head: c3.head } : {},
-      ...c3.commits !== void 0 ? { commitMessages: c3.commits } : {},
-      ...c3.changed_files !== void 0 ? { changedFiles: c3.changed_files } : {},
-      ...c3.changed_lines !== void 0 ? { changedLines: c3.changed_lines } : {}
+      ...given({ author: c3.author, labels: c3.labels, base: c3.base, head: c3.head, commitMessages: c3.commits, changedFiles: c3.changed_files, changedLines: c3.changed_lines })
     },
-    expect: {
-      ...e.tier !== void 0 ? { tier: e.tier } : {},
-      ...e.governed !== void 0 ? { governed: e.governed } : {},
-      ...e.rules !== void 0 ? { rules: e.rules } : {},
-      ...e.approvers !== void 0 ? { approvers: e.approvers } : {},
-      ...e.risk_above !== void 0 ? { riskAbove: e.risk_above } : {},
-      ...e.risk_below !== void 0 ? { riskBelow: e.risk_below } : {}
-    }
+    expect: given({ tier: e.tier, governed: e.governed, rules: e.rules, approvers: e.approvers, riskAbove: e.risk_above, riskBelow: e.risk_below })
   };
 }
 var segments2 = (pointer) => pointer === "" ? [] : pointer.slice(1).split("/").map((s2) => s2.replace(/~1/g, "/").replace(/~0/g, "~")).map((s2) => /^\d+$/.test(s2) ? Number(s2) : s2), dotted2 = (path2) => path2.map((s2, i) => typeof s2 == "number" ? `[${s2}]` : i === 0 ? s2 : `.${s2}`).join("") || "test file", relevant = (e) => e.keyword !== "anyOf";

@@ -2,7 +2,7 @@
 // never approve their own work, and their trailers, which may mark agent work).
 import type { Commit, IssueComment, Review } from '../core/model/pull-request.js';
 import { reading } from './errors.js';
-import { request, type Session } from './session.js';
+import { gatherPages, request, type Session } from './session.js';
 import type { PullRequestRef } from './types.js';
 
 /** An issue comment with the raw fields identity checks need. */
@@ -15,54 +15,44 @@ export interface RawComment extends IssueComment {
 
 export async function gatherComments(session: Session, ref: PullRequestRef): Promise<RawComment[]> {
   return reading('the comments', async () => {
-    const comments: RawComment[] = [];
     const pages = session.client.paginate.iterator(session.client.rest.issues.listComments, {
       owner: ref.owner, repo: ref.repo, issue_number: ref.number, per_page: 100,
     });
-    for await (const page of pages) {
-      session.requests += 1;
-      for (const c of page.data) {
-        const viaAppId = c.performed_via_github_app?.id;
-        comments.push({
-          id: c.id,
-          // A deleted account shows as no user: treat it as nobody's (a ghost cannot be authorized).
-          author: { login: c.user?.login ?? 'ghost', type: c.user?.type ?? 'User' },
-          body: c.body ?? '',
-          createdAt: c.created_at,
-          updatedAt: c.updated_at,
-          ...(viaAppId !== undefined ? { viaAppId } : {}),
-          user: c.user ? { login: c.user.login, type: c.user.type } : null,
-          performed_via_github_app: viaAppId !== undefined ? { id: viaAppId } : null,
-          ...(typeof c.node_id === 'string' ? { node_id: c.node_id } : {}),
-        });
-      }
-    }
-    return comments;
+    return gatherPages(session, pages, (c): RawComment => {
+      const viaAppId = c.performed_via_github_app?.id;
+      return {
+        id: c.id,
+        // A deleted account shows as no user: treat it as nobody's (a ghost cannot be authorized).
+        author: { login: c.user?.login ?? 'ghost', type: c.user?.type ?? 'User' },
+        body: c.body ?? '',
+        createdAt: c.created_at,
+        updatedAt: c.updated_at,
+        ...(viaAppId !== undefined ? { viaAppId } : {}),
+        user: c.user ? { login: c.user.login, type: c.user.type } : null,
+        performed_via_github_app: viaAppId !== undefined ? { id: viaAppId } : null,
+        ...(typeof c.node_id === 'string' ? { node_id: c.node_id } : {}),
+      };
+    });
   });
 }
 
 export async function gatherReviews(session: Session, ref: PullRequestRef): Promise<Review[]> {
   return reading('the reviews', async () => {
-    const reviews: Review[] = [];
     const pages = session.client.paginate.iterator(session.client.rest.pulls.listReviews, {
       owner: ref.owner, repo: ref.repo, pull_number: ref.number, per_page: 100,
     });
-    for await (const page of pages) {
-      session.requests += 1;
-      for (const r of page.data) {
-        // A pending review is a draft only its author sees: it has said nothing yet.
-        if (!r.submitted_at || r.state === 'PENDING') continue;
-        reviews.push({
-          id: r.id,
-          author: { login: r.user?.login ?? 'ghost', type: r.user?.type ?? 'User' },
-          state: r.state,
-          body: r.body ?? '',
-          commitId: r.commit_id ?? '',
-          submittedAt: r.submitted_at,
-        });
-      }
-    }
-    return reviews;
+    return gatherPages(session, pages, (r): Review | undefined => {
+      // A pending review is a draft only its author sees: it has said nothing yet.
+      if (!r.submitted_at || r.state === 'PENDING') return undefined;
+      return {
+        id: r.id,
+        author: { login: r.user?.login ?? 'ghost', type: r.user?.type ?? 'User' },
+        state: r.state,
+        body: r.body ?? '',
+        commitId: r.commit_id ?? '',
+        submittedAt: r.submitted_at,
+      };
+    });
   });
 }
 
@@ -88,14 +78,10 @@ const toCommit = (c: { sha: string; author?: unknown; committer?: unknown; commi
  */
 export async function gatherCommits(session: Session, ref: PullRequestRef, pr: { baseSha?: string; headSha: string; commitCount?: number }): Promise<Commit[]> {
   return reading('the commits', async () => {
-    const commits: Commit[] = [];
     const pages = session.client.paginate.iterator(session.client.rest.pulls.listCommits, {
       owner: ref.owner, repo: ref.repo, pull_number: ref.number, per_page: 100,
     });
-    for await (const page of pages) {
-      session.requests += 1;
-      commits.push(...page.data.map(toCommit));
-    }
+    const commits = await gatherPages(session, pages, toCommit);
     const expected = pr.commitCount;
     if (expected === undefined || commits.length >= expected || commits.length < LISTED_COMMITS) return commits;
     if (!pr.baseSha) throw new Error(`the PR has ${expected} commits, GitHub listed ${commits.length}, and its base commit is unknown`);

@@ -2,30 +2,23 @@
 // to detect truncation, so nothing here pretends the list is complete.
 import type { ChangedFile } from '../core/model/pull-request.js';
 import { reading } from './errors.js';
-import type { Session } from './session.js';
+import { gatherPages, type Session } from './session.js';
 import type { PullRequestRef } from './types.js';
 
 const STATUSES = new Set<ChangedFile['status']>(['added', 'removed', 'modified', 'renamed', 'copied', 'changed', 'unchanged']);
 
 export async function gatherFiles(session: Session, ref: PullRequestRef): Promise<ChangedFile[]> {
   return reading('the changed files', async () => {
-    const files: ChangedFile[] = [];
     const pages = session.client.paginate.iterator(session.client.rest.pulls.listFiles, {
       owner: ref.owner, repo: ref.repo, pull_number: ref.number, per_page: 100,
     });
-    for await (const page of pages) {
-      session.requests += 1;
-      for (const f of page.data) {
-        files.push({
-          filename: f.filename,
-          ...(f.previous_filename ? { previousFilename: f.previous_filename } : {}),
-          // An unknown status is still a change: 'modified' keeps the path under the rules.
-          status: STATUSES.has(f.status) ? f.status : 'modified',
-          additions: f.additions,
-          deletions: f.deletions,
-        });
-      }
-    }
-    return files;
+    return gatherPages(session, pages, (f): ChangedFile => ({
+      filename: f.filename,
+      ...(f.previous_filename ? { previousFilename: f.previous_filename } : {}),
+      // An unknown status is still a change: 'modified' keeps the path under the rules.
+      status: STATUSES.has(f.status) ? f.status : 'modified',
+      additions: f.additions,
+      deletions: f.deletions,
+    }));
   });
 }

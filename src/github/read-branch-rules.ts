@@ -5,27 +5,14 @@
 import type { MergeMethod } from '../core/model/policy.js';
 import type { BranchRules } from '../core/model/base-branch.js';
 import { rulesetIds, summarizeBranchRules, type RawBranchRule, type RulesetInfo } from '../core/branch-rules.js';
+import { readConditionally } from './conditional-read.js';
 import { httpStatus } from './errors.js';
-import { request, type Session } from './session.js';
+import type { Session } from './session.js';
 import type { RepositoryRef } from './types.js';
 
-/** GET with If-None-Match; the cached body on 304. `undefined` on 404. */
-async function conditionalGet(session: Session, key: string, route: string, params: Record<string, unknown>): Promise<unknown> {
-  const cached = session.kept.get(key);
-  try {
-    const { data, headers } = await request(session, (c) =>
-      c.request(route, { ...params, ...(cached ? { headers: { 'if-none-match': cached.etag } } : {}) }),
-    );
-    session.kept.keep(key, typeof headers.etag === 'string' ? headers.etag : undefined, data);
-    return data;
-  } catch (error) {
-    const status = httpStatus(error);
-    if (status === 304 && cached) return cached.data;
-    session.kept.forget(key);
-    if (status === 404) return undefined;
-    throw error;
-  }
-}
+/** GET with If-None-Match; the kept body on 304. `undefined` on 404. */
+const conditionalGet = (session: Session, key: string, route: string, params: Record<string, unknown>): Promise<unknown> =>
+  readConditionally(session, key, (c, conditional) => c.request(route, { ...params, ...conditional }));
 
 async function readRuleset(session: Session, repo: RepositoryRef, id: number): Promise<RulesetInfo | undefined> {
   const key = `${repo.owner}/${repo.repo}\0ruleset\0${id}`.toLowerCase();

@@ -10,8 +10,9 @@
 // the file and line it came from.
 import { LineCounter, parseDocument, isMap, isScalar } from 'yaml';
 import type { PolicyError, PolicyLoad, PolicySource } from '../core/model/policy.js';
-import { describeError, httpStatus } from './errors.js';
-import { request, type Session } from './session.js';
+import { readConditionally } from './conditional-read.js';
+import { describeError } from './errors.js';
+import type { Session } from './session.js';
 
 export interface PolicyRead {
   source: PolicySource;
@@ -46,31 +47,17 @@ const keptKey = (f: FileRef): string => `policy\0${f.owner}/${f.repo}\0${f.path}
 
 /** Raw text of one file, or undefined on 404. Other errors propagate. */
 async function readText(session: Session, file: FileRef): Promise<string | undefined> {
-  const key = keptKey(file);
-  const kept = session.kept.get(key);
-  const cached = kept && typeof kept.data === 'string' ? { etag: kept.etag, text: kept.data } : undefined;
-  try {
-    const { data, headers } = await request(session, (c) =>
-      c.rest.repos.getContent({
-        owner: file.owner,
-        repo: file.repo,
-        path: file.path,
-        ...(file.ref ? { ref: file.ref } : {}),
-        mediaType: { format: 'raw' },
-        ...(cached ? { headers: { 'if-none-match': cached.etag } } : {}),
-      }),
-    );
-    // With the raw media type GitHub sends the bytes of a file; JSON means a directory or submodule.
-    if (typeof data !== 'string') throw new Unreadable(`${file.path} is not a file`);
-    session.kept.keep(key, headers.etag, data);
-    return data;
-  } catch (error) {
-    const status = httpStatus(error);
-    if (status === 304 && cached) return cached.text;
-    session.kept.forget(key);
-    if (status === 404) return undefined;
-    throw error;
-  }
+  return readConditionally(session, keptKey(file), (c, conditional) =>
+    c.rest.repos.getContent({
+      owner: file.owner,
+      repo: file.repo,
+      path: file.path,
+      ...(file.ref ? { ref: file.ref } : {}),
+      mediaType: { format: 'raw' },
+      ...conditional,
+    }),
+  // With the raw media type GitHub sends the bytes of a file; JSON means a directory or submodule.
+  { is: (data): data is string => typeof data === 'string', otherwise: () => new Unreadable(`${file.path} is not a file`) });
 }
 
 interface Block {

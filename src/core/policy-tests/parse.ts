@@ -93,6 +93,11 @@ function changedFile(f: string | RawFile): ChangedFile {
   };
 }
 
+/** The fields that are given: one the case leaves out stays absent rather than set to undefined. */
+function given<T extends Record<string, unknown>>(fields: T): { [K in keyof T]?: Exclude<T[K], undefined> } {
+  return Object.fromEntries(Object.entries(fields).filter(([, value]) => value !== undefined)) as { [K in keyof T]?: Exclude<T[K], undefined> };
+}
+
 function toCase(c: RawCase, line: number): PolicyTestCase {
   const e = c.expect;
   return {
@@ -100,22 +105,9 @@ function toCase(c: RawCase, line: number): PolicyTestCase {
     line,
     change: {
       files: (c.files ?? []).map(changedFile),
-      ...(c.author !== undefined ? { author: c.author } : {}),
-      ...(c.labels !== undefined ? { labels: c.labels } : {}),
-      ...(c.base !== undefined ? { base: c.base } : {}),
-      ...(c.head !== undefined ? { head: c.head } : {}),
-      ...(c.commits !== undefined ? { commitMessages: c.commits } : {}),
-      ...(c.changed_files !== undefined ? { changedFiles: c.changed_files } : {}),
-      ...(c.changed_lines !== undefined ? { changedLines: c.changed_lines } : {}),
+      ...given({ author: c.author, labels: c.labels, base: c.base, head: c.head, commitMessages: c.commits, changedFiles: c.changed_files, changedLines: c.changed_lines }),
     },
-    expect: {
-      ...(e.tier !== undefined ? { tier: e.tier } : {}),
-      ...(e.governed !== undefined ? { governed: e.governed } : {}),
-      ...(e.rules !== undefined ? { rules: e.rules } : {}),
-      ...(e.approvers !== undefined ? { approvers: e.approvers } : {}),
-      ...(e.risk_above !== undefined ? { riskAbove: e.risk_above } : {}),
-      ...(e.risk_below !== undefined ? { riskBelow: e.risk_below } : {}),
-    },
+    expect: given({ tier: e.tier, governed: e.governed, rules: e.rules, approvers: e.approvers, riskAbove: e.risk_above, riskBelow: e.risk_below }),
   };
 }
 

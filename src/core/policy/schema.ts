@@ -38,6 +38,21 @@ const globList = (description: string) => stringList(`${description} Minimatch g
 const loginList = (description: string) =>
   stringList(`${description} GitHub logins, case-insensitive; \`*\` is the only wildcard and \`[bot]\` is literal.`);
 
+/** People named by login and by team, both lists empty by default (`more`: further ways to name them). */
+const people = (description: string, users: string, teams: string, more: Record<string, unknown> = {}) => ({
+  description,
+  type: 'object',
+  additionalProperties: false,
+  properties: {
+    users: { ...loginList(users), default: [] },
+    teams: { ...stringList(teams, { pattern: TEAM_PATTERN }), default: [] },
+    ...more,
+  },
+});
+
+/** A number from 0 to 1: a risk score, a rule's weight in it, or a share of PRs. */
+const fraction = (description: string) => ({ description, type: 'number', minimum: 0, maximum: 1 });
+
 /** No `agents` section: the well-known agents (see agents.ts). */
 export const DEFAULT_AGENTS = KNOWN_AGENTS;
 
@@ -142,15 +157,7 @@ export const POLICY_SCHEMA = {
               maxItems: 10,
               items: { type: 'string', pattern: DURATION_PATTERN },
             },
-            escalate_to: {
-              description: 'After the last reminder, also request review from and mention these.',
-              type: 'object',
-              additionalProperties: false,
-              properties: {
-                users: { ...loginList('Users.'), default: [] },
-                teams: { ...stringList('Teams, as org/team-slug.', { pattern: TEAM_PATTERN }), default: [] },
-              },
-            },
+            escalate_to: people('After the last reminder, also request review from and mention these.', 'Users.', 'Teams, as org/team-slug.'),
           },
         },
       },
@@ -222,18 +229,11 @@ export const POLICY_SCHEMA = {
           base: { ...globList('Holds when the target branch matches.'), minItems: 1 },
           changed_lines: { description: 'Holds when added + deleted lines are MORE than this.', type: 'integer', minimum: 0 },
           changed_files: { description: 'Holds when the number of changed files is MORE than this.', type: 'integer', minimum: 0 },
-          reviewers: {
-            description: 'Hard rules: who must approve a PR this rule matches (instead of the top-level reviewers). No default permission.',
-            type: 'object',
-            additionalProperties: false,
-            properties: {
-              users: { ...loginList('Approvers by login.'), default: [] },
-              teams: { ...stringList('Approvers by team, as org/team-slug.', { pattern: TEAM_PATTERN }), default: [] },
-              permission: { description: 'Anyone with at least this repository permission.', enum: ['read', 'triage', 'write', 'maintain', 'admin'] },
-            },
-          },
+          reviewers: people('Hard rules: who must approve a PR this rule matches (instead of the top-level reviewers). No default permission.', 'Approvers by login.', 'Approvers by team, as org/team-slug.', {
+            permission: { description: 'Anyone with at least this repository permission.', enum: ['read', 'triage', 'write', 'maintain', 'admin'] },
+          }),
           approvals: { description: 'Approvals needed from this rule\'s reviewers (default: tiers.hard.approvals).', type: 'integer', minimum: 1, maximum: 100 },
-          risk: { description: 'Weight (0 to 1) this rule adds to the risk score when it matches; needs a `risk` section to have an effect.', type: 'number', minimum: 0, maximum: 1 },
+          risk: fraction('Weight (0 to 1) this rule adds to the risk score when it matches; needs a `risk` section to have an effect.'),
         },
       },
     },
@@ -242,8 +242,8 @@ export const POLICY_SCHEMA = {
       type: 'object',
       additionalProperties: false,
       properties: {
-        soft: { description: 'A score at or above this makes the PR at least soft.', type: 'number', minimum: 0, maximum: 1 },
-        hard: { description: 'A score at or above this makes the PR hard.', type: 'number', minimum: 0, maximum: 1 },
+        soft: fraction('A score at or above this makes the PR at least soft.'),
+        hard: fraction('A score at or above this makes the PR hard.'),
       },
     },
     notify: {
@@ -281,26 +281,18 @@ export const POLICY_SCHEMA = {
           additionalProperties: false,
           default: {},
           properties: {
-            fyi: { description: 'Share of fyi PRs.', type: 'number', minimum: 0, maximum: 1, default: 0 },
-            soft: { description: 'Share of soft PRs (merged after their veto window).', type: 'number', minimum: 0, maximum: 1, default: 0 },
+            fyi: { ...fraction('Share of fyi PRs.'), default: 0 },
+            soft: { ...fraction('Share of soft PRs (merged after their veto window).'), default: 0 },
           },
         },
-        always_above: { description: 'A PR whose risk score is at least this is always sampled.', type: 'number', minimum: 0, maximum: 1 },
+        always_above: fraction('A PR whose risk score is at least this is always sampled.'),
         within: {
           description: 'Due within this long after the merge: a number and s, m, h or d (counts working time when working_hours is set).',
           type: 'string',
           pattern: DURATION_PATTERN,
           default: '3d',
         },
-        reviewers: {
-          description: 'Who may answer a review after merge. Default: the top-level reviewers.',
-          type: 'object',
-          additionalProperties: false,
-          properties: {
-            users: { ...loginList('Reviewers by login.'), default: [] },
-            teams: { ...stringList('Reviewers by team, as org/team-slug.', { pattern: TEAM_PATTERN }), default: [] },
-          },
-        },
+        reviewers: people('Who may answer a review after merge. Default: the top-level reviewers.', 'Reviewers by login.', 'Reviewers by team, as org/team-slug.'),
         dashboard: { description: 'Keep the repository\'s dashboard issue "hitl-gate: what awaits a human".', type: 'boolean', default: true },
       },
     },
