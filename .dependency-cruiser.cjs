@@ -22,7 +22,8 @@ module.exports = {
     {
       name: 'model-is-data',
       severity: 'error',
-      comment: 'The model (src/core/model/) is data: its modules import only each other, and behaviour imports the model, never the reverse.',
+      comment:
+        'The model (src/core/model/) is data: its modules import only each other, and behaviour imports the model, never the reverse.',
       from: { path: '^src/core/model/' },
       to: { pathNot: '^src/core/model/' },
     },
@@ -36,14 +37,16 @@ module.exports = {
     {
       name: 'mcp-not-cli',
       severity: 'error',
-      comment: 'The MCP server is given its client, identity and clock; it never reaches into the CLI (what both need lives in src/core or src/github).',
+      comment:
+        'The MCP server is given its client, identity and clock; it never reaches into the CLI (what both need lives in src/core or src/github).',
       from: { path: '^src/mcp/' },
       to: { path: '^src/cli/' },
     },
     {
       name: 'cli-not-mcp',
       severity: 'error',
-      comment: 'Only the `hitl-gate mcp` subcommand (src/cli/mcp.ts) loads the MCP server (src/mcp/server.ts), to serve it on stdio: the one binary people install runs both.',
+      comment:
+        'Only the `hitl-gate mcp` subcommand (src/cli/mcp.ts) loads the MCP server (src/mcp/server.ts), to serve it on stdio: the one binary people install runs both.',
       from: { path: '^src/cli/', pathNot: '^src/cli/mcp\\.ts$' },
       to: { path: '^src/mcp/' },
     },

@@ -42,7 +42,9 @@ export function buildSweepSummary(outcomes: ReconcileOutcome[]): string {
   lines.push('| pull request | tier | state | verdict | this run |', '| --- | --- | --- | --- | --- |');
   for (const outcome of [...outcomes].sort((a, b) => a.ref.number - b.ref.number)) {
     const { decision } = outcome;
-    lines.push(`| #${outcome.ref.number} | \`${decision.tier}\` | \`${decision.state}\` | ${cell(decision.title)} | ${cell(sweepAction(outcome))} |`);
+    lines.push(
+      `| #${outcome.ref.number} | \`${decision.tier}\` | \`${decision.state}\` | ${cell(decision.title)} | ${cell(sweepAction(outcome))} |`,
+    );
   }
   const merged = outcomes.filter((o) => o.merged).length;
   const failed = outcomes.filter((o) => o.error).length;
@@ -81,7 +83,12 @@ export function plainExplanation(decision: Decision): string {
   for (const veto of decision.vetoes) lines.push(`Vetoed by @${veto.by} at ${veto.at}${veto.reason ? `: ${veto.reason}` : ''}.`);
   const refused = decision.commands.filter((c) => !c.accepted);
   if (refused.length > 0) {
-    lines.push('', '**Commands that did not count**', '', ...refused.map((c) => `- \`/${c.command.kind.replace('-', ' ')}\` by @${c.by}: ${c.message ?? c.refusal ?? 'refused'}`));
+    lines.push(
+      '',
+      '**Commands that did not count**',
+      '',
+      ...refused.map((c) => `- \`/${c.command.kind.replace('-', ' ')}\` by @${c.by}: ${c.message ?? c.refusal ?? 'refused'}`),
+    );
   }
   return lines.join('\n').trim();
 }

@@ -26,7 +26,10 @@ export function targetOfEvent(event: ActionEvent, mode: Mode): Target {
     );
   }
   if (event.name === MERGE_GROUP_EVENT) {
-    if (mode === 'sweep') throw new ConfigurationError(`Mode \`sweep\` does not answer a merge queue. Use \`mode: check\` or \`mode: full\` on ${MERGE_GROUP_EVENT}.`);
+    if (mode === 'sweep')
+      throw new ConfigurationError(
+        `Mode \`sweep\` does not answer a merge queue. Use \`mode: check\` or \`mode: full\` on ${MERGE_GROUP_EVENT}.`,
+      );
     const group = asObject(event.payload.merge_group);
     // A group whose payload says nothing usable is still judged (and fails): never a silent pass.
     return { kind: 'merge-group', group: group ?? {} };
@@ -54,7 +57,8 @@ export function targetOfEvent(event: ActionEvent, mode: Mode): Target {
   // A PR's first head (the `opened` event) is told to reconcile, which then does not search earlier heads
   // for a record; it honours it only while the PR's head is still that one (a re-run replays old payloads).
   const head = asObject(pullRequest.head);
-  const firstHead = event.payload.action === 'opened' && head && typeof head.sha === 'string' && /^[0-9a-f]{40}$/.test(head.sha) ? head.sha : undefined;
+  const firstHead =
+    event.payload.action === 'opened' && head && typeof head.sha === 'string' && /^[0-9a-f]{40}$/.test(head.sha) ? head.sha : undefined;
   return { kind: 'pull-request', number: readNumber(pullRequest.number, 'pull_request.number'), ...(firstHead ? { firstHead } : {}) };
 }
 

@@ -50,7 +50,9 @@ export function readInputs(getInput: InputReader): ActionInputs {
   }
   const testsPath = getInput('tests').trim() || '.github/hitl-tests';
   if (testsPath.startsWith('/') || testsPath.split('/').includes('..')) {
-    throw new ConfigurationError(`Input \`tests\` is "${testsPath}"; expected a directory inside the repository such as .github/hitl-tests.`);
+    throw new ConfigurationError(
+      `Input \`tests\` is "${testsPath}"; expected a directory inside the repository such as .github/hitl-tests.`,
+    );
   }
   const appSlug = getInput('app-slug').trim() || 'github-actions';
   if (!/^[a-z0-9][a-z0-9-]*$/i.test(appSlug)) {
@@ -58,7 +60,9 @@ export function readInputs(getInput: InputReader): ActionInputs {
   }
   const rawJob = getInput('job-check-run-id').trim();
   if (rawJob && !/^[1-9]\d{0,18}$/.test(rawJob)) {
-    throw new ConfigurationError(`Input \`job-check-run-id\` is "${rawJob}"; expected the number \`\${{ job.check_run_id }}\` gives, or nothing.`);
+    throw new ConfigurationError(
+      `Input \`job-check-run-id\` is "${rawJob}"; expected the number \`\${{ job.check_run_id }}\` gives, or nothing.`,
+    );
   }
   return { token, mode: rawMode, policyPath, testsPath, appSlug, ...(rawJob ? { jobCheckRunId: Number(rawJob) } : {}) };
 }

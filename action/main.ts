@@ -1,7 +1,19 @@
 // The Action's orchestration: event -> target -> reconcile (or sweep) -> a report of outputs,
 // annotations, summary and failure. It writes nothing to the runner itself (run.ts does), so it can be
 // tested in-process; everything it knows about GitHub comes through the client it is given.
-import { answerMergeGroup, type GitHubClient, type MergeGroupAnswer, type MergeGroupOptions, type MergeGroupPayload, type ReconcileLog, type ReconcileOutcome, type SweepOptions, type ReconcileOptions, type PullRequestRef, type RepositoryRef } from '../src/github/index.js';
+import {
+  answerMergeGroup,
+  type GitHubClient,
+  type MergeGroupAnswer,
+  type MergeGroupOptions,
+  type MergeGroupPayload,
+  type ReconcileLog,
+  type ReconcileOutcome,
+  type SweepOptions,
+  type ReconcileOptions,
+  type PullRequestRef,
+  type RepositoryRef,
+} from '../src/github/index.js';
 import { KeptAnswers } from '../src/github/kept-answers.js';
 import { annotatePolicy, type Annotation } from './annotate-policy.js';
 import { buildPullRequestSummary, buildSweepSummary } from './build-summary.js';
@@ -15,7 +27,12 @@ export interface Engine {
   reconcile(client: GitHubClient, ref: PullRequestRef, options: ReconcileOptions): Promise<ReconcileOutcome>;
   sweep(client: GitHubClient, repo: RepositoryRef, options: SweepOptions): Promise<ReconcileOutcome[]>;
   /** Default: the shell's own (it decides each PR of the group with `reconcile` in check mode). */
-  answerMergeGroup?(client: GitHubClient, repo: RepositoryRef, group: MergeGroupPayload, options: MergeGroupOptions): Promise<MergeGroupAnswer>;
+  answerMergeGroup?(
+    client: GitHubClient,
+    repo: RepositoryRef,
+    group: MergeGroupPayload,
+    options: MergeGroupOptions,
+  ): Promise<MergeGroupAnswer>;
 }
 
 export interface MainDependencies {
@@ -35,7 +52,12 @@ export async function main(inputs: ActionInputs, environment: ActionEnvironment,
   } catch (error) {
     // GitHub (or the engine) failed before there was a verdict: fail closed, never read as a pass.
     const message = error instanceof Error ? error.message : String(error);
-    const failure = target.kind === 'pull-request' ? `#${target.number}: ${message}` : target.kind === 'merge-group' ? `The merge group could not be judged: ${message}` : `The sweep failed: ${message}`;
+    const failure =
+      target.kind === 'pull-request'
+        ? `#${target.number}: ${message}`
+        : target.kind === 'merge-group'
+          ? `The merge group could not be judged: ${message}`
+          : `The sweep failed: ${message}`;
     return {
       outputs: target.kind === 'pull-request' ? { tier: 'hard', state: 'blocked' } : {},
       annotations: [],
@@ -45,14 +67,32 @@ export async function main(inputs: ActionInputs, environment: ActionEnvironment,
   }
 }
 
-async function gate(target: Exclude<Target, { kind: 'nothing' }>, inputs: ActionInputs, environment: ActionEnvironment, deps: MainDependencies): Promise<ActionReport> {
+async function gate(
+  target: Exclude<Target, { kind: 'nothing' }>,
+  inputs: ActionInputs,
+  environment: ActionEnvironment,
+  deps: MainDependencies,
+): Promise<ActionReport> {
   if (inputs.mode === 'test') {
-    if (target.kind !== 'pull-request') return { outputs: {}, annotations: [{ level: 'notice', title: 'hitl-gate', message: 'Mode `test` runs the policy tests of a pull request: run it on pull_request events.' }] };
+    if (target.kind !== 'pull-request')
+      return {
+        outputs: {},
+        annotations: [
+          {
+            level: 'notice',
+            title: 'hitl-gate',
+            message: 'Mode `test` runs the policy tests of a pull request: run it on pull_request events.',
+          },
+        ],
+      };
     return runPolicyTests(deps.client, { owner: environment.owner, repo: environment.repo, number: target.number }, inputs, deps.now());
   }
   const identity = await resolveIdentity(deps.client, inputs.appSlug, environment.apiUrl);
   const base = {
-    identity, policyPath: inputs.policyPath, now: deps.now, log: deps.log,
+    identity,
+    policyPath: inputs.policyPath,
+    now: deps.now,
+    log: deps.log,
     // This run's answers from GitHub: a second read of the same policy or rules asks conditionally.
     kept: new KeptAnswers(),
     ...(inputs.jobCheckRunId !== undefined ? { ignoreCheckRunIds: [inputs.jobCheckRunId] } : {}),
@@ -61,7 +101,11 @@ async function gate(target: Exclude<Target, { kind: 'nothing' }>, inputs: Action
 
   if (target.kind === 'merge-group') {
     const answer = deps.engine.answerMergeGroup ?? answerMergeGroup;
-    const result = await answer(deps.client, repository, target.group, { ...base, mode: inputs.mode === 'full' ? 'full' : 'check', reconcile: deps.engine.reconcile });
+    const result = await answer(deps.client, repository, target.group, {
+      ...base,
+      mode: inputs.mode === 'full' ? 'full' : 'check',
+      reconcile: deps.engine.reconcile,
+    });
     return reportMergeGroup(result, inputs);
   }
 
@@ -77,7 +121,8 @@ async function gate(target: Exclude<Target, { kind: 'nothing' }>, inputs: Action
     const outcome = await deps.engine.reconcile(deps.client, ref, { ...base, ...first, mode: 'check' });
     return reportPullRequest(outcome, inputs, deps.now(), []);
   }
-  const run = (checkRunAs: 'check-run' | 'status') => deps.engine.reconcile(deps.client, ref, { ...base, ...first, mode: 'full', checkRunAs });
+  const run = (checkRunAs: 'check-run' | 'status') =>
+    deps.engine.reconcile(deps.client, ref, { ...base, ...first, mode: 'full', checkRunAs });
   const { result: outcome, annotations } = await withCheckFallback(run, cannotWriteChecks);
   return reportPullRequest(outcome, inputs, deps.now(), annotations);
 }
@@ -104,8 +149,21 @@ function reportPullRequest(outcome: ReconcileOutcome, inputs: ActionInputs, now:
 function reportMergeGroup(answer: MergeGroupAnswer, inputs: ActionInputs): ActionReport {
   const { verdict } = answer;
   const head = answer.headSha ? ` ${answer.headSha.slice(0, 7)}` : '';
-  const lines = [`## hitl-gate: merge group${head} ${verdict.conclusion === 'failure' ? 'must not merge' : 'may merge'}`, '', `**${verdict.title}**`, '', verdict.summary, ''];
-  if (inputs.mode === 'full') lines.push(answer.written ? 'The `hitl` check on the group says so.' : `The \`hitl\` check on the group could not be written${answer.error ? `: ${answer.error}` : ''}.`, '');
+  const lines = [
+    `## hitl-gate: merge group${head} ${verdict.conclusion === 'failure' ? 'must not merge' : 'may merge'}`,
+    '',
+    `**${verdict.title}**`,
+    '',
+    verdict.summary,
+    '',
+  ];
+  if (inputs.mode === 'full')
+    lines.push(
+      answer.written
+        ? 'The `hitl` check on the group says so.'
+        : `The \`hitl\` check on the group could not be written${answer.error ? `: ${answer.error}` : ''}.`,
+      '',
+    );
   const report: ActionReport = { outputs: {}, annotations: [], summary: lines.join('\n') };
   if (verdict.conclusion === 'failure') report.failure = `Merge group${head}: ${verdict.title}`;
   else if (answer.error) report.failure = `Merge group${head}: ${answer.error}`;
@@ -133,27 +191,36 @@ function reportSweep(outcomes: ReconcileOutcome[], extra: Annotation[]): ActionR
  * PR without a verdict, report it as a commit status (same name, same meaning) and say how to upgrade.
  * A token that cannot write the status either is read-only (a `pull_request` run from a fork): say so.
  */
-async function withCheckFallback<T>(run: (as: 'check-run' | 'status') => Promise<T>, refused: (result: T) => boolean): Promise<{ result: T; annotations: Annotation[] }> {
+async function withCheckFallback<T>(
+  run: (as: 'check-run' | 'status') => Promise<T>,
+  refused: (result: T) => boolean,
+): Promise<{ result: T; annotations: Annotation[] }> {
   const first = await run('check-run');
   if (!refused(first)) return { result: first, annotations: [] };
   const result = await run('status');
   if (refused(result)) {
     return {
       result,
-      annotations: [{
-        level: 'error',
-        title: 'hitl-gate',
-        message: 'The token may not write to this repository (a `pull_request` run from a fork gets a read-only token). Run full mode on `pull_request_target` with the permissions in the docs.',
-      }],
+      annotations: [
+        {
+          level: 'error',
+          title: 'hitl-gate',
+          message:
+            'The token may not write to this repository (a `pull_request` run from a fork gets a read-only token). Run full mode on `pull_request_target` with the permissions in the docs.',
+        },
+      ],
     };
   }
   return {
     result,
-    annotations: [{
-      level: 'warning',
-      title: 'hitl-gate',
-      message: 'The token cannot write check runs, so the verdict is a commit status named `hitl`. Grant `checks: write` to get the check run.',
-    }],
+    annotations: [
+      {
+        level: 'warning',
+        title: 'hitl-gate',
+        message:
+          'The token cannot write check runs, so the verdict is a commit status named `hitl`. Grant `checks: write` to get the check run.',
+      },
+    ],
   };
 }
 

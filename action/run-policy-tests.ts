@@ -18,19 +18,43 @@ export async function runPolicyTests(client: GitHubClient, ref: PullRequestRef, 
   const head = pull.head.sha;
   const files = await readHeadTests(session, repo, head, inputs.testsPath);
   if (files.length === 0) {
-    return { outputs: {}, annotations: [{ level: 'notice', title: 'hitl-gate', message: `No policy tests in ${inputs.testsPath} at ${head.slice(0, 7)}: nothing to run.` }], summary: `## hitl-gate: policy tests\n\nNo test files in \`${inputs.testsPath}\` at \`${head.slice(0, 7)}\`.\n` };
+    return {
+      outputs: {},
+      annotations: [
+        { level: 'notice', title: 'hitl-gate', message: `No policy tests in ${inputs.testsPath} at ${head.slice(0, 7)}: nothing to run.` },
+      ],
+      summary: `## hitl-gate: policy tests\n\nNo test files in \`${inputs.testsPath}\` at \`${head.slice(0, 7)}\`.\n`,
+    };
   }
   const policyText = await readHeadFile(session, repo, inputs.policyPath, head);
   const load = policyText === undefined ? undefined : loadPolicy({ kind: 'text', path: inputs.policyPath, text: policyText });
   const outcome = runSuite(files, (file, policy) => {
     // Only the configured policy of the head: a test file cannot make the step read another file.
-    if (policyPathOf(file, policy, inputs.policyPath) !== inputs.policyPath) return `policy: ${policy ?? ''} is not ${inputs.policyPath}; in the Action, tests run against the PR head's ${inputs.policyPath} only`;
+    if (policyPathOf(file, policy, inputs.policyPath) !== inputs.policyPath)
+      return `policy: ${policy ?? ''} is not ${inputs.policyPath}; in the Action, tests run against the PR head's ${inputs.policyPath} only`;
     return load ?? `there is no ${inputs.policyPath} at ${head.slice(0, 7)}`;
   });
 
   const annotations: Annotation[] = [
-    ...outcome.errors.map((e): Annotation => ({ level: 'error', title: 'hitl-gate policy test', message: e.message, file: e.file, startLine: e.line, startColumn: e.column })),
-    ...outcome.suites.flatMap((s) => s.results.filter((r) => !r.passed).map((r): Annotation => ({ level: 'error', title: `hitl-gate: ${r.name}`, message: resultLine(r), file: s.file, startLine: r.line }))),
+    ...outcome.errors.map((e): Annotation => ({
+      level: 'error',
+      title: 'hitl-gate policy test',
+      message: e.message,
+      file: e.file,
+      startLine: e.line,
+      startColumn: e.column,
+    })),
+    ...outcome.suites.flatMap((s) =>
+      s.results
+        .filter((r) => !r.passed)
+        .map((r): Annotation => ({
+          level: 'error',
+          title: `hitl-gate: ${r.name}`,
+          message: resultLine(r),
+          file: s.file,
+          startLine: r.line,
+        })),
+    ),
   ];
   const summary = summaryLine(outcome, files.length);
   const lines = [

@@ -22,14 +22,18 @@ async function timers(): Promise<void> {
   const insertMs = performance.now() - t;
   await settle();
   const inserted = process.memoryUsage();
-  console.log(`timers: ${N} pending windows after insert: +${mb(inserted.heapUsed - before.heapUsed)} heap, +${mb(inserted.rss - before.rss)} RSS`);
+  console.log(
+    `timers: ${N} pending windows after insert: +${mb(inserted.heapUsed - before.heapUsed)} heap, +${mb(inserted.rss - before.rss)} RSS`,
+  );
   t = performance.now();
   for (let i = 0; i < N; i++) await timers.at(ref(i), new Date(now + 120_000 + ((i * 104729) % 3_600_000)));
   const replaceMs = performance.now() - t;
   await settle();
   const after = process.memoryUsage();
-  console.log(`timers: after replacing every window once: +${mb(after.heapUsed - before.heapUsed)} heap, +${mb(after.rss - before.rss)} RSS (RSS now ${mb(after.rss)}), pending=${timers.pending()}`);
-  console.log(`timers: insert ${(insertMs / N * 1000).toFixed(2)} µs each, replace ${(replaceMs / N * 1000).toFixed(2)} µs each`);
+  console.log(
+    `timers: after replacing every window once: +${mb(after.heapUsed - before.heapUsed)} heap, +${mb(after.rss - before.rss)} RSS (RSS now ${mb(after.rss)}), pending=${timers.pending()}`,
+  );
+  console.log(`timers: insert ${((insertMs / N) * 1000).toFixed(2)} µs each, replace ${((replaceMs / N) * 1000).toFixed(2)} µs each`);
   await timers.close();
 
   await settle();
@@ -40,7 +44,9 @@ async function timers(): Promise<void> {
   const naiveMs = performance.now() - t;
   await settle();
   const a2 = process.memoryUsage();
-  console.log(`baseline: ${N} plain setTimeouts: +${mb(a2.heapUsed - b2.heapUsed)} heap, +${mb(a2.rss - b2.rss)} RSS, ${(naiveMs / N * 1000).toFixed(2)} µs each`);
+  console.log(
+    `baseline: ${N} plain setTimeouts: +${mb(a2.heapUsed - b2.heapUsed)} heap, +${mb(a2.rss - b2.rss)} RSS, ${((naiveMs / N) * 1000).toFixed(2)} µs each`,
+  );
   for (const h of handles) clearTimeout(h);
 }
 
@@ -82,7 +88,9 @@ async function storm(): Promise<void> {
   for (let e = 0; e < eventsPerPr; e++) for (let p = 0; p < prs; p++) await queue.enqueue({ ...ref(p), reason: 'bench' });
   await queue.idle();
   const ms = performance.now() - t;
-  console.log(`queue: ${prs * eventsPerPr} events for ${prs} PRs -> ${runs} reconciles (${(runs / prs).toFixed(2)} per PR) in ${ms.toFixed(0)} ms at concurrency 8`);
+  console.log(
+    `queue: ${prs * eventsPerPr} events for ${prs} PRs -> ${runs} reconciles (${(runs / prs).toFixed(2)} per PR) in ${ms.toFixed(0)} ms at concurrency 8`,
+  );
 }
 
 /** With REDIS_URL: what a pending window costs in Redis (one delayed BullMQ job per PR). */
@@ -99,7 +107,9 @@ async function redisWindows(url: string): Promise<void> {
   }
   const ms = performance.now() - t;
   const after = await used();
-  console.log(`redis: ${n} pending windows: +${mb(after - before)} in Redis (${Math.round((after - before) / n)} bytes each), ${(ms / n * 1000).toFixed(0)} µs per at() with ${batch} in flight`);
+  console.log(
+    `redis: ${n} pending windows: +${mb(after - before)} in Redis (${Math.round((after - before) / n)} bytes each), ${((ms / n) * 1000).toFixed(0)} µs per at() with ${batch} in flight`,
+  );
   await backend.queue.obliterate({ force: true });
   await backend.close(1000);
 }

@@ -15,8 +15,28 @@ const RULES = 1000;
 const RUNS = 50;
 const WARMUP = 5;
 
-
-const EXTS = ['ts', 'tsx', 'js', 'md', 'json', 'yml', 'sql', 'go', 'py', 'rs', 'css', 'html', 'tf', 'sh', 'proto', 'graphql', 'txt', 'lock', 'toml', 'java'];
+const EXTS = [
+  'ts',
+  'tsx',
+  'js',
+  'md',
+  'json',
+  'yml',
+  'sql',
+  'go',
+  'py',
+  'rs',
+  'css',
+  'html',
+  'tf',
+  'sh',
+  'proto',
+  'graphql',
+  'txt',
+  'lock',
+  'toml',
+  'java',
+];
 
 function glob(r: () => number): string {
   const n = Math.floor(r() * 400);
@@ -57,7 +77,15 @@ export function files(r: () => number, count = FILES): ChangedFile[] {
   return Array.from({ length: count }, (_, i) => {
     const n = Math.floor(r() * 400);
     const ext = EXTS[Math.floor(r() * EXTS.length)] as string;
-    const dirs = [`services/svc-${n}/src`, `packages/pkg-${n}/src/components`, `apps/app-${n}/src/pages`, `docs/section-${n}/guides`, `libs/lib-${n}`, `tools/scripts`, `services/svc-${n}/migrations`];
+    const dirs = [
+      `services/svc-${n}/src`,
+      `packages/pkg-${n}/src/components`,
+      `apps/app-${n}/src/pages`,
+      `docs/section-${n}/guides`,
+      `libs/lib-${n}`,
+      `tools/scripts`,
+      `services/svc-${n}/migrations`,
+    ];
     const dir = dirs[Math.floor(r() * dirs.length)] as string;
     return { filename: `${dir}/file-${i}.${ext}`, status: 'modified', additions: 3, deletions: 1 };
   });
@@ -83,7 +111,8 @@ function naiveTier(policy: Policy, input: ClassifyInput): Tier {
   return tier;
 }
 
-const percentile = (sorted: number[], p: number): number => sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] as number;
+const percentile = (sorted: number[], p: number): number =>
+  sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] as number;
 const ms = (n: number): string => `${n.toFixed(2)} ms`;
 
 export default async function (): Promise<void> {
@@ -141,8 +170,12 @@ export default async function (): Promise<void> {
 
   console.log(`policy: ${RULES} rules, ${globs} globs (${(text.length / 1024).toFixed(0)} KiB); PR: ${FILES} files`);
   console.log(`load (parse + validate + compile), first time: ${ms(firstLoad)}; again (cache hit): ${ms(cachedLoad)}`);
-  console.log(`classify, compiled + cached policy: median ${ms(median)}, p95 ${ms(percentile(times, 95))}, min ${ms(times[0] as number)} over ${RUNS} runs after ${WARMUP} warm-up (target < 20 ms)`);
+  console.log(
+    `classify, compiled + cached policy: median ${ms(median)}, p95 ${ms(percentile(times, 95))}, min ${ms(times[0] as number)} over ${RUNS} runs after ${WARMUP} warm-up (target < 20 ms)`,
+  );
   console.log(`  CPU time of the same runs: median ${ms(percentile(cpu, 50))}, p95 ${ms(percentile(cpu, 95))}`);
-  console.log(`same classification, minimatch(file, glob) per pair (${(FILES * globs / 1e6).toFixed(1)}M calls, 1 run): ${ms(naiveMs)}`);
-  console.log(`ratio: ${(naiveMs / median).toFixed(0)}x faster compiled; tiers agree: ${tier === naive ? 'yes' : `NO (${tier} vs ${naive})`}`);
+  console.log(`same classification, minimatch(file, glob) per pair (${((FILES * globs) / 1e6).toFixed(1)}M calls, 1 run): ${ms(naiveMs)}`);
+  console.log(
+    `ratio: ${(naiveMs / median).toFixed(0)}x faster compiled; tiers agree: ${tier === naive ? 'yes' : `NO (${tier} vs ${naive})`}`,
+  );
 }

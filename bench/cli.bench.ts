@@ -72,10 +72,19 @@ export default async function cliBench(): Promise<void> {
     const policy = join(dir, 'hitl.yml');
     writeFileSync(policy, policyText(r));
     const all = files(r);
-    console.log(`hitl-gate explain (bin/hitl-gate.js running the bundled CLI, a new process each run, median of ${RUNS}, runs alternating) against a process that only parses the same inputs:`);
+    console.log(
+      `hitl-gate explain (bin/hitl-gate.js running the bundled CLI, a new process each run, median of ${RUNS}, runs alternating) against a process that only parses the same inputs:`,
+    );
     for (const size of [3000, 100]) {
       const list = join(dir, `files-${size}.json`);
-      writeFileSync(list, JSON.stringify(all.slice(0, size).map((f) => ({ filename: f.filename, status: f.status, additions: f.additions, deletions: f.deletions, changes: 4 }))));
+      writeFileSync(
+        list,
+        JSON.stringify(
+          all
+            .slice(0, size)
+            .map((f) => ({ filename: f.filename, status: f.status, additions: f.additions, deletions: f.deletions, changes: 4 })),
+        ),
+      );
       const cli = ['bin/hitl-gate.js', 'explain', '--policy', policy, '--files-from', list, '--json'];
       const floor = ['--input-type=module', '-e', FLOOR, policy, list];
       const floorBundled = [bundledFloor, policy, list];
@@ -91,10 +100,16 @@ export default async function cliBench(): Promise<void> {
       const c = medians(runs.cli);
       const f = medians(runs.floor);
       const b = medians(runs.bundled);
-      const cpu = Number.isNaN(c.cpu) ? '' : `CPU ${c.cpu.toFixed(0)} ms against ${f.cpu.toFixed(0)} ms = ${(c.cpu / f.cpu).toFixed(2)}x the floor; `;
-      console.log(`  ${String(size).padStart(4)} files x 1000 rules: ${cpu}wall ${c.wall.toFixed(0)} ms against ${f.wall.toFixed(0)} ms = ${(c.wall / f.wall).toFixed(2)}x (target <= 1.5x)`);
+      const cpu = Number.isNaN(c.cpu)
+        ? ''
+        : `CPU ${c.cpu.toFixed(0)} ms against ${f.cpu.toFixed(0)} ms = ${(c.cpu / f.cpu).toFixed(2)}x the floor; `;
+      console.log(
+        `  ${String(size).padStart(4)} files x 1000 rules: ${cpu}wall ${c.wall.toFixed(0)} ms against ${f.wall.toFixed(0)} ms = ${(c.wall / f.wall).toFixed(2)}x (target <= 1.5x)`,
+      );
       const key = Number.isNaN(c.cpu) ? 'wall' : 'cpu';
-      console.log(`        for reference, against a floor that bundles yaml as the CLI does: ${(c[key] / b[key]).toFixed(2)}x (${key} ${b[key].toFixed(0)} ms)`);
+      console.log(
+        `        for reference, against a floor that bundles yaml as the CLI does: ${(c[key] / b[key]).toFixed(2)}x (${key} ${b[key].toFixed(0)} ms)`,
+      );
     }
   } finally {
     rmSync(dir, { recursive: true, force: true });

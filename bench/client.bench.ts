@@ -30,7 +30,17 @@ async function measure(make: () => Client): Promise<{ sequentialMs: number; perS
 
 export default async function (): Promise<void> {
   // A page of changed files, about the size of what a reconcile reads.
-  const body = JSON.stringify(Array.from({ length: 30 }, (_, i) => ({ sha: 'a'.repeat(40), filename: `src/module-${i}.ts`, status: 'modified', additions: 3, deletions: 1, changes: 4, patch: '@@ -1 +1 @@\n-old\n+new\n'.repeat(5) })));
+  const body = JSON.stringify(
+    Array.from({ length: 30 }, (_, i) => ({
+      sha: 'a'.repeat(40),
+      filename: `src/module-${i}.ts`,
+      status: 'modified',
+      additions: 3,
+      deletions: 1,
+      changes: 4,
+      patch: '@@ -1 +1 @@\n-old\n+new\n'.repeat(5),
+    })),
+  );
   const server = createServer((_req, res) => {
     res.setHeader('content-type', 'application/json; charset=utf-8');
     res.end(body);
@@ -41,7 +51,10 @@ export default async function (): Promise<void> {
     ["Probot's client (plugin-retry + plugin-throttling)", () => new ProbotOctokit({ baseUrl, auth: { token: 't' } } as never)],
     ["the gate's client (traffic plugin, undici request)", () => new (gateOctokit())({ baseUrl, auth: { token: 't' } } as never)],
     ["the gate's client on Node's fetch", () => new (gateOctokit({ fetch: globalThis.fetch }))({ baseUrl, auth: { token: 't' } } as never)],
-    ['Probot\'s client with both plugins off (floor)', () => new ProbotOctokit({ baseUrl, auth: { token: 't' }, retry: { enabled: false }, throttle: { enabled: false } } as never)],
+    [
+      "Probot's client with both plugins off (floor)",
+      () => new ProbotOctokit({ baseUrl, auth: { token: 't' }, retry: { enabled: false }, throttle: { enabled: false } } as never),
+    ],
   ];
   // Each client twice, in turn; the better round is printed (the first pays for JIT and connections).
   const best = new Map<string, Awaited<ReturnType<typeof measure>>>();
@@ -53,7 +66,9 @@ export default async function (): Promise<void> {
     }
   }
   for (const [name, m] of best) {
-    console.log(`${name.padEnd(52)} ${m.sequentialMs.toFixed(2).padStart(6)} ms per request in a chain, ${m.perSecond.toFixed(0).padStart(5)} requests/s eight at a time, ${m.cpuMs.toFixed(2)} ms CPU each`);
+    console.log(
+      `${name.padEnd(52)} ${m.sequentialMs.toFixed(2).padStart(6)} ms per request in a chain, ${m.perSecond.toFixed(0).padStart(5)} requests/s eight at a time, ${m.cpuMs.toFixed(2)} ms CPU each`,
+    );
   }
   server.close();
 }

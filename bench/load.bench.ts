@@ -21,7 +21,8 @@ const installationsFor = (paced: boolean): number => Number(process.env.HITL_BEN
 const steadyRate = (paced: boolean): number => Number(process.env.HITL_BENCH_RATE ?? (paced ? 5 : 100));
 const STEADY_SECONDS = 5;
 /** HITL_BENCH_CPU_PROF=DIR: the App server writes a V8 CPU profile into DIR when it stops. */
-const profileArgs = (): string[] => (process.env.HITL_BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.HITL_BENCH_CPU_PROF}`] : []);
+const profileArgs = (): string[] =>
+  process.env.HITL_BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.HITL_BENCH_CPU_PROF}`] : [];
 const serverEntry = fileURLToPath(new URL('../src/app/server.ts', import.meta.url));
 
 const POLICY = `version: 1
@@ -70,7 +71,12 @@ async function quiet(sim: GitHubSimulator, idleMs: number, timeoutMs: number): P
 }
 
 /** POSTs signed deliveries with bounded concurrency; returns per-delivery send times and statuses. */
-async function blast(url: string, secret: string, deliveries: { id: string; event: string; payload: unknown }[], concurrency: number): Promise<{ seconds: number; statuses: Map<number, number>; sentAt: number[] }> {
+async function blast(
+  url: string,
+  secret: string,
+  deliveries: { id: string; event: string; payload: unknown }[],
+  concurrency: number,
+): Promise<{ seconds: number; statuses: Map<number, number>; sentAt: number[] }> {
   const bodies = deliveries.map((d) => JSON.stringify(d.payload));
   const signatures = bodies.map((b) => sign(secret, b));
   const statuses = new Map<number, number>();
@@ -83,7 +89,16 @@ async function blast(url: string, secret: string, deliveries: { id: string; even
       const d = deliveries[i]!;
       sentAt[i] = Date.now();
       try {
-        const res = await fetch(url, { method: 'POST', body: bodies[i], headers: { 'content-type': 'application/json', 'x-github-event': d.event, 'x-github-delivery': d.id, 'x-hub-signature-256': signatures[i]! } });
+        const res = await fetch(url, {
+          method: 'POST',
+          body: bodies[i],
+          headers: {
+            'content-type': 'application/json',
+            'x-github-event': d.event,
+            'x-github-delivery': d.id,
+            'x-hub-signature-256': signatures[i]!,
+          },
+        });
         await res.arrayBuffer();
         statuses.set(res.status, (statuses.get(res.status) ?? 0) + 1);
       } catch {
@@ -102,7 +117,14 @@ interface BurstResult {
 }
 
 /** Sends pre-signed deliveries (64 in flight), then waits until the gate's check run is on every head. */
-async function burst(sim: GitHubSimulator, app: AppProcess, secret: string, name: string, deliveries: { id: string; event: string; payload: unknown }[], heads: string[]): Promise<BurstResult> {
+async function burst(
+  sim: GitHubSimulator,
+  app: AppProcess,
+  secret: string,
+  name: string,
+  deliveries: { id: string; event: string; payload: unknown }[],
+  heads: string[],
+): Promise<BurstResult> {
   const requestsBefore = sim.requests.length;
   const timelineBefore = sim.timeline.length;
   const cpuBefore = { sim: process.cpuUsage(), app: cpuSecondsOf(app.child.pid) };
@@ -116,14 +138,21 @@ async function burst(sim: GitHubSimulator, app: AppProcess, secret: string, name
   const appCpu = cpuSecondsOf(app.child.pid) - cpuBefore.app;
   const latencies = [...effect].map(([h, at]) => at - sent.sentAt[index.get(h)!]!).sort((a, b) => a - b);
   console.log(`${name}: ${deliveries.length} webhooks, one per PR`);
-  console.log(`  accepted (signature verified, 2xx): ${accepted}/${deliveries.length} in ${sent.seconds.toFixed(2)} s = ${(accepted / sent.seconds).toFixed(0)} webhooks/s`);
-  console.log(`  end to end (delivery -> gate check run on the head): ${effect.size}/${heads.length} in ${wall.toFixed(2)} s = ${(effect.size / wall).toFixed(0)} reconciles/s; latency p50 ${ms(quantile(latencies, 0.5))}, p99 ${ms(quantile(latencies, 0.99))} (queueing included)`);
-  console.log(`  CPU: App server ${appCpu.toFixed(1)} s, simulator ${((simCpu.user + simCpu.system) / 1e6).toFixed(1)} s, in ${wall.toFixed(1)} s of wall time`);
+  console.log(
+    `  accepted (signature verified, 2xx): ${accepted}/${deliveries.length} in ${sent.seconds.toFixed(2)} s = ${(accepted / sent.seconds).toFixed(0)} webhooks/s`,
+  );
+  console.log(
+    `  end to end (delivery -> gate check run on the head): ${effect.size}/${heads.length} in ${wall.toFixed(2)} s = ${(effect.size / wall).toFixed(0)} reconciles/s; latency p50 ${ms(quantile(latencies, 0.5))}, p99 ${ms(quantile(latencies, 0.99))} (queueing included)`,
+  );
+  console.log(
+    `  CPU: App server ${appCpu.toFixed(1)} s, simulator ${((simCpu.user + simCpu.system) / 1e6).toFixed(1)} s, in ${wall.toFixed(1)} s of wall time`,
+  );
   await quiet(sim, 1500, 120_000);
   const counts = sim.requestCounts(requestsBefore);
   const total = [...counts.values()].reduce((a, b) => a + b, 0);
   console.log(`  REST requests per event: ${(total / deliveries.length).toFixed(2)}`);
-  for (const [kind, n] of [...counts].sort((a, b) => b[1] - a[1])) console.log(`    ${(n / deliveries.length).toFixed(2).padStart(6)}  ${kind}`);
+  for (const [kind, n] of [...counts].sort((a, b) => b[1] - a[1]))
+    console.log(`    ${(n / deliveries.length).toFixed(2).padStart(6)}  ${kind}`);
   return { acceptedPerSecond: accepted / sent.seconds, reconcilesPerSecond: effect.size / wall, latencies };
 }
 
@@ -161,17 +190,38 @@ async function serverRun(paced: boolean): Promise<void> {
     const opened = capture(() => {
       for (let i = 0; i < INSTALLATIONS; i++) {
         const repo = sim.createRepo({ name: `org-${i}/service`, policy: POLICY, collaborators: { alice: 'write' } });
-        pulls.push({ repo, number: sim.openPullRequest(repo, { author: 'copilot-swe-agent[bot]', head: `copilot/task-${i}`, files: [{ path: `src/mod-${i}.ts`, content: 'export {};\n' }] }) });
+        pulls.push({
+          repo,
+          number: sim.openPullRequest(repo, {
+            author: 'copilot-swe-agent[bot]',
+            head: `copilot/task-${i}`,
+            files: [{ path: `src/mod-${i}.ts`, content: 'export {};\n' }],
+          }),
+        });
       }
     });
     await sim.webhooks.settled();
     // Cold: first event of each installation (the App must first get an installation token).
-    await burst(sim, app, credentials.webhookSecret, 'cold burst: pull_request.opened on new installations', opened, pulls.map((p) => sim.pull(p.repo, p.number).headSha));
+    await burst(
+      sim,
+      app,
+      credentials.webhookSecret,
+      'cold burst: pull_request.opened on new installations',
+      opened,
+      pulls.map((p) => sim.pull(p.repo, p.number).headSha),
+    );
     // Warm: a push to every PR; tokens cached, the status comment exists and is edited in place.
     const pushed = capture(() => {
       for (const p of pulls) sim.push(p.repo, p.number, { files: [{ path: `src/mod-${p.number}.ts`, content: 'export const v = 2;\n' }] });
     });
-    await burst(sim, app, credentials.webhookSecret, 'warm burst: pull_request.synchronize (a push to every PR)', pushed, pulls.map((p) => sim.pull(p.repo, p.number).headSha));
+    await burst(
+      sim,
+      app,
+      credentials.webhookSecret,
+      'warm burst: pull_request.synchronize (a push to every PR)',
+      pushed,
+      pulls.map((p) => sim.pull(p.repo, p.number).headSha),
+    );
 
     // Steady rate: pushes on idle installations, delivered by the simulator as GitHub would.
     const steadyFrom = sim.timeline.length;
@@ -188,7 +238,9 @@ async function serverRun(paced: boolean): Promise<void> {
     }
     const effect = await checksOn(sim, new Set(sent.keys()), steadyFrom, 90_000);
     const lat = [...effect].map(([h, at]) => at - sent.get(h)!).sort((a, b) => a - b);
-    console.log(`steady: ${rate} pushes/s for ${STEADY_SECONDS} s spread over the installations: delivery -> first effect p50 ${ms(quantile(lat, 0.5))}, p99 ${ms(quantile(lat, 0.99))}, max ${ms(lat.at(-1) ?? NaN)} (${effect.size}/${sent.size} heads got the gate's check)`);
+    console.log(
+      `steady: ${rate} pushes/s for ${STEADY_SECONDS} s spread over the installations: delivery -> first effect p50 ${ms(quantile(lat, 0.5))}, p99 ${ms(quantile(lat, 0.99))}, max ${ms(lat.at(-1) ?? NaN)} (${effect.size}/${sent.size} heads got the gate's check)`,
+    );
     await quiet(sim, 1500, 90_000);
 
     // Pacing: gaps between consecutive writes of one installation, over the whole run.
@@ -203,8 +255,12 @@ async function serverRun(paced: boolean): Promise<void> {
     for (const list of writes.values()) for (let i = 1; i < list.length; i++) gaps.push(list[i]! - list[i - 1]!);
     gaps.sort((a, b) => a - b);
     const tooClose = gaps.filter((g) => g < 950).length;
-    console.log(`write pacing, as GitHub sees it (arrival times): ${gaps.length} gaps between writes of one installation; shortest ${ms(gaps[0] ?? NaN)}, p50 ${ms(quantile(gaps, 0.5))}; ${tooClose} under 950 ms${paced ? '' : ' (pacing is off in this run)'}`);
-    console.log(`App server RSS at the end: ${mb(rssOf(app.child.pid))} (${INSTALLATIONS} installations, ${INSTALLATIONS} open PRs with pending windows)`);
+    console.log(
+      `write pacing, as GitHub sees it (arrival times): ${gaps.length} gaps between writes of one installation; shortest ${ms(gaps[0] ?? NaN)}, p50 ${ms(quantile(gaps, 0.5))}; ${tooClose} under 950 ms${paced ? '' : ' (pacing is off in this run)'}`,
+    );
+    console.log(
+      `App server RSS at the end: ${mb(rssOf(app.child.pid))} (${INSTALLATIONS} installations, ${INSTALLATIONS} open PRs with pending windows)`,
+    );
   } finally {
     await app?.stop();
     await sim.stop();
@@ -222,7 +278,8 @@ async function checksOn(sim: GitHubSimulator, heads: Set<string>, from: number, 
     for (; scanned < sim.timeline.length; scanned++) {
       const e = sim.timeline[scanned]!;
       const head = e.data?.headSha;
-      if (e.kind === 'check-run' && e.actor === sim.app.botLogin && typeof head === 'string' && heads.has(head) && !effect.has(head)) effect.set(head, e.at);
+      if (e.kind === 'check-run' && e.actor === sim.app.botLogin && typeof head === 'string' && heads.has(head) && !effect.has(head))
+        effect.set(head, e.at);
     }
   }
   return effect;
@@ -242,7 +299,9 @@ async function streamRun(): Promise<void> {
   const REPLICAS = Math.max(1, Number(process.env.HITL_BENCH_REPLICAS ?? 1));
   const redisUrl = process.env.REDIS_URL;
   if (REPLICAS > 1 && !redisUrl) throw new Error('HITL_BENCH_REPLICAS > 1 needs REDIS_URL');
-  console.log(`\n-- stream run: the production server (default settings, paced writes)${redisUrl ? `, ${REPLICAS} replica${REPLICAS > 1 ? 's' : ''} on one Redis` : ''}; ${INSTALLATIONS} installations, one agent PR each; ${RATE} pushes/s for ${SECONDS} s`);
+  console.log(
+    `\n-- stream run: the production server (default settings, paced writes)${redisUrl ? `, ${REPLICAS} replica${REPLICAS > 1 ? 's' : ''} on one Redis` : ''}; ${INSTALLATIONS} installations, one agent PR each; ${RATE} pushes/s for ${SECONDS} s`,
+  );
   const sim = await new GitHubSimulator({ seed: 5 }).start();
   const credentials = registerApp(sim);
   let app: AppProcess | undefined;
@@ -250,8 +309,20 @@ async function streamRun(): Promise<void> {
   let balancer: Server | undefined;
   try {
     const nodeFlags = (process.env.HITL_BENCH_NODE_FLAGS ?? '').split(' ').filter(Boolean);
-    const env = { ...(process.env.HITL_CONCURRENCY ? { HITL_CONCURRENCY: process.env.HITL_CONCURRENCY } : {}), ...(redisUrl ? { REDIS_URL: redisUrl } : {}) };
-    const launch = () => startApp(sim, { credentials, logLevel: 'error', sweepInterval: '1h', env, ...(process.env.HITL_BENCH_CPU_PROF || nodeFlags.length ? { args: [...nodeFlags, ...profileArgs(), '--import', 'tsx', serverEntry] } : {}) });
+    const env = {
+      ...(process.env.HITL_CONCURRENCY ? { HITL_CONCURRENCY: process.env.HITL_CONCURRENCY } : {}),
+      ...(redisUrl ? { REDIS_URL: redisUrl } : {}),
+    };
+    const launch = () =>
+      startApp(sim, {
+        credentials,
+        logLevel: 'error',
+        sweepInterval: '1h',
+        env,
+        ...(process.env.HITL_BENCH_CPU_PROF || nodeFlags.length
+          ? { args: [...nodeFlags, ...profileArgs(), '--import', 'tsx', serverEntry] }
+          : {}),
+      });
     app = await launch();
     for (let i = 1; i < REPLICAS; i++) others.push(await launch());
     if (others.length > 0) {
@@ -259,10 +330,13 @@ async function streamRun(): Promise<void> {
       let next = 0;
       balancer = createServer((req, res) => {
         const target = targets[next++ % targets.length]!;
-        const forward = httpRequest({ host: target.hostname, port: target.port, path: target.pathname, method: req.method, headers: req.headers }, (answer) => {
-          res.writeHead(answer.statusCode ?? 502, answer.headers);
-          answer.pipe(res);
-        });
+        const forward = httpRequest(
+          { host: target.hostname, port: target.port, path: target.pathname, method: req.method, headers: req.headers },
+          (answer) => {
+            res.writeHead(answer.statusCode ?? 502, answer.headers);
+            answer.pipe(res);
+          },
+        );
         forward.on('error', () => res.writeHead(502).end());
         req.pipe(forward);
       });
@@ -275,7 +349,14 @@ async function streamRun(): Promise<void> {
     const openedFrom = sim.timeline.length;
     for (let i = 0; i < INSTALLATIONS; i++) {
       const repo = sim.createRepo({ name: `org-${i}/service`, policy: POLICY, collaborators: { alice: 'write' } });
-      pulls.push({ repo, number: sim.openPullRequest(repo, { author: 'copilot-swe-agent[bot]', head: `copilot/task-${i}`, files: [{ path: `src/mod-${i}.ts`, content: 'export {};\n' }] }) });
+      pulls.push({
+        repo,
+        number: sim.openPullRequest(repo, {
+          author: 'copilot-swe-agent[bot]',
+          head: `copilot/task-${i}`,
+          files: [{ path: `src/mod-${i}.ts`, content: 'export {};\n' }],
+        }),
+      });
     }
     await checksOn(sim, new Set(pulls.map((p) => sim.pull(p.repo, p.number).headSha)), openedFrom, 120_000);
     await quiet(sim, 1500, 60_000);
@@ -292,7 +373,10 @@ async function streamRun(): Promise<void> {
       if (wait > 0) await new Promise((r) => setTimeout(r, wait));
       const k = i % pulls.length;
       const p = pulls[k]!;
-      last.set(k, { head: sim.push(p.repo, p.number, { files: [{ path: `src/stream-${i}.ts`, content: 'export {};\n' }] }), at: Date.now() });
+      last.set(k, {
+        head: sim.push(p.repo, p.number, { files: [{ path: `src/stream-${i}.ts`, content: 'export {};\n' }] }),
+        at: Date.now(),
+      });
     }
     const offeredSeconds = (Date.now() - start) / 1000;
     await sim.webhooks.settled();
@@ -304,7 +388,9 @@ async function streamRun(): Promise<void> {
       const k = d.responses.length ? d.responses.join('+') : d.error ? `error: ${d.error}` : d.dropped ? 'dropped' : 'unsent';
       outcomes.set(k, (outcomes.get(k) ?? 0) + 1);
     }
-    console.log(`delivery outcomes: ${[...outcomes].map(([k, n]) => `${k} x${n}`).join(', ')}; events: ${[...new Set(deliveries.map((d) => `${d.event}.${d.action}`))].join(', ')}`);
+    console.log(
+      `delivery outcomes: ${[...outcomes].map(([k, n]) => `${k} x${n}`).join(', ')}; events: ${[...new Set(deliveries.map((d) => `${d.event}.${d.action}`))].join(', ')}`,
+    );
     const finals = new Map([...last.values()].map((l) => [l.head, l.at]));
     const effect = await checksOn(sim, new Set(finals.keys()), timelineFrom, 180_000);
     const wall = (Math.max(...effect.values()) - start) / 1000;
@@ -315,12 +401,27 @@ async function streamRun(): Promise<void> {
     const counts = sim.requestCounts(requestsFrom);
     const requests = [...counts.values()].reduce((a, b) => a + b, 0);
     const reconciles = counts.get('GET /repos/{owner}/{repo}/pulls/{pull_number}/files') ?? 0;
-    const headsChecked = new Set(sim.timeline.slice(timelineFrom).filter((e) => e.kind === 'check-run' && e.actor === sim.app.botLogin).map((e) => e.data?.headSha)).size;
-    console.log(`offered: ${total} pushes in ${offeredSeconds.toFixed(1)} s = ${(total / offeredSeconds).toFixed(0)} events/s (each a new head of a governed PR, delivered by the simulator as it happens)`);
-    console.log(`accepted (signature verified, 2xx): ${accepted}/${deliveries.length}, all answered within ${deliveredSeconds.toFixed(1)} s of the first = ${(accepted / deliveredSeconds).toFixed(0)} events/s`);
-    console.log(`reconciles: ${reconciles} (one per ${(total / Math.max(1, reconciles)).toFixed(1)} events: the rest coalesced into a reconcile that was already queued or ran after them); ${headsChecked} heads got a check run on the way`);
-    console.log(`every PR reflects its last push: ${effect.size}/${finals.size} final heads carry the gate's check run, ${wall.toFixed(1)} s after the stream began; last push -> its check run p50 ${ms(quantile(lat, 0.5))}, p99 ${ms(quantile(lat, 0.99))}, max ${ms(lat.at(-1) ?? NaN)}`);
-    console.log(`REST requests: ${requests} = ${(requests / total).toFixed(2)} per event; CPU: App server${others.length ? 's' : ''} ${appCpu.toFixed(1)} s, simulator ${((simCpu.user + simCpu.system) / 1e6).toFixed(1)} s, over ${wall.toFixed(1)} s of wall time; App RSS ${mb(rssOf(app.child.pid))}${others.length ? ' (first replica)' : ''}`);
+    const headsChecked = new Set(
+      sim.timeline
+        .slice(timelineFrom)
+        .filter((e) => e.kind === 'check-run' && e.actor === sim.app.botLogin)
+        .map((e) => e.data?.headSha),
+    ).size;
+    console.log(
+      `offered: ${total} pushes in ${offeredSeconds.toFixed(1)} s = ${(total / offeredSeconds).toFixed(0)} events/s (each a new head of a governed PR, delivered by the simulator as it happens)`,
+    );
+    console.log(
+      `accepted (signature verified, 2xx): ${accepted}/${deliveries.length}, all answered within ${deliveredSeconds.toFixed(1)} s of the first = ${(accepted / deliveredSeconds).toFixed(0)} events/s`,
+    );
+    console.log(
+      `reconciles: ${reconciles} (one per ${(total / Math.max(1, reconciles)).toFixed(1)} events: the rest coalesced into a reconcile that was already queued or ran after them); ${headsChecked} heads got a check run on the way`,
+    );
+    console.log(
+      `every PR reflects its last push: ${effect.size}/${finals.size} final heads carry the gate's check run, ${wall.toFixed(1)} s after the stream began; last push -> its check run p50 ${ms(quantile(lat, 0.5))}, p99 ${ms(quantile(lat, 0.99))}, max ${ms(lat.at(-1) ?? NaN)}`,
+    );
+    console.log(
+      `REST requests: ${requests} = ${(requests / total).toFixed(2)} per event; CPU: App server${others.length ? 's' : ''} ${appCpu.toFixed(1)} s, simulator ${((simCpu.user + simCpu.system) / 1e6).toFixed(1)} s, over ${wall.toFixed(1)} s of wall time; App RSS ${mb(rssOf(app.child.pid))}${others.length ? ' (first replica)' : ''}`,
+    );
   } finally {
     balancer?.close();
     await Promise.all(others.map((o) => o.stop()));
@@ -336,23 +437,38 @@ async function streamRun(): Promise<void> {
 async function intakeRun(): Promise<void> {
   const INSTALLATIONS = installationsFor(false);
   const ROUNDS = 3;
-  console.log(`\n-- intake run: the production server, reconcile queue replaced by a counter; ${INSTALLATIONS} installations, an opened and a synchronize delivery each`);
+  console.log(
+    `\n-- intake run: the production server, reconcile queue replaced by a counter; ${INSTALLATIONS} installations, an opened and a synchronize delivery each`,
+  );
   const sim = await new GitHubSimulator({ seed: 3 }).start();
   const credentials = registerApp(sim);
   let app: AppProcess | undefined;
   try {
-    app = await startApp(sim, { credentials, logLevel: 'error', args: [...profileArgs(), '--import', 'tsx', self], env: { HITL_BENCH_ROLE: 'server-intake' } });
+    app = await startApp(sim, {
+      credentials,
+      logLevel: 'error',
+      args: [...profileArgs(), '--import', 'tsx', self],
+      env: { HITL_BENCH_ROLE: 'server-intake' },
+    });
     for (let i = 0; i < INSTALLATIONS; i++) {
       const repo = sim.createRepo({ name: `org-${i}/service`, policy: POLICY, collaborators: { alice: 'write' } });
-      const number = sim.openPullRequest(repo, { author: 'copilot-swe-agent[bot]', head: `copilot/task-${i}`, files: [{ path: `src/mod-${i}.ts`, content: 'export {};\n' }] });
+      const number = sim.openPullRequest(repo, {
+        author: 'copilot-swe-agent[bot]',
+        head: `copilot/task-${i}`,
+        files: [{ path: `src/mod-${i}.ts`, content: 'export {};\n' }],
+      });
       sim.push(repo, number, { files: [{ path: `src/mod-${i}.ts`, content: 'export const v = 2;\n' }] });
     }
-    const deliveries = sim.deliveries.filter((d) => d.event === 'pull_request').map((d) => ({ id: d.id, event: d.event, payload: d.payload }));
+    const deliveries = sim.deliveries
+      .filter((d) => d.event === 'pull_request')
+      .map((d) => ({ id: d.id, event: d.event, payload: d.payload }));
     const requestsBefore = sim.requests.length;
     const report = (who: string, round: number, seconds: number, statuses: Map<number, number>, cpu: number): void => {
       const accepted = [...statuses].filter(([st]) => st >= 200 && st < 300).reduce((n, [, c]) => n + c, 0);
       const perWebhook = Number.isNaN(cpu) ? '' : `; App CPU ${((cpu * 1000) / deliveries.length).toFixed(2)} ms per webhook`;
-      console.log(`  ${who}, round ${round}: ${accepted}/${deliveries.length} accepted in ${seconds.toFixed(2)} s = ${(accepted / seconds).toFixed(0)} webhooks/s${perWebhook}`);
+      console.log(
+        `  ${who}, round ${round}: ${accepted}/${deliveries.length} accepted in ${seconds.toFixed(2)} s = ${(accepted / seconds).toFixed(0)} webhooks/s${perWebhook}`,
+      );
     };
     for (let round = 1; round <= ROUNDS; round++) {
       const cpu = cpuSecondsOf(app.child.pid);
@@ -361,15 +477,23 @@ async function intakeRun(): Promise<void> {
     }
     // One sender process for all rounds, so that its own warm-up (JIT, connections) is round 1 only.
     const cpu = cpuSecondsOf(app.child.pid);
-    const child = spawn(process.execPath, ['--import', 'tsx', self], { env: { ...process.env, HITL_BENCH_ROLE: 'sender' }, stdio: ['pipe', 'pipe', 'inherit'] });
+    const child = spawn(process.execPath, ['--import', 'tsx', self], {
+      env: { ...process.env, HITL_BENCH_ROLE: 'sender' },
+      stdio: ['pipe', 'pipe', 'inherit'],
+    });
     let text = '';
     child.stdout.on('data', (c: Buffer) => (text += c.toString()));
     child.stdin.end(JSON.stringify({ url: app.webhookUrl, secret: credentials.webhookSecret, deliveries, rounds: ROUNDS }));
     await new Promise((r) => child.once('exit', r));
-    const rounds = text.trim().split('\n').map((line) => JSON.parse(line) as { seconds: number; statuses: [number, number][] });
+    const rounds = text
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line) as { seconds: number; statuses: [number, number][] });
     const appCpu = cpuSecondsOf(app.child.pid) - cpu;
     rounds.forEach((r, i) => report('separate sender process', i + 1, r.seconds, new Map(r.statuses), NaN));
-    console.log(`  separate sender process: App CPU ${((appCpu * 1000) / (deliveries.length * rounds.length)).toFixed(2)} ms per webhook over the ${rounds.length} rounds`);
+    console.log(
+      `  separate sender process: App CPU ${((appCpu * 1000) / (deliveries.length * rounds.length)).toFixed(2)} ms per webhook over the ${rounds.length} rounds`,
+    );
     console.log(`  GitHub requests made while accepting: ${sim.requests.length - requestsBefore}`);
   } finally {
     await app?.stop();
@@ -409,7 +533,12 @@ async function intakeServerChild(): Promise<void> {
 async function senderChild(): Promise<void> {
   let text = '';
   for await (const chunk of process.stdin) text += (chunk as Buffer).toString();
-  const { url, secret, deliveries, rounds } = JSON.parse(text) as { url: string; secret: string; deliveries: { id: string; event: string; payload: unknown }[]; rounds: number };
+  const { url, secret, deliveries, rounds } = JSON.parse(text) as {
+    url: string;
+    secret: string;
+    deliveries: { id: string; event: string; payload: unknown }[];
+    rounds: number;
+  };
   for (let i = 0; i < rounds; i++) {
     const sent = await blast(url, secret, deliveries, 64);
     console.log(JSON.stringify({ seconds: sent.seconds, statuses: [...sent.statuses] }));
@@ -431,7 +560,8 @@ async function timersChild(): Promise<void> {
   let timers = new MemoryTimers({ onWake: () => undefined });
   const far = Date.now() + 3600_000;
   for (const count of [10_000, 100_000]) {
-    for (let i = timers.pending(); i < count; i++) await timers.at({ installationId: 1 + (i % 5000), owner: `org-${i % 5000}`, repo: 'service', number: i }, new Date(far + i));
+    for (let i = timers.pending(); i < count; i++)
+      await timers.at({ installationId: 1 + (i % 5000), owner: `org-${i % 5000}`, repo: 'service', number: i }, new Date(far + i));
     settle();
     const m = process.memoryUsage();
     out[`rss${count}`] = m.rss;
@@ -457,14 +587,21 @@ async function timersChild(): Promise<void> {
 }
 
 async function timersRun(): Promise<void> {
-  const child = spawn(process.execPath, ['--expose-gc', '--import', 'tsx', self], { env: { ...process.env, HITL_BENCH_ROLE: 'timers' }, stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn(process.execPath, ['--expose-gc', '--import', 'tsx', self], {
+    env: { ...process.env, HITL_BENCH_ROLE: 'timers' },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
   let text = '';
   child.stdout.on('data', (c: Buffer) => (text += c.toString()));
   await new Promise((r) => child.once('exit', r));
   const r = JSON.parse(text.trim().split('\n').at(-1) ?? '{}') as Record<string, number>;
   console.log(`\n-- pending veto windows (the App's in-memory Timers, fresh process)`);
-  console.log(`RSS: ${mb(r.baseRss!)} empty, ${mb(r.rss10000!)} with 10k pending windows, ${mb(r.rss100000!)} with 100k (heap for the windows: ${mb(r.heap10000!)} / ${mb(r.heap100000!)})`);
-  console.log(`timer lateness with 100k pending, 10k firing within 2 s: p50 ${ms(r.lateP50!)}, p99 ${ms(r.lateP99!)}, max ${ms(r.lateMax!)} (${r.fired} fired)`);
+  console.log(
+    `RSS: ${mb(r.baseRss!)} empty, ${mb(r.rss10000!)} with 10k pending windows, ${mb(r.rss100000!)} with 100k (heap for the windows: ${mb(r.heap10000!)} / ${mb(r.heap100000!)})`,
+  );
+  console.log(
+    `timer lateness with 100k pending, 10k firing within 2 s: p50 ${ms(r.lateP50!)}, p99 ${ms(r.lateP99!)}, max ${ms(r.lateMax!)} (${r.fired} fired)`,
+  );
 }
 
 /** Child process: the App with write pacing off and a wide reconcile queue (CPU headroom run only).
@@ -480,7 +617,14 @@ async function headroomServerChild(): Promise<void> {
   const c = config.value;
   const log = pino({ level: c.logLevel });
   const server = new Server({
-    Probot: Probot.defaults({ appId: c.appId, privateKey: c.privateKey, secret: c.webhookSecret, log, Octokit: gateOctokit({ writeIntervalMs: 0 }), ...(c.baseUrl ? { baseUrl: c.baseUrl } : {}) }),
+    Probot: Probot.defaults({
+      appId: c.appId,
+      privateKey: c.privateKey,
+      secret: c.webhookSecret,
+      log,
+      Octokit: gateOctokit({ writeIntervalMs: 0 }),
+      ...(c.baseUrl ? { baseUrl: c.baseUrl } : {}),
+    }),
     port: c.port,
     ...(c.host ? { host: c.host } : {}),
     log,
@@ -494,7 +638,9 @@ async function headroomServerChild(): Promise<void> {
 
 export default async function loadBench(): Promise<void> {
   const cpu = cpus();
-  console.log(`machine: ${cpu.length} × ${cpu[0]?.model ?? 'cpu'}, ${(totalmem() / 2 ** 30).toFixed(0)} GB RAM, Node ${process.version}; simulator and App server share these cores`);
+  console.log(
+    `machine: ${cpu.length} × ${cpu[0]?.model ?? 'cpu'}, ${(totalmem() / 2 ** 30).toFixed(0)} GB RAM, Node ${process.version}; simulator and App server share these cores`,
+  );
   // HITL_BENCH_PHASES picks phases (default all): timers, intake, paced, stream, headroom.
   const phases = (process.env.HITL_BENCH_PHASES ?? 'timers,intake,paced,stream,headroom').split(',');
   if (phases.includes('timers')) await timersRun();

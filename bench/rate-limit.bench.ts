@@ -31,8 +31,10 @@ async function idleRun(size: number, conditional: boolean): Promise<{ charged: n
   const sim = await new GitHubSimulator({ seed: 9, clock: () => new Date(t), contentLimits: false }).start();
   try {
     const repo = sim.createRepo({ name: 'idle-org/app', policy: POLICY, collaborators: { alice: 'write' } });
-    for (let i = 0; i < size; i++) sim.openPullRequest(repo, { author: AGENT, head: `copilot/task-${i}`, files: [{ path: `db/migrations/${i}.sql`, content: 'x\n' }] });
-    for (let i = 0; i < 50; i++) sim.openPullRequest(repo, { author: `human-${i}`, head: `feature/${i}`, files: [{ path: `src/f${i}.ts`, content: 'x\n' }] });
+    for (let i = 0; i < size; i++)
+      sim.openPullRequest(repo, { author: AGENT, head: `copilot/task-${i}`, files: [{ path: `db/migrations/${i}.sql`, content: 'x\n' }] });
+    for (let i = 0; i < 50; i++)
+      sim.openPullRequest(repo, { author: `human-${i}`, head: `feature/${i}`, files: [{ path: `src/f${i}.ts`, content: 'x\n' }] });
     const token = 'ghs_idle_bench';
     sim.world.tokens.set(token, { token, installationId: sim.world.repo(repo).installationId, expiresAt: Date.now() + 24 * 3600_000 });
     const Client = gateOctokit({ writeIntervalMs: 0, readCache: conditional ? new SharedCache() : false });
@@ -42,7 +44,11 @@ async function idleRun(size: number, conditional: boolean): Promise<{ charged: n
     // What the App's Sweeper does per installation and sweep, then the repository's sweep.
     const sweepOnce = async (): Promise<void> => {
       await client.paginate(client.rest.apps.listReposAccessibleToInstallation, { per_page: 100 });
-      await sweep(client as never, { owner: 'idle-org', repo: 'app' }, { mode: 'full', identity, now: () => new Date(t), ...(memo ? { memo } : {}) });
+      await sweep(
+        client as never,
+        { owner: 'idle-org', repo: 'app' },
+        { mode: 'full', identity, now: () => new Date(t), ...(memo ? { memo } : {}) },
+      );
     };
     await sweepOnce(); // first sight: check runs and status comments
     t += 2 * MINUTE;
@@ -60,11 +66,18 @@ async function idleRun(size: number, conditional: boolean): Promise<{ charged: n
 }
 
 async function idlePhase(): Promise<void> {
-  const sizes = (process.env.HITL_BENCH_IDLE_SIZES ?? '1,50,200,1000').split(',').map(Number).filter((n) => n > 0);
-  console.log('\n-- idle: requests per hour at the default 5-minute sweep (12 sweeps on a simulated clock; idle hard PRs waiting for approval, plus 50 human PRs; target at 200: at most 100 charged)');
+  const sizes = (process.env.HITL_BENCH_IDLE_SIZES ?? '1,50,200,1000')
+    .split(',')
+    .map(Number)
+    .filter((n) => n > 0);
+  console.log(
+    '\n-- idle: requests per hour at the default 5-minute sweep (12 sweeps on a simulated clock; idle hard PRs waiting for approval, plus 50 human PRs; target at 200: at most 100 charged)',
+  );
   for (const size of sizes) {
     const r = await idleRun(size, true);
-    console.log(`  ${String(size).padStart(5)} idle governed PRs: ${r.charged} CHARGED requests/hour (${r.total} in all, the rest 304s); the hour's 12 sweeps took ${r.seconds.toFixed(1)} s here`);
+    console.log(
+      `  ${String(size).padStart(5)} idle governed PRs: ${r.charged} CHARGED requests/hour (${r.total} in all, the rest 304s); the hour's 12 sweeps took ${r.seconds.toFixed(1)} s here`,
+    );
   }
   if (process.env.HITL_BENCH_IDLE_BASELINE !== '0') {
     const r = await idleRun(200, false);
@@ -76,13 +89,17 @@ async function burstPhase(): Promise<void> {
   const count = Number(process.env.HITL_BENCH_BURST ?? 1000);
   const scale = Number(process.env.HITL_BENCH_TIME_SCALE ?? 60);
   const limits = { perMinute: 80, perHour: 500, minuteMs: MINUTE / scale, hourMs: (60 * MINUTE) / scale };
-  console.log(`\n-- burst: ${count} new agent PRs in one installation, production App server; GitHub's content limits (80/min, 500/h) with time compressed ${scale}x in the simulator and the App alike`);
+  console.log(
+    `\n-- burst: ${count} new agent PRs in one installation, production App server; GitHub's content limits (80/min, 500/h) with time compressed ${scale}x in the simulator and the App alike`,
+  );
   const sim = await new GitHubSimulator({ seed: 12, contentLimits: limits }).start();
   const credentials = registerApp(sim);
   let app: AppProcess | undefined;
   try {
     app = await startApp(sim, {
-      credentials, logLevel: 'error', sweepInterval: '1h',
+      credentials,
+      logLevel: 'error',
+      sweepInterval: '1h',
       args: ['--import', 'tsx', self],
       env: { HITL_BENCH_ROLE: 'server-burst', HITL_BENCH_TIME_SCALE: String(scale) },
     });
@@ -103,13 +120,16 @@ async function burstPhase(): Promise<void> {
       for (; scanned < sim.timeline.length; scanned++) {
         const e = sim.timeline[scanned]!;
         const head = e.data?.headSha;
-        if (e.kind === 'check-run' && e.actor === sim.app.botLogin && typeof head === 'string' && heads.has(head) && !checked.has(head)) checked.set(head, e.at);
+        if (e.kind === 'check-run' && e.actor === sim.app.botLogin && typeof head === 'string' && heads.has(head) && !checked.has(head))
+          checked.set(head, e.at);
       }
     }
     const seconds = (Math.max(...checked.values()) - started) / 1000;
     const writes = sim.requests.filter((r) => r.at >= started && r.installationId !== undefined && r.method !== 'GET');
     const equivalent = (seconds * scale) / 60;
-    console.log(`  every PR has its check run: ${checked.size}/${heads.size} after ${seconds.toFixed(1)} s here = ${equivalent.toFixed(1)} minutes at GitHub's real limits`);
+    console.log(
+      `  every PR has its check run: ${checked.size}/${heads.size} after ${seconds.toFixed(1)} s here = ${equivalent.toFixed(1)} minutes at GitHub's real limits`,
+    );
     console.log(`  secondary-limit answers (403 with retry-after): ${sim.secondaryLimitAnswers}; writes sent so far: ${writes.length}`);
   } finally {
     await app?.stop();
@@ -126,7 +146,13 @@ async function burstServerChild(): Promise<void> {
   const config = readServerConfig(process.env);
   if (!config.ok) throw new Error(config.errors.join('; '));
   const running = await startServer(config.value, {
-    Octokit: gateOctokit({ writeIntervalMs: 1000 / scale, writeLimits: [{ count: 80, perMs: MINUTE / scale }, { count: 500, perMs: (60 * MINUTE) / scale }] }),
+    Octokit: gateOctokit({
+      writeIntervalMs: 1000 / scale,
+      writeLimits: [
+        { count: 80, perMs: MINUTE / scale },
+        { count: 500, perMs: (60 * MINUTE) / scale },
+      ],
+    }),
   });
   process.once('SIGTERM', () => void running.stop().then(() => process.exit(0)));
 }

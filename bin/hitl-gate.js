@@ -9,7 +9,9 @@ try {
   cli = await import(entry.href);
 } catch (error) {
   if (error?.code !== 'ERR_MODULE_NOT_FOUND' || !String(error.message).includes(entry.pathname)) throw error;
-  console.error('hitl-gate: the CLI is not built yet (dist/cli/ is missing). Run `npm run build` (or `npm ci`, which builds it) and try again.');
+  console.error(
+    'hitl-gate: the CLI is not built yet (dist/cli/ is missing). Run `npm run build` (or `npm ci`, which builds it) and try again.',
+  );
   process.exit(2);
 }
 await cli.run();

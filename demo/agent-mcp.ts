@@ -30,7 +30,8 @@ export async function requestHumanReview(sim: GitHubSimulator, login: string, re
   await client.connect(transport);
   try {
     const result = (await client.callTool({ name: 'request_human_review', arguments: { ...request } })) as CallToolResult;
-    if (result.isError) throw new Error(`request_human_review failed: ${result.content.map((c) => (c.type === 'text' ? c.text : '')).join(' ')}`);
+    if (result.isError)
+      throw new Error(`request_human_review failed: ${result.content.map((c) => (c.type === 'text' ? c.text : '')).join(' ')}`);
     return result.structuredContent ?? {};
   } finally {
     await client.close();

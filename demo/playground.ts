@@ -43,7 +43,12 @@ async function main(): Promise<void> {
   if (preset) sim.protect(REPO, preset.protection);
   const t0 = Date.now();
   // What the gate would post to Slack, printed as it is posted.
-  const slack = await new SlackSimulator({ onPost: (p) => console.log(`${`+${((p.at - t0) / 1000).toFixed(1)}s`.padStart(7)}  slack ${p.channel}${p.threadTs ? ' (thread)' : ''}: ${p.text.split('\n').join(' / ')}`) }).start();
+  const slack = await new SlackSimulator({
+    onPost: (p) =>
+      console.log(
+        `${`+${((p.at - t0) / 1000).toFixed(1)}s`.padStart(7)}  slack ${p.channel}${p.threadTs ? ' (thread)' : ''}: ${p.text.split('\n').join(' / ')}`,
+      ),
+  }).start();
   const app = await startApp(sim, { credentials, logLevel: 'warn', sweepInterval: '10s', env: slackEnv(slack) });
   const labels = { pr: (n: number | undefined) => (n === undefined ? '' : `#${n}`) };
   sim.on('entry', (e) => {
@@ -53,7 +58,9 @@ async function main(): Promise<void> {
     const line = formatLine(e, t0, sim, labels);
     if (line) console.log(line);
   });
-  console.log(`local GitHub ${sim.apiUrl}, App server ${app.baseUrl}; repository ${REPO} (docs fyi, code soft with a ${WINDOW_SECONDS}s window, migrations hard)${mergeQueue ? ', main has a merge queue' : ''}; alice may decide, bob has write, eve reads.${preset ? `\nmain is protected: ${preset.about}.` : ''}\n${HELP}`);
+  console.log(
+    `local GitHub ${sim.apiUrl}, App server ${app.baseUrl}; repository ${REPO} (docs fyi, code soft with a ${WINDOW_SECONDS}s window, migrations hard)${mergeQueue ? ', main has a merge queue' : ''}; alice may decide, bob has write, eve reads.${preset ? `\nmain is protected: ${preset.about}.` : ''}\n${HELP}`,
+  );
 
   const rl = createInterface({ input: process.stdin, output: process.stdout, terminal: false });
   let count = 0;
@@ -67,10 +74,19 @@ async function main(): Promise<void> {
       else if (cmd === 'open' && (args[0] === 'fyi' || args[0] === 'soft' || args[0] === 'hard')) {
         count += 1;
         sim.openPullRequest(REPO, { author: args[1] ?? AGENT, title: `${args[0]} change ${count}`, files: FILES[args[0]](count) });
-      } else if (cmd === 'push') sim.push(REPO, n, { files: [...sim.pull(REPO, n).files.map((f) => ({ path: f.filename, content: `${f.content ?? ''}// again\n` }))] });
+      } else if (cmd === 'push')
+        sim.push(REPO, n, {
+          files: [...sim.pull(REPO, n).files.map((f) => ({ path: f.filename, content: `${f.content ?? ''}// again\n` }))],
+        });
       else if (cmd === 'comment') sim.comment(REPO, n, args[1] ?? 'alice', args.slice(2).join(' '));
       else if (cmd === 'review') sim.review(REPO, n, args[1] ?? 'alice', args[2] === 'changes' ? 'CHANGES_REQUESTED' : 'APPROVED');
-      else if (cmd === 'click') sim.clickCheckRunAction(REPO, await buttonOn(sim, n, args[2] === 'veto' ? 'veto' : 'approve', 2_000), args[1] ?? 'alice', args[2] === 'veto' ? 'veto' : 'approve');
+      else if (cmd === 'click')
+        sim.clickCheckRunAction(
+          REPO,
+          await buttonOn(sim, n, args[2] === 'veto' ? 'veto' : 'approve', 2_000),
+          args[1] ?? 'alice',
+          args[2] === 'veto' ? 'veto' : 'approve',
+        );
       else if (cmd === 'label') sim.label(REPO, n, args[1] ?? 'alice', args[2] ?? '');
       else if (cmd === 'ci') {
         const state = args[2] === 'pending' ? null : args[2] === 'failure' ? 'failure' : 'success';
@@ -95,7 +111,10 @@ async function main(): Promise<void> {
       } else if (cmd === 'show') {
         const rows = [['PR', 'title', 'gate', 'merged']];
         for (const p of sim.world.repo(REPO).pulls.values()) {
-          const check = sim.checkRuns(REPO, p.headSha, 'hitl').filter((r) => r.app.id === sim.app.id).at(-1);
+          const check = sim
+            .checkRuns(REPO, p.headSha, 'hitl')
+            .filter((r) => r.app.id === sim.app.id)
+            .at(-1);
           rows.push([`#${p.number}`, p.title, plain(check?.output.title ?? 'not yet decided'), p.merged ? 'yes' : 'no']);
         }
         console.log(table(rows));

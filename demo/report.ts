@@ -33,8 +33,14 @@ export function describe(e: TimelineEntry, sim: GitHubSimulator): string | undef
       return `pushes ${e.detail}`;
     case 'commented':
       if (!bot) return `comments "${e.detail}"`;
-      if (body.includes('hitl-gate:status')) return `posts the status comment: ${plain(e.detail)}${why(body) ? `\n${' '.repeat(30)}why: ${why(body)}` : ''}`;
-      return `replies: ${body.split('\n').map(plain).filter((l) => l.length > 0).slice(0, 2).join(' ')}`;
+      if (body.includes('hitl-gate:status'))
+        return `posts the status comment: ${plain(e.detail)}${why(body) ? `\n${' '.repeat(30)}why: ${why(body)}` : ''}`;
+      return `replies: ${body
+        .split('\n')
+        .map(plain)
+        .filter((l) => l.length > 0)
+        .slice(0, 2)
+        .join(' ')}`;
     case 'comment-edited':
       return bot ? `updates the status comment: ${plain(e.detail)}` : `edits a comment to "${e.detail}"`;
     case 'reaction':
@@ -85,6 +91,10 @@ export function formatLine(e: TimelineEntry, t0: number, sim: GitHubSimulator, l
 
 export function table(rows: string[][]): string {
   const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => (r[i] ?? '').length)));
-  const line = (r: string[]): string => r.map((c, i) => c.padEnd(widths[i]!)).join('  ').trimEnd();
+  const line = (r: string[]): string =>
+    r
+      .map((c, i) => c.padEnd(widths[i]!))
+      .join('  ')
+      .trimEnd();
   return [line(rows[0]!), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.slice(1).map(line)].join('\n');
 }

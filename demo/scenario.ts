@@ -24,7 +24,10 @@ export function slackEnv(slack: { token: string; apiUrl: string }): Record<strin
 
 /** The id of the gate's latest check run on the PR's head once it shows the button, for a click. */
 export async function buttonOn(sim: GitHubSimulator, number: number, identifier: 'approve' | 'veto', timeoutMs = 20_000): Promise<number> {
-  const runs = () => sim.checkRuns(REPO, sim.pull(REPO, number).headSha, 'hitl').filter((r) => r.app.id === sim.app.id && (r.actions ?? []).some((a) => a.identifier === identifier));
+  const runs = () =>
+    sim
+      .checkRuns(REPO, sim.pull(REPO, number).headSha, 'hitl')
+      .filter((r) => r.app.id === sim.app.id && (r.actions ?? []).some((a) => a.identifier === identifier));
   await sim.until(() => runs().length > 0, timeoutMs, `the ${identifier} button on #${number}`);
   return runs().at(-1)!.id;
 }
@@ -47,14 +50,24 @@ export function setUp(sim: GitHubSimulator, o: { mergeQueue?: boolean } = {}): v
     ...(o.mergeQueue ? { mergeQueue: { method: 'SQUASH' as const }, requiredChecks: ['hitl'] } : {}),
     name: REPO,
     policy: POLICY,
-    files: { 'README.md': '# shop\n', 'src/cart.ts': 'export const cart = [];\n', 'db/migrations/001_init.sql': 'create table cart (id int);\n' },
+    files: {
+      'README.md': '# shop\n',
+      'src/cart.ts': 'export const cart = [];\n',
+      'db/migrations/001_init.sql': 'create table cart (id int);\n',
+    },
     // alice is named by the policy; bob may decide through his write permission; eve only reads.
     collaborators: { alice: 'write', bob: 'write', eve: 'read' },
   });
 }
 
 export function openPulls(sim: GitHubSimulator): Cast {
-  const open = (title: string, head: string, files: { path: string; content: string }[], tier: DemoPull['tier'], expect: DemoPull['expect']): DemoPull => ({
+  const open = (
+    title: string,
+    head: string,
+    files: { path: string; content: string }[],
+    tier: DemoPull['tier'],
+    expect: DemoPull['expect'],
+  ): DemoPull => ({
     number: sim.openPullRequest(REPO, { author: AGENT, title, head, files }),
     title,
     tier,
@@ -62,12 +75,48 @@ export function openPulls(sim: GitHubSimulator): Cast {
   });
   return {
     pulls: {
-      fyi: open('Fix typos in the setup guide', 'copilot/docs-typos', [{ path: 'docs/setup.md', content: '# Setup\n\nRun npm ci.\n' }], 'fyi', 'merged'),
-      soft: open('Round cart totals to cents', 'copilot/cart-rounding', [{ path: 'src/cart.ts', content: 'export const cart: number[] = [];\nexport const total = () => Math.round(cart.reduce((a, b) => a + b, 0) * 100) / 100;\n' }], 'soft', 'merged'),
-      vetoed: open('Cache prices for a day', 'copilot/price-cache', [{ path: 'src/prices.ts', content: 'export const TTL = 86_400;\n' }], 'soft', 'blocked'),
-      hard: open('Add a discount column', 'copilot/discounts', [{ path: 'db/migrations/002_discount.sql', content: 'alter table cart add column discount int;\n' }], 'hard', 'merged'),
+      fyi: open(
+        'Fix typos in the setup guide',
+        'copilot/docs-typos',
+        [{ path: 'docs/setup.md', content: '# Setup\n\nRun npm ci.\n' }],
+        'fyi',
+        'merged',
+      ),
+      soft: open(
+        'Round cart totals to cents',
+        'copilot/cart-rounding',
+        [
+          {
+            path: 'src/cart.ts',
+            content:
+              'export const cart: number[] = [];\nexport const total = () => Math.round(cart.reduce((a, b) => a + b, 0) * 100) / 100;\n',
+          },
+        ],
+        'soft',
+        'merged',
+      ),
+      vetoed: open(
+        'Cache prices for a day',
+        'copilot/price-cache',
+        [{ path: 'src/prices.ts', content: 'export const TTL = 86_400;\n' }],
+        'soft',
+        'blocked',
+      ),
+      hard: open(
+        'Add a discount column',
+        'copilot/discounts',
+        [{ path: 'db/migrations/002_discount.sql', content: 'alter table cart add column discount int;\n' }],
+        'hard',
+        'merged',
+      ),
       // Code, so soft by the policy; the agent itself asks for a human (MCP) and makes it hard.
-      asked: open('Retry failed card payments', 'copilot/payment-retry', [{ path: 'src/payments.ts', content: 'export const MAX_RETRIES = 3;\n' }], 'hard', 'merged'),
+      asked: open(
+        'Retry failed card payments',
+        'copilot/payment-retry',
+        [{ path: 'src/payments.ts', content: 'export const MAX_RETRIES = 3;\n' }],
+        'hard',
+        'merged',
+      ),
     },
   };
 }

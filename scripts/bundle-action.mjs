@@ -31,7 +31,9 @@ export async function bundleAction(outdir = join(root, 'action', 'dist')) {
     // (a CI cache): the same source gives the same bytes wherever it is built.
     preserveSymlinks: true,
     // Some bundled CommonJS dependencies call require() for Node built-ins; ESM has no require.
-    banner: { js: "import { createRequire as __hitlCreateRequire } from 'node:module'; const require = __hitlCreateRequire(import.meta.url);" },
+    banner: {
+      js: "import { createRequire as __hitlCreateRequire } from 'node:module'; const require = __hitlCreateRequire(import.meta.url);",
+    },
   });
   writeFileSync(join(outdir, 'licenses.txt'), licenseNotice(root, result.metafile, "The Action's bundle (index.js)"));
   return result;

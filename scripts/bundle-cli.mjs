@@ -54,7 +54,9 @@ export async function bundleCli(outdir = join(root, 'dist', 'cli')) {
       },
     ],
     // yaml and fast-deep-equal are CommonJS: their require() of Node built-ins needs one in ESM.
-    banner: { js: "import { createRequire as __hitlCreateRequire } from 'node:module'; const require = __hitlCreateRequire(import.meta.url);" },
+    banner: {
+      js: "import { createRequire as __hitlCreateRequire } from 'node:module'; const require = __hitlCreateRequire(import.meta.url);",
+    },
   });
   writeFileSync(join(outdir, 'licenses.txt'), licenseNotice(root, result.metafile, "The CLI's bundle (dist/cli)"));
   return result;

@@ -13,7 +13,13 @@ const committed = join(root, 'action', 'dist');
 const fresh = mkdtempSync(join(tmpdir(), 'hitl-bundle-'));
 try {
   await bundleAction(fresh);
-  const list = (dir) => { try { return readdirSync(dir).sort(); } catch { return []; } };
+  const list = (dir) => {
+    try {
+      return readdirSync(dir).sort();
+    } catch {
+      return [];
+    }
+  };
   const names = [...new Set([...list(committed), ...list(fresh)])].sort();
   const stale = names.filter((name) => {
     try {

@@ -13,8 +13,12 @@ export function licenseNotice(root, metafile, what) {
   }
   const sections = [...packages].sort().map((dir) => {
     const manifest = JSON.parse(readFileSync(join(root, dir, 'package.json'), 'utf8'));
-    const file = readdirSync(join(root, dir)).sort().find((f) => /^(licen[cs]e|copying)(\.|$)/i.test(f));
-    const text = file ? readFileSync(join(root, dir, file), 'utf8').trim() : `(no licence file; package.json says ${manifest.license ?? 'nothing'})`;
+    const file = readdirSync(join(root, dir))
+      .sort()
+      .find((f) => /^(licen[cs]e|copying)(\.|$)/i.test(f));
+    const text = file
+      ? readFileSync(join(root, dir, file), 'utf8').trim()
+      : `(no licence file; package.json says ${manifest.license ?? 'nothing'})`;
     return `${manifest.name}@${manifest.version} (${manifest.license ?? 'unknown'})\n\n${text}\n`;
   });
   return `${what} contains these packages.\n\n${sections.join('\n-----\n\n')}`;

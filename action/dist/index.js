@@ -28370,7 +28370,11 @@ function mergeRecords(a, b) {
     let out = [...xs ?? []];
     for (let y of ys ?? []) out.some((x2) => same(x2, y)) || out.push(y);
     return out;
-  }, escalation = a.escalation && b.escalation ? maxTier(a.escalation, b.escalation) : a.escalation ?? b.escalation, withdrawals = union(a.withdrawals, b.withdrawals, (x2, y) => x2.sourceId === y.sourceId && x2.by.toLowerCase() === y.by.toLowerCase()), clicks = union(a.clicks, b.clicks, (x2, y) => x2.id === y.id && x2.by === y.by && x2.headSha === y.headSha), notices = union(a.notices, b.notices, (x2, y) => x2.kind === y.kind && x2.commentId === y.commentId && x2.at === y.at), requested = a.requested && b.requested && a.requested.head === b.requested.head ? { head: a.requested.head, users: [.../* @__PURE__ */ new Set([...a.requested.users, ...b.requested.users])], teams: [.../* @__PURE__ */ new Set([...a.requested.teams, ...b.requested.teams])] } : b.requested ?? a.requested, reminded = a.reminded && b.reminded && a.reminded.head === b.reminded.head ? { head: a.reminded.head, steps: Math.max(a.reminded.steps, b.reminded.steps) } : b.reminded ?? a.reminded, refusal = [a.mergeRefusal, b.mergeRefusal].filter((r) => r !== void 0).sort((x2, y) => y.at.localeCompare(x2.at))[0], notified = mergeNotified(a.notified, b.notified), afterMerge = mergeAfterMerge(a.afterMerge, b.afterMerge);
+  }, escalation = a.escalation && b.escalation ? maxTier(a.escalation, b.escalation) : a.escalation ?? b.escalation, withdrawals = union(a.withdrawals, b.withdrawals, (x2, y) => x2.sourceId === y.sourceId && x2.by.toLowerCase() === y.by.toLowerCase()), clicks = union(a.clicks, b.clicks, (x2, y) => x2.id === y.id && x2.by === y.by && x2.headSha === y.headSha), notices = union(a.notices, b.notices, (x2, y) => x2.kind === y.kind && x2.commentId === y.commentId && x2.at === y.at), requested = a.requested && b.requested && a.requested.head === b.requested.head ? {
+    head: a.requested.head,
+    users: [.../* @__PURE__ */ new Set([...a.requested.users, ...b.requested.users])],
+    teams: [.../* @__PURE__ */ new Set([...a.requested.teams, ...b.requested.teams])]
+  } : b.requested ?? a.requested, reminded = a.reminded && b.reminded && a.reminded.head === b.reminded.head ? { head: a.reminded.head, steps: Math.max(a.reminded.steps, b.reminded.steps) } : b.reminded ?? a.reminded, refusal = [a.mergeRefusal, b.mergeRefusal].filter((r) => r !== void 0).sort((x2, y) => y.at.localeCompare(x2.at))[0], notified = mergeNotified(a.notified, b.notified), afterMerge = mergeAfterMerge(a.afterMerge, b.afterMerge);
   return {
     vetoes: union(a.vetoes, b.vetoes, sameVeto),
     answered: [.../* @__PURE__ */ new Set([...a.answered, ...b.answered])],
@@ -28418,7 +28422,11 @@ function notifiedRecord(v) {
   let out = {};
   if (isObject2(v.slack)) {
     let sent = keys(v.slack.sent), { channel, ts } = v.slack;
-    sent && (out.slack = { sent, ...typeof channel == "string" ? { channel } : {}, ...typeof ts == "string" && ts.length <= 40 ? { ts } : {} });
+    sent && (out.slack = {
+      sent,
+      ...typeof channel == "string" ? { channel } : {},
+      ...typeof ts == "string" && ts.length <= 40 ? { ts } : {}
+    });
   }
   if (isObject2(v.webhook)) {
     let sent = keys(v.webhook.sent);
@@ -28471,7 +28479,8 @@ function commentRecord(v) {
 }
 var NOTICE_KINDS = ["comment-edited", "comment-deleted", "legacy-untrusted", "record-unreadable"];
 function noticeRecord(v) {
-  if (!isObject2(v) || !NOTICE_KINDS.includes(v.kind) || typeof v.at != "string" || !Number.isFinite(Date.parse(v.at)) || !isId2(v.commentId)) return;
+  if (!isObject2(v) || !NOTICE_KINDS.includes(v.kind) || typeof v.at != "string" || !Number.isFinite(Date.parse(v.at)) || !isId2(v.commentId))
+    return;
   let by = typeof v.by == "string" && v.by.length <= 100 ? { by: v.by } : {}, happenedAt = typeof v.happenedAt == "string" && Number.isFinite(Date.parse(v.happenedAt)) ? { happenedAt: v.happenedAt } : {};
   return { kind: v.kind, at: v.at, commentId: v.commentId, ...by, ...happenedAt };
 }
@@ -28545,7 +28554,9 @@ function describeApprovers(r) {
 }
 var plural = (n2, word) => `${n2} ${word}${n2 === 1 ? "" : "s"}`;
 function missingLines(status) {
-  return status.filter((g) => g.missing > 0).map((g) => `${g.rule ? `Rule "${g.rule}"` : "Hard tier"}: needs ${plural(g.missing, "more approval")} from ${describeApprovers(g.reviewers)}.`);
+  return status.filter((g) => g.missing > 0).map(
+    (g) => `${g.rule ? `Rule "${g.rule}"` : "Hard tier"}: needs ${plural(g.missing, "more approval")} from ${describeApprovers(g.reviewers)}.`
+  );
 }
 
 // src/core/model/after-merge.ts
@@ -29882,9 +29893,25 @@ function globProblem(pattern) {
     return `bad glob "${pattern}": ${e.message}`;
   }
   if (re === !1) return `bad glob "${pattern}": minimatch cannot compile it`;
-  if (braceExpand(p, GLOB_OPTIONS).some(hasEmptyClass)) return `bad glob "${pattern}": a character class in it has no valid range, so it can never match`;
+  if (braceExpand(p, GLOB_OPTIONS).some(hasEmptyClass))
+    return `bad glob "${pattern}": a character class in it has no valid range, so it can never match`;
 }
-var POSIX_CLASSES = ["[:alnum:]", "[:alpha:]", "[:ascii:]", "[:blank:]", "[:cntrl:]", "[:digit:]", "[:graph:]", "[:lower:]", "[:print:]", "[:punct:]", "[:space:]", "[:upper:]", "[:word:]", "[:xdigit:]"];
+var POSIX_CLASSES = [
+  "[:alnum:]",
+  "[:alpha:]",
+  "[:ascii:]",
+  "[:blank:]",
+  "[:cntrl:]",
+  "[:digit:]",
+  "[:graph:]",
+  "[:lower:]",
+  "[:print:]",
+  "[:punct:]",
+  "[:space:]",
+  "[:upper:]",
+  "[:word:]",
+  "[:xdigit:]"
+];
 function hasEmptyClass(expansion) {
   for (let segment of expansion.split("/"))
     for (let i = 0; i < segment.length; i++) {
@@ -30102,7 +30129,8 @@ var PathIndex = class {
     let epoch = ++this.epoch, found = [];
     this.pending.length = 0;
     let { f, d, c: c3, p, b, x: x2, g } = this.keyed, slash = path2.lastIndexOf("/"), base2 = path2.slice(slash + 1);
-    if (f.size > 0 && this.take(f.get(path2), epoch, found, base2), c3.size > 0 && slash !== -1 && this.take(c3.get(path2.slice(0, slash)), epoch, found, base2), b.size > 0 && this.take(b.get(base2), epoch, found, base2), x2.size > 0) for (let i = base2.indexOf("."); i !== -1; i = base2.indexOf(".", i + 1)) this.take(x2.get(base2.slice(i)), epoch, found, base2);
+    if (f.size > 0 && this.take(f.get(path2), epoch, found, base2), c3.size > 0 && slash !== -1 && this.take(c3.get(path2.slice(0, slash)), epoch, found, base2), b.size > 0 && this.take(b.get(base2), epoch, found, base2), x2.size > 0)
+      for (let i = base2.indexOf("."); i !== -1; i = base2.indexOf(".", i + 1)) this.take(x2.get(base2.slice(i)), epoch, found, base2);
     if (d.size > 0 || p.size > 0 || g.size > 0) {
       let from = 0;
       for (; ; ) {
@@ -30148,7 +30176,10 @@ function trailerLines(message) {
   }
   return out;
 }
-var wildcard = (glob) => new RegExp(`^${glob.trim().replace(/\s+/g, " ").split("*").map((s2) => s2.replace(/[.*+?^${}()|[\]\\/]/g, "\\$&")).join(".*")}$`, "i");
+var wildcard = (glob) => new RegExp(
+  `^${glob.trim().replace(/\s+/g, " ").split("*").map((s2) => s2.replace(/[.*+?^${}()|[\]\\/]/g, "\\$&")).join(".*")}$`,
+  "i"
+);
 function compileTrailer(pattern) {
   let colon = pattern.indexOf(":"), key = colon === -1 ? pattern : pattern.slice(0, colon), value = colon === -1 ? "*" : pattern.slice(colon + 1);
   return { pattern, key: wildcard(key), value: wildcard(value) };
@@ -30267,7 +30298,9 @@ var RISK_SIGNALS = {
   "deno.lock"
 ]), MANIFEST_PATTERNS = [/^requirements[-.\w]*\.txt$/, /\.csproj$/, /\.gemspec$/], SOURCE = /\.(ts|tsx|js|jsx|mjs|cjs|py|go|rs|java|kt|kts|scala|rb|php|cs|fs|c|cc|cpp|cxx|h|hpp|m|mm|swift|dart|ex|exs|erl|clj|lua|pl|sh|bash|sql|vue|svelte)$/i, TEST = /(^|\/)(tests?|__tests__|spec|specs|e2e)\/|[._-](test|spec)\.[^/]+$|_test\.go$|(^|\/)test_[^/]+\.py$/i, BINARY = /\.(png|jpe?g|gif|bmp|ico|webp|tiff?|psd|pdf|zip|gz|tgz|bz2|xz|7z|rar|jar|war|ear|class|exe|dll|so|dylib|a|o|obj|lib|bin|wasm|woff2?|ttf|otf|eot|mp3|mp4|mov|avi|webm|ogg|wav|flac|sqlite|db|pyc|pkl|onnx|pt|h5|parquet)$/i, base = (path2) => (path2.split("/").pop() ?? path2).toLowerCase(), dir = (path2) => path2.includes("/") ? path2.slice(0, path2.lastIndexOf("/")) : "", isManifest = (path2) => MANIFESTS.has(base(path2)) || MANIFEST_PATTERNS.some((p) => p.test(base(path2))), isTest = (path2) => TEST.test(path2), isSource = (path2) => SOURCE.test(path2) && !isTest(path2), isBinary = (path2) => BINARY.test(path2);
 function paths(files) {
-  return files.flatMap((f) => f.previousFilename !== void 0 && f.previousFilename !== f.filename ? [f.filename, f.previousFilename] : [f.filename]);
+  return files.flatMap(
+    (f) => f.previousFilename !== void 0 && f.previousFilename !== f.filename ? [f.filename, f.previousFilename] : [f.filename]
+  );
 }
 function riskSignals(input) {
   let all = paths(input.files), tested = all.some(isTest);
@@ -30302,7 +30335,13 @@ function describeRisk(r) {
 
 // src/core/risk-reason.ts
 function riskReason(policy, input, reasons) {
-  let thresholds = policy.risk ?? {}, matched = new Set(reasons.flatMap((r) => r.kind === "rule" ? [r.rule] : [])), ruleWeight = policy.rules.filter((r) => r.risk !== void 0 && matched.has(r.name)).reduce((sum, r) => sum + (r.risk ?? 0), 0), { score, factors } = riskScore({ files: input.files, changedFiles: input.changedFiles, additions: input.additions, deletions: input.deletions, ruleWeight });
+  let thresholds = policy.risk ?? {}, matched = new Set(reasons.flatMap((r) => r.kind === "rule" ? [r.rule] : [])), ruleWeight = policy.rules.filter((r) => r.risk !== void 0 && matched.has(r.name)).reduce((sum, r) => sum + (r.risk ?? 0), 0), { score, factors } = riskScore({
+    files: input.files,
+    changedFiles: input.changedFiles,
+    additions: input.additions,
+    deletions: input.deletions,
+    ruleWeight
+  });
   return { kind: "risk", tier: thresholds.hard !== void 0 && score >= thresholds.hard ? "hard" : thresholds.soft !== void 0 && score >= thresholds.soft ? "soft" : "fyi", score, factors, ...thresholds };
 }
 
@@ -30418,7 +30457,11 @@ function describeAjvErrors(errors) {
       case "anyOf": {
         if (path2.length === 2 && path2[0] === "merge" && path2[1] === "method") {
           let given2 = typeof e.data == "string" ? `unknown merge method ${describeValue(e.data)}` : Array.isArray(e.data) ? `bad list of merge methods ${JSON.stringify(e.data).slice(0, 80)} (none, unknown or repeated)` : `bad merge method ${describeValue(e.data)}`;
-          d = { path: path2, atKey: !1, message: `${where}: ${given2} (expected merge, squash or rebase, or a list of them in order of preference, e.g. [squash, rebase])` };
+          d = {
+            path: path2,
+            atKey: !1,
+            message: `${where}: ${given2} (expected merge, squash or rebase, or a list of them in order of preference, e.g. [squash, rebase])`
+          };
           break;
         }
         let rule = e.data, name = typeof rule?.name == "string" ? ` "${rule.name}"` : "";
@@ -30495,9 +30538,15 @@ function attentionErrors(raw, report) {
 }
 function workingHoursErrors(wh, report) {
   if (!isRecord(wh)) return;
-  typeof wh.timezone == "string" && wh.timezone !== "" && !isValidTimeZone(wh.timezone) && report(["working_hours", "timezone"], `working_hours.timezone: unknown time zone "${wh.timezone}" (expected an IANA name such as Europe/Berlin, America/New_York or UTC)`);
+  typeof wh.timezone == "string" && wh.timezone !== "" && !isValidTimeZone(wh.timezone) && report(
+    ["working_hours", "timezone"],
+    `working_hours.timezone: unknown time zone "${wh.timezone}" (expected an IANA name such as Europe/Berlin, America/New_York or UTC)`
+  );
   let from = typeof wh.from == "string" ? parseClock(wh.from) : void 0, to = typeof wh.to == "string" ? parseClock(wh.to) : void 0;
-  from !== void 0 && to !== void 0 && from >= to && report(["working_hours", "to"], `working_hours: "to" (${String(wh.to)}) must be after "from" (${String(wh.from)}); a working day cannot span midnight`), Array.isArray(wh.holidays) && wh.holidays.forEach((d, j2) => {
+  from !== void 0 && to !== void 0 && from >= to && report(
+    ["working_hours", "to"],
+    `working_hours: "to" (${String(wh.to)}) must be after "from" (${String(wh.from)}); a working day cannot span midnight`
+  ), Array.isArray(wh.holidays) && wh.holidays.forEach((d, j2) => {
     if (typeof d != "string" || !/^[0-9]{4}-[0-9]{2}-[0-9]{2}$/.test(d)) return;
     let date = /* @__PURE__ */ new Date(`${d}T00:00:00Z`);
     (!Number.isFinite(date.getTime()) || date.toISOString().slice(0, 10) !== d) && report(["working_hours", "holidays", j2], `working_hours.holidays[${j2}]: "${d}" is not a calendar date`);
@@ -30508,18 +30557,27 @@ function remindErrors(remind, report) {
   let previous;
   remind.forEach((d, j2) => {
     let ms = typeof d == "string" ? parseDuration(d) : void 0;
-    ms !== void 0 && (previous !== void 0 && ms <= previous && report(["tiers", "hard", "remind", j2], `tiers.hard.remind[${j2}]: ${d} is not after the reminder before it; reminders must be increasing (e.g. [4h, 1d])`), previous = ms);
+    ms !== void 0 && (previous !== void 0 && ms <= previous && report(
+      ["tiers", "hard", "remind", j2],
+      `tiers.hard.remind[${j2}]: ${d} is not after the reminder before it; reminders must be increasing (e.g. [4h, 1d])`
+    ), previous = ms);
   });
 }
 function ruleApproverErrors(rule, i, report) {
   if (!isRecord(rule)) return;
   let name = typeof rule.name == "string" ? ` "${rule.name}"` : "";
   for (let key of ["reviewers", "approvals"])
-    rule[key] !== void 0 && rule.tier !== void 0 && rule.tier !== "hard" && report(["rules", i, key], `rules[${i}].${key}: rule${name} is ${String(rule.tier)}, and only hard rules ask for approvals (make it hard or remove ${key})`);
+    rule[key] !== void 0 && rule.tier !== void 0 && rule.tier !== "hard" && report(
+      ["rules", i, key],
+      `rules[${i}].${key}: rule${name} is ${String(rule.tier)}, and only hard rules ask for approvals (make it hard or remove ${key})`
+    );
   let reviewers = rule.reviewers;
   if (isRecord(reviewers)) {
     let none = (k2) => !Array.isArray(reviewers[k2]) || reviewers[k2].length === 0;
-    none("users") && none("teams") && reviewers.permission === void 0 && report(["rules", i, "reviewers"], `rules[${i}].reviewers: names nobody (give users, teams or permission), so nobody could approve a PR this rule matches`);
+    none("users") && none("teams") && reviewers.permission === void 0 && report(
+      ["rules", i, "reviewers"],
+      `rules[${i}].reviewers: names nobody (give users, teams or permission), so nobody could approve a PR this rule matches`
+    );
   }
 }
 
@@ -30534,7 +30592,9 @@ function readYaml(text, at) {
     let second = docs[1];
     return { errors: [at(second.range?.[0] ?? 0, 'more than one YAML document in the policy (remove the "---" separator)')] };
   }
-  let doc = docs[0], yamlErrors = [...doc.errors, ...doc.warnings].map((e) => at(yamlErrorOffset(text, e.code, e.message, e.pos[0]), yamlMessage(e.code, e.message)));
+  let doc = docs[0], yamlErrors = [...doc.errors, ...doc.warnings].map(
+    (e) => at(yamlErrorOffset(text, e.code, e.message, e.pos[0]), yamlMessage(e.code, e.message))
+  );
   if (yamlErrors.length > 0) return { errors: yamlErrors };
   let shape = shapeErrors(doc, text, at);
   if (shape.length > 0) return { errors: shape };
@@ -30676,7 +30736,12 @@ function withApprovers(rule, raw) {
 // src/core/policy/normalise.ts
 function normaliseAgents(a) {
   let list2 = (v) => Array.isArray(v) ? v.filter((s2) => typeof s2 == "string") : [];
-  return { authors: list2(a.authors), labels: list2(a.labels), branches: list2(a.branches), trailers: a.trailers === void 0 ? [...KNOWN_TRAILERS] : list2(a.trailers) };
+  return {
+    authors: list2(a.authors),
+    labels: list2(a.labels),
+    branches: list2(a.branches),
+    trailers: a.trailers === void 0 ? [...KNOWN_TRAILERS] : list2(a.trailers)
+  };
 }
 function normalise(raw) {
   let r = raw, policy = {
@@ -30692,7 +30757,12 @@ function normalise(raw) {
     },
     merge: normaliseMerge(r.merge),
     rules: r.rules.map(normaliseRule),
-    ...r.risk ? { risk: { ...r.risk.soft !== void 0 ? { soft: r.risk.soft } : {}, ...r.risk.hard !== void 0 ? { hard: r.risk.hard } : {} } } : {},
+    ...r.risk ? {
+      risk: {
+        ...r.risk.soft !== void 0 ? { soft: r.risk.soft } : {},
+        ...r.risk.hard !== void 0 ? { hard: r.risk.hard } : {}
+      }
+    } : {},
     ...isNotify(raw.notify) ? { notify: normaliseNotify(raw.notify) } : {},
     ...raw.after_merge !== void 0 ? { afterMerge: normaliseAfterMerge(raw.after_merge) } : {}
   };
@@ -30744,7 +30814,10 @@ function ruleNameErrors(raw, report) {
   raw.rules.forEach((rule, i) => {
     if (!isRecord(rule) || typeof rule.name != "string") return;
     let name = rule.name.trim().toLowerCase(), earlier = first.get(name);
-    earlier === void 0 ? first.set(name, i) : report(["rules", i, "name"], `rules[${i}].name: duplicate rule name "${rule.name}" (also rules[${earlier}]); reasons name rules, so names must be unique`);
+    earlier === void 0 ? first.set(name, i) : report(
+      ["rules", i, "name"],
+      `rules[${i}].name: duplicate rule name "${rule.name}" (also rules[${earlier}]); reasons name rules, so names must be unique`
+    );
   });
 }
 function noEffectErrors(raw, report) {
@@ -30761,7 +30834,10 @@ function noEffectErrors(raw, report) {
 }
 function modeErrors(raw, report) {
   raw.mode !== "observe" || !Array.isArray(raw.rules) || raw.rules.forEach((rule, i) => {
-    isRecord(rule) && rule.mode === "enforce" && report(["rules", i, "mode"], `rules[${i}].mode: enforce has no effect under the policy's mode: observe (an observed policy acts on nothing); set the policy to mode: enforce and mark the rules to try with mode: observe`);
+    isRecord(rule) && rule.mode === "enforce" && report(
+      ["rules", i, "mode"],
+      `rules[${i}].mode: enforce has no effect under the policy's mode: observe (an observed policy acts on nothing); set the policy to mode: enforce and mark the rules to try with mode: observe`
+    );
   });
 }
 function riskErrors(raw, report) {
@@ -32144,9 +32220,7 @@ function ruleReasons(compiled2, input) {
   }
   if (input.files.length === 0)
     return reasons.push({ kind: "empty", tier: policy.default }), reasons;
-  let uncovered = input.files.filter(
-    (_, i) => pathRules[i].some((owners) => !owners.some((r) => covering[r] === 1))
-  );
+  let uncovered = input.files.filter((_, i) => pathRules[i].some((owners) => !owners.some((r) => covering[r] === 1)));
   return uncovered.length > 0 && reasons.push({ kind: "default", tier: policy.default, files: uncovered.map(showFile) }), reasons;
 }
 function floorReasons(input, policyPath) {
@@ -32221,8 +32295,10 @@ function checkRunActions(decision) {
 // src/core/after-merge-parse.ts
 function parseAfterMergeLine(line2, words) {
   let head = words[0], rest = line2.replace(/^\S+\s*/, "").trim().slice(0, 300);
-  if (head === "/reviewed") return words.length === 1 ? { kind: "after-merge", action: "reviewed" } : { kind: "unrecognized", text: line2.slice(0, 80), suggestion: "/reviewed" };
-  if (head === "/concern") return rest ? { kind: "after-merge", action: "concern", reason: rest } : { kind: "unrecognized", text: line2.slice(0, 80), suggestion: "/concern <reason>" };
+  if (head === "/reviewed")
+    return words.length === 1 ? { kind: "after-merge", action: "reviewed" } : { kind: "unrecognized", text: line2.slice(0, 80), suggestion: "/reviewed" };
+  if (head === "/concern")
+    return rest ? { kind: "after-merge", action: "concern", reason: rest } : { kind: "unrecognized", text: line2.slice(0, 80), suggestion: "/concern <reason>" };
   if (head === "/revert") return { kind: "after-merge", action: "revert", ...rest ? { reason: rest } : {} };
 }
 function afterMergeText(command) {
@@ -32287,7 +32363,10 @@ function commandLines(body) {
 }
 var TIER_WORDS = { fyi: "fyi", soft: "soft", hard: "hard" };
 function typoDistance(a, b) {
-  let d = Array.from({ length: a.length + 1 }, (_, i) => Array.from({ length: b.length + 1 }, (_2, j2) => i === 0 ? j2 : j2 === 0 ? i : 0));
+  let d = Array.from(
+    { length: a.length + 1 },
+    (_, i) => Array.from({ length: b.length + 1 }, (_2, j2) => i === 0 ? j2 : j2 === 0 ? i : 0)
+  );
   for (let i = 1; i <= a.length; i++)
     for (let j2 = 1; j2 <= b.length; j2++) {
       let cost = a[i - 1] === b[j2 - 1] ? 0 : 1;
@@ -32295,7 +32374,12 @@ function typoDistance(a, b) {
     }
   return d[a.length][b.length];
 }
-var NEAR = [["approve", 2], ["escalate", 2], ["veto", 1], ["hitl", 1]];
+var NEAR = [
+  ["approve", 2],
+  ["escalate", 2],
+  ["veto", 1],
+  ["hitl", 1]
+];
 function nearest(word) {
   return NEAR.find(([w, edits]) => word !== w && typoDistance(word, w) <= edits)?.[0];
 }
@@ -32374,7 +32458,9 @@ function matchesLogin(pattern, login) {
   return loginPattern(pattern).test(login.trim());
 }
 function isCommitter(login, facts) {
-  return facts.commits.some((c3) => c3.authorLogin !== void 0 && sameLogin(c3.authorLogin, login) || c3.committerLogin !== void 0 && sameLogin(c3.committerLogin, login));
+  return facts.commits.some(
+    (c3) => c3.authorLogin !== void 0 && sameLogin(c3.authorLogin, login) || c3.committerLogin !== void 0 && sameLogin(c3.committerLogin, login)
+  );
 }
 var rank2 = (p) => PERMISSIONS.indexOf(p);
 function standing(actor2, facts, policy) {
@@ -32383,12 +32469,21 @@ function standing(actor2, facts, policy) {
   if (sameLogin(login, facts.author.login))
     return { kind: "excluded", reason: "author", message: `${at} opened this pull request; its author cannot approve or veto it.` };
   if ((policy?.agents.authors ?? FAIL_CLOSED_AGENTS.authors).some((p) => matchesLogin(p, login)))
-    return { kind: "excluded", reason: "agent", message: `${at} is an agent account in the policy's \`agents.authors\`; agents cannot approve or veto.` };
+    return {
+      kind: "excluded",
+      reason: "agent",
+      message: `${at} is an agent account in the policy's \`agents.authors\`; agents cannot approve or veto.`
+    };
   if (isCommitter(login, facts))
-    return { kind: "excluded", reason: "committer", message: `${at} authored or committed commits on this pull request; people who wrote the change cannot approve or veto it.` };
+    return {
+      kind: "excluded",
+      reason: "committer",
+      message: `${at} authored or committed commits on this pull request; people who wrote the change cannot approve or veto it.`
+    };
   if (!policy) return { kind: "unknown", message: `the policy could not be read, so the gate cannot tell whether ${at} is a reviewer.` };
   let { users, teams, permission } = authorizedReviewers(policy);
-  if (users.some((u) => u.replace(/^@/, "").toLowerCase() === login)) return { kind: "reviewer", via: "user", detail: "listed in reviewers.users" };
+  if (users.some((u) => u.replace(/^@/, "").toLowerCase() === login))
+    return { kind: "reviewer", via: "user", detail: "listed in reviewers.users" };
   let auth2 = facts.authorizations[login];
   if (!auth2) return { kind: "unknown", message: `the gate has no permission information for ${at} yet.` };
   let team = auth2.teams.find((t) => teams.some((p) => p.toLowerCase() === t.toLowerCase()));
@@ -37973,9 +38068,15 @@ function askable(logins, facts, policy, approved) {
 }
 function attentionFor(policy, facts, decision, approvers, nowMs) {
   let missing = approvers.filter((g) => g.missing > 0);
-  if (decision.tier !== "hard" || decision.state !== "blocked" || decision.vetoes.length > 0 || facts.draft || missing.length === 0) return;
+  if (decision.tier !== "hard" || decision.state !== "blocked" || decision.vetoes.length > 0 || facts.draft || missing.length === 0)
+    return;
   let approved = new Set(decision.approvals.map((a) => lower(a.by))), candidates = {
-    users: askable(missing.flatMap((g) => g.reviewers.users), facts, policy, approved),
+    users: askable(
+      missing.flatMap((g) => g.reviewers.users),
+      facts,
+      policy,
+      approved
+    ),
     teams: uniq(missing.flatMap((g) => g.reviewers.teams))
   }, hard = policy.tiers.hard, since = parseTime(facts.headSeenAt) ?? nowMs, reminders = (hard.remindMs ?? []).map((ms) => new Date(delayEnd(since, ms, policy.workingHours)).toISOString()), escalateTo = hard.escalateTo ? { users: askable(hard.escalateTo.users, facts, policy, /* @__PURE__ */ new Set()), teams: uniq(hard.escalateTo.teams) } : void 0;
   return {
@@ -38171,13 +38272,35 @@ function mergedNotifications(input) {
 function timeline(facts) {
   let entries = [];
   for (let c3 of facts.comments) {
-    wasEdited(c3) && entries.push({ source: { type: "comment", id: c3.id }, actor: c3.author, at: c3.createdAt, atMs: parseTime(c3.createdAt), command: { kind: "withdraw" }, edited: !0, unverifiable: !1 });
+    wasEdited(c3) && entries.push({
+      source: { type: "comment", id: c3.id },
+      actor: c3.author,
+      at: c3.createdAt,
+      atMs: parseTime(c3.createdAt),
+      command: { kind: "withdraw" },
+      edited: !0,
+      unverifiable: !1
+    });
     for (let command of parseCommands(c3.body))
-      entries.push({ source: { type: "comment", id: c3.id }, actor: c3.author, at: c3.createdAt, atMs: parseTime(c3.createdAt), command, edited: wasEdited(c3), unverifiable: !1 });
+      entries.push({
+        source: { type: "comment", id: c3.id },
+        actor: c3.author,
+        at: c3.createdAt,
+        atMs: parseTime(c3.createdAt),
+        command,
+        edited: wasEdited(c3),
+        unverifiable: !1
+      });
   }
   for (let r of facts.reviews) {
     if (r.state === "PENDING") continue;
-    let base2 = { source: { type: "review", id: r.id }, actor: r.author, at: r.submittedAt, atMs: parseTime(r.submittedAt), edited: !1 };
+    let base2 = {
+      source: { type: "review", id: r.id },
+      actor: r.author,
+      at: r.submittedAt,
+      atMs: parseTime(r.submittedAt),
+      edited: !1
+    };
     for (let command of parseCommands(r.body)) entries.push({ ...base2, command, unverifiable: !0 });
     r.state === "APPROVED" && entries.push({ ...base2, command: { kind: "approve" }, unverifiable: !1, commitId: r.commitId }), r.state === "CHANGES_REQUESTED" && entries.push({ ...base2, command: { kind: "withdraw" }, unverifiable: !1, commitId: r.commitId });
   }
@@ -38249,10 +38372,12 @@ function judge(e, command, who, history) {
       }
       break;
     case "approve-cancel":
-      if (!history.hasApproved()) return refused(e, command, "nothing-to-cancel", `There was no earlier approval of @${e.actor.login} to cancel.`);
+      if (!history.hasApproved())
+        return refused(e, command, "nothing-to-cancel", `There was no earlier approval of @${e.actor.login} to cancel.`);
       break;
     case "veto-cancel":
-      if (!history.hasVetoed()) return refused(e, command, "nothing-to-cancel", `There was no earlier veto of @${e.actor.login} to cancel.`);
+      if (!history.hasVetoed())
+        return refused(e, command, "nothing-to-cancel", `There was no earlier veto of @${e.actor.login} to cancel.`);
       break;
     case "veto":
       break;
@@ -38293,7 +38418,15 @@ function tierAfterEscalations(load, input, entries, previous) {
     for (let e of entries) {
       if (e.command.kind !== "escalate") continue;
       let command = e.command;
-      tierRank(command.tier) < tierRank(before.tier) ? verdicts.set(e, refused(e, command, "lowers-tier", `\`/escalate ${command.tier}\` cannot lower the tier: this PR is already ${before.tier}, and tiers can only be raised.`)) : (verdicts.set(e, { ...verdictBase(e, command), accepted: !0 }), raised.push({ tier: command.tier, by: e.actor.login, via: "command" }), escalation = escalation ? maxTier(escalation, command.tier) : command.tier);
+      tierRank(command.tier) < tierRank(before.tier) ? verdicts.set(
+        e,
+        refused(
+          e,
+          command,
+          "lowers-tier",
+          `\`/escalate ${command.tier}\` cannot lower the tier: this PR is already ${before.tier}, and tiers can only be raised.`
+        )
+      ) : (verdicts.set(e, { ...verdictBase(e, command), accepted: !0 }), raised.push({ tier: command.tier, by: e.actor.login, via: "command" }), escalation = escalation ? maxTier(escalation, command.tier) : command.tier);
     }
     let labelled = before.reasons.flatMap((r) => r.kind === "escalation" && r.via === "label" ? [r.tier] : []);
     for (let t of labelled) escalation = escalation ? maxTier(escalation, t) : t;
@@ -38301,7 +38434,11 @@ function tierAfterEscalations(load, input, entries, previous) {
     return { classification: raised.length || stillNeeded.length !== remembered.length ? classify(load, input, [...stillNeeded, ...raised]) : before, escalation, verdicts };
   } catch (error2) {
     let message = `the gate could not classify this PR (${error2 instanceof Error ? error2.message : String(error2)})`;
-    return { classification: { governed: !0, governedBy: [], tier: "hard", reasons: [{ kind: "policy-unreadable", tier: "hard", message }] }, escalation, verdicts };
+    return {
+      classification: { governed: !0, governedBy: [], tier: "hard", reasons: [{ kind: "policy-unreadable", tier: "hard", message }] },
+      escalation,
+      verdicts
+    };
   }
 }
 
@@ -38398,7 +38535,11 @@ function decideFyi(policy) {
   return ready(policy, "fyi", "");
 }
 function decideSoft({ policy, headSeenAt, generalApprovals, nowMs }) {
-  let startMs = parseTime(headSeenAt) ?? nowMs, hours = policy.workingHours, endMs = delayEnd(startMs, policy.tiers.soft.windowMs, hours), window = { start: new Date(startMs).toISOString(), end: new Date(endMs).toISOString(), ...hours ? { timezone: hours.timezone } : {} };
+  let startMs = parseTime(headSeenAt) ?? nowMs, hours = policy.workingHours, endMs = delayEnd(startMs, policy.tiers.soft.windowMs, hours), window = {
+    start: new Date(startMs).toISOString(),
+    end: new Date(endMs).toISOString(),
+    ...hours ? { timezone: hours.timezone } : {}
+  };
   if (generalApprovals.length) return { ...ready(policy, "soft", `Approved by ${mentions(generalApprovals.map((a) => a.by))}: `), window };
   if (nowMs >= endMs) return { ...ready(policy, "soft", "Veto window over: "), window };
   let at = formatDeadline(endMs, nowMs, hours?.timezone), merges = policy.tiers.soft.merge, title = merges ? `Merges at ${at} unless someone vetoes (soft)` : `Veto window ends at ${at} (soft)`, next = { kind: merges ? "merge-at" : "window-closes", at: window.end };
@@ -38408,7 +38549,9 @@ function decideHard({ policy, approvals, approvers }) {
   let missing = Math.max(0, ...approvers.map((g) => g.missing));
   if (missing === 0) return ready(policy, "hard", approvals.length ? `Approved by ${mentions(approvals.map((a) => a.by))}: ` : "");
   if (approvers.every((g) => g.rule === void 0))
-    return blocked(`Blocked: needs ${plural2(missing, "more approval")} (hard)`, [`Needs ${plural2(missing, "more approval")} from an authorized reviewer.`]);
+    return blocked(`Blocked: needs ${plural2(missing, "more approval")} (hard)`, [
+      `Needs ${plural2(missing, "more approval")} from an authorized reviewer.`
+    ]);
   let groups = approvers.filter((g) => g.missing > 0).map((g) => g.rule ?? "the hard tier").join(", ");
   return blocked(`Blocked: needs approval for ${groups} (hard)`, missingLines(approvers));
 }
@@ -38422,12 +38565,21 @@ function mergeReadiness(s2) {
   }
   if (vetoes.length) {
     let by = [...new Set(vetoes.map((v) => v.by))];
-    return blocked(`Blocked: vetoed by ${mentions(by)}`, vetoes.map((v) => `Vetoed by @${v.by}${v.reason ? `: ${v.reason}` : ""}.`));
+    return blocked(
+      `Blocked: vetoed by ${mentions(by)}`,
+      vetoes.map((v) => `Vetoed by @${v.by}${v.reason ? `: ${v.reason}` : ""}.`)
+    );
   }
   let outcome = tier === "hard" ? decideHard({ policy, approvals: s2.approvals, approvers: s2.approvers }) : tier === "soft" ? decideSoft({ policy, headSeenAt: facts.headSeenAt, generalApprovals: s2.generalApprovals, nowMs }) : decideFyi(policy);
   if (facts.draft) {
     let { wakeAt: _wakeAt, next: _next, ...rest } = outcome;
-    return { ...rest, state: "waiting", title: `Draft: waiting until ready for review (${tier})`, blockers: ["The PR is a draft.", ...outcome.blockers], merge: !1 };
+    return {
+      ...rest,
+      state: "waiting",
+      title: `Draft: waiting until ready for review (${tier})`,
+      blockers: ["The PR is a draft.", ...outcome.blockers],
+      merge: !1
+    };
   }
   return { ...outcome, title: capitalize(outcome.title) };
 }
@@ -38455,7 +38607,8 @@ function sampleDraw(owner, repo, number) {
 var percent = (share) => `${Math.round(share * 1e3) / 10}%`;
 function sampling(input) {
   let { policy, tier, risk } = input;
-  if (input.approvedBy.length > 0) return { sampled: !1, why: `approved by ${input.approvedBy.map((l2) => person(l2)).join(", ")} before merge` };
+  if (input.approvedBy.length > 0)
+    return { sampled: !1, why: `approved by ${input.approvedBy.map((l2) => person(l2)).join(", ")} before merge` };
   if (tier === "hard") return { sampled: !0, why: "a hard PR merged without an approval" };
   if (policy.alwaysAbove !== void 0 && risk !== void 0 && risk >= policy.alwaysAbove)
     return { sampled: !0, why: `risk score ${risk.toFixed(2)} is at least ${code("always_above")} ${policy.alwaysAbove}` };
@@ -38478,7 +38631,15 @@ function afterMergeReviewers(policy) {
 }
 function openAfterMerge(policy, mergedAt, tier, why2) {
   let mergedAtMs = Date.parse(mergedAt);
-  return { sampled: !0, mergedAt, due: new Date(afterMergeDue(mergedAtMs, policy)).toISOString(), reviewers: afterMergeReviewers(policy), why: why2, tier, concerns: [] };
+  return {
+    sampled: !0,
+    mergedAt,
+    due: new Date(afterMergeDue(mergedAtMs, policy)).toISOString(),
+    reviewers: afterMergeReviewers(policy),
+    why: why2,
+    tier,
+    concerns: []
+  };
 }
 function describeReviewers(reviewers, permission) {
   let who = [
@@ -38539,7 +38700,30 @@ function decideOnce(load, facts, now2) {
     return { ...base2, title: facts.merged ? "Merged: nothing to gate" : "Closed: nothing to gate" };
   let clicks = keptClicks(facts.ledger, facts.headSha), entries = withClicks(timeline(facts), clicks), escalated = tierAfterEscalations(load, classifyInput(facts), entries, previous), { classification } = escalated, ungoverned = notGoverned(load, facts, classification);
   if (ungoverned) return { ...base2, classification, ...ungoverned };
-  let tier = classification.tier, replayed = replayCommands({ entries, facts, policy, previous, binds: bindsApprovals(policy, classification), verdicts: escalated.verdicts }), approvals = replayed.approvals.map(({ atMs: _atMs, bound: _bound, ...a }) => a), general = byGeneralReviewer(policy, facts), vetoes = standingVetoes(replayed.vetoes, replayed.approvals, policy, general), approvers = policy ? approverStatus(approverGroups(policy, classification), approvals, facts.authorizations) : [], outcome = mergeReadiness({ facts, policy, load, classification, tier, approvals, generalApprovals: approvals.filter(general), vetoes, nowMs, approvers }), ledger = nextLedger(previous, { escalation: escalated.escalation, vetoes: replayed.vetoes, withdrawals: replayed.withdrawals, clicks }), attention = policy ? attentionFor(policy, facts, { tier, state: outcome.state, vetoes, approvals }, approvers, nowMs) : void 0, reminderAt = nextReminder(attention, ledger, facts.headSha, nowMs), wakeAt = reminderAt && (!outcome.wakeAt || reminderAt < outcome.wakeAt) ? reminderAt : outcome.wakeAt;
+  let tier = classification.tier, replayed = replayCommands({
+    entries,
+    facts,
+    policy,
+    previous,
+    binds: bindsApprovals(policy, classification),
+    verdicts: escalated.verdicts
+  }), approvals = replayed.approvals.map(({ atMs: _atMs, bound: _bound, ...a }) => a), general = byGeneralReviewer(policy, facts), vetoes = standingVetoes(replayed.vetoes, replayed.approvals, policy, general), approvers = policy ? approverStatus(approverGroups(policy, classification), approvals, facts.authorizations) : [], outcome = mergeReadiness({
+    facts,
+    policy,
+    load,
+    classification,
+    tier,
+    approvals,
+    generalApprovals: approvals.filter(general),
+    vetoes,
+    nowMs,
+    approvers
+  }), ledger = nextLedger(previous, {
+    escalation: escalated.escalation,
+    vetoes: replayed.vetoes,
+    withdrawals: replayed.withdrawals,
+    clicks
+  }), attention = policy ? attentionFor(policy, facts, { tier, state: outcome.state, vetoes, approvals }, approvers, nowMs) : void 0, reminderAt = nextReminder(attention, ledger, facts.headSha, nowMs), wakeAt = reminderAt && (!outcome.wakeAt || reminderAt < outcome.wakeAt) ? reminderAt : outcome.wakeAt;
   return {
     ...base2,
     governed: !0,
@@ -38562,7 +38746,14 @@ function decideOnce(load, facts, now2) {
 }
 function afterMergeNote(policy, facts, tier, classification, approvals) {
   if (!policy?.afterMerge) return {};
-  let note = samplingNote(policy, { owner: facts.owner, repo: facts.repo, number: facts.number, tier, risk: riskOf(classification, policy, classifyInput(facts)), approvedBy: approvals.map((a) => a.by) });
+  let note = samplingNote(policy, {
+    owner: facts.owner,
+    repo: facts.repo,
+    number: facts.number,
+    tier,
+    risk: riskOf(classification, policy, classifyInput(facts)),
+    approvedBy: approvals.map((a) => a.by)
+  });
   return note ? { afterMergeNote: note } : {};
 }
 function undecided(load, policy, previous) {
@@ -38580,13 +38771,21 @@ function undecided(load, policy, previous) {
     merge: !1,
     mergeMethod: policy?.merge.method ?? "merge",
     ledger: { ...previous },
-    policy: { kind: load.kind, path: load.path, ...load.kind === "invalid" ? { errors: load.errors } : {}, ...load.kind === "ok" ? { hash: load.hash } : {} }
+    policy: {
+      kind: load.kind,
+      path: load.path,
+      ...load.kind === "invalid" ? { errors: load.errors } : {},
+      ...load.kind === "ok" ? { hash: load.hash } : {}
+    }
   };
 }
 function notGoverned(load, facts, classification) {
   let wasGoverned = facts.ledger !== void 0 && load.kind !== "missing";
   if (!(classification.governed || wasGoverned))
-    return classification.reasons.some((r) => r.kind === "policy-unreadable") ? { state: "waiting", title: "Policy unreadable: not decided yet" } : { state: "ignored", title: load.kind === "missing" ? `No policy at ${load.path}: nothing to gate` : "Not an agent PR: nothing to gate" };
+    return classification.reasons.some((r) => r.kind === "policy-unreadable") ? { state: "waiting", title: "Policy unreadable: not decided yet" } : {
+      state: "ignored",
+      title: load.kind === "missing" ? `No policy at ${load.path}: nothing to gate` : "Not an agent PR: nothing to gate"
+    };
 }
 function bindsApprovals(policy, classification) {
   return classification.reasons.filter((r) => r.kind !== "escalation").reduce((t, r) => maxTier(t, r.tier), "fyi") !== "hard" || (policy?.tiers.hard.invalidateOnPush ?? !0);
@@ -38650,7 +38849,12 @@ function assessMerge(decision, facts, view, settings) {
   let bypass = rules?.reviews?.ruleset.canBypass ? rules.reviews.ruleset.name : void 0, reviewsMissing = !1;
   if (rules?.reviews && !bypass && !["clean", "has_hooks", "unstable"].includes(state)) {
     let counted = countedApprovals(facts, rules.reviews.dismissStaleOnPush);
-    counted < rules.reviews.count && (reviewsMissing = !0, needs.push({ kind: "reviews", missing: rules.reviews.count - counted, required: rules.reviews.count, ruleset: rules.reviews.ruleset.name }));
+    counted < rules.reviews.count && (reviewsMissing = !0, needs.push({
+      kind: "reviews",
+      missing: rules.reviews.count - counted,
+      required: rules.reviews.count,
+      ruleset: rules.reviews.ruleset.name
+    }));
   }
   refusal ? needs.push({ kind: "refused", message: refusal.message }) : base2 && state === "blocked" && !turnsGreen && !bypass && needs.length === 0 && needs.push({ kind: "blocked", unknownRules: [...new Set((rules?.other ?? []).map((o) => o.type))] });
   let ways = (way) => ({ way, needs: way.kind === "merge" ? [] : needs });
@@ -38775,9 +38979,23 @@ function mayApprove(decision) {
 function vetoHistory(decision) {
   let out = [];
   for (let v of decision.commands)
-    !v.accepted || v.command.kind !== "veto" || out.push({ by: v.by, at: v.at, reason: v.command.reason?.slice(0, MAX_REASON3) ?? null, withdrawnAt: null, login: v.by.toLowerCase(), id: v.source.id });
+    !v.accepted || v.command.kind !== "veto" || out.push({
+      by: v.by,
+      at: v.at,
+      reason: v.command.reason?.slice(0, MAX_REASON3) ?? null,
+      withdrawnAt: null,
+      login: v.by.toLowerCase(),
+      id: v.source.id
+    });
   for (let r of decision.ledger.vetoes)
-    out.some((v) => v.id === r.commentId) || out.push({ by: r.by, at: r.at, reason: r.reason?.slice(0, MAX_REASON3) ?? null, withdrawnAt: null, login: r.by.toLowerCase(), id: r.commentId });
+    out.some((v) => v.id === r.commentId) || out.push({
+      by: r.by,
+      at: r.at,
+      reason: r.reason?.slice(0, MAX_REASON3) ?? null,
+      withdrawnAt: null,
+      login: r.by.toLowerCase(),
+      id: r.commentId
+    });
   let cancels = decision.commands.filter((v) => v.accepted && v.command.kind === "veto-cancel");
   for (let veto of out) {
     let at = Date.parse(veto.at), cancel = cancels.find((c3) => c3.by.toLowerCase() === veto.login && Date.parse(c3.at) > at);
@@ -38835,7 +39053,9 @@ function approvalsLine(decision, nowMs) {
   return `**Approvals:** ${list2.length}${required}${list2.length ? `: ${list2.slice(0, 10).join(", ")}${list2.length > 10 ? ` and ${list2.length - 10} more` : ""}` : ""}`;
 }
 function vetoesLine(decision, nowMs) {
-  let active = decision.vetoes.map((v) => `${person(v.by)} (${formatUtc(parseTime(v.at) ?? nowMs, nowMs)})${v.reason ? `: ${code(v.reason, 120)}` : ""}`), activeIds = new Set(decision.vetoes.map((v) => v.commentId)), overruled = decision.ledger.vetoes.filter((v) => !activeIds.has(v.commentId)).map((v) => `${person(v.by)} (overruled by later approvals)`), all = [...active, ...overruled];
+  let active = decision.vetoes.map(
+    (v) => `${person(v.by)} (${formatUtc(parseTime(v.at) ?? nowMs, nowMs)})${v.reason ? `: ${code(v.reason, 120)}` : ""}`
+  ), activeIds = new Set(decision.vetoes.map((v) => v.commentId)), overruled = decision.ledger.vetoes.filter((v) => !activeIds.has(v.commentId)).map((v) => `${person(v.by)} (overruled by later approvals)`), all = [...active, ...overruled];
   return `**Vetoes:** ${all.length ? `${all.slice(0, 10).join(", ")}${all.length > 10 ? ` and ${all.length - 10} more` : ""}` : "none"}`;
 }
 var COMMANDS_HELP = `${code("/approve")} · ${code("/approve cancel")} · ${code("/veto [reason]")} · ${code("/veto cancel")} · ${code("/escalate fyi|soft|hard")} (raise only, anyone) · ${code("/hitl explain")}`;
@@ -38898,7 +39118,12 @@ function verdictLine(v, nowMs) {
 }
 function detailLines(decision, nowMs, budget) {
   let groups = [
-    ["Governed because", decision.classification.governedBy.length ? decision.classification.governedBy.map((g) => `- ${describeGoverned(g)}`) : ["- the gate already governed this PR: a PR stays governed once it was, even if the label or branch that made it an agent PR is gone"]],
+    [
+      "Governed because",
+      decision.classification.governedBy.length ? decision.classification.governedBy.map((g) => `- ${describeGoverned(g)}`) : [
+        "- the gate already governed this PR: a PR stays governed once it was, even if the label or branch that made it an agent PR is gone"
+      ]
+    ],
     ["Every reason", decision.classification.reasons.map((r) => `- ${describeReason(r, 20)}`)],
     ["Policy errors", (decision.policy.errors ?? []).map((e) => `- ${policyErrorLine(e)}`)],
     ["Blockers", decision.blockers.map((b) => `- ${escapeText(b, 300)}`)],
@@ -38931,7 +39156,16 @@ function fit(text, limit) {
 function renderExplanation(decision, facts, now2, options = {}, budget = 4e4, relative = !0) {
   let nowMs = now2.getTime(), head = headline(decision, facts, nowMs, relative, options).join(`
 `), details = detailLines(decision, nowMs, Math.max(1e3, budget - head.length - 200));
-  return [head, "", "<details><summary>Details: every reason and command</summary>", "", ...details, "</details>", "", `<sub>Decided on commit ${code(facts.headSha.slice(0, 7))}.</sub>`].join(`
+  return [
+    head,
+    "",
+    "<details><summary>Details: every reason and command</summary>",
+    "",
+    ...details,
+    "</details>",
+    "",
+    `<sub>Decided on commit ${code(facts.headSha.slice(0, 7))}.</sub>`
+  ].join(`
 `);
 }
 function renderStatusComment(decision, facts, now2, options = {}) {
@@ -38967,7 +39201,9 @@ function renderReply(verdicts, decision, facts, now2, options = {}, explanation2
   for (let v of verdicts) {
     let readFrom = v.command.kind === "veto" ? v.command.readFrom : void 0;
     if (v.accepted && readFrom !== void 0) {
-      lines.push(`- ${code(readFrom, 80)} was read as ${code("/veto")}: this pull request is held until you comment ${code("/veto cancel")}.`);
+      lines.push(
+        `- ${code(readFrom, 80)} was read as ${code("/veto")}: this pull request is held until you comment ${code("/veto cancel")}.`
+      );
       continue;
     }
     if (v.accepted || !v.message) continue;
@@ -39012,7 +39248,17 @@ function checkRunEffect(decision, facts, view, now2, options, record) {
   if (current && current.status === status.status && (current.conclusion ?? null) === (status.conclusion ?? null) && current.title === title && current.summary === summary2 && (record === void 0 || record.comment?.id !== void 0 && current.record === marker))
     return;
   let actions = options.checkRunActions ? { actions: checkRunActions(decision).map((a) => ({ ...a })) } : {};
-  return { kind: "check-run", ...current ? { id: current.id } : {}, headSha: facts.headSha, ...status, title, summary: summary2, ...text ? { text } : {}, ...actions, ...record ? { record } : {} };
+  return {
+    kind: "check-run",
+    ...current ? { id: current.id } : {},
+    headSha: facts.headSha,
+    ...status,
+    title,
+    summary: summary2,
+    ...text ? { text } : {},
+    ...actions,
+    ...record ? { record } : {}
+  };
 }
 function recordLedger(record, commentId) {
   let { comment: _c, ...ledger } = record.ledger, id = record.comment?.id ?? commentId;
@@ -39045,7 +39291,9 @@ function answers(decision, facts, now2, options) {
     if (done.has(source.id)) continue;
     let author = authors.get(`${source.type}:${source.id}`);
     if (!author || isBot(author) || group.some((v) => v.refusal === "permission-error")) continue;
-    let acted = group.some((v) => v.accepted && v.command.kind !== "explain"), needsReply = group.some((v) => !v.accepted || v.command.kind === "explain" || v.command.kind === "veto" && v.command.readFrom !== void 0);
+    let acted = group.some((v) => v.accepted && v.command.kind !== "explain"), needsReply = group.some(
+      (v) => !v.accepted || v.command.kind === "explain" || v.command.kind === "veto" && v.command.readFrom !== void 0
+    );
     acted && source.type === "comment" && effects.push({ kind: "react", target: { type: "comment", id: source.id }, content: "+1" }), needsReply && effects.push({ kind: "reply", inReplyTo: source.id, body: renderReply(group, decision, facts, now2, options, explain) }), answered.push(source.id);
   }
   return { effects, answered };
@@ -39055,7 +39303,12 @@ function plan(decision, facts, view, now2, options) {
   if (facts.state !== "open" || facts.merged) return [];
   let effects = [], merging = mergeAssessment(decision, facts, view, options.merge), rendering = merging.needs.length > 0 ? { ...options, githubNeeds: merging.needs.map((n2) => describeNeed(n2, facts.baseRef)) } : options;
   if (decision.governed) {
-    let remembers = options.keepsRecord !== !1, { effects: replies, answered } = remembers ? answers(decision, facts, now2, rendering) : { effects: [], answered: [] }, attention = acts(decision) && remembers ? planAttention(decision, facts, now2) : { ledger: {}, effects: [] }, refusal = merging.needs.some((n2) => n2.kind === "refused") ? view.base?.refusal : void 0, ledger = { ...decision.ledger, ...attention.ledger, answered: [...decision.ledger.answered, ...answered], ...refusal ? { mergeRefusal: refusal } : {} }, body = renderStatusComment({ ...decision, ledger }, facts, now2, rendering), commentId = view.statusComment?.id, comment = view.statusComment ? view.statusComment.body !== body ? [{ kind: "status-comment", id: view.statusComment.id, body }] : [] : [{ kind: "status-comment", body }], record = { ledger, comment: { ...commentId !== void 0 ? { id: commentId } : {}, sha256: bodyDigest(body) } }, checkRun = checkRunEffect(decision, facts, view, now2, rendering, record);
+    let remembers = options.keepsRecord !== !1, { effects: replies, answered } = remembers ? answers(decision, facts, now2, rendering) : { effects: [], answered: [] }, attention = acts(decision) && remembers ? planAttention(decision, facts, now2) : { ledger: {}, effects: [] }, refusal = merging.needs.some((n2) => n2.kind === "refused") ? view.base?.refusal : void 0, ledger = {
+      ...decision.ledger,
+      ...attention.ledger,
+      answered: [...decision.ledger.answered, ...answered],
+      ...refusal ? { mergeRefusal: refusal } : {}
+    }, body = renderStatusComment({ ...decision, ledger }, facts, now2, rendering), commentId = view.statusComment?.id, comment = view.statusComment ? view.statusComment.body !== body ? [{ kind: "status-comment", id: view.statusComment.id, body }] : [] : [{ kind: "status-comment", body }], record = { ledger, comment: { ...commentId !== void 0 ? { id: commentId } : {}, sha256: bodyDigest(body) } }, checkRun = checkRunEffect(decision, facts, view, now2, rendering, record);
     view.checkRun ? effects.push(...replies, ...comment, ...checkRun ? [checkRun] : []) : effects.push(...comment, ...checkRun ? [checkRun] : [], ...replies), effects.push(...attention.effects);
   } else {
     let checkRun = checkRunEffect(decision, facts, view, now2, rendering);
@@ -39115,7 +39368,10 @@ var DURATION_PATTERN = "^[1-9][0-9]{0,5}[smhd]$", TIER_NAMES = ["fyi", "soft", "
         labels: { ...stringList("A PR carrying one of these labels is governed (labels only add PRs)."), default: [] },
         branches: { ...globList("A PR whose head branch matches one of these is governed (branches only add PRs)."), default: [] },
         trailers: {
-          ...stringList('A PR with a commit carrying one of these trailer lines is governed (trailers only add PRs). "Key: value"; case-insensitive; `*` is the only wildcard. Default: the trailers coding agents document (docs/policy.md); `[]` turns them off.', { pattern: "^[A-Za-z0-9][A-Za-z0-9-]*\\s*:\\s*\\S" }),
+          ...stringList(
+            'A PR with a commit carrying one of these trailer lines is governed (trailers only add PRs). "Key: value"; case-insensitive; `*` is the only wildcard. Default: the trailers coding agents document (docs/policy.md); `[]` turns them off.',
+            { pattern: "^[A-Za-z0-9][A-Za-z0-9-]*\\s*:\\s*\\S" }
+          ),
           default: [...KNOWN_TRAILERS]
         }
       }
@@ -39186,7 +39442,11 @@ var DURATION_PATTERN = "^[1-9][0-9]{0,5}[smhd]$", TIER_NAMES = ["fyi", "soft", "
               maxItems: 10,
               items: { type: "string", pattern: DURATION_PATTERN }
             },
-            escalate_to: people("After the last reminder, also request review from and mention these.", "Users.", "Teams, as org/team-slug.")
+            escalate_to: people(
+              "After the last reminder, also request review from and mention these.",
+              "Users.",
+              "Teams, as org/team-slug."
+            )
           }
         }
       }
@@ -39198,10 +39458,7 @@ var DURATION_PATTERN = "^[1-9][0-9]{0,5}[smhd]$", TIER_NAMES = ["fyi", "soft", "
       properties: {
         method: {
           description: "How the gate merges: one method, or a list in order of preference (the first one the repository and the base branch's rules allow; `required_linear_history` rules out `merge`).",
-          anyOf: [
-            { enum: MERGE_METHODS },
-            { type: "array", items: { enum: MERGE_METHODS }, minItems: 1, uniqueItems: !0 }
-          ],
+          anyOf: [{ enum: MERGE_METHODS }, { type: "array", items: { enum: MERGE_METHODS }, minItems: 1, uniqueItems: !0 }],
           default: "squash"
         },
         update_branch: {
@@ -39226,7 +39483,11 @@ var DURATION_PATTERN = "^[1-9][0-9]{0,5}[smhd]$", TIER_NAMES = ["fyi", "soft", "
           items: { enum: ["mon", "tue", "wed", "thu", "fri", "sat", "sun"] }
         },
         from: { description: "Start of the working day, HH:MM local time.", type: "string", pattern: CLOCK_PATTERN },
-        to: { description: "End of the working day, HH:MM local time (24:00 for midnight); after from.", type: "string", pattern: CLOCK_PATTERN },
+        to: {
+          description: "End of the working day, HH:MM local time (24:00 for midnight); after from.",
+          type: "string",
+          pattern: CLOCK_PATTERN
+        },
         holidays: {
           description: "Local dates (YYYY-MM-DD) that are not working days.",
           type: "array",
@@ -39258,10 +39519,23 @@ var DURATION_PATTERN = "^[1-9][0-9]{0,5}[smhd]$", TIER_NAMES = ["fyi", "soft", "
           base: { ...globList("Holds when the target branch matches."), minItems: 1 },
           changed_lines: { description: "Holds when added + deleted lines are MORE than this.", type: "integer", minimum: 0 },
           changed_files: { description: "Holds when the number of changed files is MORE than this.", type: "integer", minimum: 0 },
-          reviewers: people("Hard rules: who must approve a PR this rule matches (instead of the top-level reviewers). No default permission.", "Approvers by login.", "Approvers by team, as org/team-slug.", {
-            permission: { description: "Anyone with at least this repository permission.", enum: ["read", "triage", "write", "maintain", "admin"] }
-          }),
-          approvals: { description: "Approvals needed from this rule's reviewers (default: tiers.hard.approvals).", type: "integer", minimum: 1, maximum: 100 },
+          reviewers: people(
+            "Hard rules: who must approve a PR this rule matches (instead of the top-level reviewers). No default permission.",
+            "Approvers by login.",
+            "Approvers by team, as org/team-slug.",
+            {
+              permission: {
+                description: "Anyone with at least this repository permission.",
+                enum: ["read", "triage", "write", "maintain", "admin"]
+              }
+            }
+          ),
+          approvals: {
+            description: "Approvals needed from this rule's reviewers (default: tiers.hard.approvals).",
+            type: "integer",
+            minimum: 1,
+            maximum: 100
+          },
           risk: fraction("Weight (0 to 1) this rule adds to the risk score when it matches; needs a `risk` section to have an effect.")
         }
       }
@@ -39286,7 +39560,11 @@ var DURATION_PATTERN = "^[1-9][0-9]{0,5}[smhd]$", TIER_NAMES = ["fyi", "soft", "
           additionalProperties: !1,
           required: ["channel", "on"],
           properties: {
-            channel: { description: "Channel name (#agent-prs) or id (C0123456789).", type: "string", pattern: "^(#[a-z0-9][a-z0-9._-]{0,79}|[CGD][A-Z0-9]{6,})$" },
+            channel: {
+              description: "Channel name (#agent-prs) or id (C0123456789).",
+              type: "string",
+              pattern: "^(#[a-z0-9][a-z0-9._-]{0,79}|[CGD][A-Z0-9]{6,})$"
+            },
             on: notifyEvents
           }
         },
@@ -39321,8 +39599,16 @@ var DURATION_PATTERN = "^[1-9][0-9]{0,5}[smhd]$", TIER_NAMES = ["fyi", "soft", "
           pattern: DURATION_PATTERN,
           default: "3d"
         },
-        reviewers: people("Who may answer a review after merge. Default: the top-level reviewers.", "Reviewers by login.", "Reviewers by team, as org/team-slug."),
-        dashboard: { description: `Keep the repository's dashboard issue "hitl-gate: what awaits a human".`, type: "boolean", default: !0 }
+        reviewers: people(
+          "Who may answer a review after merge. Default: the top-level reviewers.",
+          "Reviewers by login.",
+          "Reviewers by team, as org/team-slug."
+        ),
+        dashboard: {
+          description: `Keep the repository's dashboard issue "hitl-gate: what awaits a human".`,
+          type: "boolean",
+          default: !0
+        }
       }
     }
   }
@@ -40126,15 +40412,29 @@ function readHistory(items) {
     let kind = n2.__typename === "AddedToMergeQueueEvent" ? "added" : n2.__typename === "RemovedFromMergeQueueEvent" ? "removed" : void 0;
     if (!kind) continue;
     let actor2 = isRecord3(n2.actor) ? str(n2.actor.login) : void 0, headSha = isRecord3(n2.beforeCommit) ? str(n2.beforeCommit.oid) : void 0, reason = str(n2.reason);
-    out.push({ kind, at: n2.createdAt, ...actor2 ? { actor: actor2 } : {}, ...headSha ? { headSha } : {}, ...reason ? { reason } : {} });
+    out.push({
+      kind,
+      at: n2.createdAt,
+      ...actor2 ? { actor: actor2 } : {},
+      ...headSha ? { headSha } : {},
+      ...reason ? { reason } : {}
+    });
   }
   return out;
 }
 async function readPullRequestQueue(session, ref) {
-  let data = await request2(session, (c3) => c3.graphql(PULL_REQUEST_QUEUE, { owner: ref.owner, repo: ref.repo, number: ref.number })), pr = isRecord3(data) && isRecord3(data.repository) ? data.repository.pullRequest : void 0;
+  let data = await request2(
+    session,
+    (c3) => c3.graphql(PULL_REQUEST_QUEUE, { owner: ref.owner, repo: ref.repo, number: ref.number })
+  ), pr = isRecord3(data) && isRecord3(data.repository) ? data.repository.pullRequest : void 0;
   if (!isRecord3(pr) || !str(pr.id) || !str(pr.headRefOid) || typeof pr.isInMergeQueue != "boolean")
     throw new Error(`GitHub did not say whether #${ref.number} is in the merge queue`);
-  return { id: pr.id, headSha: pr.headRefOid, queued: pr.isInMergeQueue || isRecord3(pr.mergeQueueEntry), history: readHistory(pr.timelineItems) };
+  return {
+    id: pr.id,
+    headSha: pr.headRefOid,
+    queued: pr.isInMergeQueue || isRecord3(pr.mergeQueueEntry),
+    history: readHistory(pr.timelineItems)
+  };
 }
 var ENQUEUE = `mutation hitlEnqueue($id: ID!, $head: GitObjectID!) {
   enqueuePullRequest(input: { pullRequestId: $id, expectedHeadOid: $head }) { mergeQueueEntry { id position state } }
@@ -40161,7 +40461,8 @@ async function listMergeQueue(session, repo, branch) {
   if (!isRecord3(queue)) throw new Error(`GitHub lists no merge queue for ${branch}`);
   let entries = isRecord3(queue.entries) ? queue.entries : void 0, nodes = entries && Array.isArray(entries.nodes) ? entries.nodes : void 0;
   if (!entries || !nodes) throw new Error(`GitHub did not list the merge queue of ${branch}`);
-  if (typeof entries.totalCount == "number" && entries.totalCount > nodes.length) throw new Error(`the merge queue of ${branch} holds more than ${nodes.length} entries`);
+  if (typeof entries.totalCount == "number" && entries.totalCount > nodes.length)
+    throw new Error(`the merge queue of ${branch} holds more than ${nodes.length} entries`);
   let out = [];
   for (let n2 of nodes) {
     if (!isRecord3(n2) || typeof n2.position != "number" || !isRecord3(n2.pullRequest) || typeof n2.pullRequest.number != "number" || !str(n2.pullRequest.headRefOid))
@@ -40212,7 +40513,11 @@ function summarizeBranchRules(raw, rulesets = /* @__PURE__ */ new Map()) {
       case "required_status_checks": {
         let checks = Array.isArray(p.required_status_checks) ? p.required_status_checks : [];
         for (let c3 of checks)
-          !isRecord4(c3) || typeof c3.context != "string" || out.requiredChecks.push({ context: c3.context, ...typeof c3.integration_id == "number" ? { integrationId: c3.integration_id } : {}, ruleset });
+          !isRecord4(c3) || typeof c3.context != "string" || out.requiredChecks.push({
+            context: c3.context,
+            ...typeof c3.integration_id == "number" ? { integrationId: c3.integration_id } : {},
+            ruleset
+          });
         p.strict_required_status_checks_policy === !0 && (out.upToDate ??= ruleset);
         break;
       }
@@ -40263,7 +40568,11 @@ var conditionalGet = (session, key, route, params) => readConditionally(session,
 async function readRuleset(session, repo, id) {
   let key = `${repo.owner}/${repo.repo}\0ruleset\0${id}`.toLowerCase();
   try {
-    let data = await conditionalGet(session, key, "GET /repos/{owner}/{repo}/rulesets/{ruleset_id}", { owner: repo.owner, repo: repo.repo, ruleset_id: id });
+    let data = await conditionalGet(session, key, "GET /repos/{owner}/{repo}/rulesets/{ruleset_id}", {
+      owner: repo.owner,
+      repo: repo.repo,
+      ruleset_id: id
+    });
     if (typeof data != "object" || data === null) return;
     let r = data;
     return {
@@ -40290,7 +40599,11 @@ async function readMergeSettings(session, repo) {
   try {
     let data = await conditionalGet(session, key, "GET /repos/{owner}/{repo}", { owner: repo.owner, repo: repo.repo });
     if (typeof data != "object" || data === null) return;
-    let r = data, flags = [["merge", r.allow_merge_commit], ["squash", r.allow_squash_merge], ["rebase", r.allow_rebase_merge]];
+    let r = data, flags = [
+      ["merge", r.allow_merge_commit],
+      ["squash", r.allow_squash_merge],
+      ["rebase", r.allow_rebase_merge]
+    ];
     return flags.some(([, v]) => typeof v != "boolean") ? void 0 : flags.filter(([, v]) => v === !0).map(([m2]) => m2);
   } catch (error2) {
     session.log.warn({ repo, status: httpStatus(error2) }, "repository settings unreadable; merge methods unknown");
@@ -40335,15 +40648,21 @@ async function requestReviews(session, ref, wanted) {
   foreign.length && session.log.warn({ pr: ref, teams: foreign }, "review requests: teams of another organisation cannot be requested; skipped");
   let ask = async (reviewers, teamReviewers) => {
     try {
-      return await request2(session, (c3) => c3.rest.pulls.requestReviewers({
-        owner: ref.owner,
-        repo: ref.repo,
-        pull_number: ref.number,
-        reviewers,
-        team_reviewers: teamReviewers
-      })), !0;
+      return await request2(
+        session,
+        (c3) => c3.rest.pulls.requestReviewers({
+          owner: ref.owner,
+          repo: ref.repo,
+          pull_number: ref.number,
+          reviewers,
+          team_reviewers: teamReviewers
+        })
+      ), !0;
     } catch (error2) {
-      return session.log.warn({ pr: ref, reviewers, teams: teamReviewers, status: httpStatus(error2), error: describeError(error2) }, "review request refused; the decision is unaffected"), !1;
+      return session.log.warn(
+        { pr: ref, reviewers, teams: teamReviewers, status: httpStatus(error2), error: describeError(error2) },
+        "review request refused; the decision is unaffected"
+      ), !1;
     }
   };
   if (wanted.users.length + slugs.length === 0) return { users: [], teams: [] };
@@ -40360,9 +40679,15 @@ async function applyAttention(session, ref, e) {
     return (done.users.length || done.teams.length) && session.log.info({ pr: ref, users: done.users, teams: done.teams, reason: e.reason }, "review requested"), done.users.length + done.teams.length > 0;
   }
   try {
-    await request2(session, (c3) => c3.rest.issues.createComment({ owner: ref.owner, repo: ref.repo, issue_number: ref.number, body: e.body })), session.log.info({ pr: ref, step: e.step, steps: e.steps }, "reminder posted");
+    await request2(
+      session,
+      (c3) => c3.rest.issues.createComment({ owner: ref.owner, repo: ref.repo, issue_number: ref.number, body: e.body })
+    ), session.log.info({ pr: ref, step: e.step, steps: e.steps }, "reminder posted");
   } catch (error2) {
-    return session.log.warn({ pr: ref, step: e.step, error: describeError(error2) }, "reminder could not be posted; the step stays recorded and is not repeated"), !1;
+    return session.log.warn(
+      { pr: ref, step: e.step, error: describeError(error2) },
+      "reminder could not be posted; the step stays recorded and is not repeated"
+    ), !1;
   }
   return e.requestReviewers && await requestReviews(session, ref, e.requestReviewers), !0;
 }
@@ -40393,7 +40718,10 @@ async function textWithRecord(session, ctx, e, written, replacing) {
   if (!e.record) return e.text;
   let ledger = recordLedger(e.record, written.statusCommentId), current = ctx.currentCheckRun;
   if (current !== void 0 && e.id === current.id) {
-    let { data } = await request2(session, (c3) => c3.rest.checks.get({ owner: ctx.ref.owner, repo: ctx.ref.repo, check_run_id: current.id }));
+    let { data } = await request2(
+      session,
+      (c3) => c3.rest.checks.get({ owner: ctx.ref.owner, repo: ctx.ref.repo, check_run_id: current.id })
+    );
     recordMarkerIn(data.output?.text) !== current.record && (ledger = mergeRecords(readRecord(data.output?.text, ctx.ref.number), ledger) ?? ledger, session.log.warn({ pr: ctx.ref, checkRun: current.id, replacing }, "the record changed since it was read: another writer; merged"));
   }
   return withRecord(e.text, ledger, ctx.ref.number);
@@ -40401,41 +40729,50 @@ async function textWithRecord(session, ctx, e, written, replacing) {
 async function applyCheckRun(session, ctx, e, written) {
   let { owner, repo } = ctx.ref;
   if (ctx.checkRunAs === "status") {
-    await request2(session, (c3) => c3.rest.repos.createCommitStatus({
-      owner,
-      repo,
-      sha: e.headSha,
-      context: CHECK_NAME,
-      state: statusState(e),
-      description: clipDescription(e.title)
-    }));
+    await request2(
+      session,
+      (c3) => c3.rest.repos.createCommitStatus({
+        owner,
+        repo,
+        sha: e.headSha,
+        context: CHECK_NAME,
+        state: statusState(e),
+        description: clipDescription(e.title)
+      })
+    );
     return;
   }
   let replacing = mustReplace(e, ctx.currentCheckRun), text = await textWithRecord(session, ctx, e, written, replacing), output = { title: e.title, summary: clip(e.summary), ...text !== void 0 ? { text: clip(text) } : {} }, conclusion = e.status === "completed" ? { conclusion: e.conclusion ?? "failure" } : {}, externalId = ctx.governed ? EXTERNAL_ID.governed : EXTERNAL_ID.ignored, actions = e.actions ? { actions: e.actions } : {};
   if (e.id !== void 0 && !replacing) {
     let id = e.id;
-    return await request2(session, (c3) => c3.rest.checks.update({
+    return await request2(
+      session,
+      (c3) => c3.rest.checks.update({
+        owner,
+        repo,
+        check_run_id: id,
+        status: e.status,
+        ...conclusion,
+        output,
+        external_id: externalId,
+        ...actions
+      })
+    ), id;
+  }
+  let { data } = await request2(
+    session,
+    (c3) => c3.rest.checks.create({
       owner,
       repo,
-      check_run_id: id,
+      name: CHECK_NAME,
+      head_sha: e.headSha,
       status: e.status,
       ...conclusion,
       output,
       external_id: externalId,
       ...actions
-    })), id;
-  }
-  let { data } = await request2(session, (c3) => c3.rest.checks.create({
-    owner,
-    repo,
-    name: CHECK_NAME,
-    head_sha: e.headSha,
-    status: e.status,
-    ...conclusion,
-    output,
-    external_id: externalId,
-    ...actions
-  }));
+    })
+  );
   return typeof data?.id == "number" ? data.id : void 0;
 }
 async function applyOne(session, ctx, e, written) {
@@ -40487,32 +40824,44 @@ async function applyEffects(session, ctx, effects) {
     }
     if (e.kind === "merge") {
       try {
-        let { data } = await request2(session, (c3) => c3.rest.pulls.merge({
-          owner: ctx.ref.owner,
-          repo: ctx.ref.repo,
-          pull_number: ctx.ref.number,
-          sha: e.sha,
-          merge_method: e.method
-        }));
+        let { data } = await request2(
+          session,
+          (c3) => c3.rest.pulls.merge({
+            owner: ctx.ref.owner,
+            repo: ctx.ref.repo,
+            pull_number: ctx.ref.number,
+            sha: e.sha,
+            merge_method: e.method
+          })
+        );
         if (result.merged = data.merged === !0, !result.merged) throw Object.assign(new Error(data.message || "GitHub did not merge"), { status: 405 });
         result.applied.push(e), session.log.info({ pr: ctx.ref, sha: e.sha, method: e.method }, "merged");
       } catch (error2) {
         let status = httpStatus(error2), message = refusalMessage(error2);
-        return (status === 405 || status === 409) && isTransientRefusal(status, message) ? (session.log.warn({ pr: ctx.ref, sha: e.sha, status, error: describeError(error2) }, "merge refused; re-evaluating"), result.wakeAt = earliest(result.wakeAt, soon(session))) : status === 405 ? (session.log.warn({ pr: ctx.ref, sha: e.sha, method: e.method, status, refusal: message }, "merge refused by GitHub; waiting for a change"), result.refusal = { sha: e.sha, message }) : (result.error = `merge failed: ${describeError(error2)}`, session.log.error({ pr: ctx.ref, sha: e.sha, status, error: describeError(error2) }, "merge failed")), result;
+        return (status === 405 || status === 409) && isTransientRefusal(status, message) ? (session.log.warn({ pr: ctx.ref, sha: e.sha, status, error: describeError(error2) }, "merge refused; re-evaluating"), result.wakeAt = earliest(result.wakeAt, soon(session))) : status === 405 ? (session.log.warn(
+          { pr: ctx.ref, sha: e.sha, method: e.method, status, refusal: message },
+          "merge refused by GitHub; waiting for a change"
+        ), result.refusal = { sha: e.sha, message }) : (result.error = `merge failed: ${describeError(error2)}`, session.log.error({ pr: ctx.ref, sha: e.sha, status, error: describeError(error2) }, "merge failed")), result;
       }
       continue;
     }
     if (e.kind === "update-branch") {
       try {
-        await request2(session, (c3) => c3.rest.pulls.updateBranch({
-          owner: ctx.ref.owner,
-          repo: ctx.ref.repo,
-          pull_number: ctx.ref.number,
-          expected_head_sha: e.expectedHeadSha
-        })), result.applied.push(e), session.log.info({ pr: ctx.ref, from: e.expectedHeadSha }, "branch update requested");
+        await request2(
+          session,
+          (c3) => c3.rest.pulls.updateBranch({
+            owner: ctx.ref.owner,
+            repo: ctx.ref.repo,
+            pull_number: ctx.ref.number,
+            expected_head_sha: e.expectedHeadSha
+          })
+        ), result.applied.push(e), session.log.info({ pr: ctx.ref, from: e.expectedHeadSha }, "branch update requested");
       } catch (error2) {
         let status = httpStatus(error2);
-        return status === 422 || status === 409 ? (session.log.warn({ pr: ctx.ref, sha: e.expectedHeadSha, status, error: refusalMessage(error2) }, "branch update refused; re-evaluating"), result.wakeAt = earliest(result.wakeAt, soon(session))) : (result.error = `update-branch failed: ${describeError(error2)}`, session.log.error({ pr: ctx.ref, status, error: describeError(error2) }, "branch update failed")), result;
+        return status === 422 || status === 409 ? (session.log.warn(
+          { pr: ctx.ref, sha: e.expectedHeadSha, status, error: refusalMessage(error2) },
+          "branch update refused; re-evaluating"
+        ), result.wakeAt = earliest(result.wakeAt, soon(session))) : (result.error = `update-branch failed: ${describeError(error2)}`, session.log.error({ pr: ctx.ref, status, error: describeError(error2) }, "branch update failed")), result;
       }
       continue;
     }
@@ -40520,7 +40869,10 @@ async function applyEffects(session, ctx, effects) {
       await applyOne(session, ctx, e, result.written) ? result.applied.push(e) : session.log.info({ pr: ctx.ref, effect: e.kind }, "effect has no GitHub counterpart; skipped");
     } catch (error2) {
       if (e.kind === "react" || e.kind === "reply") {
-        answerFailed = `${e.kind} failed: ${describeError(error2)}`, session.log.warn({ pr: ctx.ref, effect: e.kind, error: describeError(error2) }, "answer failed; writing the record and the verdict all the same");
+        answerFailed = `${e.kind} failed: ${describeError(error2)}`, session.log.warn(
+          { pr: ctx.ref, effect: e.kind, error: describeError(error2) },
+          "answer failed; writing the record and the verdict all the same"
+        );
         continue;
       }
       return result.error = `${e.kind} failed: ${describeError(error2)}`, session.log.error({ pr: ctx.ref, effect: e.kind, error: describeError(error2) }, "effect failed; stopping"), result;
@@ -40598,7 +40950,14 @@ function ownRuns(commit, identity2) {
     let app = suite?.app?.databaseId !== void 0 ? { id: suite.app.databaseId } : null;
     for (let run2 of suite?.checkRuns?.nodes ?? []) {
       if (!run2 || typeof run2.databaseId != "number") continue;
-      let r = { id: run2.databaseId, status: "completed", conclusion: null, external_id: run2.externalId ?? null, app, output: { text: run2.text ?? null } };
+      let r = {
+        id: run2.databaseId,
+        status: "completed",
+        conclusion: null,
+        external_id: run2.externalId ?? null,
+        app,
+        output: { text: run2.text ?? null }
+      };
       isOwnCheckRun(r, identity2) && r.external_id !== EXTERNAL_ID.ignored && out.push(r);
     }
   }
@@ -40606,12 +40965,18 @@ function ownRuns(commit, identity2) {
 }
 async function findEarlierRecord(session, ref, headSha, identity2) {
   return reading("the gate's record on earlier heads", async () => {
-    let appFilter = identity2.appId !== void 0 ? `, filterBy: { appId: ${Number(identity2.appId)} }` : "", pull = (await request2(session, (c3) => c3.graphql(query(appFilter), { owner: ref.owner, repo: ref.repo, number: ref.number })))?.repository?.pullRequest;
+    let appFilter = identity2.appId !== void 0 ? `, filterBy: { appId: ${Number(identity2.appId)} }` : "", pull = (await request2(
+      session,
+      (c3) => c3.graphql(query(appFilter), { owner: ref.owner, repo: ref.repo, number: ref.number })
+    ))?.repository?.pullRequest;
     if (!pull) throw new Error(`GitHub did not return pull request #${ref.number}`);
     let commits = [
       ...(pull.commits?.nodes ?? []).map((n2) => n2?.commit),
       ...(pull.timelineItems?.nodes ?? []).map((n2) => n2?.beforeCommit)
-    ].filter((c3) => !!c3 && typeof c3.oid == "string" && c3.oid !== headSha), record = recordOfRuns(commits.flatMap((c3) => ownRuns(c3, identity2)), ref.number), unreadable = (pull.timelineItems?.nodes ?? []).filter((n2) => n2 && !n2.beforeCommit).length;
+    ].filter((c3) => !!c3 && typeof c3.oid == "string" && c3.oid !== headSha), record = recordOfRuns(
+      commits.flatMap((c3) => ownRuns(c3, identity2)),
+      ref.number
+    ), unreadable = (pull.timelineItems?.nodes ?? []).filter((n2) => n2 && !n2.beforeCommit).length;
     return { ...record ? { record } : {}, heads: commits.length, unreadable };
   });
 }
@@ -40630,10 +40995,10 @@ function findNamedComment(comments, id, identity2) {
 }
 async function lastEdit(session, nodeId) {
   return reading("who edited the status comment", async () => {
-    let node = (await request2(session, (c3) => c3.graphql(
-      "query($id: ID!) { node(id: $id) { ... on IssueComment { lastEditedAt editor { login } } } }",
-      { id: nodeId }
-    )))?.node;
+    let node = (await request2(
+      session,
+      (c3) => c3.graphql("query($id: ID!) { node(id: $id) { ... on IssueComment { lastEditedAt editor { login } } } }", { id: nodeId })
+    ))?.node;
     return { ...node?.editor?.login ? { by: node.editor.login } : {}, ...node?.lastEditedAt ? { at: node.lastEditedAt } : {} };
   });
 }
@@ -40647,8 +41012,16 @@ async function noticeTampering(session, record, comment, identity2) {
   if (bodyDigest(comment.body) === known.sha256) return;
   let edit = comment.nodeId ? await lastEdit(session, comment.nodeId) : {};
   if (edit.by && sameLogin2(edit.by, identity2.login) || said("comment-edited", known.id) && !edit.at) return;
-  let notice2 = { kind: "comment-edited", at, commentId: known.id, ...edit.by ? { by: edit.by } : {}, ...edit.at ? { happenedAt: edit.at } : {} };
-  return (record.notices ?? []).some((n2) => n2.kind === "comment-edited" && n2.commentId === known.id && n2.happenedAt === notice2.happenedAt && n2.by === notice2.by) ? void 0 : notice2;
+  let notice2 = {
+    kind: "comment-edited",
+    at,
+    commentId: known.id,
+    ...edit.by ? { by: edit.by } : {},
+    ...edit.at ? { happenedAt: edit.at } : {}
+  };
+  return (record.notices ?? []).some(
+    (n2) => n2.kind === "comment-edited" && n2.commentId === known.id && n2.happenedAt === notice2.happenedAt && n2.by === notice2.by
+  ) ? void 0 : notice2;
 }
 async function legacyLedger(session, comment, identity2) {
   if (!comment || !hasLegacyLedger(comment.body)) return {};
@@ -40677,25 +41050,34 @@ var short = (sha) => sha.slice(0, 7);
 function groupMembers(ref, groupHeadSha, entries) {
   if (!ref) return { kind: "unknown", reason: "its head ref is not a merge queue branch (`gh-readonly-queue/<base>/pr-<number>-<sha>`)" };
   let own = entries.find((e) => e.number === ref.number);
-  if (!own) return { kind: "unknown", reason: `GitHub no longer lists #${ref.number}, which its branch names, in the merge queue (the group was probably replaced)` };
+  if (!own)
+    return {
+      kind: "unknown",
+      reason: `GitHub no longer lists #${ref.number}, which its branch names, in the merge queue (the group was probably replaced)`
+    };
   let reading2;
   if (own.headCommit === groupHeadSha) reading2 = "group-commit";
   else if (own.headCommit !== null && own.headCommit === own.prHeadSha) reading2 = "pull-request-head";
-  else return own.headCommit === null ? { kind: "unknown", reason: `GitHub lists the queue entry of #${own.number} without a head commit` } : { kind: "unknown", reason: `GitHub's queue entry of #${own.number} names commit ${short(own.headCommit)}, which is neither this group's commit nor #${own.number}'s head ${short(own.prHeadSha)}: its head moved after it was queued, or this group was replaced` };
+  else return own.headCommit === null ? { kind: "unknown", reason: `GitHub lists the queue entry of #${own.number} without a head commit` } : {
+    kind: "unknown",
+    reason: `GitHub's queue entry of #${own.number} names commit ${short(own.headCommit)}, which is neither this group's commit nor #${own.number}'s head ${short(own.prHeadSha)}: its head moved after it was queued, or this group was replaced`
+  };
   let members = entries.filter((e) => e.position <= own.position).sort((a, b) => a.position - b.position);
   return { kind: "known", numbers: members.map((e) => e.number), entries: members, reading: reading2 };
 }
 function movedHead(entry, reading2, head) {
   let current = head.headSha;
   if (!current) return "hitl-gate could not read its head";
-  if (current !== entry.prHeadSha) return `its head moved to ${short(current)} while the group was checked (GitHub's queue lists ${short(entry.prHeadSha)})`;
+  if (current !== entry.prHeadSha)
+    return `its head moved to ${short(current)} while the group was checked (GitHub's queue lists ${short(entry.prHeadSha)})`;
   if (reading2 === "pull-request-head")
     return entry.headCommit !== current ? `its head moved to ${short(current)} after ${entry.headCommit ? short(entry.headCommit) : "an unknown commit"} was queued` : void 0;
   if (!head.governed) return;
   if (!head.headSeenAt) return `hitl-gate has no record of its head ${short(current)} from before it was queued`;
   let queuedAt = entry.enqueuedAt ? Date.parse(entry.enqueuedAt) : NaN, seenAt = Date.parse(head.headSeenAt);
   if (Number.isNaN(queuedAt) || Number.isNaN(seenAt)) return "GitHub did not say when it was queued";
-  if (seenAt > queuedAt) return `hitl-gate first saw its head ${short(current)} at ${head.headSeenAt}, after it was queued at ${entry.enqueuedAt}: its head moved after it was queued`;
+  if (seenAt > queuedAt)
+    return `hitl-gate first saw its head ${short(current)} at ${head.headSeenAt}, after it was queued at ${entry.enqueuedAt}: its head moved after it was queued`;
 }
 function wouldMerge(decision) {
   return decision ? decision.governed ? decision.state === "ready" : decision.state === "ignored" : !1;
@@ -40718,17 +41100,25 @@ function mergeGroupVerdict(members, verdicts) {
   let blocked2 = verdicts.filter((v) => !wouldMerge(v.decision) || v.error !== void 0), missing = members.numbers.filter((n2) => !verdicts.some((v) => v.number === n2)), lines = verdicts.map(memberLine).join(`
 `);
   if (blocked2.length === 0 && missing.length === 0 && verdicts.length > 0)
-    return { conclusion: "success", title: `The policy lets ${verdicts.map((v) => `#${v.number}`).join(", ")} merge`, summary: `Every pull request this merge group adds may merge now:
+    return {
+      conclusion: "success",
+      title: `The policy lets ${verdicts.map((v) => `#${v.number}`).join(", ")} merge`,
+      summary: `Every pull request this merge group adds may merge now:
 
 ${lines}
-` };
+`
+    };
   let observed = blocked2.filter((v) => v.error === void 0 && v.decision?.mode === "observe");
   if (observed.length === blocked2.length && missing.length === 0 && verdicts.length > 0) {
     let first2 = observed[0], title2 = `Observe mode: #${first2.number} would not merge now: ${first2.decision?.title ?? ""}`;
-    return { conclusion: "neutral", title: title2.length > 200 ? `${title2.slice(0, 199)}…` : title2, summary: `The policy only observes ${observed.map((v) => `#${v.number}`).join(", ")} (\`mode: observe\`), so this group is not held up; enforced, the gate would not let it merge now:
+    return {
+      conclusion: "neutral",
+      title: title2.length > 200 ? `${title2.slice(0, 199)}…` : title2,
+      summary: `The policy only observes ${observed.map((v) => `#${v.number}`).join(", ")} (\`mode: observe\`), so this group is not held up; enforced, the gate would not let it merge now:
 
 ${lines}
-` };
+`
+    };
   }
   let names2 = [...blocked2.map((v) => `#${v.number}`), ...missing.map((n2) => `#${n2}`)], first = blocked2[0], title = first?.decision && first.error === void 0 ? `#${first.number} may not merge: ${first.decision.title}` : `${names2.join(", ")} ${names2.length === 1 ? "was" : "were"} not checked`;
   return {
@@ -40751,7 +41141,10 @@ function queueStep(decision, state, merge2, undone) {
   if (!state.required) return { kind: "none" };
   if (merge2 && !state.queued && undone) {
     let by = undone.actor ? ` by ${undone.actor}` : "", why2 = undone.reason ? ` (${undone.reason.toLowerCase().replace(/_/g, " ")})` : "";
-    return { kind: "hold", reason: `This head was taken out of the merge queue${by}${why2}; hitl-gate does not queue it again. Queue it by hand, or push a new commit.` };
+    return {
+      kind: "hold",
+      reason: `This head was taken out of the merge queue${by}${why2}; hitl-gate does not queue it again. Queue it by hand, or push a new commit.`
+    };
   }
   return merge2 ? state.queued ? { kind: "none" } : { kind: "enqueue", expectedHeadOid: merge2.sha } : state.queued && decision.governed && decision.state !== "ready" ? { kind: "dequeue", reason: decision.blockers[0] ?? decision.title } : { kind: "none" };
 }
@@ -40759,14 +41152,28 @@ function withQueueNote(decision) {
   return { ...decision, title: `${decision.title}, through the merge queue` };
 }
 function withDequeueNote(decision, step) {
-  return step.kind === "hold" ? { ...decision, blockers: [...decision.blockers, step.reason] } : step.kind !== "dequeue" ? decision : { ...decision, blockers: [...decision.blockers, "Removed from the merge queue by hitl-gate: the policy does not let this head merge now."] };
+  return step.kind === "hold" ? { ...decision, blockers: [...decision.blockers, step.reason] } : step.kind !== "dequeue" ? decision : {
+    ...decision,
+    blockers: [...decision.blockers, "Removed from the merge queue by hitl-gate: the policy does not let this head merge now."]
+  };
 }
 
 // src/core/queue-way.ts
 function chooseQueueWay(decision, mergeSha, queue, gate2) {
   if (!queue?.required) return { decision, step: { kind: "none" }, required: !1, headMoved: !1 };
-  let decided = mergeSha !== void 0 && queue.headSha === mergeSha ? mergeSha : void 0, step = queueStep(decision, { required: !0, queued: queue.queued }, decided ? { sha: decided } : void 0, decided ? undoneEnqueue(queue.history, decided, gate2) : void 0), shown = decision;
-  return decided && (step.kind === "enqueue" || step.kind === "none") && (shown = withQueueNote(shown)), (step.kind === "hold" || step.kind === "dequeue") && (shown = withDequeueNote(shown, step)), { decision: shown, step, required: !0, pullRequestId: queue.pullRequestId, headMoved: mergeSha !== void 0 && decided === void 0 };
+  let decided = mergeSha !== void 0 && queue.headSha === mergeSha ? mergeSha : void 0, step = queueStep(
+    decision,
+    { required: !0, queued: queue.queued },
+    decided ? { sha: decided } : void 0,
+    decided ? undoneEnqueue(queue.history, decided, gate2) : void 0
+  ), shown = decision;
+  return decided && (step.kind === "enqueue" || step.kind === "none") && (shown = withQueueNote(shown)), (step.kind === "hold" || step.kind === "dequeue") && (shown = withDequeueNote(shown, step)), {
+    decision: shown,
+    step,
+    required: !0,
+    pullRequestId: queue.pullRequestId,
+    headMoved: mergeSha !== void 0 && decided === void 0
+  };
 }
 
 // src/github/gather-authorizations.ts
@@ -40786,10 +41193,7 @@ async function isTeamMember(session, team, login) {
   let [org, slug, ...rest] = team.split("/");
   if (!org || !slug || rest.length > 0) throw new Error(`"${team}" is not org/team-slug`);
   try {
-    let { data } = await request2(
-      session,
-      (c3) => c3.rest.teams.getMembershipForUserInOrg({ org, team_slug: slug, username: login })
-    );
+    let { data } = await request2(session, (c3) => c3.rest.teams.getMembershipForUserInOrg({ org, team_slug: slug, username: login }));
     return data.state === "active";
   } catch (error2) {
     if (httpStatus(error2) === 404) return !1;
@@ -40816,10 +41220,17 @@ function needsBranchRules(view, settings) {
   return settings.methods.length > 1 || view.otherChecks === "pending" || view.otherChecks === "failure" ? !0 : view.mergeable === null ? !1 : !["clean", "has_hooks"].includes(view.mergeableState);
 }
 async function gatherBaseBranch(session, ref, target, merge2, settings) {
-  let refusal = mergeRefusalOf(target.ledger), base2 = { checks: merge2.checks, ...merge2.statusesUnread ? { statusesUnread: !0 } : {}, ...refusal && refusal.sha === target.headSha ? { refusal } : {} };
+  let refusal = mergeRefusalOf(target.ledger), base2 = {
+    checks: merge2.checks,
+    ...merge2.statusesUnread ? { statusesUnread: !0 } : {},
+    ...refusal && refusal.sha === target.headSha ? { refusal } : {}
+  };
   if (!needsBranchRules(merge2.view, settings)) return base2;
   let repo = { owner: ref.owner, repo: ref.repo }, checksDone = merge2.view.otherChecks === "success" || merge2.view.otherChecks === "none", [rules, repositoryMethods] = await Promise.all([
-    readBranchRules(session, repo, target.baseRef).then((r) => ({ rules: r }), (error2) => ({ error: describeError(error2) })),
+    readBranchRules(session, repo, target.baseRef).then(
+      (r) => ({ rules: r }),
+      (error2) => ({ error: describeError(error2) })
+    ),
     checksDone || settings.methods.length > 1 ? readMergeSettings(session, repo) : Promise.resolve(void 0)
   ]);
   return "error" in rules && session.log.warn({ pr: ref, base: target.baseRef, error: rules.error }, "branch rules unreadable; not merging"), {
@@ -40878,7 +41289,12 @@ async function gatherReviews(session, ref) {
 }
 var LISTED_COMMITS = 250, MAX_COMPARE_PAGES = 100, loginOf = (account) => typeof account == "object" && account !== null && "login" in account && typeof account.login == "string" ? account.login : void 0, toCommit = (c3) => {
   let authorLogin = loginOf(c3.author), committerLogin = loginOf(c3.committer), message = c3.commit?.message;
-  return { sha: c3.sha, ...authorLogin ? { authorLogin } : {}, ...committerLogin ? { committerLogin } : {}, ...message ? { message } : {} };
+  return {
+    sha: c3.sha,
+    ...authorLogin ? { authorLogin } : {},
+    ...committerLogin ? { committerLogin } : {},
+    ...message ? { message } : {}
+  };
 };
 async function gatherCommits(session, ref, pr) {
   return reading("the commits", async () => {
@@ -40892,13 +41308,16 @@ async function gatherCommits(session, ref, pr) {
     if (!pr.baseSha) throw new Error(`the PR has ${expected} commits, GitHub listed ${commits.length}, and its base commit is unknown`);
     let all = [];
     for (let page = 1; page <= MAX_COMPARE_PAGES && all.length < expected; page++) {
-      let { data } = await request2(session, (c3) => c3.rest.repos.compareCommitsWithBasehead({
-        owner: ref.owner,
-        repo: ref.repo,
-        basehead: `${pr.baseSha}...${pr.headSha}`,
-        per_page: 100,
-        page
-      }));
+      let { data } = await request2(
+        session,
+        (c3) => c3.rest.repos.compareCommitsWithBasehead({
+          owner: ref.owner,
+          repo: ref.repo,
+          basehead: `${pr.baseSha}...${pr.headSha}`,
+          per_page: 100,
+          page
+        })
+      );
       if (data.commits.length === 0) break;
       all.push(...data.commits.map(toCommit));
     }
@@ -40974,7 +41393,8 @@ function changedSince(decided, now2) {
   if (labels(now2) !== labels(decided)) return "labels";
   if (now2.state !== decided.state || now2.merged !== decided.merged || now2.draft !== decided.draft) return "state";
   if (now2.author.login !== decided.author.login || now2.headRef !== decided.headRef) return "author";
-  if (now2.changedFiles !== decided.changedFiles || now2.additions !== decided.additions || now2.deletions !== decided.deletions) return "size";
+  if (now2.changedFiles !== decided.changedFiles || now2.additions !== decided.additions || now2.deletions !== decided.deletions)
+    return "size";
 }
 async function gatherMergeView(session, ref, pr, identity2, ownStatus, ignoreCheckRunIds = []) {
   return reading("the mergeability and other checks", async () => {
@@ -41033,14 +41453,18 @@ function declaresExtends(text) {
   return /^_extends\s*:/m.test(text) || /^\s*\{[^]*\b_extends\b/.test(text);
 }
 function parseExtends(value, from, local) {
-  if (typeof value != "string") throw new Unreadable(`_extends in ${label(from, local)} must be a string like "repo", "org/repo" or "org/repo:path.yml"`);
+  if (typeof value != "string")
+    throw new Unreadable(`_extends in ${label(from, local)} must be a string like "repo", "org/repo" or "org/repo:path.yml"`);
   let m2 = EXTENDS.exec(value);
-  if (!m2?.[2]) throw new Unreadable(`_extends in ${label(from, local)} is not "repo", "org/repo" or "org/repo:path.yml": ${JSON.stringify(value)}`);
+  if (!m2?.[2])
+    throw new Unreadable(`_extends in ${label(from, local)} is not "repo", "org/repo" or "org/repo:path.yml": ${JSON.stringify(value)}`);
   return { owner: m2[1] ?? from.owner, repo: m2[2], path: m2[3] ?? local.path };
 }
 function stitch(chain, localPath) {
   let byKey = /* @__PURE__ */ new Map();
-  for (let { blocks } of chain) for (let b of blocks) b.key !== "_extends" && (byKey.delete(b.key), byKey.set(b.key, b));
+  for (let { blocks } of chain)
+    for (let b of blocks)
+      b.key !== "_extends" && (byKey.delete(b.key), byKey.set(b.key, b));
   let text = [], origin = [];
   for (let b of byKey.values())
     b.lines.forEach((l2, i) => {
@@ -41066,7 +41490,8 @@ async function resolveExtends(session, first, local) {
     if (seen.add(keyOf(current.ref)), seen.size > MAX_EXTENDS) throw new Unreadable(`more than ${MAX_EXTENDS} files chained by _extends`);
     let parsed = topLevelBlocks(current.text, name);
     if (!parsed) {
-      if (isFlowMapping(current.text)) throw new Unreadable(`${name}: write the policy as a block mapping (one key per line) to use _extends`);
+      if (isFlowMapping(current.text))
+        throw new Unreadable(`${name}: write the policy as a block mapping (one key per line) to use _extends`);
       return { source: { kind: "text", path: name, text: current.text }, remap: identity };
     }
     if (chain.unshift({ file: name, blocks: parsed.blocks }), parsed.extendsValue === void 0) break;
@@ -41101,11 +41526,16 @@ function afterMergeStanding(actor2, facts, policy) {
   let who = standing(actor2, facts, policy), only = policy.afterMerge?.reviewers;
   if (who.kind === "excluded" || !only) return who;
   let auth2 = facts.authorizations[actor2.login.toLowerCase()];
-  if (meets(actor2.login, auth2, { users: only.users, teams: only.teams })) return { kind: "reviewer", via: "user", detail: "named in after_merge.reviewers" };
+  if (meets(actor2.login, auth2, { users: only.users, teams: only.teams }))
+    return { kind: "reviewer", via: "user", detail: "named in after_merge.reviewers" };
   if (!auth2 && !only.users.length) return { kind: "unknown", message: `the gate has no team information for @${actor2.login} yet.` };
-  if (auth2 && (auth2.teamErrors?.length ?? 0) > 0) return { kind: "unknown", message: `GitHub would not tell the gate whether @${actor2.login} is in ${only.teams.join(", ")}.` };
+  if (auth2 && (auth2.teamErrors?.length ?? 0) > 0)
+    return { kind: "unknown", message: `GitHub would not tell the gate whether @${actor2.login} is in ${only.teams.join(", ")}.` };
   let named = [...only.users.map((u) => `@${u.replace(/^@/, "")}`), ...only.teams.map((t) => `members of ${t}`)].join(", ");
-  return { kind: "not-reviewer", message: `@${actor2.login} may not answer this review after merge: \`after_merge.reviewers\` names ${named}.` };
+  return {
+    kind: "not-reviewer",
+    message: `@${actor2.login} may not answer this review after merge: \`after_merge.reviewers\` names ${named}.`
+  };
 }
 var EXCLUDED = {
   author: (at) => `${at} opened this pull request; its author cannot review it after merge.`,
@@ -41135,11 +41565,17 @@ function answerAfterMerge(input) {
     for (let command of commands) {
       let base2 = { source: { type: "comment", id: c3.id }, by: c3.author.login, at: c3.createdAt, command }, refuse = (refusal, message) => verdicts.push({ ...base2, accepted: !1, refusal, message });
       if (!record) {
-        refuse("not-after-merge", `This pull request was not sampled for review after merge (${input.why}), so there is nothing to answer here.`);
+        refuse(
+          "not-after-merge",
+          `This pull request was not sampled for review after merge (${input.why}), so there is nothing to answer here.`
+        );
         continue;
       }
       if (wasEdited(c3)) {
-        refuse("edited", `This comment was edited, and only commands present when a comment is created count: post \`/${command.action}\` in a new comment.`);
+        refuse(
+          "edited",
+          `This comment was edited, and only commands present when a comment is created count: post \`/${command.action}\` in a new comment.`
+        );
         continue;
       }
       if (who.kind === "excluded") {
@@ -41151,7 +41587,10 @@ function answerAfterMerge(input) {
         continue;
       }
       if (record.revert?.number !== void 0) {
-        refuse("not-after-merge", `This pull request was already reverted by #${record.revert.number} at the request of @${record.revert.by}.`);
+        refuse(
+          "not-after-merge",
+          `This pull request was already reverted by #${record.revert.number} at the request of @${record.revert.by}.`
+        );
         continue;
       }
       if (command.action === "revert") {
@@ -41166,7 +41605,10 @@ function answerAfterMerge(input) {
         refuse("not-after-merge", `The review after merge is already done: @${record.reviewed.by} commented \`/reviewed\`.`);
         continue;
       }
-      command.action === "reviewed" ? record = { ...record, reviewed: { by: c3.author.login, at: c3.createdAt, commentId: c3.id } } : (record = { ...record, concerns: [...record.concerns, { by: c3.author.login, at: c3.createdAt, commentId: c3.id, reason: command.reason ?? "" }] }, concerns.push({ ...base2, accepted: !0 })), verdicts.push({ ...base2, accepted: !0 });
+      command.action === "reviewed" ? record = { ...record, reviewed: { by: c3.author.login, at: c3.createdAt, commentId: c3.id } } : (record = {
+        ...record,
+        concerns: [...record.concerns, { by: c3.author.login, at: c3.createdAt, commentId: c3.id, reason: command.reason ?? "" }]
+      }, concerns.push({ ...base2, accepted: !0 })), verdicts.push({ ...base2, accepted: !0 });
     }
     answered.push(c3.id);
   }
@@ -41190,14 +41632,19 @@ function renderAfterMergeComment(view) {
     stateLine(r, at),
     "",
     ...concerns.length ? ["**Concerns:**", ...concerns, ""] : [],
-    ...afterMergeOpen(r) ? [`**Who may answer:** ${describeReviewers(r.reviewers, view.permission)}; never the PR author, its committers, agent accounts or bots. Comment one per line: ${AFTER_MERGE_HELP}.`, ""] : [],
+    ...afterMergeOpen(r) ? [
+      `**Who may answer:** ${describeReviewers(r.reviewers, view.permission)}; never the PR author, its committers, agent accounts or bots. Comment one per line: ${AFTER_MERGE_HELP}.`,
+      ""
+    ] : [],
     STATUS_MARKER
   ].join(`
 `);
 }
 var handle = (login) => `@${login.replace(/[^A-Za-z0-9\-[\]]/g, "")}`;
 function renderAfterMergeRefusal(verdicts) {
-  let by = verdicts[0]?.by ?? "", lines = verdicts.filter((v) => !v.accepted && v.message).map((v) => `- ${code(v.command.kind === "after-merge" ? afterMergeText(v.command) : v.command.kind, 80)} was not counted: ${escapeText(v.message, 400)}`);
+  let by = verdicts[0]?.by ?? "", lines = verdicts.filter((v) => !v.accepted && v.message).map(
+    (v) => `- ${code(v.command.kind === "after-merge" ? afterMergeText(v.command) : v.command.kind, 80)} was not counted: ${escapeText(v.message, 400)}`
+  );
   return [handle(by), "", ...lines].join(`
 `);
 }
@@ -41242,12 +41689,18 @@ function refusalOf(error2) {
   return isRecord6(first) && typeof first.message == "string" ? first.message : describeError(error2);
 }
 async function openedBefore(session, ref, base2, identity2) {
-  let { data } = await request2(session, (c3) => c3.rest.pulls.list({ owner: ref.owner, repo: ref.repo, base: base2, state: "open", sort: "created", direction: "desc", per_page: 50 })), marker = revertMarker(ref.number);
+  let { data } = await request2(
+    session,
+    (c3) => c3.rest.pulls.list({ owner: ref.owner, repo: ref.repo, base: base2, state: "open", sort: "created", direction: "desc", per_page: 50 })
+  ), marker = revertMarker(ref.number);
   return data.find((p) => p.user?.login.toLowerCase() === identity2.login.toLowerCase() && (p.body ?? "").includes(marker))?.number;
 }
 async function label2(session, ref, number) {
   try {
-    await request2(session, (c3) => c3.rest.issues.addLabels({ owner: ref.owner, repo: ref.repo, issue_number: number, labels: [REVERT_LABEL] }));
+    await request2(
+      session,
+      (c3) => c3.rest.issues.addLabels({ owner: ref.owner, repo: ref.repo, issue_number: number, labels: [REVERT_LABEL] })
+    );
   } catch (error2) {
     session.log.warn({ pr: `${ref.owner}/${ref.repo}#${number}`, error: describeError(error2) }, "could not label the revert PR");
   }
@@ -41260,7 +41713,10 @@ async function openRevert(session, ref, input) {
   if (typeof id != "string") throw new Error(`GitHub did not give the node id of #${ref.number}`);
   let data;
   try {
-    data = await request2(session, (c3) => c3.graphql(REVERT, { input: { pullRequestId: id, title: input.title, body: input.body, draft: !1 } }));
+    data = await request2(
+      session,
+      (c3) => c3.graphql(REVERT, { input: { pullRequestId: id, title: input.title, body: input.body, draft: !1 } })
+    );
   } catch (error2) {
     let refused2 = refusalOf(error2);
     if (refused2 !== void 0) return { refused: refused2 };
@@ -41274,7 +41730,15 @@ async function openRevert(session, ref, input) {
 // src/github/reconcile-merged.ts
 var stripped = (raw) => raw.map(({ user: _u, performed_via_github_app: _p, node_id: _n, ...c3 }) => c3);
 async function decisionAtMerge(session, ref, load, base2, mergedAt, headSeenAt) {
-  let mergedMs = parseTime(mergedAt) ?? session.now.getTime(), before = (xs) => xs.filter((x2) => (parseTime(x2.createdAt ?? x2.submittedAt) ?? 0) <= mergedMs), [files, reviews] = await Promise.all([gatherFiles(session, ref), gatherReviews(session, ref)]), facts = { ...base2, state: "open", merged: !1, files, reviews: before(reviews), comments: before(base2.comments), ...headSeenAt ? { headSeenAt } : {} }, authors = commandAuthors(facts);
+  let mergedMs = parseTime(mergedAt) ?? session.now.getTime(), before = (xs) => xs.filter((x2) => (parseTime(x2.createdAt ?? x2.submittedAt) ?? 0) <= mergedMs), [files, reviews] = await Promise.all([gatherFiles(session, ref), gatherReviews(session, ref)]), facts = {
+    ...base2,
+    state: "open",
+    merged: !1,
+    files,
+    reviews: before(reviews),
+    comments: before(base2.comments),
+    ...headSeenAt ? { headSeenAt } : {}
+  }, authors = commandAuthors(facts);
   return authors.length && load.kind === "ok" && (facts.authorizations = await gatherAuthorizations(session, ref, authors, load.policy.reviewers)), { decision: decide(load, facts, new Date(mergedMs)), facts };
 }
 async function reconcileMerged(session, ref, pr, load, options, base2) {
@@ -41285,7 +41749,15 @@ async function reconcileMerged(session, ref, pr, load, options, base2) {
   if (!record) {
     let atMerge = await decisionAtMerge(session, ref, load, facts, mergedAt, gate2.headSeenAt);
     if (atMergeDecision = atMerge.decision, !atMerge.decision.governed || atMerge.decision.tier === "none") return;
-    let risk = riskOf(atMerge.decision.classification, policy, classifyInput(atMerge.facts)), s2 = sampling({ policy: policy.afterMerge, owner: ref.owner, repo: ref.repo, number: ref.number, tier: atMerge.decision.tier, risk, approvedBy: atMerge.decision.approvals.map((a) => a.by) });
+    let risk = riskOf(atMerge.decision.classification, policy, classifyInput(atMerge.facts)), s2 = sampling({
+      policy: policy.afterMerge,
+      owner: ref.owner,
+      repo: ref.repo,
+      number: ref.number,
+      tier: atMerge.decision.tier,
+      risk,
+      approvedBy: atMerge.decision.approvals.map((a) => a.by)
+    });
     why2 = s2.why, s2.sampled && (record = openAfterMerge(policy, mergedAt, atMerge.decision.tier, s2.why));
   }
   let authors = afterMergeAuthors(facts, ledger, mergedAt);
@@ -41294,18 +41766,36 @@ async function reconcileMerged(session, ref, pr, load, options, base2) {
     return;
   }
   if (authors.length) {
-    let teams = policy.afterMerge.reviewers?.teams ?? [], [commits, authorizations] = await Promise.all([gatherCommits(session, ref, pr), gatherAuthorizations(session, ref, authors, policy.reviewers, teams)]);
+    let teams = policy.afterMerge.reviewers?.teams ?? [], [commits, authorizations] = await Promise.all([
+      gatherCommits(session, ref, pr),
+      gatherAuthorizations(session, ref, authors, policy.reviewers, teams)
+    ]);
     facts = { ...facts, commits, authorizations };
   }
   let step = answerAfterMerge({ policy, facts, ledger, record, why: why2, mergedAt }), next = step.ledger, { owner, repo } = ref, number = ref.number;
   for (let [id, group] of groupBySource(step.verdicts))
-    group.some((v) => v.accepted) && await request2(session, (c3) => c3.rest.reactions.createForIssueComment({ owner, repo, comment_id: id, content: "+1" })), group.some((v) => !v.accepted) && await request2(session, (c3) => c3.rest.issues.createComment({ owner, repo, issue_number: number, body: renderAfterMergeRefusal(group) }));
-  for (let v of step.concerns) await request2(session, (c3) => c3.rest.issues.createComment({ owner, repo, issue_number: number, body: renderConcern(pr.author.login, v) }));
+    group.some((v) => v.accepted) && await request2(session, (c3) => c3.rest.reactions.createForIssueComment({ owner, repo, comment_id: id, content: "+1" })), group.some((v) => !v.accepted) && await request2(
+      session,
+      (c3) => c3.rest.issues.createComment({ owner, repo, issue_number: number, body: renderAfterMergeRefusal(group) })
+    );
+  for (let v of step.concerns)
+    await request2(
+      session,
+      (c3) => c3.rest.issues.createComment({ owner, repo, issue_number: number, body: renderConcern(pr.author.login, v) })
+    );
   if (step.revert && next.afterMerge) {
-    let outcome = await openRevert(session, ref, { title: revertTitle(number, pr.title), body: revertBody(number, step.revert.by, step.revert.reason), base: pr.baseRef, identity: options.identity }), revert2 = { ...step.revert, ..."number" in outcome ? { number: outcome.number } : { refused: outcome.refused } };
+    let outcome = await openRevert(session, ref, {
+      title: revertTitle(number, pr.title),
+      body: revertBody(number, step.revert.by, step.revert.reason),
+      base: pr.baseRef,
+      identity: options.identity
+    }), revert2 = { ...step.revert, ..."number" in outcome ? { number: outcome.number } : { refused: outcome.refused } };
     next = { ...next, afterMerge: { ...next.afterMerge, revert: revert2 } };
     let body = "number" in outcome ? renderRevertOpened(step.revert.by, outcome.number) : renderRevertRefused(step.revert.by, outcome.refused);
-    await request2(session, (c3) => c3.rest.issues.createComment({ owner, repo, issue_number: number, body })), session.log.info({ pr: `${owner}/${repo}#${number}`, by: step.revert.by, ...outcome }, "number" in outcome ? "revert opened" : "GitHub refused the revert");
+    await request2(session, (c3) => c3.rest.issues.createComment({ owner, repo, issue_number: number, body })), session.log.info(
+      { pr: `${owner}/${repo}#${number}`, by: step.revert.by, ...outcome },
+      "number" in outcome ? "revert opened" : "GitHub refused the revert"
+    );
   }
   let labelled = pr.labels.some((l2) => l2.toLowerCase() === AFTER_MERGE_LABEL), open2 = wantsAfterMergeLabel(next.afterMerge);
   if (open2 && !labelled && await request2(session, (c3) => c3.rest.issues.addLabels({ owner, repo, issue_number: number, labels: [AFTER_MERGE_LABEL] })), !open2 && labelled && await removeIndexLabel(session, ref), next.afterMerge) {
@@ -41342,12 +41832,19 @@ async function reconcileMerged(session, ref, pr, load, options, base2) {
   };
 }
 async function removeIndexLabel(session, ref) {
-  await request2(session, (c3) => c3.rest.issues.removeLabel({ owner: ref.owner, repo: ref.repo, issue_number: ref.number, name: AFTER_MERGE_LABEL })).catch((error2) => {
+  await request2(
+    session,
+    (c3) => c3.rest.issues.removeLabel({ owner: ref.owner, repo: ref.repo, issue_number: ref.number, name: AFTER_MERGE_LABEL })
+  ).catch((error2) => {
     if (error2.status !== 404) throw error2;
   });
 }
 async function writeRecord(session, ref, checkRunId, ledger) {
-  let { data } = await request2(session, (c3) => c3.rest.checks.get({ owner: ref.owner, repo: ref.repo, check_run_id: checkRunId })), merged = mergeRecords(readRecord(data.output?.text, ref.number), ledger) ?? ledger, output = { title: data.output?.title ?? CHECK_NAME, summary: data.output?.summary ?? "", text: withRecord(data.output?.text, merged, ref.number) };
+  let { data } = await request2(session, (c3) => c3.rest.checks.get({ owner: ref.owner, repo: ref.repo, check_run_id: checkRunId })), merged = mergeRecords(readRecord(data.output?.text, ref.number), ledger) ?? ledger, output = {
+    title: data.output?.title ?? CHECK_NAME,
+    summary: data.output?.summary ?? "",
+    text: withRecord(data.output?.text, merged, ref.number)
+  };
   await request2(session, (c3) => c3.rest.checks.update({ owner: ref.owner, repo: ref.repo, check_run_id: checkRunId, output }));
 }
 function groupBySource(verdicts) {
@@ -41383,15 +41880,18 @@ function mergeSettings(load) {
 }
 var earliest2 = (...times) => times.filter((t) => t !== void 0).sort()[0];
 function logDecision(session, ref, decision) {
-  session.log.info({
-    pr: `${ref.owner}/${ref.repo}#${ref.number}`,
-    tier: decision.tier,
-    state: decision.state,
-    reasons: decision.classification.reasons.map((r) => "rule" in r ? `${r.kind}:${r.rule}` : r.kind),
-    blockers: decision.blockers,
-    approvals: decision.approvals.map((a) => a.by),
-    vetoes: decision.vetoes.map((v) => v.by)
-  }, "decision");
+  session.log.info(
+    {
+      pr: `${ref.owner}/${ref.repo}#${ref.number}`,
+      tier: decision.tier,
+      state: decision.state,
+      reasons: decision.classification.reasons.map((r) => "rule" in r ? `${r.kind}:${r.rule}` : r.kind),
+      blockers: decision.blockers,
+      approvals: decision.approvals.map((a) => a.by),
+      vetoes: decision.vetoes.map((v) => v.by)
+    },
+    "decision"
+  );
 }
 async function gather2(session, ref, options, policies) {
   let pr = await findPullRequest(session, ref, options.pullRequest), policyRead = policies?.get(pr.baseRef) ?? await readPolicy(session, ref, pr.baseRef, options.policyPath ?? POLICY_PATH), load = policyRead.remap(loadPolicy(policyRead.source, options.policyLoads)), policyError = policyRead.source.kind === "unreadable" ? policyRead.source.message : void 0, base2 = {
@@ -41423,7 +41923,12 @@ async function gather2(session, ref, options, policies) {
     let skipLookup = options.mode === "check" || options.headIsNew === !0 && options.checkRunAs !== "status";
     gate2 = skipLookup ? { seenBefore: !1 } : await findCheck(session, ref, pr.headSha, options);
     let decidedHere = gate2.anyRun !== void 0 && !gate2.checkRun;
-    if (records && !gate2.record && !decidedHere && !firstHead && (earlier = (await findEarlierRecord(session, ref, pr.headSha, options.identity)).record, searched = !0), !gate2.record && !earlier && (needsTrailerRead({ load, headIsNew: options.headIsNew === !0, seenBefore: gate2.seenBefore, governedBefore: gate2.checkRun !== void 0 }) && (commits = await gatherCommits(session, ref, pr)), !commits || !classify(load, { ...base2, commits, files: [], changedFiles: 0, additions: 0, deletions: 0 }).governed))
+    if (records && !gate2.record && !decidedHere && !firstHead && (earlier = (await findEarlierRecord(session, ref, pr.headSha, options.identity)).record, searched = !0), !gate2.record && !earlier && (needsTrailerRead({
+      load,
+      headIsNew: options.headIsNew === !0,
+      seenBefore: gate2.seenBefore,
+      governedBefore: gate2.checkRun !== void 0
+    }) && (commits = await gatherCommits(session, ref, pr)), !commits || !classify(load, { ...base2, commits, files: [], changedFiles: 0, additions: 0, deletions: 0 }).governed))
       return { facts: commits ? { ...base2, commits } : base2, load, pr, gate: gate2, ...extra };
     skipLookup && (gate2 = await findCheck(session, ref, pr.headSha, options));
   }
@@ -41431,16 +41936,31 @@ async function gather2(session, ref, options, policies) {
     if (g.record) return;
     let found = await findEarlierRecord(session, ref, pr.headSha, options.identity);
     if (found.record || found.unreadable === 0) return found.record;
-    session.log.warn({ pr: `${ref.owner}/${ref.repo}#${ref.number}`, unreadable: found.unreadable }, "a replaced head is no longer shown: its record cannot be read; holding the PR as hard");
+    session.log.warn(
+      { pr: `${ref.owner}/${ref.repo}#${ref.number}`, unreadable: found.unreadable },
+      "a replaced head is no longer shown: its record cannot be read; holding the PR as hard"
+    );
     let notice3 = { kind: "record-unreadable", at: session.now.toISOString(), commentId: 0 };
     return heldAsHard(notice3);
-  }), commentsRead = pr.source === "api" && pr.comments === 0 ? Promise.resolve([]) : gatherComments(session, ref), reviewsRead = options.headIsNew ? gateRead.then((g) => g.seenBefore ? gatherReviews(session, ref) : []) : gatherReviews(session, ref), [gateSeen, earlierRecord, files, rawComments, reviews] = await settleAll([gateRead, earlierRead, gatherFiles(session, ref), commentsRead, reviewsRead]), statusComment = findStatusComment(rawComments, options.identity), record = mergeRecords(gateSeen.record, earlierRecord), named = statusComment?.id === record?.comment?.id ? void 0 : findNamedComment(rawComments, record?.comment?.id, options.identity);
+  }), commentsRead = pr.source === "api" && pr.comments === 0 ? Promise.resolve([]) : gatherComments(session, ref), reviewsRead = options.headIsNew ? gateRead.then((g) => g.seenBefore ? gatherReviews(session, ref) : []) : gatherReviews(session, ref), [gateSeen, earlierRecord, files, rawComments, reviews] = await settleAll([
+    gateRead,
+    earlierRead,
+    gatherFiles(session, ref),
+    commentsRead,
+    reviewsRead
+  ]), statusComment = findStatusComment(rawComments, options.identity), record = mergeRecords(gateSeen.record, earlierRecord), named = statusComment?.id === record?.comment?.id ? void 0 : findNamedComment(rawComments, record?.comment?.id, options.identity);
   if (named && (statusComment = named), !record && records) {
     let legacy = await legacyLedger(session, statusComment, options.identity);
-    legacy.ledger ? record = legacy.ledger : legacy.untrusted && (record = heldAsHard(legacy.untrusted)), legacy.untrusted && session.log.warn({ pr: `${ref.owner}/${ref.repo}#${ref.number}`, notice: legacy.untrusted }, "the status comment of an earlier version was edited by someone else: its ledger is not trusted; the PR is held as hard");
+    legacy.ledger ? record = legacy.ledger : legacy.untrusted && (record = heldAsHard(legacy.untrusted)), legacy.untrusted && session.log.warn(
+      { pr: `${ref.owner}/${ref.repo}#${ref.number}`, notice: legacy.untrusted },
+      "the status comment of an earlier version was edited by someone else: its ledger is not trusted; the PR is held as hard"
+    );
   }
   let notice2 = records ? await noticeTampering(session, record, statusComment, options.identity) : void 0;
-  notice2 && record && (record = { ...record, notices: [...record.notices ?? [], notice2] }, session.log.warn({ pr: `${ref.owner}/${ref.repo}#${ref.number}`, notice: notice2 }, notice2.kind === "comment-deleted" ? "the gate's status comment was deleted; restoring it (nothing the gate decides is read from it)" : "the gate's status comment was edited by someone else; restoring it (nothing the gate decides is read from it)"));
+  notice2 && record && (record = { ...record, notices: [...record.notices ?? [], notice2] }, session.log.warn(
+    { pr: `${ref.owner}/${ref.repo}#${ref.number}`, notice: notice2 },
+    notice2.kind === "comment-deleted" ? "the gate's status comment was deleted; restoring it (nothing the gate decides is read from it)" : "the gate's status comment was edited by someone else; restoring it (nothing the gate decides is read from it)"
+  ));
   let comments = rawComments.map(({ user: _u, performed_via_github_app: _p, node_id: _n, ...c3 }) => c3), facts = {
     ...base2,
     files,
@@ -41452,7 +41972,13 @@ async function gather2(session, ref, options, policies) {
   }, authors = [.../* @__PURE__ */ new Set([...commandAuthors(facts), ...clickAuthors(facts)])].sort();
   return authors.length > 0 && ([facts.commits, facts.authorizations] = await settleAll([
     commits ? Promise.resolve(commits) : gatherCommits(session, ref, pr),
-    gatherAuthorizations(session, ref, authors, load.kind === "ok" ? load.policy.reviewers : void 0, ruleTeams(load.kind === "ok" ? load.policy : void 0))
+    gatherAuthorizations(
+      session,
+      ref,
+      authors,
+      load.kind === "ok" ? load.policy.reviewers : void 0,
+      ruleTeams(load.kind === "ok" ? load.policy : void 0)
+    )
   ])), { facts, load, pr, gate: gateSeen, ...statusComment ? { statusComment } : {}, ...notice2 ? { notice: notice2 } : {}, ...extra };
 }
 async function settleAll(reads) {
@@ -41491,7 +42017,15 @@ async function reconcileWith(client, ref, options, policies) {
   }
   let claimed = [], notifyPolicy = g.load.kind === "ok" ? g.load.policy.notify : void 0, prUrl = options.notify ? `${options.notify.webUrl.replace(/\/+$/, "")}/${ref.owner}/${ref.repo}/pull/${ref.number}` : "";
   if (options.notify && options.mode === "full" && decision.governed && acts(decision) && notifyPolicy) {
-    let step = dueReminderStep(decision, g.facts, now2), extra = step !== void 0 ? [{ event: "stale", key: `stale:${g.facts.headSha.slice(0, 12)}:${step}` }] : [], claim = claimNotifications({ decision, facts: g.facts, policy: notifyPolicy, available: options.notify.channels, url: prUrl, now: now2, extra });
+    let step = dueReminderStep(decision, g.facts, now2), extra = step !== void 0 ? [{ event: "stale", key: `stale:${g.facts.headSha.slice(0, 12)}:${step}` }] : [], claim = claimNotifications({
+      decision,
+      facts: g.facts,
+      policy: notifyPolicy,
+      available: options.notify.channels,
+      url: prUrl,
+      now: now2,
+      extra
+    });
     decision = { ...decision, ledger: claim.ledger }, claimed = claim.notifications;
   }
   logDecision(session, ref, decision);
@@ -41500,7 +42034,10 @@ async function reconcileWith(client, ref, options, policies) {
     let wantsMerge = options.mode === "full" && acts(decision) && decision.merge && decision.state === "ready";
     if (wantsMerge && g.gate.seenBefore) {
       let m2 = await gatherMergeView(session, ref, g.pr, options.identity, options.checkRunAs === "status", options.ignoreCheckRunIds), changed = m2.current ? changedSince(g.pr, m2.current) : void 0;
-      changed ? (session.log.warn({ pr: ref, changed, decidedOn: g.pr.headSha, now: m2.current?.headSha }, "pull request changed since the event; re-evaluating"), extraWake = soon2()) : (mergeView = m2.view, m2.view.mergeable === null && m2.view.otherChecks === "success" && (extraWake = soon2()), base2 = await gatherBaseBranch(session, ref, g.facts, m2, settings ?? { methods: [decision.mergeMethod], updateBranch: !1 }), base2.rulesError && (extraWake = soon2()));
+      changed ? (session.log.warn(
+        { pr: ref, changed, decidedOn: g.pr.headSha, now: m2.current?.headSha },
+        "pull request changed since the event; re-evaluating"
+      ), extraWake = soon2()) : (mergeView = m2.view, m2.view.mergeable === null && m2.view.otherChecks === "success" && (extraWake = soon2()), base2 = await gatherBaseBranch(session, ref, g.facts, m2, settings ?? { methods: [decision.mergeMethod], updateBranch: !1 }), base2.rulesError && (extraWake = soon2()));
     } else wantsMerge && (extraWake = soon2());
   } catch (error3) {
     return { ...failed(error3), decision };
@@ -41536,7 +42073,17 @@ async function reconcileWith(client, ref, options, policies) {
   try {
     effects = plan(decision, g.facts, view, now2, { ...planOptions, ...queueWay ? { queue: queueWay } : {} });
     let { way, needs } = base2 ? mergeAssessment(decision, g.facts, view, settings) : { way: void 0, needs: [] };
-    needs.length > 0 && session.log.info({ pr: `${ref.owner}/${ref.repo}#${ref.number}`, githubNeeds: needs.map((n2) => n2.kind), detail: needs }, "policy lets it merge; GitHub does not yet"), way?.kind === "merge" && (way.bypass || way.probe) && session.log.info({ pr: `${ref.owner}/${ref.repo}#${ref.number}`, method: way.method, ...way.bypass ? { bypassRuleset: way.bypass } : { probe: !0 } }, way.bypass ? "merging as a ruleset bypass actor, every required check green" : "GitHub says blocked for a reason the gate cannot read; asking once");
+    needs.length > 0 && session.log.info(
+      { pr: `${ref.owner}/${ref.repo}#${ref.number}`, githubNeeds: needs.map((n2) => n2.kind), detail: needs },
+      "policy lets it merge; GitHub does not yet"
+    ), way?.kind === "merge" && (way.bypass || way.probe) && session.log.info(
+      {
+        pr: `${ref.owner}/${ref.repo}#${ref.number}`,
+        method: way.method,
+        ...way.bypass ? { bypassRuleset: way.bypass } : { probe: !0 }
+      },
+      way.bypass ? "merging as a ruleset bypass actor, every required check green" : "GitHub says blocked for a reason the gate cannot read; asking once"
+    );
   } catch (error3) {
     return { ...failed(error3), decision };
   }
@@ -41544,26 +42091,45 @@ async function reconcileWith(client, ref, options, policies) {
   let toApply = options.mode === "check" ? effects.filter((e) => e.kind === "wake") : effects;
   if (options.stillHeld?.() === !1)
     return session.log.warn({ pr: `${ref.owner}/${ref.repo}#${ref.number}` }, "the PR's lock was lost before applying; nothing written"), { ref, decision, facts: g.facts, effects, applied: [], merged: !1, requests: session.requests, error: "lock lost" };
-  let result = await applyEffects(session, {
-    ref,
-    checkRunAs: options.checkRunAs ?? "check-run",
-    governed: decision.governed,
-    ...view.checkRun ? { currentCheckRun: view.checkRun } : {}
-  }, toApply);
+  let result = await applyEffects(
+    session,
+    {
+      ref,
+      checkRunAs: options.checkRunAs ?? "check-run",
+      governed: decision.governed,
+      ...view.checkRun ? { currentCheckRun: view.checkRun } : {}
+    },
+    toApply
+  );
   if (result.refusal && decision.governed && options.mode === "full") {
     let written = result.written ?? {}, applied = (kind) => result.applied.find((e) => e.kind === kind), run2 = applied("check-run"), comment = applied("status-comment"), checkRunId = run2?.id ?? written.checkRunId, statusCommentId = comment?.id ?? written.statusCommentId, after = {
       ...view,
-      ...run2 && checkRunId !== void 0 ? { checkRun: { id: checkRunId, status: run2.status, conclusion: run2.conclusion ?? null, title: run2.title, summary: run2.summary, ...run2.record ? { record: recordMarker(recordLedger(run2.record, statusCommentId), ref.number) } : {} } } : {},
+      ...run2 && checkRunId !== void 0 ? {
+        checkRun: {
+          id: checkRunId,
+          status: run2.status,
+          conclusion: run2.conclusion ?? null,
+          title: run2.title,
+          summary: run2.summary,
+          ...run2.record ? { record: recordMarker(recordLedger(run2.record, statusCommentId), ref.number) } : {}
+        }
+      } : {},
       ...comment && statusCommentId !== void 0 ? { statusComment: { id: statusCommentId, body: comment.body } } : {},
       base: { ...view.base, refusal: { ...result.refusal, at: now2.toISOString() } }
     };
     try {
-      let again = plan(decision, g.facts, after, now2, planOptions).filter((e) => e.kind === "status-comment" || e.kind === "check-run" && options.checkRunAs !== "status"), told = await applyEffects(session, {
-        ref,
-        checkRunAs: options.checkRunAs ?? "check-run",
-        governed: decision.governed,
-        ...after.checkRun ? { currentCheckRun: after.checkRun } : {}
-      }, again);
+      let again = plan(decision, g.facts, after, now2, planOptions).filter(
+        (e) => e.kind === "status-comment" || e.kind === "check-run" && options.checkRunAs !== "status"
+      ), told = await applyEffects(
+        session,
+        {
+          ref,
+          checkRunAs: options.checkRunAs ?? "check-run",
+          governed: decision.governed,
+          ...after.checkRun ? { currentCheckRun: after.checkRun } : {}
+        },
+        again
+      );
       result.applied.push(...told.applied), told.error && (result.error = told.error);
     } catch (error3) {
       result.error = `explaining the refused merge failed: ${describeError(error3)}`;
@@ -41572,7 +42138,11 @@ async function reconcileWith(client, ref, options, policies) {
   let afterMergeNotifications = [];
   if (result.merged && decision.governed)
     try {
-      afterMergeNotifications = (await reconcileMerged(session, ref, { ...g.pr, state: "closed", merged: !0, mergedAt: now2.toISOString() }, g.load, options, { ...g.facts, state: "closed", merged: !0 }))?.notifications ?? [];
+      afterMergeNotifications = (await reconcileMerged(session, ref, { ...g.pr, state: "closed", merged: !0, mergedAt: now2.toISOString() }, g.load, options, {
+        ...g.facts,
+        state: "closed",
+        merged: !0
+      }))?.notifications ?? [];
     } catch (error3) {
       result.error = `recording the review after merge failed: ${describeError(error3)}`;
     }
@@ -41580,7 +42150,13 @@ async function reconcileWith(client, ref, options, policies) {
     ...result.applied.some((e) => e.kind === "check-run" && e.record !== void 0) ? claimed : [],
     ...result.merged && options.notify && notifyPolicy ? mergedNotifications({ decision, facts: g.facts, policy: notifyPolicy, available: options.notify.channels, url: prUrl, now: now2 }) : [],
     ...afterMergeNotifications
-  ], error2 = result.error ?? g.policyError, wakeAt = earliest2(result.wakeAt, decision.wakeAt, extraWake, queueWake, error2 ? new Date(now2.getTime() + REEVALUATE_MS).toISOString() : void 0);
+  ], error2 = result.error ?? g.policyError, wakeAt = earliest2(
+    result.wakeAt,
+    decision.wakeAt,
+    extraWake,
+    queueWake,
+    error2 ? new Date(now2.getTime() + REEVALUATE_MS).toISOString() : void 0
+  );
   return {
     ref,
     decision,
@@ -41652,7 +42228,16 @@ async function sweep(client, repo, sweepOptions) {
           let read = await readPolicy(session, repo, pr.baseRef, policyPath);
           load = read.remap(loadPolicy(read.source, options.policyLoads)), loads.set(pr.baseRef, load), read.source.kind !== "unreadable" && policies.set(pr.baseRef, read), policyTexts.set(pr.baseRef, read.source.kind === "text" ? read.source.text : read.source.kind);
         }
-        let { governed } = classify(load, { author: pr.author, labels: pr.labels, headRef: pr.headRef, baseRef: pr.baseRef, files: [], changedFiles: 0, additions: 0, deletions: 0 });
+        let { governed } = classify(load, {
+          author: pr.author,
+          labels: pr.labels,
+          headRef: pr.headRef,
+          baseRef: pr.baseRef,
+          files: [],
+          changedFiles: 0,
+          additions: 0,
+          deletions: 0
+        });
         if (!governed) {
           skipped += 1;
           continue;
@@ -41669,7 +42254,17 @@ async function sweep(client, repo, sweepOptions) {
   } catch (error2) {
     throw session.log.error({ repo, error: describeError(error2) }, "sweep could not list pull requests"), error2;
   }
-  return session.log.info({ repo, listed, skipped, quiet, reconciled: outcomes.length, requests: session.requests + outcomes.reduce((n2, o) => n2 + o.requests, 0) }, "sweep"), outcomes;
+  return session.log.info(
+    {
+      repo,
+      listed,
+      skipped,
+      quiet,
+      reconciled: outcomes.length,
+      requests: session.requests + outcomes.reduce((n2, o) => n2 + o.requests, 0)
+    },
+    "sweep"
+  ), outcomes;
 }
 
 // src/github/answer-merge-group.ts
@@ -41687,15 +42282,19 @@ async function answerMergeGroup(client, repo, group, options) {
   let verdicts = [], decided = 0;
   if (members.kind === "known")
     for (let entry of members.entries) {
-      let { number } = entry, outcome = await (options.reconcile ?? reconcile)(client, { ...repo, number }, {
-        mode: "check",
-        identity: options.identity,
-        kept,
-        ...options.policyPath ? { policyPath: options.policyPath } : {},
-        ...options.policyLoads ? { policyLoads: options.policyLoads } : {},
-        ...options.now ? { now: options.now } : {},
-        ...options.log ? { log: options.log } : {}
-      });
+      let { number } = entry, outcome = await (options.reconcile ?? reconcile)(
+        client,
+        { ...repo, number },
+        {
+          mode: "check",
+          identity: options.identity,
+          kept,
+          ...options.policyPath ? { policyPath: options.policyPath } : {},
+          ...options.policyLoads ? { policyLoads: options.policyLoads } : {},
+          ...options.now ? { now: options.now } : {},
+          ...options.log ? { log: options.log } : {}
+        }
+      );
       decided += outcome.requests;
       let current = outcome.facts?.headSha, error2 = outcome.error;
       !error2 && outcome.facts && outcome.facts.state !== "open" && (error2 = "it is no longer open"), error2 || (error2 = movedHead(entry, members.reading, {
@@ -41705,7 +42304,17 @@ async function answerMergeGroup(client, repo, group, options) {
       })), verdicts.push({ number, decision: outcome.decision, ...current ? { headSha: current } : {}, ...error2 ? { error: error2 } : {} });
     }
   let verdict = mergeGroupVerdict(members, verdicts);
-  session.log.info({ repo, group: headRef, base: typeof group.base_sha == "string" ? group.base_sha : void 0, members: members.kind === "known" ? members.numbers : members.reason, reading: members.kind === "known" ? members.reading : void 0, conclusion: verdict.conclusion }, "merge group answered");
+  session.log.info(
+    {
+      repo,
+      group: headRef,
+      base: typeof group.base_sha == "string" ? group.base_sha : void 0,
+      members: members.kind === "known" ? members.numbers : members.reason,
+      reading: members.kind === "known" ? members.reading : void 0,
+      conclusion: verdict.conclusion
+    },
+    "merge group answered"
+  );
   let answer = (more = {}) => ({
     ...headSha ? { headSha } : {},
     members,
@@ -41717,16 +42326,19 @@ async function answerMergeGroup(client, repo, group, options) {
   });
   if (options.mode !== "full" || !headSha) return answer();
   try {
-    return await request2(session, (c3) => c3.rest.checks.create({
-      owner: repo.owner,
-      repo: repo.repo,
-      name: CHECK_NAME,
-      head_sha: headSha,
-      status: "completed",
-      conclusion: verdict.conclusion,
-      output: { title: verdict.title, summary: verdict.summary },
-      external_id: EXTERNAL_ID.governed
-    })), answer({ written: !0 });
+    return await request2(
+      session,
+      (c3) => c3.rest.checks.create({
+        owner: repo.owner,
+        repo: repo.repo,
+        name: CHECK_NAME,
+        head_sha: headSha,
+        status: "completed",
+        conclusion: verdict.conclusion,
+        output: { title: verdict.title, summary: verdict.summary },
+        external_id: EXTERNAL_ID.governed
+      })
+    ), answer({ written: !0 });
   } catch (error2) {
     return session.log.error({ repo, group: headRef, error: describeError(error2) }, "could not write the check on the merge group"), answer({ error: `check-run failed: ${describeError(error2)}` });
   }
@@ -41749,13 +42361,17 @@ function readInputs(getInput2) {
     throw new ConfigurationError(`Input \`policy\` is "${policyPath}"; expected a path inside the repository such as .github/hitl.yml.`);
   let testsPath = getInput2("tests").trim() || ".github/hitl-tests";
   if (testsPath.startsWith("/") || testsPath.split("/").includes(".."))
-    throw new ConfigurationError(`Input \`tests\` is "${testsPath}"; expected a directory inside the repository such as .github/hitl-tests.`);
+    throw new ConfigurationError(
+      `Input \`tests\` is "${testsPath}"; expected a directory inside the repository such as .github/hitl-tests.`
+    );
   let appSlug = getInput2("app-slug").trim() || "github-actions";
   if (!/^[a-z0-9][a-z0-9-]*$/i.test(appSlug))
     throw new ConfigurationError(`Input \`app-slug\` is "${appSlug}"; expected a GitHub App slug such as github-actions.`);
   let rawJob = getInput2("job-check-run-id").trim();
   if (rawJob && !/^[1-9]\d{0,18}$/.test(rawJob))
-    throw new ConfigurationError(`Input \`job-check-run-id\` is "${rawJob}"; expected the number \`\${{ job.check_run_id }}\` gives, or nothing.`);
+    throw new ConfigurationError(
+      `Input \`job-check-run-id\` is "${rawJob}"; expected the number \`\${{ job.check_run_id }}\` gives, or nothing.`
+    );
   return { token, mode: rawMode, policyPath, testsPath, appSlug, ...rawJob ? { jobCheckRunId: Number(rawJob) } : {} };
 }
 function isMode(value) {
@@ -41827,7 +42443,9 @@ function buildSweepSummary(outcomes) {
   lines.push("| pull request | tier | state | verdict | this run |", "| --- | --- | --- | --- | --- |");
   for (let outcome of [...outcomes].sort((a, b) => a.ref.number - b.ref.number)) {
     let { decision } = outcome;
-    lines.push(`| #${outcome.ref.number} | \`${decision.tier}\` | \`${decision.state}\` | ${cell(decision.title)} | ${cell(sweepAction(outcome))} |`);
+    lines.push(
+      `| #${outcome.ref.number} | \`${decision.tier}\` | \`${decision.state}\` | ${cell(decision.title)} | ${cell(sweepAction(outcome))} |`
+    );
   }
   let merged = outcomes.filter((o) => o.merged).length, failed = outcomes.filter((o) => o.error).length;
   return lines.push("", `${outcomes.length} reconciled, ${merged} merged, ${failed} failed.`, ""), lines.join(`
@@ -41852,7 +42470,12 @@ function plainExplanation(decision) {
   }
   for (let veto of decision.vetoes) lines.push(`Vetoed by @${veto.by} at ${veto.at}${veto.reason ? `: ${veto.reason}` : ""}.`);
   let refused2 = decision.commands.filter((c3) => !c3.accepted);
-  return refused2.length > 0 && lines.push("", "**Commands that did not count**", "", ...refused2.map((c3) => `- \`/${c3.command.kind.replace("-", " ")}\` by @${c3.by}: ${c3.message ?? c3.refusal ?? "refused"}`)), lines.join(`
+  return refused2.length > 0 && lines.push(
+    "",
+    "**Commands that did not count**",
+    "",
+    ...refused2.map((c3) => `- \`/${c3.command.kind.replace("-", " ")}\` by @${c3.by}: ${c3.message ?? c3.refusal ?? "refused"}`)
+  ), lines.join(`
 `).trim();
 }
 function describeRun(outcome, mode) {
@@ -41931,7 +42554,10 @@ function targetOfEvent(event, mode) {
       `hitl-gate does not handle the \`${event.name}\` event. Run it on ${PULL_REQUEST_TRIGGERS.join(", ")} or ${MERGE_GROUP_EVENT} (mode check or full) or on ${REPOSITORY_EVENTS.join(", ")} (mode sweep).`
     );
   if (event.name === MERGE_GROUP_EVENT) {
-    if (mode === "sweep") throw new ConfigurationError(`Mode \`sweep\` does not answer a merge queue. Use \`mode: check\` or \`mode: full\` on ${MERGE_GROUP_EVENT}.`);
+    if (mode === "sweep")
+      throw new ConfigurationError(
+        `Mode \`sweep\` does not answer a merge queue. Use \`mode: check\` or \`mode: full\` on ${MERGE_GROUP_EVENT}.`
+      );
     return { kind: "merge-group", group: asObject(event.payload.merge_group) ?? {} };
   }
   if (mode === "sweep") return { kind: "repository" };
@@ -42051,7 +42677,11 @@ var TIERS2 = ["fyi", "soft", "hard"], fileObject = {
   additionalProperties: !1,
   required: ["cases"],
   properties: {
-    policy: { description: "The policy to test, relative to this file (default: .github/hitl.yml of the directory hitl-gate test runs in).", type: "string", minLength: 1 },
+    policy: {
+      description: "The policy to test, relative to this file (default: .github/hitl.yml of the directory hitl-gate test runs in).",
+      type: "string",
+      minLength: 1
+    },
     cases: {
       type: "array",
       minItems: 1,
@@ -42061,12 +42691,24 @@ var TIERS2 = ["fyi", "soft", "hard"], fileObject = {
         required: ["name", "expect"],
         properties: {
           name: { description: "Shown as PASS name / FAIL name.", type: "string", minLength: 1, maxLength: 200 },
-          author: { description: "The PR author's login (`name[bot]` for an app). Without author, labels, head and commits the PR is taken to be an agent's.", type: "string", minLength: 1 },
-          files: { description: 'Changed files: paths ("old -> new" for a rename) or GitHub file objects.', type: "array", items: { anyOf: [{ type: "string", minLength: 1 }, fileObject] } },
+          author: {
+            description: "The PR author's login (`name[bot]` for an app). Without author, labels, head and commits the PR is taken to be an agent's.",
+            type: "string",
+            minLength: 1
+          },
+          files: {
+            description: 'Changed files: paths ("old -> new" for a rename) or GitHub file objects.',
+            type: "array",
+            items: { anyOf: [{ type: "string", minLength: 1 }, fileObject] }
+          },
           labels: { type: "array", items: { type: "string", minLength: 1 } },
           base: { description: "Target branch (default main).", type: "string", minLength: 1 },
           head: { description: "Head branch.", type: "string", minLength: 1 },
-          commits: { description: "Commit messages (their trailers may make the PR governed: agents.trailers).", type: "array", items: { type: "string" } },
+          commits: {
+            description: "Commit messages (their trailers may make the PR governed: agents.trailers).",
+            type: "array",
+            items: { type: "string" }
+          },
           changed_files: { description: "GitHub's count of changed files, when more than listed.", type: "integer", minimum: 0 },
           changed_lines: { description: "Added + deleted lines (default: summed from the file objects).", type: "integer", minimum: 0 },
           expect: {
@@ -42077,8 +42719,16 @@ var TIERS2 = ["fyi", "soft", "hard"], fileObject = {
             properties: {
               tier: { enum: TIERS2 },
               governed: { type: "boolean" },
-              rules: { description: "Names of exactly the rules that apply, in any order.", type: "array", items: { type: "string", minLength: 1 } },
-              approvers: { description: "Exactly the users and teams (org/slug) who must approve a hard PR, in any order.", type: "array", items: { type: "string", minLength: 1 } },
+              rules: {
+                description: "Names of exactly the rules that apply, in any order.",
+                type: "array",
+                items: { type: "string", minLength: 1 }
+              },
+              approvers: {
+                description: "Exactly the users and teams (org/slug) who must approve a hard PR, in any order.",
+                type: "array",
+                items: { type: "string", minLength: 1 }
+              },
               risk_above: { description: "The risk score is at least this.", type: "number", minimum: 0, maximum: 1 },
               risk_below: { description: "The risk score is below this.", type: "number", minimum: 0, maximum: 1 }
             }
@@ -42096,11 +42746,13 @@ function parsePolicyTests(text, file) {
     let { line: line2, col } = lines.linePos(offset2);
     return { file, line: line2, column: col, message };
   };
-  if (text.length > MAX_BYTES) return { ok: !1, errors: [{ file, line: 1, column: 1, message: `test file is larger than ${MAX_BYTES / 1024} KiB` }] };
+  if (text.length > MAX_BYTES)
+    return { ok: !1, errors: [{ file, line: 1, column: 1, message: `test file is larger than ${MAX_BYTES / 1024} KiB` }] };
   let doc = (0, import_yaml4.parseDocument)(text, { lineCounter: lines, prettyErrors: !1, uniqueKeys: !0, strict: !0 }), yamlErrors = [...doc.errors, ...doc.warnings].map((e) => at(e.pos[0], `YAML syntax error: ${e.message.split(`
 `)[0]}`));
   if (yamlErrors.length) return { ok: !1, errors: yamlErrors };
-  if (!(0, import_yaml4.isMap)(doc.contents)) return { ok: !1, errors: [at(doc.contents?.range?.[0] ?? 0, "a test file is a mapping with `cases:` (and optionally `policy:`)")] };
+  if (!(0, import_yaml4.isMap)(doc.contents))
+    return { ok: !1, errors: [at(doc.contents?.range?.[0] ?? 0, "a test file is a mapping with `cases:` (and optionally `policy:`)")] };
   let data;
   try {
     data = doc.toJS({ maxAliasCount: 100 });
@@ -42124,7 +42776,13 @@ function parsePolicyTests(text, file) {
 function changedFile(f) {
   if (typeof f == "string") {
     let rename2 = /^(.+?)\s+->\s+(.+)$/.exec(f);
-    return rename2 ? { filename: rename2[2].trim(), previousFilename: rename2[1].trim(), status: "renamed", additions: 0, deletions: 0 } : { filename: f.trim(), status: "modified", additions: 0, deletions: 0 };
+    return rename2 ? {
+      filename: rename2[2].trim(),
+      previousFilename: rename2[1].trim(),
+      status: "renamed",
+      additions: 0,
+      deletions: 0
+    } : { filename: f.trim(), status: "modified", additions: 0, deletions: 0 };
   }
   return {
     filename: f.filename,
@@ -42144,9 +42802,24 @@ function toCase(c3, line2) {
     line: line2,
     change: {
       files: (c3.files ?? []).map(changedFile),
-      ...given({ author: c3.author, labels: c3.labels, base: c3.base, head: c3.head, commitMessages: c3.commits, changedFiles: c3.changed_files, changedLines: c3.changed_lines })
+      ...given({
+        author: c3.author,
+        labels: c3.labels,
+        base: c3.base,
+        head: c3.head,
+        commitMessages: c3.commits,
+        changedFiles: c3.changed_files,
+        changedLines: c3.changed_lines
+      })
     },
-    expect: given({ tier: e.tier, governed: e.governed, rules: e.rules, approvers: e.approvers, riskAbove: e.risk_above, riskBelow: e.risk_below })
+    expect: given({
+      tier: e.tier,
+      governed: e.governed,
+      rules: e.rules,
+      approvers: e.approvers,
+      riskAbove: e.risk_above,
+      riskBelow: e.risk_below
+    })
   };
 }
 var segments2 = (pointer) => pointer === "" ? [] : pointer.slice(1).split("/").map((s2) => s2.replace(/~1/g, "/").replace(/~0/g, "~")).map((s2) => /^\d+$/.test(s2) ? Number(s2) : s2), dotted2 = (path2) => path2.map((s2, i) => typeof s2 == "number" ? `[${s2}]` : i === 0 ? s2 : `.${s2}`).join("") || "test file", relevant = (e) => e.keyword !== "anyOf";
@@ -42255,13 +42928,34 @@ var readHeadFile = rawText;
 async function runPolicyTests(client, ref, inputs, now2) {
   let session = openSession(client, now2, void 0), repo = { owner: ref.owner, repo: ref.repo }, { data: pull } = await client.rest.pulls.get({ ...repo, pull_number: ref.number }), head = pull.head.sha, files = await readHeadTests(session, repo, head, inputs.testsPath);
   if (files.length === 0)
-    return { outputs: {}, annotations: [{ level: "notice", title: "hitl-gate", message: `No policy tests in ${inputs.testsPath} at ${head.slice(0, 7)}: nothing to run.` }], summary: `## hitl-gate: policy tests
+    return {
+      outputs: {},
+      annotations: [
+        { level: "notice", title: "hitl-gate", message: `No policy tests in ${inputs.testsPath} at ${head.slice(0, 7)}: nothing to run.` }
+      ],
+      summary: `## hitl-gate: policy tests
 
 No test files in \`${inputs.testsPath}\` at \`${head.slice(0, 7)}\`.
-` };
+`
+    };
   let policyText = await readHeadFile(session, repo, inputs.policyPath, head), load = policyText === void 0 ? void 0 : loadPolicy({ kind: "text", path: inputs.policyPath, text: policyText }), outcome = runSuite(files, (file, policy) => policyPathOf(file, policy, inputs.policyPath) !== inputs.policyPath ? `policy: ${policy ?? ""} is not ${inputs.policyPath}; in the Action, tests run against the PR head's ${inputs.policyPath} only` : load ?? `there is no ${inputs.policyPath} at ${head.slice(0, 7)}`), annotations = [
-    ...outcome.errors.map((e) => ({ level: "error", title: "hitl-gate policy test", message: e.message, file: e.file, startLine: e.line, startColumn: e.column })),
-    ...outcome.suites.flatMap((s2) => s2.results.filter((r) => !r.passed).map((r) => ({ level: "error", title: `hitl-gate: ${r.name}`, message: resultLine(r), file: s2.file, startLine: r.line })))
+    ...outcome.errors.map((e) => ({
+      level: "error",
+      title: "hitl-gate policy test",
+      message: e.message,
+      file: e.file,
+      startLine: e.line,
+      startColumn: e.column
+    })),
+    ...outcome.suites.flatMap(
+      (s2) => s2.results.filter((r) => !r.passed).map((r) => ({
+        level: "error",
+        title: `hitl-gate: ${r.name}`,
+        message: resultLine(r),
+        file: s2.file,
+        startLine: r.line
+      }))
+    )
   ], summary2 = summaryLine(outcome, files.length), lines = [
     ...outcome.errors.map((e) => `${e.file}:${e.line}:${e.column}: ${e.message}`),
     ...outcome.suites.flatMap((s2) => s2.results.map(resultLine))
@@ -42307,7 +43001,16 @@ Nothing was merged. The next run tries again.
 }
 async function gate(target, inputs, environment, deps) {
   if (inputs.mode === "test")
-    return target.kind !== "pull-request" ? { outputs: {}, annotations: [{ level: "notice", title: "hitl-gate", message: "Mode `test` runs the policy tests of a pull request: run it on pull_request events." }] } : runPolicyTests(deps.client, { owner: environment.owner, repo: environment.repo, number: target.number }, inputs, deps.now());
+    return target.kind !== "pull-request" ? {
+      outputs: {},
+      annotations: [
+        {
+          level: "notice",
+          title: "hitl-gate",
+          message: "Mode `test` runs the policy tests of a pull request: run it on pull_request events."
+        }
+      ]
+    } : runPolicyTests(deps.client, { owner: environment.owner, repo: environment.repo, number: target.number }, inputs, deps.now());
   let base2 = {
     identity: await resolveIdentity(deps.client, inputs.appSlug, environment.apiUrl),
     policyPath: inputs.policyPath,
@@ -42318,7 +43021,11 @@ async function gate(target, inputs, environment, deps) {
     ...inputs.jobCheckRunId !== void 0 ? { ignoreCheckRunIds: [inputs.jobCheckRunId] } : {}
   }, repository = { owner: environment.owner, repo: environment.repo };
   if (target.kind === "merge-group") {
-    let result = await (deps.engine.answerMergeGroup ?? answerMergeGroup)(deps.client, repository, target.group, { ...base2, mode: inputs.mode === "full" ? "full" : "check", reconcile: deps.engine.reconcile });
+    let result = await (deps.engine.answerMergeGroup ?? answerMergeGroup)(deps.client, repository, target.group, {
+      ...base2,
+      mode: inputs.mode === "full" ? "full" : "check",
+      reconcile: deps.engine.reconcile
+    });
     return reportMergeGroup(result, inputs);
   }
   if (target.kind === "repository") {
@@ -42342,8 +43049,18 @@ function reportPullRequest(outcome, inputs, now2, extra) {
   return outcome.error ? (report.outputs = { tier: decision.tier === "none" ? "hard" : decision.tier, state: "blocked" }, report.failure = `#${outcome.ref.number}: GitHub failed us: ${outcome.error}`) : inputs.mode === "check" && decision.state === "blocked" && decision.mode !== "observe" && (report.failure = `#${outcome.ref.number} is blocked: ${decision.title}${decision.blockers.length ? ` (${decision.blockers.join("; ")})` : ""}`), report;
 }
 function reportMergeGroup(answer, inputs) {
-  let { verdict } = answer, head = answer.headSha ? ` ${answer.headSha.slice(0, 7)}` : "", lines = [`## hitl-gate: merge group${head} ${verdict.conclusion === "failure" ? "must not merge" : "may merge"}`, "", `**${verdict.title}**`, "", verdict.summary, ""];
-  inputs.mode === "full" && lines.push(answer.written ? "The `hitl` check on the group says so." : `The \`hitl\` check on the group could not be written${answer.error ? `: ${answer.error}` : ""}.`, "");
+  let { verdict } = answer, head = answer.headSha ? ` ${answer.headSha.slice(0, 7)}` : "", lines = [
+    `## hitl-gate: merge group${head} ${verdict.conclusion === "failure" ? "must not merge" : "may merge"}`,
+    "",
+    `**${verdict.title}**`,
+    "",
+    verdict.summary,
+    ""
+  ];
+  inputs.mode === "full" && lines.push(
+    answer.written ? "The `hitl` check on the group says so." : `The \`hitl\` check on the group could not be written${answer.error ? `: ${answer.error}` : ""}.`,
+    ""
+  );
   let report = { outputs: {}, annotations: [], summary: lines.join(`
 `) };
   return verdict.conclusion === "failure" ? report.failure = `Merge group${head}: ${verdict.title}` : answer.error && (report.failure = `Merge group${head}: ${answer.error}`), report;
@@ -42362,18 +43079,22 @@ async function withCheckFallback(run2, refused2) {
   let result = await run2("status");
   return refused2(result) ? {
     result,
-    annotations: [{
-      level: "error",
-      title: "hitl-gate",
-      message: "The token may not write to this repository (a `pull_request` run from a fork gets a read-only token). Run full mode on `pull_request_target` with the permissions in the docs."
-    }]
+    annotations: [
+      {
+        level: "error",
+        title: "hitl-gate",
+        message: "The token may not write to this repository (a `pull_request` run from a fork gets a read-only token). Run full mode on `pull_request_target` with the permissions in the docs."
+      }
+    ]
   } : {
     result,
-    annotations: [{
-      level: "warning",
-      title: "hitl-gate",
-      message: "The token cannot write check runs, so the verdict is a commit status named `hitl`. Grant `checks: write` to get the check run."
-    }]
+    annotations: [
+      {
+        level: "warning",
+        title: "hitl-gate",
+        message: "The token cannot write check runs, so the verdict is a commit status named `hitl`. Grant `checks: write` to get the check run."
+      }
+    ]
   };
 }
 function cannotWriteChecks(outcome) {

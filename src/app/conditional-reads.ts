@@ -56,7 +56,12 @@ export function conditionalReadsPlugin(cache: SharedCache, stats?: ConditionalRe
       } catch (error) {
         if (!kept || httpStatus(error) !== 304) throw error;
         if (stats) stats.revalidated++;
-        return { status: 200, url: parsed.url, headers: { etag: kept.etag, ...(kept.link ? { link: kept.link } : {}) }, data: kept.data } as Awaited<ReturnType<typeof request>>;
+        return {
+          status: 200,
+          url: parsed.url,
+          headers: { etag: kept.etag, ...(kept.link ? { link: kept.link } : {}) },
+          data: kept.data,
+        } as Awaited<ReturnType<typeof request>>;
       }
     });
   };

@@ -49,7 +49,8 @@ export function readGateEnv(env: NodeJS.ProcessEnv): Result<GateEnv> {
   else if (interval.ms < 10_000) errors.push('HITL_SWEEP_INTERVAL: must be at least 10s (every sweep costs API requests)');
   const concurrencyText = env.HITL_CONCURRENCY?.trim() || String(DEFAULT_CONCURRENCY);
   const concurrency = Number(concurrencyText);
-  if (!/^\d+$/.test(concurrencyText) || concurrency < 1 || concurrency > 4096) errors.push(`HITL_CONCURRENCY: "${concurrencyText}" must be a whole number from 1 to 4096`);
+  if (!/^\d+$/.test(concurrencyText) || concurrency < 1 || concurrency > 4096)
+    errors.push(`HITL_CONCURRENCY: "${concurrencyText}" must be a whole number from 1 to 4096`);
   const redisUrl = env.REDIS_URL?.trim() || undefined;
   if (redisUrl && !/^rediss?:\/\//.test(redisUrl)) errors.push('REDIS_URL: must start with redis:// or rediss://');
   const dashboardText = env.HITL_DASHBOARD_INTERVAL?.trim();
@@ -61,7 +62,16 @@ export function readGateEnv(env: NodeJS.ProcessEnv): Result<GateEnv> {
   const writeLimits = limitsText ? parseWriteLimits(limitsText) : undefined;
   if (limitsText && !writeLimits) errors.push(`HITL_WRITE_LIMITS: "${limitsText}" must be COUNT/DURATION pairs like 80/1m,500/1h`);
   if (errors.length > 0) return { ok: false, errors };
-  return { ok: true, value: { sweepIntervalMs: interval.ok ? interval.ms : 0, concurrency, ...(redisUrl ? { redisUrl } : {}), ...(writeLimits ? { writeLimits } : {}), ...(dashboard?.ok ? { dashboardIntervalMs: dashboard.ms } : {}) } };
+  return {
+    ok: true,
+    value: {
+      sweepIntervalMs: interval.ok ? interval.ms : 0,
+      concurrency,
+      ...(redisUrl ? { redisUrl } : {}),
+      ...(writeLimits ? { writeLimits } : {}),
+      ...(dashboard?.ok ? { dashboardIntervalMs: dashboard.ms } : {}),
+    },
+  };
 }
 
 export function readServerConfig(env: NodeJS.ProcessEnv): Result<ServerConfig> {
@@ -107,7 +117,8 @@ export function readServerConfig(env: NodeJS.ProcessEnv): Result<ServerConfig> {
       port,
       ...(env.HOST ? { host: env.HOST } : {}),
       logLevel,
-      logFormat: env.LOG_FORMAT === 'pretty' || (!env.LOG_FORMAT && env.NODE_ENV !== 'production' && process.stdout.isTTY) ? 'pretty' : 'json',
+      logFormat:
+        env.LOG_FORMAT === 'pretty' || (!env.LOG_FORMAT && env.NODE_ENV !== 'production' && process.stdout.isTTY) ? 'pretty' : 'json',
       ...(baseUrl ? { baseUrl } : {}),
       ...(env.WEBHOOK_PATH ? { webhookPath: env.WEBHOOK_PATH } : {}),
       ...(env.WEBHOOK_PROXY_URL ? { webhookProxy: env.WEBHOOK_PROXY_URL } : {}),

@@ -91,7 +91,10 @@ export class DashboardScheduler {
       wait = await this.#turns(key, this.#intervalMs);
     } catch (error) {
       // Redis away: try again later rather than refresh beside another replica.
-      this.#options.log.warn({ repo: `${repo.owner}/${repo.repo}`, err: errorMessage(error) }, 'dashboard: could not take the repository\'s turn');
+      this.#options.log.warn(
+        { repo: `${repo.owner}/${repo.repo}`, err: errorMessage(error) },
+        "dashboard: could not take the repository's turn",
+      );
       wait = this.#intervalMs;
     }
     if (wait > 0) {
@@ -100,7 +103,8 @@ export class DashboardScheduler {
     }
     const run = this.#options.refresh(repo).then(
       () => undefined,
-      (error: unknown) => this.#options.log.warn({ repo: `${repo.owner}/${repo.repo}`, err: errorMessage(error) }, 'dashboard refresh failed'),
+      (error: unknown) =>
+        this.#options.log.warn({ repo: `${repo.owner}/${repo.repo}`, err: errorMessage(error) }, 'dashboard refresh failed'),
     );
     this.#running.set(key, run);
     await run;

@@ -18,14 +18,17 @@ export interface GateNotifyOptions {
   maxBackoffMs?: number;
 }
 
-export function gateNotifier(o: GateNotifyOptions, deps: {
-  metrics: Metrics;
-  log: Log;
-  queue: () => ReconcileQueue;
-  auth: (installationId: number) => Promise<GitHubClient>;
-  identity: () => Promise<GateIdentity>;
-  now: () => Date;
-}): Notifier {
+export function gateNotifier(
+  o: GateNotifyOptions,
+  deps: {
+    metrics: Metrics;
+    log: Log;
+    queue: () => ReconcileQueue;
+    auth: (installationId: number) => Promise<GitHubClient>;
+    identity: () => Promise<GateIdentity>;
+    now: () => Date;
+  },
+): Notifier {
   return new Notifier({
     ...o,
     metrics: deps.metrics,

@@ -27,7 +27,14 @@ import { ROUTED_EVENTS, routeEvent, type GateJob } from './route-event.js';
 import { KeptAnswers } from '../github/kept-answers.js';
 import { PolicyLoads } from '../core/policy/load.js';
 
-export { PULL_REQUEST_EVENTS, COMMENT_EVENTS, REVIEW_EVENTS, QUEUE_EVENTS, MERGE_GROUP_EVENTS, INSTALLATION_EVENTS } from './route-event.js';
+export {
+  PULL_REQUEST_EVENTS,
+  COMMENT_EVENTS,
+  REVIEW_EVENTS,
+  QUEUE_EVENTS,
+  MERGE_GROUP_EVENTS,
+  INSTALLATION_EVENTS,
+} from './route-event.js';
 
 const MIN_WAKE_DELAY_MS = 1_000;
 
@@ -117,7 +124,10 @@ export function createGate(app: Probot, options: GateOptions = {}): Gate {
   const awaitingChecks = new AwaitingChecks();
   const notifier = options.notify
     ? gateNotifier(options.notify, {
-        metrics, log, now, identity,
+        metrics,
+        log,
+        now,
+        identity,
         queue: () => queue,
         auth: async (installationId) => (await app.auth(installationId)) as unknown as GitHubClient,
       })
@@ -142,8 +152,16 @@ export function createGate(app: Probot, options: GateOptions = {}): Gate {
     refresh: async (repo) => {
       const client = await installationClient(repo.installationId);
       const digest = notifier?.channels.length ? { digest: { channels: notifier.channels, sentDays: digestDays } } : {};
-      const outcome = await refreshDashboard(client, { owner: repo.owner, repo: repo.repo }, { identity: await identity(), now, log, numbers: dashboardNumbers, ...digest });
-      if (outcome.kind !== 'off') log.info({ repo: `${repo.owner}/${repo.repo}`, dashboard: outcome.kind, digest: outcome.digest?.digest.day, requests: outcome.requests }, 'dashboard');
+      const outcome = await refreshDashboard(
+        client,
+        { owner: repo.owner, repo: repo.repo },
+        { identity: await identity(), now, log, numbers: dashboardNumbers, ...digest },
+      );
+      if (outcome.kind !== 'off')
+        log.info(
+          { repo: `${repo.owner}/${repo.repo}`, dashboard: outcome.kind, digest: outcome.digest?.digest.day, requests: outcome.requests },
+          'dashboard',
+        );
       if (outcome.digest) notifier?.dispatchDigest(`${repo.owner}/${repo.repo}`, outcome.digest);
     },
   });
@@ -157,7 +175,15 @@ export function createGate(app: Probot, options: GateOptions = {}): Gate {
     // Chat goes out after the reconcile and is never awaited: it cannot delay or change a decision.
     if (notifier && outcome.notifications?.length) notifier.dispatch(ref, outcome.notifications);
     log.info(
-      { pull: describePull(ref), tier: outcome.decision.tier, state: outcome.decision.state, merged: outcome.merged, wakeAt: outcome.wakeAt, requests: outcome.requests, error: outcome.error },
+      {
+        pull: describePull(ref),
+        tier: outcome.decision.tier,
+        state: outcome.decision.state,
+        merged: outcome.merged,
+        wakeAt: outcome.wakeAt,
+        requests: outcome.requests,
+        error: outcome.error,
+      },
       'reconciled',
     );
     if (!lockStillHeld) return;
@@ -176,19 +202,25 @@ export function createGate(app: Probot, options: GateOptions = {}): Gate {
     try {
       const gateIdentity = await identity();
       const client = await installationClient(job.installationId, hold);
-      outcome = await reconcileFn(client, { owner: job.owner, repo: job.repo, number: job.number }, {
-        mode: 'full',
-        identity: gateIdentity,
-        now,
-        log,
-        checkRunActions: true,
-        kept,
-        policyLoads,
-        ...chat,
-        ...(job.pullRequest ? { pullRequest: job.pullRequest, headIsNew: job.headIsNew === true, ...(job.firstHead ? { firstHead: job.firstHead } : {}) } : {}),
-        ...(job.mergeQueueHint ? { mergeQueueHint: true } : {}),
-        ...held(hold),
-      });
+      outcome = await reconcileFn(
+        client,
+        { owner: job.owner, repo: job.repo, number: job.number },
+        {
+          mode: 'full',
+          identity: gateIdentity,
+          now,
+          log,
+          checkRunActions: true,
+          kept,
+          policyLoads,
+          ...chat,
+          ...(job.pullRequest
+            ? { pullRequest: job.pullRequest, headIsNew: job.headIsNew === true, ...(job.firstHead ? { firstHead: job.firstHead } : {}) }
+            : {}),
+          ...(job.mergeQueueHint ? { mergeQueueHint: true } : {}),
+          ...held(hold),
+        },
+      );
     } catch (error) {
       metrics.reconciles.inc({ outcome: 'exception' });
       throw error;
@@ -196,7 +228,7 @@ export function createGate(app: Probot, options: GateOptions = {}): Gate {
     const lockStillHeld = !hold || hold.stillHeld();
     await afterOutcome(outcome, ref, { lockStillHeld });
     // Retried once the lock is free: what this run could not write, the next one reads afresh and writes.
-    if (!lockStillHeld) throw new Error('the PR\'s lock was lost during the reconcile');
+    if (!lockStillHeld) throw new Error("the PR's lock was lost during the reconcile");
     if (outcome.error) throw new Error(`GitHub failed the reconcile: ${outcome.error}`);
   };
 
@@ -226,7 +258,22 @@ export function createGate(app: Probot, options: GateOptions = {}): Gate {
     await queue.exclusive(repo, async (hold) => {
       const gateIdentity = await identity();
       const client = await installationClient(repo.installationId, hold);
-      const outcomes = await sweepFn(client, { owner: repo.owner, repo: repo.repo }, { mode: 'full', identity: gateIdentity, now, log, policyLoads, checkRunActions: true, kept, ...chat, memo: sweepMemo, ...held(hold) });
+      const outcomes = await sweepFn(
+        client,
+        { owner: repo.owner, repo: repo.repo },
+        {
+          mode: 'full',
+          identity: gateIdentity,
+          now,
+          log,
+          policyLoads,
+          checkRunActions: true,
+          kept,
+          ...chat,
+          memo: sweepMemo,
+          ...held(hold),
+        },
+      );
       // A sweep that lost the repository's lock cannot tell which of its reconciles ended before the
       // loss: each PR is reconciled again, under its own lock.
       const lockStillHeld = !hold || hold.stillHeld();
@@ -270,7 +317,11 @@ export function createGate(app: Probot, options: GateOptions = {}): Gate {
         return;
       }
       case 'answer-merge-group':
-        if (job.reason !== 'merge_group.checks_requested') log.info({ repo: `${job.repo.owner}/${job.repo.repo}`, group: job.group.head_ref, reason: job.reason }, 'answering the merge group again');
+        if (job.reason !== 'merge_group.checks_requested')
+          log.info(
+            { repo: `${job.repo.owner}/${job.repo.repo}`, group: job.group.head_ref, reason: job.reason },
+            'answering the merge group again',
+          );
         return answerGroup(job.repo, job.group);
       case 'sweep':
         if (job.repos.length === 0) return;
@@ -302,10 +353,14 @@ export function createGate(app: Probot, options: GateOptions = {}): Gate {
   });
 
   // 6. Learn who we are now, so the first webhooks can already recognise the gate's own comments.
-  if (!options.identity) identity().catch((error: unknown) => log.warn({ err: errorMessage(error) }, 'could not read the app identity yet (GET /app); retrying with the first reconcile'));
+  if (!options.identity)
+    identity().catch((error: unknown) =>
+      log.warn({ err: errorMessage(error) }, 'could not read the app identity yet (GET /app); retrying with the first reconcile'),
+    );
 
   const intervalMs = options.sweepIntervalMs ?? 5 * 60_000;
-  const stopSweeping = intervalMs > 0 ? every(intervalMs, () => sweeper.sweepAll(), { firstDelayMs: options.firstSweepDelayMs }) : () => undefined;
+  const stopSweeping =
+    intervalMs > 0 ? every(intervalMs, () => sweeper.sweepAll(), { firstDelayMs: options.firstSweepDelayMs }) : () => undefined;
 
   const gate: Gate = {
     queue,

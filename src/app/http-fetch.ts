@@ -48,7 +48,11 @@ function headersOf(raw: Record<string, string | string[] | undefined>): HttpResp
     if (value !== undefined) entries.push([name, Array.isArray(value) ? value.join(', ') : value]);
   }
   const map = new Map(entries);
-  return { get: (name) => map.get(name.toLowerCase()) ?? null, has: (name) => map.has(name.toLowerCase()), [Symbol.iterator]: () => map.entries() };
+  return {
+    get: (name) => map.get(name.toLowerCase()) ?? null,
+    has: (name) => map.has(name.toLowerCase()),
+    [Symbol.iterator]: () => map.entries(),
+  };
 }
 
 function responseOf(url: string, status: number, headers: HttpResponse['headers'], body: Buffer, redirected: boolean): HttpResponse {
@@ -71,7 +75,14 @@ function responseOf(url: string, status: number, headers: HttpResponse['headers'
 
 /** The answer's bytes as sent, decoded when GitHub compressed them. */
 async function bytesOf(body: Readable, encoding: string | null): Promise<Buffer> {
-  const decoder = encoding === 'gzip' || encoding === 'x-gzip' ? createGunzip() : encoding === 'deflate' ? createInflate() : encoding === 'br' ? createBrotliDecompress() : undefined;
+  const decoder =
+    encoding === 'gzip' || encoding === 'x-gzip'
+      ? createGunzip()
+      : encoding === 'deflate'
+        ? createInflate()
+        : encoding === 'br'
+          ? createBrotliDecompress()
+          : undefined;
   const stream = decoder ? body.pipe(decoder) : body;
   if (decoder) body.once('error', (error) => decoder.destroy(error));
   const chunks: Buffer[] = [];
@@ -117,8 +128,11 @@ export function httpFetch(options: HttpFetchOptions = {}): typeof fetch {
   }
 
   const fetchLike = async (input: string | URL | Request, init?: FetchInit): Promise<HttpResponse> => {
-    const plain = (typeof input === 'string' || input instanceof URL) && (init?.body === undefined || init.body === null || typeof init.body === 'string' || Buffer.isBuffer(init.body));
-    if (!plain || (init?.redirect !== undefined && init.redirect !== 'follow')) return globalThis.fetch(input, init as RequestInit) as unknown as HttpResponse;
+    const plain =
+      (typeof input === 'string' || input instanceof URL) &&
+      (init?.body === undefined || init.body === null || typeof init.body === 'string' || Buffer.isBuffer(init.body));
+    if (!plain || (init?.redirect !== undefined && init.redirect !== 'follow'))
+      return globalThis.fetch(input, init as RequestInit) as unknown as HttpResponse;
     return send(String(input), init ?? {});
   };
   return fetchLike as unknown as typeof fetch;

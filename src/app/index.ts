@@ -22,10 +22,21 @@ export default async function hitlGateApp(app: Probot, options: HitlAppOptions):
   let scaleOut: Partial<GateOptions> = {};
   if (config.value.redisUrl && !options.hitl?.queue) {
     const { redisBackends } = await import('./redis.js');
-    scaleOut = await redisBackends(config.value.redisUrl, { sweepIntervalMs: config.value.sweepIntervalMs, concurrency: config.value.concurrency, log: app.log });
+    scaleOut = await redisBackends(config.value.redisUrl, {
+      sweepIntervalMs: config.value.sweepIntervalMs,
+      concurrency: config.value.concurrency,
+      log: app.log,
+    });
   }
   const dashboard = config.value.dashboardIntervalMs !== undefined ? { dashboardIntervalMs: config.value.dashboardIntervalMs } : {};
-  const gate = createGate(app, { sweepIntervalMs: config.value.sweepIntervalMs, queueConcurrency: config.value.concurrency, ...dashboard, ...(notify ? { notify } : {}), ...scaleOut, ...options.hitl });
+  const gate = createGate(app, {
+    sweepIntervalMs: config.value.sweepIntervalMs,
+    queueConcurrency: config.value.concurrency,
+    ...dashboard,
+    ...(notify ? { notify } : {}),
+    ...scaleOut,
+    ...options.hitl,
+  });
   options.addHandler(gateRoutes(gate));
   return gate;
 }

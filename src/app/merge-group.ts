@@ -30,17 +30,38 @@ export interface MergeGroupEvent {
 export async function answerMergeGroupEvent(e: MergeGroupEvent): Promise<MergeGroupAnswer | undefined> {
   const repo = { owner: e.repo.owner, repo: e.repo.repo };
   try {
-    return await pRetry(async () => {
-      const identity = await e.identity();
-      const client = (await e.app.auth(e.repo.installationId)) as unknown as GitHubClient;
-      const answer = await e.answer(client, repo, e.group, { mode: 'full', identity, now: e.now, log: e.log, ...(e.policyLoads ? { policyLoads: e.policyLoads } : {}), ...(e.kept ? { kept: e.kept } : {}) });
-      e.metrics.requests.inc(answer.requests);
-      if (answer.error) throw new Error(answer.error);
-      e.log.info({ repo: `${repo.owner}/${repo.repo}`, group: e.group.head_ref, conclusion: answer.verdict.conclusion, title: answer.verdict.title }, 'merge group answered');
-      return answer;
-    }, { retries: (e.attempts ?? 4) - 1, minTimeout: e.retryBaseMs ?? 2_000, factor: 2 });
+    return await pRetry(
+      async () => {
+        const identity = await e.identity();
+        const client = (await e.app.auth(e.repo.installationId)) as unknown as GitHubClient;
+        const answer = await e.answer(client, repo, e.group, {
+          mode: 'full',
+          identity,
+          now: e.now,
+          log: e.log,
+          ...(e.policyLoads ? { policyLoads: e.policyLoads } : {}),
+          ...(e.kept ? { kept: e.kept } : {}),
+        });
+        e.metrics.requests.inc(answer.requests);
+        if (answer.error) throw new Error(answer.error);
+        e.log.info(
+          {
+            repo: `${repo.owner}/${repo.repo}`,
+            group: e.group.head_ref,
+            conclusion: answer.verdict.conclusion,
+            title: answer.verdict.title,
+          },
+          'merge group answered',
+        );
+        return answer;
+      },
+      { retries: (e.attempts ?? 4) - 1, minTimeout: e.retryBaseMs ?? 2_000, factor: 2 },
+    );
   } catch (error) {
-    e.log.error({ repo: `${repo.owner}/${repo.repo}`, group: e.group.head_ref, err: errorMessage(error) }, 'could not answer the merge group; it will fail on GitHub\'s check timeout');
+    e.log.error(
+      { repo: `${repo.owner}/${repo.repo}`, group: e.group.head_ref, err: errorMessage(error) },
+      "could not answer the merge group; it will fail on GitHub's check timeout",
+    );
     return undefined;
   }
 }

@@ -37,11 +37,36 @@ export class Metrics {
       buckets: [0.01, 0.1, 0.5, 1, 5, 30, 120, 600],
       registers,
     });
-    this.sweeps = new Counter({ name: 'hitl_sweeps_total', help: 'Sweeps of all installations by result: done, failed, skipped (another replica or sweep holds it).', labelNames: ['result'], registers });
-    this.sweepSeconds = new Histogram({ name: 'hitl_sweep_duration_seconds', help: 'Duration of a sweep of all installations.', buckets: [1, 5, 15, 60, 300, 900], registers });
-    this.clicks = new Counter({ name: 'hitl_clicks_total', help: 'Clicks on the check run\'s Approve / Veto by result: recorded, ignored, failed (not recorded, so not counted).', labelNames: ['action', 'result'], registers });
-    this.notifications = new Counter({ name: 'hitl_notifications_total', help: 'Chat notifications by channel (slack, webhook), event and result: sent, retried, failed (given up after retries), skipped.', labelNames: ['channel', 'event', 'result'], registers });
-    this.tampering = new Counter({ name: 'hitl_record_tampering_total', help: 'What the gate noticed about its status comment, by kind: comment-edited, comment-deleted (by someone else; restored), legacy-untrusted (an earlier version\'s ledger edited by someone else) and record-unreadable (a replaced head GitHub no longer shows): the PR is held as hard.', labelNames: ['kind'], registers });
+    this.sweeps = new Counter({
+      name: 'hitl_sweeps_total',
+      help: 'Sweeps of all installations by result: done, failed, skipped (another replica or sweep holds it).',
+      labelNames: ['result'],
+      registers,
+    });
+    this.sweepSeconds = new Histogram({
+      name: 'hitl_sweep_duration_seconds',
+      help: 'Duration of a sweep of all installations.',
+      buckets: [1, 5, 15, 60, 300, 900],
+      registers,
+    });
+    this.clicks = new Counter({
+      name: 'hitl_clicks_total',
+      help: "Clicks on the check run's Approve / Veto by result: recorded, ignored, failed (not recorded, so not counted).",
+      labelNames: ['action', 'result'],
+      registers,
+    });
+    this.notifications = new Counter({
+      name: 'hitl_notifications_total',
+      help: 'Chat notifications by channel (slack, webhook), event and result: sent, retried, failed (given up after retries), skipped.',
+      labelNames: ['channel', 'event', 'result'],
+      registers,
+    });
+    this.tampering = new Counter({
+      name: 'hitl_record_tampering_total',
+      help: "What the gate noticed about its status comment, by kind: comment-edited, comment-deleted (by someone else; restored), legacy-untrusted (an earlier version's ledger edited by someone else) and record-unreadable (a replaced head GitHub no longer shows): the PR is held as hard.",
+      labelNames: ['kind'],
+      registers,
+    });
     const sources = () => this.#sources;
     new Gauge({
       name: 'hitl_queue_depth',

@@ -70,7 +70,8 @@ export class Notifier {
       const labels = { channel, event: 'digest' };
       const deliver = async (): Promise<void> => {
         try {
-          if (channel === 'webhook') await this.#options.webhook?.send('digest', digestPayload(due.digest), (this.#options.now ?? (() => new Date()))());
+          if (channel === 'webhook')
+            await this.#options.webhook?.send('digest', digestPayload(due.digest), (this.#options.now ?? (() => new Date()))());
           else if (due.slackChannel) await this.#options.slack?.post(due.slackChannel, digestText(due.digest));
         } catch (error) {
           const permanent = channel === 'slack' ? isPermanentSlackError(error) : isPermanentWebhookError(error);
@@ -121,7 +122,10 @@ export class Notifier {
         onFailedAttempt: ({ error, attemptNumber, retriesLeft }) => {
           if (retriesLeft > 0) {
             metrics.notifications.inc({ ...labels, result: 'retried' });
-            log.warn({ pull: key, channel: n.channel, event: n.event, attempt: attemptNumber, err: errorMessage(error) }, 'chat notification failed; retrying');
+            log.warn(
+              { pull: key, channel: n.channel, event: n.event, attempt: attemptNumber, err: errorMessage(error) },
+              'chat notification failed; retrying',
+            );
           }
         },
       });

@@ -14,7 +14,15 @@ import Bottleneck from 'bottleneck';
 import pLimit, { type LimitFunction } from 'p-limit';
 import pRetry from 'p-retry';
 import type { Octokit } from '@octokit/core';
-import { GITHUB_WRITE_LIMITS, LocalWriteBudget, RedisWriteBudget, writePriority, type RedisSortedSets, type WriteBudget, type WriteLimit } from './write-budget.js';
+import {
+  GITHUB_WRITE_LIMITS,
+  LocalWriteBudget,
+  RedisWriteBudget,
+  writePriority,
+  type RedisSortedSets,
+  type WriteBudget,
+  type WriteLimit,
+} from './write-budget.js';
 
 export interface TrafficOptions {
   /** Retries of a 5xx (or a failed connection) for requests that are safe to repeat. */
@@ -90,7 +98,6 @@ function isWrite(options: RequestOptions): boolean {
 /** A request its caller aborted (a reconcile that lost its PR's lock: ./held-client.ts) answers
  * nothing about GitHub, and repeating it would only be refused again. */
 const transient = (error: unknown): boolean => (error as Error)?.name !== 'AbortError' && ((error as Failure)?.status ?? 500) >= 500;
-
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -179,7 +186,10 @@ export function trafficPlugin(options: TrafficOptions = {}) {
       }
       const write: PendingWrite = {
         priority,
-        start: () => run().then(resolve, reject).finally(() => localBudget.record(key, Date.now())),
+        start: () =>
+          run()
+            .then(resolve, reject)
+            .finally(() => localBudget.record(key, Date.now())),
       };
       const at = lane.findIndex((w) => w.priority > priority);
       if (at < 0) lane.push(write);

@@ -51,7 +51,13 @@ export function appJwt(privateKey: string, now: () => number = Date.now): Create
   let last: { appId: string; timeDifference: number; at: number; jwt: string; expiresAt: string } | undefined;
   return async (appId, timeDifference = 0) => {
     const at = Math.floor(now() / 1000);
-    if (last && last.appId === String(appId) && last.timeDifference === timeDifference && at - last.at < JWT_REUSE_SECONDS && at >= last.at) {
+    if (
+      last &&
+      last.appId === String(appId) &&
+      last.timeDifference === timeDifference &&
+      at - last.at < JWT_REUSE_SECONDS &&
+      at >= last.at
+    ) {
       return { jwt: last.jwt, expiresAt: last.expiresAt };
     }
     // Keys in environment variables often carry escaped line breaks (as universal-github-app-jwt allows).
@@ -100,11 +106,16 @@ export function gateOctokit(options: GateOctokitOptions = {}): typeof ProbotOcto
   return ProbotOctokit.plugin(...plugins).defaults((instance: Options) => {
     // Probot puts its Redis connection (REDIS_URL) into the throttle options; the traffic plugin
     // paces writes with it. Clients Probot derives for installations carry it on in `traffic`.
-    const connection = (instance.throttle as { connection?: unknown } | undefined)?.connection ?? (instance.traffic as TrafficClientOptions | undefined)?.connection;
+    const connection =
+      (instance.throttle as { connection?: unknown } | undefined)?.connection ??
+      (instance.traffic as TrafficClientOptions | undefined)?.connection;
     return {
       ...instance,
       ...(instance.auth ? { auth: withCachedJwt(instance.auth, jwtMakers) } : {}),
-      request: { ...(instance.request as object | undefined), fetch: (instance.request as { fetch?: typeof fetch } | undefined)?.fetch ?? send },
+      request: {
+        ...(instance.request as object | undefined),
+        fetch: (instance.request as { fetch?: typeof fetch } | undefined)?.fetch ?? send,
+      },
       retry: { enabled: false },
       throttle: { enabled: false },
       ...(connection ? { traffic: { connection } satisfies TrafficClientOptions } : {}),

@@ -98,7 +98,14 @@ function merge(older: ReconcileJob | undefined, newer: ReconcileJob): ReconcileJ
   const source = !newer.pullRequest ? older : !older.pullRequest ? newer : b >= a ? newer : older;
   const reason = older.reason === newer.reason ? newer.reason : `${older.reason}+${newer.reason}`;
   const hint = older.mergeQueueHint === true || newer.mergeQueueHint === true ? { mergeQueueHint: true } : {};
-  return { ...withoutPayload(newer), reason, ...hint, ...(source.pullRequest ? { pullRequest: source.pullRequest, headIsNew: source.headIsNew, ...(source.firstHead ? { firstHead: source.firstHead } : {}) } : {}) };
+  return {
+    ...withoutPayload(newer),
+    reason,
+    ...hint,
+    ...(source.pullRequest
+      ? { pullRequest: source.pullRequest, headIsNew: source.headIsNew, ...(source.firstHead ? { firstHead: source.firstHead } : {}) }
+      : {}),
+  };
 }
 
 export class MemoryQueue implements ReconcileQueue {

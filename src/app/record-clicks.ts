@@ -24,7 +24,10 @@ export interface ClickRecorder {
 export async function recordClicks(repo: RepoRef, numbers: number[], click: Click, c: ClickRecorder): Promise<void> {
   if (numbers.length === 0) {
     c.metrics.clicks.inc({ action: click.action, result: 'ignored' });
-    c.log.warn({ repo: `${repo.owner}/${repo.repo}`, checkRun: click.checkRun.id }, 'a click on a check run GitHub links to no pull request (a fork?): not counted');
+    c.log.warn(
+      { repo: `${repo.owner}/${repo.repo}`, checkRun: click.checkRun.id },
+      'a click on a check run GitHub links to no pull request (a fork?): not counted',
+    );
     return;
   }
   const identity = await c.identity();
@@ -33,7 +36,12 @@ export async function recordClicks(repo: RepoRef, numbers: number[], click: Clic
     const ref = { owner: repo.owner, repo: repo.repo, number };
     const result = await c.queue.exclusive(repo, async (hold) => {
       const client = await c.installationClient(repo.installationId, hold);
-      return recordClick(client, ref, { identifier: click.identifier, sender: click.sender, checkRun: click.checkRun }, { identity, now: c.now(), log: c.log });
+      return recordClick(
+        client,
+        ref,
+        { identifier: click.identifier, sender: click.sender, checkRun: click.checkRun },
+        { identity, now: c.now(), log: c.log },
+      );
     });
     c.metrics.clicks.inc({ action: click.action, result: result.kind });
     if (result.kind === 'failed') failures.push(result.reason);

@@ -85,14 +85,18 @@ export class RedisReconcileQueue {
     // its first payload could be older than GitHub's state when it runs. The reconcile reads afresh.
     const { pullRequest: _payload, headIsNew: _new, ...ref } = job;
     const ahead = await this.#load(job.installationId);
-    await this.#queue.add('reconcile', { kind: 'reconcile', job: ref }, {
-      jobId: `r-${key}-${randomUUID()}`,
-      priority: Math.min(Math.max(1, ahead), MAX_PRIORITY),
-      attempts: (this.#options.maxRetries ?? 4) + 1,
-      backoff: { type: 'exponential', delay: this.#options.retryBaseMs ?? 2_000 },
-      removeOnComplete: true,
-      removeOnFail: 1000,
-    });
+    await this.#queue.add(
+      'reconcile',
+      { kind: 'reconcile', job: ref },
+      {
+        jobId: `r-${key}-${randomUUID()}`,
+        priority: Math.min(Math.max(1, ahead), MAX_PRIORITY),
+        attempts: (this.#options.maxRetries ?? 4) + 1,
+        backoff: { type: 'exponential', delay: this.#options.retryBaseMs ?? 2_000 },
+        removeOnComplete: true,
+        removeOnFail: 1000,
+      },
+    );
   }
 
   /** Runs one reconcile job under its PR's lock; sets it aside while another replica or a sweep has the PR. */
@@ -102,7 +106,11 @@ export class RedisReconcileQueue {
     // From here on, a new event must add a new job: this one may already have read GitHub.
     if (job.attemptsMade === 0) await this.#redis.del(this.#keys.key('pending', key));
     const lockKey = this.#keys.key('lock', key);
-    const lock = await RedisLock.take(this.#redis, lockKey, { ttlMs: this.#options.lockTtlMs, log: this.#log, what: `reconcile of ${describePull(ref)}` });
+    const lock = await RedisLock.take(this.#redis, lockKey, {
+      ttlMs: this.#options.lockTtlMs,
+      log: this.#log,
+      what: `reconcile of ${describePull(ref)}`,
+    });
     const runs = this.#keys.key('runs', repoKey(ref));
     try {
       // Announce the run to a sweep of this repository before looking for one (the sweep does the
@@ -134,7 +142,10 @@ export class RedisReconcileQueue {
   failed(job: Job<JobData>, data: ReconcileData, error: Error): void {
     const exhausted = job.attemptsMade >= (job.opts.attempts ?? 1);
     if (exhausted) void this.#unload(data.job.installationId);
-    this.#log[exhausted ? 'error' : 'warn']({ pull: describePull(data.job), attempt: job.attemptsMade, err: errorMessage(error) }, exhausted ? 'reconcile failed; giving up until the next sweep' : 'reconcile failed; retrying');
+    this.#log[exhausted ? 'error' : 'warn'](
+      { pull: describePull(data.job), attempt: job.attemptsMade, err: errorMessage(error) },
+      exhausted ? 'reconcile failed; giving up until the next sweep' : 'reconcile failed; retrying',
+    );
   }
 
   /** Takes the run off its repository's list, then lets the PR's lock go. Never throws: what could
@@ -145,7 +156,7 @@ export class RedisReconcileQueue {
       await this.#redis.hdel(runs, lock.token);
     } catch (error) {
       // The entry is dropped by the next sweep that counts it, once the lock is gone.
-      this.#log.warn({ err: errorMessage(error) }, 'could not take a finished reconcile off its repository\'s list');
+      this.#log.warn({ err: errorMessage(error) }, "could not take a finished reconcile off its repository's list");
     } finally {
       await lock.release();
     }
@@ -159,7 +170,7 @@ export class RedisReconcileQueue {
       return Number(results?.[0]?.[1]) || 1;
     } catch (error) {
       // Sharing is a courtesy; the job itself must not be lost to it.
-      this.#log.warn({ installationId, err: errorMessage(error) }, 'could not count the installation\'s jobs');
+      this.#log.warn({ installationId, err: errorMessage(error) }, "could not count the installation's jobs");
       return 1;
     }
   }
@@ -169,7 +180,7 @@ export class RedisReconcileQueue {
       await this.#redis.eval(UNLOAD, 1, this.#keys.key('load', String(installationId)));
     } catch (error) {
       // The counter expires on its own; until then the installation's next jobs wait a little longer.
-      this.#log.warn({ installationId, err: errorMessage(error) }, 'could not count down the installation\'s jobs');
+      this.#log.warn({ installationId, err: errorMessage(error) }, "could not count down the installation's jobs");
     }
   }
 

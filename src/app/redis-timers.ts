@@ -46,7 +46,11 @@ export class RedisTimers implements Omit<Timers, 'close'> {
       if (state === 'active') return;
       await existing.remove().catch(() => undefined);
     }
-    await this.#queue.add('wake', { kind: 'wake', key, when: when.getTime() }, { jobId: id, delay, removeOnComplete: true, removeOnFail: true });
+    await this.#queue.add(
+      'wake',
+      { kind: 'wake', key, when: when.getTime() },
+      { jobId: id, delay, removeOnComplete: true, removeOnFail: true },
+    );
   }
 
   async cancel(ref: PullRef): Promise<void> {

@@ -62,8 +62,13 @@ export class RedisBackend implements ReconcileQueue, Timers {
     this.queue.on('error', (error) => this.#log.error({ err: errorMessage(error) }, 'reconcile queue error'));
     const keys = redisKeys(this.#prefix);
     this.#reconciles = new RedisReconcileQueue({
-      redis: this.redis, queue: this.queue, keys, log: this.#log,
-      lockTtlMs: options.lockTtlMs ?? DEFAULT_LOCK_TTL_MS, maxRetries: options.maxRetries, retryBaseMs: options.retryBaseMs,
+      redis: this.redis,
+      queue: this.queue,
+      keys,
+      log: this.#log,
+      lockTtlMs: options.lockTtlMs ?? DEFAULT_LOCK_TTL_MS,
+      maxRetries: options.maxRetries,
+      retryBaseMs: options.retryBaseMs,
     });
     this.#timers = new RedisTimers(this.queue);
     this.#lease = new RedisSweepLease(this.redis, keys.key('lease', 'sweep'), randomUUID(), options.sweepIntervalMs);
@@ -165,7 +170,10 @@ export class RedisBackend implements ReconcileQueue, Timers {
 }
 
 /** The gate's queue, timers and sweep lease backed by one Redis. */
-export async function redisBackends(url: string, options: RedisBackendOptions = {}): Promise<Pick<GateOptions, 'queue' | 'timers' | 'sweepLease' | 'sweepMemo' | 'dashboardTurns'> & { backend: RedisBackend }> {
+export async function redisBackends(
+  url: string,
+  options: RedisBackendOptions = {},
+): Promise<Pick<GateOptions, 'queue' | 'timers' | 'sweepLease' | 'sweepMemo' | 'dashboardTurns'> & { backend: RedisBackend }> {
   const backend = new RedisBackend(url, options);
   await backend.redis.ping();
   return {
@@ -177,7 +185,12 @@ export async function redisBackends(url: string, options: RedisBackendOptions = 
     timers: (onWake) => {
       backend.watch(onWake);
       // The queue's close already closes the shared connection.
-      return { at: (r, w) => backend.at(r, w), cancel: (r) => backend.cancel(r), pending: () => backend.pending(), close: async () => undefined };
+      return {
+        at: (r, w) => backend.at(r, w),
+        cancel: (r) => backend.cancel(r),
+        pending: () => backend.pending(),
+        close: async () => undefined,
+      };
     },
     sweepLease: () => backend.sweepLease(),
     // Any replica may sweep next: it should pass over the PRs the last one found quiet.

@@ -43,12 +43,24 @@ export const QUEUE_EVENTS = ['pull_request.enqueued', 'pull_request.dequeued'] a
 export const MERGE_GROUP_EVENTS = ['merge_group.checks_requested', 'merge_group.destroyed'] as const;
 /** Installation events after which the app may see repositories (and PRs) it could not see before. */
 export const INSTALLATION_EVENTS = ['installation.created', 'installation.new_permissions_accepted', 'installation.unsuspend'] as const;
-export const CHECK_EVENTS = ['check_run.rerequested', 'check_run.requested_action', 'check_suite.rerequested', 'check_suite.completed'] as const;
+export const CHECK_EVENTS = [
+  'check_run.rerequested',
+  'check_run.requested_action',
+  'check_suite.rerequested',
+  'check_suite.completed',
+] as const;
 
 /** Every event the App handles; any other routes to no job. */
 export const ROUTED_EVENTS = [
-  ...PULL_REQUEST_EVENTS, ...QUEUE_EVENTS, ...MERGE_GROUP_EVENTS, ...COMMENT_EVENTS, ...REVIEW_EVENTS, ...CHECK_EVENTS,
-  'status', ...INSTALLATION_EVENTS, 'installation_repositories.added',
+  ...PULL_REQUEST_EVENTS,
+  ...QUEUE_EVENTS,
+  ...MERGE_GROUP_EVENTS,
+  ...COMMENT_EVENTS,
+  ...REVIEW_EVENTS,
+  ...CHECK_EVENTS,
+  'status',
+  ...INSTALLATION_EVENTS,
+  'installation_repositories.added',
 ] as const;
 
 /** A click on one of the check run's buttons, as recorded in the PR's ledger. */
@@ -85,9 +97,11 @@ export interface RouteContext {
 
 type Json = Record<string, unknown>;
 
-const record = (value: unknown): Json | undefined => (typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Json) : undefined);
+const record = (value: unknown): Json | undefined =>
+  typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Json) : undefined;
 const text = (value: unknown): string | undefined => (typeof value === 'string' && value !== '' ? value : undefined);
-const positive = (value: unknown): number | undefined => (typeof value === 'number' && Number.isSafeInteger(value) && value > 0 ? value : undefined);
+const positive = (value: unknown): number | undefined =>
+  typeof value === 'number' && Number.isSafeInteger(value) && value > 0 ? value : undefined;
 
 /** The repository the event is about, with the installation that may act on it. */
 function repoOf(payload: Json): RepoRef | undefined {
@@ -173,7 +187,13 @@ function reconcile(event: string, payload: Json, number: number | undefined, rea
     ...repo,
     number,
     reason,
-    ...(options.pullRequest ? { pullRequest: options.pullRequest as ReconcileJob['pullRequest'], headIsNew: options.headIsNew === true, ...(options.firstHead ? { firstHead: options.firstHead } : {}) } : {}),
+    ...(options.pullRequest
+      ? {
+          pullRequest: options.pullRequest as ReconcileJob['pullRequest'],
+          headIsNew: options.headIsNew === true,
+          ...(options.firstHead ? { firstHead: options.firstHead } : {}),
+        }
+      : {}),
     ...(options.mergeQueueHint ? { mergeQueueHint: true } : {}),
   };
   return [{ kind: 'reconcile', job }];
@@ -235,7 +255,8 @@ export function routeEvent(name: string, payload: unknown, context: RouteContext
       // 3. The gate's status comment written or edited by the gate: reconciling again would only
       // loop. A human editing or deleting it is not skipped.
       const sender = text(record(body.sender)?.login);
-      if (identity && sender && isOwnComment(commentAuthor(comment), identity) && sender.toLowerCase() === identity.login.toLowerCase()) return [];
+      if (identity && sender && isOwnComment(commentAuthor(comment), identity) && sender.toLowerCase() === identity.login.toLowerCase())
+        return [];
       return reconcile(event, body, positive(issue.number), event);
     }
 
@@ -245,7 +266,14 @@ export function routeEvent(name: string, payload: unknown, context: RouteContext
       if (!group) return malformed(event, 'its merge_group');
       const where = located(event, body);
       if ('jobs' in where) return where.jobs;
-      return [{ kind: 'answer-merge-group', repo: where.repo, group: { head_sha: group.head_sha, head_ref: group.head_ref, base_sha: group.base_sha, base_ref: group.base_ref }, reason: event }];
+      return [
+        {
+          kind: 'answer-merge-group',
+          repo: where.repo,
+          group: { head_sha: group.head_sha, head_ref: group.head_ref, base_sha: group.base_sha, base_ref: group.base_ref },
+          reason: event,
+        },
+      ];
     }
     case 'merge_group.destroyed': {
       // The PR the group was built for may have left the queue: its check and status comment follow.
@@ -264,7 +292,7 @@ export function routeEvent(name: string, payload: unknown, context: RouteContext
       if (!run) return malformed(event, 'its check_run');
       if (identity && !isOwnCheckRun(checkRunAuthor(run), identity)) return [];
       const numbers = pullNumbers(run.pull_requests);
-      if (!numbers) return malformed(event, 'the check run\'s pull requests');
+      if (!numbers) return malformed(event, "the check run's pull requests");
       return rerun(event, body, numbers, { sha: text(run.head_sha), branch: text(record(run.check_suite)?.head_branch) });
     }
     case 'check_suite.rerequested': {
@@ -272,7 +300,7 @@ export function routeEvent(name: string, payload: unknown, context: RouteContext
       if (!suite) return malformed(event, 'its check_suite');
       if (identity?.appId !== undefined && record(suite.app)?.id !== identity.appId) return [];
       const numbers = pullNumbers(suite.pull_requests);
-      if (!numbers) return malformed(event, 'the check suite\'s pull requests');
+      if (!numbers) return malformed(event, "the check suite's pull requests");
       return rerun(event, body, numbers, { sha: text(suite.head_sha), branch: text(suite.head_branch) });
     }
     // Another app's checks finished (CI): a PR that only waited for them may merge now instead of at
@@ -282,7 +310,7 @@ export function routeEvent(name: string, payload: unknown, context: RouteContext
       if (!suite) return malformed(event, 'its check_suite');
       if (identity?.appId !== undefined && record(suite.app)?.id === identity.appId) return [];
       const numbers = pullNumbers(suite.pull_requests);
-      if (!numbers) return malformed(event, 'the check suite\'s pull requests');
+      if (!numbers) return malformed(event, "the check suite's pull requests");
       return reconcileEach(event, body, numbers);
     }
 
@@ -297,11 +325,12 @@ export function routeEvent(name: string, payload: unknown, context: RouteContext
       const login = text(sender?.login);
       const type = typeof sender?.type === 'string' ? sender.type : undefined;
       const numbers = pullNumbers(run.pull_requests);
-      if (id === undefined || !headSha || !numbers) return malformed(event, 'the check run\'s id, head or pull requests');
+      if (id === undefined || !headSha || !numbers) return malformed(event, "the check run's id, head or pull requests");
       if (!login || type === undefined) return malformed(event, 'who clicked');
       const where = located(event, body);
       if ('jobs' in where) return where.jobs;
-      const identifier = typeof record(body.requested_action)?.identifier === 'string' ? (record(body.requested_action)!.identifier as string) : '';
+      const identifier =
+        typeof record(body.requested_action)?.identifier === 'string' ? (record(body.requested_action)!.identifier as string) : '';
       const click: Click = {
         identifier,
         action: identifier === 'approve' || identifier === 'veto' ? identifier : 'other',
@@ -330,7 +359,7 @@ export function routeEvent(name: string, payload: unknown, context: RouteContext
     case 'installation_repositories.added': {
       const installationId = positive(record(body.installation)?.id);
       if (!installationId) return malformed(event, 'its installation');
-      const listed = event === 'installation_repositories.added' ? body.repositories_added : body.repositories ?? [];
+      const listed = event === 'installation_repositories.added' ? body.repositories_added : (body.repositories ?? []);
       const repos = listedRepos(installationId, listed);
       if (!repos) return malformed(event, 'a list of repositories');
       return repos.length ? [{ kind: 'sweep', repos, reason: event }] : [];

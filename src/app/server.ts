@@ -42,7 +42,12 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
       secret: config.webhookSecret,
       log,
       // Behind a proxy, Node's fetch: `main` routes it through the proxy.
-      Octokit: options.Octokit ?? gateOctokit({ ...(proxyFrom(env) ? { fetch: globalThis.fetch } : {}), ...(config.writeLimits ? { writeLimits: config.writeLimits } : {}) }),
+      Octokit:
+        options.Octokit ??
+        gateOctokit({
+          ...(proxyFrom(env) ? { fetch: globalThis.fetch } : {}),
+          ...(config.writeLimits ? { writeLimits: config.writeLimits } : {}),
+        }),
       ...(config.baseUrl ? { baseUrl: config.baseUrl } : {}),
       // Probot clusters its rate limiter in the same Redis the gate scales out with.
       ...(config.redisUrl ? { redisConfig: config.redisUrl } : {}),
@@ -80,7 +85,8 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
 
 /** Node's fetch (which Probot's Octokit uses) ignores HTTPS_PROXY; route it through the proxy,
  * honouring NO_PROXY. */
-const proxyFrom = (env: NodeJS.ProcessEnv): string | undefined => env.HTTPS_PROXY || env.https_proxy || env.HTTP_PROXY || env.http_proxy || undefined;
+const proxyFrom = (env: NodeJS.ProcessEnv): string | undefined =>
+  env.HTTPS_PROXY || env.https_proxy || env.HTTP_PROXY || env.http_proxy || undefined;
 
 async function useProxyFromEnv(env: NodeJS.ProcessEnv): Promise<string | undefined> {
   const proxy = proxyFrom(env);

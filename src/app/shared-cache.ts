@@ -80,5 +80,7 @@ export class SharedCache {
 /** The ioredis client inside Probot's Bottleneck connection (REDIS_URL), when there is one. */
 export function redisOf(connection: unknown): RedisText | undefined {
   const client = (connection as { client?: Partial<RedisText> } | undefined)?.client;
-  return client && typeof client.get === 'function' && typeof client.set === 'function' && typeof client.del === 'function' ? (client as RedisText) : undefined;
+  return client && typeof client.get === 'function' && typeof client.set === 'function' && typeof client.del === 'function'
+    ? (client as RedisText)
+    : undefined;
 }

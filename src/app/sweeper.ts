@@ -61,7 +61,10 @@ export class Sweeper {
         await this.#options.sweepRepo(repo);
       } catch (error) {
         failures++;
-        this.#log.error({ repo: `${repo.owner}/${repo.repo}`, err: errorMessage(error) }, 'sweep of a repository failed; the next sweep tries again');
+        this.#log.error(
+          { repo: `${repo.owner}/${repo.repo}`, err: errorMessage(error) },
+          'sweep of a repository failed; the next sweep tries again',
+        );
       }
     });
     return failures;
@@ -87,7 +90,10 @@ export class Sweeper {
           for (const r of list) if (!r.archived) repos.push({ installationId: installation.id, owner: r.owner.login, repo: r.name });
         } catch (error) {
           failures++;
-          this.#log.error({ installation: installation.id, err: errorMessage(error) }, 'could not list the repositories of an installation');
+          this.#log.error(
+            { installation: installation.id, err: errorMessage(error) },
+            'could not list the repositories of an installation',
+          );
         }
       }
       failures += await this.sweepRepos(repos);
@@ -105,7 +111,11 @@ export class Sweeper {
 
 /** Calls `tick` now (after a short jittered delay) and then every `intervalMs` plus up to 10% jitter,
  * so replicas and restarts do not sweep in lock-step. Returns a stop function. */
-export function every(intervalMs: number, tick: () => Promise<unknown>, options: { firstDelayMs?: number; random?: () => number } = {}): () => void {
+export function every(
+  intervalMs: number,
+  tick: () => Promise<unknown>,
+  options: { firstDelayMs?: number; random?: () => number } = {},
+): () => void {
   const random = options.random ?? Math.random;
   let timer: NodeJS.Timeout | undefined;
   let stopped = false;

@@ -122,14 +122,17 @@ export class MemoryTimers implements Timers {
   }
 
   #swap(i: number, j: number): void {
-    const w = this.#whens, s = this.#seqs, k = this.#keys;
+    const w = this.#whens,
+      s = this.#seqs,
+      k = this.#keys;
     [w[i], w[j]] = [w[j]!, w[i]!];
     [s[i], s[j]] = [s[j]!, s[i]!];
     [k[i], k[j]] = [k[j]!, k[i]!];
   }
 
   #less(i: number, j: number): boolean {
-    const a = this.#whens[i]!, b = this.#whens[j]!;
+    const a = this.#whens[i]!,
+      b = this.#whens[j]!;
     return a < b || (a === b && this.#seqs[i]! < this.#seqs[j]!);
   }
 
@@ -155,7 +158,8 @@ export class MemoryTimers implements Timers {
     let i = 0;
     const n = this.#whens.length;
     for (;;) {
-      const l = 2 * i + 1, r = l + 1;
+      const l = 2 * i + 1,
+        r = l + 1;
       let m = i;
       if (l < n && this.#less(l, m)) m = l;
       if (r < n && this.#less(r, m)) m = r;

@@ -21,7 +21,10 @@ export const GITHUB_WRITE_LIMITS: readonly WriteLimit[] = [
 export function parseWriteLimits(text: string): WriteLimit[] | undefined {
   const units: Record<string, number> = { s: 1000, m: 60_000, h: 3_600_000 };
   const limits: WriteLimit[] = [];
-  for (const part of text.split(',').map((p) => p.trim()).filter(Boolean)) {
+  for (const part of text
+    .split(',')
+    .map((p) => p.trim())
+    .filter(Boolean)) {
     const m = /^(\d+)\s*\/\s*(\d*(?:\.\d+)?)\s*(s|m|h)$/.exec(part);
     if (!m) return undefined;
     const count = Number(m[1]);
@@ -103,7 +106,11 @@ export class RedisWriteBudget implements WriteBudget {
     const flat = await this.#redis.zrange(k, 0, -1, 'WITHSCORES');
     const times: number[] = [];
     for (let i = 1; i < flat.length; i += 2) times.push(Number(flat[i]));
-    return waitFor(times.sort((a, b) => a - b), this.#limits, now);
+    return waitFor(
+      times.sort((a, b) => a - b),
+      this.#limits,
+      now,
+    );
   }
 
   async record(key: string, at: number): Promise<void> {

@@ -7,11 +7,32 @@ import type { AuditRecord } from '../github/gather-audit-records.js';
 import { evidenceRequest, readEvidence, type EvidenceEnv, EVIDENCE_OPTIONS } from './evidence.js';
 import { UsageError, type CliIO } from './io.js';
 
-
 /** The columns, in the order of the issue that defined them (later additions at their place in the record). */
 export const AUDIT_FIELDS: (keyof AuditRecord)[] = [
-  'repo', 'pr', 'url', 'title', 'author', 'head_sha', 'tier', 'state', 'rules', 'approvals', 'vetoes',
-  'window_start', 'window_end', 'head_seen_at', 'merged', 'merge_sha', 'merged_at', 'merged_by', 'merged_by_gate', 'closed_at', 'policy_sha', 'mode', 'would', 'after_merge',
+  'repo',
+  'pr',
+  'url',
+  'title',
+  'author',
+  'head_sha',
+  'tier',
+  'state',
+  'rules',
+  'approvals',
+  'vetoes',
+  'window_start',
+  'window_end',
+  'head_seen_at',
+  'merged',
+  'merge_sha',
+  'merged_at',
+  'merged_by',
+  'merged_by_gate',
+  'closed_at',
+  'policy_sha',
+  'mode',
+  'would',
+  'after_merge',
 ];
 
 /** A CSV cell: lists and objects as JSON, null as empty. */

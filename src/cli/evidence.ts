@@ -34,13 +34,15 @@ export interface EvidenceEnv {
 function day(flag: string, value: string | undefined): number | undefined {
   if (value === undefined) return undefined;
   const ms = /^\d{4}-\d{2}-\d{2}$/.test(value) ? Date.parse(`${value}T00:00:00Z`) : NaN;
-  if (!Number.isFinite(ms) || new Date(ms).toISOString().slice(0, 10) !== value) throw new UsageError(`--${flag} expects a date YYYY-MM-DD, got "${value}"`);
+  if (!Number.isFinite(ms) || new Date(ms).toISOString().slice(0, 10) !== value)
+    throw new UsageError(`--${flag} expects a date YYYY-MM-DD, got "${value}"`);
   return ms;
 }
 
 /** OWNER/REPO and --since/--until, as `audit` and `report` take them. */
 export function evidenceRequest(command: string, positionals: string[], values: { since?: string; until?: string }): EvidenceRequest {
-  if (positionals.length !== 1) throw new UsageError(`${command} takes one OWNER/REPO, got ${positionals.length === 0 ? 'none' : positionals.join(' ')}`);
+  if (positionals.length !== 1)
+    throw new UsageError(`${command} takes one OWNER/REPO, got ${positionals.length === 0 ? 'none' : positionals.join(' ')}`);
   const m = /^([A-Za-z0-9][A-Za-z0-9-]*)\/([A-Za-z0-9._-]+)$/.exec(positionals[0] as string);
   if (!m) throw new UsageError(`expected OWNER/REPO, got "${positionals[0]}"`);
   const since = day('since', values.since);
@@ -48,13 +50,20 @@ export function evidenceRequest(command: string, positionals: string[], values: 
   // --until names the last day of the period: everything before the next midnight.
   const until = untilDay === undefined ? undefined : untilDay + DAY_MS;
   if (since !== undefined && until !== undefined && since >= until) throw new UsageError('--since is after --until');
-  return { repo: { owner: m[1] as string, repo: m[2] as string }, period: { ...(since !== undefined ? { since } : {}), ...(until !== undefined ? { until } : {}) } };
+  return {
+    repo: { owner: m[1] as string, repo: m[2] as string },
+    period: { ...(since !== undefined ? { since } : {}), ...(until !== undefined ? { until } : {}) },
+  };
 }
 
 /** A failure as the user can act on it: a token GitHub refuses, a repository it does not show. */
 function explainFailure(error: unknown, repo: RepositoryRef): string {
   const status = httpStatus(error);
-  if (status === 401) return `GitHub refused the token (401 ${error instanceof Error ? error.message : ''}): set GITHUB_TOKEN (or GH_TOKEN) to a valid token`.replace(' )', ')');
+  if (status === 401)
+    return `GitHub refused the token (401 ${error instanceof Error ? error.message : ''}): set GITHUB_TOKEN (or GH_TOKEN) to a valid token`.replace(
+      ' )',
+      ')',
+    );
   if (status === 404) return `GitHub answered 404 for ${repo.owner}/${repo.repo}: no such repository, or the token cannot read it`;
   return describeError(error);
 }
@@ -77,7 +86,13 @@ export interface EvidenceReader {
   end?: (evidence: Evidence) => Promise<void>;
 }
 
-export async function readEvidence(command: string, request: EvidenceRequest, io: CliIO, options: EvidenceEnv, reader: EvidenceReader): Promise<{ count: number; failure?: string }> {
+export async function readEvidence(
+  command: string,
+  request: EvidenceRequest,
+  io: CliIO,
+  options: EvidenceEnv,
+  reader: EvidenceReader,
+): Promise<{ count: number; failure?: string }> {
   const access = githubAccess(options.env ?? process.env);
   if (!access.token) throw new UsageError(NO_TOKEN);
   const client = githubClient({ ...access, token: access.token }, (line) => io.stderr(`hitl-gate ${command}: ${line}\n`));

@@ -63,7 +63,8 @@ export async function explain(args: string[], io: CliIO): Promise<number> {
   const changedLines = count('changed-lines', values['changed-lines']);
 
   const verdict = whatIf(load, {
-    files, changedFiles,
+    files,
+    changedFiles,
     ...(values.author !== undefined ? { author: values.author } : {}),
     ...(values.label !== undefined ? { labels: values.label } : {}),
     ...(values.base !== undefined ? { base: values.base } : {}),
@@ -91,16 +92,18 @@ function human(e: Explanation): string {
   const lines = [`tier: ${e.tier}`];
   if (e.policy.kind === 'missing') lines.push(`policy: none at ${e.policy.path}, nothing is governed`);
   if (e.assumedAgent) {
-    lines.push('governed: yes (assumed to be an agent\'s PR: no --author, --label, --head or --commit given)');
+    lines.push("governed: yes (assumed to be an agent's PR: no --author, --label, --head or --commit given)");
   } else if (e.governed) {
     lines.push(`governed: yes (${e.governedBy.map((r) => plainText(describeGoverned(r))).join('; ')})`);
   } else {
-    lines.push('governed: no (not an agent\'s PR: the gate would pass it without asking anyone)');
+    lines.push("governed: no (not an agent's PR: the gate would pass it without asking anyone)");
   }
   for (const r of e.reasons) lines.push(`  ${reasonLine(r)}`);
   for (const err of e.policy.errors ?? []) lines.push(`  ${err.file}:${err.line}:${err.column}: ${err.message}`);
   for (const g of e.approvers ?? []) {
-    lines.push(`approvals: ${g.required} from ${describeApprovers(g.reviewers) || 'nobody named'}${g.rule ? ` (rule "${g.rule}")` : ' (reviewers)'}`);
+    lines.push(
+      `approvals: ${g.required} from ${describeApprovers(g.reviewers) || 'nobody named'}${g.rule ? ` (rule "${g.rule}")` : ' (reviewers)'}`,
+    );
   }
   return `${lines.join('\n')}\n`;
 }

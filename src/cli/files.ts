@@ -17,7 +17,9 @@ export function parseFileList(text: string, source: string): ChangedFile[] {
     } catch {
       // not even JSON: the generic message below says enough
     }
-    throw new UsageError(`${source}: expected a JSON array of files as GET /repos/{owner}/{repo}/pulls/{number}/files returns, found an object${message}`);
+    throw new UsageError(
+      `${source}: expected a JSON array of files as GET /repos/{owner}/{repo}/pulls/{number}/files returns, found an object${message}`,
+    );
   }
   if (trimmed.startsWith('[')) return jsonValues(trimmed, source).flatMap((v) => fromJson(v, source));
   return trimmed

@@ -27,22 +27,29 @@ export function githubAccess(env: NodeJS.ProcessEnv): GitHubAccess {
   };
 }
 
-export const NO_TOKEN = 'no GitHub token: set GITHUB_TOKEN (or GH_TOKEN) to a token that can read the repository (and comment on its pull requests, to ask for a review)';
+export const NO_TOKEN =
+  'no GitHub token: set GITHUB_TOKEN (or GH_TOKEN) to a token that can read the repository (and comment on its pull requests, to ask for a review)';
 
 /** `notice` gets one line per wait, e.g. for stderr. */
 export function githubClient(access: GitHubAccess & { token: string }, notice: (line: string) => void): GitHubClient {
-  const wait = (kind: string) => (retryAfter: number, options: { method: string; url: string }, _octokit: unknown, retryCount: number): boolean => {
-    if (retryCount >= MAX_RATE_LIMIT_RETRIES) {
-      notice(`GitHub ${kind} rate limit on ${options.method} ${options.url}: giving up after ${retryCount} waits`);
-      return false;
-    }
-    notice(`GitHub ${kind} rate limit on ${options.method} ${options.url}: waiting ${retryAfter} s`);
-    return true;
-  };
-  return getOctokit(access.token, {
-    baseUrl: access.apiUrl,
-    throttle: { onRateLimit: wait('primary'), onSecondaryRateLimit: wait('secondary') },
-  }, throttling) as unknown as GitHubClient;
+  const wait =
+    (kind: string) =>
+    (retryAfter: number, options: { method: string; url: string }, _octokit: unknown, retryCount: number): boolean => {
+      if (retryCount >= MAX_RATE_LIMIT_RETRIES) {
+        notice(`GitHub ${kind} rate limit on ${options.method} ${options.url}: giving up after ${retryCount} waits`);
+        return false;
+      }
+      notice(`GitHub ${kind} rate limit on ${options.method} ${options.url}: waiting ${retryAfter} s`);
+      return true;
+    };
+  return getOctokit(
+    access.token,
+    {
+      baseUrl: access.apiUrl,
+      throttle: { onRateLimit: wait('primary'), onSecondaryRateLimit: wait('secondary') },
+    },
+    throttling,
+  ) as unknown as GitHubClient;
 }
 
 /** The gate's identity: the App's id from its public page (GET /apps/{slug}). */
@@ -55,6 +62,8 @@ export async function resolveGateIdentity(client: GitHubClient, appSlug: string)
     // A token GitHub refuses is the problem to name, not the slug.
     if (httpStatus(error) === 401) throw error;
     // Without the App's id its check runs and status comment cannot be told from anyone else's.
-    throw new Error(`cannot look up the gate's GitHub App "${appSlug}" (GET /apps/${appSlug}: ${(error as Error).message}); set HITL_APP_SLUG to the slug of the App that runs hitl-gate`);
+    throw new Error(
+      `cannot look up the gate's GitHub App "${appSlug}" (GET /apps/${appSlug}: ${(error as Error).message}); set HITL_APP_SLUG to the slug of the App that runs hitl-gate`,
+    );
   }
 }

@@ -31,7 +31,7 @@ export async function readUserFile(io: CliIO, path: string, what: string): Promi
     return path === '-' ? await io.readStdin() : await io.readFile(path);
   } catch (e) {
     const err = e as NodeJS.ErrnoException;
-    const why = err.code === 'ENOENT' ? 'no such file' : err.code === 'EISDIR' ? 'is a directory' : err.code ?? err.message;
+    const why = err.code === 'ENOENT' ? 'no such file' : err.code === 'EISDIR' ? 'is a directory' : (err.code ?? err.message);
     throw new UsageError(`cannot read ${what} ${path}: ${why}`);
   }
 }

@@ -6,9 +6,14 @@ import { githubAccess, githubClient, NO_TOKEN, resolveGateIdentity } from './git
 import { UsageError, type CliIO } from './io.js';
 
 export async function mcp(args: string[], io: CliIO, version: string, env: NodeJS.ProcessEnv = process.env): Promise<number> {
-  if (args.length > 0) throw new UsageError(`mcp takes no arguments, got "${args[0]}" (it is configured by GITHUB_TOKEN or GH_TOKEN, GITHUB_API_URL and HITL_APP_SLUG)`);
+  if (args.length > 0)
+    throw new UsageError(
+      `mcp takes no arguments, got "${args[0]}" (it is configured by GITHUB_TOKEN or GH_TOKEN, GITHUB_API_URL and HITL_APP_SLUG)`,
+    );
   const access = githubAccess(env);
-  const client = access.token ? githubClient({ ...access, token: access.token }, (line) => io.stderr(`hitl-gate mcp: ${line}\n`)) : undefined;
+  const client = access.token
+    ? githubClient({ ...access, token: access.token }, (line) => io.stderr(`hitl-gate mcp: ${line}\n`))
+    : undefined;
   let identity: Promise<GateIdentity> | undefined;
   const server = createMcpServer({
     ...(client ? { client } : { noClient: NO_TOKEN }),

@@ -31,7 +31,12 @@ const policyPath = (file: string, policy: string | undefined): string =>
   policy === undefined ? POLICY_PATH : relative('.', join(dirname(file), policy)) || '.';
 
 export async function policyTest(args: string[], io: CliIO): Promise<number> {
-  const { values, positionals } = parseArgs({ args, allowPositionals: true, strict: true, options: { format: { type: 'string', default: 'text' } } });
+  const { values, positionals } = parseArgs({
+    args,
+    allowPositionals: true,
+    strict: true,
+    options: { format: { type: 'string', default: 'text' } },
+  });
   const format = values.format;
   if (format !== 'text' && format !== 'junit') throw new UsageError(`--format expects text or junit, got "${format}"`);
   const paths = (await Promise.all((positionals.length ? positionals : [TESTS_DIR]).map(filesOf))).flat();
@@ -44,9 +49,13 @@ export async function policyTest(args: string[], io: CliIO): Promise<number> {
   for (const f of files) {
     const parsed = parsePolicyTests(f.text, f.path);
     const path = policyPath(f.path, parsed.ok ? parsed.file.policy : undefined);
-    if (parsed.ok && !policies.has(path)) policies.set(path, loadPolicy({ kind: 'text', path, text: await readUserFile(io, path, 'policy') }));
+    if (parsed.ok && !policies.has(path))
+      policies.set(path, loadPolicy({ kind: 'text', path, text: await readUserFile(io, path, 'policy') }));
   }
-  const outcome = runSuite(files, (file, policy) => policies.get(policyPath(file, policy)) ?? `cannot read policy ${policyPath(file, policy)}`);
+  const outcome = runSuite(
+    files,
+    (file, policy) => policies.get(policyPath(file, policy)) ?? `cannot read policy ${policyPath(file, policy)}`,
+  );
 
   const lines = [
     ...outcome.errors.map((e) => `${e.file}:${e.line}:${e.column}: ${e.message}`),

@@ -3,8 +3,26 @@
 // charts: each chart has a title, a text alternative and a table of its numbers beside it. The only
 // links are to the repository's pull requests. Every text from GitHub is escaped: PR titles, logins
 // and reasons are written by whoever opened or commented on the PR, the agent included.
-import { DECISION_KINDS, DECISION_LABELS, OUTCOME_LABELS, OUTCOMES, WOULD, type AttentionReport, type Outcome, type ReportTier, type Would } from '../core/report.js';
-import { decisionsPerWeekChart, hardRulesChart, NO_HARD_RULE, OUTCOME_COLORS, outcomesByTierChart, outcomesPerWeekChart, waitsChart } from './report-charts.js';
+import {
+  DECISION_KINDS,
+  DECISION_LABELS,
+  OUTCOME_LABELS,
+  OUTCOMES,
+  WOULD,
+  type AttentionReport,
+  type Outcome,
+  type ReportTier,
+  type Would,
+} from '../core/report.js';
+import {
+  decisionsPerWeekChart,
+  hardRulesChart,
+  NO_HARD_RULE,
+  OUTCOME_COLORS,
+  outcomesByTierChart,
+  outcomesPerWeekChart,
+  waitsChart,
+} from './report-charts.js';
 import { escapeHtml as esc, formatDuration, timeLabel, weekLabel } from './report-format.js';
 
 const WOULD_LABELS: Record<Would, string> = {
@@ -22,7 +40,13 @@ function prLink(report: AttentionReport, pr: number, url: string): string {
   let ok = false;
   try {
     const u = new URL(url);
-    ok = (u.protocol === 'https:' || u.protocol === 'http:') && u.pathname.toLowerCase() === `/${report.repo.toLowerCase()}/pull/${pr}` && u.search === '' && u.hash === '' && u.username === '' && u.password === '';
+    ok =
+      (u.protocol === 'https:' || u.protocol === 'http:') &&
+      u.pathname.toLowerCase() === `/${report.repo.toLowerCase()}/pull/${pr}` &&
+      u.search === '' &&
+      u.hash === '' &&
+      u.username === '' &&
+      u.password === '';
   } catch {
     ok = false;
   }
@@ -31,9 +55,15 @@ function prLink(report: AttentionReport, pr: number, url: string): string {
 
 function table(caption: string, head: string[], rows: string[][], options: { numeric?: boolean } = {}): string {
   const th = head.map((h, i) => `<th scope="col"${i > 0 && options.numeric !== false ? ' class="num"' : ''}>${h}</th>`).join('');
-  const body = rows.length === 0
-    ? `<tr><td colspan="${head.length}" class="empty">none</td></tr>`
-    : rows.map((r) => `<tr>${r.map((c, i) => (i === 0 ? `<th scope="row">${c}</th>` : `<td${options.numeric !== false ? ' class="num"' : ''}>${c}</td>`)).join('')}</tr>`).join('\n');
+  const body =
+    rows.length === 0
+      ? `<tr><td colspan="${head.length}" class="empty">none</td></tr>`
+      : rows
+          .map(
+            (r) =>
+              `<tr>${r.map((c, i) => (i === 0 ? `<th scope="row">${c}</th>` : `<td${options.numeric !== false ? ' class="num"' : ''}>${c}</td>`)).join('')}</tr>`,
+          )
+          .join('\n');
   return `<table><caption>${caption}</caption><thead><tr>${th}</tr></thead><tbody>\n${body}\n</tbody></table>`;
 }
 
@@ -79,7 +109,11 @@ function kpis(report: AttentionReport): string {
     ['merged with approval', String(t.outcomes.merged_with_approval), `${t.outcomes.merged_outside_gate} merged outside the gate`],
     ['merged after window', String(t.outcomes.merged_after_window), `${t.outcomes.merged_no_human} merged with no human (fyi)`],
     ['human decisions', String(t.human_decisions), `${t.decisions.veto} ${t.decisions.veto === 1 ? 'veto' : 'vetoes'}`],
-    ['hard: first decision', formatDuration(t.waits.hard.median_seconds), `median; 90th percentile ${formatDuration(t.waits.hard.p90_seconds)}`],
+    [
+      'hard: first decision',
+      formatDuration(t.waits.hard.median_seconds),
+      `median; 90th percentile ${formatDuration(t.waits.hard.p90_seconds)}`,
+    ],
     ['still open', String(t.still_open), 'the longest waits are listed below'],
   ];
   return `<section class="kpis" aria-label="In numbers">${cards.map(([label, value, sub]) => `<div class="kpi"><div class="kpi-value">${esc(value)}</div><div class="kpi-label">${esc(label)}</div><div class="kpi-sub">${esc(sub)}</div></div>`).join('')}</section>`;
@@ -94,12 +128,20 @@ function endings(report: AttentionReport, figure: Figure): string {
   const tierRows = tiers.map((t) => [t, ...seen.map((o) => String(report.total.by_tier[t][o])), String(report.total.prs_by_tier[t])]);
   const totalAlt = listing(seen.map((o) => [report.total.outcomes[o], OUTCOME_LABELS[o]]));
   return `<section aria-labelledby="endings"><h2 id="endings">How governed PRs ended</h2>
-${figure('Governed PRs per week, by how they ended',
-    `Stacked bars, ${report.weeks.length === 1 ? `one for the week of ${weekLabel(report.weeks[0]?.week ?? '')}` : `one per week from ${weekLabel(report.weeks[0]?.week ?? '')} to ${weekLabel(report.weeks.at(-1)?.week ?? '')}`}, of the governed PRs that ended in it (open ones in the last). In total ${plural(report.total.governed, 'PR')}: ${totalAlt}.`,
-    outcomesPerWeekChart(report), table('PRs per week and outcome', ['week of', ...head, 'all'], weekRows), '', true)}
-${figure('How each tier ended',
-    `Stacked horizontal bars, one per tier. ${tiers.map((t) => `${t}: ${listing(seen.map((o) => [report.total.by_tier[t][o], OUTCOME_LABELS[o]]))}`).join('; ')}.`,
-    outcomesByTierChart(report), table('PRs per tier and outcome', ['tier', ...head, 'all'], tierRows))}
+${figure(
+  'Governed PRs per week, by how they ended',
+  `Stacked bars, ${report.weeks.length === 1 ? `one for the week of ${weekLabel(report.weeks[0]?.week ?? '')}` : `one per week from ${weekLabel(report.weeks[0]?.week ?? '')} to ${weekLabel(report.weeks.at(-1)?.week ?? '')}`}, of the governed PRs that ended in it (open ones in the last). In total ${plural(report.total.governed, 'PR')}: ${totalAlt}.`,
+  outcomesPerWeekChart(report),
+  table('PRs per week and outcome', ['week of', ...head, 'all'], weekRows),
+  '',
+  true,
+)}
+${figure(
+  'How each tier ended',
+  `Stacked horizontal bars, one per tier. ${tiers.map((t) => `${t}: ${listing(seen.map((o) => [report.total.by_tier[t][o], OUTCOME_LABELS[o]]))}`).join('; ')}.`,
+  outcomesByTierChart(report),
+  table('PRs per tier and outcome', ['tier', ...head, 'all'], tierRows),
+)}
 </section>`;
 }
 
@@ -111,19 +153,38 @@ function attention(report: AttentionReport, figure: Figure): string {
     const w = report.total.waits[t];
     return [t, String(w.needed), String(w.decided), formatDuration(w.median_seconds), formatDuration(w.p90_seconds)];
   });
-  const waitAlt = (['soft', 'hard'] as const).map((t) => {
-    const w = report.total.waits[t];
-    return w.decided === 0 ? `${t}: no human decision on any of ${plural(w.needed, 'PR')}` : `${t}: median ${formatDuration(w.median_seconds)}, 90th percentile ${formatDuration(w.p90_seconds)} over ${plural(w.decided, 'PR')} decided of ${w.needed}`;
-  }).join('; ');
-  const open = report.open_waits.map((w) => [prLink(report, w.pr, w.url), esc(w.title), esc(w.tier), w.outcome === 'vetoed' ? 'held by a veto' : 'waiting for a human', esc(timeLabel(w.since)), formatDuration(w.wait_seconds)]);
+  const waitAlt = (['soft', 'hard'] as const)
+    .map((t) => {
+      const w = report.total.waits[t];
+      return w.decided === 0
+        ? `${t}: no human decision on any of ${plural(w.needed, 'PR')}`
+        : `${t}: median ${formatDuration(w.median_seconds)}, 90th percentile ${formatDuration(w.p90_seconds)} over ${plural(w.decided, 'PR')} decided of ${w.needed}`;
+    })
+    .join('; ');
+  const open = report.open_waits.map((w) => [
+    prLink(report, w.pr, w.url),
+    esc(w.title),
+    esc(w.tier),
+    w.outcome === 'vetoed' ? 'held by a veto' : 'waiting for a human',
+    esc(timeLabel(w.since)),
+    formatDuration(w.wait_seconds),
+  ]);
   return `<section aria-labelledby="attention"><h2 id="attention">Human attention</h2>
-${figure('Human decisions per week',
-    `Stacked bars, one per week, of the decisions people made on governed PRs. In total: ${listing(kinds.map((k) => [report.total.decisions[k], DECISION_LABELS[k]]))}.`,
-    decisionsPerWeekChart(report), table('Decisions per week and kind', ['week of', ...kinds.map((k) => esc(DECISION_LABELS[k])), 'all'], weekRows), '', true)}
-${figure('Time from "a human is needed" to the first human decision',
-    `Bars of the median and 90th percentile wait per tier. ${waitAlt}.`,
-    waitsChart(report), table('Wait for the first human decision, per tier', ['tier', 'needed a human', 'got one', 'median', '90th pct'], waits),
-    'A hard PR needs a human from the gate\'s first decision on its last commit; a soft PR from the start of its veto window. The first decision is the first approval or veto.')}
+${figure(
+  'Human decisions per week',
+  `Stacked bars, one per week, of the decisions people made on governed PRs. In total: ${listing(kinds.map((k) => [report.total.decisions[k], DECISION_LABELS[k]]))}.`,
+  decisionsPerWeekChart(report),
+  table('Decisions per week and kind', ['week of', ...kinds.map((k) => esc(DECISION_LABELS[k])), 'all'], weekRows),
+  '',
+  true,
+)}
+${figure(
+  'Time from "a human is needed" to the first human decision',
+  `Bars of the median and 90th percentile wait per tier. ${waitAlt}.`,
+  waitsChart(report),
+  table('Wait for the first human decision, per tier', ['tier', 'needed a human', 'got one', 'median', '90th pct'], waits),
+  "A hard PR needs a human from the gate's first decision on its last commit; a soft PR from the start of its veto window. The first decision is the first approval or veto.",
+)}
 <h3>Longest waits still open</h3>
 ${table(report.open_waits.length === 1 ? 'The open PR waiting for a human' : `The ${report.open_waits.length} open PRs that have waited longest for a human`, ['PR', 'title', 'tier', 'held by', 'waiting since', 'for'], open, { numeric: false })}
 </section>`;
@@ -131,23 +192,50 @@ ${table(report.open_waits.length === 1 ? 'The open PR waiting for a human' : `Th
 
 function tuning(report: AttentionReport, figure: Figure): string {
   const rows = report.hard_rules.map((r) => [
-    esc(r.rule ?? NO_HARD_RULE), String(r.prs), String(r.approved), String(r.approved_unchanged), String(r.vetoed), String(r.still_open),
-    formatDuration(r.median_seconds_to_approval), formatDuration(r.p90_seconds_to_approval),
+    esc(r.rule ?? NO_HARD_RULE),
+    String(r.prs),
+    String(r.approved),
+    String(r.approved_unchanged),
+    String(r.vetoed),
+    String(r.still_open),
+    formatDuration(r.median_seconds_to_approval),
+    formatDuration(r.p90_seconds_to_approval),
   ]);
-  const alt = report.hard_rules.length === 0
-    ? 'No PR was sent to hard in the period.'
-    : `Horizontal bars, one pair per rule: PRs it sent to hard and how many of them were approved unchanged. ${report.hard_rules.slice(0, 10).map((r) => `${r.rule ?? NO_HARD_RULE}: ${r.prs} sent, ${r.approved_unchanged} approved unchanged`).join('; ')}.`;
+  const alt =
+    report.hard_rules.length === 0
+      ? 'No PR was sent to hard in the period.'
+      : `Horizontal bars, one pair per rule: PRs it sent to hard and how many of them were approved unchanged. ${report.hard_rules
+          .slice(0, 10)
+          .map((r) => `${r.rule ?? NO_HARD_RULE}: ${r.prs} sent, ${r.approved_unchanged} approved unchanged`)
+          .join('; ')}.`;
   const note = `${report.rule_tiers_known ? 'Which rules are hard is read from the policy on the default branch today.' : 'The policy could not be read: every rule a hard PR matched is counted.'} "Approved unchanged": merged with an approval of the very commit that merged, never vetoed. A rule whose PRs are nearly always approved unchanged within minutes is a candidate for <code>soft</code>.`;
   return `<section aria-labelledby="tuning"><h2 id="tuning">Policy tuning</h2>
-${figure('Rules that sent PRs to hard', alt, hardRulesChart(report),
-    table('Hard PRs per rule', ['rule', 'sent to hard', 'approved', 'approved unchanged', 'vetoed', 'still open', 'median time to approval', '90th percentile'], rows), note, true)}
+${figure(
+  'Rules that sent PRs to hard',
+  alt,
+  hardRulesChart(report),
+  table(
+    'Hard PRs per rule',
+    ['rule', 'sent to hard', 'approved', 'approved unchanged', 'vetoed', 'still open', 'median time to approval', '90th percentile'],
+    rows,
+  ),
+  note,
+  true,
+)}
 </section>`;
 }
 
 function objections(report: AttentionReport): string {
   const rows = report.objections.map((o) => [
-    prLink(report, o.pr, o.url), esc(o.kind), esc(o.title), esc(o.tier), `@${esc(o.by)}`, esc(timeLabel(o.at)), o.reason ? esc(o.reason) : '<span class="muted">no reason given</span>',
-    o.kind === 'veto' ? (o.withdrawn_at ? `withdrawn ${esc(timeLabel(o.withdrawn_at))}` : 'stood') : '', esc(OUTCOME_LABELS[o.outcome]),
+    prLink(report, o.pr, o.url),
+    esc(o.kind),
+    esc(o.title),
+    esc(o.tier),
+    `@${esc(o.by)}`,
+    esc(timeLabel(o.at)),
+    o.reason ? esc(o.reason) : '<span class="muted">no reason given</span>',
+    o.kind === 'veto' ? (o.withdrawn_at ? `withdrawn ${esc(timeLabel(o.withdrawn_at))}` : 'stood') : '',
+    esc(OUTCOME_LABELS[o.outcome]),
   ]);
   return `<section aria-labelledby="objections"><h2 id="objections">Vetoes, concerns and reverts</h2>
 ${table(`${plural(report.objections.length, 'objection')} raised in the period`, ['PR', 'what', 'title', 'tier', 'who', 'when', 'why', 'veto', 'how the PR ended'], rows, { numeric: false })}
@@ -156,14 +244,23 @@ ${table(`${plural(report.objections.length, 'objection')} raised in the period`,
 
 function observe(report: AttentionReport): string {
   if (report.total.observe.prs === 0) return '';
-  const rows = WOULD.filter((w) => report.total.observe.would[w] > 0).map((w) => [esc(WOULD_LABELS[w]), String(report.total.observe.would[w])]);
+  const rows = WOULD.filter((w) => report.total.observe.would[w] > 0).map((w) => [
+    esc(WOULD_LABELS[w]),
+    String(report.total.observe.would[w]),
+  ]);
   return `<section aria-labelledby="observe"><h2 id="observe">Observe mode: what the gate would have done</h2>
 ${table(`${plural(report.total.observe.prs, 'PR')} decided in observe mode (counted above by how they actually ended)`, ['the gate', 'PRs'], rows)}
 </section>`;
 }
 
 function everyPull(report: AttentionReport): string {
-  const rows = report.pulls.map((p) => [prLink(report, p.pr, p.url), esc(p.title), esc(p.tier), `${swatch(p.outcome)}${esc(OUTCOME_LABELS[p.outcome])}${p.observe ? ' (observe mode)' : ''}`, esc(p.week)]);
+  const rows = report.pulls.map((p) => [
+    prLink(report, p.pr, p.url),
+    esc(p.title),
+    esc(p.tier),
+    `${swatch(p.outcome)}${esc(OUTCOME_LABELS[p.outcome])}${p.observe ? ' (observe mode)' : ''}`,
+    esc(p.week),
+  ]);
   return `<details><summary>Every governed PR in the period (${report.pulls.length})</summary>
 ${table('Governed PRs', ['PR', 'title', 'tier', 'how it ended', 'counted in the week of'], rows, { numeric: false })}
 </details>`;
@@ -223,7 +320,15 @@ export function reportPage(report: AttentionReport): string {
   // The period's end is exclusive: its last day is the day before.
   const last = new Date(Date.parse(report.period.until) - 1).toISOString().slice(0, 10);
   const title = `Human attention on ${report.repo}, ${since === last ? since : `${since} to ${last}`}`;
-  const body = [kpis(report), endings(report, figure), attention(report, figure), tuning(report, figure), objections(report), observe(report), everyPull(report)].join('\n');
+  const body = [
+    kpis(report),
+    endings(report, figure),
+    attention(report, figure),
+    tuning(report, figure),
+    objections(report),
+    observe(report),
+    everyPull(report),
+  ].join('\n');
   return `<!doctype html>
 <html lang="en">
 <head>

@@ -13,7 +13,6 @@ import { openSession, request } from '../github/session.js';
 import { evidenceRequest, readEvidence, type Evidence, type EvidenceEnv, type EvidenceRequest, EVIDENCE_OPTIONS } from './evidence.js';
 import { UsageError, type CliIO } from './io.js';
 
-
 export interface ReportEnv extends EvidenceEnv {
   /** The report's "now" (tests); default the clock. */
   now?: Date;
@@ -54,11 +53,15 @@ export async function report(args: string[], io: CliIO, options: ReportEnv = {})
   });
   const name = `${req.repo.owner}/${req.repo.repo}`;
   if (result.failure !== undefined) {
-    io.stderr(`hitl-gate report: ${result.failure} (after ${result.count} governed pull request${result.count === 1 ? '' : 's'}; no report written)\n`);
+    io.stderr(
+      `hitl-gate report: ${result.failure} (after ${result.count} governed pull request${result.count === 1 ? '' : 's'}; no report written)\n`,
+    );
     return 1;
   }
   const model: AttentionReport = buildReport({
-    repo: name, pulls: records, now: options.now ?? new Date(),
+    repo: name,
+    pulls: records,
+    now: options.now ?? new Date(),
     ...(req.period.since !== undefined ? { since: req.period.since } : {}),
     ...(req.period.until !== undefined ? { until: req.period.until } : {}),
     ...(tiers ? { ruleTiers: tiers } : {}),
@@ -71,9 +74,11 @@ export async function report(args: string[], io: CliIO, options: ReportEnv = {})
       await writeFile(values.out, text, 'utf8');
     } catch (error) {
       const err = error as NodeJS.ErrnoException;
-      throw new UsageError(`cannot write ${values.out}: ${err.code === 'ENOENT' ? 'no such directory' : err.code ?? err.message}`);
+      throw new UsageError(`cannot write ${values.out}: ${err.code === 'ENOENT' ? 'no such directory' : (err.code ?? err.message)}`);
     }
   }
-  io.stderr(`hitl-gate report: ${result.count} governed pull request${result.count === 1 ? '' : 's'} of ${name}${values.out !== undefined ? `, written to ${values.out}` : ''}\n`);
+  io.stderr(
+    `hitl-gate report: ${result.count} governed pull request${result.count === 1 ? '' : 's'} of ${name}${values.out !== undefined ? `, written to ${values.out}` : ''}\n`,
+  );
   return 0;
 }

@@ -61,11 +61,16 @@ export function afterMergeStanding(actor: { login: string; type: string }, facts
   const only = policy.afterMerge?.reviewers;
   if (who.kind === 'excluded' || !only) return who;
   const auth = facts.authorizations[actor.login.toLowerCase()];
-  if (meets(actor.login, auth, { users: only.users, teams: only.teams })) return { kind: 'reviewer', via: 'user', detail: 'named in after_merge.reviewers' };
+  if (meets(actor.login, auth, { users: only.users, teams: only.teams }))
+    return { kind: 'reviewer', via: 'user', detail: 'named in after_merge.reviewers' };
   if (!auth && !only.users.length) return { kind: 'unknown', message: `the gate has no team information for @${actor.login} yet.` };
-  if (auth && (auth.teamErrors?.length ?? 0) > 0) return { kind: 'unknown', message: `GitHub would not tell the gate whether @${actor.login} is in ${only.teams.join(', ')}.` };
+  if (auth && (auth.teamErrors?.length ?? 0) > 0)
+    return { kind: 'unknown', message: `GitHub would not tell the gate whether @${actor.login} is in ${only.teams.join(', ')}.` };
   const named = [...only.users.map((u) => `@${u.replace(/^@/, '')}`), ...only.teams.map((t) => `members of ${t}`)].join(', ');
-  return { kind: 'not-reviewer', message: `@${actor.login} may not answer this review after merge: \`after_merge.reviewers\` names ${named}.` };
+  return {
+    kind: 'not-reviewer',
+    message: `@${actor.login} may not answer this review after merge: \`after_merge.reviewers\` names ${named}.`,
+  };
 }
 
 const EXCLUDED: Record<string, (at: string) => string> = {
@@ -116,11 +121,17 @@ export function answerAfterMerge(input: AfterMergeInput): AfterMergeStep {
       const base = { source: { type: 'comment' as const, id: c.id }, by: c.author.login, at: c.createdAt, command };
       const refuse = (refusal: CommandVerdict['refusal'], message: string) => verdicts.push({ ...base, accepted: false, refusal, message });
       if (!record) {
-        refuse('not-after-merge', `This pull request was not sampled for review after merge (${input.why}), so there is nothing to answer here.`);
+        refuse(
+          'not-after-merge',
+          `This pull request was not sampled for review after merge (${input.why}), so there is nothing to answer here.`,
+        );
         continue;
       }
       if (wasEdited(c)) {
-        refuse('edited', `This comment was edited, and only commands present when a comment is created count: post \`/${command.action}\` in a new comment.`);
+        refuse(
+          'edited',
+          `This comment was edited, and only commands present when a comment is created count: post \`/${command.action}\` in a new comment.`,
+        );
         continue;
       }
       if (who.kind === 'excluded') {
@@ -132,7 +143,10 @@ export function answerAfterMerge(input: AfterMergeInput): AfterMergeStep {
         continue;
       }
       if (record.revert?.number !== undefined) {
-        refuse('not-after-merge', `This pull request was already reverted by #${record.revert.number} at the request of @${record.revert.by}.`);
+        refuse(
+          'not-after-merge',
+          `This pull request was already reverted by #${record.revert.number} at the request of @${record.revert.by}.`,
+        );
         continue;
       }
       if (command.action === 'revert') {
@@ -152,7 +166,10 @@ export function answerAfterMerge(input: AfterMergeInput): AfterMergeStep {
       if (command.action === 'reviewed') {
         record = { ...record, reviewed: { by: c.author.login, at: c.createdAt, commentId: c.id } };
       } else {
-        record = { ...record, concerns: [...record.concerns, { by: c.author.login, at: c.createdAt, commentId: c.id, reason: command.reason ?? '' }] };
+        record = {
+          ...record,
+          concerns: [...record.concerns, { by: c.author.login, at: c.createdAt, commentId: c.id, reason: command.reason ?? '' }],
+        };
         concerns.push({ ...base, accepted: true });
       }
       verdicts.push({ ...base, accepted: true });

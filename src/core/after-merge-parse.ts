@@ -11,9 +11,18 @@ const MAX_REASON = 300;
  * words); undefined for anything else. A `/concern` without its reason is not a concern. */
 export function parseAfterMergeLine(line: string, words: string[]): Command | undefined {
   const head = words[0];
-  const rest = line.replace(/^\S+\s*/, '').trim().slice(0, MAX_REASON);
-  if (head === '/reviewed') return words.length === 1 ? { kind: 'after-merge', action: 'reviewed' } : { kind: 'unrecognized', text: line.slice(0, 80), suggestion: '/reviewed' };
-  if (head === '/concern') return rest ? { kind: 'after-merge', action: 'concern', reason: rest } : { kind: 'unrecognized', text: line.slice(0, 80), suggestion: '/concern <reason>' };
+  const rest = line
+    .replace(/^\S+\s*/, '')
+    .trim()
+    .slice(0, MAX_REASON);
+  if (head === '/reviewed')
+    return words.length === 1
+      ? { kind: 'after-merge', action: 'reviewed' }
+      : { kind: 'unrecognized', text: line.slice(0, 80), suggestion: '/reviewed' };
+  if (head === '/concern')
+    return rest
+      ? { kind: 'after-merge', action: 'concern', reason: rest }
+      : { kind: 'unrecognized', text: line.slice(0, 80), suggestion: '/concern <reason>' };
   if (head === '/revert') return { kind: 'after-merge', action: 'revert', ...(rest ? { reason: rest } : {}) };
   return undefined;
 }

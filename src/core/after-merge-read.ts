@@ -8,7 +8,8 @@ const MAX_CONCERNS = 20;
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 const isId = (v: unknown): v is number => typeof v === 'number' && Number.isSafeInteger(v) && v >= 0;
 const isTime = (v: unknown): v is string => typeof v === 'string' && Number.isFinite(Date.parse(v));
-const names = (v: unknown): string[] | undefined => (Array.isArray(v) && v.length <= 100 && v.every((s) => typeof s === 'string' && s.length <= 200) ? v : undefined);
+const names = (v: unknown): string[] | undefined =>
+  Array.isArray(v) && v.length <= 100 && v.every((s) => typeof s === 'string' && s.length <= 200) ? v : undefined;
 
 function actor(v: unknown): AfterMergeActorRecord | undefined {
   if (!isObject(v) || typeof v.by !== 'string' || v.by === '' || v.by.length > 100 || !isTime(v.at) || !isId(v.commentId)) return undefined;
@@ -41,7 +42,10 @@ export function afterMergeRecordFrom(v: unknown): AfterMergeRecord | undefined {
   const concerns = Array.isArray(v.concerns) ? v.concerns.map(concern).filter((c): c is AfterMergeConcern => c !== undefined) : [];
   const reverted = revert(v.revert);
   return {
-    sampled: true, mergedAt: v.mergedAt, due: v.due, reviewers: { users, teams },
+    sampled: true,
+    mergedAt: v.mergedAt,
+    due: v.due,
+    reviewers: { users, teams },
     ...(reviewed ? { reviewed } : {}),
     ...(typeof v.why === 'string' ? { why: v.why.slice(0, MAX_TEXT) } : {}),
     ...(v.tier === 'fyi' || v.tier === 'soft' || v.tier === 'hard' ? { tier: v.tier } : {}),
@@ -57,7 +61,9 @@ export function mergeAfterMerge(a: AfterMergeRecord | undefined, b: AfterMergeRe
   if (!b) return a;
   const concerns = [...a.concerns];
   for (const c of b.concerns) if (!concerns.some((x) => x.commentId === c.commentId)) concerns.push(c);
-  const reviewed = [a.reviewed, b.reviewed].filter((r): r is AfterMergeActorRecord => r !== undefined).sort((x, y) => x.at.localeCompare(y.at))[0];
-  const revert = a.revert?.number !== undefined ? a.revert : b.revert?.number !== undefined ? b.revert : b.revert ?? a.revert;
+  const reviewed = [a.reviewed, b.reviewed]
+    .filter((r): r is AfterMergeActorRecord => r !== undefined)
+    .sort((x, y) => x.at.localeCompare(y.at))[0];
+  const revert = a.revert?.number !== undefined ? a.revert : b.revert?.number !== undefined ? b.revert : (b.revert ?? a.revert);
   return { ...a, concerns, ...(reviewed ? { reviewed } : {}), ...(revert ? { revert } : {}) };
 }

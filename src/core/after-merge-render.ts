@@ -18,9 +18,11 @@ export interface AfterMergeView {
 }
 
 function stateLine(r: AfterMergeRecord, at: (iso: string) => string): string {
-  if (r.revert?.number !== undefined) return `↩️ **Reverted:** ${person(r.revert.by)} asked for a revert (${at(r.revert.at)})${r.revert.reason ? `: ${escapeText(r.revert.reason, 200)}` : ''}; GitHub opened #${r.revert.number}.`;
+  if (r.revert?.number !== undefined)
+    return `↩️ **Reverted:** ${person(r.revert.by)} asked for a revert (${at(r.revert.at)})${r.revert.reason ? `: ${escapeText(r.revert.reason, 200)}` : ''}; GitHub opened #${r.revert.number}.`;
   if (r.reviewed) return `✅ **Reviewed after merge** by ${person(r.reviewed.by)} (${at(r.reviewed.at)}).`;
-  if (r.revert?.refused !== undefined) return `⚠️ **Revert refused by GitHub** (asked by ${person(r.revert.by)}, ${at(r.revert.at)}): ${escapeText(r.revert.refused, 200)}. Still awaiting review.`;
+  if (r.revert?.refused !== undefined)
+    return `⚠️ **Revert refused by GitHub** (asked by ${person(r.revert.by)}, ${at(r.revert.at)}): ${escapeText(r.revert.refused, 200)}. Still awaiting review.`;
   if (r.concerns.length) return '⚠️ **Concern raised**: awaiting `/reviewed` or `/revert`.';
   return '🕒 **Awaiting review after merge.**';
 }
@@ -29,7 +31,9 @@ export function renderAfterMergeComment(view: AfterMergeView): string {
   const r = view.record;
   const mergedMs = parseTime(r.mergedAt) ?? 0;
   const at = (iso: string) => formatUtc(parseTime(iso) ?? mergedMs, mergedMs);
-  const title = afterMergeOpen(r) ? '### 🔎 Merged without a human: review after merge' : '### ⚪ Merged without a human: review after merge done';
+  const title = afterMergeOpen(r)
+    ? '### 🔎 Merged without a human: review after merge'
+    : '### ⚪ Merged without a human: review after merge done';
   const concerns = r.concerns.slice(-10).map((c) => `- ${person(c.by)} (${at(c.at)}): ${escapeText(c.reason, 300)}`);
   return [
     title,
@@ -40,7 +44,12 @@ export function renderAfterMergeComment(view: AfterMergeView): string {
     stateLine(r, at),
     '',
     ...(concerns.length ? ['**Concerns:**', ...concerns, ''] : []),
-    ...(afterMergeOpen(r) ? [`**Who may answer:** ${describeReviewers(r.reviewers, view.permission)}; never the PR author, its committers, agent accounts or bots. Comment one per line: ${AFTER_MERGE_HELP}.`, ''] : []),
+    ...(afterMergeOpen(r)
+      ? [
+          `**Who may answer:** ${describeReviewers(r.reviewers, view.permission)}; never the PR author, its committers, agent accounts or bots. Comment one per line: ${AFTER_MERGE_HELP}.`,
+          '',
+        ]
+      : []),
     STATUS_MARKER,
   ].join('\n');
 }
@@ -50,13 +59,18 @@ const handle = (login: string): string => `@${login.replace(/[^A-Za-z0-9\-[\]]/g
 /** One reply for one comment's refused commands. */
 export function renderAfterMergeRefusal(verdicts: CommandVerdict[]): string {
   const by = verdicts[0]?.by ?? '';
-  const lines = verdicts.filter((v) => !v.accepted && v.message).map((v) => `- ${code(v.command.kind === 'after-merge' ? afterMergeText(v.command) : v.command.kind, 80)} was not counted: ${escapeText(v.message!, 400)}`);
+  const lines = verdicts
+    .filter((v) => !v.accepted && v.message)
+    .map(
+      (v) =>
+        `- ${code(v.command.kind === 'after-merge' ? afterMergeText(v.command) : v.command.kind, 80)} was not counted: ${escapeText(v.message!, 400)}`,
+    );
   return [handle(by), '', ...lines].join('\n');
 }
 
 /** A concern, told to the PR's author (the agent) with its reason: it is theirs to answer. */
 export function renderConcern(author: string, v: CommandVerdict): string {
-  const reason = v.command.kind === 'after-merge' ? v.command.reason ?? '' : '';
+  const reason = v.command.kind === 'after-merge' ? (v.command.reason ?? '') : '';
   return `${handle(author)}: ${person(v.by)} raised a concern after merge: ${escapeText(reason, 300)}\n\nThe review after merge stays open until an authorized reviewer comments ${code('/reviewed')} or it is reverted.`;
 }
 

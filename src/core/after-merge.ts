@@ -45,7 +45,8 @@ const percent = (share: number): string => `${Math.round(share * 1000) / 10}%`;
 
 export function sampling(input: SamplingInput): Sampling {
   const { policy, tier, risk } = input;
-  if (input.approvedBy.length > 0) return { sampled: false, why: `approved by ${input.approvedBy.map((l) => person(l)).join(', ')} before merge` };
+  if (input.approvedBy.length > 0)
+    return { sampled: false, why: `approved by ${input.approvedBy.map((l) => person(l)).join(', ')} before merge` };
   // A hard PR merges only with approvals; one that merged without any went past the gate (an admin
   // merged it by hand): always looked at.
   if (tier === 'hard') return { sampled: true, why: 'a hard PR merged without an approval' };
@@ -79,9 +80,22 @@ export function afterMergeReviewers(policy: Policy & { afterMerge: AfterMergePol
 }
 
 /** A new record for a PR sampled when it merged. */
-export function openAfterMerge(policy: Policy & { afterMerge: AfterMergePolicy }, mergedAt: string, tier: Tier, why: string): AfterMergeRecord {
+export function openAfterMerge(
+  policy: Policy & { afterMerge: AfterMergePolicy },
+  mergedAt: string,
+  tier: Tier,
+  why: string,
+): AfterMergeRecord {
   const mergedAtMs = Date.parse(mergedAt);
-  return { sampled: true, mergedAt, due: new Date(afterMergeDue(mergedAtMs, policy)).toISOString(), reviewers: afterMergeReviewers(policy), why, tier, concerns: [] };
+  return {
+    sampled: true,
+    mergedAt,
+    due: new Date(afterMergeDue(mergedAtMs, policy)).toISOString(),
+    reviewers: afterMergeReviewers(policy),
+    why,
+    tier,
+    concerns: [],
+  };
 }
 
 /** "**alice** or members of `acme/maintainers`", and the permission when the top-level reviewers admit by it. */

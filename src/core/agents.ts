@@ -31,7 +31,6 @@ export const KNOWN_AGENTS: Policy['agents'] = {
   trailers: [...KNOWN_TRAILERS],
 };
 
-
 /** When the policy cannot say who is an agent: every known agent and every app account. Broader
  * than the default on purpose (a broken policy must not let an agent PR through). */
 export const FAIL_CLOSED_AGENTS: Policy['agents'] = {

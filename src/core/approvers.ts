@@ -7,7 +7,6 @@ import { type Permission, PERMISSIONS, type Policy, type RuleReviewers } from '.
 import type { Authorization } from './model/pull-request.js';
 import type { ApproverGroup, ApproverStatus, Approval, Classification } from './model/decision.js';
 
-
 const rank = (p: Permission | 'none' | 'error'): number => PERMISSIONS.indexOf(p as Permission);
 
 /** Everyone who may `/approve` or `/veto`: the top-level reviewers and every rule's reviewers. */
@@ -53,7 +52,8 @@ export function approverGroups(policy: Policy, classification: Classification): 
     if (reason.tier !== 'hard') continue;
     const rule = reason.kind === 'rule' ? byName.get(reason.rule) : undefined;
     if (rule?.reviewers) {
-      if (!groups.some((g) => g.rule === rule.name)) groups.push({ rule: rule.name, reviewers: rule.reviewers, required: Math.max(1, rule.approvals ?? general) });
+      if (!groups.some((g) => g.rule === rule.name))
+        groups.push({ rule: rule.name, reviewers: rule.reviewers, required: Math.max(1, rule.approvals ?? general) });
     } else {
       needsGeneral = true;
       // A rule that asks for its own number of approvals, from the top-level reviewers.
@@ -66,7 +66,11 @@ export function approverGroups(policy: Policy, classification: Classification): 
   return groups;
 }
 
-export function approverStatus(groups: ApproverGroup[], approvals: Approval[], authorizations: Record<string, Authorization>): ApproverStatus[] {
+export function approverStatus(
+  groups: ApproverGroup[],
+  approvals: Approval[],
+  authorizations: Record<string, Authorization>,
+): ApproverStatus[] {
   return groups.map((g) => {
     const by = approvals.filter((a) => meets(a.by, authorizations[a.by.toLowerCase()], g.reviewers)).map((a) => a.by);
     return { ...g, by, missing: Math.max(0, g.required - by.length) };
@@ -89,5 +93,8 @@ const plural = (n: number, word: string): string => `${n} ${word}${n === 1 ? '' 
 export function missingLines(status: ApproverStatus[]): string[] {
   return status
     .filter((g) => g.missing > 0)
-    .map((g) => `${g.rule ? `Rule "${g.rule}"` : 'Hard tier'}: needs ${plural(g.missing, 'more approval')} from ${describeApprovers(g.reviewers)}.`);
+    .map(
+      (g) =>
+        `${g.rule ? `Rule "${g.rule}"` : 'Hard tier'}: needs ${plural(g.missing, 'more approval')} from ${describeApprovers(g.reviewers)}.`,
+    );
 }

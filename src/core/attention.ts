@@ -33,12 +33,24 @@ function askable(logins: string[], facts: PullRequestFacts, policy: Policy, appr
   });
 }
 
-export function attentionFor(policy: Policy, facts: PullRequestFacts, decision: Pick<Decision, 'tier' | 'state' | 'vetoes' | 'approvals'>, approvers: ApproverStatus[], nowMs: number): Attention | undefined {
+export function attentionFor(
+  policy: Policy,
+  facts: PullRequestFacts,
+  decision: Pick<Decision, 'tier' | 'state' | 'vetoes' | 'approvals'>,
+  approvers: ApproverStatus[],
+  nowMs: number,
+): Attention | undefined {
   const missing = approvers.filter((g) => g.missing > 0);
-  if (decision.tier !== 'hard' || decision.state !== 'blocked' || decision.vetoes.length > 0 || facts.draft || missing.length === 0) return undefined;
+  if (decision.tier !== 'hard' || decision.state !== 'blocked' || decision.vetoes.length > 0 || facts.draft || missing.length === 0)
+    return undefined;
   const approved = new Set(decision.approvals.map((a) => lower(a.by)));
   const candidates: People = {
-    users: askable(missing.flatMap((g) => g.reviewers.users), facts, policy, approved),
+    users: askable(
+      missing.flatMap((g) => g.reviewers.users),
+      facts,
+      policy,
+      approved,
+    ),
     teams: uniq(missing.flatMap((g) => g.reviewers.teams)),
   };
   const hard = policy.tiers.hard;
@@ -81,13 +93,26 @@ const mention = (p: People): string[] => [
   ...p.teams.map((t) => `@${t.replace(/[^A-Za-z0-9\-_./]/g, '')}`),
 ];
 
-function reminderBody(step: number, attention: Attention, decision: Decision, facts: PullRequestFacts, nowMs: number, escalate: People | undefined): string {
+function reminderBody(
+  step: number,
+  attention: Attention,
+  decision: Decision,
+  facts: PullRequestFacts,
+  nowMs: number,
+  escalate: People | undefined,
+): string {
   const since = parseTime(facts.headSeenAt) ?? nowMs;
   const who = mention(attention.candidates);
-  const what = decision.approvers?.filter((g) => g.missing > 0).map((g) => (g.rule ? `"${escapeText(g.rule, 80)}"` : 'the hard tier')).join(', ') ?? 'approval';
+  const what =
+    decision.approvers
+      ?.filter((g) => g.missing > 0)
+      .map((g) => (g.rule ? `"${escapeText(g.rule, 80)}"` : 'the hard tier'))
+      .join(', ') ?? 'approval';
   const lines = [
     `⏰ Reminder ${step} of ${attention.reminders.length}: this pull request has been waiting for approval (${what}) since ${formatDeadline(since, nowMs, attention.timezone)}.`,
-    who.length ? `${who.join(' ')}: please review and comment \`/approve\` (or \`/veto\`).` : 'Anyone the policy authorizes may comment `/approve` (or `/veto`).',
+    who.length
+      ? `${who.join(' ')}: please review and comment \`/approve\` (or \`/veto\`).`
+      : 'Anyone the policy authorizes may comment `/approve` (or `/veto`).',
   ];
   const wider = escalate ? mention(escalate) : [];
   if (wider.length) lines.push(`Escalating to ${wider.join(' ')}: no approval yet after the last reminder.`);
@@ -132,7 +157,10 @@ export function planAttention(decision: Decision, facts: PullRequestFacts, now: 
   if (due !== undefined) {
     // Steps missed while nobody looked are not posted one by one: one comment, for the latest step.
     const last = due === attention.reminders.length;
-    const escalate = last && attention.escalateTo && (attention.escalateTo.users.length || attention.escalateTo.teams.length) ? attention.escalateTo : undefined;
+    const escalate =
+      last && attention.escalateTo && (attention.escalateTo.users.length || attention.escalateTo.teams.length)
+        ? attention.escalateTo
+        : undefined;
     effects.push({
       kind: 'reminder',
       step: due,

@@ -17,6 +17,14 @@ export function auditAfterMerge(record: AfterMergeRecord | undefined, now: Date)
     reviewed_at: record.reviewed?.at ?? null,
     within_sla: withinSla,
     concerns: record.concerns.map((c) => ({ by: c.by, at: c.at, reason: c.reason })),
-    revert: record.revert ? { by: record.revert.by, at: record.revert.at, reason: record.revert.reason ?? null, pr: record.revert.number ?? null, refused: record.revert.refused ?? null } : null,
+    revert: record.revert
+      ? {
+          by: record.revert.by,
+          at: record.revert.at,
+          reason: record.revert.reason ?? null,
+          pr: record.revert.number ?? null,
+          refused: record.revert.refused ?? null,
+        }
+      : null,
   };
 }

@@ -21,12 +21,20 @@ export function matchesLogin(pattern: string, login: string): boolean {
 }
 
 export function isCommitter(login: string, facts: Pick<PullRequestFacts, 'commits'>): boolean {
-  return facts.commits.some((c) => (c.authorLogin !== undefined && sameLogin(c.authorLogin, login)) || (c.committerLogin !== undefined && sameLogin(c.committerLogin, login)));
+  return facts.commits.some(
+    (c) =>
+      (c.authorLogin !== undefined && sameLogin(c.authorLogin, login)) ||
+      (c.committerLogin !== undefined && sameLogin(c.committerLogin, login)),
+  );
 }
 
 const rank = (p: Permission | 'none' | 'error'): number => PERMISSIONS.indexOf(p as Permission);
 
-export function standing(actor: Actor, facts: Pick<PullRequestFacts, 'author' | 'commits' | 'authorizations'>, policy: Policy | undefined): Standing {
+export function standing(
+  actor: Actor,
+  facts: Pick<PullRequestFacts, 'author' | 'commits' | 'authorizations'>,
+  policy: Policy | undefined,
+): Standing {
   const login = actor.login.toLowerCase();
   const at = `@${actor.login}`;
   if (isBot(actor)) return { kind: 'excluded', reason: 'bot', message: `${at} is a bot; only people may approve or veto.` };
@@ -36,16 +44,25 @@ export function standing(actor: Actor, facts: Pick<PullRequestFacts, 'author' | 
   // Without a usable policy, every known agent (and every app) counts as one: fail closed.
   const agents = policy?.agents.authors ?? FAIL_CLOSED_AGENTS.authors;
   if (agents.some((p) => matchesLogin(p, login))) {
-    return { kind: 'excluded', reason: 'agent', message: `${at} is an agent account in the policy's \`agents.authors\`; agents cannot approve or veto.` };
+    return {
+      kind: 'excluded',
+      reason: 'agent',
+      message: `${at} is an agent account in the policy's \`agents.authors\`; agents cannot approve or veto.`,
+    };
   }
   if (isCommitter(login, facts)) {
-    return { kind: 'excluded', reason: 'committer', message: `${at} authored or committed commits on this pull request; people who wrote the change cannot approve or veto it.` };
+    return {
+      kind: 'excluded',
+      reason: 'committer',
+      message: `${at} authored or committed commits on this pull request; people who wrote the change cannot approve or veto it.`,
+    };
   }
   if (!policy) return { kind: 'unknown', message: `the policy could not be read, so the gate cannot tell whether ${at} is a reviewer.` };
 
   // The top-level reviewers and every rule's own approvers: all of them may approve and veto.
   const { users, teams, permission } = authorizedReviewers(policy);
-  if (users.some((u) => u.replace(/^@/, '').toLowerCase() === login)) return { kind: 'reviewer', via: 'user', detail: `listed in reviewers.users` };
+  if (users.some((u) => u.replace(/^@/, '').toLowerCase() === login))
+    return { kind: 'reviewer', via: 'user', detail: `listed in reviewers.users` };
   const auth = facts.authorizations[login];
   if (!auth) return { kind: 'unknown', message: `the gate has no permission information for ${at} yet.` };
   const team = auth.teams.find((t) => teams.some((p) => p.toLowerCase() === t.toLowerCase()));

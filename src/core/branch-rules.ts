@@ -51,7 +51,8 @@ export function summarizeBranchRules(raw: readonly RawBranchRule[], rulesets: Re
         const count = typeof p.required_approving_review_count === 'number' ? p.required_approving_review_count : 0;
         if (count > 0 && (!out.reviews || count > out.reviews.count)) {
           out.reviews = {
-            count, ruleset,
+            count,
+            ruleset,
             dismissStaleOnPush: p.dismiss_stale_reviews_on_push === true,
             codeOwners: p.require_code_owner_review === true,
             lastPushApproval: p.require_last_push_approval === true,
@@ -69,7 +70,11 @@ export function summarizeBranchRules(raw: readonly RawBranchRule[], rulesets: Re
         const checks = Array.isArray(p.required_status_checks) ? p.required_status_checks : [];
         for (const c of checks) {
           if (!isRecord(c) || typeof c.context !== 'string') continue;
-          out.requiredChecks.push({ context: c.context, ...(typeof c.integration_id === 'number' ? { integrationId: c.integration_id } : {}), ruleset });
+          out.requiredChecks.push({
+            context: c.context,
+            ...(typeof c.integration_id === 'number' ? { integrationId: c.integration_id } : {}),
+            ruleset,
+          });
         }
         if (p.strict_required_status_checks_policy === true) out.upToDate ??= ruleset;
         break;

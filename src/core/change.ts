@@ -48,7 +48,13 @@ export interface ChangeVerdict {
 export function describedFile(line: string): ChangedFile {
   const rename = /^(.+?)\s+->\s+(.+)$/.exec(line);
   if (rename) {
-    return { filename: (rename[2] as string).trim(), previousFilename: (rename[1] as string).trim(), status: 'renamed', additions: 0, deletions: 0 };
+    return {
+      filename: (rename[2] as string).trim(),
+      previousFilename: (rename[1] as string).trim(),
+      status: 'renamed',
+      additions: 0,
+      deletions: 0,
+    };
   }
   return { filename: line, status: 'modified', additions: 0, deletions: 0 };
 }
@@ -75,9 +81,10 @@ export function describeChange(spec: ChangeSpec): Change {
   return {
     assumedAgent,
     input: {
-      author: spec.author !== undefined
-        ? { login: spec.author, type: spec.author.toLowerCase().endsWith('[bot]') ? 'Bot' : 'User' }
-        : { login: '', type: 'Bot' },
+      author:
+        spec.author !== undefined
+          ? { login: spec.author, type: spec.author.toLowerCase().endsWith('[bot]') ? 'Bot' : 'User' }
+          : { login: '', type: 'Bot' },
       labels,
       headRef: spec.head ?? '',
       baseRef: spec.base ?? 'main',

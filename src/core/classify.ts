@@ -170,9 +170,7 @@ function ruleReasons(compiled: CompiledPolicy, input: ClassifyInput): TierReason
   }
   // A file is covered when every path it counts under is matched by a matching, covering `paths`
   // rule: a rename out of a covered directory into an uncovered one still falls under `default`.
-  const uncovered = input.files.filter((_, i) =>
-    (pathRules[i] as number[][]).some((owners) => !owners.some((r) => covering[r] === 1)),
-  );
+  const uncovered = input.files.filter((_, i) => (pathRules[i] as number[][]).some((owners) => !owners.some((r) => covering[r] === 1)));
   if (uncovered.length > 0) reasons.push({ kind: 'default', tier: policy.default, files: uncovered.map(showFile) });
   return reasons;
 }

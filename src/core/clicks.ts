@@ -101,7 +101,8 @@ export function checkRunActions(decision: Decision): CheckRunAction[] {
   if (!decision.governed || decision.policy.kind !== 'ok') return [];
   const actions: CheckRunAction[] = [];
   if (decision.tier === 'hard') {
-    const waitsForApprovals = decision.state === 'blocked' && decision.vetoes.length === 0 && decision.approvals.length < decision.approvalsRequired;
+    const waitsForApprovals =
+      decision.state === 'blocked' && decision.vetoes.length === 0 && decision.approvals.length < decision.approvalsRequired;
     if (waitsForApprovals) actions.push(CHECK_RUN_ACTIONS.approve);
     actions.push(CHECK_RUN_ACTIONS.veto);
   } else if (decision.tier === 'soft' && decision.state === 'waiting' && decision.window) {

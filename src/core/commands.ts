@@ -91,7 +91,9 @@ const TIER_WORDS: Record<string, Tier> = { fyi: 'fyi', soft: 'soft', hard: 'hard
 
 /** Edits (insert, delete, substitute, swap two neighbours) between two short words. */
 export function typoDistance(a: string, b: string): number {
-  const d: number[][] = Array.from({ length: a.length + 1 }, (_, i) => Array.from({ length: b.length + 1 }, (_, j) => (i === 0 ? j : j === 0 ? i : 0)));
+  const d: number[][] = Array.from({ length: a.length + 1 }, (_, i) =>
+    Array.from({ length: b.length + 1 }, (_, j) => (i === 0 ? j : j === 0 ? i : 0)),
+  );
   for (let i = 1; i <= a.length; i++) {
     for (let j = 1; j <= b.length; j++) {
       const cost = a[i - 1] === b[j - 1] ? 0 : 1;
@@ -104,7 +106,12 @@ export function typoDistance(a: string, b: string): number {
 
 /** How far a word may be from each command word and still be read as a typo of it. Short words get
  * one edit, so other tools' commands (`/assign`, `/retest`, `/lgtm`, `/hold`) stay theirs. */
-const NEAR: [word: string, edits: number][] = [['approve', 2], ['escalate', 2], ['veto', 1], ['hitl', 1]];
+const NEAR: [word: string, edits: number][] = [
+  ['approve', 2],
+  ['escalate', 2],
+  ['veto', 1],
+  ['hitl', 1],
+];
 
 function nearest(word: string): string | undefined {
   return NEAR.find(([w, edits]) => word !== w && typoDistance(word, w) <= edits)?.[0];

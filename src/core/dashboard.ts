@@ -69,7 +69,10 @@ function stamp(iso: string, timezone: string | undefined): string {
   return timezone ? `${utc} (${formatLocal(ms, timezone)})` : utc;
 }
 
-const byTime = <T>(at: (t: T) => string) => (a: T, b: T): number => (Date.parse(at(a)) || 0) - (Date.parse(at(b)) || 0);
+const byTime =
+  <T>(at: (t: T) => string) =>
+  (a: T, b: T): number =>
+    (Date.parse(at(a)) || 0) - (Date.parse(at(b)) || 0);
 
 function people(p: People): string {
   const names = [...p.users.map((u) => person(u)), ...p.teams.map((t) => person(t))];
@@ -77,12 +80,13 @@ function people(p: People): string {
   return names.length > 5 ? `${names.slice(0, 5).join(', ')} and ${names.length - 5} more` : names.join(', ');
 }
 
-const link = (item: { number: number; title: string; url: string }): string => `[#${item.number}](${item.url}) ${escapeText(item.title, 120)}`;
+const link = (item: { number: number; title: string; url: string }): string =>
+  `[#${item.number}](${item.url}) ${escapeText(item.title, 120)}`;
 
 function awaitingLine(item: AwaitingApprovalItem, timezone: string | undefined): string {
   const reminder = item.reminded > 0 ? `reminded ${item.reminded}×` : 'not reminded yet';
   const approved = item.approvedBy.length ? `approved by ${item.approvedBy.map((l) => person(l)).join(', ')}, needs more; ` : '';
-  return `- ${link(item)}: ${approved}may approve: ${item.mayApprove ? escapeText(item.mayApprove, 300) : 'the policy\'s reviewers'}; waiting since ${stamp(item.since, timezone)}; ${reminder}`;
+  return `- ${link(item)}: ${approved}may approve: ${item.mayApprove ? escapeText(item.mayApprove, 300) : "the policy's reviewers"}; waiting since ${stamp(item.since, timezone)}; ${reminder}`;
 }
 
 function windowLine(item: VetoWindowItem, timezone: string | undefined): string {
@@ -100,9 +104,21 @@ export function dashboardSections(data: DashboardData, now: Date): Array<{ title
   const nowMs = now.getTime();
   const tz = data.timezone;
   return [
-    { title: 'Awaiting approval', empty: 'No hard pull request is waiting for approval.', lines: [...data.awaiting].sort(byTime((i) => i.since)).map((i) => awaitingLine(i, tz)) },
-    { title: 'Veto windows open', empty: 'No veto window is open.', lines: [...data.windows].sort(byTime((i) => i.mergesAt)).map((i) => windowLine(i, tz)) },
-    { title: 'Review after merge', empty: 'No review after merge is open.', lines: [...data.afterMerge].sort(byTime((i) => i.due)).map((i) => afterMergeLine(i, nowMs, tz)) },
+    {
+      title: 'Awaiting approval',
+      empty: 'No hard pull request is waiting for approval.',
+      lines: [...data.awaiting].sort(byTime((i) => i.since)).map((i) => awaitingLine(i, tz)),
+    },
+    {
+      title: 'Veto windows open',
+      empty: 'No veto window is open.',
+      lines: [...data.windows].sort(byTime((i) => i.mergesAt)).map((i) => windowLine(i, tz)),
+    },
+    {
+      title: 'Review after merge',
+      empty: 'No review after merge is open.',
+      lines: [...data.afterMerge].sort(byTime((i) => i.due)).map((i) => afterMergeLine(i, nowMs, tz)),
+    },
   ];
 }
 
@@ -136,7 +152,10 @@ export function renderDashboard(data: DashboardData, now: Date, limit = ISSUE_BO
     const widest = shown.indexOf(Math.max(...shown));
     if (shown[widest]! === 0) break;
     const excess = body.length - limit;
-    const perLine = Math.max(1, Math.ceil(sections[widest]!.lines.slice(0, shown[widest]).reduce((n, l) => n + l.length + 1, 0) / shown[widest]!));
+    const perLine = Math.max(
+      1,
+      Math.ceil(sections[widest]!.lines.slice(0, shown[widest]).reduce((n, l) => n + l.length + 1, 0) / shown[widest]!),
+    );
     shown[widest] = Math.max(0, shown[widest]! - Math.max(1, Math.ceil(excess / perLine)));
     body = render(shown);
   }

@@ -74,7 +74,14 @@ function decideOnce(load: PolicyLoad, facts: PullRequestFacts, now: Date): Decis
   const tier = classification.tier;
 
   // 3.
-  const replayed = replayCommands({ entries, facts, policy, previous, binds: bindsApprovals(policy, classification), verdicts: escalated.verdicts });
+  const replayed = replayCommands({
+    entries,
+    facts,
+    policy,
+    previous,
+    binds: bindsApprovals(policy, classification),
+    verdicts: escalated.verdicts,
+  });
   const approvals: Approval[] = replayed.approvals.map(({ atMs: _atMs, bound: _bound, ...a }) => a);
 
   // 4.
@@ -83,10 +90,26 @@ function decideOnce(load: PolicyLoad, facts: PullRequestFacts, now: Date): Decis
 
   // 5.
   const approvers = policy ? approverStatus(approverGroups(policy, classification), approvals, facts.authorizations) : [];
-  const outcome = mergeReadiness({ facts, policy, load, classification, tier, approvals, generalApprovals: approvals.filter(general), vetoes, nowMs, approvers });
+  const outcome = mergeReadiness({
+    facts,
+    policy,
+    load,
+    classification,
+    tier,
+    approvals,
+    generalApprovals: approvals.filter(general),
+    vetoes,
+    nowMs,
+    approvers,
+  });
 
   // 6.
-  const ledger = nextLedger(previous, { escalation: escalated.escalation, vetoes: replayed.vetoes, withdrawals: replayed.withdrawals, clicks });
+  const ledger = nextLedger(previous, {
+    escalation: escalated.escalation,
+    vetoes: replayed.vetoes,
+    withdrawals: replayed.withdrawals,
+    clicks,
+  });
   const attention = policy ? attentionFor(policy, facts, { tier, state: outcome.state, vetoes, approvals }, approvers, nowMs) : undefined;
   const reminderAt = nextReminder(attention, ledger, facts.headSha, nowMs);
   const wakeAt = reminderAt && (!outcome.wakeAt || reminderAt < outcome.wakeAt) ? reminderAt : outcome.wakeAt;
@@ -112,9 +135,22 @@ function decideOnce(load: PolicyLoad, facts: PullRequestFacts, now: Date): Decis
 }
 
 /** Whether this PR would be reviewed after merge (with the policy's `after_merge`), for the status comment. */
-function afterMergeNote(policy: Policy | undefined, facts: PullRequestFacts, tier: Tier, classification: Classification, approvals: Approval[]): Pick<Decision, 'afterMergeNote'> {
+function afterMergeNote(
+  policy: Policy | undefined,
+  facts: PullRequestFacts,
+  tier: Tier,
+  classification: Classification,
+  approvals: Approval[],
+): Pick<Decision, 'afterMergeNote'> {
   if (!policy?.afterMerge) return {};
-  const note = samplingNote(policy, { owner: facts.owner, repo: facts.repo, number: facts.number, tier, risk: riskOf(classification, policy, classifyInput(facts)), approvedBy: approvals.map((a) => a.by) });
+  const note = samplingNote(policy, {
+    owner: facts.owner,
+    repo: facts.repo,
+    number: facts.number,
+    tier,
+    risk: riskOf(classification, policy, classifyInput(facts)),
+    approvedBy: approvals.map((a) => a.by),
+  });
   return note ? { afterMergeNote: note } : {};
 }
 
@@ -134,12 +170,21 @@ export function undecided(load: PolicyLoad, policy: Policy | undefined, previous
     merge: false,
     mergeMethod: policy?.merge.method ?? 'merge',
     ledger: { ...previous },
-    policy: { kind: load.kind, path: load.path, ...(load.kind === 'invalid' ? { errors: load.errors } : {}), ...(load.kind === 'ok' ? { hash: load.hash } : {}) },
+    policy: {
+      kind: load.kind,
+      path: load.path,
+      ...(load.kind === 'invalid' ? { errors: load.errors } : {}),
+      ...(load.kind === 'ok' ? { hash: load.hash } : {}),
+    },
   };
 }
 
 /** The state and title of a PR the gate does not govern, or undefined when it governs it. */
-function notGoverned(load: PolicyLoad, facts: PullRequestFacts, classification: Classification): Pick<Decision, 'state' | 'title'> | undefined {
+function notGoverned(
+  load: PolicyLoad,
+  facts: PullRequestFacts,
+  classification: Classification,
+): Pick<Decision, 'state' | 'title'> | undefined {
   // Once the gate has posted its status comment (the ledger is in it), the PR stays governed: labels
   // and branch names that made it an agent PR are hints anyone can remove, and removing one must not
   // wave the PR through (design.md, invariant 5). Only removing the policy itself ends governance.
@@ -147,8 +192,12 @@ function notGoverned(load: PolicyLoad, facts: PullRequestFacts, classification: 
   if (classification.governed || wasGoverned) return undefined;
   // Only the policy knows every agent (its own accounts, labels and branches). Without it, a green
   // check could wave an agent PR through branch protection: hold it pending until the policy is read.
-  if (classification.reasons.some((r) => r.kind === 'policy-unreadable')) return { state: 'waiting', title: 'Policy unreadable: not decided yet' };
-  return { state: 'ignored', title: load.kind === 'missing' ? `No policy at ${load.path}: nothing to gate` : 'Not an agent PR: nothing to gate' };
+  if (classification.reasons.some((r) => r.kind === 'policy-unreadable'))
+    return { state: 'waiting', title: 'Policy unreadable: not decided yet' };
+  return {
+    state: 'ignored',
+    title: load.kind === 'missing' ? `No policy at ${load.path}: nothing to gate` : 'Not an agent PR: nothing to gate',
+  };
 }
 
 /** Approvals bind to the commit they were given on (design.md, invariant 3). Soft always binds: a push restarts

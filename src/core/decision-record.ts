@@ -68,8 +68,12 @@ export function decisionRecord(decision: Decision, facts: PullRequestFacts): Dec
     window: decision.window ? { start: decision.window.start, end: decision.window.end } : null,
     policy: { path: decision.policy.path, sha256: decision.policy.hash ?? null },
     // Times in full (no "today"): the record is read long after.
-    ...(decision.mode === 'observe' ? { mode: 'observe' as const, would: wouldDo(decision.observed ?? outcomeOf(decision), Number.NaN) } : {}),
-    ...(decision.observed && decision.mode !== 'observe' ? { observedRules: decision.observed.rules, would: wouldDo(decision.observed, Number.NaN) } : {}),
+    ...(decision.mode === 'observe'
+      ? { mode: 'observe' as const, would: wouldDo(decision.observed ?? outcomeOf(decision), Number.NaN) }
+      : {}),
+    ...(decision.observed && decision.mode !== 'observe'
+      ? { observedRules: decision.observed.rules, would: wouldDo(decision.observed, Number.NaN) }
+      : {}),
     ...mayApprove(decision),
   };
 }
@@ -87,11 +91,25 @@ function vetoHistory(decision: Decision): RecordedVeto[] {
   const out: (RecordedVeto & { login: string; id: number })[] = [];
   for (const v of decision.commands) {
     if (!v.accepted || v.command.kind !== 'veto') continue;
-    out.push({ by: v.by, at: v.at, reason: v.command.reason?.slice(0, MAX_REASON) ?? null, withdrawnAt: null, login: v.by.toLowerCase(), id: v.source.id });
+    out.push({
+      by: v.by,
+      at: v.at,
+      reason: v.command.reason?.slice(0, MAX_REASON) ?? null,
+      withdrawnAt: null,
+      login: v.by.toLowerCase(),
+      id: v.source.id,
+    });
   }
   for (const r of decision.ledger.vetoes) {
     if (out.some((v) => v.id === r.commentId)) continue;
-    out.push({ by: r.by, at: r.at, reason: r.reason?.slice(0, MAX_REASON) ?? null, withdrawnAt: null, login: r.by.toLowerCase(), id: r.commentId });
+    out.push({
+      by: r.by,
+      at: r.at,
+      reason: r.reason?.slice(0, MAX_REASON) ?? null,
+      withdrawnAt: null,
+      login: r.by.toLowerCase(),
+      id: r.commentId,
+    });
   }
   const cancels = decision.commands.filter((v) => v.accepted && v.command.kind === 'veto-cancel');
   for (const veto of out) {
@@ -101,9 +119,7 @@ function vetoHistory(decision: Decision): RecordedVeto[] {
   }
   // Still standing now? Then it was not withdrawn, whatever the comments say (a cancel the gate refused).
   const active = new Set(decision.vetoes.map((v) => v.commentId));
-  return out
-    .map(({ login: _l, id, ...v }) => (active.has(id) ? { ...v, withdrawnAt: null } : v))
-    .sort((a, b) => a.at.localeCompare(b.at));
+  return out.map(({ login: _l, id, ...v }) => (active.has(id) ? { ...v, withdrawnAt: null } : v)).sort((a, b) => a.at.localeCompare(b.at));
 }
 
 export function decisionMarker(record: DecisionRecord): string {
@@ -133,15 +149,25 @@ export function readDecisionRecord(text: string | null | undefined): DecisionRec
   }
   if (!isObject(data) || !(TIERS as readonly unknown[]).includes(data.tier)) return undefined;
   const list = (v: unknown): Record<string, unknown>[] => (Array.isArray(v) ? v.filter(isObject) : []);
-  const window = isObject(data.window) && str(data.window.start) && str(data.window.end) ? { start: str(data.window.start) as string, end: str(data.window.end) as string } : null;
+  const window =
+    isObject(data.window) && str(data.window.start) && str(data.window.end)
+      ? { start: str(data.window.start) as string, end: str(data.window.end) as string }
+      : null;
   const policy = isObject(data.policy) ? data.policy : {};
   return {
     tier: data.tier as Tier,
     state: (['ready', 'waiting', 'blocked', 'ignored'] as const).find((s) => s === data.state) ?? 'blocked',
     rules: Array.isArray(data.rules) ? data.rules.filter((r): r is string => typeof r === 'string') : [],
-    approvals: list(data.approvals).flatMap((a) => (str(a.by) && str(a.at) && (a.via === 'comment' || a.via === 'review' || a.via === 'click')
-      ? [{ by: str(a.by) as string, at: str(a.at) as string, via: a.via, sha: str(a.sha) }] : [])),
-    vetoes: list(data.vetoes).flatMap((v) => (str(v.by) && str(v.at) ? [{ by: str(v.by) as string, at: str(v.at) as string, reason: str(v.reason), withdrawnAt: str(v.withdrawnAt) }] : [])),
+    approvals: list(data.approvals).flatMap((a) =>
+      str(a.by) && str(a.at) && (a.via === 'comment' || a.via === 'review' || a.via === 'click')
+        ? [{ by: str(a.by) as string, at: str(a.at) as string, via: a.via, sha: str(a.sha) }]
+        : [],
+    ),
+    vetoes: list(data.vetoes).flatMap((v) =>
+      str(v.by) && str(v.at)
+        ? [{ by: str(v.by) as string, at: str(v.at) as string, reason: str(v.reason), withdrawnAt: str(v.withdrawnAt) }]
+        : [],
+    ),
     window,
     policy: { path: str(policy.path) ?? '', sha256: str(policy.sha256) },
     ...(data.mode === 'observe' ? { mode: 'observe' as const } : {}),

@@ -47,7 +47,13 @@ export interface Digest {
 }
 
 /** What the digest of `day` says, or undefined when nothing awaits anyone (then nothing is sent). */
-export function buildDigest(repository: string, data: DashboardData, nowMs: number, day: DigestDay, hours: WorkingHours | undefined): Digest | undefined {
+export function buildDigest(
+  repository: string,
+  data: DashboardData,
+  nowMs: number,
+  day: DigestDay,
+  hours: WorkingHours | undefined,
+): Digest | undefined {
   const zone = hours?.timezone ?? 'UTC';
   const endOfDay = DateTime.fromMillis(day.at, { zone }).endOf('day').toMillis();
   const byDue = (a: AfterMergeItem, b: AfterMergeItem) => Date.parse(a.due) - Date.parse(b.due);
@@ -66,14 +72,28 @@ function lines<T extends { number: number; title: string; url: string }>(items: 
   return items.length > MAX_LINES ? [...shown, `• and ${items.length - MAX_LINES} more`] : shown;
 }
 
-const utc = (iso: string): string => iso.replace(/\.\d{3}Z$/, 'Z').replace('T', ' ').replace(/:\d\dZ$/, ' UTC');
+const utc = (iso: string): string =>
+  iso
+    .replace(/\.\d{3}Z$/, 'Z')
+    .replace('T', ' ')
+    .replace(/:\d\dZ$/, ' UTC');
 
 /** The digest as Slack text: one section per kind, each line linking its PR. */
 export function digestText(d: Digest): string {
   return [
     `*hitl-gate daily digest* · ${slackEscape(d.repository)} · ${d.day}`,
-    ...(d.overdue.length ? [`*Review after merge overdue (${d.overdue.length})*`, ...lines(d.overdue, (i) => `was due ${utc(i.due)}${i.concern ? ' · concern raised' : ''}`)] : []),
-    ...(d.dueToday.length ? [`*Review after merge due today (${d.dueToday.length})*`, ...lines(d.dueToday, (i) => `due ${utc(i.due)}${i.concern ? ' · concern raised' : ''}`)] : []),
+    ...(d.overdue.length
+      ? [
+          `*Review after merge overdue (${d.overdue.length})*`,
+          ...lines(d.overdue, (i) => `was due ${utc(i.due)}${i.concern ? ' · concern raised' : ''}`),
+        ]
+      : []),
+    ...(d.dueToday.length
+      ? [
+          `*Review after merge due today (${d.dueToday.length})*`,
+          ...lines(d.dueToday, (i) => `due ${utc(i.due)}${i.concern ? ' · concern raised' : ''}`),
+        ]
+      : []),
     ...(d.waiting.length ? [`*Waiting for approval (${d.waiting.length})*`, ...lines(d.waiting, (i) => `since ${utc(i.since)}`)] : []),
   ].join('\n');
 }

@@ -9,7 +9,17 @@
 import { createHash } from 'node:crypto';
 import { hasMarker, hiddenMarker, markerPattern } from './hidden-marker.js';
 import { maxTier, TIERS } from './model/tier.js';
-import { CLICK_ACTIONS, type ClickRecord, type Ledger, type MergeRefusalRecord, type NotifiedRecord, type RecordNotice, type StatusCommentRecord, type VetoRecord, type WithdrawalRecord } from './model/ledger.js';
+import {
+  CLICK_ACTIONS,
+  type ClickRecord,
+  type Ledger,
+  type MergeRefusalRecord,
+  type NotifiedRecord,
+  type RecordNotice,
+  type StatusCommentRecord,
+  type VetoRecord,
+  type WithdrawalRecord,
+} from './model/ledger.js';
 import { afterMergeRecordFrom, mergeAfterMerge } from './after-merge-read.js';
 
 /** The merge refusal a ledger carries, if any. */
@@ -35,7 +45,10 @@ export const MAX_LEDGER_CHARS = 60_000;
 const MAX_REASON = 300;
 const MAX_NOTICES = 10;
 
-const byTime = <T extends { at: string }>(key: (t: T) => number) => (a: T, b: T): number => Date.parse(a.at) - Date.parse(b.at) || key(a) - key(b);
+const byTime =
+  <T extends { at: string }>(key: (t: T) => number) =>
+  (a: T, b: T): number =>
+    Date.parse(a.at) - Date.parse(b.at) || key(a) - key(b);
 
 const encode = (ledger: Ledger & { pr?: number }): string => Buffer.from(JSON.stringify(ledger), 'utf8').toString('base64');
 
@@ -63,9 +76,11 @@ export function hasLegacyLedger(body: string): boolean {
 function fitted(ledger: Ledger, pr?: number): string {
   const withdrawals = withdrawalsOf(ledger);
   const refusal = mergeRefusalOf(ledger);
-    let fit: Ledger & { pr?: number } = {
+  let fit: Ledger & { pr?: number } = {
     ...(pr !== undefined ? { pr } : {}),
-    vetoes: [...ledger.vetoes].sort(byTime((v) => v.commentId)).map((v) => ({ ...v, ...(v.reason !== undefined ? { reason: v.reason.slice(0, MAX_REASON) } : {}) })),
+    vetoes: [...ledger.vetoes]
+      .sort(byTime((v) => v.commentId))
+      .map((v) => ({ ...v, ...(v.reason !== undefined ? { reason: v.reason.slice(0, MAX_REASON) } : {}) })),
     answered: [...new Set(ledger.answered)].sort((a, b) => a - b),
     ...(ledger.escalation ? { escalation: ledger.escalation } : {}),
     ...(withdrawals.length ? { withdrawals: [...withdrawals].sort(byTime((w) => w.sourceId)) } : {}),
@@ -160,17 +175,25 @@ export function mergeRecords(a: Ledger | undefined, b: Ledger | undefined): Ledg
     for (const y of ys ?? []) if (!out.some((x) => same(x, y))) out.push(y);
     return out;
   };
-  const escalation = a.escalation && b.escalation ? maxTier(a.escalation, b.escalation) : a.escalation ?? b.escalation;
+  const escalation = a.escalation && b.escalation ? maxTier(a.escalation, b.escalation) : (a.escalation ?? b.escalation);
   const withdrawals = union(a.withdrawals, b.withdrawals, (x, y) => x.sourceId === y.sourceId && x.by.toLowerCase() === y.by.toLowerCase());
   const clicks = union(a.clicks, b.clicks, (x, y) => x.id === y.id && x.by === y.by && x.headSha === y.headSha);
   const notices = union(a.notices, b.notices, (x, y) => x.kind === y.kind && x.commentId === y.commentId && x.at === y.at);
-  const requested = a.requested && b.requested && a.requested.head === b.requested.head
-    ? { head: a.requested.head, users: [...new Set([...a.requested.users, ...b.requested.users])], teams: [...new Set([...a.requested.teams, ...b.requested.teams])] }
-    : b.requested ?? a.requested;
-  const reminded = a.reminded && b.reminded && a.reminded.head === b.reminded.head
-    ? { head: a.reminded.head, steps: Math.max(a.reminded.steps, b.reminded.steps) }
-    : b.reminded ?? a.reminded;
-  const refusal = [a.mergeRefusal, b.mergeRefusal].filter((r): r is MergeRefusalRecord => r !== undefined).sort((x, y) => y.at.localeCompare(x.at))[0];
+  const requested =
+    a.requested && b.requested && a.requested.head === b.requested.head
+      ? {
+          head: a.requested.head,
+          users: [...new Set([...a.requested.users, ...b.requested.users])],
+          teams: [...new Set([...a.requested.teams, ...b.requested.teams])],
+        }
+      : (b.requested ?? a.requested);
+  const reminded =
+    a.reminded && b.reminded && a.reminded.head === b.reminded.head
+      ? { head: a.reminded.head, steps: Math.max(a.reminded.steps, b.reminded.steps) }
+      : (b.reminded ?? a.reminded);
+  const refusal = [a.mergeRefusal, b.mergeRefusal]
+    .filter((r): r is MergeRefusalRecord => r !== undefined)
+    .sort((x, y) => y.at.localeCompare(x.at))[0];
   const notified = mergeNotified(a.notified, b.notified);
   const afterMerge = mergeAfterMerge(a.afterMerge, b.afterMerge);
   return {
@@ -183,7 +206,7 @@ export function mergeRecords(a: Ledger | undefined, b: Ledger | undefined): Ledg
     ...(clicks.length ? { clicks } : {}),
     ...(notified ? { notified } : {}),
     ...(refusal ? { mergeRefusal: refusal } : {}),
-    ...(b.comment ?? a.comment ? { comment: (b.comment ?? a.comment)! } : {}),
+    ...((b.comment ?? a.comment) ? { comment: (b.comment ?? a.comment)! } : {}),
     ...(notices.length ? { notices } : {}),
     ...(afterMerge ? { afterMerge } : {}),
   };
@@ -192,7 +215,8 @@ export function mergeRecords(a: Ledger | undefined, b: Ledger | undefined): Ledg
 function mergeNotified(a: NotifiedRecord | undefined, b: NotifiedRecord | undefined): NotifiedRecord | undefined {
   if (!a) return b;
   if (!b) return a;
-  const slack = a.slack || b.slack ? { ...a.slack, ...b.slack, sent: [...new Set([...(a.slack?.sent ?? []), ...(b.slack?.sent ?? [])])] } : undefined;
+  const slack =
+    a.slack || b.slack ? { ...a.slack, ...b.slack, sent: [...new Set([...(a.slack?.sent ?? []), ...(b.slack?.sent ?? [])])] } : undefined;
   const webhook = a.webhook || b.webhook ? { sent: [...new Set([...(a.webhook?.sent ?? []), ...(b.webhook?.sent ?? [])])] } : undefined;
   return { ...(slack ? { slack } : {}), ...(webhook ? { webhook } : {}) };
 }
@@ -203,7 +227,8 @@ const isId = (v: unknown): v is number => typeof v === 'number' && Number.isSafe
 function vetoRecord(v: unknown): VetoRecord | undefined {
   if (!isObject(v)) return undefined;
   const { by, at, commentId, reason } = v;
-  if (typeof by !== 'string' || by === '' || typeof at !== 'string' || !Number.isFinite(Date.parse(at)) || !isId(commentId)) return undefined;
+  if (typeof by !== 'string' || by === '' || typeof at !== 'string' || !Number.isFinite(Date.parse(at)) || !isId(commentId))
+    return undefined;
   if (reason !== undefined && typeof reason !== 'string') return undefined;
   return { by, at, commentId, ...(reason !== undefined ? { reason } : {}) };
 }
@@ -211,7 +236,8 @@ function vetoRecord(v: unknown): VetoRecord | undefined {
 function withdrawalRecord(v: unknown): WithdrawalRecord | undefined {
   if (!isObject(v)) return undefined;
   const { by, at, sourceId } = v;
-  if (typeof by !== 'string' || by === '' || typeof at !== 'string' || !Number.isFinite(Date.parse(at)) || !isId(sourceId)) return undefined;
+  if (typeof by !== 'string' || by === '' || typeof at !== 'string' || !Number.isFinite(Date.parse(at)) || !isId(sourceId))
+    return undefined;
   return { by, at, sourceId };
 }
 
@@ -220,12 +246,27 @@ const clicksIn = (ledger: Ledger): ClickRecord[] => ledger.clicks ?? [];
 function clickRecord(v: unknown): ClickRecord | undefined {
   if (!isObject(v)) return undefined;
   const { id, by, byType, at, action, headSha, checkRunId } = v;
-  if (!isId(id) || typeof by !== 'string' || by === '' || typeof byType !== 'string' || typeof at !== 'string' || !Number.isFinite(Date.parse(at))) return undefined;
-  if (!(CLICK_ACTIONS as readonly unknown[]).includes(action) || typeof headSha !== 'string' || !/^[0-9a-f]{7,64}$/i.test(headSha) || !isId(checkRunId)) return undefined;
+  if (
+    !isId(id) ||
+    typeof by !== 'string' ||
+    by === '' ||
+    typeof byType !== 'string' ||
+    typeof at !== 'string' ||
+    !Number.isFinite(Date.parse(at))
+  )
+    return undefined;
+  if (
+    !(CLICK_ACTIONS as readonly unknown[]).includes(action) ||
+    typeof headSha !== 'string' ||
+    !/^[0-9a-f]{7,64}$/i.test(headSha) ||
+    !isId(checkRunId)
+  )
+    return undefined;
   return { id, by, byType, at, action: action as ClickRecord['action'], headSha, checkRunId };
 }
 
-const keys = (v: unknown): string[] | undefined => (Array.isArray(v) && v.every((k) => typeof k === 'string' && k.length <= 40) ? v.slice(0, 50) : undefined);
+const keys = (v: unknown): string[] | undefined =>
+  Array.isArray(v) && v.every((k) => typeof k === 'string' && k.length <= 40) ? v.slice(0, 50) : undefined;
 
 /** What was sent to chat. A malformed record reads as "nothing sent" rather than losing the ledger:
  * at worst a message is sent again, never is a veto lost. */
@@ -235,7 +276,12 @@ function notifiedRecord(v: unknown): NotifiedRecord | undefined {
   if (isObject(v.slack)) {
     const sent = keys(v.slack.sent);
     const { channel, ts } = v.slack;
-    if (sent) out.slack = { sent, ...(typeof channel === 'string' ? { channel } : {}), ...(typeof ts === 'string' && ts.length <= 40 ? { ts } : {}) };
+    if (sent)
+      out.slack = {
+        sent,
+        ...(typeof channel === 'string' ? { channel } : {}),
+        ...(typeof ts === 'string' && ts.length <= 40 ? { ts } : {}),
+      };
   }
   if (isObject(v.webhook)) {
     const sent = keys(v.webhook.sent);
@@ -247,7 +293,14 @@ function notifiedRecord(v: unknown): NotifiedRecord | undefined {
 function mergeRefusalRecord(v: unknown): MergeRefusalRecord | undefined {
   if (!isObject(v)) return undefined;
   const { sha, message, at } = v;
-  if (typeof sha !== 'string' || !/^[0-9a-f]{40}$/.test(sha) || typeof message !== 'string' || typeof at !== 'string' || !Number.isFinite(Date.parse(at))) return undefined;
+  if (
+    typeof sha !== 'string' ||
+    !/^[0-9a-f]{40}$/.test(sha) ||
+    typeof message !== 'string' ||
+    typeof at !== 'string' ||
+    !Number.isFinite(Date.parse(at))
+  )
+    return undefined;
   return { sha, message: message.slice(0, MAX_REFUSAL), at };
 }
 
@@ -301,7 +354,14 @@ function commentRecord(v: unknown): StatusCommentRecord | undefined {
 const NOTICE_KINDS: readonly RecordNotice['kind'][] = ['comment-edited', 'comment-deleted', 'legacy-untrusted', 'record-unreadable'];
 
 function noticeRecord(v: unknown): RecordNotice | undefined {
-  if (!isObject(v) || !NOTICE_KINDS.includes(v.kind as RecordNotice['kind']) || typeof v.at !== 'string' || !Number.isFinite(Date.parse(v.at)) || !isId(v.commentId)) return undefined;
+  if (
+    !isObject(v) ||
+    !NOTICE_KINDS.includes(v.kind as RecordNotice['kind']) ||
+    typeof v.at !== 'string' ||
+    !Number.isFinite(Date.parse(v.at)) ||
+    !isId(v.commentId)
+  )
+    return undefined;
   const by = typeof v.by === 'string' && v.by.length <= 100 ? { by: v.by } : {};
   const happenedAt = typeof v.happenedAt === 'string' && Number.isFinite(Date.parse(v.happenedAt)) ? { happenedAt: v.happenedAt } : {};
   return { kind: v.kind as RecordNotice['kind'], at: v.at, commentId: v.commentId, ...by, ...happenedAt };
@@ -311,11 +371,13 @@ function noticeRecord(v: unknown): RecordNotice | undefined {
  * request or a reminder is made again, never a veto lost). */
 function attentionRecords(data: Record<string, unknown> | Ledger): Pick<Ledger, 'requested' | 'reminded'> {
   const out: Pick<Ledger, 'requested' | 'reminded'> = {};
-  const strings = (v: unknown): v is string[] => Array.isArray(v) && v.length <= 200 && v.every((s) => typeof s === 'string' && s.length <= 200);
+  const strings = (v: unknown): v is string[] =>
+    Array.isArray(v) && v.length <= 200 && v.every((s) => typeof s === 'string' && s.length <= 200);
   const { requested, reminded } = data as Record<string, unknown>;
   if (isObject(requested) && typeof requested.head === 'string' && strings(requested.users) && strings(requested.teams)) {
     out.requested = { head: requested.head, users: requested.users, teams: requested.teams };
   }
-  if (isObject(reminded) && typeof reminded.head === 'string' && isId(reminded.steps)) out.reminded = { head: reminded.head, steps: reminded.steps };
+  if (isObject(reminded) && typeof reminded.head === 'string' && isId(reminded.steps))
+    out.reminded = { head: reminded.head, steps: reminded.steps };
   return out;
 }

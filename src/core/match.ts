@@ -47,12 +47,28 @@ export function globProblem(pattern: string): string | undefined {
     return `bad glob "${pattern}": ${(e as Error).message}`;
   }
   if (re === false) return `bad glob "${pattern}": minimatch cannot compile it`;
-  if (braceExpand(p, GLOB_OPTIONS).some(hasEmptyClass)) return `bad glob "${pattern}": a character class in it has no valid range, so it can never match`;
+  if (braceExpand(p, GLOB_OPTIONS).some(hasEmptyClass))
+    return `bad glob "${pattern}": a character class in it has no valid range, so it can never match`;
   return undefined;
 }
 
 /** The POSIX classes minimatch knows inside `[…]`. */
-const POSIX_CLASSES = ['[:alnum:]', '[:alpha:]', '[:ascii:]', '[:blank:]', '[:cntrl:]', '[:digit:]', '[:graph:]', '[:lower:]', '[:print:]', '[:punct:]', '[:space:]', '[:upper:]', '[:word:]', '[:xdigit:]'];
+const POSIX_CLASSES = [
+  '[:alnum:]',
+  '[:alpha:]',
+  '[:ascii:]',
+  '[:blank:]',
+  '[:cntrl:]',
+  '[:digit:]',
+  '[:graph:]',
+  '[:lower:]',
+  '[:print:]',
+  '[:punct:]',
+  '[:space:]',
+  '[:upper:]',
+  '[:word:]',
+  '[:xdigit:]',
+];
 
 /** Whether a brace expansion holds a character class that can match no character (`[z-a]`), which
  * minimatch compiles to a pattern that never matches. Read from the text with minimatch's grammar of
@@ -459,7 +475,8 @@ export class PathIndex<Owner> {
     if (f.size > 0) this.take(f.get(path), epoch, found, base);
     if (c.size > 0 && slash !== -1) this.take(c.get(path.slice(0, slash)), epoch, found, base);
     if (b.size > 0) this.take(b.get(base), epoch, found, base);
-    if (x.size > 0) for (let i = base.indexOf('.'); i !== -1; i = base.indexOf('.', i + 1)) this.take(x.get(base.slice(i)), epoch, found, base);
+    if (x.size > 0)
+      for (let i = base.indexOf('.'); i !== -1; i = base.indexOf('.', i + 1)) this.take(x.get(base.slice(i)), epoch, found, base);
     if (d.size > 0 || p.size > 0 || g.size > 0) {
       let from = 0;
       for (;;) {

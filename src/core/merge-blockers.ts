@@ -44,14 +44,14 @@ export type MergeNeed =
 
 export type MergeWay =
   | {
-    kind: 'merge';
-    method: MergeMethod;
-    /** The ruleset the gate merges past as a bypass actor. */
-    bypass?: string;
-    /** GitHub says `blocked` for a reason the gate cannot read (classic protection): asked once, so
-     * that GitHub's own refusal says why. GitHub still enforces every rule on it. */
-    probe?: true;
-  }
+      kind: 'merge';
+      method: MergeMethod;
+      /** The ruleset the gate merges past as a bypass actor. */
+      bypass?: string;
+      /** GitHub says `blocked` for a reason the gate cannot read (classic protection): asked once, so
+       * that GitHub's own refusal says why. GitHub still enforces every rule on it. */
+      probe?: true;
+    }
   | { kind: 'update-branch' }
   | { kind: 'wait' };
 
@@ -66,7 +66,10 @@ const WRITE = new Set(['write', 'maintain', 'admin']);
 
 /** Approving reviews GitHub would count: each person's latest verdict, by a user (apps never count),
  * with write access when the gate knows it, of the head when stale approvals are dismissed. */
-export function countedApprovals(facts: Pick<PullRequestFacts, 'reviews' | 'author' | 'authorizations' | 'headSha'>, dismissStale: boolean): number {
+export function countedApprovals(
+  facts: Pick<PullRequestFacts, 'reviews' | 'author' | 'authorizations' | 'headSha'>,
+  dismissStale: boolean,
+): number {
   const latest = new Map<string, PullRequestFacts['reviews'][number]>();
   const ordered = [...facts.reviews].sort((a, b) => Date.parse(a.submittedAt) - Date.parse(b.submittedAt));
   for (const r of ordered) {
@@ -117,13 +120,18 @@ export function assessMerge(decision: Decision, facts: PullRequestFacts, view: G
     const v = checks?.[rc.integrationId !== undefined ? pinnedCheck(rc.context, rc.integrationId)! : rc.context];
     if (v === 'success') continue;
     requiredGreen = false;
-    if (base) needs.push({ kind: 'check', name: rc.context, state: v ?? (base.statusesUnread ? 'unseen' : 'missing'), ruleset: rc.ruleset.name });
+    if (base)
+      needs.push({ kind: 'check', name: rc.context, state: v ?? (base.statusesUnread ? 'unseen' : 'missing'), ruleset: rc.ruleset.name });
   }
   // Checks still running are what "merges as soon as the other checks pass" already says; a failed one
   // is a stall a maintainer must hear about.
   if (view.otherChecks === 'failure' && base) {
-    const names = Object.entries(checks ?? {}).filter(([n, v]) => !isPinnedKey(n) && !required.has(n) && v === 'failure').map(([n]) => n).sort();
-    if (names.length > 0 || !needs.some((n) => n.kind === 'check' && n.state === 'failure')) needs.push({ kind: 'other-checks', state: 'failure', names });
+    const names = Object.entries(checks ?? {})
+      .filter(([n, v]) => !isPinnedKey(n) && !required.has(n) && v === 'failure')
+      .map(([n]) => n)
+      .sort();
+    if (names.length > 0 || !needs.some((n) => n.kind === 'check' && n.state === 'failure'))
+      needs.push({ kind: 'other-checks', state: 'failure', names });
   }
   if (view.mergeable === false) needs.push({ kind: 'conflict' });
   if (state === 'behind') needs.push({ kind: 'behind', updating: settings.updateBranch });
@@ -134,7 +142,12 @@ export function assessMerge(decision: Decision, facts: PullRequestFacts, view: G
     const counted = countedApprovals(facts, rules.reviews.dismissStaleOnPush);
     if (counted < rules.reviews.count) {
       reviewsMissing = true;
-      needs.push({ kind: 'reviews', missing: rules.reviews.count - counted, required: rules.reviews.count, ruleset: rules.reviews.ruleset.name });
+      needs.push({
+        kind: 'reviews',
+        missing: rules.reviews.count - counted,
+        required: rules.reviews.count,
+        ruleset: rules.reviews.ruleset.name,
+      });
     }
   }
   if (refusal) needs.push({ kind: 'refused', message: refusal.message });
@@ -173,11 +186,16 @@ const plural = (n: number, word: string): string => `${n} ${word}${n === 1 ? '' 
 function describeMethod(v: MethodVerdict): string {
   const what = METHOD_WORDS[v.method];
   switch (v.refusedBy) {
-    case 'repository': return `${what} are not allowed here (repository settings)`;
-    case 'ruleset': return `${what} are not allowed here (ruleset ${italic(v.ruleset ?? 'a ruleset')})`;
-    case 'linear-history': return `${what} are not allowed here: ruleset ${italic(v.ruleset ?? 'a ruleset')} requires a linear history`;
-    case 'github': return `${what} are not allowed here (GitHub refused one)`;
-    default: return `${what} are allowed`;
+    case 'repository':
+      return `${what} are not allowed here (repository settings)`;
+    case 'ruleset':
+      return `${what} are not allowed here (ruleset ${italic(v.ruleset ?? 'a ruleset')})`;
+    case 'linear-history':
+      return `${what} are not allowed here: ruleset ${italic(v.ruleset ?? 'a ruleset')} requires a linear history`;
+    case 'github':
+      return `${what} are not allowed here (GitHub refused one)`;
+    default:
+      return `${what} are allowed`;
   }
 }
 
@@ -188,10 +206,13 @@ export function describeNeed(need: MergeNeed, baseRef: string): string {
     case 'reviews':
       return `GitHub still requires ${plural(need.missing, 'approving review')} (ruleset ${italic(need.ruleset)}) from someone with write access; approvals by apps do not count`;
     case 'check':
-      return need.state === 'pending' ? `waiting for the required check ${italic(need.name)} (in progress)`
-        : need.state === 'unseen' ? `waiting for the required check ${italic(need.name)}`
-        : need.state === 'failure' ? `the required check ${italic(need.name)} failed`
-          : `the required check ${italic(need.name)} has not reported on this commit`;
+      return need.state === 'pending'
+        ? `waiting for the required check ${italic(need.name)} (in progress)`
+        : need.state === 'unseen'
+          ? `waiting for the required check ${italic(need.name)}`
+          : need.state === 'failure'
+            ? `the required check ${italic(need.name)} failed`
+            : `the required check ${italic(need.name)} has not reported on this commit`;
     case 'other-checks': {
       const names = need.names.length ? `: ${need.names.slice(0, 10).map(italic).join(', ')}` : '';
       if (need.state === 'pending') return `waiting for other checks${names}`;

@@ -52,8 +52,7 @@ export interface QueueEntry {
 export type HeadCommitReading = 'group-commit' | 'pull-request-head';
 
 export type GroupMembers =
-  | { kind: 'known'; numbers: number[]; entries: QueueEntry[]; reading: HeadCommitReading }
-  | { kind: 'unknown'; reason: string };
+  { kind: 'known'; numbers: number[]; entries: QueueEntry[]; reading: HeadCommitReading } | { kind: 'unknown'; reason: string };
 
 const short = (sha: string) => sha.slice(0, 7);
 
@@ -67,12 +66,21 @@ const short = (sha: string) => sha.slice(0, 7);
 export function groupMembers(ref: MergeGroupRef | undefined, groupHeadSha: string, entries: readonly QueueEntry[]): GroupMembers {
   if (!ref) return { kind: 'unknown', reason: 'its head ref is not a merge queue branch (`gh-readonly-queue/<base>/pr-<number>-<sha>`)' };
   const own = entries.find((e) => e.number === ref.number);
-  if (!own) return { kind: 'unknown', reason: `GitHub no longer lists #${ref.number}, which its branch names, in the merge queue (the group was probably replaced)` };
+  if (!own)
+    return {
+      kind: 'unknown',
+      reason: `GitHub no longer lists #${ref.number}, which its branch names, in the merge queue (the group was probably replaced)`,
+    };
   let reading: HeadCommitReading;
   if (own.headCommit === groupHeadSha) reading = 'group-commit';
   else if (own.headCommit !== null && own.headCommit === own.prHeadSha) reading = 'pull-request-head';
-  else if (own.headCommit === null) return { kind: 'unknown', reason: `GitHub lists the queue entry of #${own.number} without a head commit` };
-  else return { kind: 'unknown', reason: `GitHub's queue entry of #${own.number} names commit ${short(own.headCommit)}, which is neither this group's commit nor #${own.number}'s head ${short(own.prHeadSha)}: its head moved after it was queued, or this group was replaced` };
+  else if (own.headCommit === null)
+    return { kind: 'unknown', reason: `GitHub lists the queue entry of #${own.number} without a head commit` };
+  else
+    return {
+      kind: 'unknown',
+      reason: `GitHub's queue entry of #${own.number} names commit ${short(own.headCommit)}, which is neither this group's commit nor #${own.number}'s head ${short(own.prHeadSha)}: its head moved after it was queued, or this group was replaced`,
+    };
   const members = entries.filter((e) => e.position <= own.position).sort((a, b) => a.position - b.position);
   return { kind: 'known', numbers: members.map((e) => e.number), entries: members, reading };
 }
@@ -96,9 +104,11 @@ export interface MemberHead {
 export function movedHead(entry: QueueEntry, reading: HeadCommitReading, head: MemberHead): string | undefined {
   const current = head.headSha;
   if (!current) return 'hitl-gate could not read its head';
-  if (current !== entry.prHeadSha) return `its head moved to ${short(current)} while the group was checked (GitHub's queue lists ${short(entry.prHeadSha)})`;
+  if (current !== entry.prHeadSha)
+    return `its head moved to ${short(current)} while the group was checked (GitHub's queue lists ${short(entry.prHeadSha)})`;
   if (reading === 'pull-request-head') {
-    if (entry.headCommit !== current) return `its head moved to ${short(current)} after ${entry.headCommit ? short(entry.headCommit) : 'an unknown commit'} was queued`;
+    if (entry.headCommit !== current)
+      return `its head moved to ${short(current)} after ${entry.headCommit ? short(entry.headCommit) : 'an unknown commit'} was queued`;
     return undefined;
   }
   if (!head.governed) return undefined;
@@ -106,7 +116,8 @@ export function movedHead(entry: QueueEntry, reading: HeadCommitReading, head: M
   const queuedAt = entry.enqueuedAt ? Date.parse(entry.enqueuedAt) : NaN;
   const seenAt = Date.parse(head.headSeenAt);
   if (Number.isNaN(queuedAt) || Number.isNaN(seenAt)) return 'GitHub did not say when it was queued';
-  if (seenAt > queuedAt) return `hitl-gate first saw its head ${short(current)} at ${head.headSeenAt}, after it was queued at ${entry.enqueuedAt}: its head moved after it was queued`;
+  if (seenAt > queuedAt)
+    return `hitl-gate first saw its head ${short(current)} at ${head.headSeenAt}, after it was queued at ${entry.enqueuedAt}: its head moved after it was queued`;
   return undefined;
 }
 
@@ -159,20 +170,29 @@ export function mergeGroupVerdict(members: GroupMembers, verdicts: readonly Memb
   const lines = verdicts.map(memberLine).join('\n');
   if (blocked.length === 0 && missing.length === 0 && verdicts.length > 0) {
     const list = verdicts.map((v) => `#${v.number}`).join(', ');
-    return { conclusion: 'success', title: `The policy lets ${list} merge`, summary: `Every pull request this merge group adds may merge now:\n\n${lines}\n` };
+    return {
+      conclusion: 'success',
+      title: `The policy lets ${list} merge`,
+      summary: `Every pull request this merge group adds may merge now:\n\n${lines}\n`,
+    };
   }
   // Observe mode never blocks: a group held up only by observed PRs passes as neutral, saying so.
   const observed = blocked.filter((v) => v.error === undefined && v.decision?.mode === 'observe');
   if (observed.length === blocked.length && missing.length === 0 && verdicts.length > 0) {
     const first = observed[0]!;
     const title = `Observe mode: #${first.number} would not merge now: ${first.decision?.title ?? ''}`;
-    return { conclusion: 'neutral', title: title.length > 200 ? `${title.slice(0, 199)}…` : title, summary: `The policy only observes ${observed.map((v) => `#${v.number}`).join(', ')} (\`mode: observe\`), so this group is not held up; enforced, the gate would not let it merge now:\n\n${lines}\n` };
+    return {
+      conclusion: 'neutral',
+      title: title.length > 200 ? `${title.slice(0, 199)}…` : title,
+      summary: `The policy only observes ${observed.map((v) => `#${v.number}`).join(', ')} (\`mode: observe\`), so this group is not held up; enforced, the gate would not let it merge now:\n\n${lines}\n`,
+    };
   }
   const names = [...blocked.map((v) => `#${v.number}`), ...missing.map((n) => `#${n}`)];
   const first = blocked[0];
-  const title = first?.decision && first.error === undefined
-    ? `#${first.number} may not merge: ${first.decision.title}`
-    : `${names.join(', ')} ${names.length === 1 ? 'was' : 'were'} not checked`;
+  const title =
+    first?.decision && first.error === undefined
+      ? `#${first.number} may not merge: ${first.decision.title}`
+      : `${names.join(', ')} ${names.length === 1 ? 'was' : 'were'} not checked`;
   return {
     conclusion: 'failure',
     title: title.length > 200 ? `${title.slice(0, 199)}…` : title,
@@ -227,12 +247,20 @@ export function undoneEnqueue(history: readonly QueueHistoryEvent[], head: strin
  * as a direct merge); with a queue that is an enqueue of exactly the decided head. A queued PR the gate
  * would not merge now (a veto, a push, an escalation) leaves the queue.
  */
-export function queueStep(decision: Pick<Decision, 'governed' | 'state' | 'merge' | 'title' | 'blockers'>, state: QueueState, merge: { sha: string } | undefined, undone?: QueueHistoryEvent): QueueStep {
+export function queueStep(
+  decision: Pick<Decision, 'governed' | 'state' | 'merge' | 'title' | 'blockers'>,
+  state: QueueState,
+  merge: { sha: string } | undefined,
+  undone?: QueueHistoryEvent,
+): QueueStep {
   if (!state.required) return { kind: 'none' };
   if (merge && !state.queued && undone) {
     const by = undone.actor ? ` by ${undone.actor}` : '';
     const why = undone.reason ? ` (${undone.reason.toLowerCase().replace(/_/g, ' ')})` : '';
-    return { kind: 'hold', reason: `This head was taken out of the merge queue${by}${why}; hitl-gate does not queue it again. Queue it by hand, or push a new commit.` };
+    return {
+      kind: 'hold',
+      reason: `This head was taken out of the merge queue${by}${why}; hitl-gate does not queue it again. Queue it by hand, or push a new commit.`,
+    };
   }
   if (merge) return state.queued ? { kind: 'none' } : { kind: 'enqueue', expectedHeadOid: merge.sha };
   if (state.queued && decision.governed && decision.state !== 'ready') {
@@ -253,5 +281,8 @@ export function withQueueNote<D extends Pick<Decision, 'title'>>(decision: D): D
 export function withDequeueNote<D extends Pick<Decision, 'blockers'>>(decision: D, step: QueueStep): D {
   if (step.kind === 'hold') return { ...decision, blockers: [...decision.blockers, step.reason] };
   if (step.kind !== 'dequeue') return decision;
-  return { ...decision, blockers: [...decision.blockers, 'Removed from the merge queue by hitl-gate: the policy does not let this head merge now.'] };
+  return {
+    ...decision,
+    blockers: [...decision.blockers, 'Removed from the merge queue by hitl-gate: the policy does not let this head merge now.'],
+  };
 }

@@ -49,7 +49,14 @@ export function notifiedOf(ledger: Ledger | undefined): NotifiedRecord | undefin
 export function dueEvents(decision: Decision): NotifyEvent[] {
   if (!decision.governed || decision.state === 'ignored') return [];
   const due: NotifyEvent[] = [];
-  if (decision.tier === 'hard' && decision.state === 'blocked' && decision.vetoes.length === 0 && decision.approvals.length < decision.approvalsRequired && decision.policy.kind === 'ok') due.push('hard');
+  if (
+    decision.tier === 'hard' &&
+    decision.state === 'blocked' &&
+    decision.vetoes.length === 0 &&
+    decision.approvals.length < decision.approvalsRequired &&
+    decision.policy.kind === 'ok'
+  )
+    due.push('hard');
   if (decision.tier === 'soft' && decision.state === 'waiting' && decision.window && decision.wakeAt) due.push('soft');
   if (decision.vetoes.length > 0) due.push('veto');
   return due;
@@ -83,9 +90,20 @@ function actionLine(event: NotifyEvent, decision: Decision, now: Date): string {
   }
 }
 
-export function renderNotification(event: NotifyEvent, decision: Decision, facts: Pick<PullRequestFacts, 'owner' | 'repo' | 'number' | 'title' | 'headSha'>, url: string, now: Date): NotifyMessage {
+export function renderNotification(
+  event: NotifyEvent,
+  decision: Decision,
+  facts: Pick<PullRequestFacts, 'owner' | 'repo' | 'number' | 'title' | 'headSha'>,
+  url: string,
+  now: Date,
+): NotifyMessage {
   // A review after merge is due by the date the gate recorded when it sampled the merge.
-  const deadline = event === 'soft' ? decision.window?.end : event === 'after_merge' ? (decision.ledger as { afterMerge?: { due?: string } }).afterMerge?.due : undefined;
+  const deadline =
+    event === 'soft'
+      ? decision.window?.end
+      : event === 'after_merge'
+        ? (decision.ledger as { afterMerge?: { due?: string } }).afterMerge?.due
+        : undefined;
   return {
     event,
     repository: `${facts.owner}/${facts.repo}`,
@@ -164,7 +182,10 @@ export function claimNotifications(input: ClaimInput): { ledger: Ledger; notific
       const slot = channel === 'slack' ? (record.slack ??= { sent: [] }) : (record.webhook ??= { sent: [] });
       if (slot.sent.includes(key)) continue;
       slot.sent.push(key);
-      const slack = channel === 'slack' ? { slackChannel: policy?.slack?.channel ?? '', ...(record.slack?.ts ? { threadTs: record.slack.ts } : {}) } : {};
+      const slack =
+        channel === 'slack'
+          ? { slackChannel: policy?.slack?.channel ?? '', ...(record.slack?.ts ? { threadTs: record.slack.ts } : {}) }
+          : {};
       notifications.push({ channel, event, key, ...slack, message: renderNotification(event, decision, facts, url, now) });
     }
   }

@@ -51,20 +51,43 @@ function checkStatus(decision: Decision): Pick<CheckRunEffect, 'status' | 'concl
   }
 }
 
-function checkRunEffect(decision: Decision, facts: PullRequestFacts, view: GitHubView, now: Date, options: RenderOptions, record?: RecordToWrite): CheckRunEffect | undefined {
+function checkRunEffect(
+  decision: Decision,
+  facts: PullRequestFacts,
+  view: GitHubView,
+  now: Date,
+  options: RenderOptions,
+  record?: RecordToWrite,
+): CheckRunEffect | undefined {
   const { title, summary, text } = renderCheckRun(decision, facts, now, options);
   const status = checkStatus(decision);
   const current = view.checkRun;
   // The record is compared as it would be written, with the status comment it names.
   const marker = record ? recordMarker(recordLedger(record, view.statusComment?.id), facts.number) : undefined;
-  if (current && current.status === status.status && (current.conclusion ?? null) === (status.conclusion ?? null) && current.title === title && current.summary === summary
-    && (record === undefined || (record.comment?.id !== undefined && current.record === marker))) {
+  if (
+    current &&
+    current.status === status.status &&
+    (current.conclusion ?? null) === (status.conclusion ?? null) &&
+    current.title === title &&
+    current.summary === summary &&
+    (record === undefined || (record.comment?.id !== undefined && current.record === marker))
+  ) {
     return undefined;
   }
   // GitHub does not return a check run's actions, so they are not compared: they follow the state,
   // and the title changes whenever the state does.
   const actions = options.checkRunActions ? { actions: checkRunActions(decision).map((a) => ({ ...a })) } : {};
-  return { kind: 'check-run', ...(current ? { id: current.id } : {}), headSha: facts.headSha, ...status, title, summary, ...(text ? { text } : {}), ...actions, ...(record ? { record } : {}) };
+  return {
+    kind: 'check-run',
+    ...(current ? { id: current.id } : {}),
+    headSha: facts.headSha,
+    ...status,
+    title,
+    summary,
+    ...(text ? { text } : {}),
+    ...actions,
+    ...(record ? { record } : {}),
+  };
 }
 
 /** The ledger a record carries once the status comment's id is known. */
@@ -87,7 +110,12 @@ function bySource(verdicts: CommandVerdict[]): CommandVerdict[][] {
 }
 
 /** Reactions and replies for commands not answered yet; and the ids this plan answers. */
-function answers(decision: Decision, facts: PullRequestFacts, now: Date, options: RenderOptions): { effects: Effect[]; answered: number[] } {
+function answers(
+  decision: Decision,
+  facts: PullRequestFacts,
+  now: Date,
+  options: RenderOptions,
+): { effects: Effect[]; answered: number[] } {
   const done = new Set(decision.ledger.answered);
   let explanation: string | undefined;
   // Rendered once however many people ask: the reasoning is the same for all of them.
@@ -119,7 +147,9 @@ function answers(decision: Decision, facts: PullRequestFacts, now: Date, options
     if (group.some((v) => v.refusal === 'permission-error')) continue;
     const acted = group.some((v) => v.accepted && v.command.kind !== 'explain');
     // A veto read from a typo is answered too: its author must learn that it counts, and how to lift it.
-    const needsReply = group.some((v) => !v.accepted || v.command.kind === 'explain' || (v.command.kind === 'veto' && v.command.readFrom !== undefined));
+    const needsReply = group.some(
+      (v) => !v.accepted || v.command.kind === 'explain' || (v.command.kind === 'veto' && v.command.readFrom !== undefined),
+    );
     // GitHub has no reactions on reviews: an accepted review is answered by the status comment itself.
     if (acted && source.type === 'comment') effects.push({ kind: 'react', target: { type: 'comment', id: source.id }, content: '+1' });
     if (needsReply) effects.push({ kind: 'reply', inReplyTo: source.id, body: renderReply(group, decision, facts, now, options, explain) });
@@ -136,7 +166,8 @@ export function plan(decision: Decision, facts: PullRequestFacts, view: GitHubVi
 
   const effects: Effect[] = [];
   const merging = mergeAssessment(decision, facts, view, options.merge);
-  const rendering: RenderOptions = merging.needs.length > 0 ? { ...options, githubNeeds: merging.needs.map((n) => describeNeed(n, facts.baseRef)) } : options;
+  const rendering: RenderOptions =
+    merging.needs.length > 0 ? { ...options, githubNeeds: merging.needs.map((n) => describeNeed(n, facts.baseRef)) } : options;
 
   if (!decision.governed) {
     const checkRun = checkRunEffect(decision, facts, view, now, rendering);
@@ -150,13 +181,21 @@ export function plan(decision: Decision, facts: PullRequestFacts, view: GitHubVi
     const attention = acts(decision) && remembers ? planAttention(decision, facts, now) : { ledger: {}, effects: [] };
     // A refusal of this head stays on record (GitHub keeps none) while the policy still lets it merge.
     const refusal = merging.needs.some((n) => n.kind === 'refused') ? view.base?.refusal : undefined;
-    const ledger: Ledger = { ...decision.ledger, ...attention.ledger, answered: [...decision.ledger.answered, ...answered], ...(refusal ? { mergeRefusal: refusal } : {}) };
+    const ledger: Ledger = {
+      ...decision.ledger,
+      ...attention.ledger,
+      answered: [...decision.ledger.answered, ...answered],
+      ...(refusal ? { mergeRefusal: refusal } : {}),
+    };
     const body = renderStatusComment({ ...decision, ledger }, facts, now, rendering);
     // The status comment is a view, written before the record that names it: the record then holds the
     // digest of the body the gate wrote, so an edit by anyone else shows (find-status-comment.ts).
     const commentId = view.statusComment?.id;
-    const comment: Effect[] = !view.statusComment ? [{ kind: 'status-comment', body }]
-      : view.statusComment.body !== body ? [{ kind: 'status-comment', id: view.statusComment.id, body }] : [];
+    const comment: Effect[] = !view.statusComment
+      ? [{ kind: 'status-comment', body }]
+      : view.statusComment.body !== body
+        ? [{ kind: 'status-comment', id: view.statusComment.id, body }]
+        : [];
     const record: RecordToWrite = { ledger, comment: { ...(commentId !== undefined ? { id: commentId } : {}), sha256: bodyDigest(body) } };
     const checkRun = checkRunEffect(decision, facts, view, now, rendering, record);
     if (view.checkRun) {
@@ -180,9 +219,11 @@ export function plan(decision: Decision, facts: PullRequestFacts, view: GitHubVi
   const queue = options.queue;
   if (merging.way.kind === 'merge') {
     if (!queue?.required) effects.push({ kind: 'merge', sha: facts.headSha, method: merging.way.method });
-    else if (queue.step.kind === 'enqueue' && queue.pullRequestId) effects.push({ kind: 'enqueue', pullRequestId: queue.pullRequestId, expectedHeadOid: queue.step.expectedHeadOid });
+    else if (queue.step.kind === 'enqueue' && queue.pullRequestId)
+      effects.push({ kind: 'enqueue', pullRequestId: queue.pullRequestId, expectedHeadOid: queue.step.expectedHeadOid });
   } else if (merging.way.kind === 'update-branch') effects.push({ kind: 'update-branch', expectedHeadSha: facts.headSha });
   // A queued PR the gate would no longer merge leaves the queue before anything says so.
-  if (queue?.step.kind === 'dequeue' && queue.pullRequestId) effects.unshift({ kind: 'dequeue', pullRequestId: queue.pullRequestId, reason: queue.step.reason });
+  if (queue?.step.kind === 'dequeue' && queue.pullRequestId)
+    effects.unshift({ kind: 'dequeue', pullRequestId: queue.pullRequestId, reason: queue.step.reason });
   return effects;
 }

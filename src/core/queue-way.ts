@@ -29,9 +29,20 @@ export interface QueueWay {
 export function chooseQueueWay(decision: Decision, mergeSha: string | undefined, queue: QueueFacts | undefined, gate: string): QueueWay {
   if (!queue?.required) return { decision, step: { kind: 'none' }, required: false, headMoved: false };
   const decided = mergeSha !== undefined && queue.headSha === mergeSha ? mergeSha : undefined;
-  const step = queueStep(decision, { required: true, queued: queue.queued }, decided ? { sha: decided } : undefined, decided ? undoneEnqueue(queue.history, decided, gate) : undefined);
+  const step = queueStep(
+    decision,
+    { required: true, queued: queue.queued },
+    decided ? { sha: decided } : undefined,
+    decided ? undoneEnqueue(queue.history, decided, gate) : undefined,
+  );
   let shown = decision;
   if (decided && (step.kind === 'enqueue' || step.kind === 'none')) shown = withQueueNote(shown);
   if (step.kind === 'hold' || step.kind === 'dequeue') shown = withDequeueNote(shown, step);
-  return { decision: shown, step, required: true, pullRequestId: queue.pullRequestId, headMoved: mergeSha !== undefined && decided === undefined };
+  return {
+    decision: shown,
+    step,
+    required: true,
+    pullRequestId: queue.pullRequestId,
+    headMoved: mergeSha !== undefined && decided === undefined,
+  };
 }

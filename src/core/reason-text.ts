@@ -38,7 +38,12 @@ export function describeReason(r: TierReason, maxFiles: number): string {
     case 'policy-unreadable':
       return `the policy could not be read (${escapeText(r.message, 200)}) → hard`;
     case 'escalation': {
-      const by = r.via === 'label' ? `label ${code(`hitl:${r.tier}`)}` : r.via === 'command' ? `${person(r.by)} (${code(`/escalate ${r.tier}`)})` : 'an earlier escalation';
+      const by =
+        r.via === 'label'
+          ? `label ${code(`hitl:${r.tier}`)}`
+          : r.via === 'command'
+            ? `${person(r.by)} (${code(`/escalate ${r.tier}`)})`
+            : 'an earlier escalation';
       return `escalated to ${r.tier} by ${by}`;
     }
     case 'risk':
@@ -54,9 +59,13 @@ export function reasonLine(r: TierReason, maxFiles = 5): string {
 /** What made the PR an agent's, as Markdown. */
 export function describeGoverned(g: GovernedReason): string {
   switch (g.kind) {
-    case 'author': return `author ${person(g.login)} is an agent`;
-    case 'label': return `label ${code(g.label)}`;
-    case 'branch': return `branch ${code(g.branch)} matches ${code(g.pattern)}`;
-    case 'trailer': return `commit ${code(g.sha.slice(0, 7))} carries the trailer ${code(g.line)} (matches ${code(g.pattern)})`;
+    case 'author':
+      return `author ${person(g.login)} is an agent`;
+    case 'label':
+      return `label ${code(g.label)}`;
+    case 'branch':
+      return `branch ${code(g.branch)} matches ${code(g.pattern)}`;
+    case 'trailer':
+      return `commit ${code(g.sha.slice(0, 7))} carries the trailer ${code(g.line)} (matches ${code(g.pattern)})`;
   }
 }

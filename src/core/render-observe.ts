@@ -16,13 +16,16 @@ const PLAIN: Style = { command: (t) => t, name: (l) => l, team: (t) => t };
 const MARKDOWN: Style = { command: (t) => code(t), name: (l) => person(l), team: (t) => code(t, 100) };
 
 const plural = (n: number, word: string): string => `${n} ${word}${n === 1 ? '' : 's'}`;
-const either = (items: string[]): string => (items.length <= 1 ? items.join('') : `${items.slice(0, -1).join(', ')} or ${items[items.length - 1]}`);
+const either = (items: string[]): string =>
+  items.length <= 1 ? items.join('') : `${items.slice(0, -1).join(', ')} or ${items[items.length - 1]}`;
 
 function fromWhom(groups: ApproverStatus[] | undefined, style: Style): string {
-  const who = (groups ?? []).filter((g) => g.missing > 0).flatMap((g) => [
-    ...g.reviewers.users.slice(0, 5).map((u) => style.name(u.replace(/^@/, ''))),
-    ...g.reviewers.teams.slice(0, 5).map(style.team),
-  ]);
+  const who = (groups ?? [])
+    .filter((g) => g.missing > 0)
+    .flatMap((g) => [
+      ...g.reviewers.users.slice(0, 5).map((u) => style.name(u.replace(/^@/, ''))),
+      ...g.reviewers.teams.slice(0, 5).map(style.team),
+    ]);
   return who.length ? ` from ${either([...new Set(who)])}` : ' from an authorized reviewer';
 }
 

@@ -55,7 +55,10 @@ function why(decision: Decision): string {
  * the MCP tool `get_review_status` answers. */
 export function nextStep(decision: Decision, facts: PullRequestFacts, nowMs: number, relative: boolean): string {
   const head = code(facts.headSha.slice(0, 7));
-  if (decision.policy.kind === 'invalid' || decision.classification.reasons.some((r) => r.kind === 'policy-error' || r.kind === 'policy-unreadable')) {
+  if (
+    decision.policy.kind === 'invalid' ||
+    decision.classification.reasons.some((r) => r.kind === 'policy-error' || r.kind === 'policy-unreadable')
+  ) {
     const errors = decision.policy.errors ?? decision.classification.reasons.flatMap((r) => (r.kind === 'policy-error' ? r.errors : []));
     const shown = errors.slice(0, 3).map(policyErrorLine).join('; ');
     const more = errors.length > 3 ? `; and ${errors.length - 3} more below` : '';
@@ -104,9 +107,13 @@ function approvalsLine(decision: Decision, nowMs: number): string {
 }
 
 function vetoesLine(decision: Decision, nowMs: number): string {
-  const active = decision.vetoes.map((v) => `${person(v.by)} (${formatUtc(parseTime(v.at) ?? nowMs, nowMs)})${v.reason ? `: ${code(v.reason, 120)}` : ''}`);
+  const active = decision.vetoes.map(
+    (v) => `${person(v.by)} (${formatUtc(parseTime(v.at) ?? nowMs, nowMs)})${v.reason ? `: ${code(v.reason, 120)}` : ''}`,
+  );
   const activeIds = new Set(decision.vetoes.map((v) => v.commentId));
-  const overruled = decision.ledger.vetoes.filter((v) => !activeIds.has(v.commentId)).map((v) => `${person(v.by)} (overruled by later approvals)`);
+  const overruled = decision.ledger.vetoes
+    .filter((v) => !activeIds.has(v.commentId))
+    .map((v) => `${person(v.by)} (overruled by later approvals)`);
   const all = [...active, ...overruled];
   return `**Vetoes:** ${all.length ? `${all.slice(0, 10).join(', ')}${all.length > 10 ? ` and ${all.length - 10} more` : ''}` : 'none'}`;
 }
@@ -131,7 +138,9 @@ function whoMayAct(decision: Decision, reviewers: Policy['reviewers'] | undefine
 function headline(decision: Decision, facts: PullRequestFacts, nowMs: number, relative: boolean, options: RenderOptions): string[] {
   const observing = decision.mode === 'observe';
   return [
-    observing ? `### 👁️ ${escapeText(observeTitle(decision, nowMs), 200)}` : `### ${ICON[decision.state]} ${escapeText(decision.title, 200)}`,
+    observing
+      ? `### 👁️ ${escapeText(observeTitle(decision, nowMs), 200)}`
+      : `### ${ICON[decision.state]} ${escapeText(decision.title, 200)}`,
     '',
     ...observeLines(decision, nowMs),
     `**Tier ${decision.tier}** because ${why(decision)}.`,
@@ -182,9 +191,10 @@ function githubNeedsLines(needs: string[] | undefined): string[] {
 }
 
 function verdictLine(v: CommandVerdict, nowMs: number): string {
-  const what = v.source.type === 'click'
-    ? `${person(v.by)} clicked **${v.command.kind === 'approve' ? 'Approve' : 'Veto'}** on the check (${formatUtc(parseTime(v.at) ?? nowMs, nowMs)})`
-    : `${person(v.by)} ${code(v.command.kind === 'veto' && v.command.reason ? `/veto ${v.command.reason}` : commandText(v.command), 80)} (${v.source.type}, ${formatUtc(parseTime(v.at) ?? nowMs, nowMs)})`;
+  const what =
+    v.source.type === 'click'
+      ? `${person(v.by)} clicked **${v.command.kind === 'approve' ? 'Approve' : 'Veto'}** on the check (${formatUtc(parseTime(v.at) ?? nowMs, nowMs)})`
+      : `${person(v.by)} ${code(v.command.kind === 'veto' && v.command.reason ? `/veto ${v.command.reason}` : commandText(v.command), 80)} (${v.source.type}, ${formatUtc(parseTime(v.at) ?? nowMs, nowMs)})`;
   return v.accepted
     ? `- ✅ ${what}${v.message ? `: ${escapeText(v.message, 300)}` : ''}`
     : `- ❌ ${what}: ${v.refusal}: ${escapeText(v.message ?? '', 300)}`;
@@ -193,9 +203,14 @@ function verdictLine(v: CommandVerdict, nowMs: number): string {
 /** Every reason, every policy error, every command: lines appended while they fit in `budget`. */
 function detailLines(decision: Decision, nowMs: number, budget: number): string[] {
   const groups: Array<[string, string[]]> = [
-    ['Governed because', decision.classification.governedBy.length
-      ? decision.classification.governedBy.map((g) => `- ${describeGoverned(g)}`)
-      : ['- the gate already governed this PR: a PR stays governed once it was, even if the label or branch that made it an agent PR is gone']],
+    [
+      'Governed because',
+      decision.classification.governedBy.length
+        ? decision.classification.governedBy.map((g) => `- ${describeGoverned(g)}`)
+        : [
+            '- the gate already governed this PR: a PR stays governed once it was, even if the label or branch that made it an agent PR is gone',
+          ],
+    ],
     ['Every reason', decision.classification.reasons.map((r) => `- ${describeReason(r, 20)}`)],
     ['Policy errors', (decision.policy.errors ?? []).map((e) => `- ${policyErrorLine(e)}`)],
     ['Blockers', decision.blockers.map((b) => `- ${escapeText(b, 300)}`)],
@@ -234,11 +249,27 @@ function fit(text: string, limit: number): string {
 /** The explanation without the ledger: the status comment's text and the `/hitl explain` reply. */
 /** `relative` adds "in 12 minutes" to times: right for a one-off reply, wrong for a text that stays up
  * (it goes stale, and keeping it true would mean an edit at every look). */
-export function renderExplanation(decision: Decision, facts: PullRequestFacts, now: Date, options: RenderOptions = {}, budget = 40_000, relative = true): string {
+export function renderExplanation(
+  decision: Decision,
+  facts: PullRequestFacts,
+  now: Date,
+  options: RenderOptions = {},
+  budget = 40_000,
+  relative = true,
+): string {
   const nowMs = now.getTime();
   const head = headline(decision, facts, nowMs, relative, options).join('\n');
   const details = detailLines(decision, nowMs, Math.max(1_000, budget - head.length - 200));
-  return [head, '', '<details><summary>Details: every reason and command</summary>', '', ...details, '</details>', '', `<sub>Decided on commit ${code(facts.headSha.slice(0, 7))}.</sub>`].join('\n');
+  return [
+    head,
+    '',
+    '<details><summary>Details: every reason and command</summary>',
+    '',
+    ...details,
+    '</details>',
+    '',
+    `<sub>Decided on commit ${code(facts.headSha.slice(0, 7))}.</sub>`,
+  ].join('\n');
 }
 
 export function renderStatusComment(decision: Decision, facts: PullRequestFacts, now: Date, options: RenderOptions = {}): string {
@@ -249,7 +280,12 @@ export function renderStatusComment(decision: Decision, facts: PullRequestFacts,
   return `${fit(body, COMMENT_LIMIT - marker.length - 2)}\n\n${marker}`;
 }
 
-export function renderCheckRun(decision: Decision, facts: PullRequestFacts, now: Date, options: RenderOptions = {}): { title: string; summary: string; text: string } {
+export function renderCheckRun(
+  decision: Decision,
+  facts: PullRequestFacts,
+  now: Date,
+  options: RenderOptions = {},
+): { title: string; summary: string; text: string } {
   const nowMs = now.getTime();
   // The title is plain text, not Markdown.
   const title = oneLine(decision.governed && decision.mode === 'observe' ? observeTitle(decision, nowMs) : decision.title, 200);
@@ -259,9 +295,10 @@ export function renderCheckRun(decision: Decision, facts: PullRequestFacts, now:
       const summary = `hitl-gate could not read the policy at ${code(decision.policy.path)} (${escapeText(unreadable.message, 300)}). Only the policy says which accounts, labels and branches belong to agents, so this check stays pending until it can be read; the gate tries again shortly.`;
       return { title, summary, text: '' };
     }
-    const summary = decision.policy.kind === 'missing'
-      ? `There is no policy at ${code(decision.policy.path)} on the base branch, so hitl-gate governs no pull request here. Add one to put agent PRs through a tier (\`fyi\`, \`soft\` or \`hard\`); \`hitl-gate schema\` prints its JSON Schema.`
-      : `This pull request is not from an agent under ${code(decision.policy.path)} (${code('agents')}: authors, labels, branches), so hitl-gate does not gate it.`;
+    const summary =
+      decision.policy.kind === 'missing'
+        ? `There is no policy at ${code(decision.policy.path)} on the base branch, so hitl-gate governs no pull request here. Add one to put agent PRs through a tier (\`fyi\`, \`soft\` or \`hard\`); \`hitl-gate schema\` prints its JSON Schema.`
+        : `This pull request is not from an agent under ${code(decision.policy.path)} (${code('agents')}: authors, labels, branches), so hitl-gate does not gate it.`;
     return { title, summary, text: '' };
   }
   const rows = decision.classification.reasons.slice(0, 50).map((r) => {
@@ -284,21 +321,33 @@ export function renderCheckRun(decision: Decision, facts: PullRequestFacts, now:
 }
 
 /** One reply for one comment: why each refused command was refused, and the explanation if asked. */
-export function renderReply(verdicts: CommandVerdict[], decision: Decision, facts: PullRequestFacts, now: Date, options: RenderOptions = {}, explanation?: () => string): string {
+export function renderReply(
+  verdicts: CommandVerdict[],
+  decision: Decision,
+  facts: PullRequestFacts,
+  now: Date,
+  options: RenderOptions = {},
+  explanation?: () => string,
+): string {
   const by = verdicts[0]?.by ?? '';
   const lines: string[] = [];
   for (const v of verdicts) {
     const readFrom = v.command.kind === 'veto' ? v.command.readFrom : undefined;
     if (v.accepted && readFrom !== undefined) {
-      lines.push(`- ${code(readFrom, 80)} was read as ${code('/veto')}: this pull request is held until you comment ${code('/veto cancel')}.`);
+      lines.push(
+        `- ${code(readFrom, 80)} was read as ${code('/veto')}: this pull request is held until you comment ${code('/veto cancel')}.`,
+      );
       continue;
     }
     if (v.accepted || !v.message) continue;
-    const what = v.source.type === 'click'
-      ? `Your click on **${v.command.kind === 'approve' ? 'Approve' : 'Veto'}** on the ${code(CHECK_NAME)} check`
-      : v.source.type === 'review' && v.command.kind === 'approve' && v.refusal !== 'edited'
-      ? 'Your approving review'
-      : readFrom !== undefined ? `${code(readFrom, 80)} (read as ${code('/veto')})` : code(commandText(v.command), 80);
+    const what =
+      v.source.type === 'click'
+        ? `Your click on **${v.command.kind === 'approve' ? 'Approve' : 'Veto'}** on the ${code(CHECK_NAME)} check`
+        : v.source.type === 'review' && v.command.kind === 'approve' && v.refusal !== 'edited'
+          ? 'Your approving review'
+          : readFrom !== undefined
+            ? `${code(readFrom, 80)} (read as ${code('/veto')})`
+            : code(commandText(v.command), 80);
     lines.push(`- ${what} was not counted: ${escapeText(v.message, 400)}`);
   }
   const explain = verdicts.some((v) => v.accepted && v.command.kind === 'explain');
@@ -311,14 +360,16 @@ export function renderReply(verdicts: CommandVerdict[], decision: Decision, fact
 /** Per approver group still missing approvals: "Rule **Database migrations** needs 1 more approval
  * from members of `acme/dba`." Logins are shown without mentioning anyone. */
 export function missingApprovers(groups: ApproverStatus[]): string[] {
-  return groups.filter((g) => g.missing > 0).map((g) => {
-    const who = [
-      ...g.reviewers.users.slice(0, 10).map((u) => person(u.replace(/^@/, ''))),
-      ...g.reviewers.teams.slice(0, 10).map((t) => `members of ${code(t, 100)}`),
-      ...(g.reviewers.permission ? [`anyone with ${code(g.reviewers.permission)} permission or more`] : []),
-    ];
-    const list = who.length <= 1 ? who.join('') : `${who.slice(0, -1).join(', ')} or ${who[who.length - 1]}`;
-    const what = g.rule ? `Rule **${escapeText(g.rule, 80)}**` : 'The hard tier';
-    return `${what} needs ${g.missing} more approval${g.missing === 1 ? '' : 's'} from ${list}.`;
-  });
+  return groups
+    .filter((g) => g.missing > 0)
+    .map((g) => {
+      const who = [
+        ...g.reviewers.users.slice(0, 10).map((u) => person(u.replace(/^@/, ''))),
+        ...g.reviewers.teams.slice(0, 10).map((t) => `members of ${code(t, 100)}`),
+        ...(g.reviewers.permission ? [`anyone with ${code(g.reviewers.permission)} permission or more`] : []),
+      ];
+      const list = who.length <= 1 ? who.join('') : `${who.slice(0, -1).join(', ')} or ${who[who.length - 1]}`;
+      const what = g.rule ? `Rule **${escapeText(g.rule, 80)}**` : 'The hard tier';
+      return `${what} needs ${g.missing} more approval${g.missing === 1 ? '' : 's'} from ${list}.`;
+    });
 }

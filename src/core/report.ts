@@ -8,11 +8,33 @@ import { type Tier, TIERS } from './model/tier.js';
 
 /** One governed PR as the audit record describes it (the field names of `hitl-gate audit`). Fields that
  * records of older versions lack are optional; `mode` and `after_merge` are read when present. */
-export type GovernedPull = Pick<AuditRecord, 'pr' | 'url' | 'title' | 'head_sha' | 'tier' | 'state' | 'rules' | 'approvals' | 'vetoes' | 'window_start' | 'merged' | 'merged_at' | 'merged_by_gate'>
-  & Partial<Pick<AuditRecord, 'head_seen_at' | 'closed_at'>>
-  & { mode?: unknown; after_merge?: unknown };
+export type GovernedPull = Pick<
+  AuditRecord,
+  | 'pr'
+  | 'url'
+  | 'title'
+  | 'head_sha'
+  | 'tier'
+  | 'state'
+  | 'rules'
+  | 'approvals'
+  | 'vetoes'
+  | 'window_start'
+  | 'merged'
+  | 'merged_at'
+  | 'merged_by_gate'
+> &
+  Partial<Pick<AuditRecord, 'head_seen_at' | 'closed_at'>> & { mode?: unknown; after_merge?: unknown };
 
-export const OUTCOMES = ['merged_after_window', 'merged_with_approval', 'merged_no_human', 'merged_outside_gate', 'vetoed', 'closed', 'waiting'] as const;
+export const OUTCOMES = [
+  'merged_after_window',
+  'merged_with_approval',
+  'merged_no_human',
+  'merged_outside_gate',
+  'vetoed',
+  'closed',
+  'waiting',
+] as const;
 export type Outcome = (typeof OUTCOMES)[number];
 
 export const OUTCOME_LABELS: Record<Outcome, string> = {
@@ -29,7 +51,16 @@ export const OUTCOME_LABELS: Record<Outcome, string> = {
 export const REPORT_TIERS = [...TIERS, 'unknown'] as const;
 export type ReportTier = (typeof REPORT_TIERS)[number];
 
-export const DECISION_KINDS = ['approval_comment', 'approval_review', 'approval_click', 'veto', 'veto_withdrawn', 'reviewed_after_merge', 'concern', 'revert'] as const;
+export const DECISION_KINDS = [
+  'approval_comment',
+  'approval_review',
+  'approval_click',
+  'veto',
+  'veto_withdrawn',
+  'reviewed_after_merge',
+  'concern',
+  'revert',
+] as const;
 export type DecisionKind = (typeof DECISION_KINDS)[number];
 
 export const DECISION_LABELS: Record<DecisionKind, string> = {
@@ -44,7 +75,13 @@ export const DECISION_LABELS: Record<DecisionKind, string> = {
 };
 
 /** What the gate would have done in observe mode. */
-export const WOULD = ['would_merge_no_human', 'would_merge_after_window', 'would_merge_with_approval', 'would_block_veto', 'would_wait_for_approval'] as const;
+export const WOULD = [
+  'would_merge_no_human',
+  'would_merge_after_window',
+  'would_merge_with_approval',
+  'would_block_veto',
+  'would_wait_for_approval',
+] as const;
 export type Would = (typeof WOULD)[number];
 
 export interface WaitStats {
@@ -252,7 +289,9 @@ function emptySummary(): Summary {
     by_tier: Object.fromEntries(REPORT_TIERS.map((t) => [t, zeros(OUTCOMES)])) as Summary['by_tier'],
     decisions: zeros(DECISION_KINDS),
     human_decisions: 0,
-    waits: Object.fromEntries(TIERS.map((t) => [t, { needed: 0, decided: 0, median_seconds: null, p90_seconds: null }])) as Summary['waits'],
+    waits: Object.fromEntries(
+      TIERS.map((t) => [t, { needed: 0, decided: 0, median_seconds: null, p90_seconds: null }]),
+    ) as Summary['waits'],
     observe: { prs: 0, would: zeros(WOULD) },
   };
 }
@@ -303,10 +342,15 @@ export function buildReport(input: ReportInput): AttentionReport {
   const nowMs = input.now.getTime();
   const pulls = [...input.pulls].sort((a, b) => a.pr - b.pr);
   const events = pulls.map(eventsOf);
-  const times = pulls.flatMap((p, i) => [
-    parseTime(p.head_seen_at ?? undefined), parseTime(p.window_start ?? undefined), parseTime(p.closed_at ?? undefined), parseTime(p.merged_at ?? undefined),
-    ...(events[i] ?? []).map((e) => parseTime(e.at)),
-  ]).filter((t): t is number => t !== undefined);
+  const times = pulls
+    .flatMap((p, i) => [
+      parseTime(p.head_seen_at ?? undefined),
+      parseTime(p.window_start ?? undefined),
+      parseTime(p.closed_at ?? undefined),
+      parseTime(p.merged_at ?? undefined),
+      ...(events[i] ?? []).map((e) => parseTime(e.at)),
+    ])
+    .filter((t): t is number => t !== undefined);
   const until = input.until ?? nowMs;
   const since = input.since ?? times.reduce((a, b) => Math.min(a, b), until - 1);
   const firstWeek = weekStart(since);
@@ -326,7 +370,7 @@ export function buildReport(input: ReportInput): AttentionReport {
     const outcome = outcomeOf(p);
     const tier: ReportTier = p.tier ?? 'unknown';
     const ended = p.merged || p.state === 'closed';
-    const week = weekOf(ended ? parseTime(p.closed_at ?? undefined) ?? parseTime(p.merged_at ?? undefined) : undefined);
+    const week = weekOf(ended ? (parseTime(p.closed_at ?? undefined) ?? parseTime(p.merged_at ?? undefined)) : undefined);
     const need = neededSince(p);
     const wait = need === undefined ? undefined : firstDecision(p, need);
     for (const b of [total, weeks.get(week) as SummaryBuilder]) b.addPull(p, outcome, wait, need !== undefined);
@@ -338,23 +382,60 @@ export function buildReport(input: ReportInput): AttentionReport {
       total.addDecision(e.kind);
       weeks.get(weekStart(at))?.addDecision(e.kind);
       if (e.kind === 'veto' || e.kind === 'concern' || e.kind === 'revert') {
-        const withdrawn = e.kind === 'veto' ? (p.vetoes ?? []).find((v) => v.by === e.by && v.at === e.at)?.withdrawn_at ?? null : null;
-        objections.push({ kind: e.kind, pr: p.pr, url: p.url, title: p.title, tier, by: e.by, at: e.at, reason: e.reason, withdrawn_at: withdrawn, outcome });
+        const withdrawn = e.kind === 'veto' ? ((p.vetoes ?? []).find((v) => v.by === e.by && v.at === e.at)?.withdrawn_at ?? null) : null;
+        objections.push({
+          kind: e.kind,
+          pr: p.pr,
+          url: p.url,
+          title: p.title,
+          tier,
+          by: e.by,
+          at: e.at,
+          reason: e.reason,
+          withdrawn_at: withdrawn,
+          outcome,
+        });
       }
     }
 
     if (!ended && need !== undefined && (p.tier === 'hard' || outcome === 'vetoed')) {
-      openWaits.push({ pr: p.pr, url: p.url, title: p.title, tier, outcome: outcome === 'vetoed' ? 'vetoed' : 'waiting', since: new Date(need).toISOString(), wait_seconds: Math.max(0, Math.round((nowMs - need) / 1000)) });
+      openWaits.push({
+        pr: p.pr,
+        url: p.url,
+        title: p.title,
+        tier,
+        outcome: outcome === 'vetoed' ? 'vetoed' : 'waiting',
+        since: new Date(need).toISOString(),
+        wait_seconds: Math.max(0, Math.round((nowMs - need) / 1000)),
+      });
     }
 
     if (p.tier === 'hard') {
       const matched = (p.rules ?? []).filter((r) => (input.ruleTiers ? input.ruleTiers[r] === 'hard' : true));
       const approvals = p.approvals ?? [];
-      const toApproval = need === undefined ? undefined : firstAfter(need, approvals.map((a) => a.at));
+      const toApproval =
+        need === undefined
+          ? undefined
+          : firstAfter(
+              need,
+              approvals.map((a) => a.at),
+            );
       for (const name of matched.length > 0 ? [...new Set(matched)] : [null]) {
         let entry = rules.get(name);
         if (!entry) {
-          entry = { row: { rule: name, prs: 0, approved: 0, approved_unchanged: 0, vetoed: 0, still_open: 0, median_seconds_to_approval: null, p90_seconds_to_approval: null }, toApproval: [] };
+          entry = {
+            row: {
+              rule: name,
+              prs: 0,
+              approved: 0,
+              approved_unchanged: 0,
+              vetoed: 0,
+              still_open: 0,
+              median_seconds_to_approval: null,
+              p90_seconds_to_approval: null,
+            },
+            toApproval: [],
+          };
           rules.set(name, entry);
         }
         const row = entry.row;
@@ -368,10 +449,12 @@ export function buildReport(input: ReportInput): AttentionReport {
     }
   });
 
-  const hardRules = [...rules.values()].map(({ row, toApproval }) => {
-    const sorted = toApproval.sort((a, b) => a - b);
-    return { ...row, median_seconds_to_approval: percentile(sorted, 0.5), p90_seconds_to_approval: percentile(sorted, 0.9) };
-  }).sort((a, b) => b.prs - a.prs || (a.rule === null ? 1 : b.rule === null ? -1 : a.rule.localeCompare(b.rule)));
+  const hardRules = [...rules.values()]
+    .map(({ row, toApproval }) => {
+      const sorted = toApproval.sort((a, b) => a - b);
+      return { ...row, median_seconds_to_approval: percentile(sorted, 0.5), p90_seconds_to_approval: percentile(sorted, 0.9) };
+    })
+    .sort((a, b) => b.prs - a.prs || (a.rule === null ? 1 : b.rule === null ? -1 : a.rule.localeCompare(b.rule)));
 
   return {
     version: 1,

@@ -10,7 +10,18 @@ export function riskReason(policy: Policy, input: ClassifyInput, reasons: TierRe
   // Each matching rule adds its weight once, however many files it matched.
   const matched = new Set(reasons.flatMap((r) => (r.kind === 'rule' ? [r.rule] : [])));
   const ruleWeight = policy.rules.filter((r) => r.risk !== undefined && matched.has(r.name)).reduce((sum, r) => sum + (r.risk ?? 0), 0);
-  const { score, factors } = riskScore({ files: input.files, changedFiles: input.changedFiles, additions: input.additions, deletions: input.deletions, ruleWeight });
-  const tier: Tier = thresholds.hard !== undefined && score >= thresholds.hard ? 'hard' : thresholds.soft !== undefined && score >= thresholds.soft ? 'soft' : 'fyi';
+  const { score, factors } = riskScore({
+    files: input.files,
+    changedFiles: input.changedFiles,
+    additions: input.additions,
+    deletions: input.deletions,
+    ruleWeight,
+  });
+  const tier: Tier =
+    thresholds.hard !== undefined && score >= thresholds.hard
+      ? 'hard'
+      : thresholds.soft !== undefined && score >= thresholds.soft
+        ? 'soft'
+        : 'fyi';
   return { kind: 'risk', tier, score, factors, ...thresholds };
 }

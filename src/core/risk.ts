@@ -31,24 +31,60 @@ export const RISK_SIGNALS = {
   dependencies: { weight: 0.25, half: 0.5, about: 'dependency manifests and lock files changed' },
   untested: { weight: 0.1, half: 3, about: 'source files changed while no test file is' },
   binary: { weight: 0.1, half: 2, about: 'binary files changed' },
-  rules: { weight: 1, half: 0, about: 'sum of the matching rules\' `risk` weights' },
+  rules: { weight: 1, half: 0, about: "sum of the matching rules' `risk` weights" },
 } as const;
 
 export type RiskSignal = keyof typeof RISK_SIGNALS;
 
 const MANIFESTS = new Set([
-  'package.json', 'npm-shrinkwrap.json', 'package-lock.json', 'yarn.lock', 'pnpm-lock.yaml', 'bun.lockb', 'bun.lock',
-  'go.mod', 'go.sum', 'cargo.toml', 'cargo.lock', 'requirements.txt', 'pipfile', 'pipfile.lock', 'pyproject.toml',
-  'poetry.lock', 'uv.lock', 'setup.py', 'setup.cfg', 'gemfile', 'gemfile.lock', 'composer.json', 'composer.lock',
-  'pom.xml', 'build.gradle', 'build.gradle.kts', 'gradle.lockfile', 'packages.lock.json', 'directory.packages.props',
-  'mix.exs', 'mix.lock', 'pubspec.yaml', 'pubspec.lock', 'podfile', 'podfile.lock', 'package.swift', 'package.resolved',
-  'flake.lock', 'deno.json', 'deno.lock',
+  'package.json',
+  'npm-shrinkwrap.json',
+  'package-lock.json',
+  'yarn.lock',
+  'pnpm-lock.yaml',
+  'bun.lockb',
+  'bun.lock',
+  'go.mod',
+  'go.sum',
+  'cargo.toml',
+  'cargo.lock',
+  'requirements.txt',
+  'pipfile',
+  'pipfile.lock',
+  'pyproject.toml',
+  'poetry.lock',
+  'uv.lock',
+  'setup.py',
+  'setup.cfg',
+  'gemfile',
+  'gemfile.lock',
+  'composer.json',
+  'composer.lock',
+  'pom.xml',
+  'build.gradle',
+  'build.gradle.kts',
+  'gradle.lockfile',
+  'packages.lock.json',
+  'directory.packages.props',
+  'mix.exs',
+  'mix.lock',
+  'pubspec.yaml',
+  'pubspec.lock',
+  'podfile',
+  'podfile.lock',
+  'package.swift',
+  'package.resolved',
+  'flake.lock',
+  'deno.json',
+  'deno.lock',
 ]);
 const MANIFEST_PATTERNS = [/^requirements[-.\w]*\.txt$/, /\.csproj$/, /\.gemspec$/];
 
-const SOURCE = /\.(ts|tsx|js|jsx|mjs|cjs|py|go|rs|java|kt|kts|scala|rb|php|cs|fs|c|cc|cpp|cxx|h|hpp|m|mm|swift|dart|ex|exs|erl|clj|lua|pl|sh|bash|sql|vue|svelte)$/i;
+const SOURCE =
+  /\.(ts|tsx|js|jsx|mjs|cjs|py|go|rs|java|kt|kts|scala|rb|php|cs|fs|c|cc|cpp|cxx|h|hpp|m|mm|swift|dart|ex|exs|erl|clj|lua|pl|sh|bash|sql|vue|svelte)$/i;
 const TEST = /(^|\/)(tests?|__tests__|spec|specs|e2e)\/|[._-](test|spec)\.[^/]+$|_test\.go$|(^|\/)test_[^/]+\.py$/i;
-const BINARY = /\.(png|jpe?g|gif|bmp|ico|webp|tiff?|psd|pdf|zip|gz|tgz|bz2|xz|7z|rar|jar|war|ear|class|exe|dll|so|dylib|a|o|obj|lib|bin|wasm|woff2?|ttf|otf|eot|mp3|mp4|mov|avi|webm|ogg|wav|flac|sqlite|db|pyc|pkl|onnx|pt|h5|parquet)$/i;
+const BINARY =
+  /\.(png|jpe?g|gif|bmp|ico|webp|tiff?|psd|pdf|zip|gz|tgz|bz2|xz|7z|rar|jar|war|ear|class|exe|dll|so|dylib|a|o|obj|lib|bin|wasm|woff2?|ttf|otf|eot|mp3|mp4|mov|avi|webm|ogg|wav|flac|sqlite|db|pyc|pkl|onnx|pt|h5|parquet)$/i;
 
 const base = (path: string): string => (path.split('/').pop() ?? path).toLowerCase();
 const dir = (path: string): string => (path.includes('/') ? path.slice(0, path.lastIndexOf('/')) : '');
@@ -60,7 +96,9 @@ export const isBinary = (path: string): boolean => BINARY.test(path);
 
 /** Every path of the change: both sides of a rename. */
 function paths(files: ChangedFile[]): string[] {
-  return files.flatMap((f) => (f.previousFilename !== undefined && f.previousFilename !== f.filename ? [f.filename, f.previousFilename] : [f.filename]));
+  return files.flatMap((f) =>
+    f.previousFilename !== undefined && f.previousFilename !== f.filename ? [f.filename, f.previousFilename] : [f.filename],
+  );
 }
 
 /** The raw value of every signal. */
@@ -72,7 +110,8 @@ export function riskSignals(input: RiskInput): Record<RiskSignal, number> {
     breadth: Math.max(0, new Set(all.map(dir)).size - 1),
     files: Math.max(0, Math.max(input.changedFiles, input.files.length) - 1),
     deletions: Math.max(0, input.deletions),
-    dependencies: input.files.filter((f) => isManifest(f.filename) || (f.previousFilename !== undefined && isManifest(f.previousFilename))).length,
+    dependencies: input.files.filter((f) => isManifest(f.filename) || (f.previousFilename !== undefined && isManifest(f.previousFilename)))
+      .length,
     untested: tested ? 0 : input.files.filter((f) => isSource(f.filename)).length,
     binary: input.files.filter((f) => isBinary(f.filename)).length,
     rules: Math.max(0, input.ruleWeight),
@@ -92,7 +131,9 @@ export function contribution(signal: RiskSignal, value: number): number {
 export function riskScore(input: RiskInput): RiskScore {
   const values = riskSignals(input);
   const factors: RiskFactor[] = (Object.keys(RISK_SIGNALS) as RiskSignal[]).map((name) => ({
-    name, value: values[name], contribution: round(contribution(name, values[name])),
+    name,
+    value: values[name],
+    contribution: round(contribution(name, values[name])),
   }));
   const sum = (Object.keys(RISK_SIGNALS) as RiskSignal[]).reduce((s, name) => s + contribution(name, values[name]), 0);
   return { score: round(Math.min(1, sum)), factors };
@@ -101,7 +142,9 @@ export function riskScore(input: RiskInput): RiskScore {
 /** One line that explains a score: the thresholds it reached and each signal that added something. */
 export function describeRisk(r: { tier: string; score: number; factors: RiskFactor[]; soft?: number; hard?: number }): string {
   const reached = r.tier === 'hard' ? ` ≥ hard ${r.hard}` : r.tier === 'soft' ? ` ≥ soft ${r.soft}` : '';
-  const limits = [r.soft !== undefined ? `soft at ${r.soft}` : '', r.hard !== undefined ? `hard at ${r.hard}` : ''].filter(Boolean).join(', ');
+  const limits = [r.soft !== undefined ? `soft at ${r.soft}` : '', r.hard !== undefined ? `hard at ${r.hard}` : '']
+    .filter(Boolean)
+    .join(', ');
   const shown = r.factors.filter((f) => f.contribution > 0).map((f) => `${f.name} ${f.value} +${f.contribution}`);
   return `risk score ${r.score}${reached} (${limits || 'no thresholds'})${shown.length ? `: ${shown.join(', ')}` : ': no risk signal'}`;
 }

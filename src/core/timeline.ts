@@ -29,18 +29,41 @@ export function timeline(facts: Pick<PullRequestFacts, 'comments' | 'reviews'>):
       // We cannot see what an edited comment said when it was created. Had it said `/approve cancel`,
       // editing that away would bring an approval back: so an edit withdraws the author's earlier
       // approvals (they approve again), and no edit can ever turn a decision toward merging.
-      entries.push({ source: { type: 'comment', id: c.id }, actor: c.author, at: c.createdAt, atMs: parseTime(c.createdAt), command: { kind: 'withdraw' }, edited: true, unverifiable: false });
+      entries.push({
+        source: { type: 'comment', id: c.id },
+        actor: c.author,
+        at: c.createdAt,
+        atMs: parseTime(c.createdAt),
+        command: { kind: 'withdraw' },
+        edited: true,
+        unverifiable: false,
+      });
     }
     for (const command of parseCommands(c.body)) {
-      entries.push({ source: { type: 'comment', id: c.id }, actor: c.author, at: c.createdAt, atMs: parseTime(c.createdAt), command, edited: wasEdited(c), unverifiable: false });
+      entries.push({
+        source: { type: 'comment', id: c.id },
+        actor: c.author,
+        at: c.createdAt,
+        atMs: parseTime(c.createdAt),
+        command,
+        edited: wasEdited(c),
+        unverifiable: false,
+      });
     }
   }
   for (const r of facts.reviews) {
     if (r.state === 'PENDING') continue; // not submitted: nobody else can see it
-    const base = { source: { type: 'review' as const, id: r.id }, actor: r.author, at: r.submittedAt, atMs: parseTime(r.submittedAt), edited: false };
+    const base = {
+      source: { type: 'review' as const, id: r.id },
+      actor: r.author,
+      at: r.submittedAt,
+      atMs: parseTime(r.submittedAt),
+      edited: false,
+    };
     for (const command of parseCommands(r.body)) entries.push({ ...base, command, unverifiable: true });
     if (r.state === 'APPROVED') entries.push({ ...base, command: { kind: 'approve' }, unverifiable: false, commitId: r.commitId });
-    if (r.state === 'CHANGES_REQUESTED') entries.push({ ...base, command: { kind: 'withdraw' }, unverifiable: false, commitId: r.commitId });
+    if (r.state === 'CHANGES_REQUESTED')
+      entries.push({ ...base, command: { kind: 'withdraw' }, unverifiable: false, commitId: r.commitId });
   }
   // Stable sort: same instant keeps comment order and line order. Unparseable times sort last.
   return entries

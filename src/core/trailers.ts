@@ -34,7 +34,15 @@ export interface CompiledTrailer {
 
 /** `*` is the only wildcard, as in login patterns; comparison ignores case in key and value. */
 const wildcard = (glob: string): RegExp =>
-  new RegExp(`^${glob.trim().replace(/\s+/g, ' ').split('*').map((s) => s.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')).join('.*')}$`, 'i');
+  new RegExp(
+    `^${glob
+      .trim()
+      .replace(/\s+/g, ' ')
+      .split('*')
+      .map((s) => s.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&'))
+      .join('.*')}$`,
+    'i',
+  );
 
 /** `Key: value glob` -> matchers. A pattern without a colon is refused by the policy's validation. */
 export function compileTrailer(pattern: string): CompiledTrailer {
@@ -51,7 +59,10 @@ export interface TrailerHit {
 }
 
 /** The first trailer line of any commit that a pattern matches. */
-export function findTrailer(commits: readonly { sha: string; message?: string }[], trailers: readonly CompiledTrailer[]): TrailerHit | undefined {
+export function findTrailer(
+  commits: readonly { sha: string; message?: string }[],
+  trailers: readonly CompiledTrailer[],
+): TrailerHit | undefined {
   if (trailers.length === 0) return undefined;
   for (const commit of commits) {
     if (!commit.message) continue;

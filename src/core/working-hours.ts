@@ -6,7 +6,6 @@ import { DateTime } from 'luxon';
 import { formatUtc } from './time.js';
 import { WEEKDAYS, type Weekday, type WorkingHours } from './model/policy.js';
 
-
 /** Far enough that any real window ends before it; a calendar with no working time at all (every
  * day a holiday) ends here instead of looping: the window stays open, nothing merges (fail closed). */
 const MAX_DAYS = 3 * 366;

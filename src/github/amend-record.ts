@@ -18,17 +18,28 @@ export type Amended =
   | { kind: 'refused'; reason: string };
 
 export async function amendRecord(
-  session: Session, ref: PullRequestRef, checkRunId: number, headSha: string | undefined, identity: GateIdentity,
+  session: Session,
+  ref: PullRequestRef,
+  checkRunId: number,
+  headSha: string | undefined,
+  identity: GateIdentity,
   change: (record: Ledger) => Ledger | undefined,
 ): Promise<Amended> {
-  const { data: run } = await reading('the hitl check run', () => request(session, (c) => c.rest.checks.get({ owner: ref.owner, repo: ref.repo, check_run_id: checkRunId })));
-  if (!isOwnCheckRun(run as Parameters<typeof isOwnCheckRun>[0], identity)) return { kind: 'refused', reason: 'the check run is not the gate\'s own' };
+  const { data: run } = await reading('the hitl check run', () =>
+    request(session, (c) => c.rest.checks.get({ owner: ref.owner, repo: ref.repo, check_run_id: checkRunId })),
+  );
+  if (!isOwnCheckRun(run as Parameters<typeof isOwnCheckRun>[0], identity))
+    return { kind: 'refused', reason: "the check run is not the gate's own" };
   if (headSha !== undefined && run.head_sha !== headSha) return { kind: 'refused', reason: 'the check run is on another commit' };
   const record = readRecord(run.output?.text, ref.number);
   if (!record) return { kind: 'refused', reason: 'the check run carries no record of this pull request yet' };
   const next = change(record);
   if (!next) return { kind: 'unchanged' };
-  const output = { title: run.output?.title ?? CHECK_NAME, summary: run.output?.summary ?? '', text: withRecord(run.output?.text, next, ref.number) };
+  const output = {
+    title: run.output?.title ?? CHECK_NAME,
+    summary: run.output?.summary ?? '',
+    text: withRecord(run.output?.text, next, ref.number),
+  };
   await request(session, (c) => c.rest.checks.update({ owner: ref.owner, repo: ref.repo, check_run_id: checkRunId, output }));
   return { kind: 'amended', record: next };
 }

@@ -3,7 +3,15 @@
 // PR the group adds is one the gate would merge now, on its current head (or one it does not govern):
 // a person who queues an unapproved hard PR by hand is stopped here. Each PR is decided by the same
 // engine, read-only (reconcile in `check` mode); only the group's check is written.
-import { groupMembers, mergeGroupVerdict, movedHead, parseMergeGroupRef, type GroupMembers, type GroupVerdict, type MemberVerdict } from '../core/merge-group.js';
+import {
+  groupMembers,
+  mergeGroupVerdict,
+  movedHead,
+  parseMergeGroupRef,
+  type GroupMembers,
+  type GroupVerdict,
+  type MemberVerdict,
+} from '../core/merge-group.js';
 import type { GitHubClient } from './client.js';
 import { describeError } from './errors.js';
 import { CHECK_NAME } from '../core/model/effects.js';
@@ -45,7 +53,12 @@ export type MergeGroupOptions = Pick<ReconcileOptions, 'identity' | 'policyPath'
 
 const SHA = /^[0-9a-f]{40}$/;
 
-export async function answerMergeGroup(client: GitHubClient, repo: RepositoryRef, group: MergeGroupPayload, options: MergeGroupOptions): Promise<MergeGroupAnswer> {
+export async function answerMergeGroup(
+  client: GitHubClient,
+  repo: RepositoryRef,
+  group: MergeGroupPayload,
+  options: MergeGroupOptions,
+): Promise<MergeGroupAnswer> {
   const now = options.now ? options.now() : new Date();
   // The members' reconciles share what was read (conditionally) before them.
   const kept = options.kept ?? new KeptAnswers();
@@ -57,7 +70,7 @@ export async function answerMergeGroup(client: GitHubClient, repo: RepositoryRef
 
   let members: GroupMembers;
   if (!headSha || !baseRef) {
-    members = { kind: 'unknown', reason: 'the event does not name the group\'s head commit and base branch' };
+    members = { kind: 'unknown', reason: "the event does not name the group's head commit and base branch" };
   } else {
     try {
       members = groupMembers(ref, headSha, await listMergeQueue(session, repo, baseRef));
@@ -71,9 +84,19 @@ export async function answerMergeGroup(client: GitHubClient, repo: RepositoryRef
   if (members.kind === 'known') {
     for (const entry of members.entries) {
       const { number } = entry;
-      const outcome = await (options.reconcile ?? reconcile)(client, { ...repo, number }, {
-        mode: 'check', identity: options.identity, kept, ...(options.policyPath ? { policyPath: options.policyPath } : {}), ...(options.policyLoads ? { policyLoads: options.policyLoads } : {}), ...(options.now ? { now: options.now } : {}), ...(options.log ? { log: options.log } : {}),
-      });
+      const outcome = await (options.reconcile ?? reconcile)(
+        client,
+        { ...repo, number },
+        {
+          mode: 'check',
+          identity: options.identity,
+          kept,
+          ...(options.policyPath ? { policyPath: options.policyPath } : {}),
+          ...(options.policyLoads ? { policyLoads: options.policyLoads } : {}),
+          ...(options.now ? { now: options.now } : {}),
+          ...(options.log ? { log: options.log } : {}),
+        },
+      );
       decided += outcome.requests;
       const current = outcome.facts?.headSha;
       let error = outcome.error;
@@ -82,24 +105,50 @@ export async function answerMergeGroup(client: GitHubClient, repo: RepositoryRef
       // for every PR the group adds, not only the one its branch names.
       if (!error) {
         error = movedHead(entry, members.reading, {
-          ...(current ? { headSha: current } : {}), governed: outcome.decision.governed, ...(outcome.facts?.headSeenAt ? { headSeenAt: outcome.facts.headSeenAt } : {}),
+          ...(current ? { headSha: current } : {}),
+          governed: outcome.decision.governed,
+          ...(outcome.facts?.headSeenAt ? { headSeenAt: outcome.facts.headSeenAt } : {}),
         });
       }
       verdicts.push({ number, decision: outcome.decision, ...(current ? { headSha: current } : {}), ...(error ? { error } : {}) });
     }
   }
   const verdict = mergeGroupVerdict(members, verdicts);
-  session.log.info({ repo, group: headRef, base: typeof group.base_sha === 'string' ? group.base_sha : undefined, members: members.kind === 'known' ? members.numbers : members.reason, reading: members.kind === 'known' ? members.reading : undefined, conclusion: verdict.conclusion }, 'merge group answered');
+  session.log.info(
+    {
+      repo,
+      group: headRef,
+      base: typeof group.base_sha === 'string' ? group.base_sha : undefined,
+      members: members.kind === 'known' ? members.numbers : members.reason,
+      reading: members.kind === 'known' ? members.reading : undefined,
+      conclusion: verdict.conclusion,
+    },
+    'merge group answered',
+  );
 
   const answer = (more: Partial<MergeGroupAnswer> = {}): MergeGroupAnswer => ({
-    ...(headSha ? { headSha } : {}), members, verdicts, verdict, written: false, ...more, requests: session.requests + decided,
+    ...(headSha ? { headSha } : {}),
+    members,
+    verdicts,
+    verdict,
+    written: false,
+    ...more,
+    requests: session.requests + decided,
   });
   if (options.mode !== 'full' || !headSha) return answer();
   try {
-    await request(session, (c) => c.rest.checks.create({
-      owner: repo.owner, repo: repo.repo, name: CHECK_NAME, head_sha: headSha, status: 'completed', conclusion: verdict.conclusion,
-      output: { title: verdict.title, summary: verdict.summary }, external_id: EXTERNAL_ID.governed,
-    }));
+    await request(session, (c) =>
+      c.rest.checks.create({
+        owner: repo.owner,
+        repo: repo.repo,
+        name: CHECK_NAME,
+        head_sha: headSha,
+        status: 'completed',
+        conclusion: verdict.conclusion,
+        output: { title: verdict.title, summary: verdict.summary },
+        external_id: EXTERNAL_ID.governed,
+      }),
+    );
     return answer({ written: true });
   } catch (error) {
     session.log.error({ repo, group: headRef, error: describeError(error) }, 'could not write the check on the merge group');

@@ -68,7 +68,10 @@ function statusState(e: CheckRunEffect): 'pending' | 'success' | 'failure' {
  * A commit status has no summary to compare, so the plan cannot see that it is unchanged: the same
  * state and description as the gate's latest status is a write with no effect. Leave it out.
  */
-export function isUnchangedStatus(e: Effect, current: { status: string; conclusion: string | null; title: string | null } | undefined): boolean {
+export function isUnchangedStatus(
+  e: Effect,
+  current: { status: string; conclusion: string | null; title: string | null } | undefined,
+): boolean {
   if (e.kind !== 'check-run' || !current) return false;
   const state = statusState(e);
   const currentState = current.status !== 'completed' ? 'pending' : current.conclusion === 'success' ? 'success' : 'failure';
@@ -90,12 +93,20 @@ function mustReplace(e: CheckRunEffect, current: ApplyContext['currentCheckRun']
  * Action) must never lose each other's entries: when the run's record is no longer the one this
  * reconcile read, another writer came in between, and the two are merged (ledger.ts `mergeRecords`).
  */
-async function textWithRecord(session: Session, ctx: ApplyContext, e: CheckRunEffect, written: NonNullable<ApplyResult['written']>, replacing: boolean): Promise<string | undefined> {
+async function textWithRecord(
+  session: Session,
+  ctx: ApplyContext,
+  e: CheckRunEffect,
+  written: NonNullable<ApplyResult['written']>,
+  replacing: boolean,
+): Promise<string | undefined> {
   if (!e.record) return e.text;
   let ledger = recordLedger(e.record, written.statusCommentId);
   const current = ctx.currentCheckRun;
   if (current !== undefined && e.id === current.id) {
-    const { data } = await request(session, (c) => c.rest.checks.get({ owner: ctx.ref.owner, repo: ctx.ref.repo, check_run_id: current.id }));
+    const { data } = await request(session, (c) =>
+      c.rest.checks.get({ owner: ctx.ref.owner, repo: ctx.ref.repo, check_run_id: current.id }),
+    );
     const now = recordMarkerIn(data.output?.text);
     if (now !== current.record) {
       ledger = mergeRecords(readRecord(data.output?.text, ctx.ref.number), ledger) ?? ledger;
@@ -105,12 +116,24 @@ async function textWithRecord(session: Session, ctx: ApplyContext, e: CheckRunEf
   return withRecord(e.text, ledger, ctx.ref.number);
 }
 
-async function applyCheckRun(session: Session, ctx: ApplyContext, e: CheckRunEffect, written: NonNullable<ApplyResult['written']>): Promise<number | undefined> {
+async function applyCheckRun(
+  session: Session,
+  ctx: ApplyContext,
+  e: CheckRunEffect,
+  written: NonNullable<ApplyResult['written']>,
+): Promise<number | undefined> {
   const { owner, repo } = ctx.ref;
   if (ctx.checkRunAs === 'status') {
-    await request(session, (c) => c.rest.repos.createCommitStatus({
-      owner, repo, sha: e.headSha, context: CHECK_NAME, state: statusState(e), description: clipDescription(e.title),
-    }));
+    await request(session, (c) =>
+      c.rest.repos.createCommitStatus({
+        owner,
+        repo,
+        sha: e.headSha,
+        context: CHECK_NAME,
+        state: statusState(e),
+        description: clipDescription(e.title),
+      }),
+    );
     return undefined;
   }
   const replacing = mustReplace(e, ctx.currentCheckRun);
@@ -122,19 +145,43 @@ async function applyCheckRun(session: Session, ctx: ApplyContext, e: CheckRunEff
   if (e.id !== undefined && !replacing) {
     const id = e.id;
     // started_at is left alone: it is the trusted start of the veto window (design.md, invariant 6).
-    await request(session, (c) => c.rest.checks.update({
-      owner, repo, check_run_id: id, status: e.status, ...conclusion, output, external_id: externalId, ...actions,
-    }));
+    await request(session, (c) =>
+      c.rest.checks.update({
+        owner,
+        repo,
+        check_run_id: id,
+        status: e.status,
+        ...conclusion,
+        output,
+        external_id: externalId,
+        ...actions,
+      }),
+    );
     return id;
   }
-  const { data } = await request(session, (c) => c.rest.checks.create({
-    owner, repo, name: CHECK_NAME, head_sha: e.headSha, status: e.status, ...conclusion, output, external_id: externalId, ...actions,
-  }));
+  const { data } = await request(session, (c) =>
+    c.rest.checks.create({
+      owner,
+      repo,
+      name: CHECK_NAME,
+      head_sha: e.headSha,
+      status: e.status,
+      ...conclusion,
+      output,
+      external_id: externalId,
+      ...actions,
+    }),
+  );
   return typeof data?.id === 'number' ? data.id : undefined;
 }
 
 /** Returns false when the effect has no REST counterpart (a review cannot carry reactions). */
-async function applyOne(session: Session, ctx: ApplyContext, e: Exclude<Effect, { kind: 'merge' | 'wake' | 'update-branch' | 'request-reviews' | 'reminder' | 'enqueue' | 'dequeue' }>, written: NonNullable<ApplyResult['written']>): Promise<boolean> {
+async function applyOne(
+  session: Session,
+  ctx: ApplyContext,
+  e: Exclude<Effect, { kind: 'merge' | 'wake' | 'update-branch' | 'request-reviews' | 'reminder' | 'enqueue' | 'dequeue' }>,
+  written: NonNullable<ApplyResult['written']>,
+): Promise<boolean> {
   const { owner, repo, number } = ctx.ref;
   switch (e.kind) {
     case 'check-run': {
@@ -186,7 +233,10 @@ export async function applyEffects(session: Session, ctx: ApplyContext, effects:
       continue;
     }
     if (e.kind === 'enqueue' || e.kind === 'dequeue') {
-      const step = e.kind === 'enqueue' ? { kind: 'enqueue' as const, expectedHeadOid: e.expectedHeadOid } : { kind: 'dequeue' as const, reason: e.reason };
+      const step =
+        e.kind === 'enqueue'
+          ? { kind: 'enqueue' as const, expectedHeadOid: e.expectedHeadOid }
+          : { kind: 'dequeue' as const, reason: e.reason };
       const queued = await applyQueueStep(session, ctx.ref, { required: true, step, pullRequestId: e.pullRequestId });
       if (queued.applied) {
         result.mergeQueue = queued.applied;
@@ -211,9 +261,15 @@ export async function applyEffects(session: Session, ctx: ApplyContext, effects:
     }
     if (e.kind === 'merge') {
       try {
-        const { data } = await request(session, (c) => c.rest.pulls.merge({
-          owner: ctx.ref.owner, repo: ctx.ref.repo, pull_number: ctx.ref.number, sha: e.sha, merge_method: e.method,
-        }));
+        const { data } = await request(session, (c) =>
+          c.rest.pulls.merge({
+            owner: ctx.ref.owner,
+            repo: ctx.ref.repo,
+            pull_number: ctx.ref.number,
+            sha: e.sha,
+            merge_method: e.method,
+          }),
+        );
         result.merged = data.merged === true;
         if (!result.merged) throw Object.assign(new Error(data.message || 'GitHub did not merge'), { status: 405 });
         result.applied.push(e);
@@ -229,7 +285,10 @@ export async function applyEffects(session: Session, ctx: ApplyContext, effects:
         } else if (status === 405) {
           // A protection stands in the way (reviews, a rule, a merge method). Waiting will not fix it:
           // the caller records it and says so; the next event or sweep looks again.
-          session.log.warn({ pr: ctx.ref, sha: e.sha, method: e.method, status, refusal: message }, 'merge refused by GitHub; waiting for a change');
+          session.log.warn(
+            { pr: ctx.ref, sha: e.sha, method: e.method, status, refusal: message },
+            'merge refused by GitHub; waiting for a change',
+          );
           result.refusal = { sha: e.sha, message };
         } else {
           result.error = `merge failed: ${describeError(error)}`;
@@ -241,9 +300,14 @@ export async function applyEffects(session: Session, ctx: ApplyContext, effects:
     }
     if (e.kind === 'update-branch') {
       try {
-        await request(session, (c) => c.rest.pulls.updateBranch({
-          owner: ctx.ref.owner, repo: ctx.ref.repo, pull_number: ctx.ref.number, expected_head_sha: e.expectedHeadSha,
-        }));
+        await request(session, (c) =>
+          c.rest.pulls.updateBranch({
+            owner: ctx.ref.owner,
+            repo: ctx.ref.repo,
+            pull_number: ctx.ref.number,
+            expected_head_sha: e.expectedHeadSha,
+          }),
+        );
         result.applied.push(e);
         session.log.info({ pr: ctx.ref, from: e.expectedHeadSha }, 'branch update requested');
       } catch (error) {
@@ -251,7 +315,10 @@ export async function applyEffects(session: Session, ctx: ApplyContext, effects:
         if (status === 422 || status === 409) {
           // The head moved since it was decided on (GitHub checks `expected_head_sha`), or GitHub cannot
           // update it (a conflict): look again soon, on fresh facts.
-          session.log.warn({ pr: ctx.ref, sha: e.expectedHeadSha, status, error: refusalMessage(error) }, 'branch update refused; re-evaluating');
+          session.log.warn(
+            { pr: ctx.ref, sha: e.expectedHeadSha, status, error: refusalMessage(error) },
+            'branch update refused; re-evaluating',
+          );
           result.wakeAt = earliest(result.wakeAt, soon(session));
         } else {
           result.error = `update-branch failed: ${describeError(error)}`;
@@ -267,7 +334,10 @@ export async function applyEffects(session: Session, ctx: ApplyContext, effects:
     } catch (error) {
       if (e.kind === 'react' || e.kind === 'reply') {
         answerFailed = `${e.kind} failed: ${describeError(error)}`;
-        session.log.warn({ pr: ctx.ref, effect: e.kind, error: describeError(error) }, 'answer failed; writing the record and the verdict all the same');
+        session.log.warn(
+          { pr: ctx.ref, effect: e.kind, error: describeError(error) },
+          'answer failed; writing the record and the verdict all the same',
+        );
         continue;
       }
       result.error = `${e.kind} failed: ${describeError(error)}`;

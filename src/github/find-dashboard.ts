@@ -40,16 +40,27 @@ export const dashboardKey = (repo: RepositoryRef): string => `${repo.owner}/${re
 const byTheApp = (issue: IssueLike, identity: GateIdentity): boolean =>
   issue.user?.type === 'Bot' && issue.user.login.toLowerCase() === identity.login.toLowerCase();
 
-const labelled = (issue: IssueLike): boolean => (issue.labels ?? []).some((l) => (typeof l === 'string' ? l : l.name ?? '').toLowerCase() === DASHBOARD_LABEL);
+const labelled = (issue: IssueLike): boolean =>
+  (issue.labels ?? []).some((l) => (typeof l === 'string' ? l : (l.name ?? '')).toLowerCase() === DASHBOARD_LABEL);
 
 /** GitHub answers a moved issue's old address with the issue in its new repository. */
 const inRepo = (issue: IssueLike, repo: RepositoryRef): boolean =>
   issue.repository_url === undefined || issue.repository_url.toLowerCase().endsWith(`/repos/${repo.owner}/${repo.repo}`.toLowerCase());
 
-const toDashboard = (issue: IssueLike): DashboardIssue => ({ number: issue.number, state: issue.state === 'closed' ? 'closed' : 'open', title: issue.title, body: issue.body ?? '' });
+const toDashboard = (issue: IssueLike): DashboardIssue => ({
+  number: issue.number,
+  state: issue.state === 'closed' ? 'closed' : 'open',
+  title: issue.title,
+  body: issue.body ?? '',
+});
 
 /** The issue remembered as the dashboard, while it still is one; undefined when it must be looked for again. */
-async function remembered(session: Session, repo: RepositoryRef, number: number, identity: GateIdentity): Promise<DashboardIssue | undefined> {
+async function remembered(
+  session: Session,
+  repo: RepositoryRef,
+  number: number,
+  identity: GateIdentity,
+): Promise<DashboardIssue | undefined> {
   try {
     const { data } = await request(session, (c) => c.rest.issues.get({ owner: repo.owner, repo: repo.repo, issue_number: number }));
     const issue = data as unknown as IssueLike;
@@ -66,7 +77,12 @@ async function remembered(session: Session, repo: RepositoryRef, number: number,
  * The dashboard: an open one if there is (the oldest, should there be several), else the closed one a
  * person closed, else none. Issues others opened with the label or the title are never the dashboard.
  */
-export async function findDashboard(session: Session, repo: RepositoryRef, identity: GateIdentity, numbers?: DashboardNumbers): Promise<DashboardIssue | undefined> {
+export async function findDashboard(
+  session: Session,
+  repo: RepositoryRef,
+  identity: GateIdentity,
+  numbers?: DashboardNumbers,
+): Promise<DashboardIssue | undefined> {
   const key = dashboardKey(repo);
   const known = numbers?.get(key);
   if (known !== undefined) {
@@ -76,7 +92,15 @@ export async function findDashboard(session: Session, repo: RepositoryRef, ident
   }
   // No `creator` filter: GitHub documents it for users, not for an App's bot account, and a filter
   // that silently matched nothing would open a new dashboard at every refresh. The author is checked here.
-  const pages = session.client.paginate.iterator(session.client.rest.issues.listForRepo, { owner: repo.owner, repo: repo.repo, labels: DASHBOARD_LABEL, state: 'all', sort: 'created', direction: 'asc', per_page: 100 });
+  const pages = session.client.paginate.iterator(session.client.rest.issues.listForRepo, {
+    owner: repo.owner,
+    repo: repo.repo,
+    labels: DASHBOARD_LABEL,
+    state: 'all',
+    sort: 'created',
+    direction: 'asc',
+    per_page: 100,
+  });
   let closed: DashboardIssue | undefined;
   for await (const page of pages) {
     session.requests += 1;

@@ -32,7 +32,12 @@ const query = (appFilter: string) => `query($owner: String!, $repo: String!, $nu
 
 interface CommitNode {
   oid?: string;
-  checkSuites?: { nodes?: ({ app?: { databaseId?: number } | null; checkRuns?: { nodes?: ({ databaseId?: number; externalId?: string | null; text?: string | null } | null)[] } } | null)[] };
+  checkSuites?: {
+    nodes?: ({
+      app?: { databaseId?: number } | null;
+      checkRuns?: { nodes?: ({ databaseId?: number; externalId?: string | null; text?: string | null } | null)[] };
+    } | null)[];
+  };
 }
 
 interface Answer {
@@ -60,24 +65,41 @@ function ownRuns(commit: CommitNode | null | undefined, identity: GateIdentity):
     const app = suite?.app?.databaseId !== undefined ? { id: suite.app.databaseId } : null;
     for (const run of suite?.checkRuns?.nodes ?? []) {
       if (!run || typeof run.databaseId !== 'number') continue;
-      const r: RunLike = { id: run.databaseId, status: 'completed', conclusion: null, external_id: run.externalId ?? null, app, output: { text: run.text ?? null } };
+      const r: RunLike = {
+        id: run.databaseId,
+        status: 'completed',
+        conclusion: null,
+        external_id: run.externalId ?? null,
+        app,
+        output: { text: run.text ?? null },
+      };
       if (isOwnCheckRun(r, identity) && r.external_id !== EXTERNAL_ID.ignored) out.push(r);
     }
   }
   return out;
 }
 
-export async function findEarlierRecord(session: Session, ref: PullRequestRef, headSha: string, identity: GateIdentity): Promise<EarlierRecord> {
-  return reading('the gate\'s record on earlier heads', async () => {
+export async function findEarlierRecord(
+  session: Session,
+  ref: PullRequestRef,
+  headSha: string,
+  identity: GateIdentity,
+): Promise<EarlierRecord> {
+  return reading("the gate's record on earlier heads", async () => {
     const appFilter = identity.appId !== undefined ? `, filterBy: { appId: ${Number(identity.appId)} }` : '';
-    const data = await request(session, (c) => c.graphql<Answer>(query(appFilter), { owner: ref.owner, repo: ref.repo, number: ref.number }));
+    const data = await request(session, (c) =>
+      c.graphql<Answer>(query(appFilter), { owner: ref.owner, repo: ref.repo, number: ref.number }),
+    );
     const pull = data?.repository?.pullRequest;
     if (!pull) throw new Error(`GitHub did not return pull request #${ref.number}`);
     const commits = [
       ...(pull.commits?.nodes ?? []).map((n) => n?.commit),
       ...(pull.timelineItems?.nodes ?? []).map((n) => n?.beforeCommit),
     ].filter((c): c is CommitNode => !!c && typeof c.oid === 'string' && c.oid !== headSha);
-    const record = recordOfRuns(commits.flatMap((c) => ownRuns(c, identity)), ref.number);
+    const record = recordOfRuns(
+      commits.flatMap((c) => ownRuns(c, identity)),
+      ref.number,
+    );
     const unreadable = (pull.timelineItems?.nodes ?? []).filter((n) => n && !n.beforeCommit).length;
     return { ...(record ? { record } : {}), heads: commits.length, unreadable };
   });

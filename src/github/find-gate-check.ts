@@ -55,11 +55,21 @@ export function recordOfRuns(runs: readonly RunLike[], number: number): Ledger |
 
 const newestFirst = (a: RunLike, b: RunLike) => (b.started_at ?? '').localeCompare(a.started_at ?? '') || b.id - a.id;
 
-export async function findGateCheckRun(session: Session, repo: { owner: string; repo: string; number: number }, headSha: string, identity: GateIdentity): Promise<GateCheck> {
+export async function findGateCheckRun(
+  session: Session,
+  repo: { owner: string; repo: string; number: number },
+  headSha: string,
+  identity: GateIdentity,
+): Promise<GateCheck> {
   return reading('the hitl check run', async () => {
     const { data } = await request(session, (c) =>
       c.rest.checks.listForRef({
-        owner: repo.owner, repo: repo.repo, ref: headSha, check_name: CHECK_NAME, filter: 'all', per_page: 100,
+        owner: repo.owner,
+        repo: repo.repo,
+        ref: headSha,
+        check_name: CHECK_NAME,
+        filter: 'all',
+        per_page: 100,
         ...(identity.appId !== undefined ? { app_id: identity.appId } : {}),
       }),
     );
@@ -81,7 +91,12 @@ export async function findGateCheckRun(session: Session, repo: { owner: string; 
 }
 
 /** The Action's fallback when it may only write commit statuses: statuses with context `hitl` by the gate's login. */
-export async function findGateStatus(session: Session, repo: { owner: string; repo: string }, headSha: string, identity: GateIdentity): Promise<GateCheck> {
+export async function findGateStatus(
+  session: Session,
+  repo: { owner: string; repo: string },
+  headSha: string,
+  identity: GateIdentity,
+): Promise<GateCheck> {
   return reading('the hitl commit status', async () => {
     const { data } = await request(session, (c) =>
       c.rest.repos.listCommitStatusesForRef({ owner: repo.owner, repo: repo.repo, ref: headSha, per_page: 100 }),

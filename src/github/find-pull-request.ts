@@ -5,8 +5,22 @@ import { request, type Session } from './session.js';
 import type { PullRequestRef } from './types.js';
 
 /** What the gate needs from GitHub's pull request object: the facts' own fields, and a few more. */
-export interface PullRequestSnapshot extends Pick<PullRequestFacts,
-  'number' | 'title' | 'author' | 'state' | 'merged' | 'draft' | 'headSha' | 'headRef' | 'baseRef' | 'labels' | 'additions' | 'deletions' | 'changedFiles'> {
+export interface PullRequestSnapshot extends Pick<
+  PullRequestFacts,
+  | 'number'
+  | 'title'
+  | 'author'
+  | 'state'
+  | 'merged'
+  | 'draft'
+  | 'headSha'
+  | 'headRef'
+  | 'baseRef'
+  | 'labels'
+  | 'additions'
+  | 'deletions'
+  | 'changedFiles'
+> {
   /** Base commit, for the compare fallback when a PR has more commits than GitHub lists. */
   baseSha?: string;
   /** GitHub's count of the PR's commits, when the source says. */

@@ -46,9 +46,9 @@ interface EditAnswer {
 /** Who last edited a comment and when, as GitHub says (GraphQL: REST does not tell). */
 export async function lastEdit(session: Session, nodeId: string): Promise<{ by?: string; at?: string }> {
   return reading('who edited the status comment', async () => {
-    const data = await request(session, (c) => c.graphql<EditAnswer>(
-      'query($id: ID!) { node(id: $id) { ... on IssueComment { lastEditedAt editor { login } } } }', { id: nodeId },
-    ));
+    const data = await request(session, (c) =>
+      c.graphql<EditAnswer>('query($id: ID!) { node(id: $id) { ... on IssueComment { lastEditedAt editor { login } } } }', { id: nodeId }),
+    );
     const node = data?.node;
     return { ...(node?.editor?.login ? { by: node.editor.login } : {}), ...(node?.lastEditedAt ? { at: node.lastEditedAt } : {}) };
   });
@@ -62,7 +62,10 @@ const sameLogin = (a: string, b: string) => a.replace(/\[bot\]$/i, '').toLowerCa
  * the record names is gone). A notice is said once: one already in the record is not repeated.
  */
 export async function noticeTampering(
-  session: Session, record: Ledger | undefined, comment: StatusComment | undefined, identity: GateIdentity,
+  session: Session,
+  record: Ledger | undefined,
+  comment: StatusComment | undefined,
+  identity: GateIdentity,
 ): Promise<RecordNotice | undefined> {
   const known = record?.comment;
   if (!known) return undefined;
@@ -79,8 +82,16 @@ export async function noticeTampering(
   const edit = comment.nodeId ? await lastEdit(session, comment.nodeId) : {};
   if (edit.by && sameLogin(edit.by, identity.login)) return undefined;
   if (said('comment-edited', known.id) && !edit.at) return undefined;
-  const notice: RecordNotice = { kind: 'comment-edited', at, commentId: known.id, ...(edit.by ? { by: edit.by } : {}), ...(edit.at ? { happenedAt: edit.at } : {}) };
-  const again = (record.notices ?? []).some((n) => n.kind === 'comment-edited' && n.commentId === known.id && n.happenedAt === notice.happenedAt && n.by === notice.by);
+  const notice: RecordNotice = {
+    kind: 'comment-edited',
+    at,
+    commentId: known.id,
+    ...(edit.by ? { by: edit.by } : {}),
+    ...(edit.at ? { happenedAt: edit.at } : {}),
+  };
+  const again = (record.notices ?? []).some(
+    (n) => n.kind === 'comment-edited' && n.commentId === known.id && n.happenedAt === notice.happenedAt && n.by === notice.by,
+  );
   return again ? undefined : notice;
 }
 
@@ -88,7 +99,11 @@ export async function noticeTampering(
  * An earlier version's ledger in the status comment, once, on upgrade: trusted only where GitHub shows
  * the comment was never edited by anyone but the gate. Otherwise the PR fails closed (`untrusted`).
  */
-export async function legacyLedger(session: Session, comment: StatusComment | undefined, identity: GateIdentity): Promise<{ ledger?: Ledger; untrusted?: RecordNotice }> {
+export async function legacyLedger(
+  session: Session,
+  comment: StatusComment | undefined,
+  identity: GateIdentity,
+): Promise<{ ledger?: Ledger; untrusted?: RecordNotice }> {
   if (!comment || !hasLegacyLedger(comment.body)) return {};
   const ledger = readLedger(comment.body);
   const edit = comment.nodeId ? await lastEdit(session, comment.nodeId) : undefined;
@@ -96,8 +111,11 @@ export async function legacyLedger(session: Session, comment: StatusComment | un
   if (ledger && byGate) return { ledger };
   return {
     untrusted: {
-      kind: 'legacy-untrusted', at: session.now.toISOString(), commentId: comment.id,
-      ...(edit?.by ? { by: edit.by } : {}), ...(edit?.at ? { happenedAt: edit.at } : {}),
+      kind: 'legacy-untrusted',
+      at: session.now.toISOString(),
+      commentId: comment.id,
+      ...(edit?.by ? { by: edit.by } : {}),
+      ...(edit?.at ? { happenedAt: edit.at } : {}),
     },
   };
 }

@@ -26,7 +26,12 @@ export interface QueueLook {
  * be queued and the gate would no longer merge it: its check on this head said "may merge" before
  * (the gate may have enqueued it), or the caller knows the queue or the head just changed.
  */
-export function mustLookAtQueue(decision: Pick<Decision, 'governed' | 'state' | 'merge'>, merging: boolean, view: Pick<GitHubView, 'checkRun'>, hint: boolean): boolean {
+export function mustLookAtQueue(
+  decision: Pick<Decision, 'governed' | 'state' | 'merge'>,
+  merging: boolean,
+  view: Pick<GitHubView, 'checkRun'>,
+  hint: boolean,
+): boolean {
   if (merging) return true;
   if (!decision.governed || decision.state === 'ready') return false;
   const wasReady = view.checkRun?.status === 'completed' && view.checkRun.conclusion === 'success';
@@ -36,12 +41,14 @@ export function mustLookAtQueue(decision: Pick<Decision, 'governed' | 'state' | 
 /** What GitHub says about the queue: the base's rules (unless already read) and, when it has a queue,
  * the PR's place in it. Deciding what to do about it is the core's (queue-way.ts). */
 export async function readQueueFacts(
-  session: Session, ref: PullRequestRef, baseRef: string,
+  session: Session,
+  ref: PullRequestRef,
+  baseRef: string,
   readRules: (session: Session, repo: { owner: string; repo: string }, branch: string) => Promise<BranchRules> = readBranchRules,
   known?: BranchRules,
 ): Promise<QueueFacts> {
   // Rules this reconcile already read for its merge step are not read twice.
-  const rules = known ?? await readRules(session, { owner: ref.owner, repo: ref.repo }, baseRef);
+  const rules = known ?? (await readRules(session, { owner: ref.owner, repo: ref.repo }, baseRef));
   if (!rules.mergeQueue) return { required: false, queued: false, headSha: '', pullRequestId: '', history: [] };
   const pr = await readPullRequestQueue(session, ref);
   return { required: true, queued: pr.queued, headSha: pr.headSha, pullRequestId: pr.id, history: pr.history };

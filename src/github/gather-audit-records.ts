@@ -54,16 +54,31 @@ interface RunLike {
 }
 
 /** The gate's newest run for a governed head, if any, and when its first one there started. */
-async function gateRuns(session: Session, repo: RepositoryRef, headSha: string, identity: GateIdentity): Promise<{ newest?: RunLike; firstStarted: string | null }> {
+async function gateRuns(
+  session: Session,
+  repo: RepositoryRef,
+  headSha: string,
+  identity: GateIdentity,
+): Promise<{ newest?: RunLike; firstStarted: string | null }> {
   return reading(`the hitl check runs of ${headSha.slice(0, 7)}`, async () => {
-    const { data } = await request(session, (c) => c.rest.checks.listForRef({
-      owner: repo.owner, repo: repo.repo, ref: headSha, check_name: CHECK_NAME, filter: 'all', per_page: 100,
-      ...(identity.appId !== undefined ? { app_id: identity.appId } : {}),
-    }));
+    const { data } = await request(session, (c) =>
+      c.rest.checks.listForRef({
+        owner: repo.owner,
+        repo: repo.repo,
+        ref: headSha,
+        check_name: CHECK_NAME,
+        filter: 'all',
+        per_page: 100,
+        ...(identity.appId !== undefined ? { app_id: identity.appId } : {}),
+      }),
+    );
     const runs = (data.check_runs as RunLike[])
       .filter((r) => isOwnCheckRun(r, identity) && r.external_id !== EXTERNAL_ID.ignored)
       .sort((a, b) => (b.started_at ?? '').localeCompare(a.started_at ?? '') || b.id - a.id);
-    const started = runs.map((r) => r.started_at).filter((t): t is string => typeof t === 'string' && t !== '').sort();
+    const started = runs
+      .map((r) => r.started_at)
+      .filter((t): t is string => typeof t === 'string' && t !== '')
+      .sort();
     return { ...(runs[0] ? { newest: runs[0] } : {}), firstStarted: started[0] ?? null };
   });
 }
@@ -76,7 +91,10 @@ function tierOfSummary(summary: string | null | undefined): Tier | null {
 
 async function auditOne(session: Session, repo: RepositoryRef, pull: ListedPull, identity: GateIdentity): Promise<AuditRecord | undefined> {
   const ref = { ...repo, number: pull.number };
-  const [{ newest: run, firstStarted }, comments] = await Promise.all([gateRuns(session, repo, pull.head.sha, identity), gatherComments(session, ref)]);
+  const [{ newest: run, firstStarted }, comments] = await Promise.all([
+    gateRuns(session, repo, pull.head.sha, identity),
+    gatherComments(session, ref),
+  ]);
   const status = findStatusComment(comments, identity);
   if (!run && !status) return undefined;
 
@@ -85,17 +103,22 @@ async function auditOne(session: Session, repo: RepositoryRef, pull: ListedPull,
   let mergedBy: string | null = null;
   if (merged) {
     // The list does not say who merged: the PR itself does.
-    const { data } = await reading(`pull request #${pull.number}`, () => request(session, (c) => c.rest.pulls.get({ ...ref, pull_number: pull.number })));
+    const { data } = await reading(`pull request #${pull.number}`, () =>
+      request(session, (c) => c.rest.pulls.get({ ...ref, pull_number: pull.number })),
+    );
     mergedBy = data.merged_by?.login ?? null;
   }
   // Vetoes: the decision's history, plus any the gate's record remembers that the decision does not
   // (a decision written before the veto). Never the status comment: anyone can edit that.
-  let vetoes: AuditRecord['vetoes'] = record ? record.vetoes.map((v) => ({ by: v.by, at: v.at, reason: v.reason, withdrawn_at: v.withdrawnAt })) : null;
+  let vetoes: AuditRecord['vetoes'] = record
+    ? record.vetoes.map((v) => ({ by: v.by, at: v.at, reason: v.reason, withdrawn_at: v.withdrawnAt }))
+    : null;
   const kept = readRecord(run?.output?.text, pull.number);
   if (kept) {
     vetoes ??= [];
     for (const v of kept.vetoes) {
-      if (!vetoes.some((r) => r.by.toLowerCase() === v.by.toLowerCase() && r.at === v.at)) vetoes.push({ by: v.by, at: v.at, reason: v.reason ?? null, withdrawn_at: null });
+      if (!vetoes.some((r) => r.by.toLowerCase() === v.by.toLowerCase() && r.at === v.at))
+        vetoes.push({ by: v.by, at: v.at, reason: v.reason ?? null, withdrawn_at: null });
     }
     vetoes.sort((a, b) => a.at.localeCompare(b.at));
   }
@@ -121,7 +144,7 @@ async function auditOne(session: Session, repo: RepositoryRef, pull: ListedPull,
     merged_by_gate: merged ? (mergedBy === null ? null : mergedBy.toLowerCase() === identity.login.toLowerCase()) : false,
     closed_at: pull.closed_at ?? (merged ? pull.merged_at : null),
     policy_sha: record?.policy.sha256 ?? null,
-    mode: record ? record.mode ?? 'enforce' : null,
+    mode: record ? (record.mode ?? 'enforce') : null,
     would: record?.would ?? null,
     after_merge: auditAfterMerge(kept?.afterMerge, session.now),
   };
@@ -131,10 +154,23 @@ async function auditOne(session: Session, repo: RepositoryRef, pull: ListedPull,
  * Every governed PR of the repository updated in the period, newest update first. Pages through the
  * PRs sorted by update time and stops at the first one older than the period.
  */
-export async function* gatherAuditRecords(client: GitHubClient, repo: RepositoryRef, identity: GateIdentity, period: AuditPeriod, progress?: (p: AuditProgress) => void): AsyncGenerator<AuditRecord> {
+export async function* gatherAuditRecords(
+  client: GitHubClient,
+  repo: RepositoryRef,
+  identity: GateIdentity,
+  period: AuditPeriod,
+  progress?: (p: AuditProgress) => void,
+): AsyncGenerator<AuditRecord> {
   const session = openSession(client, new Date(), undefined);
   const counts: AuditProgress = { seen: 0, governed: 0 };
-  const pages = client.paginate.iterator(client.rest.pulls.list, { owner: repo.owner, repo: repo.repo, state: 'all', sort: 'updated', direction: 'desc', per_page: 100 });
+  const pages = client.paginate.iterator(client.rest.pulls.list, {
+    owner: repo.owner,
+    repo: repo.repo,
+    state: 'all',
+    sort: 'updated',
+    direction: 'desc',
+    per_page: 100,
+  });
   for await (const page of pages) {
     for (const pull of page.data as unknown as ListedPull[]) {
       const updated = Date.parse(pull.updated_at);

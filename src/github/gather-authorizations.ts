@@ -28,9 +28,7 @@ async function isTeamMember(session: Session, team: string, login: string): Prom
   const [org, slug, ...rest] = team.split('/');
   if (!org || !slug || rest.length > 0) throw new Error(`"${team}" is not org/team-slug`);
   try {
-    const { data } = await request(session, (c) =>
-      c.rest.teams.getMembershipForUserInOrg({ org, team_slug: slug, username: login }),
-    );
+    const { data } = await request(session, (c) => c.rest.teams.getMembershipForUserInOrg({ org, team_slug: slug, username: login }));
     return data.state === 'active';
   } catch (error) {
     if (httpStatus(error) === 404) return false;
@@ -55,8 +53,10 @@ export async function gatherAuthorizations(
   for (const raw of new Set(logins.map((l) => l.toLowerCase()))) {
     const permission = await permissionOf(session, repo, raw);
     const auth: Authorization = { permission, teams: [] };
-    const enough = users.has(raw) || (permission !== 'error' && permission !== 'none' && reviewers !== undefined && rank(permission) >= rank(reviewers.permission));
-    const teams = [...new Set([...(enough ? [] : reviewers?.teams ?? []), ...ruleTeams])];
+    const enough =
+      users.has(raw) ||
+      (permission !== 'error' && permission !== 'none' && reviewers !== undefined && rank(permission) >= rank(reviewers.permission));
+    const teams = [...new Set([...(enough ? [] : (reviewers?.teams ?? [])), ...ruleTeams])];
     for (const team of teams) {
       try {
         if (await isTeamMember(session, team, raw)) auth.teams.push(team);

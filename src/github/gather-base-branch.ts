@@ -29,16 +29,29 @@ export function needsBranchRules(view: MergeView['view'], settings: MergeSetting
   return !['clean', 'has_hooks'].includes(view.mergeableState);
 }
 
-export async function gatherBaseBranch(session: Session, ref: PullRequestRef, target: BaseBranchTarget, merge: MergeView, settings: MergeSettings): Promise<BaseBranchView> {
+export async function gatherBaseBranch(
+  session: Session,
+  ref: PullRequestRef,
+  target: BaseBranchTarget,
+  merge: MergeView,
+  settings: MergeSettings,
+): Promise<BaseBranchView> {
   const refusal = mergeRefusalOf(target.ledger);
-  const base: BaseBranchView = { checks: merge.checks, ...(merge.statusesUnread ? { statusesUnread: true } : {}), ...(refusal && refusal.sha === target.headSha ? { refusal } : {}) };
+  const base: BaseBranchView = {
+    checks: merge.checks,
+    ...(merge.statusesUnread ? { statusesUnread: true } : {}),
+    ...(refusal && refusal.sha === target.headSha ? { refusal } : {}),
+  };
   if (!needsBranchRules(merge.view, settings)) return base;
   const repo = { owner: ref.owner, repo: ref.repo };
   // While other checks run or failed nothing merges in this pass: the rules name what it waits for, and
   // the merge methods can wait until a merge is in reach.
   const checksDone = merge.view.otherChecks === 'success' || merge.view.otherChecks === 'none';
   const [rules, repositoryMethods] = await Promise.all([
-    readBranchRules(session, repo, target.baseRef).then((r) => ({ rules: r }), (error: unknown) => ({ error: describeError(error) })),
+    readBranchRules(session, repo, target.baseRef).then(
+      (r) => ({ rules: r }),
+      (error: unknown) => ({ error: describeError(error) }),
+    ),
     checksDone || settings.methods.length > 1 ? readMergeSettings(session, repo) : Promise.resolve(undefined),
   ]);
   if ('error' in rules) session.log.warn({ pr: ref, base: target.baseRef, error: rules.error }, 'branch rules unreadable; not merging');

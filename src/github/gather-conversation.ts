@@ -16,7 +16,10 @@ export interface RawComment extends IssueComment {
 export async function gatherComments(session: Session, ref: PullRequestRef): Promise<RawComment[]> {
   return reading('the comments', async () => {
     const pages = session.client.paginate.iterator(session.client.rest.issues.listComments, {
-      owner: ref.owner, repo: ref.repo, issue_number: ref.number, per_page: 100,
+      owner: ref.owner,
+      repo: ref.repo,
+      issue_number: ref.number,
+      per_page: 100,
     });
     return gatherPages(session, pages, (c): RawComment => {
       const viaAppId = c.performed_via_github_app?.id;
@@ -39,7 +42,10 @@ export async function gatherComments(session: Session, ref: PullRequestRef): Pro
 export async function gatherReviews(session: Session, ref: PullRequestRef): Promise<Review[]> {
   return reading('the reviews', async () => {
     const pages = session.client.paginate.iterator(session.client.rest.pulls.listReviews, {
-      owner: ref.owner, repo: ref.repo, pull_number: ref.number, per_page: 100,
+      owner: ref.owner,
+      repo: ref.repo,
+      pull_number: ref.number,
+      per_page: 100,
     });
     return gatherPages(session, pages, (r): Review | undefined => {
       // A pending review is a draft only its author sees: it has said nothing yet.
@@ -68,7 +74,12 @@ const toCommit = (c: { sha: string; author?: unknown; committer?: unknown; commi
   const authorLogin = loginOf(c.author);
   const committerLogin = loginOf(c.committer);
   const message = c.commit?.message;
-  return { sha: c.sha, ...(authorLogin ? { authorLogin } : {}), ...(committerLogin ? { committerLogin } : {}), ...(message ? { message } : {}) };
+  return {
+    sha: c.sha,
+    ...(authorLogin ? { authorLogin } : {}),
+    ...(committerLogin ? { committerLogin } : {}),
+    ...(message ? { message } : {}),
+  };
 };
 
 /**
@@ -76,10 +87,17 @@ const toCommit = (c: { sha: string; author?: unknown; committer?: unknown; commi
  * 250, the compare API pages through the rest; if even that falls short, the reconcile stops rather
  * than let an unlisted committer approve.
  */
-export async function gatherCommits(session: Session, ref: PullRequestRef, pr: { baseSha?: string; headSha: string; commitCount?: number }): Promise<Commit[]> {
+export async function gatherCommits(
+  session: Session,
+  ref: PullRequestRef,
+  pr: { baseSha?: string; headSha: string; commitCount?: number },
+): Promise<Commit[]> {
   return reading('the commits', async () => {
     const pages = session.client.paginate.iterator(session.client.rest.pulls.listCommits, {
-      owner: ref.owner, repo: ref.repo, pull_number: ref.number, per_page: 100,
+      owner: ref.owner,
+      repo: ref.repo,
+      pull_number: ref.number,
+      per_page: 100,
     });
     const commits = await gatherPages(session, pages, toCommit);
     const expected = pr.commitCount;
@@ -87,9 +105,15 @@ export async function gatherCommits(session: Session, ref: PullRequestRef, pr: {
     if (!pr.baseSha) throw new Error(`the PR has ${expected} commits, GitHub listed ${commits.length}, and its base commit is unknown`);
     const all: Commit[] = [];
     for (let page = 1; page <= MAX_COMPARE_PAGES && all.length < expected; page++) {
-      const { data } = await request(session, (c) => c.rest.repos.compareCommitsWithBasehead({
-        owner: ref.owner, repo: ref.repo, basehead: `${pr.baseSha}...${pr.headSha}`, per_page: 100, page,
-      }));
+      const { data } = await request(session, (c) =>
+        c.rest.repos.compareCommitsWithBasehead({
+          owner: ref.owner,
+          repo: ref.repo,
+          basehead: `${pr.baseSha}...${pr.headSha}`,
+          per_page: 100,
+          page,
+        }),
+      );
       if (data.commits.length === 0) break;
       all.push(...data.commits.map(toCommit));
     }

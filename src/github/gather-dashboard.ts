@@ -32,10 +32,17 @@ interface ListedPull {
 /** The gate's governed runs on a head, newest first. */
 async function gateRuns(session: Session, repo: RepositoryRef, sha: string, identity: GateIdentity): Promise<Run[]> {
   return reading(`the hitl check runs of ${sha.slice(0, 7)}`, async () => {
-    const { data } = await request(session, (c) => c.rest.checks.listForRef({
-      owner: repo.owner, repo: repo.repo, ref: sha, check_name: CHECK_NAME, filter: 'all', per_page: 100,
-      ...(identity.appId !== undefined ? { app_id: identity.appId } : {}),
-    }));
+    const { data } = await request(session, (c) =>
+      c.rest.checks.listForRef({
+        owner: repo.owner,
+        repo: repo.repo,
+        ref: sha,
+        check_name: CHECK_NAME,
+        filter: 'all',
+        per_page: 100,
+        ...(identity.appId !== undefined ? { app_id: identity.appId } : {}),
+      }),
+    );
     return (data.check_runs as Run[])
       .filter((r) => isOwnCheckRun(r, identity) && r.external_id !== EXTERNAL_ID.ignored)
       .sort((a, b) => (b.started_at ?? '').localeCompare(a.started_at ?? '') || b.id - a.id);
@@ -53,12 +60,25 @@ async function openItem(session: Session, repo: RepositoryRef, pull: ListedPull,
   if (!decision || decision.mode === 'observe') return undefined;
   const base = { number: pull.number, title: pull.title, url: pull.html_url };
   if (decision.tier === 'hard' && decision.state === 'blocked') {
-    const since = runs.map((r) => r.started_at).filter((t): t is string => !!t).sort()[0] ?? '';
+    const since =
+      runs
+        .map((r) => r.started_at)
+        .filter((t): t is string => !!t)
+        .sort()[0] ?? '';
     const ledger = recordOfRuns(runs as RunLike[], pull.number);
     const reminded = ledger?.reminded?.head === pull.head.sha ? ledger.reminded.steps : 0;
-    return { awaiting: { ...base, since, approvedBy: decision.approvals.map((a) => a.by), reminded, ...(decision.mayApprove ? { mayApprove: decision.mayApprove } : {}) } };
+    return {
+      awaiting: {
+        ...base,
+        since,
+        approvedBy: decision.approvals.map((a) => a.by),
+        reminded,
+        ...(decision.mayApprove ? { mayApprove: decision.mayApprove } : {}),
+      },
+    };
   }
-  if (decision.tier === 'soft' && decision.state === 'waiting' && decision.window) return { window: { ...base, mergesAt: decision.window.end } };
+  if (decision.tier === 'soft' && decision.state === 'waiting' && decision.window)
+    return { window: { ...base, mergesAt: decision.window.end } };
   return undefined;
 }
 
@@ -70,21 +90,45 @@ interface LabelledIssue {
 }
 
 /** A merged PR the label marks, when the record on its last head says its review after merge is open. */
-async function afterMergeItem(session: Session, repo: RepositoryRef, issue: LabelledIssue, identity: GateIdentity): Promise<AfterMergeItem | undefined> {
+async function afterMergeItem(
+  session: Session,
+  repo: RepositoryRef,
+  issue: LabelledIssue,
+  identity: GateIdentity,
+): Promise<AfterMergeItem | undefined> {
   if (!issue.pull_request?.merged_at) return undefined;
-  const { data: pull } = await reading(`pull request #${issue.number}`, () => request(session, (c) => c.rest.pulls.get({ owner: repo.owner, repo: repo.repo, pull_number: issue.number })));
+  const { data: pull } = await reading(`pull request #${issue.number}`, () =>
+    request(session, (c) => c.rest.pulls.get({ owner: repo.owner, repo: repo.repo, pull_number: issue.number })),
+  );
   const runs = await gateRuns(session, repo, pull.head.sha, identity);
   const record = recordOfRuns(runs as RunLike[], issue.number)?.afterMerge;
   if (!record || !afterMergeOpen(record)) return undefined;
   // Open means not reviewed: every concern on record is still standing.
-  return { number: issue.number, title: issue.title, url: issue.html_url, due: record.due, reviewers: record.reviewers, concern: record.concerns.length > 0 };
+  return {
+    number: issue.number,
+    title: issue.title,
+    url: issue.html_url,
+    due: record.due,
+    reviewers: record.reviewers,
+    concern: record.concerns.length > 0,
+  };
 }
 
-export async function gatherDashboard(session: Session, repo: RepositoryRef, identity: GateIdentity, timezone?: string): Promise<DashboardData> {
+export async function gatherDashboard(
+  session: Session,
+  repo: RepositoryRef,
+  identity: GateIdentity,
+  timezone?: string,
+): Promise<DashboardData> {
   const awaiting: AwaitingApprovalItem[] = [];
   const windows: VetoWindowItem[] = [];
   const afterMerge: AfterMergeItem[] = [];
-  const pulls = session.client.paginate.iterator(session.client.rest.pulls.list, { owner: repo.owner, repo: repo.repo, state: 'open', per_page: 100 });
+  const pulls = session.client.paginate.iterator(session.client.rest.pulls.list, {
+    owner: repo.owner,
+    repo: repo.repo,
+    state: 'open',
+    per_page: 100,
+  });
   for await (const page of pulls) {
     session.requests += 1;
     for (const pull of page.data as unknown as ListedPull[]) {
@@ -93,7 +137,13 @@ export async function gatherDashboard(session: Session, repo: RepositoryRef, ide
       else if (item) windows.push(item.window);
     }
   }
-  const labelled = session.client.paginate.iterator(session.client.rest.issues.listForRepo, { owner: repo.owner, repo: repo.repo, labels: AFTER_MERGE_LABEL, state: 'closed', per_page: 100 });
+  const labelled = session.client.paginate.iterator(session.client.rest.issues.listForRepo, {
+    owner: repo.owner,
+    repo: repo.repo,
+    labels: AFTER_MERGE_LABEL,
+    state: 'closed',
+    per_page: 100,
+  });
   for await (const page of labelled) {
     session.requests += 1;
     for (const issue of page.data as unknown as LabelledIssue[]) {

@@ -10,7 +10,10 @@ const STATUSES = new Set<ChangedFile['status']>(['added', 'removed', 'modified',
 export async function gatherFiles(session: Session, ref: PullRequestRef): Promise<ChangedFile[]> {
   return reading('the changed files', async () => {
     const pages = session.client.paginate.iterator(session.client.rest.pulls.listFiles, {
-      owner: ref.owner, repo: ref.repo, pull_number: ref.number, per_page: 100,
+      owner: ref.owner,
+      repo: ref.repo,
+      pull_number: ref.number,
+      per_page: 100,
     });
     return gatherPages(session, pages, (f): ChangedFile => ({
       filename: f.filename,

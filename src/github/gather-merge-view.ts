@@ -21,10 +21,20 @@ function worst(a: Verdict, b: Verdict): Verdict {
 
 type Named = Record<string, 'success' | 'pending' | 'failure'>;
 
-async function otherCheckRuns(session: Session, ref: PullRequestRef, sha: string, identity: GateIdentity, ignore: readonly number[], named: Named = {}): Promise<Verdict> {
+async function otherCheckRuns(
+  session: Session,
+  ref: PullRequestRef,
+  sha: string,
+  identity: GateIdentity,
+  ignore: readonly number[],
+  named: Named = {},
+): Promise<Verdict> {
   let verdict: Verdict = 'none';
   const pages = session.client.paginate.iterator(session.client.rest.checks.listForRef, {
-    owner: ref.owner, repo: ref.repo, ref: sha, per_page: 100,
+    owner: ref.owner,
+    repo: ref.repo,
+    ref: sha,
+    per_page: 100,
   });
   for await (const page of pages) {
     session.requests += 1;
@@ -80,13 +90,19 @@ export function changedSince(decided: PullRequestSnapshot, now: PullRequestSnaps
   if (labels(now) !== labels(decided)) return 'labels';
   if (now.state !== decided.state || now.merged !== decided.merged || now.draft !== decided.draft) return 'state';
   if (now.author.login !== decided.author.login || now.headRef !== decided.headRef) return 'author';
-  if (now.changedFiles !== decided.changedFiles || now.additions !== decided.additions || now.deletions !== decided.deletions) return 'size';
+  if (now.changedFiles !== decided.changedFiles || now.additions !== decided.additions || now.deletions !== decided.deletions)
+    return 'size';
   return undefined;
 }
 
 /** Cheapest verdict first: other checks, then statuses, then (only if both pass) a fresh mergeability. */
 export async function gatherMergeView(
-  session: Session, ref: PullRequestRef, pr: PullRequestSnapshot, identity: GateIdentity, ownStatus: boolean, ignoreCheckRunIds: readonly number[] = [],
+  session: Session,
+  ref: PullRequestRef,
+  pr: PullRequestSnapshot,
+  identity: GateIdentity,
+  ownStatus: boolean,
+  ignoreCheckRunIds: readonly number[] = [],
 ): Promise<MergeView> {
   return reading('the mergeability and other checks', async () => {
     const checks: Named = {};

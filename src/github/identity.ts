@@ -58,7 +58,8 @@ export function isOwnComment(comment: CommentAuthor, identity: GateIdentity): bo
   const viaApp = comment.performed_via_github_app?.id;
   const login = comment.user?.login;
   const byApp = identity.appId !== undefined && viaApp !== undefined && viaApp === identity.appId;
-  const byLogin = !!login && identity.login.endsWith('[bot]') && comment.user?.type === 'Bot' && login.toLowerCase() === identity.login.toLowerCase();
+  const byLogin =
+    !!login && identity.login.endsWith('[bot]') && comment.user?.type === 'Bot' && login.toLowerCase() === identity.login.toLowerCase();
   if (!byApp && !byLogin) return false;
   return !isSharedIdentity(identity) || hasLedgerMarker(comment.body ?? '');
 }

@@ -46,24 +46,38 @@ function readHistory(items: unknown): QueueHistoryEvent[] {
   const out: QueueHistoryEvent[] = [];
   for (const n of nodes) {
     if (!isRecord(n) || !str(n.createdAt)) continue;
-    const kind = n.__typename === 'AddedToMergeQueueEvent' ? 'added' : n.__typename === 'RemovedFromMergeQueueEvent' ? 'removed' : undefined;
+    const kind =
+      n.__typename === 'AddedToMergeQueueEvent' ? 'added' : n.__typename === 'RemovedFromMergeQueueEvent' ? 'removed' : undefined;
     if (!kind) continue;
     const actor = isRecord(n.actor) ? str(n.actor.login) : undefined;
     const headSha = isRecord(n.beforeCommit) ? str(n.beforeCommit.oid) : undefined;
     const reason = str(n.reason);
-    out.push({ kind, at: n.createdAt as string, ...(actor ? { actor } : {}), ...(headSha ? { headSha } : {}), ...(reason ? { reason } : {}) });
+    out.push({
+      kind,
+      at: n.createdAt as string,
+      ...(actor ? { actor } : {}),
+      ...(headSha ? { headSha } : {}),
+      ...(reason ? { reason } : {}),
+    });
   }
   return out;
 }
 
 /** Whether GitHub has the PR in its base branch's merge queue now. Throws when GitHub will not say. */
 export async function readPullRequestQueue(session: Session, ref: PullRequestRef): Promise<PullRequestQueueState> {
-  const data = await request(session, (c) => c.graphql<unknown>(PULL_REQUEST_QUEUE, { owner: ref.owner, repo: ref.repo, number: ref.number }));
+  const data = await request(session, (c) =>
+    c.graphql<unknown>(PULL_REQUEST_QUEUE, { owner: ref.owner, repo: ref.repo, number: ref.number }),
+  );
   const pr = isRecord(data) && isRecord(data.repository) ? data.repository.pullRequest : undefined;
   if (!isRecord(pr) || !str(pr.id) || !str(pr.headRefOid) || typeof pr.isInMergeQueue !== 'boolean') {
     throw new Error(`GitHub did not say whether #${ref.number} is in the merge queue`);
   }
-  return { id: pr.id as string, headSha: pr.headRefOid as string, queued: pr.isInMergeQueue || isRecord(pr.mergeQueueEntry), history: readHistory(pr.timelineItems) };
+  return {
+    id: pr.id as string,
+    headSha: pr.headRefOid as string,
+    queued: pr.isInMergeQueue || isRecord(pr.mergeQueueEntry),
+    history: readHistory(pr.timelineItems),
+  };
 }
 
 const ENQUEUE = `mutation hitlEnqueue($id: ID!, $head: GitObjectID!) {
@@ -108,10 +122,17 @@ export async function listMergeQueue(session: Session, repo: RepositoryRef, bran
   const entries = isRecord(queue.entries) ? queue.entries : undefined;
   const nodes = entries && Array.isArray(entries.nodes) ? entries.nodes : undefined;
   if (!entries || !nodes) throw new Error(`GitHub did not list the merge queue of ${branch}`);
-  if (typeof entries.totalCount === 'number' && entries.totalCount > nodes.length) throw new Error(`the merge queue of ${branch} holds more than ${nodes.length} entries`);
+  if (typeof entries.totalCount === 'number' && entries.totalCount > nodes.length)
+    throw new Error(`the merge queue of ${branch} holds more than ${nodes.length} entries`);
   const out: QueueEntry[] = [];
   for (const n of nodes) {
-    if (!isRecord(n) || typeof n.position !== 'number' || !isRecord(n.pullRequest) || typeof n.pullRequest.number !== 'number' || !str(n.pullRequest.headRefOid)) {
+    if (
+      !isRecord(n) ||
+      typeof n.position !== 'number' ||
+      !isRecord(n.pullRequest) ||
+      typeof n.pullRequest.number !== 'number' ||
+      !str(n.pullRequest.headRefOid)
+    ) {
       throw new Error(`GitHub listed a merge queue entry of ${branch} without its pull request`);
     }
     out.push({

@@ -37,7 +37,9 @@ export type RevertOutcome = { number: number } | { refused: string };
  * the marker into a PR of theirs).
  */
 async function openedBefore(session: Session, ref: PullRequestRef, base: string, identity: GateIdentity): Promise<number | undefined> {
-  const { data } = await request(session, (c) => c.rest.pulls.list({ owner: ref.owner, repo: ref.repo, base, state: 'open', sort: 'created', direction: 'desc', per_page: 50 }));
+  const { data } = await request(session, (c) =>
+    c.rest.pulls.list({ owner: ref.owner, repo: ref.repo, base, state: 'open', sort: 'created', direction: 'desc', per_page: 50 }),
+  );
   const marker = revertMarker(ref.number);
   return data.find((p) => p.user?.login.toLowerCase() === identity.login.toLowerCase() && (p.body ?? '').includes(marker))?.number;
 }
@@ -45,24 +47,33 @@ async function openedBefore(session: Session, ref: PullRequestRef, base: string,
 async function label(session: Session, ref: PullRequestRef, number: number): Promise<void> {
   // The label marks it as the gate's revert; a failure here is logged, the revert stands.
   try {
-    await request(session, (c) => c.rest.issues.addLabels({ owner: ref.owner, repo: ref.repo, issue_number: number, labels: [REVERT_LABEL] }));
+    await request(session, (c) =>
+      c.rest.issues.addLabels({ owner: ref.owner, repo: ref.repo, issue_number: number, labels: [REVERT_LABEL] }),
+    );
   } catch (error) {
     session.log.warn({ pr: `${ref.owner}/${ref.repo}#${number}`, error: describeError(error) }, 'could not label the revert PR');
   }
 }
 
-export async function openRevert(session: Session, ref: PullRequestRef, input: { title: string; body: string; base: string; identity: GateIdentity }): Promise<RevertOutcome> {
+export async function openRevert(
+  session: Session,
+  ref: PullRequestRef,
+  input: { title: string; body: string; base: string; identity: GateIdentity },
+): Promise<RevertOutcome> {
   const earlier = await openedBefore(session, ref, input.base, input.identity);
   if (earlier !== undefined) {
     await label(session, ref, earlier);
     return { number: earlier };
   }
   const found = await request(session, (c) => c.graphql<unknown>(PULL_ID, { owner: ref.owner, repo: ref.repo, number: ref.number }));
-  const id = isRecord(found) && isRecord(found.repository) && isRecord(found.repository.pullRequest) ? found.repository.pullRequest.id : undefined;
+  const id =
+    isRecord(found) && isRecord(found.repository) && isRecord(found.repository.pullRequest) ? found.repository.pullRequest.id : undefined;
   if (typeof id !== 'string') throw new Error(`GitHub did not give the node id of #${ref.number}`);
   let data: unknown;
   try {
-    data = await request(session, (c) => c.graphql<unknown>(REVERT, { input: { pullRequestId: id, title: input.title, body: input.body, draft: false } }));
+    data = await request(session, (c) =>
+      c.graphql<unknown>(REVERT, { input: { pullRequestId: id, title: input.title, body: input.body, draft: false } }),
+    );
   } catch (error) {
     const refused = refusalOf(error);
     if (refused !== undefined) return { refused };

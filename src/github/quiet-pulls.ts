@@ -38,7 +38,9 @@ export class QuietPulls {
   static fingerprint(pr: ListedPull, policy: string): string | undefined {
     if (!pr.updatedAt) return undefined;
     const labels = [...new Set(pr.labels.map((l) => l.toLowerCase()))].sort();
-    return createHash('sha1').update(JSON.stringify([pr.updatedAt, pr.headSha, pr.baseRef, labels, pr.state, pr.draft, policy])).digest('base64url');
+    return createHash('sha1')
+      .update(JSON.stringify([pr.updatedAt, pr.headSha, pr.baseRef, labels, pr.state, pr.draft, policy]))
+      .digest('base64url');
   }
 
   #key(repo: RepositoryRef, number: number): string {

@@ -17,7 +17,11 @@ const conditionalGet = (session: Session, key: string, route: string, params: Re
 async function readRuleset(session: Session, repo: RepositoryRef, id: number): Promise<RulesetInfo | undefined> {
   const key = `${repo.owner}/${repo.repo}\0ruleset\0${id}`.toLowerCase();
   try {
-    const data = await conditionalGet(session, key, 'GET /repos/{owner}/{repo}/rulesets/{ruleset_id}', { owner: repo.owner, repo: repo.repo, ruleset_id: id });
+    const data = await conditionalGet(session, key, 'GET /repos/{owner}/{repo}/rulesets/{ruleset_id}', {
+      owner: repo.owner,
+      repo: repo.repo,
+      ruleset_id: id,
+    });
     if (typeof data !== 'object' || data === null) return undefined;
     const r = data as { name?: unknown; current_user_can_bypass?: unknown };
     return {
@@ -39,7 +43,10 @@ async function readRuleset(session: Session, repo: RepositoryRef, id: number): P
 export async function readBranchRules(session: Session, repo: RepositoryRef, branch: string): Promise<BranchRules> {
   const key = `${repo.owner}/${repo.repo}\0rules\0${branch}`.toLowerCase();
   const data = await conditionalGet(session, key, 'GET /repos/{owner}/{repo}/rules/branches/{branch}', {
-    owner: repo.owner, repo: repo.repo, branch, per_page: 100,
+    owner: repo.owner,
+    repo: repo.repo,
+    branch,
+    per_page: 100,
   });
   const raw = Array.isArray(data) ? (data as RawBranchRule[]) : [];
   const infos = await Promise.all(rulesetIds(raw).map((id) => readRuleset(session, repo, id)));
@@ -58,7 +65,11 @@ export async function readMergeSettings(session: Session, repo: RepositoryRef): 
     const data = await conditionalGet(session, key, 'GET /repos/{owner}/{repo}', { owner: repo.owner, repo: repo.repo });
     if (typeof data !== 'object' || data === null) return undefined;
     const r = data as { allow_merge_commit?: unknown; allow_squash_merge?: unknown; allow_rebase_merge?: unknown };
-    const flags: [MergeMethod, unknown][] = [['merge', r.allow_merge_commit], ['squash', r.allow_squash_merge], ['rebase', r.allow_rebase_merge]];
+    const flags: [MergeMethod, unknown][] = [
+      ['merge', r.allow_merge_commit],
+      ['squash', r.allow_squash_merge],
+      ['rebase', r.allow_rebase_merge],
+    ];
     if (flags.some(([, v]) => typeof v !== 'boolean')) return undefined;
     return flags.filter(([, v]) => v === true).map(([m]) => m);
   } catch (error) {

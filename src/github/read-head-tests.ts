@@ -30,7 +30,10 @@ export async function readHeadTests(session: Session, repo: RepositoryRef, ref: 
     if (httpStatus(error) === 404) return [];
     throw new Error(`could not list ${dir} at ${ref.slice(0, 7)}: ${describeError(error)}`);
   }
-  const names = entries.filter((e) => e.type === 'file' && /\.ya?ml$/i.test(e.name)).sort((a, b) => a.name.localeCompare(b.name)).slice(0, MAX_FILES);
+  const names = entries
+    .filter((e) => e.type === 'file' && /\.ya?ml$/i.test(e.name))
+    .sort((a, b) => a.name.localeCompare(b.name))
+    .slice(0, MAX_FILES);
   const files: TestFileText[] = [];
   for (const e of names) {
     const text = await rawText(session, repo, e.path, ref);

@@ -47,17 +47,21 @@ const keptKey = (f: FileRef): string => `policy\0${f.owner}/${f.repo}\0${f.path}
 
 /** Raw text of one file, or undefined on 404. Other errors propagate. */
 async function readText(session: Session, file: FileRef): Promise<string | undefined> {
-  return readConditionally(session, keptKey(file), (c, conditional) =>
-    c.rest.repos.getContent({
-      owner: file.owner,
-      repo: file.repo,
-      path: file.path,
-      ...(file.ref ? { ref: file.ref } : {}),
-      mediaType: { format: 'raw' },
-      ...conditional,
-    }),
-  // With the raw media type GitHub sends the bytes of a file; JSON means a directory or submodule.
-  { is: (data): data is string => typeof data === 'string', otherwise: () => new Unreadable(`${file.path} is not a file`) });
+  return readConditionally(
+    session,
+    keptKey(file),
+    (c, conditional) =>
+      c.rest.repos.getContent({
+        owner: file.owner,
+        repo: file.repo,
+        path: file.path,
+        ...(file.ref ? { ref: file.ref } : {}),
+        mediaType: { format: 'raw' },
+        ...conditional,
+      }),
+    // With the raw media type GitHub sends the bytes of a file; JSON means a directory or submodule.
+    { is: (data): data is string => typeof data === 'string', otherwise: () => new Unreadable(`${file.path} is not a file`) },
+  );
 }
 
 interface Block {
@@ -99,20 +103,30 @@ function declaresExtends(text: string): boolean {
 }
 
 function parseExtends(value: unknown, from: FileRef, local: FileRef): FileRef {
-  if (typeof value !== 'string') throw new Unreadable(`_extends in ${label(from, local)} must be a string like "repo", "org/repo" or "org/repo:path.yml"`);
+  if (typeof value !== 'string')
+    throw new Unreadable(`_extends in ${label(from, local)} must be a string like "repo", "org/repo" or "org/repo:path.yml"`);
   const m = EXTENDS.exec(value);
-  if (!m?.[2]) throw new Unreadable(`_extends in ${label(from, local)} is not "repo", "org/repo" or "org/repo:path.yml": ${JSON.stringify(value)}`);
+  if (!m?.[2])
+    throw new Unreadable(`_extends in ${label(from, local)} is not "repo", "org/repo" or "org/repo:path.yml": ${JSON.stringify(value)}`);
   return { owner: m[1] ?? from.owner, repo: m[2], path: m[3] ?? local.path };
 }
 
 /** Stitch the chain (base first, the repository's own file last): later top-level keys win. */
 function stitch(chain: { file: string; blocks: Block[] }[], localPath: string): PolicyRead {
   const byKey = new Map<string, Block>();
-  for (const { blocks } of chain) for (const b of blocks) if (b.key !== '_extends') { byKey.delete(b.key); byKey.set(b.key, b); }
+  for (const { blocks } of chain)
+    for (const b of blocks)
+      if (b.key !== '_extends') {
+        byKey.delete(b.key);
+        byKey.set(b.key, b);
+      }
   const text: string[] = [];
   const origin: { file: string; line: number }[] = []; // index = stitched line - 1
   for (const b of byKey.values()) {
-    b.lines.forEach((l, i) => { text.push(l); origin.push({ file: b.file, line: b.firstLine + i }); });
+    b.lines.forEach((l, i) => {
+      text.push(l);
+      origin.push({ file: b.file, line: b.firstLine + i });
+    });
   }
   const stitched = text.join('\n') + '\n';
   const remapError = (e: PolicyError): PolicyError => {
@@ -140,7 +154,8 @@ async function resolveExtends(session: Session, first: { ref: FileRef; text: str
     if (!parsed) {
       // Not a block mapping (a YAML error, most likely): validate this file alone, so its errors keep
       // their own file, line and column. It blocks the PR either way.
-      if (isFlowMapping(current.text)) throw new Unreadable(`${name}: write the policy as a block mapping (one key per line) to use _extends`);
+      if (isFlowMapping(current.text))
+        throw new Unreadable(`${name}: write the policy as a block mapping (one key per line) to use _extends`);
       return { source: { kind: 'text', path: name, text: current.text }, remap: identity };
     }
     chain.unshift({ file: name, blocks: parsed.blocks });
@@ -158,7 +173,12 @@ async function resolveExtends(session: Session, first: { ref: FileRef; text: str
  * Find the policy for a pull request whose base branch is `baseRef` (undefined: the default branch).
  * 404 everywhere -> `missing`; any other failure -> `unreadable` (the decision then fails closed).
  */
-export async function readPolicy(session: Session, repo: { owner: string; repo: string }, baseRef: string | undefined, path: string): Promise<PolicyRead> {
+export async function readPolicy(
+  session: Session,
+  repo: { owner: string; repo: string },
+  baseRef: string | undefined,
+  path: string,
+): Promise<PolicyRead> {
   const local: FileRef = { owner: repo.owner, repo: repo.repo, path, ref: baseRef };
   try {
     let found: { ref: FileRef; text: string } | undefined;
@@ -174,7 +194,10 @@ export async function readPolicy(session: Session, repo: { owner: string; repo: 
     if (!declaresExtends(found.text)) return { source: { kind: 'text', path: name, text: found.text }, remap: identity };
     return await resolveExtends(session, found, local);
   } catch (error) {
-    const message = error instanceof Unreadable ? error.message : `could not read ${path} from ${baseRef ?? 'the default branch'}: ${describeError(error)}`;
+    const message =
+      error instanceof Unreadable
+        ? error.message
+        : `could not read ${path} from ${baseRef ?? 'the default branch'}: ${describeError(error)}`;
     session.log.warn({ repo, path, baseRef, error: message }, 'policy unreadable');
     return { source: { kind: 'unreadable', path, message }, remap: identity };
   }

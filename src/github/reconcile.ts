@@ -50,7 +50,9 @@ import { unavailableDecision } from './unavailable-decision.js';
 
 /** Until GitHub has seen the gate's check on a head, mergeability and checks are not worth asking. */
 const NOT_YET: Pick<GitHubView, 'mergeable' | 'mergeableState' | 'otherChecks'> = {
-  mergeable: null, mergeableState: 'unknown', otherChecks: 'pending',
+  mergeable: null,
+  mergeableState: 'unknown',
+  otherChecks: 'pending',
 };
 
 /** The policy's `merge:` settings, as the merge step reads them. */
@@ -60,19 +62,21 @@ function mergeSettings(load: PolicyLoad): MergeSettings | undefined {
   return { methods: m.methods?.length ? m.methods : [m.method], updateBranch: m.updateBranch ?? false };
 }
 
-const earliest = (...times: (string | undefined)[]): string | undefined =>
-  times.filter((t): t is string => t !== undefined).sort()[0];
+const earliest = (...times: (string | undefined)[]): string | undefined => times.filter((t): t is string => t !== undefined).sort()[0];
 
 function logDecision(session: Session, ref: PullRequestRef, decision: Decision): void {
-  session.log.info({
-    pr: `${ref.owner}/${ref.repo}#${ref.number}`,
-    tier: decision.tier,
-    state: decision.state,
-    reasons: decision.classification.reasons.map((r) => ('rule' in r ? `${r.kind}:${r.rule}` : r.kind)),
-    blockers: decision.blockers,
-    approvals: decision.approvals.map((a) => a.by),
-    vetoes: decision.vetoes.map((v) => v.by),
-  }, 'decision');
+  session.log.info(
+    {
+      pr: `${ref.owner}/${ref.repo}#${ref.number}`,
+      tier: decision.tier,
+      state: decision.state,
+      reasons: decision.classification.reasons.map((r) => ('rule' in r ? `${r.kind}:${r.rule}` : r.kind)),
+      blockers: decision.blockers,
+      approvals: decision.approvals.map((a) => a.by),
+      vetoes: decision.vetoes.map((v) => v.by),
+    },
+    'decision',
+  );
 }
 
 interface Gathered {
@@ -92,15 +96,31 @@ export type PolicyReads = Map<string, PolicyRead>;
 
 async function gather(session: Session, ref: PullRequestRef, options: ReconcileOptions, policies?: PolicyReads): Promise<Gathered> {
   const pr = await findPullRequest(session, ref, options.pullRequest);
-  const policyRead = policies?.get(pr.baseRef) ?? await readPolicy(session, ref, pr.baseRef, options.policyPath ?? POLICY_PATH);
+  const policyRead = policies?.get(pr.baseRef) ?? (await readPolicy(session, ref, pr.baseRef, options.policyPath ?? POLICY_PATH));
   const load = policyRead.remap(loadPolicy(policyRead.source, options.policyLoads));
   const policyError = policyRead.source.kind === 'unreadable' ? policyRead.source.message : undefined;
 
   const base: PullRequestFacts = {
-    owner: ref.owner, repo: ref.repo, number: pr.number, title: pr.title, author: pr.author, state: pr.state,
-    merged: pr.merged, draft: pr.draft, headSha: pr.headSha, headRef: pr.headRef, baseRef: pr.baseRef,
-    labels: pr.labels, additions: pr.additions, deletions: pr.deletions, changedFiles: pr.changedFiles,
-    files: [], commits: [], comments: [], reviews: [], authorizations: {},
+    owner: ref.owner,
+    repo: ref.repo,
+    number: pr.number,
+    title: pr.title,
+    author: pr.author,
+    state: pr.state,
+    merged: pr.merged,
+    draft: pr.draft,
+    headSha: pr.headSha,
+    headRef: pr.headRef,
+    baseRef: pr.baseRef,
+    labels: pr.labels,
+    additions: pr.additions,
+    deletions: pr.deletions,
+    changedFiles: pr.changedFiles,
+    files: [],
+    commits: [],
+    comments: [],
+    reviews: [],
+    authorizations: {},
   };
   // Agent detection does not depend on files: ask the core whether this PR is governed at all
   // before paying for its files, comments and reviews.
@@ -133,7 +153,14 @@ async function gather(session: Session, ref: PullRequestRef, options: ReconcileO
     }
     if (!gate.record && !earlier) {
       // Agent work pushed under a person's name: its commits' trailers may govern it (trailer-read.ts).
-      if (needsTrailerRead({ load, headIsNew: options.headIsNew === true, seenBefore: gate.seenBefore, governedBefore: gate.checkRun !== undefined })) {
+      if (
+        needsTrailerRead({
+          load,
+          headIsNew: options.headIsNew === true,
+          seenBefore: gate.seenBefore,
+          governedBefore: gate.checkRun !== undefined,
+        })
+      ) {
         commits = await gatherCommits(session, ref, pr);
       }
       if (!commits || !classify(load, { ...base, commits, files: [], changedFiles: 0, additions: 0, deletions: 0 }).governed) {
@@ -146,18 +173,22 @@ async function gather(session: Session, ref: PullRequestRef, options: ReconcileO
   // The reads below do not depend on each other, so they go out together: a reconcile's latency is
   // then its slowest read, not the sum of them.
   const gateRead = gate ? Promise.resolve(gate) : findCheck(session, ref, pr.headSha, options);
-  const earlierRead: Promise<Ledger | undefined> = earlier || searched || !records || firstHead
-    ? Promise.resolve(earlier)
-    : gateRead.then(async (g) => {
-      if (g.record) return undefined;
-      const found = await findEarlierRecord(session, ref, pr.headSha, options.identity);
-      if (found.record || found.unreadable === 0) return found.record;
-      // A governed PR whose earlier head GitHub no longer shows: a veto may have been on record there.
-      // Fail closed: hold it as hard until a person approves the head it is on now.
-      session.log.warn({ pr: `${ref.owner}/${ref.repo}#${ref.number}`, unreadable: found.unreadable }, 'a replaced head is no longer shown: its record cannot be read; holding the PR as hard');
-      const notice: RecordNotice = { kind: 'record-unreadable', at: session.now.toISOString(), commentId: 0 };
-      return heldAsHard(notice);
-    });
+  const earlierRead: Promise<Ledger | undefined> =
+    earlier || searched || !records || firstHead
+      ? Promise.resolve(earlier)
+      : gateRead.then(async (g) => {
+          if (g.record) return undefined;
+          const found = await findEarlierRecord(session, ref, pr.headSha, options.identity);
+          if (found.record || found.unreadable === 0) return found.record;
+          // A governed PR whose earlier head GitHub no longer shows: a veto may have been on record there.
+          // Fail closed: hold it as hard until a person approves the head it is on now.
+          session.log.warn(
+            { pr: `${ref.owner}/${ref.repo}#${ref.number}`, unreadable: found.unreadable },
+            'a replaced head is no longer shown: its record cannot be read; holding the PR as hard',
+          );
+          const notice: RecordNotice = { kind: 'record-unreadable', at: session.now.toISOString(), commentId: 0 };
+          return heldAsHard(notice);
+        });
   // Comments are always listed unless GitHub said "none" just now: a webhook's count is a snapshot
   // from before the event, and the gate may have posted its status comment since (a push racing the
   // first reconcile). Trusting it would post a second status comment.
@@ -168,11 +199,18 @@ async function gather(session: Session, ref: PullRequestRef, options: ReconcileO
   const reviewsRead: Promise<PullRequestFacts['reviews']> = options.headIsNew
     ? gateRead.then((g) => (g.seenBefore ? gatherReviews(session, ref) : []))
     : gatherReviews(session, ref);
-  const [gateSeen, earlierRecord, files, rawComments, reviews] = await settleAll([gateRead, earlierRead, gatherFiles(session, ref), commentsRead, reviewsRead]);
+  const [gateSeen, earlierRecord, files, rawComments, reviews] = await settleAll([
+    gateRead,
+    earlierRead,
+    gatherFiles(session, ref),
+    commentsRead,
+    reviewsRead,
+  ]);
   let statusComment = findStatusComment(rawComments, options.identity);
   let record = mergeRecords(gateSeen.record, earlierRecord);
   // A status comment whose marker someone edited away is still the one the record names.
-  const named = statusComment?.id === record?.comment?.id ? undefined : findNamedComment(rawComments, record?.comment?.id, options.identity);
+  const named =
+    statusComment?.id === record?.comment?.id ? undefined : findNamedComment(rawComments, record?.comment?.id, options.identity);
   if (named) statusComment = named;
   if (!record && records) {
     // The upgrade path: an earlier version kept its ledger in the status comment. Read it once, only
@@ -180,16 +218,29 @@ async function gather(session: Session, ref: PullRequestRef, options: ReconcileO
     const legacy = await legacyLedger(session, statusComment, options.identity);
     if (legacy.ledger) record = legacy.ledger;
     else if (legacy.untrusted) record = heldAsHard(legacy.untrusted);
-    if (legacy.untrusted) session.log.warn({ pr: `${ref.owner}/${ref.repo}#${ref.number}`, notice: legacy.untrusted }, 'the status comment of an earlier version was edited by someone else: its ledger is not trusted; the PR is held as hard');
+    if (legacy.untrusted)
+      session.log.warn(
+        { pr: `${ref.owner}/${ref.repo}#${ref.number}`, notice: legacy.untrusted },
+        'the status comment of an earlier version was edited by someone else: its ledger is not trusted; the PR is held as hard',
+      );
   }
   const notice = records ? await noticeTampering(session, record, statusComment, options.identity) : undefined;
   if (notice && record) {
     record = { ...record, notices: [...(record.notices ?? []), notice] };
-    session.log.warn({ pr: `${ref.owner}/${ref.repo}#${ref.number}`, notice }, notice.kind === 'comment-deleted' ? 'the gate\'s status comment was deleted; restoring it (nothing the gate decides is read from it)' : 'the gate\'s status comment was edited by someone else; restoring it (nothing the gate decides is read from it)');
+    session.log.warn(
+      { pr: `${ref.owner}/${ref.repo}#${ref.number}`, notice },
+      notice.kind === 'comment-deleted'
+        ? "the gate's status comment was deleted; restoring it (nothing the gate decides is read from it)"
+        : "the gate's status comment was edited by someone else; restoring it (nothing the gate decides is read from it)",
+    );
   }
   const comments = rawComments.map(({ user: _u, performed_via_github_app: _p, node_id: _n, ...c }) => c);
   const facts: PullRequestFacts = {
-    ...base, files, comments, reviews, ...(commits ? { commits } : {}),
+    ...base,
+    files,
+    comments,
+    reviews,
+    ...(commits ? { commits } : {}),
     ...(gateSeen.headSeenAt ? { headSeenAt: gateSeen.headSeenAt } : {}),
     ...(record ? { ledger: record } : {}),
   };
@@ -197,7 +248,13 @@ async function gather(session: Session, ref: PullRequestRef, options: ReconcileO
   if (authors.length > 0) {
     [facts.commits, facts.authorizations] = await settleAll([
       commits ? Promise.resolve(commits) : gatherCommits(session, ref, pr),
-      gatherAuthorizations(session, ref, authors, load.kind === 'ok' ? load.policy.reviewers : undefined, ruleTeams(load.kind === 'ok' ? load.policy : undefined)),
+      gatherAuthorizations(
+        session,
+        ref,
+        authors,
+        load.kind === 'ok' ? load.policy.reviewers : undefined,
+        ruleTeams(load.kind === 'ok' ? load.policy : undefined),
+      ),
     ]);
   }
   return { facts, load, pr, gate: gateSeen, ...(statusComment ? { statusComment } : {}), ...(notice ? { notice } : {}), ...extra };
@@ -223,7 +280,12 @@ export function reconcile(client: GitHubClient, ref: PullRequestRef, options: Re
 }
 
 /** `reconcile`, reusing policies the caller read moments ago (the sweep reads each base's once). */
-export async function reconcileWith(client: GitHubClient, ref: PullRequestRef, options: ReconcileOptions, policies?: PolicyReads): Promise<ReconcileOutcome> {
+export async function reconcileWith(
+  client: GitHubClient,
+  ref: PullRequestRef,
+  options: ReconcileOptions,
+  policies?: PolicyReads,
+): Promise<ReconcileOutcome> {
   const now = options.now ? options.now() : new Date();
   const session = openSession(client, now, options.log, options.kept);
   const policyPath = options.policyPath ?? POLICY_PATH;
@@ -231,8 +293,14 @@ export async function reconcileWith(client: GitHubClient, ref: PullRequestRef, o
     const message = describeError(error);
     session.log.error({ pr: `${ref.owner}/${ref.repo}#${ref.number}`, error: message }, 'reconcile failed; nothing merged');
     return {
-      ref, decision: unavailableDecision(message, policyPath), effects: [], applied: [], merged: false,
-      requests: session.requests, error: message, wakeAt: new Date(now.getTime() + REEVALUATE_MS).toISOString(),
+      ref,
+      decision: unavailableDecision(message, policyPath),
+      effects: [],
+      applied: [],
+      merged: false,
+      requests: session.requests,
+      error: message,
+      wakeAt: new Date(now.getTime() + REEVALUATE_MS).toISOString(),
     };
   };
 
@@ -258,7 +326,15 @@ export async function reconcileWith(client: GitHubClient, ref: PullRequestRef, o
     // A reminder step posted by this reconcile is a `stale` moment, once per step of each head.
     const step = dueReminderStep(decision, g.facts, now);
     const extra = step !== undefined ? [{ event: 'stale' as const, key: `stale:${g.facts.headSha.slice(0, 12)}:${step}` }] : [];
-    const claim = claimNotifications({ decision, facts: g.facts, policy: notifyPolicy, available: options.notify.channels, url: prUrl, now, extra });
+    const claim = claimNotifications({
+      decision,
+      facts: g.facts,
+      policy: notifyPolicy,
+      available: options.notify.channels,
+      url: prUrl,
+      now,
+      extra,
+    });
     decision = { ...decision, ledger: claim.ledger };
     claimed = claim.notifications;
   }
@@ -279,7 +355,10 @@ export async function reconcileWith(client: GitHubClient, ref: PullRequestRef, o
       if (changed) {
         // The event's payload is older than GitHub: never merge on it (a label that escalated the tier
         // may be missing from it). Decide again from a fresh read shortly.
-        session.log.warn({ pr: ref, changed, decidedOn: g.pr.headSha, now: m.current?.headSha }, 'pull request changed since the event; re-evaluating');
+        session.log.warn(
+          { pr: ref, changed, decidedOn: g.pr.headSha, now: m.current?.headSha },
+          'pull request changed since the event; re-evaluating',
+        );
         extraWake = soon();
       } else {
         mergeView = m.view;
@@ -317,7 +396,13 @@ export async function reconcileWith(client: GitHubClient, ref: PullRequestRef, o
   let queueWake: string | undefined;
   try {
     const merging = base !== undefined && mergeAssessment(decision, g.facts, view, settings).way.kind === 'merge';
-    if (options.mode === 'full' && acts(decision) && g.pr.state === 'open' && !g.pr.merged && mustLookAtQueue(decision, merging, view, options.mergeQueueHint === true)) {
+    if (
+      options.mode === 'full' &&
+      acts(decision) &&
+      g.pr.state === 'open' &&
+      !g.pr.merged &&
+      mustLookAtQueue(decision, merging, view, options.mergeQueueHint === true)
+    ) {
       let facts: QueueFacts | undefined;
       try {
         facts = await readQueueFacts(session, ref, g.pr.baseRef, undefined, view.base?.rules);
@@ -342,9 +427,22 @@ export async function reconcileWith(client: GitHubClient, ref: PullRequestRef, o
   try {
     effects = plan(decision, g.facts, view, now, { ...planOptions, ...(queueWay ? { queue: queueWay } : {}) });
     const { way, needs } = base ? mergeAssessment(decision, g.facts, view, settings) : { way: undefined, needs: [] };
-    if (needs.length > 0) session.log.info({ pr: `${ref.owner}/${ref.repo}#${ref.number}`, githubNeeds: needs.map((n) => n.kind), detail: needs }, 'policy lets it merge; GitHub does not yet');
+    if (needs.length > 0)
+      session.log.info(
+        { pr: `${ref.owner}/${ref.repo}#${ref.number}`, githubNeeds: needs.map((n) => n.kind), detail: needs },
+        'policy lets it merge; GitHub does not yet',
+      );
     if (way?.kind === 'merge' && (way.bypass || way.probe)) {
-      session.log.info({ pr: `${ref.owner}/${ref.repo}#${ref.number}`, method: way.method, ...(way.bypass ? { bypassRuleset: way.bypass } : { probe: true }) }, way.bypass ? 'merging as a ruleset bypass actor, every required check green' : 'GitHub says blocked for a reason the gate cannot read; asking once');
+      session.log.info(
+        {
+          pr: `${ref.owner}/${ref.repo}#${ref.number}`,
+          method: way.method,
+          ...(way.bypass ? { bypassRuleset: way.bypass } : { probe: true }),
+        },
+        way.bypass
+          ? 'merging as a ruleset bypass actor, every required check green'
+          : 'GitHub says blocked for a reason the gate cannot read; asking once',
+      );
     }
   } catch (error) {
     return { ...failed(error), decision };
@@ -356,12 +454,19 @@ export async function reconcileWith(client: GitHubClient, ref: PullRequestRef, o
   // 5. Apply. A replica that lost the PR's lock writes nothing: another one holds the PR now (its client
   // refuses every request anyway; this saves a half-applied plan).
   if (options.stillHeld?.() === false) {
-    session.log.warn({ pr: `${ref.owner}/${ref.repo}#${ref.number}` }, 'the PR\'s lock was lost before applying; nothing written');
+    session.log.warn({ pr: `${ref.owner}/${ref.repo}#${ref.number}` }, "the PR's lock was lost before applying; nothing written");
     return { ref, decision, facts: g.facts, effects, applied: [], merged: false, requests: session.requests, error: 'lock lost' };
   }
-  const result = await applyEffects(session, {
-    ref, checkRunAs: options.checkRunAs ?? 'check-run', governed: decision.governed, ...(view.checkRun ? { currentCheckRun: view.checkRun } : {}),
-  }, toApply);
+  const result = await applyEffects(
+    session,
+    {
+      ref,
+      checkRunAs: options.checkRunAs ?? 'check-run',
+      governed: decision.governed,
+      ...(view.checkRun ? { currentCheckRun: view.checkRun } : {}),
+    },
+    toApply,
+  );
 
   if (result.refusal && decision.governed && options.mode === 'full') {
     // GitHub refused the merge for a reason waiting will not fix: say so now, in the check and the status
@@ -374,15 +479,35 @@ export async function reconcileWith(client: GitHubClient, ref: PullRequestRef, o
     const statusCommentId = comment?.id ?? written.statusCommentId;
     const after: GitHubView = {
       ...view,
-      ...(run && checkRunId !== undefined ? { checkRun: { id: checkRunId, status: run.status, conclusion: run.conclusion ?? null, title: run.title, summary: run.summary, ...(run.record ? { record: recordMarker(recordLedger(run.record, statusCommentId), ref.number) } : {}) } } : {}),
+      ...(run && checkRunId !== undefined
+        ? {
+            checkRun: {
+              id: checkRunId,
+              status: run.status,
+              conclusion: run.conclusion ?? null,
+              title: run.title,
+              summary: run.summary,
+              ...(run.record ? { record: recordMarker(recordLedger(run.record, statusCommentId), ref.number) } : {}),
+            },
+          }
+        : {}),
       ...(comment && statusCommentId !== undefined ? { statusComment: { id: statusCommentId, body: comment.body } } : {}),
       base: { ...view.base, refusal: { ...result.refusal, at: now.toISOString() } },
     };
     try {
-      const again = plan(decision, g.facts, after, now, planOptions).filter((e) => e.kind === 'status-comment' || (e.kind === 'check-run' && options.checkRunAs !== 'status'));
-      const told = await applyEffects(session, {
-        ref, checkRunAs: options.checkRunAs ?? 'check-run', governed: decision.governed, ...(after.checkRun ? { currentCheckRun: after.checkRun } : {}),
-      }, again);
+      const again = plan(decision, g.facts, after, now, planOptions).filter(
+        (e) => e.kind === 'status-comment' || (e.kind === 'check-run' && options.checkRunAs !== 'status'),
+      );
+      const told = await applyEffects(
+        session,
+        {
+          ref,
+          checkRunAs: options.checkRunAs ?? 'check-run',
+          governed: decision.governed,
+          ...(after.checkRun ? { currentCheckRun: after.checkRun } : {}),
+        },
+        again,
+      );
       result.applied.push(...told.applied);
       if (told.error) result.error = told.error;
     } catch (error) {
@@ -394,7 +519,14 @@ export async function reconcileWith(client: GitHubClient, ref: PullRequestRef, o
   if (result.merged && decision.governed) {
     // Just merged: its review after merge starts now, whether or not GitHub's `closed` event arrives.
     try {
-      afterMergeNotifications = (await reconcileMerged(session, ref, { ...g.pr, state: 'closed', merged: true, mergedAt: now.toISOString() }, g.load, options, { ...g.facts, state: 'closed', merged: true }))?.notifications ?? [];
+      afterMergeNotifications =
+        (
+          await reconcileMerged(session, ref, { ...g.pr, state: 'closed', merged: true, mergedAt: now.toISOString() }, g.load, options, {
+            ...g.facts,
+            state: 'closed',
+            merged: true,
+          })
+        )?.notifications ?? [];
     } catch (error) {
       result.error = `recording the review after merge failed: ${describeError(error)}`;
     }
@@ -404,14 +536,31 @@ export async function reconcileWith(client: GitHubClient, ref: PullRequestRef, o
   const recordWritten = result.applied.some((e) => e.kind === 'check-run' && e.record !== undefined);
   const notifications = [
     ...(recordWritten ? claimed : []),
-    ...(result.merged && options.notify && notifyPolicy ? mergedNotifications({ decision, facts: g.facts, policy: notifyPolicy, available: options.notify.channels, url: prUrl, now }) : []),
+    ...(result.merged && options.notify && notifyPolicy
+      ? mergedNotifications({ decision, facts: g.facts, policy: notifyPolicy, available: options.notify.channels, url: prUrl, now })
+      : []),
     ...afterMergeNotifications,
   ];
   const error = result.error ?? g.policyError;
-  const wakeAt = earliest(result.wakeAt, decision.wakeAt, extraWake, queueWake, error ? new Date(now.getTime() + REEVALUATE_MS).toISOString() : undefined);
+  const wakeAt = earliest(
+    result.wakeAt,
+    decision.wakeAt,
+    extraWake,
+    queueWake,
+    error ? new Date(now.getTime() + REEVALUATE_MS).toISOString() : undefined,
+  );
   return {
-    ref, decision, facts: g.facts, effects, applied: result.applied, merged: result.merged, requests: session.requests, ...(g.notice ? { notice: g.notice } : {}),
+    ref,
+    decision,
+    facts: g.facts,
+    effects,
+    applied: result.applied,
+    merged: result.merged,
+    requests: session.requests,
+    ...(g.notice ? { notice: g.notice } : {}),
     ...(result.mergeQueue ? { mergeQueue: result.mergeQueue } : {}),
-    ...(wakeAt ? { wakeAt } : {}), ...(error ? { error } : {}), ...(notifications.length ? { notifications } : {}),
+    ...(wakeAt ? { wakeAt } : {}),
+    ...(error ? { error } : {}),
+    ...(notifications.length ? { notifications } : {}),
   };
 }

@@ -40,7 +40,8 @@ export async function recordClick(
 ): Promise<ClickRecordResult> {
   const session = openSession(client, options.now, options.log);
   const pr = `${ref.owner}/${ref.repo}#${ref.number}`;
-  if (!isClickAction(click.identifier)) return { kind: 'ignored', reason: `unknown action ${JSON.stringify(click.identifier.slice(0, 40))}` };
+  if (!isClickAction(click.identifier))
+    return { kind: 'ignored', reason: `unknown action ${JSON.stringify(click.identifier.slice(0, 40))}` };
   let record: ClickRecord | undefined;
   try {
     // The click is kept where the next reconcile reads the record: on the gate's run of the PR's current
@@ -48,7 +49,7 @@ export async function recordClick(
     const pull = await findPullRequest(session, ref, undefined);
     const gate = await findGateCheckRun(session, ref, pull.headSha, options.identity);
     if (!gate.checkRun || !gate.record) {
-      return { kind: 'failed', reason: 'the gate has not written its record on this pull request\'s head yet; click again in a moment' };
+      return { kind: 'failed', reason: "the gate has not written its record on this pull request's head yet; click again in a moment" };
     }
     const amended = await amendRecord(session, ref, gate.checkRun.id, pull.headSha, options.identity, (ledger) => {
       const clicks = clicksOf(ledger);
@@ -63,9 +64,13 @@ export async function recordClick(
       };
       return { ...ledger, clicks: [...clicks, record] };
     });
-    if (amended.kind !== 'amended' || !record) return { kind: 'ignored', reason: amended.kind === 'refused' ? amended.reason : 'nothing to record' };
+    if (amended.kind !== 'amended' || !record)
+      return { kind: 'ignored', reason: amended.kind === 'refused' ? amended.reason : 'nothing to record' };
   } catch (error) {
-    session.log.error({ pr, by: click.sender.login, action: click.identifier, error: describeError(error) }, 'could not record a click; it does not count');
+    session.log.error(
+      { pr, by: click.sender.login, action: click.identifier, error: describeError(error) },
+      'could not record a click; it does not count',
+    );
     return { kind: 'failed', reason: describeError(error) };
   }
   session.log.info({ pr, by: record.by, action: record.action, headSha: record.headSha }, 'click recorded');

@@ -11,7 +11,12 @@ import type { GateIdentity } from './identity.js';
 import { openSession } from './session.js';
 import type { PullRequestRef } from './types.js';
 
-export async function recordSlackThread(client: GitHubClient, ref: PullRequestRef, thread: { channel: string; ts: string }, options: { identity: GateIdentity; now: Date }): Promise<'recorded' | 'unchanged' | 'no-status-comment'> {
+export async function recordSlackThread(
+  client: GitHubClient,
+  ref: PullRequestRef,
+  thread: { channel: string; ts: string },
+  options: { identity: GateIdentity; now: Date },
+): Promise<'recorded' | 'unchanged' | 'no-status-comment'> {
   const session = openSession(client, options.now, undefined);
   const pr = await findPullRequest(session, ref, undefined);
   const gate = await findGateCheckRun(session, ref, pr.headSha, options.identity);

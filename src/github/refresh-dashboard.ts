@@ -37,7 +37,10 @@ export interface DueDigest {
   slackChannel?: string;
 }
 
-export type DashboardOutcome = (DashboardWrite | { kind: 'off' } | { kind: 'error'; error: string } | { kind: 'lost' }) & { requests: number; digest?: DueDigest };
+export type DashboardOutcome = (DashboardWrite | { kind: 'off' } | { kind: 'error'; error: string } | { kind: 'lost' }) & {
+  requests: number;
+  digest?: DueDigest;
+};
 
 export async function refreshDashboard(client: GitHubClient, repo: RepositoryRef, options: DashboardOptions): Promise<DashboardOutcome> {
   const now = options.now ? options.now() : new Date();
@@ -52,7 +55,9 @@ export async function refreshDashboard(client: GitHubClient, repo: RepositoryRef
     const afterMerge = load.policy.afterMerge;
     const hours = policy.workingHours;
     const key = `${repo.owner}/${repo.repo}`.toLowerCase();
-    const channels = (options.digest?.channels ?? []).filter((c) => (c === 'slack' ? policy.notify?.slack : policy.notify?.webhook) !== undefined);
+    const channels = (options.digest?.channels ?? []).filter(
+      (c) => (c === 'slack' ? policy.notify?.slack : policy.notify?.webhook) !== undefined,
+    );
     const digestDay = channels.length ? digestDue(now.getTime(), hours, options.digest?.sentDays.get(key)) : undefined;
     const found = afterMerge.dashboard ? await findDashboard(session, repo, options.identity, options.numbers) : undefined;
     const keepDashboard = afterMerge.dashboard && found?.state !== 'closed';

@@ -27,15 +27,25 @@ function teamSlugs(ref: PullRequestRef, teams: string[]): { slugs: string[]; for
 /** Requests reviews; returns who was requested. Never throws. */
 export async function requestReviews(session: Session, ref: PullRequestRef, wanted: ReviewRequest): Promise<ReviewRequest> {
   const { slugs, foreign } = teamSlugs(ref, wanted.teams);
-  if (foreign.length) session.log.warn({ pr: ref, teams: foreign }, 'review requests: teams of another organisation cannot be requested; skipped');
+  if (foreign.length)
+    session.log.warn({ pr: ref, teams: foreign }, 'review requests: teams of another organisation cannot be requested; skipped');
   const ask = async (reviewers: string[], teamReviewers: string[]): Promise<boolean> => {
     try {
-      await request(session, (c) => c.rest.pulls.requestReviewers({
-        owner: ref.owner, repo: ref.repo, pull_number: ref.number, reviewers, team_reviewers: teamReviewers,
-      }));
+      await request(session, (c) =>
+        c.rest.pulls.requestReviewers({
+          owner: ref.owner,
+          repo: ref.repo,
+          pull_number: ref.number,
+          reviewers,
+          team_reviewers: teamReviewers,
+        }),
+      );
       return true;
     } catch (error) {
-      session.log.warn({ pr: ref, reviewers, teams: teamReviewers, status: httpStatus(error), error: describeError(error) }, 'review request refused; the decision is unaffected');
+      session.log.warn(
+        { pr: ref, reviewers, teams: teamReviewers, status: httpStatus(error), error: describeError(error) },
+        'review request refused; the decision is unaffected',
+      );
       return false;
     }
   };
@@ -55,14 +65,20 @@ type AttentionEffect = Extract<Effect, { kind: 'request-reviews' | 'reminder' }>
 export async function applyAttention(session: Session, ref: PullRequestRef, e: AttentionEffect): Promise<boolean> {
   if (e.kind === 'request-reviews') {
     const done = await requestReviews(session, ref, e);
-    if (done.users.length || done.teams.length) session.log.info({ pr: ref, users: done.users, teams: done.teams, reason: e.reason }, 'review requested');
+    if (done.users.length || done.teams.length)
+      session.log.info({ pr: ref, users: done.users, teams: done.teams, reason: e.reason }, 'review requested');
     return done.users.length + done.teams.length > 0;
   }
   try {
-    await request(session, (c) => c.rest.issues.createComment({ owner: ref.owner, repo: ref.repo, issue_number: ref.number, body: e.body }));
+    await request(session, (c) =>
+      c.rest.issues.createComment({ owner: ref.owner, repo: ref.repo, issue_number: ref.number, body: e.body }),
+    );
     session.log.info({ pr: ref, step: e.step, steps: e.steps }, 'reminder posted');
   } catch (error) {
-    session.log.warn({ pr: ref, step: e.step, error: describeError(error) }, 'reminder could not be posted; the step stays recorded and is not repeated');
+    session.log.warn(
+      { pr: ref, step: e.step, error: describeError(error) },
+      'reminder could not be posted; the step stays recorded and is not repeated',
+    );
     return false;
   }
   if (e.requestReviewers) await requestReviews(session, ref, e.requestReviewers);

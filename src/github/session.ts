@@ -31,7 +31,11 @@ export async function request<T>(session: Session, call: (client: GitHubClient) 
  * Every item of a paginated list, read page by page (each page one counted request), each turned into
  * what the shell keeps; an item `keep` answers undefined for is left out.
  */
-export async function gatherPages<Item, Kept>(session: Session, pages: AsyncIterable<{ data: Item[] }>, keep: (item: Item) => Kept | undefined): Promise<Kept[]> {
+export async function gatherPages<Item, Kept>(
+  session: Session,
+  pages: AsyncIterable<{ data: Item[] }>,
+  keep: (item: Item) => Kept | undefined,
+): Promise<Kept[]> {
   const kept: Kept[] = [];
   for await (const page of pages) {
     session.requests += 1;

@@ -58,11 +58,27 @@ export async function sweep(client: GitHubClient, repo: RepositoryRef, sweepOpti
           if (read.source.kind !== 'unreadable') policies.set(pr.baseRef, read);
           policyTexts.set(pr.baseRef, read.source.kind === 'text' ? read.source.text : read.source.kind);
         }
-        const { governed } = classify(load, { author: pr.author, labels: pr.labels, headRef: pr.headRef, baseRef: pr.baseRef, files: [], changedFiles: 0, additions: 0, deletions: 0 });
-        if (!governed) { skipped += 1; continue; }
+        const { governed } = classify(load, {
+          author: pr.author,
+          labels: pr.labels,
+          headRef: pr.headRef,
+          baseRef: pr.baseRef,
+          files: [],
+          changedFiles: 0,
+          additions: 0,
+          deletions: 0,
+        });
+        if (!governed) {
+          skipped += 1;
+          continue;
+        }
         const entry = { ...pr, state: pr.state as string, updatedAt: (item as { updated_at?: string }).updated_at };
-        const fingerprint = quietPulls && policies.has(pr.baseRef) ? QuietPulls.fingerprint(entry, policyTexts.get(pr.baseRef) ?? '') : undefined;
-        if (quietPulls && (await quietPulls.quiet(repo, pr.number, fingerprint, now))) { quiet += 1; continue; }
+        const fingerprint =
+          quietPulls && policies.has(pr.baseRef) ? QuietPulls.fingerprint(entry, policyTexts.get(pr.baseRef) ?? '') : undefined;
+        if (quietPulls && (await quietPulls.quiet(repo, pr.number, fingerprint, now))) {
+          quiet += 1;
+          continue;
+        }
         // No payload: the list is not the full PR (no counts, no mergeability), so reconcile reads it.
         const outcome = await reconcileWith(client, { ...repo, number: pr.number }, options, policies);
         outcomes.push(outcome);
@@ -73,6 +89,16 @@ export async function sweep(client: GitHubClient, repo: RepositoryRef, sweepOpti
     session.log.error({ repo, error: describeError(error) }, 'sweep could not list pull requests');
     throw error;
   }
-  session.log.info({ repo, listed, skipped, quiet, reconciled: outcomes.length, requests: session.requests + outcomes.reduce((n, o) => n + o.requests, 0) }, 'sweep');
+  session.log.info(
+    {
+      repo,
+      listed,
+      skipped,
+      quiet,
+      reconciled: outcomes.length,
+      requests: session.requests + outcomes.reduce((n, o) => n + o.requests, 0),
+    },
+    'sweep',
+  );
   return outcomes;
 }

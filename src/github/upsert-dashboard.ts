@@ -12,14 +12,24 @@ export type DashboardWrite =
   | { kind: 'unchanged'; number: number }
   | { kind: 'closed'; number: number };
 
-export async function upsertDashboard(session: Session, repo: RepositoryRef, found: DashboardIssue | undefined, body: string, numbers?: DashboardNumbers): Promise<DashboardWrite> {
+export async function upsertDashboard(
+  session: Session,
+  repo: RepositoryRef,
+  found: DashboardIssue | undefined,
+  body: string,
+  numbers?: DashboardNumbers,
+): Promise<DashboardWrite> {
   if (found?.state === 'closed') return { kind: 'closed', number: found.number };
   if (found) {
     if (dashboardUnchanged(found.body, body) && found.title === DASHBOARD_TITLE) return { kind: 'unchanged', number: found.number };
-    await request(session, (c) => c.rest.issues.update({ owner: repo.owner, repo: repo.repo, issue_number: found.number, title: DASHBOARD_TITLE, body }));
+    await request(session, (c) =>
+      c.rest.issues.update({ owner: repo.owner, repo: repo.repo, issue_number: found.number, title: DASHBOARD_TITLE, body }),
+    );
     return { kind: 'updated', number: found.number };
   }
-  const { data } = await request(session, (c) => c.rest.issues.create({ owner: repo.owner, repo: repo.repo, title: DASHBOARD_TITLE, body, labels: [DASHBOARD_LABEL] }));
+  const { data } = await request(session, (c) =>
+    c.rest.issues.create({ owner: repo.owner, repo: repo.repo, title: DASHBOARD_TITLE, body, labels: [DASHBOARD_LABEL] }),
+  );
   numbers?.set(dashboardKey(repo), data.number);
   return { kind: 'created', number: data.number };
 }

@@ -34,8 +34,16 @@ export interface ChangeClassification {
   policy: { source: 'input' | 'repository'; path: string; kind: PolicyLoad['kind']; ref?: string; errors?: string[] };
 }
 
-async function repositoryPolicy(client: GitHubClient | undefined, repo: string, base: string | undefined, now: Date): Promise<{ load: PolicyLoad; ref: string }> {
-  if (!client) throw new ToolError('reading the policy from a repository needs a GitHub token (GITHUB_TOKEN or GH_TOKEN); or pass the policy text as "policy"');
+async function repositoryPolicy(
+  client: GitHubClient | undefined,
+  repo: string,
+  base: string | undefined,
+  now: Date,
+): Promise<{ load: PolicyLoad; ref: string }> {
+  if (!client)
+    throw new ToolError(
+      'reading the policy from a repository needs a GitHub token (GITHUB_TOKEN or GH_TOKEN); or pass the policy text as "policy"',
+    );
   const ref = parseRepo(repo);
   let branch = base;
   if (branch === undefined) {
@@ -52,11 +60,16 @@ async function repositoryPolicy(client: GitHubClient | undefined, repo: string, 
 }
 
 export async function classifyChange(client: GitHubClient | undefined, input: ChangeInput, now: Date): Promise<ChangeClassification> {
-  if (input.policy === undefined && input.repo === undefined) throw new ToolError('give "repo" (to read its policy) or "policy" (the policy text)');
-  const { load, ref } = input.policy !== undefined
-    ? { load: loadPolicy({ kind: 'text', path: POLICY_PATH, text: input.policy }), ref: undefined }
-    : await repositoryPolicy(client, input.repo as string, input.base, now);
-  const files = input.files.map((f) => f.trim()).filter((f) => f !== '').map(describedFile);
+  if (input.policy === undefined && input.repo === undefined)
+    throw new ToolError('give "repo" (to read its policy) or "policy" (the policy text)');
+  const { load, ref } =
+    input.policy !== undefined
+      ? { load: loadPolicy({ kind: 'text', path: POLICY_PATH, text: input.policy }), ref: undefined }
+      : await repositoryPolicy(client, input.repo as string, input.base, now);
+  const files = input.files
+    .map((f) => f.trim())
+    .filter((f) => f !== '')
+    .map(describedFile);
   const base = input.base ?? ref;
   const verdict = whatIf(load, {
     files,

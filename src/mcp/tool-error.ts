@@ -16,7 +16,8 @@ export function gitHubRefusal(error: unknown, what: string): ToolError {
   const status = httpStatus(error);
   const message = error instanceof Error ? error.message : String(error);
   if (status === 401) return new ToolError(`GitHub refused the token (401 ${message}): check GITHUB_TOKEN / GH_TOKEN`);
-  if (status === 403) return new ToolError(`GitHub refused ${what} (403 ${message}): the token lacks the permission, or a rate limit was hit`);
+  if (status === 403)
+    return new ToolError(`GitHub refused ${what} (403 ${message}): the token lacks the permission, or a rate limit was hit`);
   if (status === 404) return new ToolError(`${what}: not found (or the token cannot see it)`);
   return new ToolError(`GitHub failed on ${what}: ${status !== undefined ? `${status} ` : ''}${message}`);
 }

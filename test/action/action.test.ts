@@ -34,7 +34,15 @@ const minutesAgo = (m: number): string => new Date(Date.now() - m * 60_000).toIS
 
 /** The gate's own check run on a head, started `minutes` ago: the trusted start of the veto window. */
 function gateCheckRun(headSha: string, minutes: number): ScenarioCheckRun {
-  return { head_sha: headSha, name: 'hitl', status: 'in_progress', conclusion: null, started_at: minutesAgo(minutes), external_id: 'hitl-gate:governed', output: { title: 'Veto window open' } };
+  return {
+    head_sha: headSha,
+    name: 'hitl',
+    status: 'in_progress',
+    conclusion: null,
+    started_at: minutesAgo(minutes),
+    external_id: 'hitl-gate:governed',
+    output: { title: 'Veto window open' },
+  };
 }
 
 /** The gate's `hitl` check runs on a head. */
@@ -114,7 +122,10 @@ describe('check mode (read-only)', () => {
 
   it('fails the step on a vetoed PR, named in the comment that triggered the run', async () => {
     const fake = await start(scenario());
-    const result = await run(fake, { eventName: 'issue_comment', payload: pullRequestCommentEvent(PULLS.vetoed, '/veto this breaks the retry logic', 'alice') });
+    const result = await run(fake, {
+      eventName: 'issue_comment',
+      payload: pullRequestCommentEvent(PULLS.vetoed, '/veto this breaks the retry logic', 'alice'),
+    });
     expect(result.outputs.state).toBe('blocked');
     expect(result.outputs.tier).toBe('soft');
     expect(result.code).toBe(1);
@@ -156,7 +167,11 @@ describe('check mode (read-only)', () => {
     const repository = scenario();
     repository.files = { 'config/gate.yml': repository.files['.github/hitl.yml']! };
     const fake = await start(repository);
-    const result = await run(fake, { eventName: 'pull_request', payload: pullRequestEvent(PULLS.fyi), inputs: { policy: 'config/gate.yml' } });
+    const result = await run(fake, {
+      eventName: 'pull_request',
+      payload: pullRequestEvent(PULLS.fyi),
+      inputs: { policy: 'config/gate.yml' },
+    });
     expect(result.outputs).toEqual({ tier: 'fyi', state: 'ready' });
     const policyReads = fake.requests.filter((r) => r.path.includes('/contents/'));
     expect(policyReads.map((r) => [r.path, r.query.ref])).toEqual([['/repos/Codertocat/Hello-World/contents/config/gate.yml', 'main']]);
@@ -168,7 +183,11 @@ describe('full mode (what the App does)', () => {
     const repository = scenario();
     repository.checkRuns.push(gateCheckRun(PULLS.soft.headSha, 20));
     const fake = await start(repository);
-    const result = await run(fake, { eventName: 'pull_request', payload: pullRequestEvent(PULLS.soft, 'synchronize'), inputs: { mode: 'full' } });
+    const result = await run(fake, {
+      eventName: 'pull_request',
+      payload: pullRequestEvent(PULLS.soft, 'synchronize'),
+      inputs: { mode: 'full' },
+    });
     expect(result.code).toBe(0);
     const merges = fake.writes().filter((r) => r.method === 'PUT');
     expect(merges).toHaveLength(1);
@@ -202,11 +221,20 @@ describe('full mode (what the App does)', () => {
     expect(first.summary).not.toMatch(/hitl-gate:(ledger|record)/);
 
     const writesBefore = fake.writes().length;
-    const second = await run(fake, { eventName: 'issue_comment', payload: pullRequestCommentEvent(PULLS.hard, 'looks scary', 'octocat'), inputs: { mode: 'full' } });
+    const second = await run(fake, {
+      eventName: 'issue_comment',
+      payload: pullRequestCommentEvent(PULLS.hard, 'looks scary', 'octocat'),
+      inputs: { mode: 'full' },
+    });
     expect(second.code).toBe(0);
     expect(ownComments(fake, 3)).toHaveLength(1);
     expect(hitlRuns(fake, PULLS.hard.headSha)).toHaveLength(1);
-    expect(fake.writes().slice(writesBefore).filter((r) => r.method === 'POST')).toEqual([]);
+    expect(
+      fake
+        .writes()
+        .slice(writesBefore)
+        .filter((r) => r.method === 'POST'),
+    ).toEqual([]);
   });
 
   it('merges an fyi PR on the run after the one that first saw its head', async () => {
@@ -220,8 +248,12 @@ describe('full mode (what the App does)', () => {
 
     const second = await run(fake, { eventName: 'schedule', inputs: { mode: 'sweep' } });
     expect(second.code).toBe(0);
-    expect(fake.writes().filter((r) => r.method === 'PUT').map((r) => [r.path, (r.body as { sha?: string }).sha]))
-      .toContainEqual(['/repos/Codertocat/Hello-World/pulls/1/merge', PULLS.fyi.headSha]);
+    expect(
+      fake
+        .writes()
+        .filter((r) => r.method === 'PUT')
+        .map((r) => [r.path, (r.body as { sha?: string }).sha]),
+    ).toContainEqual(['/repos/Codertocat/Hello-World/pulls/1/merge', PULLS.fyi.headSha]);
   });
 
   it('gives a human PR a passing hitl check and nothing else', async () => {
@@ -241,7 +273,9 @@ describe('full mode (what the App does)', () => {
     const fake = await start(repository);
     const result = await run(fake, { eventName: 'pull_request', payload: pullRequestEvent(PULLS.fyi), inputs: { mode: 'full' } });
     expect(result.outputs).toEqual({ tier: 'hard', state: 'blocked' });
-    expect(result.annotations.some((a) => a.properties.file === '.github/hitl.yml' && a.properties.line === String(BROKEN_LINE))).toBe(true);
+    expect(result.annotations.some((a) => a.properties.file === '.github/hitl.yml' && a.properties.line === String(BROKEN_LINE))).toBe(
+      true,
+    );
     const check = hitlRuns(fake, PULLS.fyi.headSha)[0]!;
     expect(check.conclusion).not.toBe('success');
     const comment = ownComments(fake, 1)[0]!;
@@ -254,7 +288,11 @@ describe('full mode (what the App does)', () => {
     repository.checkRuns.push(gateCheckRun(PULLS.soft.headSha, 20));
     repository.checkRuns.push({ ...gateCheckRun(PULLS.soft.headSha, 1), name: 'gate', external_id: null });
     const fake = await start(repository);
-    const result = await run(fake, { eventName: 'pull_request', payload: pullRequestEvent(PULLS.soft, 'synchronize'), inputs: { mode: 'full' } });
+    const result = await run(fake, {
+      eventName: 'pull_request',
+      payload: pullRequestEvent(PULLS.soft, 'synchronize'),
+      inputs: { mode: 'full' },
+    });
     expect(result.code).toBe(0);
     expect(result.outputs).toEqual({ tier: 'soft', state: 'ready' });
     expect(fake.writes().some((r) => r.method === 'PUT')).toBe(false);
@@ -272,9 +310,16 @@ describe('full mode (what the App does)', () => {
       await github?.stop();
       const fake = await start(setUp(otherJobRunning));
       const own = fake.seededCheckRuns.get('gate')!;
-      const result = await run(fake, { eventName: 'pull_request', payload: pullRequestEvent(PULLS.soft, 'synchronize'), inputs: { mode: 'full', 'job-check-run-id': String(own) } });
+      const result = await run(fake, {
+        eventName: 'pull_request',
+        payload: pullRequestEvent(PULLS.soft, 'synchronize'),
+        inputs: { mode: 'full', 'job-check-run-id': String(own) },
+      });
       expect(result.code).toBe(0);
-      return fake.writes().filter((r) => r.method === 'PUT').map((r) => [r.path, (r.body as { sha?: string }).sha]);
+      return fake
+        .writes()
+        .filter((r) => r.method === 'PUT')
+        .map((r) => [r.path, (r.body as { sha?: string }).sha]);
     };
     expect(await merges(false)).toEqual([['/repos/Codertocat/Hello-World/pulls/2/merge', PULLS.soft.headSha]]);
     expect(await merges(true)).toEqual([]);
@@ -289,7 +334,9 @@ describe('full mode (what the App does)', () => {
     expect(result.code).toBe(0);
     expect(result.outputs).toEqual({ tier: 'soft', state: 'waiting' });
     expect(fake.writes().some((r) => r.method === 'PUT')).toBe(false);
-    expect(fake.writes().some((r) => r.method === 'PATCH' && r.path.endsWith(`/check-runs/${fake.seededCheckRuns.get('hitl')}`))).toBe(false);
+    expect(fake.writes().some((r) => r.method === 'PATCH' && r.path.endsWith(`/check-runs/${fake.seededCheckRuns.get('hitl')}`))).toBe(
+      false,
+    );
   });
 
   it('never merges a vetoed PR, even after its window', async () => {
@@ -320,9 +367,15 @@ describe('full mode (what the App does)', () => {
   it('as a commit status there is no record: commands are not answered one by one (it could not remember having answered), the status comment lists them, and it carries no ledger', async () => {
     const repository = scenario();
     repository.canWriteChecks = false;
-    repository.pulls.find((p) => p.number === 3)!.comments = [{ user: { login: 'mallory', type: 'User' }, body: '/approve', created_at: minutesAgo(1) }];
+    repository.pulls.find((p) => p.number === 3)!.comments = [
+      { user: { login: 'mallory', type: 'User' }, body: '/approve', created_at: minutesAgo(1) },
+    ];
     const fake = await start(repository);
-    const first = await run(fake, { eventName: 'issue_comment', payload: pullRequestCommentEvent(PULLS.hard, '/approve', 'mallory'), inputs: { mode: 'full' } });
+    const first = await run(fake, {
+      eventName: 'issue_comment',
+      payload: pullRequestCommentEvent(PULLS.hard, '/approve', 'mallory'),
+      inputs: { mode: 'full' },
+    });
     expect(first.outputs).toEqual({ tier: 'hard', state: 'blocked' });
     const own = () => ownComments(fake, 3);
     const replies = () => own().filter((c) => !c.body.includes('<!-- hitl-gate:status -->'));
@@ -332,17 +385,30 @@ describe('full mode (what the App does)', () => {
     expect(fake.checkRuns(PULLS.hard.headSha)).toEqual([]);
 
     const before = fake.writes().length;
-    await run(fake, { eventName: 'issue_comment', payload: pullRequestCommentEvent(PULLS.hard, 'any news?', 'octocat'), inputs: { mode: 'full' } });
+    await run(fake, {
+      eventName: 'issue_comment',
+      payload: pullRequestCommentEvent(PULLS.hard, 'any news?', 'octocat'),
+      inputs: { mode: 'full' },
+    });
     expect(replies()).toHaveLength(0);
     // The reviewers were asked once for this head.
-    expect(fake.writes().slice(before).filter((r) => r.path.endsWith('/requested_reviewers'))).toEqual([]);
+    expect(
+      fake
+        .writes()
+        .slice(before)
+        .filter((r) => r.path.endsWith('/requested_reviewers')),
+    ).toEqual([]);
   });
 
   it('a veto recorded on an earlier head survives a force-push and the deletion of its comment: found by the search of earlier heads', async () => {
     const repository = scenario();
     repository.checkRuns.push(gateCheckRun(PULLS.vetoed.headSha, 60));
     const fake = await start(repository);
-    const first = await run(fake, { eventName: 'pull_request', payload: pullRequestEvent(PULLS.vetoed, 'synchronize'), inputs: { mode: 'full' } });
+    const first = await run(fake, {
+      eventName: 'pull_request',
+      payload: pullRequestEvent(PULLS.vetoed, 'synchronize'),
+      inputs: { mode: 'full' },
+    });
     expect(first.outputs).toEqual({ tier: 'soft', state: 'blocked' });
     const recorded = hitlRuns(fake, PULLS.vetoed.headSha);
     expect(recorded.some((r) => readRecord(r.output.text, 4)?.vetoes.some((v) => v.by === 'alice'))).toBe(true);
@@ -383,7 +449,10 @@ describe('sweep mode', () => {
     const result = await run(fake, { eventName: 'schedule', inputs: { mode: 'sweep' } });
     expect(result.code).toBe(0);
     expect(result.outputs).toEqual({});
-    const merged = fake.writes().filter((r) => r.method === 'PUT').map((r) => r.path);
+    const merged = fake
+      .writes()
+      .filter((r) => r.method === 'PUT')
+      .map((r) => r.path);
     expect(merged).toContain('/repos/Codertocat/Hello-World/pulls/2/merge');
     expect(merged).not.toContain('/repos/Codertocat/Hello-World/pulls/3/merge');
     expect(merged).not.toContain('/repos/Codertocat/Hello-World/pulls/4/merge');
@@ -394,21 +463,24 @@ describe('sweep mode', () => {
     expect(fake.requests.some((r) => r.path.endsWith('/pulls/5'))).toBe(false);
   });
 
-  it.each(['unstable', 'blocked'])('merges a soft PR whose window elapsed in this very run when GitHub says %s only because of the gate\'s own check', async (state) => {
-    // `unstable`: `hitl` is not a required check but still in progress; `blocked`: it is required.
-    const repository = scenario();
-    repository.checkRuns.push(gateCheckRun(PULLS.soft.headSha, 20));
-    // What GitHub says `unstable` or `blocked` for: `hitl` in progress, not required or required.
-    if (state === 'blocked') repository.requiredChecks = ['hitl'];
-    const fake = await start(repository);
-    const result = await run(fake, { eventName: 'schedule', inputs: { mode: 'sweep' } });
-    expect(result.code).toBe(0);
-    const writes = fake.writes().filter((r) => r.path.includes('/check-runs') || r.path.endsWith('/pulls/2/merge'));
-    const merge = writes.findIndex((r) => r.path.endsWith('/pulls/2/merge'));
-    expect(merge).toBeGreaterThan(0);
-    // The gate's check turned green before the merge, in the same run.
-    expect(writes.slice(0, merge).some((r) => (r.body as { conclusion?: string }).conclusion === 'success')).toBe(true);
-  });
+  it.each(['unstable', 'blocked'])(
+    "merges a soft PR whose window elapsed in this very run when GitHub says %s only because of the gate's own check",
+    async (state) => {
+      // `unstable`: `hitl` is not a required check but still in progress; `blocked`: it is required.
+      const repository = scenario();
+      repository.checkRuns.push(gateCheckRun(PULLS.soft.headSha, 20));
+      // What GitHub says `unstable` or `blocked` for: `hitl` in progress, not required or required.
+      if (state === 'blocked') repository.requiredChecks = ['hitl'];
+      const fake = await start(repository);
+      const result = await run(fake, { eventName: 'schedule', inputs: { mode: 'sweep' } });
+      expect(result.code).toBe(0);
+      const writes = fake.writes().filter((r) => r.path.includes('/check-runs') || r.path.endsWith('/pulls/2/merge'));
+      const merge = writes.findIndex((r) => r.path.endsWith('/pulls/2/merge'));
+      expect(merge).toBeGreaterThan(0);
+      // The gate's check turned green before the merge, in the same run.
+      expect(writes.slice(0, merge).some((r) => (r.body as { conclusion?: string }).conclusion === 'success')).toBe(true);
+    },
+  );
 
   it('a merge classic protection refuses: said in the check and the comment, and not asked again by the next sweep', async () => {
     const repository = scenario();
@@ -457,7 +529,9 @@ describe('events and inputs', () => {
     const fake = await start(scenario());
     const result = await run(fake, { eventName: 'issue_comment', payload: issueCommentEvent() });
     expect(result.code).toBe(0);
-    expect(result.annotations).toEqual([expect.objectContaining({ level: 'notice', message: expect.stringContaining('not on a pull request') })]);
+    expect(result.annotations).toEqual([
+      expect.objectContaining({ level: 'notice', message: expect.stringContaining('not on a pull request') }),
+    ]);
     expect(result.outputs).toEqual({});
     expect(fake.requests).toEqual([]);
   });
@@ -481,7 +555,11 @@ describe('events and inputs', () => {
 
   it('fails clearly on a mode it does not know', async () => {
     const fake = await start(scenario());
-    const result = await run(fake, { eventName: 'pull_request', payload: pullRequestEvent(PULLS.fyi), inputs: { mode: 'merge-everything' } });
+    const result = await run(fake, {
+      eventName: 'pull_request',
+      payload: pullRequestEvent(PULLS.fyi),
+      inputs: { mode: 'merge-everything' },
+    });
     expect(result.code).toBe(1);
     expect(result.annotations[0]!.message).toContain('expected one of: check, full, sweep, test');
     expect(fake.requests).toEqual([]);

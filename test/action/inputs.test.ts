@@ -10,7 +10,13 @@ const inputs = (values: Record<string, string>) => (name: string) => values[name
 
 describe('readInputs', () => {
   it('fills the documented defaults', () => {
-    expect(readInputs(inputs({ token: 't' }))).toEqual({ token: 't', mode: 'check', policyPath: '.github/hitl.yml', testsPath: '.github/hitl-tests', appSlug: 'github-actions' });
+    expect(readInputs(inputs({ token: 't' }))).toEqual({
+      token: 't',
+      mode: 'check',
+      policyPath: '.github/hitl.yml',
+      testsPath: '.github/hitl-tests',
+      appSlug: 'github-actions',
+    });
   });
 
   it('accepts every mode, in any case', () => {
@@ -21,7 +27,9 @@ describe('readInputs', () => {
 
   it('rejects an unknown mode and names the valid ones', () => {
     expect(() => readInputs(inputs({ token: 't', mode: 'auto-merge' }))).toThrow(ConfigurationError);
-    expect(() => readInputs(inputs({ token: 't', mode: 'auto-merge' }))).toThrow('Input `mode` is "auto-merge"; expected one of: check, full, sweep, test.');
+    expect(() => readInputs(inputs({ token: 't', mode: 'auto-merge' }))).toThrow(
+      'Input `mode` is "auto-merge"; expected one of: check, full, sweep, test.',
+    );
   });
 
   it('rejects an empty token (a secret that does not exist in this repository)', () => {
@@ -37,7 +45,7 @@ describe('readInputs', () => {
     expect(() => readInputs(inputs({ token: 't', 'app-slug': 'my app/../x' }))).toThrow(/app-slug/);
   });
 
-  it('takes the job\'s own check run id as a number, and refuses anything else with what to write', () => {
+  it("takes the job's own check run id as a number, and refuses anything else with what to write", () => {
     expect(readInputs(inputs({ token: 't', 'job-check-run-id': '51725241954' })).jobCheckRunId).toBe(51725241954);
     expect(readInputs(inputs({ token: 't' })).jobCheckRunId).toBeUndefined();
     for (const bad of ['abc', '-4', '0', '1.5', '${{ job.check_run_id }}']) {
@@ -51,15 +59,28 @@ describe('readEnvironment', () => {
     const dir = mkdtempSync(join(tmpdir(), 'hitl-env-'));
     try {
       writeFileSync(join(dir, 'event.json'), JSON.stringify({ pull_request: { number: 7 } }));
-      const env = readEnvironment({ GITHUB_EVENT_NAME: 'pull_request', GITHUB_EVENT_PATH: join(dir, 'event.json'), GITHUB_REPOSITORY: 'acme/widgets', GITHUB_API_URL: 'https://ghe.example.com/api/v3/' });
-      expect(env).toEqual({ event: { name: 'pull_request', payload: { pull_request: { number: 7 } } }, owner: 'acme', repo: 'widgets', apiUrl: 'https://ghe.example.com/api/v3' });
+      const env = readEnvironment({
+        GITHUB_EVENT_NAME: 'pull_request',
+        GITHUB_EVENT_PATH: join(dir, 'event.json'),
+        GITHUB_REPOSITORY: 'acme/widgets',
+        GITHUB_API_URL: 'https://ghe.example.com/api/v3/',
+      });
+      expect(env).toEqual({
+        event: { name: 'pull_request', payload: { pull_request: { number: 7 } } },
+        owner: 'acme',
+        repo: 'widgets',
+        apiUrl: 'https://ghe.example.com/api/v3',
+      });
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
   });
 
   it('defaults to api.github.com and an empty payload', () => {
-    expect(readEnvironment({ GITHUB_EVENT_NAME: 'schedule', GITHUB_REPOSITORY: 'acme/widgets' })).toMatchObject({ apiUrl: 'https://api.github.com', event: { payload: {} } });
+    expect(readEnvironment({ GITHUB_EVENT_NAME: 'schedule', GITHUB_REPOSITORY: 'acme/widgets' })).toMatchObject({
+      apiUrl: 'https://api.github.com',
+      event: { payload: {} },
+    });
   });
 
   it('says so when it is not inside a workflow', () => {
@@ -71,7 +92,9 @@ describe('readEnvironment', () => {
     const dir = mkdtempSync(join(tmpdir(), 'hitl-env-'));
     try {
       writeFileSync(join(dir, 'event.json'), '{ nope');
-      expect(() => readEnvironment({ GITHUB_EVENT_NAME: 'pull_request', GITHUB_EVENT_PATH: join(dir, 'event.json'), GITHUB_REPOSITORY: 'a/b' })).toThrow(/not JSON/);
+      expect(() =>
+        readEnvironment({ GITHUB_EVENT_NAME: 'pull_request', GITHUB_EVENT_PATH: join(dir, 'event.json'), GITHUB_REPOSITORY: 'a/b' }),
+      ).toThrow(/not JSON/);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
@@ -113,6 +136,8 @@ describe('targetOfEvent', () => {
 
   it('rejects a payload without a usable pull request number', () => {
     expect(() => targetOfEvent({ name: 'pull_request', payload: {} }, 'check')).toThrow(/no pull_request object/);
-    expect(() => targetOfEvent({ name: 'pull_request', payload: { pull_request: { number: '12' } } }, 'check')).toThrow(/not a pull request number/);
+    expect(() => targetOfEvent({ name: 'pull_request', payload: { pull_request: { number: '12' } } }, 'check')).toThrow(
+      /not a pull request number/,
+    );
   });
 });

@@ -23,7 +23,7 @@ describe('action.yml', () => {
     expect(Object.keys(metadata.inputs).sort()).toEqual(['app-slug', 'job-check-run-id', 'mode', 'policy', 'tests', 'token']);
     expect(metadata.inputs.token!.default).toBe('${{ github.token }}');
     // What the runner would read if the workflow set nothing but the token.
-    const defaults = (name: string) => (name === 'token' ? 't' : metadata.inputs[name]?.default ?? '');
+    const defaults = (name: string) => (name === 'token' ? 't' : (metadata.inputs[name]?.default ?? ''));
     expect(readInputs(defaults)).toEqual(readInputs((name) => (name === 'token' ? 't' : '')));
     expect(readInputs(defaults)).toMatchObject({ mode: 'check', policyPath: '.github/hitl.yml', appSlug: 'github-actions' });
     expect(Object.values(metadata.inputs).every((i) => i.required === false)).toBe(true);

@@ -38,7 +38,9 @@ const root = fileURLToPath(new URL('../..', import.meta.url));
 /** Build the bundle with the project's own script into a directory far from node_modules. */
 export async function buildBundle(): Promise<{ entry: string; dir: string }> {
   const dir = mkdtempSync(join(tmpdir(), 'hitl-action-'));
-  const { bundleAction } = (await import(join(root, 'scripts', 'bundle-action.mjs'))) as { bundleAction: (out: string) => Promise<unknown> };
+  const { bundleAction } = (await import(join(root, 'scripts', 'bundle-action.mjs'))) as {
+    bundleAction: (out: string) => Promise<unknown>;
+  };
   await bundleAction(dir);
   return { entry: join(dir, 'index.js'), dir };
 }
@@ -63,7 +65,15 @@ export async function runAction(options: RunOptions): Promise<ActionRun> {
       GITHUB_STEP_SUMMARY: summaryPath,
       RUNNER_TEMP: work,
       RUNNER_OS: 'Linux',
-      ...Object.fromEntries(Object.entries({ token: 'ghs_workflowtoken', mode: 'check', policy: '.github/hitl.yml', 'app-slug': 'github-actions', ...options.inputs }).map(([k, v]) => [`INPUT_${k.toUpperCase()}`, v])),
+      ...Object.fromEntries(
+        Object.entries({
+          token: 'ghs_workflowtoken',
+          mode: 'check',
+          policy: '.github/hitl.yml',
+          'app-slug': 'github-actions',
+          ...options.inputs,
+        }).map(([k, v]) => [`INPUT_${k.toUpperCase()}`, v]),
+      ),
       ...options.env,
     };
     if (options.payload !== undefined) {

@@ -77,7 +77,14 @@ export const ALICE = { login: 'alice', type: 'User' as const };
 const sha = (n: number): string => n.toString(16).padStart(2, '0').repeat(20);
 
 function agentPull(number: number, title: string, files: string[]): ScenarioPull {
-  return { number, title, user: AGENT, headSha: sha(number), headRef: `copilot/change-${number}`, files: files.map((filename) => ({ filename, additions: 3 })) };
+  return {
+    number,
+    title,
+    user: AGENT,
+    headSha: sha(number),
+    headRef: `copilot/change-${number}`,
+    files: files.map((filename) => ({ filename, additions: 3 })),
+  };
 }
 
 export const PULLS = {
@@ -85,7 +92,14 @@ export const PULLS = {
   soft: agentPull(2, 'Refactor the parser', ['src/parser.ts', 'docs/parser.md']),
   hard: agentPull(3, 'Add an index to users', ['db/migrations/0042_users_index.sql']),
   vetoed: agentPull(4, 'Switch the HTTP client', ['src/http.ts']),
-  ungoverned: { number: 5, title: 'Human change', user: HUMAN, headSha: sha(5), headRef: 'feature/human', files: [{ filename: 'src/human.ts' }] } as ScenarioPull,
+  ungoverned: {
+    number: 5,
+    title: 'Human change',
+    user: HUMAN,
+    headSha: sha(5),
+    headRef: 'feature/human',
+    files: [{ filename: 'src/human.ts' }],
+  } as ScenarioPull,
 };
 
 export const VETO = '/veto this breaks the retry logic';

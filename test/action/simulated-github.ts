@@ -27,7 +27,11 @@ export class SimulatedGitHub {
   /** Ids of the comments the scenario started with, by body. */
   readonly seededComments = new Map<string, number>();
 
-  private constructor(readonly sim: GitHubSimulator, readonly repo: string, readonly url: string) {}
+  private constructor(
+    readonly sim: GitHubSimulator,
+    readonly repo: string,
+    readonly url: string,
+  ) {}
 
   /** `ghes`: the API under `/api/v3` and GraphQL at `/api/graphql`, as GitHub Enterprise Server serves them. */
   static async start(scenario: Scenario, o: { ghes?: boolean } = {}): Promise<SimulatedGitHub> {
@@ -41,17 +45,37 @@ export class SimulatedGitHub {
       requiredChecks: scenario.requiredChecks ?? [],
       ...(scenario.requiredReviews ? { protection: { classic: { requiredReviews: scenario.requiredReviews } } } : {}),
     });
-    const writes: TokenScope[] = scenario.readOnly ? [] : ['contents', 'issues', 'pull_requests', 'statuses', ...(scenario.canWriteChecks ? (['checks'] as const) : [])];
+    const writes: TokenScope[] = scenario.readOnly
+      ? []
+      : ['contents', 'issues', 'pull_requests', 'statuses', ...(scenario.canWriteChecks ? (['checks'] as const) : [])];
     sim.workflowToken(repo, { token: WORKFLOW_TOKEN, writes });
     const github = new SimulatedGitHub(sim, repo, o.ghes ? sim.apiUrl : `http://127.0.0.1:${sim.port}`);
     for (const p of scenario.pulls) {
-      const number = sim.openPullRequest(repo, { author: p.user.login, title: p.title, head: p.headRef, sha: p.headSha, files: p.files.map((f) => ({ path: f.filename, content: `${'line\n'.repeat(f.additions ?? 1)}`.trimEnd() })) });
-      if (number !== p.number) throw new Error(`scenario: pull requests must be numbered 1, 2, … in order (got #${p.number} as #${number})`);
-      for (const c of p.comments ?? []) github.seededComments.set(c.body, sim.comment(repo, number, c.user.login, c.body, { at: c.created_at }));
+      const number = sim.openPullRequest(repo, {
+        author: p.user.login,
+        title: p.title,
+        head: p.headRef,
+        sha: p.headSha,
+        files: p.files.map((f) => ({ path: f.filename, content: `${'line\n'.repeat(f.additions ?? 1)}`.trimEnd() })),
+      });
+      if (number !== p.number)
+        throw new Error(`scenario: pull requests must be numbered 1, 2, … in order (got #${p.number} as #${number})`);
+      for (const c of p.comments ?? [])
+        github.seededComments.set(c.body, sim.comment(repo, number, c.user.login, c.body, { at: c.created_at }));
       for (const r of p.reviews ?? []) sim.review(repo, number, r.user.login, r.state, r.body, { at: r.submitted_at });
     }
     for (const r of scenario.checkRuns) {
-      github.seededCheckRuns.set(r.name, sim.workflowCheckRun(repo, r.head_sha, { name: r.name, status: r.status, conclusion: r.conclusion, startedAt: r.started_at, externalId: r.external_id, title: r.output.title }));
+      github.seededCheckRuns.set(
+        r.name,
+        sim.workflowCheckRun(repo, r.head_sha, {
+          name: r.name,
+          status: r.status,
+          conclusion: r.conclusion,
+          startedAt: r.started_at,
+          externalId: r.external_id,
+          title: r.output.title,
+        }),
+      );
     }
     return github;
   }

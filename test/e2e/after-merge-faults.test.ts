@@ -28,7 +28,10 @@ it('opens exactly one revert PR when GitHub reports the revert it made as failed
     await sim.until(() => sim.pull(repo, n).labels.includes('hitl:review-after-merge'), 30_000, 'sampled');
     // The second GraphQL request from now on is the revert itself: it takes effect, then answers 502.
     let calls = 0;
-    sim.setRestFaults({ errorAfterWriteRate: 1, only: (method, route) => method === 'POST' && route.endsWith('/graphql') && ++calls === 2 });
+    sim.setRestFaults({
+      errorAfterWriteRate: 1,
+      only: (method, route) => method === 'POST' && route.endsWith('/graphql') && ++calls === 2,
+    });
     sim.comment(repo, n, 'alice', '/revert');
     await sim.until(() => replies(sim, repo, n).some((r) => r.includes('to revert this pull request')), 60_000, 'the link to the revert');
     sim.clearFaults();

@@ -7,13 +7,30 @@ import { AFTER_MERGE_LABEL, type AfterMergeRecord } from '../../src/core/model/a
 import { withRecord } from '../../src/core/ledger.js';
 import type { GitHubSimulator } from '../sim/index.js';
 
-export async function recordAfterMerge(sim: GitHubSimulator, repo: string, number: number, record: AfterMergeRecord, label = true): Promise<void> {
+export async function recordAfterMerge(
+  sim: GitHubSimulator,
+  repo: string,
+  number: number,
+  record: AfterMergeRecord,
+  label = true,
+): Promise<void> {
   const token = `ghs_after_merge_${number}_${Math.random().toString(36).slice(2)}`;
   sim.world.tokens.set(token, { token, installationId: sim.world.repo(repo).installationId, expiresAt: Date.now() + 3600_000 });
   const res = await fetch(`${sim.apiUrl}/repos/${repo}/check-runs`, {
     method: 'POST',
     headers: { authorization: `token ${token}`, 'content-type': 'application/json' },
-    body: JSON.stringify({ name: 'hitl', head_sha: sim.pull(repo, number).headSha, status: 'completed', conclusion: 'success', external_id: 'hitl-gate:governed', output: { title: 'Merged', summary: 'Merged.', text: withRecord('', { vetoes: [], answered: [], afterMerge: record } as never, number) } }),
+    body: JSON.stringify({
+      name: 'hitl',
+      head_sha: sim.pull(repo, number).headSha,
+      status: 'completed',
+      conclusion: 'success',
+      external_id: 'hitl-gate:governed',
+      output: {
+        title: 'Merged',
+        summary: 'Merged.',
+        text: withRecord('', { vetoes: [], answered: [], afterMerge: record } as never, number),
+      },
+    }),
   });
   expect(res.status).toBe(201);
   if (label) sim.label(repo, number, 'alice', AFTER_MERGE_LABEL);

@@ -24,7 +24,12 @@ afterAll(async () => {
 
 function repoWith(org: string, afterMerge: string): string {
   const text = `${examplePolicy({ window: '3s', authors: [AGENT, PERSON_AGENT] })}after_merge:\n${afterMerge}`;
-  return gate.sim.createRepo({ name: `${org}/app`, policy: text, files: { 'README.md': '# app\n', 'src/app.ts': 'export const x = 0;\n' }, collaborators: { alice: 'write', bob: 'write', eve: 'read' } });
+  return gate.sim.createRepo({
+    name: `${org}/app`,
+    policy: text,
+    files: { 'README.md': '# app\n', 'src/app.ts': 'export const x = 0;\n' },
+    collaborators: { alice: 'write', bob: 'write', eve: 'read' },
+  });
 }
 
 const SOFT_SAMPLED = '  sample: { fyi: 0, soft: 1 }\n  within: 3d\n';
@@ -37,7 +42,10 @@ function openSoft(repo: string, author = PERSON_AGENT, path = 'src/app.ts'): num
 function recordOf(repo: string, number: number): Ledger | undefined {
   const head = gate.sim.pull(repo, number).headSha;
   const runs = gate.sim.checkRuns(repo, head, 'hitl');
-  return runs.map((r) => readRecord(r.output?.text, number)).filter((r) => r !== undefined).at(-1);
+  return runs
+    .map((r) => readRecord(r.output?.text, number))
+    .filter((r) => r !== undefined)
+    .at(-1);
 }
 
 const labels = (repo: string, number: number) => gate.sim.pull(repo, number).labels;
@@ -51,87 +59,114 @@ function thumbs(repo: string, id: number): number {
 /** `hitl-gate audit` of the repository, as JSON lines. */
 async function auditOf(repo: string): Promise<AuditRecord[]> {
   let stdout = '';
-  const io: CliIO = { stdout: (t) => void (stdout += t), stderr: () => undefined, readStdin: () => Promise.resolve(''), readFile: () => Promise.reject(new Error('unused')) };
+  const io: CliIO = {
+    stdout: (t) => void (stdout += t),
+    stderr: () => undefined,
+    readStdin: () => Promise.resolve(''),
+    readFile: () => Promise.reject(new Error('unused')),
+  };
   const env = { GITHUB_TOKEN: gate.sim.personalToken('auditor'), GITHUB_API_URL: gate.sim.apiUrl, HITL_APP_SLUG: gate.sim.app.slug };
   expect(await audit([repo], io, { env })).toBe(0);
-  return stdout.trim().split('\n').filter(Boolean).map((l) => JSON.parse(l) as AuditRecord);
+  return stdout
+    .trim()
+    .split('\n')
+    .filter(Boolean)
+    .map((l) => JSON.parse(l) as AuditRecord);
 }
 
 describe.concurrent('review after merge', () => {
-  it('a sampled soft PR: the status comment names the deadline; refusals change nothing; /reviewed closes it', { timeout: 90_000 }, async () => {
-    const repo = repoWith('am-reviewed', SOFT_SAMPLED);
-    const n = openSoft(repo);
-    try {
-      await merged(gate.sim, repo, n);
-      await until('the after-merge status comment', () => statusComments(gate.sim, repo, n).some((b) => b.includes('review after merge due by')));
-      const status = statusComments(gate.sim, repo, n);
-      expect(status).toHaveLength(1);
-      expect(status[0]).toMatch(/Merged without a human; review after merge due by \w{3} \d+ \d\d:\d\d UTC, by \*\*alice\*\*/);
-      await until('the index label', () => labels(repo, n).includes(AFTER_MERGE_LABEL));
-      await until('the record', () => recordOf(repo, n)?.afterMerge !== undefined);
-      expect(recordOf(repo, n)?.afterMerge).toMatchObject({ sampled: true, concerns: [] });
+  it(
+    'a sampled soft PR: the status comment names the deadline; refusals change nothing; /reviewed closes it',
+    { timeout: 90_000 },
+    async () => {
+      const repo = repoWith('am-reviewed', SOFT_SAMPLED);
+      const n = openSoft(repo);
+      try {
+        await merged(gate.sim, repo, n);
+        await until('the after-merge status comment', () =>
+          statusComments(gate.sim, repo, n).some((b) => b.includes('review after merge due by')),
+        );
+        const status = statusComments(gate.sim, repo, n);
+        expect(status).toHaveLength(1);
+        expect(status[0]).toMatch(/Merged without a human; review after merge due by \w{3} \d+ \d\d:\d\d UTC, by \*\*alice\*\*/);
+        await until('the index label', () => labels(repo, n).includes(AFTER_MERGE_LABEL));
+        await until('the record', () => recordOf(repo, n)?.afterMerge !== undefined);
+        expect(recordOf(repo, n)?.afterMerge).toMatchObject({ sampled: true, concerns: [] });
 
-      // The author, a read-only user and the agent's bot: refused (the bot is never answered), nothing changes.
-      const before = replies(gate.sim, repo, n).length;
-      gate.sim.comment(repo, n, PERSON_AGENT, '/reviewed');
-      gate.sim.comment(repo, n, 'eve', '/revert looks wrong');
-      gate.sim.comment(repo, n, AGENT, '/reviewed');
-      await until('two refusals', () => replies(gate.sim, repo, n).length >= before + 2);
-      await sleep(1_500);
-      const refusals = replies(gate.sim, repo, n).slice(before);
-      expect(refusals).toHaveLength(2);
-      expect(refusals.join('\n')).toMatch(/opened this pull request; its author cannot review it after merge/);
-      expect(refusals.join('\n')).toMatch(/eve is not an authorized reviewer/);
-      expect(recordOf(repo, n)?.afterMerge?.reviewed).toBeUndefined();
-      expect(recordOf(repo, n)?.afterMerge?.revert).toBeUndefined();
-      expect(labels(repo, n)).toContain(AFTER_MERGE_LABEL);
-      expect(gate.sim.timeline.some((e) => e.repo === repo && e.kind === 'revert-opened')).toBe(false);
+        // The author, a read-only user and the agent's bot: refused (the bot is never answered), nothing changes.
+        const before = replies(gate.sim, repo, n).length;
+        gate.sim.comment(repo, n, PERSON_AGENT, '/reviewed');
+        gate.sim.comment(repo, n, 'eve', '/revert looks wrong');
+        gate.sim.comment(repo, n, AGENT, '/reviewed');
+        await until('two refusals', () => replies(gate.sim, repo, n).length >= before + 2);
+        await sleep(1_500);
+        const refusals = replies(gate.sim, repo, n).slice(before);
+        expect(refusals).toHaveLength(2);
+        expect(refusals.join('\n')).toMatch(/opened this pull request; its author cannot review it after merge/);
+        expect(refusals.join('\n')).toMatch(/eve is not an authorized reviewer/);
+        expect(recordOf(repo, n)?.afterMerge?.reviewed).toBeUndefined();
+        expect(recordOf(repo, n)?.afterMerge?.revert).toBeUndefined();
+        expect(labels(repo, n)).toContain(AFTER_MERGE_LABEL);
+        expect(gate.sim.timeline.some((e) => e.repo === repo && e.kind === 'revert-opened')).toBe(false);
 
-      // A forged /reviewed: the agent edits a person's comment to say it. Commands count as created only.
-      const bobs = gate.sim.comment(repo, n, 'bob', 'looking at this later');
-      await sleep(1_000);
-      gate.sim.editComment(repo, bobs, '/reviewed', PERSON_AGENT);
-      await until('the refusal of the edited comment', () => replies(gate.sim, repo, n).some((r) => r.includes('was edited')));
-      expect(recordOf(repo, n)?.afterMerge?.reviewed).toBeUndefined();
-      expect(labels(repo, n)).toContain(AFTER_MERGE_LABEL);
+        // A forged /reviewed: the agent edits a person's comment to say it. Commands count as created only.
+        const bobs = gate.sim.comment(repo, n, 'bob', 'looking at this later');
+        await sleep(1_000);
+        gate.sim.editComment(repo, bobs, '/reviewed', PERSON_AGENT);
+        await until('the refusal of the edited comment', () => replies(gate.sim, repo, n).some((r) => r.includes('was edited')));
+        expect(recordOf(repo, n)?.afterMerge?.reviewed).toBeUndefined();
+        expect(labels(repo, n)).toContain(AFTER_MERGE_LABEL);
 
-      // A concern: the agent that opened the PR is told the reason; the item stays open.
-      gate.sim.comment(repo, n, 'bob', '/concern the default changed for every caller');
-      await until('the concern told to the author', () => replies(gate.sim, repo, n).some((r) => r.startsWith(`@${PERSON_AGENT}: **bob** raised a concern after merge: the default changed for every caller`)));
-      await until('the concern in the record', () => (recordOf(repo, n)?.afterMerge?.concerns.length ?? 0) === 1);
-      expect(labels(repo, n)).toContain(AFTER_MERGE_LABEL);
-      await until('the status comment shows it', () => statusComments(gate.sim, repo, n).some((b) => b.includes('Concern raised')));
+        // A concern: the agent that opened the PR is told the reason; the item stays open.
+        gate.sim.comment(repo, n, 'bob', '/concern the default changed for every caller');
+        await until('the concern told to the author', () =>
+          replies(gate.sim, repo, n).some((r) =>
+            r.startsWith(`@${PERSON_AGENT}: **bob** raised a concern after merge: the default changed for every caller`),
+          ),
+        );
+        await until('the concern in the record', () => (recordOf(repo, n)?.afterMerge?.concerns.length ?? 0) === 1);
+        expect(labels(repo, n)).toContain(AFTER_MERGE_LABEL);
+        await until('the status comment shows it', () => statusComments(gate.sim, repo, n).some((b) => b.includes('Concern raised')));
 
-      // The label is an index the gate keeps: taken off while the item is open, it is put back.
-      gate.sim.unlabel(repo, n, PERSON_AGENT, AFTER_MERGE_LABEL);
-      await until('the label put back', () => labels(repo, n).includes(AFTER_MERGE_LABEL));
+        // The label is an index the gate keeps: taken off while the item is open, it is put back.
+        gate.sim.unlabel(repo, n, PERSON_AGENT, AFTER_MERGE_LABEL);
+        await until('the label put back', () => labels(repo, n).includes(AFTER_MERGE_LABEL));
 
-      // An authorized reviewer: 👍, the item closes, the label goes.
-      const ok = gate.sim.comment(repo, n, 'alice', '/reviewed');
-      await until('the label removed', () => !labels(repo, n).includes(AFTER_MERGE_LABEL));
-      await until('the review in the record', () => recordOf(repo, n)?.afterMerge?.reviewed !== undefined);
-      expect(recordOf(repo, n)?.afterMerge?.reviewed).toMatchObject({ by: 'alice', commentId: ok });
-      await until('the 👍', () => thumbs(repo, ok) === 1);
-      await until('the status comment says reviewed', () => statusComments(gate.sim, repo, n).some((b) => b.includes('Reviewed after merge** by **alice**')));
+        // An authorized reviewer: 👍, the item closes, the label goes.
+        const ok = gate.sim.comment(repo, n, 'alice', '/reviewed');
+        await until('the label removed', () => !labels(repo, n).includes(AFTER_MERGE_LABEL));
+        await until('the review in the record', () => recordOf(repo, n)?.afterMerge?.reviewed !== undefined);
+        expect(recordOf(repo, n)?.afterMerge?.reviewed).toMatchObject({ by: 'alice', commentId: ok });
+        await until('the 👍', () => thumbs(repo, ok) === 1);
+        await until('the status comment says reviewed', () =>
+          statusComments(gate.sim, repo, n).some((b) => b.includes('Reviewed after merge** by **alice**')),
+        );
 
-      // The agent edits the status comment and deletes the gate's replies: nothing it decides changes.
-      const statusId = gate.sim.appComments(repo, n).find((c) => c.body.includes('hitl-gate:status'))!.id;
-      const shown = statusComments(gate.sim, repo, n)[0]!;
-      for (const c of gate.sim.appComments(repo, n).filter((x) => !x.body.includes('hitl-gate:status'))) gate.sim.deleteComment(repo, c.id, PERSON_AGENT);
-      gate.sim.editComment(repo, statusId, 'Needs review after merge: nobody looked at it', PERSON_AGENT);
-      await until('the status comment restored', () => statusComments(gate.sim, repo, n)[0] === shown);
-      await sleep(1_500);
-      expect(recordOf(repo, n)?.afterMerge?.reviewed?.by).toBe('alice');
-      expect(labels(repo, n)).not.toContain(AFTER_MERGE_LABEL);
-      expect(replies(gate.sim, repo, n)).toEqual([]);
+        // The agent edits the status comment and deletes the gate's replies: nothing it decides changes.
+        const statusId = gate.sim.appComments(repo, n).find((c) => c.body.includes('hitl-gate:status'))!.id;
+        const shown = statusComments(gate.sim, repo, n)[0]!;
+        for (const c of gate.sim.appComments(repo, n).filter((x) => !x.body.includes('hitl-gate:status')))
+          gate.sim.deleteComment(repo, c.id, PERSON_AGENT);
+        gate.sim.editComment(repo, statusId, 'Needs review after merge: nobody looked at it', PERSON_AGENT);
+        await until('the status comment restored', () => statusComments(gate.sim, repo, n)[0] === shown);
+        await sleep(1_500);
+        expect(recordOf(repo, n)?.afterMerge?.reviewed?.by).toBe('alice');
+        expect(labels(repo, n)).not.toContain(AFTER_MERGE_LABEL);
+        expect(replies(gate.sim, repo, n)).toEqual([]);
 
-      // The evidence: merged without a human, reviewed after merge within the deadline, by whom.
-      const evidence = (await auditOf(repo)).find((r) => r.pr === n);
-      expect(evidence).toMatchObject({ merged: true, merged_by_gate: true, approvals: [], after_merge: { sampled: true, reviewed_by: 'alice', within_sla: true, revert: null } });
-    } catch (error) {
-      throw new Error(`${(error as Error).message}\n${story(gate, [repo])}`);
-    }
-  });
+        // The evidence: merged without a human, reviewed after merge within the deadline, by whom.
+        const evidence = (await auditOf(repo)).find((r) => r.pr === n);
+        expect(evidence).toMatchObject({
+          merged: true,
+          merged_by_gate: true,
+          approvals: [],
+          after_merge: { sampled: true, reviewed_by: 'alice', within_sla: true, revert: null },
+        });
+      } catch (error) {
+        throw new Error(`${(error as Error).message}\n${story(gate, [repo])}`);
+      }
+    },
+  );
 
   it('/revert by an authorized reviewer opens a revert PR through revertPullRequest, labelled and gated', { timeout: 90_000 }, async () => {
     const repo = repoWith('am-revert', SOFT_SAMPLED);
@@ -140,12 +175,16 @@ describe.concurrent('review after merge', () => {
       await merged(gate.sim, repo, n);
       await until('the index label', () => labels(repo, n).includes(AFTER_MERGE_LABEL));
       gate.sim.comment(repo, n, 'bob', '/revert the value is wrong');
-      const opened = await gate.sim.waitFor((e) => e.repo === repo && e.kind === 'revert-opened' && e.number === n, 30_000, 'the revert PR');
+      const opened = await gate.sim.waitFor(
+        (e) => e.repo === repo && e.kind === 'revert-opened' && e.number === n,
+        30_000,
+        'the revert PR',
+      );
       const revert = opened.data?.revert as number;
       const pr = gate.sim.pull(repo, revert);
       expect(pr.user.login).toBe(gate.sim.app.botLogin);
       await until('the revert label', () => labels(repo, revert).includes(REVERT_LABEL));
-      await until('the merged PR\'s label removed', () => !labels(repo, n).includes(AFTER_MERGE_LABEL));
+      await until("the merged PR's label removed", () => !labels(repo, n).includes(AFTER_MERGE_LABEL));
       await until('the link', () => replies(gate.sim, repo, n).some((r) => r.includes(`opened #${revert} to revert`)));
       await until('the revert in the record', () => recordOf(repo, n)?.afterMerge?.revert?.number === revert);
       expect(recordOf(repo, n)?.afterMerge?.revert).toMatchObject({ by: 'bob', reason: 'the value is wrong', number: revert });
@@ -173,7 +212,10 @@ describe.concurrent('review after merge', () => {
       await sleep(1_500);
       expect(replies(gate.sim, repo, n).filter((r) => r.includes('GitHub refused'))).toHaveLength(1);
       expect(labels(repo, n)).toContain(AFTER_MERGE_LABEL);
-      expect(recordOf(repo, n)?.afterMerge?.revert).toMatchObject({ by: 'alice', refused: expect.stringContaining('reverted automatically') });
+      expect(recordOf(repo, n)?.afterMerge?.revert).toMatchObject({
+        by: 'alice',
+        refused: expect.stringContaining('reverted automatically'),
+      });
     } catch (error) {
       throw new Error(`${(error as Error).message}\n${story(gate, [repo])}`);
     }
@@ -190,7 +232,11 @@ describe.concurrent('review after merge', () => {
       expect(labels(repo, n)).not.toContain(AFTER_MERGE_LABEL);
       expect(recordOf(repo, n)?.afterMerge).toBeUndefined();
       expect((await auditOf(repo)).find((r) => r.pr === n)?.after_merge).toBeNull();
-      expect(gate.sim.timeline.some((e) => e.repo === repo && e.kind === 'labeled' && e.actor === gate.sim.app.botLogin && e.detail.includes(AFTER_MERGE_LABEL))).toBe(false);
+      expect(
+        gate.sim.timeline.some(
+          (e) => e.repo === repo && e.kind === 'labeled' && e.actor === gate.sim.app.botLogin && e.detail.includes(AFTER_MERGE_LABEL),
+        ),
+      ).toBe(false);
       // The agent puts the index label on its unsampled PR: the gate takes it off (the record says nothing is due).
       gate.sim.label(repo, n, PERSON_AGENT, AFTER_MERGE_LABEL);
       await until('the forged label removed', () => !labels(repo, n).includes(AFTER_MERGE_LABEL));

@@ -11,7 +11,9 @@ const start = gatePerTest();
 function repoWith(sim: GitHubSimulator, org: string, policy: string): string {
   sim.addTeamMember(`${org}/dba`, 'dana');
   return sim.createRepo({
-    name: `${org}/app`, policy, files: { 'README.md': '# app\n', 'src/app.ts': 'export const x = 0;\n' },
+    name: `${org}/app`,
+    policy,
+    files: { 'README.md': '# app\n', 'src/app.ts': 'export const x = 0;\n' },
     collaborators: { alice: 'write', bob: 'write', dana: 'read', dave: 'write', eve: 'read' },
   });
 }
@@ -30,8 +32,10 @@ rules:
     reviewers: { users: [bob, "${AGENT}"], teams: [ORG/dba] }
 `;
 
-const requests = (sim: GitHubSimulator, repo: string, n: number) => sim.timeline.filter((e) => e.repo === repo && e.number === n && e.kind === 'review-requested');
-const reminders = (sim: GitHubSimulator, repo: string, n: number, step: number) => replies(sim, repo, n).filter((b) => b.includes(`Reminder ${step} of`));
+const requests = (sim: GitHubSimulator, repo: string, n: number) =>
+  sim.timeline.filter((e) => e.repo === repo && e.number === n && e.kind === 'review-requested');
+const reminders = (sim: GitHubSimulator, repo: string, n: number, step: number) =>
+  replies(sim, repo, n).filter((b) => b.includes(`Reminder ${step} of`));
 
 describe('review requests', () => {
   it('a hard PR asks exactly the approvers of its rule, once per head, and again after a push', { timeout: 90_000 }, async () => {
@@ -47,7 +51,11 @@ describe('review requests', () => {
     expect(requests(sim, repo, n)[0]?.data).toEqual({ users: ['bob'], teams: [`${org}/dba`] });
     expect(sim.pull(repo, n).requestedReviewers).toEqual(['bob']);
     expect(sim.pull(repo, n).requestedTeams).toEqual([`${org}/dba`]);
-    await sim.until(() => statusComments(sim, repo, n).some((b) => b.includes('Database migrations') && b.includes('needs 1 more approval')), 20_000, 'per-rule status');
+    await sim.until(
+      () => statusComments(sim, repo, n).some((b) => b.includes('Database migrations') && b.includes('needs 1 more approval')),
+      20_000,
+      'per-rule status',
+    );
 
     // Another event on the same head (a refused command) reconciles again: nobody is asked twice.
     sim.comment(repo, n, 'eve', '/approve');
@@ -62,38 +70,44 @@ describe('review requests', () => {
 
     // A DBA (read permission, but in the team) approves: it merges.
     sim.comment(repo, n, 'dana', '/approve');
-    const m = await merged(sim, repo, n, 30_000).catch((e: unknown) => { throw new Error(`${String(e)}\n${story(gate, [repo])}`); });
+    const m = await merged(sim, repo, n, 30_000).catch((e: unknown) => {
+      throw new Error(`${String(e)}\n${story(gate, [repo])}`);
+    });
     expect(m.data?.sha).toBe(second);
     expect(requests(sim, repo, n)).toHaveLength(2);
   });
 });
 
 describe('working hours', () => {
-  it('a soft PR whose window falls outside working hours does not merge when the window\'s plain time has passed', { timeout: 60_000 }, async () => {
-    const gate = await start({ virtualClock: true });
-    const { sim } = gate;
-    const org = 'wh-org';
-    // Working hours that exclude "now" and the next hour (UTC): the 4s window cannot run before they start.
-    const hour = new Date(sim.world.nowMs()).getUTCHours();
-    const [from, to] = hour < 12 ? ['13:00', '23:00'] : ['01:00', '11:00'];
-    const policy = `version: 1
+  it(
+    "a soft PR whose window falls outside working hours does not merge when the window's plain time has passed",
+    { timeout: 60_000 },
+    async () => {
+      const gate = await start({ virtualClock: true });
+      const { sim } = gate;
+      const org = 'wh-org';
+      // Working hours that exclude "now" and the next hour (UTC): the 4s window cannot run before they start.
+      const hour = new Date(sim.world.nowMs()).getUTCHours();
+      const [from, to] = hour < 12 ? ['13:00', '23:00'] : ['01:00', '11:00'];
+      const policy = `version: 1
 agents: { authors: ["${AGENT}"] }
 tiers:
   soft: { window: 4s }
 working_hours: { timezone: UTC, days: [mon, tue, wed, thu, fri, sat, sun], from: "${from}", to: "${to}" }
 `;
-    const repo = repoWith(sim, org, policy);
-    const n = sim.openPullRequest(repo, { author: AGENT, title: 'soft change', files: FILES.soft.map((f) => ({ ...f })) });
-    const head = sim.pull(repo, n).headSha;
-    const check = await gateCheck(sim, repo, head, (c) => c.status === 'in_progress' && c.title.startsWith('Merges at'));
-    const title = String(check.data?.title);
-    expect(title).toContain(`${from.slice(0, 2)}:00 UTC (`);
-    expect(title).toContain(' UTC)');
-    await gate.advance('10m');
-    await idle(gate);
-    expect(sim.pull(repo, n).merged).toBe(false);
-    expect(statusComments(sim, repo, n).at(-1)).toContain('counted in working hours');
-  });
+      const repo = repoWith(sim, org, policy);
+      const n = sim.openPullRequest(repo, { author: AGENT, title: 'soft change', files: FILES.soft.map((f) => ({ ...f })) });
+      const head = sim.pull(repo, n).headSha;
+      const check = await gateCheck(sim, repo, head, (c) => c.status === 'in_progress' && c.title.startsWith('Merges at'));
+      const title = String(check.data?.title);
+      expect(title).toContain(`${from.slice(0, 2)}:00 UTC (`);
+      expect(title).toContain(' UTC)');
+      await gate.advance('10m');
+      await idle(gate);
+      expect(sim.pull(repo, n).merged).toBe(false);
+      expect(statusComments(sim, repo, n).at(-1)).toContain('counted in working hours');
+    },
+  );
 });
 
 describe('reminders', () => {
@@ -112,9 +126,17 @@ describe('reminders', () => {
 
     await gate.restart('kill');
     await gate.advance('7s');
-    await sim.until(() => reminders(sim, repo, n, 2).length === 1, 40_000, 'reminder 2').catch((e: unknown) => { throw new Error(`${String(e)}\n${story(gate, [repo])}`); });
+    await sim
+      .until(() => reminders(sim, repo, n, 2).length === 1, 40_000, 'reminder 2')
+      .catch((e: unknown) => {
+        throw new Error(`${String(e)}\n${story(gate, [repo])}`);
+      });
     expect(reminders(sim, repo, n, 2)[0]).toContain('@dave');
-    await sim.until(() => requests(sim, repo, n).some((r) => (r.data?.users as string[]).includes('dave')), 20_000, 'the escalation review request');
+    await sim.until(
+      () => requests(sim, repo, n).some((r) => (r.data?.users as string[]).includes('dave')),
+      20_000,
+      'the escalation review request',
+    );
 
     await gate.restart('stop');
     await idle(gate); // the start-up sweep
@@ -139,7 +161,8 @@ describeWithRedis('reminders with two replicas on one Redis', () => {
     const sim = (replicaSim = await new GitHubSimulator({ seed: 13 }).start());
     const credentials = registerApp(sim);
     // Both replicas sweep (at start-up and every 10s) and share delayed jobs: both look at the PR.
-    for (let i = 0; i < 2; i++) replicas.push(await startApp(sim, { credentials, logLevel: 'warn', sweepInterval: '10s', env: { REDIS_URL: redisUrl! } }));
+    for (let i = 0; i < 2; i++)
+      replicas.push(await startApp(sim, { credentials, logLevel: 'warn', sweepInterval: '10s', env: { REDIS_URL: redisUrl! } }));
     const org = 'replica-remind-org';
     const repo = repoWith(sim, org, hardPolicy(', remind: [4s, 9s], escalate_to: { users: [dave] }').replace('ORG', org));
     const n = sim.openPullRequest(repo, { author: AGENT, title: 'migration', files: FILES.hard.map((f) => ({ ...f })) });

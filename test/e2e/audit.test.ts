@@ -19,11 +19,21 @@ const heads: Record<string, string> = {};
 function run(args: string[], stderrIsTTY = false): Promise<{ code: number; stdout: string; stderr: string }> {
   let stdout = '';
   let stderr = '';
-  const io: CliIO = { stdout: (t) => void (stdout += t), stderr: (t) => void (stderr += t), readStdin: () => Promise.resolve(''), readFile: () => Promise.reject(new Error('unused')) };
+  const io: CliIO = {
+    stdout: (t) => void (stdout += t),
+    stderr: (t) => void (stderr += t),
+    readStdin: () => Promise.resolve(''),
+    readFile: () => Promise.reject(new Error('unused')),
+  };
   const env = { GITHUB_TOKEN: gate.sim.personalToken('auditor'), GITHUB_API_URL: gate.sim.apiUrl, HITL_APP_SLUG: gate.sim.app.slug };
   return audit(args, io, { env, stderrIsTTY }).then((code) => ({ code, stdout, stderr }));
 }
-const records = (jsonl: string): AuditRecord[] => jsonl.trim().split('\n').filter(Boolean).map((l) => JSON.parse(l) as AuditRecord);
+const records = (jsonl: string): AuditRecord[] =>
+  jsonl
+    .trim()
+    .split('\n')
+    .filter(Boolean)
+    .map((l) => JSON.parse(l) as AuditRecord);
 const byPr = (list: AuditRecord[], n: number): AuditRecord | undefined => list.find((r) => r.pr === n);
 
 beforeAll(async () => {
@@ -83,24 +93,49 @@ describe('hitl-gate audit', () => {
     for (const [kind, n] of Object.entries(numbers).filter(([k]) => k !== 'human')) {
       const r = byPr(list, n) as AuditRecord;
       const m = gate.sim.merges(repo).find((e) => e.number === n);
-      expect(r, kind).toMatchObject({ repo, merged: true, state: 'merged', merged_by: gate.sim.app.botLogin, merged_by_gate: true, head_sha: heads[kind], author: AGENT, policy_sha: policySha });
+      expect(r, kind).toMatchObject({
+        repo,
+        merged: true,
+        state: 'merged',
+        merged_by: gate.sim.app.botLogin,
+        merged_by_gate: true,
+        head_sha: heads[kind],
+        author: AGENT,
+        policy_sha: policySha,
+      });
       expect(r.merge_sha).toBe(m?.data?.mergeCommitSha);
       expect(r.head_sha).toBe(m?.data?.sha);
       expect(r.merged_at).not.toBeNull();
     }
 
-    expect(byPr(list, numbers.hard as number)).toMatchObject({ tier: 'hard', rules: ['Database migrations'], approvals: [{ by: 'alice', via: 'comment', sha: heads.hard }], vetoes: [] });
+    expect(byPr(list, numbers.hard as number)).toMatchObject({
+      tier: 'hard',
+      rules: ['Database migrations'],
+      approvals: [{ by: 'alice', via: 'comment', sha: heads.hard }],
+      vetoes: [],
+    });
     // The wait for a human starts at the gate's first decision on the head that merged, before the approval of it.
     const hard = byPr(list, numbers.hard as number) as AuditRecord;
     expect(Date.parse(hard.head_seen_at ?? '')).toBeLessThanOrEqual(Date.parse(hard.approvals?.[0]?.at ?? ''));
-    expect(Date.parse(hard.head_seen_at ?? '')).toBe(Math.min(...gate.sim.checkRuns(repo, heads.hard, 'hitl').map((c) => Date.parse(c.startedAt))));
+    expect(Date.parse(hard.head_seen_at ?? '')).toBe(
+      Math.min(...gate.sim.checkRuns(repo, heads.hard, 'hitl').map((c) => Date.parse(c.startedAt))),
+    );
     expect(hard.closed_at).toBe(hard.merged_at);
-    expect(byPr(list, numbers.review as number)).toMatchObject({ tier: 'hard', approvals: [{ by: 'bob', via: 'review', sha: heads.review }] });
+    expect(byPr(list, numbers.review as number)).toMatchObject({
+      tier: 'hard',
+      approvals: [{ by: 'bob', via: 'review', sha: heads.review }],
+    });
     const soft = byPr(list, numbers.soft as number) as AuditRecord;
     expect(soft).toMatchObject({ tier: 'soft', approvals: [], vetoes: [{ by: 'alice', reason: 'not yet' }] });
     expect(Date.parse(soft.vetoes?.[0]?.withdrawn_at ?? '')).toBeGreaterThan(Date.parse(soft.vetoes?.[0]?.at ?? ''));
     expect(Date.parse(soft.window_end ?? '') - Date.parse(soft.window_start ?? '')).toBe(3_000);
-    expect(byPr(list, numbers.fyi as number)).toMatchObject({ tier: 'fyi', rules: ['Documentation'], approvals: [], vetoes: [], window_start: null });
+    expect(byPr(list, numbers.fyi as number)).toMatchObject({
+      tier: 'fyi',
+      rules: ['Documentation'],
+      approvals: [],
+      vetoes: [],
+      window_start: null,
+    });
   });
 
   it('writes CSV with a header to --out', async () => {

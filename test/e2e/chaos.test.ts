@@ -14,14 +14,22 @@ describe('chaos', () => {
     const repos = { fyi: repoFor(sim, 'chaos-fyi', 4), soft: repoFor(sim, 'chaos-soft', 4), hard: repoFor(sim, 'chaos-hard', 4) };
     const current = gate;
     onTestFailed(() => console.log(story(current, Object.values(repos))));
-    const prs = { fyi: openAgentPr(sim, repos.fyi, 'fyi'), soft: openAgentPr(sim, repos.soft, 'soft'), hard: openAgentPr(sim, repos.hard, 'hard') };
+    const prs = {
+      fyi: openAgentPr(sim, repos.fyi, 'fyi'),
+      soft: openAgentPr(sim, repos.soft, 'soft'),
+      hard: openAgentPr(sim, repos.hard, 'hard'),
+    };
     await sleep(1_500);
     sim.rateLimitEpisode({ kind: 'secondary', requests: 6, retryAfterSeconds: 2 });
     await gateCheck(sim, repos.hard, sim.pull(repos.hard, prs.hard).headSha, (c) => c.conclusion === 'failure', 60_000);
     sim.comment(repos.hard, prs.hard, 'eve', '/approve');
     await sleep(2_000);
     sim.comment(repos.hard, prs.hard, 'alice', '/approve');
-    await Promise.all([merged(sim, repos.fyi, prs.fyi, 90_000), merged(sim, repos.soft, prs.soft, 90_000), merged(sim, repos.hard, prs.hard, 90_000)]);
+    await Promise.all([
+      merged(sim, repos.fyi, prs.fyi, 90_000),
+      merged(sim, repos.soft, prs.soft, 90_000),
+      merged(sim, repos.hard, prs.hard, 90_000),
+    ]);
     await sleep(3_000);
     await sim.webhooks.settled();
     const faults = sim.requests.filter((r) => r.fault);

@@ -18,7 +18,16 @@ afterEach(async () => {
 
 async function deliver(app: AppProcess, secret: string, d: Delivery): Promise<void> {
   const body = JSON.stringify(d.payload);
-  const res = await fetch(app.webhookUrl, { method: 'POST', body, headers: { 'content-type': 'application/json', 'x-github-event': d.event, 'x-github-delivery': d.id, 'x-hub-signature-256': sign(secret, body) } });
+  const res = await fetch(app.webhookUrl, {
+    method: 'POST',
+    body,
+    headers: {
+      'content-type': 'application/json',
+      'x-github-event': d.event,
+      'x-github-delivery': d.id,
+      'x-hub-signature-256': sign(secret, body),
+    },
+  });
   await res.arrayBuffer();
 }
 
@@ -26,12 +35,22 @@ describeWithRedis('the dashboard with two replicas', () => {
   it('is opened once and written at most once per interval, though both replicas see every event', { timeout: 150_000 }, async () => {
     sim = await new GitHubSimulator({ seed: 13 }).start();
     const credentials = registerApp(sim);
-    for (let i = 0; i < 2; i++) apps.push(await startApp(sim, { credentials, logLevel: 'warn', sweepInterval: '1h', env: { REDIS_URL: redisUrl!, HITL_DASHBOARD_INTERVAL: '20s' } }));
+    for (let i = 0; i < 2; i++)
+      apps.push(
+        await startApp(sim, {
+          credentials,
+          logLevel: 'warn',
+          sweepInterval: '1h',
+          env: { REDIS_URL: redisUrl!, HITL_DASHBOARD_INTERVAL: '20s' },
+        }),
+      );
     const [a, b] = apps as [AppProcess, AppProcess];
     sim.configureApp({ webhookUrl: '' });
     const policy = `${examplePolicy({ window: '1h', authors: [AGENT] })}after_merge:\n  sample: { soft: 0 }\n`;
     const repo = sim.createRepo({ name: 'dash-replicas/app', policy, collaborators: { alice: 'write' } });
-    const numbers = Array.from({ length: 4 }, (_, i) => sim!.openPullRequest(repo, { author: AGENT, title: `soft ${i}`, files: FILES.soft.map((f) => ({ ...f, path: `src/r${i}.ts` })) }));
+    const numbers = Array.from({ length: 4 }, (_, i) =>
+      sim!.openPullRequest(repo, { author: AGENT, title: `soft ${i}`, files: FILES.soft.map((f) => ({ ...f, path: `src/r${i}.ts` })) }),
+    );
     const opened = sim.deliveries.filter((d) => d.event === 'pull_request');
     // Every event reaches both replicas.
     await Promise.all(opened.flatMap((d) => [deliver(a, credentials.webhookSecret, d), deliver(b, credentials.webhookSecret, d)]));
@@ -40,9 +59,18 @@ describeWithRedis('the dashboard with two replicas', () => {
     await sim.until(() => numbers.every((n) => (mine()[0]?.body ?? '').includes(`[#${n}](`)), 90_000, 'every PR on the dashboard');
     await sleep(3_000); // room for a second issue, were one coming
     expect(mine()).toHaveLength(1);
-    const writes = sim.requests.filter((r) => r.status < 300 && (r.kind === 'POST /repos/{owner}/{repo}/issues' || r.kind === 'PATCH /repos/{owner}/{repo}/issues/{issue_number}'));
+    const writes = sim.requests.filter(
+      (r) =>
+        r.status < 300 &&
+        (r.kind === 'POST /repos/{owner}/{repo}/issues' || r.kind === 'PATCH /repos/{owner}/{repo}/issues/{issue_number}'),
+    );
     // Each refresh starts by looking for the dashboard: by its label, or by the number it remembers.
-    const refreshes = sim.requests.filter((r) => r.method === 'GET' && ((r.path === `/repos/${repo}/issues` && r.query.includes('hitl-dashboard')) || r.path === `/repos/${repo}/issues/${mine()[0]!.number}`));
+    const refreshes = sim.requests.filter(
+      (r) =>
+        r.method === 'GET' &&
+        ((r.path === `/repos/${repo}/issues` && r.query.includes('hitl-dashboard')) ||
+          r.path === `/repos/${repo}/issues/${mine()[0]!.number}`),
+    );
     const seconds = (refreshes.at(-1)!.at - refreshes[0]!.at) / 1000;
     // One turn per 20 s between both replicas (each would take its own without Redis; a little slack
     // for the time between taking the turn and the first read).

@@ -34,11 +34,21 @@ export interface Gate {
 
 /** `virtualClock`: the simulator and the server run on a test-driven clock (`gate.advance`) instead of
  * only the real one, so the test need not sleep while time passes. */
-export async function startGate(options: { seed?: number; sweepInterval?: string; env?: Record<string, string>; virtualClock?: boolean } = {}): Promise<Gate> {
+export async function startGate(
+  options: { seed?: number; sweepInterval?: string; env?: Record<string, string>; virtualClock?: boolean } = {},
+): Promise<Gate> {
   const clock = options.virtualClock ? new SimClock() : undefined;
   const sim = await new GitHubSimulator({ seed: options.seed ?? 7, ...(clock ? { clock: () => clock.now() } : {}) }).start();
   const credentials = registerApp(sim);
-  const launch = (port?: number): Promise<AppProcess> => startApp(sim, { credentials, logLevel: 'warn', sweepInterval: options.sweepInterval ?? '10s', ...(options.env ? { env: options.env } : {}), ...(port ? { port } : {}), ...(clock ? { clock } : {}) });
+  const launch = (port?: number): Promise<AppProcess> =>
+    startApp(sim, {
+      credentials,
+      logLevel: 'warn',
+      sweepInterval: options.sweepInterval ?? '10s',
+      ...(options.env ? { env: options.env } : {}),
+      ...(port ? { port } : {}),
+      ...(clock ? { clock } : {}),
+    });
   const gate: Gate = {
     sim,
     app: await launch(),
@@ -73,7 +83,12 @@ export function gatePerTest(): (options?: Parameters<typeof startGate>[0]) => Pr
 
 /** A repository in its own organisation, with the test policy and alice / bob (write) / eve (read). */
 export function repoFor(sim: GitHubSimulator, org: string, windowSeconds = 4): string {
-  return sim.createRepo({ name: `${org}/app`, policy: policy(windowSeconds), files: { 'README.md': '# app\n', 'src/app.ts': 'export const x = 0;\n' }, collaborators: { alice: 'write', bob: 'write', dave: 'write', eve: 'read', 'renovate[bot]': 'write' } });
+  return sim.createRepo({
+    name: `${org}/app`,
+    policy: policy(windowSeconds),
+    files: { 'README.md': '# app\n', 'src/app.ts': 'export const x = 0;\n' },
+    collaborators: { alice: 'write', bob: 'write', dave: 'write', eve: 'read', 'renovate[bot]': 'write' },
+  });
 }
 
 export function openAgentPr(sim: GitHubSimulator, repo: string, tier: keyof typeof FILES): number {
@@ -86,9 +101,24 @@ export function gateChecks(sim: GitHubSimulator, repo: string, sha: string): Tim
 }
 
 /** Waits for the gate's check on `sha` to reach a state matching `match` (by status/conclusion/title). */
-export function gateCheck(sim: GitHubSimulator, repo: string, sha: string, match: (c: { status: string; conclusion: string | null; title: string }) => boolean, timeoutMs = 30_000): Promise<TimelineEntry> {
+export function gateCheck(
+  sim: GitHubSimulator,
+  repo: string,
+  sha: string,
+  match: (c: { status: string; conclusion: string | null; title: string }) => boolean,
+  timeoutMs = 30_000,
+): Promise<TimelineEntry> {
   return sim.waitFor(
-    (e) => e.repo === repo && e.kind === 'check-run' && e.actor === sim.app.botLogin && e.data?.headSha === sha && match({ status: String(e.data?.status), conclusion: (e.data?.conclusion as string | null) ?? null, title: String(e.data?.title ?? '') }),
+    (e) =>
+      e.repo === repo &&
+      e.kind === 'check-run' &&
+      e.actor === sim.app.botLogin &&
+      e.data?.headSha === sha &&
+      match({
+        status: String(e.data?.status),
+        conclusion: (e.data?.conclusion as string | null) ?? null,
+        title: String(e.data?.title ?? ''),
+      }),
     timeoutMs,
     `gate check on ${repo}@${sha.slice(0, 7)}`,
   );
@@ -99,12 +129,18 @@ export function merged(sim: GitHubSimulator, repo: string, number: number, timeo
 }
 
 export function statusComments(sim: GitHubSimulator, repo: string, number: number): string[] {
-  return sim.appComments(repo, number).filter((c) => c.body.includes(LEDGER)).map((c) => c.body);
+  return sim
+    .appComments(repo, number)
+    .filter((c) => c.body.includes(LEDGER))
+    .map((c) => c.body);
 }
 
 /** Comments of the gate that answer someone (not its status comment). */
 export function replies(sim: GitHubSimulator, repo: string, number: number): string[] {
-  return sim.appComments(repo, number).filter((c) => !c.body.includes(LEDGER)).map((c) => c.body);
+  return sim
+    .appComments(repo, number)
+    .filter((c) => !c.body.includes(LEDGER))
+    .map((c) => c.body);
 }
 
 export function mergesOf(sim: GitHubSimulator, repo: string, number: number): TimelineEntry[] {
@@ -122,8 +158,14 @@ export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeou
 export async function idle(gate: Gate, o: { repo?: string; quietMs?: number; timeoutMs?: number } = {}): Promise<void> {
   const { repo, quietMs = 1_500, timeoutMs = 30_000 } = o;
   const about = repo?.toLowerCase();
-  const requests = () => (about ? gate.sim.requests.filter((r) => r.path.toLowerCase().startsWith(`/repos/${about}/`)).length : gate.sim.requests.length);
-  const deliveries = () => (about ? gate.sim.deliveries.filter((d) => String((d.payload.repository as { full_name?: string } | undefined)?.full_name ?? '').toLowerCase() === about).length : gate.sim.deliveries.length);
+  const requests = () =>
+    about ? gate.sim.requests.filter((r) => r.path.toLowerCase().startsWith(`/repos/${about}/`)).length : gate.sim.requests.length;
+  const deliveries = () =>
+    about
+      ? gate.sim.deliveries.filter(
+          (d) => String((d.payload.repository as { full_name?: string } | undefined)?.full_name ?? '').toLowerCase() === about,
+        ).length
+      : gate.sim.deliveries.length;
   const deadline = Date.now() + timeoutMs;
   let seen = -1;
   let since = Date.now();
@@ -145,7 +187,15 @@ export function story(gate: Gate, repos: string[]): string {
   const t0 = gate.sim.timeline[0]?.at ?? Date.now();
   const lines = gate.sim.timeline
     .filter((e) => repos.includes(e.repo))
-    .map((e) => `+${((e.at - t0) / 1000).toFixed(2)}s ${e.repo}#${e.number ?? ''} ${e.actor} ${e.kind} ${e.detail}${e.data?.commentId ? ` [comment ${String(e.data.commentId)}]` : ''}`);
-  const faults = gate.sim.requests.filter((r) => r.fault && repos.some((repo) => r.path.startsWith(`/repos/${repo}/`))).map((r) => `+${((r.at - t0) / 1000).toFixed(2)}s fault ${r.fault} ${r.kind}`);
-  return [...lines, ...faults].sort((a, b) => parseFloat(a.slice(1)) - parseFloat(b.slice(1))).join('\n') + `\n--- App server, last lines ---\n${gate.app.lines.slice(-40).join('\n')}`;
+    .map(
+      (e) =>
+        `+${((e.at - t0) / 1000).toFixed(2)}s ${e.repo}#${e.number ?? ''} ${e.actor} ${e.kind} ${e.detail}${e.data?.commentId ? ` [comment ${String(e.data.commentId)}]` : ''}`,
+    );
+  const faults = gate.sim.requests
+    .filter((r) => r.fault && repos.some((repo) => r.path.startsWith(`/repos/${repo}/`)))
+    .map((r) => `+${((r.at - t0) / 1000).toFixed(2)}s fault ${r.fault} ${r.kind}`);
+  return (
+    [...lines, ...faults].sort((a, b) => parseFloat(a.slice(1)) - parseFloat(b.slice(1))).join('\n') +
+    `\n--- App server, last lines ---\n${gate.app.lines.slice(-40).join('\n')}`
+  );
 }

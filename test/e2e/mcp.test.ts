@@ -46,64 +46,82 @@ describe('hitl-gate mcp', () => {
     expect((review?.inputSchema.properties as Record<string, { enum?: string[] }>).tier?.enum).toEqual(['fyi', 'soft', 'hard']);
     // Structured results have schemas too (the client validates them).
     for (const t of tools) expect(t.outputSchema?.type, t.name).toBe('object');
-    expect(tools.find((t) => t.name === 'get_review_status')?.outputSchema?.required).toEqual(expect.arrayContaining(['tier', 'state', 'governed', 'reasons', 'approvals', 'vetoes', 'next']));
+    expect(tools.find((t) => t.name === 'get_review_status')?.outputSchema?.required).toEqual(
+      expect.arrayContaining(['tier', 'state', 'governed', 'reasons', 'approvals', 'vetoes', 'next']),
+    );
   });
 
-  it('classify_change: the tier under a policy text, and under the repository\'s own policy', async () => {
+  it("classify_change: the tier under a policy text, and under the repository's own policy", async () => {
     const given = await call(agent, 'classify_change', { files: ['docs/intro.md'], policy: policy(60) });
     expect(given.isError).toBeFalsy();
     expect(given.structuredContent).toMatchObject({ tier: 'fyi', rules: ['Documentation'], policy: { source: 'input', kind: 'ok' } });
     expect(given.structuredContent?.risk).toBeUndefined();
-    const risky = await call(agent, 'classify_change', { files: ['package.json', 'yarn.lock', 'docs/a.md'], policy: `${policy(60)}risk:\n  soft: 0.1\n` });
-    expect(risky.structuredContent).toMatchObject({ tier: 'soft', risk: { factors: expect.arrayContaining([{ name: 'dependencies', value: 2, contribution: expect.any(Number) }]) } });
+    const risky = await call(agent, 'classify_change', {
+      files: ['package.json', 'yarn.lock', 'docs/a.md'],
+      policy: `${policy(60)}risk:\n  soft: 0.1\n`,
+    });
+    expect(risky.structuredContent).toMatchObject({
+      tier: 'soft',
+      risk: { factors: expect.arrayContaining([{ name: 'dependencies', value: 2, contribution: expect.any(Number) }]) },
+    });
 
     const repo = repoFor(gate.sim, 'mcp-classify');
     const fromRepo = await call(agent, 'classify_change', { repo, files: ['db/migrations/003.sql', 'src/app.ts'] });
-    expect(fromRepo.structuredContent).toMatchObject({ tier: 'hard', rules: ['Database migrations'], policy: { source: 'repository', ref: 'main' } });
+    expect(fromRepo.structuredContent).toMatchObject({
+      tier: 'hard',
+      rules: ['Database migrations'],
+      policy: { source: 'repository', ref: 'main' },
+    });
     expect(text(fromRepo)).toMatch(/tier: hard/);
   });
 
-  it('get_review_status and request_human_review: a soft PR waits, the agent asks for a human, it is hard until alice approves', { timeout: 90_000 }, async () => {
-    const { sim } = gate;
-    const repo = repoFor(sim, 'mcp-review', 600);
-    const n = openAgentPr(sim, repo, 'soft');
-    const head = sim.pull(repo, n).headSha;
-    await gateCheck(sim, repo, head, (c) => c.status === 'in_progress');
+  it(
+    'get_review_status and request_human_review: a soft PR waits, the agent asks for a human, it is hard until alice approves',
+    { timeout: 90_000 },
+    async () => {
+      const { sim } = gate;
+      const repo = repoFor(sim, 'mcp-review', 600);
+      const n = openAgentPr(sim, repo, 'soft');
+      const head = sim.pull(repo, n).headSha;
+      await gateCheck(sim, repo, head, (c) => c.status === 'in_progress');
 
-    const before = await call(agent, 'get_review_status', { repo, pr: n });
-    expect(before.structuredContent).toMatchObject({ tier: 'soft', state: 'waiting', governed: true, approvals: [], vetoes: [] });
-    expect(Date.parse(String(before.structuredContent?.deadline))).toBeGreaterThan(Date.now());
+      const before = await call(agent, 'get_review_status', { repo, pr: n });
+      expect(before.structuredContent).toMatchObject({ tier: 'soft', state: 'waiting', governed: true, approvals: [], vetoes: [] });
+      expect(Date.parse(String(before.structuredContent?.deadline))).toBeGreaterThan(Date.now());
 
-    const asked = await call(agent, 'request_human_review', {
-      repo, pr: n, tier: 'hard',
-      message: 'I changed the retry logic and am not sure about it.\n/approve\n  /veto cancel',
-      context: 'Stack trace:\n/hitl explain\n<!-- /approve -->\n> quoted',
-    });
-    expect(asked.isError).toBeFalsy();
-    expect(asked.structuredContent).toMatchObject({ requestedTier: 'hard', tier: 'hard', state: 'blocked' });
-    const url = String(asked.structuredContent?.commentUrl);
-    const commentId = Number(asked.structuredContent?.commentId);
-    expect(url).toContain(`/${repo}/pull/${n}#issuecomment-${commentId}`);
+      const asked = await call(agent, 'request_human_review', {
+        repo,
+        pr: n,
+        tier: 'hard',
+        message: 'I changed the retry logic and am not sure about it.\n/approve\n  /veto cancel',
+        context: 'Stack trace:\n/hitl explain\n<!-- /approve -->\n> quoted',
+      });
+      expect(asked.isError).toBeFalsy();
+      expect(asked.structuredContent).toMatchObject({ requestedTier: 'hard', tier: 'hard', state: 'blocked' });
+      const url = String(asked.structuredContent?.commentUrl);
+      const commentId = Number(asked.structuredContent?.commentId);
+      expect(url).toContain(`/${repo}/pull/${n}#issuecomment-${commentId}`);
 
-    // One comment, by the token's person, whose only command is the escalation.
-    const posted = sim.timeline.find((e) => e.kind === 'commented' && e.data?.commentId === commentId);
-    expect(posted?.actor).toBe(AGENT);
-    const body = String(posted?.data?.body);
-    expect(body.split('\n')[0]).toBe('/escalate hard');
-    expect(body).toContain('<details>');
-    expect(parseCommands(body)).toEqual([{ kind: 'escalate', tier: 'hard' }]);
+      // One comment, by the token's person, whose only command is the escalation.
+      const posted = sim.timeline.find((e) => e.kind === 'commented' && e.data?.commentId === commentId);
+      expect(posted?.actor).toBe(AGENT);
+      const body = String(posted?.data?.body);
+      expect(body.split('\n')[0]).toBe('/escalate hard');
+      expect(body).toContain('<details>');
+      expect(parseCommands(body)).toEqual([{ kind: 'escalate', tier: 'hard' }]);
 
-    // The gate itself raises the PR: its check fails, nothing merges on the soft window.
-    await gateCheck(sim, repo, head, (c) => c.conclusion === 'failure');
-    const after = await call(agent, 'get_review_status', { repo, pr: n });
-    expect(after.structuredContent).toMatchObject({ tier: 'hard', state: 'blocked' });
-    expect((after.structuredContent?.reasons as string[]).join('\n')).toMatch(/escalat/);
+      // The gate itself raises the PR: its check fails, nothing merges on the soft window.
+      await gateCheck(sim, repo, head, (c) => c.conclusion === 'failure');
+      const after = await call(agent, 'get_review_status', { repo, pr: n });
+      expect(after.structuredContent).toMatchObject({ tier: 'hard', state: 'blocked' });
+      expect((after.structuredContent?.reasons as string[]).join('\n')).toMatch(/escalat/);
 
-    sim.comment(repo, n, 'alice', '/approve');
-    await merged(sim, repo, n);
-    const done = await call(agent, 'get_review_status', { repo, pr: n });
-    expect(done.structuredContent).toMatchObject({ state: 'merged' });
-  });
+      sim.comment(repo, n, 'alice', '/approve');
+      await merged(sim, repo, n);
+      const done = await call(agent, 'get_review_status', { repo, pr: n });
+      expect(done.structuredContent).toMatchObject({ state: 'merged' });
+    },
+  );
 
   it('bad input is an error result, and the server keeps serving', async () => {
     const repo = repoFor(gate.sim, 'mcp-errors');

@@ -25,17 +25,23 @@ async function deliver(app: AppProcess, secret: string, d: Delivery): Promise<nu
   const res = await fetch(app.webhookUrl, {
     method: 'POST',
     body,
-    headers: { 'content-type': 'application/json', 'x-github-event': d.event, 'x-github-delivery': d.id, 'x-hub-signature-256': sign(secret, body) },
+    headers: {
+      'content-type': 'application/json',
+      'x-github-event': d.event,
+      'x-github-delivery': d.id,
+      'x-hub-signature-256': sign(secret, body),
+    },
   });
   await res.arrayBuffer();
   return res.status;
 }
 
 describeWithRedis('two App servers on one Redis', () => {
-  it('share one installation\'s work: one status comment per PR, its writes a second apart', { timeout: 120_000 }, async () => {
+  it("share one installation's work: one status comment per PR, its writes a second apart", { timeout: 120_000 }, async () => {
     sim = await new GitHubSimulator({ seed: 11 }).start();
     const credentials = registerApp(sim);
-    for (let i = 0; i < 2; i++) apps.push(await startApp(sim, { credentials, logLevel: 'warn', sweepInterval: '1h', env: { REDIS_URL: url! } }));
+    for (let i = 0; i < 2; i++)
+      apps.push(await startApp(sim, { credentials, logLevel: 'warn', sweepInterval: '1h', env: { REDIS_URL: url! } }));
     const [a, b] = apps as [AppProcess, AppProcess];
 
     // The simulator records the deliveries; this test hands them to the replicas itself.
@@ -61,8 +67,13 @@ describeWithRedis('two App servers on one Redis', () => {
       expect(gateChecks(sim, repo, sim.pull(repo, n).headSha).length).toBeGreaterThan(0);
     }
     // Writes only: a GraphQL query (the search of a PR's earlier heads for the gate's record) is a read.
-    const isQuery = (r: { path: string; body: unknown }) => r.path.endsWith('/graphql') && !/^\s*mutation\b/.test(String((r.body as { query?: unknown } | null)?.query ?? ''));
-    const writes = sim.requests.slice(requestsFrom).filter((r) => r.method !== 'GET' && r.installationId !== undefined && !isQuery(r)).map((r) => r.at).sort((x, y) => x - y);
+    const isQuery = (r: { path: string; body: unknown }) =>
+      r.path.endsWith('/graphql') && !/^\s*mutation\b/.test(String((r.body as { query?: unknown } | null)?.query ?? ''));
+    const writes = sim.requests
+      .slice(requestsFrom)
+      .filter((r) => r.method !== 'GET' && r.installationId !== undefined && !isQuery(r))
+      .map((r) => r.at)
+      .sort((x, y) => x - y);
     expect(writes.length).toBeGreaterThanOrEqual(2 * PRS);
     const gaps = writes.slice(1).map((t, i) => t - writes[i]!);
     expect(Math.min(...gaps)).toBeGreaterThanOrEqual(1000);

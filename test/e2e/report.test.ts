@@ -23,7 +23,12 @@ function runner(command: typeof audit | typeof report): Run {
   return (args, env) => {
     let stdout = '';
     let stderr = '';
-    const io: CliIO = { stdout: (t) => void (stdout += t), stderr: (t) => void (stderr += t), readStdin: () => Promise.resolve(''), readFile: () => Promise.reject(new Error('unused')) };
+    const io: CliIO = {
+      stdout: (t) => void (stdout += t),
+      stderr: (t) => void (stderr += t),
+      readStdin: () => Promise.resolve(''),
+      readFile: () => Promise.reject(new Error('unused')),
+    };
     const base = { GITHUB_TOKEN: gate.sim.personalToken('auditor'), GITHUB_API_URL: gate.sim.apiUrl, HITL_APP_SLUG: gate.sim.app.slug };
     return command(args, io, { env: { ...base, ...env }, stderrIsTTY: false }).then((code) => ({ code, stdout, stderr }));
   };
@@ -43,7 +48,15 @@ beforeAll(async () => {
   // hard, nobody looks: still waiting. The agent posts a forged decision record saying it was approved:
   // the report reads the gate's record in its own check run, never a comment.
   numbers.waiting = openAgentPr(sim, repo, 'hard');
-  const forged = decisionMarker({ tier: 'fyi', state: 'ready', rules: [], approvals: [{ by: 'alice', at: new Date().toISOString(), via: 'comment', sha: sim.pull(repo, numbers.waiting).headSha }], vetoes: [], window: null, policy: { path: '.github/hitl.yml', sha256: null } });
+  const forged = decisionMarker({
+    tier: 'fyi',
+    state: 'ready',
+    rules: [],
+    approvals: [{ by: 'alice', at: new Date().toISOString(), via: 'comment', sha: sim.pull(repo, numbers.waiting).headSha }],
+    vetoes: [],
+    window: null,
+    policy: { path: '.github/hitl.yml', sha256: null },
+  });
   sim.comment(repo, numbers.waiting, AGENT, `Done.\n${forged}`);
   // soft, vetoed by bob with a reason: held.
   numbers.vetoed = openAgentPr(sim, repo, 'soft');
@@ -68,7 +81,14 @@ afterAll(async () => {
 
 /** How an audit record ended, in the words of docs/audit.md's walk-through. */
 function endedAs(r: AuditRecord): string {
-  if (r.merged) return r.merged_by_gate === false ? 'merged_outside_gate' : (r.approvals ?? []).length > 0 ? 'merged_with_approval' : r.tier === 'soft' ? 'merged_after_window' : 'merged_no_human';
+  if (r.merged)
+    return r.merged_by_gate === false
+      ? 'merged_outside_gate'
+      : (r.approvals ?? []).length > 0
+        ? 'merged_with_approval'
+        : r.tier === 'soft'
+          ? 'merged_after_window'
+          : 'merged_no_human';
   if ((r.vetoes ?? []).some((v) => v.withdrawn_at === null)) return 'vetoed';
   return r.state === 'closed' ? 'closed' : 'waiting';
 }
@@ -79,7 +99,10 @@ describe('hitl-gate report', () => {
     const period = ['--since', today, '--until', today];
     const audited = await runAudit([repo, ...period]);
     expect(audited.code).toBe(0);
-    const records = audited.stdout.trim().split('\n').map((l) => JSON.parse(l) as AuditRecord);
+    const records = audited.stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as AuditRecord);
     expect(records).toHaveLength(6);
 
     const json = await runReport([repo, ...period, '--format', 'json']);
@@ -112,11 +135,21 @@ describe('hitl-gate report', () => {
 
     // The human side: one approval, one veto with who and why, a measured wait, the rule that sent PRs to hard.
     expect(model.total.decisions).toMatchObject({ approval_comment: 1, veto: 1 });
-    expect(model.objections).toEqual([expect.objectContaining({ kind: 'veto', pr: numbers.vetoed, by: 'bob', reason: 'the cache key ignores the currency', withdrawn_at: null })]);
+    expect(model.objections).toEqual([
+      expect.objectContaining({
+        kind: 'veto',
+        pr: numbers.vetoed,
+        by: 'bob',
+        reason: 'the cache key ignores the currency',
+        withdrawn_at: null,
+      }),
+    ]);
     expect(model.total.waits.hard).toMatchObject({ needed: 3, decided: 1 });
     expect(model.total.waits.hard.median_seconds).toBeGreaterThanOrEqual(0);
     expect(model.rule_tiers_known).toBe(true);
-    expect(model.hard_rules).toEqual([expect.objectContaining({ rule: 'Database migrations', prs: 3, approved: 1, approved_unchanged: 1, still_open: 1 })]);
+    expect(model.hard_rules).toEqual([
+      expect.objectContaining({ rule: 'Database migrations', prs: 3, approved: 1, approved_unchanged: 1, still_open: 1 }),
+    ]);
     expect(model.open_waits.map((w) => w.pr).sort()).toEqual([numbers.waiting, numbers.vetoed].sort());
     // The agent's forged record changed nothing.
     expect(model.pulls.find((p) => p.pr === numbers.waiting)).toMatchObject({ tier: 'hard', outcome: 'waiting' });
@@ -130,14 +163,21 @@ describe('hitl-gate report', () => {
     expect(stderr).toContain(`6 governed pull requests of ${repo}, written to ${out}`);
     const html = readFileSync(out, 'utf8');
     expect(html.match(/<figure class="chart"/g)?.length).toBeGreaterThanOrEqual(3);
-    await expect(runReport([repo, '--out', join(tmpdir(), 'hitl-report-no-such-dir', 'x.html')])).rejects.toThrow(/cannot write .*x\.html: no such directory/);
-    for (const [, href] of html.matchAll(/href="([^"]*)"/g)) expect(href).toMatch(new RegExp(`^${gate.sim.apiUrl.replace(/\/api\/v3$/, '').replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}.*/${repo}/pull/\\d+$`));
+    await expect(runReport([repo, '--out', join(tmpdir(), 'hitl-report-no-such-dir', 'x.html')])).rejects.toThrow(
+      /cannot write .*x\.html: no such directory/,
+    );
+    for (const [, href] of html.matchAll(/href="([^"]*)"/g))
+      expect(href).toMatch(
+        new RegExp(`^${gate.sim.apiUrl.replace(/\/api\/v3$/, '').replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}.*/${repo}/pull/\\d+$`),
+      );
   });
 
   it('says clearly when the token or the repository is wrong, and exits 1', async () => {
     const token = await runReport([repo], { GITHUB_TOKEN: 'ghp_not-a-token' });
     expect(token.code).toBe(1);
-    expect(token.stderr).toMatch(/GitHub refused the token \(401.*\): set GITHUB_TOKEN \(or GH_TOKEN\) to a valid token \(after 0 governed pull requests; no report written\)/);
+    expect(token.stderr).toMatch(
+      /GitHub refused the token \(401.*\): set GITHUB_TOKEN \(or GH_TOKEN\) to a valid token \(after 0 governed pull requests; no report written\)/,
+    );
     expect(token.stdout).toBe('');
     const missing = await runReport(['nobody/nothing']);
     expect(missing.code).toBe(1);

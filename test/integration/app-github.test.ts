@@ -18,7 +18,11 @@ import { startServer, type RunningServer } from '../../src/app/server.js';
 import type { ServerConfig } from '../../src/app/config.js';
 
 const definitions = createRequire(import.meta.url)('@octokit/webhooks-examples') as WebhookDefinition[];
-const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048, privateKeyEncoding: { type: 'pkcs1', format: 'pem' }, publicKeyEncoding: { type: 'spki', format: 'pem' } });
+const { privateKey } = generateKeyPairSync('rsa', {
+  modulusLength: 2048,
+  privateKeyEncoding: { type: 'pkcs1', format: 'pem' },
+  publicKeyEncoding: { type: 'spki', format: 'pem' },
+});
 const APP_ID = 4242;
 const INSTALLATION = 31;
 const HEAD = 'a1'.repeat(20);
@@ -59,37 +63,63 @@ function fakeGitHub(options: { author?: string; headRef?: string } = {}) {
   nock.disableNetConnect();
   nock.enableNetConnect(/127\.0\.0\.1|localhost/);
   const api = nock('https://api.github.com').persist();
-  const route = (method: 'get' | 'post' | 'patch' | 'put', path: RegExp, reply: (uri: string, body: Json) => [number, unknown, Record<string, string>?]) => {
-    api[method](path).query(true).reply((uri, body) => {
-      const line = `${method.toUpperCase()} ${uri}`;
-      state.requests.push(line);
-      const fault = state.faults.find((f) => f.method === method.toUpperCase() && f.path.test(uri) && f.times > 0);
-      if (fault) {
-        fault.times--;
-        if (fault.applied) reply(uri, (typeof body === 'string' && body ? JSON.parse(body) : body) as Json);
-        return [fault.status, { message: fault.message ?? 'Server Error' }, fault.headers ?? {}];
-      }
-      return reply(uri, (typeof body === 'string' && body ? JSON.parse(body) : body) as Json);
-    });
+  const route = (
+    method: 'get' | 'post' | 'patch' | 'put',
+    path: RegExp,
+    reply: (uri: string, body: Json) => [number, unknown, Record<string, string>?],
+  ) => {
+    api[method](path)
+      .query(true)
+      .reply((uri, body) => {
+        const line = `${method.toUpperCase()} ${uri}`;
+        state.requests.push(line);
+        const fault = state.faults.find((f) => f.method === method.toUpperCase() && f.path.test(uri) && f.times > 0);
+        if (fault) {
+          fault.times--;
+          if (fault.applied) reply(uri, (typeof body === 'string' && body ? JSON.parse(body) : body) as Json);
+          return [fault.status, { message: fault.message ?? 'Server Error' }, fault.headers ?? {}];
+        }
+        return reply(uri, (typeof body === 'string' && body ? JSON.parse(body) : body) as Json);
+      });
   };
-  route('post', /^\/app\/installations\/\d+\/access_tokens$/, () => [201, { token: 'ghs_test', expires_at: new Date(Date.now() + 3600_000).toISOString(), permissions: {} }]);
+  route('post', /^\/app\/installations\/\d+\/access_tokens$/, () => [
+    201,
+    { token: 'ghs_test', expires_at: new Date(Date.now() + 3600_000).toISOString(), permissions: {} },
+  ]);
   route('get', /^\/app$/, () => [200, { id: APP_ID, slug: 'hitl-gate', name: 'hitl-gate' }]);
   route('get', /^\/app\/installations(\?|$)/, () => [200, [{ id: INSTALLATION, account: { login: 'acme' }, suspended_at: null }]]);
-  route('get', /^\/installation\/repositories/, () => [200, { total_count: 1, repositories: [{ name: 'widgets', full_name: 'acme/widgets', owner: { login: 'acme' }, archived: false }] }]);
+  route('get', /^\/installation\/repositories/, () => [
+    200,
+    { total_count: 1, repositories: [{ name: 'widgets', full_name: 'acme/widgets', owner: { login: 'acme' }, archived: false }] },
+  ]);
   route('get', new RegExp(`^${R}/pulls$`), () => [200, pr.state === 'open' ? [pr] : []]);
   route('get', new RegExp(`^${R}/pulls/7$`), () => [200, { ...pr, comments: state.comments.length }]);
   route('get', new RegExp(`^${R}/contents/`), () => [200, POLICY, { 'content-type': 'application/vnd.github.raw; charset=utf-8' }]);
   route('get', new RegExp(`^${R}/commits/\\w+/check-runs`), (uri) => {
     const sha = /commits\/(\w+)\//.exec(uri)![1];
     const ours = state.checkRuns.filter((r) => r.head_sha === sha);
-    const runs = uri.includes('check_name=hitl') ? ours : [...ours, { id: 1, name: 'build', head_sha: sha, status: 'completed', conclusion: 'success', app: { id: 15368, slug: 'github-actions' } }];
+    const runs = uri.includes('check_name=hitl')
+      ? ours
+      : [
+          ...ours,
+          { id: 1, name: 'build', head_sha: sha, status: 'completed', conclusion: 'success', app: { id: 15368, slug: 'github-actions' } },
+        ];
     return [200, { total_count: runs.length, check_runs: runs }];
   });
-  route('get', new RegExp(`^${R}/commits/\\w+/status`), (uri) => [200, { state: 'pending', sha: /commits\/(\w+)\//.exec(uri)![1], total_count: 0, statuses: [] }]);
-  route('get', new RegExp(`^${R}/pulls/7/files`), () => [200, [{ sha: 'f'.repeat(40), filename: 'src/widget.ts', status: 'modified', additions: 3, deletions: 1, changes: 4 }]]);
+  route('get', new RegExp(`^${R}/commits/\\w+/status`), (uri) => [
+    200,
+    { state: 'pending', sha: /commits\/(\w+)\//.exec(uri)![1], total_count: 0, statuses: [] },
+  ]);
+  route('get', new RegExp(`^${R}/pulls/7/files`), () => [
+    200,
+    [{ sha: 'f'.repeat(40), filename: 'src/widget.ts', status: 'modified', additions: 3, deletions: 1, changes: 4 }],
+  ]);
   route('get', new RegExp(`^${R}/issues/7/comments`), () => [200, state.comments]);
   route('get', new RegExp(`^${R}/pulls/7/reviews`), () => [200, []]);
-  route('get', new RegExp(`^${R}/pulls/7/commits`), () => [200, [{ sha: HEAD, commit: { message: 'fix' }, author: { login: AGENT, type: 'Bot' }, committer: { login: AGENT, type: 'Bot' } }]]);
+  route('get', new RegExp(`^${R}/pulls/7/commits`), () => [
+    200,
+    [{ sha: HEAD, commit: { message: 'fix' }, author: { login: AGENT, type: 'Bot' }, committer: { login: AGENT, type: 'Bot' } }],
+  ]);
   route('post', new RegExp(`^${R}/check-runs$`), (_u, body) => {
     const run = { id: state.nextId++, ...body, started_at: body.started_at ?? now(), app: { id: APP_ID, slug: 'hitl-gate' } };
     state.checkRuns.push(run);
@@ -106,9 +136,23 @@ function fakeGitHub(options: { author?: string; headRef?: string } = {}) {
     if (query.includes('lastEditedAt')) return [200, { data: { node: { lastEditedAt: null, editor: null } } }];
     const commit = (oid: string) => ({
       oid,
-      checkSuites: { nodes: [{ app: { databaseId: APP_ID }, checkRuns: { nodes: state.checkRuns.filter((r) => r.head_sha === oid).map((r) => ({ databaseId: r.id, externalId: r.external_id ?? null, text: r.output?.text ?? null })) } }] },
+      checkSuites: {
+        nodes: [
+          {
+            app: { databaseId: APP_ID },
+            checkRuns: {
+              nodes: state.checkRuns
+                .filter((r) => r.head_sha === oid)
+                .map((r) => ({ databaseId: r.id, externalId: r.external_id ?? null, text: r.output?.text ?? null })),
+            },
+          },
+        ],
+      },
     });
-    return [200, { data: { repository: { pullRequest: { commits: { nodes: [{ commit: commit(pr.head.sha) }] }, timelineItems: { nodes: [] } } } } }];
+    return [
+      200,
+      { data: { repository: { pullRequest: { commits: { nodes: [{ commit: commit(pr.head.sha) }] }, timelineItems: { nodes: [] } } } } },
+    ];
   });
   route('patch', new RegExp(`^${R}/check-runs/\\d+$`), (uri, body) => {
     const run = state.checkRuns.find((r) => uri.endsWith(`/${r.id}`));
@@ -118,7 +162,16 @@ function fakeGitHub(options: { author?: string; headRef?: string } = {}) {
   });
   route('post', new RegExp(`^${R}/issues/7/comments$`), (_u, body) => {
     const id = state.nextId++;
-    const comment = { id, node_id: `IC_${id}`, body: body.body, user: bot, performed_via_github_app: { id: APP_ID }, created_at: now(), updated_at: now(), author_association: 'NONE' };
+    const comment = {
+      id,
+      node_id: `IC_${id}`,
+      body: body.body,
+      user: bot,
+      performed_via_github_app: { id: APP_ID },
+      created_at: now(),
+      updated_at: now(),
+      author_association: 'NONE',
+    };
     state.comments.push(comment);
     return [201, comment];
   });
@@ -182,13 +235,17 @@ function openedEvent(github: ReturnType<typeof fakeGitHub>): Json {
 /** Probot's octokit as the server configures it, with waits shrunk so tests stay fast. Requests go
  * through Node's fetch, which nock sees (it cannot see undici's own dispatcher, which the App uses;
  * the end-to-end tests cover that client against the simulator). */
-const fastOctokit = () =>
-  gateOctokit({ retryAfterBaseMs: 1, writeIntervalMs: 5, fetch: globalThis.fetch });
+const fastOctokit = () => gateOctokit({ retryAfterBaseMs: 1, writeIntervalMs: 5, fetch: globalThis.fetch });
 
 const gates: Gate[] = [];
 function startApp(options: GateOptions = {}) {
   const probot = new Probot({ appId: APP_ID, privateKey, secret: SECRET, log: pino({ level: 'silent' }), Octokit: fastOctokit() });
-  const gate = createGate(probot, { sweepIntervalMs: 0, retryBaseMs: 5, log: pino({ level: process.env.HITL_TEST_LOG ?? 'silent' }), ...options });
+  const gate = createGate(probot, {
+    sweepIntervalMs: 0,
+    retryBaseMs: 5,
+    log: pino({ level: process.env.HITL_TEST_LOG ?? 'silent' }),
+    ...options,
+  });
   gates.push(gate);
   return { probot, gate };
 }
@@ -213,7 +270,7 @@ describe('an agent PR is opened', () => {
     expect(github.state.merges).toHaveLength(0);
   });
 
-  it('not governed (a person\'s PR): a passing check and nothing else, in at most 3 requests (the policy, the new head\'s commits for agent trailers, the check)', async () => {
+  it("not governed (a person's PR): a passing check and nothing else, in at most 3 requests (the policy, the new head's commits for agent trailers, the check)", async () => {
     const github = fakeGitHub({ author: 'bob', headRef: 'feature/x' });
     const { probot, gate } = startApp();
     await probot.receive({ id: 'd1', name: 'pull_request', payload: openedEvent(github) } as never);
@@ -297,8 +354,22 @@ describe('GitHub failing', () => {
 
   it('429 with retry-after (secondary rate limit) is waited out and retried; the outcome is unchanged', async () => {
     const github = fakeGitHub();
-    github.state.faults.push({ method: 'GET', path: /pulls\/7\/files/, times: 1, status: 429, headers: { 'retry-after': '1' }, message: 'You have exceeded a secondary rate limit' });
-    github.state.faults.push({ method: 'POST', path: /issues\/7\/comments$/, times: 1, status: 429, headers: { 'retry-after': '2' }, message: 'You have exceeded a secondary rate limit' });
+    github.state.faults.push({
+      method: 'GET',
+      path: /pulls\/7\/files/,
+      times: 1,
+      status: 429,
+      headers: { 'retry-after': '1' },
+      message: 'You have exceeded a secondary rate limit',
+    });
+    github.state.faults.push({
+      method: 'POST',
+      path: /issues\/7\/comments$/,
+      times: 1,
+      status: 429,
+      headers: { 'retry-after': '2' },
+      message: 'You have exceeded a secondary rate limit',
+    });
     const { probot, gate } = startApp();
     await probot.receive({ id: 'd1', name: 'pull_request', payload: openedEvent(github) } as never);
     await gate.idle();
@@ -328,13 +399,22 @@ describe('writes are paced per installation', () => {
   it('keeps a second between writes of one installation (one limiter per installation)', async () => {
     const github = fakeGitHub();
     const times: number[] = [];
-    const probot = new Probot({ appId: APP_ID, privateKey, secret: SECRET, log: pino({ level: 'silent' }), Octokit: gateOctokit({ retryAfterBaseMs: 1, fetch: globalThis.fetch }) });
+    const probot = new Probot({
+      appId: APP_ID,
+      privateKey,
+      secret: SECRET,
+      log: pino({ level: 'silent' }),
+      Octokit: gateOctokit({ retryAfterBaseMs: 1, fetch: globalThis.fetch }),
+    });
     const client = await probot.auth(INSTALLATION);
     const other = await probot.auth(INSTALLATION + 1);
-    nock('https://api.github.com').post(/\/repos\/acme\/(widgets|gadgets)\/issues\/\d+\/labels/).times(3).reply(200, () => {
-      times.push(Date.now());
-      return [];
-    });
+    nock('https://api.github.com')
+      .post(/\/repos\/acme\/(widgets|gadgets)\/issues\/\d+\/labels/)
+      .times(3)
+      .reply(200, () => {
+        times.push(Date.now());
+        return [];
+      });
     const started = Date.now();
     await Promise.all([
       client.rest.issues.addLabels({ owner: 'acme', repo: 'widgets', issue_number: 1, labels: ['a'] }),
@@ -367,7 +447,17 @@ describe('the HTTP server', () => {
 
   async function serve() {
     const port = await freePort();
-    const config: ServerConfig = { appId: APP_ID, privateKey, webhookSecret: SECRET, port, host: '127.0.0.1', logLevel: 'silent', logFormat: 'json', sweepIntervalMs: 3_600_000, concurrency: 256 };
+    const config: ServerConfig = {
+      appId: APP_ID,
+      privateKey,
+      webhookSecret: SECRET,
+      port,
+      host: '127.0.0.1',
+      logLevel: 'silent',
+      logFormat: 'json',
+      sweepIntervalMs: 3_600_000,
+      concurrency: 256,
+    };
     // No sweep here: these tests look at what one webhook causes.
     running = await startServer(config, { env: { HITL_SWEEP_INTERVAL: '1h' }, Octokit: fastOctokit(), gate: { sweepIntervalMs: 0 } });
     return `http://127.0.0.1:${port}`;
@@ -376,7 +466,12 @@ describe('the HTTP server', () => {
   const post = async (base: string, body: string, signature: string, event = 'pull_request') =>
     fetch(`${base}/api/github/webhooks`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json', 'x-github-event': event, 'x-github-delivery': `d-http-${Math.random()}`, 'x-hub-signature-256': signature },
+      headers: {
+        'content-type': 'application/json',
+        'x-github-event': event,
+        'x-github-delivery': `d-http-${Math.random()}`,
+        'x-hub-signature-256': signature,
+      },
       body,
     });
 

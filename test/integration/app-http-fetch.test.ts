@@ -22,7 +22,12 @@ beforeEach(async () => {
     let body = '';
     req.on('data', (c: Buffer) => (body += c.toString()));
     req.on('end', () => {
-      seen.push({ method: req.method!, url: req.url!, ...(req.headers.authorization ? { authorization: req.headers.authorization } : {}), body });
+      seen.push({
+        method: req.method!,
+        url: req.url!,
+        ...(req.headers.authorization ? { authorization: req.headers.authorization } : {}),
+        body,
+      });
       handler(req, body, res);
     });
   });
@@ -44,7 +49,12 @@ describe('the fetch the App sends GitHub requests with', () => {
       res.end(JSON.stringify({ id: 7, name: 'hitl' }));
     };
     const octokit = new (gateOctokit({ fetch: httpFetch(), writeIntervalMs: 0 }))({ baseUrl: base, auth: { token: 't' } } as never);
-    const response = await octokit.request('POST /repos/{owner}/{repo}/check-runs', { owner: 'acme', repo: 'widgets', name: 'hitl', head_sha: 'a'.repeat(40) });
+    const response = await octokit.request('POST /repos/{owner}/{repo}/check-runs', {
+      owner: 'acme',
+      repo: 'widgets',
+      name: 'hitl',
+      head_sha: 'a'.repeat(40),
+    });
     expect(response.status).toBe(200);
     expect(response.data).toEqual({ id: 7, name: 'hitl' });
     expect(response.headers.etag).toBe('"abc"');
@@ -61,19 +71,27 @@ describe('the fetch the App sends GitHub requests with', () => {
     expect(connections).toBeLessThanOrEqual(2);
   });
 
-  it('turns an error answer into Octokit\'s RequestError with GitHub\'s message', async () => {
+  it("turns an error answer into Octokit's RequestError with GitHub's message", async () => {
     handler = (_req, _body, res) => {
       res.statusCode = 422;
       res.setHeader('content-type', 'application/json');
       res.end(JSON.stringify({ message: 'Validation Failed', documentation_url: 'https://docs.github.com' }));
     };
     const octokit = new (gateOctokit({ fetch: httpFetch(), writeIntervalMs: 0 }))({ baseUrl: base, auth: { token: 't' } } as never);
-    await expect(octokit.request('GET /repos/{owner}/{repo}', { owner: 'acme', repo: 'widgets' })).rejects.toMatchObject({ status: 422, message: expect.stringContaining('Validation Failed') });
+    await expect(octokit.request('GET /repos/{owner}/{repo}', { owner: 'acme', repo: 'widgets' })).rejects.toMatchObject({
+      status: 422,
+      message: expect.stringContaining('Validation Failed'),
+    });
   });
 
   it('follows a moved repository, and drops the credentials when the redirect leaves the origin', async () => {
     const other = createServer((req, res) => {
-      seen.push({ method: req.method!, url: `other${req.url}`, ...(req.headers.authorization ? { authorization: req.headers.authorization } : {}), body: '' });
+      seen.push({
+        method: req.method!,
+        url: `other${req.url}`,
+        ...(req.headers.authorization ? { authorization: req.headers.authorization } : {}),
+        body: '',
+      });
       res.end('{"elsewhere":true}');
     });
     await new Promise<void>((resolve) => other.listen(0, '127.0.0.1', resolve));
@@ -88,7 +106,11 @@ describe('the fetch the App sends GitHub requests with', () => {
       expect(response.status).toBe(200);
       expect(await response.text()).toBe('{"elsewhere":true}');
       expect(response.redirected).toBe(true);
-      expect(seen.map((s) => [s.url, s.authorization])).toEqual([['/repositories/1', 'token secret'], ['/repositories/2', 'token secret'], ['other/x', undefined]]);
+      expect(seen.map((s) => [s.url, s.authorization])).toEqual([
+        ['/repositories/1', 'token secret'],
+        ['/repositories/2', 'token secret'],
+        ['other/x', undefined],
+      ]);
     } finally {
       other.closeAllConnections();
       other.close();
@@ -99,7 +121,10 @@ describe('the fetch the App sends GitHub requests with', () => {
     handler = (req, _body, res) => (req.url === '/form' ? res.writeHead(303, { location: '/done' }).end() : res.end('ok'));
     const response = await httpFetch()(`${base}/form`, { method: 'POST', body: '{"a":1}' });
     expect(await response.text()).toBe('ok');
-    expect(seen.map((s) => [s.method, s.url, s.body])).toEqual([['POST', '/form', '{"a":1}'], ['GET', '/done', '']]);
+    expect(seen.map((s) => [s.method, s.url, s.body])).toEqual([
+      ['POST', '/form', '{"a":1}'],
+      ['GET', '/done', ''],
+    ]);
   });
 
   it('gives up on a redirect loop with a clear error', async () => {
@@ -147,7 +172,13 @@ describe('the fetch the App sends GitHub requests with', () => {
   });
 
   it('reports a refused connection as a 500 that the client may retry, and not as a crash', async () => {
-    const octokit = new (gateOctokit({ fetch: httpFetch(), writeIntervalMs: 0, retries: 0 }))({ baseUrl: 'http://127.0.0.1:1', auth: { token: 't' } } as never);
-    await expect(octokit.request('GET /repos/{owner}/{repo}', { owner: 'acme', repo: 'widgets' })).rejects.toMatchObject({ status: 500, message: expect.stringContaining('ECONNREFUSED') });
+    const octokit = new (gateOctokit({ fetch: httpFetch(), writeIntervalMs: 0, retries: 0 }))({
+      baseUrl: 'http://127.0.0.1:1',
+      auth: { token: 't' },
+    } as never);
+    await expect(octokit.request('GET /repos/{owner}/{repo}', { owner: 'acme', repo: 'widgets' })).rejects.toMatchObject({
+      status: 500,
+      message: expect.stringContaining('ECONNREFUSED'),
+    });
   });
 });

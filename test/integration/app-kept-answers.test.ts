@@ -9,7 +9,11 @@ import { createGate, type Gate, type GateOptions } from '../../src/app/gate.js';
 import type { ReconcileOptions, ReconcileOutcome, PullRequestRef } from '../../src/github/index.js';
 import { KeptAnswers } from '../../src/github/kept-answers.js';
 
-const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048, privateKeyEncoding: { type: 'pkcs1', format: 'pem' }, publicKeyEncoding: { type: 'spki', format: 'pem' } });
+const { privateKey } = generateKeyPairSync('rsa', {
+  modulusLength: 2048,
+  privateKeyEncoding: { type: 'pkcs1', format: 'pem' },
+  publicKeyEncoding: { type: 'spki', format: 'pem' },
+});
 const IDENTITY = { appId: 4242, login: 'hitl-gate[bot]' };
 const POLICY = 'policy\0acme/widgets\0.github/hitl.yml\0main';
 
@@ -36,15 +40,22 @@ function start(options: GateOptions) {
   const probot = new Probot({ appId: IDENTITY.appId, privateKey, secret: 's', log: pino({ level: 'silent' }) });
   const gate = createGate(probot, { identity: IDENTITY, sweepIntervalMs: 0, log: pino({ level: 'silent' }), ...options });
   gates.push(gate);
-  const labeled = (number: number) => probot.receive({
-    id: `d-${Math.random()}`,
-    name: 'pull_request',
-    payload: { action: 'labeled', installation: { id: 1 }, repository: { name: 'widgets', owner: { login: 'acme' } }, pull_request: { number, updated_at: '2026-11-22T14:00:00Z' }, sender: { login: 'alice', type: 'User' } },
-  } as never);
+  const labeled = (number: number) =>
+    probot.receive({
+      id: `d-${Math.random()}`,
+      name: 'pull_request',
+      payload: {
+        action: 'labeled',
+        installation: { id: 1 },
+        repository: { name: 'widgets', owner: { login: 'acme' } },
+        pull_request: { number, updated_at: '2026-11-22T14:00:00Z' },
+        sender: { login: 'alice', type: 'User' },
+      },
+    } as never);
   return { gate, labeled };
 }
 
-it('one App\'s reconciles ask with the ETag an earlier reconcile of it kept; a new App starts from none', async () => {
+it("one App's reconciles ask with the ETag an earlier reconcile of it kept; a new App starts from none", async () => {
   const etags: (string | undefined)[] = [];
   const first = start(policyReader(etags));
   await first.labeled(7);

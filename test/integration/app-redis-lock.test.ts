@@ -26,7 +26,11 @@ function redis(url = redisUrl!): Redis {
   return client;
 }
 
-interface Line { level: string; o: object; m?: string }
+interface Line {
+  level: string;
+  o: object;
+  m?: string;
+}
 function captureLog(lines: Line[]) {
   const at = (level: string) => (o: object, m?: string) => void lines.push({ level, o, m });
   return { debug: at('debug'), info: at('info'), warn: at('warn'), error: at('error') } as never;
@@ -49,7 +53,9 @@ describeWithRedis('the per-PR lock across replicas', () => {
     let inFlight = 0;
     let most = 0;
     const heldAtEnd: boolean[] = [];
-    const { all: [a, b] } = backends(2);
+    const {
+      all: [a, b],
+    } = backends(2);
     const work = async (_job: ReconcileJob, hold?: { stillHeld(): boolean }) => {
       most = Math.max(most, ++inFlight);
       await sleep(heldAtEnd.length === 0 ? 3 * TTL : 10);
@@ -70,7 +76,10 @@ describeWithRedis('the per-PR lock across replicas', () => {
 
   it('the lock is gone as soon as its reconcile ends, and nothing renews it after', async () => {
     const lines: Line[] = [];
-    const { prefix, all: [a] } = backends(1, { log: captureLog(lines) });
+    const {
+      prefix,
+      all: [a],
+    } = backends(1, { log: captureLog(lines) });
     const started: number[] = [];
     a!.start(async () => {
       started.push(Date.now());
@@ -90,10 +99,13 @@ describeWithRedis('the per-PR lock across replicas', () => {
     expect(lines.filter((l) => l.level === 'warn' || l.level === 'error')).toEqual([]);
   });
 
-  it('a worker whose lock was taken over is told, writes nothing more, and leaves the new holder\'s lock alone', async () => {
+  it("a worker whose lock was taken over is told, writes nothing more, and leaves the new holder's lock alone", async () => {
     let hold: { stillHeld(): boolean; signal: AbortSignal } | undefined;
     let runs = 0;
-    const { prefix, all: [a] } = backends(1, { maxRetries: 0 });
+    const {
+      prefix,
+      all: [a],
+    } = backends(1, { maxRetries: 0 });
     const direct = redis();
     const lockKey = `${prefix}:lock:${pullKey(pr(5))}`;
     let release!: () => void;
@@ -139,7 +151,9 @@ describeWithRedis('the per-PR lock across replicas', () => {
 
   it('a reconcile running three times longer than its lock holds back a sweep of its repository until it ends', async () => {
     const order: string[] = [];
-    const { all: [a, b] } = backends(2);
+    const {
+      all: [a, b],
+    } = backends(2);
     a!.start(async (job) => {
       order.push(`start ${job.number}`);
       await sleep(3 * TTL);
@@ -153,7 +167,9 @@ describeWithRedis('the per-PR lock across replicas', () => {
 
   it('a sweep running three times longer than its lock keeps its repository: its PRs wait for it', async () => {
     const order: string[] = [];
-    const { all: [a, b] } = backends(2);
+    const {
+      all: [a, b],
+    } = backends(2);
     a!.start(async (job) => void order.push(`reconcile ${job.number}`));
     await b!.exclusive({ installationId: 1, owner: 'acme', repo: 'widgets' }, async (hold) => {
       order.push('sweep');
@@ -175,11 +191,18 @@ describeWithRedis('the App on a lock it lost', () => {
     const { createGate } = await import('../../src/app/gate.js');
     const { redisBackends } = await import('../../src/app/redis.js');
     const { gateOctokit } = await import('../../src/app/octokit.js');
-    const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048, privateKeyEncoding: { type: 'pkcs1', format: 'pem' }, publicKeyEncoding: { type: 'spki', format: 'pem' } });
+    const { privateKey } = generateKeyPairSync('rsa', {
+      modulusLength: 2048,
+      privateKeyEncoding: { type: 'pkcs1', format: 'pem' },
+      publicKeyEncoding: { type: 'spki', format: 'pem' },
+    });
     const comments: string[] = [];
     nock('https://api.github.com')
-      .post('/app/installations/1/access_tokens').reply(201, { token: 'ghs_test', expires_at: new Date(Date.now() + 3_600_000).toISOString() })
-      .post('/repos/acme/widgets/issues/7/comments').times(2).reply(201, (_uri, body) => {
+      .post('/app/installations/1/access_tokens')
+      .reply(201, { token: 'ghs_test', expires_at: new Date(Date.now() + 3_600_000).toISOString() })
+      .post('/repos/acme/widgets/issues/7/comments')
+      .times(2)
+      .reply(201, (_uri, body) => {
         comments.push((body as { body: string }).body);
         return { id: comments.length };
       });
@@ -190,7 +213,11 @@ describeWithRedis('the App on a lock it lost', () => {
     const runs: Array<{ stillHeld?: () => boolean; error?: string }> = [];
     // Stands in for reconcile: one write, then a second that waits out the installation's write
     // interval (a second), as writes wait for their budget.
-    const reconcile = async (client: { rest: { issues: { createComment(p: object): Promise<unknown> } } }, ref: { owner: string; repo: string; number: number }, options: { stillHeld?: () => boolean }) => {
+    const reconcile = async (
+      client: { rest: { issues: { createComment(p: object): Promise<unknown> } } },
+      ref: { owner: string; repo: string; number: number },
+      options: { stillHeld?: () => boolean },
+    ) => {
       const run: (typeof runs)[number] = { stillHeld: options.stillHeld };
       runs.push(run);
       const base = { ref, effects: [], applied: [], requests: 2, merged: false, decision: { state: 'waiting', tier: 'hard' } };
@@ -203,10 +230,22 @@ describeWithRedis('the App on a lock it lost', () => {
       }
       return base;
     };
-    const probot = new Probot({ appId: 4242, privateKey, secret: 's', log: pino({ level: 'silent' }), Octokit: gateOctokit({ fetch: globalThis.fetch, retryAfterBaseMs: 1 }) });
+    const probot = new Probot({
+      appId: 4242,
+      privateKey,
+      secret: 's',
+      log: pino({ level: 'silent' }),
+      Octokit: gateOctokit({ fetch: globalThis.fetch, retryAfterBaseMs: 1 }),
+    });
     const scaleOut = await redisBackends(redisUrl!, { prefix, retryBaseMs: 20, lockTtlMs: TTL });
     cleanup.push(() => scaleOut.backend.close(2000));
-    createGate(probot, { ...scaleOut, reconcile: reconcile as never, identity: { appId: 4242, login: 'hitl-gate[bot]' }, sweepIntervalMs: 0, log: pino({ level: 'silent' }) });
+    createGate(probot, {
+      ...scaleOut,
+      reconcile: reconcile as never,
+      identity: { appId: 4242, login: 'hitl-gate[bot]' },
+      sweepIntervalMs: 0,
+      log: pino({ level: 'silent' }),
+    });
 
     await scaleOut.backend.enqueue(pr(7));
     await expect.poll(() => comments).toEqual(['first']);
@@ -223,13 +262,17 @@ describeWithRedis('the App on a lock it lost', () => {
 });
 
 describeWithRedis('the App on a lock it lost, without writing', () => {
-  it('leaves the PR\'s veto-window wake-up to the new holder instead of cancelling it', async () => {
+  it("leaves the PR's veto-window wake-up to the new holder instead of cancelling it", async () => {
     const { Probot } = await import('probot');
     const { pino } = await import('pino');
     const { generateKeyPairSync } = await import('node:crypto');
     const { createGate } = await import('../../src/app/gate.js');
     const { redisBackends } = await import('../../src/app/redis.js');
-    const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048, privateKeyEncoding: { type: 'pkcs1', format: 'pem' }, publicKeyEncoding: { type: 'spki', format: 'pem' } });
+    const { privateKey } = generateKeyPairSync('rsa', {
+      modulusLength: 2048,
+      privateKeyEncoding: { type: 'pkcs1', format: 'pem' },
+      publicKeyEncoding: { type: 'spki', format: 'pem' },
+    });
     const prefix = `hitl-test-${randomUUID()}`;
     const direct = redis();
     const lockKey = `${prefix}:lock:${pullKey(pr(8))}`;
@@ -245,7 +288,13 @@ describeWithRedis('the App on a lock it lost, without writing', () => {
     const probot = new Probot({ appId: 4242, privateKey, secret: 's', log: pino({ level: 'silent' }) });
     const scaleOut = await redisBackends(redisUrl!, { prefix, retryBaseMs: 20, lockTtlMs: TTL });
     cleanup.push(() => scaleOut.backend.close(2000));
-    createGate(probot, { ...scaleOut, reconcile: reconcile as never, identity: { appId: 4242, login: 'hitl-gate[bot]' }, sweepIntervalMs: 0, log: pino({ level: 'silent' }) });
+    createGate(probot, {
+      ...scaleOut,
+      reconcile: reconcile as never,
+      identity: { appId: 4242, login: 'hitl-gate[bot]' },
+      sweepIntervalMs: 0,
+      log: pino({ level: 'silent' }),
+    });
     // The new holder's wake-up for the end of the PR's veto window.
     await scaleOut.backend.at(pr(8), new Date(Date.now() + 60_000));
 

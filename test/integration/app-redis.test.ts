@@ -111,7 +111,12 @@ describeWithRedis('Redis scale-out', () => {
   it("shares the workers between installations: another installation's event goes ahead of the tail of a burst", async () => {
     const started: string[] = [];
     const release = new Map<string, () => void>();
-    const backend = new RedisBackend(url!, { prefix: `hitl-test-${randomUUID()}`, concurrency: 2, retryBaseMs: 20, sweepIntervalMs: 60_000 });
+    const backend = new RedisBackend(url!, {
+      prefix: `hitl-test-${randomUUID()}`,
+      concurrency: 2,
+      retryBaseMs: 20,
+      sweepIntervalMs: 60_000,
+    });
     backends.push(backend);
     backend.start((job) => {
       const id = `${job.installationId}#${job.number}`;
@@ -141,10 +146,14 @@ describeWithRedis('Redis scale-out', () => {
 
   it('retries a failing reconcile with backoff, a bounded number of times', async () => {
     let runs = 0;
-    const [a] = replicas(1, async () => {
-      runs++;
-      throw new Error('GitHub 502');
-    }, { maxRetries: 2 });
+    const [a] = replicas(
+      1,
+      async () => {
+        runs++;
+        throw new Error('GitHub 502');
+      },
+      { maxRetries: 2 },
+    );
     await a!.enqueue(pr(9));
     await sleep(50);
     await a!.idle();
@@ -268,7 +277,11 @@ describeWithRedis('two app replicas on one Redis', () => {
     const { generateKeyPairSync } = await import('node:crypto');
     const { createGate } = await import('../../src/app/gate.js');
     const { redisBackends } = await import('../../src/app/redis.js');
-    const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048, privateKeyEncoding: { type: 'pkcs1', format: 'pem' }, publicKeyEncoding: { type: 'spki', format: 'pem' } });
+    const { privateKey } = generateKeyPairSync('rsa', {
+      modulusLength: 2048,
+      privateKeyEncoding: { type: 'pkcs1', format: 'pem' },
+      publicKeyEncoding: { type: 'spki', format: 'pem' },
+    });
     const state = { windowEnd: 0, merges: 0, runs: 0 };
     const reconcile = async (_c: unknown, ref: { owner: string; repo: string; number: number }) => {
       state.runs++;
@@ -285,7 +298,13 @@ describeWithRedis('two app replicas on one Redis', () => {
       const probot = new Probot({ appId: 4242, privateKey, secret: 's', log: pino({ level: 'silent' }) });
       const scaleOut = await redisBackends(url!, { prefix, retryBaseMs: 20 });
       backends.push(scaleOut.backend);
-      const gate = createGate(probot, { ...scaleOut, reconcile: reconcile as never, identity: { appId: 4242, login: 'hitl-gate[bot]' }, sweepIntervalMs: 0, log: pino({ level: 'silent' }) });
+      const gate = createGate(probot, {
+        ...scaleOut,
+        reconcile: reconcile as never,
+        identity: { appId: 4242, login: 'hitl-gate[bot]' },
+        sweepIntervalMs: 0,
+        log: pino({ level: 'silent' }),
+      });
       return { probot, gate };
     };
     const [a] = [await start(), await start()];
@@ -311,10 +330,19 @@ describeWithRedis('the app function with REDIS_URL', () => {
     const { pino } = await import('pino');
     const { generateKeyPairSync } = await import('node:crypto');
     const { default: hitlGateApp } = await import('../../src/app/index.js');
-    const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048, privateKeyEncoding: { type: 'pkcs1', format: 'pem' }, publicKeyEncoding: { type: 'spki', format: 'pem' } });
+    const { privateKey } = generateKeyPairSync('rsa', {
+      modulusLength: 2048,
+      privateKeyEncoding: { type: 'pkcs1', format: 'pem' },
+      publicKeyEncoding: { type: 'spki', format: 'pem' },
+    });
     const probot = new Probot({ appId: 4242, privateKey, secret: 's', log: pino({ level: 'silent' }) });
     const handlers: unknown[] = [];
-    const gate = await hitlGateApp(probot, { cwd: process.cwd(), addHandler: (h) => void handlers.push(h), env: { REDIS_URL: url!, HITL_SWEEP_INTERVAL: '1h' }, hitl: { identity: { appId: 4242, login: 'hitl-gate[bot]' }, sweepIntervalMs: 0 } });
+    const gate = await hitlGateApp(probot, {
+      cwd: process.cwd(),
+      addHandler: (h) => void handlers.push(h),
+      env: { REDIS_URL: url!, HITL_SWEEP_INTERVAL: '1h' },
+      hitl: { identity: { appId: 4242, login: 'hitl-gate[bot]' }, sweepIntervalMs: 0 },
+    });
     try {
       expect(gate.queue).toBeInstanceOf(RedisBackend);
       expect(handlers).toHaveLength(1); // /healthz and /metrics
@@ -331,7 +359,9 @@ describeWithRedis('the app function with REDIS_URL', () => {
     const { pino } = await import('pino');
     const { default: hitlGateApp } = await import('../../src/app/index.js');
     const probot = new Probot({ githubToken: 'x', log: pino({ level: 'silent' }) });
-    await expect(hitlGateApp(probot, { cwd: '.', addHandler: () => undefined, env: { REDIS_URL: 'localhost:6379' } })).rejects.toThrow(/REDIS_URL/);
+    await expect(hitlGateApp(probot, { cwd: '.', addHandler: () => undefined, env: { REDIS_URL: 'localhost:6379' } })).rejects.toThrow(
+      /REDIS_URL/,
+    );
   });
 });
 
@@ -342,10 +372,13 @@ describeWithRedis('write pacing across replicas', () => {
     const { Redis } = await import('ioredis');
     const { gateOctokit } = await import('../../src/app/octokit.js');
     const arrivals: number[] = [];
-    nock('https://api.github.com').post(/\/repos\/acme\/widgets\/issues\/\d+\/labels/).times(4).reply(200, () => {
-      arrivals.push(Date.now());
-      return [];
-    });
+    nock('https://api.github.com')
+      .post(/\/repos\/acme\/widgets\/issues\/\d+\/labels/)
+      .times(4)
+      .reply(200, () => {
+        arrivals.push(Date.now());
+        return [];
+      });
     // What Probot builds from REDIS_URL and hands to every client in `throttle.connection`; one per replica.
     // A run stopped while a write's interval was held leaves that slot taken until Bottleneck's client
     // time-out (10 s); start from a clean limiter so this test does not wait for it.
@@ -355,8 +388,14 @@ describeWithRedis('write pacing across replicas', () => {
     await cleaner.quit();
     const connections = [0, 1].map(() => new Bottleneck.IORedisConnection({ client: new Redis(url!) }));
     try {
-      const replicas = connections.map((connection) => new (gateOctokit({ fetch: globalThis.fetch }))({ auth: { token: 'ghs_test' }, throttle: { connection } } as never));
-      await Promise.all(replicas.flatMap((octokit, i) => [1, 2].map((n) => octokit.rest.issues.addLabels({ owner: 'acme', repo: 'widgets', issue_number: i * 10 + n, labels: ['x'] }))));
+      const replicas = connections.map(
+        (connection) => new (gateOctokit({ fetch: globalThis.fetch }))({ auth: { token: 'ghs_test' }, throttle: { connection } } as never),
+      );
+      await Promise.all(
+        replicas.flatMap((octokit, i) =>
+          [1, 2].map((n) => octokit.rest.issues.addLabels({ owner: 'acme', repo: 'widgets', issue_number: i * 10 + n, labels: ['x'] })),
+        ),
+      );
       await sleep(1100); // the last write's interval ends before its replica goes away
     } finally {
       await Promise.all(connections.map((c) => c.disconnect(true)));

@@ -6,7 +6,11 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 
 const entry = fileURLToPath(new URL('../../src/app/server.ts', import.meta.url));
-const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048, privateKeyEncoding: { type: 'pkcs1', format: 'pem' }, publicKeyEncoding: { type: 'spki', format: 'pem' } });
+const { privateKey } = generateKeyPairSync('rsa', {
+  modulusLength: 2048,
+  privateKeyEncoding: { type: 'pkcs1', format: 'pem' },
+  publicKeyEncoding: { type: 'spki', format: 'pem' },
+});
 
 function run(env: Record<string, string>) {
   const child = spawn(process.execPath, ['--import', 'tsx', entry], {
@@ -44,7 +48,16 @@ describe('npm start', () => {
   it('serves /healthz, and on SIGTERM stops and exits 0', async () => {
     const port = await freePort();
     // GitHub is a closed local port: the start-up sweep fails fast and offline, and the server stays up.
-    const p = run({ APP_ID: '4242', PRIVATE_KEY: privateKey, WEBHOOK_SECRET: 'x', PORT: String(port), HOST: '127.0.0.1', GHE_HOST: '127.0.0.1:9', GHE_PROTOCOL: 'http', LOG_LEVEL: 'warn' });
+    const p = run({
+      APP_ID: '4242',
+      PRIVATE_KEY: privateKey,
+      WEBHOOK_SECRET: 'x',
+      PORT: String(port),
+      HOST: '127.0.0.1',
+      GHE_HOST: '127.0.0.1:9',
+      GHE_PROTOCOL: 'http',
+      LOG_LEVEL: 'warn',
+    });
     let health: Response | undefined;
     for (let i = 0; i < 100 && !health; i++) {
       health = await fetch(`http://127.0.0.1:${port}/healthz`).catch(() => undefined);
@@ -57,7 +70,7 @@ describe('npm start', () => {
 });
 
 describe('behind a proxy', () => {
-  it('sends GitHub requests through HTTPS_PROXY (Node\'s fetch alone would ignore it)', async () => {
+  it("sends GitHub requests through HTTPS_PROXY (Node's fetch alone would ignore it)", async () => {
     const seen: string[] = [];
     const proxy = createServer((socket: Socket) => {
       // The App retries and is then killed: a connection it resets is expected, not a test failure.
@@ -71,7 +84,16 @@ describe('behind a proxy', () => {
     const proxyPort = (proxy.address() as { port: number }).port;
     const port = await freePort();
     // The start-up sweep is the first GitHub request; GitHub itself is never reached.
-    const p = run({ APP_ID: '4242', PRIVATE_KEY: privateKey, WEBHOOK_SECRET: 'x', PORT: String(port), HOST: '127.0.0.1', GHE_HOST: 'github.example.com', HTTPS_PROXY: `http://127.0.0.1:${proxyPort}`, LOG_LEVEL: 'warn' });
+    const p = run({
+      APP_ID: '4242',
+      PRIVATE_KEY: privateKey,
+      WEBHOOK_SECRET: 'x',
+      PORT: String(port),
+      HOST: '127.0.0.1',
+      GHE_HOST: 'github.example.com',
+      HTTPS_PROXY: `http://127.0.0.1:${proxyPort}`,
+      LOG_LEVEL: 'warn',
+    });
     await expect.poll(() => seen.length, { timeout: 10_000 }).toBeGreaterThan(0);
     expect(seen[0]).toBe('CONNECT github.example.com:443 HTTP/1.1');
     expect(p.err()).toContain(`through the proxy http://127.0.0.1:${proxyPort}`);

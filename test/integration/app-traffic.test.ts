@@ -30,32 +30,47 @@ afterEach(() => {
 
 describe('repeating', () => {
   it('retries a 5xx of a read until it succeeds', async () => {
-    const scope = nock(API).get('/repos/acme/widgets').times(2).reply(502, { message: 'Bad Gateway' }).get('/repos/acme/widgets').reply(200, { name: 'widgets' });
+    const scope = nock(API)
+      .get('/repos/acme/widgets')
+      .times(2)
+      .reply(502, { message: 'Bad Gateway' })
+      .get('/repos/acme/widgets')
+      .reply(200, { name: 'widgets' });
     const { data } = await client().request('GET /repos/{owner}/{repo}', { owner: 'acme', repo: 'widgets' });
     expect(data).toEqual({ name: 'widgets' });
     expect(scope.isDone()).toBe(true);
   });
 
-  it('gives up after the configured retries and reports GitHub\'s answer', async () => {
+  it("gives up after the configured retries and reports GitHub's answer", async () => {
     nock(API).get('/repos/acme/widgets').times(3).reply(503, { message: 'Unavailable' });
-    const error = await client({ ...FAST, retries: 2 }).request('GET /repos/{owner}/{repo}', { owner: 'acme', repo: 'widgets' }).catch((e: unknown) => e);
+    const error = await client({ ...FAST, retries: 2 })
+      .request('GET /repos/{owner}/{repo}', { owner: 'acme', repo: 'widgets' })
+      .catch((e: unknown) => e);
     expect(status(error)).toBe(503);
     expect(nock.pendingMocks()).toEqual([]);
   });
 
   it('never repeats a POST answered 5xx (GitHub may have applied it), but repeats a token request', async () => {
     const comment = nock(API).post('/repos/acme/widgets/issues/7/comments').reply(502, { message: 'Bad Gateway' });
-    const error = await client().request('POST /repos/{owner}/{repo}/issues/{issue_number}/comments', { owner: 'acme', repo: 'widgets', issue_number: 7, body: 'hi' }).catch((e: unknown) => e);
+    const error = await client()
+      .request('POST /repos/{owner}/{repo}/issues/{issue_number}/comments', { owner: 'acme', repo: 'widgets', issue_number: 7, body: 'hi' })
+      .catch((e: unknown) => e);
     expect(status(error)).toBe(502);
     expect(comment.isDone()).toBe(true);
-    nock(API).post('/app/installations/1/access_tokens').reply(502, {}).post('/app/installations/1/access_tokens').reply(201, { token: 't' });
+    nock(API)
+      .post('/app/installations/1/access_tokens')
+      .reply(502, {})
+      .post('/app/installations/1/access_tokens')
+      .reply(201, { token: 't' });
     const { data } = await client().request('POST /app/installations/{installation_id}/access_tokens', { installation_id: 1 });
     expect(data).toEqual({ token: 't' });
   });
 
   it('does not repeat a 4xx answer: a plain 403 is a permission answer, not a rate limit', async () => {
     nock(API).put('/repos/acme/widgets/pulls/7/merge').reply(403, { message: 'Resource not accessible by integration' });
-    const error = await client().request('PUT /repos/{owner}/{repo}/pulls/{pull_number}/merge', { owner: 'acme', repo: 'widgets', pull_number: 7 }).catch((e: unknown) => e);
+    const error = await client()
+      .request('PUT /repos/{owner}/{repo}/pulls/{pull_number}/merge', { owner: 'acme', repo: 'widgets', pull_number: 7 })
+      .catch((e: unknown) => e);
     expect(status(error)).toBe(403);
     expect(nock.pendingMocks()).toEqual([]);
   });
@@ -64,20 +79,29 @@ describe('repeating', () => {
 describe('rate limits', () => {
   it('waits out a secondary rate limit for as long as retry-after says, then repeats, a POST too', async () => {
     const scope = nock(API)
-      .post('/repos/acme/widgets/issues/7/comments').reply(429, { message: 'You have exceeded a secondary rate limit' }, { 'retry-after': '40' })
-      .post('/repos/acme/widgets/issues/7/comments').reply(201, { id: 1 });
+      .post('/repos/acme/widgets/issues/7/comments')
+      .reply(429, { message: 'You have exceeded a secondary rate limit' }, { 'retry-after': '40' })
+      .post('/repos/acme/widgets/issues/7/comments')
+      .reply(201, { id: 1 });
     const started = performance.now();
-    const { data } = await client().request('POST /repos/{owner}/{repo}/issues/{issue_number}/comments', { owner: 'acme', repo: 'widgets', issue_number: 7, body: 'hi' });
+    const { data } = await client().request('POST /repos/{owner}/{repo}/issues/{issue_number}/comments', {
+      owner: 'acme',
+      repo: 'widgets',
+      issue_number: 7,
+      body: 'hi',
+    });
     expect(data).toEqual({ id: 1 });
     expect(performance.now() - started).toBeGreaterThanOrEqual(39);
     expect(scope.isDone()).toBe(true);
   });
 
-  it('waits for the primary limit\'s reset when the quota is spent', async () => {
+  it("waits for the primary limit's reset when the quota is spent", async () => {
     const reset = Math.floor(Date.now() / 1000) + 30;
     nock(API)
-      .get('/repos/acme/widgets').reply(403, { message: 'API rate limit exceeded' }, { 'x-ratelimit-remaining': '0', 'x-ratelimit-reset': String(reset) })
-      .get('/repos/acme/widgets').reply(200, { name: 'widgets' });
+      .get('/repos/acme/widgets')
+      .reply(403, { message: 'API rate limit exceeded' }, { 'x-ratelimit-remaining': '0', 'x-ratelimit-reset': String(reset) })
+      .get('/repos/acme/widgets')
+      .reply(200, { name: 'widgets' });
     const started = performance.now();
     await client().request('GET /repos/{owner}/{repo}', { owner: 'acme', repo: 'widgets' });
     // About 30 seconds of GitHub's time, in test milliseconds.
@@ -87,24 +111,36 @@ describe('rate limits', () => {
   it('fails at once when GitHub asks for a longer wait than a reconcile should hold', async () => {
     nock(API).get('/repos/acme/widgets').reply(429, { message: 'slow down' }, { 'retry-after': '3600' });
     const started = performance.now();
-    const error = await client({ ...FAST, retryAfterBaseMs: 1000, maxRetryAfterSeconds: 120 }).request('GET /repos/{owner}/{repo}', { owner: 'acme', repo: 'widgets' }).catch((e: unknown) => e);
+    const error = await client({ ...FAST, retryAfterBaseMs: 1000, maxRetryAfterSeconds: 120 })
+      .request('GET /repos/{owner}/{repo}', { owner: 'acme', repo: 'widgets' })
+      .catch((e: unknown) => e);
     expect(status(error)).toBe(429);
     expect(performance.now() - started).toBeLessThan(1000);
   });
 
   it('waits out at most two rate limits per request, then reports the third', async () => {
-    nock(API).get('/repos/acme/widgets').times(3).reply(429, { message: 'You have exceeded a secondary rate limit' }, { 'retry-after': '1' });
-    const error = await client().request('GET /repos/{owner}/{repo}', { owner: 'acme', repo: 'widgets' }).catch((e: unknown) => e);
+    nock(API)
+      .get('/repos/acme/widgets')
+      .times(3)
+      .reply(429, { message: 'You have exceeded a secondary rate limit' }, { 'retry-after': '1' });
+    const error = await client()
+      .request('GET /repos/{owner}/{repo}', { owner: 'acme', repo: 'widgets' })
+      .catch((e: unknown) => e);
     expect(status(error)).toBe(429);
     expect(nock.pendingMocks()).toEqual([]);
   });
 
-  it('reads how long to wait from GitHub\'s headers', () => {
+  it("reads how long to wait from GitHub's headers", () => {
     const now = Date.UTC(2026, 10, 22, 12, 0, 0);
     const failure = (s: number, message: string, headers: Record<string, string>) => ({ status: s, message, response: { headers } });
     expect(rateLimitWait(failure(429, 'x', { 'retry-after': '7' }), now)).toBe(7);
     expect(rateLimitWait(failure(403, 'You have exceeded a secondary rate limit', {}), now)).toBe(60);
-    expect(rateLimitWait(failure(403, 'API rate limit exceeded', { 'x-ratelimit-remaining': '0', 'x-ratelimit-reset': String(now / 1000 + 10) }), now)).toBe(11);
+    expect(
+      rateLimitWait(
+        failure(403, 'API rate limit exceeded', { 'x-ratelimit-remaining': '0', 'x-ratelimit-reset': String(now / 1000 + 10) }),
+        now,
+      ),
+    ).toBe(11);
     expect(rateLimitWait(failure(403, 'Resource not accessible by integration', { 'x-ratelimit-remaining': '4999' }), now)).toBeUndefined();
     expect(rateLimitWait(failure(502, 'Bad Gateway', { 'retry-after': '7' }), now)).toBeUndefined();
   });
@@ -140,7 +176,14 @@ describe('pacing and concurrency, per installation', () => {
   it('keeps writes of one installation apart, while its reads go out at once', async () => {
     const plugin = { ...FAST, writeIntervalMs: 300 };
     const octokit = client(plugin, 1, baseUrl);
-    const writes = [1, 2].map((n) => octokit.request('POST /repos/{owner}/{repo}/issues/{issue_number}/labels', { owner: 'acme', repo: 'widgets', issue_number: n, labels: ['x'] }));
+    const writes = [1, 2].map((n) =>
+      octokit.request('POST /repos/{owner}/{repo}/issues/{issue_number}/labels', {
+        owner: 'acme',
+        repo: 'widgets',
+        issue_number: n,
+        labels: ['x'],
+      }),
+    );
     await new Promise((resolve) => setTimeout(resolve, 20));
     await octokit.request('GET /repos/{owner}/{repo}', { owner: 'acme', repo: 'widgets' });
     await Promise.all(writes);
@@ -154,7 +197,12 @@ describe('pacing and concurrency, per installation', () => {
   it('paces a GraphQL mutation like any write, but a GraphQL query is a read that goes out at once', async () => {
     const plugin = { ...FAST, writeIntervalMs: 300 };
     const octokit = client(plugin, 1, baseUrl);
-    const mutations = [1, 2].map(() => octokit.request('POST /graphql', { query: 'mutation hitlDequeue($id: ID!) { dequeuePullRequest(input: { id: $id }) { clientMutationId } }', id: 'PR_1' }));
+    const mutations = [1, 2].map(() =>
+      octokit.request('POST /graphql', {
+        query: 'mutation hitlDequeue($id: ID!) { dequeuePullRequest(input: { id: $id }) { clientMutationId } }',
+        id: 'PR_1',
+      }),
+    );
     await new Promise((resolve) => setTimeout(resolve, 20));
     await octokit.request('POST /graphql', { query: 'query hitlPullRequestQueue { viewer { login } }' });
     await Promise.all(mutations);
@@ -168,7 +216,9 @@ describe('pacing and concurrency, per installation', () => {
     const Traffic = Octokit.plugin(trafficPlugin(FAST));
     const one = client(FAST, 1, baseUrl, Traffic);
     const two = client(FAST, 2, baseUrl, Traffic);
-    const reads = Array.from({ length: 25 }, (_, i) => one.request('GET /repos/{owner}/{repo}/pulls/{pull_number}', { owner: 'acme', repo: 'widgets', pull_number: i }));
+    const reads = Array.from({ length: 25 }, (_, i) =>
+      one.request('GET /repos/{owner}/{repo}/pulls/{pull_number}', { owner: 'acme', repo: 'widgets', pull_number: i }),
+    );
     await new Promise((resolve) => setTimeout(resolve, 5));
     await two.request('GET /repos/{owner}/{repo}', { owner: 'acme', repo: 'gadgets' });
     await Promise.all(reads);

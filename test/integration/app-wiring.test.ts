@@ -14,7 +14,11 @@ import type { Decision } from '../../src/core/model/decision.js';
 import { PolicyLoads } from '../../src/core/policy/load.js';
 
 const definitions = createRequire(import.meta.url)('@octokit/webhooks-examples') as WebhookDefinition[];
-const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048, privateKeyEncoding: { type: 'pkcs1', format: 'pem' }, publicKeyEncoding: { type: 'spki', format: 'pem' } });
+const { privateKey } = generateKeyPairSync('rsa', {
+  modulusLength: 2048,
+  privateKeyEncoding: { type: 'pkcs1', format: 'pem' },
+  publicKeyEncoding: { type: 'spki', format: 'pem' },
+});
 const IDENTITY = { appId: 4242, login: 'hitl-gate[bot]' };
 const INSTALLATION = 31;
 
@@ -64,7 +68,22 @@ function statusEvent(sha: string, state: string): Payload {
 }
 
 function decision(state: Decision['state']): Decision {
-  return { governed: true, tier: 'soft', state, classification: { governed: true, governedBy: [], tier: 'soft', reasons: [] }, title: state, blockers: [], approvals: [], approvalsRequired: 0, vetoes: [], commands: [], merge: true, mergeMethod: 'squash', ledger: { vetoes: [], answered: [] }, policy: { kind: 'ok', path: '.github/hitl.yml' } };
+  return {
+    governed: true,
+    tier: 'soft',
+    state,
+    classification: { governed: true, governedBy: [], tier: 'soft', reasons: [] },
+    title: state,
+    blockers: [],
+    approvals: [],
+    approvalsRequired: 0,
+    vetoes: [],
+    commands: [],
+    merge: true,
+    mergeMethod: 'squash',
+    ledger: { vetoes: [], answered: [] },
+    policy: { kind: 'ok', path: '.github/hitl.yml' },
+  };
 }
 
 interface Call {
@@ -101,7 +120,8 @@ async function start(options: GateOptions) {
   const gate = createGate(probot, { identity: IDENTITY, sweepIntervalMs: 0, retryBaseMs: 5, log: pino({ level: 'silent' }), ...options });
   gates.push(gate);
   let delivery = 0;
-  const receive = (name: string, payload: Payload, id = `d-${++delivery}-${Math.random()}`) => probot.receive({ id, name, payload } as never);
+  const receive = (name: string, payload: Payload, id = `d-${++delivery}-${Math.random()}`) =>
+    probot.receive({ id, name, payload } as never);
   return { probot, gate, receive };
 }
 
@@ -110,15 +130,23 @@ afterEach(async () => {
 });
 
 describe('which webhooks reconcile which PR', () => {
-  it.each(['opened', 'reopened', 'synchronize', 'edited', 'labeled', 'unlabeled', 'ready_for_review'])('pull_request.%s reconciles that PR with its payload', async (action) => {
-    const { calls, reconcile } = recorder();
-    const { gate, receive } = await start({ reconcile });
-    await receive('pull_request', pullRequestEvent(action));
-    await gate.idle();
-    expect(calls).toHaveLength(1);
-    expect(calls[0]!.ref).toEqual({ owner: 'acme', repo: 'widgets', number: 7 });
-    expect(calls[0]!.options).toMatchObject({ mode: 'full', identity: IDENTITY, pullRequest: expect.objectContaining({ number: 7 }), headIsNew: action === 'opened' || action === 'synchronize' });
-  });
+  it.each(['opened', 'reopened', 'synchronize', 'edited', 'labeled', 'unlabeled', 'ready_for_review'])(
+    'pull_request.%s reconciles that PR with its payload',
+    async (action) => {
+      const { calls, reconcile } = recorder();
+      const { gate, receive } = await start({ reconcile });
+      await receive('pull_request', pullRequestEvent(action));
+      await gate.idle();
+      expect(calls).toHaveLength(1);
+      expect(calls[0]!.ref).toEqual({ owner: 'acme', repo: 'widgets', number: 7 });
+      expect(calls[0]!.options).toMatchObject({
+        mode: 'full',
+        identity: IDENTITY,
+        pullRequest: expect.objectContaining({ number: 7 }),
+        headIsNew: action === 'opened' || action === 'synchronize',
+      });
+    },
+  );
 
   it('ignores pull_request actions that cannot change the decision (assigned, closed without a merge)', async () => {
     const { calls, reconcile } = recorder();
@@ -160,7 +188,7 @@ describe('which webhooks reconcile which PR', () => {
     expect(calls).toHaveLength(0);
   });
 
-  it('the gate\'s own status comment being posted or edited by the gate does not loop', async () => {
+  it("the gate's own status comment being posted or edited by the gate does not loop", async () => {
     const { calls, reconcile } = recorder();
     const { gate, receive } = await start({ reconcile });
     await receive('issue_comment', prComment('created', { login: 'hitl-gate[bot]', type: 'Bot', viaApp: 4242 }));
@@ -169,7 +197,7 @@ describe('which webhooks reconcile which PR', () => {
     expect(calls).toHaveLength(0);
   });
 
-  it('a person editing or deleting the gate\'s comment, or another bot commenting, is not ignored', async () => {
+  it("a person editing or deleting the gate's comment, or another bot commenting, is not ignored", async () => {
     const { calls, reconcile } = recorder();
     const { gate, receive } = await start({ reconcile });
     await receive('issue_comment', prComment('deleted', { login: 'hitl-gate[bot]', type: 'Bot', viaApp: 4242, sender: 'mallory' }));
@@ -182,44 +210,56 @@ describe('which webhooks reconcile which PR', () => {
   it.each(['submitted', 'dismissed'])('pull_request_review.%s reconciles the PR', async (action) => {
     const { calls, reconcile } = recorder();
     const { gate, receive } = await start({ reconcile });
-    await receive('pull_request_review', example('pull_request_review', action, (p) => (p.pull_request.number = 7)));
+    await receive(
+      'pull_request_review',
+      example('pull_request_review', action, (p) => (p.pull_request.number = 7)),
+    );
     await gate.idle();
     expect(calls.map((c) => c.ref.number)).toEqual([7]);
   });
 
-  it('check_run.rerequested of the gate\'s own check reconciles its PRs; someone else\'s check is not ours to redo', async () => {
+  it("check_run.rerequested of the gate's own check reconciles its PRs; someone else's check is not ours to redo", async () => {
     const { calls, reconcile } = recorder();
     const { gate, receive } = await start({ reconcile });
-    const rerun = (appId: number) => example('check_run', 'rerequested', (p) => {
-      p.check_run.app = { ...p.check_run.app, id: appId };
-      p.check_run.pull_requests = [{ number: 7, id: 1, url: 'x', head: { ref: 'h', sha: 'a', repo: {} }, base: { ref: 'main', sha: 'b', repo: {} } }];
-    });
+    const rerun = (appId: number) =>
+      example('check_run', 'rerequested', (p) => {
+        p.check_run.app = { ...p.check_run.app, id: appId };
+        p.check_run.pull_requests = [
+          { number: 7, id: 1, url: 'x', head: { ref: 'h', sha: 'a', repo: {} }, base: { ref: 'main', sha: 'b', repo: {} } },
+        ];
+      });
     await receive('check_run', rerun(4242));
     await receive('check_run', rerun(15368));
     await gate.idle();
     expect(calls.map((c) => c.ref.number)).toEqual([7]);
   });
 
-  it('check_suite.rerequested of the gate\'s suite reconciles its PRs', async () => {
+  it("check_suite.rerequested of the gate's suite reconciles its PRs", async () => {
     const { calls, reconcile } = recorder();
     const { gate, receive } = await start({ reconcile });
-    const rerun = (appId: number) => example('check_suite', 'rerequested', (p) => {
-      p.check_suite.app = { ...p.check_suite.app, id: appId };
-      p.check_suite.pull_requests = [{ number: 8, id: 1, url: 'x', head: { ref: 'h', sha: 'a', repo: {} }, base: { ref: 'main', sha: 'b', repo: {} } }];
-    });
+    const rerun = (appId: number) =>
+      example('check_suite', 'rerequested', (p) => {
+        p.check_suite.app = { ...p.check_suite.app, id: appId };
+        p.check_suite.pull_requests = [
+          { number: 8, id: 1, url: 'x', head: { ref: 'h', sha: 'a', repo: {} }, base: { ref: 'main', sha: 'b', repo: {} } },
+        ];
+      });
     await receive('check_suite', rerun(4242));
     await receive('check_suite', rerun(15368));
     await gate.idle();
     expect(calls.map((c) => c.ref.number)).toEqual([8]);
   });
 
-  it('check_suite.completed of CI reconciles its PRs (they may merge now); the gate\'s own suite completing does not', async () => {
+  it("check_suite.completed of CI reconciles its PRs (they may merge now); the gate's own suite completing does not", async () => {
     const { calls, reconcile } = recorder();
     const { gate, receive } = await start({ reconcile });
-    const completed = (appId: number, number: number) => example('check_suite', 'completed', (p) => {
-      p.check_suite.app = { ...p.check_suite.app, id: appId };
-      p.check_suite.pull_requests = [{ number, id: 1, url: 'x', head: { ref: 'h', sha: 'a', repo: {} }, base: { ref: 'main', sha: 'b', repo: {} } }];
-    });
+    const completed = (appId: number, number: number) =>
+      example('check_suite', 'completed', (p) => {
+        p.check_suite.app = { ...p.check_suite.app, id: appId };
+        p.check_suite.pull_requests = [
+          { number, id: 1, url: 'x', head: { ref: 'h', sha: 'a', repo: {} }, base: { ref: 'main', sha: 'b', repo: {} } },
+        ];
+      });
     await receive('check_suite', completed(15368, 9));
     await receive('check_suite', completed(4242, 10));
     await gate.idle();
@@ -255,20 +295,29 @@ describe('which webhooks reconcile which PR', () => {
     expect(calls).toHaveLength(2);
   });
 
-  it('a re-run of the gate\'s check or suite on a fork\'s PR (GitHub lists no PR) sweeps the repository instead', async () => {
+  it("a re-run of the gate's check or suite on a fork's PR (GitHub lists no PR) sweeps the repository instead", async () => {
     const { swept, sweep } = sweepRecorder();
     const { calls, reconcile } = recorder();
     const { receive } = await start({ sweep: sweep as never, reconcile });
-    await receive('check_run', example('check_run', 'rerequested', (p) => {
-      p.check_run.app = { ...p.check_run.app, id: IDENTITY.appId };
-      p.check_run.pull_requests = [];
-    }));
-    await receive('check_suite', example('check_suite', 'rerequested', (p) => {
-      p.check_suite.app = { ...p.check_suite.app, id: IDENTITY.appId };
-      p.check_suite.pull_requests = [];
-    }));
+    await receive(
+      'check_run',
+      example('check_run', 'rerequested', (p) => {
+        p.check_run.app = { ...p.check_run.app, id: IDENTITY.appId };
+        p.check_run.pull_requests = [];
+      }),
+    );
+    await receive(
+      'check_suite',
+      example('check_suite', 'rerequested', (p) => {
+        p.check_suite.app = { ...p.check_suite.app, id: IDENTITY.appId };
+        p.check_suite.pull_requests = [];
+      }),
+    );
     await expect.poll(() => swept.length).toBe(2);
-    expect(swept).toEqual([{ owner: 'acme', repo: 'widgets' }, { owner: 'acme', repo: 'widgets' }]);
+    expect(swept).toEqual([
+      { owner: 'acme', repo: 'widgets' },
+      { owner: 'acme', repo: 'widgets' },
+    ]);
     expect(calls).toHaveLength(0);
   });
 
@@ -324,7 +373,9 @@ describe('serialization and coalescing', () => {
     const actions = ['opened', 'labeled', 'synchronize', 'edited', 'unlabeled'];
     await Promise.all(
       Array.from({ length: 15 }, (_, i) =>
-        i % 3 === 0 ? receive('issue_comment', prComment('created')) : receive('pull_request', pullRequestEvent(actions[i % actions.length]!, 7, `2026-11-22T14:00:${String(i).padStart(2, '0')}Z`)),
+        i % 3 === 0
+          ? receive('issue_comment', prComment('created'))
+          : receive('pull_request', pullRequestEvent(actions[i % actions.length]!, 7, `2026-11-22T14:00:${String(i).padStart(2, '0')}Z`)),
       ),
     );
     await gate.idle();
@@ -425,11 +476,14 @@ describe('veto windows', () => {
     expect(pr.state.merges).toBe(0);
 
     // The restarted app sweeps every installation and repository it can see.
-    const sweep = async (client: unknown, repo: RepositoryRef, options: SweepOptions) => [await pr.reconcile(client as never, { ...repo, number: 7 }, options as ReconcileOptions)];
+    const sweep = async (client: unknown, repo: RepositoryRef, options: SweepOptions) => [
+      await pr.reconcile(client as never, { ...repo, number: 7 }, options as ReconcileOptions),
+    ];
     const second = await start({ reconcile: pr.reconcile, sweep: sweep as never, sweepIntervalMs: 60_000, firstSweepDelayMs: 0 });
     const app = second.probot as unknown as { auth: (id?: number) => Promise<unknown> };
     app.auth = async (id?: number) => ({
-      paginate: async () => (id === undefined ? [{ id: INSTALLATION, suspended_at: null }] : [{ name: 'widgets', owner: { login: 'acme' }, archived: false }]),
+      paginate: async () =>
+        id === undefined ? [{ id: INSTALLATION, suspended_at: null }] : [{ name: 'widgets', owner: { login: 'acme' }, archived: false }],
       rest: { apps: { listInstallations: 'installations', listReposAccessibleToInstallation: 'repos' } },
     });
     await expect.poll(() => pr.state.merges, { timeout: 2000 }).toBe(1);

@@ -11,7 +11,10 @@ import { parseWriteLimits, RedisWriteBudget, waitFor, writePriority } from '../.
 import { GitHubSimulator } from '../sim/index.js';
 import { describeWithRedis } from '../support/redis.js';
 
-const passThrough = (token?: string) => () => ({ hook: (request: (o: unknown) => unknown, options: { headers: Record<string, string> }) => request(token ? { ...options, headers: { ...options.headers, authorization: `token ${token}` } } : options) });
+const passThrough = (token?: string) => () => ({
+  hook: (request: (o: unknown) => unknown, options: { headers: Record<string, string> }) =>
+    request(token ? { ...options, headers: { ...options.headers, authorization: `token ${token}` } } : options),
+});
 const quiet = { debug() {}, info() {}, warn() {}, error() {} };
 
 describe('the simulator enforces the secondary limits', () => {
@@ -26,7 +29,12 @@ describe('the simulator enforces the secondary limits', () => {
     const n = sim.openPullRequest(repo, { author: 'someone', files: [{ path: 'a.ts' }] });
     const token = 'ghs_limits';
     sim.world.tokens.set(token, { token, installationId: sim.world.repo(repo).installationId, expiresAt: Date.now() + 3600_000 });
-    const post = () => fetch(`${sim.apiUrl}/repos/${repo}/issues/${n}/comments`, { method: 'POST', headers: { authorization: `token ${token}` }, body: JSON.stringify({ body: 'hi' }) });
+    const post = () =>
+      fetch(`${sim.apiUrl}/repos/${repo}/issues/${n}/comments`, {
+        method: 'POST',
+        headers: { authorization: `token ${token}` },
+        body: JSON.stringify({ body: 'hi' }),
+      });
     const statuses = [];
     for (let i = 0; i < 4; i++) statuses.push((await post()).status);
     expect(statuses).toEqual([201, 201, 201, 403]);
@@ -45,10 +53,21 @@ describe('the simulator enforces the secondary limits', () => {
     const n = sim.openPullRequest(repo, { author: 'someone', files: [{ path: 'a.ts' }] });
     const token = 'ghs_paced';
     sim.world.tokens.set(token, { token, installationId: sim.world.repo(repo).installationId, expiresAt: Date.now() + 3600_000 });
-    const Client = Octokit.plugin(trafficPlugin({ writeIntervalMs: 1, writeLimits: parseWriteLimits('3/0.4s,5/2s')!, retryAfterBaseMs: 1000 }));
+    const Client = Octokit.plugin(
+      trafficPlugin({ writeIntervalMs: 1, writeLimits: parseWriteLimits('3/0.4s,5/2s')!, retryAfterBaseMs: 1000 }),
+    );
     const gh = new Client({ baseUrl: sim.apiUrl, auth: { installationId: 77 }, authStrategy: passThrough(token) as never, log: quiet });
     const started = Date.now();
-    await Promise.all(Array.from({ length: 8 }, (_, i) => gh.request('POST /repos/{owner}/{repo}/issues/{issue_number}/comments', { owner: 'limit-org', repo: 'paced', issue_number: n, body: `c${i}` })));
+    await Promise.all(
+      Array.from({ length: 8 }, (_, i) =>
+        gh.request('POST /repos/{owner}/{repo}/issues/{issue_number}/comments', {
+          owner: 'limit-org',
+          repo: 'paced',
+          issue_number: n,
+          body: `c${i}`,
+        }),
+      ),
+    );
     expect(sim.secondaryLimitAnswers).toBe(0);
     expect(sim.comments(repo, n)).toHaveLength(8);
     // 8 writes at 5 per 2 s: the last three had to wait for the first ones to leave the window.
@@ -63,15 +82,48 @@ describe('priority when the budget is short', () => {
 
   it('a merge and a reply to a person go before status comment edits that were waiting longer', async () => {
     const order: string[] = [];
-    nock(API).patch(/\/issues\/comments\/\d+$/).times(4).reply(200, function (uri) { order.push(`edit ${uri.split('/').pop()}`); return {}; });
-    nock(API).put('/repos/acme/app/pulls/9/merge').reply(200, () => { order.push('merge'); return { merged: true }; });
-    nock(API).post('/repos/acme/app/issues/5/comments').reply(201, () => { order.push('reply'); return {}; });
+    nock(API)
+      .patch(/\/issues\/comments\/\d+$/)
+      .times(4)
+      .reply(200, function (uri) {
+        order.push(`edit ${uri.split('/').pop()}`);
+        return {};
+      });
+    nock(API)
+      .put('/repos/acme/app/pulls/9/merge')
+      .reply(200, () => {
+        order.push('merge');
+        return { merged: true };
+      });
+    nock(API)
+      .post('/repos/acme/app/issues/5/comments')
+      .reply(201, () => {
+        order.push('reply');
+        return {};
+      });
     const Client = Octokit.plugin(trafficPlugin({ writeIntervalMs: 1, writeLimits: parseWriteLimits('1/0.15s')! }));
     const gh = new Client({ baseUrl: API, auth: { installationId: 5 }, authStrategy: passThrough() as never, log: quiet });
-    const edits = [1, 2, 3, 4].map((id) => gh.request('PATCH /repos/{owner}/{repo}/issues/comments/{comment_id}', { owner: 'acme', repo: 'app', comment_id: id, body: 'status' }));
+    const edits = [1, 2, 3, 4].map((id) =>
+      gh.request('PATCH /repos/{owner}/{repo}/issues/comments/{comment_id}', {
+        owner: 'acme',
+        repo: 'app',
+        comment_id: id,
+        body: 'status',
+      }),
+    );
     await new Promise((r) => setTimeout(r, 20)); // the first edit is out; the others wait for budget
-    const merge = gh.request('PUT /repos/{owner}/{repo}/pulls/{pull_number}/merge', { owner: 'acme', repo: 'app', pull_number: 9, sha: 'abc' });
-    const reply = gh.request('POST /repos/{owner}/{repo}/issues/{issue_number}/comments', { owner: 'acme', repo: 'app', issue_number: 5, body: 'Your /veto was not counted: ...' });
+    const merge = gh.request('PUT /repos/{owner}/{repo}/pulls/{pull_number}/merge', {
+      owner: 'acme',
+      repo: 'app',
+      pull_number: 9,
+      sha: 'abc',
+    });
+    const reply = gh.request('POST /repos/{owner}/{repo}/issues/{issue_number}/comments', {
+      owner: 'acme',
+      repo: 'app',
+      issue_number: 5,
+      body: 'Your /veto was not counted: ...',
+    });
     await Promise.all([...edits, merge, reply]);
     expect(order).toEqual(['edit 1', 'merge', 'reply', 'edit 2', 'edit 3', 'edit 4']);
   });
@@ -84,8 +136,12 @@ describe('write budget', () => {
     expect(writePriority('POST', '/repos/{owner}/{repo}/issues/{issue_number}/comments', { body: 'Only alice may /approve' })).toBe(1);
     expect(writePriority('POST', '/repos/{owner}/{repo}/check-runs', {})).toBe(2);
     // A first status comment: the view's marker (or an earlier version's ledger).
-    expect(writePriority('POST', '/repos/{owner}/{repo}/issues/{issue_number}/comments', { body: '... <!-- hitl-gate:status -->' })).toBe(3);
-    expect(writePriority('POST', '/repos/{owner}/{repo}/issues/{issue_number}/comments', { body: '... <!-- hitl-gate:ledger v1 e30= -->' })).toBe(3);
+    expect(writePriority('POST', '/repos/{owner}/{repo}/issues/{issue_number}/comments', { body: '... <!-- hitl-gate:status -->' })).toBe(
+      3,
+    );
+    expect(
+      writePriority('POST', '/repos/{owner}/{repo}/issues/{issue_number}/comments', { body: '... <!-- hitl-gate:ledger v1 e30= -->' }),
+    ).toBe(3);
     expect(writePriority('PATCH', '/repos/{owner}/{repo}/issues/comments/{comment_id}', {})).toBe(4);
     // The dashboard issue gathers what the PRs already say: it goes last.
     expect(writePriority('PATCH', '/repos/{owner}/{repo}/issues/{issue_number}', { body: 'x\n<!-- hitl-gate:dashboard -->' })).toBe(5);
@@ -94,7 +150,10 @@ describe('write budget', () => {
   });
 
   it('waits until the oldest write that fills a window leaves it', () => {
-    const limits = [{ count: 2, perMs: 1000 }, { count: 3, perMs: 10_000 }];
+    const limits = [
+      { count: 2, perMs: 1000 },
+      { count: 3, perMs: 10_000 },
+    ];
     expect(waitFor([], limits, 0)).toBe(0);
     expect(waitFor([100], limits, 200)).toBe(0);
     expect(waitFor([100, 200], limits, 300)).toBe(801);
@@ -102,7 +161,10 @@ describe('write budget', () => {
   });
 
   it('reads HITL_WRITE_LIMITS and refuses what it cannot read', () => {
-    expect(parseWriteLimits('80/1m,500/1h')).toEqual([{ count: 80, perMs: 60_000 }, { count: 500, perMs: 3_600_000 }]);
+    expect(parseWriteLimits('80/1m,500/1h')).toEqual([
+      { count: 80, perMs: 60_000 },
+      { count: 500, perMs: 3_600_000 },
+    ]);
     expect(parseWriteLimits('80 per minute')).toBeUndefined();
     expect(parseWriteLimits('0/1m')).toBeUndefined();
   });

@@ -4,7 +4,19 @@ import { describe, expect, it } from 'vitest';
 import { readRecord } from '../../src/core/ledger.js';
 import type { Ledger } from '../../src/core/model/ledger.js';
 import { reconcile } from '../../src/github/index.js';
-import { at, eachTestGitHub, gateRecord, statusBody, type CheckRunSpec, type ExpectGitHub, fullOptions, HEAD, POLICY, pullRequest, REF } from '../fixtures/github/github.js';
+import {
+  at,
+  eachTestGitHub,
+  gateRecord,
+  statusBody,
+  type CheckRunSpec,
+  type ExpectGitHub,
+  fullOptions,
+  HEAD,
+  POLICY,
+  pullRequest,
+  REF,
+} from '../fixtures/github/github.js';
 import { testClient, type MockGitHub } from '../support/nock.js';
 
 let api: MockGitHub;
@@ -14,7 +26,10 @@ eachTestGitHub((a, g) => {
   gh = g;
 });
 
-const LADDER = POLICY.replace('hard: { approvals: 1, merge: true, invalidate_on_push: true }', 'hard: { approvals: 1, merge: true, invalidate_on_push: true, remind: [4h, 1d] }');
+const LADDER = POLICY.replace(
+  'hard: { approvals: 1, merge: true, invalidate_on_push: true }',
+  'hard: { approvals: 1, merge: true, invalidate_on_push: true, remind: [4h, 1d] }',
+);
 const R = '/repos/acme/widgets';
 
 let run: CheckRunSpec;
@@ -22,7 +37,15 @@ let run: CheckRunSpec;
 /** A hard PR the gate has known for 5 hours (its check run started then), with this record in that run. */
 function staleHardPR(ledger: Ledger) {
   const status = { id: 777, login: 'hitl-gate[bot]', app_id: 4242, body: statusBody('Status'), created_at: at(-300) };
-  run = { id: 555, started_at: at(-300), status: 'completed', conclusion: 'failure', title: 'Blocked: needs 1 more approval (hard)', summary: 'old', text: gateRecord(ledger, status) };
+  run = {
+    id: 555,
+    started_at: at(-300),
+    status: 'completed',
+    conclusion: 'failure',
+    title: 'Blocked: needs 1 more approval (hard)',
+    summary: 'old',
+    text: gateRecord(ledger, status),
+  };
   gh.policy(LADDER);
   gh.checkRuns([run]);
   gh.files([{ filename: 'db/migrations/0042_drop_users.sql' }]);
@@ -51,7 +74,10 @@ describe('review requests and reminders through the shell', () => {
     expect(writes.indexOf(`PATCH ${R}/issues/comments/777`)).toBeLessThan(writes.indexOf(`PATCH ${R}/check-runs/555`));
     expect(writes.indexOf(`PATCH ${R}/check-runs/555`)).toBeLessThan(writes.indexOf(`POST ${R}/pulls/7/requested_reviewers`));
     const check = api.writes().find((w) => w.path === `${R}/check-runs/555`)?.body as { output: { text: string } };
-    expect(readRecord(check.output.text, 7)).toMatchObject({ requested: { head: HEAD, users: ['alice'], teams: ['acme/maintainers'] }, reminded: { head: HEAD, steps: 1 } });
+    expect(readRecord(check.output.text, 7)).toMatchObject({
+      requested: { head: HEAD, users: ['alice'], teams: ['acme/maintainers'] },
+      reminded: { head: HEAD, steps: 1 },
+    });
     const status = api.writes().find((w) => w.path === `${R}/issues/comments/777`)?.body as { body: string };
     expect(status.body).not.toMatch(/hitl-gate:(ledger|record) v1/);
     const reminder = api.writes().find((w) => w.method === 'POST' && w.path === `${R}/issues/7/comments`)?.body as { body: string };
@@ -61,7 +87,12 @@ describe('review requests and reminders through the shell', () => {
   });
 
   it('a step and a request already in the record for this head are not made again', async () => {
-    const payload = staleHardPR({ vetoes: [], answered: [], requested: { head: HEAD, users: ['alice'], teams: ['acme/maintainers'] }, reminded: { head: HEAD, steps: 1 } });
+    const payload = staleHardPR({
+      vetoes: [],
+      answered: [],
+      requested: { head: HEAD, users: ['alice'], teams: ['acme/maintainers'] },
+      reminded: { head: HEAD, steps: 1 },
+    });
     gh.updateComment(777);
     gh.updateCheckRun(555, run);
 

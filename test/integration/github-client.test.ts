@@ -6,7 +6,7 @@ import { expectGitHub, IDENTITY, NOW, POLICY, pullRequest, REF } from '../fixtur
 import { mockGitHub, type MockGitHub } from '../support/nock.js';
 
 describe('GitHubClient', () => {
-  it('is satisfied by both faces\' clients', () => {
+  it("is satisfied by both faces' clients", () => {
     const fromProbot: GitHubClient = new ProbotOctokit({ auth: { token: 'test' } });
     const fromAction: GitHubClient = getOctokit('test');
     expect(typeof fromProbot.rest.pulls.get).toBe('function');
@@ -14,14 +14,14 @@ describe('GitHubClient', () => {
   });
 });
 
-describe('the client\'s own retries', () => {
+describe("the client's own retries", () => {
   let api: MockGitHub;
   beforeEach(() => {
     api = mockGitHub();
   });
   afterEach(() => api.cleanup());
 
-  it('a 502 that Probot\'s retry plugin retries is invisible to reconcile', async () => {
+  it("a 502 that Probot's retry plugin retries is invisible to reconcile", async () => {
     const gh = expectGitHub(api);
     gh.policy(POLICY);
     gh.checkRuns([]);
@@ -32,7 +32,11 @@ describe('the client\'s own retries', () => {
     gh.reviews([]);
     gh.createCheckRun();
     gh.createComment();
-    const client = new ProbotOctokit({ auth: { token: 'test' }, retry: { retries: 1, retryAfterBaseValue: 1 }, throttle: { enabled: false } });
+    const client = new ProbotOctokit({
+      auth: { token: 'test' },
+      retry: { retries: 1, retryAfterBaseValue: 1 },
+      throttle: { enabled: false },
+    });
 
     const outcome = await reconcile(client, REF, { mode: 'full', identity: IDENTITY, now: () => NOW, pullRequest: pullRequest() });
 

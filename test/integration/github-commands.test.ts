@@ -2,7 +2,21 @@
 import { describe, expect, it } from 'vitest';
 import { readRecord } from '../../src/core/ledger.js';
 import { reconcile, type ReconcileOutcome } from '../../src/github/index.js';
-import { at, type CommentSpec, eachTestGitHub, gateRecord, statusBody, type ExpectGitHub, fullOptions, HEAD, NEW_HEAD, NOW, POLICY, pullRequest, REF } from '../fixtures/github/github.js';
+import {
+  at,
+  type CommentSpec,
+  eachTestGitHub,
+  gateRecord,
+  statusBody,
+  type ExpectGitHub,
+  fullOptions,
+  HEAD,
+  NEW_HEAD,
+  NOW,
+  POLICY,
+  pullRequest,
+  REF,
+} from '../fixtures/github/github.js';
 import { testClient, type MockGitHub } from '../support/nock.js';
 
 let api: MockGitHub;
@@ -15,7 +29,10 @@ eachTestGitHub((a, g) => {
 // Known for 30 minutes: the reviewers of this head were asked then.
 // The status comment is a view; the gate's record (with the review request) is in its check run.
 const STATUS = { id: 777, login: 'hitl-gate[bot]', app_id: 4242, body: statusBody('old status'), created_at: at(-30) };
-const RECORD = gateRecord({ vetoes: [], answered: [], requested: { head: HEAD, users: ['alice'], teams: ['acme/maintainers'] } } as never, STATUS);
+const RECORD = gateRecord(
+  { vetoes: [], answered: [], requested: { head: HEAD, users: ['alice'], teams: ['acme/maintainers'] } } as never,
+  STATUS,
+);
 const HARD_RUN = { id: 555, started_at: at(-30), status: 'completed', conclusion: 'failure', title: 'x', summary: 'y', text: RECORD };
 /** The record on the first head's run, found by the one search of earlier heads after a push. */
 const recordOnFirstHead = () => gh.earlierRecords([{ oid: HEAD, runs: [{ id: 555, text: RECORD }] }, { oid: NEW_HEAD }]);
@@ -39,12 +56,21 @@ function expectAnswerWrites(replies: number, reactions: number[] = []) {
   gh.updateComment(777);
 }
 
-const replies = () => api.writes().filter((w) => w.method === 'POST' && w.path === '/repos/acme/widgets/issues/7/comments').map((w) => (w.body as { body: string }).body);
-const verdicts = (o: ReconcileOutcome) => o.decision.commands.map((c) => ({ by: c.by, kind: c.command.kind, accepted: c.accepted, refusal: c.refusal }));
+const replies = () =>
+  api
+    .writes()
+    .filter((w) => w.method === 'POST' && w.path === '/repos/acme/widgets/issues/7/comments')
+    .map((w) => (w.body as { body: string }).body);
+const verdicts = (o: ReconcileOutcome) =>
+  o.decision.commands.map((c) => ({ by: c.by, kind: c.command.kind, accepted: c.accepted, refusal: c.refusal }));
 
 describe('only authorized humans decide', () => {
   it('refuses the PR author approving their own PR, and says why', async () => {
-    const payload = hardPR([{ id: 10, login: 'carol', body: '/approve', created_at: at(-10) }], { author: 'carol', labels: ['ai-generated'], headRef: 'feature/x' });
+    const payload = hardPR([{ id: 10, login: 'carol', body: '/approve', created_at: at(-10) }], {
+      author: 'carol',
+      labels: ['ai-generated'],
+      headRef: 'feature/x',
+    });
     expectAnswerWrites(1);
 
     const outcome = await reconcile(testClient(), REF, fullOptions({ pullRequest: payload }));
@@ -70,7 +96,7 @@ describe('only authorized humans decide', () => {
     expect(replies()).toEqual([]);
   });
 
-  it('refuses someone who committed to the PR (read from the PR\'s commits)', async () => {
+  it("refuses someone who committed to the PR (read from the PR's commits)", async () => {
     const payload = hardPR([{ id: 12, login: 'dave', body: '/approve', created_at: at(-10) }]);
     gh.commits([{ sha: HEAD, author: 'copilot-swe-agent[bot]', committer: 'dave' }]);
     gh.permission('dave', 'write');
@@ -134,7 +160,11 @@ describe('only authorized humans decide', () => {
     expect(verdicts(outcome)).toEqual([{ by: 'grace', kind: 'approve', accepted: true, refusal: undefined }]);
     expect(outcome.decision.state).toBe('ready');
     expect(api.writes().find((w) => w.path.endsWith('/reactions'))?.body).toEqual({ content: '+1' });
-    expect(api.writes().find((w) => w.path === '/repos/acme/widgets/check-runs')?.body).toMatchObject({ head_sha: HEAD, status: 'completed', conclusion: 'success' });
+    expect(api.writes().find((w) => w.path === '/repos/acme/widgets/check-runs')?.body).toMatchObject({
+      head_sha: HEAD,
+      status: 'completed',
+      conclusion: 'success',
+    });
   });
 
   it('a replacement check run does not move the window: approvals after the first sight of the head still count', async () => {
@@ -226,16 +256,45 @@ describe('approvals bind to a commit', () => {
 describe('committers beyond the 250 commits GitHub lists', () => {
   it('pages through the compare API so a committer of commit 280 still cannot approve', async () => {
     const base = 'e'.repeat(40);
-    const commit = (i: number) => ({ sha: i.toString(16).padStart(40, '0'), commit: { message: 'c' }, author: { login: 'copilot-swe-agent[bot]', type: 'Bot' }, committer: i === 280 ? { login: 'zed', type: 'User' } : {} });
+    const commit = (i: number) => ({
+      sha: i.toString(16).padStart(40, '0'),
+      commit: { message: 'c' },
+      author: { login: 'copilot-swe-agent[bot]', type: 'Bot' },
+      committer: i === 280 ? { login: 'zed', type: 'User' } : {},
+    });
     const payload = hardPR([{ id: 40, login: 'zed', body: '/approve', created_at: at(-10) }]);
     (payload as { commits: number }).commits = 300;
     (payload as { base: { sha: string } }).base.sha = base;
-    const link = (p: number) => ({ link: `<https://api.github.com/repos/acme/widgets/pulls/7/commits?per_page=100&page=${p}>; rel="next"` });
-    api.scope.get('/repos/acme/widgets/pulls/7/commits').query({ per_page: '100' }).reply(200, Array.from({ length: 100 }, (_, i) => commit(i)), link(2));
-    api.scope.get('/repos/acme/widgets/pulls/7/commits').query({ per_page: '100', page: '2' }).reply(200, Array.from({ length: 100 }, (_, i) => commit(100 + i)), link(3));
-    api.scope.get('/repos/acme/widgets/pulls/7/commits').query({ per_page: '100', page: '3' }).reply(200, Array.from({ length: 50 }, (_, i) => commit(200 + i)));
+    const link = (p: number) => ({
+      link: `<https://api.github.com/repos/acme/widgets/pulls/7/commits?per_page=100&page=${p}>; rel="next"`,
+    });
+    api.scope
+      .get('/repos/acme/widgets/pulls/7/commits')
+      .query({ per_page: '100' })
+      .reply(
+        200,
+        Array.from({ length: 100 }, (_, i) => commit(i)),
+        link(2),
+      );
+    api.scope
+      .get('/repos/acme/widgets/pulls/7/commits')
+      .query({ per_page: '100', page: '2' })
+      .reply(
+        200,
+        Array.from({ length: 100 }, (_, i) => commit(100 + i)),
+        link(3),
+      );
+    api.scope
+      .get('/repos/acme/widgets/pulls/7/commits')
+      .query({ per_page: '100', page: '3' })
+      .reply(
+        200,
+        Array.from({ length: 50 }, (_, i) => commit(200 + i)),
+      );
     for (const p of [1, 2, 3]) {
-      api.scope.get(`/repos/acme/widgets/compare/${base}...${HEAD}`).query({ per_page: '100', page: String(p) })
+      api.scope
+        .get(`/repos/acme/widgets/compare/${base}...${HEAD}`)
+        .query({ per_page: '100', page: String(p) })
         .reply(200, { commits: Array.from({ length: 100 }, (_, i) => commit((p - 1) * 100 + i)), files: [] });
     }
     gh.permission('zed', 'admin');
@@ -267,7 +326,11 @@ describe('a veto is never lost', () => {
     api.done();
     expect(first.decision).toMatchObject({ state: 'blocked', vetoes: [expect.objectContaining({ by: 'alice', commentId: 50 })] });
     const written = api.writes().find((w) => w.path === '/repos/acme/widgets/issues/comments/777')?.body as { body: string };
-    const check = api.writes().find((w) => w.path === '/repos/acme/widgets/check-runs/555')?.body as { status: string; conclusion: string; output: { title: string; summary: string; text: string } };
+    const check = api.writes().find((w) => w.path === '/repos/acme/widgets/check-runs/555')?.body as {
+      status: string;
+      conclusion: string;
+      output: { title: string; summary: string; text: string };
+    };
     // The veto is in the record, in the check run; the comment carries none.
     expect(readRecord(check.output.text, 7)?.vetoes).toEqual([expect.objectContaining({ by: 'alice', commentId: 50 })]);
     expect(written.body).not.toMatch(/hitl-gate:(ledger|record) v1/);
@@ -275,7 +338,14 @@ describe('a veto is never lost', () => {
     // Alice's comment is deleted. Twenty minutes later the window is long over.
     api.requests.length = 0;
     gh.policy(POLICY);
-    const run = { ...soft, status: check.status, conclusion: check.conclusion, title: check.output.title, summary: check.output.summary, text: check.output.text };
+    const run = {
+      ...soft,
+      status: check.status,
+      conclusion: check.conclusion,
+      title: check.output.title,
+      summary: check.output.summary,
+      text: check.output.text,
+    };
     gh.checkRuns([run]);
     gh.files([{ filename: 'src/widget.ts' }]);
     gh.comments([{ ...STATUS, body: written.body }]);
@@ -301,7 +371,10 @@ describe('reviews', () => {
     gh.checkRuns([run]);
     gh.files(MIGRATION);
     gh.comments([STATUS]);
-    gh.reviews([{ id: 60, login: 'alice', state: 'APPROVED', commit_id: HEAD, submitted_at: at(-3) }, { id: 61, login: 'bob', state: 'PENDING', commit_id: HEAD, submitted_at: at(-2) }]);
+    gh.reviews([
+      { id: 60, login: 'alice', state: 'APPROVED', commit_id: HEAD, submitted_at: at(-3) },
+      { id: 61, login: 'bob', state: 'PENDING', commit_id: HEAD, submitted_at: at(-2) },
+    ]);
     gh.commits([{ sha: HEAD, author: 'copilot-swe-agent[bot]' }]);
     gh.permission('alice', 'write');
     gh.otherChecks([{ name: 'build', status: 'in_progress', conclusion: null }]);
@@ -312,7 +385,11 @@ describe('reviews', () => {
     const outcome = await reconcile(testClient(), REF, fullOptions({ pullRequest: pullRequest({ comments: 1 }) }));
 
     api.done();
-    expect(outcome.decision).toMatchObject({ tier: 'hard', state: 'ready', approvals: [expect.objectContaining({ by: 'alice', via: 'review' })] });
+    expect(outcome.decision).toMatchObject({
+      tier: 'hard',
+      state: 'ready',
+      approvals: [expect.objectContaining({ by: 'alice', via: 'review' })],
+    });
     expect(api.writes().some((w) => w.path.includes('/reactions'))).toBe(false);
   });
 });

@@ -24,16 +24,23 @@ function repoWithChat(name: string): string {
   return sim.createRepo({ name, policy, collaborators: { alice: 'write' } });
 }
 
-describe('the daily digest\'s record', () => {
+describe("the daily digest's record", () => {
   it('is written once, before the digest is handed over, and found again after the default branch moved', async () => {
     const repo = repoWithChat('digest-int/app');
     const hard = sim.openPullRequest(repo, { author: AGENT, files: [{ path: 'db/migrations/1.sql', content: 'x\n' }] });
     const client = installationClient(sim, repo);
     const [owner, name] = repo.split('/') as [string, string];
     await reconcile(client, { owner, repo: name, number: hard }, { mode: 'full', identity: gateIdentity(sim), now: NOW });
-    const options = () => ({ identity: gateIdentity(sim), now: NOW, digest: { channels: ['slack' as const], sentDays: new Map<string, string>() } });
+    const options = () => ({
+      identity: gateIdentity(sim),
+      now: NOW,
+      digest: { channels: ['slack' as const], sentDays: new Map<string, string>() },
+    });
     const first = await refreshDashboard(client, { owner, repo: name }, options());
-    expect(first).toMatchObject({ kind: 'created', digest: { channels: ['slack'], slackChannel: '#digest', digest: { day: '2026-12-07', waiting: [{ number: hard }] } } });
+    expect(first).toMatchObject({
+      kind: 'created',
+      digest: { channels: ['slack'], slackChannel: '#digest', digest: { day: '2026-12-07', waiting: [{ number: hard }] } },
+    });
     const records = () => sim.world.repo(repo).checkRuns.filter((r) => r.name === 'hitl-digest');
     expect(records()).toHaveLength(1);
     expect(records()[0]!.headSha).toBe(sim.world.repo(repo).branches.get('main'));
@@ -47,7 +54,7 @@ describe('the daily digest\'s record', () => {
     expect(records()).toHaveLength(1);
   });
 
-  it('is not found in a run of that name another App wrote: the gate\'s own record is written and the digest sent', async () => {
+  it("is not found in a run of that name another App wrote: the gate's own record is written and the digest sent", async () => {
     const repo = repoWithChat('digest-forged/app');
     const hard = sim.openPullRequest(repo, { author: AGENT, files: [{ path: 'db/migrations/1.sql', content: 'x\n' }] });
     const client = installationClient(sim, repo);
@@ -57,7 +64,11 @@ describe('the daily digest\'s record', () => {
     const tip = sim.world.repo(repo).branches.get('main')!;
     const id = sim.ciCheck(repo, tip, 'hitl-digest', 'neutral' as never);
     sim.world.repo(repo).checkRuns.find((r) => r.id === id)!.output.text = '<!-- hitl-gate:digest v1 2026-12-07 -->';
-    const outcome = await refreshDashboard(client, { owner, repo: name }, { identity: gateIdentity(sim), now: NOW, digest: { channels: ['slack'], sentDays: new Map() } });
+    const outcome = await refreshDashboard(
+      client,
+      { owner, repo: name },
+      { identity: gateIdentity(sim), now: NOW, digest: { channels: ['slack'], sentDays: new Map() } },
+    );
     expect(outcome.digest?.digest.day).toBe('2026-12-07');
   });
 });

@@ -3,7 +3,19 @@
 // it would no longer merge out of the queue, saying so.
 import { describe, expect, it } from 'vitest';
 import { reconcile } from '../../src/github/index.js';
-import { at, eachTestGitHub, gateRecord, statusBody, type ExpectGitHub, fullOptions, HEAD, NEW_HEAD, NOW, POLICY as POLICY_TEXT, REF } from '../fixtures/github/github.js';
+import {
+  at,
+  eachTestGitHub,
+  gateRecord,
+  statusBody,
+  type ExpectGitHub,
+  fullOptions,
+  HEAD,
+  NEW_HEAD,
+  NOW,
+  POLICY as POLICY_TEXT,
+  REF,
+} from '../fixtures/github/github.js';
 import { testClient, type MockGitHub } from '../support/nock.js';
 
 let api: MockGitHub;
@@ -14,11 +26,26 @@ eachTestGitHub((a, g) => {
 });
 
 const NODE_ID = 'PR_kwDOtest7';
-const QUEUE_RULES = [{ type: 'merge_queue', ruleset_id: 42, ruleset_source_type: 'Repository', ruleset_source: 'acme/widgets', parameters: { merge_method: 'SQUASH', grouping_strategy: 'ALLGREEN' } }];
+const QUEUE_RULES = [
+  {
+    type: 'merge_queue',
+    ruleset_id: 42,
+    ruleset_source_type: 'Repository',
+    ruleset_source: 'acme/widgets',
+    parameters: { merge_method: 'SQUASH', grouping_strategy: 'ALLGREEN' },
+  },
+];
 const ourComment = { id: 777, login: 'hitl-gate[bot]', app_id: 4242, body: statusBody('old status'), created_at: at(-20) };
 // The gate's record lives in its check run (so no search of earlier heads), naming its status comment.
 const RECORD = gateRecord(undefined, ourComment);
-const soakedRun = { id: 555, started_at: at(-20), status: 'in_progress', title: 'Merges at 14:00 UTC unless someone vetoes (soft)', summary: 'old', text: RECORD };
+const soakedRun = {
+  id: 555,
+  started_at: at(-20),
+  status: 'in_progress',
+  title: 'Merges at 14:00 UTC unless someone vetoes (soft)',
+  summary: 'old',
+  text: RECORD,
+};
 
 function queueRules(): void {
   gh.branchRules(QUEUE_RULES);
@@ -26,10 +53,19 @@ function queueRules(): void {
 }
 
 function prQueue(o: { head?: string; queued?: boolean; history?: unknown[] } = {}): void {
-  gh.graphql({ data: { repository: { pullRequest: {
-    id: NODE_ID, headRefOid: o.head ?? HEAD, isInMergeQueue: o.queued ?? false, mergeQueueEntry: o.queued ? { id: 'MQE_1', state: 'AWAITING_CHECKS' } : null,
-    timelineItems: { nodes: o.history ?? [] },
-  } } } });
+  gh.graphql({
+    data: {
+      repository: {
+        pullRequest: {
+          id: NODE_ID,
+          headRefOid: o.head ?? HEAD,
+          isInMergeQueue: o.queued ?? false,
+          mergeQueueEntry: o.queued ? { id: 'MQE_1', state: 'AWAITING_CHECKS' } : null,
+          timelineItems: { nodes: o.history ?? [] },
+        },
+      },
+    },
+  });
 }
 
 /** A soft PR whose window is over, GitHub mergeable, other checks green: the gate would merge it now. */
@@ -46,7 +82,8 @@ function soakedPR(): void {
   gh.repository();
 }
 
-const graphqlBodies = () => api.requests.filter((r) => r.path === '/graphql').map((r) => r.body as { query: string; variables: Record<string, unknown> });
+const graphqlBodies = () =>
+  api.requests.filter((r) => r.path === '/graphql').map((r) => r.body as { query: string; variables: Record<string, unknown> });
 
 describe('reconcile: a base branch with a merge queue', () => {
   it('enqueues the decided head with expectedHeadOid after its check turned green, and never merges directly', async () => {
@@ -74,7 +111,7 @@ describe('reconcile: a base branch with a merge queue', () => {
     expect(enqueue.variables).toEqual({ id: NODE_ID, head: HEAD });
   });
 
-  it('does not enqueue when GitHub\'s head is not the decided one, and looks again soon', async () => {
+  it("does not enqueue when GitHub's head is not the decided one, and looks again soon", async () => {
     soakedPR();
     gh.updateComment(777);
     gh.updateCheckRun(555, soakedRun);
@@ -108,7 +145,12 @@ describe('reconcile: a base branch with a merge queue', () => {
     gh.updateCheckRun(555, soakedRun);
     queueRules();
     prQueue();
-    gh.graphql({ data: { enqueuePullRequest: null }, errors: [{ type: 'UNPROCESSABLE', path: ['enqueuePullRequest'], message: 'Head branch was modified. Review and try the merge again.' }] });
+    gh.graphql({
+      data: { enqueuePullRequest: null },
+      errors: [
+        { type: 'UNPROCESSABLE', path: ['enqueuePullRequest'], message: 'Head branch was modified. Review and try the merge again.' },
+      ],
+    });
 
     const outcome = await reconcile(testClient(), REF, fullOptions());
 
@@ -121,7 +163,15 @@ describe('reconcile: a base branch with a merge queue', () => {
   it('a veto on a queued PR whose check said "may merge": dequeued first, and the check and comment say so', async () => {
     gh.pull({ comments: 2, mergeable: true, mergeableState: 'clean' });
     gh.policy(POLICY_TEXT);
-    const mayMerge = { id: 555, started_at: at(-20), status: 'completed', conclusion: 'success', title: 'Veto window over: ready to merge (soft)', summary: 'old', text: RECORD };
+    const mayMerge = {
+      id: 555,
+      started_at: at(-20),
+      status: 'completed',
+      conclusion: 'success',
+      title: 'Veto window over: ready to merge (soft)',
+      summary: 'old',
+      text: RECORD,
+    };
     gh.checkRuns([mayMerge]);
     gh.files([{ filename: 'src/widget.ts' }]);
     gh.comments([ourComment, { id: 801, login: 'alice', body: '/veto not now', created_at: at(-1) }]);
@@ -161,10 +211,18 @@ describe('reconcile: a base branch with a merge queue', () => {
     gh.updateComment(777);
     gh.updateCheckRun(555, soakedRun);
     queueRules();
-    prQueue({ history: [
-      { __typename: 'AddedToMergeQueueEvent', createdAt: at(-5), actor: { login: 'hitl-gate[bot]' } },
-      { __typename: 'RemovedFromMergeQueueEvent', createdAt: at(-2), actor: { login: 'github-merge-queue[bot]' }, beforeCommit: { oid: HEAD }, reason: 'CI_FAILURE' },
-    ] });
+    prQueue({
+      history: [
+        { __typename: 'AddedToMergeQueueEvent', createdAt: at(-5), actor: { login: 'hitl-gate[bot]' } },
+        {
+          __typename: 'RemovedFromMergeQueueEvent',
+          createdAt: at(-2),
+          actor: { login: 'github-merge-queue[bot]' },
+          beforeCommit: { oid: HEAD },
+          reason: 'CI_FAILURE',
+        },
+      ],
+    });
 
     const outcome = await reconcile(testClient(), REF, fullOptions());
 

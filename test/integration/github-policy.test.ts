@@ -54,7 +54,15 @@ describe('the policy comes from the base branch', () => {
 describe('tiers that depend on the file list', () => {
   it('moving a file out of db/migrations/ is hard (the old path counts)', async () => {
     gh.policy(POLICY);
-    firstSight([{ filename: 'archive/0001_init.sql', previous_filename: 'db/migrations/0001_init.sql', status: 'renamed', additions: 0, deletions: 0 }]);
+    firstSight([
+      {
+        filename: 'archive/0001_init.sql',
+        previous_filename: 'db/migrations/0001_init.sql',
+        status: 'renamed',
+        additions: 0,
+        deletions: 0,
+      },
+    ]);
     gh.requestReviewers();
 
     const outcome = await reconcile(testClient(), REF, fullOptions({ pullRequest: pullRequest() }));
@@ -70,12 +78,18 @@ describe('tiers that depend on the file list', () => {
     firstSight(listed);
     gh.requestReviewers();
 
-    const outcome = await reconcile(testClient(), REF, fullOptions({ pullRequest: pullRequest({ changedFiles: 3400, additions: 3400, deletions: 0 }) }));
+    const outcome = await reconcile(
+      testClient(),
+      REF,
+      fullOptions({ pullRequest: pullRequest({ changedFiles: 3400, additions: 3400, deletions: 0 }) }),
+    );
 
     api.done();
     expect(api.requests.filter((r) => r.path.includes('/files'))).toHaveLength(30);
     expect(outcome.decision).toMatchObject({ tier: 'hard', state: 'blocked' });
-    expect(outcome.decision.classification.reasons).toContainEqual(expect.objectContaining({ kind: 'truncated', listed: 3000, changed: 3400 }));
+    expect(outcome.decision.classification.reasons).toContainEqual(
+      expect.objectContaining({ kind: 'truncated', listed: 3000, changed: 3400 }),
+    );
     expect(`${checkRunBody().output.summary}\n${checkRunBody().output.text ?? ''}`).toMatch(/truncat|3000|3,000/i);
   });
 });
@@ -111,7 +125,7 @@ describe('a policy that cannot be used blocks, and says where', () => {
     expect(outcome.merged).toBe(false);
   });
 
-  it('no policy in the repository nor in the organisation\'s .github: nothing governed, a passing check says how to add one', async () => {
+  it("no policy in the repository nor in the organisation's .github: nothing governed, a passing check says how to add one", async () => {
     gh.policy(404);
     gh.policy(404, { repo: '.github', ref: null });
     gh.checkRuns([]);
@@ -128,7 +142,7 @@ describe('a policy that cannot be used blocks, and says where', () => {
 });
 
 describe('Probot conventions: the organisation default and _extends', () => {
-  it('uses the organisation\'s .github repository when the repository has no policy', async () => {
+  it("uses the organisation's .github repository when the repository has no policy", async () => {
     gh.policy(404);
     gh.policy(POLICY, { repo: '.github', ref: null });
     firstSight([{ filename: 'src/a.ts' }]);
@@ -140,7 +154,7 @@ describe('Probot conventions: the organisation default and _extends', () => {
     expect(outcome.decision.policy.path).toBe('acme/.github:.github/hitl.yml');
   });
 
-  it('_extends: the base file\'s keys, overridden by the repository\'s own; errors point at the file they are in', async () => {
+  it("_extends: the base file's keys, overridden by the repository's own; errors point at the file they are in", async () => {
     const local = '_extends: .github\n\ndefault: hard\n';
     const broken = POLICY.replace('method: squash', 'method: fast-forward');
     gh.policy(local);
@@ -156,7 +170,7 @@ describe('Probot conventions: the organisation default and _extends', () => {
     expect(errors).toContainEqual(expect.objectContaining({ file: 'acme/.github:.github/hitl.yml', line }));
   });
 
-  it('_extends with a valid base: the repository\'s own top-level keys win', async () => {
+  it("_extends with a valid base: the repository's own top-level keys win", async () => {
     gh.policy('_extends: acme/policies:hitl/base.yml\ndefault: hard\n');
     gh.policy(POLICY, { repo: 'policies', path: 'hitl/base.yml', ref: null });
     firstSight([{ filename: 'src/a.ts' }]);

@@ -2,7 +2,17 @@
 // metadata permission only), when it merges past `blocked`, when it updates a branch that is behind.
 import { describe, expect, it } from 'vitest';
 import { reconcile } from '../../src/github/index.js';
-import { at, eachTestGitHub, gateRecord, statusBody, type ExpectGitHub, fullOptions, HEAD, POLICY, REF } from '../fixtures/github/github.js';
+import {
+  at,
+  eachTestGitHub,
+  gateRecord,
+  statusBody,
+  type ExpectGitHub,
+  fullOptions,
+  HEAD,
+  POLICY,
+  REF,
+} from '../fixtures/github/github.js';
 import { testClient, type MockGitHub } from '../support/nock.js';
 
 let api: MockGitHub;
@@ -14,7 +24,14 @@ eachTestGitHub((a, g) => {
 
 const ourComment = { id: 777, login: 'hitl-gate[bot]', app_id: 4242, body: statusBody('old status'), created_at: at(-20) };
 // The gate's record is in its check run, naming the status comment it wrote.
-const elapsed = { id: 555, started_at: at(-20), status: 'in_progress', title: 'Merges at 14:00 UTC unless someone vetoes (soft)', summary: 'old', text: gateRecord(undefined, ourComment) };
+const elapsed = {
+  id: 555,
+  started_at: at(-20),
+  status: 'in_progress',
+  title: 'Merges at 14:00 UTC unless someone vetoes (soft)',
+  summary: 'old',
+  text: gateRecord(undefined, ourComment),
+};
 
 function soakedPR(mergeableState: string, policy = POLICY) {
   gh.pull({ comments: 1, mergeable: true, mergeableState });
@@ -27,14 +44,17 @@ function soakedPR(mergeableState: string, policy = POLICY) {
   gh.updateCheckRun(555, elapsed);
 }
 const reviews = (bypass: string) => {
-  gh.branchRules([
-    { type: 'pull_request', ruleset_id: 1, parameters: { required_approving_review_count: 1 } },
-    { type: 'required_status_checks', ruleset_id: 1, parameters: { required_status_checks: [{ context: 'build' }] } },
-  ], [{ id: 1, name: 'main', current_user_can_bypass: bypass }]);
+  gh.branchRules(
+    [
+      { type: 'pull_request', ruleset_id: 1, parameters: { required_approving_review_count: 1 } },
+      { type: 'required_status_checks', ruleset_id: 1, parameters: { required_status_checks: [{ context: 'build' }] } },
+    ],
+    [{ id: 1, name: 'main', current_user_can_bypass: bypass }],
+  );
 };
 const merges = () => api.writes().filter((w) => w.path.endsWith('/merge'));
 
-describe('the gate\'s own check is the only thing not green', () => {
+describe("the gate's own check is the only thing not green", () => {
   it('unstable (a non-required `hitl` still in progress): merges in the same pass as the check turns green', async () => {
     soakedPR('unstable');
     gh.branchRules([]);
@@ -105,7 +125,17 @@ describe('setup c: reviews required, no bypass', () => {
 });
 
 describe('behind', () => {
-  const upToDate = () => gh.branchRules([{ type: 'required_status_checks', ruleset_id: 1, parameters: { strict_required_status_checks_policy: true, required_status_checks: [] } }], [{ id: 1, name: 'main' }]);
+  const upToDate = () =>
+    gh.branchRules(
+      [
+        {
+          type: 'required_status_checks',
+          ruleset_id: 1,
+          parameters: { strict_required_status_checks_policy: true, required_status_checks: [] },
+        },
+      ],
+      [{ id: 1, name: 'main' }],
+    );
 
   it('with update_branch: asks GitHub to update the decided head, and nothing merges', async () => {
     soakedPR('behind', POLICY.replace('method: squash', 'method: squash\n  update_branch: true'));
@@ -193,7 +223,9 @@ describe('readBranchRules: conditional reads', () => {
     const { openSession } = await import('../../src/github/session.js');
     const rules = [{ type: 'pull_request', ruleset_id: 3, parameters: { required_approving_review_count: 2 } }];
     api.scope.get('/repos/acme/widgets/rules/branches/main').query(true).reply(200, rules, { etag: '"r1"' });
-    api.scope.get('/repos/acme/widgets/rulesets/3').reply(200, { id: 3, name: 'org main', current_user_can_bypass: 'always' }, { etag: '"s1"' });
+    api.scope
+      .get('/repos/acme/widgets/rulesets/3')
+      .reply(200, { id: 3, name: 'org main', current_user_can_bypass: 'always' }, { etag: '"s1"' });
     api.scope.get('/repos/acme/widgets/rules/branches/main').query(true).matchHeader('if-none-match', '"r1"').reply(304);
     api.scope.get('/repos/acme/widgets/rulesets/3').matchHeader('if-none-match', '"s1"').reply(304);
 
@@ -208,21 +240,27 @@ describe('readBranchRules: conditional reads', () => {
 });
 
 describe('what the merge waits for, by name', () => {
-  const requires = (...contexts: string[]) => gh.branchRules([
-    { type: 'required_status_checks', ruleset_id: 1, parameters: { required_status_checks: contexts.map((context) => ({ context })) } },
-  ], [{ id: 1, name: 'main' }]);
+  const requires = (...contexts: string[]) =>
+    gh.branchRules(
+      [{ type: 'required_status_checks', ruleset_id: 1, parameters: { required_status_checks: contexts.map((context) => ({ context })) } }],
+      [{ id: 1, name: 'main' }],
+    );
 
   it('a soft PR the policy lets merge, whose required check is still running, names it in the check and the comment', async () => {
     soakedPR('blocked');
     requires('deploy-preview');
-    gh.otherChecks([{ name: 'deploy-preview', status: 'in_progress', conclusion: null }, { name: 'lint', status: 'completed', conclusion: 'success' }]);
+    gh.otherChecks([
+      { name: 'deploy-preview', status: 'in_progress', conclusion: null },
+      { name: 'lint', status: 'completed', conclusion: 'success' },
+    ]);
 
     const outcome = await reconcile(testClient(), REF, fullOptions());
 
     api.done();
     expect(outcome.merged).toBe(false);
     // The status comment is written first, then the check run whose record names it.
-    const body = (path: string) => api.writes().find((w) => w.path === path)!.body as { conclusion?: string; output?: { summary: string }; body?: string };
+    const body = (path: string) =>
+      api.writes().find((w) => w.path === path)!.body as { conclusion?: string; output?: { summary: string }; body?: string };
     const check = body('/repos/acme/widgets/check-runs/555');
     const comment = body('/repos/acme/widgets/issues/comments/777');
     expect(check!.conclusion).toBe('success');
@@ -239,7 +277,8 @@ describe('what the merge waits for, by name', () => {
     await reconcile(testClient(), REF, fullOptions());
 
     api.done();
-    const summary = (api.writes().find((w) => w.path === '/repos/acme/widgets/check-runs/555')!.body as { output: { summary: string } }).output.summary;
+    const summary = (api.writes().find((w) => w.path === '/repos/acme/widgets/check-runs/555')!.body as { output: { summary: string } })
+      .output.summary;
     // It may be a commit status, which the gate reads only once the check runs are done.
     expect(summary).toContain('waiting for the required check *ci\\/jenkins*');
     expect(summary).not.toContain('has not reported');
@@ -254,6 +293,8 @@ describe('what the merge waits for, by name', () => {
 
     api.done();
     expect(merges()).toHaveLength(0);
-    expect((api.writes().find((w) => w.path === '/repos/acme/widgets/issues/comments/777')!.body as { body: string }).body).toContain('*build* failed');
+    expect((api.writes().find((w) => w.path === '/repos/acme/widgets/issues/comments/777')!.body as { body: string }).body).toContain(
+      '*build* failed',
+    );
   });
 });

@@ -2,7 +2,20 @@
 import { describe, expect, it } from 'vitest';
 import { ledgerMarker, readRecord } from '../../src/core/ledger.js';
 import { reconcile } from '../../src/github/index.js';
-import { at, eachTestGitHub, gateRecord, statusBody, type ExpectGitHub, expectGitHub, fullOptions, HEAD, NOW, POLICY as POLICY_TEXT, pullRequest, REF } from '../fixtures/github/github.js';
+import {
+  at,
+  eachTestGitHub,
+  gateRecord,
+  statusBody,
+  type ExpectGitHub,
+  expectGitHub,
+  fullOptions,
+  HEAD,
+  NOW,
+  POLICY as POLICY_TEXT,
+  pullRequest,
+  REF,
+} from '../fixtures/github/github.js';
 import { testClient, type MockGitHub } from '../support/nock.js';
 
 let api: MockGitHub;
@@ -11,7 +24,6 @@ eachTestGitHub((a, g) => {
   api = a;
   gh = g;
 });
-
 
 describe('reconcile: an agent PR is opened', () => {
   it('costs at most 6 requests for a governed PR: policy from the base branch, check, files, comments, then two writes', async () => {
@@ -37,13 +49,25 @@ describe('reconcile: an agent PR is opened', () => {
     expect(outcome.wakeAt).toBe(at(15));
     // The status comment first (a view: a plain marker, no data), then the check run carrying the record.
     const [comment, check] = api.writes();
-    expect(comment).toEqual({ method: 'POST', path: '/repos/acme/widgets/issues/7/comments', body: { body: expect.stringContaining('<!-- hitl-gate:status -->') } });
+    expect(comment).toEqual({
+      method: 'POST',
+      path: '/repos/acme/widgets/issues/7/comments',
+      body: { body: expect.stringContaining('<!-- hitl-gate:status -->') },
+    });
     expect((comment!.body as { body: string }).body).not.toMatch(/hitl-gate:(ledger|record) v1/);
     expect(check).toEqual({
-      method: 'POST', path: '/repos/acme/widgets/check-runs',
+      method: 'POST',
+      path: '/repos/acme/widgets/check-runs',
       body: {
-        name: 'hitl', head_sha: HEAD, status: 'in_progress', external_id: 'hitl-gate:governed',
-        output: expect.objectContaining({ title: 'Merges at 14:15 UTC unless someone vetoes (soft)', summary: expect.any(String), text: expect.stringMatching(/^<!-- hitl-gate:record v1 /) }),
+        name: 'hitl',
+        head_sha: HEAD,
+        status: 'in_progress',
+        external_id: 'hitl-gate:governed',
+        output: expect.objectContaining({
+          title: 'Merges at 14:15 UTC unless someone vetoes (soft)',
+          summary: expect.any(String),
+          text: expect.stringMatching(/^<!-- hitl-gate:record v1 /),
+        }),
       },
     });
     // The record, bound to this PR, names the status comment the gate just wrote (a later edit or
@@ -53,25 +77,37 @@ describe('reconcile: an agent PR is opened', () => {
     expect(api.writes()).toHaveLength(2);
   });
 
-  it('costs at most 3 requests for a PR the policy does not govern: the policy, its new head\'s commits (for agent trailers) and a passing check', async () => {
+  it("costs at most 3 requests for a PR the policy does not govern: the policy, its new head's commits (for agent trailers) and a passing check", async () => {
     gh.policy(POLICY_TEXT);
     gh.commits([{ sha: HEAD, author: 'bob', message: 'Fix the widget\n\nSigned-off-by: Bob <bob@example.com>' }]);
     gh.createCheckRun(556);
 
-    const outcome = await reconcile(testClient(), REF, fullOptions({ pullRequest: pullRequest({ author: 'bob', headRef: 'feature/x' }), headIsNew: true, firstHead: HEAD }));
+    const outcome = await reconcile(
+      testClient(),
+      REF,
+      fullOptions({ pullRequest: pullRequest({ author: 'bob', headRef: 'feature/x' }), headIsNew: true, firstHead: HEAD }),
+    );
 
     api.done();
     expect(outcome.decision).toMatchObject({ governed: false, state: 'ignored' });
     expect(outcome.requests).toBeLessThanOrEqual(3);
-    expect(api.writes()).toEqual([expect.objectContaining({
-      method: 'POST',
-      body: expect.objectContaining({ name: 'hitl', head_sha: HEAD, status: 'completed', conclusion: 'success', external_id: 'hitl-gate:ignored' }),
-    })]);
+    expect(api.writes()).toEqual([
+      expect.objectContaining({
+        method: 'POST',
+        body: expect.objectContaining({
+          name: 'hitl',
+          head_sha: HEAD,
+          status: 'completed',
+          conclusion: 'success',
+          external_id: 'hitl-gate:ignored',
+        }),
+      }),
+    ]);
   });
 });
 
-describe('reconcile: agent work opened under a person\'s name', () => {
-  it('a commit carrying Claude Code\'s trailer makes a person\'s PR governed on its first sight, for one more read (its commits)', async () => {
+describe("reconcile: agent work opened under a person's name", () => {
+  it("a commit carrying Claude Code's trailer makes a person's PR governed on its first sight, for one more read (its commits)", async () => {
     gh.policy(POLICY_TEXT);
     gh.commits([{ sha: HEAD, author: 'bob', message: 'Fix the widget\n\nCo-Authored-By: Claude <noreply@anthropic.com>' }]);
     gh.checkRuns([]);
@@ -81,13 +117,22 @@ describe('reconcile: agent work opened under a person\'s name', () => {
     gh.createComment(777);
 
     // As the App reconciles `opened`: a PR's first head carries no earlier record, so nothing is searched.
-    const outcome = await reconcile(testClient(), REF, fullOptions({ pullRequest: pullRequest({ author: 'bob', headRef: 'feature/x' }), headIsNew: true, firstHead: HEAD }));
+    const outcome = await reconcile(
+      testClient(),
+      REF,
+      fullOptions({ pullRequest: pullRequest({ author: 'bob', headRef: 'feature/x' }), headIsNew: true, firstHead: HEAD }),
+    );
 
     api.done();
     expect(outcome.decision).toMatchObject({ governed: true, tier: 'soft', state: 'waiting' });
-    expect(outcome.decision.classification.governedBy).toEqual([expect.objectContaining({ kind: 'trailer', line: 'Co-Authored-By: Claude <noreply@anthropic.com>' })]);
+    expect(outcome.decision.classification.governedBy).toEqual([
+      expect.objectContaining({ kind: 'trailer', line: 'Co-Authored-By: Claude <noreply@anthropic.com>' }),
+    ]);
     expect(outcome.requests).toBeLessThanOrEqual(7);
-    expect(api.writes().find((w) => w.path === '/repos/acme/widgets/check-runs')).toMatchObject({ method: 'POST', body: { external_id: 'hitl-gate:governed', status: 'in_progress' } });
+    expect(api.writes().find((w) => w.path === '/repos/acme/widgets/check-runs')).toMatchObject({
+      method: 'POST',
+      body: { external_id: 'hitl-gate:governed', status: 'in_progress' },
+    });
   });
 });
 
@@ -104,11 +149,17 @@ describe('reconcile: the trailer taken off again', () => {
     gh.createCheckRun(556);
     gh.updateComment(777);
 
-    const outcome = await reconcile(testClient(), REF, fullOptions({ pullRequest: pullRequest({ author: 'bob', headRef: 'feature/x', comments: 1, headSha: NEW }), headIsNew: true }));
+    const outcome = await reconcile(
+      testClient(),
+      REF,
+      fullOptions({ pullRequest: pullRequest({ author: 'bob', headRef: 'feature/x', comments: 1, headSha: NEW }), headIsNew: true }),
+    );
 
     api.done();
     expect(outcome.decision).toMatchObject({ governed: true, tier: 'soft', state: 'waiting' });
-    expect(api.writes().find((w) => w.path === '/repos/acme/widgets/check-runs')).toMatchObject({ body: { status: 'in_progress', external_id: 'hitl-gate:governed' } });
+    expect(api.writes().find((w) => w.path === '/repos/acme/widgets/check-runs')).toMatchObject({
+      body: { status: 'in_progress', external_id: 'hitl-gate:governed' },
+    });
   });
 });
 
@@ -126,11 +177,18 @@ describe('reconcile: a push racing the first reconcile', () => {
     gh.createCheckRun(556);
     gh.updateComment(777);
 
-    const outcome = await reconcile(testClient(), REF, fullOptions({ pullRequest: pullRequest({ headSha: NEW_HEAD, comments: 0 }), headIsNew: true }));
+    const outcome = await reconcile(
+      testClient(),
+      REF,
+      fullOptions({ pullRequest: pullRequest({ headSha: NEW_HEAD, comments: 0 }), headIsNew: true }),
+    );
 
     api.done();
     expect(outcome.error).toBeUndefined();
-    expect(api.writes().map((w) => `${w.method} ${w.path}`)).toEqual(['PATCH /repos/acme/widgets/issues/comments/777', 'POST /repos/acme/widgets/check-runs']);
+    expect(api.writes().map((w) => `${w.method} ${w.path}`)).toEqual([
+      'PATCH /repos/acme/widgets/issues/comments/777',
+      'POST /repos/acme/widgets/check-runs',
+    ]);
   });
 });
 
@@ -153,7 +211,16 @@ describe('reconcile: replaying the same event', () => {
     api.requests.length = 0;
     gh.policy(POLICY_TEXT);
     // The run carries the record the first pass wrote: no search of earlier heads.
-    gh.checkRuns([{ id: 555, started_at: NOW.toISOString(), status: 'in_progress', title: check!.body.output.title, summary: check!.body.output.summary, text: check!.body.output.text }]);
+    gh.checkRuns([
+      {
+        id: 555,
+        started_at: NOW.toISOString(),
+        status: 'in_progress',
+        title: check!.body.output.title,
+        summary: check!.body.output.summary,
+        text: check!.body.output.text,
+      },
+    ]);
     gh.files([{ filename: 'src/widget.ts' }]);
     gh.comments([{ id: 777, login: 'hitl-gate[bot]', app_id: 4242, body: comment!.body.body, created_at: NOW.toISOString() }]);
     gh.reviews([]);
@@ -188,15 +255,28 @@ describe('reconcile: replaying the same event', () => {
   });
 });
 
-describe('reconcile: the gate\'s replies are not its status comment', () => {
+describe("reconcile: the gate's replies are not its status comment", () => {
   it('a reply the gate posted before its status comment (GitHub failed that write) is never edited into one', async () => {
     gh.policy(POLICY_TEXT);
     const status = { id: 802, login: 'hitl-gate[bot]', app_id: 4242, body: statusBody('Status'), created_at: at(0) };
-    const run = { id: 555, started_at: at(-1), status: 'in_progress', title: 'x', summary: 'y', text: gateRecord({ vetoes: [], answered: [801] }, status) };
+    const run = {
+      id: 555,
+      started_at: at(-1),
+      status: 'in_progress',
+      title: 'x',
+      summary: 'y',
+      text: gateRecord({ vetoes: [], answered: [801] }, status),
+    };
     gh.checkRuns([run]);
     gh.files([{ filename: 'src/widget.ts' }]);
     gh.comments([
-      { id: 801, login: 'hitl-gate[bot]', app_id: 4242, body: '@eve - `/approve` was not counted: @eve is not an authorized reviewer.', created_at: at(-1) },
+      {
+        id: 801,
+        login: 'hitl-gate[bot]',
+        app_id: 4242,
+        body: '@eve - `/approve` was not counted: @eve is not an authorized reviewer.',
+        created_at: at(-1),
+      },
       status,
     ]);
     gh.reviews([]);
@@ -217,7 +297,14 @@ describe('reconcile: the gate\'s replies are not its status comment', () => {
 describe('reconcile: merging', () => {
   const ourComment = { id: 777, login: 'hitl-gate[bot]', app_id: 4242, body: statusBody('old status'), created_at: at(-20) };
   // The gate's record lives in its check run (naming the status comment it wrote), not in the comment.
-  const elapsed = { id: 555, started_at: at(-20), status: 'in_progress', title: 'Merges at 14:00 UTC unless someone vetoes (soft)', summary: 'old', text: gateRecord(undefined, ourComment) };
+  const elapsed = {
+    id: 555,
+    started_at: at(-20),
+    status: 'in_progress',
+    title: 'Merges at 14:00 UTC unless someone vetoes (soft)',
+    summary: 'old',
+    text: gateRecord(undefined, ourComment),
+  };
 
   function soakedPR() {
     gh.pull({ comments: 1, mergeable: true, mergeableState: 'blocked' });
@@ -229,14 +316,26 @@ describe('reconcile: merging', () => {
   }
   /** GitHub says `blocked`: the gate reads what the base branch demands before merging. */
   function requiredHitl() {
-    gh.branchRules([{ type: 'required_status_checks', ruleset_id: 1, parameters: { strict_required_status_checks_policy: false, required_status_checks: [{ context: 'hitl' }] } }], [{ id: 1, name: 'main', current_user_can_bypass: 'never' }]);
+    gh.branchRules(
+      [
+        {
+          type: 'required_status_checks',
+          ruleset_id: 1,
+          parameters: { strict_required_status_checks_policy: false, required_status_checks: [{ context: 'hitl' }] },
+        },
+      ],
+      [{ id: 1, name: 'main', current_user_can_bypass: 'never' }],
+    );
     gh.repository({ merge: true, squash: true, rebase: true });
   }
 
   it('merges the decided head with `sha` once the window is over, GitHub says mergeable and the other checks passed', async () => {
     soakedPR();
     requiredHitl();
-    gh.otherChecks([{ name: 'build', status: 'completed', conclusion: 'success' }, { name: 'lint', status: 'completed', conclusion: 'skipped' }]);
+    gh.otherChecks([
+      { name: 'build', status: 'completed', conclusion: 'success' },
+      { name: 'lint', status: 'completed', conclusion: 'skipped' },
+    ]);
     gh.statuses([{ context: 'ci/legacy', state: 'success' }]);
     gh.updateCheckRun(555, elapsed);
     gh.updateComment(777);
@@ -270,7 +369,11 @@ describe('reconcile: merging', () => {
     gh.updateCheckRun(555, elapsed);
     gh.updateComment(777);
 
-    const outcome = await reconcile(testClient(), REF, fullOptions({ pullRequest: pullRequest({ comments: 1, mergeable: true, mergeableState: 'clean' }) }));
+    const outcome = await reconcile(
+      testClient(),
+      REF,
+      fullOptions({ pullRequest: pullRequest({ comments: 1, mergeable: true, mergeableState: 'clean' }) }),
+    );
 
     api.done();
     expect(outcome.merged).toBe(false);
@@ -371,14 +474,29 @@ describe('reconcile: merging', () => {
     expect(check.output.summary).toContain('GitHub still needs');
     expect(check.output.summary).toContain('At least 1 approving review is required');
     // The refusal is kept in the record, in the check run.
-    expect(readRecord(check.output.text, 7)?.mergeRefusal).toMatchObject({ sha: HEAD, message: 'At least 1 approving review is required by reviewers with write access.' });
+    expect(readRecord(check.output.text, 7)?.mergeRefusal).toMatchObject({
+      sha: HEAD,
+      message: 'At least 1 approving review is required by reviewers with write access.',
+    });
     // Not every 30 s: the window's end is past, so nothing asks to be woken soon.
     expect(outcome.wakeAt === undefined || outcome.wakeAt > new Date(NOW.getTime() + 60_000).toISOString()).toBe(true);
   });
 
   it('a refusal already on record for this head: no second merge request while GitHub still says blocked', async () => {
     const refused = { ...ourComment, body: statusBody('old') };
-    const refusedRun = { ...elapsed, status: 'completed', conclusion: 'success', text: gateRecord({ vetoes: [], answered: [], mergeRefusal: { sha: HEAD, message: 'At least 1 approving review is required by reviewers with write access.', at: at(-1) } } as never, refused) };
+    const refusedRun = {
+      ...elapsed,
+      status: 'completed',
+      conclusion: 'success',
+      text: gateRecord(
+        {
+          vetoes: [],
+          answered: [],
+          mergeRefusal: { sha: HEAD, message: 'At least 1 approving review is required by reviewers with write access.', at: at(-1) },
+        } as never,
+        refused,
+      ),
+    };
     gh.pull({ comments: 1, mergeable: true, mergeableState: 'blocked' });
     gh.policy(POLICY_TEXT);
     gh.checkRuns([refusedRun]);
@@ -465,7 +583,9 @@ describe('reconcile: merging', () => {
     expect(outcome.notice).toMatchObject({ kind: 'comment-edited', commentId: 777, by: 'mallory' });
     const comment = (api.writes().find((w) => w.path === '/repos/acme/widgets/issues/comments/777')!.body as { body: string }).body;
     expect(comment).toMatch(/mallory/);
-    const check = api.writes().find((w) => w.path === '/repos/acme/widgets/check-runs/555')!.body as { output: { summary: string; text: string } };
+    const check = api.writes().find((w) => w.path === '/repos/acme/widgets/check-runs/555')!.body as {
+      output: { summary: string; text: string };
+    };
     expect(check.output.summary).toMatch(/mallory/);
     expect(readRecord(check.output.text, 7)?.notices).toEqual([expect.objectContaining({ kind: 'comment-edited', by: 'mallory' })]);
     expect(outcome.merged).toBe(false);
@@ -521,7 +641,10 @@ describe('reconcile: GitHub fails while facts are gathered', () => {
 
   it('a 500 on the other checks before a merge: nothing merged', async () => {
     soakedPRFor(gh);
-    api.scope.get('/repos/acme/widgets/commits/' + HEAD + '/check-runs').query({ per_page: '100' }).reply(500, { message: 'x' });
+    api.scope
+      .get('/repos/acme/widgets/commits/' + HEAD + '/check-runs')
+      .query({ per_page: '100' })
+      .reply(500, { message: 'x' });
 
     const outcome = await reconcile(testClient(), REF, fullOptions());
 
@@ -542,7 +665,7 @@ function soakedPRFor(g: ReturnType<typeof expectGitHub>) {
   g.reviews([]);
 }
 
-describe('reconcile: edges of a PR\'s life', () => {
+describe("reconcile: edges of a PR's life", () => {
   it('a closed PR costs the policy read and writes nothing', async () => {
     gh.policy(POLICY_TEXT);
     const outcome = await reconcile(testClient(), REF, fullOptions({ pullRequest: { ...pullRequest(), state: 'closed' } }));
@@ -554,7 +677,17 @@ describe('reconcile: edges of a PR\'s life', () => {
 
   it('a PR that becomes governed (label added) gets a fresh check run: its window starts now, not when the gate first passed it', async () => {
     gh.policy(POLICY_TEXT);
-    gh.checkRuns([{ id: 550, started_at: at(-60), status: 'completed', conclusion: 'success', title: 'Not an agent PR: nothing to gate', summary: 's', external_id: 'hitl-gate:ignored' }]);
+    gh.checkRuns([
+      {
+        id: 550,
+        started_at: at(-60),
+        status: 'completed',
+        conclusion: 'success',
+        title: 'Not an agent PR: nothing to gate',
+        summary: 's',
+        external_id: 'hitl-gate:ignored',
+      },
+    ]);
     // Governed now, and no record on this head: reconcile.ts searches the earlier heads even though its
     // own ignored run is on this one (only a PR that does not look governed skips the search then).
     gh.earlierRecords();
@@ -564,12 +697,28 @@ describe('reconcile: edges of a PR\'s life', () => {
     gh.createCheckRun(551);
     gh.createComment(777);
 
-    const outcome = await reconcile(testClient(), REF, fullOptions({ pullRequest: pullRequest({ author: 'bob', headRef: 'feature/x', labels: ['ai-generated'] }) }));
+    const outcome = await reconcile(
+      testClient(),
+      REF,
+      fullOptions({ pullRequest: pullRequest({ author: 'bob', headRef: 'feature/x', labels: ['ai-generated'] }) }),
+    );
 
     api.done();
-    expect(outcome.decision).toMatchObject({ governed: true, tier: 'soft', state: 'waiting', window: { start: NOW.toISOString(), end: at(15) } });
-    expect(api.writes().map((w) => `${w.method} ${w.path}`)).toEqual(['POST /repos/acme/widgets/issues/7/comments', 'POST /repos/acme/widgets/check-runs']);
-    expect(api.writes()[1]).toMatchObject({ method: 'POST', path: '/repos/acme/widgets/check-runs', body: { external_id: 'hitl-gate:governed' } });
+    expect(outcome.decision).toMatchObject({
+      governed: true,
+      tier: 'soft',
+      state: 'waiting',
+      window: { start: NOW.toISOString(), end: at(15) },
+    });
+    expect(api.writes().map((w) => `${w.method} ${w.path}`)).toEqual([
+      'POST /repos/acme/widgets/issues/7/comments',
+      'POST /repos/acme/widgets/check-runs',
+    ]);
+    expect(api.writes()[1]).toMatchObject({
+      method: 'POST',
+      path: '/repos/acme/widgets/check-runs',
+      body: { external_id: 'hitl-gate:governed' },
+    });
   });
 
   it('a fyi PR seen for the first time is not merged in the same breath: the gate looks again shortly', async () => {
@@ -580,7 +729,11 @@ describe('reconcile: edges of a PR\'s life', () => {
     gh.createCheckRun(555);
     gh.createComment(777);
 
-    const outcome = await reconcile(testClient(), REF, fullOptions({ pullRequest: pullRequest({ mergeable: true, mergeableState: 'clean' }), headIsNew: true, firstHead: HEAD }));
+    const outcome = await reconcile(
+      testClient(),
+      REF,
+      fullOptions({ pullRequest: pullRequest({ mergeable: true, mergeableState: 'clean' }), headIsNew: true, firstHead: HEAD }),
+    );
 
     api.done();
     expect(outcome.decision).toMatchObject({ tier: 'fyi', state: 'ready', merge: true });
@@ -592,7 +745,13 @@ describe('reconcile: edges of a PR\'s life', () => {
 
 describe('reconcile: upgrading from the ledger in the status comment', () => {
   const veto = { by: 'alice', commentId: 50, at: at(-30), reason: 'not yet' };
-  const legacy = { id: 777, login: 'hitl-gate[bot]', app_id: 4242, body: `old status\n${ledgerMarker({ vetoes: [veto], answered: [50] })}`, created_at: at(-40) };
+  const legacy = {
+    id: 777,
+    login: 'hitl-gate[bot]',
+    app_id: 4242,
+    body: `old status\n${ledgerMarker({ vetoes: [veto], answered: [50] })}`,
+    created_at: at(-40),
+  };
   const run = { id: 555, started_at: at(-40), status: 'completed', conclusion: 'failure', title: 'Blocked: vetoed (soft)', summary: 'old' };
 
   function before() {
@@ -637,7 +796,7 @@ describe('reconcile: upgrading from the ledger in the status comment', () => {
 });
 
 describe('reconcile: the payload', () => {
-  it('a payload of another repository\'s PR with the same number is not trusted: the PR is read', async () => {
+  it("a payload of another repository's PR with the same number is not trusted: the PR is read", async () => {
     const foreign = pullRequest({ labels: [] }) as { base: { repo: Record<string, unknown> } };
     foreign.base.repo = { ...foreign.base.repo, full_name: 'evil/widgets' };
     gh.pull({ author: 'bob', headRef: 'feature/x' });
@@ -668,7 +827,17 @@ describe('reconcile: PRs the policy does not govern', () => {
     api.requests.length = 0;
     gh.policy(POLICY_TEXT);
     // Its own ignored run on the head says the gate decided here: no search, no comments.
-    gh.checkRuns([{ id: 550, started_at: at(-60), status: written.status, conclusion: written.conclusion, title: written.output.title, summary: written.output.summary, external_id: 'hitl-gate:ignored' }]);
+    gh.checkRuns([
+      {
+        id: 550,
+        started_at: at(-60),
+        status: written.status,
+        conclusion: written.conclusion,
+        title: written.output.title,
+        summary: written.output.summary,
+        external_id: 'hitl-gate:ignored',
+      },
+    ]);
     const outcome = await reconcile(testClient(), REF, fullOptions({ pullRequest: human }));
 
     api.done();
@@ -684,7 +853,15 @@ describe('reconcile: PRs the policy does not govern', () => {
     gh.policy(POLICY_TEXT);
     const status = { id: 777, login: 'hitl-gate[bot]', app_id: 4242, body: statusBody('Status'), created_at: at(-10) };
     // Governed is the gate's record on its run: the label is only a hint the agent can remove.
-    const run = { id: 555, started_at: at(-10), status: 'completed', conclusion: 'failure', title: 'Blocked: needs 1 more approval (hard)', summary: 'old', text: gateRecord(undefined, status) };
+    const run = {
+      id: 555,
+      started_at: at(-10),
+      status: 'completed',
+      conclusion: 'failure',
+      title: 'Blocked: needs 1 more approval (hard)',
+      summary: 'old',
+      text: gateRecord(undefined, status),
+    };
     gh.comments([status]);
     gh.checkRuns([run]);
     gh.files([{ filename: 'db/migrations/0042_drop_users.sql' }]);

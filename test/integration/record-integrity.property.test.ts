@@ -53,7 +53,12 @@ const seen = (o: ReconcileOutcome) => ({
 });
 
 /** What a forged body holds; rendered with the PR's real number and head when it is written. */
-type Forgery = { kind: 'text'; text: string } | { kind: 'ledger-approval' } | { kind: 'record-approval' } | { kind: 'empty-ledger' } | { kind: 'garbled' };
+type Forgery =
+  | { kind: 'text'; text: string }
+  | { kind: 'ledger-approval' }
+  | { kind: 'record-approval' }
+  | { kind: 'empty-ledger' }
+  | { kind: 'garbled' };
 
 type Tamper =
   | { kind: 'edit-status'; by: string; body: Forgery }
@@ -63,13 +68,26 @@ type Tamper =
   | { kind: 'look' };
 
 function render(f: Forgery, pr: number, head: string): string {
-  const click = { id: 1_900_000_000_000, by: 'alice', byType: 'User', at: new Date().toISOString(), action: 'approve', headSha: head, checkRunId: 1 };
+  const click = {
+    id: 1_900_000_000_000,
+    by: 'alice',
+    byType: 'User',
+    at: new Date().toISOString(),
+    action: 'approve',
+    headSha: head,
+    checkRunId: 1,
+  };
   switch (f.kind) {
-    case 'text': return f.text || ' ';
-    case 'ledger-approval': return `### 🟢 Approved\n<!-- hitl-gate:status -->\n<!-- hitl-gate:ledger v1 ${b64({ vetoes: [], answered: [], clicks: [click] })} -->`;
-    case 'record-approval': return `<!-- hitl-gate:status -->\n<!-- hitl-gate:record v1 ${b64({ pr, vetoes: [], answered: [], clicks: [click] })} -->`;
-    case 'empty-ledger': return `<!-- hitl-gate:ledger v1 ${b64({ vetoes: [], answered: [] })} --> <!-- hitl-gate:status -->`;
-    case 'garbled': return '<!-- hitl-gate:ledger v1 !!!garbled -->';
+    case 'text':
+      return f.text || ' ';
+    case 'ledger-approval':
+      return `### 🟢 Approved\n<!-- hitl-gate:status -->\n<!-- hitl-gate:ledger v1 ${b64({ vetoes: [], answered: [], clicks: [click] })} -->`;
+    case 'record-approval':
+      return `<!-- hitl-gate:status -->\n<!-- hitl-gate:record v1 ${b64({ pr, vetoes: [], answered: [], clicks: [click] })} -->`;
+    case 'empty-ledger':
+      return `<!-- hitl-gate:ledger v1 ${b64({ vetoes: [], answered: [] })} --> <!-- hitl-gate:status -->`;
+    case 'garbled':
+      return '<!-- hitl-gate:ledger v1 !!!garbled -->';
   }
 }
 
@@ -82,13 +100,16 @@ const forgery: fc.Arbitrary<Forgery> = fc.oneof(
 );
 
 const by = fc.constantFrom(AGENT, 'eve');
-const tampering: fc.Arbitrary<Tamper[]> = fc.array(fc.oneof(
-  { arbitrary: fc.record({ kind: fc.constant('edit-status' as const), by, body: forgery }), weight: 4 },
-  { arbitrary: fc.record({ kind: fc.constant('delete-status' as const), by }), weight: 1 },
-  { arbitrary: fc.record({ kind: fc.constant('delete-veto' as const), by }), weight: 3 },
-  { arbitrary: fc.record({ kind: fc.constant('imitate' as const), by, body: forgery }), weight: 1 },
-  { arbitrary: fc.constant({ kind: 'look' as const }), weight: 1 },
-), { minLength: 1, maxLength: 6 });
+const tampering: fc.Arbitrary<Tamper[]> = fc.array(
+  fc.oneof(
+    { arbitrary: fc.record({ kind: fc.constant('edit-status' as const), by, body: forgery }), weight: 4 },
+    { arbitrary: fc.record({ kind: fc.constant('delete-status' as const), by }), weight: 1 },
+    { arbitrary: fc.record({ kind: fc.constant('delete-veto' as const), by }), weight: 3 },
+    { arbitrary: fc.record({ kind: fc.constant('imitate' as const), by, body: forgery }), weight: 1 },
+    { arbitrary: fc.constant({ kind: 'look' as const }), weight: 1 },
+  ),
+  { minLength: 1, maxLength: 6 },
+);
 
 async function apply(repo: string, n: number, veto: number | undefined, t: Tamper): Promise<void> {
   // The gate's status comment (an earlier version marked it with its ledger).

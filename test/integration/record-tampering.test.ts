@@ -17,10 +17,18 @@ afterAll(async () => {
 });
 
 describe('the status comment, edited by someone else', () => {
-  it('an edit that takes the gate\'s marker out is restored in place and said to be an edit, not a deletion', async () => {
-    const repo = sim.createRepo({ name: 'unmarked/app', policy: examplePolicy({ window: '1h', authors: [AGENT] }), collaborators: { alice: 'write' } });
+  it("an edit that takes the gate's marker out is restored in place and said to be an edit, not a deletion", async () => {
+    const repo = sim.createRepo({
+      name: 'unmarked/app',
+      policy: examplePolicy({ window: '1h', authors: [AGENT] }),
+      collaborators: { alice: 'write' },
+    });
     const client = installationClient(sim, repo);
-    const ref = { owner: 'unmarked', repo: 'app', number: sim.openPullRequest(repo, { author: AGENT, files: [{ path: 'db/migrations/9.sql', content: 'drop table t;\n' }] }) };
+    const ref = {
+      owner: 'unmarked',
+      repo: 'app',
+      number: sim.openPullRequest(repo, { author: AGENT, files: [{ path: 'db/migrations/9.sql', content: 'drop table t;\n' }] }),
+    };
     await reconcile(client, ref, { mode: 'full', identity: gateIdentity(sim) });
     const [status] = sim.appComments(repo, ref.number);
     expect(status!.body).toContain('hitl-gate:status');

@@ -34,7 +34,12 @@ async function earlierVersionsPr(): Promise<{ repo: string; n: number; client: G
   const [owner, name] = repo.split('/') as [string, string];
   // What an earlier version wrote: its status comment with the ledger, posted as the App.
   const ledger = { vetoes: [{ by: 'alice', at: new Date().toISOString(), commentId: veto, reason: 'not like this' }], answered: [veto] };
-  const { data } = await client.rest.issues.createComment({ owner, repo: name, issue_number: n, body: `### 🔴 Blocked: vetoed by @alice (soft)\n\n${ledgerMarker(ledger)}` });
+  const { data } = await client.rest.issues.createComment({
+    owner,
+    repo: name,
+    issue_number: n,
+    body: `### 🔴 Blocked: vetoed by @alice (soft)\n\n${ledgerMarker(ledger)}`,
+  });
   sim.deleteComment(repo, veto, AGENT);
   return { repo, n, client, statusId: data.id };
 }

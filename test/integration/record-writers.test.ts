@@ -25,10 +25,18 @@ afterAll(async () => {
 
 describe('two writers of one record', () => {
   it('a writer that read the record before another wrote a veto into it keeps that veto when it writes', async () => {
-    const repo = sim.createRepo({ name: 'writers/app', policy: examplePolicy({ window: '1h', authors: [AGENT] }), collaborators: { alice: 'write' } });
+    const repo = sim.createRepo({
+      name: 'writers/app',
+      policy: examplePolicy({ window: '1h', authors: [AGENT] }),
+      collaborators: { alice: 'write' },
+    });
     const client = installationClient(sim, repo);
     const identity = gateIdentity(sim);
-    const ref = { owner: 'writers', repo: 'app', number: sim.openPullRequest(repo, { author: AGENT, files: [{ path: 'src/a.ts', content: 'x\n' }] }) };
+    const ref = {
+      owner: 'writers',
+      repo: 'app',
+      number: sim.openPullRequest(repo, { author: AGENT, files: [{ path: 'src/a.ts', content: 'x\n' }] }),
+    };
     await reconcile(client, ref, { mode: 'full', identity });
     const head = sim.pull(repo, ref.number).headSha;
     const run = sim.checkRuns(repo, head, 'hitl').at(-1)!;
@@ -37,12 +45,33 @@ describe('two writers of one record', () => {
 
     // Writer B: a veto goes into the record (as another replica's reconcile would write it).
     const veto = { by: 'alice', at: new Date().toISOString(), commentId: 4242, reason: 'no' };
-    await amendRecord(openSession(client, new Date(), undefined), ref, run.id, head, identity, (r) => ({ ...r, vetoes: [...r.vetoes, veto] }));
+    await amendRecord(openSession(client, new Date(), undefined), ref, run.id, head, identity, (r) => ({
+      ...r,
+      vetoes: [...r.vetoes, veto],
+    }));
 
     // Writer A, which read the record before B wrote, now writes what it planned: an answered id.
     const planned: Ledger = { ...before, answered: [...before.answered, 777] };
-    const effect: Effect = { kind: 'check-run', id: run.id, headSha: head, status: 'in_progress', title: run.output.title ?? '', summary: run.output.summary ?? '', text: 'details', record: { ledger: planned } };
-    const result = await applyEffects(openSession(client, new Date(), undefined), { ref, checkRunAs: 'check-run', governed: true, currentCheckRun: { id: run.id, status: run.status, conclusion: run.conclusion, record: read } }, [effect]);
+    const effect: Effect = {
+      kind: 'check-run',
+      id: run.id,
+      headSha: head,
+      status: 'in_progress',
+      title: run.output.title ?? '',
+      summary: run.output.summary ?? '',
+      text: 'details',
+      record: { ledger: planned },
+    };
+    const result = await applyEffects(
+      openSession(client, new Date(), undefined),
+      {
+        ref,
+        checkRunAs: 'check-run',
+        governed: true,
+        currentCheckRun: { id: run.id, status: run.status, conclusion: run.conclusion, record: read },
+      },
+      [effect],
+    );
     expect(result.error).toBeUndefined();
 
     const after = readRecord(sim.checkRuns(repo, head, 'hitl').at(-1)!.output.text, ref.number)!;
@@ -55,10 +84,18 @@ describe('two writers of one record', () => {
   });
 
   it('an agent PR whose replaced head GitHub no longer shows is held as hard: a veto may have been on record there', async () => {
-    const repo = sim.createRepo({ name: 'gone/app', policy: examplePolicy({ window: '1h', authors: [AGENT] }), collaborators: { alice: 'write' } });
+    const repo = sim.createRepo({
+      name: 'gone/app',
+      policy: examplePolicy({ window: '1h', authors: [AGENT] }),
+      collaborators: { alice: 'write' },
+    });
     const client = installationClient(sim, repo);
     const identity = gateIdentity(sim);
-    const ref = { owner: 'gone', repo: 'app', number: sim.openPullRequest(repo, { author: AGENT, files: [{ path: 'src/a.ts', content: 'x\n' }] }) };
+    const ref = {
+      owner: 'gone',
+      repo: 'app',
+      number: sim.openPullRequest(repo, { author: AGENT, files: [{ path: 'src/a.ts', content: 'x\n' }] }),
+    };
     const veto = sim.comment(repo, ref.number, 'alice', '/veto');
     await reconcile(client, ref, { mode: 'full', identity });
     expect((await reconcile(client, ref, { mode: 'full', identity })).decision.state).toBe('blocked');
@@ -67,6 +104,8 @@ describe('two writers of one record', () => {
     const after = await reconcile(client, ref, { mode: 'full', identity });
     expect(after.decision.tier).toBe('hard');
     expect(after.decision.state).not.toBe('ready');
-    expect(sim.appComments(repo, ref.number).find((c) => c.body.includes('hitl-gate:status'))?.body).toMatch(/could not read its record there/);
+    expect(sim.appComments(repo, ref.number).find((c) => c.body.includes('hitl-gate:status'))?.body).toMatch(
+      /could not read its record there/,
+    );
   });
 });

@@ -16,7 +16,10 @@ describe.skipIf(missing !== undefined)('the report page in Chromium', () => {
   const file = artifactPath('report.html');
 
   beforeAll(async () => {
-    writeFileSync(file, reportPage(buildReport({ repo: REPO, pulls: busyRepository(), now: NOW, since: SINCE, until: UNTIL, ruleTiers: RULE_TIERS })));
+    writeFileSync(
+      file,
+      reportPage(buildReport({ repo: REPO, pulls: busyRepository(), now: NOW, since: SINCE, until: UNTIL, ruleTiers: RULE_TIERS })),
+    );
     chromium = await launchChromium();
   }, 60_000);
 
@@ -54,7 +57,13 @@ describe.skipIf(missing !== undefined)('the report page in Chromium', () => {
       expect(box?.width, title).toBeGreaterThan(300);
       expect(box?.height, title).toBeGreaterThan(150);
       // Its numbers are in a table beside it.
-      expect(await page.locator('figure.chart', { has: page.getByRole('heading', { name: title }) }).locator('table tbody tr').count(), title).toBeGreaterThan(0);
+      expect(
+        await page
+          .locator('figure.chart', { has: page.getByRole('heading', { name: title }) })
+          .locator('table tbody tr')
+          .count(),
+        title,
+      ).toBeGreaterThan(0);
     }
     // The agent's <script> in a PR title is text on the page.
     await expect.poll(() => page.getByText('Drop the legacy orders table <script>alert(1)</script>').count()).toBeGreaterThan(0);

@@ -28,11 +28,20 @@ let kept: KeptAnswers;
 beforeEach(async () => {
   t = Date.parse('2026-03-02T10:00:00Z');
   sim = await new GitHubSimulator({ clock: () => new Date(t), seed: 3 }).start();
-  repo = sim.createRepo({ name: 'quiet-org/app', policy: POLICY, files: { 'README.md': '# app\n', 'src/app.ts': 'export const x = 0;\n' }, collaborators: { alice: 'write' } });
+  repo = sim.createRepo({
+    name: 'quiet-org/app',
+    policy: POLICY,
+    files: { 'README.md': '# app\n', 'src/app.ts': 'export const x = 0;\n' },
+    collaborators: { alice: 'write' },
+  });
   const token = 'ghs_quiet_test';
   sim.world.tokens.set(token, { token, installationId: sim.world.repo(repo).installationId, expiresAt: Date.now() + 3600_000 });
   const Client = gateOctokit({ writeIntervalMs: 0, retryAfterBaseMs: 1, fetch: globalThis.fetch, readCache: new SharedCache() });
-  client = new Client({ auth: { token }, baseUrl: sim.apiUrl, log: { debug() {}, info() {}, warn() {}, error() {} } }) as unknown as GitHubClient;
+  client = new Client({
+    auth: { token },
+    baseUrl: sim.apiUrl,
+    log: { debug() {}, info() {}, warn() {}, error() {} },
+  }) as unknown as GitHubClient;
   memo = new SharedCache();
   kept = new KeptAnswers();
 });
@@ -45,7 +54,14 @@ const identity = () => ({ appId: sim.app.id, login: sim.app.botLogin });
 const run = () => sweep(client, { owner, repo: name }, { mode: 'full', identity: identity(), now: () => new Date(t), memo, kept });
 const open = (path: string) => sim.openPullRequest(repo, { author: AGENT, title: 'change', files: [{ path, content: 'x\n' }] });
 /** Requests about PR `n` since `from`. */
-const about = (n: number, from: number) => sim.requests.slice(from).filter((r) => new RegExp(`/(pulls|issues)/${n}(/|$)`).test(r.path) || (r.path.includes('/commits/') && r.path.includes(sim.pull(repo, n).headSha)));
+const about = (n: number, from: number) =>
+  sim.requests
+    .slice(from)
+    .filter(
+      (r) =>
+        new RegExp(`/(pulls|issues)/${n}(/|$)`).test(r.path) ||
+        (r.path.includes('/commits/') && r.path.includes(sim.pull(repo, n).headSha)),
+    );
 
 /** The sweep after a lost event, and the one its wake-up asks for (a merge waits until GitHub has
  * seen the gate's green check). Neither would run a reconcile if the first passed the PR over. */
@@ -109,7 +125,7 @@ describe('a lost webhook is still made up for by the sweep', () => {
     expect(sim.pull(repo, n).merged).toBe(true);
   });
 
-  it('a push: the new head of an idle PR gets the gate\'s check run', async () => {
+  it("a push: the new head of an idle PR gets the gate's check run", async () => {
     const n = await idleHardPr();
     t += MINUTE;
     const head = sim.push(repo, n, { files: [{ path: 'db/migrations/001.sql', content: 'y\n' }] });

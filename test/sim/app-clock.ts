@@ -10,7 +10,8 @@ type Jump = { hitlTestClock: 'advance'; id: number; ms: number };
 
 const OFFSET = 'HITL_TEST_CLOCK_OFFSET_MS';
 const send = process.send?.bind(process);
-if (!send) throw new Error(`${OFFSET} is a test-only clock, driven by the test that started this process over IPC; refusing to run without one`);
+if (!send)
+  throw new Error(`${OFFSET} is a test-only clock, driven by the test that started this process over IPC; refusing to run without one`);
 let offsetMs = Number(process.env[OFFSET]);
 if (!Number.isFinite(offsetMs)) throw new Error(`${OFFSET} must be a number of milliseconds, got ${JSON.stringify(process.env[OFFSET])}`);
 

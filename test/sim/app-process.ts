@@ -19,7 +19,11 @@ export interface AppCredentials {
 
 /** A fresh App key pair and webhook secret, registered with the simulator. Never written to disk. */
 export function registerApp(sim: GitHubSimulator, webhookSecret = `whsec-${process.pid}-${Date.now()}`): AppCredentials {
-  const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048, privateKeyEncoding: { type: 'pkcs8', format: 'pem' }, publicKeyEncoding: { type: 'spki', format: 'pem' } });
+  const { privateKey, publicKey } = generateKeyPairSync('rsa', {
+    modulusLength: 2048,
+    privateKeyEncoding: { type: 'pkcs8', format: 'pem' },
+    publicKeyEncoding: { type: 'spki', format: 'pem' },
+  });
   sim.configureApp({ publicKey, webhookSecret });
   return { privateKey, publicKey, webhookSecret };
 }
@@ -114,7 +118,9 @@ export async function startApp(sim: GitHubSimulator, options: AppProcessOptions)
   const baseUrl = `http://127.0.0.1:${port}`;
   const webhookUrl = `${baseUrl}/api/github/webhooks`;
   const from = options.from ?? (distIsFresh() ? 'dist' : 'source');
-  const entry = options.args ?? (from === 'dist' ? [join(root, 'dist', 'src', 'app', 'server.js')] : ['--import', 'tsx', join(root, 'src', 'app', 'server.ts')]);
+  const entry =
+    options.args ??
+    (from === 'dist' ? [join(root, 'dist', 'src', 'app', 'server.js')] : ['--import', 'tsx', join(root, 'src', 'app', 'server.ts')]);
   const args = options.clock ? ['--import', 'tsx', '--import', appClock, ...entry] : entry;
   const env: Record<string, string> = {
     PATH: process.env.PATH ?? '',
@@ -134,7 +140,11 @@ export async function startApp(sim: GitHubSimulator, options: AppProcessOptions)
     ...(options.clock ? { HITL_TEST_CLOCK_OFFSET_MS: String(options.clock.offsetMs) } : {}),
   };
   // Probot's typings narrow LOG_LEVEL in ProcessEnv; this env is plain strings by construction.
-  const child = spawn(process.execPath, args, { cwd: root, env: env as NodeJS.ProcessEnv, stdio: ['ignore', 'pipe', 'pipe', ...(options.clock ? (['ipc'] as const) : [])] });
+  const child = spawn(process.execPath, args, {
+    cwd: root,
+    env: env as NodeJS.ProcessEnv,
+    stdio: ['ignore', 'pipe', 'pipe', ...(options.clock ? (['ipc'] as const) : [])],
+  });
   const lines: string[] = [];
   let tail = '';
   const onData = (chunk: Buffer): void => {

@@ -14,7 +14,10 @@ let otherToken: string;
 const REPO = 'acme/big';
 
 async function api(path: string, init: RequestInit & { token?: string } = {}): Promise<Response> {
-  return fetch(`${sim.apiUrl}${path}`, { ...init, headers: { authorization: `token ${init.token ?? token}`, accept: 'application/vnd.github+json', ...(init.headers ?? {}) } });
+  return fetch(`${sim.apiUrl}${path}`, {
+    ...init,
+    headers: { authorization: `token ${init.token ?? token}`, accept: 'application/vnd.github+json', ...(init.headers ?? {}) },
+  });
 }
 
 beforeAll(async () => {
@@ -44,7 +47,10 @@ afterAll(async () => {
 
 describe('simulator behaviour', () => {
   it('lists at most 3000 files of a pull request, 100 per page, with Link headers, while changed_files tells the truth', async () => {
-    const n = sim.openPullRequest(REPO, { author: 'copilot-swe-agent[bot]', files: Array.from({ length: 3105 }, (_, i) => ({ path: `gen/f${i}.ts` })) });
+    const n = sim.openPullRequest(REPO, {
+      author: 'copilot-swe-agent[bot]',
+      files: Array.from({ length: 3105 }, (_, i) => ({ path: `gen/f${i}.ts` })),
+    });
     const pr = (await (await api(`/repos/${REPO}/pulls/${n}`)).json()) as { changed_files: number };
     expect(pr.changed_files).toBe(3105);
     let url: string | undefined = `${sim.apiUrl}/repos/${REPO}/pulls/${n}/files?per_page=100`;
@@ -99,7 +105,10 @@ describe('simulator behaviour', () => {
     const before = sim.requests.length;
     const n = sim.openPullRequest(REPO, { author: 'copilot-swe-agent[bot]', files: [{ path: 'a.ts' }] });
     const statuses: number[] = [];
-    for (let i = 0; i < 200; i++) statuses.push((await api(`/repos/${REPO}/issues/${n}/comments`, { method: 'POST', body: JSON.stringify({ body: `try ${i}` }) })).status);
+    for (let i = 0; i < 200; i++)
+      statuses.push(
+        (await api(`/repos/${REPO}/issues/${n}/comments`, { method: 'POST', body: JSON.stringify({ body: `try ${i}` }) })).status,
+      );
     sim.clearFaults();
     sim.setContentLimits({ perMinute: 80, perHour: 500 });
     const failed = statuses.filter((s) => s >= 500).length;

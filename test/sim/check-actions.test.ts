@@ -12,7 +12,11 @@ import { GitHubSimulator } from './simulator.js';
 
 type Octokit = Awaited<ReturnType<Probot['auth']>>;
 
-const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048, privateKeyEncoding: { type: 'pkcs8', format: 'pem' }, publicKeyEncoding: { type: 'spki', format: 'pem' } });
+const { privateKey, publicKey } = generateKeyPairSync('rsa', {
+  modulusLength: 2048,
+  privateKeyEncoding: { type: 'pkcs8', format: 'pem' },
+  publicKeyEncoding: { type: 'spki', format: 'pem' },
+});
 const SECRET = 'actions-test-secret';
 const REPO = 'acme/buttons';
 const ACTIONS = [
@@ -32,16 +36,31 @@ beforeAll(async () => {
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
-      received.push({ event: String(req.headers['x-github-event']), body: Buffer.concat(chunks).toString('utf8'), signature: String(req.headers['x-hub-signature-256']) });
+      received.push({
+        event: String(req.headers['x-github-event']),
+        body: Buffer.concat(chunks).toString('utf8'),
+        signature: String(req.headers['x-hub-signature-256']),
+      });
       res.end('ok');
     });
   });
   await new Promise<void>((r) => receiver.listen(0, '127.0.0.1', r));
-  sim = await new GitHubSimulator({ appPublicKey: publicKey, webhookSecret: SECRET, webhookUrl: `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/api/github/webhooks` }).start();
+  sim = await new GitHubSimulator({
+    appPublicKey: publicKey,
+    webhookSecret: SECRET,
+    webhookUrl: `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/api/github/webhooks`,
+  }).start();
   sim.createRepo({ name: REPO, policy: 'version: 1\n', files: { 'README.md': '# buttons\n' }, collaborators: { alice: 'write' } });
   pr = sim.openPullRequest(REPO, { author: 'copilot-swe-agent[bot]', files: [{ path: 'db/migrations/1.sql', content: 'x\n' }] });
   headSha = sim.pull(REPO, pr).headSha;
-  const probot = new Probot({ appId: sim.app.id, privateKey, secret: SECRET, baseUrl: sim.apiUrl, logLevel: 'fatal', Octokit: ProbotOctokit.defaults({ throttle: { enabled: false } }) });
+  const probot = new Probot({
+    appId: sim.app.id,
+    privateKey,
+    secret: SECRET,
+    baseUrl: sim.apiUrl,
+    logLevel: 'fatal',
+    Octokit: ProbotOctokit.defaults({ throttle: { enabled: false } }),
+  });
   const app = await probot.auth();
   const installs = await app.request('GET /app/installations');
   gh = await probot.auth((installs.data as { id: number }[])[0]!.id);
@@ -54,7 +73,16 @@ afterAll(async () => {
 
 describe('check-run actions', () => {
   it('are taken on create and update, as GitHub documents the requests and answers', async () => {
-    const create = { owner: 'acme', repo: 'buttons', name: 'hitl', head_sha: headSha, status: 'completed' as const, conclusion: 'failure' as const, output: { title: 'Blocked', summary: 's' }, actions: ACTIONS };
+    const create = {
+      owner: 'acme',
+      repo: 'buttons',
+      name: 'hitl',
+      head_sha: headSha,
+      status: 'completed' as const,
+      conclusion: 'failure' as const,
+      output: { title: 'Blocked', summary: 's' },
+      actions: ACTIONS,
+    };
     expect(requestErrors('POST', '/repos/{owner}/{repo}/check-runs', { ...create, owner: undefined, repo: undefined })).toEqual([]);
     const res = await gh.request('POST /repos/{owner}/{repo}/check-runs', create);
     expect(responseErrors('POST', '/repos/{owner}/{repo}/check-runs', res.status, res.data)).toEqual([]);
@@ -62,22 +90,35 @@ describe('check-run actions', () => {
     expect(sim.checkRuns(REPO, headSha, 'hitl')[0]?.actions).toEqual(ACTIONS);
     const update = { actions: [ACTIONS[1]!] };
     expect(requestErrors('PATCH', '/repos/{owner}/{repo}/check-runs/{check_run_id}', update)).toEqual([]);
-    await gh.request('PATCH /repos/{owner}/{repo}/check-runs/{check_run_id}', { owner: 'acme', repo: 'buttons', check_run_id: id, ...update });
+    await gh.request('PATCH /repos/{owner}/{repo}/check-runs/{check_run_id}', {
+      owner: 'acme',
+      repo: 'buttons',
+      check_run_id: id,
+      ...update,
+    });
     expect(sim.checkRuns(REPO, headSha, 'hitl')[0]?.actions).toEqual([ACTIONS[1]]);
   });
 
-  it('are refused beyond GitHub\'s limits, as its schema refuses them, and leave the run unchanged', async () => {
+  it("are refused beyond GitHub's limits, as its schema refuses them, and leave the run unchanged", async () => {
     const id = sim.checkRuns(REPO, headSha, 'hitl')[0]!.id;
     const tooMany = { actions: [...ACTIONS, ...ACTIONS] };
     const tooLong = { actions: [{ label: 'Approve this right now!', description: 'x', identifier: 'approve' }] };
     for (const body of [tooMany, tooLong]) {
       expect(requestErrors('PATCH', '/repos/{owner}/{repo}/check-runs/{check_run_id}', body)).not.toEqual([]);
-      await expect(gh.request('PATCH /repos/{owner}/{repo}/check-runs/{check_run_id}', { owner: 'acme', repo: 'buttons', check_run_id: id, ...body, request: { retries: 0 } })).rejects.toMatchObject({ status: 422 });
+      await expect(
+        gh.request('PATCH /repos/{owner}/{repo}/check-runs/{check_run_id}', {
+          owner: 'acme',
+          repo: 'buttons',
+          check_run_id: id,
+          ...body,
+          request: { retries: 0 },
+        }),
+      ).rejects.toMatchObject({ status: 422 });
     }
     expect(sim.checkRuns(REPO, headSha, 'hitl')[0]?.actions).toEqual([ACTIONS[1]]);
   });
 
-  it('a click is a signed check_run.requested_action webhook of GitHub\'s shape; a button the run does not show cannot be clicked', async () => {
+  it("a click is a signed check_run.requested_action webhook of GitHub's shape; a button the run does not show cannot be clicked", async () => {
     const run = sim.checkRuns(REPO, headSha, 'hitl')[0]!;
     expect(() => sim.clickCheckRunAction(REPO, run.id, 'alice', 'approve')).toThrow(/no button/);
     sim.clickCheckRunAction(REPO, run.id, 'alice', 'veto');

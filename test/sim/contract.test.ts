@@ -22,9 +22,13 @@ afterAll(async () => {
   await sim?.stop();
 });
 
-const api = (path: string, init: RequestInit = {}) => fetch(`${sim.apiUrl}${path}`, { ...init, headers: { authorization: `token ${token}`, 'content-type': 'application/json', ...(init.headers ?? {}) } });
+const api = (path: string, init: RequestInit = {}) =>
+  fetch(`${sim.apiUrl}${path}`, {
+    ...init,
+    headers: { authorization: `token ${token}`, 'content-type': 'application/json', ...(init.headers ?? {}) },
+  });
 
-describe('the simulator held to GitHub\'s contracts', () => {
+describe("the simulator held to GitHub's contracts", () => {
   it('is on in the test suite', () => {
     expect(contractChecksEnabled()).toBe(true);
   });
@@ -55,24 +59,35 @@ describe('the simulator held to GitHub\'s contracts', () => {
     sim.comment(REPO, n, 'alice', 'again');
     pull.title = title;
     const found = takeContractViolations();
-    expect(found.map((v) => v.source)).toEqual(['webhook issue_comment.created (@octokit/webhooks-schemas)', 'webhook issue_comment.created (OpenAPI x-webhooks)']);
+    expect(found.map((v) => v.source)).toEqual([
+      'webhook issue_comment.created (@octokit/webhooks-schemas)',
+      'webhook issue_comment.created (OpenAPI x-webhooks)',
+    ]);
     expect(found[0]!.errors.join('\n')).toMatch(/^\/issue\/title must be string/m);
   });
 
-  it('a GraphQL answer with a value GitHub\'s schema cannot carry is a violation naming the operation and the field', async () => {
+  it("a GraphQL answer with a value GitHub's schema cannot carry is a violation naming the operation and the field", async () => {
     const n = sim.openPullRequest(REPO, { author: 'copilot-swe-agent[bot]', files: [{ path: 'src/c.ts', content: 'c\n' }] });
     const pr = sim.world.pull(REPO, n) as { headSha: string };
-    const query = 'query hitlHead($owner: String!, $repo: String!, $number: Int!) { repository(owner: $owner, name: $repo) { pullRequest(number: $number) { id headRefOid } } }';
-    const ask = () => api('/graphql', { method: 'POST', body: JSON.stringify({ query, variables: { owner: 'acme', repo: 'contract', number: n } }) }).then((r) => r.json() as Promise<{ data: unknown; errors?: unknown[] }>);
+    const query =
+      'query hitlHead($owner: String!, $repo: String!, $number: Int!) { repository(owner: $owner, name: $repo) { pullRequest(number: $number) { id headRefOid } } }';
+    const ask = () =>
+      api('/graphql', { method: 'POST', body: JSON.stringify({ query, variables: { owner: 'acme', repo: 'contract', number: n } }) }).then(
+        (r) => r.json() as Promise<{ data: unknown; errors?: unknown[] }>,
+      );
     takeContractViolations();
-    expect((await ask()).data).toEqual({ repository: { pullRequest: { id: pullNodeId(sim.world.pull(REPO, n)), headRefOid: pr.headSha } } });
+    expect((await ask()).data).toEqual({
+      repository: { pullRequest: { id: pullNodeId(sim.world.pull(REPO, n)), headRefOid: pr.headSha } },
+    });
     expect(takeContractViolations()).toEqual([]);
     const head = pr.headSha;
     pr.headSha = 'not-a-sha';
     const answer = await ask();
     pr.headSha = head;
     expect(answer.errors).toHaveLength(1);
-    expect(takeContractViolations()).toEqual([{ source: 'GraphQL hitlHead', errors: ['/repository/pullRequest/headRefOid GitObjectID cannot represent "not-a-sha"'] }]);
+    expect(takeContractViolations()).toEqual([
+      { source: 'GraphQL hitlHead', errors: ['/repository/pullRequest/headRefOid GitObjectID cannot represent "not-a-sha"'] },
+    ]);
     // GitHub's own refusals (an unknown PR) are answers, not violations.
     await api('/graphql', { method: 'POST', body: JSON.stringify({ query, variables: { owner: 'acme', repo: 'contract', number: 999 } }) });
     expect(takeContractViolations()).toEqual([]);

@@ -41,7 +41,12 @@ export function takeContractViolations(): ContractViolation[] {
 }
 
 export function describeViolations(found: readonly ContractViolation[]): string {
-  return found.slice(0, 10).map((v) => `${v.source}: ${v.errors.slice(0, 5).join('; ')}`).join('\n') + (found.length > 10 ? `\n… and ${found.length - 10} more` : '');
+  return (
+    found
+      .slice(0, 10)
+      .map((v) => `${v.source}: ${v.errors.slice(0, 5).join('; ')}`)
+      .join('\n') + (found.length > 10 ? `\n… and ${found.length - 10} more` : '')
+  );
 }
 
 function record(source: string, errors: string[]): void {
@@ -96,7 +101,10 @@ function webhookValidator(event: string, action: string | undefined): Compiled {
     }
     // An event without actions (`status`) is defined as `<event>$event`.
     const name = key in schema.definitions ? key : !action && `${event}$event` in schema.definitions ? `${event}$event` : undefined;
-    return { ajv: webhookAjv, compiled: name ? webhookAjv.compile({ $ref: `webhooks#/definitions/${name}` }) : { none: 'no schema for this event' } };
+    return {
+      ajv: webhookAjv,
+      compiled: name ? webhookAjv.compile({ $ref: `webhooks#/definitions/${name}` }) : { none: 'no schema for this event' },
+    };
   });
   webhookValidators.set(key, v);
   return v;
@@ -115,7 +123,11 @@ function checkWebhookNow(event: string, action: string | undefined, payload: unk
   const source = `webhook ${event}${action ? `.${action}` : ''}`;
   const v = webhookValidator(event, action);
   if (typeof v !== 'function') record(`${source} (@octokit/webhooks-schemas)`, [v.none]);
-  else if (!v(payload)) record(`${source} (@octokit/webhooks-schemas)`, (v.errors ?? []).slice(0, 10).map((e) => `${e.instancePath || '/'} ${e.message ?? ''} ${JSON.stringify(e.params)}`));
+  else if (!v(payload))
+    record(
+      `${source} (@octokit/webhooks-schemas)`,
+      (v.errors ?? []).slice(0, 10).map((e) => `${e.instancePath || '/'} ${e.message ?? ''} ${JSON.stringify(e.params)}`),
+    );
   try {
     record(`${source} (OpenAPI x-webhooks)`, webhookErrors(event, action, payload));
   } catch (error) {
@@ -128,7 +140,13 @@ function checkWebhookNow(event: string, action: string | undefined, payload: unk
 /** An answer GraphQL execution had to patch: a field the simulator could not give as the schema types
  * it (a null for a non-null field, a value an enum or scalar cannot represent). Errors the simulator
  * raises on purpose, as GitHub would (not found, unprocessable), are not violations. */
-export function checkGraphqlAnswer(operation: string, errors: readonly { path?: readonly (string | number)[]; message: string; deliberate: boolean }[]): void {
+export function checkGraphqlAnswer(
+  operation: string,
+  errors: readonly { path?: readonly (string | number)[]; message: string; deliberate: boolean }[],
+): void {
   if (!enabled) return;
-  record(`GraphQL ${operation}`, errors.filter((e) => e.path && !e.deliberate).map((e) => `/${e.path!.join('/')} ${e.message}`));
+  record(
+    `GraphQL ${operation}`,
+    errors.filter((e) => e.path && !e.deliberate).map((e) => `/${e.path!.join('/')} ${e.message}`),
+  );
 }

@@ -12,7 +12,12 @@ export function commitNode(repo: SimRepo, sha: string): Record<string, unknown> 
     __typename: 'Commit',
     oid: sha,
     checkSuites: ({ first, filterBy }: { first?: number; filterBy?: { appId?: number; checkName?: string } }) => {
-      const runs = repo.checkRuns.filter((r) => r.headSha === sha && (filterBy?.appId === undefined || r.app.id === filterBy.appId) && (filterBy?.checkName === undefined || r.name === filterBy.checkName));
+      const runs = repo.checkRuns.filter(
+        (r) =>
+          r.headSha === sha &&
+          (filterBy?.appId === undefined || r.app.id === filterBy.appId) &&
+          (filterBy?.checkName === undefined || r.name === filterBy.checkName),
+      );
       const apps = [...new Map(runs.map((r) => [r.app.id, r.app])).values()];
       const nodes = apps.slice(0, first ?? 100).map((app) => ({
         app: { databaseId: app.id, slug: app.slug, name: app.name },
@@ -21,7 +26,12 @@ export function commitNode(repo: SimRepo, sha: string): Record<string, unknown> 
           return {
             totalCount: own.length,
             nodes: own.slice(0, n ?? 100).map((r) => ({
-              databaseId: r.id, name: r.name, externalId: r.externalId, text: r.output.text, title: r.output.title, summary: r.output.summary,
+              databaseId: r.id,
+              name: r.name,
+              externalId: r.externalId,
+              text: r.output.text,
+              title: r.output.title,
+              summary: r.output.summary,
             })),
           };
         },
@@ -68,6 +78,11 @@ function commentNode(c: SimComment): Record<string, unknown> {
     databaseId: c.id,
     body: c.body,
     lastEditedAt: c.lastEditedAt ?? null,
-    editor: c.lastEditedBy ? { __typename: c.lastEditedBy.type === 'Bot' ? 'Bot' : 'User', login: c.lastEditedBy.type === 'Bot' ? c.lastEditedBy.login.replace(/\[bot\]$/, '') : c.lastEditedBy.login } : null,
+    editor: c.lastEditedBy
+      ? {
+          __typename: c.lastEditedBy.type === 'Bot' ? 'Bot' : 'User',
+          login: c.lastEditedBy.type === 'Bot' ? c.lastEditedBy.login.replace(/\[bot\]$/, '') : c.lastEditedBy.login,
+        }
+      : null,
   };
 }

@@ -10,7 +10,11 @@ import { GitHubSimulator } from './simulator.js';
 
 type Octokit = Awaited<ReturnType<Probot['auth']>>;
 
-const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048, privateKeyEncoding: { type: 'pkcs8', format: 'pem' }, publicKeyEncoding: { type: 'spki', format: 'pem' } });
+const { privateKey, publicKey } = generateKeyPairSync('rsa', {
+  modulusLength: 2048,
+  privateKeyEncoding: { type: 'pkcs8', format: 'pem' },
+  publicKeyEncoding: { type: 'spki', format: 'pem' },
+});
 const REPO = 'queue-org/widgets';
 const AGENT = 'copilot-swe-agent[bot]';
 
@@ -24,7 +28,11 @@ const ENQUEUE = `mutation($id: ID!, $head: GitObjectID!) { enqueuePullRequest(in
 const DEQUEUE = `mutation($id: ID!) { dequeuePullRequest(input: { id: $id }) { mergeQueueEntry { id } } }`;
 const ENTRIES = `query($owner: String!, $repo: String!) { repository(owner: $owner, name: $repo) { mergeQueue(branch: "main") { entries(first: 100) { totalCount nodes { position headCommit { oid } pullRequest { number headRefOid } } } } } }`;
 
-interface PrState { repository: { pullRequest: { id: string; headRefOid: string; isInMergeQueue: boolean; mergeQueueEntry: { id: string; position: number } | null } } }
+interface PrState {
+  repository: {
+    pullRequest: { id: string; headRefOid: string; isInMergeQueue: boolean; mergeQueueEntry: { id: string; position: number } | null };
+  };
+}
 
 async function prState(number: number): Promise<PrState['repository']['pullRequest']> {
   const data = await gh.graphql<PrState>(PR_QUERY, { owner: 'queue-org', repo: 'widgets', number });
@@ -51,8 +59,20 @@ async function graphqlErrors(query: string, variables: Record<string, unknown>):
 
 beforeAll(async () => {
   sim = await new GitHubSimulator({ appPublicKey: publicKey }).start();
-  sim.createRepo({ name: REPO, policy: 'version: 1\n', requiredChecks: ['hitl'], mergeQueue: { method: 'SQUASH' }, collaborators: { alice: 'write' } });
-  const probot = new Probot({ appId: sim.app.id, privateKey, baseUrl: sim.apiUrl, logLevel: 'fatal', Octokit: ProbotOctokit.defaults({ throttle: { enabled: false }, retry: { enabled: false } }) });
+  sim.createRepo({
+    name: REPO,
+    policy: 'version: 1\n',
+    requiredChecks: ['hitl'],
+    mergeQueue: { method: 'SQUASH' },
+    collaborators: { alice: 'write' },
+  });
+  const probot = new Probot({
+    appId: sim.app.id,
+    privateKey,
+    baseUrl: sim.apiUrl,
+    logLevel: 'fatal',
+    Octokit: ProbotOctokit.defaults({ throttle: { enabled: false }, retry: { enabled: false } }),
+  });
   const app = await probot.auth();
   const installs = await app.request('GET /app/installations');
   gh = await probot.auth((installs.data as { id: number }[])[0]!.id);
@@ -64,23 +84,47 @@ afterAll(async () => {
 
 describe('a branch with a merge queue', () => {
   it('lists a merge_queue rule, answers its ruleset, and refuses a direct merge as GitHub does', async () => {
-    const rules = await gh.request('GET /repos/{owner}/{repo}/rules/branches/{branch}', { owner: 'queue-org', repo: 'widgets', branch: 'main' });
+    const rules = await gh.request('GET /repos/{owner}/{repo}/rules/branches/{branch}', {
+      owner: 'queue-org',
+      repo: 'widgets',
+      branch: 'main',
+    });
     expect(responseErrors('GET', '/repos/{owner}/{repo}/rules/branches/{branch}', 200, rules.data)).toEqual([]);
-    const queueRule = (rules.data as { type: string; ruleset_id: number; parameters: { merge_method: string } }[]).find((r) => r.type === 'merge_queue');
+    const queueRule = (rules.data as { type: string; ruleset_id: number; parameters: { merge_method: string } }[]).find(
+      (r) => r.type === 'merge_queue',
+    );
     expect(queueRule?.parameters.merge_method).toBe('SQUASH');
-    const ruleset = await gh.request('GET /repos/{owner}/{repo}/rulesets/{ruleset_id}', { owner: 'queue-org', repo: 'widgets', ruleset_id: queueRule!.ruleset_id });
+    const ruleset = await gh.request('GET /repos/{owner}/{repo}/rulesets/{ruleset_id}', {
+      owner: 'queue-org',
+      repo: 'widgets',
+      ruleset_id: queueRule!.ruleset_id,
+    });
     expect(responseErrors('GET', '/repos/{owner}/{repo}/rulesets/{ruleset_id}', 200, ruleset.data)).toEqual([]);
-    const other = await gh.request('GET /repos/{owner}/{repo}/rules/branches/{branch}', { owner: 'queue-org', repo: 'widgets', branch: 'dev' });
+    const other = await gh.request('GET /repos/{owner}/{repo}/rules/branches/{branch}', {
+      owner: 'queue-org',
+      repo: 'widgets',
+      branch: 'dev',
+    });
     expect(other.data).toEqual([]);
 
     const { number, head } = readyPr('src/direct.ts');
-    await expect(gh.request('PUT /repos/{owner}/{repo}/pulls/{pull_number}/merge', { owner: 'queue-org', repo: 'widgets', pull_number: number, sha: head, merge_method: 'squash' }))
-      .rejects.toMatchObject({ status: 405, message: expect.stringMatching(/merge queue/) });
+    await expect(
+      gh.request('PUT /repos/{owner}/{repo}/pulls/{pull_number}/merge', {
+        owner: 'queue-org',
+        repo: 'widgets',
+        pull_number: number,
+        sha: head,
+        merge_method: 'squash',
+      }),
+    ).rejects.toMatchObject({ status: 405, message: expect.stringMatching(/merge queue/) });
     expect(sim.pull(REPO, number).merged).toBe(false);
   });
 
-  it('GraphQL is checked against GitHub\'s schema: an unknown field or a missing input is refused', async () => {
-    const unknown = await graphqlErrors('query { repository(owner: "queue-org", name: "widgets") { pullRequest(number: 1) { isQueued } } }', {});
+  it("GraphQL is checked against GitHub's schema: an unknown field or a missing input is refused", async () => {
+    const unknown = await graphqlErrors(
+      'query { repository(owner: "queue-org", name: "widgets") { pullRequest(number: 1) { isQueued } } }',
+      {},
+    );
     expect(unknown[0]?.message).toMatch(/Cannot query field "isQueued" on type "PullRequest"/);
     const missing = await graphqlErrors('mutation { enqueuePullRequest(input: { expectedHeadOid: "abc" }) { clientMutationId } }', {});
     expect(missing[0]?.message).toMatch(/pullRequestId/);
@@ -95,7 +139,9 @@ describe('a branch with a merge queue', () => {
 
     const unchecked = sim.openPullRequest(REPO, { author: AGENT, files: [{ path: 'src/unchecked.ts' }] });
     const u = await prState(unchecked);
-    expect(await graphqlErrors(ENQUEUE, { id: u.id, head: u.headRefOid })).toMatchObject([{ message: expect.stringMatching(/Required status check "hitl"/) }]);
+    expect(await graphqlErrors(ENQUEUE, { id: u.id, head: u.headRefOid })).toMatchObject([
+      { message: expect.stringMatching(/Required status check "hitl"/) },
+    ]);
     expect(head).toBe(pr.headRefOid);
   });
 
@@ -109,7 +155,13 @@ describe('a branch with a merge queue', () => {
     expect(await prState(first.number)).toMatchObject({ isInMergeQueue: true, mergeQueueEntry: { position: 1 } });
     expect(await prState(second.number)).toMatchObject({ isInMergeQueue: true, mergeQueueEntry: { position: 2 } });
 
-    const listed = await gh.graphql<{ repository: { mergeQueue: { entries: { totalCount: number; nodes: { position: number; headCommit: { oid: string }; pullRequest: { number: number } }[] } } } }>(ENTRIES, { owner: 'queue-org', repo: 'widgets' });
+    const listed = await gh.graphql<{
+      repository: {
+        mergeQueue: {
+          entries: { totalCount: number; nodes: { position: number; headCommit: { oid: string }; pullRequest: { number: number } }[] };
+        };
+      };
+    }>(ENTRIES, { owner: 'queue-org', repo: 'widgets' });
     const nodes = listed.repository.mergeQueue.entries.nodes;
     expect(nodes.map((n) => n.pullRequest.number)).toEqual([first.number, second.number]);
     const [groupA, groupB] = sim.mergeQueue(REPO);
@@ -121,7 +173,12 @@ describe('a branch with a merge queue', () => {
     expect(groupB!.groupRef).toBe(`refs/heads/gh-readonly-queue/main/pr-${second.number}-${groupA!.groupHeadSha}`);
     // The second group is built on the first: it holds both PRs' changes.
     expect(groupB!.groupBaseSha).toBe(groupA!.groupHeadSha);
-    const contents = await gh.request('GET /repos/{owner}/{repo}/contents/{path}', { owner: 'queue-org', repo: 'widgets', path: 'src/one.ts', ref: groupB!.groupHeadSha });
+    const contents = await gh.request('GET /repos/{owner}/{repo}/contents/{path}', {
+      owner: 'queue-org',
+      repo: 'widgets',
+      path: 'src/one.ts',
+      ref: groupB!.groupHeadSha,
+    });
     expect(contents.status).toBe(200);
 
     // Nothing merges before the required check reports on the group's head.
@@ -154,7 +211,7 @@ describe('a branch with a merge queue', () => {
     expect(sim.pull(REPO, second.number).merged).toBe(false);
   });
 
-  it('merge_group and pull_request queue webhooks match GitHub\'s payload schemas', async () => {
+  it("merge_group and pull_request queue webhooks match GitHub's payload schemas", async () => {
     await sim.webhooks.settled();
     const keys = new Set<string>();
     for (const d of sim.deliveries) {
@@ -162,7 +219,12 @@ describe('a branch with a merge queue', () => {
       keys.add(`${d.event}.${d.action}`);
       expect(webhookErrors(d.event, d.action, d.payload), `${d.event}.${d.action}`).toEqual([]);
     }
-    expect([...keys].sort()).toEqual(['merge_group.checks_requested', 'merge_group.destroyed', 'pull_request.dequeued', 'pull_request.enqueued']);
+    expect([...keys].sort()).toEqual([
+      'merge_group.checks_requested',
+      'merge_group.destroyed',
+      'pull_request.dequeued',
+      'pull_request.enqueued',
+    ]);
     const reasons = sim.deliveries.filter((d) => d.event === 'merge_group' && d.action === 'destroyed').map((d) => d.payload.reason);
     expect(new Set(reasons)).toEqual(new Set(['merged', 'dequeued', 'invalidated']));
   });

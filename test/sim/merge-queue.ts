@@ -59,13 +59,19 @@ export const pullNodeId = (pr: SimPull): string => nodeId('PullRequest', pr.id);
 
 /** GitHub's GraphQL errors carry a `type` next to the message. */
 export class GraphqlError extends Error {
-  constructor(readonly type: 'NOT_FOUND' | 'UNPROCESSABLE' | 'FORBIDDEN', message: string) {
+  constructor(
+    readonly type: 'NOT_FOUND' | 'UNPROCESSABLE' | 'FORBIDDEN',
+    message: string,
+  ) {
     super(message);
   }
 }
 
 export class MergeQueues {
-  constructor(private readonly world: World, readonly notify: Notify) {}
+  constructor(
+    private readonly world: World,
+    readonly notify: Notify,
+  ) {}
 
   queueOf(repo: SimRepo, branch: string): SimMergeQueue | undefined {
     return repo.mergeQueue && repo.mergeQueue.branch === branch ? repo.mergeQueue : undefined;
@@ -80,21 +86,50 @@ export class MergeQueues {
     const queue = this.queueOf(repo, pr.baseRef);
     if (!queue) throw new GraphqlError('UNPROCESSABLE', `Merge queue is not enabled for the branch ${pr.baseRef}`);
     if (pr.state !== 'open' || pr.merged) throw new GraphqlError('UNPROCESSABLE', 'Pull request is closed');
-    if (o.expectedHeadOid !== undefined && o.expectedHeadOid !== pr.headSha) throw new GraphqlError('UNPROCESSABLE', 'Head branch was modified. Review and try the merge again.');
-    if (queue.entries.some((e) => e.number === pr.number)) throw new GraphqlError('UNPROCESSABLE', 'Pull request is already in the merge queue');
+    if (o.expectedHeadOid !== undefined && o.expectedHeadOid !== pr.headSha)
+      throw new GraphqlError('UNPROCESSABLE', 'Head branch was modified. Review and try the merge again.');
+    if (queue.entries.some((e) => e.number === pr.number))
+      throw new GraphqlError('UNPROCESSABLE', 'Pull request is already in the merge queue');
     if (pr.draft) throw new GraphqlError('UNPROCESSABLE', 'Pull request is in draft state');
     if (!o.force) {
       if (pr.mergeable !== true) throw new GraphqlError('UNPROCESSABLE', 'Pull request is not mergeable');
       const checks = checksFor(repo, pr.headSha);
       for (const name of repo.requiredChecks) {
         const v = checks.get(name);
-        if (v !== 'success') throw new GraphqlError('UNPROCESSABLE', `Required status check "${name}" is ${v === undefined ? 'expected' : v === 'pending' ? 'in progress' : 'failing'}.`);
+        if (v !== 'success')
+          throw new GraphqlError(
+            'UNPROCESSABLE',
+            `Required status check "${name}" is ${v === undefined ? 'expected' : v === 'pending' ? 'in progress' : 'failing'}.`,
+          );
       }
     }
-    const entry: SimQueueEntry = { id: nodeId('MergeQueueEntry', `${repo.id}:${pr.number}:${pr.headSha}`), number: pr.number, prHeadSha: pr.headSha, groupHeadSha: '', groupRef: '', groupBaseSha: '', enqueuer: by, enqueuedAt: this.world.now() };
+    const entry: SimQueueEntry = {
+      id: nodeId('MergeQueueEntry', `${repo.id}:${pr.number}:${pr.headSha}`),
+      number: pr.number,
+      prHeadSha: pr.headSha,
+      groupHeadSha: '',
+      groupRef: '',
+      groupBaseSha: '',
+      enqueuer: by,
+      enqueuedAt: this.world.now(),
+    };
     queue.entries.push(entry);
-    queue.history.push({ id: this.world.ids.next('queue-event'), number: pr.number, kind: 'added', at: entry.enqueuedAt, actor: by, headSha: pr.headSha });
-    this.notify.timeline({ actor: by, repo, number: pr.number, kind: 'enqueued', detail: `queued ${pr.headSha.slice(0, 7)} (position ${queue.entries.length})`, data: { sha: pr.headSha, expectedHeadOid: o.expectedHeadOid, position: queue.entries.length } });
+    queue.history.push({
+      id: this.world.ids.next('queue-event'),
+      number: pr.number,
+      kind: 'added',
+      at: entry.enqueuedAt,
+      actor: by,
+      headSha: pr.headSha,
+    });
+    this.notify.timeline({
+      actor: by,
+      repo,
+      number: pr.number,
+      kind: 'enqueued',
+      detail: `queued ${pr.headSha.slice(0, 7)} (position ${queue.entries.length})`,
+      data: { sha: pr.headSha, expectedHeadOid: o.expectedHeadOid, position: queue.entries.length },
+    });
     this.notify.pullRequest('enqueued', repo, pr, by);
     this.build(repo, queue, entry);
     return entry;
@@ -115,11 +150,23 @@ export class MergeQueues {
     for (;;) {
       const failed = queue.entries.find((e) => [...this.required(repo, e.groupHeadSha)].some((v) => v === 'failure'));
       if (failed) {
-        this.remove(repo, queue, failed, this.world.user('github-merge-queue[bot]'), 'a required check failed on its merge group', 'CI_FAILURE');
+        this.remove(
+          repo,
+          queue,
+          failed,
+          this.world.user('github-merge-queue[bot]'),
+          'a required check failed on its merge group',
+          'CI_FAILURE',
+        );
         continue;
       }
       const front = queue.entries[0];
-      if (!front || ![...this.required(repo, front.groupHeadSha)].every((v) => v === 'success') || this.required(repo, front.groupHeadSha).length < repo.requiredChecks.length) return;
+      if (
+        !front ||
+        ![...this.required(repo, front.groupHeadSha)].every((v) => v === 'success') ||
+        this.required(repo, front.groupHeadSha).length < repo.requiredChecks.length
+      )
+        return;
       this.mergeFront(repo, queue, front);
     }
   }
@@ -135,19 +182,56 @@ export class MergeQueues {
     repo.branches.set(queue.branch, entry.groupHeadSha);
     repo.branches.delete(entry.groupRef.replace(/^refs\/heads\//, ''));
     queue.entries.shift();
-    Object.assign(pr, { state: 'closed', merged: true, mergedAt: now, mergedBy: entry.enqueuer, mergeCommitSha: entry.groupHeadSha, closedAt: now, updatedAt: now });
-    this.notify.timeline({ actor: entry.enqueuer, repo, number: pr.number, kind: 'merged', detail: `${queue.method.toLowerCase()} of ${entry.prHeadSha.slice(0, 7)} by the merge queue`, data: { sha: entry.prHeadSha, mergeCommitSha: entry.groupHeadSha, method: queue.method.toLowerCase(), via: 'merge-queue' } });
+    Object.assign(pr, {
+      state: 'closed',
+      merged: true,
+      mergedAt: now,
+      mergedBy: entry.enqueuer,
+      mergeCommitSha: entry.groupHeadSha,
+      closedAt: now,
+      updatedAt: now,
+    });
+    this.notify.timeline({
+      actor: entry.enqueuer,
+      repo,
+      number: pr.number,
+      kind: 'merged',
+      detail: `${queue.method.toLowerCase()} of ${entry.prHeadSha.slice(0, 7)} by the merge queue`,
+      data: { sha: entry.prHeadSha, mergeCommitSha: entry.groupHeadSha, method: queue.method.toLowerCase(), via: 'merge-queue' },
+    });
     this.notify.pullRequest('closed', repo, pr, entry.enqueuer);
     this.notify.mergeGroup('destroyed', repo, this.group(repo, queue, entry), entry.enqueuer, { reason: 'merged' });
   }
 
-  private remove(repo: SimRepo, queue: SimMergeQueue, entry: SimQueueEntry, by: SimUser, why: string, code: 'MANUAL' | 'CI_FAILURE' = 'MANUAL'): void {
+  private remove(
+    repo: SimRepo,
+    queue: SimMergeQueue,
+    entry: SimQueueEntry,
+    by: SimUser,
+    why: string,
+    code: 'MANUAL' | 'CI_FAILURE' = 'MANUAL',
+  ): void {
     const i = queue.entries.indexOf(entry);
     queue.entries.splice(i, 1);
     repo.branches.delete(entry.groupRef.replace(/^refs\/heads\//, ''));
     const pr = repo.pulls.get(entry.number)!;
-    queue.history.push({ id: this.world.ids.next('queue-event'), number: entry.number, kind: 'removed', at: this.world.now(), actor: by, headSha: entry.prHeadSha, reason: code });
-    this.notify.timeline({ actor: by, repo, number: entry.number, kind: 'dequeued', detail: why, data: { sha: entry.prHeadSha, groupHeadSha: entry.groupHeadSha } });
+    queue.history.push({
+      id: this.world.ids.next('queue-event'),
+      number: entry.number,
+      kind: 'removed',
+      at: this.world.now(),
+      actor: by,
+      headSha: entry.prHeadSha,
+      reason: code,
+    });
+    this.notify.timeline({
+      actor: by,
+      repo,
+      number: entry.number,
+      kind: 'dequeued',
+      detail: why,
+      data: { sha: entry.prHeadSha, groupHeadSha: entry.groupHeadSha },
+    });
     this.notify.mergeGroup('destroyed', repo, this.group(repo, queue, entry), by, { reason: 'dequeued' });
     this.notify.pullRequest('dequeued', repo, pr, by, { reason: code });
     // Every group behind it held its changes: they are rebuilt without them.
@@ -172,24 +256,49 @@ export class MergeQueues {
     }
     const sha = newSha(`${repo.fullName}:merge-group:${pr.number}`);
     const bot = this.world.user('github-merge-queue[bot]');
-    repo.commits.set(sha, { sha, parents: queue.method === 'MERGE' ? [parent, entry.prHeadSha] : [parent], message: `Merge pull request #${pr.number} from ${pr.headRef}\n\n${pr.title}`, author: entry.enqueuer, committer: bot, date: this.world.now(), tree });
+    repo.commits.set(sha, {
+      sha,
+      parents: queue.method === 'MERGE' ? [parent, entry.prHeadSha] : [parent],
+      message: `Merge pull request #${pr.number} from ${pr.headRef}\n\n${pr.title}`,
+      author: entry.enqueuer,
+      committer: bot,
+      date: this.world.now(),
+      tree,
+    });
     // docs/github.md#merge-group-branch: the SHA in the name is the group's base, not the PR's head.
     const branch = `gh-readonly-queue/${queue.branch}/pr-${pr.number}-${parent}`;
     repo.branches.set(branch, sha);
     Object.assign(entry, { groupHeadSha: sha, groupRef: `refs/heads/${branch}`, groupBaseSha: parent });
-    this.notify.timeline({ actor: bot, repo, number: pr.number, kind: 'merge-group', detail: `group ${sha.slice(0, 7)} for ${entry.prHeadSha.slice(0, 7)}`, data: { headSha: sha, headRef: entry.groupRef, prHeadSha: entry.prHeadSha } });
+    this.notify.timeline({
+      actor: bot,
+      repo,
+      number: pr.number,
+      kind: 'merge-group',
+      detail: `group ${sha.slice(0, 7)} for ${entry.prHeadSha.slice(0, 7)}`,
+      data: { headSha: sha, headRef: entry.groupRef, prHeadSha: entry.prHeadSha },
+    });
     this.notify.mergeGroup('checks_requested', repo, this.group(repo, queue, entry), bot);
   }
 
   group(repo: SimRepo, queue: SimMergeQueue, entry: SimQueueEntry): Record<string, unknown> {
     const c = repo.commits.get(entry.groupHeadSha);
-    const person = (u: SimUser | null | undefined) => ({ name: u?.login ?? 'someone', email: `${u?.id ?? 0}+${u?.login ?? 'someone'}@users.noreply.github.com` });
+    const person = (u: SimUser | null | undefined) => ({
+      name: u?.login ?? 'someone',
+      email: `${u?.id ?? 0}+${u?.login ?? 'someone'}@users.noreply.github.com`,
+    });
     return {
       head_sha: entry.groupHeadSha,
       head_ref: entry.groupRef,
       base_sha: entry.groupBaseSha,
       base_ref: `refs/heads/${queue.branch}`,
-      head_commit: { id: entry.groupHeadSha, tree_id: createHash('sha1').update(`tree:${entry.groupHeadSha}`).digest('hex'), message: c?.message ?? '', timestamp: c?.date ?? this.world.now(), author: person(c?.author), committer: person(c?.committer) },
+      head_commit: {
+        id: entry.groupHeadSha,
+        tree_id: createHash('sha1').update(`tree:${entry.groupHeadSha}`).digest('hex'),
+        message: c?.message ?? '',
+        timestamp: c?.date ?? this.world.now(),
+        author: person(c?.author),
+        committer: person(c?.committer),
+      },
     };
   }
 }
@@ -201,13 +310,30 @@ export function mergeQueueRules(repo: SimRepo, branch: string): unknown[] {
   const queue = repo.mergeQueue;
   if (!queue || queue.branch !== branch) return [];
   const source = { ruleset_source_type: 'Repository', ruleset_source: repo.fullName, ruleset_id: queue.rulesetId };
-  const rules: unknown[] = [{
-    type: 'merge_queue',
-    parameters: { check_response_timeout_minutes: 60, grouping_strategy: 'ALLGREEN', max_entries_to_build: 5, max_entries_to_merge: 5, merge_method: queue.method, min_entries_to_merge: 1, min_entries_to_merge_wait_minutes: 5 },
-    ...source,
-  }];
+  const rules: unknown[] = [
+    {
+      type: 'merge_queue',
+      parameters: {
+        check_response_timeout_minutes: 60,
+        grouping_strategy: 'ALLGREEN',
+        max_entries_to_build: 5,
+        max_entries_to_merge: 5,
+        merge_method: queue.method,
+        min_entries_to_merge: 1,
+        min_entries_to_merge_wait_minutes: 5,
+      },
+      ...source,
+    },
+  ];
   if (repo.requiredChecks.length > 0) {
-    rules.push({ type: 'required_status_checks', parameters: { required_status_checks: repo.requiredChecks.map((context) => ({ context })), strict_required_status_checks_policy: false }, ...source });
+    rules.push({
+      type: 'required_status_checks',
+      parameters: {
+        required_status_checks: repo.requiredChecks.map((context) => ({ context })),
+        strict_required_status_checks_policy: false,
+      },
+      ...source,
+    });
   }
   return rules;
 }
@@ -249,7 +375,8 @@ function loadSchema(): Promise<Executable> {
 export function mergeQueueRoutes(world: World, queues: MergeQueues): Route[] {
   const visible = (installationId: number | undefined, owner: string, name: string): SimRepo => {
     const repo = world.findRepo(owner, name);
-    if (!repo || (installationId !== undefined && repo.installationId !== installationId)) throw new GraphqlError('NOT_FOUND', `Could not resolve to a Repository with the name '${owner}/${name}'.`);
+    if (!repo || (installationId !== undefined && repo.installationId !== installationId))
+      throw new GraphqlError('NOT_FOUND', `Could not resolve to a Repository with the name '${owner}/${name}'.`);
     return repo;
   };
   const byNodeId = (installationId: number | undefined, id: string): { repo: SimRepo; pr: SimPull } => {
@@ -260,16 +387,28 @@ export function mergeQueueRoutes(world: World, queues: MergeQueues): Route[] {
     throw new GraphqlError('NOT_FOUND', `Could not resolve to a node with the global id of '${id}'`);
   };
   const entryNode = (repo: SimRepo, queue: SimMergeQueue, e: SimQueueEntry): Record<string, unknown> => ({
-    id: e.id, position: queue.entries.indexOf(e) + 1, state: 'AWAITING_CHECKS', enqueuedAt: e.enqueuedAt, jump: false, solo: false,
-    headCommit: { oid: queue.entryHeadCommit === 'group-commit' ? e.groupHeadSha : e.prHeadSha }, baseCommit: { oid: e.groupBaseSha },
+    id: e.id,
+    position: queue.entries.indexOf(e) + 1,
+    state: 'AWAITING_CHECKS',
+    enqueuedAt: e.enqueuedAt,
+    jump: false,
+    solo: false,
+    headCommit: { oid: queue.entryHeadCommit === 'group-commit' ? e.groupHeadSha : e.prHeadSha },
+    baseCommit: { oid: e.groupBaseSha },
     pullRequest: () => pullNode(repo, repo.pulls.get(e.number)!),
   });
   const pullNode = (repo: SimRepo, pr: SimPull): Record<string, unknown> => {
     const queue = queues.queueOf(repo, pr.baseRef);
     const entry = queue?.entries.find((e) => e.number === pr.number);
     return {
-      id: pullNodeId(pr), number: pr.number, title: pr.title, headRefOid: pr.headSha, baseRefName: pr.baseRef, state: pr.merged ? 'MERGED' : pr.state.toUpperCase(),
-      isInMergeQueue: entry !== undefined, mergeQueueEntry: entry && queue ? entryNode(repo, queue, entry) : null,
+      id: pullNodeId(pr),
+      number: pr.number,
+      title: pr.title,
+      headRefOid: pr.headSha,
+      baseRefName: pr.baseRef,
+      state: pr.merged ? 'MERGED' : pr.state.toUpperCase(),
+      isInMergeQueue: entry !== undefined,
+      mergeQueueEntry: entry && queue ? entryNode(repo, queue, entry) : null,
       commits: pullCommits(repo, pr),
       timelineItems: ({ last, first, itemTypes }: { last?: number; first?: number; itemTypes?: string[] }) => {
         const wanted = (t: string) => !itemTypes || itemTypes.includes(t);
@@ -277,7 +416,8 @@ export function mergeQueueRoutes(world: World, queues: MergeQueues): Route[] {
           const pushes = forcePushEvents(repo, pr);
           return { totalCount: pushes.length, nodes: last !== undefined ? pushes.slice(-last) : pushes.slice(0, first ?? 100) };
         }
-        const events = (queue?.history ?? []).filter((e) => e.number === pr.number)
+        const events = (queue?.history ?? [])
+          .filter((e) => e.number === pr.number)
           .filter((e) => wanted(e.kind === 'added' ? 'ADDED_TO_MERGE_QUEUE_EVENT' : 'REMOVED_FROM_MERGE_QUEUE_EVENT'));
         const nodes = (last !== undefined ? events.slice(-last) : events.slice(0, first ?? 100)).map((e) => ({
           __typename: e.kind === 'added' ? 'AddedToMergeQueueEvent' : 'RemovedFromMergeQueueEvent',
@@ -322,7 +462,9 @@ export function mergeQueueRoutes(world: World, queues: MergeQueues): Route[] {
       },
       enqueuePullRequest: ({ input }: { input: { pullRequestId: string; expectedHeadOid?: string; jump?: boolean } }) => {
         const { repo, pr } = byNodeId(installationId, input.pullRequestId);
-        const entry = queues.enqueue(repo, pr, actor, { ...(input.expectedHeadOid !== undefined ? { expectedHeadOid: input.expectedHeadOid } : {}) });
+        const entry = queues.enqueue(repo, pr, actor, {
+          ...(input.expectedHeadOid !== undefined ? { expectedHeadOid: input.expectedHeadOid } : {}),
+        });
         return { mergeQueueEntry: entryNode(repo, repo.mergeQueue!, entry) };
       },
       revertPullRequest: ({ input }: { input: RevertInput }) => {
@@ -339,10 +481,25 @@ export function mergeQueueRoutes(world: World, queues: MergeQueues): Route[] {
         return { mergeQueueEntry: node };
       },
     };
-    const variables = req.body.variables && typeof req.body.variables === 'object' ? (req.body.variables as Record<string, unknown>) : undefined;
-    const result = await graphql({ schema, source: query, rootValue: root, ...(variables ? { variableValues: variables } : {}), ...(typeof req.body.operationName === 'string' ? { operationName: req.body.operationName } : {}) });
-    checkGraphqlAnswer(typeof req.body.operationName === 'string' ? req.body.operationName : (/^\s*(?:query|mutation)\s+(\w+)/.exec(query)?.[1] ?? 'anonymous operation'),
-      (result.errors ?? []).map((e) => ({ ...(e.path ? { path: e.path } : {}), message: e.message, deliberate: e.originalError instanceof GraphqlError })));
+    const variables =
+      req.body.variables && typeof req.body.variables === 'object' ? (req.body.variables as Record<string, unknown>) : undefined;
+    const result = await graphql({
+      schema,
+      source: query,
+      rootValue: root,
+      ...(variables ? { variableValues: variables } : {}),
+      ...(typeof req.body.operationName === 'string' ? { operationName: req.body.operationName } : {}),
+    });
+    checkGraphqlAnswer(
+      typeof req.body.operationName === 'string'
+        ? req.body.operationName
+        : (/^\s*(?:query|mutation)\s+(\w+)/.exec(query)?.[1] ?? 'anonymous operation'),
+      (result.errors ?? []).map((e) => ({
+        ...(e.path ? { path: e.path } : {}),
+        message: e.message,
+        deliberate: e.originalError instanceof GraphqlError,
+      })),
+    );
     const body: Record<string, unknown> = { data: result.data ?? null };
     if (result.errors?.length) {
       body.errors = result.errors.map((e) => ({
@@ -367,10 +524,21 @@ export function mergeQueueRuleset(repo: SimRepo, id: number): Record<string, unk
   const queue = repo.mergeQueue;
   if (!queue || id !== queue.rulesetId) return undefined;
   return {
-    id: queue.rulesetId, name: queue.branch, target: 'branch', source_type: 'Repository', source: repo.fullName, enforcement: 'active',
-    bypass_actors: [], current_user_can_bypass: 'never',
+    id: queue.rulesetId,
+    name: queue.branch,
+    target: 'branch',
+    source_type: 'Repository',
+    source: repo.fullName,
+    enforcement: 'active',
+    bypass_actors: [],
+    current_user_can_bypass: 'never',
     conditions: { ref_name: { include: [`refs/heads/${queue.branch}`], exclude: [] } },
-    rules: mergeQueueRules(repo, queue.branch).map((r) => { const { ruleset_id: _i, ruleset_source: _s, ruleset_source_type: _t, ...rule } = r as Record<string, unknown>; return rule; }),
-    node_id: nodeId('RepositoryRuleset', queue.rulesetId), created_at: repo.createdAt, updated_at: repo.createdAt,
+    rules: mergeQueueRules(repo, queue.branch).map((r) => {
+      const { ruleset_id: _i, ruleset_source: _s, ruleset_source_type: _t, ...rule } = r as Record<string, unknown>;
+      return rule;
+    }),
+    node_id: nodeId('RepositoryRuleset', queue.rulesetId),
+    created_at: repo.createdAt,
+    updated_at: repo.createdAt,
   };
 }

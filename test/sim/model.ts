@@ -220,7 +220,21 @@ export interface SimToken {
 export class Ids {
   private readonly counters = new Map<string, number>();
   next(kind: string): number {
-    const base = { user: 1_000, repo: 50_000, installation: 700, pull: 900_000, issue: 950_000, comment: 2_000_000, review: 3_000_000, check: 4_000_000, status: 5_000_000, reaction: 6_000_000, label: 7_000_000, suite: 8_000_000 }[kind] ?? 10_000_000;
+    const base =
+      {
+        user: 1_000,
+        repo: 50_000,
+        installation: 700,
+        pull: 900_000,
+        issue: 950_000,
+        comment: 2_000_000,
+        review: 3_000_000,
+        check: 4_000_000,
+        status: 5_000_000,
+        reaction: 6_000_000,
+        label: 7_000_000,
+        suite: 8_000_000,
+      }[kind] ?? 10_000_000;
     const n = (this.counters.get(kind) ?? base) + 1;
     this.counters.set(kind, n);
     return n;
@@ -249,10 +263,20 @@ export class World {
   /** Another App, standing for CI, that owns the check runs people's workflows create. */
   readonly ciApp: SimApp;
 
-  constructor(appId: number, appSlug: string, private readonly clock: () => Date) {
+  constructor(
+    appId: number,
+    appSlug: string,
+    private readonly clock: () => Date,
+  ) {
     const owner = this.user('hitl-gate-dev', 'Organization');
     this.app = { id: appId, slug: appSlug, name: appSlug, owner, bot: this.user(`${appSlug}[bot]`, 'Bot') };
-    this.ciApp = { id: 15368, slug: 'github-actions', name: 'GitHub Actions', owner: this.user('github', 'Organization'), bot: this.user('github-actions[bot]', 'Bot') };
+    this.ciApp = {
+      id: 15368,
+      slug: 'github-actions',
+      name: 'GitHub Actions',
+      owner: this.user('github', 'Organization'),
+      bot: this.user('github-actions[bot]', 'Bot'),
+    };
   }
 
   suiteId(appId: number, sha: string): number {
@@ -266,7 +290,9 @@ export class World {
   }
 
   now(): string {
-    return this.clock().toISOString().replace(/\.\d{3}Z$/, 'Z');
+    return this.clock()
+      .toISOString()
+      .replace(/\.\d{3}Z$/, 'Z');
   }
 
   nowMs(): number {

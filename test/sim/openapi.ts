@@ -84,7 +84,8 @@ function documented(key: string, find: (spec: Spec) => { schema?: unknown; none?
     v = cachedValidator(key, () => {
       const { spec, ajv } = load();
       const found = find(spec);
-      if (found.schema === undefined) return { ajv, compiled: { none: found.none ?? 'no schema', undocumented: found.undocumented ?? false } };
+      if (found.schema === undefined)
+        return { ajv, compiled: { none: found.none ?? 'no schema', undocumented: found.undocumented ?? false } };
       const refs = new Set<string>();
       const root = toJsonSchema(found.schema, refs) as object;
       for (const r of refs) addComponent(r);

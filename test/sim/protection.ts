@@ -57,15 +57,28 @@ function appliesTo(repo: SimRepo, rs: SimRuleset, branch: string): boolean {
 
 /** GitHub lists every parameter of these rules, defaults included. */
 const DEFAULT_PARAMETERS: Record<string, Record<string, unknown>> = {
-  pull_request: { dismiss_stale_reviews_on_push: false, require_code_owner_review: false, require_last_push_approval: false, required_approving_review_count: 0, required_review_thread_resolution: false },
+  pull_request: {
+    dismiss_stale_reviews_on_push: false,
+    require_code_owner_review: false,
+    require_last_push_approval: false,
+    required_approving_review_count: 0,
+    required_review_thread_resolution: false,
+  },
   required_status_checks: { strict_required_status_checks_policy: false, required_status_checks: [] },
 };
 
 /** What `GET /repos/{o}/{r}/rules/branches/{branch}` lists: every active rule, with its ruleset. */
 export function rulesForBranch(repo: SimRepo, branch: string): Record<string, unknown>[] {
-  return protectionOf(repo).rulesets.filter((rs) => appliesTo(repo, rs, branch)).flatMap((rs) => rs.rules.map((r) => ({
-    ...withDefaults(r), ruleset_source_type: 'Repository', ruleset_source: repo.fullName, ruleset_id: rs.id,
-  })));
+  return protectionOf(repo)
+    .rulesets.filter((rs) => appliesTo(repo, rs, branch))
+    .flatMap((rs) =>
+      rs.rules.map((r) => ({
+        ...withDefaults(r),
+        ruleset_source_type: 'Repository',
+        ruleset_source: repo.fullName,
+        ruleset_id: rs.id,
+      })),
+    );
 }
 
 function withDefaults(r: SimRule): SimRule {
@@ -75,21 +88,31 @@ function withDefaults(r: SimRule): SimRule {
 
 export function rulesetShape(repo: SimRepo, rs: SimRuleset, api: string, asApp: boolean): Record<string, unknown> {
   return {
-    id: rs.id, name: rs.name, target: 'branch', source_type: 'Repository', source: repo.fullName, enforcement: 'active',
+    id: rs.id,
+    name: rs.name,
+    target: 'branch',
+    source_type: 'Repository',
+    source: repo.fullName,
+    enforcement: 'active',
     // GitHub shows the bypass actors only to admins; it tells everyone whether they may bypass.
     current_user_can_bypass: asApp && rs.appBypass ? 'pull_requests_only' : 'never',
     node_id: Buffer.from(`RRS_${rs.id}`).toString('base64'),
-    _links: { self: { href: `${api}/repos/${repo.fullName}/rulesets/${rs.id}` }, html: { href: `${api.replace(/\/api\/v3$/, '')}/${repo.fullName}/rules/${rs.id}` } },
+    _links: {
+      self: { href: `${api}/repos/${repo.fullName}/rulesets/${rs.id}` },
+      html: { href: `${api.replace(/\/api\/v3$/, '')}/${repo.fullName}/rules/${rs.id}` },
+    },
     conditions: { ref_name: { include: (rs.branches ?? [repo.defaultBranch]).map((b) => `refs/heads/${b}`), exclude: [] } },
     rules: rs.rules.map(withDefaults),
-    created_at: '2026-01-01T00:00:00Z', updated_at: '2026-01-01T00:00:00Z',
+    created_at: '2026-01-01T00:00:00Z',
+    updated_at: '2026-01-01T00:00:00Z',
   };
 }
 
 /** Approving reviews GitHub counts: each user's latest verdict, by a user with write access. */
 export function countedReviews(world: World, repo: SimRepo, pr: SimPull, dismissStale: boolean): number {
   const latest = new Map<string, SimPull['reviews'][number]>();
-  for (const r of pr.reviews) if (['APPROVED', 'CHANGES_REQUESTED', 'DISMISSED'].includes(r.state)) latest.set(r.user.login.toLowerCase(), r);
+  for (const r of pr.reviews)
+    if (['APPROVED', 'CHANGES_REQUESTED', 'DISMISSED'].includes(r.state)) latest.set(r.user.login.toLowerCase(), r);
   let n = 0;
   for (const r of latest.values()) {
     if (r.state !== 'APPROVED' || r.user.type !== 'User' || r.user.id === pr.user.id) continue;
@@ -124,7 +147,9 @@ export function violations(world: World, repo: SimRepo, pr: SimPull): Violation[
     if (p.classic.requiredReviews && countedReviews(world, repo, pr, p.classic.dismissStale ?? false) < p.classic.requiredReviews) {
       out.push({ state: 'blocked', message: `At least ${plural(p.classic.requiredReviews)} required by reviewers with write access.` });
     }
-    for (const name of repo.requiredChecks) if (checks.get(name) !== 'success') out.push({ state: 'blocked', message: `Required status check "${name}" is ${checkState(name)}.` });
+    for (const name of repo.requiredChecks)
+      if (checks.get(name) !== 'success')
+        out.push({ state: 'blocked', message: `Required status check "${name}" is ${checkState(name)}.` });
     if (p.classic.strict && behind) out.push({ state: 'behind', message: 'Head branch is not up to date with the base branch.' });
   }
   for (const rs of p.rulesets.filter((r) => appliesTo(repo, r, pr.baseRef))) {
@@ -133,15 +158,28 @@ export function violations(world: World, repo: SimRepo, pr: SimPull): Violation[
       if (rule.type === 'pull_request') {
         const count = Number(params.required_approving_review_count ?? 0);
         if (count > 0 && countedReviews(world, repo, pr, params.dismiss_stale_reviews_on_push === true) < count) {
-          out.push({ state: 'blocked', message: `Repository rule violations found\n\nAt least ${plural(count)} required by reviewers with write access.\n`, ruleset: rs });
+          out.push({
+            state: 'blocked',
+            message: `Repository rule violations found\n\nAt least ${plural(count)} required by reviewers with write access.\n`,
+            ruleset: rs,
+          });
         }
       }
       if (rule.type === 'required_status_checks') {
         for (const c of (params.required_status_checks as { context: string }[] | undefined) ?? []) {
-          if (checks.get(c.context) !== 'success') out.push({ state: 'blocked', message: `Repository rule violations found\n\nRequired status check "${c.context}" is ${checkState(c.context)}.\n`, ruleset: rs });
+          if (checks.get(c.context) !== 'success')
+            out.push({
+              state: 'blocked',
+              message: `Repository rule violations found\n\nRequired status check "${c.context}" is ${checkState(c.context)}.\n`,
+              ruleset: rs,
+            });
         }
         if (params.strict_required_status_checks_policy === true && behind) {
-          out.push({ state: 'behind', message: 'Repository rule violations found\n\nHead branch is not up to date with the base branch.\n', ruleset: rs });
+          out.push({
+            state: 'behind',
+            message: 'Repository rule violations found\n\nHead branch is not up to date with the base branch.\n',
+            ruleset: rs,
+          });
         }
       }
     }
@@ -170,8 +208,10 @@ export function mergeRefusal(world: World, repo: SimRepo, pr: SimPull, method: S
   for (const rs of p.rulesets.filter((r) => appliesTo(repo, r, pr.baseRef) && !(asApp && r.appBypass))) {
     for (const rule of rs.rules) {
       const allowed = rule.parameters?.allowed_merge_methods as string[] | undefined;
-      if (rule.type === 'pull_request' && allowed && !allowed.includes(method)) return `Repository rule violations found\n\nMerge method ${method} is not allowed.\n`;
-      if (rule.type === 'required_linear_history' && method === 'merge') return 'Repository rule violations found\n\nThis branch must not contain merge commits.\n';
+      if (rule.type === 'pull_request' && allowed && !allowed.includes(method))
+        return `Repository rule violations found\n\nMerge method ${method} is not allowed.\n`;
+      if (rule.type === 'required_linear_history' && method === 'merge')
+        return 'Repository rule violations found\n\nThis branch must not contain merge commits.\n';
     }
   }
   const v = violations(world, repo, pr).filter((x) => !(asApp && x.ruleset?.appBypass));

@@ -12,7 +12,11 @@ import type { Urls } from './shapes.js';
 import { NOT_ACCESSIBLE, writeScope } from './token-scopes.js';
 
 export class HttpError extends Error {
-  constructor(readonly status: number, message: string, readonly headers: Record<string, string> = {}) {
+  constructor(
+    readonly status: number,
+    message: string,
+    readonly headers: Record<string, string> = {},
+  ) {
     super(message);
   }
 }
@@ -112,7 +116,8 @@ export class RestServer {
 
   constructor(private readonly options: RestOptions) {
     this.routes = options.routes.map(compile);
-    if (options.appPublicKey) this.publicKey = typeof options.appPublicKey === 'string' ? createPublicKey(options.appPublicKey) : options.appPublicKey;
+    if (options.appPublicKey)
+      this.publicKey = typeof options.appPublicKey === 'string' ? createPublicKey(options.appPublicKey) : options.appPublicKey;
     this.server = createServer((req, res) => {
       this.serve(req, res).catch((err: unknown) => {
         res.statusCode = 500;
@@ -146,7 +151,18 @@ export class RestServer {
     const method = (req.method ?? 'GET').toUpperCase();
     const origin = `http://127.0.0.1:${this.port}`;
     const urls: Urls = { api: ghes ? `${origin}/api/v3` : origin, web: origin };
-    const record: RecordedRequest = { at: this.options.world.nowMs(), method, kind: `${method} ${path}`, routed: false, path, query: self.search, body: undefined, status: 0, ghes, ...(req.headers.authorization ? { authorization: req.headers.authorization } : {}) };
+    const record: RecordedRequest = {
+      at: this.options.world.nowMs(),
+      method,
+      kind: `${method} ${path}`,
+      routed: false,
+      path,
+      query: self.search,
+      body: undefined,
+      status: 0,
+      ghes,
+      ...(req.headers.authorization ? { authorization: req.headers.authorization } : {}),
+    };
     let reply: Reply;
     let template: string | undefined;
     let installationId: number | undefined;
@@ -175,9 +191,15 @@ export class RestServer {
       const token = person ? undefined : this.authenticate(route.auth, req.headers.authorization);
       installationId = token?.installationId;
       record.installationId = installationId;
-      if (token?.repositoryId !== undefined && params.owner !== undefined && this.options.world.findRepo(params.owner, params.repo ?? '')?.id !== token.repositoryId) throw new HttpError(404, 'Not Found');
+      if (
+        token?.repositoryId !== undefined &&
+        params.owner !== undefined &&
+        this.options.world.findRepo(params.owner, params.repo ?? '')?.id !== token.repositoryId
+      )
+        throw new HttpError(404, 'Not Found');
       const scope = token?.writes ? writeScope(method, route.path, body) : undefined;
-      if (scope && !token!.writes!.has(scope)) throw new HttpError(403, NOT_ACCESSIBLE, { 'x-accepted-github-permissions': `${scope}=write` });
+      if (scope && !token!.writes!.has(scope))
+        throw new HttpError(403, NOT_ACCESSIBLE, { 'x-accepted-github-permissions': `${scope}=write` });
       if (subject && faults.rateLimit && faults.rateLimit.requests > 0) {
         faults.rateLimit.requests -= 1;
         record.fault = 'rate-limit';
@@ -188,27 +210,56 @@ export class RestServer {
         const retryAfter = this.content.admit(installationId, contentLimits, this.options.world.nowMs());
         if (retryAfter > 0) {
           record.fault = 'secondary-limit';
-          throw new HttpError(403, 'You have exceeded a secondary rate limit. Please wait a few minutes before you try again.', { 'retry-after': String(retryAfter) });
+          throw new HttpError(403, 'You have exceeded a secondary rate limit. Please wait a few minutes before you try again.', {
+            'retry-after': String(retryAfter),
+          });
         }
       }
       if (subject && (faults.rest.errorRate ?? 0) > 0 && this.options.random() < (faults.rest.errorRate ?? 0)) {
         record.fault = 'error';
         throw new HttpError(this.options.random() < 0.5 ? 502 : 500, 'Server Error');
       }
-      reply = await route.handle({ method, path, params, query: self.searchParams, body, headers: req.headers, installationId, ...(person ? { user: person } : {}), ...(token?.actsAs ? { app: token.actsAs } : {}), urls, self });
+      reply = await route.handle({
+        method,
+        path,
+        params,
+        query: self.searchParams,
+        body,
+        headers: req.headers,
+        installationId,
+        ...(person ? { user: person } : {}),
+        ...(token?.actsAs ? { app: token.actsAs } : {}),
+        urls,
+        self,
+      });
       if (person) rateKey = `user:${person.login}`;
-      if (subject && method !== 'GET' && (faults.rest.errorAfterWriteRate ?? 0) > 0 && this.options.random() < (faults.rest.errorAfterWriteRate ?? 0)) {
+      if (
+        subject &&
+        method !== 'GET' &&
+        (faults.rest.errorAfterWriteRate ?? 0) > 0 &&
+        this.options.random() < (faults.rest.errorAfterWriteRate ?? 0)
+      ) {
         record.fault = 'error-after-write';
         throw new HttpError(502, 'Server Error');
       }
     } catch (err) {
       if (!(err instanceof HttpError)) throw err;
-      reply = { status: err.status, body: { message: err.message, documentation_url: 'https://docs.github.com/rest', status: String(err.status) }, headers: err.headers };
+      reply = {
+        status: err.status,
+        body: { message: err.message, documentation_url: 'https://docs.github.com/rest', status: String(err.status) },
+        headers: err.headers,
+      };
     }
-    const headers: Record<string, string> = { 'content-type': 'application/json; charset=utf-8', 'x-github-media-type': 'github.v3; format=json', 'x-github-request-id': `SIM:${this.requests.length + 1}`, ...(reply.headers ?? {}) };
+    const headers: Record<string, string> = {
+      'content-type': 'application/json; charset=utf-8',
+      'x-github-media-type': 'github.v3; format=json',
+      'x-github-request-id': `SIM:${this.requests.length + 1}`,
+      ...(reply.headers ?? {}),
+    };
     let payload = reply.text ?? (reply.body === undefined ? '' : JSON.stringify(reply.body));
     // GraphQL answers are checked where they are executed (merge-queue.ts); raw bytes have no schema.
-    if (template && !template.endsWith('/graphql') && !record.fault && reply.text === undefined) checkRestAnswer(method, template, reply.status, payload);
+    if (template && !template.endsWith('/graphql') && !record.fault && reply.text === undefined)
+      checkRestAnswer(method, template, reply.status, payload);
     let status = reply.status;
     if (method === 'GET' && status === 200) {
       const etag = `W/"${createHash('sha1').update(payload).digest('hex')}"`;
@@ -241,9 +292,19 @@ export class RestServer {
   private rateLimited(kind: 'secondary' | 'primary' | '429', retryAfter: number, installationId?: number): HttpError {
     const reset = String(Math.ceil(this.options.world.nowMs() / 1000) + retryAfter);
     if (kind === 'primary') {
-      return new HttpError(403, `API rate limit exceeded for installation ID ${installationId ?? 0}.`, { 'x-ratelimit-limit': String(RATE_LIMIT), 'x-ratelimit-remaining': '0', 'x-ratelimit-reset': reset, 'x-ratelimit-used': String(RATE_LIMIT), 'x-ratelimit-resource': 'core' });
+      return new HttpError(403, `API rate limit exceeded for installation ID ${installationId ?? 0}.`, {
+        'x-ratelimit-limit': String(RATE_LIMIT),
+        'x-ratelimit-remaining': '0',
+        'x-ratelimit-reset': reset,
+        'x-ratelimit-used': String(RATE_LIMIT),
+        'x-ratelimit-resource': 'core',
+      });
     }
-    return new HttpError(kind === '429' ? 429 : 403, 'You have exceeded a secondary rate limit. Please wait a few minutes before you try again.', { 'retry-after': String(retryAfter) });
+    return new HttpError(
+      kind === '429' ? 429 : 403,
+      'You have exceeded a secondary rate limit. Please wait a few minutes before you try again.',
+      { 'retry-after': String(retryAfter) },
+    );
   }
 
   private rateHeaders(key: string, count: boolean): Record<string, string> {
@@ -254,7 +315,13 @@ export class RestServer {
       this.usage.set(key, u);
     }
     if (count) u.used += 1;
-    return { 'x-ratelimit-limit': String(RATE_LIMIT), 'x-ratelimit-remaining': String(Math.max(0, RATE_LIMIT - u.used)), 'x-ratelimit-reset': String(u.reset), 'x-ratelimit-used': String(u.used), 'x-ratelimit-resource': 'core' };
+    return {
+      'x-ratelimit-limit': String(RATE_LIMIT),
+      'x-ratelimit-remaining': String(Math.max(0, RATE_LIMIT - u.used)),
+      'x-ratelimit-reset': String(u.reset),
+      'x-ratelimit-used': String(u.used),
+      'x-ratelimit-resource': 'core',
+    };
   }
 
   /** The person a personal access token belongs to; it may call whatever an installation token may. */
@@ -295,7 +362,8 @@ export class RestServer {
     if (String(claims.iss) !== String(this.options.world.app.id)) throw new HttpError(401, "'Issuer' claim ('iss') must be an Integer");
     const now = Math.floor(this.options.world.nowMs() / 1000);
     // GitHub allows 60 s of clock drift on iat and at most 10 minutes of validity.
-    if (!claims.exp || claims.exp < now || (claims.iat ?? now) > now + 60) throw new HttpError(401, "'Expiration time' claim ('exp') is too far in the future");
+    if (!claims.exp || claims.exp < now || (claims.iat ?? now) > now + 60)
+      throw new HttpError(401, "'Expiration time' claim ('exp') is too far in the future");
     if (this.publicKey) {
       const ok = createVerify('RSA-SHA256').update(`${h}.${p}`).verify(this.publicKey, Buffer.from(s, 'base64url'));
       if (!ok) throw new HttpError(401, 'A JSON web token could not be decoded');

@@ -16,13 +16,17 @@ export interface RevertInput {
 }
 
 /** GitHub's words when it cannot revert a PR automatically (as its web page says them). */
-export const REVERT_CONFLICT = 'Sorry, this pull request couldn’t be reverted automatically. It may already have been reverted, or the content may have changed since it was merged.';
+export const REVERT_CONFLICT =
+  'Sorry, this pull request couldn’t be reverted automatically. It may already have been reverted, or the content may have changed since it was merged.';
 
 export function revertPull(world: World, notify: Notify, repo: SimRepo, pr: SimPull, input: RevertInput): SimPull {
   const actor = world.app.bot;
   if (!pr.merged || !pr.mergedAt) throw new GraphqlError('UNPROCESSABLE', 'Pull request must be merged to be reverted');
   const touched = new Set(pr.files.flatMap((f) => [f.filename, ...(f.previousFilename ? [f.previousFilename] : [])]));
-  const later = [...repo.pulls.values()].find((p) => p !== pr && p.merged && p.baseRef === pr.baseRef && (p.mergedAt ?? '') > pr.mergedAt! && p.files.some((f) => touched.has(f.filename)));
+  const later = [...repo.pulls.values()].find(
+    (p) =>
+      p !== pr && p.merged && p.baseRef === pr.baseRef && (p.mergedAt ?? '') > pr.mergedAt! && p.files.some((f) => touched.has(f.filename)),
+  );
   if (later) {
     notify.timeline({ actor, repo, number: pr.number, kind: 'revert-refused', detail: `#${later.number} changed the same files since` });
     throw new GraphqlError('UNPROCESSABLE', REVERT_CONFLICT);
@@ -44,7 +48,13 @@ export function revertPull(world: World, notify: Notify, repo: SimRepo, pr: SimP
       files.push({ filename: f.filename, status: 'removed', additions: 0, deletions: f.additions });
     } else {
       tree.set(f.filename, old);
-      files.push({ filename: f.filename, status: f.status === 'removed' ? 'added' : 'modified', additions: f.deletions, deletions: f.additions, content: old });
+      files.push({
+        filename: f.filename,
+        status: f.status === 'removed' ? 'added' : 'modified',
+        additions: f.deletions,
+        deletions: f.additions,
+        content: old,
+      });
     }
   }
   const now = world.now();
@@ -55,13 +65,49 @@ export function revertPull(world: World, notify: Notify, repo: SimRepo, pr: SimP
   repo.branches.set(headRef, sha);
   const number = repo.nextNumber++;
   const revert: SimPull = {
-    id: world.ids.next('pull'), number, title, body: input.body ?? `Reverts ${repo.fullName}#${pr.number}`, user: actor, state: 'open', draft: input.draft === true, locked: false,
-    merged: false, mergedAt: null, mergedBy: null, mergeCommitSha: null, headRef, headSha: sha, baseRef: pr.baseRef, baseSha: baseTip, labels: [], files, commits: [sha],
-    createdAt: now, updatedAt: now, closedAt: null, mergeable: true, unknownReads: 0, reviews: [],
+    id: world.ids.next('pull'),
+    number,
+    title,
+    body: input.body ?? `Reverts ${repo.fullName}#${pr.number}`,
+    user: actor,
+    state: 'open',
+    draft: input.draft === true,
+    locked: false,
+    merged: false,
+    mergedAt: null,
+    mergedBy: null,
+    mergeCommitSha: null,
+    headRef,
+    headSha: sha,
+    baseRef: pr.baseRef,
+    baseSha: baseTip,
+    labels: [],
+    files,
+    commits: [sha],
+    createdAt: now,
+    updatedAt: now,
+    closedAt: null,
+    mergeable: true,
+    unknownReads: 0,
+    reviews: [],
   };
   repo.pulls.set(number, revert);
-  notify.timeline({ actor, repo, number: pr.number, kind: 'revert-opened', detail: `#${number} reverts #${pr.number}`, data: { revert: number } });
-  notify.timeline({ actor, repo, number, kind: 'opened', detail: `${title} (${files.length} file${files.length === 1 ? '' : 's'})`, data: { headSha: sha } });
+  notify.timeline({
+    actor,
+    repo,
+    number: pr.number,
+    kind: 'revert-opened',
+    detail: `#${number} reverts #${pr.number}`,
+    data: { revert: number },
+  });
+  notify.timeline({
+    actor,
+    repo,
+    number,
+    kind: 'opened',
+    detail: `${title} (${files.length} file${files.length === 1 ? '' : 's'})`,
+    data: { headSha: sha },
+  });
   notify.pullRequest('opened', repo, revert, actor);
   return revert;
 }

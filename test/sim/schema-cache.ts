@@ -23,8 +23,18 @@ const source = (file: string): string => readFileSync(fileURLToPath(new URL(file
 let namespace: string | undefined;
 function cacheNamespace(): string {
   namespace ??= createHash('sha256')
-    .update([version('ajv'), version('@octokit/openapi'), version('@octokit/webhooks-schemas'), source('./openapi.ts'), source('./contract.ts'), source('./schema-cache.ts')].join('\0'))
-    .digest('hex').slice(0, 16);
+    .update(
+      [
+        version('ajv'),
+        version('@octokit/openapi'),
+        version('@octokit/webhooks-schemas'),
+        source('./openapi.ts'),
+        source('./contract.ts'),
+        source('./schema-cache.ts'),
+      ].join('\0'),
+    )
+    .digest('hex')
+    .slice(0, 16);
   return namespace;
 }
 

@@ -1,7 +1,23 @@
 // GitHub's JSON shapes for the simulator's state. The same objects feed REST responses and webhook
 // payloads, and the simulator's own tests validate them against GitHub's OpenAPI description.
 import { createHash } from 'node:crypto';
-import type { SimApp, SimCheckRun, SimComment, SimCommit, SimFileChange, SimInstallation, SimIssue, SimLabel, SimPull, SimReaction, SimRepo, SimReview, SimStatus, SimUser, World } from './model.js';
+import type {
+  SimApp,
+  SimCheckRun,
+  SimComment,
+  SimCommit,
+  SimFileChange,
+  SimInstallation,
+  SimIssue,
+  SimLabel,
+  SimPull,
+  SimReaction,
+  SimRepo,
+  SimReview,
+  SimStatus,
+  SimUser,
+  World,
+} from './model.js';
 import { protectionOf, protectionState } from './protection.js';
 
 /** Where the simulated GitHub lives: `api` is the REST root (with `/api/v3` for GHES), `web` the HTML root. */
@@ -11,7 +27,10 @@ export interface Urls {
 }
 
 const nodeId = (kind: string, id: number | string): string => Buffer.from(`0${kind.length}:${kind}${id}`).toString('base64');
-const blobSha = (content: string): string => createHash('sha1').update(`blob ${Buffer.byteLength(content)}\0${content}`).digest('hex');
+const blobSha = (content: string): string =>
+  createHash('sha1')
+    .update(`blob ${Buffer.byteLength(content)}\0${content}`)
+    .digest('hex');
 
 export function userShape(u: SimUser, urls: Urls): Record<string, unknown> {
   const api = `${urls.api}/users/${encodeURIComponent(u.login)}`;
@@ -38,7 +57,15 @@ export function userShape(u: SimUser, urls: Urls): Record<string, unknown> {
   };
 }
 
-const APP_PERMISSIONS = { checks: 'write', contents: 'write', issues: 'write', pull_requests: 'write', statuses: 'read', members: 'read', metadata: 'read' };
+const APP_PERMISSIONS = {
+  checks: 'write',
+  contents: 'write',
+  issues: 'write',
+  pull_requests: 'write',
+  statuses: 'read',
+  members: 'read',
+  metadata: 'read',
+};
 const APP_EVENTS = ['check_run', 'issue_comment', 'label', 'pull_request', 'pull_request_review', 'status'];
 
 export function appShape(app: SimApp, urls: Urls, created: string): Record<string, unknown> {
@@ -64,7 +91,15 @@ export function installationShape(inst: SimInstallation, world: World, urls: Url
     id: inst.id,
     // GitHub's description of the list answer requires the account to be a user AND an enterprise
     // (allOf); the enterprise fields cost nothing, so the account carries both.
-    account: { ...userShape(inst.account, urls), name: inst.account.login, slug: inst.account.login.toLowerCase(), created_at: inst.createdAt, updated_at: inst.createdAt, description: null, website_url: null },
+    account: {
+      ...userShape(inst.account, urls),
+      name: inst.account.login,
+      slug: inst.account.login.toLowerCase(),
+      created_at: inst.createdAt,
+      updated_at: inst.createdAt,
+      description: null,
+      website_url: null,
+    },
     repository_selection: 'selected',
     access_tokens_url: `${urls.api}/app/installations/${inst.id}/access_tokens`,
     repositories_url: `${urls.api}/installation/repositories`,
@@ -187,7 +222,15 @@ export function repoShape(repo: SimRepo, urls: Urls, full = false): Record<strin
 }
 
 export function labelShape(repo: SimRepo, l: SimLabel, urls: Urls): Record<string, unknown> {
-  return { id: l.id, node_id: nodeId('Label', l.id), url: `${urls.api}/repos/${repo.fullName}/labels/${encodeURIComponent(l.name)}`, name: l.name, color: l.color, description: l.description, default: false };
+  return {
+    id: l.id,
+    node_id: nodeId('Label', l.id),
+    url: `${urls.api}/repos/${repo.fullName}/labels/${encodeURIComponent(l.name)}`,
+    name: l.name,
+    color: l.color,
+    description: l.description,
+    default: false,
+  };
 }
 
 function branchShape(repo: SimRepo, ref: string, sha: string, urls: Urls): Record<string, unknown> {
@@ -215,7 +258,8 @@ export function checksFor(repo: SimRepo, sha: string): Map<string, 'success' | '
   const out = new Map<string, 'success' | 'pending' | 'failure'>();
   for (const run of repo.checkRuns) {
     if (run.headSha !== sha) continue;
-    const v = run.status !== 'completed' ? 'pending' : ['success', 'neutral', 'skipped'].includes(run.conclusion ?? '') ? 'success' : 'failure';
+    const v =
+      run.status !== 'completed' ? 'pending' : ['success', 'neutral', 'skipped'].includes(run.conclusion ?? '') ? 'success' : 'failure';
     out.set(run.name, v);
   }
   for (const s of repo.statuses) {
@@ -294,7 +338,21 @@ export function pullShape(world: World, repo: SimRepo, pr: SimPull, urls: Urls):
 /** The short form `GET /pulls` returns (no mergeability, no counts). */
 export function pullListShape(world: World, repo: SimRepo, pr: SimPull, urls: Urls): Record<string, unknown> {
   const full = pullShape(world, repo, pr, urls);
-  for (const k of ['merged', 'mergeable', 'rebaseable', 'mergeable_state', 'merged_by', 'comments', 'review_comments', 'maintainer_can_modify', 'commits', 'additions', 'deletions', 'changed_files']) delete full[k];
+  for (const k of [
+    'merged',
+    'mergeable',
+    'rebaseable',
+    'mergeable_state',
+    'merged_by',
+    'comments',
+    'review_comments',
+    'maintainer_can_modify',
+    'commits',
+    'additions',
+    'deletions',
+    'changed_files',
+  ])
+    delete full[k];
   return full;
 }
 
@@ -325,7 +383,13 @@ export function issueShape(world: World, repo: SimRepo, pr: SimPull, urls: Urls)
     author_association: authorAssociation(world, repo, pr.user),
     active_lock_reason: null,
     draft: pr.draft,
-    pull_request: { url: `${api}/pulls/${pr.number}`, html_url: `${urls.web}/${repo.fullName}/pull/${pr.number}`, diff_url: `${urls.web}/${repo.fullName}/pull/${pr.number}.diff`, patch_url: `${urls.web}/${repo.fullName}/pull/${pr.number}.patch`, merged_at: pr.mergedAt },
+    pull_request: {
+      url: `${api}/pulls/${pr.number}`,
+      html_url: `${urls.web}/${repo.fullName}/pull/${pr.number}`,
+      diff_url: `${urls.web}/${repo.fullName}/pull/${pr.number}.diff`,
+      patch_url: `${urls.web}/${repo.fullName}/pull/${pr.number}.patch`,
+      merged_at: pr.mergedAt,
+    },
     body: pr.body,
     reactions: reactionRollup(`${api}/issues/${pr.number}/reactions`, []),
     timeline_url: `${api}/issues/${pr.number}/timeline`,
@@ -371,7 +435,18 @@ export function plainIssueShape(world: World, repo: SimRepo, issue: SimIssue, ur
 
 function reactionRollup(url: string, reactions: SimReaction[]): Record<string, unknown> {
   const count = (c: string): number => reactions.filter((r) => r.content === c).length;
-  return { url, total_count: reactions.length, '+1': count('+1'), '-1': count('-1'), laugh: count('laugh'), confused: count('confused'), heart: count('heart'), hooray: count('hooray'), eyes: count('eyes'), rocket: count('rocket') };
+  return {
+    url,
+    total_count: reactions.length,
+    '+1': count('+1'),
+    '-1': count('-1'),
+    laugh: count('laugh'),
+    confused: count('confused'),
+    heart: count('heart'),
+    hooray: count('hooray'),
+    eyes: count('eyes'),
+    rocket: count('rocket'),
+  };
 }
 
 export function authorAssociation(world: World, repo: SimRepo, u: SimUser): string {
@@ -415,7 +490,10 @@ export function reviewShape(world: World, repo: SimRepo, pr: SimPull, r: SimRevi
     html_url: `${html}#pullrequestreview-${r.id}`,
     pull_request_url: `${urls.api}/repos/${repo.fullName}/pulls/${pr.number}`,
     author_association: authorAssociation(world, repo, r.user),
-    _links: { html: { href: `${html}#pullrequestreview-${r.id}` }, pull_request: { href: `${urls.api}/repos/${repo.fullName}/pulls/${pr.number}` } },
+    _links: {
+      html: { href: `${html}#pullrequestreview-${r.id}` },
+      pull_request: { href: `${urls.api}/repos/${repo.fullName}/pulls/${pr.number}` },
+    },
     submitted_at: r.submittedAt,
     commit_id: r.commitId,
   };
@@ -484,7 +562,13 @@ export function checkRunShape(repo: SimRepo, run: SimCheckRun, urls: Urls, suite
     conclusion: run.conclusion,
     started_at: run.startedAt,
     completed_at: run.completedAt,
-    output: { title: run.output.title, summary: run.output.summary, text: run.output.text, annotations_count: 0, annotations_url: `${api}/check-runs/${run.id}/annotations` },
+    output: {
+      title: run.output.title,
+      summary: run.output.summary,
+      text: run.output.text,
+      annotations_count: 0,
+      annotations_url: `${api}/check-runs/${run.id}/annotations`,
+    },
     name: run.name,
     check_suite: { id: suiteId },
     app: appShape(run.app, urls, repo.createdAt),
@@ -494,30 +578,53 @@ export function checkRunShape(repo: SimRepo, run: SimCheckRun, urls: Urls, suite
 
 function prRefs(repo: SimRepo, prs: SimPull[], api: string): Record<string, unknown>[] {
   return prs.map((p) => ({
-      url: `${api}/pulls/${p.number}`,
-      id: p.id,
-      number: p.number,
-      head: { ref: p.headRef, sha: p.headSha, repo: { id: repo.id, url: api, name: repo.name } },
-      base: { ref: p.baseRef, sha: p.baseSha, repo: { id: repo.id, url: api, name: repo.name } },
+    url: `${api}/pulls/${p.number}`,
+    id: p.id,
+    number: p.number,
+    head: { ref: p.headRef, sha: p.headSha, repo: { id: repo.id, url: api, name: repo.name } },
+    base: { ref: p.baseRef, sha: p.baseSha, repo: { id: repo.id, url: api, name: repo.name } },
   }));
 }
 
-const CONCLUSION_ORDER = ['action_required', 'cancelled', 'timed_out', 'failure', 'neutral', 'skipped', 'stale', 'startup_failure', 'success'];
+const CONCLUSION_ORDER = [
+  'action_required',
+  'cancelled',
+  'timed_out',
+  'failure',
+  'neutral',
+  'skipped',
+  'stale',
+  'startup_failure',
+  'success',
+];
 
 /** A check suite: the check runs of one App on one commit; its conclusion is the most severe of theirs. */
-export function checkSuiteShape(repo: SimRepo, app: SimApp, sha: string, runs: SimCheckRun[], suiteId: number, urls: Urls): Record<string, unknown> {
+export function checkSuiteShape(
+  repo: SimRepo,
+  app: SimApp,
+  sha: string,
+  runs: SimCheckRun[],
+  suiteId: number,
+  urls: Urls,
+): Record<string, unknown> {
   const api = `${urls.api}/repos/${repo.fullName}`;
   const done = runs.every((r) => r.status === 'completed');
-  const conclusion = done ? [...runs.map((r) => r.conclusion ?? 'success')].sort((a, b) => CONCLUSION_ORDER.indexOf(a) - CONCLUSION_ORDER.indexOf(b))[0] ?? null : null;
+  const conclusion = done
+    ? ([...runs.map((r) => r.conclusion ?? 'success')].sort((a, b) => CONCLUSION_ORDER.indexOf(a) - CONCLUSION_ORDER.indexOf(b))[0] ?? null)
+    : null;
   const prs = [...repo.pulls.values()].filter((p) => p.state === 'open' && p.headSha === sha);
   const commit = repo.commits.get(sha);
   const created = runs[0]?.startedAt ?? repo.createdAt;
-  const person = (u: SimUser | null | undefined) => ({ name: u?.login ?? 'someone', email: `${u?.id ?? 0}+${u?.login ?? 'someone'}@users.noreply.github.com` });
+  const person = (u: SimUser | null | undefined) => ({
+    name: u?.login ?? 'someone',
+    email: `${u?.id ?? 0}+${u?.login ?? 'someone'}@users.noreply.github.com`,
+  });
   return {
     id: suiteId,
     node_id: nodeId('CheckSuite', suiteId),
     // A merge group's suite is on its queue branch (`gh-readonly-queue/<base>/pr-<n>-<sha>`).
-    head_branch: prs[0]?.headRef ?? [...repo.branches].find(([name, head]) => head === sha && name.startsWith('gh-readonly-queue/'))?.[0] ?? null,
+    head_branch:
+      prs[0]?.headRef ?? [...repo.branches].find(([name, head]) => head === sha && name.startsWith('gh-readonly-queue/'))?.[0] ?? null,
     head_sha: sha,
     status: done ? 'completed' : 'in_progress',
     conclusion,
@@ -527,12 +634,23 @@ export function checkSuiteShape(repo: SimRepo, app: SimApp, sha: string, runs: S
     pull_requests: prRefs(repo, prs, api),
     app: appShape(app, urls, repo.createdAt),
     created_at: created,
-    updated_at: runs.map((r) => r.completedAt ?? r.startedAt).sort().at(-1) ?? created,
+    updated_at:
+      runs
+        .map((r) => r.completedAt ?? r.startedAt)
+        .sort()
+        .at(-1) ?? created,
     latest_check_runs_count: runs.length,
     check_runs_url: `${api}/check-suites/${suiteId}/check-runs`,
     rerequestable: true,
     runs_rerequestable: true,
-    head_commit: { id: sha, tree_id: createHash('sha1').update(`tree:${sha}`).digest('hex'), message: commit?.message ?? '', timestamp: commit?.date ?? created, author: person(commit?.author), committer: person(commit?.committer) },
+    head_commit: {
+      id: sha,
+      tree_id: createHash('sha1').update(`tree:${sha}`).digest('hex'),
+      message: commit?.message ?? '',
+      timestamp: commit?.date ?? created,
+      author: person(commit?.author),
+      committer: person(commit?.committer),
+    },
   };
 }
 
@@ -563,7 +681,9 @@ export function contentShape(repo: SimRepo, path: string, content: string, ref: 
     size: Buffer.byteLength(content),
     name,
     path,
-    content: Buffer.from(content).toString('base64').replace(/(.{60})/g, '$1\n'),
+    content: Buffer.from(content)
+      .toString('base64')
+      .replace(/(.{60})/g, '$1\n'),
     sha,
     url: self,
     git_url: `${api}/git/blobs/${sha}`,

@@ -4,7 +4,21 @@
 import { EventEmitter } from 'node:events';
 import { randomBytes, type KeyObject } from 'node:crypto';
 import type { Faults, RateLimitEpisode, RestFaults, WebhookFaults } from './faults.js';
-import { newSha, World, type TokenScope, type SimCheckRun, type SimComment, type SimIssue, type SimFileChange, type SimPermission, type SimPull, type SimRepo, type SimReview, type SimStatus, type SimUser } from './model.js';
+import {
+  newSha,
+  World,
+  type TokenScope,
+  type SimCheckRun,
+  type SimComment,
+  type SimIssue,
+  type SimFileChange,
+  type SimPermission,
+  type SimPull,
+  type SimRepo,
+  type SimReview,
+  type SimStatus,
+  type SimUser,
+} from './model.js';
 import type { Notify, TimelineEntry } from './notify.js';
 import { protectionOf, type SimProtection } from './protection.js';
 import { seededRandom } from './random.js';
@@ -113,9 +127,23 @@ export class GitHubSimulator extends EventEmitter {
     this.checkRunWebhooks = options.checkRunWebhooks ?? true;
     this.contentLimits = options.contentLimits ?? GITHUB_CONTENT_LIMITS;
     const random = seededRandom(options.seed ?? 1);
-    this.webhooks = new Webhooks({ world: this.world, secret: () => this.secret, url: () => this.webhookUrl, urls: () => this.urls(), faults: () => this.faults.webhooks, random });
+    this.webhooks = new Webhooks({
+      world: this.world,
+      secret: () => this.secret,
+      url: () => this.webhookUrl,
+      urls: () => this.urls(),
+      faults: () => this.faults.webhooks,
+      random,
+    });
     this.queues = new MergeQueues(this.world, this.notifier());
-    this.rest = new RestServer({ world: this.world, routes: buildRoutes(this.world, this.notifier(), this.queues), faults: () => this.faults, random, appPublicKey: options.appPublicKey, contentLimits: () => this.contentLimits || undefined });
+    this.rest = new RestServer({
+      world: this.world,
+      routes: buildRoutes(this.world, this.notifier(), this.queues),
+      faults: () => this.faults,
+      random,
+      appPublicKey: options.appPublicKey,
+      contentLimits: () => this.contentLimits || undefined,
+    });
   }
 
   async start(): Promise<this> {
@@ -164,7 +192,14 @@ export class GitHubSimulator extends EventEmitter {
     const repo = this.world.repo(repoName);
     const token = o.token ?? `ghs_wf${randomBytes(12).toString('hex')}`;
     const writes = new Set<TokenScope>(o.writes ?? ['checks', 'contents', 'issues', 'pull_requests', 'statuses']);
-    this.world.tokens.set(token, { token, installationId: repo.installationId, expiresAt: this.world.nowMs() + 6 * 3600_000, actsAs: this.world.ciApp, repositoryId: repo.id, writes });
+    this.world.tokens.set(token, {
+      token,
+      installationId: repo.installationId,
+      expiresAt: this.world.nowMs() + 6 * 3600_000,
+      actsAs: this.world.ciApp,
+      repositoryId: repo.id,
+      writes,
+    });
     return token;
   }
 
@@ -212,11 +247,38 @@ export class GitHubSimulator extends EventEmitter {
     const sha = newSha(`init:${spec.name}`);
     const branch = spec.defaultBranch ?? 'main';
     const repo: SimRepo = {
-      id: this.world.ids.next('repo'), owner, name, fullName: `${owner.login}/${name}`, private: true, defaultBranch: branch, createdAt: now, installationId: inst.id,
-      branches: new Map([[branch, sha]]), commits: new Map([[sha, { sha, parents: [], message: 'Initial commit', author: owner, committer: owner, date: now, tree }]]),
+      id: this.world.ids.next('repo'),
+      owner,
+      name,
+      fullName: `${owner.login}/${name}`,
+      private: true,
+      defaultBranch: branch,
+      createdAt: now,
+      installationId: inst.id,
+      branches: new Map([[branch, sha]]),
+      commits: new Map([[sha, { sha, parents: [], message: 'Initial commit', author: owner, committer: owner, date: now, tree }]]),
       collaborators: new Map(Object.entries(spec.collaborators ?? {}).map(([login, p]) => [login.toLowerCase(), p])),
-      labels: new Map(), pulls: new Map(), issues: new Map(), deletedIssues: new Set(), comments: new Map(), checkRuns: [], statuses: [], requiredChecks: spec.requiredChecks ?? [], nextNumber: 1,
-      ...(spec.mergeQueue ? { mergeQueue: { branch, method: spec.mergeQueue.method ?? 'SQUASH', entryHeadCommit: spec.mergeQueue.entryHeadCommit ?? 'group-commit', rulesetId: this.world.ids.next('ruleset'), entries: [], history: [] } } : {}),
+      labels: new Map(),
+      pulls: new Map(),
+      issues: new Map(),
+      deletedIssues: new Set(),
+      comments: new Map(),
+      checkRuns: [],
+      statuses: [],
+      requiredChecks: spec.requiredChecks ?? [],
+      nextNumber: 1,
+      ...(spec.mergeQueue
+        ? {
+            mergeQueue: {
+              branch,
+              method: spec.mergeQueue.method ?? 'SQUASH',
+              entryHeadCommit: spec.mergeQueue.entryHeadCommit ?? 'group-commit',
+              rulesetId: this.world.ids.next('ruleset'),
+              entries: [],
+              history: [],
+            },
+          }
+        : {}),
     };
     for (const login of Object.keys(spec.collaborators ?? {})) this.world.user(login);
     this.world.repos.set(repo.fullName.toLowerCase(), repo);
@@ -243,7 +305,13 @@ export class GitHubSimulator extends EventEmitter {
     const files = (o.files ?? [{ path: `base-${Date.now()}.txt`, content: 'moved\n' }]).map((f) => this.fileChange(repo, parent, f));
     const sha = this.commit(repo, parent, files, `Move ${branch}`, by, by);
     repo.branches.set(branch, sha);
-    this.record({ actor: by, repo, kind: 'pushed', detail: `${branch} ${parent.slice(0, 7)} -> ${sha.slice(0, 7)}`, data: { branch, before: parent, after: sha } });
+    this.record({
+      actor: by,
+      repo,
+      kind: 'pushed',
+      detail: `${branch} ${parent.slice(0, 7)} -> ${sha.slice(0, 7)}`,
+      data: { branch, before: parent, after: sha },
+    });
     return sha;
   }
 
@@ -283,17 +351,58 @@ export class GitHubSimulator extends EventEmitter {
     const number = repo.nextNumber++;
     const headRef = spec.head ?? `agent/change-${number}`;
     const files = spec.files.map((f) => this.fileChange(repo, baseSha, f));
-    const sha = this.commit(repo, baseSha, files, spec.message ?? spec.title ?? `Change ${number}`, author, spec.committer ? this.world.user(spec.committer) : author, baseSha, spec.sha);
+    const sha = this.commit(
+      repo,
+      baseSha,
+      files,
+      spec.message ?? spec.title ?? `Change ${number}`,
+      author,
+      spec.committer ? this.world.user(spec.committer) : author,
+      baseSha,
+      spec.sha,
+    );
     repo.branches.set(headRef, sha);
     const now = this.world.now();
     const pr: SimPull = {
-      id: this.world.ids.next('pull'), number, title: spec.title ?? `Change ${number}`, body: spec.body ?? null, user: author, state: 'open', draft: spec.draft ?? false, locked: false,
-      merged: false, mergedAt: null, mergedBy: null, mergeCommitSha: null, headRef, headSha: sha, baseRef, baseSha, labels: [], files, commits: [sha],
-      createdAt: now, updatedAt: now, closedAt: null, mergeable: true, unknownReads: 0, reviews: [],
+      id: this.world.ids.next('pull'),
+      number,
+      title: spec.title ?? `Change ${number}`,
+      body: spec.body ?? null,
+      user: author,
+      state: 'open',
+      draft: spec.draft ?? false,
+      locked: false,
+      merged: false,
+      mergedAt: null,
+      mergedBy: null,
+      mergeCommitSha: null,
+      headRef,
+      headSha: sha,
+      baseRef,
+      baseSha,
+      labels: [],
+      files,
+      commits: [sha],
+      createdAt: now,
+      updatedAt: now,
+      closedAt: null,
+      mergeable: true,
+      unknownReads: 0,
+      reviews: [],
     };
     for (const l of spec.labels ?? []) pr.labels.push(this.world.label(repo, l).name);
     repo.pulls.set(number, pr);
-    this.record({ actor: author, repo, number, kind: 'opened', detail: `${pr.title} (${files.length} file${files.length === 1 ? '' : 's'}: ${files.slice(0, 3).map((f) => f.filename).join(', ')}${files.length > 3 ? ', ...' : ''})`, data: { headSha: sha } });
+    this.record({
+      actor: author,
+      repo,
+      number,
+      kind: 'opened',
+      detail: `${pr.title} (${files.length} file${files.length === 1 ? '' : 's'}: ${files
+        .slice(0, 3)
+        .map((f) => f.filename)
+        .join(', ')}${files.length > 3 ? ', ...' : ''})`,
+      data: { headSha: sha },
+    });
     this.notifier().pullRequest('opened', repo, pr, author);
     return number;
   }
@@ -305,11 +414,26 @@ export class GitHubSimulator extends EventEmitter {
     const by = this.world.user(o.by ?? pr.user.login);
     const files = o.files ? o.files.map((f) => this.fileChange(repo, pr.baseSha, f)) : pr.files;
     const before = pr.headSha;
-    const sha = this.commit(repo, pr.headSha, files, o.message ?? 'Follow-up', by, o.committer ? this.world.user(o.committer) : by, pr.baseSha);
+    const sha = this.commit(
+      repo,
+      pr.headSha,
+      files,
+      o.message ?? 'Follow-up',
+      by,
+      o.committer ? this.world.user(o.committer) : by,
+      pr.baseSha,
+    );
     repo.branches.set(pr.headRef, sha);
     Object.assign(pr, { headSha: sha, files, updatedAt: this.world.now() });
     pr.commits.push(sha);
-    this.record({ actor: by, repo, number, kind: 'pushed', detail: `${before.slice(0, 7)} -> ${sha.slice(0, 7)}`, data: { before, after: sha } });
+    this.record({
+      actor: by,
+      repo,
+      number,
+      kind: 'pushed',
+      detail: `${before.slice(0, 7)} -> ${sha.slice(0, 7)}`,
+      data: { before, after: sha },
+    });
     this.notifier().pullRequest('synchronize', repo, pr, by, { before, after: sha });
     return sha;
   }
@@ -337,7 +461,14 @@ export class GitHubSimulator extends EventEmitter {
     const editor = by ? this.world.user(by) : c.user;
     const from = c.body;
     Object.assign(c, { body, updatedAt: this.world.now(), lastEditedAt: this.world.now(), lastEditedBy: editor });
-    this.record({ actor: editor, repo, number: c.number, kind: 'comment-edited', detail: firstLine(body), data: { commentId, body, author: c.user.login } });
+    this.record({
+      actor: editor,
+      repo,
+      number: c.number,
+      kind: 'comment-edited',
+      detail: firstLine(body),
+      data: { commentId, body, author: c.user.login },
+    });
     this.notifier().issueComment('edited', repo, this.world.pull(repoName, c.number), c, editor, { changes: { body: { from } } });
   }
 
@@ -348,14 +479,25 @@ export class GitHubSimulator extends EventEmitter {
     if (!c) throw new Error(`simulator: no comment ${commentId}`);
     const actor = by ? this.world.user(by) : c.user;
     repo.comments.delete(commentId);
-    this.record({ actor, repo, number: c.number, kind: 'comment-deleted', detail: firstLine(c.body), data: { commentId, author: c.user.login } });
+    this.record({
+      actor,
+      repo,
+      number: c.number,
+      kind: 'comment-deleted',
+      detail: firstLine(c.body),
+      data: { commentId, author: c.user.login },
+    });
     this.notifier().issueComment('deleted', repo, this.world.pull(repoName, c.number), c, actor);
   }
 
   /** Force-push the PR's head branch to a new commit on the base (the earlier commits leave the PR, as
    * on GitHub; the timeline keeps a `HeadRefForcePushedEvent` naming the head it replaced). `deliver:
    * false` loses the `synchronize` webhook. */
-  forcePush(repoName: string, number: number, o: { by?: string; files?: FileSpec[]; message?: string; deliver?: boolean; forgetBefore?: boolean; sha?: string } = {}): string {
+  forcePush(
+    repoName: string,
+    number: number,
+    o: { by?: string; files?: FileSpec[]; message?: string; deliver?: boolean; forgetBefore?: boolean; sha?: string } = {},
+  ): string {
     const repo = this.world.repo(repoName);
     const pr = this.world.pull(repoName, number);
     const by = this.world.user(o.by ?? pr.user.login);
@@ -364,8 +506,22 @@ export class GitHubSimulator extends EventEmitter {
     const sha = this.commit(repo, pr.baseSha, files, o.message ?? 'Rewritten', by, by, pr.baseSha, o.sha);
     repo.branches.set(pr.headRef, sha);
     Object.assign(pr, { headSha: sha, files, updatedAt: this.world.now(), commits: [sha] });
-    (pr.forcePushes ??= []).push({ id: this.world.ids.next('event'), before, after: sha, at: this.world.now(), actor: by, ...(o.forgetBefore ? { beforeGone: true } : {}) });
-    this.record({ actor: by, repo, number, kind: 'pushed', detail: `${before.slice(0, 7)} -> ${sha.slice(0, 7)} (forced)`, data: { before, after: sha, forced: true } });
+    (pr.forcePushes ??= []).push({
+      id: this.world.ids.next('event'),
+      before,
+      after: sha,
+      at: this.world.now(),
+      actor: by,
+      ...(o.forgetBefore ? { beforeGone: true } : {}),
+    });
+    this.record({
+      actor: by,
+      repo,
+      number,
+      kind: 'pushed',
+      detail: `${before.slice(0, 7)} -> ${sha.slice(0, 7)} (forced)`,
+      data: { before, after: sha, forced: true },
+    });
     if (o.deliver !== false) this.notifier().pullRequest('synchronize', repo, pr, by, { before, after: sha });
     return sha;
   }
@@ -374,10 +530,24 @@ export class GitHubSimulator extends EventEmitter {
     const repo = this.world.repo(repoName);
     const pr = this.world.pull(repoName, number);
     const user = this.world.user(login);
-    const r: SimReview = { id: this.world.ids.next('review'), user, body, state, commitId: pr.headSha, submittedAt: o.at ?? this.world.now() };
+    const r: SimReview = {
+      id: this.world.ids.next('review'),
+      user,
+      body,
+      state,
+      commitId: pr.headSha,
+      submittedAt: o.at ?? this.world.now(),
+    };
     pr.reviews.push(r);
     pr.updatedAt = r.submittedAt;
-    this.record({ actor: user, repo, number, kind: 'reviewed', detail: `${state}${body ? `: ${firstLine(body)}` : ''}`, data: { reviewId: r.id, state } });
+    this.record({
+      actor: user,
+      repo,
+      number,
+      kind: 'reviewed',
+      detail: `${state}${body ? `: ${firstLine(body)}` : ''}`,
+      data: { reviewId: r.id, state },
+    });
     this.notifier().review('submitted', repo, pr, r, user);
     return r.id;
   }
@@ -422,11 +592,26 @@ export class GitHubSimulator extends EventEmitter {
     const startedAt = spec.startedAt ?? this.world.now();
     const status = spec.status ?? (spec.conclusion ? 'completed' : 'in_progress');
     const run: SimCheckRun = {
-      id: this.world.ids.next('check'), name: spec.name, headSha: sha, status, conclusion: spec.conclusion ?? null, startedAt, completedAt: status === 'completed' ? startedAt : null,
-      output: { title: spec.title ?? null, summary: null, text: null }, externalId: spec.externalId ?? null, detailsUrl: null, app: this.world.ciApp,
+      id: this.world.ids.next('check'),
+      name: spec.name,
+      headSha: sha,
+      status,
+      conclusion: spec.conclusion ?? null,
+      startedAt,
+      completedAt: status === 'completed' ? startedAt : null,
+      output: { title: spec.title ?? null, summary: null, text: null },
+      externalId: spec.externalId ?? null,
+      detailsUrl: null,
+      app: this.world.ciApp,
     };
     repo.checkRuns.push(run);
-    this.record({ actor: this.world.ciApp.bot, repo, kind: 'check-run', detail: `${spec.name} ${run.conclusion ?? status}`, data: { checkRunId: run.id, name: spec.name, headSha: sha, conclusion: run.conclusion } });
+    this.record({
+      actor: this.world.ciApp.bot,
+      repo,
+      kind: 'check-run',
+      detail: `${spec.name} ${run.conclusion ?? status}`,
+      data: { checkRunId: run.id, name: spec.name, headSha: sha, conclusion: run.conclusion },
+    });
     return run.id;
   }
 
@@ -438,14 +623,31 @@ export class GitHubSimulator extends EventEmitter {
     const repo = this.world.repo(repoName);
     const user = this.world.user(o.author);
     const now = this.world.now();
-    const issue: SimIssue = { id: this.world.ids.next('issue'), number: repo.nextNumber++, title: o.title, body: o.body ?? null, user, state: 'open', stateReason: null, labels: (o.labels ?? []).map((n) => this.world.label(repo, n).name), createdAt: now, updatedAt: now, closedAt: null };
+    const issue: SimIssue = {
+      id: this.world.ids.next('issue'),
+      number: repo.nextNumber++,
+      title: o.title,
+      body: o.body ?? null,
+      user,
+      state: 'open',
+      stateReason: null,
+      labels: (o.labels ?? []).map((n) => this.world.label(repo, n).name),
+      createdAt: now,
+      updatedAt: now,
+      closedAt: null,
+    };
     repo.issues.set(issue.number, issue);
     this.record({ actor: user, repo, number: issue.number, kind: 'issue-opened', detail: o.title, data: { body: issue.body } });
     return issue.number;
   }
 
   /** A person edits an issue's body or title, or closes or reopens it. */
-  editIssue(repoName: string, number: number, login: string, change: { title?: string; body?: string; state?: 'open' | 'closed'; labels?: string[] }): void {
+  editIssue(
+    repoName: string,
+    number: number,
+    login: string,
+    change: { title?: string; body?: string; state?: 'open' | 'closed'; labels?: string[] },
+  ): void {
     const repo = this.world.repo(repoName);
     const issue = this.issue(repoName, number);
     const user = this.world.user(login);
@@ -453,8 +655,10 @@ export class GitHubSimulator extends EventEmitter {
     if (change.title !== undefined) issue.title = change.title;
     if (change.body !== undefined) issue.body = change.body;
     if (change.labels !== undefined) issue.labels = change.labels.map((n) => this.world.label(repo, n).name);
-    if (change.state === 'closed' && issue.state === 'open') Object.assign(issue, { state: 'closed', stateReason: 'completed', closedAt: now });
-    if (change.state === 'open' && issue.state === 'closed') Object.assign(issue, { state: 'open', stateReason: 'reopened', closedAt: null });
+    if (change.state === 'closed' && issue.state === 'open')
+      Object.assign(issue, { state: 'closed', stateReason: 'completed', closedAt: now });
+    if (change.state === 'open' && issue.state === 'closed')
+      Object.assign(issue, { state: 'open', stateReason: 'reopened', closedAt: null });
     issue.updatedAt = now;
     this.record({ actor: user, repo, number, kind: 'issue-edited', detail: issue.title, data: { body: issue.body, state: issue.state } });
   }
@@ -486,11 +690,29 @@ export class GitHubSimulator extends EventEmitter {
     let run = repo.checkRuns.find((r) => r.headSha === sha && r.name === name && r.app.id === this.world.ciApp.id);
     const created = !run;
     if (!run) {
-      run = { id: this.world.ids.next('check'), name, headSha: sha, status: 'in_progress', conclusion: null, startedAt: now, completedAt: null, output: { title: null, summary: null, text: null }, externalId: '', detailsUrl: null, app: this.world.ciApp };
+      run = {
+        id: this.world.ids.next('check'),
+        name,
+        headSha: sha,
+        status: 'in_progress',
+        conclusion: null,
+        startedAt: now,
+        completedAt: null,
+        output: { title: null, summary: null, text: null },
+        externalId: '',
+        detailsUrl: null,
+        app: this.world.ciApp,
+      };
       repo.checkRuns.push(run);
     }
     if (conclusion) Object.assign(run, { status: 'completed', conclusion, completedAt: now });
-    this.record({ actor: this.world.ciApp.bot, repo, kind: 'check-run', detail: `${name} ${conclusion ?? 'in_progress'}`, data: { checkRunId: run.id, name, headSha: sha, conclusion } });
+    this.record({
+      actor: this.world.ciApp.bot,
+      repo,
+      kind: 'check-run',
+      detail: `${name} ${conclusion ?? 'in_progress'}`,
+      data: { checkRunId: run.id, name, headSha: sha, conclusion },
+    });
     if (created) this.notifier().checkRun('created', repo, run, this.world.ciApp.bot);
     if (conclusion) this.notifier().checkRun('completed', repo, run, this.world.ciApp.bot);
     return run.id;
@@ -502,10 +724,18 @@ export class GitHubSimulator extends EventEmitter {
     const repo = this.world.repo(repoName);
     const run = repo.checkRuns.find((r) => r.id === checkRunId);
     if (!run) throw new Error(`no check run ${checkRunId} in ${repoName}`);
-    if (!(run.actions ?? []).some((a) => a.identifier === identifier)) throw new Error(`check run ${checkRunId} shows no button ${identifier}`);
+    if (!(run.actions ?? []).some((a) => a.identifier === identifier))
+      throw new Error(`check run ${checkRunId} shows no button ${identifier}`);
     const user = this.world.user(login);
     const pr = [...repo.pulls.values()].find((p) => p.headSha === run.headSha);
-    this.record({ actor: user, repo, ...(pr ? { number: pr.number } : {}), kind: 'clicked', detail: `${identifier} on ${run.name}`, data: { checkRunId, identifier, headSha: run.headSha } });
+    this.record({
+      actor: user,
+      repo,
+      ...(pr ? { number: pr.number } : {}),
+      kind: 'clicked',
+      detail: `${identifier} on ${run.name}`,
+      data: { checkRunId, identifier, headSha: run.headSha },
+    });
     this.notifier().requestedAction?.(repo, run, identifier, user);
   }
 
@@ -621,14 +851,26 @@ export class GitHubSimulator extends EventEmitter {
     const status = f.status ?? (f.previousPath ? 'renamed' : exists ? 'modified' : 'added');
     const lines = f.content === undefined ? 1 : f.content.split('\n').length;
     return {
-      filename: f.path, status, additions: f.additions ?? (status === 'removed' ? 0 : lines), deletions: f.deletions ?? (status === 'removed' || status === 'modified' ? 1 : 0),
+      filename: f.path,
+      status,
+      additions: f.additions ?? (status === 'removed' ? 0 : lines),
+      deletions: f.deletions ?? (status === 'removed' || status === 'modified' ? 1 : 0),
       ...(f.previousPath !== undefined ? { previousFilename: f.previousPath } : {}),
       ...(f.content !== undefined ? { content: f.content } : {}),
     };
   }
 
   /** A commit on top of `parent` whose tree is `diffBase`'s tree with `files` applied. */
-  private commit(repo: SimRepo, parent: string, files: SimFileChange[], message: string, author: SimUser, committer: SimUser, diffBase = parent, given?: string): string {
+  private commit(
+    repo: SimRepo,
+    parent: string,
+    files: SimFileChange[],
+    message: string,
+    author: SimUser,
+    committer: SimUser,
+    diffBase = parent,
+    given?: string,
+  ): string {
     const tree = new Map(repo.commits.get(diffBase)?.tree ?? []);
     for (const f of files) {
       if (f.previousFilename) tree.delete(f.previousFilename);
@@ -648,34 +890,63 @@ export class GitHubSimulator extends EventEmitter {
     return {
       timeline: (e) => this.record(e),
       pullRequest: (action, repo, pr, sender, extra = {}) => {
-        hooks.send('pull_request', action, repo, sender, { number: pr.number, pull_request: shape.pullShape(w, repo, pr, urls()), ...extra });
+        hooks.send('pull_request', action, repo, sender, {
+          number: pr.number,
+          pull_request: shape.pullShape(w, repo, pr, urls()),
+          ...extra,
+        });
       },
       issueComment: (action, repo, pr, comment, sender, extra = {}) => {
-        hooks.send('issue_comment', action, repo, sender, { issue: shape.issueShape(w, repo, pr, urls()), comment: shape.commentShape(w, repo, comment, urls()), ...extra });
+        hooks.send('issue_comment', action, repo, sender, {
+          issue: shape.issueShape(w, repo, pr, urls()),
+          comment: shape.commentShape(w, repo, comment, urls()),
+          ...extra,
+        });
       },
       review: (action, repo, pr, review, sender) => {
-        hooks.send('pull_request_review', action, repo, sender, { review: shape.reviewShape(w, repo, pr, review, urls(), true), pull_request: shape.pullListShape(w, repo, pr, urls()) });
+        hooks.send('pull_request_review', action, repo, sender, {
+          review: shape.reviewShape(w, repo, pr, review, urls(), true),
+          pull_request: shape.pullListShape(w, repo, pr, urls()),
+        });
       },
       checkRun: (action, repo, run, sender) => {
         if (!this.checkRunWebhooks) return;
         const suiteId = w.suiteId(run.app.id, run.headSha);
         const suiteRuns = repo.checkRuns.filter((r) => r.app.id === run.app.id && r.headSha === run.headSha);
         const suite = shape.checkSuiteShape(repo, run.app, run.headSha, suiteRuns, suiteId, urls());
-        hooks.send('check_run', action, repo, sender, { check_run: { ...shape.checkRunShape(repo, run, urls(), suiteId), check_suite: suite } });
+        hooks.send('check_run', action, repo, sender, {
+          check_run: { ...shape.checkRunShape(repo, run, urls(), suiteId), check_suite: suite },
+        });
         // GitHub completes the suite when its last run completes, and says so.
-        if (action === 'completed' && suite.status === 'completed') hooks.send('check_suite', 'completed', repo, sender, { check_suite: suite });
+        if (action === 'completed' && suite.status === 'completed')
+          hooks.send('check_suite', 'completed', repo, sender, { check_suite: suite });
       },
       requestedAction: (repo, run, identifier, sender) => {
         const suiteId = w.suiteId(run.app.id, run.headSha);
         const suiteRuns = repo.checkRuns.filter((r) => r.app.id === run.app.id && r.headSha === run.headSha);
         const suite = shape.checkSuiteShape(repo, run.app, run.headSha, suiteRuns, suiteId, urls());
-        hooks.send('check_run', 'requested_action', repo, sender, { check_run: { ...shape.checkRunShape(repo, run, urls(), suiteId), check_suite: suite }, requested_action: { identifier } });
+        hooks.send('check_run', 'requested_action', repo, sender, {
+          check_run: { ...shape.checkRunShape(repo, run, urls(), suiteId), check_suite: suite },
+          requested_action: { identifier },
+        });
       },
       mergeGroup: (action, repo, group, sender, extra = {}) => {
         hooks.send('merge_group', action, repo, sender, { merge_group: group, ...extra });
       },
       status: (repo, s, sender) => {
-        hooks.send('status', undefined, repo, sender, { id: s.id, sha: s.sha, name: repo.fullName, target_url: s.targetUrl, context: s.context, description: s.description, state: s.state, commit: shape.commitShape(repo, repo.commits.get(s.sha)!, urls()), branches: [], created_at: s.createdAt, updated_at: s.updatedAt });
+        hooks.send('status', undefined, repo, sender, {
+          id: s.id,
+          sha: s.sha,
+          name: repo.fullName,
+          target_url: s.targetUrl,
+          context: s.context,
+          description: s.description,
+          state: s.state,
+          commit: shape.commitShape(repo, repo.commits.get(s.sha)!, urls()),
+          branches: [],
+          created_at: s.createdAt,
+          updated_at: s.updatedAt,
+        });
       },
     };
   }

@@ -68,7 +68,9 @@ export class SlackSimulator {
     if (req.method !== 'POST' || !req.url?.startsWith('/api/chat.postMessage')) return reply(200, { ok: false, error: 'unknown_method' });
     const raw = Buffer.concat(chunks).toString('utf8');
     const type = req.headers['content-type'] ?? '';
-    const params: Record<string, unknown> = type.includes('application/json') ? JSON.parse(raw || '{}') : Object.fromEntries(new URLSearchParams(raw));
+    const params: Record<string, unknown> = type.includes('application/json')
+      ? JSON.parse(raw || '{}')
+      : Object.fromEntries(new URLSearchParams(raw));
     const auth = req.headers.authorization ?? (typeof params.token === 'string' ? `Bearer ${params.token}` : '');
     if (auth !== `Bearer ${this.token}`) return reply(200, { ok: false, error: 'invalid_auth' });
     const channel = typeof params.channel === 'string' ? params.channel : '';

@@ -97,7 +97,18 @@ export class Webhooks {
     };
     if (!action) delete payload.action;
     checkWebhook(event, action, payload);
-    const delivery: Delivery = { id: randomUUID(), event, action, payload, queuedAt: Date.now(), responses: [], dropped: false, duplicated: false, delayedBy: 0, durations: [] };
+    const delivery: Delivery = {
+      id: randomUUID(),
+      event,
+      action,
+      payload,
+      queuedAt: Date.now(),
+      responses: [],
+      dropped: false,
+      duplicated: false,
+      delayedBy: 0,
+      durations: [],
+    };
     this.deliveries.push(delivery);
     this.schedule(delivery);
     return delivery;
@@ -182,7 +193,11 @@ export class Webhooks {
   }
 
   /** One POST; the 10 s timeout (GitHub's) runs from when the delivery gets its connection. */
-  private request(url: string, headers: Record<string, string>, body: string): Promise<{ status: number; ms: number } | { error: string; code?: string; reusedSocket: boolean; ms: number }> {
+  private request(
+    url: string,
+    headers: Record<string, string>,
+    body: string,
+  ): Promise<{ status: number; ms: number } | { error: string; code?: string; reusedSocket: boolean; ms: number }> {
     return new Promise((resolve) => {
       const target = new URL(url);
       const client = target.protocol === 'https:' ? https : http;
@@ -205,7 +220,12 @@ export class Webhooks {
       });
       req.once('error', (err: NodeJS.ErrnoException) => {
         clearTimeout(timer);
-        resolve({ error: String(err), ...(err.code ? { code: err.code } : {}), reusedSocket: req.reusedSocket, ms: performance.now() - started });
+        resolve({
+          error: String(err),
+          ...(err.code ? { code: err.code } : {}),
+          reusedSocket: req.reusedSocket,
+          ms: performance.now() - started,
+        });
       });
       req.end(body);
     });

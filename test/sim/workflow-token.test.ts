@@ -9,8 +9,17 @@ const REPO = 'acme/widgets';
 let pr: number;
 let appToken: string;
 
-async function api(token: string, method: string, path: string, body?: unknown): Promise<{ status: number; json: Record<string, unknown> }> {
-  const res = await fetch(`${sim.apiUrl}${path}`, { method, headers: { authorization: `token ${token}`, accept: 'application/vnd.github+json', 'content-type': 'application/json' }, ...(body === undefined ? {} : { body: JSON.stringify(body) }) });
+async function api(
+  token: string,
+  method: string,
+  path: string,
+  body?: unknown,
+): Promise<{ status: number; json: Record<string, unknown> }> {
+  const res = await fetch(`${sim.apiUrl}${path}`, {
+    method,
+    headers: { authorization: `token ${token}`, accept: 'application/vnd.github+json', 'content-type': 'application/json' },
+    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+  });
   const text = await res.text();
   return { status: res.status, json: text ? (JSON.parse(text) as Record<string, unknown>) : {} };
 }
@@ -21,7 +30,11 @@ beforeAll(async () => {
   sim.createRepo({ name: 'acme/secrets' });
   pr = sim.openPullRequest(REPO, { author: 'copilot-swe-agent[bot]', files: [{ path: 'src/a.ts', content: 'x\n' }] });
   appToken = `ghs_app_${process.pid}`;
-  sim.world.tokens.set(appToken, { token: appToken, installationId: sim.world.repo(REPO).installationId, expiresAt: sim.world.nowMs() + 3600_000 });
+  sim.world.tokens.set(appToken, {
+    token: appToken,
+    installationId: sim.world.repo(REPO).installationId,
+    expiresAt: sim.world.nowMs() + 3600_000,
+  });
 });
 
 afterAll(async () => {
@@ -41,13 +54,15 @@ describe('a workflow token', () => {
     expect(sim.appComments(REPO, pr)).toEqual([]);
   });
 
-  it('cannot change the installed App\'s check runs, and the App cannot change its', async () => {
+  it("cannot change the installed App's check runs, and the App cannot change its", async () => {
     const token = sim.workflowToken(REPO);
     const head = sim.pull(REPO, pr).headSha;
     const ours = await api(appToken, 'POST', `/repos/${REPO}/check-runs`, { name: 'hitl', head_sha: head });
     const theirs = await api(token, 'POST', `/repos/${REPO}/check-runs`, { name: 'hitl', head_sha: head });
     expect((await api(token, 'PATCH', `/repos/${REPO}/check-runs/${String(ours.json.id)}`, { conclusion: 'success' })).status).toBe(403);
-    expect((await api(appToken, 'PATCH', `/repos/${REPO}/check-runs/${String(theirs.json.id)}`, { conclusion: 'success' })).status).toBe(403);
+    expect((await api(appToken, 'PATCH', `/repos/${REPO}/check-runs/${String(theirs.json.id)}`, { conclusion: 'success' })).status).toBe(
+      403,
+    );
     expect(sim.checkRuns(REPO, head).every((r) => r.conclusion === null)).toBe(true);
   });
 

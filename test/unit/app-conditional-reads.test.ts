@@ -32,7 +32,10 @@ afterAll(() => sim.stop());
 /** A client as Probot builds one per installation (the plugin reads `auth.installationId`). */
 function client(cache: SharedCache, credential = token, installationId = 1) {
   const Client = Octokit.plugin(conditionalReadsPlugin(cache));
-  const passThrough = () => ({ hook: (request: (o: unknown) => unknown, options: { headers: Record<string, string> }) => request({ ...options, headers: { ...options.headers, authorization: `token ${credential}` } }) });
+  const passThrough = () => ({
+    hook: (request: (o: unknown) => unknown, options: { headers: Record<string, string> }) =>
+      request({ ...options, headers: { ...options.headers, authorization: `token ${credential}` } }),
+  });
   return new Client({ baseUrl: sim.apiUrl, auth: { installationId }, authStrategy: passThrough as never });
 }
 
@@ -61,10 +64,12 @@ describe('conditional reads', () => {
     expect((await list()).data.map((p) => p.number)).toEqual([n]);
   });
 
-  it('keeps installations apart: another installation\'s 404 is not answered from this one\'s answer', async () => {
+  it("keeps installations apart: another installation's 404 is not answered from this one's answer", async () => {
     const cache = new SharedCache();
     await client(cache).request('GET /repos/{owner}/{repo}', { owner: 'etag-org', repo: 'app' });
-    await expect(client(cache, other, 2).request('GET /repos/{owner}/{repo}', { owner: 'etag-org', repo: 'app' })).rejects.toMatchObject({ status: 404 });
+    await expect(client(cache, other, 2).request('GET /repos/{owner}/{repo}', { owner: 'etag-org', repo: 'app' })).rejects.toMatchObject({
+      status: 404,
+    });
   });
 
   it('with Redis, a replica that never read the resource asks conditionally too', async () => {
@@ -91,7 +96,14 @@ describeWithRedis('conditional reads across replicas on a real Redis', () => {
     // What Probot builds from REDIS_URL and hands every client in `throttle.connection`; one per replica.
     const connections = [0, 1].map(() => new Bottleneck.IORedisConnection({ client: new Redis(process.env.REDIS_URL!) }));
     try {
-      const [one, two] = connections.map((connection) => new (gateOctokit({ fetch: globalThis.fetch, writeIntervalMs: 0 }))({ baseUrl: sim.apiUrl, auth: { token }, throttle: { connection } } as never));
+      const [one, two] = connections.map(
+        (connection) =>
+          new (gateOctokit({ fetch: globalThis.fetch, writeIntervalMs: 0 }))({
+            baseUrl: sim.apiUrl,
+            auth: { token },
+            throttle: { connection },
+          } as never),
+      );
       const path = { owner: 'etag-org', repo: 'app', per_page: 7 + (Date.now() % 1000) }; // a resource no earlier run kept
       await one!.request('GET /repos/{owner}/{repo}/pulls', path);
       await new Promise((r) => setTimeout(r, 100)); // the cache writes to Redis in the background

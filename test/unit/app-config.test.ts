@@ -3,7 +3,11 @@ import { generateKeyPairSync } from 'node:crypto';
 import { parseConfigDuration } from '../../src/app/config-duration.js';
 import { readGateEnv, readServerConfig } from '../../src/app/config.js';
 
-const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048, privateKeyEncoding: { type: 'pkcs1', format: 'pem' }, publicKeyEncoding: { type: 'spki', format: 'pem' } });
+const { privateKey } = generateKeyPairSync('rsa', {
+  modulusLength: 2048,
+  privateKeyEncoding: { type: 'pkcs1', format: 'pem' },
+  publicKeyEncoding: { type: 'spki', format: 'pem' },
+});
 const complete = { APP_ID: '123', PRIVATE_KEY: privateKey, WEBHOOK_SECRET: 's3cret' };
 
 describe('parseConfigDuration', () => {
@@ -34,14 +38,23 @@ describe('readGateEnv', () => {
     }
   });
   it('names the variable when the interval is wrong or too short', () => {
-    expect(readGateEnv({ HITL_SWEEP_INTERVAL: 'often' })).toMatchObject({ ok: false, errors: [expect.stringContaining('HITL_SWEEP_INTERVAL')] });
+    expect(readGateEnv({ HITL_SWEEP_INTERVAL: 'often' })).toMatchObject({
+      ok: false,
+      errors: [expect.stringContaining('HITL_SWEEP_INTERVAL')],
+    });
     expect(readGateEnv({ HITL_SWEEP_INTERVAL: '1s' })).toMatchObject({ ok: false, errors: [expect.stringContaining('at least 10s')] });
   });
-  it('takes HITL_DASHBOARD_INTERVAL as a duration of at least a second (default: the App\'s one minute)', () => {
+  it("takes HITL_DASHBOARD_INTERVAL as a duration of at least a second (default: the App's one minute)", () => {
     expect(readGateEnv({})).toMatchObject({ ok: true, value: expect.not.objectContaining({ dashboardIntervalMs: expect.anything() }) });
     expect(readGateEnv({ HITL_DASHBOARD_INTERVAL: '2m' })).toMatchObject({ ok: true, value: { dashboardIntervalMs: 120_000 } });
-    expect(readGateEnv({ HITL_DASHBOARD_INTERVAL: 'soon' })).toMatchObject({ ok: false, errors: [expect.stringContaining('HITL_DASHBOARD_INTERVAL')] });
-    expect(readGateEnv({ HITL_DASHBOARD_INTERVAL: '500ms' })).toMatchObject({ ok: false, errors: [expect.stringContaining('at least 1s')] });
+    expect(readGateEnv({ HITL_DASHBOARD_INTERVAL: 'soon' })).toMatchObject({
+      ok: false,
+      errors: [expect.stringContaining('HITL_DASHBOARD_INTERVAL')],
+    });
+    expect(readGateEnv({ HITL_DASHBOARD_INTERVAL: '500ms' })).toMatchObject({
+      ok: false,
+      errors: [expect.stringContaining('at least 1s')],
+    });
   });
   it('checks REDIS_URL is a redis URL', () => {
     expect(readGateEnv({ REDIS_URL: 'localhost:6379' })).toMatchObject({ ok: false, errors: [expect.stringContaining('REDIS_URL')] });
@@ -50,9 +63,19 @@ describe('readGateEnv', () => {
 });
 
 describe('readServerConfig', () => {
-  it('accepts Probot\'s standard environment, with GitHub Enterprise Server', () => {
+  it("accepts Probot's standard environment, with GitHub Enterprise Server", () => {
     const result = readServerConfig({ ...complete, PORT: '8080', HOST: '127.0.0.1', GHE_HOST: 'ghe.example.com', LOG_LEVEL: 'debug' });
-    expect(result).toMatchObject({ ok: true, value: { appId: 123, port: 8080, host: '127.0.0.1', baseUrl: 'https://ghe.example.com/api/v3', logLevel: 'debug', webhookSecret: 's3cret' } });
+    expect(result).toMatchObject({
+      ok: true,
+      value: {
+        appId: 123,
+        port: 8080,
+        host: '127.0.0.1',
+        baseUrl: 'https://ghe.example.com/api/v3',
+        logLevel: 'debug',
+        webhookSecret: 's3cret',
+      },
+    });
   });
 
   it('lists every missing setting, each saying what it is', () => {

@@ -35,7 +35,15 @@ afterEach(() => {
 describe('dashboard refreshes', () => {
   it('a burst of changes is one refresh, and later changes wait for the next interval', async () => {
     const refreshed: number[] = [];
-    const s = new DashboardScheduler({ intervalMs: 60_000, settleMs: 2_000, turns: memoryTurns(), log: silentLog, refresh: async () => { refreshed.push(Date.now()); } });
+    const s = new DashboardScheduler({
+      intervalMs: 60_000,
+      settleMs: 2_000,
+      turns: memoryTurns(),
+      log: silentLog,
+      refresh: async () => {
+        refreshed.push(Date.now());
+      },
+    });
     for (let i = 0; i < 50; i += 1) s.touch(repo);
     await vi.advanceTimersByTimeAsync(2_000);
     expect(refreshed).toHaveLength(1);
@@ -52,7 +60,13 @@ describe('dashboard refreshes', () => {
 
   it('each repository has its own turn', async () => {
     const refreshed: string[] = [];
-    const s = new DashboardScheduler({ intervalMs: 60_000, log: silentLog, refresh: async (r) => { refreshed.push(r.repo); } });
+    const s = new DashboardScheduler({
+      intervalMs: 60_000,
+      log: silentLog,
+      refresh: async (r) => {
+        refreshed.push(r.repo);
+      },
+    });
     s.touch(repo);
     s.touch(other);
     await vi.advanceTimersByTimeAsync(3_000);
@@ -64,7 +78,9 @@ describe('dashboard refreshes', () => {
     const refreshed: number[] = [];
     let release!: () => void;
     const s = new DashboardScheduler({
-      intervalMs: 60_000, settleMs: 1_000, log: silentLog,
+      intervalMs: 60_000,
+      settleMs: 1_000,
+      log: silentLog,
       refresh: async () => {
         refreshed.push(Date.now());
         if (refreshed.length === 1) await new Promise<void>((r) => (release = r));
@@ -84,7 +100,16 @@ describe('dashboard refreshes', () => {
   it('two replicas sharing the turn in Redis refresh a repository once per interval between them', async () => {
     const redis = fakeRedis();
     const refreshed: string[] = [];
-    const replica = (name: string) => new DashboardScheduler({ intervalMs: 60_000, settleMs: 500, turns: redisTurns(redis, 'hitl', name), log: silentLog, refresh: async () => { refreshed.push(name); } });
+    const replica = (name: string) =>
+      new DashboardScheduler({
+        intervalMs: 60_000,
+        settleMs: 500,
+        turns: redisTurns(redis, 'hitl', name),
+        log: silentLog,
+        refresh: async () => {
+          refreshed.push(name);
+        },
+      });
     const a = replica('a');
     const b = replica('b');
     for (let second = 0; second < 170; second += 1) {
@@ -101,7 +126,15 @@ describe('dashboard refreshes', () => {
 
   it('a refresh that fails is logged and the next change is refreshed again', async () => {
     let calls = 0;
-    const s = new DashboardScheduler({ intervalMs: 10_000, settleMs: 100, log: silentLog, refresh: async () => { calls += 1; if (calls === 1) throw new Error('GitHub down'); } });
+    const s = new DashboardScheduler({
+      intervalMs: 10_000,
+      settleMs: 100,
+      log: silentLog,
+      refresh: async () => {
+        calls += 1;
+        if (calls === 1) throw new Error('GitHub down');
+      },
+    });
     s.touch(repo);
     await vi.advanceTimersByTimeAsync(200);
     s.touch(repo);

@@ -34,14 +34,19 @@ describe('holdingClient', () => {
     const { octokit, sent } = client(hold);
     await octokit.rest.issues.updateComment({ owner: 'acme', repo: 'widgets', comment_id: 1, body: 'x' });
     await octokit.rest.pulls.get({ owner: 'acme', repo: 'widgets', pull_number: 7 });
-    expect(sent).toEqual(['PATCH https://api.github.com/repos/acme/widgets/issues/comments/1', 'GET https://api.github.com/repos/acme/widgets/pulls/7']);
+    expect(sent).toEqual([
+      'PATCH https://api.github.com/repos/acme/widgets/issues/comments/1',
+      'GET https://api.github.com/repos/acme/widgets/pulls/7',
+    ]);
   });
 
   it('once the lock is lost, sends nothing, says why, and does not try again (a merge included)', async () => {
     const { hold, lose, asked } = fakeHold();
     const { octokit, sent } = client(hold);
     lose();
-    await expect(octokit.rest.pulls.merge({ owner: 'acme', repo: 'widgets', pull_number: 7, sha: 'abc' })).rejects.toThrow(/request not sent: .*lock lost/);
+    await expect(octokit.rest.pulls.merge({ owner: 'acme', repo: 'widgets', pull_number: 7, sha: 'abc' })).rejects.toThrow(
+      /request not sent: .*lock lost/,
+    );
     // A PUT is otherwise repeated on a 5xx; a refusal is not one.
     expect(asked()).toBe(1);
     await expect(octokit.rest.pulls.get({ owner: 'acme', repo: 'widgets', pull_number: 7 })).rejects.toThrow(/lock lost/);

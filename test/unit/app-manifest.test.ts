@@ -4,18 +4,42 @@ import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { COMMENT_EVENTS, MERGE_GROUP_EVENTS, PULL_REQUEST_EVENTS, QUEUE_EVENTS, REVIEW_EVENTS } from '../../src/app/gate.js';
 
-const manifest = parse(readFileSync(new URL('../../app.yml', import.meta.url), 'utf8')) as { default_events: string[]; default_permissions: Record<string, string> };
+const manifest = parse(readFileSync(new URL('../../app.yml', import.meta.url), 'utf8')) as {
+  default_events: string[];
+  default_permissions: Record<string, string>;
+};
 
 describe('app.yml', () => {
   it('subscribes to exactly the events the App handles (installation events come to every App)', () => {
-    const handled = new Set([...PULL_REQUEST_EVENTS, ...QUEUE_EVENTS, ...MERGE_GROUP_EVENTS, ...COMMENT_EVENTS, ...REVIEW_EVENTS, 'check_run.rerequested', 'check_suite.rerequested', 'check_suite.completed', 'status'].map((e) => e.split('.')[0]));
+    const handled = new Set(
+      [
+        ...PULL_REQUEST_EVENTS,
+        ...QUEUE_EVENTS,
+        ...MERGE_GROUP_EVENTS,
+        ...COMMENT_EVENTS,
+        ...REVIEW_EVENTS,
+        'check_run.rerequested',
+        'check_suite.rerequested',
+        'check_suite.completed',
+        'status',
+      ].map((e) => e.split('.')[0]),
+    );
     expect(new Set(manifest.default_events)).toEqual(handled);
   });
 
   it('asks for the least permissions: read everywhere except checks, comments, and contents to merge', () => {
     // statuses: read, because the merge waits for other CI's commit statuses (the combined status needs it).
     // merge_queues: write, to enqueue and dequeue on a branch with a merge queue (and read its merge_group events).
-    expect(manifest.default_permissions).toEqual({ checks: 'write', contents: 'write', issues: 'write', pull_requests: 'write', statuses: 'read', members: 'read', metadata: 'read', merge_queues: 'write' });
+    expect(manifest.default_permissions).toEqual({
+      checks: 'write',
+      contents: 'write',
+      issues: 'write',
+      pull_requests: 'write',
+      statuses: 'read',
+      members: 'read',
+      metadata: 'read',
+      merge_queues: 'write',
+    });
   });
 });
 
@@ -96,11 +120,23 @@ const GRAPHQL: Record<string, { why: string; permissions: [string, 'read' | 'wri
   // enqueuePullRequest / dequeuePullRequest and the queue's entries.
   'src/github/merge-queue.ts': { why: 'the merge queue', permissions: [['merge_queues', 'write']] },
   // The PR's commits and the heads force-pushes replaced (timeline), with the gate's check suites and runs on them.
-  'src/github/find-earlier-record.ts': { why: 'the record on earlier heads', permissions: [['pull_requests', 'read'], ['checks', 'read']] },
+  'src/github/find-earlier-record.ts': {
+    why: 'the record on earlier heads',
+    permissions: [
+      ['pull_requests', 'read'],
+      ['checks', 'read'],
+    ],
+  },
   // `node(id)` of the status comment: an IssueComment's `lastEditedAt` and `editor`.
   'src/github/find-status-comment.ts': { why: 'who last edited the status comment', permissions: [['issues', 'read']] },
   // `/revert`: revertPullRequest makes a branch (contents) and opens a PR (pull requests).
-  'src/github/open-revert.ts': { why: 'the revert of a merged PR', permissions: [['contents', 'write'], ['pull_requests', 'write']] },
+  'src/github/open-revert.ts': {
+    why: 'the revert of a merged PR',
+    permissions: [
+      ['contents', 'write'],
+      ['pull_requests', 'write'],
+    ],
+  },
 };
 
 describe('GraphQL', () => {
@@ -119,20 +155,30 @@ describe('GraphQL', () => {
 
   it('is granted what each use needs', () => {
     const level = { read: 1, write: 2 } as const;
-    const missing = Object.entries(GRAPHQL).flatMap(([file, { why, permissions }]) => permissions.flatMap(([name, wanted]) => {
-      const granted = manifest.default_permissions[name] as 'read' | 'write' | undefined;
-      return granted && level[granted] >= level[wanted] ? [] : [`${file} (${why}) needs ${name}: ${wanted}`];
-    }));
+    const missing = Object.entries(GRAPHQL).flatMap(([file, { why, permissions }]) =>
+      permissions.flatMap(([name, wanted]) => {
+        const granted = manifest.default_permissions[name] as 'read' | 'write' | undefined;
+        return granted && level[granted] >= level[wanted] ? [] : [`${file} (${why}) needs ${name}: ${wanted}`];
+      }),
+    );
     expect(missing).toEqual([]);
     expect(manifest.default_events).toContain('merge_group');
   });
 
-  it('every document the gate sends is valid against GitHub\'s published schema', async () => {
+  it("every document the gate sends is valid against GitHub's published schema", async () => {
     const { validate } = await import('@octokit/graphql-schema');
     const { QUEUE_OPERATIONS } = await import('../../src/github/merge-queue.js');
-    for (const [name, document] of Object.entries(QUEUE_OPERATIONS)) expect(validate(document).map((e) => e.message), name).toEqual([]);
+    for (const [name, document] of Object.entries(QUEUE_OPERATIONS))
+      expect(
+        validate(document).map((e) => e.message),
+        name,
+      ).toEqual([]);
     const { REVERT_OPERATIONS } = await import('../../src/github/open-revert.js');
-    for (const [name, document] of Object.entries(REVERT_OPERATIONS)) expect(validate(document).map((e) => e.message), name).toEqual([]);
+    for (const [name, document] of Object.entries(REVERT_OPERATIONS))
+      expect(
+        validate(document).map((e) => e.message),
+        name,
+      ).toEqual([]);
     // The documents the record's readers send, as they send them (with and without an App id to filter by).
     const { openSession } = await import('../../src/github/session.js');
     const { findEarlierRecord } = await import('../../src/github/find-earlier-record.js');
@@ -150,7 +196,11 @@ describe('GraphQL', () => {
     await findEarlierRecord(session, ref, 'a'.repeat(40), { login: 'github-actions[bot]' });
     await lastEdit(session, 'IC_kwDOA');
     expect(sent).toHaveLength(3);
-    for (const document of sent) expect(validate(document).map((e) => e.message), document).toEqual([]);
+    for (const document of sent)
+      expect(
+        validate(document).map((e) => e.message),
+        document,
+      ).toEqual([]);
     // The check can fail: a field GitHub does not have is caught.
     expect(validate('query { repository(owner: "o", name: "r") { pullRequest(number: 1) { inMergeQueue } } }')).not.toEqual([]);
   });

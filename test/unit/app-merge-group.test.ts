@@ -6,7 +6,12 @@ import type { MergeGroupAnswer } from '../../src/github/index.js';
 
 const silent = { info() {}, warn() {}, error() {}, debug() {}, child: () => silent } as never;
 const answer = (error?: string): MergeGroupAnswer => ({
-  members: { kind: 'known', numbers: [1], entries: [], reading: 'group-commit' }, verdicts: [], verdict: { conclusion: 'success', title: 'ok', summary: 'ok' }, written: !error, requests: 3, ...(error ? { error } : {}),
+  members: { kind: 'known', numbers: [1], entries: [], reading: 'group-commit' },
+  verdicts: [],
+  verdict: { conclusion: 'success', title: 'ok', summary: 'ok' },
+  written: !error,
+  requests: 3,
+  ...(error ? { error } : {}),
 });
 
 function event(script: (attempt: number) => MergeGroupAnswer) {
@@ -14,11 +19,19 @@ function event(script: (attempt: number) => MergeGroupAnswer) {
   const app = { auth: async () => ({}) } as unknown as Probot;
   return {
     attempts: () => attempts,
-    run: () => answerMergeGroupEvent({
-      app, repo: { installationId: 1, owner: 'acme', repo: 'widgets' }, group: { head_sha: 'a'.repeat(40), head_ref: 'refs/heads/gh-readonly-queue/main/pr-1-' + 'b'.repeat(40) },
-      identity: async () => ({ appId: 1, login: 'hitl-gate[bot]' }), log: silent, now: () => new Date(), metrics: new Metrics({ defaultMetrics: false }),
-      answer: async () => script(++attempts), attempts: 3, retryBaseMs: 1,
-    }),
+    run: () =>
+      answerMergeGroupEvent({
+        app,
+        repo: { installationId: 1, owner: 'acme', repo: 'widgets' },
+        group: { head_sha: 'a'.repeat(40), head_ref: 'refs/heads/gh-readonly-queue/main/pr-1-' + 'b'.repeat(40) },
+        identity: async () => ({ appId: 1, login: 'hitl-gate[bot]' }),
+        log: silent,
+        now: () => new Date(),
+        metrics: new Metrics({ defaultMetrics: false }),
+        answer: async () => script(++attempts),
+        attempts: 3,
+        retryBaseMs: 1,
+      }),
   };
 }
 

@@ -11,8 +11,26 @@ import type { SlackSender } from '../../src/app/notify-slack.js';
 import { WebhookSender } from '../../src/app/notify-webhook.js';
 
 const ref = { installationId: 1, owner: 'acme', repo: 'widgets', number: 7 };
-const message: NotifyMessage = { event: 'hard', repository: 'acme/widgets', number: 7, url: 'https://github.com/acme/widgets/pull/7', title: 'Add index', tier: 'hard', state: 'blocked', reasons: 'rule Database migrations', action: 'Needs 1 approval', headSha: 'a'.repeat(40) };
-const slackN = (event: Notification['event'], threadTs?: string): Notification => ({ channel: 'slack', event, key: event, slackChannel: '#agent-prs', ...(threadTs ? { threadTs } : {}), message: { ...message, event } });
+const message: NotifyMessage = {
+  event: 'hard',
+  repository: 'acme/widgets',
+  number: 7,
+  url: 'https://github.com/acme/widgets/pull/7',
+  title: 'Add index',
+  tier: 'hard',
+  state: 'blocked',
+  reasons: 'rule Database migrations',
+  action: 'Needs 1 approval',
+  headSha: 'a'.repeat(40),
+};
+const slackN = (event: Notification['event'], threadTs?: string): Notification => ({
+  channel: 'slack',
+  event,
+  key: event,
+  slackChannel: '#agent-prs',
+  ...(threadTs ? { threadTs } : {}),
+  message: { ...message, event },
+});
 const hookN = (event: Notification['event']): Notification => ({ channel: 'webhook', event, key: event, message: { ...message, event } });
 
 async function count(metrics: Metrics, labels: string): Promise<number> {
@@ -23,7 +41,17 @@ async function count(metrics: Metrics, labels: string): Promise<number> {
 
 function notifier(o: { slack?: Partial<SlackSender>; webhook?: WebhookSender; recordThread?: NotifierOptions['recordThread'] }) {
   const metrics = new Metrics({ defaultMetrics: false });
-  const n = new Notifier({ ...(o.slack ? { slack: o.slack as SlackSender } : {}), ...(o.webhook ? { webhook: o.webhook } : {}), webUrl: 'https://github.com', metrics, log: silentLog, retries: 3, minBackoffMs: 5, maxBackoffMs: 10, ...(o.recordThread ? { recordThread: o.recordThread } : {}) });
+  const n = new Notifier({
+    ...(o.slack ? { slack: o.slack as SlackSender } : {}),
+    ...(o.webhook ? { webhook: o.webhook } : {}),
+    webUrl: 'https://github.com',
+    metrics,
+    log: silentLog,
+    retries: 3,
+    minBackoffMs: 5,
+    maxBackoffMs: 10,
+    ...(o.recordThread ? { recordThread: o.recordThread } : {}),
+  });
   return { n, metrics };
 }
 
@@ -41,7 +69,8 @@ describe('Notifier', () => {
     let calls = 0;
     const post = vi.fn(async () => {
       calls += 1;
-      if (calls < 3) throw Object.assign(new Error('An HTTP protocol error occurred: statusCode = 503'), { code: 'slack_webapi_http_error' });
+      if (calls < 3)
+        throw Object.assign(new Error('An HTTP protocol error occurred: statusCode = 503'), { code: 'slack_webapi_http_error' });
       return `17000.00${calls}`;
     });
     const recordThread = vi.fn(async () => undefined);
@@ -57,14 +86,18 @@ describe('Notifier', () => {
   });
 
   it('gives up at once on what a retry cannot fix, and after its retries on the rest; both counted as failed', async () => {
-    const refused = vi.fn(async () => { throw Object.assign(new Error('channel_not_found'), { code: 'slack_webapi_platform_error' }); });
+    const refused = vi.fn(async () => {
+      throw Object.assign(new Error('channel_not_found'), { code: 'slack_webapi_platform_error' });
+    });
     const a = notifier({ slack: { post: refused } });
     a.n.dispatch(ref, [slackN('veto')]);
     await a.n.idle();
     expect(refused).toHaveBeenCalledTimes(1);
     expect(await count(a.metrics, 'channel="slack",event="veto",result="failed"')).toBe(1);
 
-    const down = vi.fn(async () => { throw new Error('connect ECONNREFUSED'); });
+    const down = vi.fn(async () => {
+      throw new Error('connect ECONNREFUSED');
+    });
     const b = notifier({ slack: { post: down } });
     b.n.dispatch(ref, [slackN('veto')]);
     await b.n.idle();
@@ -102,7 +135,10 @@ describe('WebhookSender', () => {
 describe('readNotifyEnv', () => {
   it('takes secrets from the environment and refuses half a configuration', () => {
     expect(readNotifyEnv({})).toEqual({ ok: true, value: { webUrl: 'https://github.com' } });
-    expect(readNotifyEnv({ SLACK_BOT_TOKEN: 'xoxb-1', SLACK_API_URL: 'http://127.0.0.1:9/api/', GHE_HOST: 'ghe.acme.test' })).toEqual({ ok: true, value: { slack: { token: 'xoxb-1', apiUrl: 'http://127.0.0.1:9/api/' }, webUrl: 'https://ghe.acme.test' } });
+    expect(readNotifyEnv({ SLACK_BOT_TOKEN: 'xoxb-1', SLACK_API_URL: 'http://127.0.0.1:9/api/', GHE_HOST: 'ghe.acme.test' })).toEqual({
+      ok: true,
+      value: { slack: { token: 'xoxb-1', apiUrl: 'http://127.0.0.1:9/api/' }, webUrl: 'https://ghe.acme.test' },
+    });
     const bad = readNotifyEnv({ HITL_NOTIFY_URL: 'https://hooks.example/x', SLACK_API_URL: 'ftp://x' });
     expect(bad.ok).toBe(false);
     expect(!bad.ok && bad.errors.join('\n')).toMatch(/HITL_NOTIFY_SECRET[\s\S]*|SLACK_API_URL/);
@@ -119,7 +155,10 @@ describe('SlackSender against a local Slack Web API', () => {
       const sender = new SlackSender({ token: slack.token, apiUrl: slack.apiUrl, timeoutMs: 2_000 });
       const ts = await sender.post('#agent-prs', 'first');
       await sender.post('#agent-prs', 'second', ts);
-      expect(slack.posts.map((p) => [p.channel, p.text, p.threadTs])).toEqual([['#agent-prs', 'first', undefined], ['#agent-prs', 'second', ts]]);
+      expect(slack.posts.map((p) => [p.channel, p.text, p.threadTs])).toEqual([
+        ['#agent-prs', 'first', undefined],
+        ['#agent-prs', 'second', ts],
+      ]);
       slack.fault = 'error';
       const outage = await sender.post('#agent-prs', 'x').catch((e: unknown) => e);
       expect(outage).toBeInstanceOf(Error);

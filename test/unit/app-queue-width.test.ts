@@ -9,7 +9,13 @@ import { MemoryQueue, type ReconcileJob } from '../../src/app/queue.js';
 function driven(options: { max: number; min?: number }) {
   let used = 0;
   const width = new QueueWidth({ ...options, utilization: () => used });
-  return { width, load: (u: number) => { used = u; return width.sample(); } };
+  return {
+    width,
+    load: (u: number) => {
+      used = u;
+      return width.sample();
+    },
+  };
 }
 
 describe('QueueWidth', () => {
@@ -38,7 +44,7 @@ describe('QueueWidth', () => {
     expect(small.load(1)).toBe(8);
   });
 
-  it('reads Node\'s event-loop utilization by default: a blocked loop narrows it, an idle one widens it', async () => {
+  it("reads Node's event-loop utilization by default: a blocked loop narrows it, an idle one widens it", async () => {
     const width = new QueueWidth({ max: 64 });
     const until = performance.now() + 150;
     while (performance.now() < until) {

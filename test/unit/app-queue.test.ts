@@ -1,7 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import { MemoryQueue, type ReconcileJob } from '../../src/app/queue.js';
 
-const pr = (number: number, extra: Partial<ReconcileJob> = {}): ReconcileJob => ({ installationId: 1, owner: 'Acme', repo: 'Widgets', number, reason: 'test', ...extra });
+const pr = (number: number, extra: Partial<ReconcileJob> = {}): ReconcileJob => ({
+  installationId: 1,
+  owner: 'Acme',
+  repo: 'Widgets',
+  number,
+  reason: 'test',
+  ...extra,
+});
 
 function deferred() {
   let resolve!: () => void;
@@ -95,7 +102,12 @@ describe('MemoryQueue', () => {
   it('treats owner and repository names case-insensitively (same PR)', async () => {
     let runs = 0;
     const gate = deferred();
-    const queue = new MemoryQueue({ work: async () => { runs++; await gate.promise; } });
+    const queue = new MemoryQueue({
+      work: async () => {
+        runs++;
+        await gate.promise;
+      },
+    });
     await queue.enqueue(pr(3));
     await queue.enqueue({ ...pr(3), owner: 'acme', repo: 'widgets' });
     gate.resolve();

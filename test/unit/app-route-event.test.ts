@@ -47,7 +47,7 @@ const routed = ROUTED_EVENTS.map((e) => {
 });
 
 describe('routing every event the App subscribes to', () => {
-  it.each(routed)('$event: GitHub\'s examples route to jobs without throwing', ({ name, action }) => {
+  it.each(routed)("$event: GitHub's examples route to jobs without throwing", ({ name, action }) => {
     const payloads = action ? [example(name, action)] : examples(name);
     for (const payload of payloads) {
       expect(() => routeEvent(name, payload, { identity: IDENTITY })).not.toThrow();
@@ -92,33 +92,54 @@ describe('pull request events', () => {
     expect(job).not.toHaveProperty('firstHead');
   });
 
-  it.each(['reopened', 'edited', 'labeled', 'unlabeled', 'ready_for_review'])('%s: reconciled with the payload, the head unchanged', (action) => {
-    const payload = example('pull_request', action);
-    const [job] = reconciles(routeEvent('pull_request', payload));
-    expect(job).toMatchObject({ number: payload.pull_request.number, reason: `pull_request.${action}`, pullRequest: payload.pull_request, headIsNew: false });
-    expect(job).not.toHaveProperty('mergeQueueHint');
-    expect(job).not.toHaveProperty('firstHead');
-  });
+  it.each(['reopened', 'edited', 'labeled', 'unlabeled', 'ready_for_review'])(
+    '%s: reconciled with the payload, the head unchanged',
+    (action) => {
+      const payload = example('pull_request', action);
+      const [job] = reconciles(routeEvent('pull_request', payload));
+      expect(job).toMatchObject({
+        number: payload.pull_request.number,
+        reason: `pull_request.${action}`,
+        pullRequest: payload.pull_request,
+        headIsNew: false,
+      });
+      expect(job).not.toHaveProperty('mergeQueueHint');
+      expect(job).not.toHaveProperty('firstHead');
+    },
+  );
 
   it.each(['enqueued', 'dequeued'])('%s: the PR is reconciled from GitHub, looking at the merge queue', (action) => {
     const payload = example('pull_request', action);
     const [job] = reconciles(routeEvent('pull_request', payload));
-    expect(job).toEqual({ installationId: INSTALLATION, owner: payload.repository.owner.login, repo: payload.repository.name, number: payload.pull_request.number, reason: `pull_request.${action}`, mergeQueueHint: true });
+    expect(job).toEqual({
+      installationId: INSTALLATION,
+      owner: payload.repository.owner.login,
+      repo: payload.repository.name,
+      number: payload.pull_request.number,
+      reason: `pull_request.${action}`,
+      mergeQueueHint: true,
+    });
   });
 
   it.each(['submitted', 'dismissed'])('a review %s reconciles its PR', (action) => {
     for (const payload of examples('pull_request_review', action)) {
-      expect(reconciles(routeEvent('pull_request_review', payload))).toEqual([expect.objectContaining({ number: payload.pull_request.number, reason: `pull_request_review.${action}` })]);
+      expect(reconciles(routeEvent('pull_request_review', payload))).toEqual([
+        expect.objectContaining({ number: payload.pull_request.number, reason: `pull_request_review.${action}` }),
+      ]);
     }
   });
 
   it('an event without an installation is ignored with a warning, never reconciled under another', () => {
     const payload = example('pull_request', 'opened', (p) => delete p.installation);
-    expect(routeEvent('pull_request', payload)).toEqual([{ kind: 'ignore', event: 'pull_request.opened', why: expect.stringContaining('installation') }]);
+    expect(routeEvent('pull_request', payload)).toEqual([
+      { kind: 'ignore', event: 'pull_request.opened', why: expect.stringContaining('installation') },
+    ]);
     const suite = examples('check_suite', 'completed')[0]!;
     suite.check_suite.pull_requests = [{ number: 7 }, { number: 8 }];
     delete suite.installation;
-    expect(routeEvent('check_suite', suite)).toEqual([{ kind: 'ignore', event: 'check_suite.completed', why: expect.stringContaining('installation') }]);
+    expect(routeEvent('check_suite', suite)).toEqual([
+      { kind: 'ignore', event: 'check_suite.completed', why: expect.stringContaining('installation') },
+    ]);
   });
 });
 
@@ -135,7 +156,9 @@ describe('comments', () => {
   it('a comment on an issue asks for nothing; on a pull request it reconciles that PR', () => {
     for (const payload of examples('issue_comment')) expect(routeEvent('issue_comment', payload, { identity: IDENTITY })).toEqual([]);
     for (const action of ['created', 'edited', 'deleted']) {
-      expect(reconciles(routeEvent('issue_comment', onPull(action), { identity: IDENTITY }))).toEqual([expect.objectContaining({ number: 7, reason: `issue_comment.${action}` })]);
+      expect(reconciles(routeEvent('issue_comment', onPull(action), { identity: IDENTITY }))).toEqual([
+        expect.objectContaining({ number: 7, reason: `issue_comment.${action}` }),
+      ]);
     }
   });
 
@@ -143,14 +166,24 @@ describe('comments', () => {
     const own = { login: 'hitl-gate[bot]', type: 'Bot', viaApp: IDENTITY.appId };
     expect(routeEvent('issue_comment', onPull('created', own), { identity: IDENTITY })).toEqual([]);
     expect(routeEvent('issue_comment', onPull('edited', own), { identity: IDENTITY })).toEqual([]);
-    expect(reconciles(routeEvent('issue_comment', onPull('edited', { ...own, sender: 'mallory' }), { identity: IDENTITY }))).toHaveLength(1);
-    expect(reconciles(routeEvent('issue_comment', onPull('deleted', { ...own, sender: 'mallory' }), { identity: IDENTITY }))).toHaveLength(1);
+    expect(reconciles(routeEvent('issue_comment', onPull('edited', { ...own, sender: 'mallory' }), { identity: IDENTITY }))).toHaveLength(
+      1,
+    );
+    expect(reconciles(routeEvent('issue_comment', onPull('deleted', { ...own, sender: 'mallory' }), { identity: IDENTITY }))).toHaveLength(
+      1,
+    );
   });
 
-  it('a comment that only looks like the gate\'s is not skipped: another bot, another app, or an unknown identity', () => {
-    expect(reconciles(routeEvent('issue_comment', onPull('created', { login: 'hitl-gate', type: 'User' }), { identity: IDENTITY }))).toHaveLength(1);
-    expect(reconciles(routeEvent('issue_comment', onPull('created', { login: 'other[bot]', type: 'Bot', viaApp: 99 }), { identity: IDENTITY }))).toHaveLength(1);
-    expect(reconciles(routeEvent('issue_comment', onPull('created', { login: 'hitl-gate[bot]', type: 'Bot', viaApp: IDENTITY.appId })))).toHaveLength(1);
+  it("a comment that only looks like the gate's is not skipped: another bot, another app, or an unknown identity", () => {
+    expect(
+      reconciles(routeEvent('issue_comment', onPull('created', { login: 'hitl-gate', type: 'User' }), { identity: IDENTITY })),
+    ).toHaveLength(1);
+    expect(
+      reconciles(routeEvent('issue_comment', onPull('created', { login: 'other[bot]', type: 'Bot', viaApp: 99 }), { identity: IDENTITY })),
+    ).toHaveLength(1);
+    expect(
+      reconciles(routeEvent('issue_comment', onPull('created', { login: 'hitl-gate[bot]', type: 'Bot', viaApp: IDENTITY.appId }))),
+    ).toHaveLength(1);
   });
 });
 
@@ -164,7 +197,10 @@ describe('checks', () => {
     });
 
   it('"Re-run" on the gate\'s check reconciles each PR GitHub lists', () => {
-    expect(reconciles(routeEvent('check_run', ownRun('rerequested'), { identity: IDENTITY })).map((j) => [j.number, j.reason])).toEqual([[7, 'check_run.rerequested'], [9, 'check_run.rerequested']]);
+    expect(reconciles(routeEvent('check_run', ownRun('rerequested'), { identity: IDENTITY })).map((j) => [j.number, j.reason])).toEqual([
+      [7, 'check_run.rerequested'],
+      [9, 'check_run.rerequested'],
+    ]);
   });
 
   it('"Re-run" on another app\'s check asks for nothing, unless the gate does not know itself yet', () => {
@@ -182,11 +218,20 @@ describe('checks', () => {
       p.check_run.check_suite.head_branch = GROUP_REF.replace('refs/heads/', '');
     });
     expect(routeEvent('check_run', group, { identity: IDENTITY })).toEqual([
-      { kind: 'answer-merge-group', repo: { installationId: INSTALLATION, owner: group.repository.owner.login, repo: group.repository.name }, group: { head_sha: SHA, head_ref: group.check_run.check_suite.head_branch }, reason: 'check_run.rerequested' },
+      {
+        kind: 'answer-merge-group',
+        repo: { installationId: INSTALLATION, owner: group.repository.owner.login, repo: group.repository.name },
+        group: { head_sha: SHA, head_ref: group.check_run.check_suite.head_branch },
+        reason: 'check_run.rerequested',
+      },
     ]);
     const fork = ownRun('rerequested', (p) => (p.check_run.pull_requests = []));
     expect(routeEvent('check_run', fork, { identity: IDENTITY })).toEqual([
-      { kind: 'sweep', repos: [{ installationId: INSTALLATION, owner: fork.repository.owner.login, repo: fork.repository.name }], reason: 'check_run.rerequested' },
+      {
+        kind: 'sweep',
+        repos: [{ installationId: INSTALLATION, owner: fork.repository.owner.login, repo: fork.repository.name }],
+        reason: 'check_run.rerequested',
+      },
     ]);
   });
 
@@ -194,20 +239,24 @@ describe('checks', () => {
     for (const payload of examples('check_suite', 'rerequested')) {
       expect(routeEvent('check_suite', payload, { identity: IDENTITY })).toEqual([]);
       payload.check_suite.app.id = IDENTITY.appId;
-      expect(reconciles(routeEvent('check_suite', payload, { identity: IDENTITY })).map((j) => j.number)).toEqual(payload.check_suite.pull_requests.map((p: Payload) => p.number));
+      expect(reconciles(routeEvent('check_suite', payload, { identity: IDENTITY })).map((j) => j.number)).toEqual(
+        payload.check_suite.pull_requests.map((p: Payload) => p.number),
+      );
     }
   });
 
-  it('another app\'s suite completing reconciles its PRs; the gate\'s own completing asks for nothing', () => {
+  it("another app's suite completing reconciles its PRs; the gate's own completing asks for nothing", () => {
     for (const payload of examples('check_suite', 'completed')) {
-      expect(reconciles(routeEvent('check_suite', payload, { identity: IDENTITY })).map((j) => j.reason)).toEqual(payload.check_suite.pull_requests.map(() => 'check_suite.completed'));
+      expect(reconciles(routeEvent('check_suite', payload, { identity: IDENTITY })).map((j) => j.reason)).toEqual(
+        payload.check_suite.pull_requests.map(() => 'check_suite.completed'),
+      );
       payload.check_suite.app.id = IDENTITY.appId;
       expect(routeEvent('check_suite', payload, { identity: IDENTITY })).toEqual([]);
     }
   });
 });
 
-describe('clicks on the check run\'s buttons', () => {
+describe("clicks on the check run's buttons", () => {
   const click = (identifier: string, adapt: (p: Payload) => void = () => undefined) =>
     example('check_run', 'requested_action', (p) => {
       p.check_run.app = { ...p.check_run.app, id: IDENTITY.appId, slug: 'hitl-gate' };
@@ -218,29 +267,52 @@ describe('clicks on the check run\'s buttons', () => {
       adapt(p);
     });
 
-  it('a click on the gate\'s `hitl` run is recorded for the PRs GitHub links it to', () => {
+  it("a click on the gate's `hitl` run is recorded for the PRs GitHub links it to", () => {
     const payload = click('approve');
-    expect(routeEvent('check_run', payload, { identity: IDENTITY })).toEqual([{
-      kind: 'record-click',
-      repo: { installationId: INSTALLATION, owner: payload.repository.owner.login, repo: payload.repository.name },
-      numbers: [7],
-      click: { identifier: 'approve', action: 'approve', sender: { login: payload.sender.login, type: payload.sender.type }, checkRun: { id: payload.check_run.id, headSha: SHA } },
-    }]);
+    expect(routeEvent('check_run', payload, { identity: IDENTITY })).toEqual([
+      {
+        kind: 'record-click',
+        repo: { installationId: INSTALLATION, owner: payload.repository.owner.login, repo: payload.repository.name },
+        numbers: [7],
+        click: {
+          identifier: 'approve',
+          action: 'approve',
+          sender: { login: payload.sender.login, type: payload.sender.type },
+          checkRun: { id: payload.check_run.id, headSha: SHA },
+        },
+      },
+    ]);
   });
 
-  it('GitHub\'s example (another app\'s run), a run of the gate not named `hitl`, or an unknown identity count nothing', () => {
+  it("GitHub's example (another app's run), a run of the gate not named `hitl`, or an unknown identity count nothing", () => {
     expect(routeEvent('check_run', examples('check_run', 'requested_action')[0]!, { identity: IDENTITY })).toEqual([]);
-    expect(routeEvent('check_run', click('approve', (p) => (p.check_run.name = 'hitl-lookalike')), { identity: IDENTITY })).toEqual([]);
+    expect(
+      routeEvent(
+        'check_run',
+        click('approve', (p) => (p.check_run.name = 'hitl-lookalike')),
+        { identity: IDENTITY },
+      ),
+    ).toEqual([]);
     expect(routeEvent('check_run', click('approve'))).toEqual([]);
   });
 
   it('what a payload says verbatim never becomes a metrics label; a run linked to no PR is still reported', () => {
-    const [job] = routeEvent('check_run', click('x'.repeat(500), (p) => (p.check_run.pull_requests = [])), { identity: IDENTITY });
+    const [job] = routeEvent(
+      'check_run',
+      click('x'.repeat(500), (p) => (p.check_run.pull_requests = [])),
+      { identity: IDENTITY },
+    );
     expect(job).toMatchObject({ kind: 'record-click', numbers: [], click: { action: 'other' } });
   });
 
   it('a click without a sender type is refused (a bot cannot be told from a person)', () => {
-    expect(routeEvent('check_run', click('veto', (p) => delete p.sender.type), { identity: IDENTITY })).toEqual([expect.objectContaining({ kind: 'malformed' })]);
+    expect(
+      routeEvent(
+        'check_run',
+        click('veto', (p) => delete p.sender.type),
+        { identity: IDENTITY },
+      ),
+    ).toEqual([expect.objectContaining({ kind: 'malformed' })]);
   });
 });
 
@@ -249,20 +321,40 @@ describe('merge groups, statuses and installations', () => {
     for (const payload of examples('merge_group', 'checks_requested')) {
       const { head_sha, head_ref, base_sha, base_ref } = payload.merge_group;
       expect(routeEvent('merge_group', payload)).toEqual([
-        { kind: 'answer-merge-group', repo: { installationId: INSTALLATION, owner: payload.repository.owner.login, repo: payload.repository.name }, group: { head_sha, head_ref, base_sha, base_ref }, reason: 'merge_group.checks_requested' },
+        {
+          kind: 'answer-merge-group',
+          repo: { installationId: INSTALLATION, owner: payload.repository.owner.login, repo: payload.repository.name },
+          group: { head_sha, head_ref, base_sha, base_ref },
+          reason: 'merge_group.checks_requested',
+        },
       ]);
     }
   });
 
-  it('a group destroyed reconciles the PR it was built for, looking at the queue; a branch that is not the queue\'s asks for nothing', () => {
+  it("a group destroyed reconciles the PR it was built for, looking at the queue; a branch that is not the queue's asks for nothing", () => {
     const destroyed = example('merge_group', 'destroyed');
-    expect(reconciles(routeEvent('merge_group', destroyed))).toEqual([expect.objectContaining({ number: 104, reason: 'merge_group.destroyed', mergeQueueHint: true })]);
-    expect(routeEvent('merge_group', example('merge_group', 'destroyed', (p) => (p.merge_group.head_ref = 'refs/heads/main')))).toEqual([]);
+    expect(reconciles(routeEvent('merge_group', destroyed))).toEqual([
+      expect.objectContaining({ number: 104, reason: 'merge_group.destroyed', mergeQueueHint: true }),
+    ]);
+    expect(
+      routeEvent(
+        'merge_group',
+        example('merge_group', 'destroyed', (p) => (p.merge_group.head_ref = 'refs/heads/main')),
+      ),
+    ).toEqual([]);
   });
 
   it('a final commit status asks for the PR waiting on that commit; a pending one for nothing', () => {
     for (const payload of examples('status')) {
-      expect(routeEvent('status', payload)).toEqual([{ kind: 'reconcile-waiting-on-commit', owner: payload.repository.owner.login, repo: payload.repository.name, sha: payload.sha, reason: `status.${payload.state}` }]);
+      expect(routeEvent('status', payload)).toEqual([
+        {
+          kind: 'reconcile-waiting-on-commit',
+          owner: payload.repository.owner.login,
+          repo: payload.repository.name,
+          sha: payload.sha,
+          reason: `status.${payload.state}`,
+        },
+      ]);
       expect(routeEvent('status', { ...payload, state: 'pending' })).toEqual([]);
     }
   });
@@ -270,20 +362,36 @@ describe('merge groups, statuses and installations', () => {
   it('gaining repositories sweeps them; an installation listing none sweeps nothing', () => {
     for (const action of ['created', 'new_permissions_accepted']) {
       for (const payload of examples('installation', action)) {
-        const repos = payload.repositories.map((r: Payload) => ({ installationId: payload.installation.id, owner: r.full_name.split('/')[0], repo: r.name }));
+        const repos = payload.repositories.map((r: Payload) => ({
+          installationId: payload.installation.id,
+          owner: r.full_name.split('/')[0],
+          repo: r.name,
+        }));
         expect(routeEvent('installation', payload)).toEqual([{ kind: 'sweep', repos, reason: `installation.${action}` }]);
       }
     }
     expect(routeEvent('installation', examples('installation', 'unsuspend')[0]!)).toEqual([]);
     const added = examples('installation_repositories', 'added')[0]!;
-    expect(routeEvent('installation_repositories', added)).toEqual([{ kind: 'sweep', repos: added.repositories_added.map((r: Payload) => ({ installationId: added.installation.id, owner: r.full_name.split('/')[0], repo: r.name })), reason: 'installation_repositories.added' }]);
+    expect(routeEvent('installation_repositories', added)).toEqual([
+      {
+        kind: 'sweep',
+        repos: added.repositories_added.map((r: Payload) => ({
+          installationId: added.installation.id,
+          owner: r.full_name.split('/')[0],
+          repo: r.name,
+        })),
+        reason: 'installation_repositories.added',
+      },
+    ]);
     expect(routeEvent('installation_repositories', examples('installation_repositories', 'removed')[0]!)).toEqual([]);
   });
 });
 
 describe('hostile and malformed payloads', () => {
   /** Every example of every routed event, with the identity the gate has or has not learnt. */
-  const corpus: Array<{ name: string; payload: Payload }> = routed.flatMap(({ name, action }) => (action ? [example(name, action)] : examples(name)).map((payload) => ({ name, payload })));
+  const corpus: Array<{ name: string; payload: Payload }> = routed.flatMap(({ name, action }) =>
+    (action ? [example(name, action)] : examples(name)).map((payload) => ({ name, payload })),
+  );
 
   /** A job never names a PR or repository the payload did not, in the shape GitHub gives them. */
   function wellFormed(job: GateJob, _i: number, jobs: GateJob[]): void {
@@ -322,7 +430,16 @@ describe('hostile and malformed payloads', () => {
     return copy;
   }
 
-  const junk = fc.oneof(fc.constant(undefined), fc.constant(null), fc.integer(), fc.double(), fc.string(), fc.boolean(), fc.array(fc.anything(), { maxLength: 3 }), fc.dictionary(fc.string(), fc.anything(), { maxKeys: 3 }));
+  const junk = fc.oneof(
+    fc.constant(undefined),
+    fc.constant(null),
+    fc.integer(),
+    fc.double(),
+    fc.string(),
+    fc.boolean(),
+    fc.array(fc.anything(), { maxLength: 3 }),
+    fc.dictionary(fc.string(), fc.anything(), { maxKeys: 3 }),
+  );
 
   it('any one value of a real payload replaced by junk (or removed): no throw, and only well-formed jobs', () => {
     fc.assert(
@@ -339,9 +456,33 @@ describe('hostile and malformed payloads', () => {
 
   it('any JSON at all, under any routed event name: no throw, and only well-formed jobs', () => {
     fc.assert(
-      fc.property(fc.constantFrom(...new Set(routed.map((r) => r.name))), fc.oneof(fc.anything(), fc.dictionary(fc.constantFrom('action', 'installation', 'repository', 'pull_request', 'issue', 'check_run', 'check_suite', 'merge_group', 'sender', 'state', 'sha', 'repositories', 'repositories_added'), fc.anything())), (name, payload) => {
-        routeEvent(name, payload, { identity: IDENTITY }).forEach(wellFormed);
-      }),
+      fc.property(
+        fc.constantFrom(...new Set(routed.map((r) => r.name))),
+        fc.oneof(
+          fc.anything(),
+          fc.dictionary(
+            fc.constantFrom(
+              'action',
+              'installation',
+              'repository',
+              'pull_request',
+              'issue',
+              'check_run',
+              'check_suite',
+              'merge_group',
+              'sender',
+              'state',
+              'sha',
+              'repositories',
+              'repositories_added',
+            ),
+            fc.anything(),
+          ),
+        ),
+        (name, payload) => {
+          routeEvent(name, payload, { identity: IDENTITY }).forEach(wellFormed);
+        },
+      ),
       { numRuns: 2000 },
     );
   });
@@ -370,13 +511,21 @@ describe('hostile and malformed payloads', () => {
     ['installation_repositories', { action: 'added', repositories_added: [{ name: 'x' }] }],
   ])('%s %j lacks what its event always carries: refused, so the delivery fails', (name, body) => {
     const payload = { installation: { id: INSTALLATION }, repository: { name: 'widgets', owner: { login: 'acme' } }, ...body };
-    expect(routeEvent(name, payload, { identity: IDENTITY })).toEqual([{ kind: 'malformed', event: expect.stringContaining(name), why: expect.any(String) }]);
+    expect(routeEvent(name, payload, { identity: IDENTITY })).toEqual([
+      { kind: 'malformed', event: expect.stringContaining(name), why: expect.any(String) },
+    ]);
   });
 
   it('an event about a repository that does not name it is refused, never reconciled', () => {
-    for (const [name, payload] of [['pull_request', example('pull_request', 'labeled')], ['pull_request_review', example('pull_request_review', 'submitted')], ['merge_group', example('merge_group', 'checks_requested')]] as const) {
+    for (const [name, payload] of [
+      ['pull_request', example('pull_request', 'labeled')],
+      ['pull_request_review', example('pull_request_review', 'submitted')],
+      ['merge_group', example('merge_group', 'checks_requested')],
+    ] as const) {
       delete payload.repository.owner;
-      expect(routeEvent(name, payload, { identity: IDENTITY })).toEqual([expect.objectContaining({ kind: 'malformed', why: expect.stringContaining('repository') })]);
+      expect(routeEvent(name, payload, { identity: IDENTITY })).toEqual([
+        expect.objectContaining({ kind: 'malformed', why: expect.stringContaining('repository') }),
+      ]);
     }
   });
 
@@ -384,7 +533,7 @@ describe('hostile and malformed payloads', () => {
     expect(routeEvent('installation', { action: 'created', repositories: [] })).toEqual([expect.objectContaining({ kind: 'malformed' })]);
   });
 
-  it('a comment whose author fields have the wrong types is never taken for the gate\'s own, and does not throw', () => {
+  it("a comment whose author fields have the wrong types is never taken for the gate's own, and does not throw", () => {
     const payload = example('issue_comment', 'created', (p) => {
       p.issue.pull_request = { url: 'x' };
       p.comment.user = { login: 42, type: 'Bot' };

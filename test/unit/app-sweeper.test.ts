@@ -62,7 +62,12 @@ describe('Sweeper', () => {
     const results: string[] = [];
     let swept = 0;
     const make = (lease: () => Promise<boolean>) =>
-      new Sweeper({ app: fakeApp([{ id: 1, suspended_at: null, repos: [{ name: 'a' }] }]), sweepRepo: async () => void swept++, lease, onDone: (r) => void results.push(r) });
+      new Sweeper({
+        app: fakeApp([{ id: 1, suspended_at: null, repos: [{ name: 'a' }] }]),
+        sweepRepo: async () => void swept++,
+        lease,
+        onDone: (r) => void results.push(r),
+      });
     await make(async () => false).sweepAll();
     await make(async () => {
       throw new Error('redis down');
@@ -104,10 +109,14 @@ describe('Sweeper', () => {
 describe('every', () => {
   it('keeps ticking after a tick fails', async () => {
     let ticks = 0;
-    const stop = every(10, async () => {
-      ticks++;
-      throw new Error('boom');
-    }, { firstDelayMs: 0, random: () => 0 });
+    const stop = every(
+      10,
+      async () => {
+        ticks++;
+        throw new Error('boom');
+      },
+      { firstDelayMs: 0, random: () => 0 },
+    );
     await expect.poll(() => ticks).toBeGreaterThanOrEqual(3);
     stop();
   });

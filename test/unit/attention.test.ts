@@ -11,16 +11,32 @@ import { appliedView, at, comment, file, makeFacts, makePolicy, okLoad, writer }
 
 const VIEW: GitHubView = { mergeable: true, mergeableState: 'blocked', otherChecks: 'success' };
 const HOUR = 60;
-const DBA: Rule = { name: 'Database migrations', tier: 'hard', paths: ['db/migrations/**'], reviewers: { users: ['dana', 'copilot-swe-agent[bot]', 'mallory', 'ci[bot]'], teams: ['acme/dba'] } };
+const DBA: Rule = {
+  name: 'Database migrations',
+  tier: 'hard',
+  paths: ['db/migrations/**'],
+  reviewers: { users: ['dana', 'copilot-swe-agent[bot]', 'mallory', 'ci[bot]'], teams: ['acme/dba'] },
+};
 const base = makePolicy({ reviewers: { users: ['alice', 'bob'], teams: ['acme/maintainers'], permission: 'write' } });
-const withLadder = (p: Policy): Policy => ({ ...p, tiers: { ...p.tiers, hard: { ...p.tiers.hard, remindMs: [4 * 3_600_000, 24 * 3_600_000], escalateTo: { users: ['carol'], teams: ['acme/leads'] } } } });
+const withLadder = (p: Policy): Policy => ({
+  ...p,
+  tiers: {
+    ...p.tiers,
+    hard: { ...p.tiers.hard, remindMs: [4 * 3_600_000, 24 * 3_600_000], escalateTo: { users: ['carol'], teams: ['acme/leads'] } },
+  },
+});
 const hardFacts = makeFacts({
   files: [file('db/migrations/1.sql')],
   commits: [{ sha: 'a'.repeat(40), authorLogin: 'copilot-swe-agent[bot]', committerLogin: 'mallory' }],
 });
 
 /** One reconcile: decide, plan, and what the next reconcile would read back (the record, the comment). */
-function step(policy: Policy, facts: PullRequestFacts, view: GitHubView, minutes: number): { effects: Effect[]; facts: PullRequestFacts; view: GitHubView; wakeAt?: string } {
+function step(
+  policy: Policy,
+  facts: PullRequestFacts,
+  view: GitHubView,
+  minutes: number,
+): { effects: Effect[]; facts: PullRequestFacts; view: GitHubView; wakeAt?: string } {
   const now = new Date(at(minutes));
   const decision = decide(okLoad(policy), facts, now);
   const effects = plan(decision, facts, view, now, { mode: 'full' });
@@ -29,12 +45,15 @@ function step(policy: Policy, facts: PullRequestFacts, view: GitHubView, minutes
   return { effects, ...next, ...(decision.wakeAt ? { wakeAt: decision.wakeAt } : {}) };
 }
 
-const of = <K extends Effect['kind']>(effects: Effect[], kind: K) => effects.filter((e): e is Extract<Effect, { kind: K }> => e.kind === kind);
+const of = <K extends Effect['kind']>(effects: Effect[], kind: K) =>
+  effects.filter((e): e is Extract<Effect, { kind: K }> => e.kind === kind);
 
 describe('review requests', () => {
   it('a hard PR asks the top-level reviewers once per head', () => {
     const first = step(base, hardFacts, VIEW, 1);
-    expect(of(first.effects, 'request-reviews')).toEqual([{ kind: 'request-reviews', users: ['alice', 'bob'], teams: ['acme/maintainers'], reason: 'approvers' }]);
+    expect(of(first.effects, 'request-reviews')).toEqual([
+      { kind: 'request-reviews', users: ['alice', 'bob'], teams: ['acme/maintainers'], reason: 'approvers' },
+    ]);
     // Recorded before it is made: the check run that carries the record comes first.
     const kinds = first.effects.map((e) => e.kind);
     expect(kinds.indexOf('check-run')).toBeLessThan(kinds.indexOf('request-reviews'));
@@ -49,13 +68,17 @@ describe('review requests', () => {
   it('asks exactly the approvers of the matching rule, never the author, a committer, an agent or a bot', () => {
     const p = makePolicy({ rules: [DBA] });
     const effects = step(p, hardFacts, VIEW, 1).effects;
-    expect(of(effects, 'request-reviews')).toEqual([{ kind: 'request-reviews', users: ['dana'], teams: ['acme/dba'], reason: 'approvers' }]);
+    expect(of(effects, 'request-reviews')).toEqual([
+      { kind: 'request-reviews', users: ['dana'], teams: ['acme/dba'], reason: 'approvers' },
+    ]);
   });
 
   it('asks nobody who already approved, and nobody once the PR is approved', () => {
     const oneOfTwo: Policy = { ...base, tiers: { ...base.tiers, hard: { ...base.tiers.hard, approvals: 2 } } };
     const facts = { ...hardFacts, comments: [comment('alice', '/approve', at(1))], authorizations: { alice: writer() } };
-    expect(of(step(oneOfTwo, facts, VIEW, 2).effects, 'request-reviews')).toEqual([{ kind: 'request-reviews', users: ['bob'], teams: ['acme/maintainers'], reason: 'approvers' }]);
+    expect(of(step(oneOfTwo, facts, VIEW, 2).effects, 'request-reviews')).toEqual([
+      { kind: 'request-reviews', users: ['bob'], teams: ['acme/maintainers'], reason: 'approvers' },
+    ]);
     expect(of(step(base, facts, VIEW, 2).effects, 'request-reviews')).toEqual([]);
   });
 
@@ -134,7 +157,16 @@ describe('reminders and escalation', () => {
   });
 
   it('reminder delays count working time when the policy has working hours', () => {
-    const berlin: Policy = { ...p, workingHours: { timezone: 'Europe/Berlin', days: ['mon', 'tue', 'wed', 'thu', 'fri'], fromMinutes: 9 * 60, toMinutes: 18 * 60, holidays: [] } };
+    const berlin: Policy = {
+      ...p,
+      workingHours: {
+        timezone: 'Europe/Berlin',
+        days: ['mon', 'tue', 'wed', 'thu', 'fri'],
+        fromMinutes: 9 * 60,
+        toMinutes: 18 * 60,
+        holidays: [],
+      },
+    };
     // Waiting since Friday 16:00 Berlin (15:00 UTC): 4h of working time end Monday 11:00 Berlin.
     const facts = { ...hardFacts, headSeenAt: '2026-12-04T15:00:00Z' };
     const d = decide(okLoad(berlin), facts, new Date('2026-12-05T12:00:00Z'));
@@ -142,11 +174,22 @@ describe('reminders and escalation', () => {
   });
 
   it('the ledger keeps what was asked and reminded across a round trip', () => {
-    const ledger = { vetoes: [], answered: [], requested: { head: 'h', users: ['dana'], teams: ['acme/dba'] }, reminded: { head: 'h', steps: 1 } };
+    const ledger = {
+      vetoes: [],
+      answered: [],
+      requested: { head: 'h', users: ['dana'], teams: ['acme/dba'] },
+      reminded: { head: 'h', steps: 1 },
+    };
     expect(readLedger(ledgerMarker(ledger))).toEqual(ledger);
-    expect(readLedger(ledgerMarker({ vetoes: [], answered: [], reminded: { head: 'h', steps: -1 } } as never))).toEqual({ vetoes: [], answered: [] });
+    expect(readLedger(ledgerMarker({ vetoes: [], answered: [], reminded: { head: 'h', steps: -1 } } as never))).toEqual({
+      vetoes: [],
+      answered: [],
+    });
     // The same in the record the gate now writes into its check run.
     expect(readRecord(recordMarker(ledger, 7), 7)).toEqual(ledger);
-    expect(readRecord(recordMarker({ vetoes: [], answered: [], reminded: { head: 'h', steps: -1 } } as never, 7), 7)).toEqual({ vetoes: [], answered: [] });
+    expect(readRecord(recordMarker({ vetoes: [], answered: [], reminded: { head: 'h', steps: -1 } } as never, 7), 7)).toEqual({
+      vetoes: [],
+      answered: [],
+    });
   });
 });

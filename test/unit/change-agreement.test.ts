@@ -18,7 +18,12 @@ const NOW = new Date('2026-11-22T14:00:00Z');
 
 async function explain(args: string[]): Promise<Explanation> {
   let stdout = '';
-  const io: CliIO = { stdout: (t) => void (stdout += t), stderr: () => {}, readStdin: async () => '', readFile: (p) => readFile(join(root, p), 'utf8') };
+  const io: CliIO = {
+    stdout: (t) => void (stdout += t),
+    stderr: () => {},
+    readStdin: async () => '',
+    readFile: (p) => readFile(join(root, p), 'utf8'),
+  };
   expect(await main(['explain', '--policy', POLICY, '--json', ...args], io)).toBe(0);
   return JSON.parse(stdout) as Explanation;
 }
@@ -32,7 +37,7 @@ const cases: [string, Said, { governed: boolean; assumedAgent: boolean }][] = [
   ['only a label the policy does not name', { labels: ['bug'] }, { governed: false, assumedAgent: false }],
   ['only the label that marks agent PRs', { labels: ['ai-generated'] }, { governed: true, assumedAgent: false }],
   ['only an agent head branch', { head: 'claude/fix-1' }, { governed: true, assumedAgent: false }],
-  ['only a person\'s head branch', { head: 'feature/x' }, { governed: false, assumedAgent: false }],
+  ["only a person's head branch", { head: 'feature/x' }, { governed: false, assumedAgent: false }],
   ['only a commit message', { commits: ['Fix the migration'] }, { governed: false, assumedAgent: false }],
 ];
 
@@ -49,7 +54,14 @@ describe('explain, classify_change and hitl-gate test agree on a described chang
     const policy = await readFile(join(root, POLICY), 'utf8');
     const mcp = await classifyChange(undefined, { policy, files, ...said, ...(said.commits ? { commitMessages: said.commits } : {}) }, NOW);
     const spec: ChangeSpec = {
-      files: files.map((f) => ({ filename: f.split(' -> ').pop() as string, ...(f.includes(' -> ') ? { previousFilename: f.split(' -> ')[0] as string, status: 'renamed' as const } : { status: 'modified' as const }), additions: 0, deletions: 0 })),
+      files: files.map((f) => ({
+        filename: f.split(' -> ').pop() as string,
+        ...(f.includes(' -> ')
+          ? { previousFilename: f.split(' -> ')[0] as string, status: 'renamed' as const }
+          : { status: 'modified' as const }),
+        additions: 0,
+        deletions: 0,
+      })),
       ...(said.author !== undefined ? { author: said.author } : {}),
       ...(said.labels ? { labels: said.labels } : {}),
       ...(said.head !== undefined ? { head: said.head } : {}),

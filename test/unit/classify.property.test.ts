@@ -9,7 +9,26 @@ import { tierRank, TIERS } from '../../src/core/model/tier.js';
 import type { Policy, PolicyLoad, Rule } from '../../src/core/model/policy.js';
 import type { ChangedFile, ClassifyInput } from '../../src/core/model/pull-request.js';
 
-const segment = fc.constantFrom('src', 'docs', 'db', 'migrations', 'lib', 'a', 'b', '.github', 'workflows', 'infra', '.env', 'x.ts', 'y.md', 'z.sql', 'README.md', 'AGENTS.md', 'test', 'a.test.ts');
+const segment = fc.constantFrom(
+  'src',
+  'docs',
+  'db',
+  'migrations',
+  'lib',
+  'a',
+  'b',
+  '.github',
+  'workflows',
+  'infra',
+  '.env',
+  'x.ts',
+  'y.md',
+  'z.sql',
+  'README.md',
+  'AGENTS.md',
+  'test',
+  'a.test.ts',
+);
 const ext = fc.constantFrom('ts', 'md', 'sql', 'env', 'json', 'yml');
 const path = fc.array(segment, { minLength: 1, maxLength: 4 }).map((s) => s.join('/'));
 
@@ -41,7 +60,10 @@ describe('the path index finds exactly what minimatch finds', () => {
         globs.forEach((g, i) => index.add(compileGlob(g), i));
         for (const p of paths) {
           const expected = globs.flatMap((g, i) => (minimatch(p, g, GLOB_OPTIONS) ? [i] : []));
-          expect(index.owners(p).sort((a, b) => a - b), `${p} against ${JSON.stringify(globs)}`).toEqual(expected);
+          expect(
+            index.owners(p).sort((a, b) => a - b),
+            `${p} against ${JSON.stringify(globs)}`,
+          ).toEqual(expected);
         }
       }),
       { numRuns: 300 },
@@ -71,13 +93,20 @@ const rule: fc.Arbitrary<Rule> = fc
   .filter((r) => Object.keys(r).length > 1)
   .map((r): Rule => ({ name: 'rule', ...r }));
 
-const policyArb: fc.Arbitrary<Policy> = fc.record({ default: tier, rules: fc.array(rule, { maxLength: 8 }) }).map(({ default: d, rules }) => {
-  const base = parsePolicy('version: 1\n', 'p').policy as Policy;
-  return { ...base, default: d, rules: rules.map((r, i) => ({ ...r, name: `rule ${i}` })) };
-});
+const policyArb: fc.Arbitrary<Policy> = fc
+  .record({ default: tier, rules: fc.array(rule, { maxLength: 8 }) })
+  .map(({ default: d, rules }) => {
+    const base = parsePolicy('version: 1\n', 'p').policy as Policy;
+    return { ...base, default: d, rules: rules.map((r, i) => ({ ...r, name: `rule ${i}` })) };
+  });
 
 const changedFile: fc.Arbitrary<ChangedFile> = fc
-  .record({ filename: path, previousFilename: fc.option(path, { nil: undefined }), additions: fc.nat({ max: 20 }), deletions: fc.nat({ max: 20 }) })
+  .record({
+    filename: path,
+    previousFilename: fc.option(path, { nil: undefined }),
+    additions: fc.nat({ max: 20 }),
+    deletions: fc.nat({ max: 20 }),
+  })
   .map(({ previousFilename, ...f }) =>
     previousFilename === undefined ? { ...f, status: 'modified' as const } : { ...f, previousFilename, status: 'renamed' as const },
   );

@@ -63,26 +63,72 @@ function pr(files: ChangedFile[], more: Partial<ClassifyInput> = {}): ClassifyIn
   };
 }
 
-const kinds = (reasons: TierReason[]) => reasons.map((r) => (r.kind === 'rule' ? `rule:${r.rule}` : r.kind === 'floor' ? `floor:${r.floor}` : r.kind));
+const kinds = (reasons: TierReason[]) =>
+  reasons.map((r) => (r.kind === 'rule' ? `rule:${r.rule}` : r.kind === 'floor' ? `floor:${r.floor}` : r.kind));
 
 describe('classify: the tiers the design demands', () => {
   it.each<[string, ClassifyInput, Tier, string[]]>([
     ['docs only', pr([file('docs/guide.md'), file('README.md'), file('src/notes/x.md')]), 'fyi', ['rule:Documentation']],
     ['docs + code', pr([file('docs/guide.md'), file('src/app.ts')]), 'soft', ['rule:Documentation', 'default']],
     ['code only', pr([file('src/app.ts')]), 'soft', ['default']],
-    ['a migration', pr([file('db/migrations/001_init.sql'), file('docs/db.md')]), 'hard', ['rule:Documentation', 'rule:Database migrations']],
-    ['moving a file out of migrations', pr([renamed('db/migrations/001.sql', 'archive/001.sql')]), 'hard', ['rule:Database migrations', 'default']],
-    ['moving a file into migrations', pr([renamed('tmp/002.sql', 'db/migrations/002.sql')]), 'hard', ['rule:Database migrations', 'default']],
-    ['label irreversible', pr([file('docs/a.md')], { labels: ['irreversible'] }), 'hard', ['rule:Documentation', 'rule:Marked irreversible']],
-    ['label matching is case-insensitive', pr([file('docs/a.md')], { labels: ['Irreversible'] }), 'hard', ['rule:Documentation', 'rule:Marked irreversible']],
-    ['more than 800 changed lines', pr([file('docs/a.md', { additions: 700, deletions: 101 })]), 'hard', ['rule:Documentation', 'rule:Large change']],
-    ['exactly 800 changed lines is not more than 800', pr([file('docs/a.md', { additions: 400, deletions: 400 })]), 'fyi', ['rule:Documentation']],
+    [
+      'a migration',
+      pr([file('db/migrations/001_init.sql'), file('docs/db.md')]),
+      'hard',
+      ['rule:Documentation', 'rule:Database migrations'],
+    ],
+    [
+      'moving a file out of migrations',
+      pr([renamed('db/migrations/001.sql', 'archive/001.sql')]),
+      'hard',
+      ['rule:Database migrations', 'default'],
+    ],
+    [
+      'moving a file into migrations',
+      pr([renamed('tmp/002.sql', 'db/migrations/002.sql')]),
+      'hard',
+      ['rule:Database migrations', 'default'],
+    ],
+    [
+      'label irreversible',
+      pr([file('docs/a.md')], { labels: ['irreversible'] }),
+      'hard',
+      ['rule:Documentation', 'rule:Marked irreversible'],
+    ],
+    [
+      'label matching is case-insensitive',
+      pr([file('docs/a.md')], { labels: ['Irreversible'] }),
+      'hard',
+      ['rule:Documentation', 'rule:Marked irreversible'],
+    ],
+    [
+      'more than 800 changed lines',
+      pr([file('docs/a.md', { additions: 700, deletions: 101 })]),
+      'hard',
+      ['rule:Documentation', 'rule:Large change'],
+    ],
+    [
+      'exactly 800 changed lines is not more than 800',
+      pr([file('docs/a.md', { additions: 400, deletions: 400 })]),
+      'fyi',
+      ['rule:Documentation'],
+    ],
     ['dotfiles match path globs', pr([file('infra/.env')]), 'hard', ['rule:Infrastructure']],
-    ['more than 100 files (GitHub count)', pr([file('docs/a.md')], { changedFiles: 101 }), 'hard', ['truncated', 'rule:Documentation', 'rule:Wide change']],
+    [
+      'more than 100 files (GitHub count)',
+      pr([file('docs/a.md')], { changedFiles: 101 }),
+      'hard',
+      ['truncated', 'rule:Documentation', 'rule:Wide change'],
+    ],
     ['base branch rule', pr([file('docs/a.md')], { baseRef: 'release/2.0' }), 'hard', ['rule:Documentation', 'rule:Release branches']],
     ['base branch rule does not match main', pr([file('docs/a.md')], { baseRef: 'main' }), 'fyi', ['rule:Documentation']],
     ['all conditions must hold (authors + base + paths)', pr([file('generated/api.ts')]), 'fyi', ['rule:Bot docs on main']],
-    ['one condition fails: human author', pr([file('generated/api.ts')], { author: { login: 'alice', type: 'User' } }), 'soft', ['default']],
+    [
+      'one condition fails: human author',
+      pr([file('generated/api.ts')], { author: { login: 'alice', type: 'User' } }),
+      'soft',
+      ['default'],
+    ],
     ['one condition fails: other base', pr([file('generated/api.ts')], { baseRef: 'develop' }), 'soft', ['default']],
     ['an empty file list falls under default', pr([]), 'soft', ['empty']],
   ])('%s', (_, input, tier, reasons) => {
@@ -94,7 +140,13 @@ describe('classify: the tiers the design demands', () => {
   it('reasons name the rule, the files (renames as old -> new) and a detail', () => {
     const c = classify(policy, pr([renamed('db/migrations/001.sql', 'archive/001.sql'), file('src/a.ts')], { labels: ['irreversible'] }));
     expect(c.reasons).toEqual([
-      { kind: 'rule', rule: 'Database migrations', tier: 'hard', files: ['db/migrations/001.sql -> archive/001.sql'], detail: '1 file matches db/migrations/**' },
+      {
+        kind: 'rule',
+        rule: 'Database migrations',
+        tier: 'hard',
+        files: ['db/migrations/001.sql -> archive/001.sql'],
+        detail: '1 file matches db/migrations/**',
+      },
       { kind: 'rule', rule: 'Marked irreversible', tier: 'hard', files: [], detail: 'label "irreversible"' },
       { kind: 'default', tier: 'soft', files: ['db/migrations/001.sql -> archive/001.sql', 'src/a.ts'] },
     ]);
@@ -270,7 +322,10 @@ describe('classify: who is governed', () => {
   });
 
   it('a policy with no agents section governs the well-known agents', () => {
-    const c = classify(load('version: 1\n'), pr([file('a')], { author: { login: 'devin-ai-integration[bot]', type: 'Bot' }, headRef: 'x' }));
+    const c = classify(
+      load('version: 1\n'),
+      pr([file('a')], { author: { login: 'devin-ai-integration[bot]', type: 'Bot' }, headRef: 'x' }),
+    );
     expect(c.governed).toBe(true);
   });
 });
@@ -286,7 +341,15 @@ describe('classify: a broken policy fails closed', () => {
     expect(c.reasons[0]).toEqual({
       kind: 'policy-error',
       tier: 'hard',
-      errors: [{ file: '.github/hitl.yml', line: 4, column: 10, message: 'default: unknown tier "sofft" (expected fyi, soft or hard)', path: ['default'] }],
+      errors: [
+        {
+          file: '.github/hitl.yml',
+          line: 4,
+          column: 10,
+          message: 'default: unknown tier "sofft" (expected fyi, soft or hard)',
+          path: ['default'],
+        },
+      ],
     });
   });
 

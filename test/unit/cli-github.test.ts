@@ -20,7 +20,9 @@ function io(): CliIO & { out: string; err: string } {
 describe('GitHub access from the environment', () => {
   it('GITHUB_TOKEN first, then GH_TOKEN; GITHUB_API_URL without its trailing slash; the default App slug', () => {
     expect(githubAccess({ GITHUB_TOKEN: 'a', GH_TOKEN: 'b' })).toEqual({ token: 'a', apiUrl: DEFAULT_API_URL, appSlug: 'hitl-gate' });
-    expect(githubAccess({ GITHUB_TOKEN: ' ', GH_TOKEN: 'b', GITHUB_API_URL: 'https://ghe.example.com/api/v3/', HITL_APP_SLUG: 'gate' })).toEqual({ token: 'b', apiUrl: 'https://ghe.example.com/api/v3', appSlug: 'gate' });
+    expect(
+      githubAccess({ GITHUB_TOKEN: ' ', GH_TOKEN: 'b', GITHUB_API_URL: 'https://ghe.example.com/api/v3/', HITL_APP_SLUG: 'gate' }),
+    ).toEqual({ token: 'b', apiUrl: 'https://ghe.example.com/api/v3', appSlug: 'gate' });
     expect(githubAccess({}).token).toBeUndefined();
   });
 

@@ -12,7 +12,12 @@ import { parsePolicyTests } from '../../src/core/policy-tests/parse.js';
 async function cli(argv: string[]) {
   let stdout = '';
   let stderr = '';
-  const io: CliIO = { stdout: (t) => void (stdout += t), stderr: (t) => void (stderr += t), readStdin: async () => '', readFile: (p) => readFile(p, 'utf8') };
+  const io: CliIO = {
+    stdout: (t) => void (stdout += t),
+    stderr: (t) => void (stderr += t),
+    readStdin: async () => '',
+    readFile: (p) => readFile(p, 'utf8'),
+  };
   const code = await main(argv, io);
   return { code, stdout, stderr };
 }
@@ -58,12 +63,19 @@ describe('hitl-gate test', () => {
   it('passes a correct test file: one PASS line per case, a summary, exit 0', async () => {
     const dir = await repo({ 'policy.yml': GOOD });
     const r = await cli(['test', dir]);
-    expect(r.stdout).toBe(`PASS docs only is fyi\nPASS a migration needs the DBA team\nPASS a human's PR is not governed\n3 passed, 0 failed (1 file)\n`);
+    expect(r.stdout).toBe(
+      `PASS docs only is fyi\nPASS a migration needs the DBA team\nPASS a human's PR is not governed\n3 passed, 0 failed (1 file)\n`,
+    );
     expect(r.code).toBe(0);
   });
 
   it('fails a wrong expectation naming the case and both tiers, exit 1', async () => {
-    const dir = await repo({ 'policy.yml': GOOD.replace('files: [src/a.ts]\n    expect: { governed: false }', 'files: [src/a.ts]\n    expect: { governed: false }\n  - name: code is hard\n    author: copilot-swe-agent[bot]\n    files: [src/a.ts]\n    expect: { tier: hard }') });
+    const dir = await repo({
+      'policy.yml': GOOD.replace(
+        'files: [src/a.ts]\n    expect: { governed: false }',
+        'files: [src/a.ts]\n    expect: { governed: false }\n  - name: code is hard\n    author: copilot-swe-agent[bot]\n    files: [src/a.ts]\n    expect: { tier: hard }',
+      ),
+    });
     const r = await cli(['test', dir]);
     expect(r.stdout).toContain('FAIL code is hard: expected tier hard, got soft (rules: none)\n');
     expect(r.stdout).toContain('3 passed, 1 failed (1 file)');
@@ -87,18 +99,23 @@ describe('hitl-gate test', () => {
   it('a case with nothing to expect, or a tier that does not exist, is malformed', () => {
     const parsed = parsePolicyTests('cases:\n  - name: x\n    expect: {}\n  - name: y\n    expect: { tier: medium }\n', 't.yml');
     expect(parsed.ok).toBe(false);
-    if (!parsed.ok) expect(parsed.errors.map((e) => `${e.line}:${e.message}`)).toEqual([
-      '3:cases[0].expect: expect at least one of tier, governed, rules, approvers, risk_above, risk_below',
-      '5:cases[1].expect.tier: expected one of fyi, soft, hard',
-    ]);
+    if (!parsed.ok)
+      expect(parsed.errors.map((e) => `${e.line}:${e.message}`)).toEqual([
+        '3:cases[0].expect: expect at least one of tier, governed, rules, approvers, risk_above, risk_below',
+        '5:cases[1].expect.tier: expected one of fyi, soft, hard',
+      ]);
   });
 
   it('--format junit writes valid JUnit XML with a failure per failing case', async () => {
-    const dir = await repo({ 'policy.yml': GOOD.replace('expect: { tier: fyi }', 'expect: { tier: soft }').replace("a human's PR", 'a <human> & "PR"') });
+    const dir = await repo({
+      'policy.yml': GOOD.replace('expect: { tier: fyi }', 'expect: { tier: soft }').replace("a human's PR", 'a <human> & "PR"'),
+    });
     const r = await cli(['test', dir, '--format', 'junit']);
     expect(r.code).toBe(1);
     expect(XMLValidator.validate(r.stdout)).toBe(true);
-    const xml = new XMLParser({ ignoreAttributes: false, attributeNamePrefix: '' }).parse(r.stdout) as { testsuites: { tests: string; failures: string; testsuite: { testcase: { name: string; failure?: { message: string } }[] } } };
+    const xml = new XMLParser({ ignoreAttributes: false, attributeNamePrefix: '' }).parse(r.stdout) as {
+      testsuites: { tests: string; failures: string; testsuite: { testcase: { name: string; failure?: { message: string } }[] } };
+    };
     expect(xml.testsuites).toMatchObject({ tests: '3', failures: '1' });
     const cases = xml.testsuites.testsuite.testcase;
     expect(cases.map((c) => c.name)).toEqual(['docs only is fyi', 'a migration needs the DBA team', 'a <human> & "PR" is not governed']);
@@ -117,10 +134,13 @@ describe('hitl-gate test', () => {
     expect(JSON.parse(r.stdout)).toEqual(JSON.parse(await readFile('schema/hitl-tests.schema.json', 'utf8')));
   });
 
-  it('explain takes commit messages as the test cases do: a trailer makes a person\'s PR an agent\'s', async () => {
+  it("explain takes commit messages as the test cases do: a trailer makes a person's PR an agent's", async () => {
     const args = ['explain', '--policy', 'examples/hitl.yml', '--author', 'bob', '--file', 'src/a.ts', '--json'];
     const without = JSON.parse((await cli(args)).stdout) as { governed: boolean };
-    const withTrailer = JSON.parse((await cli([...args, '--commit', 'Fix\n\nCo-Authored-By: Claude <noreply@anthropic.com>'])).stdout) as { governed: boolean; governedBy: { kind: string }[] };
+    const withTrailer = JSON.parse((await cli([...args, '--commit', 'Fix\n\nCo-Authored-By: Claude <noreply@anthropic.com>'])).stdout) as {
+      governed: boolean;
+      governedBy: { kind: string }[];
+    };
     expect(without.governed).toBe(false);
     expect(withTrailer.governed).toBe(true);
     expect(withTrailer.governedBy.map((g) => g.kind)).toEqual(['trailer']);

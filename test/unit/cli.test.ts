@@ -76,7 +76,9 @@ describe('hitl-gate explain --json: the tiers the design demands', () => {
     const page2 = JSON.stringify([ghFile('archive/1.sql', { status: 'renamed', previous_filename: 'db/migrations/1.sql' })]);
     const out = await explainJson(['--files-from', '-'], `${page1}${page2}`);
     expect(out.tier).toBe('hard');
-    expect(out.reasons).toContainEqual(expect.objectContaining({ kind: 'rule', rule: 'Database migrations', files: ['db/migrations/1.sql -> archive/1.sql'] }));
+    expect(out.reasons).toContainEqual(
+      expect.objectContaining({ kind: 'rule', rule: 'Database migrations', files: ['db/migrations/1.sql -> archive/1.sql'] }),
+    );
     const pretty = await explainJson(['--files-from', '-'], `${page1}\n${page2}\n`);
     expect(pretty.tier).toBe('hard');
   });
@@ -132,19 +134,36 @@ describe('hitl-gate explain (human output)', () => {
 
 describe('hitl-gate validate', () => {
   it('passes every example', async () => {
-    const r = await cli(['validate', 'examples/hitl.yml', 'examples/minimal.yml', 'examples/monorepo-strict.yml', 'examples/teams-and-branches.yml', 'examples/human-attention.yml']);
+    const r = await cli([
+      'validate',
+      'examples/hitl.yml',
+      'examples/minimal.yml',
+      'examples/monorepo-strict.yml',
+      'examples/teams-and-branches.yml',
+      'examples/human-attention.yml',
+    ]);
     expect(r).toMatchObject({ code: 0, stderr: '' });
     expect(r.stdout.trim().split('\n')).toHaveLength(5);
   });
 
   it('explain names who must approve a hard PR, per rule', async () => {
-    const r = await cli(['explain', '--policy', 'examples/human-attention.yml', '--file', 'db/migrations/1.sql', '--file', 'infra/main.tf']);
+    const r = await cli([
+      'explain',
+      '--policy',
+      'examples/human-attention.yml',
+      '--file',
+      'db/migrations/1.sql',
+      '--file',
+      'infra/main.tf',
+    ]);
     expect(r.code).toBe(0);
     expect(r.stdout).toContain('approvals: 1 from members of acme/dba (rule "Database migrations")');
     expect(r.stdout).toContain('approvals: 2 from @ivan, @irene or members of acme/platform (rule "Infrastructure")');
     expect(r.stdout).not.toContain('(reviewers)');
     const json = await cli(['explain', '--policy', 'examples/human-attention.yml', '--json', '--file', 'src/a.ts', '--label', 'hitl:hard']);
-    expect((JSON.parse(json.stdout) as Explanation).approvers).toEqual([{ reviewers: { users: [], teams: ['acme/maintainers'], permission: 'write' }, required: 1 }]);
+    expect((JSON.parse(json.stdout) as Explanation).approvers).toEqual([
+      { reviewers: { users: [], teams: ['acme/maintainers'], permission: 'write' }, required: 1 },
+    ]);
   });
 
   it.each([
@@ -164,7 +183,9 @@ describe('hitl-gate validate', () => {
   it('one invalid file among valid ones fails the run', async () => {
     const r = await cli(['validate', 'examples/minimal.yml', 'test/fixtures/policies/version-2.yml']);
     expect(r.code).toBe(1);
-    expect(r.stdout).toBe('examples/minimal.yml: valid\ntest/fixtures/policies/version-2.yml:1:10: version: unsupported version 2 (expected 1)\n');
+    expect(r.stdout).toBe(
+      'examples/minimal.yml: valid\ntest/fixtures/policies/version-2.yml:1:10: version: unsupported version 2 (expected 1)\n',
+    );
   });
 
   it('defaults to .github/hitl.yml', async () => {
@@ -184,24 +205,56 @@ describe('usage errors: one line on stderr, exit 2, no stack trace', () => {
   it.each<[string, string[], string, string]>([
     ['unknown flag', ['explain', '--policy', DESIGN_POLICY, '--frobnicate'], '', "hitl-gate: Unknown option '--frobnicate'"],
     ['missing policy file', ['explain', '--policy', 'nope.yml'], '', 'hitl-gate: cannot read policy nope.yml: no such file'],
-    ['missing files list', ['explain', '--policy', DESIGN_POLICY, '--files-from', 'nope.json'], '', 'hitl-gate: cannot read file list nope.json: no such file'],
-    ['bad JSON', ['explain', '--policy', DESIGN_POLICY, '--files-from', '-'], '[{"filename": ', 'hitl-gate: stdin: bad JSON: the input ends in the middle of a value'],
-    ['bad JSON inside a value', ['explain', '--policy', DESIGN_POLICY, '--files-from', '-'], '[{"filename": x}]', 'hitl-gate: stdin: bad JSON: '],
-    ['an error object instead of files', ['explain', '--policy', DESIGN_POLICY, '--files-from', '-'], '{"message":"Not Found"}', 'hitl-gate: stdin: expected a JSON array of files as GET /repos/{owner}/{repo}/pulls/{number}/files returns, found an object (GitHub said: Not Found)'],
-    ['files without filename', ['explain', '--policy', DESIGN_POLICY, '--files-from', '-'], '[{"name":"x"}]', 'hitl-gate: stdin: file 1 has no "filename"'],
-    ['bad number', ['explain', '--policy', DESIGN_POLICY, '--changed-files', 'many'], '', 'hitl-gate: --changed-files expects a whole number, got "many"'],
-    ['unknown command', ['frobnicate'], '', 'hitl-gate: unknown command "frobnicate" (expected validate, explain, test, schema, mcp, audit or report; see --help)'],
+    [
+      'missing files list',
+      ['explain', '--policy', DESIGN_POLICY, '--files-from', 'nope.json'],
+      '',
+      'hitl-gate: cannot read file list nope.json: no such file',
+    ],
+    [
+      'bad JSON',
+      ['explain', '--policy', DESIGN_POLICY, '--files-from', '-'],
+      '[{"filename": ',
+      'hitl-gate: stdin: bad JSON: the input ends in the middle of a value',
+    ],
+    [
+      'bad JSON inside a value',
+      ['explain', '--policy', DESIGN_POLICY, '--files-from', '-'],
+      '[{"filename": x}]',
+      'hitl-gate: stdin: bad JSON: ',
+    ],
+    [
+      'an error object instead of files',
+      ['explain', '--policy', DESIGN_POLICY, '--files-from', '-'],
+      '{"message":"Not Found"}',
+      'hitl-gate: stdin: expected a JSON array of files as GET /repos/{owner}/{repo}/pulls/{number}/files returns, found an object (GitHub said: Not Found)',
+    ],
+    [
+      'files without filename',
+      ['explain', '--policy', DESIGN_POLICY, '--files-from', '-'],
+      '[{"name":"x"}]',
+      'hitl-gate: stdin: file 1 has no "filename"',
+    ],
+    [
+      'bad number',
+      ['explain', '--policy', DESIGN_POLICY, '--changed-files', 'many'],
+      '',
+      'hitl-gate: --changed-files expects a whole number, got "many"',
+    ],
+    [
+      'unknown command',
+      ['frobnicate'],
+      '',
+      'hitl-gate: unknown command "frobnicate" (expected validate, explain, test, schema, mcp, audit or report; see --help)',
+    ],
     ['schema with arguments', ['schema', 'x'], '', 'hitl-gate: schema takes only --tests, got "x"'],
-  ])(
-    '%s',
-    async (_, argv, stdin, message) => {
-      const r = await cli(argv, stdin);
-      expect(r.code).toBe(2);
-      expect(r.stderr.startsWith(message), r.stderr).toBe(true);
-      expect(r.stderr.split('\n')).toHaveLength(2);
-      expect(r.stdout).toBe('');
-    },
-  );
+  ])('%s', async (_, argv, stdin, message) => {
+    const r = await cli(argv, stdin);
+    expect(r.code).toBe(2);
+    expect(r.stderr.startsWith(message), r.stderr).toBe(true);
+    expect(r.stderr.split('\n')).toHaveLength(2);
+    expect(r.stdout).toBe('');
+  });
 });
 
 describe('hitl-gate schema, --help, --version', () => {
@@ -241,7 +294,9 @@ describe('hitl-gate as a process', () => {
       );
     const failed = await fail(['validate', 'test/fixtures/policies/bad-tier.yml']);
     expect(failed.code).toBe(1);
-    expect(failed.stdout).toBe('test/fixtures/policies/bad-tier.yml:4:11: rules[0].tier: unknown tier "hardd" (expected fyi, soft or hard)\n');
+    expect(failed.stdout).toBe(
+      'test/fixtures/policies/bad-tier.yml:4:11: rules[0].tier: unknown tier "hardd" (expected fyi, soft or hard)\n',
+    );
     const usage = await fail(['explain', '--nope']);
     expect(usage.code).toBe(2);
     expect(usage.stderr).toBe("hitl-gate: Unknown option '--nope'\n");

@@ -51,21 +51,36 @@ describe('one-click decisions: a click counts like the command from who clicked'
   });
 
   it('a click on the check of an older head counts for nothing, Approve or Veto', () => {
-    const soft = makeFacts({ authorizations: auth, ledger: { vetoes: [], answered: [], clicks: [click('bob', 'veto', at(2), OLD)] } as Ledger });
+    const soft = makeFacts({
+      authorizations: auth,
+      ledger: { vetoes: [], answered: [], clicks: [click('bob', 'veto', at(2), OLD)] } as Ledger,
+    });
     const vetoed = decide(okLoad(), soft, NOW);
     expect(vetoed).toMatchObject({ state: 'waiting', vetoes: [] });
     expect(vetoed.commands[0]).toMatchObject({ accepted: false, refusal: 'before-push' });
     expect(vetoed.commands[0]?.message).toContain(OLD.slice(0, 7));
 
     // Even where the policy keeps approvals across pushes, a click stays bound to its check's head.
-    const keep = okLoad(makePolicy({ tiers: { fyi: { merge: true }, soft: { windowMs: 900_000, merge: true }, hard: { approvals: 1, merge: true, invalidateOnPush: false } } }));
+    const keep = okLoad(
+      makePolicy({
+        tiers: {
+          fyi: { merge: true },
+          soft: { windowMs: 900_000, merge: true },
+          hard: { approvals: 1, merge: true, invalidateOnPush: false },
+        },
+      }),
+    );
     const approved = decide(keep, facts([click('bob', 'approve', at(2), OLD)]), NOW);
     expect(approved).toMatchObject({ state: 'blocked', approvals: [] });
   });
 
   it('a Veto click blocks a soft PR inside its window and is kept in the ledger; /veto cancel withdraws it', () => {
     const c = click('bob', 'veto', at(2));
-    const d = decide(okLoad(), makeFacts({ authorizations: auth, ledger: { vetoes: [], answered: [], clicks: [c] } as Ledger }), new Date(at(30)));
+    const d = decide(
+      okLoad(),
+      makeFacts({ authorizations: auth, ledger: { vetoes: [], answered: [], clicks: [c] } as Ledger }),
+      new Date(at(30)),
+    );
     expect(d).toMatchObject({ state: 'blocked', merge: false });
     expect(d.vetoes).toEqual([expect.objectContaining({ by: 'bob', commentId: c.id })]);
     expect(d.ledger.vetoes).toHaveLength(1);
@@ -79,7 +94,12 @@ describe('one-click decisions: a click counts like the command from who clicked'
   it('a clicked veto survives the click being dropped from the ledger after a push', () => {
     const c = click('bob', 'veto', at(2));
     const first = decide(okLoad(), makeFacts({ authorizations: auth, ledger: { vetoes: [], answered: [], clicks: [c] } as Ledger }), NOW);
-    const pushed = makeFacts({ headSha: OLD, commits: [{ sha: OLD }], authorizations: auth, ledger: { ...first.ledger, answered: [c.id] } });
+    const pushed = makeFacts({
+      headSha: OLD,
+      commits: [{ sha: OLD }],
+      authorizations: auth,
+      ledger: { ...first.ledger, answered: [c.id] },
+    });
     const after = decide(okLoad(), pushed, new Date(at(60)));
     expect(after).toMatchObject({ state: 'blocked' });
     expect((after.ledger as Ledger).clicks ?? []).toEqual([]);
@@ -102,7 +122,8 @@ describe('one-click decisions: a click counts like the command from who clicked'
 });
 
 describe('one-click decisions: answers and the ledger', () => {
-  const planFor = (f: PullRequestFacts, now = NOW) => plan(decide(okLoad(), f, now), f, FRESH, now, { mode: 'full', checkRunActions: true });
+  const planFor = (f: PullRequestFacts, now = NOW) =>
+    plan(decide(okLoad(), f, now), f, FRESH, now, { mode: 'full', checkRunActions: true });
 
   it('answers a refused click once, by name, and records it as answered', () => {
     const c = click('eve', 'approve', at(2));
@@ -141,7 +162,12 @@ describe('one-click decisions: answers and the ledger', () => {
   });
 
   it('tells reviewers about the buttons only where the check run carries them', () => {
-    const body = (checkRunActions: boolean) => (plan(decide(okLoad(), facts([]), NOW), facts([]), FRESH, NOW, { mode: 'full', checkRunActions }).find((e) => e.kind === 'status-comment') as { body: string }).body;
+    const body = (checkRunActions: boolean) =>
+      (
+        plan(decide(okLoad(), facts([]), NOW), facts([]), FRESH, NOW, { mode: 'full', checkRunActions }).find(
+          (e) => e.kind === 'status-comment',
+        ) as { body: string }
+      ).body;
     expect(body(true)).toContain('Reviewers can also click **Approve** or **Veto** on the `hitl` check.');
     expect(body(false)).not.toContain('click');
   });

@@ -11,16 +11,28 @@ describe('parseCommands', () => {
     ['surrounding whitespace', '   /approve  \t', [approve]],
     ['upper case', '/APPROVE', [approve]],
     ['approve cancel', '/Approve   Cancel', [{ kind: 'approve-cancel' }]],
-    ['extra words are not an approval (its author is told)', '/approve this later', [{ kind: 'unrecognized', text: '/approve this later', suggestion: '/approve' }]],
+    [
+      'extra words are not an approval (its author is told)',
+      '/approve this later',
+      [{ kind: 'unrecognized', text: '/approve this later', suggestion: '/approve' }],
+    ],
     ['inline mention is not a command', 'I will /approve tomorrow', []],
-    ['a longer word is not an approval (its author is told)', '/approved', [{ kind: 'unrecognized', text: '/approved', suggestion: '/approve' }]],
+    [
+      'a longer word is not an approval (its author is told)',
+      '/approved',
+      [{ kind: 'unrecognized', text: '/approved', suggestion: '/approve' }],
+    ],
     ['veto without reason', '/veto', [{ kind: 'veto' }]],
     ['veto with reason keeps its case', '/veto Breaks the Billing API', [{ kind: 'veto', reason: 'Breaks the Billing API' }]],
     ['veto with colon', '/veto: too risky', [{ kind: 'veto', reason: 'too risky' }]],
     ['veto cancel', '/VETO cancel', [{ kind: 'veto-cancel' }]],
     ['vetoed is not a veto', '/vetoed', []],
     ['escalate hard', '/escalate HARD', [{ kind: 'escalate', tier: 'hard' }]],
-    ['escalate to nothing', '/escalate urgent', [{ kind: 'unrecognized', text: '/escalate urgent', suggestion: '/escalate fyi|soft|hard' }]],
+    [
+      'escalate to nothing',
+      '/escalate urgent',
+      [{ kind: 'unrecognized', text: '/escalate urgent', suggestion: '/escalate fyi|soft|hard' }],
+    ],
     ['explain', '/hitl explain', [{ kind: 'explain' }]],
     ['hitl alone', '/hitl', [{ kind: 'unrecognized', text: '/hitl', suggestion: '/hitl explain' }]],
     ['several lines', 'LGTM\n/approve\n/escalate soft', [approve, { kind: 'escalate', tier: 'soft' }]],
@@ -53,7 +65,7 @@ describe('parseCommands', () => {
     ['a misspelled approve', '/aprove', [{ kind: 'unrecognized', text: '/aprove', suggestion: '/approve' }]],
     ['a misspelled approve cancel', '/approve cancle', [{ kind: 'unrecognized', text: '/approve cancle', suggestion: '/approve cancel' }]],
     ['a misspelled escalate', '/escalte hrad', [{ kind: 'unrecognized', text: '/escalte hrad', suggestion: '/escalate hard' }]],
-    ['other tools\' commands stay theirs', '/assign @bob\n/retest\n/lgtm\n/hold\n/label bug\n/vote', []],
+    ["other tools' commands stay theirs", '/assign @bob\n/retest\n/lgtm\n/hold\n/label bug\n/vote', []],
   ])('%s', (_name, body, expected) => {
     expect(parseCommands(body)).toEqual(expected);
   });
@@ -76,7 +88,11 @@ describe('commandAuthors', () => {
   it('never names the PR author or a bot', () => {
     const facts = makeFacts({
       author: { login: 'Devin', type: 'User' },
-      comments: [comment('devin', '/approve', at(1)), comment({ login: 'ci[bot]', type: 'Bot' }, '/veto', at(1)), comment({ login: 'helper', type: 'Bot' }, '/veto', at(1))],
+      comments: [
+        comment('devin', '/approve', at(1)),
+        comment({ login: 'ci[bot]', type: 'Bot' }, '/veto', at(1)),
+        comment({ login: 'helper', type: 'Bot' }, '/veto', at(1)),
+      ],
       reviews: [review(AGENT, 'APPROVED', HEAD, at(2))],
     });
     expect(commandAuthors(facts)).toEqual([]);

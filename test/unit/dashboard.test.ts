@@ -14,17 +14,28 @@ const numbers = (text: string): number[] => [...text.matchAll(/\[#(\d+)\]/g)].ma
 
 describe('dashboard body', () => {
   it('lists each section oldest deadline first, each line linking its PR', () => {
-    const body = renderDashboard({
-      awaiting: [
-        { number: 7, title: 'Newer migration', url: url(7), since: '2026-12-06T10:00:00Z', approvedBy: [], reminded: 0, mayApprove: 'members of acme/dba' },
-        { number: 3, title: 'Older migration', url: url(3), since: '2026-12-05T10:00:00Z', approvedBy: ['alice'], reminded: 2 },
-      ],
-      windows: [
-        { number: 9, title: 'Later', url: url(9), mergesAt: '2026-12-07T13:00:00Z' },
-        { number: 8, title: 'Sooner', url: url(8), mergesAt: '2026-12-07T12:15:00Z' },
-      ],
-      afterMerge: [],
-    }, NOW);
+    const body = renderDashboard(
+      {
+        awaiting: [
+          {
+            number: 7,
+            title: 'Newer migration',
+            url: url(7),
+            since: '2026-12-06T10:00:00Z',
+            approvedBy: [],
+            reminded: 0,
+            mayApprove: 'members of acme/dba',
+          },
+          { number: 3, title: 'Older migration', url: url(3), since: '2026-12-05T10:00:00Z', approvedBy: ['alice'], reminded: 2 },
+        ],
+        windows: [
+          { number: 9, title: 'Later', url: url(9), mergesAt: '2026-12-07T13:00:00Z' },
+          { number: 8, title: 'Sooner', url: url(8), mergesAt: '2026-12-07T12:15:00Z' },
+        ],
+        afterMerge: [],
+      },
+      NOW,
+    );
     const awaiting = section(body, 'Awaiting approval');
     expect(numbers(awaiting)).toEqual([3, 7]);
     expect(awaiting).toContain(`[#3](${url(3)}) Older migration`);
@@ -37,14 +48,33 @@ describe('dashboard body', () => {
   });
 
   it('puts overdue reviews after merge first and marks them and raised concerns', () => {
-    const body = renderDashboard({
-      ...empty,
-      afterMerge: [
-        { number: 21, title: 'Due later', url: url(21), due: '2026-12-09T00:00:00Z', reviewers: { users: ['alice'], teams: [] }, concern: false },
-        { number: 20, title: 'Overdue', url: url(20), due: '2026-12-06T00:00:00Z', reviewers: { users: [], teams: ['acme/maintainers'] }, concern: true },
-      ],
-    }, NOW);
-    const lines = section(body, 'Review after merge').split('\n').filter((l) => l.startsWith('- '));
+    const body = renderDashboard(
+      {
+        ...empty,
+        afterMerge: [
+          {
+            number: 21,
+            title: 'Due later',
+            url: url(21),
+            due: '2026-12-09T00:00:00Z',
+            reviewers: { users: ['alice'], teams: [] },
+            concern: false,
+          },
+          {
+            number: 20,
+            title: 'Overdue',
+            url: url(20),
+            due: '2026-12-06T00:00:00Z',
+            reviewers: { users: [], teams: ['acme/maintainers'] },
+            concern: true,
+          },
+        ],
+      },
+      NOW,
+    );
+    const lines = section(body, 'Review after merge')
+      .split('\n')
+      .filter((l) => l.startsWith('- '));
     expect(numbers(lines.join('\n'))).toEqual([20, 21]);
     expect(lines[0]).toMatch(/^- \*\*overdue\*\* \[#20\]/);
     expect(lines[0]).toContain('concern raised');
@@ -63,20 +93,38 @@ describe('dashboard body', () => {
   });
 
   it('does not change as the clock moves, only when an item becomes overdue', () => {
-    const data: DashboardData = { ...empty, windows: [{ number: 1, title: 'x', url: url(1), mergesAt: '2026-12-07T12:30:00Z' }], afterMerge: [{ number: 2, title: 'y', url: url(2), due: '2026-12-08T09:00:00Z', reviewers: { users: ['bob'], teams: [] }, concern: false }] };
+    const data: DashboardData = {
+      ...empty,
+      windows: [{ number: 1, title: 'x', url: url(1), mergesAt: '2026-12-07T12:30:00Z' }],
+      afterMerge: [
+        { number: 2, title: 'y', url: url(2), due: '2026-12-08T09:00:00Z', reviewers: { users: ['bob'], teams: [] }, concern: false },
+      ],
+    };
     expect(renderDashboard(data, new Date('2026-12-07T12:01:00Z'))).toBe(renderDashboard(data, new Date('2026-12-08T08:59:00Z')));
     expect(renderDashboard(data, new Date('2026-12-08T09:01:00Z'))).not.toBe(renderDashboard(data, new Date('2026-12-08T08:59:00Z')));
   });
 
   it('cannot mention anyone or break its layout with a PR title', () => {
-    const body = renderDashboard({ ...empty, windows: [{ number: 1, title: '@everyone ## [click](http://x) <img src=x>', url: url(1), mergesAt: '2026-12-07T12:30:00Z' }] }, NOW);
+    const body = renderDashboard(
+      {
+        ...empty,
+        windows: [{ number: 1, title: '@everyone ## [click](http://x) <img src=x>', url: url(1), mergesAt: '2026-12-07T12:30:00Z' }],
+      },
+      NOW,
+    );
     expect(body).not.toMatch(/@everyone/);
     expect(body).not.toContain('<img');
     expect(body).not.toContain('[click](http://x)');
   });
 
-  it('stays within GitHub\'s issue body limit, each section keeping its most urgent lines and saying how many more', () => {
-    const many = (n: number, from: number) => Array.from({ length: n }, (_, i) => ({ number: from + i, title: 'x'.repeat(100), url: url(from + i), mergesAt: new Date(Date.UTC(2026, 11, 7, 13, 0, i)).toISOString() }));
+  it("stays within GitHub's issue body limit, each section keeping its most urgent lines and saying how many more", () => {
+    const many = (n: number, from: number) =>
+      Array.from({ length: n }, (_, i) => ({
+        number: from + i,
+        title: 'x'.repeat(100),
+        url: url(from + i),
+        mergesAt: new Date(Date.UTC(2026, 11, 7, 13, 0, i)).toISOString(),
+      }));
     const body = renderDashboard({ ...empty, windows: many(2000, 1000) }, NOW);
     expect(body.length).toBeLessThanOrEqual(ISSUE_BODY_LIMIT);
     const windows = section(body, 'Veto windows open');
@@ -95,10 +143,16 @@ describe('dashboard body', () => {
   });
 });
 
-describe('the review after merge in the gate\'s record', () => {
-  const record: AfterMergeRecord = { sampled: true, mergedAt: '2026-12-07T10:00:00Z', due: '2026-12-10T10:00:00Z', reviewers: { users: ['alice'], teams: ['acme/maintainers'] }, concerns: [{ by: 'bob', at: '2026-12-07T11:00:00Z', commentId: 5, reason: 'breaks x' }] };
+describe("the review after merge in the gate's record", () => {
+  const record: AfterMergeRecord = {
+    sampled: true,
+    mergedAt: '2026-12-07T10:00:00Z',
+    due: '2026-12-10T10:00:00Z',
+    reviewers: { users: ['alice'], teams: ['acme/maintainers'] },
+    concerns: [{ by: 'bob', at: '2026-12-07T11:00:00Z', commentId: 5, reason: 'breaks x' }],
+  };
 
-  it('travels in the check run\'s record and reads back as written', () => {
+  it("travels in the check run's record and reads back as written", () => {
     const text = withRecord('details', { vetoes: [], answered: [], afterMerge: record } as never, 12);
     expect(readRecord(text, 12)?.afterMerge).toEqual(record);
   });
@@ -114,7 +168,11 @@ describe('the review after merge in the gate\'s record', () => {
     const reviewed = { ...record, reviewed: { by: 'alice', at: '2026-12-08T09:00:00Z', commentId: 9 } };
     const more = { ...record, concerns: [{ by: 'carol', at: '2026-12-07T12:00:00Z', commentId: 6, reason: 'and y' }] };
     expect(mergeAfterMerge(more, reviewed)).toMatchObject({ reviewed: { by: 'alice' }, concerns: [{ commentId: 6 }, { commentId: 5 }] });
-    expect(mergeRecords({ vetoes: [], answered: [], afterMerge: reviewed } as never, { vetoes: [], answered: [] })?.afterMerge?.reviewed?.by).toBe('alice');
-    expect(mergeRecords({ vetoes: [], answered: [] }, { vetoes: [], answered: [], afterMerge: more } as never)?.afterMerge?.concerns).toHaveLength(1);
+    expect(
+      mergeRecords({ vetoes: [], answered: [], afterMerge: reviewed } as never, { vetoes: [], answered: [] })?.afterMerge?.reviewed?.by,
+    ).toBe('alice');
+    expect(
+      mergeRecords({ vetoes: [], answered: [] }, { vetoes: [], answered: [], afterMerge: more } as never)?.afterMerge?.concerns,
+    ).toHaveLength(1);
   });
 });

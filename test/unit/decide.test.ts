@@ -42,12 +42,25 @@ describe('decide: tiers and states', () => {
 
   it('lets an fyi PR merge', () => {
     const d = decide(okLoad(), makeFacts({ files: [file('docs/guide.md')] }), NOW);
-    expect(d).toMatchObject({ governed: true, tier: 'fyi', state: 'ready', merge: true, title: 'Ready to merge (fyi)', mergeMethod: 'squash' });
+    expect(d).toMatchObject({
+      governed: true,
+      tier: 'fyi',
+      state: 'ready',
+      merge: true,
+      title: 'Ready to merge (fyi)',
+      mergeMethod: 'squash',
+    });
   });
 
   it('keeps a soft PR waiting until the window ends, then lets it merge', () => {
     const waiting = decide(okLoad(), makeFacts(), NOW);
-    expect(waiting).toMatchObject({ tier: 'soft', state: 'waiting', merge: false, wakeAt: at(15), title: 'Merges at 14:15 UTC unless someone vetoes (soft)' });
+    expect(waiting).toMatchObject({
+      tier: 'soft',
+      state: 'waiting',
+      merge: false,
+      wakeAt: at(15),
+      title: 'Merges at 14:15 UTC unless someone vetoes (soft)',
+    });
     expect(waiting.window).toEqual({ start: new Date(T0).toISOString(), end: at(15) });
     const after = decide(okLoad(), makeFacts(), new Date(at(15)));
     expect(after).toMatchObject({ state: 'ready', merge: true });
@@ -68,7 +81,12 @@ describe('decide: tiers and states', () => {
   it('blocks a hard PR until enough distinct people approve', () => {
     const policy = makePolicy({ tiers: { ...makePolicy().tiers, hard: { approvals: 2, merge: true, invalidateOnPush: true } } });
     const base = { files: hardFiles, authorizations: auth };
-    expect(decide(okLoad(policy), makeFacts(base), NOW)).toMatchObject({ state: 'blocked', merge: false, approvalsRequired: 2, title: 'Blocked: needs 2 more approvals (hard)' });
+    expect(decide(okLoad(policy), makeFacts(base), NOW)).toMatchObject({
+      state: 'blocked',
+      merge: false,
+      approvalsRequired: 2,
+      title: 'Blocked: needs 2 more approvals (hard)',
+    });
     const twice = makeFacts({ ...base, comments: [comment('alice', '/approve', at(1)), comment('ALICE', '/approve', at(2))] });
     expect(decide(okLoad(policy), twice, NOW)).toMatchObject({ state: 'blocked', title: 'Blocked: needs 1 more approval (hard)' });
     const two = makeFacts({ ...base, comments: [comment('alice', '/approve', at(1))], reviews: [review('bob', 'APPROVED', HEAD, at(2))] });
@@ -80,7 +98,11 @@ describe('decide: tiers and states', () => {
     const d = decide(okLoad(), makeFacts({ draft: true, files: [file('docs/a.md')] }), NOW);
     expect(d).toMatchObject({ state: 'waiting', merge: false });
     expect(d.wakeAt).toBeUndefined();
-    expect(decide(okLoad(), makeFacts({ draft: true, files: hardFiles }), NOW)).toMatchObject({ state: 'waiting', merge: false, title: 'Draft: waiting until ready for review (hard)' });
+    expect(decide(okLoad(), makeFacts({ draft: true, files: hardFiles }), NOW)).toMatchObject({
+      state: 'waiting',
+      merge: false,
+      title: 'Draft: waiting until ready for review (hard)',
+    });
     expect(decide(okLoad(), makeFacts({ draft: true }), NOW).wakeAt).toBeUndefined();
     const vetoed = makeFacts({ draft: true, comments: [comment('bob', '/veto', at(1))], authorizations: auth });
     expect(decide(okLoad(), vetoed, NOW).state).toBe('blocked');
@@ -92,14 +114,29 @@ describe('decide: tiers and states', () => {
   });
 
   it('blocks on a policy error and says where it is', () => {
-    const load: PolicyLoad = { kind: 'invalid', path: '.github/hitl.yml', errors: [{ file: '.github/hitl.yml', line: 4, column: 7, message: 'unknown key' }] };
-    const d = decide(load, makeFacts({ files: [file('docs/a.md')], comments: [comment('alice', '/approve', at(1))], authorizations: auth }), NOW);
-    expect(d).toMatchObject({ governed: true, tier: 'hard', state: 'blocked', merge: false, title: 'Blocked: policy error at .github/hitl.yml:4:7' });
+    const load: PolicyLoad = {
+      kind: 'invalid',
+      path: '.github/hitl.yml',
+      errors: [{ file: '.github/hitl.yml', line: 4, column: 7, message: 'unknown key' }],
+    };
+    const d = decide(
+      load,
+      makeFacts({ files: [file('docs/a.md')], comments: [comment('alice', '/approve', at(1))], authorizations: auth }),
+      NOW,
+    );
+    expect(d).toMatchObject({
+      governed: true,
+      tier: 'hard',
+      state: 'blocked',
+      merge: false,
+      title: 'Blocked: policy error at .github/hitl.yml:4:7',
+    });
     expect(d.approvals).toEqual([]);
   });
 
   it('reads a real policy file through loadPolicy', () => {
-    const text = 'version: 1\nagents:\n  authors: ["copilot-swe-agent[bot]"]\nreviewers:\n  users: [alice]\ntiers:\n  hard: { approvals: 1 }\nrules:\n  - name: Migrations\n    tier: hard\n    paths: ["db/**"]\n';
+    const text =
+      'version: 1\nagents:\n  authors: ["copilot-swe-agent[bot]"]\nreviewers:\n  users: [alice]\ntiers:\n  hard: { approvals: 1 }\nrules:\n  - name: Migrations\n    tier: hard\n    paths: ["db/**"]\n';
     const load = loadPolicy({ kind: 'text', path: '.github/hitl.yml', text });
     expect(load.kind).toBe('ok');
     const d = decide(load, makeFacts({ files: hardFiles, comments: [comment('alice', '/approve', at(1))] }), NOW);
@@ -113,11 +150,21 @@ describe('decide: who may decide', () => {
     ['a listed user', comment('alice', '/approve', at(1)), {}, 'accepted'],
     ['write permission', comment('bob', '/approve', at(1)), { bob: writer() }, 'accepted'],
     ['admin permission', comment('bob', '/approve', at(1)), { bob: { permission: 'admin', teams: [] } }, 'accepted'],
-    ['a member of a reviewer team', comment('bob', '/approve', at(1)), { bob: { permission: 'read', teams: ['acme/maintainers'] } }, 'accepted'],
+    [
+      'a member of a reviewer team',
+      comment('bob', '/approve', at(1)),
+      { bob: { permission: 'read', teams: ['acme/maintainers'] } },
+      'accepted',
+    ],
     ['read permission', comment('bob', '/approve', at(1)), { bob: { permission: 'read', teams: [] } }, 'not-reviewer'],
     ['no permission', comment('bob', '/approve', at(1)), { bob: { permission: 'none', teams: [] } }, 'not-reviewer'],
     ['a failed permission lookup', comment('bob', '/approve', at(1)), { bob: { permission: 'error', teams: [] } }, 'permission-error'],
-    ['a failed team lookup', comment('bob', '/approve', at(1)), { bob: { permission: 'read', teams: [], teamErrors: ['acme/maintainers'] } }, 'permission-error'],
+    [
+      'a failed team lookup',
+      comment('bob', '/approve', at(1)),
+      { bob: { permission: 'read', teams: [], teamErrors: ['acme/maintainers'] } },
+      'permission-error',
+    ],
     ['no authorization entry', comment('bob', '/approve', at(1)), {}, 'permission-error'],
     ['the PR author', comment(AGENT, '/approve', at(1)), {}, 'bot'],
     ['a committer', comment('mallory', '/approve', at(1)), { mallory: writer() }, 'committer'],
@@ -134,16 +181,35 @@ describe('decide: who may decide', () => {
   });
 
   it('refuses the human author of the PR', () => {
-    const facts = makeFacts({ author: human('Copilot'), files: hardFiles, comments: [comment('copilot', '/approve', at(1))], authorizations: { copilot: writer() } });
+    const facts = makeFacts({
+      author: human('Copilot'),
+      files: hardFiles,
+      comments: [comment('copilot', '/approve', at(1))],
+      authorizations: { copilot: writer() },
+    });
     expect(verdictOf(facts)).toEqual(['author']);
-    const other = makeFacts({ author: human('sam'), labels: ['ai-generated'], files: hardFiles, comments: [comment('Sam', '/approve', at(1))], authorizations: { sam: writer() } });
+    const other = makeFacts({
+      author: human('sam'),
+      labels: ['ai-generated'],
+      files: hardFiles,
+      comments: [comment('Sam', '/approve', at(1))],
+      authorizations: { sam: writer() },
+    });
     expect(verdictOf(other)).toEqual(['author']);
   });
 
   it('counts a veto whose author could not be checked, and refuses it from a non-reviewer', () => {
-    const failed = decide(okLoad(), makeFacts({ comments: [comment('bob', '/veto', at(1))], authorizations: { bob: { permission: 'error', teams: [] } } }), NOW);
+    const failed = decide(
+      okLoad(),
+      makeFacts({ comments: [comment('bob', '/veto', at(1))], authorizations: { bob: { permission: 'error', teams: [] } } }),
+      NOW,
+    );
     expect(failed).toMatchObject({ state: 'blocked', title: 'Blocked: vetoed by @bob' });
-    const reader = decide(okLoad(), makeFacts({ comments: [comment('bob', '/veto', at(1))], authorizations: { bob: { permission: 'read', teams: [] } } }), NOW);
+    const reader = decide(
+      okLoad(),
+      makeFacts({ comments: [comment('bob', '/veto', at(1))], authorizations: { bob: { permission: 'read', teams: [] } } }),
+      NOW,
+    );
     expect(reader).toMatchObject({ state: 'waiting' });
     expect(reader.commands[0]).toMatchObject({ accepted: false, refusal: 'not-reviewer' });
   });
@@ -152,29 +218,53 @@ describe('decide: who may decide', () => {
 describe('decide: vetoes', () => {
   const docs = [file('docs/a.md')];
   it('blocks any tier and records the veto in the ledger', () => {
-    const d = decide(okLoad(), makeFacts({ files: docs, comments: [comment('bob', '/veto breaks the API', at(1))], authorizations: auth }), NOW);
+    const d = decide(
+      okLoad(),
+      makeFacts({ files: docs, comments: [comment('bob', '/veto breaks the API', at(1))], authorizations: auth }),
+      NOW,
+    );
     expect(d).toMatchObject({ state: 'blocked', merge: false, title: 'Blocked: vetoed by @bob' });
     expect(d.vetoes).toMatchObject([{ by: 'bob', reason: 'breaks the API' }]);
     expect(d.ledger.vetoes).toEqual(d.vetoes);
   });
 
-  it('lifts on the same person\'s later /veto cancel only', () => {
+  it("lifts on the same person's later /veto cancel only", () => {
     const veto = comment('bob', '/veto', at(1));
-    const byOther = decide(okLoad(), makeFacts({ files: docs, comments: [veto, comment('carol', '/veto cancel', at(2))], authorizations: auth }), NOW);
+    const byOther = decide(
+      okLoad(),
+      makeFacts({ files: docs, comments: [veto, comment('carol', '/veto cancel', at(2))], authorizations: auth }),
+      NOW,
+    );
     expect(byOther.state).toBe('blocked');
     expect(byOther.commands[1]).toMatchObject({ refusal: 'nothing-to-cancel' });
-    const bySame = decide(okLoad(), makeFacts({ files: docs, comments: [veto, comment('bob', '/veto cancel', at(2))], authorizations: auth }), NOW);
+    const bySame = decide(
+      okLoad(),
+      makeFacts({ files: docs, comments: [veto, comment('bob', '/veto cancel', at(2))], authorizations: auth }),
+      NOW,
+    );
     expect(bySame).toMatchObject({ state: 'ready', vetoes: [] });
     expect(bySame.ledger.vetoes).toEqual([]);
-    const cancelFirst = decide(okLoad(), makeFacts({ files: docs, comments: [comment('bob', '/veto cancel', at(1)), comment('bob', '/veto', at(2))], authorizations: auth }), NOW);
+    const cancelFirst = decide(
+      okLoad(),
+      makeFacts({ files: docs, comments: [comment('bob', '/veto cancel', at(1)), comment('bob', '/veto', at(2))], authorizations: auth }),
+      NOW,
+    );
     expect(cancelFirst.state).toBe('blocked');
   });
 
   it('is overruled only by enough approvals given after it', () => {
     const veto = comment('bob', '/veto', at(2));
-    const before = decide(okLoad(), makeFacts({ files: docs, comments: [comment('alice', '/approve', at(1)), veto], authorizations: auth }), NOW);
+    const before = decide(
+      okLoad(),
+      makeFacts({ files: docs, comments: [comment('alice', '/approve', at(1)), veto], authorizations: auth }),
+      NOW,
+    );
     expect(before.state).toBe('blocked');
-    const after = decide(okLoad(), makeFacts({ files: docs, comments: [veto, comment('alice', '/approve', at(3))], authorizations: auth }), NOW);
+    const after = decide(
+      okLoad(),
+      makeFacts({ files: docs, comments: [veto, comment('alice', '/approve', at(3))], authorizations: auth }),
+      NOW,
+    );
     expect(after).toMatchObject({ state: 'ready', vetoes: [] });
     // Kept in the ledger: a push would invalidate the approval that overruled it.
     expect(after.ledger.vetoes).toHaveLength(1);
@@ -184,18 +274,43 @@ describe('decide: vetoes', () => {
     const ledger = { vetoes: [{ by: 'bob', at: at(1), commentId: 55, reason: 'no' }], answered: [55] };
     const deleted = decide(okLoad(), makeFacts({ files: docs, ledger, authorizations: auth }), NOW);
     expect(deleted).toMatchObject({ state: 'blocked', title: 'Blocked: vetoed by @bob' });
-    const edited = decide(okLoad(), makeFacts({ files: docs, ledger, comments: [comment('bob', 'never mind', at(1), { id: 55, updatedAt: at(3) })], authorizations: auth }), NOW);
+    const edited = decide(
+      okLoad(),
+      makeFacts({
+        files: docs,
+        ledger,
+        comments: [comment('bob', 'never mind', at(1), { id: 55, updatedAt: at(3) })],
+        authorizations: auth,
+      }),
+      NOW,
+    );
     expect(edited.state).toBe('blocked');
     expect(edited.ledger.vetoes).toEqual(ledger.vetoes);
-    const cancelled = decide(okLoad(), makeFacts({ files: docs, ledger, comments: [comment('bob', '/veto cancel', at(4))], authorizations: auth }), NOW);
+    const cancelled = decide(
+      okLoad(),
+      makeFacts({ files: docs, ledger, comments: [comment('bob', '/veto cancel', at(4))], authorizations: auth }),
+      NOW,
+    );
     expect(cancelled.state).toBe('ready');
     expect(cancelled.ledger.vetoes).toEqual([]);
   });
 
   it('counts a veto from an edited comment but not a cancel', () => {
-    const edited = decide(okLoad(), makeFacts({ files: docs, comments: [comment('bob', '/veto', at(1), { updatedAt: at(4) })], authorizations: auth }), NOW);
+    const edited = decide(
+      okLoad(),
+      makeFacts({ files: docs, comments: [comment('bob', '/veto', at(1), { updatedAt: at(4) })], authorizations: auth }),
+      NOW,
+    );
     expect(edited.state).toBe('blocked');
-    const cancel = decide(okLoad(), makeFacts({ files: docs, comments: [comment('bob', '/veto', at(1)), comment('bob', '/veto cancel', at(2), { updatedAt: at(3) })], authorizations: auth }), NOW);
+    const cancel = decide(
+      okLoad(),
+      makeFacts({
+        files: docs,
+        comments: [comment('bob', '/veto', at(1)), comment('bob', '/veto cancel', at(2), { updatedAt: at(3) })],
+        authorizations: auth,
+      }),
+      NOW,
+    );
     expect(cancel.state).toBe('blocked');
     expect(cancel.commands[1]).toMatchObject({ refusal: 'edited' });
   });
@@ -206,7 +321,12 @@ describe('decide: approvals bind to the head', () => {
     const facts = makeFacts({ files: hardFiles, comments: [comment('alice', '/approve', at(-1))], authorizations: auth });
     expect(verdictOf(facts)).toEqual(['before-push']);
     expect(decide(okLoad(), facts, NOW).state).toBe('blocked');
-    const unknown = makeFacts({ files: hardFiles, headSeenAt: undefined, comments: [comment('alice', '/approve', at(1))], authorizations: auth });
+    const unknown = makeFacts({
+      files: hardFiles,
+      headSeenAt: undefined,
+      comments: [comment('alice', '/approve', at(1))],
+      authorizations: auth,
+    });
     expect(verdictOf(unknown)).toEqual(['before-push']);
   });
 
@@ -223,7 +343,7 @@ describe('decide: approvals bind to the head', () => {
     expect(decide(okLoad(policy), facts, NOW).state).toBe('ready');
   });
 
-  it('lets only the policy\'s own hard PRs keep older approvals, never a raise to hard', () => {
+  it("lets only the policy's own hard PRs keep older approvals, never a raise to hard", () => {
     const policy = makePolicy({ tiers: { ...makePolicy().tiers, hard: { approvals: 1, merge: true, invalidateOnPush: false } } });
     const old = comment('alice', '/approve', at(-60));
     const raised = makeFacts({ comments: [old, comment(AGENT, '/escalate hard', at(1))], authorizations: auth });
@@ -232,15 +352,24 @@ describe('decide: approvals bind to the head', () => {
 
   it('overrules a veto only with approvals of the current head, whatever the policy keeps', () => {
     const policy = makePolicy({ tiers: { ...makePolicy().tiers, hard: { approvals: 1, merge: true, invalidateOnPush: false } } });
-    const facts = makeFacts({ files: hardFiles, comments: [comment('bob', '/veto', at(-90))], reviews: [review('alice', 'APPROVED', OTHER, at(-60))], authorizations: auth });
+    const facts = makeFacts({
+      files: hardFiles,
+      comments: [comment('bob', '/veto', at(-90))],
+      reviews: [review('alice', 'APPROVED', OTHER, at(-60))],
+      authorizations: auth,
+    });
     expect(decide(okLoad(policy), facts, NOW)).toMatchObject({ state: 'blocked', title: 'Blocked: vetoed by @bob' });
   });
 
-  it('keeps a person\'s approval of the current head when they later approve an older commit', () => {
+  it("keeps a person's approval of the current head when they later approve an older commit", () => {
     // Found by the property test: the stale review replaced the live approval, and dismissing the
     // review then turned a blocked PR ready.
     const policy = makePolicy({ tiers: { ...makePolicy().tiers, hard: { approvals: 1, merge: true, invalidateOnPush: false } } });
-    const history = { files: hardFiles, comments: [comment('bob', '/veto', at(1)), comment('alice', '/approve', at(2))], authorizations: auth };
+    const history = {
+      files: hardFiles,
+      comments: [comment('bob', '/veto', at(1)), comment('alice', '/approve', at(2))],
+      authorizations: auth,
+    };
     const stale = review('alice', 'APPROVED', OTHER, at(3));
     const withReview = decide(okLoad(policy), makeFacts({ ...history, reviews: [stale] }), NOW);
     const dismissed = decide(okLoad(policy), makeFacts({ ...history, reviews: [{ ...stale, state: 'DISMISSED' }] }), NOW);
@@ -249,12 +378,20 @@ describe('decide: approvals bind to the head', () => {
   });
 
   it('withdraws approvals on /approve cancel and on a later change request', () => {
-    const cancel = makeFacts({ files: hardFiles, comments: [comment('alice', '/approve', at(1)), comment('alice', '/approve cancel', at(2))], authorizations: auth });
+    const cancel = makeFacts({
+      files: hardFiles,
+      comments: [comment('alice', '/approve', at(1)), comment('alice', '/approve cancel', at(2))],
+      authorizations: auth,
+    });
     expect(verdictOf(cancel)).toEqual(['accepted', 'accepted']);
     expect(decide(okLoad(), cancel, NOW).state).toBe('blocked');
     const nothing = makeFacts({ files: hardFiles, comments: [comment('alice', '/approve cancel', at(1))], authorizations: auth });
     expect(verdictOf(nothing)).toEqual(['nothing-to-cancel']);
-    const changes = makeFacts({ files: hardFiles, reviews: [review('bob', 'APPROVED', HEAD, at(1)), review('bob', 'CHANGES_REQUESTED', HEAD, at(2))], authorizations: auth });
+    const changes = makeFacts({
+      files: hardFiles,
+      reviews: [review('bob', 'APPROVED', HEAD, at(1)), review('bob', 'CHANGES_REQUESTED', HEAD, at(2))],
+      authorizations: auth,
+    });
     expect(decide(okLoad(), changes, NOW).state).toBe('blocked');
   });
 
@@ -281,12 +418,21 @@ describe('decide: approvals bind to the head', () => {
     const approved = review('bob', 'APPROVED', HEAD, at(1));
     const changes = review('bob', 'CHANGES_REQUESTED', HEAD, at(2));
     const requested = decide(okLoad(), makeFacts({ files: hardFiles, reviews: [approved, changes], authorizations: auth }), NOW);
-    const dismissed = makeFacts({ files: hardFiles, reviews: [approved, { ...changes, state: 'DISMISSED' }], authorizations: auth, ledger: requested.ledger });
+    const dismissed = makeFacts({
+      files: hardFiles,
+      reviews: [approved, { ...changes, state: 'DISMISSED' }],
+      authorizations: auth,
+      ledger: requested.ledger,
+    });
     expect(decide(okLoad(), dismissed, NOW).state).toBe('blocked');
   });
 
   it('does not count /approve written in a review body', () => {
-    const facts = makeFacts({ files: hardFiles, reviews: [review('alice', 'COMMENTED', HEAD, at(1), { body: '/approve' })], authorizations: auth });
+    const facts = makeFacts({
+      files: hardFiles,
+      reviews: [review('alice', 'COMMENTED', HEAD, at(1), { body: '/approve' })],
+      authorizations: auth,
+    });
     expect(verdictOf(facts)).toEqual(['edited']);
   });
 });

@@ -23,10 +23,12 @@ describe('decision record', () => {
     const decision = decide(load, facts, NOW);
     const record = decisionRecord(decision, facts);
     expect(record).toMatchObject({ tier: 'hard', rules: ['Migrations'], policy: { sha256: (load as { hash: string }).hash } });
-    expect(record?.approvals).toEqual(expect.arrayContaining([
-      { by: 'alice', at: at(4), via: 'comment', sha: HEAD },
-      { by: 'carol', at: at(5), via: 'review', sha: HEAD },
-    ]));
+    expect(record?.approvals).toEqual(
+      expect.arrayContaining([
+        { by: 'alice', at: at(4), via: 'comment', sha: HEAD },
+        { by: 'carol', at: at(5), via: 'review', sha: HEAD },
+      ]),
+    );
     expect(record?.vetoes).toEqual([{ by: 'bob', at: at(2), reason: 'wait', withdrawnAt: at(3) }]);
     // It travels in the check run's text and reads back the same.
     expect(readDecisionRecord(renderCheckRun(decision, facts, NOW).text)).toEqual(record);
@@ -40,11 +42,21 @@ describe('decision record', () => {
   });
 
   it('reading never throws and never invents entries', () => {
-    fc.assert(fc.property(fc.string(), (s) => {
-      expect(() => readDecisionRecord(s)).not.toThrow();
-      expect(() => readDecisionRecord(`<!-- hitl-gate:decision v1 ${Buffer.from(s).toString('base64')} -->`)).not.toThrow();
-    }));
-    const forged = decisionMarker({ tier: 'hard', state: 'ready', rules: [], approvals: [], vetoes: [], window: null, policy: { path: '', sha256: null } }).replace('v1 ', 'v1 x');
+    fc.assert(
+      fc.property(fc.string(), (s) => {
+        expect(() => readDecisionRecord(s)).not.toThrow();
+        expect(() => readDecisionRecord(`<!-- hitl-gate:decision v1 ${Buffer.from(s).toString('base64')} -->`)).not.toThrow();
+      }),
+    );
+    const forged = decisionMarker({
+      tier: 'hard',
+      state: 'ready',
+      rules: [],
+      approvals: [],
+      vetoes: [],
+      window: null,
+      policy: { path: '', sha256: null },
+    }).replace('v1 ', 'v1 x');
     expect(readDecisionRecord(forged)).toBeUndefined();
     expect(readDecisionRecord(null)).toBeUndefined();
   });

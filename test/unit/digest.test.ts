@@ -4,7 +4,13 @@ import { buildDigest, digestDay, digestDue, digestMarker, digestPayload, digestT
 import type { WorkingHours } from '../../src/core/model/policy.js';
 
 const at = (iso: string) => Date.parse(iso);
-const berlin: WorkingHours = { timezone: 'Europe/Berlin', days: ['mon', 'tue', 'wed', 'thu', 'fri'], fromMinutes: 8 * 60, toMinutes: 17 * 60, holidays: ['2026-12-24'] };
+const berlin: WorkingHours = {
+  timezone: 'Europe/Berlin',
+  days: ['mon', 'tue', 'wed', 'thu', 'fri'],
+  fromMinutes: 8 * 60,
+  toMinutes: 17 * 60,
+  holidays: ['2026-12-24'],
+};
 
 describe('when the daily digest is due', () => {
   it('at 09:00 UTC on weekdays when the policy sets no working hours', () => {
@@ -14,7 +20,7 @@ describe('when the daily digest is due', () => {
     expect(digestDay(at('2026-12-12T10:00:00Z'), undefined)).toBeUndefined(); // Saturday
   });
 
-  it('at the start of working hours in the policy\'s time zone, never on a day off or a holiday', () => {
+  it("at the start of working hours in the policy's time zone, never on a day off or a holiday", () => {
     // 08:00 in Berlin is 07:00 UTC in winter.
     expect(digestDue(at('2026-12-07T06:59:00Z'), berlin, undefined)).toBeUndefined();
     expect(digestDue(at('2026-12-07T07:00:00Z'), berlin, undefined)?.day).toBe('2026-12-07');
@@ -34,11 +40,32 @@ describe('when the daily digest is due', () => {
 describe('what the digest says', () => {
   const now = at('2026-12-07T09:05:00Z');
   const day = digestDay(now, undefined)!;
-  const item = (number: number, due: string, concern = false) => ({ number, title: `PR ${number}`, url: `https://github.com/acme/app/pull/${number}`, due, reviewers: { users: ['alice'], teams: [] }, concern });
+  const item = (number: number, due: string, concern = false) => ({
+    number,
+    title: `PR ${number}`,
+    url: `https://github.com/acme/app/pull/${number}`,
+    due,
+    reviewers: { users: ['alice'], teams: [] },
+    concern,
+  });
   const data: DashboardData = {
-    awaiting: [{ number: 5, title: 'migration', url: 'https://github.com/acme/app/pull/5', since: '2026-12-04T10:00:00Z', approvedBy: [], reminded: 1 }],
+    awaiting: [
+      {
+        number: 5,
+        title: 'migration',
+        url: 'https://github.com/acme/app/pull/5',
+        since: '2026-12-04T10:00:00Z',
+        approvedBy: [],
+        reminded: 1,
+      },
+    ],
     windows: [{ number: 6, title: 'soft', url: 'https://github.com/acme/app/pull/6', mergesAt: '2026-12-07T09:20:00Z' }],
-    afterMerge: [item(1, '2026-12-08T10:00:00Z'), item(2, '2026-12-07T15:00:00Z'), item(3, '2026-12-06T10:00:00Z', true), item(4, '2026-12-05T10:00:00Z')],
+    afterMerge: [
+      item(1, '2026-12-08T10:00:00Z'),
+      item(2, '2026-12-07T15:00:00Z'),
+      item(3, '2026-12-06T10:00:00Z', true),
+      item(4, '2026-12-05T10:00:00Z'),
+    ],
   };
 
   it('lists what is overdue (oldest first), what is due today and the hard PRs waiting; not what is due later or veto windows', () => {
@@ -55,7 +82,9 @@ describe('what the digest says', () => {
   });
 
   it('is not sent when nothing awaits anyone', () => {
-    expect(buildDigest('acme/app', { awaiting: [], windows: data.windows, afterMerge: [item(1, '2026-12-09T10:00:00Z')] }, now, day, undefined)).toBeUndefined();
+    expect(
+      buildDigest('acme/app', { awaiting: [], windows: data.windows, afterMerge: [item(1, '2026-12-09T10:00:00Z')] }, now, day, undefined),
+    ).toBeUndefined();
   });
 
   it('keeps its record as a day only the marker can carry', () => {

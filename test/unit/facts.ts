@@ -111,14 +111,29 @@ export function recordOf(effects: Effect[], commentId?: number): Ledger | undefi
  * back from there with `readRecord`, never from the status comment. New objects get ids 1 (check run)
  * and 2 (status comment) unless told otherwise.
  */
-export function appliedView(facts: PullRequestFacts, view: GitHubView, effects: Effect[], ids: { checkRun?: number; comment?: number } = {}): { facts: PullRequestFacts; view: GitHubView } {
+export function appliedView(
+  facts: PullRequestFacts,
+  view: GitHubView,
+  effects: Effect[],
+  ids: { checkRun?: number; comment?: number } = {},
+): { facts: PullRequestFacts; view: GitHubView } {
   let next: GitHubView = { ...view };
   let ledger = facts.ledger;
   for (const e of effects) {
     if (e.kind === 'status-comment') next = { ...next, statusComment: { id: e.id ?? ids.comment ?? 2, body: e.body } };
     if (e.kind === 'check-run') {
       const record = e.record ? recordMarker(recordLedger(e.record, next.statusComment?.id), facts.number) : undefined;
-      next = { ...next, checkRun: { id: e.id ?? ids.checkRun ?? 1, status: e.status, conclusion: e.conclusion ?? null, title: e.title, summary: e.summary, ...(record ? { record } : {}) } };
+      next = {
+        ...next,
+        checkRun: {
+          id: e.id ?? ids.checkRun ?? 1,
+          status: e.status,
+          conclusion: e.conclusion ?? null,
+          title: e.title,
+          summary: e.summary,
+          ...(record ? { record } : {}),
+        },
+      };
       if (record) ledger = readRecord(record, facts.number);
     }
   }

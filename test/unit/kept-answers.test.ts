@@ -22,7 +22,7 @@ describe('KeptAnswers', () => {
     expect([kept.get('a')?.data, kept.get('b')?.data, kept.get('c')?.data]).toEqual([1, undefined, 3]);
   });
 
-  it('a session shares its caller\'s answers, and without one starts from none', () => {
+  it("a session shares its caller's answers, and without one starts from none", () => {
     const owner = new KeptAnswers();
     owner.keep('policy', '"v1"', 'text');
     expect(openSession({} as never, new Date(), undefined, owner).kept.get('policy')?.etag).toBe('"v1"');

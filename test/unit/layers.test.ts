@@ -21,10 +21,11 @@ interface Violation {
  * it (the `err` report), and what it found (the same run, reported as JSON). */
 async function cruise(): Promise<{ code: number; violations: string[] }> {
   const args = (output: string) => [depcruise, '--config', join(root, '.dependency-cruiser.cjs'), '--output-type', output, 'src', 'action'];
-  const exec = (output: string) => run(process.execPath, args(output), { cwd: fixture, maxBuffer: 16 * 1024 * 1024 }).then(
-    ({ stdout }) => ({ code: 0, stdout }),
-    (e: { code: number; stdout: string }) => ({ code: e.code, stdout: e.stdout }),
-  );
+  const exec = (output: string) =>
+    run(process.execPath, args(output), { cwd: fixture, maxBuffer: 16 * 1024 * 1024 }).then(
+      ({ stdout }) => ({ code: 0, stdout }),
+      (e: { code: number; stdout: string }) => ({ code: e.code, stdout: e.stdout }),
+    );
   const [lint, json] = await Promise.all([exec('err'), exec('json')]);
   const result = JSON.parse(json.stdout) as { summary: { violations: Violation[] } };
   return { code: lint.code, violations: result.summary.violations.map((v) => `${v.rule.name}: ${v.from} -> ${v.to}`).sort() };

@@ -5,7 +5,19 @@ import { parseCommands } from '../../src/core/commands.js';
 import { TIERS } from '../../src/core/model/tier.js';
 import { escalationComment } from '../../src/mcp/escalation-comment.js';
 
-const COMMANDS = ['/approve', '/approve cancel', '/veto', '/veto cancel', '/veto: no', '/escalate fyi', '/hitl explain', '/aprove', '/vetoo', '  /approve', '\t/veto'];
+const COMMANDS = [
+  '/approve',
+  '/approve cancel',
+  '/veto',
+  '/veto cancel',
+  '/veto: no',
+  '/escalate fyi',
+  '/hitl explain',
+  '/aprove',
+  '/vetoo',
+  '  /approve',
+  '\t/veto',
+];
 const line = fc.oneof(fc.constantFrom(...COMMANDS, '```', '~~~', '> /approve', '<!--', '-->', '</details>', ''), fc.string());
 const text = fc.array(line, { maxLength: 12 }).chain((lines) => fc.constantFrom('\n', '\r\n', '\r').map((sep) => lines.join(sep)));
 
@@ -24,9 +36,12 @@ describe('escalation comment', () => {
   });
 
   it('whatever the message and context, the gate reads exactly the one escalation', () => {
-    fc.assert(fc.property(fc.constantFrom(...TIERS), text, fc.option(text, { nil: undefined }), (tier, message, context) => {
-      const body = escalationComment(tier, message === '' ? 'x' : message, context);
-      expect(parseCommands(body)).toEqual([{ kind: 'escalate', tier }]);
-    }), { numRuns: 500 });
+    fc.assert(
+      fc.property(fc.constantFrom(...TIERS), text, fc.option(text, { nil: undefined }), (tier, message, context) => {
+        const body = escalationComment(tier, message === '' ? 'x' : message, context);
+        expect(parseCommands(body)).toEqual([{ kind: 'escalate', tier }]);
+      }),
+      { numRuns: 500 },
+    );
   });
 });

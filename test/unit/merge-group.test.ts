@@ -1,14 +1,34 @@
 import { describe, expect, it } from 'vitest';
 import { decide } from '../../src/core/decide.js';
-import { groupMembers, mergeGroupVerdict, movedHead, parseMergeGroupRef, queueStep, undoneEnqueue, withDequeueNote, wouldMerge, type GroupMembers, type QueueEntry, type QueueHistoryEvent } from '../../src/core/merge-group.js';
+import {
+  groupMembers,
+  mergeGroupVerdict,
+  movedHead,
+  parseMergeGroupRef,
+  queueStep,
+  undoneEnqueue,
+  withDequeueNote,
+  wouldMerge,
+  type GroupMembers,
+  type QueueEntry,
+  type QueueHistoryEvent,
+} from '../../src/core/merge-group.js';
 import { at, comment, file, makeFacts, makePolicy, okLoad, writer } from './facts.js';
 
 const SHA = (c: string) => c.repeat(40);
 
 describe('parseMergeGroupRef', () => {
-  it('reads the base and the PR from a merge queue ref; the SHA is the group\'s base, kept only as read', () => {
-    expect(parseMergeGroupRef(`refs/heads/gh-readonly-queue/main/pr-123-${SHA('a')}`)).toEqual({ base: 'main', number: 123, sha: SHA('a') });
-    expect(parseMergeGroupRef(`refs/heads/gh-readonly-queue/release/2.x/pr-7-${SHA('b')}`)).toEqual({ base: 'release/2.x', number: 7, sha: SHA('b') });
+  it("reads the base and the PR from a merge queue ref; the SHA is the group's base, kept only as read", () => {
+    expect(parseMergeGroupRef(`refs/heads/gh-readonly-queue/main/pr-123-${SHA('a')}`)).toEqual({
+      base: 'main',
+      number: 123,
+      sha: SHA('a'),
+    });
+    expect(parseMergeGroupRef(`refs/heads/gh-readonly-queue/release/2.x/pr-7-${SHA('b')}`)).toEqual({
+      base: 'release/2.x',
+      number: 7,
+      sha: SHA('b'),
+    });
   });
 
   it('refuses anything else', () => {
@@ -40,44 +60,72 @@ describe('groupMembers', () => {
     expect(groupMembers(ref(3, SHA('2')), SHA('3'), heads)).toMatchObject({ kind: 'known', numbers: [5, 9, 3] });
   });
 
-  it('does not read the branch\'s SHA as a PR head: a group built on main passes the members check', () => {
+  it("does not read the branch's SHA as a PR head: a group built on main passes the members check", () => {
     // The old reading compared SHA('0') with #5's head and failed every group.
     const members = groupMembers(ref(5, MAIN), SHA('1'), groups);
     expect(members.kind).toBe('known');
   });
 
-  it('is unknown when the queue no longer lists the PR, or its entry names neither the group nor the PR\'s head', () => {
-    expect(groupMembers(ref(7, MAIN), SHA('1'), groups)).toMatchObject({ kind: 'unknown', reason: expect.stringMatching(/no longer lists #7/) });
+  it("is unknown when the queue no longer lists the PR, or its entry names neither the group nor the PR's head", () => {
+    expect(groupMembers(ref(7, MAIN), SHA('1'), groups)).toMatchObject({
+      kind: 'unknown',
+      reason: expect.stringMatching(/no longer lists #7/),
+    });
     // The group was replaced (its entry now has another group), or (other reading) #9 was pushed to after it was queued.
-    expect(groupMembers(ref(9, SHA('1')), SHA('f'), groups)).toMatchObject({ kind: 'unknown', reason: expect.stringMatching(/neither this group's commit nor #9's head/) });
+    expect(groupMembers(ref(9, SHA('1')), SHA('f'), groups)).toMatchObject({
+      kind: 'unknown',
+      reason: expect.stringMatching(/neither this group's commit nor #9's head/),
+    });
     const moved = heads.map((e) => (e.number === 9 ? { ...e, prHeadSha: SHA('d') } : e));
-    expect(groupMembers(ref(9, SHA('1')), SHA('2'), moved)).toMatchObject({ kind: 'unknown', reason: expect.stringMatching(/moved after it was queued/) });
-    expect(groupMembers(ref(9, SHA('1')), SHA('2'), groups.map((e) => ({ ...e, headCommit: null })))).toMatchObject({ kind: 'unknown' });
+    expect(groupMembers(ref(9, SHA('1')), SHA('2'), moved)).toMatchObject({
+      kind: 'unknown',
+      reason: expect.stringMatching(/moved after it was queued/),
+    });
+    expect(
+      groupMembers(
+        ref(9, SHA('1')),
+        SHA('2'),
+        groups.map((e) => ({ ...e, headCommit: null })),
+      ),
+    ).toMatchObject({ kind: 'unknown' });
     expect(groupMembers(undefined, SHA('3'), groups).kind).toBe('unknown');
   });
 });
 
 describe('movedHead: every PR a group adds must be on the head that was queued', () => {
-  const entry = (o: Partial<QueueEntry> = {}): QueueEntry => ({ number: 5, position: 1, headCommit: SHA('1'), prHeadSha: SHA('a'), enqueuedAt: at(10), ...o });
-
-  it('with headCommit the PR\'s queued head: the head the gate decided on must be it', () => {
-    expect(movedHead(entry({ headCommit: SHA('a') }), 'pull-request-head', { headSha: SHA('a'), governed: true })).toBeUndefined();
-    expect(movedHead(entry({ headCommit: SHA('e'), prHeadSha: SHA('a') }), 'pull-request-head', { headSha: SHA('a'), governed: true })).toMatch(/moved to aaaaaaa after eeeeeee was queued/);
+  const entry = (o: Partial<QueueEntry> = {}): QueueEntry => ({
+    number: 5,
+    position: 1,
+    headCommit: SHA('1'),
+    prHeadSha: SHA('a'),
+    enqueuedAt: at(10),
+    ...o,
   });
 
-  it('with headCommit the group\'s commit: the gate must have seen the head no later than GitHub queued it', () => {
+  it("with headCommit the PR's queued head: the head the gate decided on must be it", () => {
+    expect(movedHead(entry({ headCommit: SHA('a') }), 'pull-request-head', { headSha: SHA('a'), governed: true })).toBeUndefined();
+    expect(
+      movedHead(entry({ headCommit: SHA('e'), prHeadSha: SHA('a') }), 'pull-request-head', { headSha: SHA('a'), governed: true }),
+    ).toMatch(/moved to aaaaaaa after eeeeeee was queued/);
+  });
+
+  it("with headCommit the group's commit: the gate must have seen the head no later than GitHub queued it", () => {
     expect(movedHead(entry(), 'group-commit', { headSha: SHA('a'), governed: true, headSeenAt: at(2) })).toBeUndefined();
     expect(movedHead(entry(), 'group-commit', { headSha: SHA('a'), governed: true, headSeenAt: at(10) })).toBeUndefined();
     expect(movedHead(entry(), 'group-commit', { headSha: SHA('a'), governed: true, headSeenAt: at(11) })).toMatch(/after it was queued/);
     expect(movedHead(entry(), 'group-commit', { headSha: SHA('a'), governed: true })).toMatch(/no record/);
-    expect(movedHead(entry({ enqueuedAt: undefined }), 'group-commit', { headSha: SHA('a'), governed: true, headSeenAt: at(2) })).toMatch(/did not say when/);
+    expect(movedHead(entry({ enqueuedAt: undefined }), 'group-commit', { headSha: SHA('a'), governed: true, headSeenAt: at(2) })).toMatch(
+      /did not say when/,
+    );
     // A PR the policy does not govern has no record and needs none.
     expect(movedHead(entry(), 'group-commit', { headSha: SHA('a'), governed: false })).toBeUndefined();
   });
 
   it('under either reading, a head that differs from the one GitHub lists, or no head, fails', () => {
     for (const reading of ['group-commit', 'pull-request-head'] as const) {
-      expect(movedHead(entry({ headCommit: SHA('a') }), reading, { headSha: SHA('b'), governed: true, headSeenAt: at(1) })).toMatch(/moved to bbbbbbb while/);
+      expect(movedHead(entry({ headCommit: SHA('a') }), reading, { headSha: SHA('b'), governed: true, headSeenAt: at(1) })).toMatch(
+        /moved to bbbbbbb while/,
+      );
       expect(movedHead(entry(), reading, { governed: false })).toMatch(/could not read its head/);
     }
   });
@@ -133,7 +181,10 @@ describe('mergeGroupVerdict', () => {
     expect(v.conclusion).toBe('neutral');
     expect(v.title).toMatch(/^Observe mode: #2 would not merge now/);
     // An enforced blocker beside it still fails the group.
-    const both = mergeGroupVerdict({ kind: 'known', numbers: [1, 2], entries: [], reading: 'group-commit' }, [{ number: 1, decision: decide(okLoad(), hard, now) }, { number: 2, decision: observed }]);
+    const both = mergeGroupVerdict({ kind: 'known', numbers: [1, 2], entries: [], reading: 'group-commit' }, [
+      { number: 1, decision: decide(okLoad(), hard, now) },
+      { number: 2, decision: observed },
+    ]);
     expect(both.conclusion).toBe('failure');
   });
 
@@ -159,7 +210,16 @@ describe('mergeGroupVerdict', () => {
 describe('queueStep', () => {
   const now = new Date(at(60));
   const ready = decide(okLoad(), makeFacts({ files: [file('src/a.ts')], headSeenAt: at(0) }), now);
-  const vetoed = decide(okLoad(), makeFacts({ files: [file('src/a.ts')], headSeenAt: at(0), comments: [comment('alice', '/veto', at(1))], authorizations: { alice: writer() } }), now);
+  const vetoed = decide(
+    okLoad(),
+    makeFacts({
+      files: [file('src/a.ts')],
+      headSeenAt: at(0),
+      comments: [comment('alice', '/veto', at(1))],
+      authorizations: { alice: writer() },
+    }),
+    now,
+  );
 
   it('enqueues the decided head instead of merging, once', () => {
     expect(queueStep(ready, { required: true, queued: false }, { sha: SHA('a') })).toEqual({ kind: 'enqueue', expectedHeadOid: SHA('a') });
@@ -179,11 +239,19 @@ describe('queueStep', () => {
 describe('undoneEnqueue: the gate does not queue again a head someone else took out', () => {
   const GATE = 'hitl-gate[bot]';
   const added = (actor: string, at: string): QueueHistoryEvent => ({ kind: 'added', at, actor });
-  const removed = (actor: string, at: string, headSha = SHA('a'), reason = 'MANUAL'): QueueHistoryEvent => ({ kind: 'removed', at, actor, headSha, reason });
+  const removed = (actor: string, at: string, headSha = SHA('a'), reason = 'MANUAL'): QueueHistoryEvent => ({
+    kind: 'removed',
+    at,
+    actor,
+    headSha,
+    reason,
+  });
 
   it('holds a head the gate queued and a person or a failed group took out', () => {
     expect(undoneEnqueue([added(GATE, at(1)), removed('alice', at(2))], SHA('a'), GATE)?.actor).toBe('alice');
-    expect(undoneEnqueue([added(GATE, at(1)), removed('github-merge-queue[bot]', at(2), SHA('a'), 'CI_FAILURE')], SHA('a'), GATE)?.reason).toBe('CI_FAILURE');
+    expect(
+      undoneEnqueue([added(GATE, at(1)), removed('github-merge-queue[bot]', at(2), SHA('a'), 'CI_FAILURE')], SHA('a'), GATE)?.reason,
+    ).toBe('CI_FAILURE');
   });
 
   it('does not hold a head the gate took out itself (a veto since lifted), a newer head, or one a person queued', () => {
@@ -198,6 +266,8 @@ describe('undoneEnqueue: the gate does not queue again a head someone else took 
     const ready = decide(okLoad(), makeFacts({ files: [file('src/a.ts')], headSeenAt: at(0) }), now);
     const step = queueStep(ready, { required: true, queued: false }, { sha: SHA('a') }, removed('alice', at(2)));
     expect(step.kind).toBe('hold');
-    expect(withDequeueNote(ready, step).blockers.at(-1)).toMatch(/taken out of the merge queue by alice.*does not queue it again.*push a new commit/);
+    expect(withDequeueNote(ready, step).blockers.at(-1)).toMatch(
+      /taken out of the merge queue by alice.*does not queue it again.*push a new commit/,
+    );
   });
 });

@@ -52,7 +52,7 @@ describe('notify: one message per PR per event', () => {
     expect(notifiedOf(decide(okLoad(), { ...hard, ledger: ledger! }, NOW).ledger)).toEqual({ slack: { sent: ['hard'] } });
   });
 
-  it('a veto later goes into the PR\'s Slack thread', () => {
+  it("a veto later goes into the PR's Slack thread", () => {
     const ledger: Ledger = { vetoes: [], answered: [], notified: { slack: { sent: ['hard'], ts: '1700000000.000100' } } };
     const vetoed = { ...hard, comments: [comment('bob', '/veto not now', at(2))], authorizations: { bob: writer() }, ledger };
     const { notifications } = claim(vetoed);
@@ -69,25 +69,71 @@ describe('notify: one message per PR per event', () => {
   it('accepts a reminder step as `stale`, once per step', () => {
     const policy: NotifyPolicy = { webhook: { on: ['stale'] } };
     const decision = decide(okLoad(), hard, NOW);
-    const one = claimNotifications({ decision, facts: hard, policy, available: ['webhook'], url: URL, now: NOW, extra: [{ event: 'stale', key: 'stale:1' }] });
+    const one = claimNotifications({
+      decision,
+      facts: hard,
+      policy,
+      available: ['webhook'],
+      url: URL,
+      now: NOW,
+      extra: [{ event: 'stale', key: 'stale:1' }],
+    });
     expect(one.notifications.map((n) => n.key)).toEqual(['stale:1']);
     const facts = { ...hard, ledger: one.ledger };
-    expect(claimNotifications({ decision, facts, policy, available: ['webhook'], url: URL, now: NOW, extra: [{ event: 'stale', key: 'stale:1' }] }).notifications).toEqual([]);
-    expect(claimNotifications({ decision, facts, policy, available: ['webhook'], url: URL, now: NOW, extra: [{ event: 'stale', key: 'stale:2' }] }).notifications).toHaveLength(1);
+    expect(
+      claimNotifications({
+        decision,
+        facts,
+        policy,
+        available: ['webhook'],
+        url: URL,
+        now: NOW,
+        extra: [{ event: 'stale', key: 'stale:1' }],
+      }).notifications,
+    ).toEqual([]);
+    expect(
+      claimNotifications({
+        decision,
+        facts,
+        policy,
+        available: ['webhook'],
+        url: URL,
+        now: NOW,
+        extra: [{ event: 'stale', key: 'stale:2' }],
+      }).notifications,
+    ).toHaveLength(1);
   });
 
   it('merged goes to the channels that ask for it, in the thread', () => {
     const facts = { ...hard, ledger: { vetoes: [], answered: [], notified: { slack: { sent: ['hard'], ts: '1.2' } } } as Ledger };
-    const n = mergedNotifications({ decision: decide(okLoad(), facts, NOW), facts, policy: POLICY, available: ['slack', 'webhook'], url: URL, now: NOW });
+    const n = mergedNotifications({
+      decision: decide(okLoad(), facts, NOW),
+      facts,
+      policy: POLICY,
+      available: ['slack', 'webhook'],
+      url: URL,
+      now: NOW,
+    });
     expect(n).toEqual([expect.objectContaining({ channel: 'slack', event: 'merged', threadTs: '1.2' })]);
   });
 });
 
 describe('notify: the policy key', () => {
   it('parses and validates `notify`, with line and column', () => {
-    const ok = loadPolicy({ kind: 'text', path: '.github/hitl.yml', text: 'version: 1\nnotify:\n  slack: { channel: "#agent-prs", on: [hard, veto] }\n  webhook: { on: [merged] }\n' });
-    expect(ok.kind === 'ok' && ok.policy.notify).toEqual({ slack: { channel: '#agent-prs', on: ['hard', 'veto'] }, webhook: { on: ['merged'] } });
-    const bad = loadPolicy({ kind: 'text', path: '.github/hitl.yml', text: 'version: 1\nnotify:\n  slack: { channel: "#agent-prs", on: [hard], token: xoxb-1 }\n' });
+    const ok = loadPolicy({
+      kind: 'text',
+      path: '.github/hitl.yml',
+      text: 'version: 1\nnotify:\n  slack: { channel: "#agent-prs", on: [hard, veto] }\n  webhook: { on: [merged] }\n',
+    });
+    expect(ok.kind === 'ok' && ok.policy.notify).toEqual({
+      slack: { channel: '#agent-prs', on: ['hard', 'veto'] },
+      webhook: { on: ['merged'] },
+    });
+    const bad = loadPolicy({
+      kind: 'text',
+      path: '.github/hitl.yml',
+      text: 'version: 1\nnotify:\n  slack: { channel: "#agent-prs", on: [hard], token: xoxb-1 }\n',
+    });
     expect(bad.kind).toBe('invalid');
     expect(bad.kind === 'invalid' && bad.errors[0]).toMatchObject({ line: 3, message: expect.stringContaining('token') });
     const none = loadPolicy({ kind: 'text', path: '.github/hitl.yml', text: 'version: 1\n' });
@@ -98,7 +144,16 @@ describe('notify: the policy key', () => {
 describe('notify: the reasons line', () => {
   it('is plain text that keeps globs and file names as written', () => {
     const facts = makeFacts({ files: [file('db/migrations/002_add_discount.sql')] });
-    const { notifications } = claimNotifications({ decision: decide(okLoad(), facts, NOW), facts, policy: POLICY, available: ['slack'], url: URL, now: NOW });
-    expect(notifications[0]!.message.reasons).toBe('rule Database migrations → hard (1 file matches db/migrations/**): db/migrations/002_add_discount.sql');
+    const { notifications } = claimNotifications({
+      decision: decide(okLoad(), facts, NOW),
+      facts,
+      policy: POLICY,
+      available: ['slack'],
+      url: URL,
+      now: NOW,
+    });
+    expect(notifications[0]!.message.reasons).toBe(
+      'rule Database migrations → hard (1 file matches db/migrations/**): db/migrations/002_add_discount.sql',
+    );
   });
 });

@@ -23,7 +23,8 @@ rules:
     paths: ["db/migrations/**"]
     reviewers: { teams: [acme/dba] }
 `;
-const load = (extra = ''): PolicyLoad => loadPolicy({ kind: 'text', path: '.github/hitl.yml', text: POLICY.replace('version: 1\n', `version: 1\n${extra}`) });
+const load = (extra = ''): PolicyLoad =>
+  loadPolicy({ kind: 'text', path: '.github/hitl.yml', text: POLICY.replace('version: 1\n', `version: 1\n${extra}`) });
 const observe = load('mode: observe\n');
 /** A soft PR first seen at T0: its 15-minute window ended at 14:15, before NOW. */
 const soft = (over: Partial<PullRequestFacts> = {}) => makeFacts({ files: [file('src/a.ts')], headSeenAt: at(0), ...over });
@@ -61,7 +62,10 @@ describe('mode: observe', () => {
     const d = decide(observe, hard(), NOW);
     expect(d).toMatchObject({ state: 'blocked', tier: 'hard' });
     const effects = plan(d, hard(), READY_VIEW, NOW, { mode: 'full' });
-    expect(checkRun(effects)).toMatchObject({ conclusion: 'neutral', title: 'Observe mode: Would wait for 1 approval from acme/dba (hard)' });
+    expect(checkRun(effects)).toMatchObject({
+      conclusion: 'neutral',
+      title: 'Observe mode: Would wait for 1 approval from acme/dba (hard)',
+    });
     expect(kinds(effects)).not.toContain('request-reviews');
     expect(kinds(effects)).not.toContain('reminder');
     expect(kinds(plan(decide(load(), hard(), NOW), hard(), READY_VIEW, NOW, { mode: 'full' }))).toContain('request-reviews');
@@ -82,24 +86,41 @@ describe('mode: observe', () => {
     expect(decisionRecord(decide(load(), soft(), NOW), soft())?.mode).toBeUndefined();
   });
 
-  it('switching the policy to enforce acts on the next decision, counting the window from the gate\'s first check', () => {
+  it("switching the policy to enforce acts on the next decision, counting the window from the gate's first check", () => {
     const enforced = decide(load(), soft(), NOW);
     expect(enforced).toMatchObject({ state: 'ready', merge: true, window: { start: at(0), end: at(15) } });
   });
 });
 
 describe('rules in mode: observe', () => {
-  const tryDba = load().kind === 'ok' ? loadPolicy({ kind: 'text', path: '.github/hitl.yml', text: POLICY.replace('    tier: hard\n', '    tier: hard\n    mode: observe\n') }) : observe;
+  const tryDba =
+    load().kind === 'ok'
+      ? loadPolicy({
+          kind: 'text',
+          path: '.github/hitl.yml',
+          text: POLICY.replace('    tier: hard\n', '    tier: hard\n    mode: observe\n'),
+        })
+      : observe;
 
   it('what only an observed rule demands is shown, not enforced: the migration PR stays soft and merges', () => {
     const d = decide(tryDba, hard(), NOW);
-    expect(d).toMatchObject({ tier: 'soft', state: 'ready', merge: true, observed: { rules: ['Database migrations'], tier: 'hard', state: 'blocked' } });
+    expect(d).toMatchObject({
+      tier: 'soft',
+      state: 'ready',
+      merge: true,
+      observed: { rules: ['Database migrations'], tier: 'hard', state: 'blocked' },
+    });
     expect(d.mode).toBeUndefined();
-    expect(renderStatusComment(d, hard(), NOW)).toContain('Enforced, they would make this PR hard: Would wait for 1 approval from `acme/dba`');
+    expect(renderStatusComment(d, hard(), NOW)).toContain(
+      'Enforced, they would make this PR hard: Would wait for 1 approval from `acme/dba`',
+    );
   });
 
   it('what an enforcing rule demands is enforced even when an observed rule matches too', () => {
-    const text = POLICY.replace('  - { name: Docs, tier: fyi, paths: ["docs/**"] }', '  - { name: Docs, tier: fyi, paths: ["docs/**"], mode: observe }\n  - { name: Secrets, tier: hard, paths: ["secrets/**"] }');
+    const text = POLICY.replace(
+      '  - { name: Docs, tier: fyi, paths: ["docs/**"] }',
+      '  - { name: Docs, tier: fyi, paths: ["docs/**"], mode: observe }\n  - { name: Secrets, tier: hard, paths: ["secrets/**"] }',
+    );
     const both = loadPolicy({ kind: 'text', path: '.github/hitl.yml', text });
     const facts = makeFacts({ files: [file('docs/a.md'), file('secrets/key.txt')], headSeenAt: at(0) });
     const d = decide(both, facts, NOW);
@@ -111,9 +132,12 @@ describe('rules in mode: observe', () => {
   });
 
   it('a rule that says enforce under an observed policy is an error, not a silent promise', () => {
-    const bad = loadPolicy({ kind: 'text', path: '.github/hitl.yml', text: 'version: 1\nmode: observe\nrules:\n  - { name: A, tier: hard, paths: ["a/**"], mode: enforce }\n' });
+    const bad = loadPolicy({
+      kind: 'text',
+      path: '.github/hitl.yml',
+      text: 'version: 1\nmode: observe\nrules:\n  - { name: A, tier: hard, paths: ["a/**"], mode: enforce }\n',
+    });
     expect(bad.kind).toBe('invalid');
     if (bad.kind === 'invalid') expect(bad.errors[0]?.message).toContain('rules[0].mode: enforce has no effect');
   });
 });
-

@@ -28,7 +28,11 @@ describe('plan: the check run', () => {
     ['ready', makeFacts({ files: docs }), { status: 'completed', conclusion: 'success', title: 'Ready to merge (fyi)' }],
     ['waiting', makeFacts(), { status: 'in_progress' }],
     ['blocked', makeFacts({ files: [file('db/migrations/1.sql')] }), { status: 'completed', conclusion: 'failure' }],
-    ['ignored', makeFacts({ author: human('zoe'), headRef: 'fix', commits: [] }), { status: 'completed', conclusion: 'success', title: 'Not an agent PR: nothing to gate' }],
+    [
+      'ignored',
+      makeFacts({ author: human('zoe'), headRef: 'fix', commits: [] }),
+      { status: 'completed', conclusion: 'success', title: 'Not an agent PR: nothing to gate' },
+    ],
   ])('%s', (name, facts, expected) => {
     const effects = planFor(facts);
     const checks = effects.filter((e) => e.kind === 'check-run');
@@ -100,7 +104,7 @@ describe('plan: the status comment', () => {
 });
 
 describe('plan: an unreadable policy', () => {
-  it('keeps the check pending on a PR it cannot tell from an agent\'s, instead of passing it', () => {
+  it("keeps the check pending on a PR it cannot tell from an agent's, instead of passing it", () => {
     // An agent known only to the policy (its own account, label or branch) looks like a person's PR
     // while the policy cannot be read.
     const unreadable = loadPolicy({ kind: 'unreadable', path: '.github/hitl.yml', message: 'HTTP 502' });
@@ -125,7 +129,9 @@ describe('plan: answering commands', () => {
     });
     const effects = planFor(facts);
     const [approve, refused] = facts.comments;
-    expect(effects.filter((e) => e.kind === 'react')).toEqual([{ kind: 'react', target: { type: 'comment', id: approve!.id }, content: '+1' }]);
+    expect(effects.filter((e) => e.kind === 'react')).toEqual([
+      { kind: 'react', target: { type: 'comment', id: approve!.id }, content: '+1' },
+    ]);
     const replies = effects.filter((e) => e.kind === 'reply');
     expect(replies).toHaveLength(1);
     expect(replies[0]).toMatchObject({ inReplyTo: refused!.id });
@@ -147,9 +153,13 @@ describe('plan: answering commands', () => {
     expect(replies[0]!.body).toContain('`/veto cancel`');
   });
 
-  it('answers a mistyped /approve once with what to type, and counts nothing; other tools\' commands get no answer', () => {
+  it("answers a mistyped /approve once with what to type, and counts nothing; other tools' commands get no answer", () => {
     const typo = comment('alice', '/aprove', at(1));
-    const facts = makeFacts({ files: [file('db/migrations/001.sql')], comments: [typo, comment('bob', '/assign @alice\n/retest', at(2))], authorizations: auth });
+    const facts = makeFacts({
+      files: [file('db/migrations/001.sql')],
+      comments: [typo, comment('bob', '/assign @alice\n/retest', at(2))],
+      authorizations: auth,
+    });
     expect(decide(okLoad(), facts, NOW)).toMatchObject({ state: 'blocked', approvals: [] });
     const effects = planFor(facts);
     const replies = effects.filter((e) => e.kind === 'reply') as { inReplyTo: number; body: string }[];
@@ -165,7 +175,11 @@ describe('plan: answering commands', () => {
     const bot = comment({ login: 'ci[bot]', type: 'Bot' }, '/approve\n/hitl explain', at(1));
     expect(kinds(planFor(makeFacts({ comments: [bot] })))).not.toContain('reply');
     const c = comment('zed', '/approve', at(1));
-    const facts = makeFacts({ comments: [c], authorizations: { zed: { permission: 'read', teams: [] } }, ledger: { vetoes: [], answered: [c.id] } });
+    const facts = makeFacts({
+      comments: [c],
+      authorizations: { zed: { permission: 'read', teams: [] } },
+      ledger: { vetoes: [], answered: [c.id] },
+    });
     expect(kinds(planFor(facts))).not.toContain('reply');
   });
 
@@ -199,7 +213,12 @@ describe('plan: merging', () => {
     ['other checks pending', ready, { ...FRESH, otherChecks: 'pending' }, false],
     ['other checks failing', ready, { ...FRESH, otherChecks: 'failure', mergeableState: 'unstable' }, false],
     ['blocked while our check turns green', ready, { ...FRESH, mergeableState: 'blocked' }, true],
-    ['blocked although our check is already green', ready, { ...FRESH, mergeableState: 'blocked', checkRun: { id: 1, status: 'completed', conclusion: 'success', title: 'x', summary: 'y' } }, false],
+    [
+      'blocked although our check is already green',
+      ready,
+      { ...FRESH, mergeableState: 'blocked', checkRun: { id: 1, status: 'completed', conclusion: 'success', title: 'x', summary: 'y' } },
+      false,
+    ],
     ['behind', ready, { ...FRESH, mergeableState: 'behind' }, false],
     ['draft', makeFacts({ files: docs, draft: true }), FRESH, false],
     ['waiting', makeFacts(), FRESH, false],
@@ -226,7 +245,10 @@ describe('plan: merging', () => {
     expect(check.record?.comment).toEqual({ sha256: expect.stringMatching(/^[0-9a-f]{64}$/) });
     expect(recordOf(effects, 42)?.comment).toEqual({ id: 42, sha256: check.record?.comment?.sha256 });
     // An existing status comment is named by its id.
-    const existing = planFor(facts, { ...FRESH, statusComment: { id: 9, body: 'old' } }).find((e) => e.kind === 'check-run') as Extract<Effect, { kind: 'check-run' }>;
+    const existing = planFor(facts, { ...FRESH, statusComment: { id: 9, body: 'old' } }).find((e) => e.kind === 'check-run') as Extract<
+      Effect,
+      { kind: 'check-run' }
+    >;
     expect(existing.record?.comment?.id).toBe(9);
   });
 
@@ -245,8 +267,17 @@ describe('plan: merging', () => {
 describe('plan: replays', () => {
   const scenarios: Array<[string, PullRequestFacts]> = [
     ['fyi', makeFacts({ files: docs })],
-    ['soft waiting with commands', makeFacts({ comments: [comment('zed', '/approve', at(1)), comment('amy', '/hitl explain', at(2)), comment(AGENT, '/escalate hard', at(3))], authorizations: { zed: { permission: 'read', teams: [] } } })],
-    ['hard approved', makeFacts({ files: [file('db/migrations/1.sql')], comments: [comment('alice', '/approve', at(1))], authorizations: auth })],
+    [
+      'soft waiting with commands',
+      makeFacts({
+        comments: [comment('zed', '/approve', at(1)), comment('amy', '/hitl explain', at(2)), comment(AGENT, '/escalate hard', at(3))],
+        authorizations: { zed: { permission: 'read', teams: [] } },
+      }),
+    ],
+    [
+      'hard approved',
+      makeFacts({ files: [file('db/migrations/1.sql')], comments: [comment('alice', '/approve', at(1))], authorizations: auth }),
+    ],
     ['vetoed', makeFacts({ files: docs, comments: [comment('bob', '/veto nope', at(1))], authorizations: auth })],
     ['ignored', makeFacts({ author: human('zoe'), headRef: 'fix', commits: [], comments: [comment('bob', '/approve', at(1))] })],
     ['escalated by label', makeFacts({ labels: ['hitl:hard'], comments: [comment(AGENT, '/escalate soft', at(1))] })],

@@ -20,7 +20,9 @@ describe('policy errors carry the path of what they are about', () => {
   it('gives unknown keys, schema errors and attention checks a path too, and YAML syntax none', () => {
     expect(parse('version: 1\nagnets: {}\n').errors[0]?.path).toEqual(['agnets']);
     expect(parse('version: 1\ntiers:\n  soft:\n    window: soon\n').errors[0]?.path).toEqual(['tiers', 'soft', 'window']);
-    expect(parse('version: 1\nworking_hours: { timezone: Mars/Olympus, days: [mon], from: "09:00", to: "17:00" }\n').errors[0]?.path?.[0]).toBe('working_hours');
+    expect(
+      parse('version: 1\nworking_hours: { timezone: Mars/Olympus, days: [mon], from: "09:00", to: "17:00" }\n').errors[0]?.path?.[0],
+    ).toBe('working_hours');
     expect(parse('version: 1\nrules: [\n').errors[0]?.path).toBeUndefined();
   });
 });

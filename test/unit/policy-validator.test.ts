@@ -27,7 +27,9 @@ describe('precompiled policy validator', () => {
       const ok = (validate as (d: unknown) => boolean)(a);
       expect(ok).toBe(compiled(b));
       expect(a).toEqual(b); // defaults filled alike
-      expect(((validate as unknown as { errors?: unknown[] }).errors ?? []).map((e) => JSON.stringify(e))).toEqual((compiled.errors ?? []).map((e) => JSON.stringify(e)));
+      expect(((validate as unknown as { errors?: unknown[] }).errors ?? []).map((e) => JSON.stringify(e))).toEqual(
+        (compiled.errors ?? []).map((e) => JSON.stringify(e)),
+      );
     }
   });
 });

@@ -11,13 +11,56 @@ const valid = readdirSync(join(root, 'examples'))
   .map((f) => readFileSync(join(root, 'examples', f), 'utf8'));
 
 /** Characters that matter to YAML and to the policy, so that mutations hit interesting cases. */
-const noise = fc.constantFrom(':', '[', ']', '{', '}', '-', ' ', '  ', '\n', '"', "'", '&a', '*a', '!', '!!str ', '#', 'x', '\t', '|', '>', ',', '---\n', '%', '@', '`', 'hardd', '15x', '\r\n', '\u00e9', '\u{1F600}');
+const noise = fc.constantFrom(
+  ':',
+  '[',
+  ']',
+  '{',
+  '}',
+  '-',
+  ' ',
+  '  ',
+  '\n',
+  '"',
+  "'",
+  '&a',
+  '*a',
+  '!',
+  '!!str ',
+  '#',
+  'x',
+  '\t',
+  '|',
+  '>',
+  ',',
+  '---\n',
+  '%',
+  '@',
+  '`',
+  'hardd',
+  '15x',
+  '\r\n',
+  '\u00e9',
+  '\u{1F600}',
+);
 
 type Mutation = (text: string) => string;
 const mutation: fc.Arbitrary<Mutation> = fc.oneof(
-  fc.tuple(fc.nat(), fc.nat({ max: 20 })).map(([at, n]): Mutation => (t) => t.slice(0, at % (t.length + 1)) + t.slice((at % (t.length + 1)) + n)),
-  fc.tuple(fc.nat(), noise).map(([at, s]): Mutation => (t) => t.slice(0, at % (t.length + 1)) + s + t.slice(at % (t.length + 1))),
-  fc.tuple(fc.nat(), noise).map(([at, s]): Mutation => (t) => t.slice(0, at % (t.length + 1)) + s + t.slice((at % (t.length + 1)) + 1)),
+  fc.tuple(fc.nat(), fc.nat({ max: 20 })).map(
+    ([at, n]): Mutation =>
+      (t) =>
+        t.slice(0, at % (t.length + 1)) + t.slice((at % (t.length + 1)) + n),
+  ),
+  fc.tuple(fc.nat(), noise).map(
+    ([at, s]): Mutation =>
+      (t) =>
+        t.slice(0, at % (t.length + 1)) + s + t.slice(at % (t.length + 1)),
+  ),
+  fc.tuple(fc.nat(), noise).map(
+    ([at, s]): Mutation =>
+      (t) =>
+        t.slice(0, at % (t.length + 1)) + s + t.slice((at % (t.length + 1)) + 1),
+  ),
   fc.nat().map((at): Mutation => (t) => {
     const lines = t.split('\n');
     const i = at % lines.length;
@@ -31,7 +74,11 @@ const mutation: fc.Arbitrary<Mutation> = fc.oneof(
     [lines[i], lines[j]] = [lines[j] ?? '', lines[i] ?? ''];
     return lines.join('\n');
   }),
-  fc.nat().map((at): Mutation => (t) => t.slice(0, at % (t.length + 1))),
+  fc.nat().map(
+    (at): Mutation =>
+      (t) =>
+        t.slice(0, at % (t.length + 1)),
+  ),
 );
 
 describe('parse errors always point inside the file', () => {

@@ -63,7 +63,8 @@ describe('parsePolicy: a valid policy', () => {
   });
 
   it('accepts _extends (resolved by the shell) and changed_files, base and authors conditions', () => {
-    const text = 'version: 1\n_extends: acme/.github\nrules:\n  - name: R\n    tier: hard\n    base: [main]\n    authors: ["*[bot]"]\n    changed_files: 10\n';
+    const text =
+      'version: 1\n_extends: acme/.github\nrules:\n  - name: R\n    tier: hard\n    base: [main]\n    authors: ["*[bot]"]\n    changed_files: 10\n';
     const { policy, errors } = parsePolicy(text, 'hitl.yml');
     expect(errors).toEqual([]);
     expect(policy?.rules[0]).toEqual({ name: 'R', tier: 'hard', base: ['main'], authors: ['*[bot]'], changedFiles: 10 });
@@ -128,7 +129,10 @@ describe('parsePolicy: errors point at the offending key or value', () => {
     ['bad-reviewers.yml', '3:11: reviewers.teams[0]: bad team "maintainers" (expected org/team-slug)'],
   ])('%s', (name, expected) => {
     const errors = errorsOf(fixture(name));
-    expect(errors.some((e) => e.startsWith(expected)), `${errors.join('\n')}\nshould contain ${expected}`).toBe(true);
+    expect(
+      errors.some((e) => e.startsWith(expected)),
+      `${errors.join('\n')}\nshould contain ${expected}`,
+    ).toBe(true);
   });
 
   it('reports every problem at once (allErrors), in file order', () => {
@@ -148,10 +152,10 @@ describe('parsePolicy: errors point at the offending key or value', () => {
 
   it('a missing version, a missing tier and an empty list are errors', () => {
     expect(errorsOf('default: soft\n')[0]).toMatch(/^1:1: policy is missing the required key "version"/);
-    expect(errorsOf('version: 1\nrules:\n  - name: X\n    labels: [a]\n')).toEqual([
-      '3:5: rules[0] is missing the required key "tier"',
-    ]);
-    expect(errorsOf('version: 1\nrules:\n  - {name: X, tier: hard, paths: []}\n')[0]).toMatch(/^3:34: rules\[0\]\.paths must not be an empty list/);
+    expect(errorsOf('version: 1\nrules:\n  - name: X\n    labels: [a]\n')).toEqual(['3:5: rules[0] is missing the required key "tier"']);
+    expect(errorsOf('version: 1\nrules:\n  - {name: X, tier: hard, paths: []}\n')[0]).toMatch(
+      /^3:34: rules\[0\]\.paths must not be an empty list/,
+    );
   });
 
   it('a key with no value points at the key', () => {
@@ -193,7 +197,15 @@ describe('parsePolicy: errors point at the offending key or value', () => {
 describe('parsePolicy: hostile YAML gives a clear error, never a hang or a crash', () => {
   it('an alias bomb', () => {
     const bomb = ['version: 1', 'a: &a [x,x,x,x,x,x,x,x,x,x]']
-      .concat(Array.from({ length: 8 }, (_, i) => `${String.fromCharCode(98 + i)}: &${String.fromCharCode(98 + i)} [${Array(10).fill(`*${String.fromCharCode(97 + i)}`).join(',')}]`))
+      .concat(
+        Array.from(
+          { length: 8 },
+          (_, i) =>
+            `${String.fromCharCode(98 + i)}: &${String.fromCharCode(98 + i)} [${Array(10)
+              .fill(`*${String.fromCharCode(97 + i)}`)
+              .join(',')}]`,
+        ),
+      )
       .join('\n');
     const errors = errorsOf(bomb);
     expect(errors).toHaveLength(1);
@@ -201,7 +213,8 @@ describe('parsePolicy: hostile YAML gives a clear error, never a hang or a crash
   });
 
   it('reasonable anchors and aliases still work', () => {
-    const text = 'version: 1\nrules:\n  - {name: A, tier: fyi, paths: &docs ["docs/**"]}\n  - {name: B, tier: soft, paths: *docs, base: [main]}\n';
+    const text =
+      'version: 1\nrules:\n  - {name: A, tier: fyi, paths: &docs ["docs/**"]}\n  - {name: B, tier: soft, paths: *docs, base: [main]}\n';
     expect(parsePolicy(text, 'f').policy?.rules[1]?.paths).toEqual(['docs/**']);
   });
 
@@ -236,9 +249,17 @@ describe('parsePolicy: hostile YAML gives a clear error, never a hang or a crash
     ['an empty file', '', '1:1: policy is empty (expected at least "version: 1")'],
     ['only a comment', '# nothing\n', '1:1: policy is empty (expected at least "version: 1")'],
     ['a null document', '~\n', '1:1: policy must be a mapping of keys (version, agents, rules…), found nothing'],
-    ['several documents', 'version: 1\n---\nversion: 1\n---\n', '2:1: more than one YAML document in the policy (remove the "---" separator)'],
+    [
+      'several documents',
+      'version: 1\n---\nversion: 1\n---\n',
+      '2:1: more than one YAML document in the policy (remove the "---" separator)',
+    ],
     ['a custom tag', 'version: 1\ndefault: !hard x\n', '2:10: Unresolved tag: !hard (YAML tags are not allowed in a policy)'],
-    ['a js tag', 'version: !!js/function "x"\n', '1:10: Unresolved tag: tag:yaml.org,2002:js/function (YAML tags are not allowed in a policy)'],
+    [
+      'a js tag',
+      'version: !!js/function "x"\n',
+      '1:10: Unresolved tag: tag:yaml.org,2002:js/function (YAML tags are not allowed in a policy)',
+    ],
     ['binary garbage', '\u0000\u0001\u0002', undefined],
   ])('%s', (_, text, expected) => {
     const errors = errorsOf(text);
@@ -282,7 +303,11 @@ describe('loadPolicy', () => {
   });
 
   it('invalid text -> invalid, keeping a valid agents section for classification', () => {
-    const load = loadPolicy({ kind: 'text', path: '.github/hitl.yml', text: 'version: 1\nagents: {authors: [bob]}\ndefault: nope\n' }) as InvalidPolicyLoad;
+    const load = loadPolicy({
+      kind: 'text',
+      path: '.github/hitl.yml',
+      text: 'version: 1\nagents: {authors: [bob]}\ndefault: nope\n',
+    }) as InvalidPolicyLoad;
     expect(load.kind).toBe('invalid');
     expect(load.errors[0]).toMatchObject({ file: '.github/hitl.yml', line: 3, column: 10 });
     expect(load.agents).toEqual({ authors: ['bob'], labels: [], branches: [], trailers: [...KNOWN_TRAILERS] });
@@ -305,18 +330,20 @@ describe('parsePolicy: merge methods in order of preference, and update_branch',
     expect(errors).toEqual([]);
     expect(policy?.merge).toEqual({ method: 'squash', methods: ['squash', 'rebase'], updateBranch: true });
   });
-  it.each([
-    ['method: [squash, fast]'],
-    ['method: []'],
-    ['method: [squash, squash]'],
-    ['method: fast'],
-  ])('%s is an error at the key, with what is expected', (line) => {
-    expect(errorsOf(`version: 1\nmerge:\n  ${line}\n`)).toEqual([
-      expect.stringMatching(/^3:11: merge\.method: (unknown merge method|bad list of merge methods) .*\(expected merge, squash or rebase, or a list of them in order of preference/),
-    ]);
-  });
+  it.each([['method: [squash, fast]'], ['method: []'], ['method: [squash, squash]'], ['method: fast']])(
+    '%s is an error at the key, with what is expected',
+    (line) => {
+      expect(errorsOf(`version: 1\nmerge:\n  ${line}\n`)).toEqual([
+        expect.stringMatching(
+          /^3:11: merge\.method: (unknown merge method|bad list of merge methods) .*\(expected merge, squash or rebase, or a list of them in order of preference/,
+        ),
+      ]);
+    },
+  );
   it('update_branch must be a boolean', () => {
-    expect(errorsOf('version: 1\nmerge:\n  update_branch: yes\n')).toEqual(['3:18: merge.update_branch must be true or false, found "yes"']);
+    expect(errorsOf('version: 1\nmerge:\n  update_branch: yes\n')).toEqual([
+      '3:18: merge.update_branch must be true or false, found "yes"',
+    ]);
   });
 });
 
@@ -332,8 +359,15 @@ describe('parsePolicy: after_merge', () => {
   });
 
   it('reads the issue example', () => {
-    const text = 'version: 1\nafter_merge:\n  sample: { fyi: 0.1, soft: 1 }\n  always_above: 0.5\n  within: 2d\n  reviewers: { teams: [acme/maintainers] }\n  dashboard: false\n';
-    expect(parsePolicy(text, 'hitl.yml').policy?.afterMerge).toEqual({ sample: { fyi: 0.1, soft: 1 }, alwaysAbove: 0.5, withinMs: 2 * 86_400_000, reviewers: { users: [], teams: ['acme/maintainers'] }, dashboard: false });
+    const text =
+      'version: 1\nafter_merge:\n  sample: { fyi: 0.1, soft: 1 }\n  always_above: 0.5\n  within: 2d\n  reviewers: { teams: [acme/maintainers] }\n  dashboard: false\n';
+    expect(parsePolicy(text, 'hitl.yml').policy?.afterMerge).toEqual({
+      sample: { fyi: 0.1, soft: 1 },
+      alwaysAbove: 0.5,
+      withinMs: 2 * 86_400_000,
+      reviewers: { users: [], teams: ['acme/maintainers'] },
+      dashboard: false,
+    });
   });
 
   it('refuses a share above 1, a hard share, and a deadline that is not a duration, each at its value', () => {

@@ -15,8 +15,28 @@ import { AGENT, HEAD, at, comment, file, makeFacts, makePolicy, okLoad, review }
 const PEOPLE = ['alice', 'bob', 'carol', 'dave'];
 const COMMITTER = 'mallory';
 /** Accounts whose approvals and vetoes must never count: the author, a committer, an agent, bots. */
-const EXCLUDED: Actor[] = [AGENT, { login: COMMITTER, type: 'User' }, { login: 'devin-7', type: 'User' }, { login: 'ci[bot]', type: 'User' }, { login: 'helper', type: 'Bot' }];
-const BODIES = ['/approve', '/approve cancel', '/veto', '/veto not now', '/veto cancel', '/escalate hard', '/escalate soft', '/escalate fyi', '/hitl explain', 'lgtm', '> /approve', '```\n/approve\n```', '/APPROVE\n/veto cancel'];
+const EXCLUDED: Actor[] = [
+  AGENT,
+  { login: COMMITTER, type: 'User' },
+  { login: 'devin-7', type: 'User' },
+  { login: 'ci[bot]', type: 'User' },
+  { login: 'helper', type: 'Bot' },
+];
+const BODIES = [
+  '/approve',
+  '/approve cancel',
+  '/veto',
+  '/veto not now',
+  '/veto cancel',
+  '/escalate hard',
+  '/escalate soft',
+  '/escalate fyi',
+  '/hitl explain',
+  'lgtm',
+  '> /approve',
+  '```\n/approve\n```',
+  '/APPROVE\n/veto cancel',
+];
 const NON_ESCALATING = BODIES.filter((b) => !b.includes('/escalate'));
 const PATHS = ['docs/a.md', 'src/x.ts', 'db/migrations/1.sql', 'README.md', 'lib/y.js'];
 const OTHER = 'b'.repeat(40);
@@ -58,34 +78,54 @@ const authorizationArb: fc.Arbitrary<Authorization | undefined> = fc.constantFro
   undefined,
 );
 
-interface CommentSpec { who: Actor; body: string; minute: number; edited: boolean }
-interface ReviewSpec { who: Actor; state: string; onHead: boolean; minute: number }
+interface CommentSpec {
+  who: Actor;
+  body: string;
+  minute: number;
+  edited: boolean;
+}
+interface ReviewSpec {
+  who: Actor;
+  state: string;
+  onHead: boolean;
+  minute: number;
+}
 
 const personOf = (people: string[]) => fc.constantFrom(...people).map((login): Actor => ({ login, type: 'User' }));
 const commentSpec = (who: fc.Arbitrary<Actor>, bodies: string[], edited = fc.boolean()): fc.Arbitrary<CommentSpec> =>
   fc.record({ who, body: fc.constantFrom(...bodies), minute: fc.integer({ min: -30, max: 30 }), edited });
 const reviewSpec = (who: fc.Arbitrary<Actor>): fc.Arbitrary<ReviewSpec> =>
-  fc.record({ who, state: fc.constantFrom('APPROVED', 'CHANGES_REQUESTED', 'COMMENTED'), onHead: fc.boolean(), minute: fc.integer({ min: -30, max: 30 }) });
+  fc.record({
+    who,
+    state: fc.constantFrom('APPROVED', 'CHANGES_REQUESTED', 'COMMENTED'),
+    onHead: fc.boolean(),
+    minute: fc.integer({ min: -30, max: 30 }),
+  });
 
 const toComment = (c: CommentSpec): IssueComment => comment(c.who, c.body, at(c.minute), c.edited ? { updatedAt: at(c.minute + 1) } : {});
 const toReview = (r: ReviewSpec): Review => review(r.who, r.state, r.onHead ? HEAD : OTHER, at(r.minute));
 
 /** A random PR. `people` and `bodies` narrow the world so that rarer histories come up often. */
-const scenario = (people = PEOPLE, bodies = BODIES, quiet = false) => fc.record({
-  policy: policyArb,
-  files: fc.uniqueArray(fc.constantFrom(...PATHS), { maxLength: 5 }),
-  labels: fc.subarray(['hitl:hard', 'hitl:soft']),
-  comments: fc.array(commentSpec(personOf(people), bodies, quiet ? fc.constant(false) : fc.boolean()), { maxLength: 12 }),
-  reviews: fc.array(reviewSpec(personOf(people)), { maxLength: 4 }),
-  authorizations: fc.tuple(...PEOPLE.map(() => authorizationArb)),
-  headSeen: quiet ? fc.constant(0) : fc.option(fc.integer({ min: -40, max: 20 }), { nil: undefined }),
-  nowMinute: fc.integer({ min: 0, max: 120 }),
-  draft: quiet ? fc.constant(false) : fc.boolean(),
-});
+const scenario = (people = PEOPLE, bodies = BODIES, quiet = false) =>
+  fc.record({
+    policy: policyArb,
+    files: fc.uniqueArray(fc.constantFrom(...PATHS), { maxLength: 5 }),
+    labels: fc.subarray(['hitl:hard', 'hitl:soft']),
+    comments: fc.array(commentSpec(personOf(people), bodies, quiet ? fc.constant(false) : fc.boolean()), { maxLength: 12 }),
+    reviews: fc.array(reviewSpec(personOf(people)), { maxLength: 4 }),
+    authorizations: fc.tuple(...PEOPLE.map(() => authorizationArb)),
+    headSeen: quiet ? fc.constant(0) : fc.option(fc.integer({ min: -40, max: 20 }), { nil: undefined }),
+    nowMinute: fc.integer({ min: 0, max: 120 }),
+    draft: quiet ? fc.constant(false) : fc.boolean(),
+  });
 const scenarioArb = scenario();
 /** Two reviewers trading approvals, cancels and vetoes around the time the head was seen, nothing edited yet and no
  * draft: where an edit could do harm. */
-const busyArb = scenario(['alice', 'bob'], ['/approve', '/approve', '/approve cancel', '/veto', '/veto cancel', '/escalate hard', 'lgtm'], true);
+const busyArb = scenario(
+  ['alice', 'bob'],
+  ['/approve', '/approve', '/approve cancel', '/veto', '/veto cancel', '/escalate hard', 'lgtm'],
+  true,
+);
 type Scenario = typeof scenarioArb extends fc.Arbitrary<infer S> ? S : never;
 
 function factsOf(s: Scenario): PullRequestFacts {
@@ -120,7 +160,11 @@ describe('decision properties', () => {
           const facts = factsOf(s);
           const now = new Date(at(s.nowMinute));
           const before = decide(okLoad(s.policy), facts, now);
-          const more = { ...facts, comments: [...facts.comments, ...extraComments.map(toComment)], reviews: [...facts.reviews, ...extraReviews.map(toReview)] };
+          const more = {
+            ...facts,
+            comments: [...facts.comments, ...extraComments.map(toComment)],
+            reviews: [...facts.reviews, ...extraReviews.map(toReview)],
+          };
           const after = decide(okLoad(s.policy), more, now);
           expect(outcome(after)).toEqual(outcome(before));
           for (const v of after.commands.filter((c) => EXCLUDED.some((e) => e.login === c.by) && c.command.kind !== 'explain')) {
@@ -145,7 +189,11 @@ describe('decision properties', () => {
         fc.pre(before.state !== 'ready');
         const index = pick % facts.comments.length;
         const target = facts.comments[index]!;
-        const edited = { ...target, body: newBody, updatedAt: new Date(Math.max(Date.parse(target.createdAt), now.getTime()) + 1000).toISOString() };
+        const edited = {
+          ...target,
+          body: newBody,
+          updatedAt: new Date(Math.max(Date.parse(target.createdAt), now.getTime()) + 1000).toISOString(),
+        };
         const comments = facts.comments.map((c, i) => (i === index ? edited : c));
         const after = decide(okLoad(s.policy), { ...recorded, comments }, now);
         expect(after.state).not.toBe('ready');
@@ -176,14 +224,20 @@ describe('decision properties', () => {
 
   it('raising the tier never turns a decision that was not ready into a ready one', () => {
     fc.assert(
-      fc.property(fc.oneof(scenarioArb, busyArb), tier, fc.constantFrom(...PEOPLE.map((l): Actor => ({ login: l, type: 'User' })), ...EXCLUDED), fc.integer({ min: -30, max: 30 }), (s, raise, who, minute) => {
-        const facts = factsOf(s);
-        const now = new Date(at(s.nowMinute));
-        const before = decide(okLoad(s.policy), facts, now);
-        fc.pre(before.state !== 'ready');
-        const raised = { ...facts, comments: [...facts.comments, comment(who, `/escalate ${raise}`, at(minute))] };
-        expect(decide(okLoad(s.policy), raised, now).state).not.toBe('ready');
-      }),
+      fc.property(
+        fc.oneof(scenarioArb, busyArb),
+        tier,
+        fc.constantFrom(...PEOPLE.map((l): Actor => ({ login: l, type: 'User' })), ...EXCLUDED),
+        fc.integer({ min: -30, max: 30 }),
+        (s, raise, who, minute) => {
+          const facts = factsOf(s);
+          const now = new Date(at(s.nowMinute));
+          const before = decide(okLoad(s.policy), facts, now);
+          fc.pre(before.state !== 'ready');
+          const raised = { ...facts, comments: [...facts.comments, comment(who, `/escalate ${raise}`, at(minute))] };
+          expect(decide(okLoad(s.policy), raised, now).state).not.toBe('ready');
+        },
+      ),
       { numRuns: 400 },
     );
   });
@@ -191,11 +245,19 @@ describe('decision properties', () => {
   it('a push never keeps a hard PR ready on approvals given before it', () => {
     fc.assert(
       fc.property(scenarioArb, fc.integer({ min: 1, max: 3 }), (s, approvals) => {
-        const policy: Policy = { ...s.policy, tiers: { ...s.policy.tiers, hard: { ...s.policy.tiers.hard, approvals, invalidateOnPush: true } } };
+        const policy: Policy = {
+          ...s.policy,
+          tiers: { ...s.policy.tiers, hard: { ...s.policy.tiers.hard, approvals, invalidateOnPush: true } },
+        };
         const facts = { ...factsOf(s), labels: ['hitl:hard'] };
         // Pushed after every comment and review; the gate sees the new head a minute later.
         const seen = at(40);
-        const pushed: PullRequestFacts = { ...facts, headSha: 'c'.repeat(40), headSeenAt: seen, commits: [...facts.commits, { sha: 'c'.repeat(40), authorLogin: AGENT.login }] };
+        const pushed: PullRequestFacts = {
+          ...facts,
+          headSha: 'c'.repeat(40),
+          headSeenAt: seen,
+          commits: [...facts.commits, { sha: 'c'.repeat(40), authorLogin: AGENT.login }],
+        };
         const d = decide(okLoad(policy), pushed, new Date(at(45)));
         expect(d.tier).toBe('hard');
         expect(d.state).not.toBe('ready');
@@ -222,7 +284,9 @@ describe('decision properties', () => {
 
 describe('rendering properties', () => {
   const text = fc.string({ unit: 'grapheme', maxLength: 60 }).map((s) => s.replace(/^$/, 'x'));
-  const lines = fc.array(fc.oneof(text, fc.constantFrom('/approve', '/veto cancel', '```', '> ', '<!--', '-->', '    ')), { minLength: 1, maxLength: 5 }).map((parts) => parts.join('\n'));
+  const lines = fc
+    .array(fc.oneof(text, fc.constantFrom('/approve', '/veto cancel', '```', '> ', '<!--', '-->', '    ')), { minLength: 1, maxLength: 5 })
+    .map((parts) => parts.join('\n'));
 
   it('nothing the gate writes parses as a command, whatever files, reasons and rules are called', () => {
     fc.assert(
@@ -233,7 +297,11 @@ describe('rendering properties', () => {
           ...facts,
           files: [...facts.files, file(fileName)],
           changedFiles: facts.files.length + 1,
-          comments: [...facts.comments, comment('alice', `/veto ${reason.split('\n').join(' ')}`, at(1)), comment('zed', '/approve\n/hitl explain', at(2))],
+          comments: [
+            ...facts.comments,
+            comment('alice', `/veto ${reason.split('\n').join(' ')}`, at(1)),
+            comment('zed', '/approve\n/hitl explain', at(2)),
+          ],
         };
         const policy = { ...s.policy, rules: [...s.policy.rules, { name: ruleName, tier: 'soft' as const, paths: ['**'] }] };
         const decision = decide(okLoad(policy), withHostile, now);
@@ -256,7 +324,10 @@ describe('rendering properties', () => {
   });
 
   it('reading a ledger never throws, whatever the comment says', () => {
-    const payload = fc.oneof(fc.base64String({ maxLength: 200 }), fc.json().map((j) => Buffer.from(j, 'utf8').toString('base64')));
+    const payload = fc.oneof(
+      fc.base64String({ maxLength: 200 }),
+      fc.json().map((j) => Buffer.from(j, 'utf8').toString('base64')),
+    );
     fc.assert(
       fc.property(fc.string(), payload, fc.string(), (before, data, after) => {
         const body = `${before}<!-- hitl-gate:ledger v1 ${data} -->${after}`;
@@ -270,8 +341,11 @@ describe('rendering properties', () => {
     );
   });
 
-  it('reading a record never throws, whatever the check run\'s text says, and never reads another PR\'s', () => {
-    const payload = fc.oneof(fc.base64String({ maxLength: 200 }), fc.json().map((j) => Buffer.from(j, 'utf8').toString('base64')));
+  it("reading a record never throws, whatever the check run's text says, and never reads another PR's", () => {
+    const payload = fc.oneof(
+      fc.base64String({ maxLength: 200 }),
+      fc.json().map((j) => Buffer.from(j, 'utf8').toString('base64')),
+    );
     fc.assert(
       fc.property(fc.string(), payload, fc.string(), fc.integer({ min: 1, max: 1_000 }), (before, data, after, pr) => {
         const text = `${before}<!-- hitl-gate:record v1 ${data} -->${after}`;

@@ -4,12 +4,29 @@ import type { Decision } from '../../src/core/model/decision.js';
 
 const HEAD = 'a'.repeat(40);
 const ready = { governed: true, state: 'ready', merge: true, title: 'Ready to merge (soft)', blockers: [] } as unknown as Decision;
-const vetoed = { governed: true, state: 'blocked', merge: true, title: 'Vetoed by alice', blockers: ['Vetoed by alice'] } as unknown as Decision;
-const queue = (o: Partial<QueueFacts> = {}): QueueFacts => ({ required: true, queued: false, headSha: HEAD, pullRequestId: 'PR_1', history: [], ...o });
+const vetoed = {
+  governed: true,
+  state: 'blocked',
+  merge: true,
+  title: 'Vetoed by alice',
+  blockers: ['Vetoed by alice'],
+} as unknown as Decision;
+const queue = (o: Partial<QueueFacts> = {}): QueueFacts => ({
+  required: true,
+  queued: false,
+  headSha: HEAD,
+  pullRequestId: 'PR_1',
+  history: [],
+  ...o,
+});
 
 describe('how the gate merges through a merge queue (one pure choice)', () => {
   it('without a queue: nothing changes, the plan merges directly', () => {
-    expect(chooseQueueWay(ready, HEAD, undefined, 'hitl-gate[bot]')).toMatchObject({ required: false, step: { kind: 'none' }, decision: ready });
+    expect(chooseQueueWay(ready, HEAD, undefined, 'hitl-gate[bot]')).toMatchObject({
+      required: false,
+      step: { kind: 'none' },
+      decision: ready,
+    });
     expect(chooseQueueWay(ready, HEAD, queue({ required: false }), 'hitl-gate[bot]').required).toBe(false);
   });
 
@@ -19,7 +36,7 @@ describe('how the gate merges through a merge queue (one pure choice)', () => {
     expect(way.decision.title).toBe('Ready to merge (soft), through the merge queue');
   });
 
-  it('enqueues nothing when GitHub\'s head is not the decided one, and asks to look again', () => {
+  it("enqueues nothing when GitHub's head is not the decided one, and asks to look again", () => {
     const way = chooseQueueWay(ready, HEAD, queue({ headSha: 'b'.repeat(40) }), 'hitl-gate[bot]');
     expect(way.step.kind).toBe('none');
     expect(way.headMoved).toBe(true);

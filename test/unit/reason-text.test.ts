@@ -10,7 +10,10 @@ const NAMES = ['docs/a**b.md', 'src/x\\y.ts', 'notes/&lt;b&gt; & <i>.md', 'tools
 
 describe('a tier reason in plain text', () => {
   it('gives back every file name verbatim, whatever Markdown it holds', () => {
-    const line = reasonLine({ kind: 'rule', rule: 'Docs **bold** `code`', tier: 'fyi', files: NAMES, detail: '6 files match docs/**, **/*.md' }, NAMES.length);
+    const line = reasonLine(
+      { kind: 'rule', rule: 'Docs **bold** `code`', tier: 'fyi', files: NAMES, detail: '6 files match docs/**, **/*.md' },
+      NAMES.length,
+    );
     expect(line).toBe(`rule Docs **bold** \`code\` → fyi (6 files match docs/**, **/*.md): ${NAMES.join(', ')}`);
   });
 

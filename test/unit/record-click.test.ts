@@ -20,14 +20,26 @@ const OLD = 'b'.repeat(40);
 const RUN = '/repos/acme/widgets/check-runs/55';
 const PULL = '/repos/acme/widgets/pulls/7';
 const click = { identifier: 'approve', sender: { login: 'bob', type: 'User' }, checkRun: { id: 55, headSha: HEAD } };
-const held: Ledger = { vetoes: [{ by: 'carol', at: '2026-11-22T14:01:00Z', commentId: 3 }], answered: [3], comment: { id: 1, sha256: 'f'.repeat(64) } };
+const held: Ledger = {
+  vetoes: [{ by: 'carol', at: '2026-11-22T14:01:00Z', commentId: 3 }],
+  answered: [3],
+  comment: { id: 1, sha256: 'f'.repeat(64) },
+};
 const DETAILS = '### Details\n\nthe rest of the text';
 
 /** A run as GitHub returns it: the gate's own `hitl` run 55 on HEAD, carrying `text`, unless told otherwise. */
 function run(text: string | null, over: Record<string, unknown> = {}) {
   return {
-    id: 55, name: 'hitl', head_sha: HEAD, status: 'completed', conclusion: 'failure', started_at: '2026-11-22T14:00:00Z', external_id: 'hitl-gate:governed',
-    app: { id: 9, slug: 'hitl-gate' }, output: { title: 'Blocked: vetoed', summary: 'the summary', text }, ...over,
+    id: 55,
+    name: 'hitl',
+    head_sha: HEAD,
+    status: 'completed',
+    conclusion: 'failure',
+    started_at: '2026-11-22T14:00:00Z',
+    external_id: 'hitl-gate:governed',
+    app: { id: 9, slug: 'hitl-gate' },
+    output: { title: 'Blocked: vetoed', summary: 'the summary', text },
+    ...over,
   };
 }
 
@@ -49,13 +61,16 @@ const patches = () => api.writes().filter((w) => w.method === 'PATCH');
 const patchedText = (i = 0) => (patches()[i]!.body as { output: { text: string } }).output.text;
 
 describe('recordClick', () => {
-  it('PATCHes the run\'s output with the click added, keeping what the record held, the title, summary and the rest of the text', async () => {
+  it("PATCHes the run's output with the click added, keeping what the record held, the title, summary and the rest of the text", async () => {
     head([run(withRecordText(held))]);
     api.scope.get(RUN).reply(200, run(withRecordText(held)));
     api.scope.patch(RUN).reply(200, {});
     const result = await recordClick(testClient(), ref, click, { identity, now: NOW });
     api.done();
-    expect(result).toMatchObject({ kind: 'recorded', click: { by: 'bob', action: 'approve', at: NOW.toISOString(), headSha: HEAD, checkRunId: 55 } });
+    expect(result).toMatchObject({
+      kind: 'recorded',
+      click: { by: 'bob', action: 'approve', at: NOW.toISOString(), headSha: HEAD, checkRunId: 55 },
+    });
     // The only write is the run's: no comment is read or written.
     expect(api.writes().map((r) => `${r.method} ${r.path}`)).toEqual([`PATCH ${RUN}`]);
     expect(api.requests.some((r) => r.path.includes('/comments'))).toBe(false);
@@ -68,7 +83,9 @@ describe('recordClick', () => {
     expect(written?.vetoes).toEqual(held.vetoes);
     expect(written?.answered).toEqual([3]);
     expect(written?.comment).toEqual(held.comment);
-    expect(clicksOf(written)).toEqual([expect.objectContaining({ by: 'bob', byType: 'User', action: 'approve', headSha: HEAD, checkRunId: 55 })]);
+    expect(clicksOf(written)).toEqual([
+      expect.objectContaining({ by: 'bob', byType: 'User', action: 'approve', headSha: HEAD, checkRunId: 55 }),
+    ]);
   });
 
   it('adds a second click to the ones already recorded, never replacing them', async () => {
@@ -80,20 +97,31 @@ describe('recordClick', () => {
     head([run(text)]);
     api.scope.get(RUN).reply(200, run(text));
     api.scope.patch(RUN).reply(200, {});
-    const second = await recordClick(testClient(), ref, { ...click, identifier: 'veto', sender: { login: 'dana', type: 'User' } }, { identity, now: new Date(NOW.getTime() + 1_000) });
+    const second = await recordClick(
+      testClient(),
+      ref,
+      { ...click, identifier: 'veto', sender: { login: 'dana', type: 'User' } },
+      { identity, now: new Date(NOW.getTime() + 1_000) },
+    );
     api.done();
     expect(second.kind).toBe('recorded');
     const clicks = clicksOf(readRecord(patchedText(1), 7));
-    expect(clicks.map((c) => [c.by, c.action])).toEqual([['bob', 'approve'], ['dana', 'veto']]);
+    expect(clicks.map((c) => [c.by, c.action])).toEqual([
+      ['bob', 'approve'],
+      ['dana', 'veto'],
+    ]);
     expect(new Set(clicks.map((c) => c.id)).size).toBe(2);
   });
 
-  it('keeps a click on an older head\'s check bound to that head, in the current head\'s record: it counts for nothing, and its author is told', async () => {
+  it("keeps a click on an older head's check bound to that head, in the current head's record: it counts for nothing, and its author is told", async () => {
     head([run(withRecordText(held))]);
     api.scope.get(RUN).reply(200, run(withRecordText(held)));
     api.scope.patch(RUN).reply(200, {});
     const stale = { ...click, checkRun: { id: 44, headSha: OLD } };
-    expect(await recordClick(testClient(), ref, stale, { identity, now: NOW })).toMatchObject({ kind: 'recorded', click: { headSha: OLD, checkRunId: 44 } });
+    expect(await recordClick(testClient(), ref, stale, { identity, now: NOW })).toMatchObject({
+      kind: 'recorded',
+      click: { headSha: OLD, checkRunId: 44 },
+    });
     api.done();
     // Nothing is written to the older head's run.
     expect(api.writes().map((w) => w.path)).toEqual([RUN]);
@@ -122,10 +150,13 @@ describe('recordClick', () => {
   it.each<[string, unknown[]]>([
     ['only a run of another app (with a forged record of this PR)', [run(withRecordText(held), { app: { id: 10, slug: 'other-app' } })]],
     ['only a run of no app', [run(withRecordText(held), { app: null })]],
-    ['a run of the gate\'s with no record', [run(DETAILS)]],
-    ['a run of the gate\'s with no text at all', [run(null)]],
-    ['a run of the gate\'s whose record is of another pull request', [run(withRecordText(held, 8))]],
-    ['a run of the gate\'s whose record cannot be read (never overwritten)', [run(`<!-- hitl-gate:record v1 bm90IGpzb24= -->\n\n${DETAILS}`)]],
+    ["a run of the gate's with no record", [run(DETAILS)]],
+    ["a run of the gate's with no text at all", [run(null)]],
+    ["a run of the gate's whose record is of another pull request", [run(withRecordText(held, 8))]],
+    [
+      "a run of the gate's whose record cannot be read (never overwritten)",
+      [run(`<!-- hitl-gate:record v1 bm90IGpzb24= -->\n\n${DETAILS}`)],
+    ],
     ['no run at all', []],
   ])('does not record a click when the head has %s', async (_name, runs) => {
     head(runs);
@@ -137,7 +168,7 @@ describe('recordClick', () => {
 
   it.each<[string, ReturnType<typeof run>]>([
     ['of another app', run(withRecordText(held), { app: { id: 10, slug: 'other-app' } })],
-    ['on another head than the PR\'s', run(withRecordText(held), { head_sha: OLD })],
+    ["on another head than the PR's", run(withRecordText(held), { head_sha: OLD })],
     ['with no record of this pull request', run(withRecordText(held, 8))],
   ])('does not record a click when the run it is about to write turns out to be %s', async (_name, current) => {
     head([run(withRecordText(held))]);
@@ -148,7 +179,7 @@ describe('recordClick', () => {
     expect(api.writes()).toEqual([]);
   });
 
-  it('under the shared github-actions[bot] identity, does not record a click on a run without the gate\'s external id', async () => {
+  it("under the shared github-actions[bot] identity, does not record a click on a run without the gate's external id", async () => {
     const shared = { appId: 15368, login: 'github-actions[bot]' };
     head([run(withRecordText(held), { app: { id: 15368, slug: 'github-actions' }, external_id: null })]);
     expect((await recordClick(testClient(), ref, click, { identity: shared, now: NOW })).kind).not.toBe('recorded');
@@ -156,8 +187,10 @@ describe('recordClick', () => {
     expect(api.writes()).toEqual([]);
   });
 
-  it('ignores actions that are not the gate\'s, without asking GitHub anything', async () => {
-    expect(await recordClick(testClient(), ref, { ...click, identifier: 'merge' }, { identity, now: NOW })).toMatchObject({ kind: 'ignored' });
+  it("ignores actions that are not the gate's, without asking GitHub anything", async () => {
+    expect(await recordClick(testClient(), ref, { ...click, identifier: 'merge' }, { identity, now: NOW })).toMatchObject({
+      kind: 'ignored',
+    });
     api.done();
     expect(api.requests).toEqual([]);
   });

@@ -24,14 +24,35 @@ const GATE = { login: 'hitl-gate[bot]', type: 'Bot' };
 const identity = { appId: 9, login: 'hitl-gate[bot]' };
 
 const veto = (by: string, commentId: number, minutes = 1): VetoRecord => ({ by, at: at(minutes), commentId });
-const click = (id: number, by: string, action: ClickRecord['action'], headSha = HEAD, minutes = 2): ClickRecord => ({ id, by, byType: 'User', at: at(minutes), action, headSha, checkRunId: 55 });
+const click = (id: number, by: string, action: ClickRecord['action'], headSha = HEAD, minutes = 2): ClickRecord => ({
+  id,
+  by,
+  byType: 'User',
+  at: at(minutes),
+  action,
+  headSha,
+  checkRunId: 55,
+});
 const withdrawal = (by: string, sourceId: number, minutes = 3): WithdrawalRecord => ({ by, at: at(minutes), sourceId });
 
-const sortedBy = <T>(xs: readonly T[] | undefined, key: (x: T) => string | number) => [...(xs ?? [])].sort((a, b) => String(key(a)).localeCompare(String(key(b))));
+const sortedBy = <T>(xs: readonly T[] | undefined, key: (x: T) => string | number) =>
+  [...(xs ?? [])].sort((a, b) => String(key(a)).localeCompare(String(key(b))));
 
-describe('mergeRecords: two writers of one PR\'s record', () => {
-  const a: Ledger = { vetoes: [veto('bob', 11)], answered: [11, 20], clicks: [click(1_800_000_000_001, 'alice', 'approve')], withdrawals: [withdrawal('carol', 30)], escalation: 'soft' };
-  const b: Ledger = { vetoes: [veto('carol', 12, 2)], answered: [20, 21], clicks: [click(1_800_000_000_002, 'bob', 'veto')], withdrawals: [withdrawal('alice', 31)], escalation: 'hard' };
+describe("mergeRecords: two writers of one PR's record", () => {
+  const a: Ledger = {
+    vetoes: [veto('bob', 11)],
+    answered: [11, 20],
+    clicks: [click(1_800_000_000_001, 'alice', 'approve')],
+    withdrawals: [withdrawal('carol', 30)],
+    escalation: 'soft',
+  };
+  const b: Ledger = {
+    vetoes: [veto('carol', 12, 2)],
+    answered: [20, 21],
+    clicks: [click(1_800_000_000_002, 'bob', 'veto')],
+    withdrawals: [withdrawal('alice', 31)],
+    escalation: 'hard',
+  };
 
   it('loses no veto, click, withdrawal or answered id of either', () => {
     const merged = mergeRecords(a, b)!;
@@ -50,7 +71,7 @@ describe('mergeRecords: two writers of one PR\'s record', () => {
     expect(mergeRecords(none, a)?.escalation).toBe('soft');
   });
 
-  it('counts one veto once, however its author\'s login is spelled', () => {
+  it("counts one veto once, however its author's login is spelled", () => {
     const merged = mergeRecords({ vetoes: [veto('Bob', 11)], answered: [] }, { vetoes: [veto('bob', 11)], answered: [] });
     expect(merged?.vetoes).toHaveLength(1);
   });
@@ -76,9 +97,31 @@ describe('mergeRecords: two writers of one PR\'s record', () => {
 
   // Records drawn from one pool, so that the two writers share some entries and not others.
   const pool = fc.record({
-    vetoes: fc.uniqueArray(fc.record({ by: fc.constantFrom('alice', 'bob', 'carol'), commentId: fc.integer({ min: 1, max: 10_000 }), minute: fc.integer({ min: 0, max: 60 }) }), { selector: (v) => v.commentId, maxLength: 6 }),
-    clicks: fc.uniqueArray(fc.record({ id: fc.integer({ min: 1_800_000_000_000, max: 1_800_000_100_000 }), by: fc.constantFrom('alice', 'bob'), action: fc.constantFrom('approve' as const, 'veto' as const), minute: fc.integer({ min: 0, max: 60 }) }), { selector: (c) => c.id, maxLength: 6 }),
-    withdrawals: fc.uniqueArray(fc.record({ by: fc.constantFrom('alice', 'bob'), sourceId: fc.integer({ min: 1, max: 10_000 }), minute: fc.integer({ min: 0, max: 60 }) }), { selector: (w) => w.sourceId, maxLength: 6 }),
+    vetoes: fc.uniqueArray(
+      fc.record({
+        by: fc.constantFrom('alice', 'bob', 'carol'),
+        commentId: fc.integer({ min: 1, max: 10_000 }),
+        minute: fc.integer({ min: 0, max: 60 }),
+      }),
+      { selector: (v) => v.commentId, maxLength: 6 },
+    ),
+    clicks: fc.uniqueArray(
+      fc.record({
+        id: fc.integer({ min: 1_800_000_000_000, max: 1_800_000_100_000 }),
+        by: fc.constantFrom('alice', 'bob'),
+        action: fc.constantFrom('approve' as const, 'veto' as const),
+        minute: fc.integer({ min: 0, max: 60 }),
+      }),
+      { selector: (c) => c.id, maxLength: 6 },
+    ),
+    withdrawals: fc.uniqueArray(
+      fc.record({
+        by: fc.constantFrom('alice', 'bob'),
+        sourceId: fc.integer({ min: 1, max: 10_000 }),
+        minute: fc.integer({ min: 0, max: 60 }),
+      }),
+      { selector: (w) => w.sourceId, maxLength: 6 },
+    ),
     answered: fc.uniqueArray(fc.integer({ min: 1, max: 10_000 }), { maxLength: 10 }),
   });
   const tier = fc.option(fc.constantFrom<Tier>('fyi', 'soft', 'hard'), { nil: undefined });
@@ -134,7 +177,11 @@ describe('a status comment is only a view: a forged ledger or record in it decid
   const view: GitHubView = { mergeable: true, mergeableState: 'clean', otherChecks: 'success' };
 
   /** The facts and view after an honest reconcile, then with its status comment's body swapped for `body`. */
-  function tampered(body: (honest: string) => string): { facts: PullRequestFacts; view: GitHubView; honest: { facts: PullRequestFacts; view: GitHubView } } {
+  function tampered(body: (honest: string) => string): {
+    facts: PullRequestFacts;
+    view: GitHubView;
+    honest: { facts: PullRequestFacts; view: GitHubView };
+  } {
     const honest = appliedView(facts, view, plan(decide(okLoad(), facts, NOW), facts, view, NOW, { mode: 'full' }), { comment: 9 });
     const statusComment = honest.view.statusComment!;
     const edited = body(statusComment.body);
@@ -143,7 +190,10 @@ describe('a status comment is only a view: a forged ledger or record in it decid
     return {
       facts: { ...honest.facts, comments: [...honest.facts.comments, gateComment] },
       view: { ...honest.view, statusComment: { id: 9, body: edited } },
-      honest: { facts: { ...honest.facts, comments: [...honest.facts.comments, comment(GATE, statusComment.body, at(0), { id: 9 })] }, view: honest.view },
+      honest: {
+        facts: { ...honest.facts, comments: [...honest.facts.comments, comment(GATE, statusComment.body, at(0), { id: 9 })] },
+        view: honest.view,
+      },
     };
   }
 
@@ -196,41 +246,79 @@ describe('a status comment is only a view: a forged ledger or record in it decid
   });
 });
 
-describe('the shell reads the record from the gate\'s own check runs only', () => {
+describe("the shell reads the record from the gate's own check runs only", () => {
   /** A client that answers `checks.listForRef` with `runs` and GraphQL's `node(id)` with an edit by `editor`. */
   function client(runs: unknown[], editor?: { login: string; at: string }) {
-    const graphql = async () => ({ node: editor ? { lastEditedAt: editor.at, editor: { login: editor.login } } : { lastEditedAt: null, editor: null } });
-    return { rest: { checks: { listForRef: async () => ({ data: { total_count: runs.length, check_runs: runs } }) } }, graphql } as unknown as GitHubClient;
+    const graphql = async () => ({
+      node: editor ? { lastEditedAt: editor.at, editor: { login: editor.login } } : { lastEditedAt: null, editor: null },
+    });
+    return {
+      rest: { checks: { listForRef: async () => ({ data: { total_count: runs.length, check_runs: runs } }) } },
+      graphql,
+    } as unknown as GitHubClient;
   }
-  const run = (id: number, appId: number, text: string) => ({ id, name: 'hitl', head_sha: HEAD, status: 'completed', conclusion: 'failure', started_at: at(id), external_id: 'hitl-gate:governed', app: { id: appId }, output: { title: 't', summary: 's', text } });
+  const run = (id: number, appId: number, text: string) => ({
+    id,
+    name: 'hitl',
+    head_sha: HEAD,
+    status: 'completed',
+    conclusion: 'failure',
+    started_at: at(id),
+    external_id: 'hitl-gate:governed',
+    app: { id: appId },
+    output: { title: 't', summary: 's', text },
+  });
   const theVeto: Ledger = { vetoes: [veto('bob', 11)], answered: [11] };
   const anApproval: Ledger = { vetoes: [], answered: [], clicks: [click(1_800_000_000_009, 'alice', 'approve')], escalation: 'fyi' };
 
-  it('ignores a record in another app\'s run on the head, and another PR\'s record in the gate\'s own', async () => {
+  it("ignores a record in another app's run on the head, and another PR's record in the gate's own", async () => {
     const runs = [run(1, 9, recordMarker(theVeto, 7)), run(2, 10, recordMarker(anApproval, 7)), run(3, 9, recordMarker(anApproval, 8))];
-    const gate = await findGateCheckRun(openSession(client(runs), NOW, undefined), { owner: 'acme', repo: 'widgets', number: 7 }, HEAD, identity);
+    const gate = await findGateCheckRun(
+      openSession(client(runs), NOW, undefined),
+      { owner: 'acme', repo: 'widgets', number: 7 },
+      HEAD,
+      identity,
+    );
     expect(gate.record).toEqual(theVeto);
   });
 
   it('finds the status comment as a view (no ledger parsed out of it), whatever markers its body carries', () => {
     const body = forged(`### Blocked\n\n${STATUS_MARKER}`);
-    const raw = [{ id: 9, author: GATE, user: { login: 'hitl-gate[bot]', type: 'Bot' }, performed_via_github_app: { id: 9 }, body, createdAt: at(0), updatedAt: at(4) }];
+    const raw = [
+      {
+        id: 9,
+        author: GATE,
+        user: { login: 'hitl-gate[bot]', type: 'Bot' },
+        performed_via_github_app: { id: 9 },
+        body,
+        createdAt: at(0),
+        updatedAt: at(4),
+      },
+    ];
     const found = findStatusComment(raw as never, identity);
     expect(found).toEqual({ id: 9, body });
   });
 
-  it('does not trust an earlier version\'s ledger that GitHub says someone else edited: no ledger, the PR is held', async () => {
+  it("does not trust an earlier version's ledger that GitHub says someone else edited: no ledger, the PR is held", async () => {
     const body = forged('### Blocked');
     const session = openSession(client([], { login: 'mallory', at: at(4) }), NOW, undefined);
     const legacy = await legacyLedger(session, { id: 9, body, nodeId: 'IC_1' }, identity);
     expect(legacy.ledger).toBeUndefined();
     expect(legacy.untrusted).toMatchObject({ kind: 'legacy-untrusted', commentId: 9, by: 'mallory', happenedAt: at(4) });
     // Held as hard, as reconcile does with an untrusted ledger: the forged approval counts for nothing.
-    const held = decide(okLoad(), makeFacts({ files: [file('docs/a.md')], authorizations: auth, ledger: { vetoes: [], answered: [], escalation: 'hard', notices: [legacy.untrusted!] } as Ledger }), NOW);
+    const held = decide(
+      okLoad(),
+      makeFacts({
+        files: [file('docs/a.md')],
+        authorizations: auth,
+        ledger: { vetoes: [], answered: [], escalation: 'hard', notices: [legacy.untrusted!] } as Ledger,
+      }),
+      NOW,
+    );
     expect(held).toMatchObject({ tier: 'hard', state: 'blocked', approvals: [] });
   });
 
-  it('never reads a forged record in a comment as an earlier version\'s ledger', async () => {
+  it("never reads a forged record in a comment as an earlier version's ledger", async () => {
     const body = `### Blocked\n\n${recordMarker(anApproval, 7)}\n\n${STATUS_MARKER}`;
     const session = openSession(client([]), NOW, undefined);
     expect(await legacyLedger(session, { id: 9, body, nodeId: 'IC_1' }, identity)).toEqual({});
@@ -241,7 +329,11 @@ describe('the shell reads the record from the gate\'s own check runs only', () =
     const recorded: Ledger = { ...theVeto, comment: { id: 9, sha256: bodyDigest(honest) } };
     const session = openSession(client([], { login: 'mallory', at: at(4) }), NOW, undefined);
     expect(await noticeTampering(session, recorded, { id: 9, body: honest, nodeId: 'IC_1' }, identity)).toBeUndefined();
-    expect(await noticeTampering(session, recorded, { id: 9, body: forged(honest), nodeId: 'IC_1' }, identity)).toMatchObject({ kind: 'comment-edited', commentId: 9, by: 'mallory' });
+    expect(await noticeTampering(session, recorded, { id: 9, body: forged(honest), nodeId: 'IC_1' }, identity)).toMatchObject({
+      kind: 'comment-edited',
+      commentId: 9,
+      by: 'mallory',
+    });
     expect(await noticeTampering(session, recorded, undefined, identity)).toMatchObject({ kind: 'comment-deleted', commentId: 9 });
   });
 });

@@ -41,7 +41,7 @@ describe('status comment', () => {
     expect(body).toContain('Blocked until **bob** withdraws the veto');
   });
 
-  it('says exactly who may act when it knows the policy\'s reviewers', () => {
+  it("says exactly who may act when it knows the policy's reviewers", () => {
     const facts = makeFacts();
     const decision = decide(okLoad(), facts, NOW);
     const body = renderStatusComment(decision, facts, NOW, { reviewers: makePolicy().reviewers });
@@ -67,11 +67,19 @@ describe('status comment', () => {
     for (const text of texts) expect(parseCommands(text)).toEqual([]);
   });
 
-  it('stays under GitHub\'s comment limit with 3000 files and hundreds of commands', () => {
+  it("stays under GitHub's comment limit with 3000 files and hundreds of commands", () => {
     const files = Array.from({ length: 3000 }, (_, i) => file(`services/very/long/path/to/module-${i}/implementation-${i}.ts`));
-    const comments = Array.from({ length: 600 }, (_, i) => comment(`user${i}`, i % 2 ? `/veto reason number ${i} `.repeat(10) : '/approve', at(1 + i / 100)));
+    const comments = Array.from({ length: 600 }, (_, i) =>
+      comment(`user${i}`, i % 2 ? `/veto reason number ${i} `.repeat(10) : '/approve', at(1 + i / 100)),
+    );
     const authorizations = Object.fromEntries(comments.map((c) => [c.author.login, writer()]));
-    const facts = makeFacts({ files, changedFiles: 3000, comments, authorizations, ledger: { vetoes: [], answered: Array.from({ length: 3000 }, (_, i) => 10_000_000_000 + i) } });
+    const facts = makeFacts({
+      files,
+      changedFiles: 3000,
+      comments,
+      authorizations,
+      ledger: { vetoes: [], answered: Array.from({ length: 3000 }, (_, i) => 10_000_000_000 + i) },
+    });
     const decision = decide(okLoad(), facts, NOW);
     const body = renderStatusComment(decision, facts, NOW);
     expect(body.length).toBeLessThan(65_536);
@@ -92,7 +100,11 @@ describe('status comment', () => {
 describe('policy errors', () => {
   it('shows where the policy is broken', () => {
     const facts = makeFacts();
-    const load = { kind: 'invalid' as const, path: '.github/hitl.yml', errors: [{ file: '.github/hitl.yml', line: 4, column: 7, message: 'unknown key "tierz"' }] };
+    const load = {
+      kind: 'invalid' as const,
+      path: '.github/hitl.yml',
+      errors: [{ file: '.github/hitl.yml', line: 4, column: 7, message: 'unknown key "tierz"' }],
+    };
     const body = renderStatusComment(decide(load, facts, NOW), facts, NOW);
     expect(body).toContain('`.github/hitl.yml:4:7` unknown key');
     expect(body).toContain('Nothing merges until the policy');
@@ -100,9 +112,13 @@ describe('policy errors', () => {
 });
 
 describe('ledger marker', () => {
-  const ledger: Ledger = { vetoes: [{ by: 'bob', at: at(1), commentId: 12, reason: 'no --> <!-- `x`' }], escalation: 'hard', answered: [3, 12] };
+  const ledger: Ledger = {
+    vetoes: [{ by: 'bob', at: at(1), commentId: 12, reason: 'no --> <!-- `x`' }],
+    escalation: 'hard',
+    answered: [3, 12],
+  };
 
-  it('round-trips through the check run\'s record, bound to its PR; the status comment carries none', () => {
+  it("round-trips through the check run's record, bound to its PR; the status comment carries none", () => {
     const facts = makeFacts({ ledger });
     const decision = decide(okLoad(), facts, NOW);
     expect(readLedger(renderStatusComment(decision, facts, NOW))).toBeUndefined();
@@ -117,11 +133,11 @@ describe('ledger marker', () => {
     expect(readLedger(recordMarker(ledger, 7))).toBeUndefined();
   });
 
-  it('round-trips an earlier version\'s ledger (the upgrade path)', () => {
+  it("round-trips an earlier version's ledger (the upgrade path)", () => {
     expect(readLedger(`text before ${ledgerMarker(ledger)} after`)).toEqual(ledger);
   });
 
-  it('writes the record first in the check run\'s text, replacing the one there, and reads it back verbatim', () => {
+  it("writes the record first in the check run's text, replacing the one there, and reads it back verbatim", () => {
     const once = withRecord('details', ledger, 7);
     expect(once.startsWith(recordMarker(ledger, 7))).toBe(true);
     expect(once.endsWith('details')).toBe(true);
@@ -138,23 +154,31 @@ describe('ledger marker', () => {
     ['no marker', 'just a comment'],
     ['not base64 JSON', '<!-- hitl-gate:ledger v1 AAAA -->'],
     ['JSON of the wrong shape', `<!-- hitl-gate:ledger v1 ${btoa('{"vetoes":"all","answered":[]}')} -->`],
-    ['a veto without author', `<!-- hitl-gate:ledger v1 ${btoa('{"vetoes":[{"at":"2026-01-01T00:00:00Z","commentId":1}],"answered":[]}')} -->`],
+    [
+      'a veto without author',
+      `<!-- hitl-gate:ledger v1 ${btoa('{"vetoes":[{"at":"2026-01-01T00:00:00Z","commentId":1}],"answered":[]}')} -->`,
+    ],
     ['a bad time', `<!-- hitl-gate:ledger v1 ${btoa('{"vetoes":[{"by":"b","at":"soon","commentId":1}],"answered":[]}')} -->`],
     ['an unknown tier', `<!-- hitl-gate:ledger v1 ${btoa('{"vetoes":[],"answered":[],"escalation":"max"}')} -->`],
     ['answered ids that are not ids', `<!-- hitl-gate:ledger v1 ${btoa('{"vetoes":[],"answered":[-1]}')} -->`],
-    ['a withdrawal without time', `<!-- hitl-gate:ledger v1 ${btoa('{"vetoes":[],"answered":[],"withdrawals":[{"by":"b","sourceId":3}]}')} -->`],
+    [
+      'a withdrawal without time',
+      `<!-- hitl-gate:ledger v1 ${btoa('{"vetoes":[],"answered":[],"withdrawals":[{"by":"b","sourceId":3}]}')} -->`,
+    ],
     ['oversized', `<!-- hitl-gate:ledger v1 ${'A'.repeat(100_000)} -->`],
   ])('reads %s as no ledger, and as no record', (_name, body) => {
     expect(readLedger(body)).toBeUndefined();
     // The same text as a record (bound to PR 7) reads as no record either.
-    const asRecord = body.replace('hitl-gate:ledger v1', 'hitl-gate:record v1').replace(/<!-- hitl-gate:record v1 ([A-Za-z0-9+/=]*) -->/, (m, b64: string) => {
-      try {
-        const data: unknown = JSON.parse(atob(b64));
-        return typeof data === 'object' && data !== null ? `<!-- hitl-gate:record v1 ${btoa(JSON.stringify({ pr: 7, ...data }))} -->` : m;
-      } catch {
-        return m;
-      }
-    });
+    const asRecord = body
+      .replace('hitl-gate:ledger v1', 'hitl-gate:record v1')
+      .replace(/<!-- hitl-gate:record v1 ([A-Za-z0-9+/=]*) -->/, (m, b64: string) => {
+        try {
+          const data: unknown = JSON.parse(atob(b64));
+          return typeof data === 'object' && data !== null ? `<!-- hitl-gate:record v1 ${btoa(JSON.stringify({ pr: 7, ...data }))} -->` : m;
+        } catch {
+          return m;
+        }
+      });
     expect(readRecord(asRecord, 7)).toBeUndefined();
   });
 
@@ -170,7 +194,10 @@ describe('ledger marker', () => {
   });
 
   it('keeps every veto when it must shrink, dropping the oldest answered ids first', () => {
-    const big: Ledger = { vetoes: [{ by: 'bob', at: at(1), commentId: 1 }], answered: Array.from({ length: 5000 }, (_, i) => 1_000_000_000 + i) };
+    const big: Ledger = {
+      vetoes: [{ by: 'bob', at: at(1), commentId: 1 }],
+      answered: Array.from({ length: 5000 }, (_, i) => 1_000_000_000 + i),
+    };
     const read = readLedger(ledgerMarker(big));
     expect(read?.vetoes).toEqual(big.vetoes);
     expect(read?.answered.length).toBeLessThan(5000);
@@ -183,7 +210,7 @@ describe('ledger marker', () => {
 });
 
 describe('check run', () => {
-  it('has the decision\'s title and a rule table', () => {
+  it("has the decision's title and a rule table", () => {
     const facts = makeFacts({ files: [file('docs/a.md'), file('db/migrations/2.sql')] });
     const decision = decide(okLoad(), facts, NOW);
     const out = renderCheckRun(decision, facts, NOW);
@@ -212,7 +239,11 @@ describe('replies', () => {
   });
 
   it('speaks of an approving review, not of a command, when a review is refused', () => {
-    const facts = makeFacts({ reviews: [review('mallory', 'APPROVED', HEAD, at(1))], commits: [{ sha: HEAD, committerLogin: 'mallory' }], authorizations: { mallory: writer() } });
+    const facts = makeFacts({
+      reviews: [review('mallory', 'APPROVED', HEAD, at(1))],
+      commits: [{ sha: HEAD, committerLogin: 'mallory' }],
+      authorizations: { mallory: writer() },
+    });
     const decision = decide(okLoad(), facts, NOW);
     const reply = renderReply(decision.commands, decision, facts, NOW);
     expect(reply).toContain('Your approving review was not counted');

@@ -12,7 +12,13 @@ const validate = new Ajv({ allErrors: true, strict: true }).compile(SCHEMA);
 
 function busyReport(): AttentionReport {
   const extra = [
-    softMerged(Date.parse('2026-11-17T10:00:00Z'), { mode: 'observe', after_merge: { concern: { by: 'carol', at: '2026-11-18T09:00:00Z', reason: 'no test' }, revert: { by: 'alice', at: '2026-11-18T10:00:00Z', reason: null } } }),
+    softMerged(Date.parse('2026-11-17T10:00:00Z'), {
+      mode: 'observe',
+      after_merge: {
+        concern: { by: 'carol', at: '2026-11-18T09:00:00Z', reason: 'no test' },
+        revert: { by: 'alice', at: '2026-11-18T10:00:00Z', reason: null },
+      },
+    }),
     pull({ tier: null, state: null }),
   ];
   return buildReport({ repo: REPO, pulls: [...busyRepository(), ...extra], now: NOW, since: SINCE, until: UNTIL, ruleTiers: RULE_TIERS });
@@ -47,10 +53,12 @@ describe('report page', () => {
     expect(html).not.toMatch(/\b(?:src|srcset|xlink:href|action)\s*=/i);
     expect(html).not.toMatch(/url\(\s*['"]?(?!#)/i);
     expect(html).not.toMatch(/<link\b/i);
-    expect(html).toContain(`<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'; img-src data:">`);
+    expect(html).toContain(
+      `<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'; img-src data:">`,
+    );
   });
 
-  it('links only to the repository\'s pull requests', () => {
+  it("links only to the repository's pull requests", () => {
     const hrefs = [...html.matchAll(/href="([^"]*)"/g)].map((m) => m[1]);
     expect(hrefs.length).toBeGreaterThan(0);
     for (const href of hrefs) expect(href).toMatch(/^https:\/\/github\.com\/acme\/shop\/pull\/\d+$/);
@@ -63,21 +71,41 @@ describe('report page', () => {
   });
 
   it('draws a rule name with markup in it as text inside the chart, too', () => {
-    const page = reportPage(buildReport({
-      repo: REPO, now: NOW, since: SINCE, until: UNTIL,
-      pulls: [pull({ tier: 'hard', state: 'blocked', rules: ['<img src=x onerror=alert(1)>'], head_seen_at: '2026-11-20T08:00:00Z' })],
-    }));
+    const page = reportPage(
+      buildReport({
+        repo: REPO,
+        now: NOW,
+        since: SINCE,
+        until: UNTIL,
+        pulls: [pull({ tier: 'hard', state: 'blocked', rules: ['<img src=x onerror=alert(1)>'], head_seen_at: '2026-11-20T08:00:00Z' })],
+      }),
+    );
     expect(page).not.toMatch(/<img/i);
     expect(page).toContain('&lt;img src=x onerror=alert(1)&gt;');
   });
 
-  it('does not link a PR whose address is not one of the repository\'s pull requests', () => {
+  it("does not link a PR whose address is not one of the repository's pull requests", () => {
     const forged = buildReport({
-      repo: REPO, now: NOW, since: SINCE, until: UNTIL,
+      repo: REPO,
+      now: NOW,
+      since: SINCE,
+      until: UNTIL,
       pulls: [
         pull({ pr: 7, url: 'javascript:alert(1)', tier: 'hard', state: 'blocked', head_seen_at: '2026-11-20T08:00:00Z' }),
-        pull({ pr: 8, url: 'https://evil.example/x/acme/shop/pull/8', tier: 'hard', state: 'blocked', head_seen_at: '2026-11-20T08:00:00Z' }),
-        pull({ pr: 9, url: 'https://github.com/acme/shop/pull/9?next=https://evil.example', tier: 'hard', state: 'blocked', head_seen_at: '2026-11-20T08:00:00Z' }),
+        pull({
+          pr: 8,
+          url: 'https://evil.example/x/acme/shop/pull/8',
+          tier: 'hard',
+          state: 'blocked',
+          head_seen_at: '2026-11-20T08:00:00Z',
+        }),
+        pull({
+          pr: 9,
+          url: 'https://github.com/acme/shop/pull/9?next=https://evil.example',
+          tier: 'hard',
+          state: 'blocked',
+          head_seen_at: '2026-11-20T08:00:00Z',
+        }),
       ],
     });
     const page = reportPage(forged);
@@ -112,8 +140,17 @@ describe('report page', () => {
   it('shows the numbers of the model: totals per outcome, waits, rules, objections with who and why', () => {
     const r = busyReport();
     const outcomes = html.match(/<caption>PRs per week and outcome<\/caption>[\s\S]*?<\/table>/)?.[0] ?? '';
-    expect(outcomes).toMatch(new RegExp(`<th scope="row">total</th>${Object.values(r.total.outcomes).filter((n) => n > 0).map((n) => `<td class="num">${n}</td>`).join('')}<td class="num">${r.total.governed}</td>`));
-    expect(html).toMatch(/<th scope="row">hard<\/th><td class="num">6<\/td><td class="num">3<\/td><td class="num">40 min<\/td><td class="num">3 h<\/td>/);
+    expect(outcomes).toMatch(
+      new RegExp(
+        `<th scope="row">total</th>${Object.values(r.total.outcomes)
+          .filter((n) => n > 0)
+          .map((n) => `<td class="num">${n}</td>`)
+          .join('')}<td class="num">${r.total.governed}</td>`,
+      ),
+    );
+    expect(html).toMatch(
+      /<th scope="row">hard<\/th><td class="num">6<\/td><td class="num">3<\/td><td class="num">40 min<\/td><td class="num">3 h<\/td>/,
+    );
     expect(html).toMatch(/<th scope="row">Database migrations<\/th><td class="num">4<\/td><td class="num">2<\/td><td class="num">2<\/td>/);
     expect(html).toContain('@bob');
     expect(html).toContain('a one-day cache shows stale prices');

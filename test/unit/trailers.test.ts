@@ -11,9 +11,15 @@ import { HEAD, at, comment, file, human, makeFacts, writer } from './facts.js';
 
 const CLAUDE = 'Fix the parser\n\nGenerated with Claude Code\n\nCo-Authored-By: Claude <noreply@anthropic.com>';
 const NOW = new Date(at(5));
-const policy = (extra = '') => loadPolicy({ kind: 'text', path: '.github/hitl.yml', text: `version: 1\nreviewers: { users: [alice] }\n${extra}` });
+const policy = (extra = '') =>
+  loadPolicy({ kind: 'text', path: '.github/hitl.yml', text: `version: 1\nreviewers: { users: [alice] }\n${extra}` });
 const byHuman = (message: string, author = 'alice') =>
-  makeFacts({ author: human(author), headRef: 'feature/parser', commits: [{ sha: HEAD, authorLogin: author, committerLogin: author, message }], files: [file('src/parser.ts')] });
+  makeFacts({
+    author: human(author),
+    headRef: 'feature/parser',
+    commits: [{ sha: HEAD, authorLogin: author, committerLogin: author, message }],
+    files: [file('src/parser.ts')],
+  });
 
 describe('trailer lines', () => {
   it('reads Key: value lines below the subject, and never the subject itself', () => {
@@ -33,20 +39,34 @@ describe('trailer lines', () => {
 });
 
 describe('agents.trailers', () => {
-  it('governs a person\'s PR whose commit carries the Claude Code trailer, under the default policy', () => {
+  it("governs a person's PR whose commit carries the Claude Code trailer, under the default policy", () => {
     const c = classify(policy(), { ...byHuman(CLAUDE), commits: byHuman(CLAUDE).commits });
     expect(c.governed).toBe(true);
-    expect(c.governedBy).toEqual([{ kind: 'trailer', sha: HEAD, line: 'Co-Authored-By: Claude <noreply@anthropic.com>', pattern: 'Co-Authored-By: Claude* <noreply@anthropic.com>' }]);
+    expect(c.governedBy).toEqual([
+      {
+        kind: 'trailer',
+        sha: HEAD,
+        line: 'Co-Authored-By: Claude <noreply@anthropic.com>',
+        pattern: 'Co-Authored-By: Claude* <noreply@anthropic.com>',
+      },
+    ]);
     // Only trailers the vendor documents are defaults: Codex's is not (docs/policy.md), so it must be named.
     expect(classify(policy(), byHuman('x\n\nCo-authored-by: Codex <noreply@openai.com>')).governed).toBe(false);
-    expect(classify(policy('agents: { trailers: ["Co-Authored-By: Codex <noreply@openai.com>"] }'), byHuman('x\n\nCo-authored-by: Codex <noreply@openai.com>')).governed).toBe(true);
+    expect(
+      classify(
+        policy('agents: { trailers: ["Co-Authored-By: Codex <noreply@openai.com>"] }'),
+        byHuman('x\n\nCo-authored-by: Codex <noreply@openai.com>'),
+      ).governed,
+    ).toBe(true);
     expect(classify(policy(), byHuman('Fix the parser\n\nSigned-off-by: Alice <alice@example.com>')).governed).toBe(false);
   });
 
-  it('`trailers: []` turns the defaults off; a policy\'s own trailers replace them', () => {
+  it("`trailers: []` turns the defaults off; a policy's own trailers replace them", () => {
     expect(classify(policy('agents: { trailers: [] }'), byHuman(CLAUDE)).governed).toBe(false);
     expect(classify(policy('agents: { trailers: ["Assisted-by: *"] }'), byHuman(CLAUDE)).governed).toBe(false);
-    expect(classify(policy('agents: { trailers: ["assisted-BY: our-agent*"] }'), byHuman('x\n\nAssisted-by: Our-Agent v2')).governed).toBe(true);
+    expect(classify(policy('agents: { trailers: ["assisted-BY: our-agent*"] }'), byHuman('x\n\nAssisted-by: Our-Agent v2')).governed).toBe(
+      true,
+    );
   });
 
   it('a trailer never lowers a tier or ungoverns: an agent account with no trailer stays governed, a migration stays hard', () => {
@@ -57,7 +77,12 @@ describe('agents.trailers', () => {
   });
 
   it('the person who opened it is its author: their /approve does not count', () => {
-    const facts = { ...byHuman(CLAUDE, 'alice'), files: [file('db/migrations/001.sql')], comments: [comment('alice', '/approve', at(1))], authorizations: { alice: writer() } };
+    const facts = {
+      ...byHuman(CLAUDE, 'alice'),
+      files: [file('db/migrations/001.sql')],
+      comments: [comment('alice', '/approve', at(1))],
+      authorizations: { alice: writer() },
+    };
     const d = decide(policy('rules: [{ name: Migrations, tier: hard, paths: ["db/migrations/**"] }]'), facts, NOW);
     expect(d).toMatchObject({ governed: true, tier: 'hard', state: 'blocked', approvals: [] });
     expect(d.commands.map((v) => v.refusal)).toEqual(['author']);
@@ -66,7 +91,8 @@ describe('agents.trailers', () => {
   it('a bad trailer pattern is an error with its position', () => {
     const load = policy('agents:\n  trailers: ["Claude"]\n');
     expect(load.kind).toBe('invalid');
-    if (load.kind === 'invalid') expect(load.errors[0]).toMatchObject({ line: 4, message: expect.stringContaining('bad trailer pattern "Claude"') });
+    if (load.kind === 'invalid')
+      expect(load.errors[0]).toMatchObject({ line: 4, message: expect.stringContaining('bad trailer pattern "Claude"') });
   });
 });
 
@@ -77,7 +103,9 @@ describe('when the shell reads commits for their trailers', () => {
     expect(needsTrailerRead({ load: ok, headIsNew: false, seenBefore: false, governedBefore: false })).toBe(true);
     expect(needsTrailerRead({ load: ok, headIsNew: false, seenBefore: true, governedBefore: false })).toBe(false);
     expect(needsTrailerRead({ load: ok, headIsNew: false, seenBefore: true, governedBefore: true })).toBe(true);
-    expect(needsTrailerRead({ load: policy('agents: { trailers: [] }'), headIsNew: true, seenBefore: false, governedBefore: false })).toBe(false);
+    expect(needsTrailerRead({ load: policy('agents: { trailers: [] }'), headIsNew: true, seenBefore: false, governedBefore: false })).toBe(
+      false,
+    );
   });
 });
 
@@ -85,7 +113,9 @@ describe('logins with and without [bot]', () => {
   it('are the same account: an agent pattern matches both, the author is excluded either way', () => {
     const facts = makeFacts({ author: { login: 'copilot-swe-agent', type: 'Bot' } });
     expect(classify(policy('agents: { authors: ["copilot-swe-agent[bot]"] }'), facts).governed).toBe(true);
-    expect(classify(policy('agents: { authors: ["my-agent"] }'), makeFacts({ author: { login: 'my-agent[bot]', type: 'Bot' } })).governed).toBe(true);
+    expect(
+      classify(policy('agents: { authors: ["my-agent"] }'), makeFacts({ author: { login: 'my-agent[bot]', type: 'Bot' } })).governed,
+    ).toBe(true);
     const asUser = standing(human('copilot-swe-agent'), makeFacts(), undefined);
     expect(asUser).toMatchObject({ kind: 'excluded', reason: 'author' });
   });

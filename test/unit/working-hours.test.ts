@@ -5,7 +5,13 @@ import type { WorkingHours } from '../../src/core/model/policy.js';
 import { addWorkingTime, isWorkingTime } from '../../src/core/working-hours.js';
 import { makeFacts, makePolicy, okLoad } from './facts.js';
 
-const BERLIN: WorkingHours = { timezone: 'Europe/Berlin', days: ['mon', 'tue', 'wed', 'thu', 'fri'], fromMinutes: 9 * 60, toMinutes: 18 * 60, holidays: ['2026-12-24', '2026-12-25'] };
+const BERLIN: WorkingHours = {
+  timezone: 'Europe/Berlin',
+  days: ['mon', 'tue', 'wed', 'thu', 'fri'],
+  fromMinutes: 9 * 60,
+  toMinutes: 18 * 60,
+  holidays: ['2026-12-24', '2026-12-25'],
+};
 const MIN = 60_000;
 const HOUR = 60 * MIN;
 const ms = (iso: string): number => Date.parse(iso);

@@ -27,11 +27,20 @@ function ledgerEscalations(previous: Ledger): Escalation[] {
   const notices = previous.notices ?? [];
   const untrusted = notices.some((n) => n.kind === 'legacy-untrusted');
   const unreadable = notices.some((n) => n.kind === 'record-unreadable');
-  const by = untrusted ? 'the gate: its earlier record was edited by someone else' : unreadable ? 'the gate: its record on a replaced head could not be read' : 'an earlier command';
+  const by = untrusted
+    ? 'the gate: its earlier record was edited by someone else'
+    : unreadable
+      ? 'the gate: its record on a replaced head could not be read'
+      : 'an earlier command';
   return [{ tier: previous.escalation, by, via: 'ledger' }];
 }
 
-export function tierAfterEscalations(load: PolicyLoad, input: ClassifyInput, entries: readonly TimelineEntry[], previous: Ledger): Escalated {
+export function tierAfterEscalations(
+  load: PolicyLoad,
+  input: ClassifyInput,
+  entries: readonly TimelineEntry[],
+  previous: Ledger,
+): Escalated {
   const verdicts = new Map<TimelineEntry, CommandVerdict>();
   let escalation = previous.escalation;
   const remembered = ledgerEscalations(previous);
@@ -42,7 +51,15 @@ export function tierAfterEscalations(load: PolicyLoad, input: ClassifyInput, ent
       if (e.command.kind !== 'escalate') continue;
       const command = e.command;
       if (tierRank(command.tier) < tierRank(before.tier)) {
-        verdicts.set(e, refused(e, command, 'lowers-tier', `\`/escalate ${command.tier}\` cannot lower the tier: this PR is already ${before.tier}, and tiers can only be raised.`));
+        verdicts.set(
+          e,
+          refused(
+            e,
+            command,
+            'lowers-tier',
+            `\`/escalate ${command.tier}\` cannot lower the tier: this PR is already ${before.tier}, and tiers can only be raised.`,
+          ),
+        );
       } else {
         verdicts.set(e, { ...verdictBase(e, command), accepted: true });
         raised.push({ tier: command.tier, by: e.actor.login, via: 'command' });
@@ -57,11 +74,16 @@ export function tierAfterEscalations(load: PolicyLoad, input: ClassifyInput, ent
     // as much, leave the ledger's copy out, so the explanation does not change once it is recorded.
     const visible = [...labelled, ...raised.map((r) => r.tier)].reduce<Tier | undefined>((t, r) => (t ? maxTier(t, r) : r), undefined);
     const stillNeeded = remembered.filter((l) => !visible || tierRank(l.tier) > tierRank(visible));
-    const classification = raised.length || stillNeeded.length !== remembered.length ? classify(load, input, [...stillNeeded, ...raised]) : before;
+    const classification =
+      raised.length || stillNeeded.length !== remembered.length ? classify(load, input, [...stillNeeded, ...raised]) : before;
     return { classification, escalation, verdicts };
   } catch (error) {
     // A bug in classification must not open the gate: treat the PR as governed, hard and blocked.
     const message = `the gate could not classify this PR (${error instanceof Error ? error.message : String(error)})`;
-    return { classification: { governed: true, governedBy: [], tier: 'hard', reasons: [{ kind: 'policy-unreadable', tier: 'hard', message }] }, escalation, verdicts };
+    return {
+      classification: { governed: true, governedBy: [], tier: 'hard', reasons: [{ kind: 'policy-unreadable', tier: 'hard', message }] },
+      escalation,
+      verdicts,
+    };
   }
 }

@@ -14,11 +14,19 @@ export function requiredApprovals(policy: Policy | undefined): number {
 }
 
 /** Whether an approval is by a top-level reviewer (only those end a soft window early or overrule). */
-export function byGeneralReviewer(policy: Policy | undefined, facts: Pick<PullRequestFacts, 'authorizations'>): (a: { by: string }) => boolean {
+export function byGeneralReviewer(
+  policy: Policy | undefined,
+  facts: Pick<PullRequestFacts, 'authorizations'>,
+): (a: { by: string }) => boolean {
   return (a) => policy !== undefined && meets(a.by, facts.authorizations[a.by.toLowerCase()], policy.reviewers);
 }
 
-export function standingVetoes(vetoes: readonly CastVeto[], approvals: readonly CountedApproval[], policy: Policy | undefined, general: (a: { by: string }) => boolean): VetoRecord[] {
+export function standingVetoes(
+  vetoes: readonly CastVeto[],
+  approvals: readonly CountedApproval[],
+  policy: Policy | undefined,
+  general: (a: { by: string }) => boolean,
+): VetoRecord[] {
   const needed = requiredApprovals(policy);
   return vetoes
     .filter((v) => {

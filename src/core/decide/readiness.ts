@@ -34,17 +34,27 @@ export function mergeReadiness(s: ReadinessInput): Outcome {
   }
   if (vetoes.length) {
     const by = [...new Set(vetoes.map((v) => v.by))];
-    return blocked(`Blocked: vetoed by ${mentions(by)}`, vetoes.map((v) => `Vetoed by @${v.by}${v.reason ? `: ${v.reason}` : ''}.`));
+    return blocked(
+      `Blocked: vetoed by ${mentions(by)}`,
+      vetoes.map((v) => `Vetoed by @${v.by}${v.reason ? `: ${v.reason}` : ''}.`),
+    );
   }
-  const outcome = tier === 'hard'
-    ? decideHard({ policy, approvals: s.approvals, approvers: s.approvers })
-    : tier === 'soft'
-      ? decideSoft({ policy, headSeenAt: facts.headSeenAt, generalApprovals: s.generalApprovals, nowMs })
-      : decideFyi(policy);
+  const outcome =
+    tier === 'hard'
+      ? decideHard({ policy, approvals: s.approvals, approvers: s.approvers })
+      : tier === 'soft'
+        ? decideSoft({ policy, headSeenAt: facts.headSeenAt, generalApprovals: s.generalApprovals, nowMs })
+        : decideFyi(policy);
   if (facts.draft) {
     // A draft is not up for review: nothing merges, and the window is no reason to wake up.
     const { wakeAt: _wakeAt, next: _next, ...rest } = outcome;
-    return { ...rest, state: 'waiting', title: `Draft: waiting until ready for review (${tier})`, blockers: ['The PR is a draft.', ...outcome.blockers], merge: false };
+    return {
+      ...rest,
+      state: 'waiting',
+      title: `Draft: waiting until ready for review (${tier})`,
+      blockers: ['The PR is a draft.', ...outcome.blockers],
+      merge: false,
+    };
   }
   return { ...outcome, title: capitalize(outcome.title) };
 }

@@ -38,7 +38,11 @@ export function decideSoft({ policy, headSeenAt, generalApprovals, nowMs }: Soft
   const startMs = parseTime(headSeenAt) ?? nowMs;
   const hours = policy.workingHours;
   const endMs = delayEnd(startMs, policy.tiers.soft.windowMs, hours);
-  const window = { start: new Date(startMs).toISOString(), end: new Date(endMs).toISOString(), ...(hours ? { timezone: hours.timezone } : {}) };
+  const window = {
+    start: new Date(startMs).toISOString(),
+    end: new Date(endMs).toISOString(),
+    ...(hours ? { timezone: hours.timezone } : {}),
+  };
   if (generalApprovals.length) return { ...ready(policy, 'soft', `Approved by ${mentions(generalApprovals.map((a) => a.by))}: `), window };
   if (nowMs >= endMs) return { ...ready(policy, 'soft', 'Veto window over: '), window };
   const at = formatDeadline(endMs, nowMs, hours?.timezone);
@@ -59,8 +63,13 @@ export function decideHard({ policy, approvals, approvers }: HardInput): Outcome
   const missing = Math.max(0, ...approvers.map((g) => g.missing));
   if (missing === 0) return ready(policy, 'hard', approvals.length ? `Approved by ${mentions(approvals.map((a) => a.by))}: ` : '');
   if (approvers.every((g) => g.rule === undefined)) {
-    return blocked(`Blocked: needs ${plural(missing, 'more approval')} (hard)`, [`Needs ${plural(missing, 'more approval')} from an authorized reviewer.`]);
+    return blocked(`Blocked: needs ${plural(missing, 'more approval')} (hard)`, [
+      `Needs ${plural(missing, 'more approval')} from an authorized reviewer.`,
+    ]);
   }
-  const groups = approvers.filter((g) => g.missing > 0).map((g) => g.rule ?? 'the hard tier').join(', ');
+  const groups = approvers
+    .filter((g) => g.missing > 0)
+    .map((g) => g.rule ?? 'the hard tier')
+    .join(', ');
   return blocked(`Blocked: needs approval for ${groups} (hard)`, missingLines(approvers));
 }

@@ -62,17 +62,20 @@ export function judge(e: TimelineEntry, command: JudgedCommand, who: Standing, h
   switch (command.kind) {
     case 'approve':
       if (!history.valid()) {
-        const message = e.source.type === 'review'
-          ? `This approval was given on ${shortSha(e.commitId ?? '')}, not on the current head; approve the latest commit again.`
-          : `This approval was given before the gate saw the current head; comment \`/approve\` again to approve it.`;
+        const message =
+          e.source.type === 'review'
+            ? `This approval was given on ${shortSha(e.commitId ?? '')}, not on the current head; approve the latest commit again.`
+            : `This approval was given before the gate saw the current head; comment \`/approve\` again to approve it.`;
         return refused(e, command, 'before-push', message);
       }
       break;
     case 'approve-cancel':
-      if (!history.hasApproved()) return refused(e, command, 'nothing-to-cancel', `There was no earlier approval of @${e.actor.login} to cancel.`);
+      if (!history.hasApproved())
+        return refused(e, command, 'nothing-to-cancel', `There was no earlier approval of @${e.actor.login} to cancel.`);
       break;
     case 'veto-cancel':
-      if (!history.hasVetoed()) return refused(e, command, 'nothing-to-cancel', `There was no earlier veto of @${e.actor.login} to cancel.`);
+      if (!history.hasVetoed())
+        return refused(e, command, 'nothing-to-cancel', `There was no earlier veto of @${e.actor.login} to cancel.`);
       break;
     case 'veto':
       break;
@@ -82,13 +85,21 @@ export function judge(e: TimelineEntry, command: JudgedCommand, who: Standing, h
 
 export function commandText(command: Command): string {
   switch (command.kind) {
-    case 'approve': return '/approve';
-    case 'approve-cancel': return '/approve cancel';
-    case 'veto': return '/veto';
-    case 'veto-cancel': return '/veto cancel';
-    case 'escalate': return `/escalate ${command.tier}`;
-    case 'explain': return '/hitl explain';
-    case 'after-merge': return afterMergeText(command);
-    case 'unrecognized': return command.text;
+    case 'approve':
+      return '/approve';
+    case 'approve-cancel':
+      return '/approve cancel';
+    case 'veto':
+      return '/veto';
+    case 'veto-cancel':
+      return '/veto cancel';
+    case 'escalate':
+      return `/escalate ${command.tier}`;
+    case 'explain':
+      return '/hitl explain';
+    case 'after-merge':
+      return afterMergeText(command);
+    case 'unrecognized':
+      return command.text;
   }
 }

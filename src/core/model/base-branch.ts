@@ -20,7 +20,14 @@ export interface RequiredCheck {
 
 export interface BranchRules {
   /** Approving reviews required, the highest count over every ruleset, with the ruleset that asks it. */
-  reviews?: { count: number; ruleset: RulesetRef; dismissStaleOnPush: boolean; codeOwners: boolean; lastPushApproval: boolean; threadResolution: boolean };
+  reviews?: {
+    count: number;
+    ruleset: RulesetRef;
+    dismissStaleOnPush: boolean;
+    codeOwners: boolean;
+    lastPushApproval: boolean;
+    threadResolution: boolean;
+  };
   requiredChecks: RequiredCheck[];
   /** The branch must be up to date with its base before merging (`strict_required_status_checks_policy`). */
   upToDate?: RulesetRef;
@@ -54,4 +61,3 @@ export interface BaseBranchView {
   /** The last merge GitHub refused, when it was of this head. */
   refusal?: MergeRefusalRecord;
 }
-

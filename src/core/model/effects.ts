@@ -31,12 +31,21 @@ export interface RecordToWrite {
 }
 
 export type Effect =
-  | { kind: 'check-run'; id?: number; headSha: string; status: 'in_progress' | 'completed'; conclusion?: 'success' | 'failure' | 'action_required' | 'neutral'; title: string; summary: string; text?: string;
+  | {
+      kind: 'check-run';
+      id?: number;
+      headSha: string;
+      status: 'in_progress' | 'completed';
+      conclusion?: 'success' | 'failure' | 'action_required' | 'neutral';
+      title: string;
+      summary: string;
+      text?: string;
       /** One-click buttons on the check run (clicks.ts); set only when the plan offers them. */
       actions?: { label: string; description: string; identifier: string }[];
       /** The gate's record of the PR, written into the run's text (ledger.ts); only for a governed PR.
        * Its `comment` names the status comment this plan leaves (id absent: the one it creates now). */
-      record?: RecordToWrite }
+      record?: RecordToWrite;
+    }
   | { kind: 'status-comment'; id?: number; body: string }
   | { kind: 'react'; target: { type: 'comment' | 'review'; id: number }; content: '+1' | 'eyes' | 'confused' }
   | { kind: 'reply'; inReplyTo: number; body: string }

@@ -45,11 +45,13 @@ export function parsePolicyTests(text: string, file: string): ParsedTests {
     const { line, col } = lines.linePos(offset);
     return { file, line, column: col, message };
   };
-  if (text.length > MAX_BYTES) return { ok: false, errors: [{ file, line: 1, column: 1, message: `test file is larger than ${MAX_BYTES / 1024} KiB` }] };
+  if (text.length > MAX_BYTES)
+    return { ok: false, errors: [{ file, line: 1, column: 1, message: `test file is larger than ${MAX_BYTES / 1024} KiB` }] };
   const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true, strict: true });
   const yamlErrors = [...doc.errors, ...doc.warnings].map((e) => at(e.pos[0], `YAML syntax error: ${e.message.split('\n')[0]}`));
   if (yamlErrors.length) return { ok: false, errors: yamlErrors };
-  if (!isMap(doc.contents)) return { ok: false, errors: [at(doc.contents?.range?.[0] ?? 0, 'a test file is a mapping with `cases:` (and optionally `policy:`)')] };
+  if (!isMap(doc.contents))
+    return { ok: false, errors: [at(doc.contents?.range?.[0] ?? 0, 'a test file is a mapping with `cases:` (and optionally `policy:`)')] };
   let data: unknown;
   try {
     data = doc.toJS({ maxAliasCount: 100 });
@@ -71,17 +73,37 @@ export function parsePolicyTests(text: string, file: string): ParsedTests {
   };
 }
 
-interface RawFile { filename: string; previous_filename?: string; status?: ChangedFile['status']; additions?: number; deletions?: number }
+interface RawFile {
+  filename: string;
+  previous_filename?: string;
+  status?: ChangedFile['status'];
+  additions?: number;
+  deletions?: number;
+}
 interface RawCase {
-  name: string; author?: string; files?: (string | RawFile)[]; labels?: string[]; base?: string; head?: string; commits?: string[];
-  changed_files?: number; changed_lines?: number;
+  name: string;
+  author?: string;
+  files?: (string | RawFile)[];
+  labels?: string[];
+  base?: string;
+  head?: string;
+  commits?: string[];
+  changed_files?: number;
+  changed_lines?: number;
   expect: { tier?: Tier; governed?: boolean; rules?: string[]; approvers?: string[]; risk_above?: number; risk_below?: number };
 }
 
 function changedFile(f: string | RawFile): ChangedFile {
   if (typeof f === 'string') {
     const rename = /^(.+?)\s+->\s+(.+)$/.exec(f);
-    if (rename) return { filename: (rename[2] as string).trim(), previousFilename: (rename[1] as string).trim(), status: 'renamed', additions: 0, deletions: 0 };
+    if (rename)
+      return {
+        filename: (rename[2] as string).trim(),
+        previousFilename: (rename[1] as string).trim(),
+        status: 'renamed',
+        additions: 0,
+        deletions: 0,
+      };
     return { filename: f.trim(), status: 'modified', additions: 0, deletions: 0 };
   }
   return {
@@ -95,7 +117,9 @@ function changedFile(f: string | RawFile): ChangedFile {
 
 /** The fields that are given: one the case leaves out stays absent rather than set to undefined. */
 function given<T extends Record<string, unknown>>(fields: T): { [K in keyof T]?: Exclude<T[K], undefined> } {
-  return Object.fromEntries(Object.entries(fields).filter(([, value]) => value !== undefined)) as { [K in keyof T]?: Exclude<T[K], undefined> };
+  return Object.fromEntries(Object.entries(fields).filter(([, value]) => value !== undefined)) as {
+    [K in keyof T]?: Exclude<T[K], undefined>;
+  };
 }
 
 function toCase(c: RawCase, line: number): PolicyTestCase {
@@ -105,9 +129,24 @@ function toCase(c: RawCase, line: number): PolicyTestCase {
     line,
     change: {
       files: (c.files ?? []).map(changedFile),
-      ...given({ author: c.author, labels: c.labels, base: c.base, head: c.head, commitMessages: c.commits, changedFiles: c.changed_files, changedLines: c.changed_lines }),
+      ...given({
+        author: c.author,
+        labels: c.labels,
+        base: c.base,
+        head: c.head,
+        commitMessages: c.commits,
+        changedFiles: c.changed_files,
+        changedLines: c.changed_lines,
+      }),
     },
-    expect: given({ tier: e.tier, governed: e.governed, rules: e.rules, approvers: e.approvers, riskAbove: e.risk_above, riskBelow: e.risk_below }),
+    expect: given({
+      tier: e.tier,
+      governed: e.governed,
+      rules: e.rules,
+      approvers: e.approvers,
+      riskAbove: e.risk_above,
+      riskBelow: e.risk_below,
+    }),
   };
 }
 
@@ -115,7 +154,13 @@ function toCase(c: RawCase, line: number): PolicyTestCase {
 // Errors: where and what
 
 const segments = (pointer: string): (string | number)[] =>
-  pointer === '' ? [] : pointer.slice(1).split('/').map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~')).map((s) => (/^\d+$/.test(s) ? Number(s) : s));
+  pointer === ''
+    ? []
+    : pointer
+        .slice(1)
+        .split('/')
+        .map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'))
+        .map((s) => (/^\d+$/.test(s) ? Number(s) : s));
 
 const dotted = (path: (string | number)[]): string =>
   path.map((s, i) => (typeof s === 'number' ? `[${s}]` : i === 0 ? s : `.${s}`)).join('') || 'test file';

@@ -46,14 +46,20 @@ export function runCase(load: PolicyLoad, c: PolicyTestCase): CaseResult {
   const actual = actualOf(load, c);
   const e = c.expect;
   const failures: string[] = [];
-  if (load.kind === 'invalid') failures.push(`the policy ${load.path} has ${load.errors.length} error${load.errors.length === 1 ? '' : 's'}`);
-  if (e.governed !== undefined && e.governed !== actual.governed) failures.push(`expected ${e.governed ? 'governed' : 'not governed'}, got ${actual.governed ? 'governed' : 'not governed'}`);
-  if (e.tier !== undefined && e.tier !== actual.tier) failures.push(`expected tier ${e.tier}, got ${actual.tier === 'none' ? 'none (not governed)' : actual.tier}`);
+  if (load.kind === 'invalid')
+    failures.push(`the policy ${load.path} has ${load.errors.length} error${load.errors.length === 1 ? '' : 's'}`);
+  if (e.governed !== undefined && e.governed !== actual.governed)
+    failures.push(`expected ${e.governed ? 'governed' : 'not governed'}, got ${actual.governed ? 'governed' : 'not governed'}`);
+  if (e.tier !== undefined && e.tier !== actual.tier)
+    failures.push(`expected tier ${e.tier}, got ${actual.tier === 'none' ? 'none (not governed)' : actual.tier}`);
   if (e.rules !== undefined && !sameSet(e.rules, actual.rules)) failures.push(`expected rules ${list(e.rules)}, got ${list(actual.rules)}`);
-  if (e.approvers !== undefined && !sameSet(e.approvers, actual.approvers)) failures.push(`expected approvers ${list(e.approvers)}, got ${list(actual.approvers)}`);
+  if (e.approvers !== undefined && !sameSet(e.approvers, actual.approvers))
+    failures.push(`expected approvers ${list(e.approvers)}, got ${list(actual.approvers)}`);
   const score = actual.risk === undefined ? 'no risk score (the policy has no risk section)' : `risk ${actual.risk.toFixed(2)}`;
-  if (e.riskAbove !== undefined && !(actual.risk !== undefined && actual.risk >= e.riskAbove)) failures.push(`expected risk at least ${e.riskAbove}, got ${score}`);
-  if (e.riskBelow !== undefined && !(actual.risk !== undefined && actual.risk < e.riskBelow)) failures.push(`expected risk below ${e.riskBelow}, got ${score}`);
+  if (e.riskAbove !== undefined && !(actual.risk !== undefined && actual.risk >= e.riskAbove))
+    failures.push(`expected risk at least ${e.riskAbove}, got ${score}`);
+  if (e.riskBelow !== undefined && !(actual.risk !== undefined && actual.risk < e.riskBelow))
+    failures.push(`expected risk below ${e.riskBelow}, got ${score}`);
   return { name: c.name, line: c.line, passed: failures.length === 0, failures, actual };
 }
 

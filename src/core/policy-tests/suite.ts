@@ -30,7 +30,10 @@ export function policyPathOf(testFile: string, policy: string | undefined, fallb
 
 /** `policyFor(file, policy)`: the policy a test file names with `policy:` (relative to the file;
  * undefined: the default), loaded by the caller, or why it cannot be had. */
-export function runSuite(files: TestFileText[], policyFor: (file: string, policy: string | undefined) => PolicyLoad | string): SuiteOutcome {
+export function runSuite(
+  files: TestFileText[],
+  policyFor: (file: string, policy: string | undefined) => PolicyLoad | string,
+): SuiteOutcome {
   const out: SuiteOutcome = { suites: [], errors: [], malformed: 0, passed: 0, failed: 0 };
   const reported = new Set<string>();
   for (const { path, text } of files) {

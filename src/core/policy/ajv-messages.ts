@@ -112,8 +112,17 @@ export function describeAjvErrors(errors: ErrorObject[]): Described[] {
       }
       case 'anyOf': {
         if (path.length === 2 && path[0] === 'merge' && path[1] === 'method') {
-          const given = typeof e.data === 'string' ? `unknown merge method ${describeValue(e.data)}` : Array.isArray(e.data) ? `bad list of merge methods ${JSON.stringify(e.data).slice(0, 80)} (none, unknown or repeated)` : `bad merge method ${describeValue(e.data)}`;
-          d = { path, atKey: false, message: `${where}: ${given} (expected merge, squash or rebase, or a list of them in order of preference, e.g. [squash, rebase])` };
+          const given =
+            typeof e.data === 'string'
+              ? `unknown merge method ${describeValue(e.data)}`
+              : Array.isArray(e.data)
+                ? `bad list of merge methods ${JSON.stringify(e.data).slice(0, 80)} (none, unknown or repeated)`
+                : `bad merge method ${describeValue(e.data)}`;
+          d = {
+            path,
+            atKey: false,
+            message: `${where}: ${given} (expected merge, squash or rebase, or a list of them in order of preference, e.g. [squash, rebase])`,
+          };
           break;
         }
         const rule = e.data as { name?: unknown };
@@ -131,13 +140,13 @@ export function describeAjvErrors(errors: ErrorObject[]): Described[] {
             ? `${where}: bad duration ${describeValue(e.data)} (expected a whole number and s, m, h or d, e.g. 30s, 15m, 2h, 1d)`
             : path.includes('trailers')
               ? `${where}: bad trailer pattern ${describeValue(e.data)} (expected "Key: value", e.g. "Co-Authored-By: Claude* <noreply@anthropic.com>")`
-            : path.includes('teams')
-              ? `${where}: bad team ${describeValue(e.data)} (expected org/team-slug)`
-              : last === 'from' || last === 'to'
-                ? `${where}: bad time ${describeValue(e.data)} (expected HH:MM, 24-hour, e.g. 09:00 or 18:30)`
-                : path.includes('holidays')
-                  ? `${where}: bad date ${describeValue(e.data)} (expected YYYY-MM-DD)`
-              : `${where}: ${describeValue(e.data)} ${e.message ?? 'is invalid'}`;
+              : path.includes('teams')
+                ? `${where}: bad team ${describeValue(e.data)} (expected org/team-slug)`
+                : last === 'from' || last === 'to'
+                  ? `${where}: bad time ${describeValue(e.data)} (expected HH:MM, 24-hour, e.g. 09:00 or 18:30)`
+                  : path.includes('holidays')
+                    ? `${where}: bad date ${describeValue(e.data)} (expected YYYY-MM-DD)`
+                    : `${where}: ${describeValue(e.data)} ${e.message ?? 'is invalid'}`;
         d = { path, atKey: false, message };
         break;
       }

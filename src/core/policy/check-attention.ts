@@ -19,12 +19,18 @@ export function attentionErrors(raw: Raw, report: Report): void {
 function workingHoursErrors(wh: unknown, report: Report): void {
   if (!isRecord(wh)) return;
   if (typeof wh.timezone === 'string' && wh.timezone !== '' && !isValidTimeZone(wh.timezone)) {
-    report(['working_hours', 'timezone'], `working_hours.timezone: unknown time zone "${wh.timezone}" (expected an IANA name such as Europe/Berlin, America/New_York or UTC)`);
+    report(
+      ['working_hours', 'timezone'],
+      `working_hours.timezone: unknown time zone "${wh.timezone}" (expected an IANA name such as Europe/Berlin, America/New_York or UTC)`,
+    );
   }
   const from = typeof wh.from === 'string' ? parseClock(wh.from) : undefined;
   const to = typeof wh.to === 'string' ? parseClock(wh.to) : undefined;
   if (from !== undefined && to !== undefined && from >= to) {
-    report(['working_hours', 'to'], `working_hours: "to" (${String(wh.to)}) must be after "from" (${String(wh.from)}); a working day cannot span midnight`);
+    report(
+      ['working_hours', 'to'],
+      `working_hours: "to" (${String(wh.to)}) must be after "from" (${String(wh.from)}); a working day cannot span midnight`,
+    );
   }
   if (Array.isArray(wh.holidays)) {
     wh.holidays.forEach((d, j) => {
@@ -44,7 +50,10 @@ function remindErrors(remind: unknown, report: Report): void {
     const ms = typeof d === 'string' ? parseDuration(d) : undefined;
     if (ms === undefined) return; // the schema reports it
     if (previous !== undefined && ms <= previous) {
-      report(['tiers', 'hard', 'remind', j], `tiers.hard.remind[${j}]: ${d} is not after the reminder before it; reminders must be increasing (e.g. [4h, 1d])`);
+      report(
+        ['tiers', 'hard', 'remind', j],
+        `tiers.hard.remind[${j}]: ${d} is not after the reminder before it; reminders must be increasing (e.g. [4h, 1d])`,
+      );
     }
     previous = ms;
   });
@@ -55,14 +64,20 @@ function ruleApproverErrors(rule: unknown, i: number, report: Report): void {
   const name = typeof rule.name === 'string' ? ` "${rule.name}"` : '';
   for (const key of ['reviewers', 'approvals'] as const) {
     if (rule[key] !== undefined && rule.tier !== undefined && rule.tier !== 'hard') {
-      report(['rules', i, key], `rules[${i}].${key}: rule${name} is ${String(rule.tier)}, and only hard rules ask for approvals (make it hard or remove ${key})`);
+      report(
+        ['rules', i, key],
+        `rules[${i}].${key}: rule${name} is ${String(rule.tier)}, and only hard rules ask for approvals (make it hard or remove ${key})`,
+      );
     }
   }
   const reviewers = rule.reviewers;
   if (isRecord(reviewers)) {
     const none = (k: string) => !Array.isArray(reviewers[k]) || (reviewers[k] as unknown[]).length === 0;
     if (none('users') && none('teams') && reviewers.permission === undefined) {
-      report(['rules', i, 'reviewers'], `rules[${i}].reviewers: names nobody (give users, teams or permission), so nobody could approve a PR this rule matches`);
+      report(
+        ['rules', i, 'reviewers'],
+        `rules[${i}].reviewers: names nobody (give users, teams or permission), so nobody could approve a PR this rule matches`,
+      );
     }
   }
 }

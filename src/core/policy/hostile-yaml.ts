@@ -1,7 +1,21 @@
 // Reading the policy's YAML as hostile input: one document, no tags, bounded nesting (checked on the
 // lexer's tokens before the parser or the composer can recurse on it) and bounded alias expansion.
 // Returns the document and its plain data, or errors positioned in the text.
-import { Alias, Composer, CST, isAlias, isMap, isScalar, isSeq, Lexer, LineCounter, Parser, type Document, type Node, type Pair } from 'yaml';
+import {
+  Alias,
+  Composer,
+  CST,
+  isAlias,
+  isMap,
+  isScalar,
+  isSeq,
+  Lexer,
+  LineCounter,
+  Parser,
+  type Document,
+  type Node,
+  type Pair,
+} from 'yaml';
 import type { PolicyError } from '../model/policy.js';
 import type { At } from './positions.js';
 
@@ -24,7 +38,9 @@ export function readYaml(text: string, at: At): ReadYaml {
     return { errors: [at(second.range?.[0] ?? 0, 'more than one YAML document in the policy (remove the "---" separator)')] };
   }
   const doc = docs[0] as Document;
-  const yamlErrors = [...doc.errors, ...doc.warnings].map((e) => at(yamlErrorOffset(text, e.code, e.message, e.pos[0]), yamlMessage(e.code, e.message)));
+  const yamlErrors = [...doc.errors, ...doc.warnings].map((e) =>
+    at(yamlErrorOffset(text, e.code, e.message, e.pos[0]), yamlMessage(e.code, e.message)),
+  );
   if (yamlErrors.length > 0) return { errors: yamlErrors };
 
   const shape = shapeErrors(doc, text, at);
@@ -107,7 +123,11 @@ function shapeErrors(doc: Document, text: string, at: At): PolicyError[] {
  * needs indentation, so 256 KiB allows only a few hundred levels). Lexing first and parsing after read the text twice, about a
  * tenth of the CLI's time on a large policy.
  */
-function parseDocuments(text: string, lineCounter: LineCounter, options: { prettyErrors: false; uniqueKeys: true; strict: true }): Document[] | { tooDeep: number } {
+function parseDocuments(
+  text: string,
+  lineCounter: LineCounter,
+  options: { prettyErrors: false; uniqueKeys: true; strict: true },
+): Document[] | { tooDeep: number } {
   const parser = new Parser(lineCounter.addNewLine);
   let tooDeep: number | undefined;
   function* tokens() {

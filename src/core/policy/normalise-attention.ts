@@ -44,7 +44,8 @@ function withApprovers(rule: Rule, raw: unknown): Rule {
   const out: Rule = { ...rule };
   if (isRecord(raw.reviewers)) {
     const reviewers: RuleReviewers = { users: strings(raw.reviewers.users), teams: strings(raw.reviewers.teams) };
-    if (typeof raw.reviewers.permission === 'string') reviewers.permission = raw.reviewers.permission as RuleReviewers['permission'] & string;
+    if (typeof raw.reviewers.permission === 'string')
+      reviewers.permission = raw.reviewers.permission as RuleReviewers['permission'] & string;
     out.reviewers = reviewers;
   }
   if (typeof raw.approvals === 'number') out.approvals = raw.approvals;

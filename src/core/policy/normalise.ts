@@ -11,7 +11,12 @@ import type { Raw } from './raw.js';
 export function normaliseAgents(a: Raw): Policy['agents'] {
   const list = (v: unknown): string[] => (Array.isArray(v) ? v.filter((s): s is string => typeof s === 'string') : []);
   // Trailers left out mean the known ones (the schema's default), in a policy that failed validation too.
-  return { authors: list(a.authors), labels: list(a.labels), branches: list(a.branches), trailers: a.trailers === undefined ? [...KNOWN_TRAILERS] : list(a.trailers) };
+  return {
+    authors: list(a.authors),
+    labels: list(a.labels),
+    branches: list(a.branches),
+    trailers: a.trailers === undefined ? [...KNOWN_TRAILERS] : list(a.trailers),
+  };
 }
 
 export function normalise(raw: Raw): Policy {
@@ -41,7 +46,14 @@ export function normalise(raw: Raw): Policy {
     },
     merge: normaliseMerge(r.merge),
     rules: r.rules.map(normaliseRule),
-    ...(r.risk ? { risk: { ...(r.risk.soft !== undefined ? { soft: r.risk.soft } : {}), ...(r.risk.hard !== undefined ? { hard: r.risk.hard } : {}) } } : {}),
+    ...(r.risk
+      ? {
+          risk: {
+            ...(r.risk.soft !== undefined ? { soft: r.risk.soft } : {}),
+            ...(r.risk.hard !== undefined ? { hard: r.risk.hard } : {}),
+          },
+        }
+      : {}),
     ...(isNotify(raw.notify) ? { notify: normaliseNotify(raw.notify) } : {}),
     ...(raw.after_merge !== undefined ? { afterMerge: normaliseAfterMerge(raw.after_merge) as NonNullable<Policy['afterMerge']> } : {}),
   } satisfies Policy;

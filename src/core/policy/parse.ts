@@ -14,7 +14,6 @@ import { semanticErrors } from './semantic-checks.js';
 import { validate as validatePolicy } from './validate-policy.generated.js';
 import { isRecord, type Raw } from './raw.js';
 
-
 /** Policies are small; anything larger is a mistake or an attack. */
 export const MAX_POLICY_BYTES = 256 * 1024;
 

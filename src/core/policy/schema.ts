@@ -13,7 +13,8 @@ const MODE_NAMES = ['enforce', 'observe'];
 const NOTIFY_EVENT_NAMES = ['hard', 'soft', 'veto', 'merged', 'stale', 'after_merge'];
 
 const notifyEvents = {
-  description: 'Events that send a message: hard (a PR starts waiting for approvals), soft (a veto window opens), veto, merged, stale (a reminder step), after_merge (a merge sampled for a review after merge).',
+  description:
+    'Events that send a message: hard (a PR starts waiting for approvals), soft (a veto window opens), veto, merged, stale (a reminder step), after_merge (a merge sampled for a review after merge).',
   type: 'array',
   uniqueItems: true,
   minItems: 1,
@@ -59,8 +60,7 @@ export const DEFAULT_AGENTS = KNOWN_AGENTS;
 export const POLICY_SCHEMA = {
   $schema: 'http://json-schema.org/draft-07/schema#',
   title: 'hitl-gate policy (.github/hitl.yml)',
-  description:
-    'Which pull requests opened by AI coding agents a human must see (fyi), may veto (soft) or must approve (hard).',
+  description: 'Which pull requests opened by AI coding agents a human must see (fyi), may veto (soft) or must approve (hard).',
   type: 'object',
   additionalProperties: false,
   required: ['version'],
@@ -72,7 +72,8 @@ export const POLICY_SCHEMA = {
     },
     version: { description: 'Format version of this file. Only 1 exists.', enum: [1] },
     mode: {
-      description: 'enforce: the gate acts (merges, blocks, asks). observe: it decides exactly the same but acts on nothing, its check concludes neutral and its status comment says what it would do (docs/policy.md).',
+      description:
+        'enforce: the gate acts (merges, blocks, asks). observe: it decides exactly the same but acts on nothing, its check concludes neutral and its status comment says what it would do (docs/policy.md).',
       enum: MODE_NAMES,
       default: 'enforce',
     },
@@ -86,7 +87,10 @@ export const POLICY_SCHEMA = {
         labels: { ...stringList('A PR carrying one of these labels is governed (labels only add PRs).'), default: [] },
         branches: { ...globList('A PR whose head branch matches one of these is governed (branches only add PRs).'), default: [] },
         trailers: {
-          ...stringList('A PR with a commit carrying one of these trailer lines is governed (trailers only add PRs). "Key: value"; case-insensitive; `*` is the only wildcard. Default: the trailers coding agents document (docs/policy.md); `[]` turns them off.', { pattern: '^[A-Za-z0-9][A-Za-z0-9-]*\\s*:\\s*\\S' }),
+          ...stringList(
+            'A PR with a commit carrying one of these trailer lines is governed (trailers only add PRs). "Key: value"; case-insensitive; `*` is the only wildcard. Default: the trailers coding agents document (docs/policy.md); `[]` turns them off.',
+            { pattern: '^[A-Za-z0-9][A-Za-z0-9-]*\\s*:\\s*\\S' },
+          ),
           default: [...KNOWN_TRAILERS],
         },
       },
@@ -146,18 +150,24 @@ export const POLICY_SCHEMA = {
             merge: { description: 'Merge once approved.', type: 'boolean', default: true },
             invalidate_on_push: { description: 'A push discards earlier approvals.', type: 'boolean', default: true },
             request_review: {
-              description: 'Request reviews (GitHub review queue and notification) from the users and teams who may approve, once per head.',
+              description:
+                'Request reviews (GitHub review queue and notification) from the users and teams who may approve, once per head.',
               type: 'boolean',
               default: true,
             },
             remind: {
-              description: 'Reminders while approvals are missing, measured from when the PR started waiting (in working time when working_hours is set); increasing.',
+              description:
+                'Reminders while approvals are missing, measured from when the PR started waiting (in working time when working_hours is set); increasing.',
               type: 'array',
               minItems: 1,
               maxItems: 10,
               items: { type: 'string', pattern: DURATION_PATTERN },
             },
-            escalate_to: people('After the last reminder, also request review from and mention these.', 'Users.', 'Teams, as org/team-slug.'),
+            escalate_to: people(
+              'After the last reminder, also request review from and mention these.',
+              'Users.',
+              'Teams, as org/team-slug.',
+            ),
           },
         },
       },
@@ -168,15 +178,14 @@ export const POLICY_SCHEMA = {
       default: {},
       properties: {
         method: {
-          description: 'How the gate merges: one method, or a list in order of preference (the first one the repository and the base branch\'s rules allow; `required_linear_history` rules out `merge`).',
-          anyOf: [
-            { enum: MERGE_METHODS },
-            { type: 'array', items: { enum: MERGE_METHODS }, minItems: 1, uniqueItems: true },
-          ],
+          description:
+            "How the gate merges: one method, or a list in order of preference (the first one the repository and the base branch's rules allow; `required_linear_history` rules out `merge`).",
+          anyOf: [{ enum: MERGE_METHODS }, { type: 'array', items: { enum: MERGE_METHODS }, minItems: 1, uniqueItems: true }],
           default: 'squash',
         },
         update_branch: {
-          description: 'When the base branch requires branches to be up to date and this one is behind, ask GitHub to update it (`PUT …/update-branch`). The update is a new head: it is decided again (docs/protected-branches.md).',
+          description:
+            'When the base branch requires branches to be up to date and this one is behind, ask GitHub to update it (`PUT …/update-branch`). The update is a new head: it is decided again (docs/protected-branches.md).',
           type: 'boolean',
           default: false,
         },
@@ -197,7 +206,11 @@ export const POLICY_SCHEMA = {
           items: { enum: ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'] },
         },
         from: { description: 'Start of the working day, HH:MM local time.', type: 'string', pattern: CLOCK_PATTERN },
-        to: { description: 'End of the working day, HH:MM local time (24:00 for midnight); after from.', type: 'string', pattern: CLOCK_PATTERN },
+        to: {
+          description: 'End of the working day, HH:MM local time (24:00 for midnight); after from.',
+          type: 'string',
+          pattern: CLOCK_PATTERN,
+        },
         holidays: {
           description: 'Local dates (YYYY-MM-DD) that are not working days.',
           type: 'array',
@@ -220,7 +233,8 @@ export const POLICY_SCHEMA = {
           name: { description: 'Shown in the check run and the status comment.', type: 'string', minLength: 1, maxLength: 200 },
           tier: { enum: TIER_NAMES },
           mode: {
-            description: 'observe: what only this rule (and other observed rules) would add is shown, not enforced; what enforcing rules demand still is. Default: the policy\'s mode.',
+            description:
+              "observe: what only this rule (and other observed rules) would add is shown, not enforced; what enforcing rules demand still is. Default: the policy's mode.",
             enum: MODE_NAMES,
           },
           paths: { ...globList('Holds when at least one changed path (old or new, for renames) matches.'), minItems: 1 },
@@ -229,16 +243,30 @@ export const POLICY_SCHEMA = {
           base: { ...globList('Holds when the target branch matches.'), minItems: 1 },
           changed_lines: { description: 'Holds when added + deleted lines are MORE than this.', type: 'integer', minimum: 0 },
           changed_files: { description: 'Holds when the number of changed files is MORE than this.', type: 'integer', minimum: 0 },
-          reviewers: people('Hard rules: who must approve a PR this rule matches (instead of the top-level reviewers). No default permission.', 'Approvers by login.', 'Approvers by team, as org/team-slug.', {
-            permission: { description: 'Anyone with at least this repository permission.', enum: ['read', 'triage', 'write', 'maintain', 'admin'] },
-          }),
-          approvals: { description: 'Approvals needed from this rule\'s reviewers (default: tiers.hard.approvals).', type: 'integer', minimum: 1, maximum: 100 },
+          reviewers: people(
+            'Hard rules: who must approve a PR this rule matches (instead of the top-level reviewers). No default permission.',
+            'Approvers by login.',
+            'Approvers by team, as org/team-slug.',
+            {
+              permission: {
+                description: 'Anyone with at least this repository permission.',
+                enum: ['read', 'triage', 'write', 'maintain', 'admin'],
+              },
+            },
+          ),
+          approvals: {
+            description: "Approvals needed from this rule's reviewers (default: tiers.hard.approvals).",
+            type: 'integer',
+            minimum: 1,
+            maximum: 100,
+          },
           risk: fraction('Weight (0 to 1) this rule adds to the risk score when it matches; needs a `risk` section to have an effect.'),
         },
       },
     },
     risk: {
-      description: 'Risk-score thresholds. The score (0 to 1) sums documented signals of the change (size, breadth, deletions, dependency manifests, untested source, binaries, rule weights); it only raises the tier.',
+      description:
+        'Risk-score thresholds. The score (0 to 1) sums documented signals of the change (size, breadth, deletions, dependency manifests, untested source, binaries, rule weights); it only raises the tier.',
       type: 'object',
       additionalProperties: false,
       properties: {
@@ -247,22 +275,27 @@ export const POLICY_SCHEMA = {
       },
     },
     notify: {
-      description: 'Chat messages, one per PR per event (docs/notify.md). Credentials come from the App\'s environment (SLACK_BOT_TOKEN, HITL_NOTIFY_URL, HITL_NOTIFY_SECRET), never from this file.',
+      description:
+        "Chat messages, one per PR per event (docs/notify.md). Credentials come from the App's environment (SLACK_BOT_TOKEN, HITL_NOTIFY_URL, HITL_NOTIFY_SECRET), never from this file.",
       type: 'object',
       additionalProperties: false,
       properties: {
         slack: {
-          description: 'Post to Slack with the App\'s SLACK_BOT_TOKEN; later events of a PR go into its thread.',
+          description: "Post to Slack with the App's SLACK_BOT_TOKEN; later events of a PR go into its thread.",
           type: 'object',
           additionalProperties: false,
           required: ['channel', 'on'],
           properties: {
-            channel: { description: 'Channel name (#agent-prs) or id (C0123456789).', type: 'string', pattern: '^(#[a-z0-9][a-z0-9._-]{0,79}|[CGD][A-Z0-9]{6,})$' },
+            channel: {
+              description: 'Channel name (#agent-prs) or id (C0123456789).',
+              type: 'string',
+              pattern: '^(#[a-z0-9][a-z0-9._-]{0,79}|[CGD][A-Z0-9]{6,})$',
+            },
             on: notifyEvents,
           },
         },
         webhook: {
-          description: 'POST a JSON body signed with HITL_NOTIFY_SECRET to the App\'s HITL_NOTIFY_URL.',
+          description: "POST a JSON body signed with HITL_NOTIFY_SECRET to the App's HITL_NOTIFY_URL.",
           type: 'object',
           additionalProperties: false,
           required: ['on'],
@@ -271,12 +304,14 @@ export const POLICY_SCHEMA = {
       },
     },
     after_merge: {
-      description: 'Review after merge (docs/policy.md): a share of the PRs merged with no human approval is reviewed afterwards, within a deadline; reviewers answer /reviewed, /concern or /revert on the merged PR. Absent: nothing changes.',
+      description:
+        'Review after merge (docs/policy.md): a share of the PRs merged with no human approval is reviewed afterwards, within a deadline; reviewers answer /reviewed, /concern or /revert on the merged PR. Absent: nothing changes.',
       type: 'object',
       additionalProperties: false,
       properties: {
         sample: {
-          description: 'Share (0 to 1) of the PRs of each tier merged with no human approval that get a review after merge. The same PR is always sampled or not (a hash of repository and number).',
+          description:
+            'Share (0 to 1) of the PRs of each tier merged with no human approval that get a review after merge. The same PR is always sampled or not (a hash of repository and number).',
           type: 'object',
           additionalProperties: false,
           default: {},
@@ -292,8 +327,16 @@ export const POLICY_SCHEMA = {
           pattern: DURATION_PATTERN,
           default: '3d',
         },
-        reviewers: people('Who may answer a review after merge. Default: the top-level reviewers.', 'Reviewers by login.', 'Reviewers by team, as org/team-slug.'),
-        dashboard: { description: 'Keep the repository\'s dashboard issue "hitl-gate: what awaits a human".', type: 'boolean', default: true },
+        reviewers: people(
+          'Who may answer a review after merge. Default: the top-level reviewers.',
+          'Reviewers by login.',
+          'Reviewers by team, as org/team-slug.',
+        ),
+        dashboard: {
+          description: 'Keep the repository\'s dashboard issue "hitl-gate: what awaits a human".',
+          type: 'boolean',
+          default: true,
+        },
       },
     },
   },

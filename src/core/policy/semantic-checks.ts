@@ -41,7 +41,11 @@ function ruleNameErrors(raw: Raw, report: Report): void {
     const name = rule.name.trim().toLowerCase();
     const earlier = first.get(name);
     if (earlier === undefined) first.set(name, i);
-    else report(['rules', i, 'name'], `rules[${i}].name: duplicate rule name "${rule.name}" (also rules[${earlier}]); reasons name rules, so names must be unique`);
+    else
+      report(
+        ['rules', i, 'name'],
+        `rules[${i}].name: duplicate rule name "${rule.name}" (also rules[${earlier}]); reasons name rules, so names must be unique`,
+      );
   });
 }
 
@@ -69,7 +73,10 @@ function modeErrors(raw: Raw, report: Report): void {
   if (raw.mode !== 'observe' || !Array.isArray(raw.rules)) return;
   raw.rules.forEach((rule, i) => {
     if (isRecord(rule) && rule.mode === 'enforce') {
-      report(['rules', i, 'mode'], `rules[${i}].mode: enforce has no effect under the policy's mode: observe (an observed policy acts on nothing); set the policy to mode: enforce and mark the rules to try with mode: observe`);
+      report(
+        ['rules', i, 'mode'],
+        `rules[${i}].mode: enforce has no effect under the policy's mode: observe (an observed policy acts on nothing); set the policy to mode: enforce and mark the rules to try with mode: observe`,
+      );
     }
   });
 }
