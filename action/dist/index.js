@@ -40343,18 +40343,7 @@ function recordOfRuns(runs2, number) {
 var newestFirst = (a, b) => (b.started_at ?? "").localeCompare(a.started_at ?? "") || b.id - a.id;
 async function findGateCheckRun(session, repo, headSha, identity2) {
   return reading("the hitl check run", async () => {
-    let { data } = await request2(
-      session,
-      (c3) => c3.rest.checks.listForRef({
-        owner: repo.owner,
-        repo: repo.repo,
-        ref: headSha,
-        check_name: CHECK_NAME,
-        filter: "all",
-        per_page: 100,
-        ...identity2.appId !== void 0 ? { app_id: identity2.appId } : {}
-      })
-    ), own = data.check_runs.filter((r) => isOwnCheckRun(r, identity2)).sort(newestFirst), governedRuns = own.filter((r) => r.external_id !== EXTERNAL_ID.ignored), newest = governedRuns[0], first = governedRuns.filter((r) => r.started_at).at(-1), record = recordOfRuns(governedRuns, repo.number);
+    let own = (await listOwnRuns(session, repo, headSha, identity2)).sort(newestFirst), governedRuns = own.filter((r) => r.external_id !== EXTERNAL_ID.ignored), newest = governedRuns[0], first = governedRuns.filter((r) => r.started_at).at(-1), record = recordOfRuns(governedRuns, repo.number);
     return {
       ...record ? { record } : {},
       ...newest ? { checkRun: toView(newest) } : {},
@@ -40380,6 +40369,21 @@ async function findGateStatus(session, repo, headSha, identity2) {
     };
     return { checkRun: view, anyRun: view, headSeenAt: oldest.created_at, seenBefore: !0 };
   });
+}
+async function listOwnRuns(session, repo, headSha, identity2) {
+  let { data } = await request2(
+    session,
+    (c3) => c3.rest.checks.listForRef({
+      owner: repo.owner,
+      repo: repo.repo,
+      ref: headSha,
+      check_name: CHECK_NAME,
+      filter: "all",
+      per_page: 100,
+      ...identity2.appId !== void 0 ? { app_id: identity2.appId } : {}
+    })
+  );
+  return data.check_runs.filter((r) => isOwnCheckRun(r, identity2));
 }
 
 // src/github/merge-queue.ts
@@ -42598,6 +42602,16 @@ async function resolveIdentity(client, appSlug, apiUrl) {
 }
 
 // src/core/change.ts
+function describedFile(line2) {
+  let rename2 = /^(.+?)\s+->\s+(.+)$/.exec(line2);
+  return rename2 ? {
+    filename: rename2[2].trim(),
+    previousFilename: rename2[1].trim(),
+    status: "renamed",
+    additions: 0,
+    deletions: 0
+  } : { filename: line2, status: "modified", additions: 0, deletions: 0 };
+}
 function whatIf(load, spec) {
   let { input, assumedAgent } = describeChange(spec), classification = classify(load, input), risk = classification.reasons.find((r) => r.kind === "risk");
   return {
@@ -42774,17 +42788,7 @@ function parsePolicyTests(text, file) {
   };
 }
 function changedFile(f) {
-  if (typeof f == "string") {
-    let rename2 = /^(.+?)\s+->\s+(.+)$/.exec(f);
-    return rename2 ? {
-      filename: rename2[2].trim(),
-      previousFilename: rename2[1].trim(),
-      status: "renamed",
-      additions: 0,
-      deletions: 0
-    } : { filename: f.trim(), status: "modified", additions: 0, deletions: 0 };
-  }
-  return {
+  return typeof f == "string" ? describedFile(f.trim()) : {
     filename: f.filename,
     status: f.status ?? (f.previous_filename ? "renamed" : "modified"),
     additions: f.additions ?? 0,

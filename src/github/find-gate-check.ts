@@ -62,18 +62,7 @@ export async function findGateCheckRun(
   identity: GateIdentity,
 ): Promise<GateCheck> {
   return reading('the hitl check run', async () => {
-    const { data } = await request(session, (c) =>
-      c.rest.checks.listForRef({
-        owner: repo.owner,
-        repo: repo.repo,
-        ref: headSha,
-        check_name: CHECK_NAME,
-        filter: 'all',
-        per_page: 100,
-        ...(identity.appId !== undefined ? { app_id: identity.appId } : {}),
-      }),
-    );
-    const own = (data.check_runs as RunLike[]).filter((r) => isOwnCheckRun(r, identity)).sort(newestFirst);
+    const own = (await listOwnRuns(session, repo, headSha, identity)).sort(newestFirst);
     const governedRuns = own.filter((r) => r.external_id !== EXTERNAL_ID.ignored);
     const newest = governedRuns[0];
     // The window starts when the gate FIRST saw this head as governed. A completed run cannot change its
@@ -116,4 +105,35 @@ export async function findGateStatus(
     };
     return { checkRun: view, anyRun: view, headSeenAt: oldest.created_at, seenBefore: true };
   });
+}
+
+/** The gate's own `hitl` runs on a commit (asked by the App's id when known; checked by who wrote them). */
+export async function listOwnRuns(
+  session: Session,
+  repo: { owner: string; repo: string },
+  headSha: string,
+  identity: GateIdentity,
+): Promise<RunLike[]> {
+  const { data } = await request(session, (c) =>
+    c.rest.checks.listForRef({
+      owner: repo.owner,
+      repo: repo.repo,
+      ref: headSha,
+      check_name: CHECK_NAME,
+      filter: 'all',
+      per_page: 100,
+      ...(identity.appId !== undefined ? { app_id: identity.appId } : {}),
+    }),
+  );
+  return (data.check_runs as RunLike[]).filter((r) => isOwnCheckRun(r, identity));
+}
+
+/** The gate's runs on a commit that governed it (not the ones that said "not an agent PR"), newest first. */
+export async function listGovernedRuns(
+  session: Session,
+  repo: { owner: string; repo: string },
+  headSha: string,
+  identity: GateIdentity,
+): Promise<RunLike[]> {
+  return (await listOwnRuns(session, repo, headSha, identity)).filter((r) => r.external_id !== EXTERNAL_ID.ignored).sort(newestFirst);
 }

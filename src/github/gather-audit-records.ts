@@ -8,11 +8,10 @@ import { readDecisionRecord, type DecisionRecord } from '../core/decision-record
 import type { Tier } from '../core/model/tier.js';
 import type { GitHubClient } from './client.js';
 import { reading } from './errors.js';
-import { CHECK_NAME } from '../core/model/effects.js';
-import { EXTERNAL_ID } from './find-gate-check.js';
+import { listGovernedRuns } from './find-gate-check.js';
 import { findStatusComment } from './find-status-comment.js';
 import { gatherComments } from './gather-conversation.js';
-import { isOwnCheckRun, type GateIdentity } from './identity.js';
+import type { GateIdentity } from './identity.js';
 import { openSession, request, type Session } from './session.js';
 import type { RepositoryRef } from './types.js';
 import type { AuditRecord } from '../core/audit-record.js';
@@ -61,20 +60,7 @@ async function gateRuns(
   identity: GateIdentity,
 ): Promise<{ newest?: RunLike; firstStarted: string | null }> {
   return reading(`the hitl check runs of ${headSha.slice(0, 7)}`, async () => {
-    const { data } = await request(session, (c) =>
-      c.rest.checks.listForRef({
-        owner: repo.owner,
-        repo: repo.repo,
-        ref: headSha,
-        check_name: CHECK_NAME,
-        filter: 'all',
-        per_page: 100,
-        ...(identity.appId !== undefined ? { app_id: identity.appId } : {}),
-      }),
-    );
-    const runs = (data.check_runs as RunLike[])
-      .filter((r) => isOwnCheckRun(r, identity) && r.external_id !== EXTERNAL_ID.ignored)
-      .sort((a, b) => (b.started_at ?? '').localeCompare(a.started_at ?? '') || b.id - a.id);
+    const runs = await listGovernedRuns(session, repo, headSha, identity);
     const started = runs
       .map((r) => r.started_at)
       .filter((t): t is string => typeof t === 'string' && t !== '')

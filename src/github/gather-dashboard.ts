@@ -7,9 +7,8 @@ import { afterMergeOpen, AFTER_MERGE_LABEL } from '../core/model/after-merge.js'
 import type { AfterMergeItem, AwaitingApprovalItem, DashboardData, VetoWindowItem } from '../core/dashboard.js';
 import { readDecisionRecord } from '../core/decision-record.js';
 import { reading } from './errors.js';
-import { EXTERNAL_ID, recordOfRuns, type RunLike } from './find-gate-check.js';
-import { CHECK_NAME } from '../core/model/effects.js';
-import { isOwnCheckRun, type GateIdentity } from './identity.js';
+import { listGovernedRuns, recordOfRuns, type RunLike } from './find-gate-check.js';
+import type { GateIdentity } from './identity.js';
 import { request, type Session } from './session.js';
 import type { RepositoryRef } from './types.js';
 
@@ -32,20 +31,7 @@ interface ListedPull {
 /** The gate's governed runs on a head, newest first. */
 async function gateRuns(session: Session, repo: RepositoryRef, sha: string, identity: GateIdentity): Promise<Run[]> {
   return reading(`the hitl check runs of ${sha.slice(0, 7)}`, async () => {
-    const { data } = await request(session, (c) =>
-      c.rest.checks.listForRef({
-        owner: repo.owner,
-        repo: repo.repo,
-        ref: sha,
-        check_name: CHECK_NAME,
-        filter: 'all',
-        per_page: 100,
-        ...(identity.appId !== undefined ? { app_id: identity.appId } : {}),
-      }),
-    );
-    return (data.check_runs as Run[])
-      .filter((r) => isOwnCheckRun(r, identity) && r.external_id !== EXTERNAL_ID.ignored)
-      .sort((a, b) => (b.started_at ?? '').localeCompare(a.started_at ?? '') || b.id - a.id);
+    return (await listGovernedRuns(session, repo, sha, identity)) as Run[];
   });
 }
 

@@ -1,7 +1,7 @@
 // A policy test file's text -> its cases, or errors positioned `FILE:LINE:COL` as `validate` prints.
 import { Ajv, type ErrorObject } from 'ajv';
 import { isMap, LineCounter, parseDocument, type Document } from 'yaml';
-import type { ChangeSpec } from '../change.js';
+import { describedFile, type ChangeSpec } from '../change.js';
 import type { Tier } from '../model/tier.js';
 import type { PolicyError } from '../model/policy.js';
 import type { ChangedFile } from '../model/pull-request.js';
@@ -95,16 +95,7 @@ interface RawCase {
 
 function changedFile(f: string | RawFile): ChangedFile {
   if (typeof f === 'string') {
-    const rename = /^(.+?)\s+->\s+(.+)$/.exec(f);
-    if (rename)
-      return {
-        filename: (rename[2] as string).trim(),
-        previousFilename: (rename[1] as string).trim(),
-        status: 'renamed',
-        additions: 0,
-        deletions: 0,
-      };
-    return { filename: f.trim(), status: 'modified', additions: 0, deletions: 0 };
+    return describedFile(f.trim());
   }
   return {
     filename: f.filename,
