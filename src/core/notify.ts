@@ -98,12 +98,7 @@ export function renderNotification(
   now: Date,
 ): NotifyMessage {
   // A review after merge is due by the date the gate recorded when it sampled the merge.
-  const deadline =
-    event === 'soft'
-      ? decision.window?.end
-      : event === 'after_merge'
-        ? (decision.ledger as { afterMerge?: { due?: string } }).afterMerge?.due
-        : undefined;
+  const deadline = event === 'soft' ? decision.window?.end : event === 'after_merge' ? decision.ledger.afterMerge?.due : undefined;
   return {
     event,
     repository: `${facts.owner}/${facts.repo}`,
